@@ -1,0 +1,106 @@
+"""Judge observations against torch references, with feedback that teaches.
+
+Judges run in the trusted grader. Each one reads the plain-data observations a
+probe sent back, computes the reference with torch (in float64 where it
+matters) and raises :class:`Fail` with a message that says *what* is wrong,
+*where* and *by how much*, and, where the numbers show it, the likely mistake.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from autograd_exercises.judge.diagnose import describe_mismatch, wrong_type
+from autograd_exercises.spec import Tolerance
+
+__all__ = ["Fail", "called", "parts", "tensor", "close", "no_autograd", "grad_fn_name", "describe_mismatch", "wrong_type"]
+
+
+class Fail(Exception):
+    """The check failed; ``str(exc)`` is the feedback shown to the student.
+
+    ``about_input=False`` marks feedback that holds for every input (a missing
+    function, ``NotImplementedError``), so reports do not quote the input.
+    """
+
+    def __init__(self, message: str, *, about_input: bool = True) -> None:
+        super().__init__(message)
+        self.about_input = about_input
+
+
+def _where(exception: dict[str, Any]) -> str:
+    frames = exception.get("frames") or []
+    if not frames:
+        return ""
+    last = frames[-1]
+    place = last.get("where") or f"line {last['line']}"
+    return f" ({place}: {last['code']})" if last.get("code") else f" ({place})"
+
+
+def called(outcome: dict[str, Any] | None, what: str) -> dict[str, Any]:
+    """The description of what ``what`` returned; :class:`Fail` if it raised or was missing."""
+    if outcome is None:
+        raise Fail(f"{what} was not called")
+    exception = outcome.get("exception")
+    if exception is None:
+        return outcome["returned"]
+    kind, message = exception["type"], exception.get("message", "")
+    if kind == "NotImplementedError":
+        raise Fail(f"{what} is not implemented yet: replace `raise NotImplementedError` with your code",
+                   about_input=False)
+    if kind == "AttributeError" and "defines no function" in message:
+        raise Fail(f"{what}: {message}", about_input=False)
+    if kind == "SystemExit":
+        raise Fail(f"{what} called sys.exit(); return a value instead{_where(exception)}")
+    hint = ""
+    if "does not require grad and does not have a grad_fn" in message:
+        hint = " (the tensor was built without tracking: under torch.no_grad(), after .detach(), or from a leaf without requires_grad=True)"
+    elif "backward through the graph a second time" in message:
+        hint = " (pass retain_graph=True to the first backward if you need a second one)"
+    raise Fail(f"{what} raised {kind}: {message}{_where(exception)}{hint}")
+
+
+def parts(desc: dict[str, Any], count: int, what: str, names: str) -> list[dict[str, Any]]:
+    """The items of a returned tuple of ``count`` values; :class:`Fail` otherwise."""
+    items = desc.get("items") if desc.get("type") in ("tuple", "list") else None
+    if items is None or desc.get("length") != count:
+        got = f"{desc.get('length')} values" if items is not None else f"a {desc.get('type')}"
+        raise Fail(f"{what} must return {count} values {names}, got {got}")
+    return items
+
+
+def tensor(desc: dict[str, Any] | None, what: str) -> torch.Tensor:
+    """The tensor value of a described result; :class:`Fail` with a diagnosis for anything else."""
+    if desc is None:
+        raise Fail(f"{what} is None")
+    if desc.get("type") != "tensor":
+        raise Fail(wrong_type(desc, what))
+    if "value" not in desc:
+        raise Fail(f"{what} is too large to check (shape {tuple(desc['shape'])})")
+    return desc["value"]
+
+
+def close(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Tolerance, numel: int | None = None) -> None:
+    """Compare with :func:`torch.testing.assert_close` in float64; :class:`Fail` says where and by how much."""
+    if tuple(actual.shape) != tuple(expected.shape):
+        raise Fail(describe_mismatch(actual, expected, what=what, tol=tol, numel=numel))
+    try:
+        torch.testing.assert_close(actual.detach().to(torch.float64), expected.detach().to(torch.float64),
+                                   rtol=tol.rtol, atol=tol.atol, equal_nan=False)
+    except AssertionError:
+        raise Fail(describe_mismatch(actual, expected, what=what, tol=tol, numel=numel)) from None
+
+
+def no_autograd(outcome: dict[str, Any], what: str) -> None:
+    """:class:`Fail` when a by-hand function asked autograd for the answer."""
+    count = int(outcome.get("autograd_calls", 0))
+    if count:
+        raise Fail(f"{what} must compute the derivative by hand, but it called backward()/torch.autograd.grad "
+                   f"{count} time(s); write the formula with tensor operations instead")
+
+
+def grad_fn_name(desc: dict[str, Any] | None) -> str | None:
+    """The ``grad_fn`` class name of a described tensor, or ``None``."""
+    return None if not desc or desc.get("type") != "tensor" else desc.get("grad_fn")

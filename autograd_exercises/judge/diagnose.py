@@ -1,0 +1,92 @@
+"""Say what is wrong with a result: wrong type, wrong shape, NaN, or a tell-tale factor.
+
+Pure functions from (actual, expected) to one feedback string. The factor rules
+encode the mistakes students make with autograd: summing instead of averaging
+(off by ``numel``), gradients accumulated over two backward calls (twice the
+answer), a sign slip, a transposed result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from autograd_exercises.spec import Tolerance
+
+
+def wrong_type(desc: dict[str, Any], what: str) -> str:
+    """Feedback for a result that is not a tensor."""
+    kind = desc.get("type", "?")
+    if kind in ("float", "int", "bool"):
+        return (f"{what} is a Python {kind} ({desc.get('value')!r}), expected a torch.Tensor: "
+                "return the tensor itself (no .item() or float())")
+    if kind in ("list", "tuple"):
+        return f"{what} is a {kind}, expected a torch.Tensor: build it with tensor operations (or torch.stack)"
+    if kind.startswith("numpy"):
+        return f"{what} is a {kind}, expected a torch.Tensor: stay in torch (no .numpy())"
+    if kind == "NoneType":
+        return f"{what} is None, expected a torch.Tensor: did you forget to return it?"
+    return f"{what} is a {kind}, expected a torch.Tensor"
+
+
+def _factor(actual: torch.Tensor, expected: torch.Tensor) -> float | None:
+    """The constant c with actual ≈ c · expected, if there is one."""
+    mask = expected.abs() > 1e-8
+    if not bool(mask.any()) or not bool(torch.isfinite(actual).all()):
+        return None
+    ratios = actual[mask] / expected[mask]
+    c = float(ratios.median())
+    if c == 0 or not torch.allclose(ratios, torch.full_like(ratios, c), rtol=1e-3, atol=1e-9):
+        return None
+    if not torch.allclose(actual, c * expected, rtol=1e-3, atol=1e-6):
+        return None  # zeros of expected that actual does not share
+    return c
+
+
+def factor_hint(c: float, numel: int | None) -> str:
+    """Name the mistake a constant factor points to."""
+    near = lambda target: abs(c - target) <= 1e-3 * max(1.0, abs(target))  # noqa: E731
+    if numel and numel > 1 and near(numel):
+        return f"it is {numel} times the expected value (= number of elements): a sum where a mean belongs?"
+    if numel and numel > 1 and near(1 / numel):
+        return f"it is 1/{numel} of the expected value: a mean where a sum belongs?"
+    if near(2):
+        return "it is exactly twice the expected value: gradients accumulated (backward ran twice, or .grad was not zeroed)"
+    if near(0.5):
+        return "it is half the expected value: a factor of 2 is missing"
+    if near(-1):
+        return "it has the opposite sign"
+    return f"it is {c:.4g} times the expected value everywhere: a constant factor is off"
+
+
+def _shape_text(actual: torch.Tensor, expected: torch.Tensor) -> str:
+    a, e = tuple(actual.shape), tuple(expected.shape)
+    if actual.dim() == 2 and a == e[::-1] and a != e:
+        return f"shape {a}, expected {e}: the result is transposed"
+    if actual.numel() == 1 and expected.numel() > 1:
+        return f"shape {a}, expected {e}: one number where a tensor shaped like the input belongs (reduced with sum/mean?)"
+    return f"shape {a}, expected {e}"
+
+
+def _first_nan(actual: torch.Tensor) -> str:
+    index = tuple(int(i) for i in torch.nonzero(~torch.isfinite(actual))[0])
+    return f"contains {float(actual[index])} at index {index}"
+
+
+def describe_mismatch(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Tolerance,
+                      numel: int | None = None) -> str:
+    """What is wrong, where, and by how much, as torch.testing would say it, plus a hint."""
+    if tuple(actual.shape) != tuple(expected.shape):
+        return f"{what} has {_shape_text(actual, expected)}"
+    a, e = actual.detach().to(torch.float64), expected.detach().to(torch.float64)
+    if not bool(torch.isfinite(a).all()) and bool(torch.isfinite(e).all()):
+        return f"{what} {_first_nan(a)}"
+    try:
+        torch.testing.assert_close(a, e, rtol=tol.rtol, atol=tol.atol)
+        return f"{what} matches"
+    except AssertionError as exc:
+        detail = "; ".join(line.strip() for line in str(exc).splitlines()[1:] if line.strip())
+    c = _factor(a, e)
+    hint = f" — {factor_hint(c, numel)}" if c is not None else ""
+    return f"{what} is wrong{hint}. {detail}"

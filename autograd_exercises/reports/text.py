@@ -1,0 +1,58 @@
+"""Terminal report: a table of checks with points and feedback, then the total.
+
+Rendered with rich into a string (no colour unless asked), so the CLI decides
+where it goes and tests can read it.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from autograd_exercises.results import CheckResult, ExerciseResult
+
+
+def _feedback(check: CheckResult, verbose: bool) -> Text:
+    text = Text(check.feedback or "ok", style="" if check.feedback else "green")
+    for note in check.notes:
+        text.append(f"\nnote: {note}", style="yellow")
+    if verbose and check.output.strip():
+        text.append("\nyour code printed: " + check.output.strip()[:2000], style="dim")
+    return text
+
+
+def table(result: ExerciseResult, verbose: bool = False) -> Table:
+    grid = Table(title=f"{result.exercise} — {result.title}", title_justify="left", show_lines=True, expand=False)
+    grid.add_column("", width=1)
+    grid.add_column("check", overflow="fold")
+    grid.add_column("points", justify="right", no_wrap=True)
+    grid.add_column("feedback", overflow="fold", ratio=1)
+    for check in result.checks:
+        mark = Text("✓", style="green") if check.passed else Text("✗", style="red")
+        name = check.name + (" (hidden)" if check.hidden else "")
+        grid.add_row(mark, name, f"{check.points:g}/{check.max_points:g}", _feedback(check, verbose))
+    return grid
+
+
+def summary(result: ExerciseResult, verbose: bool) -> str:
+    line = f"Score: {result.score:g}/{result.max_score:g}   seed {result.seed} (rerun with --seed {result.seed})"
+    if verbose:
+        line += f"\ngraded {result.submission} in {result.execution_time:.2f} s; isolation: {', '.join(result.isolation) or 'none'}"
+    return line
+
+
+def render(results: Sequence[ExerciseResult], *, color: bool = False, verbose: bool = False, width: int = 110) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False)
+    for result in results:
+        console.print(table(result, verbose))
+        console.print(summary(result, verbose))
+        console.print()
+    if len(results) > 1:
+        total = sum(r.score for r in results)
+        console.print(f"Total: {total:g}/{sum(r.max_score for r in results):g}")
+    return buffer.getvalue()

@@ -1,0 +1,58 @@
+"""Results: plain dataclasses the grader fills and every report reads."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class CheckResult:
+    """The outcome of one check. ``feedback`` is empty when it passed."""
+
+    name: str
+    function: str
+    description: str
+    max_points: float
+    points: float
+    status: str  # "passed" | "failed"
+    feedback: str = ""
+    notes: list[str] = field(default_factory=list)
+    hidden: bool = False
+    tolerance: dict[str, float] = field(default_factory=dict)
+    output: str = ""  # what the student's code printed during this check
+    wall: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+@dataclass
+class ExerciseResult:
+    """All checks of one exercise for one submission."""
+
+    exercise: str
+    title: str
+    submission: str
+    seed: int
+    checks: list[CheckResult]
+    execution_time: float = 0.0
+    isolation: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return round(sum(check.points for check in self.checks), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(check.max_points for check in self.checks), 6)
+
+    @property
+    def full_marks(self) -> bool:
+        return self.score >= self.max_score
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(score=self.score, max_score=self.max_score)
+        return data

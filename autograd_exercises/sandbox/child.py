@@ -1,0 +1,113 @@
+"""The sandboxed child: lock down, import the submission, run one probe, report.
+
+Runs in a process forked from the fork-server (or spawned, where there is no
+``fork``). Order matters: every isolation layer is in place *before* the
+student's module is imported, and the result leaves through file descriptor
+:data:`RESULT_FD` as a ``torch.save`` file of plain data.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import io
+import os
+import sys
+from typing import Any
+
+import torch
+
+from autograd_exercises.sandbox import isolation, observe
+
+RESULT_FD = 3
+# Bound before any student code runs, so a submission that replaces them cannot forge the report.
+_SAVE, _BYTES_IO, _WRITE, _EXIT = torch.save, io.BytesIO, os.write, os._exit
+
+
+def lock_down(job: dict[str, Any]) -> None:
+    """Apply every isolation layer the server found working; fail closed if one breaks."""
+    os.chdir(job["scratch"])
+    os.environ.clear()
+    os.environ.update(isolation.clean_environment(job["scratch"]))
+    isolation.apply_rlimits(isolation.Limits(**job["limits"]))
+    layers = set(job["layers"])
+    if "uid-switch" in layers and not isolation.drop_privileges(job["uid"]):
+        raise RuntimeError("could not switch to the sandbox uid")
+    if "no-new-privs" in layers:
+        isolation.set_no_new_privs()
+    if any(layer.startswith("landlock") for layer in layers):
+        if not isolation.apply_landlock(job["read_paths"], [job["scratch"]]):
+            raise RuntimeError("could not apply landlock")
+    if "seccomp" in layers and not isolation.apply_seccomp():
+        raise RuntimeError("could not apply seccomp")
+
+
+def resolve(ref: str) -> Any:
+    """``"package.module:function"`` → the function (trusted grader code)."""
+    module_name, _, qualname = ref.partition(":")
+    target: Any = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def import_submission(job: dict[str, Any]) -> Any:
+    """Import the student's file under the module name the handout uses."""
+    path = os.path.join(job["scratch"], job["filename"])
+    observe.SUBMISSION_FILE["path"] = path
+    spec = importlib.util.spec_from_file_location(job["module"], path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[job["module"]] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
+    """Import the submission and run the probe on every case: the child's whole job."""
+    cases = torch.load(io.BytesIO(inputs), weights_only=True)
+    probe = resolve(job["probe"]) if job["probe"] else None
+    observe.install_autograd_counter()
+    try:
+        module = import_submission(job)
+    except BaseException as exc:  # SyntaxError, SystemExit, anything at import
+        return {"status": "import-error", "exception": observe.describe_exception(exc)}
+    if probe is None:
+        names = sorted(name for name, value in vars(module).items() if callable(value))
+        return {"status": "ok", "functions": names}
+    observations = []
+    for case in cases:
+        try:
+            observations.append(observe.plain(probe(module, case)))
+        except BaseException as exc:
+            observations.append({"probe_error": observe.describe_exception(exc)})
+    return {"status": "ok", "observations": observations}
+
+
+def report(result: dict[str, Any]) -> None:
+    """Write the result to :data:`RESULT_FD` and flush the student's output."""
+    buffer = _BYTES_IO()
+    _SAVE(result, buffer)
+    view = memoryview(buffer.getvalue())
+    while view:
+        view = view[_WRITE(RESULT_FD, view) :]
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+
+
+def main(job: dict[str, Any], inputs: bytes) -> None:
+    """Entry point in the child; never returns."""
+    code = 0
+    try:
+        lock_down(job)
+        result = run_probe(job, inputs)
+    except BaseException as exc:
+        result, code = {"status": "sandbox-error", "message": f"{type(exc).__name__}: {exc}"}, 70
+    try:
+        report(result)
+    except BaseException as exc:
+        os.write(2, f"sandbox: could not report the result: {type(exc).__name__}: {exc}\n".encode())
+        code = 71
+    _EXIT(code)

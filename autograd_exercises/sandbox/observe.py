@@ -1,0 +1,168 @@
+"""Child-side helpers: call student code and describe what happened as plain data.
+
+Everything here runs inside the sandboxed child. What it returns is made only of
+dicts, lists, strings, numbers, booleans, ``None`` and plain CPU tensors, so the
+grader can read it back with ``torch.load(weights_only=True)``. A student object
+is never sent as itself: it is *described* (its type name, a short repr, and for
+tensors the values plus their autograd metadata).
+"""
+
+from __future__ import annotations
+
+import traceback
+import warnings
+from typing import Any
+
+import torch
+
+MAX_ITEMS = 64  # longest list/tuple described item by item
+MAX_REPR = 300
+MAX_ELEMENTS = 1 << 22  # largest tensor sent back (4M elements)
+
+# How often autograd was asked to differentiate in this process (see install_autograd_counter).
+AUTOGRAD_CALLS = {"backward": 0, "grad": 0}
+SUBMISSION_FILE = {"path": ""}  # set by the child: tracebacks keep frames of this file only
+
+
+def install_autograd_counter() -> None:
+    """Wrap ``torch.autograd.backward`` and ``torch.autograd.grad`` to count calls.
+
+    ``Tensor.backward`` goes through ``torch.autograd.backward``, so both
+    spellings are counted, also inside ``torch.enable_grad()``.
+    """
+    real_backward, real_grad = torch.autograd.backward, torch.autograd.grad
+
+    def backward(*args: Any, **kwargs: Any) -> Any:
+        AUTOGRAD_CALLS["backward"] += 1
+        return real_backward(*args, **kwargs)
+
+    def grad(*args: Any, **kwargs: Any) -> Any:
+        AUTOGRAD_CALLS["grad"] += 1
+        return real_grad(*args, **kwargs)
+
+    torch.autograd.backward, torch.autograd.grad = backward, grad
+
+
+def _short_repr(obj: Any) -> str:
+    try:
+        text = repr(obj)
+    except BaseException as exc:  # a student's __repr__ may raise anything
+        text = f"<unrepresentable {type(exc).__name__}>"
+    return text if len(text) <= MAX_REPR else text[: MAX_REPR - 3] + "..."
+
+
+def _type_name(obj: Any) -> str:
+    kind = type(obj)
+    module = getattr(kind, "__module__", "") or ""
+    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+
+
+def describe_tensor(t: torch.Tensor) -> dict[str, Any]:
+    """A tensor's values (detached, CPU, plain ``torch.Tensor``) and its autograd state."""
+    plain = t.detach().as_subclass(torch.Tensor)
+    info = {
+        "type": "tensor",
+        "subclass": None if type(t) is torch.Tensor else _type_name(t),
+        "requires_grad": bool(t.requires_grad),
+        "grad_fn": type(t.grad_fn).__name__ if t.grad_fn is not None else None,
+        "is_leaf": bool(t.is_leaf),
+        "retains_grad": bool(getattr(t, "retains_grad", False)),
+        "shape": list(plain.shape),
+        "dtype": str(plain.dtype).removeprefix("torch."),
+    }
+    if plain.numel() <= MAX_ELEMENTS and not plain.is_sparse:
+        info["value"] = plain.to("cpu").clone().contiguous()
+    return info
+
+
+def describe(obj: Any, depth: int = 0) -> dict[str, Any]:
+    """Plain-data description of any object a student function returned."""
+    if isinstance(obj, torch.Tensor):
+        return describe_tensor(obj)
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return {"type": _type_name(obj), "value": obj if not isinstance(obj, str) else obj[:MAX_REPR]}
+    if isinstance(obj, (list, tuple)) and depth < 3:
+        items = [describe(item, depth + 1) for item in list(obj)[:MAX_ITEMS]]
+        return {"type": _type_name(obj), "items": items, "length": len(obj)}
+    info: dict[str, Any] = {"type": _type_name(obj), "repr": _short_repr(obj)}
+    if type(obj).__module__ == "numpy" and hasattr(obj, "shape"):
+        try:  # keep a numpy array's numbers, so feedback can say "right values, wrong type"
+            info["value"] = torch.as_tensor(obj.tolist(), dtype=torch.float64)
+        except BaseException:
+            pass
+    return info
+
+
+def describe_exception(exc: BaseException) -> dict[str, Any]:
+    """Type, message and the submission's own lines of the traceback."""
+    frames = [
+        {"line": frame.lineno, "function": frame.name, "code": (frame.line or "")[:200]}
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if frame.filename == SUBMISSION_FILE["path"]
+    ]
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        frames.append({"line": exc.lineno, "function": "<module>", "code": (exc.text or "").strip()[:200]})
+    return {"type": type(exc).__name__, "message": _short_repr(str(exc))[:MAX_REPR], "frames": frames[-5:]}
+
+
+def call(module: Any, name: str, *args: Any) -> dict[str, Any]:
+    """Call ``module.<name>(*args)`` and record its result, exception, warnings and autograd use.
+
+    Returns ``{"returned": description, "exception": ..., "warnings": [...],
+    "autograd_calls": n}``; ``returned`` is described right away, so later
+    mutations by the probe do not change it.
+    """
+    before = sum(AUTOGRAD_CALLS.values())
+    outcome: dict[str, Any] = {"name": name, "returned": None, "exception": None}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            function = getattr(module, name, None)
+            if not callable(function):
+                raise AttributeError(f"the submission defines no function named {name!r}")
+            value = function(*args)
+            outcome["returned"] = describe(value)
+            outcome["_live"] = value  # for the probe only: keys starting with "_" are never sent
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt are a student's failures too
+            outcome["exception"] = describe_exception(exc)
+    outcome["warnings"] = sorted({f"{w.category.__name__}: {w.message}"[:MAX_REPR] for w in caught})
+    outcome["autograd_calls"] = sum(AUTOGRAD_CALLS.values()) - before
+    return outcome
+
+
+def plain(obs: Any, depth: int = 0) -> Any:
+    """``obs`` reduced to what ``torch.load(weights_only=True)`` accepts.
+
+    Keys starting with ``_`` (live objects kept for the probe) are dropped, and
+    anything that is not plain data is replaced by its :func:`describe`.
+    """
+    if isinstance(obs, dict) and depth < 8:
+        return {str(k): plain(v, depth + 1) for k, v in obs.items() if not str(k).startswith("_")}
+    if isinstance(obs, (list, tuple)) and depth < 8:
+        return [plain(v, depth + 1) for v in obs]
+    if obs is None or type(obs) in (bool, int, float, str) or type(obs) is torch.Tensor:
+        return obs
+    return describe(obs)
+
+
+def grad_of(t: Any) -> dict[str, Any] | None:
+    """Description of ``t.grad`` (``None`` when t is not a tensor or has no grad)."""
+    if not isinstance(t, torch.Tensor):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # reading .grad of a non-leaf warns; the probe only looks
+        grad = t.grad
+    return None if grad is None else describe_tensor(grad)
+
+
+def leaf(value: torch.Tensor, requires_grad: bool = True) -> torch.Tensor:
+    """A fresh leaf tensor for the student, cloned from the grader's input."""
+    return value.detach().clone().requires_grad_(requires_grad)
+
+
+def item(outcome: dict[str, Any], index: int) -> Any:
+    """The live ``index``-th element of a returned tuple/list, or ``None``."""
+    value = outcome.get("_live")
+    if isinstance(value, (tuple, list)) and len(value) > index:
+        return value[index]
+    return None

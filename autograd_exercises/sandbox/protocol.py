@@ -1,0 +1,54 @@
+"""Framing between the grader and its fork-server: a JSON header, then one blob.
+
+Each message is ``<4-byte length><json header><4-byte length><blob>``. The blob
+is opaque bytes (a ``torch.save`` file, source text); only the grader ever
+deserializes a blob made by student code, and only with ``weights_only=True``.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from typing import Any, BinaryIO
+
+MAX_HEADER = 1 << 20
+MAX_BLOB = 64 << 20  # the largest observation a child may send back
+
+
+class ProtocolError(Exception):
+    """The other side sent something that is not a well-formed message, or hung up."""
+
+
+def _read_exact(stream: BinaryIO, size: int) -> bytes:
+    data = bytearray()
+    while len(data) < size:
+        chunk = stream.read(size - len(data))
+        if not chunk:
+            raise ProtocolError("the other side closed the channel")
+        data += chunk
+    return bytes(data)
+
+
+def _read_frame(stream: BinaryIO, limit: int) -> bytes:
+    (size,) = struct.unpack(">I", _read_exact(stream, 4))
+    if size > limit:
+        raise ProtocolError(f"message of {size} bytes is over the {limit}-byte limit")
+    return _read_exact(stream, size)
+
+
+def send(stream: BinaryIO, header: dict[str, Any], blob: bytes = b"") -> None:
+    """Write one message and flush."""
+    head = json.dumps(header).encode()
+    stream.write(struct.pack(">I", len(head)) + head + struct.pack(">I", len(blob)) + blob)
+    stream.flush()
+
+
+def receive(stream: BinaryIO) -> tuple[dict[str, Any], bytes]:
+    """Read one message; raises :class:`ProtocolError` on EOF or a malformed frame."""
+    try:
+        header = json.loads(_read_frame(stream, MAX_HEADER))
+    except ValueError as exc:
+        raise ProtocolError(f"malformed header: {exc}") from None
+    if not isinstance(header, dict):
+        raise ProtocolError("header is not an object")
+    return header, _read_frame(stream, MAX_BLOB)

@@ -1,0 +1,246 @@
+"""The fork-server: import torch once, then fork one locked-down child per job.
+
+Started by :class:`autograd_exercises.sandbox.Sandbox` as
+``python -m autograd_exercises.sandbox.server --slot N``. It talks to the
+grader over stdin/stdout (see :mod:`.protocol`), never deserializes what a
+child sends, and never holds a reference answer: it only knows the job in hand.
+
+Per job it makes a scratch folder, forks, collects the child's output (capped)
+and result (capped) until a wall-clock deadline, then kills the child's whole
+tree: its process group, every process of the slot's uid, and every orphan
+that was re-parented to this subreaper.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, BinaryIO
+
+OUTPUT_CAP = 16 << 10  # student output kept for feedback
+GRACE = 0.5  # seconds after the deadline before the verdict is "timeout"
+
+
+def _collect(pid: int, out_fd: int, res_fd: int, deadline: float) -> dict[str, Any]:
+    """Drain the child's output and result pipes until both close or the deadline passes."""
+    from autograd_exercises.sandbox.protocol import MAX_BLOB
+
+    output, result = bytearray(), bytearray()
+    dropped = timed_out = too_large = False
+    selector = selectors.DefaultSelector()
+    selector.register(out_fd, selectors.EVENT_READ, "out")
+    selector.register(res_fd, selectors.EVENT_READ, "res")
+    while selector.get_map():
+        if "res" not in {key.data for key in selector.get_map().values()}:
+            deadline = min(deadline, time.monotonic() + 0.1)  # result is in: drain output briefly
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 and "res" not in {key.data for key in selector.get_map().values()}:
+            break
+        if remaining <= 0:
+            timed_out = True
+            break
+        for key, _ in selector.select(remaining):
+            chunk = os.read(key.fd, 1 << 16)
+            if not chunk:
+                selector.unregister(key.fd)
+            elif key.data == "out":
+                keep = max(0, OUTPUT_CAP - len(output))
+                output += chunk[:keep]
+                dropped = dropped or len(chunk) > keep
+            elif len(result) + len(chunk) > MAX_BLOB:
+                too_large = True
+                selector.unregister(key.fd)
+            else:
+                result += chunk
+    selector.close()
+    return {"output": bytes(output), "dropped": dropped, "result": bytes(result),
+            "timed_out": timed_out, "too_large": too_large}
+
+
+def _reap(pid: int, uid: int | None) -> tuple[int | None, int | None]:
+    """Kill the child's tree and wait for the child: (exit code, signal)."""
+    from autograd_exercises.sandbox import isolation
+
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    if uid is not None:
+        isolation.kill_uid_processes(uid)
+    isolation.kill_children_of(os.getpid())
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return None, None
+    while True:  # orphans re-parented to us: reap them so none is left behind
+        try:
+            if os.waitpid(-1, os.WNOHANG) == (0, 0):
+                break
+        except ChildProcessError:
+            break
+    if os.WIFSIGNALED(status):
+        return None, os.WTERMSIG(status)
+    return os.WEXITSTATUS(status), None
+
+
+class Server:
+    """State of one fork-server: its slot, the layers that work, where scratch goes."""
+
+    def __init__(self, slot: int, use_fork: bool) -> None:
+        from autograd_exercises.sandbox import isolation
+
+        self.slot, self.use_fork = slot, use_fork
+        self.layers: list[str] = isolation.detect_layers(slot)
+        self.uid = isolation.sandbox_uid(slot) if "uid-switch" in self.layers else None
+        self.scratch_root = Path(tempfile.mkdtemp(prefix=f"autograd-sandbox-{slot}-"))
+        os.chmod(self.scratch_root, 0o711)
+        self.read_paths = _read_paths()
+
+    def scratch(self, filename: str, source: bytes) -> Path:
+        """A fresh folder holding only the submission, owned by the slot's uid."""
+        folder = Path(tempfile.mkdtemp(dir=self.scratch_root))
+        (folder / filename).write_bytes(source)
+        if self.uid is not None:
+            for path in (folder, folder / filename):
+                os.chown(path, self.uid, self.uid)
+        return folder
+
+    def run(self, header: dict[str, Any], source: bytes, inputs: bytes) -> tuple[dict[str, Any], bytes]:
+        """Run one job in a child; returns the response header and the child's result bytes."""
+        folder = self.scratch(header["filename"], source)
+        job = dict(header, scratch=str(folder), uid=self.uid, layers=self.layers, read_paths=self.read_paths)
+        start = time.monotonic()
+        try:
+            pid, out_fd, res_fd = (self._fork if self.use_fork else self._spawn)(job, inputs)
+            got = _collect(pid, out_fd, res_fd, start + float(header["timeout"]) + GRACE)
+            os.close(out_fd), os.close(res_fd)
+            code, sig = _reap(pid, self.uid)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        response = {
+            "wall": round(time.monotonic() - start, 4), "exit": code, "signal": sig,
+            "timed_out": got["timed_out"], "too_large": got["too_large"],
+            "output": got["output"].decode("utf-8", "replace"), "output_dropped": got["dropped"],
+        }
+        return response, got["result"]
+
+    def _fork(self, job: dict[str, Any], inputs: bytes) -> tuple[int, int, int]:
+        out_r, out_w = os.pipe()
+        res_r, res_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child: never returns
+            _child_fds(out_w, res_w)
+            from autograd_exercises.sandbox import child
+
+            child.main(job, inputs)
+        os.close(out_w), os.close(res_w)
+        return pid, out_r, res_r
+
+    def _spawn(self, job: dict[str, Any], inputs: bytes) -> tuple[int, int, int]:
+        """Fallback without ``fork``: a fresh interpreter per job (slow: imports torch)."""
+        import json
+
+        out_r, out_w = os.pipe()
+        res_r, res_w = os.pipe()
+        job_file = Path(job["scratch"]) / ".job"
+        job_file.write_text(json.dumps(job))
+        (Path(job["scratch"]) / ".inputs").write_bytes(inputs)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "autograd_exercises.sandbox.spawned", str(job_file)],
+            stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(res_w,),
+            start_new_session=True, env={**os.environ, "AUTOGRAD_RESULT_FD": str(res_w)},
+        )
+        os.close(out_w), os.close(res_w)
+        return proc.pid, out_r, res_r
+
+
+def _child_fds(out_w: int, res_w: int) -> None:
+    """In the forked child: new session, stdio to the output pipe, result pipe on fd 3."""
+    os.setsid()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(out_w, 1)
+    os.dup2(out_w, 2)
+    os.dup2(res_w, 3)
+    os.closerange(4, 1 << 16)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _read_paths() -> list[str]:
+    """Landlock read allow-list: the interpreter and libraries, never the grader's own tree."""
+    from autograd_exercises.sandbox import isolation
+
+    package_root = Path(__file__).resolve().parents[2]
+    keep = []
+    for path in isolation.default_read_paths():
+        resolved = Path(path).resolve()
+        if resolved == package_root or resolved in package_root.parents:
+            continue  # granting the checkout (or a folder above it) would expose solutions
+        keep.append(path)
+    return keep
+
+
+def _prepare(slot: int) -> None:
+    """One-time setup before the first fork: quiet torch, one thread, own netns."""
+    from autograd_exercises.sandbox import isolation
+
+    isolation.set_child_subreaper()
+    import torch
+
+    torch.set_num_threads(1)
+    torch.set_num_interop_threads(1)
+    buffer = io.BytesIO()  # warm torch.save/torch.load's lazy imports before any fork
+    torch.save([{"x": torch.zeros(2)}], buffer)
+    torch.load(io.BytesIO(buffer.getvalue()), weights_only=True)
+    import autograd_exercises.sandbox.child  # noqa: F401  (preloaded for every fork)
+    import graders  # noqa: F401  (probe code, never references)
+
+
+def serve(channel_in: BinaryIO, channel_out: BinaryIO, slot: int, use_fork: bool) -> None:
+    """Answer jobs until the grader closes the channel."""
+    from autograd_exercises.sandbox import isolation, protocol
+
+    netns = isolation.enter_network_namespace()
+    _prepare(slot)
+    server = Server(slot, use_fork)
+    if netns:
+        server.layers.append("network-namespace")
+    protocol.send(channel_out, {"ready": True, "pid": os.getpid(), "layers": server.layers,
+                                "mode": "fork" if use_fork else "spawn"})
+    try:
+        while True:
+            try:
+                header, source = protocol.receive(channel_in)
+                _, inputs = protocol.receive(channel_in)
+            except protocol.ProtocolError:
+                return
+            response, result = server.run(header, source, inputs)
+            protocol.send(channel_out, response, result)
+    finally:
+        shutil.rmtree(server.scratch_root, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--slot", type=int, default=0)
+    parser.add_argument("--spawn", action="store_true", help="never fork; start a fresh interpreter per job")
+    args = parser.parse_args()
+    channel_in = os.fdopen(os.dup(0), "rb")
+    channel_out = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)  # stray prints go to the server log, never into the channel
+    serve(channel_in, channel_out, args.slot, use_fork=hasattr(os, "fork") and not args.spawn)
+
+
+if __name__ == "__main__":
+    main()

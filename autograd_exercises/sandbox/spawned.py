@@ -1,0 +1,31 @@
+"""Entry point of a spawned (not forked) sandbox child: ``python -m autograd_exercises.sandbox.spawned JOB``.
+
+Used only where ``os.fork`` is missing or was turned off; slower, since every
+job imports torch again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def main() -> None:
+    job_file = Path(sys.argv[1])
+    job = json.loads(job_file.read_text())
+    inputs = (job_file.parent / ".inputs").read_bytes()
+    for name in (".job", ".inputs"):
+        (job_file.parent / name).unlink()
+    os.dup2(int(os.environ["AUTOGRAD_RESULT_FD"]), 3)
+    import torch
+
+    torch.set_num_threads(1)
+    from autograd_exercises.sandbox import child
+
+    child.main(job, inputs)
+
+
+if __name__ == "__main__":
+    main()

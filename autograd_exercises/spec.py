@@ -1,0 +1,79 @@
+"""What an exercise is: its checks, their points, tolerances, inputs, probes and judges.
+
+A check is the unit of grading. Its four parts run in two different processes:
+
+* ``inputs(gen)`` (trusted grader) makes a list of *cases*: dicts of plain data
+  (tensors, numbers, strings) built from a seeded ``torch.Generator``.
+* ``probe(module, case)`` (sandboxed child) calls the student's functions on one
+  case and returns *observations*: plain data made with
+  :mod:`autograd_exercises.sandbox.observe`.
+* ``judge(case, obs)`` (trusted grader) computes the reference with torch and
+  raises :class:`autograd_exercises.judge.Fail` with feedback when the
+  observation is wrong.
+
+Nothing computed by ``judge`` ever exists in the sandboxed process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+Case = dict[str, Any]
+Observation = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Closeness for :func:`torch.testing.assert_close`: ``|a - e| <= atol + rtol * |e|``."""
+
+    rtol: float = 1e-5
+    atol: float = 1e-6
+
+    def as_dict(self) -> dict[str, float]:
+        return {"rtol": self.rtol, "atol": self.atol}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One graded check of an exercise.
+
+    ``function`` names the student function the check is about (notebooks put
+    the check's test cell right after that function's solution cell).
+    """
+
+    name: str
+    function: str
+    points: float
+    description: str
+    inputs: Callable[..., Sequence[Case]]
+    probe: Callable[[Any, Case], Observation]
+    judge: Callable[[Case, Observation], None]
+    tolerance: Tolerance = field(default_factory=Tolerance)
+    hidden: bool = False
+
+    @property
+    def probe_ref(self) -> str:
+        """``module:qualname`` of the probe, how the sandbox finds it."""
+        return f"{self.probe.__module__}:{self.probe.__qualname__}"
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """An exercise: a student module with functions, and the checks that grade it."""
+
+    slug: str  # "exercise-2": what students type
+    module: str  # "exercise_2": the student module's name
+    title: str
+    functions: tuple[str, ...]
+    checks: tuple[Check, ...]
+
+    @property
+    def max_score(self) -> float:
+        return sum(check.points for check in self.checks)
+
+    def check(self, name: str) -> Check:
+        for check in self.checks:
+            if check.name == name:
+                return check
+        raise KeyError(f"{self.slug} has no check named {name!r}")

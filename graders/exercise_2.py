@@ -1,0 +1,151 @@
+"""Grader of exercise 2: back-propagation through ``y = 3x + 2``, ``z = 2y²``, ``out = mean(z)``.
+
+Reference: ``d out/dx = 12 (3x + 2) / n`` and ``d out/dy = 4y / n`` with ``n = x.numel()``,
+computed in float64 from the same inputs the student gets.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from autograd_exercises import inputs
+from autograd_exercises.judge import Fail, called, close, grad_fn_name, no_autograd, parts, tensor
+from autograd_exercises.sandbox import observe
+from autograd_exercises.spec import Check, Exercise, Tolerance
+
+TOL = Tolerance(rtol=1e-5, atol=1e-6)
+NOTEBOOK_X = torch.tensor([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]])
+
+
+def reference(x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """$y = 3x + 2$, $z = 2y^2$, $out = mean(z)$ and both gradients, in float64."""
+    x = x.to(torch.float64)
+    y = 3 * x + 2
+    n = x.numel()
+    return {"y": y, "z": 2 * y**2, "out": (2 * y**2).mean(), "x_grad": 12 * y / n, "y_grad": 4 * y / n}
+
+
+def random_x(gen: torch.Generator) -> list[dict]:
+    return inputs.random_tensors(gen, "x", shapes=((2, 3), (4,), (3, 5), (2, 2, 3)))
+
+
+def notebook_x(gen: torch.Generator) -> list[dict]:
+    return [inputs.fixed("x", NOTEBOOK_X, "the handout's example")]
+
+
+# -- forward ---------------------------------------------------------------------------------------
+
+def probe_forward(module, case):
+    """Call forward(x) on a fresh leaf, then back-propagate ``out`` ourselves to see y.grad."""
+    x = observe.leaf(case["x"])
+    ran = observe.call(module, "forward", x)
+    out = observe.item(ran, 2)
+    after = {"y_grad": None, "error": None}
+    if isinstance(out, torch.Tensor) and out.requires_grad and out.numel() == 1:
+        try:
+            out.backward()
+            after["y_grad"] = observe.grad_of(observe.item(ran, 0))
+        except Exception as exc:
+            after["error"] = f"{type(exc).__name__}: {exc}"
+    return {"forward": ran, "after_backward": after}
+
+
+def judge_forward_values(case, obs):
+    """y, z and out match $3x + 2$, $2y^2$ and $mean(z)$, and out is tracked by autograd."""
+    ref = reference(case["x"])
+    y, z, out = parts(called(obs["forward"], "forward(x)"), 3, "forward(x)", "(y, z, out)")
+    close(tensor(y, "y"), ref["y"], what="y", tol=TOL)
+    close(tensor(z, "z"), ref["z"], what="z", tol=TOL)
+    out_value = tensor(out, "out")
+    if out_value.numel() != 1:
+        raise Fail(f"out has shape {tuple(out_value.shape)}: it must be a single number, the mean of z")
+    close(out_value.reshape(()), ref["out"], what="out", tol=TOL, numel=case["x"].numel())
+    if grad_fn_name(out) is None:
+        raise Fail("out has no grad_fn: it was computed without autograd tracking "
+                   "(under torch.no_grad(), through .detach(), or from a copy of x)")
+
+
+def judge_forward_retains(case, obs):
+    """After ``out.backward()``, ``y.grad`` is filled because forward called ``y.retain_grad()``."""
+    y, _, _ = parts(called(obs["forward"], "forward(x)"), 3, "forward(x)", "(y, z, out)")
+    if obs["after_backward"]["error"]:
+        raise Fail(f"out.backward() failed on your graph: {obs['after_backward']['error']}")
+    if obs["after_backward"]["y_grad"] is None:
+        raise Fail("y.grad is None after out.backward(): call y.retain_grad() in forward, before returning y")
+    close(tensor(obs["after_backward"]["y_grad"], "y.grad"), reference(case["x"])["y_grad"], what="y.grad", tol=TOL)
+
+
+# -- gradients -------------------------------------------------------------------------------------
+
+def probe_gradients(module, case):
+    """Call gradients(x) on a fresh leaf and look at x.grad afterwards."""
+    x = observe.leaf(case["x"])
+    ran = observe.call(module, "gradients", x)
+    return {"gradients": ran, "x_grad": observe.grad_of(x)}
+
+
+def judge_gradients_x(case, obs):
+    """The returned ``x.grad`` equals $12(3x + 2)/n$ and is the leaf's own ``.grad``."""
+    x_grad, _ = parts(called(obs["gradients"], "gradients(x)"), 2, "gradients(x)", "(x.grad, y.grad)")
+    expected, n = reference(case["x"])["x_grad"], case["x"].numel()
+    if x_grad.get("type") == "NoneType":
+        raise Fail("the first value returned, x.grad, is None: call out.backward() before reading x.grad")
+    close(tensor(x_grad, "x.grad"), expected, what="x.grad", tol=TOL, numel=n)
+    if obs["x_grad"] is None:
+        raise Fail("x.grad of the tensor passed in is still None: back-propagate through that x, not a copy")
+    close(tensor(obs["x_grad"], "x.grad"), expected, what="x.grad after gradients(x)", tol=TOL, numel=n)
+
+
+def judge_gradients_y(case, obs):
+    """The returned ``y.grad`` equals $4y/n$."""
+    _, y_grad = parts(called(obs["gradients"], "gradients(x)"), 2, "gradients(x)", "(x.grad, y.grad)")
+    if y_grad.get("type") == "NoneType":
+        raise Fail("y.grad is None: call y.retain_grad() before backward (y is not a leaf)")
+    close(tensor(y_grad, "y.grad"), reference(case["x"])["y_grad"], what="y.grad", tol=TOL, numel=case["x"].numel())
+
+
+# -- gradient_manual -------------------------------------------------------------------------------
+
+def probe_manual(module, case):
+    """Call gradient_manual(x) on a plain tensor (no requires_grad), counting autograd calls."""
+    x = case["x"].clone()
+    return {"manual": observe.call(module, "gradient_manual", x)}
+
+
+def judge_manual_values(case, obs):
+    """gradient_manual(x) equals $12(3x + 2)/n$ for every shape."""
+    got = tensor(called(obs["manual"], "gradient_manual(x)"), "gradient_manual(x)")
+    close(got, reference(case["x"])["x_grad"], what="gradient_manual(x)", tol=TOL, numel=case["x"].numel())
+
+
+def judge_manual_by_hand(case, obs):
+    """gradient_manual(x) returns a tensor without asking autograd."""
+    ran = obs["manual"]
+    tensor(called(ran, "gradient_manual(x)"), "gradient_manual(x)")
+    no_autograd(ran, "gradient_manual(x)")
+    if grad_fn_name(ran["returned"]) is not None:
+        raise Fail("gradient_manual(x) returned a tensor with a grad_fn: compute it from x without autograd")
+
+
+EXERCISE = Exercise(
+    slug="exercise-2",
+    module="exercise_2",
+    title="Back-propagation through two layers",
+    functions=("forward", "gradients", "gradient_manual"),
+    checks=(
+        Check("forward_values", "forward", 2, "forward(x) returns y = 3x + 2, z = 2y², out = mean(z), tracked",
+              random_x, probe_forward, judge_forward_values, TOL),
+        Check("forward_retains_y_grad", "forward", 1, "y keeps its gradient (y.retain_grad())",
+              random_x, probe_forward, judge_forward_retains, TOL),
+        Check("gradients_x", "gradients", 2, "gradients(x) fills x.grad = 12(3x + 2)/n",
+              random_x, probe_gradients, judge_gradients_x, TOL),
+        Check("gradients_y", "gradients", 1, "gradients(x) returns y.grad = 4y/n",
+              random_x, probe_gradients, judge_gradients_y, TOL),
+        Check("gradients_notebook_example", "gradients", 1, "x.grad for the handout's x = [[1,2,3],[3,2,1]]",
+              notebook_x, probe_gradients, judge_gradients_x, TOL, hidden=True),
+        Check("gradient_manual_values", "gradient_manual", 2, "gradient_manual(x) = 12(3x + 2)/n for any shape",
+              random_x, probe_manual, judge_manual_values, TOL),
+        Check("gradient_manual_by_hand", "gradient_manual", 1, "gradient_manual(x) does not use autograd",
+              random_x, probe_manual, judge_manual_by_hand, TOL, hidden=True),
+    ),
+)
