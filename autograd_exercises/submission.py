@@ -26,12 +26,13 @@ class Submission:
     path: str
     source: bytes
     cells: tuple[tuple[int, int], ...] = field(default=())  # per module line: (cell number, line in cell)
+    cell_label: str = "cell {cell}"
 
     def locate(self, line: int) -> str:
         """``"line 7"`` for a module, ``"cell 4, line 2"`` for a notebook."""
         if self.cells and 1 <= line <= len(self.cells):
             cell, in_cell = self.cells[line - 1]
-            return f"cell {cell}, line {in_cell}"
+            return f"{self.cell_label.format(cell=cell)}, line {in_cell}"
         return f"line {line}"
 
 

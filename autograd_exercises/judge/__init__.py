@@ -12,10 +12,10 @@ from typing import Any
 
 import torch
 
-from autograd_exercises.judge.diagnose import describe_mismatch, wrong_type
+from autograd_exercises.judge.diagnose import describe_mismatch, largest_difference, matching_mistake, wrong_type
 from autograd_exercises.spec import Tolerance
 
-__all__ = ["Fail", "called", "parts", "tensor", "close", "no_autograd", "grad_fn_name", "describe_mismatch", "wrong_type"]
+__all__ = ["Fail", "called", "parts", "tensor", "close", "close_or_mistake", "no_autograd", "grad_fn_name", "describe_mismatch", "wrong_type"]
 
 
 class Fail(Exception):
@@ -91,6 +91,27 @@ def close(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Toler
                                    rtol=tol.rtol, atol=tol.atol, equal_nan=False)
     except AssertionError:
         raise Fail(describe_mismatch(actual, expected, what=what, tol=tol, numel=numel)) from None
+
+
+def close_or_mistake(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Tolerance,
+                     mistakes: dict[str, torch.Tensor], numel: int | None = None) -> None:
+    """:func:`close`, but when ``actual`` equals a known wrong result the feedback names that mistake.
+
+    ``mistakes`` maps an explanation to the value the mistake gives (see
+    :func:`~autograd_exercises.judge.diagnose.matching_mistake`); without a match
+    the feedback is :func:`close`'s own.
+    """
+    try:
+        close(actual, expected, what=what, tol=tol, numel=numel)
+    except Fail:
+        explanation = matching_mistake(actual, mistakes, tol)
+        if explanation is None:
+            raise
+        if tuple(actual.shape) != tuple(expected.shape):
+            where = f"shape {tuple(actual.shape)}, expected {tuple(expected.shape)}"
+        else:
+            where = largest_difference(actual, expected)
+        raise Fail(f"{what} is wrong — {explanation}. {where[0].upper()}{where[1:]}") from None
 
 
 def no_autograd(outcome: dict[str, Any], what: str) -> None:

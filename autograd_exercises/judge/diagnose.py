@@ -90,3 +90,31 @@ def describe_mismatch(actual: torch.Tensor, expected: torch.Tensor, *, what: str
     c = _factor(a, e)
     hint = f" — {factor_hint(c, numel)}" if c is not None else ""
     return f"{what} is wrong{hint}. {detail}"
+
+
+def matching_mistake(actual: torch.Tensor, mistakes: dict[str, torch.Tensor], tol: Tolerance) -> str | None:
+    """The explanation of the first known wrong result that ``actual`` equals, or ``None``.
+
+    ``mistakes`` maps an explanation ("the sigmoid is applied twice") to the
+    value that mistake gives, computed by the judge from the same inputs.
+    A candidate of another shape, or with values that are not finite, never matches.
+    """
+    a = actual.detach().to(torch.float64)
+    for explanation, value in mistakes.items():
+        v = value.detach().to(torch.float64)
+        if tuple(v.shape) != tuple(a.shape) or not bool(torch.isfinite(v).all()):
+            continue
+        if bool(torch.isclose(a, v, rtol=tol.rtol, atol=tol.atol).all()):
+            return explanation
+    return None
+
+
+def largest_difference(actual: torch.Tensor, expected: torch.Tensor) -> str:
+    """Where and by how much two same-shaped tensors differ most: ``"greatest difference 0.5 at index (1, 2) (got 1.5, expected 1)"``."""
+    a, e = actual.detach().to(torch.float64), expected.detach().to(torch.float64)
+    if a.dim() == 0:
+        return f"got {float(a):.6g}, expected {float(e):.6g}"
+    flat = int((a - e).abs().nan_to_num(nan=float("inf")).argmax())
+    index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), a.shape))
+    return (f"greatest difference {abs(float(a[index] - e[index])):.3g} at index {index} "
+            f"(got {float(a[index]):.6g}, expected {float(e[index]):.6g})")

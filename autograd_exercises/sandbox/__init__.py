@@ -47,10 +47,13 @@ class SandboxError(Exception):
 
 
 def _package_roots() -> str:
-    """PYTHONPATH entries that make our packages importable in the server."""
-    import graders
+    """PYTHONPATH entries that make our packages importable in the server (found without importing them)."""
+    import importlib.util
 
-    roots = {str(Path(__file__).resolve().parents[2]), str(Path(graders.__file__).resolve().parents[1])}
+    graders = importlib.util.find_spec("graders")
+    roots = {str(Path(__file__).resolve().parents[2])}
+    if graders is not None and graders.origin:
+        roots.add(str(Path(graders.origin).resolve().parents[1]))
     return os.pathsep.join(sorted(roots))
 
 

@@ -33,6 +33,8 @@ def lock_down(job: dict[str, Any]) -> None:
     layers = set(job["layers"])
     if "uid-switch" in layers and not isolation.drop_privileges(job["uid"]):
         raise RuntimeError("could not switch to the sandbox uid")
+    if "capabilities-dropped" in layers and not isolation.drop_capabilities():
+        raise RuntimeError("could not drop capabilities")
     if "no-new-privs" in layers:
         isolation.set_no_new_privs()
     if any(layer.startswith("landlock") for layer in layers):

@@ -1,0 +1,72 @@
+"""Everything generated from the exercise sources, computed in memory, then written or compared.
+
+``expected_files(root)`` maps each generated path (relative to the checkout)
+to the text it must hold: the student stubs in ``autograd_exercises/`` and the
+nbgrader source notebooks in ``assignments/source/``. ``grade build`` writes
+them; the drift test compares them with what is committed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from autograd_exercises.build.stubs import make_stub
+
+if TYPE_CHECKING:
+    from autograd_exercises.spec import Exercise
+
+
+class SourceMissing(Exception):
+    """The exercise sources (``solutions/``) are not here: build runs from a source checkout."""
+
+
+def checkout_root() -> Path:
+    """The checkout holding ``solutions/`` and ``assignments/`` (the package's parent folder)."""
+    return Path(__file__).resolve().parents[2]
+
+
+def solution_source(root: Path, exercise: "Exercise") -> str:
+    path = root / "solutions" / f"{exercise.module}.py"
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        raise SourceMissing(f"{path} not found: 'grade build' runs from a source checkout of autograd-exercises") from None
+
+
+def stub_path(exercise: "Exercise") -> str:
+    return f"autograd_exercises/{exercise.module}.py"
+
+
+def expected_files(root: Path) -> dict[str, str]:
+    """Relative path → generated text, for every exercise in the registry."""
+    import graders
+    from autograd_exercises.build import notebooks
+
+    files: dict[str, str] = {}
+    for exercise in graders.EXERCISES:
+        source = solution_source(root, exercise)
+        files[stub_path(exercise)] = make_stub(source, exercise_slug=exercise.slug,
+                                               source_name=f"solutions/{exercise.module}.py")
+        files.update(notebooks.expected_notebooks(exercise, source))
+    return files
+
+
+def drift(root: Path, files: dict[str, str]) -> list[str]:
+    """The generated paths whose committed text differs from ``files`` (or is missing)."""
+    stale = []
+    for relative, text in sorted(files.items()):
+        path = root / relative
+        if not path.is_file() or path.read_text() != text:
+            stale.append(relative)
+    return stale
+
+
+def write(root: Path, files: dict[str, str]) -> list[str]:
+    """Write the files that changed; returns their paths (so a rerun writes nothing)."""
+    changed = drift(root, files)
+    for relative in changed:
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(files[relative])
+    return changed

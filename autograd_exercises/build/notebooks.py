@@ -1,0 +1,81 @@
+"""The nbgrader source notebook of an exercise, derived from its solution source and its checks.
+
+Layout, in order: the handout (the solution module's docstring) and a short
+how-to, both read-only; the imports, read-only; then for each student function a
+heading, its solution cell (signature, docstring, ``### BEGIN SOLUTION`` body)
+and one autograded test cell per check of that function, worth the check's
+points. Test cells call :func:`autograd_exercises.notebook.check`, so nbgrader
+and ``grade exercise-N`` run the same checks; hidden checks sit inside
+``### BEGIN HIDDEN TESTS``.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from autograd_exercises.build.notebook import Cell, Code, Markdown, Solution, Test, dump_notebook, make_notebook
+from autograd_exercises.submission import TEST_CELL_MARKER
+
+if TYPE_CHECKING:
+    from autograd_exercises.spec import Check, Exercise
+
+HOW_TO = """**How this notebook works.** Write your code in the cells marked `# YOUR CODE HERE` (delete the
+`raise NotImplementedError()` line). Each function is followed by test cells, worth the points they show: run
+them to see what is right and what is not. Hidden checks run only when your notebook is graded. You can also
+grade the whole notebook from a terminal with `grade {slug} {slug}.ipynb`."""
+
+
+def source_notebook_path(exercise: "Exercise") -> str:
+    return f"assignments/source/{exercise.slug}/{exercise.slug}.ipynb"
+
+
+def split_source(source: str) -> tuple[str, str, dict[str, str]]:
+    """(handout markdown, setup code, {function name: its full source}) of a solution module."""
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    handout = ast.get_docstring(tree, clean=True) or ""
+    starts = [node.lineno - 1 - len(getattr(node, "decorator_list", [])) for node in tree.body] + [len(lines)]
+    setup, functions = [], {}
+    for node, start, end in zip(tree.body, starts, starts[1:]):
+        # up to the next statement: trailing comments such as ### END SOLUTION belong to this one
+        text = "\n".join(lines[start:end]).rstrip()
+        if isinstance(node, ast.FunctionDef):
+            functions[node.name] = text
+        elif not (isinstance(node, ast.Expr) and isinstance(getattr(node, "value", None), ast.Constant)):
+            setup.append(text)
+    return handout, "\n".join(setup), functions
+
+
+def test_source(exercise: "Exercise", check: "Check") -> str:
+    """A test cell: one check, run through the same grader as ``grade``."""
+    points = f"{check.points:g} point{'s' if check.points != 1 else ''}"
+    call = f"from autograd_exercises.notebook import check\ncheck({exercise.slug!r}, {check.name!r})"
+    if check.hidden:
+        return (f"{TEST_CELL_MARKER}: {check.name} ({points}, hidden: runs when your notebook is graded)\n"
+                f"### BEGIN HIDDEN TESTS\n{call}\n### END HIDDEN TESTS")
+    return f"{TEST_CELL_MARKER}: {check.name} ({points})\n# {check.description}\n{call}"
+
+
+def first_line(function_source: str) -> str:
+    node = ast.parse(function_source).body[0]
+    doc = ast.get_docstring(node) or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+def cells(exercise: "Exercise", source: str) -> list[Cell]:
+    """Every cell of the exercise's source notebook."""
+    handout, setup, functions = split_source(source)
+    out: list[Cell] = [Markdown(handout, cell_id="handout"), Markdown(HOW_TO.format(slug=exercise.slug), cell_id="how-to"),
+                       Code(setup, cell_id="setup")]
+    for name in exercise.functions:
+        out.append(Markdown(f"### `{name}`\n\n{first_line(functions[name])}", cell_id=f"about-{name}"))
+        out.append(Solution(functions[name], cell_id=f"solution-{name}"))
+        out += [Test(test_source(exercise, check), cell_id=f"test-{check.name}", points=check.points)
+                for check in exercise.checks if check.function == name]
+    return out
+
+
+def expected_notebooks(exercise: "Exercise", source: str) -> dict[str, str]:
+    """Relative path → text of the exercise's nbgrader source notebook."""
+    return {source_notebook_path(exercise): dump_notebook(make_notebook(cells(exercise, source)))}

@@ -1,0 +1,178 @@
+"""The ``grade`` command: parse, call the core, print, pick the exit code.
+
+Exit codes: 0 full marks, 1 graded below full marks, 2 usage error, 3 could not
+grade (missing or unreadable file, no such exercise). Heavy imports (torch,
+rich, the graders) happen only inside commands, after the sandbox server has
+been started, so that its torch import overlaps ours.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+import click
+
+from autograd_exercises import session
+
+EXIT_FULL, EXIT_PARTIAL, EXIT_USAGE, EXIT_CANNOT_GRADE = 0, 1, 2, 3
+FORMATS = ("text", "json", "junit")
+
+
+class CannotGrade(click.ClickException):
+    """A one-line ``Error: …`` and exit status 3."""
+
+    exit_code = EXIT_CANNOT_GRADE
+
+
+def grading_options(function: Any) -> Any:
+    """Options shared by ``grade exercise-N`` and ``grade all``."""
+    options = [
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+                     help="text for people; json is Gradescope's results.json; junit for CI."),
+        click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+                     help="Write the report to this file instead of standard output."),
+        click.option("--seed", type=int, default=None, help="Seed of the random inputs (default: a fresh one, shown)."),
+        click.option("--timeout", type=click.FloatRange(0.1, 600), default=session.DEFAULT_TIMEOUT,
+                     show_default=True, help="Seconds each check may run."),
+        click.option("--verbose", "-v", is_flag=True, help="Show your code's output, timing and isolation layers."),
+        click.option("--color/--no-color", default=None, help="Colour the text report (default: when a terminal)."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def emit(results: Sequence[Any], *, fmt: str, output: str | None, verbose: bool, color: bool | None) -> None:
+    """Render the results and send them to stdout or ``output``."""
+    from autograd_exercises.reports import FORMATS as RENDERERS
+
+    use_color = color if color is not None else (output is None and sys.stdout.isatty())
+    options = {"verbose": verbose, "color": use_color} if fmt == "text" else {}
+    report = RENDERERS[fmt](results, **options)
+    if output is None:
+        click.echo(report, nl=False)
+        return
+    try:
+        Path(output).write_text(report)
+    except OSError as exc:
+        raise CannotGrade(f"cannot write {output}: {exc.strerror or exc}") from None
+    total, best = sum(r.score for r in results), sum(r.max_score for r in results)
+    click.echo(f"{total:g}/{best:g} points; {fmt} report written to {output}")
+
+
+def finish(results: Sequence[Any]) -> None:
+    """Exit 0 when every exercise has full marks, else 1."""
+    sys.exit(EXIT_FULL if all(result.full_marks for result in results) else EXIT_PARTIAL)
+
+
+class ExerciseGroup(click.Group):
+    """``grade exercise-2 …``: any name that is not a subcommand is an exercise to grade."""
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is not None or not session.looks_like_exercise(name):
+            return command
+        return make_exercise_command(name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        name, command, rest = super().resolve_command(ctx, args)
+        return (command.name if command else name), command, rest
+
+
+def make_exercise_command(slug: str) -> click.Command:
+    @click.command(name=slug, help=f"Grade {slug}: PATH is a .py file or a filled-in .ipynb.")
+    @click.argument("path", required=False, type=click.Path(dir_okay=False))
+    @grading_options
+    def grade_one(path: str | None, fmt: str, output: str | None, seed: int | None, timeout: float,
+                  verbose: bool, color: bool | None) -> None:
+        try:
+            results = session.grade_exercises([(slug, path)], seed=seed, timeout=timeout)
+        except session.GradingError as exc:
+            raise CannotGrade(str(exc)) from None
+        emit(results, fmt=fmt, output=output, verbose=verbose, color=color)
+        finish(results)
+
+    return grade_one
+
+
+@click.group(cls=ExerciseGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="autograd-exercises")
+def main() -> None:
+    """Grade PyTorch autograd exercises, with feedback that says what is wrong and by how much.
+
+    \b
+    grade list                 the exercises and your status on each
+    grade start exercise-2     copy the exercise into this folder
+    grade exercise-2 [PATH]    grade it (default ./exercise_2.py or ./exercise-2.ipynb)
+    grade all                  grade every exercise
+    """
+
+
+@main.command("list")
+def list_exercises() -> None:
+    """The exercises, their points, and your status on each."""
+    for row in session.overview(Path.cwd()):
+        click.echo(f"{row['slug']:<12} {row['points']:>5g} pts  {row['title']:<44} {row['status']}")
+
+
+@main.command("start")
+@click.argument("exercise")
+def start(exercise: str) -> None:
+    """Copy EXERCISE's stub (and notebook) into this folder; never overwrites your work."""
+    try:
+        copied, kept = session.start(exercise, Path.cwd())
+    except session.GradingError as exc:
+        raise CannotGrade(str(exc)) from None
+    for path in copied:
+        click.echo(f"created {path}")
+    for path in kept:
+        click.echo(f"kept your existing {path} (not overwritten)")
+    if copied:
+        click.echo(f"Fill it in, then run:  grade {session.find(exercise).slug}")
+
+
+@main.command("all")
+@click.option("--dir", "folder", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="Folder holding your exercise files.")
+@grading_options
+def grade_all(folder: str, fmt: str, output: str | None, seed: int | None, timeout: float,
+              verbose: bool, color: bool | None) -> None:
+    """Grade every exercise found in the folder (the package's stub where there is none)."""
+    try:
+        results = session.grade_exercises(session.all_targets(), seed=seed, timeout=timeout, folder=Path(folder))
+    except session.GradingError as exc:
+        raise CannotGrade(str(exc)) from None
+    emit(results, fmt=fmt, output=output, verbose=verbose, color=color)
+    finish(results)
+
+
+@main.command("build")
+@click.option("--check", "check_only", is_flag=True, help="Only report generated files that drifted; exit 1 if any.")
+@click.option("--release/--no-release", default=True, show_default=True,
+              help="Also run nbgrader generate_assignment and ship the release notebooks in the package.")
+def build(check_only: bool, release: bool) -> None:
+    """Instructors: regenerate stubs and nbgrader notebooks from the exercise sources."""
+    from autograd_exercises.build import course, generate
+
+    try:
+        root = generate.checkout_root()
+        files = generate.expected_files(root)
+        if check_only:
+            stale = generate.drift(root, files)
+            for path in stale:
+                click.echo(f"out of date: {path}")
+            sys.exit(EXIT_PARTIAL if stale else EXIT_FULL)
+        for path in generate.write(root, files):
+            click.echo(f"wrote {path}")
+        if release:
+            for path in course.release_all(root):
+                click.echo(f"released {path}")
+    except (generate.SourceMissing, course.BuildError, ValueError) as exc:
+        raise CannotGrade(str(exc)) from None
+    click.echo("build done: generated files match the exercise sources")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,588 @@
+"""Tests of the isolation layers. Anything that changes process state runs in a forked child."""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import json
+import os
+import resource
+import shutil
+import signal
+import socket
+import stat
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from typing import Any, Callable
+
+import pytest
+import torch
+
+from autograd_exercises.sandbox import isolation
+
+torch.set_num_threads(1)  # as in the fork-server
+
+LINUX = sys.platform.startswith("linux")
+HAS_FORK = hasattr(os, "fork")
+ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+MACHINE = os.uname().machine if hasattr(os, "uname") else ""
+SECCOMP_ARCH = LINUX and MACHINE in isolation.SYSCALLS and ctypes.sizeof(ctypes.c_void_p) == 8
+ABI = isolation.landlock_abi()
+
+needs_fork = pytest.mark.skipif(not HAS_FORK, reason="needs os.fork")
+needs_root = pytest.mark.skipif(not (ROOT and LINUX and HAS_FORK), reason="needs root on Linux")
+needs_landlock = pytest.mark.skipif(not (ABI and HAS_FORK), reason="Landlock unavailable")
+needs_seccomp = pytest.mark.skipif(not (SECCOMP_ARCH and HAS_FORK), reason="seccomp filter needs Linux x86_64/aarch64")
+
+
+def in_child(fn: Callable[[], Any], timeout: int = 15) -> dict[str, Any]:
+    """Run ``fn`` in a forked child; return {"ok", "value" | "error", "exit", "signal"}."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: never returns
+        code = 0
+        try:
+            os.close(read_fd)
+            signal.alarm(timeout)
+            payload = {"ok": True, "value": fn()}
+        except BaseException as exc:  # report everything, including assertion failures
+            payload, code = {"ok": False, "error": f"{type(exc).__name__}: {exc}", "tb": traceback.format_exc()}, 1
+        try:
+            view = memoryview(json.dumps(payload, default=repr).encode())
+            while view:
+                view = view[os.write(write_fd, view) :]
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    result = json.loads(data) if data else {"ok": False, "error": "no report"}
+    result["exit"] = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+    result["signal"] = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+    return result
+
+
+def value_of(result: dict[str, Any]) -> Any:
+    """The child's return value, or fail with its traceback."""
+    assert result["ok"], result.get("tb") or result
+    return result["value"]
+
+
+def expect_errno(call: Callable[[], Any]) -> int:
+    """Run ``call``; the errno of the OSError it raised, 0 if it did not raise."""
+    try:
+        call()
+    except OSError as exc:
+        return exc.errno or -1
+    return 0
+
+
+def libc_errno(name: str, *args: int) -> int:
+    """Call a libc function with integer arguments: 0 on success, else errno."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    function = getattr(libc, name)
+    function.restype = ctypes.c_long
+    result = function(*(ctypes.c_long(arg) for arg in args))
+    return 0 if result >= 0 else ctypes.get_errno()
+
+
+def raw_clone(number: int, flags: int) -> int:
+    """The raw clone syscall (fork-like, no stack): 0 if a child was made (and reaped), else errno."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    pid = libc.syscall(ctypes.c_long(number), ctypes.c_long(flags), *(ctypes.c_long(0) for _ in range(4)))
+    if pid == 0:  # the new child
+        os._exit(0)
+    if pid < 0:
+        return ctypes.get_errno()
+    os.waitpid(pid, 0)
+    return 0
+
+
+def status_field(name: str) -> str:
+    with open("/proc/self/status") as status:
+        return next(line.split(":", 1)[1].strip() for line in status if line.startswith(name + ":"))
+
+
+@pytest.fixture
+def folder() -> Any:
+    """A fresh temporary folder (not under pytest's 0700 tmp root, so a slot uid can be given it)."""
+    path = tempfile.mkdtemp(prefix="isolation-test-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def make_folder(owner: int | None = None) -> str:
+    path = tempfile.mkdtemp(prefix="isolation-test-")
+    if owner is not None:
+        os.chown(path, owner, owner)
+    return path
+
+
+# ---------------------------------------------------------------- pure helpers
+
+
+def test_sandbox_uid_is_one_unprivileged_uid_per_slot() -> None:
+    assert isolation.sandbox_uid(0) == 0x7F000000
+    assert isolation.sandbox_uid(7) == 0x7F000007
+    with pytest.raises(ValueError):
+        isolation.sandbox_uid(-1)
+
+
+def test_clean_environment_is_minimal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
+    monkeypatch.setenv("SECRET_TOKEN", "x")
+    monkeypatch.delenv("OPENBLAS_L2_SIZE", raising=False)
+    env = isolation.clean_environment("/scratch")
+    assert env == {
+        "PATH": "/usr/bin:/bin", "HOME": "/scratch", "TMPDIR": "/scratch", "LANG": "C.UTF-8",
+        "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_CORETYPE": "Haswell",
+    }
+    assert os.environ["SECRET_TOKEN"] == "x"
+
+
+def test_default_read_paths() -> None:
+    paths = isolation.default_read_paths()
+    assert len(paths) == len(set(paths))
+    for needed in (sys.prefix, sys.base_prefix, "/usr", "/proc", "/dev/null", "/sys/devices/system/cpu"):
+        assert needed in paths
+    assert "" not in paths and "/" not in paths and os.getcwd() not in paths
+    assert all(os.path.isabs(path) for path in paths)
+
+
+def test_rlimit_plan() -> None:
+    limits = isolation.Limits(cpu_seconds=3, memory_bytes=100, processes=4)
+    plan = {name: (soft, hard) for name, _, soft, hard in isolation.rlimit_plan(limits, 1000, False, 10)}
+    assert plan["rlimit-cpu"] == (3, 4)
+    assert plan["rlimit-as"] == (1100, 1100)
+    assert plan["rlimit-core"] == (0, 0)
+    assert plan["rlimit-nproc"] == (14, 14)  # a non-root user: its current tasks + the allowance
+    root_plan = {name: soft for name, _, soft, _ in isolation.rlimit_plan(limits, None, True, None)}
+    assert root_plan["rlimit-nproc"] == 4 and "rlimit-as" not in root_plan
+
+
+@pytest.mark.parametrize("machine", sorted(isolation.SYSCALLS))
+def test_seccomp_program_is_well_formed(machine: str) -> None:
+    program = isolation.seccomp_program(machine)
+    assert len(program) < 4096
+    assert program[0] == (isolation.BPF_LD_W_ABS, 0, 0, isolation.SECCOMP_DATA_ARCH)
+    assert program[1][3] == isolation.AUDIT_ARCH[machine]
+    assert program[-1] == (isolation.BPF_RET_K, 0, 0, isolation.SECCOMP_RET_ALLOW)
+    for index, (code, jt, jf, _) in enumerate(program):
+        if code & 0x07 == 0x05:  # BPF_JMP: both targets inside the program
+            assert index + 1 + max(jt, jf) < len(program)
+    numbers = {k for code, _, _, k in program if code == isolation.BPF_JEQ_K}
+    assert isolation.SYSCALLS[machine]["ptrace"] in numbers and isolation.SYSCALLS[machine]["socket"] in numbers
+
+
+# ---------------------------------------------------------------- rlimits
+
+
+@needs_fork
+def test_rlimits_are_applied_in_child(folder: str) -> None:
+    limits = isolation.Limits(cpu_seconds=7, memory_bytes=256 << 20, file_bytes=1 << 20, open_files=64, processes=5)
+
+    def child() -> dict[str, Any]:
+        applied = isolation.apply_rlimits(limits)
+        got = {name: resource.getrlimit(getattr(resource, name)) for name in
+               ("RLIMIT_CPU", "RLIMIT_AS", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CORE", "RLIMIT_NPROC")}
+        small = len(bytearray(32 << 20))
+        try:
+            bytearray(512 << 20)
+            big = "allocated"
+        except MemoryError:
+            big = "MemoryError"
+        fd = os.open(os.path.join(folder, "big"), os.O_WRONLY | os.O_CREAT)
+        too_big = expect_errno(lambda: [os.write(fd, b"x" * (1 << 19)) for _ in range(4)])
+        os.close(fd)
+        return {"applied": applied, "limits": got, "small": small, "big": big, "too_big": too_big}
+
+    result = value_of(in_child(child))
+    got = result["limits"]
+    assert got["RLIMIT_CPU"] == [7, 8]
+    assert got["RLIMIT_FSIZE"] == [1 << 20, 1 << 20]
+    assert got["RLIMIT_NOFILE"] == [64, 64]
+    assert got["RLIMIT_CORE"] == [0, 0]
+    assert result["small"] == 32 << 20 and result["big"] == "MemoryError"
+    assert result["too_big"] == errno.EFBIG  # Python ignores SIGXFSZ, so write() fails instead
+    if LINUX:
+        assert result["applied"] == ["rlimit-cpu", "rlimit-as", "rlimit-fsize", "rlimit-nofile", "rlimit-core",
+                                     "rlimit-nproc"]
+        assert 256 << 20 < got["RLIMIT_AS"][0] < isolation.current_vm_size() + (512 << 20)
+        assert got["RLIMIT_NPROC"][0] == 5 if ROOT else got["RLIMIT_NPROC"][0] > 5
+
+
+@needs_fork
+def test_cpu_limit_kills_a_spinning_child() -> None:
+    def child() -> None:
+        isolation.apply_rlimits(isolation.Limits(cpu_seconds=1))
+        while True:
+            pass
+
+    result = in_child(child)
+    assert result["signal"] in (signal.SIGXCPU, signal.SIGKILL)
+
+
+# ---------------------------------------------------------------- identity
+
+
+@needs_root
+def test_drop_privileges_switches_to_slot_uid(folder: str) -> None:
+    os.chmod(folder, 0o755)
+    secret = os.path.join(folder, "secret")
+    with open(secret, "w") as handle:
+        handle.write("answer")
+    os.chmod(secret, 0o600)
+    uid = isolation.sandbox_uid(0xF003)
+
+    def child() -> dict[str, Any]:
+        switched = isolation.drop_privileges(uid)
+        return {"switched": switched, "uid": os.getresuid(), "gid": os.getresgid(), "groups": os.getgroups(),
+                "read": expect_errno(lambda: open(secret).read()), "setuid0": expect_errno(lambda: os.setuid(0)),
+                "again": isolation.drop_privileges(uid + 1)}
+
+    result = value_of(in_child(child))
+    assert result["switched"] is True
+    assert result["uid"] == [uid] * 3 and result["gid"] == [uid] * 3 and result["groups"] == []
+    assert result["read"] == errno.EACCES
+    assert result["setuid0"] == errno.EPERM
+    assert result["again"] is False  # no longer root: a no-op
+    assert os.getuid() == 0
+
+
+@pytest.mark.skipif(ROOT or not HAS_FORK, reason="checks the non-root no-op")
+def test_drop_privileges_is_a_noop_when_not_root() -> None:
+    assert value_of(in_child(lambda: (isolation.drop_privileges(isolation.sandbox_uid(1)), os.getuid()))) == [
+        False, os.getuid()]
+
+
+@pytest.mark.skipif(not (LINUX and HAS_FORK), reason="prctl is Linux only")
+def test_no_new_privs_in_child() -> None:
+    assert value_of(in_child(lambda: (isolation.set_no_new_privs(), status_field("NoNewPrivs")))) == [True, "1"]
+    assert status_field("NoNewPrivs") == "0"
+
+
+@needs_root
+def test_network_namespace_in_child() -> None:
+    def child() -> dict[str, Any]:
+        before = os.readlink("/proc/self/ns/net")
+        entered = isolation.enter_network_namespace()
+        return {"entered": entered, "changed": os.readlink("/proc/self/ns/net") != before}
+
+    result = value_of(in_child(child))
+    assert result["entered"] and result["changed"]
+
+
+# ---------------------------------------------------------------- landlock
+
+
+@needs_landlock
+def test_landlock_confines_the_filesystem(folder: str) -> None:
+    secret_dir, readonly, scratch = (os.path.join(folder, name) for name in ("secret", "readonly", "scratch"))
+    for path in (secret_dir, readonly, scratch):
+        os.mkdir(path)
+    for path in (os.path.join(secret_dir, "answer.txt"), os.path.join(readonly, "data.txt")):
+        with open(path, "w") as handle:
+            handle.write("42")
+
+    def child() -> dict[str, Any]:
+        sys.modules.pop("colorsys", None)  # a stdlib module that must really be read from disk
+        enforced = isolation.apply_landlock(isolation.default_read_paths() + [readonly, "/nonexistent"], [scratch])
+        out = {"enforced": enforced}
+        out["secret"] = expect_errno(lambda: open(os.path.join(secret_dir, "answer.txt")).read())
+        out["list_secret"] = expect_errno(lambda: os.listdir(secret_dir))
+        with open("/proc/cpuinfo") as cpuinfo:
+            out["cpuinfo"] = len(cpuinfo.read())
+        import colorsys
+
+        out["colorsys"] = colorsys.rgb_to_hsv(1.0, 0.0, 0.0)[2]
+        with open(os.path.join(readonly, "data.txt")) as handle:
+            out["readonly_read"] = handle.read()
+        out["readonly_write"] = expect_errno(lambda: open(os.path.join(readonly, "new.txt"), "w"))
+        os.mkdir(os.path.join(scratch, "sub"))
+        with open(os.path.join(scratch, "sub", "out.txt"), "w") as handle:
+            handle.write("written")
+        os.rename(os.path.join(scratch, "sub", "out.txt"), os.path.join(scratch, "out.txt"))
+        with open(os.path.join(scratch, "out.txt")) as handle:
+            out["scratch"] = handle.read()
+        return out
+
+    result = value_of(in_child(child))
+    assert result["enforced"] is True
+    assert result["secret"] == errno.EACCES and result["list_secret"] == errno.EACCES
+    assert result["cpuinfo"] > 0 and result["colorsys"] == 1.0
+    assert result["readonly_read"] == "42" and result["readonly_write"] == errno.EACCES
+    assert result["scratch"] == "written"
+    with open(os.path.join(secret_dir, "answer.txt")) as handle:  # the parent is not confined
+        assert handle.read() == "42"
+
+
+@pytest.mark.skipif(ABI < 4 or not HAS_FORK, reason="Landlock TCP rules need ABI >= 4")
+def test_landlock_denies_tcp() -> None:
+    def child() -> dict[str, int]:
+        assert isolation.apply_landlock(isolation.default_read_paths(), [])
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            bind = expect_errno(lambda: sock.bind(("127.0.0.1", 0)))
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            connect = expect_errno(lambda: sock.connect(("127.0.0.1", 9)))
+        return {"bind": bind, "connect": connect}
+
+    assert value_of(in_child(child)) == {"bind": errno.EACCES, "connect": errno.EACCES}
+
+
+@pytest.mark.skipif(ABI < 6 or not HAS_FORK, reason="Landlock scoping needs ABI >= 6")
+def test_landlock_scope_blocks_signals_to_the_parent() -> None:
+    def child() -> dict[str, int]:
+        before = expect_errno(lambda: os.kill(os.getppid(), 0))
+        assert isolation.apply_landlock(isolation.default_read_paths(), [])
+        after = expect_errno(lambda: os.kill(os.getppid(), signal.SIGWINCH))  # harmless if it got through
+        own = expect_errno(lambda: os.kill(os.getpid(), 0))
+        grandchild = os.fork()
+        if grandchild == 0:
+            time.sleep(30)
+            os._exit(0)
+        inner = expect_errno(lambda: os.kill(grandchild, signal.SIGKILL))  # same domain: allowed
+        os.waitpid(grandchild, 0)
+        return {"before": before, "after": after, "own": own, "inner": inner}
+
+    assert value_of(in_child(child)) == {"before": 0, "after": errno.EPERM, "own": 0, "inner": 0}
+
+
+# ---------------------------------------------------------------- seccomp
+
+
+@needs_seccomp
+def test_seccomp_blocks_dangerous_syscalls() -> None:
+    numbers = isolation.SYSCALLS[MACHINE]
+    clone_newuser = 0x10000000 | signal.SIGCHLD
+
+    def child() -> dict[str, Any]:
+        assert libc_errno("syscall", numbers["ptrace"], 2, os.getpid(), 0, 0) == errno.ESRCH  # not filtered yet
+        installed = isolation.apply_seccomp()
+        out: dict[str, Any] = {"installed": installed, "mode": status_field("Seccomp"),
+                               "nnp": status_field("NoNewPrivs")}
+        for name, family in (("inet", socket.AF_INET), ("inet6", socket.AF_INET6), ("netlink", 16)):
+            out[name] = expect_errno(lambda: socket.socket(family, socket.SOCK_DGRAM).close())
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM):
+            out["unix"] = 0
+        left, right = socket.socketpair()
+        left.sendall(b"ok")
+        out["socketpair"] = right.recv(2).decode()
+        left.close(), right.close()
+        out["unshare"] = libc_errno("unshare", 0x04000000)  # CLONE_NEWUTS
+        if hasattr(os, "unshare"):
+            out["os.unshare"] = expect_errno(lambda: os.unshare(os.CLONE_NEWUTS))
+        out["ptrace"] = libc_errno("syscall", numbers["ptrace"], 2, os.getpid(), 0, 0)  # PTRACE_PEEKDATA
+        out["clone_newuser"] = raw_clone(numbers["clone"], clone_newuser)
+        out["clone_plain"] = raw_clone(numbers["clone"], signal.SIGCHLD)
+        out["clone3"] = libc_errno("syscall", numbers["clone3"], 0, 0)
+        out["io_uring"] = libc_errno("syscall", numbers["io_uring_setup"], 1, 0)
+        out["bpf"] = libc_errno("syscall", numbers["bpf"], 0, 0, 0)
+        box: list[int] = []
+        worker = threading.Thread(target=lambda: box.append(sum(range(10))))
+        worker.start(), worker.join()
+        out["thread"] = box
+        pid = os.fork()
+        if pid == 0:
+            os._exit(7)
+        out["fork"] = os.WEXITSTATUS(os.waitpid(pid, 0)[1])
+        return out
+
+    result = value_of(in_child(child))
+    assert result["installed"] is True and result["mode"] == "2" and result["nnp"] == "1"
+    assert result["inet"] == result["inet6"] == result["netlink"] == errno.EPERM
+    assert result["unix"] == 0 and result["socketpair"] == "ok"
+    assert result["unshare"] == errno.EPERM and result.get("os.unshare", errno.EPERM) == errno.EPERM
+    assert result["ptrace"] == errno.EPERM
+    assert result["clone_newuser"] == errno.EPERM and result["clone_plain"] == 0
+    assert result["clone3"] == errno.ENOSYS  # libc falls back to clone(), whose flags the filter can see
+    assert result["io_uring"] == errno.EPERM and result["bpf"] == errno.EPERM
+    assert result["thread"] == [45] and result["fork"] == 7
+    assert status_field("Seccomp") == "0"
+
+
+def test_seccomp_refuses_unknown_architecture(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(isolation, "_machine", lambda: "riscv64")
+    assert isolation.apply_seccomp() is False
+    assert isolation.landlock_abi() == 0
+
+
+# ---------------------------------------------------------------- process cleanup
+
+
+@needs_root
+def test_kill_uid_processes_kills_a_switched_process() -> None:
+    uid = isolation.sandbox_uid(0xF005)
+
+    def server() -> dict[str, Any]:
+        assert isolation.set_child_subreaper()
+        ready_r, ready_w = os.pipe()
+        victim = os.fork()
+        if victim == 0:
+            isolation.drop_privileges(uid)
+            if os.fork() == 0:  # a grandchild of the same uid
+                os.write(ready_w, b"g")
+                time.sleep(30)
+                os._exit(0)
+            os.write(ready_w, b"v")
+            time.sleep(30)
+            os._exit(0)
+        got = b""
+        while len(got) < 2:
+            got += os.read(ready_r, 2)
+        killed = isolation.kill_uid_processes(uid)
+        statuses = []
+        for _ in range(2):  # the victim and the grandchild re-parented to this subreaper
+            _, status = os.wait()
+            statuses.append(os.WTERMSIG(status) if os.WIFSIGNALED(status) else None)
+        return {"killed": killed, "statuses": statuses, "again": isolation.kill_uid_processes(uid)}
+
+    result = value_of(in_child(server))
+    assert result == {"killed": 2, "statuses": [signal.SIGKILL] * 2, "again": 0}
+    assert isolation.kill_uid_processes(0) == 0 and isolation.kill_uid_processes(os.getuid()) == 0
+
+
+@pytest.mark.skipif(not (LINUX and HAS_FORK), reason="subreaper and /proc are Linux only")
+def test_kill_children_of_kills_orphans_of_a_subreaper() -> None:
+    def server() -> dict[str, Any]:
+        assert isolation.set_child_subreaper()
+        ready_r, ready_w = os.pipe()
+        worker = os.fork()
+        if worker == 0:
+            for _ in range(2):
+                if os.fork() == 0:
+                    os.write(ready_w, b"x")
+                    time.sleep(30)
+                    os._exit(0)
+            os._exit(0)  # orphans its two children: they are re-parented to the server
+        os.waitpid(worker, 0)
+        got = b""
+        while len(got) < 2:
+            got += os.read(ready_r, 2)
+        killed = isolation.kill_children_of(os.getpid())
+        signals = sorted(os.WTERMSIG(os.wait()[1]) for _ in range(2))
+        return {"killed": killed, "signals": signals}
+
+    assert value_of(in_child(server)) == {"killed": 2, "signals": [signal.SIGKILL] * 2}
+
+
+# ---------------------------------------------------------------- all together
+
+
+def expected_layers() -> list[str]:
+    """The layers this machine should offer, each probed independently of detect_layers."""
+    if not HAS_FORK:
+        return []
+    expected = ["rlimits", "setsid"]
+    if ROOT and LINUX and in_child(lambda: libc_errno("unshare", 0x40000000))["value"] == 0:
+        expected.append("network-namespace")
+    if ROOT:  # a uid switch only where the interpreter is readable by any user, else a capability drop
+        readable = isolation.readable_by_others(isolation.interpreter_paths())
+        expected.append("uid-switch" if readable else "capabilities-dropped")
+    if LINUX:
+        expected.append("no-new-privs")
+    if ABI:
+        expected.append(f"landlock-v{ABI}")
+    if SECCOMP_ARCH:
+        expected.append("seccomp")
+    return expected
+
+
+@needs_fork
+def test_detect_layers_reports_what_works_and_leaves_the_caller_alone() -> None:
+    def state() -> tuple[Any, ...]:
+        limits = tuple(resource.getrlimit(getattr(resource, name)) for name in ("RLIMIT_AS", "RLIMIT_CPU"))
+        return os.getuid(), os.getgid(), os.getgroups(), os.getsid(0), limits
+
+    before = state()
+    status_before = (status_field("NoNewPrivs"), status_field("Seccomp")) if LINUX else None
+    layers = isolation.detect_layers(0xF000)
+    assert layers == expected_layers()
+    assert state() == before
+    if LINUX:
+        assert (status_field("NoNewPrivs"), status_field("Seccomp")) == status_before
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM):
+            pass
+        with tempfile.TemporaryFile() as handle:  # outside every read path: not confined
+            handle.write(b"ok")
+    if LINUX and ABI:
+        assert landlock_free()
+
+
+def landlock_free() -> bool:
+    """The pytest process itself can still read a folder no sandbox would allow."""
+    path = make_folder()
+    try:
+        with open(os.path.join(path, "f"), "w") as handle:
+            handle.write("x")
+        return open(os.path.join(path, "f")).read() == "x"
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def world_traversable(path: str) -> bool:
+    """Whether a user with no special rights can read below ``path`` (every ancestor o+x)."""
+    path = os.path.realpath(path)
+    while True:
+        if not os.stat(path).st_mode & stat.S_IXOTH:
+            return False
+        if path == "/":
+            return True
+        path = os.path.dirname(path)
+
+
+@needs_fork
+def test_torch_still_works_after_every_layer() -> None:
+    uid = isolation.sandbox_uid(0xF009)
+    layers = isolation.detect_layers(0xF009)
+    scratch = make_folder(owner=uid if "uid-switch" in layers else None)
+
+    def child() -> dict[str, Any]:
+        sys.modules.pop("colorsys", None)
+        os.setsid()
+        os.chdir(scratch)
+        os.environ.clear()
+        os.environ.update(isolation.clean_environment(scratch))
+        applied = isolation.apply_rlimits(isolation.Limits())
+        switch = ROOT and "uid-switch" in layers
+        out: dict[str, Any] = {"rlimits": bool(applied), "uid": isolation.drop_privileges(uid) if switch else False}
+        out["caps"] = isolation.drop_capabilities() if "capabilities-dropped" in layers else False
+        out["nnp"] = isolation.set_no_new_privs()
+        out["landlock"] = isolation.apply_landlock(isolation.default_read_paths(), [scratch])
+        out["seccomp"] = isolation.apply_seccomp()
+        import torch as torch_again  # already imported by the parent, as in the fork-server
+
+        a = torch_again.randn(64, 64, requires_grad=True)
+        product = a @ torch_again.randn(64, 64)
+        product.sum().backward()
+        out["shape"] = list(product.shape)
+        out["grad"] = bool(torch_again.isfinite(a.grad).all())
+        torch_again.save({"x": product.detach()}, os.path.join(scratch, "out.pt"))
+        out["saved"] = list(torch_again.load(os.path.join(scratch, "out.pt"), weights_only=True)["x"].shape)
+        try:
+            import colorsys  # noqa: F401
+
+            out["new_import"] = True
+        except ImportError:
+            out["new_import"] = False
+        out["inet"] = expect_errno(lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM).close())
+        return out
+
+    try:
+        result = value_of(in_child(child))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    assert result["shape"] == [64, 64] and result["grad"] and result["saved"] == [64, 64]
+    assert result["rlimits"]
+    assert result["uid"] == ("uid-switch" in layers)
+    assert result["caps"] == ("capabilities-dropped" in layers)
+    assert result["landlock"] == any(layer.startswith("landlock") for layer in layers)
+    assert result["seccomp"] == ("seccomp" in layers)
+    if result["seccomp"] or ABI >= 4:
+        assert result["inet"] in (errno.EPERM, errno.EACCES)
+    assert result["new_import"]  # a new stdlib import works: no uid switch where Python is private  # a new stdlib import works (not when Python sits under a 0700 /root)
