@@ -83,7 +83,7 @@ class ExerciseGroup(click.Group):
 
 def make_exercise_command(slug: str) -> click.Command:
     @click.command(name=slug, help=f"Grade {slug}: PATH is a .py file or a filled-in .ipynb.")
-    @click.argument("path", required=False, type=click.Path(dir_okay=False))
+    @click.argument("path", required=False)
     @grading_options
     def grade_one(path: str | None, fmt: str, output: str | None, seed: int | None, timeout: float,
                   verbose: bool, color: bool | None) -> None:
