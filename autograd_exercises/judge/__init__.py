@@ -8,7 +8,7 @@ matters) and raises :class:`Fail` with a message that says *what* is wrong,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import torch
 
@@ -94,17 +94,19 @@ def close(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Toler
 
 
 def close_or_mistake(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Tolerance,
-                     mistakes: dict[str, torch.Tensor], numel: int | None = None) -> None:
+                     mistakes: dict[str, torch.Tensor] | Callable[[], dict[str, torch.Tensor]],
+                     numel: int | None = None) -> None:
     """:func:`close`, but when ``actual`` equals a known wrong result the feedback names that mistake.
 
     ``mistakes`` maps an explanation to the value the mistake gives (see
-    :func:`~autograd_exercises.judge.diagnose.matching_mistake`); without a match
-    the feedback is :func:`close`'s own.
+    :func:`~autograd_exercises.judge.diagnose.matching_mistake`), or is a function
+    returning that map, called only when ``actual`` is wrong. Without a match the
+    feedback is :func:`close`'s own.
     """
     try:
         close(actual, expected, what=what, tol=tol, numel=numel)
     except Fail:
-        explanation = matching_mistake(actual, mistakes, tol)
+        explanation = matching_mistake(actual, mistakes() if callable(mistakes) else mistakes, tol)
         if explanation is None:
             raise
         if tuple(actual.shape) != tuple(expected.shape):

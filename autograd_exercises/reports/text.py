@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from typing import Sequence
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -18,15 +19,14 @@ from autograd_exercises.results import CheckResult, ExerciseResult
 
 def _feedback(check: CheckResult, verbose: bool) -> Text:
     text = Text(check.feedback or "ok", style="" if check.feedback else "green")
-    for note in check.notes:
-        text.append(f"\nnote: {note}", style="yellow")
     if verbose and check.output.strip():
         text.append("\nyour code printed: " + check.output.strip()[:2000], style="dim")
     return text
 
 
 def table(result: ExerciseResult, verbose: bool = False) -> Table:
-    grid = Table(title=f"{result.exercise} — {result.title}", title_justify="left", show_lines=True, expand=False)
+    grid = Table(title=f"{result.exercise} — {result.title}", title_justify="left", box=box.SIMPLE_HEAD,
+                 show_lines=False, expand=False, pad_edge=False)
     grid.add_column("", width=1)
     grid.add_column("check", overflow="fold")
     grid.add_column("points", justify="right", no_wrap=True)
@@ -36,6 +36,17 @@ def table(result: ExerciseResult, verbose: bool = False) -> Table:
         name = check.name + (" (hidden)" if check.hidden else "")
         grid.add_row(mark, name, f"{check.points:g}/{check.max_points:g}", _feedback(check, verbose))
     return grid
+
+
+def short_note(note: str) -> str:
+    """A warning's first sentence: enough to recognise it."""
+    head = note.split(". ")[0].rstrip(".")
+    return head + "." if len(head) < len(note) else note
+
+
+def notes(result: ExerciseResult) -> list[str]:
+    """Warnings your code raised, once each (they never cost points)."""
+    return list(dict.fromkeys(short_note(note) for check in result.checks for note in check.notes))
 
 
 def summary(result: ExerciseResult, verbose: bool) -> str:
@@ -50,6 +61,8 @@ def render(results: Sequence[ExerciseResult], *, color: bool = False, verbose: b
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False)
     for result in results:
         console.print(table(result, verbose))
+        for note in notes(result):
+            console.print(f"note (costs no points): {note}", style="yellow")
         console.print(summary(result, verbose))
         console.print()
     if len(results) > 1:

@@ -14,7 +14,6 @@ that was re-parented to this subreaper.
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import selectors
 import shutil
@@ -190,19 +189,13 @@ def _read_paths() -> list[str]:
 
 
 def _prepare(slot: int) -> None:
-    """One-time setup before the first fork: quiet torch, one thread, own netns."""
+    """One-time setup before the first fork: subreaper, then everything children need preloaded."""
     from autograd_exercises.sandbox import isolation
 
     isolation.set_child_subreaper()
-    import torch
+    from autograd_exercises.sandbox import child
 
-    torch.set_num_threads(1)
-    torch.set_num_interop_threads(1)
-    buffer = io.BytesIO()  # warm torch.save/torch.load's lazy imports before any fork
-    torch.save([{"x": torch.zeros(2)}], buffer)
-    torch.load(io.BytesIO(buffer.getvalue()), weights_only=True)
-    import autograd_exercises.sandbox.child  # noqa: F401  (preloaded for every fork)
-    import graders  # noqa: F401  (probe code, never references)
+    child.preload()
 
 
 def serve(channel_in: BinaryIO, channel_out: BinaryIO, slot: int, use_fork: bool) -> None:
