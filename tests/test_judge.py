@@ -1,0 +1,107 @@
+"""The judge's comparisons and diagnoses, with torch.testing as the oracle."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd_exercises.judge import Fail, called, close, parts, tensor
+from autograd_exercises.judge.diagnose import describe_mismatch, factor_hint, mismatch_summary, wrong_type
+from autograd_exercises.spec import Tolerance
+
+TOL = Tolerance(rtol=1e-5, atol=1e-6)
+shapes = st.lists(st.integers(1, 5), min_size=1, max_size=3).map(tuple)
+
+
+def rand(shape, seed):
+    return torch.rand(shape, generator=torch.Generator().manual_seed(seed), dtype=torch.float64) + 0.5
+
+
+@settings(max_examples=25, deadline=None)
+@given(shape=shapes, seed=st.integers(0, 2**16), noise=st.floats(1e-3, 1.0))
+def test_mismatch_count_and_index_agree_with_torch_testing(shape, seed, noise):
+    expected = rand(shape, seed)
+    actual = expected.clone()
+    actual.view(-1)[:: 2] += noise  # every other element off
+    with pytest.raises(AssertionError) as caught:
+        torch.testing.assert_close(actual, expected, rtol=TOL.rtol, atol=TOL.atol)
+    theirs = re.search(r"Mismatched elements: (\d+) / (\d+)", str(caught.value)).groups()
+    ours = re.search(r"Mismatched elements: (\d+) / (\d+)", mismatch_summary(actual, expected, TOL)).groups()
+    assert ours == theirs
+
+
+@settings(max_examples=20, deadline=None)
+@given(shape=shapes.filter(lambda s: torch.Size(s).numel() > 2), seed=st.integers(0, 2**16))
+def test_sum_instead_of_mean_is_named(shape, seed):
+    expected = rand(shape, seed)
+    n = expected.numel()
+    message = describe_mismatch(expected * n, expected, what="x.grad", tol=TOL, numel=n)
+    assert f"{n} times the expected value" in message and "a sum where a mean belongs" in message
+
+
+@pytest.mark.parametrize("factor, fragment", [(2.0, "exactly twice"), (0.5, "half"), (-1.0, "opposite sign"),
+                                              (3.7, "3.7 times the expected value")])
+def test_constant_factors_are_named(factor, fragment):
+    expected = rand((3, 4), 0)
+    assert fragment in describe_mismatch(expected * factor, expected, what="g", tol=TOL, numel=12)
+
+
+def test_transposed_result_is_named():
+    expected = rand((2, 3), 1)
+    assert "transposed" in describe_mismatch(expected.T, expected, what="w.grad", tol=TOL)
+
+
+def test_nan_is_located():
+    actual = rand((2, 2), 2)
+    expected = actual.clone()
+    actual[1, 0] = float("nan")
+    assert describe_mismatch(actual, expected, what="y", tol=TOL) == "y contains nan at index (1, 0)"
+
+
+def test_reduced_result_is_named():
+    expected = rand((4,), 3)
+    assert "one number where a tensor" in describe_mismatch(expected.sum().reshape(1), expected, what="g", tol=TOL)
+
+
+@pytest.mark.parametrize("desc, fragment", [
+    ({"type": "float", "value": 1.5}, "Python float"),
+    ({"type": "list", "items": [], "length": 0}, "is a list"),
+    ({"type": "numpy.ndarray", "repr": "array([1.])"}, "no .numpy()"),
+    ({"type": "NoneType", "value": None}, "forget to return"),
+])
+def test_wrong_types_are_named(desc, fragment):
+    assert fragment in wrong_type(desc, "f(x)")
+    with pytest.raises(Fail, match="expected a torch.Tensor"):
+        tensor(desc, "f(x)")
+
+
+def test_close_passes_within_tolerance_and_fails_outside():
+    expected = rand((3,), 4)
+    close(expected + 1e-9, expected, what="v", tol=TOL)
+    with pytest.raises(Fail, match=r"v is wrong.*Mismatched elements: 3 / 3"):
+        close(expected + 1e-2, expected, what="v", tol=TOL)
+
+
+def test_called_explains_common_runtime_errors():
+    outcome = {"exception": {"type": "RuntimeError", "frames": [{"line": 7, "code": "out.backward()", "where": "line 7"}],
+                             "message": "Trying to backward through the graph a second time"}}
+    with pytest.raises(Fail) as failure:
+        called(outcome, "backward_twice(x)")
+    assert "retain_graph=True" in str(failure.value) and "(line 7: out.backward())" in str(failure.value)
+    with pytest.raises(Fail) as not_done:
+        called({"exception": {"type": "NotImplementedError", "message": "", "frames": []}}, "f(x)")
+    assert not not_done.value.about_input
+
+
+def test_parts_demands_the_tuple_it_documents():
+    with pytest.raises(Fail, match=r"must return 3 values \(y, z, out\), got 2 values"):
+        parts({"type": "tuple", "items": [{}, {}], "length": 2}, 3, "forward(x)", "(y, z, out)")
+
+
+def test_factor_hint_prefers_numel_over_generic():
+    assert "number of elements" in factor_hint(6.0, 6)
+    assert "1/6" in factor_hint(1 / 6, 6)

@@ -1,0 +1,58 @@
+"""The sandbox's own behaviour: the spawn fallback, the framing, and what crosses the boundary."""
+
+from __future__ import annotations
+
+import io
+import struct
+
+import pytest
+import torch
+
+from autograd_exercises.sandbox import Sandbox, interpret, protocol
+from tests.conftest import solution_text
+
+
+def test_spawn_fallback_grades_like_the_fork_server(grade_source):
+    import graders
+    from autograd_exercises import grading
+    from autograd_exercises.submission import Submission
+
+    exercise = graders.find("exercise-2")
+    check = exercise.check("gradients_x")
+    sub = Submission("<spawn>", solution_text("exercise_2").encode())
+    with Sandbox(spawn=True) as box:
+        spawned = grading.grade(exercise, sub, sandbox=box, seed=3, timeout=60, checks=[check])
+        assert box.mode == "spawn"
+    forked = grade_source("exercise-2", solution_text("exercise_2"), seed=3)
+    assert spawned.checks[0].passed and spawned.checks[0].points == 2
+    assert {c.name: c.points for c in forked.checks}["gradients_x"] == 2
+
+
+def test_protocol_round_trip_and_limits():
+    stream = io.BytesIO()
+    protocol.send(stream, {"a": 1}, b"blob")
+    stream.seek(0)
+    assert protocol.receive(stream) == ({"a": 1}, b"blob")
+    too_big = io.BytesIO(struct.pack(">I", protocol.MAX_HEADER + 1))
+    with pytest.raises(protocol.ProtocolError, match="over the"):
+        protocol.receive(too_big)
+    with pytest.raises(protocol.ProtocolError, match="closed"):
+        protocol.receive(io.BytesIO(b"\x00\x00"))
+
+
+def test_results_are_loaded_with_weights_only():
+    class Evil:
+        def __reduce__(self):
+            return (print, ("pwned",))
+
+    buffer = io.BytesIO()
+    torch.save({"status": "ok", "observations": [Evil()]}, buffer)
+    run = interpret({"exit": 0}, buffer.getvalue())
+    assert run.status == "no-result" and "unreadable report" in run.result["message"]
+
+
+def test_timeouts_and_signals_become_statuses():
+    assert interpret({"timed_out": True}, b"").status == "timeout"
+    assert interpret({"signal": 9}, b"").status == "crashed"
+    assert interpret({"exit": 0}, b"").status == "no-result"
+    assert interpret({"too_large": True}, b"x").status == "too-large"
