@@ -57,6 +57,8 @@ def called(outcome: dict[str, Any] | None, what: str) -> dict[str, Any]:
     hint = ""
     if "does not require grad and does not have a grad_fn" in message:
         hint = " (the tensor was built without tracking: under torch.no_grad(), after .detach(), or from a leaf without requires_grad=True)"
+    elif "grad can be implicitly created only for scalar outputs" in message:
+        hint = " (backward() needs a single number: back-propagate y.sum() or a mean loss, or pass a gradient)"
     elif "backward through the graph a second time" in message:
         hint = " (pass retain_graph=True to the first backward if you need a second one)"
     raise Fail(f"{what} raised {kind}: {message}{_where(exception)}{hint}")

@@ -44,20 +44,20 @@ def _factor(actual: torch.Tensor, expected: torch.Tensor) -> float | None:
     return c
 
 
-def factor_hint(c: float, numel: int | None) -> str:
-    """Name the mistake a constant factor points to."""
+def factor_hint(c: float, numel: int | None, *, generic: bool = True) -> str | None:
+    """Name the mistake a constant factor points to (``None`` for an unremarkable factor unless ``generic``)."""
     near = lambda target: abs(c - target) <= 1e-3 * max(1.0, abs(target))  # noqa: E731
     if numel and numel > 1 and near(numel):
         return f"it is {numel} times the expected value (= number of elements): a sum where a mean belongs?"
     if numel and numel > 1 and near(1 / numel):
         return f"it is 1/{numel} of the expected value: a mean where a sum belongs?"
     if near(2):
-        return "it is exactly twice the expected value: gradients accumulated (backward ran twice, or .grad was not zeroed)"
+        return "it is exactly twice the expected value: gradients accumulated (backward ran twice, or .grad was not zeroed)."
     if near(0.5):
-        return "it is half the expected value: a factor of 2 is missing"
+        return "it is half the expected value: a factor of 2 is missing."
     if near(-1):
-        return "it has the opposite sign"
-    return f"it is {c:.4g} times the expected value everywhere: a constant factor is off"
+        return "it has the opposite sign."
+    return f"it is {c:.4g} times the expected value everywhere: a constant factor is off." if generic else None
 
 
 def _shape_text(actual: torch.Tensor, expected: torch.Tensor) -> str:
@@ -102,8 +102,10 @@ def describe_mismatch(actual: torch.Tensor, expected: torch.Tensor, *, what: str
     except AssertionError:
         detail = mismatch_summary(a, e, tol)
     c = _factor(a, e)
-    hint = f" — {factor_hint(c, numel)}" if c is not None else ""
-    return f"{what} is wrong{hint}. {detail}"
+    # one number always has "a factor": only name the factors that point to a known mistake
+    several = int((e.abs() > 1e-8).sum()) > 1
+    hint = factor_hint(c, numel, generic=several) if c is not None else None
+    return f"{what} is wrong — {hint} {detail}" if hint else f"{what} is wrong. {detail}"
 
 
 def matching_mistake(actual: torch.Tensor, mistakes: dict[str, torch.Tensor], tol: Tolerance) -> str | None:
@@ -128,6 +130,8 @@ def largest_difference(actual: torch.Tensor, expected: torch.Tensor) -> str:
     a, e = actual.detach().to(torch.float64), expected.detach().to(torch.float64)
     if a.dim() == 0:
         return f"got {float(a):.6g}, expected {float(e):.6g}"
+    if a.numel() == 0:
+        return "no elements to compare"
     flat = int((a - e).abs().nan_to_num(nan=float("inf")).argmax())
     index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), a.shape))
     return (f"greatest difference {abs(float(a[index] - e[index])):.3g} at index {index} "
