@@ -15,6 +15,13 @@ import torch
 from autograd_exercises.judge.diagnose import describe_mismatch, largest_difference, matching_mistake, wrong_type
 from autograd_exercises.spec import Tolerance
 
+# torch.testing imports torch.distributed.tensor (about 1 s) on its first comparison, only to unwrap
+# DTensors. The judge compares plain CPU tensors it loaded itself with weights_only=True, never a
+# DTensor, so that import is skipped: it would be a third of `grade`'s start-up.
+_COMPARISON = getattr(torch.testing, "_comparison", None)
+if _COMPARISON is not None and hasattr(_COMPARISON, "_HAS_DTENSOR"):
+    _COMPARISON._HAS_DTENSOR = False
+
 __all__ = ["Fail", "called", "parts", "tensor", "close", "close_or_mistake", "no_autograd", "grad_fn_name", "describe_mismatch", "wrong_type"]
 
 

@@ -1,0 +1,241 @@
+"""Grader of exercise 1: the gradient of ``y = 2x⁴ + x³ + 3x² + 5x + 1``.
+
+Reference: ``y`` and ``dy/dx = 8x³ + 3x² + 6x + 5``, elementwise, computed in
+float64 from the same inputs the student gets. The handout's ``x = 2`` (``y = 63``,
+``dy/dx = 93``) is one case among seeded random tensors of several shapes and dtypes.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from autograd_exercises import inputs
+from autograd_exercises.judge import Fail, called, close, close_or_mistake, grad_fn_name, no_autograd, tensor
+from autograd_exercises.sandbox import observe
+from autograd_exercises.spec import Check, Exercise, Tolerance
+
+# float32 students, float64 reference: y reaches 63 on [-2, 2], and dy/dx has a root near -0.66
+# where its terms (about 5) cancel, so the absolute tolerance is float32's, not float64's.
+TOL = Tolerance(rtol=1e-5, atol=1e-5)
+NOTEBOOK_X = torch.tensor(2.0)
+SHAPES = ((4,), (3, 5), (2, 3, 4))
+
+NONE_GRAD = ("polynomial_grad(x) returned None: .grad is filled only on the leaf tensor you back-propagated "
+             "from, and only after backward(); return that tensor's .grad")
+ACCUMULATED = ("it is twice the answer: the first call's gradient was still in x.grad and backward() added to it; "
+               "differentiate a fresh copy, x.detach().clone().requires_grad_()")
+IS_Y = "it equals y = polynomial(x) itself, not its derivative dy/dx"
+NO_CONSTANT = "it is dy/dx − 5: the constant term 5 (the derivative of 5x) is missing"
+HINTS = {
+    "implicitly created only for scalar outputs":
+        "y has one value per element: back-propagate y.sum(), or pass grad_outputs=torch.ones_like(y)",
+    "Can't call numpy() on Tensor that requires grad":
+        "numpy cannot follow autograd's graph: compute with torch operations",
+}
+
+
+def reference(x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """$y = 2x^4 + x^3 + 3x^2 + 5x + 1$ and $dy/dx = 8x^3 + 3x^2 + 6x + 5$, in float64."""
+    x = x.to(torch.float64)
+    return {"y": 2 * x**4 + x**3 + 3 * x**2 + 5 * x + 1, "dy": 8 * x**3 + 3 * x**2 + 6 * x + 5}
+
+
+def ran(outcome, what: str) -> dict:
+    """:func:`called`, with the hint for autograd errors this exercise provokes."""
+    try:
+        return called(outcome, what)
+    except Fail as failure:
+        hint = next((text for key, text in HINTS.items() if key in str(failure)), None)
+        if hint is None:
+            raise
+        raise Fail(f"{failure} — {hint}", about_input=failure.about_input) from None
+
+
+# -- inputs ----------------------------------------------------------------------------------------
+
+def values_x(gen: torch.Generator) -> list[dict]:
+    """Random tensors, then the handout's x = 2.
+
+    The random cases come first so that feedback quotes a tensor with several
+    elements: on one number every wrong answer looks like "a constant factor".
+    """
+    return inputs.random_tensors(gen, "x", SHAPES) + [inputs.fixed("x", NOTEBOOK_X, "the handout's example")]
+
+
+def grad_x(gen: torch.Generator) -> list[dict]:
+    """Like :func:`values_x`, alternately with and without ``requires_grad`` (the function must take both);
+    the handout's x = 2 requires grad, as in the handout."""
+    cases = values_x(gen)
+    for number, case in enumerate(cases):
+        case["requires_grad"] = number % 2 == 0 or number == len(cases) - 1
+        case["label"] += f", requires_grad={case['requires_grad']}"
+    return cases
+
+
+def notebook_x(gen: torch.Generator) -> list[dict]:
+    case = inputs.fixed("x", NOTEBOOK_X, "the handout's example, requires_grad=True")
+    return [dict(case, requires_grad=True)]
+
+
+def leaf_x(gen: torch.Generator) -> list[dict]:
+    cases = inputs.random_tensors(gen, "x", SHAPES)
+    for case in cases:
+        case["requires_grad"] = True
+        case["label"] += ", requires_grad=True"
+    return cases
+
+
+# -- polynomial ------------------------------------------------------------------------------------
+
+def probe_polynomial(module, case):
+    """Call polynomial(x) on a plain copy of x."""
+    return {"poly": observe.call(module, "polynomial", case["x"].clone())}
+
+
+def judge_polynomial_values(case, obs):
+    """polynomial(x) equals $2x^4 + x^3 + 3x^2 + 5x + 1$ at every element."""
+    ref = reference(case["x"])
+    y = tensor(ran(obs["poly"], "polynomial(x)"), "polynomial(x)")
+    close_or_mistake(y, ref["y"], what="polynomial(x)", tol=TOL, mistakes={
+        "it equals the derivative 8x³ + 3x² + 6x + 5, not the polynomial": ref["dy"]})
+
+
+def probe_polynomial_graph(module, case):
+    """Call polynomial(x) on a leaf, then back-propagate ``y.sum()`` ourselves and read x.grad."""
+    x = observe.leaf(case["x"])
+    outcome = observe.call(module, "polynomial", x)
+    y = outcome.get("_live")
+    after = {"x_grad": None, "error": None}
+    if isinstance(y, torch.Tensor) and y.requires_grad:
+        try:
+            y.sum().backward()
+            after["x_grad"] = observe.grad_of(x)
+        except Exception as exc:
+            after["error"] = f"{type(exc).__name__}: {exc}"
+    return {"poly": outcome, "after_backward": after}
+
+
+def judge_polynomial_differentiable(case, obs):
+    """polynomial(x) is tracked by autograd, and back-propagating it gives $8x^3 + 3x^2 + 6x + 5$."""
+    desc = ran(obs["poly"], "polynomial(x)")
+    tensor(desc, "polynomial(x)")
+    if grad_fn_name(desc) is None:
+        raise Fail("polynomial(x) has no grad_fn although x requires grad: it was computed without autograd "
+                   "tracking (under torch.no_grad(), through .detach(), .item() or numpy)")
+    after = obs["after_backward"]
+    if after["error"]:
+        raise Fail(f"polynomial(x).sum().backward() failed on your graph: {after['error']}")
+    if after["x_grad"] is None:
+        raise Fail("x.grad is still None after polynomial(x).sum().backward(): y is not computed from this x "
+                   "(a copy or a detached x?)")
+    close(tensor(after["x_grad"], "x.grad"), reference(case["x"])["dy"],
+          what="x.grad after polynomial(x).sum().backward()", tol=TOL)
+
+
+# -- polynomial_grad -------------------------------------------------------------------------------
+
+def probe_grad(module, case):
+    """Call polynomial_grad(x) on a copy of x, with or without requires_grad as the case says."""
+    x = observe.leaf(case["x"], case.get("requires_grad", False))
+    return {"grad": observe.call(module, "polynomial_grad", x)}
+
+
+def judge_grad_values(case, obs):
+    """polynomial_grad(x) returns $8x^3 + 3x^2 + 6x + 5$, shaped like x."""
+    ref = reference(case["x"])
+    desc = ran(obs["grad"], "polynomial_grad(x)")
+    if desc.get("type") == "NoneType":
+        raise Fail(NONE_GRAD)
+    got = tensor(desc, "polynomial_grad(x)")
+    close_or_mistake(got, ref["dy"], what="polynomial_grad(x)", tol=TOL, numel=case["x"].numel(),
+                     mistakes={IS_Y: ref["y"]})
+
+
+def judge_grad_uses_autograd(case, obs):
+    """polynomial_grad(x) asks autograd (backward() or torch.autograd.grad) for the derivative."""
+    outcome = obs["grad"]
+    ran(outcome, "polynomial_grad(x)")
+    if not int(outcome.get("autograd_calls", 0)):
+        raise Fail("polynomial_grad(x) never called backward() or torch.autograd.grad: it must let autograd "
+                   "compute the derivative (the formula by hand belongs in polynomial_grad_manual)")
+
+
+def probe_grad_twice(module, case):
+    """Call polynomial_grad twice on the same leaf x: the second answer must not include the first."""
+    x = observe.leaf(case["x"])
+    first = observe.call(module, "polynomial_grad", x)
+    second = observe.call(module, "polynomial_grad", x)
+    return {"first": first, "second": second}
+
+
+def judge_grad_twice(case, obs):
+    """A second call of polynomial_grad(x) on the same x returns the same, right answer."""
+    ref = reference(case["x"])
+    first = ran(obs["first"], "polynomial_grad(x)")
+    if first.get("type") == "NoneType":
+        raise Fail(NONE_GRAD)
+    close_or_mistake(tensor(first, "polynomial_grad(x)"), ref["dy"], what="polynomial_grad(x), already on the first call,",
+                     tol=TOL, numel=case["x"].numel(), mistakes={IS_Y: ref["y"]})
+    desc = ran(obs["second"], "polynomial_grad(x) called a second time on the same x")
+    if desc.get("type") == "NoneType":
+        raise Fail(NONE_GRAD)
+    got = tensor(desc, "polynomial_grad(x) called a second time on the same x")
+    close_or_mistake(got, ref["dy"], what="polynomial_grad(x) called a second time on the same x", tol=TOL,
+                     numel=case["x"].numel(), mistakes={ACCUMULATED: 2 * ref["dy"], IS_Y: ref["y"]})
+
+
+# -- polynomial_grad_manual ------------------------------------------------------------------------
+
+def probe_manual(module, case):
+    """Call polynomial_grad_manual(x) on a plain tensor (no requires_grad), counting autograd calls."""
+    return {"manual": observe.call(module, "polynomial_grad_manual", case["x"].clone())}
+
+
+def judge_manual_values(case, obs):
+    """polynomial_grad_manual(x) equals $8x^3 + 3x^2 + 6x + 5$ for every shape."""
+    ref = reference(case["x"])
+    got = tensor(ran(obs["manual"], "polynomial_grad_manual(x)"), "polynomial_grad_manual(x)")
+    close_or_mistake(got, ref["dy"], what="polynomial_grad_manual(x)", tol=TOL, numel=case["x"].numel(),
+                     mistakes={IS_Y: ref["y"], NO_CONSTANT: ref["dy"] - 5})
+
+
+def judge_manual_by_hand(case, obs):
+    """polynomial_grad_manual(x) returns a tensor shaped like x without asking autograd."""
+    outcome = obs["manual"]
+    got = tensor(ran(outcome, "polynomial_grad_manual(x)"), "polynomial_grad_manual(x)")
+    no_autograd(outcome, "polynomial_grad_manual(x)")
+    if tuple(got.shape) != tuple(case["x"].shape):
+        raise Fail(f"polynomial_grad_manual(x) has shape {tuple(got.shape)}: it must be shaped like x "
+                   f"{tuple(case['x'].shape)}, one slope per element")
+    if grad_fn_name(outcome["returned"]) is not None:
+        raise Fail("polynomial_grad_manual(x) returned a tensor with a grad_fn: compute it from x without autograd")
+
+
+EXERCISE = Exercise(
+    slug="exercise-1",
+    module="exercise_1",
+    title="The gradient of a polynomial",
+    functions=("polynomial", "polynomial_grad", "polynomial_grad_manual"),
+    checks=(
+        Check("polynomial_values", "polynomial", 2, "polynomial(x) = 2x⁴ + x³ + 3x² + 5x + 1 elementwise",
+              values_x, probe_polynomial, judge_polynomial_values, TOL),
+        Check("polynomial_differentiable", "polynomial", 1, "polynomial(x) is tracked by autograd",
+              values_x, probe_polynomial_graph, judge_polynomial_differentiable, TOL),
+        Check("polynomial_grad_values", "polynomial_grad", 2,
+              "polynomial_grad(x) = 8x³ + 3x² + 6x + 5, with or without requires_grad",
+              grad_x, probe_grad, judge_grad_values, TOL),
+        Check("polynomial_grad_uses_autograd", "polynomial_grad", 1, "polynomial_grad(x) asks autograd",
+              grad_x, probe_grad, judge_grad_uses_autograd, TOL, hidden=True),
+        Check("polynomial_grad_called_twice", "polynomial_grad", 1,
+              "a second call on the same x gives the same answer (no accumulated .grad)",
+              leaf_x, probe_grad_twice, judge_grad_twice, TOL, hidden=True),
+        Check("polynomial_grad_notebook_example", "polynomial_grad", 1, "dy/dx = 93 at the handout's x = 2",
+              notebook_x, probe_grad, judge_grad_values, TOL, hidden=True),
+        Check("polynomial_grad_manual_values", "polynomial_grad_manual", 1,
+              "polynomial_grad_manual(x) = 8x³ + 3x² + 6x + 5 for any shape",
+              values_x, probe_manual, judge_manual_values, TOL),
+        Check("polynomial_grad_manual_by_hand", "polynomial_grad_manual", 1,
+              "polynomial_grad_manual(x) does not use autograd",
+              values_x, probe_manual, judge_manual_by_hand, TOL, hidden=True),
+    ),
+)

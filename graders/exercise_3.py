@@ -1,0 +1,335 @@
+"""Grader of exercise 3: a one-layer network ``z = x @ w + b`` with binary cross-entropy on the logits.
+
+Reference, in float64 from the same inputs the student gets: ``L = mean BCE(σ(z), y)``
+(``binary_cross_entropy_with_logits``), ``δ = dL/dz = (σ(z) − y) / N`` with ``N = z.numel()``,
+``dL/dw = xᵀ δ`` and ``dL/db = Σ_batch δ``, for a single input and for a batch. The handout's
+example (``x = torch.ones(5)``, ``y = torch.zeros(3)``, ``w, b`` from ``torch.manual_seed(0)``)
+is one case among seeded random ones. Known wrong formulas (BCE on raw logits, the sigmoid applied
+twice, ``reduction='sum'``, ...) are computed too, so that feedback can name the mistake.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import torch
+import torch.nn.functional as F
+
+from autograd_exercises import inputs
+from autograd_exercises.judge import Fail, called, close, close_or_mistake, grad_fn_name, no_autograd, parts, tensor
+from autograd_exercises.judge.diagnose import matching_mistake
+from autograd_exercises.sandbox import observe
+from autograd_exercises.spec import Check, Exercise, Tolerance
+
+TOL = Tolerance(rtol=1e-5, atol=1e-6)
+# (batch or None, n_in, n_out): a single input and two batches; n_in != n_out, so a transposed w_grad shows in its shape
+LAYOUTS = ((None, 4, 3), (2, 5, 3), (6, 3, 4))
+LARGE_LOGIT = 60.0
+
+CALL = "parameter_gradients(x, y, w, b)"
+MANUAL = "parameter_gradients_manual(x, y, w, b)"
+RAW_LOGITS = ("binary_cross_entropy expects probabilities in [0, 1] but was given the raw logits z: "
+              "use binary_cross_entropy_with_logits(z, y), which applies the sigmoid itself")
+SIGMOID_TWICE = ("the sigmoid is applied twice: binary_cross_entropy_with_logits applies it itself, "
+                 "so pass it the raw logits z, not torch.sigmoid(z)")
+SUMMED = "it is the sum over the N = {n} elements, not the mean: use reduction='mean' (the default)"
+SUMMED_GRAD = "it is the gradient of the summed loss (reduction='sum'), N = {n} times too large: the loss is the mean"
+SWAPPED = "the arguments are swapped: the logits z come first, the targets y second"
+CLAMPED = ("it equals binary_cross_entropy(sigmoid(z), y): for large |z| the sigmoid rounds to exactly 0 or 1 "
+           "and torch clamps the log at -100; binary_cross_entropy_with_logits works from the logits and stays exact")
+PER_OUTPUT = ("δ was divided by the number of outputs z.shape[-1] = {k} instead of N = z.numel() = {n}: "
+              "the mean runs over the batch too")
+RAW_Z = "δ uses the raw logits z instead of σ(z): δ = (σ(z) − y) / N"
+NO_BIAS = "the bias b is missing: it equals x @ w"
+HINTS = {
+    "all elements of input should be between 0 and 1": RAW_LOGITS,
+    "Expected 1-D argument": "a batch x has 2 dimensions: use the matrix product x.T @ δ, which sums over the batch",
+    "shapes cannot be multiplied": "z = x @ w: x has shape (n_in,) or (batch, n_in) and w (n_in, n_out)",
+    "Can't call numpy() on Tensor that requires grad": "numpy cannot follow autograd's graph: stay in torch",
+    "implicitly created only for scalar outputs":
+        "backward() starts from one number: the loss must be the mean over all elements, a 0-d tensor",
+}
+
+
+def ran(outcome, what: str) -> dict:
+    """:func:`called`, naming the likely mistake behind the errors this exercise provokes."""
+    try:
+        return called(outcome, what)
+    except Fail as failure:
+        hint = next((text for key, text in HINTS.items() if key in str(failure)), None)
+        if hint is None:
+            raise
+        raise Fail(f"{failure} — {hint}", about_input=failure.about_input) from None
+
+
+# -- references ------------------------------------------------------------------------------------
+
+def _f64(case: dict, *names: str) -> list[torch.Tensor]:
+    return [case[name].to(torch.float64) for name in names]
+
+
+def through_layer(x: torch.Tensor, delta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""$(x^T \delta, \sum_{batch} \delta)$ for a single input or a batch: dL/dw and dL/db from δ = dL/dz."""
+    rows, deltas = x.reshape(-1, x.shape[-1]), delta.reshape(-1, delta.shape[-1])
+    return rows.T @ deltas, deltas.sum(dim=0)
+
+
+def bce_with_logits(z: torch.Tensor, y: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
+    r"""Binary cross-entropy of logits, in the stable form $\max(z, 0) - z y + \log(1 + e^{-|z|})$.
+
+    The same as ``F.binary_cross_entropy_with_logits`` (the tests check it), which is
+    surprisingly slow on tiny tensors and is called many times per grading.
+    """
+    each = z.clamp(min=0) - z * y + torch.log1p(torch.exp(-z.abs()))
+    return each.sum() if reduction == "sum" else each.mean()
+
+
+def reference(case: dict) -> dict[str, torch.Tensor]:
+    """z, L, δ, dL/dw and dL/db in float64 (closed form; the tests check it against autograd)."""
+    x, y, w, b = _f64(case, "x", "y", "w", "b")
+    z = x @ w + b
+    delta = (torch.sigmoid(z) - y) / z.numel()
+    w_grad, b_grad = through_layer(x, delta)
+    return {"z": z, "loss": bce_with_logits(z, y), "delta": delta, "w_grad": w_grad, "b_grad": b_grad}
+
+
+def loss_mistakes(z: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
+    """What the common wrong losses give for these logits, keyed by the explanation of each."""
+    z64, y64 = z.to(torch.float64), y.to(torch.float64)
+    found = {
+        SIGMOID_TWICE: bce_with_logits(torch.sigmoid(z64), y64),
+        SUMMED.format(n=z.numel()): bce_with_logits(z64, y64, reduction="sum"),
+        SWAPPED: bce_with_logits(y64, z64),
+        # in the student's own dtype: where sigmoid saturates and the clamp bites depends on it
+        CLAMPED: F.binary_cross_entropy(torch.sigmoid(z), y).to(torch.float64),
+    }
+    if bool(((z64 >= 0) & (z64 <= 1)).all()):  # outside [0, 1] torch raises instead (see HINTS)
+        found[RAW_LOGITS] = F.binary_cross_entropy(z64, y64)
+    return found
+
+
+def gradient_mistakes(case: dict, index: int) -> dict[str, torch.Tensor]:
+    r"""dL/dw (``index`` 0) or dL/db (1) that the common wrong losses and wrong δ give, keyed by explanation.
+
+    δ of each wrong loss in closed form: with the sigmoid applied twice,
+    $(\sigma(\sigma(z)) - y)\,\sigma'(z)/N$; with the arguments swapped (z as the target), $-y/N$.
+    """
+    x, y, w, b = _f64(case, "x", "y", "w", "b")
+    z = x @ w + b
+    p, n, k = torch.sigmoid(z), z.numel(), z.shape[-1]
+    deltas = {
+        SIGMOID_TWICE: (torch.sigmoid(p) - y) * p * (1 - p) / n,
+        SWAPPED: -y / n,
+        SUMMED_GRAD.format(n=n): p - y,
+        RAW_Z: (z - y) / n,
+    }
+    if k != n:
+        deltas[PER_OUTPUT.format(k=k, n=n)] = (p - y) / k
+    return {text: through_layer(x, delta)[index] for text, delta in deltas.items()}
+
+
+# -- inputs ----------------------------------------------------------------------------------------
+
+def handout_case() -> dict:
+    """The handout's example: x = ones(5), y = zeros(3), w and b drawn after torch.manual_seed(0)."""
+    gen = torch.Generator().manual_seed(0)
+    w, b = torch.randn(5, 3, generator=gen), torch.randn(3, generator=gen)
+    return {"x": torch.ones(5), "y": torch.zeros(3), "w": w, "b": b,
+            "label": "the handout's example: x = torch.ones(5), y = torch.zeros(3), w and b from torch.manual_seed(0)"}
+
+
+def targets(gen: torch.Generator, shape, dtype: torch.dtype) -> torch.Tensor:
+    """Binary targets, 0 or 1."""
+    return (torch.rand(tuple(shape), generator=gen, dtype=torch.float64) < 0.5).to(dtype)
+
+
+def network_cases(gen: torch.Generator) -> list[dict]:
+    """A single input and batches, float32 and float64, then the handout's example."""
+    cases = []
+    for batch, n_in, n_out in LAYOUTS:
+        lead = () if batch is None else (batch,)
+        for dtype in inputs.DTYPES:
+            x = inputs.uniform(gen, lead + (n_in,), dtype)
+            w = inputs.uniform(gen, (n_in, n_out), dtype, -1.0, 1.0)
+            b = inputs.uniform(gen, (n_out,), dtype, -1.0, 1.0)
+            y = targets(gen, lead + (n_out,), dtype)
+            cases.append({"x": x, "y": y, "w": w, "b": b,
+                          "label": f"{inputs.label('x', x)}, w {tuple(w.shape)}, b {tuple(b.shape)}, y {tuple(y.shape)}"})
+    return cases + [handout_case()]
+
+
+def logit_cases(gen: torch.Generator) -> list[dict]:
+    """Logits z in [-3, 3] with binary targets, then the handout's logits."""
+    cases = []
+    for case in inputs.random_tensors(gen, "z", shapes=((3,), (4, 3), (2, 5)), low=-3.0, high=3.0):
+        case["y"] = targets(gen, case["z"].shape, case["z"].dtype)
+        cases.append(case)
+    handout = handout_case()
+    z = handout["x"] @ handout["w"] + handout["b"]
+    return cases + [{"z": z, "y": handout["y"], "label": "the handout's logits z = x @ w + b, y = torch.zeros(3)"}]
+
+
+def large_logit_cases(gen: torch.Generator) -> list[dict]:
+    """Logits up to ±60, where σ(z) rounds to exactly 0 or 1 in float32 and in float64.
+
+    The first four elements are z = 60, 60, -60, -60 with targets 0, 1, 1, 0: a log of
+    a rounded sigmoid there gives inf (log 0) or nan (0 · log 0).
+    """
+    cases = []
+    for case in inputs.random_tensors(gen, "z", shapes=((8,), (4, 5)), low=-LARGE_LOGIT, high=LARGE_LOGIT):
+        z, dtype = case["z"], case["z"].dtype
+        y = targets(gen, z.shape, dtype)
+        z.view(-1)[:4] = torch.tensor([LARGE_LOGIT, LARGE_LOGIT, -LARGE_LOGIT, -LARGE_LOGIT], dtype=dtype)
+        y.view(-1)[:4] = torch.tensor([0.0, 1.0, 1.0, 0.0], dtype=dtype)
+        case.update(y=y, label=case["label"] + f", |z| up to {LARGE_LOGIT:g}")
+        cases.append(case)
+    return cases
+
+
+# -- layer -----------------------------------------------------------------------------------------
+
+def probe_layer(module, case):
+    """Call layer(x, w, b) with w and b as fresh leaves that require grad."""
+    w, b = observe.leaf(case["w"]), observe.leaf(case["b"])
+    return {"layer": observe.call(module, "layer", case["x"].clone(), w, b)}
+
+
+def judge_layer(case, obs):
+    """layer(x, w, b) equals $x w + b$ and is tracked by autograd."""
+    x, w, _ = _f64(case, "x", "w", "b")
+    desc = ran(obs["layer"], "layer(x, w, b)")
+    z = tensor(desc, "layer(x, w, b)")
+    close_or_mistake(z, reference(case)["z"], what="layer(x, w, b)", tol=TOL, mistakes={NO_BIAS: x @ w})
+    if grad_fn_name(desc) is None:
+        raise Fail("layer(x, w, b) has no grad_fn although w and b require grad: z was computed without autograd "
+                   "tracking (under torch.no_grad(), through .detach(), or from copies of w and b)")
+
+
+# -- loss ------------------------------------------------------------------------------------------
+
+def probe_loss(module, case):
+    """Call loss(z, y) with z as a fresh leaf that requires grad."""
+    return {"loss": observe.call(module, "loss", observe.leaf(case["z"]), case["y"].clone())}
+
+
+def judge_loss(case, obs):
+    """loss(z, y) is the mean binary cross-entropy of the logits z, a tracked 0-d tensor."""
+    z, y = case["z"], case["y"]
+    desc = ran(obs["loss"], "loss(z, y)")
+    got = tensor(desc, "loss(z, y)")
+    if got.numel() != 1:
+        extra = (": one value per element, so the mean is missing (reduction='mean', the default)"
+                 if tuple(got.shape) == tuple(z.shape) else "")
+        raise Fail(f"loss(z, y) has shape {tuple(got.shape)}, expected a single number{extra}")
+    got = got.reshape(())
+    expected = bce_with_logits(z.to(torch.float64), y.to(torch.float64))
+    if not bool(torch.isfinite(got)):
+        raise Fail(f"loss(z, y) is {float(got)} (expected {float(expected):.6g}): log(sigmoid(z)) or "
+                   f"log(1 - sigmoid(z)) overflows when |z| is large; binary_cross_entropy_with_logits "
+                   f"computes the same loss stably for any z")
+    try:
+        close(got, expected, what="loss(z, y)", tol=TOL)
+    except Fail:  # one number: a "constant factor" hint would always fire, so name a mistake or give the numbers
+        explanation = matching_mistake(got, loss_mistakes(z, y), TOL)
+        hint = f" — {explanation}" if explanation else ""
+        raise Fail(f"loss(z, y) is wrong{hint}. Got {float(got):.6g}, expected {float(expected):.6g} "
+                   f"(difference {abs(float(got) - float(expected)):.3g})") from None
+    if grad_fn_name(desc) is None:
+        raise Fail("loss(z, y) has no grad_fn although z requires grad: it was computed without autograd "
+                   "tracking (.item(), float(), numpy, or torch.tensor(...) of a number)")
+
+
+# -- parameter_gradients ---------------------------------------------------------------------------
+
+def probe_gradients(module, case):
+    """Call parameter_gradients(x, y, w, b) with fresh leaves w, b, and read their .grad afterwards."""
+    w, b = observe.leaf(case["w"]), observe.leaf(case["b"])
+    outcome = observe.call(module, "parameter_gradients", case["x"].clone(), case["y"].clone(), w, b)
+    return {"grads": outcome, "w_grad": observe.grad_of(w), "b_grad": observe.grad_of(b)}
+
+
+def _judge_one_gradient(case, obs, index: int, name: str) -> None:
+    ref = reference(case)
+    item = parts(ran(obs["grads"], CALL), 2, CALL, "(w_grad, b_grad)")[index]
+    param = name[0]
+    if item.get("type") == "NoneType":
+        raise Fail(f"{name}, the {('first', 'second')[index]} value returned, is None: {param}.grad is filled only "
+                   f"by backward() on a loss computed from that {param} (read it after backward(), from the {param} "
+                   f"passed in)")
+    options = partial(gradient_mistakes, case, index)  # made only when the value is wrong
+    n = ref["delta"].numel()
+    close_or_mistake(tensor(item, name), ref[name], what=name, tol=TOL, numel=n, mistakes=options)
+    if obs[name] is None:
+        raise Fail(f"{param}.grad of the {param} passed in is still None after {CALL}: back-propagate a loss built "
+                   f"from that {param} (not from a copy or {param}.detach())")
+    close_or_mistake(tensor(obs[name], f"{param}.grad"), ref[name], what=f"{param}.grad after {CALL}", tol=TOL,
+                     numel=n, mistakes=options)
+
+
+def judge_gradients_w(case, obs):
+    r"""The returned w_grad and the leaf's w.grad equal $x^T (\sigma(z) - y)/N$."""
+    _judge_one_gradient(case, obs, 0, "w_grad")
+
+
+def judge_gradients_b(case, obs):
+    r"""The returned b_grad and the leaf's b.grad equal $\sum_{batch} (\sigma(z) - y)/N$."""
+    _judge_one_gradient(case, obs, 1, "b_grad")
+
+
+# -- parameter_gradients_manual --------------------------------------------------------------------
+
+def probe_manual(module, case):
+    """Call parameter_gradients_manual on plain tensors (no requires_grad), counting autograd calls."""
+    args = [case[name].clone() for name in ("x", "y", "w", "b")]
+    return {"manual": observe.call(module, "parameter_gradients_manual", *args)}
+
+
+def judge_manual_values(case, obs):
+    """Both returned gradients equal the reference, for a single input and for a batch."""
+    ref = reference(case)
+    items = parts(ran(obs["manual"], MANUAL), 2, MANUAL, "(w_grad, b_grad)")
+    for index, name in enumerate(("w_grad", "b_grad")):
+        close_or_mistake(tensor(items[index], f"{name} of {MANUAL}"), ref[name], what=f"{name} of {MANUAL}",
+                         tol=TOL, numel=ref["delta"].numel(), mistakes=partial(gradient_mistakes, case, index))
+
+
+def judge_manual_by_hand(case, obs):
+    """parameter_gradients_manual returns tensors shaped like w and b without asking autograd."""
+    outcome = obs["manual"]
+    items = parts(ran(outcome, MANUAL), 2, MANUAL, "(w_grad, b_grad)")
+    for item, name in zip(items, ("w", "b")):
+        got = tensor(item, f"{name}_grad of {MANUAL}")
+        if tuple(got.shape) != tuple(case[name].shape):
+            raise Fail(f"{name}_grad of {MANUAL} has shape {tuple(got.shape)}: a gradient has the shape of its "
+                       f"parameter, {name} {tuple(case[name].shape)}")
+    no_autograd(outcome, MANUAL)
+    if any(grad_fn_name(item) is not None for item in items):
+        raise Fail(f"{MANUAL} returned a tensor with a grad_fn: compute the gradients without autograd")
+
+
+EXERCISE = Exercise(
+    slug="exercise-3",
+    module="exercise_3",
+    title="A one-layer network with binary cross-entropy",
+    functions=("layer", "loss", "parameter_gradients", "parameter_gradients_manual"),
+    checks=(
+        Check("layer_values", "layer", 1, "layer(x, w, b) = x @ w + b, tracked, for one input and a batch",
+              network_cases, probe_layer, judge_layer, TOL),
+        Check("loss_values", "loss", 2, "loss(z, y) = mean binary cross-entropy of the logits z, tracked",
+              logit_cases, probe_loss, judge_loss, TOL),
+        Check("loss_large_logits", "loss", 1, "loss(z, y) stays exact for logits up to ±60",
+              large_logit_cases, probe_loss, judge_loss, TOL, hidden=True),
+        Check("parameter_gradients_w", "parameter_gradients", 2,
+              "parameter_gradients fills w.grad = xᵀ (σ(z) − y) / N and returns it",
+              network_cases, probe_gradients, judge_gradients_w, TOL),
+        Check("parameter_gradients_b", "parameter_gradients", 1,
+              "parameter_gradients fills b.grad = Σ_batch (σ(z) − y) / N and returns it",
+              network_cases, probe_gradients, judge_gradients_b, TOL),
+        Check("parameter_gradients_manual_values", "parameter_gradients_manual", 2,
+              "the gradients by hand match, for one input and for a batch",
+              network_cases, probe_manual, judge_manual_values, TOL),
+        Check("parameter_gradients_manual_by_hand", "parameter_gradients_manual", 1,
+              "parameter_gradients_manual does not use autograd",
+              network_cases, probe_manual, judge_manual_by_hand, TOL, hidden=True),
+    ),
+)

@@ -1,0 +1,496 @@
+"""Grader of exercise 4: the graph (``grad_fn``, leaves) and the ways to stop tracking it.
+
+Network: ``z = x @ w + b``, ``loss = binary_cross_entropy_with_logits(z, y)`` (mean).
+References are computed here, in float64, from the same inputs the student gets;
+``grad_fn`` names come from building the same expressions with this process's torch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from autograd_exercises import inputs
+from autograd_exercises.judge import Fail, called, close, grad_fn_name, parts, tensor
+from autograd_exercises.sandbox import observe
+from autograd_exercises.spec import Check, Exercise, Tolerance
+
+TOL = Tolerance(rtol=1e-5, atol=1e-6)
+# (shape of x, shape of w): one input as in the notebook, then batches.
+NETWORK_SHAPES = (((5,), (5, 3)), ((4, 3), (3, 2)), ((2, 6), (6, 1)))
+# (frozen, arriving frozen): which parameters to freeze, and which come in with requires_grad=False.
+FREEZE_PLANS = ((["b"], []), (["w"], ["b"]), ([], ["w"]))
+NOTEBOOK = {
+    "x": torch.ones(5),
+    "w": torch.full((5, 3), 0.1),
+    "b": torch.tensor([0.0, -0.5, 0.5]),
+    "y": torch.zeros(3),
+}
+
+
+# -- inputs ----------------------------------------------------------------------------------------
+
+def _network_label(x: torch.Tensor, w: torch.Tensor, note: str = "") -> str:
+    text = f"x of shape {tuple(x.shape)}, w of shape {tuple(w.shape)}, {inputs.dtype_name(x.dtype)}"
+    return text + (f", {note}" if note else "")
+
+
+def network_cases(gen: torch.Generator) -> list[dict]:
+    """x, w, b and 0/1 targets y, for one input and for batches, in float32 and float64."""
+    cases = []
+    for x_shape, w_shape in NETWORK_SHAPES:
+        for dtype in inputs.DTYPES:
+            x = inputs.uniform(gen, x_shape, dtype)
+            w = inputs.uniform(gen, w_shape, dtype, -1.0, 1.0)
+            b = inputs.uniform(gen, w_shape[1:], dtype, -1.0, 1.0)
+            y = (torch.rand(x_shape[:-1] + w_shape[1:], generator=gen, dtype=torch.float64) < 0.5).to(dtype)
+            cases.append({"x": x, "w": w, "b": b, "y": y, "label": _network_label(x, w)})
+    return cases
+
+
+def notebook_case(gen: torch.Generator) -> list[dict]:
+    case = {k: v.clone() for k, v in NOTEBOOK.items()}
+    return [{**case, "label": _network_label(case["x"], case["w"], "the handout's example")}]
+
+
+def frozen_cases(gen: torch.Generator) -> list[dict]:
+    """The network cases, each with a plan: which parameters to freeze and which arrive frozen."""
+    cases = []
+    for number, case in enumerate(network_cases(gen)):
+        frozen, arriving = FREEZE_PLANS[number % len(FREEZE_PLANS)]
+        note = f"frozen = {frozen}"
+        if arriving:
+            note += f", {' and '.join(arriving)} arriving with requires_grad=False"
+        label = _network_label(case["x"], case["w"], note)
+        cases.append({**case, "frozen": frozen, "arriving": arriving, "label": label})
+    return cases
+
+
+def notebook_frozen(gen: torch.Generator) -> list[dict]:
+    (case,) = notebook_case(gen)
+    return [{**case, "frozen": ["b"], "arriving": [], "label": case["label"] + ", frozen = ['b']"}]
+
+
+def freeze_cases(gen: torch.Generator) -> list[dict]:
+    """Dicts of four parameters with given starting flags, and the names to freeze."""
+    names = ["w1", "b1", "w2", "b2"]
+    plans = (  # (starting requires_grad per name, frozen)
+        ([True, True, True, True], ["w1", "b1"]),
+        ([False, True, True, False], ["w2"]),
+        ([False, False, False, False], []),
+        ([True, False, True, False], ["w1", "b1", "w2", "b2"]),
+    )
+    cases = []
+    for start, frozen in plans:
+        params = {name: inputs.uniform(gen, (3, 2) if name.startswith("w") else (2,)) for name in names}
+        flags = ", ".join(f"{name}={flag}" for name, flag in zip(names, start))
+        label = f"params with requires_grad {flags}; frozen = {frozen}"
+        cases.append({"params": params, "start": start, "frozen": frozen, "label": label})
+    return cases
+
+
+def detach_cases(gen: torch.Generator) -> list[dict]:
+    """Tensors to copy: leaves that require grad, and computed tensors ``t = 3 * x``."""
+    cases = inputs.random_tensors(gen, "x")
+    for number, case in enumerate(cases):
+        case["computed"] = number % 2 == 1
+        kind = "t = 3 * x, computed from a leaf x" if case["computed"] else "t = x, a leaf with requires_grad=True"
+        case["label"] = f"{kind}; {case['label']}"
+    return cases
+
+
+# -- references ------------------------------------------------------------------------------------
+
+def reference(case: dict, frozen: list[str] = ()) -> dict[str, torch.Tensor | None]:
+    """z, loss and the gradients of w and b (``None`` where frozen), in float64."""
+    x, y = case["x"].to(torch.float64), case["y"].to(torch.float64)
+    w = case["w"].to(torch.float64).clone().requires_grad_("w" not in frozen)  # clone: never touch the case
+    b = case["b"].to(torch.float64).clone().requires_grad_("b" not in frozen)
+    z = x @ w + b
+    loss = F.binary_cross_entropy_with_logits(z, y)
+    loss.backward()
+    return {"z": z.detach(), "loss": loss.detach(), "w_grad": w.grad, "b_grad": b.grad}
+
+
+def graph_tensors(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The tensors ``node_name`` and ``receives_grad`` are asked about; ``w`` and ``b`` require grad.
+
+    Built the same way in the child (for the student) and in the judge (for the reference).
+    """
+    z = x @ w + b
+    with torch.no_grad():
+        untracked = x @ w + b
+    return {
+        "z = x @ w + b": z,
+        "loss = binary_cross_entropy_with_logits(z, y)": F.binary_cross_entropy_with_logits(z, y),
+        "x @ w": x @ w,
+        "torch.sigmoid(z)": torch.sigmoid(z),
+        "z.sum()": z.sum(),
+        "w (a parameter)": w,
+        "b (a parameter)": b,
+        "x (the input)": x,
+        "y (the targets)": y,
+        "z.detach()": z.detach(),
+        "z computed under torch.no_grad()": untracked,
+        "w.detach().clone()": w.detach().clone(),
+    }
+
+
+def _params(case: dict, arriving: list[str] = ()) -> tuple[torch.Tensor, torch.Tensor]:
+    return observe.leaf(case["w"], "w" not in arriving), observe.leaf(case["b"], "b" not in arriving)
+
+
+def _grad_mode_on() -> None:
+    """Every case starts with tracking on, whatever an earlier call left behind."""
+    torch.set_grad_enabled(True)
+
+
+# -- network ---------------------------------------------------------------------------------------
+
+def probe_network(module, case):
+    """Call network(x, w, b, y), then back-propagate the loss ourselves to see w.grad and b.grad."""
+    _grad_mode_on()
+    w, b = _params(case)
+    ran = observe.call(module, "network", case["x"].clone(), w, b, case["y"].clone())
+    loss = observe.item(ran, 1)
+    after: dict[str, Any] = {"w_grad": None, "b_grad": None, "error": None}
+    if isinstance(loss, torch.Tensor) and loss.requires_grad and loss.numel() == 1:
+        try:
+            loss.backward()
+            after["w_grad"], after["b_grad"] = observe.grad_of(w), observe.grad_of(b)
+        except Exception as exc:
+            after["error"] = f"{type(exc).__name__}: {exc}"
+    return {"network": ran, "after_backward": after}
+
+
+def _loss_hint(case: dict, got: torch.Tensor) -> str:
+    """Name the mistake when the loss matches a known wrong formula."""
+    x, y = case["x"].to(torch.float64), case["y"].to(torch.float64)
+    z = x @ case["w"].to(torch.float64) + case["b"].to(torch.float64)
+    wrong = {
+        "the sigmoid was applied twice: binary_cross_entropy_with_logits takes the raw z (the logits)":
+            F.binary_cross_entropy_with_logits(torch.sigmoid(z), y),
+        "the arguments are swapped: it is binary_cross_entropy_with_logits(z, y), prediction first":
+            F.binary_cross_entropy_with_logits(y, z),
+    }
+    for hint, value in wrong.items():
+        if torch.allclose(got.reshape(()).to(torch.float64), value, rtol=1e-4, atol=1e-6):
+            return hint
+    return ""
+
+
+def judge_network_values(case, obs):
+    """z and loss match $xw + b$ and the mean BCE-with-logits, and both are tracked."""
+    ref = reference(case)
+    z, loss = parts(called(obs["network"], "network(x, w, b, y)"), 2, "network(x, w, b, y)", "(z, loss)")
+    close(tensor(z, "z"), ref["z"], what="z", tol=TOL)
+    loss_value = tensor(loss, "loss")
+    if loss_value.numel() != 1:
+        raise Fail(f"loss has shape {tuple(loss_value.shape)}: it must be one number, the mean over all elements of z")
+    hint = _loss_hint(case, loss_value)
+    if hint:
+        raise Fail(f"loss is {float(loss_value):.6g}, expected {float(ref['loss']):.6g}: {hint}")
+    close(loss_value.reshape(()), ref["loss"], what="loss", tol=TOL, numel=ref["z"].numel())
+    for name, desc in (("z", z), ("loss", loss)):
+        if grad_fn_name(desc) is None:
+            raise Fail(f"{name} has no grad_fn: it was computed without tracking (under torch.no_grad() or from "
+                       "detached w and b), so loss.backward() cannot reach the parameters")
+
+
+def judge_network_gradients(case, obs):
+    """loss.backward() on the returned loss fills the gradients of the w and b passed in."""
+    called(obs["network"], "network(x, w, b, y)")
+    after, ref = obs["after_backward"], reference(case)
+    if after["error"]:
+        raise Fail(f"loss.backward() failed on your graph: {after['error']}")
+    for name in ("w", "b"):
+        if after[f"{name}_grad"] is None:
+            raise Fail(f"{name}.grad is None after loss.backward(): build the loss from the {name} passed in, "
+                       f"not from a copy or {name}.detach()")
+        close(tensor(after[f"{name}_grad"], f"{name}.grad"), ref[f"{name}_grad"],
+              what=f"{name}.grad after loss.backward()", tol=TOL, numel=ref["z"].numel())
+
+
+# -- node_name and receives_grad -------------------------------------------------------------------
+
+def _ask_each(module, case, function: str) -> dict[str, Any]:
+    _grad_mode_on()
+    w, b = _params(case)
+    asked = graph_tensors(case["x"].clone(), w, b, case["y"].clone())
+    return {label: observe.call(module, function, t) for label, t in asked.items()}
+
+
+def probe_node_name(module, case):
+    """Call node_name(t) on every tensor of :func:`graph_tensors`."""
+    return {"asked": _ask_each(module, case, "node_name")}
+
+
+def probe_receives_grad(module, case):
+    """Call receives_grad(t) on every tensor of :func:`graph_tensors`."""
+    return {"asked": _ask_each(module, case, "receives_grad")}
+
+
+def _reference_tensors(case: dict) -> dict[str, torch.Tensor]:
+    w, b = case["w"].clone().requires_grad_(), case["b"].clone().requires_grad_()
+    return graph_tensors(case["x"], w, b, case["y"])
+
+
+def _outcome(ran: dict, what: str, label: str) -> dict:
+    exception = ran.get("exception")
+    if exception and exception["type"] == "AttributeError" and "NoneType" in exception.get("message", ""):
+        raise Fail(f"{what} raised AttributeError for t = {label}: {exception['message']} — t.grad_fn is None "
+                   "for leaves and untracked tensors; check for None first")
+    return called(ran, what)
+
+
+def judge_node_name(case, obs):
+    """node_name(t) is the class name of t.grad_fn (a str), or None for leaves and untracked tensors."""
+    for label, t in _reference_tensors(case).items():
+        expected = None if t.grad_fn is None else type(t.grad_fn).__name__
+        got = _outcome(obs["asked"][label], "node_name(t)", label)
+        kind, value = got.get("type", ""), got.get("value")
+        if (kind == "str" and value == expected) or (expected is None and kind == "NoneType"):
+            continue
+        prefix = f"node_name(t) for t = {label}"
+        if kind == "str" and "object at 0x" in value:
+            raise Fail(f"{prefix} returned {value!r}, the repr of the grad_fn object: return only its class name, "
+                       f"type(t.grad_fn).__name__ (expected {expected!r})")
+        if kind == "str" and value == "NoneType" and expected is None:
+            raise Fail(f"{prefix} returned the string 'NoneType': t has no grad_fn, return None itself")
+        if kind.rsplit(".", 1)[-1] == expected:
+            raise Fail(f"{prefix} returned the grad_fn object itself: return its class name as a str, "
+                       f"type(t.grad_fn).__name__ (expected {expected!r})")
+        if expected is None:
+            raise Fail(f"{prefix} returned {got.get('value', got.get('repr'))!r}, expected None: "
+                       "this tensor has no grad_fn (a leaf, or computed without tracking)")
+        shown = repr(value) if kind == "str" else f"a {kind}"
+        raise Fail(f"{prefix} returned {shown}, expected {expected!r} (the class name of t.grad_fn)")
+
+
+def judge_receives_grad(case, obs):
+    """receives_grad(t) is True exactly for leaves that require grad."""
+    for label, t in _reference_tensors(case).items():
+        expected = bool(t.is_leaf and t.requires_grad)
+        got = called(obs["asked"][label], "receives_grad(t)")
+        prefix = f"receives_grad(t) for t = {label}"
+        if got.get("type") != "bool":
+            raise Fail(f"{prefix} returned a {got.get('type')}, expected a Python bool ({expected})")
+        if got["value"] == expected:
+            continue
+        if expected:
+            raise Fail(f"{prefix} returned False, but this is a leaf that requires grad: backward() stores its "
+                       "gradient")
+        if t.requires_grad:
+            raise Fail(f"{prefix} returned True, but this tensor is not a leaf (grad_fn {type(t.grad_fn).__name__}): "
+                       "backward() passes through it without storing .grad; check t.is_leaf too")
+        raise Fail(f"{prefix} returned True, but this tensor does not require grad: backward() never reaches it, "
+                   "even though it is a leaf; check t.requires_grad too")
+
+
+# -- predict ---------------------------------------------------------------------------------------
+
+def probe_predict(module, case):
+    """Call predict(x, w, b), counting tensors saved for a backward pass, then look at w, b and grad mode."""
+    _grad_mode_on()
+    w, b = _params(case)
+    saved = {"count": 0}
+
+    def pack(t):
+        saved["count"] += 1
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        ran = observe.call(module, "predict", case["x"].clone(), w, b)
+    grad_mode_after = torch.is_grad_enabled()
+    _grad_mode_on()
+    params = {name: {"requires_grad": bool(p.requires_grad), "grad": observe.grad_of(p)}
+              for name, p in (("w", w), ("b", b))}
+    return {"predict": ran, "saved": saved["count"], "grad_mode_after": grad_mode_after, "params": params}
+
+
+def judge_predict_values(case, obs):
+    """predict(x, w, b) equals $xw + b$ and carries no graph."""
+    got = called(obs["predict"], "predict(x, w, b)")
+    close(tensor(got, "predict(x, w, b)"), reference(case)["z"], what="predict(x, w, b)", tol=TOL)
+    if got.get("grad_fn") is not None or got.get("requires_grad"):
+        raise Fail(f"predict(x, w, b) is tracked by autograd (grad_fn {got.get('grad_fn')}, requires_grad="
+                   f"{got.get('requires_grad')}): compute it inside `with torch.no_grad():` (detaching x does not "
+                   "help: the graph comes from w and b)")
+
+
+def judge_predict_state(case, obs):
+    """predict leaves w and b as they were (still trainable, no .grad) and tracking switched on."""
+    called(obs["predict"], "predict(x, w, b)")
+    for name, state in obs["params"].items():
+        if not state["requires_grad"]:
+            raise Fail(f"after predict, {name} no longer requires grad: predicting must not freeze the parameters "
+                       "(compute under torch.no_grad() instead of switching requires_grad off)")
+        if state["grad"] is not None:
+            raise Fail(f"after predict, {name}.grad is set: predicting must not call backward()")
+    if not obs["grad_mode_after"]:
+        raise Fail("gradient tracking is still off after predict returned: torch.set_grad_enabled(False) stays in "
+                   "force for all later code; use the block `with torch.no_grad():`, which switches it back on")
+
+
+def judge_predict_no_graph(case, obs):
+    """predict builds no graph at all: autograd saves nothing for a backward pass."""
+    called(obs["predict"], "predict(x, w, b)")
+    if obs["saved"]:
+        raise Fail(f"predict built a graph (autograd saved {obs['saved']} tensor(s) for a backward pass) and then "
+                   "dropped it: .detach() at the end removes the graph but not the cost of building it; compute "
+                   "under `with torch.no_grad():` instead")
+
+
+# -- detached_copy ---------------------------------------------------------------------------------
+
+def probe_detached_copy(module, case):
+    """Call detached_copy(t), then change t in place and look at the copy again."""
+    _grad_mode_on()
+    source = observe.leaf(case["x"])
+    t = 3 * source if case["computed"] else source
+    ran = observe.call(module, "detached_copy", t)
+    copy = ran.get("_live")
+    with torch.no_grad():
+        t.add_(1.0)
+    return {"copy": ran, "copy_after": observe.describe(copy) if isinstance(copy, torch.Tensor) else None,
+            "t_after": observe.describe_tensor(t)}
+
+
+def _expected_copy(case: dict) -> torch.Tensor:
+    x = case["x"].to(torch.float64)
+    return 3 * x if case["computed"] else x
+
+
+def judge_detached_untracked(case, obs):
+    """detached_copy(t) has t's values, no grad_fn, requires_grad False, and t is left tracked."""
+    got = called(obs["copy"], "detached_copy(t)")
+    close(tensor(got, "detached_copy(t)"), _expected_copy(case), what="detached_copy(t)", tol=TOL)
+    if got.get("grad_fn") is not None:
+        raise Fail(f"detached_copy(t) is still in the graph (grad_fn {got['grad_fn']}): a clone or arithmetic "
+                   "result of t is tracked too; cut it with .detach()")
+    if got.get("requires_grad"):
+        raise Fail("detached_copy(t) requires grad: it must be cut from the graph (.detach())")
+    after = obs["t_after"]
+    if not after["requires_grad"] or (case["computed"] and after.get("grad_fn") is None):
+        raise Fail("detached_copy changed t itself: t is no longer tracked (t.detach_() or t.requires_grad_(False)?); "
+                   "leave t alone and return a new tensor")
+
+
+def judge_detached_independent(case, obs):
+    """detached_copy(t) keeps its values when t is modified in place afterwards."""
+    got = called(obs["copy"], "detached_copy(t)")
+    tensor(got, "detached_copy(t)")
+    after = tensor(obs["copy_after"], "detached_copy(t)")
+    expected = _expected_copy(case)
+    if after.shape == expected.shape and torch.allclose(after.to(torch.float64), expected + 1, rtol=1e-5, atol=1e-6):
+        raise Fail("the copy changed when t was modified in place: t.detach() shares t's memory; "
+                   "add .clone() to get values of its own")
+    close(after, expected, what="detached_copy(t) after t changed in place", tol=TOL)
+
+
+# -- freeze ----------------------------------------------------------------------------------------
+
+def probe_freeze(module, case):
+    """Call freeze(params, frozen) on a dict of leaves, then read the flags of the tensors passed in."""
+    _grad_mode_on()
+    originals = {name: observe.leaf(value, start)
+                 for (name, value), start in zip(case["params"].items(), case["start"])}
+    params = dict(originals)
+    ran = observe.call(module, "freeze", params, list(case["frozen"]))
+    state = {name: {"requires_grad": bool(p.requires_grad), "replaced": params.get(name) is not p}
+             for name, p in originals.items()}
+    return {"freeze": ran, "state": state}
+
+
+def judge_freeze(case, obs):
+    """After freeze, exactly the named parameters have requires_grad False, switched on the tensors themselves."""
+    called(obs["freeze"], "freeze(params, frozen)")
+    for (name, state), start in zip(obs["state"].items(), case["start"]):
+        expected = name not in case["frozen"]
+        if state["requires_grad"] == expected:
+            continue
+        if state["replaced"]:
+            raise Fail(f"freeze put a new tensor in params[{name!r}] and left the caller's {name} unchanged: "
+                       f"switch the flag on the tensor itself, params[{name!r}].requires_grad_({expected})")
+        if expected and not start:
+            raise Fail(f"{name} arrived frozen (requires_grad=False) and is not in frozen, but is still frozen: "
+                       f"freeze must switch the others back on, {name}.requires_grad_(True)")
+        if expected:
+            raise Fail(f"{name} is not in frozen, but freeze switched its requires_grad off")
+        raise Fail(f"{name} is in frozen, but still requires grad after freeze: call {name}.requires_grad_(False)")
+
+
+# -- frozen_gradients ------------------------------------------------------------------------------
+
+def probe_frozen_gradients(module, case):
+    """Call frozen_gradients(x, w, b, y, frozen) with some parameters arriving frozen."""
+    _grad_mode_on()
+    w, b = _params(case, case["arriving"])
+    ran = observe.call(module, "frozen_gradients", case["x"].clone(), w, b, case["y"].clone(), list(case["frozen"]))
+    return {"frozen_gradients": ran, "grads": {"w": observe.grad_of(w), "b": observe.grad_of(b)}}
+
+
+def judge_frozen_gradients(case, obs):
+    r"""Frozen parameters get no gradient; the others get $\partial loss/\partial w$ and $\partial loss/\partial b$."""
+    what = "frozen_gradients(x, w, b, y, frozen)"
+    exception = obs["frozen_gradients"].get("exception") or {}
+    trainable = [name for name in ("w", "b") if name not in case["frozen"]]
+    if "does not require grad" in exception.get("message", "") and trainable:
+        raise Fail(f"{what} raised RuntimeError: {exception['message']} — when the loss was built, no parameter "
+                   f"required grad, yet {' and '.join(trainable)} must be trained: freeze must switch the parameters "
+                   "not in frozen on (requires_grad_(True)), before network builds the loss")
+    returned = parts(called(obs["frozen_gradients"], what), 2, what, "(w.grad, b.grad)")
+    ref = reference(case, case["frozen"])
+    for name, got in zip(("w", "b"), returned):
+        if name in case["frozen"]:
+            if got.get("type") != "NoneType" or obs["grads"][name] is not None:
+                raise Fail(f"{name} is frozen but received a gradient: switch its requires_grad off before building "
+                           "the loss")
+            continue
+        if got.get("type") == "NoneType" or obs["grads"][name] is None:
+            if name in case["arriving"]:
+                raise Fail(f"{name} is not frozen but its gradient is None: it arrived with requires_grad=False and "
+                           "was switched on only after the loss was built; the flag counts when the graph is built, "
+                           "so call freeze before network")
+            raise Fail(f"{name} is not frozen but its gradient is None: call loss.backward() on a loss built from "
+                       f"this {name}")
+        close(tensor(got, f"{name}.grad"), ref[f"{name}_grad"], what=f"{name}.grad", tol=TOL, numel=ref["z"].numel())
+
+
+EXERCISE = Exercise(
+    slug="exercise-4",
+    module="exercise_4",
+    title="The graph, and how to stop tracking it",
+    functions=("network", "node_name", "receives_grad", "predict", "detached_copy", "freeze", "frozen_gradients"),
+    checks=(
+        Check("network_values", "network", 2,
+              "network(x, w, b, y) returns z = xw + b and the BCE-with-logits loss, tracked",
+              network_cases, probe_network, judge_network_values, TOL),
+        Check("network_gradients", "network", 1, "loss.backward() fills w.grad and b.grad of the parameters passed in",
+              network_cases, probe_network, judge_network_gradients, TOL, hidden=True),
+        Check("node_name", "node_name", 2, "node_name(t) is the class name of t.grad_fn, or None",
+              network_cases, probe_node_name, judge_node_name, TOL),
+        Check("receives_grad", "receives_grad", 2, "receives_grad(t) is True exactly for leaves that require grad",
+              network_cases, probe_receives_grad, judge_receives_grad, TOL),
+        Check("predict_values", "predict", 1, "predict(x, w, b) = xw + b, with no grad_fn",
+              network_cases, probe_predict, judge_predict_values, TOL),
+        Check("predict_leaves_state", "predict", 1, "predict keeps w and b trainable and tracking switched on",
+              network_cases, probe_predict, judge_predict_state, TOL, hidden=True),
+        Check("predict_builds_no_graph", "predict", 1, "predict builds no graph (torch.no_grad, not detach afterwards)",
+              network_cases, probe_predict, judge_predict_no_graph, TOL, hidden=True),
+        Check("detached_copy_untracked", "detached_copy", 1,
+              "detached_copy(t) has t's values and is cut from the graph",
+              detach_cases, probe_detached_copy, judge_detached_untracked, TOL),
+        Check("detached_copy_independent", "detached_copy", 1, "detached_copy(t) keeps its values when t changes",
+              detach_cases, probe_detached_copy, judge_detached_independent, TOL, hidden=True),
+        Check("freeze", "freeze", 1,
+              "freeze(params, frozen) switches requires_grad in place, off for frozen, on for others",
+              freeze_cases, probe_freeze, judge_freeze, TOL),
+        Check("frozen_gradients", "frozen_gradients", 2, "only the parameters not frozen receive gradients",
+              frozen_cases, probe_frozen_gradients, judge_frozen_gradients, TOL),
+        Check("frozen_gradients_notebook_example", "frozen_gradients", 1, "the handout's example with b frozen",
+              notebook_frozen, probe_frozen_gradients, judge_frozen_gradients, TOL, hidden=True),
+    ),
+)

@@ -1,0 +1,301 @@
+"""Grader of exercise 5: ``retain_graph``, the error of a second backward, accumulation and clearing of ``.grad``.
+
+Function: ``f(x) = sum(2x⁴ + x³ + 3x² + 5x + 1)`` with ``f'(x) = 8x³ + 3x² + 6x + 5``,
+computed here in float64 from the same inputs the student gets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from autograd_exercises import inputs
+from autograd_exercises.judge import Fail, called, close, tensor
+from autograd_exercises.sandbox import observe
+from autograd_exercises.spec import Check, Exercise, Tolerance
+
+TOL = Tolerance(rtol=1e-5, atol=1e-5)
+SHAPES = ((), (4,), (3, 5), (2, 3, 4))
+NOTEBOOK_X = torch.tensor(2.0)
+
+
+def polynomial(x: torch.Tensor) -> torch.Tensor:
+    r"""$f(x) = \sum_i (2x_i^4 + x_i^3 + 3x_i^2 + 5x_i + 1)$ (the same as the handout's)."""
+    return (2 * x**4 + x**3 + 3 * x**2 + 5 * x + 1).sum()
+
+
+def slope(x: torch.Tensor) -> torch.Tensor:
+    """$f'(x) = 8x^3 + 3x^2 + 6x + 5$, in float64."""
+    x = x.to(torch.float64)
+    return 8 * x**3 + 3 * x**2 + 6 * x + 5
+
+
+def reference_error() -> tuple[str, str]:
+    """Type and message of the error a second backward raises, made here with this process's torch."""
+    x = torch.tensor([1.5, -0.5], dtype=torch.float64, requires_grad=True)
+    out = polynomial(x)
+    out.backward()
+    try:
+        out.backward()
+    except RuntimeError as exc:
+        return type(exc).__name__, str(exc)
+    raise AssertionError("a second backward without retain_graph did not fail")  # pragma: no cover
+
+
+# -- inputs ----------------------------------------------------------------------------------------
+
+def random_x(gen: torch.Generator) -> list[dict]:
+    return inputs.random_tensors(gen, "x", shapes=SHAPES)
+
+
+def notebook_x(gen: torch.Generator) -> list[dict]:
+    return [inputs.fixed("x", NOTEBOOK_X, "the handout's example")]
+
+
+def with_steps(gen: torch.Generator, steps: tuple[int, ...] = (2, 3, 1, 4), stale: bool = False) -> list[dict]:
+    """The random x with a number of steps each, and optionally a stale gradient already in x.grad."""
+    cases = random_x(gen)
+    for number, case in enumerate(cases):
+        case["steps"] = steps[number % len(steps)]
+        case["label"] += f", steps = {case['steps']}"
+        if stale:
+            case["stale"] = inputs.uniform(gen, case["x"].shape, case["x"].dtype, -5.0, 5.0)
+            case["label"] += ", x.grad already holding a stale gradient"
+    return cases
+
+
+def accumulate_cases(gen: torch.Generator) -> list[dict]:
+    return with_steps(gen)
+
+
+def fresh_cases(gen: torch.Generator) -> list[dict]:
+    return with_steps(gen, steps=(1, 2, 3))
+
+
+def stale_cases(gen: torch.Generator) -> list[dict]:
+    return with_steps(gen, steps=(2, 1, 3), stale=True)
+
+
+# -- probes ----------------------------------------------------------------------------------------
+
+def _run(module, case, function: str, *args: Any) -> dict[str, Any]:
+    """Call ``function(x, *args)`` on a fresh leaf (holding the case's stale gradient, if any), then read x.grad."""
+    torch.set_grad_enabled(True)
+    x = observe.leaf(case["x"])
+    if "stale" in case:
+        x.grad = case["stale"].clone()
+    ran = observe.call(module, function, x, *args)
+    return {"ran": ran, "x_grad": observe.grad_of(x)}
+
+
+def probe_backward_twice(module, case):
+    """Call backward_twice(x) on a fresh leaf and look at x.grad afterwards."""
+    return _run(module, case, "backward_twice")
+
+
+def probe_second_backward_error(module, case):
+    """Call second_backward_error(x) and describe the error object it returned."""
+    obs = _run(module, case, "second_backward_error")
+    value = obs["ran"].get("_live")
+    error = None
+    if isinstance(value, BaseException):
+        error = {"type": _exact_text(lambda: type(value).__name__),
+                 "message": _exact_text(lambda: str(value))[: observe.MAX_REPR]}
+    return {**obs, "error": error}
+
+
+def _exact_text(make) -> str:
+    """``make()`` as an exact ``str`` (a student's error may have any ``__str__``, or raise)."""
+    try:
+        text = make()
+        return str.__str__(text) if isinstance(text, str) else "<not text>"
+    except BaseException:
+        return "<unprintable>"
+
+
+def probe_accumulated(module, case):
+    """Call accumulated_grad(x, steps) on a fresh leaf."""
+    return _run(module, case, "accumulated_grad", int(case["steps"]))
+
+
+def probe_fresh(module, case):
+    """Call fresh_grad(x, steps) on a fresh leaf, whose .grad may hold a stale gradient."""
+    return _run(module, case, "fresh_grad", int(case["steps"]))
+
+
+def probe_polynomial(module, case):
+    """Call polynomial(x) on a fresh leaf."""
+    torch.set_grad_enabled(True)
+    return {"ran": observe.call(module, "polynomial", observe.leaf(case["x"]))}
+
+
+# -- judges ----------------------------------------------------------------------------------------
+
+def judge_polynomial(case, obs):
+    r"""polynomial(x) = $\sum_i (2x_i^4 + x_i^3 + 3x_i^2 + 5x_i + 1)$, one tracked number."""
+    what = "polynomial(x)"
+    got = called(obs["ran"], what)
+    value = tensor(got, what)
+    x = case["x"].to(torch.float64)
+    if value.numel() != 1:
+        raise Fail(f"{what} has shape {tuple(value.shape)}: sum over all elements, so that it is one number "
+                   "(backward() starts from a single number)")
+    close(value.reshape(()), polynomial(x), what=what, tol=TOL, numel=x.numel())
+    if got.get("grad_fn") is None:
+        raise Fail(f"{what} has no grad_fn: compute it from x with tracking on, so that backward() reaches x")
+
+
+def _grad_result(obs: dict, what: str) -> torch.Tensor:
+    """The returned gradient, a tensor; :class:`Fail` for None, the wrong type, or an exception."""
+    got = called(obs["ran"], what)
+    if got.get("type") == "NoneType":
+        raise Fail(f"{what} returned None: return x.grad after the backward calls")
+    return tensor(got, what)
+
+
+def _same_as_leaf(obs: dict, got: torch.Tensor, what: str) -> None:
+    if obs["x_grad"] is None or not torch.equal(tensor(obs["x_grad"], "x.grad"), got):
+        raise Fail(f"{what} returned something other than x.grad of the x passed in: back-propagate through that x "
+                   "(not a copy) and return its .grad")
+
+
+def judge_backward_twice(case, obs):
+    """backward_twice(x) = $2 f'(x)$: two passes over one retained graph."""
+    what = "backward_twice(x)"
+    got = _grad_result(obs, what)
+    expected = 2 * slope(case["x"])
+    if got.shape == expected.shape and torch.allclose(got.to(torch.float64), expected / 2, rtol=1e-4, atol=1e-5):
+        raise Fail(f"{what} holds a single gradient f'(x), expected two summed: call out.backward(retain_graph=True) "
+                   "and then out.backward() again on the same out, without clearing x.grad in between")
+    close(got, expected, what=what, tol=TOL, numel=case["x"].numel())
+    _same_as_leaf(obs, got, what)
+
+
+def _caught(obs: dict, what: str) -> dict:
+    """What second_backward_error returned; :class:`Fail` if the error of the second backward escaped."""
+    kind, message = reference_error()
+    exception = obs["ran"].get("exception") or {}
+    if exception.get("type") == kind and message[:50] in exception.get("message", ""):
+        raise Fail(f"{what} let the {kind} escape: catch it with `try: ... except RuntimeError as err:` and "
+                   "return err")
+    return called(obs["ran"], what)
+
+
+def judge_second_error(case, obs):
+    """second_backward_error(x) returns the RuntimeError of a second backward through a freed graph."""
+    what = "second_backward_error(x)"
+    kind, message = reference_error()
+    key = message[:50]
+    got = _caught(obs, what)
+    if got.get("type") == "NoneType":
+        raise Fail(f"{what} returned None: the second out.backward() raised no error, so the graph was still "
+                   "there (was retain_graph=True passed to the first call?) or was built anew; call backward twice "
+                   "on the same out, the first time without retain_graph")
+    if got.get("type") == "str":
+        shown = got.get("value", "")
+        if key in shown:
+            raise Fail(f"{what} returned the message as a str: return the exception object itself (`return err`)")
+        raise Fail(f"{what} returned the string {shown[:80]!r}: return the exception object caught by "
+                   "`except RuntimeError as err`")
+    error = obs["error"]
+    if error is None:
+        raise Fail(f"{what} returned a {got.get('type')}, expected the exception object caught by "
+                   "`except RuntimeError as err`")
+    if error["type"] != kind or key not in error["message"]:
+        raise Fail(f"{what} returned {error['type']}({error['message'][:120]!r}), expected the {kind} of a second "
+                   f"backward: {key}...")
+
+
+def judge_second_error_is_real(case, obs):
+    """The error comes from a second real backward call: backward ran twice and x.grad holds one $f'(x)$."""
+    what = "second_backward_error(x)"
+    _caught(obs, what)
+    count = int(obs["ran"].get("autograd_calls", 0))
+    if count < 2:
+        raise Fail(f"{what} called backward {count} time(s): the error must come from calling out.backward() a "
+                   "second time, not be made up")
+    if obs["x_grad"] is None:
+        raise Fail(f"x.grad is None after {what}: the first out.backward() must run through the x passed in")
+    close(tensor(obs["x_grad"], "x.grad"), slope(case["x"]), what=f"x.grad after {what} (the first backward's "
+          "gradient: the failed second one adds nothing)", tol=TOL, numel=case["x"].numel())
+
+
+def judge_accumulated(case, obs):
+    """accumulated_grad(x, steps) = steps · $f'(x)$: gradients of separate graphs add up in x.grad."""
+    steps, what = int(case["steps"]), "accumulated_grad(x, steps)"
+    got = _grad_result(obs, what)
+    g = slope(case["x"])
+    if steps > 1 and got.shape == g.shape and torch.allclose(got.to(torch.float64), g, rtol=1e-4, atol=1e-5):
+        raise Fail(f"{what} holds a single gradient f'(x), expected the sum of {steps}: do not clear x.grad "
+                   "between the backward calls; each backward adds its gradient")
+    close(got, steps * g, what=what, tol=TOL, numel=case["x"].numel())
+    _same_as_leaf(obs, got, what)
+
+
+def _fresh_hint(got: torch.Tensor, case: dict) -> str:
+    """Name the clearing mistake whose result ``got`` matches."""
+    g, steps = slope(case["x"]), int(case["steps"])
+    wrong = [(torch.zeros_like(g), "x.grad was zeroed after the last backward: clear it before each backward, "
+                                   "then return it")]
+    if "stale" in case:
+        stale = case["stale"].to(torch.float64)
+        wrong.append((g + stale, "the stale gradient x.grad held on entry was added to: clear x.grad before the "
+                                 "first backward too"))
+        if steps > 1:
+            wrong.append((steps * g + stale, f"x.grad was never cleared: it holds the stale gradient plus all {steps} "
+                                             "rounds' gradients; clear it before each backward"))
+    elif steps > 1:
+        wrong.append((steps * g, f"the gradients of all {steps} rounds were summed: clear x.grad before each backward"))
+    for value, hint in wrong:
+        if got.shape == g.shape and torch.allclose(got.to(torch.float64), value, rtol=1e-4, atol=1e-5):
+            return hint
+    return ""
+
+
+def judge_fresh(case, obs):
+    """fresh_grad(x, steps) = $f'(x)$: one gradient, whatever x.grad held and however many rounds ran."""
+    what = "fresh_grad(x, steps)"
+    exception = obs["ran"].get("exception") or {}
+    if exception.get("type") == "AttributeError" and "NoneType" in exception.get("message", ""):
+        raise Fail(f"{what} raised AttributeError: {exception['message']} — x.grad is None until the first backward; "
+                   "clear it with x.grad = None, or call x.grad.zero_() only when x.grad is not None")
+    got = called(obs["ran"], what)
+    if got.get("type") == "NoneType":
+        raise Fail(f"{what} returned None: x.grad was cleared after the last backward; clear it before each "
+                   "backward, then return it")
+    value = tensor(got, what)
+    hint = _fresh_hint(value, case)
+    if hint:
+        raise Fail(f"{what} is wrong: {hint}")
+    close(value, slope(case["x"]), what=what, tol=TOL, numel=case["x"].numel())
+    _same_as_leaf(obs, value, what)
+
+
+EXERCISE = Exercise(
+    slug="exercise-5",
+    module="exercise_5",
+    title="Calling backward more than once",
+    functions=("polynomial", "backward_twice", "second_backward_error", "accumulated_grad", "fresh_grad"),
+    checks=(
+        Check("polynomial", "polynomial", 1, "polynomial(x) is f(x) summed over the elements, tracked",
+              random_x, probe_polynomial, judge_polynomial, TOL),
+        Check("backward_twice", "backward_twice", 2, "two backward passes over one retained graph give 2 f'(x)",
+              random_x, probe_backward_twice, judge_backward_twice, TOL),
+        Check("backward_twice_notebook_example", "backward_twice", 1, "x.grad = 186 for the handout's x = 2",
+              notebook_x, probe_backward_twice, judge_backward_twice, TOL, hidden=True),
+        Check("second_backward_error", "second_backward_error", 2,
+              "returns the RuntimeError of a second backward without retain_graph",
+              random_x, probe_second_backward_error, judge_second_error, TOL),
+        Check("second_backward_error_is_real", "second_backward_error", 1,
+              "the error comes from a real second backward call on the same graph",
+              random_x, probe_second_backward_error, judge_second_error_is_real, TOL, hidden=True),
+        Check("accumulated_grad", "accumulated_grad", 2,
+              "steps backward calls on fresh graphs add up to steps · f'(x)",
+              accumulate_cases, probe_accumulated, judge_accumulated, TOL),
+        Check("fresh_grad", "fresh_grad", 2, "clearing x.grad before each backward leaves one f'(x)",
+              fresh_cases, probe_fresh, judge_fresh, TOL),
+        Check("fresh_grad_stale", "fresh_grad", 1, "fresh_grad also clears a stale gradient x.grad held on entry",
+              stale_cases, probe_fresh, judge_fresh, TOL, hidden=True),
+    ),
+)

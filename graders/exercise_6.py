@@ -1,0 +1,428 @@
+"""Grader of exercise 6: gradient descent on a linear model, ``z = x @ w + b`` with the mean squared error.
+
+References are computed here in float64 by the same loop (forward, backward, update under
+``torch.no_grad()``, zero the gradients) from the same inputs the student gets. When a
+student's losses go wrong, the judge replays the usual broken loops (gradients never
+zeroed, gradient ascent, lr ignored, no update at all) and names the one that matches.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from autograd_exercises import inputs
+from autograd_exercises.judge import Fail, called, close, describe_mismatch, grad_fn_name, parts, tensor
+from autograd_exercises.sandbox import observe
+from autograd_exercises.spec import Check, Exercise, Tolerance
+
+TOL = Tolerance(rtol=1e-5, atol=1e-6)
+# float32 against the float64 replay after up to 200 steps: gradient descent is contractive here, so
+# rounding does not grow; over 40 seeds the solution's deviations used under 1% of this tolerance.
+TRAIN_TOL = Tolerance(rtol=1e-4, atol=1e-5)
+# (n, d, k): n samples with d features, k outputs.
+TRAIN_SHAPES = ((16, 3, 1), (12, 2, 2), (20, 4, 3))
+LEARNING_RATES = (0.1, 0.2)
+COMPARED_LOSSES = 5  # how many first losses tell one loop from another
+NOTEBOOK = {
+    "x": torch.tensor([[0.0], [1.0], [2.0], [3.0]]),
+    "y": torch.tensor([[1.0], [3.0], [5.0], [7.0]]),
+    "w": torch.zeros(1, 1),
+    "b": torch.zeros(1),
+    "lr": 0.05,
+    "steps": 200,
+}
+
+
+# -- inputs ----------------------------------------------------------------------------------------
+
+def _data_label(case: dict) -> str:
+    return (f"x of shape {tuple(case['x'].shape)}, y of shape {tuple(case['y'].shape)}, "
+            f"{inputs.dtype_name(case['x'].dtype)}")
+
+
+def _train_label(case: dict, note: str = "") -> str:
+    text = f"{_data_label(case)}, lr = {case['lr']:g}, steps = {case['steps']}"
+    return text + (f" ({note})" if note else "")
+
+
+def data_cases(gen: torch.Generator) -> list[dict]:
+    """Noisy linear data ``y = x w* + b* + noise`` and a random start (w, b), one case per shape and dtype."""
+    cases = []
+    for n, d, k in TRAIN_SHAPES:
+        for dtype in inputs.DTYPES:
+            x = inputs.uniform(gen, (n, d), torch.float64, -1.0, 1.0)
+            w_true, b_true = inputs.uniform(gen, (d, k)), inputs.uniform(gen, (k,), low=-1.0, high=1.0)
+            y = x @ w_true + b_true + 0.1 * inputs.uniform(gen, (n, k), low=-1.0, high=1.0)
+            case = {"x": x.to(dtype), "y": y.to(dtype), "w": inputs.uniform(gen, (d, k), dtype, -0.5, 0.5),
+                    "b": inputs.uniform(gen, (k,), dtype, -0.5, 0.5)}
+            cases.append({**case, "label": _data_label(case)})
+    return cases
+
+
+def training_cases(gen: torch.Generator, steps: int) -> list[dict]:
+    """The data cases, each with a learning rate (alternating) and a number of steps."""
+    cases = []
+    for number, case in enumerate(data_cases(gen)):
+        lr = LEARNING_RATES[(number // 2 + number) % len(LEARNING_RATES)]  # each shape and dtype sees both
+        case = {**case, "lr": lr, "steps": steps}
+        cases.append({**case, "label": _train_label(case)})
+    return cases
+
+
+def one_step_cases(gen: torch.Generator) -> list[dict]:
+    return training_cases(gen, steps=1)
+
+
+def decrease_cases(gen: torch.Generator) -> list[dict]:
+    return training_cases(gen, steps=40)
+
+
+def converge_cases(gen: torch.Generator) -> list[dict]:
+    return training_cases(gen, steps=150)
+
+
+def short_cases(gen: torch.Generator) -> list[dict]:
+    return training_cases(gen, steps=5)[:2]
+
+
+def notebook_case(gen: torch.Generator) -> list[dict]:
+    case = {k: (v.clone() if isinstance(v, torch.Tensor) else v) for k, v in NOTEBOOK.items()}
+    return [{**case, "label": _train_label(case, "the handout's example")}]
+
+
+def loss_cases(gen: torch.Generator) -> list[dict]:
+    return data_cases(gen)
+
+
+def step_cases(gen: torch.Generator) -> list[dict]:
+    """Lists of parameters with gradients already in ``.grad``, and a learning rate."""
+    layouts = (((3, 2), (2,)), ((4, 1), (1,)), ((2, 3), (3,), (5,)))
+    cases = []
+    for number, shapes in enumerate(layouts):
+        for dtype in inputs.DTYPES:
+            params = [inputs.uniform(gen, shape, dtype) for shape in shapes]
+            grads = [inputs.uniform(gen, shape, dtype) for shape in shapes]
+            lr = (0.1, 0.05, 0.3)[number]
+            label = f"params of shapes {', '.join(str(s) for s in shapes)}, {inputs.dtype_name(dtype)}, lr = {lr:g}"
+            cases.append({"params": params, "grads": grads, "lr": lr, "label": label})
+    return cases
+
+
+# -- references ------------------------------------------------------------------------------------
+
+def mse(x: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return ((x @ w + b - y) ** 2).mean()
+
+
+def replay(case: dict, *, lr: float | None = None, sign: float = 1.0, zero: bool = True,
+           steps: int | None = None) -> tuple[list[float], torch.Tensor, torch.Tensor]:
+    """The training loop in float64: ``p -= sign * lr * p.grad`` under no_grad, zeroing ``.grad`` if ``zero``.
+
+    Defaults replay the correct loop; the keywords replay the broken ones.
+    """
+    lr = case["lr"] if lr is None else lr
+    x, y = case["x"].to(torch.float64), case["y"].to(torch.float64)
+    w = case["w"].to(torch.float64).clone().requires_grad_()
+    b = case["b"].to(torch.float64).clone().requires_grad_()
+    losses = []
+    for _ in range(case["steps"] if steps is None else steps):
+        loss = mse(x, y, w, b)
+        losses.append(float(loss.detach()))
+        loss.backward()
+        with torch.no_grad():
+            for p in (w, b):
+                p -= sign * lr * p.grad
+                if zero:
+                    p.grad.zero_()
+    return losses, w.detach(), b.detach()
+
+
+BROKEN_LOOPS: tuple[tuple[dict[str, Any], str], ...] = (
+    ({"zero": False}, "the gradients are never zeroed: backward() adds into .grad, so every step uses the sum of "
+                      "all gradients so far; clear them after each update (p.grad.zero_() or p.grad = None)"),
+    ({"sign": -1.0}, "the update adds lr * grad: that is gradient ascent, the loss goes up; subtract it"),
+    ({"lr": 1.0}, "the learning rate was ignored: each step moved by the whole gradient; step by lr * grad"),
+    ({"sign": 0.0}, "the parameters never change: update them in place (p -= lr * p.grad) under torch.no_grad(); "
+                    "`w = w - lr * w.grad` only rebinds a local name"),
+)
+
+
+def broken_loop(case: dict, losses: torch.Tensor) -> str:
+    """The hint of the broken loop whose first losses match ``losses``, or ``""``."""
+    count = min(COMPARED_LOSSES, int(case["steps"]), losses.numel())
+    if count < 1 or not bool(torch.isfinite(losses[:count]).all()):
+        return ""
+    seen = losses[:count].to(torch.float64)
+    for keywords, hint in BROKEN_LOOPS if count > 1 else ():  # the first loss is the same for every loop
+        expected = torch.tensor(replay(case, steps=count, **keywords)[0], dtype=torch.float64)
+        if torch.allclose(seen, expected, rtol=1e-3, atol=1e-7):
+            return hint
+    shifted = torch.tensor(replay(case, steps=count + 1)[0][1:], dtype=torch.float64)
+    if torch.allclose(seen, shifted, rtol=1e-3, atol=1e-7):
+        return "the losses are those after each update: record the loss before backward and the update"
+    return ""
+
+
+def _losses_close(case: dict, values: torch.Tensor, expected: torch.Tensor, what: str, tol: Tolerance) -> None:
+    """:func:`close` for recorded losses, naming the broken loop that explains a mismatch."""
+    try:
+        close(values, expected, what=what, tol=tol)
+    except Fail as failure:
+        hint = broken_loop(case, values)
+        raise Fail(f"{failure}{' — ' + hint if hint else ''}") from None
+
+
+# -- loss_fn ---------------------------------------------------------------------------------------
+
+def probe_loss(module, case):
+    """Call loss_fn(x, y, w, b) with w and b requiring grad."""
+    torch.set_grad_enabled(True)
+    w, b = observe.leaf(case["w"]), observe.leaf(case["b"])
+    return {"loss": observe.call(module, "loss_fn", case["x"].clone(), case["y"].clone(), w, b)}
+
+
+def judge_loss(case, obs):
+    """loss_fn is the mean of $(xw + b - y)^2$, one tracked number."""
+    got = called(obs["loss"], "loss_fn(x, y, w, b)")
+    value = tensor(got, "loss_fn(x, y, w, b)")
+    expected = mse(*(case[k].to(torch.float64) for k in ("x", "y", "w", "b")))
+    if value.numel() != 1:
+        raise Fail(f"loss_fn(x, y, w, b) has shape {tuple(value.shape)}: it must be one number, the mean over all "
+                   "elements")
+    close(value.reshape(()), expected, what="loss_fn(x, y, w, b)", tol=TOL, numel=case["y"].numel())
+    if grad_fn_name(got) is None:
+        raise Fail("loss_fn(x, y, w, b) has no grad_fn: compute it from w and b with tracking on, so that "
+                   "backward() reaches them")
+
+
+# -- sgd_step --------------------------------------------------------------------------------------
+
+def probe_sgd_step(module, case):
+    """Call sgd_step(params, lr) on leaves whose .grad is set, then look at the same tensors."""
+    torch.set_grad_enabled(True)
+    params = [observe.leaf(value) for value in case["params"]]
+    for p, grad in zip(params, case["grads"]):
+        p.grad = grad.clone()
+    ran = observe.call(module, "sgd_step", list(params), float(case["lr"]))
+    return {"sgd_step": ran, "params": [observe.describe_tensor(p) for p in params],
+            "grads": [observe.grad_of(p) for p in params]}
+
+
+def _step_hint(delta: torch.Tensor, grad: torch.Tensor, lr: float) -> str:
+    """Name the broken update whose change ``delta`` matches."""
+    wrong = (
+        (torch.zeros_like(grad), "the parameters did not change: update the tensor itself in place "
+                                 "(p -= lr * p.grad under torch.no_grad()); `p = p - lr * p.grad` only rebinds a name, "
+                                 "and zeroing p.grad before using it leaves nothing to subtract"),
+        (lr * grad, "the step went uphill (p + lr * grad): gradient descent subtracts lr * grad"),
+        (-grad, "the step is the whole gradient: multiply it by lr"),
+    )
+    for value, hint in wrong:
+        if delta.shape == value.shape and torch.allclose(delta, value, rtol=1e-4, atol=1e-6):
+            return hint
+    return ""
+
+
+LEAF_IN_PLACE = "a leaf Variable that requires grad is being used in an in-place operation"
+
+
+def _ran(outcome: dict, what: str) -> dict:
+    """``called``, with the in-place-on-a-leaf error of an update made with tracking on explained."""
+    exception = outcome.get("exception") or {}
+    if LEAF_IN_PLACE in exception.get("message", ""):
+        raise Fail(f"{what} raised RuntimeError: {exception['message']} — the update ran with gradient tracking "
+                   "on; write it inside `with torch.no_grad():`")
+    if exception.get("type") == "AttributeError" and "'NoneType' object has no attribute 'zero_'" in exception.get(
+            "message", ""):
+        raise Fail(f"{what} raised AttributeError: {exception['message']} — a .grad was None: after "
+                   "`p = p - lr * p.grad` the name p stands for a new tensor, which has no gradient; change the "
+                   "parameter itself in place (p -= lr * p.grad) under torch.no_grad()")
+    if exception.get("type") == "TypeError" and "NoneType" in exception.get("message", ""):
+        raise Fail(f"{what} raised TypeError: {exception['message']} — a .grad was None: an update made with "
+                   "tracking on (`w = w - lr * w.grad`) turns w into a computed tensor with a grad_fn, and "
+                   "backward() fills .grad only for leaves; update in place under torch.no_grad()")
+    return called(outcome, what)
+
+
+def judge_sgd_update(case, obs):
+    r"""Every parameter becomes $p - \eta\, p.grad$, changed in place."""
+    _ran(obs["sgd_step"], "sgd_step(params, lr)")
+    lr = float(case["lr"])
+    for index, (before, grad, after) in enumerate(zip(case["params"], case["grads"], obs["params"])):
+        before, grad = before.to(torch.float64), grad.to(torch.float64)
+        value = tensor(after, f"params[{index}]").to(torch.float64)
+        hint = _step_hint(value - before, grad, lr) if value.shape == before.shape else ""
+        if hint:
+            raise Fail(f"params[{index}] after sgd_step is wrong: {hint}")
+        close(value, before - lr * grad, what=f"params[{index}] after sgd_step", tol=TOL)
+
+
+def judge_sgd_zero(case, obs):
+    """After sgd_step every ``p.grad`` is cleared: all zeros, or None."""
+    _ran(obs["sgd_step"], "sgd_step(params, lr)")
+    for index, grad in enumerate(obs["grads"]):
+        if grad is None:
+            continue
+        value = tensor(grad, f"params[{index}].grad")
+        if bool(value.ne(0).any()):
+            raise Fail(f"params[{index}].grad still holds a gradient after sgd_step: clear it (p.grad.zero_() or "
+                       "p.grad = None), or the next backward adds to it")
+
+
+def judge_sgd_leaves(case, obs):
+    """After sgd_step every parameter is still a leaf that requires grad, with no grad_fn."""
+    _ran(obs["sgd_step"], "sgd_step(params, lr)")
+    for index, after in enumerate(obs["params"]):
+        if after.get("grad_fn") is not None or not after.get("is_leaf"):
+            raise Fail(f"params[{index}] has a grad_fn ({after.get('grad_fn')}) after sgd_step: the update was "
+                       "recorded by autograd; do it under torch.no_grad()")
+        if not after.get("requires_grad"):
+            raise Fail(f"params[{index}] no longer requires grad after sgd_step: the next backward would not reach "
+                       "it; use torch.no_grad() instead of switching requires_grad off")
+
+
+# -- train -----------------------------------------------------------------------------------------
+
+def _losses(value: Any) -> dict[str, Any] | None:
+    """The recorded losses as float64 numbers (NaN where an item is not a number), and what they were."""
+    if not isinstance(value, (list, tuple)):
+        return None
+    numbers, tracked, kinds, not_numbers = [], 0, set(), 0
+    for item in value:
+        kinds.add(observe.describe(item).get("type", "?") if not isinstance(item, torch.Tensor) else "Tensor")
+        if isinstance(item, torch.Tensor) and item.numel() == 1:
+            tracked += item.grad_fn is not None
+            numbers.append(float(item.detach().as_subclass(torch.Tensor).reshape(-1)[0]))
+        elif isinstance(item, float):
+            numbers.append(float.__float__(item))
+        elif isinstance(item, int) and not isinstance(item, bool):
+            numbers.append(float(int.__int__(item)))
+        else:
+            numbers.append(math.nan)
+            not_numbers += 1
+    return {"length": len(value), "values": torch.tensor(numbers, dtype=torch.float64), "tracked": tracked,
+            "kinds": sorted(kinds), "not_numbers": not_numbers}
+
+
+def probe_train(module, case):
+    """Call train(x, y, w, b, lr, steps) on fresh leaves and read back the losses and parameters."""
+    torch.set_grad_enabled(True)
+    w, b = observe.leaf(case["w"]), observe.leaf(case["b"])
+    ran = observe.call(module, "train", case["x"].clone(), case["y"].clone(), w, b, float(case["lr"]),
+                       int(case["steps"]))
+    return {"train": ran, "losses": _losses(observe.item(ran, 0))}
+
+
+def _trained(case: dict, obs: dict) -> tuple[torch.Tensor, dict, dict]:
+    """The losses (float64), and the descriptions of the returned w and b; :class:`Fail` for a wrong shape of result."""
+    what = "train(x, y, w, b, lr, steps)"
+    losses, w, b = parts(_ran(obs["train"], what), 3, what, "(losses, w, b)")
+    record = obs["losses"]
+    if record is None:
+        raise Fail(f"the losses returned by {what} are a {losses.get('type')}, expected a list of numbers")
+    if record["length"] != case["steps"]:
+        raise Fail(f"{what} recorded {record['length']} losses for {case['steps']} steps: record one per step, "
+                   "before the update")
+    if record["not_numbers"]:
+        raise Fail(f"the losses must be numbers (loss.item()), got items of type {', '.join(record['kinds'])}")
+    return record["values"], w, b
+
+
+def _params_close(case: dict, w: dict, b: dict, ref_w: torch.Tensor, ref_b: torch.Tensor, values: torch.Tensor,
+                  tol: Tolerance) -> None:
+    """The trained w and b against the replay; a mismatch names the broken loop its losses match."""
+    for name, desc, expected in (("w", w, ref_w), ("b", b, ref_b)):
+        got = tensor(desc, f"the returned {name}")
+        if got.shape != expected.shape or not torch.allclose(got.to(torch.float64), expected, rtol=tol.rtol,
+                                                             atol=tol.atol):
+            hint = broken_loop(case, values)
+            detail = describe_mismatch(got, expected, what=f"the trained {name}", tol=tol)
+            raise Fail(f"{detail}{' — ' + hint if hint else ''}")
+
+
+def judge_one_step(case, obs):
+    r"""With steps = 1: losses = [L(w₀, b₀)] and $w_1 = w_0 - \eta\,\partial L/\partial w$, likewise b."""
+    values, w, b = _trained(case, obs)
+    ref_losses, ref_w, ref_b = replay(case)
+    _losses_close(case, values, torch.tensor(ref_losses, dtype=torch.float64), "losses (the loss at the start)", TOL)
+    lr = float(case["lr"])
+    for name, desc, expected in (("w", w, ref_w), ("b", b, ref_b)):
+        got = tensor(desc, f"the returned {name}").to(torch.float64)
+        start = case[name].to(torch.float64)
+        hint = _step_hint(got - start, (start - expected) / lr, lr) if got.shape == start.shape else ""
+        if hint:
+            raise Fail(f"{name} after one step is wrong: {hint}")
+        close(got, expected, what=f"{name} after one step", tol=TOL)
+
+
+def judge_decreases(case, obs):
+    """The recorded losses start at $L(w_0, b_0)$ and go down, step after step."""
+    values, _, _ = _trained(case, obs)
+    start = replay(case, steps=1)[0][0]
+    if not bool(torch.isfinite(values).all()):
+        hint = broken_loop(case, values)
+        raise Fail(f"the losses reach {float(values[~torch.isfinite(values)][0])}: training diverged"
+                   f"{' — ' + hint if hint else ''}")
+    _losses_close(case, values[:1], torch.tensor([start], dtype=torch.float64), "losses[0] (the loss at the start)",
+                  TRAIN_TOL)
+    slack = values[:-1] * 1e-5 + 1e-7  # float32 rounding near convergence
+    rises = torch.nonzero(values[1:] > values[:-1] + slack).flatten()
+    if rises.numel() or not values[-1] < values[0]:
+        step = int(rises[0]) + 1 if rises.numel() else len(values) - 1
+        hint = broken_loop(case, values)
+        raise Fail(f"the loss does not go down: losses[{step}] = {float(values[step]):.6g} after losses[{step - 1}] "
+                   f"= {float(values[step - 1]):.6g}{' — ' + hint if hint else ''}")
+
+
+def judge_converges(case, obs):
+    """After all steps, the losses and the trained w and b match the float64 replay of the loop."""
+    values, w, b = _trained(case, obs)
+    ref_losses, ref_w, ref_b = replay(case)
+    _params_close(case, w, b, ref_w, ref_b, values, TRAIN_TOL)
+    _losses_close(case, values, torch.tensor(ref_losses, dtype=torch.float64), "the loss history", TRAIN_TOL)
+
+
+def judge_no_graph_kept(case, obs):
+    """The trained w and b are still leaves with no grad_fn, and the losses hold no graphs."""
+    _, w, b = _trained(case, obs)
+    for name, desc in (("w", w), ("b", b)):
+        if grad_fn_name(desc) is not None or not desc.get("is_leaf", True):
+            raise Fail(f"the returned {name} has a grad_fn ({grad_fn_name(desc)}): the updates were recorded by "
+                       "autograd, so every step's graph hangs on the next one; update in place under "
+                       "torch.no_grad()")
+        if not desc.get("requires_grad", False):
+            raise Fail(f"the returned {name} does not require grad: it can no longer be trained")
+    if obs["losses"]["tracked"]:
+        raise Fail(f"{obs['losses']['tracked']} of the recorded losses are tensors with a grad_fn: each keeps its "
+                   "step's whole graph alive; record loss.item()")
+
+
+EXERCISE = Exercise(
+    slug="exercise-6",
+    module="exercise_6",
+    title="Gradient descent with autograd",
+    functions=("loss_fn", "sgd_step", "train"),
+    checks=(
+        Check("loss_fn", "loss_fn", 1, "loss_fn(x, y, w, b) is the mean of (xw + b - y)², tracked",
+              loss_cases, probe_loss, judge_loss, TOL),
+        Check("sgd_step_update", "sgd_step", 2, "sgd_step moves every p to p - lr · p.grad, in place",
+              step_cases, probe_sgd_step, judge_sgd_update, TOL),
+        Check("sgd_step_zero_grad", "sgd_step", 1, "sgd_step clears every p.grad",
+              step_cases, probe_sgd_step, judge_sgd_zero, TOL),
+        Check("sgd_step_keeps_leaves", "sgd_step", 1, "after sgd_step the parameters are leaves that require grad",
+              step_cases, probe_sgd_step, judge_sgd_leaves, TOL, hidden=True),
+        Check("train_one_step", "train", 2, "one step of train: the start loss, and w, b moved by -lr · gradient",
+              one_step_cases, probe_train, judge_one_step, TOL),
+        Check("train_loss_decreases", "train", 1, "the recorded losses go down step after step",
+              decrease_cases, probe_train, judge_decreases, TRAIN_TOL),
+        Check("train_converges", "train", 2, "after 150 steps, w, b and the losses match the reference loop",
+              converge_cases, probe_train, judge_converges, TRAIN_TOL),
+        Check("train_notebook_example", "train", 1, "the handout's line y = 2x + 1, 200 steps with lr = 0.05",
+              notebook_case, probe_train, judge_converges, TRAIN_TOL, hidden=True),
+        Check("train_no_graph_kept", "train", 1, "training leaves no graph behind: leaf parameters, plain losses",
+              short_cases, probe_train, judge_no_graph_kept, TOL, hidden=True),
+    ),
+)

@@ -1,0 +1,128 @@
+"""Exercise 4 graded for real: solution (full), stub (zero) and named common mistakes."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+import torch
+from hypothesis import given, settings, strategies as st
+
+from autograd_exercises import grading
+from autograd_exercises.build.stubs import make_stub
+from autograd_exercises.sandbox import observe
+from tests.conftest import SOLUTIONS, by_name, mutate, solution_text
+
+SLUG, MODULE = "exercise-4", "exercise_4"
+SOLUTION = solution_text(MODULE)
+PREDICT = "    with torch.no_grad():\n        return x @ w + b\n"
+FREEZE_LOOP = "        p.requires_grad_(name not in frozen)\n"
+
+# name: (mutations, expected score, {check: feedback fragment})
+MISTAKES = {
+    "node_name_returns_repr": (
+        [("return None if t.grad_fn is None else type(t.grad_fn).__name__", "return str(t.grad_fn)")],
+        14, {"node_name": "the repr of the grad_fn object"},
+    ),
+    "node_name_type_of_none": (
+        [("return None if t.grad_fn is None else type(t.grad_fn).__name__", "return type(t.grad_fn).__name__")],
+        14, {"node_name": "return None itself"},
+    ),
+    "receives_grad_checks_only_is_leaf": (
+        [("return bool(t.is_leaf and t.requires_grad)", "return t.is_leaf")],
+        14, {"receives_grad": "check t.requires_grad too"},
+    ),
+    "predict_detaches_the_wrong_tensor": (
+        [(PREDICT, "    return x.detach() @ w + b\n")],
+        14, {"predict_values": "detaching x does not help", "predict_builds_no_graph": "predict built a graph"},
+    ),
+    "predict_detaches_after_building": (
+        [(PREDICT, "    return (x @ w + b).detach()\n")],
+        15, {"predict_builds_no_graph": ".detach() at the end removes the graph but not the cost"},
+    ),
+    "predict_switches_tracking_off_for_good": (
+        [(PREDICT, "    torch.set_grad_enabled(False)\n    return x @ w + b\n")],
+        15, {"predict_leaves_state": "still off after predict returned"},
+    ),
+    "copy_shares_memory": (
+        [("return t.detach().clone()", "return t.detach()")],
+        15, {"detached_copy_independent": "add .clone()"},
+    ),
+    "copy_still_tracked": (
+        [("return t.detach().clone()", "return t.clone()")],
+        15, {"detached_copy_untracked": "grad_fn CloneBackward0"},
+    ),
+    "freeze_after_building_the_graph": (
+        [("    freeze({\"w\": w, \"b\": b}, frozen)\n    z, loss = network(x, w, b, y)\n",
+          "    z, loss = network(x, w, b, y)\n    freeze({\"w\": w, \"b\": b}, frozen)\n")],
+        14, {"frozen_gradients": "call freeze before network"},
+    ),
+    "freeze_never_switches_back_on": (
+        [(FREEZE_LOOP, "        if name in frozen:\n            p.requires_grad_(False)\n")],
+        13, {"freeze": "requires_grad_(True)", "frozen_gradients": "no parameter required grad"},
+    ),
+    "freeze_replaces_dict_entries": (
+        [(FREEZE_LOOP, "        params[name] = p.detach().requires_grad_(name not in frozen)\n")],
+        12, {"freeze": "switch the flag on the tensor itself", "frozen_gradients": "b is frozen but received a gradient"},
+    ),
+    "sigmoid_applied_twice": (
+        [("F.binary_cross_entropy_with_logits(z, y)", "F.binary_cross_entropy_with_logits(torch.sigmoid(z), y)")],
+        10, {"network_values": "the sigmoid was applied twice"},
+    ),
+}
+
+
+def test_solution_scores_full(grade_source):
+    result = grade_source(SLUG, SOLUTION)
+    assert [c.feedback for c in result.checks if not c.passed] == []
+    assert result.score == result.max_score == 16
+    assert {c.name for c in result.checks if c.hidden} >= {"predict_builds_no_graph", "detached_copy_independent"}
+
+
+def test_stub_scores_zero_without_crashing(grade_source):
+    stub = make_stub(SOLUTION, exercise_slug=SLUG, source_name="solutions/exercise_4.py")
+    result = grade_source(SLUG, stub)
+    assert result.score == 0
+    assert all("not implemented yet" in c.feedback for c in result.checks)
+
+
+@pytest.mark.parametrize("name", sorted(MISTAKES))
+def test_common_mistake_gets_partial_score_and_diagnosis(grade_source, name):
+    mutations, expected_score, diagnoses = MISTAKES[name]
+    result = grade_source(SLUG, mutate(SOLUTION, *mutations))
+    checks = by_name(result)
+    for check, fragment in diagnoses.items():
+        assert fragment in checks[check].feedback, (check, checks[check].feedback)
+    assert result.score == expected_score, {c.name: (c.points, c.feedback) for c in result.checks}
+
+
+def _load(name: str, text: str):
+    spec = importlib.util.spec_from_loader(name, loader=None)
+    module = importlib.util.module_from_spec(spec)
+    exec(compile(text, f"<{name}>", "exec"), module.__dict__)
+    return module
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_solution_passes_every_judge_for_any_seed(seed):
+    """In-process (no sandbox): every check's judge accepts the solution's observations on fresh inputs."""
+    import graders
+
+    exercise, module = graders.find(SLUG), _load(MODULE, (SOLUTIONS / f"{MODULE}.py").read_text())
+    for check in exercise.checks:
+        for case in grading.make_cases(exercise, check, seed):
+            check.judge(case, observe.plain(check.probe(module, case)))
+    assert torch.is_grad_enabled()
+
+
+def test_handout_numbers_match_the_reference():
+    from graders import exercise_4 as grader
+
+    ref = grader.reference(grader.NOTEBOOK)
+    assert ref["z"].tolist() == pytest.approx([0.5, 0.0, 1.0], abs=1e-6)  # 0.1 is not exact in float32
+    assert round(ref["loss"].item(), 4) == 0.9935
+    assert [round(v, 4) for v in ref["b_grad"].tolist()] == [0.2075, 0.1667, 0.2437]
+    assert torch.equal(ref["w_grad"], ref["b_grad"].expand(5, 3))
+    frozen = grader.reference(grader.NOTEBOOK, ["b"])
+    assert frozen["b_grad"] is None and torch.equal(frozen["w_grad"], ref["w_grad"])

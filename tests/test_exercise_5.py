@@ -1,0 +1,140 @@
+"""Exercise 5 graded for real: solution (full), stub (zero) and named common mistakes."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+
+import pytest
+import torch
+from hypothesis import given, settings, strategies as st
+
+from autograd_exercises import grading
+from autograd_exercises.build.stubs import make_stub
+from autograd_exercises.sandbox import observe
+from tests.conftest import SOLUTIONS, by_name, mutate, solution_text
+
+SLUG, MODULE = "exercise-5", "exercise_5"
+SOLUTION = solution_text(MODULE)
+TWICE = "    out.backward(retain_graph=True)\n    out.backward()\n"
+SECOND = "    out.backward()\n    try:\n        out.backward()\n    except RuntimeError as err:\n        return err\n"
+CLEAR = "        x.grad = None\n        polynomial(x).backward()\n"
+
+# name: (mutations, expected score, {check: feedback fragment})
+MISTAKES = {
+    "polynomial_averaged": (
+        [("+ 5 * x + 1).sum()", "+ 5 * x + 1).mean()")],
+        3, {"polynomial": "a mean where a sum belongs", "backward_twice": "a mean where a sum belongs"},
+    ),
+    "no_retain_graph": (
+        [(TWICE, "    out.backward()\n    out.backward()\n")],
+        9, {"backward_twice": "pass retain_graph=True to the first backward"},
+    ),
+    "backward_only_once": (
+        [(TWICE, "    out.backward()\n")],
+        9, {"backward_twice": "holds a single gradient f'(x), expected two summed"},
+    ),
+    "retain_graph_prevents_the_error": (
+        [(SECOND, SECOND.replace("    out.backward()\n    try:", "    out.backward(retain_graph=True)\n    try:"))],
+        9, {"second_backward_error": "was retain_graph=True passed to the first call?",
+            "second_backward_error_is_real": "twice the expected value"},
+    ),
+    "error_returned_as_message": (
+        [("        return err\n", "        return str(err)\n")],
+        10, {"second_backward_error": "returned the message as a str"},
+    ),
+    "error_not_caught": (
+        [(SECOND, "    out.backward()\n    out.backward()\n")],
+        9, {"second_backward_error": "let the RuntimeError escape", "second_backward_error_is_real": "escape"},
+    ),
+    "error_made_up": (
+        [(SECOND, "    out.backward()\n    return RuntimeError('Trying to backward through the graph a second time')\n")],
+        11, {"second_backward_error_is_real": "called backward 1 time(s)"},
+    ),
+    "accumulation_cleared_between_calls": (
+        [("    for _ in range(steps):\n        polynomial(x).backward()\n",
+          "    for _ in range(steps):\n        x.grad = None\n        polynomial(x).backward()\n")],
+        10, {"accumulated_grad": "holds a single gradient f'(x), expected the sum of"},
+    ),
+    "fresh_grad_never_cleared": (
+        [(CLEAR, "        polynomial(x).backward()\n")],
+        9, {"fresh_grad": "rounds were summed", "fresh_grad_stale": "x.grad was never cleared"},
+    ),
+    "zero_on_a_missing_grad": (
+        [(CLEAR, "        x.grad.zero_()\n        polynomial(x).backward()\n")],
+        10, {"fresh_grad": "x.grad is None until the first backward"},
+    ),
+    "cleared_after_the_backward": (
+        [(CLEAR, "        polynomial(x).backward()\n        x.grad.zero_()\n")],
+        9, {"fresh_grad": "zeroed after the last backward", "fresh_grad_stale": "zeroed after the last backward"},
+    ),
+}
+
+
+def test_solution_scores_full(grade_source):
+    result = grade_source(SLUG, SOLUTION)
+    assert [c.feedback for c in result.checks if not c.passed] == []
+    assert result.score == result.max_score == 12
+
+
+def test_stub_scores_zero_without_crashing(grade_source):
+    stub = make_stub(SOLUTION, exercise_slug=SLUG, source_name="solutions/exercise_5.py")
+    result = grade_source(SLUG, stub)
+    assert result.score == 0
+    assert all("not implemented yet" in c.feedback for c in result.checks)
+
+
+@pytest.mark.parametrize("name", sorted(MISTAKES))
+def test_common_mistake_gets_partial_score_and_diagnosis(grade_source, name):
+    mutations, expected_score, diagnoses = MISTAKES[name]
+    result = grade_source(SLUG, mutate(SOLUTION, *mutations))
+    checks = by_name(result)
+    for check, fragment in diagnoses.items():
+        assert fragment in checks[check].feedback, (check, checks[check].feedback)
+    assert result.score == expected_score, {c.name: (c.points, c.feedback) for c in result.checks}
+
+
+def test_zeroing_in_place_is_as_good_as_setting_none(grade_source):
+    """The handout accepts both ways of clearing: ``x.grad = None`` and a guarded ``x.grad.zero_()``."""
+    zeroing = mutate(SOLUTION, (CLEAR, "        if x.grad is not None:\n            x.grad.zero_()\n"
+                                       "        polynomial(x).backward()\n"))
+    result = grade_source(SLUG, zeroing)
+    assert result.score == result.max_score, [c.feedback for c in result.checks if not c.passed]
+
+
+@contextlib.contextmanager
+def counting_autograd():
+    """Count backward calls in this process, as the sandbox child does, and undo it afterwards."""
+    real = torch.autograd.backward, torch.autograd.grad
+    observe.install_autograd_counter()
+    try:
+        yield
+    finally:
+        torch.autograd.backward, torch.autograd.grad = real
+
+
+def _load(name: str, text: str):
+    spec = importlib.util.spec_from_loader(name, loader=None)
+    module = importlib.util.module_from_spec(spec)
+    exec(compile(text, f"<{name}>", "exec"), module.__dict__)
+    return module
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_solution_passes_every_judge_for_any_seed(seed):
+    """In-process (no sandbox): every check's judge accepts the solution's observations on fresh inputs."""
+    import graders
+
+    exercise, module = graders.find(SLUG), _load(MODULE, (SOLUTIONS / f"{MODULE}.py").read_text())
+    with counting_autograd():
+        for check in exercise.checks:
+            for case in grading.make_cases(exercise, check, seed):
+                check.judge(case, observe.plain(check.probe(module, case)))
+
+
+def test_handout_numbers_match_the_reference():
+    from graders import exercise_5 as grader
+
+    assert grader.polynomial(grader.NOTEBOOK_X).item() == 63
+    assert grader.slope(grader.NOTEBOOK_X).item() == 93

@@ -1,0 +1,144 @@
+"""Exercise 6 graded for real: solution (full), stub (zero) and named common mistakes."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from autograd_exercises import grading
+from autograd_exercises.build.stubs import make_stub
+from autograd_exercises.sandbox import observe
+from tests.conftest import by_name, mutate, solution_text
+
+SLUG, MODULE = "exercise-6", "exercise_6"
+SOLUTION = solution_text(MODULE)
+UPDATE = "    with torch.no_grad():\n        for p in params:\n            p -= lr * p.grad\n            p.grad.zero_()\n"
+STEP = "        sgd_step([w, b], lr)\n"
+
+# name: (mutations, expected score, {check: feedback fragment})
+MISTAKES = {
+    "gradients_never_zeroed": (
+        [("            p.grad.zero_()\n", "")],
+        7, {"sgd_step_zero_grad": "still holds a gradient", "train_loss_decreases": "the gradients are never zeroed",
+            "train_converges": "the gradients are never zeroed"},
+    ),
+    "update_with_tracking_on_in_place": (
+        [(UPDATE, "    for p in params:\n        p -= lr * p.grad\n        p.grad.zero_()\n")],
+        1, {"sgd_step_update": "write it inside `with torch.no_grad():`",
+            "train_converges": "write it inside `with torch.no_grad():`"},
+    ),
+    "update_with_tracking_on_rebinds": (
+        [(STEP, "        w = w - lr * w.grad\n        b = b - lr * b.grad\n")],
+        7, {"train_converges": "backward() fills .grad only for leaves"},
+    ),
+    "update_with_tracking_on_keeps_the_graph": (
+        [(STEP, "        w = w - lr * w.grad\n        b = b - lr * b.grad\n        w.retain_grad()\n        b.retain_grad()\n")],
+        11, {"train_no_graph_kept": "the returned w has a grad_fn (SubBackward0)"},
+    ),
+    "gradient_ascent": (
+        [("            p -= lr * p.grad\n", "            p += lr * p.grad\n")],
+        4, {"sgd_step_update": "the step went uphill", "train_loss_decreases": "that is gradient ascent"},
+    ),
+    "lr_ignored": (
+        [("            p -= lr * p.grad\n", "            p -= p.grad\n")],
+        4, {"sgd_step_update": "multiply it by lr", "train_converges": "the learning rate was ignored"},
+    ),
+    "update_rebinds_the_name": (
+        [("            p -= lr * p.grad\n", "            p = p - lr * p.grad\n")],
+        1, {"sgd_step_update": "the name p stands for a new tensor"},
+    ),
+    "zeroed_before_the_update": (
+        [("            p -= lr * p.grad\n            p.grad.zero_()\n", "            p.grad.zero_()\n            p -= lr * p.grad\n")],
+        4, {"sgd_step_update": "the parameters did not change", "train_loss_decreases": "the parameters never change"},
+    ),
+    "losses_keep_their_graphs": (
+        [("losses.append(loss.item())", "losses.append(loss)")],
+        11, {"train_no_graph_kept": "record loss.item()"},
+    ),
+    "losses_recorded_after_the_update": (
+        [("        losses.append(loss.item())\n        loss.backward()\n" + STEP,
+          "        loss.backward()\n" + STEP + "        losses.append(loss_fn(x, y, w, b).item())\n")],
+        6, {"train_one_step": "the losses are those after each update", "train_converges": "after each update"},
+    ),
+}
+
+
+def test_solution_scores_full(grade_source):
+    result = grade_source(SLUG, SOLUTION)
+    assert [c.feedback for c in result.checks if not c.passed] == []
+    assert result.score == result.max_score == 12
+
+
+def test_stub_scores_zero_without_crashing(grade_source):
+    stub = make_stub(SOLUTION, exercise_slug=SLUG, source_name="solutions/exercise_6.py")
+    result = grade_source(SLUG, stub)
+    assert result.score == 0
+    assert all("not implemented yet" in c.feedback for c in result.checks)
+
+
+@pytest.mark.parametrize("name", sorted(MISTAKES))
+def test_common_mistake_gets_partial_score_and_diagnosis(grade_source, name):
+    mutations, expected_score, diagnoses = MISTAKES[name]
+    result = grade_source(SLUG, mutate(SOLUTION, *mutations))
+    checks = by_name(result)
+    for check, fragment in diagnoses.items():
+        assert fragment in checks[check].feedback, (check, checks[check].feedback)
+    assert result.score == expected_score, {c.name: (c.points, c.feedback) for c in result.checks}
+
+
+def test_clearing_with_none_is_as_good_as_zeroing(grade_source):
+    """The handout accepts both ``p.grad.zero_()`` and ``p.grad = None``."""
+    result = grade_source(SLUG, mutate(SOLUTION, ("            p.grad.zero_()\n", "            p.grad = None\n")))
+    assert result.score == result.max_score, [c.feedback for c in result.checks if not c.passed]
+
+
+def _load(name: str, text: str):
+    spec = importlib.util.spec_from_loader(name, loader=None)
+    module = importlib.util.module_from_spec(spec)
+    exec(compile(text, f"<{name}>", "exec"), module.__dict__)
+    return module
+
+
+def test_training_checks_are_cheap():
+    """The probes bound their cost (small data, at most 200 steps): the costliest check's probe, on every case,
+    takes well under a second of CPU time."""
+    import graders
+
+    exercise, module = graders.find(SLUG), _load(MODULE, SOLUTION)
+    for name in ("train_converges", "train_notebook_example"):
+        check = exercise.check(name)
+        cases = grading.make_cases(exercise, check, 0)
+        assert max(case["steps"] for case in cases) <= 200
+        start = time.process_time()
+        for case in cases:
+            check.probe(module, case)
+        assert time.process_time() - start < 0.5, name
+
+
+@settings(max_examples=4, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_solution_passes_every_judge_for_any_seed(seed):
+    """In-process (no sandbox): every check's judge accepts the solution's observations on fresh inputs.
+
+    The float32 runs must stay within the recorded tolerances of the float64 replay for any data.
+    """
+    import graders
+
+    exercise, module = graders.find(SLUG), _load(MODULE, SOLUTION)
+    for check in exercise.checks:
+        for case in grading.make_cases(exercise, check, seed):
+            check.judge(case, observe.plain(check.probe(module, case)))
+
+
+def test_handout_numbers_match_the_reference():
+    from graders import exercise_6 as grader
+
+    case = {**grader.NOTEBOOK}
+    losses, w, b = grader.replay(case, steps=1)
+    assert losses == [21.0] and w.item() == pytest.approx(0.85) and b.item() == pytest.approx(0.4)
+    losses, w, b = grader.replay(case)
+    assert [round(v, 5) for v in losses[:4]] == [21.0, 7.05875, 2.37302, 0.7981]
+    assert round(w.item(), 4) == 2.0001 and round(b.item(), 4) == 0.9999
