@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import io
 import os
+import re
+import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,6 +26,10 @@ from autograd_exercises.sandbox import protocol
 from autograd_exercises.sandbox.isolation import Limits
 
 DEFAULT_TIMEOUT = 5.0
+# Control characters (newline and tab excepted), C1 controls, bidi overrides and XML's non-characters:
+# student text (prints, messages, reprs, class names) must not repaint a terminal or break JSON/JUnit.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+MAX_DEPTH = 32  # deepest nesting accepted in a report (a forged one could nest past the recursion limit)
 
 
 @dataclass
@@ -66,10 +73,27 @@ def _load_result(data: bytes) -> dict[str, Any]:
     return loaded
 
 
+def printable(value: Any, depth: int = 0) -> Any:
+    """``value`` with control characters replaced in every string (dict keys too), tensors untouched.
+
+    Raises ValueError past :data:`MAX_DEPTH` levels, so a report nested to crash the grader is refused.
+    """
+    if depth > MAX_DEPTH:
+        raise ValueError("report nested too deeply")
+    if isinstance(value, str):
+        return _CONTROL.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {printable(k, depth + 1): printable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [printable(v, depth + 1) for v in value]
+    return value
+
+
 def interpret(response: dict[str, Any], blob: bytes) -> RunResult:
     """Turn the server's response into a :class:`RunResult` (loading ``blob`` safely)."""
-    common = dict(output=response.get("output", ""), output_dropped=bool(response.get("output_dropped")),
-                  wall=float(response.get("wall", 0.0)), exit=response.get("exit"), signal=response.get("signal"))
+    common = dict(output=printable(str(response.get("output", ""))),
+                  output_dropped=bool(response.get("output_dropped")), wall=float(response.get("wall", 0.0)),
+                  exit=response.get("exit"), signal=response.get("signal"))
     if response.get("timed_out"):
         return RunResult("timeout", **common)
     if response.get("too_large"):
@@ -77,7 +101,7 @@ def interpret(response: dict[str, Any], blob: bytes) -> RunResult:
     if not blob:
         return RunResult("crashed" if response.get("signal") else "no-result", **common)
     try:
-        result = _load_result(blob)
+        result = printable(_load_result(blob))
     except Exception as exc:  # a forged or truncated report is the student's failure
         return RunResult("no-result", {"message": f"unreadable report: {type(exc).__name__}"}, **common)
     return RunResult(str(result.get("status", "no-result")), result, **common)
@@ -85,6 +109,8 @@ def interpret(response: dict[str, Any], blob: bytes) -> RunResult:
 
 class Sandbox:
     """A fork-server process and the channel to it. Use as a context manager."""
+
+    response_margin = 30.0  # seconds the server may take past a check's timeout before it counts as hung
 
     def __init__(self, *, slot: int = 0, limits: Limits = Limits(), spawn: bool = False) -> None:
         self.slot, self.limits, self.spawn = slot, limits, spawn
@@ -114,6 +140,16 @@ class Sandbox:
         self.layers = list(dict.fromkeys(self._ready.get("layers", [])))
         self.mode = self._ready.get("mode", "")
 
+    @property
+    def server_pid(self) -> int | None:
+        """The running fork-server's pid (``None`` before it is ready)."""
+        return (self._ready or {}).get("pid")
+
+    @property
+    def scratch_root(self) -> str | None:
+        """The folder under which the server makes each check's scratch folder (empty between checks)."""
+        return (self._ready or {}).get("scratch_root")
+
     def _log_tail(self) -> str:
         self._log.seek(0)
         lines = self._log.read().decode("utf-8", "replace").strip().splitlines()
@@ -123,23 +159,29 @@ class Sandbox:
             inputs: bytes, timeout: float = DEFAULT_TIMEOUT) -> RunResult:
         """Run ``probe`` on the submission in a fresh child; never raises for student failures."""
         self.wait_ready()
+        if self._proc.poll() is not None:
+            self.restart()  # it died between checks (killed from outside): not this check's doing
         header = {"filename": filename, "module": module, "probe": probe, "timeout": timeout,
                   "limits": {**self.limits.__dict__, "cpu_seconds": int(min(self.limits.cpu_seconds, timeout + 1))}}
         try:
             protocol.send(self._proc.stdin, header, source)
             protocol.send(self._proc.stdin, {}, inputs)
+            if not select.select([self._proc.stdout], [], [], timeout + self.response_margin)[0]:
+                self.restart(wait=0)  # stopped or stuck: never let it hang the grader
+                return RunResult("crashed", {"message": "the sandbox server stopped answering during this check"})
             response, blob = protocol.receive(self._proc.stdout)
         except (protocol.ProtocolError, BrokenPipeError, OSError):
             self.restart()  # the server died with this job: the job fails, the next one gets a new server
             return RunResult("crashed", {"message": "the sandbox server was killed during this check"})
         return interpret(response, blob)
 
-    def restart(self) -> None:
-        self.close()
+    def restart(self, wait: float = 2.0) -> None:
+        self.close(wait)
         self._start()
         self.wait_ready()
 
-    def close(self) -> None:
+    def close(self, wait: float = 2.0) -> None:
+        """Stop the server: it exits at the end of its input; after ``wait`` seconds it is killed, tree first."""
         if self._proc is None:
             return
         for stream in (self._proc.stdin, self._proc.stdout):
@@ -148,15 +190,20 @@ class Sandbox:
             except OSError:
                 pass
         try:
-            self._proc.wait(timeout=2)
+            self._proc.wait(timeout=wait)
         except subprocess.TimeoutExpired:
-            pass
+            from autograd_exercises.sandbox.server import kill_descendants
+
+            kill_descendants(self._proc.pid)  # while it lives, every process a child started is below it
         try:
             os.killpg(self._proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
         self._proc.wait()
         self._proc = None
+        root = self.scratch_root
+        if isinstance(root, str) and Path(root).name.startswith("autograd-sandbox-"):
+            shutil.rmtree(root, ignore_errors=True)  # a server that was killed could not remove its own
 
     def __enter__(self) -> "Sandbox":
         return self

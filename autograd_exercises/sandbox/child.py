@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 import io
 import os
+import signal
 import sys
 from typing import Any
 
@@ -20,6 +21,7 @@ import torch
 from autograd_exercises.sandbox import isolation, observe
 
 RESULT_FD = 3
+PR_SET_PDEATHSIG = 1
 # Bound before any student code runs, so a submission that replaces them cannot forge the report.
 _SAVE, _BYTES_IO, _WRITE, _EXIT = torch.save, io.BytesIO, os.write, os._exit
 
@@ -57,6 +59,19 @@ def lock_down(job: dict[str, Any]) -> None:
             raise RuntimeError("could not apply landlock")
     if "seccomp" in layers and not isolation.apply_seccomp():
         raise RuntimeError("could not apply seccomp")
+    die_with_server(job.get("server"))
+
+
+def die_with_server(server: int | None) -> None:
+    """Get SIGKILL when the fork-server dies; set last, since a uid switch clears it.
+
+    Where the grader must kill a server that stopped answering, this child then
+    goes with it instead of running on, re-parented elsewhere. Exit at once if
+    the server is already gone.
+    """
+    isolation._prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if server is not None and os.getppid() != server:
+        _EXIT(72)
 
 
 def resolve(ref: str) -> Any:
@@ -115,16 +130,18 @@ def report(result: dict[str, Any]) -> None:
 
 
 def main(job: dict[str, Any], inputs: bytes) -> None:
-    """Entry point in the child; never returns."""
-    code = 0
+    """Entry point in the child; never returns, whatever student code raises or breaks on the way."""
+    code = 70
     try:
-        lock_down(job)
-        result = run_probe(job, inputs)
-    except BaseException as exc:
-        result, code = {"status": "sandbox-error", "message": f"{type(exc).__name__}: {exc}"}, 70
-    try:
-        report(result)
-    except BaseException as exc:
-        os.write(2, f"sandbox: could not report the result: {type(exc).__name__}: {exc}\n".encode())
-        code = 71
-    _EXIT(code)
+        try:
+            lock_down(job)
+            result, code = run_probe(job, inputs), 0
+        except BaseException as exc:  # a sandbox failure, or student code that escaped the probe's handling
+            result = {"status": "sandbox-error", "message": observe.safe_text(exc, with_type=True)}
+        try:
+            report(result)
+        except BaseException as exc:
+            _WRITE(2, f"sandbox: could not report the result: {observe.safe_text(exc, with_type=True)}\n".encode())
+            code = 71
+    finally:
+        _EXIT(code)

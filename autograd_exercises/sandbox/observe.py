@@ -43,18 +43,41 @@ def install_autograd_counter() -> None:
     torch.autograd.backward, torch.autograd.grad = backward, grad
 
 
-def _short_repr(obj: Any) -> str:
+def _exact_str(value: Any) -> str:
+    """``value`` as an exact ``str``: a student's str subclass must not travel in the report."""
+    return str.__str__(value) if isinstance(value, str) else "<not text>"
+
+
+def safe_text(obj: Any, convert: Any = str, *, with_type: bool = False) -> str:
+    """``convert(obj)`` (``str`` or ``repr``) as an exact ``str``, whatever a student's ``__str__`` does.
+
+    It may raise anything, including an exception whose own ``__str__`` raises:
+    then the text says so instead. ``with_type`` prefixes the class name.
+    """
     try:
-        text = repr(obj)
-    except BaseException as exc:  # a student's __repr__ may raise anything
-        text = f"<unrepresentable {type(exc).__name__}>"
+        text = _exact_str(convert(obj))
+    except BaseException:
+        text = "<unprintable>"
+    return f"{_class_name(type(obj))}: {text}" if with_type else text
+
+
+def _class_name(kind: type, attribute: str = "__name__") -> str:
+    """A class's ``__name__``/``__qualname__``/``__module__``, read past any metaclass property."""
+    try:
+        return _exact_str(type.__dict__[attribute].__get__(kind))
+    except BaseException:
+        return "?"
+
+
+def _short_repr(obj: Any) -> str:
+    text = safe_text(obj, repr)
     return text if len(text) <= MAX_REPR else text[: MAX_REPR - 3] + "..."
 
 
 def _type_name(obj: Any) -> str:
     kind = type(obj)
-    module = getattr(kind, "__module__", "") or ""
-    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+    module, name = _class_name(kind, "__module__"), _class_name(kind, "__qualname__")
+    return name if module == "builtins" else f"{module}.{name}"
 
 
 def describe_tensor(t: torch.Tensor) -> dict[str, Any]:
@@ -64,7 +87,7 @@ def describe_tensor(t: torch.Tensor) -> dict[str, Any]:
         "type": "tensor",
         "subclass": None if type(t) is torch.Tensor else _type_name(t),
         "requires_grad": bool(t.requires_grad),
-        "grad_fn": type(t.grad_fn).__name__ if t.grad_fn is not None else None,
+        "grad_fn": _class_name(type(t.grad_fn)) if t.grad_fn is not None else None,
         "is_leaf": bool(t.is_leaf),
         "retains_grad": bool(getattr(t, "retains_grad", False)),
         "shape": list(plain.shape),
@@ -79,8 +102,13 @@ def describe(obj: Any, depth: int = 0) -> dict[str, Any]:
     """Plain-data description of any object a student function returned."""
     if isinstance(obj, torch.Tensor):
         return describe_tensor(obj)
-    if obj is None or isinstance(obj, (bool, int, float, str)):
+    if obj is None or type(obj) in (bool, int, float, str):
         return {"type": _type_name(obj), "value": obj if not isinstance(obj, str) else obj[:MAX_REPR]}
+    for base, exact in ((int, int.__int__), (float, float.__float__), (str, str.__str__)):
+        if isinstance(obj, base):  # numpy.float64, an IntEnum, a student's str: the plain value, never the object
+            value = exact(obj)
+            return {"type": _type_name(obj), "value": value[:MAX_REPR] if base is str else value,
+                    "repr": _short_repr(obj)}
     if isinstance(obj, (list, tuple)) and depth < 3:
         items = [describe(item, depth + 1) for item in list(obj)[:MAX_ITEMS]]
         return {"type": _type_name(obj), "items": items, "length": len(obj)}
@@ -94,15 +122,25 @@ def describe(obj: Any, depth: int = 0) -> dict[str, Any]:
 
 
 def describe_exception(exc: BaseException) -> dict[str, Any]:
-    """Type, message and the submission's own lines of the traceback."""
-    frames = [
-        {"line": frame.lineno, "function": frame.name, "code": (frame.line or "")[:200]}
-        for frame in traceback.extract_tb(exc.__traceback__)
-        if frame.filename == SUBMISSION_FILE["path"]
-    ]
-    if isinstance(exc, SyntaxError) and exc.lineno:
-        frames.append({"line": exc.lineno, "function": "<module>", "code": (exc.text or "").strip()[:200]})
-    return {"type": type(exc).__name__, "message": _short_repr(str(exc))[:MAX_REPR], "frames": frames[-5:]}
+    """Type, message and the submission's own lines of the traceback.
+
+    Never raises: a student's exception can make ``__str__``, ``__class__`` or
+    ``__traceback__`` raise, and this runs inside the probe's error handling.
+    """
+    described = {"type": _class_name(type(exc)), "message": _short_repr(safe_text(exc))[:MAX_REPR], "frames": []}
+    try:
+        frames = [
+            {"line": frame.lineno, "function": frame.name, "code": (frame.line or "")[:200]}
+            for frame in traceback.extract_tb(exc.__traceback__)
+            if frame.filename == SUBMISSION_FILE["path"]
+        ]
+        if isinstance(exc, SyntaxError) and type(exc.lineno) is int:
+            code = safe_text(exc.text).strip()[:200] if exc.text is not None else ""
+            frames.append({"line": exc.lineno, "function": "<module>", "code": code})
+        described["frames"] = frames[-5:]
+    except BaseException:
+        pass
+    return described
 
 
 def call(module: Any, name: str, *args: Any) -> dict[str, Any]:

@@ -6,9 +6,10 @@ grader over stdin/stdout (see :mod:`.protocol`), never deserializes what a
 child sends, and never holds a reference answer: it only knows the job in hand.
 
 Per job it makes a scratch folder, forks, collects the child's output (capped)
-and result (capped) until a wall-clock deadline, then kills the child's whole
-tree: its process group, every process of the slot's uid, and every orphan
-that was re-parented to this subreaper.
+and result (capped) until the child exits or a wall-clock deadline passes, then
+kills the child's whole tree: its process group, every process of the slot's
+uid, and every descendant of this server (a subreaper, so a daemon or a fork
+bomb that left the child's session is still below it), and reaps them all.
 """
 
 from __future__ import annotations
@@ -29,44 +30,135 @@ OUTPUT_CAP = 16 << 10  # student output kept for feedback
 GRACE = 0.5  # seconds after the deadline before the verdict is "timeout"
 
 
-def _collect(pid: int, out_fd: int, res_fd: int, deadline: float) -> dict[str, Any]:
-    """Drain the child's output and result pipes until both close or the deadline passes."""
-    from autograd_exercises.sandbox.protocol import MAX_BLOB
+class _Drain:
+    """What a child sent back so far: its output (capped, the rest dropped) and its result (capped)."""
 
-    output, result = bytearray(), bytearray()
-    dropped = timed_out = too_large = False
-    selector = selectors.DefaultSelector()
+    def __init__(self) -> None:
+        self.output, self.result = bytearray(), bytearray()
+        self.dropped = self.too_large = False
+
+    def take(self, kind: str, chunk: bytes) -> bool:
+        """Keep ``chunk`` from pipe ``kind``; False when that pipe must not be read any more."""
+        from autograd_exercises.sandbox.protocol import MAX_BLOB
+
+        if kind == "out":
+            keep = max(0, OUTPUT_CAP - len(self.output))
+            self.output += chunk[:keep]
+            self.dropped = self.dropped or len(chunk) > keep
+        elif len(self.result) + len(chunk) > MAX_BLOB:
+            self.too_large = True
+            return False
+        else:
+            self.result += chunk
+        return True
+
+
+def _pidfd(pid: int) -> int | None:
+    """A file descriptor that becomes readable when ``pid`` exits (Linux 5.3+), else ``None``."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
+def _collect(pid: int, out_fd: int, res_fd: int, deadline: float) -> dict[str, Any]:
+    """Drain the child's output and result pipes until the job is over or the deadline passes.
+
+    The job is over when the result pipe closes, when the result goes over its cap,
+    or when the child itself exits: descendants (a daemon, a fork bomb) may hold
+    the pipes open, but what the child wrote before exiting is all there is. Then
+    the pipes are drained for 0.1 s more. Only a deadline reached before that is a timeout.
+    """
+    drain, selector, exit_fd, finished = _Drain(), selectors.DefaultSelector(), _pidfd(pid), False
     selector.register(out_fd, selectors.EVENT_READ, "out")
     selector.register(res_fd, selectors.EVENT_READ, "res")
-    while selector.get_map():
-        if "res" not in {key.data for key in selector.get_map().values()}:
-            deadline = min(deadline, time.monotonic() + 0.1)  # result is in: drain output briefly
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 and "res" not in {key.data for key in selector.get_map().values()}:
-            break
-        if remaining <= 0:
-            timed_out = True
-            break
-        for key, _ in selector.select(remaining):
-            chunk = os.read(key.fd, 1 << 16)
-            if not chunk:
-                selector.unregister(key.fd)
-            elif key.data == "out":
-                keep = max(0, OUTPUT_CAP - len(output))
-                output += chunk[:keep]
-                dropped = dropped or len(chunk) > keep
-            elif len(result) + len(chunk) > MAX_BLOB:
-                too_large = True
-                selector.unregister(key.fd)
-            else:
-                result += chunk
-    selector.close()
-    return {"output": bytes(output), "dropped": dropped, "result": bytes(result),
-            "timed_out": timed_out, "too_large": too_large}
+    if exit_fd is not None:
+        selector.register(exit_fd, selectors.EVENT_READ, "exit")
+    try:
+        while any(key.data != "exit" for key in selector.get_map().values()):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            for key, _ in selector.select(remaining):
+                chunk = os.read(key.fd, 1 << 16) if key.data != "exit" else b""
+                if not chunk or not drain.take(key.data, chunk):
+                    selector.unregister(key.fd)
+                    if key.data != "out" and not finished:
+                        finished, deadline = True, min(deadline, time.monotonic() + 0.1)
+    finally:
+        selector.close()
+        if exit_fd is not None:
+            os.close(exit_fd)
+    return {"output": bytes(drain.output), "dropped": drain.dropped, "result": bytes(drain.result),
+            "timed_out": not finished, "too_large": drain.too_large}
+
+
+def _proc_table() -> dict[int, list[tuple[int, str, int]]]:
+    """{parent pid: [(pid, state letter, start time), ...]} for every process in /proc."""
+    from autograd_exercises.sandbox import isolation
+
+    children: dict[int, list[tuple[int, str, int]]] = {}
+    for pid in isolation._proc_pids():
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as stat:
+                data = stat.read()
+            fields = data[data.rindex(b")") + 2 :].split()  # comm may hold spaces and parentheses
+            children.setdefault(int(fields[1]), []).append((pid, fields[0].decode(), int(fields[19])))
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
+    return children
+
+
+def descendants(root: int) -> list[tuple[int, str, int]]:
+    """(pid, state letter, start time) of every process below ``root`` in the process tree."""
+    children, found, todo = _proc_table(), [], [root]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found += below
+        todo += [pid for pid, _, _ in below]
+    return found
+
+
+def kill_descendants(root: int, limit: float = 10.0) -> None:
+    """SIGKILL every descendant of ``root`` (never ``root``), scanning again until none is left unsignalled.
+
+    A process may fork between a scan and its SIGKILL; its children show up in the
+    next scan. Once signalled a process cannot fork again, so this ends even for a
+    fork bomb; (pid, start time) pairs tell a new process from a reused pid.
+    """
+    from autograd_exercises.sandbox import isolation
+
+    signalled: set[tuple[int, int]] = set()
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        fresh = {(pid, start) for pid, state, start in descendants(root) if state not in "ZX"} - signalled
+        if not fresh:
+            return
+        for pid, _ in fresh:
+            isolation._kill(pid)
+        signalled |= fresh
+
+
+def _reap_orphans(limit: float = 10.0) -> None:
+    """Reap what was re-parented to this subreaper until no descendant is left (or ``limit`` seconds).
+
+    Killed processes take a moment to exit (a big address space to tear down);
+    waiting here means no process of this job outlives its response.
+    """
+    end = time.monotonic() + limit
+    while True:
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            return
+        if not descendants(os.getpid()) or time.monotonic() > end:
+            return
+        time.sleep(0.002)
 
 
 def _reap(pid: int, uid: int | None) -> tuple[int | None, int | None]:
-    """Kill the child's tree and wait for the child: (exit code, signal)."""
+    """Kill the child's whole tree and reap it all: the child's (exit code, signal)."""
     from autograd_exercises.sandbox import isolation
 
     try:
@@ -75,17 +167,14 @@ def _reap(pid: int, uid: int | None) -> tuple[int | None, int | None]:
         pass
     if uid is not None:
         isolation.kill_uid_processes(uid)
-    isolation.kill_children_of(os.getpid())
+    kill_descendants(os.getpid())
     try:
         _, status = os.waitpid(pid, 0)
     except ChildProcessError:
+        status = None
+    _reap_orphans()
+    if status is None:
         return None, None
-    while True:  # orphans re-parented to us: reap them so none is left behind
-        try:
-            if os.waitpid(-1, os.WNOHANG) == (0, 0):
-                break
-        except ChildProcessError:
-            break
     if os.WIFSIGNALED(status):
         return None, os.WTERMSIG(status)
     return os.WEXITSTATUS(status), None
@@ -116,7 +205,8 @@ class Server:
     def run(self, header: dict[str, Any], source: bytes, inputs: bytes) -> tuple[dict[str, Any], bytes]:
         """Run one job in a child; returns the response header and the child's result bytes."""
         folder = self.scratch(header["filename"], source)
-        job = dict(header, scratch=str(folder), uid=self.uid, layers=self.layers, read_paths=self.read_paths)
+        job = dict(header, scratch=str(folder), uid=self.uid, layers=self.layers, read_paths=self.read_paths,
+                   server=os.getpid())
         start = time.monotonic()
         try:
             pid, out_fd, res_fd = (self._fork if self.use_fork else self._spawn)(job, inputs)
@@ -136,11 +226,14 @@ class Server:
         out_r, out_w = os.pipe()
         res_r, res_w = os.pipe()
         pid = os.fork()
-        if pid == 0:  # child: never returns
-            _child_fds(out_w, res_w)
-            from autograd_exercises.sandbox import child
+        if pid == 0:  # child: never returns, not even if student code breaks child.main's own exit
+            try:
+                _child_fds(out_w, res_w)
+                from autograd_exercises.sandbox import child
 
-            child.main(job, inputs)
+                child.main(job, inputs)
+            finally:
+                os._exit(70)  # never unwind into the server's code (its loop, its cleanup)
         os.close(out_w), os.close(res_w)
         return pid, out_r, res_r
 
@@ -208,7 +301,7 @@ def serve(channel_in: BinaryIO, channel_out: BinaryIO, slot: int, use_fork: bool
     if netns:
         server.layers.append("network-namespace")
     protocol.send(channel_out, {"ready": True, "pid": os.getpid(), "layers": server.layers,
-                                "mode": "fork" if use_fork else "spawn"})
+                                "mode": "fork" if use_fork else "spawn", "scratch_root": str(server.scratch_root)})
     try:
         while True:
             try:

@@ -1,0 +1,54 @@
+"""gradient_manual(x) computes with autograd, then forges a report claiming it never called autograd.
+
+It finds the check's inputs in the probe's stack frames, computes the right
+answer with backward() (which gradient_manual_by_hand forbids), writes a
+torch.save report that says "autograd_calls": 0 to fd 3, and calls os._exit(0).
+A report comes from the student's own process, so it can claim anything the
+probe would have observed: values need the right answer anyway, but
+behavioural facts (no autograd, which tensor was filled) can be faked.
+The same holds without forging (resetting the probe's counter in memory).
+gradient_manual_by_hand should fail but passes: tests/test_hostile.py marks
+this a known limit of in-process probes (xfail).
+"""
+
+import io
+import os
+import sys
+
+import torch
+
+
+def forward(x):
+    y = 3 * x + 2
+    y.retain_grad()
+    z = 2 * y**2
+    out = z.mean()
+    return y, z, out
+
+
+def gradients(x):
+    y, z, out = forward(x)
+    out.backward()
+    return x.grad, y.grad
+
+
+def _cases():
+    frame = sys._getframe()
+    while frame is not None and "cases" not in frame.f_locals:
+        frame = frame.f_back
+    return frame.f_locals["cases"]
+
+
+def gradient_manual(x):
+    observe = sys.modules["autograd_exercises.sandbox.observe"]
+    observations = []
+    for case in _cases():
+        leaf = case["x"].detach().clone().requires_grad_()
+        (2 * (3 * leaf + 2) ** 2).mean().backward()
+        returned = observe.describe(leaf.grad.to(case["x"].dtype))
+        observations.append({"manual": {"name": "gradient_manual", "returned": returned, "exception": None,
+                                        "warnings": [], "autograd_calls": 0}})
+    buffer = io.BytesIO()
+    torch.save({"status": "ok", "observations": observations}, buffer)
+    os.write(3, buffer.getvalue())
+    os._exit(0)

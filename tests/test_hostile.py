@@ -1,0 +1,347 @@
+"""Hostile submissions (tests/hostile/) graded in the real sandbox.
+
+Each file is the exercise-2 solution with one attack, in one function or at
+import time. For every one the grader must fail the attacked checks with a
+sensible message, give every other check exactly the points of the clean
+solution, return within a bound, leave no process and no scratch folder behind,
+and keep a working fork-server for the next submission.
+
+What a check may expect depends on the isolation layers this machine has
+(``needs`` below); tests that cannot hold here skip, saying why.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import solution_text
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the hostile corpus assumes Linux")
+
+HOSTILE = Path(__file__).parent / "hostile"
+SLUG = "exercise-2"
+TIMEOUT = 1.0  # per check; GRACE (0.5 s) is added by the server before "timed out"
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+FORWARD = ("forward_values", "forward_retains_y_grad")
+GRADIENTS = ("gradients_x", "gradients_y", "gradients_notebook_example")
+MANUAL = ("gradient_manual_values", "gradient_manual_by_hand")
+ALL = FORWARD + GRADIENTS + MANUAL
+
+
+@dataclass(frozen=True)
+class Attack:
+    fails: tuple[str, ...]  # checks that must fail; every other check keeps the clean solution's points
+    feedback: tuple[str, ...] = ()  # each failed check's feedback holds one of these
+    seconds: float = 10.0  # grading must return within this (generous: "does not hang", not a benchmark)
+    needs: str = ""  # a protection this machine must have, else skip (see protected())
+
+
+HANGS = 12.0  # two checks of TIMEOUT + GRACE each, plus the rest, on a busy machine
+ATTACKS = {
+    "os_exit_at_import": Attack(ALL, ("ended the process (exit status 0)",)),
+    "syntax_error": Attack(ALL, ("could not be imported: SyntaxError at line 18",)),
+    "hang_at_import": Attack(ALL, ("timed out",)),
+    "sys_exit_in_function": Attack(GRADIENTS, ("called sys.exit()",)),
+    "os_exit_in_function": Attack(GRADIENTS, ("ended the process (exit status 0)",)),
+    "kill_parent": Attack(GRADIENTS, ("PermissionError",), needs="signals"),
+    "kill_every_pid": Attack(MANUAL, ("PermissionError",), needs="signals"),
+    "ignore_signals_and_spin": Attack(MANUAL, ("timed out",), HANGS),
+    "busy_loop": Attack(MANUAL, ("timed out",), HANGS),
+    "sleep_forever": Attack(MANUAL, ("timed out",), HANGS),
+    "fork_daemon": Attack(()),
+    "fork_bomb": Attack((), seconds=20.0),
+    "huge_torch_alloc": Attack(MANUAL, ("allocate memory", "MemoryError")),
+    "python_list_growth": Attack(MANUAL, ("MemoryError",)),
+    "flood_stdout": Attack(()),
+    "monkeypatch_torch": Attack(("gradient_manual_values",), ("gradient_manual(x) is wrong",)),
+    "print_fake_score": Attack(MANUAL, ("gradient_manual(x) is None",)),
+    "forged_report_pickle_payload": Attack(GRADIENTS, ("ended the process",)),
+    "forged_report_malformed": Attack(GRADIENTS),
+    "forged_report_hides_autograd": Attack(("gradient_manual_by_hand",), ("called backward()",)),
+    "repr_raises": Attack(MANUAL, ("expected a torch.Tensor",)),
+    "repr_hangs": Attack(MANUAL, ("timed out",), HANGS),
+    "torch_function_raises": Attack(MANUAL, ("RuntimeError: 'no detach for you'",)),
+    "torch_function_hangs": Attack(MANUAL, ("timed out",), HANGS),
+    "tensor_subclass_return": Attack(()),
+    "huge_tensor_return": Attack(MANUAL, ("too large to check",)),
+    "oversized_report": Attack(MANUAL, ("too large to send back",)),
+    "read_etc_shadow": Attack(MANUAL, ("PermissionError", "FileNotFoundError")),
+    "read_solutions": Attack(MANUAL, ("PermissionError",), needs="landlock"),
+    "read_grader_memory": Attack(MANUAL, ("PermissionError",), needs="ptrace"),
+    "network_socket": Attack(MANUAL, ("PermissionError", "OSError"), needs="network"),
+    "write_outside_scratch": Attack(MANUAL, ("PermissionError",), needs="landlock"),
+    "unix_socket_to_daemon": Attack(MANUAL, ("PermissionError",), needs="root"),
+    "hostile_exception": Attack(MANUAL, ("raised Recursive",)),
+    "builtin_subclass_return": Attack(MANUAL, ("expected a torch.Tensor",)),
+    "terminal_escapes": Attack(MANUAL, ("raised ValueError",)),
+}
+
+KNOWN_HOLES = {
+    "forged_report_malformed": "grading.judge_run lets a judge's own exception escape: a report that loads under "
+    "weights_only but has the wrong shape (a str where the judge expects a dict) crashes the whole grading "
+    "(AttributeError) instead of failing the check; fix in grading.py (catch Exception around check.judge)",
+    "forged_report_hides_autograd": "observations come from the student's own process: a forged report (or a "
+    "reset of observe.AUTOGRAD_CALLS) hides autograd use, so gradient_manual_by_hand passes; values cannot be "
+    "faked without the right answer, behavioural facts can. Inherent to in-process probes",
+}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def landlock_abi(layers: list[str]) -> int:
+    return max((int(layer.removeprefix("landlock-v")) for layer in layers if layer.startswith("landlock-v")), default=0)
+
+
+def protected(need: str, layers: list[str]) -> bool:
+    """Whether this machine's sandbox has what an attack's expectation relies on."""
+    abi, uid = landlock_abi(layers), "uid-switch" in layers
+    return {
+        "": True,
+        "signals": abi >= 6 or uid,  # Landlock scoping, or another uid: no signal leaves the sandbox
+        "landlock": abi >= 1,
+        "ptrace": abi >= 1 or uid,  # Landlock forbids ptrace-mode access outside its domain
+        "network": "seccomp" in layers or "network-namespace" in layers,
+        "root": hasattr(os, "geteuid") and os.geteuid() == 0,  # a root daemon's socket only matters to root
+    }[need]
+
+
+def boot_ticks() -> float:
+    """Now, in the clock ticks of /proc/<pid>/stat's start time."""
+    with open("/proc/uptime") as uptime:
+        return float(uptime.read().split()[0]) * os.sysconf("SC_CLK_TCK")
+
+
+def processes() -> dict[int, dict]:
+    """Every process in /proc: its parent, state, start time (clock ticks), real uid and command line."""
+    table = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as stat:
+                data = stat.read()
+            with open(f"/proc/{name}/cmdline", "rb") as cmdline:
+                command = cmdline.read().decode(errors="replace")
+            with open(f"/proc/{name}/status") as status:
+                uid = next(int(line.split()[1]) for line in status if line.startswith("Uid:"))
+        except (OSError, StopIteration, ValueError):
+            continue  # gone meanwhile
+        fields = data[data.rindex(b")") + 2 :].split()
+        table[int(name)] = {"ppid": int(fields[1]), "state": fields[0].decode(), "start": int(fields[19]),
+                            "uid": uid, "command": command}
+    return table
+
+
+def leftovers(sandbox, since: float) -> list[str]:
+    """Processes a submission left behind: below the server, of the slot's uid, or forks orphaned since ``since``."""
+    from autograd_exercises.sandbox import isolation
+
+    table, server = processes(), sandbox.server_pid
+    uid = isolation.sandbox_uid(sandbox.slot) if "uid-switch" in sandbox.layers else None
+    found = []
+    for pid, info in table.items():
+        chain, parent = [], info["ppid"]
+        while parent in table and parent not in chain and parent != server:
+            chain.append(parent)
+            parent = table[parent]["ppid"]
+        if parent == server and pid != server:
+            found.append(f"{pid} ({info['state']}) below the server")
+        elif uid is not None and info["uid"] == uid:
+            found.append(f"{pid} runs as the sandbox uid")
+        elif info["ppid"] == 1 and "sandbox.server" in info["command"] and info["start"] >= since - 1:
+            found.append(f"{pid} forked by a sandbox server, orphaned")  # escaped while its server died
+    return found
+
+
+def assert_clean_afterwards(sandbox, since: float) -> None:
+    assert leftovers(sandbox, since) == []
+    assert os.listdir(sandbox.scratch_root) == [], "a check's scratch folder was left behind"
+    assert sandbox._proc.poll() is None, "the fork-server is gone"
+
+
+@pytest.fixture(scope="module")
+def clean_points(grade_source) -> dict[str, float]:
+    result = grade_source(SLUG, solution_text("exercise_2"), timeout=TIMEOUT)
+    assert result.score == result.max_score
+    assert set(ALL) == {check.name for check in result.checks}, "the exercise's checks changed: update this file"
+    return {check.name: check.points for check in result.checks}
+
+
+@pytest.fixture
+def listener(sandbox):
+    """A root-only unix socket at /tmp/autograd-hostile-<server pid>.sock, accepting in a thread."""
+    path = f"/tmp/autograd-hostile-{sandbox.server_pid}.sock"
+    if os.path.exists(path):
+        os.unlink(path)
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    os.chmod(path, 0o600)
+    server.listen(16)
+    server.settimeout(0.2)
+    accepted, stop = [], threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept()[0])
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield accepted
+    stop.set()
+    thread.join()
+    for conn in accepted:
+        conn.close()
+    server.close()
+    os.unlink(path)
+
+
+def markers(server_pid: int) -> list[Path]:
+    """Files an attack creates if it got code to run in the grader or wrote outside its scratch folder."""
+    return [path for path in (Path(f"/tmp/autograd-hostile-pickle-{server_pid}"),
+                              Path(f"/tmp/autograd-hostile-subclass-{server_pid}"),
+                              Path(f"/tmp/autograd-hostile-float-{server_pid}"),
+                              Path(f"/tmp/autograd-hostile-outside-{server_pid}"),
+                              HOSTILE.parents[1] / f"hostile-was-here-{server_pid}") if path.exists()]
+
+
+# ---------------------------------------------------------------- the corpus
+
+
+def test_every_hostile_file_has_an_expectation():
+    assert sorted(path.stem for path in HOSTILE.glob("*.py")) == sorted(ATTACKS)
+    for path in HOSTILE.glob("*.py"):
+        assert path.read_text().startswith('"""'), f"{path.name} needs a docstring saying what it does"
+
+
+@pytest.mark.parametrize("name", sorted(ATTACKS))
+def test_hostile_submission(name, request, sandbox, grade_source, clean_points):
+    attack = ATTACKS[name]
+    if not protected(attack.needs, sandbox.layers):
+        pytest.skip(f"this machine's sandbox lacks the '{attack.needs}' protection ({', '.join(sandbox.layers)})")
+    if name in KNOWN_HOLES:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_HOLES[name]))
+    if name == "unix_socket_to_daemon":
+        if "uid-switch" not in sandbox.layers:
+            request.applymarker(pytest.mark.xfail(strict=True, reason=(
+                "capabilities-dropped children keep uid 0: they can connect() to any root-owned unix socket "
+                "by path (dbus, systemd, docker) and are trusted as root by its peer; Landlock (v7 here) does "
+                "not restrict connect() to a pathname socket; fix in isolation.py (seccomp: deny AF_UNIX "
+                "socket() too)")))
+        accepted = request.getfixturevalue("listener")
+    for path in markers(sandbox.server_pid):
+        path.unlink()
+    since, start = boot_ticks(), time.monotonic()
+    result = grade_source(SLUG, (HOSTILE / f"{name}.py").read_text(), timeout=TIMEOUT)
+    seconds = time.monotonic() - start
+
+    checks = {check.name: check for check in result.checks}
+    assert set(checks) == set(ALL)
+    for check in attack.fails:
+        assert not checks[check].passed and checks[check].points == 0, (check, checks[check].feedback)
+        assert not attack.feedback or any(part in checks[check].feedback for part in attack.feedback), \
+            (check, checks[check].feedback)
+    others = {other: check.points for other, check in checks.items() if other not in attack.fails}
+    assert others == {other: clean_points[other] for other in others}, {c.name: c.feedback for c in result.checks}
+    assert seconds < attack.seconds, f"grading took {seconds:.1f} s"
+    assert_clean_afterwards(sandbox, since)
+    assert markers(sandbox.server_pid) == [], "an attack ran code in the grader or wrote outside its scratch folder"
+    for check in result.checks:  # student text never carries control characters into a report
+        assert not CONTROL.search(check.feedback + check.output + "".join(check.notes)), check.name
+        assert len(check.output) <= 16 << 10, "student output is capped"
+    if name == "unix_socket_to_daemon":
+        assert accepted == [], "the sandboxed child reached a root-only unix socket"
+
+
+def test_terminal_escapes_leave_every_report_well_formed(grade_source):
+    from autograd_exercises.reports import FORMATS
+
+    result = grade_source(SLUG, (HOSTILE / "terminal_escapes.py").read_text(), timeout=TIMEOUT)
+    assert "Score: 10/10" in result.checks[-1].output  # the text is kept, its control characters are not
+    ET.fromstring(FORMATS["junit"]([result]))
+    json.loads(FORMATS["json"]([result]))
+    assert "\x1b" not in FORMATS["text"]([result], verbose=True, color=False)
+
+
+def test_fake_score_prints_do_not_reach_json_stdout(tmp_path):
+    """End to end: `grade exercise-2 FILE --format json` in a real subprocess prints one JSON document."""
+    submission = tmp_path / "exercise_2.py"
+    shutil.copy(HOSTILE / "print_fake_score.py", submission)
+    grade = shutil.which("grade", path=os.path.dirname(sys.executable))
+    command = [grade] if grade else [sys.executable, "-c", "from autograd_exercises.cli import run; run()"]
+    proc = subprocess.run(command + [SLUG, str(submission), "--format", "json", "--seed", "1", "--timeout", "5"],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)  # the whole of stdout is one JSON document: no fake score mixed in
+    assert (report["score"], report["max_score"], report["output"]) == (7, 10, "exercise-2: 7/10")
+    manual = [test for test in report["tests"] if "gradient_manual" in test["name"]]
+    assert len(manual) == 2 and all(test["score"] == 0 for test in manual)
+    assert all("10/10" in test["output"] for test in manual)  # the prints are kept, as text inside one check
+
+
+# ---------------------------------------------------------------- the fork-server itself
+
+
+def test_server_killed_between_submissions_is_replaced(sandbox, grade_source):
+    old_pid, old_root = sandbox.server_pid, sandbox.scratch_root
+    os.kill(old_pid, signal.SIGKILL)
+    since = boot_ticks()
+    time.sleep(0.1)
+    result = grade_source(SLUG, solution_text("exercise_2"), timeout=TIMEOUT)
+    assert result.score == result.max_score, {c.name: c.feedback for c in result.checks}
+    assert sandbox.server_pid != old_pid
+    assert not os.path.exists(old_root), "the killed server's scratch root was left behind"
+    assert_clean_afterwards(sandbox, since)
+
+
+def test_server_killed_during_a_check_fails_only_that_check(sandbox, grade_source, clean_points):
+    """What kill_parent does where signals can leave the sandbox, done from outside: the child must not survive."""
+    old_pid, old_root, since = sandbox.server_pid, sandbox.scratch_root, boot_ticks()
+    timer = threading.Timer(0.5, os.kill, (old_pid, signal.SIGKILL))
+    timer.start()
+    try:
+        result = grade_source(SLUG, (HOSTILE / "sleep_forever.py").read_text(), timeout=TIMEOUT)
+    finally:
+        timer.cancel()
+    checks = {check.name: check for check in result.checks}
+    killed = [name for name, check in checks.items() if "killed during this check" in check.feedback]
+    assert len(killed) == 1 and sandbox.server_pid != old_pid and not os.path.exists(old_root)
+    for name in set(ALL) - set(MANUAL) - set(killed):
+        assert checks[name].points == clean_points[name], checks[name].feedback
+    assert all(not checks[name].passed for name in MANUAL)
+    time.sleep(0.2)  # the orphaned child gets its parent-death signal
+    assert_clean_afterwards(sandbox, since)
+
+
+def test_hung_server_is_replaced_instead_of_hanging_the_grader(sandbox, grade_source, monkeypatch):
+    from autograd_exercises import grading
+
+    monkeypatch.setattr(sandbox, "response_margin", 1.0)
+    old_pid, since = sandbox.server_pid, boot_ticks()
+    os.kill(old_pid, signal.SIGSTOP)
+    start = time.monotonic()
+    run = sandbox.run(source=solution_text("exercise_2").encode(), filename="exercise_2.py", module="exercise_2",
+                      probe=None, inputs=grading._serialize([]), timeout=0.5)
+    assert run.status == "crashed" and "stopped answering" in run.result["message"]
+    assert time.monotonic() - start < 10 and sandbox.server_pid != old_pid
+    result = grade_source(SLUG, solution_text("exercise_2"), timeout=TIMEOUT)
+    assert result.score == result.max_score
+    assert_clean_afterwards(sandbox, since)
