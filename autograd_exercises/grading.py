@@ -111,6 +111,9 @@ def judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submi
         except Fail as failure:
             result.feedback = f"{failure}{_label(case) if failure.about_input else ''}"
             return result
+        except Exception as exc:  # a report of the wrong shape (forged, or a probe gap): this check only
+            result.feedback = f"the grader could not read what your code reported ({type(exc).__name__}: {exc})"
+            return result
     if len(observations) != len(cases):
         result.feedback = "the check did not finish every input"
         return result

@@ -71,7 +71,7 @@ ATTACKS = {
     "monkeypatch_torch": Attack(("gradient_manual_values",), ("gradient_manual(x) is wrong",)),
     "print_fake_score": Attack(MANUAL, ("gradient_manual(x) is None",)),
     "forged_report_pickle_payload": Attack(GRADIENTS, ("ended the process",)),
-    "forged_report_malformed": Attack(GRADIENTS),
+    "forged_report_malformed": Attack(GRADIENTS, ("could not read what your code reported",)),
     "forged_report_hides_autograd": Attack(("gradient_manual_by_hand",), ("called backward()",)),
     "repr_raises": Attack(MANUAL, ("expected a torch.Tensor",)),
     "repr_hangs": Attack(MANUAL, ("timed out",), HANGS),
@@ -91,10 +91,14 @@ ATTACKS = {
     "terminal_escapes": Attack(MANUAL, ("raised ValueError",)),
 }
 
+# Where the child stays uid 0 (no uid switch: RLIMIT_NPROC does not bind root), seccomp refuses new
+# processes outright: the daemon's fork raises, so its checks fail instead of being cleaned up afterwards
+# (the bomb catches OSError and returns the right answer, so its expectation is unchanged).
+NO_FORK = {
+    "fork_daemon": Attack(MANUAL, ("PermissionError",)),
+}
+
 KNOWN_HOLES = {
-    "forged_report_malformed": "grading.judge_run lets a judge's own exception escape: a report that loads under "
-    "weights_only but has the wrong shape (a str where the judge expects a dict) crashes the whole grading "
-    "(AttributeError) instead of failing the check; fix in grading.py (catch Exception around check.judge)",
     "forged_report_hides_autograd": "observations come from the student's own process: a forged report (or a "
     "reset of observe.AUTOGRAD_CALLS) hides autograd use, so gradient_manual_by_hand passes; values cannot be "
     "faked without the right answer, behavioural facts can. Inherent to in-process probes",
@@ -234,18 +238,12 @@ def test_every_hostile_file_has_an_expectation():
 
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_hostile_submission(name, request, sandbox, grade_source, clean_points):
-    attack = ATTACKS[name]
+    attack = NO_FORK.get(name, ATTACKS[name]) if "seccomp-no-fork" in sandbox.layers else ATTACKS[name]
     if not protected(attack.needs, sandbox.layers):
         pytest.skip(f"this machine's sandbox lacks the '{attack.needs}' protection ({', '.join(sandbox.layers)})")
     if name in KNOWN_HOLES:
         request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_HOLES[name]))
-    if name == "unix_socket_to_daemon":
-        if "uid-switch" not in sandbox.layers:
-            request.applymarker(pytest.mark.xfail(strict=True, reason=(
-                "capabilities-dropped children keep uid 0: they can connect() to any root-owned unix socket "
-                "by path (dbus, systemd, docker) and are trusted as root by its peer; Landlock (v7 here) does "
-                "not restrict connect() to a pathname socket; fix in isolation.py (seccomp: deny AF_UNIX "
-                "socket() too)")))
+    if name == "unix_socket_to_daemon":  # a uid-0 child must not reach root-only sockets: seccomp denies socket()
         accepted = request.getfixturevalue("listener")
     for path in markers(sandbox.server_pid):
         path.unlink()

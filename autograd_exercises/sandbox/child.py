@@ -57,7 +57,8 @@ def lock_down(job: dict[str, Any]) -> None:
     if any(layer.startswith("landlock") for layer in layers):
         if not isolation.apply_landlock(job["read_paths"], [job["scratch"]]):
             raise RuntimeError("could not apply landlock")
-    if "seccomp" in layers and not isolation.apply_seccomp():
+    allow_processes = "seccomp-no-fork" not in layers
+    if "seccomp" in layers and not isolation.apply_seccomp(allow_processes=allow_processes):
         raise RuntimeError("could not apply seccomp")
     die_with_server(job.get("server"))
 

@@ -42,6 +42,7 @@ _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 SECCOMP_MODE_FILTER = 2
 
 CLONE_NEWNET = 0x40000000
+CLONE_THREAD = 0x00010000
 # Every CLONE_NEW* flag: NEWTIME, NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET.
 CLONE_NAMESPACE_FLAGS = 0x7E020080
 
@@ -88,7 +89,7 @@ _DENIED_NAMES = (
 )
 SYSCALLS: dict[str, dict[str, int]] = {
     "x86_64": dict(
-        socket=41, clone=56, clone3=435, ptrace=101, process_vm_readv=310, process_vm_writev=311, mount=165,
+        socket=41, clone=56, clone3=435, fork=57, vfork=58, ptrace=101, process_vm_readv=310, process_vm_writev=311, mount=165,
         umount2=166, unshare=272, setns=308, bpf=321, perf_event_open=298, keyctl=250, add_key=248,
         request_key=249, kexec_load=246, init_module=175, finit_module=313, reboot=169, swapon=167,
         pivot_root=155, chroot=161, kexec_file_load=320, delete_module=176, swapoff=168, userfaultfd=323,
@@ -439,12 +440,15 @@ def default_read_paths() -> list[str]:
 # ---------------------------------------------------------------- seccomp
 
 
-def seccomp_program(machine: str) -> list[tuple[int, int, int, int]]:
+def seccomp_program(machine: str, *, allow_processes: bool = True) -> list[tuple[int, int, int, int]]:
     """The classic BPF program (code, jt, jf, k) of :func:`apply_seccomp` for ``machine``.
 
     Foreign architectures are killed, x32 calls and the dangerous calls get EPERM,
-    socket() only passes for AF_UNIX, clone() with any CLONE_NEW* flag gets EPERM and
+    socket() always gets EPERM (a uid-0 child could otherwise talk to root-only unix
+    sockets such as dbus or docker), clone() with any CLONE_NEW* flag gets EPERM and
     clone3() gets ENOSYS (its flags are behind a pointer; libc then falls back to clone).
+    With ``allow_processes=False`` only threads may be created: fork, vfork and a
+    clone without CLONE_THREAD get EPERM (for uid 0, which RLIMIT_NPROC does not limit).
     """
     numbers = SYSCALLS[machine]
     deny = (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | EPERM)
@@ -453,17 +457,17 @@ def seccomp_program(machine: str) -> list[tuple[int, int, int, int]]:
                (BPF_RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS), (BPF_LD_W_ABS, 0, 0, SECCOMP_DATA_NR)]
     if machine == "x86_64":
         program += [(BPF_JGE_K, 0, 1, X32_SYSCALL_BIT), deny]
-    for name in _DENIED_NAMES:
+    denied = _DENIED_NAMES + ("socket",) + (() if allow_processes else tuple(n for n in ("fork", "vfork") if n in numbers))
+    for name in denied:
         program += [(BPF_JEQ_K, 0, 1, numbers[name]), deny]
     program += [(BPF_JEQ_K, 0, 1, numbers["clone3"]), (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | ENOSYS)]
-    program += [(BPF_JEQ_K, 0, 4, numbers["socket"]), (BPF_LD_W_ABS, 0, 0, SECCOMP_DATA_ARG0),
-                (BPF_JEQ_K, 0, 1, AF_UNIX), allow, deny]
-    program += [(BPF_JEQ_K, 0, 4, numbers["clone"]), (BPF_LD_W_ABS, 0, 0, SECCOMP_DATA_ARG0),
-                (BPF_JSET_K, 0, 1, CLONE_NAMESPACE_FLAGS), deny, allow]
+    clone_ok = [allow] if allow_processes else [(BPF_JSET_K, 0, 1, CLONE_THREAD), allow, deny]
+    program += [(BPF_JEQ_K, 0, 3 + len(clone_ok), numbers["clone"]), (BPF_LD_W_ABS, 0, 0, SECCOMP_DATA_ARG0),
+                (BPF_JSET_K, 0, 1, CLONE_NAMESPACE_FLAGS), deny, *clone_ok]
     return program + [allow]
 
 
-def apply_seccomp() -> bool:
+def apply_seccomp(*, allow_processes: bool = True) -> bool:
     """Install the :func:`seccomp_program` filter on this thread (inherited by what it creates).
 
     Only on 64-bit Linux x86_64/aarch64; elsewhere returns False without installing.
@@ -480,7 +484,7 @@ def apply_seccomp() -> bool:
     class SockFprog(ctypes.Structure):
         _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
 
-    program = seccomp_program(machine)
+    program = seccomp_program(machine, allow_processes=allow_processes)
     filters = (SockFilter * len(program))(*(SockFilter(*instruction) for instruction in program))
     fprog = SockFprog(len(program), filters)
     set_no_new_privs()
@@ -600,8 +604,11 @@ def _try_layers(slot: int, report: Any) -> None:
     abi = landlock_abi()
     if abi and apply_landlock(default_read_paths(), []):
         report(f"landlock-v{abi}")
-    if apply_seccomp():
+    uid0 = hasattr(os, "geteuid") and os.geteuid() == 0  # still uid 0: RLIMIT_NPROC does not bind
+    if apply_seccomp(allow_processes=not uid0):
         report("seccomp")
+        if uid0:
+            report("seccomp-no-fork")
 
 
 def detect_layers(slot: int = 0) -> list[str]:
