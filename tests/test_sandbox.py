@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import struct
 
 import pytest
@@ -56,3 +57,10 @@ def test_timeouts_and_signals_become_statuses():
     assert interpret({"signal": 9}, b"").status == "crashed"
     assert interpret({"exit": 0}, b"").status == "no-result"
     assert interpret({"too_large": True}, b"x").status == "too-large"
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="slots matter where uids are switched (root)")
+def test_two_graders_on_one_machine_never_share_a_slot(sandbox):
+    with Sandbox() as other:
+        other.wait_ready()
+        assert other.slot != sandbox.slot

@@ -138,6 +138,7 @@ class Sandbox:
         except protocol.ProtocolError:
             raise SandboxError(f"the sandbox server did not start: {self._log_tail()}") from None
         self.layers = list(dict.fromkeys(self._ready.get("layers", [])))
+        self.slot = int(self._ready.get("slot", self.slot))  # the server may take a later, free slot
         self.mode = self._ready.get("mode", "")
 
     @property

@@ -281,6 +281,29 @@ def _read_paths() -> list[str]:
     return keep
 
 
+def claim_slot(preferred: int) -> tuple[int, int | None]:
+    """The first free slot from ``preferred`` on, held by a lock for this server's life: (slot, lock fd).
+
+    Each slot has its own sandbox uid, and a server kills every process of its
+    uid after each job: two graders on one machine (a CI job beside a student's
+    run) must never share a slot. Only root switches uids; others keep ``preferred``.
+    """
+    import fcntl
+
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return preferred, None
+    folder = Path(tempfile.gettempdir()) / "autograd-sandbox-slots"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    for slot in range(preferred, preferred + 4096):
+        fd = os.open(folder / f"{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return slot, fd  # released by the kernel when this server exits, however it ends
+        except OSError:
+            os.close(fd)
+    raise RuntimeError("no free sandbox slot")
+
+
 def _prepare(slot: int) -> None:
     """One-time setup before the first fork: subreaper, then everything children need preloaded."""
     from autograd_exercises.sandbox import isolation
@@ -296,11 +319,12 @@ def serve(channel_in: BinaryIO, channel_out: BinaryIO, slot: int, use_fork: bool
     from autograd_exercises.sandbox import isolation, protocol
 
     netns = isolation.enter_network_namespace()
+    slot, _lock = claim_slot(slot)
     _prepare(slot)
     server = Server(slot, use_fork)
     if netns:
         server.layers.append("network-namespace")
-    protocol.send(channel_out, {"ready": True, "pid": os.getpid(), "layers": server.layers,
+    protocol.send(channel_out, {"ready": True, "pid": os.getpid(), "slot": slot, "layers": server.layers,
                                 "mode": "fork" if use_fork else "spawn", "scratch_root": str(server.scratch_root)})
     try:
         while True:
