@@ -114,7 +114,7 @@ def main() -> None:
 def list_exercises() -> None:
     """The exercises, their points, and your status on each."""
     for row in session.overview(Path.cwd()):
-        click.echo(f"{row['slug']:<12} {row['points']:>5g} pts  {row['title']:<44} {row['status']}")
+        click.echo(f"{row['slug']:<12} {row['points']:>5g} pts  {row['title']:<46} {row['status']}")
 
 
 @main.command("start")
@@ -168,7 +168,8 @@ def build(check_only: bool, release: bool) -> None:
             click.echo(f"wrote {path}")
         if release:
             for path in course.release_all(root):
-                click.echo(f"released {path}")
+                click.echo(f"wrote {path}")
+            click.echo(f"nbgrader generate_assignment: released {course.COURSE}/release/{{{','.join(course.slugs())}}}/")
     except (generate.SourceMissing, course.BuildError, ValueError) as exc:
         raise CannotGrade(str(exc)) from None
     click.echo("build done: generated files match the exercise sources")

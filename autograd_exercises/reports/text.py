@@ -68,4 +68,4 @@ def render(results: Sequence[ExerciseResult], *, color: bool = False, verbose: b
     if len(results) > 1:
         total = sum(r.score for r in results)
         console.print(f"Total: {total:g}/{sum(r.max_score for r in results):g}")
-    return buffer.getvalue()
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())  # rich pads to the width
