@@ -145,4 +145,4 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
                           probe=check.probe_ref, inputs=_serialize(cases), timeout=timeout)
         results.append(judge_run(check, cases, run, submission, timeout))
     return ExerciseResult(exercise.slug, exercise.title, submission.path, seed, results,
-                          round(time.perf_counter() - start, 4), list(sandbox.layers))
+                          round(time.perf_counter() - start, 4), list(sandbox.layers), list(submission.skipped))

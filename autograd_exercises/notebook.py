@@ -1,22 +1,52 @@
 """Test cells inside a Jupyter notebook: ``check("exercise-2", "forward_values")``.
 
-The code the student ran in this kernel (every executed cell but the test
-cells) becomes a module, which is graded by the same sandbox, probes and
-judges as ``grade exercise-N``. The check prints its feedback on stdout and, when
-it fails, raises :class:`CheckFailed` (nbgrader scores a test cell that
-raises as zero). Nothing is written to stderr and torch warnings are kept out
-of the cell: nbgrader would zero a passing cell that writes to stderr.
+The code the student ran in this kernel becomes a module, which is graded by
+the same sandbox, probes and judges as ``grade exercise-N``. The check prints
+its feedback on stdout and, when it fails, raises :class:`CheckFailed`
+(nbgrader scores a test cell that raises as zero).
+
+**Which code is graded.** The kernel's input history (IPython's ``In``), in
+execution order, so a cell run twice or out of order is replayed the way the
+kernel ran it, except:
+
+* test cells (they carry :data:`TEST_CELL_MARKER`), any cell that called
+  :func:`check`, and the cell running the check are left out: they grade,
+  they are not the student's code;
+* a cell that never ran because it does not compile (a ``SyntaxError``) is
+  left out, as it changed nothing in the kernel;
+* a cell that raised while running is replayed only up to the top-level
+  statement that raised (what it defined before the error is kept, the failed
+  statement and the rest are dropped), so an experiment that failed earlier in
+  the session does not make every later check fail;
+* IPython magics and shell escapes (``get_ipython()`` calls once transformed)
+  are commented out.
+
+The last two need to know how each cell ended, which IPython reports to a
+``post_run_cell`` hook. The notebook's locked setup cell installs it with
+``%load_ext autograd_exercises.notebook`` before anything else runs (nbgrader
+restores that cell if a student edits it); loading the extension also starts
+the sandbox server, so its ``import torch`` overlaps the notebook's own.
+Cells that ran before the hook was installed are replayed whole.
+
+**Nothing on stderr.** nbgrader scores a test cell zero as soon as it writes
+to stderr, whatever the verdict. During a check, Python warnings are ignored,
+``sys.stderr`` is redirected, and file descriptor 2 (where C++ code such as
+torch's and child processes write; ipykernel forwards it to the cell) points
+at a scratch file. The sandbox server's own log goes to a temporary file.
 """
 
 from __future__ import annotations
 
+import ast
 import atexit
 import contextlib
 import io
 import os
 import sys
+import tempfile
 import warnings
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Iterator
 
 from autograd_exercises.submission import TEST_CELL_MARKER, Submission
 
@@ -31,8 +61,101 @@ class CheckFailed(AssertionError):
         return [f"CheckFailed: {self}"]
 
 
+# -- how each cell ended -------------------------------------------------------------------------
+
+@dataclass
+class CellRecord:
+    """How one history entry ended: ``ok``, or the line (in ``In[n]``) of the statement that raised."""
+
+    failed_line: int | None = None  # None: ran to the end
+    called_check: bool = False
+
+
+@dataclass
+class _Recorder:
+    """``post_run_cell`` hook: execution count → :class:`CellRecord`."""
+
+    cells: dict[int, CellRecord] = field(default_factory=dict)
+    running_check: bool = False  # set by check() while the current cell runs
+
+    def post_run_cell(self, result: Any) -> None:
+        info = getattr(result, "info", None)
+        count = getattr(result, "execution_count", None)
+        called, self.running_check = self.running_check, False
+        if info is None or not getattr(info, "store_history", False) or not isinstance(count, int):
+            return  # silent or history-less runs are not in In
+        self.cells[count] = CellRecord(_failed_line(getattr(result, "error_in_exec", None)), called)
+
+
+def _failed_line(error: BaseException | None) -> int | None:
+    """The line of the cell's top-level statement that raised ``error`` (0 when unknown)."""
+    if error is None:
+        return None
+    tb = error.__traceback__
+    while tb is not None:  # IPython's own frames first, then the cell's "<module>" frame
+        if tb.tb_frame.f_code.co_name == "<module>":
+            return tb.tb_lineno
+        tb = tb.tb_next
+    return 0
+
+
+_RECORDER = _Recorder()
+_INSTALLED: list[Any] = []
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext autograd_exercises.notebook``: record how cells end, start the sandbox early."""
+    if not _INSTALLED:
+        ipython.events.register("post_run_cell", _RECORDER.post_run_cell)
+        _INSTALLED.append(ipython)
+    with _quiet():
+        _sandbox()
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    if _INSTALLED:
+        with contextlib.suppress(ValueError):
+            ipython.events.unregister("post_run_cell", _RECORDER.post_run_cell)
+        _INSTALLED.clear()
+
+
+# -- the kernel's code as a module ---------------------------------------------------------------
+
+def _statements_before(cell: str, line: int) -> str:
+    """``cell`` cut before the top-level statement that spans ``line`` (all of it if none does)."""
+    try:
+        body = ast.parse(cell).body
+    except SyntaxError:
+        return ""
+    for node in body:
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        if first <= line <= (node.end_lineno or node.lineno):
+            return "\n".join(cell.splitlines()[: first - 1])
+    return cell if line > 0 else ""
+
+
+def replayed_cells(history: list[str], records: dict[int, CellRecord]) -> Iterator[tuple[int, str]]:
+    """``(execution count, code)`` of each history entry that becomes part of the graded module."""
+    for number, cell in enumerate(history):
+        if not cell or not cell.strip() or TEST_CELL_MARKER in cell:
+            continue
+        record = records.get(number)
+        if record is None and number == len(history) - 1:
+            continue  # the cell running this check (a cell is recorded when it ends)
+        if record is not None and record.called_check:
+            continue
+        try:
+            ast.parse(cell)
+        except SyntaxError:
+            continue  # never ran
+        if record is not None and record.failed_line is not None:
+            cell = _statements_before(cell, record.failed_line)
+        if cell.strip():
+            yield number, cell
+
+
 def kernel_submission() -> Submission:
-    """The cells executed in this IPython kernel, in order, minus the test cells."""
+    """The code this IPython kernel ran (see the module docstring), as one module."""
     from IPython import get_ipython
 
     shell = get_ipython()
@@ -40,14 +163,16 @@ def kernel_submission() -> Submission:
         raise RuntimeError("check() runs inside a Jupyter notebook; from a terminal use: grade exercise-N FILE")
     lines: list[str] = []
     where: list[tuple[int, int]] = []
-    for number, cell in enumerate(shell.user_ns.get("In", [])):
-        if not cell or TEST_CELL_MARKER in cell:
-            continue
+    for number, cell in replayed_cells(list(shell.user_ns.get("In", [])), _RECORDER.cells):
         for in_cell, line in enumerate(cell.splitlines(), start=1):
             lines.append(f"# {line}" if "get_ipython()" in line else line)  # magics, transformed
             where.append((number, in_cell))
+        lines.append("")
+        where.append((number, len(cell.splitlines()) + 1))
     return Submission("this notebook", ("\n".join(lines) + "\n").encode(), tuple(where), cell_label="In [{cell}]")
 
+
+# -- grading ---------------------------------------------------------------------------------------
 
 def _sandbox() -> Any:
     if not _SANDBOX:
@@ -56,6 +181,31 @@ def _sandbox() -> Any:
         _SANDBOX.append(Sandbox())
         atexit.register(_SANDBOX[0].close)
     return _SANDBOX[0]
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """No warnings, nothing on ``sys.stderr``, and file descriptor 2 sent to a scratch file."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    saved = scratch = None
+    try:
+        saved = os.dup(2)
+        scratch = tempfile.TemporaryFile()
+        os.dup2(scratch.fileno(), 2)
+    except OSError:
+        saved = None
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        if saved is not None:
+            os.dup2(saved, 2)
+            os.close(saved)
+        if scratch is not None:
+            scratch.close()
 
 
 def run_check(exercise_slug: str, check_name: str) -> Any:
@@ -72,9 +222,8 @@ def run_check(exercise_slug: str, check_name: str) -> Any:
 
 def check(exercise_slug: str, check_name: str) -> None:
     """Run one check; print the verdict, raise :class:`CheckFailed` if it failed."""
-    quiet = io.StringIO()
-    with warnings.catch_warnings(), contextlib.redirect_stderr(quiet):
-        warnings.simplefilter("ignore")
+    _RECORDER.running_check = True
+    with _quiet():
         outcome = run_check(exercise_slug, check_name)
     for note in outcome.notes:
         print(f"note: {note}")

@@ -39,6 +39,7 @@ class ExerciseResult:
     checks: list[CheckResult]
     execution_time: float = 0.0
     isolation: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the submission as a whole
 
     @property
     def score(self) -> float:

@@ -27,6 +27,7 @@ class Submission:
     source: bytes
     cells: tuple[tuple[int, int], ...] = field(default=())  # per module line: (cell number, line in cell)
     cell_label: str = "cell {cell}"
+    skipped: tuple[str, ...] = ()  # why parts of the file were left out (a cell that does not compile)
 
     def locate(self, line: int) -> str:
         """``"line 7"`` for a module, ``"cell 4, line 2"`` for a notebook."""
@@ -47,8 +48,29 @@ def _plain_python(line: str) -> str:
     return f"# {line}" if stripped.startswith(("%", "!")) else line
 
 
+def _cell_block(source: str) -> list[str] | str:
+    """One cell as module lines that run like a notebook cell: an error ends the cell, not the notebook.
+
+    A cell that does not compile gives the reason instead (Jupyter would only fail that cell too).
+    """
+    lines = [_plain_python(line) for line in source.splitlines()]
+    body = "\n".join(lines)
+    try:
+        compile(body, "<cell>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        return f"{type(exc).__name__} at line {getattr(exc, 'lineno', None) or '?'}: {getattr(exc, 'msg', exc)}"
+    if not body.strip() or "from __future__" in body:
+        return lines
+    return ["try:", "    pass", *("    " + line for line in lines), "except Exception:", "    pass"]
+
+
 def notebook_source(path: str, text: str) -> Submission:
-    """Join a notebook's code cells into a module, skipping autograded test cells."""
+    """Join a notebook's code cells into a module, skipping autograded test cells.
+
+    Each cell runs as in Jupyter or under ``nbgrader autograde``: a cell that
+    raises stops there and the next cell still runs; a cell that does not compile
+    is left out. Test cells are never taken from the submission.
+    """
     try:
         notebook = json.loads(text)
         cells = notebook["cells"]
@@ -56,17 +78,22 @@ def notebook_source(path: str, text: str) -> Submission:
         raise SubmissionError(f"{path} is not a Jupyter notebook (could not read its cells)") from None
     lines: list[str] = []
     where: list[tuple[int, int]] = []
+    skipped: list[str] = []
     for number, cell in enumerate(cells, start=1):
-        if cell.get("cell_type") != "code" or _is_test_cell(cell):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code" or _is_test_cell(cell):
             continue
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
-        for in_cell, line in enumerate(source.splitlines(), start=1):
-            lines.append(_plain_python(line))
-            where.append((number, in_cell))
-        lines.append("")
-        where.append((number, len(source.splitlines()) + 1))
-    return Submission(path, ("\n".join(lines) + "\n").encode(), tuple(where))
+        block = _cell_block(source)
+        if isinstance(block, str):
+            skipped.append(f"cell {number} was left out: {block}")
+            continue
+        wrapped = len(block) != len(source.splitlines())
+        lines += block + [""]
+        where += [(number, 1)] * (2 if wrapped else 0)
+        where += [(number, in_cell) for in_cell in range(1, len(source.splitlines()) + 1)]
+        where += [(number, len(source.splitlines()))] * ((2 if wrapped else 0) + 1)
+    return Submission(path, ("\n".join(lines) + "\n").encode(), tuple(where), skipped=tuple(skipped))
 
 
 def load(path: str | Path) -> Submission:

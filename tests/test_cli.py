@@ -145,3 +145,15 @@ def test_real_subprocess_missing_file(workdir):
     proc = subprocess.run([grade, "exercise-2", "nope.py"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 3
     assert proc.stderr.strip() == "Error: no such file: nope.py"
+
+
+def test_notebook_cells_run_like_jupyter(workdir):
+    """A scratch cell that raises or does not compile costs that cell only, as under nbgrader autograde."""
+    def cell(source):
+        return {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": source}
+
+    cells = [cell(SOLUTION), cell("forward(torch.ones(2, 3))\nraise RuntimeError('scratch')"), cell("def broken(:\n")]
+    (workdir / "exercise-2.ipynb").write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    result = invoke("exercise-2", "--seed", "2")
+    assert result.exit_code == 0, result.output
+    assert "note: cell 3 was left out: SyntaxError at line 1" in result.output

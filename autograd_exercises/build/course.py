@@ -1,53 +1,86 @@
 """The nbgrader course in ``assignments/``: config, releases, and the notebooks shipped to students.
 
-``release_all`` runs the real ``nbgrader generate_assignment`` for every
-exercise and copies each release notebook into the package
-(``autograd_exercises/notebooks/``), which is what ``grade start`` hands out.
+``config_text()`` is the course's ``nbgrader_config.py`` (a generated file,
+written by ``grade build`` like the source notebooks). ``release_all`` runs the
+real ``nbgrader generate_assignment`` for every exercise and copies each
+release notebook into the package (``autograd_exercises/notebooks/``), which is
+what ``grade start`` hands out.
+
+Idempotency: nbgrader's release notebooks are a pure function of the source
+notebooks (checksums are MD5s of cell source and metadata; no time stamps, and
+the cell ids are ours), and a shipped notebook is only written when its text
+changes. Before comparing, the release is re-serialised with
+:func:`~autograd_exercises.build.notebook.dump_notebook` (sorted keys, one-space
+indent, UTF-8, final newline: nbformat's own layout today), so the shipped file
+does not depend on how a given nbformat version lays out JSON.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from autograd_exercises.build import nbgrader_course
+from autograd_exercises.build.notebook import dump_notebook
 
 COURSE = "assignments"
+CONFIG_FILE = f"{COURSE}/nbgrader_config.py"
 PACKAGE_NOTEBOOKS = "autograd_exercises/notebooks"
+
+# Re-insert deleted test cells (OverwriteCells.add_missing_cells) so they are graded by the
+# original test. Safe from nbgrader 0.9.6's KeyError because every generated test cell follows
+# its solution cell or another test cell (tests/test_generated.py checks this).
+CONFIG = {"timeout": 60, "add_missing_cells": True}
 
 
 class BuildError(Exception):
-    """nbgrader is missing or one of its commands failed (one line for ``Error:``)."""
+    """nbgrader is missing or one of its commands failed (the message ends with nbgrader's log tail)."""
 
 
 def course_dir(root: Path) -> Path:
     return root / COURSE
 
 
-def release_one(root: Path, slug: str) -> Path:
-    """``generate_assignment`` for one exercise; returns the release notebook."""
-    try:
-        release = nbgrader_course.generate_assignment(course_dir(root), slug)
-    except nbgrader_course.NbgraderError as exc:
-        raise BuildError(str(exc).splitlines()[0]) from None
-    return release / f"{slug}.ipynb"
+def slugs() -> list[str]:
+    """The registered exercises, in course order: one nbgrader assignment each."""
+    import graders
+
+    return [exercise.slug for exercise in graders.EXERCISES]
+
+
+def config_text() -> str:
+    """The course's ``nbgrader_config.py``."""
+    return nbgrader_course.config_text(**CONFIG)
+
+
+def shipped_path(slug: str) -> str:
+    """Where the release notebook of ``slug`` is shipped in the package (relative to the checkout)."""
+    return f"{PACKAGE_NOTEBOOKS}/{slug}.ipynb"
+
+
+def normalise(text: str) -> str:
+    """A notebook's JSON text in our canonical layout (see the module docstring)."""
+    return dump_notebook(json.loads(text))
 
 
 def release_all(root: Path) -> list[str]:
     """Release every exercise and ship changed release notebooks; returns the paths written."""
-    import graders
-
     try:
         import nbgrader  # noqa: F401
     except ImportError:
         raise BuildError("nbgrader is not installed: pip install 'autograd-exercises[instructor]'") from None
-    if not (course_dir(root) / "nbgrader_config.py").is_file():
-        nbgrader_course.write_config(course_dir(root))
     written = []
-    for exercise in graders.EXERCISES:
-        text = release_one(root, exercise.slug).read_text()
-        shipped = root / PACKAGE_NOTEBOOKS / f"{exercise.slug}.ipynb"
-        if not shipped.is_file() or shipped.read_text() != text:
+    if nbgrader_course.write_config(course_dir(root), **CONFIG):
+        written.append(CONFIG_FILE)
+    try:
+        releases = nbgrader_course.generate_assignments(course_dir(root), slugs())
+    except nbgrader_course.NbgraderError as exc:
+        raise BuildError(str(exc)) from None
+    for slug in releases:
+        text = normalise((releases[slug] / f"{slug}.ipynb").read_text(encoding="utf-8"))
+        shipped = root / shipped_path(slug)
+        if not shipped.is_file() or shipped.read_text(encoding="utf-8") != text:
             shipped.parent.mkdir(parents=True, exist_ok=True)
-            shipped.write_text(text)
-            written.append(str(shipped.relative_to(root)))
+            shipped.write_text(text, encoding="utf-8")
+            written.append(shipped_path(slug))
     return written

@@ -1,9 +1,11 @@
 """Everything generated from the exercise sources, computed in memory, then written or compared.
 
 ``expected_files(root)`` maps each generated path (relative to the checkout)
-to the text it must hold: the student stubs in ``autograd_exercises/`` and the
-nbgrader source notebooks in ``assignments/source/``. ``grade build`` writes
-them; the drift test compares them with what is committed.
+to the text it must hold: the student stubs in ``autograd_exercises/``, the
+nbgrader source notebooks in ``assignments/source/`` and the course's
+``assignments/nbgrader_config.py``. ``grade build`` writes them; the drift
+test compares them with what is committed. (The release notebooks shipped in
+``autograd_exercises/notebooks/`` come out of nbgrader: see ``course.py``.)
 """
 
 from __future__ import annotations
@@ -41,9 +43,9 @@ def stub_path(exercise: "Exercise") -> str:
 def expected_files(root: Path) -> dict[str, str]:
     """Relative path → generated text, for every exercise in the registry."""
     import graders
-    from autograd_exercises.build import notebooks
+    from autograd_exercises.build import course, notebooks
 
-    files: dict[str, str] = {}
+    files: dict[str, str] = {course.CONFIG_FILE: course.config_text()}
     for exercise in graders.EXERCISES:
         source = solution_source(root, exercise)
         files[stub_path(exercise)] = make_stub(source, exercise_slug=exercise.slug,

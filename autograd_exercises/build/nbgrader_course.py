@@ -35,7 +35,9 @@ __all__ = [
     "NbgraderError",
     "autograde",
     "ensure_kernelspec",
+    "config_text",
     "generate_assignment",
+    "generate_assignments",
     "run_nbgrader",
     "scores",
     "write_config",
@@ -62,10 +64,15 @@ c.Execute.timeout = {timeout!r}
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
 
 # True: re-insert grade (test) cells a student deleted, so they still run.  nbgrader 0.9.6
-# crashes (KeyError, whole submission fails) if the deleted test cell's preceding nbgrader
-# cell is a locked non-grade cell.  False (nbgrader default): a deleted test scores 0 and
-# is flagged needs_manual_grade.
+# fails that submission (KeyError; the other students are still graded) when the nbgrader cell
+# before the deleted test cell in the source is neither a solution nor a grade cell, or is a
+# solution cell the student deleted too.  False (nbgrader default): a deleted test scores 0
+# and is flagged needs_manual_grade.
 c.OverwriteCells.add_missing_cells = {add_missing_cells!r}
+
+# Your own settings (Exchange.root, late penalties, ...) go in nbgrader_config_local.py beside this file.
+if os.path.isfile(os.path.join(_root, "nbgrader_config_local.py")):
+    load_subconfig(os.path.join(_root, "nbgrader_config_local.py"))  # noqa: F821
 '''
 
 _IGNORE_STDERR_TEMPLATE = '''
@@ -79,13 +86,22 @@ class NbgraderError(RuntimeError):
     """An nbgrader command failed; the message ends with nbgrader's last log lines."""
 
 
+def config_text(*, timeout: int = 60, add_missing_cells: bool = False,
+                ignore_stderr_pattern: str | None = None) -> str:
+    """The text :func:`write_config` writes (same arguments)."""
+    text = _CONFIG_TEMPLATE.format(course_id=COURSE_ID, timeout=int(timeout), add_missing_cells=bool(add_missing_cells))
+    if ignore_stderr_pattern:
+        text += _IGNORE_STDERR_TEMPLATE.format(pattern=ignore_stderr_pattern)
+    return text
+
+
 def write_config(
     course_dir: Path,
     *,
     timeout: int = 60,
     add_missing_cells: bool = False,
     ignore_stderr_pattern: str | None = None,
-) -> None:
+) -> bool:
     """Write ``<course_dir>/nbgrader_config.py`` (creating ``course_dir`` if needed).
 
     The config is relocatable: the root and the sqlite ``db_url`` are computed
@@ -95,13 +111,16 @@ def write_config(
     comment in the generated file); ``ignore_stderr_pattern`` (a regex, e.g.
     ``"Warning"``) enables nbgrader's ``IgnorePattern`` so matching stderr
     output (such as a torch ``UserWarning``) does not zero a test cell.
+    Returns whether the file changed (an identical file is not rewritten).
     """
     course_dir = Path(course_dir)
     course_dir.mkdir(parents=True, exist_ok=True)
-    text = _CONFIG_TEMPLATE.format(course_id=COURSE_ID, timeout=int(timeout), add_missing_cells=bool(add_missing_cells))
-    if ignore_stderr_pattern:
-        text += _IGNORE_STDERR_TEMPLATE.format(pattern=ignore_stderr_pattern)
-    (course_dir / "nbgrader_config.py").write_text(text, encoding="utf-8")
+    text = config_text(timeout=timeout, add_missing_cells=add_missing_cells, ignore_stderr_pattern=ignore_stderr_pattern)
+    path = course_dir / "nbgrader_config.py"
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True
 
 
 def _venv_jupyter_dir() -> Path:
@@ -175,15 +194,37 @@ def generate_assignment(course_dir: Path, assignment: str) -> Path:
     is a deprecated no-op).  Re-running is allowed; once submissions exist,
     nbgrader refuses changes that add/remove graded, solution or locked cells.
     """
+    return generate_assignments(course_dir, [assignment])[assignment]
+
+
+def generate_assignments(course_dir: Path, assignments: list[str]) -> dict[str, Path]:
+    """``generate_assignment`` for several assignments; returns ``{assignment: release folder}``.
+
+    Each nbgrader process spends seconds importing nbgrader, so when
+    ``assignments`` are exactly the folders of ``source/`` one process releases
+    them all (nbgrader reads the assignment id as a glob: ``"*"``); otherwise
+    there is one process per assignment.
+    """
     course_dir = Path(course_dir)
-    source = course_dir / "source" / assignment
-    if not any(source.glob("*.ipynb")):
-        raise NbgraderError(f"no notebooks in {source}")
-    run_nbgrader(course_dir, "generate_assignment", assignment, "--force")
-    release = course_dir / "release" / assignment
-    if not release.is_dir():
-        raise NbgraderError(f"generate_assignment succeeded but {release} does not exist")
-    return release
+    if not assignments:
+        return {}
+    for assignment in assignments:
+        source = course_dir / "source" / assignment
+        if not any(source.glob("*.ipynb")):
+            raise NbgraderError(f"no notebooks in {source}")
+    present = {path.name for path in (course_dir / "source").iterdir() if path.is_dir()}
+    if len(assignments) > 1 and present == set(assignments):
+        run_nbgrader(course_dir, "generate_assignment", "*", "--force")
+    else:
+        for assignment in assignments:
+            run_nbgrader(course_dir, "generate_assignment", assignment, "--force")
+    releases = {}
+    for assignment in assignments:
+        release = course_dir / "release" / assignment
+        if not release.is_dir():
+            raise NbgraderError(f"generate_assignment succeeded but {release} does not exist")
+        releases[assignment] = release
+    return releases
 
 
 def autograde(course_dir: Path, assignment: str, student: str) -> None:

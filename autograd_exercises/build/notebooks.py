@@ -1,12 +1,17 @@
 """The nbgrader source notebook of an exercise, derived from its solution source and its checks.
 
 Layout, in order: the handout (the solution module's docstring) and a short
-how-to, both read-only; the imports, read-only; then for each student function a
-heading, its solution cell (signature, docstring, ``### BEGIN SOLUTION`` body)
-and one autograded test cell per check of that function, worth the check's
-points. Test cells call :func:`autograd_exercises.notebook.check`, so nbgrader
-and ``grade exercise-N`` run the same checks; hidden checks sit inside
-``### BEGIN HIDDEN TESTS``.
+how-to, both read-only; the setup cell (``%load_ext autograd_exercises.notebook``,
+see :data:`SETUP_HEADER`, then the module's imports), read-only; then for each
+student function a heading, its solution cell (signature, docstring,
+``### BEGIN SOLUTION`` body) and one autograded test cell per check of that
+function, worth the check's points. Test cells call
+:func:`autograd_exercises.notebook.check`, so nbgrader and ``grade exercise-N``
+run the same checks; hidden checks sit inside ``### BEGIN HIDDEN TESTS``.
+
+Every test cell follows its solution cell or another test cell: nbgrader's
+``add_missing_cells`` (on in our config) re-inserts a deleted test cell after
+the nbgrader cell that preceded it, and crashes when that cell is anything else.
 """
 
 from __future__ import annotations
@@ -20,10 +25,17 @@ from autograd_exercises.submission import TEST_CELL_MARKER
 if TYPE_CHECKING:
     from autograd_exercises.spec import Check, Exercise
 
-HOW_TO = """**How this notebook works.** Write your code in the cells marked `# YOUR CODE HERE` (delete the
-`raise NotImplementedError()` line). Each function is followed by test cells, worth the points they show: run
-them to see what is right and what is not. Hidden checks run only when your notebook is graded. You can also
-grade the whole notebook from a terminal with `grade {slug} {slug}.ipynb`."""
+HOW_TO = """**How this notebook works.** Run the setup cell below first. Write your code in the cells marked
+`# YOUR CODE HERE` (delete the `raise NotImplementedError()` line). Each function is followed by test cells,
+worth the points they show: run them to see what is right and what is not. Hidden checks run only when your
+notebook is graded. You can also grade the whole notebook from a terminal with `grade {slug} {slug}.ipynb`."""
+
+# The first lines of the locked setup cell. The extension records how each cell ended (so a cell that
+# failed earlier in the session does not break later checks) and starts the grading sandbox while torch
+# imports; see autograd_exercises/notebook.py. Both module builders comment the magic out.
+SETUP_HEADER = """# Run this cell first: the test cells grade your code with the autograd_exercises package.
+%load_ext autograd_exercises.notebook
+"""
 
 
 def source_notebook_path(exercise: "Exercise") -> str:
@@ -47,6 +59,15 @@ def split_source(source: str) -> tuple[str, str, dict[str, str]]:
     return handout, "\n".join(setup), functions
 
 
+def check_cell_id(check: "Check") -> str:
+    """The cell id, and nbgrader ``grade_id``, of a check's test cell."""
+    return f"test-{check.name}"
+
+
+def solution_cell_id(function: str) -> str:
+    return f"solution-{function}"
+
+
 def test_source(exercise: "Exercise", check: "Check") -> str:
     """A test cell: one check, run through the same grader as ``grade``."""
     points = f"{check.points:g} point{'s' if check.points != 1 else ''}"
@@ -66,12 +87,14 @@ def first_line(function_source: str) -> str:
 def cells(exercise: "Exercise", source: str) -> list[Cell]:
     """Every cell of the exercise's source notebook."""
     handout, setup, functions = split_source(source)
+    given = [text for name, text in functions.items() if name not in exercise.functions]  # helpers students use
+    setup = "\n\n\n".join([setup, *given]) if given else setup
     out: list[Cell] = [Markdown(handout, cell_id="handout"), Markdown(HOW_TO.format(slug=exercise.slug), cell_id="how-to"),
-                       Code(setup, cell_id="setup")]
+                       Code(SETUP_HEADER + setup, cell_id="setup")]
     for name in exercise.functions:
         out.append(Markdown(f"### `{name}`\n\n{first_line(functions[name])}", cell_id=f"about-{name}"))
-        out.append(Solution(functions[name], cell_id=f"solution-{name}"))
-        out += [Test(test_source(exercise, check), cell_id=f"test-{check.name}", points=check.points)
+        out.append(Solution(functions[name], cell_id=solution_cell_id(name)))
+        out += [Test(test_source(exercise, check), cell_id=check_cell_id(check), points=check.points)
                 for check in exercise.checks if check.function == name]
     return out
 

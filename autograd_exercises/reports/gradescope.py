@@ -45,7 +45,8 @@ def as_dict(results: Sequence[ExerciseResult]) -> dict:
         "score": round(sum(r.score for r in results), 6),
         "max_score": round(sum(r.max_score for r in results), 6),
         "execution_time": round(sum(r.execution_time for r in results), 3),
-        "output": "; ".join(f"{r.exercise}: {r.score:g}/{r.max_score:g}" for r in results),
+        "output": "\n".join([f"{r.exercise}: {r.score:g}/{r.max_score:g}" for r in results]
+                            + [f"note: {note}" for r in results for note in r.notes]),
         "tests": [test_entry(r, check) for r in results for check in r.checks],
         "extra_data": {
             "seed": results[0].seed if results else None,

@@ -61,6 +61,8 @@ def render(results: Sequence[ExerciseResult], *, color: bool = False, verbose: b
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False)
     for result in results:
         console.print(table(result, verbose))
+        for note in result.notes:
+            console.print(f"note: {note}", style="yellow")
         for note in notes(result):
             console.print(f"note (costs no points): {note}", style="yellow")
         console.print(summary(result, verbose))

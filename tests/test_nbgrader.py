@@ -1,0 +1,444 @@
+"""The course under the real nbgrader and real Jupyter kernels, for every registered exercise.
+
+In a temporary copy of the course (``nbgrader_config.py`` and the source
+notebooks as ``grade build`` generates them, the committed shipped release
+notebooks), one ``generate_assignment`` process releases every exercise
+(``course.release_all``, what ``grade build`` runs) and must write nothing.
+Then, per exercise and on first use, a few students submit and one ``nbgrader
+autograde <exercise> --student=*`` grades them all:
+
+* ``solution``: the release filled in with the solution: full points;
+* ``release``: the release unchanged: zero;
+* ``mistake-<name>``: the solution with a named common mistake from
+  ``tests/test_exercise_N.py``'s ``MISTAKES`` (mutations applied to the
+  solution cells): nbgrader's per-cell points equal ``grade``'s per-check
+  points on the same ``.ipynb`` (and on the ``.py`` with the same code);
+* ``tampered`` (:data:`FULL` only): the first mistake, plus an edited failing
+  test cell and deleted test cells: graded with the original tests.
+
+Cost: each graded notebook starts a kernel that imports torch and a sandbox
+(about 5 s), each nbgrader process spends about 4 s importing nbgrader. To
+stay within a few minutes, :data:`FULL` (exercise 2) gets two mistakes and the
+tampered submission, the other exercises one mistake.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("nbgrader")
+
+import graders  # noqa: E402
+from autograd_exercises.build import course as course_mod  # noqa: E402
+from autograd_exercises.build import generate, nbgrader_course, notebooks  # noqa: E402
+from autograd_exercises.build.stubs import strip_solutions  # noqa: E402
+from autograd_exercises.submission import TEST_CELL_MARKER  # noqa: E402
+
+pytestmark = pytest.mark.nbgrader
+
+ROOT = Path(__file__).resolve().parents[1]
+SLUGS = [exercise.slug for exercise in graders.EXERCISES]
+FULL = "exercise-2" if "exercise-2" in SLUGS else SLUGS[0]
+MISSING_HEADER = "# This cell (id:{}) was missing from the submission."
+EDITED_TEST = "print('all tests pass')  # the student replaced the test\n"
+
+
+# -- building submissions ----------------------------------------------------------------------------
+
+def _text(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _grade_id(cell: dict) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def _solution_cells(exercise) -> dict[str, str]:
+    """Solution cell id → its source in the source notebook (markers included)."""
+    source = generate.solution_source(ROOT, exercise)
+    return {cell.cell_id: cell.source for cell in notebooks.cells(exercise, source)
+            if type(cell).__name__ == "Solution"}
+
+
+def _without_markers(text: str) -> str:
+    return "".join(line for line in text.splitlines(keepends=True)
+                   if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
+
+
+def _mutated_cells(exercise, mutations) -> dict[str, str] | None:
+    """The solution cells with each (old, new) applied once in the cell holding ``old``; None if one is not in any."""
+    cells = _solution_cells(exercise)
+    for old, new in mutations:
+        holder = next((cell_id for cell_id, text in cells.items() if old in text), None)
+        if holder is None:
+            return None
+        cells[holder] = cells[holder].replace(old, new, 1)
+    return cells
+
+
+def _filled(release: dict, cells: dict[str, str]) -> dict:
+    """The release notebook with its solution cells replaced by ``cells`` (markers removed)."""
+    nb = copy.deepcopy(release)
+    for cell in nb["cells"]:
+        if _grade_id(cell) in cells:
+            cell["source"] = _without_markers(cells[_grade_id(cell)])
+    return nb
+
+
+def _mistakes(exercise) -> dict[str, tuple]:
+    """The exercise's ``MISTAKES`` that can be made by editing solution cells only."""
+    try:
+        module = importlib.import_module(f"tests.test_{exercise.module}")
+    except Exception:  # not written yet, or broken: its own tests say so
+        return {}
+    return {name: spec for name, spec in getattr(module, "MISTAKES", {}).items()
+            if _mutated_cells(exercise, spec[0]) is not None}
+
+
+def _chosen_mistakes(exercise) -> list[str]:
+    return list(_mistakes(exercise))[: 2 if exercise.slug == FULL else 1]
+
+
+MISTAKE_CASES = [pytest.param(e.slug, name, id=f"{e.slug}-{name}") for e in graders.EXERCISES
+                 for name in _chosen_mistakes(e)]
+MISTAKE_CASES += [pytest.param(e.slug, None, id=f"{e.slug}-no-mistakes",
+                               marks=pytest.mark.skip(reason=f"no MISTAKES in tests/test_{e.module}.py apply to its solution cells"))
+                  for e in graders.EXERCISES if not _chosen_mistakes(e)]
+
+
+# -- the course ------------------------------------------------------------------------------------
+
+@dataclass
+class Course:
+    root: Path  # a checkout: solutions/, assignments/, autograd_exercises/notebooks/
+    built: list[str]  # what `grade build`'s release step wrote there
+    build_seconds: float
+
+    @property
+    def dir(self) -> Path:
+        return course_mod.course_dir(self.root)
+
+    def release(self, slug: str) -> dict:
+        return json.loads((self.dir / "release" / slug / f"{slug}.ipynb").read_text(encoding="utf-8"))
+
+
+@dataclass
+class Graded:
+    """One exercise after one ``nbgrader autograde``: per student, nbgrader's and ``grade``'s points."""
+
+    nbgrader: dict[str, dict[str, float]]  # student → grade_id → points (+ "__total__")
+    needs_manual: dict[str, set[str]]
+    autograded: dict[str, dict]  # student → the executed notebook
+    grade: dict[str, dict[str, float]]  # student → check → points, ``grade`` on the submitted .ipynb
+    grade_py: dict[str, dict[str, float]]  # student → check → points, ``grade`` on the same code as .py
+    tampering: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Course:
+    """A checkout with the committed shipped notebooks and the course as generated now, released."""
+    root = tmp_path_factory.mktemp("checkout")
+    shutil.copytree(ROOT / "solutions", root / "solutions")
+    for relative, text in generate.expected_files(ROOT).items():
+        if relative.startswith(course_mod.COURSE + "/"):
+            (root / relative).parent.mkdir(parents=True, exist_ok=True)
+            (root / relative).write_text(text, encoding="utf-8")
+    shipped = ROOT / course_mod.PACKAGE_NOTEBOOKS
+    if shipped.is_dir():
+        shutil.copytree(shipped, root / course_mod.PACKAGE_NOTEBOOKS)
+    start = time.perf_counter()
+    built = course_mod.release_all(root)  # one generate_assignment process for every exercise
+    return Course(root, built, time.perf_counter() - start)
+
+
+def _tamper(nb: dict, exercise, passed: dict[str, bool]) -> tuple[dict, dict[str, Any]]:
+    """Edit the first failing check's test cell; delete the other test cells of the last failing check's function.
+
+    (For exercise 2's ``no_retain_grad``: edit ``forward_retains_y_grad``, delete the three
+    consecutive test cells of ``gradients``, two of which pass.)
+    """
+    failing = [c for c in exercise.checks if not passed[c.name]]
+    edited = [failing[0].name] if failing else []
+    function = (failing[-1] if failing else exercise.checks[0]).function
+    deleted = [c.name for c in exercise.checks if c.function == function and c.name not in edited]
+    ids = {notebooks.check_cell_id(exercise.check(name)): name for name in edited + deleted}
+    nb = copy.deepcopy(nb)
+    for cell in nb["cells"]:
+        if ids.get(_grade_id(cell)) in edited:
+            cell["source"] = EDITED_TEST
+    nb["cells"] = [cell for cell in nb["cells"] if ids.get(_grade_id(cell)) not in deleted]
+    return nb, {"edited": edited, "deleted": deleted}
+
+
+def _gradebook_flags(course_dir: Path, slug: str, students: list[str]) -> dict[str, set[str]]:
+    from nbgrader.api import Gradebook
+
+    flags: dict[str, set[str]] = {}
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", nbgrader_course.COURSE_ID) as gb:
+        for student in students:
+            submission = gb.find_submission(slug, student)
+            flags[student] = {g.name for nb in submission.notebooks for g in nb.grades if g.needs_manual_grade}
+    return flags
+
+
+@pytest.fixture(scope="module")
+def graded(course, grade_source, sandbox, tmp_path_factory):
+    """``graded(slug)`` → :class:`Graded`, made on first use (one autograde per exercise).
+
+    ``grade``'s points come from what ``grade exercise-N FILE --seed 0`` runs
+    (``submission.load`` then ``grading.grade``), in the test session's sandbox.
+    """
+    from autograd_exercises import grading, submission
+
+    cache: dict[str, Graded] = {}
+
+    def make(slug: str) -> Graded:
+        if slug in cache:
+            return cache[slug]
+        start = time.perf_counter()
+        exercise = graders.find(slug)
+        release = course.release(slug)
+        mistakes = _mistakes(exercise)
+        code = {"solution": _solution_cells(exercise)}
+        code.update({f"mistake-{name}": _mutated_cells(exercise, mistakes[name][0]) for name in _chosen_mistakes(exercise)})
+        submissions = {student: _filled(release, cells) for student, cells in code.items()}
+        submissions["release"] = release
+        tampering: dict[str, Any] = {}
+        if slug == FULL:
+            base = next((s for s in submissions if s.startswith("mistake-")), "solution")
+            module_text = generate.solution_source(ROOT, exercise)
+            if base != "solution":
+                for old, new in mistakes[base.removeprefix("mistake-")][0]:
+                    module_text = module_text.replace(old, new, 1)
+            passed = {c.name: c.passed for c in grade_source(slug, module_text, seed=0).checks}
+            submissions["tampered"], tampering = _tamper(submissions[base], exercise, passed)
+            tampering["base"] = base
+        for student, nb in submissions.items():
+            folder = course.dir / "submitted" / student / slug
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{slug}.ipynb").write_text(json.dumps(nb, indent=1), encoding="utf-8")
+        nbgrader_course.autograde(course.dir, slug, "*")  # one nbgrader process, every student
+
+        students = sorted(submissions)
+        scratch = tmp_path_factory.mktemp(f"grade-{slug}")
+        py_files = {}
+        for student, cells in code.items():
+            text = generate.solution_source(ROOT, exercise)
+            for cell_id, cell_text in _solution_cells(exercise).items():
+                text = text.replace(cell_text, cells[cell_id], 1)
+            py_files[student] = scratch / f"{student}.py"
+            py_files[student].write_text(text, encoding="utf-8")
+        paths = [course.dir / "submitted" / s / slug / f"{slug}.ipynb" for s in students] + list(py_files.values())
+        results = [grading.grade(exercise, submission.load(path), sandbox=sandbox, seed=0) for path in paths]
+        points = [{c.name: c.points for c in result.checks} for result in results]
+        autograded = {s: json.loads((course.dir / "autograded" / s / slug / f"{slug}.ipynb").read_text(encoding="utf-8"))
+                      for s in students}
+        cache[slug] = Graded(
+            nbgrader={s: nbgrader_course.scores(course.dir, slug, s) for s in students},
+            needs_manual=_gradebook_flags(course.dir, slug, students),
+            autograded=autograded,
+            grade=dict(zip(students, points[: len(students)])),
+            grade_py=dict(zip(py_files, points[len(students):])),
+            tampering=tampering,
+            seconds=time.perf_counter() - start,
+        )
+        return cache[slug]
+
+    return make
+
+
+def _by_check(exercise, scores: dict[str, float]) -> dict[str, float]:
+    """nbgrader's per-grade-id scores keyed by check name (every check must have its cell)."""
+    return {check.name: scores[notebooks.check_cell_id(check)] for check in exercise.checks}
+
+
+# -- build and release ---------------------------------------------------------------------------------
+
+def test_build_is_idempotent_and_shipped_notebooks_are_current(course):
+    """Releasing the committed course again writes nothing: the shipped notebooks are what nbgrader makes now.
+
+    The committed notebooks came out of an earlier ``grade build``, so this also shows nbgrader's
+    release is byte-stable from one run to the next.
+    """
+    assert course.built == [], f"run `grade build`: {course.built} were out of date"
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_release_has_no_solutions_or_hidden_tests(course, slug):
+    exercise = graders.find(slug)
+    release = course.release(slug)
+    text = json.dumps(release)
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    cells = {_grade_id(cell): cell for cell in release["cells"]}
+    for cell_id, source in _solution_cells(exercise).items():
+        assert _text(cells[cell_id]).rstrip() == strip_solutions(source).rstrip(), cell_id  # the stub, not the solution
+    for check in exercise.checks:
+        cell = cells[notebooks.check_cell_id(check)]
+        meta = cell["metadata"]
+        assert meta["nbgrader"]["points"] == check.points and meta["editable"] is False and meta["deletable"] is False
+        assert TEST_CELL_MARKER in _text(cell)
+        assert ("check(" in _text(cell)) is not check.hidden, check.name  # hidden checks are removed
+    assert sum(c["metadata"]["nbgrader"].get("points", 0) for c in release["cells"]) == exercise.max_score
+
+
+# -- autograde ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_solution_gets_full_points(graded, slug):
+    exercise = graders.find(slug)
+    result = graded(slug)
+    assert _by_check(exercise, result.nbgrader["solution"]) == {c.name: c.points for c in exercise.checks}
+    assert result.nbgrader["solution"]["__total__"] == exercise.max_score
+    assert result.grade["solution"] == result.grade_py["solution"] == {c.name: c.points for c in exercise.checks}
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_unchanged_release_gets_zero(graded, slug):
+    result = graded(slug)
+    assert set(result.nbgrader["release"].values()) == {0.0}
+    assert set(result.grade["release"].values()) == {0.0}
+    assert result.needs_manual["release"] == set()  # every test ran: zero because it failed
+
+
+@pytest.mark.parametrize("slug, mistake", MISTAKE_CASES)
+def test_mistake_gets_the_same_points_as_grade(graded, slug, mistake):
+    exercise = graders.find(slug)
+    result = graded(slug)
+    student = f"mistake-{mistake}"
+    expected = _mistakes(exercise)[mistake][1]
+    nbgrader_points = _by_check(exercise, result.nbgrader[student])
+    assert nbgrader_points == result.grade[student] == result.grade_py[student]
+    assert result.nbgrader[student]["__total__"] == expected
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_test_cells_never_write_to_stderr(graded, slug):
+    """nbgrader zeroes a test cell with any stderr output: ours print on stdout, or raise."""
+    result = graded(slug)
+    for student, nb in result.autograded.items():
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code" and cell["metadata"].get("nbgrader", {}).get("grade"):
+                streams = [o for o in cell["outputs"] if o["output_type"] == "stream" and o["name"] == "stderr"]
+                assert streams == [], (student, _grade_id(cell), streams)
+
+
+def test_tampered_test_cells_are_graded_with_the_original_tests(graded):
+    """An edited test cell is restored from the gradebook; a deleted one is re-inserted and run.
+
+    This is nbgrader's OverwriteCells (checksums of locked cells) with
+    ``add_missing_cells = True`` in our nbgrader_config.py.
+    """
+    exercise = graders.find(FULL)
+    result = graded(FULL)
+    tampering, base = result.tampering, result.tampering["base"]
+    assert tampering["edited"] and tampering["deleted"], tampering
+    # Same points as the untampered submission, from nbgrader and from `grade`.
+    assert _by_check(exercise, result.nbgrader["tampered"]) == result.grade["tampered"] == result.grade[base]
+    assert result.nbgrader["tampered"]["__total__"] == result.nbgrader[base]["__total__"]
+    assert result.needs_manual["tampered"] == set()
+    cells = result.autograded["tampered"]["cells"]
+    position = {_grade_id(cell): index for index, cell in enumerate(cells)}
+    original = {notebooks.check_cell_id(c): notebooks.test_source(exercise, c) for c in exercise.checks}
+    for name in tampering["edited"]:  # restored: the edit would have passed
+        cell_id = notebooks.check_cell_id(exercise.check(name))
+        assert _text(cells[position[cell_id]]) == original[cell_id]
+        assert result.nbgrader["tampered"][cell_id] == 0.0
+    for name in tampering["deleted"]:  # re-inserted after its solution cell, and run
+        check = exercise.check(name)
+        cell = cells[position[notebooks.check_cell_id(check)]]
+        assert _text(cell).startswith(MISSING_HEADER.format(notebooks.check_cell_id(check)))
+        assert _text(cell).endswith(original[notebooks.check_cell_id(check)])
+        assert cell["execution_count"] is not None
+        assert position[notebooks.check_cell_id(check)] > position[notebooks.solution_cell_id(check.function)]
+    # A deleted test that passes gets its points: it was re-inserted and run, not scored 0 as missing.
+    assert any(result.nbgrader["tampered"][notebooks.check_cell_id(exercise.check(n))] > 0 for n in tampering["deleted"])
+
+
+def test_grade_command_on_the_submitted_notebook_agrees_with_nbgrader(course, graded, tmp_path):
+    """``grade exercise-N FILE.ipynb --seed 0`` (the real command) on a mistaken notebook nbgrader graded."""
+    import subprocess
+    import sys
+
+    exercise = graders.find(FULL)
+    result = graded(FULL)
+    student = next((s for s in result.nbgrader if s.startswith("mistake-")), "solution")
+    path = course.dir / "submitted" / student / FULL / f"{FULL}.ipynb"
+    proc = subprocess.run([sys.executable, "-m", "autograd_exercises.cli", FULL, str(path), "--seed", "0",
+                           "--format", "json"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode in (0, 1), proc.stderr
+    report = json.loads(proc.stdout)
+    points = {test["name"].split(": ", 1)[1]: test["score"] for test in report["tests"]}
+    assert points == _by_check(exercise, result.nbgrader[student])
+    assert report["score"] == result.nbgrader[student]["__total__"]
+
+
+def test_timings_stay_small(course, graded):
+    """Not a performance test: prints where the time goes (run with -s), fails only if absurd."""
+    result = graded(FULL)
+    print(f"\nrelease_all: {course.build_seconds:.1f}s; "
+          f"{FULL}: {len(result.nbgrader)} notebooks graded in {result.seconds:.1f}s")
+    assert result.seconds < 240
+
+
+# -- the kernel's history, as a student uses it -----------------------------------------------------
+
+def test_checks_follow_the_kernel_not_the_notebook_order(course):
+    """Run cells out of order, twice, with failing experiments: the checks grade what the kernel holds."""
+    from jupyter_client.manager import start_new_kernel
+
+    exercise = graders.find(FULL)
+    release = {_grade_id(cell): _text(cell) for cell in course.release(FULL)["cells"] if _grade_id(cell)}
+    solutions = {cell_id: _without_markers(text) for cell_id, text in _solution_cells(exercise).items()}
+    first = exercise.checks[0]
+    test_cell = release[notebooks.check_cell_id(first)]
+    solution_cell = notebooks.solution_cell_id(first.function)
+
+    env_kernel = nbgrader_course._child_env()
+    km, kc = start_new_kernel(kernel_name="python3", env=env_kernel)
+    try:
+        def run(code: str) -> list[tuple[str, str]]:
+            reply_outputs: list[tuple[str, str]] = []
+
+            def hook(msg: dict) -> None:
+                kind, content = msg["msg_type"], msg["content"]
+                if kind == "stream":
+                    reply_outputs.append((content["name"], content["text"]))
+                elif kind == "error":
+                    reply_outputs.append(("error", f"{content['ename']}: {content['evalue']}"))
+
+            kc.execute_interactive(code, timeout=120, output_hook=hook)
+            return reply_outputs
+
+        assert run(release["setup"]) == []
+        run(release[solution_cell])  # the stub
+        stub_verdict = run(test_cell)
+        run(f"{first.function}(1.0)")  # an experiment that raises at top level (NotImplementedError)
+        run("def helper():\n    return 1\nundefined_name + 1\n")  # raises after defining helper
+        run("def broken(:\n    pass\n")  # does not compile
+        run(solutions[solution_cell])
+        run(solutions[solution_cell])  # twice
+        for cell_id, text in solutions.items():  # every other solution, in reverse order
+            if cell_id != solution_cell:
+                run(text)
+        verdicts = [run(release[notebooks.check_cell_id(c)]) for c in exercise.checks if not c.hidden]
+        scratch = run(f"check({FULL!r}, {first.name!r})")  # a check called from a scratch cell
+        helper = run("print(helper())")
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    assert stub_verdict and stub_verdict[-1][0] == "error" and "not implemented yet" in stub_verdict[-1][1]
+    for verdict in verdicts + [scratch]:
+        assert {kind for kind, _ in verdict} == {"stdout"}, verdict  # no error, nothing on stderr
+        assert "✓ " in "".join(text for _, text in verdict), verdict
+    assert helper == [("stdout", "1\n")]

@@ -1,0 +1,83 @@
+"""What a test cell grades: the kernel's history, replayed (``autograd_exercises.notebook``), without a kernel.
+
+``tests/test_nbgrader.py`` runs the same in a real Jupyter kernel.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from types import SimpleNamespace
+
+from autograd_exercises import notebook
+from autograd_exercises.notebook import CellRecord, replayed_cells
+from autograd_exercises.submission import TEST_CELL_MARKER
+
+SETUP = "# Run this cell first\nget_ipython().run_line_magic('load_ext', 'autograd_exercises.notebook')\nimport torch\n"
+
+
+def test_history_is_replayed_in_execution_order_without_test_cells():
+    history = ["", SETUP, "def f(x):\n    return 1\n", f"{TEST_CELL_MARKER}: c\ncheck('exercise-2', 'c')\n",
+               "def f(x):\n    return 2\n", "def f(x):\n    return 2\n"]
+    records = {n: CellRecord() for n in range(1, len(history))}
+    assert [n for n, _ in replayed_cells(history, records)] == [1, 2, 4, 5]
+
+
+def test_a_cell_that_did_not_compile_is_left_out():
+    history = ["", "def broken(:\n    pass\n", "x = 1\n"]
+    assert [n for n, _ in replayed_cells(history, {2: CellRecord()})] == [2]
+
+
+def test_a_cell_that_raised_keeps_only_the_statements_before_the_error():
+    cell = "def helper():\n    return 1\n\n@staticmethod\ndef g():\n    pass\nfor i in range(3):\n    undefined + 1\nz = 3\n"
+    history = ["", cell, "forward(torch.ones(3))\n", "y = 1\n"]
+    records = {1: CellRecord(failed_line=8), 2: CellRecord(failed_line=1), 3: CellRecord()}
+    replayed = dict(replayed_cells(history, records))
+    assert replayed == {1: "def helper():\n    return 1\n\n@staticmethod\ndef g():\n    pass", 3: "y = 1\n"}
+    # a decorator line that raised drops the decorated function too
+    assert dict(replayed_cells(["", cell], {1: CellRecord(failed_line=4)})) == {1: "def helper():\n    return 1\n"}
+
+
+def test_cells_that_called_check_and_the_running_cell_are_left_out():
+    history = ["", "x = 1\n", "check('exercise-2', 'forward_values')\n", "y = 2\n", "check('exercise-2', 'c')\n"]
+    records = {1: CellRecord(), 2: CellRecord(called_check=True), 3: CellRecord()}  # 4 is running
+    assert [n for n, _ in replayed_cells(history, records)] == [1, 3]
+
+
+def test_without_the_hook_cells_are_replayed_whole():
+    history = ["", "x = 1\n", "forward(1)\n", "check('exercise-2', 'c')\n"]
+    assert [n for n, _ in replayed_cells(history, {})] == [1, 2]
+
+
+def test_the_hook_records_how_cells_end():
+    recorder = notebook._Recorder()
+
+    def result(count, error=None, store_history=True):
+        return SimpleNamespace(execution_count=count, error_in_exec=error,
+                               info=SimpleNamespace(store_history=store_history))
+
+    def raise_in_module():
+        code = compile("x = 1\n\nraise ValueError('boom')\n", "<cell>", "exec")
+        try:
+            exec(code, {})
+        except ValueError as exc:
+            return exc
+
+    recorder.post_run_cell(result(1))
+    recorder.running_check = True
+    recorder.post_run_cell(result(2))
+    recorder.post_run_cell(result(3, raise_in_module()))
+    recorder.post_run_cell(result(3, store_history=False))
+    assert recorder.cells == {1: CellRecord(None, False), 2: CellRecord(None, True), 3: CellRecord(3, False)}
+
+
+def test_quiet_keeps_stderr_warnings_and_file_descriptor_2_out(capfd):
+    with notebook._quiet():
+        print("python stderr", file=sys.stderr)
+        warnings.warn("a torch-like UserWarning")
+        os.write(2, b"C++ stderr\n")
+        print("stdout stays")
+    os.write(2, b"after\n")
+    out, err = capfd.readouterr()
+    assert out == "stdout stays\n" and err == "after\n"
