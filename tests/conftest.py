@@ -48,3 +48,32 @@ def grade_source(sandbox):
 
 def by_name(result) -> dict:
     return {check.name: check for check in result.checks}
+
+
+# -- the three tests every exercise has (each test_exercise_N.py calls these) --------------------------
+
+def assert_solution_full(grade_source, slug: str, solution: str, points: float):
+    """The reference solution gets every one of the exercise's ``points``, with no feedback; returns the result."""
+    result = grade_source(slug, solution)
+    assert [c.feedback for c in result.checks if not c.passed] == []
+    assert result.score == result.max_score == points
+    return result
+
+
+def assert_stub_zero(grade_source, slug: str, solution: str) -> None:
+    """The generated stub scores zero, every check saying it is not implemented yet (no crash)."""
+    from autograd_exercises.build.stubs import make_stub
+
+    result = grade_source(slug, make_stub(solution, exercise_slug=slug, source_name="solution"))
+    assert result.score == 0
+    assert all("not implemented yet" in c.feedback for c in result.checks), [c.feedback for c in result.checks]
+
+
+def assert_mistake(grade_source, slug: str, solution: str, mistake) -> None:
+    """A named mistake gets exactly its expected score, with its diagnosis on the expected checks."""
+    mutations, expected_score, diagnoses = mistake
+    result = grade_source(slug, mutate(solution, *mutations))
+    checks = by_name(result)
+    for check, fragment in diagnoses.items():
+        assert fragment in checks[check].feedback, (check, checks[check].feedback)
+    assert result.score == expected_score, {c.name: (c.points, c.feedback) for c in result.checks}

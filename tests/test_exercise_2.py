@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograd_exercises.build.stubs import make_stub
-from tests.conftest import by_name, mutate, solution_text
+from tests.conftest import assert_mistake, assert_solution_full, assert_stub_zero, by_name, mutate, solution_text
 
 SLUG, MODULE = "exercise-2", "exercise_2"
 SOLUTION = solution_text(MODULE)
@@ -56,26 +55,16 @@ MISTAKES = {
 
 
 def test_solution_scores_full(grade_source):
-    result = grade_source(SLUG, SOLUTION)
-    assert [c.feedback for c in result.checks if not c.passed] == []
-    assert result.score == result.max_score == 10
+    assert_solution_full(grade_source, SLUG, SOLUTION, 10)
 
 
 def test_stub_scores_zero_without_crashing(grade_source):
-    stub = make_stub(SOLUTION, exercise_slug=SLUG, source_name="solutions/exercise_2.py")
-    result = grade_source(SLUG, stub)
-    assert result.score == 0
-    assert all("not implemented yet" in c.feedback for c in result.checks)
+    assert_stub_zero(grade_source, SLUG, SOLUTION)
 
 
 @pytest.mark.parametrize("name", sorted(MISTAKES))
 def test_common_mistake_gets_partial_score_and_diagnosis(grade_source, name):
-    mutations, expected_score, diagnoses = MISTAKES[name]
-    result = grade_source(SLUG, mutate(SOLUTION, *mutations))
-    checks = by_name(result)
-    for check, fragment in diagnoses.items():
-        assert fragment in checks[check].feedback, (check, checks[check].feedback)
-    assert result.score == expected_score, {c.name: (c.points, c.feedback) for c in result.checks}
+    assert_mistake(grade_source, SLUG, SOLUTION, MISTAKES[name])
 
 
 def test_pasted_numbers_score_under_half(grade_source):

@@ -9,9 +9,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from autograd_exercises import grading
-from autograd_exercises.build.stubs import make_stub
 from autograd_exercises.sandbox import observe
-from tests.conftest import by_name, mutate, solution_text
+from tests.conftest import assert_mistake, assert_solution_full, assert_stub_zero, mutate, solution_text
 
 SLUG, MODULE = "exercise-6", "exercise_6"
 SOLUTION = solution_text(MODULE)
@@ -67,26 +66,16 @@ MISTAKES = {
 
 
 def test_solution_scores_full(grade_source):
-    result = grade_source(SLUG, SOLUTION)
-    assert [c.feedback for c in result.checks if not c.passed] == []
-    assert result.score == result.max_score == 12
+    assert_solution_full(grade_source, SLUG, SOLUTION, 12)
 
 
 def test_stub_scores_zero_without_crashing(grade_source):
-    stub = make_stub(SOLUTION, exercise_slug=SLUG, source_name="solutions/exercise_6.py")
-    result = grade_source(SLUG, stub)
-    assert result.score == 0
-    assert all("not implemented yet" in c.feedback for c in result.checks)
+    assert_stub_zero(grade_source, SLUG, SOLUTION)
 
 
 @pytest.mark.parametrize("name", sorted(MISTAKES))
 def test_common_mistake_gets_partial_score_and_diagnosis(grade_source, name):
-    mutations, expected_score, diagnoses = MISTAKES[name]
-    result = grade_source(SLUG, mutate(SOLUTION, *mutations))
-    checks = by_name(result)
-    for check, fragment in diagnoses.items():
-        assert fragment in checks[check].feedback, (check, checks[check].feedback)
-    assert result.score == expected_score, {c.name: (c.points, c.feedback) for c in result.checks}
+    assert_mistake(grade_source, SLUG, SOLUTION, MISTAKES[name])
 
 
 def test_clearing_with_none_is_as_good_as_zeroing(grade_source):
