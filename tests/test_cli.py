@@ -156,3 +156,16 @@ def test_notebook_cells_run_like_jupyter(workdir):
     result = invoke("exercise-2", "--seed", "2")
     assert result.exit_code == 0, result.output
     assert "note: cell 3 was left out: SyntaxError at line 1" in result.output
+
+
+def test_grade_all_grades_every_exercise_in_one_run(workdir):
+    import graders
+
+    (workdir / "exercise_2.py").write_text(SOLUTION)
+    result = invoke("all", "--format", "json", "--seed", "5")
+    assert result.exit_code == 1  # the other exercises are still stubs
+    data = json.loads(result.output)
+    summary = {entry["exercise"]: entry["score"] for entry in data["extra_data"]["exercises"]}
+    assert list(summary) == [exercise.slug for exercise in graders.EXERCISES]
+    assert summary["exercise-2"] == 10 and sum(summary.values()) == 10
+    assert data["max_score"] == sum(exercise.max_score for exercise in graders.EXERCISES)
