@@ -98,6 +98,8 @@ def grade_exercises(targets: Sequence[tuple[str, str | None]], *, seed: int | No
                 jobs.append((find(str(number)), submission.load(path)))
             except submission.SubmissionError as exc:
                 raise GradingError(str(exc)) from None
+        import autograd_exercises.reports  # noqa: F401  (rich loads while the server finishes its own start)
+
         results = [grading.grade(exercise, sub, sandbox=sandbox, seed=seed, timeout=timeout) for exercise, sub in jobs]
     remember(folder, results)
     return results
