@@ -53,13 +53,7 @@ HINTS = {
 
 def ran(outcome, what: str) -> dict:
     """:func:`called`, naming the likely mistake behind the errors this exercise provokes."""
-    try:
-        return called(outcome, what)
-    except Fail as failure:
-        hint = next((text for key, text in HINTS.items() if key in str(failure)), None)
-        if hint is None:
-            raise
-        raise Fail(f"{failure} — {hint}", about_input=failure.about_input) from None
+    return called(outcome, what, HINTS)
 
 
 # -- references ------------------------------------------------------------------------------------

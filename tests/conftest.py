@@ -77,3 +77,26 @@ def assert_mistake(grade_source, slug: str, solution: str, mistake) -> None:
     for check, fragment in diagnoses.items():
         assert fragment in checks[check].feedback, (check, checks[check].feedback)
     assert result.score == expected_score, {c.name: (c.points, c.feedback) for c in result.checks}
+
+
+# -- in-process helpers (no sandbox: for hypothesis tests of the graders' own logic) -----------------
+
+def load_module(name: str, text: str):
+    """``text`` as a module called ``name``, in this process (trusted test code only)."""
+    import importlib.util
+
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader=None))
+    exec(compile(text, f"<{name}>", "exec"), module.__dict__)
+    return module
+
+
+def judge_every_check(slug: str, module, seed: int) -> None:
+    """Every check's probe, then its judge, on ``module`` for the inputs of ``seed``; a failure raises Fail."""
+    import graders
+    from autograd_exercises import grading
+    from autograd_exercises.sandbox import observe
+
+    exercise = graders.find(slug)
+    for check in exercise.checks:
+        for case in grading.make_cases(exercise, check, seed):
+            check.judge(case, observe.plain(check.probe(module, case)))

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 
 import pytest
 import torch
 from hypothesis import given, settings, strategies as st
 
-from autograd_exercises import grading
 from autograd_exercises.sandbox import observe
-from tests.conftest import SOLUTIONS, assert_mistake, assert_solution_full, assert_stub_zero, mutate, solution_text
+from tests.conftest import assert_mistake, assert_solution_full, assert_stub_zero, judge_every_check, load_module, mutate, solution_text
 
 SLUG, MODULE = "exercise-5", "exercise_5"
 SOLUTION = solution_text(MODULE)
@@ -102,24 +100,12 @@ def counting_autograd():
         torch.autograd.backward, torch.autograd.grad = real
 
 
-def _load(name: str, text: str):
-    spec = importlib.util.spec_from_loader(name, loader=None)
-    module = importlib.util.module_from_spec(spec)
-    exec(compile(text, f"<{name}>", "exec"), module.__dict__)
-    return module
-
-
 @settings(max_examples=5, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1))
 def test_solution_passes_every_judge_for_any_seed(seed):
     """In-process (no sandbox): every check's judge accepts the solution's observations on fresh inputs."""
-    import graders
-
-    exercise, module = graders.find(SLUG), _load(MODULE, (SOLUTIONS / f"{MODULE}.py").read_text())
     with counting_autograd():
-        for check in exercise.checks:
-            for case in grading.make_cases(exercise, check, seed):
-                check.judge(case, observe.plain(check.probe(module, case)))
+        judge_every_check(SLUG, load_module(MODULE, SOLUTION), seed)
 
 
 def test_handout_numbers_match_the_reference():

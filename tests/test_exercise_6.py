@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import time
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from autograd_exercises import grading
-from autograd_exercises.sandbox import observe
-from tests.conftest import assert_mistake, assert_solution_full, assert_stub_zero, mutate, solution_text
+from tests.conftest import assert_mistake, assert_solution_full, assert_stub_zero, judge_every_check, load_module, mutate, solution_text
 
 SLUG, MODULE = "exercise-6", "exercise_6"
 SOLUTION = solution_text(MODULE)
@@ -84,19 +82,12 @@ def test_clearing_with_none_is_as_good_as_zeroing(grade_source):
     assert result.score == result.max_score, [c.feedback for c in result.checks if not c.passed]
 
 
-def _load(name: str, text: str):
-    spec = importlib.util.spec_from_loader(name, loader=None)
-    module = importlib.util.module_from_spec(spec)
-    exec(compile(text, f"<{name}>", "exec"), module.__dict__)
-    return module
-
-
 def test_training_checks_are_cheap():
     """The probes bound their cost (small data, at most 200 steps): the costliest check's probe, on every case,
     takes well under a second of CPU time."""
     import graders
 
-    exercise, module = graders.find(SLUG), _load(MODULE, SOLUTION)
+    exercise, module = graders.find(SLUG), load_module(MODULE, SOLUTION)
     for name in ("train_converges", "train_notebook_example"):
         check = exercise.check(name)
         cases = grading.make_cases(exercise, check, 0)
@@ -114,12 +105,7 @@ def test_solution_passes_every_judge_for_any_seed(seed):
 
     The float32 runs must stay within the recorded tolerances of the float64 replay for any data.
     """
-    import graders
-
-    exercise, module = graders.find(SLUG), _load(MODULE, SOLUTION)
-    for check in exercise.checks:
-        for case in grading.make_cases(exercise, check, seed):
-            check.judge(case, observe.plain(check.probe(module, case)))
+    judge_every_check(SLUG, load_module(MODULE, SOLUTION), seed)
 
 
 def test_handout_numbers_match_the_reference():

@@ -46,8 +46,23 @@ def _where(exception: dict[str, Any]) -> str:
     return f" ({place}: {last['code']})" if last.get("code") else f" ({place})"
 
 
-def called(outcome: dict[str, Any] | None, what: str) -> dict[str, Any]:
-    """The description of what ``what`` returned; :class:`Fail` if it raised or was missing."""
+def called(outcome: dict[str, Any] | None, what: str, hints: dict[str, str] | None = None) -> dict[str, Any]:
+    """The description of what ``what`` returned; :class:`Fail` if it raised or was missing.
+
+    ``hints`` maps a fragment of the feedback to the likely mistake behind it, for
+    errors an exercise provokes; the first matching hint is added to the feedback.
+    """
+    try:
+        return _returned(outcome, what)
+    except Fail as failure:
+        hint = next((text for key, text in (hints or {}).items() if key in str(failure)), None)
+        if hint is None:
+            raise
+        raise Fail(f"{failure} — {hint}", about_input=failure.about_input) from None
+
+
+def _returned(outcome: dict[str, Any] | None, what: str) -> dict[str, Any]:
+    """:func:`called` without exercise hints."""
     if outcome is None:
         raise Fail(f"{what} was not called")
     exception = outcome.get("exception")
