@@ -157,7 +157,10 @@ def start(name: str, folder: Path) -> tuple[list[Path], list[Path]]:
         if destination.exists():
             kept.append(destination)
             continue
-        shutil.copyfile(source, destination)
+        try:
+            shutil.copyfile(source, destination)
+        except OSError as exc:
+            raise GradingError(f"cannot write {destination}: {exc.strerror or exc}") from None
         copied.append(destination)
     if not copied and not kept:
         raise GradingError(f"the package has no files for {exercise.slug}")

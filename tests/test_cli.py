@@ -169,3 +169,10 @@ def test_grade_all_grades_every_exercise_in_one_run(workdir):
     assert list(summary) == [exercise.slug for exercise in graders.EXERCISES]
     assert summary["exercise-2"] == 10 and sum(summary.values()) == 10
     assert data["max_score"] == sum(exercise.max_score for exercise in graders.EXERCISES)
+
+
+def test_start_in_a_folder_it_cannot_write_is_one_line_error(monkeypatch):
+    monkeypatch.chdir("/proc/self")  # no file can be created here, even by root
+    result = invoke("start", "exercise-2")
+    assert result.exit_code == 3
+    assert result.output.startswith("Error: cannot write /proc/self/exercise_2.py")
