@@ -69,6 +69,18 @@ def assert_stub_zero(grade_source, slug: str, solution: str) -> None:
     assert all("not implemented yet" in c.feedback for c in result.checks), [c.feedback for c in result.checks]
 
 
+def assert_pasted_scores_under_half(slug: str, mistakes: dict) -> None:
+    """A submission pasting the handout's printed numbers scores under half the points.
+
+    Its exact score is graded and asserted by the mistake test (``mistakes["pasted_notebook_numbers"]``);
+    here, that score is held against the exercise's maximum, without grading it a second time.
+    """
+    import graders
+
+    expected_score = mistakes["pasted_notebook_numbers"][1]
+    assert expected_score < graders.find(slug).max_score / 2
+
+
 def assert_mistake(grade_source, slug: str, solution: str, mistake) -> None:
     """A named mistake gets exactly its expected score, with its diagnosis on the expected checks."""
     mutations, expected_score, diagnoses = mistake

@@ -7,7 +7,7 @@ import torch
 from hypothesis import given, settings, strategies as st
 
 from graders import exercise_1 as grader
-from tests.conftest import assert_mistake, assert_solution_full, assert_stub_zero, mutate, solution_text
+from tests.conftest import assert_mistake, assert_pasted_scores_under_half, assert_solution_full, assert_stub_zero, mutate, solution_text
 
 SLUG, MODULE = "exercise-1", "exercise_1"
 SOLUTION = solution_text(MODULE)
@@ -105,9 +105,8 @@ def test_common_mistake_gets_partial_score_and_diagnosis(grade_source, name):
     assert_mistake(grade_source, SLUG, SOLUTION, MISTAKES[name])
 
 
-def test_pasted_numbers_score_under_half(grade_source):
-    result = grade_source(SLUG, mutate(SOLUTION, *MISTAKES["pasted_notebook_numbers"][0]))
-    assert result.score < result.max_score / 2
+def test_pasted_numbers_score_under_half():
+    assert_pasted_scores_under_half(SLUG, MISTAKES)
 
 
 def test_warning_is_a_note_not_a_cost(grade_source):

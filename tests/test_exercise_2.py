@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import assert_mistake, assert_solution_full, assert_stub_zero, by_name, mutate, solution_text
+from tests.conftest import assert_mistake, assert_pasted_scores_under_half, assert_solution_full, assert_stub_zero, by_name, mutate, solution_text
 
 SLUG, MODULE = "exercise-2", "exercise_2"
 SOLUTION = solution_text(MODULE)
@@ -67,10 +67,8 @@ def test_common_mistake_gets_partial_score_and_diagnosis(grade_source, name):
     assert_mistake(grade_source, SLUG, SOLUTION, MISTAKES[name])
 
 
-def test_pasted_numbers_score_under_half(grade_source):
-    pasted = mutate(SOLUTION, *MISTAKES["pasted_notebook_numbers"][0])
-    result = grade_source(SLUG, pasted)
-    assert result.score < result.max_score / 2
+def test_pasted_numbers_score_under_half():
+    assert_pasted_scores_under_half(SLUG, MISTAKES)
 
 
 def test_no_retain_grad_warning_is_a_note_not_a_cost(grade_source):
