@@ -1,35 +1,28 @@
 """Run student code in a locked-down child process and bring back plain data only.
 
-The grader side of the sandbox. :class:`Sandbox` starts a fork-server
-(:mod:`.server`) in a separate interpreter *before* the grader imports torch,
-so both imports overlap, and then sends it jobs: a submission's source, the
-probe to run and the inputs. What comes back is a :class:`RunResult`, whose
-``result`` was loaded with ``torch.load(weights_only=True)``.
+The grader side of the sandbox. :class:`Sandbox` claims a slot, starts a
+fork-server (:mod:`.server`, launched by :mod:`.launcher` inside bubblewrap's
+namespaces, with the slot's cgroups from :mod:`.cgroups`) in a separate
+interpreter *before* the grader imports torch, so both imports overlap, and then
+sends it jobs: a submission's source, the probe to run and the inputs. What comes
+back is a :class:`RunResult`, whose ``result`` was read by :func:`.report.load`.
 """
 
 from __future__ import annotations
 
-import io
 import os
-import re
 import select
-import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograd_exercises.sandbox import protocol
+from autograd_exercises.sandbox import cgroups, launcher, protocol, report
 from autograd_exercises.sandbox.isolation import Limits
 
 DEFAULT_TIMEOUT = 5.0
-# Control characters (newline and tab excepted), C1 controls, bidi overrides and XML's non-characters:
-# student text (prints, messages, reprs, class names) must not repaint a terminal or break JSON/JUnit.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
-MAX_DEPTH = 32  # deepest nesting accepted in a report (a forged one could nest past the recursion limit)
 
 
 @dataclass
@@ -53,45 +46,9 @@ class SandboxError(Exception):
     """The sandbox itself could not run (not a student's failure)."""
 
 
-def _package_roots() -> str:
-    """PYTHONPATH entries that make our packages importable in the server (found without importing them)."""
-    import importlib.util
-
-    graders = importlib.util.find_spec("graders")
-    roots = {str(Path(__file__).resolve().parents[2])}
-    if graders is not None and graders.origin:
-        roots.add(str(Path(graders.origin).resolve().parents[1]))
-    return os.pathsep.join(sorted(roots))
-
-
-def _load_result(data: bytes) -> dict[str, Any]:
-    import torch
-
-    loaded = torch.load(io.BytesIO(data), weights_only=True)
-    if not isinstance(loaded, dict):
-        raise ValueError("result is not a dict")
-    return loaded
-
-
-def printable(value: Any, depth: int = 0) -> Any:
-    """``value`` with control characters replaced in every string (dict keys too), tensors untouched.
-
-    Raises ValueError past :data:`MAX_DEPTH` levels, so a report nested to crash the grader is refused.
-    """
-    if depth > MAX_DEPTH:
-        raise ValueError("report nested too deeply")
-    if isinstance(value, str):
-        return _CONTROL.sub("\ufffd", value)
-    if isinstance(value, dict):
-        return {printable(k, depth + 1): printable(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [printable(v, depth + 1) for v in value]
-    return value
-
-
 def interpret(response: dict[str, Any], blob: bytes) -> RunResult:
-    """Turn the server's response into a :class:`RunResult` (loading ``blob`` safely)."""
-    common = dict(output=printable(str(response.get("output", ""))),
+    """Turn the server's response into a :class:`RunResult`, reading ``blob`` with :func:`report.load`."""
+    common = dict(output=report.clean_text(str(response.get("output", "")), protocol.MAX_HEADER),
                   output_dropped=bool(response.get("output_dropped")), wall=float(response.get("wall", 0.0)),
                   exit=response.get("exit"), signal=response.get("signal"))
     if response.get("timed_out"):
@@ -101,10 +58,19 @@ def interpret(response: dict[str, Any], blob: bytes) -> RunResult:
     if not blob:
         return RunResult("crashed" if response.get("signal") else "no-result", **common)
     try:
-        result = printable(_load_result(blob))
-    except Exception as exc:  # a forged or truncated report is the student's failure
-        return RunResult("no-result", {"message": f"unreadable report: {type(exc).__name__}"}, **common)
-    return RunResult(str(result.get("status", "no-result")), result, **common)
+        result = report.load(blob)
+    except report.Unreadable as exc:  # a forged, truncated or oversized report is the student's failure
+        return RunResult("no-result", {"message": f"unreadable report: {exc}"}, **common)
+    return RunResult(result["status"], result, **common)
+
+
+def _runs_server(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            words = cmdline.read().split(b"\0")
+    except OSError:
+        return False
+    return b"autograd_exercises.sandbox.server" in words and b"bwrap" not in words[0]
 
 
 class Sandbox:
@@ -112,8 +78,10 @@ class Sandbox:
 
     response_margin = 30.0  # seconds the server may take past a check's timeout before it counts as hung
 
-    def __init__(self, *, slot: int = 0, limits: Limits = Limits(), spawn: bool = False) -> None:
-        self.slot, self.limits, self.spawn = slot, limits, spawn
+    def __init__(self, *, slot: int = 0, limits: Limits = Limits(), spawn: bool = False,
+                 namespaces: bool = True) -> None:
+        self.limits, self.spawn, self.namespaces = limits, spawn, namespaces
+        self.slot, self._slot_lock = launcher.claim_slot(slot)
         self.layers: list[str] = []
         self.mode = ""
         self._proc: subprocess.Popen[bytes] | None = None
@@ -121,13 +89,18 @@ class Sandbox:
         self._start()
 
     def _start(self) -> None:
-        command = [sys.executable, "-m", "autograd_exercises.sandbox.server", "--slot", str(self.slot)]
-        env = {**os.environ, "PYTHONPATH": _package_roots(), "OMP_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1"}
-        self._proc = subprocess.Popen(
-            command + (["--spawn"] if self.spawn else []), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self._log, cwd=tempfile.gettempdir(), env=env, start_new_session=True,
-        )
+        fds = cgroups.open_slot(self.slot, memory=self.limits.memory_bytes, pids=self.limits.processes * 2)
+        command = launcher.server_command(slot=self.slot, spawn=self.spawn, cgroups=fds, namespaces=self.namespaces)
+        try:
+            self._proc = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, cwd="/",
+                env=launcher.environment(), pass_fds=tuple(fds.values()), start_new_session=True,
+            )
+        finally:
+            for fd in fds.values():
+                os.close(fd)
         self._ready: dict[str, Any] | None = None
+        self._host_pid: int | None = None
 
     def wait_ready(self) -> None:
         """Block until the server has imported torch and found its isolation layers."""
@@ -137,14 +110,24 @@ class Sandbox:
             self._ready, _ = protocol.receive(self._proc.stdout)
         except protocol.ProtocolError:
             raise SandboxError(f"the sandbox server did not start: {self._log_tail()}") from None
-        self.layers = list(dict.fromkeys(self._ready.get("layers", [])))
-        self.slot = int(self._ready.get("slot", self.slot))  # the server may take a later, free slot
-        self.mode = self._ready.get("mode", "")
+        self.layers = list(dict.fromkeys(str(layer) for layer in self._ready.get("layers", [])))
+        self.mode = str(self._ready.get("mode", ""))
 
     @property
     def server_pid(self) -> int | None:
-        """The running fork-server's pid (``None`` before it is ready)."""
-        return (self._ready or {}).get("pid")
+        """The running fork-server's pid as this process sees it (``None`` before it is ready).
+
+        In a PID namespace the server knows only its own small pid; here it is the
+        process below the launcher whose command line runs the server module.
+        """
+        if self._ready is None or self._proc is None:
+            return None
+        if self._host_pid is None:
+            from autograd_exercises.sandbox.server import descendants
+
+            below = [self._proc.pid] + [pid for pid, _, _ in descendants(self._proc.pid)]
+            self._host_pid = next((pid for pid in below if _runs_server(pid)), self._ready.get("pid"))
+        return self._host_pid
 
     @property
     def scratch_root(self) -> str | None:
@@ -177,12 +160,19 @@ class Sandbox:
         return interpret(response, blob)
 
     def restart(self, wait: float = 2.0) -> None:
-        self.close(wait)
+        self._stop(wait)
         self._start()
         self.wait_ready()
 
     def close(self, wait: float = 2.0) -> None:
-        """Stop the server: it exits at the end of its input; after ``wait`` seconds it is killed, tree first."""
+        """Stop the server and give the slot back."""
+        self._stop(wait)
+        if self._slot_lock is not None:
+            os.close(self._slot_lock)
+            self._slot_lock = None
+
+    def _stop(self, wait: float) -> None:
+        """The server exits at the end of its input; after ``wait`` seconds it is killed, tree first."""
         if self._proc is None:
             return
         for stream in (self._proc.stdin, self._proc.stdout):
@@ -203,8 +193,10 @@ class Sandbox:
         self._proc.wait()
         self._proc = None
         root = self.scratch_root
-        if isinstance(root, str) and Path(root).name.startswith("autograd-sandbox-"):
-            shutil.rmtree(root, ignore_errors=True)  # a server that was killed could not remove its own
+        if "mount-namespace" not in self.layers and isinstance(root, str) and Path(root).name.startswith("autograd-sandbox-"):
+            from autograd_exercises.sandbox.server import remove_tree
+
+            remove_tree(Path(root))  # a server that was killed could not remove its own (in a namespace, it vanished)
 
     def __enter__(self) -> "Sandbox":
         return self

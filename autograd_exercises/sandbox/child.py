@@ -14,6 +14,7 @@ import io
 import os
 import signal
 import sys
+import tempfile
 from typing import Any
 
 import torch
@@ -26,9 +27,16 @@ PR_SET_PDEATHSIG = 1
 _SAVE, _BYTES_IO, _WRITE, _EXIT = torch.save, io.BytesIO, os.write, os._exit
 
 
+# What is slow to import and reasonable for a student to use: loaded once in the fork-server, so a check
+# never pays for it (creating any torch.optim optimizer imports torch._dynamo: over a second).
+PRELOADED = ("torch._dynamo", "torch.optim", "torch.optim.lr_scheduler", "torch.func", "torch.nn",
+             "torch.nn.functional", "torch.autograd.functional", "torch.autograd.forward_ad", "numpy")
+
+
 def preload() -> None:
-    """Load, before any lock-down, all trusted code a child may need: torch (one thread),
-    torch.save/torch.load's lazy imports, and the graders' probes (code only, never references)."""
+    """Load, before any lock-down, all trusted code a child may need: torch (one thread), what students
+    use that is slow to import (:data:`PRELOADED`), torch.save/torch.load's lazy imports, and the probes
+    (code that calls student functions: no reference, judge or hidden check is importable here)."""
     torch.set_num_threads(1)
     if torch.get_num_interop_threads() != 1:
         try:
@@ -38,14 +46,39 @@ def preload() -> None:
     buffer = io.BytesIO()
     torch.save([{"x": torch.zeros(2)}], buffer)
     torch.load(io.BytesIO(buffer.getvalue()), weights_only=True)
-    import graders  # noqa: F401
+    for name in PRELOADED:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    parameter = torch.zeros(1, requires_grad=True)
+    torch.optim.SGD([parameter], lr=0.1)  # the first optimizer finishes torch._dynamo's lazy set-up
+    import autograd_exercises.probes  # noqa: F401
 
 
-def lock_down(job: dict[str, Any]) -> None:
-    """Apply every isolation layer the server found working; fail closed if one breaks."""
-    os.chdir(job["scratch"])
+def make_scratch(job: dict[str, Any], source: bytes | None) -> None:
+    """Mount this child's own scratch tmpfs (private-scratch) and write the submission into it; then make
+    it the working, home and temporary folder (``tempfile`` cached the server's ``/tmp`` before the fork)."""
+    scratch, layers = job["scratch"], set(job["layers"])
+    if "private-scratch" in layers:
+        limits = job["limits"]
+        if not isolation.private_scratch(scratch, job["uid"], limits["scratch_bytes"], limits["scratch_inodes"]):
+            raise RuntimeError("could not mount the scratch folder")
+        path = os.path.join(scratch, job["filename"])
+        with open(path, "wb") as handle:
+            handle.write(source or b"")
+        if job["uid"] is not None:
+            os.chown(path, job["uid"], job["uid"])
+    os.chdir(scratch)
     os.environ.clear()
-    os.environ.update(isolation.clean_environment(job["scratch"]))
+    os.environ.update(isolation.clean_environment(scratch))
+    tempfile.tempdir = scratch
+
+
+def lock_down(job: dict[str, Any], source: bytes | None = None, seccomp: Any = None) -> None:
+    """Apply every isolation layer the server found working; fail closed if one breaks."""
+    make_scratch(job, source)
+    isolation.set_oom_score_adj(1000)  # the first to go when memory runs out, never the grader
     isolation.apply_rlimits(isolation.Limits(**job["limits"]))
     layers = set(job["layers"])
     if "uid-switch" in layers and not isolation.drop_privileges(job["uid"]):
@@ -58,7 +91,7 @@ def lock_down(job: dict[str, Any]) -> None:
         if not isolation.apply_landlock(job["read_paths"], [job["scratch"]]):
             raise RuntimeError("could not apply landlock")
     allow_processes = "seccomp-no-fork" not in layers
-    if "seccomp" in layers and not isolation.apply_seccomp(allow_processes=allow_processes):
+    if "seccomp" in layers and not isolation.apply_seccomp(allow_processes=allow_processes, prepared=seccomp):
         raise RuntimeError("could not apply seccomp")
     die_with_server(job.get("server"))
 
@@ -130,12 +163,16 @@ def report(result: dict[str, Any]) -> None:
             pass
 
 
-def main(job: dict[str, Any], inputs: bytes) -> None:
-    """Entry point in the child; never returns, whatever student code raises or breaks on the way."""
+def main(job: dict[str, Any], inputs: bytes, *, source: bytes | None = None, seccomp: Any = None) -> None:
+    """Entry point in the child; never returns, whatever student code raises or breaks on the way.
+
+    ``source`` is the submission when the child writes it into its own scratch tmpfs;
+    ``seccomp`` a filter the server built before forking.
+    """
     code = 70
     try:
         try:
-            lock_down(job)
+            lock_down(job, source, seccomp)
             result, code = run_probe(job, inputs), 0
         except BaseException as exc:  # a sandbox failure, or student code that escaped the probe's handling
             result = {"status": "sandbox-error", "message": observe.safe_text(exc, with_type=True)}

@@ -1,12 +1,15 @@
 """Isolation layers a forked child applies to itself before it imports student code.
 
-Everything here uses only the standard library and :mod:`ctypes`. Each layer is
+The namespaces of the whole fork-server (PID, IPC, network, mount, UTS) come from
+bubblewrap (:mod:`.launcher`); the seccomp filter from libseccomp's Python binding;
+the rest uses the standard library and :mod:`ctypes`. Each layer is
 best effort: a function returns ``False`` (or skips a limit) where the platform
 lacks the feature (non-root, old kernel, another architecture, macOS) instead of
 raising. Call the layers in this order in the child, while it is still single
 threaded (Landlock and seccomp only apply to the calling thread and the threads
 and processes it creates later)::
 
+    private_scratch(scratch, uid, size, inodes)   # own mount + IPC namespaces, a tmpfs for scratch
     apply_rlimits(limits)            # before the uid switch: NPROC then counts for the new uid
     drop_privileges(sandbox_uid(slot))
     set_no_new_privs()
@@ -19,7 +22,6 @@ and processes it creates later)::
 from __future__ import annotations
 
 import os
-import resource
 import signal
 import stat
 import sys
@@ -31,25 +33,27 @@ try:
     import ctypes
 except ImportError:  # pragma: no cover - interpreters built without ctypes
     ctypes = None  # type: ignore[assignment]
+try:
+    import resource
+except ImportError:  # Windows: no resource limits, the student CLI still grades
+    resource = None  # type: ignore[assignment]
 
 # prctl(2) options
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
 PR_GET_NO_NEW_PRIVS = 39
-PR_SET_SECCOMP = 22
 PR_CAPBSET_DROP = 24
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
-SECCOMP_MODE_FILTER = 2
 
-CLONE_NEWNET = 0x40000000
+CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWIPC = 0x40000000, 0x00020000, 0x08000000
 CLONE_THREAD = 0x00010000
-# Every CLONE_NEW* flag: NEWTIME, NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET.
-CLONE_NAMESPACE_FLAGS = 0x7E020080
+MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x4000, 0x40000
 
 SANDBOX_UID_BASE = 0x7F000000
 MAX_SLOT = 0xFFFF
 
 # Landlock (include/uapi/linux/landlock.h); the syscall numbers are the same on x86_64 and aarch64.
+LANDLOCK_MACHINES = ("x86_64", "aarch64")
 SYS_LANDLOCK_CREATE_RULESET = 444
 SYS_LANDLOCK_ADD_RULE = 445
 SYS_LANDLOCK_RESTRICT_SELF = 446
@@ -63,48 +67,24 @@ FS_READ_RIGHTS = FS_READ_FILE | FS_READ_DIR | FS_EXECUTE
 NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1
 SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
 
-# Classic BPF for seccomp (include/uapi/linux/filter.h, seccomp.h)
-BPF_LD_W_ABS = 0x20
-BPF_JEQ_K = 0x15
-BPF_JGE_K = 0x35
-BPF_JSET_K = 0x45
-BPF_RET_K = 0x06
-SECCOMP_RET_KILL_PROCESS = 0x80000000
-SECCOMP_RET_ERRNO = 0x00050000
-SECCOMP_RET_ALLOW = 0x7FFF0000
 EPERM, ENOSYS = 1, 38
-AF_UNIX = 1
-X32_SYSCALL_BIT = 0x40000000
-SECCOMP_DATA_NR, SECCOMP_DATA_ARCH, SECCOMP_DATA_ARG0 = 0, 4, 16  # arg0 low word (little endian)
-AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 
-_DENIED_NAMES = (
+# Refused outright by the seccomp filter (EPERM): tracing, kernel and mount control, namespaces, new
+# sockets of any family (a uid-0 child could talk to root-only unix sockets), io_uring (IORING_OP_SOCKET
+# bypasses the socket rule), memory that escapes RLIMIT_AS (memfd, System V shared memory) and System V
+# IPC objects, and other processes' resource limits (prlimit on a pid other than 0).
+DENIED_SYSCALLS = (
     "ptrace", "process_vm_readv", "process_vm_writev", "mount", "umount2", "unshare", "setns", "bpf",
-    "perf_event_open", "keyctl", "add_key", "request_key", "kexec_load", "init_module", "finit_module",
-    "reboot", "swapon", "pivot_root", "chroot",
-    # Beyond the list: module unloading, swap, userfaultfd, io_uring (IORING_OP_SOCKET bypasses the
-    # socket rule) and the new mount API.
-    "kexec_file_load", "delete_module", "swapoff", "userfaultfd", "io_uring_setup", "io_uring_enter",
-    "io_uring_register", "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
+    "perf_event_open", "keyctl", "add_key", "request_key", "kexec_load", "kexec_file_load", "init_module",
+    "finit_module", "delete_module", "reboot", "swapon", "swapoff", "pivot_root", "chroot", "userfaultfd",
+    "io_uring_setup", "io_uring_enter", "io_uring_register", "open_tree", "move_mount", "fsopen", "fsconfig",
+    "fsmount", "fspick", "mount_setattr", "socket", "memfd_create", "memfd_secret", "shmget", "msgget",
+    "semget", "fanotify_init", "inotify_init", "inotify_init1", "pidfd_getfd", "name_to_handle_at",
+    "open_by_handle_at", "quotactl", "acct", "settimeofday", "clock_settime", "adjtimex", "sethostname",
+    "setdomainname", "ioperm", "iopl", "syslog", "vhangup", "lookup_dcookie", "nfsservctl",
 )
-SYSCALLS: dict[str, dict[str, int]] = {
-    "x86_64": dict(
-        socket=41, clone=56, clone3=435, fork=57, vfork=58, ptrace=101, process_vm_readv=310, process_vm_writev=311, mount=165,
-        umount2=166, unshare=272, setns=308, bpf=321, perf_event_open=298, keyctl=250, add_key=248,
-        request_key=249, kexec_load=246, init_module=175, finit_module=313, reboot=169, swapon=167,
-        pivot_root=155, chroot=161, kexec_file_load=320, delete_module=176, swapoff=168, userfaultfd=323,
-        io_uring_setup=425, io_uring_enter=426, io_uring_register=427, open_tree=428, move_mount=429,
-        fsopen=430, fsconfig=431, fsmount=432, fspick=433, mount_setattr=442,
-    ),
-    "aarch64": dict(
-        socket=198, clone=220, clone3=435, ptrace=117, process_vm_readv=270, process_vm_writev=271, mount=40,
-        umount2=39, unshare=97, setns=268, bpf=280, perf_event_open=241, keyctl=219, add_key=217,
-        request_key=218, kexec_load=104, init_module=105, finit_module=273, reboot=142, swapon=224,
-        pivot_root=41, chroot=51, kexec_file_load=294, delete_module=106, swapoff=225, userfaultfd=282,
-        io_uring_setup=425, io_uring_enter=426, io_uring_register=427, open_tree=428, move_mount=429,
-        fsopen=430, fsconfig=431, fsmount=432, fspick=433, mount_setattr=442,
-    ),
-}
+# Every CLONE_NEW* flag: NEWTIME, NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET.
+CLONE_NEW_FLAGS = (0x80, 0x20000, 0x2000000, 0x4000000, 0x8000000, 0x10000000, 0x20000000, 0x40000000)
 
 FIXED_READ_PATHS = (
     "/usr", "/lib", "/lib64", "/etc/ld.so.cache", "/etc/localtime", "/proc", "/sys/devices/system/cpu",
@@ -121,6 +101,8 @@ class Limits:
     file_bytes: int = 16 << 20  # RLIMIT_FSIZE
     open_files: int = 256  # RLIMIT_NOFILE
     processes: int = 32  # RLIMIT_NPROC (for the uid the child runs as)
+    scratch_bytes: int = 64 << 20  # size of the child's scratch tmpfs (private-scratch)
+    scratch_inodes: int = 4096  # files and folders in it
 
 
 # ---------------------------------------------------------------- low-level helpers
@@ -148,7 +130,7 @@ def _libc() -> Any:
 def _syscall(number: int, *args: int) -> tuple[int, int]:
     """``syscall(number, *args)`` on 64-bit Linux: (return value, errno); (-1, ENOSYS) if impossible."""
     libc = _libc()
-    if libc is None or _machine() not in SYSCALLS or ctypes.sizeof(ctypes.c_void_p) != 8:
+    if libc is None or _machine() not in LANDLOCK_MACHINES or ctypes.sizeof(ctypes.c_void_p) != 8:
         return -1, ENOSYS
     function = libc.syscall
     function.restype = ctypes.c_long
@@ -177,7 +159,7 @@ def current_vm_size() -> int | None:
             pages = int(statm.read().split()[0])
     except (OSError, ValueError, IndexError):
         return None
-    return pages * resource.getpagesize()
+    return pages * os.sysconf("SC_PAGE_SIZE")
 
 
 def uid_thread_count(uid: int) -> int | None:
@@ -229,6 +211,8 @@ def apply_rlimits(limits: Limits) -> list[str]:
     fresh slot uid after :func:`drop_privileges`), else the user's current thread
     count plus ``limits.processes``. A limit the platform refuses is skipped.
     """
+    if resource is None:
+        return []
     is_root = hasattr(os, "geteuid") and os.geteuid() == 0
     threads = None if is_root or not hasattr(os, "getuid") else uid_thread_count(os.getuid())
     applied = []
@@ -440,56 +424,96 @@ def default_read_paths() -> list[str]:
 # ---------------------------------------------------------------- seccomp
 
 
-def seccomp_program(machine: str, *, allow_processes: bool = True) -> list[tuple[int, int, int, int]]:
-    """The classic BPF program (code, jt, jf, k) of :func:`apply_seccomp` for ``machine``.
+@lru_cache(maxsize=1)
+def _seccomp_module() -> Any:
+    """libseccomp's Python binding (``seccomp``, from the distribution), else ``pyseccomp`` (the same API
+    over ctypes, from PyPI); ``None`` where neither loads (macOS, Windows, no libseccomp)."""
+    for name in ("seccomp", "pyseccomp"):
+        try:
+            return __import__(name)
+        except (ImportError, OSError, AttributeError):
+            continue
+    return None
 
-    Foreign architectures are killed, x32 calls and the dangerous calls get EPERM,
-    socket() always gets EPERM (a uid-0 child could otherwise talk to root-only unix
-    sockets such as dbus or docker), clone() with any CLONE_NEW* flag gets EPERM and
-    clone3() gets ENOSYS (its flags are behind a pointer; libc then falls back to clone).
-    With ``allow_processes=False`` only threads may be created: fork, vfork and a
-    clone without CLONE_THREAD get EPERM (for uid 0, which RLIMIT_NPROC does not limit).
+
+def seccomp_filter(*, allow_processes: bool = True) -> Any:
+    """The child's libseccomp filter (not loaded yet), or ``None`` where libseccomp is missing.
+
+    Everything is allowed except: :data:`DENIED_SYSCALLS` (EPERM); ``clone`` with any CLONE_NEW* flag
+    (EPERM); ``clone3``, whose flags sit behind a pointer (ENOSYS: libc falls back to ``clone``);
+    ``prlimit64`` on another process (EPERM). With ``allow_processes=False`` (a child that is still uid 0,
+    which RLIMIT_NPROC does not limit) only threads may be created. Calls of another architecture (x32,
+    i386 on x86_64) kill the process: libseccomp's default for foreign architectures.
     """
-    numbers = SYSCALLS[machine]
-    deny = (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | EPERM)
-    allow = (BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW)
-    program = [(BPF_LD_W_ABS, 0, 0, SECCOMP_DATA_ARCH), (BPF_JEQ_K, 1, 0, AUDIT_ARCH[machine]),
-               (BPF_RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS), (BPF_LD_W_ABS, 0, 0, SECCOMP_DATA_NR)]
-    if machine == "x86_64":
-        program += [(BPF_JGE_K, 0, 1, X32_SYSCALL_BIT), deny]
-    denied = _DENIED_NAMES + ("socket",) + (() if allow_processes else tuple(n for n in ("fork", "vfork") if n in numbers))
-    for name in denied:
-        program += [(BPF_JEQ_K, 0, 1, numbers[name]), deny]
-    program += [(BPF_JEQ_K, 0, 1, numbers["clone3"]), (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | ENOSYS)]
-    clone_ok = [allow] if allow_processes else [(BPF_JSET_K, 0, 1, CLONE_THREAD), allow, deny]
-    program += [(BPF_JEQ_K, 0, 3 + len(clone_ok), numbers["clone"]), (BPF_LD_W_ABS, 0, 0, SECCOMP_DATA_ARG0),
-                (BPF_JSET_K, 0, 1, CLONE_NAMESPACE_FLAGS), deny, *clone_ok]
-    return program + [allow]
+    seccomp = _seccomp_module()
+    if seccomp is None or not sys.platform.startswith("linux"):
+        return None
+    deny = seccomp.ERRNO(EPERM)
+    rules = seccomp.SyscallFilter(seccomp.ALLOW)
+    for name in DENIED_SYSCALLS + (() if allow_processes else ("fork", "vfork")):
+        try:
+            rules.add_rule(deny, name)
+        except (ValueError, OSError, RuntimeError):  # not a system call on this architecture
+            continue
+    for flag in CLONE_NEW_FLAGS:
+        rules.add_rule(deny, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
+    if not allow_processes:
+        rules.add_rule(deny, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD, 0))
+    rules.add_rule(seccomp.ERRNO(ENOSYS), "clone3")
+    rules.add_rule(deny, "prlimit64", seccomp.Arg(0, seccomp.NE, 0))
+    return rules
 
 
-def apply_seccomp(*, allow_processes: bool = True) -> bool:
-    """Install the :func:`seccomp_program` filter on this thread (inherited by what it creates).
-
-    Only on 64-bit Linux x86_64/aarch64; elsewhere returns False without installing.
-    Sets no_new_privs first (the kernel requires it unless the caller has
-    CAP_SYS_ADMIN). True if installed.
-    """
-    machine = _machine()
-    if machine not in SYSCALLS or _libc() is None or ctypes.sizeof(ctypes.c_void_p) != 8:
+def apply_seccomp(*, allow_processes: bool = True, prepared: Any = None) -> bool:
+    """Load the :func:`seccomp_filter` (or ``prepared``, built before a fork) on this thread; inherited by
+    what it creates. libseccomp sets no_new_privs first. True if loaded."""
+    rules = prepared if prepared is not None else seccomp_filter(allow_processes=allow_processes)
+    if rules is None:
         return False
+    try:
+        rules.load()
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return True
 
-    class SockFilter(ctypes.Structure):
-        _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
 
-    class SockFprog(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+# ---------------------------------------------------------------- private scratch (mount + IPC namespaces)
 
-    program = seccomp_program(machine, allow_processes=allow_processes)
-    filters = (SockFilter * len(program))(*(SockFilter(*instruction) for instruction in program))
-    fprog = SockFprog(len(program), filters)
-    set_no_new_privs()
-    result, _ = _prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog))
-    return result == 0
+
+def _mount(source: str, target: str, fstype: str | None, flags: int, data: str | None) -> bool:
+    libc = _libc()
+    if libc is None or not hasattr(libc, "mount"):
+        return False
+    encode = lambda text: None if text is None else text.encode()  # noqa: E731
+    return libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)) == 0
+
+
+def private_scratch(path: str, owner: int | None, size: int, inodes: int) -> bool:
+    """Give this process its own mount and IPC namespaces and a fresh tmpfs at ``path``.
+
+    The tmpfs holds at most ``size`` bytes and ``inodes`` files and folders, belongs to
+    ``owner`` (mode 0700), and vanishes with the namespace when the last process in it
+    exits: no cleanup, however deep or full the student made it. System V IPC objects
+    live and die in the private IPC namespace too. Needs CAP_SYS_ADMIN (the fork-server
+    runs as root in its own namespaces, or as root of a user namespace). True on success.
+    """
+    libc = _libc()
+    if libc is None or not sys.platform.startswith("linux") or libc.unshare(ctypes.c_int(CLONE_NEWNS | CLONE_NEWIPC)) != 0:
+        return False
+    if not _mount("none", "/", None, MS_REC | MS_PRIVATE, None):
+        return False
+    options = f"size={size},nr_inodes={inodes},mode=0700" + (f",uid={owner},gid={owner}" if owner is not None else "")
+    return _mount("scratch", path, "tmpfs", MS_NOSUID | MS_NODEV, options)
+
+
+def set_oom_score_adj(value: int) -> bool:
+    """Make this process the out-of-memory killer's first (1000) or last (-1000) choice. True if set."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as handle:
+            handle.write(str(value))
+    except OSError:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- process cleanup
@@ -569,7 +593,8 @@ def kill_children_of(pid: int) -> int:
 
 def clean_environment(scratch: str) -> dict[str, str]:
     """A minimal environment for the child (a new dict; ``os.environ`` is not changed)."""
-    env = {"PATH": "/usr/bin:/bin", "HOME": scratch, "TMPDIR": scratch, "LANG": "C.UTF-8",
+    env = {"PATH": "/usr/bin:/bin", "HOME": scratch, "TMPDIR": scratch, "LANG": "C.UTF-8", "USER": "student",
+           "LOGNAME": "student", "TORCHINDUCTOR_CACHE_DIR": os.path.join(scratch, ".torchinductor"),
            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
            "PYTHONDONTWRITEBYTECODE": "1"}
     for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
@@ -578,8 +603,11 @@ def clean_environment(scratch: str) -> dict[str, str]:
     return env
 
 
-def _try_layers(slot: int, report: Any) -> None:
+def _try_layers(slot: int, scratch: str | None, report: Any) -> None:
     """In the throw-away child: apply every layer in order, reporting each one that worked."""
+    owner = sandbox_uid(slot) if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+    if scratch is not None and private_scratch(scratch, owner, 1 << 20, 64):
+        report("private-scratch")
     if apply_rlimits(Limits()):
         report("rlimits")
     if hasattr(os, "setsid"):
@@ -611,15 +639,17 @@ def _try_layers(slot: int, report: Any) -> None:
             report("seccomp-no-fork")
 
 
-def detect_layers(slot: int = 0) -> list[str]:
+def detect_layers(slot: int = 0, scratch: str | None = None) -> list[str]:
     """Which isolation layers work here, found in a throw-away forked child (the caller is unchanged).
 
-    Names, in order: rlimits, setsid, network-namespace, uid-switch, no-new-privs,
-    landlock-v<ABI>, seccomp. Returns [] where there is no ``os.fork``.
+    Names, in order: private-scratch (only when given a ``scratch`` mount point), rlimits,
+    setsid, network-namespace, uid-switch or capabilities-dropped, no-new-privs,
+    landlock-v<ABI>, seccomp (and seccomp-no-fork while uid 0). [] where there is no ``os.fork``.
     """
     if not hasattr(os, "fork"):
         return []
-    _libc()  # load ctypes' libc before forking, not in the child of a threaded process
+    _libc()  # load ctypes' libc and libseccomp before forking, not in the locked-down child
+    _seccomp_module()
     try:
         read_fd, write_fd = os.pipe()
         pid = os.fork()
@@ -628,7 +658,7 @@ def detect_layers(slot: int = 0) -> list[str]:
     if pid == 0:  # pragma: no cover - runs in the child
         try:
             os.close(read_fd)
-            _try_layers(slot, lambda name: os.write(write_fd, name.encode() + b"\n"))
+            _try_layers(slot, scratch, lambda name: os.write(write_fd, name.encode() + b"\n"))
         finally:
             os._exit(0)
     os.close(write_fd)

@@ -1,11 +1,13 @@
 """The fork-server: import torch once, then fork one locked-down child per job.
 
-Started by :class:`autograd_exercises.sandbox.Sandbox` as
-``python -m autograd_exercises.sandbox.server --slot N``. It talks to the
-grader over stdin/stdout (see :mod:`.protocol`), never deserializes what a
-child sends, and never holds a reference answer: it only knows the job in hand.
+Started by :class:`autograd_exercises.sandbox.Sandbox` through :mod:`.launcher`:
+``python -I -m autograd_exercises.sandbox.server --slot N``, inside bubblewrap's
+PID, IPC, network, mount and UTS namespaces where it can, in an environment built
+from scratch. It talks to the grader over stdin/stdout (see :mod:`.protocol`),
+never deserializes what a child sends, and holds probes only (code that calls
+student functions): no grader, reference, judge or hidden check is importable here.
 
-Per job it makes a scratch folder, forks, collects the child's output (capped)
+Per job it forks a child that mounts its own scratch tmpfs, collects the child's output (capped)
 and result (capped) until the child exits or a wall-clock deadline passes, then
 kills the child's whole tree: its process group, every process of the slot's
 uid, and every descendant of this server (a subreaper, so a daemon or a fork
@@ -17,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import selectors
-import shutil
 import signal
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 OUTPUT_CAP = 16 << 10  # student output kept for feedback
+SCRATCH = "/scratch"  # inside the server's mount namespace: where each child mounts its own tmpfs
 GRACE = 0.5  # seconds after the deadline before the verdict is "timeout"
 
 
@@ -180,21 +182,58 @@ def _reap(pid: int, uid: int | None) -> tuple[int | None, int | None]:
     return os.WEXITSTATUS(status), None
 
 
-class Server:
-    """State of one fork-server: its slot, the layers that work, where scratch goes."""
+def remove_tree(root: Path) -> None:
+    """Delete ``root`` and everything below it without recursion (a student may nest folders thousands deep)."""
+    stack = [root]
+    while stack:
+        folder = stack[-1]
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            stack.pop()
+            continue
+        subfolders = [Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)]
+        for entry in entries:
+            if not entry.is_dir(follow_symlinks=False):
+                try:
+                    os.unlink(entry.path)
+                except OSError:
+                    pass
+        if subfolders:
+            stack += subfolders
+            continue
+        stack.pop()
+        try:
+            os.rmdir(folder)
+        except OSError:
+            pass
 
-    def __init__(self, slot: int, use_fork: bool) -> None:
+
+class Server:
+    """State of one fork-server: its slot, the layers that work, where scratch goes.
+
+    In a private mount namespace (``private-scratch``) each child mounts its own
+    size- and inode-limited tmpfs at :data:`SCRATCH` and writes the submission
+    there itself; the tmpfs vanishes with the child. Elsewhere each job gets a
+    folder under :attr:`scratch_root`, removed afterwards.
+    """
+
+    def __init__(self, slot: int, use_fork: bool, extra_layers: list[str]) -> None:
         from autograd_exercises.sandbox import isolation
 
         self.slot, self.use_fork = slot, use_fork
-        self.layers: list[str] = isolation.detect_layers(slot)
+        mount_point = SCRATCH if os.path.isdir(SCRATCH) and use_fork else None
+        self.layers: list[str] = extra_layers + isolation.detect_layers(slot, mount_point)
+        self.private = "private-scratch" in self.layers
         self.uid = isolation.sandbox_uid(slot) if "uid-switch" in self.layers else None
         self.scratch_root = Path(tempfile.mkdtemp(prefix=f"autograd-sandbox-{slot}-"))
         os.chmod(self.scratch_root, 0o711)
         self.read_paths = _read_paths()
+        uid0 = hasattr(os, "geteuid") and os.geteuid() == 0 and self.uid is None
+        self.seccomp = isolation.seccomp_filter(allow_processes=not uid0) if "seccomp" in self.layers else None
 
     def scratch(self, filename: str, source: bytes) -> Path:
-        """A fresh folder holding only the submission, owned by the slot's uid."""
+        """A fresh folder holding only the submission, owned by the slot's uid (folder mode)."""
         folder = Path(tempfile.mkdtemp(dir=self.scratch_root))
         (folder / filename).write_bytes(source)
         if self.uid is not None:
@@ -204,17 +243,18 @@ class Server:
 
     def run(self, header: dict[str, Any], source: bytes, inputs: bytes) -> tuple[dict[str, Any], bytes]:
         """Run one job in a child; returns the response header and the child's result bytes."""
-        folder = self.scratch(header["filename"], source)
+        folder = Path(SCRATCH) if self.private else self.scratch(header["filename"], source)
         job = dict(header, scratch=str(folder), uid=self.uid, layers=self.layers, read_paths=self.read_paths,
                    server=os.getpid())
         start = time.monotonic()
         try:
-            pid, out_fd, res_fd = (self._fork if self.use_fork else self._spawn)(job, inputs)
+            pid, out_fd, res_fd = self._fork(job, source, inputs) if self.use_fork else self._spawn(job, inputs)
             got = _collect(pid, out_fd, res_fd, start + float(header["timeout"]) + GRACE)
             os.close(out_fd), os.close(res_fd)
             code, sig = _reap(pid, self.uid)
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            if not self.private:
+                remove_tree(folder)
         response = {
             "wall": round(time.monotonic() - start, 4), "exit": code, "signal": sig,
             "timed_out": got["timed_out"], "too_large": got["too_large"],
@@ -222,7 +262,7 @@ class Server:
         }
         return response, got["result"]
 
-    def _fork(self, job: dict[str, Any], inputs: bytes) -> tuple[int, int, int]:
+    def _fork(self, job: dict[str, Any], source: bytes, inputs: bytes) -> tuple[int, int, int]:
         out_r, out_w = os.pipe()
         res_r, res_w = os.pipe()
         pid = os.fork()
@@ -231,7 +271,7 @@ class Server:
                 _child_fds(out_w, res_w)
                 from autograd_exercises.sandbox import child
 
-                child.main(job, inputs)
+                child.main(job, inputs, source=source if self.private else None, seccomp=self.seccomp)
             finally:
                 os._exit(70)  # never unwind into the server's code (its loop, its cleanup)
         os.close(out_w), os.close(res_w)
@@ -247,7 +287,7 @@ class Server:
         job_file.write_text(json.dumps(job))
         (Path(job["scratch"]) / ".inputs").write_bytes(inputs)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "autograd_exercises.sandbox.spawned", str(job_file)],
+            [sys.executable, "-I", "-m", "autograd_exercises.sandbox.spawned", str(job_file)],
             stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(res_w,),
             start_new_session=True, env={**os.environ, "AUTOGRAD_RESULT_FD": str(res_w)},
         )
@@ -281,49 +321,40 @@ def _read_paths() -> list[str]:
     return keep
 
 
-def claim_slot(preferred: int) -> tuple[int, int | None]:
-    """The first free slot from ``preferred`` on, held by a lock for this server's life: (slot, lock fd).
-
-    Each slot has its own sandbox uid, and a server kills every process of its
-    uid after each job: two graders on one machine (a CI job beside a student's
-    run) must never share a slot. Only root switches uids; others keep ``preferred``.
-    """
-    import fcntl
-
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return preferred, None
-    folder = Path(tempfile.gettempdir()) / "autograd-sandbox-slots"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    for slot in range(preferred, preferred + 4096):
-        fd = os.open(folder / f"{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+def join_cgroups(fds: dict[str, int]) -> list[str]:
+    """Write "0" (this process) into each ``cgroup.procs`` the grader opened for this slot: every child then
+    counts against the slot's memory and process limits. Returns the layers that took, e.g. memory-cgroup."""
+    joined = []
+    for name, fd in fds.items():
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return slot, fd  # released by the kernel when this server exits, however it ends
+            os.write(fd, b"0")
+            joined.append(f"{name}-cgroup")
         except OSError:
+            pass
+        finally:
             os.close(fd)
-    raise RuntimeError("no free sandbox slot")
+    return joined
 
 
-def _prepare(slot: int) -> None:
+def _prepare() -> None:
     """One-time setup before the first fork: subreaper, then everything children need preloaded."""
-    from autograd_exercises.sandbox import isolation
+    from autograd_exercises.sandbox import child, isolation
 
     isolation.set_child_subreaper()
-    from autograd_exercises.sandbox import child
-
+    isolation.set_oom_score_adj(-500)  # under memory pressure the child goes first, not the server
     child.preload()
 
 
-def serve(channel_in: BinaryIO, channel_out: BinaryIO, slot: int, use_fork: bool) -> None:
+def serve(channel_in: BinaryIO, channel_out: BinaryIO, *, slot: int, use_fork: bool, layers: list[str],
+          cgroups: dict[str, int]) -> None:
     """Answer jobs until the grader closes the channel."""
     from autograd_exercises.sandbox import isolation, protocol
 
-    netns = isolation.enter_network_namespace()
-    slot, _lock = claim_slot(slot)
-    _prepare(slot)
-    server = Server(slot, use_fork)
-    if netns:
-        server.layers.append("network-namespace")
+    layers = list(layers) + join_cgroups(cgroups)
+    if "network-namespace" not in layers and isolation.enter_network_namespace():
+        layers.append("network-namespace")
+    _prepare()
+    server = Server(slot, use_fork, layers)
     protocol.send(channel_out, {"ready": True, "pid": os.getpid(), "slot": slot, "layers": server.layers,
                                 "mode": "fork" if use_fork else "spawn", "scratch_root": str(server.scratch_root)})
     try:
@@ -336,20 +367,24 @@ def serve(channel_in: BinaryIO, channel_out: BinaryIO, slot: int, use_fork: bool
             response, result = server.run(header, source, inputs)
             protocol.send(channel_out, response, result)
     finally:
-        shutil.rmtree(server.scratch_root, ignore_errors=True)
+        remove_tree(server.scratch_root)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slot", type=int, default=0)
     parser.add_argument("--spawn", action="store_true", help="never fork; start a fresh interpreter per job")
+    parser.add_argument("--layers", default="", help="layers the launcher put in place (comma-separated)")
+    parser.add_argument("--cgroup", action="append", default=[], help="NAME:FD of an open cgroup.procs to join")
     args = parser.parse_args()
     channel_in = os.fdopen(os.dup(0), "rb")
     channel_out = os.fdopen(os.dup(1), "wb")
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(2, 1)  # stray prints go to the server log, never into the channel
-    serve(channel_in, channel_out, args.slot, use_fork=hasattr(os, "fork") and not args.spawn)
+    cgroups = {name: int(fd) for name, _, fd in (item.partition(":") for item in args.cgroup)}
+    serve(channel_in, channel_out, slot=args.slot, use_fork=hasattr(os, "fork") and not args.spawn,
+          layers=[layer for layer in args.layers.split(",") if layer], cgroups=cgroups)
     os._exit(0)  # skip interpreter teardown: with torch loaded it costs half a second
 
 
