@@ -6,7 +6,8 @@ A check is the unit of grading. Its four parts run in two different processes:
   (tensors, numbers, strings) built from a seeded ``torch.Generator``.
 * ``probe(module, case)`` (sandboxed child) calls the student's functions on one
   case and returns *observations*: plain data made with
-  :mod:`autograd_exercises.sandbox.observe`.
+  :mod:`autograd_exercises.sandbox.observe`. Probes live in
+  :mod:`autograd_exercises.probes`, the only exercise code the child loads.
 * ``judge(case, obs)`` (trusted grader) computes the reference with torch and
   raises :class:`autograd_exercises.judge.Fail` with feedback when the
   observation is wrong.

@@ -11,7 +11,9 @@ import torch
 
 from autograd_exercises import inputs
 from autograd_exercises.judge import Fail, called, close, close_or_mistake, grad_fn_name, no_autograd, tensor
-from autograd_exercises.sandbox import observe
+from autograd_exercises.probes.exercise_1 import (
+    probe_grad, probe_grad_twice, probe_manual, probe_polynomial, probe_polynomial_graph,
+)
 from autograd_exercises.spec import Check, Exercise, Tolerance
 
 # float32 students, float64 reference: y reaches 63 on [-2, 2], and dy/dx has a root near -0.66
@@ -81,10 +83,6 @@ def leaf_x(gen: torch.Generator) -> list[dict]:
 
 # -- polynomial ------------------------------------------------------------------------------------
 
-def probe_polynomial(module, case):
-    """Call polynomial(x) on a plain copy of x."""
-    return {"poly": observe.call(module, "polynomial", case["x"].clone())}
-
 
 def judge_polynomial_values(case, obs):
     """polynomial(x) equals $2x^4 + x^3 + 3x^2 + 5x + 1$ at every element."""
@@ -92,21 +90,6 @@ def judge_polynomial_values(case, obs):
     y = tensor(ran(obs["poly"], "polynomial(x)"), "polynomial(x)")
     close_or_mistake(y, ref["y"], what="polynomial(x)", tol=TOL, mistakes={
         "it equals the derivative 8x³ + 3x² + 6x + 5, not the polynomial": ref["dy"]})
-
-
-def probe_polynomial_graph(module, case):
-    """Call polynomial(x) on a leaf, then back-propagate ``y.sum()`` ourselves and read x.grad."""
-    x = observe.leaf(case["x"])
-    outcome = observe.call(module, "polynomial", x)
-    y = outcome.get("_live")
-    after = {"x_grad": None, "error": None}
-    if isinstance(y, torch.Tensor) and y.requires_grad:
-        try:
-            y.sum().backward()
-            after["x_grad"] = observe.grad_of(x)
-        except Exception as exc:
-            after["error"] = f"{type(exc).__name__}: {exc}"
-    return {"poly": outcome, "after_backward": after}
 
 
 def judge_polynomial_differentiable(case, obs):
@@ -127,11 +110,6 @@ def judge_polynomial_differentiable(case, obs):
 
 
 # -- polynomial_grad -------------------------------------------------------------------------------
-
-def probe_grad(module, case):
-    """Call polynomial_grad(x) on a copy of x, with or without requires_grad as the case says."""
-    x = observe.leaf(case["x"], case.get("requires_grad", False))
-    return {"grad": observe.call(module, "polynomial_grad", x)}
 
 
 def judge_grad_values(case, obs):
@@ -154,14 +132,6 @@ def judge_grad_uses_autograd(case, obs):
                    "compute the derivative (the formula by hand belongs in polynomial_grad_manual)")
 
 
-def probe_grad_twice(module, case):
-    """Call polynomial_grad twice on the same leaf x: the second answer must not include the first."""
-    x = observe.leaf(case["x"])
-    first = observe.call(module, "polynomial_grad", x)
-    second = observe.call(module, "polynomial_grad", x)
-    return {"first": first, "second": second}
-
-
 def judge_grad_twice(case, obs):
     """A second call of polynomial_grad(x) on the same x returns the same, right answer."""
     ref = reference(case["x"])
@@ -179,10 +149,6 @@ def judge_grad_twice(case, obs):
 
 
 # -- polynomial_grad_manual ------------------------------------------------------------------------
-
-def probe_manual(module, case):
-    """Call polynomial_grad_manual(x) on a plain tensor (no requires_grad), counting autograd calls."""
-    return {"manual": observe.call(module, "polynomial_grad_manual", case["x"].clone())}
 
 
 def judge_manual_values(case, obs):

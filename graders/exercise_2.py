@@ -10,7 +10,7 @@ import torch
 
 from autograd_exercises import inputs
 from autograd_exercises.judge import Fail, called, close, grad_fn_name, no_autograd, parts, tensor
-from autograd_exercises.sandbox import observe
+from autograd_exercises.probes.exercise_2 import probe_forward, probe_gradients, probe_manual
 from autograd_exercises.spec import Check, Exercise, Tolerance
 
 TOL = Tolerance(rtol=1e-5, atol=1e-6)
@@ -34,20 +34,6 @@ def notebook_x(gen: torch.Generator) -> list[dict]:
 
 
 # -- forward ---------------------------------------------------------------------------------------
-
-def probe_forward(module, case):
-    """Call forward(x) on a fresh leaf, then back-propagate ``out`` ourselves to see y.grad."""
-    x = observe.leaf(case["x"])
-    ran = observe.call(module, "forward", x)
-    out = observe.item(ran, 2)
-    after = {"y_grad": None, "error": None}
-    if isinstance(out, torch.Tensor) and out.requires_grad and out.numel() == 1:
-        try:
-            out.backward()
-            after["y_grad"] = observe.grad_of(observe.item(ran, 0))
-        except Exception as exc:
-            after["error"] = f"{type(exc).__name__}: {exc}"
-    return {"forward": ran, "after_backward": after}
 
 
 def judge_forward_values(case, obs):
@@ -77,12 +63,6 @@ def judge_forward_retains(case, obs):
 
 # -- gradients -------------------------------------------------------------------------------------
 
-def probe_gradients(module, case):
-    """Call gradients(x) on a fresh leaf and look at x.grad afterwards."""
-    x = observe.leaf(case["x"])
-    ran = observe.call(module, "gradients", x)
-    return {"gradients": ran, "x_grad": observe.grad_of(x)}
-
 
 def judge_gradients_x(case, obs):
     """The returned ``x.grad`` equals $12(3x + 2)/n$ and is the leaf's own ``.grad``."""
@@ -105,11 +85,6 @@ def judge_gradients_y(case, obs):
 
 
 # -- gradient_manual -------------------------------------------------------------------------------
-
-def probe_manual(module, case):
-    """Call gradient_manual(x) on a plain tensor (no requires_grad), counting autograd calls."""
-    x = case["x"].clone()
-    return {"manual": observe.call(module, "gradient_manual", x)}
 
 
 def judge_manual_values(case, obs):

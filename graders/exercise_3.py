@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from autograd_exercises import inputs
 from autograd_exercises.judge import Fail, called, close, close_or_mistake, grad_fn_name, no_autograd, parts, tensor
 from autograd_exercises.judge.diagnose import matching_mistake
-from autograd_exercises.sandbox import observe
+from autograd_exercises.probes.exercise_3 import probe_gradients, probe_layer, probe_loss, probe_manual
 from autograd_exercises.spec import Check, Exercise, Tolerance
 
 TOL = Tolerance(rtol=1e-5, atol=1e-6)
@@ -182,11 +182,6 @@ def large_logit_cases(gen: torch.Generator) -> list[dict]:
 
 # -- layer -----------------------------------------------------------------------------------------
 
-def probe_layer(module, case):
-    """Call layer(x, w, b) with w and b as fresh leaves that require grad."""
-    w, b = observe.leaf(case["w"]), observe.leaf(case["b"])
-    return {"layer": observe.call(module, "layer", case["x"].clone(), w, b)}
-
 
 def judge_layer(case, obs):
     """layer(x, w, b) equals $x w + b$ and is tracked by autograd."""
@@ -200,10 +195,6 @@ def judge_layer(case, obs):
 
 
 # -- loss ------------------------------------------------------------------------------------------
-
-def probe_loss(module, case):
-    """Call loss(z, y) with z as a fresh leaf that requires grad."""
-    return {"loss": observe.call(module, "loss", observe.leaf(case["z"]), case["y"].clone())}
 
 
 def judge_loss(case, obs):
@@ -235,12 +226,6 @@ def judge_loss(case, obs):
 
 # -- parameter_gradients ---------------------------------------------------------------------------
 
-def probe_gradients(module, case):
-    """Call parameter_gradients(x, y, w, b) with fresh leaves w, b, and read their .grad afterwards."""
-    w, b = observe.leaf(case["w"]), observe.leaf(case["b"])
-    outcome = observe.call(module, "parameter_gradients", case["x"].clone(), case["y"].clone(), w, b)
-    return {"grads": outcome, "w_grad": observe.grad_of(w), "b_grad": observe.grad_of(b)}
-
 
 def _judge_one_gradient(case, obs, index: int, name: str) -> None:
     ref = reference(case)
@@ -271,11 +256,6 @@ def judge_gradients_b(case, obs):
 
 
 # -- parameter_gradients_manual --------------------------------------------------------------------
-
-def probe_manual(module, case):
-    """Call parameter_gradients_manual on plain tensors (no requires_grad), counting autograd calls."""
-    args = [case[name].clone() for name in ("x", "y", "w", "b")]
-    return {"manual": observe.call(module, "parameter_gradients_manual", *args)}
 
 
 def judge_manual_values(case, obs):

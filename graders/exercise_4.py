@@ -7,14 +7,15 @@ References are computed here, in float64, from the same inputs the student gets;
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 import torch.nn.functional as F
 
 from autograd_exercises import inputs
 from autograd_exercises.judge import Fail, called, close, grad_fn_name, parts, tensor
-from autograd_exercises.sandbox import observe
+from autograd_exercises.probes.exercise_4 import (
+    graph_tensors, probe_detached_copy, probe_freeze, probe_frozen_gradients, probe_network, probe_node_name,
+    probe_predict, probe_receives_grad,
+)
 from autograd_exercises.spec import Check, Exercise, Tolerance
 
 TOL = Tolerance(rtol=1e-5, atol=1e-6)
@@ -114,55 +115,7 @@ def reference(case: dict, frozen: list[str] = ()) -> dict[str, torch.Tensor | No
     return {"z": z.detach(), "loss": loss.detach(), "w_grad": w.grad, "b_grad": b.grad}
 
 
-def graph_tensors(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
-    """The tensors ``node_name`` and ``receives_grad`` are asked about; ``w`` and ``b`` require grad.
-
-    Built the same way in the child (for the student) and in the judge (for the reference).
-    """
-    z = x @ w + b
-    with torch.no_grad():
-        untracked = x @ w + b
-    return {
-        "z = x @ w + b": z,
-        "loss = binary_cross_entropy_with_logits(z, y)": F.binary_cross_entropy_with_logits(z, y),
-        "x @ w": x @ w,
-        "torch.sigmoid(z)": torch.sigmoid(z),
-        "z.sum()": z.sum(),
-        "w (a parameter)": w,
-        "b (a parameter)": b,
-        "x (the input)": x,
-        "y (the targets)": y,
-        "z.detach()": z.detach(),
-        "z computed under torch.no_grad()": untracked,
-        "w.detach().clone()": w.detach().clone(),
-    }
-
-
-def _params(case: dict, arriving: list[str] = ()) -> tuple[torch.Tensor, torch.Tensor]:
-    return observe.leaf(case["w"], "w" not in arriving), observe.leaf(case["b"], "b" not in arriving)
-
-
-def _grad_mode_on() -> None:
-    """Every case starts with tracking on, whatever an earlier call left behind."""
-    torch.set_grad_enabled(True)
-
-
 # -- network ---------------------------------------------------------------------------------------
-
-def probe_network(module, case):
-    """Call network(x, w, b, y), then back-propagate the loss ourselves to see w.grad and b.grad."""
-    _grad_mode_on()
-    w, b = _params(case)
-    ran = observe.call(module, "network", case["x"].clone(), w, b, case["y"].clone())
-    loss = observe.item(ran, 1)
-    after: dict[str, Any] = {"w_grad": None, "b_grad": None, "error": None}
-    if isinstance(loss, torch.Tensor) and loss.requires_grad and loss.numel() == 1:
-        try:
-            loss.backward()
-            after["w_grad"], after["b_grad"] = observe.grad_of(w), observe.grad_of(b)
-        except Exception as exc:
-            after["error"] = f"{type(exc).__name__}: {exc}"
-    return {"network": ran, "after_backward": after}
 
 
 def _loss_hint(case: dict, got: torch.Tensor) -> str:
@@ -214,22 +167,6 @@ def judge_network_gradients(case, obs):
 
 
 # -- node_name and receives_grad -------------------------------------------------------------------
-
-def _ask_each(module, case, function: str) -> dict[str, Any]:
-    _grad_mode_on()
-    w, b = _params(case)
-    asked = graph_tensors(case["x"].clone(), w, b, case["y"].clone())
-    return {label: observe.call(module, function, t) for label, t in asked.items()}
-
-
-def probe_node_name(module, case):
-    """Call node_name(t) on every tensor of :func:`graph_tensors`."""
-    return {"asked": _ask_each(module, case, "node_name")}
-
-
-def probe_receives_grad(module, case):
-    """Call receives_grad(t) on every tensor of :func:`graph_tensors`."""
-    return {"asked": _ask_each(module, case, "receives_grad")}
 
 
 def _reference_tensors(case: dict) -> dict[str, torch.Tensor]:
@@ -291,24 +228,6 @@ def judge_receives_grad(case, obs):
 
 # -- predict ---------------------------------------------------------------------------------------
 
-def probe_predict(module, case):
-    """Call predict(x, w, b), counting tensors saved for a backward pass, then look at w, b and grad mode."""
-    _grad_mode_on()
-    w, b = _params(case)
-    saved = {"count": 0}
-
-    def pack(t):
-        saved["count"] += 1
-        return t
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        ran = observe.call(module, "predict", case["x"].clone(), w, b)
-    grad_mode_after = torch.is_grad_enabled()
-    _grad_mode_on()
-    params = {name: {"requires_grad": bool(p.requires_grad), "grad": observe.grad_of(p)}
-              for name, p in (("w", w), ("b", b))}
-    return {"predict": ran, "saved": saved["count"], "grad_mode_after": grad_mode_after, "params": params}
-
 
 def judge_predict_values(case, obs):
     """predict(x, w, b) equals $xw + b$ and carries no graph."""
@@ -345,18 +264,6 @@ def judge_predict_no_graph(case, obs):
 
 # -- detached_copy ---------------------------------------------------------------------------------
 
-def probe_detached_copy(module, case):
-    """Call detached_copy(t), then change t in place and look at the copy again."""
-    _grad_mode_on()
-    source = observe.leaf(case["x"])
-    t = 3 * source if case["computed"] else source
-    ran = observe.call(module, "detached_copy", t)
-    copy = ran.get("_live")
-    with torch.no_grad():
-        t.add_(1.0)
-    return {"copy": ran, "copy_after": observe.describe(copy) if isinstance(copy, torch.Tensor) else None,
-            "t_after": observe.describe_tensor(t)}
-
 
 def _expected_copy(case: dict) -> torch.Tensor:
     x = case["x"].to(torch.float64)
@@ -392,17 +299,6 @@ def judge_detached_independent(case, obs):
 
 # -- freeze ----------------------------------------------------------------------------------------
 
-def probe_freeze(module, case):
-    """Call freeze(params, frozen) on a dict of leaves, then read the flags of the tensors passed in."""
-    _grad_mode_on()
-    originals = {name: observe.leaf(value, start)
-                 for (name, value), start in zip(case["params"].items(), case["start"])}
-    params = dict(originals)
-    ran = observe.call(module, "freeze", params, list(case["frozen"]))
-    state = {name: {"requires_grad": bool(p.requires_grad), "replaced": params.get(name) is not p}
-             for name, p in originals.items()}
-    return {"freeze": ran, "state": state}
-
 
 def judge_freeze(case, obs):
     """After freeze, exactly the named parameters have requires_grad False, switched on the tensors themselves."""
@@ -423,13 +319,6 @@ def judge_freeze(case, obs):
 
 
 # -- frozen_gradients ------------------------------------------------------------------------------
-
-def probe_frozen_gradients(module, case):
-    """Call frozen_gradients(x, w, b, y, frozen) with some parameters arriving frozen."""
-    _grad_mode_on()
-    w, b = _params(case, case["arriving"])
-    ran = observe.call(module, "frozen_gradients", case["x"].clone(), w, b, case["y"].clone(), list(case["frozen"]))
-    return {"frozen_gradients": ran, "grads": {"w": observe.grad_of(w), "b": observe.grad_of(b)}}
 
 
 def judge_frozen_gradients(case, obs):

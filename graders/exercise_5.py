@@ -6,13 +6,13 @@ computed here in float64 from the same inputs the student gets.
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 
 from autograd_exercises import inputs
 from autograd_exercises.judge import Fail, called, close, tensor
-from autograd_exercises.sandbox import observe
+from autograd_exercises.probes.exercise_5 import (
+    probe_accumulated, probe_backward_twice, probe_fresh, probe_polynomial, probe_second_backward_error,
+)
 from autograd_exercises.spec import Check, Exercise, Tolerance
 
 TOL = Tolerance(rtol=1e-5, atol=1e-5)
@@ -75,59 +75,6 @@ def fresh_cases(gen: torch.Generator) -> list[dict]:
 
 def stale_cases(gen: torch.Generator) -> list[dict]:
     return with_steps(gen, steps=(2, 1, 3), stale=True)
-
-
-# -- probes ----------------------------------------------------------------------------------------
-
-def _run(module, case, function: str, *args: Any) -> dict[str, Any]:
-    """Call ``function(x, *args)`` on a fresh leaf (holding the case's stale gradient, if any), then read x.grad."""
-    torch.set_grad_enabled(True)
-    x = observe.leaf(case["x"])
-    if "stale" in case:
-        x.grad = case["stale"].clone()
-    ran = observe.call(module, function, x, *args)
-    return {"ran": ran, "x_grad": observe.grad_of(x)}
-
-
-def probe_backward_twice(module, case):
-    """Call backward_twice(x) on a fresh leaf and look at x.grad afterwards."""
-    return _run(module, case, "backward_twice")
-
-
-def probe_second_backward_error(module, case):
-    """Call second_backward_error(x) and describe the error object it returned."""
-    obs = _run(module, case, "second_backward_error")
-    value = obs["ran"].get("_live")
-    error = None
-    if isinstance(value, BaseException):
-        error = {"type": _exact_text(lambda: type(value).__name__),
-                 "message": _exact_text(lambda: str(value))[: observe.MAX_REPR]}
-    return {**obs, "error": error}
-
-
-def _exact_text(make) -> str:
-    """``make()`` as an exact ``str`` (a student's error may have any ``__str__``, or raise)."""
-    try:
-        text = make()
-        return str.__str__(text) if isinstance(text, str) else "<not text>"
-    except BaseException:
-        return "<unprintable>"
-
-
-def probe_accumulated(module, case):
-    """Call accumulated_grad(x, steps) on a fresh leaf."""
-    return _run(module, case, "accumulated_grad", int(case["steps"]))
-
-
-def probe_fresh(module, case):
-    """Call fresh_grad(x, steps) on a fresh leaf, whose .grad may hold a stale gradient."""
-    return _run(module, case, "fresh_grad", int(case["steps"]))
-
-
-def probe_polynomial(module, case):
-    """Call polynomial(x) on a fresh leaf."""
-    torch.set_grad_enabled(True)
-    return {"ran": observe.call(module, "polynomial", observe.leaf(case["x"]))}
 
 
 # -- judges ----------------------------------------------------------------------------------------

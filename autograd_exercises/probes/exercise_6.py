@@ -1,0 +1,64 @@
+"""Probes of exercise 6 (gradient descent with autograd): they run in the sandboxed child.
+
+Each probe calls the student's functions on one case and returns plain-data
+observations (:mod:`autograd_exercises.sandbox.observe`). Untrusted side: this
+module imports only the standard library, torch and ``observe``; references and
+judges live in the grader (``graders/``), never here.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from autograd_exercises.sandbox import observe
+
+
+def probe_loss(module, case):
+    """Call loss_fn(x, y, w, b) with w and b requiring grad."""
+    torch.set_grad_enabled(True)
+    w, b = observe.leaf(case["w"]), observe.leaf(case["b"])
+    return {"loss": observe.call(module, "loss_fn", case["x"].clone(), case["y"].clone(), w, b)}
+
+
+def probe_sgd_step(module, case):
+    """Call sgd_step(params, lr) on leaves whose .grad is set, then look at the same tensors."""
+    torch.set_grad_enabled(True)
+    params = [observe.leaf(value) for value in case["params"]]
+    for p, grad in zip(params, case["grads"]):
+        p.grad = grad.clone()
+    ran = observe.call(module, "sgd_step", list(params), float(case["lr"]))
+    return {"sgd_step": ran, "params": [observe.describe_tensor(p) for p in params],
+            "grads": [observe.grad_of(p) for p in params]}
+
+
+def _losses(value: Any) -> dict[str, Any] | None:
+    """The recorded losses as float64 numbers (NaN where an item is not a number), and what they were."""
+    if not isinstance(value, (list, tuple)):
+        return None
+    numbers, tracked, kinds, not_numbers = [], 0, set(), 0
+    for item in value:
+        kinds.add(observe.describe(item).get("type", "?") if not isinstance(item, torch.Tensor) else "Tensor")
+        if isinstance(item, torch.Tensor) and item.numel() == 1:
+            tracked += item.grad_fn is not None
+            numbers.append(float(item.detach().as_subclass(torch.Tensor).reshape(-1)[0]))
+        elif isinstance(item, float):
+            numbers.append(float.__float__(item))
+        elif isinstance(item, int) and not isinstance(item, bool):
+            numbers.append(float(int.__int__(item)))
+        else:
+            numbers.append(math.nan)
+            not_numbers += 1
+    return {"length": len(value), "values": torch.tensor(numbers, dtype=torch.float64), "tracked": tracked,
+            "kinds": sorted(kinds), "not_numbers": not_numbers}
+
+
+def probe_train(module, case):
+    """Call train(x, y, w, b, lr, steps) on fresh leaves and read back the losses and parameters."""
+    torch.set_grad_enabled(True)
+    w, b = observe.leaf(case["w"]), observe.leaf(case["b"])
+    ran = observe.call(module, "train", case["x"].clone(), case["y"].clone(), w, b, float(case["lr"]),
+                       int(case["steps"]))
+    return {"train": ran, "losses": _losses(observe.item(ran, 0))}

@@ -1,0 +1,93 @@
+"""The untrusted side imports nothing trusted: what the sandboxed child loads is read with ``ast``.
+
+The child loads ``autograd_exercises`` (its ``__init__``), ``autograd_exercises.sandbox`` and
+``autograd_exercises.probes``. None of it may import the graders, the judge, the grading
+pipeline, the specs, the inputs, the session or the reports: whatever the child imports,
+a student's code can read (``sys.modules``), references and hidden checks included.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "autograd_exercises"
+UNTRUSTED = sorted((PACKAGE / "sandbox").rglob("*.py")) + sorted((PACKAGE / "probes").rglob("*.py"))
+ALLOWED = ("torch", "numpy", "autograd_exercises.sandbox", "autograd_exercises.probes")
+TRUSTED = ("graders", "autograd_exercises.judge", "autograd_exercises.grading", "autograd_exercises.spec",
+           "autograd_exercises.inputs", "autograd_exercises.session", "autograd_exercises.reports")
+
+
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = path.relative_to(root).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path, root: Path = ROOT) -> list[tuple[int, str]]:
+    """(line, module) of every import in the file, at top level or inside functions.
+
+    ``from package import name`` counts as ``package.name`` (it may import a submodule);
+    relative imports are resolved against the file's own package.
+    """
+    found = []
+    name = module_name(path, root)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            found += [(node.lineno, f"{base}.{alias.name}" if alias.name != "*" else base) for alias in node.names]
+    return found
+
+
+def allowed(name: str) -> bool:
+    top = name.split(".")[0]
+    if top in sys.stdlib_module_names:
+        return True
+    return any(name == prefix or name.startswith(prefix + ".") for prefix in ALLOWED)
+
+
+def test_the_layout_test_sees_the_untrusted_files():
+    names = {module_name(path) for path in UNTRUSTED}
+    assert {"autograd_exercises.sandbox.child", "autograd_exercises.sandbox.observe",
+            "autograd_exercises.probes", "autograd_exercises.probes.exercise_2"} <= names
+
+
+@pytest.mark.parametrize("path", UNTRUSTED, ids=lambda path: str(path.relative_to(ROOT)))
+def test_untrusted_module_imports_only_stdlib_torch_sandbox_and_probes(path):
+    outside = [f"line {line}: {name}" for line, name in imports(path) if not allowed(name)]
+    assert outside == [], f"{path.relative_to(ROOT)} imports trusted or unknown code"
+
+
+def test_package_init_imports_nothing_trusted():
+    outside = [f"line {line}: {name}" for line, name in imports(PACKAGE / "__init__.py") if not allowed(name)]
+    assert outside == []
+
+
+def test_the_checker_catches_trusted_imports(tmp_path):
+    package = tmp_path / "autograd_exercises" / "probes"
+    package.mkdir(parents=True)
+    bad = package / "exercise_9.py"
+    bad.write_text("import torch\nfrom autograd_exercises import inputs\n\n\ndef probe(m, c):\n"
+                   "    from graders import exercise_2\n    from ..judge import Fail\n    import json\n")
+    names = sorted(name for _, name in imports(bad, tmp_path))
+    assert names == ["autograd_exercises.inputs", "autograd_exercises.judge.Fail", "graders.exercise_2", "json", "torch"]
+    assert [name for name in names if not allowed(name)] == names[:3]
+
+
+def test_importing_the_probes_loads_nothing_trusted():
+    code = ("import sys, autograd_exercises.probes\n"
+            f"trusted = {TRUSTED!r}\n"
+            "print(sorted(m for m in sys.modules if any(m == t or m.startswith(t + '.') for t in trusted)))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
