@@ -81,10 +81,10 @@ ATTACKS = {
     "huge_tensor_return": Attack(MANUAL, ("too large to check",)),
     "oversized_report": Attack(MANUAL, ("too large to send back",)),
     "read_etc_shadow": Attack(MANUAL, ("PermissionError", "FileNotFoundError")),
-    "read_solutions": Attack(MANUAL, ("PermissionError",), needs="landlock"),
+    "read_solutions": Attack(MANUAL, ("PermissionError", "FileNotFoundError"), needs="landlock"),
     "read_grader_memory": Attack(MANUAL, ("PermissionError",), needs="ptrace"),
     "network_socket": Attack(MANUAL, ("PermissionError", "OSError"), needs="network"),
-    "write_outside_scratch": Attack(MANUAL, ("PermissionError",), needs="landlock"),
+    "write_outside_scratch": Attack(MANUAL, ("PermissionError", "Read-only file system"), needs="landlock"),
     "unix_socket_to_daemon": Attack(MANUAL, ("PermissionError",), needs="root"),
     "hostile_exception": Attack(MANUAL, ("raised Recursive",)),
     "builtin_subclass_return": Attack(MANUAL, ("expected a torch.Tensor",)),
@@ -173,9 +173,16 @@ def leftovers(sandbox, since: float) -> list[str]:
     return found
 
 
+def server_path(sandbox, path: str) -> str:
+    """``path`` as the fork-server sees it (through /proc/<pid>/root when it has its own mount namespace)."""
+    return f"/proc/{sandbox.server_pid}/root{path}" if "mount-namespace" in sandbox.layers else path
+
+
 def assert_clean_afterwards(sandbox, since: float) -> None:
     assert leftovers(sandbox, since) == []
-    assert os.listdir(sandbox.scratch_root) == [], "a check's scratch folder was left behind"
+    assert os.listdir(server_path(sandbox, sandbox.scratch_root)) == [], "a check's scratch folder was left behind"
+    if "private-scratch" in sandbox.layers:  # each child's tmpfs went with it: the bare mount point is left
+        assert os.listdir(server_path(sandbox, "/scratch")) == [], "a child's scratch tmpfs outlived it"
     assert sandbox._proc.poll() is None, "the fork-server is gone"
 
 

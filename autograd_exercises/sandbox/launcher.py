@@ -77,14 +77,29 @@ def _system_mounts() -> list[str]:
     return args
 
 
+def _outermost(paths: list[str]) -> list[str]:
+    """``paths`` without those inside another one of them (one mount covers them)."""
+    return [p for p in sorted(set(paths)) if not any(p != q and Path(p).is_relative_to(q) for q in paths)]
+
+
+def _parents(paths: list[str]) -> list[str]:
+    """Folders above the mount points, made world-readable (bubblewrap would make them 0700, and a Python
+    under a private home must be readable by the sandbox uid)."""
+    above = {str(parent) for path in paths for parent in Path(path).parents if str(parent) != "/"}
+    return sorted(above - set(SYSTEM_DIRS), key=lambda path: path.count("/"))
+
+
 def bwrap_arguments() -> list[str]:
     """bubblewrap's options: the namespaces and the read-only file system described in the module docstring."""
     mounted = python_paths()
     if not any(PACKAGE.is_relative_to(root) for root in mounted):
         mounted.append(str(PACKAGE))  # an editable install: this package's folder, not the checkout
+    mounted = _outermost(mounted)
     args = ["--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
             "--hostname", "sandbox", "--die-with-parent", "--new-session", "--clearenv"]
     args += _system_mounts()
+    for folder in _parents(mounted):
+        args += ["--perms", "0755", "--dir", folder]
     for path in mounted:
         args += ["--ro-bind", path, path]
     for path in hidden_paths(mounted):

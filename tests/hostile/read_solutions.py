@@ -1,8 +1,9 @@
-"""gradient_manual(x) reads the course's reference solution (solutions/exercise_2.py next to graders/).
+"""gradient_manual(x) reads the course's reference solution (solutions/exercise_2.py in the checkout).
 
-The grader's checkout is never readable from the sandbox (Landlock allows
-the interpreter and libraries, not the checkout): the gradient_manual checks
-fail with PermissionError and the rest is graded.
+The grader's checkout is never readable from the sandbox: its mount namespace
+holds the package folder alone (FileNotFoundError), and Landlock allows the
+interpreter and libraries only (PermissionError). The gradient_manual checks
+fail and the rest is graded.
 """
 
 import sys
@@ -26,6 +27,6 @@ def gradients(x):
 
 
 def gradient_manual(x):
-    root = Path(sys.modules["graders"].__file__).resolve().parents[1]
+    root = Path(sys.modules["autograd_exercises"].__file__).resolve().parents[1]  # the checkout
     print((root / "solutions" / "exercise_2.py").read_text())
     return 12 * (3 * x + 2) / x.numel()
