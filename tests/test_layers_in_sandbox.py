@@ -1,0 +1,132 @@
+"""Each isolation layer, seen from inside a real sandboxed child (the session's fork-server).
+
+A spy submission prints what it can see at import time; the grader reads it
+back as the child's output. On this machine (root, Python under a private
+/root) every layer must be in force: the server in bubblewrap's namespaces, the
+child as an unprivileged uid with its own scratch tmpfs and IPC namespace.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+
+import pytest
+
+from autograd_exercises import grading
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="namespaces are Linux only")
+
+SPY = r'''
+import importlib.util, json, os, socket, sys
+def status(name):
+    return next(l.split(":", 1)[1].strip() for l in open("/proc/self/status") if l.startswith(name + ":"))
+def attempt(fn):
+    try:
+        return fn()
+    except OSError as exc:
+        return f"denied: {exc.errno}"
+facts = {"uid": os.getuid(), "pid": os.getpid(), "isolated": sys.flags.isolated,
+         "pids": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+         "ns": {n: attempt(lambda: os.readlink(f"/proc/self/ns/{n}")) for n in ("pid", "ipc", "net", "mnt", "uts")},
+         "environ": attempt(lambda: open("/proc/self/environ", "rb").read().decode(errors="replace").split("\0")),
+         "graders": importlib.util.find_spec("graders") is not None,
+         "root": attempt(lambda: sorted(os.listdir("/"))), "cwd": os.getcwd(), "hostname": socket.gethostname(),
+         "seccomp": status("Seccomp"), "nnp": status("NoNewPrivs"), "capeff": status("CapEff"),
+         "cgroup": open("/proc/self/cgroup").read()}
+st = os.statvfs(".")
+facts["scratch_bytes"], facts["scratch_inodes"] = st.f_blocks * st.f_frsize, st.f_files
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    facts["inet"] = "allowed"
+except OSError as exc:
+    facts["inet"] = exc.errno
+print(json.dumps(facts))
+'''
+
+
+@pytest.fixture(scope="module")
+def facts(sandbox) -> dict:
+    run = sandbox.run(source=SPY.encode(), filename="spy.py", module="spy", probe=None,
+                      inputs=grading._serialize([]), timeout=10)
+    assert run.status == "ok", (run.status, run.result, run.output)
+    return json.loads(run.output.strip().splitlines()[-1])
+
+
+def full_set(sandbox) -> bool:
+    return "pid-namespace" in sandbox.layers
+
+
+def test_this_machine_has_every_layer(sandbox):
+    """This machine (root, bubblewrap, Landlock, libseccomp, cgroups v1) must get the whole set."""
+    if shutil.which("bwrap") is None or os.geteuid() != 0:
+        pytest.skip("needs root and bubblewrap")
+    for layer in ("pid-namespace", "ipc-namespace", "network-namespace", "mount-namespace", "private-scratch",
+                  "uid-switch", "rlimits", "no-new-privs", "seccomp"):
+        assert layer in sandbox.layers, sandbox.layers
+    assert "seccomp-no-fork" not in sandbox.layers and "capabilities-dropped" not in sandbox.layers
+
+
+def test_child_is_an_unprivileged_uid_even_with_python_under_a_private_folder(sandbox, facts):
+    if "uid-switch" not in sandbox.layers:
+        pytest.skip("no uid switch here")
+    from autograd_exercises.sandbox import isolation
+
+    assert facts["uid"] == isolation.sandbox_uid(sandbox.slot) and facts["capeff"] == "0000000000000000"
+
+
+def test_child_lives_in_its_own_namespaces(sandbox, facts):
+    if not full_set(sandbox):
+        pytest.skip("no bubblewrap namespaces here")
+    mine = {n: os.readlink(f"/proc/self/ns/{n}") for n in ("pid", "ipc", "net", "mnt", "uts")}
+    assert all(facts["ns"][n] != mine[n] for n in mine), (facts["ns"], mine)
+    assert facts["pid"] < 100 and len(facts["pids"]) <= 4, facts["pids"]  # bwrap's init, the server, this child
+    assert facts["hostname"] == "sandbox"
+
+
+def test_child_sees_no_grader_files_and_no_grader_environment(sandbox, facts):
+    assert not facts["graders"], "graders is importable in the child"
+    environ = [entry for entry in facts["environ"] if entry] if isinstance(facts["environ"], list) else []
+    assert not any("AUTOGRAD_GRADER_SECRET" in entry or "PYTEST" in entry for entry in environ), environ
+    assert facts["isolated"] == 1  # python -I: no PYTHON* variables, no user site, no cwd on sys.path
+    if full_set(sandbox) and isinstance(facts["root"], list):  # Landlock may refuse even the listing
+        assert set(facts["root"]) <= {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "proc",
+                                      "dev", "tmp", "scratch", "root", "work", "opt", "home", "srv"}, facts["root"]
+
+
+def test_scratch_is_a_small_private_tmpfs(sandbox, facts):
+    if "private-scratch" not in sandbox.layers:
+        pytest.skip("no private scratch here")
+    assert facts["cwd"] == "/scratch"
+    assert facts["scratch_bytes"] <= sandbox.limits.scratch_bytes
+    assert facts["scratch_inodes"] <= sandbox.limits.scratch_inodes
+
+
+def test_seccomp_no_new_privs_and_no_network(sandbox, facts):
+    if "seccomp" in sandbox.layers:
+        assert facts["seccomp"] == "2"
+    assert facts["nnp"] == "1" and facts["inet"] != "allowed"
+
+
+def test_child_counts_against_the_slots_cgroups(sandbox, facts):
+    if "memory-cgroup" not in sandbox.layers:
+        pytest.skip("no memory cgroup here")
+    assert f"autograd-sandbox-{sandbox.slot}" in facts["cgroup"] or "memory:/\n" in facts["cgroup"], facts["cgroup"]
+
+
+def test_server_file_system_holds_the_package_but_no_grader_or_solution(sandbox):
+    """Seen from here through /proc/<server>/root: the package folder is there, graders/ and solutions/ are not."""
+    if "mount-namespace" not in sandbox.layers:
+        pytest.skip("no mount namespace here")
+    import autograd_exercises
+    import graders
+
+    root = f"/proc/{sandbox.server_pid}/root"
+    package = os.path.dirname(autograd_exercises.__file__)
+    assert os.path.isfile(f"{root}{package}/sandbox/server.py")
+    trusted = os.path.dirname(graders.__file__)
+    assert not os.path.exists(f"{root}{trusted}/__init__.py"), "graders is visible to the fork-server"
+    assert not os.path.exists(f"{root}{os.path.dirname(package)}/solutions")
+    assert not os.access(f"{root}{package}", os.W_OK) or os.statvfs(f"{root}{package}").f_flag & os.ST_RDONLY
