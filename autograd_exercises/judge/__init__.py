@@ -25,6 +25,10 @@ if _COMPARISON is not None and hasattr(_COMPARISON, "_HAS_DTENSOR"):
 __all__ = ["Fail", "called", "parts", "tensor", "close", "close_or_mistake", "no_autograd", "grad_fn_name", "describe_mismatch", "wrong_type"]
 
 
+# Errors that library code (torch, numpy) raises when the sandbox refuses it a file, a module or a system call.
+SANDBOX_REFUSALS = ("PermissionError", "ModuleNotFoundError")
+
+
 class Fail(Exception):
     """The check failed; ``str(exc)`` is the feedback shown to the student.
 
@@ -76,6 +80,9 @@ def _returned(outcome: dict[str, Any] | None, what: str) -> dict[str, Any]:
         raise Fail(f"{what}: {message}", about_input=False)
     if kind == "SystemExit":
         raise Fail(f"{what} called sys.exit(); return a value instead{_where(exception)}")
+    if exception.get("raised_in") == "library" and kind in SANDBOX_REFUSALS:
+        raise Fail(f"{what}: the sandbox refused something torch needed ({kind}: {message}). This is a limit of "
+                   "the grader, not a mistake in your code: tell your course staff", about_input=False)
     hint = ""
     if "does not require grad and does not have a grad_fn" in message:
         hint = " (the tensor was built without tracking: under torch.no_grad(), after .detach(), or from a leaf without requires_grad=True)"

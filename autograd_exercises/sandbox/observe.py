@@ -25,7 +25,7 @@ SUBMISSION_FILE = {"path": ""}  # set by the child: tracebacks keep frames of th
 
 
 def install_autograd_counter() -> None:
-    """Wrap ``torch.autograd.backward`` and ``torch.autograd.grad`` to count calls.
+    """Wrap ``torch.autograd.backward``, ``torch.autograd.grad`` and forward-mode ``make_dual`` to count calls.
 
     ``Tensor.backward`` goes through ``torch.autograd.backward``, so both
     spellings are counted, also inside ``torch.enable_grad()``.
@@ -41,6 +41,14 @@ def install_autograd_counter() -> None:
         return real_grad(*args, **kwargs)
 
     torch.autograd.backward, torch.autograd.grad = backward, grad
+    forward_ad = torch.autograd.forward_ad
+    real_make_dual = forward_ad.make_dual
+
+    def make_dual(*args: Any, **kwargs: Any) -> Any:  # forward-mode AD is autograd too
+        AUTOGRAD_CALLS["grad"] += 1
+        return real_make_dual(*args, **kwargs)
+
+    forward_ad.make_dual = make_dual
 
 
 def _exact_str(value: Any) -> str:
@@ -134,6 +142,8 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
             for frame in traceback.extract_tb(exc.__traceback__)
             if frame.filename == SUBMISSION_FILE["path"]
         ]
+        last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ is not None else []
+        described["raised_in"] = "submission" if not last or last[0].filename == SUBMISSION_FILE["path"] else "library"
         if isinstance(exc, SyntaxError) and type(exc.lineno) is int:
             code = safe_text(exc.text).strip()[:200] if exc.text is not None else ""
             frames.append({"line": exc.lineno, "function": "<module>", "code": code})

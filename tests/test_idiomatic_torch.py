@@ -1,0 +1,72 @@
+"""Correct code written with idiomatic PyTorch gets full marks in the sandbox (issue: fairness).
+
+Each variant replaces one function of a reference solution by the way a student
+who knows the library would write it: torch.optim, torch.nn modules and losses,
+torch.func, torch.autograd.grad / functional / forward-mode AD, grad-mode
+decorators and context managers, numpy interop. Each must score every point at
+the default timeout: the sandbox preloads what is slow to import (torch._dynamo,
+which creating any optimizer imports) and keeps torch's caches in scratch.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import by_name, mutate, solution_text
+
+VARIANTS = {
+    "ex1 torch.func.grad": ("exercise-1", [(
+        "    x = x.detach().clone().requires_grad_()\n    polynomial(x).sum().backward()\n    return x.grad",
+        "    return torch.func.grad(lambda t: polynomial(t).sum())(x.detach().clone())")]),
+    "ex1 torch.autograd.grad": ("exercise-1", [(
+        "    polynomial(x).sum().backward()\n    return x.grad",
+        "    (grad,) = torch.autograd.grad(polynomial(x).sum(), x)\n    return grad")]),
+    "ex1 autograd.functional.vjp": ("exercise-1", [(
+        "    x = x.detach().clone().requires_grad_()\n    polynomial(x).sum().backward()\n    return x.grad",
+        "    return torch.autograd.functional.vjp(polynomial, x.detach().clone(), torch.ones_like(x))[1]")]),
+    "ex1 forward-mode AD": ("exercise-1", [(
+        "    x = x.detach().clone().requires_grad_()\n    polynomial(x).sum().backward()\n    return x.grad",
+        "    import torch.autograd.forward_ad as fwAD\n    with fwAD.dual_level():\n"
+        "        dual = fwAD.make_dual(x.detach().clone(), torch.ones_like(x))\n"
+        "        return fwAD.unpack_dual(polynomial(dual)).tangent")]),
+    "ex1 manual with numpy": ("exercise-1", [(
+        "    return 8 * x**3 + 3 * x**2 + 6 * x + 5",
+        "    import numpy as np\n    a = x.detach().numpy()\n    return torch.from_numpy(np.asarray(8 * a**3 + 3 * a**2 + 6 * a + 5))")]),
+    "ex3 nn.BCEWithLogitsLoss": ("exercise-3", [(
+        "    return torch.nn.functional.binary_cross_entropy_with_logits(z, y)",
+        "    return torch.nn.BCEWithLogitsLoss()(z, y)")]),
+    "ex4 inference_mode decorator": ("exercise-4", [(
+        "    with torch.no_grad():\n        return x @ w + b",
+        "    return _predict(x, w, b)\n\n\n@torch.no_grad()\ndef _predict(x, w, b):\n    return x @ w + b")]),
+    "ex4 set_grad_enabled": ("exercise-4", [(
+        "    with torch.no_grad():\n        return x @ w + b",
+        "    with torch.set_grad_enabled(False):\n        return x @ w + b")]),
+    "ex6 nn.functional.mse_loss": ("exercise-6", [(
+        "    return ((x @ w + b - y) ** 2).mean()",
+        "    return torch.nn.functional.mse_loss(x @ w + b, y)")]),
+    "ex6 torch.optim.SGD step": ("exercise-6", [(
+        "    with torch.no_grad():\n        for p in params:\n            p -= lr * p.grad\n            p.grad.zero_()",
+        "    optimizer = torch.optim.SGD(params, lr=lr)\n    optimizer.step()\n    optimizer.zero_grad()")]),
+    "ex6 no_grad decorator": ("exercise-6", [(
+        "    with torch.no_grad():\n        for p in params:\n            p -= lr * p.grad\n            p.grad.zero_()",
+        "    _update(params, lr)\n\n\n@torch.no_grad()\ndef _update(params, lr):\n"
+        "    for p in params:\n        p.sub_(lr * p.grad)\n        p.grad = None")]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_idiomatic_variant_scores_full(name, grade_source):
+    slug, replacements = VARIANTS[name]
+    module = slug.replace("-", "_")
+    result = grade_source(slug, mutate(solution_text(module), *replacements))
+    assert result.score == result.max_score, {c.name: c.feedback for c in by_name(result).values() if not c.passed}
+
+
+def test_a_refusal_inside_torch_is_blamed_on_the_sandbox(grade_source):
+    """A PermissionError raised inside library code says it is the grader's limit, not the student's mistake."""
+    source = mutate(solution_text("exercise_1"), (
+        "    return 8 * x**3 + 3 * x**2 + 6 * x + 5",
+        "    import shutil\n    shutil.copyfile('/etc/hostname', '/usr/hostname-copy')\n    return x"))
+    result = grade_source("exercise-1", source)
+    feedback = by_name(result)["polynomial_grad_manual_values"].feedback
+    assert "the sandbox refused" in feedback and "not a mistake in your code" in feedback, feedback
