@@ -18,7 +18,10 @@ def main() -> None:
     inputs = (job_file.parent / ".inputs").read_bytes()
     for name in (".job", ".inputs"):
         (job_file.parent / name).unlink()
-    os.dup2(int(os.environ["AUTOGRAD_RESULT_FD"]), 3)
+    if "AUTOGRAD_RESULT_FILE" in os.environ:  # no fork-server (Windows): the result goes to a file
+        os.dup2(os.open(os.environ["AUTOGRAD_RESULT_FILE"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 3)
+    else:
+        os.dup2(int(os.environ["AUTOGRAD_RESULT_FD"]), 3)
     from autograd_exercises.sandbox import child, isolation
 
     child.preload()
