@@ -21,6 +21,9 @@ from autograd_exercises.spec import Case, Check, Exercise
 from autograd_exercises.submission import Submission
 
 
+MAX_NOTES, MAX_NOTE = 20, 300  # warnings kept per check, and characters of each: a flood costs nothing
+
+
 def check_seed(seed: int, exercise: Exercise, check: Check) -> int:
     """A per-check seed: the same run seed gives every check its own stream."""
     return zlib.crc32(f"{seed}:{exercise.slug}:{check.name}".encode())
@@ -100,7 +103,7 @@ def judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submi
         result.feedback = run_failure(run, timeout, submission)
         return result
     observations = _with_places(run.observations, submission)
-    result.notes = sorted(set(_warnings(observations)))
+    result.notes = sorted({note[:MAX_NOTE] for note in _warnings(observations)})[:MAX_NOTES]
     for case, obs in zip(cases, observations):
         if "probe_error" in obs:
             err = obs["probe_error"]

@@ -62,10 +62,10 @@ def render(results: Sequence[ExerciseResult], *, color: bool = False, verbose: b
     for result in results:
         console.print(table(result, verbose))
         for note in result.notes:
-            console.print(f"note: {note}", style="yellow")
+            console.print(f"note: {note}", style="yellow", markup=False)  # student text: never rich markup
         for note in notes(result):
-            console.print(f"note (costs no points): {note}", style="yellow")
-        console.print(summary(result, verbose))
+            console.print(f"note (costs no points): {note}", style="yellow", markup=False)
+        console.print(summary(result, verbose), markup=False)
         console.print()
     if len(results) > 1:
         total = sum(r.score for r in results)
