@@ -34,6 +34,23 @@ def checkout_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+def require_sources(root: Path, cwd: Path) -> None:
+    """:class:`SourceMissing` unless ``root`` (where the package runs from) holds the exercise sources.
+
+    The usual cause: a regular (non-editable) install, whose package lives in
+    site-packages, run from inside a checkout.
+    """
+    if (root / "solutions").is_dir():
+        return
+    for folder in (cwd, *cwd.parents):
+        if (folder / "solutions").is_dir() and (folder / "pyproject.toml").is_file():
+            raise SourceMissing(
+                f"grade build needs an editable install: the autograd_exercises in use is installed in "
+                f"{root}, not from this checkout ({folder}); run  pip install -e '.[instructor]'  in {folder}")
+    raise SourceMissing("grade build needs a source checkout of autograd-exercises installed editable: "
+                        "git clone the course repository, then  pip install -e '.[instructor]'  in it")
+
+
 def solution_source(root: Path, exercise: "Exercise") -> str:
     path = root / "solutions" / f"{exercise.module}.py"
     try:
