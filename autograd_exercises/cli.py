@@ -33,23 +33,36 @@ def grading_options(function: Any) -> Any:
                      help="text for people; json is Gradescope's results.json; junit for CI."),
         click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
                      help="Write the report to this file instead of standard output."),
-        click.option("--seed", type=int, default=None, help="Seed of the random inputs (default: a fresh one, shown)."),
+        click.option("--seed", type=click.IntRange(min=0), default=None,
+                     help="Seed of the random inputs, 0 or more (default: a fresh one, shown)."),
         click.option("--timeout", type=click.FloatRange(0.1, 600), default=session.DEFAULT_TIMEOUT,
                      show_default=True, help="Seconds each check may run."),
         click.option("--verbose", "-v", is_flag=True, help="Show your code's output, timing and isolation layers."),
         click.option("--color/--no-color", default=None, help="Colour the text report (default: when a terminal)."),
+        click.option("--remember/--no-remember", default=True, show_default=True,
+                     help="Keep the score for 'grade list' (only for your own exercise files in this folder)."),
     ]
     for option in reversed(options):
         function = option(function)
     return function
 
 
-def emit(results: Sequence[Any], *, fmt: str, output: str | None, verbose: bool, color: bool | None) -> None:
+def terminal_width() -> int:
+    """The terminal's width: ``COLUMNS`` if set, else the size of whichever standard stream is a terminal, else 80."""
+    from rich.console import Console
+
+    return max(40, Console().width)
+
+
+def emit(results: Sequence[Any], *, fmt: str, output: str | None, verbose: bool, color: bool | None,
+         not_started: Sequence[Any] = ()) -> None:
     """Render the results and send them to stdout or ``output``."""
     from autograd_exercises.reports import FORMATS as RENDERERS
 
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
-    options = {"verbose": verbose, "color": use_color} if fmt == "text" else {}
+    options: dict[str, Any] = {"not_started": not_started}
+    if fmt == "text":
+        options.update(verbose=verbose, color=use_color, width=terminal_width())
     report = RENDERERS[fmt](results, **options)
     if output is None:
         click.echo(report, nl=False)
@@ -82,13 +95,17 @@ class ExerciseGroup(click.Group):
 
 
 def make_exercise_command(slug: str) -> click.Command:
-    @click.command(name=slug, help=f"Grade {slug}: PATH is a .py file or a filled-in .ipynb.")
+    @click.command(name=slug, help=f"Grade {slug}: PATH is a .py file or a filled-in .ipynb "
+                   "(default: your exercise file in this folder).")
     @click.argument("path", required=False)
+    @click.option("--as", "kind", type=click.Choice(["py", "ipynb"]), default=None,
+                  help="Read PATH as Python or as a notebook whatever its extension (only .py and .ipynb otherwise).")
     @grading_options
-    def grade_one(path: str | None, fmt: str, output: str | None, seed: int | None, timeout: float,
-                  verbose: bool, color: bool | None) -> None:
+    def grade_one(path: str | None, kind: str | None, fmt: str, output: str | None, seed: int | None,
+                  timeout: float, verbose: bool, color: bool | None, remember: bool) -> None:
         try:
-            results = session.grade_exercises([(slug, path)], seed=seed, timeout=timeout)
+            target = session.target(slug, path, kind=kind)
+            results = session.grade([target], seed=seed, timeout=timeout, remember_scores=remember)
         except session.GradingError as exc:
             raise CannotGrade(str(exc)) from None
         emit(results, fmt=fmt, output=output, verbose=verbose, color=color)
@@ -106,13 +123,13 @@ def main() -> None:
     grade list                 the exercises and your status on each
     grade start exercise-2     copy the exercise into this folder
     grade exercise-2 [PATH]    grade it (default ./exercise_2.py or ./exercise-2.ipynb)
-    grade all                  grade every exercise
+    grade all                  grade every exercise you started
     """
 
 
 @main.command("list")
 def list_exercises() -> None:
-    """The exercises, their points, and your status on each."""
+    """The exercises, their points, and your status on each (fast: no torch)."""
     for row in session.overview(Path.cwd()):
         click.echo(f"{row['slug']:<12} {row['points']:>5g} pts  {row['title']:<46} {row['status']}")
 
@@ -134,17 +151,20 @@ def start(exercise: str) -> None:
 
 
 @main.command("all")
-@click.option("--dir", "folder", type=click.Path(file_okay=False), default=".", show_default=True,
+@click.option("--dir", "folder", type=click.Path(), default=".", show_default=True,
               help="Folder holding your exercise files.")
+@click.option("--everything", is_flag=True,
+              help="Also grade the exercises not started, as zero (for autograders: every exercise counts).")
 @grading_options
-def grade_all(folder: str, fmt: str, output: str | None, seed: int | None, timeout: float,
-              verbose: bool, color: bool | None) -> None:
-    """Grade every exercise found in the folder (the package's stub where there is none)."""
+def grade_all(folder: str, everything: bool, fmt: str, output: str | None, seed: int | None, timeout: float,
+              verbose: bool, color: bool | None, remember: bool) -> None:
+    """Grade every exercise started in the folder; list the others as not started."""
     try:
-        results = session.grade_exercises(session.all_targets(), seed=seed, timeout=timeout, folder=Path(folder))
+        targets, not_started = session.plan_all(Path(folder), everything=everything)
+        results = session.grade(targets, seed=seed, timeout=timeout, remember_scores=remember)
     except session.GradingError as exc:
         raise CannotGrade(str(exc)) from None
-    emit(results, fmt=fmt, output=output, verbose=verbose, color=color)
+    emit(results, fmt=fmt, output=output, verbose=verbose, color=color, not_started=not_started)
     finish(results)
 
 
@@ -158,6 +178,7 @@ def build(check_only: bool, release: bool) -> None:
 
     try:
         root = generate.checkout_root()
+        generate.require_sources(root, Path.cwd())
         files = generate.expected_files(root)
         if check_only:
             stale = generate.drift(root, files)

@@ -40,6 +40,13 @@ class ExerciseResult:
     execution_time: float = 0.0
     isolation: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # about the submission as a whole
+    problem: str = ""  # why the submission did not run at all (shown once, before the checks)
+    choice: str = ""  # why this file was graded, when the folder had more than one candidate
+
+    @property
+    def file_name(self) -> str:
+        """The graded file's name without its folder (what reports sent to students show)."""
+        return self.submission.replace("\\", "/").rsplit("/", 1)[-1]
 
     @property
     def score(self) -> float:

@@ -3,25 +3,36 @@
 The CLI calls these functions with keyword arguments and prints what they
 return. Start-up order matters for speed: the sandbox server is started first,
 so its ``import torch`` runs while this process imports torch and the graders.
+Choosing files and listing exercises need no torch at all (:mod:`catalog`).
 """
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import json
 import random
 import re
 import shutil
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
+from autograd_exercises import catalog
+
 if TYPE_CHECKING:
     from autograd_exercises.results import ExerciseResult
     from autograd_exercises.spec import Exercise
+    from autograd_exercises.submission import Submission
 
 DEFAULT_TIMEOUT = 5.0
 CACHE = ".grade_scores.json"
+KINDS = {".py": "py", ".ipynb": "ipynb"}
 _SLUG = re.compile(r"^(exercise[-_]?)?(\d+)$", re.IGNORECASE)
+_IMPORT_FAILURE = "the submission could not be imported: "
+_NO_MODULE = re.compile(r"^ModuleNotFoundError\b.*\(\"?No module named '([\w.]+)'\"?\)$", re.DOTALL)
+_NO_FUNCTION = re.compile(r"\"?the submission defines no function named '(\w+)'\"?")
 
 
 class GradingError(Exception):
@@ -39,12 +50,10 @@ def slug_number(name: str) -> int:
     return int(match.group(2))
 
 
-def find(name: str) -> "Exercise":
-    """The registered exercise for ``exercise-2`` / ``exercise_2`` / ``2``."""
-    import graders
-
+def find(name: str) -> catalog.Info:
+    """The exercise for ``exercise-2`` / ``exercise_2`` / ``2`` (no torch: read from the package's index)."""
     try:
-        return graders.find(f"exercise-{slug_number(name)}")
+        return catalog.find(f"exercise-{slug_number(name)}")
     except LookupError as exc:
         raise GradingError(str(exc)) from None
 
@@ -55,92 +64,305 @@ def package_file(relative: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def default_path(number: int, folder: Path) -> Path:
-    """``./exercise_N.py``, else ``./exercise-N.ipynb``, else the package's own stub."""
-    for candidate in (folder / f"exercise_{number}.py", folder / f"exercise-{number}.ipynb"):
-        if candidate.is_file():
-            return candidate
-    stub = package_file(f"exercise_{number}.py")
-    if stub is None:
-        raise GradingError(f"no exercise_{number}.py here and no stub in the package: run 'grade start exercise-{number}'")
-    return stub
+# -- which file to grade ---------------------------------------------------------------------------
 
 
-def resolve_targets(targets: Sequence[tuple[str, str | None]], folder: Path) -> list[tuple[int, Path]]:
-    """(exercise number, path) for each requested (name, path); checks files exist before any work."""
-    resolved = []
-    for name, path in targets:
-        number = slug_number(name)
-        chosen = Path(path) if path else default_path(number, folder)
-        if not chosen.exists():
-            raise GradingError(f"no such file: {chosen}")
-        if not chosen.is_file():
-            raise GradingError(f"not a file: {chosen}")
-        resolved.append((number, chosen))
-    return resolved
+@dataclass
+class Target:
+    """One exercise to grade, and the file chosen for it (``path`` None: not started)."""
+
+    exercise: catalog.Info
+    path: Path | None
+    shown: str = ""  # the file as reports show it
+    kind: str = "py"  # read as "py" or "ipynb"
+    choice: str = ""  # why this file, when the folder had two
+    remember: bool = False  # the student's own default file in the current folder: keep its score
 
 
-def grade_exercises(targets: Sequence[tuple[str, str | None]], *, seed: int | None = None,
-                    timeout: float = DEFAULT_TIMEOUT, folder: Path | None = None,
-                    spawn: bool = False) -> list["ExerciseResult"]:
-    """Grade each (exercise name, path or None) in one sandbox; remembers scores in ``folder``."""
-    folder = folder or Path.cwd()
-    resolved = resolve_targets(targets, folder)
+def _code_of(path: Path, kind: str) -> bytes | None:
+    """What decides whether a file was edited: a module's text, a notebook's code cells (None: unreadable)."""
+    from autograd_exercises import submission
+
+    try:
+        raw = path.read_bytes()
+        if kind == "ipynb":
+            return submission.notebook_source(str(path), raw.decode("utf-8", "replace")).source
+    except (OSError, submission.SubmissionError):
+        return None
+    return b"\n".join(line.rstrip() for line in raw.replace(b"\r\n", b"\n").strip().splitlines())
+
+
+def untouched(path: Path, exercise: catalog.Info) -> bool:
+    """True when ``path`` is still what ``grade start`` copied: the same code as the package's stub or notebook.
+
+    A notebook opened, run and saved without changing its code is untouched too.
+    """
+    kind = KINDS.get(path.suffix, "py")
+    shipped = package_file(exercise.stub if kind == "py" else f"notebooks/{exercise.notebook}")
+    if shipped is None:
+        return False
+    mine = _code_of(path, kind)
+    return mine is not None and mine == _code_of(shipped, kind)
+
+
+def choose(exercise: catalog.Info, folder: Path) -> tuple[Path | None, str]:
+    """The student's file for ``exercise`` in ``folder``, and why it was chosen when both exist.
+
+    An untouched stub never wins over an edited file; of two edited files the one
+    saved last wins (the ``.py`` file on a tie). None when neither file exists.
+    """
+    py, notebook = folder / exercise.stub, folder / exercise.notebook
+    present = [path for path in (py, notebook) if path.is_file()]
+    if len(present) < 2:
+        return (present[0] if present else None), ""
+    edited = [path for path in present if not untouched(path, exercise)]
+    if len(edited) == 1:
+        other = notebook if edited[0] == py else py
+        return edited[0], f"{other.name} is the untouched stub"
+    if not edited:
+        return py, f"{py.name} and {notebook.name} are both untouched stubs"
+    chosen = notebook if notebook.stat().st_mtime > py.stat().st_mtime else py
+    other = notebook if chosen == py else py
+    why = "was saved last" if chosen.stat().st_mtime != other.stat().st_mtime else "is the .py file (saved at the same time)"
+    return chosen, (f"{other.name} was edited too, this one {why}; "
+                    f"to grade the other: grade {exercise.slug} {other.name}")
+
+
+def _in_cwd(path: Path) -> bool:
+    try:
+        return path.resolve().parent == Path.cwd().resolve()
+    except OSError:
+        return False
+
+
+def _shown(path: Path) -> str:
+    """``exercise_2.py`` for a file in the current folder, else the path as given."""
+    return path.name if _in_cwd(path) else str(path)
+
+
+def target(name: str, path: str | None = None, *, folder: Path | None = None, kind: str | None = None) -> Target:
+    """The exercise ``name`` and the file to grade: ``path``, else the student's own file in ``folder``.
+
+    Only ``.py`` and ``.ipynb`` files are graded unless ``kind`` says how to read another.
+    """
+    exercise = find(name)
+    folder = folder or Path(".")
+    if path is None:
+        chosen, choice = choose(exercise, folder)
+        if chosen is None:
+            raise GradingError(f"no {exercise.stub} or {exercise.notebook} here "
+                               f"(run 'grade start {exercise.slug}', or give the file)")
+        return Target(exercise, chosen, _shown(chosen), KINDS[chosen.suffix], choice, remember=_in_cwd(chosen))
+    given = Path(path)
+    if not given.exists():
+        raise GradingError(f"no such file: {given}")
+    if not given.is_file():
+        raise GradingError(f"not a file: {given}")
+    if kind is None and given.suffix not in KINDS:
+        raise GradingError(f"{given} is not a .py or .ipynb file (to grade it anyway: --as py or --as ipynb)")
+    kind = kind or KINDS[given.suffix]
+    read_as = "" if KINDS.get(given.suffix) == kind else f"read as {'Python' if kind == 'py' else 'a notebook'}"
+    return Target(exercise, given, str(path), kind, read_as,
+                  remember=given.name in (exercise.stub, exercise.notebook) and _in_cwd(given))
+
+
+def plan_all(folder: Path, *, everything: bool = False) -> tuple[list[Target], list[catalog.Info]]:
+    """What ``grade all`` grades in ``folder``: the exercises started there, and those not started.
+
+    With ``everything``, exercises not started are graded too (zero points, "not started").
+    """
+    if not folder.is_dir():
+        raise GradingError(f"no such folder: {folder}" if not folder.exists() else f"not a folder: {folder}")
+    targets, not_started = [], []
+    for exercise in catalog.exercises():
+        chosen, choice = choose(exercise, folder)
+        if chosen is not None:
+            targets.append(Target(exercise, chosen, _shown(chosen), KINDS[chosen.suffix], choice, _in_cwd(chosen)))
+        elif everything:
+            targets.append(Target(exercise, None))
+        else:
+            not_started.append(exercise)
+    if not targets:
+        raise GradingError(f"no exercise started in {folder}: no exercise_N.py or exercise-N.ipynb "
+                           "(run 'grade start exercise-1', or 'grade all --everything' to count them all)")
+    return targets, not_started
+
+
+# -- grading -----------------------------------------------------------------------------------------
+
+
+def grade(targets: Sequence[Target], *, seed: int | None = None, timeout: float = DEFAULT_TIMEOUT,
+          remember_scores: bool = True, spawn: bool = False) -> list["ExerciseResult"]:
+    """Grade each target in one sandbox; remembers the scores of the student's own files (``Target.remember``)."""
+    from autograd_exercises import submission
+
+    loaded: list[tuple[Target, Submission | None]] = []
+    for item in targets:
+        try:
+            loaded.append((item, submission.load(item.path, item.kind) if item.path is not None else None))
+        except submission.SubmissionError as exc:
+            raise GradingError(str(exc)) from None
+    seed = seed if seed is not None else random.randrange(1, 1_000_000)
+    runs = any(sub is not None and not sub.problem for _, sub in loaded)
     from autograd_exercises.sandbox import Sandbox  # light: starts the server before torch loads here
 
-    seed = seed if seed is not None else random.randrange(1, 1_000_000)
-    with Sandbox(spawn=spawn) as sandbox:
-        from autograd_exercises import grading, submission
+    with (Sandbox(spawn=spawn) if runs else contextlib.nullcontext()) as sandbox:
+        import graders
+        from autograd_exercises import grading
 
-        jobs = []
-        for number, path in resolved:
-            try:
-                jobs.append((find(str(number)), submission.load(path)))
-            except submission.SubmissionError as exc:
-                raise GradingError(str(exc)) from None
         import autograd_exercises.reports  # noqa: F401  (rich loads while the server finishes its own start)
 
-        results = [grading.grade(exercise, sub, sandbox=sandbox, seed=seed, timeout=timeout) for exercise, sub in jobs]
-    remember(folder, results)
+        results = []
+        for item, sub in loaded:
+            exercise = graders.find(item.exercise.slug)
+            if sub is None:
+                files = f"{item.exercise.stub} or {item.exercise.notebook}"
+                result = zero(exercise, seed, "not started", f"not started: no {files}")
+            elif sub.problem:
+                result = zero(exercise, seed, "not run (see above)", sub.problem)
+            else:
+                result = explain(grading.grade(exercise, sub, sandbox=sandbox, seed=seed, timeout=timeout), sub)
+            result.submission, result.choice = item.shown, item.choice
+            results.append(result)
+    if remember_scores:
+        remember([(item, result) for item, result in zip(targets, results) if item.remember])
     return results
 
 
-def all_targets() -> list[tuple[str, str | None]]:
-    """Every registered exercise, graded from its default file (see :func:`default_path`)."""
-    import graders
+def zero(exercise: "Exercise", seed: int, feedback: str, problem: str) -> "ExerciseResult":
+    """Every check of ``exercise`` at zero, not run, with a short ``feedback``; ``problem`` says why, once."""
+    from autograd_exercises.results import CheckResult, ExerciseResult
 
-    return [(exercise.slug, None) for exercise in graders.EXERCISES]
+    checks = [CheckResult(check.name, check.function, check.description, check.points, 0.0, "failed",
+                          feedback, hidden=check.hidden, tolerance=check.tolerance.as_dict())
+              for check in exercise.checks]
+    return ExerciseResult(exercise.slug, exercise.title, "", seed, checks, problem=problem)
 
 
-def remember(folder: Path, results: Sequence["ExerciseResult"]) -> None:
-    """Keep the latest score of each exercise in ``folder/.grade_scores.json`` (best effort)."""
-    path = folder / CACHE
+def explain(result: "ExerciseResult", sub: "Submission") -> "ExerciseResult":
+    """Lead with the cause: a submission that could not be imported is said once, not on every check;
+    a function missing because its notebook cell does not compile says so; local imports are named.
+    """
+    feedback = {check.feedback for check in result.checks}
+    if result.checks and len(feedback) == 1 and not any(c.passed for c in result.checks):
+        (only,) = feedback
+        if only.startswith(_IMPORT_FAILURE):
+            detail = only[len(_IMPORT_FAILURE):]
+            missing = _NO_MODULE.match(detail)
+            result.problem = (_missing_module(sub, missing.group(1)) if missing else None) or \
+                f"{sub.name} could not be imported: {detail}"
+            for check in result.checks:
+                check.feedback = "not run (see above)"
+    cells = {name: cell for cell, names in sub.broken for name in names}
+    for check in result.checks:
+        found = _NO_FUNCTION.search(check.feedback)
+        if found and found.group(1) in cells:
+            check.feedback = check.feedback.replace(
+                found.group(0), f"'{found.group(1)}' is in cell {cells[found.group(1)]}, which does not compile (see above)")
+    if sub.kind == "ipynb":
+        result.notes = [*_local_import_notes(sub), *result.notes]
+    return result
+
+
+def _imports(sub: "Submission") -> list[tuple[str, int]]:
+    """(top-level module, line) for every absolute import in the submission."""
     try:
-        scores = json.loads(path.read_text()) if path.is_file() else {}
-        for result in results:
-            scores[result.exercise] = {"score": result.score, "max_score": result.max_score,
-                                       "submission": result.submission}
-        path.write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n")
-    except (OSError, ValueError):
-        pass  # a read-only folder or a broken cache never stops grading
+        tree = ast.parse(sub.source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name.split(".")[0], node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.module.split(".")[0], node.lineno))
+    return found
+
+
+def _code_line(sub: "Submission", line: int) -> str:
+    lines = sub.source.decode("utf-8", "replace").splitlines()
+    return lines[line - 1].strip() if 1 <= line <= len(lines) else ""
+
+
+def _sibling(sub: "Submission", module: str) -> Path | None:
+    """``module``'s file or package next to the submission, if there is one."""
+    folder = Path(sub.path).parent
+    for candidate in (folder / f"{module}.py", folder / module):
+        if candidate.is_file() or (candidate / "__init__.py").is_file():
+            return candidate
+    return None
+
+
+def _missing_module(sub: "Submission", module: str) -> str | None:
+    top = module.split(".")[0]
+    lines = [line for name, line in _imports(sub) if name == top]
+    if not lines:
+        return None
+    where = f"{sub.locate(lines[0])}: {_code_line(sub, lines[0])}"
+    sibling = _sibling(sub, top)
+    if sibling is not None:
+        return (f"{sub.name} imports '{top}' ({where}), but a submission is one file: {sibling.name} next to it "
+                f"is not there when it is graded. Copy what you use from {sibling.name} into {sub.name}.")
+    return (f"{sub.name} imports '{top}' ({where}), which is not installed where submissions are graded: "
+            "a submission is one file, and it can import only torch, numpy and Python's standard library.")
+
+
+def _local_import_notes(sub: "Submission") -> list[str]:
+    """A notebook cell importing a file next to the notebook: the import fails when graded (cells go on)."""
+    import importlib.util
+
+    notes = []
+    first: dict[str, int] = {}
+    for top, line in _imports(sub):
+        first.setdefault(top, line)
+    for top, line in first.items():
+        sibling = _sibling(sub, top)
+        if sibling is None:
+            continue
+        try:
+            spec = importlib.util.find_spec(top)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None and spec.origin and Path(spec.origin).resolve().parent not in (
+                sibling.resolve().parent, sibling.resolve()):
+            continue  # an installed module of that name: the grader has it too
+        notes.append(f"{sub.locate(line)} imports '{top}' ({_code_line(sub, line)}), but a submission is one file: "
+                     f"{sibling.name} next to it is not there when it is graded. Copy what you use into {sub.name}.")
+    return notes
+
+
+# -- scores and status -------------------------------------------------------------------------------
+
+
+def remember(graded: Sequence[tuple[Target, "ExerciseResult"]]) -> None:
+    """Keep the latest score of each exercise in ``.grade_scores.json`` beside the student's file (best effort)."""
+    for folder in {item.path.resolve().parent for item, _ in graded if item.path is not None}:
+        path = folder / CACHE
+        try:
+            scores = json.loads(path.read_text()) if path.is_file() else {}
+            for item, result in graded:
+                if item.path is not None and item.path.resolve().parent == folder:
+                    scores[result.exercise] = {"score": result.score, "max_score": result.max_score,
+                                               "submission": result.file_name}
+            path.write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n")
+        except (OSError, ValueError, TypeError, AttributeError):
+            pass  # a read-only folder or a broken cache never stops grading
 
 
 def overview(folder: Path) -> list[dict[str, Any]]:
-    """One row per exercise: slug, title, points, and the student's status in ``folder``."""
-    import graders
-
+    """One row per exercise: slug, title, points, and the student's status in ``folder`` (no torch)."""
     try:
         scores = json.loads((folder / CACHE).read_text())
     except (OSError, ValueError):
         scores = {}
     rows = []
-    for number, exercise in enumerate(graders.EXERCISES, start=1):
-        local = [p for p in (folder / f"{exercise.module}.py", folder / f"{exercise.slug}.ipynb") if p.is_file()]
+    for exercise in catalog.exercises():
+        local = [p for p in (folder / exercise.stub, folder / exercise.notebook) if p.is_file()]
         status = "not started" if not local else f"started ({local[0].name})"
-        if exercise.slug in scores:
-            last = scores[exercise.slug]
+        last = scores.get(exercise.slug) if isinstance(scores, dict) else None
+        if isinstance(last, dict) and {"score", "max_score"} <= set(last):
             status = f"last graded {last['score']:g}/{last['max_score']:g}" + (" ✓" if last["score"] >= last["max_score"] else "")
-        rows.append({"slug": exercise.slug, "title": exercise.title, "points": exercise.max_score, "status": status})
+        rows.append({"slug": exercise.slug, "title": exercise.title, "points": exercise.points, "status": status})
     return rows
 
 
@@ -148,12 +370,11 @@ def start(name: str, folder: Path) -> tuple[list[Path], list[Path]]:
     """Copy the exercise's stub and notebook into ``folder``; returns (copied, kept existing)."""
     exercise = find(name)
     copied, kept = [], []
-    for relative, target in ((f"{exercise.module}.py", f"{exercise.module}.py"),
-                             (f"notebooks/{exercise.slug}.ipynb", f"{exercise.slug}.ipynb")):
+    for relative, target_name in ((exercise.stub, exercise.stub), (f"notebooks/{exercise.notebook}", exercise.notebook)):
         source = package_file(relative)
         if source is None:
             continue
-        destination = folder / target
+        destination = folder / target_name
         if destination.exists():
             kept.append(destination)
             continue

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -26,8 +28,9 @@ def workdir(tmp_path, monkeypatch):
     return tmp_path
 
 
-def invoke(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+def invoke(*args: str, columns: int = 200):
+    """The command through click's runner, in a terminal ``columns`` wide (wide: feedback stays on one line)."""
+    return CliRunner(env={"COLUMNS": str(columns)}).invoke(main, list(args), catch_exceptions=False)
 
 
 def test_solution_in_current_folder_is_found_and_scores_full(workdir):
@@ -76,7 +79,11 @@ def test_syntax_error_is_graded_zero_with_its_line(workdir):
     result = invoke("exercise-2")
     assert result.exit_code == 1
     assert "Score: 0/10" in result.output
-    assert "SyntaxError" in result.output and "line 3" in result.output
+    line = SOLUTION.splitlines().index("    out = z.mean()") + 1
+    assert f"exercise_2.py does not compile: SyntaxError at line {line}: '(' was never closed\n" in result.output
+    assert "\n    out = z.mean(\n" in result.output  # the offending line of code, under the message
+    assert result.output.count("SyntaxError") == 1  # said once, not on every check
+    assert result.output.count("not run (see above)") == 7
     assert "Traceback" not in result.output
 
 
@@ -104,14 +111,26 @@ def test_cannot_grade_exits_3_with_one_line(workdir, args, fragment):
     assert len(result.output.strip().splitlines()) == 1
 
 
-def test_broken_notebook_cannot_be_graded(workdir):
-    (workdir / "broken.ipynb").write_text("{not json")
+def test_broken_notebook_cannot_be_graded_and_says_where(workdir):
+    (workdir / "broken.ipynb").write_text('{\n "cells": [\n  {"cell_type": "code",, "source": ""}\n ]\n}\n')
     result = invoke("exercise-2", "broken.ipynb")
     assert result.exit_code == 3
-    assert "is not a Jupyter notebook" in result.output
+    assert result.output == ("Error: broken.ipynb is not a Jupyter notebook: its JSON is invalid at line 3, column 24 "
+                             "(Expecting property name enclosed in double quotes)\n")
 
 
-@pytest.mark.parametrize("args", [("exercise-2", "--format", "xml"), ("nonsense",), ("exercise-2", "--timeout", "0")])
+def test_nbformat_3_notebook_says_it_is_old_and_how_to_convert(workdir):
+    (workdir / "old.ipynb").write_text(json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {},
+                                                   "worksheets": [{"cells": []}]}))
+    result = invoke("exercise-2", "old.ipynb")
+    assert result.exit_code == 3
+    assert "old.ipynb is an nbformat 3 notebook, an old format" in result.output
+    assert "jupyter nbconvert --to notebook --nbformat 4 old.ipynb" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args", [("exercise-2", "--format", "xml"), ("nonsense",), ("exercise-2", "--timeout", "0"),
+                                  ("exercise-2", "--seed", "-5"), ("all", "--seed", "-1")])
 def test_usage_errors_exit_2(workdir, args):
     assert invoke(*args).exit_code == 2
 
@@ -125,6 +144,10 @@ def test_list_shows_every_exercise_and_status(workdir):
     for exercise in graders.EXERCISES:
         assert exercise.slug in result.output and exercise.title in result.output
     assert "started (exercise_2.py)" in result.output
+
+
+def grade_command() -> str:
+    return shutil.which("grade", path=os.path.dirname(sys.executable)) or "grade"
 
 
 def test_real_subprocess_keeps_student_prints_out_of_json(workdir):
@@ -155,20 +178,23 @@ def test_notebook_cells_run_like_jupyter(workdir):
     (workdir / "exercise-2.ipynb").write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     result = invoke("exercise-2", "--seed", "2")
     assert result.exit_code == 0, result.output
-    assert "note: cell 3 was left out: SyntaxError at line 1" in result.output
+    assert "note: cell 3 does not compile, so none of it ran: SyntaxError at line 1: invalid syntax\n    def broken(:" \
+        in result.output
 
 
-def test_grade_all_grades_every_exercise_in_one_run(workdir):
+def test_grade_all_everything_grades_every_exercise_in_one_run(workdir):
     import graders
 
     (workdir / "exercise_2.py").write_text(SOLUTION)
-    result = invoke("all", "--format", "json", "--seed", "5")
-    assert result.exit_code == 1  # the other exercises are still stubs
+    result = invoke("all", "--everything", "--format", "json", "--seed", "5")
+    assert result.exit_code == 1  # the other exercises are not started: zero
     data = json.loads(result.output)
     summary = {entry["exercise"]: entry["score"] for entry in data["extra_data"]["exercises"]}
     assert list(summary) == [exercise.slug for exercise in graders.EXERCISES]
     assert summary["exercise-2"] == 10 and sum(summary.values()) == 10
     assert data["max_score"] == sum(exercise.max_score for exercise in graders.EXERCISES)
+    assert "exercise-1: 0/10\nnot started: no exercise_1.py or exercise-1.ipynb" in data["output"]
+    assert {t["output"].splitlines()[-1] for t in data["tests"] if t["name"].startswith("exercise-1")} == {"not started"}
 
 
 def test_start_in_a_folder_it_cannot_write_is_one_line_error(monkeypatch):
@@ -177,3 +203,234 @@ def test_start_in_a_folder_it_cannot_write_is_one_line_error(monkeypatch):
     assert result.exit_code == 3
     assert result.output.startswith("Error: cannot write /proc/") and "exercise_2.py" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+# -- issue #9: which file is graded, and what the report says about it ---------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def filled_notebook(slug: str = "exercise-2", *replacements: tuple[str, str]) -> str:
+    """The shipped release notebook with its solution cells filled in (optionally mutated), as a student saves it."""
+    source = json.loads((ROOT / "assignments" / "source" / slug / f"{slug}.ipynb").read_text())
+    answers = {cell["id"]: "".join(cell["source"]) for cell in source["cells"]}
+    notebook = json.loads((ROOT / "autograd_exercises" / "notebooks" / f"{slug}.ipynb").read_text())
+    for cell in notebook["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("solution"):
+            cell["source"] = mutate(answers[cell["id"]], *replacements) if replacements and any(
+                old in answers[cell["id"]] for old, _ in replacements) else answers[cell["id"]]
+    return json.dumps(notebook, indent=1)
+
+
+def test_notebook_filled_in_wins_over_the_untouched_stub_and_the_header_names_it(workdir):
+    assert invoke("start", "exercise-2").exit_code == 0
+    (workdir / "exercise-2.ipynb").write_text(filled_notebook())
+    result = invoke("exercise-2", "--seed", "1")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:2] == ["exercise-2 — Back-propagation through two layers",
+                                              "graded exercise-2.ipynb (exercise_2.py is the untouched stub)"]
+    assert "Score: 10/10" in result.output
+
+
+def test_when_both_files_were_edited_the_last_saved_is_graded_and_the_report_says_how_to_pick_the_other(workdir):
+    from autograd_exercises import session
+
+    assert invoke("start", "exercise-2").exit_code == 0
+    py, notebook = workdir / "exercise_2.py", workdir / "exercise-2.ipynb"
+    py.write_text(SOLUTION)
+    notebook.write_text(filled_notebook())
+    os.utime(py, (1_000_000, 1_000_000))
+    os.utime(notebook, (2_000_000, 2_000_000))
+    chosen = session.target("exercise-2")
+    assert chosen.path.name == "exercise-2.ipynb"
+    assert chosen.choice == ("exercise_2.py was edited too, this one was saved last; "
+                             "to grade the other: grade exercise-2 exercise_2.py")
+    os.utime(notebook, (1_000_000, 1_000_000))  # saved at once (an autograder's upload): the .py file
+    assert session.target("exercise-2").path.name == "exercise_2.py"
+    assert "is the .py file (saved at the same time)" in session.target("exercise-2").choice
+
+
+def test_a_notebook_run_and_saved_without_changes_is_still_untouched(workdir):
+    from autograd_exercises import catalog, session
+
+    assert invoke("start", "exercise-2").exit_code == 0
+    notebook = workdir / "exercise-2.ipynb"
+    data = json.loads(notebook.read_text())
+    for cell in data["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [{"output_type": "stream", "name": "stdout", "text": "hi"}], 3
+    data["metadata"]["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    notebook.write_text(json.dumps(data))
+    assert session.untouched(notebook, catalog.find("exercise-2"))
+    (workdir / "exercise_2.py").write_text(SOLUTION)
+    assert session.target("exercise-2").choice == "exercise-2.ipynb is the untouched stub"
+
+
+def test_no_submission_here_is_an_error_not_the_package_stub(workdir):
+    result = invoke("exercise-2")
+    assert result.exit_code == 3
+    assert result.output == ("Error: no exercise_2.py or exercise-2.ipynb here "
+                             "(run 'grade start exercise-2', or give the file)\n")
+    assert not (workdir / ".grade_scores.json").exists()
+
+
+def test_an_exercise_that_does_not_exist_says_so_without_a_path(workdir):
+    result = invoke("exercise-9")
+    assert result.exit_code == 3
+    assert result.output.startswith("Error: no exercise named 'exercise-9' (choose from exercise-1, ")
+    assert "grade start" not in result.output
+
+
+def test_grade_all_grades_what_was_started_and_lists_the_rest(workdir):
+    (workdir / "exercise_2.py").write_text(SOLUTION)
+    result = invoke("all", "--seed", "5")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[-2:] == ["not started: exercise-1, exercise-3, exercise-4, exercise-5, exercise-6 "
+                          "(grade start exercise-N)",
+                          "Total: 10/10 for the exercises started (60 more points not started)"]
+    assert "exercise-1 —" not in result.output and "not implemented yet" not in result.output
+    data = json.loads(invoke("all", "--seed", "5", "--format", "json").output)
+    assert [entry["exercise"] for entry in data["extra_data"]["exercises"]] == ["exercise-2"]
+    assert [entry["exercise"] for entry in data["extra_data"]["not_started"]][:2] == ["exercise-1", "exercise-3"]
+    assert (data["score"], data["max_score"]) == (10, 10)
+
+
+@pytest.mark.parametrize("args, message", [
+    (("all", "--dir", "/nonexistent"), "Error: no such folder: /nonexistent\n"),
+    (("all",), "Error: no exercise started in .: no exercise_N.py or exercise-N.ipynb "
+               "(run 'grade start exercise-1', or 'grade all --everything' to count them all)\n"),
+])
+def test_grade_all_with_nothing_to_grade_fails(workdir, args, message):
+    result = invoke(*args)
+    assert result.exit_code == 3
+    assert result.output == message
+
+
+def test_only_py_and_ipynb_unless_told_how_to_read_the_file(workdir):
+    (workdir / "answer.txt").write_text("")
+    result = invoke("exercise-2", "answer.txt")
+    assert result.exit_code == 3
+    assert result.output == "Error: answer.txt is not a .py or .ipynb file (to grade it anyway: --as py or --as ipynb)\n"
+    told = invoke("exercise-2", "answer.txt", "--as", "py")
+    assert told.exit_code == 1
+    assert told.output.splitlines()[1:3] == ["graded answer.txt (read as Python)", "✗ answer.txt is empty"]
+
+
+# -- messages -------------------------------------------------------------------------------------------
+
+
+def test_null_byte_is_one_message_with_its_line(workdir):
+    (workdir / "exercise_2.py").write_bytes(b"import torch\nx = 1\x00\n")
+    result = invoke("exercise-2")
+    assert result.exit_code == 1
+    assert "✗ exercise_2.py does not compile: a null byte (\\x00) at line 2: save the file as plain UTF-8 text\n" \
+           "    x = 1\\x00\n" in result.output
+    assert result.output.count("null byte") == 1
+
+
+def test_an_empty_py_and_an_empty_ipynb_behave_the_same(workdir):
+    outputs = []
+    for name in ("exercise_2.py", "exercise-2.ipynb"):
+        (workdir / name).write_text("\n")
+        result = invoke("exercise-2", name, "--seed", "1")
+        assert result.exit_code == 1, result.output
+        outputs.append(result.output.replace(name, "FILE"))
+        (workdir / name).unlink()
+    assert outputs[0] == outputs[1]
+    assert "✗ FILE is empty\n" in outputs[0] and outputs[0].count("is empty") == 1
+
+
+def test_a_notebook_cell_that_does_not_compile_is_the_cause_the_report_leads_with(workdir):
+    (workdir / "exercise-2.ipynb").write_text(filled_notebook("exercise-2", ("def gradients(x):", "def gradients(x:")))
+    result = invoke("exercise-2", "--seed", "1")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    cause = next(i for i, line in enumerate(lines) if "does not compile, so none of it ran" in line)
+    table = next(i for i, line in enumerate(lines) if line.strip().startswith("check"))
+    assert cause < table
+    assert "defines no function" not in result.output
+    assert "gradients(x): 'gradients' is in cell" in result.output and "which" in result.output
+
+
+def test_a_helper_module_next_to_the_submission_is_named_once(workdir):
+    (workdir / "helpers.py").write_text("def scale(v):\n    return 3 * v + 2\n")
+    (workdir / "exercise_2.py").write_text(mutate(SOLUTION, ("import torch\n", "import torch\nfrom helpers import scale\n")))
+    result = invoke("exercise-2", "--seed", "1", "--no-remember")
+    assert result.exit_code == 1
+    line = mutate(SOLUTION, ("import torch\n", "import torch\nfrom helpers import scale\n")).splitlines().index(
+        "from helpers import scale") + 1
+    said = " ".join(result.output.split())  # the message wraps at the terminal's width
+    assert (f"✗ exercise_2.py imports 'helpers' (line {line}: from helpers import scale), but a submission is one "
+            "file: helpers.py next to it is not there when it is graded. Copy what you use from helpers.py into "
+            "exercise_2.py.") in said
+    assert said.count("helpers") == 4 and "ModuleNotFoundError" not in said
+    assert result.output.count("not run (see above)") == 7
+
+
+# -- terminal and formats -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_text_report_follows_the_terminal_width(workdir, columns):
+    (workdir / "exercise_2.py").write_text("import torch\nvalues = [" + ", ".join(map(str, range(60))) + ",\n")
+    result = invoke("exercise-2", columns=columns)
+    widths = [len(line) for line in result.output.splitlines()]
+    assert max(widths) <= columns and max(widths) > columns - 10, result.output
+
+
+def test_text_report_ends_with_the_score_line(workdir):
+    (workdir / "exercise_2.py").write_text("def forward(:\n")
+    proc = subprocess.run(f"{shlex.quote(grade_command())} exercise-2 --seed 3 | tail -1", shell=True,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.stdout == "Score: 0/10   seed 3 (rerun with --seed 3)\n"
+
+
+def test_json_carries_no_path_of_the_grading_machine(tmp_path, monkeypatch):
+    import autograd_exercises
+
+    folder = tmp_path / "deep" / "student"
+    folder.mkdir(parents=True)
+    (folder / "exercise_2.py").write_text(mutate(SOLUTION, ("out = z.mean()", "out = z.sum()")))
+    monkeypatch.chdir(tmp_path)
+    result = invoke("exercise-2", str(folder / "exercise_2.py"), "--format", "json", "--seed", "1")
+    assert result.exit_code == 1
+    assert json.loads(result.output)["extra_data"]["exercises"][0]["submission"] == "exercise_2.py"
+    for path in (str(tmp_path), str(Path(autograd_exercises.__file__).parent), sys.prefix):
+        assert path not in result.output
+
+
+def test_grade_list_does_not_import_torch(tmp_path):
+    code = ("import sys\nfrom autograd_exercises.cli import main\n"
+            "main(['list'], standalone_mode=False)\n"
+            "print('HEAVY', sorted(m for m in ('torch', 'numpy', 'graders', 'rich') if m in sys.modules))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0].startswith("exercise-1      10 pts  The gradient of a polynomial")
+    assert proc.stdout.splitlines()[-1] == "HEAVY []"
+
+
+def test_scores_are_remembered_only_for_the_students_own_files_here(workdir):
+    elsewhere = workdir / "submitted" / "carol"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "exercise_2.py").write_text("def forward(:\n")
+    assert invoke("exercise-2", str(elsewhere / "exercise_2.py")).exit_code == 1
+    assert invoke("all", "--dir", str(elsewhere)).exit_code == 1
+    assert not (elsewhere / ".grade_scores.json").exists() and not (workdir / ".grade_scores.json").exists()
+    (workdir / "exercise_2.py").write_text("def forward(:\n")
+    assert invoke("exercise-2", "--no-remember").exit_code == 1
+    assert not (workdir / ".grade_scores.json").exists()
+    assert invoke("exercise-2").exit_code == 1
+    assert json.loads((workdir / ".grade_scores.json").read_text())["exercise-2"]["submission"] == "exercise_2.py"
+
+
+def test_build_from_a_regular_install_inside_the_checkout_asks_for_an_editable_install(tmp_path, monkeypatch):
+    from autograd_exercises.build import generate
+
+    monkeypatch.setattr(generate, "checkout_root", lambda: tmp_path / "site-packages")
+    monkeypatch.chdir(ROOT / "autograd_exercises")
+    result = invoke("build", "--check")
+    assert result.exit_code == 3
+    assert result.output.startswith("Error: grade build needs an editable install: the autograd_exercises in use is "
+                                    f"installed in {tmp_path / 'site-packages'}, not from this checkout ({ROOT})")
+    assert "pip install -e '.[instructor]'" in result.output

@@ -3,7 +3,9 @@
 ``expected_files(root)`` maps each generated path (relative to the checkout)
 to the text it must hold: the student stubs in ``autograd_exercises/``, the
 nbgrader source notebooks in ``assignments/source/`` and the course's
-``assignments/nbgrader_config.py``. ``grade build`` writes them; the drift
+``assignments/nbgrader_config.py``, and the exercise index
+``autograd_exercises/exercises.json`` (slug, module, title, points: what
+``grade list`` reads without importing torch). ``grade build`` writes them; the drift
 test compares them with what is committed. (The release notebooks shipped in
 ``autograd_exercises/notebooks/`` come out of nbgrader: see ``course.py``.)
 """
@@ -14,9 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autograd_exercises.build.stubs import make_stub
+from autograd_exercises.catalog import INDEX, index_text
 
 if TYPE_CHECKING:
     from autograd_exercises.spec import Exercise
+
+
+INDEX_FILE = f"autograd_exercises/{INDEX}"
 
 
 class SourceMissing(Exception):
@@ -26,6 +32,23 @@ class SourceMissing(Exception):
 def checkout_root() -> Path:
     """The checkout holding ``solutions/`` and ``assignments/`` (the package's parent folder)."""
     return Path(__file__).resolve().parents[2]
+
+
+def require_sources(root: Path, cwd: Path) -> None:
+    """:class:`SourceMissing` unless ``root`` (where the package runs from) holds the exercise sources.
+
+    The usual cause: a regular (non-editable) install, whose package lives in
+    site-packages, run from inside a checkout.
+    """
+    if (root / "solutions").is_dir():
+        return
+    for folder in (cwd, *cwd.parents):
+        if (folder / "solutions").is_dir() and (folder / "pyproject.toml").is_file():
+            raise SourceMissing(
+                f"grade build needs an editable install: the autograd_exercises in use is installed in "
+                f"{root}, not from this checkout ({folder}); run  pip install -e '.[instructor]'  in {folder}")
+    raise SourceMissing("grade build needs a source checkout of autograd-exercises installed editable: "
+                        "git clone the course repository, then  pip install -e '.[instructor]'  in it")
 
 
 def solution_source(root: Path, exercise: "Exercise") -> str:
@@ -45,7 +68,7 @@ def expected_files(root: Path) -> dict[str, str]:
     import graders
     from autograd_exercises.build import course, notebooks
 
-    files: dict[str, str] = {course.CONFIG_FILE: course.config_text()}
+    files: dict[str, str] = {course.CONFIG_FILE: course.config_text(), INDEX_FILE: index_text(graders.EXERCISES)}
     for exercise in graders.EXERCISES:
         source = solution_source(root, exercise)
         files[stub_path(exercise)] = make_stub(source, exercise_slug=exercise.slug,

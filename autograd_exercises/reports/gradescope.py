@@ -8,7 +8,7 @@ ignores keys it does not know.
 from __future__ import annotations
 
 import json
-from typing import Sequence
+from typing import Any, Sequence
 
 from autograd_exercises.results import CheckResult, ExerciseResult
 
@@ -39,25 +39,40 @@ def test_entry(exercise: ExerciseResult, check: CheckResult) -> dict:
     }
 
 
-def as_dict(results: Sequence[ExerciseResult]) -> dict:
-    """The whole ``results.json`` document for one or more exercises."""
+def _summary(result: ExerciseResult) -> list[str]:
+    """The result's lines in the top-level ``output``: score (and which file, when there was a choice), then why."""
+    head = f"{result.exercise}: {result.score:g}/{result.max_score:g}"
+    if result.choice:
+        head += f" (graded {result.file_name}: {result.choice})"
+    return [head] + ([result.problem] if result.problem else []) + [f"note: {note}" for note in result.notes]
+
+
+def as_dict(results: Sequence[ExerciseResult], not_started: Sequence[Any] = ()) -> dict:
+    """The whole ``results.json`` document for one or more exercises.
+
+    The graded file appears by name only: a student's result never carries the grading machine's paths.
+    """
+    lines = [line for r in results for line in _summary(r)]
+    if not_started:
+        lines.append("not started: " + ", ".join(exercise.slug for exercise in not_started))
     return {
         "score": round(sum(r.score for r in results), 6),
         "max_score": round(sum(r.max_score for r in results), 6),
         "execution_time": round(sum(r.execution_time for r in results), 3),
-        "output": "\n".join([f"{r.exercise}: {r.score:g}/{r.max_score:g}" for r in results]
-                            + [f"note: {note}" for r in results for note in r.notes]),
+        "output": "\n".join(lines),
         "tests": [test_entry(r, check) for r in results for check in r.checks],
         "extra_data": {
             "seed": results[0].seed if results else None,
             "exercises": [
-                {"exercise": r.exercise, "title": r.title, "submission": r.submission, "seed": r.seed,
-                 "score": r.score, "max_score": r.max_score, "isolation": r.isolation}
+                {"exercise": r.exercise, "title": r.title, "submission": r.file_name, "choice": r.choice,
+                 "problem": r.problem, "seed": r.seed, "score": r.score, "max_score": r.max_score,
+                 "isolation": r.isolation}
                 for r in results
             ],
+            "not_started": [{"exercise": e.slug, "title": e.title, "max_score": e.points} for e in not_started],
         },
     }
 
 
-def render(results: Sequence[ExerciseResult], **_: object) -> str:
-    return json.dumps(as_dict(results), indent=2) + "\n"
+def render(results: Sequence[ExerciseResult], *, not_started: Sequence[Any] = (), **_: object) -> str:
+    return json.dumps(as_dict(results, not_started), indent=2) + "\n"

@@ -7,7 +7,7 @@ where it goes and tests can read it.
 from __future__ import annotations
 
 import io
-from typing import Sequence
+from typing import Any, Sequence
 
 from rich import box
 from rich.console import Console
@@ -25,8 +25,7 @@ def _feedback(check: CheckResult, verbose: bool) -> Text:
 
 
 def table(result: ExerciseResult, verbose: bool = False) -> Table:
-    grid = Table(title=f"{result.exercise} — {result.title}", title_justify="left", box=box.SIMPLE_HEAD,
-                 show_lines=False, expand=False, pad_edge=False)
+    grid = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=False, pad_edge=False)
     grid.add_column("", width=1)
     grid.add_column("check", overflow="fold")
     grid.add_column("points", justify="right", no_wrap=True)
@@ -36,6 +35,17 @@ def table(result: ExerciseResult, verbose: bool = False) -> Table:
         name = check.name + (" (hidden)" if check.hidden else "")
         grid.add_row(mark, name, f"{check.points:g}/{check.max_points:g}", _feedback(check, verbose))
     return grid
+
+
+def header(result: ExerciseResult) -> list[Text]:
+    """The exercise, the file graded (and why that one), then what stopped the submission, if anything."""
+    lines = [Text(f"{result.exercise} — {result.title}", style="bold")]
+    if result.submission:
+        lines.append(Text(f"graded {result.submission}" + (f" ({result.choice})" if result.choice else "")))
+    if result.problem:
+        lines.append(Text(f"✗ {result.problem}", style="red"))
+    lines += [Text(f"note: {note}", style="yellow") for note in result.notes]
+    return lines
 
 
 def short_note(note: str) -> str:
@@ -51,23 +61,34 @@ def notes(result: ExerciseResult) -> list[str]:
 
 def summary(result: ExerciseResult, verbose: bool) -> str:
     line = f"Score: {result.score:g}/{result.max_score:g}   seed {result.seed} (rerun with --seed {result.seed})"
-    if verbose:
-        line += f"\ngraded {result.submission} in {result.execution_time:.2f} s; isolation: {', '.join(result.isolation) or 'none'}"
+    if verbose and result.problem:
+        line += "\nthe submission was not run (see above)"
+    elif verbose:
+        line += f"\ntook {result.execution_time:.2f} s; isolation: {', '.join(result.isolation) or 'none'}"
     return line
 
 
-def render(results: Sequence[ExerciseResult], *, color: bool = False, verbose: bool = False, width: int = 110) -> str:
+def render(results: Sequence[ExerciseResult], *, color: bool = False, verbose: bool = False, width: int = 100,
+           not_started: Sequence[Any] = ()) -> str:
+    """The report at ``width`` columns (the terminal's, from the CLI); it ends with the score or total line."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False)
-    for result in results:
+    for number, result in enumerate(results):
+        if number:
+            console.print()
+        for line in header(result):
+            console.print(line)
         console.print(table(result, verbose))
-        for note in result.notes:
-            console.print(f"note: {note}", style="yellow", markup=False)  # student text: never rich markup
         for note in notes(result):
-            console.print(f"note (costs no points): {note}", style="yellow", markup=False)
-        console.print(summary(result, verbose), markup=False)
+            console.print(Text(f"note (costs no points): {note}", style="yellow"))
+        console.print(Text(summary(result, verbose)))
+    if not_started:
         console.print()
-    if len(results) > 1:
+        names = ", ".join(exercise.slug for exercise in not_started)
+        console.print(Text(f"not started: {names} (grade start exercise-N)"))
+    if len(results) > 1 or not_started:
         total = sum(r.score for r in results)
-        console.print(f"Total: {total:g}/{sum(r.max_score for r in results):g}")
+        left = sum(exercise.points for exercise in not_started)
+        scope = f" for the exercises started ({left:g} more points not started)" if not_started else ""
+        console.print(Text(f"Total: {total:g}/{sum(r.max_score for r in results):g}{scope}", style="bold"))
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())  # rich pads to the width

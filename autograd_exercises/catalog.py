@@ -1,0 +1,70 @@
+"""The exercise list without torch: slug, module, title and points of each exercise, in course order.
+
+It is read from ``exercises.json``, a file ``grade build`` generates from the
+graders' registry (``graders.EXERCISES``) and ``tests/test_generated.py``
+checks for drift, so there is one hand-written list only. ``grade list``,
+``grade start`` and the choice of files to grade use it: they need no torch.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterable
+
+INDEX = "exercises.json"
+
+
+@dataclass(frozen=True)
+class Info:
+    """What the command line needs to know about an exercise before grading it."""
+
+    slug: str  # "exercise-2"
+    module: str  # "exercise_2": the student's .py file is <module>.py
+    title: str
+    points: float
+
+    @property
+    def notebook(self) -> str:
+        """The student's notebook file name, ``exercise-2.ipynb``."""
+        return f"{self.slug}.ipynb"
+
+    @property
+    def stub(self) -> str:
+        """The student's module file name, ``exercise_2.py``."""
+        return f"{self.module}.py"
+
+
+def index_text(exercises: Iterable[Any]) -> str:
+    """The text of ``exercises.json`` for registry entries (objects with slug, module, title, max_score)."""
+    rows = []
+    for exercise in exercises:
+        points = exercise.max_score
+        rows.append({"slug": exercise.slug, "module": exercise.module, "title": exercise.title,
+                     "points": int(points) if float(points).is_integer() else points})
+    document = {"generated": "by `grade build` from graders.EXERCISES: do not edit", "exercises": rows}
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+
+
+@lru_cache(maxsize=1)
+def exercises() -> tuple[Info, ...]:
+    """Every exercise, in course order, from the package's ``exercises.json``."""
+    text = resources.files("autograd_exercises").joinpath(INDEX).read_text(encoding="utf-8")
+    return tuple(Info(row["slug"], row["module"], row["title"], row["points"]) for row in json.loads(text)["exercises"])
+
+
+def find(slug: str) -> Info:
+    """The exercise called ``slug`` ("exercise-2"; "2" and "exercise_2" work too); LookupError otherwise.
+
+    The message matches ``graders.find``'s.
+    """
+    wanted = slug.strip().lower().replace("_", "-")
+    if wanted.isdigit():
+        wanted = f"exercise-{wanted}"
+    for info in exercises():
+        if info.slug == wanted:
+            return info
+    names = ", ".join(info.slug for info in exercises())
+    raise LookupError(f"no exercise named {slug!r} (choose from {names})")

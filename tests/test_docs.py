@@ -1,0 +1,48 @@
+"""The documentation gives routes that work: what a newcomer follows word for word."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+INSTRUCTORS = (ROOT / "docs" / "instructors.md").read_text()
+
+
+def commands(markdown: str) -> list[str]:
+    """Every ``$ …`` command line in the console blocks, and every line of the bash blocks."""
+    found = []
+    for language, block in re.findall(r"```(console|bash)\n(.*?)```", markdown, re.DOTALL):
+        for line in block.splitlines():
+            line = line.strip()
+            if language == "bash" or line.startswith("$ "):
+                found.append(line.removeprefix("$ "))
+    return found
+
+
+def test_no_route_installs_the_package_from_an_index_it_is_not_on():
+    """``pip install autograd-exercises`` fails: the package is not on a package index."""
+    for command in commands(README) + commands(INSTRUCTORS):
+        assert not re.search(r"pip install\s+['\"]?autograd-exercises(\[[^\]]*\])?['\"]?(\s|$)", command), command
+
+
+def test_students_get_a_wheel_or_the_git_repository_with_cpu_torch_pinned_first():
+    student_route = INSTRUCTORS[INSTRUCTORS.index("## 3."):INSTRUCTORS.index("## 4.")]
+    assert "pip wheel . --no-deps" in student_route and "python -m build" in student_route
+    assert "git+https://" in student_route
+    assert "pip install torch==2.13.0 --extra-index-url https://download.pytorch.org/whl/cpu" in student_route
+    assert "pip install torch==2.13.0 --extra-index-url https://download.pytorch.org/whl/cpu" in \
+        INSTRUCTORS[INSTRUCTORS.index("## 1."):INSTRUCTORS.index("## 2.")]
+
+
+def test_the_exchange_folder_must_exist_and_be_writable():
+    exchange = INSTRUCTORS[INSTRUCTORS.index("## 8."):INSTRUCTORS.index("## 9.")]
+    assert "must exist and be writable" in exchange
+    assert "sudo mkdir -p /srv/nbgrader/exchange && sudo chmod ugo+rw /srv/nbgrader/exchange" in commands(exchange)
+
+
+def test_readme_states_the_supported_platforms():
+    platforms = README[README.index("## Platforms"):README.index("## Safety")]
+    assert "**Linux**" in platforms and "full sandbox" in platforms
+    assert "**macOS and Windows**" in platforms and "isolation layers" in platforms

@@ -1,0 +1,89 @@
+"""The machine-readable reports: JUnit valid against the common schema, Gradescope JSON without the grader's paths."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from click.testing import CliRunner
+
+from autograd_exercises.cli import main
+from autograd_exercises.results import CheckResult, ExerciseResult
+from tests.conftest import mutate, solution_text
+
+xmlschema = pytest.importorskip("xmlschema", reason="the test extra installs xmlschema")
+
+SCHEMA = Path(__file__).parent / "data" / "junit-10.xsd"  # Jenkins/Surefire JUnit schema, from pytest's repository
+
+
+@pytest.fixture(scope="module")
+def junit_schema():
+    return xmlschema.XMLSchema(str(SCHEMA))
+
+
+def result(**changes) -> ExerciseResult:
+    """A small graded result, without grading: one passed check, one failed hidden check."""
+    checks = [CheckResult("values", "f", "f(x) is right", 2, 2.0, "passed", wall=0.012),
+              CheckResult("by_hand", "f", "f by hand", 1.5, 0.0, "failed", "f(x) is wrong", hidden=True,
+                          output="printed\n", wall=0.02)]
+    fields = dict(exercise="exercise-9", title="Nine", submission="/home/grader/course/work/exercise_9.py", seed=4,
+                  checks=checks, execution_time=1.5, isolation=["rlimits"])
+    fields.update(changes)
+    return ExerciseResult(**fields)
+
+
+def test_junit_from_grade_all_is_valid_and_marks_hidden_checks_and_points(tmp_path, monkeypatch, junit_schema):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "exercise_2.py").write_text(mutate(solution_text("exercise_2"), ("out = z.mean()", "out = z.sum()")))
+    run = CliRunner().invoke(main, ["all", "--format", "junit", "--seed", "1", "--no-remember"], catch_exceptions=False)
+    assert run.exit_code == 1
+    junit_schema.validate(run.output)  # raises with the reason when invalid
+    root = ElementTree.fromstring(run.output)
+    graded, *not_started = root.findall("testsuite")
+    assert graded.get("file") == "exercise_2.py"
+    props = {p.get("name"): p.get("value") for p in graded.find("properties")}
+    assert (props["submission"], props["score"], props["max_score"]) == ("exercise_2.py", "3", "10")
+    assert props["points:forward_values"] == "0/2" and props["points:gradient_manual_by_hand"] == "1/1 hidden"
+    names = [case.get("name") for case in graded.findall("testcase")]
+    assert "gradients_notebook_example (hidden)" in names and "forward_values" in names
+    assert [suite.get("name") for suite in not_started] == ["exercise-1", "exercise-3", "exercise-4", "exercise-5",
+                                                             "exercise-6"]
+    assert all(suite.get("skipped") == "1" and suite.find("testcase/skipped") is not None for suite in not_started)
+    assert root.get("tests") == str(7 + 5) and root.get("failures") == graded.get("failures")
+
+
+def test_junit_stays_valid_with_control_characters_and_problems(junit_schema):
+    from autograd_exercises.reports import junit
+
+    noisy = result(problem="exercise_9.py does not compile: SyntaxError at line 1: bad\n    x = '\x1b[31m\x00'",
+                   notes=["cell 2 \x07 rang"], choice="exercise-9.ipynb is the untouched stub")
+    noisy.checks[1].output = "bell \x07 escape \x1b[2J nul \x00 end"
+    text = junit.render([noisy])
+    junit_schema.validate(text)
+    suite = ElementTree.fromstring(text).find("testsuite")
+    props = {p.get("name"): p.get("value") for p in suite.find("properties")}
+    assert (props["score"], props["max_score"], props["points:by_hand"]) == ("2", "3.5", "0/1.5 hidden")
+    assert props["choice"] == "exercise-9.ipynb is the untouched stub"
+    assert suite.find("system-out").text.startswith("exercise_9.py does not compile")
+
+
+def test_gradescope_json_names_the_file_only(tmp_path):
+    from autograd_exercises.reports import gradescope
+
+    data = json.loads(gradescope.render([result(choice="exercise-9.ipynb is the untouched stub")]))
+    assert data["extra_data"]["exercises"][0]["submission"] == "exercise_9.py"
+    assert "/home/grader" not in json.dumps(data)
+    assert data["output"] == "exercise-9: 2/3.5 (graded exercise_9.py: exercise-9.ipynb is the untouched stub)"
+    assert [t["visibility"] for t in data["tests"]] == ["visible", "after_published"]
+
+
+def test_text_report_header_names_the_graded_file_and_ends_with_the_score():
+    from autograd_exercises.reports import text
+
+    report = text.render([result(submission="exercise_9.py", choice="exercise-9.ipynb is the untouched stub")],
+                         width=80)
+    assert report.splitlines()[:2] == ["exercise-9 — Nine", "graded exercise_9.py (exercise-9.ipynb is the untouched stub)"]
+    assert report.endswith("Score: 2/3.5   seed 4 (rerun with --seed 4)\n")
+    assert max(len(line) for line in report.splitlines()) <= 80
