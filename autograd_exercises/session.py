@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import json
+import os
 import random
 import re
 import shutil
@@ -31,6 +32,9 @@ CACHE = ".grade_scores.json"
 KINDS = {".py": "py", ".ipynb": "ipynb"}
 _SLUG = re.compile(r"^(exercise[-_]?)?(\d+)$", re.IGNORECASE)
 _IMPORT_FAILURE = "the submission could not be imported: "
+# The layers an autograder run as root insists on (see require_full_sandbox).
+FULL_SANDBOX = ("pid-namespace", "ipc-namespace", "network-namespace", "mount-namespace", "private-scratch",
+                "uid-switch", "rlimits", "no-new-privs", "seccomp")
 _NO_MODULE = re.compile(r"^ModuleNotFoundError\b.*\(\"?No module named '([\w.]+)'\"?\)$", re.DOTALL)
 _NO_FUNCTION = re.compile(r"\"?the submission defines no function named '(\w+)'\"?")
 
@@ -191,9 +195,27 @@ def plan_all(folder: Path, *, everything: bool = False) -> tuple[list[Target], l
 # -- grading -----------------------------------------------------------------------------------------
 
 
+def require_full_sandbox(layers: Sequence[str]) -> None:
+    """As root, refuse to run student code without every layer of :data:`FULL_SANDBOX` (one-line error).
+
+    A student's own run (the text report) grades with whatever the platform has and
+    says so; an autograder or a batch, where hostile code runs as root on a course's
+    machine, must not: ``--unsafe-root`` says the operator accepts the risk.
+    """
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return
+    missing = [layer for layer in FULL_SANDBOX if layer not in layers]
+    if missing:
+        raise GradingError(f"refusing to grade as root without the full sandbox (missing: {', '.join(missing)}); "
+                           "install bubblewrap and libseccomp (see the README's Safety section), or pass --unsafe-root")
+
+
 def grade(targets: Sequence[Target], *, seed: int | None = None, timeout: float = DEFAULT_TIMEOUT,
-          remember_scores: bool = True, spawn: bool = False) -> list["ExerciseResult"]:
-    """Grade each target in one sandbox; remembers the scores of the student's own files (``Target.remember``)."""
+          remember_scores: bool = True, spawn: bool = False, strict: bool = False) -> list["ExerciseResult"]:
+    """Grade each target in one sandbox; remembers the scores of the student's own files (``Target.remember``).
+
+    ``strict`` (an autograder run): as root, refuse without the full sandbox (:func:`require_full_sandbox`).
+    """
     from autograd_exercises import submission
 
     loaded: list[tuple[Target, Submission | None]] = []
@@ -211,6 +233,10 @@ def grade(targets: Sequence[Target], *, seed: int | None = None, timeout: float 
         from autograd_exercises import grading
 
         import autograd_exercises.reports  # noqa: F401  (rich loads while the server finishes its own start)
+
+        if strict and sandbox is not None:
+            sandbox.wait_ready()
+            require_full_sandbox(sandbox.layers)
 
         results = []
         for item, sub in loaded:

@@ -130,3 +130,25 @@ def test_server_file_system_holds_the_package_but_no_grader_or_solution(sandbox)
     assert not os.path.exists(f"{root}{trusted}/__init__.py"), "graders is visible to the fork-server"
     assert not os.path.exists(f"{root}{os.path.dirname(package)}/solutions")
     assert not os.access(f"{root}{package}", os.W_OK) or os.statvfs(f"{root}{package}").f_flag & os.ST_RDONLY
+
+
+def test_an_autograder_run_as_root_refuses_a_partial_sandbox(monkeypatch):
+    """As root, `--format json` without every layer is a one-line error, exit 3; --unsafe-root allows it."""
+    from click.testing import CliRunner
+
+    from autograd_exercises import cli, session
+    from tests.conftest import SOLUTIONS
+
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    with pytest.raises(session.GradingError, match="missing: uid-switch, seccomp"):
+        session.require_full_sandbox([layer for layer in session.FULL_SANDBOX if layer not in ("uid-switch", "seccomp")])
+    session.require_full_sandbox(session.FULL_SANDBOX)
+    monkeypatch.setattr(session, "FULL_SANDBOX", session.FULL_SANDBOX + ("a-layer-nobody-has",))
+    runner = CliRunner()
+    solution = str(SOLUTIONS / "exercise_2.py")
+    refused = runner.invoke(cli.main, ["exercise-2", solution, "--format", "json", "--no-remember"])
+    assert refused.exit_code == 3 and "refusing to grade as root" in refused.output, refused.output
+    allowed = runner.invoke(cli.main, ["exercise-2", solution, "--format", "json", "--no-remember", "--unsafe-root"])
+    assert allowed.exit_code == 0, allowed.output
+    student = runner.invoke(cli.main, ["exercise-2", solution, "--no-remember"], env={"COLUMNS": "200"})
+    assert student.exit_code == 0, student.output  # a student's own text run grades with what is there

@@ -44,3 +44,13 @@ def test_without_fork_the_portable_runner_grades_like_the_fork_server(monkeypatc
     assert [check.points for check in right.checks] == [check.points for check in exercise.checks[:2]]
     assert right.isolation == []
     assert not slow.checks[0].passed
+
+
+def test_text_report_says_when_there_was_no_sandbox():
+    from autograd_exercises.reports import text
+    from autograd_exercises.results import ExerciseResult
+
+    bare = ExerciseResult("exercise-2", "t", "exercise_2.py", 1, [], 0.1, isolation=[])
+    assert "isolation: none: this platform has no sandbox" in text.render([bare])
+    boxed = ExerciseResult("exercise-2", "t", "exercise_2.py", 1, [], 0.1, isolation=["seccomp"])
+    assert "isolation" not in text.render([boxed])

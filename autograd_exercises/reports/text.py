@@ -37,6 +37,9 @@ def table(result: ExerciseResult, verbose: bool = False) -> Table:
     return grid
 
 
+NO_SANDBOX = "none: this platform has no sandbox (your code ran with your own rights)"
+
+
 def header(result: ExerciseResult) -> list[Text]:
     """The exercise, the file graded (and why that one), then what stopped the submission, if anything."""
     lines = [Text(f"{result.exercise} — {result.title}", style="bold")]
@@ -64,7 +67,9 @@ def summary(result: ExerciseResult, verbose: bool) -> str:
     if verbose and result.problem:
         line += "\nthe submission was not run (see above)"
     elif verbose:
-        line += f"\ntook {result.execution_time:.2f} s; isolation: {', '.join(result.isolation) or 'none'}"
+        line += f"\ntook {result.execution_time:.2f} s; isolation: {', '.join(result.isolation) or NO_SANDBOX}"
+    elif not result.isolation and not result.problem and result.submission:
+        line += f"\nisolation: {NO_SANDBOX}"  # said even without --verbose: the student should know
     return line
 
 
