@@ -43,6 +43,28 @@ class RunResult:
         return list(self.result.get("observations", []))
 
 
+def split_checks(run: RunResult, names: list[str]) -> dict[str, RunResult] | None:
+    """One :class:`RunResult` per check of a multi-check run; ``None`` when the child as a whole failed
+    (a hang past every timer, a crash, a forged report): the caller then runs one child per check."""
+    from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR, CHECK_SEPARATOR_END
+
+    if run.status == "import-error":
+        return {name: run for name in names}
+    checks = run.result.get("checks")
+    if run.status != "ok" or not isinstance(checks, dict) or set(checks) != set(names):
+        return None
+    outputs = dict(part.split(CHECK_SEPARATOR_END, 1) if CHECK_SEPARATOR_END in part else (part, "")
+                   for part in run.output.split(CHECK_SEPARATOR)[1:])
+    split = {}
+    for name in names:
+        common = dict(output=outputs.get(name, "").strip("\n"), wall=run.wall)
+        if checks[name].get("timed_out"):
+            split[name] = RunResult("timeout", **common)
+        else:
+            split[name] = RunResult("ok", {"observations": checks[name].get("observations", [])}, **common)
+    return split
+
+
 class SandboxError(Exception):
     """The sandbox itself could not run (not a student's failure)."""
 
@@ -144,10 +166,16 @@ class Sandbox:
         return lines[-1] if lines else "no output"
 
     def run(self, *, source: bytes, filename: str, module: str, probe: str | None,
-            inputs: bytes, timeout: float = DEFAULT_TIMEOUT) -> RunResult:
-        """Run ``probe`` on the submission in a fresh child; never raises for student failures."""
-        header = {"filename": filename, "module": module, "probe": probe, "timeout": timeout,
-                  "limits": {**self.limits.__dict__, "cpu_seconds": int(min(self.limits.cpu_seconds, timeout + 1))}}
+            inputs: bytes, timeout: float = DEFAULT_TIMEOUT, checks: list[dict[str, Any]] | None = None) -> RunResult:
+        """Run ``probe`` on the submission in a fresh child; never raises for student failures.
+
+        With ``checks`` ([{"name", "probe", "timeout"}], ``inputs`` a dict of case lists by name), one child
+        imports the submission once and runs every check's probe within its own timeout; ``timeout`` is then
+        the whole child's (import included). :func:`split_checks` turns the answer into one result per check.
+        """
+        cpu = int(min(self.limits.cpu_seconds, timeout + 1)) if checks is None else int(timeout + 1)
+        header = {"filename": filename, "module": module, "probe": probe, "timeout": timeout, "checks": checks,
+                  "limits": {**self.limits.__dict__, "cpu_seconds": cpu}}
         if self.portable:
             from autograd_exercises.sandbox import portable
 

@@ -20,6 +20,7 @@ from typing import Any
 import torch
 
 from autograd_exercises.sandbox import isolation, observe
+from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR, CHECK_SEPARATOR_END
 
 RESULT_FD = 3
 PR_SET_PDEATHSIG = 1
@@ -128,25 +129,72 @@ def import_submission(job: dict[str, Any]) -> Any:
     return module
 
 
+def _observe(probe: Any, module: Any, cases: list[Any]) -> list[Any]:
+    """The probe on every case; a probe that raises describes the exception instead."""
+    observations = []
+    for case in cases:
+        try:
+            observations.append(observe.plain(probe(module, case)))
+        except observe.CheckTimeout:
+            raise
+        except BaseException as exc:
+            observations.append({"probe_error": observe.describe_exception(exc)})
+    return observations
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise observe.CheckTimeout()
+
+
+def _timed(seconds: float, work: Any) -> Any:
+    """``work()`` under an interval timer of ``seconds``; :class:`observe.CheckTimeout` if it runs out.
+
+    Student code can block or replace SIGALRM: then the server's deadline for the
+    whole child ends it, and the grader falls back to one child per check.
+    """
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    try:
+        return work()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _run_checks(module: Any, job: dict[str, Any], cases: dict[str, Any]) -> dict[str, Any]:
+    """Every check of a multi-check job, each within its own timeout; its output marked by a separator line."""
+    checks: dict[str, Any] = {}
+    for item in job["checks"]:
+        name = item["name"]
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+        _WRITE(1, f"{CHECK_SEPARATOR}{name}{CHECK_SEPARATOR_END}".encode())
+        probe = resolve(item["probe"])
+        try:
+            checks[name] = {"observations": _timed(item["timeout"], lambda: _observe(probe, module, cases[name]))}
+        except observe.CheckTimeout:
+            checks[name] = {"timed_out": True}
+    return checks
+
+
 def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
-    """Import the submission and run the probe on every case: the child's whole job."""
+    """Import the submission and run the probe on every case (or, for a job with ``checks``, every check's
+    probe on its own cases, each with its own timeout): the child's whole job."""
     cases = torch.load(io.BytesIO(inputs), weights_only=True)
-    probe = resolve(job["probe"]) if job["probe"] else None
+    probe = resolve(job["probe"]) if job.get("probe") else None
     observe.install_autograd_counter()
     try:
         module = import_submission(job)
     except BaseException as exc:  # SyntaxError, SystemExit, anything at import
         return {"status": "import-error", "exception": observe.describe_exception(exc)}
+    if job.get("checks"):
+        return {"status": "ok", "checks": _run_checks(module, job, cases)}
     if probe is None:
         names = sorted(name for name, value in vars(module).items() if callable(value))
         return {"status": "ok", "functions": names}
-    observations = []
-    for case in cases:
-        try:
-            observations.append(observe.plain(probe(module, case)))
-        except BaseException as exc:
-            observations.append({"probe_error": observe.describe_exception(exc)})
-    return {"status": "ok", "observations": observations}
+    return {"status": "ok", "observations": _observe(probe, module, cases)}
 
 
 def report(result: dict[str, Any]) -> None:

@@ -24,6 +24,11 @@ AUTOGRAD_CALLS = {"backward": 0, "grad": 0}
 SUBMISSION_FILE = {"path": ""}  # set by the child: tracebacks keep frames of this file only
 
 
+class CheckTimeout(BaseException):
+    """One check's own time ran out (SIGALRM) while several checks share one child: never the student's
+    exception to record, always the end of that check."""
+
+
 def install_autograd_counter() -> None:
     """Wrap ``torch.autograd.backward``, ``torch.autograd.grad`` and forward-mode ``make_dual`` to count calls.
 
@@ -171,6 +176,8 @@ def call(module: Any, name: str, *args: Any) -> dict[str, Any]:
             value = function(*args)
             outcome["returned"] = describe(value)
             outcome["_live"] = value  # for the probe only: keys starting with "_" are never sent
+        except CheckTimeout:
+            raise
         except BaseException as exc:  # SystemExit and KeyboardInterrupt are a student's failures too
             outcome["exception"] = describe_exception(exc)
     outcome["warnings"] = sorted({f"{w.category.__name__}: {w.message}"[:MAX_REPR] for w in caught})

@@ -13,6 +13,8 @@ from typing import Any, BinaryIO
 
 MAX_HEADER = 1 << 20
 MAX_BLOB = 64 << 20  # the largest observation a child may send back
+# Each check's output in a multi-check job starts with this line (printable: it survives the output's cleaning).
+CHECK_SEPARATOR, CHECK_SEPARATOR_END = "\n⟦autograd-exercises check: ", "⟧\n"
 
 
 class ProtocolError(Exception):

@@ -120,10 +120,20 @@ def load(blob: bytes) -> dict[str, Any]:
     report = _Copier().copy(loaded)
     if not isinstance(report, dict) or not isinstance(report.get("status"), str):
         raise Unreadable("not a report")
-    shapes = {"observations": list, "exception": dict, "functions": list, "message": str}
+    _check_shapes(report)
+    for name, check in report.get("checks", {}).items():
+        if not isinstance(check, dict):
+            raise Unreadable(f"check {name} is not a dict")
+        _check_shapes(check)
+    return report
+
+
+def _check_shapes(report: dict[str, Any]) -> None:
+    """The fields the grader reads have the types it expects."""
+    shapes = {"observations": list, "exception": dict, "functions": list, "message": str, "checks": dict,
+              "timed_out": bool}
     for name, kind in shapes.items():
         if name in report and not isinstance(report[name], kind):
             raise Unreadable(f"{name} is not a {kind.__name__}")
     if not all(isinstance(item, dict) for item in report.get("observations", [])):
         raise Unreadable("an observation that is not a dict")
-    return report

@@ -25,8 +25,9 @@ def main() -> None:
     from autograd_exercises.sandbox import child, isolation
 
     child.preload()
-    if job["probe"]:
-        child.resolve(job["probe"])  # import the probe's module before the lock-down
+    for ref in [job.get("probe")] + [check["probe"] for check in job.get("checks") or []]:
+        if ref:
+            child.resolve(ref)  # import the probes' modules before the lock-down
     layers = set(job["layers"])
     rules = isolation.seccomp_filter(allow_processes="seccomp-no-fork" not in layers) if "seccomp" in layers else None
     child.main(job, inputs, seccomp=rules)
