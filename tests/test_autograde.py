@@ -199,3 +199,19 @@ def test_seed_follows_the_in_kernel_default(monkeypatch):
     with pytest.raises(ValueError, match="AUTOGRAD_SEED must be an integer, got 'seven'"):
         notebook_seed()
 
+
+def test_our_autograde_steps_are_nbgraders_with_execute_replaced():
+    """If nbgrader changes its default pipeline, the generated config must follow."""
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import Execute
+    from traitlets.utils.importstring import import_item
+
+    from autograd_exercises.build import course, nbgrader_course
+    from autograd_exercises.nbgrader_step import GradeOutOfKernel
+
+    default = Autograde.class_traits()["autograde_preprocessors"].default()
+    ours = [import_item(name) for name in nbgrader_course.AUTOGRADE_PREPROCESSORS]
+    assert ours == [GradeOutOfKernel if step is Execute else step for step in default]
+    assert Execute not in ours
+    for name in nbgrader_course.AUTOGRADE_PREPROCESSORS:
+        assert repr(name) in course.config_text()
