@@ -215,3 +215,20 @@ def test_our_autograde_steps_are_nbgraders_with_execute_replaced():
     assert Execute not in ours
     for name in nbgrader_course.AUTOGRADE_PREPROCESSORS:
         assert repr(name) in course.config_text()
+
+
+def test_the_nbgrader_step_grades_the_notebook_and_takes_its_timeout_from_config(monkeypatch, sandbox):
+    """``GradeOutOfKernel`` as nbgrader calls it: config, ``preprocess(nb, resources)``, the session's sandbox."""
+    from traitlets.config import Config
+
+    from autograd_exercises.nbgrader_step import GradeOutOfKernel
+
+    monkeypatch.setattr(autograde, "_SANDBOX", [sandbox])
+    monkeypatch.delenv("AUTOGRAD_SEED", raising=False)
+    step = GradeOutOfKernel(config=Config({"GradeOutOfKernel": {"timeout": 3.5}}))
+    assert step.timeout == 3.5
+    nb = source_notebook()
+    resources = {"nbgrader": {"student": "alice", "assignment": SLUG, "notebook": SLUG}}
+    out, same = step.preprocess(nb, resources)
+    assert out is nb and same is resources
+    assert sum(points(nb).values()) == graders.find(SLUG).max_score
