@@ -107,10 +107,11 @@ def _grade_cell(index: int, cell: Any) -> GradeCell:
                                        "without a kernel; grade it by hand")
     slug, name = call
     try:
-        graders.find(slug).check(name)
-    except (LookupError, KeyError) as exc:
+        exercise = graders.find(slug)
+        exercise.check(name)
+    except LookupError as exc:  # no such exercise (LookupError) or check (KeyError)
         return GradeCell(index, slug, name, problem=f"this test cell names no known check: {exc.args[0]}")
-    return GradeCell(index, graders.find(slug).slug, name)
+    return GradeCell(index, exercise.slug, name)
 
 
 def grade_cells(nb: Any) -> list[GradeCell]:
