@@ -8,17 +8,32 @@ c.CourseDirectory.root = _root
 c.CourseDirectory.course_id = 'autograd-exercises'
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(_root, "gradebook.db")
 
-# Per-cell execution timeout (seconds) during autograde (nbgrader default: 30).
+# Per-cell execution timeout (seconds) when nbgrader runs a notebook in a kernel (nbgrader default: 30).
 c.Execute.timeout = 60
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
-# True: re-insert grade (test) cells a student deleted, so they still run.  nbgrader 0.9.6
+# True: re-insert grade (test) cells a student deleted, so they are still graded.  nbgrader 0.9.6
 # fails that submission (KeyError; the other students are still graded) when the nbgrader cell
 # before the deleted test cell in the source is neither a solution nor a grade cell, or is a
 # solution cell the student deleted too.  False (nbgrader default): a deleted test scores 0
 # and is flagged needs_manual_grade.
 c.OverwriteCells.add_missing_cells = True
+
+# Autograde without a kernel. The student owns the kernel that would run their notebook, so a
+# solution cell could replace what the test cells call. GradeOutOfKernel takes the place of
+# nbgrader's Execute step: it grades the sanitised notebook as `grade exercise-N file.ipynb` does
+# (student code in the sandbox, references in this process) and writes each test cell's verdict
+# into it. nbgrader's other steps, before and after, are its own.
+c.Autograde.autograde_preprocessors = [
+    'autograd_exercises.nbgrader_step.GradeOutOfKernel',
+    'nbgrader.preprocessors.IgnorePattern',
+    'nbconvert.preprocessors.ClearMetadataPreprocessor',
+    'nbgrader.preprocessors.LimitOutput',
+    'nbgrader.preprocessors.SaveAutoGrades',
+    'nbgrader.preprocessors.AssignLatePenalties',
+    'nbgrader.preprocessors.CheckCellMetadata',
+]
 
 # Your own settings (Exchange.root, late penalties, ...) go in nbgrader_config_local.py beside this file.
 if os.path.isfile(os.path.join(_root, "nbgrader_config_local.py")):

@@ -5,6 +5,13 @@ the same sandbox, probes and judges as ``grade exercise-N``. The check prints
 its feedback on stdout and, when it fails, raises :class:`CheckFailed`
 (nbgrader scores a test cell that raises as zero).
 
+**Live feedback, not the grade.** These checks run in the student's kernel, which
+the student owns: a solution cell can replace ``check`` (or ``builtins``,
+``importlib``, ``sys.modules``) before a test cell runs, and nothing in the
+kernel can prevent it. They are for feedback while the student works. The
+official grade (``nbgrader autograde``, ``grade exercise-N file.ipynb``) never
+runs a kernel: see ``autograd_exercises/autograde.py``.
+
 **Which code is graded.** The kernel's input history (IPython's ``In``), in
 execution order, so a cell run twice or out of order is replayed the way the
 kernel ran it, except:
@@ -208,6 +215,21 @@ def _quiet() -> Iterator[None]:
             scratch.close()
 
 
+def notebook_seed() -> int:
+    """The seed notebook grading uses: ``AUTOGRAD_SEED`` if set, else :data:`NOTEBOOK_SEED`.
+
+    The in-kernel test cells and ``nbgrader autograde`` (``autograd_exercises/autograde.py``)
+    both read it here, so they grade the same inputs.
+    """
+    value = os.environ.get("AUTOGRAD_SEED", "").strip()
+    if not value:
+        return NOTEBOOK_SEED
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"AUTOGRAD_SEED must be an integer, got {value!r}") from None
+
+
 def run_check(exercise_slug: str, check_name: str) -> Any:
     """Grade one check of the kernel's code; returns the CheckResult."""
     import graders
@@ -215,7 +237,7 @@ def run_check(exercise_slug: str, check_name: str) -> Any:
 
     exercise = graders.find(exercise_slug)
     check_spec = exercise.check(check_name)
-    seed = int(os.environ.get("AUTOGRAD_SEED", NOTEBOOK_SEED))
+    seed = notebook_seed()
     result = grading.grade(exercise, kernel_submission(), sandbox=_sandbox(), seed=seed, checks=[check_spec])
     return result.checks[0]
 

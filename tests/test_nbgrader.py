@@ -1,4 +1,4 @@
-"""The course under the real nbgrader and real Jupyter kernels, for every registered exercise.
+"""The course under the real nbgrader, for every registered exercise.
 
 In a temporary copy of the course (``nbgrader_config.py`` and the source
 notebooks as ``grade build`` generates them, the committed shipped release
@@ -14,12 +14,20 @@ autograde <exercise> --student=*`` grades them all:
   solution cells): nbgrader's per-cell points equal ``grade``'s per-check
   points on the same ``.ipynb`` (and on the ``.py`` with the same code);
 * ``tampered`` (:data:`FULL` only): the first mistake, plus an edited failing
-  test cell and deleted test cells: graded with the original tests.
+  test cell and deleted test cells: graded with the original tests;
+* ``cheat-<how>`` (:data:`FULL` only): no solution at all, and a first solution
+  cell that disarms the in-kernel test cells (:data:`CHEATS`): zero, since
+  ``nbgrader autograde`` grades out of the kernel (``GradeOutOfKernel``);
+* ``hostile-<name>`` (:data:`FULL` only): a submission of ``tests/hostile/``
+  in one solution cell: the same points as ``grade``.
 
-Cost: each graded notebook starts a kernel that imports torch and a sandbox
-(about 5 s), each nbgrader process spends about 4 s importing nbgrader. To
-stay within a few minutes, :data:`FULL` (exercise 2) gets two mistakes and the
-tampered submission, the other exercises one mistake.
+No kernel runs in ``nbgrader autograde`` (the course's config replaces its
+``Execute`` step); one test proves the cheats real by grading them the old way,
+in kernels. Cost: each nbgrader process spends about 4 s importing nbgrader and
+torch, then a fraction of a second per notebook; the kernel tests start a
+kernel per notebook (about 5 s each). :data:`FULL` (exercise 2) gets two
+mistakes and the tampered, cheating and hostile submissions, the other
+exercises one mistake.
 """
 
 from __future__ import annotations
@@ -50,6 +58,47 @@ SLUGS = [exercise.slug for exercise in graders.EXERCISES]
 FULL = "exercise-2" if "exercise-2" in SLUGS else SLUGS[0]
 MISSING_HEADER = "# This cell (id:{}) was missing from the submission."
 EDITED_TEST = "print('all tests pass')  # the student replaced the test\n"
+HOSTILE = ROOT / "tests" / "hostile"
+GRADED_LOG = "Graded {}/{}/{}.ipynb out of the kernel"
+# The test course's nbgrader_config_local.py: a kernel that nbgrader tried to start would not exist.
+NO_KERNEL = 'c = get_config()  # noqa: F821\nc.Execute.kernel_name = "no-such-kernel"\n'
+
+# Each replaces the first solution cell of the release; the other solution cells keep the stub. In a
+# kernel, every one of them makes the test cells pass (test_cheats_get_full_marks_in_a_kernel).
+CHEATS = {
+    "check": "import autograd_exercises.notebook as _n\n_n.check = lambda *a, **k: None\n",
+    "builtins": (
+        "import builtins, types\n"
+        "_real_import = builtins.__import__\n"
+        "def _import(name, *args, **kwargs):\n"
+        "    if name == 'autograd_exercises.notebook':\n"
+        "        return types.SimpleNamespace(check=lambda *a, **k: None)\n"
+        "    return _real_import(name, *args, **kwargs)\n"
+        "builtins.__import__ = _import\n"),
+    "importlib": (
+        "import importlib.abc, importlib.machinery, sys\n"
+        "class _Fake(importlib.abc.MetaPathFinder, importlib.abc.Loader):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        return importlib.machinery.ModuleSpec(name, self) if name == 'autograd_exercises.notebook' else None\n"
+        "    def create_module(self, spec):\n"
+        "        return None\n"
+        "    def exec_module(self, module):\n"
+        "        module.check = lambda *a, **k: None\n"
+        "sys.meta_path.insert(0, _Fake())\n"
+        "sys.modules.pop('autograd_exercises.notebook', None)\n"),
+    "module": (
+        "import autograd_exercises.notebook as _n, types\n"
+        "_n.run_check = lambda slug, name: types.SimpleNamespace(name=name, passed=True, notes=[], points=1, max_points=1)\n"),
+    "sys-modules": (
+        "import sys, types\n"
+        "sys.modules['autograd_exercises.notebook'] = types.SimpleNamespace(check=lambda *a, **k: None)\n"),
+    "global-check": (
+        "def check(*args, **kwargs):\n"
+        "    pass\n"
+        "get_ipython().input_transformers_cleanup.append(\n"
+        "    lambda lines: [line for line in lines if 'import check' not in line])\n"),
+}
+HOSTILE_SUBMISSIONS = ("print_fake_score", "os_exit_in_function")
 
 
 # -- building submissions ----------------------------------------------------------------------------
@@ -92,6 +141,22 @@ def _filled(release: dict, cells: dict[str, str]) -> dict:
     for cell in nb["cells"]:
         if _grade_id(cell) in cells:
             cell["source"] = _without_markers(cells[_grade_id(cell)])
+    return nb
+
+
+def _with_first_solution(release: dict, source: str) -> dict:
+    """The release with its first solution cell replaced by ``source`` (the others keep the stub)."""
+    nb = copy.deepcopy(release)
+    solutions = [cell for cell in nb["cells"] if cell.get("metadata", {}).get("nbgrader", {}).get("solution")]
+    solutions[0]["source"] = source
+    return nb
+
+
+def _hostile(release: dict, exercise, name: str) -> dict:
+    """The release with ``tests/hostile/<name>.py`` (a whole exercise-2 module) as its only solution code."""
+    nb = _with_first_solution(release, (HOSTILE / f"{name}.py").read_text(encoding="utf-8"))
+    for cell in [c for c in nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("solution")][1:]:
+        cell["source"] = ""
     return nb
 
 
@@ -138,22 +203,28 @@ class Graded:
 
     nbgrader: dict[str, dict[str, float]]  # student → grade_id → points (+ "__total__")
     needs_manual: dict[str, set[str]]
-    autograded: dict[str, dict]  # student → the executed notebook
+    autograded: dict[str, dict]  # student → the graded notebook
     grade: dict[str, dict[str, float]]  # student → check → points, ``grade`` on the submitted .ipynb
     grade_py: dict[str, dict[str, float]]  # student → check → points, ``grade`` on the same code as .py
     tampering: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    log: str = ""  # what nbgrader autograde printed
 
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Course:
-    """A checkout with the committed shipped notebooks and the course as generated now, released."""
+    """A checkout with the committed shipped notebooks and the course as generated now, released.
+
+    Its ``nbgrader_config_local.py`` (:data:`NO_KERNEL`) names a kernel that does not exist, so an
+    autograde that started a kernel would fail.
+    """
     root = tmp_path_factory.mktemp("checkout")
     shutil.copytree(ROOT / "solutions", root / "solutions")
     for relative, text in generate.expected_files(ROOT).items():
         if relative.startswith(course_mod.COURSE + "/"):
             (root / relative).parent.mkdir(parents=True, exist_ok=True)
             (root / relative).write_text(text, encoding="utf-8")
+    (root / course_mod.COURSE / "nbgrader_config_local.py").write_text(NO_KERNEL, encoding="utf-8")
     shipped = ROOT / course_mod.PACKAGE_NOTEBOOKS
     if shipped.is_dir():
         shutil.copytree(shipped, root / course_mod.PACKAGE_NOTEBOOKS)
@@ -224,11 +295,13 @@ def graded(course, grade_source, sandbox, tmp_path_factory):
             passed = {c.name: c.passed for c in grade_source(slug, module_text, seed=0).checks}
             submissions["tampered"], tampering = _tamper(submissions[base], exercise, passed)
             tampering["base"] = base
+            submissions.update({f"cheat-{how}": _with_first_solution(release, code) for how, code in CHEATS.items()})
+            submissions.update({f"hostile-{name}": _hostile(release, exercise, name) for name in HOSTILE_SUBMISSIONS})
         for student, nb in submissions.items():
             folder = course.dir / "submitted" / student / slug
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{slug}.ipynb").write_text(json.dumps(nb, indent=1), encoding="utf-8")
-        nbgrader_course.autograde(course.dir, slug, "*")  # one nbgrader process, every student
+        log = nbgrader_course.run_nbgrader(course.dir, "autograde", slug, "--student=*", "--create", "--force")
 
         students = sorted(submissions)
         scratch = tmp_path_factory.mktemp(f"grade-{slug}")
@@ -252,6 +325,7 @@ def graded(course, grade_source, sandbox, tmp_path_factory):
             grade_py=dict(zip(py_files, points[len(students):])),
             tampering=tampering,
             seconds=time.perf_counter() - start,
+            log=log,
         )
         return cache[slug]
 
@@ -354,15 +428,95 @@ def test_tampered_test_cells_are_graded_with_the_original_tests(graded):
         cell_id = notebooks.check_cell_id(exercise.check(name))
         assert _text(cells[position[cell_id]]) == original[cell_id]
         assert result.nbgrader["tampered"][cell_id] == 0.0
-    for name in tampering["deleted"]:  # re-inserted after its solution cell, and run
+    for name in tampering["deleted"]:  # re-inserted after its solution cell, and graded
         check = exercise.check(name)
         cell = cells[position[notebooks.check_cell_id(check)]]
         assert _text(cell).startswith(MISSING_HEADER.format(notebooks.check_cell_id(check)))
         assert _text(cell).endswith(original[notebooks.check_cell_id(check)])
-        assert cell["execution_count"] is not None
+        verdict = cell["outputs"][-1]  # graded like any test cell: its check's verdict
+        if result.grade["tampered"][name] > 0:
+            assert verdict["output_type"] == "stream" and f"✓ {name}: " in "".join(verdict["text"])
+        else:
+            assert verdict["output_type"] == "error" and verdict["evalue"].startswith(f"{name}: ")
         assert position[notebooks.check_cell_id(check)] > position[notebooks.solution_cell_id(check.function)]
-    # A deleted test that passes gets its points: it was re-inserted and run, not scored 0 as missing.
+    # A deleted test that passes gets its points: it was re-inserted and graded, not scored 0 as missing.
     assert any(result.nbgrader["tampered"][notebooks.check_cell_id(exercise.check(n))] > 0 for n in tampering["deleted"])
+
+
+# -- out of the kernel: cheating, hostile code, feedback ----------------------------------------------
+
+def test_autograde_starts_no_kernel(graded):
+    """Every notebook is graded by our step, in nbgrader's own process, in a course where no kernel can start."""
+    result = graded(FULL)
+    assert "No such kernel" not in result.log and "ERROR" not in result.log
+    for student in result.nbgrader:
+        assert GRADED_LOG.format(student, FULL, FULL) in result.log, student
+
+
+@pytest.mark.parametrize("how", list(CHEATS))
+def test_cheating_in_the_kernel_gets_zero(graded, how):
+    """A solution cell that disarms the test cells in the kernel gains nothing: no kernel grades it."""
+    result = graded(FULL)
+    student = f"cheat-{how}"
+    assert set(result.nbgrader[student].values()) == {0.0}, result.nbgrader[student]
+    assert set(result.grade[student].values()) == {0.0}
+    assert result.needs_manual[student] == set()
+
+
+@pytest.mark.parametrize("student", [f"cheat-{how}" for how in CHEATS] + [f"hostile-{n}" for n in HOSTILE_SUBMISSIONS])
+def test_hostile_notebooks_get_the_same_points_as_grade(graded, student):
+    exercise = graders.find(FULL)
+    result = graded(FULL)
+    assert _by_check(exercise, result.nbgrader[student]) == result.grade[student]
+    assert result.nbgrader[student]["__total__"] == sum(result.grade[student].values())
+    if student.startswith("hostile-"):  # the attacks fail some checks, and only those
+        assert 0 < result.nbgrader[student]["__total__"] < exercise.max_score
+
+
+def test_cheats_get_full_marks_in_a_kernel(course, graded, tmp_path):
+    """The cheats are real: with nbgrader's own Execute step (a kernel per notebook) each gets full marks.
+
+    A copy of the course, whose nbgrader_config_local.py puts nbgrader's default pipeline back (and
+    the real kernel).
+    """
+    result = graded(FULL)
+    copy_dir = tmp_path / "assignments"
+    shutil.copytree(course.dir, copy_dir, ignore=shutil.ignore_patterns("autograded", "feedback"))
+    (copy_dir / "nbgrader_config_local.py").write_text(
+        "from nbgrader.converters.autograde import Autograde\n"
+        "c = get_config()  # noqa: F821\n"
+        "c.Autograde.autograde_preprocessors = Autograde.class_traits()['autograde_preprocessors'].default()\n",
+        encoding="utf-8")
+    log = nbgrader_course.run_nbgrader(copy_dir, "autograde", FULL, "--student=cheat-*", "--force")
+    assert "out of the kernel" not in log
+    exercise = graders.find(FULL)
+    for how in CHEATS:
+        in_kernel = nbgrader_course.scores(copy_dir, FULL, f"cheat-{how}")
+        assert in_kernel["__total__"] == exercise.max_score, (how, in_kernel)
+        assert result.nbgrader[f"cheat-{how}"]["__total__"] == 0
+
+
+def test_generate_feedback_shows_our_feedback_in_the_failed_cells(course, graded):
+    """``nbgrader generate_feedback`` renders the graded notebook: each failed check's feedback, each pass's verdict."""
+    import html
+
+    exercise = graders.find(FULL)
+    result = graded(FULL)
+    student = next(s for s in result.nbgrader if s.startswith("mistake-"))
+    nbgrader_course.run_nbgrader(course.dir, "generate_feedback", FULL, f"--student={student}", "--force")
+    page = html.unescape((course.dir / "feedback" / student / FULL / f"{FULL}.html").read_text(encoding="utf-8"))
+    graded_cells = {_grade_id(cell): cell for cell in result.autograded[student]["cells"]}
+    failed = [c for c in exercise.checks if result.nbgrader[student][notebooks.check_cell_id(c)] == 0]
+    assert failed
+    for check in exercise.checks:
+        outputs = graded_cells[notebooks.check_cell_id(check)]["outputs"]
+        if check in failed:
+            error = outputs[-1]
+            assert error["output_type"] == "error" and error["evalue"].startswith(f"{check.name}: ")
+            assert len(error["evalue"]) > len(check.name) + 20  # real feedback, not just a name
+            assert error["evalue"] in page, check.name
+        else:
+            assert f"✓ {check.name}: {check.points:g}/{check.points:g} points" in page
 
 
 def test_grade_command_on_the_submitted_notebook_agrees_with_nbgrader(course, graded, tmp_path):

@@ -30,7 +30,8 @@ PACKAGE_NOTEBOOKS = "autograd_exercises/notebooks"
 # Re-insert deleted test cells (OverwriteCells.add_missing_cells) so they are graded by the
 # original test. Safe from nbgrader 0.9.6's KeyError because every generated test cell follows
 # its solution cell or another test cell (tests/test_generated.py checks this).
-CONFIG = {"timeout": 60, "add_missing_cells": True}
+# out_of_kernel: `nbgrader autograde` grades without a kernel (autograd_exercises/nbgrader_step.py).
+CONFIG = {"timeout": 60, "add_missing_cells": True, "out_of_kernel": True}
 
 
 class BuildError(Exception):

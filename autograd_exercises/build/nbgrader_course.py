@@ -58,22 +58,47 @@ c.CourseDirectory.root = _root
 c.CourseDirectory.course_id = {course_id!r}
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(_root, "gradebook.db")
 
-# Per-cell execution timeout (seconds) during autograde (nbgrader default: 30).
+# Per-cell execution timeout (seconds) when nbgrader runs a notebook in a kernel (nbgrader default: 30).
 c.Execute.timeout = {timeout!r}
 
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
 
-# True: re-insert grade (test) cells a student deleted, so they still run.  nbgrader 0.9.6
+# True: re-insert grade (test) cells a student deleted, so they are still graded.  nbgrader 0.9.6
 # fails that submission (KeyError; the other students are still graded) when the nbgrader cell
 # before the deleted test cell in the source is neither a solution nor a grade cell, or is a
 # solution cell the student deleted too.  False (nbgrader default): a deleted test scores 0
 # and is flagged needs_manual_grade.
 c.OverwriteCells.add_missing_cells = {add_missing_cells!r}
+'''
 
+# Last, so that the instructor's own file overrides anything above.
+_LOCAL_TEMPLATE = '''
 # Your own settings (Exchange.root, late penalties, ...) go in nbgrader_config_local.py beside this file.
 if os.path.isfile(os.path.join(_root, "nbgrader_config_local.py")):
     load_subconfig(os.path.join(_root, "nbgrader_config_local.py"))  # noqa: F821
 '''
+
+_OUT_OF_KERNEL_TEMPLATE = '''
+# Autograde without a kernel. The student owns the kernel that would run their notebook, so a
+# solution cell could replace what the test cells call. GradeOutOfKernel takes the place of
+# nbgrader's Execute step: it grades the sanitised notebook as `grade exercise-N file.ipynb` does
+# (student code in the sandbox, references in this process) and writes each test cell's verdict
+# into it. nbgrader's other steps, before and after, are its own.
+c.Autograde.autograde_preprocessors = [
+{steps}]
+'''
+
+# nbgrader 0.9's default Autograde.autograde_preprocessors with Execute replaced by ours
+# (tests/test_autograde.py compares it with the installed nbgrader's list).
+AUTOGRADE_PREPROCESSORS = (
+    "autograd_exercises.nbgrader_step.GradeOutOfKernel",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+)
 
 _IGNORE_STDERR_TEMPLATE = '''
 # Drop stderr outputs matching this regex before scoring (any stderr output zeroes a test cell).
@@ -87,12 +112,14 @@ class NbgraderError(RuntimeError):
 
 
 def config_text(*, timeout: int = 60, add_missing_cells: bool = False,
-                ignore_stderr_pattern: str | None = None) -> str:
+                ignore_stderr_pattern: str | None = None, out_of_kernel: bool = False) -> str:
     """The text :func:`write_config` writes (same arguments)."""
     text = _CONFIG_TEMPLATE.format(course_id=COURSE_ID, timeout=int(timeout), add_missing_cells=bool(add_missing_cells))
+    if out_of_kernel:
+        text += _OUT_OF_KERNEL_TEMPLATE.format(steps="".join(f"    {step!r},\n" for step in AUTOGRADE_PREPROCESSORS))
     if ignore_stderr_pattern:
         text += _IGNORE_STDERR_TEMPLATE.format(pattern=ignore_stderr_pattern)
-    return text
+    return text + _LOCAL_TEMPLATE
 
 
 def write_config(
@@ -101,6 +128,7 @@ def write_config(
     timeout: int = 60,
     add_missing_cells: bool = False,
     ignore_stderr_pattern: str | None = None,
+    out_of_kernel: bool = False,
 ) -> bool:
     """Write ``<course_dir>/nbgrader_config.py`` (creating ``course_dir`` if needed).
 
@@ -110,12 +138,15 @@ def write_config(
     ``add_missing_cells`` sets ``OverwriteCells.add_missing_cells`` (see the
     comment in the generated file); ``ignore_stderr_pattern`` (a regex, e.g.
     ``"Warning"``) enables nbgrader's ``IgnorePattern`` so matching stderr
-    output (such as a torch ``UserWarning``) does not zero a test cell.
+    output (such as a torch ``UserWarning``) does not zero a test cell;
+    ``out_of_kernel`` makes ``nbgrader autograde`` grade without a kernel
+    (:data:`AUTOGRADE_PREPROCESSORS`, see ``autograd_exercises/nbgrader_step.py``).
     Returns whether the file changed (an identical file is not rewritten).
     """
     course_dir = Path(course_dir)
     course_dir.mkdir(parents=True, exist_ok=True)
-    text = config_text(timeout=timeout, add_missing_cells=add_missing_cells, ignore_stderr_pattern=ignore_stderr_pattern)
+    text = config_text(timeout=timeout, add_missing_cells=add_missing_cells,
+                       ignore_stderr_pattern=ignore_stderr_pattern, out_of_kernel=out_of_kernel)
     path = course_dir / "nbgrader_config.py"
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False

@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 
 HOW_TO = """**How this notebook works.** Run the setup cell below first. Write your code in the cells marked
 `# YOUR CODE HERE` (delete the `raise NotImplementedError()` line). Each function is followed by test cells,
-worth the points they show: run them to see what is right and what is not. Hidden checks run only when your
-notebook is graded. You can also grade the whole notebook from a terminal with `grade {slug} {slug}.ipynb`."""
+worth the points they show: run them while you work to see what is right and what is not. They are feedback,
+not your grade: your saved notebook is graded on its own, outside this kernel, exactly as
+`grade {slug} {slug}.ipynb` grades it from a terminal, and hidden checks run only then."""
 
 # The first lines of the locked setup cell. The extension records how each cell ended (so a cell that
 # failed earlier in the session does not break later checks) and starts the grading sandbox while torch

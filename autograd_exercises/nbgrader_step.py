@@ -1,0 +1,50 @@
+"""``GradeOutOfKernel``: the step of ``nbgrader autograde`` that takes the place of ``Execute``.
+
+nbgrader's autograde runs two lists of preprocessors on each submitted notebook:
+``sanitize_preprocessors`` (clear outputs, deduplicate ids, overwrite the
+kernelspec, put back every locked cell from the gradebook, validate), then
+``autograde_preprocessors`` (``Execute`` — run the notebook in a kernel —, then
+ignore stderr patterns, clear metadata, limit output, save the grades, late
+penalties, validate). The course's generated ``nbgrader_config.py`` sets the
+second list to ``build/nbgrader_course.py: AUTOGRADE_PREPROCESSORS``: nbgrader's own, with ``Execute``
+replaced by :class:`GradeOutOfKernel`, which grades the sanitised notebook with
+:func:`autograd_exercises.autograde.grade_notebook` (no kernel) and leaves each
+test cell's verdict in its outputs, where ``SaveAutoGrades``, ``generate_feedback``,
+the formgrader and ``export`` read it as usual.
+
+The sandbox starts when the first notebook's step is made and serves every
+notebook of the run; it is closed when nbgrader exits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Float
+
+from autograd_exercises.autograde import grade_notebook, shared_sandbox
+
+
+class GradeOutOfKernel(NbGraderPreprocessor):
+    """Grade the notebook as ``grade exercise-N file.ipynb`` does; write each test cell's verdict."""
+
+    timeout = Float(0.0, help="Seconds each check may run in the sandbox (0: the grader's default).").tag(config=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        shared_sandbox()  # the server imports torch while nbgrader reads the notebook
+
+    def preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
+        """Fill the test cells of ``nb``; log the score."""
+        from autograd_exercises.notebook import notebook_seed
+
+        info = resources.get("nbgrader", {})
+        name = f"{info.get('student', '?')}/{info.get('assignment', '?')}/{info.get('notebook', 'notebook')}.ipynb"
+        seed = notebook_seed()
+        results = grade_notebook(nb, sandbox=shared_sandbox(), seed=seed, path=name,
+                                 timeout=self.timeout or None)
+        score = sum(result.score for result in results)
+        top = sum(result.max_score for result in results)
+        self.log.info("Graded %s out of the kernel: %g/%g (seed %d)", name, score, top, seed)
+        return nb, resources

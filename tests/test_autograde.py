@@ -1,0 +1,234 @@
+"""The out-of-kernel grade of a notebook (``autograd_exercises/autograde.py``), without nbgrader's CLI.
+
+Notebooks here are the committed source notebooks (solutions and hidden tests in
+place, as nbgrader's OverwriteCells leaves a submission's test cells) with their
+solution cells replaced. Scores are read with nbgrader's own
+``determine_grade``, as ``SaveAutoGrades`` reads them. ``tests/test_nbgrader.py``
+runs the same step inside the real ``nbgrader autograde``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+import graders
+from autograd_exercises import autograde, grading
+from autograd_exercises.build import notebooks
+from autograd_exercises.notebook import NOTEBOOK_SEED, notebook_seed
+from autograd_exercises.sandbox import SandboxError
+from autograd_exercises.submission import notebook_source
+
+nbformat = pytest.importorskip("nbformat")
+nbgrader_utils = pytest.importorskip("nbgrader.utils")
+
+ROOT = Path(__file__).resolve().parents[1]
+SLUG = "exercise-2"
+STUB = "def {name}(*args):\n    raise NotImplementedError()\n"
+
+
+def source_notebook(slug: str = SLUG):
+    return nbformat.read(str(ROOT / "assignments" / "source" / slug / f"{slug}.ipynb"), as_version=4)
+
+
+def grade_id(cell) -> str | None:
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def with_solutions(nb, replace):
+    """A copy of ``nb`` whose solution cells' sources are ``replace(grade id, source)``."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = replace(grade_id(cell), cell.source)
+    return nb
+
+
+def points(nb) -> dict[str, float]:
+    """grade id → the score nbgrader's SaveAutoGrades would record for each grade cell."""
+    return {grade_id(cell): nbgrader_utils.determine_grade(cell)[0] for cell in nb.cells
+            if cell.metadata.get("nbgrader", {}).get("grade")}
+
+
+def by_cell(exercise, result) -> dict[str, float]:
+    return {notebooks.check_cell_id(check): check.points for check in result.checks}
+
+
+def stubbed(nb):
+    return with_solutions(nb, lambda cell_id, _: STUB.format(name=cell_id.removeprefix("solution-")))
+
+
+# -- which check a test cell stands for -------------------------------------------------------------
+
+@pytest.mark.parametrize("slug", [exercise.slug for exercise in graders.EXERCISES])
+def test_every_generated_test_cell_names_its_check(slug):
+    exercise = graders.find(slug)
+    for check in exercise.checks:
+        source = notebooks.test_source(exercise, check)
+        assert autograde.check_call(source) == (slug, check.name)
+        reinserted = "# This cell (id:x) was missing from the submission. It was added back by nbgrader.\n\n" + source
+        assert autograde.check_call("# " + reinserted) == (slug, check.name)
+
+
+@pytest.mark.parametrize("source", [
+    "check('exercise-2', 'forward_values')",  # no marker: not one of ours
+    "# autograd-exercises: test cell: x\nassert True",
+    "# autograd-exercises: test cell: x\ncheck('exercise-2', 'forward_values')\ncheck('exercise-2', 'gradients_x')",
+    "# autograd-exercises: test cell: x\ncheck(SLUG, 'forward_values')",
+    "# autograd-exercises: test cell: x\ncheck('exercise-2', name='forward_values')",
+    "# autograd-exercises: test cell: x\ncheck('exercise-2'",
+])
+def test_anything_else_is_not_a_test_cell(source):
+    assert autograde.check_call(source) is None
+
+
+# -- grading a notebook -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def solved(sandbox):
+    """The exercise-2 source notebook (the solution), graded out of the kernel."""
+    nb = source_notebook()
+    results = autograde.grade_notebook(nb, sandbox=sandbox, seed=NOTEBOOK_SEED, path="solution.ipynb")
+    return nb, results
+
+
+def test_solution_gets_every_point_with_the_verdict_in_each_test_cell(solved):
+    nb, results = solved
+    exercise = graders.find(SLUG)
+    assert [result.score for result in results] == [exercise.max_score]
+    assert points(nb) == {notebooks.check_cell_id(check): check.points for check in exercise.checks}
+    for cell in nb.cells:
+        if grade_id(cell) and grade_id(cell).startswith("test-"):
+            name = grade_id(cell).removeprefix("test-")
+            assert [(o.output_type, o.get("name")) for o in cell.outputs] == [("stream", "stdout")]
+            assert cell.outputs[0].text.endswith(f"✓ {name}: {exercise.check(name).points:g}/"
+                                                 f"{exercise.check(name).points:g} points\n")
+        elif cell.cell_type == "code":
+            assert cell.outputs == []  # student cells: nothing ran in a kernel
+
+
+def test_student_cells_are_graded_as_the_grade_command_reads_the_notebook(solved, sandbox):
+    """Same code (``notebook_source``), same seed: the same points as ``grade exercise-2 file.ipynb --seed 0``."""
+    nb, results = solved
+    exercise = graders.find(SLUG)
+    mistaken = with_solutions(source_notebook(), lambda _, text: text.replace("y.retain_grad()", "pass"))
+    expected = grading.grade(exercise, notebook_source("m.ipynb", json.dumps(mistaken)), sandbox=sandbox, seed=0)
+    assert 0 < expected.score < exercise.max_score
+    [result] = autograde.grade_notebook(mistaken, sandbox=sandbox, seed=0, path="m.ipynb")
+    assert by_cell(exercise, result) == by_cell(exercise, expected) == points(mistaken)
+    failed = {c.name: c.feedback for c in expected.checks if not c.passed}
+    for cell in mistaken.cells:
+        name = (grade_id(cell) or "").removeprefix("test-")
+        if name in failed:  # the error nbgrader scores 0, with our feedback, as the in-kernel check raises it
+            error = cell.outputs[-1]
+            assert (error.output_type, error.ename, error.evalue) == ("error", "CheckFailed", f"{name}: {failed[name]}")
+            assert error.traceback == [f"CheckFailed: {name}: {failed[name]}"]
+
+
+def test_stub_scores_zero_and_syntax_errors_are_explained(sandbox):
+    nb = stubbed(source_notebook())
+    nb.cells[[grade_id(c) for c in nb.cells].index("solution-forward")].source = "def forward(x):\n    return (\n"
+    autograde.grade_notebook(nb, sandbox=sandbox, seed=0)
+    assert set(points(nb).values()) == {0}
+    forward = next(cell for cell in nb.cells if grade_id(cell) == "test-forward_values")
+    notes = "".join(o.text for o in forward.outputs if o.output_type == "stream")
+    assert "note: cell" in notes and "was left out: SyntaxError" in notes
+    assert forward.outputs[-1].output_type == "error"
+
+
+def test_the_kernel_is_never_consulted(sandbox):
+    """Patching ``check`` in a solution cell changes nothing: the cells never run in this process."""
+    patch = "import autograd_exercises.notebook as _n\n_n.check = lambda *a, **k: None\n"
+    nb = stubbed(source_notebook())
+    first = next(cell for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("solution"))
+    first.source = patch
+    autograde.grade_notebook(nb, sandbox=sandbox, seed=0)
+    assert set(points(nb).values()) == {0}
+    from autograd_exercises import notebook
+
+    assert notebook.check.__module__ == "autograd_exercises.notebook"
+
+
+def test_a_grade_cell_that_is_not_ours_or_names_no_check_scores_zero(solved, sandbox):
+    nb = copy.deepcopy(solved[0])
+    cells = {grade_id(cell): cell for cell in nb.cells}
+    cells["test-forward_values"].source = "assert True  # an instructor's own test"
+    cells["test-gradients_x"].source = cells["test-gradients_x"].source.replace("'gradients_x'", "'no_such_check'")
+    cells["test-gradients_y"].source = cells["test-gradients_y"].source.replace("'exercise-2'", "'exercise-99'")
+    autograde.grade_notebook(nb, sandbox=sandbox, seed=0)
+    scores = points(nb)
+    assert scores["test-forward_values"] == scores["test-gradients_x"] == scores["test-gradients_y"] == 0
+    assert "not an autograd-exercises test cell" in cells["test-forward_values"].outputs[-1].evalue
+    assert "no check named 'no_such_check'" in cells["test-gradients_x"].outputs[-1].evalue
+    assert "no exercise named 'exercise-99'" in cells["test-gradients_y"].outputs[-1].evalue
+    assert scores["test-forward_retains_y_grad"] == 1  # the rest is graded as usual
+
+
+class BrokenSandbox:
+    layers: list[str] = []
+
+    def run(self, **_):
+        raise SandboxError("the fork-server could not start")
+
+
+def test_a_notebook_that_cannot_be_graded_scores_zero_with_the_reason():
+    nb = source_notebook()
+    assert autograde.grade_notebook(nb, sandbox=BrokenSandbox(), seed=0) == []
+    assert set(points(nb).values()) == {0}
+    for cell in nb.cells:
+        if (grade_id(cell) or "").startswith("test-"):
+            assert "could not grade this notebook (SandboxError: the fork-server could not start)" in cell.outputs[-1].evalue
+
+
+@pytest.mark.parametrize("nb", [{}, {"cells": "not a list"}, {"cells": [None, 3, {"cell_type": "code"}]}, []])
+def test_malformed_notebooks_do_not_raise(nb):
+    assert autograde.grade_notebook(nb, sandbox=BrokenSandbox(), seed=0) == []
+
+
+# -- the seed and nbgrader's pipeline -----------------------------------------------------------------
+
+def test_seed_follows_the_in_kernel_default(monkeypatch):
+    monkeypatch.delenv("AUTOGRAD_SEED", raising=False)
+    assert notebook_seed() == NOTEBOOK_SEED == 0
+    monkeypatch.setenv("AUTOGRAD_SEED", " 7 ")
+    assert notebook_seed() == 7
+    monkeypatch.setenv("AUTOGRAD_SEED", "seven")
+    with pytest.raises(ValueError, match="AUTOGRAD_SEED must be an integer, got 'seven'"):
+        notebook_seed()
+
+
+def test_our_autograde_steps_are_nbgraders_with_execute_replaced():
+    """If nbgrader changes its default pipeline, the generated config must follow."""
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import Execute
+    from traitlets.utils.importstring import import_item
+
+    from autograd_exercises.build import course, nbgrader_course
+    from autograd_exercises.nbgrader_step import GradeOutOfKernel
+
+    default = Autograde.class_traits()["autograde_preprocessors"].default()
+    ours = [import_item(name) for name in nbgrader_course.AUTOGRADE_PREPROCESSORS]
+    assert ours == [GradeOutOfKernel if step is Execute else step for step in default]
+    assert Execute not in ours
+    for name in nbgrader_course.AUTOGRADE_PREPROCESSORS:
+        assert repr(name) in course.config_text()
+
+
+def test_the_nbgrader_step_grades_the_notebook_and_takes_its_timeout_from_config(monkeypatch, sandbox):
+    """``GradeOutOfKernel`` as nbgrader calls it: config, ``preprocess(nb, resources)``, the session's sandbox."""
+    from traitlets.config import Config
+
+    from autograd_exercises.nbgrader_step import GradeOutOfKernel
+
+    monkeypatch.setattr(autograde, "_SANDBOX", [sandbox])
+    monkeypatch.delenv("AUTOGRAD_SEED", raising=False)
+    step = GradeOutOfKernel(config=Config({"GradeOutOfKernel": {"timeout": 3.5}}))
+    assert step.timeout == 3.5
+    nb = source_notebook()
+    resources = {"nbgrader": {"student": "alice", "assignment": SLUG, "notebook": SLUG}}
+    out, same = step.preprocess(nb, resources)
+    assert out is nb and same is resources
+    assert sum(points(nb).values()) == graders.find(SLUG).max_score
