@@ -144,5 +144,7 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
         run = sandbox.run(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module,
                           probe=check.probe_ref, inputs=_serialize(cases), timeout=timeout)
         results.append(judge_run(check, cases, run, submission, timeout))
+    absent = exercise.hidden_absent if checks is None else None
     return ExerciseResult(exercise.slug, exercise.title, submission.path, seed, results,
-                          round(time.perf_counter() - start, 4), list(sandbox.layers), list(submission.skipped))
+                          round(time.perf_counter() - start, 4), list(sandbox.layers), list(submission.skipped),
+                          {"checks": absent.checks, "points": absent.points} if absent else {})

@@ -140,7 +140,7 @@ def overview(folder: Path) -> list[dict[str, Any]]:
         if exercise.slug in scores:
             last = scores[exercise.slug]
             status = f"last graded {last['score']:g}/{last['max_score']:g}" + (" ✓" if last["score"] >= last["max_score"] else "")
-        rows.append({"slug": exercise.slug, "title": exercise.title, "points": exercise.max_score, "status": status})
+        rows.append({"slug": exercise.slug, "title": exercise.title, "points": exercise.course_points, "status": status})
     return rows
 
 

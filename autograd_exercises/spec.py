@@ -60,18 +60,41 @@ class Check:
 
 
 @dataclass(frozen=True)
+class HiddenCount:
+    """How many hidden checks an exercise has and what they are worth: numbers only.
+
+    Each grader module declares it, so an install without the hidden checks (a
+    student's) still knows what it cannot grade.
+    """
+
+    checks: int
+    points: float
+
+
+@dataclass(frozen=True)
 class Exercise:
-    """An exercise: a student module with functions, and the checks that grade it."""
+    """An exercise: a student module with functions, and the checks that grade it.
+
+    ``hidden_absent`` counts the hidden checks this install does not have
+    (``graders.hidden`` is instructor-only); ``checks`` holds only what can run here.
+    """
 
     slug: str  # "exercise-2": what students type
     module: str  # "exercise_2": the student module's name
     title: str
     functions: tuple[str, ...]
     checks: tuple[Check, ...]
+    hidden_absent: HiddenCount | None = None
 
     @property
     def max_score(self) -> float:
+        """The points of the checks that run here."""
         return sum(check.points for check in self.checks)
+
+    @property
+    def course_points(self) -> float:
+        """The exercise's points in the course, hidden checks included even where they are absent."""
+        return self.max_score + (self.hidden_absent.points if self.hidden_absent else 0)
 
     def check(self, name: str) -> Check:
         for check in self.checks:

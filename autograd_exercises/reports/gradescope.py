@@ -46,15 +46,19 @@ def as_dict(results: Sequence[ExerciseResult]) -> dict:
         "max_score": round(sum(r.max_score for r in results), 6),
         "execution_time": round(sum(r.execution_time for r in results), 3),
         "output": "\n".join([f"{r.exercise}: {r.score:g}/{r.max_score:g}" for r in results]
-                            + [f"note: {note}" for r in results for note in r.notes]),
+                            + [f"note: {note}" for r in results for note in r.notes]
+                            + [f"{r.exercise}: {r.hidden_note}" for r in results if r.hidden_note]),
         "tests": [test_entry(r, check) for r in results for check in r.checks],
         "extra_data": {
             "seed": results[0].seed if results else None,
             "exercises": [
                 {"exercise": r.exercise, "title": r.title, "submission": r.submission, "seed": r.seed,
-                 "score": r.score, "max_score": r.max_score, "isolation": r.isolation}
+                 "score": r.score, "max_score": r.max_score, "isolation": r.isolation,
+                 "hidden_checks_not_run": r.hidden_not_run}
                 for r in results
             ],
+            "hidden_checks_not_run": {key: sum(r.hidden_not_run.get(key, 0) for r in results)
+                                      for key in ("checks", "points")},
         },
     }
 

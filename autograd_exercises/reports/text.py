@@ -66,6 +66,8 @@ def render(results: Sequence[ExerciseResult], *, color: bool = False, verbose: b
         for note in notes(result):
             console.print(f"note (costs no points): {note}", style="yellow")
         console.print(summary(result, verbose))
+        if result.hidden_note:
+            console.print(result.hidden_note)
         console.print()
     if len(results) > 1:
         total = sum(r.score for r in results)
