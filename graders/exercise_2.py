@@ -1,7 +1,8 @@
 """Grader of exercise 2: back-propagation through ``y = 3x + 2``, ``z = 2y²``, ``out = mean(z)``.
 
-Reference: ``d out/dx = 12 (3x + 2) / n`` and ``d out/dy = 4y / n`` with ``n = x.numel()``,
-computed in float64 from the same inputs the student gets.
+Reference: the forward values and the gradients ``d out/dx`` and ``d out/dy``, in float64 from the
+same inputs the student gets; the gradients come from ``torch.autograd.grad`` (no formula here:
+students derive ``d out/dx`` by hand).
 """
 
 from __future__ import annotations
@@ -16,12 +17,21 @@ from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
 TOL = Tolerance(rtol=1e-5, atol=1e-6)
 
 
-def reference(x: torch.Tensor) -> dict[str, torch.Tensor]:
-    """$y = 3x + 2$, $z = 2y^2$, $out = mean(z)$ and both gradients, in float64."""
-    x = x.to(torch.float64)
+def forward(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The handout's two layers: $y = 3x + 2$, $z = 2y^2$, $out = mean(z)$."""
     y = 3 * x + 2
-    n = x.numel()
-    return {"y": y, "z": 2 * y**2, "out": (2 * y**2).mean(), "x_grad": 12 * y / n, "y_grad": 4 * y / n}
+    z = 2 * y**2
+    return y, z, z.mean()
+
+
+def reference(x: torch.Tensor) -> dict[str, torch.Tensor]:
+    r"""$y$, $z$, $out$ and both gradients $\partial out/\partial x$, $\partial out/\partial y$ (by
+    :func:`torch.autograd.grad`), in float64."""
+    leaf = x.detach().to(torch.float64).requires_grad_()
+    with torch.enable_grad():
+        y, z, out = forward(leaf)
+        x_grad, y_grad = torch.autograd.grad(out, (leaf, y))
+    return {"y": y.detach(), "z": z.detach(), "out": out.detach(), "x_grad": x_grad, "y_grad": y_grad}
 
 
 def random_x(gen: torch.Generator) -> list[dict]:
@@ -58,7 +68,7 @@ def judge_forward_retains(case, obs):
 # -- gradients -------------------------------------------------------------------------------------
 
 def judge_gradients_x(case, obs):
-    """The returned ``x.grad`` equals $12(3x + 2)/n$ and is the leaf's own ``.grad``."""
+    r"""The returned ``x.grad`` equals $\partial out/\partial x$ and is the leaf's own ``.grad``."""
     x_grad, _ = parts(called(obs["gradients"], "gradients(x)"), 2, "gradients(x)", "(x.grad, y.grad)")
     expected, n = reference(case["x"])["x_grad"], case["x"].numel()
     if x_grad.get("type") == "NoneType":
@@ -70,7 +80,7 @@ def judge_gradients_x(case, obs):
 
 
 def judge_gradients_y(case, obs):
-    """The returned ``y.grad`` equals $4y/n$."""
+    r"""The returned ``y.grad`` equals $\partial out/\partial y$."""
     _, y_grad = parts(called(obs["gradients"], "gradients(x)"), 2, "gradients(x)", "(x.grad, y.grad)")
     if y_grad.get("type") == "NoneType":
         raise Fail("y.grad is None: call y.retain_grad() before backward (y is not a leaf)")
@@ -80,7 +90,7 @@ def judge_gradients_y(case, obs):
 # -- gradient_manual -------------------------------------------------------------------------------
 
 def judge_manual_values(case, obs):
-    """gradient_manual(x) equals $12(3x + 2)/n$ for every shape."""
+    r"""gradient_manual(x) equals $\partial out/\partial x$ for every shape."""
     got = tensor(called(obs["manual"], "gradient_manual(x)"), "gradient_manual(x)")
     close(got, reference(case["x"])["x_grad"], what="gradient_manual(x)", tol=TOL, numel=case["x"].numel())
 
@@ -97,11 +107,11 @@ VISIBLE = Exercise(
               random_x, probe_forward, judge_forward_values, TOL),
         Check("forward_retains_y_grad", "forward", 1, "y keeps its gradient (y.retain_grad())",
               random_x, probe_forward, judge_forward_retains, TOL),
-        Check("gradients_x", "gradients", 2, "gradients(x) fills x.grad = 12(3x + 2)/n",
+        Check("gradients_x", "gradients", 2, "gradients(x) fills x.grad with d out/dx",
               random_x, probe_gradients, judge_gradients_x, TOL),
-        Check("gradients_y", "gradients", 1, "gradients(x) returns y.grad = 4y/n",
+        Check("gradients_y", "gradients", 1, "gradients(x) returns y.grad = d out/dy",
               random_x, probe_gradients, judge_gradients_y, TOL),
-        Check("gradient_manual_values", "gradient_manual", 2, "gradient_manual(x) = 12(3x + 2)/n for any shape",
+        Check("gradient_manual_values", "gradient_manual", 2, "gradient_manual(x) = d out/dx for any shape",
               random_x, probe_manual, judge_manual_values, TOL),
     ),
 )

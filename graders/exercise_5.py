@@ -1,7 +1,8 @@
 """Grader of exercise 5: ``retain_graph``, the error of a second backward, accumulation and clearing of ``.grad``.
 
-Function: ``f(x) = sum(2x⁴ + x³ + 3x² + 5x + 1)`` with ``f'(x) = 8x³ + 3x² + 6x + 5``,
-computed here in float64 from the same inputs the student gets.
+Function: ``f(x) = sum(2x⁴ + x³ + 3x² + 5x + 1)``; its gradient ``f'(x)`` comes from
+``torch.autograd.grad`` in float64, from the same inputs the student gets (exercise 1 asks for
+this derivative by hand, so no grader writes it down).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import torch
 
 from autograd_exercises import inputs
-from autograd_exercises.judge import Fail, called, close, tensor
+from autograd_exercises.judge import Fail, called, close, derivatives, tensor
 from autograd_exercises.probes.exercise_5 import (
     probe_accumulated, probe_backward_twice, probe_fresh, probe_polynomial, probe_second_backward_error,
 )
@@ -25,9 +26,8 @@ def polynomial(x: torch.Tensor) -> torch.Tensor:
 
 
 def slope(x: torch.Tensor) -> torch.Tensor:
-    """$f'(x) = 8x^3 + 3x^2 + 6x + 5$, in float64."""
-    x = x.to(torch.float64)
-    return 8 * x**3 + 3 * x**2 + 6 * x + 5
+    """$f'(x)$, the gradient of :func:`polynomial` at every element, by :func:`torch.autograd.grad` in float64."""
+    return derivatives(polynomial, x)[1][0]
 
 
 def reference_error() -> tuple[str, str]:

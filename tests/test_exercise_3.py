@@ -87,7 +87,7 @@ MISTAKES = {
     ),
     "manual_right_only_for_one_input": (
         [(BATCH + MANUAL_RETURN, "    return torch.outer(x, delta), delta\n")],
-        7, {"parameter_gradients_manual_values": "use the matrix product x.T @ δ"},
+        7, {"parameter_gradients_manual_values": "use a matrix product, which sums over the batch"},
     ),
     "manual_b_grad_not_summed_over_batch": (
         [(MANUAL_RETURN, "    return rows.T @ deltas, delta\n")],
