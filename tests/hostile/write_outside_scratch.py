@@ -27,7 +27,7 @@ def gradients(x):
 
 
 def gradient_manual(x):
-    root = Path(sys.modules["graders"].__file__).resolve().parents[1]
+    root = Path(sys.modules["autograd_exercises"].__file__).resolve().parents[1]
     errors = []
     for path in (Path(f"/tmp/autograd-hostile-outside-{os.getppid()}"),
                  root / f"hostile-was-here-{os.getppid()}"):
