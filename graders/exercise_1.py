@@ -12,9 +12,7 @@ import torch
 
 from autograd_exercises import inputs
 from autograd_exercises.judge import Fail, called, close, close_or_mistake, derivatives, grad_fn_name, tensor
-from autograd_exercises.probes.exercise_1 import (
-    probe_grad, probe_grad_twice, probe_manual, probe_polynomial, probe_polynomial_graph,
-)
+from autograd_exercises.probes.exercise_1 import probe_grad, probe_manual, probe_polynomial, probe_polynomial_graph
 from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
 
 # float32 students, float64 reference: y reaches 63 on [-2, 2], and dy/dx has a root near -0.66

@@ -12,7 +12,8 @@ from tests.conftest import solution_text
 
 
 def found(source: str, function: str = "manual") -> list[tuple[str, int, str]]:
-    return [(f.what, f.line, f.function) for f in autograd_use(textwrap.dedent(source), function)]
+    findings = autograd_use(textwrap.dedent(source), function)
+    return [(f.describe(lambda line: f"line {line}"), f.line, f.function) for f in findings]
 
 
 def whats(source: str, function: str = "manual") -> list[str]:
@@ -189,7 +190,7 @@ def test_feedback_says_what_where_in_which_helper_and_what_to_do():
     findings = autograd_use(source, "manual")
     text = feedback("manual", findings, lambda line: f"line {line}")
     assert text == ("manual calls .backward() at line 2 (in helper _grad): compute the derivative from the chain rule, "
-                    "without autograd (1 more place like it)")
+                    "without autograd (and 1 more place)")
     dynamic = autograd_use("def manual(x):\n    return eval('x')\n", "manual")
     assert feedback("manual", dynamic, lambda line: f"cell 4, line {line}") == (
         "manual calls eval at cell 4, line 2: a by-hand derivative needs no dynamic lookup (it could hide autograd): "
@@ -210,3 +211,9 @@ def test_a_notebook_by_hand_check_names_the_cell():
     submission = notebook_source("work.ipynb", json.dumps(notebook))
     check = Check("manual_by_hand", "manual", 1, "by hand", list, print, print, by_hand=True)
     assert grading.by_hand_failure(check, submission).startswith("manual calls .backward() at cell 3, line 3:")
+
+    notebook["cells"] = [cell("import torch\nfrom torch.autograd import grad as g"),
+                         cell("def manual(x):\n    return g(x, x)")]
+    submission = notebook_source("work.ipynb", json.dumps(notebook))
+    assert grading.by_hand_failure(check, submission).startswith(
+        "manual uses torch.autograd.grad (imported as g at cell 1, line 2) at cell 2, line 2:")

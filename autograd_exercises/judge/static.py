@@ -73,6 +73,13 @@ class Finding:
     line: int  # in the module source the submission became
     function: str  # the module-level name it sits in: the by-hand function, or one it reaches
     rank: int = DIFFERENTIATES
+    imported: tuple[str, int] | None = None  # (name, line) of the import it uses, if any
+
+    def describe(self, locate: Callable[[int], str]) -> str:
+        """``what``, with the import it goes through: "uses torch.autograd.grad (imported as g at line 3)"."""
+        if self.imported is None:
+            return self.what
+        return f"{self.what} (imported as {self.imported[0]} at {locate(self.imported[1])})"
 
 
 @dataclass
@@ -116,8 +123,8 @@ def feedback(function: str, findings: list[Finding], locate: Callable[[int], str
     first = findings[0]
     helper = f" (in helper {first.function})" if first.function != function else ""
     others = len({finding.line for finding in findings} - {first.line})
-    more = f" ({others} more place{'s' if others > 1 else ''} like it)" if others else ""
-    return f"{function} {first.what} at {locate(first.line)}{helper}: {ADVICE[first.rank]}{more}"
+    more = f" (and {others} more place{'s' if others > 1 else ''})" if others else ""
+    return f"{function} {first.describe(locate)} at {locate(first.line)}{helper}: {ADVICE[first.rank]}{more}"
 
 
 def module_names(tree: ast.Module) -> Module:
@@ -191,8 +198,8 @@ class Reader:
             if handler is not None:
                 handler(node)
 
-    def found(self, node: ast.AST, what: str, rank: int) -> None:
-        self.findings.append(Finding(what, getattr(node, "lineno", 0), self.owner, rank))
+    def found(self, node: ast.AST, what: str, rank: int, imported: tuple[str, int] | None = None) -> None:
+        self.findings.append(Finding(what, getattr(node, "lineno", 0), self.owner, rank, imported))
 
     def read_Attribute(self, node: ast.Attribute) -> None:
         parent = self.parents.get(node)
@@ -222,7 +229,7 @@ class Reader:
         for target, line in self.module.imports.get(node.id, []):
             rank = forbidden_module(target)
             if rank is not None:
-                self.found(node, f"uses {target.lstrip('.')} (imported as {node.id} at line {line})", rank)
+                self.found(node, f"uses {target.lstrip('.')}", rank, (node.id, line))
         if node.id in self.module.bindings:
             self.reached.append(node.id)
         elif node.id not in self.module.imports and node.id in NAMES:
