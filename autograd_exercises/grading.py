@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 import torch
 
-from autograd_exercises.judge import Fail
+from autograd_exercises.judge import Fail, static
 from autograd_exercises.results import CheckResult, ExerciseResult
 from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox
 from autograd_exercises.spec import Case, Check, Exercise
@@ -95,6 +95,12 @@ def _label(case: Case) -> str:
     return f" [input: {case['label']}]" if case.get("label") else ""
 
 
+def by_hand_failure(check: Check, submission: Submission) -> str | None:
+    """Feedback when a by-hand check's function uses autograd, read from the submission's source."""
+    findings = static.autograd_use(submission.source.decode("utf-8", "replace"), check.function)
+    return static.feedback(check.function, findings, submission.locate) if findings else None
+
+
 def judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submission, timeout: float) -> CheckResult:
     """Score one check from what its child reported."""
     result = CheckResult(check.name, check.function, check.description, check.points, 0.0, "failed",
@@ -104,6 +110,10 @@ def judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submi
         return result
     observations = _with_places(run.observations, submission)
     result.notes = sorted({note[:MAX_NOTE] for note in _warnings(observations)})[:MAX_NOTES]
+    autograd_in_code = by_hand_failure(check, submission) if check.by_hand else None
+    if autograd_in_code is not None:  # what the code is, whatever the run reported
+        result.feedback = autograd_in_code
+        return result
     for case, obs in zip(cases, observations):
         if "probe_error" in obs:
             err = obs["probe_error"]
@@ -147,5 +157,7 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
         run = sandbox.run(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module,
                           probe=check.probe_ref, inputs=_serialize(cases), timeout=timeout)
         results.append(judge_run(check, cases, run, submission, timeout))
+    absent = exercise.hidden_absent if checks is None else None
     return ExerciseResult(exercise.slug, exercise.title, submission.path, seed, results,
-                          round(time.perf_counter() - start, 4), list(sandbox.layers), list(submission.skipped))
+                          round(time.perf_counter() - start, 4), list(sandbox.layers), list(submission.skipped),
+                          {"checks": absent.checks, "points": absent.points} if absent else {})

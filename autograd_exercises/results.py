@@ -40,6 +40,7 @@ class ExerciseResult:
     execution_time: float = 0.0
     isolation: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # about the submission as a whole
+    hidden_not_run: dict[str, float] = field(default_factory=dict)  # {"checks", "points"} this install lacks
     problem: str = ""  # why the submission did not run at all (shown once, before the checks)
     choice: str = ""  # why this file was graded, when the folder had more than one candidate
 
@@ -59,6 +60,15 @@ class ExerciseResult:
     @property
     def full_marks(self) -> bool:
         return self.score >= self.max_score
+
+    @property
+    def hidden_note(self) -> str:
+        """The line saying how many hidden checks were left to the course ("" when none were)."""
+        if not self.hidden_not_run:
+            return ""
+        checks, points = self.hidden_not_run["checks"], self.hidden_not_run["points"]
+        return (f"{checks:g} hidden check{'s' if checks != 1 else ''} ({points:g} point{'s' if points != 1 else ''}) "
+                f"{'are' if checks != 1 else 'is'} graded by your course, not here")
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)

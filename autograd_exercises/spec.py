@@ -41,6 +41,9 @@ class Check:
 
     ``function`` names the student function the check is about (notebooks put
     the check's test cell right after that function's solution cell).
+    ``by_hand`` marks a check of a derivative computed by hand: the grader also
+    reads ``function``'s source, and what it reaches, for autograd use
+    (:mod:`autograd_exercises.judge.static`), besides what the judge sees.
     """
 
     name: str
@@ -52,6 +55,7 @@ class Check:
     judge: Callable[[Case, Observation], None]
     tolerance: Tolerance = field(default_factory=Tolerance)
     hidden: bool = False
+    by_hand: bool = False
 
     @property
     def probe_ref(self) -> str:
@@ -60,18 +64,41 @@ class Check:
 
 
 @dataclass(frozen=True)
+class HiddenCount:
+    """How many hidden checks an exercise has and what they are worth: numbers only.
+
+    Each grader module declares it, so an install without the hidden checks (a
+    student's) still knows what it cannot grade.
+    """
+
+    checks: int
+    points: float
+
+
+@dataclass(frozen=True)
 class Exercise:
-    """An exercise: a student module with functions, and the checks that grade it."""
+    """An exercise: a student module with functions, and the checks that grade it.
+
+    ``hidden_absent`` counts the hidden checks this install does not have
+    (``graders.hidden`` is instructor-only); ``checks`` holds only what can run here.
+    """
 
     slug: str  # "exercise-2": what students type
     module: str  # "exercise_2": the student module's name
     title: str
     functions: tuple[str, ...]
     checks: tuple[Check, ...]
+    hidden_absent: HiddenCount | None = None
 
     @property
     def max_score(self) -> float:
+        """The points of the checks that run here."""
         return sum(check.points for check in self.checks)
+
+    @property
+    def course_points(self) -> float:
+        """The exercise's points in the course, hidden checks included even where they are absent."""
+        return self.max_score + (self.hidden_absent.points if self.hidden_absent else 0)
 
     def check(self, name: str) -> Check:
         for check in self.checks:

@@ -1,11 +1,20 @@
-"""The graders: one module per exercise, each defining ``EXERCISE``.
+"""The graders: one module per exercise, each defining ``VISIBLE`` and ``HIDDEN``.
+
+``VISIBLE`` is the exercise with its visible checks; ``HIDDEN`` says how many hidden
+checks it has and their points (numbers only). The hidden checks themselves live in
+:mod:`graders.hidden`, which only a source checkout has: the student wheel leaves it
+out. Each exercise is assembled here from both, hidden checks placed where the
+course lists them; without :mod:`graders.hidden`, from the visible checks alone.
 
 The registry is this explicit tuple, in course order; nothing is discovered.
 """
 
 from __future__ import annotations
 
-from autograd_exercises.spec import Exercise
+from dataclasses import replace
+from typing import Sequence
+
+from autograd_exercises.spec import Check, Exercise, HiddenCount
 from graders import exercise_1
 from graders import exercise_2
 from graders import exercise_3
@@ -13,14 +22,42 @@ from graders import exercise_4
 from graders import exercise_5
 from graders import exercise_6
 
-EXERCISES: tuple[Exercise, ...] = (
-    exercise_1.EXERCISE,
-    exercise_2.EXERCISE,
-    exercise_3.EXERCISE,
-    exercise_4.EXERCISE,
-    exercise_5.EXERCISE,
-    exercise_6.EXERCISE,
-)
+Placed = tuple[str, Check]  # (the check it follows, a hidden check)
+
+
+def hidden_checks() -> dict[str, Sequence[Placed]] | None:
+    """Every exercise's hidden checks by slug, or ``None`` where this install has none (a student's)."""
+    try:
+        from graders import hidden
+    except ModuleNotFoundError as exc:
+        if exc.name != "graders.hidden":
+            raise  # a broken hidden module must not pass for a student install
+        return None
+    return hidden.PLACED
+
+
+def assemble(visible: Exercise, declared: HiddenCount, placed: Sequence[Placed] | None) -> Exercise:
+    """``visible`` with each hidden check inserted after the check it follows; without any, the count only."""
+    if placed is None:
+        return replace(visible, hidden_absent=declared)
+    checks = list(visible.checks)
+    for after, check in placed:
+        names = [known.name for known in checks]
+        checks.insert(names.index(after) + 1, check)
+    hidden = [check for check in checks if check.hidden]
+    if (len(hidden), sum(check.points for check in hidden)) != (declared.checks, declared.points):
+        raise ValueError(f"{visible.slug} declares {declared.checks} hidden checks worth {declared.points:g} points, "
+                         f"but graders.hidden has {len(hidden)} worth {sum(c.points for c in hidden):g}")
+    return replace(visible, checks=tuple(checks))
+
+
+def _registry(modules: Sequence) -> tuple[Exercise, ...]:
+    placed = hidden_checks()
+    return tuple(assemble(module.VISIBLE, module.HIDDEN, None if placed is None else placed[module.VISIBLE.slug])
+                 for module in modules)
+
+
+EXERCISES: tuple[Exercise, ...] = _registry((exercise_1, exercise_2, exercise_3, exercise_4, exercise_5, exercise_6))
 
 
 def find(slug: str) -> Exercise:

@@ -16,24 +16,18 @@ from autograd_exercises.probes.exercise_4 import (
     graph_tensors, probe_detached_copy, probe_freeze, probe_frozen_gradients, probe_network, probe_node_name,
     probe_predict, probe_receives_grad,
 )
-from autograd_exercises.spec import Check, Exercise, Tolerance
+from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
 
 TOL = Tolerance(rtol=1e-5, atol=1e-6)
 # (shape of x, shape of w): one input as in the notebook, then batches.
 NETWORK_SHAPES = (((5,), (5, 3)), ((4, 3), (3, 2)), ((2, 6), (6, 1)))
 # (frozen, arriving frozen): which parameters to freeze, and which come in with requires_grad=False.
 FREEZE_PLANS = ((["b"], []), (["w"], ["b"]), ([], ["w"]))
-NOTEBOOK = {
-    "x": torch.ones(5),
-    "w": torch.full((5, 3), 0.1),
-    "b": torch.tensor([0.0, -0.5, 0.5]),
-    "y": torch.zeros(3),
-}
 
 
 # -- inputs ----------------------------------------------------------------------------------------
 
-def _network_label(x: torch.Tensor, w: torch.Tensor, note: str = "") -> str:
+def network_label(x: torch.Tensor, w: torch.Tensor, note: str = "") -> str:
     text = f"x of shape {tuple(x.shape)}, w of shape {tuple(w.shape)}, {inputs.dtype_name(x.dtype)}"
     return text + (f", {note}" if note else "")
 
@@ -47,13 +41,8 @@ def network_cases(gen: torch.Generator) -> list[dict]:
             w = inputs.uniform(gen, w_shape, dtype, -1.0, 1.0)
             b = inputs.uniform(gen, w_shape[1:], dtype, -1.0, 1.0)
             y = (torch.rand(x_shape[:-1] + w_shape[1:], generator=gen, dtype=torch.float64) < 0.5).to(dtype)
-            cases.append({"x": x, "w": w, "b": b, "y": y, "label": _network_label(x, w)})
+            cases.append({"x": x, "w": w, "b": b, "y": y, "label": network_label(x, w)})
     return cases
-
-
-def notebook_case(gen: torch.Generator) -> list[dict]:
-    case = {k: v.clone() for k, v in NOTEBOOK.items()}
-    return [{**case, "label": _network_label(case["x"], case["w"], "the handout's example")}]
 
 
 def frozen_cases(gen: torch.Generator) -> list[dict]:
@@ -64,14 +53,9 @@ def frozen_cases(gen: torch.Generator) -> list[dict]:
         note = f"frozen = {frozen}"
         if arriving:
             note += f", {' and '.join(arriving)} arriving with requires_grad=False"
-        label = _network_label(case["x"], case["w"], note)
+        label = network_label(case["x"], case["w"], note)
         cases.append({**case, "frozen": frozen, "arriving": arriving, "label": label})
     return cases
-
-
-def notebook_frozen(gen: torch.Generator) -> list[dict]:
-    (case,) = notebook_case(gen)
-    return [{**case, "frozen": ["b"], "arriving": [], "label": case["label"] + ", frozen = ['b']"}]
 
 
 def freeze_cases(gen: torch.Generator) -> list[dict]:
@@ -117,7 +101,6 @@ def reference(case: dict, frozen: list[str] = ()) -> dict[str, torch.Tensor | No
 
 # -- network ---------------------------------------------------------------------------------------
 
-
 def _loss_hint(case: dict, got: torch.Tensor) -> str:
     """Name the mistake when the loss matches a known wrong formula."""
     x, y = case["x"].to(torch.float64), case["y"].to(torch.float64)
@@ -152,22 +135,7 @@ def judge_network_values(case, obs):
                        "detached w and b), so loss.backward() cannot reach the parameters")
 
 
-def judge_network_gradients(case, obs):
-    """loss.backward() on the returned loss fills the gradients of the w and b passed in."""
-    called(obs["network"], "network(x, w, b, y)")
-    after, ref = obs["after_backward"], reference(case)
-    if after["error"]:
-        raise Fail(f"loss.backward() failed on your graph: {after['error']}")
-    for name in ("w", "b"):
-        if after[f"{name}_grad"] is None:
-            raise Fail(f"{name}.grad is None after loss.backward(): build the loss from the {name} passed in, "
-                       f"not from a copy or {name}.detach()")
-        close(tensor(after[f"{name}_grad"], f"{name}.grad"), ref[f"{name}_grad"],
-              what=f"{name}.grad after loss.backward()", tol=TOL, numel=ref["z"].numel())
-
-
 # -- node_name and receives_grad -------------------------------------------------------------------
-
 
 def _reference_tensors(case: dict) -> dict[str, torch.Tensor]:
     w, b = case["w"].clone().requires_grad_(), case["b"].clone().requires_grad_()
@@ -228,7 +196,6 @@ def judge_receives_grad(case, obs):
 
 # -- predict ---------------------------------------------------------------------------------------
 
-
 def judge_predict_values(case, obs):
     """predict(x, w, b) equals $xw + b$ and carries no graph."""
     got = called(obs["predict"], "predict(x, w, b)")
@@ -239,33 +206,9 @@ def judge_predict_values(case, obs):
                    "help: the graph comes from w and b)")
 
 
-def judge_predict_state(case, obs):
-    """predict leaves w and b as they were (still trainable, no .grad) and tracking switched on."""
-    called(obs["predict"], "predict(x, w, b)")
-    for name, state in obs["params"].items():
-        if not state["requires_grad"]:
-            raise Fail(f"after predict, {name} no longer requires grad: predicting must not freeze the parameters "
-                       "(compute under torch.no_grad() instead of switching requires_grad off)")
-        if state["grad"] is not None:
-            raise Fail(f"after predict, {name}.grad is set: predicting must not call backward()")
-    if not obs["grad_mode_after"]:
-        raise Fail("gradient tracking is still off after predict returned: torch.set_grad_enabled(False) stays in "
-                   "force for all later code; use the block `with torch.no_grad():`, which switches it back on")
-
-
-def judge_predict_no_graph(case, obs):
-    """predict builds no graph at all: autograd saves nothing for a backward pass."""
-    called(obs["predict"], "predict(x, w, b)")
-    if obs["saved"]:
-        raise Fail(f"predict built a graph (autograd saved {obs['saved']} tensor(s) for a backward pass) and then "
-                   "dropped it: .detach() at the end removes the graph but not the cost of building it; compute "
-                   "under `with torch.no_grad():` instead")
-
-
 # -- detached_copy ---------------------------------------------------------------------------------
 
-
-def _expected_copy(case: dict) -> torch.Tensor:
+def expected_copy(case: dict) -> torch.Tensor:
     x = case["x"].to(torch.float64)
     return 3 * x if case["computed"] else x
 
@@ -273,7 +216,7 @@ def _expected_copy(case: dict) -> torch.Tensor:
 def judge_detached_untracked(case, obs):
     """detached_copy(t) has t's values, no grad_fn, requires_grad False, and t is left tracked."""
     got = called(obs["copy"], "detached_copy(t)")
-    close(tensor(got, "detached_copy(t)"), _expected_copy(case), what="detached_copy(t)", tol=TOL)
+    close(tensor(got, "detached_copy(t)"), expected_copy(case), what="detached_copy(t)", tol=TOL)
     if got.get("grad_fn") is not None:
         raise Fail(f"detached_copy(t) is still in the graph (grad_fn {got['grad_fn']}): a clone or arithmetic "
                    "result of t is tracked too; cut it with .detach()")
@@ -285,20 +228,7 @@ def judge_detached_untracked(case, obs):
                    "leave t alone and return a new tensor")
 
 
-def judge_detached_independent(case, obs):
-    """detached_copy(t) keeps its values when t is modified in place afterwards."""
-    got = called(obs["copy"], "detached_copy(t)")
-    tensor(got, "detached_copy(t)")
-    after = tensor(obs["copy_after"], "detached_copy(t)")
-    expected = _expected_copy(case)
-    if after.shape == expected.shape and torch.allclose(after.to(torch.float64), expected + 1, rtol=1e-5, atol=1e-6):
-        raise Fail("the copy changed when t was modified in place: t.detach() shares t's memory; "
-                   "add .clone() to get values of its own")
-    close(after, expected, what="detached_copy(t) after t changed in place", tol=TOL)
-
-
 # -- freeze ----------------------------------------------------------------------------------------
-
 
 def judge_freeze(case, obs):
     """After freeze, exactly the named parameters have requires_grad False, switched on the tensors themselves."""
@@ -319,7 +249,6 @@ def judge_freeze(case, obs):
 
 
 # -- frozen_gradients ------------------------------------------------------------------------------
-
 
 def judge_frozen_gradients(case, obs):
     r"""Frozen parameters get no gradient; the others get $\partial loss/\partial w$ and $\partial loss/\partial b$."""
@@ -348,7 +277,9 @@ def judge_frozen_gradients(case, obs):
         close(tensor(got, f"{name}.grad"), ref[f"{name}_grad"], what=f"{name}.grad", tol=TOL, numel=ref["z"].numel())
 
 
-EXERCISE = Exercise(
+HIDDEN = HiddenCount(checks=5, points=5)
+
+VISIBLE = Exercise(
     slug="exercise-4",
     module="exercise_4",
     title="The graph, and how to stop tracking it",
@@ -357,29 +288,19 @@ EXERCISE = Exercise(
         Check("network_values", "network", 2,
               "network(x, w, b, y) returns z = xw + b and the BCE-with-logits loss, tracked",
               network_cases, probe_network, judge_network_values, TOL),
-        Check("network_gradients", "network", 1, "loss.backward() fills w.grad and b.grad of the parameters passed in",
-              network_cases, probe_network, judge_network_gradients, TOL, hidden=True),
         Check("node_name", "node_name", 2, "node_name(t) is the class name of t.grad_fn, or None",
               network_cases, probe_node_name, judge_node_name, TOL),
         Check("receives_grad", "receives_grad", 2, "receives_grad(t) is True exactly for leaves that require grad",
               network_cases, probe_receives_grad, judge_receives_grad, TOL),
         Check("predict_values", "predict", 1, "predict(x, w, b) = xw + b, with no grad_fn",
               network_cases, probe_predict, judge_predict_values, TOL),
-        Check("predict_leaves_state", "predict", 1, "predict keeps w and b trainable and tracking switched on",
-              network_cases, probe_predict, judge_predict_state, TOL, hidden=True),
-        Check("predict_builds_no_graph", "predict", 1, "predict builds no graph (torch.no_grad, not detach afterwards)",
-              network_cases, probe_predict, judge_predict_no_graph, TOL, hidden=True),
         Check("detached_copy_untracked", "detached_copy", 1,
               "detached_copy(t) has t's values and is cut from the graph",
               detach_cases, probe_detached_copy, judge_detached_untracked, TOL),
-        Check("detached_copy_independent", "detached_copy", 1, "detached_copy(t) keeps its values when t changes",
-              detach_cases, probe_detached_copy, judge_detached_independent, TOL, hidden=True),
         Check("freeze", "freeze", 1,
               "freeze(params, frozen) switches requires_grad in place, off for frozen, on for others",
               freeze_cases, probe_freeze, judge_freeze, TOL),
         Check("frozen_gradients", "frozen_gradients", 2, "only the parameters not frozen receive gradients",
               frozen_cases, probe_frozen_gradients, judge_frozen_gradients, TOL),
-        Check("frozen_gradients_notebook_example", "frozen_gradients", 1, "the handout's example with b frozen",
-              notebook_frozen, probe_frozen_gradients, judge_frozen_gradients, TOL, hidden=True),
     ),
 )

@@ -69,20 +69,23 @@ MISTAKES = {
     ),
     "manual_returns_polynomial": (
         [(MANUAL, "    return polynomial(x)\n")],
-        9, {"polynomial_grad_manual_values": "it equals y = polynomial(x) itself, not its derivative"},
+        8, {"polynomial_grad_manual_values": "it equals y = polynomial(x) itself, not its derivative",
+            "polynomial_grad_manual_by_hand": "it equals y = polynomial(x) itself"},
     ),
     "manual_drops_constant": (
         [(MANUAL, "    return 8 * x**3 + 3 * x**2 + 6 * x\n")],
-        9, {"polynomial_grad_manual_values": "the constant term 5 (the derivative of 5x) is missing"},
+        8, {"polynomial_grad_manual_values": "the constant term 5 (the derivative of 5x) is missing",
+            "polynomial_grad_manual_by_hand": "the constant term 5"},
     ),
     "manual_uses_autograd": (
         [(MANUAL, "    with torch.enable_grad():\n        return polynomial_grad(x)\n")],
-        9, {"polynomial_grad_manual_by_hand": "called backward()/torch.autograd.grad 1 time"},
+        9, {"polynomial_grad_manual_by_hand": "polynomial_grad_manual calls .backward() at line 63 (in helper "
+                                              "polynomial_grad): compute the derivative from the chain rule"},
     ),
     "manual_sums_the_slopes": (
         [(MANUAL, "    return (8 * x**3 + 3 * x**2 + 6 * x + 5).sum()\n")],
         8, {"polynomial_grad_manual_values": "one number where a tensor shaped like the input belongs",
-            "polynomial_grad_manual_by_hand": "one slope per element"},
+            "polynomial_grad_manual_by_hand": "one number where a tensor shaped like the input belongs"},
     ),
     "pasted_notebook_numbers": (
         [(POLY, "    return torch.tensor(63.)\n"), (GRAD, "    return torch.tensor(93.)\n"),
@@ -138,3 +141,119 @@ def test_reference_derivative_matches_autograd(shape, seed, dtype):
 def test_handout_numbers():
     ref = grader.reference(torch.tensor(2.0))
     assert float(ref["y"]) == 63 and float(ref["dy"]) == 93
+
+
+# -- by hand: judged by what the code is (autograd_exercises/judge/static.py) ------------------------
+
+HEADER = "def polynomial_grad_manual(x):"
+IMPORTS = "import torch\n"
+WALK = (  # back-propagation by calling autograd's graph nodes directly: no backward(), no torch.autograd
+    "    def walk(node, grad, found):\n"
+    "        if node is None:\n"
+    "            return\n"
+    "        if hasattr(node, 'variable'):\n"
+    "            found.append(grad.sum_to_size(node.variable.shape))\n"
+    "            return\n"
+    "        outs = node(grad)\n"
+    "        for (child, _), g in zip(node.next_functions, outs if isinstance(outs, tuple) else (outs,)):\n"
+    "            if g is not None:\n"
+    "                walk(child, g, found)\n")
+
+
+# torch.func and forward_ad import torch._dynamo on first use, which makes a cache folder in /tmp, where the
+# sandbox lets nothing write: point it at the scratch folder, so that only the by-hand reading decides.
+SCRATCH_CACHE = (IMPORTS, IMPORTS + "import os\n\nos.environ['TORCHINDUCTOR_CACHE_DIR'] = os.getcwd()\n")
+
+
+def helper(source: str) -> tuple[str, str]:
+    """A module-level helper defined just above the by-hand function."""
+    return HEADER, f"{source}\n\n{HEADER}"
+
+
+# Right values, computed with autograd in each way the reading must see: only the by-hand point (1) is lost.
+# name: (mutations, fragment of polynomial_grad_manual_by_hand's feedback)
+BY_HAND_AUTOGRAD = {
+    "backward": (
+        [(MANUAL, "    x = x.detach().clone().requires_grad_()\n    polynomial(x).sum().backward()\n    return x.grad\n")],
+        "polynomial_grad_manual calls .backward() at line 76: compute the derivative from the chain rule",
+    ),
+    "autograd_grad": (
+        [(MANUAL, "    leaf = x.detach().requires_grad_()\n"
+                  "    (slope,) = torch.autograd.grad(polynomial(leaf).sum(), leaf)\n    return slope\n")],
+        "uses torch.autograd at line 76",
+    ),
+    "calls_graph_nodes": (
+        [(MANUAL, "    leaf = x.detach().requires_grad_()\n" + WALK + "    found = []\n    y = polynomial(leaf).sum()\n"
+                  "    walk(y.grad_fn, torch.ones_like(y), found)\n    return sum(found).detach()\n")],
+        "walks autograd's graph",
+    ),
+    "functional_jacobian": (
+        [(MANUAL, "    return torch.autograd.functional.jacobian(lambda t: polynomial(t).sum(), x)\n")],
+        "asks torch for a jacobian",
+    ),
+    "torch_func_grad": (
+        [SCRATCH_CACHE, (MANUAL, "    return torch.func.grad(lambda t: polynomial(t).sum())(x)\n")],
+        "uses torch.func",
+    ),
+    "forward_ad": (
+        [SCRATCH_CACHE, (MANUAL, "    import torch.autograd.forward_ad as fwAD\n\n    with fwAD.dual_level():\n"
+                  "        dual = fwAD.make_dual(x, torch.ones_like(x))\n"
+                  "        return fwAD.unpack_dual(polynomial(dual)).tangent\n")],
+        "imports torch.autograd.forward_ad",
+    ),
+    "getattr_computed_name": (
+        [(MANUAL, "    engine = getattr(torch, 'auto' + 'grad')\n    leaf = getattr(x.detach(), 'requires_' + 'grad_')()\n"
+                  "    (slope,) = engine.grad(polynomial(leaf).sum(), leaf)\n    return slope\n")],
+        "uses getattr with a computed name at line 75: a by-hand derivative needs no dynamic lookup",
+    ),
+    "dunder_import": (
+        [(MANUAL, "    leaf = x.detach().requires_grad_()\n"
+                  "    (slope,) = __import__('torch').autograd.grad(polynomial(leaf).sum(), leaf)\n    return slope\n")],
+        "uses torch.autograd",
+    ),
+    "helper_calls_backward": (
+        [helper("def _slope(x):\n    leaf = x.detach().clone().requires_grad_()\n    polynomial(leaf).sum().backward()\n"
+                "    return leaf.grad\n\n"), (MANUAL, "    return _slope(x)\n")],
+        "calls .backward() at line 70 (in helper _slope)",
+    ),
+    "eval": (
+        [(MANUAL, "    leaf = eval('x.detach().requires' + '_grad_()')\n    eval('polynomial(leaf).sum().back' + 'ward()')\n"
+                  "    return leaf.grad\n")],
+        "calls eval",
+    ),
+    "module_level_alias": (
+        [(IMPORTS, IMPORTS + "from torch.autograd import grad as g\n"),
+         helper("def _slope(x):\n    leaf = x.detach().requires_grad_()\n    return g(polynomial(leaf).sum(), leaf)[0]\n\n"),
+         (MANUAL, "    return _slope(x)\n")],
+        "uses torch.autograd.grad (imported as g at line 40) at line 71 (in helper _slope)",
+    ),
+}
+
+# Right values by hand, written the ways students write them: full marks.
+BY_HAND_CORRECT = {
+    "helper_function": [helper("def _cubic_part(x):\n    return 8 * x**3 + 3 * x**2\n\n"),
+                        (MANUAL, "    return _cubic_part(x) + 6 * x + 5\n")],
+    "numpy": [(MANUAL, "    import numpy as np\n\n    a = np.asarray(x)\n"
+                       "    return torch.as_tensor(8 * np.power(a, 3) + 3 * a * a + 6 * a + 5)\n")],
+    "in_place_ops": [(MANUAL, "    out = torch.full_like(x, 5.0)\n    out.add_(x, alpha=6.0)\n    out.addcmul_(x, x, value=3.0)\n"
+                              "    out.add_(x.pow(3).mul_(8))\n    return out\n")],
+    "lambda": [helper("slope = lambda t: 8 * t**3 + 3 * t**2 + 6 * t + 5\n\n"), (MANUAL, "    return slope(x)\n")],
+    "for_loop_horner": [(MANUAL, "    out = torch.zeros_like(x)\n    for coefficient in (8.0, 3.0, 6.0, 5.0):  # of x³, x², x, 1\n"
+                                 "        out = out * x + coefficient\n    return out\n")],
+    "comprehension_under_no_grad": [(MANUAL, "    with torch.no_grad():\n        flat = x.detach().reshape(-1)\n"
+                                             "        slopes = [8 * v**3 + 3 * v**2 + 6 * v + 5 for v in flat]\n"
+                                             "    return torch.stack(slopes).reshape(x.shape)\n")],
+    "local_name_like_an_autograd_import": [(IMPORTS, IMPORTS + "from torch.autograd import grad\n"),
+                                           (MANUAL, "    grad = 8 * x**3 + 3 * x**2 + 6 * x + 5\n    return grad\n")],
+}
+
+
+@pytest.mark.parametrize("name", sorted(BY_HAND_AUTOGRAD))
+def test_autograd_in_the_by_hand_function_loses_only_the_by_hand_point(grade_source, name):
+    mutations, fragment = BY_HAND_AUTOGRAD[name]
+    assert_mistake(grade_source, SLUG, SOLUTION, (mutations, 9, {"polynomial_grad_manual_by_hand": fragment}))
+
+
+@pytest.mark.parametrize("name", sorted(BY_HAND_CORRECT))
+def test_by_hand_written_as_students_write_it_gets_full_marks(grade_source, name):
+    assert_solution_full(grade_source, SLUG, mutate(SOLUTION, *BY_HAND_CORRECT[name]), 10)

@@ -27,11 +27,12 @@ MISTAKES = {
         [("    return 12 * (3 * x + 2) / x.numel()\n",
           "    x = x.clone().requires_grad_()\n    with torch.enable_grad():\n"
           "        (2 * (3 * x + 2) ** 2).mean().backward()\n    return x.grad\n")],
-        9, {"gradient_manual_by_hand": "called backward()/torch.autograd.grad 1 time"},
+        9, {"gradient_manual_by_hand": "gradient_manual calls .backward() at line 65: compute the derivative from "
+                                       "the chain rule, without autograd"},
     ),
     "manual_hardcodes_six_elements": (
         [("/ x.numel()", "/ 6")],
-        8, {"gradient_manual_values": "gradient_manual(x) is wrong"},
+        7, {"gradient_manual_values": "gradient_manual(x) is wrong", "gradient_manual_by_hand": "is wrong"},
     ),
     "graph_built_on_detached_x": (
         [("y = 3 * x + 2", "y = 3 * x.detach() + 2")],
@@ -49,7 +50,7 @@ MISTAKES = {
          ("    y, z, out = forward(x)\n    out.backward()\n    return x.grad, y.grad\n",
           "    return torch.tensor([[10., 16., 22.], [22., 16., 10.]]), torch.tensor([[3.3333, 5.3333, 7.3333], [7.3333, 5.3333, 3.3333]])\n"),
          ("    return 12 * (3 * x + 2) / x.numel()\n", "    return torch.tensor([[10., 16., 22.], [22., 16., 10.]])\n")],
-        1, {"gradients_x": "is wrong", "gradient_manual_values": "is wrong"},
+        0, {"gradients_x": "is wrong", "gradient_manual_values": "is wrong", "gradient_manual_by_hand": "is wrong"},
     ),
 }
 
@@ -81,3 +82,118 @@ def test_no_retain_grad_warning_is_a_note_not_a_cost(grade_source):
 def test_seed_changes_inputs_not_score(grade_source):
     scores = {seed: grade_source(SLUG, SOLUTION, seed=seed).score for seed in (1, 2, 3)}
     assert set(scores.values()) == {10}
+
+
+# -- by hand: judged by what the code is (autograd_exercises/judge/static.py) ------------------------
+
+HEADER = "def gradient_manual(x):"
+MANUAL = "    return 12 * (3 * x + 2) / x.numel()\n"
+IMPORTS = "import torch\n"
+OUT = "(2 * (3 * t + 2) ** 2).mean()"  # out as a function of t, for autograd's functional forms
+# torch.func and forward_ad import torch._dynamo on first use, which makes a cache folder in /tmp, where the
+# sandbox lets nothing write: point it at the scratch folder, so that only the by-hand reading decides.
+SCRATCH_CACHE = (IMPORTS, IMPORTS + "import os\n\nos.environ['TORCHINDUCTOR_CACHE_DIR'] = os.getcwd()\n")
+WALK = (  # back-propagation by calling autograd's graph nodes directly: no backward(), no torch.autograd
+    "    def walk(node, grad, found):\n"
+    "        if node is None:\n"
+    "            return\n"
+    "        if hasattr(node, 'variable'):\n"
+    "            found.append(grad.sum_to_size(node.variable.shape))\n"
+    "            return\n"
+    "        outs = node(grad)\n"
+    "        for (child, _), g in zip(node.next_functions, outs if isinstance(outs, tuple) else (outs,)):\n"
+    "            if g is not None:\n"
+    "                walk(child, g, found)\n")
+
+
+def helper(source: str) -> tuple[str, str]:
+    """A module-level helper defined just above the by-hand function."""
+    return HEADER, f"{source}\n\n{HEADER}"
+
+
+# Right values, computed with autograd in each way the reading must see: only the by-hand point (1) is lost.
+# name: (mutations, fragment of gradient_manual_by_hand's feedback)
+BY_HAND_AUTOGRAD = {
+    "backward": (
+        [(MANUAL, "    x = x.detach().clone().requires_grad_()\n    forward(x)[2].backward()\n    return x.grad\n")],
+        "gradient_manual calls .backward() at line 64: compute the derivative from the chain rule",
+    ),
+    "autograd_grad": (
+        [(MANUAL, "    leaf = x.detach().requires_grad_()\n    (slope,) = torch.autograd.grad(forward(leaf)[2], leaf)\n"
+                  "    return slope\n")],
+        "uses torch.autograd at line 64",
+    ),
+    "calls_graph_nodes": (
+        [(MANUAL, "    leaf = x.detach().requires_grad_()\n" + WALK + "    found = []\n    out = forward(leaf)[2]\n"
+                  "    walk(out.grad_fn, torch.ones_like(out), found)\n    return sum(found).detach()\n")],
+        "walks autograd's graph",
+    ),
+    "functional_jacobian": (
+        [(MANUAL, f"    return torch.autograd.functional.jacobian(lambda t: {OUT}, x)\n")],
+        "asks torch for a jacobian",
+    ),
+    "torch_func_grad": (
+        [SCRATCH_CACHE, (MANUAL, f"    return torch.func.grad(lambda t: {OUT})(x)\n")],
+        "uses torch.func",
+    ),
+    "forward_ad": (
+        [SCRATCH_CACHE, (MANUAL, "    import torch.autograd.forward_ad as fwAD\n\n    slopes = torch.zeros_like(x)\n"
+                                 "    with fwAD.dual_level():\n        for i in range(x.numel()):\n"
+                                 "            tangent = torch.zeros_like(x)\n            tangent.view(-1)[i] = 1\n"
+                                 "            t = fwAD.make_dual(x, tangent)\n"
+                                 f"            slopes.view(-1)[i] = fwAD.unpack_dual({OUT}).tangent\n"
+                                 "    return slopes\n")],
+        "imports torch.autograd.forward_ad",
+    ),
+    "getattr_computed_name": (
+        [(MANUAL, "    engine = getattr(torch, 'auto' + 'grad')\n    leaf = getattr(x.detach(), 'requires_' + 'grad_')()\n"
+                  "    (slope,) = engine.grad(forward(leaf)[2], leaf)\n    return slope\n")],
+        "uses getattr with a computed name at line 63: a by-hand derivative needs no dynamic lookup",
+    ),
+    "dunder_import": (
+        [(MANUAL, "    leaf = x.detach().requires_grad_()\n"
+                  "    (slope,) = __import__('torch').autograd.grad(forward(leaf)[2], leaf)\n    return slope\n")],
+        "uses torch.autograd",
+    ),
+    "helper_calls_backward": (
+        [helper("def _slope(x):\n    leaf = x.detach().clone().requires_grad_()\n    forward(leaf)[2].backward()\n"
+                "    return leaf.grad\n\n"), (MANUAL, "    return _slope(x)\n")],
+        "(in helper _slope)",
+    ),
+    "eval": (
+        [(MANUAL, "    leaf = eval('x.detach().requires' + '_grad_()')\n    eval('forward(leaf)[2].back' + 'ward()')\n"
+                  "    return leaf.grad\n")],
+        "calls eval",
+    ),
+    "module_level_alias": (
+        [(IMPORTS, IMPORTS + "from torch.autograd import grad as g\n"),
+         helper("def _slope(x):\n    leaf = x.detach().requires_grad_()\n    return g(forward(leaf)[2], leaf)[0]\n\n"),
+         (MANUAL, "    return _slope(x)\n")],
+        "uses torch.autograd.grad (imported as g at line 23)",
+    ),
+}
+
+# Right values by hand, written the ways students write them: full marks.
+BY_HAND_CORRECT = {
+    "helper_function": [helper("def _dout_dy(y, n):\n    return 4 * y / n\n\n"),
+                        (MANUAL, "    return _dout_dy(3 * x + 2, x.numel()) * 3  # chain rule: dy/dx = 3\n")],
+    "numpy": [(MANUAL, "    import numpy as np\n\n    a = x.numpy()\n    return torch.as_tensor(12 * (3 * a + 2) / a.size)\n")],
+    "in_place_ops": [(MANUAL, "    out = x.mul(3).add_(2)\n    out.mul_(12).div_(x.numel())\n    return out\n")],
+    "lambda": [helper("dout_dy = lambda y, n: 4 * y / n\n\n"), (MANUAL, "    return 3 * dout_dy(3 * x + 2, x.numel())\n")],
+    "for_loop": [(MANUAL, "    slopes = torch.empty_like(x)\n    flat = slopes.view(-1)\n"
+                          "    for i, v in enumerate(x.reshape(-1)):\n        flat[i] = 12 * (3 * v + 2) / x.numel()\n"
+                          "    return slopes\n")],
+    "reads_grad_and_detaches": [(MANUAL, "    assert x.grad is None\n    with torch.no_grad():\n"
+                                         "        return (12 * (3 * x.detach() + 2) / x.numel()).detach()\n")],
+}
+
+
+@pytest.mark.parametrize("name", sorted(BY_HAND_AUTOGRAD))
+def test_autograd_in_the_by_hand_function_loses_only_the_by_hand_point(grade_source, name):
+    mutations, fragment = BY_HAND_AUTOGRAD[name]
+    assert_mistake(grade_source, SLUG, SOLUTION, (mutations, 9, {"gradient_manual_by_hand": fragment}))
+
+
+@pytest.mark.parametrize("name", sorted(BY_HAND_CORRECT))
+def test_by_hand_written_as_students_write_it_gets_full_marks(grade_source, name):
+    assert_solution_full(grade_source, SLUG, mutate(SOLUTION, *BY_HAND_CORRECT[name]), 10)

@@ -8,7 +8,9 @@ import torch.nn.functional as F
 from hypothesis import given, settings, strategies as st
 
 from graders import exercise_3 as grader
-from tests.conftest import assert_mistake, assert_pasted_scores_under_half, assert_solution_full, assert_stub_zero, solution_text
+from tests.conftest import (
+    assert_mistake, assert_pasted_scores_under_half, assert_solution_full, assert_stub_zero, mutate, solution_text,
+)
 
 SLUG, MODULE = "exercise-3", "exercise_3"
 SOLUTION = solution_text(MODULE)
@@ -64,7 +66,7 @@ MISTAKES = {
     ),
     "bias_missing": (
         [(LAYER, "    return torch.matmul(x, w)\n")],
-        4, {"layer_values": "the bias b is missing", "parameter_gradients_b": "b_grad, the second value returned, is None"},
+        3, {"layer_values": "the bias b is missing", "parameter_gradients_b": "b_grad, the second value returned, is None"},
     ),
     "backward_twice": (
         [(GRADS, "    value = loss(layer(x, w, b), y)\n    value.backward(retain_graph=True)\n    value.backward()\n"
@@ -83,11 +85,11 @@ MISTAKES = {
     "manual_w_grad_transposed": (
         [(MANUAL_RETURN, "    return (rows.T @ deltas).T, deltas.sum(dim=0)\n")],
         7, {"parameter_gradients_manual_values": "the result is transposed",
-            "parameter_gradients_manual_by_hand": "a gradient has the shape of its parameter"},
+            "parameter_gradients_manual_by_hand": "the result is transposed"},
     ),
     "manual_right_only_for_one_input": (
         [(BATCH + MANUAL_RETURN, "    return torch.outer(x, delta), delta\n")],
-        7, {"parameter_gradients_manual_values": "use the matrix product x.T @ δ"},
+        7, {"parameter_gradients_manual_values": "use a matrix product, which sums over the batch"},
     ),
     "manual_b_grad_not_summed_over_batch": (
         [(MANUAL_RETURN, "    return rows.T @ deltas, delta\n")],
@@ -95,21 +97,23 @@ MISTAKES = {
     ),
     "manual_divides_by_outputs": (
         [("/ z.numel()", "/ z.shape[-1]")],
-        8, {"parameter_gradients_manual_values": "divided by the number of outputs z.shape[-1] = 3 instead of N"},
+        7, {"parameter_gradients_manual_values": "divided by the number of outputs z.shape[-1] = 3 instead of N"},
     ),
     "manual_uses_raw_logits": (
         [("(torch.sigmoid(z) - y)", "(z - y)")],
-        8, {"parameter_gradients_manual_values": "δ uses the raw logits z instead of σ(z)"},
+        7, {"parameter_gradients_manual_values": "δ uses the raw logits z instead of σ(z)",
+            "parameter_gradients_manual_by_hand": "δ uses the raw logits z"},
     ),
     "manual_without_mean": (
         [("(torch.sigmoid(z) - y) / z.numel()", "(torch.sigmoid(z) - y)")],
-        8, {"parameter_gradients_manual_values": "N = 3 times too large"},
+        7, {"parameter_gradients_manual_values": "N = 3 times too large"},
     ),
     "manual_uses_autograd": (
         [(MANUAL_START, "    w, b = w.clone().requires_grad_(), b.clone().requires_grad_()\n"
                         "    with torch.enable_grad():\n        loss(layer(x, w, b), y).backward()\n"
                         "    return w.grad, b.grad\n" + MANUAL_START)],
-        9, {"parameter_gradients_manual_by_hand": "called backward()/torch.autograd.grad 1 time"},
+        9, {"parameter_gradients_manual_by_hand": "parameter_gradients_manual calls .backward() at line 95: compute "
+                                                  "the derivative from the chain rule"},
     ),
     "pasted_notebook_numbers": (
         [(GRADS, NOTEBOOK_GRAD), (MANUAL_START, NOTEBOOK_GRAD + MANUAL_START)],
@@ -161,7 +165,9 @@ def test_reference_matches_autograd(batch, n_in, n_out, seed, dtype):
 
 
 def test_stable_bce_matches_torch_for_large_logits():
-    case = grader.large_logit_cases(torch.Generator().manual_seed(0))[1]
+    from graders.hidden import exercise_3 as hidden
+
+    case = hidden.large_logit_cases(torch.Generator().manual_seed(0))[1]
     z, y = case["z"], case["y"]
     torch.testing.assert_close(grader.bce_with_logits(z, y), F.binary_cross_entropy_with_logits(z, y))
     torch.testing.assert_close(grader.bce_with_logits(z, y, "sum"), F.binary_cross_entropy_with_logits(z, y, reduction="sum"))
@@ -177,3 +183,122 @@ def test_handout_numbers():
     torch.manual_seed(0)  # the handout draws w and b from the global generator
     w, b = torch.randn(5, 3), torch.randn(3)
     assert torch.equal(w, grader.handout_case()["w"]) and torch.equal(b, grader.handout_case()["b"])
+
+
+# -- by hand: judged by what the code is (autograd_exercises/judge/static.py) ------------------------
+
+HEADER = "def parameter_gradients_manual(x, y, w, b):"
+MANUAL = ("    z = layer(x, w, b)\n    delta = (torch.sigmoid(z) - y) / z.numel()\n" + BATCH + MANUAL_RETURN)
+IMPORTS = "import torch\n"
+LEAVES = "    w, b = w.detach().clone().requires_grad_(), b.detach().clone().requires_grad_()\n"
+L = "loss(layer(x, w, b), y)"  # the loss as a function of w and b, for autograd's functional forms
+# torch.func and forward_ad import torch._dynamo on first use, which makes a cache folder in /tmp, where the
+# sandbox lets nothing write: point it at the scratch folder, so that only the by-hand reading decides.
+SCRATCH_CACHE = (IMPORTS, IMPORTS + "import os\n\nos.environ['TORCHINDUCTOR_CACHE_DIR'] = os.getcwd()\n")
+WALK = (  # back-propagation by calling autograd's graph nodes directly: no backward(), no torch.autograd
+    "    def walk(node, grad, found):\n"
+    "        if node is None:\n"
+    "            return\n"
+    "        if hasattr(node, 'variable'):\n"
+    "            key = id(node.variable)\n"
+    "            found[key] = found.get(key, 0) + grad.sum_to_size(node.variable.shape)\n"
+    "            return\n"
+    "        outs = node(grad)\n"
+    "        for (child, _), g in zip(node.next_functions, outs if isinstance(outs, tuple) else (outs,)):\n"
+    "            if g is not None:\n"
+    "                walk(child, g, found)\n")
+FORWARD_AD = (  # one forward-mode pass per element of w and b
+    "    import torch.autograd.forward_ad as fwAD\n\n    grads = []\n    with fwAD.dual_level():\n"
+    "        for p in (w, b):\n            g = torch.zeros_like(p)\n            for i in range(p.numel()):\n"
+    "                t = torch.zeros_like(p)\n                t.view(-1)[i] = 1\n"
+    "                dw = fwAD.make_dual(w, t) if p is w else w\n                db = fwAD.make_dual(b, t) if p is b else b\n"
+    "                g.view(-1)[i] = fwAD.unpack_dual(loss(layer(x, dw, db), y)).tangent\n"
+    "            grads.append(g)\n    return tuple(grads)\n")
+
+
+def helper(source: str) -> tuple[str, str]:
+    """A module-level helper defined just above the by-hand function."""
+    return HEADER, f"{source}\n\n{HEADER}"
+
+
+# Right values, computed with autograd in each way the reading must see: only the by-hand point (1) is lost.
+# name: (mutations, fragment of parameter_gradients_manual_by_hand's feedback)
+BY_HAND_AUTOGRAD = {
+    "backward": (
+        [(MANUAL, LEAVES + f"    {L}.backward()\n    return w.grad, b.grad\n")],
+        "parameter_gradients_manual calls .backward() at line 94: compute the derivative from the chain rule",
+    ),
+    "autograd_grad": (
+        [(MANUAL, LEAVES + f"    return torch.autograd.grad({L}, (w, b))\n")],
+        "uses torch.autograd at line 94",
+    ),
+    "calls_graph_nodes": (
+        [(MANUAL, LEAVES + WALK + f"    found = {{}}\n    out = {L}\n    walk(out.grad_fn, torch.ones_like(out), found)\n"
+                  "    return found[id(w)].detach(), found[id(b)].detach()\n")],
+        "walks autograd's graph",
+    ),
+    "functional_jacobian": (
+        [(MANUAL, f"    return torch.autograd.functional.jacobian(lambda w, b: {L}, (w, b))\n")],
+        "asks torch for a jacobian",
+    ),
+    "torch_func_grad": (
+        [SCRATCH_CACHE, (MANUAL, f"    return torch.func.grad(lambda w, b: {L}, argnums=(0, 1))(w, b)\n")],
+        "uses torch.func",
+    ),
+    "forward_ad": ([SCRATCH_CACHE, (MANUAL, FORWARD_AD)], "imports torch.autograd.forward_ad"),
+    "getattr_computed_name": (
+        [(MANUAL, "    engine = getattr(torch, 'auto' + 'grad')\n"
+                  "    w, b = (getattr(p.detach(), 'requires_' + 'grad_')() for p in (w, b))\n"
+                  f"    return engine.grad({L}, (w, b))\n")],
+        "uses getattr with a computed name at line 93: a by-hand derivative needs no dynamic lookup",
+    ),
+    "dunder_import": (
+        [(MANUAL, LEAVES + f"    return __import__('torch').autograd.grad({L}, (w, b))\n")],
+        "uses torch.autograd",
+    ),
+    "helper_calls_backward": (
+        [helper("def _gradients(x, y, w, b):\n" + LEAVES + f"    {L}.backward()\n    return w.grad, b.grad\n\n"),
+         (MANUAL, "    return _gradients(x, y, w, b)\n")],
+        "(in helper _gradients)",
+    ),
+    "eval": (
+        [(MANUAL, "    w, b = (eval('p.detach().requires' + '_grad_()') for p in (w, b))\n"
+                  f"    eval('{L}.back' + 'ward()')\n    return w.grad, b.grad\n")],
+        "calls eval",
+    ),
+    "module_level_alias": (
+        [(IMPORTS, IMPORTS + "from torch.autograd import grad as g\n"),
+         helper("def _gradients(x, y, w, b):\n" + LEAVES + f"    return g({L}, (w, b))\n\n"),
+         (MANUAL, "    return _gradients(x, y, w, b)\n")],
+        "uses torch.autograd.grad (imported as g at line 45)",
+    ),
+}
+
+# Right values by hand, written the ways students write them: full marks.
+BY_HAND_CORRECT = {
+    "helper_function": [helper("def _delta(z, y):\n    return (torch.sigmoid(z) - y) / z.numel()\n\n"),
+                        ("    delta = (torch.sigmoid(z) - y) / z.numel()\n", "    delta = _delta(z, y)\n")],
+    "numpy": [(MANUAL, "    import numpy as np\n\n    xs, ys, ws, bs = (t.numpy() for t in (x, y, w, b))\n"
+                       "    z = xs @ ws + bs\n    delta = (1 / (1 + np.exp(-z)) - ys) / z.size\n"
+                       "    rows, deltas = xs.reshape(-1, xs.shape[-1]), delta.reshape(-1, delta.shape[-1])\n"
+                       "    return torch.as_tensor(rows.T @ deltas), torch.as_tensor(deltas.sum(axis=0))\n")],
+    "in_place_ops": [("    delta = (torch.sigmoid(z) - y) / z.numel()\n",
+                      "    delta = torch.sigmoid(z)\n    delta.sub_(y).div_(z.numel())\n")],
+    "lambda": [helper("sigmoid = lambda z: 1 / (1 + torch.exp(-z))\n\n"),
+               ("(torch.sigmoid(z) - y) / z.numel()", "(sigmoid(z) - y) / z.numel()")],
+    "for_loop_over_the_batch": [(BATCH + MANUAL_RETURN,
+                                 "    w_grad, b_grad = torch.zeros_like(w), torch.zeros_like(b)\n"
+                                 "    for row, d in zip(x.reshape(-1, x.shape[-1]), delta.reshape(-1, delta.shape[-1])):\n"
+                                 "        w_grad += torch.outer(row, d)\n        b_grad += d\n    return w_grad, b_grad\n")],
+}
+
+
+@pytest.mark.parametrize("name", sorted(BY_HAND_AUTOGRAD))
+def test_autograd_in_the_by_hand_function_loses_only_the_by_hand_point(grade_source, name):
+    mutations, fragment = BY_HAND_AUTOGRAD[name]
+    assert_mistake(grade_source, SLUG, SOLUTION, (mutations, 9, {"parameter_gradients_manual_by_hand": fragment}))
+
+
+@pytest.mark.parametrize("name", sorted(BY_HAND_CORRECT))
+def test_by_hand_written_as_students_write_it_gets_full_marks(grade_source, name):
+    assert_solution_full(grade_source, SLUG, mutate(SOLUTION, *BY_HAND_CORRECT[name]), 10)

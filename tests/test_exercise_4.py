@@ -92,11 +92,12 @@ def test_solution_passes_every_judge_for_any_seed(seed):
 
 def test_handout_numbers_match_the_reference():
     from graders import exercise_4 as grader
+    from graders.hidden import exercise_4 as hidden
 
-    ref = grader.reference(grader.NOTEBOOK)
+    ref = grader.reference(hidden.NOTEBOOK)
     assert ref["z"].tolist() == pytest.approx([0.5, 0.0, 1.0], abs=1e-6)  # 0.1 is not exact in float32
     assert round(ref["loss"].item(), 4) == 0.9935
     assert [round(v, 4) for v in ref["b_grad"].tolist()] == [0.2075, 0.1667, 0.2437]
     assert torch.equal(ref["w_grad"], ref["b_grad"].expand(5, 3))
-    frozen = grader.reference(grader.NOTEBOOK, ["b"])
+    frozen = grader.reference(hidden.NOTEBOOK, ["b"])
     assert frozen["b_grad"] is None and torch.equal(frozen["w_grad"], ref["w_grad"])

@@ -68,26 +68,26 @@ ATTACKS = {
     "huge_torch_alloc": Attack(MANUAL, ("allocate memory", "MemoryError")),
     "python_list_growth": Attack(MANUAL, ("MemoryError",)),
     "flood_stdout": Attack(()),
-    "monkeypatch_torch": Attack(("gradient_manual_values",), ("gradient_manual(x) is wrong",)),
+    "monkeypatch_torch": Attack(MANUAL, ("gradient_manual(x) is wrong",)),
     "print_fake_score": Attack(MANUAL, ("gradient_manual(x) is None",)),
     "forged_report_pickle_payload": Attack(GRADIENTS, ("ended the process",)),
     "forged_report_malformed": Attack(GRADIENTS, ("could not read what your code reported",)),
-    "forged_report_hides_autograd": Attack(("gradient_manual_by_hand",), ("called backward()",)),
+    "forged_report_hides_autograd": Attack(("gradient_manual_by_hand",), ("gradient_manual calls .backward() at line",)),
     "repr_raises": Attack(MANUAL, ("expected a torch.Tensor",)),
     "repr_hangs": Attack(MANUAL, ("timed out",), HANGS),
     "torch_function_raises": Attack(MANUAL, ("RuntimeError: 'no detach for you'",)),
     "torch_function_hangs": Attack(MANUAL, ("timed out",), HANGS),
-    "tensor_subclass_return": Attack(()),
+    "tensor_subclass_return": Attack(("gradient_manual_by_hand",), ("calls exec at line",)),
     "huge_tensor_return": Attack(MANUAL, ("too large to check",)),
     "oversized_report": Attack(MANUAL, ("too large to send back",)),
     "read_etc_shadow": Attack(MANUAL, ("PermissionError", "FileNotFoundError")),
-    "read_solutions": Attack(MANUAL, ("PermissionError", "FileNotFoundError"), needs="landlock"),
+    "read_solutions": Attack(MANUAL, ("PermissionError", "FileNotFoundError", "reads sys.modules"), needs="landlock"),
     "read_grader_memory": Attack(MANUAL, ("PermissionError",), needs="ptrace"),
     "network_socket": Attack(MANUAL, ("PermissionError", "OSError"), needs="network"),
-    "write_outside_scratch": Attack(MANUAL, ("PermissionError", "Read-only file system"), needs="landlock"),
+    "write_outside_scratch": Attack(MANUAL, ("PermissionError", "Read-only file system", "reads sys.modules"), needs="landlock"),
     "unix_socket_to_daemon": Attack(MANUAL, ("PermissionError",), needs="root"),
     "hostile_exception": Attack(MANUAL, ("raised Recursive",)),
-    "builtin_subclass_return": Attack(MANUAL, ("expected a torch.Tensor",)),
+    "builtin_subclass_return": Attack(MANUAL, ("expected a torch.Tensor", "calls exec at line")),
     "terminal_escapes": Attack(MANUAL, ("raised ValueError",)),
 }
 
@@ -98,11 +98,9 @@ NO_FORK = {
     "fork_daemon": Attack(MANUAL, ("PermissionError",)),
 }
 
-KNOWN_HOLES = {
-    "forged_report_hides_autograd": "observations come from the student's own process: a forged report (or a "
-    "reset of observe.AUTOGRAD_CALLS) hides autograd use, so gradient_manual_by_hand passes; values cannot be "
-    "faked without the right answer, behavioural facts can. Inherent to in-process probes",
-}
+# Attacks that still succeed, each with why (marked xfail, strict): none at present. A forged report can still
+# claim any behavioural observation, but the by-hand check reads the code itself (autograd_exercises/judge/static.py).
+KNOWN_HOLES: dict[str, str] = {}
 
 
 # ---------------------------------------------------------------- helpers

@@ -91,3 +91,28 @@ def test_importing_the_probes_loads_nothing_trusted():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+BY_HAND = {"exercise_1": "polynomial_grad_manual", "exercise_2": "gradient_manual", "exercise_3": "parameter_gradients_manual"}
+CLOSED_FORMS = ("8x³ + 3x² + 6x + 5", "8x^3 + 3x^2 + 6x + 5", "12(3x + 2)", "12 (3x + 2)", "4y/n", "4y / n",
+                "(σ(z) − y)", "\\sigma(z) - y", "xᵀ δ", "x^T \\delta")
+
+
+def solution_lines(module: str, function: str) -> list[str]:
+    """The solution's lines of a by-hand function, without spaces (the answer students derive)."""
+    source = (ROOT / "solutions" / f"{module}.py").read_text()
+    body = source[source.index(f"def {function}("):]
+    body = body[body.index("### BEGIN SOLUTION") + len("### BEGIN SOLUTION"):body.index("### END SOLUTION")]
+    return ["".join(line.split("#")[0].split()) for line in body.splitlines() if line.split("#")[0].strip()]
+
+
+def test_no_grader_writes_down_a_derivative_students_derive_by_hand():
+    """References of by-hand derivatives come from autograd; descriptions and docstrings name them, never give them."""
+    files = sorted((ROOT / "graders").rglob("*.py")) + sorted((PACKAGE / "probes").rglob("*.py"))
+    answers = [line for module, function in BY_HAND.items() for line in solution_lines(module, function)]
+    assert len(answers) >= 6
+    for path in files:
+        text = path.read_text()
+        squeezed = "".join(text.split())
+        assert [line for line in answers if line in squeezed] == [], path
+        assert [form for form in CLOSED_FORMS if form in text] == [], path

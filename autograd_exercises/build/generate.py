@@ -68,6 +68,9 @@ def expected_files(root: Path) -> dict[str, str]:
     import graders
     from autograd_exercises.build import course, notebooks
 
+    if any(exercise.hidden_absent for exercise in graders.EXERCISES):
+        raise SourceMissing("graders/hidden/ not found: 'grade build' runs from a source checkout, "
+                            "where the hidden checks are")
     files: dict[str, str] = {course.CONFIG_FILE: course.config_text(), INDEX_FILE: index_text(graders.EXERCISES)}
     for exercise in graders.EXERCISES:
         source = solution_source(root, exercise)

@@ -17,6 +17,7 @@ the nbgrader cell that preceded it, and crashes when that cell is anything else.
 from __future__ import annotations
 
 import ast
+import hashlib
 from typing import TYPE_CHECKING
 
 from autograd_exercises.build.notebook import Cell, Code, Markdown, Solution, Test, dump_notebook, make_notebook
@@ -61,7 +62,14 @@ def split_source(source: str) -> tuple[str, str, dict[str, str]]:
 
 
 def check_cell_id(check: "Check") -> str:
-    """The cell id, and nbgrader ``grade_id``, of a check's test cell."""
+    """The cell id, and nbgrader ``grade_id``, of a check's test cell.
+
+    A hidden check's id names its function and a digest of its name, never the name:
+    the release notebook keeps every id and ships in the student wheel, which holds no
+    hidden check (``tests/test_wheel.py``).
+    """
+    if check.hidden:
+        return f"test-{check.function}-hidden-{hashlib.sha256(check.name.encode()).hexdigest()[:8]}"
     return f"test-{check.name}"
 
 
@@ -74,8 +82,8 @@ def test_source(exercise: "Exercise", check: "Check") -> str:
     points = f"{check.points:g} point{'s' if check.points != 1 else ''}"
     call = f"from autograd_exercises.notebook import check\ncheck({exercise.slug!r}, {check.name!r})"
     if check.hidden:
-        return (f"{TEST_CELL_MARKER}: {check.name} ({points}, hidden: runs when your notebook is graded)\n"
-                f"### BEGIN HIDDEN TESTS\n{call}\n### END HIDDEN TESTS")
+        return (f"{TEST_CELL_MARKER}: a hidden check of {check.function} ({points}, runs when your notebook is "
+                f"graded)\n### BEGIN HIDDEN TESTS\n{call}\n### END HIDDEN TESTS")
     return f"{TEST_CELL_MARKER}: {check.name} ({points})\n# {check.description}\n{call}"
 
 

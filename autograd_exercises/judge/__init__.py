@@ -22,7 +22,8 @@ _COMPARISON = getattr(torch.testing, "_comparison", None)
 if _COMPARISON is not None and hasattr(_COMPARISON, "_HAS_DTENSOR"):
     _COMPARISON._HAS_DTENSOR = False
 
-__all__ = ["Fail", "called", "parts", "tensor", "close", "close_or_mistake", "no_autograd", "grad_fn_name", "describe_mismatch", "wrong_type"]
+__all__ = ["Fail", "called", "parts", "tensor", "close", "close_or_mistake", "no_autograd", "grad_fn_name", "derivatives",
+           "describe_mismatch", "wrong_type"]
 
 
 # Errors that library code (torch, numpy) raises when the sandbox refuses it a file, a module or a system call.
@@ -158,3 +159,18 @@ def no_autograd(outcome: dict[str, Any], what: str) -> None:
 def grad_fn_name(desc: dict[str, Any] | None) -> str | None:
     """The ``grad_fn`` class name of a described tensor, or ``None``."""
     return None if not desc or desc.get("type") != "tensor" else desc.get("grad_fn")
+
+
+def derivatives(function: Callable[..., torch.Tensor],
+                *inputs: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+    """``function(*inputs)`` and its gradient with respect to each input, by :func:`torch.autograd.grad`, in float64.
+
+    References of derivatives come from autograd, never from a closed form written in a
+    grader (a grader must not hold the answer a student derives by hand). ``function``
+    returns one number: sum an elementwise function to get its slope at every element.
+    """
+    leaves = [value.detach().to(torch.float64).requires_grad_() for value in inputs]
+    with torch.enable_grad():
+        result = function(*leaves)
+        grads = torch.autograd.grad(result, leaves)
+    return result.detach(), tuple(grads)

@@ -44,7 +44,8 @@ def _summary(result: ExerciseResult) -> list[str]:
     head = f"{result.exercise}: {result.score:g}/{result.max_score:g}"
     if result.choice:
         head += f" (graded {result.file_name}: {result.choice})"
-    return [head] + ([result.problem] if result.problem else []) + [f"note: {note}" for note in result.notes]
+    hidden = [f"{result.exercise}: {result.hidden_note}"] if result.hidden_note else []
+    return [head] + ([result.problem] if result.problem else []) + [f"note: {note}" for note in result.notes] + hidden
 
 
 def as_dict(results: Sequence[ExerciseResult], not_started: Sequence[Any] = ()) -> dict:
@@ -66,10 +67,12 @@ def as_dict(results: Sequence[ExerciseResult], not_started: Sequence[Any] = ()) 
             "exercises": [
                 {"exercise": r.exercise, "title": r.title, "submission": r.file_name, "choice": r.choice,
                  "problem": r.problem, "seed": r.seed, "score": r.score, "max_score": r.max_score,
-                 "isolation": r.isolation}
+                 "isolation": r.isolation, "hidden_checks_not_run": r.hidden_not_run}
                 for r in results
             ],
             "not_started": [{"exercise": e.slug, "title": e.title, "max_score": e.points} for e in not_started],
+            "hidden_checks_not_run": {key: sum(r.hidden_not_run.get(key, 0) for r in results)
+                                      for key in ("checks", "points")},
         },
     }
 

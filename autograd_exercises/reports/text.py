@@ -87,6 +87,8 @@ def render(results: Sequence[ExerciseResult], *, color: bool = False, verbose: b
         for note in notes(result):
             console.print(Text(f"note (costs no points): {note}", style="yellow"))
         console.print(Text(summary(result, verbose)))
+        if result.hidden_note:
+            console.print(Text(result.hidden_note))
     if not_started:
         console.print()
         names = ", ".join(exercise.slug for exercise in not_started)

@@ -4,8 +4,9 @@ If the object itself went into the report, the grader's weights_only load
 would refuse the whole report and the feedback would wrongly say the
 process ended; unpickled without weights_only it would create
 /tmp/autograd-hostile-float-<server pid>. The probe keeps only the plain
-float value and the class name: the gradient_manual checks fail with "not a
-tensor" feedback and the rest is graded.
+float value and the class name: the gradient_manual checks fail (with "not a
+tensor" feedback, or, for the by-hand check read from the code, "calls exec")
+and the rest is graded.
 """
 
 import os

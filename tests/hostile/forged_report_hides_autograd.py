@@ -7,8 +7,8 @@ A report comes from the student's own process, so it can claim anything the
 probe would have observed: values need the right answer anyway, but
 behavioural facts (no autograd, which tensor was filled) can be faked.
 The same holds without forging (resetting the probe's counter in memory).
-gradient_manual_by_hand should fail but passes: tests/test_hostile.py marks
-this a known limit of in-process probes (xfail).
+gradient_manual_by_hand fails all the same: the grader reads the function's
+code (autograd_exercises/judge/static.py), where backward() is plain to see.
 """
 
 import io

@@ -3,7 +3,9 @@
 If the subclass object itself were sent to the grader, unpickling it would
 create /tmp/autograd-hostile-subclass-<server pid>. The probe sends only a
 plain torch.Tensor copy of the values plus the subclass's name, so nothing
-runs in the grader. The values are right: both gradient_manual checks pass.
+runs in the grader. The values are right: gradient_manual_values passes;
+gradient_manual_by_hand fails, since the class the function reaches calls exec
+(read from the code: a by-hand derivative needs no dynamic code).
 """
 
 import os

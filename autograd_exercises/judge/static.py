@@ -1,0 +1,343 @@
+"""Autograd in a by-hand function, found in its source: judged by what the code is, not by what it reported.
+
+A by-hand check asks for a derivative computed with tensor arithmetic. Counting autograd calls
+while the code runs misses every way around the counter (calling ``grad_fn`` nodes,
+``torch.autograd.functional``, ``torch.func``, ``forward_ad``) and trusts a report that the
+student's own process writes. Here the trusted grader reads the submission's text with
+:mod:`ast`, never running it. The by-hand function, and everything it reaches by name
+(module-level functions, lambdas, classes and aliases, transitively; nested definitions), must
+not:
+
+* differentiate: ``.backward``, ``torch.autograd``, ``grad_fn``/``next_functions``, ``torch.func``,
+  ``functorch``, ``forward_ad``, jacobians and hessians, or a name imported from those;
+* ask for gradients: ``requires_grad_()``, ``requires_grad=True``, ``torch.enable_grad``;
+* look names up dynamically, which could hide either: ``getattr``/``setattr`` with a computed name,
+  ``__import__``, ``importlib``, ``eval``/``exec``/``compile``, ``globals()[...]``, ``__dict__``,
+  ``__builtins__``, ``sys.modules``.
+
+Reading ``.grad``, ``torch.no_grad()``, ``.detach()``, numpy, helpers, lambdas and
+comprehensions are fine. A module-level name is followed through every place that binds it
+(a notebook may define a function twice), and a function's own locals shadow module names.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+DIFFERENTIATES, TRACKS, DYNAMIC = 0, 1, 2  # ranks: what a finding is, most telling first
+ATTRIBUTES = {  # attribute name -> (what the code does, rank)
+    "backward": ("calls .backward()", DIFFERENTIATES),
+    "autograd": ("uses torch.autograd", DIFFERENTIATES),
+    "_autograd": ("uses torch's autograd internals", DIFFERENTIATES),
+    "grad_fn": ("walks autograd's graph through grad_fn", DIFFERENTIATES),
+    "next_functions": ("walks autograd's graph through next_functions", DIFFERENTIATES),
+    "_execution_engine": ("runs autograd's engine", DIFFERENTIATES),
+    "run_backward": ("runs autograd's engine", DIFFERENTIATES),
+    "functorch": ("uses functorch", DIFFERENTIATES),
+    "_functorch": ("uses functorch", DIFFERENTIATES),
+    "forward_ad": ("uses forward-mode autograd (forward_ad)", DIFFERENTIATES),
+    **{name: (f"asks torch for a {name}", DIFFERENTIATES)
+       for name in ("jacobian", "hessian", "vjp", "jvp", "jacrev", "jacfwd", "hvp", "vhp")},
+    "enable_grad": ("turns gradient tracking on (torch.enable_grad)", TRACKS),
+    "requires_grad_": ("asks for gradients (requires_grad_())", TRACKS),
+    "__dict__": ("reads __dict__", DYNAMIC),
+    "__builtins__": ("reads __builtins__", DYNAMIC),
+    "__globals__": ("reads __globals__", DYNAMIC),
+    "__getattribute__": ("looks attributes up by name (__getattribute__)", DYNAMIC),
+}
+ROOTED = {("torch", "func"): ("uses torch.func", DIFFERENTIATES), ("sys", "modules"): ("reads sys.modules", DYNAMIC)}
+HARMLESS = {"no_grad", "inference_mode"}  # torch.autograd.no_grad() only switches tracking off
+NAMES = {  # a bare name, when the submission does not define it itself
+    "eval": ("calls eval", DYNAMIC), "exec": ("calls exec", DYNAMIC), "compile": ("compiles code (compile)", DYNAMIC),
+    "__import__": ("imports by name (__import__)", DYNAMIC), "__builtins__": ("reads __builtins__", DYNAMIC),
+    "autograd": ("uses autograd", DIFFERENTIATES), "functorch": ("uses functorch", DIFFERENTIATES),
+    "forward_ad": ("uses forward-mode autograd (forward_ad)", DIFFERENTIATES),
+}
+LOOKUPS = ("getattr", "setattr", "delattr", "attrgetter", "methodcaller")
+NAMESPACES = ("globals", "vars", "locals")
+SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+ADVICE = {DIFFERENTIATES: "compute the derivative from the chain rule, without autograd",
+          TRACKS: "compute the derivative from the chain rule, without autograd",
+          DYNAMIC: "a by-hand derivative needs no dynamic lookup (it could hide autograd): write the formula "
+                   "with tensor operations"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One use of autograd (or of a lookup that could hide it) in a by-hand function's code."""
+
+    what: str  # what the code does: "calls .backward()"
+    line: int  # in the module source the submission became
+    function: str  # the module-level name it sits in: the by-hand function, or one it reaches
+    rank: int = DIFFERENTIATES
+    imported: tuple[str, int] | None = None  # (name, line) of the import it uses, if any
+
+    def describe(self, locate: Callable[[int], str]) -> str:
+        """``what``, with the import it goes through: "uses torch.autograd.grad (imported as g at line 3)"."""
+        if self.imported is None:
+            return self.what
+        return f"{self.what} (imported as {self.imported[0]} at {locate(self.imported[1])})"
+
+
+@dataclass
+class Module:
+    """What a submission binds at module level: definitions and values, and imports."""
+
+    bindings: dict[str, list[ast.AST]] = field(default_factory=lambda: defaultdict(list))
+    imports: dict[str, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
+
+
+def autograd_use(source: str, function: str) -> list[Finding]:
+    """Every autograd use in ``function`` and in what it reaches; ``[]`` if none.
+
+    Most telling first: differentiation, then gradient tracking, then dynamic lookups; within
+    each, in the order the names were reached, then by line.
+
+    A source that does not parse, or has no such function, gives ``[]``: other checks say so.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    module = module_names(tree)
+    found, queue, seen = [], [function], set()
+    while queue:
+        name = queue.pop(0)
+        if name in seen or name not in module.bindings:
+            continue
+        seen.add(name)
+        for node in module.bindings[name]:
+            reader = Reader(module, name, node)
+            found += reader.findings
+            queue += reader.reached
+    order = {name: index for index, name in enumerate(dict.fromkeys(finding.function for finding in found))}
+    unique = {(finding.line, finding.what): finding for finding in found}
+    return sorted(unique.values(), key=lambda finding: (finding.rank, order[finding.function], finding.line))
+
+
+def feedback(function: str, findings: list[Finding], locate: Callable[[int], str]) -> str:
+    """What a by-hand check says about the first finding: what, where, in which helper, and what to do."""
+    first = findings[0]
+    helper = f" (in helper {first.function})" if first.function != function else ""
+    others = len({finding.line for finding in findings} - {first.line})
+    more = f" (and {others} more place{'s' if others > 1 else ''})" if others else ""
+    return f"{function} {first.describe(locate)} at {locate(first.line)}{helper}: {ADVICE[first.rank]}{more}"
+
+
+def module_names(tree: ast.Module) -> Module:
+    """Module-level bindings and imports, also inside if/try/with blocks (notebook cells run inside ``try``)."""
+    module = Module()
+    for statement in module_statements(tree.body):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            module.bindings[statement.name].append(statement)
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            for target in targets:
+                for name in (node.id for node in ast.walk(target) if isinstance(node, ast.Name)):
+                    module.bindings[name].append(statement.value)
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            for name, target in imported(statement):
+                module.imports[name].append((target, statement.lineno))
+    return module
+
+
+def module_statements(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements that run at module level: not inside a function or class body."""
+    for statement in body:
+        yield statement
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for child in ast.iter_child_nodes(statement):
+            if isinstance(child, ast.ExceptHandler):
+                yield from module_statements(child.body)
+            elif isinstance(child, ast.stmt):
+                yield from module_statements([child])
+
+
+def imported(statement: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
+    """(bound name, dotted target) of each alias: ``import a.b`` binds ``a``; ``from a import b as c``, ``c`` → ``a.b``."""
+    if isinstance(statement, ast.Import):
+        return [(alias.asname, alias.name) if alias.asname else (alias.name.split(".")[0], alias.name.split(".")[0])
+                for alias in statement.names]
+    base = "." * statement.level + (statement.module or "")
+    return [(alias.asname or alias.name, f"{base}.{alias.name}") for alias in statement.names]
+
+
+def forbidden_module(dotted: str) -> int | None:
+    """The rank of an imported module or name that is autograd, or a door to dynamic lookups; else ``None``.
+
+    ``from torch.autograd import no_grad`` only switches tracking off: it is fine.
+    """
+    parts = dotted.lstrip(".").split(".")
+    if parts[-1] in HARMLESS:
+        return None
+    ranks = [ATTRIBUTES[part][1] for part in parts if part in ATTRIBUTES]
+    ranks += [ROOTED[pair][1] for pair in zip(parts, parts[1:]) if pair in ROOTED]
+    ranks += [DYNAMIC] if parts[0] in ("importlib", "builtins") else []
+    return min(ranks) if ranks else None
+
+
+def _is_false(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value in (False, 0, None)
+
+
+class Reader:
+    """Reads one module-level binding: its findings, and the module-level names it reaches."""
+
+    def __init__(self, module: Module, owner: str, root: ast.AST) -> None:
+        self.module, self.owner = module, owner
+        self.parents = {child: parent for parent in ast.walk(root) for child in ast.iter_child_nodes(parent)}
+        self.locals: dict[ast.AST, set[str]] = {}
+        self.findings: list[Finding] = []
+        self.reached: list[str] = []
+        for node in ast.walk(root):
+            handler = getattr(self, f"read_{type(node).__name__}", None)
+            if handler is not None:
+                handler(node)
+
+    def found(self, node: ast.AST, what: str, rank: int, imported: tuple[str, int] | None = None) -> None:
+        self.findings.append(Finding(what, getattr(node, "lineno", 0), self.owner, rank, imported))
+
+    def read_Attribute(self, node: ast.Attribute) -> None:
+        parent = self.parents.get(node)
+        if isinstance(node.ctx, ast.Store):
+            if node.attr == "requires_grad" and isinstance(parent, ast.Assign) and not _is_false(parent.value):
+                self.found(node, "asks for gradients (requires_grad = True)", TRACKS)
+            return
+        if isinstance(node.value, ast.Call) and self.namespace_call(node.value):
+            self.found(node, f"reads {node.value.func.id}() by name", DYNAMIC)
+        self.attribute_named(node, node.attr, node.value)
+
+    def attribute_named(self, node: ast.AST, attr: str, owner: ast.AST | None) -> None:
+        """A use of attribute ``attr`` of ``owner`` (an ``a.b`` expression or a ``getattr`` with a literal name)."""
+        if attr == "requires_grad_" and self.called_with_false(node):
+            return
+        if attr in ("autograd", "_autograd") and self.chain_above(node) & HARMLESS:
+            return
+        if attr in ATTRIBUTES:
+            self.found(node, *ATTRIBUTES[attr])
+        root = self.dotted(owner).split(".")[-1] if owner is not None else ""
+        if (root, attr) in ROOTED:
+            self.found(node, *ROOTED[(root, attr)])
+
+    def read_Name(self, node: ast.Name) -> None:
+        if not isinstance(node.ctx, ast.Load) or self.is_local(node):
+            return
+        for target, line in self.module.imports.get(node.id, []):
+            rank = forbidden_module(target)
+            if rank is not None:
+                self.found(node, f"uses {target.lstrip('.')}", rank, (node.id, line))
+        if node.id in self.module.bindings:
+            self.reached.append(node.id)
+        elif node.id not in self.module.imports and node.id in NAMES:
+            self.found(node, *NAMES[node.id])
+
+    def read_Import(self, node: ast.Import | ast.ImportFrom) -> None:
+        for _, target in imported(node):
+            rank = forbidden_module(target)
+            if rank is not None:
+                self.found(node, f"imports {target.lstrip('.')}", rank)
+
+    read_ImportFrom = read_Import
+
+    def read_Call(self, node: ast.Call) -> None:
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+        for keyword in node.keywords:
+            if keyword.arg == "requires_grad" and not _is_false(keyword.value):
+                self.found(node, "asks for gradients (requires_grad=True)", TRACKS)
+        if name == "set_grad_enabled" and not (node.args and _is_false(node.args[0])):
+            self.found(node, "turns gradient tracking on (torch.set_grad_enabled)", TRACKS)
+        if name in LOOKUPS:
+            self.lookup(node, name)
+        if self.namespace_call(node) and isinstance(self.parents.get(node), (ast.Subscript, ast.Assign, ast.NamedExpr)):
+            self.found(node, f"reads {name}() by name", DYNAMIC)
+
+    def lookup(self, node: ast.Call, name: str) -> None:
+        """``getattr(obj, "name")`` is ``obj.name``; a computed name could be anything."""
+        index = 1 if name in ("getattr", "setattr", "delattr") else 0
+        literal = node.args[index] if len(node.args) > index else None
+        if not (isinstance(literal, ast.Constant) and isinstance(literal.value, str)):
+            self.found(node, f"uses {name} with a computed name", DYNAMIC)
+            return
+        owner = node.args[0] if index == 1 else None
+        for attr in literal.value.split("."):
+            self.attribute_named(node, attr, owner)
+            owner = None
+
+    def namespace_call(self, node: ast.Call) -> bool:
+        return isinstance(node.func, ast.Name) and node.func.id in NAMESPACES and not self.is_local(node.func)
+
+    def called_with_false(self, node: ast.AST) -> bool:
+        parent = self.parents.get(node)
+        return isinstance(parent, ast.Call) and parent.func is node and bool(parent.args) and _is_false(parent.args[0])
+
+    def chain_above(self, node: ast.AST) -> set[str]:
+        """The attribute names read on top of ``node``: ``{"no_grad"}`` for the ``autograd`` of ``torch.autograd.no_grad``."""
+        names, parent = set(), self.parents.get(node)
+        while isinstance(parent, ast.Attribute):
+            names.add(parent.attr)
+            parent = self.parents.get(parent)
+        return names
+
+    def dotted(self, node: ast.AST) -> str:
+        """``a.b.c`` with its root import resolved (``T.func`` after ``import torch as T`` → ``torch.func``)."""
+        parts = []
+        while isinstance(node, ast.Attribute):
+            parts.insert(0, node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return ".".join(["?"] + parts)
+        targets = self.module.imports.get(node.id)
+        root = targets[-1][0] if targets and not self.is_local(node) else node.id
+        return ".".join([root] + parts)
+
+    def is_local(self, node: ast.Name) -> bool:
+        """Whether an enclosing function, lambda or comprehension binds the name (so it shadows the module's)."""
+        scope = self.parents.get(node)
+        while scope is not None:
+            if isinstance(scope, SCOPES) and node.id in self.scope_names(scope):
+                return True
+            scope = self.parents.get(scope)
+        return False
+
+    def scope_names(self, scope: ast.AST) -> set[str]:
+        if scope not in self.locals:
+            self.locals[scope] = local_names(scope)
+        return self.locals[scope]
+
+
+def local_names(scope: ast.AST) -> set[str]:
+    """Names a function, lambda or comprehension binds itself (arguments, assignments, imports), less ``global`` ones."""
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        arguments = scope.args
+        names = {arg.arg for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                                     arguments.vararg, arguments.kwarg] if arg is not None}
+        body = scope.body if isinstance(scope.body, list) else [scope.body]
+    else:
+        names, body = set(), [generator.target for generator in scope.generators]
+    declared: set[str] = set()
+    for node in own_nodes(body):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {name for name, _ in imported(node)}
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            declared |= set(node.names)
+    return names - declared
+
+
+def own_nodes(body: list[ast.AST]) -> Iterator[ast.AST]:
+    """The nodes of a scope's body, without descending into nested scopes (their names are their own)."""
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, SCOPES):
+            stack.extend(ast.iter_child_nodes(node))

@@ -1,0 +1,219 @@
+"""judge/static.py: autograd use in a by-hand function, read from small sources (no sandbox, no torch run)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from autograd_exercises.judge.static import DIFFERENTIATES, DYNAMIC, TRACKS, autograd_use, feedback
+from tests.conftest import solution_text
+
+
+def found(source: str, function: str = "manual") -> list[tuple[str, int, str]]:
+    findings = autograd_use(textwrap.dedent(source), function)
+    return [(f.describe(lambda line: f"line {line}"), f.line, f.function) for f in findings]
+
+
+def whats(source: str, function: str = "manual") -> list[str]:
+    return [what for what, _, _ in found(source, function)]
+
+
+# Each way of asking autograd, alone in a by-hand function: (source, what the reading says)
+USES = {
+    "backward": ("def manual(x):\n    f(x).backward()\n", "calls .backward()"),
+    "backward_unbound": ("def manual(x):\n    go = f(x).backward\n    go()\n", "calls .backward()"),
+    "tensor_backward": ("import torch\ndef manual(x):\n    torch.Tensor.backward(f(x))\n", "calls .backward()"),
+    "autograd_grad": ("import torch\ndef manual(x):\n    return torch.autograd.grad(f(x), x)\n", "uses torch.autograd"),
+    "grad_fn": ("def manual(x):\n    return f(x).grad_fn(1.0)\n", "walks autograd's graph through grad_fn"),
+    "next_functions": ("def manual(node):\n    return node.next_functions\n",
+                       "walks autograd's graph through next_functions"),
+    "jacobian_imported": ("from torch.autograd.functional import jacobian\ndef manual(x):\n    return jacobian(f, x)\n",
+                          "uses torch.autograd.functional.jacobian (imported as jacobian at line 1)"),
+    "hessian": ("def manual(x):\n    return F.hessian(f, x)\n", "asks torch for a hessian"),
+    "torch_func_aliased": ("import torch as T\ndef manual(x):\n    return T.func.grad(f)(x)\n", "uses torch.func"),
+    "torch_func_imported": ("from torch.func import grad\ndef manual(x):\n    return grad(f)(x)\n",
+                            "uses torch.func.grad (imported as grad at line 1)"),
+    "functorch": ("import functorch\ndef manual(x):\n    return functorch.grad(f)(x)\n",
+                  "uses functorch (imported as functorch at line 1)"),
+    "forward_ad_local_import": ("def manual(x):\n    import torch.autograd.forward_ad as fw\n    return fw\n",
+                                "imports torch.autograd.forward_ad"),
+    "enable_grad": ("import torch\ndef manual(x):\n    with torch.enable_grad():\n        return x\n",
+                    "turns gradient tracking on (torch.enable_grad)"),
+    "set_grad_enabled": ("import torch\ndef manual(x):\n    torch.set_grad_enabled(True)\n",
+                         "turns gradient tracking on (torch.set_grad_enabled)"),
+    "requires_grad_method": ("def manual(x):\n    return x.requires_grad_()\n", "asks for gradients (requires_grad_())"),
+    "requires_grad_keyword": ("import torch\ndef manual(x):\n    return torch.tensor(1.0, requires_grad=True)\n",
+                              "asks for gradients (requires_grad=True)"),
+    "requires_grad_assigned": ("def manual(x):\n    x.requires_grad = True\n", "asks for gradients (requires_grad = True)"),
+    "getattr_computed": ("import torch\ndef manual(x):\n    return getattr(torch, 'auto' + 'grad')\n",
+                         "uses getattr with a computed name"),
+    "getattr_literal": ("def manual(x):\n    getattr(f(x), 'backward')()\n", "calls .backward()"),
+    "setattr_computed": ("import torch\ndef manual(x, n):\n    setattr(torch, n, None)\n", "uses setattr with a computed name"),
+    "methodcaller_literal": ("import operator\ndef manual(x):\n    operator.methodcaller('backward')(x)\n",
+                            "calls .backward()"),
+    "dunder_import": ("def manual(x):\n    return __import__('tor' + 'ch')\n", "imports by name (__import__)"),
+    "importlib": ("import importlib\ndef manual(x):\n    return importlib.import_module('torch')\n",
+                  "uses importlib (imported as importlib at line 1)"),
+    "eval": ("def manual(x):\n    return eval('x')\n", "calls eval"),
+    "exec": ("def manual(x):\n    exec('y = x')\n", "calls exec"),
+    "compile": ("def manual(x):\n    return compile('x', 'f', 'eval')\n", "compiles code (compile)"),
+    "globals_subscript": ("def manual(x):\n    return globals()['g' + 'rad'](x)\n", "reads globals() by name"),
+    "vars_subscript": ("import torch\ndef manual(x):\n    return vars(torch)['auto' + 'grad']\n", "reads vars() by name"),
+    "locals_get": ("def manual(x):\n    return locals().get('x')\n", "reads locals() by name"),
+    "dunder_dict": ("import torch\ndef manual(x):\n    return torch.__dict__\n", "reads __dict__"),
+    "dunder_builtins": ("def manual(x):\n    return __builtins__\n", "reads __builtins__"),
+    "sys_modules": ("import sys\ndef manual(x):\n    return sys.modules['torch']\n", "reads sys.modules"),
+    "sys_modules_imported": ("from sys import modules\ndef manual(x):\n    return modules\n",
+                             "uses sys.modules (imported as modules at line 1)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(USES))
+def test_each_use_of_autograd_is_found(name):
+    source, what = USES[name]
+    assert what in whats(source), found(source)
+
+
+# By-hand code that must stay clean.
+CLEAN = {
+    "formula": "def manual(x):\n    return 12 * (3 * x + 2) / x.numel()\n",
+    "reads_grad": "def manual(x):\n    if x.grad is not None:\n        x.grad.zero_()\n    return 2 * x\n",
+    "no_grad_and_detach": "import torch\ndef manual(x):\n    with torch.no_grad():\n        return x.detach().clone() * 2\n",
+    "autograd_no_grad": "import torch\ndef manual(x):\n    with torch.autograd.no_grad():\n        return 2 * x\n",
+    "no_grad_imported": "from torch.autograd import no_grad\ndef manual(x):\n    with no_grad():\n        return 2 * x\n",
+    "tracking_off": "import torch\ndef manual(x):\n    torch.set_grad_enabled(False)\n"
+                    "    return x.requires_grad_(False), torch.zeros(2, requires_grad=False)\n",
+    "numpy": "import numpy as np\nimport torch\ndef manual(x):\n    return torch.from_numpy(np.gradient(x.numpy()))\n",
+    "getattr_literal_shape": "def manual(x):\n    return getattr(x, 'shape')\n",
+    "print_locals": "def manual(x):\n    print(locals())\n    return x\n",
+    "model_modules": "def manual(model):\n    return list(model.modules())\n",
+    "helper_lambda_comprehension": "square = lambda t: t * t\n\n\ndef helper(x):\n    return [square(v) for v in x]\n\n\n"
+                                   "def manual(x):\n    return sum(helper(x))\n",
+    "local_shadows_an_autograd_import": "from torch.autograd import grad\n\n\ndef manual(x):\n"
+                                        "    grad = 3 * x**2\n    return grad\n",
+    "argument_shadows_an_autograd_import": "from torch.autograd import grad\n\n\ndef manual(grad):\n    return 2 * grad\n",
+    "comprehension_shadows": "from torch.autograd import grad\n\n\ndef manual(x):\n"
+                             "    return [grad * 2 for grad in x]\n",
+    "autograd_elsewhere_unreached": "def gradients(x):\n    x.backward()\n\n\ndef manual(x):\n    return 2 * x\n\n\n"
+                                    "out = manual(1.0)\nout.backward()\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLEAN))
+def test_by_hand_code_without_autograd_is_clean(name):
+    assert found(CLEAN[name]) == []
+
+
+@pytest.mark.parametrize("module, function", [("exercise_1", "polynomial_grad_manual"), ("exercise_2", "gradient_manual"),
+                                              ("exercise_3", "parameter_gradients_manual")])
+def test_the_solutions_are_clean(module, function):
+    assert autograd_use(solution_text(module), function) == []
+
+
+def test_helpers_are_followed_transitively_and_named():
+    source = """\
+        import torch
+
+
+        def _inner(t):
+            t.backward()
+
+
+        def _outer(t):
+            return _inner(t)
+
+
+        def manual(x):
+            return _outer(x)
+        """
+    assert found(source) == [("calls .backward()", 5, "_inner")]
+
+
+def test_lambdas_classes_instances_and_nested_definitions_are_followed():
+    source = """\
+        step = lambda t: t.backward()
+
+
+        class Engine:
+            def run(self, t):
+                return t.grad_fn
+
+
+        engine = Engine()
+
+
+        def manual(x):
+            def nested(t):
+                return step(t)
+            return nested(x), engine.run(x)
+        """
+    assert sorted(found(source)) == [("calls .backward()", 1, "step"),
+                                     ("walks autograd's graph through grad_fn", 6, "Engine")]
+
+
+def test_a_module_level_alias_is_followed_into_helpers():
+    source = "from torch.autograd import grad as g\n\n\ndef _helper(t):\n    return g(t, t)\n\n\ndef manual(x):\n" \
+             "    return _helper(x)\n"
+    assert found(source) == [("uses torch.autograd.grad (imported as g at line 1)", 5, "_helper")]
+
+
+def test_a_module_level_value_that_is_autograd_is_followed():
+    source = "import torch\n\nG = torch.autograd.grad\n\n\ndef manual(x):\n    return G(x, x)\n"
+    assert found(source) == [("uses torch.autograd", 3, "G")]
+
+
+def test_every_definition_of_a_name_counts_as_in_a_notebook_run_twice():
+    source = "def manual(x):\n    x.backward()\n\n\ndef manual(x):\n    return 2 * x\n"
+    assert found(source) == [("calls .backward()", 2, "manual")]
+
+
+def test_definitions_inside_notebook_cells_are_found():
+    source = "try:\n    def manual(x):\n        return x.grad_fn\nexcept Exception:\n    pass\n"
+    assert whats(source) == ["walks autograd's graph through grad_fn"]
+
+
+def test_findings_come_most_telling_first():
+    source = "import torch\n\n\ndef manual(x):\n    getattr(x, 'a' + 'b')\n    x.requires_grad_()\n" \
+             "    torch.autograd.grad(x, x)\n"
+    assert [f.rank for f in autograd_use(source, "manual")] == [DIFFERENTIATES, TRACKS, DYNAMIC]
+
+
+def test_no_function_or_no_parse_is_no_finding():
+    assert found("def other(x):\n    x.backward()\n") == []
+    assert found("def manual(x:\n") == []
+
+
+def test_feedback_says_what_where_in_which_helper_and_what_to_do():
+    source = "def _grad(t):\n    t.backward()\n    t.grad_fn\n\n\ndef manual(x):\n    return _grad(x)\n"
+    findings = autograd_use(source, "manual")
+    text = feedback("manual", findings, lambda line: f"line {line}")
+    assert text == ("manual calls .backward() at line 2 (in helper _grad): compute the derivative from the chain rule, "
+                    "without autograd (and 1 more place)")
+    dynamic = autograd_use("def manual(x):\n    return eval('x')\n", "manual")
+    assert feedback("manual", dynamic, lambda line: f"cell 4, line {line}") == (
+        "manual calls eval at cell 4, line 2: a by-hand derivative needs no dynamic lookup (it could hide autograd): "
+        "write the formula with tensor operations")
+
+
+def test_a_notebook_by_hand_check_names_the_cell():
+    from autograd_exercises import grading
+    from autograd_exercises.spec import Check
+    from autograd_exercises.submission import notebook_source
+
+    def cell(source):
+        return {"cell_type": "code", "metadata": {}, "source": source, "outputs": [], "execution_count": None}
+
+    notebook = {"cells": [cell("import torch"), {"cell_type": "markdown", "metadata": {}, "source": "text"},
+                          cell("def manual(x):\n    y = 2 * x\n    y.backward()\n    return x.grad")],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    submission = notebook_source("work.ipynb", json.dumps(notebook))
+    check = Check("manual_by_hand", "manual", 1, "by hand", list, print, print, by_hand=True)
+    assert grading.by_hand_failure(check, submission).startswith("manual calls .backward() at cell 3, line 3:")
+
+    notebook["cells"] = [cell("import torch\nfrom torch.autograd import grad as g"),
+                         cell("def manual(x):\n    return g(x, x)")]
+    submission = notebook_source("work.ipynb", json.dumps(notebook))
+    assert grading.by_hand_failure(check, submission).startswith(
+        "manual uses torch.autograd.grad (imported as g at cell 1, line 2) at cell 2, line 2:")
