@@ -16,7 +16,7 @@ import torch
 
 from autograd_exercises.judge import Fail, static
 from autograd_exercises.results import CheckResult, ExerciseResult
-from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox
+from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox, split_checks
 from autograd_exercises.spec import Case, Check, Exercise
 from autograd_exercises.submission import Submission
 
@@ -134,29 +134,44 @@ def judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submi
     return result
 
 
-def preflight(exercise: Exercise, submission: Submission, sandbox: Sandbox, timeout: float) -> str | None:
-    """Import the submission once; the failure message if it cannot be imported."""
-    run = sandbox.run(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module,
-                      probe=None, inputs=_serialize([]), timeout=timeout)
-    return None if run.status == "ok" else run_failure(run, timeout, submission)
+def _run_one_child(exercise: Exercise, submission: Submission, selected: list[Check], cases: dict[str, list[Case]],
+                   sandbox: Sandbox, timeout: float) -> dict[str, RunResult] | None:
+    """Every check in one child (the submission imported once), each within ``timeout``; ``None`` when that
+    child failed as a whole (a hang past its timers, a crash, a limit, a forged report)."""
+    buffer = io.BytesIO()
+    torch.save(cases, buffer)
+    jobs = [{"name": check.name, "probe": check.probe_ref, "timeout": timeout} for check in selected]
+    run = sandbox.run(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module, probe=None,
+                      inputs=buffer.getvalue(), timeout=timeout * (len(jobs) + 1), checks=jobs, import_timeout=timeout)
+    return split_checks(run, [check.name for check in selected])
+
+
+def _run_each(exercise: Exercise, submission: Submission, selected: list[Check], cases: dict[str, list[Case]],
+              sandbox: Sandbox, timeout: float) -> dict[str, RunResult]:
+    """One child per check, after one that only imports the submission: a hang costs only its own check."""
+    common = dict(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module, timeout=timeout)
+    imported = sandbox.run(probe=None, inputs=_serialize([]), **common)
+    if imported.status != "ok":
+        return {check.name: imported for check in selected}
+    return {check.name: sandbox.run(probe=check.probe_ref, inputs=_serialize(cases[check.name]), **common)
+            for check in selected}
 
 
 def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed: int,
-          timeout: float = DEFAULT_TIMEOUT, checks: Iterable[Check] | None = None) -> ExerciseResult:
-    """Grade one submission of one exercise."""
+          timeout: float = DEFAULT_TIMEOUT, checks: Iterable[Check] | None = None,
+          one_child: bool = True) -> ExerciseResult:
+    """Grade one submission of one exercise.
+
+    All checks run in one child first (``one_child``); only when that child fails as a whole does each
+    check get a child of its own, so a hang, crash or limit still costs only the check that caused it.
+    """
     start = time.perf_counter()
     selected = list(checks if checks is not None else exercise.checks)
-    failure = preflight(exercise, submission, sandbox, timeout)
-    results = []
-    for check in selected:
-        if failure is not None:
-            results.append(CheckResult(check.name, check.function, check.description, check.points, 0.0,
-                                       "failed", failure, hidden=check.hidden, tolerance=check.tolerance.as_dict()))
-            continue
-        cases = make_cases(exercise, check, seed)
-        run = sandbox.run(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module,
-                          probe=check.probe_ref, inputs=_serialize(cases), timeout=timeout)
-        results.append(judge_run(check, cases, run, submission, timeout))
+    cases = {check.name: make_cases(exercise, check, seed) for check in selected}
+    runs = _run_one_child(exercise, submission, selected, cases, sandbox, timeout) if one_child and selected else None
+    if runs is None:
+        runs = _run_each(exercise, submission, selected, cases, sandbox, timeout)
+    results = [judge_run(check, cases[check.name], runs[check.name], submission, timeout) for check in selected]
     absent = exercise.hidden_absent if checks is None else None
     return ExerciseResult(exercise.slug, exercise.title, submission.path, seed, results,
                           round(time.perf_counter() - start, 4), list(sandbox.layers), list(submission.skipped),

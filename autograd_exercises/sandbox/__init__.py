@@ -50,14 +50,18 @@ def split_checks(run: RunResult, names: list[str]) -> dict[str, RunResult] | Non
 
     if run.status == "import-error":
         return {name: run for name in names}
+    if run.status == "import-timeout":
+        return {name: RunResult("timeout", output=run.output, wall=run.wall) for name in names}
     checks = run.result.get("checks")
     if run.status != "ok" or not isinstance(checks, dict) or set(checks) != set(names):
         return None
-    outputs = dict(part.split(CHECK_SEPARATOR_END, 1) if CHECK_SEPARATOR_END in part else (part, "")
-                   for part in run.output.split(CHECK_SEPARATOR)[1:])
+    at_import, *parts = run.output.split(CHECK_SEPARATOR)
+    outputs = dict(part.split(CHECK_SEPARATOR_END, 1) if CHECK_SEPARATOR_END in part else (part, "") for part in parts)
     split = {}
     for name in names:
-        common = dict(output=outputs.get(name, "").strip("\n"), wall=run.wall)
+        wall = checks[name].get("wall")
+        common = dict(output=(at_import + outputs.get(name, "")).strip("\n"),
+                      wall=float(wall) if isinstance(wall, (int, float)) else run.wall)
         if checks[name].get("timed_out"):
             split[name] = RunResult("timeout", **common)
         else:
@@ -166,7 +170,8 @@ class Sandbox:
         return lines[-1] if lines else "no output"
 
     def run(self, *, source: bytes, filename: str, module: str, probe: str | None,
-            inputs: bytes, timeout: float = DEFAULT_TIMEOUT, checks: list[dict[str, Any]] | None = None) -> RunResult:
+            inputs: bytes, timeout: float = DEFAULT_TIMEOUT, checks: list[dict[str, Any]] | None = None,
+            import_timeout: float = DEFAULT_TIMEOUT) -> RunResult:
         """Run ``probe`` on the submission in a fresh child; never raises for student failures.
 
         With ``checks`` ([{"name", "probe", "timeout"}], ``inputs`` a dict of case lists by name), one child
@@ -175,7 +180,7 @@ class Sandbox:
         """
         cpu = int(min(self.limits.cpu_seconds, timeout + 1)) if checks is None else int(timeout + 1)
         header = {"filename": filename, "module": module, "probe": probe, "timeout": timeout, "checks": checks,
-                  "limits": {**self.limits.__dict__, "cpu_seconds": cpu}}
+                  "import_timeout": import_timeout, "limits": {**self.limits.__dict__, "cpu_seconds": cpu}}
         if self.portable:
             from autograd_exercises.sandbox import portable
 

@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import tempfile
+import time
 from typing import Any
 
 import torch
@@ -171,11 +172,12 @@ def _run_checks(module: Any, job: dict[str, Any], cases: dict[str, Any]) -> dict
             except BaseException:
                 pass
         _WRITE(1, f"{CHECK_SEPARATOR}{name}{CHECK_SEPARATOR_END}".encode())
-        probe = resolve(item["probe"])
+        probe, start = resolve(item["probe"]), time.monotonic()
         try:
             checks[name] = {"observations": _timed(item["timeout"], lambda: _observe(probe, module, cases[name]))}
         except observe.CheckTimeout:
             checks[name] = {"timed_out": True}
+        checks[name]["wall"] = round(time.monotonic() - start, 4)
     return checks
 
 
@@ -186,7 +188,10 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     probe = resolve(job["probe"]) if job.get("probe") else None
     observe.install_autograd_counter()
     try:
-        module = import_submission(job)
+        module = _timed(job["import_timeout"], lambda: import_submission(job)) if job.get("checks") else \
+            import_submission(job)
+    except observe.CheckTimeout:
+        return {"status": "import-timeout"}
     except BaseException as exc:  # SyntaxError, SystemExit, anything at import
         return {"status": "import-error", "exception": observe.describe_exception(exc)}
     if job.get("checks"):
