@@ -206,7 +206,7 @@ class Sandbox:
         self._start()
         self.wait_ready()
 
-    def close(self, wait: float = 2.0) -> None:
+    def close(self, wait: float = 0.5) -> None:
         """Stop the server and give the slot back."""
         self._stop(wait)
         if self._slot_lock is not None:

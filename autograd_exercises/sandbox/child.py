@@ -29,16 +29,18 @@ PR_SET_PDEATHSIG = 1
 _SAVE, _BYTES_IO, _WRITE, _EXIT = torch.save, io.BytesIO, os.write, os._exit
 
 
-# What is slow to import and reasonable for a student to use: loaded once in the fork-server, so a check
-# never pays for it (creating any torch.optim optimizer imports torch._dynamo: over a second).
-PRELOADED = ("torch._dynamo", "torch.optim", "torch.optim.lr_scheduler", "torch.func", "torch.nn",
-             "torch.nn.functional", "torch.autograd.functional", "torch.autograd.forward_ad", "numpy")
+# What is slow to import and reasonable for a student to use. The fork-server loads it after its first
+# fork (while that child runs), so start-up does not wait for it and later children never pay for it;
+# a child that needs it before then imports it with its check's timer paused (FairImports).
+# Creating any torch.optim optimizer imports torch._dynamo: over a second.
+HEAVY = ("torch._dynamo", "torch.optim", "torch.optim.lr_scheduler", "torch.func", "torch.nn",
+         "torch.nn.functional", "torch.autograd.functional", "torch.autograd.forward_ad", "numpy")
 
 
 def preload() -> None:
-    """Load, before any lock-down, all trusted code a child may need: torch (one thread), what students
-    use that is slow to import (:data:`PRELOADED`), torch.save/torch.load's lazy imports, and the probes
-    (code that calls student functions: no reference, judge or hidden check is importable here)."""
+    """Load, before any lock-down, the trusted code every child needs: torch (one thread),
+    torch.save/torch.load's lazy imports, and the probes (code that calls student functions:
+    no reference, judge or hidden check is importable here)."""
     torch.set_num_threads(1)
     if torch.get_num_interop_threads() != 1:
         try:
@@ -48,14 +50,51 @@ def preload() -> None:
     buffer = io.BytesIO()
     torch.save([{"x": torch.zeros(2)}], buffer)
     torch.load(io.BytesIO(buffer.getvalue()), weights_only=True)
-    for name in PRELOADED:
+    import autograd_exercises.probes  # noqa: F401
+
+
+def preload_heavy() -> None:
+    """Load :data:`HEAVY` (in the fork-server, between jobs or while a child runs)."""
+    for name in HEAVY:
         try:
             importlib.import_module(name)
         except ImportError:
             pass
     parameter = torch.zeros(1, requires_grad=True)
     torch.optim.SGD([parameter], lr=0.1)  # the first optimizer finishes torch._dynamo's lazy set-up
-    import autograd_exercises.probes  # noqa: F401
+
+
+class FairImports:
+    """A meta-path finder that pauses the running check's interval timer while a :data:`HEAVY` module is
+    imported: the sandbox's own import time never counts against a student's check."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if name not in HEAVY:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                spec.loader = _PausedLoader(spec.loader)
+                return spec
+        return None
+
+
+class _PausedLoader:
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+
+    def create_module(self, spec: Any) -> Any:
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        remaining, _ = signal.setitimer(signal.ITIMER_REAL, 0)
+        try:
+            self.loader.exec_module(module)
+        finally:
+            if remaining:
+                signal.setitimer(signal.ITIMER_REAL, remaining)
 
 
 def make_scratch(job: dict[str, Any], source: bytes | None) -> None:
@@ -80,6 +119,8 @@ def make_scratch(job: dict[str, Any], source: bytes | None) -> None:
 def lock_down(job: dict[str, Any], source: bytes | None = None, seccomp: Any = None) -> None:
     """Apply every isolation layer the server found working; fail closed if one breaks."""
     make_scratch(job, source)
+    if "torch._dynamo" not in sys.modules:
+        sys.meta_path.insert(0, FairImports())
     isolation.set_oom_score_adj(1000)  # the first to go when memory runs out, never the grader
     isolation.apply_rlimits(isolation.Limits(**job["limits"]))
     layers = set(job["layers"])
