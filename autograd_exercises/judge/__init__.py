@@ -149,11 +149,16 @@ def close_or_mistake(actual: torch.Tensor, expected: torch.Tensor, *, what: str,
 
 
 def no_autograd(outcome: dict[str, Any], what: str) -> None:
-    """:class:`Fail` when a by-hand function asked autograd for the answer."""
+    """:class:`Fail` when a by-hand function asked autograd for the answer while it ran, or returned a tensor
+    (or a tuple of tensors) that autograd tracks."""
     count = int(outcome.get("autograd_calls", 0))
     if count:
         raise Fail(f"{what} must compute the derivative by hand, but it called backward()/torch.autograd.grad "
                    f"{count} time(s); write the formula with tensor operations instead")
+    returned = outcome.get("returned") or {}
+    values = returned.get("items") or [] if returned.get("type") in ("tuple", "list") else [returned]
+    if any(grad_fn_name(value) is not None for value in values):
+        raise Fail(f"{what} returned a tensor with a grad_fn: compute it from its inputs without autograd")
 
 
 def grad_fn_name(desc: dict[str, Any] | None) -> str | None:
