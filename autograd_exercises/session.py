@@ -195,6 +195,13 @@ def plan_all(folder: Path, *, everything: bool = False) -> tuple[list[Target], l
 # -- grading -----------------------------------------------------------------------------------------
 
 
+def open_sandbox(spawn: bool = False) -> Any:
+    """A new sandbox (its server starts now, before this process imports torch) as a context manager."""
+    from autograd_exercises.sandbox import Sandbox  # light: no torch
+
+    return Sandbox(spawn=spawn)
+
+
 def require_full_sandbox(layers: Sequence[str]) -> None:
     """As root, refuse to run student code without every layer of :data:`FULL_SANDBOX` (one-line error).
 
@@ -226,9 +233,7 @@ def grade(targets: Sequence[Target], *, seed: int | None = None, timeout: float 
             raise GradingError(str(exc)) from None
     seed = seed if seed is not None else random.randrange(1, 1_000_000)
     runs = any(sub is not None and not sub.problem for _, sub in loaded)
-    from autograd_exercises.sandbox import Sandbox  # light: starts the server before torch loads here
-
-    with (Sandbox(spawn=spawn) if runs else contextlib.nullcontext()) as sandbox:
+    with (open_sandbox(spawn) if runs else contextlib.nullcontext()) as sandbox:
         import graders
         from autograd_exercises import grading
 

@@ -19,6 +19,17 @@ def sandbox():
         yield box
 
 
+@pytest.fixture()
+def shared_sandbox(sandbox, monkeypatch):
+    """``grade`` commands run in this process (click's runner) reuse the session's fork-server."""
+    import contextlib
+
+    from autograd_exercises import session
+
+    monkeypatch.setattr(session, "open_sandbox", lambda spawn=False: contextlib.nullcontext(sandbox))
+    return sandbox
+
+
 def solution_text(module: str) -> str:
     return (SOLUTIONS / f"{module}.py").read_text()
 

@@ -23,7 +23,8 @@ GRADESCOPE_TEST_KEYS = {"name", "score", "max_score", "status", "output", "visib
 
 
 @pytest.fixture()
-def workdir(tmp_path, monkeypatch):
+def workdir(tmp_path, monkeypatch, shared_sandbox):
+    """A fresh current folder; commands run through click's runner share the session's fork-server."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

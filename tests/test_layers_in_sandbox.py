@@ -132,7 +132,7 @@ def test_server_file_system_holds_the_package_but_no_grader_or_solution(sandbox)
     assert not os.access(f"{root}{package}", os.W_OK) or os.statvfs(f"{root}{package}").f_flag & os.ST_RDONLY
 
 
-def test_an_autograder_run_as_root_refuses_a_partial_sandbox(monkeypatch):
+def test_an_autograder_run_as_root_refuses_a_partial_sandbox(monkeypatch, shared_sandbox):
     """As root, `--format json` without every layer is a one-line error, exit 3; --unsafe-root allows it."""
     from click.testing import CliRunner
 

@@ -34,7 +34,8 @@ def result(**changes) -> ExerciseResult:
     return ExerciseResult(**fields)
 
 
-def test_junit_from_grade_all_is_valid_and_marks_hidden_checks_and_points(tmp_path, monkeypatch, junit_schema):
+def test_junit_from_grade_all_is_valid_and_marks_hidden_checks_and_points(tmp_path, monkeypatch, junit_schema,
+                                                                          shared_sandbox):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "exercise_2.py").write_text(mutate(solution_text("exercise_2"), ("out = z.mean()", "out = z.sum()")))
     run = CliRunner().invoke(main, ["all", "--format", "junit", "--seed", "1", "--no-remember"], catch_exceptions=False)
