@@ -1,10 +1,19 @@
 """Hostile submissions (tests/hostile/) graded in the real sandbox.
 
 Each file is the exercise-2 solution with one attack, in one function or at
-import time. For every one the grader must fail the attacked checks with a
-sensible message, give every other check exactly the points of the clean
-solution, return within a bound, leave no process and no scratch folder behind,
-and keep a working fork-server for the next submission.
+import time, written so that an attack that works earns points it should not
+(the right answer only when it worked, or a wrong one when something leaked).
+For every one the grader must fail the attacked checks with a sensible message,
+give every other check exactly the points of the clean solution, return within
+a bound, leave no process and no scratch folder behind, and keep a working
+fork-server for the next submission; and, whatever the attack: no root-owned
+file the sandbox can read (interpreter, site-packages, this package) changes
+mode, owner or mtime; the grader's, the launcher's and the server's limits,
+nice value, CPUs and OOM score stay as they were; nothing new appears in the
+server's /tmp, /dev/shm or /var/tmp; the grader's peak memory grows by a
+bounded amount; every report (text, JSON, JUnit) renders, parses, is valid
+UTF-8 and stays under 200 KB. Some attacks also require the clean solution,
+graded right afterwards, to get full marks.
 
 What a check may expect depends on the isolation layers this machine has
 (``needs`` below); tests that cannot hold here skip, saying why.
@@ -49,6 +58,7 @@ class Attack:
     feedback: tuple[str, ...] = ()  # each failed check's feedback holds one of these
     seconds: float = 10.0  # grading must return within this (generous: "does not hang", not a benchmark)
     needs: str = ""  # a protection this machine must have, else skip (see protected())
+    then_clean: bool = False  # the clean solution graded right afterwards gets full marks (nothing left breaks it)
 
 
 HANGS = 12.0  # two checks of TIMEOUT + GRACE each, plus the rest, on a busy machine
@@ -104,6 +114,10 @@ KNOWN_HOLES = {
     "faked without the right answer, behavioural facts can. Inherent to in-process probes",
 }
 
+REPORT_BYTES = 200_000  # each rendered report (text, JSON, JUnit) of one graded submission
+GRADER_MEMORY = 256 << 20  # what reading one submission's reports may add to the grader's peak memory
+GRADER_ADDRESS_SPACE = 4 << 30  # hard stop while grading a hostile file: a regression fails, the machine lives
+
 
 # ---------------------------------------------------------------- helpers
 
@@ -113,8 +127,13 @@ def landlock_abi(layers: list[str]) -> int:
 
 
 def protected(need: str, layers: list[str]) -> bool:
-    """Whether this machine's sandbox has what an attack's expectation relies on."""
+    """Whether this machine's sandbox has what an attack's expectation relies on.
+
+    Attacks that would change the machine if they worked (other processes' limits,
+    priorities, root-owned files) run only where the sandbox keeps them inside it.
+    """
     abi, uid = landlock_abi(layers), "uid-switch" in layers
+    contained = "pid-namespace" in layers or uid  # it sees only the sandbox's processes, or cannot touch root's
     return {
         "": True,
         "signals": abi >= 6 or uid,  # Landlock scoping, or another uid: no signal leaves the sandbox
@@ -122,6 +141,11 @@ def protected(need: str, layers: list[str]) -> bool:
         "ptrace": abi >= 1 or uid,  # Landlock forbids ptrace-mode access outside its domain
         "network": "seccomp" in layers or "network-namespace" in layers,
         "root": hasattr(os, "geteuid") and os.geteuid() == 0,  # a root daemon's socket only matters to root
+        "seccomp": "seccomp" in layers,
+        "contained": contained,
+        "prlimit": "seccomp" in layers and contained,
+        "read-only": "mount-namespace" in layers or uid,  # see test_without_bubblewrap_root_files_stay_unchanged
+        "x86_64": "seccomp" in layers and os.uname().machine == "x86_64",
     }[need]
 
 
@@ -234,6 +258,105 @@ def markers(server_pid: int) -> list[Path]:
                               HOSTILE.parents[1] / f"hostile-was-here-{server_pid}") if path.exists()]
 
 
+def guarded_files() -> list[str]:
+    """Root-owned files a sandboxed child can read and must never change: the interpreter, torch's
+    site-packages, this package's folder and a module in it."""
+    import torch
+
+    import autograd_exercises
+
+    package = Path(autograd_exercises.__file__).parent
+    paths = [sys.executable, os.path.realpath(sys.executable), "/usr/bin/python3", os.path.realpath("/usr/bin/python3"),
+             str(Path(torch.__file__).parents[1]), str(package), str(package / "__init__.py")]
+    return sorted({path for path in paths if os.path.exists(path)})
+
+
+def file_states() -> dict[str, tuple[int, int, int, int]]:
+    """(mode, owner, group, mtime) of every guarded file."""
+    states = {}
+    for path in guarded_files():
+        info = os.stat(path)
+        states[path] = (info.st_mode, info.st_uid, info.st_gid, info.st_mtime_ns)
+    return states
+
+
+def process_state(pid: int | None) -> dict[str, object]:
+    """What an attack might change in a process outside the sandbox: its limits, nice value, CPUs, OOM score."""
+    if pid is None:
+        return {}
+    with open(f"/proc/{pid}/limits") as limits, open(f"/proc/{pid}/stat", "rb") as stat, \
+            open(f"/proc/{pid}/oom_score_adj") as oom:
+        data = stat.read()
+        nice = int(data[data.rindex(b")") + 2 :].split()[16])
+        return {"limits": limits.read(), "nice": nice, "oom_score_adj": oom.read().strip(),
+                "cpus": sorted(os.sched_getaffinity(pid))}
+
+
+def outside_states(sandbox) -> dict[str, dict[str, object]]:
+    """process_state of the grader (this process), the launcher (bubblewrap) and the fork-server."""
+    launcher = sandbox._proc.pid if sandbox._proc is not None else None
+    return {"grader": process_state(os.getpid()), "launcher": process_state(launcher),
+            "server": process_state(sandbox.server_pid)}
+
+
+def _status_kib(field: str) -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
+
+
+class GraderMemory:
+    """The grader's peak memory while grading, against its memory before; an address-space cap meanwhile, so a
+    regression that makes the grader allocate without bound fails the test instead of taking the machine down."""
+
+    def __enter__(self) -> "GraderMemory":
+        import resource
+
+        try:
+            with open("/proc/self/clear_refs", "w") as clear:
+                clear.write("5")  # resets VmHWM (the peak resident size) to the current size
+            self.before: int | None = _status_kib("VmRSS") << 10
+        except OSError:  # no way to reset the peak here: memory is not measured
+            self.before = None
+        self.saved = resource.getrlimit(resource.RLIMIT_AS)
+        cap = (_status_kib("VmSize") << 10) + GRADER_ADDRESS_SPACE
+        if self.saved[1] == resource.RLIM_INFINITY or cap < self.saved[1]:
+            resource.setrlimit(resource.RLIMIT_AS, (cap, self.saved[1]))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, self.saved)
+        self.growth = 0 if self.before is None else (_status_kib("VmHWM") << 10) - self.before
+
+
+def assert_reports_well_formed(result) -> None:
+    """Every format renders, stays small, and is what its readers expect: UTF-8 text, valid JSON, parsable JUnit."""
+    from autograd_exercises.reports import FORMATS
+
+    rendered = {"text": FORMATS["text"]([result], verbose=True, color=False), "json": FORMATS["json"]([result]),
+                "junit": FORMATS["junit"]([result])}
+    for name, text in rendered.items():
+        assert len(text.encode("utf-8")) < REPORT_BYTES, f"the {name} report is {len(text.encode('utf-8'))} bytes"
+    document = json.loads(rendered["json"])
+    json.dumps(document, ensure_ascii=False).encode("utf-8")  # no lone surrogate hides behind a \ud800 escape
+    ET.fromstring(rendered["junit"].encode("utf-8"))
+    assert "\x1b" not in rendered["text"]
+
+
+def shared_folders(sandbox) -> dict[str, list[str]]:
+    """What the server's private /tmp, /dev/shm and /var/tmp hold (where checks could leave files to each other)."""
+    if "mount-namespace" not in sandbox.layers:
+        return {}
+    found = {}
+    for folder in ("/tmp", "/dev/shm", "/var/tmp"):
+        try:
+            found[folder] = sorted(os.listdir(server_path(sandbox, folder)))
+        except FileNotFoundError:
+            found[folder] = []
+    return found
+
+
 # ---------------------------------------------------------------- the corpus
 
 
@@ -254,8 +377,10 @@ def test_hostile_submission(name, request, sandbox, grade_source, clean_points):
         accepted = request.getfixturevalue("listener")
     for path in markers(sandbox.server_pid):
         path.unlink()
+    files, outside, shared = file_states(), outside_states(sandbox), shared_folders(sandbox)
     since, start = boot_ticks(), time.monotonic()
-    result = grade_source(SLUG, (HOSTILE / f"{name}.py").read_text(), timeout=TIMEOUT)
+    with GraderMemory() as memory:
+        result = grade_source(SLUG, (HOSTILE / f"{name}.py").read_text(), timeout=TIMEOUT)
     seconds = time.monotonic() - start
 
     checks = {check.name: check for check in result.checks}
@@ -274,6 +399,15 @@ def test_hostile_submission(name, request, sandbox, grade_source, clean_points):
         assert len(check.output) <= 16 << 10, "student output is capped"
     if name == "unix_socket_to_daemon":
         assert accepted == [], "the sandboxed child reached a root-only unix socket"
+    assert shared_folders(sandbox) == shared, "a check left files where the next one could find them"
+    assert file_states() == files, "a root-owned file the sandbox can read was changed"
+    assert outside_states(sandbox) == outside, "a process outside the sandbox was changed (limits, priority, OOM score)"
+    assert memory.growth < GRADER_MEMORY, f"reading the reports grew the grader by {memory.growth >> 20} MB"
+    assert_reports_well_formed(result)
+    if attack.then_clean:
+        clean = grade_source(SLUG, solution_text("exercise_2"), timeout=TIMEOUT)
+        assert clean.score == clean.max_score, {c.name: c.feedback for c in clean.checks if not c.passed}
+        assert_clean_afterwards(sandbox, since)
 
 
 def test_terminal_escapes_leave_every_report_well_formed(grade_source):
