@@ -62,6 +62,7 @@ class Attack:
 
 
 HANGS = 12.0  # two checks of TIMEOUT + GRACE each, plus the rest, on a busy machine
+REFUSED = ('raised PermissionError: "refused',)  # what an attack that tries many calls raises when all fail
 ATTACKS = {
     "os_exit_at_import": Attack(ALL, ("ended the process (exit status 0)",)),
     "syntax_error": Attack(ALL, ("could not be imported: SyntaxError at line 18",)),
@@ -99,6 +100,22 @@ ATTACKS = {
     "hostile_exception": Attack(MANUAL, ("raised Recursive",)),
     "builtin_subclass_return": Attack(MANUAL, ("expected a torch.Tensor",)),
     "terminal_escapes": Attack(MANUAL, ("raised ValueError",)),
+    # the grader's answers, the machine's files and processes
+    "grader_answers": Attack(MANUAL, ("raised LookupError: 'no grader code is reachable",)),
+    "environ_secrets": Attack(()),
+    "chmod_root_files": Attack(MANUAL, REFUSED, needs="read-only"),
+    "prlimit_others": Attack(MANUAL, REFUSED, needs="prlimit", then_clean=True),
+    "renice_server": Attack(MANUAL, REFUSED, needs="contained"),
+    "signal_server": Attack(MANUAL, REFUSED, needs="signals", then_clean=True),
+    "proc_server_access": Attack(MANUAL, REFUSED, needs="ptrace"),
+    "sysv_ipc_persist": Attack(MANUAL, REFUSED, needs="seccomp", then_clean=True),
+    "inotify_hidden_folders": Attack(MANUAL, REFUSED, needs="seccomp"),
+    "user_namespace_escape": Attack(MANUAL, REFUSED, needs="seccomp"),
+    "foreign_syscall_abi": Attack(GRADIENTS + MANUAL, ("crashed (signal 31)", "crashed (signal 11)"), needs="x86_64"),
+    "tiocsti_inject": Attack(MANUAL, REFUSED),
+    "thread_flood": Attack(MANUAL, ("can't start new thread",), then_clean=True),
+    "outlive_grading": Attack(MANUAL, ("no daemon of an earlier check survived",), needs="signals", then_clean=True),
+    "state_survives_checks": Attack(MANUAL, ("nothing left by an earlier check survived",), then_clean=True),
 }
 
 # Where the child stays uid 0 (no uid switch: RLIMIT_NPROC does not bind root), seccomp refuses new
