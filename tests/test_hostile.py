@@ -116,6 +116,11 @@ ATTACKS = {
     "thread_flood": Attack(MANUAL, ("can't start new thread",), then_clean=True),
     "outlive_grading": Attack(MANUAL, ("no daemon of an earlier check survived",), needs="signals", then_clean=True),
     "state_survives_checks": Attack(MANUAL, ("nothing left by an earlier check survived",), then_clean=True),
+    # scratch
+    "scratch_deep_folders": Attack(MANUAL, ("no folder chain was left by an earlier check",), then_clean=True),
+    "scratch_fill_big_file": Attack(MANUAL, ("File too large", "No space left"), then_clean=True),
+    "scratch_many_files": Attack(MANUAL, ("No space left", "timed out"), HANGS, then_clean=True),
+    "scratch_symlinks": Attack(MANUAL, REFUSED, needs="landlock", then_clean=True),
 }
 
 # Where the child stays uid 0 (no uid switch: RLIMIT_NPROC does not bind root), seccomp refuses new

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import os
 import struct
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -64,3 +66,31 @@ def test_two_graders_on_one_machine_never_share_a_slot(sandbox):
     with Sandbox() as other:
         other.wait_ready()
         assert other.slot != sandbox.slot
+
+
+@pytest.mark.xfail(strict=True, reason="server.remove_tree walks by path: past PATH_MAX os.scandir raises "
+                   "ENAMETOOLONG, the folder is popped, its parent pushes it again, forever. It runs in the server "
+                   "for each job's scratch folder wherever there is no private-scratch tmpfs (no bubblewrap, spawn "
+                   "mode) and in the grader's Sandbox._stop: scratch_deep_folders.py then hangs the server, and "
+                   "the grader itself at 100% CPU when it cleans up")
+def test_remove_tree_removes_a_chain_deeper_than_path_max(tmp_path):
+    root = tmp_path / "scratch"
+    root.mkdir()
+    folder = os.open(root, os.O_RDONLY)
+    for _ in range(3000):  # what tests/hostile/scratch_deep_folders.py leaves
+        os.mkdir("deep", dir_fd=folder)
+        below = os.open("deep", os.O_RDONLY, dir_fd=folder)
+        os.close(folder)
+        folder = below
+    os.close(folder)
+    code = "import sys; from pathlib import Path; from autograd_exercises.sandbox.server import remove_tree; " \
+           "remove_tree(Path(sys.argv[1]))"
+    try:
+        subprocess.run([sys.executable, "-c", code, str(root)], timeout=20, check=True)  # killed if it loops
+        finished = True
+    except subprocess.TimeoutExpired:
+        finished = False
+    finally:
+        leftover = root.exists()
+        subprocess.run(["rm", "-rf", str(root)], check=False)
+    assert finished and not leftover
