@@ -63,6 +63,8 @@ class Attack:
 
 HANGS = 12.0  # two checks of TIMEOUT + GRACE each, plus the rest, on a busy machine
 REFUSED = ('raised PermissionError: "refused',)  # what an attack that tries many calls raises when all fail
+# A report the grader refuses (today's feedback blames the student's exit; "could not read" where the judge refuses)
+UNREADABLE = ("ended the process (exit status 0)", "could not read", "unreadable report")
 ATTACKS = {
     "os_exit_at_import": Attack(ALL, ("ended the process (exit status 0)",)),
     "syntax_error": Attack(ALL, ("could not be imported: SyntaxError at line 18",)),
@@ -121,6 +123,19 @@ ATTACKS = {
     "scratch_fill_big_file": Attack(MANUAL, ("File too large", "No space left"), then_clean=True),
     "scratch_many_files": Attack(MANUAL, ("No space left", "timed out"), HANGS, then_clean=True),
     "scratch_symlinks": Attack(MANUAL, REFUSED, needs="landlock", then_clean=True),
+    # forged and oversized reports, student text the reports must survive
+    "forged_report_observations_none": Attack(GRADIENTS, UNREADABLE),
+    "forged_report_shared_lists": Attack(GRADIENTS, UNREADABLE),
+    "forged_report_deflate_bomb": Attack(GRADIENTS, UNREADABLE),
+    "forged_report_stride0_tensor": Attack(GRADIENTS + MANUAL, UNREADABLE + ("too large to check",)),
+    "forged_report_tensor_amplification": Attack(MANUAL, UNREADABLE),
+    "forged_report_pickle_opcode_bomb": Attack(MANUAL, UNREADABLE, HANGS),
+    "huge_exception_name": Attack(GRADIENTS + MANUAL, ("raised EEEEEEEE",)),
+    "huge_python_int": Attack(GRADIENTS + MANUAL, UNREADABLE + ("expected a torch.Tensor",)),
+    "warning_flood": Attack(MANUAL, UNREADABLE + ("timed out", "too large to send back"), HANGS),
+    "warning_flood_notes": Attack(()),
+    "rich_markup_text": Attack(GRADIENTS, ("raised ValueError: '[/] [bold red]Score",)),
+    "lone_surrogates": Attack(GRADIENTS, ("raised ValueError",)),
 }
 
 # Where the child stays uid 0 (no uid switch: RLIMIT_NPROC does not bind root), seccomp refuses new
@@ -134,6 +149,16 @@ KNOWN_HOLES = {
     "forged_report_hides_autograd": "observations come from the student's own process: a forged report (or a "
     "reset of observe.AUTOGRAD_CALLS) hides autograd use, so gradient_manual_by_hand passes; values cannot be "
     "faked without the right answer, behavioural facts can. Inherent to in-process probes",
+    "forged_report_tensor_amplification": "report.load clones every tensor it meets, and a tensor referenced N "
+    "times (pickle memo) or a stride-0 view is cloned N times: MAX_ELEMENTS bounds one tensor, nothing bounds "
+    "their sum, so a few-KB report costs the grader 32 MB per reference (1.6 TB at the node budget)",
+    "forged_report_pickle_opcode_bomb": "check_zip bounds only the unpacked size (64 MB); torch.load's pure-Python "
+    "weights-only unpickler then builds every object before the node budget runs: one EMPTY_SET byte becomes a "
+    "216-byte set, so a 64 MB data.pkl costs the grader ~14 GB and about a minute per check",
+    "warning_flood_notes": "grading.judge_run keeps every distinct warning as a note (no cap in number), so "
+    "5,000 warnings make a 1.6 MB text and a 6 MB JSON report for warnings that cost no points",
+    "rich_markup_text": "reports/text.py prints notes with console.print(f'note ...: {note}') and markup on: a "
+    "warning holding '[/]' raises rich.errors.MarkupError and the text report is lost ('[bold]' restyles it)",
 }
 
 REPORT_BYTES = 200_000  # each rendered report (text, JSON, JUnit) of one graded submission
