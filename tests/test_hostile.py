@@ -551,3 +551,82 @@ def test_no_submission_sees_the_previous_one(sandbox, grade_source):
     grade_source(SLUG, earlier, timeout=TIMEOUT)
     result = grade_source(SLUG, (HOSTILE / "leak_previous_submission.py").read_text(), timeout=TIMEOUT)
     assert result.score == result.max_score, {c.name: c.output[:300] for c in result.checks if not c.passed}
+
+
+# ---------------------------------------------------------------- without bubblewrap
+
+
+CANARY_SUBMISSION = '''
+import os
+
+import torch
+
+
+def forward(x):
+    y = 3 * x + 2
+    y.retain_grad()
+    z = 2 * y**2
+    return y, z, z.mean()
+
+
+def gradients(x):
+    y, z, out = forward(x)
+    out.backward()
+    return x.grad, y.grad
+
+
+def gradient_manual(x):
+    info, changed, refused = os.stat(CANARY), [], []
+    for what, change in (("chmod", lambda: os.chmod(CANARY, info.st_mode & 0o7777)),
+                         ("utime", lambda: os.utime(CANARY, ns=(info.st_atime_ns, info.st_mtime_ns))),
+                         ("chown", lambda: os.chown(CANARY, info.st_uid, info.st_gid))):
+        try:
+            change()
+            changed.append(what)
+        except OSError as exc:
+            refused.append(f"{what}: {exc.strerror}")
+    if not changed:
+        raise PermissionError(f"refused: {refused}")
+    print("changed a root-owned file:", changed)
+    return 12 * (3 * x + 2) / x.numel()
+'''
+
+WITHOUT_BUBBLEWRAP = """
+import json, sys
+import graders
+from autograd_exercises import grading
+from autograd_exercises.sandbox import Sandbox
+from autograd_exercises.submission import Submission
+
+with Sandbox(namespaces=False) as box:
+    box.wait_ready()
+    result = grading.grade(graders.find("exercise-2"), Submission("<canary>", sys.stdin.buffer.read()), sandbox=box,
+                           seed=0, timeout=5.0)
+print(json.dumps({"layers": box.layers, "checks": {c.name: [c.points, c.feedback] for c in result.checks}}))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("unshare"),
+                    reason="the uid-0 child (capabilities dropped) exists only where the grader is root")
+@pytest.mark.xfail(strict=True, reason="where the child cannot switch uids (Python under a private home) it stays "
+                   "uid 0 with every capability dropped, and without bubblewrap nothing is mounted read-only: the "
+                   "owner needs no capability for chmod/chown/utime, Landlock does not cover file metadata and "
+                   "seccomp allows it, so a submission can chmod 4777 the interpreter or make site-packages writable")
+def test_without_bubblewrap_root_files_stay_unchanged(tmp_path):
+    """Sandbox(namespaces=False), run in a throw-away PID namespace so that nothing outside it can be reached."""
+    canary = tmp_path / "canary"
+    canary.write_text("root-owned")
+    os.chmod(canary, 0o644)
+    before = os.stat(canary)
+    source = CANARY_SUBMISSION.replace("CANARY", repr(str(canary)))
+    proc = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "--kill-child", sys.executable, "-c",
+                           WITHOUT_BUBBLEWRAP], input=source.encode(), capture_output=True, timeout=180,
+                          cwd=HOSTILE.parents[1])
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    report = json.loads(proc.stdout.decode().strip().splitlines()[-1])
+    if "capabilities-dropped" not in report["layers"]:
+        pytest.skip(f"the child switches uids here ({', '.join(report['layers'])})")
+    after = os.stat(canary)
+    assert (after.st_mode, after.st_uid, after.st_ctime_ns) == (before.st_mode, before.st_uid, before.st_ctime_ns)
+    for name in MANUAL:
+        assert report["checks"][name][0] == 0 and "refused" in report["checks"][name][1], report["checks"][name]
