@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# A secret in the grader's environment before any sandbox starts: tests/hostile/environ_secrets.py looks for it
+# (and for "pytest") everywhere a sandboxed child can read; the fork-server's environment is built from scratch.
+GRADER_SECRET = os.environ.setdefault("AUTOGRAD_GRADER_SECRET", "grader-secret-do-not-leak")
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"

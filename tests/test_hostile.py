@@ -1,10 +1,19 @@
 """Hostile submissions (tests/hostile/) graded in the real sandbox.
 
 Each file is the exercise-2 solution with one attack, in one function or at
-import time. For every one the grader must fail the attacked checks with a
-sensible message, give every other check exactly the points of the clean
-solution, return within a bound, leave no process and no scratch folder behind,
-and keep a working fork-server for the next submission.
+import time, written so that an attack that works earns points it should not
+(the right answer only when it worked, or a wrong one when something leaked).
+For every one the grader must fail the attacked checks with a sensible message,
+give every other check exactly the points of the clean solution, return within
+a bound, leave no process and no scratch folder behind, and keep a working
+fork-server for the next submission; and, whatever the attack: no root-owned
+file the sandbox can read (interpreter, site-packages, this package) changes
+mode, owner or mtime; the grader's, the launcher's and the server's limits,
+nice value, CPUs and OOM score stay as they were; nothing new appears in the
+server's /tmp, /dev/shm or /var/tmp; the grader's peak memory grows by a
+bounded amount; every report (text, JSON, JUnit) renders, parses, is valid
+UTF-8 and stays under 200 KB. Some attacks also require the clean solution,
+graded right afterwards, to get full marks.
 
 What a check may expect depends on the isolation layers this machine has
 (``needs`` below); tests that cannot hold here skip, saying why.
@@ -49,9 +58,13 @@ class Attack:
     feedback: tuple[str, ...] = ()  # each failed check's feedback holds one of these
     seconds: float = 10.0  # grading must return within this (generous: "does not hang", not a benchmark)
     needs: str = ""  # a protection this machine must have, else skip (see protected())
+    then_clean: bool = False  # the clean solution graded right afterwards gets full marks (nothing left breaks it)
 
 
 HANGS = 12.0  # two checks of TIMEOUT + GRACE each, plus the rest, on a busy machine
+REFUSED = ('raised PermissionError: "refused',)  # what an attack that tries many calls raises when all fail
+# A report the grader refuses (today's feedback blames the student's exit; "could not read" where the judge refuses)
+UNREADABLE = ("ended the process (exit status 0)", "could not read", "unreadable report")
 ATTACKS = {
     "os_exit_at_import": Attack(ALL, ("ended the process (exit status 0)",)),
     "syntax_error": Attack(ALL, ("could not be imported: SyntaxError at line 18",)),
@@ -89,6 +102,41 @@ ATTACKS = {
     "hostile_exception": Attack(MANUAL, ("raised Recursive",)),
     "builtin_subclass_return": Attack(MANUAL, ("expected a torch.Tensor", "calls exec at line")),
     "terminal_escapes": Attack(MANUAL, ("raised ValueError",)),
+    # the grader's answers, the machine's files and processes
+    "grader_answers": Attack(MANUAL, ("raised LookupError: 'no grader code is reachable",)),
+    "environ_secrets": Attack(()),
+    "leak_previous_submission": Attack(()),  # the submission graded before it: test_no_submission_sees_the_previous_one
+    "chmod_root_files": Attack(MANUAL, REFUSED, needs="read-only"),
+    "prlimit_others": Attack(MANUAL, REFUSED, needs="prlimit", then_clean=True),
+    "renice_server": Attack(MANUAL, REFUSED, needs="contained"),
+    "signal_server": Attack(MANUAL, REFUSED, needs="signals", then_clean=True),
+    "proc_server_access": Attack(MANUAL, REFUSED, needs="ptrace"),
+    "sysv_ipc_persist": Attack(MANUAL, REFUSED, needs="seccomp", then_clean=True),
+    "inotify_hidden_folders": Attack(MANUAL, REFUSED, needs="seccomp"),
+    "user_namespace_escape": Attack(MANUAL, REFUSED, needs="seccomp"),
+    "foreign_syscall_abi": Attack(GRADIENTS + MANUAL, ("crashed (signal 31)", "crashed (signal 11)"), needs="x86_64"),
+    "tiocsti_inject": Attack(MANUAL, REFUSED),
+    "thread_flood": Attack(MANUAL, ("can't start new thread",), then_clean=True),
+    "outlive_grading": Attack(MANUAL, ("no daemon of an earlier check survived",), needs="signals", then_clean=True),
+    "state_survives_checks": Attack(MANUAL, ("nothing left by an earlier check survived",), then_clean=True),
+    # scratch
+    "scratch_deep_folders": Attack(MANUAL, ("no folder chain was left by an earlier check",), then_clean=True),
+    "scratch_fill_big_file": Attack(MANUAL, ("File too large", "No space left"), then_clean=True),
+    "scratch_many_files": Attack(MANUAL, ("No space left", "timed out"), HANGS, then_clean=True),
+    "scratch_symlinks": Attack(MANUAL, REFUSED, needs="landlock", then_clean=True),
+    # forged and oversized reports, student text the reports must survive
+    "forged_report_observations_none": Attack(GRADIENTS, UNREADABLE),
+    "forged_report_shared_lists": Attack(GRADIENTS, UNREADABLE),
+    "forged_report_deflate_bomb": Attack(GRADIENTS, UNREADABLE),
+    "forged_report_stride0_tensor": Attack(GRADIENTS + MANUAL, UNREADABLE + ("too large to check",)),
+    "forged_report_tensor_amplification": Attack(MANUAL, UNREADABLE),
+    "forged_report_pickle_opcode_bomb": Attack(MANUAL, UNREADABLE, HANGS),
+    "huge_exception_name": Attack(GRADIENTS + MANUAL, ("raised EEEEEEEE",)),
+    "huge_python_int": Attack(GRADIENTS + MANUAL, UNREADABLE + ("expected a torch.Tensor",)),
+    "warning_flood": Attack(MANUAL, UNREADABLE + ("timed out", "too large to send back"), HANGS),
+    "warning_flood_notes": Attack(()),
+    "rich_markup_text": Attack(GRADIENTS, ("raised ValueError: '[/] [bold red]Score",)),
+    "lone_surrogates": Attack(GRADIENTS, ("raised ValueError",)),
 }
 
 # Where the child stays uid 0 (no uid switch: RLIMIT_NPROC does not bind root), seccomp refuses new
@@ -98,9 +146,24 @@ NO_FORK = {
     "fork_daemon": Attack(MANUAL, ("PermissionError",)),
 }
 
-# Attacks that still succeed, each with why (marked xfail, strict): none at present. A forged report can still
-# claim any behavioural observation, but the by-hand check reads the code itself (autograd_exercises/judge/static.py).
-KNOWN_HOLES: dict[str, str] = {}
+# Attacks that still succeed, each with why (marked xfail, strict). The by-hand check reads the code itself
+# (autograd_exercises/judge/static.py), so a forged report can no longer hide autograd use.
+KNOWN_HOLES: dict[str, str] = {
+    "forged_report_tensor_amplification": "report.load clones every tensor it meets, and a tensor referenced N "
+    "times (pickle memo) or a stride-0 view is cloned N times: MAX_ELEMENTS bounds one tensor, nothing bounds "
+    "their sum, so a few-KB report costs the grader 32 MB per reference (1.6 TB at the node budget)",
+    "forged_report_pickle_opcode_bomb": "check_zip bounds only the unpacked size (64 MB); torch.load's pure-Python "
+    "weights-only unpickler then builds every object before the node budget runs: one EMPTY_SET byte becomes a "
+    "216-byte set, so a 64 MB data.pkl costs the grader ~14 GB and about a minute per check",
+    "warning_flood_notes": "grading.judge_run keeps every distinct warning as a note (no cap in number), so "
+    "5,000 warnings make a 1.6 MB text and a 6 MB JSON report for warnings that cost no points",
+    "rich_markup_text": "reports/text.py prints notes with console.print(f'note ...: {note}') and markup on: a "
+    "warning holding '[/]' raises rich.errors.MarkupError and the text report is lost ('[bold]' restyles it)",
+}
+
+REPORT_BYTES = 200_000  # each rendered report (text, JSON, JUnit) of one graded submission
+GRADER_MEMORY = 256 << 20  # what reading one submission's reports may add to the grader's peak memory
+GRADER_ADDRESS_SPACE = 4 << 30  # hard stop while grading a hostile file: a regression fails, the machine lives
 
 
 # ---------------------------------------------------------------- helpers
@@ -111,8 +174,13 @@ def landlock_abi(layers: list[str]) -> int:
 
 
 def protected(need: str, layers: list[str]) -> bool:
-    """Whether this machine's sandbox has what an attack's expectation relies on."""
+    """Whether this machine's sandbox has what an attack's expectation relies on.
+
+    Attacks that would change the machine if they worked (other processes' limits,
+    priorities, root-owned files) run only where the sandbox keeps them inside it.
+    """
     abi, uid = landlock_abi(layers), "uid-switch" in layers
+    contained = "pid-namespace" in layers or uid  # it sees only the sandbox's processes, or cannot touch root's
     return {
         "": True,
         "signals": abi >= 6 or uid,  # Landlock scoping, or another uid: no signal leaves the sandbox
@@ -120,6 +188,11 @@ def protected(need: str, layers: list[str]) -> bool:
         "ptrace": abi >= 1 or uid,  # Landlock forbids ptrace-mode access outside its domain
         "network": "seccomp" in layers or "network-namespace" in layers,
         "root": hasattr(os, "geteuid") and os.geteuid() == 0,  # a root daemon's socket only matters to root
+        "seccomp": "seccomp" in layers,
+        "contained": contained,
+        "prlimit": "seccomp" in layers and contained,
+        "read-only": "mount-namespace" in layers or uid,  # see test_without_bubblewrap_root_files_stay_unchanged
+        "x86_64": "seccomp" in layers and os.uname().machine == "x86_64",
     }[need]
 
 
@@ -232,6 +305,105 @@ def markers(server_pid: int) -> list[Path]:
                               HOSTILE.parents[1] / f"hostile-was-here-{server_pid}") if path.exists()]
 
 
+def guarded_files() -> list[str]:
+    """Root-owned files a sandboxed child can read and must never change: the interpreter, torch's
+    site-packages, this package's folder and a module in it."""
+    import torch
+
+    import autograd_exercises
+
+    package = Path(autograd_exercises.__file__).parent
+    paths = [sys.executable, os.path.realpath(sys.executable), "/usr/bin/python3", os.path.realpath("/usr/bin/python3"),
+             str(Path(torch.__file__).parents[1]), str(package), str(package / "__init__.py")]
+    return sorted({path for path in paths if os.path.exists(path)})
+
+
+def file_states() -> dict[str, tuple[int, int, int, int]]:
+    """(mode, owner, group, mtime) of every guarded file."""
+    states = {}
+    for path in guarded_files():
+        info = os.stat(path)
+        states[path] = (info.st_mode, info.st_uid, info.st_gid, info.st_mtime_ns)
+    return states
+
+
+def process_state(pid: int | None) -> dict[str, object]:
+    """What an attack might change in a process outside the sandbox: its limits, nice value, CPUs, OOM score."""
+    if pid is None:
+        return {}
+    with open(f"/proc/{pid}/limits") as limits, open(f"/proc/{pid}/stat", "rb") as stat, \
+            open(f"/proc/{pid}/oom_score_adj") as oom:
+        data = stat.read()
+        nice = int(data[data.rindex(b")") + 2 :].split()[16])
+        return {"limits": limits.read(), "nice": nice, "oom_score_adj": oom.read().strip(),
+                "cpus": sorted(os.sched_getaffinity(pid))}
+
+
+def outside_states(sandbox) -> dict[str, dict[str, object]]:
+    """process_state of the grader (this process), the launcher (bubblewrap) and the fork-server."""
+    launcher = sandbox._proc.pid if sandbox._proc is not None else None
+    return {"grader": process_state(os.getpid()), "launcher": process_state(launcher),
+            "server": process_state(sandbox.server_pid)}
+
+
+def _status_kib(field: str) -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
+
+
+class GraderMemory:
+    """The grader's peak memory while grading, against its memory before; an address-space cap meanwhile, so a
+    regression that makes the grader allocate without bound fails the test instead of taking the machine down."""
+
+    def __enter__(self) -> "GraderMemory":
+        import resource
+
+        try:
+            with open("/proc/self/clear_refs", "w") as clear:
+                clear.write("5")  # resets VmHWM (the peak resident size) to the current size
+            self.before: int | None = _status_kib("VmRSS") << 10
+        except OSError:  # no way to reset the peak here: memory is not measured
+            self.before = None
+        self.saved = resource.getrlimit(resource.RLIMIT_AS)
+        cap = (_status_kib("VmSize") << 10) + GRADER_ADDRESS_SPACE
+        if self.saved[1] == resource.RLIM_INFINITY or cap < self.saved[1]:
+            resource.setrlimit(resource.RLIMIT_AS, (cap, self.saved[1]))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, self.saved)
+        self.growth = 0 if self.before is None else (_status_kib("VmHWM") << 10) - self.before
+
+
+def assert_reports_well_formed(result) -> None:
+    """Every format renders, stays small, and is what its readers expect: UTF-8 text, valid JSON, parsable JUnit."""
+    from autograd_exercises.reports import FORMATS
+
+    rendered = {"text": FORMATS["text"]([result], verbose=True, color=False), "json": FORMATS["json"]([result]),
+                "junit": FORMATS["junit"]([result])}
+    for name, text in rendered.items():
+        assert len(text.encode("utf-8")) < REPORT_BYTES, f"the {name} report is {len(text.encode('utf-8'))} bytes"
+    document = json.loads(rendered["json"])
+    json.dumps(document, ensure_ascii=False).encode("utf-8")  # no lone surrogate hides behind a \ud800 escape
+    ET.fromstring(rendered["junit"].encode("utf-8"))
+    assert "\x1b" not in rendered["text"]
+
+
+def shared_folders(sandbox) -> dict[str, list[str]]:
+    """What the server's private /tmp, /dev/shm and /var/tmp hold (where checks could leave files to each other)."""
+    if "mount-namespace" not in sandbox.layers:
+        return {}
+    found = {}
+    for folder in ("/tmp", "/dev/shm", "/var/tmp"):
+        try:
+            found[folder] = sorted(os.listdir(server_path(sandbox, folder)))
+        except FileNotFoundError:
+            found[folder] = []
+    return found
+
+
 # ---------------------------------------------------------------- the corpus
 
 
@@ -252,8 +424,10 @@ def test_hostile_submission(name, request, sandbox, grade_source, clean_points):
         accepted = request.getfixturevalue("listener")
     for path in markers(sandbox.server_pid):
         path.unlink()
+    files, outside, shared = file_states(), outside_states(sandbox), shared_folders(sandbox)
     since, start = boot_ticks(), time.monotonic()
-    result = grade_source(SLUG, (HOSTILE / f"{name}.py").read_text(), timeout=TIMEOUT)
+    with GraderMemory() as memory:
+        result = grade_source(SLUG, (HOSTILE / f"{name}.py").read_text(), timeout=TIMEOUT)
     seconds = time.monotonic() - start
 
     checks = {check.name: check for check in result.checks}
@@ -272,6 +446,15 @@ def test_hostile_submission(name, request, sandbox, grade_source, clean_points):
         assert len(check.output) <= 16 << 10, "student output is capped"
     if name == "unix_socket_to_daemon":
         assert accepted == [], "the sandboxed child reached a root-only unix socket"
+    assert shared_folders(sandbox) == shared, "a check left files where the next one could find them"
+    assert file_states() == files, "a root-owned file the sandbox can read was changed"
+    assert outside_states(sandbox) == outside, "a process outside the sandbox was changed (limits, priority, OOM score)"
+    assert memory.growth < GRADER_MEMORY, f"reading the reports grew the grader by {memory.growth >> 20} MB"
+    assert_reports_well_formed(result)
+    if attack.then_clean:
+        clean = grade_source(SLUG, solution_text("exercise_2"), timeout=TIMEOUT)
+        assert clean.score == clean.max_score, {c.name: c.feedback for c in clean.checks if not c.passed}
+        assert_clean_afterwards(sandbox, since)
 
 
 def test_terminal_escapes_leave_every_report_well_formed(grade_source):
@@ -360,3 +543,101 @@ def test_hung_server_is_replaced_instead_of_hanging_the_grader(sandbox, grade_so
     result = grade_source(SLUG, solution_text("exercise_2"), timeout=TIMEOUT)
     assert result.score == result.max_score
     assert_clean_afterwards(sandbox, since)
+
+
+# ---------------------------------------------------------------- what must not cross between submissions
+
+
+PREVIOUS_MARKER = "AUTOGRAD-PREVIOUS-SUBMISSION:fedcba9876543210"  # leak_previous_submission.py keeps it reversed
+
+
+@pytest.mark.xfail(strict=True, reason="a child is forked from the fork-server, whose heap still holds the previous "
+                   "submission's output and report (drained into Python buffers, freed without clearing): "
+                   "leak_previous_submission.py finds them with ctypes and prints them into its own feedback")
+def test_no_submission_sees_the_previous_one(sandbox, grade_source):
+    earlier = solution_text("exercise_2").replace(
+        "    return 12 * (3 * x + 2) / x.numel()\n",
+        f"    print({PREVIOUS_MARKER!r})\n    raise ValueError({PREVIOUS_MARKER!r})\n")
+    assert PREVIOUS_MARKER in earlier
+    grade_source(SLUG, earlier, timeout=TIMEOUT)
+    result = grade_source(SLUG, (HOSTILE / "leak_previous_submission.py").read_text(), timeout=TIMEOUT)
+    assert result.score == result.max_score, {c.name: c.output[:300] for c in result.checks if not c.passed}
+
+
+# ---------------------------------------------------------------- without bubblewrap
+
+
+CANARY_SUBMISSION = '''
+import os
+
+import torch
+
+
+def forward(x):
+    y = 3 * x + 2
+    y.retain_grad()
+    z = 2 * y**2
+    return y, z, z.mean()
+
+
+def gradients(x):
+    y, z, out = forward(x)
+    out.backward()
+    return x.grad, y.grad
+
+
+def gradient_manual(x):
+    info, changed, refused = os.stat(CANARY), [], []
+    for what, change in (("chmod", lambda: os.chmod(CANARY, info.st_mode & 0o7777)),
+                         ("utime", lambda: os.utime(CANARY, ns=(info.st_atime_ns, info.st_mtime_ns))),
+                         ("chown", lambda: os.chown(CANARY, info.st_uid, info.st_gid))):
+        try:
+            change()
+            changed.append(what)
+        except OSError as exc:
+            refused.append(f"{what}: {exc.strerror}")
+    if not changed:
+        raise PermissionError(f"refused: {refused}")
+    print("changed a root-owned file:", changed)
+    return 12 * (3 * x + 2) / x.numel()
+'''
+
+WITHOUT_BUBBLEWRAP = """
+import json, sys
+import graders
+from autograd_exercises import grading
+from autograd_exercises.sandbox import Sandbox
+from autograd_exercises.submission import Submission
+
+with Sandbox(namespaces=False) as box:
+    box.wait_ready()
+    result = grading.grade(graders.find("exercise-2"), Submission("<canary>", sys.stdin.buffer.read()), sandbox=box,
+                           seed=0, timeout=5.0)
+print(json.dumps({"layers": box.layers, "checks": {c.name: [c.points, c.feedback] for c in result.checks}}))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("unshare"),
+                    reason="the uid-0 child (capabilities dropped) exists only where the grader is root")
+@pytest.mark.xfail(strict=True, reason="where the child cannot switch uids (Python under a private home) it stays "
+                   "uid 0 with every capability dropped, and without bubblewrap nothing is mounted read-only: the "
+                   "owner needs no capability for chmod/chown/utime, Landlock does not cover file metadata and "
+                   "seccomp allows it, so a submission can chmod 4777 the interpreter or make site-packages writable")
+def test_without_bubblewrap_root_files_stay_unchanged(tmp_path):
+    """Sandbox(namespaces=False), run in a throw-away PID namespace so that nothing outside it can be reached."""
+    canary = tmp_path / "canary"
+    canary.write_text("root-owned")
+    os.chmod(canary, 0o644)
+    before = os.stat(canary)
+    source = CANARY_SUBMISSION.replace("CANARY", repr(str(canary)))
+    proc = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "--kill-child", sys.executable, "-c",
+                           WITHOUT_BUBBLEWRAP], input=source.encode(), capture_output=True, timeout=180,
+                          cwd=HOSTILE.parents[1])
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    report = json.loads(proc.stdout.decode().strip().splitlines()[-1])
+    if "capabilities-dropped" not in report["layers"]:
+        pytest.skip(f"the child switches uids here ({', '.join(report['layers'])})")
+    after = os.stat(canary)
+    assert (after.st_mode, after.st_uid, after.st_ctime_ns) == (before.st_mode, before.st_uid, before.st_ctime_ns)
+    for name in MANUAL:
+        assert report["checks"][name][0] == 0 and "refused" in report["checks"][name][1], report["checks"][name]

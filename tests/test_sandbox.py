@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import os
 import struct
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -64,3 +67,83 @@ def test_two_graders_on_one_machine_never_share_a_slot(sandbox):
     with Sandbox() as other:
         other.wait_ready()
         assert other.slot != sandbox.slot
+
+
+# A torch.py that reports who imported it, then steps aside for the real torch (so that anything else on this
+# machine that imports torch from the same folder meanwhile keeps working).
+FAKE_TORCH = """
+import importlib, os, sys
+here = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(MARKERS, "torch-%d" % os.getpid()), "wb") as marker:
+    marker.write(here.encode() + b"\\n" + open("/proc/self/cmdline", "rb").read())
+del sys.modules["torch"]
+sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != here]
+sys.modules["torch"] = importlib.import_module("torch")
+"""
+STARTUP_HOOK = "open(os.path.join(MARKERS, 'hook-%d' % os.getpid()), 'w').write(__file__)\n"
+
+
+@pytest.mark.parametrize("namespaces", [True, False], ids=["bubblewrap", "plain"])
+def test_a_new_sandbox_never_imports_torch_from_the_current_folder_or_tmp(tmp_path, monkeypatch, namespaces):
+    """A torch.py (and sitecustomize, usercustomize, PYTHONSTARTUP, PYTHONPATH) in the grader's current folder
+    and in /tmp must never run in the fork-server: it starts as ``python -I`` from ``/``."""
+    markers, cwd = tmp_path / "markers", tmp_path / "cwd"
+    markers.mkdir()
+    cwd.mkdir()
+    fake = FAKE_TORCH.replace("MARKERS", repr(str(markers)))
+    hook = "import os\n" + STARTUP_HOOK.replace("MARKERS", repr(str(markers)))
+    for name, text in (("torch.py", fake), ("sitecustomize.py", hook), ("usercustomize.py", hook),
+                       ("startup.py", hook)):
+        (cwd / name).write_text(text)
+    in_tmp = Path("/tmp/torch.py")
+    assert not in_tmp.exists(), "a torch.py is already in /tmp: refusing to replace it"
+    monkeypatch.chdir(cwd)
+    for name, value in (("PYTHONPATH", str(cwd)), ("PYTHONSTARTUP", str(cwd / "startup.py")),
+                        ("PYTHONUSERBASE", str(cwd))):
+        monkeypatch.setenv(name, value)
+    in_tmp.write_text(fake)
+    try:
+        with Sandbox(namespaces=namespaces) as box:
+            box.wait_ready()
+            run = box.run(source=solution_text("exercise_2").encode(), filename="exercise_2.py",
+                          module="exercise_2", probe=None, inputs=_no_cases(), timeout=30)
+    finally:
+        in_tmp.unlink()
+    assert run.status == "ok", run
+    found = {path.name: path.read_bytes() for path in markers.iterdir()}
+    assert not [name for name, text in found.items() if b"autograd_exercises.sandbox" in text or
+                name.startswith("hook")], found
+
+
+def _no_cases() -> bytes:
+    buffer = io.BytesIO()
+    torch.save([], buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.xfail(strict=True, reason="server.remove_tree walks by path: past PATH_MAX os.scandir raises "
+                   "ENAMETOOLONG, the folder is popped, its parent pushes it again, forever. It runs in the server "
+                   "for each job's scratch folder wherever there is no private-scratch tmpfs (no bubblewrap, spawn "
+                   "mode) and in the grader's Sandbox._stop: scratch_deep_folders.py then hangs the server, and "
+                   "the grader itself at 100% CPU when it cleans up")
+def test_remove_tree_removes_a_chain_deeper_than_path_max(tmp_path):
+    root = tmp_path / "scratch"
+    root.mkdir()
+    folder = os.open(root, os.O_RDONLY)
+    for _ in range(3000):  # what tests/hostile/scratch_deep_folders.py leaves
+        os.mkdir("deep", dir_fd=folder)
+        below = os.open("deep", os.O_RDONLY, dir_fd=folder)
+        os.close(folder)
+        folder = below
+    os.close(folder)
+    code = "import sys; from pathlib import Path; from autograd_exercises.sandbox.server import remove_tree; " \
+           "remove_tree(Path(sys.argv[1]))"
+    try:
+        subprocess.run([sys.executable, "-c", code, str(root)], timeout=20, check=True)  # killed if it loops
+        finished = True
+    except subprocess.TimeoutExpired:
+        finished = False
+    finally:
+        leftover = root.exists()
+        subprocess.run(["rm", "-rf", str(root)], check=False)
+    assert finished and not leftover

@@ -1,0 +1,30 @@
+"""gradients(x) writes a forged report to fd 3 whose observations is None, then os._exit(0).
+
+A grader that iterates over observations without checking its type would
+crash (TypeError) and lose the whole grading. Expected: the report is refused
+as unreadable, the gradients checks fail, every other check keeps its points.
+"""
+
+import io
+import os
+
+import torch
+
+
+def forward(x):
+    y = 3 * x + 2
+    y.retain_grad()
+    z = 2 * y**2
+    out = z.mean()
+    return y, z, out
+
+
+def gradients(x):
+    buffer = io.BytesIO()
+    torch.save({"status": "ok", "observations": None}, buffer)
+    os.write(3, buffer.getvalue())
+    os._exit(0)
+
+
+def gradient_manual(x):
+    return 12 * (3 * x + 2) / x.numel()

@@ -1,0 +1,44 @@
+"""A 16 MB exception class name and message, raised for real and forged in a report.
+
+gradient_manual(x) raises, at its first call in a process, an exception whose
+class is named with 16 MB of letters and whose message is 16 MB long (later
+calls raise a short one, so the report stays under the 64 MB cap); gradients(x)
+forges a report whose described exception has a 16 MB type and message, then
+exits. Expected: the texts are cut where they are read (a few KB of feedback
+per check), every report stays small and well-formed, the gradients and
+gradient_manual checks fail, the forward checks keep their points.
+"""
+
+import io
+import os
+
+import torch
+
+HUGE = 16 << 20
+
+
+def forward(x):
+    y = 3 * x + 2
+    y.retain_grad()
+    z = 2 * y**2
+    out = z.mean()
+    return y, z, out
+
+
+def gradients(x):
+    described = {"type": "E" * HUGE, "message": "m" * HUGE, "frames": []}
+    outcome = {"name": "gradients", "returned": None, "exception": described, "warnings": [], "autograd_calls": 0}
+    buffer = io.BytesIO()
+    torch.save({"status": "ok", "observations": [{"gradients": outcome, "x_grad": None}]}, buffer)
+    os.write(3, buffer.getvalue())
+    os._exit(0)
+
+
+CALLS = []
+
+
+def gradient_manual(x):
+    CALLS.append(1)
+    if len(CALLS) == 1:
+        raise type("E" * HUGE, (Exception,), {})("m" * HUGE)
+    raise ValueError("a short one")

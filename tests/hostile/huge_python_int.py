@@ -1,0 +1,39 @@
+"""A Python int of 100,001 digits (10**100000), returned for real and forged in a report.
+
+gradient_manual(x) returns it; gradients(x) forges a report whose gradient
+values are that int, then exits. A grader that printed it (str() of a huge int
+is quadratic, and refused past 4,300 digits) or compared it as a tensor would
+hang or crash. Expected: the number is bounded where it is read, the gradients
+and gradient_manual checks fail with ordinary feedback, the forward checks keep
+their points, every report stays small.
+"""
+
+import io
+import os
+
+import torch
+
+HUGE = 10**100000
+
+
+def forward(x):
+    y = 3 * x + 2
+    y.retain_grad()
+    z = 2 * y**2
+    out = z.mean()
+    return y, z, out
+
+
+def gradients(x):
+    items = [{"type": "int", "value": HUGE}, {"type": "int", "value": -HUGE}]
+    returned = {"type": "tuple", "length": 2, "items": items}
+    outcome = {"name": "gradients", "returned": returned, "exception": None, "warnings": [], "autograd_calls": 1}
+    buffer = io.BytesIO()
+    observation = {"gradients": outcome, "x_grad": {"type": "int", "value": HUGE}}
+    torch.save({"status": "ok", "observations": [observation]}, buffer)
+    os.write(3, buffer.getvalue())
+    os._exit(0)
+
+
+def gradient_manual(x):
+    return HUGE
