@@ -61,7 +61,10 @@ class Attack:
     then_clean: bool = False  # the clean solution graded right afterwards gets full marks (nothing left breaks it)
 
 
-HANGS = 12.0  # two checks of TIMEOUT + GRACE each, plus the rest, on a busy machine
+# The by-hand check reads the submission's code before it looks at the run: an attack that needs dynamic
+# lookups or autograd in gradient_manual fails that check on its code, whatever the sandbox did.
+STATIC_READING = ("needs no dynamic lookup", "compute the derivative from the chain rule")
+HANGS = 20.0  # a hang that blocks the check timers: the one child runs out its whole deadline, then one child per check
 REFUSED = ('raised PermissionError: "refused',)  # what an attack that tries many calls raises when all fail
 # A report the grader refuses (today's feedback blames the student's exit; "could not read" where the judge refuses)
 UNREADABLE = ("ended the process (exit status 0)", "could not read", "unreadable report")
@@ -83,7 +86,7 @@ ATTACKS = {
     "flood_stdout": Attack(()),
     "monkeypatch_torch": Attack(MANUAL, ("gradient_manual(x) is wrong",)),
     "print_fake_score": Attack(MANUAL, ("gradient_manual(x) is None",)),
-    "forged_report_pickle_payload": Attack(GRADIENTS, ("ended the process",)),
+    "forged_report_pickle_payload": Attack(GRADIENTS, ("could not read what your code reported",)),
     "forged_report_malformed": Attack(GRADIENTS, ("could not read what your code reported",)),
     "forged_report_hides_autograd": Attack(("gradient_manual_by_hand",), ("gradient_manual calls .backward() at line",)),
     "repr_raises": Attack(MANUAL, ("expected a torch.Tensor",)),
@@ -131,7 +134,7 @@ ATTACKS = {
     "forged_report_stride0_tensor": Attack(GRADIENTS + MANUAL, UNREADABLE + ("too large to check",)),
     "forged_report_tensor_amplification": Attack(MANUAL, UNREADABLE),
     "forged_report_pickle_opcode_bomb": Attack(MANUAL, UNREADABLE, HANGS),
-    "huge_exception_name": Attack(GRADIENTS + MANUAL, ("raised EEEEEEEE",)),
+    "huge_exception_name": Attack(GRADIENTS + MANUAL, ("raised EEEEEEEE", "could not read what your code reported")),
     "huge_python_int": Attack(GRADIENTS + MANUAL, UNREADABLE + ("expected a torch.Tensor",)),
     "warning_flood": Attack(MANUAL, UNREADABLE + ("timed out", "too large to send back"), HANGS),
     "warning_flood_notes": Attack(()),
@@ -148,18 +151,7 @@ NO_FORK = {
 
 # Attacks that still succeed, each with why (marked xfail, strict). The by-hand check reads the code itself
 # (autograd_exercises/judge/static.py), so a forged report can no longer hide autograd use.
-KNOWN_HOLES: dict[str, str] = {
-    "forged_report_tensor_amplification": "report.load clones every tensor it meets, and a tensor referenced N "
-    "times (pickle memo) or a stride-0 view is cloned N times: MAX_ELEMENTS bounds one tensor, nothing bounds "
-    "their sum, so a few-KB report costs the grader 32 MB per reference (1.6 TB at the node budget)",
-    "forged_report_pickle_opcode_bomb": "check_zip bounds only the unpacked size (64 MB); torch.load's pure-Python "
-    "weights-only unpickler then builds every object before the node budget runs: one EMPTY_SET byte becomes a "
-    "216-byte set, so a 64 MB data.pkl costs the grader ~14 GB and about a minute per check",
-    "warning_flood_notes": "grading.judge_run keeps every distinct warning as a note (no cap in number), so "
-    "5,000 warnings make a 1.6 MB text and a 6 MB JSON report for warnings that cost no points",
-    "rich_markup_text": "reports/text.py prints notes with console.print(f'note ...: {note}') and markup on: a "
-    "warning holding '[/]' raises rich.errors.MarkupError and the text report is lost ('[bold]' restyles it)",
-}
+KNOWN_HOLES: dict[str, str] = {}
 
 REPORT_BYTES = 200_000  # each rendered report (text, JSON, JUnit) of one graded submission
 GRADER_MEMORY = 256 << 20  # what reading one submission's reports may add to the grader's peak memory
@@ -230,7 +222,13 @@ def leftovers(sandbox, since: float) -> list[str]:
     table, server = processes(), sandbox.server_pid
     uid = isolation.sandbox_uid(sandbox.slot) if "uid-switch" in sandbox.layers else None
     found = []
+    zygote = {pid for pid, info in table.items()  # the server's own clean forker (sandbox/zygote.py)
+              if server in table and info["ppid"] == server and info["command"] == table[server]["command"]
+              and info["uid"] == table[server]["uid"]}
+    assert len(zygote) <= 1, zygote
     for pid, info in table.items():
+        if pid in zygote:
+            continue
         chain, parent = [], info["ppid"]
         while parent in table and parent not in chain and parent != server:
             chain.append(parent)
@@ -434,7 +432,8 @@ def test_hostile_submission(name, request, sandbox, grade_source, clean_points):
     assert set(checks) == set(ALL)
     for check in attack.fails:
         assert not checks[check].passed and checks[check].points == 0, (check, checks[check].feedback)
-        assert not attack.feedback or any(part in checks[check].feedback for part in attack.feedback), \
+        expected = attack.feedback + (STATIC_READING if check == "gradient_manual_by_hand" else ())
+        assert not attack.feedback or any(part in checks[check].feedback for part in expected), \
             (check, checks[check].feedback)
     others = {other: check.points for other, check in checks.items() if other not in attack.fails}
     assert others == {other: clean_points[other] for other in others}, {c.name: c.feedback for c in result.checks}
@@ -551,9 +550,6 @@ def test_hung_server_is_replaced_instead_of_hanging_the_grader(sandbox, grade_so
 PREVIOUS_MARKER = "AUTOGRAD-PREVIOUS-SUBMISSION:fedcba9876543210"  # leak_previous_submission.py keeps it reversed
 
 
-@pytest.mark.xfail(strict=True, reason="a child is forked from the fork-server, whose heap still holds the previous "
-                   "submission's output and report (drained into Python buffers, freed without clearing): "
-                   "leak_previous_submission.py finds them with ctypes and prints them into its own feedback")
 def test_no_submission_sees_the_previous_one(sandbox, grade_source):
     earlier = solution_text("exercise_2").replace(
         "    return 12 * (3 * x + 2) / x.numel()\n",
@@ -619,10 +615,6 @@ print(json.dumps({"layers": box.layers, "checks": {c.name: [c.points, c.feedback
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("unshare"),
                     reason="the uid-0 child (capabilities dropped) exists only where the grader is root")
-@pytest.mark.xfail(strict=True, reason="where the child cannot switch uids (Python under a private home) it stays "
-                   "uid 0 with every capability dropped, and without bubblewrap nothing is mounted read-only: the "
-                   "owner needs no capability for chmod/chown/utime, Landlock does not cover file metadata and "
-                   "seccomp allows it, so a submission can chmod 4777 the interpreter or make site-packages writable")
 def test_without_bubblewrap_root_files_stay_unchanged(tmp_path):
     """Sandbox(namespaces=False), run in a throw-away PID namespace so that nothing outside it can be reached."""
     canary = tmp_path / "canary"

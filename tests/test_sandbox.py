@@ -121,11 +121,6 @@ def _no_cases() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.xfail(strict=True, reason="server.remove_tree walks by path: past PATH_MAX os.scandir raises "
-                   "ENAMETOOLONG, the folder is popped, its parent pushes it again, forever. It runs in the server "
-                   "for each job's scratch folder wherever there is no private-scratch tmpfs (no bubblewrap, spawn "
-                   "mode) and in the grader's Sandbox._stop: scratch_deep_folders.py then hangs the server, and "
-                   "the grader itself at 100% CPU when it cleans up")
 def test_remove_tree_removes_a_chain_deeper_than_path_max(tmp_path):
     root = tmp_path / "scratch"
     root.mkdir()

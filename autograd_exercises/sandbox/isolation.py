@@ -83,6 +83,13 @@ DENIED_SYSCALLS = (
     "open_by_handle_at", "quotactl", "acct", "settimeofday", "clock_settime", "adjtimex", "sethostname",
     "setdomainname", "ioperm", "iopl", "syslog", "vhangup", "lookup_dcookie", "nfsservctl",
 )
+# Refused too where the child stays uid 0 (no uid switch): the owner of root's files needs no capability to
+# change their mode, owner, times or extended attributes, and neither Landlock nor a dropped capability stops it.
+ROOT_FILE_CALLS = (
+    "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat", "utime", "utimes",
+    "futimesat", "utimensat", "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr",
+    "fremovexattr",
+)  # writing, renaming and removing files are Landlock's (scratch only); metadata is not
 # Every CLONE_NEW* flag: NEWTIME, NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET.
 CLONE_NEW_FLAGS = (0x80, 0x20000, 0x2000000, 0x4000000, 0x8000000, 0x10000000, 0x20000000, 0x40000000)
 
@@ -442,7 +449,8 @@ def seccomp_filter(*, allow_processes: bool = True) -> Any:
     Everything is allowed except: :data:`DENIED_SYSCALLS` (EPERM); ``clone`` with any CLONE_NEW* flag
     (EPERM); ``clone3``, whose flags sit behind a pointer (ENOSYS: libc falls back to ``clone``);
     ``prlimit64`` on another process (EPERM). With ``allow_processes=False`` (a child that is still uid 0,
-    which RLIMIT_NPROC does not limit) only threads may be created. Calls of another architecture (x32,
+    which RLIMIT_NPROC does not limit) only threads may be created and root's files keep their metadata
+    (:data:`ROOT_FILE_CALLS`). Calls of another architecture (x32,
     i386 on x86_64) kill the process: libseccomp's default for foreign architectures.
     """
     seccomp = _seccomp_module()
@@ -450,7 +458,7 @@ def seccomp_filter(*, allow_processes: bool = True) -> Any:
         return None
     deny = seccomp.ERRNO(EPERM)
     rules = seccomp.SyscallFilter(seccomp.ALLOW)
-    for name in DENIED_SYSCALLS + (() if allow_processes else ("fork", "vfork")):
+    for name in DENIED_SYSCALLS + (() if allow_processes else ("fork", "vfork") + ROOT_FILE_CALLS):
         try:
             rules.add_rule(deny, name)
         except (ValueError, OSError, RuntimeError):  # not a system call on this architecture

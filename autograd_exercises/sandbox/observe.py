@@ -17,6 +17,7 @@ import torch
 
 MAX_ITEMS = 64  # longest list/tuple described item by item
 MAX_REPR = 300
+MAX_WARNINGS = 20  # distinct warnings kept per call: a flood must not swell the report
 MAX_ELEMENTS = 1 << 22  # largest tensor sent back (4M elements)
 
 # How often autograd was asked to differentiate in this process (see install_autograd_counter).
@@ -77,7 +78,7 @@ def safe_text(obj: Any, convert: Any = str, *, with_type: bool = False) -> str:
 def _class_name(kind: type, attribute: str = "__name__") -> str:
     """A class's ``__name__``/``__qualname__``/``__module__``, read past any metaclass property."""
     try:
-        return _exact_str(type.__dict__[attribute].__get__(kind))
+        return _exact_str(type.__dict__[attribute].__get__(kind))[:MAX_REPR]
     except BaseException:
         return "?"
 
@@ -180,7 +181,7 @@ def call(module: Any, name: str, *args: Any) -> dict[str, Any]:
             raise
         except BaseException as exc:  # SystemExit and KeyboardInterrupt are a student's failures too
             outcome["exception"] = describe_exception(exc)
-    outcome["warnings"] = sorted({f"{w.category.__name__}: {w.message}"[:MAX_REPR] for w in caught})
+    outcome["warnings"] = sorted({f"{w.category.__name__}: {w.message}"[:MAX_REPR] for w in caught})[:MAX_WARNINGS]
     outcome["autograd_calls"] = sum(AUTOGRAD_CALLS.values()) - before
     return outcome
 

@@ -22,7 +22,8 @@ MAX_ENTRIES = 4096  # entries in the zip (one per tensor storage, plus a few)
 MAX_NODES = 50_000  # values visited while copying (dict entries, list items, leaves)
 MAX_DEPTH = 32  # deepest nesting accepted
 MAX_TEXT = 4096  # characters kept of any one string
-MAX_ELEMENTS = 1 << 22  # elements of any one tensor
+MAX_ELEMENTS = 1 << 22  # elements of any one tensor, and of all tensors together
+MAX_PICKLE = 1 << 20  # bytes of the pickled structure (data.pkl): tensor data lives in entries of its own
 MAX_INT = 1 << 63
 # Control characters (newline and tab excepted), C1 controls, bidi overrides, XML's non-characters and lone
 # surrogates: student text must not repaint a terminal, break JSON/JUnit, or fail to encode as UTF-8.
@@ -53,13 +54,16 @@ def check_zip(blob: bytes) -> None:
         raise Unreadable("compressed entries")
     if sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED:
         raise Unreadable("over the size limit once unpacked")
+    if any(entry.filename.endswith(".pkl") and entry.file_size > MAX_PICKLE for entry in entries):
+        raise Unreadable("a pickled structure over its size limit")  # torch's unpickler builds it all first
 
 
 class _Copier:
     """A fresh, bounded copy of a loaded report (see the module docstring)."""
 
     def __init__(self) -> None:
-        self.nodes = 0
+        self.nodes = self.elements = 0
+        self.tensors: dict[int, Any] = {}  # id → copy: a tensor referenced many times is copied once
 
     def copy(self, value: Any, depth: int = 0) -> Any:
         import torch
@@ -89,16 +93,20 @@ class _Copier:
             raise Unreadable("a key that is not a string")
         return clean_text(key, 200)
 
-    @staticmethod
-    def tensor(value: Any) -> Any:
-        """A dense, contiguous, plain copy: a stride-0 view of a huge shape must not reach the judge."""
+    def tensor(self, value: Any) -> Any:
+        """A dense, contiguous, plain copy: a stride-0 view of a huge shape must not reach the judge, and all
+        tensors together hold at most :data:`MAX_ELEMENTS` elements (each distinct tensor counted once)."""
         import torch
 
+        if id(value) in self.tensors:
+            return self.tensors[id(value)]
         if value.layout != torch.strided or value.is_quantized or value.dtype not in _PLAIN_DTYPES():
             raise Unreadable("a tensor that is not a plain dense one")
-        if value.numel() > MAX_ELEMENTS:
-            raise Unreadable(f"a tensor of {value.numel()} elements")
-        return value.detach().clone(memory_format=torch.contiguous_format)
+        self.elements += value.numel()
+        if self.elements > MAX_ELEMENTS:
+            raise Unreadable(f"tensors of more than {MAX_ELEMENTS} elements in all")
+        self.tensors[id(value)] = value.detach().clone(memory_format=torch.contiguous_format)
+        return self.tensors[id(value)]
 
 
 def _PLAIN_DTYPES() -> set[Any]:

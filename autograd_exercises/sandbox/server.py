@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from autograd_exercises.sandbox.zygote import Zygote
+
 OUTPUT_CAP = 16 << 10  # student output kept for feedback
 SCRATCH = "/scratch"  # inside the server's mount namespace: where each child mounts its own tmpfs
 GRACE = 0.5  # seconds after the deadline before the verdict is "timeout"
@@ -122,11 +124,11 @@ def descendants(root: int) -> list[tuple[int, str, int]]:
     return found
 
 
-def kill_descendants(root: int, limit: float = 10.0) -> None:
+def kill_descendants(root: int, limit: float = 10.0, spare: set[int] = frozenset()) -> None:
     """SIGKILL every descendant of ``root`` (never ``root``), scanning again until none is left unsignalled.
 
     A process may fork between a scan and its SIGKILL; its children show up in the
-    next scan. Once signalled a process cannot fork again, so this ends even for a
+    next scan. ``spare`` (the zygote) is not signalled; its descendants are. Once signalled a process cannot fork again, so this ends even for a
     fork bomb; (pid, start time) pairs tell a new process from a reused pid.
     """
     from autograd_exercises.sandbox import isolation
@@ -134,7 +136,8 @@ def kill_descendants(root: int, limit: float = 10.0) -> None:
     signalled: set[tuple[int, int]] = set()
     end = time.monotonic() + limit
     while time.monotonic() < end:
-        fresh = {(pid, start) for pid, state, start in descendants(root) if state not in "ZX"} - signalled
+        fresh = {(pid, start) for pid, state, start in descendants(root) if state not in "ZX" and pid not in spare}
+        fresh -= signalled
         if not fresh:
             return
         for pid, _ in fresh:
@@ -142,7 +145,7 @@ def kill_descendants(root: int, limit: float = 10.0) -> None:
         signalled |= fresh
 
 
-def _reap_orphans(limit: float = 10.0) -> None:
+def _reap_orphans(limit: float = 10.0, spare: set[int] = frozenset()) -> None:
     """Reap what was re-parented to this subreaper until no descendant is left (or ``limit`` seconds).
 
     Killed processes take a moment to exit (a big address space to tear down);
@@ -155,13 +158,14 @@ def _reap_orphans(limit: float = 10.0) -> None:
                 pass
         except ChildProcessError:
             return
-        if not descendants(os.getpid()) or time.monotonic() > end:
+        if not [pid for pid, _, _ in descendants(os.getpid()) if pid not in spare] or time.monotonic() > end:
             return
         time.sleep(0.002)
 
 
-def _reap(pid: int, uid: int | None) -> tuple[int | None, int | None]:
-    """Kill the child's whole tree and reap it all: the child's (exit code, signal)."""
+def _reap(pid: int, uid: int | None, zygote: Zygote | None = None) -> tuple[int | None, int | None]:
+    """Kill the child's whole tree and reap it all (the zygote reaps the child itself and is spared):
+    the child's (exit code, signal)."""
     from autograd_exercises.sandbox import isolation
 
     try:
@@ -170,12 +174,13 @@ def _reap(pid: int, uid: int | None) -> tuple[int | None, int | None]:
         pass
     if uid is not None:
         isolation.kill_uid_processes(uid)
-    kill_descendants(os.getpid())
+    spare = {zygote.pid} if zygote is not None else set()
+    kill_descendants(os.getpid(), spare=spare)
     try:
-        _, status = os.waitpid(pid, 0)
-    except ChildProcessError:
+        status = zygote.wait() if zygote is not None else os.waitpid(pid, 0)[1]
+    except (ChildProcessError, OSError):
         status = None
-    _reap_orphans()
+    _reap_orphans(spare=spare)
     if status is None:
         return None, None
     if os.WIFSIGNALED(status):
@@ -183,31 +188,65 @@ def _reap(pid: int, uid: int | None) -> tuple[int | None, int | None]:
     return os.WEXITSTATUS(status), None
 
 
-def remove_tree(root: Path) -> None:
-    """Delete ``root`` and everything below it without recursion (a student may nest folders thousands deep)."""
-    stack = [root]
-    while stack:
-        folder = stack[-1]
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            stack.pop()
+def _clear_folder(fd: int) -> list[str]:
+    """Unlink every non-folder entry of the open folder ``fd``; the names of its subfolders."""
+    subfolders = []
+    for entry in os.scandir(fd):
+        if entry.is_dir(follow_symlinks=False):
+            subfolders.append(entry.name)
             continue
-        subfolders = [Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)]
-        for entry in entries:
-            if not entry.is_dir(follow_symlinks=False):
-                try:
-                    os.unlink(entry.path)
-                except OSError:
-                    pass
-        if subfolders:
-            stack += subfolders
-            continue
-        stack.pop()
         try:
-            os.rmdir(folder)
+            os.unlink(entry.name, dir_fd=fd)
         except OSError:
             pass
+    return subfolders
+
+
+def remove_tree(root: Path) -> None:
+    """Delete ``root`` and everything below it, without recursion and without long paths.
+
+    A student may nest folders thousands deep, past PATH_MAX and past the number of
+    open files: the walk holds one folder open at a time, going down by name relative
+    to it (``openat``) and up through ``..``, with a stack of names instead of
+    recursion. Symbolic links are removed, never followed; what cannot be removed is
+    skipped, never retried forever.
+    """
+    flags = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(root, flags)
+    except OSError:
+        return
+    names: list[str] = []
+    skips: list[set[str]] = [set()]
+    while True:
+        try:
+            subfolders = [name for name in _clear_folder(fd) if name not in skips[-1]]
+        except OSError:
+            subfolders = []
+        if subfolders:
+            try:
+                below = os.open(subfolders[0], flags, dir_fd=fd)
+            except OSError:
+                skips[-1].add(subfolders[0])
+                continue
+            os.close(fd)
+            fd, names, skips = below, names + [subfolders[0]], skips + [set()]
+            continue
+        if not names:
+            break
+        above = os.open("..", flags, dir_fd=fd)
+        os.close(fd)
+        fd, name = above, names.pop()
+        skips.pop()
+        try:
+            os.rmdir(name, dir_fd=fd)
+        except OSError:
+            skips[-1].add(name)
+    os.close(fd)
+    try:
+        os.rmdir(root)
+    except OSError:
+        pass
 
 
 class Server:
@@ -233,6 +272,7 @@ class Server:
         uid0 = hasattr(os, "geteuid") and os.geteuid() == 0 and self.uid is None
         self.seccomp = isolation.seccomp_filter(allow_processes=not uid0) if "seccomp" in self.layers else None
         self.heavy_loaded = False
+        self.zygote = Zygote(self._run_job, _preload_heavy) if use_fork else None
 
     def scratch(self, filename: str, source: bytes) -> Path:
         """A fresh folder holding only the submission, owned by the slot's uid (folder mode)."""
@@ -253,7 +293,7 @@ class Server:
             start = time.monotonic()
             got = _collect(pid, out_fd, res_fd, start + float(header["timeout"]) + GRACE)
             os.close(out_fd), os.close(res_fd)
-            code, sig = _reap(pid, self.uid)
+            code, sig = _reap(pid, self.uid, self.zygote if self.use_fork else None)
         finally:
             if not self.private:
                 remove_tree(folder)
@@ -265,19 +305,33 @@ class Server:
         return response, got["result"]
 
     def _fork(self, job: dict[str, Any], source: bytes, inputs: bytes) -> tuple[int, int, int]:
+        """A child forked by the zygote (never from this process, whose heap held earlier submissions),
+        handed its job through a pipe."""
+        from autograd_exercises.sandbox import protocol
+
         out_r, out_w = os.pipe()
         res_r, res_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # child: never returns, not even if student code breaks child.main's own exit
-            try:
-                _child_fds(out_w, res_w)
-                from autograd_exercises.sandbox import child
-
-                child.main(job, inputs, source=source if self.private else None, seccomp=self.seccomp)
-            finally:
-                os._exit(70)  # never unwind into the server's code (its loop, its cleanup)
-        os.close(out_w), os.close(res_w)
+        job_r, job_w = os.pipe()
+        try:
+            pid = self.zygote.fork(job_r, out_w, res_w)
+        finally:
+            for fd in (job_r, out_w, res_w):
+                os.close(fd)
+        try:
+            with os.fdopen(job_w, "wb") as stream:
+                protocol.send(stream, dict(job, server=self.zygote.pid), source if self.private else b"")
+                protocol.send(stream, {}, inputs)
+        except OSError:
+            pass  # the child died before reading its job: its (missing) report says so
         return pid, out_r, res_r
+
+    def _run_job(self, fds: list[int]) -> None:
+        """In a job child (forked by the zygote): read the job, then become the sandboxed child."""
+        from autograd_exercises.sandbox import child, zygote
+
+        job, source, inputs = zygote.read_job(fds[0])
+        _child_fds(fds[1], fds[2])
+        child.main(job, inputs, source=source if job.get("scratch") == SCRATCH else None, seccomp=self.seccomp)
 
     def preload_when_idle(self, channel_in: BinaryIO) -> None:
         """Load the slow, optional modules (:data:`child.HEAVY`) once, at the first moment no job waits:
@@ -286,9 +340,7 @@ class Server:
 
         if self.heavy_loaded or not self.use_fork or select.select([channel_in], [], [], IDLE)[0]:
             return  # a job (or the end of the input) came first
-        from autograd_exercises.sandbox import child
-
-        child.preload_heavy()
+        self.zygote.preload()  # the zygote forks the children: it is the one that needs them
         self.heavy_loaded = True
 
     def _spawn(self, job: dict[str, Any], inputs: bytes) -> tuple[int, int, int]:
@@ -307,6 +359,12 @@ class Server:
         )
         os.close(out_w), os.close(res_w)
         return proc.pid, out_r, res_r
+
+
+def _preload_heavy() -> None:
+    from autograd_exercises.sandbox import child
+
+    child.preload_heavy()
 
 
 def _child_fds(out_w: int, res_w: int) -> None:
