@@ -17,7 +17,7 @@ import click
 from autograd_exercises import session
 
 EXIT_FULL, EXIT_PARTIAL, EXIT_USAGE, EXIT_CANNOT_GRADE = 0, 1, 2, 3
-FORMATS = ("text", "json", "junit")
+FORMATS = ("text", "json", "junit", "prairielearn")
 
 
 class CannotGrade(click.ClickException):
@@ -30,7 +30,7 @@ def grading_options(function: Any) -> Any:
     """Options shared by ``grade exercise-N`` and ``grade all``."""
     options = [
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-                     help="text for people; json is Gradescope's results.json; junit for CI."),
+                     help="text for people; json is Gradescope's results.json; junit for CI; prairielearn for its external grader."),
         click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
                      help="Write the report to this file instead of standard output."),
         click.option("--seed", type=click.IntRange(min=0), default=None,
