@@ -29,7 +29,7 @@ import traceback
 from pathlib import Path
 from typing import Sequence
 
-from autograd_exercises.platforms import SANDBOX_APT, TORCH_CPU_INDEX, torch_requirement, version, wheel
+from autograd_exercises.platforms import SANDBOX_APT, TORCH_CPU_INDEX, torch_requirement, upload, version, wheel
 
 CONFIG = "autograder.json"
 SCRIPTS = ("run_autograder", "setup.sh")
@@ -130,7 +130,6 @@ def _message_only(message: str, **extra: object) -> dict:
 def results_for(root: Path, *, seed: int | None = None) -> dict:
     """The ``results.json`` document for the submission in ``root/submission`` (never raises)."""
     from autograd_exercises import session
-    from autograd_exercises.platforms import upload
     from autograd_exercises.reports import gradescope
 
     try:
@@ -157,14 +156,6 @@ def results_for(root: Path, *, seed: int | None = None) -> dict:
     return document
 
 
-def write(path: Path, document: dict) -> None:
-    """Write ``document`` so that Gradescope never reads half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(document, indent=2) + "\n")
-    os.replace(partial, path)
-
-
 def check(root: Path) -> int:
     """``setup.sh``'s last step: this image can grade what the zip says (exit status 1 if not)."""
     import graders
@@ -187,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.check:
         return check(args.root)
-    write(args.root / "results" / "results.json", results_for(args.root, seed=args.seed))
+    upload.write_json(args.root / "results" / "results.json", results_for(args.root, seed=args.seed))
     return 0
 
 
