@@ -56,13 +56,10 @@ def package_root(package: str) -> Path:
 
 
 def hidden_installed() -> bool:
-    try:
-        import graders.hidden  # noqa: F401
-    except ModuleNotFoundError as exc:
-        if exc.name != "graders.hidden":
-            raise
-        return False
-    return True
+    """Whether ``graders.hidden`` is installed here (as ``graders`` itself decides it)."""
+    import graders
+
+    return graders.hidden_checks() is not None
 
 
 def package_files(*, hidden: bool) -> dict[str, bytes]:
