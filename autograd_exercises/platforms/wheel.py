@@ -83,9 +83,12 @@ def package_files(*, hidden: bool) -> dict[str, bytes]:
 
 
 def _metadata() -> str:
+    from importlib import metadata
+
+    installed = metadata.metadata(DISTRIBUTION)
     lines = ["Metadata-Version: 2.1", f"Name: {DISTRIBUTION}", f"Version: {version()}",
-             "Summary: Auto-graded PyTorch autograd exercises (written by grade package)",
-             "Requires-Python: >=3.10", "License: MIT"]
+             f"Summary: {installed.get('Summary') or DISTRIBUTION}",
+             f"Requires-Python: {installed.get('Requires-Python') or '>=3.10'}"]
     lines += [f"Requires-Dist: {requirement}" for requirement in requirements()]
     return "\n".join(lines) + "\n"
 
