@@ -17,7 +17,7 @@ import click
 from autograd_exercises import session
 
 EXIT_FULL, EXIT_PARTIAL, EXIT_USAGE, EXIT_CANNOT_GRADE = 0, 1, 2, 3
-FORMATS = ("text", "json", "junit")
+FORMATS = ("text", "json", "junit", "prairielearn")
 
 
 class CannotGrade(click.ClickException):
@@ -30,7 +30,7 @@ def grading_options(function: Any) -> Any:
     """Options shared by ``grade exercise-N`` and ``grade all``."""
     options = [
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-                     help="text for people; json is Gradescope's results.json; junit for CI."),
+                     help="text for people; json is Gradescope's results.json; junit for CI; prairielearn for its external grader."),
         click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
                      help="Write the report to this file instead of standard output."),
         click.option("--seed", type=click.IntRange(min=0), default=None,
@@ -198,6 +198,111 @@ def build(check_only: bool, release: bool) -> None:
     except (generate.SourceMissing, course.BuildError, ValueError) as exc:
         raise CannotGrade(str(exc)) from None
     click.echo("build done: generated files match the exercise sources")
+
+
+@main.group("package")
+def package() -> None:
+    """Instructors: ready-made pieces for Gradescope, GitHub Classroom, PrairieLearn and GitHub Actions.
+
+    \b
+    grade package gradescope EXERCISE|all   Gradescope's autograder zip (hidden checks included)
+    grade package classroom EXERCISE        a GitHub Classroom template repository (no hidden checks)
+    grade package prairielearn              a PrairieLearn external-grading image (Dockerfile, run.sh)
+    grade package actions                   a workflow grading a course repository's submissions
+    """
+
+
+def _write_files(folder: Path, files: dict[str, bytes], *, executable: set[str] = set()) -> list[Path]:
+    written = []
+    for name in sorted(files):
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(files[name])
+        if name in executable:
+            path.chmod(0o755)
+        written.append(path)
+    return written
+
+
+def _package_errors() -> tuple[type[Exception], ...]:
+    from autograd_exercises.platforms import wheel
+
+    return (ValueError, OSError, wheel.HiddenChecksMissing)
+
+
+@package.command("gradescope")
+@click.argument("exercise")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default="autograder.zip", show_default=True,
+              help="The zip to write.")
+def package_gradescope(exercise: str, output: str) -> None:
+    """Gradescope's autograder zip for EXERCISE (or all): setup.sh, run_autograder, the autograder wheel."""
+    from autograd_exercises.platforms import gradescope
+
+    try:
+        data = gradescope.build_zip(exercise)
+        Path(output).write_bytes(data)
+    except _package_errors() as exc:
+        raise CannotGrade(str(exc)) from None
+    click.echo(f"wrote {output} ({len(data) // 1024} KiB): upload it as the assignment's autograder on Gradescope")
+
+
+@package.command("classroom")
+@click.argument("exercise")
+@click.option("--output", "-o", type=click.Path(file_okay=False), default=None,
+              help="The template repository's folder (default: EXERCISE-classroom); must be new or empty.")
+def package_classroom(exercise: str, output: str | None) -> None:
+    """A GitHub Classroom template repository for EXERCISE: stub, notebook, README, autograding workflow."""
+    from autograd_exercises.platforms import classroom
+
+    try:
+        slug = session.find(exercise).slug
+        folder = Path(output or f"{slug}-classroom")
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            raise ValueError(f"{folder} exists and is not an empty folder: give a new one with -o")
+        files = classroom.template_files(slug)
+        _write_files(folder, files)
+    except session.GradingError as exc:
+        raise CannotGrade(str(exc)) from None
+    except _package_errors() as exc:
+        raise CannotGrade(str(exc)) from None
+    for name in sorted(files):
+        click.echo(f"wrote {folder / name}")
+    click.echo(f"push {folder} to GitHub as a template repository, then use it for the {slug} assignment")
+
+
+@package.command("prairielearn")
+@click.option("--output", "-o", type=click.Path(file_okay=False), default="prairielearn-grader", show_default=True,
+              help="The Docker build folder to write.")
+def package_prairielearn(output: str) -> None:
+    """A PrairieLearn external-grading image: Dockerfile, run.sh and the autograder wheel."""
+    from autograd_exercises.platforms import prairielearn
+
+    try:
+        written = _write_files(Path(output), prairielearn.bundle_files(), executable={"run.sh"})
+    except _package_errors() as exc:
+        raise CannotGrade(str(exc)) from None
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"build and push the image, then point each question at it ({Path(output) / 'README.md'})")
+
+
+@package.command("actions")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="The workflow to write (default: .github/workflows/grade-submissions.yml).")
+@click.option("--submissions", default="submissions", show_default=True,
+              help="The folder holding exercise-N/<student>/ in the course repository.")
+def package_actions(output: str | None, submissions: str) -> None:
+    """A workflow for a course repository: grade pushed submission folders with 'grade class', publish reports."""
+    from autograd_exercises.platforms import actions
+
+    path = Path(output or actions.DEFAULT_OUTPUT)
+    try:
+        text = actions.workflow(submissions)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    except _package_errors() as exc:
+        raise CannotGrade(str(exc)) from None
+    click.echo(f"wrote {path}")
 
 
 def run() -> None:

@@ -5,8 +5,10 @@ to the text it must hold: the student stubs in ``autograd_exercises/``, the
 nbgrader source notebooks in ``assignments/source/`` and the course's
 ``assignments/nbgrader_config.py``, and the exercise index
 ``autograd_exercises/exercises.json`` (slug, module, title, points: what
-``grade list`` reads without importing torch). ``grade build`` writes them; the drift
-test compares them with what is committed. (The release notebooks shipped in
+``grade list`` reads without importing torch), and the text files ``grade package``
+generates for each platform, under ``platforms/`` (Gradescope's scripts, PrairieLearn's
+image, each exercise's GitHub Classroom workflow and README, the course workflow).
+``grade build`` writes them; the drift test compares them with what is committed. (The release notebooks shipped in
 ``autograd_exercises/notebooks/`` come out of nbgrader: see ``course.py``.)
 """
 
@@ -77,6 +79,24 @@ def expected_files(root: Path) -> dict[str, str]:
         files[stub_path(exercise)] = make_stub(source, exercise_slug=exercise.slug,
                                                source_name=f"solutions/{exercise.module}.py")
         files.update(notebooks.expected_notebooks(exercise, source))
+    files.update(platform_files())
+    return files
+
+
+def platform_files() -> dict[str, str]:
+    """``platforms/…``: the text ``grade package`` writes for each platform (the wheels and zips are not kept)."""
+    import graders
+    from autograd_exercises.platforms import actions, classroom, gradescope, prairielearn
+
+    files = {"platforms/gradescope/setup.sh": gradescope.setup_sh(),
+             "platforms/gradescope/run_autograder": gradescope.run_autograder(),
+             "platforms/prairielearn/Dockerfile": prairielearn.dockerfile(),
+             "platforms/prairielearn/run.sh": prairielearn.run_sh(),
+             "platforms/prairielearn/README.md": prairielearn.readme(),
+             "platforms/actions/grade-submissions.yml": actions.workflow()}
+    for exercise in graders.EXERCISES:
+        for name, text in classroom.text_files(exercise.slug).items():
+            files[f"platforms/classroom/{exercise.slug}/{name}"] = text
     return files
 
 

@@ -1,10 +1,11 @@
-"""Reports: turn :class:`~autograd_exercises.results.ExerciseResult` objects into text, JSON or JUnit.
+"""Reports: turn :class:`~autograd_exercises.results.ExerciseResult` objects into text, JSON, JUnit or PrairieLearn JSON.
 
 Each format is one pure function ``render(results, **options) -> str``.
 """
 
 from __future__ import annotations
 
-from autograd_exercises.reports import gradescope, junit, text
+from autograd_exercises.reports import gradescope, junit, prairielearn, text
 
-FORMATS = {"text": text.render, "json": gradescope.render, "junit": junit.render}
+FORMATS = {"text": text.render, "json": gradescope.render, "junit": junit.render,
+           "prairielearn": prairielearn.render}

@@ -39,7 +39,7 @@ def test_entry(exercise: ExerciseResult, check: CheckResult) -> dict:
     }
 
 
-def _summary(result: ExerciseResult) -> list[str]:
+def summary_lines(result: ExerciseResult) -> list[str]:
     """The result's lines in the top-level ``output``: score (and which file, when there was a choice), then why."""
     head = f"{result.exercise}: {result.score:g}/{result.max_score:g}"
     if result.choice:
@@ -53,7 +53,7 @@ def as_dict(results: Sequence[ExerciseResult], not_started: Sequence[Any] = ()) 
 
     The graded file appears by name only: a student's result never carries the grading machine's paths.
     """
-    lines = [line for r in results for line in _summary(r)]
+    lines = [line for r in results for line in summary_lines(r)]
     if not_started:
         lines.append("not started: " + ", ".join(exercise.slug for exercise in not_started))
     return {

@@ -1,0 +1,190 @@
+"""An autograder's side of a submission: which uploaded file is which exercise, whatever its name; grading it.
+
+Students upload ``exercise_2.py`` or ``exercise-2.ipynb``, but also ``Exercise 2 (1).py``,
+``Untitled.ipynb`` or ``exercise_2.py.txt``, sometimes inside a folder. An exactly named file wins
+(both names: the one the student edited, as ``grade exercise-2`` chooses); otherwise the file that
+defines the most of the exercise's functions, and for a one-exercise autograder the only file there
+is. The report says which file was graded and why. Nothing here raises for a student's upload: a
+missing or unreadable file is a zero with a message the student can act on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from autograd_exercises import catalog, session
+
+MAX_BYTES = 5_000_000  # larger files are not submissions (a data file, a model)
+MAX_DEPTH = 4
+SKIPPED_DIRS = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".git"}
+
+
+@dataclass
+class Choice:
+    """The file chosen for one exercise (``path`` None: none found), and what the student should be told."""
+
+    exercise: catalog.Info
+    path: Path | None = None
+    kind: str = "py"
+    note: str = ""  # why this file, when it was not simply exercise_N.py / exercise-N.ipynb
+    problem: str = ""  # what to do, when nothing could be graded
+
+
+@dataclass
+class Upload:
+    """Everything found in an upload folder."""
+
+    folder: Path
+    files: list[Path] = field(default_factory=list)
+
+    def shown(self, path: Path) -> str:
+        """A file as the student named it, relative to the upload folder (never the machine's path)."""
+        try:
+            return path.relative_to(self.folder).as_posix()
+        except ValueError:
+            return path.name
+
+    def listing(self) -> str:
+        names = [self.shown(path) for path in self.files]
+        if not names:
+            return "your submission is empty"
+        shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+        return f"you uploaded: {shown}"
+
+
+def scan(folder: Path) -> Upload:
+    """Every plain file of the upload (hidden files, macOS metadata and caches left out), sorted."""
+    upload = Upload(folder)
+    if not folder.is_dir():
+        return upload
+    for root, dirs, names in os.walk(folder):
+        depth = len(Path(root).relative_to(folder).parts)
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".") and depth < MAX_DEPTH)
+        for name in sorted(names):
+            path = Path(root) / name
+            if not name.startswith(".") and path.is_file() and not path.is_symlink():
+                upload.files.append(path)
+    upload.files.sort(key=lambda path: upload.shown(path))
+    return upload
+
+
+def kind_of(path: Path) -> str | None:
+    """``py`` or ``ipynb`` by extension, else by content (a notebook's JSON, or Python text); None: neither."""
+    if path.suffix in session.KINDS:
+        return session.KINDS[path.suffix]
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return None
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = None
+    if isinstance(document, dict) and isinstance(document.get("cells"), list):
+        return "ipynb"
+    return "py" if re.search(r"^(?:async\s+)?def\s+\w+\s*\(", text, re.MULTILINE) else None
+
+
+def defined(path: Path, functions: Sequence[str]) -> int:
+    """How many of ``functions`` the file defines (``def name(`` anywhere: a notebook's JSON too)."""
+    try:
+        text = path.read_bytes()[:MAX_BYTES].decode("utf-8", "replace")
+    except OSError:
+        return 0
+    return sum(1 for name in functions if re.search(rf"\bdef\s+{re.escape(name)}\s*\(", text))
+
+
+def choose(upload: Upload, exercises: Sequence[catalog.Info], functions: dict[str, Sequence[str]]) -> list[Choice]:
+    """One :class:`Choice` per exercise, each file used at most once.
+
+    With one exercise, any single ``.py``/``.ipynb`` (or Python or notebook under another name) is
+    graded as that exercise, even if it defines none of its functions: the report then says which
+    function is missing, which helps more than "no file".
+    """
+    exact_names = {name for info in exercises for name in (info.stub, info.notebook)}
+    typed = [(path, kind_of(path)) for path in upload.files]
+    typed = [(path, kind) for path, kind in typed if kind is not None]
+    used: set[Path] = set()
+    choices = []
+    for info in exercises:
+        choice = Choice(info)
+        exact = [path for path, _ in typed if path.name in (info.stub, info.notebook)]
+        if exact:
+            folder = exact[0].parent
+            path, why = session.choose(info, folder)
+            path = path or exact[0]
+            choice.path, choice.kind = path, session.KINDS[path.suffix]
+            choice.note = why
+            if path.parent != upload.folder:
+                choice.note = "; ".join(filter(None, [f"found in {upload.shown(path.parent)}/", why]))
+        else:
+            others = [(path, kind) for path, kind in typed if path not in used and path.name not in exact_names]
+            scored = sorted(others, key=lambda item: (-defined(item[0], functions.get(info.slug, ())),
+                                                      item[1] != "py", upload.shown(item[0])))
+            best = scored[0] if scored else None
+            if best is not None and (defined(best[0], functions.get(info.slug, ())) or len(exercises) == 1):
+                path, kind = best
+                choice.path, choice.kind = path, kind
+                read_as = "" if path.suffix in session.KINDS else f", read as {'Python' if kind == 'py' else 'a notebook'}"
+                ignored = [upload.shown(p) for p, _ in others if p != path]
+                choice.note = (f"it is not named {info.stub} or {info.notebook}; graded as {info.slug} all the "
+                               f"same{read_as}" + (f" (not graded: {', '.join(ignored)})" if ignored else ""))
+            else:
+                choice.problem = (f"No {info.stub} or {info.notebook} in your submission ({upload.listing()}). "
+                                  f"Submit the {info.stub} you filled in (from 'grade start {info.slug}') or your "
+                                  f"{info.notebook} notebook, then submit again.")
+        if choice.path is not None:
+            used.add(choice.path)
+        choices.append(choice)
+    return choices
+
+
+def grade(folder: Path, slugs: Sequence[str], *, seed: int | None = None,
+          timeout: float = session.DEFAULT_TIMEOUT) -> tuple[list, list[Choice]]:
+    """Grade the upload in ``folder`` for ``slugs``: (ExerciseResult per exercise, the choices made).
+
+    As root, this refuses to run student code without the full sandbox (``session.GradingError``),
+    like ``grade … --format json``; every other problem is a zero with a message in the result.
+    """
+    from autograd_exercises import submission
+
+    import graders
+
+    infos = [session.find(slug) for slug in slugs]
+    functions = {info.slug: graders.find(info.slug).functions for info in infos}
+    choices = choose(scan(folder), infos, functions)
+    upload = Upload(folder)
+    targets = []
+    for choice in choices:
+        path = choice.path
+        if path is not None:
+            try:
+                submission.load(path, choice.kind)
+            except (submission.SubmissionError, OSError) as exc:
+                choice.problem = (f"{upload.shown(path)} could not be read: {exc}. Save it again "
+                                  f"(a .py file as plain UTF-8 text, a notebook from Jupyter) and submit again.")
+                path = None
+        shown = upload.shown(path) if path is not None else ""
+        targets.append(session.Target(choice.exercise, path, shown, choice.kind, choice.note))
+    results = session.grade(targets, seed=seed, timeout=timeout, remember_scores=False, strict=True)
+    for choice, result in zip(choices, results):
+        if choice.problem:
+            result.problem = choice.problem
+            for check in result.checks:
+                check.feedback = "not run: nothing to grade (see above)"
+    return results, choices
+
+
+def write_json(path: Path, document: dict) -> None:
+    """Write ``document`` so that the platform never reads half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(document, indent=2) + "\n")
+    os.replace(partial, path)
