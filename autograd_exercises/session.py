@@ -233,30 +233,41 @@ def grade(targets: Sequence[Target], *, seed: int | None = None, timeout: float 
             raise GradingError(str(exc)) from None
     seed = seed if seed is not None else random.randrange(1, 1_000_000)
     runs = any(sub is not None and not sub.problem for _, sub in loaded)
-    with (open_sandbox(spawn) if runs else contextlib.nullcontext()) as sandbox:
-        import graders
-        from autograd_exercises import grading
+    from autograd_exercises.sandbox import SandboxError  # light: no torch
 
-        import autograd_exercises.reports  # noqa: F401  (rich loads while the server finishes its own start)
-
-        if strict and sandbox is not None:
-            sandbox.wait_ready()
-            require_full_sandbox(sandbox.layers)
-
-        results = []
-        for item, sub in loaded:
-            exercise = graders.find(item.exercise.slug)
-            if sub is None:
-                files = f"{item.exercise.stub} or {item.exercise.notebook}"
-                result = zero(exercise, seed, "not started", f"not started: no {files}")
-            elif sub.problem:
-                result = zero(exercise, seed, "not run (see above)", sub.problem)
-            else:
-                result = explain(grading.grade(exercise, sub, sandbox=sandbox, seed=seed, timeout=timeout), sub)
-            result.submission, result.choice = item.shown, item.choice
-            results.append(result)
+    try:
+        with (open_sandbox(spawn) if runs else contextlib.nullcontext()) as sandbox:
+            results = _grade_loaded(loaded, sandbox, seed=seed, timeout=timeout, strict=strict)
+    except SandboxError as exc:  # the grader's own failure, never the student's: one line, exit 3
+        raise GradingError(f"{exc} (see the README's Safety section)") from None
     if remember_scores:
         remember([(item, result) for item, result in zip(targets, results) if item.remember])
+    return results
+
+
+def _grade_loaded(loaded: Sequence[tuple[Target, "Submission | None"]], sandbox: Any, *, seed: int,
+                  timeout: float, strict: bool) -> list["ExerciseResult"]:
+    """Every loaded target graded in ``sandbox`` (``None`` when nothing needs to run)."""
+    import graders
+    from autograd_exercises import grading
+
+    import autograd_exercises.reports  # noqa: F401  (rich loads while the server finishes its own start)
+
+    if strict and sandbox is not None:
+        sandbox.wait_ready()
+        require_full_sandbox(sandbox.layers)
+    results = []
+    for item, sub in loaded:
+        exercise = graders.find(item.exercise.slug)
+        if sub is None:
+            files = f"{item.exercise.stub} or {item.exercise.notebook}"
+            result = zero(exercise, seed, "not started", f"not started: no {files}")
+        elif sub.problem:
+            result = zero(exercise, seed, "not run (see above)", sub.problem)
+        else:
+            result = explain(grading.grade(exercise, sub, sandbox=sandbox, seed=seed, timeout=timeout), sub)
+        result.submission, result.choice = item.shown, item.choice
+        results.append(result)
     return results
 
 

@@ -435,3 +435,30 @@ def test_build_from_a_regular_install_inside_the_checkout_asks_for_an_editable_i
     assert result.output.startswith("Error: grade build needs an editable install: the autograd_exercises in use is "
                                     f"installed in {tmp_path / 'site-packages'}, not from this checkout ({ROOT})")
     assert "pip install -e '.[instructor]'" in result.output
+
+
+def test_a_sandbox_that_cannot_start_is_one_line_not_a_traceback(workdir, monkeypatch):
+    """The grader's own failure (here: a server that dies at once) is exit 3 and one `Error:` line."""
+    from autograd_exercises import session
+    from autograd_exercises.sandbox import SandboxError
+
+    class Broken:
+        layers: list = []
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def run(self, **_):
+            raise SandboxError("the sandbox server did not start: bwrap: execvp python3: No such file")
+
+        def wait_ready(self):
+            self.run()
+
+    monkeypatch.setattr(session, "open_sandbox", lambda spawn=False: Broken())
+    (workdir / "exercise_2.py").write_text(SOLUTION)
+    result = invoke("exercise-2", "--no-remember")
+    assert result.exit_code == 3, result.output
+    assert result.output.count("\n") == 1 and result.output.startswith("Error: the sandbox server did not start")

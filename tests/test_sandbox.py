@@ -142,3 +142,14 @@ def test_remove_tree_removes_a_chain_deeper_than_path_max(tmp_path):
         leftover = root.exists()
         subprocess.run(["rm", "-rf", str(root)], check=False)
     assert finished and not leftover
+
+
+def test_a_python_under_tmp_is_mounted_over_the_sandbox_tmp(monkeypatch):
+    """A venv in /tmp (a fresh clone there, an autograder image) must stay visible: bubblewrap mounts the new
+    /tmp first and binds the interpreter's folders on top of it, never the other way round."""
+    from autograd_exercises.sandbox import launcher
+
+    monkeypatch.setattr(launcher, "python_paths", lambda: ["/tmp/course/.venv", "/usr/lib/python3.11"])
+    args = launcher.bwrap_arguments()
+    binds = [index for index, arg in enumerate(args) if arg == "--ro-bind" and args[index + 1] == "/tmp/course/.venv"]
+    assert binds and args.index("/tmp") - 1 < binds[0] and args[args.index("/tmp") - 1] == "--tmpfs"

@@ -98,13 +98,15 @@ def bwrap_arguments() -> list[str]:
     args = ["--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
             "--hostname", "sandbox", "--die-with-parent", "--new-session", "--clearenv"]
     args += _system_mounts()
+    # The fresh /proc, /dev and /tmp first: a venv under /tmp is then bound on top of the new /tmp, not hidden.
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/scratch"]
     for folder in _parents(mounted):
         args += ["--perms", "0755", "--dir", folder]
     for path in mounted:
         args += ["--ro-bind", path, path]
     for path in hidden_paths(mounted):
         args += ["--tmpfs", path, "--remount-ro", path]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/scratch", "--chdir", "/"]
+    args += ["--chdir", "/"]
     for name, value in environment().items():
         args += ["--setenv", name, value]
     return args
