@@ -234,7 +234,9 @@ def cell_notes(cells: Any, submission: Submission, cell_timeout: float) -> list[
             exc = _with_places(outcome["exception"], submission)
             frames = [f for f in exc.get("frames") or [] if isinstance(f, dict) and f.get("function") == "<module>"]
             where = frames[-1].get("where") if frames else None
-            errors.append(f"{where or label} raised {exc.get('type')}: {str(exc.get('message'))[:MAX_NOTE]} "
+            message = str(exc.get("message"))
+            message = message if len(message) <= 120 else message[:117] + "..."
+            errors.append(f"{where or label} raised {exc.get('type')}: {message} "
                           "(the rest of that cell did not run; the notebook went on)")
     if len(errors) > MAX_CELL_NOTES:
         errors = errors[:MAX_CELL_NOTES] + [f"(and {len(errors) - MAX_CELL_NOTES} more cells raised errors)"]
