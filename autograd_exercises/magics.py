@@ -73,13 +73,19 @@ def to_python(cell: str) -> Plain:
     return rewrite("\n".join(out), tuple(origin))
 
 
+_TRANSFORMER: list = []
+
+
 def _ipython_transform(cell: str) -> str:
+    """IPython's own transformer (what the kernel runs) where IPython is installed; else :func:`_plain_transform`."""
+    if not _TRANSFORMER:
+        try:
+            from IPython.core.inputtransformer2 import TransformerManager
+        except ImportError:
+            return _plain_transform(cell)
+        _TRANSFORMER.append(TransformerManager())
     try:
-        from IPython.core.inputtransformer2 import TransformerManager
-    except ImportError:
-        return _plain_transform(cell)
-    try:
-        return TransformerManager().transform_cell(cell)
+        return _TRANSFORMER[0].transform_cell(cell)
     except Exception:  # IPython could not read it either: the compile step says why
         return cell
 
