@@ -89,6 +89,9 @@ def run_failure(run: RunResult, timeout: float, submission: Submission) -> str:
         where = f" at {frames[-1]['where']}" if frames[-1].get("where") else ""
         code = f": {frames[-1]['code']}" if frames[-1].get("code") else ""
         return f"the submission could not be imported: {exc.get('type')}{where}{code} ({exc.get('message')})"
+    if run.status == "cell-hung":
+        return (f"not run: {submission.label(run.result.get('cell', 0))}, above this check's test cell, ran past its "
+                "budget and could not be stopped (it ignores the interrupt), so a kernel would never get here")
     if run.status == "timeout":
         return f"timed out after {timeout:g} s (an endless loop, or very slow code?)"
     if run.status == "crashed":
@@ -245,32 +248,50 @@ def cell_notes(cells: Any, submission: Submission, cell_timeout: float) -> list[
 
 # -- running -------------------------------------------------------------------------------------------------
 
+def hung_cell(run: RunResult) -> int | None:
+    """The notebook cell a child was running when it was killed at its deadline (its output's last separator
+    names it), or None: a cell that ignored the interrupt at its budget, past which nothing can run."""
+    from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR, CHECK_SEPARATOR_END
+
+    if run.status != "timeout" or run.output_dropped or CHECK_SEPARATOR not in run.output:
+        return None  # (a flood of output may have dropped the last separators)
+    last = run.output.rsplit(CHECK_SEPARATOR, 1)[1].split(CHECK_SEPARATOR_END, 1)[0]
+    number = last.removeprefix("@cell ")
+    return int(number) if last.startswith("@cell ") and number.isdigit() else None
+
+
 def _run_one_child(exercise: Exercise, submission: Submission, selected: list[Check], cases: dict[str, list[Case]],
                    sandbox: Sandbox, timeout: float,
                    program: list[dict[str, Any]] | None = None) -> tuple[dict[str, RunResult] | None, Any]:
     """Every check in one child (the submission imported once, or a notebook's cells run once), each within
     ``timeout``; ``None`` when that child failed as a whole (a hang past its timers, a crash, a limit, a forged
-    report). Also what the child said about the notebook's cells."""
+    report). Also what the child said about the notebook's cells, or, when a cell hung it, that cell's number."""
     buffer = io.BytesIO()
     torch.save(cases, buffer)
     jobs = [{"name": check.name, "probe": check.probe_ref, "timeout": timeout} for check in selected]
     total = timeout * (len(jobs) + 1) + (_program_time(program) if program is not None else 0.0)
     run = sandbox.run(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module, probe=None,
                       inputs=buffer.getvalue(), timeout=total, checks=jobs, import_timeout=timeout, program=program)
-    return split_checks(run, [check.name for check in selected]), run.result.get("cells")
+    split = split_checks(run, [check.name for check in selected])
+    return split, run.result.get("cells") if split is not None else hung_cell(run) if program is not None else None
 
 
 def _run_each(exercise: Exercise, submission: Submission, selected: list[Check], cases: dict[str, list[Case]],
-              sandbox: Sandbox, timeout: float, program: list[dict[str, Any]] | None = None) -> tuple[dict[str, RunResult], Any]:
+              sandbox: Sandbox, timeout: float, program: list[dict[str, Any]] | None = None,
+              hung: int | None = None) -> tuple[dict[str, RunResult], Any]:
     """One child per check, after one that only imports the submission: a hang costs only its own check.
 
     A notebook has nothing to import: each check's child runs the cells above its test cell, then the check.
+    A check below cell ``hung`` (a cell that could not be stopped) is not run: a kernel never gets there.
     """
     common = dict(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module)
     if program is not None:
         runs, cells = {}, None
         for check in selected:
             steps = _up_to(program, check.name)
+            if hung is not None and any(step.get("cell") == hung for step in steps):
+                runs[check.name] = RunResult("cell-hung", {"cell": hung})
+                continue
             buffer = io.BytesIO()
             torch.save({check.name: cases[check.name]}, buffer)
             job = [{"name": check.name, "probe": check.probe_ref, "timeout": timeout}]
@@ -309,14 +330,19 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
                                                             if check.name in positions], cell_timeout)
     runs, cells = _run_one_child(exercise, submission, selected, cases, sandbox, timeout, program) \
         if one_child and selected else (None, None)
+    hung = None
     if runs is None:
-        runs, cells = _run_each(exercise, submission, selected, cases, sandbox, timeout, program)
+        hung = cells if isinstance(cells, int) else None
+        runs, cells = _run_each(exercise, submission, selected, cases, sandbox, timeout, program, hung)
     view = {check.name: _source_up_to(submission, positions[check.name]) if positions else submission
             for check in selected}
     results = [judge_run(check, cases[check.name], runs[check.name], submission, timeout, view[check.name])
                for check in selected]
     absent = exercise.hidden_absent if checks is None else None
     notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout)
+    if hung is not None:
+        notes.append(f"{submission.label(hung)} ran past its {cell_timeout:g} s budget and could not be stopped (it "
+                     "ignores the interrupt): the checks below it were not run")
     return ExerciseResult(exercise.slug, exercise.title, submission.path, seed, results,
                           round(time.perf_counter() - start, 4), list(sandbox.layers), notes,
                           {"checks": absent.checks, "points": absent.points} if absent else {})

@@ -212,3 +212,29 @@ def test_a_notebook_cell_that_does_not_compile_after_the_transform_names_its_own
           "nbformat_minor": 5}
     [note] = _load(nb).skipped
     assert note.startswith("cell 1 does not compile, so none of it ran: SyntaxError at line 2:")
+
+
+def test_a_cell_that_cannot_be_stopped_costs_the_checks_below_it_only(sandbox):
+    """A cell that ignores the interrupt hangs a kernel for good: the checks above it are graded, those below are
+    not run (nbgrader's kernel would never reach them), and the fallback does not run the hang once per check."""
+    book = filled("exercise-2")
+    book.insert_after("test-forward_retains_y_grad",
+                      "import signal\nfor sig in (signal.SIGINT, signal.SIGALRM):\n    signal.signal(sig, signal.SIG_IGN)\n"
+                      "while True:\n    pass\n", "scratch-stubborn")
+    calls = []
+
+    class Counting:
+        layers = sandbox.layers
+
+        def run(self, **job):
+            calls.append(job)
+            return sandbox.run(**job)
+
+    result = grading.grade(graders.find("exercise-2"), _load(book.done()), sandbox=Counting(), seed=0,
+                           timeout=0.5, cell_timeout=0.5)
+    points = {c.name: c.points for c in result.checks}
+    assert points == {c.name: c.points if c.function == "forward" else 0 for c in graders.find("exercise-2").checks}
+    assert "cell 8 ran past its 0.5 s budget and could not be stopped" in result.notes[-1]
+    gradients = next(c for c in result.checks if c.name == "gradients_x")
+    assert gradients.feedback.startswith("not run: cell 8, above this check's test cell, ran past its budget")
+    assert len(calls) == 1 + 2  # the one child, then forward's two checks on their own
