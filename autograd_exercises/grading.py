@@ -5,8 +5,8 @@ from a seed; the sandbox runs the probe on them; the check's judge computes the
 reference and scores. A check that hangs, crashes or raises fails alone.
 
 A notebook is graded as nbgrader grades it: its code cells run once, in document
-order, each within its own time budget (:data:`DEFAULT_CELL_TIMEOUT`, nbgrader's
-cell timeout; a cell past it is interrupted and the notebook goes on), and each
+order, each within its own time budget (:data:`DEFAULT_CELL_TIMEOUT`, the course's
+nbgrader cell timeout; a cell past it is interrupted and the notebook goes on), and each
 check judges the state at its test cell's position (:func:`check_positions`,
 computed here; the child only executes). A cell that timed out or raised is named
 in the result's notes.
@@ -30,7 +30,7 @@ from autograd_exercises.submission import Submission
 
 
 MAX_NOTES, MAX_NOTE = 20, 300  # warnings kept per check, and characters of each: a flood costs nothing
-DEFAULT_CELL_TIMEOUT = 30.0  # seconds each notebook cell may run: nbgrader's own cell timeout (Execute.timeout)
+DEFAULT_CELL_TIMEOUT = 60.0  # seconds each notebook cell may run: the course's Execute.timeout (build/course.py)
 MAX_CELL_NOTES = 3  # cells that raised, named in the notes (then a count)
 END = (1 << 30, 0)  # a check with no test cell: after every cell
 

@@ -14,8 +14,8 @@ the formgrader and ``export`` read it as usual.
 
 The sandbox starts when the first notebook's step is made and serves every
 notebook of the run; it is closed when nbgrader exits. Each notebook cell gets the
-time nbgrader's ``Execute.timeout`` would give it (30 s unless the course's config
-says otherwise), so a cell that nbgrader would interrupt is interrupted here too.
+time nbgrader's ``Execute.timeout`` would give it (the course's config sets 60 s),
+so a cell that nbgrader would interrupt is interrupted here too.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class GradeOutOfKernel(NbGraderPreprocessor):
 
     timeout = Float(0.0, help="Seconds each check may run in the sandbox (0: the grader's default).").tag(config=True)
     cell_timeout = Float(0.0, help="Seconds each notebook cell may run (0: Execute.timeout from the config, "
-                                   "else nbgrader's default, 30).").tag(config=True)
+                                   "else the grader's default, 60, as the course's config sets it).").tag(config=True)
 
     def _cell_timeout(self) -> float | None:
         if self.cell_timeout:

@@ -238,3 +238,18 @@ def test_a_cell_that_cannot_be_stopped_costs_the_checks_below_it_only(sandbox):
     gradients = next(c for c in result.checks if c.name == "gradients_x")
     assert gradients.feedback.startswith("not run: cell 8, above this check's test cell, ran past its budget")
     assert len(calls) == 1 + 2  # the one child, then forward's two checks on their own
+
+
+def test_the_default_cell_budget_is_the_courses_nbgrader_cell_timeout(monkeypatch):
+    """``grade file.ipynb`` and the course's ``nbgrader autograde`` (which reads ``Execute.timeout``) agree."""
+    from traitlets.config import Config
+
+    monkeypatch.setattr(autograde, "_SANDBOX", [object()])  # the step would start one
+
+    from autograd_exercises.build import course
+    from autograd_exercises.nbgrader_step import GradeOutOfKernel
+
+    assert grading.DEFAULT_CELL_TIMEOUT == course.CONFIG["timeout"]
+    assert GradeOutOfKernel(config=Config({"Execute": {"timeout": 45}}))._cell_timeout() == 45
+    assert GradeOutOfKernel(config=Config({"GradeOutOfKernel": {"cell_timeout": 7.5}}))._cell_timeout() == 7.5
+    assert GradeOutOfKernel()._cell_timeout() is None  # then grading's default
