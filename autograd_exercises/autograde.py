@@ -29,13 +29,14 @@ sandbox server has started (:func:`shared_sandbox`).
 
 from __future__ import annotations
 
-import ast
 import atexit
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from autograd_exercises.submission import TEST_CELL_MARKER, SubmissionError, notebook_source
+from autograd_exercises.submission import TEST_CELL_MARKER, SubmissionError, check_call, notebook_source
+
+__all__ = ["FAILED_NAME", "GradeCell", "check_call", "grade_cells", "grade_notebook", "shared_sandbox"]
 
 FAILED_NAME = "CheckFailed"  # the exception the in-kernel check raises: same look in both paths
 _SANDBOX: list[Any] = []
@@ -72,28 +73,6 @@ def _is_grade_cell(cell: Any) -> bool:
         return False
     meta = cell.get("metadata", {}).get("nbgrader", {})
     return isinstance(meta, dict) and bool(meta.get("grade")) and not meta.get("solution")
-
-
-def check_call(source: str) -> tuple[str, str] | None:
-    """``(exercise slug, check name)`` of a generated test cell; None when ``source`` is not one.
-
-    A test cell starts its first line of ours with :data:`TEST_CELL_MARKER` and makes exactly one
-    call ``check('<slug>', '<check>')`` with two string literals.
-    """
-    if TEST_CELL_MARKER not in source:
-        return None
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
-    calls = [node for node in ast.walk(tree)
-             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "check"]
-    if len(calls) != 1 or calls[0].keywords or len(calls[0].args) != 2:
-        return None
-    slug, name = calls[0].args
-    if not all(isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in (slug, name)):
-        return None
-    return slug.value, name.value
 
 
 def _grade_cell(index: int, cell: Any) -> GradeCell:
@@ -161,7 +140,7 @@ def _fill(cell: Any, outputs: list[dict]) -> None:
 # -- grading ---------------------------------------------------------------------------------------
 
 def _grade_exercise(slug: str, names: list[str], source: Any, *, sandbox: Any, seed: int,
-                    timeout: float | None) -> Any:
+                    timeout: float | None, cell_timeout: float | None = None) -> Any:
     """``grading.grade`` of one exercise, only the checks named (in the exercise's order)."""
     import graders
     from autograd_exercises import grading
@@ -169,18 +148,22 @@ def _grade_exercise(slug: str, names: list[str], source: Any, *, sandbox: Any, s
     exercise = graders.find(slug)
     checks = [check for check in exercise.checks if check.name in names]
     options = {} if timeout is None else {"timeout": timeout}
+    if cell_timeout is not None:
+        options["cell_timeout"] = cell_timeout
     return grading.grade(exercise, source, sandbox=sandbox, seed=seed, checks=checks, **options)
 
 
 def grade_notebook(nb: Any, *, sandbox: Any, seed: int, path: str = "notebook.ipynb",
-                   timeout: float | None = None) -> list[Any]:
+                   timeout: float | None = None, cell_timeout: float | None = None) -> list[Any]:
     """Grade ``nb`` out of the kernel and write every grade cell's verdict into it; returns the results.
 
     ``nb`` is a notebook node (or its plain dict), ideally after nbgrader's sanitising steps.
     Every grade cell gets outputs: the verdict of its check, or a zero with the reason (not
     one of our test cells, an unknown check, a notebook that cannot be read or graded). Other
     cells are left as they are. Returns one ``ExerciseResult`` per exercise its test cells name
-    (normally one). Never raises for a bad notebook; ``path`` only names it in messages.
+    (normally one). Never raises for a bad notebook; ``path`` only names it in messages. The cells run in
+    document order, each within ``cell_timeout`` seconds (default: nbgrader's cell timeout), and each check
+    judges the notebook as it stands at its test cell, as a kernel would.
     """
     cells = grade_cells(nb)
     for cell in cells:
@@ -200,7 +183,7 @@ def grade_notebook(nb: Any, *, sandbox: Any, seed: int, path: str = "notebook.ip
         mine = [cell for cell in wanted if cell.slug == slug]
         try:
             result = _grade_exercise(slug, [cell.check for cell in mine], submission,
-                                     sandbox=sandbox, seed=seed, timeout=timeout)
+                                     sandbox=sandbox, seed=seed, timeout=timeout, cell_timeout=cell_timeout)
         except Exception as exc:  # the sandbox could not run at all: zero, say why, the run goes on
             for cell in mine:
                 _fill(nb["cells"][cell.index],

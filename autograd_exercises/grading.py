@@ -3,6 +3,13 @@
 Pure orchestration, no printing. Inputs are made here, in the trusted process,
 from a seed; the sandbox runs the probe on them; the check's judge computes the
 reference and scores. A check that hangs, crashes or raises fails alone.
+
+A notebook is graded as nbgrader grades it: its code cells run once, in document
+order, each within its own time budget (:data:`DEFAULT_CELL_TIMEOUT`, the course's
+nbgrader cell timeout; a cell past it is interrupted and the notebook goes on), and each
+check judges the state at its test cell's position (:func:`check_positions`,
+computed here; the child only executes). A cell that timed out or raised is named
+in the result's notes.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import io
 import time
 import zlib
+from dataclasses import replace
 from typing import Any, Iterable
 
 import torch
@@ -22,6 +30,9 @@ from autograd_exercises.submission import Submission
 
 
 MAX_NOTES, MAX_NOTE = 20, 300  # warnings kept per check, and characters of each: a flood costs nothing
+DEFAULT_CELL_TIMEOUT = 60.0  # seconds each notebook cell may run: the course's Execute.timeout (build/course.py)
+MAX_CELL_NOTES = 3  # cells that raised, named in the notes (then a count)
+END = (1 << 30, 0)  # a check with no test cell: after every cell
 
 
 def check_seed(seed: int, exercise: Exercise, check: Check) -> int:
@@ -78,6 +89,9 @@ def run_failure(run: RunResult, timeout: float, submission: Submission) -> str:
         where = f" at {frames[-1]['where']}" if frames[-1].get("where") else ""
         code = f": {frames[-1]['code']}" if frames[-1].get("code") else ""
         return f"the submission could not be imported: {exc.get('type')}{where}{code} ({exc.get('message')})"
+    if run.status == "cell-hung":
+        return (f"not run: {submission.label(run.result.get('cell', 0))}, above this check's test cell, ran past its "
+                "budget and could not be stopped (it ignores the interrupt), so a kernel would never get here")
     if run.status == "timeout":
         return f"timed out after {timeout:g} s (an endless loop, or very slow code?)"
     if run.status == "crashed":
@@ -103,8 +117,9 @@ def by_hand_failure(check: Check, submission: Submission) -> str | None:
     return static.feedback(check.function, findings, submission.locate) if findings else None
 
 
-def judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submission, timeout: float) -> CheckResult:
-    """Score one check from what its child reported."""
+def judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submission, timeout: float,
+              source: Submission | None = None) -> CheckResult:
+    """Score one check from what its child reported (``source``: the code as it stood where the check judged)."""
     result = CheckResult(check.name, check.function, check.description, check.points, 0.0, "failed",
                          hidden=check.hidden, tolerance=check.tolerance.as_dict(), output=run.output, wall=run.wall)
     if run.status != "ok":
@@ -112,7 +127,7 @@ def judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submi
         return result
     observations = _with_places(run.observations, submission)
     result.notes = sorted({note[:MAX_NOTE] for note in _warnings(observations)})[:MAX_NOTES]
-    autograd_in_code = by_hand_failure(check, submission) if check.by_hand else None
+    autograd_in_code = by_hand_failure(check, source or submission) if check.by_hand else None
     if autograd_in_code is not None:  # what the code is, whatever the run reported
         result.feedback = autograd_in_code
         return result
@@ -136,45 +151,209 @@ def judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submi
     return result
 
 
+# -- notebooks: where each check judges, and the cells run before it ---------------------------------------
+
+def check_positions(exercise: Exercise, submission: Submission, selected: list[Check]) -> dict[str, tuple[int, int]]:
+    """Where each check judges a notebook: ``(cell number, rank)``, after every code cell numbered up to it.
+
+    A check sits at its test cell (the cell whose source calls it, or whose nbgrader grade id is the
+    check's cell id). One whose test cell is missing goes where nbgrader's ``add_missing_cells`` puts
+    it back: after the cell that precedes it in the source notebook (the test cell of the previous check
+    of the same function, or the function's solution cell). In a notebook without any of our test
+    cells, every check judges the end of the notebook.
+    """
+    from autograd_exercises.build.notebooks import check_cell_id, solution_cell_id
+
+    present: dict[str, tuple[int, int]] = {}
+    for check in exercise.checks:
+        cell = next((c for c in submission.test_cells if c.call == (exercise.slug, check.name)), None) or \
+            next((c for c in submission.test_cells if c.call is None and c.grade_id == check_cell_id(check)), None)
+        if cell is not None:
+            present[check.name] = (cell.number, 0)
+    if not present:
+        return {check.name: END for check in selected}
+    solutions = dict(submission.grade_ids)
+    positions: dict[str, tuple[int, int]] = {}
+    previous: dict[str, tuple[int, int]] = {}  # function → where its last check sits
+    for check in exercise.checks:
+        if check.name in present:
+            where = present[check.name]
+        elif check.function in previous:
+            where = previous[check.function] if previous[check.function] == END else \
+                (previous[check.function][0], previous[check.function][1] + 1)
+        elif solution_cell_id(check.function) in solutions:
+            where = (solutions[solution_cell_id(check.function)], 1)
+        else:
+            where = END
+        positions[check.name] = previous[check.function] = where
+    return {check.name: positions[check.name] for check in selected}
+
+
+def notebook_program(submission: Submission, positions: dict[str, tuple[int, int]], order: list[str],
+                     cell_timeout: float) -> list[dict[str, Any]]:
+    """The child's program: each code cell (its lines, its budget) and, where checks sit, ``{"checks": [...]}``."""
+    pending = sorted(positions, key=lambda name: (positions[name], order.index(name)))
+    steps: list[dict[str, Any]] = []
+
+    def stop(before: int | None) -> None:
+        names = []
+        while pending and (before is None or positions[pending[0]][0] < before):
+            names.append(pending.pop(0))
+        if names:
+            steps.append({"checks": names})
+
+    for cell in submission.program:
+        stop(cell.number)
+        steps.append({"cell": cell.number, "first": cell.first, "last": cell.last, "timeout": cell_timeout})
+    stop(None)
+    return steps
+
+
+def _up_to(steps: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    """The program cut after ``name``'s stop, with only that check there."""
+    out = []
+    for step in steps:
+        if "checks" not in step:
+            out.append(step)
+        elif name in step["checks"]:
+            return out + [{"checks": [name]}]
+    return out
+
+
+def _program_time(steps: list[dict[str, Any]]) -> float:
+    return sum(float(step["timeout"]) for step in steps if "cell" in step)
+
+
+def cell_notes(cells: Any, submission: Submission, cell_timeout: float) -> list[str]:
+    """What the notebook's cells did that the student should know: a cell past its budget, a cell that raised."""
+    if not isinstance(cells, list):
+        return []
+    notes, errors = [], []
+    for outcome in cells:
+        if not isinstance(outcome, dict) or not isinstance(outcome.get("cell"), int):
+            continue
+        label = submission.label(outcome["cell"])
+        if outcome.get("status") == "timeout":
+            notes.append(f"{label} ran past its {cell_timeout:g} s budget and was stopped; the notebook went on")
+        elif outcome.get("status") == "error" and isinstance(outcome.get("exception"), dict):
+            exc = _with_places(outcome["exception"], submission)
+            frames = [f for f in exc.get("frames") or [] if isinstance(f, dict) and f.get("function") == "<module>"]
+            where = frames[-1].get("where") if frames else None
+            message = str(exc.get("message"))
+            message = message if len(message) <= 120 else message[:117] + "..."
+            errors.append(f"{where or label} raised {exc.get('type')}: {message} "
+                          "(the rest of that cell did not run; the notebook went on)")
+    if len(errors) > MAX_CELL_NOTES:
+        errors = errors[:MAX_CELL_NOTES] + [f"(and {len(errors) - MAX_CELL_NOTES} more cells raised errors)"]
+    return notes + errors
+
+
+# -- running -------------------------------------------------------------------------------------------------
+
+def hung_cell(run: RunResult) -> int | None:
+    """The notebook cell a child was running when it was killed at its deadline (its output's last separator
+    names it), or None: a cell that ignored the interrupt at its budget, past which nothing can run."""
+    from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR, CHECK_SEPARATOR_END
+
+    if run.status != "timeout" or run.output_dropped or CHECK_SEPARATOR not in run.output:
+        return None  # (a flood of output may have dropped the last separators)
+    last = run.output.rsplit(CHECK_SEPARATOR, 1)[1].split(CHECK_SEPARATOR_END, 1)[0]
+    number = last.removeprefix("@cell ")
+    return int(number) if last.startswith("@cell ") and number.isdigit() else None
+
+
 def _run_one_child(exercise: Exercise, submission: Submission, selected: list[Check], cases: dict[str, list[Case]],
-                   sandbox: Sandbox, timeout: float) -> dict[str, RunResult] | None:
-    """Every check in one child (the submission imported once), each within ``timeout``; ``None`` when that
-    child failed as a whole (a hang past its timers, a crash, a limit, a forged report)."""
+                   sandbox: Sandbox, timeout: float,
+                   program: list[dict[str, Any]] | None = None) -> tuple[dict[str, RunResult] | None, Any]:
+    """Every check in one child (the submission imported once, or a notebook's cells run once), each within
+    ``timeout``; ``None`` when that child failed as a whole (a hang past its timers, a crash, a limit, a forged
+    report). Also what the child said about the notebook's cells, or, when a cell hung it, that cell's number."""
     buffer = io.BytesIO()
     torch.save(cases, buffer)
     jobs = [{"name": check.name, "probe": check.probe_ref, "timeout": timeout} for check in selected]
+    total = timeout * (len(jobs) + 1) + (_program_time(program) if program is not None else 0.0)
     run = sandbox.run(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module, probe=None,
-                      inputs=buffer.getvalue(), timeout=timeout * (len(jobs) + 1), checks=jobs, import_timeout=timeout)
-    return split_checks(run, [check.name for check in selected])
+                      inputs=buffer.getvalue(), timeout=total, checks=jobs, import_timeout=timeout, program=program)
+    split = split_checks(run, [check.name for check in selected])
+    return split, run.result.get("cells") if split is not None else hung_cell(run) if program is not None else None
 
 
 def _run_each(exercise: Exercise, submission: Submission, selected: list[Check], cases: dict[str, list[Case]],
-              sandbox: Sandbox, timeout: float) -> dict[str, RunResult]:
-    """One child per check, after one that only imports the submission: a hang costs only its own check."""
-    common = dict(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module, timeout=timeout)
-    imported = sandbox.run(probe=None, inputs=_serialize([]), **common)
+              sandbox: Sandbox, timeout: float, program: list[dict[str, Any]] | None = None,
+              hung: int | None = None) -> tuple[dict[str, RunResult], Any]:
+    """One child per check, after one that only imports the submission: a hang costs only its own check.
+
+    A notebook has nothing to import: each check's child runs the cells above its test cell, then the check.
+    A check below cell ``hung`` (a cell that could not be stopped) is not run: a kernel never gets there.
+    """
+    common = dict(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module)
+    if program is not None:
+        runs, cells = {}, None
+        for check in selected:
+            steps = _up_to(program, check.name)
+            if hung is not None and any(step.get("cell") == hung for step in steps):
+                runs[check.name] = RunResult("cell-hung", {"cell": hung})
+                continue
+            buffer = io.BytesIO()
+            torch.save({check.name: cases[check.name]}, buffer)
+            job = [{"name": check.name, "probe": check.probe_ref, "timeout": timeout}]
+            run = sandbox.run(probe=None, inputs=buffer.getvalue(), timeout=2 * timeout + _program_time(steps),
+                              checks=job, import_timeout=timeout, program=steps, **common)
+            split = split_checks(run, [check.name])
+            runs[check.name] = split[check.name] if split is not None else run
+            if isinstance(run.result.get("cells"), list) and len(run.result["cells"]) >= len(cells or []):
+                cells = run.result["cells"]
+        return runs, cells
+    imported = sandbox.run(probe=None, inputs=_serialize([]), timeout=timeout, **common)
     if imported.status != "ok":
-        return {check.name: imported for check in selected}
-    return {check.name: sandbox.run(probe=check.probe_ref, inputs=_serialize(cases[check.name]), **common)
-            for check in selected}
+        return {check.name: imported for check in selected}, None
+    return {check.name: sandbox.run(probe=check.probe_ref, inputs=_serialize(cases[check.name]), timeout=timeout,
+                                    **common)
+            for check in selected}, None
 
 
 def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed: int,
           timeout: float = DEFAULT_TIMEOUT, checks: Iterable[Check] | None = None,
-          one_child: bool = True) -> ExerciseResult:
+          one_child: bool = True, cell_timeout: float = DEFAULT_CELL_TIMEOUT) -> ExerciseResult:
     """Grade one submission of one exercise.
 
     All checks run in one child first (``one_child``); only when that child fails as a whole does each
     check get a child of its own, so a hang, crash or limit still costs only the check that caused it.
+    A notebook's cells run in document order, each within ``cell_timeout``; each check judges the state
+    at its test cell (:func:`check_positions`).
     """
     start = time.perf_counter()
     selected = list(checks if checks is not None else exercise.checks)
     cases = {check.name: make_cases(exercise, check, seed) for check in selected}
-    runs = _run_one_child(exercise, submission, selected, cases, sandbox, timeout) if one_child and selected else None
+    program = positions = None
+    if submission.kind == "ipynb" or submission.program:
+        positions = check_positions(exercise, submission, selected)
+        program = notebook_program(submission, positions, [check.name for check in exercise.checks
+                                                            if check.name in positions], cell_timeout)
+    runs, cells = _run_one_child(exercise, submission, selected, cases, sandbox, timeout, program) \
+        if one_child and selected else (None, None)
+    hung = None
     if runs is None:
-        runs = _run_each(exercise, submission, selected, cases, sandbox, timeout)
-    results = [judge_run(check, cases[check.name], runs[check.name], submission, timeout) for check in selected]
+        hung = cells if isinstance(cells, int) else None
+        runs, cells = _run_each(exercise, submission, selected, cases, sandbox, timeout, program, hung)
+    view = {check.name: _source_up_to(submission, positions[check.name]) if positions else submission
+            for check in selected}
+    results = [judge_run(check, cases[check.name], runs[check.name], submission, timeout, view[check.name])
+               for check in selected]
     absent = exercise.hidden_absent if checks is None else None
+    notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout)
+    if hung is not None:
+        notes.append(f"{submission.label(hung)} ran past its {cell_timeout:g} s budget and could not be stopped (it "
+                     "ignores the interrupt): the checks below it were not run")
     return ExerciseResult(exercise.slug, exercise.title, submission.path, seed, results,
-                          round(time.perf_counter() - start, 4), list(sandbox.layers), list(submission.skipped),
+                          round(time.perf_counter() - start, 4), list(sandbox.layers), notes,
                           {"checks": absent.checks, "points": absent.points} if absent else {})
+
+
+def _source_up_to(submission: Submission, position: tuple[int, int]) -> Submission:
+    """The notebook as its cells stand at ``position``: what a by-hand check's function is read from."""
+    last = max((cell.last for cell in submission.program if cell.number <= position[0]), default=0)
+    lines = submission.source.split(b"\n")
+    if last >= len(lines):
+        return submission
+    return replace(submission, source=b"\n".join(lines[:last]) + b"\n")

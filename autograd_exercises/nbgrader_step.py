@@ -13,7 +13,9 @@ test cell's verdict in its outputs, where ``SaveAutoGrades``, ``generate_feedbac
 the formgrader and ``export`` read it as usual.
 
 The sandbox starts when the first notebook's step is made and serves every
-notebook of the run; it is closed when nbgrader exits.
+notebook of the run; it is closed when nbgrader exits. Each notebook cell gets the
+time nbgrader's ``Execute.timeout`` would give it (the course's config sets 60 s),
+so a cell that nbgrader would interrupt is interrupted here too.
 """
 
 from __future__ import annotations
@@ -30,6 +32,14 @@ class GradeOutOfKernel(NbGraderPreprocessor):
     """Grade the notebook as ``grade exercise-N file.ipynb`` does; write each test cell's verdict."""
 
     timeout = Float(0.0, help="Seconds each check may run in the sandbox (0: the grader's default).").tag(config=True)
+    cell_timeout = Float(0.0, help="Seconds each notebook cell may run (0: Execute.timeout from the config, "
+                                   "else the grader's default, 60, as the course's config sets it).").tag(config=True)
+
+    def _cell_timeout(self) -> float | None:
+        if self.cell_timeout:
+            return self.cell_timeout
+        value = self.config.get("Execute", {}).get("timeout")
+        return float(value) if isinstance(value, (int, float)) and value > 0 else None
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -43,7 +53,7 @@ class GradeOutOfKernel(NbGraderPreprocessor):
         name = f"{info.get('student', '?')}/{info.get('assignment', '?')}/{info.get('notebook', 'notebook')}.ipynb"
         seed = notebook_seed()
         results = grade_notebook(nb, sandbox=shared_sandbox(), seed=seed, path=name,
-                                 timeout=self.timeout or None)
+                                 timeout=self.timeout or None, cell_timeout=self._cell_timeout())
         score = sum(result.score for result in results)
         top = sum(result.max_score for result in results)
         self.log.info("Graded %s out of the kernel: %g/%g (seed %d)", name, score, top, seed)

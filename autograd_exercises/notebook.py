@@ -25,8 +25,18 @@ kernel ran it, except:
   statement that raised (what it defined before the error is kept, the failed
   statement and the rest are dropped), so an experiment that failed earlier in
   the session does not make every later check fail;
-* IPython magics and shell escapes (``get_ipython()`` calls once transformed)
-  are commented out.
+* IPython syntax is read as IPython wrote it (``In`` holds the transformed
+  cell): ``%time``, ``%%time``, ``%timeit`` and ``%%capture`` keep their effect,
+  other magics and shell escapes are skipped (:mod:`autograd_exercises.magics`).
+
+Each replayed cell runs on its own in the sandbox, within its own time budget (as
+nbgrader runs a notebook's cells), an error ending only that cell; the check then
+judges the state after the last one. This is the kernel's order, which is what the
+student sees; the official grade runs the saved notebook top to bottom. When the
+two differ (a function used above the cell that defines it, or defined again,
+differently, in a cell below that ran first), the check says so, naming the cells:
+it reads the saved notebook (``__session__``, which Jupyter sets to its path) and
+the cell ids the kernel recorded.
 
 The last two need to know how each cell ended, which IPython reports to a
 ``post_run_cell`` hook. The notebook's locked setup cell installs it with
@@ -55,7 +65,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from autograd_exercises.submission import TEST_CELL_MARKER, Submission
+from autograd_exercises import magics
+from autograd_exercises.submission import TEST_CELL_MARKER, CodeCell, Submission
 
 NOTEBOOK_SEED = 0
 _SANDBOX: list[Any] = []
@@ -76,6 +87,7 @@ class CellRecord:
 
     failed_line: int | None = None  # None: ran to the end
     called_check: bool = False
+    cell_id: str = ""  # the notebook cell it ran (Jupyter sends the id), "" when unknown
 
 
 @dataclass
@@ -91,7 +103,9 @@ class _Recorder:
         called, self.running_check = self.running_check, False
         if info is None or not getattr(info, "store_history", False) or not isinstance(count, int):
             return  # silent or history-less runs are not in In
-        self.cells[count] = CellRecord(_failed_line(getattr(result, "error_in_exec", None)), called)
+        cell_id = getattr(info, "cell_id", None)
+        self.cells[count] = CellRecord(_failed_line(getattr(result, "error_in_exec", None)), called,
+                                       cell_id if isinstance(cell_id, str) else "")
 
 
 def _failed_line(error: BaseException | None) -> int | None:
@@ -162,7 +176,7 @@ def replayed_cells(history: list[str], records: dict[int, CellRecord]) -> Iterat
 
 
 def kernel_submission() -> Submission:
-    """The code this IPython kernel ran (see the module docstring), as one module."""
+    """The code this IPython kernel ran (see the module docstring): one program cell per history entry."""
     from IPython import get_ipython
 
     shell = get_ipython()
@@ -170,13 +184,44 @@ def kernel_submission() -> Submission:
         raise RuntimeError("check() runs inside a Jupyter notebook; from a terminal use: grade exercise-N FILE")
     lines: list[str] = []
     where: list[tuple[int, int]] = []
+    program: list[CodeCell] = []
+    ran: dict[str, tuple[int, str]] = {}  # cell id → (execution count, the code it last ran)
     for number, cell in replayed_cells(list(shell.user_ns.get("In", [])), _RECORDER.cells):
-        for in_cell, line in enumerate(cell.splitlines(), start=1):
-            lines.append(f"# {line}" if "get_ipython()" in line else line)  # magics, transformed
-            where.append((number, in_cell))
-        lines.append("")
-        where.append((number, len(cell.splitlines()) + 1))
-    return Submission("this notebook", ("\n".join(lines) + "\n").encode(), tuple(where), cell_label="In [{cell}]")
+        plain = magics.rewrite(cell)
+        code = plain.code.split("\n")
+        program.append(CodeCell(number, len(lines) + 1, len(lines) + len(code)))
+        lines += code + [""]
+        where += [(number, line) for line in plain.origin] + [(number, max(plain.origin, default=1))]
+        record = _RECORDER.cells.get(number)
+        if record is not None and record.cell_id:
+            ran[record.cell_id] = (number, plain.code)
+    notes = tuple(_order_notes(shell, ran))
+    return Submission("this notebook", ("\n".join(lines) + "\n").encode(), tuple(where), cell_label="In [{cell}]",
+                      program=tuple(program), skipped=notes)
+
+
+def _order_notes(shell: Any, ran: dict[str, tuple[int, str]]) -> list[str]:
+    """Where the saved notebook, run top to bottom, would differ from what this kernel ran (see the module
+    docstring); nothing when the notebook's file or the cells' ids are unknown."""
+    import json
+
+    from autograd_exercises.submission import _cell_text, _is_test_cell, order_notes
+
+    path = shell.user_ns.get("__session__") or os.environ.get("JPY_SESSION_NAME")
+    if not ran or not isinstance(path, str) or not path.endswith(".ipynb"):
+        return []
+    try:
+        with open(path, encoding="utf-8") as handle:
+            cells = json.load(handle)["cells"]
+        document = []
+        for number, cell in enumerate(cells, start=1):
+            if not isinstance(cell, dict) or cell.get("cell_type") != "code" or _is_test_cell(cell):
+                continue
+            count, code = ran.get(cell.get("id") or "", (None, magics.to_python(_cell_text(cell)).code))
+            document.append((number, code, count))
+        return order_notes(document)
+    except Exception:  # an unreadable or unusual file: no warning rather than a broken check
+        return []
 
 
 # -- grading ---------------------------------------------------------------------------------------
@@ -231,7 +276,8 @@ def notebook_seed() -> int:
 
 
 def run_check(exercise_slug: str, check_name: str) -> Any:
-    """Grade one check of the kernel's code; returns the CheckResult."""
+    """Grade one check of the kernel's code; returns the CheckResult, with what the whole run noted
+    (the order warnings, a cell past its budget) in ``notes`` after the check's own."""
     import graders
     from autograd_exercises import grading
 
@@ -239,7 +285,9 @@ def run_check(exercise_slug: str, check_name: str) -> Any:
     check_spec = exercise.check(check_name)
     seed = notebook_seed()
     result = grading.grade(exercise, kernel_submission(), sandbox=_sandbox(), seed=seed, checks=[check_spec])
-    return result.checks[0]
+    outcome = result.checks[0]
+    outcome.notes = [*outcome.notes, *result.notes]
+    return outcome
 
 
 def check(exercise_slug: str, check_name: str) -> None:

@@ -1,9 +1,20 @@
 """Read a submission (a ``.py`` module or a filled-in ``.ipynb``) into module source.
 
 Notebooks are read as plain JSON (no nbformat import: it costs seconds). Their
-code cells become one module, in order, without nbgrader's autograded test
-cells; IPython magics and shell escapes are commented out. A line map keeps
-feedback pointing at "cell 4, line 2" rather than a line of the joined module.
+code cells, without nbgrader's autograded test cells, become one module, in
+document order; IPython syntax becomes Python (:mod:`autograd_exercises.magics`:
+``%time`` keeps its effect, other magics and shell commands are skipped). A line
+map keeps feedback pointing at "cell 4, line 2" rather than a line of the joined
+module.
+
+A notebook is graded as nbgrader runs it: its :attr:`Submission.program` lists the
+code cells (each a range of the module's lines), which the sandboxed child runs
+one at a time, in document order, each under its own time budget, an error ending
+only that cell; :attr:`Submission.test_cells` says where the test cells sit, so
+that each check judges the state at its test cell's position
+(:func:`autograd_exercises.grading.check_positions`). Where the student's own
+execution order (the cells' execution counts) would give a different result, a
+note says so, naming the cells.
 
 A file that cannot run at all (empty, a null byte, a syntax error in a ``.py``)
 is still a submission: its ``problem`` says why, once, with the line and its
@@ -14,16 +25,40 @@ submission (unreadable, not notebook JSON, an nbformat 3 notebook) raises
 
 from __future__ import annotations
 
+import ast
+import builtins
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from autograd_exercises import magics
 
 TEST_CELL_MARKER = "# autograd-exercises: test cell"
 
 
 class SubmissionError(Exception):
     """The file cannot be read as a submission (missing, unreadable, not a notebook)."""
+
+
+@dataclass(frozen=True)
+class CodeCell:
+    """A code cell the child runs on its own: lines ``first``..``last`` of the module (1-based, inclusive)."""
+
+    number: int  # the notebook's cell number (or the kernel's execution count)
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
+class TestCell:
+    """A test cell of the notebook: where it sits, its nbgrader grade id, the check its source calls."""
+
+    __test__ = False  # not a pytest test class
+
+    number: int
+    grade_id: str = ""
+    call: tuple[str, str] | None = None  # (exercise slug, check name) from ``check('exercise-2', 'name')``
 
 
 @dataclass(frozen=True)
@@ -38,6 +73,9 @@ class Submission:
     problem: str = ""  # why the file cannot run at all (empty, null byte, syntax error): graded zero, not run
     broken: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (cell, functions it defines) for cells left out
     kind: str = "py"  # "py" or "ipynb": how the file was read
+    program: tuple[CodeCell, ...] = ()  # notebooks: the code cells, run one at a time, in this order
+    test_cells: tuple[TestCell, ...] = ()  # notebooks: the test cells, in document order
+    grade_ids: tuple[tuple[str, int], ...] = ()  # notebooks: (nbgrader grade id, cell number) of other cells
 
     @property
     def name(self) -> str:
@@ -51,16 +89,49 @@ class Submission:
             return f"{self.cell_label.format(cell=cell)}, line {in_cell}"
         return f"line {line}"
 
+    def label(self, cell: int) -> str:
+        """``"cell 4"`` (or ``"In [4]"``) for a cell number."""
+        return self.cell_label.format(cell=cell)
+
 
 def _is_test_cell(cell: dict) -> bool:
     meta = cell.get("metadata", {}).get("nbgrader", {})
-    source = "".join(cell.get("source", []))
-    return (meta.get("grade") and not meta.get("solution")) or TEST_CELL_MARKER in source
+    meta = meta if isinstance(meta, dict) else {}
+    return bool(meta.get("grade") and not meta.get("solution")) or TEST_CELL_MARKER in _cell_text(cell)
 
 
-def _plain_python(line: str) -> str:
-    stripped = line.lstrip()
-    return f"# {line}" if stripped.startswith(("%", "!")) else line
+def _cell_text(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(str(part) for part in source) if isinstance(source, list) else str(source)
+
+
+def _grade_id(cell: dict) -> str:
+    meta = cell.get("metadata", {})
+    meta = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
+    grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+    return grade_id if isinstance(grade_id, str) else ""
+
+
+def check_call(source: str) -> tuple[str, str] | None:
+    """``(exercise slug, check name)`` of a generated test cell; None when ``source`` is not one.
+
+    A test cell starts its first line of ours with :data:`TEST_CELL_MARKER` and makes exactly one
+    call ``check('<slug>', '<check>')`` with two string literals.
+    """
+    if TEST_CELL_MARKER not in source:
+        return None
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    calls = [node for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "check"]
+    if len(calls) != 1 or calls[0].keywords or len(calls[0].args) != 2:
+        return None
+    slug, name = calls[0].args
+    if not all(isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in (slug, name)):
+        return None
+    return slug.value, name.value
 
 
 def compile_error(source: str | bytes, filename: str = "<submission>") -> str | None:
@@ -89,21 +160,7 @@ def compile_error(source: str | bytes, filename: str = "<submission>") -> str | 
 
 
 _DEF = re.compile(r"^(?:async\s+)?def\s+([A-Za-z_]\w*)", re.MULTILINE)
-
-
-def _cell_block(source: str) -> list[str] | str:
-    """One cell as module lines that run like a notebook cell: an error ends the cell, not the notebook.
-
-    A cell that does not compile gives the reason instead (Jupyter would only fail that cell too).
-    """
-    lines = [_plain_python(line) for line in source.splitlines()]
-    body = "\n".join(lines)
-    error = compile_error(body, "<cell>")
-    if error is not None:
-        return error
-    if not body.strip() or "from __future__" in body:
-        return lines
-    return ["try:", "    pass", *("    " + line for line in lines), "except Exception:", "    pass"]
+MAX_ORDER_NOTES = 3
 
 
 def notebook_source(path: str, text: str) -> Submission:
@@ -111,7 +168,8 @@ def notebook_source(path: str, text: str) -> Submission:
 
     Each cell runs as in Jupyter or under ``nbgrader autograde``: a cell that
     raises stops there and the next cell still runs; a cell that does not compile
-    is left out. Test cells are never taken from the submission.
+    is left out. Test cells are never taken from the submission: they only say
+    where each check judges the notebook's state.
     """
     try:
         notebook = json.loads(text)
@@ -134,25 +192,121 @@ def notebook_source(path: str, text: str) -> Submission:
     where: list[tuple[int, int]] = []
     skipped: list[str] = []
     broken: list[tuple[int, tuple[str, ...]]] = []
+    program: list[CodeCell] = []
+    tests: list[TestCell] = []
+    grade_ids: list[tuple[str, int]] = []
+    commands: dict[str, list[int]] = {}  # IPython commands left out, and the cells they were in
+    ran: list[tuple[int, str, object]] = []  # (cell, its Python, its execution count) for the order notes
     for number, cell in enumerate(cells, start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code" or _is_test_cell(cell):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
-        block = _cell_block(source)
-        if isinstance(block, str):
-            skipped.append(f"cell {number} does not compile, so none of it ran: {block}")
+        source = _cell_text(cell)
+        if _is_test_cell(cell):
+            tests.append(TestCell(number, _grade_id(cell), check_call(source)))
+            continue
+        if _grade_id(cell):
+            grade_ids.append((_grade_id(cell), number))
+        plain = magics.to_python(source)
+        error = compile_error(plain.code, "<cell>")
+        if error is not None:
+            line = re.search(r" at line (\d+)", error)
+            if line and 1 <= int(line.group(1)) <= len(plain.origin):
+                error = error.replace(line.group(0), f" at line {plain.origin[int(line.group(1)) - 1]}", 1)
+            skipped.append(f"cell {number} does not compile, so none of it ran: {error}")
             broken.append((number, tuple(_DEF.findall(source))))
             continue
-        wrapped = len(block) != len(source.splitlines())
-        lines += block + [""]
-        where += [(number, 1)] * (2 if wrapped else 0)
-        where += [(number, in_cell) for in_cell in range(1, len(source.splitlines()) + 1)]
-        where += [(number, len(source.splitlines()))] * ((2 if wrapped else 0) + 1)
+        for command in plain.skipped:
+            commands.setdefault(command, []).append(number)
+        skipped += [f"cell {number}: {note}" for note in plain.notes]
+        code_lines = plain.code.split("\n")
+        if plain.code.strip():
+            program.append(CodeCell(number, len(lines) + 1, len(lines) + len(code_lines)))
+            ran.append((number, plain.code, cell.get("execution_count")))
+        lines += code_lines + [""]
+        where += [(number, line) for line in plain.origin] + [(number, max(plain.origin, default=1))]
+    if commands:
+        listed = ", ".join(f"{command} (cell{'s' if len(set(at)) > 1 else ''} "
+                           f"{', '.join(str(n) for n in dict.fromkeys(at))})" for command, at in commands.items())
+        skipped.append(f"IPython commands that only a kernel runs were skipped: {listed}")
+    skipped += order_notes(ran)
     problem = "" if any(line.strip() for line in lines) or skipped else \
         f"{Path(path).name} has no code: every code cell is empty"
     return Submission(path, ("\n".join(lines) + "\n").encode(), tuple(where), skipped=tuple(skipped),
-                      problem=problem, broken=tuple(broken), kind="ipynb")
+                      problem=problem, broken=tuple(broken), kind="ipynb", program=tuple(program),
+                      test_cells=tuple(tests), grade_ids=tuple(grade_ids))
+
+
+# -- the student's execution order against the document's ---------------------------------------------
+
+def _top_level(tree: ast.Module) -> tuple[dict[str, str], set[str]]:
+    """({function or class defined at top level: its dump}, every name bound at top level)."""
+    defined: dict[str, str] = {}
+    bound: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined[node.name] = ast.dump(node)
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        else:
+            bound.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+    return defined, bound
+
+
+def _used(tree: ast.Module) -> list[str]:
+    """Names a cell reads, in order, that it does not bind anywhere itself (in a function or at top level)."""
+    bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
+    for n in ast.walk(tree):
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            bound.update(a.arg for a in n.args.args + n.args.kwonlyargs + n.args.posonlyargs)
+            bound.update(a.arg for a in (n.args.vararg, n.args.kwarg) if a is not None)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(n.name)
+        if isinstance(n, (ast.Import, ast.ImportFrom)):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in n.names)
+    loads = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    return [name for name in dict.fromkeys(loads) if name not in bound and not hasattr(builtins, name)]
+
+
+def order_notes(cells: list[tuple[int, str, object]]) -> list[str]:
+    """Where running the cells top to bottom (as nbgrader does) differs from the order the student ran them.
+
+    ``cells`` are (cell number, its Python, its execution count) in document order. Two cases, named
+    only when the execution counts show the student ran the lower cell first: a function used above
+    the cell that defines it, and a function defined again, differently, in a cell below.
+    """
+    parsed = []
+    for number, code, count in cells:
+        try:
+            tree = ast.parse(code)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        parsed.append((number, tree, count if isinstance(count, int) and not isinstance(count, bool) else None))
+    tops = [_top_level(tree) for _, tree, _ in parsed]
+    notes: list[str] = []
+    for index, (number, tree, count) in enumerate(parsed):
+        above = set().union(*(bound for _, bound in tops[:index + 1]))
+        for name in _used(tree):
+            if name in above:
+                continue
+            later = next(((n, c) for (n, _, c), (defined, _) in zip(parsed[index + 1:], tops[index + 1:])
+                          if name in defined), None)
+            if later is not None and count is not None and later[1] is not None and later[1] < count:
+                notes.append(f"cell {number} uses {name}, which is defined below it, in cell {later[0]}: the "
+                             f"notebook is graded top to bottom, as nbgrader runs it, so {name} does not exist yet "
+                             f"when cell {number} and the tests after it run (your kernel ran cell {later[0]} first)")
+    for index, (number, tree, count) in enumerate(parsed):
+        for name, dump in tops[index][0].items():
+            for (other, _, other_count), (defined, _) in zip(parsed[index + 1:], tops[index + 1:]):
+                if name in defined and defined[name] != dump:
+                    if count is not None and other_count is not None and other_count < count:
+                        notes.append(f"{name} is defined in cell {number} and again, differently, below it in cell "
+                                     f"{other}, which your kernel ran first: the notebook is graded top to bottom, "
+                                     f"so the tests after cell {other} grade cell {other}'s {name}")
+                    break
+    if len(notes) > MAX_ORDER_NOTES:
+        notes = notes[:MAX_ORDER_NOTES] + [f"(and {len(notes) - MAX_ORDER_NOTES} more like these)"]
+    return notes
 
 
 def load(path: str | Path, kind: str | None = None) -> Submission:

@@ -15,6 +15,11 @@ from autograd_exercises.probes.exercise_2 import probe_forward, probe_gradients,
 from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
 
 TOL = Tolerance(rtol=1e-5, atol=1e-6)
+DETACHED = ("out does not reach the x passed in: after out.backward(), x.grad is still None. forward built the graph "
+            "from a detached copy of x (x.detach(), torch.tensor(x), x.clone().requires_grad_()): compute y from x "
+            "itself")
+BLAME_FORWARD = ("forward(x) does not connect out to the x passed in (out.backward() never reaches x; forward_values "
+                 "says why), so gradients(x) cannot get x.grad through it: fix forward, gradients is not the cause")
 
 
 def forward(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -53,6 +58,9 @@ def judge_forward_values(case, obs):
     if grad_fn_name(out) is None:
         raise Fail("out has no grad_fn: it was computed without autograd tracking "
                    "(under torch.no_grad(), through .detach(), or from a copy of x)")
+    after = obs["after_backward"]
+    if not after["error"] and after.get("x_grad") is None:
+        raise Fail(DETACHED)
 
 
 def judge_forward_retains(case, obs):
@@ -67,6 +75,21 @@ def judge_forward_retains(case, obs):
 
 # -- gradients -------------------------------------------------------------------------------------
 
+def _blaming_forward(judge):
+    """``judge``, whose failure is put on ``forward`` when gradients did back-propagate but forward's out does not
+    reach x (the probe says so): then the student's own backward() could not fill x.grad."""
+    def judged(case, obs):
+        try:
+            judge(case, obs)
+        except Fail:
+            if obs.get("forward_reaches_x") is False and int(obs["gradients"].get("autograd_calls", 0)) > 0:
+                raise Fail(BLAME_FORWARD, about_input=False) from None
+            raise
+    judged.__name__, judged.__qualname__, judged.__doc__ = judge.__name__, judge.__qualname__, judge.__doc__
+    return judged
+
+
+@_blaming_forward
 def judge_gradients_x(case, obs):
     r"""The returned ``x.grad`` equals $\partial out/\partial x$ and is the leaf's own ``.grad``."""
     x_grad, _ = parts(called(obs["gradients"], "gradients(x)"), 2, "gradients(x)", "(x.grad, y.grad)")
@@ -79,6 +102,7 @@ def judge_gradients_x(case, obs):
     close(tensor(obs["x_grad"], "x.grad"), expected, what="x.grad after gradients(x)", tol=TOL, numel=n)
 
 
+@_blaming_forward
 def judge_gradients_y(case, obs):
     r"""The returned ``y.grad`` equals $\partial out/\partial y$."""
     _, y_grad = parts(called(obs["gradients"], "gradients(x)"), 2, "gradients(x)", "(x.grad, y.grad)")

@@ -212,23 +212,50 @@ def _judge_one_gradient(case, obs, index: int, name: str) -> None:
                    f"by backward() on a loss computed from that {param} (read it after backward(), from the {param} "
                    f"passed in)")
     options = partial(gradient_mistakes, case, index)  # made only when the value is wrong
-    n = ref["delta"].numel()
-    close_or_mistake(tensor(item, name), ref[name], what=name, tol=TOL, numel=n, mistakes=options)
-    if obs[name] is None:
-        raise Fail(f"{param}.grad of the {param} passed in is still None after {CALL}: back-propagate a loss built "
-                   f"from that {param} (not from a copy or {param}.detach())")
-    close_or_mistake(tensor(obs[name], f"{param}.grad"), ref[name], what=f"{param}.grad after {CALL}", tol=TOL,
-                     numel=n, mistakes=options)
+    close_or_mistake(tensor(item, name), ref[name], what=name, tol=TOL, numel=ref["delta"].numel(), mistakes=options)
 
 
 def judge_gradients_w(case, obs):
-    r"""The returned w_grad and the leaf's w.grad equal $\partial L/\partial w$."""
+    r"""The returned w_grad equals $\partial L/\partial w$."""
     _judge_one_gradient(case, obs, 0, "w_grad")
 
 
 def judge_gradients_b(case, obs):
-    r"""The returned b_grad and the leaf's b.grad equal $\partial L/\partial b$."""
+    r"""The returned b_grad equals $\partial L/\partial b$."""
     _judge_one_gradient(case, obs, 1, "b_grad")
+
+
+def _returned_tensor(outcome: dict, index: int) -> torch.Tensor | None:
+    """The ``index``-th value ``parameter_gradients`` returned, when it is a tensor; else None."""
+    desc = outcome.get("returned") or {}
+    items = desc.get("items") if desc.get("type") in ("tuple", "list") else None
+    if not items or len(items) <= index or items[index].get("type") != "tensor" or "value" not in items[index]:
+        return None
+    return items[index]["value"]
+
+
+def judge_fills_grad(case, obs):
+    r"""Afterwards ``w.grad`` and ``b.grad`` of the tensors passed in hold the gradients.
+
+    The side effect alone: a ``.grad`` that holds what the call returned passes, right or wrong (the values
+    are ``parameter_gradients_w``/``_b``'s to judge); otherwise it must equal $\partial L/\partial w$,
+    $\partial L/\partial b$.
+    """
+    outcome = obs["grads"]
+    ran(outcome, CALL)
+    ref = reference(case)
+    for index, name in enumerate(("w_grad", "b_grad")):
+        param = name[0]
+        if obs[name] is None:
+            raise Fail(f"{param}.grad of the {param} passed in is still None after {CALL}: back-propagate a loss "
+                       f"built from that {param} (not from a copy or {param}.detach()), so that the caller's "
+                       f"{param}.grad holds the gradient")
+        got = tensor(obs[name], f"{param}.grad")
+        returned = _returned_tensor(outcome, index)
+        if returned is not None and returned.shape == got.shape and torch.equal(returned, got):
+            continue
+        close_or_mistake(got, ref[name], what=f"{param}.grad after {CALL}", tol=TOL, numel=ref["delta"].numel(),
+                         mistakes=partial(gradient_mistakes, case, index))
 
 
 # -- parameter_gradients_manual --------------------------------------------------------------------
@@ -254,12 +281,13 @@ VISIBLE = Exercise(
               network_cases, probe_layer, judge_layer, TOL),
         Check("loss_values", "loss", 2, "loss(z, y) = mean binary cross-entropy of the logits z, tracked",
               logit_cases, probe_loss, judge_loss, TOL),
-        Check("parameter_gradients_w", "parameter_gradients", 2,
-              "parameter_gradients fills w.grad = dL/dw and returns it",
+        Check("parameter_gradients_w", "parameter_gradients", 1, "parameter_gradients returns w_grad = dL/dw",
               network_cases, probe_gradients, judge_gradients_w, TOL),
-        Check("parameter_gradients_b", "parameter_gradients", 1,
-              "parameter_gradients fills b.grad = dL/db and returns it",
+        Check("parameter_gradients_b", "parameter_gradients", 1, "parameter_gradients returns b_grad = dL/db",
               network_cases, probe_gradients, judge_gradients_b, TOL),
+        Check("parameter_gradients_fills_grad", "parameter_gradients", 1,
+              "afterwards w.grad and b.grad of the w and b passed in hold the gradients",
+              network_cases, probe_gradients, judge_fills_grad, TOL),
         Check("parameter_gradients_manual_values", "parameter_gradients_manual", 2,
               "the gradients by hand match, for one input and for a batch",
               network_cases, probe_manual, judge_manual_values, TOL),

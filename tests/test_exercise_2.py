@@ -38,6 +38,11 @@ MISTAKES = {
         [("y = 3 * x + 2", "y = 3 * x.detach() + 2")],
         3, {"forward_values": "RuntimeError", "gradients_x": "RuntimeError"},
     ),
+    "forward_detaches_x": (  # forward's values are right, but its graph starts at a copy of x: forward is to blame
+        [("    y = 3 * x + 2\n", "    x = x.detach().requires_grad_()\n    y = 3 * x + 2\n")],
+        5, {"forward_values": "out does not reach the x passed in", "gradients_x": "fix forward, gradients is not the cause",
+            "gradients_notebook_example": "fix forward"},
+    ),
     "manual_returns_list": (
         [("    return 12 * (3 * x + 2) / x.numel()\n", "    return (12 * (3 * x + 2) / x.numel()).tolist()\n")],
         7, {"gradient_manual_values": "is a list, expected a torch.Tensor"},
@@ -55,6 +60,15 @@ MISTAKES = {
 }
 
 
+# Right, written another way than the solution: full marks.
+CORRECT_ALTERNATIVES = {
+    "forward_with_tensor_methods": [("    y = 3 * x + 2\n    y.retain_grad()\n    z = 2 * y**2\n    out = z.mean()\n",
+                                     "    y = x.mul(3).add(2)\n    y.retain_grad()\n    z = y.pow(2).mul(2)\n"
+                                     "    out = z.sum() / x.numel()\n")],
+    "gradients_through_autograd_backward": [("    out.backward()\n", "    torch.autograd.backward(out)\n")],
+}
+
+
 def test_solution_scores_full(grade_source):
     assert_solution_full(grade_source, SLUG, SOLUTION, 10)
 
@@ -66,6 +80,11 @@ def test_stub_scores_zero_without_crashing(grade_source):
 @pytest.mark.parametrize("name", sorted(MISTAKES))
 def test_common_mistake_gets_partial_score_and_diagnosis(grade_source, name):
     assert_mistake(grade_source, SLUG, SOLUTION, MISTAKES[name])
+
+
+@pytest.mark.parametrize("name", sorted(CORRECT_ALTERNATIVES))
+def test_correct_alternative_gets_full_marks(grade_source, name):
+    assert_solution_full(grade_source, SLUG, mutate(SOLUTION, *CORRECT_ALTERNATIVES[name]), 10)
 
 
 def test_pasted_numbers_score_under_half():

@@ -36,11 +36,11 @@ MISTAKES = {
     ),
     "sigmoid_applied_twice": (
         [loss_returns("torch.nn.functional.binary_cross_entropy_with_logits(torch.sigmoid(z), y)")],
-        4, {"loss_values": "the sigmoid is applied twice", "parameter_gradients_b": "the sigmoid is applied twice"},
+        5, {"loss_values": "the sigmoid is applied twice", "parameter_gradients_b": "the sigmoid is applied twice"},
     ),
     "reduction_sum": (
         [loss_returns("torch.nn.functional.binary_cross_entropy_with_logits(z, y, reduction='sum')")],
-        4, {"loss_values": "the sum over the N = 3 elements, not the mean",
+        5, {"loss_values": "the sum over the N = 3 elements, not the mean",
             "parameter_gradients_w": "summed loss (reduction='sum'), N = 3 times too large"},
     ),
     "reduction_none": (
@@ -50,7 +50,7 @@ MISTAKES = {
     ),
     "arguments_swapped": (
         [loss_returns("torch.nn.functional.binary_cross_entropy_with_logits(y, z)")],
-        4, {"loss_values": "the arguments are swapped", "parameter_gradients_w": "the arguments are swapped"},
+        5, {"loss_values": "the arguments are swapped", "parameter_gradients_w": "the arguments are swapped"},
     ),
     "bce_of_sigmoid_saturates": (
         [loss_returns("torch.nn.functional.binary_cross_entropy(torch.sigmoid(z), y)")],
@@ -71,16 +71,15 @@ MISTAKES = {
     "backward_twice": (
         [(GRADS, "    value = loss(layer(x, w, b), y)\n    value.backward(retain_graph=True)\n    value.backward()\n"
                  "    return w.grad, b.grad\n")],
-        7, {"parameter_gradients_w": "exactly twice the expected value", "parameter_gradients_b": "gradients accumulated"},
+        8, {"parameter_gradients_w": "exactly twice the expected value", "parameter_gradients_b": "gradients accumulated"},
     ),
     "gradients_of_copies": (
         [(GRADS, "    w = w.detach().clone().requires_grad_()\n    b = b.detach().clone().requires_grad_()\n" + GRADS)],
-        7, {"parameter_gradients_w": "w.grad of the w passed in is still None",
-            "parameter_gradients_b": "b.grad of the b passed in is still None"},
+        9, {"parameter_gradients_fills_grad": "w.grad of the w passed in is still None"},
     ),
     "gradients_as_numpy": (
         [("    return w.grad, b.grad\n", "    return w.grad.numpy(), b.grad.numpy()\n")],
-        7, {"parameter_gradients_w": "w_grad is a numpy.ndarray, expected a torch.Tensor"},
+        8, {"parameter_gradients_w": "w_grad is a numpy.ndarray, expected a torch.Tensor"},
     ),
     "manual_w_grad_transposed": (
         [(MANUAL_RETURN, "    return (rows.T @ deltas).T, deltas.sum(dim=0)\n")],
@@ -122,6 +121,16 @@ MISTAKES = {
 }
 
 
+# Right, written another way than the solution: full marks.
+CORRECT_ALTERNATIVES = {
+    "returns_copies_of_the_grads": [(GRADS, "    loss(layer(x, w, b), y).backward()\n"
+                                            "    return w.grad.clone(), b.grad.clone()\n")],
+    "autograd_grad_stored_in_grad": [(GRADS, "    w.grad, b.grad = torch.autograd.grad(loss(layer(x, w, b), y), (w, b))\n"
+                                             "    return w.grad, b.grad\n")],
+    "returns_a_list": [(GRADS, "    loss(layer(x, w, b), y).backward()\n    return [w.grad, b.grad]\n")],
+}
+
+
 def test_solution_scores_full(grade_source):
     assert_solution_full(grade_source, SLUG, SOLUTION, 10)
 
@@ -133,6 +142,11 @@ def test_stub_scores_zero_without_crashing(grade_source):
 @pytest.mark.parametrize("name", sorted(MISTAKES))
 def test_common_mistake_gets_partial_score_and_diagnosis(grade_source, name):
     assert_mistake(grade_source, SLUG, SOLUTION, MISTAKES[name])
+
+
+@pytest.mark.parametrize("name", sorted(CORRECT_ALTERNATIVES))
+def test_correct_alternative_gets_full_marks(grade_source, name):
+    assert_solution_full(grade_source, SLUG, mutate(SOLUTION, *CORRECT_ALTERNATIVES[name]), 10)
 
 
 def test_pasted_numbers_score_under_half():

@@ -596,3 +596,52 @@ def test_checks_follow_the_kernel_not_the_notebook_order(course):
         assert {kind for kind, _ in verdict} == {"stdout"}, verdict  # no error, nothing on stderr
         assert "✓ " in "".join(text for _, text in verdict), verdict
     assert helper == [("stdout", "1\n")]
+
+
+# -- notebooks as students leave them: nbgrader's points, three ways -------------------------------------
+
+KERNEL_PIPELINE = (  # nbgrader's own autograde: a kernel per notebook, each test cell checking in it
+    "from nbgrader.converters.autograde import Autograde\n"
+    "c = get_config()  # noqa: F821\n"
+    "c.Autograde.autograde_preprocessors = Autograde.class_traits()['autograde_preprocessors'].default()\n")
+
+
+def test_notebooks_get_nbgraders_points_three_ways(course, sandbox, tmp_path):
+    """``tests/notebook_cases.py``'s notebooks (out of order, a stale redefinition, an interrupted cell, magics,
+    errors, plots): nbgrader's own kernel execution, our out-of-kernel autograde and ``grade`` give the same
+    points, check by check, and the points the cases expect.
+
+    In a copy of the course whose cell timeout (nbgrader's ``Execute.timeout``) is
+    :data:`notebook_cases.CELL_TIMEOUT`: the kernels are interrupted there, and the out-of-kernel step reads it.
+    """
+    from autograd_exercises import grading, submission
+    from tests.notebook_cases import CASES, CELL_TIMEOUT, expected_points
+
+    copy_dir = tmp_path / "assignments"
+    shutil.copytree(course.dir, copy_dir, ignore=shutil.ignore_patterns("autograded", "feedback", "submitted"))
+    timeout = f"c.Execute.timeout = {int(CELL_TIMEOUT)}\n"
+    paths = {}
+    for case in CASES:
+        folder = copy_dir / "submitted" / f"nb-{case.name}" / case.slug
+        folder.mkdir(parents=True)
+        paths[case.name] = folder / f"{case.slug}.ipynb"
+        paths[case.name].write_text(json.dumps(case.make(), indent=1), encoding="utf-8")
+    slugs = list(dict.fromkeys(case.slug for case in CASES))
+
+    def autograde_all(config: str) -> dict[str, dict[str, float]]:
+        (copy_dir / "nbgrader_config_local.py").write_text(config + timeout, encoding="utf-8")
+        for slug in slugs:
+            nbgrader_course.run_nbgrader(copy_dir, "autograde", slug, "--student=nb-*", "--create", "--force")
+        return {case.name: _by_check(graders.find(case.slug),
+                                     nbgrader_course.scores(copy_dir, case.slug, f"nb-{case.name}")) for case in CASES}
+
+    out_of_kernel = autograde_all(NO_KERNEL)
+    in_kernels = autograde_all(KERNEL_PIPELINE)
+    graded = {case.name: {c.name: c.points for c in grading.grade(
+        graders.find(case.slug), submission.load(paths[case.name]), sandbox=sandbox, seed=0,
+        cell_timeout=CELL_TIMEOUT).checks} for case in CASES}
+    for case in CASES:
+        expected = expected_points(case, graders.find(case.slug))
+        assert in_kernels[case.name] == expected, (case.name, "nbgrader in kernels", in_kernels[case.name])
+        assert out_of_kernel[case.name] == expected, (case.name, "nbgrader out of the kernel", out_of_kernel[case.name])
+        assert graded[case.name] == expected, (case.name, "grade", graded[case.name])

@@ -81,3 +81,31 @@ def test_quiet_keeps_stderr_warnings_and_file_descriptor_2_out(capfd):
     os.write(2, b"after\n")
     out, err = capfd.readouterr()
     assert out == "stdout stays\n" and err == "after\n"
+
+
+def test_the_kernel_warns_when_the_saved_notebook_top_to_bottom_would_differ(tmp_path):
+    """The kernel ran the helper (a cell at the end) first: a check says the graded order lacks it at cell 2."""
+    import json
+
+    def cell(cell_id, source):
+        return {"cell_type": "code", "id": cell_id, "metadata": {}, "outputs": [], "execution_count": None,
+                "source": source}
+
+    path = tmp_path / "work.ipynb"
+    path.write_text(json.dumps({"cells": [cell("a", "import torch"), cell("b", "def f(x):\n    return g(x)\n"),
+                                          cell("c", "def g(x):\n    return x\n")],
+                                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    shell = SimpleNamespace(user_ns={"__session__": str(path)})
+    ran = {"a": (1, "import torch"), "c": (2, "def g(x):\n    return x\n"), "b": (3, "def f(x):\n    return g(x)\n")}
+    [note] = notebook._order_notes(shell, ran)
+    assert note.startswith("cell 2 uses g, which is defined below it, in cell 3:")
+    ran = {"a": (1, "import torch"), "b": (2, "def f(x):\n    return g(x)\n"), "c": (3, "def g(x):\n    return x\n")}
+    assert notebook._order_notes(shell, ran) == []  # run top to bottom
+    assert notebook._order_notes(SimpleNamespace(user_ns={}), ran) == []  # no file known: nothing to say
+
+
+def test_the_hook_records_the_cell_id_jupyter_sends():
+    recorder = notebook._Recorder()
+    recorder.post_run_cell(SimpleNamespace(execution_count=1, error_in_exec=None,
+                                           info=SimpleNamespace(store_history=True, cell_id="abc")))
+    assert recorder.cells[1].cell_id == "abc"

@@ -14,25 +14,43 @@ from autograd_exercises.sandbox import observe
 
 
 def probe_forward(module, case):
-    """Call forward(x) on a fresh leaf, then back-propagate ``out`` ourselves to see y.grad."""
+    """Call forward(x) on a fresh leaf, then back-propagate ``out`` ourselves to see y.grad and x.grad."""
     x = observe.leaf(case["x"])
     ran = observe.call(module, "forward", x)
     out = observe.item(ran, 2)
-    after = {"y_grad": None, "error": None}
+    after = {"y_grad": None, "x_grad": None, "error": None}
     if isinstance(out, torch.Tensor) and out.requires_grad and out.numel() == 1:
         try:
             out.backward()
             after["y_grad"] = observe.grad_of(observe.item(ran, 0))
+            after["x_grad"] = observe.grad_of(x)
         except Exception as exc:
             after["error"] = f"{type(exc).__name__}: {exc}"
     return {"forward": ran, "after_backward": after}
 
 
+def forward_reaches_x(module, case):
+    """Whether ``forward(x)``'s ``out``, back-propagated, reaches the x passed in (None: cannot tell)."""
+    x = observe.leaf(case["x"])
+    ran = observe.call(module, "forward", x)
+    out = observe.item(ran, 2)
+    if ran["exception"] is not None or not isinstance(out, torch.Tensor) or out.numel() != 1:
+        return None
+    if not out.requires_grad:
+        return False
+    try:
+        out.backward()
+    except Exception:
+        return None
+    return x.grad is not None
+
+
 def probe_gradients(module, case):
-    """Call gradients(x) on a fresh leaf and look at x.grad afterwards."""
+    """Call gradients(x) on a fresh leaf and look at x.grad afterwards; also whether forward reaches x."""
     x = observe.leaf(case["x"])
     ran = observe.call(module, "gradients", x)
-    return {"gradients": ran, "x_grad": observe.grad_of(x)}
+    x_grad = observe.grad_of(x)
+    return {"gradients": ran, "x_grad": x_grad, "forward_reaches_x": forward_reaches_x(module, case)}
 
 
 def probe_manual(module, case):

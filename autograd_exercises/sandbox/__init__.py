@@ -56,7 +56,13 @@ def split_checks(run: RunResult, names: list[str]) -> dict[str, RunResult] | Non
     if run.status != "ok" or not isinstance(checks, dict) or set(checks) != set(names):
         return None
     at_import, *parts = run.output.split(CHECK_SEPARATOR)
-    outputs = dict(part.split(CHECK_SEPARATOR_END, 1) if CHECK_SEPARATOR_END in part else (part, "") for part in parts)
+    outputs: dict[str, str] = {}
+    for part in parts:
+        name, text = part.split(CHECK_SEPARATOR_END, 1) if CHECK_SEPARATOR_END in part else (part, "")
+        if name.startswith("@"):  # a notebook cell's output (``@cell 4``): every check's, like the import's
+            at_import += text
+        else:
+            outputs[name] = text
     split = {}
     for name in names:
         wall = checks[name].get("wall")
@@ -171,16 +177,18 @@ class Sandbox:
 
     def run(self, *, source: bytes, filename: str, module: str, probe: str | None,
             inputs: bytes, timeout: float = DEFAULT_TIMEOUT, checks: list[dict[str, Any]] | None = None,
-            import_timeout: float = DEFAULT_TIMEOUT) -> RunResult:
+            import_timeout: float = DEFAULT_TIMEOUT, program: list[dict[str, Any]] | None = None) -> RunResult:
         """Run ``probe`` on the submission in a fresh child; never raises for student failures.
 
         With ``checks`` ([{"name", "probe", "timeout"}], ``inputs`` a dict of case lists by name), one child
         imports the submission once and runs every check's probe within its own timeout; ``timeout`` is then
         the whole child's (import included). :func:`split_checks` turns the answer into one result per check.
+        With ``program`` (a notebook: its code cells and, between them, which checks run there), the child runs
+        the cells one at a time instead of importing the submission (``sandbox/child.py: run_program``).
         """
         cpu = int(min(self.limits.cpu_seconds, timeout + 1)) if checks is None else int(timeout + 1)
         header = {"filename": filename, "module": module, "probe": probe, "timeout": timeout, "checks": checks,
-                  "import_timeout": import_timeout, "limits": {**self.limits.__dict__, "cpu_seconds": cpu}}
+                  "import_timeout": import_timeout, "program": program, "limits": {**self.limits.__dict__, "cpu_seconds": cpu}}
         if self.portable:
             from autograd_exercises.sandbox import portable
 

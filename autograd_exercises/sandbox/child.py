@@ -4,6 +4,12 @@ Runs in a process forked from the fork-server (or spawned, where there is no
 ``fork``). Order matters: every isolation layer is in place *before* the
 student's module is imported, and the result leaves through file descriptor
 :data:`RESULT_FD` as a ``torch.save`` file of plain data.
+
+A notebook is not imported: its job carries a ``program`` (:func:`run_program`),
+its code cells in document order with, between them, the checks whose test cells
+sit there. Each cell runs on its own, under its own time budget (past it, the cell
+gets a ``KeyboardInterrupt``, as nbgrader interrupts the kernel), an error ending
+only that cell; each check judges the module as it is at its test cell's position.
 """
 
 from __future__ import annotations
@@ -12,10 +18,12 @@ import importlib
 import importlib.util
 import io
 import os
+import random
 import signal
 import sys
 import tempfile
 import time
+import types
 from typing import Any
 
 import torch
@@ -24,6 +32,7 @@ from autograd_exercises.sandbox import isolation, observe
 from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR, CHECK_SEPARATOR_END
 
 RESULT_FD = 3
+TIMERS = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")  # interval timers (not on Windows)
 PR_SET_PDEATHSIG = 1
 # Bound before any student code runs, so a submission that replaces them cannot forge the report.
 _SAVE, _BYTES_IO, _WRITE, _EXIT = torch.save, io.BytesIO, os.write, os._exit
@@ -194,6 +203,8 @@ def _timed(seconds: float, work: Any) -> Any:
     Student code can block or replace SIGALRM: then the server's deadline for the
     whole child ends it, and the grader falls back to one child per check.
     """
+    if not TIMERS:  # Windows: the job's own deadline is the only limit
+        return work()
     signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
     try:
@@ -202,32 +213,129 @@ def _timed(seconds: float, work: Any) -> Any:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 
-def _run_checks(module: Any, job: dict[str, Any], cases: dict[str, Any]) -> dict[str, Any]:
-    """Every check of a multi-check job, each within its own timeout; its output marked by a separator line."""
+def _state() -> dict[str, Any]:
+    """The global state a check's calls may change and the next check must not see: random generators
+    (torch's, Python's, numpy's) and whether autograd records. A test cell grades in a fresh process in
+    Jupyter, so each check starts from the state its position left."""
+    state: dict[str, Any] = {"torch": torch.get_rng_state(), "random": random.getstate(),
+                             "grad": torch.is_grad_enabled()}
+    numpy = sys.modules.get("numpy")
+    try:
+        state["numpy"] = numpy.random.get_state() if numpy is not None else None
+    except BaseException:
+        state["numpy"] = None
+    return state
+
+
+def _restore(state: dict[str, Any]) -> None:
+    try:
+        torch.set_rng_state(state["torch"])
+        random.setstate(state["random"])
+        torch.set_grad_enabled(state["grad"])
+        if state.get("numpy") is not None:
+            sys.modules["numpy"].random.set_state(state["numpy"])
+    except BaseException:  # student code replaced them: its own checks may suffer, nothing else
+        pass
+
+
+def _separator(name: str) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    _WRITE(1, f"{CHECK_SEPARATOR}{name}{CHECK_SEPARATOR_END}".encode())
+
+
+def _run_checks(module: Any, job: dict[str, Any], cases: dict[str, Any], names: list[str] | None = None) -> dict[str, Any]:
+    """Every check of a multi-check job (or those ``names``), each within its own timeout, each from the same
+    global state; its output marked by a separator line."""
     checks: dict[str, Any] = {}
+    state = _state()
     for item in job["checks"]:
         name = item["name"]
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except BaseException:
-                pass
-        _WRITE(1, f"{CHECK_SEPARATOR}{name}{CHECK_SEPARATOR_END}".encode())
+        if names is not None and name not in names:
+            continue
+        _restore(state)
+        _separator(name)
         probe, start = resolve(item["probe"]), time.monotonic()
         try:
             checks[name] = {"observations": _timed(item["timeout"], lambda: _observe(probe, module, cases[name]))}
         except observe.CheckTimeout:
             checks[name] = {"timed_out": True}
         checks[name]["wall"] = round(time.monotonic() - start, 4)
+    _restore(state)
     return checks
+
+
+class CellInterrupt(KeyboardInterrupt):
+    """A notebook cell ran past its budget: what Jupyter's interrupt raises, so a cell that catches
+    ``KeyboardInterrupt`` (to stop a training loop cleanly) behaves as it does under nbgrader."""
+
+
+def _run_cell(module: Any, lines: list[str], step: dict[str, Any]) -> dict[str, Any]:
+    """Run one notebook cell in the module's namespace, within its budget; how it ended."""
+    number, first, last = int(step["cell"]), int(step["first"]), int(step["last"])
+    _separator(f"@cell {number}")
+    outcome: dict[str, Any] = {"cell": number, "status": "ok"}
+    fired = [0]
+
+    def interrupt(signum: int, frame: Any) -> None:
+        fired[0] += 1  # the first time as Jupyter's interrupt; a cell that swallows it is then stopped
+        raise CellInterrupt() if fired[0] == 1 else observe.CheckTimeout()
+
+    start = time.monotonic()
+    try:
+        code = compile("\n" * (first - 1) + "\n".join(lines[first - 1:last]), module.__file__, "exec",
+                       dont_inherit=True)
+        if not TIMERS:  # Windows: the job's own deadline is the only limit
+            exec(code, module.__dict__)
+        else:
+            signal.signal(signal.SIGALRM, interrupt)
+            try:
+                signal.setitimer(signal.ITIMER_REAL, max(float(step["timeout"]), 0.001), 1.0)
+                exec(code, module.__dict__)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+    except (CellInterrupt, observe.CheckTimeout):
+        outcome["status"] = "timeout"
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt too: Jupyter shows them and goes on
+        outcome.update(status="error", exception=observe.describe_exception(exc))
+    if fired[0] and outcome["status"] != "timeout":
+        outcome["status"] = "timeout"  # interrupted, and it caught the interrupt: still past its budget
+    outcome["wall"] = round(time.monotonic() - start, 4)
+    return outcome
+
+
+def run_program(job: dict[str, Any], cases: dict[str, Any]) -> dict[str, Any]:
+    """A notebook's job: its cells one at a time, in order; at each test cell's position, its checks."""
+    path = os.path.join(job["scratch"], job["filename"])
+    observe.SUBMISSION_FILE["path"] = path
+    with open(path, "rb") as handle:
+        lines = handle.read().decode("utf-8", "replace").split("\n")
+    module = types.ModuleType(job["module"])
+    module.__file__ = path
+    module.__name__ = "__main__"  # as in Jupyter, where ``if __name__ == "__main__":`` runs
+    sys.modules[job["module"]] = module
+    cells: list[dict[str, Any]] = []
+    checks: dict[str, Any] = {}
+    for step in job["program"]:
+        if "checks" in step:
+            checks.update(_run_checks(module, job, cases, list(step["checks"])))
+        else:
+            cells.append(_run_cell(module, lines, step))
+    return {"status": "ok", "checks": checks, "cells": cells}
 
 
 def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     """Import the submission and run the probe on every case (or, for a job with ``checks``, every check's
-    probe on its own cases, each with its own timeout): the child's whole job."""
+    probe on its own cases, each with its own timeout): the child's whole job. A notebook's job runs its
+    ``program`` instead of an import."""
     cases = torch.load(io.BytesIO(inputs), weights_only=True)
     probe = resolve(job["probe"]) if job.get("probe") else None
     observe.install_autograd_counter()
+    if job.get("program") is not None and job.get("checks") is not None:
+        return run_program(job, cases)
     try:
         module = _timed(job["import_timeout"], lambda: import_submission(job)) if job.get("checks") else \
             import_submission(job)

@@ -1,0 +1,252 @@
+"""IPython syntax in a notebook cell, as plain Python that runs without IPython.
+
+A cell is first turned into Python by IPython's own transformer
+(``IPython.core.inputtransformer2.TransformerManager``, what the kernel runs), which
+writes magics and shell escapes as ``get_ipython().run_line_magic(...)``,
+``run_cell_magic(...)``, ``system(...)`` or ``getoutput(...)`` calls. Those calls are
+then rewritten, since graded code runs in a plain interpreter:
+
+* the magics that run code keep their effect: ``%time stmt`` and ``%%time`` run the
+  statement or the cell body in place (assignments kept, as in IPython); ``%timeit`` and
+  ``%%timeit`` run it once, in a namespace of its own (as IPython does: its assignments
+  do not persist); ``%%capture`` runs the body (its output variable is not set);
+* every other magic and shell command is skipped (``pass``, or ``None`` where a value
+  was expected), and named in :attr:`Plain.skipped`.
+
+The kernel's input history (``In``) already went through IPython's transformer, so
+:func:`rewrite` alone serves :mod:`autograd_exercises.notebook`. Without IPython
+(a student's install), a small transformer of our own handles line and cell magics
+and ``!`` commands at the start of a line.
+
+Line numbers: each line of the result carries the line of the cell it came from
+(:attr:`Plain.origin`), so feedback still names "cell 4, line 2".
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+RUN_IN_PLACE = ("time", "capture")  # cell magics whose body runs in the user's namespace
+RUN_APART = ("timeit",)  # run once, in a namespace of their own
+SILENT = ("pinfo", "pinfo2", "psearch")  # x? and x??: help, nothing else happens
+OURS = {"load_ext": "autograd_exercises.notebook"}  # the setup cell's own magic: nothing to say about it
+_TIMEIT_OPTIONS = re.compile(r"^\s*(?:-[nrp]\s*\d+(?:\.\d+)?\s+|-[tcqo]\s+)*")
+
+
+@dataclass(frozen=True)
+class Plain:
+    """A cell as plain Python: its code, each line's origin in the cell, what was skipped."""
+
+    code: str
+    origin: tuple[int, ...]  # per line of ``code`` (1-based), the cell's line it came from
+    skipped: tuple[str, ...] = field(default=())  # "%matplotlib", "!pip": magics and commands left out
+    notes: tuple[str, ...] = field(default=())  # other differences ("%%capture's variable out is not set")
+
+
+def _compiles(code: str) -> bool:
+    try:
+        compile(code, "<cell>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def to_python(cell: str) -> Plain:
+    """A notebook cell's source (IPython syntax allowed) as plain Python."""
+    cell = cell.replace("\r\n", "\n").replace("\r", "\n")
+    lines = cell.split("\n")
+    if _compiles(cell) and "get_ipython()" not in cell:
+        return Plain(cell, tuple(range(1, len(lines) + 1)))
+    lead = next((index for index, line in enumerate(lines) if line.strip()), len(lines))
+    if lead < len(lines) and lines[lead].startswith("%%"):
+        return _cell_magic(lines, lead)
+    transformed = _ipython_transform(cell)
+    out = transformed.split("\n")
+    if transformed.endswith("\n") and not cell.endswith("\n"):
+        out = out[:-1]
+    if len(out) == len(lines) - lead:
+        origin = [index + 1 + lead for index in range(len(out))]
+    else:  # a joined continuation line: close enough
+        origin = [min(index + 1 + lead, len(lines)) for index in range(len(out))]
+    return rewrite("\n".join(out), tuple(origin))
+
+
+_TRANSFORMER: list = []
+
+
+def _ipython_transform(cell: str) -> str:
+    """IPython's own transformer (what the kernel runs) where IPython is installed; else :func:`_plain_transform`."""
+    if not _TRANSFORMER:
+        try:
+            from IPython.core.inputtransformer2 import TransformerManager
+        except ImportError:
+            return _plain_transform(cell)
+        _TRANSFORMER.append(TransformerManager())
+    try:
+        return _TRANSFORMER[0].transform_cell(cell)
+    except Exception:  # IPython could not read it either: the compile step says why
+        return cell
+
+
+_ASSIGNED_ESCAPE = re.compile(r"^(\s*)([A-Za-z_][\w\s,.\[\]()*]*?=\s*)([%!])(.*)$")
+_ESCAPE = re.compile(r"^(\s*)([%!])(.*)$")
+
+
+def _plain_transform(cell: str) -> str:
+    """Line magics and ``!`` commands at the start of a line, as IPython writes them (no IPython here)."""
+    out = []
+    for line in cell.split("\n"):
+        found = _ASSIGNED_ESCAPE.match(line) or _ESCAPE.match(line)
+        if found is None or found.group(0).lstrip().startswith("%%"):
+            out.append(line)
+            continue
+        indent, target = found.group(1), found.group(2) if found.re is _ASSIGNED_ESCAPE else ""
+        escape, rest = found.groups()[-2:]
+        if escape == "!":
+            call = f"get_ipython().{'getoutput' if target else 'system'}({rest!r})"
+        else:
+            name, _, argument = rest.partition(" ")
+            call = f"get_ipython().run_line_magic({name!r}, {argument.strip()!r})"
+        out.append(f"{indent}{target}{call}")
+    return "\n".join(out)
+
+
+def _cell_magic(lines: list[str], at: int) -> Plain:
+    """A cell that starts with ``%%name``: the body in place for the magics that run code, else nothing."""
+    name, _, argument = lines[at][2:].partition(" ")
+    body = "\n".join(lines[at + 1:])
+    plain = to_python(body)
+    shift = at + 1
+    if name in RUN_IN_PLACE:
+        notes = plain.notes
+        if name == "capture" and _capture_variable(argument):
+            notes += (f"%%capture's variable {_capture_variable(argument)} is not set when graded",)
+        return Plain("\n".join([""] * shift + [plain.code]), tuple(range(1, shift + 1)) +
+                     tuple(line + shift for line in plain.origin), plain.skipped, notes)
+    if name in RUN_APART:
+        setup = _TIMEIT_OPTIONS.sub("", argument).strip()
+        code = f"{setup}\n{plain.code}" if setup else plain.code
+        line = f"exec(compile({code!r}, '<%%timeit>', 'exec'), globals(), {{}})"
+        return Plain("\n".join([""] * at + [line]), tuple(range(1, at + 2)), plain.skipped, plain.notes)
+    return Plain("\n".join([""] * at + ["pass"]), tuple(range(1, at + 2)), (f"%%{name}",))
+
+
+def _capture_variable(argument: str) -> str:
+    words = [word for word in argument.split() if not word.startswith("-")]
+    return words[0] if words else ""
+
+
+# -- get_ipython() calls -------------------------------------------------------------------------------
+
+def _magic(node: ast.AST) -> tuple[str, list[str]] | None:
+    """``(method, string arguments)`` of ``get_ipython().<method>('...', ...)``; None for anything else."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        return None
+    owner = node.func.value
+    if not (isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "get_ipython"
+            and not owner.args and not owner.keywords):
+        return None
+    if node.keywords or not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args):
+        return None
+    return node.func.attr, [a.value for a in node.args]
+
+
+def _parses(code: str, mode: str) -> bool:
+    try:
+        ast.parse(code, mode=mode)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _replacement(method: str, args: list[str], statement: bool) -> tuple[Plain | None, str | None]:
+    """(the call's replacement, or None to keep it; a note). What was skipped is in the replacement's ``skipped``."""
+    def nothing(skip: str | None = None) -> Plain:
+        return Plain("pass" if statement else "None", (1,), (skip,) if skip else ())
+
+    if method == "run_line_magic" and len(args) == 2:
+        name, line = args[0], args[1]
+        if name.startswith("%"):  # a cell magic below a cell's first line: IPython stops the cell there
+            message = f"UsageError: Line magic function `%{name}` not found (a cell magic must start its cell)"
+            return Plain(f"raise SyntaxError({message!r})" if statement else "None", (1,)), None
+        if name == "time":
+            if statement and _parses(line, "exec"):
+                return Plain(line, (1,)), None
+            if not statement and _parses(line, "eval"):
+                return Plain(f"({line})", (1,)), None
+        elif name == "timeit":
+            code = _TIMEIT_OPTIONS.sub("", line)
+            if statement and _parses(code, "exec"):
+                return Plain(f"exec(compile({code!r}, '<%timeit>', 'exec'), globals(), {{}})", (1,)), None
+        elif name in SILENT or OURS.get(name) == line.strip():
+            return nothing(), None
+        return nothing(f"%{name}"), None
+    if method == "run_cell_magic" and len(args) == 3:
+        name, line, body = args
+        if name in RUN_APART:
+            setup = _TIMEIT_OPTIONS.sub("", line).strip()
+            plain = to_python(body)
+            code = f"{setup}\n{plain.code}" if setup else plain.code
+            return Plain(f"exec(compile({code!r}, '<%%timeit>', 'exec'), globals(), {{}})", (1,), plain.skipped,
+                         plain.notes), None
+        if name in RUN_IN_PLACE and statement:
+            plain = to_python(body)  # the body lines follow the magic's line, as in the cell
+            note = (f"%%capture's variable {_capture_variable(line)} is not set when graded"
+                    if name == "capture" and _capture_variable(line) else None)
+            return Plain(plain.code, tuple(number + 1 for number in plain.origin), plain.skipped, plain.notes), note
+        return nothing(f"%%{name}"), None
+    if method in ("system", "getoutput") and args:
+        command = args[0].split()[0] if args[0].split() else ""
+        return nothing(f"!{command}"), None
+    return None, None
+
+
+def rewrite(code: str, origin: tuple[int, ...] | None = None) -> Plain:
+    """``code`` (Python, as IPython's transformer writes it) with every ``get_ipython()`` magic call rewritten."""
+    lines = code.split("\n")
+    origin = tuple(origin) if origin is not None else tuple(range(1, len(lines) + 1))
+    if "get_ipython()" not in code:
+        return Plain(code, origin)
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return Plain(code, origin)  # the compile step says why
+    edits = []  # (line, col, end line, end col, new lines, whole statement)
+    statements = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+    for node in ast.walk(tree):
+        found = _magic(node)
+        if found is None:
+            continue
+        edits.append((node, found, id(node) in statements))
+    skipped: list[str] = []
+    notes: list[str] = []
+    result = [[line] for line in lines]  # per line of ``code``: the lines it became
+    origins = [[number] for number in origin]
+    for node, (method, args), statement in sorted(edits, key=lambda e: (e[0].lineno, e[0].col_offset), reverse=True):
+        new, note = _replacement(method, args, statement)
+        if new is None or node.lineno != node.end_lineno:
+            continue
+        skipped += reversed(new.skipped)
+        notes += [note] if note else []
+        notes += reversed(new.notes)
+        index = node.lineno - 1
+        text = "\n".join(result[index])  # edits later on this line were made first: its columns still hold
+        encoded = text.encode()
+        before = encoded[:node.col_offset].decode("utf-8", "replace")
+        after = encoded[node.end_col_offset:].decode("utf-8", "replace")
+        new_lines = new.code.split("\n")
+        first = origins[index][0]
+        if len(new_lines) == 1:
+            result[index] = (before + new_lines[0] + after).split("\n")
+            origins[index] = [first] * len(result[index])
+        elif statement and not before.strip() and not after.strip():
+            result[index] = [before + line if line.strip() else line for line in new_lines]
+            origins[index] = [first - 1 + number for number in new.origin]
+        else:  # a cell magic's body where one line must hold it
+            result[index] = [before + f"exec(compile({new.code!r}, '<cell magic>', 'exec'), globals())" + after]
+            origins[index] = [first]
+    out = [line for group in result for line in group]
+    out_origin = tuple(number for group in origins for number in group)
+    return Plain("\n".join(out), out_origin, tuple(reversed(skipped)), tuple(reversed(notes)))

@@ -1,0 +1,255 @@
+"""A notebook is graded as nbgrader runs it: cells once, top to bottom, each test cell judging the state there.
+
+The notebooks of ``tests/notebook_cases.py`` (out of order, stale redefinitions, interrupted cells, magics,
+errors left in cells, plots) get nbgrader's points from ``grade`` and from the out-of-kernel autograde;
+``tests/test_nbgrader.py`` adds the real ``nbgrader autograde``, in kernels and out of them. Here too: how
+IPython syntax becomes Python, where a check sits when its test cell is missing, and what a cell's budget is.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+import graders
+from autograd_exercises import autograde, grading, magics
+from autograd_exercises.build import notebooks
+from autograd_exercises.submission import CodeCell, Submission, TestCell, notebook_source
+from tests import notebook_cases
+from tests.notebook_cases import CASES, code_cell, expected_points, filled
+
+FAST_CELL_TIMEOUT = 2.0  # the interrupted cell's budget here: the same behaviour as nbgrader's 30 s, sooner
+
+
+def _load(nb: dict, name: str = "work.ipynb"):
+    return notebook_source(name, json.dumps(nb))
+
+
+def _with_hidden_tests(nb: dict, slug: str) -> dict:
+    """``nb`` with its test cells as nbgrader's OverwriteCells restores them (hidden checks in place)."""
+    source = json.loads((notebook_cases.ROOT / "assignments" / "source" / slug / f"{slug}.ipynb").read_text())
+    locked = {cell["id"]: cell["source"] for cell in source["cells"] if cell["id"].startswith("test-")}
+    nb = copy.deepcopy(nb)
+    for cell in nb["cells"]:
+        if cell.get("id") in locked:
+            cell["source"] = locked[cell["id"]]
+    return nb
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_grade_gives_nbgraders_points_and_names_the_cells(sandbox, case):
+    exercise = graders.find(case.slug)
+    result = grading.grade(exercise, _load(case.make()), sandbox=sandbox, seed=0, cell_timeout=FAST_CELL_TIMEOUT)
+    assert {c.name: c.points for c in result.checks} == expected_points(case, exercise), \
+        {c.name: c.feedback for c in result.checks if not c.passed}
+    notes = "\n".join(result.notes)
+    for fragment in case.notes:
+        assert fragment.replace(f"{notebook_cases.CELL_TIMEOUT:g} s", f"{FAST_CELL_TIMEOUT:g} s") in notes, notes
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_autograde_out_of_the_kernel_gives_the_same_points(sandbox, case):
+    exercise = graders.find(case.slug)
+    nb = _with_hidden_tests(case.make(), case.slug)
+    [result] = autograde.grade_notebook(nb, sandbox=sandbox, seed=0, cell_timeout=FAST_CELL_TIMEOUT)
+    assert {c.name: c.points for c in result.checks} == expected_points(case, exercise)
+
+
+def test_a_stale_definition_above_a_test_cell_is_graded_there(sandbox):
+    """The wrong forward sits between forward's tests and gradients': gradients is graded with it, forward is not."""
+    book = filled("exercise-2")
+    book.insert_after("test-forward_retains_y_grad", notebook_cases.WRONG_FORWARD, "scratch-old-forward")
+    result = grading.grade(graders.find("exercise-2"), _load(book.done()), sandbox=sandbox, seed=0)
+    points = {c.name: c.points for c in result.checks}
+    assert points["forward_values"] == 2 and points["forward_retains_y_grad"] == 1
+    assert points["gradients_y"] == 0  # forward without y.retain_grad(), as the test cells below the old one see it
+    assert result.notes == []  # run top to bottom: the order the student ran it in
+
+
+def test_cells_run_once_per_submission_each_within_its_own_budget(sandbox):
+    """One child for every check; a cell slower than a check's timeout but within its budget is no timeout."""
+    calls = []
+
+    class Counting:
+        layers = sandbox.layers
+
+        def run(self, **job):
+            calls.append(job)
+            return sandbox.run(**job)
+
+    book = filled("exercise-2")
+    book.insert_after("setup", "import time\ntime.sleep(1.5)\nprint('slow cell ran')\n", "scratch-slow")
+    result = grading.grade(graders.find("exercise-2"), _load(book.done()), sandbox=Counting(), seed=0,
+                           timeout=1.0, cell_timeout=10.0)
+    assert result.score == result.max_score and result.notes == []
+    code_cells = [n for n, cell in enumerate(book.nb["cells"], start=1)
+                  if cell["cell_type"] == "code" and not cell["id"].startswith("test-")]
+    assert len(calls) == 1 and [step["cell"] for step in calls[0]["program"] if "cell" in step] == code_cells
+    assert all("slow cell ran" in c.output and c.output.count("slow cell ran") == 1 for c in result.checks)
+
+
+def test_a_hanging_cell_is_stopped_and_named_and_the_notebook_goes_on(sandbox):
+    book = filled("exercise-2")
+    book.insert_after("test-forward_retains_y_grad", "while True:\n    pass\n", "scratch-hang")
+    book.insert_after("scratch-hang", "try:\n    while True:\n        pass\nexcept KeyboardInterrupt:\n"
+                                      "    print('stopped by hand')\n", "scratch-handled")
+    result = grading.grade(graders.find("exercise-2"), _load(book.done()), sandbox=sandbox, seed=0, cell_timeout=1.0)
+    assert result.score == result.max_score
+    assert result.notes == ["cell 8 ran past its 1 s budget and was stopped; the notebook went on",
+                            "cell 9 ran past its 1 s budget and was stopped; the notebook went on"]
+    assert "stopped by hand" in result.checks[-1].output  # it caught the interrupt, as under Jupyter
+
+
+def test_a_check_does_not_change_what_later_cells_draw(sandbox):
+    """Checks run in the same child as the cells, but leave the random generators as their position left them
+    (in Jupyter, a test cell grades in another process)."""
+    book = filled("exercise-2", lambda cell_id, code: code.replace("    y = 3 * x + 2\n",
+                                                                   "    torch.rand(1)\n    y = 3 * x + 2\n"))
+    book.insert_after("setup", "torch.manual_seed(0)\n", "scratch-seed")
+    book.insert_after("test-forward_retains_y_grad",
+                      "draw = torch.rand(1)\nassert abs(float(draw) - 0.4963) < 1e-4, float(draw)\n", "scratch-draw")
+    result = grading.grade(graders.find("exercise-2"), _load(book.done()), sandbox=sandbox, seed=0)
+    assert result.score == result.max_score and result.notes == []
+
+
+# -- where a check judges the notebook -----------------------------------------------------------------------
+
+def test_check_positions_follow_the_test_cells_and_nbgraders_reinsertion():
+    exercise = graders.find("exercise-2")
+    nb = filled("exercise-2").done()
+    ids = [cell.get("id") for cell in nb["cells"]]
+    positions = grading.check_positions(exercise, _load(nb), list(exercise.checks))
+    for check in exercise.checks:
+        assert positions[check.name] == (ids.index(notebooks.check_cell_id(check)) + 1, 0), check.name
+    # gradients_x deleted: back after the solution cell of gradients, before gradients_y (as add_missing_cells does)
+    del nb["cells"][ids.index("test-gradients_x")]
+    positions = grading.check_positions(exercise, _load(nb), list(exercise.checks))
+    solution = ids.index("solution-gradients") + 1
+    assert positions["gradients_x"] == (solution, 1) < positions["gradients_y"]
+    # no test cell of ours at all: every check at the end
+    nb["cells"] = [cell for cell in nb["cells"] if not cell.get("id", "").startswith("test-")]
+    assert set(grading.check_positions(exercise, _load(nb), list(exercise.checks)).values()) == {grading.END}
+
+
+def test_a_python_file_keeps_one_import():
+    submission = Submission("m.py", b"x = 1\n")
+    assert submission.program == () and submission.kind == "py"
+
+
+def test_the_program_stops_before_the_first_cell_below_each_test_cell():
+    submission = Submission("n.ipynb", b"a\nb\nc\n", kind="ipynb",
+                            program=(CodeCell(3, 1, 1), CodeCell(5, 2, 2), CodeCell(9, 3, 3)),
+                            test_cells=(TestCell(6, "test-x"),))
+    steps = grading.notebook_program(submission, {"x": (6, 0), "y": (6, 1), "z": grading.END}, ["x", "y", "z"], 30.0)
+    assert [step.get("cell", step.get("checks")) for step in steps] == [3, 5, ["x", "y"], 9, ["z"]]
+    assert grading._up_to(steps, "y") == steps[:2] + [{"checks": ["y"]}]
+
+
+# -- the student's order against the document's ---------------------------------------------------------------
+
+def test_no_order_note_when_cells_ran_top_to_bottom_or_counts_are_unknown():
+    book = filled("exercise-2")
+    book.append("def _affine(x):\n    return 3 * x + 2\n", "scratch-helper")
+    nb = book.done()
+    assert _load(nb).skipped == ()
+    for cell in nb["cells"]:
+        cell["execution_count"] = None
+    assert _load(nb).skipped == ()
+
+
+# -- IPython syntax ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cell, code, skipped", [
+    ("%time losses, w, b = train(1)\nprint(losses)", "losses, w, b = train(1)\nprint(losses)", ()),
+    ("x = %time f(2)\n", "x = (f(2))\n", ()),
+    ("for i in range(2):\n    %time g(i)\n", "for i in range(2):\n    g(i)\n", ()),
+    ("\n%%time\nx = 1\n%time y = f()\n", "\n\nx = 1\ny = f()\n", ()),
+    ("%%capture\nprint(1)\n", "\nprint(1)\n", ()),
+    ("%timeit -n 3 -r 1 f(1)\n", "exec(compile('f(1)', '<%timeit>', 'exec'), globals(), {})\n", ()),
+    ("%matplotlib inline\n!pip install torch\nfiles = !ls\nx?\n", "pass\npass\nfiles = None\npass\n",
+     ("%matplotlib", "!pip", "!ls")),
+    ("%%writefile helper.py\nprint(1)\n", "pass", ("%%writefile",)),
+    ("%load_ext autograd_exercises.notebook\nimport torch\n", "pass\nimport torch\n", ()),
+])
+def test_ipython_syntax_becomes_python(cell, code, skipped):
+    plain = magics.to_python(cell)
+    assert (plain.code, plain.skipped) == (code, skipped)
+    assert len(plain.origin) == len(plain.code.split("\n"))
+
+
+def test_timeit_runs_once_in_a_namespace_of_its_own():
+    namespace: dict = {"calls": []}
+    exec(magics.to_python("%timeit -n 1 -r 1 kept = calls.append(1)\n").code, namespace)
+    assert namespace["calls"] == [1] and "kept" not in namespace
+
+
+def test_the_kernels_history_is_rewritten_too():
+    """``In`` holds what IPython's transformer wrote: the same rewriting, with each line's origin."""
+    history = "get_ipython().run_cell_magic('time', '', 'w = 1\\nb = 2\\n')\nprint(w)"
+    plain = magics.rewrite(history)
+    assert plain.code == "w = 1\nb = 2\n\nprint(w)" and plain.origin == (2, 3, 4, 2)
+    assert magics.rewrite("get_ipython().system('ls')").skipped == ("!ls",)
+
+
+def test_a_cell_magic_below_the_first_line_fails_that_cell_as_in_ipython():
+    plain = magics.to_python("x = 1\n%%time\ny = 2\n")
+    namespace: dict = {}
+    with pytest.raises(SyntaxError, match="a cell magic must start its cell"):
+        exec(plain.code, namespace)
+    assert namespace["x"] == 1
+
+
+def test_without_ipython_line_magics_and_commands_still_become_python(monkeypatch):
+    monkeypatch.setattr(magics, "_ipython_transform", magics._plain_transform)
+    plain = magics.to_python("x = %time f(2)\n%time y = g()\n!ls\n%matplotlib inline\n")
+    assert plain.code == "x = (f(2))\ny = g()\npass\npass\n" and plain.skipped == ("!ls", "%matplotlib")
+
+
+def test_a_notebook_cell_that_does_not_compile_after_the_transform_names_its_own_line():
+    nb = {"cells": [code_cell("%time x = 1\ndef broken(:\n    pass\n", "c")], "metadata": {}, "nbformat": 4,
+          "nbformat_minor": 5}
+    [note] = _load(nb).skipped
+    assert note.startswith("cell 1 does not compile, so none of it ran: SyntaxError at line 2:")
+
+
+def test_a_cell_that_cannot_be_stopped_costs_the_checks_below_it_only(sandbox):
+    """A cell that ignores the interrupt hangs a kernel for good: the checks above it are graded, those below are
+    not run (nbgrader's kernel would never reach them), and the fallback does not run the hang once per check."""
+    book = filled("exercise-2")
+    book.insert_after("test-forward_retains_y_grad",
+                      "import signal\nfor sig in (signal.SIGINT, signal.SIGALRM):\n    signal.signal(sig, signal.SIG_IGN)\n"
+                      "while True:\n    pass\n", "scratch-stubborn")
+    calls = []
+
+    class Counting:
+        layers = sandbox.layers
+
+        def run(self, **job):
+            calls.append(job)
+            return sandbox.run(**job)
+
+    result = grading.grade(graders.find("exercise-2"), _load(book.done()), sandbox=Counting(), seed=0,
+                           timeout=0.5, cell_timeout=0.5)
+    points = {c.name: c.points for c in result.checks}
+    assert points == {c.name: c.points if c.function == "forward" else 0 for c in graders.find("exercise-2").checks}
+    assert "cell 8 ran past its 0.5 s budget and could not be stopped" in result.notes[-1]
+    gradients = next(c for c in result.checks if c.name == "gradients_x")
+    assert gradients.feedback.startswith("not run: cell 8, above this check's test cell, ran past its budget")
+    assert len(calls) == 1 + 2  # the one child, then forward's two checks on their own
+
+
+def test_the_default_cell_budget_is_the_courses_nbgrader_cell_timeout(monkeypatch):
+    """``grade file.ipynb`` and the course's ``nbgrader autograde`` (which reads ``Execute.timeout``) agree."""
+    from traitlets.config import Config
+
+    monkeypatch.setattr(autograde, "_SANDBOX", [object()])  # the step would start one
+
+    from autograd_exercises.build import course
+    from autograd_exercises.nbgrader_step import GradeOutOfKernel
+
+    assert grading.DEFAULT_CELL_TIMEOUT == course.CONFIG["timeout"]
+    assert GradeOutOfKernel(config=Config({"Execute": {"timeout": 45}}))._cell_timeout() == 45
+    assert GradeOutOfKernel(config=Config({"GradeOutOfKernel": {"cell_timeout": 7.5}}))._cell_timeout() == 7.5
+    assert GradeOutOfKernel()._cell_timeout() is None  # then grading's default
