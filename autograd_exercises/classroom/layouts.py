@@ -26,7 +26,9 @@
 **What is not graded, and why** (never dropped silently): a ``.py``/``.ipynb`` file that fits no rule
 (no student id, or no exercise in its name where one is needed) is *skipped* and listed with the
 reason; two files for one student and exercise are graded zero (*could not grade*), unless one of
-them is still ``grade start``'s untouched stub, which then gives way; a file for another exercise than
+them is still ``grade start``'s untouched stub, which then gives way; a symbolic link is never followed
+(skipped); a folder with no ``.py``/``.ipynb`` file is skipped (a GitHub Classroom clone without the
+exercise's file is graded zero); a file for another exercise than
 the one graded is counted; other files (``README.md``, ``timestamp.txt``, hidden files) are counted
 as ignored. Student ids keep letters, digits and ``._@+-``; other characters become ``-``.
 """
@@ -219,18 +221,22 @@ def opened(path: Path) -> Iterator[tuple[Path, list[str]]]:
 # -- discovery ----------------------------------------------------------------------------------------
 
 
-def _files(folder: Path, depth: int = 0) -> Iterator[Path]:
-    """Every file below ``folder`` (sorted), skipping hidden and tool folders, symlinks never followed."""
+def _files(folder: Path, depth: int = 0, links: list[Path] | None = None) -> Iterator[Path]:
+    """Every file below ``folder`` (sorted), skipping hidden and tool folders; symlinks never followed
+    (added to ``links``)."""
     try:
         entries = sorted(folder.iterdir())
     except OSError:
         return
     for entry in entries:
-        if entry.name.startswith(".") or entry.name in SKIP_DIRS or entry.is_symlink():
+        if entry.name.startswith(".") or entry.name in SKIP_DIRS:
             continue
-        if entry.is_dir():
+        if entry.is_symlink():
+            if links is not None:
+                links.append(entry)
+        elif entry.is_dir():
             if depth < MAX_DEPTH:
-                yield from _files(entry, depth + 1)
+                yield from _files(entry, depth + 1, links)
         elif entry.is_file():
             yield entry
 
@@ -243,6 +249,7 @@ class _Finder:
         self.plan = Plan(root, "")
         self.kinds: list[str] = []
         self.candidates: list[Found] = []
+        self.links: list[Path] = []
 
     def shown(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -310,7 +317,7 @@ class _Finder:
             return
         named: dict[str, list[Path]] = {}
         unnamed: list[Path] = []
-        for path in _files(folder):
+        for path in _files(folder, links=self.links):
             if self.not_a_submission(path):
                 continue
             slug, number, _ = exercise_in(Path(path.name).stem, self.known)
@@ -347,7 +354,7 @@ class _Finder:
             for assignment in sorted(p for p in student_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
                 slug, number, _ = exercise_in(assignment.name, self.known)
                 notebooks = []
-                for path in _files(assignment, MAX_DEPTH):
+                for path in _files(assignment, MAX_DEPTH, self.links):
                     if not self.not_a_submission(path):
                         notebooks.append(path)
                 if slug is None:
@@ -379,12 +386,20 @@ class _Finder:
             self.nbgrader(self.root)
         else:
             for entry in sorted(self.root.iterdir()):
-                if entry.name.startswith(".") or entry.name in SKIP_DIRS or entry.is_symlink():
+                if entry.name.startswith(".") or entry.name in SKIP_DIRS:
+                    continue
+                if entry.is_symlink():
+                    self.links.append(entry)
                     continue
                 if entry.is_dir():
                     self.student_folder(entry)
                 elif entry.is_file():
                     self.flat_file(entry)
+        for link in self.links:
+            if link.suffix.lower() in SUFFIXES or link.is_dir():
+                self.plan.skipped.append(Skipped(self.shown(link), "a symbolic link (never followed)"))
+            else:
+                self.plan.ignored.append(self.shown(link))
         self.plan.layout = ", ".join(self.kinds) or "nothing recognised"
         self.plan.found = self.resolve()
         return self.plan
