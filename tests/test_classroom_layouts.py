@@ -222,6 +222,17 @@ def test_not_a_zip(tmp_path):
             pass
 
 
+def test_symbolic_links_are_listed_never_followed(tmp_path):
+    files(tmp_path, {"alice.py": RIGHT, "elsewhere/secret.py": RIGHT})
+    (tmp_path / "bob.py").symlink_to(tmp_path / "elsewhere" / "secret.py")
+    (tmp_path / "carol").mkdir()
+    (tmp_path / "carol" / "exercise_2.py").symlink_to("/etc/passwd")
+    plan = discover(tmp_path)
+    assert ("alice", "exercise-2") in found(plan) and ("bob", "exercise-2") not in found(plan)
+    assert {item.shown: item.reason for item in plan.skipped if "link" in item.reason} == {
+        "bob.py": "a symbolic link (never followed)", "carol/exercise_2.py": "a symbolic link (never followed)"}
+
+
 def test_student_ids_are_safe_folder_names():
     assert layouts.safe_id("../../etc") == "etc"
     assert layouts.safe_id("Ann Lee") == "Ann-Lee"
