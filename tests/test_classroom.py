@@ -282,6 +282,23 @@ def test_a_hostile_submission_changes_nobody_elses_score(tmp_path, sandbox):
     assert {s: scores[s] for s in ("alice", "bob", "carol", "dave")} == {"alice": 10, "bob": 8, "carol": 3, "dave": 10}
 
 
+def test_a_worker_that_dies_costs_nothing(tmp_path):
+    """A worker killed mid-task is replaced and its task graded again (a second death: could not grade)."""
+    folder = make_class(tmp_path / "class", {f"s{i}": ("right", ".py") for i in range(3)})
+    killed = []
+
+    with LocalPool(1) as pool:
+        def kill(row):
+            if not killed:
+                killed.append(pool.workers[0].proc.pid)
+                os.kill(killed[0], signal.SIGKILL)  # it holds the next task already
+
+        summary = batch.run(batch.Options(SLUG, folder, out=tmp_path / "out", timeout=2.0), executor=pool,
+                            stream=io.StringIO(), terminal=False, on_row=kill)
+        assert pool.workers[0].proc.pid != killed[0]
+    assert summary.exit_code == 0 and [row["score"] for row in summary.rows] == [10, 10, 10]
+
+
 def test_one_child_and_one_child_per_check_give_the_same_points(tmp_path, inline):
     students = {"alice": ("right", ".py"), "bob": ("right", ".ipynb"), "zed": ("syntax", ".ipynb"),
                 "yan": ("hostile:os_exit_in_function", ".py"), "xia": ("hostile:print_fake_score", ".ipynb"),

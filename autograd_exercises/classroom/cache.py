@@ -3,7 +3,7 @@
 A row is found again by its key: the sha256 of what was graded, the exercise, the grader version,
 the seed, the timeout, the file's name and the way it was graded (a file, or a notebook's test cells for nbgrader's
 gradebook). Each row is its own JSON file, written atomically the moment it is graded, so a run
-stopped at any point (Ctrl-C, a kill, a power cut) keeps every row it finished, and the next run
+stopped at any point (Ctrl-C, a kill) keeps every row it finished, and the next run
 grades only what is not there. ``.cache/class.json`` keeps the class seed, so that a rerun without
 ``--seed`` gives every student the same inputs as before.
 
@@ -87,5 +87,5 @@ class Cache:
             recorded = None
         seed = wanted if wanted is not None else recorded if isinstance(recorded, int) else fresh
         if seed != recorded:
-            atomic_write(path, json.dumps({"class_seed": seed}) + "\n")
+            atomic_write(path, json.dumps({"class_seed": seed}) + "\n", durable=True)
         return seed

@@ -190,25 +190,27 @@ class LocalPool(Executor):
     def _task_deadline(self, task: Task) -> float:
         return self.deadline or 120.0 + 40 * task.timeout
 
+    def _feed(self, queue: collections.deque) -> None:
+        """Give every idle worker its next task."""
+        for worker in self.workers:
+            while worker.task is None and queue:
+                task = queue.popleft()
+                try:
+                    worker.give(task, self._task_deadline(task))
+                except (BrokenPipeError, OSError):
+                    queue.appendleft(task)
+                    worker = self._replace(worker)
+
     def run(self, tasks: Iterable[Task]) -> Iterator[dict[str, Any]]:
         self.start()
         queue = collections.deque(tasks)
         tries: dict[int, int] = collections.Counter()
         while queue or any(worker.task for worker in self.workers):
-            for worker in self.workers:
-                if worker.task is None and queue:
-                    task = queue.popleft()
-                    try:
-                        worker.give(task, self._task_deadline(task))
-                    except (BrokenPipeError, OSError):
-                        queue.appendleft(task)
-                        self._replace(worker)
+            self._feed(queue)
             busy = {worker.proc.stdout.fileno(): worker for worker in self.workers if worker.task is not None}
-            if not busy:
-                continue
-            now_ = time.monotonic()
-            wait = max(0.0, min(worker.deadline for worker in busy.values()) - now_)
+            wait = max(0.0, min(worker.deadline for worker in busy.values()) - time.monotonic())
             readable, _, _ = select.select(list(busy), [], [], min(wait, 5.0))
+            done = []
             for fd in readable:
                 worker = busy[fd]
                 task = worker.task
@@ -216,29 +218,32 @@ class LocalPool(Executor):
                     row = receive(worker.proc.stdout)
                 except (EOFError, OSError, pickle.UnpicklingError):
                     row = None
-                if row is None:  # the worker died with this task
-                    self._replace(worker)
-                    tries[id(task)] += 1
-                    if tries[id(task)] <= self.retries:
-                        queue.appendleft(task)
-                    else:
-                        yield failed_row(task, "the grading worker died twice on this submission")
-                    continue
                 worker.task = None
-                yield row
+                if row is not None:
+                    done.append(row)
+                    continue
+                self._replace(worker)  # the worker died with this task
+                tries[id(task)] += 1
+                if tries[id(task)] <= self.retries:
+                    queue.appendleft(task)
+                else:
+                    done.append(failed_row(task, "the grading worker died twice on this submission"))
             for worker in list(busy.values()):
                 if worker.task is not None and time.monotonic() > worker.deadline:
                     task = worker.task
                     self._replace(worker)
-                    yield failed_row(task, f"grading took more than {self._task_deadline(task):g} s")
+                    done.append(failed_row(task, f"grading took more than {self._task_deadline(task):g} s"))
+            self._feed(queue)  # the workers go on while the rows are written
+            yield from done
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: _Worker) -> _Worker:
         index = self.workers.index(worker)
         worker.task = None
         worker.stop(wait=0)
         fresh = self._spawn()
         self.workers[index] = fresh
         fresh.wait_ready()
+        return fresh
 
     def close(self) -> None:
         for worker in self.workers:

@@ -5,9 +5,10 @@
 * ``feedback/<student>/<exercise>.txt``: the text report the student sees (hidden checks counted, not shown);
 * ``class.junit.xml``: one ``<testsuite>`` per student and exercise, for CI dashboards.
 
-:func:`atomic_write` writes a temporary file beside the target, flushes it to disk and renames it
-over the target: a reader, or a run killed at any moment, sees the old file or the new one, never
-half of one.
+:func:`atomic_write` writes a temporary file beside the target and renames it over the target: a
+reader, or a run killed at any moment, sees the old file or the new one, never half of one (the
+class files are also flushed to the disk first; a leftover temporary file of a killed run is removed
+by the next).
 """
 
 from __future__ import annotations
@@ -24,16 +25,18 @@ CSV, JUNIT, RESULTS, FEEDBACK = "grades.csv", "class.junit.xml", "results", "fee
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename (never half-written)."""
+def atomic_write(path: Path, data: str | bytes, *, durable: bool = False) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename (never half-written, whenever the
+    process is killed). ``durable``: flushed to the disk first, so that a power cut keeps it too."""
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(raw)
-            stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         try:
@@ -152,5 +155,5 @@ def junit_text(rows: Sequence[dict[str, Any]]) -> str:
 
 def write_class_files(out: Path, rows: Sequence[dict[str, Any]], order: Sequence[str]) -> None:
     """``grades.csv`` and ``class.junit.xml`` for every row so far."""
-    atomic_write(out / CSV, csv_text(rows, order))
-    atomic_write(out / JUNIT, junit_text(rows))
+    atomic_write(out / CSV, csv_text(rows, order), durable=True)
+    atomic_write(out / JUNIT, junit_text(rows), durable=True)

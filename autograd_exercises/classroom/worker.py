@@ -31,9 +31,13 @@ def main() -> None:
         from autograd_exercises.sandbox import Sandbox
 
         sandbox = Sandbox(slot=args.slot)
+        import torch
+
         from autograd_exercises.classroom.task import Task, grade_task
 
         import graders  # noqa: F401  (imported while the server starts)
+
+        torch.set_num_threads(1)  # one process per core: no threads competing with the other workers
 
         sandbox.wait_ready()
     except Exception as exc:
