@@ -378,6 +378,19 @@ def test_progress_bar_on_a_terminal():
     assert "2/2" in stream.getvalue() and "full marks 1" in stream.getvalue()
 
 
+def test_the_instructors_process_reads_notebooks_without_nbformat_or_torch(tmp_path):
+    """nbformat costs seconds to import (jsonschema); torch is the workers' business."""
+    class_builder.write(tmp_path / "class" / "alice", "right", ".ipynb")
+    script = ("import sys\n"
+              "from pathlib import Path\n"
+              "from autograd_exercises.classroom import batch, layouts, task\n"
+              f"plan = layouts.discover(Path({str(tmp_path / 'class')!r}), 'exercise-2')\n"
+              "task.read_submission('alice.ipynb', plan.found[0].path.read_bytes(), 'ipynb')\n"
+              "print(sorted(name for name in ('nbformat', 'jsonschema', 'torch', 'nbgrader') if name in sys.modules))\n")
+    found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert found.stdout.strip() == "[]"
+
+
 def test_the_task_is_pure_data(sandbox):
     """What a distributed worker gets: bytes and an exercise name, no path; the row is JSON."""
     row = task.grade_task(task.Task("alice", SLUG, "alice.py", class_builder.SOLUTION.encode(), 4, 2.0), sandbox)

@@ -89,3 +89,9 @@ def test_gradebook_export_equals_nbgrader_autograde(courses, sandbox):
     again = batch.run(batch.Options(SLUG, ours, out=ours / "grades-class", gradebook=ours / "gradebook.db"),
                       executor=InProcess(sandbox), stream=io.StringIO(), terminal=False)
     assert again.from_cache == len(CLASS) and export(ours) == expected  # resumed: the gradebook is still written
+
+    lms = ours / "lms"  # a .py (an LMS download) into the same gradebook: each check's points in its test cell
+    class_builder.write(lms / "gina_exercise_2", "mistake:no_retain_grad", ".py")
+    py = batch.run(batch.Options(SLUG, lms, out=ours / "grades-lms", gradebook=ours / "gradebook.db"),
+                   executor=InProcess(sandbox), stream=io.StringIO(), terminal=False)
+    assert py.exit_code == 0 and nbgrader_course.scores(ours, SLUG, "gina") == nbgrader_course.scores(ours, SLUG, "bob")

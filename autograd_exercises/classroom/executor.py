@@ -35,6 +35,14 @@ _FRAME = struct.Struct("!I")
 MAX_FRAME = 256 * 2**20
 
 
+def cores() -> int:
+    """The cores this process may run on (a container's share, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 class ExecutorError(Exception):
     """The executor cannot grade at all (its sandbox did not start): one line, for ``Error:``."""
 
@@ -160,7 +168,7 @@ class LocalPool(Executor):
     retries = 1  # a task whose worker died is tried once more on a fresh worker
 
     def __init__(self, workers: int | None = None, *, deadline: float | None = None) -> None:
-        self.size = max(1, workers or os.cpu_count() or 1)
+        self.size = max(1, workers or cores())
         self.deadline = deadline  # seconds one task may take (default from its timeout)
         self.workers: list[_Worker] = []
         self._cwd = tempfile.TemporaryDirectory(prefix="grade-class-worker-")  # empty: nothing next to a submission
