@@ -339,12 +339,14 @@ def invoke(*args: str):
 
 
 def test_exit_codes(tmp_path, inline, monkeypatch):
-    monkeypatch.setattr(batch, "LocalPool", lambda workers: inline)
+    monkeypatch.setattr(batch, "LocalPool", lambda workers: inline)  # the command, with the grading in this process
     folder = make_class(tmp_path / "class", {"alice": ("right", ".py"), "bob": ("mistake:sum_instead_of_mean", ".py")})
     graded = invoke("class", SLUG, str(folder), "--out", str(tmp_path / "out"))
     assert graded.exit_code == 0, graded.output  # every submission graded, whatever the scores
     assert "full marks 1" in graded.output and "exercise-2: mean 6.50/10 over 2 students" in graded.output
     assert f"written: {tmp_path / 'out' / 'grades.csv'}" in graded.output
+    inside = invoke("class", SLUG, str(folder), "--out", str(folder / "grades"))  # the output folder is no student
+    assert inside.exit_code == 0 and invoke("class", SLUG, str(folder), "--out", str(folder / "grades")).exit_code == 0
     (folder / "carol.py").write_text("")
     partial = invoke("class", "2", str(folder), "--out", str(tmp_path / "out"))
     assert partial.exit_code == 1 and "carol.py is empty" in partial.output

@@ -33,7 +33,7 @@ from typing import Any, Callable, TextIO
 from autograd_exercises import catalog
 from autograd_exercises.classroom import cache as cache_mod
 from autograd_exercises.classroom import layouts, outputs
-from autograd_exercises.classroom.executor import Executor, ExecutorError, LocalPool
+from autograd_exercises.classroom.executor import Executor, ExecutorError, LocalPool, cores
 from autograd_exercises.classroom.progress import Progress
 from autograd_exercises.classroom.task import COULD_NOT_GRADE, GRADED, Task, sha256
 
@@ -232,7 +232,7 @@ def run(options: Options, *, executor: Executor | None = None, stream: TextIO | 
     started = time.monotonic()
     try:
         with layouts.opened(options.submissions) as (root, left_out):
-            plan = layouts.discover(root, options.exercise)
+            plan = layouts.discover(root, options.exercise, exclude=[options.out])
             summary = Summary(plan, options.out, left_out=left_out,
                               source=options.submissions.name if options.submissions.is_file() else "")
             _grade(plan, options, summary, executor, stream, terminal, on_row)
@@ -292,7 +292,7 @@ def _grade(plan: layouts.Plan, options: Options, summary: Summary, executor: Exe
         previous = None
     try:
         if pending:
-            pool = executor or LocalPool(options.workers)
+            pool = executor or LocalPool(min(options.workers or cores(), len(pending)))  # no idle workers
             try:
                 _run_pool(pool, pending, by_key, options, summary, cache, book, class_seed, version, order,
                           stream, terminal, on_row)

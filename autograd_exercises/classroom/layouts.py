@@ -242,8 +242,9 @@ def _files(folder: Path, depth: int = 0, links: list[Path] | None = None) -> Ite
 
 
 class _Finder:
-    def __init__(self, root: Path, wanted: Sequence[catalog.Info], single: bool) -> None:
+    def __init__(self, root: Path, wanted: Sequence[catalog.Info], single: bool, exclude: Sequence[Path] = ()) -> None:
         self.root, self.single = root, single
+        self.exclude = {path.resolve() for path in exclude}
         self.wanted = {info.slug: info for info in wanted}
         self.known = {int(info.slug.rsplit("-", 1)[1]): info.slug for info in catalog.exercises()}
         self.plan = Plan(root, "")
@@ -391,6 +392,8 @@ class _Finder:
                 if entry.is_symlink():
                     self.links.append(entry)
                     continue
+                if entry.resolve() in self.exclude:  # the output folder, inside SUBMISSIONS
+                    continue
                 if entry.is_dir():
                     self.student_folder(entry)
                 elif entry.is_file():
@@ -437,15 +440,16 @@ def _one_of(group: list[Found], exercise: catalog.Info) -> Found:
     return replace(files[0], problem=f"{len(files)} files for {exercise.slug} ({names}): keep one and grade again")
 
 
-def discover(root: Path, exercise: str | None) -> Plan:
-    """What ``grade class`` grades under ``root`` (a folder): ``exercise`` a slug, or None for every exercise.
+def discover(root: Path, exercise: str | None, exclude: Sequence[Path] = ()) -> Plan:
+    """What ``grade class`` grades under ``root`` (a folder): ``exercise`` a slug, or None for every exercise;
+    ``exclude``: folders that are not submissions (the output folder).
 
     Raises :class:`LayoutError` when nothing under ``root`` is a submission.
     """
     wanted = list(catalog.exercises()) if exercise is None else [catalog.find(exercise)]
     if not root.is_dir():
         raise LayoutError(f"not a folder: {root}")
-    plan = _Finder(root, wanted, single=exercise is not None).search()
+    plan = _Finder(root, wanted, single=exercise is not None, exclude=exclude).search()
     if not any(item.path for item in plan.found) and not any(not item.shown.endswith("/") for item in plan.skipped):
         what = "a submission" if exercise is None else f"a submission of {exercise}"
         extra = f" (only files for other exercises: {len(plan.other_exercise)})" if plan.other_exercise else ""
