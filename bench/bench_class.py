@@ -27,7 +27,6 @@ import json
 import os
 import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -127,7 +126,6 @@ def grade_class(folder: Path, out: Path, workers: int, timeout: float) -> dict:
 def nbgrader_sample(folder: Path, chosen: dict[str, str], sample: int, scratch: Path) -> tuple[float, dict]:
     """nbgrader autograde with kernels on ``sample`` notebooks of the class: (median s per further notebook, scores)."""
     import bench_autograde
-    from autograd_exercises.build import nbgrader_course
 
     template = bench_autograde.released_course(scratch / "template")
     picked = [s for s, kind in chosen.items() if (folder / f"{s}.ipynb").is_file()
@@ -137,7 +135,6 @@ def nbgrader_sample(folder: Path, chosen: dict[str, str], sample: int, scratch: 
         target.mkdir(parents=True)
         shutil.copy(folder / f"{student}.ipynb", target / "exercise-2.ipynb")
     run = bench_autograde.autograde_class(template, True, scratch)
-    del nbgrader_course
     return run.each, run.scores
 
 

@@ -33,7 +33,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 SLUG = class_builder.SLUG
 CLASS = {"alice": "right", "bob": "mistake:no_retain_grad", "carol": "mistake:sum_instead_of_mean",
          "dave": "right", "erin": "hostile:print_fake_score", "frank": "release"}
-DUE = 'c = get_config()  # noqa: F821\nc.CourseDirectory.db_assignments = [dict(name="exercise-2", duedate="2030-01-01 00:00:00 UTC")]\n'
 
 
 def _tampered(nb: dict) -> dict:
