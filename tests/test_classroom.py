@@ -232,8 +232,8 @@ def test_duplicates_and_unreadable_files_are_listed(tmp_path, inline, monkeypatc
     (folder / "exercise_2.py").write_text("x = 1")  # whose?
     discover = batch.layouts.discover
 
-    def vanishing(*args):  # carol's file disappears between finding and reading
-        plan = discover(*args)
+    def vanishing(*args, **kwargs):  # carol's file disappears between finding and reading
+        plan = discover(*args, **kwargs)
         (folder / "carol" / "exercise_2.py").unlink()
         return plan
 
