@@ -127,6 +127,7 @@ def main() -> None:
     grade start exercise-2     copy the exercise into this folder
     grade exercise-2 [PATH]    grade it (default ./exercise_2.py or ./exercise-2.ipynb)
     grade all                  grade every exercise you started
+    grade class EXERCISE DIR   instructors: grade a whole class (a folder or a .zip)
     """
 
 
@@ -170,6 +171,48 @@ def grade_all(folder: str, everything: bool, fmt: str, output: str | None, seed:
         raise CannotGrade(str(exc)) from None
     emit(results, fmt=fmt, output=output, verbose=verbose, color=color, not_started=not_started)
     finish(results)
+
+
+@main.command("class")
+@click.argument("exercise")
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("grades"),
+              show_default=True, help="Folder for grades.csv, results/, feedback/ and class.junit.xml.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Grading processes, each with its own sandbox (default: the number of cores).")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Class seed; each student's inputs derive from it and their id (default: the recorded one, "
+                   "else a fresh one).")
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=session.DEFAULT_TIMEOUT, show_default=True,
+              help="Seconds each check may run.")
+@click.option("--regrade", is_flag=True, help="Grade everything again, ignoring the results of earlier runs.")
+@click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="nbgrader's gradebook.db: write every notebook's points per test cell, as nbgrader autograde does.")
+@click.option("--unsafe-root", is_flag=True, help="As root, grade even without every sandbox layer.")
+def grade_class(exercise: str, submissions: Path, out: Path, workers: int | None, seed: int | None, timeout: float,
+                regrade: bool, gradebook: Path | None, unsafe_root: bool) -> None:
+    """Instructors: grade every submission of EXERCISE (or 'all') in SUBMISSIONS, a folder or a .zip.
+
+    \b
+    SUBMISSIONS: files (alice.py, carol_exercise_2.py), a folder per student (alice/exercise_2.py,
+    GitHub Classroom's exercise-2-<login>/), nbgrader's submitted/ (or its course folder), or a .zip
+    of any of those (Canvas and Moodle names are understood). Exit status: 0 every submission graded
+    (whatever the scores), 1 some could not be graded (each listed), 3 nothing to grade.
+    """
+    from autograd_exercises.classroom import batch
+
+    if gradebook is not None and seed is not None:
+        raise click.UsageError("--gradebook grades with nbgrader's seed (AUTOGRAD_SEED, else 0): "
+                               "set AUTOGRAD_SEED instead of --seed")
+    try:
+        slug = None if exercise.strip().lower() == "all" else session.find(exercise).slug
+        summary = batch.run(batch.Options(slug, submissions, out=out, workers=workers, seed=seed, timeout=timeout,
+                                          regrade=regrade, gradebook=gradebook, unsafe_root=unsafe_root))
+    except (session.GradingError, batch.BatchError) as exc:
+        raise CannotGrade(str(exc)) from None
+    for line in summary.lines():
+        click.echo(line)
+    sys.exit(summary.exit_code)
 
 
 @main.command("build")

@@ -1,0 +1,349 @@
+"""``grade class``: find, grade (in parallel, resuming), write, summarise. No printing but the progress.
+
+:func:`run` is the whole command without click. The instructor's process never imports torch: it
+finds the submissions (:mod:`.layouts`), looks each one up in the cache (:mod:`.cache`), sends the
+rest to an :class:`~.executor.Executor` as :class:`~.task.Task` objects, and writes each row the
+moment it comes back (:mod:`.outputs`, and :mod:`.gradebook` with ``--gradebook``).
+
+**Seeds.** Each student gets their own inputs: seed = a digest of (class seed, student id), so
+one student's printed numbers are no use to another, and the same student gets the same inputs in
+every exercise run of this class. The class seed is ``--seed``, else the one recorded in the output
+folder by an earlier run (so a rerun resumes), else a fresh one; both are in ``grades.csv``.
+With ``--gradebook`` every notebook is graded with nbgrader's seed
+(:func:`~autograd_exercises.notebook.notebook_seed`: ``AUTOGRAD_SEED``, else 0), as ``nbgrader
+autograde`` does, so both give the same points.
+
+**Interrupted.** Ctrl-C (or SIGTERM) stops the batch: every row finished so far is in the cache
+and in the files, ``grades.csv`` is rewritten with them, and running the same command again grades
+only the rest. A kill keeps every finished row in the cache and in ``results/``/``feedback/``;
+``grades.csv`` then holds the rows of its last rewrite (every few seconds) and ``class.junit.xml``
+those of the previous run, until the next run writes both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, TextIO
+
+from autograd_exercises import catalog
+from autograd_exercises.classroom import cache as cache_mod
+from autograd_exercises.classroom import layouts, outputs
+from autograd_exercises.classroom.executor import Executor, ExecutorError, LocalPool, cores
+from autograd_exercises.classroom.progress import Progress
+from autograd_exercises.classroom.task import COULD_NOT_GRADE, GRADED, Task, sha256
+
+REWRITE_EVERY = 2.0  # seconds between rewrites of grades.csv while grading (at least)
+EXIT_ALL_GRADED, EXIT_SOME_NOT_GRADED, EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 0, 1, 3, 130
+
+
+class BatchError(Exception):
+    """The batch cannot run (no submissions, no gradebook, a partial sandbox as root): one line."""
+
+
+@dataclass
+class Options:
+    exercise: str | None  # a slug, or None: every exercise found
+    submissions: Path
+    out: Path = Path("grades")
+    workers: int | None = None  # default: the number of cores
+    seed: int | None = None  # the class seed
+    timeout: float = 5.0
+    regrade: bool = False
+    gradebook: Path | None = None
+    unsafe_root: bool = False
+    one_child: bool = True
+
+
+@dataclass
+class Summary:
+    """What happened, for the command to print and pick its exit status from."""
+
+    plan: layouts.Plan
+    out: Path
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    graded_now: int = 0
+    from_cache: int = 0
+    class_seed: int | None = None
+    notebook_seed: int | None = None
+    interrupted: bool = False
+    left_out: list[str] = field(default_factory=list)  # zip entries not extracted
+    source: str = ""  # the zip's name, when SUBMISSIONS was one
+    gradebook: str = ""
+    gradebook_failed: list[tuple[str, str]] = field(default_factory=list)  # (student exercise, why)
+    seconds: float = 0.0
+
+    @property
+    def not_graded(self) -> list[dict[str, Any]]:
+        return [row for row in self.rows if row["status"] != GRADED]
+
+    @property
+    def exit_code(self) -> int:
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        failed = self.not_graded or self.plan.skipped or self.gradebook_failed
+        return EXIT_SOME_NOT_GRADED if failed else EXIT_ALL_GRADED
+
+    def lines(self) -> list[str]:
+        """The summary: each file and its student id, what could not be graded and why, totals, the files."""
+        order = [info.slug for info in catalog.exercises()]
+        rows = sorted(self.rows, key=lambda r: (r["student"], order.index(r["exercise"]) if r["exercise"] in order else 0))
+        width = max([len(row["student"]) for row in rows] + [7])
+        where = f" (from {self.source})" if self.source else ""
+        lines = [f"layout: {self.plan.layout}{where}"]
+        for row in rows:
+            score = f"{row['score']:g}/{row['max_score']:g}" if row["status"] == GRADED else "not graded"
+            lines.append(f"  {row['student']:<{width}}  {row['exercise']:<11} {score:>10}  {row['file']}")
+        failed = self.not_graded
+        if failed:
+            lines.append(f"could not grade ({len(failed)}), scored zero:")
+            lines += [f"  {row['student']:<{width}}  {row['exercise']:<11} {row['reason']}" for row in failed]
+        if self.plan.skipped:
+            lines.append(f"skipped ({len(self.plan.skipped)}), no student or exercise could be told:")
+            lines += [f"  {item.shown}: {item.reason}" for item in self.plan.skipped]
+        if self.gradebook_failed:
+            lines.append(f"not written to the gradebook ({len(self.gradebook_failed)}):")
+            lines += [f"  {who}: {why}" for who, why in self.gradebook_failed]
+        for label, names in (("for other exercises, not graded in this run", self.plan.other_exercise),
+                             ("ignored (not .py or .ipynb)", self.plan.ignored),
+                             ("left out of the zip", self.left_out)):
+            if names:
+                shown = ", ".join(names[:5]) + (f", … ({len(names) - 5} more)" if len(names) > 5 else "")
+                lines.append(f"{label}: {len(names)} ({shown})")
+        graded = [row for row in self.rows if row["status"] == GRADED]
+        full = sum(1 for row in graded if row["score"] >= row["max_score"])
+        lines.append(f"{len(self.rows)} submissions in {self.seconds:.1f} s ({self.graded_now} graded now, "
+                     f"{self.from_cache} from the cache): graded {len(graded)}, full marks {full}, "
+                     f"could not grade {len(failed)}, skipped {len(self.plan.skipped)}")
+        for slug in order:
+            mine = [row for row in graded if row["exercise"] == slug]
+            if mine:
+                mean = sum(row["score"] for row in mine) / len(mine)
+                lines.append(f"  {slug}: mean {mean:.2f}/{mine[0]['max_score']:g} over {len(mine)} students")
+        if self.notebook_seed is not None:
+            lines.append(f"seed: {self.notebook_seed} for every notebook, as nbgrader autograde (AUTOGRAD_SEED)")
+        elif self.class_seed is not None:
+            lines.append(f"seeds: one per student, from class seed {self.class_seed} (--seed {self.class_seed} "
+                         "repeats this run)")
+        files = [self.out / outputs.CSV, self.out / outputs.RESULTS, self.out / outputs.FEEDBACK, self.out / outputs.JUNIT]
+        lines.append("written: " + ", ".join(f"{path}/" if path.suffix == "" else str(path) for path in files)
+                     + (f", {self.gradebook}" if self.gradebook else ""))
+        if self.interrupted:
+            lines.append(f"interrupted: {len(self.rows)} of {len(self.plan.found)} submissions done; "
+                         "run the same command again to grade the rest")
+        return lines
+
+
+def student_seed(class_seed: int, student: str) -> int:
+    """The seed of ``student``'s inputs in a class: a digest of (class seed, student id), 0 … 10⁹."""
+    digest = hashlib.sha256(f"{class_seed}:{student}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % 1_000_000_000
+
+
+@dataclass
+class _Job:
+    """A submission on its way: what is graded, where the row goes."""
+
+    found: layouts.Found
+    task: Task
+    gradebook: str = ""  # "cells" (an nbgrader notebook), "checks" (a .py), "" (none)
+
+
+def _label(row: dict[str, Any], job: _Job, class_seed: int | None, version: str) -> dict[str, Any]:
+    """The row as this student's (a cached or shared row may have been graded for another, same file)."""
+    row = dict(row)
+    found = job.found
+    row.update(student=found.student, exercise=found.exercise, file=found.shown, class_seed=class_seed,
+               grader_version=version)
+    if found.note:
+        row["note"] = "; ".join(part for part in (row.get("note"), found.note) if part)
+    if row["status"] != GRADED and found.problem:
+        row["reason"] = found.problem
+    return row
+
+
+def _read(found: layouts.Found) -> tuple[bytes, str]:
+    """The file's bytes, and why it cannot be graded ("" when it can)."""
+    if found.problem or found.path is None:
+        return b"", found.problem or "no file"
+    try:
+        return found.path.read_bytes(), ""
+    except OSError as exc:
+        return b"", f"cannot read {found.shown}: {exc.strerror or exc}"
+
+
+def gradebook_identity(notebook: bytes) -> bytes:
+    from autograd_exercises.classroom.gradebook import identity
+
+    return identity(notebook)
+
+
+def _jobs(plan: layouts.Plan, options: Options, book: Any, class_seed: int | None, seed: int | None,
+          version: str, refused: list[tuple[str, str]]) -> list[_Job]:
+    jobs = []
+    for found in plan.found:
+        data, problem = _read(found)
+        mode, graded = "", data
+        if book is not None and not problem:
+            if found.kind == "ipynb":
+                assignment, notebook = found.nbgrader or (found.exercise, found.exercise)
+                try:
+                    graded = book.prepare(found.student, assignment, notebook, data,
+                                          found.path.parent if found.nbgrader else None)
+                    mode = "cells"
+                except Exception as exc:  # SubmissionRefused, or the gradebook failing on it
+                    problem = str(exc)
+                    refused.append((f"{found.student} {found.exercise}", problem))
+            else:
+                mode = "checks"
+        task_seed = seed if seed is not None else student_seed(class_seed or 0, found.student)
+        filename = found.path.name if found.path is not None else found.shown.rstrip("/")
+        identity = gradebook_identity(graded) if mode == "cells" else graded
+        key = cache_mod.key(sha256(identity), found.exercise, version, task_seed, timeout=options.timeout,
+                            mode=mode or "file", filename=filename if not problem else f"{filename}:{problem}")
+        task = Task(found.student, found.exercise, filename, graded, task_seed, options.timeout, found.kind,
+                    problem=problem, notebook_cells=mode == "cells", one_child=options.one_child, key=key)
+        jobs.append(_Job(found, task, mode))
+    return jobs
+
+
+def _record(book: Any, job: _Job, row: dict[str, Any], failed: list[tuple[str, str]]) -> None:
+    """Write a row into the gradebook (a failure there is listed, never stops the batch)."""
+    if book is None or not job.gradebook or row["status"] != GRADED:
+        return
+    found = job.found
+    assignment, notebook = found.nbgrader or (found.exercise, found.exercise)
+    try:
+        if job.gradebook == "cells":
+            book.record(row, found.student, assignment, notebook, job.task.data)
+        else:
+            book.record_checks(row, found.student, found.exercise)
+    except Exception as exc:
+        failed.append((f"{found.student} {found.exercise}", f"{type(exc).__name__}: {exc}"))
+
+
+def run(options: Options, *, executor: Executor | None = None, stream: TextIO | None = None,
+        terminal: bool | None = None, on_row: Callable[[dict[str, Any]], None] | None = None) -> Summary:
+    """Grade the class; returns the summary. Raises :class:`BatchError` when it cannot run at all."""
+    started = time.monotonic()
+    try:
+        with layouts.opened(options.submissions) as (root, left_out):
+            plan = layouts.discover(root, options.exercise, exclude=[options.out])
+            summary = Summary(plan, options.out, left_out=left_out,
+                              source=options.submissions.name if options.submissions.is_file() else "")
+            _grade(plan, options, summary, executor, stream, terminal, on_row)
+    except (layouts.LayoutError, LookupError) as exc:
+        raise BatchError(str(exc).strip("'\"")) from None
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _grade(plan: layouts.Plan, options: Options, summary: Summary, executor: Executor | None,
+           stream: TextIO | None, terminal: bool | None, on_row: Callable[[dict[str, Any]], None] | None) -> None:
+    from autograd_exercises.classroom.gradebook import Gradebook, GradebookError
+
+    out = options.out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BatchError(f"cannot make the output folder {out}: {exc.strerror or exc}") from None
+    outputs.remove_leftovers(out)
+    cache = cache_mod.Cache(out)
+    book = None
+    if options.gradebook is not None:
+        from autograd_exercises.notebook import notebook_seed
+
+        try:
+            book = Gradebook(options.gradebook)
+        except GradebookError as exc:
+            raise BatchError(str(exc)) from None
+        summary.gradebook = str(options.gradebook)
+        summary.notebook_seed = seed = notebook_seed()
+        class_seed = None
+    else:
+        summary.class_seed = class_seed = cache.class_seed(options.seed, random.randrange(1, 1_000_000))
+        seed = None
+    version = cache_mod.grader_version()
+    order = [info.slug for info in catalog.exercises()]
+    jobs = _jobs(plan, options, book, class_seed, seed, version, summary.gradebook_failed)
+    by_key: dict[str, list[_Job]] = {}
+    for job in jobs:
+        by_key.setdefault(job.task.key, []).append(job)
+    pending: list[Task] = []
+    for key, group in by_key.items():
+        cached = None if options.regrade else cache.get(key)
+        if cached is None:
+            pending.append(group[0].task)
+            continue
+        for job in group:
+            row = _label(cached, job, class_seed, version)
+            outputs.write_row_files(out, row, only_missing=True)
+            _record(book, job, row, summary.gradebook_failed)
+            summary.rows.append(row)
+            summary.from_cache += 1
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        signal.signal(signal.SIGTERM, _interrupt)
+    except ValueError:  # not the main thread (tests)
+        previous = None
+    try:
+        if pending:
+            pool = executor or LocalPool(min(options.workers or cores(), len(pending)))  # no idle workers
+            try:
+                _run_pool(pool, pending, by_key, options, summary, cache, book, class_seed, version, order,
+                          stream, terminal, on_row)
+            finally:
+                if executor is None:  # one given by the caller is the caller's to close
+                    pool.close()
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        outputs.write_class_files(out, summary.rows, order)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _run_pool(pool: Executor, pending: list[Task], by_key: dict[str, list[_Job]], options: Options,
+              summary: Summary, cache: cache_mod.Cache, book: Any, class_seed: int | None, version: str,
+              order: list[str], stream: TextIO | None, terminal: bool | None,
+              on_row: Callable[[dict[str, Any]], None] | None) -> None:
+    from autograd_exercises import session
+
+    try:
+        info = pool.start()
+    except ExecutorError as exc:
+        raise BatchError(str(exc)) from None
+    if not options.unsafe_root:
+        try:
+            session.require_full_sandbox(info.get("layers", []))
+        except session.GradingError as exc:
+            raise BatchError(str(exc)) from None
+    total = sum(len(by_key[task.key]) for task in pending)
+    last, every = time.monotonic(), REWRITE_EVERY
+    with Progress(total, cached=summary.from_cache, stream=stream, terminal=terminal) as progress:
+        for row in pool.run(pending):
+            if row.get("status") not in (GRADED, COULD_NOT_GRADE) or row.get("key") not in by_key:
+                continue
+            cache.put(row)
+            for job in by_key[row["key"]]:
+                mine = _label(row, job, class_seed, version)
+                outputs.write_row_files(out=options.out, row=mine)
+                _record(book, job, mine, summary.gradebook_failed)
+                summary.rows.append(mine)
+                summary.graded_now += 1
+                progress.advance(mine)
+                if on_row is not None:
+                    on_row(mine)
+            if time.monotonic() - last > every:  # grades.csv as it stands (class.junit.xml at the end)
+                began = time.monotonic()
+                outputs.atomic_write(options.out / outputs.CSV, outputs.csv_text(summary.rows, order))
+                last = time.monotonic()
+                every = max(REWRITE_EVERY, 20 * (last - began))  # a big class: at most 5 % of the time

@@ -1,0 +1,260 @@
+"""Executors: what runs grading tasks. The batch only knows :class:`Executor`.
+
+An executor takes :class:`~.task.Task` objects (bytes and an exercise name, no paths) and
+yields rows (plain dicts) as they finish, in any order; only the instructor's process writes
+files. :class:`LocalPool` is this machine's: ``workers`` processes
+(``python -m autograd_exercises.classroom.worker``), each with its own sandbox (a fork-server
+in its own slot) made once and reused for every task it runs. A distributed executor (dask)
+implements the same three methods, running :func:`~.task.grade_task` where its workers are.
+
+Failures cost one task at most: a worker that dies is replaced and its task tried once more
+(then it comes back as *could not grade*); a task past its deadline (a worker stuck: the
+sandbox already bounds student code) gets the same. The workers ignore Ctrl-C: the batch
+decides when to stop, and :meth:`LocalPool.close` ends them (a worker whose instructor's
+process is gone sees its input close and exits).
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import pickle
+import select
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from typing import Any, BinaryIO, Iterable, Iterator
+
+from autograd_exercises.classroom.task import COULD_NOT_GRADE, Task, now, sha256
+
+_FRAME = struct.Struct("!I")
+MAX_FRAME = 256 * 2**20
+
+
+def cores() -> int:
+    """The cores this process may run on (a container's share, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+class ExecutorError(Exception):
+    """The executor cannot grade at all (its sandbox did not start): one line, for ``Error:``."""
+
+
+class Executor:
+    """Runs tasks, yields rows as they finish. Use as a context manager."""
+
+    def start(self) -> dict[str, Any]:
+        """Make the graders ready; returns what they report (``layers``: the sandbox's isolation layers)."""
+        raise NotImplementedError
+
+    def run(self, tasks: Iterable[Task]) -> Iterator[dict[str, Any]]:
+        """Grade every task; yield one row per task, in the order they finish."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Stop the graders (also after an interrupted ``run``)."""
+
+    def __enter__(self) -> "Executor":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# -- framing between the instructor's process and a worker (both ours: pickle of plain data) ----------
+
+
+def send(stream: BinaryIO, message: Any) -> None:
+    body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_FRAME.pack(len(body)) + body)
+    stream.flush()
+
+
+def receive(stream: BinaryIO) -> Any:
+    """The next message, or None at the end of the stream."""
+    head = stream.read(_FRAME.size)
+    if len(head) < _FRAME.size:
+        return None
+    (size,) = _FRAME.unpack(head)
+    if size > MAX_FRAME:
+        raise EOFError(f"a message of {size} bytes")
+    body = stream.read(size)
+    if len(body) < size:
+        return None
+    return pickle.loads(body)
+
+
+def failed_row(task: Task, reason: str) -> dict[str, Any]:
+    """A row for a task no worker could finish."""
+    return {"key": task.key, "student": task.student, "exercise": task.exercise, "file": task.filename,
+            "sha256": sha256(task.data), "seed": task.seed, "status": COULD_NOT_GRADE, "reason": reason,
+            "note": "", "score": 0.0, "max_score": 0.0, "checks": {}, "result": None, "results_json": "",
+            "feedback": "", "cells": None, "graded_at": now(), "seconds": 0.0}
+
+
+class InProcess(Executor):
+    """Grades in this process with a sandbox it is given (tests; a machine with one core)."""
+
+    def __init__(self, sandbox: Any) -> None:
+        self.sandbox = sandbox
+
+    def start(self) -> dict[str, Any]:
+        self.sandbox.wait_ready()
+        return {"layers": list(self.sandbox.layers), "workers": 1}
+
+    def run(self, tasks: Iterable[Task]) -> Iterator[dict[str, Any]]:
+        from autograd_exercises.classroom.task import grade_task
+
+        for task in tasks:
+            yield grade_task(task, self.sandbox)
+
+
+class _Worker:
+    """One worker process and the task it is grading."""
+
+    def __init__(self, slot: int, cwd: str) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "autograd_exercises.classroom.worker", "--slot", str(slot)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cwd,
+                                     start_new_session=True)
+        self.task: Task | None = None
+        self.deadline = 0.0
+        self.ready: dict[str, Any] | None = None
+
+    def wait_ready(self) -> dict[str, Any]:
+        if self.ready is None:
+            message = receive(self.proc.stdout)
+            if not isinstance(message, dict) or not message.get("ready"):
+                error = message.get("error") if isinstance(message, dict) else "it exited while starting"
+                raise ExecutorError(f"a grading worker did not start: {error}")
+            self.ready = message
+        return self.ready
+
+    def give(self, task: Task, deadline: float) -> None:
+        self.task, self.deadline = task, time.monotonic() + deadline
+        send(self.proc.stdin, asdict(task))
+
+    def stop(self, wait: float = 5.0) -> None:
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            # the worker, then its sandbox (its own session): a slot must never outlive the lock on it
+            for group in (self.proc.pid, (self.ready or {}).get("sandbox_group")):
+                try:
+                    if group:
+                        os.killpg(group, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            self.proc.wait()
+        try:
+            self.proc.stdout.close()
+        except OSError:
+            pass
+
+
+class LocalPool(Executor):
+    """``workers`` local processes, each with one sandbox (its own slot), made once and reused."""
+
+    retries = 1  # a task whose worker died is tried once more on a fresh worker
+
+    def __init__(self, workers: int | None = None, *, deadline: float | None = None) -> None:
+        self.size = max(1, workers or cores())
+        self.deadline = deadline  # seconds one task may take (default from its timeout)
+        self.workers: list[_Worker] = []
+        self._cwd = tempfile.TemporaryDirectory(prefix="grade-class-worker-")  # empty: nothing next to a submission
+        self._next_slot = 0
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self._next_slot, self._cwd.name)
+        self._next_slot += 1
+        return worker
+
+    def start(self) -> dict[str, Any]:
+        if not self.workers:
+            self.workers = [self._spawn() for _ in range(self.size)]
+        ready = [worker.wait_ready() for worker in self.workers]
+        return {"layers": ready[0].get("layers", []), "workers": len(ready),
+                "pids": [message.get("pid") for message in ready]}
+
+    def pids(self) -> list[int]:
+        """The worker processes and their sandbox servers (for memory figures)."""
+        found = []
+        for worker in self.workers:
+            found.append(worker.proc.pid)
+            if worker.ready and worker.ready.get("server_pid"):
+                found.append(worker.ready["server_pid"])
+        return found
+
+    def _task_deadline(self, task: Task) -> float:
+        return self.deadline or 120.0 + 40 * task.timeout
+
+    def _feed(self, queue: collections.deque) -> None:
+        """Give every idle worker its next task."""
+        for worker in self.workers:
+            while worker.task is None and queue:
+                task = queue.popleft()
+                try:
+                    worker.give(task, self._task_deadline(task))
+                except (BrokenPipeError, OSError):
+                    queue.appendleft(task)
+                    worker = self._replace(worker)
+
+    def run(self, tasks: Iterable[Task]) -> Iterator[dict[str, Any]]:
+        self.start()
+        queue = collections.deque(tasks)
+        tries: dict[int, int] = collections.Counter()
+        while queue or any(worker.task for worker in self.workers):
+            self._feed(queue)
+            busy = {worker.proc.stdout.fileno(): worker for worker in self.workers if worker.task is not None}
+            wait = max(0.0, min(worker.deadline for worker in busy.values()) - time.monotonic())
+            readable, _, _ = select.select(list(busy), [], [], min(wait, 5.0))
+            done = []
+            for fd in readable:
+                worker = busy[fd]
+                task = worker.task
+                try:
+                    row = receive(worker.proc.stdout)
+                except (EOFError, OSError, pickle.UnpicklingError):
+                    row = None
+                worker.task = None
+                if row is not None:
+                    done.append(row)
+                    continue
+                self._replace(worker)  # the worker died with this task
+                tries[id(task)] += 1
+                if tries[id(task)] <= self.retries:
+                    queue.appendleft(task)
+                else:
+                    done.append(failed_row(task, "the grading worker died twice on this submission"))
+            for worker in list(busy.values()):
+                if worker.task is not None and time.monotonic() > worker.deadline:
+                    task = worker.task
+                    self._replace(worker)
+                    done.append(failed_row(task, f"grading took more than {self._task_deadline(task):g} s"))
+            self._feed(queue)  # the workers go on while the rows are written
+            yield from done
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        index = self.workers.index(worker)
+        worker.task = None
+        worker.stop(wait=0)
+        fresh = self._spawn()
+        self.workers[index] = fresh
+        fresh.wait_ready()
+        return fresh
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.stop(wait=0 if worker.task is not None else 5.0)
+        self.workers = []
+        self._cwd.cleanup()

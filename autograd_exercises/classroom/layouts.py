@@ -1,0 +1,457 @@
+"""Find a class's submissions: which student, which exercise, which file.
+
+``SUBMISSIONS`` may be (the layout is detected; kinds can be mixed in one folder):
+
+* **a folder of files, one per student** — ``alice.py``, ``bob.ipynb``, ``carol_exercise_2.py``,
+  ``exercise-2-dave.py``. The student id is the file name without its extension and without the
+  exercise (``exercise_2``, ``exercise-2``, ``Exercise 2``, ``ex2``); ``grade class all`` needs the
+  exercise in the name.
+* **a folder per student** — ``alice/exercise_2.py``, ``bob/exercise-2.ipynb``: the student id is the
+  folder's name; the file is the one named after the exercise (anywhere in the folder), else, for
+  ``grade class exercise-N``, the only ``.py``/``.ipynb`` file at the folder's top.
+* **GitHub Classroom clones** ``exercise-2-<login>/``: the student id is the login, the exercise the
+  folder's; files inside as for a folder per student.
+* **nbgrader** ``submitted/<student>/<assignment>/<notebook>.ipynb`` (give the course folder or its
+  ``submitted/``): the student id is nbgrader's, the exercise the assignment.
+* **a .zip** of any of those (an LMS download): extracted into a temporary folder first (see
+  :func:`extract`). A zip whose only entry is one folder is read from inside that folder.
+
+**LMS download names.** Canvas names a file ``<name>_<user id>_<submission id>_<file>``
+(``lastname_12345_67890_exercise_2.py``, with ``_late`` after the name for a late one, and ``-1``,
+``-2`` added to a resubmitted file's name): the student id is ``<name>`` (``lastname``), or
+``<name>_<user id>`` when two Canvas users share that name. Moodle names a folder or file
+``<Full Name>_<id>_assignsubmission_file_<file>``: the student id is the full name with spaces as
+``-`` (``Ann-Lee``). The rest of the name (``exercise_2.py``) then says the exercise.
+
+**What is not graded, and why** (never dropped silently): a ``.py``/``.ipynb`` file that fits no rule
+(no student id, or no exercise in its name where one is needed) is *skipped* and listed with the
+reason; two files for one student and exercise are graded zero (*could not grade*), unless one of
+them is still ``grade start``'s untouched stub, which then gives way; a symbolic link is never followed
+(skipped); a folder with no ``.py``/``.ipynb`` file is skipped (a GitHub Classroom clone without the
+exercise's file is graded zero); a file for another exercise than
+the one graded is counted; other files (``README.md``, ``timestamp.txt``, hidden files) are counted
+as ignored. Student ids keep letters, digits and ``._@+-``; other characters become ``-``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import Iterator, Sequence
+
+from autograd_exercises import catalog
+
+SUFFIXES = {".py": "py", ".ipynb": "ipynb"}
+SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", "__MACOSX", ".git", ".github", "node_modules", ".venv", "venv"}
+MAX_DEPTH = 4  # folders below a student's folder that are searched
+
+# Zip limits: an LMS download of a large class is tens of MB; a bomb is refused, never extracted.
+ZIP_MAX_MEMBERS = 20_000
+ZIP_MAX_FILE = 20 * 2**20  # bytes of one extracted file
+ZIP_MAX_TOTAL = 1 * 2**30  # bytes extracted in all
+ZIP_MAX_RATIO = 200  # uncompressed / compressed, for members over 1 MB
+
+_EXERCISE = re.compile(r"(?<![A-Za-z0-9])(?:exercise|ex)[\s_.-]*0*(\d{1,3})(?![0-9])", re.IGNORECASE)
+_CLASSROOM = re.compile(r"^(?:exercise|ex)[-_]?0*(\d{1,3})-(?P<login>[A-Za-z0-9][A-Za-z0-9-]*)$", re.IGNORECASE)
+_CANVAS = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9-]*?)(?:_late)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<rest>.+)$",
+                     re.IGNORECASE)
+_MOODLE = re.compile(r"^(?P<name>[^_]+?)_(?P<pid>\d+)_assignsubmission_[a-z]+_(?P<rest>.*)$", re.IGNORECASE)
+_RESUBMITTED = re.compile(r"-\d+$")  # Canvas: exercise_2-1.py
+_UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
+
+
+class LayoutError(Exception):
+    """The submissions cannot be read at all: missing, not a folder or zip, no submission (one line)."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """One submission to grade: a student's file for one exercise."""
+
+    student: str
+    exercise: str  # slug, "exercise-2"
+    path: Path | None  # the file on disk (inside the extracted zip); None: the student has no file
+    shown: str  # the file as listed, relative to SUBMISSIONS
+    kind: str = "py"  # "py" or "ipynb"
+    problem: str = ""  # why it cannot be graded (two files, no file): graded zero
+    note: str = ""  # how the file was chosen, when there was a choice
+    nbgrader: tuple[str, str] | None = None  # (assignment, notebook id) in nbgrader's layout
+    lms: str = ""  # "canvas:<user id>" or "moodle:<id>": where the student id came from
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that looks like a submission but fits no rule (listed, not graded)."""
+
+    shown: str
+    reason: str
+
+
+@dataclass
+class Plan:
+    """Everything found under SUBMISSIONS."""
+
+    root: Path
+    layout: str  # the kinds found, for people
+    found: list[Found] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    other_exercise: list[str] = field(default_factory=list)  # files for an exercise not graded in this run
+    ignored: list[str] = field(default_factory=list)  # not .py/.ipynb (README.md, data files)
+
+
+# -- names -------------------------------------------------------------------------------------------
+
+
+def safe_id(text: str) -> str:
+    """A student id usable as a folder name: letters, digits and ``._@+-`` (others become ``-``)."""
+    return _UNSAFE.sub("-", text.strip()).strip("-.")[:100]
+
+
+def exercise_in(name: str, known: dict[int, str]) -> tuple[str | None, int | None, str]:
+    """(slug, number, the name without the exercise part) for a file or folder name.
+
+    The slug is None when the name names no exercise, or (number set) an exercise the course lacks.
+    """
+    match = _EXERCISE.search(name)
+    if match is None:
+        return None, None, name
+    number = int(match.group(1))
+    rest = (name[:match.start()] + " " + name[match.end():]).strip(" _-.")
+    return known.get(number), number, rest
+
+
+def lms_prefix(name: str) -> tuple[str, str, str] | None:
+    """(student, source, rest) when ``name`` carries a Canvas or Moodle download prefix."""
+    moodle = _MOODLE.match(name)
+    if moodle:
+        return safe_id(moodle.group("name").replace(" ", "-")), f"moodle:{moodle.group('pid')}", moodle.group("rest")
+    canvas = _CANVAS.match(name)
+    if canvas:
+        return canvas.group("name").lower(), f"canvas:{canvas.group('uid')}", canvas.group("rest")
+    return None
+
+
+# -- zip -----------------------------------------------------------------------------------------------
+
+
+def _member_path(info: zipfile.ZipInfo) -> PurePosixPath | None:
+    """The member's path inside the extraction folder, or None when it must not be extracted."""
+    name = info.filename.replace("\\", "/")
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return None  # symlinks are ignored
+    parts = [part for part in name.split("/") if part not in ("", ".")]
+    if not parts or name.startswith("/") or ".." in parts or ":" in parts[0]:
+        return None  # absolute, drive-letter or parent-relative paths never leave the folder
+    return PurePosixPath(*parts)
+
+
+def extract(archive: Path, into: Path) -> list[str]:
+    """Extract ``archive`` into ``into`` within the zip limits; returns what was left out, and why.
+
+    Raises :class:`LayoutError` for a file that is not a zip, or one over the limits (a zip bomb):
+    nothing of it is then kept. Sizes are counted as bytes are written, not read from headers.
+    """
+    left_out: list[str] = []
+    try:
+        with zipfile.ZipFile(archive) as zipped:
+            members = zipped.infolist()
+            if len(members) > ZIP_MAX_MEMBERS:
+                raise LayoutError(f"{archive.name} has {len(members)} entries (at most {ZIP_MAX_MEMBERS}): not extracted")
+            total = 0
+            for info in members:
+                relative = _member_path(info)
+                if relative is None:
+                    left_out.append(f"{info.filename} (a link, or a path outside the zip's folder)")
+                    continue
+                target = into.joinpath(*relative.parts)
+                if info.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                if info.file_size > 2**20 and info.compress_size and info.file_size / info.compress_size > ZIP_MAX_RATIO:
+                    raise LayoutError(f"{archive.name}: {info.filename} expands {info.file_size // info.compress_size}"
+                                      f" times (a zip bomb?): not extracted")
+                if info.file_size > ZIP_MAX_FILE:
+                    left_out.append(f"{info.filename} (over {ZIP_MAX_FILE // 2**20} MB)")
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                written = 0
+                with zipped.open(info) as source, open(target, "wb") as sink:
+                    while chunk := source.read(65536):
+                        written += len(chunk)
+                        total += len(chunk)
+                        if written > ZIP_MAX_FILE or total > ZIP_MAX_TOTAL:
+                            raise LayoutError(f"{archive.name} expands past its stated sizes or past "
+                                              f"{ZIP_MAX_TOTAL // 2**20} MB (a zip bomb?): not extracted")
+                        sink.write(chunk)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError) as exc:
+        raise LayoutError(f"cannot read {archive.name} as a zip: {exc}") from None
+    return left_out
+
+
+@contextlib.contextmanager
+def opened(path: Path) -> Iterator[tuple[Path, list[str]]]:
+    """The folder to search for ``path`` (a folder, or a zip extracted into a temporary folder, removed after),
+    and the zip entries left out."""
+    if not path.exists():
+        raise LayoutError(f"no such folder or zip: {path}")
+    if path.is_dir():
+        yield path, []
+        return
+    if not zipfile.is_zipfile(path):
+        raise LayoutError(f"{path} is neither a folder nor a .zip")
+    folder = Path(tempfile.mkdtemp(prefix="grade-class-zip-"))
+    try:
+        left_out = extract(path, folder)
+        entries = [entry for entry in folder.iterdir() if entry.name not in SKIP_DIRS]
+        if len(entries) == 1 and entries[0].is_dir() and not _CLASSROOM.match(entries[0].name) \
+                and entries[0].name != "submitted" and not lms_prefix(entries[0].name):
+            yield entries[0], left_out  # the zip of one folder: read from inside it
+        else:
+            yield folder, left_out
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# -- discovery ----------------------------------------------------------------------------------------
+
+
+def _files(folder: Path, depth: int = 0, links: list[Path] | None = None) -> Iterator[Path]:
+    """Every file below ``folder`` (sorted), skipping hidden and tool folders; symlinks never followed
+    (added to ``links``)."""
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name in SKIP_DIRS:
+            continue
+        if entry.is_symlink():
+            if links is not None:
+                links.append(entry)
+        elif entry.is_dir():
+            if depth < MAX_DEPTH:
+                yield from _files(entry, depth + 1, links)
+        elif entry.is_file():
+            yield entry
+
+
+class _Finder:
+    def __init__(self, root: Path, wanted: Sequence[catalog.Info], single: bool, exclude: Sequence[Path] = ()) -> None:
+        self.root, self.single = root, single
+        self.exclude = {path.resolve() for path in exclude}
+        self.wanted = {info.slug: info for info in wanted}
+        self.known = {int(info.slug.rsplit("-", 1)[1]): info.slug for info in catalog.exercises()}
+        self.plan = Plan(root, "")
+        self.kinds: list[str] = []
+        self.candidates: list[Found] = []
+        self.links: list[Path] = []
+
+    def shown(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def kind(self, label: str) -> None:
+        if label not in self.kinds:
+            self.kinds.append(label)
+
+    def add(self, found: Found) -> None:
+        if found.exercise in self.wanted:
+            self.candidates.append(found)
+        else:
+            self.plan.other_exercise.append(found.shown)
+
+    def not_a_submission(self, path: Path) -> bool:
+        if path.suffix.lower() in SUFFIXES:
+            return False
+        if path.name != "timestamp.txt" and not path.name.startswith("."):
+            self.plan.ignored.append(self.shown(path))
+        return True
+
+    # a file directly in a folder with no student of its own
+    def flat_file(self, path: Path) -> None:
+        if self.not_a_submission(path):
+            return
+        self.kind("files, one per student")
+        lms = lms_prefix(path.name)
+        student, source, rest = lms if lms else ("", "", path.name)
+        if lms:
+            self.kind("Canvas" if source.startswith("canvas") else "Moodle")
+        stem = _RESUBMITTED.sub("", Path(rest).stem) if source.startswith("canvas") else Path(rest).stem
+        slug, number, leftover = exercise_in(stem, self.known)
+        student = student or safe_id(leftover)
+        if number is not None and slug is None:
+            self.plan.skipped.append(Skipped(self.shown(path), f"the name says exercise {number}, which this course lacks"))
+        elif not student:
+            self.plan.skipped.append(Skipped(self.shown(path), "no student id in the name (expected alice.py, "
+                                                               "alice_exercise_2.py or an LMS download's name)"))
+        elif slug is None and not self.single:
+            self.plan.skipped.append(Skipped(self.shown(path), "the name says no exercise (grade class all "
+                                                               "needs exercise_N in each file's name)"))
+        else:
+            self.add(Found(student, slug or next(iter(self.wanted)), path, self.shown(path),
+                           SUFFIXES[path.suffix.lower()], lms=source))
+
+    # a folder that is one student's (plain, GitHub Classroom or Moodle)
+    def student_folder(self, folder: Path) -> None:
+        classroom, lms = _CLASSROOM.match(folder.name), lms_prefix(folder.name)
+        fixed: str | None = None
+        if classroom:
+            self.kind("GitHub Classroom clones")
+            number = int(classroom.group(1))
+            fixed, student, source = self.known.get(number), safe_id(classroom.group("login")), ""
+            if fixed is None:
+                self.plan.skipped.append(Skipped(self.shown(folder) + "/", f"exercise {number} is not in this course"))
+                return
+        elif lms:
+            self.kind("Moodle")
+            student, source = lms[0], lms[1]
+        else:
+            self.kind("a folder per student")
+            student, source = safe_id(folder.name), ""
+        if not student:
+            self.plan.skipped.append(Skipped(self.shown(folder) + "/", "no student id in the folder's name"))
+            return
+        named: dict[str, list[Path]] = {}
+        unnamed: list[Path] = []
+        for path in _files(folder, links=self.links):
+            if self.not_a_submission(path):
+                continue
+            slug, number, _ = exercise_in(Path(path.name).stem, self.known)
+            if slug is not None and (fixed is None or slug == fixed):
+                named.setdefault(slug, []).append(path)
+            elif number is not None:
+                self.plan.skipped.append(Skipped(self.shown(path), f"the name says exercise {number}, "
+                                                 + ("which this course lacks" if slug is None else
+                                                    f"but the folder is {fixed}'s")))
+            else:
+                unnamed.append(path)
+        top = [path for path in unnamed if path.parent == folder]
+        single = fixed or (next(iter(self.wanted)) if self.single else None)
+        if single is not None and single not in named and len(top) == 1:
+            named[single], unnamed = top, [path for path in unnamed if path not in top]
+        for slug, paths in named.items():
+            for path in paths:
+                self.add(Found(student, slug, path, self.shown(path), SUFFIXES[path.suffix.lower()], lms=source))
+        if not named and not unnamed and not classroom:  # a folder with no code: maybe not a student's
+            self.plan.skipped.append(Skipped(self.shown(folder) + "/", "no .py or .ipynb file in this folder"))
+            return
+        if single is not None and single not in named and single in self.wanted:
+            files = f"{self.wanted[single].stub} or {self.wanted[single].notebook}"
+            why = f"{len(top)} files, none named after {single}" if top else f"no {files}"
+            self.candidates.append(Found(student, single, None, self.shown(folder) + "/", problem=f"{why} in {self.shown(folder)}/"))
+            unnamed = [path for path in unnamed if path not in top]
+        for path in unnamed:
+            self.plan.skipped.append(Skipped(self.shown(path), "the name says no exercise (name it exercise_N.py "
+                                                               "or exercise-N.ipynb)"))
+
+    def nbgrader(self, submitted: Path) -> None:
+        self.kind("nbgrader submitted/")
+        for student_dir in sorted(p for p in submitted.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            for assignment in sorted(p for p in student_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+                slug, number, _ = exercise_in(assignment.name, self.known)
+                notebooks = []
+                for path in _files(assignment, MAX_DEPTH, self.links):
+                    if not self.not_a_submission(path):
+                        notebooks.append(path)
+                if slug is None:
+                    for path in notebooks:
+                        self.plan.skipped.append(Skipped(self.shown(path), f"assignment {assignment.name!r} is no "
+                                                                           "exercise of this course"))
+                    continue
+                named = [path for path in notebooks if path.name == f"{assignment.name}.ipynb"]
+                for path in notebooks:
+                    if path.suffix.lower() != ".ipynb":
+                        self.plan.ignored.append(self.shown(path))
+                        continue
+                    if named and path not in named:
+                        self.plan.skipped.append(Skipped(self.shown(path), f"not the assignment's notebook "
+                                                                           f"({assignment.name}.ipynb is graded)"))
+                        continue
+                    self.add(Found(student_dir.name, slug, path, self.shown(path), "ipynb",
+                                   nbgrader=(assignment.name, path.stem)))
+                if not notebooks and slug in self.wanted:
+                    self.candidates.append(Found(student_dir.name, slug, None, self.shown(assignment) + "/",
+                                                 problem=f"no notebook in {self.shown(assignment)}/",
+                                                 nbgrader=(assignment.name, slug)))
+
+    def search(self) -> Plan:
+        submitted = self.root / "submitted"
+        if submitted.is_dir():
+            self.nbgrader(submitted)
+        elif self.root.name == "submitted":
+            self.nbgrader(self.root)
+        else:
+            for entry in sorted(self.root.iterdir()):
+                if entry.name.startswith(".") or entry.name in SKIP_DIRS:
+                    continue
+                if entry.is_symlink():
+                    self.links.append(entry)
+                    continue
+                if entry.resolve() in self.exclude:  # the output folder, inside SUBMISSIONS
+                    continue
+                if entry.is_dir():
+                    self.student_folder(entry)
+                elif entry.is_file():
+                    self.flat_file(entry)
+        for link in self.links:
+            if link.suffix.lower() in SUFFIXES or link.is_dir():
+                self.plan.skipped.append(Skipped(self.shown(link), "a symbolic link (never followed)"))
+            else:
+                self.plan.ignored.append(self.shown(link))
+        self.plan.layout = ", ".join(self.kinds) or "nothing recognised"
+        self.plan.found = self.resolve()
+        return self.plan
+
+    def resolve(self) -> list[Found]:
+        """One submission per student and exercise: Canvas names made unique, duplicates decided."""
+        uids: dict[str, set[str]] = {}
+        for found in self.candidates:
+            if found.lms.startswith("canvas:"):
+                uids.setdefault(found.student, set()).add(found.lms)
+        candidates = [replace(found, student=f"{found.student}_{found.lms.split(':')[1]}")
+                      if len(uids.get(found.student, ())) > 1 else found for found in self.candidates]
+        groups: dict[tuple[str, str], list[Found]] = {}
+        for found in candidates:
+            groups.setdefault((found.student, found.exercise), []).append(found)
+        order = list(self.wanted)
+        result = []
+        for (student, slug), group in sorted(groups.items(), key=lambda item: (item[0][0], order.index(item[0][1]))):
+            result.append(group[0] if len(group) == 1 else _one_of(group, self.wanted[slug]))
+        return result
+
+
+def _one_of(group: list[Found], exercise: catalog.Info) -> Found:
+    """Several files for one student and exercise: the edited one when the others are untouched stubs, else zero."""
+    from autograd_exercises import session
+
+    files = [found for found in group if found.path is not None]
+    if len(files) == 1:
+        return files[0]
+    edited = [found for found in files if not session.untouched(found.path, exercise)]
+    if len(edited) == 1:
+        others = ", ".join(found.shown for found in files if found is not edited[0])
+        return replace(edited[0], note=f"{others}: untouched stub, not graded")
+    names = ", ".join(found.shown for found in files)
+    return replace(files[0], problem=f"{len(files)} files for {exercise.slug} ({names}): keep one and grade again")
+
+
+def discover(root: Path, exercise: str | None, exclude: Sequence[Path] = ()) -> Plan:
+    """What ``grade class`` grades under ``root`` (a folder): ``exercise`` a slug, or None for every exercise;
+    ``exclude``: folders that are not submissions (the output folder).
+
+    Raises :class:`LayoutError` when nothing under ``root`` is a submission.
+    """
+    wanted = list(catalog.exercises()) if exercise is None else [catalog.find(exercise)]
+    if not root.is_dir():
+        raise LayoutError(f"not a folder: {root}")
+    plan = _Finder(root, wanted, single=exercise is not None, exclude=exclude).search()
+    if not any(item.path for item in plan.found) and not any(not item.shown.endswith("/") for item in plan.skipped):
+        what = "a submission" if exercise is None else f"a submission of {exercise}"
+        extra = f" (only files for other exercises: {len(plan.other_exercise)})" if plan.other_exercise else ""
+        raise LayoutError(f"no submission in {root}: no .py or .ipynb file that is {what}{extra}")
+    return plan

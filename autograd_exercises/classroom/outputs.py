@@ -1,0 +1,159 @@
+"""The files ``grade class`` writes in its output folder, every one atomically.
+
+* ``grades.csv``: one row per student and exercise (:func:`csv_text` says which columns);
+* ``results/<student>/<exercise>.json``: the Gradescope ``results.json`` the single-file command writes;
+* ``feedback/<student>/<exercise>.txt``: the text report the student sees (hidden checks counted, not shown);
+* ``class.junit.xml``: one ``<testsuite>`` per student and exercise, for CI dashboards.
+
+:func:`atomic_write` writes a temporary file beside the target and renames it over the target: a
+reader, or a run killed at any moment, sees the old file or the new one, never half of one (the
+class files are also flushed to the disk first; a leftover temporary file of a killed run is removed
+by the next).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Sequence
+from xml.etree import ElementTree as ET
+
+CSV, JUNIT, RESULTS, FEEDBACK = "grades.csv", "class.junit.xml", "results", "feedback"
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def atomic_write(path: Path, data: str | bytes, *, durable: bool = False) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename (never half-written, whenever the
+    process is killed). ``durable``: flushed to the disk first, so that a power cut keeps it too."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(raw)
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def remove_leftovers(out: Path) -> None:
+    """Temporary files a killed run left behind (never a finished file: those were renamed)."""
+    if out.is_dir():
+        for path in out.rglob(".*.tmp"):
+            try:
+                path.unlink()
+            except OSError:
+                pass
+
+
+def row_files(out: Path, row: dict[str, Any]) -> tuple[Path, Path]:
+    """Where a row's Gradescope JSON and feedback go."""
+    student, exercise = row["student"], row["exercise"]
+    return out / RESULTS / student / f"{exercise}.json", out / FEEDBACK / student / f"{exercise}.txt"
+
+
+def write_row_files(out: Path, row: dict[str, Any], *, only_missing: bool = False) -> None:
+    """The row's ``results/…json`` and ``feedback/…txt`` (``only_missing``: keep files already there)."""
+    for path, text in zip(row_files(out, row), (row.get("results_json"), row.get("feedback"))):
+        if text and not (only_missing and path.is_file()):
+            atomic_write(path, text)
+
+
+# -- grades.csv ---------------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> str:
+    """A value as one spreadsheet cell: numbers as ``8`` or ``0.5``, text on one line, never a formula."""
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value).lower()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.12g}"
+    text = " | ".join(line.strip() for line in str(value).splitlines() if line.strip())
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def check_columns(rows: Sequence[dict[str, Any]], order: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(column, exercise, check) for every check of the rows, by exercise (``order``) then check order.
+
+    Columns are named by check; with several exercises, ``exercise-2:forward_values``.
+    """
+    by_exercise: dict[str, list[str]] = {}
+    for row in rows:
+        names = by_exercise.setdefault(row["exercise"], [])
+        names += [name for name in row.get("checks", {}) if name not in names]
+    several = len(by_exercise) > 1
+    columns = []
+    for exercise in sorted(by_exercise, key=lambda slug: order.index(slug) if slug in order else len(order)):
+        columns += [(f"{exercise}:{name}" if several else name, exercise, name) for name in by_exercise[exercise]]
+    return columns
+
+
+HEAD = ["student", "exercise", "score", "max_score"]
+TAIL = ["status", "reason", "note", "file", "seed", "class_seed", "sha256", "grader_version", "graded_at"]
+
+
+def csv_text(rows: Sequence[dict[str, Any]], order: Sequence[str]) -> str:
+    """``grades.csv``: student, exercise, score, max_score, one column per check (its points), then
+    status (``graded``/``could-not-grade``), reason (why it could not be graded), note (why a graded file
+    scored zero without running: a syntax error, …), file, seed, class_seed, sha256 of the file,
+    grader_version, graded_at (UTC). UTF-8 with a byte-order mark, so spreadsheets read it as UTF-8."""
+    columns = check_columns(rows, order)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HEAD + [name for name, _, _ in columns] + TAIL)
+    for row in sorted(rows, key=lambda r: (r["student"], order.index(r["exercise"]) if r["exercise"] in order else 0)):
+        checks = row.get("checks", {})
+        points = [checks[name][0] if exercise == row["exercise"] and name in checks else None
+                  for _, exercise, name in columns]
+        writer.writerow([_cell(row.get(key)) for key in HEAD] + [_cell(value) for value in points]
+                        + [_cell(row.get(key)) for key in TAIL])
+    return "\ufeff" + buffer.getvalue()
+
+
+# -- class.junit.xml ----------------------------------------------------------------------------------
+
+
+def junit_text(rows: Sequence[dict[str, Any]]) -> str:
+    """One ``<testsuite>`` per student and exercise (``alice exercise-2``), the checks as test cases."""
+    from autograd_exercises.classroom.task import result_of
+    from autograd_exercises.reports import junit
+
+    root = ET.Element("testsuites", name="grade class")
+    tests = failures = errors = 0
+    for row in sorted(rows, key=lambda r: (r["student"], r["exercise"])):
+        name = f"{row['student']} {row['exercise']}"
+        if row.get("result"):
+            suite = junit.suite(result_of(row))
+            suite.set("name", junit._xml(name))
+            tests += int(suite.get("tests", "0"))
+            failures += int(suite.get("failures", "0"))
+        else:  # no result at all (a worker lost): one error case
+            suite = ET.Element("testsuite", name=junit._xml(name), tests="1", failures="0", errors="1",
+                               skipped="0", time="0.000")
+            case = ET.SubElement(suite, "testcase", classname=row["exercise"], name="grading", time="0.000")
+            ET.SubElement(case, "error", message=junit._xml(row.get("reason", "")[:500]), type="CouldNotGrade")
+            tests, errors = tests + 1, errors + 1
+        root.append(suite)
+    root.set("tests", str(tests))
+    root.set("failures", str(failures))
+    root.set("errors", str(errors))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def write_class_files(out: Path, rows: Sequence[dict[str, Any]], order: Sequence[str]) -> None:
+    """``grades.csv`` and ``class.junit.xml`` for every row so far."""
+    atomic_write(out / CSV, csv_text(rows, order), durable=True)
+    atomic_write(out / JUNIT, junit_text(rows), durable=True)

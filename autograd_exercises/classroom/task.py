@@ -1,0 +1,190 @@
+"""Grading one submission: a pure function every executor runs, ``Task`` in, row out.
+
+A :class:`Task` carries the submission's bytes and the exercise's name, never a path: a
+worker on another machine can run it. :func:`grade_task` grades it in the worker's sandbox
+and returns a *row*, a plain dict (JSON-serialisable) with everything the instructor's process
+writes: the score per check, the status, the Gradescope ``results.json`` and the student's text
+feedback, already rendered. It never raises: whatever goes wrong becomes the row's reason.
+
+Rows: ``status`` is ``graded`` (the file was read and graded, perhaps zero: a syntax error is
+graded) or ``could-not-grade`` (an empty or unreadable file, two files for one exercise, the
+grader failing): then every check is zero and ``reason`` says why.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+GRADED, COULD_NOT_GRADE = "graded", "could-not-grade"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One submission of one exercise to grade (plain data: picklable, JSON-able but for ``data``)."""
+
+    student: str
+    exercise: str  # slug
+    filename: str  # the file's name, without folders ("exercise_2.py", "bob.ipynb")
+    data: bytes
+    seed: int
+    timeout: float
+    kind: str = "py"  # "py" or "ipynb"
+    problem: str = ""  # decided before grading (two files, no file): zero, not run
+    notebook_cells: bool = False  # grade like nbgrader's autograde (autograde.grade_notebook); cells come back
+    one_child: bool = True  # all checks in one child first (grading.grade)
+    key: str = ""  # the cache key, echoed in the row
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def read_submission(filename: str, data: bytes, kind: str) -> Any:
+    """``data`` as a :class:`~autograd_exercises.submission.Submission` (what ``submission.load`` does for a file).
+
+    Raises ``SubmissionError`` for a file that is not a submission (a notebook that is not JSON, …).
+    """
+    from autograd_exercises import submission
+
+    if not data.strip():
+        raise submission.SubmissionError(f"{filename} is empty")
+    if kind == "ipynb":
+        return submission.notebook_source(filename, data.decode("utf-8", "replace"))
+    error = submission.compile_error(data, filename)
+    return submission.Submission(filename, data, problem=f"{filename} does not compile: {error}" if error else "",
+                                 kind="py")
+
+
+def _feedback(result: Any) -> str:
+    """The text report a student sees: the visible checks, and how many hidden ones were graded."""
+    from autograd_exercises.reports import text
+
+    hidden = [check for check in result.checks if check.hidden]
+    visible = replace(result, checks=[check for check in result.checks if not check.hidden], hidden_not_run={})
+    report = text.render([visible], color=False, width=100)
+    if hidden:
+        points = sum(check.max_points for check in hidden)
+        report += (f"plus {len(hidden)} hidden check{'s' if len(hidden) != 1 else ''} ({points:g} point"
+                   f"{'s' if points != 1 else ''}), graded but not shown here\n")
+    return report
+
+
+def _row(task: Task, result: Any, status: str, reason: str, *, cells: Any = None, started: float) -> dict[str, Any]:
+    from autograd_exercises.reports import gradescope
+
+    return {
+        "key": task.key, "student": task.student, "exercise": task.exercise, "file": task.filename,
+        "sha256": sha256(task.data), "seed": task.seed, "status": status, "reason": reason,
+        "note": result.problem if status == GRADED else "",
+        "score": result.score, "max_score": result.max_score,
+        "checks": {check.name: [check.points, check.max_points] for check in result.checks},
+        "result": result.as_dict(),
+        "results_json": gradescope.render([result]),
+        "feedback": _feedback(result),
+        "cells": cells, "graded_at": now(), "seconds": round(time.perf_counter() - started, 4),
+    }
+
+
+def _zero(task: Task, reason: str, started: float) -> dict[str, Any]:
+    import graders
+    from autograd_exercises import session
+
+    result = session.zero(graders.find(task.exercise), task.seed, "not graded (see above)", reason)
+    result.submission = task.filename
+    return _row(task, result, COULD_NOT_GRADE, reason, started=started)
+
+
+def _cell_outputs(nb: dict) -> dict[str, list]:
+    """Each grade cell's outputs, by cell index (as text keys: rows are JSON)."""
+    from autograd_exercises import autograde
+
+    return {str(cell.index): [dict(output) for output in nb["cells"][cell.index].get("outputs", [])]
+            for cell in autograde.grade_cells(nb)}
+
+
+def _grade_cells(task: Task, sandbox: Any, started: float) -> dict[str, Any]:
+    """A notebook graded as ``nbgrader autograde`` grades it: ``grade_notebook`` fills the test cells."""
+    import graders
+    from autograd_exercises import autograde, session
+
+    try:
+        nb = json.loads(task.data.decode("utf-8", "replace"))
+        if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+            raise ValueError("it has no list of cells")
+    except ValueError as exc:
+        return _zero(task, f"{task.filename} is not a Jupyter notebook: {exc}", started)
+    results = autograde.grade_notebook(nb, sandbox=sandbox, seed=task.seed, path=task.filename,
+                                       timeout=task.timeout)
+    exercise = graders.find(task.exercise)
+    result = next((r for r in results if r.exercise == exercise.slug), None)
+    if result is None:
+        result = session.zero(exercise, task.seed, "no test cell of this check in the notebook",
+                              f"{task.filename} has no test cell of {exercise.slug} that can be graded")
+    graded = {check.name for check in result.checks}
+    missing = [check for check in session.zero(exercise, task.seed, "no test cell of this check in the notebook",
+                                               "").checks if check.name not in graded]
+    if missing:
+        order = [check.name for check in exercise.checks]
+        result.checks = sorted(result.checks + missing, key=lambda check: order.index(check.name))
+    result.submission = task.filename
+    return _row(task, result, GRADED, "", cells=_cell_outputs(nb), started=started)
+
+
+def grade_task(task: Task, sandbox: Any) -> dict[str, Any]:
+    """Grade ``task`` in ``sandbox``; the row (never raises)."""
+    started = time.perf_counter()
+    try:
+        from autograd_exercises import grading, session
+        from autograd_exercises.submission import SubmissionError
+
+        if task.problem:
+            return _zero(task, task.problem, started)
+        if task.notebook_cells:
+            return _grade_cells(task, sandbox, started)
+        try:
+            sub = read_submission(task.filename, task.data, task.kind)
+        except SubmissionError as exc:
+            return _zero(task, str(exc), started)
+        import graders
+
+        exercise = graders.find(task.exercise)
+        if sub.problem:
+            result = session.zero(exercise, task.seed, "not run (see above)", sub.problem)
+        else:
+            result = session.explain(grading.grade(exercise, sub, sandbox=sandbox, seed=task.seed,
+                                                   timeout=task.timeout, one_child=task.one_child), sub)
+        result.submission = task.filename
+        return _row(task, result, GRADED, "", started=started)
+    except Exception as exc:  # the grader itself failed (not the student): this submission only
+        reason = f"the grader failed on this submission ({type(exc).__name__}: {exc})"
+        try:
+            return _zero(task, reason, started)
+        except Exception:
+            return {"key": task.key, "student": task.student, "exercise": task.exercise, "file": task.filename,
+                    "sha256": sha256(task.data), "seed": task.seed, "status": COULD_NOT_GRADE, "reason": reason,
+                    "note": "", "score": 0.0, "max_score": 0.0, "checks": {}, "result": None, "results_json": "",
+                    "feedback": "", "cells": None, "graded_at": now(), "seconds": 0.0}
+
+
+def result_of(row: dict[str, Any]) -> Any:
+    """The row's :class:`~autograd_exercises.results.ExerciseResult` (for the JUnit report)."""
+    from autograd_exercises.results import CheckResult, ExerciseResult
+
+    data = dict(row["result"])
+    data.pop("score", None)
+    data.pop("max_score", None)
+    data["checks"] = [CheckResult(**check) for check in data["checks"]]
+    return ExerciseResult(**data)
+
+
+def task_dict(task: Task) -> dict[str, Any]:
+    return asdict(task)

@@ -1,0 +1,192 @@
+"""Benchmark, run by hand: ``python bench/bench_class.py [--students 240] [--sample 6]``.
+
+A realistic synthetic class of exercise-2 (``tests/class_builder.py``): half ``.py`` files, half
+filled-in release notebooks; right answers, every named mistake of ``tests/test_exercise_2.py``,
+syntax errors, two submissions that hang (``tests/hostile/sleep_forever``, ``busy_loop``) and a few
+hostile ones (``tests/hostile/``: a fork bomb, an output flood, one killing its parent, one reading
+``/etc/shadow``, a fake score printed, ``os._exit``). It is graded by ``grade class`` (in this
+process, :func:`autograd_exercises.classroom.batch.run`, so the workers' memory can be read) with 1
+and then 2 workers, each time from scratch (``--regrade``), and a sample of its notebooks (right
+answers and mistakes only: a kernel has no sandbox) by ``nbgrader autograde`` with nbgrader's own
+kernel ``Execute`` step (``bench/bench_autograde.py``'s course copy with the default
+``Autograde.autograde_preprocessors`` restored).
+
+Printed per run: submissions per second and ms per submission — for the whole command (start-up
+included) and in the steady state (first row to last) —, the ratio to nbgrader's cost per notebook
+(the median of its further notebooks, from its log), the CPU time all our processes spent per
+submission (what it would take on idle cores: the machine this runs on may be shared), and the peak
+memory (VmHWM) of each worker process and of its sandbox server, against a bare
+``python -c "import torch"``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from tests import class_builder  # noqa: E402
+
+HANGS = ["hostile:sleep_forever", "hostile:busy_loop"]
+HOSTILE = ["hostile:fork_bomb", "hostile:flood_stdout", "hostile:kill_parent", "hostile:read_etc_shadow",
+           "hostile:print_fake_score", "hostile:os_exit_in_function"]
+
+
+def kinds(students: int) -> list[str]:
+    """One kind per student: hangs and hostile ones once each, syntax errors 3 %, the rest right or mistaken."""
+    mistakes = [f"mistake:{name}" for name in class_builder.mistakes()]
+    common = ["right"] * len(mistakes) + mistakes
+    plenty = HANGS + HOSTILE + ["syntax"] * max(1, students * 3 // 100)
+    plenty += [common[index % len(common)] for index in range(students - len(plenty))]
+    return plenty[:students]
+
+
+def build_class(folder: Path, students: int) -> dict[str, str]:
+    """``folder/sNNN_exercise_2.py`` or ``folder/sNNN.ipynb``; returns student → kind."""
+    chosen = {}
+    for index, kind in enumerate(kinds(students)):
+        student = f"s{index:03d}"
+        suffix = ".py" if index % 2 == 0 else ".ipynb"
+        name = f"{student}_exercise_2" if suffix == ".py" else student
+        class_builder.write(folder / name, kind, suffix)
+        chosen[student] = kind
+    return chosen
+
+
+def vm(pid: int, field: str = "VmHWM") -> int:
+    """A process's ``field`` from /proc (kB), 0 when gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def cpu(pid: int) -> float:
+    """CPU seconds of a process and of its children it has reaped (a sandbox server reaps every check's child)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def bare_torch() -> int:
+    script = "import torch\nprint([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1])"
+    return int(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout)
+
+
+def grade_class(folder: Path, out: Path, workers: int, timeout: float) -> dict:
+    from autograd_exercises.classroom import batch
+    from autograd_exercises.classroom.executor import LocalPool
+
+    class Measured(LocalPool):
+        memory: list[tuple[int, int]] = []
+
+        def used(self) -> float:
+            """CPU seconds of every worker, its sandbox server and the checks' children so far, and of this process."""
+            mine = resource.getrusage(resource.RUSAGE_SELF)
+            return mine.ru_utime + mine.ru_stime + sum(cpu(pid) for pid in self.pids())
+
+        def close(self) -> None:
+            servers = [worker.ready.get("server_pid") or 0 for worker in self.workers]
+            self.memory = [(vm(worker.proc.pid), vm(server)) for worker, server in zip(self.workers, servers)]
+            stamps.append((time.perf_counter(), self.used()))
+            super().close()
+
+    stamps: list[tuple[float, float]] = []  # (time, CPU used) at each row, then at the end
+    started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
+    with Measured(workers) as pool:
+        summary = batch.run(batch.Options("exercise-2", folder, out=out, workers=workers, seed=1, timeout=timeout,
+                                          regrade=True),
+                            executor=pool, stream=io.StringIO(), terminal=False,
+                            on_row=lambda row: stamps.append((time.perf_counter(), pool.used())))
+        wall = time.perf_counter() - started
+    rows = len(summary.rows)
+    (first, cpu_first), (last, cpu_last) = stamps[0], stamps[-2]
+    return {"wall": wall, "rows": rows, "steady": (last - first) / (rows - 1), "memory": pool.memory,
+            "cpu": stamps[-1][1] - before.ru_utime - before.ru_stime, "cpu_steady": (cpu_last - cpu_first) / (rows - 1),
+            "scores": {row["student"]: row["score"] for row in summary.rows}, "code": summary.exit_code}
+
+
+def nbgrader_sample(folder: Path, chosen: dict[str, str], sample: int, scratch: Path) -> tuple[float, dict]:
+    """nbgrader autograde with kernels on ``sample`` notebooks of the class: (median s per further notebook, scores)."""
+    import bench_autograde
+
+    template = bench_autograde.released_course(scratch / "template")
+    picked = [s for s, kind in chosen.items() if (folder / f"{s}.ipynb").is_file()
+              and (kind == "right" or kind.startswith("mistake:"))][:sample]
+    for student in picked:
+        target = template / "submitted" / student / "exercise-2"
+        target.mkdir(parents=True)
+        shutil.copy(folder / f"{student}.ipynb", target / "exercise-2.ipynb")
+    run = bench_autograde.autograde_class(template, True, scratch)
+    return run.each, run.scores
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=240)
+    parser.add_argument("--sample", type=int, default=6, help="notebooks graded by nbgrader's kernels")
+    parser.add_argument("--timeout", type=float, default=5.0, help="seconds per check (grade's default: 5)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    if args.students < 20 or args.sample < 3:
+        parser.error("at least 20 students and a sample of 3")
+    torch_kb = bare_torch()
+    with tempfile.TemporaryDirectory() as scratch_name:
+        scratch = Path(scratch_name)
+        folder = scratch / "class"
+        chosen = build_class(folder, args.students)
+        runs = {workers: grade_class(folder, scratch / f"out-{workers}", workers, args.timeout)
+                for workers in args.workers}
+        per_notebook, kernel_scores = nbgrader_sample(folder, chosen, args.sample, scratch)
+    first = runs[args.workers[0]]
+    for workers, run in runs.items():
+        if run["scores"] != first["scores"]:
+            raise SystemExit(f"{workers} workers disagree with {args.workers[0]}: scores differ")
+    for student, score in kernel_scores.items():
+        if score != first["scores"][student]:
+            raise SystemExit(f"nbgrader's kernel gave {student} {score}, grade class {first['scores'][student]}")
+    mix = {}
+    for kind in chosen.values():
+        mix[kind.split(":")[0]] = mix.get(kind.split(":")[0], 0) + 1
+    print(f"grade class exercise-2: {args.students} submissions ({', '.join(f'{n} {k}' for k, n in mix.items())}), "
+          f"half .py, half .ipynb; timeout {args.timeout:g} s per check; {os.cpu_count()} cores")
+    print(f"nbgrader autograde with kernels: {per_notebook * 1000:.0f} ms per further notebook "
+          f"(median of {args.sample}; same scores as grade class)")
+    for workers, run in runs.items():
+        whole = run["wall"] / run["rows"]
+        print(f"  {workers} worker{'s' if workers > 1 else ' '}: whole command {run['wall']:5.1f} s = "
+              f"{run['rows'] / run['wall']:5.1f} submissions/s, {whole * 1000:4.0f} ms each "
+              f"({per_notebook / whole:4.0f}x nbgrader); steady state {1 / run['steady']:5.1f}/s, "
+              f"{run['steady'] * 1000:4.0f} ms each ({per_notebook / run['steady']:4.0f}x nbgrader)")
+        cores = min(workers, os.cpu_count() or 1)
+        idle = run["cpu_steady"] / cores
+        print(f"      CPU of all our processes: {run['cpu']:.1f} s in all ({run['cpu'] / run['rows'] * 1000:.0f} ms per "
+              f"submission, start-up included); steady state {run['cpu_steady'] * 1000:.0f} ms per submission, "
+              f"so on {cores} idle core{'s' if cores > 1 else ''}: {idle * 1000:.0f} ms each = {1 / idle:.1f}/s "
+              f"({per_notebook / idle:.0f}x nbgrader)")
+        for index, (worker_kb, server_kb) in enumerate(run["memory"]):
+            print(f"      worker {index}: peak {worker_kb / 1024:4.0f} MB = {worker_kb / torch_kb:.2f}x bare torch "
+                  f"({torch_kb / 1024:.0f} MB); its sandbox server {server_kb / 1024:4.0f} MB")
+    print(json.dumps({"per_notebook_kernel_s": per_notebook,
+                      "runs": {w: {k: v for k, v in r.items() if k != "scores"} for w, r in runs.items()}}))
+
+
+if __name__ == "__main__":
+    main()

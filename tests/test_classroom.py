@@ -1,0 +1,421 @@
+"""``grade class``: a whole class graded for real — files written, resumed, killed, attacked, exit codes.
+
+Most tests grade in this process (:class:`~autograd_exercises.classroom.executor.InProcess` with the
+session's sandbox); the pool of worker processes is exercised where it matters (a hostile class, a
+kill mid-batch, the command line).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from autograd_exercises import session
+from autograd_exercises.classroom import batch, cache, outputs, task
+from autograd_exercises.classroom.executor import InProcess, LocalPool
+from autograd_exercises.classroom.progress import Progress
+from autograd_exercises.cli import main
+from tests import class_builder
+from tests.conftest import ROOT
+
+SLUG = "exercise-2"
+CHECKS = ["forward_values", "forward_retains_y_grad", "gradients_x", "gradients_y", "gradients_notebook_example",
+          "gradient_manual_values", "gradient_manual_by_hand"]
+MISTAKES = class_builder.mistakes()
+
+
+@pytest.fixture(scope="module")
+def inline(sandbox):
+    return InProcess(sandbox)
+
+
+def make_class(folder: Path, students: dict[str, tuple[str, str]]) -> Path:
+    """``students``: name → (kind, ".py" or ".ipynb"), written as ``folder/<name><suffix>``."""
+    for name, (kind, suffix) in students.items():
+        class_builder.write(folder / name, kind, suffix)
+    return folder
+
+
+def run(folder: Path, out: Path, executor, exercise: str | None = SLUG, **options) -> batch.Summary:
+    options.setdefault("timeout", 2.0)
+    return batch.run(batch.Options(exercise, folder, out=out, **options), executor=executor,
+                     stream=io.StringIO(), terminal=False)
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def expected(kind: str) -> float:
+    return 10 if kind == "right" else MISTAKES[kind.split(":", 1)[1]][1]
+
+
+# -- the files ----------------------------------------------------------------------------------------
+
+
+def test_csv_results_feedback_and_junit(tmp_path, inline):
+    folder = make_class(tmp_path / "class", {"alice": ("right", ".py"), "bob": ("mistake:sum_instead_of_mean", ".ipynb"),
+                                              "dave": ("syntax", ".py")})
+    (folder / "carol.py").write_text("")
+    (folder / "erin.ipynb").write_text("this is not JSON")
+    summary = run(folder, tmp_path / "out", inline, seed=7)
+    assert summary.exit_code == 1  # carol and erin could not be graded
+    rows = read_csv(tmp_path / "out" / "grades.csv")
+    assert list(rows[0]) == ["student", "exercise", "score", "max_score", *CHECKS, "status", "reason", "note", "file",
+                             "seed", "class_seed", "sha256", "grader_version", "graded_at"]
+    by = {row["student"]: row for row in rows}
+    assert [row["student"] for row in rows] == ["alice", "bob", "carol", "dave", "erin"]
+    assert by["alice"]["score"] == "10" and by["alice"]["max_score"] == "10" and by["alice"]["status"] == "graded"
+    assert [by["alice"][name] for name in CHECKS] == ["2", "1", "2", "1", "1", "2", "1"]
+    assert by["bob"]["score"] == "3" and by["bob"]["file"] == "bob.ipynb"
+    assert by["carol"]["status"] == "could-not-grade" and by["carol"]["reason"] == "carol.py is empty"
+    assert by["carol"]["score"] == "0" and by["carol"]["forward_values"] == "0"
+    assert by["erin"]["status"] == "could-not-grade" and "is not a Jupyter notebook" in by["erin"]["reason"]
+    assert by["dave"]["status"] == "graded" and by["dave"]["score"] == "0"
+    assert by["dave"]["note"].startswith("dave.py does not compile: SyntaxError at line") and "\n" not in by["dave"]["note"]
+    for name, row in by.items():
+        assert row["class_seed"] == "7" and row["seed"] == str(batch.student_seed(7, name))
+        path = folder / row["file"]
+        assert row["sha256"] == task.sha256(path.read_bytes())
+        assert row["grader_version"] == cache.grader_version()
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", row["graded_at"])
+    assert len({row["seed"] for row in rows}) == 5  # each student their own inputs
+
+    alice = json.loads((tmp_path / "out" / "results" / "alice" / f"{SLUG}.json").read_text())
+    assert alice["score"] == 10 and alice["extra_data"]["seed"] == batch.student_seed(7, "alice")
+    assert {t["visibility"] for t in alice["tests"]} == {"visible", "after_published"}
+    feedback = (tmp_path / "out" / "feedback" / "bob" / f"{SLUG}.txt").read_text()
+    assert "Score: 2/8" in feedback and "gradients_notebook_example" not in feedback  # hidden checks not shown
+    assert "plus 2 hidden checks (2 points), graded but not shown here" in feedback
+    assert "carol.py is empty" in (tmp_path / "out" / "feedback" / "carol" / f"{SLUG}.txt").read_text()
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+
+
+def test_csv_opens_in_pandas(tmp_path, inline):
+    pandas = pytest.importorskip("pandas")
+    folder = make_class(tmp_path / "class", {"alice": ("right", ".py"), "bob": ("syntax", ".py")})
+    run(folder, tmp_path / "out", inline)
+    frame = pandas.read_csv(tmp_path / "out" / "grades.csv")
+    assert list(frame["student"]) == ["alice", "bob"] and list(frame["score"]) == [10, 0]
+
+
+def test_results_json_is_what_the_single_file_command_writes(tmp_path, inline):
+    from autograd_exercises.reports import gradescope
+
+    folder = make_class(tmp_path / "class", {"alice": ("mistake:no_retain_grad", ".py")})
+    run(folder, tmp_path / "out", inline, seed=3)
+    seed = batch.student_seed(3, "alice")
+    alone = session.grade([session.target(SLUG, str(folder / "alice.py"))], seed=seed, remember_scores=False)
+
+    def steady(document: dict) -> dict:
+        document.pop("execution_time")
+        for test in document["tests"]:
+            test["extra_data"].pop("seconds")
+        return document
+
+    mine = json.loads((tmp_path / "out" / "results" / "alice" / f"{SLUG}.json").read_text())
+    assert steady(mine) == steady(gradescope.as_dict(alone))
+
+
+def test_junit_is_valid(tmp_path, inline):
+    xmlschema = pytest.importorskip("xmlschema")
+    folder = make_class(tmp_path / "class", {"alice": ("right", ".py"), "bob": ("mistake:no_retain_grad", ".ipynb")})
+    (folder / "carol.py").write_text("")
+    run(folder, tmp_path / "out", inline)
+    document = tmp_path / "out" / "class.junit.xml"
+    xmlschema.XMLSchema(str(ROOT / "tests" / "data" / "junit-10.xsd")).validate(str(document))
+    text = document.read_text()
+    assert 'name="alice exercise-2"' in text and 'name="carol exercise-2"' in text
+
+
+def test_every_exercise_found(tmp_path, inline):
+    folder = tmp_path / "class"
+    (folder / "alice").mkdir(parents=True)
+    (folder / "alice" / "exercise_1.py").write_text((ROOT / "solutions" / "exercise_1.py").read_text())
+    (folder / "alice" / "exercise_2.py").write_text(class_builder.SOLUTION)
+    (folder / "bob").mkdir()
+    (folder / "bob" / "exercise_2.py").write_text(class_builder.module_text("mistake:no_retain_grad"))
+    summary = run(folder, tmp_path / "out", inline, exercise=None)
+    assert summary.exit_code == 0
+    rows = read_csv(tmp_path / "out" / "grades.csv")
+    assert [(row["student"], row["exercise"], row["score"]) for row in rows] == [
+        ("alice", "exercise-1", "10"), ("alice", "exercise-2", "10"), ("bob", "exercise-2", "8")]
+    assert "exercise-2:forward_values" in rows[0] and rows[0]["exercise-2:forward_values"] == ""
+    assert (tmp_path / "out" / "results" / "alice" / "exercise-1.json").is_file()
+
+
+# -- resuming -----------------------------------------------------------------------------------------
+
+
+def test_resume_grades_only_what_changed(tmp_path, inline):
+    folder = make_class(tmp_path / "class", {"alice": ("right", ".py"), "bob": ("mistake:no_retain_grad", ".py"),
+                                              "carol": ("right", ".ipynb")})
+    first = run(folder, tmp_path / "out", inline)
+    assert (first.graded_now, first.from_cache) == (3, 0)
+    again = run(folder, tmp_path / "out", inline)  # no --seed: the recorded class seed
+    assert (again.graded_now, again.from_cache) == (0, 3) and again.class_seed == first.class_seed
+    assert read_csv(tmp_path / "out" / "grades.csv") == read_csv(tmp_path / "out" / "grades.csv")
+    (folder / "bob.py").write_text(class_builder.SOLUTION)
+    third = run(folder, tmp_path / "out", inline)
+    assert (third.graded_now, third.from_cache) == (1, 2)
+    assert {row["student"]: row["score"] for row in read_csv(tmp_path / "out" / "grades.csv")} == \
+        {"alice": "10", "bob": "10", "carol": "10"}
+    assert run(folder, tmp_path / "out", inline, regrade=True).graded_now == 3
+    other = run(folder, tmp_path / "out", inline, seed=first.class_seed + 1)  # another seed: other inputs
+    assert other.graded_now == 3
+
+
+def test_a_killed_run_keeps_its_rows_and_the_next_one_goes_on(tmp_path, inline):
+    kinds = ["right", "mistake:no_retain_grad", "mistake:sum_instead_of_mean", "mistake:backward_twice"] * 4
+    students = {f"s{index:02d}": (kind, ".py") for index, kind in enumerate(kinds)}
+    folder = make_class(tmp_path / "class", students)
+    out = tmp_path / "out"
+    command = [sys.executable, "-c", "from autograd_exercises.cli import run; run()", "class", SLUG, str(folder),
+               "--out", str(out), "--workers", "1", "--seed", "5"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    try:
+        while len(list((out / ".cache").glob("*/*.json"))) < 4:
+            assert process.poll() is None, "the batch ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        os.kill(process.pid, signal.SIGKILL)  # the command only: its workers see their input close
+        process.wait()
+    cached = list((out / ".cache").glob("*/*.json"))
+    assert 4 <= len(cached) < len(students)
+    for path in cached + list((out / "results").rglob("*.json")):
+        json.loads(path.read_text())  # every file there is whole
+    assert all(path.read_text().startswith("exercise-2 —") for path in (out / "feedback").rglob("*.txt"))
+    summary = run(folder, out, inline, seed=5, timeout=5.0)
+    assert summary.from_cache >= len(cached) and summary.graded_now + summary.from_cache == len(students)
+    rows = read_csv(out / "grades.csv")
+    assert {row["student"]: float(row["score"]) for row in rows} == {s: expected(k) for s, (k, _) in students.items()}
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_an_interrupted_run_writes_what_it_finished(tmp_path, inline):
+    folder = make_class(tmp_path / "class", {f"s{i}": ("right", ".py") for i in range(4)})
+
+    class Interrupting(InProcess):
+        def run(self, tasks):
+            for number, row in enumerate(super().run(tasks)):
+                if number == 2:
+                    raise KeyboardInterrupt
+                yield row
+
+    summary = run(folder, tmp_path / "out", Interrupting(inline.sandbox))
+    assert summary.interrupted and summary.exit_code == 130 and len(summary.rows) == 2
+    assert len(read_csv(tmp_path / "out" / "grades.csv")) == 2
+    assert "run the same command again" in summary.lines()[-1]
+    assert run(folder, tmp_path / "out", inline).graded_now == 2
+
+
+# -- what could not be graded -------------------------------------------------------------------------
+
+
+def test_duplicates_and_unreadable_files_are_listed(tmp_path, inline, monkeypatch):
+    folder = make_class(tmp_path / "class", {"alice/exercise_2": ("right", ".py"), "alice/exercise-2": ("right", ".ipynb"),
+                                              "bob/exercise_2": ("right", ".py"), "carol/exercise_2": ("right", ".py")})
+    (folder / "exercise_2.py").write_text("x = 1")  # whose?
+    discover = batch.layouts.discover
+
+    def vanishing(*args, **kwargs):  # carol's file disappears between finding and reading
+        plan = discover(*args, **kwargs)
+        (folder / "carol" / "exercise_2.py").unlink()
+        return plan
+
+    monkeypatch.setattr(batch.layouts, "discover", vanishing)
+    summary = run(folder, tmp_path / "out", inline)
+    assert summary.exit_code == 1
+    reasons = {row["student"]: row["reason"] for row in summary.not_graded}
+    assert reasons == {"alice": "2 files for exercise-2 (alice/exercise-2.ipynb, alice/exercise_2.py): keep one and grade again",
+                       "carol": "cannot read carol/exercise_2.py: No such file or directory"}
+    text = "\n".join(summary.lines())
+    assert "could not grade (2), scored zero:" in text and "skipped (1)" in text
+    assert "exercise_2.py: no student id in the name" in text
+    assert re.search(r"bob\s+exercise-2\s+10/10\s+bob/exercise_2.py", text)  # each file's student id
+
+
+# -- isolation and parity -----------------------------------------------------------------------------
+
+
+HOSTILE_CLASS = {"alice": ("right", ".py"), "bob": ("mistake:no_retain_grad", ".ipynb"),
+                 "carol": ("mistake:sum_instead_of_mean", ".py"), "dave": ("right", ".ipynb"),
+                 "mallory": ("hostile:fork_bomb", ".py"), "nico": ("hostile:flood_stdout", ".py"),
+                 "oscar": ("hostile:kill_parent", ".py"), "peggy": ("hostile:sleep_forever", ".py"),
+                 "trent": ("hostile:os_exit_at_import", ".ipynb")}
+
+
+def points(rows) -> dict[str, dict[str, float]]:
+    return {row["student"]: {name: pair[0] for name, pair in row["checks"].items()} for row in rows}
+
+
+def test_a_hostile_submission_changes_nobody_elses_score(tmp_path, sandbox):
+    import graders
+    from autograd_exercises import grading
+
+    folder = make_class(tmp_path / "class", HOSTILE_CLASS)
+    with LocalPool(2) as pool:
+        summary = run(folder, tmp_path / "out", pool, seed=11, timeout=1.0)
+    assert summary.exit_code == 0 and len(summary.rows) == len(HOSTILE_CLASS)
+    exercise = graders.find(SLUG)
+    alone = {}
+    for student, (kind, suffix) in HOSTILE_CLASS.items():
+        sub = task.read_submission(f"{student}{suffix}", (folder / f"{student}{suffix}").read_bytes(), suffix[1:])
+        result = grading.grade(exercise, sub, sandbox=sandbox, seed=batch.student_seed(11, student), timeout=1.0)
+        alone[student] = {check.name: check.points for check in result.checks}
+    assert points(summary.rows) == alone
+    scores = {row["student"]: row["score"] for row in summary.rows}
+    assert {s: scores[s] for s in ("alice", "bob", "carol", "dave")} == {"alice": 10, "bob": 8, "carol": 3, "dave": 10}
+
+
+def test_a_worker_that_dies_costs_nothing(tmp_path):
+    """A worker killed mid-task is replaced and its task graded again (a second death: could not grade)."""
+    folder = make_class(tmp_path / "class", {f"s{i}": ("right", ".py") for i in range(3)})
+    killed = []
+
+    with LocalPool(1) as pool:
+        def kill(row):
+            if not killed:
+                killed.append(pool.workers[0].proc.pid)
+                os.kill(killed[0], signal.SIGKILL)  # it holds the next task already
+
+        summary = batch.run(batch.Options(SLUG, folder, out=tmp_path / "out", timeout=2.0), executor=pool,
+                            stream=io.StringIO(), terminal=False, on_row=kill)
+        assert pool.workers[0].proc.pid != killed[0]
+    assert summary.exit_code == 0 and [row["score"] for row in summary.rows] == [10, 10, 10]
+
+
+def test_one_child_and_one_child_per_check_give_the_same_points(tmp_path, inline):
+    students = {"alice": ("right", ".py"), "bob": ("right", ".ipynb"), "zed": ("syntax", ".ipynb"),
+                "yan": ("hostile:os_exit_in_function", ".py"), "xia": ("hostile:print_fake_score", ".ipynb"),
+                "wu": ("hostile:sleep_forever", ".py")}
+    for number, name in enumerate(class_builder.notebook_mistakes()):
+        students[f"m{number}"] = (f"mistake:{name}", ".ipynb" if number % 2 else ".py")
+    folder = make_class(tmp_path / "class", students)
+    together = run(folder, tmp_path / "one", inline, seed=2, timeout=1.0)
+    apart = run(folder, tmp_path / "each", inline, seed=2, timeout=1.0, one_child=False)
+    assert points(together.rows) == points(apart.rows)
+    assert len(together.rows) == len(students)
+
+
+def test_students_get_their_own_inputs():
+    assert batch.student_seed(1, "alice") != batch.student_seed(1, "bob")
+    assert batch.student_seed(1, "alice") != batch.student_seed(2, "alice")
+    assert batch.student_seed(1, "alice") == batch.student_seed(1, "alice")
+
+
+def test_as_root_a_partial_sandbox_is_refused(tmp_path, inline, monkeypatch):
+    folder = make_class(tmp_path / "class", {"alice": ("right", ".py")})
+
+    class Partial(InProcess):
+        def start(self):
+            return {"layers": ["rlimits"]}
+
+    monkeypatch.setattr(session.os, "geteuid", lambda: 0)
+    with pytest.raises(batch.BatchError, match="refusing to grade as root without the full sandbox"):
+        run(folder, tmp_path / "out", Partial(inline.sandbox))
+    assert run(folder, tmp_path / "out", Partial(inline.sandbox), unsafe_root=True).exit_code == 0
+
+
+# -- the command ----------------------------------------------------------------------------------------
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_exit_codes(tmp_path, inline, monkeypatch):
+    monkeypatch.setattr(batch, "LocalPool", lambda workers: inline)  # the command, with the grading in this process
+    folder = make_class(tmp_path / "class", {"alice": ("right", ".py"), "bob": ("mistake:sum_instead_of_mean", ".py")})
+    graded = invoke("class", SLUG, str(folder), "--out", str(tmp_path / "out"))
+    assert graded.exit_code == 0, graded.output  # every submission graded, whatever the scores
+    assert "full marks 1" in graded.output and "exercise-2: mean 6.50/10 over 2 students" in graded.output
+    assert f"written: {tmp_path / 'out' / 'grades.csv'}" in graded.output
+    inside = invoke("class", SLUG, str(folder), "--out", str(folder / "grades"))  # the output folder is no student
+    assert inside.exit_code == 0 and invoke("class", SLUG, str(folder), "--out", str(folder / "grades")).exit_code == 0
+    (folder / "carol.py").write_text("")
+    partial = invoke("class", "2", str(folder), "--out", str(tmp_path / "out"))
+    assert partial.exit_code == 1 and "carol.py is empty" in partial.output
+    for missing in (tmp_path / "nowhere", tmp_path / "empty"):
+        (tmp_path / "empty").mkdir(exist_ok=True)
+        result = CliRunner().invoke(main, ["class", SLUG, str(missing)])
+        assert result.exit_code == 3
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ")
+    assert invoke("class", "exercise-9", str(folder)).exit_code == 3
+    usage = invoke("class", SLUG, str(folder), "--gradebook", "x.db", "--seed", "1")
+    assert usage.exit_code == 2
+
+
+def test_progress_lines_without_a_terminal():
+    clock = iter(range(0, 1000, 4))
+    stream = io.StringIO()
+    with Progress(10, stream=stream, terminal=False, every=10, clock=lambda: next(clock)) as progress:
+        for number in range(10):
+            progress.advance({"status": "graded" if number else "could-not-grade", "score": 10, "max_score": 10})
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "grading 10 submissions"
+    assert re.fullmatch(r"graded 3/10 \(30%\), full marks 2, could not grade 1, \d+\.\d/s, ETA \d+s", lines[1])
+    assert lines[-1].startswith("graded 10/10 in ")
+
+
+def test_progress_bar_on_a_terminal():
+    stream = io.StringIO()
+    with Progress(2, stream=stream, terminal=True) as progress:
+        progress.advance({"status": "graded", "score": 1, "max_score": 1})
+        progress.advance({"status": "graded", "score": 0, "max_score": 1})
+    assert "2/2" in stream.getvalue() and "full marks 1" in stream.getvalue()
+
+
+def test_the_instructors_process_reads_notebooks_without_nbformat_or_torch(tmp_path):
+    """nbformat costs seconds to import (jsonschema); torch is the workers' business."""
+    class_builder.write(tmp_path / "class" / "alice", "right", ".ipynb")
+    script = ("import sys\n"
+              "from pathlib import Path\n"
+              "from autograd_exercises.classroom import batch, layouts, task\n"
+              f"plan = layouts.discover(Path({str(tmp_path / 'class')!r}), 'exercise-2')\n"
+              "task.read_submission('alice.ipynb', plan.found[0].path.read_bytes(), 'ipynb')\n"
+              "print(sorted(name for name in ('nbformat', 'jsonschema', 'torch', 'nbgrader') if name in sys.modules))\n")
+    found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert found.stdout.strip() == "[]"
+
+
+def test_the_task_is_pure_data(sandbox):
+    """What a distributed worker gets: bytes and an exercise name, no path; the row is JSON."""
+    row = task.grade_task(task.Task("alice", SLUG, "alice.py", class_builder.SOLUTION.encode(), 4, 2.0), sandbox)
+    assert row["score"] == 10 and row["status"] == "graded" and row["seed"] == 4
+    assert json.loads(json.dumps(row)) == row
+    broken = task.grade_task(task.Task("bob", SLUG, "bob.ipynb", b"\x00\x01", 4, 2.0, kind="ipynb"), sandbox)
+    assert broken["status"] == "could-not-grade" and "not a Jupyter notebook" in broken["reason"]
+
+
+def test_outputs_are_written_atomically(tmp_path, monkeypatch):
+    target = tmp_path / "grades.csv"
+    outputs.atomic_write(target, "old")
+
+    def broken(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(outputs.os, "replace", broken)
+    with pytest.raises(OSError):
+        outputs.atomic_write(target, "new")
+    assert target.read_text() == "old" and list(tmp_path.iterdir()) == [target]
+
+
+def test_csv_cells_are_never_formulas():
+    assert outputs._cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert outputs._cell("two\nlines") == "two | lines"
+    assert outputs._cell(2.0) == "2" and outputs._cell(463256123) == "463256123"

@@ -1,0 +1,240 @@
+"""``grade class``: finding a class's submissions and student ids in every layout (no grading here)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograd_exercises.classroom import layouts
+from tests import class_builder
+
+STUB = (Path(__file__).resolve().parents[1] / "autograd_exercises" / "exercise_2.py").read_text()
+RIGHT = class_builder.SOLUTION
+
+
+def files(root: Path, tree: dict[str, str]) -> Path:
+    for name, text in tree.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def found(plan: layouts.Plan) -> dict[tuple[str, str], str]:
+    """(student, exercise) → the file's shown path (or its problem)."""
+    return {(f.student, f.exercise): f.problem or f.shown for f in plan.found}
+
+
+def discover(root: Path, exercise: str | None = "exercise-2") -> layouts.Plan:
+    with layouts.opened(root) as (folder, _):
+        return layouts.discover(folder, exercise)
+
+
+def test_a_folder_of_files_one_per_student(tmp_path):
+    files(tmp_path, {"alice.py": RIGHT, "bob.ipynb": "{}", "carol_exercise_2.py": RIGHT, "exercise-2-dave.py": RIGHT,
+                     "Erin Exercise 2.py": RIGHT, "README.md": "hello", ".DS_Store": ""})
+    plan = discover(tmp_path)
+    assert found(plan) == {("alice", "exercise-2"): "alice.py", ("bob", "exercise-2"): "bob.ipynb",
+                           ("carol", "exercise-2"): "carol_exercise_2.py", ("dave", "exercise-2"): "exercise-2-dave.py",
+                           ("Erin", "exercise-2"): "Erin Exercise 2.py"}
+    assert [f.kind for f in plan.found if f.student == "bob"] == ["ipynb"]
+    assert plan.layout == "files, one per student"
+    assert plan.ignored == ["README.md"] and not plan.skipped
+
+
+def test_files_for_other_exercises_are_counted_not_graded(tmp_path):
+    files(tmp_path, {"alice_exercise_2.py": RIGHT, "alice_exercise_3.py": RIGHT, "bob_exercise_9.py": RIGHT})
+    plan = discover(tmp_path)
+    assert found(plan) == {("alice", "exercise-2"): "alice_exercise_2.py"}
+    assert plan.other_exercise == ["alice_exercise_3.py"]
+    assert plan.skipped == [layouts.Skipped("bob_exercise_9.py", "the name says exercise 9, which this course lacks")]
+
+
+def test_all_exercises_need_the_exercise_in_a_flat_name(tmp_path):
+    files(tmp_path, {"alice_exercise_2.py": RIGHT, "alice_exercise_3.py": RIGHT, "bob.py": RIGHT, "exercise_2.py": RIGHT})
+    plan = discover(tmp_path, None)
+    assert found(plan) == {("alice", "exercise-2"): "alice_exercise_2.py", ("alice", "exercise-3"): "alice_exercise_3.py"}
+    reasons = {item.shown: item.reason for item in plan.skipped}
+    assert "needs exercise_N in each file's name" in reasons["bob.py"]
+    assert reasons["exercise_2.py"].startswith("no student id in the name")
+
+
+def test_a_folder_per_student(tmp_path):
+    files(tmp_path, {"alice/exercise_2.py": RIGHT, "bob/exercise-2.ipynb": "{}", "carol/work/Exercise 2.py": RIGHT,
+                     "dave/mine.py": RIGHT, "erin/notes.txt": "", "frank/a.py": RIGHT, "frank/b.py": RIGHT})
+    plan = discover(tmp_path)
+    assert found(plan) == {
+        ("alice", "exercise-2"): "alice/exercise_2.py", ("bob", "exercise-2"): "bob/exercise-2.ipynb",
+        ("carol", "exercise-2"): "carol/work/Exercise 2.py", ("dave", "exercise-2"): "dave/mine.py",
+        ("frank", "exercise-2"): "2 files, none named after exercise-2 in frank/"}
+    assert plan.layout == "a folder per student"
+    assert plan.skipped == [layouts.Skipped("erin/", "no .py or .ipynb file in this folder")]
+
+
+def test_github_classroom_clones(tmp_path):
+    files(tmp_path, {"exercise-2-alice-gh/exercise_2.py": RIGHT, "exercise-2-alice-gh/README.md": "",
+                     "exercise-2-alice-gh/.github/classroom/autograding.json": "{}",
+                     "exercise-2-bob/solution.py": RIGHT, "exercise-3-carol/exercise_3.py": RIGHT,
+                     "exercise-2-dave/README.md": ""})
+    plan = discover(tmp_path)
+    assert found(plan) == {("alice-gh", "exercise-2"): "exercise-2-alice-gh/exercise_2.py",
+                           ("bob", "exercise-2"): "exercise-2-bob/solution.py",
+                           ("dave", "exercise-2"): "no exercise_2.py or exercise-2.ipynb in exercise-2-dave/"}
+    assert plan.other_exercise == ["exercise-3-carol/exercise_3.py"]
+    assert plan.layout == "GitHub Classroom clones"
+    everything = discover(tmp_path, None)
+    assert ("carol", "exercise-3") in found(everything)
+
+
+@pytest.mark.parametrize("given", ["course", "submitted"])
+def test_nbgrader_submitted(tmp_path, given):
+    files(tmp_path, {"submitted/alice/exercise-2/exercise-2.ipynb": "{}", "submitted/alice/exercise-2/timestamp.txt": "x",
+                     "submitted/bob/exercise-2/exercise-2.ipynb": "{}", "submitted/bob/exercise-2/copy.ipynb": "{}",
+                     "submitted/bob/exercise-3/exercise-3.ipynb": "{}", "source/exercise-2/exercise-2.ipynb": "{}",
+                     "gradebook.db": ""})
+    plan = discover(tmp_path if given == "course" else tmp_path / "submitted")
+    assert found(plan) == {("alice", "exercise-2"): "submitted/alice/exercise-2/exercise-2.ipynb"[0 if given == "course" else 10:],
+                           ("bob", "exercise-2"): "submitted/bob/exercise-2/exercise-2.ipynb"[0 if given == "course" else 10:]}
+    assert {f.nbgrader for f in plan.found} == {("exercise-2", "exercise-2")}
+    assert [item.reason for item in plan.skipped] == ["not the assignment's notebook (exercise-2.ipynb is graded)"]
+    assert plan.layout == "nbgrader submitted/" and not plan.ignored  # timestamp.txt is nbgrader's own
+
+
+def test_canvas_and_moodle_names(tmp_path):
+    files(tmp_path, {"lastname_12345_67890_exercise_2.py": RIGHT, "smithjane_late_222_333_exercise_2-1.ipynb": "{}",
+                     "lee_1_10_exercise_2.py": RIGHT, "lee_2_11_exercise_2.py": RIGHT,
+                     "Ann Lee_4242_assignsubmission_file_exercise_2.py": RIGHT,
+                     "Bo Chen_77_assignsubmission_file_/exercise-2.ipynb": "{}"})
+    plan = discover(tmp_path)
+    assert found(plan) == {("lastname", "exercise-2"): "lastname_12345_67890_exercise_2.py",
+                           ("smithjane", "exercise-2"): "smithjane_late_222_333_exercise_2-1.ipynb",
+                           ("lee_1", "exercise-2"): "lee_1_10_exercise_2.py",
+                           ("lee_2", "exercise-2"): "lee_2_11_exercise_2.py",
+                           ("Ann-Lee", "exercise-2"): "Ann Lee_4242_assignsubmission_file_exercise_2.py",
+                           ("Bo-Chen", "exercise-2"): "Bo Chen_77_assignsubmission_file_/exercise-2.ipynb"}
+    assert "Canvas" in plan.layout and "Moodle" in plan.layout
+
+
+def test_two_files_for_one_student(tmp_path):
+    stub_notebook = (Path(__file__).resolve().parents[1] / "autograd_exercises" / "notebooks" / "exercise-2.ipynb")
+    files(tmp_path, {"alice/exercise_2.py": RIGHT, "alice/exercise-2.ipynb": stub_notebook.read_text(),
+                     "bob/exercise_2.py": RIGHT, "bob/exercise-2.ipynb": class_builder.notebook_text("right"),
+                     "carol.py": RIGHT, "carol.ipynb": "{}"})
+    plan = discover(tmp_path)
+    by_student = {f.student: f for f in plan.found}
+    assert by_student["alice"].shown == "alice/exercise_2.py" and not by_student["alice"].problem
+    assert by_student["alice"].note == "alice/exercise-2.ipynb: untouched stub, not graded"
+    assert by_student["bob"].problem == ("2 files for exercise-2 (bob/exercise-2.ipynb, bob/exercise_2.py): "
+                                         "keep one and grade again")
+    assert by_student["carol"].problem.startswith("2 files for exercise-2 (carol.ipynb, carol.py)")
+
+
+def test_no_submission_is_an_error(tmp_path):
+    files(tmp_path, {"README.md": "", "data/x.csv": ""})
+    with pytest.raises(layouts.LayoutError, match="no submission in"):
+        discover(tmp_path)
+    with pytest.raises(layouts.LayoutError, match="no such folder or zip"):
+        discover(tmp_path / "missing")
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(layouts.LayoutError, match="neither a folder nor a .zip"):
+        discover(tmp_path / "notes.txt")
+
+
+def zip_of(path: Path, entries: dict[str, bytes | str], *, links: dict[str, str] = {}) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for name, data in entries.items():
+            zipped.writestr(name, data)
+        for name, target in links.items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            zipped.writestr(info, target)
+    return path
+
+
+@pytest.mark.parametrize("layout", ["flat", "folders", "classroom", "nbgrader", "wrapped"])
+def test_a_zip_of_each_layout(tmp_path, layout):
+    entries = {"flat": {"alice.py": RIGHT, "bob_exercise_2.py": RIGHT},
+               "folders": {"alice/exercise_2.py": RIGHT, "bob/exercise_2.py": RIGHT},
+               "classroom": {"exercise-2-alice/exercise_2.py": RIGHT, "exercise-2-bob/exercise_2.py": RIGHT},
+               "nbgrader": {"submitted/alice/exercise-2/exercise-2.ipynb": "{}",
+                            "submitted/bob/exercise-2/exercise-2.ipynb": "{}"},
+               "wrapped": {"download/alice.py": RIGHT, "download/bob.py": RIGHT}}[layout]
+    archive = zip_of(tmp_path / "class.zip", entries)
+    with layouts.opened(archive) as (folder, left_out):
+        plan = layouts.discover(folder, "exercise-2")
+        assert sorted(f.student for f in plan.found) == ["alice", "bob"]
+        assert all(f.path.read_bytes() for f in plan.found) and not left_out
+    assert not folder.exists()  # the temporary folder is gone
+
+
+def test_zip_path_traversal_and_links_stay_inside(tmp_path):
+    outside = tmp_path / "outside.py"
+    archive = zip_of(tmp_path / "evil.zip", {"../outside.py": "x = 1", "/abs.py": "x = 1", "alice.py": RIGHT},
+                     links={"bob.py": "/etc/passwd"})
+    with layouts.opened(archive) as (folder, left_out):
+        plan = layouts.discover(folder, "exercise-2")
+        assert [f.student for f in plan.found] == ["alice"]
+        assert sorted(left_out) == ["../outside.py (a link, or a path outside the zip's folder)",
+                                    "/abs.py (a link, or a path outside the zip's folder)",
+                                    "bob.py (a link, or a path outside the zip's folder)"]
+        assert not any(path.is_symlink() for path in folder.rglob("*"))
+    assert not outside.exists() and not Path("/abs.py").exists()
+
+
+def test_zip_bomb_is_refused(tmp_path):
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("alice.py", b"#" * (50 * 2**20))  # 50 MB of one byte: compresses ~1000x
+    with pytest.raises(layouts.LayoutError, match="zip bomb"):
+        with layouts.opened(archive):
+            pass
+
+
+def test_zip_lying_about_sizes_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(layouts, "ZIP_MAX_FILE", 1000)
+    archive = zip_of(tmp_path / "liar.zip", {"alice.py": "x" * 5000})
+    with zipfile.ZipFile(archive) as zipped:  # the header says 10 bytes; the data is 5000
+        info = zipped.getinfo("alice.py")
+    data = archive.read_bytes().replace((5000).to_bytes(4, "little"), (10).to_bytes(4, "little"))
+    archive.write_bytes(data)
+    with pytest.raises(layouts.LayoutError):
+        with layouts.opened(archive):
+            pass
+    assert info.file_size == 5000
+
+
+def test_too_many_entries_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(layouts, "ZIP_MAX_MEMBERS", 3)
+    archive = zip_of(tmp_path / "many.zip", {f"s{i}.py": "x" for i in range(5)})
+    with pytest.raises(layouts.LayoutError, match="has 5 entries"):
+        with layouts.opened(archive):
+            pass
+
+
+def test_not_a_zip(tmp_path):
+    (tmp_path / "class.zip").write_bytes(b"PK\x03\x04 broken")
+    with pytest.raises(layouts.LayoutError):
+        with layouts.opened(tmp_path / "class.zip"):
+            pass
+
+
+def test_symbolic_links_are_listed_never_followed(tmp_path):
+    files(tmp_path, {"alice.py": RIGHT, "elsewhere/secret.py": RIGHT})
+    (tmp_path / "bob.py").symlink_to(tmp_path / "elsewhere" / "secret.py")
+    (tmp_path / "carol").mkdir()
+    (tmp_path / "carol" / "exercise_2.py").symlink_to("/etc/passwd")
+    plan = discover(tmp_path)
+    assert ("alice", "exercise-2") in found(plan) and ("bob", "exercise-2") not in found(plan)
+    assert {item.shown: item.reason for item in plan.skipped if "link" in item.reason} == {
+        "bob.py": "a symbolic link (never followed)", "carol/exercise_2.py": "a symbolic link (never followed)"}
+
+
+def test_student_ids_are_safe_folder_names():
+    assert layouts.safe_id("../../etc") == "etc"
+    assert layouts.safe_id("Ann Lee") == "Ann-Lee"
+    assert layouts.safe_id(".hidden") == "hidden"
+    assert os.sep not in layouts.safe_id("a/b\\c")

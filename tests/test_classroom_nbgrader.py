@@ -1,0 +1,96 @@
+"""``grade class --gradebook`` against the real ``nbgrader autograde``, on one small class.
+
+A course built as ``grade build`` builds it (exercise-2 released by the real ``nbgrader
+generate_assignment``) gets the same submissions twice over, in two copies: one is graded by
+``nbgrader autograde`` (the course's config: out of the kernel), the other by ``grade class
+--gradebook``. ``nbgrader export`` must then give the same CSV, and the gradebook the same points
+per student per test cell. The class has right answers, mistakes, a student who edited one test
+cell and deleted another (nbgrader puts them back), a hostile notebook, an untouched release and a
+late submission (its ``timestamp.txt``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("nbgrader")
+
+from autograd_exercises.build import nbgrader_course  # noqa: E402
+from autograd_exercises.classroom import batch  # noqa: E402
+from autograd_exercises.classroom.executor import InProcess  # noqa: E402
+from tests import class_builder  # noqa: E402
+from tests.conftest import ROOT  # noqa: E402
+
+pytestmark = pytest.mark.nbgrader
+sys.path.insert(0, str(ROOT / "bench"))
+
+SLUG = class_builder.SLUG
+CLASS = {"alice": "right", "bob": "mistake:no_retain_grad", "carol": "mistake:sum_instead_of_mean",
+         "dave": "right", "erin": "hostile:print_fake_score", "frank": "release"}
+
+
+def _tampered(nb: dict) -> dict:
+    """dave edited one test cell and deleted another."""
+    tests = [cell for cell in nb["cells"] if cell["metadata"].get("nbgrader", {}).get("grade")
+             and not cell["metadata"]["nbgrader"].get("solution")]
+    tests[0]["source"] = "print('all tests pass')\n"
+    nb["cells"].remove(tests[1])
+    return nb
+
+
+@pytest.fixture(scope="module")
+def courses(tmp_path_factory):
+    import bench_autograde
+
+    scratch = tmp_path_factory.mktemp("class-nbgrader")
+    template = bench_autograde.released_course(scratch / "template")
+    release = json.loads((template / "release" / SLUG / f"{SLUG}.ipynb").read_text())
+    for student, kind in CLASS.items():
+        nb = release if kind == "release" else class_builder.notebook(kind, release)
+        if student == "dave":
+            nb = _tampered(nb)
+        folder = template / "submitted" / student / SLUG
+        folder.mkdir(parents=True)
+        (folder / f"{SLUG}.ipynb").write_text(json.dumps(nb))
+    (template / "submitted" / "carol" / SLUG / "timestamp.txt").write_text("2031-02-03 04:05:06.000000 UTC")
+    ours, theirs = scratch / "ours", scratch / "theirs"
+    shutil.copytree(template, ours)
+    shutil.copytree(template, theirs)
+    nbgrader_course.run_nbgrader(theirs, "autograde", SLUG, "--student=*")
+    return ours, theirs
+
+
+def export(course: Path) -> list[str]:
+    nbgrader_course.run_nbgrader(course, "export", "--to=grades.csv")
+    return sorted((course / "grades.csv").read_text().splitlines())
+
+
+def test_gradebook_export_equals_nbgrader_autograde(courses, sandbox):
+    ours, theirs = courses
+    summary = batch.run(batch.Options(SLUG, ours, out=ours / "grades-class", gradebook=ours / "gradebook.db"),
+                        executor=InProcess(sandbox), stream=io.StringIO(), terminal=False)
+    assert summary.exit_code == 0, summary.lines()
+    assert summary.notebook_seed == 0 and not summary.gradebook_failed
+    for student in CLASS:
+        assert nbgrader_course.scores(ours, SLUG, student) == nbgrader_course.scores(theirs, SLUG, student), student
+        assert (ours / "autograded" / student / SLUG / f"{SLUG}.ipynb").is_file()
+    expected = export(theirs)
+    assert export(ours) == expected
+    totals = {row["student"]: row["score"] for row in summary.rows}
+    assert totals == {"alice": 10, "bob": 8, "carol": 3, "dave": 10, "erin": 7, "frank": 0}
+
+    again = batch.run(batch.Options(SLUG, ours, out=ours / "grades-class", gradebook=ours / "gradebook.db"),
+                      executor=InProcess(sandbox), stream=io.StringIO(), terminal=False)
+    assert again.from_cache == len(CLASS) and export(ours) == expected  # resumed: the gradebook is still written
+
+    lms = ours / "lms"  # a .py (an LMS download) into the same gradebook: each check's points in its test cell
+    class_builder.write(lms / "gina_exercise_2", "mistake:no_retain_grad", ".py")
+    py = batch.run(batch.Options(SLUG, lms, out=ours / "grades-lms", gradebook=ours / "gradebook.db"),
+                   executor=InProcess(sandbox), stream=io.StringIO(), terminal=False)
+    assert py.exit_code == 0 and nbgrader_course.scores(ours, SLUG, "gina") == nbgrader_course.scores(ours, SLUG, "bob")
