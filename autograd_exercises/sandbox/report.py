@@ -105,7 +105,9 @@ class _Copier:
         self.elements += value.numel()
         if self.elements > MAX_ELEMENTS:
             raise Unreadable(f"tensors of more than {MAX_ELEMENTS} elements in all")
-        self.tensors[id(value)] = value.detach().clone(memory_format=torch.contiguous_format)
+        whole = value.is_contiguous() and value.storage_offset() == 0 and \
+            value.untyped_storage().nbytes() == value.numel() * value.element_size()
+        self.tensors[id(value)] = value.detach() if whole else value.detach().clone(memory_format=torch.contiguous_format)
         return self.tensors[id(value)]
 
 
