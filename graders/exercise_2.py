@@ -91,15 +91,38 @@ def _blaming_forward(judge):
 
 @_blaming_forward
 def judge_gradients_x(case, obs):
-    r"""The returned ``x.grad`` equals $\partial out/\partial x$ and is the leaf's own ``.grad``."""
+    r"""The returned ``x.grad`` equals $\partial out/\partial x$."""
     x_grad, _ = parts(called(obs["gradients"], "gradients(x)"), 2, "gradients(x)", "(x.grad, y.grad)")
-    expected, n = reference(case["x"])["x_grad"], case["x"].numel()
     if x_grad.get("type") == "NoneType":
         raise Fail("the first value returned, x.grad, is None: call out.backward() before reading x.grad")
-    close(tensor(x_grad, "x.grad"), expected, what="x.grad", tol=TOL, numel=n)
+    close(tensor(x_grad, "x.grad"), reference(case["x"])["x_grad"], what="x.grad", tol=TOL, numel=case["x"].numel())
+
+
+def _returned_x_grad(outcome: dict) -> torch.Tensor | None:
+    """The first value ``gradients`` returned, when it is a tensor; else None."""
+    desc = outcome.get("returned") or {}
+    items = desc.get("items") if desc.get("type") in ("tuple", "list") else None
+    if not items or items[0].get("type") != "tensor" or "value" not in items[0]:
+        return None
+    return items[0]["value"]
+
+
+@_blaming_forward
+def judge_gradients_fills_x_grad(case, obs):
+    r"""Afterwards ``x.grad`` of the tensor passed in holds the gradient.
+
+    The side effect alone: an ``x.grad`` that holds what the call returned passes, right or wrong (the value is
+    ``gradients_x``'s to judge); otherwise it must equal $\partial out/\partial x$.
+    """
+    called(obs["gradients"], "gradients(x)")
     if obs["x_grad"] is None:
-        raise Fail("x.grad of the tensor passed in is still None: back-propagate through that x, not a copy")
-    close(tensor(obs["x_grad"], "x.grad"), expected, what="x.grad after gradients(x)", tol=TOL, numel=n)
+        raise Fail("x.grad of the x passed in is still None after gradients(x): back-propagate through that x, "
+                   "not a copy, so that the caller's x.grad holds the gradient")
+    got = tensor(obs["x_grad"], "x.grad")
+    returned = _returned_x_grad(obs["gradients"])
+    if returned is not None and returned.shape == got.shape and torch.equal(returned, got):
+        return
+    close(got, reference(case["x"])["x_grad"], what="x.grad after gradients(x)", tol=TOL, numel=case["x"].numel())
 
 
 @_blaming_forward
@@ -131,8 +154,10 @@ VISIBLE = Exercise(
               random_x, probe_forward, judge_forward_values, TOL),
         Check("forward_retains_y_grad", "forward", 1, "y keeps its gradient (y.retain_grad())",
               random_x, probe_forward, judge_forward_retains, TOL),
-        Check("gradients_x", "gradients", 2, "gradients(x) fills x.grad with d out/dx",
+        Check("gradients_x", "gradients", 1, "gradients(x) returns x.grad = d out/dx",
               random_x, probe_gradients, judge_gradients_x, TOL),
+        Check("gradients_fills_x_grad", "gradients", 1, "afterwards x.grad of the x passed in holds d out/dx",
+              random_x, probe_gradients, judge_gradients_fills_x_grad, TOL),
         Check("gradients_y", "gradients", 1, "gradients(x) returns y.grad = d out/dy",
               random_x, probe_gradients, judge_gradients_y, TOL),
         Check("gradient_manual_values", "gradient_manual", 2, "gradient_manual(x) = d out/dx for any shape",

@@ -250,24 +250,32 @@ def judge_freeze(case, obs):
 
 # -- frozen_gradients ------------------------------------------------------------------------------
 
-def judge_frozen_gradients(case, obs):
-    r"""Frozen parameters get no gradient; the others get $\partial loss/\partial w$ and $\partial loss/\partial b$."""
-    what = "frozen_gradients(x, w, b, y, frozen)"
+FROZEN_CALL = "frozen_gradients(x, w, b, y, frozen)"
+
+
+def _frozen_outcome(case, obs) -> dict:
+    """What frozen_gradients returned; :class:`Fail` naming the cause when no parameter required grad."""
     exception = obs["frozen_gradients"].get("exception") or {}
     trainable = [name for name in ("w", "b") if name not in case["frozen"]]
     if "does not require grad" in exception.get("message", "") and trainable:
-        raise Fail(f"{what} raised RuntimeError: {exception['message']} — when the loss was built, no parameter "
-                   f"required grad, yet {' and '.join(trainable)} must be trained: freeze must switch the parameters "
-                   "not in frozen on (requires_grad_(True)), before network builds the loss")
-    returned = parts(called(obs["frozen_gradients"], what), 2, what, "(w.grad, b.grad)")
+        raise Fail(f"{FROZEN_CALL} raised RuntimeError: {exception['message']} — when the loss was built, no "
+                   f"parameter required grad, yet {' and '.join(trainable)} must be trained: freeze must switch the "
+                   "parameters not in frozen on (requires_grad_(True)), before network builds the loss")
+    return called(obs["frozen_gradients"], FROZEN_CALL)
+
+
+def judge_frozen_gradients(case, obs):
+    r"""The returned gradients: None for frozen parameters, $\partial loss/\partial w$ and $\partial loss/\partial b$
+    for the others."""
+    returned = parts(_frozen_outcome(case, obs), 2, FROZEN_CALL, "(w.grad, b.grad)")
     ref = reference(case, case["frozen"])
     for name, got in zip(("w", "b"), returned):
         if name in case["frozen"]:
-            if got.get("type") != "NoneType" or obs["grads"][name] is not None:
+            if got.get("type") != "NoneType":
                 raise Fail(f"{name} is frozen but received a gradient: switch its requires_grad off before building "
                            "the loss")
             continue
-        if got.get("type") == "NoneType" or obs["grads"][name] is None:
+        if got.get("type") == "NoneType":
             if name in case["arriving"]:
                 raise Fail(f"{name} is not frozen but its gradient is None: it arrived with requires_grad=False and "
                            "was switched on only after the loss was built; the flag counts when the graph is built, "
@@ -275,6 +283,44 @@ def judge_frozen_gradients(case, obs):
             raise Fail(f"{name} is not frozen but its gradient is None: call loss.backward() on a loss built from "
                        f"this {name}")
         close(tensor(got, f"{name}.grad"), ref[f"{name}_grad"], what=f"{name}.grad", tol=TOL, numel=ref["z"].numel())
+
+
+def _returned_tensors(outcome: dict) -> list[torch.Tensor | None]:
+    """The two values frozen_gradients returned, each when it is a tensor; else None."""
+    desc = outcome.get("returned") or {}
+    items = (desc.get("items") if desc.get("type") in ("tuple", "list") else None) or []
+    values = [item.get("value") if item.get("type") == "tensor" else None for item in items[:2]]
+    return values + [None] * (2 - len(values))
+
+
+def judge_frozen_fills_grad(case, obs):
+    """Afterwards ``w.grad`` and ``b.grad`` of the tensors passed in: None when frozen, the gradient otherwise.
+
+    The side effect alone: a ``.grad`` that holds what the call returned passes, right or wrong (the values are
+    ``frozen_gradients``'s to judge); otherwise a frozen parameter's must be None, and the others' the gradients.
+    """
+    _frozen_outcome(case, obs)
+    ref = reference(case, case["frozen"])
+    for name, back in zip(("w", "b"), _returned_tensors(obs["frozen_gradients"])):
+        desc = obs["grads"][name]
+        frozen = name in case["frozen"]
+        if desc is None:
+            if frozen:
+                continue
+            if name in case["arriving"]:
+                raise Fail(f"{name}.grad of the {name} passed in is still None after {FROZEN_CALL}, and {name} is not "
+                           f"frozen: it arrived with requires_grad=False and did not require grad yet when the loss "
+                           f"was built; freeze must switch it on, on the tensor itself, before network builds the loss")
+            raise Fail(f"{name}.grad of the {name} passed in is still None after {FROZEN_CALL}, and {name} is not "
+                       f"frozen: back-propagate a loss built from that {name} (not from a copy or {name}.detach()), so "
+                       f"that the caller's {name}.grad holds the gradient")
+        got = tensor(desc, f"{name}.grad")
+        if back is not None and back.shape == got.shape and torch.equal(back, got):
+            continue
+        if frozen:
+            raise Fail(f"{name} is frozen, but {name}.grad of the {name} passed in holds a gradient after "
+                       f"{FROZEN_CALL}: switch its requires_grad off before building the loss")
+        close(got, ref[f"{name}_grad"], what=f"{name}.grad after {FROZEN_CALL}", tol=TOL, numel=ref["z"].numel())
 
 
 HIDDEN = HiddenCount(checks=5, points=5)
@@ -300,7 +346,11 @@ VISIBLE = Exercise(
         Check("freeze", "freeze", 1,
               "freeze(params, frozen) switches requires_grad in place, off for frozen, on for others",
               freeze_cases, probe_freeze, judge_freeze, TOL),
-        Check("frozen_gradients", "frozen_gradients", 2, "only the parameters not frozen receive gradients",
+        Check("frozen_gradients", "frozen_gradients", 1,
+              "returns None for the frozen parameters and the gradients of the others",
               frozen_cases, probe_frozen_gradients, judge_frozen_gradients, TOL),
+        Check("frozen_gradients_fills_grad", "frozen_gradients", 1,
+              "afterwards only the w and b passed in that are not frozen hold a .grad, the gradient",
+              frozen_cases, probe_frozen_gradients, judge_frozen_fills_grad, TOL),
     ),
 )

@@ -92,10 +92,21 @@ def _grad_result(obs: dict, what: str) -> torch.Tensor:
     return tensor(got, what)
 
 
-def _same_as_leaf(obs: dict, got: torch.Tensor, what: str) -> None:
-    if obs["x_grad"] is None or not torch.equal(tensor(obs["x_grad"], "x.grad"), got):
-        raise Fail(f"{what} returned something other than x.grad of the x passed in: back-propagate through that x "
-                   "(not a copy) and return its .grad")
+def _fills_leaf(obs: dict, expected: torch.Tensor, what: str) -> None:
+    """The side effect alone: afterwards ``x.grad`` of the x passed in holds the gradient.
+
+    An ``x.grad`` that holds what the call returned passes, right or wrong (the value is the value check's to
+    judge); otherwise it must equal ``expected``.
+    """
+    if obs["x_grad"] is None:
+        raise Fail(f"x.grad of the x passed in is still None after {what}: back-propagate through that x (not a "
+                   "copy), so that the caller's x.grad holds the gradient")
+    got = tensor(obs["x_grad"], "x.grad")
+    returned = obs["ran"].get("returned") or {}
+    if returned.get("type") == "tensor" and "value" in returned:
+        if returned["value"].shape == got.shape and torch.equal(returned["value"], got):
+            return
+    close(got, expected, what=f"x.grad after {what}", tol=TOL, numel=got.numel())
 
 
 def judge_backward_twice(case, obs):
@@ -107,7 +118,13 @@ def judge_backward_twice(case, obs):
         raise Fail(f"{what} holds a single gradient f'(x), expected two summed: call out.backward(retain_graph=True) "
                    "and then out.backward() again on the same out, without clearing x.grad in between")
     close(got, expected, what=what, tol=TOL, numel=case["x"].numel())
-    _same_as_leaf(obs, got, what)
+
+
+def judge_backward_twice_fills(case, obs):
+    """Afterwards x.grad of the x passed in holds the two summed gradients."""
+    what = "backward_twice(x)"
+    called(obs["ran"], what)
+    _fills_leaf(obs, 2 * slope(case["x"]), what)
 
 
 def caught(obs: dict, what: str) -> dict:
@@ -154,7 +171,13 @@ def judge_accumulated(case, obs):
         raise Fail(f"{what} holds a single gradient f'(x), expected the sum of {steps}: do not clear x.grad "
                    "between the backward calls; each backward adds its gradient")
     close(got, steps * g, what=what, tol=TOL, numel=case["x"].numel())
-    _same_as_leaf(obs, got, what)
+
+
+def judge_accumulated_fills(case, obs):
+    """Afterwards x.grad of the x passed in holds the steps summed gradients."""
+    what = "accumulated_grad(x, steps)"
+    called(obs["ran"], what)
+    _fills_leaf(obs, int(case["steps"]) * slope(case["x"]), what)
 
 
 def _fresh_hint(got: torch.Tensor, case: dict) -> str:
@@ -177,14 +200,22 @@ def _fresh_hint(got: torch.Tensor, case: dict) -> str:
     return ""
 
 
-def judge_fresh(case, obs):
-    """fresh_grad(x, steps) = $f'(x)$: one gradient, whatever x.grad held and however many rounds ran."""
-    what = "fresh_grad(x, steps)"
+FRESH = "fresh_grad(x, steps)"
+
+
+def _fresh_outcome(obs: dict) -> dict:
+    """What fresh_grad returned; :class:`Fail` naming the cause of an AttributeError on a missing x.grad."""
     exception = obs["ran"].get("exception") or {}
     if exception.get("type") == "AttributeError" and "NoneType" in exception.get("message", ""):
-        raise Fail(f"{what} raised AttributeError: {exception['message']} — x.grad is None until the first backward; "
+        raise Fail(f"{FRESH} raised AttributeError: {exception['message']} — x.grad is None until the first backward; "
                    "clear it with x.grad = None, or call x.grad.zero_() only when x.grad is not None")
-    got = called(obs["ran"], what)
+    return called(obs["ran"], FRESH)
+
+
+def judge_fresh(case, obs):
+    """fresh_grad(x, steps) = $f'(x)$: one gradient, whatever x.grad held and however many rounds ran."""
+    what = FRESH
+    got = _fresh_outcome(obs)
     if got.get("type") == "NoneType":
         raise Fail(f"{what} returned None: x.grad was cleared after the last backward; clear it before each "
                    "backward, then return it")
@@ -193,7 +224,12 @@ def judge_fresh(case, obs):
     if hint:
         raise Fail(f"{what} is wrong: {hint}")
     close(value, slope(case["x"]), what=what, tol=TOL, numel=case["x"].numel())
-    _same_as_leaf(obs, value, what)
+
+
+def judge_fresh_fills(case, obs):
+    """Afterwards x.grad of the x passed in holds one gradient $f'(x)$."""
+    _fresh_outcome(obs)
+    _fills_leaf(obs, slope(case["x"]), FRESH)
 
 
 HIDDEN = HiddenCount(checks=3, points=3)
@@ -206,15 +242,22 @@ VISIBLE = Exercise(
     checks=(
         Check("polynomial", "polynomial", 1, "polynomial(x) is f(x) summed over the elements, tracked",
               random_x, probe_polynomial, judge_polynomial, TOL),
-        Check("backward_twice", "backward_twice", 2, "two backward passes over one retained graph give 2 f'(x)",
+        Check("backward_twice", "backward_twice", 1, "two backward passes over one retained graph give 2 f'(x)",
               random_x, probe_backward_twice, judge_backward_twice, TOL),
+        Check("backward_twice_fills_grad", "backward_twice", 1, "afterwards x.grad of the x passed in holds 2 f'(x)",
+              random_x, probe_backward_twice, judge_backward_twice_fills, TOL),
         Check("second_backward_error", "second_backward_error", 2,
               "returns the RuntimeError of a second backward without retain_graph",
               random_x, probe_second_backward_error, judge_second_error, TOL),
-        Check("accumulated_grad", "accumulated_grad", 2,
+        Check("accumulated_grad", "accumulated_grad", 1,
               "steps backward calls on fresh graphs add up to steps · f'(x)",
               accumulate_cases, probe_accumulated, judge_accumulated, TOL),
-        Check("fresh_grad", "fresh_grad", 2, "clearing x.grad before each backward leaves one f'(x)",
+        Check("accumulated_grad_fills_grad", "accumulated_grad", 1,
+              "afterwards x.grad of the x passed in holds steps · f'(x)",
+              accumulate_cases, probe_accumulated, judge_accumulated_fills, TOL),
+        Check("fresh_grad", "fresh_grad", 1, "clearing x.grad before each backward leaves one f'(x)",
               fresh_cases, probe_fresh, judge_fresh, TOL),
+        Check("fresh_grad_fills_grad", "fresh_grad", 1, "afterwards x.grad of the x passed in holds one f'(x)",
+              fresh_cases, probe_fresh, judge_fresh_fills, TOL),
     ),
 )

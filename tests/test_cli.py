@@ -47,7 +47,7 @@ def test_partial_score_exits_1_and_says_why(workdir):
     path.write_text(mutate(SOLUTION, ("out = z.mean()", "out = z.sum()")))
     result = invoke("exercise-2", str(path), "--seed", "1")
     assert result.exit_code == 1
-    assert "Score: 3/10" in result.output
+    assert "Score: 4/10" in result.output
     assert "a sum where a mean belongs" in result.output
 
 
@@ -72,7 +72,7 @@ def test_junit_report_to_a_file(workdir):
     assert result.exit_code == 0
     assert "10/10 points; junit report written to report.xml" in result.output
     suite = ElementTree.parse(workdir / "report.xml").getroot().find("testsuite")
-    assert suite.get("name") == "exercise-2" and suite.get("tests") == "7" and suite.get("failures") == "0"
+    assert suite.get("name") == "exercise-2" and suite.get("tests") == "8" and suite.get("failures") == "0"
 
 
 def test_syntax_error_is_graded_zero_with_its_line(workdir):
@@ -84,7 +84,7 @@ def test_syntax_error_is_graded_zero_with_its_line(workdir):
     assert f"exercise_2.py does not compile: SyntaxError at line {line}: '(' was never closed\n" in result.output
     assert "\n    out = z.mean(\n" in result.output  # the offending line of code, under the message
     assert result.output.count("SyntaxError") == 1  # said once, not on every check
-    assert result.output.count("not run (see above)") == 7
+    assert result.output.count("not run (see above)") == 8
     assert "Traceback" not in result.output
 
 
@@ -366,7 +366,7 @@ def test_a_helper_module_next_to_the_submission_is_named_once(workdir):
             "file: helpers.py next to it is not there when it is graded. Copy what you use from helpers.py into "
             "exercise_2.py.") in said
     assert said.count("helpers") == 4 and "ModuleNotFoundError" not in said
-    assert result.output.count("not run (see above)") == 7
+    assert result.output.count("not run (see above)") == 8
 
 
 # -- terminal and formats -------------------------------------------------------------------------------

@@ -17,11 +17,16 @@ MISTAKES = {
     ),
     "sum_instead_of_mean": (
         [("out = z.mean()", "out = z.sum()")],
-        3, {"forward_values": "a sum where a mean belongs", "gradients_x": "a sum where a mean belongs"},
+        4, {"forward_values": "a sum where a mean belongs", "gradients_x": "a sum where a mean belongs"},
     ),
     "backward_twice": (
         [("    out.backward()\n", "    out.backward(retain_graph=True)\n    out.backward()\n")],
-        6, {"gradients_x": "twice the expected value", "gradients_y": "twice the expected value"},
+        7, {"gradients_x": "twice the expected value", "gradients_y": "twice the expected value"},
+    ),
+    "gradients_of_a_copy": (  # the returned values are right, but the caller's x.grad stays empty: one point lost
+        [("    y, z, out = forward(x)\n    out.backward()\n",
+          "    x = x.detach().clone().requires_grad_()\n    y, z, out = forward(x)\n    out.backward()\n")],
+        9, {"gradients_fills_x_grad": "x.grad of the x passed in is still None after gradients(x)"},
     ),
     "manual_uses_autograd": (
         [("    return 12 * (3 * x + 2) / x.numel()\n",
@@ -41,7 +46,7 @@ MISTAKES = {
     "forward_detaches_x": (  # forward's values are right, but its graph starts at a copy of x: forward is to blame
         [("    y = 3 * x + 2\n", "    x = x.detach().requires_grad_()\n    y = 3 * x + 2\n")],
         5, {"forward_values": "out does not reach the x passed in", "gradients_x": "fix forward, gradients is not the cause",
-            "gradients_notebook_example": "fix forward"},
+            "gradients_fills_x_grad": "fix forward", "gradients_notebook_example": "fix forward"},
     ),
     "manual_returns_list": (
         [("    return 12 * (3 * x + 2) / x.numel()\n", "    return (12 * (3 * x + 2) / x.numel()).tolist()\n")],
@@ -55,7 +60,8 @@ MISTAKES = {
          ("    y, z, out = forward(x)\n    out.backward()\n    return x.grad, y.grad\n",
           "    return torch.tensor([[10., 16., 22.], [22., 16., 10.]]), torch.tensor([[3.3333, 5.3333, 7.3333], [7.3333, 5.3333, 3.3333]])\n"),
          ("    return 12 * (3 * x + 2) / x.numel()\n", "    return torch.tensor([[10., 16., 22.], [22., 16., 10.]])\n")],
-        0, {"gradients_x": "is wrong", "gradient_manual_values": "is wrong", "gradient_manual_by_hand": "is wrong"},
+        1, {"gradients_x": "is wrong", "gradients_fills_x_grad": "still None", "gradient_manual_values": "is wrong",
+            "gradient_manual_by_hand": "is wrong"},  # the hidden check on the handout's x judges the value: pasted, it passes
     ),
 }
 
@@ -66,6 +72,7 @@ CORRECT_ALTERNATIVES = {
                                      "    y = x.mul(3).add(2)\n    y.retain_grad()\n    z = y.pow(2).mul(2)\n"
                                      "    out = z.sum() / x.numel()\n")],
     "gradients_through_autograd_backward": [("    out.backward()\n", "    torch.autograd.backward(out)\n")],
+    "returns_a_copy_of_x_grad": [("    return x.grad, y.grad\n", "    return x.grad.clone(), y.grad\n")],
 }
 
 

@@ -7,12 +7,15 @@ import pytest
 import torch
 from hypothesis import given, settings, strategies as st
 
-from tests.conftest import assert_mistake, assert_solution_full, assert_stub_zero, judge_every_check, load_module, solution_text
+from tests.conftest import (
+    assert_mistake, assert_solution_full, assert_stub_zero, judge_every_check, load_module, mutate, solution_text,
+)
 
 SLUG, MODULE = "exercise-4", "exercise_4"
 SOLUTION = solution_text(MODULE)
 PREDICT = "    with torch.no_grad():\n        return x @ w + b\n"
 FREEZE_LOOP = "        p.requires_grad_(name not in frozen)\n"
+BACKWARD = "    loss.backward()\n    return w.grad, b.grad\n"
 
 # name: (mutations, expected score, {check: feedback fragment})
 MISTAKES = {
@@ -51,20 +54,36 @@ MISTAKES = {
     "freeze_after_building_the_graph": (
         [("    freeze({\"w\": w, \"b\": b}, frozen)\n    z, loss = network(x, w, b, y)\n",
           "    z, loss = network(x, w, b, y)\n    freeze({\"w\": w, \"b\": b}, frozen)\n")],
-        14, {"frozen_gradients": "call freeze before network"},
+        14, {"frozen_gradients": "call freeze before network",  # b arrives frozen: its .grad stays None too
+             "frozen_gradients_fills_grad": "did not require grad yet when the loss was built"},
     ),
     "freeze_never_switches_back_on": (
         [(FREEZE_LOOP, "        if name in frozen:\n            p.requires_grad_(False)\n")],
-        13, {"freeze": "requires_grad_(True)", "frozen_gradients": "no parameter required grad"},
+        13, {"freeze": "requires_grad_(True)", "frozen_gradients": "no parameter required grad",
+             "frozen_gradients_fills_grad": "no parameter required grad"},
     ),
     "freeze_replaces_dict_entries": (
         [(FREEZE_LOOP, "        params[name] = p.detach().requires_grad_(name not in frozen)\n")],
-        12, {"freeze": "switch the flag on the tensor itself", "frozen_gradients": "b is frozen but received a gradient"},
+        12, {"freeze": "switch the flag on the tensor itself", "frozen_gradients": "b is frozen but received a gradient",
+             "frozen_gradients_fills_grad": "freeze must switch it on, on the tensor itself"},
+    ),
+    "gradients_by_autograd_grad": (  # the returned gradients are right, but the caller's .grad stays empty
+        [(BACKWARD, "    trainable = [p for p in (w, b) if p.requires_grad]\n"
+                    "    found = iter(torch.autograd.grad(loss, trainable))\n"
+                    "    return tuple(next(found) if p.requires_grad else None for p in (w, b))\n")],
+        15, {"frozen_gradients_fills_grad": "w.grad of the w passed in is still None"},
     ),
     "sigmoid_applied_twice": (
         [("F.binary_cross_entropy_with_logits(z, y)", "F.binary_cross_entropy_with_logits(torch.sigmoid(z), y)")],
-        10, {"network_values": "the sigmoid was applied twice"},
+        11, {"network_values": "the sigmoid was applied twice", "frozen_gradients": "w.grad is wrong"},
     ),
+}
+
+
+# Right, written another way than the solution: full marks.
+CORRECT_ALTERNATIVES = {
+    "returns_copies_of_the_grads": [(BACKWARD, "    loss.backward()\n"
+                                               "    return tuple(None if p.grad is None else p.grad.clone() for p in (w, b))\n")],
 }
 
 
@@ -80,6 +99,11 @@ def test_stub_scores_zero_without_crashing(grade_source):
 @pytest.mark.parametrize("name", sorted(MISTAKES))
 def test_common_mistake_gets_partial_score_and_diagnosis(grade_source, name):
     assert_mistake(grade_source, SLUG, SOLUTION, MISTAKES[name])
+
+
+@pytest.mark.parametrize("name", sorted(CORRECT_ALTERNATIVES))
+def test_correct_alternative_gets_full_marks(grade_source, name):
+    assert_solution_full(grade_source, SLUG, mutate(SOLUTION, *CORRECT_ALTERNATIVES[name]), 16)
 
 
 @settings(max_examples=5, deadline=None)

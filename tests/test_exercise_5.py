@@ -16,20 +16,26 @@ SOLUTION = solution_text(MODULE)
 TWICE = "    out.backward(retain_graph=True)\n    out.backward()\n"
 SECOND = "    out.backward()\n    try:\n        out.backward()\n    except RuntimeError as err:\n        return err\n"
 CLEAR = "        x.grad = None\n        polynomial(x).backward()\n"
+ACCUMULATE = "    for _ in range(steps):\n        polynomial(x).backward()\n    return x.grad\n"
 
 # name: (mutations, expected score, {check: feedback fragment})
 MISTAKES = {
     "polynomial_averaged": (
         [("+ 5 * x + 1).sum()", "+ 5 * x + 1).mean()")],
-        3, {"polynomial": "a mean where a sum belongs", "backward_twice": "a mean where a sum belongs"},
+        6, {"polynomial": "a mean where a sum belongs", "backward_twice": "a mean where a sum belongs"},
     ),
     "no_retain_graph": (
         [(TWICE, "    out.backward()\n    out.backward()\n")],
-        9, {"backward_twice": "pass retain_graph=True to the first backward"},
+        9, {"backward_twice": "pass retain_graph=True to the first backward",
+            "backward_twice_fills_grad": "pass retain_graph=True to the first backward"},
     ),
     "backward_only_once": (
         [(TWICE, "    out.backward()\n")],
-        9, {"backward_twice": "holds a single gradient f'(x), expected two summed"},
+        10, {"backward_twice": "holds a single gradient f'(x), expected two summed"},
+    ),
+    "backward_twice_on_a_copy": (  # the returned 2 f'(x) is right, but the caller's x.grad stays empty
+        [("    out = polynomial(x)\n" + TWICE, "    x = x.detach().requires_grad_()\n    out = polynomial(x)\n" + TWICE)],
+        11, {"backward_twice_fills_grad": "x.grad of the x passed in is still None after backward_twice(x)"},
     ),
     "retain_graph_prevents_the_error": (
         [(SECOND, SECOND.replace("    out.backward()\n    try:", "    out.backward(retain_graph=True)\n    try:"))],
@@ -51,19 +57,30 @@ MISTAKES = {
     "accumulation_cleared_between_calls": (
         [("    for _ in range(steps):\n        polynomial(x).backward()\n",
           "    for _ in range(steps):\n        x.grad = None\n        polynomial(x).backward()\n")],
-        10, {"accumulated_grad": "holds a single gradient f'(x), expected the sum of"},
+        11, {"accumulated_grad": "holds a single gradient f'(x), expected the sum of"},
+    ),
+    "accumulated_on_a_copy": (
+        [(ACCUMULATE, "    x = x.detach().requires_grad_()\n" + ACCUMULATE)],
+        11, {"accumulated_grad_fills_grad": "x.grad of the x passed in is still None after accumulated_grad(x, steps)"},
     ),
     "fresh_grad_never_cleared": (
         [(CLEAR, "        polynomial(x).backward()\n")],
-        9, {"fresh_grad": "rounds were summed", "fresh_grad_stale": "x.grad was never cleared"},
+        10, {"fresh_grad": "rounds were summed", "fresh_grad_stale": "x.grad was never cleared"},
     ),
     "zero_on_a_missing_grad": (
         [(CLEAR, "        x.grad.zero_()\n        polynomial(x).backward()\n")],
-        10, {"fresh_grad": "x.grad is None until the first backward"},
+        10, {"fresh_grad": "x.grad is None until the first backward",
+             "fresh_grad_fills_grad": "x.grad is None until the first backward"},
     ),
     "cleared_after_the_backward": (
         [(CLEAR, "        polynomial(x).backward()\n        x.grad.zero_()\n")],
-        9, {"fresh_grad": "zeroed after the last backward", "fresh_grad_stale": "zeroed after the last backward"},
+        10, {"fresh_grad": "zeroed after the last backward", "fresh_grad_stale": "zeroed after the last backward"},
+    ),
+    "returns_a_copy_then_zeroes": (  # the returned f'(x) is right, but the caller's x.grad is left zeroed
+        [(CLEAR + "    return x.grad\n", "        polynomial(x).backward()\n        found = x.grad.clone()\n"
+                                        "        x.grad.zero_()\n    return found\n")],
+        10, {"fresh_grad_fills_grad": "x.grad after fresh_grad(x, steps) is wrong",
+             "fresh_grad_stale": "the stale gradient x.grad held on entry was added to"},
     ),
 }
 
@@ -79,6 +96,17 @@ def test_stub_scores_zero_without_crashing(grade_source):
 @pytest.mark.parametrize("name", sorted(MISTAKES))
 def test_common_mistake_gets_partial_score_and_diagnosis(grade_source, name):
     assert_mistake(grade_source, SLUG, SOLUTION, MISTAKES[name])
+
+
+# Right, written another way than the solution: full marks.
+CORRECT_ALTERNATIVES = {
+    "returns_a_copy_of_x_grad": [("    out.backward()\n    return x.grad\n", "    out.backward()\n    return x.grad.clone()\n")],
+}
+
+
+@pytest.mark.parametrize("name", sorted(CORRECT_ALTERNATIVES))
+def test_correct_alternative_gets_full_marks(grade_source, name):
+    assert_solution_full(grade_source, SLUG, mutate(SOLUTION, *CORRECT_ALTERNATIVES[name]), 12)
 
 
 def test_zeroing_in_place_is_as_good_as_setting_none(grade_source):

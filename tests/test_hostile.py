@@ -47,7 +47,7 @@ TIMEOUT = 1.0  # per check; GRACE (0.5 s) is added by the server before "timed o
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 FORWARD = ("forward_values", "forward_retains_y_grad")
-GRADIENTS = ("gradients_x", "gradients_y", "gradients_notebook_example")
+GRADIENTS = ("gradients_x", "gradients_fills_x_grad", "gradients_y", "gradients_notebook_example")
 MANUAL = ("gradient_manual_values", "gradient_manual_by_hand")
 ALL = FORWARD + GRADIENTS + MANUAL
 

@@ -155,7 +155,7 @@ def test_a_missing_file_is_a_zero_with_a_message_the_student_can_act_on(tmp_path
     assert ("No exercise_2.py or exercise-2.ipynb in your submission (you uploaded: notes.txt). Submit the "
             "exercise_2.py you filled in (from 'grade start exercise-2') or your exercise-2.ipynb notebook, then "
             "submit again.") in results["output"]
-    assert all(test["score"] == 0 for test in results["tests"]) and len(results["tests"]) == 7
+    assert all(test["score"] == 0 for test in results["tests"]) and len(results["tests"]) == 8
 
 
 def test_an_empty_submission_is_a_zero_with_a_message(tmp_path, bundle, python):

@@ -45,14 +45,14 @@ def test_junit_from_grade_all_is_valid_and_marks_hidden_checks_and_points(tmp_pa
     graded, *not_started = root.findall("testsuite")
     assert graded.get("file") == "exercise_2.py"
     props = {p.get("name"): p.get("value") for p in graded.find("properties")}
-    assert (props["submission"], props["score"], props["max_score"]) == ("exercise_2.py", "3", "10")
+    assert (props["submission"], props["score"], props["max_score"]) == ("exercise_2.py", "4", "10")
     assert props["points:forward_values"] == "0/2" and props["points:gradient_manual_by_hand"] == "1/1 hidden"
     names = [case.get("name") for case in graded.findall("testcase")]
     assert "gradients_notebook_example (hidden)" in names and "forward_values" in names
     assert [suite.get("name") for suite in not_started] == ["exercise-1", "exercise-3", "exercise-4", "exercise-5",
                                                              "exercise-6"]
     assert all(suite.get("skipped") == "1" and suite.find("testcase/skipped") is not None for suite in not_started)
-    assert root.get("tests") == str(7 + 5) and root.get("failures") == graded.get("failures")
+    assert root.get("tests") == str(8 + 5) and root.get("failures") == graded.get("failures")
 
 
 def test_junit_stays_valid_with_control_characters_and_problems(junit_schema):

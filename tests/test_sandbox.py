@@ -28,8 +28,8 @@ def test_spawn_fallback_grades_like_the_fork_server(grade_source):
         spawned = grading.grade(exercise, sub, sandbox=box, seed=3, timeout=60, checks=[check])
         assert box.mode == "spawn"
     forked = grade_source("exercise-2", solution_text("exercise_2"), seed=3)
-    assert spawned.checks[0].passed and spawned.checks[0].points == 2
-    assert {c.name: c.points for c in forked.checks}["gradients_x"] == 2
+    assert spawned.checks[0].passed and spawned.checks[0].points == 1
+    assert {c.name: c.points for c in forked.checks}["gradients_x"] == 1
 
 
 def test_protocol_round_trip_and_limits():

@@ -42,8 +42,8 @@ def test_a_checkout_has_every_hidden_check_in_course_order():
     exercise = graders.find("exercise-2")
     assert exercise.hidden_absent is None and exercise.max_score == exercise.course_points == 10
     assert [check.name for check in exercise.checks] == [
-        "forward_values", "forward_retains_y_grad", "gradients_x", "gradients_y", "gradients_notebook_example",
-        "gradient_manual_values", "gradient_manual_by_hand"]
+        "forward_values", "forward_retains_y_grad", "gradients_x", "gradients_fills_x_grad", "gradients_y",
+        "gradients_notebook_example", "gradient_manual_values", "gradient_manual_by_hand"]
     assert sum(check.hidden for e in graders.EXERCISES for check in e.checks) == 19
 
 

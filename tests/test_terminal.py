@@ -68,4 +68,4 @@ def test_report_fits_a_real_terminal(tmp_path, columns):
     assert max(len(line) for line in screen) > columns - 15  # it uses the terminal's width, not a fixed one
     rows = {line.split()[1]: line for line in screen if line.strip().startswith(("✓", "✗"))}
     assert "0/2" in rows["forward_values"] and "2/2" in rows["gradient_manual_values"]  # each row starts whole
-    assert screen[-1] == "Score: 3/10   seed 1 (rerun with --seed 1)"
+    assert screen[-1] == "Score: 4/10   seed 1 (rerun with --seed 1)"
