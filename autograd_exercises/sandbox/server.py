@@ -414,6 +414,9 @@ def _prepare() -> None:
 
     isolation.set_child_subreaper()
     isolation.set_oom_score_adj(-500)  # under memory pressure the child goes first, not the server
+    cache = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
+    if cache:  # torch._dynamo makes it when it loads (later, when idle): make it now, before any job
+        os.makedirs(cache, mode=0o700, exist_ok=True)
     child.preload()
 
 
