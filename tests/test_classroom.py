@@ -30,8 +30,8 @@ from tests import class_builder
 from tests.conftest import ROOT
 
 SLUG = "exercise-2"
-CHECKS = ["forward_values", "forward_retains_y_grad", "gradients_x", "gradients_y", "gradients_notebook_example",
-          "gradient_manual_values", "gradient_manual_by_hand"]
+CHECKS = ["forward_values", "forward_retains_y_grad", "gradients_x", "gradients_fills_x_grad", "gradients_y",
+          "gradients_notebook_example", "gradient_manual_values", "gradient_manual_by_hand"]
 MISTAKES = class_builder.mistakes()
 
 
@@ -78,7 +78,7 @@ def test_csv_results_feedback_and_junit(tmp_path, inline):
     by = {row["student"]: row for row in rows}
     assert [row["student"] for row in rows] == ["alice", "bob", "carol", "dave", "erin"]
     assert by["alice"]["score"] == "10" and by["alice"]["max_score"] == "10" and by["alice"]["status"] == "graded"
-    assert [by["alice"][name] for name in CHECKS] == ["2", "1", "2", "1", "1", "2", "1"]
+    assert [by["alice"][name] for name in CHECKS] == ["2", "1", "1", "1", "1", "1", "2", "1"]
     assert by["bob"]["score"] == "3" and by["bob"]["file"] == "bob.ipynb"
     assert by["carol"]["status"] == "could-not-grade" and by["carol"]["reason"] == "carol.py is empty"
     assert by["carol"]["score"] == "0" and by["carol"]["forward_values"] == "0"
@@ -279,7 +279,7 @@ def test_a_hostile_submission_changes_nobody_elses_score(tmp_path, sandbox):
         alone[student] = {check.name: check.points for check in result.checks}
     assert points(summary.rows) == alone
     scores = {row["student"]: row["score"] for row in summary.rows}
-    assert {s: scores[s] for s in ("alice", "bob", "carol", "dave")} == {"alice": 10, "bob": 8, "carol": 3, "dave": 10}
+    assert {s: scores[s] for s in ("alice", "bob", "carol", "dave")} == {"alice": 10, "bob": 8, "carol": 4, "dave": 10}
 
 
 def test_a_worker_that_dies_costs_nothing(tmp_path):
@@ -343,7 +343,7 @@ def test_exit_codes(tmp_path, inline, monkeypatch):
     folder = make_class(tmp_path / "class", {"alice": ("right", ".py"), "bob": ("mistake:sum_instead_of_mean", ".py")})
     graded = invoke("class", SLUG, str(folder), "--out", str(tmp_path / "out"))
     assert graded.exit_code == 0, graded.output  # every submission graded, whatever the scores
-    assert "full marks 1" in graded.output and "exercise-2: mean 6.50/10 over 2 students" in graded.output
+    assert "full marks 1" in graded.output and "exercise-2: mean 7.00/10 over 2 students" in graded.output
     assert f"written: {tmp_path / 'out' / 'grades.csv'}" in graded.output
     inside = invoke("class", SLUG, str(folder), "--out", str(folder / "grades"))  # the output folder is no student
     assert inside.exit_code == 0 and invoke("class", SLUG, str(folder), "--out", str(folder / "grades")).exit_code == 0

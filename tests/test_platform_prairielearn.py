@@ -49,7 +49,7 @@ def test_grade_format_prairielearn(tmp_path):
     assert out.exit_code == 0, out.output
     document = json.loads(out.output)
     validate(document, "prairielearn-results.schema.json")
-    assert document["score"] == 1.0 and document["seed"] == 2 and len(document["tests"]) == 7
+    assert document["score"] == 1.0 and document["seed"] == 2 and len(document["tests"]) == 8
 
 
 # -- run.sh in a stand-in for the grading image ----------------------------------------------------------------
