@@ -79,7 +79,7 @@ def test_csv_results_feedback_and_junit(tmp_path, inline):
     assert [row["student"] for row in rows] == ["alice", "bob", "carol", "dave", "erin"]
     assert by["alice"]["score"] == "10" and by["alice"]["max_score"] == "10" and by["alice"]["status"] == "graded"
     assert [by["alice"][name] for name in CHECKS] == ["2", "1", "1", "1", "1", "1", "2", "1"]
-    assert by["bob"]["score"] == "3" and by["bob"]["file"] == "bob.ipynb"
+    assert by["bob"]["score"] == "4" and by["bob"]["file"] == "bob.ipynb"
     assert by["carol"]["status"] == "could-not-grade" and by["carol"]["reason"] == "carol.py is empty"
     assert by["carol"]["score"] == "0" and by["carol"]["forward_values"] == "0"
     assert by["erin"]["status"] == "could-not-grade" and "is not a Jupyter notebook" in by["erin"]["reason"]
