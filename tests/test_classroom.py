@@ -97,7 +97,7 @@ def test_csv_results_feedback_and_junit(tmp_path, inline):
     assert alice["score"] == 10 and alice["extra_data"]["seed"] == batch.student_seed(7, "alice")
     assert {t["visibility"] for t in alice["tests"]} == {"visible", "after_published"}
     feedback = (tmp_path / "out" / "feedback" / "bob" / f"{SLUG}.txt").read_text()
-    assert "Score: 2/8" in feedback and "gradients_notebook_example" not in feedback  # hidden checks not shown
+    assert "Score: 3/8" in feedback and "gradients_notebook_example" not in feedback  # hidden checks not shown
     assert "plus 2 hidden checks (2 points), graded but not shown here" in feedback
     assert "carol.py is empty" in (tmp_path / "out" / "feedback" / "carol" / f"{SLUG}.txt").read_text()
     assert not list((tmp_path / "out").rglob("*.tmp"))
