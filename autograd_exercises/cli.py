@@ -132,10 +132,36 @@ def main() -> None:
 
 
 @main.command("list")
-def list_exercises() -> None:
+@click.option("--mistakes", "mistakes_of", metavar="EXERCISE", default=None,
+              help="Instructors: list the mistake codes EXERCISE's checks can report (as in grades.csv and the class report).")
+def list_exercises(mistakes_of: str | None) -> None:
     """The exercises, their points, and your status on each (fast: no torch)."""
+    if mistakes_of is not None:
+        list_mistakes(mistakes_of)
+        return
     for row in session.overview(Path.cwd()):
         click.echo(f"{row['slug']:<12} {row['points']:>5g} pts  {row['title']:<46} {row['status']}")
+
+
+def list_mistakes(slug: str) -> None:
+    """The codes of the exercise's own mistakes, then those every exercise shares."""
+    from autograd_exercises import mistakes
+
+    try:
+        exercise = session.find(slug)
+    except session.GradingError as exc:
+        raise CannotGrade(str(exc)) from None
+    import graders
+
+    own = graders.find(exercise.slug).mistakes
+    width = max([len(code) for code, _ in own] + [len(code) for code in mistakes.COMMON])
+    click.echo(f"{exercise.slug}: mistakes its checks name")
+    for code, text in own:
+        click.echo(f"  {code:<{width}}  {' '.join(text.split())}")
+    click.echo("every exercise: mistakes the shared judges and the grader name")
+    for code, text in mistakes.COMMON.items():
+        if code not in dict(own):
+            click.echo(f"  {code:<{width}}  {text}")
 
 
 @main.command("start")
