@@ -72,6 +72,11 @@ def write_row_files(out: Path, row: dict[str, Any], *, only_missing: bool = Fals
 # -- grades.csv ---------------------------------------------------------------------------------------
 
 
+def csv_cell(value: Any) -> str:
+    """What ``grades.csv`` holds for ``value`` (see :func:`_cell`)."""
+    return _cell(value)
+
+
 def _cell(value: Any) -> str:
     """A value as one spreadsheet cell: numbers as ``8`` or ``0.5``, text on one line, never a formula."""
     if isinstance(value, bool) or value is None:

@@ -79,8 +79,11 @@ def _feedback(result: Any) -> str:
 
 
 def _row(task: Task, result: Any, status: str, reason: str, *, cells: Any = None, started: float) -> dict[str, Any]:
+    from autograd_exercises.classroom.similar import fingerprint as digest
     from autograd_exercises.mistakes import WRONG_VALUE
     from autograd_exercises.reports import gradescope
+
+    fingerprint = digest(task.data, task.kind) if status == GRADED else None
 
     return {
         "key": task.key, "student": task.student, "exercise": task.exercise, "file": task.filename,
@@ -89,6 +92,7 @@ def _row(task: Task, result: Any, status: str, reason: str, *, cells: Any = None
         "score": result.score, "max_score": result.max_score,
         "checks": {check.name: [check.points, check.max_points] for check in result.checks},
         "mistakes": {check.name: check.mistake or WRONG_VALUE for check in result.checks if not check.passed},
+        "fingerprint": fingerprint,
         "result": result.as_dict(),
         "results_json": gradescope.render([result]),
         "feedback": _feedback(result),
@@ -174,8 +178,8 @@ def grade_task(task: Task, sandbox: Any) -> dict[str, Any]:
         except Exception:
             return {"key": task.key, "student": task.student, "exercise": task.exercise, "file": task.filename,
                     "sha256": sha256(task.data), "seed": task.seed, "status": COULD_NOT_GRADE, "reason": reason,
-                    "note": "", "score": 0.0, "max_score": 0.0, "checks": {}, "mistakes": {}, "result": None,
-                    "results_json": "",
+                    "note": "", "score": 0.0, "max_score": 0.0, "checks": {}, "mistakes": {}, "fingerprint": None,
+                    "result": None, "results_json": "",
                     "feedback": "", "cells": None, "graded_at": now(), "seconds": 0.0}
 
 
