@@ -154,15 +154,23 @@ def list_mistakes(slug: str) -> None:
         raise CannotGrade(str(exc)) from None
     import graders
 
+    import textwrap
+
     own = graders.find(exercise.slug).mistakes
     width = max([len(code) for code, _ in own] + [len(code) for code in mistakes.COMMON])
+    columns = max(width + 40, terminal_width())
+
+    def show(code: str, text: str) -> None:
+        click.echo(textwrap.fill(" ".join(text.split()), columns, initial_indent=f"  {code:<{width}}  ",
+                                 subsequent_indent=" " * (width + 4), break_on_hyphens=False))
+
     click.echo(f"{exercise.slug}: mistakes its checks name")
     for code, text in own:
-        click.echo(f"  {code:<{width}}  {' '.join(text.split())}")
+        show(code, text)
     click.echo("every exercise: mistakes the shared judges and the grader name")
     for code, text in mistakes.COMMON.items():
         if code not in dict(own):
-            click.echo(f"  {code:<{width}}  {text}")
+            show(code, text)
 
 
 @main.command("start")

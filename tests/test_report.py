@@ -90,6 +90,8 @@ EXPECTED = {
     "detached-input": {check: ["loes"] for check in ("forward_values", "gradients_x", "gradients_notebook_example")},
     "not-implemented": {check: ["ilse"] for check in CHECKS},
 }
+POINTS = {"forward_values": 2, "forward_retains_y_grad": 1, "gradients_x": 2, "gradients_y": 1,
+          "gradients_notebook_example": 1, "gradient_manual_values": 2, "gradient_manual_by_hand": 1}
 GROUPS = [(["cees", "daan", "dirk"], False), (["bram", "bruno"], True)]  # (students, byte-identical), largest first
 
 
@@ -222,20 +224,23 @@ def test_the_page_counts_the_mistakes_and_names_students_only_with_names(graded)
         students = {student for names in checks.values() for student in names}
         row = rows[code]
         assert row["id"] == f"{SLUG}-{code}" and row["cells"][2] == str(len(students))
+        assert row["cells"][3] == f"{sum(POINTS[check] * len(names) for check, names in checks.items()):g}"
         for check, names in checks.items():
-            assert f"{check} ({len(names)})" in row["cells"][3]
-        assert len(row["cells"]) == 4  # no students column
+            assert f"{check} ({len(names)})" in row["cells"][4]
+        assert len(row["cells"]) == 5  # no students column
     for student in STUDENTS:
         assert not re.search(rf"\b{student}\b", text), student  # nowhere on the page: ids, files, feedback
-    assert "[file] does not compile: SyntaxError" in rows["does-not-compile"]["cells"][3]
+    assert "[file] does not compile: SyntaxError" in rows["does-not-compile"]["cells"][4]
+    assert "y is not a leaf" in rows["missing-retain-grad"]["cells"][1]  # the grader's own words for its code
+    assert "twice the expected gradient" in rows["grad-accumulated"]["cells"][1]  # the shared ones
 
     rendered(out, "--names")
     page = Page((out / report.REPORT).read_text(encoding="utf-8"))
     rows = mistakes_of(page)
     for code, checks in EXPECTED.items():
         students = sorted({student for names in checks.values() for student in names})
-        assert rows[code]["cells"][4] == ", ".join(students)
-    assert "fenna.py does not compile: SyntaxError" in rows["does-not-compile"]["cells"][3]
+        assert rows[code]["cells"][5] == ", ".join(students)
+    assert "fenna.py does not compile: SyntaxError" in rows["does-not-compile"]["cells"][4]
 
 
 def test_the_page_has_scores_checks_and_figures(graded):
@@ -312,7 +317,7 @@ def test_grade_class_ends_with_the_report_and_the_top_mistakes(graded):
     rule = next(number for number, line in enumerate(lines) if line.strip().startswith("─"))
     top = [line.split()[0] for line in lines[rule + 1:] if line.strip() and not line.startswith(" " * 10)]
     assert top[:2] == ["grad-accumulated", "missing-retain-grad"]
-    assert re.search(r"does-not-compile\s+1\s+every check", table)
+    assert re.search(r"does-not-compile\s+1\s+10\s+every check", table)
     assert all(student not in table for student in STUDENTS)
 
 

@@ -84,6 +84,7 @@ def _row(task: Task, result: Any, status: str, reason: str, *, cells: Any = None
     from autograd_exercises.reports import gradescope
 
     fingerprint = digest(task.data, task.kind) if status == GRADED else None
+    mistakes = {check.name: check.mistake or WRONG_VALUE for check in result.checks if not check.passed}
 
     return {
         "key": task.key, "student": task.student, "exercise": task.exercise, "file": task.filename,
@@ -91,13 +92,22 @@ def _row(task: Task, result: Any, status: str, reason: str, *, cells: Any = None
         "note": result.problem if status == GRADED else "",
         "score": result.score, "max_score": result.max_score,
         "checks": {check.name: [check.points, check.max_points] for check in result.checks},
-        "mistakes": {check.name: check.mistake or WRONG_VALUE for check in result.checks if not check.passed},
+        "mistakes": mistakes, "descriptions": _descriptions(task.exercise, set(mistakes.values())),
         "fingerprint": fingerprint,
         "result": result.as_dict(),
         "results_json": gradescope.render([result]),
         "feedback": _feedback(result),
         "cells": cells, "graded_at": now(), "seconds": round(time.perf_counter() - started, 4),
     }
+
+
+def _descriptions(slug: str, codes: set[str]) -> dict[str, str]:
+    """What each of ``codes`` means, as the exercise's grader declares it (or as every exercise shares it)."""
+    import graders
+    from autograd_exercises.mistakes import COMMON
+
+    declared = {**COMMON, **dict(graders.find(slug).mistakes)}
+    return {code: " ".join(declared[code].split()) for code in sorted(codes) if code in declared}
 
 
 def _zero(task: Task, reason: str, started: float) -> dict[str, Any]:

@@ -123,14 +123,12 @@ class MistakeStat:
     checks: dict[str, list[str]] = field(default_factory=dict)  # check → students
     feedback: dict[str, str] = field(default_factory=dict)  # check → the feedback most of them got
     quoted: dict[str, dict[str, Any]] = field(default_factory=dict)  # check → the row whose feedback is quoted
+    description: str = ""  # what the code means (its grader's words, else the shared ones)
+    points: float = 0.0  # the points it cost, all students and checks together
 
     @property
     def count(self) -> int:
         return len(self.students)
-
-    @property
-    def description(self) -> str:
-        return COMMON.get(self.code, "")
 
 
 @dataclass
@@ -189,9 +187,13 @@ def statistics(rows: Sequence[dict[str, Any]]) -> list[ExerciseStat]:
                 if check.passed:
                     continue
                 entry = mistakes.setdefault(check.mistake, MistakeStat(slug, check.mistake))
+                if not entry.description:
+                    entry.description = str((row.get("descriptions") or {}).get(check.mistake)
+                                            or COMMON.get(check.mistake, ""))
                 if row["student"] not in entry.students:
                     entry.students.append(row["student"])
                 entry.checks.setdefault(check.name, []).append(row["student"])
+                entry.points += check.max_points - check.points
                 feedback = check.feedback
                 if feedback.startswith(NOT_RUN) and row.get("note"):  # said once for the file: say why
                     feedback = str(row["note"])
@@ -201,7 +203,7 @@ def statistics(rows: Sequence[dict[str, Any]]) -> list[ExerciseStat]:
                 entry.feedback[name], quoted = _typical(texts[(entry.code, name)])
                 if quoted is not None:
                     entry.quoted[name] = quoted
-        ordered = sorted(mistakes.values(), key=lambda entry: (-entry.count, entry.code))
+        ordered = sorted(mistakes.values(), key=lambda entry: (-entry.count, -entry.points, entry.code))
         max_score = max((float(row.get("max_score") or 0) for row in mine), default=0.0)
         found.append(ExerciseStat(slug, _title(rows, slug), max_score, [float(row["score"]) for row in graded],
                                   len(mine) - len(graded), list(checks.values()), ordered))
@@ -235,7 +237,7 @@ def _safe_cell(text: str) -> str:
 def top_mistakes(rows: Sequence[dict[str, Any]], limit: int = TERMINAL_MISTAKES) -> list[MistakeStat]:
     """The most common mistakes over every exercise of the rows."""
     every = [mistake for exercise in statistics(rows) for mistake in exercise.mistakes]
-    return sorted(every, key=lambda mistake: -mistake.count)[:limit]
+    return sorted(every, key=lambda mistake: (-mistake.count, -mistake.points))[:limit]
 
 
 def terminal(rows: Sequence[dict[str, Any]], *, width: int = 100, color: bool = False,
@@ -255,6 +257,7 @@ def terminal(rows: Sequence[dict[str, Any]], *, width: int = 100, color: bool = 
         table.add_column("exercise", no_wrap=True)
     table.add_column("mistake", no_wrap=True)
     table.add_column("students", justify="right", no_wrap=True)
+    table.add_column("points lost", justify="right", no_wrap=True)
     table.add_column("checks", overflow="fold", ratio=1)
     for mistake in top:
         where = ", ".join(f"{name} ({len(students)})" if len(students) != mistake.count else name
@@ -262,7 +265,8 @@ def terminal(rows: Sequence[dict[str, Any]], *, width: int = 100, color: bool = 
         if len(mistake.checks) == counts.get(mistake.exercise) > 2 and \
                 all(len(students) == mistake.count for students in mistake.checks.values()):
             where = "every check"
-        cells = ([mistake.exercise] if several else []) + [mistake.code, str(mistake.count), where]
+        cells = ([mistake.exercise] if several else []) + [mistake.code, str(mistake.count), _points(mistake.points),
+                                                           where]
         table.add_row(*cells)
     buffer = io.StringIO()
     Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False).print(table)
@@ -287,6 +291,7 @@ table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; font-size:
 th, td { text-align: left; vertical-align: top; padding: .35rem .5rem; border-bottom: 1px solid var(--line); }
 th { background: var(--band); font-weight: 600; }
 td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.slug { white-space: nowrap; }
 code { font: .85rem/1.3 ui-monospace, "DejaVu Sans Mono", monospace; background: var(--band); padding: 0 .2rem;
        border-radius: 3px; }
 .feedback { font-size: .85rem; white-space: pre-wrap; overflow-wrap: anywhere; margin: 0 0 .3rem; }
@@ -380,7 +385,8 @@ def _exercise_html(stat: ExerciseStat, names: _Names, number: int) -> str:
                            "Students who made each mistake (a student counts once per mistake, whatever it cost)."))
         head = "<th>students</th>" if names.shown else ""
         out.append('<table class="mistakes"><thead><tr><th class="num">#</th><th>mistake</th>'
-                   f'<th class="num">students</th><th>checks it failed, and the feedback students got</th>{head}'
+                   f'<th class="num">students</th><th class="num">points lost</th>'
+                   f"<th>checks it failed, and the feedback students got</th>{head}"
                    "</tr></thead><tbody>")
         for rank, mistake in enumerate(stat.mistakes, start=1):
             about = f'<div class="note">{_e(mistake.description)}</div>' if mistake.description else ""
@@ -395,6 +401,7 @@ def _exercise_html(stat: ExerciseStat, names: _Names, number: int) -> str:
             who = f"<td>{_e(', '.join(mistake.students))}</td>" if names.shown else ""
             out.append(f'<tr id="{_e(stat.slug)}-{_e(mistake.code)}"><td class="num">{rank}</td>'
                        f"<td><code>{_e(mistake.code)}</code>{about}</td><td class=\"num\">{mistake.count}</td>"
+                       f'<td class="num">{_points(mistake.points)}</td>'
                        f"<td>{''.join(where)}</td>{who}</tr>")
         out.append("</tbody></table>")
     out.append("</section>")
@@ -431,21 +438,21 @@ def _identical_html(rows: Sequence[dict[str, Any]], references: dict[str, dict[s
         who = (f"<td>{_e(', '.join(group.students))}</td><td>{_e(', '.join(str(row.get('file', '')) for row in group.rows))}</td>"
                if names.shown else "")
         out.append(f'<tr class="group" data-fingerprint="{_e(group.fingerprint)}"><td class="num">{number}</td>'
-                   f'<td>{_e(group.exercise)}</td><td class="num">{len(group.rows)}</td>'
+                   f'<td class="slug">{_e(group.exercise)}</td><td class="num">{len(group.rows)}</td>'
                    f"<td>{'yes' if group.byte_identical else 'no (same program)'}</td><td>{_e(scores)}</td>{who}</tr>")
     out.append("</tbody></table></section>")
     return "\n".join(out)
 
 
 def _slowest_html(rows: Sequence[dict[str, Any]], names: _Names) -> str:
-    timed = sorted((row for row in rows if isinstance(row.get("seconds"), (int, float))),
+    timed = sorted((row for row in rows if row.get("status") == GRADED and isinstance(row.get("seconds"), (int, float))),
                    key=lambda row: (-float(row["seconds"]), row["student"]))[:SLOWEST]
     out = ['<section id="slowest">', "<h2>Slowest submissions</h2>"]
     if not timed:
         out.append('<p class="note">No timing recorded.</p></section>')
         return "\n".join(out)
-    out.append(f'<p class="note">The {len(timed)} submissions that took longest to grade; a check that times out '
-               "costs its whole time limit.</p>")
+    out.append(f'<p class="note">The {len(timed)} graded submissions that took longest to grade; a check that times '
+               "out costs its whole time limit.</p>")
     head = "<th>student</th><th>file</th>" if names.shown else ""
     out.append('<table class="slowest"><thead><tr><th class="num">#</th><th>exercise</th><th class="num">seconds</th>'
                f'<th class="num">score</th><th>checks timed out</th>{head}</tr></thead><tbody>')
@@ -454,16 +461,24 @@ def _slowest_html(rows: Sequence[dict[str, Any]], names: _Names) -> str:
         score = f"{_points(float(row['score']))}/{_points(float(row.get('max_score') or 0))}" \
             if row.get("status") == GRADED else "not graded"
         who = f"<td>{_e(row['student'])}</td><td>{_e(row.get('file', ''))}</td>" if names.shown else ""
-        out.append(f'<tr><td class="num">{rank}</td><td>{_e(row["exercise"])}</td>'
+        out.append(f'<tr><td class="num">{rank}</td><td class="slug">{_e(row["exercise"])}</td>'
                    f'<td class="num">{float(row["seconds"]):.2f}</td><td class="num">{_e(score)}</td>'
                    f"<td>{_e(', '.join(late)) or '–'}</td>{who}</tr>")
     out.append("</tbody></table></section>")
     return "\n".join(out)
 
 
+DID_NOT_RUN = ("does-not-compile", "not-run", "import-error")  # codes of a graded file whose code never ran
+
+
+def _did_not_run(row: dict[str, Any]) -> bool:
+    checks = checks_of(row)
+    return bool(checks) and all(check.mistake in DID_NOT_RUN for check in checks)
+
+
 def _not_graded_html(rows: Sequence[dict[str, Any]], names: _Names) -> str:
     failed = [row for row in rows if row.get("status") != GRADED]
-    unrun = [row for row in rows if row.get("status") == GRADED and row.get("note")]
+    unrun = [row for row in rows if row.get("status") == GRADED and _did_not_run(row)]
     out = ['<section id="not-graded">', "<h2>Could not be graded, or did not run</h2>"]
     if not failed and not unrun:
         out.append("<p>Every submission was graded and ran.</p></section>")
@@ -474,9 +489,10 @@ def _not_graded_html(rows: Sequence[dict[str, Any]], names: _Names) -> str:
     for row in sorted(failed, key=lambda r: (r["exercise"], r["student"])) + \
             sorted(unrun, key=lambda r: (r["exercise"], r["student"])):
         what = "could not be graded (scored zero)" if row.get("status") != GRADED else "graded, did not run"
-        why = row.get("reason") if row.get("status") != GRADED else row.get("note")
+        why = row.get("reason") if row.get("status") != GRADED else \
+            row.get("note") or next((check.feedback for check in checks_of(row) if check.feedback), "")
         who = f"<td>{_e(row['student'])}</td><td>{_e(row.get('file', ''))}</td>" if names.shown else ""
-        out.append(f"<tr><td>{_e(row['exercise'])}</td><td>{what}</td>"
+        out.append(f'<tr><td class="slug">{_e(row["exercise"])}</td><td>{what}</td>'
                    f'<td><p class="feedback">{_e(names.text(str(why or ""), row))}</p></td>{who}</tr>')
     out.append("</tbody></table></section>")
     return "\n".join(out)
