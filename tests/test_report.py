@@ -321,6 +321,22 @@ def test_grade_class_ends_with_the_report_and_the_top_mistakes(graded):
     assert all(student not in table for student in STUDENTS)
 
 
+def test_the_command_prints_the_top_mistakes_before_what_it_wrote(sandbox, tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "LocalPool", lambda workers: InProcess(sandbox))  # the command, grading in this process
+    folder = tmp_path / "class"
+    class_builder.write(folder / "anouk", "right", ".py")
+    class_builder.write(folder / "bram", "mistake:no_retain_grad", ".py")
+    result = CliRunner().invoke(main, ["class", SLUG, str(folder), "--out", str(tmp_path / "out"), "--timeout", "2"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    title = lines.index("most common mistakes")
+    assert lines[-1].startswith("written: ") and lines[-1].endswith(f"{tmp_path / 'out' / report.REPORT}")
+    assert lines[title - 1].startswith("seeds: ") and re.match(r" missing-retain-grad\s+1\s+2\s+forward_retains_y_grad",
+                                                               lines[title + 4])
+    assert (tmp_path / "out" / report.REPORT).is_file()
+
+
 def test_report_without_the_cache_rebuilds_from_results(graded, tmp_path):
     out, _ = graded
     copy = tmp_path / "artifact"
@@ -354,6 +370,21 @@ def row(student: str, **fields) -> dict:
             "fingerprint": None, "sha256": student, "result": {"title": "T", "checks": checks}}
     base.update(fields)
     return base
+
+
+def test_several_exercises():
+    rows = [row("ann", failed={"first": ("wrong-value", "no")}), row("bob"),
+            row("ann", exercise="exercise-3", failed={"second": ("sigmoid-twice", "twice")}, result={
+                "title": "Three", "checks": [{"name": "second", "points": 0, "max_points": 2, "status": "failed",
+                                              "feedback": "twice", "mistake": "sigmoid-twice"}]})]
+    page = Page(class_report.render_html(rows, generated="now"))
+    assert [text for tag, text in page.headings if tag == "h2"][:2] == [f"{SLUG} — T", "exercise-3 — Three"]
+    assert page.headings[0] == ("h1", "Class report: 2 exercises") and page.svgs == 6
+    table = class_report.terminal(rows, width=100)
+    assert re.search(r"exercise\s+mistake\s+students\s+points lost\s+checks", table)
+    assert re.search(r"exercise-3\s+sigmoid-twice\s+1\s+2\s+second", table)
+    csv_lines = class_report.mistakes_csv(rows).lstrip("\ufeff").splitlines()
+    assert csv_lines[1:] == ["exercise-2,first,wrong-value,1,ann", "exercise-3,second,sigmoid-twice,1,ann"]
 
 
 def test_student_text_is_escaped_everywhere():
