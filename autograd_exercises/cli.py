@@ -128,14 +128,49 @@ def main() -> None:
     grade exercise-2 [PATH]    grade it (default ./exercise_2.py or ./exercise-2.ipynb)
     grade all                  grade every exercise you started
     grade class EXERCISE DIR   instructors: grade a whole class (a folder or a .zip)
+    grade report GRADES        instructors: the class report (report.html) of what grade class wrote
     """
 
 
 @main.command("list")
-def list_exercises() -> None:
+@click.option("--mistakes", "mistakes_of", metavar="EXERCISE", default=None,
+              help="Instructors: list the mistake codes EXERCISE's checks can report (as in grades.csv and the class report).")
+def list_exercises(mistakes_of: str | None) -> None:
     """The exercises, their points, and your status on each (fast: no torch)."""
+    if mistakes_of is not None:
+        list_mistakes(mistakes_of)
+        return
     for row in session.overview(Path.cwd()):
         click.echo(f"{row['slug']:<12} {row['points']:>5g} pts  {row['title']:<46} {row['status']}")
+
+
+def list_mistakes(slug: str) -> None:
+    """The codes of the exercise's own mistakes, then those every exercise shares."""
+    from autograd_exercises import mistakes
+
+    try:
+        exercise = session.find(slug)
+    except session.GradingError as exc:
+        raise CannotGrade(str(exc)) from None
+    import graders
+
+    import textwrap
+
+    own = graders.find(exercise.slug).mistakes
+    width = max([len(code) for code, _ in own] + [len(code) for code in mistakes.COMMON])
+    columns = max(width + 40, terminal_width())
+
+    def show(code: str, text: str) -> None:
+        click.echo(textwrap.fill(" ".join(text.split()), columns, initial_indent=f"  {code:<{width}}  ",
+                                 subsequent_indent=" " * (width + 4), break_on_hyphens=False))
+
+    click.echo(f"{exercise.slug}: mistakes its checks name")
+    for code, text in own:
+        show(code, text)
+    click.echo("every exercise: mistakes the shared judges and the grader name")
+    for code, text in mistakes.COMMON.items():
+        if code not in dict(own):
+            show(code, text)
 
 
 @main.command("start")
@@ -210,9 +245,50 @@ def grade_class(exercise: str, submissions: Path, out: Path, workers: int | None
                                           regrade=regrade, gradebook=gradebook, unsafe_root=unsafe_root))
     except (session.GradingError, batch.BatchError) as exc:
         raise CannotGrade(str(exc)) from None
-    for line in summary.lines():
+    table = summary.mistakes(width=terminal_width(), color=sys.stdout.isatty())
+    lines = summary.lines()
+    written = next((n for n, line in enumerate(lines) if line.startswith("written: ")), len(lines))
+    for line in lines[:written]:
+        click.echo(line)
+    if table:
+        click.echo(table, nl=False)
+    for line in lines[written:]:
         click.echo(line)
     sys.exit(summary.exit_code)
+
+
+@main.command("report")
+@click.argument("grades", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["html", "csv"]), default="html", show_default=True,
+              help="html: report.html, the class report; csv: mistakes.csv (exercise, check, code, count, students).")
+@click.option("--names", is_flag=True,
+              help="Show student ids and file names in report.html (without, the page can be shown to the class).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write here instead of GRADES/report.html or GRADES/mistakes.csv.")
+def grade_report(grades: Path, fmt: str, names: bool, output: Path | None) -> None:
+    """Instructors: the class report of a folder 'grade class' wrote: scores, checks, mistakes, identical files.
+
+    \b
+    report.html is one self-contained page (no network): per exercise the score distribution, the
+    share of students passing each check, the mistakes most common first with the feedback they got,
+    then groups of identical submissions (a hint, never a verdict), the slowest submissions and
+    those that could not be graded. Student names appear only with --names.
+    """
+    from autograd_exercises.classroom import report
+    from autograd_exercises.reports import class_report
+
+    try:
+        rows, source = report.load_rows(grades)
+        target = report.write(grades, rows, fmt=fmt, names=names, source=source, output=output)
+    except report.ReportError as exc:
+        raise CannotGrade(str(exc)) from None
+    except OSError as exc:
+        raise CannotGrade(f"cannot write the report: {exc.strerror or exc}") from None
+    if fmt == "html":
+        table = class_report.terminal(rows, width=terminal_width(), color=sys.stdout.isatty())
+        if table:
+            click.echo(table, nl=False)
+    click.echo(f"wrote {target} ({len(rows)} submissions{', names shown' if names and fmt == 'html' else ''})")
 
 
 @main.command("build")

@@ -81,8 +81,20 @@ def _warnings(value: Any) -> list[str]:
     return found
 
 
+# The mistake code of a child that did not report observations, by its status (autograd_exercises.mistakes).
+RUN_FAILURES = {"import-error": "import-error", "cell-hung": "cell-hung", "timeout": "timeout", "crashed": "crashed",
+                "too-large": "result-too-large", "no-result": "exited"}
+
+
+def run_failure_code(run: RunResult) -> str:
+    """The mistake code of :func:`run_failure`'s feedback (``timeout``, ``import-error``, ``crashed``, …)."""
+    if run.status == "no-result" and str(run.result.get("message", "")).startswith("unreadable report"):
+        return "unreadable-report"
+    return RUN_FAILURES.get(run.status, "sandbox-error")
+
+
 def run_failure(run: RunResult, timeout: float, submission: Submission) -> str:
-    """Feedback for a child that did not report observations."""
+    """Feedback for a child that did not report observations (its code: :func:`run_failure_code`)."""
     if run.status == "import-error":
         exc = _with_places(run.result.get("exception", {}), submission)
         frames = exc.get("frames") or [{}]
@@ -123,29 +135,32 @@ def judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submi
     result = CheckResult(check.name, check.function, check.description, check.points, 0.0, "failed",
                          hidden=check.hidden, tolerance=check.tolerance.as_dict(), output=run.output, wall=run.wall)
     if run.status != "ok":
-        result.feedback = run_failure(run, timeout, submission)
+        result.feedback, result.mistake = run_failure(run, timeout, submission), run_failure_code(run)
         return result
     observations = _with_places(run.observations, submission)
     result.notes = sorted({note[:MAX_NOTE] for note in _warnings(observations)})[:MAX_NOTES]
     autograd_in_code = by_hand_failure(check, source or submission) if check.by_hand else None
     if autograd_in_code is not None:  # what the code is, whatever the run reported
-        result.feedback = autograd_in_code
+        result.feedback, result.mistake = autograd_in_code, "autograd-in-by-hand"
         return result
     for case, obs in zip(cases, observations):
         if "probe_error" in obs:
             err = obs["probe_error"]
             result.feedback = f"checking your result raised {err['type']}: {err['message']}{_label(case)}"
+            result.mistake = "probe-error"
             return result
         try:
             check.judge(case, obs)
         except Fail as failure:
             result.feedback = f"{failure}{_label(case) if failure.about_input else ''}"
+            result.mistake = failure.code
             return result
         except Exception as exc:  # a report of the wrong shape (forged, or a probe gap): this check only
             result.feedback = f"the grader could not read what your code reported ({type(exc).__name__}: {exc})"
+            result.mistake = "unreadable-report"
             return result
     if len(observations) != len(cases):
-        result.feedback = "the check did not finish every input"
+        result.feedback, result.mistake = "the check did not finish every input", "unfinished"
         return result
     result.points, result.status = check.points, "passed"
     return result

@@ -22,6 +22,7 @@ class CheckResult:
     tolerance: dict[str, float] = field(default_factory=dict)
     output: str = ""  # what the student's code printed during this check
     wall: float = 0.0
+    mistake: str = ""  # the failure's stable code ("grad-accumulated": autograd_exercises.mistakes); "" when passed
 
     @property
     def passed(self) -> bool:

@@ -261,9 +261,9 @@ def _grade_loaded(loaded: Sequence[tuple[Target, "Submission | None"]], sandbox:
         exercise = graders.find(item.exercise.slug)
         if sub is None:
             files = f"{item.exercise.stub} or {item.exercise.notebook}"
-            result = zero(exercise, seed, "not started", f"not started: no {files}")
+            result = zero(exercise, seed, "not started", f"not started: no {files}", "not-started")
         elif sub.problem:
-            result = zero(exercise, seed, "not run (see above)", sub.problem)
+            result = zero(exercise, seed, "not run (see above)", sub.problem, problem_code(sub.problem))
         else:
             result = explain(grading.grade(exercise, sub, sandbox=sandbox, seed=seed, timeout=timeout), sub)
         result.submission, result.choice = item.shown, item.choice
@@ -271,12 +271,19 @@ def _grade_loaded(loaded: Sequence[tuple[Target, "Submission | None"]], sandbox:
     return results
 
 
-def zero(exercise: "Exercise", seed: int, feedback: str, problem: str) -> "ExerciseResult":
-    """Every check of ``exercise`` at zero, not run, with a short ``feedback``; ``problem`` says why, once."""
+def problem_code(problem: str) -> str:
+    """The mistake code of a submission that cannot run: ``does-not-compile`` (a syntax error, a null byte), else
+    ``not-run`` (empty, no code)."""
+    return "does-not-compile" if " does not compile: " in problem else "not-run"
+
+
+def zero(exercise: "Exercise", seed: int, feedback: str, problem: str, code: str = "not-run") -> "ExerciseResult":
+    """Every check of ``exercise`` at zero, not run, with a short ``feedback``; ``problem`` says why, once;
+    ``code`` is each check's mistake code (:mod:`autograd_exercises.mistakes`)."""
     from autograd_exercises.results import CheckResult, ExerciseResult
 
     checks = [CheckResult(check.name, check.function, check.description, check.points, 0.0, "failed",
-                          feedback, hidden=check.hidden, tolerance=check.tolerance.as_dict())
+                          feedback, hidden=check.hidden, tolerance=check.tolerance.as_dict(), mistake=code)
               for check in exercise.checks]
     return ExerciseResult(exercise.slug, exercise.title, "", seed, checks, problem=problem)
 

@@ -89,6 +89,9 @@ class Exercise:
     functions: tuple[str, ...]
     checks: tuple[Check, ...]
     hidden_absent: HiddenCount | None = None
+    # (code, description) of the mistakes its graders name (:mod:`autograd_exercises.mistakes`); a shared code
+    # (``mistakes.COMMON``) appears here only where a grader words it its own way
+    mistakes: tuple[tuple[str, str], ...] = ()
 
     @property
     def max_score(self) -> float:

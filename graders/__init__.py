@@ -16,6 +16,7 @@ import importlib
 from dataclasses import replace
 from typing import Sequence
 
+from autograd_exercises import mistakes
 from autograd_exercises.spec import Check, Exercise, HiddenCount
 from graders import exercise_1
 from graders import exercise_2
@@ -53,9 +54,20 @@ def assemble(visible: Exercise, declared: HiddenCount, placed: Sequence[Placed] 
     return replace(visible, checks=tuple(checks))
 
 
+def declared_mistakes(module, hidden: bool) -> tuple[tuple[str, str], ...]:
+    """(code, description) of the mistakes an exercise's grader module (and its hidden module) declares,
+    besides the shared ones (``mistakes.COMMON``): its ``MISTAKES`` table and its :class:`Mistake` texts."""
+    found = mistakes.declared(module)
+    if hidden:
+        for code, text in mistakes.declared(importlib.import_module(f"graders.hidden.{module.VISIBLE.module}")).items():
+            found.setdefault(code, text)
+    return tuple(sorted(found.items()))
+
+
 def _registry(modules: Sequence) -> tuple[Exercise, ...]:
     placed = hidden_checks()
-    return tuple(assemble(module.VISIBLE, module.HIDDEN, None if placed is None else placed[module.VISIBLE.slug])
+    return tuple(replace(assemble(module.VISIBLE, module.HIDDEN, None if placed is None else placed[module.VISIBLE.slug]),
+                         mistakes=declared_mistakes(module, placed is not None))
                  for module in modules)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 
 from autograd_exercises import inputs
-from autograd_exercises.judge import Fail, called, close, close_or_mistake, derivatives, grad_fn_name, tensor
+from autograd_exercises.judge import Fail, Mistake, called, close, close_or_mistake, derivatives, grad_fn_name, tensor
 from autograd_exercises.probes.exercise_1 import probe_grad, probe_manual, probe_polynomial, probe_polynomial_graph
 from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
 
@@ -21,15 +21,17 @@ TOL = Tolerance(rtol=1e-5, atol=1e-5)
 NOTEBOOK_X = torch.tensor(2.0)
 SHAPES = ((4,), (3, 5), (2, 3, 4))
 
-NONE_GRAD = ("polynomial_grad(x) returned None: .grad is filled only on the leaf tensor you back-propagated "
-             "from, and only after backward(); return that tensor's .grad")
-IS_Y = "it equals y = polynomial(x) itself, not its derivative dy/dx"
-NO_CONSTANT = "it is dy/dx − 5: the constant term 5 (the derivative of 5x) is missing"
+NONE_GRAD = Mistake("none-grad", "polynomial_grad(x) returned None: .grad is filled only on the leaf tensor you "
+                    "back-propagated from, and only after backward(); return that tensor's .grad")
+IS_Y = Mistake("returns-y", "it equals y = polynomial(x) itself, not its derivative dy/dx")
+IS_DERIVATIVE = Mistake("returns-derivative", "it equals the derivative dy/dx, not the polynomial")
+NO_CONSTANT = Mistake("missing-constant-term", "it is dy/dx − 5: the constant term 5 (the derivative of 5x) is missing")
 HINTS = {
     "implicitly created only for scalar outputs":
-        "y has one value per element: back-propagate y.sum(), or pass grad_outputs=torch.ones_like(y)",
+        Mistake("non-scalar-backward", "y has one value per element: back-propagate y.sum(), or pass "
+                "grad_outputs=torch.ones_like(y)"),
     "Can't call numpy() on Tensor that requires grad":
-        "numpy cannot follow autograd's graph: compute with torch operations",
+        Mistake("numpy-breaks-graph", "numpy cannot follow autograd's graph: compute with torch operations"),
 }
 
 
@@ -77,8 +79,7 @@ def judge_polynomial_values(case, obs):
     """polynomial(x) equals $2x^4 + x^3 + 3x^2 + 5x + 1$ at every element."""
     ref = reference(case["x"])
     y = tensor(ran(obs["poly"], "polynomial(x)"), "polynomial(x)")
-    close_or_mistake(y, ref["y"], what="polynomial(x)", tol=TOL, mistakes={
-        "it equals the derivative dy/dx, not the polynomial": ref["dy"]})
+    close_or_mistake(y, ref["y"], what="polynomial(x)", tol=TOL, mistakes={IS_DERIVATIVE: ref["dy"]})
 
 
 def judge_polynomial_differentiable(case, obs):
@@ -87,13 +88,13 @@ def judge_polynomial_differentiable(case, obs):
     tensor(desc, "polynomial(x)")
     if grad_fn_name(desc) is None:
         raise Fail("polynomial(x) has no grad_fn although x requires grad: it was computed without autograd "
-                   "tracking (under torch.no_grad(), through .detach(), .item() or numpy)")
+                   "tracking (under torch.no_grad(), through .detach(), .item() or numpy)", code="not-tracked")
     after = obs["after_backward"]
     if after["error"]:
-        raise Fail(f"polynomial(x).sum().backward() failed on your graph: {after['error']}")
+        raise Fail(f"polynomial(x).sum().backward() failed on your graph: {after['error']}", code="backward-failed")
     if after["x_grad"] is None:
         raise Fail("x.grad is still None after polynomial(x).sum().backward(): y is not computed from this x "
-                   "(a copy or a detached x?)")
+                   "(a copy or a detached x?)", code="detached-input")
     close(tensor(after["x_grad"], "x.grad"), reference(case["x"])["dy"],
           what="x.grad after polynomial(x).sum().backward()", tol=TOL)
 

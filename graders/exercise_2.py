@@ -20,6 +20,7 @@ DETACHED = ("out does not reach the x passed in: after out.backward(), x.grad is
             "itself")
 BLAME_FORWARD = ("forward(x) does not connect out to the x passed in (out.backward() never reaches x; forward_values "
                  "says why), so gradients(x) cannot get x.grad through it: fix forward, gradients is not the cause")
+MISTAKES = {"missing-retain-grad": "y is not a leaf: without y.retain_grad() in forward, y.grad stays None"}
 
 
 def forward(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -53,23 +54,25 @@ def judge_forward_values(case, obs):
     close(tensor(z, "z"), ref["z"], what="z", tol=TOL)
     out_value = tensor(out, "out")
     if out_value.numel() != 1:
-        raise Fail(f"out has shape {tuple(out_value.shape)}: it must be a single number, the mean of z")
+        raise Fail(f"out has shape {tuple(out_value.shape)}: it must be a single number, the mean of z",
+                   code="not-reduced")
     close(out_value.reshape(()), ref["out"], what="out", tol=TOL, numel=case["x"].numel())
     if grad_fn_name(out) is None:
         raise Fail("out has no grad_fn: it was computed without autograd tracking "
-                   "(under torch.no_grad(), through .detach(), or from a copy of x)")
+                   "(under torch.no_grad(), through .detach(), or from a copy of x)", code="not-tracked")
     after = obs["after_backward"]
     if not after["error"] and after.get("x_grad") is None:
-        raise Fail(DETACHED)
+        raise Fail(DETACHED, code="detached-input")
 
 
 def judge_forward_retains(case, obs):
     """After ``out.backward()``, ``y.grad`` is filled because forward called ``y.retain_grad()``."""
     y, _, _ = parts(called(obs["forward"], "forward(x)"), 3, "forward(x)", "(y, z, out)")
     if obs["after_backward"]["error"]:
-        raise Fail(f"out.backward() failed on your graph: {obs['after_backward']['error']}")
+        raise Fail(f"out.backward() failed on your graph: {obs['after_backward']['error']}", code="backward-failed")
     if obs["after_backward"]["y_grad"] is None:
-        raise Fail("y.grad is None after out.backward(): call y.retain_grad() in forward, before returning y")
+        raise Fail("y.grad is None after out.backward(): call y.retain_grad() in forward, before returning y",
+                   code="missing-retain-grad")
     close(tensor(obs["after_backward"]["y_grad"], "y.grad"), reference(case["x"])["y_grad"], what="y.grad", tol=TOL)
 
 
@@ -83,7 +86,7 @@ def _blaming_forward(judge):
             judge(case, obs)
         except Fail:
             if obs.get("forward_reaches_x") is False and int(obs["gradients"].get("autograd_calls", 0)) > 0:
-                raise Fail(BLAME_FORWARD, about_input=False) from None
+                raise Fail(BLAME_FORWARD, about_input=False, code="detached-input") from None
             raise
     judged.__name__, judged.__qualname__, judged.__doc__ = judge.__name__, judge.__qualname__, judge.__doc__
     return judged
@@ -94,7 +97,8 @@ def judge_gradients_x(case, obs):
     r"""The returned ``x.grad`` equals $\partial out/\partial x$."""
     x_grad, _ = parts(called(obs["gradients"], "gradients(x)"), 2, "gradients(x)", "(x.grad, y.grad)")
     if x_grad.get("type") == "NoneType":
-        raise Fail("the first value returned, x.grad, is None: call out.backward() before reading x.grad")
+        raise Fail("the first value returned, x.grad, is None: call out.backward() before reading x.grad",
+                   code="none-grad")
     close(tensor(x_grad, "x.grad"), reference(case["x"])["x_grad"], what="x.grad", tol=TOL, numel=case["x"].numel())
 
 
@@ -117,7 +121,7 @@ def judge_gradients_fills_x_grad(case, obs):
     called(obs["gradients"], "gradients(x)")
     if obs["x_grad"] is None:
         raise Fail("x.grad of the x passed in is still None after gradients(x): back-propagate through that x, "
-                   "not a copy, so that the caller's x.grad holds the gradient")
+                   "not a copy, so that the caller's x.grad holds the gradient", code="detached-input")
     got = tensor(obs["x_grad"], "x.grad")
     returned = _returned_x_grad(obs["gradients"])
     if returned is not None and returned.shape == got.shape and torch.equal(returned, got):
@@ -130,7 +134,7 @@ def judge_gradients_y(case, obs):
     r"""The returned ``y.grad`` equals $\partial out/\partial y$."""
     _, y_grad = parts(called(obs["gradients"], "gradients(x)"), 2, "gradients(x)", "(x.grad, y.grad)")
     if y_grad.get("type") == "NoneType":
-        raise Fail("y.grad is None: call y.retain_grad() before backward (y is not a leaf)")
+        raise Fail("y.grad is None: call y.retain_grad() before backward (y is not a leaf)", code="missing-retain-grad")
     close(tensor(y_grad, "y.grad"), reference(case["x"])["y_grad"], what="y.grad", tol=TOL, numel=case["x"].numel())
 
 

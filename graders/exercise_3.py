@@ -17,7 +17,9 @@ import torch
 import torch.nn.functional as F
 
 from autograd_exercises import inputs
-from autograd_exercises.judge import Fail, called, close, close_or_mistake, derivatives, grad_fn_name, parts, tensor
+from autograd_exercises.judge import (
+    Fail, Mistake, called, close, close_or_mistake, code_of, derivatives, grad_fn_name, parts, tensor,
+)
 from autograd_exercises.judge.diagnose import matching_mistake
 from autograd_exercises.probes.exercise_3 import probe_gradients, probe_layer, probe_loss, probe_manual
 from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
@@ -28,26 +30,33 @@ LAYOUTS = ((None, 4, 3), (2, 5, 3), (6, 3, 4))
 
 CALL = "parameter_gradients(x, y, w, b)"
 MANUAL = "parameter_gradients_manual(x, y, w, b)"
-RAW_LOGITS = ("binary_cross_entropy expects probabilities in [0, 1] but was given the raw logits z: "
-              "use binary_cross_entropy_with_logits(z, y), which applies the sigmoid itself")
-SIGMOID_TWICE = ("the sigmoid is applied twice: binary_cross_entropy_with_logits applies it itself, "
-                 "so pass it the raw logits z, not torch.sigmoid(z)")
-SUMMED = "it is the sum over the N = {n} elements, not the mean: use reduction='mean' (the default)"
-SUMMED_GRAD = "it is the gradient of the summed loss (reduction='sum'), N = {n} times too large: the loss is the mean"
-SWAPPED = "the arguments are swapped: the logits z come first, the targets y second"
-CLAMPED = ("it equals binary_cross_entropy(sigmoid(z), y): for large |z| the sigmoid rounds to exactly 0 or 1 "
-           "and torch clamps the log at -100; binary_cross_entropy_with_logits works from the logits and stays exact")
-PER_OUTPUT = ("δ was divided by the number of outputs z.shape[-1] = {k} instead of N = z.numel() = {n}: "
-              "the mean runs over the batch too")
-RAW_Z = "δ uses the raw logits z instead of σ(z)"
-NO_BIAS = "the bias b is missing: it equals x @ w"
+RAW_LOGITS = Mistake("bce-on-logits", "binary_cross_entropy expects probabilities in [0, 1] but was given the raw "
+                     "logits z: use binary_cross_entropy_with_logits(z, y), which applies the sigmoid itself")
+SIGMOID_TWICE = Mistake("sigmoid-twice", "the sigmoid is applied twice: binary_cross_entropy_with_logits applies it "
+                        "itself, so pass it the raw logits z, not torch.sigmoid(z)")
+SUMMED = Mistake("sum-not-mean", "it is the sum over the N = {n} elements, not the mean: use reduction='mean' "
+                 "(the default)")
+SUMMED_GRAD = Mistake("sum-not-mean", "it is the gradient of the summed loss (reduction='sum'), N = {n} times too "
+                      "large: the loss is the mean")
+SWAPPED = Mistake("arguments-swapped", "the arguments are swapped: the logits z come first, the targets y second")
+CLAMPED = Mistake("unstable-bce", "it equals binary_cross_entropy(sigmoid(z), y): for large |z| the sigmoid rounds to "
+                  "exactly 0 or 1 and torch clamps the log at -100; binary_cross_entropy_with_logits works from the "
+                  "logits and stays exact")
+PER_OUTPUT = Mistake("mean-per-output", "δ was divided by the number of outputs z.shape[-1] = {k} instead of "
+                     "N = z.numel() = {n}: the mean runs over the batch too")
+RAW_Z = Mistake("delta-from-logits", "δ uses the raw logits z instead of σ(z)")
+NO_BIAS = Mistake("missing-bias", "the bias b is missing: it equals x @ w")
 HINTS = {
     "all elements of input should be between 0 and 1": RAW_LOGITS,
-    "Expected 1-D argument": "a batch x has 2 dimensions: use a matrix product, which sums over the batch",
-    "shapes cannot be multiplied": "z = x @ w: x has shape (n_in,) or (batch, n_in) and w (n_in, n_out)",
-    "Can't call numpy() on Tensor that requires grad": "numpy cannot follow autograd's graph: stay in torch",
+    "Expected 1-D argument": Mistake("batch-not-handled", "a batch x has 2 dimensions: use a matrix product, which "
+                                     "sums over the batch"),
+    "shapes cannot be multiplied": Mistake("matmul-shapes", "z = x @ w: x has shape (n_in,) or (batch, n_in) and w "
+                                           "(n_in, n_out)"),
+    "Can't call numpy() on Tensor that requires grad":
+        Mistake("numpy-breaks-graph", "numpy cannot follow autograd's graph: stay in torch"),
     "implicitly created only for scalar outputs":
-        "backward() starts from one number: the loss must be the mean over all elements, a 0-d tensor",
+        Mistake("non-scalar-backward", "backward() starts from one number: the loss must be the mean over all "
+                "elements, a 0-d tensor"),
 }
 
 
@@ -169,7 +178,7 @@ def judge_layer(case, obs):
     close_or_mistake(z, reference(case)["z"], what="layer(x, w, b)", tol=TOL, mistakes={NO_BIAS: x @ w})
     if grad_fn_name(desc) is None:
         raise Fail("layer(x, w, b) has no grad_fn although w and b require grad: z was computed without autograd "
-                   "tracking (under torch.no_grad(), through .detach(), or from copies of w and b)")
+                   "tracking (under torch.no_grad(), through .detach(), or from copies of w and b)", code="not-tracked")
 
 
 # -- loss ------------------------------------------------------------------------------------------
@@ -182,23 +191,23 @@ def judge_loss(case, obs):
     if got.numel() != 1:
         extra = (": one value per element, so the mean is missing (reduction='mean', the default)"
                  if tuple(got.shape) == tuple(z.shape) else "")
-        raise Fail(f"loss(z, y) has shape {tuple(got.shape)}, expected a single number{extra}")
+        raise Fail(f"loss(z, y) has shape {tuple(got.shape)}, expected a single number{extra}", code="not-reduced")
     got = got.reshape(())
     expected = bce_with_logits(z.to(torch.float64), y.to(torch.float64))
     if not bool(torch.isfinite(got)):
         raise Fail(f"loss(z, y) is {float(got)} (expected {float(expected):.6g}): log(sigmoid(z)) or "
                    f"log(1 - sigmoid(z)) overflows when |z| is large; binary_cross_entropy_with_logits "
-                   f"computes the same loss stably for any z")
+                   f"computes the same loss stably for any z", code="unstable-bce")
     try:
         close(got, expected, what="loss(z, y)", tol=TOL)
     except Fail:  # one number: a "constant factor" hint would always fire, so name a mistake or give the numbers
         explanation = matching_mistake(got, loss_mistakes(z, y), TOL)
         hint = f" — {explanation}" if explanation else ""
         raise Fail(f"loss(z, y) is wrong{hint}. Got {float(got):.6g}, expected {float(expected):.6g} "
-                   f"(difference {abs(float(got) - float(expected)):.3g})") from None
+                   f"(difference {abs(float(got) - float(expected)):.3g})", code=code_of(explanation)) from None
     if grad_fn_name(desc) is None:
         raise Fail("loss(z, y) has no grad_fn although z requires grad: it was computed without autograd "
-                   "tracking (.item(), float(), numpy, or torch.tensor(...) of a number)")
+                   "tracking (.item(), float(), numpy, or torch.tensor(...) of a number)", code="not-tracked")
 
 
 # -- parameter_gradients ---------------------------------------------------------------------------
@@ -210,7 +219,7 @@ def _judge_one_gradient(case, obs, index: int, name: str) -> None:
     if item.get("type") == "NoneType":
         raise Fail(f"{name}, the {('first', 'second')[index]} value returned, is None: {param}.grad is filled only "
                    f"by backward() on a loss computed from that {param} (read it after backward(), from the {param} "
-                   f"passed in)")
+                   f"passed in)", code="none-grad")
     options = partial(gradient_mistakes, case, index)  # made only when the value is wrong
     close_or_mistake(tensor(item, name), ref[name], what=name, tol=TOL, numel=ref["delta"].numel(), mistakes=options)
 
@@ -249,7 +258,7 @@ def judge_fills_grad(case, obs):
         if obs[name] is None:
             raise Fail(f"{param}.grad of the {param} passed in is still None after {CALL}: back-propagate a loss "
                        f"built from that {param} (not from a copy or {param}.detach()), so that the caller's "
-                       f"{param}.grad holds the gradient")
+                       f"{param}.grad holds the gradient", code="detached-input")
         got = tensor(obs[name], f"{param}.grad")
         returned = _returned_tensor(outcome, index)
         if returned is not None and returned.shape == got.shape and torch.equal(returned, got):

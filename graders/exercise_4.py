@@ -23,6 +23,28 @@ TOL = Tolerance(rtol=1e-5, atol=1e-6)
 NETWORK_SHAPES = (((5,), (5, 3)), ((4, 3), (3, 2)), ((2, 6), (6, 1)))
 # (frozen, arriving frozen): which parameters to freeze, and which come in with requires_grad=False.
 FREEZE_PLANS = ((["b"], []), (["w"], ["b"]), ([], ["w"]))
+# The mistakes this exercise's checks name (codes given to Fail), besides the shared ones (autograd_exercises.mistakes).
+MISTAKES = {
+    "wrong-loss": "the loss is a known wrong formula: the sigmoid applied twice, or the arguments swapped",
+    "grad-fn-unchecked": "t.grad_fn used without checking for None (leaves and untracked tensors have none)",
+    "grad-fn-repr": "node_name returns the repr of the grad_fn object, not its class name",
+    "nonetype-string": "node_name returns the string 'NoneType' instead of None",
+    "grad-fn-object": "node_name returns the grad_fn object itself, not its class name",
+    "named-untracked": "node_name names a node for a tensor that has no grad_fn",
+    "leaf-gets-no-grad": "receives_grad is False for a leaf that requires grad",
+    "non-leaf-gets-grad": "receives_grad is True for a tensor that is not a leaf (check t.is_leaf)",
+    "untracked-gets-grad": "receives_grad is True for a leaf that does not require grad (check t.requires_grad)",
+    "predict-tracked": "predict's result is tracked by autograd: not computed under torch.no_grad()",
+    "not-detached": "detached_copy's result is still in the graph (no .detach())",
+    "detached-in-place": "detached_copy detaches t itself (t.detach_(), t.requires_grad_(False))",
+    "freeze-rebinds": "freeze puts new tensors in params instead of switching the flag on the caller's tensors",
+    "freeze-only-off": "freeze only switches requires_grad off, never back on for the parameters not frozen",
+    "freeze-wrong-param": "freeze switches off a parameter that is not in frozen",
+    "freeze-not-applied": "a parameter in frozen still requires grad after freeze",
+    "no-param-requires-grad": "the loss was built while no parameter required grad",
+    "frozen-got-grad": "a frozen parameter received a gradient",
+    "freeze-after-graph": "requires_grad switched on after the loss was built: the flag counts when the graph is built",
+}
 
 
 # -- inputs ----------------------------------------------------------------------------------------
@@ -124,15 +146,16 @@ def judge_network_values(case, obs):
     close(tensor(z, "z"), ref["z"], what="z", tol=TOL)
     loss_value = tensor(loss, "loss")
     if loss_value.numel() != 1:
-        raise Fail(f"loss has shape {tuple(loss_value.shape)}: it must be one number, the mean over all elements of z")
+        raise Fail(f"loss has shape {tuple(loss_value.shape)}: it must be one number, the mean over all elements of z",
+                   code="not-reduced")
     hint = _loss_hint(case, loss_value)
     if hint:
-        raise Fail(f"loss is {float(loss_value):.6g}, expected {float(ref['loss']):.6g}: {hint}")
+        raise Fail(f"loss is {float(loss_value):.6g}, expected {float(ref['loss']):.6g}: {hint}", code="wrong-loss")
     close(loss_value.reshape(()), ref["loss"], what="loss", tol=TOL, numel=ref["z"].numel())
     for name, desc in (("z", z), ("loss", loss)):
         if grad_fn_name(desc) is None:
             raise Fail(f"{name} has no grad_fn: it was computed without tracking (under torch.no_grad() or from "
-                       "detached w and b), so loss.backward() cannot reach the parameters")
+                       "detached w and b), so loss.backward() cannot reach the parameters", code="not-tracked")
 
 
 # -- node_name and receives_grad -------------------------------------------------------------------
@@ -146,7 +169,7 @@ def _outcome(ran: dict, what: str, label: str) -> dict:
     exception = ran.get("exception")
     if exception and exception["type"] == "AttributeError" and "NoneType" in exception.get("message", ""):
         raise Fail(f"{what} raised AttributeError for t = {label}: {exception['message']} — t.grad_fn is None "
-                   "for leaves and untracked tensors; check for None first")
+                   "for leaves and untracked tensors; check for None first", code="grad-fn-unchecked")
     return called(ran, what)
 
 
@@ -161,15 +184,16 @@ def judge_node_name(case, obs):
         prefix = f"node_name(t) for t = {label}"
         if kind == "str" and "object at 0x" in value:
             raise Fail(f"{prefix} returned {value!r}, the repr of the grad_fn object: return only its class name, "
-                       f"type(t.grad_fn).__name__ (expected {expected!r})")
+                       f"type(t.grad_fn).__name__ (expected {expected!r})", code="grad-fn-repr")
         if kind == "str" and value == "NoneType" and expected is None:
-            raise Fail(f"{prefix} returned the string 'NoneType': t has no grad_fn, return None itself")
+            raise Fail(f"{prefix} returned the string 'NoneType': t has no grad_fn, return None itself",
+                       code="nonetype-string")
         if kind.rsplit(".", 1)[-1] == expected:
             raise Fail(f"{prefix} returned the grad_fn object itself: return its class name as a str, "
-                       f"type(t.grad_fn).__name__ (expected {expected!r})")
+                       f"type(t.grad_fn).__name__ (expected {expected!r})", code="grad-fn-object")
         if expected is None:
             raise Fail(f"{prefix} returned {got.get('value', got.get('repr'))!r}, expected None: "
-                       "this tensor has no grad_fn (a leaf, or computed without tracking)")
+                       "this tensor has no grad_fn (a leaf, or computed without tracking)", code="named-untracked")
         shown = repr(value) if kind == "str" else f"a {kind}"
         raise Fail(f"{prefix} returned {shown}, expected {expected!r} (the class name of t.grad_fn)")
 
@@ -181,17 +205,18 @@ def judge_receives_grad(case, obs):
         got = called(obs["asked"][label], "receives_grad(t)")
         prefix = f"receives_grad(t) for t = {label}"
         if got.get("type") != "bool":
-            raise Fail(f"{prefix} returned a {got.get('type')}, expected a Python bool ({expected})")
+            raise Fail(f"{prefix} returned a {got.get('type')}, expected a Python bool ({expected})", code="wrong-type")
         if got["value"] == expected:
             continue
         if expected:
             raise Fail(f"{prefix} returned False, but this is a leaf that requires grad: backward() stores its "
-                       "gradient")
+                       "gradient", code="leaf-gets-no-grad")
         if t.requires_grad:
             raise Fail(f"{prefix} returned True, but this tensor is not a leaf (grad_fn {type(t.grad_fn).__name__}): "
-                       "backward() passes through it without storing .grad; check t.is_leaf too")
+                       "backward() passes through it without storing .grad; check t.is_leaf too",
+                       code="non-leaf-gets-grad")
         raise Fail(f"{prefix} returned True, but this tensor does not require grad: backward() never reaches it, "
-                   "even though it is a leaf; check t.requires_grad too")
+                   "even though it is a leaf; check t.requires_grad too", code="untracked-gets-grad")
 
 
 # -- predict ---------------------------------------------------------------------------------------
@@ -203,7 +228,7 @@ def judge_predict_values(case, obs):
     if got.get("grad_fn") is not None or got.get("requires_grad"):
         raise Fail(f"predict(x, w, b) is tracked by autograd (grad_fn {got.get('grad_fn')}, requires_grad="
                    f"{got.get('requires_grad')}): compute it inside `with torch.no_grad():` (detaching x does not "
-                   "help: the graph comes from w and b)")
+                   "help: the graph comes from w and b)", code="predict-tracked")
 
 
 # -- detached_copy ---------------------------------------------------------------------------------
@@ -219,13 +244,13 @@ def judge_detached_untracked(case, obs):
     close(tensor(got, "detached_copy(t)"), expected_copy(case), what="detached_copy(t)", tol=TOL)
     if got.get("grad_fn") is not None:
         raise Fail(f"detached_copy(t) is still in the graph (grad_fn {got['grad_fn']}): a clone or arithmetic "
-                   "result of t is tracked too; cut it with .detach()")
+                   "result of t is tracked too; cut it with .detach()", code="not-detached")
     if got.get("requires_grad"):
-        raise Fail("detached_copy(t) requires grad: it must be cut from the graph (.detach())")
+        raise Fail("detached_copy(t) requires grad: it must be cut from the graph (.detach())", code="not-detached")
     after = obs["t_after"]
     if not after["requires_grad"] or (case["computed"] and after.get("grad_fn") is None):
         raise Fail("detached_copy changed t itself: t is no longer tracked (t.detach_() or t.requires_grad_(False)?); "
-                   "leave t alone and return a new tensor")
+                   "leave t alone and return a new tensor", code="detached-in-place")
 
 
 # -- freeze ----------------------------------------------------------------------------------------
@@ -239,13 +264,15 @@ def judge_freeze(case, obs):
             continue
         if state["replaced"]:
             raise Fail(f"freeze put a new tensor in params[{name!r}] and left the caller's {name} unchanged: "
-                       f"switch the flag on the tensor itself, params[{name!r}].requires_grad_({expected})")
+                       f"switch the flag on the tensor itself, params[{name!r}].requires_grad_({expected})",
+                       code="freeze-rebinds")
         if expected and not start:
             raise Fail(f"{name} arrived frozen (requires_grad=False) and is not in frozen, but is still frozen: "
-                       f"freeze must switch the others back on, {name}.requires_grad_(True)")
+                       f"freeze must switch the others back on, {name}.requires_grad_(True)", code="freeze-only-off")
         if expected:
-            raise Fail(f"{name} is not in frozen, but freeze switched its requires_grad off")
-        raise Fail(f"{name} is in frozen, but still requires grad after freeze: call {name}.requires_grad_(False)")
+            raise Fail(f"{name} is not in frozen, but freeze switched its requires_grad off", code="freeze-wrong-param")
+        raise Fail(f"{name} is in frozen, but still requires grad after freeze: call {name}.requires_grad_(False)",
+                   code="freeze-not-applied")
 
 
 # -- frozen_gradients ------------------------------------------------------------------------------
@@ -260,7 +287,8 @@ def _frozen_outcome(case, obs) -> dict:
     if "does not require grad" in exception.get("message", "") and trainable:
         raise Fail(f"{FROZEN_CALL} raised RuntimeError: {exception['message']} — when the loss was built, no "
                    f"parameter required grad, yet {' and '.join(trainable)} must be trained: freeze must switch the "
-                   "parameters not in frozen on (requires_grad_(True)), before network builds the loss")
+                   "parameters not in frozen on (requires_grad_(True)), before network builds the loss",
+                   code="no-param-requires-grad")
     return called(obs["frozen_gradients"], FROZEN_CALL)
 
 
@@ -273,15 +301,15 @@ def judge_frozen_gradients(case, obs):
         if name in case["frozen"]:
             if got.get("type") != "NoneType":
                 raise Fail(f"{name} is frozen but received a gradient: switch its requires_grad off before building "
-                           "the loss")
+                           "the loss", code="frozen-got-grad")
             continue
         if got.get("type") == "NoneType":
             if name in case["arriving"]:
                 raise Fail(f"{name} is not frozen but its gradient is None: it arrived with requires_grad=False and "
                            "was switched on only after the loss was built; the flag counts when the graph is built, "
-                           "so call freeze before network")
+                           "so call freeze before network", code="freeze-after-graph")
             raise Fail(f"{name} is not frozen but its gradient is None: call loss.backward() on a loss built from "
-                       f"this {name}")
+                       f"this {name}", code="none-grad")
         close(tensor(got, f"{name}.grad"), ref[f"{name}_grad"], what=f"{name}.grad", tol=TOL, numel=ref["z"].numel())
 
 

@@ -18,6 +18,18 @@ from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
 
 TOL = Tolerance(rtol=1e-5, atol=1e-5)
 SHAPES = ((), (4,), (3, 5), (2, 3, 4))
+# The mistakes this exercise's checks name (codes given to Fail), besides the shared ones (autograd_exercises.mistakes).
+MISTAKES = {
+    "single-backward": "one backward pass where two over a retained graph were asked for",
+    "error-not-caught": "the RuntimeError of the second backward escapes instead of being caught and returned",
+    "graph-retained": "no error on the second backward: the graph was retained (retain_graph=True) or built anew",
+    "error-as-string": "the error returned as a string, not the exception object",
+    "wrong-error": "an exception other than the second backward's RuntimeError",
+    "grad-cleared": "x.grad cleared between backward calls, so the gradients do not add up",
+    "zero-none-grad": "x.grad.zero_() called while x.grad is still None",
+    "cleared-after-backward": "x.grad cleared after the last backward instead of before each one",
+    "grad-not-cleared": "x.grad not cleared before each backward (stale or summed gradients)",
+}
 
 
 def polynomial(x: torch.Tensor) -> torch.Tensor:
@@ -78,17 +90,18 @@ def judge_polynomial(case, obs):
     x = case["x"].to(torch.float64)
     if value.numel() != 1:
         raise Fail(f"{what} has shape {tuple(value.shape)}: sum over all elements, so that it is one number "
-                   "(backward() starts from a single number)")
+                   "(backward() starts from a single number)", code="not-reduced")
     close(value.reshape(()), polynomial(x), what=what, tol=TOL, numel=x.numel())
     if got.get("grad_fn") is None:
-        raise Fail(f"{what} has no grad_fn: compute it from x with tracking on, so that backward() reaches x")
+        raise Fail(f"{what} has no grad_fn: compute it from x with tracking on, so that backward() reaches x",
+                   code="not-tracked")
 
 
 def _grad_result(obs: dict, what: str) -> torch.Tensor:
     """The returned gradient, a tensor; :class:`Fail` for None, the wrong type, or an exception."""
     got = called(obs["ran"], what)
     if got.get("type") == "NoneType":
-        raise Fail(f"{what} returned None: return x.grad after the backward calls")
+        raise Fail(f"{what} returned None: return x.grad after the backward calls", code="returned-none")
     return tensor(got, what)
 
 
@@ -100,7 +113,7 @@ def _fills_leaf(obs: dict, expected: torch.Tensor, what: str) -> None:
     """
     if obs["x_grad"] is None:
         raise Fail(f"x.grad of the x passed in is still None after {what}: back-propagate through that x (not a "
-                   "copy), so that the caller's x.grad holds the gradient")
+                   "copy), so that the caller's x.grad holds the gradient", code="detached-input")
     got = tensor(obs["x_grad"], "x.grad")
     returned = obs["ran"].get("returned") or {}
     if returned.get("type") == "tensor" and "value" in returned:
@@ -116,7 +129,8 @@ def judge_backward_twice(case, obs):
     expected = 2 * slope(case["x"])
     if got.shape == expected.shape and torch.allclose(got.to(torch.float64), expected / 2, rtol=1e-4, atol=1e-5):
         raise Fail(f"{what} holds a single gradient f'(x), expected two summed: call out.backward(retain_graph=True) "
-                   "and then out.backward() again on the same out, without clearing x.grad in between")
+                   "and then out.backward() again on the same out, without clearing x.grad in between",
+                   code="single-backward")
     close(got, expected, what=what, tol=TOL, numel=case["x"].numel())
 
 
@@ -133,7 +147,7 @@ def caught(obs: dict, what: str) -> dict:
     exception = obs["ran"].get("exception") or {}
     if exception.get("type") == kind and message[:50] in exception.get("message", ""):
         raise Fail(f"{what} let the {kind} escape: catch it with `try: ... except RuntimeError as err:` and "
-                   "return err")
+                   "return err", code="error-not-caught")
     return called(obs["ran"], what)
 
 
@@ -146,20 +160,21 @@ def judge_second_error(case, obs):
     if got.get("type") == "NoneType":
         raise Fail(f"{what} returned None: the second out.backward() raised no error, so the graph was still "
                    "there (was retain_graph=True passed to the first call?) or was built anew; call backward twice "
-                   "on the same out, the first time without retain_graph")
+                   "on the same out, the first time without retain_graph", code="graph-retained")
     if got.get("type") == "str":
         shown = got.get("value", "")
         if key in shown:
-            raise Fail(f"{what} returned the message as a str: return the exception object itself (`return err`)")
+            raise Fail(f"{what} returned the message as a str: return the exception object itself (`return err`)",
+                       code="error-as-string")
         raise Fail(f"{what} returned the string {shown[:80]!r}: return the exception object caught by "
-                   "`except RuntimeError as err`")
+                   "`except RuntimeError as err`", code="error-as-string")
     error = obs["error"]
     if error is None:
         raise Fail(f"{what} returned a {got.get('type')}, expected the exception object caught by "
-                   "`except RuntimeError as err`")
+                   "`except RuntimeError as err`", code="wrong-type")
     if error["type"] != kind or key not in error["message"]:
         raise Fail(f"{what} returned {error['type']}({error['message'][:120]!r}), expected the {kind} of a second "
-                   f"backward: {key}...")
+                   f"backward: {key}...", code="wrong-error")
 
 
 def judge_accumulated(case, obs):
@@ -169,7 +184,7 @@ def judge_accumulated(case, obs):
     g = slope(case["x"])
     if steps > 1 and got.shape == g.shape and torch.allclose(got.to(torch.float64), g, rtol=1e-4, atol=1e-5):
         raise Fail(f"{what} holds a single gradient f'(x), expected the sum of {steps}: do not clear x.grad "
-                   "between the backward calls; each backward adds its gradient")
+                   "between the backward calls; each backward adds its gradient", code="grad-cleared")
     close(got, steps * g, what=what, tol=TOL, numel=case["x"].numel())
 
 
@@ -208,7 +223,8 @@ def _fresh_outcome(obs: dict) -> dict:
     exception = obs["ran"].get("exception") or {}
     if exception.get("type") == "AttributeError" and "NoneType" in exception.get("message", ""):
         raise Fail(f"{FRESH} raised AttributeError: {exception['message']} — x.grad is None until the first backward; "
-                   "clear it with x.grad = None, or call x.grad.zero_() only when x.grad is not None")
+                   "clear it with x.grad = None, or call x.grad.zero_() only when x.grad is not None",
+                   code="zero-none-grad")
     return called(obs["ran"], FRESH)
 
 
@@ -218,11 +234,12 @@ def judge_fresh(case, obs):
     got = _fresh_outcome(obs)
     if got.get("type") == "NoneType":
         raise Fail(f"{what} returned None: x.grad was cleared after the last backward; clear it before each "
-                   "backward, then return it")
+                   "backward, then return it", code="cleared-after-backward")
     value = tensor(got, what)
     hint = _fresh_hint(value, case)
     if hint:
-        raise Fail(f"{what} is wrong: {hint}")
+        raise Fail(f"{what} is wrong: {hint}",
+                   code="cleared-after-backward" if "zeroed after" in hint else "grad-not-cleared")
     close(value, slope(case["x"]), what=what, tol=TOL, numel=case["x"].numel())
 
 

@@ -13,7 +13,8 @@ from typing import Any
 import torch
 
 from autograd_exercises import inputs
-from autograd_exercises.judge import Fail, called, close, describe_mismatch, grad_fn_name, parts, tensor
+from autograd_exercises.judge import Fail, Mistake, called, close, code_of, grad_fn_name, parts, tensor
+from autograd_exercises.judge.diagnose import mismatch
 from autograd_exercises.probes.exercise_6 import probe_loss, probe_sgd_step, probe_train
 from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
 
@@ -122,17 +123,32 @@ def replay(case: dict, *, lr: float | None = None, sign: float = 1.0, zero: bool
     return losses, w.detach(), b.detach()
 
 
-BROKEN_LOOPS: tuple[tuple[dict[str, Any], str], ...] = (
-    ({"zero": False}, "the gradients are never zeroed: backward() adds into .grad, so every step uses the sum of "
-                      "all gradients so far; clear them after each update (p.grad.zero_() or p.grad = None)"),
-    ({"sign": -1.0}, "the update adds lr * grad: that is gradient ascent, the loss goes up; subtract it"),
-    ({"lr": 1.0}, "the learning rate was ignored: each step moved by the whole gradient; step by lr * grad"),
-    ({"sign": 0.0}, "the parameters never change: update them in place (p -= lr * p.grad) under torch.no_grad(); "
-                    "`w = w - lr * w.grad` only rebinds a local name"),
+BROKEN_LOOPS: tuple[tuple[dict[str, Any], Mistake], ...] = (
+    ({"zero": False}, Mistake("grads-never-zeroed", "the gradients are never zeroed: backward() adds into .grad, so "
+                      "every step uses the sum of all gradients so far; clear them after each update (p.grad.zero_() "
+                      "or p.grad = None)")),
+    ({"sign": -1.0}, Mistake("gradient-ascent", "the update adds lr * grad: that is gradient ascent, the loss goes up; "
+                     "subtract it")),
+    ({"lr": 1.0}, Mistake("lr-ignored", "the learning rate was ignored: each step moved by the whole gradient; step by "
+                  "lr * grad")),
+    ({"sign": 0.0}, Mistake("no-update", "the parameters never change: update them in place (p -= lr * p.grad) under "
+                    "torch.no_grad(); `w = w - lr * w.grad` only rebinds a local name")),
 )
+LOSSES_AFTER_UPDATE = Mistake("losses-after-update", "the losses are those after each update: record the loss before "
+                              "backward and the update")
+MISTAKES = {
+    "update-tracked": "the update ran with gradient tracking on (not under torch.no_grad())",
+    "rebinds-parameter": "`p = p - lr * p.grad` makes a new tensor instead of changing the parameter in place",
+    "wrong-loss-count": "not one recorded loss per step",
+    "losses-not-numbers": "the recorded losses are tensors, not numbers (loss.item())",
+    "diverged": "the losses reach infinity or NaN: training diverged",
+    "loss-not-decreasing": "the recorded loss goes up from one step to the next",
+    "requires-grad-off": "a parameter no longer requires grad after an update",
+    "losses-keep-graph": "the recorded losses are tensors that keep each step's graph alive",
+}
 
 
-def broken_loop(case: dict, losses: torch.Tensor) -> str:
+def broken_loop(case: dict, losses: torch.Tensor) -> Mistake | str:
     """The hint of the broken loop whose first losses match ``losses``, or ``""``."""
     count = min(COMPARED_LOSSES, int(case["steps"]), losses.numel())
     if count < 1 or not bool(torch.isfinite(losses[:count]).all()):
@@ -144,7 +160,7 @@ def broken_loop(case: dict, losses: torch.Tensor) -> str:
             return hint
     shifted = torch.tensor(replay(case, steps=count + 1)[0][1:], dtype=torch.float64)
     if torch.allclose(seen, shifted, rtol=1e-3, atol=1e-7):
-        return "the losses are those after each update: record the loss before backward and the update"
+        return LOSSES_AFTER_UPDATE
     return ""
 
 
@@ -154,7 +170,7 @@ def _losses_close(case: dict, values: torch.Tensor, expected: torch.Tensor, what
         close(values, expected, what=what, tol=tol)
     except Fail as failure:
         hint = broken_loop(case, values)
-        raise Fail(f"{failure}{' — ' + hint if hint else ''}") from None
+        raise Fail(f"{failure}{' — ' + hint if hint else ''}", code=code_of(hint, failure.code)) from None
 
 
 # -- loss_fn ---------------------------------------------------------------------------------------
@@ -166,23 +182,24 @@ def judge_loss(case, obs):
     expected = mse(*(case[k].to(torch.float64) for k in ("x", "y", "w", "b")))
     if value.numel() != 1:
         raise Fail(f"loss_fn(x, y, w, b) has shape {tuple(value.shape)}: it must be one number, the mean over all "
-                   "elements")
+                   "elements", code="not-reduced")
     close(value.reshape(()), expected, what="loss_fn(x, y, w, b)", tol=TOL, numel=case["y"].numel())
     if grad_fn_name(got) is None:
         raise Fail("loss_fn(x, y, w, b) has no grad_fn: compute it from w and b with tracking on, so that "
-                   "backward() reaches them")
+                   "backward() reaches them", code="not-tracked")
 
 
 # -- sgd_step --------------------------------------------------------------------------------------
 
-def _step_hint(delta: torch.Tensor, grad: torch.Tensor, lr: float) -> str:
+def _step_hint(delta: torch.Tensor, grad: torch.Tensor, lr: float) -> Mistake | str:
     """Name the broken update whose change ``delta`` matches."""
     wrong = (
-        (torch.zeros_like(grad), "the parameters did not change: update the tensor itself in place "
+        (torch.zeros_like(grad), Mistake("no-update", "the parameters did not change: update the tensor itself in place "
                                  "(p -= lr * p.grad under torch.no_grad()); `p = p - lr * p.grad` only rebinds a name, "
-                                 "and zeroing p.grad before using it leaves nothing to subtract"),
-        (lr * grad, "the step went uphill (p + lr * grad): gradient descent subtracts lr * grad"),
-        (-grad, "the step is the whole gradient: multiply it by lr"),
+                                 "and zeroing p.grad before using it leaves nothing to subtract")),
+        (lr * grad, Mistake("gradient-ascent", "the step went uphill (p + lr * grad): gradient descent subtracts "
+                            "lr * grad")),
+        (-grad, Mistake("lr-ignored", "the step is the whole gradient: multiply it by lr")),
     )
     for value, hint in wrong:
         if delta.shape == value.shape and torch.allclose(delta, value, rtol=1e-4, atol=1e-6):
@@ -198,16 +215,17 @@ def ran(outcome: dict, what: str) -> dict:
     exception = outcome.get("exception") or {}
     if LEAF_IN_PLACE in exception.get("message", ""):
         raise Fail(f"{what} raised RuntimeError: {exception['message']} — the update ran with gradient tracking "
-                   "on; write it inside `with torch.no_grad():`")
+                   "on; write it inside `with torch.no_grad():`", code="update-tracked")
     if exception.get("type") == "AttributeError" and "'NoneType' object has no attribute 'zero_'" in exception.get(
             "message", ""):
         raise Fail(f"{what} raised AttributeError: {exception['message']} — a .grad was None: after "
                    "`p = p - lr * p.grad` the name p stands for a new tensor, which has no gradient; change the "
-                   "parameter itself in place (p -= lr * p.grad) under torch.no_grad()")
+                   "parameter itself in place (p -= lr * p.grad) under torch.no_grad()", code="rebinds-parameter")
     if exception.get("type") == "TypeError" and "NoneType" in exception.get("message", ""):
         raise Fail(f"{what} raised TypeError: {exception['message']} — a .grad was None: an update made with "
                    "tracking on (`w = w - lr * w.grad`) turns w into a computed tensor with a grad_fn, and "
-                   "backward() fills .grad only for leaves; update in place under torch.no_grad()")
+                   "backward() fills .grad only for leaves; update in place under torch.no_grad()",
+                   code="rebinds-parameter")
     return called(outcome, what)
 
 
@@ -220,7 +238,7 @@ def judge_sgd_update(case, obs):
         value = tensor(after, f"params[{index}]").to(torch.float64)
         hint = _step_hint(value - before, grad, lr) if value.shape == before.shape else ""
         if hint:
-            raise Fail(f"params[{index}] after sgd_step is wrong: {hint}")
+            raise Fail(f"params[{index}] after sgd_step is wrong: {hint}", code=code_of(hint))
         close(value, before - lr * grad, what=f"params[{index}] after sgd_step", tol=TOL)
 
 
@@ -233,7 +251,7 @@ def judge_sgd_zero(case, obs):
         value = tensor(grad, f"params[{index}].grad")
         if bool(value.ne(0).any()):
             raise Fail(f"params[{index}].grad still holds a gradient after sgd_step: clear it (p.grad.zero_() or "
-                       "p.grad = None), or the next backward adds to it")
+                       "p.grad = None), or the next backward adds to it", code="grads-never-zeroed")
 
 
 # -- train -----------------------------------------------------------------------------------------
@@ -244,12 +262,14 @@ def trained(case: dict, obs: dict) -> tuple[torch.Tensor, dict, dict]:
     losses, w, b = parts(ran(obs["train"], what), 3, what, "(losses, w, b)")
     record = obs["losses"]
     if record is None:
-        raise Fail(f"the losses returned by {what} are a {losses.get('type')}, expected a list of numbers")
+        raise Fail(f"the losses returned by {what} are a {losses.get('type')}, expected a list of numbers",
+                   code="wrong-type")
     if record["length"] != case["steps"]:
         raise Fail(f"{what} recorded {record['length']} losses for {case['steps']} steps: record one per step, "
-                   "before the update")
+                   "before the update", code="wrong-loss-count")
     if record["not_numbers"]:
-        raise Fail(f"the losses must be numbers (loss.item()), got items of type {', '.join(record['kinds'])}")
+        raise Fail(f"the losses must be numbers (loss.item()), got items of type {', '.join(record['kinds'])}",
+                   code="losses-not-numbers")
     return record["values"], w, b
 
 
@@ -261,8 +281,8 @@ def _params_close(case: dict, w: dict, b: dict, ref_w: torch.Tensor, ref_b: torc
         if got.shape != expected.shape or not torch.allclose(got.to(torch.float64), expected, rtol=tol.rtol,
                                                              atol=tol.atol):
             hint = broken_loop(case, values)
-            detail = describe_mismatch(got, expected, what=f"the trained {name}", tol=tol)
-            raise Fail(f"{detail}{' — ' + hint if hint else ''}")
+            detail = mismatch(got, expected, what=f"the trained {name}", tol=tol)
+            raise Fail(f"{detail}{' — ' + hint if hint else ''}", code=code_of(hint, detail.code))
 
 
 def judge_one_step(case, obs):
@@ -276,7 +296,7 @@ def judge_one_step(case, obs):
         start = case[name].to(torch.float64)
         hint = _step_hint(got - start, (start - expected) / lr, lr) if got.shape == start.shape else ""
         if hint:
-            raise Fail(f"{name} after one step is wrong: {hint}")
+            raise Fail(f"{name} after one step is wrong: {hint}", code=code_of(hint))
         close(got, expected, what=f"{name} after one step", tol=TOL)
 
 
@@ -287,7 +307,7 @@ def judge_decreases(case, obs):
     if not bool(torch.isfinite(values).all()):
         hint = broken_loop(case, values)
         raise Fail(f"the losses reach {float(values[~torch.isfinite(values)][0])}: training diverged"
-                   f"{' — ' + hint if hint else ''}")
+                   f"{' — ' + hint if hint else ''}", code=code_of(hint, "diverged"))
     _losses_close(case, values[:1], torch.tensor([start], dtype=torch.float64), "losses[0] (the loss at the start)",
                   TRAIN_TOL)
     slack = values[:-1] * 1e-5 + 1e-7  # float32 rounding near convergence
@@ -296,7 +316,8 @@ def judge_decreases(case, obs):
         step = int(rises[0]) + 1 if rises.numel() else len(values) - 1
         hint = broken_loop(case, values)
         raise Fail(f"the loss does not go down: losses[{step}] = {float(values[step]):.6g} after losses[{step - 1}] "
-                   f"= {float(values[step - 1]):.6g}{' — ' + hint if hint else ''}")
+                   f"= {float(values[step - 1]):.6g}{' — ' + hint if hint else ''}",
+                   code=code_of(hint, "loss-not-decreasing"))
 
 
 def judge_converges(case, obs):

@@ -72,6 +72,7 @@ def assert_solution_full(grade_source, slug: str, solution: str, points: float):
     """The reference solution gets every one of the exercise's ``points``, with no feedback; returns the result."""
     result = grade_source(slug, solution)
     assert [c.feedback for c in result.checks if not c.passed] == []
+    assert [c.mistake for c in result.checks if c.mistake] == []
     assert result.score == result.max_score == points
     return result
 
@@ -105,6 +106,17 @@ def assert_mistake(grade_source, slug: str, solution: str, mistake) -> None:
     for check, fragment in diagnoses.items():
         assert fragment in checks[check].feedback, (check, checks[check].feedback)
     assert result.score == expected_score, {c.name: (c.points, c.feedback) for c in result.checks}
+    assert_declared_codes(slug, result)
+
+
+def assert_declared_codes(slug: str, result) -> None:
+    """Every failed check carries a mistake code its exercise declares (or a shared one); a passed check none."""
+    import graders
+    from autograd_exercises import mistakes
+
+    known = set(mistakes.COMMON) | {code for code, _ in graders.find(slug).mistakes}
+    assert {c.name: c.mistake for c in result.checks if not c.passed and c.mistake not in known} == {}
+    assert [c.name for c in result.checks if c.passed and c.mistake] == []
 
 
 # -- in-process helpers (no sandbox: for hypothesis tests of the graders' own logic) -----------------

@@ -73,8 +73,8 @@ def test_csv_results_feedback_and_junit(tmp_path, inline):
     summary = run(folder, tmp_path / "out", inline, seed=7)
     assert summary.exit_code == 1  # carol and erin could not be graded
     rows = read_csv(tmp_path / "out" / "grades.csv")
-    assert list(rows[0]) == ["student", "exercise", "score", "max_score", *CHECKS, "status", "reason", "note", "file",
-                             "seed", "class_seed", "sha256", "grader_version", "graded_at"]
+    assert list(rows[0]) == ["student", "exercise", "score", "max_score", *CHECKS, "mistakes", "status", "reason", "note",
+                             "file", "seed", "class_seed", "sha256", "grader_version", "graded_at"]
     by = {row["student"]: row for row in rows}
     assert [row["student"] for row in rows] == ["alice", "bob", "carol", "dave", "erin"]
     assert by["alice"]["score"] == "10" and by["alice"]["max_score"] == "10" and by["alice"]["status"] == "graded"

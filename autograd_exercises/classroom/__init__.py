@@ -10,7 +10,10 @@ Each part is a small unit; only :mod:`.batch` knows them all:
   each) behind the :class:`~.executor.Executor` interface a distributed executor can share;
 * :mod:`.cache` is the resume cache, :mod:`.outputs` the files (CSV, Gradescope JSON,
   feedback, JUnit; all written atomically), :mod:`.gradebook` nbgrader's gradebook,
-  :mod:`.progress` the progress bar or log lines.
+  :mod:`.progress` the progress bar or log lines;
+* :mod:`.report` reads an output folder back into rows and writes the class report
+  (``report.html``, :mod:`autograd_exercises.reports.class_report`), :mod:`.similar` finds
+  submissions that are the same program once normalised.
 
 Nothing here imports torch in the instructor's process: grading happens in the workers.
 """

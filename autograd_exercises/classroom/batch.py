@@ -57,6 +57,7 @@ class Options:
     gradebook: Path | None = None
     unsafe_root: bool = False
     one_child: bool = True
+    report: bool = True  # write report.html (names hidden) at the end
 
 
 @dataclass
@@ -76,6 +77,8 @@ class Summary:
     gradebook: str = ""
     gradebook_failed: list[tuple[str, str]] = field(default_factory=list)  # (student exercise, why)
     seconds: float = 0.0
+    report: Path | None = None  # report.html, once written
+    report_failed: str = ""  # why it could not be written
 
     @property
     def not_graded(self) -> list[dict[str, Any]]:
@@ -87,6 +90,12 @@ class Summary:
             return EXIT_INTERRUPTED
         failed = self.not_graded or self.plan.skipped or self.gradebook_failed
         return EXIT_SOME_NOT_GRADED if failed else EXIT_ALL_GRADED
+
+    def mistakes(self, *, width: int = 100, color: bool = False) -> str:
+        """The most common mistakes of the class, a rich table ("" when nobody made one)."""
+        from autograd_exercises.reports import class_report
+
+        return class_report.terminal(self.rows, width=width, color=color)
 
     def lines(self) -> list[str]:
         """The summary: each file and its student id, what could not be graded and why, totals, the files."""
@@ -130,8 +139,11 @@ class Summary:
             lines.append(f"seeds: one per student, from class seed {self.class_seed} (--seed {self.class_seed} "
                          "repeats this run)")
         files = [self.out / outputs.CSV, self.out / outputs.RESULTS, self.out / outputs.FEEDBACK, self.out / outputs.JUNIT]
+        files += [self.report] if self.report is not None else []
         lines.append("written: " + ", ".join(f"{path}/" if path.suffix == "" else str(path) for path in files)
                      + (f", {self.gradebook}" if self.gradebook else ""))
+        if self.report_failed:
+            lines.append(f"report.html not written: {self.report_failed}")
         if self.interrupted:
             lines.append(f"interrupted: {len(self.rows)} of {len(self.plan.found)} submissions done; "
                          "run the same command again to grade the rest")
@@ -238,8 +250,20 @@ def run(options: Options, *, executor: Executor | None = None, stream: TextIO | 
             _grade(plan, options, summary, executor, stream, terminal, on_row)
     except (layouts.LayoutError, LookupError) as exc:
         raise BatchError(str(exc).strip("'\"")) from None
+    if options.report:
+        _write_report(options, summary)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _write_report(options: Options, summary: Summary) -> None:
+    """``report.html`` (names hidden) for the rows so far; a failure is said, never stops the batch."""
+    from autograd_exercises.classroom import report
+
+    try:
+        summary.report = report.write(options.out, summary.rows, source=f"grade class ({options.out})")
+    except Exception as exc:  # the report is a reading aid: the grades are written whatever happens here
+        summary.report_failed = f"{type(exc).__name__}: {exc}"
 
 
 def _grade(plan: layouts.Plan, options: Options, summary: Summary, executor: Executor | None,

@@ -72,6 +72,11 @@ def write_row_files(out: Path, row: dict[str, Any], *, only_missing: bool = Fals
 # -- grades.csv ---------------------------------------------------------------------------------------
 
 
+def csv_cell(value: Any) -> str:
+    """What ``grades.csv`` holds for ``value`` (see :func:`_cell`)."""
+    return _cell(value)
+
+
 def _cell(value: Any) -> str:
     """A value as one spreadsheet cell: numbers as ``8`` or ``0.5``, text on one line, never a formula."""
     if isinstance(value, bool) or value is None:
@@ -101,11 +106,20 @@ def check_columns(rows: Sequence[dict[str, Any]], order: Sequence[str]) -> list[
 
 
 HEAD = ["student", "exercise", "score", "max_score"]
-TAIL = ["status", "reason", "note", "file", "seed", "class_seed", "sha256", "grader_version", "graded_at"]
+TAIL = ["mistakes", "status", "reason", "note", "file", "seed", "class_seed", "sha256", "grader_version", "graded_at"]
+
+
+def mistakes_cell(row: dict[str, Any]) -> str:
+    """The ``mistakes`` column: ``check=code`` for every failed check, in check order (``gradients_x=grad-accumulated;
+    gradients_y=grad-accumulated``); empty for full marks and for a submission that could not be graded."""
+    if row.get("status") != "graded":
+        return ""
+    return "; ".join(f"{name}={code}" for name, code in (row.get("mistakes") or {}).items())
 
 
 def csv_text(rows: Sequence[dict[str, Any]], order: Sequence[str]) -> str:
     """``grades.csv``: student, exercise, score, max_score, one column per check (its points), then
+    mistakes (``check=code; …``: the mistake code of each failed check, :mod:`autograd_exercises.mistakes`),
     status (``graded``/``could-not-grade``), reason (why it could not be graded), note (why a graded file
     scored zero without running: a syntax error, …), file, seed, class_seed, sha256 of the file,
     grader_version, graded_at (UTC). UTF-8 with a byte-order mark, so spreadsheets read it as UTF-8."""
@@ -118,7 +132,7 @@ def csv_text(rows: Sequence[dict[str, Any]], order: Sequence[str]) -> str:
         points = [checks[name][0] if exercise == row["exercise"] and name in checks else None
                   for _, exercise, name in columns]
         writer.writerow([_cell(row.get(key)) for key in HEAD] + [_cell(value) for value in points]
-                        + [_cell(row.get(key)) for key in TAIL])
+                        + [_cell(mistakes_cell(row) if key == "mistakes" else row.get(key)) for key in TAIL])
     return "\ufeff" + buffer.getvalue()
 
 

@@ -79,7 +79,12 @@ def _feedback(result: Any) -> str:
 
 
 def _row(task: Task, result: Any, status: str, reason: str, *, cells: Any = None, started: float) -> dict[str, Any]:
+    from autograd_exercises.classroom.similar import fingerprint as digest
+    from autograd_exercises.mistakes import WRONG_VALUE
     from autograd_exercises.reports import gradescope
+
+    fingerprint = digest(task.data, task.kind) if status == GRADED else None
+    mistakes = {check.name: check.mistake or WRONG_VALUE for check in result.checks if not check.passed}
 
     return {
         "key": task.key, "student": task.student, "exercise": task.exercise, "file": task.filename,
@@ -87,6 +92,8 @@ def _row(task: Task, result: Any, status: str, reason: str, *, cells: Any = None
         "note": result.problem if status == GRADED else "",
         "score": result.score, "max_score": result.max_score,
         "checks": {check.name: [check.points, check.max_points] for check in result.checks},
+        "mistakes": mistakes, "descriptions": _descriptions(task.exercise, set(mistakes.values())),
+        "fingerprint": fingerprint,
         "result": result.as_dict(),
         "results_json": gradescope.render([result]),
         "feedback": _feedback(result),
@@ -94,11 +101,20 @@ def _row(task: Task, result: Any, status: str, reason: str, *, cells: Any = None
     }
 
 
+def _descriptions(slug: str, codes: set[str]) -> dict[str, str]:
+    """What each of ``codes`` means, as the exercise's grader declares it (or as every exercise shares it)."""
+    import graders
+    from autograd_exercises.mistakes import COMMON
+
+    declared = {**COMMON, **dict(graders.find(slug).mistakes)}
+    return {code: " ".join(declared[code].split()) for code in sorted(codes) if code in declared}
+
+
 def _zero(task: Task, reason: str, started: float) -> dict[str, Any]:
     import graders
     from autograd_exercises import session
 
-    result = session.zero(graders.find(task.exercise), task.seed, "not graded (see above)", reason)
+    result = session.zero(graders.find(task.exercise), task.seed, "not graded (see above)", reason, "not-graded")
     result.submission = task.filename
     return _row(task, result, COULD_NOT_GRADE, reason, started=started)
 
@@ -128,10 +144,10 @@ def _grade_cells(task: Task, sandbox: Any, started: float) -> dict[str, Any]:
     result = next((r for r in results if r.exercise == exercise.slug), None)
     if result is None:
         result = session.zero(exercise, task.seed, "no test cell of this check in the notebook",
-                              f"{task.filename} has no test cell of {exercise.slug} that can be graded")
+                              f"{task.filename} has no test cell of {exercise.slug} that can be graded", "no-test-cell")
     graded = {check.name for check in result.checks}
     missing = [check for check in session.zero(exercise, task.seed, "no test cell of this check in the notebook",
-                                               "").checks if check.name not in graded]
+                                               "", "no-test-cell").checks if check.name not in graded]
     if missing:
         order = [check.name for check in exercise.checks]
         result.checks = sorted(result.checks + missing, key=lambda check: order.index(check.name))
@@ -158,7 +174,8 @@ def grade_task(task: Task, sandbox: Any) -> dict[str, Any]:
 
         exercise = graders.find(task.exercise)
         if sub.problem:
-            result = session.zero(exercise, task.seed, "not run (see above)", sub.problem)
+            result = session.zero(exercise, task.seed, "not run (see above)", sub.problem,
+                                  session.problem_code(sub.problem))
         else:
             result = session.explain(grading.grade(exercise, sub, sandbox=sandbox, seed=task.seed,
                                                    timeout=task.timeout, one_child=task.one_child), sub)
@@ -171,7 +188,8 @@ def grade_task(task: Task, sandbox: Any) -> dict[str, Any]:
         except Exception:
             return {"key": task.key, "student": task.student, "exercise": task.exercise, "file": task.filename,
                     "sha256": sha256(task.data), "seed": task.seed, "status": COULD_NOT_GRADE, "reason": reason,
-                    "note": "", "score": 0.0, "max_score": 0.0, "checks": {}, "result": None, "results_json": "",
+                    "note": "", "score": 0.0, "max_score": 0.0, "checks": {}, "mistakes": {}, "fingerprint": None,
+                    "result": None, "results_json": "",
                     "feedback": "", "cells": None, "graded_at": now(), "seconds": 0.0}
 
 

@@ -12,7 +12,10 @@ from typing import Any, Callable
 
 import torch
 
-from autograd_exercises.judge.diagnose import describe_mismatch, largest_difference, matching_mistake, wrong_type
+from autograd_exercises.judge.diagnose import (
+    describe_mismatch, largest_difference, matching_mistake, mismatch, wrong_type, wrong_type_mistake,
+)
+from autograd_exercises.mistakes import WRONG_VALUE, Mistake, code_of
 from autograd_exercises.spec import Tolerance
 
 # torch.testing imports torch.distributed.tensor (about 1 s) on its first comparison, only to unwrap
@@ -22,8 +25,8 @@ _COMPARISON = getattr(torch.testing, "_comparison", None)
 if _COMPARISON is not None and hasattr(_COMPARISON, "_HAS_DTENSOR"):
     _COMPARISON._HAS_DTENSOR = False
 
-__all__ = ["Fail", "called", "parts", "tensor", "close", "close_or_mistake", "no_autograd", "grad_fn_name", "derivatives",
-           "describe_mismatch", "wrong_type"]
+__all__ = ["Fail", "Mistake", "code_of", "called", "parts", "tensor", "close", "close_or_mistake", "no_autograd",
+           "grad_fn_name", "derivatives", "describe_mismatch", "wrong_type"]
 
 
 # Errors that library code (torch, numpy) raises when the sandbox refuses it a file, a module or a system call.
@@ -31,15 +34,18 @@ SANDBOX_REFUSALS = ("PermissionError", "ModuleNotFoundError")
 
 
 class Fail(Exception):
-    """The check failed; ``str(exc)`` is the feedback shown to the student.
+    """The check failed; ``str(exc)`` is the feedback shown to the student, ``code`` the mistake's stable name.
 
     ``about_input=False`` marks feedback that holds for every input (a missing
     function, ``NotImplementedError``), so reports do not quote the input.
+    ``code`` (:mod:`autograd_exercises.mistakes`): given, or the code of a
+    :class:`~autograd_exercises.mistakes.Mistake` message, else ``wrong-value``.
     """
 
-    def __init__(self, message: str, *, about_input: bool = True) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, about_input: bool = True, code: str | None = None) -> None:
+        super().__init__(str(message))
         self.about_input = about_input
+        self.code = code.code if isinstance(code, Mistake) else code or code_of(message, WRONG_VALUE)
 
 
 def _where(exception: dict[str, Any]) -> str:
@@ -55,7 +61,8 @@ def called(outcome: dict[str, Any] | None, what: str, hints: dict[str, str] | No
     """The description of what ``what`` returned; :class:`Fail` if it raised or was missing.
 
     ``hints`` maps a fragment of the feedback to the likely mistake behind it, for
-    errors an exercise provokes; the first matching hint is added to the feedback.
+    errors an exercise provokes; the first matching hint is added to the feedback (a
+    :class:`~autograd_exercises.mistakes.Mistake` hint gives the failure its code).
     """
     try:
         return _returned(outcome, what)
@@ -63,35 +70,42 @@ def called(outcome: dict[str, Any] | None, what: str, hints: dict[str, str] | No
         hint = next((text for key, text in (hints or {}).items() if key in str(failure)), None)
         if hint is None:
             raise
-        raise Fail(f"{failure} — {hint}", about_input=failure.about_input) from None
+        raise Fail(f"{failure} — {hint}", about_input=failure.about_input,
+                   code=code_of(hint, failure.code)) from None
 
 
 def _returned(outcome: dict[str, Any] | None, what: str) -> dict[str, Any]:
     """:func:`called` without exercise hints."""
     if outcome is None:
-        raise Fail(f"{what} was not called")
+        raise Fail(f"{what} was not called", code="not-called")
     exception = outcome.get("exception")
     if exception is None:
         return outcome["returned"]
     kind, message = exception["type"], exception.get("message", "")
     if kind == "NotImplementedError":
         raise Fail(f"{what} is not implemented yet: replace `raise NotImplementedError` with your code",
-                   about_input=False)
+                   about_input=False, code="not-implemented")
     if kind == "AttributeError" and "defines no function" in message:
-        raise Fail(f"{what}: {message}", about_input=False)
+        raise Fail(f"{what}: {message}", about_input=False, code="missing-function")
     if kind == "SystemExit":
-        raise Fail(f"{what} called sys.exit(); return a value instead{_where(exception)}")
+        raise Fail(f"{what} called sys.exit(); return a value instead{_where(exception)}", code="sys-exit")
     if exception.get("raised_in") == "library" and kind in SANDBOX_REFUSALS:
         raise Fail(f"{what}: the sandbox refused something torch needed ({kind}: {message}). This is a limit of "
-                   "the grader, not a mistake in your code: tell your course staff", about_input=False)
-    hint = ""
+                   "the grader, not a mistake in your code: tell your course staff", about_input=False,
+                   code="sandbox-refused")
+    hint, code = "", "raised"
     if "does not require grad and does not have a grad_fn" in message:
         hint = " (the tensor was built without tracking: under torch.no_grad(), after .detach(), or from a leaf without requires_grad=True)"
+        code = "backward-on-untracked"
     elif "grad can be implicitly created only for scalar outputs" in message:
         hint = " (backward() needs a single number: back-propagate y.sum() or a mean loss, or pass a gradient)"
+        code = "non-scalar-backward"
     elif "backward through the graph a second time" in message:
         hint = " (pass retain_graph=True to the first backward if you need a second one)"
-    raise Fail(f"{what} raised {kind}: {message}{_where(exception)}{hint}")
+        code = "graph-freed"
+    elif "can't retain_grad on Tensor that has requires_grad=False" in message:
+        code = "not-tracked"
+    raise Fail(f"{what} raised {kind}: {message}{_where(exception)}{hint}", code=code)
 
 
 def parts(desc: dict[str, Any], count: int, what: str, names: str) -> list[dict[str, Any]]:
@@ -99,30 +113,30 @@ def parts(desc: dict[str, Any], count: int, what: str, names: str) -> list[dict[
     items = desc.get("items") if desc.get("type") in ("tuple", "list") else None
     if items is None or desc.get("length") != count:
         got = f"{desc.get('length')} values" if items is not None else f"a {desc.get('type')}"
-        raise Fail(f"{what} must return {count} values {names}, got {got}")
+        raise Fail(f"{what} must return {count} values {names}, got {got}", code="wrong-count")
     return items
 
 
 def tensor(desc: dict[str, Any] | None, what: str) -> torch.Tensor:
     """The tensor value of a described result; :class:`Fail` with a diagnosis for anything else."""
     if desc is None:
-        raise Fail(f"{what} is None")
+        raise Fail(f"{what} is None", code="none-grad" if what.endswith(".grad") else "returned-none")
     if desc.get("type") != "tensor":
-        raise Fail(wrong_type(desc, what))
+        raise Fail(wrong_type_mistake(desc, what))
     if "value" not in desc:
-        raise Fail(f"{what} is too large to check (shape {tuple(desc['shape'])})")
+        raise Fail(f"{what} is too large to check (shape {tuple(desc['shape'])})", code="too-large")
     return desc["value"]
 
 
 def close(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Tolerance, numel: int | None = None) -> None:
     """Compare with :func:`torch.testing.assert_close` in float64; :class:`Fail` says where and by how much."""
     if tuple(actual.shape) != tuple(expected.shape):
-        raise Fail(describe_mismatch(actual, expected, what=what, tol=tol, numel=numel))
+        raise Fail(mismatch(actual, expected, what=what, tol=tol, numel=numel))
     try:
         torch.testing.assert_close(actual.detach().to(torch.float64), expected.detach().to(torch.float64),
                                    rtol=tol.rtol, atol=tol.atol, equal_nan=False)
     except AssertionError:
-        raise Fail(describe_mismatch(actual, expected, what=what, tol=tol, numel=numel)) from None
+        raise Fail(mismatch(actual, expected, what=what, tol=tol, numel=numel)) from None
 
 
 def close_or_mistake(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Tolerance,
@@ -133,7 +147,8 @@ def close_or_mistake(actual: torch.Tensor, expected: torch.Tensor, *, what: str,
     ``mistakes`` maps an explanation to the value the mistake gives (see
     :func:`~autograd_exercises.judge.diagnose.matching_mistake`), or is a function
     returning that map, called only when ``actual`` is wrong. Without a match the
-    feedback is :func:`close`'s own.
+    feedback is :func:`close`'s own. The failure's code is the explanation's
+    (a :class:`~autograd_exercises.mistakes.Mistake`; ``wrong-value`` for a bare text).
     """
     try:
         close(actual, expected, what=what, tol=tol, numel=numel)
@@ -145,7 +160,8 @@ def close_or_mistake(actual: torch.Tensor, expected: torch.Tensor, *, what: str,
             where = f"shape {tuple(actual.shape)}, expected {tuple(expected.shape)}"
         else:
             where = largest_difference(actual, expected)
-        raise Fail(f"{what} is wrong — {explanation}. {where[0].upper()}{where[1:]}") from None
+        raise Fail(f"{what} is wrong — {explanation}. {where[0].upper()}{where[1:]}",
+                   code=code_of(explanation, WRONG_VALUE)) from None
 
 
 def no_autograd(outcome: dict[str, Any], what: str) -> None:
@@ -154,11 +170,12 @@ def no_autograd(outcome: dict[str, Any], what: str) -> None:
     count = int(outcome.get("autograd_calls", 0))
     if count:
         raise Fail(f"{what} must compute the derivative by hand, but it called backward()/torch.autograd.grad "
-                   f"{count} time(s); write the formula with tensor operations instead")
+                   f"{count} time(s); write the formula with tensor operations instead", code="autograd-in-by-hand")
     returned = outcome.get("returned") or {}
     values = returned.get("items") or [] if returned.get("type") in ("tuple", "list") else [returned]
     if any(grad_fn_name(value) is not None for value in values):
-        raise Fail(f"{what} returned a tensor with a grad_fn: compute it from its inputs without autograd")
+        raise Fail(f"{what} returned a tensor with a grad_fn: compute it from its inputs without autograd",
+                   code="tracked-result")
 
 
 def grad_fn_name(desc: dict[str, Any] | None) -> str | None:

@@ -12,22 +12,29 @@ from typing import Any
 
 import torch
 
+from autograd_exercises.mistakes import WRONG_VALUE, Mistake
 from autograd_exercises.spec import Tolerance
 
 
 def wrong_type(desc: dict[str, Any], what: str) -> str:
     """Feedback for a result that is not a tensor."""
+    return str(wrong_type_mistake(desc, what))
+
+
+def wrong_type_mistake(desc: dict[str, Any], what: str) -> Mistake:
+    """:func:`wrong_type`, as a :class:`Mistake` with its code (``python-number``, ``list-not-tensor``, …)."""
     kind = desc.get("type", "?")
     if kind in ("float", "int", "bool"):
-        return (f"{what} is a Python {kind} ({desc.get('value')!r}), expected a torch.Tensor: "
-                "return the tensor itself (no .item() or float())")
+        return Mistake("python-number", f"{what} is a Python {kind} ({desc.get('value')!r}), expected a "
+                       "torch.Tensor: return the tensor itself (no .item() or float())")
     if kind in ("list", "tuple"):
-        return f"{what} is a {kind}, expected a torch.Tensor: build it with tensor operations (or torch.stack)"
+        return Mistake("list-not-tensor", f"{what} is a {kind}, expected a torch.Tensor: build it with tensor "
+                       "operations (or torch.stack)")
     if kind.startswith("numpy"):
-        return f"{what} is a {kind}, expected a torch.Tensor: stay in torch (no .numpy())"
+        return Mistake("numpy-not-tensor", f"{what} is a {kind}, expected a torch.Tensor: stay in torch (no .numpy())")
     if kind == "NoneType":
-        return f"{what} is None, expected a torch.Tensor: did you forget to return it?"
-    return f"{what} is a {kind}, expected a torch.Tensor"
+        return Mistake("returned-none", f"{what} is None, expected a torch.Tensor: did you forget to return it?")
+    return Mistake("wrong-type", f"{what} is a {kind}, expected a torch.Tensor")
 
 
 def _factor(actual: torch.Tensor, expected: torch.Tensor) -> float | None:
@@ -44,29 +51,33 @@ def _factor(actual: torch.Tensor, expected: torch.Tensor) -> float | None:
     return c
 
 
-def factor_hint(c: float, numel: int | None, *, generic: bool = True) -> str | None:
+def factor_hint(c: float, numel: int | None, *, generic: bool = True) -> Mistake | None:
     """Name the mistake a constant factor points to (``None`` for an unremarkable factor unless ``generic``)."""
     near = lambda target: abs(c - target) <= 1e-3 * max(1.0, abs(target))  # noqa: E731
     if numel and numel > 1 and near(numel):
-        return f"it is {numel} times the expected value (= number of elements): a sum where a mean belongs?"
+        return Mistake("sum-not-mean", f"it is {numel} times the expected value (= number of elements): a sum where "
+                       "a mean belongs?")
     if numel and numel > 1 and near(1 / numel):
-        return f"it is 1/{numel} of the expected value: a mean where a sum belongs?"
+        return Mistake("mean-not-sum", f"it is 1/{numel} of the expected value: a mean where a sum belongs?")
     if near(2):
-        return "it is exactly twice the expected value: gradients accumulated (backward ran twice, or .grad was not zeroed)."
+        return Mistake("grad-accumulated", "it is exactly twice the expected value: gradients accumulated (backward "
+                       "ran twice, or .grad was not zeroed).")
     if near(0.5):
-        return "it is half the expected value: a factor of 2 is missing."
+        return Mistake("half", "it is half the expected value: a factor of 2 is missing.")
     if near(-1):
-        return "it has the opposite sign."
-    return f"it is {c:.4g} times the expected value everywhere: a constant factor is off." if generic else None
+        return Mistake("opposite-sign", "it has the opposite sign.")
+    return Mistake("constant-factor", f"it is {c:.4g} times the expected value everywhere: a constant factor is "
+                   "off.") if generic else None
 
 
-def _shape_text(actual: torch.Tensor, expected: torch.Tensor) -> str:
+def _shape_text(actual: torch.Tensor, expected: torch.Tensor) -> Mistake:
     a, e = tuple(actual.shape), tuple(expected.shape)
     if actual.dim() == 2 and a == e[::-1] and a != e:
-        return f"shape {a}, expected {e}: the result is transposed"
+        return Mistake("transposed", f"shape {a}, expected {e}: the result is transposed")
     if actual.numel() == 1 and expected.numel() > 1:
-        return f"shape {a}, expected {e}: one number where a tensor shaped like the input belongs (reduced with sum/mean?)"
-    return f"shape {a}, expected {e}"
+        return Mistake("reduced", f"shape {a}, expected {e}: one number where a tensor shaped like the input belongs "
+                       "(reduced with sum/mean?)")
+    return Mistake("wrong-shape", f"shape {a}, expected {e}")
 
 
 def _first_nan(actual: torch.Tensor) -> str:
@@ -91,28 +102,39 @@ def mismatch_summary(a: torch.Tensor, e: torch.Tensor, tol: Tolerance) -> str:
 def describe_mismatch(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Tolerance,
                       numel: int | None = None) -> str:
     """What is wrong, where, and by how much, as torch.testing would say it, plus a hint."""
+    return str(mismatch(actual, expected, what=what, tol=tol, numel=numel))
+
+
+def mismatch(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Tolerance,
+             numel: int | None = None) -> Mistake:
+    """:func:`describe_mismatch` as a :class:`Mistake`: the text and its code (``transposed``, ``not-finite``,
+    ``sum-not-mean``, ``grad-accumulated``, …, ``wrong-value`` when no known mistake explains it)."""
     if tuple(actual.shape) != tuple(expected.shape):
-        return f"{what} has {_shape_text(actual, expected)}"
+        shape = _shape_text(actual, expected)
+        return Mistake(shape.code, f"{what} has {shape}")
     a, e = actual.detach().to(torch.float64), expected.detach().to(torch.float64)
     if not bool(torch.isfinite(a).all()) and bool(torch.isfinite(e).all()):
-        return f"{what} {_first_nan(a)}"
+        return Mistake("not-finite", f"{what} {_first_nan(a)}")
     try:
         torch.testing.assert_close(a, e, rtol=tol.rtol, atol=tol.atol)
-        return f"{what} matches"
+        return Mistake(WRONG_VALUE, f"{what} matches")
     except AssertionError:
         detail = mismatch_summary(a, e, tol)
     c = _factor(a, e)
     # one number always has "a factor": only name the factors that point to a known mistake
     several = int((e.abs() > 1e-8).sum()) > 1
     hint = factor_hint(c, numel, generic=several) if c is not None else None
-    return f"{what} is wrong — {hint} {detail}" if hint else f"{what} is wrong. {detail}"
+    if hint:
+        return Mistake(hint.code, f"{what} is wrong — {hint} {detail}")
+    return Mistake(WRONG_VALUE, f"{what} is wrong. {detail}")
 
 
 def matching_mistake(actual: torch.Tensor, mistakes: dict[str, torch.Tensor], tol: Tolerance) -> str | None:
     """The explanation of the first known wrong result that ``actual`` equals, or ``None``.
 
     ``mistakes`` maps an explanation ("the sigmoid is applied twice") to the
-    value that mistake gives, computed by the judge from the same inputs.
+    value that mistake gives, computed by the judge from the same inputs; an explanation
+    that is a :class:`~autograd_exercises.mistakes.Mistake` is returned as it is, with its code.
     A candidate of another shape, or with values that are not finite, never matches.
     """
     a = actual.detach().to(torch.float64)

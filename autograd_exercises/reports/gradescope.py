@@ -35,7 +35,8 @@ def test_entry(exercise: ExerciseResult, check: CheckResult) -> dict:
         "output_format": "text",
         "visibility": "after_published" if check.hidden else "visible",
         "tags": [exercise.exercise, check.function],
-        "extra_data": {"tolerance": check.tolerance, "notes": check.notes, "seconds": check.wall},
+        "extra_data": {"tolerance": check.tolerance, "notes": check.notes, "seconds": check.wall,
+                       "mistake": check.mistake or None},
     }
 
 

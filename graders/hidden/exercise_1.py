@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 
 from autograd_exercises import inputs
-from autograd_exercises.judge import Fail, close_or_mistake, no_autograd, tensor
+from autograd_exercises.judge import Fail, Mistake, close_or_mistake, no_autograd, tensor
 from autograd_exercises.probes.exercise_1 import probe_grad, probe_grad_twice, probe_manual
 from autograd_exercises.spec import Check
 from graders.exercise_1 import (
@@ -17,8 +17,9 @@ from graders.exercise_1 import (
     values_x,
 )
 
-ACCUMULATED = ("it is twice the answer: the first call's gradient was still in x.grad and backward() added to it; "
-               "differentiate a fresh copy, x.detach().clone().requires_grad_()")
+ACCUMULATED = Mistake("grad-accumulated", "it is twice the answer: the first call's gradient was still in x.grad and "
+                      "backward() added to it; differentiate a fresh copy, x.detach().clone().requires_grad_()")
+MISTAKES = {"no-autograd": "polynomial_grad computes the derivative without asking autograd for it"}
 
 
 def leaf_x(gen: torch.Generator) -> list[dict]:
@@ -40,7 +41,7 @@ def judge_grad_uses_autograd(case, obs):
     ran(outcome, "polynomial_grad(x)")
     if not int(outcome.get("autograd_calls", 0)):
         raise Fail("polynomial_grad(x) never called backward() or torch.autograd.grad: it must let autograd "
-                   "compute the derivative (the formula by hand belongs in polynomial_grad_manual)")
+                   "compute the derivative (the formula by hand belongs in polynomial_grad_manual)", code="no-autograd")
 
 
 def judge_grad_twice(case, obs):

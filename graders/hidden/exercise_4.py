@@ -15,6 +15,14 @@ from graders.exercise_4 import (
     TOL, expected_copy, network_label, detach_cases, judge_frozen_gradients, network_cases, reference,
 )
 
+MISTAKES = {
+    "predict-freezes": "predict switches the parameters' requires_grad off instead of using torch.no_grad()",
+    "predict-calls-backward": "predict calls backward(), filling the parameters' .grad",
+    "grad-mode-left-off": "torch.set_grad_enabled(False) left in force after predict returned",
+    "predict-builds-graph": "predict builds a graph and detaches the result, instead of using torch.no_grad()",
+    "shares-memory": "the detached copy shares t's memory (.detach() without .clone())",
+}
+
 NOTEBOOK = {
     "x": torch.ones(5),
     "w": torch.full((5, 3), 0.1),
@@ -38,11 +46,11 @@ def judge_network_gradients(case, obs):
     called(obs["network"], "network(x, w, b, y)")
     after, ref = obs["after_backward"], reference(case)
     if after["error"]:
-        raise Fail(f"loss.backward() failed on your graph: {after['error']}")
+        raise Fail(f"loss.backward() failed on your graph: {after['error']}", code="backward-failed")
     for name in ("w", "b"):
         if after[f"{name}_grad"] is None:
             raise Fail(f"{name}.grad is None after loss.backward(): build the loss from the {name} passed in, "
-                       f"not from a copy or {name}.detach()")
+                       f"not from a copy or {name}.detach()", code="detached-input")
         close(tensor(after[f"{name}_grad"], f"{name}.grad"), ref[f"{name}_grad"],
               what=f"{name}.grad after loss.backward()", tol=TOL, numel=ref["z"].numel())
 
@@ -53,12 +61,14 @@ def judge_predict_state(case, obs):
     for name, state in obs["params"].items():
         if not state["requires_grad"]:
             raise Fail(f"after predict, {name} no longer requires grad: predicting must not freeze the parameters "
-                       "(compute under torch.no_grad() instead of switching requires_grad off)")
+                       "(compute under torch.no_grad() instead of switching requires_grad off)", code="predict-freezes")
         if state["grad"] is not None:
-            raise Fail(f"after predict, {name}.grad is set: predicting must not call backward()")
+            raise Fail(f"after predict, {name}.grad is set: predicting must not call backward()",
+                       code="predict-calls-backward")
     if not obs["grad_mode_after"]:
         raise Fail("gradient tracking is still off after predict returned: torch.set_grad_enabled(False) stays in "
-                   "force for all later code; use the block `with torch.no_grad():`, which switches it back on")
+                   "force for all later code; use the block `with torch.no_grad():`, which switches it back on",
+                   code="grad-mode-left-off")
 
 
 def judge_predict_no_graph(case, obs):
@@ -67,7 +77,7 @@ def judge_predict_no_graph(case, obs):
     if obs["saved"]:
         raise Fail(f"predict built a graph (autograd saved {obs['saved']} tensor(s) for a backward pass) and then "
                    "dropped it: .detach() at the end removes the graph but not the cost of building it; compute "
-                   "under `with torch.no_grad():` instead")
+                   "under `with torch.no_grad():` instead", code="predict-builds-graph")
 
 
 def judge_detached_independent(case, obs):
@@ -78,7 +88,7 @@ def judge_detached_independent(case, obs):
     expected = expected_copy(case)
     if after.shape == expected.shape and torch.allclose(after.to(torch.float64), expected + 1, rtol=1e-5, atol=1e-6):
         raise Fail("the copy changed when t was modified in place: t.detach() shares t's memory; "
-                   "add .clone() to get values of its own")
+                   "add .clone() to get values of its own", code="shares-memory")
     close(after, expected, what="detached_copy(t) after t changed in place", tol=TOL)
 
 

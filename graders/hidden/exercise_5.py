@@ -15,6 +15,7 @@ from autograd_exercises.spec import Check
 from graders.exercise_5 import TOL, caught, judge_backward_twice, judge_fresh, random_x, slope, with_steps
 
 NOTEBOOK_X = torch.tensor(2.0)
+MISTAKES = {"error-made-up": "the error is made up (raised by hand), not the result of a second backward call"}
 
 
 def notebook_x(gen: torch.Generator) -> list[dict]:
@@ -32,9 +33,10 @@ def judge_second_error_is_real(case, obs):
     count = int(obs["ran"].get("autograd_calls", 0))
     if count < 2:
         raise Fail(f"{what} called backward {count} time(s): the error must come from calling out.backward() a "
-                   "second time, not be made up")
+                   "second time, not be made up", code="error-made-up")
     if obs["x_grad"] is None:
-        raise Fail(f"x.grad is None after {what}: the first out.backward() must run through the x passed in")
+        raise Fail(f"x.grad is None after {what}: the first out.backward() must run through the x passed in",
+                   code="detached-input")
     close(tensor(obs["x_grad"], "x.grad"), slope(case["x"]), what=f"x.grad after {what} (the first backward's "
           "gradient: the failed second one adds nothing)", tol=TOL, numel=case["x"].numel())
 

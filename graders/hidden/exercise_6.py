@@ -40,10 +40,10 @@ def judge_sgd_leaves(case, obs):
     for index, after in enumerate(obs["params"]):
         if after.get("grad_fn") is not None or not after.get("is_leaf"):
             raise Fail(f"params[{index}] has a grad_fn ({after.get('grad_fn')}) after sgd_step: the update was "
-                       "recorded by autograd; do it under torch.no_grad()")
+                       "recorded by autograd; do it under torch.no_grad()", code="update-tracked")
         if not after.get("requires_grad"):
             raise Fail(f"params[{index}] no longer requires grad after sgd_step: the next backward would not reach "
-                       "it; use torch.no_grad() instead of switching requires_grad off")
+                       "it; use torch.no_grad() instead of switching requires_grad off", code="requires-grad-off")
 
 
 def judge_no_graph_kept(case, obs):
@@ -53,12 +53,13 @@ def judge_no_graph_kept(case, obs):
         if grad_fn_name(desc) is not None or not desc.get("is_leaf", True):
             raise Fail(f"the returned {name} has a grad_fn ({grad_fn_name(desc)}): the updates were recorded by "
                        "autograd, so every step's graph hangs on the next one; update in place under "
-                       "torch.no_grad()")
+                       "torch.no_grad()", code="update-tracked")
         if not desc.get("requires_grad", False):
-            raise Fail(f"the returned {name} does not require grad: it can no longer be trained")
+            raise Fail(f"the returned {name} does not require grad: it can no longer be trained",
+                       code="requires-grad-off")
     if obs["losses"]["tracked"]:
         raise Fail(f"{obs['losses']['tracked']} of the recorded losses are tensors with a grad_fn: each keeps its "
-                   "step's whole graph alive; record loss.item()")
+                   "step's whole graph alive; record loss.item()", code="losses-keep-graph")
 
 
 PLACED = (

@@ -1,0 +1,139 @@
+"""``grade report GRADES_DIR``: read what ``grade class`` wrote, write ``report.html`` (or ``mistakes.csv``).
+
+The rows come back from the output folder: ``grades.csv`` says which submission is each student's now
+(a folder's cache also keeps the rows of files since replaced), and each one's full row (every check's
+feedback and mistake code, the time it took, its fingerprint) is read from the resume cache
+``.cache/``, found by the file's sha256, the exercise, the seed and the time it was graded. Where the
+cache is gone (a CI artifact without hidden folders), the row is rebuilt from ``grades.csv`` and the
+Gradescope ``results/<student>/<exercise>.json``: everything but the fingerprint, so identical
+submissions cannot be told then (the page says so).
+
+The page itself is :func:`autograd_exercises.reports.class_report.render_html`, a pure function of the
+rows; this module only reads files and writes one, atomically. No torch.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from autograd_exercises.classroom import outputs
+from autograd_exercises.classroom.cache import FOLDER
+
+REPORT, MISTAKES = "report.html", "mistakes.csv"
+
+
+class ReportError(Exception):
+    """The folder holds no class to report on: one line."""
+
+
+def _number(text: str | None) -> float:
+    try:
+        return float(text or 0)
+    except ValueError:
+        return 0.0
+
+
+def _cached(out: Path) -> dict[tuple[str, str, str, str], dict[str, Any]]:
+    """Every cached row, by (sha256, exercise, seed, graded_at)."""
+    found: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    for path in sorted((out / FOLDER).glob("*/*.json")):
+        try:
+            row = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(row, dict) and row.get("sha256"):
+            found[(str(row.get("sha256")), str(row.get("exercise")), str(row.get("seed")),
+                   str(row.get("graded_at")))] = row
+    return found
+
+
+def _from_results(out: Path, line: dict[str, str]) -> dict[str, Any] | None:
+    """The row's result rebuilt from its Gradescope JSON (no cache): checks with points, feedback and code."""
+    path = outputs.row_files(out, {"student": line["student"], "exercise": line["exercise"]})[0]
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    checks = []
+    for test in data.get("tests") or []:
+        name = str(test.get("name", "")).split(": ", 1)[-1]
+        lines = str(test.get("output", "")).split("\n")
+        description, rest = lines[0], lines[1:]
+        feedback = []
+        for text in rest:
+            if text.startswith(("note: ", "your code printed:")):
+                break
+            feedback.append(text)
+        passed = test.get("status") == "passed"
+        extra = test.get("extra_data") or {}
+        checks.append({"name": name, "points": test.get("score", 0), "max_points": test.get("max_score", 0),
+                       "status": "passed" if passed else "failed", "feedback": "" if passed else "\n".join(feedback),
+                       "mistake": extra.get("mistake") or "", "hidden": test.get("visibility") == "after_published",
+                       "description": description, "wall": extra.get("seconds", 0.0)})
+    exercises = (data.get("extra_data") or {}).get("exercises") or [{}]
+    return {"checks": checks, "title": exercises[0].get("title", ""), "execution_time": data.get("execution_time")}
+
+
+def load_rows(out: Path) -> tuple[list[dict[str, Any]], str]:
+    """The class's current rows from ``out`` (``grades.csv`` with ``.cache/`` or ``results/``), and where they
+    came from; :class:`ReportError` when there is no ``grades.csv``."""
+    table = out / outputs.CSV
+    try:
+        with open(table, encoding="utf-8-sig", newline="") as stream:
+            lines = list(csv.DictReader(stream))
+    except FileNotFoundError:
+        raise ReportError(f"no {outputs.CSV} in {out}: give the folder 'grade class' wrote (--out, default grades)") \
+            from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ReportError(f"cannot read {table}: {exc}") from None
+    cached = _cached(out)
+    rows, rebuilt = [], 0
+    for line in lines:
+        if not line.get("student") or not line.get("exercise"):
+            continue
+        row = cached.get((line.get("sha256", ""), line["exercise"], line.get("seed", ""), line.get("graded_at", "")))
+        if row is not None:
+            row = dict(row)
+        else:
+            rebuilt += 1
+            result = _from_results(out, line)
+            codes = dict(part.split("=", 1) for part in (line.get("mistakes") or "").split("; ") if "=" in part)
+            row = {"result": result, "mistakes": codes, "fingerprint": None,
+                   "seconds": (result or {}).get("execution_time")}
+        for key in ("reason", "note"):  # the CSV has them on one line: keep the cached text when it is the same
+            if outputs.csv_cell(row.get(key) or "") != (line.get(key) or ""):
+                row[key] = line.get(key) or ""
+        row.update(student=line["student"], exercise=line["exercise"], file=line.get("file", ""),
+                   status=line.get("status", ""), score=_number(line.get("score")),
+                   max_score=_number(line.get("max_score")), sha256=line.get("sha256", ""),
+                   grader_version=line.get("grader_version", ""))
+        rows.append(row)
+    source = f"{out}/{outputs.CSV} and {out}/{FOLDER}/" if not rebuilt else \
+        f"{out}/{outputs.CSV} and {out}/{outputs.RESULTS}/ ({rebuilt} row{'s' if rebuilt != 1 else ''} without cache)"
+    return rows, source
+
+
+def html(rows: list[dict[str, Any]], *, names: bool = False, source: str = "", generated: str | None = None) -> str:
+    """The page for ``rows``, with the stub's and solution's fingerprints of their exercises."""
+    from autograd_exercises.classroom import similar
+    from autograd_exercises.reports import class_report
+
+    references = similar.reference_digests(sorted({row["exercise"] for row in rows}))
+    return class_report.render_html(rows, names=names, references=references, source=source, generated=generated)
+
+
+def write(out: Path, rows: list[dict[str, Any]], *, fmt: str = "html", names: bool = False, source: str = "",
+          output: Path | None = None) -> Path:
+    """Write ``report.html`` (``fmt="html"``) or ``mistakes.csv`` (``"csv"``) into ``out`` (or ``output``), atomically."""
+    from autograd_exercises.reports import class_report
+
+    if fmt == "csv":
+        target = output or out / MISTAKES
+        outputs.atomic_write(target, class_report.mistakes_csv(rows))
+    else:
+        target = output or out / REPORT
+        outputs.atomic_write(target, html(rows, names=names, source=source))
+    return target
