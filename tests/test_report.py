@@ -30,8 +30,8 @@ from tests import class_builder
 from tests.conftest import ROOT
 
 SLUG = "exercise-2"
-CHECKS = ["forward_values", "forward_retains_y_grad", "gradients_x", "gradients_y", "gradients_notebook_example",
-          "gradient_manual_values", "gradient_manual_by_hand"]
+CHECKS = ["forward_values", "forward_retains_y_grad", "gradients_x", "gradients_fills_x_grad", "gradients_y",
+          "gradients_notebook_example", "gradient_manual_values", "gradient_manual_by_hand"]
 STUB = (ROOT / "autograd_exercises" / "exercise_2.py").read_text(encoding="utf-8")
 # The same program as mistake:backward_twice, disguised: comments, blank lines, other local names and
 # arguments, another docstring, the functions in another order.
@@ -87,10 +87,11 @@ EXPECTED = {
     "does-not-compile": {check: ["fenna"] for check in CHECKS},
     "autograd-in-by-hand": {"gradient_manual_by_hand": ["guus"]},
     "list-not-tensor": {"gradient_manual_values": ["kees"], "gradient_manual_by_hand": ["kees"]},
-    "detached-input": {check: ["loes"] for check in ("forward_values", "gradients_x", "gradients_notebook_example")},
+    "detached-input": {check: ["loes"] for check in ("forward_values", "gradients_x", "gradients_fills_x_grad",
+                                                     "gradients_notebook_example")},
     "not-implemented": {check: ["ilse"] for check in CHECKS},
 }
-POINTS = {"forward_values": 2, "forward_retains_y_grad": 1, "gradients_x": 2, "gradients_y": 1,
+POINTS = {"forward_values": 2, "forward_retains_y_grad": 1, "gradients_x": 1, "gradients_fills_x_grad": 1, "gradients_y": 1,
           "gradients_notebook_example": 1, "gradient_manual_values": 2, "gradient_manual_by_hand": 1}
 GROUPS = [(["cees", "daan", "dirk"], False), (["bram", "bruno"], True)]  # (students, byte-identical), largest first
 
