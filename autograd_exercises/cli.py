@@ -215,6 +215,9 @@ def grade_all(folder: str, everything: bool, fmt: str, output: str | None, seed:
               show_default=True, help="Folder for grades.csv, results/, feedback/ and class.junit.xml.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Grading processes, each with its own sandbox (default: the number of cores).")
+@click.option("--scheduler", default=None, metavar="ADDRESS|local:N",
+              help="Grade on a dask cluster (needs the cluster extra): a scheduler's address (tcp://host:8786), "
+                   "or local:N for N worker processes here.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Class seed; each student's inputs derive from it and their id (default: the recorded one, "
                    "else a fresh one).")
@@ -224,8 +227,8 @@ def grade_all(folder: str, everything: bool, fmt: str, output: str | None, seed:
 @click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="nbgrader's gradebook.db: write every notebook's points per test cell, as nbgrader autograde does.")
 @click.option("--unsafe-root", is_flag=True, help="As root, grade even without every sandbox layer.")
-def grade_class(exercise: str, submissions: Path, out: Path, workers: int | None, seed: int | None, timeout: float,
-                regrade: bool, gradebook: Path | None, unsafe_root: bool) -> None:
+def grade_class(exercise: str, submissions: Path, out: Path, workers: int | None, scheduler: str | None,
+                seed: int | None, timeout: float, regrade: bool, gradebook: Path | None, unsafe_root: bool) -> None:
     """Instructors: grade every submission of EXERCISE (or 'all') in SUBMISSIONS, a folder or a .zip.
 
     \b
@@ -239,10 +242,21 @@ def grade_class(exercise: str, submissions: Path, out: Path, workers: int | None
     if gradebook is not None and seed is not None:
         raise click.UsageError("--gradebook grades with nbgrader's seed (AUTOGRAD_SEED, else 0): "
                                "set AUTOGRAD_SEED instead of --seed")
+    if scheduler is not None:
+        from autograd_exercises.classroom import dask_executor
+
+        if workers is not None:
+            raise click.UsageError("--workers is for this machine's pool; with --scheduler the cluster has the "
+                                   "workers (local:N for N of them here)")
+        try:
+            dask_executor.parse(scheduler)
+        except dask_executor.SchedulerSpecError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--scheduler'") from None
     try:
         slug = None if exercise.strip().lower() == "all" else session.find(exercise).slug
-        summary = batch.run(batch.Options(slug, submissions, out=out, workers=workers, seed=seed, timeout=timeout,
-                                          regrade=regrade, gradebook=gradebook, unsafe_root=unsafe_root))
+        summary = batch.run(batch.Options(slug, submissions, out=out, workers=workers, scheduler=scheduler, seed=seed,
+                                          timeout=timeout, regrade=regrade, gradebook=gradebook,
+                                          unsafe_root=unsafe_root))
     except (session.GradingError, batch.BatchError) as exc:
         raise CannotGrade(str(exc)) from None
     table = summary.mistakes(width=terminal_width(), color=sys.stdout.isatty())

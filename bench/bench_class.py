@@ -1,4 +1,4 @@
-"""Benchmark, run by hand: ``python bench/bench_class.py [--students 240] [--sample 6]``.
+"""Benchmark, run by hand: ``python bench/bench_class.py [--students 240] [--sample 6] [--scheduler local:1 local:2]``.
 
 A realistic synthetic class of exercise-2 (``tests/class_builder.py``): half ``.py`` files, half
 filled-in release notebooks; right answers, every named mistake of ``tests/test_exercise_2.py``,
@@ -17,6 +17,13 @@ included) and in the steady state (first row to last) —, the ratio to nbgrader
 submission (what it would take on idle cores: the machine this runs on may be shared), and the peak
 memory (VmHWM) of each worker process and of its sandbox server, against a bare
 ``python -c "import torch"``.
+
+``--scheduler local:N …`` grades the same class on dask (``grade class --scheduler local:N``: a
+``LocalCluster`` of N worker processes, each with its sandbox, started by the run and counted in it), each
+run next to the local executor with as many workers (run just before it, so both see the same load on a
+shared machine), and prints dask's overhead per submission against it: wall time (whole command and
+steady state) and CPU time of every process (this one holds dask's scheduler and nannies).
+``--sample 0`` leaves nbgrader out.
 """
 
 from __future__ import annotations
@@ -85,13 +92,20 @@ def cpu(pid: int) -> float:
     return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
+def more(mine: float, theirs: float) -> str:
+    """``mine`` against ``theirs`` (seconds): the difference in ms and in percent."""
+    return f"{(mine - theirs) * 1000:+.0f} ms ({(mine / theirs - 1) * 100:+.0f} %)"
+
+
 def bare_torch() -> int:
     script = "import torch\nprint([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1])"
     return int(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout)
 
 
-def grade_class(folder: Path, out: Path, workers: int, timeout: float) -> dict:
+def grade_class(folder: Path, out: Path, workers: int | str, timeout: float) -> dict:
+    """Grade with the local executor (``workers``: a number) or on dask (``workers``: ``local:N``)."""
     from autograd_exercises.classroom import batch
+    from autograd_exercises.classroom.dask_executor import DaskExecutor
     from autograd_exercises.classroom.executor import LocalPool
 
     class Measured(LocalPool):
@@ -108,11 +122,25 @@ def grade_class(folder: Path, out: Path, workers: int, timeout: float) -> dict:
             stamps.append((time.perf_counter(), self.used()))
             super().close()
 
+    class MeasuredDask(DaskExecutor):
+        memory: list[tuple[int, int]] = []
+
+        def used(self) -> float:
+            """CPU seconds of this process (client, scheduler, nannies), every worker and its sandbox server."""
+            mine = resource.getrusage(resource.RUSAGE_SELF)
+            return mine.ru_utime + mine.ru_stime + sum(cpu(pid) for pid in self.pids())
+
+        def close(self) -> None:
+            if self.workers:
+                self.memory = [(vm(state["pid"]), vm(state["server_pid"] or 0)) for state in self.workers.values()]
+                stamps.append((time.perf_counter(), self.used()))
+            super().close()
+
     stamps: list[tuple[float, float]] = []  # (time, CPU used) at each row, then at the end
     started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
-    with Measured(workers) as pool:
-        summary = batch.run(batch.Options("exercise-2", folder, out=out, workers=workers, seed=1, timeout=timeout,
-                                          regrade=True),
+    with (MeasuredDask(workers) if isinstance(workers, str) else Measured(workers)) as pool:
+        summary = batch.run(batch.Options("exercise-2", folder, out=out, workers=workers if isinstance(workers, int)
+                                          else None, seed=1, timeout=timeout, regrade=True),
                             executor=pool, stream=io.StringIO(), terminal=False,
                             on_row=lambda row: stamps.append((time.perf_counter(), pool.used())))
         wall = time.perf_counter() - started
@@ -144,21 +172,32 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=6, help="notebooks graded by nbgrader's kernels")
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds per check (grade's default: 5)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--scheduler", nargs="*", default=[], metavar="local:N",
+                        help="also grade on dask LocalClusters, each next to the local executor with N workers")
     args = parser.parse_args()
-    if args.students < 20 or args.sample < 3:
-        parser.error("at least 20 students and a sample of 3")
+    if args.students < 20 or args.sample not in (0,) and args.sample < 3:
+        parser.error("at least 20 students and a sample of 3 (or 0: no nbgrader)")
+    order: list[int | str] = []
+    for workers in args.workers:
+        order.append(workers)
+        order += [spec for spec in args.scheduler if spec == f"local:{workers}"]
+    order += [spec for spec in args.scheduler if spec not in order]
+    for spec in args.scheduler:
+        if not spec.startswith("local:"):
+            parser.error("--scheduler: local:N only (the bench reads the workers' processes on this machine)")
     torch_kb = bare_torch()
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
         folder = scratch / "class"
         chosen = build_class(folder, args.students)
-        runs = {workers: grade_class(folder, scratch / f"out-{workers}", workers, args.timeout)
-                for workers in args.workers}
-        per_notebook, kernel_scores = nbgrader_sample(folder, chosen, args.sample, scratch)
-    first = runs[args.workers[0]]
+        runs = {workers: grade_class(folder, scratch / f"out-{str(workers).replace(':', '-')}", workers, args.timeout)
+                for workers in order}
+        per_notebook, kernel_scores = (nbgrader_sample(folder, chosen, args.sample, scratch) if args.sample
+                                       else (float("nan"), {}))
+    first = runs[order[0]]
     for workers, run in runs.items():
         if run["scores"] != first["scores"]:
-            raise SystemExit(f"{workers} workers disagree with {args.workers[0]}: scores differ")
+            raise SystemExit(f"{workers} workers disagree with {order[0]}: scores differ")
     for student, score in kernel_scores.items():
         if score != first["scores"][student]:
             raise SystemExit(f"nbgrader's kernel gave {student} {score}, grade class {first['scores'][student]}")
@@ -167,25 +206,36 @@ def main() -> None:
         mix[kind.split(":")[0]] = mix.get(kind.split(":")[0], 0) + 1
     print(f"grade class exercise-2: {args.students} submissions ({', '.join(f'{n} {k}' for k, n in mix.items())}), "
           f"half .py, half .ipynb; timeout {args.timeout:g} s per check; {os.cpu_count()} cores")
-    print(f"nbgrader autograde with kernels: {per_notebook * 1000:.0f} ms per further notebook "
-          f"(median of {args.sample}; same scores as grade class)")
+    if args.sample:
+        print(f"nbgrader autograde with kernels: {per_notebook * 1000:.0f} ms per further notebook "
+              f"(median of {args.sample}; same scores as grade class)")
+    def against(seconds: float) -> str:
+        return f" ({per_notebook / seconds:4.0f}x nbgrader)" if args.sample else ""
+
     for workers, run in runs.items():
         whole = run["wall"] / run["rows"]
-        print(f"  {workers} worker{'s' if workers > 1 else ' '}: whole command {run['wall']:5.1f} s = "
-              f"{run['rows'] / run['wall']:5.1f} submissions/s, {whole * 1000:4.0f} ms each "
-              f"({per_notebook / whole:4.0f}x nbgrader); steady state {1 / run['steady']:5.1f}/s, "
-              f"{run['steady'] * 1000:4.0f} ms each ({per_notebook / run['steady']:4.0f}x nbgrader)")
-        cores = min(workers, os.cpu_count() or 1)
+        label = f"{workers}" if isinstance(workers, str) else f"{workers} worker{'s' if workers > 1 else ' '}"
+        print(f"  {label}: whole command {run['wall']:5.1f} s = "
+              f"{run['rows'] / run['wall']:5.1f} submissions/s, {whole * 1000:4.0f} ms each{against(whole)}; "
+              f"steady state {1 / run['steady']:5.1f}/s, {run['steady'] * 1000:4.0f} ms each{against(run['steady'])}")
+        count = int(workers.split(":")[1]) if isinstance(workers, str) else workers
+        cores = min(count, os.cpu_count() or 1)
         idle = run["cpu_steady"] / cores
         print(f"      CPU of all our processes: {run['cpu']:.1f} s in all ({run['cpu'] / run['rows'] * 1000:.0f} ms per "
               f"submission, start-up included); steady state {run['cpu_steady'] * 1000:.0f} ms per submission, "
-              f"so on {cores} idle core{'s' if cores > 1 else ''}: {idle * 1000:.0f} ms each = {1 / idle:.1f}/s "
-              f"({per_notebook / idle:.0f}x nbgrader)")
+              f"so on {cores} idle core{'s' if cores > 1 else ''}: {idle * 1000:.0f} ms each = {1 / idle:.1f}/s"
+              f"{against(idle)}")
         for index, (worker_kb, server_kb) in enumerate(run["memory"]):
             print(f"      worker {index}: peak {worker_kb / 1024:4.0f} MB = {worker_kb / torch_kb:.2f}x bare torch "
                   f"({torch_kb / 1024:.0f} MB); its sandbox server {server_kb / 1024:4.0f} MB")
+        local = runs.get(count) if isinstance(workers, str) else None
+        if local is not None:
+            print(f"      dask against the local executor with {count} worker{'s' if count > 1 else ''}, per "
+                  f"submission: whole command {more(run['wall'] / run['rows'], local['wall'] / local['rows'])}; "
+                  f"steady state {more(run['steady'], local['steady'])}; "
+                  f"CPU, steady state {more(run['cpu_steady'], local['cpu_steady'])}")
     print(json.dumps({"per_notebook_kernel_s": per_notebook,
-                      "runs": {w: {k: v for k, v in r.items() if k != "scores"} for w, r in runs.items()}}))
+                      "runs": {str(w): {k: v for k, v in r.items() if k != "scores"} for w, r in runs.items()}}))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ Each part is a small unit; only :mod:`.batch` knows them all:
 * :mod:`.task` is the pure grading function ``(exercise, file name, bytes, seed, timeout,
   sandbox) -> row`` that every executor runs;
 * :mod:`.executor` runs tasks: :class:`~.executor.LocalPool` (worker processes, one sandbox
-  each) behind the :class:`~.executor.Executor` interface a distributed executor can share;
+  each) behind the :class:`~.executor.Executor` interface that :class:`~.dask_executor.DaskExecutor`
+  shares (``--scheduler``: a dask.distributed cluster; :mod:`.dask_worker` is the workers' side);
 * :mod:`.cache` is the resume cache, :mod:`.outputs` the files (CSV, Gradescope JSON,
   feedback, JUnit; all written atomically), :mod:`.gradebook` nbgrader's gradebook,
   :mod:`.progress` the progress bar or log lines;

@@ -2,8 +2,9 @@
 
 :func:`run` is the whole command without click. The instructor's process never imports torch: it
 finds the submissions (:mod:`.layouts`), looks each one up in the cache (:mod:`.cache`), sends the
-rest to an :class:`~.executor.Executor` as :class:`~.task.Task` objects, and writes each row the
-moment it comes back (:mod:`.outputs`, and :mod:`.gradebook` with ``--gradebook``).
+rest to an :class:`~.executor.Executor` as :class:`~.task.Task` objects (this machine's
+:class:`~.executor.LocalPool`, or :class:`~.dask_executor.DaskExecutor` with ``--scheduler``), and writes
+each row the moment it comes back, once per task (:mod:`.outputs`, and :mod:`.gradebook` with ``--gradebook``).
 
 **Seeds.** Each student gets their own inputs: seed = a digest of (class seed, student id), so
 one student's printed numbers are no use to another, and the same student gets the same inputs in
@@ -51,6 +52,7 @@ class Options:
     submissions: Path
     out: Path = Path("grades")
     workers: int | None = None  # default: the number of cores
+    scheduler: str | None = None  # a dask cluster instead of local workers: "local:N" or "tcp://host:8786"
     seed: int | None = None  # the class seed
     timeout: float = 5.0
     regrade: bool = False
@@ -316,7 +318,7 @@ def _grade(plan: layouts.Plan, options: Options, summary: Summary, executor: Exe
         previous = None
     try:
         if pending:
-            pool = executor or LocalPool(min(options.workers or cores(), len(pending)))  # no idle workers
+            pool = executor or _executor(options, len(pending))
             try:
                 _run_pool(pool, pending, by_key, options, summary, cache, book, class_seed, version, order,
                           stream, terminal, on_row)
@@ -331,6 +333,34 @@ def _grade(plan: layouts.Plan, options: Options, summary: Summary, executor: Exe
         outputs.write_class_files(out, summary.rows, order)
 
 
+def _executor(options: Options, pending: int) -> Executor:
+    if options.scheduler:
+        from autograd_exercises.classroom.dask_executor import DaskExecutor, SchedulerSpecError
+
+        try:
+            return DaskExecutor(options.scheduler)
+        except SchedulerSpecError as exc:
+            raise BatchError(str(exc)) from None
+    return LocalPool(min(options.workers or cores(), pending))  # no idle workers
+
+
+def _require_full_sandbox(info: dict[str, Any]) -> None:
+    """As root, refuse a partial sandbox: this process's root, or the graders' where they say (a cluster's)."""
+    from autograd_exercises import session
+
+    layers = info.get("layers", [])
+    if info.get("root"):
+        missing = [layer for layer in session.FULL_SANDBOX if layer not in layers]
+        if missing:
+            raise BatchError(f"refusing to grade as root without the full sandbox (missing on some worker: "
+                             f"{', '.join(missing)}); install bubblewrap and libseccomp on every worker (see the "
+                             "README's Safety section), or pass --unsafe-root")
+    try:
+        session.require_full_sandbox(layers)
+    except session.GradingError as exc:
+        raise BatchError(str(exc)) from None
+
+
 def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
@@ -339,35 +369,36 @@ def _run_pool(pool: Executor, pending: list[Task], by_key: dict[str, list[_Job]]
               summary: Summary, cache: cache_mod.Cache, book: Any, class_seed: int | None, version: str,
               order: list[str], stream: TextIO | None, terminal: bool | None,
               on_row: Callable[[dict[str, Any]], None] | None) -> None:
-    from autograd_exercises import session
-
     try:
         info = pool.start()
     except ExecutorError as exc:
         raise BatchError(str(exc)) from None
     if not options.unsafe_root:
-        try:
-            session.require_full_sandbox(info.get("layers", []))
-        except session.GradingError as exc:
-            raise BatchError(str(exc)) from None
+        _require_full_sandbox(info)
     total = sum(len(by_key[task.key]) for task in pending)
     last, every = time.monotonic(), REWRITE_EVERY
+    written: set[str] = set()
     with Progress(total, cached=summary.from_cache, stream=stream, terminal=terminal) as progress:
-        for row in pool.run(pending):
-            if row.get("status") not in (GRADED, COULD_NOT_GRADE) or row.get("key") not in by_key:
-                continue
-            cache.put(row)
-            for job in by_key[row["key"]]:
-                mine = _label(row, job, class_seed, version)
-                outputs.write_row_files(out=options.out, row=mine)
-                _record(book, job, mine, summary.gradebook_failed)
-                summary.rows.append(mine)
-                summary.graded_now += 1
-                progress.advance(mine)
-                if on_row is not None:
-                    on_row(mine)
-            if time.monotonic() - last > every:  # grades.csv as it stands (class.junit.xml at the end)
-                began = time.monotonic()
-                outputs.atomic_write(options.out / outputs.CSV, outputs.csv_text(summary.rows, order))
-                last = time.monotonic()
-                every = max(REWRITE_EVERY, 20 * (last - began))  # a big class: at most 5 % of the time
+        try:
+            for row in pool.run(pending):
+                key = row.get("key")
+                if row.get("status") not in (GRADED, COULD_NOT_GRADE) or key not in by_key or key in written:
+                    continue  # once per task, whatever an executor sends twice
+                written.add(key)
+                cache.put(row)
+                for job in by_key[key]:
+                    mine = _label(row, job, class_seed, version)
+                    outputs.write_row_files(out=options.out, row=mine)
+                    _record(book, job, mine, summary.gradebook_failed)
+                    summary.rows.append(mine)
+                    summary.graded_now += 1
+                    progress.advance(mine)
+                    if on_row is not None:
+                        on_row(mine)
+                if time.monotonic() - last > every:  # grades.csv as it stands (class.junit.xml at the end)
+                    began = time.monotonic()
+                    outputs.atomic_write(options.out / outputs.CSV, outputs.csv_text(summary.rows, order))
+                    last = time.monotonic()
+                    every = max(REWRITE_EVERY, 20 * (last - began))  # a big class: at most 5 % of the time
+        except ExecutorError as exc:  # the executor cannot go on (a cluster lost): every row written stays
+            raise BatchError(str(exc)) from None
