@@ -244,7 +244,7 @@ def test_the_command_on_a_scheduler(tmp_path, cluster, monkeypatch):
     result = CliRunner().invoke(main, ["class", SLUG, str(folder), "--out", str(tmp_path / "out"), "--timeout", "1",
                                        "--scheduler", cluster.scheduler_address], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert "exercise-2: mean 6.50/10 over 2 students" in result.output
+    assert "exercise-2: mean 7.00/10 over 2 students" in result.output
     monkeypatch.setattr(dask_executor.DaskExecutor, "connect_timeout", 2.0)
     nowhere = CliRunner().invoke(main, ["class", SLUG, str(folder), "--out", str(tmp_path / "nowhere"),
                                         "--scheduler", "tcp://127.0.0.1:9"])
