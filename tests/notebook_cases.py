@@ -118,13 +118,14 @@ def helper_defined_below() -> dict:
 
 
 def errors_and_plots() -> dict:
-    """Scratch cells that raise (backward twice; a plot without matplotlib): each ends only its own cell."""
+    """Scratch cells that raise (backward twice; a plot, then a library that is not installed): each ends only
+    its own cell."""
     book = filled("exercise-2")
     book.insert_after("test-forward_retains_y_grad",
                       "x = torch.ones(3, requires_grad=True)\ny, z, out = forward(x)\nout.backward()\n"
                       "out.backward()  # RuntimeError: the graph is freed\nprint('not reached')\n", "scratch-twice")
-    book.insert_after("scratch-twice", "import matplotlib.pyplot as plt\nplt.plot(y.detach())\nplt.show()\n",
-                      "scratch-plot")
+    book.insert_after("scratch-twice", "import matplotlib.pyplot as plt\nplt.plot(y.detach())\nplt.show()\n"
+                      "import seaborn as sns  # not installed: ModuleNotFoundError\n", "scratch-plot")
     book.append("undefined_name + 1\n", "scratch-error")
     return book.done()
 
