@@ -75,6 +75,7 @@ ATTACKS = {
     "sys_exit_in_function": Attack(GRADIENTS, ("called sys.exit()",)),
     "os_exit_in_function": Attack(GRADIENTS, ("ended the process (exit status 0)",)),
     "kill_parent": Attack(GRADIENTS, ("PermissionError",), needs="signals"),
+    "zygote_channels": Attack((), needs="signals"),  # no descriptor or signal reaches the zygote or the server
     "kill_every_pid": Attack(MANUAL, ("PermissionError",), needs="signals"),
     "ignore_signals_and_spin": Attack(MANUAL, ("timed out",), HANGS),
     "busy_loop": Attack(MANUAL, ("timed out",), HANGS),
