@@ -366,13 +366,17 @@ def landlock_ruleset(abi: int) -> tuple[int, int, int, int]:
     return landlock_fs_rights(abi), net, scoped, size
 
 
-def _landlock_add_path(ruleset_fd: int, path: str, rights: int) -> bool:
-    """Allow ``rights`` beneath ``path`` (file rights only for a non-directory); False if skipped."""
+if ctypes is not None:
 
-    class PathBeneath(ctypes.Structure):
+    class _PathBeneath(ctypes.Structure):
+        """``struct landlock_path_beneath_attr`` (packed); made once: a class built per call costs a collection."""
+
         _pack_ = 1
         _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
 
+
+def _landlock_add_path(ruleset_fd: int, path: str, rights: int) -> bool:
+    """Allow ``rights`` beneath ``path`` (file rights only for a non-directory); False if skipped."""
     try:
         fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
     except OSError:
@@ -380,7 +384,7 @@ def _landlock_add_path(ruleset_fd: int, path: str, rights: int) -> bool:
     try:
         if not stat.S_ISDIR(os.fstat(fd).st_mode):
             rights &= FS_FILE_RIGHTS
-        attr = PathBeneath(rights, fd)
+        attr = _PathBeneath(rights, fd)
         result, _ = _syscall(SYS_LANDLOCK_ADD_RULE, ruleset_fd, LANDLOCK_RULE_PATH_BENEATH, ctypes.addressof(attr), 0)
     finally:
         os.close(fd)
