@@ -14,7 +14,6 @@ in the result's notes.
 
 from __future__ import annotations
 
-import io
 import time
 import zlib
 from dataclasses import replace
@@ -24,7 +23,7 @@ import torch
 
 from autograd_exercises.judge import Fail, static
 from autograd_exercises.results import CheckResult, ExerciseResult
-from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox, split_checks
+from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox, packing, split_checks
 from autograd_exercises.spec import Case, Check, Exercise
 from autograd_exercises.submission import Submission
 
@@ -47,9 +46,7 @@ def make_cases(exercise: Exercise, check: Check, seed: int) -> list[Case]:
 
 
 def _serialize(cases: list[Case]) -> bytes:
-    buffer = io.BytesIO()
-    torch.save([{k: v for k, v in case.items()} for case in cases], buffer)
-    return buffer.getvalue()
+    return packing.pack([{k: v for k, v in case.items()} for case in cases])
 
 
 def _with_places(value: Any, submission: Submission) -> Any:
@@ -283,12 +280,10 @@ def _run_one_child(exercise: Exercise, submission: Submission, selected: list[Ch
     """Every check in one child (the submission imported once, or a notebook's cells run once), each within
     ``timeout``; ``None`` when that child failed as a whole (a hang past its timers, a crash, a limit, a forged
     report). Also what the child said about the notebook's cells, or, when a cell hung it, that cell's number."""
-    buffer = io.BytesIO()
-    torch.save(cases, buffer)
     jobs = [{"name": check.name, "probe": check.probe_ref, "timeout": timeout} for check in selected]
     total = timeout * (len(jobs) + 1) + (_program_time(program) if program is not None else 0.0)
     run = sandbox.run(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module, probe=None,
-                      inputs=buffer.getvalue(), timeout=total, checks=jobs, import_timeout=timeout, program=program)
+                      inputs=packing.pack(cases), timeout=total, checks=jobs, import_timeout=timeout, program=program)
     split = split_checks(run, [check.name for check in selected])
     return split, run.result.get("cells") if split is not None else hung_cell(run) if program is not None else None
 
@@ -309,10 +304,8 @@ def _run_each(exercise: Exercise, submission: Submission, selected: list[Check],
             if hung is not None and any(step.get("cell") == hung for step in steps):
                 runs[check.name] = RunResult("cell-hung", {"cell": hung})
                 continue
-            buffer = io.BytesIO()
-            torch.save({check.name: cases[check.name]}, buffer)
             job = [{"name": check.name, "probe": check.probe_ref, "timeout": timeout}]
-            run = sandbox.run(probe=None, inputs=buffer.getvalue(), timeout=2 * timeout + _program_time(steps),
+            run = sandbox.run(probe=None, inputs=packing.pack({check.name: cases[check.name]}), timeout=2 * timeout + _program_time(steps),
                               checks=job, import_timeout=timeout, program=steps, **common)
             split = split_checks(run, [check.name])
             runs[check.name] = split[check.name] if split is not None else run

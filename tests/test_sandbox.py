@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from autograd_exercises.sandbox import Sandbox, interpret, protocol
+from autograd_exercises.sandbox import Sandbox, interpret, packing, protocol
 from tests.conftest import solution_text
 
 
@@ -45,14 +45,26 @@ def test_protocol_round_trip_and_limits():
 
 
 def test_results_are_loaded_with_weights_only():
+    """A packed report whose tensor file pickles an object that runs code: refused, nothing runs."""
     class Evil:
         def __reduce__(self):
             return (print, ("pwned",))
 
     buffer = io.BytesIO()
-    torch.save({"status": "ok", "observations": [Evil()]}, buffer)
+    torch.save(Evil(), buffer)
+    structure = b'{"value":{"status":"ok","observations":[]},"tensors":[]}'
+    forged = packing.MAGIC + struct.pack(">I", len(structure)) + structure + buffer.getvalue()
+    run = interpret({"exit": 0}, forged)
+    assert run.status == "no-result" and "unreadable report" in run.result["message"], run
+    assert "unreadable tensor file (UnpicklingError)" in run.result["message"]
+
+
+def test_a_report_in_torch_save_format_is_refused():
+    """Only the packed format is read: a whole report pickled by torch.save (the old format) is not."""
+    buffer = io.BytesIO()
+    torch.save({"status": "ok", "observations": []}, buffer)
     run = interpret({"exit": 0}, buffer.getvalue())
-    assert run.status == "no-result" and "unreadable report" in run.result["message"]
+    assert run.status == "no-result" and "not a packed report" in run.result["message"]
 
 
 def test_timeouts_and_signals_become_statuses():
@@ -116,9 +128,7 @@ def test_a_new_sandbox_never_imports_torch_from_the_current_folder_or_tmp(tmp_pa
 
 
 def _no_cases() -> bytes:
-    buffer = io.BytesIO()
-    torch.save([], buffer)
-    return buffer.getvalue()
+    return packing.pack([])
 
 
 def test_remove_tree_removes_a_chain_deeper_than_path_max(tmp_path):

@@ -19,7 +19,7 @@ from autograd_exercises.mistakes import WRONG_VALUE, Mistake, code_of
 from autograd_exercises.spec import Tolerance
 
 # torch.testing imports torch.distributed.tensor (about 1 s) on its first comparison, only to unwrap
-# DTensors. The judge compares plain CPU tensors it loaded itself with weights_only=True, never a
+# DTensors. The judge compares plain CPU tensors read back from a packed report, never a
 # DTensor, so that import is skipped: it would be a third of `grade`'s start-up.
 _COMPARISON = getattr(torch.testing, "_comparison", None)
 if _COMPARISON is not None and hasattr(_COMPARISON, "_HAS_DTENSOR"):

@@ -3,7 +3,7 @@
 Runs in a process forked from the fork-server (or spawned, where there is no
 ``fork``). Order matters: every isolation layer is in place *before* the
 student's module is imported, and the result leaves through file descriptor
-:data:`RESULT_FD` as a ``torch.save`` file of plain data.
+:data:`RESULT_FD`, plain data packed by :func:`.packing.pack`.
 
 A notebook is not imported: its job carries a ``program`` (:func:`run_program`),
 its code cells in document order with, between them, the checks whose test cells
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import io
 import os
 import random
 import signal
@@ -28,14 +27,14 @@ from typing import Any
 
 import torch
 
-from autograd_exercises.sandbox import isolation, observe
+from autograd_exercises.sandbox import isolation, observe, packing
 from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR, CHECK_SEPARATOR_END
 
 RESULT_FD = 3
 TIMERS = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")  # interval timers (not on Windows)
 PR_SET_PDEATHSIG = 1
 # Bound before any student code runs, so a submission that replaces them cannot forge the report.
-_SAVE, _BYTES_IO, _WRITE, _EXIT = torch.save, io.BytesIO, os.write, os._exit
+_PACK, _WRITE, _EXIT = packing.pack, os.write, os._exit
 
 
 # What is slow to import and reasonable for a student to use. The fork-server loads it after its first
@@ -56,9 +55,7 @@ def preload() -> None:
             torch.set_num_interop_threads(1)
         except RuntimeError:  # already started once: harmless for a child that runs one probe
             pass
-    buffer = io.BytesIO()
-    torch.save([{"x": torch.zeros(2)}], buffer)
-    torch.load(io.BytesIO(buffer.getvalue()), weights_only=True)
+    packing.loads(packing.pack([{"x": torch.zeros(2)}]))  # torch.save and torch.load's lazy imports
     import autograd_exercises.probes  # noqa: F401
 
 
@@ -331,7 +328,7 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     """Import the submission and run the probe on every case (or, for a job with ``checks``, every check's
     probe on its own cases, each with its own timeout): the child's whole job. A notebook's job runs its
     ``program`` instead of an import."""
-    cases = torch.load(io.BytesIO(inputs), weights_only=True)
+    cases = packing.loads(inputs)
     probe = resolve(job["probe"]) if job.get("probe") else None
     observe.install_autograd_counter()
     if job.get("program") is not None and job.get("checks") is not None:
@@ -353,9 +350,7 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
 
 def report(result: dict[str, Any]) -> None:
     """Write the result to :data:`RESULT_FD` and flush the student's output."""
-    buffer = _BYTES_IO()
-    _SAVE(result, buffer)
-    view = memoryview(buffer.getvalue())
+    view = memoryview(_PACK(result))
     while view:
         view = view[_WRITE(RESULT_FD, view) :]
     for stream in (sys.stdout, sys.stderr):

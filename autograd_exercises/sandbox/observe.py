@@ -2,7 +2,7 @@
 
 Everything here runs inside the sandboxed child. What it returns is made only of
 dicts, lists, strings, numbers, booleans, ``None`` and plain CPU tensors, so the
-grader can read it back with ``torch.load(weights_only=True)``. A student object
+child can pack it (:mod:`.packing`) for the grader to read back. A student object
 is never sent as itself: it is *described* (its type name, a short repr, and for
 tensors the values plus their autograd metadata).
 """
@@ -187,7 +187,7 @@ def call(module: Any, name: str, *args: Any) -> dict[str, Any]:
 
 
 def plain(obs: Any, depth: int = 0) -> Any:
-    """``obs`` reduced to what ``torch.load(weights_only=True)`` accepts.
+    """``obs`` reduced to what :func:`.packing.pack` accepts.
 
     Keys starting with ``_`` (live objects kept for the probe) are dropped, and
     anything that is not plain data is replaced by its :func:`describe`.

@@ -1,8 +1,8 @@
 """Framing between the grader and its fork-server: a JSON header, then one blob.
 
 Each message is ``<4-byte length><json header><4-byte length><blob>``. The blob
-is opaque bytes (a ``torch.save`` file, source text); only the grader ever
-deserializes a blob made by student code, and only with ``weights_only=True``.
+is opaque bytes (a :mod:`.packing` blob, source text); only the grader ever
+reads a blob made by student code, and only through :func:`.report.load`.
 """
 
 from __future__ import annotations

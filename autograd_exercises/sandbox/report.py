@@ -1,29 +1,26 @@
 """Reading a child's report: every byte is a forgery until bounded and checked.
 
-Grader side. A child (student code, possibly hostile) writes its report as a
-``torch.save`` file. Before ``torch.load(weights_only=True)`` runs, the zip is
-inspected: stored entries only (no compression bomb), a bounded count and
-uncompressed size. What it loads is then copied into a fresh tree under a node
-budget (shared sub-lists that would expand exponentially are counted at every
-visit), with strings cut and cleaned (control characters, lone surrogates),
-numbers bounded, tensors dense, small and of a plain dtype. Anything else is
-refused, and a refused report becomes that check's "could not read" failure.
+Grader side. A child (student code, possibly hostile) writes its report with
+:func:`.packing.pack`: JSON text for the structure, one ``torch.save`` byte tensor
+for the numbers. :func:`.packing.split` checks every length, offset, shape and
+dtype of it (the byte tensor is read with ``weights_only=True`` from a small,
+uncompressed zip) before anything is built. The structure is then copied into a
+fresh tree under a node budget, with strings cut and cleaned (control characters,
+lone surrogates), numbers bounded, and each tensor reference resolved to its
+tensor (a tensor referenced many times is one object, never a copy). Anything
+else is refused, and a refused report becomes that check's "could not read" failure.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from typing import Any
 
-MAX_UNCOMPRESSED = 64 << 20  # bytes of all entries together
-MAX_ENTRIES = 4096  # entries in the zip (one per tensor storage, plus a few)
+from autograd_exercises.sandbox import packing
+
 MAX_NODES = 50_000  # values visited while copying (dict entries, list items, leaves)
 MAX_DEPTH = 32  # deepest nesting accepted
 MAX_TEXT = 4096  # characters kept of any one string
-MAX_ELEMENTS = 1 << 22  # elements of any one tensor, and of all tensors together
-MAX_PICKLE = 1 << 20  # bytes of the pickled structure (data.pkl): tensor data lives in entries of its own
 MAX_INT = 1 << 63
 # Control characters (newline and tab excepted), C1 controls, bidi overrides, XML's non-characters and lone
 # surrogates: student text must not repaint a terminal, break JSON/JUnit, or fail to encode as UTF-8.
@@ -31,7 +28,7 @@ _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\uff
 
 
 class Unreadable(ValueError):
-    """The report is not something the grader will read (too big, compressed, too many nodes, odd types)."""
+    """The report is not something the grader will read (too big, malformed, too many nodes, odd types)."""
 
 
 def clean_text(text: str, limit: int = MAX_TEXT) -> str:
@@ -41,33 +38,15 @@ def clean_text(text: str, limit: int = MAX_TEXT) -> str:
     return _UNSAFE.sub("\ufffd", text)
 
 
-def check_zip(blob: bytes) -> None:
-    """Refuse anything but a small, uncompressed zip as ``torch.save`` writes it."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(blob))
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise Unreadable(f"not a torch.save file ({exc})") from None
-    if len(entries) > MAX_ENTRIES:
-        raise Unreadable(f"{len(entries)} entries")
-    if any(entry.compress_type != zipfile.ZIP_STORED for entry in entries):
-        raise Unreadable("compressed entries")
-    if sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED:
-        raise Unreadable("over the size limit once unpacked")
-    if any(entry.filename.endswith(".pkl") and entry.file_size > MAX_PICKLE for entry in entries):
-        raise Unreadable("a pickled structure over its size limit")  # torch's unpickler builds it all first
-
-
 class _Copier:
-    """A fresh, bounded copy of a loaded report (see the module docstring)."""
+    """A fresh, bounded copy of a report's structure, its tensor references resolved (see the module docstring)."""
 
-    def __init__(self) -> None:
-        self.nodes = self.elements = 0
-        self.tensors: dict[int, Any] = {}  # id → copy: a tensor referenced many times is copied once
+    def __init__(self, tensors: list[Any]) -> None:
+        self.nodes = 0
+        self.tensors = tensors
+        self.texts: dict[str, str] = {}  # short strings already cleaned: keys and type names repeat in every check
 
     def copy(self, value: Any, depth: int = 0) -> Any:
-        import torch
-
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise Unreadable(f"more than {MAX_NODES} values")
@@ -78,56 +57,41 @@ class _Copier:
         if type(value) is int:
             return value if -MAX_INT <= value <= MAX_INT else float("inf") if value > 0 else float("-inf")
         if type(value) is str:
-            return clean_text(value)
+            return self.text(value, MAX_TEXT)
         if type(value) is dict:
-            return {self.key(k): self.copy(v, depth + 1) for k, v in value.items()}
-        if type(value) in (list, tuple):
+            return self.tensor(value) if packing.TENSOR in value else \
+                {self.key(k): self.copy(v, depth + 1) for k, v in value.items()}
+        if type(value) is list:
             return [self.copy(v, depth + 1) for v in value]
-        if type(value) is torch.Tensor:
-            return self.tensor(value)
         raise Unreadable(f"a value of type {type(value).__name__}")
 
     def key(self, key: Any) -> str:
         self.nodes += 1
-        if type(key) is not str:
-            raise Unreadable("a key that is not a string")
-        return clean_text(key, 200)
+        return self.text(key, 200)  # JSON object keys are always strings
 
-    def tensor(self, value: Any) -> Any:
-        """A dense, contiguous, plain copy: a stride-0 view of a huge shape must not reach the judge, and all
-        tensors together hold at most :data:`MAX_ELEMENTS` elements (each distinct tensor counted once)."""
-        import torch
+    def text(self, value: str, limit: int) -> str:
+        if len(value) > 64:
+            return clean_text(value, limit)
+        cleaned = self.texts.get(value)
+        if cleaned is None:
+            cleaned = self.texts[value] = clean_text(value, limit)
+        return cleaned
 
-        if id(value) in self.tensors:
-            return self.tensors[id(value)]
-        if value.layout != torch.strided or value.is_quantized or value.dtype not in _PLAIN_DTYPES():
-            raise Unreadable("a tensor that is not a plain dense one")
-        self.elements += value.numel()
-        if self.elements > MAX_ELEMENTS:
-            raise Unreadable(f"tensors of more than {MAX_ELEMENTS} elements in all")
-        whole = value.is_contiguous() and value.storage_offset() == 0 and \
-            value.untyped_storage().nbytes() == value.numel() * value.element_size()
-        self.tensors[id(value)] = value.detach() if whole else value.detach().clone(memory_format=torch.contiguous_format)
-        return self.tensors[id(value)]
-
-
-def _PLAIN_DTYPES() -> set[Any]:
-    import torch
-
-    return {torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.complex64, torch.complex128,
-            torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.bool}
+    def tensor(self, reference: dict[str, Any]) -> Any:
+        """The tensor ``{"$tensor": i}`` names (already checked by :func:`packing.split`)."""
+        index = reference[packing.TENSOR]
+        if not packing.is_reference(reference) or type(index) is not int or not 0 <= index < len(self.tensors):
+            raise Unreadable("a malformed tensor reference")
+        return self.tensors[index]
 
 
 def load(blob: bytes) -> dict[str, Any]:
     """The report as a bounded, fresh dict of plain data; :class:`Unreadable` if it is anything else."""
-    import torch
-
-    check_zip(blob)
     try:
-        loaded = torch.load(io.BytesIO(blob), weights_only=True)
-    except Exception as exc:  # a forged or truncated report
-        raise Unreadable(f"{type(exc).__name__}") from None
-    report = _Copier().copy(loaded)
+        structure, tensors = packing.split(blob)
+    except packing.PackError as exc:
+        raise Unreadable(str(exc)) from None
+    report = _Copier(tensors).copy(structure)
     if not isinstance(report, dict) or not isinstance(report.get("status"), str):
         raise Unreadable("not a report")
     _check_shapes(report)

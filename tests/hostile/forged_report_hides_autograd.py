@@ -2,7 +2,7 @@
 
 It finds the check's inputs in the probe's stack frames, computes the right
 answer with backward() (which gradient_manual_by_hand forbids), writes a
-torch.save report that says "autograd_calls": 0 to fd 3, and calls os._exit(0).
+packed report that says "autograd_calls": 0 to fd 3, and calls os._exit(0).
 A report comes from the student's own process, so it can claim anything the
 probe would have observed: values need the right answer anyway, but
 behavioural facts (no autograd, which tensor was filled) can be faked.
@@ -11,7 +11,6 @@ gradient_manual_by_hand fails all the same: the grader reads the function's
 code (autograd_exercises/judge/static.py), where backward() is plain to see.
 """
 
-import io
 import os
 import sys
 
@@ -48,7 +47,5 @@ def gradient_manual(x):
         returned = observe.describe(leaf.grad.to(case["x"].dtype))
         observations.append({"manual": {"name": "gradient_manual", "returned": returned, "exception": None,
                                         "warnings": [], "autograd_calls": 0}})
-    buffer = io.BytesIO()
-    torch.save({"status": "ok", "observations": observations}, buffer)
-    os.write(3, buffer.getvalue())
+    os.write(3, sys.modules["autograd_exercises.sandbox.packing"].pack({"status": "ok", "observations": observations}))
     os._exit(0)

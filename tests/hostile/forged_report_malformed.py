@@ -1,16 +1,13 @@
-"""gradients(x) writes a forged but loadable result to fd 3 (plain data of the wrong shape), then os._exit(0).
+"""gradients(x) writes a forged but well-formed report to fd 3 (plain data of the wrong shape), then os._exit(0).
 
-The report loads under weights_only=True ({"status": "ok", "observations":
-[...]} with strings where the judge expects dicts). The grader must fail
-the gradients checks, not crash, and grade every other check as usual.
-Today grading.judge_run lets the judge's AttributeError escape and the whole
-grading fails: tests/test_hostile.py marks this a known hole (xfail).
+The report is a valid packing ({"status": "ok", "observations": [...]} with
+strings where the judge expects dicts). The grader must fail the gradients
+checks, not crash, and grade every other check as usual.
 """
 
-import io
 import os
 
-import torch
+from autograd_exercises.sandbox import packing
 
 
 def forward(x):
@@ -23,9 +20,7 @@ def forward(x):
 
 def gradients(x):
     forged = {"status": "ok", "observations": [{"gradients": "passed", "x_grad": "passed"}] * 8}
-    buffer = io.BytesIO()
-    torch.save(forged, buffer)
-    os.write(3, buffer.getvalue())
+    os.write(3, packing.pack(forged))
     os._exit(0)
 
 

@@ -5,10 +5,9 @@ crash (TypeError) and lose the whole grading. Expected: the report is refused
 as unreadable, the gradients checks fail, every other check keeps its points.
 """
 
-import io
 import os
 
-import torch
+from autograd_exercises.sandbox import packing
 
 
 def forward(x):
@@ -20,9 +19,7 @@ def forward(x):
 
 
 def gradients(x):
-    buffer = io.BytesIO()
-    torch.save({"status": "ok", "observations": None}, buffer)
-    os.write(3, buffer.getvalue())
+    os.write(3, packing.pack({"status": "ok", "observations": None}))
     os._exit(0)
 
 

@@ -1,16 +1,18 @@
-"""gradients(x) writes a forged result to fd 3 whose pickle runs code when unpickled, then os._exit(0).
+"""gradients(x) writes a forged report whose tensor file pickles code to run, then os._exit(0).
 
-The "report" is a torch.save file of an object whose __reduce__ calls exec:
-with a plain torch.load it would create /tmp/autograd-hostile-pickle-<server pid>
-in the grader's process. The grader loads results with weights_only=True, so
-the load is refused: the gradients checks fail, nothing runs in the grader,
-and every other check keeps its full points.
+The report's structure is valid JSON; its torch.save part holds an object whose
+__reduce__ calls exec: with a plain torch.load it would create
+/tmp/autograd-hostile-pickle-<server pid> in the grader's process. The grader
+reads that part with weights_only=True, so the load is refused: the gradients
+checks fail, nothing runs in the grader, and every other check keeps its points.
 """
 
 import io
 import os
 
 import torch
+
+from autograd_exercises.sandbox import packing
 
 
 def forward(x):
@@ -27,10 +29,15 @@ class Payload:
         return exec, (f"open({path!r}, 'w').write('code ran in the grader')",)
 
 
+def forge(structure: bytes, tensor_file: bytes) -> bytes:
+    """A report in the packed layout (MAGIC, length, JSON, torch.save file), whatever its parts hold."""
+    return packing.MAGIC + len(structure).to_bytes(4, "big") + structure + tensor_file
+
+
 def gradients(x):
     buffer = io.BytesIO()
-    torch.save({"status": "ok", "observations": [Payload()]}, buffer)
-    os.write(3, buffer.getvalue())
+    torch.save(Payload(), buffer)
+    os.write(3, forge(b'{"value":{"status":"ok","observations":[]},"tensors":[]}', buffer.getvalue()))
     os._exit(0)
 
 

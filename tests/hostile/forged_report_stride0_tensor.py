@@ -1,18 +1,21 @@
-"""A stride-0 tensor of shape (10**6, 10**6): one stored number that claims 10**12 elements.
+"""A tensor that claims 10**12 elements: forged in a report, and returned for real as a stride-0 view.
 
-gradients(x) forges a report holding ``torch.zeros(1).expand(10**6, 10**6)`` (torch.save
-stores its single element with the huge shape and zero strides) and exits;
-gradient_manual(x) returns such a tensor the ordinary way. A grader that made
-it dense (clone, contiguous, comparison) would need 4 TB. Expected: the forged
-report is refused, the returned one is "too large to check"; the gradients and
-gradient_manual checks fail, the forward checks keep their points, and the
-grader's memory stays small.
+gradients(x) forges a report whose tensor table says shape (10**6, 10**6) over
+four bytes of data, and exits; gradient_manual(x) returns
+``torch.zeros(1).expand(10**6, 10**6)`` (one stored number, zero strides) the
+ordinary way. A grader that made either dense (clone, contiguous, comparison)
+would need 4 TB. Expected: the forged report is refused (its shape is over the
+element budget before any byte is read), the returned one is "too large to
+check"; the gradients and gradient_manual checks fail, the forward checks keep
+their points, and the grader's memory stays small.
 """
 
 import io
 import os
 
 import torch
+
+from autograd_exercises.sandbox import packing
 
 
 def forward(x):
@@ -23,11 +26,18 @@ def forward(x):
     return y, z, out
 
 
+def forge(structure: bytes, tensor_file: bytes) -> bytes:
+    """A report in the packed layout (MAGIC, length, JSON, torch.save file), whatever its parts hold."""
+    return packing.MAGIC + len(structure).to_bytes(4, "big") + structure + tensor_file
+
+
 def gradients(x):
-    huge = torch.zeros(1).expand(10**6, 10**6)
     buffer = io.BytesIO()
-    torch.save({"status": "ok", "observations": [{"gradients": {"returned": huge}, "x_grad": huge}]}, buffer)
-    os.write(3, buffer.getvalue())
+    torch.save(torch.zeros(16, dtype=torch.uint8), buffer)
+    huge = b'{"$tensor":0}'
+    structure = (b'{"value":{"status":"ok","observations":[{"gradients":{"returned":' + huge + b'},"x_grad":' + huge
+                 + b'}]},"tensors":[["float32",[1000000,1000000],0]]}')
+    os.write(3, forge(structure, buffer.getvalue()))
     os._exit(0)
 
 

@@ -1,19 +1,22 @@
-"""gradient_manual(x) forges a small report whose one tensor is referenced many times: memory amplification.
+"""gradient_manual(x) forges a report whose 24 tensor entries all claim the same 32 MB of data.
 
-A 4M-element float64 tensor (the per-tensor limit) that is a stride-0 view of a
-single stored number, placed 24 times in a list: pickle stores it once, the
-report is a few kilobytes. A reader that copies every tensor it meets makes
-24 dense copies, 32 MB each (768 MB); at the 50,000-value budget the same
-report would make 1.6 TB. Expected: the grader's memory grows by a bounded
-amount (tensors counted against a total element budget, or a shared one
-copied once), the gradient_manual checks fail, every other check keeps its
+The report holds 4M float64 numbers once (32 MB, under the 64 MB cap) and a
+tensor table of 24 entries that all start at offset 0. A reader that trusted
+the table would hand the judge 24 tensors over one buffer (aliases: writing one
+changes the others), and one that copied each would build 768 MB from 32.
+Expected: the table is refused (its 24 x 4M elements are over the budget for
+all tensors together, and entries may not overlap), the grader's memory grows
+by a bounded amount, the gradient_manual checks fail, every other check keeps its
 points.
 """
 
 import io
+import json
 import os
 
 import torch
+
+from autograd_exercises.sandbox import packing
 
 COPIES = 24
 
@@ -32,9 +35,15 @@ def gradients(x):
     return x.grad, y.grad
 
 
+def forge(structure: bytes, tensor_file: bytes) -> bytes:
+    """A report in the packed layout (MAGIC, length, JSON, torch.save file), whatever its parts hold."""
+    return packing.MAGIC + len(structure).to_bytes(4, "big") + structure + tensor_file
+
+
 def gradient_manual(x):
-    view = torch.zeros(1, dtype=torch.float64).expand(1 << 22)
     buffer = io.BytesIO()
-    torch.save({"status": "ok", "observations": [{"manual": [view] * COPIES}]}, buffer)
-    os.write(3, buffer.getvalue())
+    torch.save(torch.zeros(8 << 22, dtype=torch.uint8), buffer)
+    table = [["float64", [1 << 22], 0] for _ in range(COPIES)]
+    value = {"status": "ok", "observations": [{"manual": [{"$tensor": index} for index in range(COPIES)]}]}
+    os.write(3, forge(json.dumps({"value": value, "tensors": table}).encode(), buffer.getvalue()))
     os._exit(0)

@@ -9,10 +9,9 @@ per check), every report stays small and well-formed, the gradients and
 gradient_manual checks fail, the forward checks keep their points.
 """
 
-import io
 import os
 
-import torch
+from autograd_exercises.sandbox import packing
 
 HUGE = 16 << 20
 
@@ -28,9 +27,7 @@ def forward(x):
 def gradients(x):
     described = {"type": "E" * HUGE, "message": "m" * HUGE, "frames": []}
     outcome = {"name": "gradients", "returned": None, "exception": described, "warnings": [], "autograd_calls": 0}
-    buffer = io.BytesIO()
-    torch.save({"status": "ok", "observations": [{"gradients": outcome, "x_grad": None}]}, buffer)
-    os.write(3, buffer.getvalue())
+    os.write(3, packing.pack({"status": "ok", "observations": [{"gradients": outcome, "x_grad": None}]}))
     os._exit(0)
 
 

@@ -9,9 +9,13 @@ their points, every report stays small.
 """
 
 import io
+import json
 import os
+import sys
 
 import torch
+
+from autograd_exercises.sandbox import packing
 
 HUGE = 10**100000
 
@@ -28,10 +32,12 @@ def gradients(x):
     items = [{"type": "int", "value": HUGE}, {"type": "int", "value": -HUGE}]
     returned = {"type": "tuple", "length": 2, "items": items}
     outcome = {"name": "gradients", "returned": returned, "exception": None, "warnings": [], "autograd_calls": 1}
-    buffer = io.BytesIO()
     observation = {"gradients": outcome, "x_grad": {"type": "int", "value": HUGE}}
-    torch.save({"status": "ok", "observations": [observation]}, buffer)
-    os.write(3, buffer.getvalue())
+    sys.set_int_max_str_digits(0)  # JSON text with all 100,001 digits: the grader must not read them as an int
+    structure = json.dumps({"value": {"status": "ok", "observations": [observation]}, "tensors": []}).encode()
+    buffer = io.BytesIO()
+    torch.save(torch.zeros(0, dtype=torch.uint8), buffer)
+    os.write(3, packing.MAGIC + len(structure).to_bytes(4, "big") + structure + buffer.getvalue())
     os._exit(0)
 
 

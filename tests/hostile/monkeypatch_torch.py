@@ -2,7 +2,7 @@
 
 torch.testing.assert_close, torch.allclose, torch.equal, Tensor.__eq__,
 torch.save and torch.load are replaced in the child. The judge compares in
-the grader's own process, and the report is written with the torch.save
+the grader's own process, and the report is packed with the torch.save
 bound before student code ran, so none of it matters: gradient_manual_values
 fails ("is wrong"), and so does gradient_manual_by_hand (it wants the right
 values too); every other check keeps its full points.

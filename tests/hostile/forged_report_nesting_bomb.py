@@ -1,0 +1,51 @@
+"""gradients(x) forges a report nested 300,000 levels deep, gradient_manual(x) one of 500,000 values.
+
+Both structures are small JSON texts (600 KB and 1 MB): "[[[[...]]]]" would
+exhaust a recursive reader's stack, and half a million list items would cost
+a copy of each. Expected: the deep one is refused by the JSON reader's
+recursion guard or the depth limit, the wide one by the 50,000-value budget;
+the gradients and gradient_manual checks fail, the grader's memory and time
+stay small, the forward checks keep their points.
+"""
+
+import io
+import os
+
+import torch
+
+from autograd_exercises.sandbox import packing
+
+DEPTH, WIDTH = 300_000, 500_000
+
+
+def forward(x):
+    y = 3 * x + 2
+    y.retain_grad()
+    z = 2 * y**2
+    out = z.mean()
+    return y, z, out
+
+
+def forge(structure: bytes, tensor_file: bytes) -> bytes:
+    """A report in the packed layout (MAGIC, length, JSON, torch.save file), whatever its parts hold."""
+    return packing.MAGIC + len(structure).to_bytes(4, "big") + structure + tensor_file
+
+
+def _empty_tensor_file() -> bytes:
+    buffer = io.BytesIO()
+    torch.save(torch.zeros(0, dtype=torch.uint8), buffer)
+    return buffer.getvalue()
+
+
+def gradients(x):
+    deep = b"[" * DEPTH + b"]" * DEPTH
+    structure = b'{"value":{"status":"ok","observations":[{"gradients":' + deep + b'}]},"tensors":[]}'
+    os.write(3, forge(structure, _empty_tensor_file()))
+    os._exit(0)
+
+
+def gradient_manual(x):
+    wide = b"[" + b",".join([b"0"] * WIDTH) + b"]"
+    structure = b'{"value":{"status":"ok","observations":[{"manual":' + wide + b'}]},"tensors":[]}'
+    os.write(3, forge(structure, _empty_tensor_file()))
+    os._exit(0)

@@ -1,0 +1,175 @@
+"""The packed wire format (autograd_exercises/sandbox/packing.py) and the grader's bounded reading of it
+(sandbox/report.py): what round-trips, and every forgery that must be refused before anything is built."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import zipfile
+
+import pytest
+import torch
+
+from autograd_exercises.sandbox import packing, report
+
+
+def _tensor_file(value) -> bytes:
+    buffer = io.BytesIO()
+    torch.save(value, buffer)
+    return buffer.getvalue()
+
+
+def forge(document, data=None, *, raw: bytes | None = None) -> bytes:
+    """A blob in the packed layout with the given JSON document (or raw structure bytes) and byte tensor."""
+    structure = raw if raw is not None else json.dumps(document).encode()
+    tensor_file = data if isinstance(data, bytes) else _tensor_file(data if data is not None else
+                                                                   torch.zeros(0, dtype=torch.uint8))
+    return packing.MAGIC + len(structure).to_bytes(4, "big") + structure + tensor_file
+
+
+@pytest.mark.parametrize("dtype", list(packing.DTYPES.values()))
+@pytest.mark.parametrize("shape", [(), (0,), (3,), (2, 3), (2, 1, 4)])
+def test_every_plain_dtype_and_shape_round_trips_exactly(dtype, shape):
+    value = (torch.arange(math.prod(shape)).reshape(shape) % 3).to(dtype)
+    back = packing.loads(packing.pack({"t": value}))["t"]
+    assert back.dtype == dtype and back.shape == value.shape
+    assert torch.equal(back, value)
+
+
+def test_a_structure_round_trips_with_tuples_as_lists():
+    x = torch.randn(3, 2, dtype=torch.float64)
+    value = {"status": "ok", "n": 3, "big": 1 << 62, "f": 1.5, "nan": math.nan, "inf": -math.inf, "b": True,
+             "none": None, "text": "é\u202e", "items": (1, [2, (3,)]), "t": x, "view": x[1:, 1], "same": [x, x]}
+    back = packing.loads(packing.pack(value))
+    assert back["items"] == [1, [2, [3]]] and back["big"] == 1 << 62 and back["text"] == "é\u202e"
+    assert math.isnan(back["nan"]) and back["inf"] == -math.inf and back["b"] is True and back["none"] is None
+    assert torch.equal(back["t"], x) and torch.equal(back["view"], x[1:, 1])
+    assert back["same"][0] is back["same"][1]  # one tensor met twice is stored, and read back, once
+
+
+def test_huge_ints_travel_as_infinities():
+    back = packing.loads(packing.pack([10**100, -(10**30)]))
+    assert back == [math.inf, -math.inf]
+
+
+@pytest.mark.parametrize("value, message", [
+    ({1: "x"}, "key that is not a string"),
+    ({"$tensor": 0}, "reserved key"),
+    (object(), "a value of type object"),
+    (torch.zeros(2).to_sparse(), "not a plain dense"),
+    (torch.zeros(2, dtype=torch.uint16), "not a plain dense"),
+])
+def test_what_cannot_be_packed_is_refused(value, message):
+    with pytest.raises(packing.PackError, match=message):
+        packing.pack(value)
+
+
+def test_a_report_reads_back_into_fresh_plain_data():
+    x = torch.ones(4)
+    blob = packing.pack({"status": "ok", "observations": [{"x": x, "again": x, "say": "a\x1b[2Jb"}]})
+    loaded = report.load(blob)
+    observation = loaded["observations"][0]
+    assert torch.equal(observation["x"], x) and observation["x"] is observation["again"]
+    assert observation["say"] == "a\ufffd[2Jb"  # control characters never reach a terminal
+
+
+def test_a_bool_tensor_is_rebuilt_from_its_bytes():
+    data = torch.tensor([0, 1, 2, 255], dtype=torch.uint8)
+    blob = forge({"value": {"status": "ok", "b": {"$tensor": 0}}, "tensors": [["bool", [4], 0]]}, data)
+    assert report.load(blob)["b"].tolist() == [False, True, True, True]
+
+
+LIMIT = packing.MAX_ELEMENTS
+FORGERIES = {
+    "not packed at all": (_tensor_file({"status": "ok"}), "not a packed report"),
+    "cut short": (packing.MAGIC + b"\x00\x00", "not a packed report"),
+    "length past the end": (packing.MAGIC + (100).to_bytes(4, "big") + b"{}", "cut short"),
+    "length over the limit": (packing.MAGIC + (packing.MAX_STRUCTURE + 1).to_bytes(4, "big"), "size limit"),
+    "malformed JSON": (forge(None, raw=b"{'value': 1}"), "malformed structure"),
+    "invalid UTF-8": (forge(None, raw=b'{"value":"\xff"}'), "malformed structure"),
+    "nested past the stack": (forge(None, raw=b'{"value":' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
+                              "RecursionError"),
+    "nested past the depth limit": (forge({"value": {"status": "ok", "x": json.loads("[" * 40 + "]" * 40)},
+                                           "tensors": []}), "nested too deeply"),
+    "too many values": (forge({"value": {"status": "ok", "x": [0] * 60_000}, "tensors": []}), "more than 50000"),
+    "no value": (forge({"tensors": []}), "without a value"),
+    "no tensor table": (forge({"value": {}}), "no tensor table"),
+    "unknown dtype": (forge({"value": {}, "tensors": [["object", [1], 0]]}, torch.zeros(16, dtype=torch.uint8)),
+                      "malformed tensor entry"),
+    "negative size": (forge({"value": {}, "tensors": [["uint8", [-1], 0]]}), "not a list of sizes"),
+    "float size": (forge({"value": {}, "tensors": [["uint8", [1.5], 0]]}), "not a list of sizes"),
+    "too many dimensions": (forge({"value": {}, "tensors": [["uint8", [1] * 17, 0]]}), "not a list of sizes"),
+    "a shape over the budget": (forge({"value": {}, "tensors": [["float32", [10**6, 10**6], 0]]}),
+                                "a tensor of more than"),
+    "a product that overflows int64": (forge({"value": {}, "tensors": [["uint8", [2**40, 2**40, 0], 0]]}),
+                                       "a tensor of more than"),
+    "a huge size beside a zero": (forge({"value": {}, "tensors": [["uint8", [0, 2**40, 2**40], 0]]}),
+                                  "along one dimension"),
+    "tensors over the budget together": (
+        forge({"value": {}, "tensors": [["uint8", [LIMIT], 0], ["uint8", [16], LIMIT]]},
+              torch.zeros(LIMIT + 16, dtype=torch.uint8)), "in all"),
+    "bytes past the data": (forge({"value": {}, "tensors": [["float64", [4], 0]]}, torch.zeros(16, dtype=torch.uint8)),
+                            "outside the data"),
+    "misaligned offset": (forge({"value": {}, "tensors": [["uint8", [1], 3]]}, torch.zeros(16, dtype=torch.uint8)),
+                          "overlap"),
+    "overlapping tensors": (forge({"value": {}, "tensors": [["float32", [4], 0], ["float32", [4], 0]]},
+                                  torch.zeros(16, dtype=torch.uint8)), "overlap"),
+    "negative offset": (forge({"value": {}, "tensors": [["uint8", [1], -16]]}, torch.zeros(16, dtype=torch.uint8)),
+                        "overlap"),
+    "a float tensor file": (forge({"value": {}, "tensors": []}, torch.zeros(4)), "one byte tensor"),
+    "a 2-d byte tensor": (forge({"value": {}, "tensors": []}, torch.zeros(4, 4, dtype=torch.uint8)),
+                          "one byte tensor"),
+    "a dict for a tensor file": (forge({"value": {}, "tensors": []}, _tensor_file({"a": 1})), "one byte tensor"),
+    "not a zip": (forge({"value": {}, "tensors": []}, b"PK\x03\x04 not really"), "not a torch.save file"),
+    "a reference out of range": (forge({"value": {"status": "ok", "t": {"$tensor": 3}}, "tensors": []}),
+                                 "malformed tensor reference"),
+    "a reference with company": (forge({"value": {"status": "ok", "t": {"$tensor": 0, "more": 1}},
+                                        "tensors": [["uint8", [1], 0]]}, torch.zeros(16, dtype=torch.uint8)),
+                                 "malformed tensor reference"),
+    "a reference by name": (forge({"value": {"status": "ok", "t": {"$tensor": "0"}}, "tensors": []}),
+                            "malformed tensor reference"),
+    "no status": (forge({"value": {"observations": []}, "tensors": []}), "not a report"),
+}
+
+
+@pytest.mark.parametrize("name", list(FORGERIES))
+def test_a_forged_report_is_refused_with_its_reason(name):
+    blob, reason = FORGERIES[name]
+    with pytest.raises(report.Unreadable, match=reason):
+        report.load(blob)
+
+
+def _rewritten(tensor_file: bytes, change) -> bytes:
+    original = zipfile.ZipFile(io.BytesIO(tensor_file))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for name in original.namelist():
+            archive.writestr(name, *change(name, original.read(name)))
+    return out.getvalue()
+
+
+def test_a_compressed_entry_and_a_long_pickle_are_refused_before_torch_reads_them():
+    plain = _tensor_file(torch.zeros(16, dtype=torch.uint8))
+    deflated = _rewritten(plain, lambda name, data: (data + bytes(1 << 20), zipfile.ZIP_DEFLATED) if "/data/" in name
+                          else (data,))
+    long_pickle = _rewritten(plain, lambda name, data: (b"\x80\x02]" + b"\x8f" * 8192 + b".",) if name.endswith(".pkl")
+                             else (data,))
+    document = {"value": {"status": "ok"}, "tensors": []}
+    with pytest.raises(report.Unreadable, match="compressed entries"):
+        report.load(forge(document, deflated))
+    with pytest.raises(report.Unreadable, match="pickled part over its size limit"):
+        report.load(forge(document, long_pickle))
+
+
+def test_json_integers_past_19_digits_read_as_infinities():
+    digits = "9" * 5000  # past Python's 4,300-digit limit on int(): no ValueError, no quadratic time
+    blob = forge(None, raw=('{"value":{"status":"ok","n":[' + digits + ",-" + digits + ',12]},"tensors":[]}').encode())
+    assert report.load(blob)["n"] == [math.inf, -math.inf, 12]
+
+
+def test_tensors_read_back_share_nothing_but_their_own_bytes():
+    a, b = torch.arange(3.0), torch.arange(5.0)
+    loaded = report.load(packing.pack({"status": "ok", "a": a, "b": b}))
+    loaded["a"].add_(100)
+    assert torch.equal(loaded["b"], b)  # aligned, never overlapping: writing one leaves the other alone
