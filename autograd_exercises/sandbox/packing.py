@@ -1,15 +1,18 @@
-"""The wire format between the grader and a child: JSON for the structure, one byte tensor for the numbers.
+"""The wire format between the grader and a child: JSON for the structure, raw bytes for the numbers.
 
 Both directions use it: the grader packs a check's inputs, the child packs its report. A report
 written as one ``torch.save`` of the whole structure held ~150 small tensors, each a zip entry and a
 pickled object of its own: reading it back with ``weights_only=True`` cost about 30 ms, more than
-the checks themselves. Packed, the structure is JSON text (nothing but dicts, lists, strings,
-numbers, booleans and ``null`` can come out of it), and the bytes of every tensor sit, aligned, in
-one ``uint8`` tensor written by ``torch.save`` and read back with ``weights_only=True``. A tensor
-in the structure is a reference ``{"$tensor": i}`` into a table of ``[dtype, shape, offset]``.
+the checks themselves, and still ran an unpickler over bytes a student controls (``weights_only``
+itself had a remote-code-execution hole, CVE-2025-32434, fixed in torch 2.6). Packed, nothing is
+ever unpickled: the structure is JSON text (only dicts, lists, strings, numbers, booleans and
+``null`` can come out of it) and the bytes of every tensor sit, aligned, in one raw section that
+:func:`torch.frombuffer` views once its dtype, shape and offset are checked. A tensor in the
+structure is a reference ``{"$tensor": i}`` into a table of ``[dtype, shape, offset]``.
 
 Layout: :data:`MAGIC`, a 4-byte big-endian length, the JSON text
-``{"value": ..., "tensors": [[dtype, shape, offset], ...]}``, then the ``torch.save`` file.
+``{"value": ..., "tensors": [[dtype, shape, offset], ...]}``, then the raw bytes (native byte
+order: a blob never leaves the machine that made it).
 
 :func:`split` reads a blob as the grader must read a child's: every length, offset, shape and
 dtype is checked before anything is built from it, tensors never overlap (so each byte counts
@@ -19,11 +22,10 @@ reinterpreted. Tuples travel as lists; dict keys must be strings.
 
 from __future__ import annotations
 
-import io
+import ctypes
 import json
 import math
 import struct
-import zipfile
 from typing import Any
 
 import torch
@@ -32,8 +34,6 @@ MAGIC = b"AGXPACK1"
 TENSOR = "$tensor"  # the one key of a tensor reference
 ALIGN = 16  # every tensor's bytes start at a multiple of this
 MAX_STRUCTURE = 4 << 20  # bytes of JSON text (an honest report: well under 1 MB)
-MAX_ENTRIES = 16  # entries in the torch.save zip (one byte tensor: a handful)
-MAX_PICKLE = 4096  # bytes of its pickled part (data.pkl): torch's unpickler builds all of it before any check
 MAX_BYTES = 64 << 20  # bytes of all tensors together
 MAX_ELEMENTS = 1 << 22  # elements of all tensors together
 MAX_DIMS = 16
@@ -44,7 +44,7 @@ DTYPES = {str(dtype).removeprefix("torch."): dtype for dtype in (
 _LENGTH = struct.Struct(">I")
 # Bound before any student code runs (the child packs its report after it): a submission that replaces them
 # cannot change how the report is written.
-_SAVE, _CAT, _ZEROS, _DUMPS, _BYTES_IO = torch.save, torch.cat, torch.zeros, json.dumps, io.BytesIO
+_CAT, _ZEROS, _DUMPS, _STRING_AT = torch.cat, torch.zeros, json.dumps, ctypes.string_at
 _DETACH, _CONTIGUOUS, _RESHAPE, _VIEW = torch.Tensor.detach, torch.Tensor.contiguous, torch.Tensor.reshape, torch.Tensor.view
 
 
@@ -105,37 +105,14 @@ def pack(value: Any) -> bytes:
     packer = _Packer()
     structure = _DUMPS({"value": packer.encode(value), "tensors": packer.table}, separators=(",", ":")).encode()
     data = _CAT(packer.pieces) if packer.pieces else _ZEROS(0, dtype=torch.uint8)
-    buffer = _BYTES_IO()
-    _SAVE(data, buffer)
-    return MAGIC + _LENGTH.pack(len(structure)) + structure + buffer.getvalue()
+    return MAGIC + _LENGTH.pack(len(structure)) + structure + _STRING_AT(data.data_ptr(), data.numel())
 
 
-def _check_zip(blob: bytes) -> None:
-    """Refuse anything but a small, uncompressed zip as ``torch.save`` writes it."""
-    try:
-        entries = zipfile.ZipFile(io.BytesIO(blob)).infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise PackError(f"not a torch.save file ({exc})") from None
-    if len(entries) > MAX_ENTRIES:
-        raise PackError(f"{len(entries)} entries in the tensor file")
-    if any(entry.compress_type != zipfile.ZIP_STORED for entry in entries):
-        raise PackError("compressed entries")
-    if sum(entry.file_size for entry in entries) > MAX_BYTES + (1 << 16):
-        raise PackError("over the size limit once unpacked")
-    if any(entry.filename.endswith(".pkl") and entry.file_size > MAX_PICKLE for entry in entries):
-        raise PackError("a pickled part over its size limit")
-
-
-def _data(blob: bytes) -> torch.Tensor:
-    """The byte tensor: a 1-d, dense ``uint8`` tensor read with ``weights_only=True``."""
-    _check_zip(blob)
-    try:
-        data = torch.load(io.BytesIO(blob), weights_only=True)
-    except Exception as exc:  # a forged or truncated file
-        raise PackError(f"unreadable tensor file ({type(exc).__name__})") from None
-    if type(data) is not torch.Tensor or data.dtype != torch.uint8 or data.dim() != 1 or data.layout != torch.strided:
-        raise PackError("the tensor file does not hold one byte tensor")
-    return data.contiguous()
+def _data(raw: bytes) -> torch.Tensor:
+    """The raw section as a fresh byte tensor (its own copy: nothing else holds it)."""
+    if len(raw) > MAX_BYTES:
+        raise PackError("tensor data over its size limit")
+    return torch.frombuffer(bytearray(raw), dtype=torch.uint8) if raw else torch.zeros(0, dtype=torch.uint8)
 
 
 def _shape(shape: Any) -> tuple[list[int], int]:

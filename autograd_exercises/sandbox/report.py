@@ -1,14 +1,14 @@
 """Reading a child's report: every byte is a forgery until bounded and checked.
 
 Grader side. A child (student code, possibly hostile) writes its report with
-:func:`.packing.pack`: JSON text for the structure, one ``torch.save`` byte tensor
-for the numbers. :func:`.packing.split` checks every length, offset, shape and
-dtype of it (the byte tensor is read with ``weights_only=True`` from a small,
-uncompressed zip) before anything is built. The structure is then copied into a
-fresh tree under a node budget, with strings cut and cleaned (control characters,
-lone surrogates), numbers bounded, and each tensor reference resolved to its
-tensor (a tensor referenced many times is one object, never a copy). Anything
-else is refused, and a refused report becomes that check's "could not read" failure.
+:func:`.packing.pack`: JSON text for the structure, raw bytes for the numbers.
+:func:`.packing.split` checks every length, offset, shape and dtype of it before
+anything is built, and nothing is ever unpickled. The structure is then copied
+into a fresh tree under a node budget, with strings cut and cleaned (control
+characters, lone surrogates), numbers bounded, and each tensor reference
+resolved to its tensor (a tensor referenced many times is one object, never a
+copy). Anything else is refused, and a refused report becomes that check's
+"could not read" failure.
 """
 
 from __future__ import annotations

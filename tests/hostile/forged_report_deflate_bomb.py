@@ -1,16 +1,15 @@
-"""gradients(x) writes a forged report whose tensor data is DEFLATE-compressed: 50 MB of zeros in ~50 KB.
+"""gradients(x) writes a forged report whose tensor bytes are a zip bomb: 50 MB of zeros DEFLATEd to ~50 KB.
 
-torch.save writes stored (uncompressed) zip entries; a grader that let
-torch.load inflate any entry would unpack the bomb in its own memory.
-Expected: a compressed entry is refused before anything is unpacked, the
-gradients checks fail, every other check keeps its points.
+A grader that read a report's tensors through a zip reader (as torch.load does)
+could be made to inflate it in its own memory. The packed format has no zip:
+the raw section is viewed as the bytes it is. Expected: the grader's memory
+stays small, the gradients checks fail, every other check keeps its points.
 """
 
 import io
+import json
 import os
 import zipfile
-
-import torch
 
 from autograd_exercises.sandbox import packing
 
@@ -23,23 +22,20 @@ def forward(x):
     return y, z, out
 
 
-def forge(structure: bytes, tensor_file: bytes) -> bytes:
-    """A report in the packed layout (MAGIC, length, JSON, torch.save file), whatever its parts hold."""
-    return packing.MAGIC + len(structure).to_bytes(4, "big") + structure + tensor_file
+def forge(document: dict, data: bytes = b"") -> bytes:
+    """A report in the packed layout (MAGIC, length, JSON, raw tensor bytes), whatever its parts hold."""
+    structure = json.dumps(document).encode()
+    return packing.MAGIC + len(structure).to_bytes(4, "big") + structure + data
 
 
 def gradients(x):
-    buffer = io.BytesIO()
-    torch.save(torch.zeros(16, dtype=torch.uint8), buffer)
-    original = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    bombed = io.BytesIO()
-    with zipfile.ZipFile(bombed, "w", zipfile.ZIP_STORED) as archive:
-        for name in original.namelist():
-            if "/data/" in name:
-                archive.writestr(name, original.read(name) + bytes(50 << 20), compress_type=zipfile.ZIP_DEFLATED)
-            else:
-                archive.writestr(name, original.read(name))
-    os.write(3, forge(b'{"value":{"status":"ok","observations":[]},"tensors":[]}', bombed.getvalue()))
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w") as archive:
+        archive.writestr("archive/data/0", bytes(50 << 20), compress_type=zipfile.ZIP_DEFLATED)
+    data = bomb.getvalue()
+    document = {"value": {"status": "ok", "observations": [{"gradients": {"$tensor": 0}, "x_grad": None}]},
+                "tensors": [["uint8", [len(data)], 0]]}
+    os.write(3, forge(document, data))
     os._exit(0)
 
 

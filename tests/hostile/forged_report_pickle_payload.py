@@ -1,13 +1,15 @@
-"""gradients(x) writes a forged report whose tensor file pickles code to run, then os._exit(0).
+"""gradients(x) writes a forged report whose tensor bytes are a pickle that runs code, then os._exit(0).
 
-The report's structure is valid JSON; its torch.save part holds an object whose
-__reduce__ calls exec: with a plain torch.load it would create
-/tmp/autograd-hostile-pickle-<server pid> in the grader's process. The grader
-reads that part with weights_only=True, so the load is refused: the gradients
-checks fail, nothing runs in the grader, and every other check keeps its points.
+The report's raw section holds a torch.save file of an object whose
+__reduce__ calls exec: unpickled in the grader (even by an unpickler with a
+hole) it would create /tmp/autograd-hostile-pickle-<server pid>. The table
+says it is a byte tensor that gradients(x) returned. The grader never
+unpickles a report's bytes, it only views them: nothing runs, the gradients
+checks fail (a byte tensor of the wrong shape), every other check keeps its points.
 """
 
 import io
+import json
 import os
 
 import torch
@@ -29,15 +31,23 @@ class Payload:
         return exec, (f"open({path!r}, 'w').write('code ran in the grader')",)
 
 
-def forge(structure: bytes, tensor_file: bytes) -> bytes:
-    """A report in the packed layout (MAGIC, length, JSON, torch.save file), whatever its parts hold."""
-    return packing.MAGIC + len(structure).to_bytes(4, "big") + structure + tensor_file
+def forge(document: dict, data: bytes = b"") -> bytes:
+    """A report in the packed layout (MAGIC, length, JSON, raw tensor bytes), whatever its parts hold."""
+    structure = json.dumps(document).encode()
+    return packing.MAGIC + len(structure).to_bytes(4, "big") + structure + data
 
 
 def gradients(x):
     buffer = io.BytesIO()
     torch.save(Payload(), buffer)
-    os.write(3, forge(b'{"value":{"status":"ok","observations":[]},"tensors":[]}', buffer.getvalue()))
+    payload = buffer.getvalue()
+    described = {"type": "tensor", "subclass": None, "requires_grad": False, "grad_fn": None, "is_leaf": True,
+                 "retains_grad": False, "shape": [len(payload)], "dtype": "uint8", "value": {"$tensor": 0}}
+    outcome = {"name": "gradients", "returned": {"type": "tuple", "length": 2, "items": [described, described]},
+               "exception": None, "warnings": [], "autograd_calls": 1}
+    document = {"value": {"status": "ok", "observations": [{"gradients": outcome, "x_grad": described}]},
+                "tensors": [["uint8", [len(payload)], 0]]}
+    os.write(3, forge(document, payload))
     os._exit(0)
 
 

@@ -8,7 +8,6 @@ and gradient_manual checks fail with ordinary feedback, the forward checks keep
 their points, every report stays small.
 """
 
-import io
 import json
 import os
 import sys
@@ -35,9 +34,7 @@ def gradients(x):
     observation = {"gradients": outcome, "x_grad": {"type": "int", "value": HUGE}}
     sys.set_int_max_str_digits(0)  # JSON text with all 100,001 digits: the grader must not read them as an int
     structure = json.dumps({"value": {"status": "ok", "observations": [observation]}, "tensors": []}).encode()
-    buffer = io.BytesIO()
-    torch.save(torch.zeros(0, dtype=torch.uint8), buffer)
-    os.write(3, packing.MAGIC + len(structure).to_bytes(4, "big") + structure + buffer.getvalue())
+    os.write(3, packing.MAGIC + len(structure).to_bytes(4, "big") + structure)
     os._exit(0)
 
 
