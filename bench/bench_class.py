@@ -84,12 +84,32 @@ def vm(pid: int, field: str = "VmHWM") -> int:
 
 
 def cpu(pid: int) -> float:
-    """CPU seconds of a process and of its children it has reaped (a sandbox server reaps every check's child)."""
+    """CPU seconds of a process and of its children it has reaped (the zygote reaps every check's child)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
     return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def family(roots: list[int]) -> set[int]:
+    """``roots`` and every live process below them (bubblewrap, the sandbox server, its zygote, a check's child)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                parent = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found: set[int] = set()
+    todo = list(roots)
+    while todo:
+        pid = todo.pop()
+        if pid not in found:
+            found.add(pid)
+            todo += children.get(pid, [])
+    return found
 
 
 def more(mine: float, theirs: float) -> str:
@@ -112,9 +132,10 @@ def grade_class(folder: Path, out: Path, workers: int | str, timeout: float) -> 
         memory: list[tuple[int, int]] = []
 
         def used(self) -> float:
-            """CPU seconds of every worker, its sandbox server and the checks' children so far, and of this process."""
+            """CPU seconds of every worker and every process below it (its sandbox server, the zygote and the
+            checks' children it reaped) so far, and of this process."""
             mine = resource.getrusage(resource.RUSAGE_SELF)
-            return mine.ru_utime + mine.ru_stime + sum(cpu(pid) for pid in self.pids())
+            return mine.ru_utime + mine.ru_stime + sum(cpu(pid) for pid in family(self.pids()))
 
         def close(self) -> None:
             servers = [worker.ready.get("server_pid") or 0 for worker in self.workers]
@@ -126,9 +147,9 @@ def grade_class(folder: Path, out: Path, workers: int | str, timeout: float) -> 
         memory: list[tuple[int, int]] = []
 
         def used(self) -> float:
-            """CPU seconds of this process (client, scheduler, nannies), every worker and its sandbox server."""
+            """CPU seconds of this process (client, scheduler, nannies), every worker and every process below it."""
             mine = resource.getrusage(resource.RUSAGE_SELF)
-            return mine.ru_utime + mine.ru_stime + sum(cpu(pid) for pid in self.pids())
+            return mine.ru_utime + mine.ru_stime + sum(cpu(pid) for pid in family(self.pids()))
 
         def close(self) -> None:
             if self.workers:
