@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 import zlib
 from dataclasses import replace
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import torch
 
@@ -49,32 +49,30 @@ def _serialize(cases: list[Case]) -> bytes:
     return packing.pack([{k: v for k, v in case.items()} for case in cases])
 
 
-def _with_places(value: Any, submission: Submission) -> Any:
-    """Add ``where`` ("cell 4, line 2") to every traceback frame in an observation."""
-    if isinstance(value, dict):
-        if isinstance(value.get("frames"), list):
-            for frame in value["frames"]:
-                if isinstance(frame, dict) and isinstance(frame.get("line"), int):
-                    frame["where"] = submission.locate(frame["line"])
-        for item in value.values():
-            _with_places(item, submission)
-    elif isinstance(value, list):
-        for item in value:
-            _with_places(item, submission)
-    return value
+def _dicts(value: Any) -> Iterator[dict[str, Any]]:
+    """Every dict in an observation (plain dicts and lists, as :func:`report.load` makes them), without recursion."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is dict:
+            yield item
+            stack += [child for child in item.values() if type(child) is dict or type(child) is list]
+        elif type(item) is list:
+            stack += [child for child in item if type(child) is dict or type(child) is list]
 
 
-def _warnings(value: Any) -> list[str]:
-    """Every warning text recorded anywhere in an observation."""
+def _with_places(value: Any, submission: Submission) -> list[str]:
+    """Add ``where`` ("cell 4, line 2") to every traceback frame in an observation; returns the warning texts
+    recorded anywhere in it (one walk for both: a report holds thousands of values)."""
     found: list[str] = []
-    if isinstance(value, dict):
-        found += [w for w in value.get("warnings", []) if isinstance(w, str)]
-        for item in value.values():
-            if not isinstance(item, list) or item is not value.get("warnings"):
-                found += _warnings(item)
-    elif isinstance(value, list):
-        for item in value:
-            found += _warnings(item)
+    for item in _dicts(value):
+        frames, warnings = item.get("frames"), item.get("warnings")
+        if type(frames) is list:
+            for frame in frames:
+                if type(frame) is dict and type(frame.get("line")) is int:
+                    frame["where"] = submission.locate(frame["line"])
+        if type(warnings) is list:
+            found += [text for text in warnings if type(text) is str]
     return found
 
 
@@ -93,7 +91,8 @@ def run_failure_code(run: RunResult) -> str:
 def run_failure(run: RunResult, timeout: float, submission: Submission) -> str:
     """Feedback for a child that did not report observations (its code: :func:`run_failure_code`)."""
     if run.status == "import-error":
-        exc = _with_places(run.result.get("exception", {}), submission)
+        exc = run.result.get("exception", {})
+        _with_places(exc, submission)
         frames = exc.get("frames") or [{}]
         where = f" at {frames[-1]['where']}" if frames[-1].get("where") else ""
         code = f": {frames[-1]['code']}" if frames[-1].get("code") else ""
@@ -134,8 +133,8 @@ def judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submi
     if run.status != "ok":
         result.feedback, result.mistake = run_failure(run, timeout, submission), run_failure_code(run)
         return result
-    observations = _with_places(run.observations, submission)
-    result.notes = sorted({note[:MAX_NOTE] for note in _warnings(observations)})[:MAX_NOTES]
+    observations = run.observations
+    result.notes = sorted({note[:MAX_NOTE] for note in _with_places(observations, submission)})[:MAX_NOTES]
     autograd_in_code = by_hand_failure(check, source or submission) if check.by_hand else None
     if autograd_in_code is not None:  # what the code is, whatever the run reported
         result.feedback, result.mistake = autograd_in_code, "autograd-in-by-hand"
@@ -248,7 +247,8 @@ def cell_notes(cells: Any, submission: Submission, cell_timeout: float) -> list[
         if outcome.get("status") == "timeout":
             notes.append(f"{label} ran past its {cell_timeout:g} s budget and was stopped; the notebook went on")
         elif outcome.get("status") == "error" and isinstance(outcome.get("exception"), dict):
-            exc = _with_places(outcome["exception"], submission)
+            exc = outcome["exception"]
+            _with_places(exc, submission)
             frames = [f for f in exc.get("frames") or [] if isinstance(f, dict) and f.get("function") == "<module>"]
             where = frames[-1].get("where") if frames else None
             message = str(exc.get("message"))

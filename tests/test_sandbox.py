@@ -164,3 +164,41 @@ def test_a_python_under_tmp_is_mounted_over_the_sandbox_tmp(monkeypatch):
     args = launcher.bwrap_arguments()
     binds = [index for index, arg in enumerate(args) if arg == "--ro-bind" and args[index + 1] == "/tmp/course/.venv"]
     assert binds and args.index("/tmp") - 1 < binds[0] and args[args.index("/tmp") - 1] == "--tmpfs"
+
+
+# A submission whose one function is named after whether the child found torch._dynamo already loaded.
+WHICH_ZYGOTE = (b"import sys\n"
+                b"exec('def ' + ('preloaded' if 'torch._dynamo' in sys.modules else 'fresh') + '(): pass')\n")
+USES_OPTIM = (b"import torch\n\nOPTIMIZER = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)\n\n\n"
+              b"def uses_optim():\n    return OPTIMIZER\n")  # the first optimizer imports torch._dynamo
+
+
+def _functions(box: Sandbox, source: bytes) -> list[str]:
+    run = box.run(source=source, filename="exercise_6.py", module="exercise_6", probe=None, inputs=_no_cases(),
+                  timeout=60)
+    assert run.status == "ok", run
+    return run.result["functions"]
+
+
+def test_a_batch_sandbox_preloads_the_slow_modules_only_once_a_child_needed_them():
+    """A batch's zygote stays small (it forks faster) until a child imports torch.optim itself; from the next
+    job on, every child finds it loaded. Idle time alone never loads it there."""
+    import time
+
+    with Sandbox(idle_preload=False) as box:
+        box.wait_ready()
+        assert _functions(box, WHICH_ZYGOTE) == ["fresh"]
+        time.sleep(1.0)  # idle: a student's sandbox would preload now
+        assert _functions(box, WHICH_ZYGOTE) == ["fresh"]
+        assert "uses_optim" in _functions(box, USES_OPTIM)  # imported in its own child, its timer paused
+        assert _functions(box, WHICH_ZYGOTE) == ["preloaded"]
+
+
+def test_a_students_sandbox_preloads_the_slow_modules_when_idle():
+    import time
+
+    with Sandbox() as box:
+        box.wait_ready()
+        assert _functions(box, WHICH_ZYGOTE) == ["fresh"]
+        time.sleep(1.0)
+        assert _functions(box, WHICH_ZYGOTE) == ["preloaded"]

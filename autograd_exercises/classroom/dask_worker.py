@@ -90,7 +90,7 @@ class GraderPlugin(WorkerPlugin):
         try:
             # Started here, on the worker's event-loop thread, which lives as long as the worker: the server
             # (bubblewrap --die-with-parent) goes with it, and its slot lock with the worker's process.
-            sandbox = Sandbox()
+            sandbox = Sandbox(idle_preload=False)  # grading a class: see Sandbox
         except Exception as exc:
             self.error = f"the dask worker {worker.address} could not start its sandbox: {type(exc).__name__}: {exc}"
             raise WorkerNotReady(self.error) from None

@@ -130,9 +130,10 @@ def program(data: bytes, kind: str) -> str | None:
     return data.decode("utf-8", "replace")
 
 
-def fingerprint(data: bytes, kind: str = "py") -> str | None:
-    """The digest of the submission's program once normalised (:func:`normalised`); None for an empty one."""
-    source = program(data, kind)
+def fingerprint(data: bytes, kind: str = "py", source: str | None = None) -> str | None:
+    """The digest of the submission's program once normalised (:func:`normalised`); None for an empty one.
+    ``source``: the program, where the caller has already read it (:func:`program` of ``data``)."""
+    source = program(data, kind) if source is None else source
     if source is None or not source.strip():
         return None
     try:

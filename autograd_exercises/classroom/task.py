@@ -78,12 +78,13 @@ def _feedback(result: Any) -> str:
     return report
 
 
-def _row(task: Task, result: Any, status: str, reason: str, *, cells: Any = None, started: float) -> dict[str, Any]:
+def _row(task: Task, result: Any, status: str, reason: str, *, cells: Any = None, started: float,
+         program: str | None = None) -> dict[str, Any]:
     from autograd_exercises.classroom.similar import fingerprint as digest
     from autograd_exercises.mistakes import WRONG_VALUE
     from autograd_exercises.reports import gradescope
 
-    fingerprint = digest(task.data, task.kind) if status == GRADED else None
+    fingerprint = digest(task.data, task.kind, program) if status == GRADED else None
     mistakes = {check.name: check.mistake or WRONG_VALUE for check in result.checks if not check.passed}
 
     return {
@@ -180,7 +181,7 @@ def grade_task(task: Task, sandbox: Any) -> dict[str, Any]:
             result = session.explain(grading.grade(exercise, sub, sandbox=sandbox, seed=task.seed,
                                                    timeout=task.timeout, one_child=task.one_child), sub)
         result.submission = task.filename
-        return _row(task, result, GRADED, "", started=started)
+        return _row(task, result, GRADED, "", started=started, program=sub.source.decode("utf-8", "replace"))
     except Exception as exc:  # the grader itself failed (not the student): this submission only
         reason = f"the grader failed on this submission ({type(exc).__name__}: {exc})"
         try:

@@ -30,7 +30,7 @@ def main() -> None:
     try:
         from autograd_exercises.sandbox import Sandbox
 
-        sandbox = Sandbox(slot=args.slot)
+        sandbox = Sandbox(slot=args.slot, idle_preload=False)  # the next job always waits: never idle
         import torch
 
         from autograd_exercises.classroom.task import Task, grade_task

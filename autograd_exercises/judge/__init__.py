@@ -132,9 +132,11 @@ def close(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Toler
     """Compare with :func:`torch.testing.assert_close` in float64; :class:`Fail` says where and by how much."""
     if tuple(actual.shape) != tuple(expected.shape):
         raise Fail(mismatch(actual, expected, what=what, tol=tol, numel=numel))
+    actual64, expected64 = actual.detach().to(torch.float64), expected.detach().to(torch.float64)
+    if bool(torch.isclose(actual64, expected64, rtol=tol.rtol, atol=tol.atol, equal_nan=False).all()):
+        return  # assert_close's own test, without its Python bookkeeping (most answers are right)
     try:
-        torch.testing.assert_close(actual.detach().to(torch.float64), expected.detach().to(torch.float64),
-                                   rtol=tol.rtol, atol=tol.atol, equal_nan=False)
+        torch.testing.assert_close(actual64, expected64, rtol=tol.rtol, atol=tol.atol, equal_nan=False)
     except AssertionError:
         raise Fail(mismatch(actual, expected, what=what, tol=tol, numel=numel)) from None
 

@@ -127,7 +127,8 @@ def bwrap() -> str | None:
     return program if ok else None
 
 
-def server_command(*, slot: int, spawn: bool, cgroups: dict[str, int], namespaces: bool = True) -> list[str]:
+def server_command(*, slot: int, spawn: bool, cgroups: dict[str, int], namespaces: bool = True,
+                   idle_preload: bool = True) -> list[str]:
     """The command line that starts a fork-server for ``slot`` (in bubblewrap when ``namespaces`` and it works)."""
     program = bwrap() if namespaces else None
     layers = list(NAMESPACE_LAYERS) if program else []
@@ -135,6 +136,8 @@ def server_command(*, slot: int, spawn: bool, cgroups: dict[str, int], namespace
               "--layers", ",".join(layers), *(f"--cgroup={name}:{fd}" for name, fd in cgroups.items())]
     if spawn:
         server.append("--spawn")
+    if not idle_preload:
+        server.append("--no-idle-preload")
     return [program, *bwrap_arguments(), "--", *server] if program else server
 
 

@@ -258,10 +258,10 @@ class Server:
     folder under :attr:`scratch_root`, removed afterwards.
     """
 
-    def __init__(self, slot: int, use_fork: bool, extra_layers: list[str]) -> None:
+    def __init__(self, slot: int, use_fork: bool, extra_layers: list[str], idle_preload: bool = True) -> None:
         from autograd_exercises.sandbox import isolation
 
-        self.slot, self.use_fork = slot, use_fork
+        self.slot, self.use_fork, self.idle_preload = slot, use_fork, idle_preload
         mount_point = SCRATCH if os.path.isdir(SCRATCH) and use_fork else None
         self.layers: list[str] = extra_layers + isolation.detect_layers(slot, mount_point)
         self.private = "private-scratch" in self.layers
@@ -285,6 +285,8 @@ class Server:
 
     def run(self, header: dict[str, Any], source: bytes, inputs: bytes) -> tuple[dict[str, Any], bytes]:
         """Run one job in a child; returns the response header and the child's result bytes."""
+        if header.get("preload"):
+            self.preload_heavy()  # a child before this one needed them: load them once, before this fork
         folder = Path(SCRATCH) if self.private else self.scratch(header["filename"], source)
         job = dict(header, scratch=str(folder), uid=self.uid, layers=self.layers, read_paths=self.read_paths,
                    server=os.getpid())
@@ -338,10 +340,15 @@ class Server:
         a single grading never waits for them, and every child forked afterwards has them."""
         import select
 
-        if self.heavy_loaded or not self.use_fork or select.select([channel_in], [], [], IDLE)[0]:
+        if not self.idle_preload or self.heavy_loaded or not self.use_fork or \
+                select.select([channel_in], [], [], IDLE)[0]:
             return  # a job (or the end of the input) came first
-        self.zygote.preload()  # the zygote forks the children: it is the one that needs them
-        self.heavy_loaded = True
+        self.preload_heavy()
+
+    def preload_heavy(self) -> None:
+        if self.use_fork and not self.heavy_loaded:
+            self.zygote.preload()  # the zygote forks the children: it is the one that needs them
+            self.heavy_loaded = True
 
     def _spawn(self, job: dict[str, Any], inputs: bytes) -> tuple[int, int, int]:
         """Fallback without ``fork``: a fresh interpreter per job (slow: imports torch)."""
@@ -421,7 +428,7 @@ def _prepare() -> None:
 
 
 def serve(channel_in: BinaryIO, channel_out: BinaryIO, *, slot: int, use_fork: bool, layers: list[str],
-          cgroups: dict[str, int]) -> None:
+          cgroups: dict[str, int], idle_preload: bool = True) -> None:
     """Answer jobs until the grader closes the channel."""
     from autograd_exercises.sandbox import isolation, protocol
 
@@ -429,7 +436,7 @@ def serve(channel_in: BinaryIO, channel_out: BinaryIO, *, slot: int, use_fork: b
     if "network-namespace" not in layers and isolation.enter_network_namespace():
         layers.append("network-namespace")
     _prepare()
-    server = Server(slot, use_fork, layers)
+    server = Server(slot, use_fork, layers, idle_preload)
     protocol.send(channel_out, {"ready": True, "pid": os.getpid(), "slot": slot, "layers": server.layers,
                                 "mode": "fork" if use_fork else "spawn", "scratch_root": str(server.scratch_root)})
     try:
@@ -452,6 +459,8 @@ def main() -> None:
     parser.add_argument("--spawn", action="store_true", help="never fork; start a fresh interpreter per job")
     parser.add_argument("--layers", default="", help="layers the launcher put in place (comma-separated)")
     parser.add_argument("--cgroup", action="append", default=[], help="NAME:FD of an open cgroup.procs to join")
+    parser.add_argument("--no-idle-preload", dest="idle_preload", action="store_false",
+                        help="load the slow, optional modules only when a job asks (a batch: a bigger zygote forks slower)")
     args = parser.parse_args()
     channel_in = os.fdopen(os.dup(0), "rb", buffering=0)  # unbuffered: select() tells whether a job waits
     channel_out = os.fdopen(os.dup(1), "wb")
@@ -460,7 +469,7 @@ def main() -> None:
     os.dup2(2, 1)  # stray prints go to the server log, never into the channel
     cgroups = {name: int(fd) for name, _, fd in (item.partition(":") for item in args.cgroup)}
     serve(channel_in, channel_out, slot=args.slot, use_fork=hasattr(os, "fork") and not args.spawn,
-          layers=[layer for layer in args.layers.split(",") if layer], cgroups=cgroups)
+          layers=[layer for layer in args.layers.split(",") if layer], cgroups=cgroups, idle_preload=args.idle_preload)
     os._exit(0)  # skip interpreter teardown: with torch loaded it costs half a second
 
 
