@@ -32,6 +32,7 @@ import argparse
 import io
 import json
 import os
+import random
 import resource
 import shutil
 import subprocess
@@ -52,12 +53,15 @@ HOSTILE = ["hostile:fork_bomb", "hostile:flood_stdout", "hostile:kill_parent", "
 
 
 def kinds(students: int) -> list[str]:
-    """One kind per student: hangs and hostile ones once each, syntax errors 3 %, the rest right or mistaken."""
+    """One kind per student: hangs and hostile ones once each, syntax errors 3 %, the rest right or mistaken;
+    in a fixed shuffled order (a class's hangs are anywhere, not only where the run starts)."""
     mistakes = [f"mistake:{name}" for name in class_builder.mistakes()]
     common = ["right"] * len(mistakes) + mistakes
     plenty = HANGS + HOSTILE + ["syntax"] * max(1, students * 3 // 100)
     plenty += [common[index % len(common)] for index in range(students - len(plenty))]
-    return plenty[:students]
+    plenty = plenty[:students]
+    random.Random(2).shuffle(plenty)
+    return plenty
 
 
 def build_class(folder: Path, students: int) -> dict[str, str]:
@@ -138,7 +142,7 @@ def grade_class(folder: Path, out: Path, workers: int | str, timeout: float) -> 
             return mine.ru_utime + mine.ru_stime + sum(cpu(pid) for pid in family(self.pids()))
 
         def close(self) -> None:
-            servers = [worker.ready.get("server_pid") or 0 for worker in self.workers]
+            servers = [(worker.ready or {}).get("server_pid") or 0 for worker in self.workers]
             self.memory = [(vm(worker.proc.pid), vm(server)) for worker, server in zip(self.workers, servers)]
             stamps.append((time.perf_counter(), self.used()))
             super().close()

@@ -299,6 +299,22 @@ def test_a_worker_that_dies_costs_nothing(tmp_path):
     assert summary.exit_code == 0 and [row["score"] for row in summary.rows] == [10, 10, 10]
 
 
+def test_a_hanging_submission_does_not_hold_up_the_others(tmp_path, monkeypatch):
+    """One worker, and first in the queue a submission whose two checks each sleep out a 5 s timeout: once it has
+    stalled, a spare worker starts and grades the rest meanwhile, with the same points."""
+    monkeypatch.setattr(LocalPool, "stall", 0.2)
+    students = {"a_sleeper": ("hostile:sleep_forever", ".py")} | {f"s{i}": ("right", ".py") for i in range(4)}
+    folder = make_class(tmp_path / "class", students)
+    with LocalPool(1, spares=1) as pool:
+        summary = batch.run(batch.Options(SLUG, folder, out=tmp_path / "out", timeout=5.0), executor=pool,
+                            stream=io.StringIO(), terminal=False)
+        assert len(pool.workers) == 2
+    finished = [row["student"] for row in summary.rows]
+    assert finished[-1] == "a_sleeper", finished  # the others came back while it slept
+    scores = {row["student"]: row["score"] for row in summary.rows}
+    assert scores == {"a_sleeper": 7, **{f"s{i}": 10 for i in range(4)}}
+
+
 def test_one_child_and_one_child_per_check_give_the_same_points(tmp_path, inline):
     students = {"alice": ("right", ".py"), "bob": ("right", ".ipynb"), "zed": ("syntax", ".ipynb"),
                 "yan": ("hostile:os_exit_in_function", ".py"), "xia": ("hostile:print_fake_score", ".ipynb"),

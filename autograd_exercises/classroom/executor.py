@@ -125,8 +125,12 @@ class _Worker:
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cwd,
                                      start_new_session=True)
         self.task: Task | None = None
-        self.deadline = 0.0
+        self.deadline = self.given = 0.0
         self.ready: dict[str, Any] | None = None
+
+    def stalled(self, now: float) -> bool:
+        """Its task has run past :data:`LocalPool.stall`: a check waiting out its timeout, most likely."""
+        return self.task is not None and now - self.given >= LocalPool.stall
 
     def wait_ready(self) -> dict[str, Any]:
         if self.ready is None:
@@ -138,7 +142,8 @@ class _Worker:
         return self.ready
 
     def give(self, task: Task, deadline: float) -> None:
-        self.task, self.deadline = task, time.monotonic() + deadline
+        self.given = time.monotonic()
+        self.task, self.deadline = task, self.given + deadline
         send(self.proc.stdin, asdict(task))
 
     def stop(self, wait: float = 5.0) -> None:
@@ -164,12 +169,20 @@ class _Worker:
 
 
 class LocalPool(Executor):
-    """``workers`` local processes, each with one sandbox (its own slot), made once and reused."""
+    """``workers`` local processes, each with one sandbox (its own slot), made once and reused.
+
+    A submission that hangs holds its worker for its checks' timeouts (5 s each by default), mostly
+    asleep. So at most ``workers`` tasks run at once that have not *stalled* (run past :attr:`stall`
+    seconds, 10 times a usual submission): while some have, up to ``spares`` more workers start
+    (in the background) and take the queue on, and every core stays at work.
+    """
 
     retries = 1  # a task whose worker died is tried once more on a fresh worker
+    stall = 1.0  # seconds after which a running task no longer counts against the number of workers
 
-    def __init__(self, workers: int | None = None, *, deadline: float | None = None) -> None:
+    def __init__(self, workers: int | None = None, *, deadline: float | None = None, spares: int | None = None) -> None:
         self.size = max(1, workers or cores())
+        self.spares = 1 if spares is None else spares
         self.deadline = deadline  # seconds one task may take (default from its timeout)
         self.workers: list[_Worker] = []
         self._cwd = tempfile.TemporaryDirectory(prefix="grade-class-worker-")  # empty: nothing next to a submission
@@ -199,16 +212,40 @@ class LocalPool(Executor):
     def _task_deadline(self, task: Task) -> float:
         return self.deadline or 120.0 + 40 * task.timeout
 
+    def _running(self, now: float) -> int:
+        """Tasks in progress that have not stalled."""
+        return sum(1 for worker in self.workers if worker.task is not None and not worker.stalled(now))
+
     def _feed(self, queue: collections.deque) -> None:
-        """Give every idle worker its next task."""
-        for worker in self.workers:
-            while worker.task is None and queue:
+        """Give idle, ready workers their next task while fewer than ``size`` run unstalled; start a spare
+        worker when every worker is busy and some have stalled."""
+        now = time.monotonic()
+        for worker in list(self.workers):
+            while worker.ready is not None and worker.task is None and queue and self._running(now) < self.size:
                 task = queue.popleft()
                 try:
                     worker.give(task, self._task_deadline(task))
                 except (BrokenPipeError, OSError):
                     queue.appendleft(task)
                     worker = self._replace(worker)
+        idle = any(worker.task is None for worker in self.workers)  # a ready one, or a spare still starting
+        if queue and not idle and self._running(now) < self.size and len(self.workers) < self.size + self.spares:
+            self.workers.append(self._spawn())  # starts in the background: run() reads its ready message
+
+    def _wake(self, now: float) -> float:
+        """Seconds until the loop must look again: a deadline, or a task about to stall."""
+        times = [worker.deadline for worker in self.workers if worker.task is not None]
+        times += [worker.given + self.stall for worker in self.workers
+                  if worker.task is not None and not worker.stalled(now)]
+        return min(5.0, max(0.0, min(times, default=now + 5.0) - now))
+
+    def _started(self, worker: _Worker) -> None:
+        """A spare's ready message arrived: it takes tasks from now on (one that failed to start is dropped)."""
+        try:
+            worker.wait_ready()
+        except (ExecutorError, EOFError, OSError, pickle.UnpicklingError):
+            self.workers.remove(worker)
+            worker.stop(wait=0)
 
     def run(self, tasks: Iterable[Task]) -> Iterator[dict[str, Any]]:
         self.start()
@@ -216,12 +253,15 @@ class LocalPool(Executor):
         tries: dict[int, int] = collections.Counter()
         while queue or any(worker.task for worker in self.workers):
             self._feed(queue)
-            busy = {worker.proc.stdout.fileno(): worker for worker in self.workers if worker.task is not None}
-            wait = max(0.0, min(worker.deadline for worker in busy.values()) - time.monotonic())
-            readable, _, _ = select.select(list(busy), [], [], min(wait, 5.0))
+            busy = {worker.proc.stdout.fileno(): worker for worker in self.workers
+                    if worker.task is not None or worker.ready is None}
+            readable, _, _ = select.select(list(busy), [], [], self._wake(time.monotonic()))
             done = []
             for fd in readable:
                 worker = busy[fd]
+                if worker.ready is None:
+                    self._started(worker)
+                    continue
                 task = worker.task
                 try:
                     row = receive(worker.proc.stdout)
@@ -256,6 +296,6 @@ class LocalPool(Executor):
 
     def close(self) -> None:
         for worker in self.workers:
-            worker.stop(wait=0 if worker.task is not None else 5.0)
+            worker.stop(wait=0 if worker.task is not None or worker.ready is None else 5.0)
         self.workers = []
         self._cwd.cleanup()
