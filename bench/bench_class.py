@@ -2,9 +2,12 @@
 
 A realistic synthetic class of exercise-2 (``tests/class_builder.py``): half ``.py`` files, half
 filled-in release notebooks; right answers, every named mistake of ``tests/test_exercise_2.py``,
-syntax errors, two submissions that hang (``tests/hostile/sleep_forever``, ``busy_loop``) and a few
-hostile ones (``tests/hostile/``: a fork bomb, an output flood, one killing its parent, one reading
-``/etc/shadow``, a fake score printed, ``os._exit``). It is graded by ``grade class`` (in this
+syntax errors, two submissions that hang (``tests/hostile/sleep_forever``, ``busy_loop``: each holds
+a worker for two checks' timeouts; ``--hangs 0`` leaves them out) and a few hostile ones
+(``tests/hostile/``: a fork bomb, an output flood, one killing its parent, one reading
+``/etc/shadow``, a fake score printed, ``os._exit``), in a fixed shuffled order. While a
+submission has stalled, ``grade class`` starts one spare worker (``LocalPool.spares``), counted here
+like the others. It is graded by ``grade class`` (in this
 process, :func:`autograd_exercises.classroom.batch.run`, so the workers' memory can be read) with 1
 and then 2 workers, each time from scratch (``--regrade``), and a sample of its notebooks (right
 answers and mistakes only: a kernel has no sandbox) by ``nbgrader autograde`` with nbgrader's own
@@ -52,22 +55,22 @@ HOSTILE = ["hostile:fork_bomb", "hostile:flood_stdout", "hostile:kill_parent", "
            "hostile:print_fake_score", "hostile:os_exit_in_function"]
 
 
-def kinds(students: int) -> list[str]:
+def kinds(students: int, hangs: int = len(HANGS)) -> list[str]:
     """One kind per student: hangs and hostile ones once each, syntax errors 3 %, the rest right or mistaken;
     in a fixed shuffled order (a class's hangs are anywhere, not only where the run starts)."""
     mistakes = [f"mistake:{name}" for name in class_builder.mistakes()]
     common = ["right"] * len(mistakes) + mistakes
-    plenty = HANGS + HOSTILE + ["syntax"] * max(1, students * 3 // 100)
+    plenty = HANGS[:hangs] + HOSTILE + ["syntax"] * max(1, students * 3 // 100)
     plenty += [common[index % len(common)] for index in range(students - len(plenty))]
     plenty = plenty[:students]
     random.Random(2).shuffle(plenty)
     return plenty
 
 
-def build_class(folder: Path, students: int) -> dict[str, str]:
+def build_class(folder: Path, students: int, hangs: int = len(HANGS)) -> dict[str, str]:
     """``folder/sNNN_exercise_2.py`` or ``folder/sNNN.ipynb``; returns student → kind."""
     chosen = {}
-    for index, kind in enumerate(kinds(students)):
+    for index, kind in enumerate(kinds(students, hangs)):
         student = f"s{index:03d}"
         suffix = ".py" if index % 2 == 0 else ".ipynb"
         name = f"{student}_exercise_2" if suffix == ".py" else student
@@ -195,6 +198,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=240)
     parser.add_argument("--sample", type=int, default=6, help="notebooks graded by nbgrader's kernels")
+    parser.add_argument("--hangs", type=int, default=len(HANGS), choices=range(len(HANGS) + 1),
+                        help="submissions that hang (sleep, then spin: each holds a worker 2 checks x the timeout)")
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds per check (grade's default: 5)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--scheduler", nargs="*", default=[], metavar="local:N",
@@ -214,7 +219,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
         folder = scratch / "class"
-        chosen = build_class(folder, args.students)
+        chosen = build_class(folder, args.students, args.hangs)
         runs = {workers: grade_class(folder, scratch / f"out-{str(workers).replace(':', '-')}", workers, args.timeout)
                 for workers in order}
         per_notebook, kernel_scores = (nbgrader_sample(folder, chosen, args.sample, scratch) if args.sample
@@ -228,7 +233,8 @@ def main() -> None:
             raise SystemExit(f"nbgrader's kernel gave {student} {score}, grade class {first['scores'][student]}")
     mix = {}
     for kind in chosen.values():
-        mix[kind.split(":")[0]] = mix.get(kind.split(":")[0], 0) + 1
+        label = "hanging" if kind in HANGS else kind.split(":")[0]
+        mix[label] = mix.get(label, 0) + 1
     print(f"grade class exercise-2: {args.students} submissions ({', '.join(f'{n} {k}' for k, n in mix.items())}), "
           f"half .py, half .ipynb; timeout {args.timeout:g} s per check; {os.cpu_count()} cores")
     if args.sample:

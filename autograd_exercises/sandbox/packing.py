@@ -4,7 +4,7 @@ Both directions use it: the grader packs a check's inputs, the child packs its r
 written as one ``torch.save`` of the whole structure held ~150 small tensors, each a zip entry and a
 pickled object of its own: reading it back with ``weights_only=True`` cost about 30 ms, more than
 the checks themselves, and still ran an unpickler over bytes a student controls (``weights_only``
-itself had a remote-code-execution hole, CVE-2025-32434, fixed in torch 2.6). Packed, nothing is
+itself had remote-code-execution holes: CVE-2025-32434 before torch 2.6, CVE-2026-24747 before 2.10). Packed, nothing is
 ever unpickled: the structure is JSON text (only dicts, lists, strings, numbers, booleans and
 ``null`` can come out of it) and the bytes of every tensor sit, aligned, in one raw section that
 :func:`torch.frombuffer` views once its dtype, shape and offset are checked. A tensor in the
