@@ -140,6 +140,7 @@ ATTACKS = {
     "forged_report_heavy_tensor": Attack(GRADIENTS, UNREADABLE),
     "forged_report_nan_wall": Attack(GRADIENTS, UNREADABLE),
     "forged_report_feedback_bomb": Attack(GRADIENTS, UNREADABLE),
+    "forged_report_judge_feedback_bomb": Attack(GRADIENTS, ("is a Python float",)),
     "huge_exception_name": Attack(GRADIENTS + MANUAL, ("raised EEEEEEEE", "could not read what your code reported")),
     "huge_python_int": Attack(GRADIENTS + MANUAL, UNREADABLE + ("expected a torch.Tensor",)),
     "warning_flood": Attack(MANUAL, UNREADABLE + ("timed out", "too large to send back"), HANGS),
