@@ -29,6 +29,7 @@ from autograd_exercises.submission import Submission
 
 
 MAX_NOTES, MAX_NOTE = 20, 300  # warnings kept per check, and characters of each: a flood costs nothing
+MAX_FEEDBACK = 4000  # characters of a check's feedback (a judge's longest honest one: a few hundred)
 DEFAULT_CELL_TIMEOUT = 60.0  # seconds each notebook cell may run: the course's Execute.timeout (build/course.py)
 MAX_CELL_NOTES = 3  # cells that raised, named in the notes (then a count)
 END = (1 << 30, 0)  # a check with no test cell: after every cell
@@ -127,7 +128,20 @@ def by_hand_failure(check: Check, submission: Submission) -> str | None:
 
 def judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submission, timeout: float,
               source: Submission | None = None) -> CheckResult:
-    """Score one check from what its child reported (``source``: the code as it stood where the check judged)."""
+    """Score one check from what its child reported (``source``: the code as it stood where the check judged).
+
+    Its feedback is cut to :data:`MAX_FEEDBACK` characters: a judge quotes what the report holds (a value of the
+    wrong type, an exception's message), and a forged report can hold megabytes of it.
+    """
+    result = _judge_run(check, cases, run, submission, timeout, source)
+    if len(result.feedback) > MAX_FEEDBACK:
+        result.feedback = result.feedback[:MAX_FEEDBACK] + "… (cut)"
+    return result
+
+
+def _judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submission, timeout: float,
+               source: Submission | None) -> CheckResult:
+    """:func:`judge_run`, its feedback not yet cut."""
     result = CheckResult(check.name, check.function, check.description, check.points, 0.0, "failed",
                          hidden=check.hidden, tolerance=check.tolerance.as_dict(), output=run.output, wall=run.wall)
     if run.status != "ok":

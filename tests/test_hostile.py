@@ -135,6 +135,12 @@ ATTACKS = {
     "forged_report_deflate_bomb": Attack(GRADIENTS, ("could not read what your code reported",)),
     "forged_report_stride0_tensor": Attack(GRADIENTS + MANUAL, ("a tensor of more than", "too large to check")),
     "forged_report_tensor_amplification": Attack(MANUAL, ("tensors of more than",)),
+    "forged_report_probe_error_text": Attack(GRADIENTS, UNREADABLE),
+    "forged_report_import_error_frames": Attack(GRADIENTS, UNREADABLE),
+    "forged_report_heavy_tensor": Attack(GRADIENTS, UNREADABLE),
+    "forged_report_nan_wall": Attack(GRADIENTS, UNREADABLE),
+    "forged_report_feedback_bomb": Attack(GRADIENTS, UNREADABLE),
+    "forged_report_judge_feedback_bomb": Attack(GRADIENTS, ("is a Python float",)),
     "huge_exception_name": Attack(GRADIENTS + MANUAL, ("raised EEEEEEEE", "could not read what your code reported")),
     "huge_python_int": Attack(GRADIENTS + MANUAL, UNREADABLE + ("expected a torch.Tensor",)),
     "warning_flood": Attack(MANUAL, UNREADABLE + ("timed out", "too large to send back"), HANGS),
@@ -376,6 +382,10 @@ class GraderMemory:
         self.growth = 0 if self.before is None else (_status_kib("VmHWM") << 10) - self.before
 
 
+def _not_json(token: str) -> None:
+    raise AssertionError(f"the JSON report holds {token}, which is not JSON")
+
+
 def assert_reports_well_formed(result) -> None:
     """Every format renders, stays small, and is what its readers expect: UTF-8 text, valid JSON, parsable JUnit."""
     from autograd_exercises.reports import FORMATS
@@ -384,7 +394,7 @@ def assert_reports_well_formed(result) -> None:
                 "junit": FORMATS["junit"]([result])}
     for name, text in rendered.items():
         assert len(text.encode("utf-8")) < REPORT_BYTES, f"the {name} report is {len(text.encode('utf-8'))} bytes"
-    document = json.loads(rendered["json"])
+    document = json.loads(rendered["json"], parse_constant=_not_json)  # NaN, Infinity: not JSON, strict readers refuse
     json.dumps(document, ensure_ascii=False).encode("utf-8")  # no lone surrogate hides behind a \ud800 escape
     ET.fromstring(rendered["junit"].encode("utf-8"))
     assert "\x1b" not in rendered["text"]

@@ -123,6 +123,35 @@ FORGERIES = {
     "a reference by name": (forge({"value": {"status": "ok", "t": {"$tensor": "0"}}, "tensors": []}),
                             "malformed tensor reference"),
     "no status": (forge({"value": {"observations": []}, "tensors": []}), "not a report"),
+    "an empty tensor whose other sizes overflow its strides": (
+        forge({"value": {}, "tensors": [["float32", [0] + [LIMIT] * 15, 0]]}), "an empty tensor"),
+    "one big tensor referenced over and over": (
+        forge({"value": {"status": "ok", "t": [{"$tensor": 0}] * 3}, "tensors": [["uint8", [LIMIT], 0]]},
+              bytes(LIMIT)), "elements referenced"),
+    "a small tensor referenced thousands of times": (
+        forge({"value": {"status": "ok", "t": [{"$tensor": 0}] * 3000}, "tensors": [["uint8", [1], 0]]},
+              bytes(16)), "tensor references"),
+    "a status only the grader gives": (forge({"value": {"status": "cell-hung", "cell": [0] * 1000}, "tensors": []}),
+                                       "a status a child never reports"),
+    "a probe error that is text": (forge({"value": {"status": "ok", "observations": [{"probe_error": "boom"}]},
+                                          "tensors": []}), "malformed 'probe_error'"),
+    "an exception whose frames is a number": (
+        forge({"value": {"status": "import-error", "exception": {"type": "E", "message": "", "frames": 5}},
+               "tensors": []}), "malformed 'exception'"),
+    "a frame whose place is a list": (
+        forge({"value": {"status": "import-error", "exception": {"type": "E", "frames": [
+            {"line": 1, "function": "f", "code": "", "where": [0] * 100}]}}, "tensors": []}), "malformed 'exception'"),
+    "an exception whose type is a tensor": (
+        forge({"value": {"status": "ok", "observations": [{"f": {"exception": {"type": {"$tensor": 0}}}}]},
+               "tensors": [["uint8", [4], 0]]}, bytes(16)), "malformed 'exception'"),
+    "preloaded modules that are a tensor": (
+        forge({"value": {"status": "ok", "heavy": {"$tensor": 0}}, "tensors": [["uint8", [2], 0]]}, bytes(16)),
+        "malformed 'heavy'"),
+    "a wall time that is NaN": (forge(None, raw=b'{"value":{"status":"ok","checks":{"a":{"wall":NaN}}},"tensors":[]}'),
+                                "malformed 'wall'"),
+    "a wall time that is infinite": (
+        forge(None, raw=b'{"value":{"status":"ok","cells":[{"cell":1,"wall":-Infinity}]},"tensors":[]}'),
+        "malformed 'wall'"),
 }
 
 
@@ -156,3 +185,15 @@ def test_tensors_read_back_share_nothing_but_their_own_bytes():
     loaded = report.load(packing.pack({"status": "ok", "a": a, "b": b}))
     loaded["a"].add_(100)
     assert torch.equal(loaded["b"], b)  # aligned, never overlapping: writing one leaves the other alone
+
+
+def test_an_honest_report_keeps_its_exceptions_walls_and_modules():
+    """The child's own shapes pass the field checks: a described exception (or None), a wall time, module names."""
+    frame = {"line": 3, "function": "f", "code": "x = 1 / 0"}
+    described = {"type": "ZeroDivisionError", "message": "division by zero", "frames": [frame], "raised_in": "submission"}
+    value = {"status": "ok", "heavy": ["torch.optim"], "cells": [{"cell": 1, "status": "error", "exception": described,
+                                                                   "wall": 0.25}],
+             "checks": {"a": {"wall": 1, "observations": [{"f": {"exception": None}}, {"probe_error": described}]}}}
+    loaded = report.load(packing.pack(value))
+    assert loaded["checks"]["a"]["observations"][1]["probe_error"] == described and loaded["heavy"] == ["torch.optim"]
+    assert report.load(packing.pack({"status": "import-error", "exception": described}))["exception"] == described

@@ -126,6 +126,8 @@ def _shape(shape: Any) -> tuple[list[int], int]:
         count *= size
         if count > MAX_ELEMENTS:
             raise PackError(f"a tensor of more than {MAX_ELEMENTS} elements")
+    if count == 0 and math.prod(size for size in shape if size) > MAX_ELEMENTS:  # (0, 2**22, 2**22, …): its
+        raise PackError(f"an empty tensor whose other sizes hold more than {MAX_ELEMENTS} elements")  # strides overflow
     return shape, count
 
 

@@ -1,0 +1,34 @@
+"""gradients(x) forges a report whose returned value claims to be a Python float whose value is a list
+of 200 strings of 4,000 characters, then os._exit(0) (one observation: the JSON text
+stays under its 4 MB limit).
+
+A judge that finds a non-tensor says so, quoting the value (``x.grad is a Python float (...)``):
+the feedback of each gradients check was then 800 KB, and every report (text, JSON, JUnit)
+several MB. Expected: the checks fail, their feedback is cut to a bounded length, the reports stay
+under 200 KB, every other check keeps its points.
+"""
+
+import os
+
+from autograd_exercises.sandbox import packing
+
+
+def forward(x):
+    y = 3 * x + 2
+    y.retain_grad()
+    z = 2 * y**2
+    out = z.mean()
+    return y, z, out
+
+
+def gradients(x):
+    bomb = {"type": "float", "value": ["x" * 4000] * 200}
+    outcome = {"returned": {"type": "tuple", "items": [bomb, bomb], "length": 2}, "exception": None,
+               "warnings": [], "autograd_calls": 1}
+    observation = {"gradients": outcome, "x_grad": bomb, "forward_reaches_x": True}
+    os.write(3, packing.pack({"status": "ok", "observations": [observation]}))
+    os._exit(0)
+
+
+def gradient_manual(x):
+    return 12 * (3 * x + 2) / x.numel()

@@ -1,0 +1,34 @@
+"""gradients(x) forges a whole multi-check report in which every check's "wall" (its seconds) is NaN,
+then os._exit(0).
+
+JSON text may spell NaN and Infinity (Python's reader accepts them), and the grader copied each
+check's wall into its result unchecked: results.json then held the bare token NaN (not JSON: Gradescope's
+and every strict parser refuse the whole file) and JUnit a time="nan" (not an xs:decimal). Expected: the
+report is refused as unreadable (a wall must be a finite number), the grader then runs one child per
+check, the gradients checks fail, every other check keeps its points, and every report is strict JSON.
+"""
+
+import os
+
+from autograd_exercises.sandbox import packing
+
+CHECKS = ("forward_values", "forward_retains_y_grad", "gradients_x", "gradients_fills_x_grad", "gradients_y",
+          "gradients_notebook_example", "gradient_manual_values", "gradient_manual_by_hand")
+
+
+def forward(x):
+    y = 3 * x + 2
+    y.retain_grad()
+    z = 2 * y**2
+    out = z.mean()
+    return y, z, out
+
+
+def gradients(x):
+    checks = {name: {"observations": [], "wall": float("nan")} for name in CHECKS}
+    os.write(3, packing.pack({"status": "ok", "checks": checks}))
+    os._exit(0)
+
+
+def gradient_manual(x):
+    return 12 * (3 * x + 2) / x.numel()
