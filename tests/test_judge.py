@@ -105,3 +105,11 @@ def test_parts_demands_the_tuple_it_documents():
 def test_factor_hint_prefers_numel_over_generic():
     assert "number of elements" in factor_hint(6.0, 6)
     assert "1/6" in factor_hint(1 / 6, 6)
+
+
+def test_a_complex_tensor_never_passes_for_a_real_one():
+    """Its real part right, its imaginary part anything: comparing in float64 alone would drop the imaginary part."""
+    expected = torch.tensor([1.0, 2.0])
+    with pytest.raises(Fail, match="is a complex tensor \\(complex64\\), expected real numbers") as failure:
+        close(torch.complex(expected, torch.tensor([5.0, -7.0])), expected, what="x.grad", tol=Tolerance())
+    assert failure.value.code == "wrong-type"

@@ -132,6 +132,9 @@ def close(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Toler
     """Compare with :func:`torch.testing.assert_close` in float64; :class:`Fail` says where and by how much."""
     if tuple(actual.shape) != tuple(expected.shape):
         raise Fail(mismatch(actual, expected, what=what, tol=tol, numel=numel))
+    if actual.is_complex() and not expected.is_complex():  # float64 would drop the imaginary part unseen
+        raise Fail(f"{what} is a complex tensor ({str(actual.dtype).removeprefix('torch.')}), expected real numbers",
+                   code="wrong-type")
     actual64, expected64 = actual.detach().to(torch.float64), expected.detach().to(torch.float64)
     if bool(torch.isclose(actual64, expected64, rtol=tol.rtol, atol=tol.atol, equal_nan=False).all()):
         return  # assert_close's own test, without its Python bookkeeping (most answers are right)
