@@ -186,18 +186,22 @@ def call(module: Any, name: str, *args: Any) -> dict[str, Any]:
     return outcome
 
 
+_KEPT = frozenset({type(None), bool, int, float, str, torch.Tensor})  # plain as they are
+
+
 def plain(obs: Any, depth: int = 0) -> Any:
     """``obs`` reduced to what :func:`.packing.pack` accepts.
 
     Keys starting with ``_`` (live objects kept for the probe) are dropped, and
     anything that is not plain data is replaced by its :func:`describe`.
     """
-    if isinstance(obs, dict) and depth < 8:
-        return {str(k): plain(v, depth + 1) for k, v in obs.items() if not str(k).startswith("_")}
-    if isinstance(obs, (list, tuple)) and depth < 8:
-        return [plain(v, depth + 1) for v in obs]
-    if obs is None or type(obs) in (bool, int, float, str) or type(obs) is torch.Tensor:
+    if type(obs) in _KEPT:
         return obs
+    if isinstance(obs, dict) and depth < 8:  # leaves inline: most of a report's thousands of values are leaves
+        items = ((k if type(k) is str else str(k), v) for k, v in obs.items())
+        return {k: v if type(v) in _KEPT else plain(v, depth + 1) for k, v in items if not k.startswith("_")}
+    if isinstance(obs, (list, tuple)) and depth < 8:
+        return [v if type(v) in _KEPT else plain(v, depth + 1) for v in obs]
     return describe(obs)
 
 

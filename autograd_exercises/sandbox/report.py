@@ -72,6 +72,9 @@ def clean_text(text: str, limit: int = MAX_TEXT) -> str:
     return _UNSAFE.sub("\ufffd", text)
 
 
+_AS_IS = frozenset({type(None), bool, float})  # JSON leaves copied as they are (ints are bounded, strings cleaned)
+
+
 class _Copier:
     """A fresh, bounded copy of a report's structure, its tensor references resolved (see the module docstring)."""
 
@@ -99,9 +102,18 @@ class _Copier:
             copied = {}
             for k, v in value.items():
                 key = self.key(k)
-                item = copied[key] = self.copy(v, depth + 1)
+                if type(v) in _AS_IS:  # leaves inline: most of a report's thousands of values are leaves
+                    self.nodes += 1
+                    item = copied[key] = v
+                elif type(v) is str:
+                    self.nodes += 1
+                    item = copied[key] = self.text(v, MAX_TEXT)
+                else:
+                    item = copied[key] = self.copy(v, depth + 1)
                 if key in _FIELDS and not _FIELDS[key](item):
                     raise Unreadable(f"a malformed {key!r}")
+            if self.nodes > MAX_NODES:
+                raise Unreadable(f"more than {MAX_NODES} values")
             return copied
         if type(value) is list:
             return [self.copy(v, depth + 1) for v in value]
