@@ -24,7 +24,7 @@ memory (VmHWM) of each worker process and of its sandbox server, against a bare
 ``--scheduler local:N …`` grades the same class on dask (``grade class --scheduler local:N``: a
 ``LocalCluster`` of N worker processes, each with its sandbox, started by the run and counted in it), each
 run next to the local executor with as many workers (run just before it, so both see the same load on a
-shared machine), and prints dask's overhead per submission against it: wall time (whole command and
+shared machine; without its spare worker then, as dask has none), and prints dask's overhead per submission against it: wall time (whole command and
 steady state) and CPU time of every process (this one holds dask's scheduler and nannies).
 ``--sample 0`` leaves nbgrader out.
 """
@@ -129,8 +129,9 @@ def bare_torch() -> int:
     return int(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout)
 
 
-def grade_class(folder: Path, out: Path, workers: int | str, timeout: float) -> dict:
-    """Grade with the local executor (``workers``: a number) or on dask (``workers``: ``local:N``)."""
+def grade_class(folder: Path, out: Path, workers: int | str, timeout: float, spares: int | None = None) -> dict:
+    """Grade with the local executor (``workers``: a number; ``spares``: its spare workers, default its own)
+    or on dask (``workers``: ``local:N``)."""
     from autograd_exercises.classroom import batch
     from autograd_exercises.classroom.dask_executor import DaskExecutor
     from autograd_exercises.classroom.executor import LocalPool
@@ -166,7 +167,7 @@ def grade_class(folder: Path, out: Path, workers: int | str, timeout: float) -> 
 
     stamps: list[tuple[float, float]] = []  # (time, CPU used) at each row, then at the end
     started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
-    with (MeasuredDask(workers) if isinstance(workers, str) else Measured(workers)) as pool:
+    with (MeasuredDask(workers) if isinstance(workers, str) else Measured(workers, spares=spares)) as pool:
         summary = batch.run(batch.Options("exercise-2", folder, out=out, workers=workers if isinstance(workers, int)
                                           else None, seed=1, timeout=timeout, regrade=True),
                             executor=pool, stream=io.StringIO(), terminal=False,
@@ -220,7 +221,9 @@ def main() -> None:
         scratch = Path(scratch_name)
         folder = scratch / "class"
         chosen = build_class(folder, args.students, args.hangs)
-        runs = {workers: grade_class(folder, scratch / f"out-{str(workers).replace(':', '-')}", workers, args.timeout)
+        spares = 0 if args.scheduler else None  # dask has no spare worker: compare like with like
+        runs = {workers: grade_class(folder, scratch / f"out-{str(workers).replace(':', '-')}", workers, args.timeout,
+                                     spares)
                 for workers in order}
         per_notebook, kernel_scores = (nbgrader_sample(folder, chosen, args.sample, scratch) if args.sample
                                        else (float("nan"), {}))
