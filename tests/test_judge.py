@@ -113,3 +113,25 @@ def test_a_complex_tensor_never_passes_for_a_real_one():
     with pytest.raises(Fail, match="is a complex tensor \\(complex64\\), expected real numbers") as failure:
         close(torch.complex(expected, torch.tensor([5.0, -7.0])), expected, what="x.grad", tol=Tolerance())
     assert failure.value.code == "wrong-type"
+
+
+@settings(max_examples=60, deadline=None)
+@given(shape=shapes, seed=st.integers(0, 2**16), scale=st.sampled_from([0.0, 1e-7, 1e-6, 5e-6, 1e-5, 1e-3]),
+       nan=st.booleans())
+def test_close_passes_exactly_when_torch_testing_assert_close_does(shape, seed, scale, nan):
+    """close() uses assert_close's criterion directly; the oracle stays torch.testing's own verdict."""
+    expected = rand(shape, seed)
+    actual = expected + scale * rand(shape, seed + 1)
+    if nan:
+        actual.view(-1)[0] = expected.view(-1)[0] = float("nan")
+    try:
+        torch.testing.assert_close(actual, expected, rtol=TOL.rtol, atol=TOL.atol, equal_nan=False)
+        theirs = True
+    except AssertionError:
+        theirs = False
+    try:
+        close(actual, expected, what="x", tol=TOL)
+        ours = True
+    except Fail:
+        ours = False
+    assert ours == theirs

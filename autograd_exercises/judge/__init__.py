@@ -129,19 +129,16 @@ def tensor(desc: dict[str, Any] | None, what: str) -> torch.Tensor:
 
 
 def close(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Tolerance, numel: int | None = None) -> None:
-    """Compare with :func:`torch.testing.assert_close` in float64; :class:`Fail` says where and by how much."""
+    """Compare in float64 by :func:`torch.testing.assert_close`'s criterion (``torch.isclose``, NaN never equal,
+    the same shapes; ``tests/test_judge.py`` checks they agree); :class:`Fail` says where and by how much."""
     if tuple(actual.shape) != tuple(expected.shape):
         raise Fail(mismatch(actual, expected, what=what, tol=tol, numel=numel))
     if actual.is_complex() and not expected.is_complex():  # float64 would drop the imaginary part unseen
         raise Fail(f"{what} is a complex tensor ({str(actual.dtype).removeprefix('torch.')}), expected real numbers",
                    code="wrong-type")
     actual64, expected64 = actual.detach().to(torch.float64), expected.detach().to(torch.float64)
-    if bool(torch.isclose(actual64, expected64, rtol=tol.rtol, atol=tol.atol, equal_nan=False).all()):
-        return  # assert_close's own test, without its Python bookkeeping (most answers are right)
-    try:
-        torch.testing.assert_close(actual64, expected64, rtol=tol.rtol, atol=tol.atol, equal_nan=False)
-    except AssertionError:
-        raise Fail(mismatch(actual, expected, what=what, tol=tol, numel=numel)) from None
+    if not bool(torch.isclose(actual64, expected64, rtol=tol.rtol, atol=tol.atol, equal_nan=False).all()):
+        raise Fail(mismatch(actual, expected, what=what, tol=tol, numel=numel))
 
 
 def close_or_mistake(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Tolerance,
