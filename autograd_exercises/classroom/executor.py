@@ -128,9 +128,10 @@ class _Worker:
         self.deadline = self.given = 0.0
         self.ready: dict[str, Any] | None = None
 
-    def stalled(self, now: float) -> bool:
-        """Its task has run past :data:`LocalPool.stall`: a check waiting out its timeout, most likely."""
-        return self.task is not None and now - self.given >= LocalPool.stall
+    def stalled(self, now: float, after: float) -> bool:
+        """Its task has run past ``after`` seconds (:attr:`LocalPool.stall`): a check waiting out its timeout,
+        most likely."""
+        return self.task is not None and now - self.given >= after
 
     def wait_ready(self) -> dict[str, Any]:
         if self.ready is None:
@@ -214,7 +215,7 @@ class LocalPool(Executor):
 
     def _running(self, now: float) -> int:
         """Tasks in progress that have not stalled."""
-        return sum(1 for worker in self.workers if worker.task is not None and not worker.stalled(now))
+        return sum(1 for worker in self.workers if worker.task is not None and not worker.stalled(now, self.stall))
 
     def _feed(self, queue: collections.deque) -> None:
         """Give idle, ready workers their next task while fewer than ``size`` run unstalled; start a spare
@@ -236,7 +237,7 @@ class LocalPool(Executor):
         """Seconds until the loop must look again: a deadline, or a task about to stall."""
         times = [worker.deadline for worker in self.workers if worker.task is not None]
         times += [worker.given + self.stall for worker in self.workers
-                  if worker.task is not None and not worker.stalled(now)]
+                  if worker.task is not None and not worker.stalled(now, self.stall)]
         return min(5.0, max(0.0, min(times, default=now + 5.0) - now))
 
     def _started(self, worker: _Worker) -> None:
