@@ -101,22 +101,9 @@ def cpu(pid: int) -> float:
 
 def family(roots: list[int]) -> set[int]:
     """``roots`` and every live process below them (bubblewrap, the sandbox server, its zygote, a check's child)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                parent = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry))
-    found: set[int] = set()
-    todo = list(roots)
-    while todo:
-        pid = todo.pop()
-        if pid not in found:
-            found.add(pid)
-            todo += children.get(pid, [])
-    return found
+    from autograd_exercises.sandbox.server import descendants
+
+    return set(roots) | {pid for pid, _, _ in descendants(*roots)} if roots else set()
 
 
 def more(mine: float, theirs: float) -> str:

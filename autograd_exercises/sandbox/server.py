@@ -114,11 +114,13 @@ def _proc_table() -> dict[int, list[tuple[int, str, int]]]:
     return children
 
 
-def descendants(root: int) -> list[tuple[int, str, int]]:
-    """(pid, state letter, start time) of every process below ``root`` in the process tree."""
-    children, found, todo = _proc_table(), [], [root]
+def descendants(root: int, *more: int) -> list[tuple[int, str, int]]:
+    """(pid, state letter, start time) of every process below ``root`` (and the ``more`` roots) in the process
+    tree, from one reading of /proc."""
+    children, found, todo, seen = _proc_table(), [], [root, *more], {root, *more}
     while todo:
-        below = children.get(todo.pop(), [])
+        below = [entry for entry in children.get(todo.pop(), []) if entry[0] not in seen]
+        seen.update(pid for pid, _, _ in below)
         found += below
         todo += [pid for pid, _, _ in below]
     return found
