@@ -202,3 +202,22 @@ def test_a_students_sandbox_preloads_the_slow_modules_when_idle():
         assert _functions(box, WHICH_ZYGOTE) == ["fresh"]
         time.sleep(1.0)
         assert _functions(box, WHICH_ZYGOTE) == ["preloaded"]
+
+
+# A report that claims the child imported modules of its choosing, then exits: the claim names nothing to import.
+CLAIMS_HEAVY = (b"import os\nfrom autograd_exercises.sandbox import packing\n\n"
+                b"os.write(3, packing.pack({'status': 'ok', 'functions': [], 'heavy': ['this', 'antigravity']}))\n"
+                b"os._exit(0)\n")
+LOADED_THIS = b"import sys\nexec('def ' + ('loaded' if 'this' in sys.modules else 'absent') + '(): pass')\n"
+
+
+def test_a_forged_heavy_claim_only_preloads_the_fixed_list():
+    """A child's "heavy" list is untrusted: it can make the zygote load child.HEAVY (a fixed list) sooner, never a
+    module it names; the next child finds torch._dynamo, not the names claimed."""
+    with Sandbox(idle_preload=False) as box:
+        box.wait_ready()
+        forged = box.run(source=CLAIMS_HEAVY, filename="exercise_6.py", module="exercise_6", probe=None,
+                         inputs=_no_cases(), timeout=60)
+        assert forged.result.get("heavy") == ["this", "antigravity"]
+        assert _functions(box, LOADED_THIS) == ["absent"]
+        assert _functions(box, WHICH_ZYGOTE) == ["preloaded"]
