@@ -36,14 +36,38 @@ END = (1 << 30, 0)  # a check with no test cell: after every cell
 
 
 def check_seed(seed: int, exercise: Exercise, check: Check) -> int:
-    """A per-check seed: the same run seed gives every check its own stream."""
-    return zlib.crc32(f"{seed}:{exercise.slug}:{check.name}".encode())
+    """A check's seed: the same run seed gives each :attr:`Check.call` (inputs and probe) its own stream, so the
+    checks that share a call share their inputs."""
+    return zlib.crc32(f"{seed}:{exercise.slug}:{check.call}".encode())
 
 
 def make_cases(exercise: Exercise, check: Check, seed: int) -> list[Case]:
     """The check's inputs for this seed, made in the trusted process."""
     generator = torch.Generator().manual_seed(check_seed(seed, exercise, check))
     return list(check.inputs(generator))
+
+
+def shared_cases(exercise: Exercise, selected: list[Check], seed: int) -> dict[str, list[Case]]:
+    """Each check's inputs for this seed; the checks of one :attr:`Check.call` share one list (made once)."""
+    made: dict[str, list[Case]] = {}
+    for check in selected:
+        if check.call not in made:
+            made[check.call] = make_cases(exercise, check, seed)
+    return {check.name: made[check.call] for check in selected}
+
+
+def group_calls(selected: list[Check], positions: dict[str, tuple[int, int]] | None,
+                submission: Submission | None = None) -> dict[str, list[Check]]:
+    """The checks one run of a probe serves, keyed by the first one's name: the same :attr:`Check.call` and, in a
+    notebook, the same state (the same code cells run before them: test cells run nothing of the student's). One
+    call of the student's code then feeds every judge of the group, and a hang costs the group one timeout, not
+    one per check."""
+    cells = [cell.number for cell in submission.program] if submission is not None else []
+    groups: dict[tuple[str, Any], list[Check]] = {}
+    for check in selected:
+        state = sum(number <= positions[check.name][0] for number in cells) if positions else None
+        groups.setdefault((check.call, state), []).append(check)
+    return {members[0].name: members for members in groups.values()}
 
 
 def _serialize(cases: list[Case]) -> bytes:
@@ -288,50 +312,53 @@ def hung_cell(run: RunResult) -> int | None:
     return int(number) if last.startswith("@cell ") and number.isdigit() else None
 
 
-def _run_one_child(exercise: Exercise, submission: Submission, selected: list[Check], cases: dict[str, list[Case]],
+def _run_one_child(exercise: Exercise, submission: Submission, leads: list[Check], cases: dict[str, list[Case]],
                    sandbox: Sandbox, timeout: float,
                    program: list[dict[str, Any]] | None = None) -> tuple[dict[str, RunResult] | None, Any]:
-    """Every check in one child (the submission imported once, or a notebook's cells run once), each within
-    ``timeout``; ``None`` when that child failed as a whole (a hang past its timers, a crash, a limit, a forged
-    report). Also what the child said about the notebook's cells, or, when a cell hung it, that cell's number."""
-    jobs = [{"name": check.name, "probe": check.probe_ref, "timeout": timeout} for check in selected]
+    """Every call (each :func:`group_calls` lead's probe) in one child (the submission imported once, or a
+    notebook's cells run once), each within ``timeout``; ``None`` when that child failed as a whole (a hang past
+    its timers, a crash, a limit, a forged report). Also what the child said about the notebook's cells, or, when
+    a cell hung it, that cell's number."""
+    jobs = [{"name": lead.name, "probe": lead.probe_ref, "timeout": timeout} for lead in leads]
     total = timeout * (len(jobs) + 1) + (_program_time(program) if program is not None else 0.0)
     run = sandbox.run(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module, probe=None,
-                      inputs=packing.pack(cases), timeout=total, checks=jobs, import_timeout=timeout, program=program)
-    split = split_checks(run, [check.name for check in selected])
+                      inputs=packing.pack({lead.name: cases[lead.name] for lead in leads}), timeout=total, checks=jobs,
+                      import_timeout=timeout, program=program)
+    split = split_checks(run, [lead.name for lead in leads])
     return split, run.result.get("cells") if split is not None else hung_cell(run) if program is not None else None
 
 
-def _run_each(exercise: Exercise, submission: Submission, selected: list[Check], cases: dict[str, list[Case]],
+def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], cases: dict[str, list[Case]],
               sandbox: Sandbox, timeout: float, program: list[dict[str, Any]] | None = None,
               hung: int | None = None) -> tuple[dict[str, RunResult], Any]:
-    """One child per check, after one that only imports the submission: a hang costs only its own check.
+    """One child per call, after one that only imports the submission: a hang costs only its own call.
 
-    A notebook has nothing to import: each check's child runs the cells above its test cell, then the check.
-    A check below cell ``hung`` (a cell that could not be stopped) is not run: a kernel never gets there.
+    A notebook has nothing to import: each call's child runs the cells above its test cell, then the call.
+    A call below cell ``hung`` (a cell that could not be stopped) is not run: a kernel never gets there.
     """
     common = dict(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module)
     if program is not None:
         runs, cells = {}, None
-        for check in selected:
-            steps = _up_to(program, check.name)
+        for lead in leads:
+            steps = _up_to(program, lead.name)
             if hung is not None and any(step.get("cell") == hung for step in steps):
-                runs[check.name] = RunResult("cell-hung", {"cell": hung})
+                runs[lead.name] = RunResult("cell-hung", {"cell": hung})
                 continue
-            job = [{"name": check.name, "probe": check.probe_ref, "timeout": timeout}]
-            run = sandbox.run(probe=None, inputs=packing.pack({check.name: cases[check.name]}), timeout=2 * timeout + _program_time(steps),
-                              checks=job, import_timeout=timeout, program=steps, **common)
-            split = split_checks(run, [check.name])
-            runs[check.name] = split[check.name] if split is not None else run
+            job = [{"name": lead.name, "probe": lead.probe_ref, "timeout": timeout}]
+            run = sandbox.run(probe=None, inputs=packing.pack({lead.name: cases[lead.name]}),
+                              timeout=2 * timeout + _program_time(steps), checks=job, import_timeout=timeout,
+                              program=steps, **common)
+            split = split_checks(run, [lead.name])
+            runs[lead.name] = split[lead.name] if split is not None else run
             if isinstance(run.result.get("cells"), list) and len(run.result["cells"]) >= len(cells or []):
                 cells = run.result["cells"]
         return runs, cells
     imported = sandbox.run(probe=None, inputs=_serialize([]), timeout=timeout, **common)
     if imported.status != "ok":
-        return {check.name: imported for check in selected}, None
-    return {check.name: sandbox.run(probe=check.probe_ref, inputs=_serialize(cases[check.name]), timeout=timeout,
-                                    **common)
-            for check in selected}, None
+        return {lead.name: imported for lead in leads}, None
+    return {lead.name: sandbox.run(probe=lead.probe_ref, inputs=_serialize(cases[lead.name]), timeout=timeout,
+                                   **common)
+            for lead in leads}, None
 
 
 def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed: int,
@@ -339,28 +366,32 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
           one_child: bool = True, cell_timeout: float = DEFAULT_CELL_TIMEOUT) -> ExerciseResult:
     """Grade one submission of one exercise.
 
-    All checks run in one child first (``one_child``); only when that child fails as a whole does each
-    check get a child of its own, so a hang, crash or limit still costs only the check that caused it.
-    A notebook's cells run in document order, each within ``cell_timeout``; each check judges the state
-    at its test cell (:func:`check_positions`).
+    The checks that share a call (:func:`group_calls`) judge one run of it. All calls run in one child first
+    (``one_child``); only when that child fails as a whole does each call get a child of its own, so a hang,
+    crash or limit still costs only the call that caused it. A notebook's cells run in document order, each
+    within ``cell_timeout``; each check judges the state at its test cell (:func:`check_positions`).
     """
     start = time.perf_counter()
     selected = list(checks if checks is not None else exercise.checks)
-    cases = {check.name: make_cases(exercise, check, seed) for check in selected}
     program = positions = None
     if submission.kind == "ipynb" or submission.program:
         positions = check_positions(exercise, submission, selected)
-        program = notebook_program(submission, positions, [check.name for check in exercise.checks
-                                                            if check.name in positions], cell_timeout)
-    runs, cells = _run_one_child(exercise, submission, selected, cases, sandbox, timeout, program) \
+    groups = group_calls(selected, positions, submission)
+    leads = [members[0] for members in groups.values()]
+    cases = shared_cases(exercise, selected, seed)
+    if positions is not None:
+        program = notebook_program(submission, {lead.name: positions[lead.name] for lead in leads},
+                                   [check.name for check in exercise.checks if check.name in groups], cell_timeout)
+    runs, cells = _run_one_child(exercise, submission, leads, cases, sandbox, timeout, program) \
         if one_child and selected else (None, None)
     hung = None
     if runs is None:
         hung = cells if isinstance(cells, int) else None
-        runs, cells = _run_each(exercise, submission, selected, cases, sandbox, timeout, program, hung)
+        runs, cells = _run_each(exercise, submission, leads, cases, sandbox, timeout, program, hung)
+    served = {check.name: runs[lead] for lead, members in groups.items() for check in members}
     view = {check.name: _source_up_to(submission, positions[check.name]) if positions else submission
             for check in selected}
-    results = [judge_run(check, cases[check.name], runs[check.name], submission, timeout, view[check.name])
+    results = [judge_run(check, cases[check.name], served[check.name], submission, timeout, view[check.name])
                for check in selected]
     absent = exercise.hidden_absent if checks is None else None
     notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout)

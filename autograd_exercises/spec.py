@@ -62,6 +62,12 @@ class Check:
         """``module:qualname`` of the probe, how the sandbox finds it."""
         return f"{self.probe.__module__}:{self.probe.__qualname__}"
 
+    @property
+    def call(self) -> str:
+        """What running this check does: its inputs and its probe. Checks with the same ``call`` get the same
+        inputs and judge the same observations: one run of the student's code serves them all."""
+        return f"{self.inputs.__module__}:{self.inputs.__qualname__} -> {self.probe_ref}"
+
 
 @dataclass(frozen=True)
 class HiddenCount:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 
 from autograd_exercises import inputs
-from autograd_exercises.judge import Fail, called, close, grad_fn_name, parts, tensor
+from autograd_exercises.judge import Fail, called, close, grad_fn_name, parts, per_case, tensor
 from autograd_exercises.probes.exercise_2 import probe_forward, probe_gradients, probe_manual
 from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
 
@@ -30,6 +30,7 @@ def forward(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     return y, z, z.mean()
 
 
+@per_case
 def reference(x: torch.Tensor) -> dict[str, torch.Tensor]:
     r"""$y$, $z$, $out$ and both gradients $\partial out/\partial x$, $\partial out/\partial y$ (by
     :func:`torch.autograd.grad`), in float64."""

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 from autograd_exercises import inputs
 from autograd_exercises.judge import (
-    Fail, Mistake, called, close, close_or_mistake, code_of, derivatives, grad_fn_name, parts, tensor,
+    Fail, Mistake, called, close, close_or_mistake, code_of, derivatives, grad_fn_name, parts, per_case, tensor,
 )
 from autograd_exercises.judge.diagnose import matching_mistake
 from autograd_exercises.probes.exercise_3 import probe_gradients, probe_layer, probe_loss, probe_manual
@@ -81,6 +81,7 @@ def bce_with_logits(z: torch.Tensor, y: torch.Tensor, reduction: str = "mean") -
     return each.sum() if reduction == "sum" else each.mean()
 
 
+@per_case
 def reference(case: dict) -> dict[str, torch.Tensor]:
     """z, L, and the gradients δ = dL/dz, dL/dw and dL/db by :func:`torch.autograd.grad`, in float64."""
     x, y, w, b = _f64(case, "x", "y", "w", "b")

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from autograd_exercises import inputs
-from autograd_exercises.judge import Fail, called, close, grad_fn_name, parts, tensor
+from autograd_exercises.judge import Fail, called, close, grad_fn_name, parts, per_case, tensor
 from autograd_exercises.probes.exercise_4 import (
     graph_tensors, probe_detached_copy, probe_freeze, probe_frozen_gradients, probe_network, probe_node_name,
     probe_predict, probe_receives_grad,
@@ -110,6 +110,7 @@ def detach_cases(gen: torch.Generator) -> list[dict]:
 
 # -- references ------------------------------------------------------------------------------------
 
+@per_case
 def reference(case: dict, frozen: list[str] = ()) -> dict[str, torch.Tensor | None]:
     """z, loss and the gradients of w and b (``None`` where frozen), in float64."""
     x, y = case["x"].to(torch.float64), case["y"].to(torch.float64)

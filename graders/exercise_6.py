@@ -13,7 +13,7 @@ from typing import Any
 import torch
 
 from autograd_exercises import inputs
-from autograd_exercises.judge import Fail, Mistake, called, close, code_of, grad_fn_name, parts, tensor
+from autograd_exercises.judge import Fail, Mistake, called, close, code_of, grad_fn_name, parts, per_case, tensor
 from autograd_exercises.judge.diagnose import mismatch
 from autograd_exercises.probes.exercise_6 import probe_loss, probe_sgd_step, probe_train
 from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
@@ -100,6 +100,7 @@ def mse(x: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> t
     return ((x @ w + b - y) ** 2).mean()
 
 
+@per_case
 def replay(case: dict, *, lr: float | None = None, sign: float = 1.0, zero: bool = True,
            steps: int | None = None) -> tuple[list[float], torch.Tensor, torch.Tensor]:
     """The training loop in float64: ``p -= sign * lr * p.grad`` under no_grad, zeroing ``.grad`` if ``zero``.

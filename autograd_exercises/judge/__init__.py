@@ -8,7 +8,10 @@ matters) and raises :class:`Fail` with a message that says *what* is wrong,
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import functools
+import threading
+from collections import OrderedDict
+from typing import Any, Callable, TypeVar
 
 import torch
 
@@ -26,11 +29,43 @@ if _COMPARISON is not None and hasattr(_COMPARISON, "_HAS_DTENSOR"):
     _COMPARISON._HAS_DTENSOR = False
 
 __all__ = ["Fail", "Mistake", "code_of", "called", "parts", "tensor", "close", "close_or_mistake", "no_autograd",
-           "grad_fn_name", "derivatives", "describe_mismatch", "wrong_type"]
+           "grad_fn_name", "derivatives", "describe_mismatch", "wrong_type", "per_case"]
+
+Reference = TypeVar("Reference", bound=Callable[..., Any])
+MEMO_SIZE = 64  # references remembered per function: a submission's cases, several times over
 
 
 # Errors that library code (torch, numpy) raises when the sandbox refuses it a file, a module or a system call.
 SANDBOX_REFUSALS = ("PermissionError", "ModuleNotFoundError")
+
+
+def per_case(reference: Reference) -> Reference:
+    """``reference``, remembered for the very objects it was called with (identity, not value).
+
+    The checks that share a call judge the same case objects (:func:`grading.group_calls`), so a reference that
+    several judges ask for is computed once per case, not once per check. A result is shared: judges only read it.
+    Arguments are held while remembered, so an ``id`` is never reused for another object in the memo.
+    """
+    memo: OrderedDict[tuple, tuple[tuple, Any]] = OrderedDict()
+    lock = threading.Lock()  # a dask worker may judge on several threads
+
+    @functools.wraps(reference)
+    def remembered(*args: Any, **keywords: Any) -> Any:
+        objects = args + tuple(keywords.values())
+        key = (tuple(map(id, objects)), tuple(keywords))
+        with lock:
+            hit = memo.get(key)
+            if hit is not None and all(a is b for a, b in zip(hit[0], objects)):
+                memo.move_to_end(key)
+                return hit[1]
+        value = reference(*args, **keywords)
+        with lock:
+            memo[key] = (objects, value)
+            while len(memo) > MEMO_SIZE:
+                memo.popitem(last=False)
+        return value
+
+    return remembered  # type: ignore[return-value]
 
 
 class Fail(Exception):

@@ -1,0 +1,118 @@
+"""Checks that share a call: the same inputs and probe run the student's code once and feed every judge.
+
+Exercise 2's two checks of ``forward`` read one run of ``probe_forward``; its three checks of ``gradients`` one run
+of ``probe_gradients``. Sharing halves the child's work and the judges' references, and a function that hangs costs
+its call one timeout, not one per check; the points stay exactly what separate runs gave.
+"""
+
+from __future__ import annotations
+
+import json
+
+import torch
+
+import graders
+from autograd_exercises import grading
+from autograd_exercises.judge import per_case
+from autograd_exercises.submission import Submission, notebook_source
+from tests.conftest import solution_text
+from tests.notebook_cases import filled
+
+SLUG = "exercise-2"
+
+
+def _names(groups: dict) -> dict[str, list[str]]:
+    return {lead: [check.name for check in members] for lead, members in groups.items()}
+
+
+def test_checks_with_the_same_inputs_and_probe_share_one_call_and_one_list_of_cases():
+    exercise = graders.find(SLUG)
+    groups = _names(grading.group_calls(list(exercise.checks), None))
+    assert groups["forward_values"] == ["forward_values", "forward_retains_y_grad"]
+    assert groups["gradients_x"] == ["gradients_x", "gradients_fills_x_grad", "gradients_y"]
+    assert all(exercise.check(name).call == exercise.check(lead).call
+               for lead, names in groups.items() for name in names)
+    cases = grading.shared_cases(exercise, list(exercise.checks), 7)
+    assert cases["gradients_x"] is cases["gradients_y"]
+    assert not torch.equal(cases["forward_values"][0]["x"], cases["gradients_x"][0]["x"])  # each call its stream
+
+
+def test_a_check_graded_alone_gets_the_inputs_it_gets_among_all_the_checks():
+    exercise = graders.find(SLUG)
+    alone = grading.shared_cases(exercise, [exercise.check("gradients_y")], 3)["gradients_y"]
+    among = grading.shared_cases(exercise, list(exercise.checks), 3)["gradients_y"]
+    assert [case["label"] for case in alone] == [case["label"] for case in among]
+    assert all(torch.equal(a["x"], b["x"]) for a, b in zip(alone, among))
+
+
+def _notebook_groups(book) -> dict[str, list[str]]:
+    exercise = graders.find(SLUG)
+    submission = notebook_source("work.ipynb", json.dumps(book.done()))
+    positions = grading.check_positions(exercise, submission, list(exercise.checks))
+    return _names(grading.group_calls(list(exercise.checks), positions, submission))
+
+
+def test_in_a_notebook_checks_share_a_call_only_where_the_same_cells_ran_before_them():
+    assert _notebook_groups(filled(SLUG))["forward_values"] == ["forward_values", "forward_retains_y_grad"]
+    book = filled(SLUG)  # a student cell between forward's two test cells may redefine forward
+    book.insert_after("test-forward_values", "def forward(x):\n    raise ValueError('redefined')\n", "scratch")
+    groups = _notebook_groups(book)
+    assert groups["forward_values"] == ["forward_values"]
+    assert groups["forward_retains_y_grad"] == ["forward_retains_y_grad"]
+
+
+class _Recording:
+    """A sandbox that records the jobs it is given."""
+
+    def __init__(self, sandbox) -> None:
+        self.sandbox, self.layers, self.jobs = sandbox, sandbox.layers, []
+
+    def run(self, **job):
+        self.jobs.append(job)
+        return self.sandbox.run(**job)
+
+
+def test_one_child_calls_each_function_once_per_input_for_all_its_checks(sandbox):
+    counted = solution_text("exercise_2").replace(
+        "def gradient_manual(x):", "CALLS = []\n\n\ndef gradient_manual(x):\n    CALLS.append(1)\n"
+        "    print(f'gradient_manual call {len(CALLS)}')", 1)
+    box = _Recording(sandbox)
+    exercise = graders.find(SLUG)
+    result = grading.grade(exercise, Submission("counted.py", counted.encode()), sandbox=box, seed=0)
+    assert result.score == result.max_score
+    assert len(box.jobs) == 1
+    assert [job["name"] for job in box.jobs[0]["checks"]] == list(grading.group_calls(list(exercise.checks), None))
+    manual = [check for check in result.checks if check.function == "gradient_manual"]
+    inputs = len(grading.make_cases(exercise, exercise.check("gradient_manual_values"), 0))
+    assert all(f"gradient_manual call {inputs}" in check.output for check in manual)
+    assert not any(f"gradient_manual call {inputs + 1}" in check.output for check in manual)
+
+
+def test_a_hanging_function_costs_its_call_one_timeout_and_fails_each_of_its_checks(sandbox):
+    sleeper = solution_text("exercise_2").replace(
+        "def gradient_manual(x):", "def gradient_manual(x):\n    import time\n    time.sleep(3600)", 1)
+    box = _Recording(sandbox)
+    result = grading.grade(graders.find(SLUG), Submission("sleeper.py", sleeper.encode()), sandbox=box, seed=0,
+                           timeout=1.0)
+    failed = {check.name: check.feedback for check in result.checks if check.status != "passed"}
+    manual = [check.name for check in graders.find(SLUG).checks if check.function == "gradient_manual"]
+    assert sorted(failed) == sorted(manual) and len(manual) >= 1
+    assert all(text.startswith("timed out after 1 s") for text in failed.values())
+    assert len(box.jobs) == 1  # the child's own timer stopped the call: no child per call was needed
+    assert result.score == result.max_score - sum(graders.find(SLUG).check(name).points for name in manual)
+
+
+def test_per_case_computes_once_per_object_and_again_for_an_equal_copy():
+    calls = []
+
+    @per_case
+    def reference(x: torch.Tensor, *, scale: float = 1.0) -> torch.Tensor:
+        calls.append(x)
+        return x * scale
+
+    x = torch.arange(3.0)
+    assert reference(x) is reference(x)
+    assert len(calls) == 1
+    reference(x.clone())  # equal values, another object: computed, never confused with x
+    reference(x, scale=2.0)
+    assert len(calls) == 3 and torch.equal(reference(x, scale=2.0), 2 * x) and len(calls) == 3
