@@ -80,6 +80,28 @@ def test_gradescope_json_names_the_file_only(tmp_path):
     assert [t["visibility"] for t in data["tests"]] == ["visible", "after_published"]
 
 
+def test_a_remembered_table_is_laid_out_as_rich_lays_it_out_for_that_width_colour_and_verbosity():
+    """The text report keeps each table it laid out (a class's right answers share one); what it writes is always
+    what rich writes for these rows at this width, in colour or not, verbose or not."""
+    import io
+
+    from rich.console import Console
+
+    from autograd_exercises.reports import text
+
+    for width in (40, 100):
+        for color in (False, True):
+            for verbose in (False, True):
+                shown = text.rows(result(), verbose)
+                buffer = io.StringIO()
+                Console(file=buffer, width=width, force_terminal=color, no_color=not color,
+                        highlight=False).print(text._table(shown))
+                assert text._table_text(shown, width, color) == buffer.getvalue()
+                assert text.render([result()], color=color, verbose=verbose, width=width) == \
+                    text.render([result()], color=color, verbose=verbose, width=width)
+    assert text.rows(result(), True) != text.rows(result(), False)  # what the code printed: verbose only
+
+
 def test_text_report_header_names_the_graded_file_and_ends_with_the_score():
     from autograd_exercises.reports import text
 

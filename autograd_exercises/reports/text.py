@@ -6,6 +6,7 @@ where it goes and tests can read it.
 
 from __future__ import annotations
 
+import functools
 import io
 from typing import Any, Sequence
 
@@ -24,17 +25,46 @@ def _feedback(check: CheckResult, verbose: bool) -> Text:
     return text
 
 
-def table(result: ExerciseResult, verbose: bool = False) -> Table:
+Row = tuple[bool, str, str, str, str]  # passed, name, points, feedback, what the code printed (verbose only)
+
+
+def rows(result: ExerciseResult, verbose: bool = False) -> tuple[Row, ...]:
+    """What the table shows of each check, as plain values."""
+    return tuple((check.passed, check.name + (" (hidden)" if check.hidden else ""),
+                  f"{check.points:g}/{check.max_points:g}", check.feedback,
+                  check.output.strip()[:2000] if verbose else "") for check in result.checks)
+
+
+def _feedback(feedback: str, printed: str) -> Text:
+    text = Text(feedback or "ok", style="" if feedback else "green")
+    if printed:
+        text.append("\nyour code printed: " + printed, style="dim")
+    return text
+
+
+def _table(shown: tuple[Row, ...]) -> Table:
     grid = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=False, pad_edge=False)
     grid.add_column("", width=1)
     grid.add_column("check", overflow="fold")
     grid.add_column("points", justify="right", no_wrap=True)
     grid.add_column("feedback", overflow="fold", ratio=1)
-    for check in result.checks:
-        mark = Text("✓", style="green") if check.passed else Text("✗", style="red")
-        name = check.name + (" (hidden)" if check.hidden else "")
-        grid.add_row(mark, name, f"{check.points:g}/{check.max_points:g}", _feedback(check, verbose))
+    for passed, name, points, feedback, printed in shown:
+        mark = Text("✓", style="green") if passed else Text("✗", style="red")
+        grid.add_row(mark, name, points, _feedback(feedback, printed))
     return grid
+
+
+@functools.lru_cache(maxsize=512)
+def _table_text(shown: tuple[Row, ...], width: int, color: bool) -> str:
+    """The table laid out at ``width`` columns. Remembered: a class's right answers share one table, and rich's
+    layout is most of a report's cost (about 4 ms)."""
+    buffer = io.StringIO()
+    _console(buffer, width, color).print(_table(shown))
+    return buffer.getvalue()
+
+
+def _console(buffer: io.StringIO, width: int, color: bool) -> Console:
+    return Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False)
 
 
 NO_SANDBOX = "none: this platform has no sandbox (your code ran with your own rights)"
@@ -77,13 +107,13 @@ def render(results: Sequence[ExerciseResult], *, color: bool = False, verbose: b
            not_started: Sequence[Any] = ()) -> str:
     """The report at ``width`` columns (the terminal's, from the CLI); it ends with the score or total line."""
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False)
+    console = _console(buffer, width, color)
     for number, result in enumerate(results):
         if number:
             console.print()
         for line in header(result):
             console.print(line)
-        console.print(table(result, verbose))
+        buffer.write(_table_text(rows(result, verbose), width, color))
         for note in notes(result):
             console.print(Text(f"note (costs no points): {note}", style="yellow"))
         console.print(Text(summary(result, verbose)))
