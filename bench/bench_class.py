@@ -3,7 +3,7 @@
 A realistic synthetic class of exercise-2 (``tests/class_builder.py``): half ``.py`` files, half
 filled-in release notebooks; right answers, every named mistake of ``tests/test_exercise_2.py``,
 syntax errors, two submissions that hang (``tests/hostile/sleep_forever``, ``busy_loop``: each holds
-a worker for two checks' timeouts; ``--hangs 0`` leaves them out) and a few hostile ones
+a worker for one timeout, the call its two checks share; ``--hangs 0`` leaves them out) and a few hostile ones
 (``tests/hostile/``: a fork bomb, an output flood, one killing its parent, one reading
 ``/etc/shadow``, a fake score printed, ``os._exit``), in a fixed shuffled order. While a
 submission has stalled, ``grade class`` starts one spare worker (``LocalPool.spares``), counted here
@@ -27,11 +27,16 @@ run next to the local executor with as many workers (run just before it, so both
 shared machine; without its spare worker then, as dask has none), and prints dask's overhead per submission against it: wall time (whole command and
 steady state) and CPU time of every process (this one holds dask's scheduler and nannies).
 ``--sample 0`` leaves nbgrader out.
+
+The package is byte-compiled first, as any install that can write its ``__pycache__`` is after its first
+run (the sandbox's read-only mount never can): on a machine that sets ``PYTHONDONTWRITEBYTECODE``, every
+sandbox server and every notebook kernel would otherwise compile it again.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import io
 import json
 import os
@@ -187,7 +192,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=240)
     parser.add_argument("--sample", type=int, default=6, help="notebooks graded by nbgrader's kernels")
     parser.add_argument("--hangs", type=int, default=len(HANGS), choices=range(len(HANGS) + 1),
-                        help="submissions that hang (sleep, then spin: each holds a worker 2 checks x the timeout)")
+                        help="submissions that hang (sleep, then spin: each holds a worker for the timeout)")
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds per check (grade's default: 5)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--scheduler", nargs="*", default=[], metavar="local:N",
@@ -204,6 +209,8 @@ def main() -> None:
         if not spec.startswith("local:"):
             parser.error("--scheduler: local:N only (the bench reads the workers' processes on this machine)")
     torch_kb = bare_torch()
+    for package in ("autograd_exercises", "graders"):
+        compileall.compile_dir(str(ROOT / package), quiet=1)
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
         folder = scratch / "class"

@@ -221,3 +221,15 @@ def test_a_forged_heavy_claim_only_preloads_the_fixed_list():
         assert forged.result.get("heavy") == ["this", "antigravity"]
         assert _functions(box, LOADED_THIS) == ["absent"]
         assert _functions(box, WHICH_ZYGOTE) == ["preloaded"]
+
+
+def test_the_server_starts_before_the_grader_imports_torch():
+    """``Sandbox`` and everything a grader imports before opening one leave torch alone, so the server's import of
+    torch runs while the grader's own does (``grade``'s start-up is about one torch import, not two in a row)."""
+    script = ("import sys\n"
+              "import autograd_exercises.cli, autograd_exercises.session, autograd_exercises.classroom.batch\n"
+              "from autograd_exercises.sandbox import Sandbox, interpret\n"
+              "print(sorted(name for name in sys.modules if name == 'torch' or name.startswith('torch.')))\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"

@@ -60,3 +60,5 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    sys.stderr.flush()
+    os._exit(0)  # the sandbox is closed and every row sent: skip tearing down torch's modules (about 0.4 s)

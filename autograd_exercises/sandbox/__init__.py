@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograd_exercises.sandbox import cgroups, launcher, protocol, report
+from autograd_exercises.sandbox import cgroups, launcher, protocol  # never torch: see the module docstring
 from autograd_exercises.sandbox.isolation import Limits
 
 DEFAULT_TIMEOUT = 5.0
@@ -81,6 +81,8 @@ class SandboxError(Exception):
 
 def interpret(response: dict[str, Any], blob: bytes) -> RunResult:
     """Turn the server's response into a :class:`RunResult`, reading ``blob`` with :func:`report.load`."""
+    from autograd_exercises.sandbox import report  # imports torch (packing): only once a report is read
+
     common = dict(output=report.clean_text(str(response.get("output", "")), protocol.MAX_HEADER),
                   output_dropped=bool(response.get("output_dropped")), wall=float(response.get("wall", 0.0)),
                   exit=response.get("exit"), signal=response.get("signal"))
