@@ -79,6 +79,7 @@ def add_class(course: Path, students: int) -> list[str]:
 LOG_FORMAT = "--Application.log_format=%(created)f %(message)s"
 STUDENT_START = re.compile(r"^(\d+\.\d+) Creating/updating student with ID")
 STAMP = re.compile(r"^(\d+\.\d+) ")
+STUDENT_NAME = re.compile(r"^\d+\.\d+ Creating/updating student with ID '?([^':]+)'?")
 
 
 @dataclass
@@ -88,14 +89,17 @@ class Run:
     first: float  # the first notebook
     each: float  # median of the other notebooks
     scores: dict[str, float]
+    spans: dict[str, float]  # each student's notebook, in nbgrader's order
 
 
-def autograde_class(template: Path, kernel: bool, scratch: Path) -> Run:
-    """One ``nbgrader autograde`` of every student in a fresh copy of ``template``, timed from its log."""
+def autograde_class(template: Path, kernel: bool, scratch: Path, cell_timeout: float | None = None) -> Run:
+    """One ``nbgrader autograde`` of every student in a fresh copy of ``template``, timed from its log
+    (``cell_timeout``: nbgrader's ``Execute.timeout`` instead of the course's)."""
     course = scratch / ("kernel" if kernel else "ours")
     shutil.copytree(template, course)
     if kernel:
-        (course / "nbgrader_config_local.py").write_text(KERNEL_PIPELINE, encoding="utf-8")
+        timeout = f"c.Execute.timeout = {cell_timeout:g}\n" if cell_timeout is not None else ""
+        (course / "nbgrader_config_local.py").write_text(KERNEL_PIPELINE + timeout, encoding="utf-8")
     start = time.time()
     log = nbgrader_course.run_nbgrader(course, "autograde", SLUG, "--student=*", "--create", "--force", LOG_FORMAT)
     wall = time.time() - start
@@ -104,7 +108,9 @@ def autograde_class(template: Path, kernel: bool, scratch: Path) -> Run:
     spans = [b - a for a, b in zip(starts, starts[1:] + [last])]
     scores = {path.name: nbgrader_course.scores(course, SLUG, path.name)["__total__"]
               for path in sorted((course / "autograded").iterdir())}
-    return Run(wall, starts[0] - start, spans[0], statistics.median(spans[1:]), scores)
+    names = [m.group(1) for m in map(STUDENT_NAME.match, log.splitlines()) if m]
+    return Run(wall, starts[0] - start, spans[0], statistics.median(spans[1:]), scores,
+               dict(zip(names, spans)) if len(names) == len(spans) else {})
 
 
 def main() -> None:

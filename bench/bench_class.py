@@ -16,8 +16,10 @@ kernel ``Execute`` step (``bench/bench_autograde.py``'s course copy with the def
 
 Printed per run: submissions per second and ms per submission — for the whole command (start-up
 included) and in the steady state (first row to last) —, the ratio to nbgrader's cost per notebook
-(the median of its further notebooks, from its log), the CPU time all our processes spent per
-submission (what it would take on idle cores: the machine this runs on may be shared), and the peak
+(the median of its further notebooks, from its log) and to nbgrader on the whole class (the hanging
+submissions graded by nbgrader's kernels too, as notebooks, with ``Execute.timeout`` set to ``--timeout``:
+each hangs in two test cells; every other notebook at the median), the CPU time all our processes spent
+per submission (what it would take on idle cores: the machine this runs on may be shared), and the peak
 memory (VmHWM) of each worker process and of its sandbox server, against a bare
 ``python -c "import torch"``.
 
@@ -187,6 +189,25 @@ def nbgrader_sample(folder: Path, chosen: dict[str, str], sample: int, scratch: 
     return run.each, run.scores
 
 
+def nbgrader_hangs(kinds: list[str], timeout: float, scratch: Path) -> tuple[dict[str, float], dict[str, float]]:
+    """nbgrader autograde with kernels on the class's hanging submissions as notebooks, its cell timeout set to
+    ``timeout`` (grade class's per-check one): (seconds per hanging notebook, its score), by kind. A right answer
+    goes first, so that every hanging notebook is a further one, as in :func:`nbgrader_sample`."""
+    import bench_autograde
+
+    template = bench_autograde.released_course(scratch / "hangs-template")
+    students = {"a-first": "right", **{f"h{index}": kind for index, kind in enumerate(kinds)}}
+    for student, kind in students.items():
+        target = template / "submitted" / student / "exercise-2"
+        target.mkdir(parents=True)
+        (target / "exercise-2.ipynb").write_text(class_builder.notebook_text(kind), encoding="utf-8")
+    run = bench_autograde.autograde_class(template, True, scratch / "hangs", cell_timeout=timeout)
+    if set(run.spans) != set(students):
+        raise SystemExit(f"nbgrader's log did not name each hanging notebook: {sorted(run.spans)}")
+    return ({students[name]: span for name, span in run.spans.items() if name != "a-first"},
+            {students[name]: score for name, score in run.scores.items() if name != "a-first"})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=240)
@@ -221,6 +242,9 @@ def main() -> None:
                 for workers in order}
         per_notebook, kernel_scores = (nbgrader_sample(folder, chosen, args.sample, scratch) if args.sample
                                        else (float("nan"), {}))
+        hanging = [kind for kind in chosen.values() if kind in HANGS]
+        hang_spans, hang_scores = (nbgrader_hangs(hanging, args.timeout, scratch) if args.sample and hanging
+                                   else ({}, {}))
     first = runs[order[0]]
     for workers, run in runs.items():
         if run["scores"] != first["scores"]:
@@ -228,6 +252,12 @@ def main() -> None:
     for student, score in kernel_scores.items():
         if score != first["scores"][student]:
             raise SystemExit(f"nbgrader's kernel gave {student} {score}, grade class {first['scores'][student]}")
+    for kind, score in hang_scores.items():
+        ours = next(first["scores"][student] for student, chosen_kind in chosen.items() if chosen_kind == kind)
+        if score != ours:
+            raise SystemExit(f"nbgrader's kernel gave {kind} {score}, grade class {ours}")
+    # nbgrader on the same class: its hanging notebooks as measured, every other one at the median
+    class_each = (per_notebook * (args.students - len(hang_spans)) + sum(hang_spans.values())) / args.students
     mix = {}
     for kind in chosen.values():
         label = "hanging" if kind in HANGS else kind.split(":")[0]
@@ -237,8 +267,14 @@ def main() -> None:
     if args.sample:
         print(f"nbgrader autograde with kernels: {per_notebook * 1000:.0f} ms per further notebook "
               f"(median of {args.sample}; same scores as grade class)")
+    if hang_spans:
+        print(f"nbgrader autograde with kernels on the {len(hang_spans)} hanging notebooks, Execute.timeout "
+              f"{args.timeout:g} s (grade class's per check): {', '.join(f'{s:.1f} s' for s in hang_spans.values())} "
+              f"(same scores); on the whole class, the others at the median: {class_each * 1000:.0f} ms per notebook")
+
     def against(seconds: float) -> str:
-        return f" ({per_notebook / seconds:4.0f}x nbgrader)" if args.sample else ""
+        whole_class = f", {class_each / seconds:4.0f}x on the whole class" if hang_spans else ""
+        return f" ({per_notebook / seconds:4.0f}x nbgrader{whole_class})" if args.sample else ""
 
     for workers, run in runs.items():
         whole = run["wall"] / run["rows"]
@@ -262,7 +298,7 @@ def main() -> None:
                   f"submission: whole command {more(run['wall'] / run['rows'], local['wall'] / local['rows'])}; "
                   f"steady state {more(run['steady'], local['steady'])}; "
                   f"CPU, steady state {more(run['cpu_steady'], local['cpu_steady'])}")
-    print(json.dumps({"per_notebook_kernel_s": per_notebook,
+    print(json.dumps({"per_notebook_kernel_s": per_notebook, "hanging_notebooks_kernel_s": hang_spans,
                       "runs": {str(w): {k: v for k, v in r.items() if k != "scores"} for w, r in runs.items()}}))
 
 
