@@ -36,9 +36,9 @@ END = (1 << 30, 0)  # a check with no test cell: after every cell
 
 
 def check_seed(seed: int, exercise: Exercise, check: Check) -> int:
-    """A check's seed: the same run seed gives each :attr:`Check.call` (inputs and probe) its own stream, so the
-    checks that share a call share their inputs."""
-    return zlib.crc32(f"{seed}:{exercise.slug}:{check.call}".encode())
+    """A check's seed: the same run seed gives each inputs function (:attr:`Check.inputs_ref`) its own stream, so
+    the checks that share one share their inputs."""
+    return zlib.crc32(f"{seed}:{exercise.slug}:{check.inputs_ref}".encode())
 
 
 def make_cases(exercise: Exercise, check: Check, seed: int) -> list[Case]:
@@ -48,12 +48,12 @@ def make_cases(exercise: Exercise, check: Check, seed: int) -> list[Case]:
 
 
 def shared_cases(exercise: Exercise, selected: list[Check], seed: int) -> dict[str, list[Case]]:
-    """Each check's inputs for this seed; the checks of one :attr:`Check.call` share one list (made once)."""
+    """Each check's inputs for this seed; the checks of one inputs function share one list (made once)."""
     made: dict[str, list[Case]] = {}
     for check in selected:
-        if check.call not in made:
-            made[check.call] = make_cases(exercise, check, seed)
-    return {check.name: made[check.call] for check in selected}
+        if check.inputs_ref not in made:
+            made[check.inputs_ref] = make_cases(exercise, check, seed)
+    return {check.name: made[check.inputs_ref] for check in selected}
 
 
 def group_calls(selected: list[Check], positions: dict[str, tuple[int, int]] | None,
@@ -150,21 +150,30 @@ def by_hand_failure(check: Check, submission: Submission) -> str | None:
     return static.feedback(check.function, findings, submission.locate) if findings else None
 
 
+def run_notes(run: RunResult, submission: Submission) -> list[str]:
+    """The warnings a run recorded, once each and cut (:data:`MAX_NOTES`, :data:`MAX_NOTE`); also places every
+    traceback frame of its observations in the submission."""
+    if run.status != "ok":
+        return []
+    return sorted({note[:MAX_NOTE] for note in _with_places(run.observations, submission)})[:MAX_NOTES]
+
+
 def judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submission, timeout: float,
-              source: Submission | None = None) -> CheckResult:
-    """Score one check from what its child reported (``source``: the code as it stood where the check judged).
+              source: Submission | None = None, notes: list[str] | None = None) -> CheckResult:
+    """Score one check from what its child reported (``source``: the code as it stood where the check judged;
+    ``notes``: :func:`run_notes` of ``run``, when the caller has them already).
 
     Its feedback is cut to :data:`MAX_FEEDBACK` characters: a judge quotes what the report holds (a value of the
     wrong type, an exception's message), and a forged report can hold megabytes of it.
     """
-    result = _judge_run(check, cases, run, submission, timeout, source)
+    result = _judge_run(check, cases, run, submission, timeout, source, notes)
     if len(result.feedback) > MAX_FEEDBACK:
         result.feedback = result.feedback[:MAX_FEEDBACK] + "… (cut)"
     return result
 
 
 def _judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submission, timeout: float,
-               source: Submission | None) -> CheckResult:
+               source: Submission | None, notes: list[str] | None) -> CheckResult:
     """:func:`judge_run`, its feedback not yet cut."""
     result = CheckResult(check.name, check.function, check.description, check.points, 0.0, "failed",
                          hidden=check.hidden, tolerance=check.tolerance.as_dict(), output=run.output, wall=run.wall)
@@ -172,7 +181,7 @@ def _judge_run(check: Check, cases: list[Case], run: RunResult, submission: Subm
         result.feedback, result.mistake = run_failure(run, timeout, submission), run_failure_code(run)
         return result
     observations = run.observations
-    result.notes = sorted({note[:MAX_NOTE] for note in _with_places(observations, submission)})[:MAX_NOTES]
+    result.notes = list(notes) if notes is not None else run_notes(run, submission)
     autograd_in_code = by_hand_failure(check, source or submission) if check.by_hand else None
     if autograd_in_code is not None:  # what the code is, whatever the run reported
         result.feedback, result.mistake = autograd_in_code, "autograd-in-by-hand"
@@ -388,11 +397,7 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
     if runs is None:
         hung = cells if isinstance(cells, int) else None
         runs, cells = _run_each(exercise, submission, leads, cases, sandbox, timeout, program, hung)
-    served = {check.name: runs[lead] for lead, members in groups.items() for check in members}
-    view = {check.name: _source_up_to(submission, positions[check.name]) if positions else submission
-            for check in selected}
-    results = [judge_run(check, cases[check.name], served[check.name], submission, timeout, view[check.name])
-               for check in selected]
+    results = _judge_groups(selected, groups, runs, cases, submission, positions, timeout)
     absent = exercise.hidden_absent if checks is None else None
     notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout)
     if hung is not None:
@@ -401,6 +406,18 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
     return ExerciseResult(exercise.slug, exercise.title, submission.path, seed, results,
                           round(time.perf_counter() - start, 4), list(sandbox.layers), notes,
                           {"checks": absent.checks, "points": absent.points} if absent else {})
+
+
+def _judge_groups(selected: list[Check], groups: dict[str, list[Check]], runs: dict[str, RunResult],
+                  cases: dict[str, list[Case]], submission: Submission, positions: dict[str, tuple[int, int]] | None,
+                  timeout: float) -> list[CheckResult]:
+    """Each check judged from its call's run; a run's warnings are read once for every check it serves."""
+    lead_of = {check.name: lead for lead, members in groups.items() for check in members}
+    noted = {lead: run_notes(run, submission) for lead, run in runs.items()}
+    return [judge_run(check, cases[check.name], runs[lead_of[check.name]], submission, timeout,
+                      _source_up_to(submission, positions[check.name]) if positions else submission,
+                      noted[lead_of[check.name]])
+            for check in selected]
 
 
 def _source_up_to(submission: Submission, position: tuple[int, int]) -> Submission:

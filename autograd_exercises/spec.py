@@ -63,10 +63,16 @@ class Check:
         return f"{self.probe.__module__}:{self.probe.__qualname__}"
 
     @property
+    def inputs_ref(self) -> str:
+        """``module:qualname`` of the inputs function. Checks with the same one get the same cases (the very same
+        objects), so a reference computed for one case serves each of them (:func:`judge.per_case`)."""
+        return f"{self.inputs.__module__}:{self.inputs.__qualname__}"
+
+    @property
     def call(self) -> str:
-        """What running this check does: its inputs and its probe. Checks with the same ``call`` get the same
-        inputs and judge the same observations: one run of the student's code serves them all."""
-        return f"{self.inputs.__module__}:{self.inputs.__qualname__} -> {self.probe_ref}"
+        """What running this check does: its inputs and its probe. Checks with the same ``call`` judge the same
+        observations: one run of the student's code serves them all."""
+        return f"{self.inputs_ref} -> {self.probe_ref}"
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Checks that share a call: the same inputs and probe run the student's code once and feed every judge.
 
 Exercise 2's two checks of ``forward`` read one run of ``probe_forward``; its three checks of ``gradients`` one run
-of ``probe_gradients``. Sharing halves the child's work and the judges' references, and a function that hangs costs
-its call one timeout, not one per check; the points stay exactly what separate runs gave.
+of ``probe_gradients``. Sharing halves the child's work, and a function that hangs costs its call one timeout, not
+one per check; the points stay exactly what separate runs gave. Checks with the same inputs function get the very
+same cases, so each judge's reference is computed once per case.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ def test_checks_with_the_same_inputs_and_probe_share_one_call_and_one_list_of_ca
     assert all(exercise.check(name).call == exercise.check(lead).call
                for lead, names in groups.items() for name in names)
     cases = grading.shared_cases(exercise, list(exercise.checks), 7)
-    assert cases["gradients_x"] is cases["gradients_y"]
-    assert not torch.equal(cases["forward_values"][0]["x"], cases["gradients_x"][0]["x"])  # each call its stream
+    assert cases["gradients_x"] is cases["gradients_y"] is cases["forward_values"]  # one inputs function: random_x
+    assert cases["gradients_notebook_example"] is not cases["gradients_x"]  # another: the handout's x
+    other_run = grading.shared_cases(exercise, list(exercise.checks), 8)
+    assert not torch.equal(cases["gradients_x"][0]["x"], other_run["gradients_x"][0]["x"])
 
 
 def test_a_check_graded_alone_gets_the_inputs_it_gets_among_all_the_checks():
