@@ -54,7 +54,7 @@ def _table(shown: tuple[Row, ...]) -> Table:
     return grid
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=256)  # a few kB each: at most a few MB a worker
 def _table_text(shown: tuple[Row, ...], width: int, color: bool) -> str:
     """The table laid out at ``width`` columns. Remembered: a class's right answers share one table, and rich's
     layout is most of a report's cost (about 4 ms)."""
