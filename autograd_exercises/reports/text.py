@@ -15,14 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from autograd_exercises.results import CheckResult, ExerciseResult
-
-
-def _feedback(check: CheckResult, verbose: bool) -> Text:
-    text = Text(check.feedback or "ok", style="" if check.feedback else "green")
-    if verbose and check.output.strip():
-        text.append("\nyour code printed: " + check.output.strip()[:2000], style="dim")
-    return text
+from autograd_exercises.results import ExerciseResult
 
 
 Row = tuple[bool, str, str, str, str]  # passed, name, points, feedback, what the code printed (verbose only)
