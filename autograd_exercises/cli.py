@@ -18,6 +18,7 @@ from autograd_exercises import session
 
 EXIT_FULL, EXIT_PARTIAL, EXIT_USAGE, EXIT_CANNOT_GRADE = 0, 1, 2, 3
 FORMATS = ("text", "json", "junit", "prairielearn")
+TIMEOUT_HELP = "Seconds each check may run (the checks that share one call of a function share its time)."
 
 
 class CannotGrade(click.ClickException):
@@ -36,7 +37,7 @@ def grading_options(function: Any) -> Any:
         click.option("--seed", type=click.IntRange(min=0), default=None,
                      help="Seed of the random inputs, 0 or more (default: a fresh one, shown)."),
         click.option("--timeout", type=click.FloatRange(0.1, 600), default=session.DEFAULT_TIMEOUT,
-                     show_default=True, help="Seconds each check may run."),
+                     show_default=True, help=TIMEOUT_HELP),
         click.option("--verbose", "-v", is_flag=True, help="Show your code's output, timing and isolation layers."),
         click.option("--color/--no-color", default=None, help="Colour the text report (default: when a terminal)."),
         click.option("--remember/--no-remember", default=True, show_default=True,
@@ -222,7 +223,7 @@ def grade_all(folder: str, everything: bool, fmt: str, output: str | None, seed:
               help="Class seed; each student's inputs derive from it and their id (default: the recorded one, "
                    "else a fresh one).")
 @click.option("--timeout", type=click.FloatRange(0.1, 600), default=session.DEFAULT_TIMEOUT, show_default=True,
-              help="Seconds each check may run.")
+              help=TIMEOUT_HELP)
 @click.option("--regrade", is_flag=True, help="Grade everything again, ignoring the results of earlier runs.")
 @click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="nbgrader's gradebook.db: write every notebook's points per test cell, as nbgrader autograde does.")

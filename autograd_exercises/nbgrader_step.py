@@ -31,7 +31,8 @@ from autograd_exercises.autograde import grade_notebook, shared_sandbox
 class GradeOutOfKernel(NbGraderPreprocessor):
     """Grade the notebook as ``grade exercise-N file.ipynb`` does; write each test cell's verdict."""
 
-    timeout = Float(0.0, help="Seconds each check may run in the sandbox (0: the grader's default).").tag(config=True)
+    timeout = Float(0.0, help="Seconds each check may run in the sandbox (the checks that share one call of a "
+                              "function share its time; 0: the grader's default).").tag(config=True)
     cell_timeout = Float(0.0, help="Seconds each notebook cell may run (0: Execute.timeout from the config, "
                                    "else the grader's default, 60, as the course's config sets it).").tag(config=True)
 
