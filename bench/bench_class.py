@@ -44,12 +44,12 @@ import json
 import os
 import random
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -174,18 +174,24 @@ def grade_class(folder: Path, out: Path, workers: int | str, timeout: float, spa
             "scores": {row["student"]: row["score"] for row in summary.rows}, "code": summary.exit_code}
 
 
-def nbgrader_sample(folder: Path, chosen: dict[str, str], sample: int, scratch: Path) -> tuple[float, dict]:
-    """nbgrader autograde with kernels on ``sample`` notebooks of the class: (median s per further notebook, scores)."""
+def kernel_autograde(notebooks: dict[str, str], scratch: Path, cell_timeout: float | None = None) -> Any:
+    """nbgrader autograde with kernels on ``notebooks`` (student → notebook text), in a released course of their
+    own under ``scratch`` (``cell_timeout``: its ``Execute.timeout``); :class:`bench_autograde.Run`."""
     import bench_autograde
 
     template = bench_autograde.released_course(scratch / "template")
-    picked = [s for s, kind in chosen.items() if (folder / f"{s}.ipynb").is_file()
-              and (kind == "right" or kind.startswith("mistake:"))][:sample]
-    for student in picked:
+    for student, text in notebooks.items():
         target = template / "submitted" / student / "exercise-2"
         target.mkdir(parents=True)
-        shutil.copy(folder / f"{student}.ipynb", target / "exercise-2.ipynb")
-    run = bench_autograde.autograde_class(template, True, scratch)
+        (target / "exercise-2.ipynb").write_text(text, encoding="utf-8")
+    return bench_autograde.autograde_class(template, True, scratch, cell_timeout=cell_timeout)
+
+
+def nbgrader_sample(folder: Path, chosen: dict[str, str], sample: int, scratch: Path) -> tuple[float, dict]:
+    """nbgrader autograde with kernels on ``sample`` notebooks of the class: (median s per further notebook, scores)."""
+    picked = [s for s, kind in chosen.items() if (folder / f"{s}.ipynb").is_file()
+              and (kind == "right" or kind.startswith("mistake:"))][:sample]
+    run = kernel_autograde({s: (folder / f"{s}.ipynb").read_text(encoding="utf-8") for s in picked}, scratch)
     return run.each, run.scores
 
 
@@ -193,15 +199,9 @@ def nbgrader_hangs(kinds: list[str], timeout: float, scratch: Path) -> tuple[dic
     """nbgrader autograde with kernels on the class's hanging submissions as notebooks, its cell timeout set to
     ``timeout`` (grade class's per-check one): (seconds per hanging notebook, its score), by kind. A right answer
     goes first, so that every hanging notebook is a further one, as in :func:`nbgrader_sample`."""
-    import bench_autograde
-
-    template = bench_autograde.released_course(scratch / "hangs-template")
     students = {"a-first": "right", **{f"h{index}": kind for index, kind in enumerate(kinds)}}
-    for student, kind in students.items():
-        target = template / "submitted" / student / "exercise-2"
-        target.mkdir(parents=True)
-        (target / "exercise-2.ipynb").write_text(class_builder.notebook_text(kind), encoding="utf-8")
-    run = bench_autograde.autograde_class(template, True, scratch / "hangs", cell_timeout=timeout)
+    run = kernel_autograde({student: class_builder.notebook_text(kind) for student, kind in students.items()},
+                           scratch / "hangs", cell_timeout=timeout)
     if set(run.spans) != set(students):
         raise SystemExit(f"nbgrader's log did not name each hanging notebook: {sorted(run.spans)}")
     return ({students[name]: span for name, span in run.spans.items() if name != "a-first"},
