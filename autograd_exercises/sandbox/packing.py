@@ -55,6 +55,11 @@ class PackError(ValueError):
 _AS_IS = frozenset({type(None), bool, float, str})  # JSON values as they are
 
 
+def bounded(value: int) -> int | float:
+    """``value`` within ±:data:`MAX_INT`, else the infinity of its sign (both sides bound integers so)."""
+    return value if -MAX_INT <= value <= MAX_INT else math.inf if value > 0 else -math.inf
+
+
 class _Packer:
     """The JSON structure of a value, with its tensors' bytes gathered aside."""
 
@@ -65,10 +70,10 @@ class _Packer:
         self.seen: dict[int, int] = {}  # id(tensor) → index: a tensor met twice is stored once
 
     def encode(self, value: Any) -> Any:
-        if value is None or type(value) in (bool, float, str):
+        if type(value) in _AS_IS:
             return value
         if type(value) is int:  # JSON text of a huge int costs quadratic time to write and read
-            return value if -MAX_INT <= value <= MAX_INT else math.inf if value > 0 else -math.inf
+            return bounded(value)
         if type(value) is dict:  # leaves inline: most of a report's thousands of values are leaves
             if TENSOR in value:
                 raise PackError(f"a dict with the reserved key {TENSOR!r}")

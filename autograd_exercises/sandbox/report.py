@@ -27,7 +27,6 @@ from autograd_exercises.sandbox import packing
 MAX_NODES = 50_000  # values visited while copying (dict entries, list items, leaves)
 MAX_DEPTH = 32  # deepest nesting accepted
 MAX_TEXT = 4096  # characters kept of any one string
-MAX_INT = 1 << 63
 MAX_REFERENCES = 2048  # tensor references in one report (an honest one: one per tensor, under 200)
 MAX_REFERENCED = 2 * packing.MAX_ELEMENTS  # elements of all references together, a tensor counted at each
 STATUSES = frozenset({"ok", "import-error", "import-timeout", "sandbox-error"})  # what a child reports
@@ -90,10 +89,10 @@ class _Copier:
             raise Unreadable(f"more than {MAX_NODES} values")
         if depth > MAX_DEPTH:
             raise Unreadable("nested too deeply")
-        if value is None or type(value) in (bool, float):
+        if type(value) in _AS_IS:
             return value
         if type(value) is int:
-            return value if -MAX_INT <= value <= MAX_INT else float("inf") if value > 0 else float("-inf")
+            return packing.bounded(value)
         if type(value) is str:
             return self.text(value, MAX_TEXT)
         if type(value) is dict:
