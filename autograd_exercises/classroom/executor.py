@@ -176,7 +176,7 @@ class _Worker:
 class LocalPool(Executor):
     """``workers`` local processes, each with one sandbox (its own slot), made once and reused.
 
-    A submission that hangs holds its worker for its checks' timeouts (5 s each by default), mostly
+    A submission that hangs holds its worker for the timeout of its hanging call (5 s by default), mostly
     asleep. So at most ``workers`` tasks run at once that have not *stalled* (run past :attr:`stall`
     seconds, 10 times a usual submission): while some have, up to ``spares`` more workers start
     (in the background) and take the queue on, and every core stays at work.
