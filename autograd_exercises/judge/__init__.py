@@ -43,8 +43,9 @@ def per_case(reference: Reference) -> Reference:
     """``reference``, remembered for the very objects it was called with (identity, not value).
 
     The checks that share an inputs function judge the same case objects (:func:`grading.shared_cases`), so a
-    reference that several judges ask for is computed once per case, not once per check. A result is shared: judges only read it.
-    Arguments are held while remembered, so an ``id`` is never reused for another object in the memo.
+    reference that several judges ask for is computed once per case, not once per check. A result is shared:
+    judges only read it. Arguments are held while remembered, so an ``id`` is never reused for another object in
+    the memo.
     """
     memo: OrderedDict[tuple, tuple[tuple, Any]] = OrderedDict()
     lock = threading.Lock()  # a dask worker may judge on several threads
