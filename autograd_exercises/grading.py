@@ -415,8 +415,8 @@ def _judge_groups(selected: list[Check], groups: dict[str, list[Check]], runs: d
     lead_of = {check.name: lead for lead, members in groups.items() for check in members}
     noted = {lead: run_notes(run, submission) for lead, run in runs.items()}
     return [judge_run(check, cases[check.name], runs[lead_of[check.name]], submission, timeout,
-                      _source_up_to(submission, positions[check.name]) if positions else submission,
-                      noted[lead_of[check.name]])
+                      _source_up_to(submission, positions[check.name]) if positions and check.by_hand else submission,
+                      noted[lead_of[check.name]])  # (only a by-hand check reads its source)
             for check in selected]
 
 
