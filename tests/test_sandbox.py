@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import pytest
 import torch
 
 from autograd_exercises.sandbox import Sandbox, interpret, packing, protocol
-from tests.conftest import solution_text
+from tests.conftest import ROOT, solution_text
 
 
 def test_spawn_fallback_grades_like_the_fork_server(grade_source):
@@ -221,6 +222,34 @@ def test_a_forged_heavy_claim_only_preloads_the_fixed_list():
         assert forged.result.get("heavy") == ["this", "antigravity"]
         assert _functions(box, LOADED_THIS) == ["absent"]
         assert _functions(box, WHICH_ZYGOTE) == ["preloaded"]
+
+
+def _collapses_pages() -> bool:
+    """Transparent huge pages on, and a kernel with MADV_COLLAPSE (6.1)."""
+    try:
+        enabled = Path("/sys/kernel/mm/transparent_hugepage/enabled").read_text()
+    except OSError:
+        return False
+    major, minor = (int(part) for part in re.match(r"(\d+)\.(\d+)", os.uname().release).groups())
+    return "[never]" not in enabled and (major, minor) >= (6, 1)
+
+
+@pytest.mark.skipif(not _collapses_pages(), reason="needs transparent huge pages and MADV_COLLAPSE (Linux 6.1)")
+def test_the_zygote_backs_its_heap_with_huge_pages():
+    """What the zygote does before its first fork, in a process holding torch: its heap moves onto 2 MiB
+    pages, and every value in it is still there."""
+    code = ("import re, torch\n"
+            "from autograd_exercises.sandbox import zygote\n"
+            "kept = [torch.arange(1000, dtype=torch.float64) * i for i in range(200)]\n"
+            "collapsed = zygote.huge_pages()\n"
+            "huge = int(re.search(r'AnonHugePages:\\s+(\\d+)', open('/proc/self/smaps_rollup').read()).group(1))\n"
+            "assert all(float(t.sum()) == 499500.0 * i for i, t in enumerate(kept))\n"
+            "print(collapsed, huge * 1024)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    collapsed, huge = map(int, done.stdout.split())
+    assert collapsed >= 50 * 2**20  # torch's heap alone is over 100 MiB
+    assert huge >= collapsed // 2
 
 
 def test_the_server_starts_before_the_grader_imports_torch():

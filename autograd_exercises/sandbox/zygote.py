@@ -22,6 +22,8 @@ from typing import Any, Callable
 
 _PID = struct.Struct("=i")
 PRELOAD = b"preload"  # a message that asks the zygote to load the slow optional modules
+HUGE_PAGE = 2 * 2**20
+MADV_HUGEPAGE, MADV_COLLAPSE = 14, 25  # Linux 2.6.38 and 6.1
 
 
 class Zygote:
@@ -62,6 +64,7 @@ def _serve(sock: socket.socket, run_job: Callable[[list[int]], None], preload: C
     os.closerange(3, keep)  # nothing of the server's channels: the grader must see EOF when the server dies
     os.closerange(keep + 1, 1 << 16)
     gc.freeze()  # every object so far is never collected: a child's collections do not touch (and copy) its pages
+    huge_pages()
     while True:
         message, fds, _, _ = socket.recv_fds(sock, 64, 3)
         if not message:
@@ -69,6 +72,7 @@ def _serve(sock: socket.socket, run_job: Callable[[list[int]], None], preload: C
         if message == PRELOAD:
             preload()
             gc.freeze()
+            huge_pages()
             continue
         pid = os.fork()
         if pid == 0:  # the job child: reads its job from fds[0], writes to fds[1] (output) and fds[2] (result)
@@ -85,6 +89,43 @@ def _serve(sock: socket.socket, run_job: Callable[[list[int]], None], preload: C
         except ChildProcessError:
             status = -1
         sock.send(_PID.pack(status))
+
+
+def huge_pages() -> int:
+    """Back the zygote's private memory (its heap, torch's and Python's allocations: about 140 MiB) with
+    2 MiB pages where the kernel can (``MADV_COLLAPSE``); returns the bytes so backed.
+
+    Each fork copies one page-table entry per page of the zygote's, and each child's exit drops them all:
+    with 2 MiB pages a short child (a few backward passes) costs about a third less, fork to exit. A child
+    that writes to a huge page still gets its own copy of just the 4 KiB it wrote. Best effort: an older kernel, or one without
+    transparent huge pages, leaves the memory as it is.
+    """
+    from autograd_exercises.sandbox import isolation
+
+    libc = isolation._libc()
+    if libc is None:
+        return 0
+    collapsed = 0
+    for start, end in _anonymous_regions():
+        size = isolation.ctypes.c_size_t(end - start)
+        address = isolation.ctypes.c_void_p(start)
+        if libc.madvise(address, size, MADV_HUGEPAGE) == 0 and libc.madvise(address, size, MADV_COLLAPSE) == 0:
+            collapsed += end - start
+    return collapsed
+
+
+def _anonymous_regions() -> list[tuple[int, int]]:
+    """This process's private, writable, anonymous mappings (the heap among them, never a stack, a library's
+    data or a shared mapping), trimmed to whole huge pages."""
+    regions = []
+    with open("/proc/self/maps") as maps:
+        for fields in (line.split() for line in maps):
+            if fields[1] == "rw-p" and (len(fields) == 5 or fields[5] == "[heap]"):
+                low, high = (int(bound, 16) for bound in fields[0].split("-"))
+                start, end = -(-low // HUGE_PAGE) * HUGE_PAGE, high // HUGE_PAGE * HUGE_PAGE
+                if end > start:
+                    regions.append((start, end))
+    return regions
 
 
 def read_job(fd: int) -> tuple[dict[str, Any], bytes, bytes]:
