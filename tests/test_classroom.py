@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 from autograd_exercises import session
 from autograd_exercises.classroom import batch, cache, outputs, task
-from autograd_exercises.classroom.executor import InProcess, LocalPool
+from autograd_exercises.classroom.executor import IdleCores, InProcess, LocalPool
 from autograd_exercises.classroom.progress import Progress
 from autograd_exercises.cli import main
 from tests import class_builder
@@ -313,6 +313,41 @@ def test_a_hanging_submission_does_not_hold_up_the_others(tmp_path, monkeypatch)
     assert finished[-1] == "a_sleeper", finished  # the others came back while it slept
     scores = {row["student"]: row["score"] for row in summary.rows}
     assert scores == {"a_sleeper": 7, **{f"s{i}": 10 for i in range(4)}}
+
+
+class Busy(IdleCores):
+    """Every core at work, whatever /proc/stat says."""
+
+    def __call__(self) -> float:
+        return 0.0
+
+
+def test_no_spare_starts_while_every_core_is_busy(tmp_path, monkeypatch):
+    """A stalled task whose child spins keeps its core busy: a spare worker would only compete for the cores,
+    so none starts; the others wait their turn and get the same points."""
+    monkeypatch.setattr(LocalPool, "stall", 0.2)
+    students = {"a_sleeper": ("hostile:sleep_forever", ".py")} | {f"s{i}": ("right", ".py") for i in range(2)}
+    folder = make_class(tmp_path / "class", students)
+    with LocalPool(1, spares=1) as pool:
+        pool.idle_cores = Busy()
+        summary = batch.run(batch.Options(SLUG, folder, out=tmp_path / "out", timeout=1.0), executor=pool,
+                            stream=io.StringIO(), terminal=False)
+        assert len(pool.workers) == 1
+    assert [row["student"] for row in summary.rows][0] == "a_sleeper"  # one worker: first in, first out
+    assert {row["student"]: row["score"] for row in summary.rows} == {"a_sleeper": 7, "s0": 10, "s1": 10}
+
+
+def test_idle_cores_are_measured_over_the_window():
+    meter = IdleCores(window=0.4)
+    assert meter() == 0.0  # nothing seen yet
+    time.sleep(0.3)  # this process sleeps: its cores idle unless something else runs
+    idle = meter()
+    assert idle is not None and 0.0 <= idle <= len(os.sched_getaffinity(0)) + 0.2
+    busy_until = time.monotonic() + 0.5
+    while time.monotonic() < busy_until:  # this process spins on one core for a whole window
+        pass
+    assert meter() <= len(os.sched_getaffinity(0)) - 0.5
+    assert len(meter.samples) <= 3  # old samples go: the newest one at least a window old stays
 
 
 def test_one_child_and_one_child_per_check_give_the_same_points(tmp_path, inline):

@@ -44,6 +44,40 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+class IdleCores:
+    """How many of this process's cores sat idle over about the last ``window`` seconds (``/proc/stat``),
+    or None where that cannot be read. A spare worker helps only while one does: a stalled task whose
+    child sleeps leaves its core idle, one whose child spins in a loop does not."""
+
+    def __init__(self, window: float = 0.5) -> None:
+        self.window = window
+        self.samples: collections.deque = collections.deque()
+
+    @staticmethod
+    def read() -> float | None:
+        """Idle seconds so far of the cores this process may run on, summed."""
+        try:
+            allowed = {f"cpu{number}".encode() for number in os.sched_getaffinity(0)}
+            with open("/proc/stat", "rb") as stat:
+                lines = [line.split() for line in stat if line[:3] == b"cpu" and line[3:4] != b" "]
+            idle = sum(int(fields[4]) + int(fields[5]) for fields in lines if fields[0] in allowed)
+            return idle / os.sysconf("SC_CLK_TCK") if lines else None
+        except (AttributeError, OSError, ValueError, IndexError):
+            return None
+
+    def __call__(self) -> float | None:
+        """Idle cores over the last ``window`` seconds or so (0 until half of it has been seen); None where
+        ``/proc/stat`` cannot be read. Call it often: each call is a sample."""
+        idle, now = self.read(), time.monotonic()
+        if idle is None:
+            return None
+        self.samples.append((now, idle))
+        while len(self.samples) > 1 and now - self.samples[1][0] >= self.window:
+            self.samples.popleft()  # keep the oldest sample just over ``window`` old
+        then, idle_then = self.samples[0]
+        return (idle - idle_then) / (now - then) if now - then >= self.window / 2 else 0.0
+
+
 class ExecutorError(Exception):
     """The executor cannot grade at all (its sandbox did not start): one line, for ``Error:``."""
 
@@ -178,8 +212,9 @@ class LocalPool(Executor):
 
     A submission that hangs holds its worker for the timeout of its hanging call (5 s by default), mostly
     asleep. So at most ``workers`` tasks run at once that have not *stalled* (run past :attr:`stall`
-    seconds, 10 times a usual submission): while some have, up to ``spares`` more workers start
-    (in the background) and take the queue on, and every core stays at work.
+    seconds, 10 times a usual submission): while some have and a core sits idle (:class:`IdleCores`: the
+    stalled child sleeps, it does not spin), up to ``spares`` more workers start (in the background) and take
+    the queue on, and every core stays at work.
     """
 
     retries = 1  # a task whose worker died is tried once more on a fresh worker
@@ -192,6 +227,7 @@ class LocalPool(Executor):
         self.workers: list[_Worker] = []
         self._cwd = tempfile.TemporaryDirectory(prefix="grade-class-worker-")  # empty: nothing next to a submission
         self._next_slot = 0
+        self.idle_cores = IdleCores()
 
     def _spawn(self) -> _Worker:
         worker = _Worker(self._next_slot, self._cwd.name)
@@ -223,8 +259,8 @@ class LocalPool(Executor):
 
     def _feed(self, queue: collections.deque) -> None:
         """Give idle, ready workers their next task while fewer than ``size`` run unstalled; start a spare
-        worker when every worker is busy and some have stalled."""
-        now = time.monotonic()
+        worker when every worker is busy, some have stalled and a core idles."""
+        now, idle_cores = time.monotonic(), self.idle_cores()
         for worker in list(self.workers):
             while worker.ready is not None and worker.task is None and queue and self._running(now) < self.size:
                 task = queue.popleft()
@@ -234,12 +270,19 @@ class LocalPool(Executor):
                     queue.appendleft(task)
                     worker = self._replace(worker)
         idle = any(worker.task is None for worker in self.workers)  # a ready one, or a spare still starting
-        if queue and not idle and self._running(now) < self.size and len(self.workers) < self.size + self.spares:
+        if self._spare_wanted(queue, now) and not idle and (idle_cores is None or idle_cores >= 0.5):
             self.workers.append(self._spawn())  # starts in the background: run() reads its ready message
 
-    def _wake(self, now: float) -> float:
-        """Seconds until the loop must look again: a deadline, or a task about to stall."""
+    def _spare_wanted(self, queue: collections.deque, now: float) -> bool:
+        """Tasks wait, some running ones have stalled, and a spare may still start."""
+        return bool(queue) and self._running(now) < self.size and len(self.workers) < self.size + self.spares
+
+    def _wake(self, now: float, queue: collections.deque) -> float:
+        """Seconds until the loop must look again: a deadline, a task about to stall, or (while a spare is
+        wanted) the next look at the idle cores."""
         times = [worker.deadline for worker in self.workers if worker.task is not None]
+        if self._spare_wanted(queue, now):
+            times.append(now + self.idle_cores.window / 4)
         times += [worker.given + self.stall for worker in self.workers
                   if worker.task is not None and not worker.stalled(now, self.stall)]
         return min(5.0, max(0.0, min(times, default=now + 5.0) - now))
@@ -260,7 +303,7 @@ class LocalPool(Executor):
             self._feed(queue)
             busy = {worker.proc.stdout.fileno(): worker for worker in self.workers
                     if worker.task is not None or worker.ready is None}
-            readable, _, _ = select.select(list(busy), [], [], self._wake(time.monotonic()))
+            readable, _, _ = select.select(list(busy), [], [], self._wake(time.monotonic(), queue))
             done = []
             for fd in readable:
                 worker = busy[fd]
