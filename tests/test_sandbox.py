@@ -252,6 +252,27 @@ def test_the_zygote_backs_its_heap_with_huge_pages():
     assert huge >= collapsed // 2
 
 
+def _zygote_huge_kib(box: Sandbox) -> int:
+    """AnonHugePages of the sandbox's zygote (the server's one child), as this process sees it."""
+    children = Path(f"/proc/{box.server_pid}/task/{box.server_pid}/children").read_text().split()
+    assert len(children) == 1, children
+    rollup = Path(f"/proc/{children[0]}/smaps_rollup").read_text()
+    return int(re.search(r"AnonHugePages:\s+(\d+)", rollup).group(1))
+
+
+@pytest.mark.skipif(not _collapses_pages(), reason="needs transparent huge pages and MADV_COLLAPSE (Linux 6.1)")
+def test_a_zygote_moves_onto_huge_pages_after_its_second_fork_only():
+    """A student's grading forks once and never waits for the collapse; a batch's third child on finds it done,
+    and children forked from huge pages still run."""
+    with Sandbox(idle_preload=False) as box:
+        box.wait_ready()
+        assert _functions(box, WHICH_ZYGOTE) == ["fresh"]
+        assert _zygote_huge_kib(box) == 0
+        assert _functions(box, WHICH_ZYGOTE) == ["fresh"]  # the zygote collapses after sending its status,
+        assert _functions(box, WHICH_ZYGOTE) == ["fresh"]  # so it is done by the time it forks the third child
+        assert _zygote_huge_kib(box) > 50 * 1024
+
+
 def test_the_server_starts_before_the_grader_imports_torch():
     """``Sandbox`` and everything a grader imports before opening one leave torch alone, so the server's import of
     torch runs while the grader's own does (``grade``'s start-up is about one torch import, not two in a row)."""
