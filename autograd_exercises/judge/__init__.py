@@ -173,6 +173,8 @@ def close(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Toler
         raise Fail(f"{what} is a complex tensor ({str(actual.dtype).removeprefix('torch.')}), expected real numbers",
                    code="wrong-type")
     actual64, expected64 = actual.detach().to(torch.float64), expected.detach().to(torch.float64)
+    if torch.equal(actual64, expected64):  # the same numbers (NaN never equals): close, 20 times faster to tell
+        return
     if not bool(torch.isclose(actual64, expected64, rtol=tol.rtol, atol=tol.atol, equal_nan=False).all()):
         raise Fail(mismatch(actual, expected, what=what, tol=tol, numel=numel))
 
