@@ -255,16 +255,21 @@ def _top_level(tree: ast.Module) -> tuple[dict[str, str], set[str]]:
 
 def _used(tree: ast.Module) -> list[str]:
     """Names a cell reads, in order, that it does not bind anywhere itself (in a function or at top level)."""
-    bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
+    bound: set[str] = set()
+    loads: list[str] = []
     for n in ast.walk(tree):
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        if isinstance(n, ast.Name):
+            if isinstance(n.ctx, ast.Load):
+                loads.append(n.id)
+            else:  # Store, Del
+                bound.add(n.id)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             bound.update(a.arg for a in n.args.args + n.args.kwonlyargs + n.args.posonlyargs)
             bound.update(a.arg for a in (n.args.vararg, n.args.kwarg) if a is not None)
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in n.names)
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             bound.add(n.name)
-        if isinstance(n, (ast.Import, ast.ImportFrom)):
-            bound.update((alias.asname or alias.name).split(".")[0] for alias in n.names)
-    loads = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
     return [name for name in dict.fromkeys(loads) if name not in bound and not hasattr(builtins, name)]
 
 
@@ -275,6 +280,9 @@ def order_notes(cells: list[tuple[int, str, object]]) -> list[str]:
     only when the execution counts show the student ran the lower cell first: a function used above
     the cell that defines it, and a function defined again, differently, in a cell below.
     """
+    counts = [count for _, _, count in cells if isinstance(count, int) and not isinstance(count, bool)]
+    if all(earlier <= later for earlier, later in zip(counts, counts[1:])):
+        return []  # run top to bottom (or not at all): nothing ran in another order than nbgrader's
     parsed = []
     for number, code, count in cells:
         try:
