@@ -46,7 +46,12 @@ with Sandbox() as box:
 def measure(root: Path, runs: int) -> dict:
     """One side's figures, measured in a fresh interpreter with ``root`` first on its path."""
     proc = subprocess.run([sys.executable, "-c", MEASURE, str(root), str(SOLUTION), str(runs)],
-                          capture_output=True, text=True, check=True, cwd=root)
+                          capture_output=True, text=True, cwd=root)
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        hint = (" (a sandbox that runs in bubblewrap imports the installed package, not this unpacked copy: "
+                "pick a baseline from before it moved there)") if root != ROOT else ""
+        sys.exit(f"Error: measuring {root} failed: {last}{hint}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
