@@ -24,7 +24,7 @@ _PID = struct.Struct("=i")
 PRELOAD = b"preload"  # a message that asks the zygote to load the slow optional modules
 HUGE_PAGE = 2 * 2**20
 HUGE_AFTER = 2  # forks before the zygote moves onto huge pages (a student's grading forks once: it never waits)
-MADV_HUGEPAGE, MADV_COLLAPSE = 14, 25  # Linux 2.6.38 and 6.1
+MADV_COLLAPSE = 25  # Linux 6.1: older kernels refuse it, and nothing changes
 
 
 class Zygote:
@@ -108,8 +108,9 @@ def huge_pages() -> int:
     Each fork copies one page-table entry per page of the zygote's, and each child's exit drops them all:
     with 2 MiB pages a short child (a few backward passes) costs about a third less, fork to exit. Collapsing
     takes 50-100 ms, so the zygote does it after its second fork (:data:`HUGE_AFTER`), in a batch only. A child
-    that writes to a huge page still gets its own copy of just the 4 KiB it wrote. Best effort: an older
-    kernel, or one without transparent huge pages, leaves the memory as it is.
+    that writes to a huge page still gets its own copy of just the 4 KiB it wrote (Linux 5.8 on; any kernel
+    with ``MADV_COLLAPSE`` is newer). Best effort: an older kernel, or one without transparent huge pages,
+    leaves the memory as it is.
     """
     from autograd_exercises.sandbox import isolation
 
@@ -122,8 +123,8 @@ def huge_pages() -> int:
     for start, end in regions:
         size = isolation.ctypes.c_size_t(end - start)
         address = isolation.ctypes.c_void_p(start)
-        if libc.madvise(address, size, MADV_HUGEPAGE) == 0 and libc.madvise(address, size, MADV_COLLAPSE) == 0:
-            collapsed += end - start
+        if libc.madvise(address, size, MADV_COLLAPSE) == 0:  # never MADV_HUGEPAGE: no later faults in huge pages,
+            collapsed += end - start  # and no khugepaged on a kernel whose fork would copy them whole (before 5.8)
     return collapsed
 
 
