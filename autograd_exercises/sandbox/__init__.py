@@ -16,9 +16,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from autograd_exercises.sandbox import cgroups, launcher, protocol  # never torch: see the module docstring
 from autograd_exercises.sandbox.isolation import Limits
@@ -130,6 +131,8 @@ class Sandbox:
         self._proc: subprocess.Popen[bytes] | None = None
         self._ready: dict[str, Any] | None = {} if self.portable else None
         self._log = tempfile.TemporaryFile()
+        # descriptors this process serves while it waits for a job (a grading worker forks more workers then)
+        self.while_waiting: dict[int, Callable[[], None]] = {}
         if not self.portable:  # Windows: no fork-server, one fresh interpreter per job (see portable.py)
             self._start()
 
@@ -211,7 +214,7 @@ class Sandbox:
         try:
             protocol.send(self._proc.stdin, header, source)
             protocol.send(self._proc.stdin, {}, inputs)
-            if not select.select([self._proc.stdout], [], [], timeout + self.response_margin)[0]:
+            if not self._answered(timeout + self.response_margin):
                 self.restart(wait=0)  # stopped or stuck: never let it hang the grader
                 return RunResult("crashed", {"message": "the sandbox server stopped answering during this check"})
             response, blob = protocol.receive(self._proc.stdout)
@@ -221,6 +224,19 @@ class Sandbox:
         run = interpret(response, blob)
         self._heavy = self._heavy or bool(run.result.get("heavy"))  # a forged claim costs only a preload
         return run
+
+    def _answered(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` for the server's answer, serving :attr:`while_waiting` meanwhile."""
+        deadline = time.monotonic() + seconds
+        while True:
+            ready = select.select([self._proc.stdout, *self.while_waiting], [], [],
+                                  max(0.0, deadline - time.monotonic()))[0]
+            if self._proc.stdout in ready:
+                return True
+            if not ready:
+                return False
+            for fd in ready:
+                self.while_waiting[fd]()
 
     def restart(self, wait: float = 2.0) -> None:
         self._stop(wait)
@@ -233,6 +249,18 @@ class Sandbox:
         if self._slot_lock is not None:
             os.close(self._slot_lock)
             self._slot_lock = None
+
+    def abandon(self) -> None:
+        """In a copy of this process made by ``fork``: drop this sandbox without touching its server, which
+        belongs to the original (close this copy's ends of its pipes, its log and its hold on the slot)."""
+        for stream in ((self._proc.stdin, self._proc.stdout) if self._proc is not None else ()) + (self._log,):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        if self._slot_lock is not None:
+            os.close(self._slot_lock)  # the original's hold on the slot stays: it has its own descriptor
+        self._proc, self._slot_lock = None, None
 
     def _stop(self, wait: float) -> None:
         """The server exits at the end of its input; after ``wait`` seconds it is killed, tree first."""
