@@ -141,7 +141,7 @@ def grade_class(folder: Path, out: Path, workers: int | str, timeout: float, spa
 
         def close(self) -> None:
             servers = [(worker.ready or {}).get("server_pid") or 0 for worker in self.workers]
-            self.memory = [(vm(worker.proc.pid), vm(server)) for worker, server in zip(self.workers, servers)]
+            self.memory = [(vm(worker.pid), vm(server)) for worker, server in zip(self.workers, servers)]
             stamps.append((time.perf_counter(), self.used()))
             super().close()
 

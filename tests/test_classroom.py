@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from autograd_exercises import session
-from autograd_exercises.classroom import batch, cache, outputs, task
+from autograd_exercises.classroom import batch, cache, executor, outputs, task
 from autograd_exercises.classroom.executor import IdleCores, InProcess, LocalPool
 from autograd_exercises.classroom.progress import Progress
 from autograd_exercises.cli import main
@@ -290,12 +290,12 @@ def test_a_worker_that_dies_costs_nothing(tmp_path):
     with LocalPool(1) as pool:
         def kill(row):
             if not killed:
-                killed.append(pool.workers[0].proc.pid)
+                killed.append(pool.workers[0].pid)
                 os.kill(killed[0], signal.SIGKILL)  # it holds the next task already
 
         summary = batch.run(batch.Options(SLUG, folder, out=tmp_path / "out", timeout=2.0), executor=pool,
                             stream=io.StringIO(), terminal=False, on_row=kill)
-        assert pool.workers[0].proc.pid != killed[0]
+        assert pool.workers[0].pid != killed[0]
     assert summary.exit_code == 0 and [row["score"] for row in summary.rows] == [10, 10, 10]
 
 
@@ -309,10 +309,96 @@ def test_a_hanging_submission_does_not_hold_up_the_others(tmp_path, monkeypatch)
         summary = batch.run(batch.Options(SLUG, folder, out=tmp_path / "out", timeout=5.0), executor=pool,
                             stream=io.StringIO(), terminal=False)
         assert len(pool.workers) == 2
+        assert pool.workers[1].proc is None  # forked, by the stalled worker itself: it only waits meanwhile
     finished = [row["student"] for row in summary.rows]
     assert finished[-1] == "a_sleeper", finished  # the others came back while it slept
     scores = {row["student"]: row["score"] for row in summary.rows}
     assert scores == {"a_sleeper": 7, **{f"s{i}": 10 for i in range(4)}}
+
+
+def _alive(pid: int) -> bool:
+    """The process runs (a zombie waiting for init to reap it does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"
+    except (OSError, IndexError):
+        return False
+
+
+def test_the_other_workers_are_forked_from_the_first(tmp_path, monkeypatch):
+    """Only the first worker is a new interpreter; the second is forked from it (torch and the graders loaded
+    already), detached in a session of its own, with a sandbox in its own slot; it grades like the first, and
+    closing the pool ends it and its sandbox."""
+    given: list[int | None] = []
+    give = executor._Worker.give
+    monkeypatch.setattr(executor._Worker, "give", lambda self, task, deadline: (given.append(self.pid),
+                                                                               give(self, task, deadline)))
+    students = {f"s{i}": ("right", ".py" if i % 2 else ".ipynb") for i in range(8)} | {"z": ("syntax", ".py")}
+    folder = make_class(tmp_path / "class", students)
+    with LocalPool(2) as pool:
+        pool.start()  # returns once the first is ready: the second is still starting its sandbox
+        assert pool.workers[1].ready is None
+        pool.workers[1].wait_ready()
+        summary = batch.run(batch.Options(SLUG, folder, out=tmp_path / "out", timeout=5.0), executor=pool,
+                            stream=io.StringIO(), terminal=False)
+        first, second = pool.workers
+        assert first.proc is not None and second.proc is None
+        assert second.ready["slot"] != first.ready["slot"]
+        assert os.getsid(second.pid) == second.pid
+        assert Path(f"/proc/{second.pid}/stat").read_text().rsplit(")", 1)[1].split()[1] != str(first.pid)
+        processes = [second.pid, second.ready["server_pid"]]
+        assert all(_alive(pid) for pid in processes)
+    assert second.pid in given and first.pid in given
+    assert {row["student"]: row["score"] for row in summary.rows} == {**{f"s{i}": 10 for i in range(8)}, "z": 0}
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in processes) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in processes)
+
+
+def test_a_forked_worker_that_dies_costs_nothing(tmp_path):
+    """Killing the forked worker mid-batch: its task is graded again by a fresh worker, every score as alone."""
+    folder = make_class(tmp_path / "class", {f"s{i}": ("right", ".py") for i in range(6)})
+    killed: list[int] = []
+    with LocalPool(2) as pool:
+        pool.start()
+        pool.workers[1].wait_ready()
+
+        def kill(row):
+            forked = [worker for worker in pool.workers if worker.proc is None and worker.ready is not None]
+            if forked and not killed:
+                killed.append(forked[0].pid)
+                os.kill(killed[0], signal.SIGKILL)
+
+        summary = batch.run(batch.Options(SLUG, folder, out=tmp_path / "out", timeout=2.0), executor=pool,
+                            stream=io.StringIO(), terminal=False, on_row=kill)
+    assert killed and summary.exit_code == 0
+    assert [row["score"] for row in summary.rows] == [10] * 6
+
+
+def test_a_worker_with_fewer_isolation_layers_than_the_first_is_dropped():
+    """The batch checked the first worker's layers; a later one (forked or spare) must have them all."""
+    class Starting:
+        def __init__(self, layers):
+            self.layers, self.ready, self.stopped = layers, None, False
+
+        def starting(self):
+            self.ready = {"layers": self.layers}
+            return True
+
+        def stop(self, wait=5.0):
+            self.stopped = True
+
+    pool = LocalPool(1)
+    try:
+        pool.layers = ["pid-namespace", "seccomp"]
+        weak, strong = Starting(["seccomp"]), Starting(["seccomp", "pid-namespace", "uid-switch"])
+        pool.workers = [weak, strong]
+        pool._started(weak)
+        pool._started(strong)
+        assert pool.workers == [strong] and weak.stopped and not strong.stopped
+    finally:
+        pool.workers = []
+        pool.close()
 
 
 class Busy(IdleCores):

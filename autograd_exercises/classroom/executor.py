@@ -3,8 +3,8 @@
 An executor takes :class:`~.task.Task` objects (bytes and an exercise name, no paths) and
 yields rows (plain dicts) as they finish, in any order; only the instructor's process writes
 files. :class:`LocalPool` is this machine's: ``workers`` processes
-(``python -m autograd_exercises.classroom.worker``), each with its own sandbox (a fork-server
-in its own slot) made once and reused for every task it runs. :class:`~.dask_executor.DaskExecutor`
+(``python -m autograd_exercises.classroom.worker``, the first; the others forked from a running one),
+each with its own sandbox (a fork-server in its own slot) made once and reused for every task it runs. :class:`~.dask_executor.DaskExecutor`
 implements the same three methods on a dask.distributed cluster, running :func:`~.task.grade_task` where
 its workers are.
 
@@ -22,6 +22,7 @@ import os
 import pickle
 import select
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -151,60 +152,138 @@ class InProcess(Executor):
             yield grade_task(task, self.sandbox)
 
 
-class _Worker:
-    """One worker process and the task it is grading."""
+def _fork_channel() -> tuple[socket.socket | None, socket.socket | None]:
+    """A socket pair that carries descriptors (ours, the worker's), or (None, None) where there is none."""
+    try:
+        return socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET) if hasattr(socket, "send_fds") else (None, None)
+    except (AttributeError, OSError):
+        return None, None
 
-    def __init__(self, slot: int, cwd: str) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "autograd_exercises.classroom.worker", "--slot", str(slot)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cwd,
-                                     start_new_session=True)
+
+class _Worker:
+    """One worker process and the task it is grading.
+
+    Started as a new interpreter (``mother`` None), or forked from a running worker, ``mother``, which already
+    holds torch and the graders (:func:`.worker.fork_worker`): it then only starts a sandbox of its own, about
+    half the CPU. A forked worker is not this process's child: its pid comes in its first message, and a pidfd
+    tells when it has exited.
+    """
+
+    def __init__(self, slot: int, cwd: str, mother: "_Worker | None" = None) -> None:
         self.task: Task | None = None
         self.deadline = self.given = 0.0
         self.ready: dict[str, Any] | None = None
+        self.proc: subprocess.Popen | None = None
+        self.pid: int | None = None
+        self.pidfd: int | None = None
+        self.forks, theirs = _fork_channel()
+        try:
+            if mother is None or not self._fork_from(mother, slot, theirs):
+                forks = ["--forks", str(theirs.fileno())] if theirs is not None else []
+                self.proc = subprocess.Popen(
+                    [sys.executable, "-m", "autograd_exercises.classroom.worker", "--slot", str(slot), *forks],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cwd, start_new_session=True,
+                    **({"pass_fds": (theirs.fileno(),)} if theirs is not None else {}))
+                self.pid, self.stdin, self.stdout = self.proc.pid, self.proc.stdin, self.proc.stdout
+        finally:
+            if theirs is not None:
+                theirs.close()
+
+    def _fork_from(self, mother: "_Worker", slot: int, theirs: socket.socket | None) -> bool:
+        """Ask ``mother`` to fork this worker: hand it the new worker's pipes; False if it cannot take them."""
+        if mother.forks is None or theirs is None or not hasattr(os, "pidfd_open"):
+            return False
+        to_new, from_new = os.pipe(), os.pipe()
+        try:
+            socket.send_fds(mother.forks, [str(slot).encode()], [to_new[0], from_new[1], theirs.fileno()])
+        except OSError:
+            for fd in (*to_new, *from_new):
+                os.close(fd)
+            return False
+        os.close(to_new[0]), os.close(from_new[1])
+        self.stdin, self.stdout = os.fdopen(to_new[1], "wb"), os.fdopen(from_new[0], "rb")
+        return True
 
     def stalled(self, now: float, after: float) -> bool:
         """Its task has run past ``after`` seconds (:attr:`LocalPool.stall`): a check waiting out its timeout,
         most likely."""
         return self.task is not None and now - self.given >= after
 
+    def starting(self) -> bool:
+        """Read one start-up message (a forked worker's hello, or ready); True once it is ready."""
+        message = receive(self.stdout)
+        if isinstance(message, dict) and type(message.get("hello")) is int and self.pid is None:
+            self.pid = message["hello"]
+            try:
+                self.pidfd = os.pidfd_open(self.pid)
+            except (AttributeError, OSError):
+                self.pidfd = None  # gone already, or no pidfd here: stop() then only signals
+            return False
+        if not isinstance(message, dict) or not message.get("ready"):
+            error = message.get("error") if isinstance(message, dict) else "it exited while starting"
+            raise ExecutorError(f"a grading worker did not start: {error}")
+        self.ready = message
+        return True
+
     def wait_ready(self) -> dict[str, Any]:
-        if self.ready is None:
-            message = receive(self.proc.stdout)
-            if not isinstance(message, dict) or not message.get("ready"):
-                error = message.get("error") if isinstance(message, dict) else "it exited while starting"
-                raise ExecutorError(f"a grading worker did not start: {error}")
-            self.ready = message
+        while self.ready is None:
+            self.starting()
         return self.ready
 
     def give(self, task: Task, deadline: float) -> None:
         self.given = time.monotonic()
         self.task, self.deadline = task, self.given + deadline
-        send(self.proc.stdin, asdict(task))
+        send(self.stdin, asdict(task))
 
     def hang_up(self) -> None:
         """Close its input: a worker between tasks then closes its sandbox and exits."""
         try:
-            self.proc.stdin.close()
+            self.stdin.close()
         except OSError:
             pass
 
+    def _exited(self, wait: float | None) -> bool:
+        """Whether it has exited within ``wait`` seconds (``None``: for as long as it takes)."""
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=wait)
+                return True
+            except subprocess.TimeoutExpired:
+                return False
+        if self.pid is None and self.ready is None and select.select([self.stdout], [], [], wait or 1.0)[0]:
+            try:
+                self.starting()  # its hello, with the pid to signal
+            except (ExecutorError, EOFError, OSError, pickle.UnpicklingError):
+                pass
+        if self.pidfd is None:
+            return self.pid is None
+        return bool(select.select([self.pidfd], [], [], wait)[0])
+
     def stop(self, wait: float = 5.0) -> None:
         self.hang_up()
-        try:
-            self.proc.wait(timeout=wait)
-        except subprocess.TimeoutExpired:
+        if not self._exited(wait):
             # the worker, then its sandbox (its own session): a slot must never outlive the lock on it
-            for group in (self.proc.pid, (self.ready or {}).get("sandbox_group")):
+            if self.pidfd is not None:  # a forked worker, alone in its session: by its pidfd, never a reused pid
+                try:
+                    signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+                except OSError:
+                    pass  # it has just exited
+            for group in (self.pid if self.pidfd is None else None, (self.ready or {}).get("sandbox_group")):
                 try:
                     if group:
                         os.killpg(group, signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):
                     pass
-            self.proc.wait()
-        try:
-            self.proc.stdout.close()
-        except OSError:
-            pass
+            self._exited(None)
+        for handle in (self.stdout, self.forks):
+            try:
+                if handle is not None:
+                    handle.close()
+            except OSError:
+                pass
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+            self.pidfd = None
 
 
 class LocalPool(Executor):
@@ -228,27 +307,39 @@ class LocalPool(Executor):
         self._cwd = tempfile.TemporaryDirectory(prefix="grade-class-worker-")  # empty: nothing next to a submission
         self._next_slot = 0
         self.idle_cores = IdleCores()
+        self.layers: list[str] = []  # the first worker's: every other has at least these
 
-    def _spawn(self) -> _Worker:
-        worker = _Worker(self._next_slot, self._cwd.name)
+    def _spawn(self, mother: _Worker | None = None) -> _Worker:
+        """A new worker in the next slot: forked from ``mother`` where given (it keeps grading), else started."""
+        worker = _Worker(self._next_slot, self._cwd.name, mother)
         self._next_slot += 1
         return worker
 
     def start(self) -> dict[str, Any]:
+        """Start the first worker and, forked from it, the others; return once the first is ready (the others
+        join as they are: :meth:`run`)."""
         if not self.workers:
-            self.workers = [self._spawn() for _ in range(self.size)]
-        ready = [worker.wait_ready() for worker in self.workers]
-        return {"layers": ready[0].get("layers", []), "workers": len(ready),
-                "pids": [message.get("pid") for message in ready]}
+            first = self._spawn()
+            self.workers = [first] + [self._spawn(mother=first) for _ in range(self.size - 1)]
+        ready = self.workers[0].wait_ready()
+        self.layers = list(ready.get("layers", []))
+        return {"layers": self.layers, "workers": self.size, "pids": [ready.get("pid")]}
 
     def pids(self) -> list[int]:
         """The worker processes and their sandbox servers (for memory figures)."""
         found = []
         for worker in self.workers:
-            found.append(worker.proc.pid)
+            if worker.pid is not None:
+                found.append(worker.pid)
             if worker.ready and worker.ready.get("server_pid"):
                 found.append(worker.ready["server_pid"])
         return found
+
+    def _mother(self, now: float) -> _Worker | None:
+        """The worker to fork a spare from: a stalled one (it waits on a child that sleeps, and forks at once),
+        else any ready one (it forks within one submission's time)."""
+        ready = [worker for worker in self.workers if worker.ready is not None]
+        return next((worker for worker in ready if worker.stalled(now, self.stall)), ready[0] if ready else None)
 
     def _task_deadline(self, task: Task) -> float:
         return self.deadline or 120.0 + 40 * task.timeout
@@ -271,7 +362,7 @@ class LocalPool(Executor):
                     worker = self._replace(worker)
         idle = any(worker.task is None for worker in self.workers)  # a ready one, or a spare still starting
         if self._spare_wanted(queue, now) and not idle and (idle_cores is None or idle_cores >= 0.5):
-            self.workers.append(self._spawn())  # starts in the background: run() reads its ready message
+            self.workers.append(self._spawn(self._mother(now)))  # starts in the background: run() reads it
 
     def _spare_wanted(self, queue: collections.deque, now: float) -> bool:
         """Tasks wait, some running ones have stalled, and a spare may still start."""
@@ -288,12 +379,18 @@ class LocalPool(Executor):
         return min(5.0, max(0.0, min(times, default=now + 5.0) - now))
 
     def _started(self, worker: _Worker) -> None:
-        """A spare's ready message arrived: it takes tasks from now on (one that failed to start is dropped)."""
+        """A starting worker said something: its hello, or ready (it takes tasks from now on). One that failed
+        to start, or has fewer isolation layers than the first (which the batch checked), is dropped."""
         try:
-            worker.wait_ready()
+            if not worker.starting():
+                return
         except (ExecutorError, EOFError, OSError, pickle.UnpicklingError):
             self.workers.remove(worker)
             worker.stop(wait=0)
+            return
+        if not set(self.layers) <= set(worker.ready.get("layers", [])):
+            self.workers.remove(worker)
+            worker.stop()
 
     def run(self, tasks: Iterable[Task]) -> Iterator[dict[str, Any]]:
         self.start()
@@ -301,7 +398,7 @@ class LocalPool(Executor):
         tries: dict[int, int] = collections.Counter()
         while queue or any(worker.task for worker in self.workers):
             self._feed(queue)
-            busy = {worker.proc.stdout.fileno(): worker for worker in self.workers
+            busy = {worker.stdout.fileno(): worker for worker in self.workers
                     if worker.task is not None or worker.ready is None}
             readable, _, _ = select.select(list(busy), [], [], self._wake(time.monotonic(), queue))
             done = []
@@ -312,7 +409,7 @@ class LocalPool(Executor):
                     continue
                 task = worker.task
                 try:
-                    row = receive(worker.proc.stdout)
+                    row = receive(worker.stdout)
                 except (EOFError, OSError, pickle.UnpicklingError):
                     row = None
                 worker.task = None
