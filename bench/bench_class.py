@@ -15,7 +15,8 @@ kernel ``Execute`` step (``bench/bench_autograde.py``'s course copy with the def
 ``Autograde.autograde_preprocessors`` restored).
 
 Printed per run: submissions per second and ms per submission — for the whole command (start-up
-included) and in the steady state (first row to last) —, the ratio to nbgrader's cost per notebook
+included) and in the steady state (from the first row once every worker has started to the last: the workers
+after the first are forked from it while it grades) —, the ratio to nbgrader's cost per notebook
 (the median of its further notebooks, from its log) and to nbgrader on the whole class (the hanging
 submissions graded by nbgrader's kernels too, as notebooks, with ``Execute.timeout`` set to ``--timeout``:
 each hangs in two test cells; every other notebook at the median), the CPU time all our processes spent
@@ -132,6 +133,20 @@ def grade_class(folder: Path, out: Path, workers: int | str, timeout: float, spa
 
     class Measured(LocalPool):
         memory: list[tuple[int, int]] = []
+        all_ready: float | None = None  # when every worker the run started with was ready
+
+        def start(self) -> dict:
+            info = super().start()
+            self._note_ready()
+            return info
+
+        def _started(self, worker) -> None:
+            super()._started(worker)
+            self._note_ready()
+
+        def _note_ready(self) -> None:
+            if self.all_ready is None and all(worker.ready is not None for worker in self.workers):
+                self.all_ready = time.perf_counter()
 
         def used(self) -> float:
             """CPU seconds of every worker and every process below it (its sandbox server, the zygote and the
@@ -168,9 +183,12 @@ def grade_class(folder: Path, out: Path, workers: int | str, timeout: float, spa
                             on_row=lambda row: stamps.append((time.perf_counter(), pool.used())))
         wall = time.perf_counter() - started
     rows = len(summary.rows)
-    (first, cpu_first), (last, cpu_last) = stamps[0], stamps[-2]
-    return {"wall": wall, "rows": rows, "steady": (last - first) / (rows - 1), "memory": pool.memory,
-            "cpu": stamps[-1][1] - before.ru_utime - before.ru_stime, "cpu_steady": (cpu_last - cpu_first) / (rows - 1),
+    ready = getattr(pool, "all_ready", None) or 0.0  # the other workers start (forked) while the first grades
+    begin = next((index for index, (at, _) in enumerate(stamps[:-2]) if at >= ready), 0)
+    (first, cpu_first), (last, cpu_last) = stamps[begin], stamps[-2]
+    steady_rows = rows - 1 - begin
+    return {"wall": wall, "rows": rows, "steady": (last - first) / steady_rows, "memory": pool.memory,
+            "cpu": stamps[-1][1] - before.ru_utime - before.ru_stime, "cpu_steady": (cpu_last - cpu_first) / steady_rows,
             "scores": {row["student"]: row["score"] for row in summary.rows}, "code": summary.exit_code}
 
 
