@@ -4,9 +4,9 @@ An executor takes :class:`~.task.Task` objects (bytes and an exercise name, no p
 yields rows (plain dicts) as they finish, in any order; only the instructor's process writes
 files. :class:`LocalPool` is this machine's: ``workers`` processes
 (``python -m autograd_exercises.classroom.worker``, the first; the others forked from a running one),
-each with its own sandbox (a fork-server in its own slot) made once and reused for every task it runs. :class:`~.dask_executor.DaskExecutor`
-implements the same three methods on a dask.distributed cluster, running :func:`~.task.grade_task` where
-its workers are.
+each with its own sandbox (a fork-server in its own slot) made once and reused for every task it runs.
+:class:`~.dask_executor.DaskExecutor` implements the same three methods on a dask.distributed cluster,
+running :func:`~.task.grade_task` where its workers are.
 
 Failures cost one task at most: a worker that dies is replaced and its task tried once more
 (then it comes back as *could not grade*); a task past its deadline (a worker stuck: the
