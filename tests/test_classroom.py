@@ -375,27 +375,59 @@ def test_a_forked_worker_that_dies_costs_nothing(tmp_path):
     assert [row["score"] for row in summary.rows] == [10] * 6
 
 
-def test_a_worker_with_fewer_isolation_layers_than_the_first_is_dropped():
-    """The batch checked the first worker's layers; a later one (forked or spare) must have them all."""
-    class Starting:
-        def __init__(self, layers):
-            self.layers, self.ready, self.stopped = layers, None, False
+class Starting:
+    """A stand-in worker whose start-up ends with ``layers`` (or fails, with ``layers`` None)."""
 
-        def starting(self):
-            self.ready = {"layers": self.layers}
-            return True
+    def __init__(self, layers):
+        self.layers, self.ready, self.stopped, self.task = layers, None, False, None
 
-        def stop(self, wait=5.0):
-            self.stopped = True
+    def starting(self):
+        if self.layers is None:
+            raise executor.ExecutorError("a grading worker did not start: it exited while starting")
+        self.ready = {"layers": self.layers}
+        return True
 
-    pool = LocalPool(1)
+    def wait_ready(self):
+        self.starting()
+        return self.ready
+
+    def stop(self, wait=5.0):
+        self.stopped = True
+
+
+def test_a_worker_with_fewer_isolation_layers_than_the_first_is_dropped(monkeypatch):
+    """The batch checked the first worker's layers; a later one (forked or spare) must have them all. One that
+    has not, or cannot start, is dropped, and a new interpreter takes its place while the pool is short."""
+    pool = LocalPool(2)
+    spawned = []
+    monkeypatch.setattr(pool, "_spawn", lambda mother=None: spawned.append(mother) or Starting(["seccomp"]))
     try:
         pool.layers = ["pid-namespace", "seccomp"]
         weak, strong = Starting(["seccomp"]), Starting(["seccomp", "pid-namespace", "uid-switch"])
         pool.workers = [weak, strong]
         pool._started(weak)
+        assert weak.stopped and pool.workers[0] is strong and spawned == [None]  # a new interpreter, not a fork
         pool._started(strong)
-        assert pool.workers == [strong] and weak.stopped and not strong.stopped
+        assert not strong.stopped
+        for _ in range(3):  # one that keeps failing is started again ``workers`` times at most
+            pool._started(pool.workers[-1])
+        assert spawned == [None, None] and pool.workers == [strong]
+    finally:
+        pool.workers = []
+        pool.close()
+
+
+def test_a_replacement_worker_with_fewer_isolation_layers_stops_the_batch(monkeypatch):
+    """A worker that died is replaced by a new interpreter; if that one lacks a layer the batch checked, grading
+    stops (every row so far kept) rather than go on with less isolation."""
+    pool = LocalPool(1)
+    monkeypatch.setattr(pool, "_spawn", lambda mother=None: Starting(["seccomp"]))
+    try:
+        pool.layers = ["pid-namespace", "seccomp"]
+        dead = Starting(["pid-namespace", "seccomp"])
+        pool.workers = [dead]
+        with pytest.raises(executor.ExecutorError, match=r"without isolation layers the first one had \(pid-namespace\)"):
+            pool._replace(dead)
     finally:
         pool.workers = []
         pool.close()

@@ -282,6 +282,10 @@ class _Worker:
             except OSError:
                 pass
         if self.pidfd is not None:
+            try:  # where this process is init or a subreaper, the forked worker became its child: reap it
+                os.waitid(os.P_PIDFD, self.pidfd, os.WEXITED | os.WNOHANG)
+            except (AttributeError, OSError):
+                pass  # not our child: init reaps it
             os.close(self.pidfd)
             self.pidfd = None
 
@@ -308,6 +312,7 @@ class LocalPool(Executor):
         self._next_slot = 0
         self.idle_cores = IdleCores()
         self.layers: list[str] = []  # the first worker's: every other has at least these
+        self._restarts = 0  # workers started again after one failed to start
 
     def _spawn(self, mother: _Worker | None = None) -> _Worker:
         """A new worker in the next slot: forked from ``mother`` where given (it keeps grading), else started."""
@@ -380,17 +385,25 @@ class LocalPool(Executor):
 
     def _started(self, worker: _Worker) -> None:
         """A starting worker said something: its hello, or ready (it takes tasks from now on). One that failed
-        to start, or has fewer isolation layers than the first (which the batch checked), is dropped."""
+        to start, or has fewer isolation layers than the first (which the batch checked), is dropped; while
+        fewer than ``workers`` remain, a new interpreter takes its place (``workers`` times at most)."""
         try:
             if not worker.starting():
                 return
+            self._check_layers(worker)
         except (ExecutorError, EOFError, OSError, pickle.UnpicklingError):
             self.workers.remove(worker)
-            worker.stop(wait=0)
-            return
-        if not set(self.layers) <= set(worker.ready.get("layers", [])):
-            self.workers.remove(worker)
-            worker.stop()
+            worker.stop(wait=0 if worker.ready is None else 5.0)
+            if len(self.workers) < self.size and self._restarts < self.size:
+                self._restarts += 1
+                self.workers.append(self._spawn())  # in the background, as a spare
+
+    def _check_layers(self, worker: _Worker) -> None:
+        """:class:`ExecutorError` when ``worker`` lacks an isolation layer the first worker had."""
+        missing = [layer for layer in self.layers if layer not in (worker.ready or {}).get("layers", [])]
+        if missing:
+            raise ExecutorError(f"a grading worker started without isolation layers the first one had "
+                                f"({', '.join(missing)})")
 
     def run(self, tasks: Iterable[Task]) -> Iterator[dict[str, Any]]:
         self.start()
@@ -437,6 +450,7 @@ class LocalPool(Executor):
         fresh = self._spawn()
         self.workers[index] = fresh
         fresh.wait_ready()
+        self._check_layers(fresh)  # grading stops rather than go on with less isolation than the batch checked
         return fresh
 
     def close(self) -> None:
