@@ -273,6 +273,11 @@ def _used(tree: ast.Module) -> list[str]:
     return [name for name in dict.fromkeys(loads) if name not in bound and not hasattr(builtins, name)]
 
 
+def _execution_count(count: object) -> int | None:
+    """A cell's execution count, where the notebook holds a real one (never a bool)."""
+    return count if isinstance(count, int) and not isinstance(count, bool) else None
+
+
 def order_notes(cells: list[tuple[int, str, object]]) -> list[str]:
     """Where running the cells top to bottom (as nbgrader does) differs from the order the student ran them.
 
@@ -280,7 +285,7 @@ def order_notes(cells: list[tuple[int, str, object]]) -> list[str]:
     only when the execution counts show the student ran the lower cell first: a function used above
     the cell that defines it, and a function defined again, differently, in a cell below.
     """
-    counts = [count for _, _, count in cells if isinstance(count, int) and not isinstance(count, bool)]
+    counts = [count for _, _, count in cells if _execution_count(count) is not None]
     if all(earlier <= later for earlier, later in zip(counts, counts[1:])):
         return []  # run top to bottom (or not at all): nothing ran in another order than nbgrader's
     parsed = []
@@ -289,7 +294,7 @@ def order_notes(cells: list[tuple[int, str, object]]) -> list[str]:
             tree = ast.parse(code)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
-        parsed.append((number, tree, count if isinstance(count, int) and not isinstance(count, bool) else None))
+        parsed.append((number, tree, _execution_count(count)))
     tops = [_top_level(tree) for _, tree, _ in parsed]
     notes: list[str] = []
     for index, (number, tree, count) in enumerate(parsed):
