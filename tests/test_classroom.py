@@ -25,6 +25,7 @@ from autograd_exercises import session
 from autograd_exercises.classroom import batch, cache, executor, outputs, task
 from autograd_exercises.classroom.executor import IdleCores, InProcess, LocalPool
 from autograd_exercises.classroom.progress import Progress
+from autograd_exercises.sandbox import isolation
 from autograd_exercises.cli import main
 from tests import class_builder
 from tests.conftest import ROOT
@@ -318,10 +319,8 @@ def test_a_hanging_submission_does_not_hold_up_the_others(tmp_path, monkeypatch)
 
 def _alive(pid: int) -> bool:
     """The process runs (a zombie waiting for init to reap it does not)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"
-    except (OSError, IndexError):
-        return False
+    found = isolation._parent_and_state(pid)
+    return found is not None and found[1] not in "ZX"
 
 
 def test_the_other_workers_are_forked_from_the_first(tmp_path, monkeypatch):
@@ -344,7 +343,7 @@ def test_the_other_workers_are_forked_from_the_first(tmp_path, monkeypatch):
         assert first.proc is not None and second.proc is None
         assert second.ready["slot"] != first.ready["slot"]
         assert os.getsid(second.pid) == second.pid
-        assert Path(f"/proc/{second.pid}/stat").read_text().rsplit(")", 1)[1].split()[1] != str(first.pid)
+        assert isolation._parent_and_state(second.pid)[0] != first.pid  # detached: not the first worker's child
         processes = [second.pid, second.ready["server_pid"]]
         assert all(_alive(pid) for pid in processes)
     assert second.pid in given and first.pid in given
