@@ -6,8 +6,8 @@ syntax errors, two submissions that hang (``tests/hostile/sleep_forever``, ``bus
 a worker for one timeout, the call its two checks share; ``--hangs 0`` leaves them out) and a few hostile ones
 (``tests/hostile/``: a fork bomb, an output flood, one killing its parent, one reading
 ``/etc/shadow``, a fake score printed, ``os._exit``), in a fixed shuffled order. While a
-submission has stalled, ``grade class`` starts one spare worker (``LocalPool.spares``), counted here
-like the others. It is graded by ``grade class`` (in this
+submission has stalled and a core sits idle (the sleeping one), ``grade class`` forks one spare worker
+(``LocalPool.spares``), counted here like the others. It is graded by ``grade class`` (in this
 process, :func:`autograd_exercises.classroom.batch.run`, so the workers' memory can be read) with 1
 and then 2 workers, each time from scratch (``--regrade``), and a sample of its notebooks (right
 answers and mistakes only: a kernel has no sandbox) by ``nbgrader autograde`` with nbgrader's own
