@@ -123,6 +123,8 @@ ATTACKS = {
     "thread_flood": Attack(MANUAL, ("can't start new thread",), then_clean=True),
     "outlive_grading": Attack(MANUAL, ("no daemon of an earlier check survived",), needs="signals", then_clean=True),
     "poison_shared_inputs": Attack(MANUAL, ("gradient_manual(x) is wrong",), then_clean=True),
+    "scribble_zygote_heap": Attack(MANUAL, ("crashed", "ended the process", "timed out", "could not read"), HANGS,
+                                   then_clean=True),
     "state_survives_checks": Attack(MANUAL, ("nothing left by an earlier check survived",), then_clean=True),
     # scratch
     "scratch_deep_folders": Attack(MANUAL, ("no folder chain was left by an earlier check",), then_clean=True),
