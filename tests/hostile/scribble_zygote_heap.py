@@ -9,8 +9,6 @@ a heap of 0x41s and crash. Expected: the writes land in this child's own copies,
 
 import ctypes
 
-import torch
-
 
 def forward(x):
     y = 3 * x + 2
