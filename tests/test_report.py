@@ -16,6 +16,8 @@ import json
 import re
 import shutil
 import subprocess
+import sys
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -336,6 +338,29 @@ def test_the_command_prints_the_top_mistakes_before_what_it_wrote(sandbox, tmp_p
     assert lines[title - 1].startswith("seeds: ") and re.match(r" missing-retain-grad\s+1\s+2\s+forward_retains_y_grad",
                                                                lines[title + 4])
     assert (tmp_path / "out" / report.REPORT).is_file()
+
+
+def test_matplotlib_is_imported_while_the_class_grades_only_when_a_report_is_written(sandbox, tmp_path, monkeypatch):
+    from autograd_exercises.reports import plots
+
+    called = []
+    monkeypatch.setattr(plots, "preload", lambda: called.append(threading.current_thread().name))
+    folder = tmp_path / "class"
+    class_builder.write(folder / "anouk", "right", ".py")
+    for report_too in (True, False):
+        batch.run(batch.Options(SLUG, folder, out=tmp_path / f"out-{report_too}", timeout=2, report=report_too),
+                  executor=InProcess(sandbox), stream=io.StringIO())
+    assert called == ["report-preload"]  # in its own thread, once: not for the run without a report
+    assert (tmp_path / "out-True" / report.REPORT).is_file() and not (tmp_path / "out-False" / report.REPORT).exists()
+
+
+def test_preload_imports_what_the_figures_draw_with():
+    code = ("import sys; from autograd_exercises.reports import plots; assert 'matplotlib' not in sys.modules; "
+            "plots.preload(); print(sorted(m for m in sys.modules if m in "
+            "('matplotlib.figure', 'matplotlib.backends.backend_svg', 'matplotlib.ticker')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["['matplotlib.backends.backend_svg',", "'matplotlib.figure',", "'matplotlib.ticker']"]
 
 
 def test_report_without_the_cache_rebuilds_from_results(graded, tmp_path):

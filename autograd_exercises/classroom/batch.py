@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import random
 import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ from autograd_exercises.classroom import layouts, outputs
 from autograd_exercises.classroom.executor import Executor, ExecutorError, LocalPool, cores
 from autograd_exercises.classroom.progress import Progress
 from autograd_exercises.classroom.task import COULD_NOT_GRADE, GRADED, Task, sha256
+from autograd_exercises.reports import plots
 
 REWRITE_EVERY = 2.0  # seconds between rewrites of grades.csv while grading (at least)
 EXIT_ALL_GRADED, EXIT_SOME_NOT_GRADED, EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 0, 1, 3, 130
@@ -244,6 +246,8 @@ def run(options: Options, *, executor: Executor | None = None, stream: TextIO | 
         terminal: bool | None = None, on_row: Callable[[dict[str, Any]], None] | None = None) -> Summary:
     """Grade the class; returns the summary. Raises :class:`BatchError` when it cannot run at all."""
     started = time.monotonic()
+    if options.report:  # matplotlib's import (0.4 s) overlaps the grading instead of following it
+        threading.Thread(target=plots.preload, name="report-preload", daemon=True).start()
     try:
         with layouts.opened(options.submissions) as (root, left_out):
             plan = layouts.discover(root, options.exercise, exclude=[options.out])
