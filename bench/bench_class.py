@@ -20,7 +20,9 @@ after the first are forked from it while it grades) —, the ratio to nbgrader's
 (the median of its further notebooks, from its log) and to nbgrader on the whole class (the hanging
 submissions graded by nbgrader's kernels too, as notebooks, with ``Execute.timeout`` set to ``--timeout``:
 each hangs in two test cells; every other notebook at the median), the CPU time all our processes spent
-per submission (what it would take on idle cores: the machine this runs on may be shared), and the peak
+per submission (what it would take on idle cores: the machine this runs on may be shared) and, in the steady
+state, by kind of process (the checks' sandboxed children, the workers, the zygotes forking them, the sandbox
+servers with bubblewrap, and this process: the batch, and this bench reading ``/proc`` at every row), and the peak
 memory (VmHWM) of each worker process and of its sandbox server, against a bare
 ``python -c "import torch"``.
 
@@ -98,13 +100,43 @@ def vm(pid: int, field: str = "VmHWM") -> int:
     return 0
 
 
-def cpu(pid: int) -> float:
-    """CPU seconds of a process and of its children it has reaped (the zygote reaps every check's child)."""
+def stat(pid: int) -> tuple[int, float, float] | None:
+    """(parent pid, its own CPU seconds, those of the children it has reaped) of a live process, else None."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return 0.0
-    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
+
+
+ROLES = ("checks' children", "workers", "zygotes' forks", "sandbox servers", "this process")
+
+
+def by_role(workers: set[int], servers: set[int]) -> dict[str, float]:
+    """CPU seconds so far of each kind of process: the ``workers``, their sandbox ``servers`` (with bubblewrap),
+    each server's zygote (its own time is forking; what it reaped, and every live process below it, counts as the
+    checks' children's), and this process (the instructor's: the batch, and this bench reading /proc per row)."""
+    mine = resource.getrusage(resource.RUSAGE_SELF)
+    spent = dict.fromkeys(ROLES, 0.0)
+    spent["this process"] = mine.ru_utime + mine.ru_stime
+    stats = {pid: found for pid in family(sorted(workers | servers)) if (found := stat(pid)) is not None}
+    zygotes = {pid for pid, (parent, _, _) in stats.items() if parent in servers}
+    for pid, (parent, own, reaped) in stats.items():
+        if pid in zygotes:
+            spent["zygotes' forks"] += own
+            spent["checks' children"] += reaped
+            continue
+        role, above = "sandbox servers", parent
+        if pid in workers:
+            role = "workers"
+        while pid not in workers | servers and above in stats:
+            if above in zygotes:
+                role = "checks' children"
+                break
+            above = stats[above][0]
+        spent[role] += own + reaped
+    return spent
 
 
 def family(roots: list[int]) -> set[int]:
@@ -148,11 +180,11 @@ def grade_class(folder: Path, out: Path, workers: int | str, timeout: float, spa
             if self.all_ready is None and all(worker.ready is not None for worker in self.workers):
                 self.all_ready = time.perf_counter()
 
-        def used(self) -> float:
-            """CPU seconds of every worker and every process below it (its sandbox server, the zygote and the
-            checks' children it reaped) so far, and of this process."""
-            mine = resource.getrusage(resource.RUSAGE_SELF)
-            return mine.ru_utime + mine.ru_stime + sum(cpu(pid) for pid in family(self.pids()))
+        def used(self) -> dict[str, float]:
+            """CPU seconds so far of every worker and every process below it (its sandbox server, the zygote and
+            the checks' children it reaped), and of this process, by kind (:func:`by_role`)."""
+            servers = {(worker.ready or {}).get("server_pid") or 0 for worker in self.workers} - {0}
+            return by_role({worker.pid for worker in self.workers if worker.pid is not None}, servers)
 
         def close(self) -> None:
             servers = [(worker.ready or {}).get("server_pid") or 0 for worker in self.workers]
@@ -163,10 +195,11 @@ def grade_class(folder: Path, out: Path, workers: int | str, timeout: float, spa
     class MeasuredDask(DaskExecutor):
         memory: list[tuple[int, int]] = []
 
-        def used(self) -> float:
-            """CPU seconds of this process (client, scheduler, nannies), every worker and every process below it."""
-            mine = resource.getrusage(resource.RUSAGE_SELF)
-            return mine.ru_utime + mine.ru_stime + sum(cpu(pid) for pid in family(self.pids()))
+        def used(self) -> dict[str, float]:
+            """CPU seconds of this process (client, scheduler, nannies), every worker and every process below it,
+            by kind (:func:`by_role`)."""
+            servers = {state["server_pid"] or 0 for state in self.workers.values()} - {0}
+            return by_role(set(self.pids()) - servers, servers)
 
         def close(self) -> None:
             if self.workers:
@@ -174,7 +207,7 @@ def grade_class(folder: Path, out: Path, workers: int | str, timeout: float, spa
                 stamps.append((time.perf_counter(), self.used()))
             super().close()
 
-    stamps: list[tuple[float, float]] = []  # (time, CPU used) at each row, then at the end
+    stamps: list[tuple[float, dict[str, float]]] = []  # (time, CPU used by kind) at each row, then at the end
     started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
     with (MeasuredDask(workers) if isinstance(workers, str) else Measured(workers, spares=spares)) as pool:
         summary = batch.run(batch.Options("exercise-2", folder, out=out, workers=workers if isinstance(workers, int)
@@ -187,8 +220,10 @@ def grade_class(folder: Path, out: Path, workers: int | str, timeout: float, spa
     begin = next((index for index, (at, _) in enumerate(stamps[:-2]) if at >= ready), 0)
     (first, cpu_first), (last, cpu_last) = stamps[begin], stamps[-2]
     steady_rows = rows - 1 - begin
+    roles = {role: (cpu_last[role] - cpu_first[role]) / steady_rows for role in ROLES}
     return {"wall": wall, "rows": rows, "steady": (last - first) / steady_rows, "memory": pool.memory,
-            "cpu": stamps[-1][1] - before.ru_utime - before.ru_stime, "cpu_steady": (cpu_last - cpu_first) / steady_rows,
+            "cpu": sum(stamps[-1][1].values()) - before.ru_utime - before.ru_stime,
+            "cpu_steady": sum(roles.values()), "cpu_roles": roles,
             "scores": {row["student"]: row["score"] for row in summary.rows}, "code": summary.exit_code}
 
 
@@ -307,6 +342,8 @@ def main() -> None:
               f"submission, start-up included); steady state {run['cpu_steady'] * 1000:.0f} ms per submission, "
               f"so on {cores} idle core{'s' if cores > 1 else ''}: {idle * 1000:.0f} ms each = {1 / idle:.1f}/s"
               f"{against(idle)}")
+        print("      steady state CPU per submission by process: " + ", ".join(
+            f"{role} {seconds * 1000:.1f} ms" for role, seconds in run["cpu_roles"].items()))
         for index, (worker_kb, server_kb) in enumerate(run["memory"]):
             print(f"      worker {index}: peak {worker_kb / 1024:4.0f} MB = {worker_kb / torch_kb:.2f}x bare torch "
                   f"({torch_kb / 1024:.0f} MB); its sandbox server {server_kb / 1024:4.0f} MB")
