@@ -583,6 +583,22 @@ def test_outputs_are_written_atomically(tmp_path, monkeypatch):
     assert target.read_text() == "old" and list(tmp_path.iterdir()) == [target]
 
 
+def test_outputs_get_the_mode_any_new_file_gets(tmp_path):
+    before = os.umask(0o027)
+    try:
+        outputs.atomic_write(tmp_path / "grades.csv", "a")
+        outputs.atomic_write(tmp_path / "results" / "ann" / "exercise-2.json", "{}", durable=True)
+        outputs.atomic_write(tmp_path / "autograded.ipynb", "{}", mode=0o444)
+        os.umask(0o022)
+        outputs.atomic_write(tmp_path / "grades.csv", "b")  # over the old one
+    finally:
+        os.umask(before)
+    modes = {path.name: path.stat().st_mode & 0o777 for path in tmp_path.rglob("*") if path.is_file()}
+    assert modes == {"grades.csv": 0o644, "exercise-2.json": 0o640, "autograded.ipynb": 0o444}
+    outputs.atomic_write(tmp_path / "autograded.ipynb", "{}")  # a read-only file is replaced all the same
+    assert (tmp_path / "autograded.ipynb").read_text() == "{}"
+
+
 def test_csv_cells_are_never_formulas():
     assert outputs._cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert outputs._cell("two\nlines") == "two | lines"

@@ -79,7 +79,9 @@ def test_gradebook_export_equals_nbgrader_autograde(courses, sandbox):
     assert summary.notebook_seed == 0 and not summary.gradebook_failed
     for student in CLASS:
         assert nbgrader_course.scores(ours, SLUG, student) == nbgrader_course.scores(theirs, SLUG, student), student
-        assert (ours / "autograded" / student / SLUG / f"{SLUG}.ipynb").is_file()
+        graded = ours / "autograded" / student / SLUG / f"{SLUG}.ipynb"
+        theirs_graded = theirs / "autograded" / student / SLUG / f"{SLUG}.ipynb"
+        assert graded.is_file() and graded.stat().st_mode & 0o777 == theirs_graded.stat().st_mode & 0o777 == 0o444
     expected = export(theirs)
     assert export(ours) == expected
     totals = {row["student"]: row["score"] for row in summary.rows}

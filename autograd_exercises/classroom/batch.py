@@ -246,11 +246,11 @@ def run(options: Options, *, executor: Executor | None = None, stream: TextIO | 
         terminal: bool | None = None, on_row: Callable[[dict[str, Any]], None] | None = None) -> Summary:
     """Grade the class; returns the summary. Raises :class:`BatchError` when it cannot run at all."""
     started = time.monotonic()
-    if options.report:  # matplotlib's import (0.4 s) overlaps the grading instead of following it
-        threading.Thread(target=plots.preload, name="report-preload", daemon=True).start()
     try:
         with layouts.opened(options.submissions) as (root, left_out):
             plan = layouts.discover(root, options.exercise, exclude=[options.out])
+            if options.report:  # matplotlib's import (0.4 s) overlaps the grading instead of following it
+                threading.Thread(target=plots.preload, name="report-preload", daemon=True).start()
             summary = Summary(plan, options.out, left_out=left_out,
                               source=options.submissions.name if options.submissions.is_file() else "")
             _grade(plan, options, summary, executor, stream, terminal, on_row)

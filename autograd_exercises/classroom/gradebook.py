@@ -186,7 +186,15 @@ class Gradebook:
         for step in self._steps("autograde_preprocessors"):
             nb, resources = step(nb, resources)
         target = self.root / "autograded" / student / assignment / f"{notebook}.ipynb"
-        atomic_write(target, nbformat.writes(nb))
+        atomic_write(target, nbformat.writes(nb), mode=self.permissions())
+
+    def permissions(self) -> int:
+        """The autograded notebook's mode, as ``nbgrader autograde`` sets it: the course's
+        ``Autograde.permissions``, by default 444 (664 in a group-shared course)."""
+        configured = self.config.Autograde.get("permissions")
+        if configured is None:
+            configured = 664 if self.config.CourseDirectory.get("groupshared") else 444
+        return int(str(configured), 8)
 
     def record_checks(self, row: dict[str, Any], student: str, assignment: str, timestamp: Any = None) -> None:
         """Save a ``.py`` row's points per check into the test cells that name them."""

@@ -25,13 +25,27 @@ CSV, JUNIT, RESULTS, FEEDBACK = "grades.csv", "class.junit.xml", "results", "fee
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
-def atomic_write(path: Path, data: str | bytes, *, durable: bool = False) -> None:
+def file_mode() -> int:
+    """The mode a new file gets here: ``0o666`` less the umask (read from /proc, which leaves it alone, where it
+    can be: setting it to read it would race with another thread creating a file)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            umask = next(int(line.split()[1], 8) for line in status if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        umask = os.umask(0o022)
+        os.umask(umask)
+    return 0o666 & ~umask
+
+
+def atomic_write(path: Path, data: str | bytes, *, durable: bool = False, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename (never half-written, whenever the
-    process is killed). ``durable``: flushed to the disk first, so that a power cut keeps it too."""
+    process is killed). ``durable``: flushed to the disk first, so that a power cut keeps it too. The file gets
+    ``mode``, by default what any new file gets (:func:`file_mode`), not the temporary file's private 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, file_mode() if mode is None else mode)
         with os.fdopen(fd, "wb") as stream:
             stream.write(raw)
             if durable:
