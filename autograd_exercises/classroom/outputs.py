@@ -45,7 +45,8 @@ def atomic_write(path: Path, data: str | bytes, *, durable: bool = False, mode: 
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, file_mode() if mode is None else mode)
+        if hasattr(os, "fchmod"):  # (not on Windows before Python 3.13, whose files have no such modes)
+            os.fchmod(fd, file_mode() if mode is None else mode)
         with os.fdopen(fd, "wb") as stream:
             stream.write(raw)
             if durable:
