@@ -238,3 +238,63 @@ def test_student_ids_are_safe_folder_names():
     assert layouts.safe_id("Ann Lee") == "Ann-Lee"
     assert layouts.safe_id(".hidden") == "hidden"
     assert os.sep not in layouts.safe_id("a/b\\c")
+
+
+def test_student_ids_keep_letters_of_every_script():
+    import unicodedata
+
+    assert layouts.safe_id("Zoë") != layouts.safe_id("Zoé")
+    assert layouts.safe_id(unicodedata.normalize("NFD", "Zoé")) == layouts.safe_id("Zoé") == "Zoé"  # a Mac's name
+    assert [layouts.safe_id(name) for name in ("张三", "नमस्ते", "Nguyễn Thị", "José García", "a\u202eb")] == \
+        ["张三", "नमस्ते", "Nguyễn-Thị", "José-García", "a-b"]  # marks kept, a right-to-left override not
+    assert len(layouts.safe_id("张" * 150).encode()) <= layouts.MAX_ID_BYTES
+
+
+def test_students_with_non_ascii_names_are_told_apart(tmp_path):
+    import unicodedata
+
+    files(tmp_path, {"Zoë.py": RIGHT, unicodedata.normalize("NFD", "Zoé") + "_exercise_2.py": RIGHT,
+                     "张三.py": RIGHT, "Zoë Li_4243_assignsubmission_file_exercise_2.py": RIGHT,
+                     "Zoé Li_4244_assignsubmission_file_exercise_2.py": RIGHT})
+    plan = discover(tmp_path)
+    assert sorted(f.student for f in plan.found) == ["Zoé", "Zoé-Li", "Zoë", "Zoë-Li", "张三"]
+    assert not any(f.problem for f in plan.found) and not plan.skipped
+
+
+def test_moodle_participants_who_share_a_name_are_told_apart(tmp_path):
+    files(tmp_path, {"Ann Lee_4242_assignsubmission_file_exercise_2.py": RIGHT,
+                     "Ann Lee_5555_assignsubmission_file_exercise_2.py": RIGHT,
+                     "Bo Chen_4300_assignsubmission_file_/exercise_2.py": RIGHT,
+                     "Bo Chen_4301_assignsubmission_file_/exercise_2.py": RIGHT,
+                     "Cy Ng_7_assignsubmission_file_exercise_2.py": RIGHT})
+    plan = discover(tmp_path)
+    assert sorted(found(plan)) == [("Ann-Lee_4242", "exercise-2"), ("Ann-Lee_5555", "exercise-2"),
+                                   ("Bo-Chen_4300", "exercise-2"), ("Bo-Chen_4301", "exercise-2"),
+                                   ("Cy-Ng", "exercise-2")]  # a name only one participant has stays as it is
+
+
+def test_zip_entries_that_clash_are_left_out_and_listed(tmp_path):
+    archive = zip_of(tmp_path / "clash.zip", {"alice/exercise_2.py": RIGHT, "alice\\exercise_2.py": "wrong = 1",
+                                              "bob": "a file", "bob/exercise_2.py": RIGHT, "carol.py": RIGHT})
+    with layouts.opened(archive) as (folder, left_out):
+        plan = layouts.discover(folder, "exercise-2")
+        assert (folder / "alice" / "exercise_2.py").read_text() == RIGHT  # the first entry, not overwritten
+        assert sorted(found(plan)) == [("alice", "exercise-2"), ("carol", "exercise-2")]
+    assert left_out == ["alice\\exercise_2.py (an earlier entry has the same path, and it is the one graded)",
+                        "bob/exercise_2.py (bob is a file in the zip, not a folder)"]
+
+
+def test_a_py_file_in_nbgraders_layout_is_skipped_with_its_reason(tmp_path):
+    files(tmp_path, {"submitted/alice/exercise-2/exercise-2.ipynb": "{}",
+                     "submitted/dave/exercise-2/exercise-2.py": RIGHT})
+    plan = discover(tmp_path)
+    assert list(found(plan)) == [("alice", "exercise-2")] and not plan.ignored
+    assert [(item.shown, item.reason) for item in plan.skipped] == [
+        ("submitted/dave/exercise-2/exercise-2.py", "nbgrader's layout holds notebooks: a .py in submitted/ is not graded")]
+
+
+def test_an_empty_zip_is_named_in_the_error(tmp_path):
+    archive = zip_of(tmp_path / "download.zip", {"README.md": "nothing"})
+    with layouts.opened(archive) as (folder, _):
+        with pytest.raises(layouts.LayoutError, match=f"^no submission in {archive}: "):
+            layouts.discover(folder, "exercise-2", shown=archive)

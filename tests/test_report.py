@@ -11,6 +11,7 @@ Chromium (Debian's ``chromium``; skipped, saying why, where there is none).
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -411,6 +412,17 @@ def test_several_exercises():
     assert re.search(r"exercise-3\s+sigmoid-twice\s+1\s+2\s+second", table)
     csv_lines = class_report.mistakes_csv(rows).lstrip("\ufeff").splitlines()
     assert csv_lines[1:] == ["exercise-2,first,wrong-value,1,ann", "exercise-3,second,sigmoid-twice,1,ann"]
+
+
+def test_a_duplicates_reason_hides_every_file_it_names():
+    files = ("Ann Lee_4242_assignsubmission_file_exercise_2.py", "Ann Lee_5555_assignsubmission_file_exercise_2.py")
+    reason = f"2 files for {SLUG} ({files[0]}, {files[1]}): keep one and grade again"
+    rows = [row("Ann-Lee", status="could-not-grade", reason=reason, file=files[0], score=0, result=None), row("bob")]
+    text = html.unescape(class_report.render_html(rows, generated="now"))
+    assert "2 files for exercise-2 ([file], [file]): keep one and grade again" in text
+    assert not any(secret in text for secret in ("Ann", "Lee", "4242", "5555"))
+    shown = html.unescape(class_report.render_html(rows, names=True, generated="now"))
+    assert files[1] in shown  # with names, as the instructor's own page
 
 
 def test_student_text_is_escaped_everywhere():

@@ -248,7 +248,7 @@ def run(options: Options, *, executor: Executor | None = None, stream: TextIO | 
     started = time.monotonic()
     try:
         with layouts.opened(options.submissions) as (root, left_out):
-            plan = layouts.discover(root, options.exercise, exclude=[options.out])
+            plan = layouts.discover(root, options.exercise, exclude=[options.out], shown=options.submissions)
             if options.report:  # matplotlib's import (0.4 s) overlaps the grading instead of following it
                 threading.Thread(target=plots.preload, name="report-preload", daemon=True).start()
             summary = Summary(plan, options.out, left_out=left_out,

@@ -21,7 +21,7 @@
 ``-2`` added to a resubmitted file's name): the student id is ``<name>`` (``lastname``), or
 ``<name>_<user id>`` when two Canvas users share that name. Moodle names a folder or file
 ``<Full Name>_<id>_assignsubmission_file_<file>``: the student id is the full name with spaces as
-``-`` (``Ann-Lee``). The rest of the name (``exercise_2.py``) then says the exercise.
+``-`` (``Ann-Lee``), or ``<name>_<id>`` when two Moodle participants share that name. The rest of the name (``exercise_2.py``) then says the exercise.
 
 **What is not graded, and why** (never dropped silently): a ``.py``/``.ipynb`` file that fits no rule
 (no student id, or no exercise in its name where one is needed) is *skipped* and listed with the
@@ -30,7 +30,7 @@ them is still ``grade start``'s untouched stub, which then gives way; a symbolic
 (skipped); a folder with no ``.py``/``.ipynb`` file is skipped (a GitHub Classroom clone without the
 exercise's file is graded zero); a file for another exercise than
 the one graded is counted; other files (``README.md``, ``timestamp.txt``, hidden files) are counted
-as ignored. Student ids keep letters, digits and ``._@+-``; other characters become ``-``.
+as ignored. Student ids keep letters and digits of any script and ``._@+-``; other characters become ``-``.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ import re
 import shutil
 import stat
 import tempfile
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -63,7 +64,7 @@ _CANVAS = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9-]*?)(?:_late)?_(?P<uid>\d+)_
                      re.IGNORECASE)
 _MOODLE = re.compile(r"^(?P<name>[^_]+?)_(?P<pid>\d+)_assignsubmission_[a-z]+_(?P<rest>.*)$", re.IGNORECASE)
 _RESUBMITTED = re.compile(r"-\d+$")  # Canvas: exercise_2-1.py
-_UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
+MAX_ID_BYTES = 200  # a folder name of results/ (most file systems allow 255 bytes)
 
 
 class LayoutError(Exception):
@@ -109,8 +110,18 @@ class Plan:
 
 
 def safe_id(text: str) -> str:
-    """A student id usable as a folder name: letters, digits and ``._@+-`` (others become ``-``)."""
-    return _UNSAFE.sub("-", text.strip()).strip("-.")[:100]
+    """A student id usable as a folder name: letters and digits of any script (``Zoë``, ``张三``) and ``._@+-``;
+    others become ``-``. NFC first, so a name a Mac wrote decomposed (``e`` + U+0301) is the same student."""
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFC", text).strip():
+        if char.isalnum() or char in "._@+-" or unicodedata.category(char).startswith("M"):  # M: the marks of
+            kept.append(char)  # Devanagari's vowels, Vietnamese's second accent
+        elif not kept or kept[-1] != "-":
+            kept.append("-")
+    cleaned = "".join(kept).strip("-.")[:100]
+    while len(cleaned.encode("utf-8")) > MAX_ID_BYTES:
+        cleaned = cleaned[:-1]
+    return cleaned.rstrip("-.")
 
 
 def exercise_in(name: str, known: dict[int, str]) -> tuple[str | None, int | None, str]:
@@ -163,16 +174,21 @@ def extract(archive: Path, into: Path) -> list[str]:
             members = zipped.infolist()
             if len(members) > ZIP_MAX_MEMBERS:
                 raise LayoutError(f"{archive.name} has {len(members)} entries (at most {ZIP_MAX_MEMBERS}): not extracted")
-            total = 0
+            total, written_to = 0, set()
             for info in members:
                 relative = _member_path(info)
                 if relative is None:
                     left_out.append(f"{info.filename} (a link, or a path outside the zip's folder)")
                     continue
                 target = into.joinpath(*relative.parts)
+                clash = _clash(into, relative, info.is_dir(), written_to)
+                if clash:
+                    left_out.append(f"{info.filename} ({clash})")
+                    continue
                 if info.is_dir():
                     target.mkdir(parents=True, exist_ok=True)
                     continue
+                written_to.add(relative)
                 if info.file_size > 2**20 and info.compress_size and info.file_size / info.compress_size > ZIP_MAX_RATIO:
                     raise LayoutError(f"{archive.name}: {info.filename} expands {info.file_size // info.compress_size}"
                                       f" times (a zip bomb?): not extracted")
@@ -192,6 +208,20 @@ def extract(archive: Path, into: Path) -> list[str]:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError) as exc:
         raise LayoutError(f"cannot read {archive.name} as a zip: {exc}") from None
     return left_out
+
+
+def _clash(into: Path, relative: PurePosixPath, is_dir: bool, written: set[PurePosixPath]) -> str:
+    """Why an entry cannot be extracted beside the earlier ones ("" when it can): a second entry of one path
+    (``a/b.py`` and ``a\\b.py`` from Windows), or a file where a folder is needed, or the other way round."""
+    if relative in written:
+        return "an earlier entry has the same path, and it is the one graded"
+    for depth in range(1, len(relative.parts)):
+        if into.joinpath(*relative.parts[:depth]).is_file():
+            return f"{PurePosixPath(*relative.parts[:depth])} is a file in the zip, not a folder"
+    target = into.joinpath(*relative.parts)
+    if target.is_dir() and not is_dir:
+        return "a folder of the zip has the same path"
+    return ""
 
 
 @contextlib.contextmanager
@@ -366,7 +396,8 @@ class _Finder:
                 named = [path for path in notebooks if path.name == f"{assignment.name}.ipynb"]
                 for path in notebooks:
                     if path.suffix.lower() != ".ipynb":
-                        self.plan.ignored.append(self.shown(path))
+                        self.plan.skipped.append(Skipped(self.shown(path), "nbgrader's layout holds notebooks: a .py "
+                                                                           "in submitted/ is not graded"))
                         continue
                     if named and path not in named:
                         self.plan.skipped.append(Skipped(self.shown(path), f"not the assignment's notebook "
@@ -408,10 +439,10 @@ class _Finder:
         return self.plan
 
     def resolve(self) -> list[Found]:
-        """One submission per student and exercise: Canvas names made unique, duplicates decided."""
+        """One submission per student and exercise: LMS names made unique, duplicates decided."""
         uids: dict[str, set[str]] = {}
         for found in self.candidates:
-            if found.lms.startswith("canvas:"):
+            if found.lms:  # "canvas:<user id>", "moodle:<participant id>": two people who share a name
                 uids.setdefault(found.student, set()).add(found.lms)
         candidates = [replace(found, student=f"{found.student}_{found.lms.split(':')[1]}")
                       if len(uids.get(found.student, ())) > 1 else found for found in self.candidates]
@@ -435,14 +466,26 @@ def _one_of(group: list[Found], exercise: catalog.Info) -> Found:
     edited = [found for found in files if not session.untouched(found.path, exercise)]
     if len(edited) == 1:
         others = ", ".join(found.shown for found in files if found is not edited[0])
-        return replace(edited[0], note=f"{others}: untouched stub, not graded")
+        return replace(edited[0], note=f"{others}{_STUB_NOTE}")
     names = ", ".join(found.shown for found in files)
-    return replace(files[0], problem=f"{len(files)} files for {exercise.slug} ({names}): keep one and grade again")
+    return replace(files[0], problem=f"{len(files)} files for {exercise.slug} ({names}){_TWO_FILES}")
 
 
-def discover(root: Path, exercise: str | None, exclude: Sequence[Path] = ()) -> Plan:
+_STUB_NOTE, _TWO_FILES = ": untouched stub, not graded", ": keep one and grade again"
+_NAMING = (re.compile(rf"\d+ files for [\w-]+ \((?P<files>.*?)\){re.escape(_TWO_FILES)}"),
+           re.compile(rf"(?:^|; )(?P<files>[^;]*?){re.escape(_STUB_NOTE)}"))
+
+
+def files_named(text: str) -> list[str]:
+    """The files that a reason or note of :func:`_one_of` lists (a page without names must hide them all)."""
+    return [name.strip() for pattern in _NAMING for match in pattern.finditer(text)
+            for name in match.group("files").split(", ") if name.strip()]
+
+
+def discover(root: Path, exercise: str | None, exclude: Sequence[Path] = (), shown: Path | None = None) -> Plan:
     """What ``grade class`` grades under ``root`` (a folder): ``exercise`` a slug, or None for every exercise;
-    ``exclude``: folders that are not submissions (the output folder).
+    ``exclude``: folders that are not submissions (the output folder); ``shown``: what the user gave (a zip
+    extracted into ``root``), for messages.
 
     Raises :class:`LayoutError` when nothing under ``root`` is a submission.
     """
@@ -453,5 +496,5 @@ def discover(root: Path, exercise: str | None, exclude: Sequence[Path] = ()) -> 
     if not any(item.path for item in plan.found) and not any(not item.shown.endswith("/") for item in plan.skipped):
         what = "a submission" if exercise is None else f"a submission of {exercise}"
         extra = f" (only files for other exercises: {len(plan.other_exercise)})" if plan.other_exercise else ""
-        raise LayoutError(f"no submission in {root}: no .py or .ipynb file that is {what}{extra}")
+        raise LayoutError(f"no submission in {shown or root}: no .py or .ipynb file that is {what}{extra}")
     return plan

@@ -327,8 +327,11 @@ class _Names:
         """``text`` about ``row``'s submission, without its student id or file name unless names are shown."""
         if self.shown or row is None or not text:
             return text
-        file = str(row.get("file") or "")
-        for name in sorted({file, file.rsplit("/", 1)[-1]} - {""}, key=len, reverse=True):
+        from autograd_exercises.classroom.layouts import files_named
+
+        files = [str(row.get("file") or "")] + files_named(text)  # a duplicate's reason names the others
+        names = {name for file in files for name in (file.rstrip("/"), file.rstrip("/").rsplit("/", 1)[-1])}
+        for name in sorted(names - {""}, key=len, reverse=True):
             text = text.replace(name, "[file]")
         student = str(row.get("student") or "")
         if len(student) >= 3:
