@@ -94,6 +94,7 @@ EXPECTED = {
                                                      "gradients_notebook_example")},
     "not-implemented": {check: ["ilse"] for check in CHECKS},
 }
+HIDDEN = ["gradients_notebook_example", "gradient_manual_by_hand"]  # graders/hidden: "hidden check 1", "… 2" without names
 POINTS = {"forward_values": 2, "forward_retains_y_grad": 1, "gradients_x": 1, "gradients_fills_x_grad": 1, "gradients_y": 1,
           "gradients_notebook_example": 1, "gradient_manual_values": 2, "gradient_manual_by_hand": 1}
 GROUPS = [(["cees", "daan", "dirk"], False), (["bram", "bruno"], True)]  # (students, byte-identical), largest first
@@ -230,8 +231,11 @@ def test_the_page_counts_the_mistakes_and_names_students_only_with_names(graded)
         assert row["id"] == f"{SLUG}-{code}" and row["cells"][2] == str(len(students))
         assert row["cells"][3] == f"{sum(POINTS[check] * len(names) for check, names in checks.items()):g}"
         for check, names in checks.items():
-            assert f"{check} ({len(names)})" in row["cells"][4]
+            label = f"hidden check {HIDDEN.index(check) + 1}" if check in HIDDEN else check
+            assert f"{label} ({len(names)})" in row["cells"][4]
         assert len(row["cells"]) == 5  # no students column
+    assert not any(check in text for check in HIDDEN)  # neither named nor described: the class may see this page
+    assert "(what a hidden check says is not shown here)" in text
     for student in STUDENTS:
         assert not re.search(rf"\b{student}\b", text), student  # nowhere on the page: ids, files, feedback
     assert "[file] does not compile: SyntaxError" in rows["does-not-compile"]["cells"][4]
@@ -244,6 +248,8 @@ def test_the_page_counts_the_mistakes_and_names_students_only_with_names(graded)
     for code, checks in EXPECTED.items():
         students = sorted({student for names in checks.values() for student in names})
         assert rows[code]["cells"][5] == ", ".join(students)
+        for check, names in checks.items():
+            assert f"{check} ({len(names)})" in rows[code]["cells"][4]  # the staff's page names them all
     assert "fenna.py does not compile: SyntaxError" in rows["does-not-compile"]["cells"][4]
 
 
@@ -257,8 +263,9 @@ def test_the_page_has_scores_checks_and_figures(graded):
     assert [text for tag, text in page.headings if tag == "h2"][1:] == [
         "Identical submissions", "Slowest submissions", "Could not be graded, or did not run"]
     assert page.svgs == page.figures == 3  # histogram, checks passed, mistakes
-    checks = {row["cells"][0].split()[0]: row["cells"] for row in page.body("checks")}
-    assert list(checks) == CHECKS
+    checks = {row["cells"][0]: row["cells"] for row in page.body("checks")}
+    assert list(checks) == [f"hidden check {HIDDEN.index(name) + 1}" if name in HIDDEN else name for name in CHECKS]
+    assert [checks[f"hidden check {number}"][5] for number in (1, 2)] == ["(not described here)"] * 2
     failed = {student for students in EXPECTED.values() for student in students.get("gradients_y", [])}
     assert checks["gradients_y"][2:4] == [str(len(CLASS) - len(failed)), str(len(CLASS))]
     assert "<li><b>13</b>graded</li>" in text and "<li><b>2</b>full marks</li>" in text

@@ -339,6 +339,14 @@ class _Names:
         return text
 
 
+    def checks(self, stat: ExerciseStat) -> dict[str, str]:
+        """Each check's name on the page: a hidden check is only "hidden check N" where names are hidden (the page
+        may be shown to the class, who must not learn what the hidden checks test)."""
+        hidden = [check.name for check in stat.checks if check.hidden]
+        return {check.name: f"hidden check {hidden.index(check.name) + 1}" if check.hidden and not self.shown
+                else check.name for check in stat.checks}
+
+
 def _figure(svg: str | None, caption: str) -> str:
     if svg is None:
         return (f'<p class="note">(figure left out: matplotlib is not installed here; the package\'s '
@@ -363,9 +371,10 @@ def _exercise_html(stat: ExerciseStat, names: _Names, number: int) -> str:
                                            prefix=f"f{number}h"),
                            f"Score distribution of {stat.slug}: students per score (graded submissions only)."))
     out.append("<h3>Checks</h3>")
+    label_of, secret = names.checks(stat), {check.name for check in stat.checks if check.hidden and not names.shown}
     if graded:
-        rates = [(check.name + (" (hidden)" if check.hidden else ""), check.passed, check.graded)
-                 for check in stat.checks]
+        rates = [(label_of[check.name] + (" (hidden)" if check.hidden and names.shown else ""), check.passed,
+                  check.graded) for check in stat.checks]
         out.append(_figure(plots.pass_rates(rates, label=f"students who passed each check of {stat.slug}",
                                             prefix=f"f{number}c"),
                            "Students who passed each check, in the order of the exercise."))
@@ -374,10 +383,11 @@ def _exercise_html(stat: ExerciseStat, names: _Names, number: int) -> str:
                "</tr></thead><tbody>")
     for check in stat.checks:
         share = f"{100 * check.passed / check.graded:.0f}%" if check.graded else "–"
-        label = _e(check.name) + (' <span class="note">(hidden)</span>' if check.hidden else "")
+        label = _e(label_of[check.name]) + (' <span class="note">(hidden)</span>' if check.hidden and names.shown else "")
+        about = _e(check.description) if check.name not in secret else '<span class="note">(not described here)</span>'
         out.append(f"<tr><td><code>{label}</code></td><td class=\"num\">{_points(check.max_points)}</td>"
                    f'<td class="num">{check.passed}</td><td class="num">{check.graded}</td>'
-                   f'<td class="num">{share}</td><td>{_e(check.description)}</td></tr>')
+                   f'<td class="num">{share}</td><td>{about}</td></tr>')
     out.append("</tbody></table>")
     out.append("<h3>Mistakes</h3>")
     if not stat.mistakes:
@@ -399,8 +409,11 @@ def _exercise_html(stat: ExerciseStat, names: _Names, number: int) -> str:
                 alike.setdefault(mistake.feedback.get(name, ""), []).append(name)
             for example, checks in alike.items():
                 row = mistake.quoted.get(checks[0])
-                listed = ", ".join(f"<code>{_e(name)}</code> ({len(mistake.checks[name])})" for name in checks)
-                where.append(f'<div>{listed}<p class="feedback">{_e(names.text(example, row))}</p></div>')
+                listed = ", ".join(f"<code>{_e(label_of.get(name, name))}</code> ({len(mistake.checks[name])})"
+                                   for name in checks)
+                said = _e(names.text(example, row)) if not set(checks) <= secret else \
+                    '<span class="note">(what a hidden check says is not shown here)</span>'
+                where.append(f'<div>{listed}<p class="feedback">{said}</p></div>')
             who = f"<td>{_e(', '.join(mistake.students))}</td>" if names.shown else ""
             out.append(f'<tr id="{_e(stat.slug)}-{_e(mistake.code)}"><td class="num">{rank}</td>'
                        f"<td><code>{_e(mistake.code)}</code>{about}</td><td class=\"num\">{mistake.count}</td>"
@@ -521,7 +534,8 @@ def render_html(rows: Iterable[dict[str, Any]], *, names: bool = False,
     if source:
         meta.append(f"from {source}")
     privacy = ("Student names are shown: keep this page to the course staff." if names else
-               "Student names and file names are hidden, so this page can be shown to the class; "
+               "Student names and file names are hidden, and hidden checks are neither named nor described, so "
+               "this page can be shown to the class; "
                "<code>grade report FOLDER --names</code> shows them.")
     contents = "".join(f'<li><a href="#{_e(stat.slug)}">{_e(stat.slug)} — {_e(stat.title)}</a></li>' for stat in stats)
     contents += ('<li><a href="#identical">Identical submissions</a></li><li><a href="#slowest">Slowest '
