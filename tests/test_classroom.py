@@ -178,6 +178,25 @@ def test_resume_grades_only_what_changed(tmp_path, inline):
     assert other.graded_now == 3
 
 
+def test_results_and_feedback_keep_only_the_current_students(tmp_path, inline):
+    folder = make_class(tmp_path / "class", {"dave": ("right", ".py"), "erin": ("right", ".py")})
+    out = tmp_path / "out"
+    run(folder, out, inline)
+    for path in (out / "results" / "zed" / "exercise-3.json", out / "results" / "notes.txt",
+                 out / "feedback" / "dave" / "mine.txt"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("not this run's")
+    (folder / "dave.py").rename(folder / "dave2.py")
+    summary = run(folder, out, inline)
+    assert sorted(row["student"] for row in summary.rows) == ["dave2", "erin"]
+    assert sorted(path.relative_to(out).as_posix() for folder in ("results", "feedback")
+                  for path in (out / folder).rglob("*") if path.is_file()) == [
+        "feedback/dave/mine.txt", "feedback/dave2/exercise-2.txt", "feedback/erin/exercise-2.txt",
+        "results/dave2/exercise-2.json", "results/erin/exercise-2.json", "results/notes.txt",
+        "results/zed/exercise-3.json"]  # dave's exercise-2 files gone; other exercises' and the user's own kept
+    assert not (out / "results" / "dave").exists()
+
+
 def test_a_killed_run_keeps_its_rows_and_the_next_one_goes_on(tmp_path, inline):
     kinds = ["right", "mistake:no_retain_grad", "mistake:sum_instead_of_mean", "mistake:backward_twice"] * 4
     students = {f"s{index:02d}": (kind, ".py") for index, kind in enumerate(kinds)}

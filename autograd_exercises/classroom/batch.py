@@ -335,6 +335,9 @@ def _grade(plan: layouts.Plan, options: Options, summary: Summary, executor: Exe
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
         outputs.write_class_files(out, summary.rows, order)
+    if not summary.interrupted:
+        graded = {found.exercise for found in plan.found} | ({options.exercise} if options.exercise else set())
+        outputs.remove_stale(out, summary.rows, graded)
 
 
 def _executor(options: Options, pending: int) -> Executor:

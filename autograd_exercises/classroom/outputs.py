@@ -5,6 +5,9 @@
 * ``feedback/<student>/<exercise>.txt``: the text report the student sees (hidden checks counted, not shown);
 * ``class.junit.xml``: one ``<testsuite>`` per student and exercise, for CI dashboards.
 
+After a run that was not interrupted, ``results/`` and ``feedback/`` hold the rows of ``grades.csv`` only
+(:func:`remove_stale`): a student whose file was renamed or removed leaves no stale file there to upload.
+
 :func:`atomic_write` writes a temporary file beside the target and renames it over the target: a
 reader, or a run killed at any moment, sees the old file or the new one, never half of one (the
 class files are also flushed to the disk first; a leftover temporary file of a killed run is removed
@@ -13,6 +16,7 @@ by the next).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -180,6 +184,23 @@ def junit_text(rows: Sequence[dict[str, Any]]) -> str:
     root.set("errors", str(errors))
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def remove_stale(out: Path, rows: Sequence[dict[str, Any]], exercises: set[str]) -> list[Path]:
+    """Remove the ``results/`` and ``feedback/`` files an earlier run wrote for ``exercises`` whose student has no
+    row now (a file renamed, a student gone): after a complete run, those folders hold this run's rows only, as
+    ``grades.csv`` does. Other exercises' files, and any file not named like ours, are left alone."""
+    current = {(str(row["student"]), str(row["exercise"])) for row in rows}
+    removed = []
+    for folder, suffix in ((RESULTS, ".json"), (FEEDBACK, ".txt")):
+        for slug in sorted(exercises):
+            for path in sorted((out / folder).glob(f"*/{slug}{suffix}")):
+                if (path.parent.name, slug) not in current and path.is_file() and not path.is_symlink():
+                    path.unlink()
+                    removed.append(path)
+                    with contextlib.suppress(OSError):  # not empty: other exercises' files, or the user's own
+                        path.parent.rmdir()
+    return removed
 
 
 def write_class_files(out: Path, rows: Sequence[dict[str, Any]], order: Sequence[str]) -> None:
