@@ -236,7 +236,8 @@ def grade_class(exercise: str, submissions: Path, out: Path, workers: int | None
     SUBMISSIONS: files (alice.py, carol_exercise_2.py), a folder per student (alice/exercise_2.py,
     GitHub Classroom's exercise-2-<login>/), nbgrader's submitted/ (or its course folder), or a .zip
     of any of those (Canvas and Moodle names are understood). Exit status: 0 every submission graded
-    (whatever the scores), 1 some could not be graded (each listed), 3 nothing to grade.
+    (whatever the scores), 1 some could not be graded (each listed), 3 nothing to grade or nowhere to
+    write the grades.
     """
     from autograd_exercises.classroom import batch
 
