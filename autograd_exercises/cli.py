@@ -71,7 +71,7 @@ def emit(results: Sequence[Any], *, fmt: str, output: str | None, verbose: bool,
         click.echo(report, nl=False)
         return
     try:
-        Path(output).write_text(report)
+        Path(output).write_text(report, encoding="utf-8")
     except OSError as exc:
         raise CannotGrade(f"cannot write {output}: {exc.strerror or exc}") from None
     total, best = sum(r.score for r in results), sum(r.max_score for r in results)
@@ -434,16 +434,29 @@ def package_actions(output: str | None, submissions: str) -> None:
     try:
         text = actions.workflow(submissions)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+        path.write_text(text, encoding="utf-8")
     except _package_errors() as exc:
         raise CannotGrade(str(exc)) from None
     click.echo(f"wrote {path}")
+
+
+def tolerant_streams() -> None:
+    """Standard output and error replace what their encoding cannot show (a report's ✓ and —) instead of failing:
+    a Windows pipe or file (``grade exercise-2 > out.txt``) is cp1252, a C locale without UTF-8 mode ASCII."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if encoding not in ("utf8", "utf8sig") and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
 
 
 def run() -> None:
     """Console entry point: ``main`` then a fast exit (torch's interpreter teardown costs ~0.4 s)."""
     import os
 
+    tolerant_streams()
     try:
         main()
         code: Any = 0

@@ -388,12 +388,12 @@ def remember(graded: Sequence[tuple[Target, "ExerciseResult"]]) -> None:
     for folder in {item.path.resolve().parent for item, _ in graded if item.path is not None}:
         path = folder / CACHE
         try:
-            scores = json.loads(path.read_text()) if path.is_file() else {}
+            scores = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
             for item, result in graded:
                 if item.path is not None and item.path.resolve().parent == folder:
                     scores[result.exercise] = {"score": result.score, "max_score": result.max_score,
                                                "submission": result.file_name}
-            path.write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n")
+            path.write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         except (OSError, ValueError, TypeError, AttributeError):
             pass  # a read-only folder or a broken cache never stops grading
 
@@ -401,7 +401,7 @@ def remember(graded: Sequence[tuple[Target, "ExerciseResult"]]) -> None:
 def overview(folder: Path) -> list[dict[str, Any]]:
     """One row per exercise: slug, title, points, and the student's status in ``folder`` (no torch)."""
     try:
-        scores = json.loads((folder / CACHE).read_text())
+        scores = json.loads((folder / CACHE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         scores = {}
     rows = []

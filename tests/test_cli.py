@@ -163,6 +163,21 @@ def test_real_subprocess_keeps_student_prints_out_of_json(workdir):
     assert any('{"score": 999}' in test["output"] for test in data["tests"])  # shown, as the student's output
 
 
+@pytest.mark.parametrize("environment", [{"PYTHONIOENCODING": "cp1252"},  # a Windows pipe or file
+                                         {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}])
+def test_real_subprocess_on_an_output_that_is_not_utf8(workdir, environment):
+    (workdir / "exercise_2.py").write_text(SOLUTION)
+    env = {key: value for key, value in os.environ.items() if key not in ("LANG", "LC_ALL", "LC_CTYPE")}
+    runs = [subprocess.run([grade_command(), "exercise-2", "--seed", "4", *extra], capture_output=True, timeout=120,
+                           env={**env, **environment}) for extra in ([], ["-o", "report.txt"], ["--format", "junit"])]
+    assert [proc.returncode for proc in runs] == [0, 0, 0], [proc.stderr for proc in runs]
+    assert not any(proc.stderr for proc in runs)
+    assert b"Score: 10/10" in runs[0].stdout
+    if "PYTHONIOENCODING" in environment:
+        assert b" ?   gradients_x" in runs[0].stdout  # the mark cp1252 cannot show, replaced
+    assert "✓" in (workdir / "report.txt").read_text(encoding="utf-8")  # a file is UTF-8 whatever the locale
+
+
 def test_real_subprocess_missing_file(workdir):
     grade = shutil.which("grade", path=os.path.dirname(sys.executable)) or "grade"
     proc = subprocess.run([grade, "exercise-2", "nope.py"], capture_output=True, text=True, timeout=60)

@@ -56,7 +56,7 @@ def require_sources(root: Path, cwd: Path) -> None:
 def solution_source(root: Path, exercise: "Exercise") -> str:
     path = root / "solutions" / f"{exercise.module}.py"
     try:
-        return path.read_text()
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SourceMissing(f"{path} not found: 'grade build' runs from a source checkout of autograd-exercises") from None
 
@@ -105,7 +105,7 @@ def drift(root: Path, files: dict[str, str]) -> list[str]:
     stale = []
     for relative, text in sorted(files.items()):
         path = root / relative
-        if not path.is_file() or path.read_text() != text:
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
             stale.append(relative)
     return stale
 
@@ -116,5 +116,5 @@ def write(root: Path, files: dict[str, str]) -> list[str]:
     for relative in changed:
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(files[relative])
+        path.write_text(files[relative], encoding="utf-8")
     return changed

@@ -249,8 +249,8 @@ def grade_here(slug: str, *, json_path: Path, junit_path: Path, summary_path: Pa
     except session.GradingError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
-    json_path.write_text(json.dumps(gradescope.as_dict(results), indent=2) + "\n")
-    junit_path.write_text(junit.render(results))
+    json_path.write_text(json.dumps(gradescope.as_dict(results), indent=2) + "\n", encoding="utf-8")
+    junit_path.write_text(junit.render(results), encoding="utf-8")
     text = summary_markdown(results)
     print(text)
     if summary_path is not None:
@@ -262,7 +262,7 @@ def grade_here(slug: str, *, json_path: Path, junit_path: Path, summary_path: Pa
 def check_passed(json_path: Path, slug: str, name: str) -> int:
     """Exit status 0 exactly when check ``name`` passed in ``json_path``; print its line either way."""
     try:
-        tests = json.loads(json_path.read_text())["tests"]
+        tests = json.loads(json_path.read_text(encoding="utf-8"))["tests"]
     except (OSError, ValueError, KeyError):
         print(f"✗ {name}: not graded (the step 'Grade {slug}' wrote no {json_path}: its log says why)")
         return 1

@@ -133,7 +133,7 @@ def results_for(root: Path, *, seed: int | None = None) -> dict:
     from autograd_exercises.reports import gradescope
 
     try:
-        slugs = json.loads((root / "source" / CONFIG).read_text())["exercises"]
+        slugs = json.loads((root / "source" / CONFIG).read_text(encoding="utf-8"))["exercises"]
         results, choices = upload.grade(root / "submission", slugs, seed=seed)
     except session.GradingError as exc:  # as root without the full sandbox: nothing of the student's ran
         print(f"run_autograder: not graded: {exc}")
@@ -160,7 +160,7 @@ def check(root: Path) -> int:
     """``setup.sh``'s last step: this image can grade what the zip says (exit status 1 if not)."""
     import graders
 
-    slugs = json.loads((root / "source" / CONFIG).read_text())["exercises"]
+    slugs = json.loads((root / "source" / CONFIG).read_text(encoding="utf-8"))["exercises"]
     missing = [slug for slug in slugs if graders.find(slug).hidden_absent]
     if missing or not wheel.hidden_installed():
         print(f"setup.sh: the hidden checks are not installed (exercises: {', '.join(missing) or slugs})")

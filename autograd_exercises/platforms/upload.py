@@ -186,5 +186,5 @@ def write_json(path: Path, document: dict) -> None:
     """Write ``document`` so that the platform never reads half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(document, indent=2) + "\n")
+    partial.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     os.replace(partial, path)
