@@ -303,14 +303,44 @@ def explain(result: "ExerciseResult", sub: "Submission") -> "ExerciseResult":
             for check in result.checks:
                 check.feedback = "not run (see above)"
     cells = {name: cell for cell, names in sub.broken for name in names}
+    below = _defined_below(result, sub) if any(_NO_FUNCTION.search(c.feedback) for c in result.checks) else {}
     for check in result.checks:
         found = _NO_FUNCTION.search(check.feedback)
         if found and found.group(1) in cells:
             check.feedback = check.feedback.replace(
                 found.group(0), f"'{found.group(1)}' is in cell {cells[found.group(1)]}, which does not compile (see above)")
+        elif found and (check.name, found.group(1)) in below:
+            number = below[check.name, found.group(1)]
+            check.feedback = check.feedback.replace(
+                found.group(0), f"'{found.group(1)}' is defined in cell {number}, below this check's test cell: the "
+                                f"notebook is graded top to bottom, as nbgrader runs it (move cell {number} up)")
     if sub.kind == "ipynb":
         result.notes = [*_local_import_notes(sub), *result.notes]
     return result
+
+
+def _defined_below(result: "ExerciseResult", sub: "Submission") -> dict[tuple[str, str], int]:
+    """(check, function) → the code cell below the check's test cell that defines the function at its top level,
+    for a notebook: a check that found no such function ran before that cell did."""
+    if sub.kind != "ipynb" or not sub.program or not sub.test_cells:
+        return {}
+    import graders
+    from autograd_exercises.grading import check_positions
+
+    lines = sub.source.decode("utf-8", "replace").split("\n")
+    defined: dict[str, list[int]] = {}
+    for cell in sub.program:
+        try:
+            tree = ast.parse("\n".join(lines[cell.first - 1:cell.last]))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                defined.setdefault(node.name, []).append(cell.number)
+    exercise = graders.find(result.exercise)
+    positions = check_positions(exercise, sub, list(exercise.checks))
+    return {(check.name, name): min(numbers) for check in exercise.checks if check.name in positions
+            for name, numbers in defined.items() if min(numbers) > positions[check.name][0]}
 
 
 def _imports(sub: "Submission") -> list[tuple[str, int]]:

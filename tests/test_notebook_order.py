@@ -14,7 +14,7 @@ import json
 import pytest
 
 import graders
-from autograd_exercises import autograde, grading, magics
+from autograd_exercises import autograde, grading, magics, session
 from autograd_exercises.build import notebooks
 from autograd_exercises.submission import CodeCell, Submission, TestCell, notebook_source
 from tests import notebook_cases
@@ -253,3 +253,25 @@ def test_the_default_cell_budget_is_the_courses_nbgrader_cell_timeout(monkeypatc
     assert GradeOutOfKernel(config=Config({"Execute": {"timeout": 45}}))._cell_timeout() == 45
     assert GradeOutOfKernel(config=Config({"GradeOutOfKernel": {"cell_timeout": 7.5}}))._cell_timeout() == 7.5
     assert GradeOutOfKernel()._cell_timeout() is None  # then grading's default
+
+
+def test_a_function_defined_below_its_tests_is_named_where_it_is(sandbox):
+    """forward's solution cell moved below its test cells, in a notebook whose counts were cleared: the feedback says
+    where forward is instead of only that it is missing."""
+    book = filled("exercise-2")
+    cells = book.nb["cells"]
+    moved = cells.pop(book.index("solution-forward"))
+    cells.insert(book.index("test-forward_retains_y_grad") + 1, moved)
+    nb = copy.deepcopy(book.nb)  # no execution counts: a notebook whose outputs were cleared
+    sub = _load(nb)
+    result = session.explain(grading.grade(graders.find("exercise-2"), sub, sandbox=sandbox, seed=0), sub)
+    by_name = {c.name: c for c in result.checks}
+    lines = sub.source.decode().split("\n")
+    number = next(cell.number for cell in sub.program
+                  if any(line.startswith("def forward(") for line in lines[cell.first - 1:cell.last]))
+    assert number > max(cell.number for cell in sub.test_cells if cell.call == ("exercise-2", "forward_retains_y_grad"))
+    for name in ("forward_values", "forward_retains_y_grad"):
+        assert by_name[name].points == 0
+        assert f"'forward' is defined in cell {number}, below this check's test cell: the notebook is graded top to " \
+               f"bottom, as nbgrader runs it (move cell {number} up)" in by_name[name].feedback, by_name[name].feedback
+    assert by_name["gradients_x"].passed  # its test cells are below the moved cell
