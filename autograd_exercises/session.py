@@ -302,6 +302,8 @@ def explain(result: "ExerciseResult", sub: "Submission") -> "ExerciseResult":
                 f"{sub.name} could not be imported: {detail}"
             for check in result.checks:
                 check.feedback = "not run (see above)"
+    if result.checks and all(_NO_FUNCTION.search(check.feedback) for check in result.checks) and not result.problem:
+        result.problem = _another_exercise(result.exercise, sub) or result.problem
     cells = {name: cell for cell, names in sub.broken for name in names}
     below = _defined_below(result, sub) if any(_NO_FUNCTION.search(c.feedback) for c in result.checks) else {}
     for check in result.checks:
@@ -317,6 +319,29 @@ def explain(result: "ExerciseResult", sub: "Submission") -> "ExerciseResult":
     if sub.kind == "ipynb":
         result.notes = [*_local_import_notes(sub), *result.notes]
     return result
+
+
+def _another_exercise(slug: str, sub: "Submission") -> str:
+    """When a submission defines none of ``slug``'s functions but some of another exercise's: which, and how to
+    grade it as that one ("" otherwise)."""
+    import graders
+
+    try:
+        tree = ast.parse(sub.source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ""
+    defined = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    wanted = sorted({check.function for check in graders.find(slug).checks})
+    if defined & set(wanted):
+        return ""
+    matches = [(len(defined & {check.function for check in other.checks}), other.slug) for other in graders.EXERCISES
+               if other.slug != slug]
+    count, other = max(matches, key=lambda match: match[0], default=(0, ""))  # a tie: the first exercise
+    if not count:
+        return ""
+    found = sorted(defined & {check.function for check in graders.find(other).checks})
+    return (f"{sub.name} defines {', '.join(found)}, {other}'s, and none of {slug}'s ({', '.join(wanted)}): "
+            f"is it {other}'s file? Grade it with: grade {other} {sub.name}")
 
 
 def _defined_below(result: "ExerciseResult", sub: "Submission") -> dict[tuple[str, str], int]:

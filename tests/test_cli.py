@@ -147,6 +147,17 @@ def test_list_shows_every_exercise_and_status(workdir):
     assert "started (exercise_2.py)" in result.output
 
 
+def test_another_exercises_file_is_named(workdir):
+    (workdir / "mine.py").write_text(solution_text("exercise_1"))
+    result = invoke("exercise-2", "mine.py", columns=400)
+    assert result.exit_code == 1
+    assert ("✗ mine.py defines polynomial, polynomial_grad, polynomial_grad_manual, exercise-1's, and none of "
+            "exercise-2's (forward, gradient_manual, gradients): is it exercise-1's file? Grade it with: grade "
+            "exercise-1 mine.py") in result.output
+    (workdir / "other.py").write_text("def helper(x):\n    return x\n")  # nobody's functions: no guess
+    assert "Grade it with" not in invoke("exercise-2", "other.py").output
+
+
 def grade_command() -> str:
     return shutil.which("grade", path=os.path.dirname(sys.executable)) or "grade"
 
