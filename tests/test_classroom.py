@@ -618,6 +618,10 @@ def test_outputs_get_the_mode_any_new_file_gets(tmp_path):
     assert (tmp_path / "autograded.ipynb").read_text() == "{}"
 
 
+def test_the_summary_lines_up_wide_characters():
+    assert batch._padded("张三", 7) == "张三   " and batch._padded("Zoë", 7) == "Zoë    "  # columns, not characters
+
+
 def test_csv_cells_are_never_formulas():
     assert outputs._cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert outputs._cell("two\nlines") == "two | lines"
