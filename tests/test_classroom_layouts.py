@@ -275,13 +275,15 @@ def test_moodle_participants_who_share_a_name_are_told_apart(tmp_path):
 
 def test_zip_entries_that_clash_are_left_out_and_listed(tmp_path):
     archive = zip_of(tmp_path / "clash.zip", {"alice/exercise_2.py": RIGHT, "alice\\exercise_2.py": "wrong = 1",
-                                              "bob": "a file", "bob/exercise_2.py": RIGHT, "carol.py": RIGHT})
+                                              "bob": "a file", "bob/exercise_2.py": RIGHT, "carol.py": RIGHT,
+                                              "dave.py": RIGHT, "dave.py/": ""})
     with layouts.opened(archive) as (folder, left_out):
         plan = layouts.discover(folder, "exercise-2")
         assert (folder / "alice" / "exercise_2.py").read_text() == RIGHT  # the first entry, not overwritten
-        assert sorted(found(plan)) == [("alice", "exercise-2"), ("carol", "exercise-2")]
+        assert sorted(found(plan)) == [("alice", "exercise-2"), ("carol", "exercise-2"), ("dave", "exercise-2")]
     assert left_out == ["alice\\exercise_2.py (an earlier entry has the same path, and it is the one graded)",
-                        "bob/exercise_2.py (bob is a file in the zip, not a folder)"]
+                        "bob/exercise_2.py (bob is a file in the zip, not a folder)",
+                        "dave.py/ (a file of the zip has the same path)"]
 
 
 def test_a_py_file_in_nbgraders_layout_is_skipped_with_its_reason(tmp_path):

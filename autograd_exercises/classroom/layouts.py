@@ -213,14 +213,16 @@ def extract(archive: Path, into: Path) -> list[str]:
 def _clash(into: Path, relative: PurePosixPath, is_dir: bool, written: set[PurePosixPath]) -> str:
     """Why an entry cannot be extracted beside the earlier ones ("" when it can): a second entry of one path
     (``a/b.py`` and ``a\\b.py`` from Windows), or a file where a folder is needed, or the other way round."""
-    if relative in written:
-        return "an earlier entry has the same path, and it is the one graded"
     for depth in range(1, len(relative.parts)):
         if into.joinpath(*relative.parts[:depth]).is_file():
             return f"{PurePosixPath(*relative.parts[:depth])} is a file in the zip, not a folder"
     target = into.joinpath(*relative.parts)
     if target.is_dir() and not is_dir:
         return "a folder of the zip has the same path"
+    if target.is_file() and is_dir:
+        return "a file of the zip has the same path"
+    if relative in written:
+        return "an earlier entry has the same path, and it is the one graded"
     return ""
 
 
