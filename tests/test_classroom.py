@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from autograd_exercises import session
-from autograd_exercises.classroom import batch, cache, executor, outputs, task
+from autograd_exercises.classroom import batch, cache, executor, layouts, outputs, task
 from autograd_exercises.classroom.executor import IdleCores, InProcess, LocalPool
 from autograd_exercises.classroom.progress import Progress
 from autograd_exercises.sandbox import isolation
@@ -618,8 +618,12 @@ def test_outputs_get_the_mode_any_new_file_gets(tmp_path):
     assert (tmp_path / "autograded.ipynb").read_text() == "{}"
 
 
-def test_the_summary_lines_up_wide_characters():
-    assert batch._padded("张三", 7) == "张三   " and batch._padded("Zoë", 7) == "Zoë    "  # columns, not characters
+def test_the_summary_lines_up_wide_characters(tmp_path):
+    rows = [{"student": name, "exercise": SLUG, "status": "graded", "score": 10, "max_score": 10, "file": f"{name}.py"}
+            for name in ("张三", "Zoë")]
+    lines = batch.Summary(layouts.Plan(tmp_path, "files"), tmp_path, rows=rows).lines()
+    assert lines[1:3] == ["  Zoë      exercise-2       10/10  Zoë.py",
+                          "  张三     exercise-2       10/10  张三.py"]  # columns, not characters
 
 
 def test_csv_cells_are_never_formulas():

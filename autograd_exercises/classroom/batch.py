@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size  # terminal columns: a CJK character takes two
 
 from autograd_exercises import catalog
 from autograd_exercises.classroom import cache as cache_mod
@@ -112,11 +112,11 @@ class Summary:
         lines = [f"layout: {self.plan.layout}{where}"]
         for row in rows:
             score = f"{row['score']:g}/{row['max_score']:g}" if row["status"] == GRADED else "not graded"
-            lines.append(f"  {_padded(row['student'], width)}  {row['exercise']:<11} {score:>10}  {row['file']}")
+            lines.append(f"  {set_cell_size(row['student'], width)}  {row['exercise']:<11} {score:>10}  {row['file']}")
         failed = self.not_graded
         if failed:
             lines.append(f"could not grade ({len(failed)}), scored zero:")
-            lines += [f"  {_padded(row['student'], width)}  {row['exercise']:<11} {row['reason']}" for row in failed]
+            lines += [f"  {set_cell_size(row['student'], width)}  {row['exercise']:<11} {row['reason']}" for row in failed]
         if self.plan.skipped:
             lines.append(f"skipped ({len(self.plan.skipped)}), no student or exercise could be told:")
             lines += [f"  {item.shown}: {item.reason}" for item in self.plan.skipped]
@@ -154,11 +154,6 @@ class Summary:
             lines.append(f"interrupted: {len(self.rows)} of {len(self.plan.found)} submissions done; "
                          "run the same command again to grade the rest")
         return lines
-
-
-def _padded(text: str, width: int) -> str:
-    """``text`` padded to ``width`` terminal columns (a CJK character takes two)."""
-    return text + " " * max(width - cell_len(text), 0)
 
 
 def student_seed(class_seed: int, student: str) -> int:
