@@ -190,12 +190,12 @@ def remove_stale(out: Path, rows: Sequence[dict[str, Any]], exercises: set[str])
     """Remove the ``results/`` and ``feedback/`` files an earlier run wrote for ``exercises`` whose student has no
     row now (a file renamed, a student gone): after a complete run, those folders hold this run's rows only, as
     ``grades.csv`` does. Other exercises' files, and any file not named like ours, are left alone."""
-    current = {(str(row["student"]), str(row["exercise"])) for row in rows}
+    current = {path for row in rows for path in row_files(out, row)}
     removed = []
-    for folder, suffix in ((RESULTS, ".json"), (FEEDBACK, ".txt")):
-        for slug in sorted(exercises):
-            for path in sorted((out / folder).glob(f"*/{slug}{suffix}")):
-                if (path.parent.name, slug) not in current and path.is_file() and not path.is_symlink():
+    for slug in sorted(exercises):
+        for pattern in row_files(Path(), {"student": "*", "exercise": slug}):  # results/*/<slug>.json, feedback/…
+            for path in sorted(out.glob(pattern.as_posix())):
+                if path not in current and path.is_file() and not path.is_symlink():
                     path.unlink()
                     removed.append(path)
                     with contextlib.suppress(OSError):  # not empty: other exercises' files, or the user's own
