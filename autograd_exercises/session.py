@@ -302,12 +302,13 @@ def explain(result: "ExerciseResult", sub: "Submission") -> "ExerciseResult":
                 f"{sub.name} could not be imported: {detail}"
             for check in result.checks:
                 check.feedback = "not run (see above)"
-    if result.checks and all(_NO_FUNCTION.search(check.feedback) for check in result.checks) and not result.problem:
+    missing = {check.name: _NO_FUNCTION.search(check.feedback) for check in result.checks}
+    if result.checks and all(missing.values()) and not result.problem:
         result.problem = _another_exercise(result.exercise, sub) or result.problem
     cells = {name: cell for cell, names in sub.broken for name in names}
-    below = _defined_below(result, sub) if any(_NO_FUNCTION.search(c.feedback) for c in result.checks) else {}
+    below = _defined_below(result, sub) if any(missing.values()) else {}
     for check in result.checks:
-        found = _NO_FUNCTION.search(check.feedback)
+        found = missing[check.name]
         if found and found.group(1) in cells:
             check.feedback = check.feedback.replace(
                 found.group(0), f"'{found.group(1)}' is in cell {cells[found.group(1)]}, which does not compile (see above)")
@@ -326,22 +327,26 @@ def _another_exercise(slug: str, sub: "Submission") -> str:
     grade it as that one ("" otherwise)."""
     import graders
 
+    defined = _functions_defined(sub.source)
+    functions = {exercise.slug: {check.function for check in exercise.checks} for exercise in graders.EXERCISES}
+    if defined & functions[slug]:
+        return ""
+    other = max((name for name in functions if name != slug), key=lambda name: len(defined & functions[name]),
+                default="")  # a tie: the first exercise
+    found = sorted(defined & functions.get(other, set()))
+    if not found:
+        return ""
+    return (f"{sub.name} defines {', '.join(found)}, {other}'s, and none of {slug}'s "
+            f"({', '.join(sorted(functions[slug]))}): is it {other}'s file? Grade it with: grade {other} {sub.name}")
+
+
+def _functions_defined(code: str | bytes) -> set[str]:
+    """The functions ``code`` defines at its top level (none when it does not parse)."""
     try:
-        tree = ast.parse(sub.source)
+        tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return ""
-    defined = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    wanted = sorted({check.function for check in graders.find(slug).checks})
-    if defined & set(wanted):
-        return ""
-    matches = [(len(defined & {check.function for check in other.checks}), other.slug) for other in graders.EXERCISES
-               if other.slug != slug]
-    count, other = max(matches, key=lambda match: match[0], default=(0, ""))  # a tie: the first exercise
-    if not count:
-        return ""
-    found = sorted(defined & {check.function for check in graders.find(other).checks})
-    return (f"{sub.name} defines {', '.join(found)}, {other}'s, and none of {slug}'s ({', '.join(wanted)}): "
-            f"is it {other}'s file? Grade it with: grade {other} {sub.name}")
+        return set()
+    return {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
 def _defined_below(result: "ExerciseResult", sub: "Submission") -> dict[tuple[str, str], int]:
@@ -355,13 +360,8 @@ def _defined_below(result: "ExerciseResult", sub: "Submission") -> dict[tuple[st
     lines = sub.source.decode("utf-8", "replace").split("\n")
     defined: dict[str, list[int]] = {}
     for cell in sub.program:
-        try:
-            tree = ast.parse("\n".join(lines[cell.first - 1:cell.last]))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
-        for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                defined.setdefault(node.name, []).append(cell.number)
+        for name in _functions_defined("\n".join(lines[cell.first - 1:cell.last])):
+            defined.setdefault(name, []).append(cell.number)
     exercise = graders.find(result.exercise)
     positions = check_positions(exercise, sub, list(exercise.checks))
     return {(check.name, name): min(numbers) for check in exercise.checks if check.name in positions
