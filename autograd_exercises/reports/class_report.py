@@ -338,7 +338,6 @@ class _Names:
             text = re.sub(rf"(?<![\w-]){re.escape(student)}(?![\w-])", "[student]", text)
         return text
 
-
     def checks(self, stat: ExerciseStat) -> dict[str, str]:
         """Each check's name on the page: a hidden check is only "hidden check N" where names are hidden (the page
         may be shown to the class, who must not learn what the hidden checks test)."""
