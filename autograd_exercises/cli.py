@@ -443,9 +443,14 @@ def package_actions(output: str | None, submissions: str) -> None:
 def tolerant_streams() -> None:
     """Standard output and error replace what their encoding cannot show (a report's ✓ and —) instead of failing:
     a Windows pipe or file (``grade exercise-2 > out.txt``) is cp1252, a C locale without UTF-8 mode ASCII."""
+    import codecs
+
     for stream in (sys.stdout, sys.stderr):
-        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
-        if encoding not in ("utf8", "utf8sig") and hasattr(stream, "reconfigure"):
+        try:
+            utf8 = codecs.lookup(getattr(stream, "encoding", None) or "ascii").name in ("utf-8", "utf-8-sig")
+        except LookupError:
+            utf8 = False
+        if not utf8 and hasattr(stream, "reconfigure"):
             try:
                 stream.reconfigure(errors="replace")
             except (ValueError, OSError):
