@@ -144,6 +144,21 @@ def test_no_submission_is_an_error(tmp_path):
         discover(tmp_path / "notes.txt")
 
 
+def test_only_skipped_files_is_no_submission_and_says_why(tmp_path):
+    """Files that look like submissions but fit no rule are not a submission: the one line names them and why."""
+    files(tmp_path, {"submitted/alice/exercise-2/exercise_2.py": RIGHT})
+    with pytest.raises(layouts.LayoutError) as raised:
+        discover(tmp_path, "exercise-2")
+    assert str(raised.value) == (
+        f"no submission in {tmp_path}: no .py or .ipynb file that is a submission of exercise-2; skipped 1 file: "
+        "submitted/alice/exercise-2/exercise_2.py (nbgrader's layout holds notebooks: a .py in submitted/ is "
+        "not graded)")
+    files(tmp_path / "other", {f"exercise_{n}.py": RIGHT for n in (2, 3, 4)})
+    with pytest.raises(layouts.LayoutError, match=r"; skipped 3 files: exercise_2\.py \(no student id in the name"
+                                                  r".*; and 1 more$"):
+        discover(tmp_path / "other", "exercise-2")
+
+
 def zip_of(path: Path, entries: dict[str, bytes | str], *, links: dict[str, str] = {}) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zipped:
         for name, data in entries.items():

@@ -495,8 +495,20 @@ def discover(root: Path, exercise: str | None, exclude: Sequence[Path] = (), sho
     if not root.is_dir():
         raise LayoutError(f"not a folder: {root}")
     plan = _Finder(root, wanted, single=exercise is not None, exclude=exclude).search()
-    if not any(item.path for item in plan.found) and not any(not item.shown.endswith("/") for item in plan.skipped):
+    if not any(item.path for item in plan.found):
         what = "a submission" if exercise is None else f"a submission of {exercise}"
         extra = f" (only files for other exercises: {len(plan.other_exercise)})" if plan.other_exercise else ""
-        raise LayoutError(f"no submission in {shown or root}: no .py or .ipynb file that is {what}{extra}")
+        raise LayoutError(f"no submission in {shown or root}: no .py or .ipynb file that is {what}{extra}"
+                          + _skipped_files(plan.skipped))
     return plan
+
+
+def _skipped_files(skipped: list[Skipped], shown: int = 2) -> str:
+    """The files (not folders) skipped, for the one line that says nothing could be graded: the first
+    ``shown`` with their reasons, then how many more."""
+    files = [item for item in skipped if not item.shown.endswith("/")]
+    if not files:
+        return ""
+    listed = "; ".join(f"{item.shown} ({item.reason})" for item in files[:shown])
+    more = f"; and {len(files) - shown} more" if len(files) > shown else ""
+    return f"; skipped {len(files)} {'file' if len(files) == 1 else 'files'}: {listed}{more}"
