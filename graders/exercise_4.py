@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from autograd_exercises import inputs
-from autograd_exercises.judge import Fail, called, close, grad_fn_name, parts, per_case, tensor
+from autograd_exercises.judge import Fail, a_type, called, close, grad_fn_name, parts, per_case, tensor
 from autograd_exercises.probes.exercise_4 import (
     graph_tensors, probe_detached_copy, probe_freeze, probe_frozen_gradients, probe_network, probe_node_name,
     probe_predict, probe_receives_grad,
@@ -206,7 +206,7 @@ def judge_receives_grad(case, obs):
         got = called(obs["asked"][label], "receives_grad(t)")
         prefix = f"receives_grad(t) for t = {label}"
         if got.get("type") != "bool":
-            raise Fail(f"{prefix} returned a {got.get('type')}, expected a Python bool ({expected})", code="wrong-type")
+            raise Fail(f"{prefix} returned {a_type(got.get('type'))}, expected a Python bool ({expected})", code="wrong-type")
         if got["value"] == expected:
             continue
         if expected:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 
 from autograd_exercises import inputs
-from autograd_exercises.judge import Fail, called, close, derivatives, tensor
+from autograd_exercises.judge import Fail, a_type, called, close, derivatives, tensor
 from autograd_exercises.probes.exercise_5 import (
     probe_accumulated, probe_backward_twice, probe_fresh, probe_polynomial, probe_second_backward_error,
 )
@@ -170,7 +170,7 @@ def judge_second_error(case, obs):
                    "`except RuntimeError as err`", code="error-as-string")
     error = obs["error"]
     if error is None:
-        raise Fail(f"{what} returned a {got.get('type')}, expected the exception object caught by "
+        raise Fail(f"{what} returned {a_type(got.get('type'))}, expected the exception object caught by "
                    "`except RuntimeError as err`", code="wrong-type")
     if error["type"] != kind or key not in error["message"]:
         raise Fail(f"{what} returned {error['type']}({error['message'][:120]!r}), expected the {kind} of a second "

@@ -72,6 +72,10 @@ def test_reduced_result_is_named():
     ({"type": "list", "items": [], "length": 0}, "is a list"),
     ({"type": "numpy.ndarray", "repr": "array([1.])"}, "no .numpy()"),
     ({"type": "NoneType", "value": None}, "forget to return"),
+    ({"type": "str", "value": "1.5"}, "f(x) is a str, expected"),
+    ({"type": "object", "repr": "<object>"}, "f(x) is an object, expected"),
+    ({"type": "ValueError", "repr": "ValueError()"}, "f(x) is a ValueError, expected"),
+    ({"type": "Exception", "repr": "Exception()"}, "f(x) is an Exception, expected"),
 ])
 def test_wrong_types_are_named(desc, fragment):
     assert fragment in wrong_type(desc, "f(x)")

@@ -16,7 +16,7 @@ from typing import Any, Callable, TypeVar
 import torch
 
 from autograd_exercises.judge.diagnose import (
-    describe_mismatch, largest_difference, matching_mistake, mismatch, wrong_type, wrong_type_mistake,
+    a_type, describe_mismatch, largest_difference, matching_mistake, mismatch, wrong_type, wrong_type_mistake,
 )
 from autograd_exercises.mistakes import WRONG_VALUE, Mistake, code_of
 from autograd_exercises.spec import Tolerance
@@ -29,7 +29,7 @@ if _COMPARISON is not None and hasattr(_COMPARISON, "_HAS_DTENSOR"):
     _COMPARISON._HAS_DTENSOR = False
 
 __all__ = ["Fail", "Mistake", "code_of", "called", "parts", "tensor", "close", "close_or_mistake", "no_autograd",
-           "grad_fn_name", "derivatives", "describe_mismatch", "wrong_type", "per_case"]
+           "grad_fn_name", "derivatives", "describe_mismatch", "wrong_type", "a_type", "per_case"]
 
 Reference = TypeVar("Reference", bound=Callable[..., Any])
 MEMO_SIZE = 64  # references remembered per function: a submission's cases, several times over

@@ -16,6 +16,12 @@ from autograd_exercises.mistakes import WRONG_VALUE, Mistake
 from autograd_exercises.spec import Tolerance
 
 
+def a_type(kind: object) -> str:
+    """A type's name with its article, for feedback: ``an int``, ``a str``, ``an ndarray``."""
+    name = str(kind)
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
 def wrong_type(desc: dict[str, Any], what: str) -> str:
     """Feedback for a result that is not a tensor."""
     return str(wrong_type_mistake(desc, what))
@@ -28,13 +34,13 @@ def wrong_type_mistake(desc: dict[str, Any], what: str) -> Mistake:
         return Mistake("python-number", f"{what} is a Python {kind} ({desc.get('value')!r}), expected a "
                        "torch.Tensor: return the tensor itself (no .item() or float())")
     if kind in ("list", "tuple"):
-        return Mistake("list-not-tensor", f"{what} is a {kind}, expected a torch.Tensor: build it with tensor "
+        return Mistake("list-not-tensor", f"{what} is {a_type(kind)}, expected a torch.Tensor: build it with tensor "
                        "operations (or torch.stack)")
     if kind.startswith("numpy"):
-        return Mistake("numpy-not-tensor", f"{what} is a {kind}, expected a torch.Tensor: stay in torch (no .numpy())")
+        return Mistake("numpy-not-tensor", f"{what} is {a_type(kind)}, expected a torch.Tensor: stay in torch (no .numpy())")
     if kind == "NoneType":
         return Mistake("returned-none", f"{what} is None, expected a torch.Tensor: did you forget to return it?")
-    return Mistake("wrong-type", f"{what} is a {kind}, expected a torch.Tensor")
+    return Mistake("wrong-type", f"{what} is {a_type(kind)}, expected a torch.Tensor")
 
 
 def _factor(actual: torch.Tensor, expected: torch.Tensor) -> float | None:
