@@ -326,6 +326,7 @@ def test_a_hanging_submission_does_not_hold_up_the_others(tmp_path, monkeypatch)
     students = {"a_sleeper": ("hostile:sleep_forever", ".py")} | {f"s{i}": ("right", ".py") for i in range(4)}
     folder = make_class(tmp_path / "class", students)
     with LocalPool(1, spares=1) as pool:
+        pool.idle_cores = Idle()  # whatever else this machine runs (test_idle_cores_are_measured_over_the_window)
         summary = batch.run(batch.Options(SLUG, folder, out=tmp_path / "out", timeout=5.0), executor=pool,
                             stream=io.StringIO(), terminal=False)
         assert len(pool.workers) == 2
@@ -456,6 +457,13 @@ class Busy(IdleCores):
 
     def __call__(self) -> float:
         return 0.0
+
+
+class Idle(IdleCores):
+    """A core sits idle (the sleeping child's), on a machine busy with other work or not."""
+
+    def __call__(self) -> float:
+        return 1.0
 
 
 def test_no_spare_starts_while_every_core_is_busy(tmp_path, monkeypatch):
