@@ -102,8 +102,8 @@ def _with_places(value: Any, submission: Submission) -> list[str]:
 
 
 # The mistake code of a child that did not report observations, by its status (autograd_exercises.mistakes).
-RUN_FAILURES = {"import-error": "import-error", "cell-hung": "cell-hung", "timeout": "timeout", "crashed": "crashed",
-                "too-large": "result-too-large", "no-result": "exited"}
+RUN_FAILURES = {"import-error": "import-error", "import-timeout": "import-timeout", "cell-hung": "cell-hung",
+                "timeout": "timeout", "crashed": "crashed", "too-large": "result-too-large", "no-result": "exited"}
 
 
 def run_failure_code(run: RunResult) -> str:
@@ -127,6 +127,11 @@ def run_failure(run: RunResult, timeout: float, submission: Submission) -> str:
                 "budget and could not be stopped (it ignores the interrupt), so a kernel would never get here")
     if run.status == "timeout":
         return f"timed out after {timeout:g} s (an endless loop, or very slow code?)"
+    if run.status == "import-timeout":
+        budget = run.result.get("budget")
+        return (f"timed out while the file was imported{f' ({budget:g} s)' if isinstance(budget, (int, float)) else ''}"
+                ": its top-level code (outside any function) never finished. An endless loop, or a demo that "
+                "belongs under `if __name__ == \"__main__\":`?")
     if run.status == "crashed":
         return f"the process running your code crashed (signal {run.signal})" if run.signal else \
             run.result.get("message", "the process running your code crashed")
@@ -322,52 +327,51 @@ def hung_cell(run: RunResult) -> int | None:
 
 
 def _run_one_child(exercise: Exercise, submission: Submission, leads: list[Check], cases: dict[str, list[Case]],
-                   sandbox: Sandbox, timeout: float,
-                   program: list[dict[str, Any]] | None = None) -> tuple[dict[str, RunResult] | None, Any]:
-    """Every call (each :func:`group_calls` lead's probe) in one child (the submission imported once, or a
-    notebook's cells run once), each within ``timeout``; ``None`` when that child failed as a whole (a hang past
-    its timers, a crash, a limit, a forged report). Also what the child said about the notebook's cells, or, when
-    a cell hung it, that cell's number."""
+                   sandbox: Sandbox, timeout: float, program: list[dict[str, Any]] | None,
+                   import_timeout: float) -> tuple[dict[str, RunResult] | None, Any]:
+    """Every call (each :func:`group_calls` lead's probe) in one child (the submission imported once, within
+    ``import_timeout``, or a notebook's cells run once), each within ``timeout``; ``None`` when that child failed
+    as a whole (a hang past its timers, a crash, a limit, a forged report). Also what the child said about the
+    notebook's cells, or, when a cell hung it, that cell's number."""
     jobs = [{"name": lead.name, "probe": lead.probe_ref, "timeout": timeout} for lead in leads]
-    total = timeout * (len(jobs) + 1) + (_program_time(program) if program is not None else 0.0)
+    total = timeout * len(jobs) + (timeout + _program_time(program) if program is not None else import_timeout)
     run = sandbox.run(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module, probe=None,
                       inputs=packing.pack({lead.name: cases[lead.name] for lead in leads}), timeout=total, checks=jobs,
-                      import_timeout=timeout, program=program)
-    split = split_checks(run, [lead.name for lead in leads])
+                      import_timeout=import_timeout, program=program)
+    split = split_checks(run, [lead.name for lead in leads], import_timeout)
     return split, run.result.get("cells") if split is not None else hung_cell(run) if program is not None else None
 
 
 def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], cases: dict[str, list[Case]],
-              sandbox: Sandbox, timeout: float, program: list[dict[str, Any]] | None = None,
+              sandbox: Sandbox, timeout: float, program: list[dict[str, Any]] | None, import_timeout: float,
               hung: int | None = None) -> tuple[dict[str, RunResult], Any]:
-    """One child per call, after one that only imports the submission: a hang costs only its own call.
-
-    A notebook has nothing to import: each call's child runs the cells above its test cell, then the call.
-    A call below cell ``hung`` (a cell that could not be stopped) is not run: a kernel never gets there.
+    """One child per call (after one that only imports a module: an import that fails, fails every call once): a
+    hang costs only its own call. Each child imports the module (within ``import_timeout``) or, for a notebook,
+    runs the cells above the call's test cell; then the call, within ``timeout``. A call below cell ``hung`` (a
+    cell that could not be stopped) is not run: a kernel never gets there.
     """
     common = dict(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module)
-    if program is not None:
-        runs, cells = {}, None
-        for lead in leads:
-            steps = _up_to(program, lead.name)
-            if hung is not None and any(step.get("cell") == hung for step in steps):
-                runs[lead.name] = RunResult("cell-hung", {"cell": hung})
-                continue
-            job = [{"name": lead.name, "probe": lead.probe_ref, "timeout": timeout}]
-            run = sandbox.run(probe=None, inputs=packing.pack({lead.name: cases[lead.name]}),
-                              timeout=2 * timeout + _program_time(steps), checks=job, import_timeout=timeout,
-                              program=steps, **common)
-            split = split_checks(run, [lead.name])
-            runs[lead.name] = split[lead.name] if split is not None else run
-            if isinstance(run.result.get("cells"), list) and len(run.result["cells"]) >= len(cells or []):
-                cells = run.result["cells"]
-        return runs, cells
-    imported = sandbox.run(probe=None, inputs=_serialize([]), timeout=timeout, **common)
-    if imported.status != "ok":
-        return {lead.name: imported for lead in leads}, None
-    return {lead.name: sandbox.run(probe=lead.probe_ref, inputs=_serialize(cases[lead.name]), timeout=timeout,
-                                   **common)
-            for lead in leads}, None
+    if program is None:
+        imported = sandbox.run(probe=None, inputs=_serialize([]), timeout=import_timeout, **common)
+        if imported.status == "timeout":
+            imported = RunResult("import-timeout", {"budget": import_timeout}, output=imported.output, wall=imported.wall)
+        if imported.status != "ok":
+            return {lead.name: imported for lead in leads}, None
+    runs, cells = {}, None
+    for lead in leads:
+        steps = _up_to(program, lead.name) if program is not None else None
+        if hung is not None and steps is not None and any(step.get("cell") == hung for step in steps):
+            runs[lead.name] = RunResult("cell-hung", {"cell": hung})
+            continue
+        job = [{"name": lead.name, "probe": lead.probe_ref, "timeout": timeout}]
+        run = sandbox.run(probe=None, inputs=packing.pack({lead.name: cases[lead.name]}), checks=job,
+                          timeout=timeout + (timeout + _program_time(steps) if steps is not None else import_timeout),
+                          import_timeout=import_timeout, program=steps, **common)
+        split = split_checks(run, [lead.name], import_timeout)
+        runs[lead.name] = split[lead.name] if split is not None else run
+        if isinstance(run.result.get("cells"), list) and len(run.result["cells"]) >= len(cells or []):
+            cells = run.result["cells"]
+    return runs, cells
 
 
 def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed: int,
@@ -378,7 +382,8 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
     The checks that share a call (:func:`group_calls`) judge one run of it. All calls run in one child first
     (``one_child``); only when that child fails as a whole does each call get a child of its own, so a hang,
     crash or limit still costs only the call that caused it. A notebook's cells run in document order, each
-    within ``cell_timeout``; each check judges the state at its test cell (:func:`check_positions`).
+    within ``cell_timeout``; each check judges the state at its test cell (:func:`check_positions`). A module's
+    top level is its one cell: its import has ``cell_timeout`` too, apart from the checks' ``timeout``.
     """
     start = time.perf_counter()
     selected = list(checks if checks is not None else exercise.checks)
@@ -391,12 +396,12 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
     if positions is not None:
         program = notebook_program(submission, {lead.name: positions[lead.name] for lead in leads},
                                    [check.name for check in exercise.checks if check.name in groups], cell_timeout)
-    runs, cells = _run_one_child(exercise, submission, leads, cases, sandbox, timeout, program) \
+    runs, cells = _run_one_child(exercise, submission, leads, cases, sandbox, timeout, program, cell_timeout) \
         if one_child and selected else (None, None)
     hung = None
     if runs is None:
         hung = cells if isinstance(cells, int) else None
-        runs, cells = _run_each(exercise, submission, leads, cases, sandbox, timeout, program, hung)
+        runs, cells = _run_each(exercise, submission, leads, cases, sandbox, timeout, program, cell_timeout, hung)
     results = _judge_groups(selected, groups, runs, cases, submission, positions, timeout)
     absent = exercise.hidden_absent if checks is None else None
     notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout)

@@ -95,6 +95,7 @@ COMMON: dict[str, str] = {
     # the run as a whole (grading.run_failure, grading.judge_run, session.zero)
     "timeout": "the check ran past its time limit: an endless loop, or very slow code",
     "import-error": "the submission could not be imported",
+    "import-timeout": "the file's top-level code (outside any function) ran past its time budget",
     "does-not-compile": "the file does not compile (a syntax error, a null byte): nothing ran",
     "not-run": "the submission did not run (empty, no code)",
     "cell-hung": "a notebook cell above the check ran past its budget and could not be stopped",

@@ -105,6 +105,38 @@ def test_a_hanging_function_costs_its_call_one_timeout_and_fails_each_of_its_che
     assert result.score == result.max_score - sum(graders.find(SLUG).check(name).points for name in manual)
 
 
+def test_a_modules_top_level_has_the_cell_budget_apart_from_the_checks_timeouts(sandbox):
+    """A module's top level is its one cell: a demo there that runs longer than a check's timeout costs nothing, in
+    one child and in one child per call alike; one that never ends fails every check once, saying where to look."""
+    exercise, solution = graders.find(SLUG), solution_text("exercise_2")
+    slow = "import time\n\ntime.sleep(0.9)  # a demo at the top level\n" + solution
+    for one_child in (True, False):
+        result = grading.grade(exercise, Submission("slow.py", slow.encode()), sandbox=sandbox, seed=0, timeout=0.6,
+                               cell_timeout=10.0, one_child=one_child)
+        assert result.score == result.max_score, (one_child, {c.name: c.feedback for c in result.checks})
+    endless = "while True:\n    pass\n" + solution
+    for one_child in (True, False):
+        result = grading.grade(exercise, Submission("endless.py", endless.encode()), sandbox=sandbox, seed=0,
+                               timeout=0.6, cell_timeout=1.5, one_child=one_child)
+        assert result.score == 0 and {check.mistake for check in result.checks} == {"import-timeout"}
+        assert all(check.feedback.startswith("timed out while the file was imported (1.5 s): its top-level code")
+                   and 'if __name__ == "__main__":' in check.feedback for check in result.checks)
+
+
+def test_a_check_that_blocks_its_timer_costs_its_timeouts_not_the_imports_budget(sandbox):
+    """The child's deadline counts the import's budget only until its first check starts: a call that ignores the
+    alarm is stopped by the server within the checks' own time, however long the import may take."""
+    import time
+    from tests.test_hostile import HOSTILE
+
+    spinner = Submission("spin.py", (HOSTILE / "ignore_signals_and_spin.py").read_bytes())
+    started = time.monotonic()
+    result = grading.grade(graders.find(SLUG), spinner, sandbox=sandbox, seed=0, timeout=1.0, cell_timeout=60.0)
+    assert time.monotonic() - started < 30.0  # the import's 60 s never served the spinning call
+    failed = {check.name for check in result.checks if check.status != "passed"}
+    assert failed == {check.name for check in graders.find(SLUG).checks if check.function == "gradient_manual"}
+
+
 def test_per_case_computes_once_per_object_and_again_for_an_equal_copy():
     calls = []
 

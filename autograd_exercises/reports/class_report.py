@@ -472,7 +472,7 @@ def _slowest_html(rows: Sequence[dict[str, Any]], names: _Names) -> str:
     out.append('<table class="slowest"><thead><tr><th class="num">#</th><th>exercise</th><th class="num">seconds</th>'
                f'<th class="num">score</th><th>checks timed out</th>{head}</tr></thead><tbody>')
     for rank, row in enumerate(timed, start=1):
-        late = [check.name for check in checks_of(row) if check.mistake == "timeout"]
+        late = [check.name for check in checks_of(row) if check.mistake in ("timeout", "import-timeout")]
         score = f"{_points(float(row['score']))}/{_points(float(row.get('max_score') or 0))}" \
             if row.get("status") == GRADED else "not graded"
         who = f"<td>{_e(row['student'])}</td><td>{_e(row.get('file', ''))}</td>" if names.shown else ""
@@ -483,7 +483,7 @@ def _slowest_html(rows: Sequence[dict[str, Any]], names: _Names) -> str:
     return "\n".join(out)
 
 
-DID_NOT_RUN = ("does-not-compile", "not-run", "import-error")  # codes of a graded file whose code never ran
+DID_NOT_RUN = ("does-not-compile", "not-run", "import-error", "import-timeout")  # a graded file whose functions never ran
 
 
 def _did_not_run(row: dict[str, Any]) -> bool:

@@ -44,15 +44,17 @@ class RunResult:
         return list(self.result.get("observations", []))
 
 
-def split_checks(run: RunResult, names: list[str]) -> dict[str, RunResult] | None:
+def split_checks(run: RunResult, names: list[str], import_timeout: float | None = None) -> dict[str, RunResult] | None:
     """One :class:`RunResult` per check of a multi-check run; ``None`` when the child as a whole failed
-    (a hang past every timer, a crash, a forged report): the caller then runs one child per check."""
+    (a hang past every timer, a crash, a forged report): the caller then runs one child per check. An import
+    past its ``import_timeout`` fails every check (``import-timeout``, with that budget)."""
     from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR, CHECK_SEPARATOR_END
 
     if run.status == "import-error":
         return {name: run for name in names}
-    if run.status == "import-timeout":
-        return {name: RunResult("timeout", output=run.output, wall=run.wall) for name in names}
+    if run.status == "import-timeout":  # the budget is the caller's, never the child's word
+        return {name: RunResult("import-timeout", {"budget": import_timeout}, output=run.output, wall=run.wall)
+                for name in names}
     checks = run.result.get("checks")
     if run.status != "ok" or not isinstance(checks, dict) or set(checks) != set(names):
         return None
@@ -194,15 +196,17 @@ class Sandbox:
         """Run ``probe`` on the submission in a fresh child; never raises for student failures.
 
         With ``checks`` ([{"name", "probe", "timeout"}], ``inputs`` a dict of case lists by name), one child
-        imports the submission once and runs every check's probe within its own timeout; ``timeout`` is then
-        the whole child's (import included). :func:`split_checks` turns the answer into one result per check.
+        imports the submission once (within ``import_timeout``) and runs every check's probe within its own
+        timeout; ``timeout`` is then the whole child's (import included), and once the first check starts at most
+        the checks' timeouts remain of it. :func:`split_checks` turns the answer into one result per check.
         With ``program`` (a notebook: its code cells and, between them, which checks run there), the child runs
         the cells one at a time instead of importing the submission (``sandbox/child.py: run_program``).
         """
         cpu = int(min(self.limits.cpu_seconds, timeout + 1)) if checks is None else int(timeout + 1)
+        after_import = sum(float(item["timeout"]) for item in checks) if checks and program is None else None
         header = {"filename": filename, "module": module, "probe": probe, "timeout": timeout, "checks": checks,
-                  "import_timeout": import_timeout, "program": program, "limits": {**self.limits.__dict__, "cpu_seconds": cpu},
-                  "preload": self._heavy}
+                  "import_timeout": import_timeout, "after_import": after_import, "program": program,
+                  "limits": {**self.limits.__dict__, "cpu_seconds": cpu}, "preload": self._heavy}
         if self.portable:
             from autograd_exercises.sandbox import portable
 

@@ -36,17 +36,27 @@ IDLE = 0.25  # seconds without a job before the server preloads the slow, option
 
 
 class _Drain:
-    """What a child sent back so far: its output (capped, the rest dropped) and its result (capped)."""
+    """What a child sent back so far: its output (capped, the rest dropped) and its result (capped); and when
+    its output first marked a check (``checks_at``: the submission's import is over)."""
 
     def __init__(self) -> None:
+        from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR
+
         self.output, self.result = bytearray(), bytearray()
         self.dropped = self.too_large = False
+        self.checks_at: float | None = None
+        self._mark, self._tail = CHECK_SEPARATOR.encode(), b""
 
     def take(self, kind: str, chunk: bytes) -> bool:
         """Keep ``chunk`` from pipe ``kind``; False when that pipe must not be read any more."""
         from autograd_exercises.sandbox.protocol import MAX_BLOB
 
         if kind == "out":
+            if self.checks_at is None:  # the mark may straddle two reads; student output can forge it (sooner)
+                seen = self._tail + chunk
+                if self._mark in seen:
+                    self.checks_at = time.monotonic()
+                self._tail = seen[-(len(self._mark) - 1):]
             keep = max(0, OUTPUT_CAP - len(self.output))
             self.output += chunk[:keep]
             self.dropped = self.dropped or len(chunk) > keep
@@ -66,13 +76,16 @@ def _pidfd(pid: int) -> int | None:
         return None
 
 
-def _collect(pid: int, out_fd: int, res_fd: int, deadline: float) -> dict[str, Any]:
+def _collect(pid: int, out_fd: int, res_fd: int, deadline: float, after_import: float | None = None) -> dict[str, Any]:
     """Drain the child's output and result pipes until the job is over or the deadline passes.
 
     The job is over when the result pipe closes, when the result goes over its cap,
     or when the child itself exits: descendants (a daemon, a fork bomb) may hold
     the pipes open, but what the child wrote before exiting is all there is. Then
     the pipes are drained for 0.1 s more. Only a deadline reached before that is a timeout.
+    ``after_import``: once the output marks the first check, the deadline is at most that many seconds (and
+    :data:`GRACE`) away, so the import's own budget never lengthens the checks'. A mark forged by the student's
+    output only brings the deadline nearer.
     """
     drain, selector, exit_fd, finished = _Drain(), selectors.DefaultSelector(), _pidfd(pid), False
     selector.register(out_fd, selectors.EVENT_READ, "out")
@@ -86,7 +99,10 @@ def _collect(pid: int, out_fd: int, res_fd: int, deadline: float) -> dict[str, A
                 break
             for key, _ in selector.select(remaining):
                 chunk = os.read(key.fd, 1 << 16) if key.data != "exit" else b""
-                if not chunk or not drain.take(key.data, chunk):
+                taken = bool(chunk) and drain.take(key.data, chunk)
+                if after_import is not None and drain.checks_at is not None:
+                    deadline, after_import = min(deadline, drain.checks_at + after_import + GRACE), None
+                if not taken:
                     selector.unregister(key.fd)
                     if key.data != "out" and not finished:
                         finished, deadline = True, min(deadline, time.monotonic() + 0.1)
@@ -295,7 +311,9 @@ class Server:
         try:
             pid, out_fd, res_fd = self._fork(job, source, inputs) if self.use_fork else self._spawn(job, inputs)
             start = time.monotonic()
-            got = _collect(pid, out_fd, res_fd, start + float(header["timeout"]) + GRACE)
+            after = header.get("after_import")
+            got = _collect(pid, out_fd, res_fd, start + float(header["timeout"]) + GRACE,
+                           float(after) if after is not None else None)
             os.close(out_fd), os.close(res_fd)
             code, sig = _reap(pid, self.uid, self.zygote if self.use_fork else None)
         finally:
