@@ -34,7 +34,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from autograd_exercises.submission import TEST_CELL_MARKER, SubmissionError, check_call, notebook_source
+from autograd_exercises.submission import (
+    TEST_CELL_MARKER, SubmissionError, check_call, nbgrader_metadata, notebook_source,
+)
 
 __all__ = ["FAILED_NAME", "GradeCell", "check_call", "grade_cells", "grade_notebook", "shared_sandbox"]
 
@@ -71,8 +73,8 @@ def _is_grade_cell(cell: Any) -> bool:
     """A code cell nbgrader scores from its outputs (``grade`` and not ``solution``)."""
     if not isinstance(cell, dict) or cell.get("cell_type") != "code":
         return False
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return isinstance(meta, dict) and bool(meta.get("grade")) and not meta.get("solution")
+    meta = nbgrader_metadata(cell)
+    return bool(meta.get("grade")) and not meta.get("solution")
 
 
 def _grade_cell(index: int, cell: Any) -> GradeCell:

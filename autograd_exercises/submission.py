@@ -31,6 +31,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from autograd_exercises import magics
 
@@ -94,9 +95,16 @@ class Submission:
         return self.cell_label.format(cell=cell)
 
 
+def nbgrader_metadata(cell: Any) -> dict:
+    """A cell's ``metadata.nbgrader``, or ``{}`` where the cell, its metadata or that entry is not a dict (a
+    student's notebook is any JSON)."""
+    meta = cell.get("metadata") if isinstance(cell, dict) else None
+    meta = meta.get("nbgrader") if isinstance(meta, dict) else None
+    return meta if isinstance(meta, dict) else {}
+
+
 def _is_test_cell(cell: dict) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    meta = meta if isinstance(meta, dict) else {}
+    meta = nbgrader_metadata(cell)
     return bool(meta.get("grade") and not meta.get("solution")) or TEST_CELL_MARKER in _cell_text(cell)
 
 
@@ -106,9 +114,7 @@ def _cell_text(cell: dict) -> str:
 
 
 def _grade_id(cell: dict) -> str:
-    meta = cell.get("metadata", {})
-    meta = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
-    grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+    grade_id = nbgrader_metadata(cell).get("grade_id")
     return grade_id if isinstance(grade_id, str) else ""
 
 
@@ -178,6 +184,8 @@ def notebook_source(path: str, text: str) -> Submission:
                               f"column {exc.colno} ({exc.msg})") from None
     except ValueError as exc:
         raise SubmissionError(f"{path} is not a Jupyter notebook: {exc}") from None
+    except RecursionError:
+        raise SubmissionError(f"{path} is not a Jupyter notebook: its JSON is nested too deeply") from None
     if isinstance(notebook, dict) and (notebook.get("worksheets") is not None
                                        or isinstance(notebook.get("nbformat"), int) and notebook["nbformat"] < 4):
         name = Path(path).name

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from autograd_exercises.build.stubs import make_stub
 from autograd_exercises.cli import main
+from tests import notebook_cases
 from tests.conftest import mutate, solution_text
 
 SOLUTION = solution_text("exercise_2")
@@ -118,6 +119,24 @@ def test_broken_notebook_cannot_be_graded_and_says_where(workdir):
     assert result.exit_code == 3
     assert result.output == ("Error: broken.ipynb is not a Jupyter notebook: its JSON is invalid at line 3, column 24 "
                              "(Expecting property name enclosed in double quotes)\n")
+
+
+def test_a_notebook_nested_too_deeply_cannot_be_graded_and_says_so(workdir):
+    (workdir / "deep.ipynb").write_text('{"cells": [' + "[" * 200_000 + "]" * 200_000 + "]}")
+    result = invoke("exercise-2", "deep.ipynb")
+    assert result.exit_code == 3
+    assert result.output == "Error: deep.ipynb is not a Jupyter notebook: its JSON is nested too deeply\n"
+
+
+def test_cells_whose_metadata_is_not_a_dict_are_plain_cells(workdir):
+    """A student's notebook is any JSON: metadata that is a list (or nbgrader's entry a string) is no metadata."""
+    nb = notebook_cases.filled("exercise-2").nb
+    for index, cell in enumerate(nb["cells"]):
+        cell["metadata"] = [] if index % 2 else {"nbgrader": "grade"}
+    (workdir / "odd.ipynb").write_text(json.dumps(nb))
+    result = invoke("exercise-2", "odd.ipynb")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
 
 
 def test_nbformat_3_notebook_says_it_is_old_and_how_to_convert(workdir):

@@ -55,7 +55,7 @@ def identity(notebook: bytes) -> bytes:
         for cell in nb.get("cells", []):
             cell.pop("id", None)
         return json.dumps(nb, sort_keys=True).encode()
-    except (ValueError, AttributeError, TypeError):
+    except (ValueError, AttributeError, TypeError, RecursionError):
         return notebook
 
 

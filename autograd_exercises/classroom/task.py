@@ -139,6 +139,8 @@ def _grade_cells(task: Task, sandbox: Any, started: float) -> dict[str, Any]:
             raise ValueError("it has no list of cells")
     except ValueError as exc:
         return _zero(task, f"{task.filename} is not a Jupyter notebook: {exc}", started)
+    except RecursionError:
+        return _zero(task, f"{task.filename} is not a Jupyter notebook: its JSON is nested too deeply", started)
     results = autograde.grade_notebook(nb, sandbox=sandbox, seed=task.seed, path=task.filename,
                                        timeout=task.timeout)
     exercise = graders.find(task.exercise)
