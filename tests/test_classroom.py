@@ -178,6 +178,25 @@ def test_resume_grades_only_what_changed(tmp_path, inline):
     assert other.graded_now == 3
 
 
+def test_a_row_from_the_cache_rewrites_results_and_feedback_of_a_later_grading(tmp_path, inline):
+    """alice goes back to a version graded before (a git revert): the row comes from the cache, and her results and
+    feedback say what grades.csv says, not what the version in between got."""
+    folder = make_class(tmp_path / "class", {"alice": ("mistake:no_retain_grad", ".py")})
+    out = tmp_path / "out"
+    files = [out / "results" / "alice" / "exercise-2.json", out / "feedback" / "alice" / "exercise-2.txt"]
+    mistaken = (folder / "alice.py").read_text()
+    run(folder, out, inline)
+    first = [path.read_text() for path in files]
+    (folder / "alice.py").write_text(class_builder.SOLUTION)
+    assert run(folder, out, inline).graded_now == 1
+    assert json.loads(files[0].read_text())["score"] == 10
+    (folder / "alice.py").write_text(mistaken)
+    reverted = run(folder, out, inline)
+    assert (reverted.graded_now, reverted.from_cache) == (0, 1)
+    assert [path.read_text() for path in files] == first
+    assert json.loads(files[0].read_text())["score"] == float(read_csv(out / "grades.csv")[0]["score"]) < 10
+
+
 def test_results_and_feedback_keep_only_the_current_students(tmp_path, inline):
     folder = make_class(tmp_path / "class", {"dave": ("right", ".py"), "erin": ("right", ".py")})
     out = tmp_path / "out"
@@ -632,6 +651,23 @@ def test_the_summary_lines_up_wide_characters(tmp_path):
     lines = batch.Summary(layouts.Plan(tmp_path, "files"), tmp_path, rows=rows).lines()
     assert lines[1:3] == ["  Zoë      exercise-2       10/10  Zoë.py",
                           "  张三     exercise-2       10/10  张三.py"]  # columns, not characters
+
+
+def test_a_files_name_never_puts_control_characters_on_the_terminal_the_csv_or_the_feedback(tmp_path, inline):
+    """A name can hold an escape sequence (a window title, a cursor move) or a carriage return that draws a fake
+    score over the real line: every place that shows it writes those as escapes."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    name = "mallory\r  mallory  exercise-2  10∕10\x1b[K\x1b]0;owned\x07\u202e.py"
+    (folder / name).write_text(class_builder.SOLUTION.replace("y.retain_grad()", "pass"))
+    summary = run(folder, tmp_path / "out", inline)
+    shown = "mallory\\r  mallory  exercise-2  10∕10\\x1b[K\\x1b]0;owned\\x07\\u202e.py"
+    assert any(shown in line for line in summary.lines())
+    assert not any(re.search(r"[\x00-\x1f\x7f-\x9f\u202e]", line) for line in summary.lines())
+    row = read_csv(tmp_path / "out" / "grades.csv")[0]
+    assert row["file"] == shown and float(row["score"]) < 10
+    feedback = next((tmp_path / "out" / "feedback").rglob("*.txt")).read_text()
+    assert f"graded {shown}" in feedback and "\x1b" not in feedback and "\r" not in feedback
 
 
 def test_csv_cells_are_never_formulas():

@@ -248,6 +248,22 @@ def test_symbolic_links_are_listed_never_followed(tmp_path):
         "bob.py": "a symbolic link (never followed)", "carol/exercise_2.py": "a symbolic link (never followed)"}
 
 
+def test_symbolic_links_in_nbgrader_submitted_are_listed_never_followed(tmp_path):
+    """A student's or an assignment's folder in submitted/ that is a link (a tar can hold one) is another's work,
+    or the instructor's: never graded as this student's."""
+    notebook = class_builder.notebook_text("right")
+    files(tmp_path, {"submitted/alice/exercise-2/exercise-2.ipynb": notebook,
+                     "source/exercise-2/exercise-2.ipynb": notebook})
+    (tmp_path / "submitted" / "mallory").mkdir()
+    (tmp_path / "submitted" / "mallory" / "exercise-2").symlink_to(tmp_path / "submitted" / "alice" / "exercise-2")
+    (tmp_path / "submitted" / "oscar").symlink_to(tmp_path / "source")
+    plan = discover(tmp_path, "exercise-2")
+    assert found(plan) == {("alice", "exercise-2"): "submitted/alice/exercise-2/exercise-2.ipynb"}
+    assert {item.shown: item.reason for item in plan.skipped} == {
+        "submitted/mallory/exercise-2": "a symbolic link (never followed)",
+        "submitted/oscar": "a symbolic link (never followed)"}
+
+
 def test_student_ids_are_safe_folder_names():
     assert layouts.safe_id("../../etc") == "etc"
     assert layouts.safe_id("Ann Lee") == "Ann-Lee"

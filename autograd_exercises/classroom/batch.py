@@ -153,7 +153,7 @@ class Summary:
         if self.interrupted:
             lines.append(f"interrupted: {len(self.rows)} of {len(self.plan.found)} submissions done; "
                          "run the same command again to grade the rest")
-        return lines
+        return [layouts.printable(line) for line in lines]  # an nbgrader id is as the student's folder named it
 
 
 def student_seed(class_seed: int, student: str) -> int:
@@ -219,7 +219,7 @@ def _jobs(plan: layouts.Plan, options: Options, book: Any, class_seed: int | Non
             else:
                 mode = "checks"
         task_seed = seed if seed is not None else student_seed(class_seed or 0, found.student)
-        filename = found.path.name if found.path is not None else found.shown.rstrip("/")
+        filename = layouts.printable(found.path.name) if found.path is not None else found.shown.rstrip("/")
         identity = gradebook_identity(graded) if mode == "cells" else graded
         key = cache_mod.key(sha256(identity), found.exercise, version, task_seed, timeout=options.timeout,
                             mode=mode or "file", filename=filename if not problem else f"{filename}:{problem}")
@@ -313,7 +313,7 @@ def _grade(plan: layouts.Plan, options: Options, summary: Summary, executor: Exe
             continue
         for job in group:
             row = _label(cached, job, class_seed, version)
-            outputs.write_row_files(out, row, only_missing=True)
+            outputs.write_row_files(out, row)
             _record(book, job, row, summary.gradebook_failed)
             summary.rows.append(row)
             summary.from_cache += 1

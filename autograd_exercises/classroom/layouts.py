@@ -109,6 +109,18 @@ class Plan:
 # -- names -------------------------------------------------------------------------------------------
 
 
+def printable(text: str) -> str:
+    """``text`` with every control or format character (an escape sequence, a carriage return, a right-to-left
+    override) written as its escape (``\\x1b``), as ``ascii()`` writes it: a file's name is the student's, and it
+    goes to the instructor's terminal, the CSV and the feedback."""
+    if text.isprintable():
+        return text
+    return "".join(ascii(char)[1:-1] if unicodedata.category(char) in _UNPRINTABLE else char for char in text)
+
+
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
 def safe_id(text: str) -> str:
     """A student id usable as a folder name: letters and digits of any script (``Zoë``, ``张三``) and ``._@+-``;
     others become ``-``. NFC first, so a name a Mac wrote decomposed (``e`` + U+0301) is the same student."""
@@ -178,12 +190,12 @@ def extract(archive: Path, into: Path) -> list[str]:
             for info in members:
                 relative = _member_path(info)
                 if relative is None:
-                    left_out.append(f"{info.filename} (a link, or a path outside the zip's folder)")
+                    left_out.append(f"{printable(info.filename)} (a link, or a path outside the zip's folder)")
                     continue
                 target = into.joinpath(*relative.parts)
                 clash = _clash(into, relative, info.is_dir(), written_to)
                 if clash:
-                    left_out.append(f"{info.filename} ({clash})")
+                    left_out.append(f"{printable(info.filename)} ({clash})")
                     continue
                 if info.is_dir():
                     target.mkdir(parents=True, exist_ok=True)
@@ -193,7 +205,7 @@ def extract(archive: Path, into: Path) -> list[str]:
                     raise LayoutError(f"{archive.name}: {info.filename} expands {info.file_size // info.compress_size}"
                                       f" times (a zip bomb?): not extracted")
                 if info.file_size > ZIP_MAX_FILE:
-                    left_out.append(f"{info.filename} (over {ZIP_MAX_FILE // 2**20} MB)")
+                    left_out.append(f"{printable(info.filename)} (over {ZIP_MAX_FILE // 2**20} MB)")
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
                 written = 0
@@ -285,7 +297,7 @@ class _Finder:
         self.links: list[Path] = []
 
     def shown(self, path: Path) -> str:
-        return path.relative_to(self.root).as_posix()
+        return printable(path.relative_to(self.root).as_posix())
 
     def kind(self, label: str) -> None:
         if label not in self.kinds:
@@ -383,8 +395,8 @@ class _Finder:
 
     def nbgrader(self, submitted: Path) -> None:
         self.kind("nbgrader submitted/")
-        for student_dir in sorted(p for p in submitted.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            for assignment in sorted(p for p in student_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for student_dir in self._folders(submitted):
+            for assignment in self._folders(student_dir):
                 slug, number, _ = exercise_in(assignment.name, self.known)
                 notebooks = []
                 for path in _files(assignment, MAX_DEPTH, self.links):
@@ -411,6 +423,18 @@ class _Finder:
                     self.candidates.append(Found(student_dir.name, slug, None, self.shown(assignment) + "/",
                                                  problem=f"no notebook in {self.shown(assignment)}/",
                                                  nbgrader=(assignment.name, slug)))
+
+    def _folders(self, parent: Path) -> list[Path]:
+        """The folders in ``parent`` (not hidden), in order; a symbolic link is never followed (listed)."""
+        folders = []
+        for path in sorted(parent.iterdir()):
+            if path.name.startswith("."):
+                continue
+            if path.is_symlink():
+                self.links.append(path)
+            elif path.is_dir():
+                folders.append(path)
+        return folders
 
     def search(self) -> Plan:
         submitted = self.root / "submitted"

@@ -81,11 +81,22 @@ def row_files(out: Path, row: dict[str, Any]) -> tuple[Path, Path]:
     return out / RESULTS / student / f"{exercise}.json", out / FEEDBACK / student / f"{exercise}.txt"
 
 
-def write_row_files(out: Path, row: dict[str, Any], *, only_missing: bool = False) -> None:
-    """The row's ``results/…json`` and ``feedback/…txt`` (``only_missing``: keep files already there)."""
+def write_row_files(out: Path, row: dict[str, Any]) -> None:
+    """The row's ``results/…json`` and ``feedback/…txt``, always as the row says: a file already there is kept
+    only when it holds the same (a row from the cache rewrites nothing it need not), and one the row lacks goes."""
     for path, text in zip(row_files(out, row), (row.get("results_json"), row.get("feedback"))):
-        if text and not (only_missing and path.is_file()):
+        if not text:
+            path.unlink(missing_ok=True)
+        elif not _holds(path, text.encode("utf-8")):
             atomic_write(path, text)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a file holding exactly ``data``."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 # -- grades.csv ---------------------------------------------------------------------------------------
