@@ -39,7 +39,21 @@ TEST_CELL_MARKER = "# autograd-exercises: test cell"
 
 
 class SubmissionError(Exception):
-    """The file cannot be read as a submission (missing, unreadable, not a notebook)."""
+    """The file cannot be read as a submission (missing, unreadable, not a notebook, too large)."""
+
+
+MAX_FILE = 20 * 2**20  # bytes of a submission's file (a notebook's outputs included)
+MAX_CODE = 256 * 2**10  # bytes of its code: reading it (the notes, the by-hand checks) is the grader's own work
+
+
+def check_size(name: str, size: int, code: int) -> None:
+    """:class:`SubmissionError` when a file of ``size`` bytes, ``code`` of them code, is too large to grade."""
+    if size > MAX_FILE:
+        raise SubmissionError(f"{name} is {size / 2**20:.1f} MiB: a submission may be at most "
+                              f"{MAX_FILE // 2**20} MiB")
+    if code > MAX_CODE:
+        raise SubmissionError(f"{name} holds {code // 2**10} KiB of code: a submission may hold at most "
+                              f"{MAX_CODE // 2**10} KiB")
 
 
 @dataclass(frozen=True)
@@ -196,6 +210,8 @@ def notebook_source(path: str, text: str) -> Submission:
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):
         raise SubmissionError(f"{path} is not a Jupyter notebook (it has no list of cells)")
+    check_size(Path(path).name, len(text), sum(len(_cell_text(cell)) for cell in cells
+                                               if isinstance(cell, dict) and cell.get("cell_type") == "code"))
     lines: list[str] = []
     where: list[tuple[int, int]] = []
     skipped: list[str] = []
@@ -337,13 +353,15 @@ def load(path: str | Path, kind: str | None = None) -> Submission:
     that cannot run (empty, a null byte, a syntax error) comes back with its ``problem``.
     """
     path = Path(path)
+    kind = kind or ("ipynb" if path.suffix == ".ipynb" else "py")
     try:
+        size = path.stat().st_size
+        check_size(path.name, size, size if kind == "py" else 0)
         raw = path.read_bytes()
     except FileNotFoundError:
         raise SubmissionError(f"no such file: {path}") from None
     except (IsADirectoryError, PermissionError, OSError) as exc:
         raise SubmissionError(f"cannot read {path}: {exc.strerror or exc}") from None
-    kind = kind or ("ipynb" if path.suffix == ".ipynb" else "py")
     if not raw.strip():
         return Submission(str(path), b"", problem=f"{path.name} is empty", kind=kind)
     if kind == "ipynb":

@@ -670,6 +670,18 @@ def test_a_files_name_never_puts_control_characters_on_the_terminal_the_csv_or_t
     assert f"graded {shown}" in feedback and "\x1b" not in feedback and "\r" not in feedback
 
 
+def test_a_file_too_large_to_be_a_submission_is_not_graded_and_the_class_goes_on(tmp_path, inline):
+    folder = make_class(tmp_path / "class", {"alice": ("right", ".py")})
+    (folder / "mallory.py").write_text(class_builder.SOLUTION + "x = 1\n" * 50_000)
+    with open(folder / "oscar.ipynb", "wb") as huge:
+        huge.truncate(layouts.ZIP_MAX_FILE + 1)  # never read: its size says enough
+    summary = run(folder, tmp_path / "out", inline)
+    rows = {row["student"]: row for row in summary.rows}
+    assert rows["alice"]["score"] == 10 and summary.exit_code == 1
+    assert rows["mallory"]["reason"].startswith("mallory.py holds 29") and "at most 256 KiB" in rows["mallory"]["reason"]
+    assert rows["oscar"]["reason"] == "oscar.ipynb is over 20 MiB: a submission may be at most that"
+
+
 def test_csv_cells_are_never_formulas():
     assert outputs._cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert outputs._cell("two\nlines") == "two | lines"

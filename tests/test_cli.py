@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -137,6 +138,19 @@ def test_cells_whose_metadata_is_not_a_dict_are_plain_cells(workdir):
     result = invoke("exercise-2", "odd.ipynb")
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
+
+
+def test_a_file_with_more_code_than_a_submission_may_hold_is_refused_before_it_is_read(workdir):
+    """Reading code (notes, by-hand checks) is the grader's own work, outside the sandbox: its size is bounded."""
+    (workdir / "big.py").write_text(SOLUTION + "x = 1\n" * 50_000)
+    notebook = notebook_cases.filled("exercise-2").nb
+    notebook["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "source": "x = 1\n" * 50_000})
+    (workdir / "big.ipynb").write_text(json.dumps(notebook))
+    for name in ("big.py", "big.ipynb"):
+        result = invoke("exercise-2", name)
+        assert result.exit_code == 3
+        assert re.fullmatch(rf"Error: {name} holds 29\d KiB of code: a submission may hold at most 256 KiB\n",
+                            result.output), result.output
 
 
 def test_nbformat_3_notebook_says_it_is_old_and_how_to_convert(workdir):

@@ -189,6 +189,8 @@ def _read(found: layouts.Found) -> tuple[bytes, str]:
     if found.problem or found.path is None:
         return b"", found.problem or "no file"
     try:
+        if found.path.stat().st_size > layouts.ZIP_MAX_FILE:  # never read into memory (as a zip's member)
+            return b"", f"{found.shown} is over {layouts.ZIP_MAX_FILE // 2**20} MiB: a submission may be at most that"
         return found.path.read_bytes(), ""
     except OSError as exc:
         return b"", f"cannot read {found.shown}: {exc.strerror or exc}"

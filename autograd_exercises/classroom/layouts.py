@@ -54,7 +54,7 @@ MAX_DEPTH = 4  # folders below a student's folder that are searched
 
 # Zip limits: an LMS download of a large class is tens of MB; a bomb is refused, never extracted.
 ZIP_MAX_MEMBERS = 20_000
-ZIP_MAX_FILE = 20 * 2**20  # bytes of one extracted file
+ZIP_MAX_FILE = 20 * 2**20  # bytes of one extracted file (submission.MAX_FILE: no larger file is a submission)
 ZIP_MAX_TOTAL = 1 * 2**30  # bytes extracted in all
 ZIP_MAX_RATIO = 200  # uncompressed / compressed, for members over 1 MB
 
