@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import zipfile
 from pathlib import Path
@@ -200,26 +201,36 @@ def test_zip_path_traversal_and_links_stay_inside(tmp_path):
     assert not outside.exists() and not Path("/abs.py").exists()
 
 
-def test_zip_bomb_is_refused(tmp_path):
+def test_a_members_zip_bomb_is_left_out_and_the_others_are_graded(tmp_path):
     archive = tmp_path / "bomb.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
-        zipped.writestr("alice.py", b"#" * (50 * 2**20))  # 50 MB of one byte: compresses ~1000x
-    with pytest.raises(layouts.LayoutError, match="zip bomb"):
+        zipped.writestr("alice.py", RIGHT)
+        zipped.writestr("mallory.py", b"#" * (50 * 2**20))  # 50 MB of one byte: compresses ~1000x
+    with layouts.opened(archive) as (folder, left_out):
+        assert [f.student for f in layouts.discover(folder, "exercise-2").found] == ["alice"]
+        assert len(left_out) == 1 and re.fullmatch(r"mallory\.py \(expands \d+ times: a zip bomb\?\)", left_out[0])
+        assert not (folder / "mallory.py").exists()
+
+
+def test_a_zip_past_its_limit_in_all_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(layouts, "ZIP_MAX_TOTAL", 12_000)
+    archive = zip_of(tmp_path / "many.zip", {f"s{i}.py": os.urandom(3000).hex() for i in range(3)})
+    with pytest.raises(layouts.LayoutError, match=r"^many\.zip expands past 0 MB \(a zip bomb\?\): not extracted$"):
         with layouts.opened(archive):
             pass
 
 
-def test_zip_lying_about_sizes_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(layouts, "ZIP_MAX_FILE", 1000)
-    archive = zip_of(tmp_path / "liar.zip", {"alice.py": "x" * 5000})
-    with zipfile.ZipFile(archive) as zipped:  # the header says 10 bytes; the data is 5000
-        info = zipped.getinfo("alice.py")
-    data = archive.read_bytes().replace((5000).to_bytes(4, "little"), (10).to_bytes(4, "little"))
-    archive.write_bytes(data)
-    with pytest.raises(layouts.LayoutError):
-        with layouts.opened(archive):
-            pass
-    assert info.file_size == 5000
+def test_members_lying_about_their_size_or_corrupt_are_left_out(tmp_path):
+    archive = zip_of(tmp_path / "liar.zip", {"alice.py": RIGHT, "bob.py": "x" * 5000})
+    with zipfile.ZipFile(archive, "a", zipfile.ZIP_STORED) as zipped:
+        zipped.writestr("carol.py", "y = 2\n" * 50)  # stored: its bytes are in the zip as they are
+    data = archive.read_bytes().replace((5000).to_bytes(4, "little"), (10).to_bytes(4, "little"))  # bob says 10 bytes
+    archive.write_bytes(data.replace(b"y = 2", b"y = 3", 1))  # carol's CRC no longer matches
+    with layouts.opened(archive) as (folder, left_out):
+        assert [f.student for f in layouts.discover(folder, "exercise-2").found] == ["alice"]
+        assert sorted(entry.split(" (")[0] for entry in left_out) == ["bob.py", "carol.py"]
+        assert all("(cannot be extracted: " in entry for entry in left_out), left_out
+        assert not (folder / "bob.py").exists() and not (folder / "carol.py").exists()
 
 
 def test_too_many_entries_is_refused(tmp_path, monkeypatch):

@@ -258,8 +258,8 @@ def run(options: Options, *, executor: Executor | None = None, stream: TextIO | 
             summary = Summary(plan, options.out, left_out=left_out,
                               source=options.submissions.name if options.submissions.is_file() else "")
             _grade(plan, options, summary, executor, stream, terminal, on_row)
-    except (layouts.LayoutError, LookupError) as exc:
-        raise BatchError(str(exc).strip("'\"")) from None
+    except (layouts.LayoutError, LookupError) as exc:  # a KeyError's str() quotes its message: its own words
+        raise BatchError(str(exc.args[0]) if isinstance(exc, LookupError) and exc.args else str(exc)) from None
     if options.report:
         _write_report(options, summary)
     summary.seconds = time.monotonic() - started

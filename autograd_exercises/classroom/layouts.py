@@ -42,6 +42,7 @@ import stat
 import tempfile
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Iterator, Sequence
@@ -177,8 +178,9 @@ def _member_path(info: zipfile.ZipInfo) -> PurePosixPath | None:
 def extract(archive: Path, into: Path) -> list[str]:
     """Extract ``archive`` into ``into`` within the zip limits; returns what was left out, and why.
 
-    Raises :class:`LayoutError` for a file that is not a zip, or one over the limits (a zip bomb):
-    nothing of it is then kept. Sizes are counted as bytes are written, not read from headers.
+    Raises :class:`LayoutError` for a file that is not a zip, or one over the limits in all (a zip bomb):
+    nothing of it is then kept. One member that cannot be extracted (over its limits, corrupt, encrypted) is
+    left out, and listed. Sizes are counted as bytes are written, not read from headers.
     """
     left_out: list[str] = []
     try:
@@ -189,37 +191,46 @@ def extract(archive: Path, into: Path) -> list[str]:
             total, written_to = 0, set()
             for info in members:
                 relative = _member_path(info)
-                if relative is None:
-                    left_out.append(f"{printable(info.filename)} (a link, or a path outside the zip's folder)")
+                clash = "a link, or a path outside the zip's folder" if relative is None else \
+                    _clash(into, relative, info.is_dir(), written_to)
+                if not clash and info.is_dir():
+                    into.joinpath(*relative.parts).mkdir(parents=True, exist_ok=True)
                     continue
-                target = into.joinpath(*relative.parts)
-                clash = _clash(into, relative, info.is_dir(), written_to)
+                if not clash:
+                    written_to.add(relative)
+                    written, clash = _extract_member(zipped, info, into.joinpath(*relative.parts),
+                                                     ZIP_MAX_TOTAL - total, archive.name)
+                    total += written
                 if clash:
                     left_out.append(f"{printable(info.filename)} ({clash})")
-                    continue
-                if info.is_dir():
-                    target.mkdir(parents=True, exist_ok=True)
-                    continue
-                written_to.add(relative)
-                if info.file_size > 2**20 and info.compress_size and info.file_size / info.compress_size > ZIP_MAX_RATIO:
-                    raise LayoutError(f"{archive.name}: {info.filename} expands {info.file_size // info.compress_size}"
-                                      f" times (a zip bomb?): not extracted")
-                if info.file_size > ZIP_MAX_FILE:
-                    left_out.append(f"{printable(info.filename)} (over {ZIP_MAX_FILE // 2**20} MB)")
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                written = 0
-                with zipped.open(info) as source, open(target, "wb") as sink:
-                    while chunk := source.read(65536):
-                        written += len(chunk)
-                        total += len(chunk)
-                        if written > ZIP_MAX_FILE or total > ZIP_MAX_TOTAL:
-                            raise LayoutError(f"{archive.name} expands past its stated sizes or past "
-                                              f"{ZIP_MAX_TOTAL // 2**20} MB (a zip bomb?): not extracted")
-                        sink.write(chunk)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError) as exc:
         raise LayoutError(f"cannot read {archive.name} as a zip: {exc}") from None
     return left_out
+
+
+def _extract_member(zipped: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, room: int,
+                    name: str) -> tuple[int, str]:
+    """Write one member to ``target``: the bytes written, and why it was left out ("" when it was not; then
+    nothing of it stays). :class:`LayoutError` when the zip ``name``'s bytes in all would pass ``room``."""
+    if info.file_size > 2**20 and info.compress_size and info.file_size / info.compress_size > ZIP_MAX_RATIO:
+        return 0, f"expands {info.file_size // info.compress_size} times: a zip bomb?"
+    if info.file_size > ZIP_MAX_FILE:
+        return 0, f"over {ZIP_MAX_FILE // 2**20} MB"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    try:
+        with zipped.open(info) as source, open(target, "wb") as sink:
+            while chunk := source.read(65536):
+                written += len(chunk)
+                if written > room:
+                    raise LayoutError(f"{name} expands past {ZIP_MAX_TOTAL // 2**20} MB (a zip bomb?): not extracted")
+                if written > min(ZIP_MAX_FILE, info.file_size):
+                    raise zipfile.BadZipFile("it expands past its stated size")
+                sink.write(chunk)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, zlib.error) as exc:
+        target.unlink(missing_ok=True)
+        return 0, f"cannot be extracted: {exc}"
+    return written, ""
 
 
 def _clash(into: Path, relative: PurePosixPath, is_dir: bool, written: set[PurePosixPath]) -> str:
