@@ -432,6 +432,15 @@ def test_a_duplicates_reason_hides_every_file_it_names():
     assert files[1] in shown  # with names, as the instructor's own page
 
 
+def test_short_ids_are_hidden_too_but_a_one_letter_one_would_hide_every_word():
+    rows = [row("张三", status="could-not-grade", reason="张三.py: # 张三 wrote this", file="x.py", score=0, result=None),
+            row("wu", status="could-not-grade", reason="written by wu, not wunderbar", file="y.py", score=0, result=None),
+            row("a", status="could-not-grade", reason="a file by a", file="z.py", score=0, result=None)]
+    text = html.unescape(class_report.render_html(rows, generated="now"))
+    assert "[student].py: # [student] wrote this" in text and "written by [student], not wunderbar" in text
+    assert "张三" not in text and "a file by a" in text
+
+
 def test_student_text_is_escaped_everywhere():
     evil = '<img src=x onerror="alert(1)">'
     rows = [row(evil, file=f"{evil}.py", failed={"first": ("wrong-value", "<script>alert('feedback')</script>")},

@@ -334,7 +334,7 @@ class _Names:
         for name in sorted(names - {""}, key=len, reverse=True):
             text = text.replace(name, "[file]")
         student = str(row.get("student") or "")
-        if len(student) >= 3:
+        if len(student) >= 2 or not student.isascii():  # "wu", "张三"; a one-letter id would hide every "a"
             text = re.sub(rf"(?<![\w-]){re.escape(student)}(?![\w-])", "[student]", text)
         return text
 
