@@ -20,6 +20,7 @@ DETACHED = ("out does not reach the x passed in: after out.backward(), x.grad is
             "itself")
 BLAME_FORWARD = ("forward(x) does not connect out to the x passed in (out.backward() never reaches x; forward_values "
                  "says why), so gradients(x) cannot get x.grad through it: fix forward, gradients is not the cause")
+FORWARD_WRONG = "forward(x)'s out is wrong (forward_values says how), and {what} comes from it: fix forward first"
 MISTAKES = {"missing-retain-grad": "y is not a leaf: without y.retain_grad() in forward, y.grad stays None"}
 
 
@@ -66,29 +67,56 @@ def judge_forward_values(case, obs):
         raise Fail(DETACHED, code="detached-input")
 
 
+def _wrong_out(case, out) -> bool:
+    """Whether ``out``, forward's out as a number (None: not one), is not $mean(z)$ within :data:`TOL`."""
+    if not isinstance(out, float):
+        return False
+    expected = float(reference(case["x"])["out"])
+    return not abs(out - expected) <= TOL.atol + TOL.rtol * abs(expected)  # (a NaN is wrong)
+
+
+def _blamed_on_forward(failure: Fail, case, out, what: str) -> Fail:
+    """``failure``, with the note that forward's out is wrong when it is (the value comes from it)."""
+    if not _wrong_out(case, out):
+        return failure
+    return Fail(f"{FORWARD_WRONG.format(what=what)}. {failure}", about_input=failure.about_input, code=failure.code)
+
+
 def judge_forward_retains(case, obs):
     """After ``out.backward()``, ``y.grad`` is filled because forward called ``y.retain_grad()``."""
-    y, _, _ = parts(called(obs["forward"], "forward(x)"), 3, "forward(x)", "(y, z, out)")
+    y, _, out = parts(called(obs["forward"], "forward(x)"), 3, "forward(x)", "(y, z, out)")
     if obs["after_backward"]["error"]:
         raise Fail(f"out.backward() failed on your graph: {obs['after_backward']['error']}", code="backward-failed")
     if obs["after_backward"]["y_grad"] is None:
         raise Fail("y.grad is None after out.backward(): call y.retain_grad() in forward, before returning y",
                    code="missing-retain-grad")
-    close(tensor(obs["after_backward"]["y_grad"], "y.grad"), reference(case["x"])["y_grad"], what="y.grad", tol=TOL)
+    try:
+        close(tensor(obs["after_backward"]["y_grad"], "y.grad"), reference(case["x"])["y_grad"], what="y.grad", tol=TOL)
+    except Fail as failure:
+        raise _blamed_on_forward(failure, case, _number(out), "y.grad") from None
+
+
+def _number(desc) -> float | None:
+    """A described tensor of one real number, as a float; None otherwise."""
+    value = desc.get("value") if isinstance(desc, dict) and desc.get("type") == "tensor" else None
+    if not isinstance(value, torch.Tensor) or value.numel() != 1 or value.is_complex():
+        return None
+    return float(value.reshape(()).double())
 
 
 # -- gradients -------------------------------------------------------------------------------------
 
 def _blaming_forward(judge):
     """``judge``, whose failure is put on ``forward`` when gradients did back-propagate but forward's out does not
-    reach x (the probe says so): then the student's own backward() could not fill x.grad."""
+    reach x (the probe says so): then the student's own backward() could not fill x.grad. When forward's out is
+    only wrong, the failure stays and says so."""
     def judged(case, obs):
         try:
             judge(case, obs)
-        except Fail:
+        except Fail as failure:
             if obs.get("forward_reaches_x") is False and int(obs["gradients"].get("autograd_calls", 0)) > 0:
                 raise Fail(BLAME_FORWARD, about_input=False, code="detached-input") from None
-            raise
+            raise _blamed_on_forward(failure, case, obs.get("forward_out"), "the gradient") from None
     judged.__name__, judged.__qualname__, judged.__doc__ = judge.__name__, judge.__qualname__, judge.__doc__
     return judged
 
@@ -135,7 +163,9 @@ def judge_gradients_y(case, obs):
     r"""The returned ``y.grad`` equals $\partial out/\partial y$."""
     _, y_grad = parts(called(obs["gradients"], "gradients(x)"), 2, "gradients(x)", "(x.grad, y.grad)")
     if y_grad.get("type") == "NoneType":
-        raise Fail("y.grad is None: call y.retain_grad() before backward (y is not a leaf)", code="missing-retain-grad")
+        raise Fail("y.grad is None: call y.retain_grad() before backward (y is not a leaf), and read it from the y "
+                   "whose graph you back-propagated (calling forward(x) again makes a new y, with no grad)",
+                   code="missing-retain-grad")
     close(tensor(y_grad, "y.grad"), reference(case["x"])["y_grad"], what="y.grad", tol=TOL, numel=case["x"].numel())
 
 

@@ -17,7 +17,10 @@ MISTAKES = {
     ),
     "sum_instead_of_mean": (
         [("out = z.mean()", "out = z.sum()")],
-        4, {"forward_values": "a sum where a mean belongs", "gradients_x": "a sum where a mean belongs"},
+        4, {"forward_values": "a sum where a mean belongs",
+            "forward_retains_y_grad": "forward(x)'s out is wrong (forward_values says how), and y.grad comes from it: "
+                                      "fix forward first. y.grad is wrong",
+            "gradients_x": "and the gradient comes from it: fix forward first. x.grad is wrong — it is 6 times"},
     ),
     "backward_twice": (
         [("    out.backward()\n", "    out.backward(retain_graph=True)\n    out.backward()\n")],
@@ -92,6 +95,12 @@ def test_common_mistake_gets_partial_score_and_diagnosis(grade_source, name):
 @pytest.mark.parametrize("name", sorted(CORRECT_ALTERNATIVES))
 def test_correct_alternative_gets_full_marks(grade_source, name):
     assert_solution_full(grade_source, SLUG, mutate(SOLUTION, *CORRECT_ALTERNATIVES[name]), 10)
+
+
+def test_a_wrong_gradient_from_a_right_forward_does_not_blame_forward(grade_source):
+    result = grade_source(SLUG, mutate(SOLUTION, *MISTAKES["backward_twice"][0]))
+    assert not any("fix forward" in check.feedback for check in result.checks)
+    assert any("twice the expected value" in check.feedback for check in result.checks)
 
 
 def test_pasted_numbers_score_under_half():

@@ -29,28 +29,35 @@ def probe_forward(module, case):
     return {"forward": ran, "after_backward": after}
 
 
-def forward_reaches_x(module, case):
-    """Whether ``forward(x)``'s ``out``, back-propagated, reaches the x passed in (None: cannot tell)."""
+def forward_state(module, case):
+    """What ``forward(x)`` gives the gradients: its ``out`` as a number (None: not one number) and whether ``out``,
+    back-propagated, reaches the x passed in (None: cannot tell)."""
     x = observe.leaf(case["x"])
     ran = observe.call(module, "forward", x)
     out = observe.item(ran, 2)
     if ran["exception"] is not None or not isinstance(out, torch.Tensor) or out.numel() != 1:
-        return None
+        return {"out": None, "reaches_x": None}
+    try:
+        value = float(torch.Tensor.double(out.detach()).reshape(()).item())
+    except Exception:
+        value = None
     if not out.requires_grad:
-        return False
+        return {"out": value, "reaches_x": False}
     try:
         out.backward()
     except Exception:
-        return None
-    return x.grad is not None
+        return {"out": value, "reaches_x": None}
+    return {"out": value, "reaches_x": x.grad is not None}
 
 
 def probe_gradients(module, case):
-    """Call gradients(x) on a fresh leaf and look at x.grad afterwards; also whether forward reaches x."""
+    """Call gradients(x) on a fresh leaf and look at x.grad afterwards; also what forward gives it
+    (:func:`forward_state`)."""
     x = observe.leaf(case["x"])
     ran = observe.call(module, "gradients", x)
     x_grad = observe.grad_of(x)
-    return {"gradients": ran, "x_grad": x_grad, "forward_reaches_x": forward_reaches_x(module, case)}
+    state = forward_state(module, case)
+    return {"gradients": ran, "x_grad": x_grad, "forward_reaches_x": state["reaches_x"], "forward_out": state["out"]}
 
 
 def probe_manual(module, case):
