@@ -44,6 +44,8 @@ CLAMPED = Mistake("unstable-bce", "it equals binary_cross_entropy(sigmoid(z), y)
                   "logits and stays exact")
 PER_OUTPUT = Mistake("mean-per-output", "δ was divided by the number of outputs z.shape[-1] = {k} instead of "
                      "N = z.numel() = {n}: the mean runs over the batch too")
+MEAN_OVER_BATCH = Mistake("mean-over-batch", "it is 1/{b} of the gradient: the batch's {b} rows were averaged (a "
+                          "mean over dim 0) where their sum belongs; δ = dL/dz already holds the loss's 1/N")
 RAW_Z = Mistake("delta-from-logits", "δ uses the raw logits z instead of σ(z)")
 NO_BIAS = Mistake("missing-bias", "the bias b is missing: it equals x @ w")
 HINTS = {
@@ -113,7 +115,8 @@ def gradient_mistakes(case: dict, index: int) -> dict[str, torch.Tensor]:
 
     Each is autograd's gradient of the wrong loss as a function of the logits z: the sigmoid
     applied twice, the arguments swapped, a sum for the mean, the mean taken per output only,
-    and a δ from the raw logits (the gradient of a squared error in z).
+    and a δ from the raw logits (the gradient of a squared error in z); and for a batch, the right gradient
+    averaged over the batch's rows instead of summed.
     """
     x, y, w, b = _f64(case, "x", "y", "w", "b")
     n, k = y.numel(), y.shape[-1]
@@ -125,6 +128,8 @@ def gradient_mistakes(case: dict, index: int) -> dict[str, torch.Tensor]:
     }
     if k != n:
         losses[PER_OUTPUT.format(k=k, n=n)] = lambda z: bce_with_logits(z, y, reduction="sum") / k
+    if y.dim() == 2 and y.shape[0] > 1:
+        losses[MEAN_OVER_BATCH.format(b=y.shape[0])] = lambda z: bce_with_logits(z, y) / y.shape[0]
     return {text: derivatives(lambda w, b: loss(x @ w + b), w, b)[1][index] for text, loss in losses.items()}
 
 

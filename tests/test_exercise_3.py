@@ -114,6 +114,11 @@ MISTAKES = {
         9, {"parameter_gradients_manual_by_hand": "parameter_gradients_manual calls .backward() at line 95: compute "
                                                   "the derivative from the chain rule"},
     ),
+    "manual_mean_over_the_batch": (
+        [(MANUAL_RETURN, "    return rows.T @ deltas, deltas.mean(dim=0)\n")],
+        7, {"parameter_gradients_manual_values": "b_grad of parameter_gradients_manual(x, y, w, b) is wrong — it is "
+                                                 "1/2 of the gradient: the batch's 2 rows were averaged"},
+    ),
     "pasted_notebook_numbers": (
         [(GRADS, NOTEBOOK_GRAD), (MANUAL_START, NOTEBOOK_GRAD + MANUAL_START)],
         4, {"parameter_gradients_w": "w_grad has shape (5, 3), expected (4, 3)", "parameter_gradients_b": "is wrong"},
