@@ -79,7 +79,7 @@ def _blamed_on_forward(failure: Fail, case, out, what: str) -> Fail:
     """``failure``, with the note that forward's out is wrong when it is (the value comes from it)."""
     if not _wrong_out(case, out):
         return failure
-    return Fail(f"{FORWARD_WRONG.format(what=what)}. {failure}", about_input=failure.about_input, code=failure.code)
+    return Fail(f"{FORWARD_WRONG.format(what=what)}; {failure}", about_input=failure.about_input, code=failure.code)
 
 
 def judge_forward_retains(case, obs):

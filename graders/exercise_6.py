@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import math
+
 import torch
 
 from autograd_exercises import inputs
@@ -286,6 +288,32 @@ def _params_close(case: dict, w: dict, b: dict, ref_w: torch.Tensor, ref_b: torc
             raise Fail(f"{detail}{' — ' + hint if hint else ''}", code=code_of(hint, detail.code))
 
 
+def _blaming_loss_fn(judge):
+    """``judge``, whose failure says first that loss_fn is to blame when the student's own loss_fn is wrong at the
+    start and train's first loss is that wrong value (train got it from loss_fn)."""
+    def judged(case, obs):
+        try:
+            judge(case, obs)
+        except Fail as failure:
+            raise _blamed_on_loss_fn(failure, case, obs) from None
+    judged.__name__, judged.__qualname__, judged.__doc__ = judge.__name__, judge.__qualname__, judge.__doc__
+    return judged
+
+
+def _blamed_on_loss_fn(failure: Fail, case: dict, obs: dict) -> Fail:
+    own, record = obs.get("loss_fn_start"), obs.get("losses")
+    if not isinstance(own, float) or not math.isfinite(own) or not isinstance(record, dict) or not record.get("length"):
+        return failure
+    first, expected = float(record["values"][0]), replay(case, steps=1)[0][0]
+    if math.isclose(own, expected, rel_tol=1e-4, abs_tol=1e-7) or not math.isclose(first, own, rel_tol=1e-4,
+                                                                                      abs_tol=1e-7):
+        return failure
+    return Fail(f"train's first loss, {first:.6g}, is your loss_fn's, which is wrong (loss_fn says how; expected "
+                f"{expected:.6g}): train uses loss_fn, so fix loss_fn first; {failure}", about_input=failure.about_input,
+                code=failure.code)
+
+
+@_blaming_loss_fn
 def judge_one_step(case, obs):
     r"""With steps = 1: losses = [L(w₀, b₀)] and $w_1 = w_0 - \eta\,\partial L/\partial w$, likewise b."""
     values, w, b = trained(case, obs)
@@ -301,6 +329,7 @@ def judge_one_step(case, obs):
         close(got, expected, what=f"{name} after one step", tol=TOL)
 
 
+@_blaming_loss_fn
 def judge_decreases(case, obs):
     """The recorded losses start at $L(w_0, b_0)$ and go down, step after step."""
     values, _, _ = trained(case, obs)
@@ -321,6 +350,7 @@ def judge_decreases(case, obs):
                    code=code_of(hint, "loss-not-decreasing"))
 
 
+@_blaming_loss_fn
 def judge_converges(case, obs):
     """After all steps, the losses and the trained w and b match the float64 replay of the loop."""
     values, w, b = trained(case, obs)

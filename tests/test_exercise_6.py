@@ -55,6 +55,11 @@ MISTAKES = {
         [("losses.append(loss.item())", "losses.append(loss)")],
         11, {"train_no_graph_kept": "record loss.item()"},
     ),
+    "loss_sums_instead_of_averaging": (  # train is right: its checks say that loss_fn is to blame
+        [("    return ((x @ w + b - y) ** 2).mean()\n", "    return ((x @ w + b - y) ** 2).sum()\n")],
+        5, {"loss_fn": "a sum where a mean belongs", "train_one_step": "is your loss_fn's, which is wrong (loss_fn says "
+            "how; expected", "train_converges": "train uses loss_fn, so fix loss_fn first; "},
+    ),
     "losses_recorded_after_the_update": (
         [("        losses.append(loss.item())\n        loss.backward()\n" + STEP,
           "        loss.backward()\n" + STEP + "        losses.append(loss_fn(x, y, w, b).item())\n")],

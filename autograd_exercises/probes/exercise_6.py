@@ -55,10 +55,23 @@ def _losses(value: Any) -> dict[str, Any] | None:
             "kinds": sorted(kinds), "not_numbers": not_numbers}
 
 
+def _loss_at_start(module, case) -> float | None:
+    """The student's own loss_fn at the starting w and b, as a number (None: not one)."""
+    w, b = observe.leaf(case["w"]), observe.leaf(case["b"])
+    value = observe.call(module, "loss_fn", case["x"].clone(), case["y"].clone(), w, b).get("_live")
+    try:
+        return float(value.detach().as_subclass(torch.Tensor).double().reshape(())) \
+            if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.is_complex() else None
+    except Exception:
+        return None
+
+
 def probe_train(module, case):
-    """Call train(x, y, w, b, lr, steps) on fresh leaves and read back the losses and parameters."""
+    """Call train(x, y, w, b, lr, steps) on fresh leaves and read back the losses and parameters; also the
+    student's loss_fn at the start (train's losses come from it)."""
     torch.set_grad_enabled(True)
+    start = _loss_at_start(module, case)
     w, b = observe.leaf(case["w"]), observe.leaf(case["b"])
     ran = observe.call(module, "train", case["x"].clone(), case["y"].clone(), w, b, float(case["lr"]),
                        int(case["steps"]))
-    return {"train": ran, "losses": _losses(observe.item(ran, 0))}
+    return {"train": ran, "losses": _losses(observe.item(ran, 0)), "loss_fn_start": start}
