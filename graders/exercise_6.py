@@ -15,7 +15,7 @@ import math
 import torch
 
 from autograd_exercises import inputs
-from autograd_exercises.judge import Fail, Mistake, called, close, code_of, grad_fn_name, parts, per_case, tensor
+from autograd_exercises.judge import Fail, Mistake, a_type, called, close, code_of, grad_fn_name, parts, per_case, tensor
 from autograd_exercises.judge.diagnose import mismatch
 from autograd_exercises.probes.exercise_6 import probe_loss, probe_sgd_step, probe_train
 from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
@@ -265,7 +265,7 @@ def trained(case: dict, obs: dict) -> tuple[torch.Tensor, dict, dict]:
     losses, w, b = parts(ran(obs["train"], what), 3, what, "(losses, w, b)")
     record = obs["losses"]
     if record is None:
-        raise Fail(f"the losses returned by {what} are a {losses.get('type')}, expected a list of numbers",
+        raise Fail(f"the losses returned by {what} are {a_type(losses.get('type'))}, expected a list of numbers",
                    code="wrong-type")
     if record["length"] != case["steps"]:
         raise Fail(f"{what} recorded {record['length']} losses for {case['steps']} steps: record one per step, "

@@ -87,6 +87,19 @@ def test_clearing_with_none_is_as_good_as_zeroing(grade_source):
     assert result.score == result.max_score, [c.feedback for c in result.checks if not c.passed]
 
 
+LOOP_START = "    losses = []\n    for _ in range(steps):\n        loss = loss_fn(x, y, w, b)\n        losses.append(loss.item())\n"
+
+
+@pytest.mark.parametrize("change", [
+    (LOOP_START, "    losses = torch.zeros(steps)\n    for step in range(steps):\n        loss = loss_fn(x, y, w, b)\n"
+                 "        losses[step] = loss.item()\n"),
+    ("    return losses, w, b\n", "    return torch.tensor(losses), w, b\n"),
+], ids=["filled", "converted"])
+def test_the_losses_in_a_tensor_of_numbers_are_as_good_as_a_list(grade_source, change):
+    """The handout asks for a list; a 1-d tensor of the same numbers, without a graph, is written as often."""
+    assert_solution_full(grade_source, SLUG, mutate(SOLUTION, change), 12)
+
+
 def test_training_checks_are_cheap():
     """The probes bound their cost (small data, at most 200 steps): the costliest check's probe, on every case,
     takes well under a second of CPU time."""

@@ -35,7 +35,11 @@ def probe_sgd_step(module, case):
 
 
 def _losses(value: Any) -> dict[str, Any] | None:
-    """The recorded losses as float64 numbers (NaN where an item is not a number), and what they were."""
+    """The recorded losses as float64 numbers (NaN where an item is not a number), and what they were: a list or
+    tuple, or a 1-d tensor of real numbers (one item each)."""
+    if isinstance(value, torch.Tensor) and value.dim() == 1 and not value.is_complex():
+        value = list(value.as_subclass(torch.Tensor).unbind(0)) if value.grad_fn is not None else \
+            [float(number) for number in value.detach().as_subclass(torch.Tensor).double().tolist()]
     if not isinstance(value, (list, tuple)):
         return None
     numbers, tracked, kinds, not_numbers = [], 0, set(), 0
