@@ -139,3 +139,17 @@ def test_close_passes_exactly_when_torch_testing_assert_close_does(shape, seed, 
     except Fail:
         ours = False
     assert ours == theirs
+
+
+def test_an_exercises_hint_replaces_the_generic_hint_for_the_same_mistake():
+    from autograd_exercises.mistakes import Mistake
+
+    outcome = {"exception": {"type": "RuntimeError", "message": "grad can be implicitly created only for scalar outputs"}}
+    mine = Mistake("non-scalar-backward", "y has one value per element: back-propagate y.sum()")
+    with pytest.raises(Fail) as raised:
+        called(outcome, "f(x)", {"scalar outputs": mine})
+    assert str(raised.value) == ("f(x) raised RuntimeError: grad can be implicitly created only for scalar outputs — "
+                                 "y has one value per element: back-propagate y.sum()")
+    other = Mistake("numpy-breaks-graph", "numpy cannot follow autograd's graph")
+    with pytest.raises(Fail, match=r"needs a single number.*\) — numpy cannot follow"):
+        called(outcome, "f(x)", {"scalar outputs": other})  # another mistake's hint keeps the generic one

@@ -106,8 +106,10 @@ def called(outcome: dict[str, Any] | None, what: str, hints: dict[str, str] | No
         hint = next((text for key, text in (hints or {}).items() if key in str(failure)), None)
         if hint is None:
             raise
-        raise Fail(f"{failure} — {hint}", about_input=failure.about_input,
-                   code=code_of(hint, failure.code)) from None
+        said = str(failure)
+        if code_of(hint, failure.code) == failure.code:  # the exercise's hint for the same mistake replaces the generic one
+            said = said.removesuffix(getattr(failure, "generic_hint", ""))
+        raise Fail(f"{said} — {hint}", about_input=failure.about_input, code=code_of(hint, failure.code)) from None
 
 
 def _returned(outcome: dict[str, Any] | None, what: str) -> dict[str, Any]:
@@ -141,7 +143,9 @@ def _returned(outcome: dict[str, Any] | None, what: str) -> dict[str, Any]:
         code = "graph-freed"
     elif "can't retain_grad on Tensor that has requires_grad=False" in message:
         code = "not-tracked"
-    raise Fail(f"{what} raised {kind}: {message}{_where(exception)}{hint}", code=code)
+    failure = Fail(f"{what} raised {kind}: {message}{_where(exception)}{hint}", code=code)
+    failure.generic_hint = hint
+    raise failure
 
 
 def parts(desc: dict[str, Any], count: int, what: str, names: str) -> list[dict[str, Any]]:
