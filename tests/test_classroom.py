@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -572,6 +573,28 @@ def test_exit_codes(tmp_path, inline, monkeypatch):
     assert invoke("class", "exercise-9", str(folder)).exit_code == 3
     usage = invoke("class", SLUG, str(folder), "--gradebook", "x.db", "--seed", "1")
     assert usage.exit_code == 2
+    itself = CliRunner().invoke(main, ["class", SLUG, str(folder), "--out", str(folder)])
+    assert itself.exit_code == 3 and itself.stderr.startswith(f"Error: --out {folder} is the submissions folder itself")
+    os.mkfifo(tmp_path / "fifo")  # would block a reading: refused by its kind
+    fifo = CliRunner().invoke(main, ["class", SLUG, str(tmp_path / "fifo")])
+    assert fifo.exit_code == 3 and fifo.stderr == f"Error: {tmp_path / 'fifo'} is neither a folder nor a .zip\n"
+
+
+def test_a_submission_left_out_of_the_zip_is_listed_and_exits_1(tmp_path, inline):
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("alice.py", class_builder.SOLUTION)
+        zipped.writestr("../mallory.py", class_builder.SOLUTION)
+        zipped.writestr("../notes.txt", "x")
+    summary = run(archive, tmp_path / "out", inline)
+    assert [row["student"] for row in summary.rows] == ["alice"] and summary.exit_code == 1
+    assert summary.left_out_submissions == ["../mallory.py (a link, or a path outside the zip's folder)"]
+    assert "left out of the zip: 2 (../mallory.py (a link" in "\n".join(summary.lines())
+    archive.unlink()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("alice.py", class_builder.SOLUTION)
+        zipped.writestr("../notes.txt", "x")
+    assert run(archive, tmp_path / "out", inline).exit_code == 0  # no submission was left out
 
 
 def test_progress_lines_without_a_terminal():

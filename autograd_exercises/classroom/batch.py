@@ -94,8 +94,13 @@ class Summary:
     def exit_code(self) -> int:
         if self.interrupted:
             return EXIT_INTERRUPTED
-        failed = self.not_graded or self.plan.skipped or self.gradebook_failed
+        failed = self.not_graded or self.plan.skipped or self.gradebook_failed or self.left_out_submissions
         return EXIT_SOME_NOT_GRADED if failed else EXIT_ALL_GRADED
+
+    @property
+    def left_out_submissions(self) -> list[str]:
+        """The zip's entries left out that would have been submissions (a .py or .ipynb)."""
+        return [entry for entry in self.left_out if entry.rsplit(" (", 1)[0].lower().endswith(tuple(layouts.SUFFIXES))]
 
     def mistakes(self, *, width: int = 100, color: bool = False) -> str:
         """The most common mistakes of the class, a rich table ("" when nobody made one)."""
@@ -250,6 +255,9 @@ def run(options: Options, *, executor: Executor | None = None, stream: TextIO | 
         terminal: bool | None = None, on_row: Callable[[dict[str, Any]], None] | None = None) -> Summary:
     """Grade the class; returns the summary. Raises :class:`BatchError` when it cannot run at all."""
     started = time.monotonic()
+    if options.out.resolve() == options.submissions.resolve():
+        raise BatchError(f"--out {options.out} is the submissions folder itself: write the grades elsewhere (by "
+                         "default ./grades/)")
     try:
         with layouts.opened(options.submissions) as (root, left_out):
             plan = layouts.discover(root, options.exercise, exclude=[options.out], shown=options.submissions)

@@ -258,7 +258,7 @@ def opened(path: Path) -> Iterator[tuple[Path, list[str]]]:
     if path.is_dir():
         yield path, []
         return
-    if not zipfile.is_zipfile(path):
+    if not path.is_file() or not zipfile.is_zipfile(path):  # (a FIFO would block the reading)
         raise LayoutError(f"{path} is neither a folder nor a .zip")
     folder = Path(tempfile.mkdtemp(prefix="grade-class-zip-"))
     try:
