@@ -124,7 +124,8 @@ def _is_test_cell(cell: dict) -> bool:
 
 def _cell_text(cell: dict) -> str:
     source = cell.get("source", "")
-    return "".join(str(part) for part in source) if isinstance(source, list) else str(source)
+    text = "".join(str(part) for part in source) if isinstance(source, list) else str(source)
+    return text if text.isascii() else text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate: "?"
 
 
 def _grade_id(cell: dict) -> str:
@@ -204,7 +205,8 @@ def notebook_source(path: str, text: str) -> Submission:
                                        or isinstance(notebook.get("nbformat"), int) and notebook["nbformat"] < 4):
         name = Path(path).name
         raise SubmissionError(
-            f"{path} is an nbformat {notebook.get('nbformat', 3)} notebook, an old format: convert it with "
+            f"{path} is an nbformat {notebook['nbformat'] if type(notebook.get('nbformat')) is int else 3} notebook, "
+            "an old format: convert it with "
             f"'jupyter nbconvert --to notebook --nbformat 4 {name}' (it writes {Path(name).stem}.nbconvert.ipynb), "
             "or open and save it in Jupyter, then grade the new file")
     cells = notebook.get("cells") if isinstance(notebook, dict) else None

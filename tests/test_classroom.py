@@ -693,6 +693,24 @@ def test_a_files_name_never_puts_control_characters_on_the_terminal_the_csv_or_t
     assert f"graded {shown}" in feedback and "\x1b" not in feedback and "\r" not in feedback
 
 
+def test_text_from_a_notebook_never_crashes_the_class_nor_reaches_the_files_raw(tmp_path, inline):
+    """A lone surrogate or an escape sequence in a notebook's fields or code: every row is written, and grades.csv
+    and the feedback hold their escapes, never the characters."""
+    folder = make_class(tmp_path / "class", {"alice": ("right", ".py")})
+    (folder / "trudy.ipynb").write_text('{"worksheets": [], "nbformat": "\\ud800", "cells": []}')
+    (folder / "mallory.ipynb").write_text(json.dumps({"worksheets": [], "nbformat": "\x1b[2J\x1b[31mALL 10/10\r"}))
+    nb = json.loads(class_builder.notebook_text("right"))
+    nb["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "source": "# \ud800 \x1b]0;owned\x07"})
+    (folder / "oscar.ipynb").write_text(json.dumps(nb))
+    summary = run(folder, tmp_path / "out", inline)
+    assert sorted(row["student"] for row in summary.rows) == ["alice", "mallory", "oscar", "trudy"]
+    assert {row["student"]: row["score"] for row in summary.rows}["oscar"] == 10
+    texts = [(tmp_path / "out" / "grades.csv").read_text(encoding="utf-8")]
+    texts += [path.read_text(encoding="utf-8") for path in (tmp_path / "out" / "feedback").rglob("*.txt")]
+    assert not any(re.search(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]", text) for text in texts)
+    assert "is an nbformat 3 notebook" in texts[0]
+
+
 def test_a_file_too_large_to_be_a_submission_is_not_graded_and_the_class_goes_on(tmp_path, inline):
     folder = make_class(tmp_path / "class", {"alice": ("right", ".py")})
     (folder / "mallory.py").write_text(class_builder.SOLUTION + "x = 1\n" * 50_000)

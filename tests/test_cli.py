@@ -129,6 +129,14 @@ def test_a_notebook_nested_too_deeply_cannot_be_graded_and_says_so(workdir):
     assert result.output == "Error: deep.ipynb is not a Jupyter notebook: its JSON is nested too deeply\n"
 
 
+def test_a_lone_surrogate_in_a_cell_is_graded_without_a_traceback(workdir):
+    nb = notebook_cases.filled("exercise-2").nb
+    nb["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "source": "# \ud800 a lone surrogate"})
+    (workdir / "odd.ipynb").write_text(json.dumps(nb))
+    result = invoke("exercise-2", "odd.ipynb")
+    assert result.exit_code == 0, result.output
+
+
 def test_cells_whose_metadata_is_not_a_dict_are_plain_cells(workdir):
     """A student's notebook is any JSON: metadata that is a list (or nbgrader's entry a string) is no metadata."""
     nb = notebook_cases.filled("exercise-2").nb

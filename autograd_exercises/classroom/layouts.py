@@ -110,13 +110,15 @@ class Plan:
 # -- names -------------------------------------------------------------------------------------------
 
 
-def printable(text: str) -> str:
+def printable(text: str, keep: str = "") -> str:
     """``text`` with every control or format character (an escape sequence, a carriage return, a right-to-left
-    override) written as its escape (``\\x1b``), as ``ascii()`` writes it: a file's name is the student's, and it
-    goes to the instructor's terminal, the CSV and the feedback."""
+    override, a lone surrogate) but those in ``keep`` (``"\\n"``) written as its escape (``\\x1b``), as ``ascii()``
+    writes it: a file's name, a notebook's field, a quoted line are the student's, and they go to the instructor's
+    terminal, the CSV and the feedback."""
     if text.isprintable():
         return text
-    return "".join(ascii(char)[1:-1] if unicodedata.category(char) in _UNPRINTABLE else char for char in text)
+    return "".join(ascii(char)[1:-1] if unicodedata.category(char) in _UNPRINTABLE and char not in keep else char
+                   for char in text)
 
 
 _UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})

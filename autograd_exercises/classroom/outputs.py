@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any, Sequence
 from xml.etree import ElementTree as ET
 
+from autograd_exercises.classroom.layouts import printable
+
 CSV, JUNIT, RESULTS, FEEDBACK = "grades.csv", "class.junit.xml", "results", "feedback"
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -46,7 +48,7 @@ def atomic_write(path: Path, data: str | bytes, *, durable: bool = False, mode: 
     process is killed). ``durable``: flushed to the disk first, so that a power cut keeps it too. The file gets
     ``mode``, by default what any new file gets (:func:`file_mode`), not the temporary file's private 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+    raw = data.encode("utf-8", "replace") if isinstance(data, str) else data  # (a lone surrogate becomes "?")
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         if hasattr(os, "fchmod"):  # (not on Windows before Python 3.13, whose files have no such modes)
@@ -115,7 +117,7 @@ def _cell(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         return f"{value:.12g}"
-    text = " | ".join(line.strip() for line in str(value).splitlines() if line.strip())
+    text = printable(" | ".join(line.strip() for line in str(value).splitlines() if line.strip()))
     return "'" + text if text.startswith(_FORMULA) else text
 
 

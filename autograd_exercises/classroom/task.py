@@ -20,6 +20,8 @@ import time
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from autograd_exercises.classroom.layouts import printable
+
 GRADED, COULD_NOT_GRADE = "graded", "could-not-grade"
 
 
@@ -76,7 +78,7 @@ def _feedback(result: Any) -> str:
         points = sum(check.max_points for check in hidden)
         report += (f"plus {len(hidden)} hidden check{'s' if len(hidden) != 1 else ''} ({points:g} point"
                    f"{'s' if points != 1 else ''}), graded but not shown here\n")
-    return report
+    return printable(report, keep="\n")  # a quoted line of the student's may hold an escape sequence
 
 
 def _row(task: Task, result: Any, status: str, reason: str, *, cells: Any = None, started: float,

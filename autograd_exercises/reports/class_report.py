@@ -310,7 +310,9 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
 def _e(value: Any) -> str:
-    return escape(str(value), quote=True)
+    from autograd_exercises.classroom.layouts import printable
+
+    return escape(printable(str(value)), quote=True)
 
 
 def _points(value: float) -> str:
