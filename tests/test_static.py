@@ -217,3 +217,20 @@ def test_a_notebook_by_hand_check_names_the_cell():
     submission = notebook_source("work.ipynb", json.dumps(notebook))
     assert grading.by_hand_failure(check, submission).startswith(
         "manual uses torch.autograd.grad (imported as g at cell 1, line 2) at cell 2, line 2:")
+
+
+def test_each_binding_is_read_once_however_many_names_share_it(monkeypatch):
+    """`a = b = … = (a, b, …)` binds every name to one value that reaches every name: read once, not once per name
+    (a 10 KB file of that made the grader's reading take minutes, outside the sandbox)."""
+    from autograd_exercises.judge import static
+
+    names = [f"_n{i}" for i in range(300)]
+    source = (solution_text("exercise_2").replace("    return 12 * (3 * x + 2) / x.numel()",
+                                                  "    _n0\n    return 12 * (3 * x + 2) / x.numel()")
+              + "\nif False:\n    " + "=".join(names) + "=(" + ",".join(names) + ")\n"
+              + "    _n7 = torch.autograd.grad\n")
+    reads = []
+    monkeypatch.setattr(static, "Reader", lambda *args, _real=static.Reader: reads.append(args[2]) or _real(*args))
+    found = autograd_use(source, "gradient_manual")
+    assert [finding.what for finding in found] == ["uses torch.autograd"]  # still found, through any name
+    assert len(reads) == len({id(node) for node in reads}) <= 3  # the function, the tuple, the alias

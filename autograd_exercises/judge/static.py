@@ -23,6 +23,7 @@ comprehensions are fine. A module-level name is followed through every place tha
 from __future__ import annotations
 
 import ast
+import collections
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
@@ -103,16 +104,19 @@ def autograd_use(source: str, function: str) -> list[Finding]:
     except (SyntaxError, ValueError):
         return []
     module = module_names(tree)
-    found, queue, seen = [], [function], set()
-    while queue:
-        name = queue.pop(0)
-        if name in seen or name not in module.bindings:
-            continue
-        seen.add(name)
-        for node in module.bindings[name]:
+    found, queue, seen, read = [], collections.deque([function]), {function}, set()
+    while queue:  # each name queued once, each node read once: `a = b = … = (a, b, …)` costs its size, not its square
+        name = queue.popleft()
+        for node in module.bindings.get(name, ()):
+            if id(node) in read:
+                continue
+            read.add(id(node))
             reader = Reader(module, name, node)
             found += reader.findings
-            queue += reader.reached
+            for reached in reader.reached:
+                if reached not in seen:
+                    seen.add(reached)
+                    queue.append(reached)
     order = {name: index for index, name in enumerate(dict.fromkeys(finding.function for finding in found))}
     unique = {(finding.line, finding.what): finding for finding in found}
     return sorted(unique.values(), key=lambda finding: (finding.rank, order[finding.function], finding.line))
