@@ -26,6 +26,7 @@ submission (unreadable, not notebook JSON, an nbformat 3 notebook) raises
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
 import json
 import re
@@ -44,16 +45,20 @@ class SubmissionError(Exception):
 
 MAX_FILE = 20 * 2**20  # bytes of a submission's file (a notebook's outputs included)
 MAX_CODE = 256 * 2**10  # bytes of its code: reading it (the notes, the by-hand checks) is the grader's own work
+MAX_CELLS = 2000  # code cells of a notebook (each is read on its own)
 
 
-def check_size(name: str, size: int, code: int) -> None:
-    """:class:`SubmissionError` when a file of ``size`` bytes, ``code`` of them code, is too large to grade."""
+def check_size(name: str, size: int, code: int, cells: int = 0) -> None:
+    """:class:`SubmissionError` when a file of ``size`` bytes, ``code`` of them code in ``cells`` code cells, is too
+    large to grade."""
     if size > MAX_FILE:
         raise SubmissionError(f"{name} is {size / 2**20:.1f} MiB: a submission may be at most "
                               f"{MAX_FILE // 2**20} MiB")
     if code > MAX_CODE:
         raise SubmissionError(f"{name} holds {code // 2**10} KiB of code: a submission may hold at most "
                               f"{MAX_CODE // 2**10} KiB")
+    if cells > MAX_CELLS:
+        raise SubmissionError(f"{name} has {cells} code cells: a notebook may have at most {MAX_CELLS}")
 
 
 @dataclass(frozen=True)
@@ -212,8 +217,8 @@ def notebook_source(path: str, text: str) -> Submission:
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):
         raise SubmissionError(f"{path} is not a Jupyter notebook (it has no list of cells)")
-    check_size(Path(path).name, len(text), sum(len(_cell_text(cell)) for cell in cells
-                                               if isinstance(cell, dict) and cell.get("cell_type") == "code"))
+    code = [cell for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"]
+    check_size(Path(path).name, len(text), sum(len(_cell_text(cell)) for cell in code), len(code))
     lines: list[str] = []
     where: list[tuple[int, int]] = []
     skipped: list[str] = []
@@ -263,6 +268,26 @@ def notebook_source(path: str, text: str) -> Submission:
 
 
 # -- the student's execution order against the document's ---------------------------------------------
+
+def _after(places: list[int], index: int) -> int | None:
+    """The first of the sorted ``places`` past ``index``, or None."""
+    at = bisect.bisect_right(places, index)
+    return places[at] if at < len(places) else None
+
+
+def _next_different(tops: list[tuple[dict[str, str], set[str]]],
+                    defined_at: dict[str, list[int]]) -> dict[tuple[str, int], int]:
+    """(name, cell index) → the next cell below that defines the name differently (one pass from the bottom: the
+    next definition, unless it is the same, then whatever differs from that one)."""
+    found: dict[tuple[str, int], int] = {}
+    for name, places in defined_at.items():
+        for below, index in zip(reversed(places[1:]), reversed(places[:-1])):
+            if tops[below][0][name] != tops[index][0][name]:
+                found[(name, index)] = below
+            elif (name, below) in found:
+                found[(name, index)] = found[(name, below)]
+    return found
+
 
 def _top_level(tree: ast.Module) -> tuple[dict[str, str], set[str]]:
     """({function or class defined at top level: its dump}, every name bound at top level)."""
@@ -322,27 +347,30 @@ def order_notes(cells: list[tuple[int, str, object]]) -> list[str]:
             continue
         parsed.append((number, tree, _execution_count(count)))
     tops = [_top_level(tree) for _, tree, _ in parsed]
+    defined_at: dict[str, list[int]] = {}  # name → the cells (indices into parsed) that define it, in order
+    for index, (defined, _) in enumerate(tops):
+        for name in defined:
+            defined_at.setdefault(name, []).append(index)
     notes: list[str] = []
+    above: set[str] = set()
     for index, (number, tree, count) in enumerate(parsed):
-        above = set().union(*(bound for _, bound in tops[:index + 1]))
+        above |= tops[index][1]
         for name in _used(tree):
-            if name in above:
-                continue
-            later = next(((n, c) for (n, _, c), (defined, _) in zip(parsed[index + 1:], tops[index + 1:])
-                          if name in defined), None)
-            if later is not None and count is not None and later[1] is not None and later[1] < count:
-                notes.append(f"cell {number} uses {name}, which is defined below it, in cell {later[0]}: the "
+            later = None if name in above else _after(defined_at.get(name, []), index)
+            if later is not None and count is not None and parsed[later][2] is not None and parsed[later][2] < count:
+                notes.append(f"cell {number} uses {name}, which is defined below it, in cell {parsed[later][0]}: the "
                              f"notebook is graded top to bottom, as nbgrader runs it, so {name} does not exist yet "
-                             f"when cell {number} and the tests after it run (your kernel ran cell {later[0]} first)")
+                             f"when cell {number} and the tests after it run (your kernel ran cell {parsed[later][0]} "
+                             "first)")
+    differs = _next_different(tops, defined_at)
     for index, (number, tree, count) in enumerate(parsed):
-        for name, dump in tops[index][0].items():
-            for (other, _, other_count), (defined, _) in zip(parsed[index + 1:], tops[index + 1:]):
-                if name in defined and defined[name] != dump:
-                    if count is not None and other_count is not None and other_count < count:
-                        notes.append(f"{name} is defined in cell {number} and again, differently, below it in cell "
-                                     f"{other}, which your kernel ran first: the notebook is graded top to bottom, "
-                                     f"so the tests after cell {other} grade cell {other}'s {name}")
-                    break
+        for name in tops[index][0]:
+            later = differs.get((name, index))
+            other, _, other_count = parsed[later] if later is not None else (0, None, None)
+            if count is not None and other_count is not None and other_count < count:
+                notes.append(f"{name} is defined in cell {number} and again, differently, below it in cell "
+                             f"{other}, which your kernel ran first: the notebook is graded top to bottom, "
+                             f"so the tests after cell {other} grade cell {other}'s {name}")
     if len(notes) > MAX_ORDER_NOTES:
         notes = notes[:MAX_ORDER_NOTES] + [f"(and {len(notes) - MAX_ORDER_NOTES} more like these)"]
     return notes

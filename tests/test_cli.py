@@ -154,6 +154,12 @@ def test_a_file_with_more_code_than_a_submission_may_hold_is_refused_before_it_i
     notebook = notebook_cases.filled("exercise-2").nb
     notebook["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "source": "x = 1\n" * 50_000})
     (workdir / "big.ipynb").write_text(json.dumps(notebook))
+    many = notebook_cases.filled("exercise-2").nb
+    many["cells"] += [{"cell_type": "code", "metadata": {}, "outputs": [], "source": "1"}] * 2000
+    (workdir / "many.ipynb").write_text(json.dumps(many))
+    result = invoke("exercise-2", "many.ipynb")
+    assert result.exit_code == 3 and re.fullmatch(r"Error: many\.ipynb has 20\d\d code cells: a notebook may have at "
+                                                  r"most 2000\n", result.output), result.output
     for name in ("big.py", "big.ipynb"):
         result = invoke("exercise-2", name)
         assert result.exit_code == 3
