@@ -338,6 +338,8 @@ def _run_one_child(exercise: Exercise, submission: Submission, leads: list[Check
     run = sandbox.run(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module, probe=None,
                       inputs=packing.pack({lead.name: cases[lead.name] for lead in leads}), timeout=total, checks=jobs,
                       import_timeout=import_timeout, program=program)
+    if program is None and run.status == "timeout" and run.checks_started is False:
+        run = RunResult("import-timeout", output=run.output, wall=run.wall)  # its timer blocked: no child per call
     split = split_checks(run, [lead.name for lead in leads], import_timeout)
     return split, run.result.get("cells") if split is not None else hung_cell(run) if program is not None else None
 
@@ -357,6 +359,7 @@ def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], ca
             imported = RunResult("import-timeout", {"budget": import_timeout}, output=imported.output, wall=imported.wall)
         if imported.status != "ok":
             return {lead.name: imported for lead in leads}, None
+        import_timeout = min(import_timeout, 2 * imported.wall + timeout)  # its time, as the server measured it
     runs, cells = {}, None
     for lead in leads:
         steps = _up_to(program, lead.name) if program is not None else None

@@ -137,6 +137,24 @@ def test_a_check_that_blocks_its_timer_costs_its_timeouts_not_the_imports_budget
     assert failed == {check.name for check in graders.find(SLUG).checks if check.function == "gradient_manual"}
 
 
+def test_a_module_that_hides_the_check_mark_and_blocks_its_timer_costs_one_child(sandbox):
+    """A module that points fd 1 elsewhere at import (so the server never sees a check start) and blocks the alarm
+    in a call: the one child runs out its whole deadline (the import's budget and the checks'), and that is all it
+    gets; no child per call follows, each with an import budget of its own."""
+    import time
+
+    hiding = ("import os, signal, time\n_r, _w = os.pipe()\nos.dup2(_w, 1)\n" + solution_text("exercise_2").replace(
+        "def gradient_manual(x):", "def gradient_manual(x):\n    signal.pthread_sigmask(signal.SIG_BLOCK, "
+        "[signal.SIGALRM])\n    time.sleep(3600)", 1))
+    box = _Recording(sandbox)
+    started = time.monotonic()
+    result = grading.grade(graders.find(SLUG), Submission("hiding.py", hiding.encode()), sandbox=box, seed=0,
+                           timeout=0.5, cell_timeout=2.0)
+    assert time.monotonic() - started < 2.0 + 4 * 0.5 + 6.0  # the one child's deadline, and a margin
+    assert len(box.jobs) == 1 and result.score == 0
+    assert {check.mistake for check in result.checks} == {"import-timeout"}
+
+
 def test_per_case_computes_once_per_object_and_again_for_an_equal_copy():
     calls = []
 

@@ -38,6 +38,7 @@ class RunResult:
     wall: float = 0.0
     exit: int | None = None
     signal: int | None = None
+    checks_started: bool | None = None  # the server saw the output mark a first check (None: no server watched)
 
     @property
     def observations(self) -> list[dict[str, Any]]:
@@ -88,7 +89,8 @@ def interpret(response: dict[str, Any], blob: bytes) -> RunResult:
 
     common = dict(output=report.clean_text(str(response.get("output", "")), protocol.MAX_HEADER),
                   output_dropped=bool(response.get("output_dropped")), wall=float(response.get("wall", 0.0)),
-                  exit=response.get("exit"), signal=response.get("signal"))
+                  exit=response.get("exit"), signal=response.get("signal"),
+                  checks_started=response["checks_started"] if type(response.get("checks_started")) is bool else None)
     if response.get("timed_out"):
         return RunResult("timeout", **common)
     if response.get("too_large"):

@@ -111,7 +111,7 @@ def _collect(pid: int, out_fd: int, res_fd: int, deadline: float, after_import: 
         if exit_fd is not None:
             os.close(exit_fd)
     return {"output": bytes(drain.output), "dropped": drain.dropped, "result": bytes(drain.result),
-            "timed_out": not finished, "too_large": drain.too_large}
+            "timed_out": not finished, "too_large": drain.too_large, "checks_started": drain.checks_at is not None}
 
 
 def _proc_table() -> dict[int, list[tuple[int, str, int]]]:
@@ -321,7 +321,7 @@ class Server:
                 remove_tree(folder)
         response = {
             "wall": round(time.monotonic() - start, 4), "exit": code, "signal": sig,
-            "timed_out": got["timed_out"], "too_large": got["too_large"],
+            "timed_out": got["timed_out"], "too_large": got["too_large"], "checks_started": got["checks_started"],
             "output": got["output"].decode("utf-8", "replace"), "output_dropped": got["dropped"],
         }
         return response, got["result"]
