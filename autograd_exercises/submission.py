@@ -46,6 +46,7 @@ class SubmissionError(Exception):
 MAX_FILE = 20 * 2**20  # bytes of a submission's file (a notebook's outputs included)
 MAX_CODE = 256 * 2**10  # bytes of its code: reading it (the notes, the by-hand checks) is the grader's own work
 MAX_CELLS = 2000  # code cells of a notebook (each is read on its own)
+MAX_JSON_VALUES = 1_000_000  # values in a notebook's JSON (a value costs the grader tens of bytes or more)
 
 
 def check_size(name: str, size: int, code: int, cells: int = 0) -> None:
@@ -189,6 +190,25 @@ _DEF = re.compile(r"^(?:async\s+)?def\s+([A-Za-z_]\w*)", re.MULTILINE)
 MAX_ORDER_NOTES = 3
 
 
+def notebook_json(path: str, text: str) -> Any:
+    """A notebook's ``text`` parsed, within bounds: :class:`SubmissionError` for JSON that is invalid, nested too
+    deeply, or holds more values than :data:`MAX_JSON_VALUES` (each costs the grader memory: 20 MiB of ``{}``
+    would be half a gigabyte)."""
+    values = text.count(",") + text.count("{") + text.count("[")  # at least the number of values, less one
+    if values > MAX_JSON_VALUES:
+        raise SubmissionError(f"{path} is not a notebook this grader reads: its JSON holds about {values:,} values "
+                              f"(at most {MAX_JSON_VALUES:,})")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SubmissionError(f"{path} is not a Jupyter notebook: its JSON is invalid at line {exc.lineno}, "
+                              f"column {exc.colno} ({exc.msg})") from None
+    except ValueError as exc:
+        raise SubmissionError(f"{path} is not a Jupyter notebook: {exc}") from None
+    except RecursionError:
+        raise SubmissionError(f"{path} is not a Jupyter notebook: its JSON is nested too deeply") from None
+
+
 def notebook_source(path: str, text: str) -> Submission:
     """Join a notebook's code cells into a module, skipping autograded test cells.
 
@@ -197,15 +217,7 @@ def notebook_source(path: str, text: str) -> Submission:
     is left out. Test cells are never taken from the submission: they only say
     where each check judges the notebook's state.
     """
-    try:
-        notebook = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SubmissionError(f"{path} is not a Jupyter notebook: its JSON is invalid at line {exc.lineno}, "
-                              f"column {exc.colno} ({exc.msg})") from None
-    except ValueError as exc:
-        raise SubmissionError(f"{path} is not a Jupyter notebook: {exc}") from None
-    except RecursionError:
-        raise SubmissionError(f"{path} is not a Jupyter notebook: its JSON is nested too deeply") from None
+    notebook = notebook_json(path, text)
     if isinstance(notebook, dict) and (notebook.get("worksheets") is not None
                                        or isinstance(notebook.get("nbformat"), int) and notebook["nbformat"] < 4):
         name = Path(path).name

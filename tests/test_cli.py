@@ -160,6 +160,12 @@ def test_a_file_with_more_code_than_a_submission_may_hold_is_refused_before_it_i
     result = invoke("exercise-2", "many.ipynb")
     assert result.exit_code == 3 and re.fullmatch(r"Error: many\.ipynb has 20\d\d code cells: a notebook may have at "
                                                   r"most 2000\n", result.output), result.output
+    bloated = notebook_cases.filled("exercise-2").nb
+    bloated["metadata"]["junk"] = [{}] * 1_100_000  # 20 MiB of these would take the grader half a gigabyte
+    (workdir / "bloated.ipynb").write_text(json.dumps(bloated))
+    result = invoke("exercise-2", "bloated.ipynb")
+    assert result.exit_code == 3 and "its JSON holds about 2,2" in result.output and "(at most 1,000,000)" in \
+        result.output, result.output
     for name in ("big.py", "big.ipynb"):
         result = invoke("exercise-2", name)
         assert result.exit_code == 3

@@ -134,16 +134,14 @@ def _cell_outputs(nb: dict) -> dict[str, list]:
 def _grade_cells(task: Task, sandbox: Any, started: float) -> dict[str, Any]:
     """A notebook graded as ``nbgrader autograde`` grades it: ``grade_notebook`` fills the test cells."""
     import graders
-    from autograd_exercises import autograde, session
+    from autograd_exercises import autograde, session, submission
 
     try:
-        nb = json.loads(task.data.decode("utf-8", "replace"))
-        if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-            raise ValueError("it has no list of cells")
-    except ValueError as exc:
-        return _zero(task, f"{task.filename} is not a Jupyter notebook: {exc}", started)
-    except RecursionError:
-        return _zero(task, f"{task.filename} is not a Jupyter notebook: its JSON is nested too deeply", started)
+        nb = submission.notebook_json(task.filename, task.data.decode("utf-8", "replace"))
+    except submission.SubmissionError as exc:
+        return _zero(task, str(exc), started)
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        return _zero(task, f"{task.filename} is not a Jupyter notebook: it has no list of cells", started)
     results = autograde.grade_notebook(nb, sandbox=sandbox, seed=task.seed, path=task.filename,
                                        timeout=task.timeout)
     exercise = graders.find(task.exercise)
