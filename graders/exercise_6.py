@@ -302,9 +302,11 @@ def _blaming_loss_fn(judge):
 
 def _blamed_on_loss_fn(failure: Fail, case: dict, obs: dict) -> Fail:
     own, record = obs.get("loss_fn_start"), obs.get("losses")
-    if not isinstance(own, float) or not math.isfinite(own) or not isinstance(record, dict) or not record.get("length"):
+    values = record.get("values") if isinstance(record, dict) else None
+    if not isinstance(own, float) or not math.isfinite(own) or not isinstance(values, torch.Tensor) \
+            or values.numel() < 1 or values.is_complex():
         return failure
-    first, expected = float(record["values"][0]), replay(case, steps=1)[0][0]
+    first, expected = float(values.reshape(-1)[0]), replay(case, steps=1)[0][0]
     if math.isclose(own, expected, rel_tol=1e-4, abs_tol=1e-7) or not math.isclose(first, own, rel_tol=1e-4,
                                                                                       abs_tol=1e-7):
         return failure
