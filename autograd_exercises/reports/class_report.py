@@ -312,7 +312,7 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 def _e(value: Any) -> str:
     from autograd_exercises.classroom.layouts import printable
 
-    return escape(printable(str(value)), quote=True)
+    return escape(printable(str(value), keep="\n\t"), quote=True)
 
 
 def _points(value: float) -> str:
