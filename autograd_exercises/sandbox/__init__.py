@@ -204,7 +204,8 @@ class Sandbox:
         With ``program`` (a notebook: its code cells and, between them, which checks run there), the child runs
         the cells one at a time instead of importing the submission (``sandbox/child.py: run_program``).
         """
-        cpu = int(min(self.limits.cpu_seconds, timeout + 1)) if checks is None else int(timeout + 1)
+        cpu = int(timeout + 1) if checks is not None or probe is None else int(min(self.limits.cpu_seconds, timeout + 1))
+        # (an import alone, or checks each under a timer: their deadline bounds them; one probe: the CPU limit too)
         after_import = sum(float(item["timeout"]) for item in checks) if checks and program is None else None
         header = {"filename": filename, "module": module, "probe": probe, "timeout": timeout, "checks": checks,
                   "import_timeout": import_timeout, "after_import": after_import, "program": program,
