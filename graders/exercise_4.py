@@ -302,7 +302,8 @@ def judge_frozen_gradients(case, obs):
         if name in case["frozen"]:
             if got.get("type") != "NoneType":
                 raise Fail(f"{name} is frozen but received a gradient: switch its requires_grad off before building "
-                           "the loss", code="frozen-got-grad")
+                           f"the loss (if you call freeze for that, it must switch the flag on the {name} passed in, not "
+                           "put a new tensor in the dict: the freeze check says whether it does)", code="frozen-got-grad")
             continue
         if got.get("type") == "NoneType":
             if name in case["arriving"]:

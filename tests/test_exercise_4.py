@@ -64,7 +64,9 @@ MISTAKES = {
     ),
     "freeze_replaces_dict_entries": (
         [(FREEZE_LOOP, "        params[name] = p.detach().requires_grad_(name not in frozen)\n")],
-        12, {"freeze": "switch the flag on the tensor itself", "frozen_gradients": "b is frozen but received a gradient",
+        12, {"freeze": "switch the flag on the tensor itself",
+             "frozen_gradients": "b is frozen but received a gradient: switch its requires_grad off before building the "
+                                 "loss (if you call freeze for that, it must switch the flag on the b passed in",
              "frozen_gradients_fills_grad": "freeze must switch it on, on the tensor itself"},
     ),
     "gradients_by_autograd_grad": (  # the returned gradients are right, but the caller's .grad stays empty
