@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 import time
 from dataclasses import asdict, dataclass, replace
 from typing import Any
