@@ -116,7 +116,8 @@ def _blaming_forward(judge):
         except Fail as failure:
             if obs.get("forward_reaches_x") is False and int(obs["gradients"].get("autograd_calls", 0)) > 0:
                 raise Fail(BLAME_FORWARD, about_input=False, code="detached-input") from None
-            raise _blamed_on_forward(failure, case, obs.get("forward_out"), "the gradient") from None
+            raise _blamed_on_forward(failure, case, obs.get("forward_out"),
+                                     "the gradient (when gradients calls forward)") from None
     judged.__name__, judged.__qualname__, judged.__doc__ = judge.__name__, judge.__qualname__, judge.__doc__
     return judged
 

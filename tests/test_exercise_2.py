@@ -20,7 +20,8 @@ MISTAKES = {
         4, {"forward_values": "a sum where a mean belongs",
             "forward_retains_y_grad": "forward(x)'s out is wrong (forward_values says how), and y.grad comes from it: "
                                       "fix forward first; y.grad is wrong",
-            "gradients_x": "and the gradient comes from it: fix forward first; x.grad is wrong — it is 6 times"},
+            "gradients_x": "and the gradient (when gradients calls forward) comes from it: fix forward first; x.grad "
+                           "is wrong — it is 6 times"},
     ),
     "backward_twice": (
         [("    out.backward()\n", "    out.backward(retain_graph=True)\n    out.backward()\n")],
