@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 
 from autograd_exercises import inputs
-from autograd_exercises.judge import Fail, called, close, grad_fn_name, parts, per_case, tensor
+from autograd_exercises.judge import Fail, called, close, grad_fn_name, parts, per_case, reframed, tensor
 from autograd_exercises.probes.exercise_2 import probe_forward, probe_gradients, probe_manual
 from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
 
@@ -106,20 +106,16 @@ def _number(desc) -> float | None:
 
 # -- gradients -------------------------------------------------------------------------------------
 
-def _blaming_forward(judge):
-    """``judge``, whose failure is put on ``forward`` when gradients did back-propagate but forward's out does not
+def _forward_to_blame(failure: Fail, case, obs) -> Fail:
+    """A gradients check's failure, put on ``forward`` when gradients did back-propagate but forward's out does not
     reach x (the probe says so): then the student's own backward() could not fill x.grad. When forward's out is
     only wrong, the failure stays and says so."""
-    def judged(case, obs):
-        try:
-            judge(case, obs)
-        except Fail as failure:
-            if obs.get("forward_reaches_x") is False and int(obs["gradients"].get("autograd_calls", 0)) > 0:
-                raise Fail(BLAME_FORWARD, about_input=False, code="detached-input") from None
-            raise _blamed_on_forward(failure, case, obs.get("forward_out"),
-                                     "the gradient (when gradients calls forward)") from None
-    judged.__name__, judged.__qualname__, judged.__doc__ = judge.__name__, judge.__qualname__, judge.__doc__
-    return judged
+    if obs.get("forward_reaches_x") is False and int(obs["gradients"].get("autograd_calls", 0)) > 0:
+        return Fail(BLAME_FORWARD, about_input=False, code="detached-input")
+    return _blamed_on_forward(failure, case, obs.get("forward_out"), "the gradient (when gradients calls forward)")
+
+
+_blaming_forward = reframed(_forward_to_blame)
 
 
 @_blaming_forward

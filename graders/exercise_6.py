@@ -15,7 +15,9 @@ import math
 import torch
 
 from autograd_exercises import inputs
-from autograd_exercises.judge import Fail, Mistake, a_type, called, close, code_of, grad_fn_name, parts, per_case, tensor
+from autograd_exercises.judge import (
+    Fail, Mistake, a_type, called, close, code_of, grad_fn_name, parts, per_case, reframed, tensor,
+)
 from autograd_exercises.judge.diagnose import mismatch
 from autograd_exercises.probes.exercise_6 import probe_loss, probe_sgd_step, probe_train
 from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
@@ -288,19 +290,9 @@ def _params_close(case: dict, w: dict, b: dict, ref_w: torch.Tensor, ref_b: torc
             raise Fail(f"{detail}{' — ' + hint if hint else ''}", code=code_of(hint, detail.code))
 
 
-def _blaming_loss_fn(judge):
-    """``judge``, whose failure says first that loss_fn is to blame when the student's own loss_fn is wrong at the
-    start and train's first loss is that wrong value (train got it from loss_fn)."""
-    def judged(case, obs):
-        try:
-            judge(case, obs)
-        except Fail as failure:
-            raise _blamed_on_loss_fn(failure, case, obs) from None
-    judged.__name__, judged.__qualname__, judged.__doc__ = judge.__name__, judge.__qualname__, judge.__doc__
-    return judged
-
-
 def _blamed_on_loss_fn(failure: Fail, case: dict, obs: dict) -> Fail:
+    """A train check's failure, saying first that loss_fn is to blame when the student's own loss_fn is wrong at the
+    start and train's first loss is that wrong value (train got it from loss_fn)."""
     own, record = obs.get("loss_fn_start"), obs.get("losses")
     values = record.get("values") if isinstance(record, dict) else None
     if not isinstance(own, float) or not math.isfinite(own) or not isinstance(values, torch.Tensor) \
@@ -311,8 +303,11 @@ def _blamed_on_loss_fn(failure: Fail, case: dict, obs: dict) -> Fail:
                                                                                       abs_tol=1e-7):
         return failure
     return Fail(f"train's first loss, {first:.6g}, is your loss_fn's, which is wrong (loss_fn says how; expected "
-                f"{expected:.6g}): train uses loss_fn, so fix loss_fn first; {failure}", about_input=failure.about_input,
-                code=failure.code)
+                f"{expected:.6g}): train uses loss_fn, so fix loss_fn first; {failure}",
+                about_input=failure.about_input, code=failure.code)
+
+
+_blaming_loss_fn = reframed(_blamed_on_loss_fn)
 
 
 @_blaming_loss_fn

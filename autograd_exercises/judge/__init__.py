@@ -29,7 +29,7 @@ if _COMPARISON is not None and hasattr(_COMPARISON, "_HAS_DTENSOR"):
     _COMPARISON._HAS_DTENSOR = False
 
 __all__ = ["Fail", "Mistake", "code_of", "called", "parts", "tensor", "close", "close_or_mistake", "no_autograd",
-           "grad_fn_name", "derivatives", "describe_mismatch", "wrong_type", "a_type", "per_case"]
+           "grad_fn_name", "derivatives", "describe_mismatch", "wrong_type", "a_type", "per_case", "reframed"]
 
 Reference = TypeVar("Reference", bound=Callable[..., Any])
 MEMO_SIZE = 64  # references remembered per function: a submission's cases, several times over
@@ -84,6 +84,20 @@ class Fail(Exception):
         self.code = code.code if isinstance(code, Mistake) else code or code_of(message, WRONG_VALUE)
 
 
+def reframed(explain: Callable[[Fail, Any, Any], Fail]) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A decorator of judges: a judge's :class:`Fail` goes through ``explain(failure, case, obs)``, which returns the
+    failure to raise (the same, or one that names the likelier cause, another function the checked one calls)."""
+    def decorate(judge: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(judge)
+        def judged(case: Any, obs: Any) -> None:
+            try:
+                judge(case, obs)
+            except Fail as failure:
+                raise explain(failure, case, obs) from None
+        return judged
+    return decorate
+
+
 def _where(exception: dict[str, Any]) -> str:
     frames = exception.get("frames") or []
     if not frames:
@@ -107,7 +121,7 @@ def called(outcome: dict[str, Any] | None, what: str, hints: dict[str, str] | No
         if hint is None:
             raise
         said = str(failure)
-        if code_of(hint, failure.code) == failure.code:  # the exercise's hint for the same mistake replaces the generic one
+        if code_of(hint, failure.code) == failure.code:  # the exercise's hint for this mistake replaces the generic
             said = said.removesuffix(getattr(failure, "generic_hint", ""))
         raise Fail(f"{said} — {hint}", about_input=failure.about_input, code=code_of(hint, failure.code)) from None
 

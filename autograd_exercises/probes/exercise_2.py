@@ -37,10 +37,7 @@ def forward_state(module, case):
     out = observe.item(ran, 2)
     if ran["exception"] is not None or not isinstance(out, torch.Tensor) or out.numel() != 1:
         return {"out": None, "reaches_x": None}
-    try:
-        value = float(torch.Tensor.double(out.detach()).reshape(()).item())
-    except Exception:
-        value = None
+    value = observe.number(out)
     if not out.requires_grad:
         return {"out": value, "reaches_x": False}
     try:

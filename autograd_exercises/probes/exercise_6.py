@@ -62,12 +62,7 @@ def _losses(value: Any) -> dict[str, Any] | None:
 def _loss_at_start(module, case) -> float | None:
     """The student's own loss_fn at the starting w and b, as a number (None: not one)."""
     w, b = observe.leaf(case["w"]), observe.leaf(case["b"])
-    value = observe.call(module, "loss_fn", case["x"].clone(), case["y"].clone(), w, b).get("_live")
-    try:
-        return float(value.detach().as_subclass(torch.Tensor).double().reshape(())) \
-            if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.is_complex() else None
-    except Exception:
-        return None
+    return observe.number(observe.call(module, "loss_fn", case["x"].clone(), case["y"].clone(), w, b).get("_live"))
 
 
 def probe_train(module, case):

@@ -220,6 +220,16 @@ def leaf(value: torch.Tensor, requires_grad: bool = True) -> torch.Tensor:
     return value.detach().clone().requires_grad_(requires_grad)
 
 
+def number(value: Any) -> float | None:
+    """``value``, a tensor of one real number, as a float (its own class's methods bypassed); None otherwise."""
+    if not isinstance(value, torch.Tensor) or value.numel() != 1 or value.is_complex():
+        return None
+    try:
+        return float(value.detach().as_subclass(torch.Tensor).double().reshape(()))
+    except Exception:
+        return None
+
+
 def item(outcome: dict[str, Any], index: int) -> Any:
     """The live ``index``-th element of a returned tuple/list, or ``None``."""
     value = outcome.get("_live")
