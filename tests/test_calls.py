@@ -155,6 +155,26 @@ def test_a_module_that_hides_the_check_mark_and_blocks_its_timer_costs_one_child
     assert {check.mistake for check in result.checks} == {"import-timeout"}
 
 
+def test_a_forged_check_mark_at_import_only_shortens_the_childs_own_time(sandbox):
+    """An import that writes the check mark itself, then blocks the alarm and sleeps: the server's deadline comes
+    sooner (the mark can only bring it nearer), the one child fails as a whole, and the child that only imports
+    runs out the import's budget once. Every check fails as an import that did not end, within both budgets."""
+    import time
+
+    from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR
+
+    forging = (f"import os, signal, time\nos.write(1, {CHECK_SEPARATOR.encode()!r} + b'forward_values\\n')\n"
+               "signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM])\ntime.sleep(3600)\n"
+               + solution_text("exercise_2"))
+    box = _Recording(sandbox)
+    started = time.monotonic()
+    result = grading.grade(graders.find(SLUG), Submission("forging.py", forging.encode()), sandbox=box, seed=0,
+                           timeout=0.5, cell_timeout=2.0)
+    assert time.monotonic() - started < 4 * 0.5 + 2.0 + 6.0  # the checks' time, one import budget, a margin
+    assert len(box.jobs) == 2 and result.score == 0  # the one child, then the import alone: no child per call
+    assert {check.mistake for check in result.checks} == {"import-timeout"}
+
+
 def test_per_case_computes_once_per_object_and_again_for_an_equal_copy():
     calls = []
 
