@@ -32,13 +32,14 @@ MACHINE = os.uname().machine if hasattr(os, "uname") else ""
 # Raw system call numbers the tests call directly (the filter itself names calls through libseccomp).
 SYSCALLS = {
     "x86_64": dict(ptrace=101, clone=56, clone3=435, io_uring_setup=425, bpf=321, memfd_create=319, shmget=29,
-                   prlimit64=302),
+                   prlimit64=302, ioprio_set=251, sched_setattr=314, setpriority=141),
     "aarch64": dict(ptrace=117, clone=220, clone3=435, io_uring_setup=425, bpf=280, memfd_create=279, shmget=194,
-                    prlimit64=261),
+                    prlimit64=261, ioprio_set=30, sched_setattr=274, setpriority=140),
 }
 SECCOMP_ARCH = LINUX and MACHINE in SYSCALLS and isolation._seccomp_module() is not None
 ABI = isolation.landlock_abi()
 
+THROWAWAY_UID = 3_999_999_991  # no account has it: a test that might hit "every process of its uid" moves here first
 needs_fork = pytest.mark.skipif(not HAS_FORK, reason="needs os.fork")
 needs_root = pytest.mark.skipif(not (ROOT and LINUX and HAS_FORK), reason="needs root on Linux")
 needs_landlock = pytest.mark.skipif(not (ABI and HAS_FORK), reason="Landlock unavailable")
@@ -168,7 +169,7 @@ def test_rlimit_plan() -> None:
     plan = {name: (soft, hard) for name, _, soft, hard in isolation.rlimit_plan(limits, 1000, False, 10)}
     assert plan["rlimit-cpu"] == (3, 4)
     assert plan["rlimit-as"] == (1100, 1100)
-    assert plan["rlimit-core"] == (0, 0)
+    assert plan["rlimit-core"] == plan["rlimit-rtprio"] == plan["rlimit-nice"] == (0, 0)
     assert plan["rlimit-nproc"] == (14, 14)  # a non-root user: its current tasks + the allowance
     root_plan = {name: soft for name, _, soft, _ in isolation.rlimit_plan(limits, None, True, None)}
     assert root_plan["rlimit-nproc"] == 4 and "rlimit-as" not in root_plan
@@ -219,9 +220,35 @@ def test_rlimits_are_applied_in_child(folder: str) -> None:
     assert result["too_big"] == errno.EFBIG  # Python ignores SIGXFSZ, so write() fails instead
     if LINUX:
         assert result["applied"] == ["rlimit-cpu", "rlimit-as", "rlimit-fsize", "rlimit-nofile", "rlimit-core",
-                                     "rlimit-nproc"]
+                                     "rlimit-rtprio", "rlimit-nice", "rlimit-nproc"]
         assert 256 << 20 < got["RLIMIT_AS"][0] < isolation.current_vm_size() + (512 << 20)
         assert got["RLIMIT_NPROC"][0] == 5 if ROOT else got["RLIMIT_NPROC"][0] > 5
+
+
+@needs_fork
+def test_rlimits_refuse_real_time_and_a_lower_nice() -> None:
+    """Where the user may use real-time policies and negative nice values (an audio group's limits, set here
+    as root), the limited child, once it is an ordinary uid, may use neither: SCHED_FIFO would starve the rest."""
+
+    def child() -> dict[str, Any]:
+        if ROOT:  # a desktop user's limits (where root may raise them); then an ordinary uid of its own
+            try:
+                resource.setrlimit(resource.RLIMIT_RTPRIO, (50, 50))
+                resource.setrlimit(resource.RLIMIT_NICE, (30, 30))
+            except (ValueError, OSError):
+                pass  # no CAP_SYS_RESOURCE (a container): the limits below are checked all the same
+        isolation.apply_rlimits(isolation.Limits())
+        if ROOT:
+            os.setgroups([]), os.setgid(THROWAWAY_UID), os.setuid(THROWAWAY_UID)
+        return {"fifo": expect_errno(lambda: os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))),
+                "nice": expect_errno(lambda: os.setpriority(os.PRIO_PROCESS, 0, -5)),
+                "limits": [resource.getrlimit(resource.RLIMIT_RTPRIO), resource.getrlimit(resource.RLIMIT_NICE)],
+                "policy": os.sched_getscheduler(0), "niceness": os.getpriority(os.PRIO_PROCESS, 0)}
+
+    result = value_of(in_child(child))
+    assert result["fifo"] == errno.EPERM and result["nice"] in (errno.EPERM, errno.EACCES), result
+    assert result["limits"] == [[0, 0], [0, 0]] and result["policy"] == os.SCHED_OTHER, result
+    assert result["niceness"] >= 0, result
 
 
 @needs_fork
@@ -429,6 +456,69 @@ def test_seccomp_blocks_dangerous_syscalls() -> None:
     assert result["prlimit_self"] == 0
     assert result["thread"] == [45] and result["fork"] == 7
     assert status_field("Seccomp") == "0"
+
+
+@needs_seccomp
+def test_seccomp_keeps_scheduling_calls_to_the_caller() -> None:
+    """A child that shares its uid with the zygote (a non-root grader) can change its own priority, CPUs and
+    I/O class, but not another process's, nor every process of its uid: the target keeps nice 0 and its CPUs."""
+    numbers = SYSCALLS[MACHINE]
+    ioprio_idle, who_process, who_user, sched_idle = 3 << 13, 1, 3, 5
+
+    def child() -> dict[str, Any]:
+        # Were the filter broken, the calls on "every process of this uid" would reach every process of the
+        # uid running the tests: as root, that is the whole machine. So they run only as root, after moving
+        # to a uid of their own (only this child and its target have it); elsewhere only the filter's text says.
+        alone = ROOT
+        if alone:
+            os.setgroups([]), os.setgid(THROWAWAY_UID), os.setuid(THROWAWAY_UID)
+        target = os.fork()
+        if target == 0:  # stands for the zygote: same uid, a process (and process group) of its own
+            os.setpgid(0, 0)
+            time.sleep(30)
+            os._exit(0)
+        os.setpgid(target, target)  # (either call may come first) never the group of the tests' runner
+        cpus = os.sched_getaffinity(0)
+        try:
+            assert isolation.apply_seccomp()
+            attr = (ctypes.c_uint32 * 14)(56, sched_idle)  # struct sched_attr: size, policy, the rest 0
+            out = {
+                "nice_other": expect_errno(lambda: os.setpriority(os.PRIO_PROCESS, target, 19)),
+                "nice_group": expect_errno(lambda: os.setpriority(os.PRIO_PGRP, os.getpgid(target), 19)),
+                "nice_user": expect_errno(lambda: os.setpriority(os.PRIO_USER, 0, 19)) if alone else errno.EPERM,
+                # ``which`` is an int: the kernel reads PRIO_USER where the register holds 2 + 2**32
+                "nice_user_wide": libc_errno("syscall", numbers["setpriority"], 2 + (1 << 32), 0, 19) if alone
+                else errno.EPERM,
+                "affinity_other": expect_errno(lambda: os.sched_setaffinity(target, {min(cpus)})),
+                "scheduler_other": expect_errno(
+                    lambda: os.sched_setscheduler(target, os.SCHED_IDLE, os.sched_param(0))),
+                "attr_other": libc_errno("syscall", numbers["sched_setattr"], target, ctypes.addressof(attr), 0),
+                "ioprio_other": libc_errno("syscall", numbers["ioprio_set"], who_process, target, ioprio_idle),
+                "ioprio_user": libc_errno("syscall", numbers["ioprio_set"], who_user, 0, ioprio_idle) if alone
+                else errno.EPERM,
+                "affinity_self": expect_errno(lambda: os.sched_setaffinity(0, cpus)),
+                "ioprio_self": libc_errno("syscall", numbers["ioprio_set"], who_process, 0, ioprio_idle),
+                "nice_self": expect_errno(lambda: os.setpriority(os.PRIO_PROCESS, 0, 5)),
+            }
+            out["target"] = (os.getpriority(os.PRIO_PROCESS, target), os.sched_getaffinity(target) == cpus,
+                             os.sched_getscheduler(target))
+            return out
+        finally:
+            os.kill(target, signal.SIGKILL)
+            os.waitpid(target, 0)
+
+    result = value_of(in_child(child))
+    refused = {name: code for name, code in result.items() if name.endswith(("_other", "_group", "_user", "_wide"))}
+    assert refused == dict.fromkeys(refused, errno.EPERM) and len(refused) == 9, result
+    assert result["affinity_self"] == result["ioprio_self"] == result["nice_self"] == 0, result
+    assert result["target"] == [0, True, os.SCHED_OTHER], result  # (a list: the result came back as JSON)
+    with tempfile.TemporaryFile("w+") as pfc:
+        isolation.seccomp_filter().export_pfc(pfc)
+        pfc.seek(0)
+        text = pfc.read()
+    for name in ("setpriority", "ioprio_set"):  # who == 0 of "every process of a user" (PRIO_USER, IOPRIO_WHO_USER)
+        rules = text.split(f'# filter for syscall "{name}"')[1].split("# filter for syscall")[0]
+        assert f"if ($a0.lo32 & 0xffffffff == {2 if name == 'setpriority' else 3})" in rules, rules
 
 
 def test_without_libseccomp_or_landlock_the_layers_say_so(monkeypatch: pytest.MonkeyPatch) -> None:

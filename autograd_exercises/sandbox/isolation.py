@@ -90,6 +90,12 @@ ROOT_FILE_CALLS = (
     "futimesat", "utimensat", "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr",
     "fremovexattr",
 )  # writing, renaming and removing files are Landlock's (scratch only); metadata is not
+# Calls that change another process's scheduling, refused unless their target (argument ``who``, from 0) is the
+# caller itself (0): without a uid of its own (a non-root grader) the child shares the fork-server's and the
+# zygote's uid, and a zygote made nice 19, SCHED_IDLE or bound to one CPU would slow every later student's checks.
+SCHEDULING_CALLS = (("setpriority", 1), ("ioprio_set", 1), ("sched_setaffinity", 0), ("sched_setscheduler", 0),
+                    ("sched_setparam", 0), ("sched_setattr", 0))
+PRIO_USER, IOPRIO_WHO_USER = 2, 3  # "every process of this uid", even with who == 0
 # Every CLONE_NEW* flag: NEWTIME, NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET.
 CLONE_NEW_FLAGS = (0x80, 0x20000, 0x2000000, 0x4000000, 0x8000000, 0x10000000, 0x20000000, 0x40000000)
 
@@ -201,6 +207,10 @@ def rlimit_plan(
         ("rlimit-fsize", "RLIMIT_FSIZE", limits.file_bytes, limits.file_bytes),
         ("rlimit-nofile", "RLIMIT_NOFILE", limits.open_files, limits.open_files),
         ("rlimit-core", "RLIMIT_CORE", 0, 0),
+        # no real-time policy and no nice below the current one, whatever the user may have (an audio group's
+        # rtprio): a child that made itself SCHED_FIFO and spun would starve the grader and every other check
+        ("rlimit-rtprio", "RLIMIT_RTPRIO", 0, 0),
+        ("rlimit-nice", "RLIMIT_NICE", 0, 0),
     ]
     if vm_size is not None:
         plan.insert(1, ("rlimit-as", "RLIMIT_AS", vm_size + limits.memory_bytes, vm_size + limits.memory_bytes))
@@ -211,7 +221,7 @@ def rlimit_plan(
 
 
 def apply_rlimits(limits: Limits) -> list[str]:
-    """Set CPU, AS, FSIZE, NOFILE, CORE=0 and NPROC; return the names of the limits applied.
+    """Set CPU, AS, FSIZE, NOFILE, CORE=0, RTPRIO=0, NICE=0 and NPROC; return the names of the limits applied.
 
     RLIMIT_AS is the current VmSize plus ``limits.memory_bytes`` (torch alone maps
     hundreds of MB). RLIMIT_NPROC is ``limits.processes`` as root (meant for the
@@ -452,10 +462,10 @@ def seccomp_filter(*, allow_processes: bool = True) -> Any:
 
     Everything is allowed except: :data:`DENIED_SYSCALLS` (EPERM); ``clone`` with any CLONE_NEW* flag
     (EPERM); ``clone3``, whose flags sit behind a pointer (ENOSYS: libc falls back to ``clone``);
-    ``prlimit64`` on another process (EPERM). With ``allow_processes=False`` (a child that is still uid 0,
-    which RLIMIT_NPROC does not limit) only threads may be created and root's files keep their metadata
-    (:data:`ROOT_FILE_CALLS`). Calls of another architecture (x32,
-    i386 on x86_64) kill the process: libseccomp's default for foreign architectures.
+    ``prlimit64`` and the :data:`SCHEDULING_CALLS` on another process, or on every process of a user (EPERM).
+    With ``allow_processes=False`` (a child that is still uid 0, which RLIMIT_NPROC does not limit) only threads
+    may be created and root's files keep their metadata (:data:`ROOT_FILE_CALLS`). Calls of another
+    architecture (x32, i386 on x86_64) kill the process: libseccomp's default for foreign architectures.
     """
     seccomp = _seccomp_module()
     if seccomp is None or not sys.platform.startswith("linux"):
@@ -473,6 +483,11 @@ def seccomp_filter(*, allow_processes: bool = True) -> Any:
         rules.add_rule(deny, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD, 0))
     rules.add_rule(seccomp.ERRNO(ENOSYS), "clone3")
     rules.add_rule(deny, "prlimit64", seccomp.Arg(0, seccomp.NE, 0))
+    for name, who in SCHEDULING_CALLS:
+        rules.add_rule(deny, name, seccomp.Arg(who, seccomp.NE, 0))
+    # ``which`` is a C int: the kernel drops the upper 32 bits of the register, so the filter must too
+    rules.add_rule(deny, "setpriority", seccomp.Arg(0, seccomp.MASKED_EQ, 0xFFFFFFFF, PRIO_USER))
+    rules.add_rule(deny, "ioprio_set", seccomp.Arg(0, seccomp.MASKED_EQ, 0xFFFFFFFF, IOPRIO_WHO_USER))
     return rules
 
 
