@@ -23,6 +23,7 @@ MISTAKES = {
     "single-backward": "one backward pass where two over a retained graph were asked for",
     "error-not-caught": "the RuntimeError of the second backward escapes instead of being caught and returned",
     "graph-retained": "no error on the second backward: the graph was retained (retain_graph=True) or built anew",
+    "rebuilt-graph": "the graph built again for the second backward instead of retained by the first",
     "error-as-string": "the error returned as a string, not the exception object",
     "wrong-error": "an exception other than the second backward's RuntimeError",
     "grad-cleared": "x.grad cleared between backward calls, so the gradients do not add up",
@@ -123,7 +124,19 @@ def _fills_leaf(obs: dict, expected: torch.Tensor, what: str) -> None:
 
 
 def judge_backward_twice(case, obs):
-    """backward_twice(x) = $2 f'(x)$: two passes over one retained graph."""
+    """backward_twice(x) = $2 f'(x)$ from two passes over one retained graph: each value the forward pass saved
+    for backward is read twice. Two graphs, each read once, give the same value but skip retain_graph."""
+    judge_backward_twice_value(case, obs)
+    counts = obs.get("saved_values")
+    saved, read = (counts.get(key) for key in ("saved", "read")) if isinstance(counts, dict) else (None, None)
+    if type(saved) is int and type(read) is int and 0 < saved and read <= saved:
+        raise Fail(f"backward_twice(x) returned 2 f'(x), but from two graphs: each value saved for backward was "
+                   f"read once ({saved} saved, {read} read). Build out = polynomial(x) once, then call "
+                   "out.backward(retain_graph=True) and out.backward() on that same out", code="rebuilt-graph")
+
+
+def judge_backward_twice_value(case, obs):
+    """backward_twice(x) = $2 f'(x)$: the gradients of two backward passes, summed."""
     what = "backward_twice(x)"
     got = _grad_result(obs, what)
     expected = 2 * slope(case["x"])

@@ -33,6 +33,10 @@ MISTAKES = {
         [(TWICE, "    out.backward()\n")],
         10, {"backward_twice": "holds a single gradient f'(x), expected two summed"},
     ),
+    "graph_built_twice": (  # the right 2 f'(x), from a second graph instead of a retained one
+        [(TWICE, "    out.backward()\n    polynomial(x).backward()\n")],
+        11, {"backward_twice": "but from two graphs"},
+    ),
     "backward_twice_on_a_copy": (  # the returned 2 f'(x) is right, but the caller's x.grad stays empty
         [("    out = polynomial(x)\n" + TWICE, "    x = x.detach().requires_grad_()\n    out = polynomial(x)\n" + TWICE)],
         11, {"backward_twice_fills_grad": "x.grad of the x passed in is still None after backward_twice(x)"},
@@ -101,6 +105,9 @@ def test_common_mistake_gets_partial_score_and_diagnosis(grade_source, name):
 # Right, written another way than the solution: full marks.
 CORRECT_ALTERNATIVES = {
     "returns_a_copy_of_x_grad": [("    out.backward()\n    return x.grad\n", "    out.backward()\n    return x.grad.clone()\n")],
+    "retains_the_graph_both_times": [(TWICE, "    out.backward(retain_graph=True)\n    out.backward(retain_graph=True)\n")],
+    "torch_autograd_backward": [(TWICE, "    torch.autograd.backward(out, retain_graph=True)\n    torch.autograd.backward(out)\n")],
+    "a_loop_over_one_graph": [(TWICE, "    for last in (False, True):\n        out.backward(retain_graph=not last)\n")],
 }
 
 

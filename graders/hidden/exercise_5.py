@@ -12,7 +12,7 @@ from autograd_exercises import inputs
 from autograd_exercises.judge import Fail, close, tensor
 from autograd_exercises.probes.exercise_5 import probe_backward_twice, probe_fresh, probe_second_backward_error
 from autograd_exercises.spec import Check
-from graders.exercise_5 import TOL, caught, judge_backward_twice, judge_fresh, random_x, slope, with_steps
+from graders.exercise_5 import TOL, caught, judge_backward_twice_value, judge_fresh, random_x, slope, with_steps
 
 NOTEBOOK_X = torch.tensor(2.0)
 MISTAKES = {"error-made-up": "the error is made up (raised by hand), not the result of a second backward call"}
@@ -44,7 +44,7 @@ def judge_second_error_is_real(case, obs):
 PLACED = (
     ("backward_twice",
      Check("backward_twice_notebook_example", "backward_twice", 1, "x.grad = 186 for the handout's x = 2",
-           notebook_x, probe_backward_twice, judge_backward_twice, TOL, hidden=True)),
+           notebook_x, probe_backward_twice, judge_backward_twice_value, TOL, hidden=True)),
     ("second_backward_error",
      Check("second_backward_error_is_real", "second_backward_error", 1,
            "the error comes from a real second backward call on the same graph",
