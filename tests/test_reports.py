@@ -102,6 +102,28 @@ def test_a_remembered_table_is_laid_out_as_rich_lays_it_out_for_that_width_colou
     assert text.rows(result(), True) != text.rows(result(), False)  # what the code printed: verbose only
 
 
+def test_verbose_text_shows_what_the_code_printed_before_its_checks_once():
+    """Output every check's output starts with (whole lines: the import's, or a notebook's cells') is shown once,
+    above the table; each check keeps only what it printed itself."""
+    from dataclasses import replace
+
+    from autograd_exercises.reports import text
+
+    values, by_hand = result().checks
+    checks = [replace(values, output="loading\nready"), replace(by_hand, output="loading\nready\nin f\nin f")]
+    shown = text.render([result(checks=checks)], verbose=True, width=100)
+    assert shown.count("loading") == shown.count("ready") == 1
+    assert shown.index("your code printed before the checks: loading\nready") < shown.index("values")
+    assert [row[4] for row in text.rows(result(checks=checks), True)] == ["", "in f\nin f"]
+    assert text.printed_first(result(checks=checks)) == "loading\nready"
+
+    partial = [replace(values, output="ready, 1"), replace(by_hand, output="ready, 2")]  # no whole line shared
+    assert text.printed_first(result(checks=partial)) == ""
+    assert [row[4] for row in text.rows(result(checks=partial), True)] == ["ready, 1", "ready, 2"]
+    assert text.printed_first(result()) == ""  # one check printed nothing: nothing is shared
+    assert "before the checks" not in text.render([result(checks=checks)], verbose=False)
+
+
 def test_text_report_header_names_the_graded_file_and_ends_with_the_score():
     from autograd_exercises.reports import text
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 from typing import Any, Sequence
 
 from rich import box
@@ -22,10 +23,23 @@ Row = tuple[bool, str, str, str, str]  # passed, name, points, feedback, what th
 
 
 def rows(result: ExerciseResult, verbose: bool = False) -> tuple[Row, ...]:
-    """What the table shows of each check, as plain values."""
+    """What the table shows of each check, as plain values (what the code printed: without :func:`printed_first`)."""
+    first = len(printed_first(result)) if verbose else 0
     return tuple((check.passed, check.name + (" (hidden)" if check.hidden else ""),
                   f"{check.points:g}/{check.max_points:g}", check.feedback,
-                  check.output.strip()[:2000] if verbose else "") for check in result.checks)
+                  check.output[first:].strip()[:2000] if verbose else "") for check in result.checks)
+
+
+def printed_first(result: ExerciseResult) -> str:
+    """The whole lines every check's output starts with, when there are two checks or more: what the code printed
+    before its checks ran (at import, or in a notebook's cells), shown once rather than under every check."""
+    outputs = [check.output for check in result.checks]
+    if len(outputs) < 2 or not all(outputs):
+        return ""
+    shared = os.path.commonprefix(outputs)
+    while shared and not all(output[len(shared) : len(shared) + 1] in ("", "\n") for output in outputs):
+        shared = shared[: max(shared.rfind("\n"), 0)]  # back to the end of a whole line
+    return shared
 
 
 def _feedback(feedback: str, printed: str) -> Text:
@@ -106,6 +120,9 @@ def render(results: Sequence[ExerciseResult], *, color: bool = False, verbose: b
             console.print()
         for line in header(result):
             console.print(line)
+        first = printed_first(result).strip() if verbose else ""
+        if first:
+            console.print(Text("your code printed before the checks: " + first[:2000], style="dim"))
         buffer.write(_table_text(rows(result, verbose), width, color))
         for note in notes(result):
             console.print(Text(f"note (costs no points): {note}", style="yellow"))
