@@ -65,6 +65,7 @@ class Attack:
 # The by-hand check reads the submission's code before it looks at the run: an attack that needs dynamic
 # lookups or autograd in gradient_manual fails that check on its code, whatever the sandbox did.
 STATIC_READING = ("needs no dynamic lookup", "compute the derivative from the chain rule")
+CLEAN_SECONDS = 5.0  # the clean solution graded after an attack: well under a second on a warm sandbox
 HANGS = 20.0  # a hang that blocks the check timers: the one child runs out its whole deadline, then one child per check
 REFUSED = ('raised PermissionError: "refused',)  # what an attack that tries many calls raises when all fail
 # A report the grader refuses (today's feedback blames the student's exit; "could not read" where the judge refuses)
@@ -132,6 +133,11 @@ ATTACKS = {
     "scratch_fill_big_file": Attack(MANUAL, ("File too large", "No space left"), then_clean=True),
     "scratch_many_files": Attack(MANUAL, ("No space left", "timed out"), HANGS, then_clean=True),
     "scratch_symlinks": Attack(MANUAL, REFUSED, needs="landlock", then_clean=True),
+    "scratch_unreadable_folder": Attack(MANUAL, ("no unreadable folder was left by an earlier check",),
+                                        then_clean=True),
+    # what every later child of the same fork-server depends on
+    "chmod_sandbox_files": Attack(MANUAL, REFUSED, needs="seccomp", then_clean=True),
+    "zombie_siblings": Attack(MANUAL, REFUSED, needs="seccomp", then_clean=True),
     # forged and oversized reports, student text the reports must survive
     "forged_report_observations_none": Attack(GRADIENTS, ("observations is not a list",)),
     "forged_report_nesting_bomb": Attack(GRADIENTS + MANUAL, ("malformed structure (RecursionError)",
@@ -466,8 +472,10 @@ def test_hostile_submission(name, request, sandbox, grade_source, clean_points):
     assert memory.growth < GRADER_MEMORY, f"reading the reports grew the grader by {memory.growth >> 20} MB"
     assert_reports_well_formed(result)
     if attack.then_clean:
+        start = time.monotonic()
         clean = grade_source(SLUG, solution_text("exercise_2"), timeout=TIMEOUT)
         assert clean.score == clean.max_score, {c.name: c.feedback for c in clean.checks if not c.passed}
+        assert time.monotonic() - start < CLEAN_SECONDS, "the next grading was slowed down by what the attack left"
         assert_clean_afterwards(sandbox, since)
 
 

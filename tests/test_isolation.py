@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 import traceback
+from pathlib import Path
 from typing import Any, Callable
 
 import pytest
@@ -456,6 +457,31 @@ def test_seccomp_blocks_dangerous_syscalls() -> None:
     assert result["prlimit_self"] == 0
     assert result["thread"] == [45] and result["fork"] == 7
     assert status_field("Seccomp") == "0"
+
+
+@needs_seccomp
+def test_seccomp_keeps_file_metadata_and_siblings_to_a_child_with_a_uid_of_its_own(folder: str) -> None:
+    """A child that keeps the fork-server's uid owns what the sandbox is made of: it may change no file's mode,
+    times or owner (own_uid=False). A child with a uid of its own may, on its own files. Neither may clone a
+    sibling (CLONE_PARENT: a child of the zygote, never reaped)."""
+    numbers = SYSCALLS[MACHINE]
+    path = os.path.join(folder, "mine")
+    Path(path).write_text("x")
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+
+    def child(own_uid: bool) -> dict[str, Any]:
+        assert isolation.apply_seccomp(own_uid=own_uid)
+        return {"chmod": expect_errno(lambda: os.chmod(path, mode)),
+                "utime": expect_errno(lambda: os.utime(path)),
+                "chown": expect_errno(lambda: os.chown(path, -1, -1)),
+                "sibling": raw_clone(numbers["clone"], isolation.CLONE_PARENT | signal.SIGCHLD),
+                "child": raw_clone(numbers["clone"], signal.SIGCHLD)}
+
+    shared = value_of(in_child(lambda: child(False)))
+    assert shared == {"chmod": errno.EPERM, "utime": errno.EPERM, "chown": errno.EPERM, "sibling": errno.EPERM,
+                      "child": 0}, shared
+    own = value_of(in_child(lambda: child(True)))
+    assert own == {"chmod": 0, "utime": 0, "chown": 0, "sibling": errno.EPERM, "child": 0}, own
 
 
 @needs_seccomp

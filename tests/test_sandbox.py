@@ -156,6 +156,45 @@ def test_remove_tree_removes_a_chain_deeper_than_path_max(tmp_path):
     assert finished and not leftover
 
 
+def test_remove_tree_removes_folders_their_owner_made_unreadable():
+    """Without a uid of its own the child owns its scratch, as the server does: a folder made mode 000 after it
+    was filled, or made 0300 (writable, not listable) at mkdir, is given back and removed, never left behind."""
+    import tempfile
+
+    from autograd_exercises.sandbox.server import remove_tree
+
+    base = tempfile.mkdtemp(prefix="remove-tree-")  # under /tmp: reachable by the uid below
+    os.chmod(base, 0o755)
+    root = os.path.join(base, "scratch")
+    owner = 3_999_999_992 if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+    os.mkdir(root)
+    if owner is not None:
+        os.chown(root, owner, owner)
+    pid = os.fork()
+    if pid == 0:  # the owner (as root, an ordinary uid of its own: root would read anything)
+        code = 1
+        try:
+            if owner is not None:
+                os.setgroups([]), os.setgid(owner), os.setuid(owner)
+            for name, mode in (("zero", 0o700), ("hidden", 0o300)):
+                os.mkdir(os.path.join(root, name), mode)
+                for number in range(3):
+                    Path(root, name, str(number)).write_text("x" * 1000)
+            os.mkdir(os.path.join(root, "zero", "inner"))
+            os.chmod(os.path.join(root, "zero"), 0)
+            remove_tree(Path(root))
+            code = 0 if not os.path.exists(root) or os.listdir(root) == [] else 2  # (base is not its own)
+        except BaseException as exc:
+            sys.stderr.write(f"{exc!r}\n")
+        finally:
+            os._exit(code)
+    try:
+        status = os.waitpid(pid, 0)[1]
+    finally:
+        subprocess.run(["rm", "-rf", base], check=False)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
+
+
 def test_a_python_under_tmp_is_mounted_over_the_sandbox_tmp(monkeypatch):
     """A venv in /tmp (a fresh clone there, an autograder image) must stay visible: bubblewrap mounts the new
     /tmp first and binds the interpreter's folders on top of it, never the other way round."""
@@ -165,6 +204,32 @@ def test_a_python_under_tmp_is_mounted_over_the_sandbox_tmp(monkeypatch):
     args = launcher.bwrap_arguments()
     binds = [index for index, arg in enumerate(args) if arg == "--ro-bind" and args[index + 1] == "/tmp/course/.venv"]
     assert binds and args.index("/tmp") - 1 < binds[0] and args[args.index("/tmp") - 1] == "--tmpfs"
+
+
+def test_a_grader_that_is_not_root_gives_its_server_a_user_namespace_and_a_bounded_tmp(monkeypatch):
+    """Not root: the server gets CAP_SYS_ADMIN and CAP_SETPCAP in a user namespace of its own (each child mounts
+    its bounded private scratch, then drops them), where bubblewrap allows it; root's server needs none. The
+    sandbox's /tmp has a size where bubblewrap has ``--size``."""
+    from autograd_exercises.sandbox import launcher
+
+    tried = []
+    monkeypatch.setattr(launcher, "bwrap", lambda: "/usr/bin/bwrap")
+    monkeypatch.setattr(launcher, "_works", lambda options: tried.append(options) or True)
+    for euid, expected in ((1000, tuple(launcher.USER_NAMESPACE)), (0, ())):
+        launcher.user_namespace_options.cache_clear(), launcher._tmp_size.cache_clear()
+        monkeypatch.setattr(os, "geteuid", lambda: euid)
+        assert launcher.user_namespace_options() == expected
+        args = launcher.bwrap_arguments()
+        assert args[args.index("/tmp") - 3 : args.index("/tmp")] == ["--size", str(launcher.TMP_BYTES), "--tmpfs"]
+        assert ("--unshare-user" in args) == bool(expected) and ("CAP_SYS_ADMIN" in args) == bool(expected)
+    size = ["--size", str(launcher.TMP_BYTES)]
+    assert tried == [launcher.USER_NAMESPACE, size, size]  # root asks for the size only, never a user namespace
+    launcher.user_namespace_options.cache_clear(), launcher._tmp_size.cache_clear()
+    monkeypatch.setattr(launcher, "_works", lambda options: False)  # an old or setuid bubblewrap: as before
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    args = launcher.bwrap_arguments()
+    assert "--unshare-user" not in args and "--size" not in args
+    launcher.user_namespace_options.cache_clear(), launcher._tmp_size.cache_clear()
 
 
 # A submission whose one function is named after whether the child found torch._dynamo already loaded.

@@ -47,6 +47,7 @@ _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWIPC = 0x40000000, 0x00020000, 0x08000000
 CLONE_THREAD = 0x00010000
+CLONE_PARENT = 0x00008000  # the new process a sibling of its creator: a child of the zygote, never reaped
 MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x4000, 0x40000
 
 SANDBOX_UID_BASE = 0x7F000000
@@ -83,9 +84,11 @@ DENIED_SYSCALLS = (
     "open_by_handle_at", "quotactl", "acct", "settimeofday", "clock_settime", "adjtimex", "sethostname",
     "setdomainname", "ioperm", "iopl", "syslog", "vhangup", "lookup_dcookie", "nfsservctl",
 )
-# Refused too where the child stays uid 0 (no uid switch): the owner of root's files needs no capability to
-# change their mode, owner, times or extended attributes, and neither Landlock nor a dropped capability stops it.
-ROOT_FILE_CALLS = (
+# Refused too where the child keeps the fork-server's uid (no uid switch: uid 0, or a non-root grader): it owns
+# what the sandbox is made of (root's files; or bubblewrap's /dev, /tmp and the folders above its mounts), and
+# the owner needs no capability to change their mode, owner, times or extended attributes, which neither
+# Landlock nor a dropped capability stops. A /dev made mode 000 would fail every later child of the server.
+OWNER_FILE_CALLS = (
     "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat", "utime", "utimes",
     "futimesat", "utimensat", "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr",
     "fremovexattr",
@@ -325,6 +328,16 @@ def drop_capabilities() -> bool:
     return all(int(fields.get(key, "1").strip(), 16) == 0 for key in ("CapEff", "CapPrm", "CapInh"))
 
 
+def has_capabilities() -> bool:
+    """Whether this process holds any capability (its effective or permitted set is not empty)."""
+    try:
+        with open("/proc/self/status") as status:
+            fields = dict(line.split(":", 1) for line in status if line.startswith("Cap"))
+        return any(int(fields.get(key, "0").strip(), 16) for key in ("CapEff", "CapPrm"))
+    except (OSError, ValueError):
+        return False
+
+
 def set_no_new_privs() -> bool:
     """``prctl(PR_SET_NO_NEW_PRIVS, 1)``: execve can never grant privileges again. True if set."""
     result, _ = _prctl(PR_SET_NO_NEW_PRIVS, 1)
@@ -457,28 +470,31 @@ def _seccomp_module() -> Any:
     return None
 
 
-def seccomp_filter(*, allow_processes: bool = True) -> Any:
+def seccomp_filter(*, allow_processes: bool = True, own_uid: bool = True) -> Any:
     """The child's libseccomp filter (not loaded yet), or ``None`` where libseccomp is missing.
 
     Everything is allowed except: :data:`DENIED_SYSCALLS` (EPERM); ``clone`` with any CLONE_NEW* flag
     (EPERM); ``clone3``, whose flags sit behind a pointer (ENOSYS: libc falls back to ``clone``);
-    ``prlimit64`` and the :data:`SCHEDULING_CALLS` on another process, or on every process of a user (EPERM).
-    With ``allow_processes=False`` (a child that is still uid 0, which RLIMIT_NPROC does not limit) only threads
-    may be created and root's files keep their metadata (:data:`ROOT_FILE_CALLS`). Calls of another
-    architecture (x32, i386 on x86_64) kill the process: libseccomp's default for foreign architectures.
+    ``prlimit64`` and the :data:`SCHEDULING_CALLS` on another process, or on every process of a user (EPERM);
+    ``clone`` with CLONE_PARENT (EPERM). With ``allow_processes=False`` (a child that is still uid 0, which
+    RLIMIT_NPROC does not limit) only threads may be created. With ``own_uid=False`` (the child keeps the
+    fork-server's uid) files keep their metadata (:data:`OWNER_FILE_CALLS`). Calls of another architecture
+    (x32, i386 on x86_64) kill the process: libseccomp's default for foreign architectures.
     """
     seccomp = _seccomp_module()
     if seccomp is None or not sys.platform.startswith("linux"):
         return None
     deny = seccomp.ERRNO(EPERM)
     rules = seccomp.SyscallFilter(seccomp.ALLOW)
-    for name in DENIED_SYSCALLS + (() if allow_processes else ("fork", "vfork") + ROOT_FILE_CALLS):
+    refused = DENIED_SYSCALLS + (() if allow_processes else ("fork", "vfork")) + (() if own_uid else OWNER_FILE_CALLS)
+    for name in refused:
         try:
             rules.add_rule(deny, name)
         except (ValueError, OSError, RuntimeError):  # not a system call on this architecture
             continue
     for flag in CLONE_NEW_FLAGS:
         rules.add_rule(deny, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
+    rules.add_rule(deny, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_PARENT, CLONE_PARENT))
     if not allow_processes:
         rules.add_rule(deny, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD, 0))
     rules.add_rule(seccomp.ERRNO(ENOSYS), "clone3")
@@ -491,10 +507,10 @@ def seccomp_filter(*, allow_processes: bool = True) -> Any:
     return rules
 
 
-def apply_seccomp(*, allow_processes: bool = True, prepared: Any = None) -> bool:
+def apply_seccomp(*, allow_processes: bool = True, own_uid: bool = True, prepared: Any = None) -> bool:
     """Load the :func:`seccomp_filter` (or ``prepared``, built before a fork) on this thread; inherited by
     what it creates. libseccomp sets no_new_privs first. True if loaded."""
-    rules = prepared if prepared is not None else seccomp_filter(allow_processes=allow_processes)
+    rules = prepared if prepared is not None else seccomp_filter(allow_processes=allow_processes, own_uid=own_uid)
     if rules is None:
         return False
     try:
@@ -645,22 +661,26 @@ def _try_layers(slot: int, scratch: str | None, report: Any) -> None:
             pass
     if enter_network_namespace():
         report("network-namespace")
+    own_uid = False
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         if readable_by_others(interpreter_paths()):
             try:
-                if drop_privileges(sandbox_uid(slot)):
+                own_uid = drop_privileges(sandbox_uid(slot))
+                if own_uid:
                     report("uid-switch")
             except OSError:
                 pass
         elif drop_capabilities():
             report("capabilities-dropped")
+    elif has_capabilities() and drop_capabilities():  # root of a user namespace (a non-root grader's bubblewrap)
+        report("capabilities-dropped")
     if set_no_new_privs():
         report("no-new-privs")
     abi = landlock_abi()
     if abi and apply_landlock(default_read_paths(), []):
         report(f"landlock-v{abi}")
     uid0 = hasattr(os, "geteuid") and os.geteuid() == 0  # still uid 0: RLIMIT_NPROC does not bind
-    if apply_seccomp(allow_processes=not uid0):
+    if apply_seccomp(allow_processes=not uid0, own_uid=own_uid):
         report("seccomp")
         if uid0:
             report("seccomp-no-fork")

@@ -13,8 +13,12 @@ only what Python and torch need, read-only:
 * the ``autograd_exercises`` package folder alone — never the checkout around it,
   ``graders/`` (hidden by an empty tmpfs where it sits inside a mounted folder),
   or ``solutions/``;
-* a fresh ``/proc``, a minimal ``/dev``, a private ``/tmp`` and ``/scratch``, the
-  mount point of each child's own tmpfs.
+* a fresh ``/proc``, a minimal ``/dev``, a private ``/tmp`` (of bounded size, where bubblewrap can) and
+  ``/scratch``, the mount point of each child's own tmpfs.
+
+For a grader that is not root, the server runs in a user namespace of its own as well, holding
+CAP_SYS_ADMIN and CAP_SETPCAP there only (where bubblewrap may give them): enough for each child to mount
+its own bounded scratch tmpfs, after which the child drops them (:func:`user_namespace_options`).
 
 Killing the server ends the namespace's init, and with it every process inside:
 nothing a student started outlives the server.
@@ -99,7 +103,8 @@ def bwrap_arguments() -> list[str]:
             "--hostname", "sandbox", "--die-with-parent", "--new-session", "--clearenv"]
     args += _system_mounts()
     # The fresh /proc, /dev and /tmp first: a venv under /tmp is then bound on top of the new /tmp, not hidden.
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/scratch"]
+    args += user_namespace_options()
+    args += ["--proc", "/proc", "--dev", "/dev", *_tmp_size(), "--tmpfs", "/tmp", "--dir", "/scratch"]
     for folder in _parents(mounted):
         args += ["--perms", "0755", "--dir", folder]
     for path in mounted:
@@ -125,6 +130,38 @@ def bwrap() -> str | None:
     except (OSError, subprocess.SubprocessError):
         ok = False
     return program if ok else None
+
+
+TMP_BYTES = 128 << 20  # the sandbox's /tmp: twice a child's scratch (isolation.Limits), the scratch's home
+# where a child cannot mount its own
+USER_NAMESPACE = ["--unshare-user", "--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETPCAP"]
+
+
+def _works(options: list[str]) -> bool:
+    """Whether bubblewrap runs ``true`` with these options added (an older one lacks ``--size``; a setuid one
+    refuses ``--cap-add`` to others than root)."""
+    probe = [bwrap(), "--unshare-pid", "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc", *options,
+             "--tmpfs", "/tmp", "true"]
+    try:
+        return subprocess.run(probe, stdin=subprocess.DEVNULL, capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+@lru_cache(maxsize=1)
+def user_namespace_options() -> tuple[str, ...]:
+    """For a grader that is not root: a user namespace whose root-of-namespace capabilities let each child
+    mount its private scratch (root's server already may); () for root, or where bubblewrap cannot."""
+    if bwrap() is None or not hasattr(os, "geteuid") or os.geteuid() == 0:
+        return ()
+    return tuple(USER_NAMESPACE) if _works(USER_NAMESPACE) else ()
+
+
+@lru_cache(maxsize=1)
+def _tmp_size() -> tuple[str, ...]:
+    """``--size`` for the next ``--tmpfs`` where bubblewrap has it (0.7 and later), else ()."""
+    size = ["--size", str(TMP_BYTES)]
+    return tuple(size) if bwrap() is not None and _works(size) else ()
 
 
 def server_command(*, slot: int, spawn: bool, cgroups: dict[str, int], namespaces: bool = True,

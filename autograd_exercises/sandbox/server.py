@@ -220,6 +220,16 @@ def _clear_folder(fd: int) -> list[str]:
     return subfolders
 
 
+def _open_folder(name: str, flags: int, parent: int) -> int:
+    """Open the folder ``name`` of ``parent``; one the student made unreadable (mode 000, or 0300 at ``mkdir``)
+    is first given back to its owner: without a uid of its own the child owns it, and so does this server."""
+    try:
+        return os.open(name, flags, dir_fd=parent)
+    except PermissionError:
+        os.chmod(name, 0o700, dir_fd=parent)
+        return os.open(name, flags, dir_fd=parent)
+
+
 def remove_tree(root: Path) -> None:
     """Delete ``root`` and everything below it, without recursion and without long paths.
 
@@ -243,7 +253,7 @@ def remove_tree(root: Path) -> None:
             subfolders = []
         if subfolders:
             try:
-                below = os.open(subfolders[0], flags, dir_fd=fd)
+                below = _open_folder(subfolders[0], flags, fd)
             except OSError:
                 skips[-1].add(subfolders[0])
                 continue
@@ -288,7 +298,8 @@ class Server:
         os.chmod(self.scratch_root, 0o711)
         self.read_paths = _read_paths()
         uid0 = hasattr(os, "geteuid") and os.geteuid() == 0 and self.uid is None
-        self.seccomp = isolation.seccomp_filter(allow_processes=not uid0) if "seccomp" in self.layers else None
+        self.seccomp = isolation.seccomp_filter(allow_processes=not uid0, own_uid=self.uid is not None) \
+            if "seccomp" in self.layers else None
         self.heavy_loaded = False
         self.zygote = Zygote(self._run_job, _preload_heavy) if use_fork else None
 

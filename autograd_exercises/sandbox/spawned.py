@@ -29,7 +29,8 @@ def main() -> None:
         if ref:
             child.resolve(ref)  # import the probes' modules before the lock-down
     layers = set(job["layers"])
-    rules = isolation.seccomp_filter(allow_processes="seccomp-no-fork" not in layers) if "seccomp" in layers else None
+    rules = isolation.seccomp_filter(allow_processes="seccomp-no-fork" not in layers, own_uid="uid-switch" in layers) \
+        if "seccomp" in layers else None
     child.main(job, inputs, seccomp=rules)
 
 
