@@ -138,6 +138,7 @@ ATTACKS = {
     # what every later child of the same fork-server depends on
     "chmod_sandbox_files": Attack(MANUAL, REFUSED, needs="seccomp", then_clean=True),
     "zombie_siblings": Attack(MANUAL, REFUSED, needs="seccomp", then_clean=True),
+    "zombie_leader": Attack(MANUAL, ("a process whose main thread exited was left running",), then_clean=True),
     # forged and oversized reports, student text the reports must survive
     "forged_report_observations_none": Attack(GRADIENTS, ("observations is not a list",)),
     "forged_report_nesting_bomb": Attack(GRADIENTS + MANUAL, ("malformed structure (RecursionError)",

@@ -600,10 +600,11 @@ def _kill(pid: int) -> bool:
 
 
 def kill_uid_processes(uid: int, passes: int = 10) -> int:
-    """SIGKILL every live process whose real uid is ``uid``; returns how many were killed.
+    """SIGKILL every process whose real uid is ``uid``; returns how many were signalled.
 
-    Scans /proc again until a pass finds none (a process may fork while we scan).
-    Never touches uid 0 or the caller's own uid. Zombies are left for the reaper.
+    Scans /proc again until a pass finds none it has not signalled (a process may fork while we scan).
+    Never touches uid 0 or the caller's own uid. A process in state Z is signalled too: it may be a
+    leader whose main thread alone exited while its other threads run (the signal ends them).
     """
     if uid == 0 or uid == os.getuid():
         return 0
@@ -611,22 +612,21 @@ def kill_uid_processes(uid: int, passes: int = 10) -> int:
     for _ in range(passes):
         found = False
         for pid in _proc_pids():
-            fields = _status_fields(pid)
-            if fields.get("Uid", "").split()[:1] == [str(uid)] and not fields.get("State", "").startswith("Z"):
-                if _kill(pid):
-                    found = True
-                    killed.add(pid)
+            if pid not in killed and _status_fields(pid).get("Uid", "").split()[:1] == [str(uid)] and _kill(pid):
+                found = True
+                killed.add(pid)
         if not found:
             break
     return len(killed)
 
 
 def kill_children_of(pid: int) -> int:
-    """SIGKILL every live process whose parent is ``pid`` (orphans re-parented to a subreaper); returns count."""
+    """SIGKILL every process whose parent is ``pid`` (orphans re-parented to a subreaper; a zombie too, which
+    may be a leader whose other threads run); returns count."""
     killed = 0
     for child in _proc_pids():
         info = _parent_and_state(child)
-        if info is not None and info[0] == pid and info[1] != "Z" and child != os.getpid() and _kill(child):
+        if info is not None and info[0] == pid and info[1] != "X" and child != os.getpid() and _kill(child):
             killed += 1
     return killed
 

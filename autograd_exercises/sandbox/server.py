@@ -154,7 +154,8 @@ def kill_descendants(root: int, limit: float = 10.0, spare: set[int] = frozenset
     signalled: set[tuple[int, int]] = set()
     end = time.monotonic() + limit
     while time.monotonic() < end:
-        fresh = {(pid, start) for pid, state, start in descendants(root) if state not in "ZX" and pid not in spare}
+        # a zombie too: it may be a leader whose main thread alone exited, its other threads running on
+        fresh = {(pid, start) for pid, state, start in descendants(root) if state != "X" and pid not in spare}
         fresh -= signalled
         if not fresh:
             return
