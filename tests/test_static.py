@@ -67,6 +67,18 @@ USES = {
     "sys_modules": ("import sys\ndef manual(x):\n    return sys.modules['torch']\n", "reads sys.modules"),
     "sys_modules_imported": ("from sys import modules\ndef manual(x):\n    return modules\n",
                              "uses sys.modules (imported as modules at line 1)"),
+    # a method put on torch's classes: the by-hand function reaches it through a tensor, never by name
+    "tensor_method_patched": ("import torch\ndef _slope(t):\n    t.sum().backward()\n"
+                              "torch.Tensor.slope = _slope\ndef manual(x):\n    return x.slope()\n",
+                              "calls .backward()"),
+    "tensor_method_setattr": ("import torch as T\nsetattr(T.Tensor, 'slope', lambda t: T.autograd.grad(t, t))\n"
+                              "def manual(x):\n    return x.slope()\n", "uses torch.autograd"),
+    "class_patched_inside_a_function": ("def setup(x):\n    x.__class__.d = lambda t: t.grad_fn\nsetup(1)\n"
+                                        "def manual(x):\n    return x.d()\n",
+                                        "walks autograd's graph through grad_fn"),
+    "patched_in_a_tuple": ("import torch\ndef helper(t):\n    t.backward()\n"
+                           "torch.Tensor.a, torch.Tensor.b = helper, None\ndef manual(x):\n    return x.a()\n",
+                           "calls .backward()"),
 }
 
 
@@ -98,6 +110,9 @@ CLEAN = {
                              "    return [grad * 2 for grad in x]\n",
     "autograd_elsewhere_unreached": "def gradients(x):\n    x.backward()\n\n\ndef manual(x):\n    return 2 * x\n\n\n"
                                     "out = manual(1.0)\nout.backward()\n",
+    "torch_settings_and_own_attributes": "import torch\ntorch.backends.cudnn.deterministic = True\n"
+                                         "class Net:\n    def __init__(self, w):\n        self.w = w\n"
+                                         "def manual(x):\n    x.grad = None\n    return 2 * x\n",
 }
 
 

@@ -4,9 +4,10 @@ A by-hand check asks for a derivative computed with tensor arithmetic. Counting 
 while the code runs misses every way around the counter (calling ``grad_fn`` nodes,
 ``torch.autograd.functional``, ``torch.func``, ``forward_ad``) and trusts a report that the
 student's own process writes. Here the trusted grader reads the submission's text with
-:mod:`ast`, never running it. The by-hand function, and everything it reaches by name
-(module-level functions, lambdas, classes and aliases, transitively; nested definitions), must
-not:
+:mod:`ast`, never running it. The by-hand function, everything it reaches by name
+(module-level functions, lambdas, classes and aliases, transitively; nested definitions), and
+whatever the file sets on an imported module or a class (``torch.Tensor.slope = f``, which it
+reaches through any tensor without naming it), must not:
 
 * differentiate: ``.backward``, ``torch.autograd``, ``grad_fn``/``next_functions``, ``torch.func``,
   ``functorch``, ``forward_ad``, jacobians and hessians, or a name imported from those;
@@ -105,6 +106,10 @@ def autograd_use(source: str, function: str) -> list[Finding]:
         return []
     module = module_names(tree)
     found, queue, seen, read = [], collections.deque([function]), {function}, set()
+    for where, value in patches(tree, module):  # a method put on torch's classes runs from any tensor
+        reader = Reader(module, where, value)
+        found += reader.findings
+        queue.extend(name for name in reader.reached if name not in seen and not seen.add(name))
     while queue:  # each name queued once, each node read once: `a = b = … = (a, b, …)` costs its size, not its square
         name = queue.popleft()
         for node in module.bindings.get(name, ()):
@@ -159,6 +164,39 @@ def module_statements(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
                 yield from module_statements(child.body)
             elif isinstance(child, ast.stmt):
                 yield from module_statements([child])
+
+
+def patches(tree: ast.Module, module: Module) -> list[tuple[str, ast.AST]]:
+    """What the submission sets on an imported module or its classes, or on an object's class, anywhere:
+    ``torch.Tensor.slope = f``, ``setattr(torch.Tensor, "slope", f)``, ``x.__class__.slope = f``; as
+    (``"torch.Tensor.slope"``, the value). A by-hand function reaches them without naming them (``x.slope()``)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            stored = [leaf for target in targets for leaf in ast.walk(target) if isinstance(leaf, ast.Attribute)
+                      and isinstance(leaf.ctx, ast.Store)]  # also inside `a.b, c.d = ...`
+            found += [(_chain(target), node.value) for target in stored if _patched(target, module)]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr" \
+                and len(node.args) == 3 and (_patched(node.args[0], module) or isinstance(node.args[0], ast.Name)
+                                             and node.args[0].id in module.imports):
+            found.append((_chain(node.args[0]) + ".?", node.args[2]))
+    return found
+
+
+def _chain(node: ast.AST) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.insert(0, node.attr)
+        node = node.value
+    return ".".join([node.id if isinstance(node, ast.Name) else "?"] + parts)
+
+
+def _patched(target: ast.AST, module: Module) -> bool:
+    """Whether setting the attribute ``target`` changes an imported module or a class: its chain starts at an
+    imported name, or passes through ``__class__``."""
+    chain = _chain(target).split(".")
+    return isinstance(target, ast.Attribute) and (chain[0] in module.imports or "__class__" in chain)
 
 
 def imported(statement: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
