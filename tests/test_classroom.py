@@ -711,6 +711,19 @@ def test_text_from_a_notebook_never_crashes_the_class_nor_reaches_the_files_raw(
     assert "is an nbformat 3 notebook" in texts[0]
 
 
+def test_a_student_folder_whose_name_is_not_utf8_is_graded_with_the_others(tmp_path, inline):
+    """nbgrader's submitted/<student>/: a folder name of bytes that are not UTF-8 (Python holds them as lone
+    surrogates) gets its seed from those bytes, its row and its files; the other students theirs."""
+    course = tmp_path / "course"
+    for student in ("bob", os.fsdecode(b"bad\xff\xfebytes")):
+        class_builder.write(course / "submitted" / student / SLUG / SLUG, "right", ".ipynb")
+    summary = run(course, tmp_path / "out", inline)
+    assert sorted(row["score"] for row in summary.rows) == [10, 10] and len(summary.rows) == 2
+    assert batch.student_seed(7, os.fsdecode(b"bad\xff")) == batch.student_seed(7, os.fsdecode(b"bad\xff"))
+    assert batch.student_seed(7, os.fsdecode(b"bad\xff")) != batch.student_seed(7, os.fsdecode(b"bad\xfe"))
+    assert len(read_csv(tmp_path / "out" / "grades.csv")) == 2
+
+
 def test_a_file_too_large_to_be_a_submission_is_not_graded_and_the_class_goes_on(tmp_path, inline):
     folder = make_class(tmp_path / "class", {"alice": ("right", ".py")})
     (folder / "mallory.py").write_text(class_builder.SOLUTION + "x = 1\n" * 50_000)

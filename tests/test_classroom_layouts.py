@@ -233,6 +233,32 @@ def test_members_lying_about_their_size_or_corrupt_are_left_out(tmp_path):
         assert not (folder / "bob.py").exists() and not (folder / "carol.py").exists()
 
 
+def test_a_member_whose_name_the_file_system_refuses_is_left_out(tmp_path):
+    """An LMS puts the student's own file name in the member's: one over 255 bytes costs that member only."""
+    long = "mallory_" + "a" * 300 + "_exercise_2.py"
+    archive = zip_of(tmp_path / "class.zip", {"alice.py": RIGHT, long: RIGHT, "deep/" + "b" * 300 + "/bob.py": RIGHT})
+    with layouts.opened(archive) as (folder, left_out):
+        assert [f.student for f in layouts.discover(folder, "exercise-2").found] == ["alice"]
+        assert sorted(entry.split(" (")[0] for entry in left_out) == sorted([long, "deep/" + "b" * 300 + "/bob.py"])
+        assert all(entry.endswith("(cannot be extracted: File name too long)") for entry in left_out), left_out
+
+
+def test_a_zip_whose_directory_cannot_be_decoded_is_one_error(tmp_path):
+    """A member flagged UTF-8 whose name is not: Python cannot read the zip's directory at all."""
+    archive = zip_of(tmp_path / "class.zip", {"alice.py": RIGHT, "bob_xy.py": RIGHT})
+    with zipfile.ZipFile(archive) as zipped:
+        offsets = [info.header_offset for info in zipped.infolist()]
+    data = bytearray(archive.read_bytes().replace(b"bob_xy.py", b"bob_\xff\xfe.py"))
+    central = data.index(b"PK\x01\x02", offsets[-1])  # each central directory entry: flag bit 11 (UTF-8) on
+    while central >= 0:
+        data[central + 9] |= 0x08  # the flags are bytes 8-9, little-endian: bit 11 is bit 3 of byte 9
+        central = data.find(b"PK\x01\x02", central + 4)
+    archive.write_bytes(bytes(data))
+    with pytest.raises(layouts.LayoutError, match=r"^cannot read class\.zip as a zip: 'utf-8' codec can't decode"):
+        with layouts.opened(archive):
+            pass
+
+
 def test_too_many_entries_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(layouts, "ZIP_MAX_MEMBERS", 3)
     archive = zip_of(tmp_path / "many.zip", {f"s{i}.py": "x" for i in range(5)})

@@ -163,7 +163,7 @@ class Summary:
 
 def student_seed(class_seed: int, student: str) -> int:
     """The seed of ``student``'s inputs in a class: a digest of (class seed, student id), 0 … 10⁹."""
-    digest = hashlib.sha256(f"{class_seed}:{student}".encode()).digest()
+    digest = hashlib.sha256(f"{class_seed}:{student}".encode("utf-8", "surrogateescape")).digest()  # a name's bytes
     return int.from_bytes(digest[:8], "big") % 1_000_000_000
 
 

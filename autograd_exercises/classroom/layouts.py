@@ -195,22 +195,33 @@ def extract(archive: Path, into: Path) -> list[str]:
                 raise LayoutError(f"{archive.name} has {len(members)} entries (at most {ZIP_MAX_MEMBERS}): not extracted")
             total, written_to = 0, set()
             for info in members:
-                relative = _member_path(info)
-                clash = "a link, or a path outside the zip's folder" if relative is None else \
-                    _clash(into, relative, info.is_dir(), written_to)
-                if not clash and info.is_dir():
-                    into.joinpath(*relative.parts).mkdir(parents=True, exist_ok=True)
-                    continue
-                if not clash:
-                    written_to.add(relative)
-                    written, clash = _extract_member(zipped, info, into.joinpath(*relative.parts),
-                                                     ZIP_MAX_TOTAL - total, archive.name)
-                    total += written
+                try:
+                    written, clash = _place_member(zipped, info, into, written_to, ZIP_MAX_TOTAL - total, archive.name)
+                except OSError as exc:  # a name the file system refuses (over 255 bytes), a full disk: this one
+                    written, clash = 0, f"cannot be extracted: {exc.strerror or exc}"
+                total += written
                 if clash:
                     left_out.append(f"{printable(info.filename)} ({clash})")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError,
+            UnicodeDecodeError) as exc:  # (a name flagged UTF-8 that is not: the zip's directory cannot be read)
         raise LayoutError(f"cannot read {archive.name} as a zip: {exc}") from None
     return left_out
+
+
+def _place_member(zipped: zipfile.ZipFile, info: zipfile.ZipInfo, into: Path, written_to: set[PurePosixPath],
+                  room: int, name: str) -> tuple[int, str]:
+    """Extract one entry below ``into`` (a folder, or a file through :func:`_extract_member`): the bytes
+    written, and why it was left out ("" when it was not)."""
+    relative = _member_path(info)
+    clash = "a link, or a path outside the zip's folder" if relative is None else \
+        _clash(into, relative, info.is_dir(), written_to)
+    if clash:
+        return 0, clash
+    if info.is_dir():
+        into.joinpath(*relative.parts).mkdir(parents=True, exist_ok=True)
+        return 0, ""
+    written_to.add(relative)
+    return _extract_member(zipped, info, into.joinpath(*relative.parts), room, name)
 
 
 def _extract_member(zipped: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, room: int,
