@@ -111,6 +111,7 @@ ATTACKS = {
     # the grader's answers, the machine's files and processes
     "grader_answers": Attack(MANUAL, ("raised LookupError: 'no grader code is reachable",)),
     "by_hand_through_a_tensor_method": Attack(("gradient_manual_by_hand",), ("calls .backward()",)),
+    "by_hand_rebound_through_globals": Attack(("gradient_manual_by_hand",), ("rebound through globals().update",)),
     "environ_secrets": Attack(()),
     "leak_previous_submission": Attack(()),  # the submission graded before it: test_no_submission_sees_the_previous_one
     "chmod_root_files": Attack(MANUAL, REFUSED, needs="read-only"),

@@ -76,6 +76,26 @@ USES = {
     "class_patched_inside_a_function": ("def setup(x):\n    x.__class__.d = lambda t: t.grad_fn\nsetup(1)\n"
                                         "def manual(x):\n    return x.d()\n",
                                         "walks autograd's graph through grad_fn"),
+    # the by-hand name bound to other code than the def the reader reads
+    "rebound_through_globals": ("def manual(x):\n    return 2 * x\ndef helper(x):\n    x.backward()\n"
+                                "globals().update(manual=helper)\n", "may be rebound through globals().update"),
+    "rebound_through_vars_item": ("def manual(x):\n    return 2 * x\nvars().__setitem__('manual', len)\n",
+                                  "may be rebound through vars().__setitem__"),
+    "module_getattr": ("def __getattr__(name):\n    return lambda x: x\n", "may come from the module's __getattr__"),
+    "imported_from_elsewhere": ("from helpers import manual\n", "is imported from helpers.manual, not written in the file"),
+    "bound_by_a_for_loop": ("def manual(x):\n    return 2 * x\nfor manual in [len]:\n    pass\n",
+                            "is bound again by a for loop"),
+    "bound_through_global": ("def manual(x):\n    return 2 * x\ndef setup():\n    global manual\n"
+                             "    manual = len\nsetup()\n", "is bound again by a statement inside a function (global)"),
+    "defined_through_global": ("def manual(x):\n    return 2 * x\ndef setup():\n    global manual\n"
+                               "    def manual(x):\n        return x\n",
+                               "is defined again inside a function (global)"),
+    "timeit_that_declares_a_global": ("def manual(x):\n    return 2 * x\nexec(compile('global manual\\nmanual = len', "
+                                      "'<%%timeit>', 'exec'), globals(), {})\n", "may be rebound through exec"),
+    "exec_anywhere": ("def manual(x):\n    return 2 * x\nexec('def manual(x): return x')\n",
+                      "may be rebound through exec"),
+    "importlib_anywhere": ("import importlib as il\ndef manual(x):\n    return 2 * x\nil.import_module('m')\n",
+                           "may be rebound through il.import_module"),
     "patched_in_a_tuple": ("import torch\ndef helper(t):\n    t.backward()\n"
                            "torch.Tensor.a, torch.Tensor.b = helper, None\ndef manual(x):\n    return x.a()\n",
                            "calls .backward()"),
@@ -110,6 +130,11 @@ CLEAN = {
                              "    return [grad * 2 for grad in x]\n",
     "autograd_elsewhere_unreached": "def gradients(x):\n    x.backward()\n\n\ndef manual(x):\n    return 2 * x\n\n\n"
                                     "out = manual(1.0)\nout.backward()\n",
+    "timeit_as_magics_writes_it": "def manual(x):\n    return 2 * x\n"
+                                  "exec(compile('manual(1)', '<%%timeit>', 'exec'), globals(), {})\n",
+    "globals_read_and_locals_elsewhere": "def manual(x):\n    return 2 * x\nif 'manual' in globals():\n    pass\n"
+                                         "def other():\n    global counter\n    manual = 3\n    return manual\n"
+                                         "for manual_value in [1]:\n    pass\nmodel_eval = [m.eval() for m in []]\n",
     "torch_settings_and_own_attributes": "import torch\ntorch.backends.cudnn.deterministic = True\n"
                                          "class Net:\n    def __init__(self, w):\n        self.w = w\n"
                                          "def manual(x):\n    x.grad = None\n    return 2 * x\n",

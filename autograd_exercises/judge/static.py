@@ -16,6 +16,11 @@ reaches through any tensor without naming it), must not:
   ``__import__``, ``importlib``, ``eval``/``exec``/``compile``, ``globals()[...]``, ``__dict__``,
   ``__builtins__``, ``sys.modules``.
 
+And nothing anywhere in the file may bind the by-hand name to other code than what is read
+(:func:`rebinding`): a ``for`` loop or a function's ``global``, an import, a module ``__getattr__``,
+``globals().update``, ``exec``, ``eval``, ``compile``, ``__import__`` or ``importlib`` (magics'
+own ``%timeit`` rewriting excepted).
+
 Reading ``.grad``, ``torch.no_grad()``, ``.detach()``, numpy, helpers, lambdas and
 comprehensions are fine. A module-level name is followed through every place that binds it
 (a notebook may define a function twice), and a function's own locals shadow module names.
@@ -122,6 +127,7 @@ def autograd_use(source: str, function: str) -> list[Finding]:
                 if reached not in seen:
                     seen.add(reached)
                     queue.append(reached)
+    found += rebinding(tree, module, function)
     order = {name: index for index, name in enumerate(dict.fromkeys(finding.function for finding in found))}
     unique = {(finding.line, finding.what): finding for finding in found}
     return sorted(unique.values(), key=lambda finding: (finding.rank, order[finding.function], finding.line))
@@ -164,6 +170,90 @@ def module_statements(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
                 yield from module_statements(child.body)
             elif isinstance(child, ast.stmt):
                 yield from module_statements([child])
+
+
+STORES = {ast.For: "a for loop", ast.AsyncFor: "a for loop", ast.With: "a with statement",
+          ast.AsyncWith: "a with statement", ast.NamedExpr: "an := expression", ast.AugAssign: "an augmented assignment",
+          ast.Delete: "del", ast.ExceptHandler: "an except clause"}
+MUTATORS = ("update", "setdefault", "__setitem__", "pop", "clear")  # globals().update(f=...) rebinds names
+
+
+def rebinding(tree: ast.Module, module: Module, function: str) -> list[Finding]:
+    """Ways the name ``function`` may be bound to other code than the definitions the reader reads: bound by
+    another statement or from inside a function (``global``), imported, supplied by a module ``__getattr__``,
+    or rebound through ``globals()``/``vars()``, ``exec``, ``eval``, ``compile``, ``__import__``, ``importlib``."""
+    found = [Finding(f"is imported from {target.lstrip('.')}, not written in the file", line, function, DYNAMIC)
+             for target, line in module.imports.get(function, [])]
+    read = {id(target) for statement in module_statements(tree.body) if isinstance(statement, (ast.Assign, ast.AnnAssign))
+            for target in ast.walk(statement)}  # module-level assignments: module_names reads their values
+    for node, parent, scope in _walk_scopes(tree):
+        binds = scope == () or scope is not None and function in scope  # the module's name, not a local one
+        if isinstance(node, ast.Name) and node.id == function and isinstance(node.ctx, (ast.Store, ast.Del)) \
+                and binds and id(node) not in read:
+            how = STORES.get(type(parent), "a statement inside a function (global)" if scope else "a statement")
+            found.append(Finding(f"is bound again by {how}", node.lineno, function, DYNAMIC))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == function \
+                and scope:
+            found.append(Finding("is defined again inside a function (global)", node.lineno, function, DYNAMIC))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "__getattr__" and scope == ():
+            found.append(Finding("may come from the module's __getattr__", node.lineno, function, DYNAMIC))
+        elif isinstance(node, ast.Call) and _door(node, module) and not _timed_apart(node, module) \
+                and not (isinstance(parent, ast.Call) and _timed_apart(parent, module)):
+            found.append(Finding(f"may be rebound through {_door(node, module)}", node.lineno, function, DYNAMIC))
+    return found
+
+
+TIMEIT_FILES = ("<%timeit>", "<%%timeit>")
+
+
+def _timed_apart(node: ast.Call, module: Module) -> bool:
+    """``exec(compile("<code>", "<%timeit>", "exec"), globals(), {})``: how :mod:`autograd_exercises.magics`
+    writes ``%timeit`` (its code runs apart, in a namespace of its own), harmless when that code declares no
+    ``global`` and opens no door itself."""
+    args = node.args
+    inner = args[0] if len(args) == 3 and isinstance(node.func, ast.Name) and node.func.id == "exec" else None
+    if not (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "compile"
+            and len(inner.args) == 3 and all(isinstance(arg, ast.Constant) for arg in inner.args)
+            and inner.args[1].value in TIMEIT_FILES and isinstance(args[2], ast.Dict) and not args[2].keys):
+        return False
+    try:
+        tree = ast.parse(inner.args[0].value)
+    except (SyntaxError, ValueError, TypeError):
+        return False
+    return not any(isinstance(part, (ast.Global, ast.Nonlocal)) or isinstance(part, ast.Call) and _door(part, module)
+                   for part in ast.walk(tree))
+
+
+def _walk_scopes(tree: ast.Module) -> Iterator[tuple[ast.AST, ast.AST | None, tuple[str, ...] | None]]:
+    """(node, parent, scope) for every node: scope ``()`` at module level, the names a function declares
+    ``global`` inside one (a binding there binds the module's name), ``None`` where names are local."""
+    stack: list[tuple[ast.AST, ast.AST | None, tuple[str, ...] | None]] = [(tree, None, ())]
+    while stack:
+        node, parent, scope = stack.pop()
+        yield node, parent, scope
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            declared = tuple(name for inner in own_nodes(node.body if isinstance(node.body, list) else [node.body])
+                             if isinstance(inner, ast.Global) for name in inner.names)
+            inner_scope: tuple[str, ...] | None = declared or None
+        elif isinstance(node, (ast.ClassDef, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            inner_scope = None
+        else:
+            inner_scope = scope
+        stack.extend((child, node, inner_scope) for child in ast.iter_child_nodes(node))
+
+
+def _door(node: ast.Call, module: Module) -> str:
+    """What a call may rebind the module's names through ("" for nothing): ``globals().update(...)``, ``exec``…"""
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in MUTATORS and isinstance(func.value, ast.Call) \
+            and isinstance(func.value.func, ast.Name) and func.value.func.id in ("globals", "vars"):
+        return f"{func.value.func.id}().{func.attr}"
+    name = func.id if isinstance(func, ast.Name) else ""
+    if name in ("exec", "eval", "compile", "__import__") and name not in module.bindings:
+        return name
+    root = _chain(func).split(".")[0] if isinstance(func, ast.Attribute) else ""
+    doors = [target for target, _ in module.imports.get(root, []) if target.split(".")[0] in ("importlib", "builtins")]
+    return _chain(func) if doors else ""
 
 
 def patches(tree: ast.Module, module: Module) -> list[tuple[str, ast.AST]]:
