@@ -92,6 +92,8 @@ USES = {
                                "is defined again inside a function (global)"),
     "timeit_that_declares_a_global": ("def manual(x):\n    return 2 * x\nexec(compile('global manual\\nmanual = len', "
                                       "'<%%timeit>', 'exec'), globals(), {})\n", "may be rebound through exec"),
+    "grader_package_imported": ("import autograd_exercises.probes.exercise_2 as p\ndef manual(x):\n    return 2 * x\n",
+                                "imports the grader's own package (autograd_exercises), whose probes call it"),
     "exec_anywhere": ("def manual(x):\n    return 2 * x\nexec('def manual(x): return x')\n",
                       "may be rebound through exec"),
     "importlib_anywhere": ("import importlib as il\ndef manual(x):\n    return 2 * x\nil.import_module('m')\n",

@@ -197,6 +197,10 @@ def rebinding(tree: ast.Module, module: Module, function: str) -> list[Finding]:
             found.append(Finding("is defined again inside a function (global)", node.lineno, function, DYNAMIC))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "__getattr__" and scope == ():
             found.append(Finding("may come from the module's __getattr__", node.lineno, function, DYNAMIC))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                target.lstrip(".").split(".")[0] == GRADER_PACKAGE for _, target in imported(node)):
+            found.append(Finding(f"imports the grader's own package ({GRADER_PACKAGE}), whose probes call it",
+                                 node.lineno, function, DYNAMIC))
         elif isinstance(node, ast.Call) and _door(node, module) and not _timed_apart(node, module) \
                 and not (isinstance(parent, ast.Call) and _timed_apart(parent, module)):
             found.append(Finding(f"may be rebound through {_door(node, module)}", node.lineno, function, DYNAMIC))
@@ -204,6 +208,7 @@ def rebinding(tree: ast.Module, module: Module, function: str) -> list[Finding]:
 
 
 TIMEIT_FILES = ("<%timeit>", "<%%timeit>")
+GRADER_PACKAGE = "autograd_exercises"  # its probe, patched, could call autograd in the function's place
 
 
 def _timed_apart(node: ast.Call, module: Module) -> bool:
