@@ -14,6 +14,7 @@ in the result's notes.
 
 from __future__ import annotations
 
+import importlib.util
 import time
 import zlib
 from dataclasses import replace
@@ -151,8 +152,20 @@ def _label(case: Case) -> str:
 
 def by_hand_failure(check: Check, submission: Submission) -> str | None:
     """Feedback when a by-hand check's function uses autograd, read from the submission's source."""
-    findings = static.autograd_use(submission.source.decode("utf-8", "replace"), check.function)
+    findings = static.autograd_use(source_text(submission), check.function)
     return static.feedback(check.function, findings, submission.locate) if findings else None
+
+
+def source_text(submission: Submission) -> str:
+    """The submission's code as the child runs it: a ``.py`` file decoded as Python's import decodes it, its
+    coding declaration honoured (``# coding: utf-7`` would otherwise hide a line from the reading); a
+    notebook's generated module is UTF-8."""
+    if submission.kind == "py":
+        try:
+            return importlib.util.decode_source(submission.source)
+        except (SyntaxError, UnicodeDecodeError, LookupError, ValueError):
+            pass  # Python cannot import it either: no check passes
+    return submission.source.decode("utf-8", "replace")
 
 
 def run_notes(run: RunResult, submission: Submission) -> list[str]:

@@ -51,6 +51,7 @@ FORWARD = ("forward_values", "forward_retains_y_grad")
 GRADIENTS = ("gradients_x", "gradients_fills_x_grad", "gradients_y", "gradients_notebook_example")
 MANUAL = ("gradient_manual_values", "gradient_manual_by_hand")
 ALL = FORWARD + GRADIENTS + MANUAL
+BY_HAND = ("gradient_manual_by_hand",)  # also fails for a file that imports the grader's own package (to forge)
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,8 @@ ATTACKS = {
     "flood_stdout": Attack(()),
     "monkeypatch_torch": Attack(MANUAL, ("gradient_manual(x) is wrong",)),
     "print_fake_score": Attack(MANUAL, ("gradient_manual(x) is None",)),
-    "forged_report_pickle_payload": Attack(GRADIENTS, ("has shape (", "did not finish every input")),
-    "forged_report_malformed": Attack(GRADIENTS, ("could not read what your code reported",)),
+    "forged_report_pickle_payload": Attack(GRADIENTS + BY_HAND, ("has shape (", "did not finish every input")),
+    "forged_report_malformed": Attack(GRADIENTS + BY_HAND, ("could not read what your code reported",)),
     "forged_report_hides_autograd": Attack(("gradient_manual_by_hand",), ("gradient_manual calls .backward() at line",)),
     "repr_raises": Attack(MANUAL, ("expected a torch.Tensor",)),
     "repr_hangs": Attack(MANUAL, ("timed out",), HANGS),
@@ -142,18 +143,18 @@ ATTACKS = {
     "zombie_siblings": Attack(MANUAL, REFUSED, needs="seccomp", then_clean=True),
     "zombie_leader": Attack(MANUAL, ("a process whose main thread exited was left running",), then_clean=True),
     # forged and oversized reports, student text the reports must survive
-    "forged_report_observations_none": Attack(GRADIENTS, ("observations is not a list",)),
+    "forged_report_observations_none": Attack(GRADIENTS + BY_HAND, ("observations is not a list",)),
     "forged_report_nesting_bomb": Attack(GRADIENTS + MANUAL, ("malformed structure (RecursionError)",
                                                               "more than 50000 values")),
-    "forged_report_deflate_bomb": Attack(GRADIENTS, ("could not read what your code reported",)),
+    "forged_report_deflate_bomb": Attack(GRADIENTS + BY_HAND, ("could not read what your code reported",)),
     "forged_report_stride0_tensor": Attack(GRADIENTS + MANUAL, ("a tensor of more than", "too large to check")),
     "forged_report_tensor_amplification": Attack(MANUAL, ("tensors of more than",)),
-    "forged_report_probe_error_text": Attack(GRADIENTS, UNREADABLE),
-    "forged_report_import_error_frames": Attack(GRADIENTS, UNREADABLE),
-    "forged_report_heavy_tensor": Attack(GRADIENTS, UNREADABLE),
-    "forged_report_nan_wall": Attack(GRADIENTS, UNREADABLE),
-    "forged_report_feedback_bomb": Attack(GRADIENTS, UNREADABLE),
-    "forged_report_judge_feedback_bomb": Attack(GRADIENTS, ("is a Python float",)),
+    "forged_report_probe_error_text": Attack(GRADIENTS + BY_HAND, UNREADABLE),
+    "forged_report_import_error_frames": Attack(GRADIENTS + BY_HAND, UNREADABLE),
+    "forged_report_heavy_tensor": Attack(GRADIENTS + BY_HAND, UNREADABLE),
+    "forged_report_nan_wall": Attack(GRADIENTS + BY_HAND, UNREADABLE),
+    "forged_report_feedback_bomb": Attack(GRADIENTS + BY_HAND, UNREADABLE),
+    "forged_report_judge_feedback_bomb": Attack(GRADIENTS + BY_HAND, ("is a Python float",)),
     "huge_exception_name": Attack(GRADIENTS + MANUAL, ("raised EEEEEEEE", "could not read what your code reported")),
     "huge_python_int": Attack(GRADIENTS + MANUAL, UNREADABLE + ("expected a torch.Tensor",)),
     "warning_flood": Attack(MANUAL, UNREADABLE + ("timed out", "too large to send back"), HANGS),

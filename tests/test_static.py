@@ -91,9 +91,27 @@ USES = {
                                "    def manual(x):\n        return x\n",
                                "is defined again inside a function (global)"),
     "timeit_that_declares_a_global": ("def manual(x):\n    return 2 * x\nexec(compile('global manual\\nmanual = len', "
-                                      "'<%%timeit>', 'exec'), globals(), {})\n", "may be rebound through exec"),
+                                      "'<%%timeit>', 'exec'), globals(), {})\n", "may be bound through global in %timeit"),
+    "timeit_that_swaps_the_code": ("def manual(x):\n    return 2 * x\nexec(compile('manual.__code__ = len.__code__', "
+                                   "'<%timeit>', 'exec'), globals(), {})\n", "may be given other code (__code__)"),
+    "code_swapped_in_a_helper": ("def manual(x):\n    return 2 * x\ndef cheat(x):\n    x.backward()\n"
+                                 "def setup():\n    manual.__code__ = cheat.__code__\nsetup()\n",
+                                 "may be given other code (__code__)"),
+    "global_in_a_class_body": ("def manual(x):\n    return 2 * x\nclass Config:\n    global manual\n"
+                               "    manual = len\n", "is bound again by a statement inside a function (global)"),
+    "set_on_the_module_object": ("import sys\ndef manual(x):\n    return 2 * x\n"
+                                 "sys.modules[__name__].manual = len\n", "is set as an attribute"),
+    "setattr_on_the_module_object": ("import sys\ndef manual(x):\n    return 2 * x\n"
+                                     "setattr(sys.modules[__name__], 'manual', len)\n", "is set as an attribute"),
     "grader_package_imported": ("import autograd_exercises.probes.exercise_2 as p\ndef manual(x):\n    return 2 * x\n",
                                 "imports the grader's own package (autograd_exercises), whose probes call it"),
+    "backward_of_a_layer_rebound_to_a_tensor": ("class Affine:\n    def backward(self, g):\n        return g\n"
+                                                "def manual(x):\n    layer = Affine()\n    layer = x * 2\n"
+                                                "    return layer.backward()\n", "calls .backward()"),
+    "backward_of_an_unknown_object": ("def manual(x, layer):\n    return layer.backward(x)\n", "calls .backward()"),
+    "patched_through_type": ("import torch\ndef _slope(t):\n    t.sum().backward()\n"
+                             "type(torch.zeros(1)).slope = _slope\ndef manual(x):\n    return x.slope()\n",
+                             "calls .backward()"),
     "exec_anywhere": ("def manual(x):\n    return 2 * x\nexec('def manual(x): return x')\n",
                       "may be rebound through exec"),
     "importlib_anywhere": ("import importlib as il\ndef manual(x):\n    return 2 * x\nil.import_module('m')\n",
@@ -132,6 +150,16 @@ CLEAN = {
                              "    return [grad * 2 for grad in x]\n",
     "autograd_elsewhere_unreached": "def gradients(x):\n    x.backward()\n\n\ndef manual(x):\n    return 2 * x\n\n\n"
                                     "out = manual(1.0)\nout.backward()\n",
+    "hand_written_layers": "class Affine:\n    def forward(self, x):\n        return 3 * x + 2\n"
+                           "    def backward(self, g):\n        return 3 * g\n"
+                           "class Square:\n    def backward(self):\n        return 4\n"
+                           "def manual(x):\n    affine, square = Affine(), Square()\n    affine.forward(x)\n"
+                           "    return affine.backward(square.backward())\n",
+    "notebook_check_imported": "from autograd_exercises.notebook import check\ndef manual(x):\n    return 2 * x\n"
+                               "check('exercise-2', 'gradient_manual_values')\n",
+    "library_version_and_reload": "import importlib\nimport importlib.metadata\nimport numpy\ndef manual(x):\n"
+                                  "    return 2 * x\nprint(importlib.metadata.version('torch'))\n"
+                                  "importlib.reload(numpy)\n",
     "timeit_as_magics_writes_it": "def manual(x):\n    return 2 * x\n"
                                   "exec(compile('manual(1)', '<%%timeit>', 'exec'), globals(), {})\n",
     "globals_read_and_locals_elsewhere": "def manual(x):\n    return 2 * x\nif 'manual' in globals():\n    pass\n"

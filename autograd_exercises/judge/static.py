@@ -197,36 +197,57 @@ def rebinding(tree: ast.Module, module: Module, function: str) -> list[Finding]:
             found.append(Finding("is defined again inside a function (global)", node.lineno, function, DYNAMIC))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "__getattr__" and scope == ():
             found.append(Finding("may come from the module's __getattr__", node.lineno, function, DYNAMIC))
+        elif _set_attribute(node) in (function, *CODE_ATTRIBUTES):
+            what = "is set as an attribute" if _set_attribute(node) == function else \
+                f"may be given other code ({_set_attribute(node)})"
+            found.append(Finding(what, node.lineno, function, DYNAMIC))
+        elif isinstance(node, ast.ImportFrom) and (node.module or "") in STUDENT_MODULES:
+            continue  # the notebook's own check(), as its test cells call it
         elif isinstance(node, (ast.Import, ast.ImportFrom)) and any(
                 target.lstrip(".").split(".")[0] == GRADER_PACKAGE for _, target in imported(node)):
             found.append(Finding(f"imports the grader's own package ({GRADER_PACKAGE}), whose probes call it",
                                  node.lineno, function, DYNAMIC))
-        elif isinstance(node, ast.Call) and _door(node, module) and not _timed_apart(node, module) \
-                and not (isinstance(parent, ast.Call) and _timed_apart(parent, module)):
+        elif isinstance(node, ast.Call) and _timeit_code(node) is not None:  # magics' %timeit: read its code too
+            inner = _timeit_code(node)
+            found += [Finding(finding.what, node.lineno, function, DYNAMIC) for finding in rebinding(inner, module, function)]
+            found += [Finding("may be bound through global in %timeit", node.lineno, function, DYNAMIC)
+                      for part in ast.walk(inner) if isinstance(part, (ast.Global, ast.Nonlocal))]
+        elif isinstance(node, ast.Call) and _door(node, module) \
+                and not (isinstance(parent, ast.Call) and _timeit_code(parent) is not None):
             found.append(Finding(f"may be rebound through {_door(node, module)}", node.lineno, function, DYNAMIC))
     return found
 
 
 TIMEIT_FILES = ("<%timeit>", "<%%timeit>")
+CODE_ATTRIBUTES = ("__code__", "__globals__", "__call__", "__class__", "__closure__", "__wrapped__", "__func__")
+STUDENT_MODULES = ("autograd_exercises.notebook",)  # what a student's notebook imports from the grader's package
+IMPORT_DOORS = ("import_module", "__import__", "util", "machinery", "exec", "eval", "compile")
+
+
+def _set_attribute(node: ast.AST) -> str:
+    """The attribute name an assignment or ``setattr`` with a literal name sets (``""`` for none)."""
+    if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+        return node.attr
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr" \
+            and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+        return node.args[1].value
+    return ""
 GRADER_PACKAGE = "autograd_exercises"  # its probe, patched, could call autograd in the function's place
 
 
-def _timed_apart(node: ast.Call, module: Module) -> bool:
-    """``exec(compile("<code>", "<%timeit>", "exec"), globals(), {})``: how :mod:`autograd_exercises.magics`
-    writes ``%timeit`` (its code runs apart, in a namespace of its own), harmless when that code declares no
-    ``global`` and opens no door itself."""
+def _timeit_code(node: ast.Call) -> ast.Module | None:
+    """The code of ``exec(compile("<code>", "<%timeit>", "exec"), globals(), {})``, how
+    :mod:`autograd_exercises.magics` writes ``%timeit`` (run apart, in a namespace of its own); else None."""
     args = node.args
     inner = args[0] if len(args) == 3 and isinstance(node.func, ast.Name) and node.func.id == "exec" else None
     if not (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "compile"
             and len(inner.args) == 3 and all(isinstance(arg, ast.Constant) for arg in inner.args)
             and inner.args[1].value in TIMEIT_FILES and isinstance(args[2], ast.Dict) and not args[2].keys):
-        return False
+        return None
     try:
-        tree = ast.parse(inner.args[0].value)
-    except (SyntaxError, ValueError, TypeError):
-        return False
-    return not any(isinstance(part, (ast.Global, ast.Nonlocal)) or isinstance(part, ast.Call) and _door(part, module)
-                   for part in ast.walk(tree))
+        return ast.parse(inner.args[0].value)
+    except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
+        return None
 
 
 def _walk_scopes(tree: ast.Module) -> Iterator[tuple[ast.AST, ast.AST | None, tuple[str, ...] | None]]:
@@ -236,11 +257,11 @@ def _walk_scopes(tree: ast.Module) -> Iterator[tuple[ast.AST, ast.AST | None, tu
     while stack:
         node, parent, scope = stack.pop()
         yield node, parent, scope
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):  # a class body too
             declared = tuple(name for inner in own_nodes(node.body if isinstance(node.body, list) else [node.body])
                              if isinstance(inner, ast.Global) for name in inner.names)
             inner_scope: tuple[str, ...] | None = declared or None
-        elif isinstance(node, (ast.ClassDef, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
             inner_scope = None
         else:
             inner_scope = scope
@@ -256,9 +277,10 @@ def _door(node: ast.Call, module: Module) -> str:
     name = func.id if isinstance(func, ast.Name) else ""
     if name in ("exec", "eval", "compile", "__import__") and name not in module.bindings:
         return name
-    root = _chain(func).split(".")[0] if isinstance(func, ast.Attribute) else ""
-    doors = [target for target, _ in module.imports.get(root, []) if target.split(".")[0] in ("importlib", "builtins")]
-    return _chain(func) if doors else ""
+    chain = _chain(func).split(".") if isinstance(func, ast.Attribute) else [""]
+    doors = [target for target, _ in module.imports.get(chain[0], []) if target.split(".")[0] in ("importlib", "builtins")]
+    opens = any(part in IMPORT_DOORS for part in chain[1:] + [target.split(".")[-1] for target in doors])
+    return ".".join(chain) if doors and opens else ""
 
 
 def patches(tree: ast.Module, module: Module) -> list[tuple[str, ast.AST]]:
@@ -288,10 +310,11 @@ def _chain(node: ast.AST) -> str:
 
 
 def _patched(target: ast.AST, module: Module) -> bool:
-    """Whether setting the attribute ``target`` changes an imported module or a class: its chain starts at an
-    imported name, or passes through ``__class__``."""
+    """Whether setting the attribute ``target`` may change an imported module or a class: its chain starts at an
+    imported name or at a call or subscript (``type(t).f``, ``sys.modules[name].f``), or passes through
+    ``__class__``."""
     chain = _chain(target).split(".")
-    return isinstance(target, ast.Attribute) and (chain[0] in module.imports or "__class__" in chain)
+    return isinstance(target, ast.Attribute) and (chain[0] in module.imports or chain[0] == "?" or "__class__" in chain)
 
 
 def imported(statement: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
@@ -325,7 +348,7 @@ class Reader:
     """Reads one module-level binding: its findings, and the module-level names it reaches."""
 
     def __init__(self, module: Module, owner: str, root: ast.AST) -> None:
-        self.module, self.owner = module, owner
+        self.module, self.owner, self.root = module, owner, root
         self.parents = {child: parent for parent in ast.walk(root) for child in ast.iter_child_nodes(parent)}
         self.locals: dict[ast.AST, set[str]] = {}
         self.findings: list[Finding] = []
@@ -353,6 +376,8 @@ class Reader:
         if attr == "requires_grad_" and self.called_with_false(node):
             return
         if attr in ("autograd", "_autograd") and self.chain_above(node) & HARMLESS:
+            return
+        if attr == "backward" and self.own_layer(owner):
             return
         if attr in ATTRIBUTES:
             self.found(node, *ATTRIBUTES[attr])
@@ -404,6 +429,19 @@ class Reader:
             self.attribute_named(node, attr, owner)
             owner = None
 
+    def own_layer(self, owner: ast.AST | None) -> bool:
+        """Whether ``owner`` is an instance of one of the submission's own classes that defines ``backward`` (a
+        hand-written layer: ``layer = Affine(); layer.backward(g)``), every time the function binds it."""
+        if not isinstance(owner, ast.Name):
+            return False
+        layers = {name for name, nodes in self.module.bindings.items() if nodes and all(
+            isinstance(node, ast.ClassDef) and any(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                                                   and item.name == "backward" for item in node.body) for node in nodes)}
+        values = [value for node in ast.walk(self.root) if isinstance(node, ast.Assign)
+                  for target in node.targets for value in _assigned(target, node.value, owner.id)]
+        return bool(values) and all(isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+                                    and value.func.id in layers for value in values)
+
     def namespace_call(self, node: ast.Call) -> bool:
         return isinstance(node.func, ast.Name) and node.func.id in NAMESPACES and not self.is_local(node.func)
 
@@ -444,6 +482,18 @@ class Reader:
         if scope not in self.locals:
             self.locals[scope] = local_names(scope)
         return self.locals[scope]
+
+
+def _assigned(target: ast.AST, value: ast.AST, name: str) -> list[ast.AST]:
+    """The values ``target = value`` gives ``name`` (``a, b = A(), B()`` gives ``b`` ``B()``); a value that cannot
+    be split stands for each name it binds."""
+    if isinstance(target, ast.Name):
+        return [value] if target.id == name else []
+    if isinstance(target, (ast.Tuple, ast.List)):
+        if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
+            return [found for part, item in zip(target.elts, value.elts) for found in _assigned(part, item, name)]
+        return [value for part in ast.walk(target) if isinstance(part, ast.Name) and part.id == name]
+    return []
 
 
 def local_names(scope: ast.AST) -> set[str]:
