@@ -108,6 +108,10 @@ USES = {
     "backward_of_a_layer_rebound_to_a_tensor": ("class Affine:\n    def backward(self, g):\n        return g\n"
                                                 "def manual(x):\n    layer = Affine()\n    layer = x * 2\n"
                                                 "    return layer.backward()\n", "calls .backward()"),
+    "own_layer_patched_afterwards": ("class L:\n    def backward(self, g):\n        return g\n"
+                                     "L.backward = lambda self, t: t.backward()\n"
+                                     "def manual(x):\n    layer = L()\n    return layer.backward(x)\n",
+                                     "calls .backward()"),
     "backward_of_an_unknown_object": ("def manual(x, layer):\n    return layer.backward(x)\n", "calls .backward()"),
     "patched_through_type": ("import torch\ndef _slope(t):\n    t.sum().backward()\n"
                              "type(torch.zeros(1)).slope = _slope\ndef manual(x):\n    return x.slope()\n",

@@ -311,10 +311,12 @@ def _chain(node: ast.AST) -> str:
 
 def _patched(target: ast.AST, module: Module) -> bool:
     """Whether setting the attribute ``target`` may change an imported module or a class: its chain starts at an
-    imported name or at a call or subscript (``type(t).f``, ``sys.modules[name].f``), or passes through
-    ``__class__``."""
+    imported name, at one of the file's classes (whose ``backward`` a hand-written layer may call), or at a call or
+    subscript (``type(t).f``, ``sys.modules[name].f``), or passes through ``__class__``."""
     chain = _chain(target).split(".")
-    return isinstance(target, ast.Attribute) and (chain[0] in module.imports or chain[0] == "?" or "__class__" in chain)
+    own_class = any(isinstance(node, ast.ClassDef) for node in module.bindings.get(chain[0], ()))
+    return isinstance(target, ast.Attribute) and (chain[0] in module.imports or chain[0] == "?" or own_class
+                                                  or "__class__" in chain)
 
 
 def imported(statement: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
