@@ -107,7 +107,7 @@ def autograd_use(source: str, function: str) -> list[Finding]:
     """
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # nesting too deep for the parser
         return []
     module = module_names(tree)
     found, queue, seen, read = [], collections.deque([function]), {function}, set()
@@ -220,6 +220,7 @@ def rebinding(tree: ast.Module, module: Module, function: str) -> list[Finding]:
 
 TIMEIT_FILES = ("<%timeit>", "<%%timeit>")
 CODE_ATTRIBUTES = ("__code__", "__globals__", "__call__", "__class__", "__closure__", "__wrapped__", "__func__")
+GRADER_PACKAGE = "autograd_exercises"  # its probe, patched, could call autograd in the function's place
 STUDENT_MODULES = ("autograd_exercises.notebook",)  # what a student's notebook imports from the grader's package
 IMPORT_DOORS = ("import_module", "__import__", "util", "machinery", "exec", "eval", "compile")
 
@@ -232,7 +233,6 @@ def _set_attribute(node: ast.AST) -> str:
             and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
         return node.args[1].value
     return ""
-GRADER_PACKAGE = "autograd_exercises"  # its probe, patched, could call autograd in the function's place
 
 
 def _timeit_code(node: ast.Call) -> ast.Module | None:
