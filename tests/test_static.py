@@ -113,6 +113,8 @@ USES = {
                                      "def manual(x):\n    layer = L()\n    return layer.backward(x)\n",
                                      "calls .backward()"),
     "backward_of_an_unknown_object": ("def manual(x, layer):\n    return layer.backward(x)\n", "calls .backward()"),
+    "patched_through_an_alias": ("import torch\nT = torch.Tensor\ndef _slope(t):\n    t.sum().backward()\n"
+                                 "T.slope = _slope\ndef manual(x):\n    return x.slope()\n", "calls .backward()"),
     "patched_through_type": ("import torch\ndef _slope(t):\n    t.sum().backward()\n"
                              "type(torch.zeros(1)).slope = _slope\ndef manual(x):\n    return x.slope()\n",
                              "calls .backward()"),
@@ -169,6 +171,9 @@ CLEAN = {
     "globals_read_and_locals_elsewhere": "def manual(x):\n    return 2 * x\nif 'manual' in globals():\n    pass\n"
                                          "def other():\n    global counter\n    manual = 3\n    return manual\n"
                                          "for manual_value in [1]:\n    pass\nmodel_eval = [m.eval() for m in []]\n",
+    "module_level_model_attributes": "import torch\nmodel = torch.nn.Linear(3, 1)\n"
+                                     "model.weight = torch.nn.Parameter(torch.ones(1, 3), requires_grad=True)\n"
+                                     "def manual(x):\n    return 2 * x\n",
     "torch_settings_and_own_attributes": "import torch\ntorch.backends.cudnn.deterministic = True\n"
                                          "class Net:\n    def __init__(self, w):\n        self.w = w\n"
                                          "def manual(x):\n    x.grad = None\n    return 2 * x\n",

@@ -311,12 +311,15 @@ def _chain(node: ast.AST) -> str:
 
 def _patched(target: ast.AST, module: Module) -> bool:
     """Whether setting the attribute ``target`` may change an imported module or a class: its chain starts at an
-    imported name, at one of the file's classes (whose ``backward`` a hand-written layer may call), or at a call or
-    subscript (``type(t).f``, ``sys.modules[name].f``), or passes through ``__class__``."""
+    imported name or a name for one (``T = torch.Tensor``), at one of the file's classes (whose ``backward`` a
+    hand-written layer may call), or at a call or subscript (``type(t).f``, ``sys.modules[name].f``), or passes
+    through ``__class__``."""
     chain = _chain(target).split(".")
     own_class = any(isinstance(node, ast.ClassDef) for node in module.bindings.get(chain[0], ()))
+    alias = any(isinstance(node, (ast.Name, ast.Attribute)) and _chain(node).split(".")[0] in module.imports
+                for node in module.bindings.get(chain[0], ()))  # T = torch.Tensor: a name for an imported class
     return isinstance(target, ast.Attribute) and (chain[0] in module.imports or chain[0] == "?" or own_class
-                                                  or "__class__" in chain)
+                                                  or alias or "__class__" in chain)
 
 
 def imported(statement: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
