@@ -58,6 +58,11 @@ MISTAKES = {
         [(SECOND, "    out.backward()\n    return RuntimeError('Trying to backward through the graph a second time')\n")],
         11, {"second_backward_error_is_real": "called backward 1 time(s)"},
     ),
+    "error_made_up_after_an_unrelated_backward": (  # two backward calls, but the error returned is hand-made
+        [(SECOND, "    out.backward()\n    torch.ones((), requires_grad=True).backward()\n"
+                  "    return RuntimeError('Trying to backward through the graph a second time')\n")],
+        11, {"second_backward_error_is_real": "that torch did not raise"},
+    ),
     "accumulation_cleared_between_calls": (
         [("    for _ in range(steps):\n        polynomial(x).backward()\n",
           "    for _ in range(steps):\n        x.grad = None\n        polynomial(x).backward()\n")],

@@ -8,6 +8,7 @@ judges live in the grader (``graders/``), never here.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import torch
@@ -50,8 +51,24 @@ def probe_second_backward_error(module, case):
     error = None
     if isinstance(value, BaseException):
         error = {"type": _exact_text(lambda: type(value).__name__),
-                 "message": _exact_text(lambda: str(value))[: observe.MAX_REPR]}
+                 "message": _exact_text(lambda: str(value))[: observe.MAX_REPR],
+                 "raised_by_torch": _raised_by_torch(value)}
     return {**obs, "error": error}
+
+
+TORCH_DIR = os.path.dirname(os.path.realpath(torch.__file__)) + os.sep
+
+
+def _raised_by_torch(error: BaseException) -> bool:
+    """Whether ``error`` was raised, and raised inside torch (a real backward's error is, from its engine's call in
+    ``torch/autograd``); an error made with ``RuntimeError(...)`` and returned was never raised at all."""
+    try:
+        frame, last = error.__traceback__, None
+        while frame is not None:
+            frame, last = frame.tb_next, frame
+        return last is not None and os.path.realpath(last.tb_frame.f_code.co_filename).startswith(TORCH_DIR)
+    except BaseException:
+        return False
 
 
 def _exact_text(make) -> str:

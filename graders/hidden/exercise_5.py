@@ -34,6 +34,10 @@ def judge_second_error_is_real(case, obs):
     if count < 2:
         raise Fail(f"{what} called backward {count} time(s): the error must come from calling out.backward() a "
                    "second time, not be made up", code="error-made-up")
+    error = obs.get("error") if isinstance(obs.get("error"), dict) else {}
+    if error and error.get("raised_by_torch") is not True:
+        raise Fail(f"{what} returned a {error.get('type', 'error')} that torch did not raise: the error must come "
+                   "from calling out.backward() a second time on the same out, not be made up", code="error-made-up")
     if obs["x_grad"] is None:
         raise Fail(f"x.grad is None after {what}: the first out.backward() must run through the x passed in",
                    code="detached-input")
