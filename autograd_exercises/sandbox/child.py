@@ -149,9 +149,7 @@ def lock_down(job: dict[str, Any], source: bytes | None = None, seccomp: Any = N
     if any(layer.startswith("landlock") for layer in layers):
         if not isolation.apply_landlock(job["read_paths"], [job["scratch"]]):
             raise RuntimeError("could not apply landlock")
-    allow_processes = "seccomp-no-fork" not in layers
-    if "seccomp" in layers and not isolation.apply_seccomp(allow_processes=allow_processes,
-                                                            own_uid="uid-switch" in layers, prepared=seccomp):
+    if "seccomp" in layers and not isolation.apply_seccomp(**isolation.seccomp_options(layers), prepared=seccomp):
         raise RuntimeError("could not apply seccomp")
     die_with_server(job.get("server"))
 

@@ -27,7 +27,7 @@ import stat
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 try:
     import ctypes
@@ -323,18 +323,16 @@ def drop_capabilities() -> bool:
     data = (ctypes.c_uint32 * 6)()  # two {effective, permitted, inheritable} triples, all zero
     if int(libc.capset(header, data)) != 0:
         return False
-    with open("/proc/self/status") as status:
-        fields = dict(line.split(":", 1) for line in status if line.startswith("Cap"))
-    return all(int(fields.get(key, "1").strip(), 16) == 0 for key in ("CapEff", "CapPrm", "CapInh"))
+    fields = _status_fields("self")
+    return all(int(fields.get(key, "1"), 16) == 0 for key in ("CapEff", "CapPrm", "CapInh"))
 
 
 def has_capabilities() -> bool:
     """Whether this process holds any capability (its effective or permitted set is not empty)."""
+    fields = _status_fields("self")
     try:
-        with open("/proc/self/status") as status:
-            fields = dict(line.split(":", 1) for line in status if line.startswith("Cap"))
-        return any(int(fields.get(key, "0").strip(), 16) for key in ("CapEff", "CapPrm"))
-    except (OSError, ValueError):
+        return any(int(fields.get(key, "0"), 16) for key in ("CapEff", "CapPrm"))
+    except ValueError:
         return False
 
 
@@ -507,6 +505,13 @@ def seccomp_filter(*, allow_processes: bool = True, own_uid: bool = True) -> Any
     return rules
 
 
+def seccomp_options(layers: Iterable[str]) -> dict[str, bool]:
+    """:func:`seccomp_filter`'s options for a child with these working ``layers``: no processes for a child
+    still uid 0 (``seccomp-no-fork``), file metadata only for one with a uid of its own (``uid-switch``)."""
+    layers = set(layers)
+    return {"allow_processes": "seccomp-no-fork" not in layers, "own_uid": "uid-switch" in layers}
+
+
 def apply_seccomp(*, allow_processes: bool = True, own_uid: bool = True, prepared: Any = None) -> bool:
     """Load the :func:`seccomp_filter` (or ``prepared``, built before a fork) on this thread; inherited by
     what it creates. libseccomp sets no_new_privs first. True if loaded."""
@@ -570,7 +575,7 @@ def _proc_pids() -> list[int]:
         return []
 
 
-def _status_fields(pid: int) -> dict[str, str]:
+def _status_fields(pid: int | str) -> dict[str, str]:
     """``/proc/<pid>/status`` as {field: value}; empty if the process is gone."""
     try:
         with open(f"/proc/{pid}/status") as status:

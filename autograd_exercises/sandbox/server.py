@@ -298,8 +298,7 @@ class Server:
         self.scratch_root = Path(tempfile.mkdtemp(prefix=f"autograd-sandbox-{slot}-"))
         os.chmod(self.scratch_root, 0o711)
         self.read_paths = _read_paths()
-        uid0 = hasattr(os, "geteuid") and os.geteuid() == 0 and self.uid is None
-        self.seccomp = isolation.seccomp_filter(allow_processes=not uid0, own_uid=self.uid is not None) \
+        self.seccomp = isolation.seccomp_filter(**isolation.seccomp_options(self.layers)) \
             if "seccomp" in self.layers else None
         self.heavy_loaded = False
         self.zygote = Zygote(self._run_job, _preload_heavy) if use_fork else None

@@ -28,9 +28,8 @@ def main() -> None:
     for ref in [job.get("probe")] + [check["probe"] for check in job.get("checks") or []]:
         if ref:
             child.resolve(ref)  # import the probes' modules before the lock-down
-    layers = set(job["layers"])
-    rules = isolation.seccomp_filter(allow_processes="seccomp-no-fork" not in layers, own_uid="uid-switch" in layers) \
-        if "seccomp" in layers else None
+    layers = job["layers"]
+    rules = isolation.seccomp_filter(**isolation.seccomp_options(layers)) if "seccomp" in layers else None
     child.main(job, inputs, seccomp=rules)
 
 
