@@ -86,19 +86,13 @@ def probe_predict(module, case):
     """Call predict(x, w, b), counting tensors saved for a backward pass, then look at w, b and grad mode."""
     _grad_mode_on()
     w, b = _params(case)
-    saved = {"count": 0}
-
-    def pack(t):
-        saved["count"] += 1
-        return t
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+    with observe.saved_for_backward() as saved:
         ran = observe.call(module, "predict", case["x"].clone(), w, b)
     grad_mode_after = torch.is_grad_enabled()
     _grad_mode_on()
     params = {name: {"requires_grad": bool(p.requires_grad), "grad": observe.grad_of(p)}
               for name, p in (("w", w), ("b", b))}
-    return {"predict": ran, "saved": saved["count"], "grad_mode_after": grad_mode_after, "params": params}
+    return {"predict": ran, "saved": saved["saved"], "grad_mode_after": grad_mode_after, "params": params}
 
 
 def probe_detached_copy(module, case):

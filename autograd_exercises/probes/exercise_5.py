@@ -29,17 +29,7 @@ def _run(module, case, function: str, *args: Any) -> dict[str, Any]:
 def probe_backward_twice(module, case):
     """Call backward_twice(x) on a fresh leaf and look at x.grad afterwards; count the values its forward
     passes saved for backward and how often backward read them (one graph read twice: twice as many reads)."""
-    counts = {"saved": 0, "read": 0}
-
-    def save(tensor):
-        counts["saved"] += 1
-        return tensor
-
-    def read(tensor):
-        counts["read"] += 1
-        return tensor
-
-    with torch.autograd.graph.saved_tensors_hooks(save, read):
+    with observe.saved_for_backward() as counts:
         obs = _run(module, case, "backward_twice")
     return {**obs, "saved_values": counts}
 

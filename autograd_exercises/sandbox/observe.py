@@ -9,9 +9,10 @@ tensors the values plus their autograd metadata).
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 import warnings
-from typing import Any
+from typing import Any, Iterator
 
 import torch
 
@@ -218,6 +219,24 @@ def grad_of(t: Any) -> dict[str, Any] | None:
 def leaf(value: torch.Tensor, requires_grad: bool = True) -> torch.Tensor:
     """A fresh leaf tensor for the student, cloned from the grader's input."""
     return value.detach().clone().requires_grad_(requires_grad)
+
+
+@contextlib.contextmanager
+def saved_for_backward() -> Iterator[dict[str, int]]:
+    """Counts, while the block runs, the values autograd saves for a backward pass (``saved``: a graph is being
+    built) and how often a backward reads them (``read``: once per backward through them)."""
+    counts = {"saved": 0, "read": 0}
+
+    def save(value: torch.Tensor) -> torch.Tensor:
+        counts["saved"] += 1
+        return value
+
+    def read(value: torch.Tensor) -> torch.Tensor:
+        counts["read"] += 1
+        return value
+
+    with torch.autograd.graph.saved_tensors_hooks(save, read):
+        yield counts
 
 
 def number(value: Any) -> float | None:
