@@ -111,22 +111,25 @@ def autograd_use(source: str, function: str) -> list[Finding]:
         return []
     module = module_names(tree)
     found, queue, seen, read = [], collections.deque([function]), {function}, set()
+
+    def read_binding(owner: str, node: ast.AST) -> None:
+        """Read ``node`` once; queue each module-level name it reaches once."""
+        if id(node) in read:
+            return
+        read.add(id(node))
+        reader = Reader(module, owner, node)
+        found.extend(reader.findings)
+        for reached in reader.reached:
+            if reached not in seen:
+                seen.add(reached)
+                queue.append(reached)
+
     for where, value in patches(tree, module):  # a method put on torch's classes runs from any tensor
-        reader = Reader(module, where, value)
-        found += reader.findings
-        queue.extend(name for name in reader.reached if name not in seen and not seen.add(name))
+        read_binding(where, value)
     while queue:  # each name queued once, each node read once: `a = b = … = (a, b, …)` costs its size, not its square
         name = queue.popleft()
         for node in module.bindings.get(name, ()):
-            if id(node) in read:
-                continue
-            read.add(id(node))
-            reader = Reader(module, name, node)
-            found += reader.findings
-            for reached in reader.reached:
-                if reached not in seen:
-                    seen.add(reached)
-                    queue.append(reached)
+            read_binding(name, node)
     found += rebinding(tree, module, function)
     order = {name: index for index, name in enumerate(dict.fromkeys(finding.function for finding in found))}
     unique = {(finding.line, finding.what): finding for finding in found}
@@ -197,9 +200,8 @@ def rebinding(tree: ast.Module, module: Module, function: str) -> list[Finding]:
             found.append(Finding("is defined again inside a function (global)", node.lineno, function, DYNAMIC))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "__getattr__" and scope == ():
             found.append(Finding("may come from the module's __getattr__", node.lineno, function, DYNAMIC))
-        elif _set_attribute(node) in (function, *CODE_ATTRIBUTES):
-            what = "is set as an attribute" if _set_attribute(node) == function else \
-                f"may be given other code ({_set_attribute(node)})"
+        elif (attribute := _set_attribute(node)) in (function, *CODE_ATTRIBUTES):
+            what = "is set as an attribute" if attribute == function else f"may be given other code ({attribute})"
             found.append(Finding(what, node.lineno, function, DYNAMIC))
         elif isinstance(node, ast.ImportFrom) and (node.module or "") in STUDENT_MODULES:
             continue  # the notebook's own check(), as its test cells call it
@@ -302,6 +304,7 @@ def patches(tree: ast.Module, module: Module) -> list[tuple[str, ast.AST]]:
 
 
 def _chain(node: ast.AST) -> str:
+    """``a.b.c`` as written (``?.b.c`` where the root is not a name: ``type(t).b.c``)."""
     parts = []
     while isinstance(node, ast.Attribute):
         parts.insert(0, node.attr)
@@ -464,15 +467,13 @@ class Reader:
 
     def dotted(self, node: ast.AST) -> str:
         """``a.b.c`` with its root import resolved (``T.func`` after ``import torch as T`` → ``torch.func``)."""
-        parts = []
-        while isinstance(node, ast.Attribute):
-            parts.insert(0, node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            return ".".join(["?"] + parts)
-        targets = self.module.imports.get(node.id)
-        root = targets[-1][0] if targets and not self.is_local(node) else node.id
-        return ".".join([root] + parts)
+        chain, root = _chain(node), node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        targets = self.module.imports.get(root.id) if isinstance(root, ast.Name) else None
+        if not targets or self.is_local(root):
+            return chain
+        return targets[-1][0] + chain[len(root.id):]
 
     def is_local(self, node: ast.Name) -> bool:
         """Whether an enclosing function, lambda or comprehension binds the name (so it shadows the module's)."""
