@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import signal
 import struct
 import subprocess
 import sys
@@ -72,6 +73,8 @@ def test_a_report_in_torch_save_format_is_refused():
 def test_timeouts_and_signals_become_statuses():
     assert interpret({"timed_out": True}, b"").status == "timeout"
     assert interpret({"signal": 9}, b"").status == "crashed"
+    # the CPU limit reached before the server saw the deadline (a busy machine): a timeout
+    assert interpret({"signal": signal.SIGXCPU}, b"").status == "timeout"
     assert interpret({"exit": 0}, b"").status == "no-result"
     assert interpret({"too_large": True}, b"x").status == "too-large"
 

@@ -91,8 +91,9 @@ def interpret(response: dict[str, Any], blob: bytes) -> RunResult:
                   output_dropped=bool(response.get("output_dropped")), wall=float(response.get("wall", 0.0)),
                   exit=response.get("exit"), signal=response.get("signal"),
                   checks_started=response["checks_started"] if type(response.get("checks_started")) is bool else None)
-    if response.get("timed_out"):
-        return RunResult("timeout", **common)
+    if response.get("timed_out") or response.get("signal") == getattr(signal, "SIGXCPU", None):
+        return RunResult("timeout", **common)  # (SIGXCPU: its CPU limit, which a busy machine reaches before the
+        # server, itself waiting for a core, sees the deadline pass: a timeout all the same, never a crash)
     if response.get("too_large"):
         return RunResult("too-large", **common)
     if not blob:
