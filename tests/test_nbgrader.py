@@ -600,6 +600,8 @@ def test_checks_follow_the_kernel_not_the_notebook_order(course):
 
 # -- notebooks as students leave them: nbgrader's points, three ways -------------------------------------
 
+SHORT_CELL_TIMEOUT = 3.0  # the out-of-kernel ways' cell budget here: no kernel or sandbox starts inside a cell
+
 KERNEL_PIPELINE = (  # nbgrader's own autograde: a kernel per notebook, each test cell checking in it
     "from nbgrader.converters.autograde import Autograde\n"
     "c = get_config()  # noqa: F821\n"
@@ -612,14 +614,15 @@ def test_notebooks_get_nbgraders_points_three_ways(course, sandbox, tmp_path):
     points, check by check, and the points the cases expect.
 
     In a copy of the course whose cell timeout (nbgrader's ``Execute.timeout``) is
-    :data:`notebook_cases.CELL_TIMEOUT`: the kernels are interrupted there, and the out-of-kernel step reads it.
+    :data:`notebook_cases.CELL_TIMEOUT` for the kernels (a test cell there starts a sandbox: it needs the time)
+    and a short one for the out-of-kernel step, which reads it from the config (each way spins out the
+    interrupted cell's budget, so a short one saves its difference twice).
     """
     from autograd_exercises import grading, submission
     from tests.notebook_cases import CASES, CELL_TIMEOUT, expected_points
 
     copy_dir = tmp_path / "assignments"
     shutil.copytree(course.dir, copy_dir, ignore=shutil.ignore_patterns("autograded", "feedback", "submitted"))
-    timeout = f"c.Execute.timeout = {int(CELL_TIMEOUT)}\n"
     paths = {}
     for case in CASES:
         folder = copy_dir / "submitted" / f"nb-{case.name}" / case.slug
@@ -628,18 +631,19 @@ def test_notebooks_get_nbgraders_points_three_ways(course, sandbox, tmp_path):
         paths[case.name].write_text(json.dumps(case.make(), indent=1), encoding="utf-8")
     slugs = list(dict.fromkeys(case.slug for case in CASES))
 
-    def autograde_all(config: str) -> dict[str, dict[str, float]]:
-        (copy_dir / "nbgrader_config_local.py").write_text(config + timeout, encoding="utf-8")
+    def autograde_all(config: str, cell_timeout: float) -> dict[str, dict[str, float]]:
+        (copy_dir / "nbgrader_config_local.py").write_text(f"{config}c.Execute.timeout = {cell_timeout:g}\n",
+                                                           encoding="utf-8")
         for slug in slugs:
             nbgrader_course.run_nbgrader(copy_dir, "autograde", slug, "--student=nb-*", "--create", "--force")
         return {case.name: _by_check(graders.find(case.slug),
                                      nbgrader_course.scores(copy_dir, case.slug, f"nb-{case.name}")) for case in CASES}
 
-    out_of_kernel = autograde_all(NO_KERNEL)
-    in_kernels = autograde_all(KERNEL_PIPELINE)
+    out_of_kernel = autograde_all(NO_KERNEL, SHORT_CELL_TIMEOUT)
+    in_kernels = autograde_all(KERNEL_PIPELINE, CELL_TIMEOUT)
     graded = {case.name: {c.name: c.points for c in grading.grade(
         graders.find(case.slug), submission.load(paths[case.name]), sandbox=sandbox, seed=0,
-        cell_timeout=CELL_TIMEOUT).checks} for case in CASES}
+        cell_timeout=SHORT_CELL_TIMEOUT).checks} for case in CASES}
     for case in CASES:
         expected = expected_points(case, graders.find(case.slug))
         assert in_kernels[case.name] == expected, (case.name, "nbgrader in kernels", in_kernels[case.name])
