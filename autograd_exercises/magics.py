@@ -32,7 +32,8 @@ RUN_IN_PLACE = ("time", "capture")  # cell magics whose body runs in the user's 
 RUN_APART = ("timeit",)  # run once, in a namespace of their own
 SILENT = ("pinfo", "pinfo2", "psearch")  # x? and x??: help, nothing else happens
 OURS = {"load_ext": "autograd_exercises.notebook"}  # the setup cell's own magic: nothing to say about it
-_TIMEIT_OPTIONS = re.compile(r"^\s*(?:-[nrp]\s*\d+(?:\.\d+)?\s+|-[tcqo]\s+)*")
+_TIMEIT_OPTIONS = re.compile(r"^\s*(?:(?:-[nrp]\s*\d+(?:\.\d+)?|-[tcqo])(?:\s+|$))*")  # the last one may end the line
+NESTING = 20  # cell magics inside cell magics (%%time over %%capture …): deeper ones run nothing
 
 
 @dataclass(frozen=True)
@@ -53,15 +54,15 @@ def _compiles(code: str) -> bool:
     return True
 
 
-def to_python(cell: str) -> Plain:
-    """A notebook cell's source (IPython syntax allowed) as plain Python."""
+def to_python(cell: str, depth: int = 0) -> Plain:
+    """A notebook cell's source (IPython syntax allowed) as plain Python (``depth``: the cell magics around it)."""
     cell = cell.replace("\r\n", "\n").replace("\r", "\n")
     lines = cell.split("\n")
     if _compiles(cell) and "get_ipython()" not in cell:
         return Plain(cell, tuple(range(1, len(lines) + 1)))
     lead = next((index for index, line in enumerate(lines) if line.strip()), len(lines))
     if lead < len(lines) and lines[lead].startswith("%%"):
-        return _cell_magic(lines, lead)
+        return _cell_magic(lines, lead, depth)
     transformed = _ipython_transform(cell)
     out = transformed.split("\n")
     if transformed.endswith("\n") and not cell.endswith("\n"):
@@ -70,7 +71,7 @@ def to_python(cell: str) -> Plain:
         origin = [index + 1 + lead for index in range(len(out))]
     else:  # a joined continuation line: close enough
         origin = [min(index + 1 + lead, len(lines)) for index in range(len(out))]
-    return rewrite("\n".join(out), tuple(origin))
+    return rewrite("\n".join(out), tuple(origin), depth)
 
 
 _TRANSFORMER: list = []
@@ -113,11 +114,13 @@ def _plain_transform(cell: str) -> str:
     return "\n".join(out)
 
 
-def _cell_magic(lines: list[str], at: int) -> Plain:
+def _cell_magic(lines: list[str], at: int, depth: int) -> Plain:
     """A cell that starts with ``%%name``: the body in place for the magics that run code, else nothing."""
     name, _, argument = lines[at][2:].partition(" ")
+    if depth >= NESTING:
+        return _too_deep(name, at)
     body = "\n".join(lines[at + 1:])
-    plain = to_python(body)
+    plain = to_python(body, depth + 1)
     shift = at + 1
     if name in RUN_IN_PLACE:
         notes = plain.notes
@@ -131,6 +134,11 @@ def _cell_magic(lines: list[str], at: int) -> Plain:
         line = f"exec(compile({code!r}, '<%%timeit>', 'exec'), globals(), {{}})"
         return Plain("\n".join([""] * at + [line]), tuple(range(1, at + 2)), plain.skipped, plain.notes)
     return Plain("\n".join([""] * at + ["pass"]), tuple(range(1, at + 2)), (f"%%{name}",))
+
+
+def _too_deep(name: str, at: int) -> Plain:
+    """A cell magic under :data:`NESTING` others: nothing runs (the grader's own recursion stays bounded)."""
+    return Plain("\n".join([""] * at + ["pass"]), tuple(range(1, at + 2)), (f"%%{name} nested over {NESTING} deep",))
 
 
 def _capture_variable(argument: str) -> str:
@@ -161,7 +169,7 @@ def _parses(code: str, mode: str) -> bool:
     return True
 
 
-def _replacement(method: str, args: list[str], statement: bool) -> tuple[Plain | None, str | None]:
+def _replacement(method: str, args: list[str], statement: bool, depth: int) -> tuple[Plain | None, str | None]:
     """(the call's replacement, or None to keep it; a note). What was skipped is in the replacement's ``skipped``."""
     def nothing(skip: str | None = None) -> Plain:
         return Plain("pass" if statement else "None", (1,), (skip,) if skip else ())
@@ -185,14 +193,16 @@ def _replacement(method: str, args: list[str], statement: bool) -> tuple[Plain |
         return nothing(f"%{name}"), None
     if method == "run_cell_magic" and len(args) == 3:
         name, line, body = args
+        if depth >= NESTING:
+            return _too_deep(name, 0), None
         if name in RUN_APART:
             setup = _TIMEIT_OPTIONS.sub("", line).strip()
-            plain = to_python(body)
+            plain = to_python(body, depth + 1)
             code = f"{setup}\n{plain.code}" if setup else plain.code
             return Plain(f"exec(compile({code!r}, '<%%timeit>', 'exec'), globals(), {{}})", (1,), plain.skipped,
                          plain.notes), None
         if name in RUN_IN_PLACE and statement:
-            plain = to_python(body)  # the body lines follow the magic's line, as in the cell
+            plain = to_python(body, depth + 1)  # the body lines follow the magic's line, as in the cell
             note = (f"%%capture's variable {_capture_variable(line)} is not set when graded"
                     if name == "capture" and _capture_variable(line) else None)
             return Plain(plain.code, tuple(number + 1 for number in plain.origin), plain.skipped, plain.notes), note
@@ -203,8 +213,9 @@ def _replacement(method: str, args: list[str], statement: bool) -> tuple[Plain |
     return None, None
 
 
-def rewrite(code: str, origin: tuple[int, ...] | None = None) -> Plain:
-    """``code`` (Python, as IPython's transformer writes it) with every ``get_ipython()`` magic call rewritten."""
+def rewrite(code: str, origin: tuple[int, ...] | None = None, depth: int = 0) -> Plain:
+    """``code`` (Python, as IPython's transformer writes it) with every ``get_ipython()`` magic call rewritten
+    (``depth``: the cell magics around it)."""
     lines = code.split("\n")
     origin = tuple(origin) if origin is not None else tuple(range(1, len(lines) + 1))
     if "get_ipython()" not in code:
@@ -225,7 +236,7 @@ def rewrite(code: str, origin: tuple[int, ...] | None = None) -> Plain:
     result = [[line] for line in lines]  # per line of ``code``: the lines it became
     origins = [[number] for number in origin]
     for node, (method, args), statement in sorted(edits, key=lambda e: (e[0].lineno, e[0].col_offset), reverse=True):
-        new, note = _replacement(method, args, statement)
+        new, note = _replacement(method, args, statement, depth)
         if new is None or node.lineno != node.end_lineno:
             continue
         skipped += reversed(new.skipped)

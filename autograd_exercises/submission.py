@@ -249,8 +249,11 @@ def notebook_source(path: str, text: str) -> Submission:
             continue
         if _grade_id(cell):
             grade_ids.append((_grade_id(cell), number))
-        plain = magics.to_python(source)
-        error = compile_error(plain.code, "<cell>")
+        try:
+            plain = magics.to_python(source)
+            error = compile_error(plain.code, "<cell>")
+        except (RecursionError, MemoryError):  # nesting the reading cannot follow (Python's parser refuses it too)
+            plain, error = magics.Plain("", (1,)), "it nests too deep to be read"
         if error is not None:
             line = re.search(r" at line (\d+)", error)
             if line and 1 <= int(line.group(1)) <= len(plain.origin):

@@ -168,6 +168,9 @@ def test_no_order_note_when_cells_ran_top_to_bottom_or_counts_are_unknown():
     ("\n%%time\nx = 1\n%time y = f()\n", "\n\nx = 1\ny = f()\n", ()),
     ("%%capture\nprint(1)\n", "\nprint(1)\n", ()),
     ("%timeit -n 3 -r 1 f(1)\n", "exec(compile('f(1)', '<%timeit>', 'exec'), globals(), {})\n", ()),
+    # a cell magic's options end its line: the last one has no space after it (-r 1, -r1, -q)
+    ("%%timeit -n 1 -r 1\nf(1)\n", "exec(compile('f(1)\\n', '<%%timeit>', 'exec'), globals(), {})", ()),
+    ("%%timeit -r1 -q\nf(1)", "exec(compile('f(1)', '<%%timeit>', 'exec'), globals(), {})", ()),
     ("%matplotlib inline\n!pip install torch\nfiles = !ls\nx?\n", "pass\npass\nfiles = None\npass\n",
      ("%matplotlib", "!pip", "!ls")),
     ("%%writefile helper.py\nprint(1)\n", "pass", ("%%writefile",)),
@@ -183,6 +186,24 @@ def test_timeit_runs_once_in_a_namespace_of_its_own():
     namespace: dict = {"calls": []}
     exec(magics.to_python("%timeit -n 1 -r 1 kept = calls.append(1)\n").code, namespace)
     assert namespace["calls"] == [1] and "kept" not in namespace
+
+
+@pytest.mark.parametrize("cell", ["%%time\n" * 2000 + "x = 1\n",  # each %%time reads the cell below it
+                                  "\n" + "%%capture\n" * 2000 + "x = 1\n"])
+def test_cell_magics_nested_thousands_deep_run_nothing_and_raise_nothing(cell):
+    plain = magics.to_python(cell)
+    assert plain.skipped == (f"%%{cell.split()[0][2:]} nested over {magics.NESTING} deep",)
+    assert plain.code.strip() == "pass" and len(plain.origin) == len(plain.code.split("\n"))
+    history = f"get_ipython().run_cell_magic('time', '', {cell!r})"  # as the kernel's In holds the cell
+    assert "x = 1" not in magics.rewrite(history).code and magics.rewrite(history).skipped == plain.skipped
+
+
+def test_a_notebook_cell_nested_too_deep_is_named_and_the_others_graded():
+    nb = {"cells": [code_cell("%%time\n" * 2000 + "x = 1\n", "deep"), code_cell("y = 2\n", "next")],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    loaded = _load(nb)
+    assert "y = 2" in loaded.source.decode() and "x = 1" not in loaded.source.decode()
+    assert any(f"nested over {magics.NESTING} deep (cell 1)" in note for note in loaded.skipped), loaded.skipped
 
 
 def test_the_kernels_history_is_rewritten_too():
