@@ -125,6 +125,29 @@ USES = {
     "patched_in_a_tuple": ("import torch\ndef helper(t):\n    t.backward()\n"
                            "torch.Tensor.a, torch.Tensor.b = helper, None\ndef manual(x):\n    return x.a()\n",
                            "calls .backward()"),
+    # lookups under other names (red team: each gave the by-hand point to autograd code)
+    "getattr_passed_around": ("_look = getattr\ndef manual(x):\n    return _look(x, 'back' + 'ward')()\n",
+                              "passes getattr around (a lookup no reading can follow)"),
+    "getattr_static_computed": ("import inspect, torch\ndef manual(x):\n"
+                                "    return inspect.getattr_static(torch.Tensor, 'back' + 'ward')(x)\n",
+                                "uses getattr_static with a computed name"),
+    "getattr_static_literal": ("import inspect, torch\ndef manual(x):\n"
+                               "    return inspect.getattr_static(torch.Tensor, 'backward')(x)\n", "calls .backward()"),
+    "getattribute_computed": ("def manual(x):\n    return object.__getattribute__(x, 'back' + 'ward')()\n",
+                              "uses __getattribute__ with a computed name"),
+    # code put into a module-level object, then taken out of it by the by-hand function
+    "stored_through_update": ("def _cheat(t):\n    t.sum().backward()\nTOOLS = {}\nTOOLS.update(slope=_cheat)\n"
+                              "def manual(x):\n    return TOOLS['slope'](x)\n", "calls .backward()"),
+    "stored_inside_a_function": ("def _cheat(t):\n    t.sum().backward()\nTOOLS = [[]]\ndef setup():\n"
+                                 "    TOOLS[0].append(_cheat)\nsetup()\ndef manual(x):\n    return TOOLS[0][0](x)\n",
+                                 "calls .backward()"),
+    "stored_by_subscript_in_a_function": ("def _cheat(t):\n    t.sum().backward()\nTOOLS = {}\ndef setup():\n"
+                                          "    TOOLS['s'] = _cheat\nsetup()\ndef manual(x):\n    return TOOLS['s'](x)\n",
+                                          "calls .backward()"),
+    # a %%timeit cell (as magics writes it) that defines a method and puts it on torch's classes
+    "timeit_that_patches_a_class": ("import torch\nexec(compile('def _s(t):\\n    t.sum().backward()\\n"
+                                    "torch.Tensor.slope = _s', '<%%timeit>', 'exec'), globals(), {})\n"
+                                    "def manual(x):\n    return x.slope()\n", "calls .backward()"),
 }
 
 
@@ -168,6 +191,9 @@ CLEAN = {
                                   "importlib.reload(numpy)\n",
     "timeit_as_magics_writes_it": "def manual(x):\n    return 2 * x\n"
                                   "exec(compile('manual(1)', '<%%timeit>', 'exec'), globals(), {})\n",
+    "module_list_filled_elsewhere": "import torch\nSCALE = []\nSCALE.append(2)\ndef fill():\n    SCALE.append(3)\n"
+                                    "def manual(x):\n    return SCALE[0] * x\n"
+                                    "out = (3 * x).sum()\nout.backward()\nhistory = []\nhistory.append(out.grad_fn)\n",
     "globals_read_and_locals_elsewhere": "def manual(x):\n    return 2 * x\nif 'manual' in globals():\n    pass\n"
                                          "def other():\n    global counter\n    manual = 3\n    return manual\n"
                                          "for manual_value in [1]:\n    pass\nmodel_eval = [m.eval() for m in []]\n",
@@ -298,6 +324,21 @@ def test_a_notebook_by_hand_check_names_the_cell():
         "manual uses torch.autograd.grad (imported as g at cell 1, line 2) at cell 2, line 2:")
 
 
+@pytest.mark.parametrize("options", ["-n 1 -r 1", "-r1", "-q", ""])
+def test_a_notebook_timing_the_by_hand_function_with_timeit_options_keeps_the_point(options):
+    """`%%timeit -n 1 -r 1` (red team: the last option, with no space after it, stayed in the code, which then
+    did not parse, and the exec it became read as a way to rebind the function)."""
+    from autograd_exercises import grading
+    from autograd_exercises.spec import Check
+    from autograd_exercises.submission import notebook_source
+
+    cells = ["import torch", "def manual(x):\n    return 2 * x", f"%%timeit {options}\nmanual(torch.ones(3))"]
+    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "source": source, "outputs": [], "execution_count": None}
+                          for source in cells], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    check = Check("manual_by_hand", "manual", 1, "by hand", list, print, print, by_hand=True)
+    assert grading.by_hand_failure(check, notebook_source("work.ipynb", json.dumps(notebook))) is None
+
+
 def test_each_binding_is_read_once_however_many_names_share_it(monkeypatch):
     """`a = b = … = (a, b, …)` binds every name to one value that reaches every name: read once, not once per name
     (a 10 KB file of that made the grader's reading take minutes, outside the sandbox)."""
@@ -313,3 +354,15 @@ def test_each_binding_is_read_once_however_many_names_share_it(monkeypatch):
     found = autograd_use(source, "gradient_manual")
     assert [finding.what for finding in found] == ["uses torch.autograd"]  # still found, through any name
     assert len(reads) == len({id(node) for node in reads}) <= 3  # the function, the tuple, the alias
+
+
+def test_a_function_of_many_backward_calls_on_a_name_is_read_in_one_pass(monkeypatch):
+    """`a = x` then thousands of `a.backward` (red team: a 78 KB file held the grader 72 s, a 255 KB one over
+    10 minutes, outside the sandbox): whether `a` is a hand-written layer is worked out once, not per use."""
+    from autograd_exercises.judge import static
+
+    source = "def manual(x):\n    a = x\n    if False:\n" + "        a.backward\n" * 2000
+    calls = []
+    monkeypatch.setattr(static, "_assigned", lambda *args, _real=static._assigned: calls.append(1) or _real(*args))
+    assert set(whats(source)) == {"calls .backward()"}  # each line's
+    assert len(calls) == 1  # the one assignment, read once

@@ -63,7 +63,7 @@ NAMES = {  # a bare name, when the submission does not define it itself
     "autograd": ("uses autograd", DIFFERENTIATES), "functorch": ("uses functorch", DIFFERENTIATES),
     "forward_ad": ("uses forward-mode autograd (forward_ad)", DIFFERENTIATES),
 }
-LOOKUPS = ("getattr", "setattr", "delattr", "attrgetter", "methodcaller")
+LOOKUPS = ("getattr", "setattr", "delattr", "attrgetter", "methodcaller", "getattr_static", "__getattribute__")
 NAMESPACES = ("globals", "vars", "locals")
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 ADVICE = {DIFFERENTIATES: "compute the derivative from the chain rule, without autograd",
@@ -159,7 +159,24 @@ def module_names(tree: ast.Module) -> Module:
         elif isinstance(statement, (ast.Import, ast.ImportFrom)):
             for name, target in imported(statement):
                 module.imports[name].append((target, statement.lineno))
+    for node in ast.walk(tree):  # what is put into a module-level name's object, anywhere, is read as its value
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):  # TOOLS.update(slope=f)
+            root = _root_name(node.func)
+            if root in module.bindings:
+                module.bindings[root] += [*node.args, *(keyword.value for keyword in node.keywords)]
+        elif isinstance(node, (ast.Assign, ast.AugAssign)):  # TOOLS["slope"] = f, TOOLS.slope = f
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            roots = {_root_name(target) for target in targets if isinstance(target, (ast.Subscript, ast.Attribute))}
+            for root in roots & set(module.bindings):
+                module.bindings[root].append(node.value)
     return module
+
+
+def _root_name(node: ast.AST) -> str:
+    """The name an attribute, subscript or call chain starts from (``TOOLS`` of ``TOOLS["a"].append``), or ``""``."""
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else ""
 
 
 def module_statements(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
@@ -288,7 +305,8 @@ def _door(node: ast.Call, module: Module) -> str:
 def patches(tree: ast.Module, module: Module) -> list[tuple[str, ast.AST]]:
     """What the submission sets on an imported module or its classes, or on an object's class, anywhere:
     ``torch.Tensor.slope = f``, ``setattr(torch.Tensor, "slope", f)``, ``x.__class__.slope = f``; as
-    (``"torch.Tensor.slope"``, the value). A by-hand function reaches them without naming them (``x.slope()``)."""
+    (``"torch.Tensor.slope"``, the value). A by-hand function reaches them without naming them (``x.slope()``).
+    A ``%timeit`` cell that patches anything is given whole (``"%timeit"``, its code)."""
     found = []
     for node in ast.walk(tree):
         if isinstance(node, (ast.Assign, ast.AugAssign)):
@@ -300,6 +318,8 @@ def patches(tree: ast.Module, module: Module) -> list[tuple[str, ast.AST]]:
                 and len(node.args) == 3 and (_patched(node.args[0], module) or isinstance(node.args[0], ast.Name)
                                              and node.args[0].id in module.imports):
             found.append((_chain(node.args[0]) + ".?", node.args[2]))
+        elif isinstance(node, ast.Call) and (inner := _timeit_code(node)) is not None and patches(inner, module):
+            found.append(("%timeit", inner))  # what it patches may be defined there, not in the module: read it all
     return found
 
 
@@ -359,6 +379,8 @@ class Reader:
         self.module, self.owner, self.root = module, owner, root
         self.parents = {child: parent for parent in ast.walk(root) for child in ast.iter_child_nodes(parent)}
         self.locals: dict[ast.AST, set[str]] = {}
+        self._values: dict[str, list[ast.AST]] | None = None  # own_layer's, read once
+        self._layers: set[str] | None = None
         self.findings: list[Finding] = []
         self.reached: list[str] = []
         for node in ast.walk(root):
@@ -404,6 +426,9 @@ class Reader:
             self.reached.append(node.id)
         elif node.id not in self.module.imports and node.id in NAMES:
             self.found(node, *NAMES[node.id])
+        elif node.id not in self.module.imports and node.id in LOOKUPS + NAMESPACES and not (
+                isinstance(self.parents.get(node), ast.Call) and self.parents[node].func is node):
+            self.found(node, f"passes {node.id} around (a lookup no reading can follow)", DYNAMIC)
 
     def read_Import(self, node: ast.Import | ast.ImportFrom) -> None:
         for _, target in imported(node):
@@ -427,8 +452,9 @@ class Reader:
 
     def lookup(self, node: ast.Call, name: str) -> None:
         """``getattr(obj, "name")`` is ``obj.name``; a computed name could be anything."""
-        index = 1 if name in ("getattr", "setattr", "delattr") else 0
-        literal = node.args[index] if len(node.args) > index else None
+        index = 1 if name in ("getattr", "setattr", "delattr", "getattr_static") else 0
+        index = len(node.args) - 1 if name == "__getattribute__" else index  # x.__getattribute__(n), object.…(x, n)
+        literal = node.args[index] if 0 <= index < len(node.args) else None
         if not (isinstance(literal, ast.Constant) and isinstance(literal.value, str)):
             self.found(node, f"uses {name} with a computed name", DYNAMIC)
             return
@@ -442,13 +468,17 @@ class Reader:
         hand-written layer: ``layer = Affine(); layer.backward(g)``), every time the function binds it."""
         if not isinstance(owner, ast.Name):
             return False
-        layers = {name for name, nodes in self.module.bindings.items() if nodes and all(
-            isinstance(node, ast.ClassDef) and any(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
-                                                   and item.name == "backward" for item in node.body) for node in nodes)}
-        values = [value for node in ast.walk(self.root) if isinstance(node, ast.Assign)
-                  for target in node.targets for value in _assigned(target, node.value, owner.id)]
+        if self._values is None:  # once per binding read: a function of many `.backward` calls stays linear
+            self._values = defaultdict(list)
+            for node in ast.walk(self.root):
+                for target in node.targets if isinstance(node, ast.Assign) else ():
+                    _assigned(target, node.value, self._values)
+            self._layers = {name for name, nodes in self.module.bindings.items() if nodes and all(
+                isinstance(node, ast.ClassDef) and any(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                                                       and item.name == "backward" for item in node.body) for node in nodes)}
+        values = self._values.get(owner.id, [])
         return bool(values) and all(isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
-                                    and value.func.id in layers for value in values)
+                                    and value.func.id in (self._layers or ()) for value in values)
 
     def namespace_call(self, node: ast.Call) -> bool:
         return isinstance(node.func, ast.Name) and node.func.id in NAMESPACES and not self.is_local(node.func)
@@ -490,16 +520,19 @@ class Reader:
         return self.locals[scope]
 
 
-def _assigned(target: ast.AST, value: ast.AST, name: str) -> list[ast.AST]:
-    """The values ``target = value`` gives ``name`` (``a, b = A(), B()`` gives ``b`` ``B()``); a value that cannot
-    be split stands for each name it binds."""
+def _assigned(target: ast.AST, value: ast.AST, into: dict[str, list[ast.AST]]) -> None:
+    """Add to ``into`` the value ``target = value`` gives each name (``a, b = A(), B()`` gives ``b`` ``B()``); a
+    value that cannot be split stands for each name it binds."""
     if isinstance(target, ast.Name):
-        return [value] if target.id == name else []
-    if isinstance(target, (ast.Tuple, ast.List)):
+        into[target.id].append(value)
+    elif isinstance(target, (ast.Tuple, ast.List)):
         if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
-            return [found for part, item in zip(target.elts, value.elts) for found in _assigned(part, item, name)]
-        return [value for part in ast.walk(target) if isinstance(part, ast.Name) and part.id == name]
-    return []
+            for part, item in zip(target.elts, value.elts):
+                _assigned(part, item, into)
+        else:
+            for part in ast.walk(target):
+                if isinstance(part, ast.Name):
+                    into[part.id].append(value)
 
 
 def local_names(scope: ast.AST) -> set[str]:
