@@ -241,7 +241,8 @@ def leftovers(sandbox, since: float) -> list[str]:
     from autograd_exercises.sandbox import isolation
 
     table, server = processes(), sandbox.server_pid
-    uid = isolation.sandbox_uid(sandbox.slot) if "uid-switch" in sandbox.layers else None
+    launcher = sandbox._proc.pid if getattr(sandbox, "_proc", None) is not None else None  # under `unshare --pid`
+    uid = isolation.sandbox_uid(sandbox.slot) if "uid-switch" in sandbox.layers else None  # its parent, pytest, is 1
     found = []
     zygote = {pid for pid, info in table.items()  # the server's own clean forker (sandbox/zygote.py)
               if server in table and info["ppid"] == server and info["command"] == table[server]["command"]
@@ -258,7 +259,8 @@ def leftovers(sandbox, since: float) -> list[str]:
             found.append(f"{pid} ({info['state']}) below the server")
         elif uid is not None and info["uid"] == uid:
             found.append(f"{pid} runs as the sandbox uid")
-        elif info["ppid"] == 1 and "sandbox.server" in info["command"] and info["start"] >= since - 1:
+        elif info["ppid"] == 1 and "sandbox.server" in info["command"] and info["start"] >= since - 1 \
+                and pid != launcher:
             found.append(f"{pid} forked by a sandbox server, orphaned")  # escaped while its server died
     return found
 
