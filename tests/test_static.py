@@ -141,6 +141,10 @@ USES = {
     "stored_inside_a_function": ("def _cheat(t):\n    t.sum().backward()\nTOOLS = [[]]\ndef setup():\n"
                                  "    TOOLS[0].append(_cheat)\nsetup()\ndef manual(x):\n    return TOOLS[0][0](x)\n",
                                  "calls .backward()"),
+    "stored_from_a_local_definition": ("TOOLS = []\ndef setup():\n    def cheat(t):\n        t.sum().backward()\n"
+                                       "    slope = lambda t: t.grad_fn\n    TOOLS.append(cheat)\n"
+                                       "    TOOLS.extend([slope])\nsetup()\ndef manual(x):\n    return TOOLS[0](x)\n",
+                                       "calls .backward()"),
     "stored_by_subscript_in_a_function": ("def _cheat(t):\n    t.sum().backward()\nTOOLS = {}\ndef setup():\n"
                                           "    TOOLS['s'] = _cheat\nsetup()\ndef manual(x):\n    return TOOLS['s'](x)\n",
                                           "calls .backward()"),
@@ -191,6 +195,23 @@ CLEAN = {
                                   "importlib.reload(numpy)\n",
     "timeit_as_magics_writes_it": "def manual(x):\n    return 2 * x\n"
                                   "exec(compile('manual(1)', '<%%timeit>', 'exec'), globals(), {})\n",
+    # honest code around the by-hand function (fairness review: each lost the point to a first version of the
+    # stored-values rule, which took calls on a function's result, and a function's own locals, as module-level)
+    "method_on_the_by_hand_result": "import torch\ndef gradients(x):\n    ((3 * x + 2) ** 2).sum().backward()\n"
+                                    "    return x.grad\ndef manual(x):\n    return 2 * x\n"
+                                    "x = torch.ones(3, requires_grad=True)\nprint(manual(x).allclose(gradients(x)))\n",
+    "method_on_a_helpers_result": "import torch\ndef sigmoid(z):\n    return 1 / (1 + torch.exp(-z))\n"
+                                  "def manual(z):\n    s = sigmoid(z)\n    return s * (1 - s)\n"
+                                  "t = torch.linspace(-5, 5, 11, requires_grad=True)\n"
+                                  "sigmoid(t).backward(torch.ones_like(t))\n",
+    "logger_in_both_functions": "import logging, torch\nlogger = logging.getLogger(__name__)\ndef gradients(x):\n"
+                                "    x.sum().backward()\n    logger.debug('grad %s', x.grad)\n    return x.grad\n"
+                                "def manual(x):\n    logger.debug('n = %d', x.numel())\n    return 2 * x\n"
+                                "x = torch.ones(2, requires_grad=True)\nlogger.info('autograd: %s', gradients(x))\n",
+    "list_shared_by_both_functions": "import torch\ncalls = []\ndef autograd_way(x):\n    L = (x ** 2).sum()\n"
+                                     "    L.backward()\n    calls.append(('autograd', L.item()))\n    return x.grad\n"
+                                     "def manual(x):\n    calls.append(('manual', 1))\n    return 2 * x\n"
+                                     "L = (torch.ones(2, requires_grad=True) ** 2).sum()\n",
     "module_list_filled_elsewhere": "import torch\nSCALE = []\nSCALE.append(2)\ndef fill():\n    SCALE.append(3)\n"
                                     "def manual(x):\n    return SCALE[0] * x\n"
                                     "out = (3 * x).sum()\nout.backward()\nhistory = []\nhistory.append(out.grad_fn)\n",

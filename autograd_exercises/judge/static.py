@@ -95,6 +95,7 @@ class Module:
 
     bindings: dict[str, list[ast.AST]] = field(default_factory=lambda: defaultdict(list))
     imports: dict[str, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
+    scopes: dict[int, frozenset[str]] = field(default_factory=dict)  # a value stored from inside a function: its locals
 
 
 def autograd_use(source: str, function: str) -> list[Finding]:
@@ -159,23 +160,59 @@ def module_names(tree: ast.Module) -> Module:
         elif isinstance(statement, (ast.Import, ast.ImportFrom)):
             for name, target in imported(statement):
                 module.imports[name].append((target, statement.lineno))
-    for node in ast.walk(tree):  # what is put into a module-level name's object, anywhere, is read as its value
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):  # TOOLS.update(slope=f)
-            root = _root_name(node.func)
-            if root in module.bindings:
-                module.bindings[root] += [*node.args, *(keyword.value for keyword in node.keywords)]
+    definitions: dict[int, dict[str, list[ast.AST]]] = {}  # per function: what it binds its locals to
+    for node, local, function in _scoped_nodes(tree):  # what is stored into a module-level name's object is its value
+        values: list[ast.AST] = []
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in STORING:
+            roots = {_root_name(node.func.value)}  # TOOLS.update(slope=f), TOOLS["a"].append(f)
+            values = [*node.args, *(keyword.value for keyword in node.keywords)]
         elif isinstance(node, (ast.Assign, ast.AugAssign)):  # TOOLS["slope"] = f, TOOLS.slope = f
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             roots = {_root_name(target) for target in targets if isinstance(target, (ast.Subscript, ast.Attribute))}
-            for root in roots & set(module.bindings):
-                module.bindings[root].append(node.value)
+            values = [node.value]
+        if values and (roots - local) & set(module.bindings):
+            if function is not None:  # TOOLS.append(f) of a local f: f's definition too
+                bound = definitions.setdefault(id(function), _local_definitions(function))
+                values += [found for name in {part.id for value in values for part in ast.walk(value)
+                                              if isinstance(part, ast.Name)} & local for found in bound.get(name, ())]
+            for root in (roots - local) & set(module.bindings):
+                module.bindings[root] += values
+            module.scopes.update((id(value), local) for value in values)
     return module
 
 
+def _local_definitions(function: ast.AST) -> dict[str, list[ast.AST]]:
+    """The definitions and assigned values of each name bound inside ``function`` (its own and nested ones)."""
+    found: dict[str, list[ast.AST]] = defaultdict(list)
+    for node in ast.walk(function):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node is not function:
+            found[node.name].append(node)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                _assigned(target, node.value, found)
+    return found
+
+
+STORING = ("append", "extend", "insert", "update", "setdefault", "add", "__setitem__", "appendleft", "extendleft")
+
+
+def _scoped_nodes(tree: ast.Module) -> Iterator[tuple[ast.AST, frozenset[str], ast.AST | None]]:
+    """Every node, with the names the functions around it bind themselves (their locals) and the outermost of
+    those functions (``None`` at module level)."""
+    stack: list[tuple[ast.AST, frozenset[str], ast.AST | None]] = [(tree, frozenset(), None)]
+    while stack:
+        node, local, function = stack.pop()
+        yield node, local, function
+        if isinstance(node, SCOPES):
+            local, function = local | local_names(node), function or node
+        stack.extend((child, local, function) for child in ast.iter_child_nodes(node))
+
+
 def _root_name(node: ast.AST) -> str:
-    """The name an attribute, subscript or call chain starts from (``TOOLS`` of ``TOOLS["a"].append``), or ``""``."""
-    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
-        node = node.func if isinstance(node, ast.Call) else node.value
+    """The name an attribute or subscript chain starts from (``TOOLS`` of ``TOOLS["a"].b``); ``""`` for anything
+    else, a call's result among them (``manual(x).allclose(g)`` stores nothing into ``manual``)."""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
     return node.id if isinstance(node, ast.Name) else ""
 
 
@@ -379,6 +416,7 @@ class Reader:
         self.module, self.owner, self.root = module, owner, root
         self.parents = {child: parent for parent in ast.walk(root) for child in ast.iter_child_nodes(parent)}
         self.locals: dict[ast.AST, set[str]] = {}
+        self.outer = module.scopes.get(id(root), frozenset())  # a value stored from inside a function: its locals
         self._values: dict[str, list[ast.AST]] | None = None  # own_layer's, read once
         self._layers: set[str] | None = None
         self.findings: list[Finding] = []
@@ -507,6 +545,8 @@ class Reader:
 
     def is_local(self, node: ast.Name) -> bool:
         """Whether an enclosing function, lambda or comprehension binds the name (so it shadows the module's)."""
+        if node.id in self.outer:
+            return True
         scope = self.parents.get(node)
         while scope is not None:
             if isinstance(scope, SCOPES) and node.id in self.scope_names(scope):
