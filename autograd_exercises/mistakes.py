@@ -85,6 +85,7 @@ COMMON: dict[str, str] = {
     "graph-freed": "a second backward() through a graph that the first one freed (no retain_graph=True)",
     "autograd-in-by-hand": "a derivative to compute by hand asks autograd for it",
     "tracked-result": "a by-hand result that autograd tracks (it has a grad_fn)",
+    "own-saved-tensors-hooks": "saved-tensor hooks of its own, which hide from the grader what autograd saved",
     # the function did not return normally (judge.called)
     "raised": "the function raised an exception",
     "not-implemented": "the function still raises NotImplementedError (not done)",

@@ -39,6 +39,12 @@ MISTAKES = {
         [(PREDICT, "    return (x @ w + b).detach()\n")],
         15, {"predict_builds_no_graph": ".detach() at the end removes the graph but not the cost"},
     ),
+    "predict_detaches_after_building_inside_own_hooks": (  # hidden from the count by saved-tensor hooks of its own
+        [(PREDICT, "    import torch.autograd as A\n    A._push_saved_tensors_default_hooks(lambda t: t, lambda t: t)\n"
+                   "    try:\n        return (x @ w + b).detach()\n    finally:\n"
+                   "        A._pop_saved_tensors_default_hooks()\n")],
+        15, {"predict_builds_no_graph": "saved-tensor hooks of its own"},
+    ),
     "predict_switches_tracking_off_for_good": (
         [(PREDICT, "    torch.set_grad_enabled(False)\n    return x @ w + b\n")],
         15, {"predict_leaves_state": "still off after predict returned"},

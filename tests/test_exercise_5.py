@@ -37,6 +37,11 @@ MISTAKES = {
         [(TWICE, "    out.backward()\n    polynomial(x).backward()\n")],
         11, {"backward_twice": "but from two graphs"},
     ),
+    "graph_built_twice_inside_own_hooks": (  # the same, hidden from the count by saved-tensor hooks of its own
+        [(TWICE, "    out.backward()\n    with torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t):\n"
+                 "        polynomial(x).backward()\n")],
+        11, {"backward_twice": "saved-tensor hooks of its own"},
+    ),
     "backward_twice_on_a_copy": (  # the returned 2 f'(x) is right, but the caller's x.grad stays empty
         [("    out = polynomial(x)\n" + TWICE, "    x = x.detach().requires_grad_()\n    out = polynomial(x)\n" + TWICE)],
         11, {"backward_twice_fills_grad": "x.grad of the x passed in is still None after backward_twice(x)"},

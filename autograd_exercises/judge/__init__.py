@@ -222,6 +222,10 @@ def close_or_mistake(actual: torch.Tensor, expected: torch.Tensor, *, what: str,
                    code=code_of(explanation, WRONG_VALUE)) from None
 
 
+OWN_HOOKS = ("{what} set saved-tensor hooks of its own (torch.autograd.graph.saved_tensors_hooks): inside them, "
+             "what autograd saves for a backward pass is hidden from this check; the exercise needs none, leave them out")
+
+
 def no_autograd(outcome: dict[str, Any], what: str) -> None:
     """:class:`Fail` when a by-hand function asked autograd for the answer while it ran, or returned a tensor
     (or a tuple of tensors) that autograd tracks."""

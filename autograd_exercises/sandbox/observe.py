@@ -221,11 +221,16 @@ def leaf(value: torch.Tensor, requires_grad: bool = True) -> torch.Tensor:
     return value.detach().clone().requires_grad_(requires_grad)
 
 
+HOOK_PUSHERS = ((torch._C._autograd, "_push_saved_tensors_default_hooks"),  # saved_tensors_hooks.__enter__'s
+                (torch.autograd, "_push_saved_tensors_default_hooks"))  # the same function, as torch.autograd has it
+
+
 @contextlib.contextmanager
 def saved_for_backward() -> Iterator[dict[str, int]]:
     """Counts, while the block runs, the values autograd saves for a backward pass (``saved``: a graph is being
-    built) and how often a backward reads them (``read``: once per backward through them)."""
-    counts = {"saved": 0, "read": 0}
+    built), how often a backward reads them (``read``: once per backward through them), and the block's own
+    saved-tensor hooks (``own_hooks``: inside them autograd's saves bypass these counts)."""
+    counts = {"saved": 0, "read": 0, "own_hooks": 0}
 
     def save(value: torch.Tensor) -> torch.Tensor:
         counts["saved"] += 1
@@ -235,8 +240,20 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
         counts["read"] += 1
         return value
 
+    real = getattr(*HOOK_PUSHERS[0])
+
+    def push(*hooks: Any) -> Any:
+        counts["own_hooks"] += 1
+        return real(*hooks)
+
     with torch.autograd.graph.saved_tensors_hooks(save, read):
-        yield counts
+        for owner, name in HOOK_PUSHERS:
+            setattr(owner, name, push)
+        try:
+            yield counts
+        finally:
+            for owner, name in HOOK_PUSHERS:
+                setattr(owner, name, real)
 
 
 def number(value: Any) -> float | None:
