@@ -171,10 +171,11 @@ def module_names(tree: ast.Module) -> Module:
             roots = {_root_name(target) for target in targets if isinstance(target, (ast.Subscript, ast.Attribute))}
             values = [node.value]
         if values and (roots - local) & set(module.bindings):
-            if function is not None:  # TOOLS.append(f) of a local f: f's definition too
-                bound = definitions.setdefault(id(function), _local_definitions(function))
-                values += [found for name in {part.id for value in values for part in ast.walk(value)
-                                              if isinstance(part, ast.Name)} & local for found in bound.get(name, ())]
+            named = {part.id for value in values for part in ast.walk(value) if isinstance(part, ast.Name)} & local
+            if named:  # TOOLS.append(f) of a local f: f's definition too (each function's definitions found once)
+                if id(function) not in definitions:
+                    definitions[id(function)] = _local_definitions(function)
+                values += [found for name in named for found in definitions[id(function)].get(name, ())]
             for root in (roots - local) & set(module.bindings):
                 module.bindings[root] += values
             module.scopes.update((id(value), local) for value in values)
