@@ -222,8 +222,9 @@ def close_or_mistake(actual: torch.Tensor, expected: torch.Tensor, *, what: str,
                    code=code_of(explanation, WRONG_VALUE)) from None
 
 
-OWN_HOOKS = ("{what} set saved-tensor hooks of its own (torch.autograd.graph.saved_tensors_hooks): inside them, "
-             "what autograd saves for a backward pass is hidden from this check; the exercise needs none, leave them out")
+OWN_HOOKS = ("{what} set saved-tensor hooks of its own (torch.autograd.graph.saved_tensors_hooks, or "
+             "torch.utils.checkpoint, which recomputes the forward pass inside them): what autograd saves for a "
+             "backward pass is then hidden from this check; the exercise needs neither, leave them out")
 
 
 def no_autograd(outcome: dict[str, Any], what: str) -> None:
