@@ -133,6 +133,8 @@ USES = {
                                 "uses getattr_static with a computed name"),
     "getattr_static_literal": ("import inspect, torch\ndef manual(x):\n"
                                "    return inspect.getattr_static(torch.Tensor, 'backward')(x)\n", "calls .backward()"),
+    "resolve_name": ("import pkgutil\ndef manual(x):\n    return pkgutil.resolve_name('torch.autograd:grad')(x, x)\n",
+                     "looks an object up by name (pkgutil.resolve_name)"),
     "getattribute_computed": ("def manual(x):\n    return object.__getattribute__(x, 'back' + 'ward')()\n",
                               "uses __getattribute__ with a computed name"),
     # code put into a module-level object, then taken out of it by the by-hand function
@@ -145,6 +147,11 @@ USES = {
                                        "    slope = lambda t: t.grad_fn\n    TOOLS.append(cheat)\n"
                                        "    TOOLS.extend([slope])\nsetup()\ndef manual(x):\n    return TOOLS[0](x)\n",
                                        "calls .backward()"),
+    "stored_by_augmented_assignment": ("def _cheat(t):\n    t.sum().backward()\nTOOLS = []\nTOOLS += [_cheat]\n"
+                                       "def manual(x):\n    return TOOLS[0](x)\n", "calls .backward()"),
+    "stored_in_a_literal_container": ("def _cheat(t):\n    t.sum().backward()\nTOOLS = {}\n"
+                                      "TOOLS.update({'s': (len, _cheat)})\ndef manual(x):\n    return TOOLS['s'][1](x)\n",
+                                      "calls .backward()"),
     "stored_by_subscript_in_a_function": ("def _cheat(t):\n    t.sum().backward()\nTOOLS = {}\ndef setup():\n"
                                           "    TOOLS['s'] = _cheat\nsetup()\ndef manual(x):\n    return TOOLS['s'](x)\n",
                                           "calls .backward()"),
@@ -212,6 +219,11 @@ CLEAN = {
                                      "    L.backward()\n    calls.append(('autograd', L.item()))\n    return x.grad\n"
                                      "def manual(x):\n    calls.append(('manual', 1))\n    return 2 * x\n"
                                      "L = (torch.ones(2, requires_grad=True) ** 2).sum()\n",
+    "results_dict_filled_with_an_autograd_result": "import torch\ndef gradients(x):\n    x.sum().backward()\n"
+                                                   "    return x.grad\nresults = {}\ndef manual(x):\n"
+                                                   "    g = 2 * x\n    results['manual'] = g\n    return g\n"
+                                                   "x = torch.ones(2, requires_grad=True)\n"
+                                                   "results['auto'] = gradients(x)[0]\nresults.update(again=gradients(x))\n",
     "module_list_filled_elsewhere": "import torch\nSCALE = []\nSCALE.append(2)\ndef fill():\n    SCALE.append(3)\n"
                                     "def manual(x):\n    return SCALE[0] * x\n"
                                     "out = (3 * x).sum()\nout.backward()\nhistory = []\nhistory.append(out.grad_fn)\n",

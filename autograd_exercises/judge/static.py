@@ -54,6 +54,7 @@ ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "__builtins__": ("reads __builtins__", DYNAMIC),
     "__globals__": ("reads __globals__", DYNAMIC),
     "__getattribute__": ("looks attributes up by name (__getattribute__)", DYNAMIC),
+    "resolve_name": ("looks an object up by name (pkgutil.resolve_name)", DYNAMIC),
 }
 ROOTED = {("torch", "func"): ("uses torch.func", DIFFERENTIATES), ("sys", "modules"): ("reads sys.modules", DYNAMIC)}
 HARMLESS = {"no_grad", "inference_mode"}  # torch.autograd.no_grad() only switches tracking off
@@ -154,8 +155,8 @@ def module_names(tree: ast.Module) -> Module:
             module.bindings[statement.name].append(statement)
         elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-            for target in targets:
-                for name in (node.id for node in ast.walk(target) if isinstance(node, ast.Name)):
+            for target in targets:  # names bound; an item or attribute set is a store (below)
+                for name in _bound_names(target):
                     module.bindings[name].append(statement.value)
         elif isinstance(statement, (ast.Import, ast.ImportFrom)):
             for name, target in imported(statement):
@@ -166,10 +167,12 @@ def module_names(tree: ast.Module) -> Module:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in STORING:
             roots = {_root_name(node.func.value)}  # TOOLS.update(slope=f), TOOLS["a"].append(f)
             values = [*node.args, *(keyword.value for keyword in node.keywords)]
-        elif isinstance(node, (ast.Assign, ast.AugAssign)):  # TOOLS["slope"] = f, TOOLS.slope = f
+        elif isinstance(node, (ast.Assign, ast.AugAssign)):  # TOOLS["slope"] = f, TOOLS.slope = f, TOOLS += [f]
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            roots = {_root_name(target) for target in targets if isinstance(target, (ast.Subscript, ast.Attribute))}
+            roots = {_root_name(target) for target in targets if isinstance(target, (ast.Subscript, ast.Attribute))
+                     or isinstance(node, ast.AugAssign) and isinstance(target, ast.Name)}
             values = [node.value]
+        values = [part for value in values for part in _references(value)]  # code stored, not results of calls
         if values and (roots - local) & set(module.bindings):
             named = {part.id for value in values for part in ast.walk(value) if isinstance(part, ast.Name)} & local
             if named:  # TOOLS.append(f) of a local f: f's definition too (each function's definitions found once)
@@ -180,6 +183,29 @@ def module_names(tree: ast.Module) -> Module:
                 module.bindings[root] += values
             module.scopes.update((id(value), local) for value in values)
     return module
+
+
+def _bound_names(target: ast.AST) -> list[str]:
+    """The names an assignment target binds: ``a``, ``a, (b, *c)``; none for ``d[k]`` or ``o.attr``."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for item in target.elts for name in _bound_names(item)]
+    return _bound_names(target.value) if isinstance(target, ast.Starred) else []
+
+
+def _references(value: ast.AST) -> list[ast.AST]:
+    """What in a stored value may be code: names, attributes and lambdas, also inside literal containers; a call's
+    result is data (``results["auto"] = gradients(x)[0]`` stores a gradient, not the function)."""
+    if isinstance(value, (ast.Name, ast.Attribute, ast.Lambda)):
+        return [value]
+    if isinstance(value, (ast.Tuple, ast.List, ast.Set)):
+        return [part for item in value.elts for part in _references(item)]
+    if isinstance(value, ast.Dict):
+        return [part for item in value.values for part in _references(item)]
+    if isinstance(value, ast.Starred):
+        return _references(value.value)
+    return []
 
 
 def _local_definitions(function: ast.AST) -> dict[str, list[ast.AST]]:
