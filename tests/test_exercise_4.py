@@ -45,6 +45,11 @@ MISTAKES = {
                    "        A._pop_saved_tensors_default_hooks()\n")],
         15, {"predict_builds_no_graph": "saved-tensor hooks of its own"},
     ),
+    "predict_builds_its_graph_in_a_thread": (  # each thread has its own saved-tensor hooks
+        [(PREDICT, "    import threading\n    box = []\n    work = threading.Thread(target=lambda: box.append(x @ w + b))\n"
+                   "    work.start()\n    work.join()\n    return box[0].detach()\n")],
+        15, {"predict_builds_no_graph": "started a thread"},
+    ),
     "predict_switches_tracking_off_for_good": (
         [(PREDICT, "    torch.set_grad_enabled(False)\n    return x @ w + b\n")],
         15, {"predict_leaves_state": "still off after predict returned"},

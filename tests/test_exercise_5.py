@@ -37,6 +37,17 @@ MISTAKES = {
         [(TWICE, "    out.backward()\n    polynomial(x).backward()\n")],
         11, {"backward_twice": "but from two graphs"},
     ),
+    "graph_built_twice_in_a_thread": (  # each thread has its own saved-tensor hooks: the count sees nothing
+        [(TWICE, "    import threading\n    work = threading.Thread(target=lambda: (out.backward(), "
+                 "polynomial(x).backward()))\n    work.start()\n    work.join()\n")],
+        11, {"backward_twice": "started a thread"},
+    ),
+    "graph_built_twice_inside_hooks_taken_at_import": (  # the push function taken before any check ran
+        [("import torch\n", "import torch\nfrom torch._C._autograd import _push_saved_tensors_default_hooks as P\n"
+                            "from torch._C._autograd import _pop_saved_tensors_default_hooks as Q\n"),
+         (TWICE, "    out.backward()\n    P(lambda t: t, lambda t: t)\n    polynomial(x).backward()\n    Q()\n")],
+        11, {"backward_twice": "saved-tensor hooks of its own"},
+    ),
     "graph_built_twice_inside_own_hooks": (  # the same, hidden from the count by saved-tensor hooks of its own
         [(TWICE, "    out.backward()\n    with torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t):\n"
                  "        polynomial(x).backward()\n")],

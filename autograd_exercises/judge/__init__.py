@@ -223,8 +223,9 @@ def close_or_mistake(actual: torch.Tensor, expected: torch.Tensor, *, what: str,
 
 
 OWN_HOOKS = ("{what} set saved-tensor hooks of its own (torch.autograd.graph.saved_tensors_hooks, or "
-             "torch.utils.checkpoint, which recomputes the forward pass inside them): what autograd saves for a "
-             "backward pass is then hidden from this check; the exercise needs neither, leave them out")
+             "torch.utils.checkpoint, which recomputes the forward pass inside them) or started a thread (each has "
+             "its own hooks): what autograd saves for a backward pass is then hidden from this check; the exercise "
+             "needs none of them, leave them out")
 
 
 def no_autograd(outcome: dict[str, Any], what: str) -> None:

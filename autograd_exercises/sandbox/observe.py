@@ -56,6 +56,32 @@ def install_autograd_counter() -> None:
         return real_make_dual(*args, **kwargs)
 
     forward_ad.make_dual = make_dual
+    _install_hidden_graph_counter()
+
+
+HIDDEN_GRAPHS = {"pushed": 0, "threads": 0}  # saved-tensor hooks pushed, threads started, by any code in this child
+
+
+def _install_hidden_graph_counter() -> None:
+    """Count what builds a graph that :func:`saved_for_backward`'s hooks cannot see: saved-tensor hooks pushed by
+    other code, and new threads (each thread has its own hooks); installed before the submission is imported, so
+    it never holds the unwrapped functions."""
+    import _thread
+    import threading
+
+    real_push, real_start = getattr(*HOOK_PUSHERS[0]), _thread.start_new_thread
+
+    def push(*hooks: Any) -> Any:
+        HIDDEN_GRAPHS["pushed"] += 1
+        return real_push(*hooks)
+
+    def start(*args: Any, **kwargs: Any) -> Any:
+        HIDDEN_GRAPHS["threads"] += 1
+        return real_start(*args, **kwargs)
+
+    for owner, name in HOOK_PUSHERS:
+        setattr(owner, name, push)
+    _thread.start_new_thread = threading._start_new_thread = start  # type: ignore[attr-defined]
 
 
 def _exact_str(value: Any) -> str:
@@ -228,8 +254,8 @@ HOOK_PUSHERS = ((torch._C._autograd, "_push_saved_tensors_default_hooks"),  # sa
 @contextlib.contextmanager
 def saved_for_backward() -> Iterator[dict[str, int]]:
     """Counts, while the block runs, the values autograd saves for a backward pass (``saved``: a graph is being
-    built), how often a backward reads them (``read``: once per backward through them), and the block's own
-    saved-tensor hooks (``own_hooks``: inside them autograd's saves bypass these counts)."""
+    built), how often a backward reads them (``read``: once per backward through them), and the saved-tensor
+    hooks and threads the block starts itself (``own_hooks``: in them autograd's saves bypass these counts)."""
     counts = {"saved": 0, "read": 0, "own_hooks": 0}
 
     def save(value: torch.Tensor) -> torch.Tensor:
@@ -240,20 +266,12 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
         counts["read"] += 1
         return value
 
-    real = getattr(*HOOK_PUSHERS[0])
-
-    def push(*hooks: Any) -> Any:
-        counts["own_hooks"] += 1
-        return real(*hooks)
-
     with torch.autograd.graph.saved_tensors_hooks(save, read):
-        for owner, name in HOOK_PUSHERS:
-            setattr(owner, name, push)
+        before = sum(HIDDEN_GRAPHS.values())  # after this block's own push
         try:
             yield counts
         finally:
-            for owner, name in HOOK_PUSHERS:
-                setattr(owner, name, real)
+            counts["own_hooks"] = sum(HIDDEN_GRAPHS.values()) - before
 
 
 def number(value: Any) -> float | None:
