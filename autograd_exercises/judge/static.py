@@ -32,6 +32,7 @@ import ast
 import collections
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable, Iterable, Iterator
 
 DIFFERENTIATES, TRACKS, DYNAMIC = 0, 1, 2  # ranks: what a finding is, most telling first
@@ -98,6 +99,13 @@ class Module:
     imports: dict[str, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
     scopes: dict[int, frozenset[str]] = field(default_factory=dict)  # a value stored from inside a function: its locals
 
+    @cached_property
+    def layers(self) -> set[str]:
+        """The file's classes that define ``backward`` (hand-written layers), every binding of the name a class."""
+        return {name for name, nodes in self.bindings.items() if nodes and all(
+            isinstance(node, ast.ClassDef) and any(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                                                   and item.name == "backward" for item in node.body) for node in nodes)}
+
 
 def autograd_use(source: str, function: str) -> list[Finding]:
     """Every autograd use in ``function`` and in what it reaches; ``[]`` if none.
@@ -161,28 +169,39 @@ def module_names(tree: ast.Module) -> Module:
         elif isinstance(statement, (ast.Import, ast.ImportFrom)):
             for name, target in imported(statement):
                 module.imports[name].append((target, statement.lineno))
-    definitions: dict[int, dict[str, list[ast.AST]]] = {}  # per function: what it binds its locals to
-    for node, local, function in _scoped_nodes(tree):  # what is stored into a module-level name's object is its value
-        values: list[ast.AST] = []
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in STORING:
-            roots = {_root_name(node.func.value)}  # TOOLS.update(slope=f), TOOLS["a"].append(f)
-            values = [*node.args, *(keyword.value for keyword in node.keywords)]
-        elif isinstance(node, (ast.Assign, ast.AugAssign)):  # TOOLS["slope"] = f, TOOLS.slope = f, TOOLS += [f]
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            roots = {_root_name(target) for target in targets if isinstance(target, (ast.Subscript, ast.Attribute))
-                     or isinstance(node, ast.AugAssign) and isinstance(target, ast.Name)}
-            values = [node.value]
-        values = [part for value in values for part in _references(value)]  # code stored, not results of calls
-        if values and (roots - local) & set(module.bindings):
-            named = {part.id for value in values for part in ast.walk(value) if isinstance(part, ast.Name)} & local
-            if named:  # TOOLS.append(f) of a local f: f's definition too (each function's definitions found once)
-                if id(function) not in definitions:
-                    definitions[id(function)] = _local_definitions(function)
-                values += [found for name in named for found in definitions[id(function)].get(name, ())]
-            for root in (roots - local) & set(module.bindings):
-                module.bindings[root] += values
-            module.scopes.update((id(value), local) for value in values)
+    _read_stores(tree, module)
     return module
+
+
+def _read_stores(tree: ast.Module, module: Module) -> None:
+    """Add what the file stores into a module-level name's object, anywhere, to that name's values (with the
+    storing function's locals, :attr:`Module.scopes`): ``TOOLS.update(slope=f)``, ``TOOLS["s"] = f``, ``TOOLS += [f]``."""
+    definitions: dict[int, dict[str, list[ast.AST]]] = {}  # per function: what it binds its locals to
+    for node, local, function in _scoped_nodes(tree):
+        roots, values = _stored(node)
+        roots = {root for root in roots - local if root in module.bindings}
+        values = [part for value in values for part in _references(value)] if roots else []  # code, not call results
+        if not values:
+            continue
+        named = {part.id for value in values for part in ast.walk(value) if isinstance(part, ast.Name)} & local
+        if named:  # TOOLS.append(f) of a local f: f's definition too (each function's definitions found once)
+            if id(function) not in definitions:
+                definitions[id(function)] = _local_definitions(function)
+            values += [found for name in named for found in definitions[id(function)].get(name, ())]
+        for root in roots:
+            module.bindings[root] += values
+        module.scopes.update((id(value), local) for value in values)
+
+
+def _stored(node: ast.AST) -> tuple[set[str], list[ast.AST]]:
+    """(the names whose objects ``node`` stores into, the values stored); nothing for any other node."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in STORING:
+        return {_root_name(node.func.value)}, [*node.args, *(keyword.value for keyword in node.keywords)]
+    if isinstance(node, (ast.Assign, ast.AugAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return {_root_name(target) for target in targets if isinstance(target, (ast.Subscript, ast.Attribute))
+                or isinstance(node, ast.AugAssign) and isinstance(target, ast.Name)}, [node.value]
+    return set(), []
 
 
 def _bound_names(target: ast.AST) -> list[str]:
@@ -445,7 +464,6 @@ class Reader:
         self.locals: dict[ast.AST, set[str]] = {}
         self.outer = module.scopes.get(id(root), frozenset())  # a value stored from inside a function: its locals
         self._values: dict[str, list[ast.AST]] | None = None  # own_layer's, read once
-        self._layers: set[str] | None = None
         self.findings: list[Finding] = []
         self.reached: list[str] = []
         for node in ast.walk(root):
@@ -538,12 +556,9 @@ class Reader:
             for node in ast.walk(self.root):
                 for target in node.targets if isinstance(node, ast.Assign) else ():
                     _assigned(target, node.value, self._values)
-            self._layers = {name for name, nodes in self.module.bindings.items() if nodes and all(
-                isinstance(node, ast.ClassDef) and any(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
-                                                       and item.name == "backward" for item in node.body) for node in nodes)}
         values = self._values.get(owner.id, [])
         return bool(values) and all(isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
-                                    and value.func.id in (self._layers or ()) for value in values)
+                                    and value.func.id in self.module.layers for value in values)
 
     def namespace_call(self, node: ast.Call) -> bool:
         return isinstance(node.func, ast.Name) and node.func.id in NAMESPACES and not self.is_local(node.func)
