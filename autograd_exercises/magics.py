@@ -133,12 +133,17 @@ def _cell_magic(lines: list[str], at: int, depth: int) -> Plain:
         code = f"{setup}\n{plain.code}" if setup else plain.code
         line = f"exec(compile({code!r}, '<%%timeit>', 'exec'), globals(), {{}})"
         return Plain("\n".join([""] * at + [line]), tuple(range(1, at + 2)), plain.skipped, plain.notes)
-    return Plain("\n".join([""] * at + ["pass"]), tuple(range(1, at + 2)), (f"%%{name}",))
+    return _nothing_runs(at, f"%%{name}")
+
+
+def _nothing_runs(at: int, skipped: str) -> Plain:
+    """A cell magic at line ``at`` that runs nothing: a magic only a kernel runs, or one nested over :data:`NESTING`
+    deep (so the grader's own recursion stays bounded)."""
+    return Plain("\n".join([""] * at + ["pass"]), tuple(range(1, at + 2)), (skipped,))
 
 
 def _too_deep(name: str, at: int) -> Plain:
-    """A cell magic under :data:`NESTING` others: nothing runs (the grader's own recursion stays bounded)."""
-    return Plain("\n".join([""] * at + ["pass"]), tuple(range(1, at + 2)), (f"%%{name} nested over {NESTING} deep",))
+    return _nothing_runs(at, f"%%{name} nested over {NESTING} deep")
 
 
 def _capture_variable(argument: str) -> str:
