@@ -59,6 +59,10 @@ def install_autograd_counter() -> None:
     _install_hidden_graph_counter()
 
 
+HOOK_PUSHERS = ((torch._C._autograd, "_push_saved_tensors_default_hooks"),  # saved_tensors_hooks.__enter__'s
+                (torch.autograd, "_push_saved_tensors_default_hooks"))  # the same function, as torch.autograd has it
+
+
 HIDDEN_GRAPHS = {"pushed": 0, "threads": 0}  # saved-tensor hooks pushed, threads started, by any code in this child
 
 
@@ -245,10 +249,6 @@ def grad_of(t: Any) -> dict[str, Any] | None:
 def leaf(value: torch.Tensor, requires_grad: bool = True) -> torch.Tensor:
     """A fresh leaf tensor for the student, cloned from the grader's input."""
     return value.detach().clone().requires_grad_(requires_grad)
-
-
-HOOK_PUSHERS = ((torch._C._autograd, "_push_saved_tensors_default_hooks"),  # saved_tensors_hooks.__enter__'s
-                (torch.autograd, "_push_saved_tensors_default_hooks"))  # the same function, as torch.autograd has it
 
 
 @contextlib.contextmanager
