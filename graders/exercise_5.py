@@ -24,6 +24,7 @@ MISTAKES = {
     "error-not-caught": "the RuntimeError of the second backward escapes instead of being caught and returned",
     "graph-retained": "no error on the second backward: the graph was retained (retain_graph=True) or built anew",
     "rebuilt-graph": "the graph built again for the second backward instead of retained by the first",
+    "no-graph": "the right value, but no graph back-propagated (a custom autograd.Function, or the formula by hand)",
     "error-as-string": "the error returned as a string, not the exception object",
     "wrong-error": "an exception other than the second backward's RuntimeError",
     "grad-cleared": "x.grad cleared between backward calls, so the gradients do not add up",
@@ -124,15 +125,20 @@ def _fills_leaf(obs: dict, expected: torch.Tensor, what: str) -> None:
 
 
 def judge_backward_twice(case, obs):
-    """backward_twice(x) = $2 f'(x)$ from two passes over one retained graph: each value the forward pass saved
-    for backward is read twice. Two graphs, each read once, give the same value but skip retain_graph."""
+    """backward_twice(x) = $2 f'(x)$ from two passes over one retained graph: values the forward pass saved for
+    backward are each read by both passes. Two graphs, each read once, give the same value but skip retain_graph."""
     judge_backward_twice_value(case, obs)
     counts = obs.get("saved_values")
-    saved, read = (counts.get(key) for key in ("saved", "read")) if isinstance(counts, dict) else (None, None)
+    saved, read, reread = (counts.get(key) for key in ("saved", "read", "reread")) if isinstance(counts, dict) \
+        else (None, None, None)
     graph_in_view(counts.get("own_hooks") if isinstance(counts, dict) else None, "backward_twice")
-    if type(saved) is int and type(read) is int and 0 < saved and read <= saved:
-        raise Fail(f"backward_twice(x) returned 2 f'(x), but from two graphs: each value saved for backward was "
-                   f"read once ({saved} saved, {read} read). Build out = polynomial(x) once, then call "
+    if saved == 0:
+        raise Fail("backward_twice(x) returned 2 f'(x), but autograd saved no value for a backward pass while it ran: "
+                   "no graph of polynomial(x) was back-propagated. Build out = polynomial(x) once, then call "
+                   "out.backward(retain_graph=True) and out.backward() on that same out", code="no-graph")
+    if type(saved) is int and type(read) is int and reread == 0:
+        raise Fail(f"backward_twice(x) returned 2 f'(x), but from two graphs: no value saved for backward was read by "
+                   f"both backward passes ({saved} saved, {read} read). Build out = polynomial(x) once, then call "
                    "out.backward(retain_graph=True) and out.backward() on that same out", code="rebuilt-graph")
 
 

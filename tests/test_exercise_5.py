@@ -16,6 +16,18 @@ SOLUTION = solution_text(MODULE)
 TWICE = "    out.backward(retain_graph=True)\n    out.backward()\n"
 SECOND = "    out.backward()\n    try:\n        out.backward()\n    except RuntimeError as err:\n        return err\n"
 CLEAR = "        x.grad = None\n        polynomial(x).backward()\n"
+POLY_FUNCTION = """    class Poly(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            {keep}
+            return polynomial(t.detach())
+
+        @staticmethod
+        def backward(ctx, g):
+            {get}
+            return g * (8 * t**3 + 3 * t**2 + 6 * t + 5)
+
+"""
 ACCUMULATE = "    for _ in range(steps):\n        polynomial(x).backward()\n    return x.grad\n"
 
 # name: (mutations, expected score, {check: feedback fragment})
@@ -52,6 +64,24 @@ MISTAKES = {
         [(TWICE, "    out.backward()\n    with torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t):\n"
                  "        polynomial(x).backward()\n")],
         11, {"backward_twice": "saved-tensor hooks of its own"},
+    ),
+    "graph_built_twice_reads_padded": (  # two graphs, and saved values looked at outside a backward to pad the reads
+        [(TWICE, "    out.backward()\n    again = polynomial(x)\n    nodes = [again.grad_fn]\n    while nodes:\n"
+                 "        node = nodes.pop()\n        nodes += [n for n, _ in node.next_functions if n is not None]\n"
+                 "        for name in dir(node):\n            if name.startswith('_saved_'):\n"
+                 "                getattr(node, name)\n                getattr(node, name)\n    again.backward()\n")],
+        11, {"backward_twice": "but from two graphs"},
+    ),
+    "custom_function_saves_nothing": (  # 2 f'(x) from a hand-written backward that keeps x out of autograd's sight
+        [("    out = polynomial(x)\n" + TWICE, POLY_FUNCTION.format(keep="ctx.t = t.detach()", get="t = ctx.t")
+          + "    out = Poly.apply(x)\n" + TWICE)],
+        11, {"backward_twice": "autograd saved no value for a backward pass"},
+    ),
+    "custom_function_reads_twice_in_one_pass": (  # one backward whose hand-written step reads the saved x twice
+        [("    out = polynomial(x)\n" + TWICE, POLY_FUNCTION.format(
+            keep="ctx.save_for_backward(t)", get="t, = ctx.saved_tensors\n            t, = ctx.saved_tensors")
+          + "    out = Poly.apply(x)\n    out.backward()\n    x.grad = 2 * x.grad\n")],
+        11, {"backward_twice": "no value saved for backward was read by both backward passes"},
     ),
     "backward_twice_on_a_copy": (  # the returned 2 f'(x) is right, but the caller's x.grad stays empty
         [("    out = polynomial(x)\n" + TWICE, "    x = x.detach().requires_grad_()\n    out = polynomial(x)\n" + TWICE)],
@@ -128,6 +158,11 @@ CORRECT_ALTERNATIVES = {
     "returns_a_copy_of_x_grad": [("    out.backward()\n    return x.grad\n", "    out.backward()\n    return x.grad.clone()\n")],
     "retains_the_graph_both_times": [(TWICE, "    out.backward(retain_graph=True)\n    out.backward(retain_graph=True)\n")],
     "torch_autograd_backward": [(TWICE, "    torch.autograd.backward(out, retain_graph=True)\n    torch.autograd.backward(out)\n")],
+    "autograd_grad_twice_summed": [(TWICE, "    x.grad = torch.autograd.grad(out, x, retain_graph=True)[0] + "
+                                           "torch.autograd.grad(out, x)[0]\n")],
+    "looks_at_the_saved_values_in_between": [(TWICE, "    out.backward(retain_graph=True)\n"
+                                                     "    print([name for name in dir(out.grad_fn) if name.startswith('_saved')])\n"
+                                                     "    out.backward()\n")],
     "a_loop_over_one_graph": [(TWICE, "    for last in (False, True):\n        out.backward(retain_graph=not last)\n")],
 }
 

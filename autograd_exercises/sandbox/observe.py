@@ -251,20 +251,30 @@ def leaf(value: torch.Tensor, requires_grad: bool = True) -> torch.Tensor:
     return value.detach().clone().requires_grad_(requires_grad)
 
 
+_GRAPH_TASK = torch._C._current_graph_task_id  # the running backward pass's id (-1 outside one); taken at import
+
+
 @contextlib.contextmanager
 def saved_for_backward() -> Iterator[dict[str, int]]:
     """Counts, while the block runs, the values autograd saves for a backward pass (``saved``: a graph is being
-    built), how often a backward reads them (``read``: once per backward through them), and the saved-tensor
-    hooks and threads the block starts itself (``own_hooks``: in them autograd's saves bypass these counts)."""
-    counts = {"saved": 0, "read": 0, "own_hooks": 0}
+    built), how often a backward pass reads them (``read``), how many of them more than one backward pass read
+    (``reread``: one graph back-propagated twice), and the saved-tensor hooks and threads the block starts itself
+    (``own_hooks``: in them autograd's saves bypass these counts). A read outside any backward pass (a ``_saved_*``
+    attribute looked at) is not a backward's and counts nowhere."""
+    counts = {"saved": 0, "read": 0, "reread": 0, "own_hooks": 0}
+    passes: list[set[int]] = []  # per saved value, the backward passes that read it
 
-    def save(value: torch.Tensor) -> torch.Tensor:
+    def save(value: torch.Tensor) -> tuple[int, torch.Tensor]:
         counts["saved"] += 1
-        return value
+        passes.append(set())
+        return len(passes) - 1, value
 
-    def read(value: torch.Tensor) -> torch.Tensor:
-        counts["read"] += 1
-        return value
+    def read(packed: tuple[int, torch.Tensor]) -> torch.Tensor:
+        task = _GRAPH_TASK()
+        if task >= 0:
+            counts["read"] += 1
+            passes[packed[0]].add(task)
+        return packed[1]
 
     with torch.autograd.graph.saved_tensors_hooks(save, read):
         before = sum(HIDDEN_GRAPHS.values())  # after this block's own push
@@ -272,6 +282,7 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
             yield counts
         finally:
             counts["own_hooks"] = sum(HIDDEN_GRAPHS.values()) - before
+            counts["reread"] = sum(len(readers) > 1 for readers in passes)
 
 
 def number(value: Any) -> float | None:
