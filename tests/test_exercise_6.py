@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -101,19 +100,20 @@ def test_the_losses_in_a_tensor_of_numbers_are_as_good_as_a_list(grade_source, c
 
 
 def test_training_checks_are_cheap():
-    """The probes bound their cost (small data, at most 200 steps): the costliest check's probe, on every case,
-    takes well under a second of CPU time."""
+    """The probes bound their cost by their work, not a clock (a timed test flakes on a busy machine): small data
+    (at most 100 numbers in x) and at most 200 steps a case, 1,200 in all, for the costliest checks; and the
+    solution's probe runs every case without error."""
     import graders
 
     exercise, module = graders.find(SLUG), load_module(MODULE, SOLUTION)
     for name in ("train_converges", "train_notebook_example"):
         check = exercise.check(name)
         cases = grading.make_cases(exercise, check, 0)
-        assert max(case["steps"] for case in cases) <= 200
-        start = time.process_time()
+        assert max(case["steps"] for case in cases) <= 200 and sum(case["steps"] for case in cases) <= 1200, name
+        assert max(case["x"].numel() for case in cases) <= 100, name
         for case in cases:
-            check.probe(module, case)
-        assert time.process_time() - start < 0.5, name
+            observed = check.probe(module, case)
+            assert observed["train"]["exception"] is None and observed["losses"]["length"] == case["steps"], name
 
 
 @settings(max_examples=4, deadline=None)
