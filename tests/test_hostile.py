@@ -339,12 +339,14 @@ def guarded_files() -> list[str]:
     return sorted({path for path in paths if os.path.exists(path)})
 
 
-def file_states() -> dict[str, tuple[int, int, int, int]]:
-    """(mode, owner, group, mtime) of every guarded file."""
+def file_states() -> dict[str, tuple]:
+    """(mode, owner, group, mtime) of every guarded file; for a folder, its entries instead of its mtime (a test
+    on another xdist worker may start a fresh interpreter that writes the folder's ``__pycache__`` meanwhile)."""
     states = {}
     for path in guarded_files():
         info = os.stat(path)
-        states[path] = (info.st_mode, info.st_uid, info.st_gid, info.st_mtime_ns)
+        contents = tuple(sorted(set(os.listdir(path)) - {"__pycache__"})) if os.path.isdir(path) else info.st_mtime_ns
+        states[path] = (info.st_mode, info.st_uid, info.st_gid, contents)
     return states
 
 
