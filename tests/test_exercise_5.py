@@ -64,10 +64,10 @@ MISTAKES = {
         [("import torch\n", "import torch\n_w = torch.autograd._push_saved_tensors_default_hooks\n"
                             "P = next((c.cell_contents for c in (_w.__closure__ or ()) if getattr(c.cell_contents, "
                             "'__name__', '') == '_push_saved_tensors_default_hooks'), _w)\n"),
-         (TWICE, "    P(lambda t: t, lambda t: t)\n    try:\n        polynomial(x).backward()\n"
-                 "        polynomial(x).backward()\n    finally:\n"
-                 "        torch._C._autograd._pop_saved_tensors_default_hooks()\n")],
-        11, {"backward_twice": "but from two graphs"},  # its own hooks' graphs are unseen; the first out, unread
+         ("    out = polynomial(x)\n" + TWICE, "    P(lambda t: t, lambda t: t)\n    try:\n"
+                                            "        polynomial(x).backward()\n        polynomial(x).backward()\n"
+                                            "    finally:\n        torch._C._autograd._pop_saved_tensors_default_hooks()\n")],
+        11, {"backward_twice": "autograd saved no value for a backward pass"},  # every graph out of the count's view
     ),
     "graph_built_twice_inside_own_hooks": (  # the same, hidden from the count by saved-tensor hooks of its own
         [(TWICE, "    out.backward()\n    with torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t):\n"
