@@ -155,6 +155,15 @@ USES = {
     "stored_by_subscript_in_a_function": ("def _cheat(t):\n    t.sum().backward()\nTOOLS = {}\ndef setup():\n"
                                           "    TOOLS['s'] = _cheat\nsetup()\ndef manual(x):\n    return TOOLS['s'](x)\n",
                                           "calls .backward()"),
+    "stored_through_the_types_method": ("def _cheat(t):\n    t.sum().backward()\nTOOLS = []\n"
+                                        "list.append(TOOLS, _cheat)\ndef manual(x):\n    return TOOLS[0](x)\n",
+                                        "calls .backward()"),
+    "stored_through_dict_update_of_the_type": ("def _cheat(t):\n    t.sum().backward()\nTOOLS = {}\n"
+                                               "dict.update(TOOLS, s=_cheat)\ndef manual(x):\n    return TOOLS['s'](x)\n",
+                                               "calls .backward()"),
+    "stored_by_a_method_passed_to_map": ("def _cheat(t):\n    t.sum().backward()\nTOOLS = []\n"
+                                         "list(map(TOOLS.append, [_cheat]))\ndef manual(x):\n    return TOOLS[0](x)\n",
+                                         "calls .backward()"),
     # a %%timeit cell (as magics writes it) that defines a method and puts it on torch's classes
     "timeit_that_patches_a_class": ("import torch\nexec(compile('def _s(t):\\n    t.sum().backward()\\n"
                                     "torch.Tensor.slope = _s', '<%%timeit>', 'exec'), globals(), {})\n"
@@ -170,6 +179,9 @@ def test_each_use_of_autograd_is_found(name):
 
 # By-hand code that must stay clean.
 CLEAN = {
+    "data_stored_by_a_method_passed_to_map": ("import torch\nHISTORY = []\nlist(map(HISTORY.append, [1.0, 2.0]))\n"
+                                              "def auto(x):\n    x.sum().backward()\n    list.append(HISTORY, x.grad)\n"
+                                              "def manual(x):\n    list.append(HISTORY, 2 * x)\n    return 2 * x\n"),
     "formula": "def manual(x):\n    return 12 * (3 * x + 2) / x.numel()\n",
     "reads_grad": "def manual(x):\n    if x.grad is not None:\n        x.grad.zero_()\n    return 2 * x\n",
     "no_grad_and_detach": "import torch\ndef manual(x):\n    with torch.no_grad():\n        return x.detach().clone() * 2\n",

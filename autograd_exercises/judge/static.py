@@ -195,13 +195,27 @@ def _read_stores(tree: ast.Module, module: Module) -> None:
 
 def _stored(node: ast.AST) -> tuple[set[str], list[ast.AST]]:
     """(the names whose objects ``node`` stores into, the values stored); nothing for any other node."""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in STORING:
-        return {_root_name(node.func.value)}, [*node.args, *(keyword.value for keyword in node.keywords)]
+    if isinstance(node, ast.Call):
+        return _stored_by_call(node)
     if isinstance(node, (ast.Assign, ast.AugAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         return {_root_name(target) for target in targets if isinstance(target, (ast.Subscript, ast.Attribute))
                 or isinstance(node, ast.AugAssign) and isinstance(target, ast.Name)}, [node.value]
     return set(), []
+
+
+def _stored_by_call(call: ast.Call) -> tuple[set[str], list[ast.AST]]:
+    """A storing method's call: ``TOOLS.append(f)``; taken from the type, the object its first argument
+    (``list.append(TOOLS, f)``, ``dict.update(TOOLS, s=f)``); passed on, what the call passes with it
+    (``map(TOOLS.append, [f])``)."""
+    values = [*call.args, *(keyword.value for keyword in call.keywords)]
+    method = call.func
+    if isinstance(method, ast.Attribute) and method.attr in STORING:
+        if call.args and (len(call.args) > STORING[method.attr] or _root_name(method.value) in CONTAINER_TYPES):
+            return {_root_name(call.args[0])}, values[1:]
+        return {_root_name(method.value)}, values
+    passed = [value for value in values if isinstance(value, ast.Attribute) and value.attr in STORING]
+    return {_root_name(value.value) for value in passed}, [value for value in values if value not in passed]
 
 
 def _bound_names(target: ast.AST) -> list[str]:
@@ -239,7 +253,10 @@ def _local_definitions(function: ast.AST) -> dict[str, list[ast.AST]]:
     return found
 
 
-STORING = ("append", "extend", "insert", "update", "setdefault", "add", "__setitem__", "appendleft", "extendleft")
+# Methods that store their arguments into their object, with how many positional arguments they take bound.
+STORING = {"append": 1, "extend": 1, "insert": 2, "update": 1, "setdefault": 2, "add": 1, "__setitem__": 2,
+           "appendleft": 1, "extendleft": 1}
+CONTAINER_TYPES = frozenset({"list", "dict", "set", "deque", "OrderedDict", "defaultdict", "Counter"})
 
 
 def _scoped_nodes(tree: ast.Module) -> Iterator[tuple[ast.AST, frozenset[str], ast.AST | None]]:
