@@ -164,6 +164,15 @@ USES = {
     "stored_by_a_method_passed_to_map": ("def _cheat(t):\n    t.sum().backward()\nTOOLS = []\n"
                                          "list(map(TOOLS.append, [_cheat]))\ndef manual(x):\n    return TOOLS[0](x)\n",
                                          "calls .backward()"),
+    "stored_through_a_local_alias": ("def _cheat(t):\n    t.sum().backward()\nTOOLS = [{}]\ndef setup():\n"
+                                     "    t = TOOLS[0]\n    u = t\n    u['s'] = _cheat\nsetup()\n"
+                                     "def manual(x):\n    return TOOLS[0]['s'](x)\n", "calls .backward()"),
+    "stored_by_a_registering_decorator": ("TOOLS = []\ndef register(fn):\n    TOOLS.append(fn)\n    return fn\n"
+                                          "@register\ndef _cheat(t):\n    t.sum().backward()\n"
+                                          "def manual(x):\n    return TOOLS[0](x)\n", "calls .backward()"),
+    "stored_by_a_registering_call": ("TOOLS = {}\ndef register(name, fn):\n    TOOLS[name] = fn\n"
+                                     "def _cheat(t):\n    t.sum().backward()\nregister('s', _cheat)\n"
+                                     "def manual(x):\n    return TOOLS['s'](x)\n", "calls .backward()"),
     # a %%timeit cell (as magics writes it) that defines a method and puts it on torch's classes
     "timeit_that_patches_a_class": ("import torch\nexec(compile('def _s(t):\\n    t.sum().backward()\\n"
                                     "torch.Tensor.slope = _s', '<%%timeit>', 'exec'), globals(), {})\n"
@@ -179,6 +188,15 @@ def test_each_use_of_autograd_is_found(name):
 
 # By-hand code that must stay clean.
 CLEAN = {
+    "logged_through_a_local_alias": ("HISTORY = []\ndef log(v):\n    h = HISTORY\n    h.append(v)\n"
+                                     "def auto(x):\n    x.sum().backward()\n    log(x.grad)\n    return x.grad\n"
+                                     "def manual(x):\n    log(2 * x)\n    return 2 * x * len(HISTORY)\n"),
+    "a_logger_both_functions_call": ("LOG = []\ndef note(v):\n    LOG.append(v)\ndef auto(x):\n    y = x.sum()\n"
+                                     "    y.backward()\n    note(y)\n    return x.grad\n"
+                                     "def manual(x):\n    note(x)\n    return 2 * x * len(LOG)\n"),
+    "registered_checks": ("import torch\nCHECKS = []\ndef check(fn):\n    CHECKS.append(fn)\n    return fn\n"
+                          "@check\ndef auto(x):\n    x.sum().backward()\n    return x.grad\n"
+                          "@check\n@torch.no_grad()\ndef manual(x):\n    return 2 * x\n"),
     "data_stored_by_a_method_passed_to_map": ("import torch\nHISTORY = []\nlist(map(HISTORY.append, [1.0, 2.0]))\n"
                                               "def auto(x):\n    x.sum().backward()\n    list.append(HISTORY, x.grad)\n"
                                               "def manual(x):\n    list.append(HISTORY, 2 * x)\n    return 2 * x\n"),

@@ -98,6 +98,7 @@ class Module:
     bindings: dict[str, list[ast.AST]] = field(default_factory=lambda: defaultdict(list))
     imports: dict[str, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
     scopes: dict[int, frozenset[str]] = field(default_factory=dict)  # a value stored from inside a function: its locals
+    lists: frozenset[str] = frozenset()  # names the file binds only to new lists (``LOG = []``), before any store
 
     @cached_property
     def layers(self) -> set[str]:
@@ -169,28 +170,108 @@ def module_names(tree: ast.Module) -> Module:
         elif isinstance(statement, (ast.Import, ast.ImportFrom)):
             for name, target in imported(statement):
                 module.imports[name].append((target, statement.lineno))
+    module.lists = _plain_lists(tree, module)
     _read_stores(tree, module)
     return module
 
 
+def _plain_lists(tree: ast.Module, module: Module) -> frozenset[str]:
+    """The names that can only be new lists: bound at module level by ``NAME = [...]`` (or ``list(...)``) alone,
+    stored to nowhere else (no loop, ``with``, ``global``, ``except … as``, ``case``, import), in a file that does
+    not reach its namespace dynamically (``globals()``, ``setattr``, ``exec``, …). None where that cannot be told."""
+    stores: collections.Counter[str] = collections.Counter()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            stores[node.id] += 1
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            stores.update({name: 2 ** 30 for name in node.names})
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+            stores[node.name] += 2 ** 30
+        elif isinstance(node, ast.Name) and node.id in NAMESPACES + LOOKUPS + ("exec", "eval", "__import__") \
+                or isinstance(node, ast.Attribute) and node.attr in ("__dict__", "modules", "__setattr__"):
+            return frozenset()
+    builtin_list = "list" not in module.bindings and "list" not in module.imports and stores["list"] == 0
+    return frozenset(name for name, values in module.bindings.items() if name not in module.imports
+                     and stores[name] == len(values) and all(_new_list(value, builtin_list) for value in values))
+
+
+def _new_list(value: ast.AST, builtin_list: bool) -> bool:
+    """``value`` makes a new list: ``[...]``, a list comprehension, or ``list(...)`` where ``list`` is the builtin."""
+    return isinstance(value, (ast.List, ast.ListComp)) or builtin_list and isinstance(value, ast.Call) \
+        and isinstance(value.func, ast.Name) and value.func.id == "list"
+
+
 def _read_stores(tree: ast.Module, module: Module) -> None:
     """Add what the file stores into a module-level name's object, anywhere, to that name's values (with the
-    storing function's locals, :attr:`Module.scopes`): ``TOOLS.update(slope=f)``, ``TOOLS["s"] = f``, ``TOOLS += [f]``."""
+    storing function's locals, :attr:`Module.scopes`): ``TOOLS.update(slope=f)``, ``TOOLS["s"] = f``, ``TOOLS += [f]``,
+    also through a local alias (``t = TOOLS; t.append(f)``) and through a function that stores its own argument
+    (``register(f)``, ``@register``: :func:`_read_registrations`)."""
     definitions: dict[int, dict[str, list[ast.AST]]] = {}  # per function: what it binds its locals to
+    registers: dict[str, tuple[set[str], int]] = {}  # module-level function: (the names it stores into, which argument)
     for node, local, function in _scoped_nodes(tree):
         roots, values = _stored(node)
+        if not roots or not values:
+            continue
+        if roots & local and id(function) not in definitions:
+            definitions[id(function)] = _local_definitions(function)
+        if roots & local:
+            roots |= _aliased(roots & local, definitions[id(function)])
         roots = {root for root in roots - local if root in module.bindings}
         values = [part for value in values for part in _references(value)] if roots else []  # code, not call results
-        if not values:
-            continue
         named = {part.id for value in values for part in ast.walk(value) if isinstance(part, ast.Name)} & local
         if named:  # TOOLS.append(f) of a local f: f's definition too (each function's definitions found once)
             if id(function) not in definitions:
                 definitions[id(function)] = _local_definitions(function)
             values += [found for name in named for found in definitions[id(function)].get(name, ())]
-        for root in roots:
-            module.bindings[root] += values
-        module.scopes.update((id(value), local) for value in values)
+            _note_register(function, named, roots, registers)
+        _add_values(module, roots, values, local)
+    if registers:
+        _read_registrations(tree, module, registers)
+
+
+def _add_values(module: Module, roots: Iterable[str], values: list[ast.AST], local: frozenset[str]) -> None:
+    for root in roots:
+        module.bindings[root] += values
+    module.scopes.update((id(value), local) for value in values)
+
+
+def _aliased(names: set[str], definitions: dict[str, list[ast.AST]]) -> set[str]:
+    """The names that local ``names`` are aliases of, through any chain of local assignments (``t = TOOLS``,
+    ``t = TOOLS["a"]``, ``u = t``); a call's result is no alias."""
+    found, todo = set(names), list(names)
+    while todo:
+        for value in definitions.get(todo.pop(), ()):
+            root = _root_name(value) if isinstance(value, (ast.Name, ast.Attribute, ast.Subscript)) else ""
+            if root and root not in found:
+                found.add(root)
+                todo.append(root)
+    return found - names
+
+
+def _note_register(function: ast.AST | None, named: set[str], roots: set[str],
+                   registers: dict[str, tuple[set[str], int]]) -> None:
+    """Remember a module-level function that stores one of its own arguments into ``roots``."""
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return
+    parameters = [argument.arg for argument in function.args.posonlyargs + function.args.args]
+    for position, parameter in enumerate(parameters):
+        if parameter in named:
+            stored, _ = registers.get(function.name, (set(), position))
+            registers[function.name] = (stored | roots, position)
+
+
+def _read_registrations(tree: ast.Module, module: Module, registers: dict[str, tuple[set[str], int]]) -> None:
+    """What reaches a storing function's argument is stored too: the definition under ``@register`` and the
+    argument of ``register(f)``, anywhere."""
+    for node, local, _ in _scoped_nodes(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for decorator in node.decorator_list:
+                if isinstance(decorator, ast.Name) and decorator.id in registers:
+                    _add_values(module, registers[decorator.id][0], [node], local)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in registers:
+            roots, position = registers[node.func.id]
+            if position < len(node.args):
+                _add_values(module, roots, _references(node.args[position]), local)
 
 
 def _stored(node: ast.AST) -> tuple[set[str], list[ast.AST]]:
@@ -523,12 +604,23 @@ class Reader:
             if rank is not None:
                 self.found(node, f"uses {target.lstrip('.')}", rank, (node.id, line))
         if node.id in self.module.bindings:
-            self.reached.append(node.id)
+            if not self.appended_to(node):
+                self.reached.append(node.id)
         elif node.id not in self.module.imports and node.id in NAMES:
             self.found(node, *NAMES[node.id])
         elif node.id not in self.module.imports and node.id in LOOKUPS + NAMESPACES and not (
                 isinstance(self.parents.get(node), ast.Call) and self.parents[node].func is node):
             self.found(node, f"passes {node.id} around (a lookup no reading can follow)", DYNAMIC)
+
+    def appended_to(self, node: ast.Name) -> bool:
+        """``node`` is a plain list that code only adds to here (``LOG.append(v)``, ``LOG[i] = v``): a list runs nothing
+        it holds then, so what it holds is not read from here (what is added is, as any value)."""
+        parent = self.parents.get(node)
+        grandparent = self.parents.get(parent)
+        appended = isinstance(parent, ast.Attribute) and parent.attr in ("append", "extend", "insert") \
+            and isinstance(grandparent, ast.Call) and grandparent.func is parent
+        assigned = isinstance(parent, ast.Subscript) and isinstance(grandparent, ast.Assign) and parent in grandparent.targets
+        return (appended or assigned) and node.id in self.module.lists
 
     def read_Import(self, node: ast.Import | ast.ImportFrom) -> None:
         for _, target in imported(node):
