@@ -172,6 +172,10 @@ CORRECT_ALTERNATIVES = {
     "looks_at_the_saved_values_in_between": [(TWICE, "    out.backward(retain_graph=True)\n"
                                                      "    print([name for name in dir(out.grad_fn) if name.startswith('_saved')])\n"
                                                      "    out.backward()\n")],
+    "output_silenced_into_devnull": [("import torch\n", "import contextlib\nimport os\n\nimport torch\n"),
+                                     (TWICE, "    with open(os.devnull, 'w') as sink, contextlib.redirect_stdout(sink):\n"
+                                             "        print('first pass')\n        out.backward(retain_graph=True)\n"
+                                             "        out.backward()\n")],
     "a_loop_over_one_graph": [(TWICE, "    for last in (False, True):\n        out.backward(retain_graph=not last)\n")],
 }
 

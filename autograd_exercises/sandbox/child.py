@@ -147,7 +147,7 @@ def lock_down(job: dict[str, Any], source: bytes | None = None, seccomp: Any = N
     if "no-new-privs" in layers:
         isolation.set_no_new_privs()
     if any(layer.startswith("landlock") for layer in layers):
-        if not isolation.apply_landlock(job["read_paths"], [job["scratch"]]):
+        if not isolation.apply_landlock(job["read_paths"], [job["scratch"], *isolation.WRITABLE_DEVICES]):
             raise RuntimeError("could not apply landlock")
     if "seccomp" in layers and not isolation.apply_seccomp(**isolation.seccomp_options(layers), prepared=seccomp):
         raise RuntimeError("could not apply seccomp")

@@ -109,6 +109,7 @@ FIXED_READ_PATHS = (
     "/usr", "/lib", "/lib64", "/etc/ld.so.cache", "/etc/localtime", "/proc", "/sys/devices/system/cpu",
     "/dev/null", "/dev/urandom", "/dev/zero",
 )
+WRITABLE_DEVICES = ("/dev/null",)  # honest code silences output with open(os.devnull, "w"); writing there keeps nothing
 
 
 @dataclass(frozen=True)
