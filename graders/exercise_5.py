@@ -125,21 +125,22 @@ def _fills_leaf(obs: dict, expected: torch.Tensor, what: str) -> None:
 
 
 def judge_backward_twice(case, obs):
-    """backward_twice(x) = $2 f'(x)$ from two passes over one retained graph: values the forward pass saved for
-    backward are each read by both passes. Two graphs, each read once, give the same value but skip retain_graph."""
+    """backward_twice(x) = $2 f'(x)$ from two passes over one retained graph: every value a backward pass reads was
+    saved by it and is read by both passes. Two graphs, each read once, give the same value but skip retain_graph."""
     judge_backward_twice_value(case, obs)
     counts = obs.get("saved_values")
-    saved, read, reread = (counts.get(key) for key in ("saved", "read", "reread")) if isinstance(counts, dict) \
-        else (None, None, None)
+    saved, read, reread, once = (counts.get(key) for key in ("saved", "read", "reread", "once")) \
+        if isinstance(counts, dict) else (None, None, None, None)
     graph_in_view(counts.get("own_hooks") if isinstance(counts, dict) else None, "backward_twice")
     if saved == 0:
         raise Fail("backward_twice(x) returned 2 f'(x), but autograd saved no value for a backward pass while it ran: "
                    "no graph of polynomial(x) was back-propagated. Build out = polynomial(x) once, then call "
                    "out.backward(retain_graph=True) and out.backward() on that same out", code="no-graph")
-    if type(saved) is int and type(read) is int and reread == 0:
-        raise Fail(f"backward_twice(x) returned 2 f'(x), but from two graphs: no value saved for backward was read by "
-                   f"both backward passes ({saved} saved, {read} read). Build out = polynomial(x) once, then call "
-                   "out.backward(retain_graph=True) and out.backward() on that same out", code="rebuilt-graph")
+    if type(saved) is int and type(read) is int and (reread == 0 or type(once) is int and once > 0):
+        raise Fail(f"backward_twice(x) returned 2 f'(x), but from more than one graph: {once} of the values saved for "
+                   f"backward were read by one backward pass only ({saved} saved, {read} read). Build "
+                   "out = polynomial(x) once, then call out.backward(retain_graph=True) and out.backward() on that "
+                   "same out", code="rebuilt-graph")
 
 
 def judge_backward_twice_value(case, obs):

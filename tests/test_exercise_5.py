@@ -47,7 +47,7 @@ MISTAKES = {
     ),
     "graph_built_twice": (  # the right 2 f'(x), from a second graph instead of a retained one
         [(TWICE, "    out.backward()\n    polynomial(x).backward()\n")],
-        11, {"backward_twice": "but from two graphs"},
+        11, {"backward_twice": "but from more than one graph"},
     ),
     "graph_built_twice_in_a_thread": (  # each thread has its own saved-tensor hooks: the count sees nothing
         [(TWICE, "    import threading\n    work = threading.Thread(target=lambda: (out.backward(), "
@@ -79,7 +79,28 @@ MISTAKES = {
                  "        node = nodes.pop()\n        nodes += [n for n, _ in node.next_functions if n is not None]\n"
                  "        for name in dir(node):\n            if name.startswith('_saved_'):\n"
                  "                getattr(node, name)\n                getattr(node, name)\n    again.backward()\n")],
-        11, {"backward_twice": "but from two graphs"},
+        11, {"backward_twice": "but from more than one graph"},
+    ),
+    "a_throwaway_graph_back_propagated_twice": (  # the retained double pass on another leaf, polynomial built twice
+        [(TWICE, "    z = torch.ones(1, dtype=torch.float64, requires_grad=True)\n    y = (z * z).sum()\n"
+                 "    y.backward(retain_graph=True)\n    y.backward()\n    out.backward()\n    polynomial(x).backward()\n")],
+        11, {"backward_twice": "but from more than one graph"},
+    ),
+    "a_third_graph_read_from_hooks": (  # two fresh graphs whose hooks read a never back-propagated graph's saved x
+        [("    out = polynomial(x)\n" + TWICE,
+          "    node = polynomial(x).grad_fn\n    while not type(node).__name__.startswith('PowBackward'):\n"
+          "        node = node.next_functions[0][0]\n"
+          "    for _ in range(2):\n        out = polynomial(x)\n"
+          "        out.register_hook(lambda g: (getattr(node, '_saved_self'), g)[1])\n        out.backward()\n")],
+        11, {"backward_twice": "but from more than one graph"},
+    ),
+    "a_nested_double_pass_in_hooks": (  # two fresh graphs, each hook running a retained pass of its own
+        [("    out = polynomial(x)\n" + TWICE,
+          "    z = torch.ones(1, requires_grad=True)\n    y = (z * z).sum()\n    for _ in range(2):\n"
+          "        out = polynomial(x)\n"
+          "        out.register_hook(lambda g: (torch.autograd.grad(y, z, retain_graph=True), g)[1])\n"
+          "        out.backward()\n")],
+        11, {"backward_twice": "but from more than one graph"},
     ),
     "custom_function_saves_nothing": (  # 2 f'(x) from a hand-written backward that keeps x out of autograd's sight
         [("    out = polynomial(x)\n" + TWICE, POLY_FUNCTION.format(keep="ctx.t = t.detach()", get="t = ctx.t")
@@ -90,7 +111,7 @@ MISTAKES = {
         [("    out = polynomial(x)\n" + TWICE, POLY_FUNCTION.format(
             keep="ctx.save_for_backward(t)", get="t, = ctx.saved_tensors\n            t, = ctx.saved_tensors")
           + "    out = Poly.apply(x)\n    out.backward()\n    x.grad = 2 * x.grad\n")],
-        11, {"backward_twice": "no value saved for backward was read by both backward passes"},
+        11, {"backward_twice": "were read by one backward pass only"},
     ),
     "backward_twice_on_a_copy": (  # the returned 2 f'(x) is right, but the caller's x.grad stays empty
         [("    out = polynomial(x)\n" + TWICE, "    x = x.detach().requires_grad_()\n    out = polynomial(x)\n" + TWICE)],

@@ -258,10 +258,11 @@ _GRAPH_TASK = torch._C._current_graph_task_id  # the running backward pass's id 
 def saved_for_backward() -> Iterator[dict[str, int]]:
     """Counts, while the block runs, the values autograd saves for a backward pass (``saved``: a graph is being
     built), how often a backward pass reads them (``read``), how many of them more than one backward pass read
-    (``reread``: one graph back-propagated twice), and the saved-tensor hooks and threads the block starts itself
+    (``reread``) and how many exactly one read (``once``: one graph back-propagated twice has none), and the
+    saved-tensor hooks and threads the block starts itself
     (``own_hooks``: in them autograd's saves bypass these counts). A read outside any backward pass (a ``_saved_*``
     attribute looked at) is not a backward's and counts nowhere."""
-    counts = {"saved": 0, "read": 0, "reread": 0, "own_hooks": 0}
+    counts = {"saved": 0, "read": 0, "reread": 0, "once": 0, "own_hooks": 0}
     passes: list[set[int]] = []  # per saved value, the backward passes that read it
 
     def save(value: torch.Tensor) -> tuple[int, torch.Tensor]:
@@ -283,6 +284,7 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
         finally:
             counts["own_hooks"] = sum(HIDDEN_GRAPHS.values()) - before
             counts["reread"] = sum(len(readers) > 1 for readers in passes)
+            counts["once"] = sum(len(readers) == 1 for readers in passes)
 
 
 def number(value: Any) -> float | None:
