@@ -45,10 +45,10 @@ MISTAKES = {
                    "        A._pop_saved_tensors_default_hooks()\n")],
         15, {"predict_builds_no_graph": "saved-tensor hooks of its own"},
     ),
-    "predict_builds_its_graph_in_a_thread": (  # each thread has its own saved-tensor hooks
+    "predict_builds_its_graph_in_a_thread": (  # a thread started inside the check is counted like the check
         [(PREDICT, "    import threading\n    box = []\n    work = threading.Thread(target=lambda: box.append(x @ w + b))\n"
                    "    work.start()\n    work.join()\n    return box[0].detach()\n")],
-        15, {"predict_builds_no_graph": "started a thread"},
+        15, {"predict_builds_no_graph": "predict built a graph"},
     ),
     "predict_switches_tracking_off_for_good": (
         [(PREDICT, "    torch.set_grad_enabled(False)\n    return x @ w + b\n")],

@@ -49,10 +49,10 @@ MISTAKES = {
         [(TWICE, "    out.backward()\n    polynomial(x).backward()\n")],
         11, {"backward_twice": "but from more than one graph"},
     ),
-    "graph_built_twice_in_a_thread": (  # each thread has its own saved-tensor hooks: the count sees nothing
+    "graph_built_twice_in_a_thread": (  # a thread started inside the check is counted like the check
         [(TWICE, "    import threading\n    work = threading.Thread(target=lambda: (out.backward(), "
                  "polynomial(x).backward()))\n    work.start()\n    work.join()\n")],
-        11, {"backward_twice": "started a thread"},
+        11, {"backward_twice": "but from more than one graph"},
     ),
     "graph_built_twice_inside_hooks_taken_at_import": (  # the push function taken before any check ran
         [("import torch\n", "import torch\nfrom torch._C._autograd import _push_saved_tensors_default_hooks as P\n"
@@ -197,6 +197,9 @@ CORRECT_ALTERNATIVES = {
                                      (TWICE, "    with open(os.devnull, 'w') as sink, contextlib.redirect_stdout(sink):\n"
                                              "        print('first pass')\n        out.backward(retain_graph=True)\n"
                                              "        out.backward()\n")],
+    "a_progress_bar_thread": [("import torch\n", "import rich.progress\nimport torch\n"),
+                              (TWICE, "    for last in rich.progress.track((False, True), transient=True):\n"
+                                      "        out.backward(retain_graph=not last)\n")],
     "a_loop_over_one_graph": [(TWICE, "    for last in (False, True):\n        out.backward(retain_graph=not last)\n")],
 }
 

@@ -223,13 +223,13 @@ def close_or_mistake(actual: torch.Tensor, expected: torch.Tensor, *, what: str,
 
 
 def graph_in_view(hidden: Any, what: str) -> None:
-    """:class:`Fail` when ``what`` set saved-tensor hooks of its own or started a thread (``hidden``, counted by
+    """:class:`Fail` when ``what`` set saved-tensor hooks of its own (``hidden``, counted by
     :func:`~autograd_exercises.sandbox.observe.saved_for_backward`): the graph it built is out of the count's view."""
     if hidden:
         raise Fail(f"{what} set saved-tensor hooks of its own (torch.autograd.graph.saved_tensors_hooks, or "
-                   "torch.utils.checkpoint, which recomputes the forward pass inside them) or started a thread (each "
-                   "has its own hooks): what autograd saves for a backward pass is then hidden from this check; the "
-                   "exercise needs none of them, leave them out", code="own-saved-tensors-hooks")
+                   "torch.utils.checkpoint, which recomputes the forward pass inside them): what autograd saves for a "
+                   "backward pass is then hidden from this check; the exercise needs none of them, leave them out",
+                   code="own-saved-tensors-hooks")
 
 
 def no_autograd(outcome: dict[str, Any], what: str) -> None:

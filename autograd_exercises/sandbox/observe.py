@@ -63,25 +63,37 @@ HOOK_PUSHERS = ((torch._C._autograd, "_push_saved_tensors_default_hooks"),  # sa
                 (torch.autograd, "_push_saved_tensors_default_hooks"))  # the same function, as torch.autograd has it
 
 
-HIDDEN_GRAPHS = {"pushed": 0, "threads": 0}  # saved-tensor hooks pushed, threads started, by any code in this child
+HIDDEN_GRAPHS = {"pushed": 0}  # saved-tensor hooks pushed by any code in this child
+COUNTING: list[tuple[Any, Any]] = []  # the hooks of the saved_for_backward blocks now open, innermost last
 
 
 def _install_hidden_graph_counter() -> None:
-    """Count what builds a graph that :func:`saved_for_backward`'s hooks cannot see: saved-tensor hooks pushed by
-    other code, and new threads (each thread has its own hooks); installed before the submission is imported, so
-    it never holds the unwrapped functions."""
+    """Count the saved-tensor hooks other code pushes (what autograd saves under them, :func:`saved_for_backward`
+    cannot see), and give each thread started inside a counting block that block's hooks (a thread starts with
+    none of its own); installed before the submission is imported, so it never holds the unwrapped functions."""
     import _thread
     import threading
 
-    real_push, real_start = getattr(*HOOK_PUSHERS[0]), _thread.start_new_thread
+    real_push, real_pop = getattr(*HOOK_PUSHERS[0]), torch._C._autograd._pop_saved_tensors_default_hooks
+    real_start = _thread.start_new_thread
 
     def push(*hooks: Any) -> Any:
         HIDDEN_GRAPHS["pushed"] += 1
         return real_push(*hooks)
 
-    def start(*args: Any, **kwargs: Any) -> Any:
-        HIDDEN_GRAPHS["threads"] += 1
-        return real_start(*args, **kwargs)
+    def start(function: Any, *args: Any, **kwargs: Any) -> Any:
+        if not COUNTING:
+            return real_start(function, *args, **kwargs)
+        hooks = COUNTING[-1]
+
+        def counted(*inner: Any, **named: Any) -> Any:
+            real_push(*hooks)
+            try:
+                return function(*inner, **named)
+            finally:
+                real_pop()
+
+        return real_start(counted, *args, **kwargs)
 
     for owner, name in HOOK_PUSHERS:
         setattr(owner, name, push)
@@ -259,8 +271,8 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
     """Counts, while the block runs, the values autograd saves for a backward pass (``saved``: a graph is being
     built), how often a backward pass reads them (``read``), how many of them more than one backward pass read
     (``reread``) and how many exactly one read (``once``: one graph back-propagated twice has none), and the
-    saved-tensor hooks and threads the block starts itself
-    (``own_hooks``: in them autograd's saves bypass these counts). A read outside any backward pass (a ``_saved_*``
+    saved-tensor hooks the block pushes itself (``own_hooks``: under them autograd's saves bypass these counts; a
+    thread the block starts is counted like the block). A read outside any backward pass (a ``_saved_*``
     attribute looked at) is not a backward's and counts nowhere."""
     counts = {"saved": 0, "read": 0, "reread": 0, "once": 0, "own_hooks": 0}
     passes: list[set[int]] = []  # per saved value, the backward passes that read it
@@ -278,11 +290,13 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
         return packed[1]
 
     with torch.autograd.graph.saved_tensors_hooks(save, read):
-        before = sum(HIDDEN_GRAPHS.values())  # after this block's own push
+        before = HIDDEN_GRAPHS["pushed"]  # after this block's own push
+        COUNTING.append((save, read))  # for the threads the block starts
         try:
             yield counts
         finally:
-            counts["own_hooks"] = sum(HIDDEN_GRAPHS.values()) - before
+            COUNTING.remove((save, read))
+            counts["own_hooks"] = HIDDEN_GRAPHS["pushed"] - before
             counts["reread"] = sum(len(readers) > 1 for readers in passes)
             counts["once"] = sum(len(readers) == 1 for readers in passes)
 
