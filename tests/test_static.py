@@ -20,6 +20,9 @@ def whats(source: str, function: str = "manual") -> list[str]:
     return [what for what, _, _ in found(source, function)]
 
 
+# Two hand-written layers (classes with their own backward), for the cases below.
+LAYERS_SRC = "class Scale:\n    def backward(self, g):\n        return 3 * g\nclass Mean:\n    def backward(self, g):\n        return g / 2\n"
+
 # Each way of asking autograd, alone in a by-hand function: (source, what the reading says)
 USES = {
     "backward": ("def manual(x):\n    f(x).backward()\n", "calls .backward()"),
@@ -173,6 +176,19 @@ USES = {
     "stored_by_a_registering_call": ("TOOLS = {}\ndef register(name, fn):\n    TOOLS[name] = fn\n"
                                      "def _cheat(t):\n    t.sum().backward()\nregister('s', _cheat)\n"
                                      "def manual(x):\n    return TOOLS['s'](x)\n", "calls .backward()"),
+    # .backward on what only looks like a hand-written layer
+    "layer_list_given_a_tensor": (LAYERS_SRC + "def manual(x):\n    layers = [Scale(), Mean()]\n"
+                                  "    layers.append(x.sum())\n    for layer in layers:\n        layer.backward()\n",
+                                  "calls .backward()"),
+    "layer_loop_over_a_tensor_too": (LAYERS_SRC + "def manual(x):\n    for layer in [Scale(), x.sum()]:\n"
+                                     "        layer.backward()\n", "calls .backward()"),
+    "layer_attribute_set_to_a_tensor_elsewhere": (LAYERS_SRC + "class Net:\n    def __init__(self):\n"
+                                                  "        self.first = Scale()\n    def grad(self, x):\n"
+                                                  "        return self.first.backward(x)\nnet = Net()\n"
+                                                  "setattr(net, 'first', T)\ndef manual(x):\n    return net.grad(x)\n",
+                                                  "calls .backward()"),
+    "layer_rebound_by_walrus": (LAYERS_SRC + "def manual(x):\n    layer = Scale()\n    (layer := x.sum())\n"
+                                "    return layer.backward()\n", "calls .backward()"),
     # a %%timeit cell (as magics writes it) that defines a method and puts it on torch's classes
     "timeit_that_patches_a_class": ("import torch\nexec(compile('def _s(t):\\n    t.sum().backward()\\n"
                                     "torch.Tensor.slope = _s', '<%%timeit>', 'exec'), globals(), {})\n"
@@ -188,6 +204,15 @@ def test_each_use_of_autograd_is_found(name):
 
 # By-hand code that must stay clean.
 CLEAN = {
+    "layers_looped_in_reverse": LAYERS_SRC + ("def manual(x):\n    layers = [Scale(), Mean()]\n    g = x\n"
+                                              "    for layer in reversed(layers):\n        g = layer.backward(g)\n"
+                                              "    return g\n"),
+    "layers_enumerated_from_a_module_list": LAYERS_SRC + ("LAYERS = [Scale(), Mean()]\ndef manual(x):\n    g = x\n"
+                                                          "    for i, layer in enumerate(LAYERS[::-1]):\n"
+                                                          "        g = layer.backward(g)\n    return g\n"),
+    "a_layer_held_as_an_attribute": LAYERS_SRC + ("class Net:\n    def __init__(self):\n        self.first = Scale()\n"
+                                                  "    def grad(self, x):\n        return self.first.backward(x)\n"
+                                                  "def manual(x):\n    return Net().grad(x)\n"),
     "logged_through_a_local_alias": ("HISTORY = []\ndef log(v):\n    h = HISTORY\n    h.append(v)\n"
                                      "def auto(x):\n    x.sum().backward()\n    log(x.grad)\n    return x.grad\n"
                                      "def manual(x):\n    log(2 * x)\n    return 2 * x * len(HISTORY)\n"),

@@ -99,6 +99,8 @@ class Module:
     imports: dict[str, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
     scopes: dict[int, frozenset[str]] = field(default_factory=dict)  # a value stored from inside a function: its locals
     lists: frozenset[str] = frozenset()  # names the file binds only to new lists (``LOG = []``), before any store
+    stored_into: set[str] = field(default_factory=set)  # names whose objects the file stores into (``d[k] = v``)
+    attributes: dict[str, list[ast.AST]] = field(default_factory=lambda: defaultdict(list))  # ``o.attr = v``: v's
 
     @cached_property
     def layers(self) -> set[str]:
@@ -210,6 +212,8 @@ def _read_stores(tree: ast.Module, module: Module) -> None:
     registers: dict[str, tuple[set[str], int]] = {}  # module-level function: (the names it stores into, which argument)
     for node, local, function in _scoped_nodes(tree):
         roots, values = _stored(node)
+        _note_attributes(node, module)
+        module.stored_into |= roots
         if not roots or not values:
             continue
         if roots & local and id(function) not in definitions:
@@ -227,6 +231,31 @@ def _read_stores(tree: ast.Module, module: Module) -> None:
         _add_values(module, roots, values, local)
     if registers:
         _read_registrations(tree, module, registers)
+
+
+def _note_attributes(node: ast.AST, module: Module) -> None:
+    """What ``o.attr = v`` (or a tuple of such targets, or ``setattr(o, "attr", v)``) sets attribute ``attr`` to."""
+    if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+        for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+            for part in ast.walk(target):
+                if isinstance(part, ast.Attribute) and isinstance(part.ctx, ast.Store):
+                    value = node.value if part is target or isinstance(node, ast.AugAssign) else _item_of(target, part, node.value)
+                    module.attributes[part.attr].append(value)
+    elif (attribute := _set_attribute(node)) and isinstance(node, ast.Call):
+        module.attributes[attribute].append(node.args[2] if len(node.args) > 2 else node)
+
+
+def _item_of(target: ast.AST, part: ast.AST, value: ast.AST) -> ast.AST:
+    """The value ``part`` of tuple target ``target`` gets from ``value`` (``a.x, a.y = A(), B()``); ``value`` itself
+    where it cannot be split."""
+    if isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)) \
+            and len(target.elts) == len(value.elts):
+        for item, given in zip(target.elts, value.elts):
+            if item is part:
+                return given
+            if part in ast.walk(item):
+                return _item_of(item, part, given)
+    return value
 
 
 def _add_values(module: Module, roots: Iterable[str], values: list[ast.AST], local: frozenset[str]) -> None:
@@ -656,18 +685,46 @@ class Reader:
             owner = None
 
     def own_layer(self, owner: ast.AST | None) -> bool:
-        """Whether ``owner`` is an instance of one of the submission's own classes that defines ``backward`` (a
-        hand-written layer: ``layer = Affine(); layer.backward(g)``), every time the function binds it."""
-        if not isinstance(owner, ast.Name):
-            return False
+        """Whether ``owner`` can only be an instance of the submission's own classes that define ``backward`` (a
+        hand-written layer): a name the binding always gives one (``layer = Affine()``), an item of a list of them
+        (``for layer in reversed(layers)``), or an attribute the whole file only ever sets to one
+        (``self.first = Affine()``)."""
         if self._values is None:  # once per binding read: a function of many `.backward` calls stays linear
-            self._values = defaultdict(list)
-            for node in ast.walk(self.root):
-                for target in node.targets if isinstance(node, ast.Assign) else ():
-                    _assigned(target, node.value, self._values)
-        values = self._values.get(owner.id, [])
-        return bool(values) and all(isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
-                                    and value.func.id in self.module.layers for value in values)
+            self._values = _local_values(self.root)
+        if isinstance(owner, ast.Attribute):
+            values = self.module.attributes.get(owner.attr, [])
+        else:
+            values = self._values.get(owner.id, []) if isinstance(owner, ast.Name) else []
+        return bool(values) and all(self._a_layer(value, frozenset()) for value in values)
+
+    def _a_layer(self, value: ast.AST, seen: frozenset[str]) -> bool:
+        """``value`` is a new own layer: ``Affine()``, an item of :meth:`_layers`, or a local name always one."""
+        if isinstance(value, ast.Call):
+            return isinstance(value.func, ast.Name) and value.func.id in self.module.layers
+        if isinstance(value, ast.Starred):
+            return self._layers(value.value, seen)
+        if isinstance(value, ast.Name) and value.id in self._values and value.id not in seen:
+            return all(self._a_layer(item, seen | {value.id}) for item in self._values[value.id])
+        return False
+
+    def _layers(self, sequence: ast.AST, seen: frozenset[str]) -> bool:
+        """``sequence`` holds own layers only: ``[A(), B()]``, ``reversed``/``list``/``tuple`` of one, a slice of one,
+        or a name bound only to one and never stored into (``layers.append(t)`` could add anything)."""
+        if isinstance(sequence, (ast.List, ast.Tuple)):
+            return bool(sequence.elts) and all(self._a_layer(item, seen) for item in sequence.elts)
+        if isinstance(sequence, ast.Call) and isinstance(sequence.func, ast.Name) and len(sequence.args) == 1 \
+                and sequence.func.id in ("reversed", "list", "tuple") and not self.is_local(sequence.func) \
+                and sequence.func.id not in self.module.bindings and sequence.func.id not in self.module.imports:
+            return self._layers(sequence.args[0], seen)
+        if isinstance(sequence, ast.Subscript) and isinstance(sequence.slice, ast.Slice):
+            return self._layers(sequence.value, seen)
+        if not isinstance(sequence, ast.Name) or sequence.id in seen:
+            return False
+        stored = {name.id for name in self._values["\0stored"]}
+        local = self.is_local(sequence)
+        values = self._values.get(sequence.id, []) if local else self.module.bindings.get(sequence.id, [])
+        never_stored = sequence.id not in stored and (local or sequence.id not in self.module.stored_into)
+        return bool(values) and never_stored and all(self._layers(value, seen | {sequence.id}) for value in values)
 
     def namespace_call(self, node: ast.Call) -> bool:
         return isinstance(node.func, ast.Name) and node.func.id in NAMESPACES and not self.is_local(node.func)
@@ -709,6 +766,42 @@ class Reader:
         if scope not in self.locals:
             self.locals[scope] = local_names(scope)
         return self.locals[scope]
+
+
+UNKNOWN = ast.Constant(value=None)  # a value no reading can tell: ``with … as name``, ``except … as name``, ``name += …``
+
+
+def _local_values(root: ast.AST) -> dict[str, list[ast.AST]]:
+    """What each name is bound to anywhere in ``root``: assigned values (:func:`_assigned`); an item of the sequence
+    a ``for`` loops over (``ast.Starred(sequence)``; with ``enumerate``, the second name); :data:`UNKNOWN` for any
+    other binding. Under ``"\\0stored"``, the names whose objects are stored into (``layers.append(t)``)."""
+    values: dict[str, list[ast.AST]] = defaultdict(list)
+    for node in ast.walk(root):
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                _assigned(target, node.value, values)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            target, sequence = node.target, node.iter
+            if isinstance(target, ast.Tuple) and len(target.elts) == 2 and isinstance(sequence, ast.Call) \
+                    and isinstance(sequence.func, ast.Name) and sequence.func.id == "enumerate" and sequence.args:
+                target, sequence = target.elts[1], sequence.args[0]
+            _assigned(target, ast.Starred(value=sequence), values)  # a tuple target: each name, unknown below
+        elif isinstance(node, (ast.AugAssign, ast.withitem, ast.Global, ast.Nonlocal, ast.Import, ast.ImportFrom)):
+            for name in _names_bound(node):
+                values[name].append(UNKNOWN)
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+            values[node.name].append(UNKNOWN)
+        values["\0stored"] += [ast.Name(id=root_name) for root_name in _stored(node)[0]]
+    return values
+
+
+def _names_bound(node: ast.AST) -> list[str]:
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return list(node.names)
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return [name for name, _ in imported(node)]
+    target = node.target if isinstance(node, ast.AugAssign) else node.optional_vars
+    return [part.id for part in ast.walk(target) if isinstance(part, ast.Name)] if target is not None else []
 
 
 def _assigned(target: ast.AST, value: ast.AST, into: dict[str, list[ast.AST]]) -> None:
