@@ -176,6 +176,22 @@ USES = {
     "stored_by_a_registering_call": ("TOOLS = {}\ndef register(name, fn):\n    TOOLS[name] = fn\n"
                                      "def _cheat(t):\n    t.sum().backward()\nregister('s', _cheat)\n"
                                      "def manual(x):\n    return TOOLS['s'](x)\n", "calls .backward()"),
+    # red team round 7: each gave the by-hand point to autograd code
+    "patched_through_type_setattr": ("import torch\ndef _slope(t):\n    t.sum().backward()\n"
+                                     "type.__setattr__(torch.Tensor, 'slope', _slope)\ndef manual(x):\n"
+                                     "    return x.slope()\n", "calls .backward()"),
+    "real_grad_out_of_a_closure": ("import torch\ndef manual(x):\n    real = torch.grad.__closure__[0].cell_contents\n"
+                                   "    return real(x.sum(), x)\n", "reads a function's closure (__closure__)"),
+    "attributes_listed_by_name": ("import inspect\ndef manual(x):\n    return dict(inspect.getmembers(type(x)))['gr' + "
+                                  "'ad_fn'].__get__(x)\n", "looks attributes up by name (inspect.getmembers)"),
+    "a_parameter_made_inside": ("import torch\ndef manual(x):\n    p = torch.nn.Parameter(x.detach().clone())\n"
+                                "    return p * 2\n", "makes an nn.Parameter (it requires gradients)"),
+    "a_torch_function_mode_at_import": ("import torch\nfrom torch.overrides import TorchFunctionMode\n"
+                                        "class _Mode(TorchFunctionMode):\n"
+                                        "    def __torch_function__(self, func, types, args=(), kwargs=None):\n"
+                                        "        return torch.autograd.grad(args[0].sum(), args[0])[0]\n"
+                                        "_Mode().__enter__()\ndef manual(x):\n    return x.sinc()\n",
+                                        "uses torch.autograd"),
     # .backward on what only looks like a hand-written layer
     "layer_list_given_a_tensor": (LAYERS_SRC + "def manual(x):\n    layers = [Scale(), Mean()]\n"
                                   "    layers.append(x.sum())\n    for layer in layers:\n        layer.backward()\n",

@@ -52,6 +52,13 @@ ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "enable_grad": ("turns gradient tracking on (torch.enable_grad)", TRACKS),
     "requires_grad_": ("asks for gradients (requires_grad_())", TRACKS),
     "__dict__": ("reads __dict__", DYNAMIC),
+    "getmembers": ("looks attributes up by name (inspect.getmembers)", DYNAMIC),
+    "getmembers_static": ("looks attributes up by name (inspect.getmembers_static)", DYNAMIC),
+    "__closure__": ("reads a function's closure (__closure__)", DYNAMIC),
+    "cell_contents": ("reads a closure's cell (cell_contents)", DYNAMIC),
+    "Parameter": ("makes an nn.Parameter (it requires gradients)", TRACKS),
+    "TorchFunctionMode": ("overrides torch's functions (TorchFunctionMode)", DYNAMIC),
+    "TorchDispatchMode": ("overrides torch's operators (TorchDispatchMode)", DYNAMIC),
     "__builtins__": ("reads __builtins__", DYNAMIC),
     "__globals__": ("reads __globals__", DYNAMIC),
     "__getattribute__": ("looks attributes up by name (__getattribute__)", DYNAMIC),
@@ -458,7 +465,7 @@ def _set_attribute(node: ast.AST) -> str:
     """The attribute name an assignment or ``setattr`` with a literal name sets (``""`` for none)."""
     if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
         return node.attr
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr" \
+    if isinstance(node, ast.Call) and _setattr_call(node) \
             and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
         return node.args[1].value
     return ""
@@ -515,7 +522,8 @@ def _door(node: ast.Call, module: Module) -> str:
 def patches(tree: ast.Module, module: Module) -> list[tuple[str, ast.AST]]:
     """What the submission sets on an imported module or its classes, or on an object's class, anywhere:
     ``torch.Tensor.slope = f``, ``setattr(torch.Tensor, "slope", f)``, ``x.__class__.slope = f``; as
-    (``"torch.Tensor.slope"``, the value). A by-hand function reaches them without naming them (``x.slope()``).
+    (``"torch.Tensor.slope"``, the value); and every class that overrides torch's calls (``__torch_function__``, a
+    ``TorchFunctionMode``). A by-hand function reaches them without naming them (``x.slope()``).
     A ``%timeit`` cell that patches anything is given whole (``"%timeit"``, its code)."""
     found = []
     for node in ast.walk(tree):
@@ -524,13 +532,31 @@ def patches(tree: ast.Module, module: Module) -> list[tuple[str, ast.AST]]:
             stored = [leaf for target in targets for leaf in ast.walk(target) if isinstance(leaf, ast.Attribute)
                       and isinstance(leaf.ctx, ast.Store)]  # also inside `a.b, c.d = ...`
             found += [(_chain(target), node.value) for target in stored if _patched(target, module)]
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr" \
+        elif isinstance(node, ast.Call) and _setattr_call(node) \
                 and len(node.args) == 3 and (_patched(node.args[0], module) or isinstance(node.args[0], ast.Name)
                                              and node.args[0].id in module.imports):
             found.append((_chain(node.args[0]) + ".?", node.args[2]))
+        elif isinstance(node, ast.ClassDef) and _overrides_torch(node):
+            found.append((node.name, node))  # its methods answer every torch call while it is in force
         elif isinstance(node, ast.Call) and (inner := _timeit_code(node)) is not None and patches(inner, module):
             found.append(("%timeit", inner))  # what it patches may be defined there, not in the module: read it all
     return found
+
+
+OVERRIDES = ("__torch_function__", "__torch_dispatch__", "TorchFunctionMode", "TorchDispatchMode")
+
+
+def _overrides_torch(node: ast.ClassDef) -> bool:
+    """A class that answers torch's calls (``__torch_function__``, a ``TorchFunctionMode``, …) for any tensor."""
+    methods = {item.name for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    bases = {_chain(base).split(".")[-1] for base in node.bases}
+    return bool((methods | bases) & set(OVERRIDES))
+
+
+def _setattr_call(node: ast.Call) -> bool:
+    """``setattr(o, name, v)``, or the same through ``type.__setattr__``/``object.__setattr__``."""
+    return isinstance(node.func, ast.Name) and node.func.id == "setattr" \
+        or isinstance(node.func, ast.Attribute) and node.func.attr == "__setattr__" and len(node.args) == 3
 
 
 def _chain(node: ast.AST) -> str:
