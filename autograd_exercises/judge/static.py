@@ -105,9 +105,15 @@ class Module:
     bindings: dict[str, list[ast.AST]] = field(default_factory=lambda: defaultdict(list))
     imports: dict[str, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
     scopes: dict[int, frozenset[str]] = field(default_factory=dict)  # a value stored from inside a function: its locals
-    lists: frozenset[str] = frozenset()  # names the file binds only to new lists (``LOG = []``), before any store
+    tree: ast.Module | None = None
+    assigned: dict[str, int] = field(default_factory=dict)  # per name, how many of its values the file assigns
     stored_into: set[str] = field(default_factory=set)  # names whose objects the file stores into (``d[k] = v``)
     attributes: dict[str, list[ast.AST]] = field(default_factory=lambda: defaultdict(list))  # ``o.attr = v``: v's
+
+    @cached_property
+    def lists(self) -> frozenset[str]:
+        """Names the file binds only to new lists (``LOG = []``): :func:`_plain_lists`, worked out when first asked."""
+        return _plain_lists(self.tree, self) if self.tree is not None else frozenset()
 
     @cached_property
     def layers(self) -> set[str]:
@@ -179,7 +185,7 @@ def module_names(tree: ast.Module) -> Module:
         elif isinstance(statement, (ast.Import, ast.ImportFrom)):
             for name, target in imported(statement):
                 module.imports[name].append((target, statement.lineno))
-    module.lists = _plain_lists(tree, module)
+    module.tree, module.assigned = tree, {name: len(values) for name, values in module.bindings.items()}
     _read_stores(tree, module)
     return module
 
@@ -200,8 +206,8 @@ def _plain_lists(tree: ast.Module, module: Module) -> frozenset[str]:
                 or isinstance(node, ast.Attribute) and node.attr in ("__dict__", "modules", "__setattr__"):
             return frozenset()
     builtin_list = "list" not in module.bindings and "list" not in module.imports and stores["list"] == 0
-    return frozenset(name for name, values in module.bindings.items() if name not in module.imports
-                     and stores[name] == len(values) and all(_new_list(value, builtin_list) for value in values))
+    return frozenset(name for name, count in module.assigned.items() if name not in module.imports and stores[name] == count
+                     and all(_new_list(value, builtin_list) for value in module.bindings[name][:count]))
 
 
 def _new_list(value: ast.AST, builtin_list: bool) -> bool:
@@ -617,6 +623,7 @@ class Reader:
         self.locals: dict[ast.AST, set[str]] = {}
         self.outer = module.scopes.get(id(root), frozenset())  # a value stored from inside a function: its locals
         self._values: dict[str, list[ast.AST]] | None = None  # own_layer's, read once
+        self._layer_owners: dict[str, bool] = {}  # own_layer's answers, per name or ".attribute"
         self.findings: list[Finding] = []
         self.reached: list[str] = []
         for node in ast.walk(root):
@@ -716,12 +723,12 @@ class Reader:
         (``for layer in reversed(layers)``), or an attribute the whole file only ever sets to one
         (``self.first = Affine()``)."""
         if self._values is None:  # once per binding read: a function of many `.backward` calls stays linear
-            self._values = _local_values(self.root)
-        if isinstance(owner, ast.Attribute):
-            values = self.module.attributes.get(owner.attr, [])
-        else:
-            values = self._values.get(owner.id, []) if isinstance(owner, ast.Name) else []
-        return bool(values) and all(self._a_layer(value, frozenset()) for value in values)
+            self._values, self._layer_owners = _local_values(self.root), {}
+        key = "." + owner.attr if isinstance(owner, ast.Attribute) else owner.id if isinstance(owner, ast.Name) else ""
+        if key not in self._layer_owners:  # once per name or attribute, however many uses
+            values = self.module.attributes.get(key[1:], []) if key.startswith(".") else self._values.get(key, [])
+            self._layer_owners[key] = bool(values) and all(self._a_layer(value, frozenset()) for value in values)
+        return self._layer_owners[key]
 
     def _a_layer(self, value: ast.AST, seen: frozenset[str]) -> bool:
         """``value`` is a new own layer: ``Affine()``, an item of :meth:`_layers`, or a local name always one."""
@@ -746,7 +753,7 @@ class Reader:
             return self._layers(sequence.value, seen)
         if not isinstance(sequence, ast.Name) or sequence.id in seen:
             return False
-        stored = {name.id for name in self._values["\0stored"]}
+        stored = self._values["\0stored"]
         local = self.is_local(sequence)
         values = self._values.get(sequence.id, []) if local else self.module.bindings.get(sequence.id, [])
         never_stored = sequence.id not in stored and (local or sequence.id not in self.module.stored_into)
@@ -802,6 +809,7 @@ def _local_values(root: ast.AST) -> dict[str, list[ast.AST]]:
     a ``for`` loops over (``ast.Starred(sequence)``; with ``enumerate``, the second name); :data:`UNKNOWN` for any
     other binding. Under ``"\\0stored"``, the names whose objects are stored into (``layers.append(t)``)."""
     values: dict[str, list[ast.AST]] = defaultdict(list)
+    stored: set[str] = set()
     for node in ast.walk(root):
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
             for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
@@ -817,7 +825,8 @@ def _local_values(root: ast.AST) -> dict[str, list[ast.AST]]:
                 values[name].append(UNKNOWN)
         elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
             values[node.name].append(UNKNOWN)
-        values["\0stored"] += [ast.Name(id=root_name) for root_name in _stored(node)[0]]
+        stored.update(_stored(node)[0])
+    values["\0stored"] = stored  # type: ignore[assignment]  # a set of names, read by Reader._layers
     return values
 
 
