@@ -176,6 +176,14 @@ USES = {
     "stored_by_a_registering_call": ("TOOLS = {}\ndef register(name, fn):\n    TOOLS[name] = fn\n"
                                      "def _cheat(t):\n    t.sum().backward()\nregister('s', _cheat)\n"
                                      "def manual(x):\n    return TOOLS['s'](x)\n", "calls .backward()"),
+    "the_argument_itself_beside_a_layer_class": (LAYERS_SRC + "def manual(x):\n    x.sum().backward()\n"
+                                                 "    x.backward(x)\n", "calls .backward()"),
+    "layers_attribute_holding_a_tensor": (LAYERS_SRC + "class Net:\n    def __init__(self, x):\n"
+                                          "        self.layers = [Scale(), x.sum()]\n    def grad(self):\n"
+                                          "        for layer in self.layers:\n            layer.backward()\n"
+                                          "def manual(x):\n    return Net(x).grad()\n", "calls .backward()"),
+    "layer_dict_given_a_tensor": (LAYERS_SRC + "def manual(x):\n    layers = {'a': Scale(), 'b': x.sum()}\n"
+                                  "    for layer in layers.values():\n        layer.backward()\n", "calls .backward()"),
     # red team round 7: each gave the by-hand point to autograd code
     "patched_through_type_setattr": ("import torch\ndef _slope(t):\n    t.sum().backward()\n"
                                      "type.__setattr__(torch.Tensor, 'slope', _slope)\ndef manual(x):\n"
@@ -201,7 +209,8 @@ USES = {
     "layer_attribute_set_to_a_tensor_elsewhere": (LAYERS_SRC + "class Net:\n    def __init__(self):\n"
                                                   "        self.first = Scale()\n    def grad(self, x):\n"
                                                   "        return self.first.backward(x)\nnet = Net()\n"
-                                                  "setattr(net, 'first', T)\ndef manual(x):\n    return net.grad(x)\n",
+                                                  "setattr(net, 'first', T.ones(1).sum())\ndef manual(x):\n"
+                                                  "    return net.grad(x)\n",
                                                   "calls .backward()"),
     "layer_rebound_by_walrus": (LAYERS_SRC + "def manual(x):\n    layer = Scale()\n    (layer := x.sum())\n"
                                 "    return layer.backward()\n", "calls .backward()"),
@@ -220,6 +229,34 @@ def test_each_use_of_autograd_is_found(name):
 
 # By-hand code that must stay clean.
 CLEAN = {
+    "layers_in_an_attribute_list": LAYERS_SRC + ("class Net:\n    def __init__(self):\n"
+                                                 "        self.layers = [Scale(), Mean()]\n    def grad(self, g):\n"
+                                                 "        for layer in reversed(self.layers):\n"
+                                                 "            g = layer.backward(g)\n        return g\n"
+                                                 "def manual(x):\n    return Net().grad(x)\n"),
+    "layers_appended_then_looped": LAYERS_SRC + ("def manual(x):\n    layers = []\n    layers.append(Scale())\n"
+                                                 "    layers.append(Mean())\n    g = x\n"
+                                                 "    for layer in layers[::-1]:\n        g = layer.backward(g)\n"
+                                                 "    return g\n"),
+    "backward_inherited_from_a_base_layer": ("class Elementwise:\n    def backward(self, g):\n"
+                                             "        return self.df * g\nclass Square(Elementwise):\n"
+                                             "    df = 2\ndef manual(x):\n    layer = Square()\n"
+                                             "    return layer.backward(x)\n"),
+    "layers_zipped_with_their_inputs": LAYERS_SRC + ("def manual(x):\n    layers, inputs = [Scale(), Mean()], [x, 2 * x]\n"
+                                                     "    g = x\n    for layer, seen in zip(reversed(layers), "
+                                                     "reversed(inputs)):\n        g = layer.backward(g) * seen\n"
+                                                     "    return g\n"),
+    "layers_in_a_dict": LAYERS_SRC + ("def manual(x):\n    net = {'lin': Scale(), 'mean': Mean()}\n"
+                                      "    return net['lin'].backward(net['mean'].backward(x))\n"),
+    "a_layer_method_calling_its_own_backward": LAYERS_SRC + ("class Model(Scale):\n    def gradients(self, x):\n"
+                                                             "        return self.backward(x)\n"
+                                                             "def manual(x):\n    return Model().gradients(x)\n"),
+    "a_new_layer_asked_at_once": LAYERS_SRC + "def manual(x):\n    return Scale().backward(x)\n",
+    "a_static_backward_on_the_class": ("class SquareFn:\n    @staticmethod\n    def backward(ctx, g):\n"
+                                       "        return 2 * ctx['x'] * g\ndef manual(x):\n"
+                                       "    return SquareFn.backward({'x': x}, 1)\n"),
+    "a_helper_taking_an_annotated_layer": LAYERS_SRC + ("def step(layer: Scale, g):\n    return layer.backward(g)\n"
+                                                        "def manual(x):\n    return step(Scale(), x)\n"),
     "layers_looped_in_reverse": LAYERS_SRC + ("def manual(x):\n    layers = [Scale(), Mean()]\n    g = x\n"
                                               "    for layer in reversed(layers):\n        g = layer.backward(g)\n"
                                               "    return g\n"),
@@ -465,7 +502,8 @@ def test_a_function_of_many_backward_calls_on_a_name_is_read_in_one_pass(monkeyp
     10 minutes, outside the sandbox): whether `a` is a hand-written layer is worked out once, not per use."""
     from autograd_exercises.judge import static
 
-    source = "def manual(x):\n    a = x\n    if False:\n" + "        a.backward\n" * 2000
+    source = ("class Layer:\n    def backward(self, g):\n        return g\n"  # so that each use asks whether a is one
+              "def manual(x):\n    a = x\n    if False:\n" + "        a.backward\n" * 2000)
     calls = []
     monkeypatch.setattr(static, "_assigned", lambda *args, _real=static._assigned: calls.append(1) or _real(*args))
     assert set(whats(source)) == {"calls .backward()"}  # each line's

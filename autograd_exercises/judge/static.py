@@ -118,9 +118,16 @@ class Module:
     @cached_property
     def layers(self) -> set[str]:
         """The file's classes that define ``backward`` (hand-written layers), every binding of the name a class."""
-        return {name for name, nodes in self.bindings.items() if nodes and all(
-            isinstance(node, ast.ClassDef) and any(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
-                                                   and item.name == "backward" for item in node.body) for node in nodes)}
+        layers: set[str] = set()
+        while True:  # a class that inherits its backward from one of them is one too
+            found = {name for name, nodes in self.bindings.items() if nodes and all(
+                isinstance(node, ast.ClassDef) and (any(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                                                        and item.name == "backward" for item in node.body)
+                                                    or any(isinstance(base, ast.Name) and base.id in layers
+                                                           for base in node.bases)) for node in nodes)}
+            if found == layers:
+                return layers
+            layers = found
 
 
 def autograd_use(source: str, function: str) -> list[Finding]:
@@ -718,46 +725,97 @@ class Reader:
             owner = None
 
     def own_layer(self, owner: ast.AST | None) -> bool:
-        """Whether ``owner`` can only be an instance of the submission's own classes that define ``backward`` (a
-        hand-written layer): a name the binding always gives one (``layer = Affine()``), an item of a list of them
-        (``for layer in reversed(layers)``), or an attribute the whole file only ever sets to one
-        (``self.first = Affine()``)."""
+        """Whether ``.backward`` on ``owner`` may be a hand-written layer's, left to the run-time count of autograd
+        calls: in a file with classes of its own that define ``backward`` (none replaced from outside its class), an
+        owner that is not visibly a tensor (:meth:`_tensor`): ``layer.backward(g)`` for ``layer = Affine()``, an item
+        of a list of layers, ``self.first``, ``self``, a layer-annotated argument, ``Affine(x).backward(g)``."""
+        if not self.module.layers or "backward" in self.module.attributes:
+            return False
         if self._values is None:  # once per binding read: a function of many `.backward` calls stays linear
             self._values, self._layer_owners = _local_values(self.root), {}
-        key = "." + owner.attr if isinstance(owner, ast.Attribute) else owner.id if isinstance(owner, ast.Name) else ""
+        key = owner.id if isinstance(owner, ast.Name) else "." + owner.attr if isinstance(owner, ast.Attribute) else ""
+        if not key:
+            return owner is not None and not self._tensor(owner, frozenset())
         if key not in self._layer_owners:  # once per name or attribute, however many uses
-            values = self.module.attributes.get(key[1:], []) if key.startswith(".") else self._values.get(key, [])
-            self._layer_owners[key] = bool(values) and all(self._a_layer(value, frozenset()) for value in values)
+            self._layer_owners[key] = not self._tensor(owner, frozenset())
         return self._layer_owners[key]
 
-    def _a_layer(self, value: ast.AST, seen: frozenset[str]) -> bool:
-        """``value`` is a new own layer: ``Affine()``, an item of :meth:`_layers`, or a local name always one."""
+    def _tensor(self, value: ast.AST, seen: frozenset[str]) -> bool:
+        """``value`` may visibly be a tensor: arithmetic, a call's result other than a layer's, a value no reading can
+        tell (``with … as``, ``+=``), a function's argument (but ``self`` or one annotated with a layer class), or
+        a name, attribute or item the code binds to one of those."""
+        if isinstance(value, (ast.BinOp, ast.UnaryOp, ast.Compare, ast.Constant)):
+            return True
         if isinstance(value, ast.Call):
-            return isinstance(value.func, ast.Name) and value.func.id in self.module.layers
-        if isinstance(value, ast.Starred):
-            return self._layers(value.value, seen)
-        if isinstance(value, ast.Name) and value.id in self._values and value.id not in seen:
-            return all(self._a_layer(item, seen | {value.id}) for item in self._values[value.id])
-        return False
+            return not (isinstance(value.func, ast.Name) and value.func.id in self.module.layers)
+        if isinstance(value, (ast.Starred, ast.Subscript)):
+            return self._items(value.value, seen)
+        if isinstance(value, ast.Attribute):
+            key = "." + value.attr
+            return key not in seen and any(self._tensor(item, seen | {key})
+                                           for item in self.module.attributes.get(value.attr, ()))
+        if not isinstance(value, ast.Name) or value.id in seen:
+            return False
+        if self.is_local(value) or value.id in self._values:
+            parameter = self._parameter(value)
+            if parameter is not None:
+                return self._tensor_argument(parameter)
+            return any(self._tensor(item, seen | {value.id}) for item in self._values.get(value.id, ()))
+        assigned = self.module.bindings.get(value.id, [])[: self.module.assigned.get(value.id, 0)]
+        return any(self._tensor(item, seen | {value.id}) for item in assigned)
 
-    def _layers(self, sequence: ast.AST, seen: frozenset[str]) -> bool:
-        """``sequence`` holds own layers only: ``[A(), B()]``, ``reversed``/``list``/``tuple`` of one, a slice of one,
-        or a name bound only to one and never stored into (``layers.append(t)`` could add anything)."""
-        if isinstance(sequence, (ast.List, ast.Tuple)):
-            return bool(sequence.elts) and all(self._a_layer(item, seen) for item in sequence.elts)
-        if isinstance(sequence, ast.Call) and isinstance(sequence.func, ast.Name) and len(sequence.args) == 1 \
-                and sequence.func.id in ("reversed", "list", "tuple") and not self.is_local(sequence.func) \
-                and sequence.func.id not in self.module.bindings and sequence.func.id not in self.module.imports:
-            return self._layers(sequence.args[0], seen)
-        if isinstance(sequence, ast.Subscript) and isinstance(sequence.slice, ast.Slice):
-            return self._layers(sequence.value, seen)
+    def _items(self, sequence: ast.AST, seen: frozenset[str]) -> bool:
+        """The items of ``sequence`` may visibly be tensors (:meth:`_tensor`): a list, tuple or dict display of one, a
+        list ``.append``-ed one, ``reversed``/``list``/``zip``/``.values()`` of such a sequence, any other call."""
+        if isinstance(sequence, (ast.List, ast.Tuple, ast.Set)):
+            return any(self._tensor(item, seen) for item in sequence.elts)
+        if isinstance(sequence, ast.Dict):
+            return any(self._tensor(item, seen) for item in sequence.values)
+        if isinstance(sequence, (ast.ListComp, ast.GeneratorExp)):
+            return self._tensor(sequence.elt, seen)
+        if isinstance(sequence, ast.Call):
+            func = sequence.func
+            if isinstance(func, ast.Name) and func.id in ("reversed", "list", "tuple", "sorted", "iter", "zip") \
+                    and func.id not in self.module.bindings and func.id not in self.module.imports:
+                return any(self._items(argument, seen) for argument in sequence.args)
+            if isinstance(func, ast.Attribute) and func.attr == "values" and not sequence.args:
+                return self._items(func.value, seen)
+            return True
+        if isinstance(sequence, ast.Subscript):
+            return self._items(sequence.value, seen)
+        if isinstance(sequence, ast.Attribute):
+            key = "." + sequence.attr
+            return key not in seen and any(self._items(item, seen | {key})
+                                           for item in self.module.attributes.get(sequence.attr, ()))
         if not isinstance(sequence, ast.Name) or sequence.id in seen:
             return False
-        stored = self._values["\0stored"]
-        local = self.is_local(sequence)
-        values = self._values.get(sequence.id, []) if local else self.module.bindings.get(sequence.id, [])
-        never_stored = sequence.id not in stored and (local or sequence.id not in self.module.stored_into)
-        return bool(values) and never_stored and all(self._layers(value, seen | {sequence.id}) for value in values)
+        if self.is_local(sequence) or sequence.id in self._values:
+            into = self._values.get("\0into " + sequence.id, [])
+            return any(self._tensor(item, seen) for item in into) or any(
+                self._items(item, seen | {sequence.id}) for item in self._values.get(sequence.id, ()))
+        assigned = self.module.bindings.get(sequence.id, [])[: self.module.assigned.get(sequence.id, 0)]
+        return any(self._items(item, seen | {sequence.id}) for item in assigned)
+
+    def _parameter(self, name: ast.Name) -> ast.arg | None:
+        """The parameter of an enclosing function or lambda that ``name`` is, if it is one."""
+        scope = self.parents.get(name)
+        while scope is not None:
+            if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                arguments = scope.args
+                for position, argument in enumerate([*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]):
+                    if argument.arg == name.id:
+                        method = position == 0 and isinstance(self.parents.get(scope), ast.ClassDef)
+                        return None if method else argument
+                if name.id in self.scope_names(scope):
+                    return None
+            scope = self.parents.get(scope)
+        return None
+
+    def _tensor_argument(self, argument: ast.arg) -> bool:
+        """An argument may be a tensor, unless it is annotated with one of the file's layer classes."""
+        annotation = argument.annotation
+        return not (isinstance(annotation, ast.Name) and annotation.id in self.module.layers
+                    or isinstance(annotation, ast.Constant) and annotation.value in self.module.layers)
 
     def namespace_call(self, node: ast.Call) -> bool:
         return isinstance(node.func, ast.Name) and node.func.id in NAMESPACES and not self.is_local(node.func)
@@ -816,16 +874,23 @@ def _local_values(root: ast.AST) -> dict[str, list[ast.AST]]:
                 _assigned(target, node.value, values)
         elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
             target, sequence = node.target, node.iter
-            if isinstance(target, ast.Tuple) and len(target.elts) == 2 and isinstance(sequence, ast.Call) \
-                    and isinstance(sequence.func, ast.Name) and sequence.func.id == "enumerate" and sequence.args:
+            called = sequence.func.id if isinstance(sequence, ast.Call) and isinstance(sequence.func, ast.Name) else ""
+            if isinstance(target, ast.Tuple) and len(target.elts) == 2 and called == "enumerate" and sequence.args:
                 target, sequence = target.elts[1], sequence.args[0]
+            if isinstance(target, ast.Tuple) and called == "zip" and len(target.elts) == len(sequence.args):
+                for part, argument in zip(target.elts, sequence.args):  # for layer, inp in zip(layers, inputs)
+                    _assigned(part, ast.Starred(value=argument), values)
+                continue
             _assigned(target, ast.Starred(value=sequence), values)  # a tuple target: each name, unknown below
         elif isinstance(node, (ast.AugAssign, ast.withitem, ast.Global, ast.Nonlocal, ast.Import, ast.ImportFrom)):
             for name in _names_bound(node):
                 values[name].append(UNKNOWN)
         elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
             values[node.name].append(UNKNOWN)
-        stored.update(_stored(node)[0])
+        roots, given = _stored(node)
+        stored.update(roots)
+        for root_name in roots:
+            values["\0into " + root_name] += given
     values["\0stored"] = stored  # type: ignore[assignment]  # a set of names, read by Reader._layers
     return values
 
