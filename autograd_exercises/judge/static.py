@@ -750,19 +750,10 @@ class Reader:
             return not (isinstance(value.func, ast.Name) and value.func.id in self.module.layers)
         if isinstance(value, (ast.Starred, ast.Subscript)):
             return self._items(value.value, seen)
-        if isinstance(value, ast.Attribute):
-            key = "." + value.attr
-            return key not in seen and any(self._tensor(item, seen | {key})
-                                           for item in self.module.attributes.get(value.attr, ()))
-        if not isinstance(value, ast.Name) or value.id in seen:
-            return False
-        if self.is_local(value) or value.id in self._values:
-            parameter = self._parameter(value)
-            if parameter is not None:
-                return self._tensor_argument(parameter)
-            return any(self._tensor(item, seen | {value.id}) for item in self._values.get(value.id, ()))
-        assigned = self.module.bindings.get(value.id, [])[: self.module.assigned.get(value.id, 0)]
-        return any(self._tensor(item, seen | {value.id}) for item in assigned)
+        if isinstance(value, ast.Name) and (self.is_local(value) or value.id in self._values) \
+                and (parameter := self._parameter(value)) is not None:
+            return self._tensor_argument(parameter)
+        return self._any_bound(value, seen, self._tensor)
 
     def _items(self, sequence: ast.AST, seen: frozenset[str]) -> bool:
         """The items of ``sequence`` may visibly be tensors (:meth:`_tensor`): a list, tuple or dict display of one, a
@@ -783,18 +774,23 @@ class Reader:
             return True
         if isinstance(sequence, ast.Subscript):
             return self._items(sequence.value, seen)
-        if isinstance(sequence, ast.Attribute):
-            key = "." + sequence.attr
-            return key not in seen and any(self._items(item, seen | {key})
-                                           for item in self.module.attributes.get(sequence.attr, ()))
-        if not isinstance(sequence, ast.Name) or sequence.id in seen:
+        if isinstance(sequence, ast.Name) and (self.is_local(sequence) or sequence.id in self._values) \
+                and any(self._tensor(item, seen) for item in self._values.get("\0into " + sequence.id, ())):
+            return True  # layers.append(x.sum())
+        return self._any_bound(sequence, seen, self._items)
+
+    def _any_bound(self, node: ast.AST, seen: frozenset[str], test: Callable[[ast.AST, frozenset[str]], bool]) -> bool:
+        """``test`` of any value the file binds ``node`` to: an attribute's (anywhere), a local name's, or a module-level
+        name's as assigned (each name or attribute followed once)."""
+        if isinstance(node, ast.Attribute):
+            key, values = "." + node.attr, self.module.attributes.get(node.attr, [])
+        elif isinstance(node, ast.Name) and (self.is_local(node) or node.id in self._values):
+            key, values = node.id, self._values.get(node.id, [])
+        elif isinstance(node, ast.Name):
+            key, values = node.id, self.module.bindings.get(node.id, [])[: self.module.assigned.get(node.id, 0)]
+        else:
             return False
-        if self.is_local(sequence) or sequence.id in self._values:
-            into = self._values.get("\0into " + sequence.id, [])
-            return any(self._tensor(item, seen) for item in into) or any(
-                self._items(item, seen | {sequence.id}) for item in self._values.get(sequence.id, ()))
-        assigned = self.module.bindings.get(sequence.id, [])[: self.module.assigned.get(sequence.id, 0)]
-        return any(self._items(item, seen | {sequence.id}) for item in assigned)
+        return key not in seen and any(test(value, seen | {key}) for value in values)
 
     def _parameter(self, name: ast.Name) -> ast.arg | None:
         """The parameter of an enclosing function or lambda that ``name`` is, if it is one."""
