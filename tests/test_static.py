@@ -190,6 +190,10 @@ USES = {
                                      "    return x.slope()\n", "calls .backward()"),
     "real_grad_out_of_a_closure": ("import torch\ndef manual(x):\n    real = torch.grad.__closure__[0].cell_contents\n"
                                    "    return real(x.sum(), x)\n", "reads a function's closure (__closure__)"),
+    "real_grad_out_of_the_garbage_collector": ("import gc, torch\ndef manual(x):\n"
+                                               "    cell = gc.get_referents(torch.autograd.grad.__code__)[0]\n"
+                                               "    return cell\n",
+                                               "reaches objects through the garbage collector (gc.get_referents)"),
     "attributes_listed_by_name": ("import inspect\ndef manual(x):\n    return dict(inspect.getmembers(type(x)))['gr' + "
                                   "'ad_fn'].__get__(x)\n", "looks attributes up by name (inspect.getmembers)"),
     "a_parameter_made_inside": ("import torch\ndef manual(x):\n    p = torch.nn.Parameter(x.detach().clone())\n"

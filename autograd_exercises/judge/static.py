@@ -56,6 +56,8 @@ ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "getmembers_static": ("looks attributes up by name (inspect.getmembers_static)", DYNAMIC),
     "__closure__": ("reads a function's closure (__closure__)", DYNAMIC),
     "cell_contents": ("reads a closure's cell (cell_contents)", DYNAMIC),
+    **{name: (f"reaches objects through the garbage collector (gc.{name})", DYNAMIC)
+       for name in ("get_referents", "get_referrers", "get_objects")},
     "Parameter": ("makes an nn.Parameter (it requires gradients)", TRACKS),
     "TorchFunctionMode": ("overrides torch's functions (TorchFunctionMode)", DYNAMIC),
     "TorchDispatchMode": ("overrides torch's operators (TorchDispatchMode)", DYNAMIC),
