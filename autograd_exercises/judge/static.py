@@ -109,7 +109,6 @@ class Module:
     scopes: dict[int, frozenset[str]] = field(default_factory=dict)  # a value stored from inside a function: its locals
     tree: ast.Module | None = None
     assigned: dict[str, int] = field(default_factory=dict)  # per name, how many of its values the file assigns
-    stored_into: set[str] = field(default_factory=set)  # names whose objects the file stores into (``d[k] = v``)
     attributes: dict[str, list[ast.AST]] = field(default_factory=lambda: defaultdict(list))  # ``o.attr = v``: v's
 
     @cached_property
@@ -231,24 +230,25 @@ def _read_stores(tree: ast.Module, module: Module) -> None:
     also through a local alias (``t = TOOLS; t.append(f)``) and through a function that stores its own argument
     (``register(f)``, ``@register``: :func:`_read_registrations`)."""
     definitions: dict[int, dict[str, list[ast.AST]]] = {}  # per function: what it binds its locals to
+
+    def defined(function: ast.AST) -> dict[str, list[ast.AST]]:  # each function's definitions found once
+        if id(function) not in definitions:
+            definitions[id(function)] = _local_definitions(function)
+        return definitions[id(function)]
+
     registers: dict[str, tuple[set[str], int]] = {}  # module-level function: (the names it stores into, which argument)
     for node, local, function in _scoped_nodes(tree):
         roots, values = _stored(node)
         _note_attributes(node, module)
-        module.stored_into |= roots
         if not roots or not values:
             continue
-        if roots & local and id(function) not in definitions:
-            definitions[id(function)] = _local_definitions(function)
         if roots & local:
-            roots |= _aliased(roots & local, definitions[id(function)])
+            roots |= _aliased(roots & local, defined(function))
         roots = {root for root in roots - local if root in module.bindings}
         values = [part for value in values for part in _references(value)] if roots else []  # code, not call results
         named = {part.id for value in values for part in ast.walk(value) if isinstance(part, ast.Name)} & local
-        if named:  # TOOLS.append(f) of a local f: f's definition too (each function's definitions found once)
-            if id(function) not in definitions:
-                definitions[id(function)] = _local_definitions(function)
-            values += [found for name in named for found in definitions[id(function)].get(name, ())]
+        if named:  # TOOLS.append(f) of a local f: f's definition too
+            values += [found for name in named for found in defined(function).get(name, ())]
             _note_register(function, named, roots, registers)
         _add_values(module, roots, values, local)
     if registers:
@@ -631,7 +631,8 @@ class Reader:
         self.parents = {child: parent for parent in ast.walk(root) for child in ast.iter_child_nodes(parent)}
         self.locals: dict[ast.AST, set[str]] = {}
         self.outer = module.scopes.get(id(root), frozenset())  # a value stored from inside a function: its locals
-        self._values: dict[str, list[ast.AST]] | None = None  # own_layer's, read once
+        self._values: dict[str, list[ast.AST]] | None = None  # own_layer's, read once: what each local name is bound to
+        self._into: dict[str, list[ast.AST]] = {}  # and what is stored into each local name's object
         self._layer_owners: dict[str, bool] = {}  # own_layer's answers, per name or ".attribute"
         self.findings: list[Finding] = []
         self.reached: list[str] = []
@@ -734,7 +735,7 @@ class Reader:
         if not self.module.layers or "backward" in self.module.attributes:
             return False
         if self._values is None:  # once per binding read: a function of many `.backward` calls stays linear
-            self._values, self._layer_owners = _local_values(self.root), {}
+            self._values, self._into = _local_values(self.root)
         key = owner.id if isinstance(owner, ast.Name) else "." + owner.attr if isinstance(owner, ast.Attribute) else ""
         if not key:
             return owner is not None and not self._tensor(owner, frozenset())
@@ -752,8 +753,7 @@ class Reader:
             return not (isinstance(value.func, ast.Name) and value.func.id in self.module.layers)
         if isinstance(value, (ast.Starred, ast.Subscript)):
             return self._items(value.value, seen)
-        if isinstance(value, ast.Name) and (self.is_local(value) or value.id in self._values) \
-                and (parameter := self._parameter(value)) is not None:
+        if isinstance(value, ast.Name) and self._local(value) and (parameter := self._parameter(value)) is not None:
             return self._tensor_argument(parameter)
         return self._any_bound(value, seen, self._tensor)
 
@@ -776,8 +776,8 @@ class Reader:
             return True
         if isinstance(sequence, ast.Subscript):
             return self._items(sequence.value, seen)
-        if isinstance(sequence, ast.Name) and (self.is_local(sequence) or sequence.id in self._values) \
-                and any(self._tensor(item, seen) for item in self._values.get("\0into " + sequence.id, ())):
+        if isinstance(sequence, ast.Name) and self._local(sequence) \
+                and any(self._tensor(item, seen) for item in self._into.get(sequence.id, ())):
             return True  # layers.append(x.sum())
         return self._any_bound(sequence, seen, self._items)
 
@@ -786,13 +786,17 @@ class Reader:
         name's as assigned (each name or attribute followed once)."""
         if isinstance(node, ast.Attribute):
             key, values = "." + node.attr, self.module.attributes.get(node.attr, [])
-        elif isinstance(node, ast.Name) and (self.is_local(node) or node.id in self._values):
+        elif isinstance(node, ast.Name) and self._local(node):
             key, values = node.id, self._values.get(node.id, [])
         elif isinstance(node, ast.Name):
             key, values = node.id, self.module.bindings.get(node.id, [])[: self.module.assigned.get(node.id, 0)]
         else:
             return False
         return key not in seen and any(test(value, seen | {key}) for value in values)
+
+    def _local(self, name: ast.Name) -> bool:
+        """``name`` is the binding's own (a local, or bound inside it), not the module's."""
+        return self.is_local(name) or self._values is not None and name.id in self._values
 
     def _parameter(self, name: ast.Name) -> ast.arg | None:
         """The parameter of an enclosing function or lambda that ``name`` is, if it is one."""
@@ -860,12 +864,12 @@ class Reader:
 UNKNOWN = ast.Constant(value=None)  # a value no reading can tell: ``with … as name``, ``except … as name``, ``name += …``
 
 
-def _local_values(root: ast.AST) -> dict[str, list[ast.AST]]:
+def _local_values(root: ast.AST) -> tuple[dict[str, list[ast.AST]], dict[str, list[ast.AST]]]:
     """What each name is bound to anywhere in ``root``: assigned values (:func:`_assigned`); an item of the sequence
     a ``for`` loops over (``ast.Starred(sequence)``; with ``enumerate``, the second name); :data:`UNKNOWN` for any
-    other binding. Under ``"\\0stored"``, the names whose objects are stored into (``layers.append(t)``)."""
+    other binding; and per name, what is stored into its object (``layers.append(t)``)."""
     values: dict[str, list[ast.AST]] = defaultdict(list)
-    stored: set[str] = set()
+    into: dict[str, list[ast.AST]] = defaultdict(list)
     for node in ast.walk(root):
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
             for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
@@ -886,11 +890,9 @@ def _local_values(root: ast.AST) -> dict[str, list[ast.AST]]:
         elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
             values[node.name].append(UNKNOWN)
         roots, given = _stored(node)
-        stored.update(roots)
         for root_name in roots:
-            values["\0into " + root_name] += given
-    values["\0stored"] = stored  # type: ignore[assignment]  # a set of names, read by Reader._layers
-    return values
+            into[root_name] += given
+    return values, into
 
 
 def _names_bound(node: ast.AST) -> list[str]:
