@@ -128,10 +128,9 @@ def judge_backward_twice(case, obs):
     """backward_twice(x) = $2 f'(x)$ from two passes over one retained graph: every value a backward pass reads was
     saved by it and is read by both passes. Two graphs, each read once, give the same value but skip retain_graph."""
     judge_backward_twice_value(case, obs)
-    counts = obs.get("saved_values")
-    saved, read, reread, once = (counts.get(key) for key in ("saved", "read", "reread", "once")) \
-        if isinstance(counts, dict) else (None, None, None, None)
-    graph_in_view(counts.get("own_hooks") if isinstance(counts, dict) else None, "backward_twice")
+    counts = obs.get("saved_values") if isinstance(obs.get("saved_values"), dict) else {}
+    saved, read, reread, once = (counts.get(key) for key in ("saved", "read", "reread", "once"))
+    graph_in_view(counts.get("own_hooks"), "backward_twice")
     if saved == 0:
         raise Fail("backward_twice(x) returned 2 f'(x), but autograd saved no value for a backward pass while it ran: "
                    "no graph of polynomial(x) was back-propagated. Build out = polynomial(x) once, then call "
