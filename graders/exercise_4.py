@@ -149,10 +149,14 @@ def judge_network_values(case, obs):
     if loss_value.numel() != 1:
         raise Fail(f"loss has shape {tuple(loss_value.shape)}: it must be one number, the mean over all elements of z",
                    code="not-reduced")
-    hint = _loss_hint(case, loss_value)
-    if hint:
-        raise Fail(f"loss is {float(loss_value):.6g}, expected {float(ref['loss']):.6g}: {hint}", code="wrong-loss")
-    close(loss_value.reshape(()), ref["loss"], what="loss", tol=TOL, numel=ref["z"].numel())
+    try:
+        close(loss_value.reshape(()), ref["loss"], what="loss", tol=TOL, numel=ref["z"].numel())
+    except Fail:  # a wrong formula is named only for a wrong loss: for some inputs it gives the right one too
+        hint = _loss_hint(case, loss_value)
+        if hint:
+            raise Fail(f"loss is {float(loss_value):.6g}, expected {float(ref['loss']):.6g}: {hint}",
+                       code="wrong-loss") from None
+        raise
     for name, desc in (("z", z), ("loss", loss)):
         if grad_fn_name(desc) is None:
             raise Fail(f"{name} has no grad_fn: it was computed without tracking (under torch.no_grad() or from "
