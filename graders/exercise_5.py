@@ -147,11 +147,14 @@ def judge_backward_twice_value(case, obs):
     what = "backward_twice(x)"
     got = _grad_result(obs, what)
     expected = 2 * slope(case["x"])
-    if got.shape == expected.shape and torch.allclose(got.to(torch.float64), expected / 2, rtol=1e-4, atol=1e-5):
-        raise Fail(f"{what} holds a single gradient f'(x), expected two summed: call out.backward(retain_graph=True) "
-                   "and then out.backward() again on the same out, without clearing x.grad in between",
-                   code="single-backward")
-    close(got, expected, what=what, tol=TOL, numel=case["x"].numel())
+    try:
+        close(got, expected, what=what, tol=TOL, numel=case["x"].numel())
+    except Fail:  # one gradient is named only for a wrong result: where f'(x) is near 0, 2 f'(x) is near f'(x) too
+        if got.shape == expected.shape and torch.allclose(got.to(torch.float64), expected / 2, rtol=1e-4, atol=1e-5):
+            raise Fail(f"{what} holds a single gradient f'(x), expected two summed: call "
+                       "out.backward(retain_graph=True) and then out.backward() again on the same out, without "
+                       "clearing x.grad in between", code="single-backward") from None
+        raise
 
 
 def judge_backward_twice_fills(case, obs):
