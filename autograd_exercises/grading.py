@@ -390,6 +390,50 @@ def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], ca
     return runs, cells
 
 
+def secret_calls(exercise: Exercise, groups: dict[str, list[Check]]) -> set[str]:
+    """The calls (:func:`group_calls` leads) whose inputs only hidden checks use (:attr:`Check.secret_inputs`).
+
+    They run in a child of their own, after the visible checks': code in the child that serves the visible checks
+    can read every input in its process (``gc``, its callers' frames) and print it at import or return it in a
+    value the feedback quotes, before the hidden checks are published. A child that never holds them leaks none.
+    """
+    shown = {check.inputs_ref for check in exercise.checks if not check.secret_inputs}
+    return {lead for lead, members in groups.items() if members[0].inputs_ref not in shown}
+
+
+def _parts(exercise: Exercise, groups: dict[str, list[Check]], leads: list[Check]) -> list[list[Check]]:
+    """The calls each child runs: those the visible checks' inputs allow, then those of secret inputs (if any)."""
+    secret = secret_calls(exercise, groups)
+    parts = [[lead for lead in leads if lead.name not in secret], [lead for lead in leads if lead.name in secret]]
+    return [part for part in parts if part]
+
+
+def _program_for(program: list[dict[str, Any]], names: set[str], whole: bool) -> list[dict[str, Any]]:
+    """A notebook's program with the stops of ``names`` only: every cell (``whole``: the child whose cells the
+    report describes), or cut after the last of those stops (a later cell would run for nothing)."""
+    steps = [step if "checks" not in step else {"checks": [name for name in step["checks"] if name in names]}
+             for step in program]
+    steps = [step for step in steps if step.get("checks", True)]
+    if whole:
+        return steps
+    return steps[: max(index for index, step in enumerate(steps) if "checks" in step) + 1]
+
+
+def _run_part(exercise: Exercise, submission: Submission, leads: list[Check], cases: dict[str, list[Case]],
+              sandbox: Sandbox, timeout: float, program: list[dict[str, Any]] | None, cell_timeout: float,
+              one_child: bool, hung: int | None = None) -> tuple[dict[str, RunResult], Any, int | None]:
+    """``leads``' calls in one child, or, when that child fails as a whole (or not ``one_child``, or an earlier
+    child found cell ``hung`` unstoppable), each in its own: their runs, what the notebook's cells did, and the
+    cell that could not be stopped (else None)."""
+    runs, cells = _run_one_child(exercise, submission, leads, cases, sandbox, timeout, program, cell_timeout) \
+        if one_child and hung is None else (None, hung)
+    if runs is not None:
+        return runs, cells, None
+    hung = cells if isinstance(cells, int) else None
+    runs, cells = _run_each(exercise, submission, leads, cases, sandbox, timeout, program, cell_timeout, hung)
+    return runs, cells, hung
+
+
 def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed: int,
           timeout: float = DEFAULT_TIMEOUT, checks: Iterable[Check] | None = None,
           one_child: bool = True, cell_timeout: float = DEFAULT_CELL_TIMEOUT) -> ExerciseResult:
@@ -399,7 +443,8 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
     (``one_child``); only when that child fails as a whole does each call get a child of its own, so a hang,
     crash or limit still costs only the call that caused it. A notebook's cells run in document order, each
     within ``cell_timeout``; each check judges the state at its test cell (:func:`check_positions`). A module's
-    top level is its one cell: its import has ``cell_timeout`` too, apart from the checks' ``timeout``.
+    top level is its one cell: its import has ``cell_timeout`` too, apart from the checks' ``timeout``. Calls whose
+    inputs only hidden checks use run in a second child (:func:`secret_calls`).
     """
     start = time.perf_counter()
     selected = list(checks if checks is not None else exercise.checks)
@@ -412,12 +457,14 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
     if positions is not None:
         program = notebook_program(submission, {lead.name: positions[lead.name] for lead in leads},
                                    [check.name for check in exercise.checks if check.name in groups], cell_timeout)
-    runs, cells = _run_one_child(exercise, submission, leads, cases, sandbox, timeout, program, cell_timeout) \
-        if one_child and selected else (None, None)
-    hung = None
-    if runs is None:
-        hung = cells if isinstance(cells, int) else None
-        runs, cells = _run_each(exercise, submission, leads, cases, sandbox, timeout, program, cell_timeout, hung)
+    runs: dict[str, RunResult] = {}
+    cells = hung = None
+    for index, part in enumerate(_parts(exercise, groups, leads)):  # the visible checks' calls, then secret ones
+        steps = _program_for(program, {lead.name for lead in part}, whole=index == 0) if program is not None else None
+        part_runs, part_cells, hung = _run_part(exercise, submission, part, cases, sandbox, timeout, steps,
+                                                cell_timeout, one_child, hung)
+        runs.update(part_runs)
+        cells = part_cells if cells is None else cells  # what the cells did: from the first child that ran them
     results = _judge_groups(selected, groups, runs, cases, submission, positions, timeout)
     absent = exercise.hidden_absent if checks is None else None
     notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout)

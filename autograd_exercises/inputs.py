@@ -6,7 +6,7 @@ plain data with a human ``label`` that feedback quotes ("x of shape (3, 5), floa
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import torch
 
@@ -42,6 +42,13 @@ def random_tensors(gen: torch.Generator, name: str = "x", shapes: Sequence[Seque
             value = uniform(gen, shape, dtype, low, high)
             cases.append({name: value, "label": label(name, value)})
     return cases
+
+
+def public(function: Callable[[torch.Generator], list[Case]]) -> Callable[[torch.Generator], list[Case]]:
+    """Mark an inputs function whose cases the handout prints (its worked example): a hidden check on them keeps
+    no secret, so its call may run beside the visible checks (:attr:`autograd_exercises.spec.Check.secret_inputs`)."""
+    function.public = True  # type: ignore[attr-defined]
+    return function
 
 
 def fixed(name: str, value: torch.Tensor, note: str = "") -> Case:

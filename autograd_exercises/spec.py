@@ -69,6 +69,14 @@ class Check:
         return f"{self.inputs.__module__}:{self.inputs.__qualname__}"
 
     @property
+    def secret_inputs(self) -> bool:
+        """A hidden check's inputs are the grader's secret, unless its inputs function is the handout's own example
+        (:func:`autograd_exercises.inputs.public`). Code whose output or values a student sees before the hidden
+        checks are published (the visible checks, what it prints at import) never holds them
+        (:func:`autograd_exercises.grading.secret_calls`)."""
+        return self.hidden and not getattr(self.inputs, "public", False)
+
+    @property
     def call(self) -> str:
         """What running this check does: its inputs and its probe. Checks with the same ``call`` judge the same
         observations: one run of the student's code serves them all."""

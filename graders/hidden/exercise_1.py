@@ -30,6 +30,7 @@ def leaf_x(gen: torch.Generator) -> list[dict]:
     return cases
 
 
+@inputs.public  # the handout's own values
 def notebook_x(gen: torch.Generator) -> list[dict]:
     case = inputs.fixed("x", NOTEBOOK_X, "the handout's example, requires_grad=True")
     return [dict(case, requires_grad=True)]

@@ -17,6 +17,7 @@ from graders.exercise_2 import TOL, judge_gradients_x, judge_manual_values, rand
 NOTEBOOK_X = torch.tensor([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]])
 
 
+@inputs.public  # the handout's own values
 def notebook_x(gen: torch.Generator) -> list[dict]:
     return [inputs.fixed("x", NOTEBOOK_X, "the handout's example")]
 

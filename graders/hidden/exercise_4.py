@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from autograd_exercises import inputs
 from autograd_exercises.judge import Fail, called, close, graph_in_view, tensor
 from autograd_exercises.probes.exercise_4 import probe_detached_copy, probe_frozen_gradients, probe_network, probe_predict
 from autograd_exercises.spec import Check
@@ -31,11 +32,13 @@ NOTEBOOK = {
 }
 
 
+@inputs.public  # the handout's own values
 def notebook_case(gen: torch.Generator) -> list[dict]:
     case = {k: v.clone() for k, v in NOTEBOOK.items()}
     return [{**case, "label": network_label(case["x"], case["w"], "the handout's example")}]
 
 
+@inputs.public  # the handout's own values
 def notebook_frozen(gen: torch.Generator) -> list[dict]:
     (case,) = notebook_case(gen)
     return [{**case, "frozen": ["b"], "arriving": [], "label": case["label"] + ", frozen = ['b']"}]

@@ -18,6 +18,7 @@ NOTEBOOK_X = torch.tensor(2.0)
 MISTAKES = {"error-made-up": "the error is made up (raised by hand), not the result of a second backward call"}
 
 
+@inputs.public  # the handout's own values
 def notebook_x(gen: torch.Generator) -> list[dict]:
     return [inputs.fixed("x", NOTEBOOK_X, "the handout's example")]
 

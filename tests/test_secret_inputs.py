@@ -1,0 +1,175 @@
+"""Hidden checks' secret inputs never reach the child whose output or values a student sees first.
+
+A submission's code can read every input in its own process (``gc``, its callers' frames) at import and print
+it, or return it in a value the visible checks' feedback quotes. The calls whose inputs only hidden checks use
+(exercise 3's logits of ±60, not the handout's public example) run in a second child
+(:func:`autograd_exercises.grading.secret_calls`); this attack finds them there and only there.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import graders
+from autograd_exercises import grading
+from autograd_exercises.submission import Submission, notebook_source
+from tests.notebook_cases import filled
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Prints every tensor in the process with an element of magnitude 59 or more (only the hidden large-logit
+# inputs have one), at import and whenever loss() runs.
+SNOOP = '''
+import gc as _gc, sys as _sys
+
+def _snoop(where):
+    found = []
+    objects = list(_gc.get_objects())
+    frame = _sys._getframe()
+    while frame is not None:
+        objects.extend(frame.f_locals.values())
+        frame = frame.f_back
+    stack = objects[:]
+    seen = set()
+    while stack and len(seen) < 200000:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, torch.Tensor) and item.is_floating_point():
+            if item.numel() and item.detach().abs().max().item() >= 59:
+                found.append(item.detach().flatten()[:4].tolist())
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    if found:
+        print("LEAK", where, found[:3])
+'''
+
+
+def _solution() -> str:
+    return (ROOT / "solutions" / "exercise_3.py").read_text()
+
+
+def _attack() -> str:
+    text = _solution() + SNOOP + "\n_snoop('import')\n"
+    return text.replace("def loss(z, y):\n", "def loss(z, y):\n    _snoop('loss')\n", 1)
+
+
+SECRET = {"loss_large_logits"}  # exercise 3's one hidden check with inputs no visible check uses
+
+
+def _assert_no_leak_before_publishing(result, exercise) -> None:
+    assert {check.name for check in exercise.checks if check.secret_inputs} >= SECRET
+    secret = SECRET
+    for check in result.checks:
+        shown = check.output + check.feedback
+        if check.name in secret:
+            assert "LEAK" in check.output, (check.name, check.output)  # the attack finds them where they are
+        else:
+            assert "LEAK" not in shown, (check.name, shown)
+
+
+@pytest.fixture()
+def counted(sandbox, monkeypatch):
+    """The session's sandbox, counting the children it starts."""
+    runs = []
+    original = sandbox.run
+
+    def run(**kwargs):
+        runs.append(kwargs)
+        return original(**kwargs)
+
+    monkeypatch.setattr(sandbox, "run", run)
+    return sandbox, runs
+
+
+def test_a_module_never_holds_the_hidden_inputs_with_the_visible_checks(counted):
+    sandbox, runs = counted
+    exercise = graders.find("exercise-3")
+    result = grading.grade(exercise, Submission("<attack>", _attack().encode()), sandbox=sandbox, seed=4)
+    _assert_no_leak_before_publishing(result, exercise)
+    assert result.score == result.max_score  # the snooping solution is still right everywhere
+    assert len(runs) == 2  # the visible checks' child, then the secret inputs' child
+
+
+def test_a_notebook_never_holds_the_hidden_inputs_with_the_visible_checks(counted):
+    sandbox, runs = counted
+    exercise = graders.find("exercise-3")
+    notebook = filled("exercise-3")
+    notebook.nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "id": "snoop", "metadata": {},
+                                    "outputs": [], "source": "import torch\n" + SNOOP + "\n_snoop('cell')\n"})
+    submission = notebook_source("work.ipynb", json.dumps(notebook.done()))
+    result = grading.grade(exercise, submission, sandbox=sandbox, seed=4)
+    _assert_no_leak_before_publishing(result, exercise)
+    assert result.score == result.max_score
+    assert len(runs) == 2
+    secret_program = runs[1]["program"]
+    assert [name for step in secret_program for name in step.get("checks", ())] == sorted(SECRET)
+    assert "checks" in secret_program[-1]  # the secret child stops at its last check: no later cell runs twice
+
+
+def test_public_hidden_inputs_share_the_visible_child(counted):
+    """Exercise 2's hidden checks use the handout's example and the visible checks' inputs: one child."""
+    sandbox, runs = counted
+    exercise = graders.find("exercise-2")
+    hidden = [check for check in exercise.checks if check.hidden]
+    assert len(hidden) == 2 and not grading.secret_calls(exercise, {check.name: [check] for check in hidden})
+    result = grading.grade(exercise, Submission("<solution>", (ROOT / "solutions" / "exercise_2.py").read_bytes()),
+                           sandbox=sandbox, seed=0)
+    assert result.score == result.max_score and len(runs) == 1
+
+
+@pytest.mark.parametrize("one_child", [True, False])
+def test_both_ways_give_the_same_points_with_secret_calls(sandbox, one_child):
+    """The mistaken unstable loss fails the hidden large-logit check however the children are laid out."""
+    exercise = graders.find("exercise-3")
+    unstable = _solution().replace("def loss(z, y):\n", "def loss(z, y):\n    p = torch.sigmoid(z)\n"
+                                   "    return -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()\n"
+                                   "\n\ndef _stable_loss(z, y):\n", 1)
+    result = grading.grade(exercise, Submission("<unstable>", unstable.encode()), sandbox=sandbox, seed=4,
+                           one_child=one_child)
+    points = {check.name: check.points for check in result.checks}
+    assert points["loss_large_logits"] == 0
+    assert sum(points.values()) == result.max_score - exercise_check(exercise, "loss_large_logits").points
+
+
+def exercise_check(exercise, name: str):
+    return next(check for check in exercise.checks if check.name == name)
+
+
+def test_a_cell_that_cannot_be_stopped_costs_its_budget_once(counted):
+    """A notebook cell that ignores the interrupt hangs the visible child; the secret calls below it are not run
+    again into the same cell (each would cost the whole budget)."""
+    sandbox, runs = counted
+    exercise = graders.find("exercise-3")
+    notebook = filled("exercise-3")
+    stubborn = ("import signal, time\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nsignal.signal(signal.SIGINT, "
+                "signal.SIG_IGN)\nwhile True:\n    time.sleep(0.05)\n")
+    notebook.nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "id": "stubborn", "metadata": {},
+                                    "outputs": [], "source": stubborn})
+    submission = notebook_source("work.ipynb", json.dumps(notebook.done()))
+    result = grading.grade(exercise, submission, sandbox=sandbox, seed=4, timeout=1.0, cell_timeout=1.0)
+    assert result.score == 0
+    assert any("could not be stopped" in note for note in result.notes)
+    hung_children = [run for run in runs if run.get("program") and any(
+        step.get("cell") == 2 for step in run["program"])]
+    assert len(hung_children) == 1, [run.get("program") for run in runs]
+
+
+@pytest.mark.parametrize("slug, secret", [
+    ("exercise-1", {"polynomial_grad_called_twice"}), ("exercise-2", set()), ("exercise-3", {"loss_large_logits"}),
+    ("exercise-4", set()), ("exercise-5", {"fresh_grad_stale"}),
+    ("exercise-6", {"train_no_graph_kept"}),
+])
+def test_which_hidden_checks_keep_their_inputs_secret(slug, secret):
+    """As the README says: exercises 1, 3, 5 and 6 have secret inputs (a second child); the handout's examples
+    (``@inputs.public``) and inputs a visible check shares are not secret."""
+    exercise = graders.find(slug)
+    groups = grading.group_calls(exercise.checks, None)
+    secret_leads = grading.secret_calls(exercise, groups)
+    assert {check.name for lead in secret_leads for check in groups[lead]} == secret
