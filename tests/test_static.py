@@ -222,7 +222,40 @@ USES = {
     "timeit_that_patches_a_class": ("import torch\nexec(compile('def _s(t):\\n    t.sum().backward()\\n"
                                     "torch.Tensor.slope = _s', '<%%timeit>', 'exec'), globals(), {})\n"
                                     "def manual(x):\n    return x.slope()\n", "calls .backward()"),
-}
+
+    # a helper the by-hand function calls, bound again to autograd by what the file's other statements bind
+    "helper_rebound_by_a_for_loop": ("def helper(x):\n    return 2 * x\nfor helper in [lambda t: t.sum().backward()]:\n    pass\n"
+                                     "def manual(x):\n    return helper(x)\n", "calls .backward()"),
+    "helper_rebound_by_a_for_loop_over_names": ("def helper(x):\n    return 2 * x\ndef auto(t):\n    t.sum().backward()\n"
+                                                "for helper in (auto,):\n    pass\ndef manual(x):\n    return helper(x)\n",
+                                                "calls .backward()"),
+    "helper_rebound_by_walrus": ("def helper(x):\n    return 2 * x\n(helper := lambda t: t.sum().backward())\ndef manual(x):\n    return helper(x)\n",
+                                 "calls .backward()"),
+    "helper_rebound_by_walrus_in_a_comprehension": ("def helper(x):\n    return 2 * x\n[(helper := lambda t: t.sum().backward()) for _ in [0]]\n"
+                                                    "def manual(x):\n    return helper(x)\n", "calls .backward()"),
+    "helper_rebound_by_walrus_in_a_default": ("def helper(x):\n    return 2 * x\ndef other(g=(helper := lambda t: t.sum().backward())):\n    return g\n"
+                                              "def manual(x):\n    return helper(x)\n", "calls .backward()"),
+    "helper_rebound_by_match": ("def helper(x):\n    return 2 * x\nmatch lambda t: t.sum().backward():\n    case helper:\n        pass\n"
+                                "def manual(x):\n    return helper(x)\n", "calls .backward()"),
+    "helper_rebound_by_with": ("import contextlib\ndef helper(x):\n    return 2 * x\nwith contextlib.nullcontext(lambda t: t.sum().backward()) as helper:\n    pass\n"
+                               "def manual(x):\n    return helper(x)\n", "calls .backward()"),
+    "helper_rebound_by_except": ("def helper(x):\n    return 2 * x\nclass Boom(Exception):\n    def __call__(self, t):\n        t.sum().backward()\n"
+                                 "try:\n    raise Boom()\nexcept Boom as helper:\n    pass\n"
+                                 "def manual(x):\n    return helper(x)\n", "calls .backward()"),
+    "helper_rebound_by_global_in_a_function": ("def helper(x):\n    return 2 * x\ndef setup():\n    global helper\n    helper = lambda t: t.sum().backward()\nsetup()\n"
+                                               "def manual(x):\n    return helper(x)\n", "calls .backward()"),
+    "helper_redefined_by_global_in_a_function": ("def helper(x):\n    return 2 * x\ndef setup():\n    global helper\n    def helper(t):\n"
+                                                 "        t.sum().backward()\nsetup()\n"
+                                                 "def manual(x):\n    return helper(x)\n", "calls .backward()"),
+    "helper_imported_by_global_in_a_function": ("def helper(x):\n    return 2 * x\ndef setup():\n    global helper\n"
+                                                "    from torch.autograd import grad as helper\nsetup()\n"
+                                                "def manual(x):\n    return helper(x)\n",
+                                                "uses torch.autograd.grad (imported as helper at line 5)"),
+    "helper_rebound_by_a_for_loop_in_a_function": ("def helper(x):\n    return 2 * x\ndef setup():\n    global helper\n"
+                                                   "    for helper in [lambda t: t.sum().backward()]:\n        pass\nsetup()\n"
+                                                   "def manual(x):\n    return helper(x)\n", "calls .backward()"),
+    "helper_only_bound_by_a_for_loop": ("for helper in [lambda t: t.sum().backward()]:\n    pass\n"
+                                        "def manual(x):\n    return helper(x)\n", "calls .backward()"),}
 
 
 @pytest.mark.parametrize("name", sorted(USES))
@@ -348,7 +381,18 @@ CLEAN = {
     "torch_settings_and_own_attributes": "import torch\ntorch.backends.cudnn.deterministic = True\n"
                                          "class Net:\n    def __init__(self, w):\n        self.w = w\n"
                                          "def manual(x):\n    x.grad = None\n    return 2 * x\n",
-}
+
+    # data bound by loops, counters and with statements that the by-hand function reads
+    "globals_bound_by_loops_counters_and_with": ("import torch\ncalls = 0\nscale = 1.0\nfor scale in [1.0, 2.0]:\n"
+                                                "    pass\nwith torch.no_grad() as ctx:\n    pass\n"
+                                                "def manual(x):\n    global calls\n    calls += 1\n"
+                                                "    return 2 * scale * x\n"
+                                                "def reset():\n    global calls, scale\n    calls = 0\n"
+                                                "    scale = float(len([1]))\n"
+                                                "for epoch in range(3):\n    total = manual(torch.ones(2))\n"),
+    "helper_rebound_by_a_loop_over_by_hand_helpers": ("def square(x):\n    return 2 * x\ndef cube(x):\n    return 3 * x * x\n"
+                                                      "helper = square\nfor helper in (square, cube):\n    pass\n"
+                                                      "def manual(x):\n    return helper(x)\n"),}
 
 
 @pytest.mark.parametrize("name", sorted(CLEAN))

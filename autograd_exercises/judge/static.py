@@ -23,7 +23,9 @@ own ``%timeit`` rewriting excepted).
 
 Reading ``.grad``, ``torch.no_grad()``, ``.detach()``, numpy, helpers, lambdas and
 comprehensions are fine. A module-level name is followed through every place that binds it
-(a notebook may define a function twice), and a function's own locals shadow module names.
+(a notebook may define a function twice; a ``for`` loop, ``with``, ``:=``, ``case``, ``except … as``
+or a function's ``global`` may bind a helper again: :func:`_read_other_bindings`), and a function's
+own locals shadow module names.
 """
 
 from __future__ import annotations
@@ -194,8 +196,72 @@ def module_names(tree: ast.Module) -> Module:
             for name, target in imported(statement):
                 module.imports[name].append((target, statement.lineno))
     module.tree, module.assigned = tree, {name: len(values) for name, values in module.bindings.items()}
+    _read_other_bindings(tree, module)
     _read_stores(tree, module)
     return module
+
+
+def _read_other_bindings(tree: ast.Module, module: Module) -> None:
+    """Add what the rest of the file binds module-level names to, so that a helper rebound there is read too:
+    the module's own ``for``, ``with``, ``:=``, ``case``, ``except … as`` and ``+=`` (:func:`_bound_values`), and
+    anything a function (or class) binds to a name it declares ``global``, with that function's locals."""
+    _add_bound(module, _bound_values(tree.body), frozenset())
+    for node, local, _ in _scoped_nodes(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            declared = {name for part in own_nodes(node.body) if isinstance(part, ast.Global) for name in part.names}
+            if declared:
+                inside = local | (local_names(node) if not isinstance(node, ast.ClassDef) else set())
+                _add_bound(module, _global_values(node.body, declared, module), frozenset(inside))
+
+
+def _add_bound(module: Module, bound: Iterable[tuple[str, ast.AST]], local: frozenset[str]) -> None:
+    for name, value in bound:
+        _add_values(module, [name], [value], local)
+
+
+def _bound_values(body: list[ast.AST]) -> Iterator[tuple[str, ast.AST]]:
+    """(name, what it is bound to) for each binding in a scope's own code other than an assignment or a ``def``:
+    ``for NAME in ITER`` (ITER), ``with E as NAME`` (E), ``NAME := V`` (V, also in a comprehension, a default or a
+    decorator), ``case NAME`` (the match's subject), ``except E as NAME`` (E), ``NAME += V`` (V)."""
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            yield from ((name, node.iter) for name in _bound_names(node.target))
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            yield from ((name, node.context_expr) for name in _bound_names(node.optional_vars))
+        elif isinstance(node, ast.NamedExpr):
+            yield node.target.id, node.value
+        elif isinstance(node, ast.Match):
+            for case in node.cases:
+                yield from ((name, node.subject) for part in ast.walk(case.pattern)
+                            if (name := getattr(part, "name", None) or getattr(part, "rest", None)))
+        elif isinstance(node, ast.ExceptHandler) and node.name and node.type is not None:
+            yield node.name, node.type
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            yield node.target.id, node.value
+        inner = node.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)) else []
+        inner = inner if isinstance(inner, list) else [inner]
+        stack.extend(child for child in ast.iter_child_nodes(node) if child not in inner)  # a body is its own scope
+
+
+def _global_values(body: list[ast.AST], declared: set[str], module: Module) -> Iterator[tuple[str, ast.AST]]:
+    """(name, value) for what a function's own code binds to the ``declared`` (``global``) names: assignments,
+    ``def``/``class``, the bindings of :func:`_bound_values`; an import of one is added to ``module.imports``."""
+    found: dict[str, list[ast.AST]] = defaultdict(list)
+    for node in own_nodes(body):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                _assigned(target, node.value, found)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found[node.name].append(node)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for name, target in imported(node):
+                if name in declared:
+                    module.imports[name].append((target, node.lineno))
+    for name, value in _bound_values(body):
+        found[name].append(value)
+    return ((name, value) for name in declared for value in found.get(name, ()))
 
 
 def _plain_lists(tree: ast.Module, module: Module) -> frozenset[str]:
