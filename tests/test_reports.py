@@ -110,6 +110,7 @@ def test_verbose_text_shows_what_the_code_printed_before_its_checks_once():
     from autograd_exercises.reports import text
 
     values, by_hand = result().checks
+    by_hand = replace(by_hand, hidden=False)
     checks = [replace(values, output="loading\nready"), replace(by_hand, output="loading\nready\nin f\nin f")]
     shown = text.render([result(checks=checks)], verbose=True, width=100)
     assert shown.count("loading") == shown.count("ready") == 1
@@ -122,6 +123,12 @@ def test_verbose_text_shows_what_the_code_printed_before_its_checks_once():
     assert [row[4] for row in text.rows(result(checks=partial), True)] == ["ready, 1", "ready, 2"]
     assert text.printed_first(result()) == ""  # one check printed nothing: nothing is shared
     assert "before the checks" not in text.render([result(checks=checks)], verbose=False)
+
+    # a hidden check's output (its own child, where its inputs are secret) does not move the shared part
+    secret = replace(by_hand, name="secret", hidden=True, output="loading\n60.0\nin f")
+    with_secret = result(checks=checks + [secret])
+    assert text.printed_first(with_secret) == "loading\nready"
+    assert [row[4] for row in text.rows(with_secret, True)] == ["", "in f\nin f", "loading\n60.0\nin f"]
 
 
 def test_text_report_header_names_the_graded_file_and_ends_with_the_score():

@@ -24,16 +24,18 @@ Row = tuple[bool, str, str, str, str]  # passed, name, points, feedback, what th
 
 def rows(result: ExerciseResult, verbose: bool = False) -> tuple[Row, ...]:
     """What the table shows of each check, as plain values (what the code printed: without :func:`printed_first`)."""
-    first = len(printed_first(result)) if verbose else 0
+    shared = printed_first(result) if verbose else ""
     return tuple((check.passed, check.name + (" (hidden)" if check.hidden else ""),
                   f"{check.points:g}/{check.max_points:g}", check.feedback,
-                  check.output[first:].strip()[:2000] if verbose else "") for check in result.checks)
+                  check.output.removeprefix(shared).strip()[:2000] if verbose else "") for check in result.checks)
 
 
 def printed_first(result: ExerciseResult) -> str:
-    """The whole lines every check's output starts with, when there are two checks or more: what the code printed
-    before its checks ran (at import, or in a notebook's cells), shown once rather than under every check."""
-    outputs = [check.output for check in result.checks]
+    """The whole lines every visible check's output starts with, when there are two or more: what the code printed
+    before its checks ran (at import, or in a notebook's cells), shown once rather than under every check. Hidden
+    checks' output (from a child of their own where their inputs are secret) takes no part: where it parts from
+    the others would tell something of it."""
+    outputs = [check.output for check in result.checks if not check.hidden]
     if len(outputs) < 2 or not all(outputs):
         return ""
     shared = os.path.commonprefix(outputs)
