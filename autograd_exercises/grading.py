@@ -458,18 +458,19 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
         program = notebook_program(submission, {lead.name: positions[lead.name] for lead in leads},
                                    [check.name for check in exercise.checks if check.name in groups], cell_timeout)
     runs: dict[str, RunResult] = {}
-    cells = hung = None
+    cells = hung = shown_hung = None
     for index, part in enumerate(_parts(exercise, groups, leads)):  # the visible checks' calls, then secret ones
         steps = _program_for(program, {lead.name for lead in part}, whole=index == 0) if program is not None else None
         part_runs, part_cells, hung = _run_part(exercise, submission, part, cases, sandbox, timeout, steps,
                                                 cell_timeout, one_child, hung)
         runs.update(part_runs)
-        cells = part_cells if cells is None else cells  # what the cells did: from the first child that ran them
+        if index == 0:  # the notes come from the first child only: what a secret one did is for its hidden checks
+            cells, shown_hung = part_cells, hung
     results = _judge_groups(selected, groups, runs, cases, submission, positions, timeout)
     absent = exercise.hidden_absent if checks is None else None
     notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout)
-    if hung is not None:
-        notes.append(f"{submission.label(hung)} ran past its {cell_timeout:g} s budget and could not be stopped (it "
+    if shown_hung is not None:
+        notes.append(f"{submission.label(shown_hung)} ran past its {cell_timeout:g} s budget and could not be stopped (it "
                      "ignores the interrupt): the checks below it were not run")
     return ExerciseResult(exercise.slug, exercise.title, submission.path, seed, results,
                           round(time.perf_counter() - start, 4), list(sandbox.layers), notes,

@@ -173,3 +173,21 @@ def test_which_hidden_checks_keep_their_inputs_secret(slug, secret):
     groups = grading.group_calls(exercise.checks, None)
     secret_leads = grading.secret_calls(exercise, groups)
     assert {check.name for lead in secret_leads for check in groups[lead]} == secret
+
+
+def test_a_cell_that_hangs_only_beside_the_secret_inputs_leaves_no_note(sandbox):
+    """Which cell a secret child could not stop is for its hidden checks only: a note naming it would let a cell
+    chosen from the secret values (cell 2 here, when it finds them) signal them to the student."""
+    exercise = graders.find("exercise-3")
+    notebook = filled("exercise-3")
+    stubborn = ("import signal, time\n" + SNOOP.replace('print("LEAK", where, found[:3])', 'return True') +
+                "\nif _snoop('cell'):\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+                "    signal.signal(signal.SIGINT, signal.SIG_IGN)\n    while True:\n        time.sleep(0.05)\n")
+    notebook.nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "id": "stubborn", "metadata": {},
+                                    "outputs": [], "source": "import torch\n" + stubborn})
+    submission = notebook_source("work.ipynb", json.dumps(notebook.done()))
+    result = grading.grade(exercise, submission, sandbox=sandbox, seed=4, timeout=1.0, cell_timeout=1.0)
+    points = {check.name: check.points for check in result.checks}
+    assert points["loss_large_logits"] == 0  # the secret child hung in that cell: its check fails
+    assert sum(points.values()) == result.max_score - exercise_check(exercise, "loss_large_logits").points
+    assert not any("could not be stopped" in note or "cell 2" in note for note in result.notes), result.notes
