@@ -191,3 +191,41 @@ def test_a_cell_that_hangs_only_beside_the_secret_inputs_leaves_no_note(sandbox)
     assert points["loss_large_logits"] == 0  # the secret child hung in that cell: its check fails
     assert sum(points.values()) == result.max_score - exercise_check(exercise, "loss_large_logits").points
     assert not any("could not be stopped" in note or "cell 2" in note for note in result.notes), result.notes
+
+
+FORGE_CELLS = '''
+def _forge():
+    import os, sys
+    frame, cases = sys._getframe(), None
+    while frame is not None and cases is None:
+        found = frame.f_locals.get("cases")
+        cases = found if isinstance(found, dict) else None
+        frame = frame.f_back
+    values = [v for items in (cases or {}).values() for case in items for v in case.values()
+              if isinstance(v, torch.Tensor) and v.is_floating_point() and v.numel()]
+    if not any(float(v.abs().max()) >= 59 for v in values):
+        return
+    from autograd_exercises.sandbox import packing
+    cells = [{"cell": 1, "status": "error", "exception": {"type": "LEAK", "message": str(v.flatten()[:4].tolist())}}
+             for v in values]
+    data = packing.pack({"status": "ok", "checks": {n: {"observations": [], "wall": 0.0} for n in cases},
+                         "cells": cells})
+    while data:
+        data = data[os.write(3, data):]
+    os._exit(0)
+
+_forge()
+'''
+
+
+def test_a_secret_childs_report_of_cells_never_reaches_the_notes(sandbox):
+    """Red team, round 9: a module whose secret child writes its own report, with the secret values as the errors of
+    notebook cells; a module's first child reports no cells, and the report took the second's. Notes come from the
+    first child only."""
+    exercise = graders.find("exercise-3")
+    result = grading.grade(exercise, Submission("<forge>", (_solution() + FORGE_CELLS).encode()), sandbox=sandbox,
+                           seed=5)
+    assert not any("LEAK" in note or "60" in note for note in result.notes), result.notes
+    shown = [check.output + check.feedback for check in result.checks if check.name not in SECRET]
+    assert not any("LEAK" in text for text in shown)
+    assert SECRET <= {check.name for check in result.checks if not check.passed}  # (and by hand: it imports the grader)
