@@ -255,7 +255,36 @@ USES = {
                                                    "    for helper in [lambda t: t.sum().backward()]:\n        pass\nsetup()\n"
                                                    "def manual(x):\n    return helper(x)\n", "calls .backward()"),
     "helper_only_bound_by_a_for_loop": ("for helper in [lambda t: t.sum().backward()]:\n    pass\n"
-                                        "def manual(x):\n    return helper(x)\n", "calls .backward()"),}
+                                        "def manual(x):\n    return helper(x)\n", "calls .backward()"),
+    # red team, round 9: a default or a decorator is evaluated outside the function, whatever its parameters
+    "helper_as_a_default_argument": ("def helper(t):\n    t.sum().backward()\ndef manual(x, helper=helper):\n    return helper(x)\n", "calls .backward()"),
+    "helper_as_a_lambda_default": ("def helper(t):\n    t.sum().backward()\nmanual = lambda x, helper=helper: helper(x)\n", "calls .backward()"),
+    "helper_as_a_keyword_only_default": ("def helper(t):\n    t.sum().backward()\ndef manual(x, *, helper=helper):\n    return helper(x)\n",
+                                         "calls .backward()"),
+    "helper_through_a_decorator": ("def helper(t):\n    t.sum().backward()\ndef wrap(f):\n    return helper\n@wrap\ndef manual(x, wrap=None):\n"
+                                   "    return 2 * x\n", "calls .backward()"),
+    # red team, round 9: the by-hand name bound again through the module's namespace
+    "rebound_through_globals_item": ("def helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\nglobals()['manual'] = helper\n", "may be rebound through globals()"),
+    "rebound_through_an_alias_of_globals": ("def helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\ng = globals\ng()['manual'] = helper\n",
+                                            "may be rebound through globals (passed around)"),
+    "rebound_through_vars_item": ("def helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\nvars()['manual'] = helper\n", "may be rebound through vars()"),
+    "rebound_through_sys_modules": ("import sys\ndef helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\nsys.modules[__name__].__dict__['manual'] = helper\n",
+                                    "may be rebound through sys.modules"),
+    "rebound_through_sys_reached_elsewhere": ("import torch\ndef helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\nsetattr(torch.sys.modules[__name__], 'manual', helper)\n",
+                                              "may be rebound through sys.modules"),
+    "rebound_through_a_computed_setattr": ("import sys\ndef helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\nm = sys\nsetattr(m, 'man' + 'ual', helper)\n",
+                                           "may be rebound through setattr with a computed name"),
+    "rebound_through_a_function_s_globals": ("def helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\nhelper.__globals__['manual'] = helper\n",
+                                             "may be rebound through a function's __globals__"),
+    "rebound_through_a_frame": ("import inspect\ndef helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\ninspect.currentframe().f_globals['manual'] = helper\n",
+                                "may be rebound through a frame's f_globals"),
+    "rebound_through_the_garbage_collector": ("import gc\ndef helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\n[d for d in gc.get_objects() if isinstance(d, dict) "
+                                              "and 'manual' in d][0]['manual'] = helper\n",
+                                              "may be rebound through the garbage collector (gc.get_objects)"),
+    "rebound_through_an_import_of_itself": ("def helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\nimport exercise_2\nexercise_2.__dict__.update(manual=helper)\n",
+                                            "may be rebound through an import of the submission's own module (exercise_2)"),
+    "rebound_by_a_walrus_in_a_default": ("def helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\ndef other(g=(manual := helper)):\n    return g\n",
+                                         "is bound again by an := expression"),}
 
 
 @pytest.mark.parametrize("name", sorted(USES))
@@ -392,7 +421,20 @@ CLEAN = {
                                                 "for epoch in range(3):\n    total = manual(torch.ones(2))\n"),
     "helper_rebound_by_a_loop_over_by_hand_helpers": ("def square(x):\n    return 2 * x\ndef cube(x):\n    return 3 * x * x\n"
                                                       "helper = square\nfor helper in (square, cube):\n    pass\n"
-                                                      "def manual(x):\n    return helper(x)\n"),}
+                                                      "def manual(x):\n    return helper(x)\n"),
+    # namespaces and attributes read, never written
+    "namespaces_read_only": ("import torch\ndef manual(x):\n    return 2 * x\nif 'manual' in globals():\n    pass\n"
+                             "f = globals().get('manual')\nnames = sorted(globals())\nfor name in list(globals()):\n"
+                             "    pass\nsame = globals()['manual'] is manual\nopts = vars(object())\n"),
+    "attributes_set_by_name_in_classes": ("import torch\nimport torch.nn.functional as F\nclass Layer:\n"
+                                          "    def __init__(self, **params):\n        for k, v in params.items():\n"
+                                          "            setattr(self, k, v)\n    def act(self, name):\n"
+                                          "        return getattr(F, name)\n    def get(self, name):\n"
+                                          "        return getattr(self, name)\n"
+                                          "model = torch.nn.Sequential(torch.nn.Linear(2, 1))\n"
+                                          "count = len(list(model.modules()))\ndef manual(x):\n    return 2 * x\n"),
+    "a_parameter_named_like_a_global_default": ("def helper(x):\n    return 2 * x\n"
+                                                "def manual(x, helper=helper):\n    return helper(x)\n"),}
 
 
 @pytest.mark.parametrize("name", sorted(CLEAN))

@@ -19,7 +19,9 @@ reaches through any tensor without naming it), must not:
 And nothing anywhere in the file may bind the by-hand name to other code than what is read
 (:func:`rebinding`): a ``for`` loop or a function's ``global``, an import, a module ``__getattr__``,
 ``globals().update``, ``exec``, ``eval``, ``compile``, ``__import__`` or ``importlib`` (magics'
-own ``%timeit`` rewriting excepted).
+own ``%timeit`` rewriting excepted); nor reach the module's namespace to change it
+(:func:`_namespace_door`: ``globals()["f"] = h``, ``sys.modules``, ``__globals__``, ``f_globals``, ``gc``,
+a computed ``setattr``…).
 
 Reading ``.grad``, ``torch.no_grad()``, ``.detach()``, numpy, helpers, lambdas and
 comprehensions are fine. A module-level name is followed through every place that binds it
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import ast
 import collections
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -166,7 +169,8 @@ def autograd_use(source: str, function: str) -> list[Finding]:
         name = queue.popleft()
         for node in module.bindings.get(name, ()):
             read_binding(name, node)
-    found += rebinding(tree, module, function)
+    read_lines = {(finding.line, finding.rank) for finding in found}  # a lookup the reading already named, once
+    found += [finding for finding in rebinding(tree, module, function) if (finding.line, finding.rank) not in read_lines]
     order = {name: index for index, name in enumerate(dict.fromkeys(finding.function for finding in found))}
     unique = {(finding.line, finding.what): finding for finding in found}
     return sorted(unique.values(), key=lambda finding: (finding.rank, order[finding.function], finding.line))
@@ -504,7 +508,11 @@ def rebinding(tree: ast.Module, module: Module, function: str) -> list[Finding]:
              for target, line in module.imports.get(function, [])]
     read = {id(target) for statement in module_statements(tree.body) if isinstance(statement, (ast.Assign, ast.AnnAssign))
             for target in ast.walk(statement)}  # module-level assignments: module_names reads their values
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     for node, parent, scope in _walk_scopes(tree):
+        if door := _namespace_door(node, parents, module):
+            found.append(Finding(f"may be rebound through {door}", getattr(node, "lineno", 0), function, DYNAMIC))
+            continue
         binds = scope == () or scope is not None and function in scope  # the module's name, not a local one
         if isinstance(node, ast.Name) and node.id == function and isinstance(node.ctx, (ast.Store, ast.Del)) \
                 and binds and id(node) not in read:
@@ -575,14 +583,13 @@ def _walk_scopes(tree: ast.Module) -> Iterator[tuple[ast.AST, ast.AST | None, tu
         node, parent, scope = stack.pop()
         yield node, parent, scope
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):  # a class body too
-            declared = tuple(name for inner in own_nodes(node.body if isinstance(node.body, list) else [node.body])
-                             if isinstance(inner, ast.Global) for name in inner.names)
-            inner_scope: tuple[str, ...] | None = declared or None
-        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            inner_scope = None
-        else:
-            inner_scope = scope
-        stack.extend((child, node, inner_scope) for child in ast.iter_child_nodes(node))
+            body = node.body if isinstance(node.body, list) else [node.body]
+            declared = tuple(name for inner in own_nodes(body) if isinstance(inner, ast.Global) for name in inner.names)
+            inner: tuple[str, ...] | None = declared or None  # defaults, annotations, decorators: the outer scope's
+            stack.extend((child, node, inner if any(child is part for part in body) else scope)
+                         for child in ast.iter_child_nodes(node))
+        else:  # a comprehension's := binds the scope around it (its own loop names are over-read as that scope's)
+            stack.extend((child, node, scope) for child in ast.iter_child_nodes(node))
 
 
 def _door(node: ast.Call, module: Module) -> str:
@@ -598,6 +605,78 @@ def _door(node: ast.Call, module: Module) -> str:
     doors = [target for target, _ in module.imports.get(chain[0], []) if target.split(".")[0] in ("importlib", "builtins")]
     opens = any(part in IMPORT_DOORS for part in chain[1:] + [target.split(".")[-1] for target in doors])
     return ".".join(chain) if doors and opens else ""
+
+
+READ_ONLY = ("get", "keys", "values", "items", "copy", "__contains__", "__getitem__", "__len__", "__iter__")
+READING_CALLS = ("len", "list", "sorted", "dict", "set", "tuple", "print", "repr", "str", "iter", "any", "all")
+MODULE_OBJECTS = {"f_globals": "a frame's f_globals", "f_locals": "a frame's f_locals",
+                  "__globals__": "a function's __globals__", "getmodule": "inspect.getmodule",
+                  **{name: f"the garbage collector (gc.{name})" for name in ("get_objects", "get_referrers", "get_referents")}}
+OWN_MODULE = re.compile(r"(__main__|exercise_\d+)(\.|$)")  # the submission's own module, as its child names it
+
+
+def _namespace_door(node: ast.AST, parents: dict[ast.AST, ast.AST], module: Module) -> str:
+    """What ``node`` may reach the module's namespace through, to change it ("" for nothing): ``globals()``,
+    ``locals()`` or ``vars()`` used other than to read (``g = globals`` or ``globals()["f"] = h``, where
+    ``"f" in globals()`` and ``globals().get("f")`` only read); the module object or its dict (``sys.modules``, a
+    function's ``__globals__``, a frame's ``f_globals``, ``inspect.getmodule``, the garbage collector, an import of
+    the submission's own module); a ``getattr``/``setattr``/``delattr`` whose name is computed, on other than
+    ``self`` or ``cls``."""
+    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in module.bindings:
+        origin = [target for target, _ in module.imports.get(node.id, [])]
+        if not origin and node.id in NAMESPACES:
+            call = parents.get(node)
+            if not (isinstance(call, ast.Call) and call.func is node):
+                return f"{node.id} (passed around)"
+            return "" if node.id == "vars" and call.args or _reads_only(call, parents) else f"{node.id}()"
+        if any(target in ("sys.modules", "inspect.getmodule") or target.startswith("gc.") for target in origin):
+            return origin[0]
+        if not origin and node.id in LOOKUPS[:3] and _computed_lookup(parents.get(node), node, module):
+            return f"{node.id} with a computed name"
+    elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+        if node.attr in MODULE_OBJECTS:
+            return MODULE_OBJECTS[node.attr]
+        called = isinstance(parents.get(node), ast.Call) and parents[node].func is node
+        if node.attr == "modules" and not called:  # sys.modules, however sys was reached (nn.Module.modules() is called)
+            return "sys.modules"
+        if node.attr == "__dict__" and _root_name(node.value) not in ("self", "cls"):
+            return "__dict__"
+    elif isinstance(node, (ast.Import, ast.ImportFrom)):
+        own = [target for _, target in imported(node) if OWN_MODULE.match(target.lstrip("."))]
+        return f"an import of the submission's own module ({own[0]})" if own else ""
+    return ""
+
+
+def _reads_only(call: ast.Call, parents: dict[ast.AST, ast.AST]) -> bool:
+    """``globals()`` (or ``locals()``, ``vars()``) is read here, never kept or written: ``name in globals()``,
+    ``globals()[name]``, ``globals().get(name)``, ``len(globals())``, ``for name in globals()``."""
+    parent = parents.get(call)
+    if isinstance(parent, ast.Subscript):
+        return parent.value is call and isinstance(parent.ctx, ast.Load)
+    if isinstance(parent, ast.Attribute):
+        return parent.attr in READ_ONLY
+    if isinstance(parent, ast.Compare):
+        return call in parent.comparators and all(isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops)
+    if isinstance(parent, ast.Call):  # (magics' %timeit runs its code with globals(): read as its own, rebinding())
+        return isinstance(parent.func, ast.Name) and parent.func.id in READING_CALLS or _timeit_code(parent) is not None
+    return isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)) and parent.iter is call
+
+
+def _computed_lookup(call: ast.AST | None, func: ast.Name, module: Module) -> bool:
+    """``getattr(o, name)`` (``setattr``, ``delattr``) that may reach the module's namespace: a name that is not a
+    string literal, on other than ``self``, ``cls`` or a module the file imports from a library (``getattr(F, act)``);
+    or a literal name of :data:`MODULE_OBJECTS`, ``modules``, ``__dict__`` or ``sys``."""
+    if not (isinstance(call, ast.Call) and call.func is func):
+        return False
+    if len(call.args) < 2:
+        return True  # unpacked arguments
+    owner, name = call.args[0], call.args[1]
+    if isinstance(name, ast.Constant) and isinstance(name.value, str):
+        return name.value in (*MODULE_OBJECTS, "modules", "__dict__", "sys")
+    root = _root_name(owner)
+    library = [target for target, _ in module.imports.get(root, [])]
+    return root not in ("self", "cls") and not (library and not any(
+        target.split(".")[0] in ("sys", "gc", "inspect", "builtins", "importlib") for target in library))
 
 
 def patches(tree: ast.Module, module: Module) -> list[tuple[str, ast.AST]]:
@@ -914,17 +993,28 @@ class Reader:
         """Whether an enclosing function, lambda or comprehension binds the name (so it shadows the module's)."""
         if node.id in self.outer:
             return True
-        scope = self.parents.get(node)
+        below, child, scope = None, node, self.parents.get(node)
         while scope is not None:
-            if isinstance(scope, SCOPES) and node.id in self.scope_names(scope):
+            if isinstance(scope, SCOPES) and _runs_inside(scope, child, below) and node.id in self.scope_names(scope):
                 return True
-            scope = self.parents.get(scope)
+            below, child, scope = child, scope, self.parents.get(scope)
         return False
 
     def scope_names(self, scope: ast.AST) -> set[str]:
         if scope not in self.locals:
             self.locals[scope] = local_names(scope)
         return self.locals[scope]
+
+
+def _runs_inside(scope: ast.AST, child: ast.AST, below: ast.AST | None) -> bool:
+    """Whether ``child`` of ``scope`` (reached from ``below``) runs in the scope's own namespace: a function's or a
+    lambda's body, not its defaults, annotations or decorators (the enclosing scope evaluates those); every part of
+    a comprehension but its first iterable."""
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return any(child is statement for statement in scope.body)
+    if isinstance(scope, ast.Lambda):
+        return child is scope.body
+    return not (child is scope.generators[0] and below is scope.generators[0].iter)
 
 
 UNKNOWN = ast.Constant(value=None)  # a value no reading can tell: ``with … as name``, ``except … as name``, ``name += …``
