@@ -114,6 +114,7 @@ ATTACKS = {
     "by_hand_through_a_tensor_method": Attack(("gradient_manual_by_hand",), ("calls .backward()",)),
     "by_hand_rebound_through_globals": Attack(("gradient_manual_by_hand",), ("rebound through globals().update",)),
     "by_hand_helper_rebound_by_a_loop": Attack(("gradient_manual_by_hand",), ("runs autograd's engine",)),
+    "by_hand_rebound_through_a_globals_item": Attack(("gradient_manual_by_hand",), ("rebound through globals()",)),
     "environ_secrets": Attack(()),
     "leak_previous_submission": Attack(()),  # the submission graded before it: test_no_submission_sees_the_previous_one
     "chmod_root_files": Attack(MANUAL, REFUSED, needs="read-only"),
