@@ -152,7 +152,8 @@ def _label(case: Case) -> str:
 
 def by_hand_failure(check: Check, submission: Submission) -> str | None:
     """Feedback when a by-hand check's function uses autograd, read from the submission's source."""
-    findings = static.autograd_use(source_text(submission), check.function)
+    cells = [cell.first for cell in submission.program]  # run cell by cell: one that raises does not stop the rest
+    findings = static.autograd_use(source_text(submission), check.function, cells)
     return static.feedback(check.function, findings, submission.locate) if findings else None
 
 

@@ -63,6 +63,13 @@ def _attack() -> str:
 SECRET = {"loss_large_logits"}  # exercise 3's one hidden check with inputs no visible check uses
 
 
+SNOOPED = {"parameter_gradients_manual_by_hand"}  # a file that walks gc.get_objects() may rebind names: no by-hand point
+
+
+def _failed(result) -> set[str]:
+    return {check.name for check in result.checks if not check.passed}
+
+
 def _assert_no_leak_before_publishing(result, exercise) -> None:
     assert {check.name for check in exercise.checks if check.secret_inputs} >= SECRET
     secret = SECRET
@@ -93,7 +100,7 @@ def test_a_module_never_holds_the_hidden_inputs_with_the_visible_checks(counted)
     exercise = graders.find("exercise-3")
     result = grading.grade(exercise, Submission("<attack>", _attack().encode()), sandbox=sandbox, seed=4)
     _assert_no_leak_before_publishing(result, exercise)
-    assert result.score == result.max_score  # the snooping solution is still right everywhere
+    assert _failed(result) == SNOOPED  # the snooping solution is right everywhere (its gc use is read as a door)
     assert len(runs) == 2  # the visible checks' child, then the secret inputs' child
 
 
@@ -106,7 +113,7 @@ def test_a_notebook_never_holds_the_hidden_inputs_with_the_visible_checks(counte
     submission = notebook_source("work.ipynb", json.dumps(notebook.done()))
     result = grading.grade(exercise, submission, sandbox=sandbox, seed=4)
     _assert_no_leak_before_publishing(result, exercise)
-    assert result.score == result.max_score
+    assert _failed(result) == SNOOPED
     assert len(runs) == 2
     secret_program = runs[1]["program"]
     assert [name for step in secret_program for name in step.get("checks", ())] == sorted(SECRET)
@@ -187,9 +194,7 @@ def test_a_cell_that_hangs_only_beside_the_secret_inputs_leaves_no_note(sandbox)
                                     "outputs": [], "source": "import torch\n" + stubborn})
     submission = notebook_source("work.ipynb", json.dumps(notebook.done()))
     result = grading.grade(exercise, submission, sandbox=sandbox, seed=4, timeout=1.0, cell_timeout=1.0)
-    points = {check.name: check.points for check in result.checks}
-    assert points["loss_large_logits"] == 0  # the secret child hung in that cell: its check fails
-    assert sum(points.values()) == result.max_score - exercise_check(exercise, "loss_large_logits").points
+    assert _failed(result) == SNOOPED | {"loss_large_logits"}  # the secret child hung in that cell: its check fails
     assert not any("could not be stopped" in note or "cell 2" in note for note in result.notes), result.notes
 
 

@@ -33,12 +33,13 @@ own locals shadow module names.
 from __future__ import annotations
 
 import ast
+import bisect
 import collections
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 DIFFERENTIATES, TRACKS, DYNAMIC = 0, 1, 2  # ranks: what a finding is, most telling first
 ATTRIBUTES = {  # attribute name -> (what the code does, rank)
@@ -115,6 +116,7 @@ class Module:
     tree: ast.Module | None = None
     assigned: dict[str, int] = field(default_factory=dict)  # per name, how many of its values the file assigns
     attributes: dict[str, list[ast.AST]] = field(default_factory=lambda: defaultdict(list))  # ``o.attr = v``: v's
+    replaced: dict[str, int] = field(default_factory=dict)  # per name, the top-level statement that surely rebinds it
 
     @cached_property
     def lists(self) -> frozenset[str]:
@@ -136,7 +138,7 @@ class Module:
             layers = found
 
 
-def autograd_use(source: str, function: str) -> list[Finding]:
+def autograd_use(source: str, function: str, cells: Sequence[int] = ()) -> list[Finding]:
     """Every autograd use in ``function`` and in what it reaches; ``[]`` if none.
 
     Most telling first: differentiation, then gradient tracking, then dynamic lookups; within
@@ -148,7 +150,7 @@ def autograd_use(source: str, function: str) -> list[Finding]:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):  # nesting too deep for the parser
         return []
-    module = module_names(tree)
+    module = module_names(tree, cells)
     found, queue, seen, read = [], collections.deque([function]), {function}, set()
 
     def read_binding(owner: str, node: ast.AST) -> None:
@@ -185,20 +187,25 @@ def feedback(function: str, findings: list[Finding], locate: Callable[[int], str
     return f"{function} {first.describe(locate)} at {locate(first.line)}{helper}: {ADVICE[first.rank]}{more}"
 
 
-def module_names(tree: ast.Module) -> Module:
-    """Module-level bindings and imports, also inside if/try/with blocks (notebook cells run inside ``try``)."""
-    module = Module()
-    for statement in module_statements(tree.body):
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            module.bindings[statement.name].append(statement)
-        elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
-            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-            for target in targets:  # names bound; an item or attribute set is a store (below)
-                for name in _bound_names(target):
-                    module.bindings[name].append(statement.value)
-        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
-            for name, target in imported(statement):
-                module.imports[name].append((target, statement.lineno))
+def module_names(tree: ast.Module, cells: Sequence[int] = ()) -> Module:
+    """Module-level bindings and imports, also inside if/try/with blocks (notebook cells run inside ``try``), less
+    those a later top-level ``def``, assignment or import surely replaces before any check runs (:func:`_replaced_at`:
+    an exploratory first version, a loop over examples that binds the name of a helper defined below)."""
+    module = Module(replaced=_replaced_at(tree, cells))
+    for index, top in enumerate(tree.body):
+        for statement in module_statements([top]):
+            live = lambda name: index >= module.replaced.get(name, -1)  # noqa: E731
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and live(statement.name):
+                module.bindings[statement.name].append(statement)
+            elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+                targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                for target in targets:  # names bound; an item or attribute set is a store (below)
+                    for name in filter(live, _bound_names(target)):
+                        module.bindings[name].append(statement.value)
+            elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+                for name, target in imported(statement):
+                    if live(name):
+                        module.imports[name].append((target, statement.lineno))
     module.tree, module.assigned = tree, {name: len(values) for name, values in module.bindings.items()}
     _read_other_bindings(tree, module)
     _read_stores(tree, module)
@@ -207,15 +214,123 @@ def module_names(tree: ast.Module) -> Module:
 
 def _read_other_bindings(tree: ast.Module, module: Module) -> None:
     """Add what the rest of the file binds module-level names to, so that a helper rebound there is read too:
-    the module's own ``for``, ``with``, ``:=``, ``case``, ``except … as`` and ``+=`` (:func:`_bound_values`), and
+    the module's own ``for``, ``with``, ``:=``, ``case`` and ``except … as`` (:func:`_bound_values`; one that a later
+    top-level ``def`` or assignment surely replaces before any check runs is not: :func:`_replaced_at`), and
     anything a function (or class) binds to a name it declares ``global``, with that function's locals."""
-    _add_bound(module, _bound_values(tree.body), frozenset())
+    for index, statement in enumerate(tree.body):
+        _add_bound(module, [(name, value) for name, value in _bound_values([statement])
+                            if index >= module.replaced.get(name, -1)], frozenset())
     for node, local, _ in _scoped_nodes(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             declared = {name for part in own_nodes(node.body) if isinstance(part, ast.Global) for name in part.names}
             if declared:
                 inside = local | (local_names(node) if not isinstance(node, ast.ClassDef) else set())
                 _add_bound(module, _global_values(node.body, declared, module), frozenset(inside))
+
+
+SAFE_IMPORTS = frozenset({"torch", "torch.nn", "torch.nn.functional", "numpy", "math"})
+
+
+def _replaced_at(tree: ast.Module, cells: Sequence[int]) -> dict[str, int]:
+    """Per name, the index of the last top-level statement that surely binds it by a ``def`` or an assignment
+    before any check runs: every top-level statement of a module runs (an import that raises fails every check);
+    in a notebook (``cells``: the first line of each cell), a cell that raises stops there and the next cell runs,
+    so only one that nothing before it in its cell can stop (:func:`_cannot_raise`)."""
+    replaced: dict[str, int] = {}
+    cell, safe = None, True
+    for index, statement in enumerate(tree.body):
+        here = bisect.bisect_right(cells, statement.lineno)
+        if here != cell:
+            cell, safe = here, True
+        if not cells or safe and _cannot_raise(statement):
+            for name in _surely_binds(statement):
+                replaced[name] = index
+        safe = safe and _cannot_raise(statement)
+    if replaced:  # what was read of a name before it was replaced may have kept its old value: then it still counts
+        kept = _read_early(tree, replaced)
+        replaced = {name: index for name, index in replaced.items() if name not in kept}
+    return replaced
+
+
+PRINTING = frozenset({"print", "str", "repr", "float", "int", "len", "round", "abs", "bool", "format"})
+
+
+def _read_early(tree: ast.Module, replaced: dict[str, int]) -> set[str]:
+    """The names of ``replaced`` whose earlier value something may keep: read (a ``Name`` load) in a top-level
+    statement above the one that replaces it, anywhere (a function defined there may run, or be kept, before), or
+    in that statement outside a function body (``helper = wrap(helper)``); only printing it is harmless
+    (``print(point, dydx)``, :func:`_printed`)."""
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    kept: set[str] = set()
+    for index, statement in enumerate(tree.body):
+        last = [name for name, at in replaced.items() if at == index]
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in replaced \
+                    and node.id not in kept and index <= replaced[node.id]:
+                inside = node.id in last and _in_body(node, statement, parents)
+                if not inside and not _printed(node, parents):
+                    kept.add(node.id)
+    return kept
+
+
+def _in_body(node: ast.AST, statement: ast.stmt, parents: dict[ast.AST, ast.AST]) -> bool:
+    """``node`` sits in the body of ``statement``, a ``def`` (it runs when called, after the ``def`` replaced it)."""
+    while node is not statement and node in parents:
+        if parents[node] is statement:
+            return isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and node in statement.body
+        node = parents[node]
+    return False
+
+
+def _printed(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    """``node``'s value is only printed or asserted on, at module level: inside ``print(...)`` or an ``assert``,
+    through formatting, arithmetic, comparisons, its attributes and methods called with nothing (``x.item()``), and
+    builtins that make text or numbers of it; never called, stored or passed to other code. (What its methods could
+    store of it is read where they store it: :func:`_read_self_stores`.)"""
+    while True:
+        parent = parents.get(node)
+        if isinstance(parent, ast.Call) and parent.func is node:  # a method of it, with nothing passed (x.item())
+            if not (isinstance(node, ast.Attribute) and not parent.args and not parent.keywords):
+                return False
+        elif isinstance(parent, ast.Call):
+            if not (isinstance(parent.func, ast.Name) and parent.func.id in PRINTING):
+                return False
+            if parent.func.id == "print":
+                return isinstance(parents.get(parent), ast.Expr)
+        elif isinstance(parent, ast.Assert):
+            return True
+        elif not isinstance(parent, (ast.FormattedValue, ast.JoinedStr, ast.Tuple, ast.List, ast.BinOp, ast.UnaryOp,
+                                     ast.Compare, ast.BoolOp, ast.keyword, ast.Attribute, ast.Subscript, ast.Starred)):
+            return False
+        node = parent
+
+
+def _surely_binds(statement: ast.stmt) -> list[str]:
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [statement.name]
+    if isinstance(statement, ast.Assign):
+        return [name for target in statement.targets for name in _bound_names(target)]
+    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+        return [name for name, _ in imported(statement)]
+    return []
+
+
+def _cannot_raise(statement: ast.stmt) -> bool:
+    """A top-level statement that cannot raise: a plain ``def`` (no decorator, annotation or default but
+    constants), a constant assigned to names, a docstring, ``pass``, an import of torch, numpy or math."""
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        arguments = statement.args
+        parameters = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
+        return not statement.decorator_list and statement.returns is None \
+            and all(p is None or p.annotation is None for p in parameters) \
+            and all(d is None or isinstance(d, ast.Constant) for d in [*arguments.defaults, *arguments.kw_defaults])
+    if isinstance(statement, ast.Assign):
+        return isinstance(statement.value, ast.Constant) and all(isinstance(t, ast.Name) for t in statement.targets)
+    if isinstance(statement, ast.Expr):
+        return isinstance(statement.value, ast.Constant)
+    if isinstance(statement, ast.Import):
+        return all(alias.name in SAFE_IMPORTS for alias in statement.names)
+    return isinstance(statement, ast.Pass)
 
 
 def _add_bound(module: Module, bound: Iterable[tuple[str, ast.AST]], local: frozenset[str]) -> None:
@@ -226,7 +341,8 @@ def _add_bound(module: Module, bound: Iterable[tuple[str, ast.AST]], local: froz
 def _bound_values(body: list[ast.AST]) -> Iterator[tuple[str, ast.AST]]:
     """(name, what it is bound to) for each binding in a scope's own code other than an assignment or a ``def``:
     ``for NAME in ITER`` (ITER), ``with E as NAME`` (E), ``NAME := V`` (V, also in a comprehension, a default or a
-    decorator), ``case NAME`` (the match's subject), ``except E as NAME`` (E), ``NAME += V`` (V)."""
+    decorator), ``case NAME`` (the match's subject), ``except E as NAME`` (E). (``NAME += V`` is a store:
+    :func:`_read_stores`.)"""
     stack = list(body)
     while stack:
         node = stack.pop()
@@ -242,8 +358,6 @@ def _bound_values(body: list[ast.AST]) -> Iterator[tuple[str, ast.AST]]:
                             if (name := getattr(part, "name", None) or getattr(part, "rest", None)))
         elif isinstance(node, ast.ExceptHandler) and node.name and node.type is not None:
             yield node.name, node.type
-        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-            yield node.target.id, node.value
         inner = node.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)) else []
         inner = inner if isinstance(inner, list) else [inner]
         stack.extend(child for child in ast.iter_child_nodes(node) if child not in inner)  # a body is its own scope
@@ -307,6 +421,7 @@ def _read_stores(tree: ast.Module, module: Module) -> None:
         return definitions[id(function)]
 
     registers: dict[str, tuple[set[str], int]] = {}  # module-level function: (the names it stores into, which argument)
+    classes = _classes(module)
     for node, local, function in _scoped_nodes(tree):
         roots, values = _stored(node)
         _note_attributes(node, module)
@@ -315,7 +430,7 @@ def _read_stores(tree: ast.Module, module: Module) -> None:
         if roots & local:
             roots |= _aliased(roots & local, defined(function))
         roots = {root for root in roots - local if root in module.bindings}
-        values = [part for value in values for part in _references(value)] if roots else []  # code, not call results
+        values = [part for value in values for part in _references(value, classes)] if roots else []  # code, not data
         named = {part.id for value in values for part in ast.walk(value) if isinstance(part, ast.Name)} & local
         if named:  # TOOLS.append(f) of a local f: f's definition too
             values += [found for name in named for found in defined(function).get(name, ())]
@@ -323,6 +438,25 @@ def _read_stores(tree: ast.Module, module: Module) -> None:
         _add_values(module, roots, values, local)
     if registers:
         _read_registrations(tree, module, registers)
+    _read_self_stores(tree, module)
+
+
+def _classes(module: Module) -> frozenset[str]:
+    """The names the file binds to a class of its own."""
+    return frozenset(name for name, nodes in module.bindings.items() if any(isinstance(n, ast.ClassDef) for n in nodes))
+
+
+def _read_self_stores(tree: ast.Module, module: Module) -> None:
+    """A method that stores its own object (``STORE.append(self)``) stores its class's code: the class is added."""
+    for cls in (node for node in ast.walk(tree) if isinstance(node, ast.ClassDef)):
+        for method in cls.body:
+            if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) or not method.args.args:
+                continue
+            first = method.args.args[0].arg
+            for node in own_nodes(method.body):
+                roots, values = _stored(node)
+                if any(isinstance(part, ast.Name) and part.id == first for value in values for part in ast.walk(value)):
+                    _add_values(module, {root for root in roots if root in module.bindings}, [cls], frozenset())
 
 
 def _note_attributes(node: ast.AST, module: Module) -> None:
@@ -392,7 +526,7 @@ def _read_registrations(tree: ast.Module, module: Module, registers: dict[str, t
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in registers:
             roots, position = registers[node.func.id]
             if position < len(node.args):
-                _add_values(module, roots, _references(node.args[position]), local)
+                _add_values(module, roots, _references(node.args[position], _classes(module)), local)
 
 
 def _stored(node: ast.AST) -> tuple[set[str], list[ast.AST]]:
@@ -429,17 +563,20 @@ def _bound_names(target: ast.AST) -> list[str]:
     return _bound_names(target.value) if isinstance(target, ast.Starred) else []
 
 
-def _references(value: ast.AST) -> list[ast.AST]:
-    """What in a stored value may be code: names, attributes and lambdas, also inside literal containers; a call's
-    result is data (``results["auto"] = gradients(x)[0]`` stores a gradient, not the function)."""
+def _references(value: ast.AST, classes: frozenset[str] = frozenset()) -> list[ast.AST]:
+    """What in a stored value may be code: names, attributes and lambdas, also inside literal containers, and a new
+    object of one of the file's ``classes`` (its ``__call__`` runs); another call's result is data
+    (``results["auto"] = gradients(x)[0]`` stores a gradient, not the function)."""
     if isinstance(value, (ast.Name, ast.Attribute, ast.Lambda)):
         return [value]
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in classes:
+        return [value]
     if isinstance(value, (ast.Tuple, ast.List, ast.Set)):
-        return [part for item in value.elts for part in _references(item)]
+        return [part for item in value.elts for part in _references(item, classes)]
     if isinstance(value, ast.Dict):
-        return [part for item in value.values for part in _references(item)]
+        return [part for item in value.values for part in _references(item, classes)]
     if isinstance(value, ast.Starred):
-        return _references(value.value)
+        return _references(value.value, classes)
     return []
 
 
@@ -509,13 +646,15 @@ def rebinding(tree: ast.Module, module: Module, function: str) -> list[Finding]:
     read = {id(target) for statement in module_statements(tree.body) if isinstance(statement, (ast.Assign, ast.AnnAssign))
             for target in ast.walk(statement)}  # module-level assignments: module_names reads their values
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    replaced = module.replaced.get(function, -1)  # module-level statements above it bind what it replaces
+    early = {id(node) for top in tree.body[: max(replaced, 0)] for node in ast.walk(top)}
     for node, parent, scope in _walk_scopes(tree):
         if door := _namespace_door(node, parents, module):
             found.append(Finding(f"may be rebound through {door}", getattr(node, "lineno", 0), function, DYNAMIC))
             continue
         binds = scope == () or scope is not None and function in scope  # the module's name, not a local one
         if isinstance(node, ast.Name) and node.id == function and isinstance(node.ctx, (ast.Store, ast.Del)) \
-                and binds and id(node) not in read:
+                and binds and id(node) not in read and not (scope == () and id(node) in early):
             how = STORES.get(type(parent), "a statement inside a function (global)" if scope else "a statement")
             found.append(Finding(f"is bound again by {how}", node.lineno, function, DYNAMIC))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == function \
@@ -1096,7 +1235,19 @@ def local_names(scope: ast.AST) -> set[str]:
             names.add(node.name)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             declared |= set(node.names)
-    return names - declared
+    return names - {name for name in declared if not _assigned_first(body, name)}
+
+
+def _assigned_first(body: list[ast.AST], name: str) -> bool:
+    """The first top-level statement of a function's ``body`` that mentions ``name`` assigns it, from a value that
+    does not read it (``global last; last = 2 * x; return last``): what the function reads of it is its own."""
+    for statement in body:
+        mentions = [node for node in ast.walk(statement) if isinstance(node, ast.Name) and node.id == name]
+        if mentions:
+            return isinstance(statement, ast.Assign) and any(
+                isinstance(target, ast.Name) and target.id == name for target in statement.targets) \
+                and all(isinstance(node.ctx, ast.Store) for node in mentions)
+    return False
 
 
 def own_nodes(body: list[ast.AST]) -> Iterator[ast.AST]:
