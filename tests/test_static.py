@@ -291,7 +291,21 @@ USES = {
     "an_object_stored_by_a_registering_function": ("STORE = []\nclass Evil:\n    def __call__(self, t):\n        t.backward()\ndef keep(h):\n    STORE.append(h)\nkeep(Evil())\n"
                                                    "def manual(x):\n    return STORE[0](x)\n", "calls .backward()"),
     "an_object_stored_directly": ("STORE = []\nclass Evil:\n    def __call__(self, t):\n        t.backward()\nSTORE.append(Evil())\ndef manual(x):\n    return STORE[0](x)\n",
-                                  "calls .backward()"),}
+                                  "calls .backward()"),
+    # red team, round 10: an earlier version kept alive by what it was handed to, or a replacement that never runs
+    "replaced_version_kept_by_its_decorator": ("def keep(f, box=[]):\n    box.append(f)\n    return f\n@keep\ndef manual(x):\n    x.backward()\n"
+                                               "def manual(x):\n    return keep.__defaults__[0][0](x)\n",
+                                               "calls .backward()"),
+    "replaced_version_kept_by_a_call": ("def keep(f, box=[]):\n    box.append(f)\n    return f\n"
+                                        "manual = keep(lambda x: x.backward())\n"
+                                        "def manual(x):\n    return keep.__defaults__[0][0](x)\n", "calls .backward()"),
+    "replacement_skipped_by_a_trace_function": ("import sys\ndef manual(x):\n    x.backward()\ndef tr(frame, event, arg):\n    frame.f_lineno += 2\n"
+                                                "sys.settrace(tr)\ndef manual(x):\n    return 2 * x\n", "calls .backward()"),
+    "own_global_rebound_by_a_trace_function": ("import sys\ndef clean(x):\n    return 2 * x\ndef dirty(x):\n"
+                                               "    x.backward()\ndef lines(frame, event, arg):\n    global gm\n"
+                                               "    gm = dirty\nsys.settrace(lambda *a: lines)\n"
+                                               "def manual(x):\n    global gm\n    gm = clean\n    return gm(x)\n",
+                                               "calls .backward()"),}
 
 
 @pytest.mark.parametrize("name", sorted(USES))

@@ -117,6 +117,7 @@ class Module:
     assigned: dict[str, int] = field(default_factory=dict)  # per name, how many of its values the file assigns
     attributes: dict[str, list[ast.AST]] = field(default_factory=lambda: defaultdict(list))  # ``o.attr = v``: v's
     replaced: dict[str, int] = field(default_factory=dict)  # per name, the top-level statement that surely rebinds it
+    ordered: bool = False  # statements run in their order, uninterrupted: nothing can trace, jump or raise into them
 
     @cached_property
     def lists(self) -> frozenset[str]:
@@ -191,7 +192,8 @@ def module_names(tree: ast.Module, cells: Sequence[int] = ()) -> Module:
     """Module-level bindings and imports, also inside if/try/with blocks (notebook cells run inside ``try``), less
     those a later top-level ``def``, assignment or import surely replaces before any check runs (:func:`_replaced_at`:
     an exploratory first version, a loop over examples that binds the name of a helper defined below)."""
-    module = Module(replaced=_replaced_at(tree, cells))
+    ordered = not _interrupts(tree)
+    module = Module(replaced=_replaced_at(tree, cells) if ordered else {}, ordered=ordered)
     for index, top in enumerate(tree.body):
         for statement in module_statements([top]):
             live = lambda name: index >= module.replaced.get(name, -1)  # noqa: E731
@@ -229,6 +231,22 @@ def _read_other_bindings(tree: ast.Module, module: Module) -> None:
 
 
 SAFE_IMPORTS = frozenset({"torch", "torch.nn", "torch.nn.functional", "numpy", "math"})
+# What can stop, skip or reorder a statement from outside it: trace and profile functions (which may also jump,
+# ``frame.f_lineno = …``), signals, threads (``interrupt_main``), audit hooks, ctypes.
+INTERRUPTERS = frozenset({"settrace", "setprofile", "gettrace", "f_lineno", "f_trace", "monitoring", "signal",
+                          "setitimer", "alarm", "ctypes", "pythonapi", "_thread", "threading", "interrupt_main",
+                          "addaudithook", "faulthandler", "concurrent", "multiprocessing", "asyncio", "sched"})
+
+
+def _interrupts(tree: ast.Module) -> bool:
+    """The file names something that could interrupt or reorder its statements (:data:`INTERRUPTERS`): then no
+    binding is taken as surely replaced, and no ``global`` as a function's own."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in INTERRUPTERS or \
+                isinstance(node, ast.Attribute) and node.attr in INTERRUPTERS or \
+                isinstance(node, ast.alias) and set(node.name.split(".")) & INTERRUPTERS:
+            return True
+    return False
 
 
 def _replaced_at(tree: ast.Module, cells: Sequence[int]) -> dict[str, int]:
@@ -247,9 +265,43 @@ def _replaced_at(tree: ast.Module, cells: Sequence[int]) -> dict[str, int]:
                 replaced[name] = index
         safe = safe and _cannot_raise(statement)
     if replaced:  # what was read of a name before it was replaced may have kept its old value: then it still counts
-        kept = _read_early(tree, replaced)
+        kept = _read_early(tree, replaced) | _handed_early(tree, replaced)
         replaced = {name: index for name, index in replaced.items() if name not in kept}
     return replaced
+
+
+def _handed_early(tree: ast.Module, replaced: dict[str, int]) -> set[str]:
+    """The names of ``replaced`` whose earlier value was handed to other code as it was made, which may keep it: a
+    decorated ``def``, a ``class`` (its bases' ``__init_subclass__``, a metaclass), or a value that passes a lambda
+    or one of the file's functions or classes to a call (``helper = keep(lambda x: …)``)."""
+    code = {statement.name for statement in tree.body
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    kept: set[str] = set()
+    for index, statement in enumerate(tree.body):
+        for inner in module_statements([statement]):
+            if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) and inner.decorator_list \
+                    or isinstance(inner, ast.ClassDef):
+                kept.add(inner.name)
+            elif not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) and _passes_code(inner, code):
+                kept.update(name for node in ast.walk(inner) if isinstance(node, ast.Name)
+                            and isinstance(node.ctx, ast.Store) for name in [node.id])
+    return kept & set(replaced)
+
+
+def _passes_code(statement: ast.stmt, code: set[str]) -> bool:
+    """``statement`` (not counting the bodies it holds) calls something with a lambda or one of ``code``."""
+    parts = [statement] if not hasattr(statement, "body") else \
+        [child for child in ast.iter_child_nodes(statement) if child not in getattr(statement, "body", [])
+         and child not in getattr(statement, "orelse", [])]
+    for part in parts:
+        calls = [node for node in ast.walk(part) if isinstance(node, ast.Call)]
+        called = {id(call.func) for call in calls}  # calling one of them is no handing over: f(x) passes f nothing
+        for call in calls:
+            for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
+                if any(isinstance(node, ast.Lambda) or isinstance(node, ast.Name) and node.id in code
+                       and isinstance(node.ctx, ast.Load) and id(node) not in called for node in ast.walk(argument)):
+                    return True
+    return False
 
 
 PRINTING = frozenset({"print", "str", "repr", "float", "int", "len", "round", "abs", "bool", "format"})
@@ -1141,7 +1193,7 @@ class Reader:
 
     def scope_names(self, scope: ast.AST) -> set[str]:
         if scope not in self.locals:
-            self.locals[scope] = local_names(scope)
+            self.locals[scope] = local_names(scope, own_first=self.module.ordered)
         return self.locals[scope]
 
 
@@ -1214,8 +1266,9 @@ def _assigned(target: ast.AST, value: ast.AST, into: dict[str, list[ast.AST]]) -
                     into[part.id].append(value)
 
 
-def local_names(scope: ast.AST) -> set[str]:
-    """Names a function, lambda or comprehension binds itself (arguments, assignments, imports), less ``global`` ones."""
+def local_names(scope: ast.AST, own_first: bool = False) -> set[str]:
+    """Names a function, lambda or comprehension binds itself (arguments, assignments, imports), less ``global`` ones
+    (with ``own_first``, less those only that it reads before it assigns them: :func:`_assigned_first`)."""
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
         arguments = scope.args
         names = {arg.arg for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
@@ -1235,7 +1288,7 @@ def local_names(scope: ast.AST) -> set[str]:
             names.add(node.name)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             declared |= set(node.names)
-    return names - {name for name in declared if not _assigned_first(body, name)}
+    return names - {name for name in declared if not (own_first and _assigned_first(body, name))}
 
 
 def _assigned_first(body: list[ast.AST], name: str) -> bool:
