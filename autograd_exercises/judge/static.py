@@ -118,6 +118,7 @@ class Module:
     attributes: dict[str, list[ast.AST]] = field(default_factory=lambda: defaultdict(list))  # ``o.attr = v``: v's
     replaced: dict[str, int] = field(default_factory=dict)  # per name, the top-level statement that surely rebinds it
     ordered: bool = False  # statements run in their order, uninterrupted: nothing can trace, jump or raise into them
+    parents: dict[ast.AST, ast.AST] = field(default_factory=dict)  # every node's parent, found once
 
     @cached_property
     def lists(self) -> frozenset[str]:
@@ -192,8 +193,9 @@ def module_names(tree: ast.Module, cells: Sequence[int] = ()) -> Module:
     """Module-level bindings and imports, also inside if/try/with blocks (notebook cells run inside ``try``), less
     those a later top-level ``def``, assignment or import surely replaces before any check runs (:func:`_replaced_at`:
     an exploratory first version, a loop over examples that binds the name of a helper defined below)."""
-    ordered = not _interrupts(tree)
-    module = Module(replaced=_replaced_at(tree, cells) if ordered else {}, ordered=ordered)
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    ordered = not _interrupts(parents)
+    module = Module(replaced=_replaced_at(tree, cells, parents) if ordered else {}, ordered=ordered, parents=parents)
     for index, top in enumerate(tree.body):
         for statement in module_statements([top]):
             live = lambda name: index >= module.replaced.get(name, -1)  # noqa: E731
@@ -222,6 +224,8 @@ def _read_other_bindings(tree: ast.Module, module: Module) -> None:
     for index, statement in enumerate(tree.body):
         _add_bound(module, [(name, value) for name, value in _bound_values([statement])
                             if index >= module.replaced.get(name, -1)], frozenset())
+    if not any(isinstance(node, ast.Global) for node in module.parents or ast.walk(tree)):
+        return  # no function binds a module-level name
     for node, local, _ in _scoped_nodes(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             declared = {name for part in own_nodes(node.body) if isinstance(part, ast.Global) for name in part.names}
@@ -238,10 +242,10 @@ INTERRUPTERS = frozenset({"settrace", "setprofile", "gettrace", "f_lineno", "f_t
                           "addaudithook", "faulthandler", "concurrent", "multiprocessing", "asyncio", "sched"})
 
 
-def _interrupts(tree: ast.Module) -> bool:
+def _interrupts(nodes: Iterable[ast.AST]) -> bool:
     """The file names something that could interrupt or reorder its statements (:data:`INTERRUPTERS`): then no
     binding is taken as surely replaced, and no ``global`` as a function's own."""
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Name) and node.id in INTERRUPTERS or \
                 isinstance(node, ast.Attribute) and node.attr in INTERRUPTERS or \
                 isinstance(node, ast.alias) and set(node.name.split(".")) & INTERRUPTERS:
@@ -249,7 +253,7 @@ def _interrupts(tree: ast.Module) -> bool:
     return False
 
 
-def _replaced_at(tree: ast.Module, cells: Sequence[int]) -> dict[str, int]:
+def _replaced_at(tree: ast.Module, cells: Sequence[int], parents: dict[ast.AST, ast.AST]) -> dict[str, int]:
     """Per name, the index of the last top-level statement that surely binds it by a ``def`` or an assignment
     before any check runs: every top-level statement of a module runs (an import that raises fails every check);
     in a notebook (``cells``: the first line of each cell), a cell that raises stops there and the next cell runs,
@@ -265,7 +269,7 @@ def _replaced_at(tree: ast.Module, cells: Sequence[int]) -> dict[str, int]:
                 replaced[name] = index
         safe = safe and _cannot_raise(statement)
     if replaced:  # what was read of a name before it was replaced may have kept its old value: then it still counts
-        kept = _read_early(tree, replaced) | _handed_early(tree, replaced)
+        kept = _read_early(tree, replaced, parents) | _handed_early(tree, replaced)
         replaced = {name: index for name, index in replaced.items() if name not in kept}
     return replaced
 
@@ -307,12 +311,11 @@ def _passes_code(statement: ast.stmt, code: set[str]) -> bool:
 PRINTING = frozenset({"print", "str", "repr", "float", "int", "len", "round", "abs", "bool", "format"})
 
 
-def _read_early(tree: ast.Module, replaced: dict[str, int]) -> set[str]:
+def _read_early(tree: ast.Module, replaced: dict[str, int], parents: dict[ast.AST, ast.AST]) -> set[str]:
     """The names of ``replaced`` whose earlier value something may keep: read (a ``Name`` load) in a top-level
     statement above the one that replaces it, anywhere (a function defined there may run, or be kept, before), or
     in that statement outside a function body (``helper = wrap(helper)``); only printing it is harmless
     (``print(point, dydx)``, :func:`_printed`)."""
-    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     kept: set[str] = set()
     for index, statement in enumerate(tree.body):
         last = [name for name, at in replaced.items() if at == index]
@@ -697,8 +700,9 @@ def rebinding(tree: ast.Module, module: Module, function: str) -> list[Finding]:
              for target, line in module.imports.get(function, [])]
     read = {id(target) for statement in module_statements(tree.body) if isinstance(statement, (ast.Assign, ast.AnnAssign))
             for target in ast.walk(statement)}  # module-level assignments: module_names reads their values
-    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-    replaced = module.replaced.get(function, -1)  # module-level statements above it bind what it replaces
+    main = tree is module.tree  # (or a %timeit's code, read on its own)
+    parents = module.parents if main else {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    replaced = module.replaced.get(function, -1) if main else -1  # module-level statements above it: what it replaces
     early = {id(node) for top in tree.body[: max(replaced, 0)] for node in ast.walk(top)}
     for node, parent, scope in _walk_scopes(tree):
         if door := _namespace_door(node, parents, module):
