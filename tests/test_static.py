@@ -281,6 +281,8 @@ USES = {
     "rebound_through_the_garbage_collector": ("import gc\ndef helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\n[d for d in gc.get_objects() if isinstance(d, dict) "
                                               "and 'manual' in d][0]['manual'] = helper\n",
                                               "may be rebound through the garbage collector (gc.get_objects)"),
+    "rebound_through_a_module_dict": ("import torch\ndef helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\ntorch.nn.__dict__['F'] = 1\nd = torch.__dict__\n",
+                                      "may be rebound through __dict__"),
     "rebound_through_an_import_of_itself": ("def helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\nimport exercise_2\nexercise_2.__dict__.update(manual=helper)\n",
                                             "may be rebound through an import of the submission's own module (exercise_2)"),
     "rebound_by_a_walrus_in_a_default": ("def helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\ndef other(g=(manual := helper)):\n    return g\n",
@@ -446,7 +448,8 @@ CLEAN = {
     # namespaces and attributes read, never written
     "namespaces_read_only": ("import torch\ndef manual(x):\n    return 2 * x\nif 'manual' in globals():\n    pass\n"
                              "f = globals().get('manual')\nnames = sorted(globals())\nfor name in list(globals()):\n"
-                             "    pass\nsame = globals()['manual'] is manual\nopts = vars(object())\n"),
+                             "    pass\nsame = globals()['manual'] is manual\nopts = vars(object())\n"
+                             "print(torch.nn.Linear(2, 1).__dict__)\nkeys = list(torch.nn.Linear(2, 1).__dict__)\n"),
     "attributes_set_by_name_in_classes": ("import torch\nimport torch.nn.functional as F\nclass Layer:\n"
                                           "    def __init__(self, **params):\n        for k, v in params.items():\n"
                                           "            setattr(self, k, v)\n    def act(self, name):\n"

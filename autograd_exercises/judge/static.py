@@ -834,17 +834,18 @@ def _namespace_door(node: ast.AST, parents: dict[ast.AST, ast.AST], module: Modu
         called = isinstance(parents.get(node), ast.Call) and parents[node].func is node
         if node.attr == "modules" and not called:  # sys.modules, however sys was reached (nn.Module.modules() is called)
             return "sys.modules"
-        if node.attr == "__dict__" and _root_name(node.value) not in ("self", "cls"):
-            return "__dict__"
+        if node.attr == "__dict__" and _root_name(node.value) not in ("self", "cls") and not _reads_only(node, parents):
+            return "__dict__"  # (print(layer.__dict__) only reads it)
     elif isinstance(node, (ast.Import, ast.ImportFrom)):
         own = [target for _, target in imported(node) if OWN_MODULE.match(target.lstrip("."))]
         return f"an import of the submission's own module ({own[0]})" if own else ""
     return ""
 
 
-def _reads_only(call: ast.Call, parents: dict[ast.AST, ast.AST]) -> bool:
-    """``globals()`` (or ``locals()``, ``vars()``) is read here, never kept or written: ``name in globals()``,
-    ``globals()[name]``, ``globals().get(name)``, ``len(globals())``, ``for name in globals()``."""
+def _reads_only(call: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    """``globals()`` (or ``locals()``, ``vars()``, an ``o.__dict__``) is read here, never kept or written:
+    ``name in globals()``, ``globals()[name]``, ``globals().get(name)``, ``len(globals())``, ``print(o.__dict__)``,
+    ``for name in globals()``."""
     parent = parents.get(call)
     if isinstance(parent, ast.Subscript):
         return parent.value is call and isinstance(parent.ctx, ast.Load)
