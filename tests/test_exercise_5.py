@@ -6,7 +6,7 @@ import contextlib
 
 import pytest
 import torch
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from autograd_exercises.sandbox import observe
 from tests.conftest import assert_mistake, assert_solution_full, assert_stub_zero, judge_every_check, load_module, mutate, solution_text
@@ -230,6 +230,7 @@ def counting_autograd():
 
 @settings(max_examples=5, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1))
+@example(seed=40700)  # a stale gradient within the hint's tolerance of 0: the right answer was failed
 def test_solution_passes_every_judge_for_any_seed(seed):
     """In-process (no sandbox): every check's judge accepts the solution's observations on fresh inputs."""
     with counting_autograd():
