@@ -136,3 +136,17 @@ def test_handout_numbers_match_the_reference():
     losses, w, b = grader.replay(case)
     assert [round(v, 5) for v in losses[:4]] == [21.0, 7.05875, 2.37302, 0.7981]
     assert round(w.item(), 4) == 2.0001 and round(b.item(), 4) == 0.9999
+
+
+def test_a_right_step_with_a_gradient_near_zero_passes():
+    """Where every gradient is near 0, a flipped sign or a forgotten learning rate gives nearly the right step too:
+    the judge names those mistakes only for a wrong result (the flaw exercises 4 and 5 had)."""
+    import torch
+
+    import graders
+    from graders import exercise_6 as grader
+
+    check = graders.find(SLUG).check("sgd_step_update")
+    module = load_module(MODULE, SOLUTION)
+    case = {"params": [torch.tensor([0.5, -1.0])], "grads": [torch.tensor([1e-7, -2e-7])], "lr": 0.1, "label": "tiny"}
+    grader.judge_sgd_update(case, check.probe(module, case))  # raises Fail on the code before
