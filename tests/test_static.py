@@ -307,7 +307,19 @@ USES = {
                                                "    x.backward()\ndef lines(frame, event, arg):\n    global gm\n"
                                                "    gm = dirty\nsys.settrace(lambda *a: lines)\n"
                                                "def manual(x):\n    global gm\n    gm = clean\n    return gm(x)\n",
-                                               "calls .backward()"),}
+                                               "calls .backward()"),
+    # red team, round 11
+    "own_global_rebound_by_a_finalizer": ("def dirty(t):\n    t.sum().backward()\ndef clean(x):\n    return 2 * x\nclass Slot:\n    def __del__(self):\n"
+                                          "        global h\n        h = dirty\nh = Slot()\n"
+                                          "def manual(x):\n    global h\n    h = clean\n    return h(x)\n",
+                                          "calls .backward()"),
+    "torch_class_patched_through_a_parameter": ("import torch\ndef dirty(t):\n    t.sum().backward()\ndef install(cls, fn):\n    cls.slope = fn\n"
+                                                "install(torch.Tensor, dirty)\ndef manual(x):\n    return x.slope()\n",
+                                                "calls .backward()"),
+    "torch_patched_through_vars": ("import torch\ndef dirty(t):\n    t.sum().backward()\nvars(torch)['slope'] = dirty\n"
+                                   "def manual(x):\n    return torch.slope(x)\n", "may be rebound through vars()"),
+    "torch_class_patched_through_a_loop_alias": ("import torch\ndef dirty(t):\n    t.sum().backward()\nfor T in [torch.Tensor]:\n    T.slope = dirty\n"
+                                                 "def manual(x):\n    return x.slope()\n", "calls .backward()"),}
 
 
 @pytest.mark.parametrize("name", sorted(USES))
@@ -448,7 +460,7 @@ CLEAN = {
     # namespaces and attributes read, never written
     "namespaces_read_only": ("import torch\ndef manual(x):\n    return 2 * x\nif 'manual' in globals():\n    pass\n"
                              "f = globals().get('manual')\nnames = sorted(globals())\nfor name in list(globals()):\n"
-                             "    pass\nsame = globals()['manual'] is manual\nopts = vars(object())\n"
+                             "    pass\nsame = globals()['manual'] is manual\nconfig = type('Config', (), {})()\nopts = vars(config)\n"
                              "print(torch.nn.Linear(2, 1).__dict__)\nkeys = list(torch.nn.Linear(2, 1).__dict__)\n"),
     "attributes_set_by_name_in_classes": ("import torch\nimport torch.nn.functional as F\nclass Layer:\n"
                                           "    def __init__(self, **params):\n        for k, v in params.items():\n"
@@ -473,7 +485,11 @@ CLEAN = {
     "a_worked_example_printing_a_loop_variable_named_like_a_helper": (
         "import torch\nw = torch.ones(3, requires_grad=True)\nfor sigma in torch.sigmoid(w).detach():\n"
         "    print(round(sigma.item(), 4), f'{sigma:.2f}')\nassert sigma.shape == ()\n"
-        "def sigma(z):\n    return 1 / (1 + torch.exp(-z))\ndef manual(z):\n    return sigma(z) * (1 - sigma(z))\n"),}
+        "def sigma(z):\n    return 1 / (1 + torch.exp(-z))\ndef manual(z):\n    return sigma(z) * (1 - sigma(z))\n"),
+    "objects_set_up_by_helpers": ("import torch\nclass Layer:\n    pass\ndef set_params(layer, w, b):\n"
+                                  "    layer.w = w\n    layer.b = b\nw = torch.ones(3, requires_grad=True)\n"
+                                  "net = Layer()\nset_params(net, w, torch.zeros(3))\nopts = vars(net)\n"
+                                  "def manual(x):\n    return 2 * x\n"),}
 
 
 @pytest.mark.parametrize("name", sorted(CLEAN))

@@ -239,7 +239,8 @@ SAFE_IMPORTS = frozenset({"torch", "torch.nn", "torch.nn.functional", "numpy", "
 # ``frame.f_lineno = …``), signals, threads (``interrupt_main``), audit hooks, ctypes.
 INTERRUPTERS = frozenset({"settrace", "setprofile", "gettrace", "f_lineno", "f_trace", "monitoring", "signal",
                           "setitimer", "alarm", "ctypes", "pythonapi", "_thread", "threading", "interrupt_main",
-                          "addaudithook", "faulthandler", "concurrent", "multiprocessing", "asyncio", "sched"})
+                          "addaudithook", "faulthandler", "concurrent", "multiprocessing", "asyncio", "sched",
+                          "__del__", "weakref", "finalize"})  # (finalizers run whenever an object is dropped)
 
 
 def _interrupts(nodes: Iterable[ast.AST]) -> bool:
@@ -248,6 +249,7 @@ def _interrupts(nodes: Iterable[ast.AST]) -> bool:
     for node in nodes:
         if isinstance(node, ast.Name) and node.id in INTERRUPTERS or \
                 isinstance(node, ast.Attribute) and node.attr in INTERRUPTERS or \
+                isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in INTERRUPTERS or \
                 isinstance(node, ast.alias) and set(node.name.split(".")) & INTERRUPTERS:
             return True
     return False
@@ -823,7 +825,9 @@ def _namespace_door(node: ast.AST, parents: dict[ast.AST, ast.AST], module: Modu
             call = parents.get(node)
             if not (isinstance(call, ast.Call) and call.func is node):
                 return f"{node.id} (passed around)"
-            return "" if node.id == "vars" and call.args or _reads_only(call, parents) else f"{node.id}()"
+            # vars(torch)[...] = f writes torch's namespace; vars(args) of one of the file's objects is its own
+            objects = call.args and _root_name(call.args[0]) not in ("", *module.imports)
+            return "" if objects or _reads_only(call, parents) else f"{node.id}()"
         if any(target in ("sys.modules", "inspect.getmodule") or target.startswith("gc.") for target in origin):
             return origin[0]
         if not origin and node.id in LOOKUPS[:3] and _computed_lookup(parents.get(node), node, module):
@@ -882,7 +886,12 @@ def patches(tree: ast.Module, module: Module) -> list[tuple[str, ast.AST]]:
     ``TorchFunctionMode``). A by-hand function reaches them without naming them (``x.slope()``).
     A ``%timeit`` cell that patches anything is given whole (``"%timeit"``, its code)."""
     found = []
+    installers = _installers(tree)
     for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in installers:
+            code = _code_names(module)  # install(torch.Tensor, f): what it may set on a class is read
+            found += [(f"{node.func.id}(…)", part) for argument in [*node.args, *(k.value for k in node.keywords)]
+                      for part in _references(argument) if not isinstance(part, ast.Name) or part.id in code]
         if isinstance(node, (ast.Assign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             stored = [leaf for target in targets for leaf in ast.walk(target) if isinstance(leaf, ast.Attribute)
@@ -900,6 +909,34 @@ def patches(tree: ast.Module, module: Module) -> list[tuple[str, ast.AST]]:
 
 
 OVERRIDES = ("__torch_function__", "__torch_dispatch__", "TorchFunctionMode", "TorchDispatchMode")
+
+
+def _installers(tree: ast.Module) -> set[str]:
+    """Functions that set an attribute of one parameter from another (``def install(cls, f): cls.slope = f``, or
+    through ``setattr``): what a call passes them may be set on any class, a torch class among them."""
+    found = set()
+    for function in (node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))):
+        arguments = function.args
+        parameters = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]} - {"self"}
+        for node in own_nodes(function.body):
+            if isinstance(node, ast.Assign):
+                owners = [_root_name(t) for t in node.targets if isinstance(t, ast.Attribute)]
+                value = node.value
+            elif isinstance(node, ast.Call) and _setattr_call(node) and len(node.args) == 3:
+                owners, value = [_root_name(node.args[0])], node.args[2]
+            else:
+                continue
+            given = {part.id for part in ast.walk(value) if isinstance(part, ast.Name)}
+            if set(owners) & parameters and given & parameters:
+                found.add(function.name)
+    return found
+
+
+def _code_names(module: Module) -> frozenset[str]:
+    """The names the file binds to code of its own: a ``def``, a ``class`` or a ``lambda``."""
+    return frozenset(name for name, nodes in module.bindings.items()
+                     if any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda))
+                            for n in nodes))
 
 
 def _overrides_torch(node: ast.ClassDef) -> bool:
@@ -931,8 +968,9 @@ def _patched(target: ast.AST, module: Module) -> bool:
     through ``__class__``."""
     chain = _chain(target).split(".")
     own_class = any(isinstance(node, ast.ClassDef) for node in module.bindings.get(chain[0], ()))
-    alias = any(isinstance(node, (ast.Name, ast.Attribute)) and _chain(node).split(".")[0] in module.imports
-                for node in module.bindings.get(chain[0], ()))  # T = torch.Tensor: a name for an imported class
+    alias = any(_chain(part).split(".")[0] in module.imports for node in module.bindings.get(chain[0], ())
+                for part in _references(node) if isinstance(part, (ast.Name, ast.Attribute)))
+    # T = torch.Tensor, for T in [torch.Tensor]: a name for an imported class
     return isinstance(target, ast.Attribute) and (chain[0] in module.imports or chain[0] == "?" or own_class
                                                   or alias or "__class__" in chain)
 
