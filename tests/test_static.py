@@ -267,7 +267,7 @@ USES = {
     "rebound_through_globals_item": ("def helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\nglobals()['manual'] = helper\n", "may be rebound through globals()"),
     "rebound_through_an_alias_of_globals": ("def helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\ng = globals\ng()['manual'] = helper\n",
                                             "may be rebound through globals (passed around)"),
-    "rebound_through_vars_item": ("def helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\nvars()['manual'] = helper\n", "may be rebound through vars()"),
+    "rebound_through_a_vars_subscript": ("def helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\nvars()['manual'] = helper\n", "may be rebound through vars()"),
     "rebound_through_sys_modules": ("import sys\ndef helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\nsys.modules[__name__].__dict__['manual'] = helper\n",
                                     "may be rebound through sys.modules"),
     "rebound_through_sys_reached_elsewhere": ("import torch\ndef helper(t):\n    t.sum().backward()\ndef manual(x):\n    return 2 * x\nsetattr(torch.sys.modules[__name__], 'manual', helper)\n",
