@@ -417,7 +417,7 @@ def _program_for(program: list[dict[str, Any]], names: set[str], whole: bool) ->
     steps = [step for step in steps if step.get("checks", True)]
     if whole:
         return steps
-    return steps[: max(index for index, step in enumerate(steps) if "checks" in step) + 1]
+    return steps[: max((index for index, step in enumerate(steps) if "checks" in step), default=len(steps) - 1) + 1]
 
 
 def _run_part(exercise: Exercise, submission: Submission, leads: list[Check], cases: dict[str, list[Case]],
@@ -471,8 +471,8 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
     absent = exercise.hidden_absent if checks is None else None
     notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout)
     if shown_hung is not None:
-        notes.append(f"{submission.label(shown_hung)} ran past its {cell_timeout:g} s budget and could not be stopped (it "
-                     "ignores the interrupt): the checks below it were not run")
+        notes.append(f"{submission.label(shown_hung)} ran past its {cell_timeout:g} s budget and could not be stopped "
+                     "(it ignores the interrupt): the checks below it were not run")
     return ExerciseResult(exercise.slug, exercise.title, submission.path, seed, results,
                           round(time.perf_counter() - start, 4), list(sandbox.layers), notes,
                           {"checks": absent.checks, "points": absent.points} if absent else {})
