@@ -319,7 +319,11 @@ USES = {
     "torch_patched_through_vars": ("import torch\ndef dirty(t):\n    t.sum().backward()\nvars(torch)['slope'] = dirty\n"
                                    "def manual(x):\n    return torch.slope(x)\n", "may be rebound through vars()"),
     "torch_class_patched_through_a_loop_alias": ("import torch\ndef dirty(t):\n    t.sum().backward()\nfor T in [torch.Tensor]:\n    T.slope = dirty\n"
-                                                 "def manual(x):\n    return x.slope()\n", "calls .backward()"),}
+                                                 "def manual(x):\n    return x.slope()\n", "calls .backward()"),
+    "an_object_given_autograd_code_by_a_helper": ("class Trainer:\n    pass\ndef attach(model, fn):\n    model.step = fn\n"
+                                                  "def dirty(t):\n    t.backward()\ntrainer = Trainer()\n"
+                                                  "attach(trainer, dirty)\ndef manual(x):\n    return trainer.step(x)\n",
+                                                  "calls .backward()"),}
 
 
 @pytest.mark.parametrize("name", sorted(USES))
@@ -486,6 +490,11 @@ CLEAN = {
         "import torch\nw = torch.ones(3, requires_grad=True)\nfor sigma in torch.sigmoid(w).detach():\n"
         "    print(round(sigma.item(), 4), f'{sigma:.2f}')\nassert sigma.shape == ()\n"
         "def sigma(z):\n    return 1 / (1 + torch.exp(-z))\ndef manual(z):\n    return sigma(z) * (1 - sigma(z))\n"),
+    "objects_given_autograd_code_by_helpers": ("import torch\nclass Trainer:\n    pass\n"
+                                               "def attach(model, fn):\n    model.step = fn\n"
+                                               "def grads(w):\n    w.sum().backward()\n    return w.grad\n"
+                                               "trainer = Trainer()\nattach(trainer, grads)\nattach(model=trainer, fn=grads)\n"
+                                               "def manual(x):\n    return 2 * x\n"),
     "objects_set_up_by_helpers": ("import torch\nclass Layer:\n    pass\ndef set_params(layer, w, b):\n"
                                   "    layer.w = w\n    layer.b = b\nw = torch.ones(3, requires_grad=True)\n"
                                   "net = Layer()\nset_params(net, w, torch.zeros(3))\nopts = vars(net)\n"

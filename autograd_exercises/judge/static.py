@@ -119,6 +119,7 @@ class Module:
     replaced: dict[str, int] = field(default_factory=dict)  # per name, the top-level statement that surely rebinds it
     ordered: bool = False  # statements run in their order, uninterrupted: nothing can trace, jump or raise into them
     parents: dict[ast.AST, ast.AST] = field(default_factory=dict)  # every node's parent, found once
+    installed: set[int] = field(default_factory=set)  # installer calls on the file's own objects, read as stores
 
     @cached_property
     def lists(self) -> frozenset[str]:
@@ -213,6 +214,7 @@ def module_names(tree: ast.Module, cells: Sequence[int] = ()) -> Module:
     module.tree, module.assigned = tree, {name: len(values) for name, values in module.bindings.items()}
     _read_other_bindings(tree, module)
     _read_stores(tree, module)
+    _read_installed(tree, module)
     return module
 
 
@@ -888,10 +890,9 @@ def patches(tree: ast.Module, module: Module) -> list[tuple[str, ast.AST]]:
     found = []
     installers = _installers(tree)
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in installers:
-            code = _code_names(module)  # install(torch.Tensor, f): what it may set on a class is read
-            found += [(f"{node.func.id}(…)", part) for argument in [*node.args, *(k.value for k in node.keywords)]
-                      for part in _references(argument) if not isinstance(part, ast.Name) or part.id in code]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in installers \
+                and id(node) not in module.installed:  # (on the file's own objects: _read_installed)
+            found += [(f"{node.func.id}(…)", part) for part in _installed(node, module)]
         if isinstance(node, (ast.Assign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             stored = [leaf for target in targets for leaf in ast.walk(target) if isinstance(leaf, ast.Attribute)
@@ -911,13 +912,15 @@ def patches(tree: ast.Module, module: Module) -> list[tuple[str, ast.AST]]:
 OVERRIDES = ("__torch_function__", "__torch_dispatch__", "TorchFunctionMode", "TorchDispatchMode")
 
 
-def _installers(tree: ast.Module) -> set[str]:
+def _installers(tree: ast.Module) -> dict[str, list[tuple[int, str]]]:
     """Functions that set an attribute of one parameter from another (``def install(cls, f): cls.slope = f``, or
-    through ``setattr``): what a call passes them may be set on any class, a torch class among them."""
-    found = set()
+    through ``setattr``): what a call passes them may be set on any class, a torch class among them. Per function,
+    the (position, name) of each parameter whose attribute it sets."""
+    found: dict[str, list[tuple[int, str]]] = {}
     for function in (node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))):
         arguments = function.args
-        parameters = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]} - {"self"}
+        order = [a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]]
+        parameters = set(order) - {"self"}
         for node in own_nodes(function.body):
             if isinstance(node, ast.Assign):
                 owners = [_root_name(t) for t in node.targets if isinstance(t, ast.Attribute)]
@@ -928,8 +931,44 @@ def _installers(tree: ast.Module) -> set[str]:
                 continue
             given = {part.id for part in ast.walk(value) if isinstance(part, ast.Name)}
             if set(owners) & parameters and given & parameters:
-                found.add(function.name)
+                found.setdefault(function.name, []).extend(
+                    (order.index(owner), owner) for owner in set(owners) & parameters)
     return found
+
+
+def _installed(call: ast.Call, module: Module) -> list[ast.AST]:
+    """What a call to an installer passes that may be code: lambdas, attributes, the file's functions and classes."""
+    code = _code_names(module)
+    return [part for argument in [*call.args, *(keyword.value for keyword in call.keywords)]
+            for part in _references(argument) if not isinstance(part, ast.Name) or part.id in code]
+
+
+def _read_installed(tree: ast.Module, module: Module) -> None:
+    """``attach(net, f)`` of an installer on one of the file's own objects sets ``f`` on ``net``: added to what
+    ``net`` holds, as a store (read where the by-hand function reaches ``net``); on anything else, a patch."""
+    installers = _installers(tree)
+    calls = [node for node in ast.walk(tree) if installers and isinstance(node, ast.Call)
+             and isinstance(node.func, ast.Name) and node.func.id in installers
+             and _own_objects(node, installers[node.func.id], module)]
+    for node in calls:  # (decided before any is added: what an object holds then is no longer only itself)
+        owners = {_owner(node, position, name).id for position, name in installers[node.func.id]}
+        _add_values(module, owners, _installed(node, module), frozenset())
+        module.installed.add(id(node))
+
+
+def _owner(call: ast.Call, position: int, name: str) -> ast.AST | None:
+    return call.args[position] if position < len(call.args) else \
+        next((keyword.value for keyword in call.keywords if keyword.arg == name), None)
+
+
+def _own_objects(call: ast.Call, owners: list[tuple[int, str]], module: Module) -> bool:
+    """Every object whose attribute the installer sets here is one the file made from its own class
+    (``net = Net()``; ``attach(net, loss_fn)`` sets nothing on torch)."""
+    given = [_owner(call, position, name) for position, name in owners]
+    classes = _classes(module)
+    return all(isinstance(arg, ast.Name) and module.bindings.get(arg.id) and all(
+        isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in classes
+        for value in module.bindings[arg.id]) for arg in given)
 
 
 def _code_names(module: Module) -> frozenset[str]:
