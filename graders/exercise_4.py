@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from autograd_exercises import inputs
-from autograd_exercises.judge import Fail, a_type, called, close, grad_fn_name, parts, per_case, tensor
+from autograd_exercises.judge import Fail, a_type, called, close, close_or_named, grad_fn_name, parts, per_case, tensor
 from autograd_exercises.probes.exercise_4 import (
     graph_tensors, probe_detached_copy, probe_freeze, probe_frozen_gradients, probe_network, probe_node_name,
     probe_predict, probe_receives_grad,
@@ -149,14 +149,13 @@ def judge_network_values(case, obs):
     if loss_value.numel() != 1:
         raise Fail(f"loss has shape {tuple(loss_value.shape)}: it must be one number, the mean over all elements of z",
                    code="not-reduced")
-    try:
-        close(loss_value.reshape(()), ref["loss"], what="loss", tol=TOL, numel=ref["z"].numel())
-    except Fail:  # a wrong formula is named only for a wrong loss: for some inputs it gives the right one too
+    def wrong_formula() -> Fail | None:  # (for some inputs a wrong formula gives the right loss too)
         hint = _loss_hint(case, loss_value)
-        if hint:
-            raise Fail(f"loss is {float(loss_value):.6g}, expected {float(ref['loss']):.6g}: {hint}",
-                       code="wrong-loss") from None
-        raise
+        return Fail(f"loss is {float(loss_value):.6g}, expected {float(ref['loss']):.6g}: {hint}",
+                    code="wrong-loss") if hint else None
+
+    close_or_named(loss_value.reshape(()), ref["loss"], what="loss", tol=TOL, numel=ref["z"].numel(),
+                   named=wrong_formula)
     for name, desc in (("z", z), ("loss", loss)):
         if grad_fn_name(desc) is None:
             raise Fail(f"{name} has no grad_fn: it was computed without tracking (under torch.no_grad() or from "

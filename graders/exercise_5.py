@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 
 from autograd_exercises import inputs
-from autograd_exercises.judge import Fail, a_type, called, close, derivatives, graph_in_view, tensor
+from autograd_exercises.judge import Fail, a_type, called, close, close_or_named, derivatives, graph_in_view, tensor
 from autograd_exercises.probes.exercise_5 import (
     probe_accumulated, probe_backward_twice, probe_fresh, probe_polynomial, probe_second_backward_error,
 )
@@ -147,14 +147,14 @@ def judge_backward_twice_value(case, obs):
     what = "backward_twice(x)"
     got = _grad_result(obs, what)
     expected = 2 * slope(case["x"])
-    try:
-        close(got, expected, what=what, tol=TOL, numel=case["x"].numel())
-    except Fail:  # one gradient is named only for a wrong result: where f'(x) is near 0, 2 f'(x) is near f'(x) too
+    def single() -> Fail | None:  # (where f'(x) is near 0, 2 f'(x) is near f'(x) too)
         if got.shape == expected.shape and torch.allclose(got.to(torch.float64), expected / 2, rtol=1e-4, atol=1e-5):
-            raise Fail(f"{what} holds a single gradient f'(x), expected two summed: call "
-                       "out.backward(retain_graph=True) and then out.backward() again on the same out, without "
-                       "clearing x.grad in between", code="single-backward") from None
-        raise
+            return Fail(f"{what} holds a single gradient f'(x), expected two summed: call "
+                        "out.backward(retain_graph=True) and then out.backward() again on the same out, without "
+                        "clearing x.grad in between", code="single-backward")
+        return None
+
+    close_or_named(got, expected, what=what, tol=TOL, numel=case["x"].numel(), named=single)
 
 
 def judge_backward_twice_fills(case, obs):
@@ -259,14 +259,12 @@ def judge_fresh(case, obs):
         raise Fail(f"{what} returned None: x.grad was cleared after the last backward; clear it before each "
                    "backward, then return it", code="cleared-after-backward")
     value = tensor(got, what)
-    try:
-        close(value, slope(case["x"]), what=what, tol=TOL, numel=case["x"].numel())
-    except Fail:  # a mistake is named only for a wrong result: a stale gradient near 0 leaves f'(x) within its tolerance
+    def clearing() -> Fail | None:  # (a stale gradient near 0 leaves f'(x) within the hint's tolerance)
         hint = _fresh_hint(value, case)
-        if hint:
-            raise Fail(f"{what} is wrong: {hint}",
-                       code="cleared-after-backward" if "zeroed after" in hint else "grad-not-cleared") from None
-        raise
+        return Fail(f"{what} is wrong: {hint}", code="cleared-after-backward" if "zeroed after" in hint
+                    else "grad-not-cleared") if hint else None
+
+    close_or_named(value, slope(case["x"]), what=what, tol=TOL, numel=case["x"].numel(), named=clearing)
 
 
 def judge_fresh_fills(case, obs):

@@ -16,7 +16,7 @@ import torch
 
 from autograd_exercises import inputs
 from autograd_exercises.judge import (
-    Fail, Mistake, a_type, called, close, code_of, grad_fn_name, parts, per_case, reframed, tensor,
+    Fail, Mistake, a_type, called, close, close_or_named, code_of, grad_fn_name, parts, per_case, reframed, tensor,
 )
 from autograd_exercises.judge.diagnose import mismatch
 from autograd_exercises.probes.exercise_6 import probe_loss, probe_sgd_step, probe_train
@@ -212,6 +212,12 @@ def _step_hint(delta: torch.Tensor, grad: torch.Tensor, lr: float) -> Mistake | 
     return ""
 
 
+def _step_mistake(what: str, after: torch.Tensor, before: torch.Tensor, grad: torch.Tensor, lr: float) -> Fail | None:
+    """The :class:`Fail` naming the update mistake :func:`_step_hint` recognises in ``after``, if any."""
+    hint = _step_hint(after - before, grad, lr) if after.shape == before.shape else ""
+    return Fail(f"{what} is wrong: {hint}", code=code_of(hint)) if hint else None
+
+
 LEAF_IN_PLACE = "a leaf Variable that requires grad is being used in an in-place operation"
 
 
@@ -241,13 +247,9 @@ def judge_sgd_update(case, obs):
     for index, (before, grad, after) in enumerate(zip(case["params"], case["grads"], obs["params"])):
         before, grad = before.to(torch.float64), grad.to(torch.float64)
         value = tensor(after, f"params[{index}]").to(torch.float64)
-        try:
-            close(value, before - lr * grad, what=f"params[{index}] after sgd_step", tol=TOL)
-        except Fail:  # a mistake is named only for a wrong result: where the gradient is near 0, several coincide
-            hint = _step_hint(value - before, grad, lr) if value.shape == before.shape else ""
-            if hint:
-                raise Fail(f"params[{index}] after sgd_step is wrong: {hint}", code=code_of(hint)) from None
-            raise
+        what = f"params[{index}] after sgd_step"  # (where the gradient is near 0, several mistakes coincide)
+        close_or_named(value, before - lr * grad, what=what, tol=TOL,
+                       named=lambda: _step_mistake(what, value, before, grad, lr))
 
 
 def judge_sgd_zero(case, obs):
@@ -323,13 +325,9 @@ def judge_one_step(case, obs):
     for name, desc, expected in (("w", w, ref_w), ("b", b, ref_b)):
         got = tensor(desc, f"the returned {name}").to(torch.float64)
         start = case[name].to(torch.float64)
-        try:
-            close(got, expected, what=f"{name} after one step", tol=TOL)
-        except Fail:  # named only for a wrong result (as in judge_sgd_update)
-            hint = _step_hint(got - start, (start - expected) / lr, lr) if got.shape == start.shape else ""
-            if hint:
-                raise Fail(f"{name} after one step is wrong: {hint}", code=code_of(hint)) from None
-            raise
+        what = f"{name} after one step"
+        close_or_named(got, expected, what=what, tol=TOL,
+                       named=lambda: _step_mistake(what, got, start, (start - expected) / lr, lr))
 
 
 @_blaming_loss_fn

@@ -197,6 +197,21 @@ def close(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Toler
         raise Fail(mismatch(actual, expected, what=what, tol=tol, numel=numel))
 
 
+def close_or_named(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Tolerance,
+                   named: Callable[[], Fail | None], numel: int | None = None) -> None:
+    """:func:`close`; for a wrong ``actual``, the :class:`Fail` that ``named()`` gives (a mistake it recognises),
+    else :func:`close`'s own. ``named`` runs only for a wrong result: a mistake's value can lie within the
+    tolerance of the right one (a gradient near 0, a stale gradient near 0), and a right answer is never named a
+    mistake."""
+    try:
+        close(actual, expected, what=what, tol=tol, numel=numel)
+    except Fail:
+        failure = named()
+        if failure is None:
+            raise
+        raise failure from None
+
+
 def close_or_mistake(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Tolerance,
                      mistakes: dict[str, torch.Tensor] | Callable[[], dict[str, torch.Tensor]],
                      numel: int | None = None) -> None:
@@ -208,18 +223,18 @@ def close_or_mistake(actual: torch.Tensor, expected: torch.Tensor, *, what: str,
     feedback is :func:`close`'s own. The failure's code is the explanation's
     (a :class:`~autograd_exercises.mistakes.Mistake`; ``wrong-value`` for a bare text).
     """
-    try:
-        close(actual, expected, what=what, tol=tol, numel=numel)
-    except Fail:
+    def named() -> Fail | None:
         explanation = matching_mistake(actual, mistakes() if callable(mistakes) else mistakes, tol)
         if explanation is None:
-            raise
+            return None
         if tuple(actual.shape) != tuple(expected.shape):
             where = f"shape {tuple(actual.shape)}, expected {tuple(expected.shape)}"
         else:
             where = largest_difference(actual, expected)
-        raise Fail(f"{what} is wrong — {explanation}. {where[0].upper()}{where[1:]}",
-                   code=code_of(explanation, WRONG_VALUE)) from None
+        return Fail(f"{what} is wrong — {explanation}. {where[0].upper()}{where[1:]}",
+                    code=code_of(explanation, WRONG_VALUE))
+
+    close_or_named(actual, expected, what=what, tol=tol, named=named, numel=numel)
 
 
 def graph_in_view(hidden: Any, what: str) -> None:
