@@ -120,6 +120,11 @@ class Module:
     ordered: bool = False  # statements run in their order, uninterrupted: nothing can trace, jump or raise into them
     parents: dict[ast.AST, ast.AST] = field(default_factory=dict)  # every node's parent, found once
     installed: set[int] = field(default_factory=set)  # installer calls on the file's own objects, read as stores
+    installers: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # :func:`_installers`, found once
+
+    def live(self, name: str, index: int) -> bool:
+        """A binding of ``name`` in top-level statement ``index`` may still hold when a check runs (:attr:`replaced`)."""
+        return index >= self.replaced.get(name, -1)
 
     @cached_property
     def lists(self) -> frozenset[str]:
@@ -199,17 +204,18 @@ def module_names(tree: ast.Module, cells: Sequence[int] = ()) -> Module:
     module = Module(replaced=_replaced_at(tree, cells, parents) if ordered else {}, ordered=ordered, parents=parents)
     for index, top in enumerate(tree.body):
         for statement in module_statements([top]):
-            live = lambda name: index >= module.replaced.get(name, -1)  # noqa: E731
-            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and live(statement.name):
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                    and module.live(statement.name, index):
                 module.bindings[statement.name].append(statement)
             elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
                 targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
                 for target in targets:  # names bound; an item or attribute set is a store (below)
-                    for name in filter(live, _bound_names(target)):
-                        module.bindings[name].append(statement.value)
+                    for name in _bound_names(target):
+                        if module.live(name, index):
+                            module.bindings[name].append(statement.value)
             elif isinstance(statement, (ast.Import, ast.ImportFrom)):
                 for name, target in imported(statement):
-                    if live(name):
+                    if module.live(name, index):
                         module.imports[name].append((target, statement.lineno))
     module.tree, module.assigned = tree, {name: len(values) for name, values in module.bindings.items()}
     _read_other_bindings(tree, module)
@@ -224,8 +230,8 @@ def _read_other_bindings(tree: ast.Module, module: Module) -> None:
     top-level ``def`` or assignment surely replaces before any check runs is not: :func:`_replaced_at`), and
     anything a function (or class) binds to a name it declares ``global``, with that function's locals."""
     for index, statement in enumerate(tree.body):
-        _add_bound(module, [(name, value) for name, value in _bound_values([statement])
-                            if index >= module.replaced.get(name, -1)], frozenset())
+        _add_bound(module, [(name, value) for name, value in _bound_values([statement]) if module.live(name, index)],
+                   frozenset())
     if not any(isinstance(node, ast.Global) for node in module.parents or ast.walk(tree)):
         return  # no function binds a module-level name
     for node, local, _ in _scoped_nodes(tree):
@@ -268,10 +274,10 @@ def _replaced_at(tree: ast.Module, cells: Sequence[int], parents: dict[ast.AST, 
         here = bisect.bisect_right(cells, statement.lineno)
         if here != cell:
             cell, safe = here, True
-        if not cells or safe and _cannot_raise(statement):
+        safe = safe and _cannot_raise(statement)  # it, and everything before it in its cell
+        if not cells or safe:
             for name in _surely_binds(statement):
                 replaced[name] = index
-        safe = safe and _cannot_raise(statement)
     if replaced:  # what was read of a name before it was replaced may have kept its old value: then it still counts
         kept = _read_early(tree, replaced, parents) | _handed_early(tree, replaced)
         replaced = {name: index for name, index in replaced.items() if name not in kept}
@@ -417,9 +423,16 @@ def _bound_values(body: list[ast.AST]) -> Iterator[tuple[str, ast.AST]]:
                             if (name := getattr(part, "name", None) or getattr(part, "rest", None)))
         elif isinstance(node, ast.ExceptHandler) and node.name and node.type is not None:
             yield node.name, node.type
-        inner = node.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)) else []
-        inner = inner if isinstance(inner, list) else [inner]
+        inner = _scope_body(node)
         stack.extend(child for child in ast.iter_child_nodes(node) if child not in inner)  # a body is its own scope
+
+
+def _scope_body(node: ast.AST) -> list[ast.AST]:
+    """The body of a ``def``, ``class`` or ``lambda`` (its own scope, run later or apart), as a list; ``[]`` for any
+    other node. Its decorators, defaults and annotations run in the scope around it."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+        return []
+    return node.body if isinstance(node.body, list) else [node.body]
 
 
 def _global_values(body: list[ast.AST], declared: set[str], module: Module) -> Iterator[tuple[str, ast.AST]]:
@@ -577,6 +590,7 @@ def _note_register(function: ast.AST | None, named: set[str], roots: set[str],
 def _read_registrations(tree: ast.Module, module: Module, registers: dict[str, tuple[set[str], int]]) -> None:
     """What reaches a storing function's argument is stored too: the definition under ``@register`` and the
     argument of ``register(f)``, anywhere."""
+    classes = _classes(module)
     for node, local, _ in _scoped_nodes(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             for decorator in node.decorator_list:
@@ -585,7 +599,7 @@ def _read_registrations(tree: ast.Module, module: Module, registers: dict[str, t
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in registers:
             roots, position = registers[node.func.id]
             if position < len(node.args):
-                _add_values(module, roots, _references(node.args[position], _classes(module)), local)
+                _add_values(module, roots, _references(node.args[position], classes), local)
 
 
 def _stored(node: ast.AST) -> tuple[set[str], list[ast.AST]]:
@@ -782,7 +796,7 @@ def _walk_scopes(tree: ast.Module) -> Iterator[tuple[ast.AST, ast.AST | None, tu
         node, parent, scope = stack.pop()
         yield node, parent, scope
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):  # a class body too
-            body = node.body if isinstance(node.body, list) else [node.body]
+            body = _scope_body(node)
             declared = tuple(name for inner in own_nodes(body) if isinstance(inner, ast.Global) for name in inner.names)
             inner: tuple[str, ...] | None = declared or None  # defaults, annotations, decorators: the outer scope's
             stack.extend((child, node, inner if any(child is part for part in body) else scope)
@@ -888,7 +902,7 @@ def patches(tree: ast.Module, module: Module) -> list[tuple[str, ast.AST]]:
     ``TorchFunctionMode``). A by-hand function reaches them without naming them (``x.slope()``).
     A ``%timeit`` cell that patches anything is given whole (``"%timeit"``, its code)."""
     found = []
-    installers = _installers(tree)
+    installers = module.installers if tree is module.tree else _installers(tree)  # (or a %timeit's code)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in installers \
                 and id(node) not in module.installed:  # (on the file's own objects: _read_installed)
@@ -946,10 +960,11 @@ def _installed(call: ast.Call, module: Module) -> list[ast.AST]:
 def _read_installed(tree: ast.Module, module: Module) -> None:
     """``attach(net, f)`` of an installer on one of the file's own objects sets ``f`` on ``net``: added to what
     ``net`` holds, as a store (read where the by-hand function reaches ``net``); on anything else, a patch."""
-    installers = _installers(tree)
+    installers = module.installers = _installers(tree)
+    classes = _classes(module)
     calls = [node for node in ast.walk(tree) if installers and isinstance(node, ast.Call)
              and isinstance(node.func, ast.Name) and node.func.id in installers
-             and _own_objects(node, installers[node.func.id], module)]
+             and _own_objects(node, installers[node.func.id], module, classes)]
     for node in calls:  # (decided before any is added: what an object holds then is no longer only itself)
         owners = {_owner(node, position, name).id for position, name in installers[node.func.id]}
         _add_values(module, owners, _installed(node, module), frozenset())
@@ -961,11 +976,10 @@ def _owner(call: ast.Call, position: int, name: str) -> ast.AST | None:
         next((keyword.value for keyword in call.keywords if keyword.arg == name), None)
 
 
-def _own_objects(call: ast.Call, owners: list[tuple[int, str]], module: Module) -> bool:
-    """Every object whose attribute the installer sets here is one the file made from its own class
+def _own_objects(call: ast.Call, owners: list[tuple[int, str]], module: Module, classes: frozenset[str]) -> bool:
+    """Every object whose attribute the installer sets here is one the file made from its own ``classes``
     (``net = Net()``; ``attach(net, loss_fn)`` sets nothing on torch)."""
     given = [_owner(call, position, name) for position, name in owners]
-    classes = _classes(module)
     return all(isinstance(arg, ast.Name) and module.bindings.get(arg.id) and all(
         isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in classes
         for value in module.bindings[arg.id]) for arg in given)
@@ -1283,10 +1297,8 @@ def _runs_inside(scope: ast.AST, child: ast.AST, below: ast.AST | None) -> bool:
     """Whether ``child`` of ``scope`` (reached from ``below``) runs in the scope's own namespace: a function's or a
     lambda's body, not its defaults, annotations or decorators (the enclosing scope evaluates those); every part of
     a comprehension but its first iterable."""
-    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return any(child is statement for statement in scope.body)
-    if isinstance(scope, ast.Lambda):
-        return child is scope.body
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        return any(child is part for part in _scope_body(scope))
     return not (child is scope.generators[0] and below is scope.generators[0].iter)
 
 
