@@ -209,14 +209,9 @@ def notebook_json(path: str, text: str) -> Any:
         raise SubmissionError(f"{path} is not a Jupyter notebook: its JSON is nested too deeply") from None
 
 
-def notebook_source(path: str, text: str) -> Submission:
-    """Join a notebook's code cells into a module, skipping autograded test cells.
-
-    Each cell runs as in Jupyter or under ``nbgrader autograde``: a cell that
-    raises stops there and the next cell still runs; a cell that does not compile
-    is left out. Test cells are never taken from the submission: they only say
-    where each check judges the notebook's state.
-    """
+def _notebook_cells(path: str, text: str) -> list[Any]:
+    """A notebook's list of cells: :class:`SubmissionError` for an old nbformat (with how to convert it) or JSON
+    that is not a notebook."""
     notebook = notebook_json(path, text)
     if isinstance(notebook, dict) and (notebook.get("worksheets") is not None
                                        or isinstance(notebook.get("nbformat"), int) and notebook["nbformat"] < 4):
@@ -229,57 +224,91 @@ def notebook_source(path: str, text: str) -> Submission:
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):
         raise SubmissionError(f"{path} is not a Jupyter notebook (it has no list of cells)")
-    code = [cell for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"]
-    check_size(Path(path).name, len(text), sum(len(_cell_text(cell)) for cell in code), len(code))
-    lines: list[str] = []
-    where: list[tuple[int, int]] = []
-    skipped: list[str] = []
-    broken: list[tuple[int, tuple[str, ...]]] = []
-    program: list[CodeCell] = []
-    tests: list[TestCell] = []
-    grade_ids: list[tuple[str, int]] = []
-    commands: dict[str, list[int]] = {}  # IPython commands left out, and the cells they were in
-    ran: list[tuple[int, str, object]] = []  # (cell, its Python, its execution count) for the order notes
-    for number, cell in enumerate(cells, start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
+    return cells
+
+
+def _cell_python(source: str) -> tuple[magics.Plain, str | None]:
+    """A code cell's Python (IPython syntax turned into Python) and why it does not compile (None if it does), the
+    line number in the cell's own numbering."""
+    try:
+        plain = magics.to_python(source)
+        error = compile_error(plain.code, "<cell>")
+    except (RecursionError, MemoryError):  # nesting the reading cannot follow (Python's parser refuses it too)
+        return magics.Plain("", (1,)), "it nests too deep to be read"
+    if error is not None:
+        line = re.search(r" at line (\d+)", error)
+        if line and 1 <= int(line.group(1)) <= len(plain.origin):
+            error = error.replace(line.group(0), f" at line {plain.origin[int(line.group(1)) - 1]}", 1)
+    return plain, error
+
+
+@dataclass
+class _Joined:
+    """The module a notebook's code cells make, built a cell at a time (:func:`notebook_source`)."""
+
+    lines: list[str] = field(default_factory=list)
+    where: list[tuple[int, int]] = field(default_factory=list)  # each line's (cell, line in the cell)
+    skipped: list[str] = field(default_factory=list)
+    broken: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
+    program: list[CodeCell] = field(default_factory=list)
+    tests: list[TestCell] = field(default_factory=list)
+    grade_ids: list[tuple[str, int]] = field(default_factory=list)
+    commands: dict[str, list[int]] = field(default_factory=dict)  # IPython commands left out, and their cells
+    ran: list[tuple[int, str, object]] = field(default_factory=list)  # (cell, its Python, its execution count)
+
+    def add(self, number: int, cell: dict[str, Any]) -> None:
+        """Code cell ``number``: a test cell only marks its place; one that does not compile is left out, noted."""
         source = _cell_text(cell)
         if _is_test_cell(cell):
-            tests.append(TestCell(number, _grade_id(cell), check_call(source)))
-            continue
+            self.tests.append(TestCell(number, _grade_id(cell), check_call(source)))
+            return
         if _grade_id(cell):
-            grade_ids.append((_grade_id(cell), number))
-        try:
-            plain = magics.to_python(source)
-            error = compile_error(plain.code, "<cell>")
-        except (RecursionError, MemoryError):  # nesting the reading cannot follow (Python's parser refuses it too)
-            plain, error = magics.Plain("", (1,)), "it nests too deep to be read"
+            self.grade_ids.append((_grade_id(cell), number))
+        plain, error = _cell_python(source)
         if error is not None:
-            line = re.search(r" at line (\d+)", error)
-            if line and 1 <= int(line.group(1)) <= len(plain.origin):
-                error = error.replace(line.group(0), f" at line {plain.origin[int(line.group(1)) - 1]}", 1)
-            skipped.append(f"cell {number} does not compile, so none of it ran: {error}")
-            broken.append((number, tuple(_DEF.findall(source))))
-            continue
+            self.skipped.append(f"cell {number} does not compile, so none of it ran: {error}")
+            self.broken.append((number, tuple(_DEF.findall(source))))
+            return
         for command in plain.skipped:
-            commands.setdefault(command, []).append(number)
-        skipped += [f"cell {number}: {note}" for note in plain.notes]
+            self.commands.setdefault(command, []).append(number)
+        self.skipped += [f"cell {number}: {note}" for note in plain.notes]
         code_lines = plain.code.split("\n")
         if plain.code.strip():
-            program.append(CodeCell(number, len(lines) + 1, len(lines) + len(code_lines)))
-            ran.append((number, plain.code, cell.get("execution_count")))
-        lines += code_lines + [""]
-        where += [(number, line) for line in plain.origin] + [(number, max(plain.origin, default=1))]
-    if commands:
+            self.program.append(CodeCell(number, len(self.lines) + 1, len(self.lines) + len(code_lines)))
+            self.ran.append((number, plain.code, cell.get("execution_count")))
+        self.lines += code_lines + [""]
+        self.where += [(number, line) for line in plain.origin] + [(number, max(plain.origin, default=1))]
+
+    def commands_note(self) -> list[str]:
+        """The note that lists the IPython commands left out, with their cells (none if there were none)."""
+        if not self.commands:
+            return []
         listed = ", ".join(f"{command} (cell{'s' if len(set(at)) > 1 else ''} "
-                           f"{', '.join(str(n) for n in dict.fromkeys(at))})" for command, at in commands.items())
-        skipped.append(f"IPython commands that only a kernel runs were skipped: {listed}")
-    skipped += order_notes(ran)
-    problem = "" if any(line.strip() for line in lines) or skipped else \
+                           f"{', '.join(str(n) for n in dict.fromkeys(at))})" for command, at in self.commands.items())
+        return [f"IPython commands that only a kernel runs were skipped: {listed}"]
+
+
+def notebook_source(path: str, text: str) -> Submission:
+    """Join a notebook's code cells into a module, skipping autograded test cells.
+
+    Each cell runs as in Jupyter or under ``nbgrader autograde``: a cell that
+    raises stops there and the next cell still runs; a cell that does not compile
+    is left out. Test cells are never taken from the submission: they only say
+    where each check judges the notebook's state.
+    """
+    cells = _notebook_cells(path, text)
+    code = [cell for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"]
+    check_size(Path(path).name, len(text), sum(len(_cell_text(cell)) for cell in code), len(code))
+    joined = _Joined()
+    for number, cell in enumerate(cells, start=1):
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            joined.add(number, cell)
+    skipped = joined.skipped + joined.commands_note() + order_notes(joined.ran)
+    problem = "" if any(line.strip() for line in joined.lines) or skipped else \
         f"{Path(path).name} has no code: every code cell is empty"
-    return Submission(path, ("\n".join(lines) + "\n").encode(), tuple(where), skipped=tuple(skipped),
-                      problem=problem, broken=tuple(broken), kind="ipynb", program=tuple(program),
-                      test_cells=tuple(tests), grade_ids=tuple(grade_ids))
+    return Submission(path, ("\n".join(joined.lines) + "\n").encode(), tuple(joined.where), skipped=tuple(skipped),
+                      problem=problem, broken=tuple(joined.broken), kind="ipynb", program=tuple(joined.program),
+                      test_cells=tuple(joined.tests), grade_ids=tuple(joined.grade_ids))
 
 
 # -- the student's execution order against the document's ---------------------------------------------
