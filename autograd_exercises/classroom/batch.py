@@ -284,37 +284,38 @@ def _write_report(options: Options, summary: Summary) -> None:
         summary.report_failed = f"{type(exc).__name__}: {exc}"
 
 
-def _grade(plan: layouts.Plan, options: Options, summary: Summary, executor: Executor | None,
-           stream: TextIO | None, terminal: bool | None, on_row: Callable[[dict[str, Any]], None] | None) -> None:
-    from autograd_exercises.classroom.gradebook import Gradebook, GradebookError
-
-    out = options.out
+def _output_folder(out: Path) -> None:
+    """Make the output folder (a one-line error if it cannot be made) and clear an interrupted run's temp files."""
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BatchError(f"cannot make the output folder {out}: {exc.strerror or exc}") from None
     outputs.remove_leftovers(out)
-    cache = cache_mod.Cache(out)
-    book = None
-    if options.gradebook is not None:
-        from autograd_exercises.notebook import notebook_seed
 
-        try:
-            book = Gradebook(options.gradebook)
-        except GradebookError as exc:
-            raise BatchError(str(exc)) from None
-        summary.gradebook = str(options.gradebook)
-        summary.notebook_seed = seed = notebook_seed()
-        class_seed = None
-    else:
-        summary.class_seed = class_seed = cache.class_seed(options.seed, random.randrange(1, 1_000_000))
-        seed = None
-    version = cache_mod.grader_version()
-    order = [info.slug for info in catalog.exercises()]
-    jobs = _jobs(plan, options, book, class_seed, seed, version, summary.gradebook_failed)
-    by_key: dict[str, list[_Job]] = {}
-    for job in jobs:
-        by_key.setdefault(job.task.key, []).append(job)
+
+def _seeds(options: Options, summary: Summary, cache: cache_mod.Cache) -> tuple[Any, int | None, int | None]:
+    """(the gradebook, the class seed, the one seed): with ``--gradebook``, every notebook gets the course's seed
+    (the notebooks' own test cells use it); otherwise each student's seed derives from the class seed (kept in the
+    cache, so a rerun repeats it)."""
+    from autograd_exercises.classroom.gradebook import Gradebook, GradebookError
+
+    if options.gradebook is None:
+        summary.class_seed = cache.class_seed(options.seed, random.randrange(1, 1_000_000))
+        return None, summary.class_seed, None
+    from autograd_exercises.notebook import notebook_seed
+
+    try:
+        book = Gradebook(options.gradebook)
+    except GradebookError as exc:
+        raise BatchError(str(exc)) from None
+    summary.gradebook = str(options.gradebook)
+    summary.notebook_seed = notebook_seed()
+    return book, None, summary.notebook_seed
+
+
+def _from_cache(by_key: dict[str, list[_Job]], options: Options, summary: Summary, cache: cache_mod.Cache,
+                book: Any, class_seed: int | None, version: str) -> list[Task]:
+    """Write the rows the cache already holds (unless ``--regrade``); the tasks still to grade, one per key."""
     pending: list[Task] = []
     for key, group in by_key.items():
         cached = None if options.regrade else cache.get(key)
@@ -323,10 +324,27 @@ def _grade(plan: layouts.Plan, options: Options, summary: Summary, executor: Exe
             continue
         for job in group:
             row = _label(cached, job, class_seed, version)
-            outputs.write_row_files(out, row)
+            outputs.write_row_files(options.out, row)
             _record(book, job, row, summary.gradebook_failed)
             summary.rows.append(row)
             summary.from_cache += 1
+    return pending
+
+
+def _grade(plan: layouts.Plan, options: Options, summary: Summary, executor: Executor | None,
+           stream: TextIO | None, terminal: bool | None, on_row: Callable[[dict[str, Any]], None] | None) -> None:
+    """Grade what the cache does not hold, on ``executor`` (else a pool of its own), writing each row as it comes;
+    then the class files. Ctrl-C or SIGTERM ends it early, every finished row kept."""
+    out = options.out
+    _output_folder(out)
+    cache = cache_mod.Cache(out)
+    book, class_seed, seed = _seeds(options, summary, cache)
+    version = cache_mod.grader_version()
+    order = [info.slug for info in catalog.exercises()]
+    by_key: dict[str, list[_Job]] = {}
+    for job in _jobs(plan, options, book, class_seed, seed, version, summary.gradebook_failed):
+        by_key.setdefault(job.task.key, []).append(job)
+    pending = _from_cache(by_key, options, summary, cache, book, class_seed, version)
     previous = signal.getsignal(signal.SIGTERM)
     try:
         signal.signal(signal.SIGTERM, _interrupt)
