@@ -574,6 +574,9 @@ def test_exit_codes(tmp_path, inline, monkeypatch):
     assert invoke("class", "exercise-9", str(folder)).exit_code == 3
     usage = invoke("class", SLUG, str(folder), "--gradebook", "x.db", "--seed", "1")
     assert usage.exit_code == 2
+    no_book = CliRunner().invoke(main, ["class", SLUG, str(folder), "--gradebook", str(tmp_path / "none.db")])
+    assert no_book.exit_code == 3 and no_book.stderr == f"Error: no gradebook at {tmp_path / 'none.db'} " \
+        "(nbgrader generate_assignment creates it)\n"
     itself = CliRunner().invoke(main, ["class", SLUG, str(folder), "--out", str(folder)])
     assert itself.exit_code == 3 and itself.stderr.startswith(f"Error: --out {folder} is the submissions folder itself")
     os.mkfifo(tmp_path / "fifo")  # would block a reading: refused by its kind
