@@ -232,8 +232,32 @@ class DaskExecutor(Executor):
         fair = max(1, math.ceil(remaining / (threads * self.in_flight_per_thread)))
         return min(size, fair, self.max_chunk)
 
+    def _rows(self, status: str, result: Any, chunk: list[Task],
+              singles: collections.deque[Task]) -> list[dict[str, Any]]:
+        """The rows of a chunk that ended with ``status``: its rows; for an error, each of a chunk's tasks queued
+        in ``singles`` to run alone (only the guilty one is then lost), or a lone task's failed row. A worker
+        that could not start, or a cancelled chunk (the scheduler is gone), ends the run (:class:`ExecutorError`)."""
+        from distributed import KilledWorker
+
+        from autograd_exercises.classroom import dask_worker
+
+        if status == "finished":
+            return list(result)
+        if status != "error":  # cancelled: the scheduler is gone, or closed the client
+            raise ExecutorError(f"lost the dask scheduler at {self.scheduler} ({status}); "
+                                "run the same command again to grade the rest")
+        error = result[1] if isinstance(result, tuple) and len(result) == 3 else result
+        if isinstance(error, dask_worker.WorkerNotReady):
+            raise ExecutorError(str(error))
+        if len(chunk) > 1:
+            singles.extend(chunk)
+            return []
+        if isinstance(error, KilledWorker):
+            return [failed_row(chunk[0], died(self.failures_allowed + 1))]
+        return [failed_row(chunk[0], f"the grading worker failed on this submission ({type(error).__name__}: {error})")]
+
     def run(self, tasks: Iterable[Task]) -> Iterator[dict[str, Any]]:
-        from distributed import KilledWorker, as_completed
+        from distributed import as_completed
 
         from autograd_exercises.classroom import dask_worker
 
@@ -266,24 +290,8 @@ class DaskExecutor(Executor):
                 chunk = self._futures.pop(future, None)
                 if chunk is None:
                     continue
-                rows: list[dict[str, Any]] = []
-                if future.status == "finished":
-                    rows = list(result)
-                    seconds.extend(float(row.get("seconds") or 0.0) for row in rows)
-                elif future.status == "error":
-                    error = result[1] if isinstance(result, tuple) and len(result) == 3 else result
-                    if isinstance(error, dask_worker.WorkerNotReady):
-                        raise ExecutorError(str(error))
-                    if len(chunk) > 1:
-                        singles.extend(chunk)  # one per task: only the guilty one is lost
-                    elif isinstance(error, KilledWorker):
-                        rows = [failed_row(chunk[0], died(self.failures_allowed + 1))]
-                    else:
-                        rows = [failed_row(chunk[0], f"the grading worker failed on this submission "
-                                                     f"({type(error).__name__}: {error})")]
-                else:  # cancelled: the scheduler is gone, or closed the client
-                    raise ExecutorError(f"lost the dask scheduler at {self.scheduler} ({future.status}); "
-                                        "run the same command again to grade the rest")
+                rows = self._rows(future.status, result, chunk, singles)
+                seconds.extend(float(row.get("seconds") or 0.0) for row in rows if future.status == "finished")
                 future.release()
                 fill()  # the workers go on while the rows are written
                 for row in rows:
