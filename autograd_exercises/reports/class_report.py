@@ -356,24 +356,37 @@ def _figure(svg: str | None, caption: str) -> str:
 
 
 def _exercise_html(stat: ExerciseStat, names: _Names, number: int) -> str:
+    """One exercise's section: its scores, its checks and its mistakes (``number``: its place, for figure ids)."""
+    return "\n".join([f'<section id="{_e(stat.slug)}">', f"<h2>{_e(stat.slug)} — {_e(stat.title)}</h2>",
+                      *_scores_html(stat, number), *_checks_html(stat, names, number),
+                      *_mistakes_html(stat, names, number), "</section>"])
+
+
+def _scores_html(stat: ExerciseStat, number: int) -> list[str]:
+    """The score figures and their distribution (graded submissions only)."""
     from autograd_exercises.reports import plots
 
-    out = [f'<section id="{_e(stat.slug)}">', f"<h2>{_e(stat.slug)} — {_e(stat.title)}</h2>"]
-    graded = len(stat.scores)
-    out.append("<h3>Scores</h3>")
-    out.append('<ul class="stats">'
-               f"<li><b>{graded}</b>graded</li>"
-               f"<li><b>{stat.mean:.2f}</b>mean (of {_points(stat.max_score)})</li>"
-               f"<li><b>{_points(round(stat.median, 2))}</b>median</li>"
-               f"<li><b>{stat.full_marks}</b>full marks</li>"
-               f"<li><b>{stat.not_graded}</b>could not be graded</li></ul>")
-    if graded:
+    out = ["<h3>Scores</h3>",
+           '<ul class="stats">'
+           f"<li><b>{len(stat.scores)}</b>graded</li>"
+           f"<li><b>{stat.mean:.2f}</b>mean (of {_points(stat.max_score)})</li>"
+           f"<li><b>{_points(round(stat.median, 2))}</b>median</li>"
+           f"<li><b>{stat.full_marks}</b>full marks</li>"
+           f"<li><b>{stat.not_graded}</b>could not be graded</li></ul>"]
+    if stat.scores:
         out.append(_figure(plots.histogram(stat.scores, stat.max_score, label=f"score distribution of {stat.slug}",
                                            prefix=f"f{number}h"),
                            f"Score distribution of {stat.slug}: students per score (graded submissions only)."))
-    out.append("<h3>Checks</h3>")
+    return out
+
+
+def _checks_html(stat: ExerciseStat, names: _Names, number: int) -> list[str]:
+    """Each check's pass rate, as a figure and a table; a hidden check is not described where names are hidden."""
+    from autograd_exercises.reports import plots
+
+    out = ["<h3>Checks</h3>"]
     label_of, secret = names.checks(stat), {check.name for check in stat.checks if check.hidden and not names.shown}
-    if graded:
+    if stat.scores:
         rates = [(label_of[check.name] + (" (hidden)" if check.hidden and names.shown else ""), check.passed,
                   check.graded) for check in stat.checks]
         out.append(_figure(plots.pass_rates(rates, label=f"students who passed each check of {stat.slug}",
@@ -390,39 +403,51 @@ def _exercise_html(stat: ExerciseStat, names: _Names, number: int) -> str:
                    f'<td class="num">{check.passed}</td><td class="num">{check.graded}</td>'
                    f'<td class="num">{share}</td><td>{about}</td></tr>')
     out.append("</tbody></table>")
-    out.append("<h3>Mistakes</h3>")
+    return out
+
+
+def _mistakes_html(stat: ExerciseStat, names: _Names, number: int) -> list[str]:
+    """The mistakes, most common first: a figure, then a table with the feedback students got for each."""
+    from autograd_exercises.reports import plots
+
     if not stat.mistakes:
-        out.append('<p class="note">No check failed.</p>')
-    else:
-        out.append(_figure(plots.mistake_counts([(m.code, m.count) for m in stat.mistakes[:12]],
-                                                label=f"most common mistakes in {stat.slug}", prefix=f"f{number}m"),
-                           "Students who made each mistake (a student counts once per mistake, whatever it cost)."))
-        head = "<th>students</th>" if names.shown else ""
-        out.append('<table class="mistakes"><thead><tr><th class="num">#</th><th>mistake</th>'
-                   f'<th class="num">students</th><th class="num">points lost</th>'
-                   f"<th>checks it failed, and the feedback students got</th>{head}"
-                   "</tr></thead><tbody>")
-        for rank, mistake in enumerate(stat.mistakes, start=1):
-            about = f'<div class="note">{_e(mistake.description)}</div>' if mistake.description else ""
-            where = []
-            alike: dict[str, list[str]] = {}  # feedback → the checks that gave it
-            for name in mistake.checks:
-                alike.setdefault(mistake.feedback.get(name, ""), []).append(name)
-            for example, checks in alike.items():
-                row = mistake.quoted.get(checks[0])
-                listed = ", ".join(f"<code>{_e(label_of.get(name, name))}</code> ({len(mistake.checks[name])})"
-                                   for name in checks)
-                said = _e(names.text(example, row)) if not set(checks) <= secret else \
-                    '<span class="note">(what a hidden check says is not shown here)</span>'
-                where.append(f'<div>{listed}<p class="feedback">{said}</p></div>')
-            who = f"<td>{_e(', '.join(mistake.students))}</td>" if names.shown else ""
-            out.append(f'<tr id="{_e(stat.slug)}-{_e(mistake.code)}"><td class="num">{rank}</td>'
-                       f"<td><code>{_e(mistake.code)}</code>{about}</td><td class=\"num\">{mistake.count}</td>"
-                       f'<td class="num">{_points(mistake.points)}</td>'
-                       f"<td>{''.join(where)}</td>{who}</tr>")
-        out.append("</tbody></table>")
-    out.append("</section>")
-    return "\n".join(out)
+        return ["<h3>Mistakes</h3>", '<p class="note">No check failed.</p>']
+    head = "<th>students</th>" if names.shown else ""
+    out = ["<h3>Mistakes</h3>",
+           _figure(plots.mistake_counts([(m.code, m.count) for m in stat.mistakes[:12]],
+                                        label=f"most common mistakes in {stat.slug}", prefix=f"f{number}m"),
+                   "Students who made each mistake (a student counts once per mistake, whatever it cost)."),
+           '<table class="mistakes"><thead><tr><th class="num">#</th><th>mistake</th>'
+           f'<th class="num">students</th><th class="num">points lost</th>'
+           f"<th>checks it failed, and the feedback students got</th>{head}"
+           "</tr></thead><tbody>"]
+    for rank, mistake in enumerate(stat.mistakes, start=1):
+        about = f'<div class="note">{_e(mistake.description)}</div>' if mistake.description else ""
+        who = f"<td>{_e(', '.join(mistake.students))}</td>" if names.shown else ""
+        out.append(f'<tr id="{_e(stat.slug)}-{_e(mistake.code)}"><td class="num">{rank}</td>'
+                   f"<td><code>{_e(mistake.code)}</code>{about}</td><td class=\"num\">{mistake.count}</td>"
+                   f'<td class="num">{_points(mistake.points)}</td>'
+                   f"<td>{''.join(_mistake_feedback(stat, mistake, names))}</td>{who}</tr>")
+    out.append("</tbody></table>")
+    return out
+
+
+def _mistake_feedback(stat: ExerciseStat, mistake: MistakeStat, names: _Names) -> list[str]:
+    """The checks a mistake failed, grouped by the feedback they gave, each with that feedback (a hidden
+    check's words are not shown where names are hidden)."""
+    label_of, secret = names.checks(stat), {check.name for check in stat.checks if check.hidden and not names.shown}
+    alike: dict[str, list[str]] = {}  # feedback → the checks that gave it
+    for name in mistake.checks:
+        alike.setdefault(mistake.feedback.get(name, ""), []).append(name)
+    where = []
+    for example, checks in alike.items():
+        row = mistake.quoted.get(checks[0])
+        listed = ", ".join(f"<code>{_e(label_of.get(name, name))}</code> ({len(mistake.checks[name])})"
+                           for name in checks)
+        said = _e(names.text(example, row)) if not set(checks) <= secret else \
+            '<span class="note">(what a hidden check says is not shown here)</span>'
+        where.append(f'<div>{listed}<p class="feedback">{said}</p></div>')
+    return where
 
 
 def _identical_html(rows: Sequence[dict[str, Any]], references: dict[str, dict[str, str]] | None,
