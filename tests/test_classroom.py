@@ -88,7 +88,7 @@ def test_csv_results_feedback_and_junit(tmp_path, inline):
     assert by["dave"]["status"] == "graded" and by["dave"]["score"] == "0"
     assert by["dave"]["note"].startswith("dave.py does not compile: SyntaxError at line") and "\n" not in by["dave"]["note"]
     for name, row in by.items():
-        assert row["class_seed"] == "7" and row["seed"] == str(batch.student_seed(7, name))
+        assert row["class_seed"] == "7" and row["seed"] == str(batch.student_seed(7, name, SLUG, row["sha256"]))
         path = folder / row["file"]
         assert row["sha256"] == task.sha256(path.read_bytes())
         assert row["grader_version"] == cache.grader_version()
@@ -96,7 +96,7 @@ def test_csv_results_feedback_and_junit(tmp_path, inline):
     assert len({row["seed"] for row in rows}) == 5  # each student their own inputs
 
     alice = json.loads((tmp_path / "out" / "results" / "alice" / f"{SLUG}.json").read_text())
-    assert alice["score"] == 10 and alice["extra_data"]["seed"] == batch.student_seed(7, "alice")
+    assert alice["score"] == 10 and alice["extra_data"]["seed"] == int(by["alice"]["seed"])
     assert {t["visibility"] for t in alice["tests"]} == {"visible", "after_published"}
     feedback = (tmp_path / "out" / "feedback" / "bob" / f"{SLUG}.txt").read_text()
     assert "Score: 3/8" in feedback and "gradients_notebook_example" not in feedback  # hidden checks not shown
@@ -118,7 +118,7 @@ def test_results_json_is_what_the_single_file_command_writes(tmp_path, inline):
 
     folder = make_class(tmp_path / "class", {"alice": ("mistake:no_retain_grad", ".py")})
     run(folder, tmp_path / "out", inline, seed=3)
-    seed = batch.student_seed(3, "alice")
+    seed = batch.student_seed(3, "alice", SLUG, task.sha256((folder / "alice.py").read_bytes()))
     alone = session.grade([session.target(SLUG, str(folder / "alice.py"))], seed=seed, remember_scores=False)
 
     def steady(document: dict) -> dict:
@@ -315,7 +315,8 @@ def test_a_hostile_submission_changes_nobody_elses_score(tmp_path, sandbox):
     alone = {}
     for student, (kind, suffix) in HOSTILE_CLASS.items():
         sub = task.read_submission(f"{student}{suffix}", (folder / f"{student}{suffix}").read_bytes(), suffix[1:])
-        result = grading.grade(exercise, sub, sandbox=sandbox, seed=batch.student_seed(11, student), timeout=1.0)
+        seed = batch.student_seed(11, student, SLUG, task.sha256((folder / f"{student}{suffix}").read_bytes()))
+        result = grading.grade(exercise, sub, sandbox=sandbox, seed=seed, timeout=1.0)
         alone[student] = {check.name: check.points for check in result.checks}
     assert points(summary.rows) == alone
     scores = {row["student"]: row["score"] for row in summary.rows}
@@ -529,9 +530,25 @@ def test_one_child_and_one_child_per_check_give_the_same_points(tmp_path, inline
 
 
 def test_students_get_their_own_inputs():
-    assert batch.student_seed(1, "alice") != batch.student_seed(1, "bob")
-    assert batch.student_seed(1, "alice") != batch.student_seed(2, "alice")
-    assert batch.student_seed(1, "alice") == batch.student_seed(1, "alice")
+    seed = batch.student_seed(1, "alice", SLUG, "ab" * 32)
+    assert seed == batch.student_seed(1, "alice", SLUG, "ab" * 32)  # the same file graded again: the same inputs
+    assert seed != batch.student_seed(1, "bob", SLUG, "ab" * 32)
+    assert seed != batch.student_seed(2, "alice", SLUG, "ab" * 32)
+    assert seed != batch.student_seed(1, "alice", "exercise-3", "ab" * 32)  # her seed of one exercise: not another's
+    assert seed != batch.student_seed(1, "alice", SLUG, "cd" * 32)  # nor of her next file
+
+
+def test_a_table_of_answers_for_known_inputs_gets_other_inputs(tmp_path, inline):
+    """Red team round 12: a student's feedback prints their seed, and the class seed stays in the output folder, so
+    a seed of (class seed, student) alone let a student compute their inputs of the next exercise (or of a
+    regrade) with the public graders, and hand in a table of the answers: full marks for the by-hand checks,
+    hidden ones too. The file's own fingerprint is in its seed: the table's file gets other inputs."""
+    folder = make_class(tmp_path / "class", {"zed": ("right", ".py")})
+    first = run(folder, tmp_path / "out", inline, seed=5).rows[0]
+    (folder / "zed.py").write_text(class_builder.SOLUTION + "\n# the same answers, another file\n")
+    second = run(folder, tmp_path / "out", inline, seed=5).rows[0]
+    assert first["seed"] != second["seed"] and first["class_seed"] == second["class_seed"] == 5
+    assert second["seed"] == batch.student_seed(5, "zed", SLUG, second["sha256"])
 
 
 def test_as_root_a_partial_sandbox_is_refused(tmp_path, inline, monkeypatch):
@@ -723,8 +740,8 @@ def test_a_student_folder_whose_name_is_not_utf8_is_graded_with_the_others(tmp_p
         class_builder.write(course / "submitted" / student / SLUG / SLUG, "right", ".ipynb")
     summary = run(course, tmp_path / "out", inline)
     assert sorted(row["score"] for row in summary.rows) == [10, 10] and len(summary.rows) == 2
-    assert batch.student_seed(7, os.fsdecode(b"bad\xff")) == batch.student_seed(7, os.fsdecode(b"bad\xff"))
-    assert batch.student_seed(7, os.fsdecode(b"bad\xff")) != batch.student_seed(7, os.fsdecode(b"bad\xfe"))
+    bad = [batch.student_seed(7, os.fsdecode(name), SLUG, "ab" * 32) for name in (b"bad\xff", b"bad\xff", b"bad\xfe")]
+    assert bad[0] == bad[1] != bad[2]
     assert len(read_csv(tmp_path / "out" / "grades.csv")) == 2
 
 

@@ -156,7 +156,8 @@ def test_the_cluster_gives_the_scores_and_files_of_a_local_run(tmp_path, executo
         mine = tmp_path / "dask" / path.relative_to(tmp_path / "local")
         assert mine.read_text().split("took")[0] == path.read_text().split("took")[0]
     alice = json.loads((tmp_path / "dask" / "results" / "alice" / f"{SLUG}.json").read_text())
-    assert alice["score"] == 10 and alice["extra_data"]["seed"] == batch.student_seed(5, "alice")
+    alice_sha = task.sha256(next(folder.glob("alice.*")).read_bytes())
+    assert alice["score"] == 10 and alice["extra_data"]["seed"] == batch.student_seed(5, "alice", SLUG, alice_sha)
 
     # --gradebook's tasks: a notebook graded as nbgrader autograde does, its test cells' outputs come back
     notebook = class_builder.notebook_text("mistake:no_retain_grad").encode()

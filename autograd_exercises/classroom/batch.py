@@ -161,9 +161,17 @@ class Summary:
         return [layouts.printable(line) for line in lines]  # an nbgrader id is as the student's folder named it
 
 
-def student_seed(class_seed: int, student: str) -> int:
-    """The seed of ``student``'s inputs in a class: a digest of (class seed, student id), 0 … 10⁹."""
-    digest = hashlib.sha256(f"{class_seed}:{student}".encode("utf-8", "surrogateescape")).digest()  # a name's bytes
+def student_seed(class_seed: int, student: str, exercise: str, fingerprint: str) -> int:
+    """The seed of ``student``'s inputs for ``exercise`` in a class: a digest of (class seed, student id, exercise,
+    the submission's sha256 ``fingerprint``), 0 … 10⁹.
+
+    Another student's seed is of no use to this one, and neither is this student's own seed of an earlier file or
+    another exercise (each student's feedback prints it, and the class seed stays in the output folder): a file
+    whose answers were computed for known inputs (a table of them) changes its own fingerprint, so its inputs, and
+    the same file graded again gets the same inputs (the cache, ``--seed``).
+    """
+    text = f"{class_seed}:{student}:{exercise}:{fingerprint}"
+    digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).digest()  # a name's own bytes
     return int.from_bytes(digest[:8], "big") % 1_000_000_000
 
 
@@ -225,10 +233,11 @@ def _jobs(plan: layouts.Plan, options: Options, book: Any, class_seed: int | Non
                     refused.append((f"{found.student} {found.exercise}", problem))
             else:
                 mode = "checks"
-        task_seed = seed if seed is not None else student_seed(class_seed or 0, found.student)
         filename = layouts.printable(found.path.name) if found.path is not None else found.shown.rstrip("/")
-        identity = gradebook_identity(graded) if mode == "cells" else graded
-        key = cache_mod.key(sha256(identity), found.exercise, version, task_seed, timeout=options.timeout,
+        fingerprint = sha256(gradebook_identity(graded) if mode == "cells" else graded)
+        task_seed = seed if seed is not None else student_seed(class_seed or 0, found.student, found.exercise,
+                                                                 fingerprint)
+        key = cache_mod.key(fingerprint, found.exercise, version, task_seed, timeout=options.timeout,
                             mode=mode or "file", filename=filename if not problem else f"{filename}:{problem}")
         task = Task(found.student, found.exercise, filename, graded, task_seed, options.timeout, found.kind,
                     problem=problem, notebook_cells=mode == "cells", one_child=options.one_child, key=key)
