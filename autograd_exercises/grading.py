@@ -14,7 +14,9 @@ in the result's notes.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
+import re
 import time
 import zlib
 from dataclasses import replace
@@ -320,10 +322,74 @@ def cell_notes(cells: Any, submission: Submission, cell_timeout: float) -> list[
             message = str(exc.get("message"))
             message = message if len(message) <= 120 else message[:117] + "..."
             errors.append(f"{where or label} raised {exc.get('type')}: {message} "
-                          "(the rest of that cell did not run; the notebook went on)")
+                          f"{_not_installed(exc)}(the rest of that cell did not run; the notebook went on)")
     if len(errors) > MAX_CELL_NOTES:
         errors = errors[:MAX_CELL_NOTES] + [f"(and {len(errors) - MAX_CELL_NOTES} more cells raised errors)"]
     return notes + errors
+
+
+_NO_FUNCTION = "the submission defines no function named "
+
+
+def stopped_before_def(cells: Any, submission: Submission) -> dict[str, str]:
+    """Function name → why it is missing, for each function a notebook cell defines at its top level below the line
+    where that cell raised: the cell stopped, as in Jupyter, before its ``def`` ran (an import of a package the
+    grading machine lacks, above the function, most often)."""
+    if not isinstance(cells, list) or not submission.program:
+        return {}
+    spans = {cell.number: cell for cell in submission.program}
+    lines = submission.source.decode("utf-8", "replace").split("\n")
+    missing: dict[str, str] = {}
+    for outcome in cells:
+        if not isinstance(outcome, dict) or outcome.get("status") != "error" or outcome.get("cell") not in spans \
+                or not isinstance(outcome.get("exception"), dict):
+            continue
+        span, exc = spans[outcome["cell"]], outcome["exception"]
+        raised = [frame.get("line") for frame in exc.get("frames") or []
+                  if isinstance(frame, dict) and frame.get("function") == "<module>"]
+        if not raised or type(raised[-1]) is not int or not span.first <= raised[-1] <= span.last:
+            continue
+        why = f"{exc.get('type')}: {_unquoted(str(exc.get('message')), 80)}"
+        for name, line in _top_level_defs("\n".join(lines[span.first - 1:span.last])):
+            if span.first - 1 + line > raised[-1]:
+                missing.setdefault(name, f"'{name}' was never defined: {submission.locate(raised[-1])} raised {why}, "
+                                         "and the rest of that cell, its def too, did not run (see the note above)")
+    return missing
+
+
+def _unquoted(message: str, limit: int) -> str:
+    """An exception's message as the child quoted it (``repr``), without the quotes, cut to ``limit``."""
+    if len(message) >= 2 and message[0] == message[-1] and message[0] in "'\"":
+        message = message[1:-1]
+    return message if len(message) <= limit else message[:limit - 3] + "..."
+
+
+def _top_level_defs(code: str) -> list[tuple[str, int]]:
+    """(name, line) of each function ``code`` defines at its top level (none where it does not parse)."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    return [(node.name, node.lineno) for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def _name_stopped_cells(results: list[CheckResult], cells: Any, submission: Submission) -> None:
+    """A check whose function is missing because its cell stopped above the ``def`` says so
+    (:func:`stopped_before_def`), instead of only that the function is missing."""
+    stopped = stopped_before_def(cells, submission) if any(_NO_FUNCTION in r.feedback for r in results) else {}
+    for result in results:
+        for name, why in stopped.items():
+            result.feedback = result.feedback.replace(f"{_NO_FUNCTION}{name!r}", why)
+
+
+def _not_installed(exc: dict[str, Any]) -> str:
+    """For a package the grading machine lacks (``ModuleNotFoundError``), what a submission may import."""
+    found = re.search(r"No module named '([\w.]+)'", str(exc.get("message"))) \
+        if exc.get("type") == "ModuleNotFoundError" else None
+    if found is None:
+        return ""
+    return (f"('{found.group(1).split('.')[0]}' is not installed where submissions are graded: use torch, numpy "
+            "and Python's standard library only) ")
 
 
 # -- running -------------------------------------------------------------------------------------------------
@@ -468,6 +534,7 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
         if index == 0:  # the notes come from the first child only: what a secret one did is for its hidden checks
             cells, shown_hung = part_cells, hung
     results = _judge_groups(selected, groups, runs, cases, submission, positions, timeout)
+    _name_stopped_cells(results, cells, submission)
     absent = exercise.hidden_absent if checks is None else None
     notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout)
     if shown_hung is not None:

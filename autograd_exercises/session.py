@@ -408,7 +408,7 @@ def _missing_module(sub: "Submission", module: str) -> str | None:
         return (f"{sub.name} imports '{top}' ({where}), but a submission is one file: {sibling.name} next to it "
                 f"is not there when it is graded. Copy what you use from {sibling.name} into {sub.name}.")
     return (f"{sub.name} imports '{top}' ({where}), which is not installed where submissions are graded: "
-            "a submission is one file, and it can import only torch, numpy and Python's standard library.")
+            "a submission is one file, and it may use only torch, numpy and Python's standard library.")
 
 
 def _local_import_notes(sub: "Submission") -> list[str]:

@@ -448,6 +448,19 @@ def test_a_helper_module_next_to_the_submission_is_named_once(workdir):
     assert result.output.count("not run (see above)") == 8
 
 
+def test_a_package_the_grader_lacks_is_named_once_with_what_a_submission_may_use(workdir):
+    (workdir / "exercise_2.py").write_text(mutate(SOLUTION, ("import torch\n", "import torch\nfrom tqdm import tqdm\n")))
+    result = invoke("exercise-2", "--seed", "1", "--no-remember")
+    assert result.exit_code == 1
+    line = mutate(SOLUTION, ("import torch\n", "import torch\nfrom tqdm import tqdm\n")).splitlines().index(
+        "from tqdm import tqdm") + 1
+    said = " ".join(result.output.split())
+    assert (f"exercise_2.py imports 'tqdm' (line {line}: from tqdm import tqdm), which is not installed where "
+            "submissions are graded: a submission is one file, and it may use only torch, numpy and Python's "
+            "standard library.") in said
+    assert result.output.count("not run (see above)") == 8
+
+
 # -- terminal and formats -------------------------------------------------------------------------------
 
 
