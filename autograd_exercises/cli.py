@@ -8,9 +8,12 @@ been started, so that its torch import overlaps ours.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import click
 
@@ -220,8 +223,8 @@ def grade_all(folder: str, everything: bool, fmt: str, output: str | None, seed:
               help="Grade on a dask cluster (needs the cluster extra): a scheduler's address (tcp://host:8786), "
                    "or local:N for N worker processes here.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
-              help="Class seed; each student's inputs derive from it and their id (default: the recorded one, "
-                   "else a fresh one).")
+              help="Class seed; each student's inputs derive from it, their id, the exercise and their file "
+                   "(default: the recorded one, else a fresh one).")
 @click.option("--timeout", type=click.FloatRange(0.1, 600), default=session.DEFAULT_TIMEOUT, show_default=True,
               help=TIMEOUT_HELP)
 @click.option("--regrade", is_flag=True, help="Grade everything again, ignoring the results of earlier runs.")
@@ -256,11 +259,34 @@ def grade_class(exercise: str, submissions: Path, out: Path, workers: int | None
             raise click.BadParameter(str(exc), param_hint="'--scheduler'") from None
     try:
         slug = None if exercise.strip().lower() == "all" else session.find(exercise).slug
-        summary = batch.run(batch.Options(slug, submissions, out=out, workers=workers, scheduler=scheduler, seed=seed,
-                                          timeout=timeout, regrade=regrade, gradebook=gradebook,
-                                          unsafe_root=unsafe_root))
+        with no_workflow_commands():
+            summary = batch.run(batch.Options(slug, submissions, out=out, workers=workers, scheduler=scheduler,
+                                              seed=seed, timeout=timeout, regrade=regrade, gradebook=gradebook,
+                                              unsafe_root=unsafe_root))
+            _print_summary(summary)
     except (session.GradingError, batch.BatchError) as exc:
         raise CannotGrade(str(exc)) from None
+    sys.exit(summary.exit_code)
+
+
+@contextlib.contextmanager
+def no_workflow_commands() -> Iterator[None]:
+    """On GitHub Actions, what ``grade class`` prints of the students' (file names, output, exceptions) must not
+    become a workflow command (``::error::…``, ``##[…]``): the runner stops reading commands (its
+    ``stop-commands``) until a token no student can know is printed back, when the command ends."""
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        yield
+        return
+    token = secrets.token_hex(16)
+    click.echo(f"::stop-commands::{token}")
+    try:
+        yield
+    finally:
+        click.echo(f"::{token}::")
+
+
+def _print_summary(summary: Any) -> None:
+    """The batch's summary lines, with the table of the most common mistakes before where the files are."""
     table = summary.mistakes(width=terminal_width(), color=sys.stdout.isatty())
     lines = summary.lines()
     written = next((n for n, line in enumerate(lines) if line.startswith("written: ")), len(lines))
@@ -270,7 +296,6 @@ def grade_class(exercise: str, submissions: Path, out: Path, workers: int | None
         click.echo(table, nl=False)
     for line in lines[written:]:
         click.echo(line)
-    sys.exit(summary.exit_code)
 
 
 @main.command("report")

@@ -571,6 +571,27 @@ def invoke(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
+def test_on_github_actions_no_student_text_becomes_a_workflow_command(tmp_path, monkeypatch):
+    """Red team round 12: a file name printed in the summary (``x ##[error]…``, ``::error::…``) became a workflow
+    command in the course's Actions job (annotations, ``add-mask``). There, grade class stops the runner's command
+    processing first, with a token no student can know, and resumes it last."""
+    folder = tmp_path / "class"
+    class_builder.write(folder / "zed" / "x ##[error]Autograder crashed, every grade is void", "right", ".py")
+    class_builder.write(folder / "::error title=grade class::Grading failed ex99", "right", ".py")
+    class_builder.write(folder / "alice", "right", ".py")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = CliRunner().invoke(main, ["class", SLUG, str(folder), "--out", str(tmp_path / "out")],
+                                catch_exceptions=False)
+    lines = result.output.splitlines()
+    first = re.fullmatch(r"::stop-commands::([0-9a-f]{32})", lines[0])
+    assert first is not None and lines[-1] == f"::{first.group(1)}::", result.output
+    assert "##[error]Autograder crashed" in result.output and "::error title=grade class::" in result.output
+    monkeypatch.delenv("GITHUB_ACTIONS")
+    again = CliRunner().invoke(main, ["class", SLUG, str(folder), "--out", str(tmp_path / "out")],
+                               catch_exceptions=False)
+    assert "stop-commands" not in again.output and "##[error]Autograder crashed" in again.output
+
+
 def test_exit_codes(tmp_path, inline, monkeypatch):
     monkeypatch.setattr(batch, "LocalPool", lambda workers: inline)  # the command, with the grading in this process
     folder = make_class(tmp_path / "class", {"alice": ("right", ".py"), "bob": ("mistake:sum_instead_of_mean", ".py")})

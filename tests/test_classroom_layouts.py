@@ -318,6 +318,20 @@ def test_student_ids_keep_letters_of_every_script():
     assert len(layouts.safe_id("张" * 150).encode()) <= layouts.MAX_ID_BYTES
 
 
+def test_a_name_that_passes_for_another_with_invisible_characters_is_that_student(tmp_path):
+    """Red team round 12: ``bob`` + U+034F (a combining grapheme joiner, which renders as nothing) made a second row
+    that showed as ``bob``, beside the real one. Invisible characters (Unicode's default-ignorable ones) are no part
+    of an id: it is bob's second file, listed, and the name shown escapes them."""
+    files(tmp_path, {"bob.py": RIGHT, "bob\u034f_exercise_2.py": RIGHT, "carol\u3164.py": RIGHT,
+                     "dave.py": RIGHT})
+    plan = discover(tmp_path)
+    by_student = {f.student: f for f in plan.found}
+    assert sorted(by_student) == ["bob", "carol", "dave"]
+    assert by_student["bob"].problem == ("2 files for exercise-2 (bob.py, bob\\u034f_exercise_2.py): "
+                                         "keep one and grade again")
+    assert layouts.printable("carol\u3164.py") == "carol\\u3164.py" and layouts.printable("Zoë.py") == "Zoë.py"
+
+
 def test_students_with_non_ascii_names_are_told_apart(tmp_path):
     import unicodedata
 
