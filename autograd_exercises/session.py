@@ -116,7 +116,7 @@ def choose(exercise: catalog.Info, folder: Path) -> tuple[Path | None, str]:
     saved last wins (the ``.py`` file on a tie). None when neither file exists.
     """
     py, notebook = folder / exercise.stub, folder / exercise.notebook
-    present = [path for path in (py, notebook) if path.is_file()]
+    present = [path for path in (py, notebook) if path.is_file() and not path.is_symlink()]
     if len(present) < 2:
         return (present[0] if present else None), ""
     edited = [path for path in present if not untouched(path, exercise)]

@@ -29,7 +29,9 @@ import ast
 import bisect
 import builtins
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -420,6 +422,30 @@ def order_notes(cells: list[tuple[int, str, object]]) -> list[str]:
     return notes
 
 
+def read_plain_file(path: Path, kind: str) -> bytes:
+    """The bytes of ``path``, a plain file, never through a symbolic link (an upload's link to
+    ``/proc/self/environ`` or a root-only file would be read with the grader's rights and quoted back in a
+    compile error), within :func:`check_size`'s bounds. :class:`SubmissionError` otherwise."""
+    if path.is_symlink():
+        raise SubmissionError(f"{path.name} is a symbolic link: submit the file itself")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise SubmissionError(f"no such file: {path}") from None
+    except OSError as exc:  # ELOOP: it became a link meanwhile; EISDIR, EACCES, …
+        raise SubmissionError(f"cannot read {path}: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            why = "Is a directory" if stat.S_ISDIR(info.st_mode) else "not a plain file"
+            raise SubmissionError(f"cannot read {path}: {why}")
+        check_size(path.name, info.st_size, info.st_size if kind == "py" else 0)
+        raw = handle.read(MAX_FILE + 1)
+    check_size(path.name, len(raw), len(raw) if kind == "py" else 0)  # it grew since fstat
+    return raw
+
+
 def load(path: str | Path, kind: str | None = None) -> Submission:
     """Read ``path`` as ``kind`` ("py" or "ipynb"; default: from its suffix).
 
@@ -428,14 +454,7 @@ def load(path: str | Path, kind: str | None = None) -> Submission:
     """
     path = Path(path)
     kind = kind or ("ipynb" if path.suffix == ".ipynb" else "py")
-    try:
-        size = path.stat().st_size
-        check_size(path.name, size, size if kind == "py" else 0)
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SubmissionError(f"no such file: {path}") from None
-    except (IsADirectoryError, PermissionError, OSError) as exc:
-        raise SubmissionError(f"cannot read {path}: {exc.strerror or exc}") from None
+    raw = read_plain_file(path, kind)
     if not raw.strip():
         return Submission(str(path), b"", problem=f"{path.name} is empty", kind=kind)
     if kind == "ipynb":

@@ -114,6 +114,17 @@ def test_cannot_grade_exits_3_with_one_line(workdir, args, fragment):
     assert len(result.output.strip().splitlines()) == 1
 
 
+def test_a_symbolic_link_is_never_graded_nor_read(workdir, tmp_path_factory):
+    secret = tmp_path_factory.mktemp("elsewhere") / "secret.txt"
+    secret.write_text("TOKEN=do-not-print-me\n")
+    (workdir / "exercise_2.py").symlink_to(secret)
+    result = invoke("exercise-2", "exercise_2.py")
+    assert result.exit_code == 3 and "do-not-print-me" not in result.output
+    assert result.output == "Error: exercise_2.py is a symbolic link: submit the file itself\n"
+    result = invoke("exercise-2")  # the student's own file is never a link either: none is found
+    assert result.exit_code == 3 and "do-not-print-me" not in result.output, result.output
+
+
 def test_broken_notebook_cannot_be_graded_and_says_where(workdir):
     (workdir / "broken.ipynb").write_text('{\n "cells": [\n  {"cell_type": "code",, "source": ""}\n ]\n}\n')
     result = invoke("exercise-2", "broken.ipynb")

@@ -233,3 +233,19 @@ def test_grade_package_gradescope_writes_the_zip(tmp_path, bundle):
 
 if sys.platform != "linux":  # pragma: no cover
     pytestmark = pytest.mark.skip("the autograder runs on Linux")
+
+
+def test_a_symbolic_link_in_the_upload_is_never_read(tmp_path, bundle, python):
+    """Red team 13: ``exercise_2.py -> /proc/self/environ`` (or a root-only file) beside the untouched notebook
+    was read with the grader's rights and its first line quoted in a compile error."""
+    secret = tmp_path / "secret_shadow.txt"
+    secret.write_text("root:$6$SECRETHASH:19000:0:99999:7:::\n")
+    secret.chmod(0o600)
+    stub = ROOT / "autograd_exercises" / "notebooks" / "exercise-2.ipynb"  # untouched: a link would win over it
+    root = autograder_root(tmp_path, bundle, {"exercise-2.ipynb": stub.read_text()})
+    (root / "submission" / "exercise_2.py").symlink_to(secret)
+    (root / "submission" / "exercise_2_env.py").symlink_to("/proc/self/environ")
+    results, output = run_autograder(root, python)
+    text = json.dumps(results) + output
+    assert "SECRETHASH" not in text and "AUTOGRADER_ROOT=" not in text
+    assert results["score"] == 0 and results["extra_data"]["exercises"][0]["submission"] == "exercise-2.ipynb"
