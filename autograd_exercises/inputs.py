@@ -51,6 +51,22 @@ def public(function: Callable[[torch.Generator], list[Case]]) -> Callable[[torch
     return function
 
 
+def own_stream(function: Callable[[torch.Generator], list[Case]], name: str) -> Callable[[torch.Generator], list[Case]]:
+    """``function``'s kind of cases under a ``name`` of their own, hence from a stream of their own
+    (:func:`autograd_exercises.grading.check_seed` keys a stream by the inputs function's name).
+
+    A by-hand function takes its cases from one: it is judged on values that no other check's call in the same
+    child saw, so a table of what the student's autograd functions computed cannot answer for it.
+    """
+    def cases(gen: torch.Generator) -> list[Case]:
+        return function(gen)
+
+    cases.__name__ = cases.__qualname__ = name
+    cases.__module__ = function.__module__
+    cases.__doc__ = f"The cases of {function.__qualname__} from a stream of their own (inputs.own_stream)."
+    return cases
+
+
 def fixed(name: str, value: torch.Tensor, note: str = "") -> Case:
     """A case with a given value (the handout's own example)."""
     text = label(name, value) + (f" ({note})" if note else "")

@@ -66,6 +66,9 @@ def values_x(gen: torch.Generator) -> list[dict]:
     return inputs.random_tensors(gen, "x", SHAPES) + [inputs.fixed("x", NOTEBOOK_X, "the handout's example")]
 
 
+manual_x = inputs.own_stream(values_x, "manual_x")  # polynomial_grad_manual's
+
+
 def grad_x(gen: torch.Generator) -> list[dict]:
     """Like :func:`values_x`, alternately with and without ``requires_grad`` (the function must take both);
     the handout's x = 2 requires grad, as in the handout."""
@@ -142,6 +145,6 @@ VISIBLE = Exercise(
               grad_x, probe_grad, judge_grad_values, TOL),
         Check("polynomial_grad_manual_values", "polynomial_grad_manual", 1,
               "polynomial_grad_manual(x) = dy/dx for any shape",
-              values_x, probe_manual, judge_manual_values, TOL),
+              manual_x, probe_manual, judge_manual_values, TOL),
     ),
 )

@@ -46,6 +46,9 @@ def random_x(gen: torch.Generator) -> list[dict]:
     return inputs.random_tensors(gen, "x", shapes=((2, 3), (4,), (3, 5), (2, 2, 3)))
 
 
+manual_x = inputs.own_stream(random_x, "manual_x")  # gradient_manual's
+
+
 # -- forward ---------------------------------------------------------------------------------------
 
 def judge_forward_values(case, obs):
@@ -193,6 +196,6 @@ VISIBLE = Exercise(
         Check("gradients_y", "gradients", 1, "gradients(x) returns y.grad = d out/dy",
               random_x, probe_gradients, judge_gradients_y, TOL),
         Check("gradient_manual_values", "gradient_manual", 2, "gradient_manual(x) = d out/dx for any shape",
-              random_x, probe_manual, judge_manual_values, TOL),
+              manual_x, probe_manual, judge_manual_values, TOL),
     ),
 )

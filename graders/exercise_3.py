@@ -174,6 +174,9 @@ def logit_cases(gen: torch.Generator) -> list[dict]:
     return cases + [{"z": z, "y": handout["y"], "label": "the handout's logits z = x @ w + b, y = torch.zeros(3)"}]
 
 
+manual_cases = inputs.own_stream(network_cases, "manual_cases")  # parameter_gradients_manual's
+
+
 # -- layer -----------------------------------------------------------------------------------------
 
 def judge_layer(case, obs):
@@ -305,6 +308,6 @@ VISIBLE = Exercise(
               network_cases, probe_gradients, judge_fills_grad, TOL),
         Check("parameter_gradients_manual_values", "parameter_gradients_manual", 2,
               "the gradients by hand match, for one input and for a batch",
-              network_cases, probe_manual, judge_manual_values, TOL),
+              manual_cases, probe_manual, judge_manual_values, TOL),
     ),
 )

@@ -189,3 +189,43 @@ def test_per_case_computes_once_per_object_and_again_for_an_equal_copy():
     reference(x.clone())  # equal values, another object: computed, never confused with x
     reference(x, scale=2.0)
     assert len(calls) == 3 and torch.equal(reference(x, scale=2.0), 2 * x) and len(calls) == 3
+
+
+def test_a_by_hand_function_is_judged_on_inputs_no_other_check_of_its_child_sees():
+    """Red team 13: gradients() stored each x.grad it back-propagated in a module dict, keyed by x's values, and
+    gradient_manual(x) looked its answer up there: 10/10, the hidden by-hand check included, with no arithmetic at
+    all. A by-hand function's checks now draw from a stream of their own (inputs.own_stream)."""
+    for exercise in graders.EXERCISES:
+        manual = {check.function for check in exercise.checks if check.by_hand}
+        for seed in (0, 1):
+            cases = grading.shared_cases(exercise, list(exercise.checks), seed)
+            seen = {tensor_key(value) for check in exercise.checks if check.function not in manual
+                    for case in cases[check.name] for value in case.values() if isinstance(value, torch.Tensor)}
+            for check in exercise.checks:
+                if check.function in manual:
+                    random = [value for case in cases[check.name] if "handout" not in case["label"]
+                              for value in case.values() if drawn(value)]
+                    assert random and not any(tensor_key(value) in seen for value in random), check.name
+
+
+def drawn(value) -> bool:
+    """A tensor of random values (not a zero bias, not 0/1 targets)."""
+    return isinstance(value, torch.Tensor) and len(set(value.flatten().tolist())) >= 3
+
+
+def tensor_key(value: torch.Tensor) -> tuple:
+    return (value.dtype, tuple(value.shape), tuple(value.flatten().tolist()))
+
+
+def test_a_table_of_what_the_autograd_function_computed_does_not_pass_for_by_hand(sandbox):
+    source = solution_text("exercise_2").replace("def gradient_manual(x):", "def _unused_manual(x):") + (
+        "\nCACHE = {}\n_gradients = gradients\n\n\n"
+        "def gradients(x):\n    x_grad, y_grad = _gradients(x)\n"
+        "    CACHE[(str(x.dtype), tuple(x.shape), tuple(x.detach().flatten().tolist()))] = x_grad.clone()\n"
+        "    return x_grad, y_grad\n\n\n"
+        "def gradient_manual(x):\n"
+        "    return CACHE.get((str(x.dtype), tuple(x.shape), tuple(x.detach().flatten().tolist())), x * 0)\n")
+    result = grading.grade(graders.find("exercise-2"), Submission("cache.py", source.encode()), sandbox=sandbox, seed=3)
+    scores = {check.name: check.points for check in result.checks}
+    assert scores["gradients_x"] == 1 and scores["gradient_manual_values"] == 0, scores
+    assert scores.get("gradient_manual_by_hand", 0) == 0

@@ -14,7 +14,7 @@ from autograd_exercises.probes.exercise_1 import probe_grad, probe_grad_twice, p
 from autograd_exercises.spec import Check
 from graders.exercise_1 import (
     IS_Y, NONE_GRAD, NOTEBOOK_X, SHAPES, TOL, grad_x, judge_grad_values, judge_manual_values, ran, reference,
-    values_x,
+    manual_x,
 )
 
 ACCUMULATED = Mistake("grad-accumulated", "it is twice the answer: the first call's gradient was still in x.grad and "
@@ -84,5 +84,5 @@ PLACED = (
     ("polynomial_grad_manual_values",
      Check("polynomial_grad_manual_by_hand", "polynomial_grad_manual", 1,
            "polynomial_grad_manual(x) is right by hand: no autograd in its code or while it runs",
-           values_x, probe_manual, judge_manual_by_hand, TOL, hidden=True, by_hand=True)),
+           manual_x, probe_manual, judge_manual_by_hand, TOL, hidden=True, by_hand=True)),
 )

@@ -12,7 +12,7 @@ from autograd_exercises import inputs
 from autograd_exercises.judge import no_autograd
 from autograd_exercises.probes.exercise_2 import probe_gradients, probe_manual
 from autograd_exercises.spec import Check
-from graders.exercise_2 import TOL, judge_gradients_x, judge_manual_values, random_x
+from graders.exercise_2 import TOL, judge_gradients_x, judge_manual_values, manual_x
 
 NOTEBOOK_X = torch.tensor([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]])
 
@@ -38,5 +38,5 @@ PLACED = (
     ("gradient_manual_values",
      Check("gradient_manual_by_hand", "gradient_manual", 1,
            "gradient_manual(x) is right by hand: no autograd in its code or while it runs",
-           random_x, probe_manual, judge_manual_by_hand, TOL, hidden=True, by_hand=True)),
+           manual_x, probe_manual, judge_manual_by_hand, TOL, hidden=True, by_hand=True)),
 )

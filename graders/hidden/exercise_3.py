@@ -12,7 +12,7 @@ from autograd_exercises import inputs
 from autograd_exercises.judge import no_autograd
 from autograd_exercises.probes.exercise_3 import probe_loss, probe_manual
 from autograd_exercises.spec import Check
-from graders.exercise_3 import MANUAL, TOL, judge_loss, judge_manual_values, network_cases, targets
+from graders.exercise_3 import MANUAL, TOL, judge_loss, judge_manual_values, manual_cases, targets
 
 LARGE_LOGIT = 60.0
 
@@ -50,5 +50,5 @@ PLACED = (
     ("parameter_gradients_manual_values",
      Check("parameter_gradients_manual_by_hand", "parameter_gradients_manual", 1,
            "parameter_gradients_manual is right by hand: no autograd in its code or while it runs",
-           network_cases, probe_manual, judge_manual_by_hand, TOL, hidden=True, by_hand=True)),
+           manual_cases, probe_manual, judge_manual_by_hand, TOL, hidden=True, by_hand=True)),
 )
