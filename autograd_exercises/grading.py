@@ -28,7 +28,7 @@ from autograd_exercises.judge import Fail, static
 from autograd_exercises.results import CheckResult, ExerciseResult
 from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox, packing, split_checks
 from autograd_exercises.spec import Case, Check, Exercise
-from autograd_exercises.submission import Submission
+from autograd_exercises.submission import Submission, TestCell
 
 
 MAX_NOTES, MAX_NOTE = 20, 300  # warnings kept per check, and characters of each: a flood costs nothing
@@ -232,11 +232,21 @@ def _judge_run(check: Check, cases: list[Case], run: RunResult, submission: Subm
 
 # -- notebooks: where each check judges, and the cells run before it ---------------------------------------
 
+def checks_cell(exercise: Exercise, check: Check, submission: Submission, cell_id: str) -> TestCell | None:
+    """The check's test cell: the cell whose nbgrader grade id is ``cell_id``, the last one where several are
+    (nbgrader's ``DeduplicateIds`` keeps the last). Only in a notebook without any nbgrader metadata, a cell whose
+    source calls the check: elsewhere such a cell is the student's copy, and placing it before the real one
+    must not choose where the check judges (red team 13)."""
+    by_id = [cell for cell in submission.test_cells if cell.grade_id == cell_id]
+    if by_id or submission.grade_ids or any(cell.grade_id for cell in submission.test_cells):
+        return by_id[-1] if by_id else None
+    return next((cell for cell in submission.test_cells if cell.call == (exercise.slug, check.name)), None)
+
+
 def check_positions(exercise: Exercise, submission: Submission, selected: list[Check]) -> dict[str, tuple[int, int]]:
     """Where each check judges a notebook: ``(cell number, rank)``, after every code cell numbered up to it.
 
-    A check sits at its test cell (the cell whose source calls it, or whose nbgrader grade id is the
-    check's cell id). One whose test cell is missing goes where nbgrader's ``add_missing_cells`` puts
+    A check sits at its test cell (:func:`checks_cell`). One whose test cell is missing goes where nbgrader's ``add_missing_cells`` puts
     it back: after the cell that precedes it in the source notebook (the test cell of the previous check
     of the same function, or the function's solution cell). In a notebook without any of our test
     cells, every check judges the end of the notebook.
@@ -245,8 +255,7 @@ def check_positions(exercise: Exercise, submission: Submission, selected: list[C
 
     present: dict[str, tuple[int, int]] = {}
     for check in exercise.checks:
-        cell = next((c for c in submission.test_cells if c.call == (exercise.slug, check.name)), None) or \
-            next((c for c in submission.test_cells if c.call is None and c.grade_id == check_cell_id(check)), None)
+        cell = checks_cell(exercise, check, submission, check_cell_id(check))
         if cell is not None:
             present[check.name] = (cell.number, 0)
     if not present:

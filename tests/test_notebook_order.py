@@ -16,7 +16,7 @@ import pytest
 import graders
 from autograd_exercises import autograde, grading, magics, session
 from autograd_exercises.build import notebooks
-from autograd_exercises.submission import CodeCell, Submission, TestCell, notebook_source
+from autograd_exercises.submission import TEST_CELL_MARKER, CodeCell, Submission, TestCell, notebook_source
 from tests import notebook_cases
 from tests.notebook_cases import CASES, code_cell, expected_points, filled
 
@@ -66,6 +66,22 @@ def test_a_stale_definition_above_a_test_cell_is_graded_there(sandbox):
     assert points["forward_values"] == 2 and points["forward_retains_y_grad"] == 1
     assert points["gradients_y"] == 0  # forward without y.retain_grad(), as the test cells below the old one see it
     assert result.notes == []  # run top to bottom: the order the student ran it in
+
+
+def test_a_copy_of_a_test_cell_does_not_move_where_its_check_judges(sandbox):
+    """Red team 13: plain cells (no nbgrader metadata) holding the test cells' marker and check calls, right after
+    a right gradient_manual, then a cell that breaks it. The copies chose where the checks judged (10/10), where
+    nbgrader judges at the real test cells below the break (7/10). A test cell is found by its grade id."""
+    marker = TEST_CELL_MARKER
+    book = filled("exercise-2")
+    book.insert_after("solution-gradient_manual", "def gradient_manual(x):\n    return x * 0\n", "break")
+    for name in ("gradient_manual_by_hand", "gradient_manual_values"):
+        book.insert_after("solution-gradient_manual", f"{marker}: {name}\nfrom autograd_exercises.notebook import "
+                          f"check\ncheck('exercise-2', '{name}')\n", f"copy-{name}")
+    result = grading.grade(graders.find("exercise-2"), _load(book.done()), sandbox=sandbox, seed=0)
+    points = {c.name: c.points for c in result.checks}
+    assert points["gradient_manual_values"] == 0 and points.get("gradient_manual_by_hand", 0) == 0, points
+    assert points["forward_values"] == 2 and points["gradients_x"] == 1
 
 
 def test_cells_run_once_per_submission_each_within_its_own_budget(sandbox):
