@@ -142,6 +142,8 @@ def run_failure(run: RunResult, timeout: float, submission: Submission) -> str:
         return "your code's results were too large to send back"
     if run.status == "no-result" and str(run.result.get("message", "")).startswith("unreadable report"):
         return f"the grader could not read what your code reported ({run.result['message']})"
+    if run.status == "no-result" and run.result.get("message"):
+        return str(run.result["message"])
     if run.status == "no-result":
         return f"your code ended the process (exit status {run.exit}) before the check finished: " \
                "do not call os._exit/sys.exit or close the grader's files"

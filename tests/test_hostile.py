@@ -92,6 +92,7 @@ ATTACKS = {
     "print_fake_score": Attack(MANUAL, ("gradient_manual(x) is None",)),
     "forged_report_pickle_payload": Attack(GRADIENTS + BY_HAND, ("has shape (", "did not finish every input")),
     "forged_report_malformed": Attack(GRADIENTS + BY_HAND, ("could not read what your code reported",)),
+    "forged_report_blames_the_sandbox": Attack(ALL, ("claimed the sandbox failed, after your code had started",)),
     "forged_report_hides_autograd": Attack(("gradient_manual_by_hand",), ("gradient_manual calls .backward() at line",)),
     "repr_raises": Attack(MANUAL, ("expected a torch.Tensor",)),
     "repr_hangs": Attack(MANUAL, ("timed out",), HANGS),
@@ -481,6 +482,7 @@ def test_hostile_submission(name, request, sandbox, grade_source, clean_points):
     assert outside_states(sandbox) == outside, "a process outside the sandbox was changed (limits, priority, OOM score)"
     assert memory.growth < GRADER_MEMORY, f"reading the reports grew the grader by {memory.growth >> 20} MB"
     assert_reports_well_formed(result)
+    assert not [c.name for c in result.checks if c.mistake == "sandbox-error"], "an attack passed for the grader's failure"
     if attack.then_clean:
         start = time.monotonic()
         clean = grade_source(SLUG, solution_text("exercise_2"), timeout=TIMEOUT)

@@ -96,12 +96,20 @@ def interpret(response: dict[str, Any], blob: bytes) -> RunResult:
         # server, itself waiting for a core, sees the deadline pass: a timeout all the same, never a crash)
     if response.get("too_large"):
         return RunResult("too-large", **common)
+    locked = blob.startswith(protocol.LOCKED)  # student code may have run, and written what follows
+    blob = blob[len(protocol.LOCKED):] if locked else blob
     if not blob:
         return RunResult("crashed" if response.get("signal") else "no-result", **common)
     try:
         result = report.load(blob)
     except report.Unreadable as exc:  # a forged, truncated or oversized report is the student's failure
         return RunResult("no-result", {"message": f"unreadable report: {exc}"}, **common)
+    if locked and result["status"] == "sandbox-error":  # unverifiable once the submission could run: its own
+        said = str(result.get("message", ""))[:200]
+        return RunResult("no-result", {"message": "the process running your code claimed the sandbox failed, after your "
+                                                  "code had started: the grader cannot tell that from your code's own "
+                                                  f"doing, so it counts as your submission's (it said: {said!r})"},
+                         **common)
     return RunResult(result["status"], result, **common)
 
 

@@ -28,7 +28,7 @@ from typing import Any
 import torch
 
 from autograd_exercises.sandbox import isolation, observe, packing
-from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR, CHECK_SEPARATOR_END
+from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR, CHECK_SEPARATOR_END, LOCKED
 
 RESULT_FD = 3
 TIMERS = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")  # interval timers (not on Windows)
@@ -379,6 +379,7 @@ def main(job: dict[str, Any], inputs: bytes, *, source: bytes | None = None, sec
     try:
         try:
             lock_down(job, source, seccomp)
+            _WRITE(RESULT_FD, LOCKED)  # before any student code (one write, under PIPE_BUF: atomic)
             result, code = run_probe(job, inputs), 0
             if HEAVY_USED:
                 result["heavy"] = sorted(set(HEAVY_USED))
