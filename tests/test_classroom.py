@@ -782,3 +782,17 @@ def test_csv_cells_are_never_formulas():
     assert outputs._cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert outputs._cell("two\nlines") == "two | lines"
     assert outputs._cell(2.0) == "2" and outputs._cell(463256123) == "463256123"
+
+
+def test_the_gradebook_refuses_a_notebook_of_millions_of_values_before_nbgrader_reads_it():
+    """Red team 13: 6.9 million ``{}`` in a 20 MB notebook's metadata took nbformat and nbgrader's sanitising 66 s
+    and 8 GB before the grader's own bound refused it. The bound now comes first."""
+    pytest.importorskip("nbgrader")
+    from autograd_exercises.classroom.gradebook import Gradebook, SubmissionRefused
+
+    book = Gradebook.__new__(Gradebook)  # no database: the bound must refuse before any gradebook step
+    data = ('{"cells": [], "metadata": {"x": [' + "{}," * 1_500_000 + '{}]}, "nbformat": 4, "nbformat_minor": 5}')
+    start = time.monotonic()
+    with pytest.raises(SubmissionRefused, match=r"its JSON holds about [\d,]+ values \(at most 1,000,000\)"):
+        book.prepare("mallory", "exercise-2", "exercise-2", data.encode(), None)
+    assert time.monotonic() - start < 5

@@ -156,8 +156,15 @@ class Gradebook:
         import nbformat
         from nbgrader.api import Gradebook as NbGradebook, MissingEntry
 
+        from autograd_exercises.submission import SubmissionError, notebook_json
+
+        text = data.decode("utf-8", "replace")
+        try:  # the grader's own bounds first: on millions of values nbformat and the sanitising take gigabytes
+            notebook_json(f"{notebook}.ipynb", text)
+        except SubmissionError as exc:
+            raise SubmissionRefused(str(exc)) from None
         try:
-            nb = nbformat.reads(data.decode("utf-8", "replace"), as_version=4)
+            nb = nbformat.reads(text, as_version=4)
         except Exception as exc:
             raise SubmissionRefused(f"nbgrader cannot read this notebook ({type(exc).__name__}: {exc})") from None
         self._submission(student, assignment, self.timestamp(folder))
