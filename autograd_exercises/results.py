@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+
+_SEPARATOR = re.compile(r"/|\\(?![xuU][0-9a-fA-F]{2})")  # see ExerciseResult.file_name
 
 
 @dataclass
@@ -47,8 +51,9 @@ class ExerciseResult:
 
     @property
     def file_name(self) -> str:
-        """The graded file's name without its folder (what reports sent to students show)."""
-        return self.submission.replace("\\", "/").rsplit("/", 1)[-1]
+        """The graded file's name without its folder (what reports sent to students show): after the last ``/``, or
+        a Windows ``\\`` that does not start an escape a printable name carries (``\\x1b``, ``\\udcff``)."""
+        return _SEPARATOR.split(self.submission)[-1]
 
     @property
     def score(self) -> float:

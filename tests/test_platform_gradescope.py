@@ -249,3 +249,15 @@ def test_a_symbolic_link_in_the_upload_is_never_read(tmp_path, bundle, python):
     text = json.dumps(results) + output
     assert "SECRETHASH" not in text and "AUTOGRADER_ROOT=" not in text
     assert results["score"] == 0 and results["extra_data"]["exercises"][0]["submission"] == "exercise-2.ipynb"
+
+
+def test_a_file_name_with_escapes_and_undecodable_bytes_reaches_no_report_raw(tmp_path, bundle, python):
+    """Red team 13: ``ex\\xff2 \\x1b[31mred.py`` was graded (fine) and its name went raw into results.json (a lone
+    surrogate, an escape sequence) and the autograder's log."""
+    name = "ex\udcff2 \x1b[31mred.py"  # the byte 0xff, as Python names it on Linux
+    results, output = run_autograder(autograder_root(tmp_path, bundle, {name: SOLUTION}), python)
+    assert results["score"] == 10, results["output"]
+    shown = results["extra_data"]["exercises"][0]["submission"]
+    assert shown == "ex\\udcff2 \\x1b[31mred.py"
+    assert "\x1b" not in json.dumps(results, ensure_ascii=False) + output
+    assert "\udcff" not in json.dumps(results, ensure_ascii=False)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Sequence
 
 from autograd_exercises import catalog, session
+from autograd_exercises.classroom.layouts import printable
 
 MAX_BYTES = 5_000_000  # larger files are not submissions (a data file, a model)
 MAX_DEPTH = 4
@@ -43,11 +44,12 @@ class Upload:
     files: list[Path] = field(default_factory=list)
 
     def shown(self, path: Path) -> str:
-        """A file as the student named it, relative to the upload folder (never the machine's path)."""
+        """A file as the student named it, relative to the upload folder (never the machine's path), with any
+        control or invisible character escaped (``\x1b``, ``\udcff``: it goes to results.json and the log)."""
         try:
-            return path.relative_to(self.folder).as_posix()
+            return printable(path.relative_to(self.folder).as_posix())
         except ValueError:
-            return path.name
+            return printable(path.name)
 
     def listing(self) -> str:
         names = [self.shown(path) for path in self.files]
@@ -168,7 +170,7 @@ def grade(folder: Path, slugs: Sequence[str], *, seed: int | None = None,
             try:
                 submission.load(path, choice.kind)
             except (submission.SubmissionError, OSError) as exc:
-                choice.problem = (f"{upload.shown(path)} could not be read: {exc}. Save it again "
+                choice.problem = (f"{upload.shown(path)} could not be read: {printable(str(exc))}. Save it again "
                                   f"(a .py file as plain UTF-8 text, a notebook from Jupyter) and submit again.")
                 path = None
         shown = upload.shown(path) if path is not None else ""
