@@ -120,6 +120,20 @@ def test_canvas_and_moodle_names(tmp_path):
     assert "Canvas" in plan.layout and "Moodle" in plan.layout
 
 
+def test_canvas_names_of_the_notebook_grade_start_makes_say_their_exercise(tmp_path):
+    """Canvas's resubmission suffix (``-1``) is not the ``-2`` of ``exercise-2.ipynb``: with ``grade class all``
+    such a notebook was skipped ("the name says no exercise"), and a second file of the same student went unseen."""
+    files(tmp_path, {"smith_1010_5010_exercise-2.ipynb": "{}", "jones_11_12_exercise-2-1.ipynb": "{}",
+                     "evans_13_14_exercise-3.ipynb": "{}", "evans_13_15_exercise_3.py": RIGHT})
+    plan = discover(tmp_path, None)
+    graded = found(plan)
+    assert set(graded) == {("smith", "exercise-2"), ("jones", "exercise-2"), ("evans", "exercise-3")}
+    assert graded["smith", "exercise-2"] == "smith_1010_5010_exercise-2.ipynb"
+    assert graded["jones", "exercise-2"] == "jones_11_12_exercise-2-1.ipynb"
+    assert graded["evans", "exercise-3"].startswith("2 files for exercise-3")
+    assert not plan.skipped, plan.skipped
+
+
 def test_two_files_for_one_student(tmp_path):
     stub_notebook = (Path(__file__).resolve().parents[1] / "autograd_exercises" / "notebooks" / "exercise-2.ipynb")
     files(tmp_path, {"alice/exercise_2.py": RIGHT, "alice/exercise-2.ipynb": stub_notebook.read_text(),

@@ -64,7 +64,7 @@ _CLASSROOM = re.compile(r"^(?:exercise|ex)[-_]?0*(\d{1,3})-(?P<login>[A-Za-z0-9]
 _CANVAS = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9-]*?)(?:_late)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<rest>.+)$",
                      re.IGNORECASE)
 _MOODLE = re.compile(r"^(?P<name>[^_]+?)_(?P<pid>\d+)_assignsubmission_[a-z]+_(?P<rest>.*)$", re.IGNORECASE)
-_RESUBMITTED = re.compile(r"-\d+$")  # Canvas: exercise_2-1.py
+_RESUBMITTED = re.compile(r"(?<!exercise)-\d+$", re.IGNORECASE)  # Canvas: exercise_2-1.py, never exercise-2.ipynb
 MAX_ID_BYTES = 200  # a folder name of results/ (most file systems allow 255 bytes)
 
 
