@@ -215,7 +215,7 @@ def grade_all(folder: str, everything: bool, fmt: str, output: str | None, seed:
 @main.command("class")
 @click.argument("exercise")
 @click.argument("submissions", type=click.Path(path_type=Path))
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("grades"),
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("grades"),
               show_default=True, help="Folder for grades.csv, results/, feedback/ and class.junit.xml.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Grading processes, each with its own sandbox (default: the number of cores).")

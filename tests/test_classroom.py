@@ -615,8 +615,22 @@ def test_exit_codes(tmp_path, inline, monkeypatch):
     no_book = CliRunner().invoke(main, ["class", SLUG, str(folder), "--gradebook", str(tmp_path / "none.db")])
     assert no_book.exit_code == 3 and no_book.stderr == f"Error: no gradebook at {tmp_path / 'none.db'} " \
         "(nbgrader generate_assignment creates it)\n"
+    (tmp_path / "notes.txt").write_text("my notes")
+    (tmp_path / "empty.db").write_bytes(b"")
+    for book, why in (("notes.txt", "not an SQLite database"), ("empty.db", "not an SQLite database: it is empty")):
+        wrong = CliRunner().invoke(main, ["class", SLUG, str(folder), "--gradebook", str(tmp_path / book)])
+        assert wrong.exit_code == 3 and wrong.stderr == f"Error: {tmp_path / book} is not an nbgrader gradebook ({why})\n"
+    assert (tmp_path / "empty.db").read_bytes() == b"", "an empty file is not made into a gradebook"
     itself = CliRunner().invoke(main, ["class", SLUG, str(folder), "--out", str(folder)])
     assert itself.exit_code == 3 and itself.stderr.startswith(f"Error: --out {folder} is the submissions folder itself")
+    (tmp_path / "afile.txt").write_text("x")
+    on_file = CliRunner().invoke(main, ["class", SLUG, str(folder), "--out", str(tmp_path / "afile.txt")])
+    assert on_file.exit_code == 3 and on_file.stderr == \
+        f"Error: cannot make the output folder {tmp_path / 'afile.txt'}: a file of that name is there\n"
+    (tmp_path / "bad.zip").write_bytes(b"PK\x03\x04 cut short")
+    damaged = CliRunner().invoke(main, ["class", SLUG, str(tmp_path / "bad.zip")])
+    assert damaged.exit_code == 3 and damaged.stderr == \
+        f"Error: {tmp_path / 'bad.zip'} is not a readable .zip (damaged, or not a zip at all)\n"
     os.mkfifo(tmp_path / "fifo")  # would block a reading: refused by its kind
     fifo = CliRunner().invoke(main, ["class", SLUG, str(tmp_path / "fifo")])
     assert fifo.exit_code == 3 and fifo.stderr == f"Error: {tmp_path / 'fifo'} is neither a folder nor a .zip\n"

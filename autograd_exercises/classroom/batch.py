@@ -295,6 +295,8 @@ def _write_report(options: Options, summary: Summary) -> None:
 
 def _output_folder(out: Path) -> None:
     """Make the output folder (a one-line error if it cannot be made) and clear an interrupted run's temp files."""
+    if out.exists() and not out.is_dir():
+        raise BatchError(f"cannot make the output folder {out}: a file of that name is there")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

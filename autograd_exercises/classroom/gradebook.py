@@ -28,6 +28,7 @@ read for the preprocessors' settings.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import warnings
@@ -65,6 +66,25 @@ def _name(step: Any) -> str:
     return step if isinstance(step, str) else f"{step.__module__}.{step.__qualname__}"
 
 
+def _require_gradebook(path: Path) -> None:
+    """:class:`GradebookError` unless ``path`` is an SQLite database with nbgrader's tables (nbgrader would turn any
+    other file, an empty one included, into a new gradebook, or fail on every submission)."""
+    import sqlite3
+
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(16)
+        if header != b"SQLite format 3\x00":
+            raise GradebookError(f"{path} is not an nbgrader gradebook (not an SQLite database"
+                                 f"{': it is empty' if not header else ''})")
+        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except (OSError, sqlite3.Error) as exc:
+        raise GradebookError(f"cannot read the gradebook {path}: {exc}") from None
+    if not {"assignment", "notebook", "student"} <= tables:
+        raise GradebookError(f"{path} is not an nbgrader gradebook (it has no assignment, notebook and student tables)")
+
+
 class Gradebook:
     """nbgrader's gradebook at ``path`` and its course's configuration."""
 
@@ -79,6 +99,7 @@ class Gradebook:
             raise GradebookError("--gradebook needs nbgrader: pip install 'autograd-exercises[instructor]'") from None
         if not path.is_file():
             raise GradebookError(f"no gradebook at {path} (nbgrader generate_assignment creates it)")
+        _require_gradebook(path)
         self.path = path.resolve()
         self.root = self.path.parent
         self.db_url = f"sqlite:///{self.path}"

@@ -282,8 +282,11 @@ def opened(path: Path) -> Iterator[tuple[Path, list[str]]]:
     if path.is_dir():
         yield path, []
         return
-    if not path.is_file() or not zipfile.is_zipfile(path):  # (a FIFO would block the reading)
+    if not path.is_file():  # (a FIFO would block the reading)
         raise LayoutError(f"{path} is neither a folder nor a .zip")
+    if not zipfile.is_zipfile(path):
+        raise LayoutError(f"{path} is not a readable .zip (damaged, or not a zip at all)" if path.suffix.lower() == ".zip"
+                          else f"{path} is neither a folder nor a .zip")
     folder = Path(tempfile.mkdtemp(prefix="grade-class-zip-"))
     try:
         left_out = extract(path, folder)
