@@ -214,7 +214,7 @@ def test_the_course_workflow_grades_changed_folders_with_grade_class_and_publish
     uploads = [step["with"]["path"] for step in grade["steps"] if step.get("uses", "").startswith("actions/upload")]
     assert uploads == ["graded/${{ matrix.exercise }}/class.junit.xml",
                        "graded/${{ matrix.exercise }}/grades.csv\ngraded/${{ matrix.exercise }}/results/\n"
-                       "graded/${{ matrix.exercise }}/feedback/\n"]
+                       "graded/${{ matrix.exercise }}/feedback/\ngraded/${{ matrix.exercise }}/report.html\n"]
     assert "handins/**" in actions.workflow("handins")
     with pytest.raises(ValueError):
         actions.workflow("../x; rm -rf /")
