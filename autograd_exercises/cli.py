@@ -333,7 +333,9 @@ def grade_report(grades: Path, fmt: str, names: bool, output: Path | None) -> No
 
 
 @main.command("build")
-@click.option("--check", "check_only", is_flag=True, help="Only report generated files that drifted; exit 1 if any.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Only report generated files (and, with --release, the shipped release notebooks) that drifted; "
+                   "exit 1 if any.")
 @click.option("--release/--no-release", default=True, show_default=True,
               help="Also run nbgrader generate_assignment and ship the release notebooks in the package.")
 def build(check_only: bool, release: bool) -> None:
@@ -345,9 +347,12 @@ def build(check_only: bool, release: bool) -> None:
         generate.require_sources(root, Path.cwd())
         files = generate.expected_files(root)
         if check_only:
-            stale = generate.drift(root, files)
+            stale = generate.drift(root, files) + (course.release_drift(root) if release else [])
             for path in stale:
                 click.echo(f"out of date: {path}")
+            if not stale:
+                click.echo("up to date: generated files" + (" and release notebooks" if release else "")
+                           + " match the exercise sources")
             sys.exit(EXIT_PARTIAL if stale else EXIT_FULL)
         for path in generate.write(root, files):
             click.echo(f"wrote {path}")

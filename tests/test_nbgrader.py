@@ -348,6 +348,22 @@ def test_build_is_idempotent_and_shipped_notebooks_are_current(course):
     assert course.built == [], f"run `grade build`: {course.built} were out of date"
 
 
+def test_build_check_finds_an_edited_shipped_notebook_and_writes_nothing(course):
+    """``grade build --check`` (course.release_drift) releases in a temporary copy: an edited shipped notebook is
+    out of date, and neither it nor the course is written."""
+    shipped = course.root / course_mod.shipped_path(SLUGS[1])
+    kept = shipped.read_text(encoding="utf-8")
+    before = sorted(str(path) for path in (course.root / course_mod.COURSE).rglob("*"))
+    try:
+        shipped.write_text(kept.replace('"cells": [', '"cells": [ ', 1) + "\n", encoding="utf-8")
+        assert course_mod.release_drift(course.root) == [course_mod.shipped_path(SLUGS[1])]
+        assert shipped.read_text(encoding="utf-8") != kept
+    finally:
+        shipped.write_text(kept, encoding="utf-8")
+    assert course_mod.release_drift(course.root) == []
+    assert sorted(str(path) for path in (course.root / course_mod.COURSE).rglob("*")) == before
+
+
 @pytest.mark.parametrize("slug", SLUGS)
 def test_release_has_no_solutions_or_hidden_tests(course, slug):
     exercise = graders.find(slug)

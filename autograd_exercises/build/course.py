@@ -66,22 +66,45 @@ def normalise(text: str) -> str:
 
 def release_all(root: Path) -> list[str]:
     """Release every exercise and ship changed release notebooks; returns the paths written."""
-    try:
-        import nbgrader  # noqa: F401
-    except ImportError:
-        raise BuildError("nbgrader is not installed: pip install 'autograd-exercises[instructor]'") from None
-    written = []
-    if nbgrader_course.write_config(course_dir(root), **CONFIG):
-        written.append(CONFIG_FILE)
-    try:
-        releases = nbgrader_course.generate_assignments(course_dir(root), slugs())
-    except nbgrader_course.NbgraderError as exc:
-        raise BuildError(str(exc)) from None
-    for slug in releases:
-        text = normalise((releases[slug] / f"{slug}.ipynb").read_text(encoding="utf-8"))
+    written = [CONFIG_FILE] if _releasable() and nbgrader_course.write_config(course_dir(root), **CONFIG) else []
+    for slug, text in _releases(course_dir(root)).items():
         shipped = root / shipped_path(slug)
         if not shipped.is_file() or shipped.read_text(encoding="utf-8") != text:
             shipped.parent.mkdir(parents=True, exist_ok=True)
             shipped.write_text(text, encoding="utf-8")
             written.append(shipped_path(slug))
     return written
+
+
+def release_drift(root: Path) -> list[str]:
+    """The shipped release notebooks that a fresh ``nbgrader generate_assignment`` would change (``grade build
+    --check``): the course is released in a temporary copy, so nothing of the checkout is written."""
+    import shutil
+    import tempfile
+
+    _releasable()
+    with tempfile.TemporaryDirectory(prefix="grade-build-check-") as scratch:
+        copy = Path(scratch) / COURSE
+        shutil.copytree(course_dir(root), copy, ignore=shutil.ignore_patterns("release", "gradebook.db"))
+        nbgrader_course.write_config(copy, **CONFIG)
+        releases = _releases(copy)
+    return [shipped_path(slug) for slug, text in releases.items()
+            if not (root / shipped_path(slug)).is_file()
+            or (root / shipped_path(slug)).read_text(encoding="utf-8") != text]
+
+
+def _releasable() -> bool:
+    try:
+        import nbgrader  # noqa: F401
+    except ImportError:
+        raise BuildError("nbgrader is not installed: pip install 'autograd-exercises[instructor]'") from None
+    return True
+
+
+def _releases(folder: Path) -> dict[str, str]:
+    """{slug: its release notebook's text, normalised}, from ``nbgrader generate_assignment`` run in ``folder``."""
+    try:
+        releases = nbgrader_course.generate_assignments(folder, slugs())
+    except nbgrader_course.NbgraderError as exc:
+        raise BuildError(str(exc)) from None
+    return {slug: normalise((releases[slug] / f"{slug}.ipynb").read_text(encoding="utf-8")) for slug in releases}
