@@ -216,7 +216,7 @@ def grade_all(folder: str, everything: bool, fmt: str, output: str | None, seed:
 @click.argument("exercise")
 @click.argument("submissions", type=click.Path(path_type=Path))
 @click.option("--out", "out", type=click.Path(path_type=Path), default=Path("grades"),
-              show_default=True, help="Folder for grades.csv, results/, feedback/ and class.junit.xml.")
+              show_default=True, help="Folder for grades.csv, results/, feedback/, class.junit.xml and report.html.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Grading processes, each with its own sandbox (default: the number of cores).")
 @click.option("--scheduler", default=None, metavar="ADDRESS|local:N",

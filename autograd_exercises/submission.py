@@ -306,8 +306,8 @@ def notebook_source(path: str, text: str) -> Submission:
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
             joined.add(number, cell)
     skipped = joined.skipped + joined.commands_note() + order_notes(joined.ran)
-    problem = "" if any(line.strip() for line in joined.lines) or skipped else \
-        f"{Path(path).name} has no code: every code cell is empty"
+    empty = "it has no code cell" if not code else "every code cell is empty"
+    problem = "" if any(line.strip() for line in joined.lines) or skipped else f"{Path(path).name} has no code: {empty}"
     return Submission(path, ("\n".join(joined.lines) + "\n").encode(), tuple(joined.where), skipped=tuple(skipped),
                       problem=problem, broken=tuple(joined.broken), kind="ipynb", program=tuple(joined.program),
                       test_cells=tuple(joined.tests), grade_ids=tuple(joined.grade_ids))

@@ -340,3 +340,10 @@ def test_a_function_whose_cell_stopped_above_its_def_is_named_with_the_cause(san
         "type": "RuntimeError", "message": "'a demo'", "frames": [{"line": cell.last, "function": "<module>"}]}}
         for cell in after.program]
     assert grading.stopped_before_def(raised, after) == {}  # each cell raised below its defs: they exist
+
+
+def test_a_notebook_without_code_says_whether_it_has_code_cells():
+    empty = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    assert _load(empty, "a.ipynb").problem == "a.ipynb has no code: it has no code cell"
+    blank = dict(empty, cells=[code_cell("\n  \n", "c1"), {"cell_type": "markdown", "source": "x", "metadata": {}}])
+    assert _load(blank, "b.ipynb").problem == "b.ipynb has no code: every code cell is empty"

@@ -387,6 +387,11 @@ def test_report_without_the_cache_rebuilds_from_results(graded, tmp_path):
 def test_report_of_a_folder_without_grades(tmp_path):
     result = CliRunner().invoke(main, ["report", str(tmp_path)])
     assert result.exit_code == 3 and "no grades.csv in" in result.output
+    for text in ("x,y\n1,2\n", ""):  # some other CSV, an empty file: refused, no empty report.html
+        (tmp_path / "grades.csv").write_text(text)
+        result = CliRunner().invoke(main, ["report", str(tmp_path)])
+        assert result.exit_code == 3 and "is not a grades.csv that 'grade class' wrote" in result.output
+        assert not (tmp_path / "report.html").exists()
 
 
 # -- the page from rows made here -----------------------------------------------------------------------------

@@ -83,12 +83,16 @@ def load_rows(out: Path) -> tuple[list[dict[str, Any]], str]:
     table = out / outputs.CSV
     try:
         with open(table, encoding="utf-8-sig", newline="") as stream:
-            lines = list(csv.DictReader(stream))
+            reader = csv.DictReader(stream)
+            lines, columns = list(reader), set(reader.fieldnames or ())
     except FileNotFoundError:
         raise ReportError(f"no {outputs.CSV} in {out}: give the folder 'grade class' wrote (--out, default grades)") \
             from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise ReportError(f"cannot read {table}: {exc}") from None
+    if not {"student", "exercise", "score", "max_score"} <= columns:
+        raise ReportError(f"{table} is not a grades.csv that 'grade class' wrote (no student, exercise, score and "
+                          "max_score columns)")
     cached = _cached(out)
     rows, rebuilt = [], 0
     for line in lines:
