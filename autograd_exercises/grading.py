@@ -234,15 +234,12 @@ def _judge_run(check: Check, cases: list[Case], run: RunResult, submission: Subm
 
 # -- notebooks: where each check judges, and the cells run before it ---------------------------------------
 
-def checks_cell(exercise: Exercise, check: Check, submission: Submission, cell_id: str) -> TestCell | None:
-    """The check's test cell: the cell whose nbgrader grade id is ``cell_id``, the last one where several are
-    (nbgrader's ``DeduplicateIds`` keeps the last). Only in a notebook without any nbgrader metadata, a cell whose
-    source calls the check: elsewhere such a cell is the student's copy, and placing it before the real one
-    must not choose where the check judges (red team 13)."""
-    by_id = [cell for cell in submission.test_cells if cell.grade_id == cell_id]
-    if by_id or submission.grade_ids or any(cell.grade_id for cell in submission.test_cells):
-        return by_id[-1] if by_id else None
-    return next((cell for cell in submission.test_cells if cell.call == (exercise.slug, check.name)), None)
+def checks_cell(submission: Submission, cell_id: str) -> TestCell | None:
+    """The check's test cell: the one whose nbgrader grade id is ``cell_id`` (the submission kept only the last of
+    any duplicates, as nbgrader's ``DeduplicateIds`` does). None in a notebook without nbgrader metadata, whose
+    every check then judges its end: a cell that merely calls a check can be placed anywhere by the student, so
+    it never chooses where a check judges (red team 13)."""
+    return next((cell for cell in submission.test_cells if cell.grade_id == cell_id), None)
 
 
 def check_positions(exercise: Exercise, submission: Submission, selected: list[Check]) -> dict[str, tuple[int, int]]:
@@ -257,7 +254,7 @@ def check_positions(exercise: Exercise, submission: Submission, selected: list[C
 
     present: dict[str, tuple[int, int]] = {}
     for check in exercise.checks:
-        cell = checks_cell(exercise, check, submission, check_cell_id(check))
+        cell = checks_cell(submission, check_cell_id(check))
         if cell is not None:
             present[check.name] = (cell.number, 0)
     if not present:

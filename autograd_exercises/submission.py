@@ -39,6 +39,7 @@ from typing import Any
 from autograd_exercises import magics
 
 TEST_CELL_MARKER = "# autograd-exercises: test cell"
+TEST_ID_PREFIX = "test-"  # every test cell's grade id (build.notebooks.check_cell_id)
 
 
 class SubmissionError(Exception):
@@ -126,8 +127,29 @@ def nbgrader_metadata(cell: Any) -> dict:
 
 
 def _is_test_cell(cell: dict) -> bool:
+    """A test cell: graded and not a solution, or holding a test cell's grade id (``test-…``, which nbgrader's
+    ``OverwriteCells`` makes the test cell again whatever its flags), or our marker. Its source never runs."""
     meta = nbgrader_metadata(cell)
-    return bool(meta.get("grade") and not meta.get("solution")) or TEST_CELL_MARKER in _cell_text(cell)
+    return bool(meta.get("grade") and not meta.get("solution")) or _grade_id(cell).startswith(TEST_ID_PREFIX) \
+        or TEST_CELL_MARKER in _cell_text(cell)
+
+
+def deduplicated(cells: list[Any]) -> list[Any]:
+    """The cells as nbgrader's ``DeduplicateIds`` leaves them: of the graded, solution or locked cells sharing a
+    grade id, only the last keeps its nbgrader metadata (the others become plain cells), so a copy placed above or
+    below the real one moves a check exactly where nbgrader moves it (red team 13)."""
+    seen: set[str] = set()
+    kept = list(cells)
+    for index in range(len(cells) - 1, -1, -1):
+        meta = nbgrader_metadata(cells[index])
+        if not (meta.get("grade") or meta.get("solution") or meta.get("locked")):
+            continue
+        grade_id = meta.get("grade_id")
+        if isinstance(grade_id, str) and grade_id in seen:
+            kept[index] = dict(cells[index], metadata={**cells[index]["metadata"], "nbgrader": {}})
+        elif isinstance(grade_id, str):
+            seen.add(grade_id)
+    return kept
 
 
 def _cell_text(cell: dict) -> str:
@@ -298,7 +320,7 @@ def notebook_source(path: str, text: str) -> Submission:
     is left out. Test cells are never taken from the submission: they only say
     where each check judges the notebook's state.
     """
-    cells = _notebook_cells(path, text)
+    cells = deduplicated(_notebook_cells(path, text))
     code = [cell for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"]
     check_size(Path(path).name, len(text), sum(len(_cell_text(cell)) for cell in code), len(code))
     joined = _Joined()

@@ -84,6 +84,41 @@ def test_a_copy_of_a_test_cell_does_not_move_where_its_check_judges(sandbox):
     assert points["forward_values"] == 2 and points["gradients_x"] == 1
 
 
+def _manual_points(sandbox, nb: dict) -> tuple[float, float]:
+    result = grading.grade(graders.find("exercise-2"), _load(nb), sandbox=sandbox, seed=0)
+    points = {c.name: c.points for c in result.checks}
+    return points["gradient_manual_values"], points.get("gradient_manual_by_hand", 0)
+
+
+def test_without_nbgrader_metadata_every_check_judges_the_notebooks_end(sandbox):
+    """Red team 13b: with every cell's nbgrader metadata stripped, a copy of a test cell above a cell that breaks
+    gradient_manual still chose where its check judged (10/10). A notebook without metadata is judged at its end."""
+    book = filled("exercise-2")
+    book.insert_after("solution-gradient_manual", "def gradient_manual(x):\n    return x * 0\n", "break")
+    book.insert_after("solution-gradient_manual", f"{TEST_CELL_MARKER}: gradient_manual_values\nfrom "
+                      "autograd_exercises.notebook import check\ncheck('exercise-2', 'gradient_manual_values')\n", "copy")
+    nb = book.done()
+    for cell in nb["cells"]:
+        cell.get("metadata", {}).pop("nbgrader", None)
+    assert _manual_points(sandbox, nb) == (0, 0)
+
+
+@pytest.mark.parametrize("flags", [{"locked": True}, {"grade": True, "solution": True, "locked": True, "points": 2}])
+def test_a_duplicated_test_id_moves_the_check_where_nbgrader_moves_it(sandbox, flags):
+    """Red team 13b: a cell below the real test cell carrying its grade id (any nbgrader flag) is the one nbgrader's
+    DeduplicateIds keeps; OverwriteCells makes it the test cell, so its own source never runs. Here it follows a
+    cell that breaks gradient_manual, and then one that would repair it, inside the duplicate itself."""
+    book = filled("exercise-2")
+    ids = {"gradient_manual_values": "test-gradient_manual_values",
+           "gradient_manual_by_hand": notebooks.check_cell_id(graders.find("exercise-2").check("gradient_manual_by_hand"))}
+    right = book.cell("solution-gradient_manual")["source"]
+    book.append("def gradient_manual(x):\n    return x * 0\n", "break")
+    for name, grade_id in ids.items():
+        book.append(right, f"dup-{name}")
+        book.cell(f"dup-{name}")["metadata"]["nbgrader"] = dict(flags, grade_id=grade_id)
+    assert _manual_points(sandbox, book.done()) == (0, 0)
+
+
 def test_cells_run_once_per_submission_each_within_its_own_budget(sandbox):
     """One child for every check; a cell slower than a check's timeout but within its budget is no timeout."""
     calls = []
