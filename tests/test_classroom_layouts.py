@@ -299,6 +299,23 @@ def test_symbolic_links_are_listed_never_followed(tmp_path):
         "bob.py": "a symbolic link (never followed)", "carol/exercise_2.py": "a symbolic link (never followed)"}
 
 
+def test_a_fifo_named_as_a_submission_is_listed_never_opened(tmp_path):
+    """Red team 13b: a FIFO ``alice_exercise_2.py`` (or one inside a student's folder) was dropped without a word."""
+    import os
+
+    files(tmp_path, {"bob.py": RIGHT})
+    os.mkfifo(tmp_path / "alice_exercise_2.py")
+    (tmp_path / "carol").mkdir()
+    os.mkfifo(tmp_path / "carol" / "exercise_2.py")
+    os.mkfifo(tmp_path / "pipe")
+    plan = discover(tmp_path)
+    assert set(found(plan)) == {("bob", "exercise-2")}
+    why = "not a plain file (a FIFO, socket or device)"
+    assert {item.shown: item.reason for item in plan.skipped if "plain" in item.reason} == {
+        "alice_exercise_2.py": why, "carol/exercise_2.py": why}
+    assert "pipe" in plan.ignored
+
+
 def test_symbolic_links_in_nbgrader_submitted_are_listed_never_followed(tmp_path):
     """A student's or an assignment's folder in submitted/ that is a link (a tar can hold one) is another's work,
     or the instructor's: never graded as this student's."""

@@ -304,8 +304,8 @@ def opened(path: Path) -> Iterator[tuple[Path, list[str]]]:
 
 
 def _files(folder: Path, depth: int = 0, links: list[Path] | None = None) -> Iterator[Path]:
-    """Every file below ``folder`` (sorted), skipping hidden and tool folders; symlinks never followed
-    (added to ``links``)."""
+    """Every file below ``folder`` (sorted), skipping hidden and tool folders; symlinks never followed and
+    special files never opened (both added to ``links``)."""
     try:
         entries = sorted(folder.iterdir())
     except OSError:
@@ -321,6 +321,8 @@ def _files(folder: Path, depth: int = 0, links: list[Path] | None = None) -> Ite
                 yield from _files(entry, depth + 1, links)
         elif entry.is_file():
             yield entry
+        elif links is not None:  # a FIFO, socket or device: listed with the links, never opened
+            links.append(entry)
 
 
 class _Finder:
@@ -493,9 +495,12 @@ class _Finder:
                     self.student_folder(entry)
                 elif entry.is_file():
                     self.flat_file(entry)
+                else:
+                    self.links.append(entry)
         for link in self.links:
-            if link.suffix.lower() in SUFFIXES or link.is_dir():
-                self.plan.skipped.append(Skipped(self.shown(link), "a symbolic link (never followed)"))
+            why = "a symbolic link (never followed)" if link.is_symlink() else "not a plain file (a FIFO, socket or device)"
+            if link.suffix.lower() in SUFFIXES or (link.is_symlink() and link.is_dir()):
+                self.plan.skipped.append(Skipped(self.shown(link), why))
             else:
                 self.plan.ignored.append(self.shown(link))
         self.plan.layout = ", ".join(self.kinds) or "nothing recognised"
