@@ -34,7 +34,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from autograd_exercises import magics
 
@@ -444,10 +444,10 @@ def order_notes(cells: list[tuple[int, str, object]]) -> list[str]:
     return notes
 
 
-def read_plain_file(path: Path, kind: str) -> bytes:
-    """The bytes of ``path``, a plain file, never through a symbolic link (an upload's link to
-    ``/proc/self/environ`` or a root-only file would be read with the grader's rights and quoted back in a
-    compile error), within :func:`check_size`'s bounds. :class:`SubmissionError` otherwise."""
+def open_plain_file(path: Path) -> BinaryIO:
+    """``path`` opened for reading, never through a symbolic link (an upload's link to ``/proc/self/environ`` or a
+    root-only file would be read with the grader's rights and quoted back in a compile error) and only if it is a
+    plain file (a FIFO would block). :class:`SubmissionError` otherwise."""
     if path.is_symlink():
         raise SubmissionError(f"{path.name} is a symbolic link: submit the file itself")
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -455,14 +455,21 @@ def read_plain_file(path: Path, kind: str) -> bytes:
         fd = os.open(path, flags)
     except FileNotFoundError:
         raise SubmissionError(f"no such file: {path}") from None
-    except OSError as exc:  # ELOOP: it became a link meanwhile; EISDIR, EACCES, …
+    except OSError as exc:  # ELOOP: it became a link meanwhile; EACCES, …
         raise SubmissionError(f"cannot read {path}: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            why = "Is a directory" if stat.S_ISDIR(info.st_mode) else "not a plain file"
-            raise SubmissionError(f"cannot read {path}: {why}")
-        check_size(path.name, info.st_size, info.st_size if kind == "py" else 0)
+    handle = os.fdopen(fd, "rb")
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        handle.close()
+        raise SubmissionError(f"cannot read {path}: {'Is a directory' if stat.S_ISDIR(mode) else 'not a plain file'}")
+    return handle
+
+
+def read_plain_file(path: Path, kind: str) -> bytes:
+    """The bytes of ``path`` (:func:`open_plain_file`), within :func:`check_size`'s bounds."""
+    with open_plain_file(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        check_size(path.name, size, size if kind == "py" else 0)
         raw = handle.read(MAX_FILE + 1)
     check_size(path.name, len(raw), len(raw) if kind == "py" else 0)  # it grew since fstat
     return raw
