@@ -66,13 +66,14 @@ def normalise(text: str) -> str:
 
 def release_all(root: Path) -> list[str]:
     """Release every exercise and ship changed release notebooks; returns the paths written."""
-    written = [CONFIG_FILE] if _releasable() and nbgrader_course.write_config(course_dir(root), **CONFIG) else []
-    for slug, text in _releases(course_dir(root)).items():
+    _require_nbgrader()
+    written = [CONFIG_FILE] if nbgrader_course.write_config(course_dir(root), **CONFIG) else []
+    releases = _releases(course_dir(root))
+    for slug in _stale(root, releases):
         shipped = root / shipped_path(slug)
-        if not shipped.is_file() or shipped.read_text(encoding="utf-8") != text:
-            shipped.parent.mkdir(parents=True, exist_ok=True)
-            shipped.write_text(text, encoding="utf-8")
-            written.append(shipped_path(slug))
+        shipped.parent.mkdir(parents=True, exist_ok=True)
+        shipped.write_text(releases[slug], encoding="utf-8")
+        written.append(shipped_path(slug))
     return written
 
 
@@ -82,23 +83,20 @@ def release_drift(root: Path) -> list[str]:
     import shutil
     import tempfile
 
-    _releasable()
+    _require_nbgrader()
     with tempfile.TemporaryDirectory(prefix="grade-build-check-") as scratch:
         copy = Path(scratch) / COURSE
         shutil.copytree(course_dir(root), copy, ignore=shutil.ignore_patterns("release", "gradebook.db"))
         nbgrader_course.write_config(copy, **CONFIG)
         releases = _releases(copy)
-    return [shipped_path(slug) for slug, text in releases.items()
-            if not (root / shipped_path(slug)).is_file()
-            or (root / shipped_path(slug)).read_text(encoding="utf-8") != text]
+    return [shipped_path(slug) for slug in _stale(root, releases)]
 
 
-def _releasable() -> bool:
+def _require_nbgrader() -> None:
     try:
         import nbgrader  # noqa: F401
     except ImportError:
         raise BuildError("nbgrader is not installed: pip install 'autograd-exercises[instructor]'") from None
-    return True
 
 
 def _releases(folder: Path) -> dict[str, str]:
@@ -108,3 +106,9 @@ def _releases(folder: Path) -> dict[str, str]:
     except nbgrader_course.NbgraderError as exc:
         raise BuildError(str(exc)) from None
     return {slug: normalise((releases[slug] / f"{slug}.ipynb").read_text(encoding="utf-8")) for slug in releases}
+
+
+def _stale(root: Path, releases: dict[str, str]) -> list[str]:
+    """The slugs whose shipped release notebook is missing or differs from ``releases``'."""
+    return [slug for slug, text in releases.items() if not (root / shipped_path(slug)).is_file()
+            or (root / shipped_path(slug)).read_text(encoding="utf-8") != text]
