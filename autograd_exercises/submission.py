@@ -465,14 +465,13 @@ def open_plain_file(path: Path) -> BinaryIO:
     return handle
 
 
-def read_plain_file(path: Path, kind: str) -> bytes:
-    """The bytes of ``path`` (:func:`open_plain_file`), within :func:`check_size`'s bounds."""
+def read_plain_file(path: Path, limit: int) -> tuple[bytes, int]:
+    """The bytes of ``path`` (:func:`open_plain_file`) and its size; no bytes where it holds more than ``limit``
+    (never read into memory), its size then over ``limit`` even if it grew since it was measured."""
     with open_plain_file(path) as handle:
         size = os.fstat(handle.fileno()).st_size
-        check_size(path.name, size, size if kind == "py" else 0)
-        raw = handle.read(MAX_FILE + 1)
-    check_size(path.name, len(raw), len(raw) if kind == "py" else 0)  # it grew since fstat
-    return raw
+        raw = handle.read(limit + 1) if size <= limit else b""
+    return (b"", len(raw)) if len(raw) > limit else (raw, size)
 
 
 def load(path: str | Path, kind: str | None = None) -> Submission:
@@ -483,7 +482,8 @@ def load(path: str | Path, kind: str | None = None) -> Submission:
     """
     path = Path(path)
     kind = kind or ("ipynb" if path.suffix == ".ipynb" else "py")
-    raw = read_plain_file(path, kind)
+    raw, size = read_plain_file(path, MAX_CODE if kind == "py" else MAX_FILE)  # a .py file is all code
+    check_size(path.name, size, size if kind == "py" else 0)
     if not raw.strip():
         return Submission(str(path), b"", problem=f"{path.name} is empty", kind=kind)
     if kind == "ipynb":

@@ -24,7 +24,6 @@ those of the previous run, until the next run writes both.
 from __future__ import annotations
 
 import hashlib
-import os
 import random
 import signal
 import threading
@@ -202,15 +201,13 @@ def _read(found: layouts.Found) -> tuple[bytes, str]:
     """The file's bytes, and why it cannot be graded ("" when it can)."""
     if found.problem or found.path is None:
         return b"", found.problem or "no file"
-    from autograd_exercises.submission import SubmissionError, open_plain_file
+    from autograd_exercises.submission import SubmissionError, read_plain_file
 
-    too_large = f"{found.shown} is over {layouts.ZIP_MAX_FILE // 2**20} MiB: a submission may be at most that"
     try:  # never through a link, nor a FIFO, that replaced the file since it was found
-        with open_plain_file(found.path) as handle:
-            if os.fstat(handle.fileno()).st_size > layouts.ZIP_MAX_FILE:  # never read into memory
-                return b"", too_large
-            data = handle.read(layouts.ZIP_MAX_FILE + 1)
-        return (b"", too_large) if len(data) > layouts.ZIP_MAX_FILE else (data, "")
+        data, size = read_plain_file(found.path, layouts.ZIP_MAX_FILE)
+        if size > layouts.ZIP_MAX_FILE:
+            return b"", f"{found.shown} is over {layouts.ZIP_MAX_FILE // 2**20} MiB: a submission may be at most that"
+        return data, ""
     except SubmissionError as exc:
         text = str(exc).replace(str(found.path), found.shown)
         return b"", (f"cannot read {found.shown}: No such file or directory" if text.startswith("no such file") else text)
