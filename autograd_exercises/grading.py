@@ -27,6 +27,7 @@ import torch
 from autograd_exercises.judge import Fail, static
 from autograd_exercises.results import CheckResult, ExerciseResult
 from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox, packing, split_checks
+from autograd_exercises.sandbox.protocol import NO_FUNCTION
 from autograd_exercises.spec import Case, Check, Exercise
 from autograd_exercises.submission import Submission, TestCell
 
@@ -336,9 +337,6 @@ def cell_notes(cells: Any, submission: Submission, cell_timeout: float) -> list[
     return notes + errors
 
 
-_NO_FUNCTION = "the submission defines no function named "
-
-
 def stopped_before_def(cells: Any, submission: Submission) -> dict[str, str]:
     """Function name → why it is missing, for each function a notebook cell defines at its top level below the line
     where that cell raised: the cell stopped, as in Jupyter, before its ``def`` ran (an import of a package the
@@ -384,10 +382,10 @@ def _top_level_defs(code: str) -> list[tuple[str, int]]:
 def _name_stopped_cells(results: list[CheckResult], cells: Any, submission: Submission) -> None:
     """A check whose function is missing because its cell stopped above the ``def`` says so
     (:func:`stopped_before_def`), instead of only that the function is missing."""
-    stopped = stopped_before_def(cells, submission) if any(_NO_FUNCTION in r.feedback for r in results) else {}
+    stopped = stopped_before_def(cells, submission) if any(NO_FUNCTION in r.feedback for r in results) else {}
     for result in results:
         for name, why in stopped.items():
-            result.feedback = result.feedback.replace(f"{_NO_FUNCTION}{name!r}", why)
+            result.feedback = result.feedback.replace(f"{NO_FUNCTION}{name!r}", why)
 
 
 def _not_installed(exc: dict[str, Any]) -> str:

@@ -16,6 +16,8 @@ from typing import Any, Iterator
 
 import torch
 
+from autograd_exercises.sandbox.protocol import NO_FUNCTION
+
 MAX_ITEMS = 64  # longest list/tuple described item by item
 MAX_REPR = 300
 MAX_WARNINGS = 20  # distinct warnings kept per call: a flood must not swell the report
@@ -216,7 +218,7 @@ def call(module: Any, name: str, *args: Any) -> dict[str, Any]:
         try:
             function = getattr(module, name, None)
             if not callable(function):
-                raise AttributeError(f"the submission defines no function named {name!r}")
+                raise AttributeError(f"{NO_FUNCTION}{name!r}")
             value = function(*args)
             outcome["returned"] = describe(value)
             outcome["_live"] = value  # for the probe only: keys starting with "_" are never sent
