@@ -246,9 +246,9 @@ def checks_cell(submission: Submission, cell_id: str) -> TestCell | None:
 def check_positions(exercise: Exercise, submission: Submission, selected: list[Check]) -> dict[str, tuple[int, int]]:
     """Where each check judges a notebook: ``(cell number, rank)``, after every code cell numbered up to it.
 
-    A check sits at its test cell (:func:`checks_cell`). One whose test cell is missing goes where nbgrader's ``add_missing_cells`` puts
-    it back: after the cell that precedes it in the source notebook (the test cell of the previous check
-    of the same function, or the function's solution cell). In a notebook without any of our test
+    A check sits at its test cell (:func:`checks_cell`). One whose test cell is missing goes where nbgrader's
+    ``add_missing_cells`` puts it back: after the cell that precedes it in the source notebook (the test cell of
+    the previous check of the same function, or the function's solution cell). In a notebook without any of our test
     cells, every check judges the end of the notebook.
     """
     from autograd_exercises.build.notebooks import check_cell_id, solution_cell_id
