@@ -68,39 +68,43 @@ def test_a_stale_definition_above_a_test_cell_is_graded_there(sandbox):
     assert result.notes == []  # run top to bottom: the order the student ran it in
 
 
+def _points(sandbox, nb: dict) -> dict[str, float]:
+    result = grading.grade(graders.find("exercise-2"), _load(nb), sandbox=sandbox, seed=0)
+    return {c.name: c.points for c in result.checks}
+
+
+def _copied_test_cell(name: str) -> str:
+    """A plain cell with exercise 2's test-cell marker and its call of check ``name``, as a student copies one."""
+    return f"{TEST_CELL_MARKER}: {name}\nfrom autograd_exercises.notebook import check\ncheck('exercise-2', '{name}')\n"
+
+
+def _broken_after_copies(*names: str):
+    """Exercise 2 filled in right, then copies of the test cells of ``names``, then a cell that breaks
+    gradient_manual (above its real test cells)."""
+    book = filled("exercise-2")
+    book.insert_after("solution-gradient_manual", "def gradient_manual(x):\n    return x * 0\n", "break")
+    for name in names:
+        book.insert_after("solution-gradient_manual", _copied_test_cell(name), f"copy-{name}")
+    return book
+
+
 def test_a_copy_of_a_test_cell_does_not_move_where_its_check_judges(sandbox):
     """Red team 13: plain cells (no nbgrader metadata) holding the test cells' marker and check calls, right after
     a right gradient_manual, then a cell that breaks it. The copies chose where the checks judged (10/10), where
     nbgrader judges at the real test cells below the break (7/10). A test cell is found by its grade id."""
-    marker = TEST_CELL_MARKER
-    book = filled("exercise-2")
-    book.insert_after("solution-gradient_manual", "def gradient_manual(x):\n    return x * 0\n", "break")
-    for name in ("gradient_manual_by_hand", "gradient_manual_values"):
-        book.insert_after("solution-gradient_manual", f"{marker}: {name}\nfrom autograd_exercises.notebook import "
-                          f"check\ncheck('exercise-2', '{name}')\n", f"copy-{name}")
-    result = grading.grade(graders.find("exercise-2"), _load(book.done()), sandbox=sandbox, seed=0)
-    points = {c.name: c.points for c in result.checks}
+    points = _points(sandbox, _broken_after_copies("gradient_manual_by_hand", "gradient_manual_values").done())
     assert points["gradient_manual_values"] == 0 and points.get("gradient_manual_by_hand", 0) == 0, points
     assert points["forward_values"] == 2 and points["gradients_x"] == 1
-
-
-def _manual_points(sandbox, nb: dict) -> tuple[float, float]:
-    result = grading.grade(graders.find("exercise-2"), _load(nb), sandbox=sandbox, seed=0)
-    points = {c.name: c.points for c in result.checks}
-    return points["gradient_manual_values"], points.get("gradient_manual_by_hand", 0)
 
 
 def test_without_nbgrader_metadata_every_check_judges_the_notebooks_end(sandbox):
     """Red team 13b: with every cell's nbgrader metadata stripped, a copy of a test cell above a cell that breaks
     gradient_manual still chose where its check judged (10/10). A notebook without metadata is judged at its end."""
-    book = filled("exercise-2")
-    book.insert_after("solution-gradient_manual", "def gradient_manual(x):\n    return x * 0\n", "break")
-    book.insert_after("solution-gradient_manual", f"{TEST_CELL_MARKER}: gradient_manual_values\nfrom "
-                      "autograd_exercises.notebook import check\ncheck('exercise-2', 'gradient_manual_values')\n", "copy")
-    nb = book.done()
+    nb = _broken_after_copies("gradient_manual_values").done()
     for cell in nb["cells"]:
         cell.get("metadata", {}).pop("nbgrader", None)
-    assert _manual_points(sandbox, nb) == (0, 0)
+    points = _points(sandbox, nb)
+    assert (points["gradient_manual_values"], points.get("gradient_manual_by_hand", 0)) == (0, 0)
 
 
 @pytest.mark.parametrize("flags", [{"locked": True}, {"grade": True, "solution": True, "locked": True, "points": 2}])
@@ -116,7 +120,8 @@ def test_a_duplicated_test_id_moves_the_check_where_nbgrader_moves_it(sandbox, f
     for name, grade_id in ids.items():
         book.append(right, f"dup-{name}")
         book.cell(f"dup-{name}")["metadata"]["nbgrader"] = dict(flags, grade_id=grade_id)
-    assert _manual_points(sandbox, book.done()) == (0, 0)
+    points = _points(sandbox, book.done())
+    assert (points["gradient_manual_values"], points.get("gradient_manual_by_hand", 0)) == (0, 0)
 
 
 def test_cells_run_once_per_submission_each_within_its_own_budget(sandbox):
