@@ -93,6 +93,7 @@ ATTACKS = {
     "forged_report_pickle_payload": Attack(GRADIENTS + BY_HAND, ("has shape (", "did not finish every input")),
     "forged_report_malformed": Attack(GRADIENTS + BY_HAND, ("could not read what your code reported",)),
     "forged_report_blames_the_sandbox": Attack(ALL, ("claimed the sandbox failed, after your code had started",)),
+    "forged_report_repeats_the_lock_mark": Attack(ALL, UNREADABLE),
     "forged_report_hides_autograd": Attack(("gradient_manual_by_hand",), ("gradient_manual calls .backward() at line",)),
     "repr_raises": Attack(MANUAL, ("expected a torch.Tensor",)),
     "repr_hangs": Attack(MANUAL, ("timed out",), HANGS),
