@@ -474,11 +474,37 @@ def secret_calls(exercise: Exercise, groups: dict[str, list[Check]]) -> set[str]
     return {lead for lead, members in groups.items() if members[0].inputs_ref not in shown}
 
 
-def _parts(exercise: Exercise, groups: dict[str, list[Check]], leads: list[Check]) -> list[list[Check]]:
-    """The calls each child runs: those the visible checks' inputs allow, then those of secret inputs (if any)."""
-    secret = secret_calls(exercise, groups)
-    parts = [[lead for lead in leads if lead.name not in secret], [lead for lead in leads if lead.name in secret]]
+def _parts(exercise: Exercise, groups: dict[str, list[Check]], leads: list[Check],
+           program: list[dict[str, Any]] | None = None) -> list[list[Check]]:
+    """The calls each child runs: those the visible checks' inputs allow, then those of secret inputs (if any).
+
+    A by-hand check's call (:func:`by_hand_calls`) runs before any other call of its child, so no earlier check's
+    run of the autograd functions has left anything behind for it (a table or a curve fitted to their answers). A
+    notebook's calls run at their test cells, in order: there, a by-hand call below another call's test cell gets a
+    child of its own.
+    """
+    secret, by_hand = secret_calls(exercise, groups), by_hand_calls(groups)
+    parts = []
+    for part in ([lead for lead in leads if lead.name not in secret], [lead for lead in leads if lead.name in secret]):
+        part = sorted(part, key=lambda lead: lead.name not in by_hand)  # stable: the others keep their order
+        alone = [lead for lead in part if lead.name in by_hand and _below_others(program, lead.name, by_hand)]
+        parts += [[lead for lead in part if lead not in alone], alone]
     return [part for part in parts if part]
+
+
+def by_hand_calls(groups: dict[str, list[Check]]) -> set[str]:
+    """The calls (:func:`group_calls` leads) that serve a by-hand check."""
+    return {lead for lead, members in groups.items() if any(check.by_hand for check in members)}
+
+
+def _below_others(program: list[dict[str, Any]] | None, name: str, by_hand: set[str]) -> bool:
+    """In a notebook's ``program``, another (not by-hand) call's test cell comes before call ``name``'s."""
+    for step in program or ():
+        if name in step.get("checks", ()):
+            return False
+        if any(other not in by_hand for other in step.get("checks", ())):
+            return True
+    return False
 
 
 def _program_for(program: list[dict[str, Any]], names: set[str], whole: bool) -> list[dict[str, Any]]:
@@ -532,7 +558,7 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
                                    [check.name for check in exercise.checks if check.name in groups], cell_timeout)
     runs: dict[str, RunResult] = {}
     cells = hung = shown_hung = None
-    for index, part in enumerate(_parts(exercise, groups, leads)):  # the visible checks' calls, then secret ones
+    for index, part in enumerate(_parts(exercise, groups, leads, program)):  # visible checks' calls, then secret
         steps = _program_for(program, {lead.name for lead in part}, whole=index == 0) if program is not None else None
         part_runs, part_cells, hung = _run_part(exercise, submission, part, cases, sandbox, timeout, steps,
                                                 cell_timeout, one_child, hung)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import torch
 
 import graders
@@ -84,7 +85,9 @@ def test_one_child_calls_each_function_once_per_input_for_all_its_checks(sandbox
     result = grading.grade(exercise, Submission("counted.py", counted.encode()), sandbox=box, seed=0)
     assert result.score == result.max_score
     assert len(box.jobs) == 1
-    assert [job["name"] for job in box.jobs[0]["checks"]] == list(grading.group_calls(list(exercise.checks), None))
+    leads = list(grading.group_calls(list(exercise.checks), None))
+    assert [job["name"] for job in box.jobs[0]["checks"]] == ["gradient_manual_values"] + \
+        [lead for lead in leads if lead != "gradient_manual_values"]  # the by-hand call first, then in order
     manual = [check for check in result.checks if check.function == "gradient_manual"]
     inputs = len(grading.make_cases(exercise, exercise.check("gradient_manual_values"), 0))
     assert all(f"gradient_manual call {inputs}" in check.output for check in manual)
@@ -229,3 +232,65 @@ def test_a_table_of_what_the_autograd_function_computed_does_not_pass_for_by_han
     scores = {check.name: check.points for check in result.checks}
     assert scores["gradients_x"] == 1 and scores["gradient_manual_values"] == 0, scores
     assert scores.get("gradient_manual_by_hand", 0) == 0
+
+
+FITTED = """
+SEEN = []
+
+
+def gradients(x):
+    x_grad, y_grad = _gradients(x)
+    SEEN.append((x.detach().double().flatten(), x_grad.detach().double().flatten() * x.numel()))
+    return x_grad, y_grad
+
+
+def gradient_manual(x):
+    if not SEEN:
+        return torch.zeros_like(x)
+    xs, gs = torch.cat([p[0] for p in SEEN]), torch.cat([p[1] for p in SEEN])
+    a = ((xs - xs.mean()) * (gs - gs.mean())).sum() / ((xs - xs.mean()) ** 2).sum()
+    return ((a * x.double() + gs.mean() - a * xs.mean()) / x.numel()).to(x.dtype)
+"""
+
+
+def _fitting(notebook: bool) -> Submission:
+    """Red team 13b: gradients() saves the (x, n·x.grad) pairs autograd gave it; gradient_manual fits a line to them
+    (it never needs the chain rule's coefficients, 36 and 24) and evaluates it on its own inputs."""
+    if not notebook:
+        source = solution_text("exercise_2").replace("def gradient_manual(x):", "def _unused_manual(x):")
+        return Submission("fitted.py", (source + "\n_gradients = gradients\n" + FITTED).encode())
+    book = filled(SLUG)
+    book.insert_after("solution-gradients", "_gradients = gradients\n" + FITTED.split("def gradient_manual")[0],
+                      "saving")
+    book.cell("solution-gradient_manual")["source"] = "def gradient_manual" + FITTED.split("def gradient_manual")[1]
+    return notebook_source("fitted.ipynb", json.dumps(book.done()))
+
+
+@pytest.mark.parametrize("notebook", [False, True], ids=["module", "notebook"])
+def test_a_curve_fitted_to_what_the_autograd_function_computed_does_not_pass_for_by_hand(sandbox, notebook):
+    """A by-hand call runs before any other call of its child (in a notebook, below another test cell, in a child of
+    its own): the autograd function has saved nothing yet. Before, this scored 10/10."""
+    result = grading.grade(graders.find(SLUG), _fitting(notebook), sandbox=sandbox, seed=3)
+    scores = {check.name: check.points for check in result.checks}
+    assert scores["gradients_x"] == 1 and scores["gradient_manual_values"] == 0, scores
+    assert scores.get("gradient_manual_by_hand", 0) == 0 and result.score == result.max_score - 3
+
+
+def test_a_by_hand_call_runs_first_and_in_a_notebook_below_other_test_cells_alone():
+    exercise = graders.find(SLUG)
+    groups = grading.group_calls(list(exercise.checks), None)
+    leads = [members[0] for members in groups.values()]
+    (module_part,) = grading._parts(exercise, groups, leads)
+    assert [lead.name for lead in module_part][0] == "gradient_manual_values"
+    assert sorted(lead.name for lead in module_part) == sorted(groups)
+    submission = notebook_source("work.ipynb", json.dumps(filled(SLUG).done()))
+    positions = grading.check_positions(exercise, submission, list(exercise.checks))
+    groups = grading.group_calls(list(exercise.checks), positions, submission)
+    leads = [members[0] for members in groups.values()]
+    program = grading.notebook_program(submission, {lead.name: positions[lead.name] for lead in leads},
+                                       [check.name for check in exercise.checks], 15.0)
+    others, alone = grading._parts(exercise, groups, leads, program)
+    assert [lead.name for lead in alone] == ["gradient_manual_values"]
+    assert "gradient_manual_values" not in {lead.name for lead in others}
+    only_manual = {"gradient_manual_values": groups["gradient_manual_values"]}  # no other call above it: one child
+    assert len(grading._parts(exercise, only_manual, [groups["gradient_manual_values"][0]], program)) == 1
