@@ -116,6 +116,7 @@ ATTACKS = {
     "by_hand_through_a_tensor_method": Attack(("gradient_manual_by_hand",), ("calls .backward()",)),
     "by_hand_rebound_through_globals": Attack(("gradient_manual_by_hand",), ("rebound through globals().update",)),
     "by_hand_helper_rebound_by_a_loop": Attack(("gradient_manual_by_hand",), ("runs autograd's engine",)),
+    "by_hand_fits_answers_saved_at_import": Attack(("gradient_manual_by_hand",), ("computes its answer from SEEN",)),
     "by_hand_rebound_through_a_globals_item": Attack(("gradient_manual_by_hand",), ("rebound through globals()",)),
     "environ_secrets": Attack(()),
     "leak_previous_submission": Attack(()),  # the submission graded before it: test_no_submission_sees_the_previous_one
@@ -131,7 +132,9 @@ ATTACKS = {
     "tiocsti_inject": Attack(MANUAL, REFUSED),
     "thread_flood": Attack(MANUAL, ("can't start new thread",), then_clean=True),
     "outlive_grading": Attack(MANUAL, ("no daemon of an earlier check survived",), needs="signals", then_clean=True),
-    "poison_shared_inputs": Attack(MANUAL, ("gradient_manual(x) is wrong",), then_clean=True),
+    # (the by-hand call runs first: every later call of its child is handed zeros, and only this file pays)
+    "poison_shared_inputs": Attack(tuple(name for name in ALL if name != "gradients_fills_x_grad"), ("is wrong",),
+                                   then_clean=True),
     "scribble_zygote_heap": Attack(MANUAL, ("crashed", "ended the process", "timed out", "could not read"), HANGS,
                                    then_clean=True),
     "state_survives_checks": Attack(MANUAL, ("nothing left by an earlier check survived",), then_clean=True),

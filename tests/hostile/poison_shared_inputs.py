@@ -4,7 +4,9 @@ Checks that share an inputs function share the very same cases, and the wire for
 in the child every call's inputs are the same tensor objects (views of the job's one byte buffer): after its
 first call, every later call is handed zeros. Its answer, 12 * 2 / n, is right only for an x of zeros.
 Expected: the judge compares with references computed from the grader's own copy of the inputs, so the
-gradient_manual checks fail on their values, and no other check changes (their calls ran before it).
+gradient_manual checks fail on their values, and, since a by-hand call runs before every other call of its child,
+so does every later check that judges a value from zeros (all but gradients_fills_x_grad, which only asks that
+x.grad holds what gradients returned). Only this submission pays: the next one graded gets full marks.
 (A child can also overwrite what it has observed so far: its report is its own, and judged as such.)
 """
 

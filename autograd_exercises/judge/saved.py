@@ -1,0 +1,646 @@
+"""A by-hand function that answers from what the module's top level saved while it ran autograd.
+
+A by-hand call runs before any other call of its child (``grading._parts``), so nothing the grader's own calls of
+the autograd functions leave behind reaches it. The module's top level is another matter: a demo loop or a
+notebook cell may run the autograd function on a grid of inputs and keep the answers (in a list, a global, a file,
+the random seed) for the by-hand function to fit a curve to, without ever deriving the formula. The trusted grader
+reads the source, never running it, and asks two questions:
+
+1. Does the top level run autograd (:func:`top_level_autograd`)? Its statements, decorators and defaults, and every
+   module-level name they reach, read as :func:`static.autograd_use` reads a by-hand function.
+2. Does the by-hand function's return value come from state that can carry such answers (:class:`Flow`)? Its code
+   is followed statement by statement, through data and control flow: a read of a module-level name that is not a
+   constant (every binding a literal, nothing ever changes it), of an attribute the file sets somewhere, of the
+   world (files, the environment, random state, a library's ``get…``), a default argument built from those, or a
+   call of a helper that reads any of them.
+
+Both yes: the by-hand check fails, naming the line. A function that only writes such state (a debug log, a call
+counter, the last result kept for printing) passes: what it returns does not come from it.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterable, Iterator
+
+from autograd_exercises.judge import static
+
+IMMUTABLE = (ast.Constant, ast.Tuple, ast.UnaryOp, ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.expr_context,
+             ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith, ast.Match)
+# Calls and attributes that read the world outside the function's arguments: files, the environment, clocks and
+# random state (a top level can seed it with an answer).
+WORLD = frozenset({
+    "open", "load", "loads", "loadtxt", "genfromtxt", "fromfile", "from_file", "memmap", "read", "readline",
+    "readlines", "read_text", "read_bytes", "environ", "argv", "stdin", "initial_seed", "seed", "getstate",
+    "random", "rand", "randn", "randint", "randperm", "rand_like", "randn_like", "randint_like", "normal",
+    "bernoulli", "multinomial", "poisson", "uniform", "choice", "choices", "shuffle", "sample", "urandom", "time",
+    "perf_counter", "monotonic", "listdir", "scandir", "glob", "iterdir", "stat", "exists", "cwd", "input", "recv",
+    "default_generator", "PRINT_OPTS"})
+# Methods that change the object they are called on (and any torch method ending in "_", in place).
+MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "add", "pop", "popitem", "remove",
+                      "discard", "clear", "sort", "reverse", "put", "itemset", "fill", "resize", "setflags",
+                      "write", "send", "copyto", "place", "putmask", "fill_diagonal", "setitem", "iadd"})
+DYNAMIC_NAMESPACE = frozenset({"globals", "vars", "setattr", "__dict__", "exec", "eval", "__builtins__", "modules"})
+BUILTINS = frozenset(dir(builtins))
+TOP_LEVEL = "the module's top level"
+CONTEXT = "which the module's top level can fill with autograd's answers: it runs autograd at"
+
+
+def saved_answers(tree: ast.Module, module: static.Module, function: str) -> list[static.Finding]:
+    """A finding when the top level runs autograd and ``function``'s return value comes from state it can fill."""
+    try:
+        where = top_level_autograd(tree, module)
+        if where is None:
+            return []
+        state = State(tree, module, function)
+        for node in module.bindings.get(function, ()):
+            source = state.answer_source(node)
+            if source is not None:
+                return [static.Finding(f"computes its answer from {state.describe(source)}", source.lineno,
+                                       function, context=(CONTEXT, where.lineno))]
+    except RecursionError:  # code nested past what can be read: it cannot be told apart, so it fails closed
+        line = min((getattr(node, "lineno", 1) for node in module.bindings.get(function, ())), default=1)
+        return [static.Finding("is nested too deeply to be read", line, function, static.DYNAMIC)]
+    return []
+
+
+def top_level_autograd(tree: ast.Module, module: static.Module) -> ast.AST | None:
+    """The first top-level statement (or decorator, default) that differentiates, or looks names up dynamically,
+    itself or in what it reaches: the code that runs when the module is imported or its cells are run. Every binding
+    is read once, and what reaches autograd is worked out over the names each reaches (linear in the file)."""
+    readers: dict[int, static.Reader] = {}
+
+    def read(owner: str, node: ast.AST) -> static.Reader:
+        if id(node) not in readers:
+            readers[id(node)] = static.Reader(module, owner, node)
+        return readers[id(node)]
+
+    telling = {name for name, values in module.bindings.items() if any(_telling(read(name, v)) for v in values)}
+    telling = _closure(telling, _reverse_edges(module, read))
+    for root in _top_level_roots(tree.body):
+        reader = static.Reader(module, TOP_LEVEL, root)
+        if _telling(reader) or any(name in telling for name in reader.reached):
+            return root
+    return None
+
+
+def _telling(reader: static.Reader) -> bool:
+    return any(finding.rank in (static.DIFFERENTIATES, static.DYNAMIC) for finding in reader.findings)
+
+
+def _reverse_edges(module: static.Module, read=None) -> dict[str, set[str]]:
+    """For each module-level name, the names whose bindings reach it (by :class:`static.Reader`, or ``read``)."""
+    read = read or (lambda owner, node: static.Reader(module, owner, node))
+    reached_by: dict[str, set[str]] = {}
+    for name, values in module.bindings.items():
+        for value in values:
+            for other in read(name, value).reached:
+                reached_by.setdefault(other, set()).add(name)
+    return reached_by
+
+
+def _closure(start: set[str], reached_by: dict[str, set[str]]) -> set[str]:
+    """``start`` and every name that reaches one of them."""
+    found, queue = set(start), list(start)
+    while queue:
+        for other in reached_by.get(queue.pop(), ()):
+            if other not in found:
+                found.add(other)
+                queue.append(other)
+    return found
+
+
+def _top_level_roots(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """What runs at import: simple statements, the heads of compound ones (their bodies in turn), a ``def``'s
+    decorators and defaults, a class's bases and its body's own top level. Never a function's body."""
+    for statement in body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            arguments = statement.args
+            yield from [*statement.decorator_list, *arguments.defaults, *filter(None, arguments.kw_defaults)]
+        elif isinstance(statement, ast.ClassDef):
+            yield from [*statement.decorator_list, *statement.bases, *(k.value for k in statement.keywords)]
+            yield from _top_level_roots(statement.body)
+        elif isinstance(statement, COMPOUND):
+            yield from (child for child in ast.iter_child_nodes(statement) if isinstance(child, ast.expr))
+            yield from (child for child in ast.iter_child_nodes(statement) if isinstance(child, ast.withitem))
+            for inner in _bodies(statement):
+                yield from _top_level_roots(inner)
+        elif not isinstance(statement, (ast.Import, ast.ImportFrom)):
+            yield statement
+
+
+def _bodies(statement: ast.stmt) -> Iterator[list[ast.stmt]]:
+    """The statement lists of a compound statement: body, else, finally, each handler's and each case's."""
+    for name in ("body", "orelse", "finalbody"):
+        yield getattr(statement, name, None) or []
+    for part in [*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())]:
+        yield part.body
+
+
+@dataclass
+class State:
+    """What in a file can carry a value from its top level into a function: module-level data that is not a
+    constant, attributes the file sets, and (:data:`WORLD`) the world."""
+
+    tree: ast.Module
+    module: static.Module
+    function: str  # the by-hand function: what it changes itself (a cache of its own answers) is its own
+
+    @cached_property
+    def dynamic(self) -> bool:
+        """The file reaches namespaces or attributes by computed names (``%timeit``'s own ``exec`` aside): no name
+        is surely constant then, and any attribute of a module-level object may be set."""
+        timeit = {id(part) for node in ast.walk(self.tree) if isinstance(node, ast.Call) and static._timeit_code(node)
+                  for part in ast.walk(node)}
+        return any((isinstance(node, ast.Name) and node.id in DYNAMIC_NAMESPACE
+                    or isinstance(node, ast.Attribute) and node.attr in DYNAMIC_NAMESPACE) and id(node) not in timeit
+                   for node in ast.walk(self.tree))
+
+    @cached_property
+    def set_attributes(self) -> frozenset[str]:
+        """Attribute names the file sets on some object (``STORE.seen = …``, ``setattr(torch, "seen", …)``)."""
+        return frozenset(self.module.attributes) | frozenset(
+            node.attr for node in ast.walk(self.tree) if isinstance(node, ast.Attribute)
+            and isinstance(node.ctx, (ast.Store, ast.Del)))
+
+    @cached_property
+    def constants(self) -> frozenset[str]:
+        """Module-level names that hold the same value whatever the top level computes: every binding a literal
+        (:meth:`_constant`), and nothing in the file changes or hands on the object of a mutable one
+        (:meth:`changed`). A name built from others is one once they all are (each name settled once: a chain
+        of thousands costs its length)."""
+        if self.dynamic:
+            return frozenset()
+        everything = set(self.module.bindings)
+        deps = {name: {part.id for value in values for part in ast.walk(value) if isinstance(part, ast.Name)
+                       and part.id in everything and part.id != name and not _definition(part.id, self.module)}
+                for name, values in self.module.bindings.items() if name not in self.augmented
+                and values and all(self._constant(name, value, everything) for value in values)}
+        waiting = {name: len(needed) for name, needed in deps.items()}
+        users: dict[str, list[str]] = {}
+        for name, needed in deps.items():
+            for other in needed:
+                users.setdefault(other, []).append(name)
+        ready, found = [name for name, count in waiting.items() if count == 0], set()
+        while ready:
+            name = ready.pop()
+            found.add(name)
+            for user in users.get(name, ()):
+                waiting[user] -= 1
+                if waiting[user] == 0:
+                    ready.append(user)
+        return frozenset(found)
+
+    def _constant(self, name: str, value: ast.AST, known: set[str]) -> bool:
+        """One binding of ``name`` gives it the same value every run: an immutable literal; a mutable one (a list, a
+        ``torch.tensor([...])``) nothing changes; or a ``for`` loop's item over a literal of the file's definitions
+        (whose code is read), or of such constants where the loop cannot leave early (a ``break`` after comparing
+        with autograd's answer would choose the number)."""
+        loop = self.module.parents.get(value)
+        if isinstance(loop, (ast.For, ast.AsyncFor)) and loop.iter is value:
+            literal = isinstance(value, (ast.List, ast.Tuple, ast.Set))
+            items = value.elts if literal else [value]
+            return all(isinstance(item, ast.Name) and _definition(item.id, self.module) for item in items) or \
+                literal and not self._leaves_early(loop) and all(self._immutable(item, known) for item in items)
+        if self._immutable(value, known):
+            return True
+        return name not in self.changed and self._literal(value, known)
+
+    def _immutable(self, node: ast.AST, known: set[str]) -> bool:
+        """A number, string, tuple of those, arithmetic on them, a constant name, or a library's attribute
+        (``torch.float64``, ``math.pi``) that the file does not set."""
+        for part in ast.walk(node):
+            if isinstance(part, ast.Name):
+                if not (part.id in known or part.id in self.module.imports):
+                    return False
+            elif isinstance(part, ast.Attribute):
+                if not (_root(part) in self.module.imports and part.attr not in WORLD
+                        and part.attr not in self.set_attributes):
+                    return False
+            elif not isinstance(part, IMMUTABLE):
+                return False
+        return True
+
+    def _leaves_early(self, loop: ast.For | ast.AsyncFor) -> bool:
+        inside = any(isinstance(node, (ast.Break, ast.Return, ast.Raise)) for node in ast.walk(loop))
+        parent = self.module.parents.get(loop)
+        while parent is not None and not inside:
+            inside = isinstance(parent, (ast.Try, getattr(ast, "TryStar", ast.Try)))
+            parent = self.module.parents.get(parent)
+        return inside
+
+    def _literal(self, node: ast.AST, known: set[str]) -> bool:
+        """A display or a library call built from constants, literals and the file's definitions."""
+        for part in ast.walk(node):
+            if isinstance(part, ast.Name) and not (part.id in known or part.id in self.module.imports
+                                                   or _definition(part.id, self.module)
+                                                   or part.id in BUILTINS and part.id not in self.module.bindings):
+                return False
+            if isinstance(part, ast.Attribute) and (part.attr in WORLD or part.attr in self.set_attributes):
+                return False
+            if isinstance(part, (*DEFINITIONS, ast.NamedExpr, ast.Starred, ast.Await, ast.Yield, ast.YieldFrom,
+                                 ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                return False
+            if isinstance(part, ast.Call) and (_called_name(part) in WORLD or _root(part.func) in self.module.bindings):
+                return False
+        return True
+
+    @cached_property
+    def changed(self) -> frozenset[str]:
+        """Module-level names whose object code may change after binding it: ``+=``, a store into it, a method that
+        changes it, or any way of handing it on (an alias, an argument to the file's own code). Not a change: the
+        by-hand function's own, one in a function nothing calls, and a literal added once at the top level
+        (``SCALE.append(2)`` outside any loop or branch)."""
+        parents, quiet = self.module.parents, self._quiet_nodes
+        changed = set(self.augmented)
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self.module.bindings \
+                    and node.id not in changed and id(node) not in quiet and _handed_on(node, parents, self.module) \
+                    and not self._literal_added_once(node):
+                changed.add(node.id)
+        return frozenset(changed)
+
+    @cached_property
+    def augmented(self) -> frozenset[str]:
+        """Names that code rebinds with ``+=`` and the like (a number counted up to autograd's answer): never
+        constants."""
+        return frozenset(node.target.id for node in ast.walk(self.tree) if isinstance(node, ast.AugAssign)
+                         and isinstance(node.target, ast.Name) and id(node) not in self._quiet_nodes)
+
+    @cached_property
+    def _quiet_nodes(self) -> set[int]:
+        """The nodes of the by-hand function's own ``def``s, and of top-level ``def``s whose name nothing reads
+        (they never run, in a file without computed lookups)."""
+        read = {node.id for node in ast.walk(self.tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+        quiet = [value for name, values in self.module.bindings.items() for value in values
+                 if isinstance(value, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and (name == self.function or name not in read and not self.dynamic)]
+        return {id(node) for value in quiet for node in ast.walk(value)}
+
+    def _literal_added_once(self, node: ast.Name) -> bool:
+        """``N.append(2)`` or ``N[k] = 2``, a top-level statement of its own: it runs once, adding a constant."""
+        statement = node
+        while not isinstance(statement, ast.stmt):
+            statement = self.module.parents.get(statement)
+        if not isinstance(self.module.parents.get(statement), ast.Module):
+            return False
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+            call = statement.value
+            return _called_name(call) in MUTATORS and isinstance(call.func, ast.Attribute) \
+                and call.func.value is node and all(self._immutable(arg, set()) for arg in call.args) \
+                and not call.keywords
+        return isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+            and isinstance(statement.targets[0], ast.Subscript) and statement.targets[0].value is node \
+            and self._immutable(statement.value, set()) and self._immutable(statement.targets[0].slice, set())
+
+    def unsafe_name(self, name: str) -> bool:
+        """A module-level name that may hold data the top level computed (not a definition, import or constant)."""
+        if name in self.module.bindings:
+            if _definition(name, self.module):  # a function or class: data only in what the file stores on it
+                return name in self.changed
+            return name not in self.constants
+        return name not in self.module.imports and name not in BUILTINS  # injected into builtins, say
+
+    def touches(self, name: str) -> bool:
+        """A module-level function or class that reads such state anywhere in what it reaches (not only to add to
+        it): calling it may bring that state in."""
+        return name in self._touching
+
+    @cached_property
+    def _touching(self) -> set[str]:
+        """The names :meth:`touches`: those whose bindings read state themselves, then, over the names each binding
+        reaches, everything that reaches one of them (one pass over the file, however long a chain of helpers)."""
+        reads, reached_by = set(), _reverse_edges(self.module)
+        for name, values in self.module.bindings.items():
+            if any(self._reads_here(value) for value in values):
+                reads.add(name)
+        return _closure(reads, reached_by)
+
+    def _reads_state(self, root: ast.AST) -> bool:
+        """``root`` reads state (:meth:`_reads_here`), or names something that does."""
+        return self._reads_here(root) or any(isinstance(node, ast.Name) and node.id in self._touching
+                                             for node in ast.walk(root))
+
+    def _reads_here(self, root: ast.AST) -> bool:
+        """``root``'s own code reads state that can carry an answer (not only to add to it)."""
+        own = _bound_inside(root) | self.module.scopes.get(id(root), frozenset())  # (a value a function stored)
+        for node in ast.walk(root):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in own:
+                if self.unsafe_name(node.id) and not _only_added_to(node, self.module.parents):
+                    return True
+            elif self.world_or_attribute(node, own):
+                return True
+        return False
+
+    def world_or_attribute(self, node: ast.AST, own: set[str] = frozenset()) -> bool:
+        """``node`` reads the world, or an attribute the file sets (in a file of computed names, any attribute of
+        an object that is not among the function's ``own`` names)."""
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            return node.attr in WORLD or node.attr in self.set_attributes or self.dynamic and _root(node) not in own
+        if isinstance(node, ast.Call):
+            name = _called_name(node)
+            return name in WORLD or name.startswith("get") and isinstance(node.func, ast.Attribute) \
+                and _root(node.func.value) in self.module.imports
+        return False
+
+    def answer_source(self, node: ast.AST) -> ast.AST | None:
+        """What ``node`` (a by-hand function's binding) returns from, or None: a ``def`` is followed by
+        :class:`Flow`; a lambda's body is its return value; anything else (an alias, a method, a call's result)
+        counts whatever it reaches."""
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return Flow(self, node).run()
+        if isinstance(node, ast.Lambda):
+            flow = Flow(self, node)
+            return flow.expression(node.body)
+        return node if self._reads_state(node) else None
+
+    def describe(self, node: ast.AST) -> str:
+        """How a finding names its source: "SEEN", "torch.load(...)"."""
+        part = node.func if isinstance(node, ast.Call) else node
+        text = ast.unparse(part) if sum(1 for _ in zip(ast.walk(part), range(64))) < 64 else "state"
+        text = text if len(text) <= 40 else text[:37] + "..."
+        return f"{text}{'(...)' if isinstance(node, ast.Call) else ''}"
+
+
+def _called_name(call: ast.Call) -> str:
+    return call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", "")
+
+
+def _root(node: ast.AST) -> str:
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _handed_on(node: ast.Name, parents: dict[ast.AST, ast.AST], module: static.Module) -> bool:
+    """Whether a use of a module-level name may change its object: climbing the chain it heads (``N.a``, ``N[i]``,
+    ``N.m(...)``, ``f(N)``), a store into it, a changing method, ``out=``, the file's own function, or the chain's
+    value kept anywhere but in arithmetic (an alias that could be changed later). The file's own function or class
+    holds data only in its attributes: for it, only a store or a changing method through them counts."""
+    child, parent = node, parents.get(node)
+    if _definition(node.id, module) and not (isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is node):
+        return False
+    while True:
+        if isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is child:
+            if not isinstance(parent.ctx, ast.Load):
+                return True
+        elif isinstance(parent, ast.Call):
+            name = _called_name(parent)
+            if parent.func is child and (name in MUTATORS or name.endswith("_")):
+                return True
+            if any(keyword.arg == "out" for keyword in parent.keywords) or (
+                    parent.func is not child and (_root(parent.func) in module.bindings or name in MUTATORS)):
+                return True
+        elif isinstance(parent, ast.Starred):
+            pass
+        else:
+            if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)) and parent.iter is child:
+                return False  # iterating reads the items (a mutable item is a literal's: not a constant)
+            return isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.For, ast.AsyncFor,
+                                       ast.comprehension, ast.withitem, ast.Return, ast.Yield, ast.List, ast.Tuple,
+                                       ast.Set, ast.Dict, ast.keyword, ast.Lambda, ast.AugAssign))
+        child, parent = parent, parents.get(parent)
+
+
+def _definition(name: str, module: static.Module) -> bool:
+    """``name`` is bound to the file's functions and classes only."""
+    values = module.bindings.get(name, ())
+    return bool(values) and all(isinstance(value, DEFINITIONS) for value in values)
+
+
+def _only_added_to(node: ast.Name, parents: dict[ast.AST, ast.AST]) -> bool:
+    """``node`` is only written through: ``LOG.append(v)`` as a statement, ``CACHE[k] = v``, ``STATE.n = v``."""
+    parent = parents.get(node)
+    if isinstance(parent, (ast.Subscript, ast.Attribute)) and parent.value is node:
+        if not isinstance(parent.ctx, ast.Load):
+            return True
+        call = parents.get(parent)
+        return isinstance(parent, ast.Attribute) and isinstance(call, ast.Call) and call.func is parent \
+            and parent.attr in MUTATORS and isinstance(parents.get(call), ast.Expr)
+    return False
+
+
+def _bound_inside(root: ast.AST) -> set[str]:
+    """Every name a function (or lambda, comprehension) binds inside itself, nested scopes included, less the
+    ones it declares ``global``: reading them reads no module state."""
+    bound, declared = set(), set()
+    for node in ast.walk(root):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound.add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node is not root:
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound |= {name for name, _ in static.imported(node)}
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, ast.Global):
+            declared |= set(node.names)
+    return bound - declared
+
+
+class Flow:
+    """Where a function's return value may come from, statement by statement: a local name is *tainted* by the
+    first source (:class:`State`) its value may come from, through assignments, stores into it, calls with it, and
+    the conditions, loops and ``try`` blocks it was assigned under (control flow carries data too: a loop that
+    stops at the coefficient matching a saved answer returns it). A ``global`` name the function assigns itself is
+    its own from then on; a call of a helper that reads state hands it back."""
+
+    def __init__(self, state: State, function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+        self.state, self.function = state, function
+        self.own = _bound_inside(function)
+        self.declared = {name for node in ast.walk(function) if isinstance(node, ast.Global) for name in node.names}
+        self.taint: dict[str, ast.AST] = {}
+        self.found: ast.AST | None = None
+        self.escaped: ast.AST | None = None  # a break, continue or return under a tainted condition, in this loop
+        arguments = function.args
+        positional = [*arguments.posonlyargs, *arguments.args]
+        defaults = list(zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults)) + \
+            [(arg, default) for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults) if default is not None]
+        for arg, default in defaults:  # def manual(x, saved=SEEN)
+            self._bind_name(arg.arg, self.expression(default))
+        for name in self.declared:  # until the function assigns it, a global holds what it held
+            if self.state.unsafe_name(name):
+                self.taint[name] = next(node for node in ast.walk(function) if isinstance(node, ast.Name)
+                                        and node.id == name)
+
+    def run(self) -> ast.AST | None:
+        self.block(self.function.body, None)
+        return self.found
+
+    def expression(self, node: ast.AST | None) -> ast.AST | None:
+        """The first source ``node`` reads, or None."""
+        for part in ast.walk(node) if node is not None else ():
+            if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load):
+                if part.id in self.taint:
+                    return self.taint[part.id]
+                if part.id not in self.own and part.id not in self.declared and self.state.unsafe_name(part.id):
+                    return part
+            elif self.state.world_or_attribute(part, self.own) or \
+                    isinstance(part, ast.Call) and self._touching_call(part):
+                return part
+        return None
+
+    def _touching_call(self, call: ast.Call) -> bool:
+        name = call.func.id if isinstance(call.func, ast.Name) else ""
+        return bool(name) and name not in self.own and name in self.state.module.bindings and self.state.touches(name)
+
+    def block(self, body: Iterable[ast.stmt], control: ast.AST | None) -> None:
+        for statement in body:
+            self.statement(statement, control)
+
+    def statement(self, node: ast.stmt, control: ast.AST | None) -> None:
+        handler = getattr(self, f"on_{type(node).__name__}", None)
+        if handler is not None:
+            handler(node, control)
+            return
+        source = control or self.expression(node)  # a statement of no binding of its own: what its calls change
+        for call in (part for part in ast.walk(node) if isinstance(part, ast.Call)):
+            self._call_changes(call, source)
+
+    def _call_changes(self, call: ast.Call, source: ast.AST | None) -> None:
+        """``buf.append(v)`` or ``fill(buf)``: the local objects a call may change take on what it brings in."""
+        if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
+            self._bind_name(call.func.value.id, source, keep=True)
+        if source is not None and (self._touching_call(call) or isinstance(call.func, ast.Attribute)):
+            for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
+                if isinstance(argument, ast.Name):
+                    self._bind_name(argument.id, source, keep=True)
+        if self._touching_call(call):  # a helper that reads state may also set the globals this function declared
+            for name in self.declared:
+                self._bind_name(name, call, keep=True)
+
+    def _bind_name(self, name: str, source: ast.AST | None, keep: bool = False) -> None:
+        """``name`` now holds a value from ``source`` (None: a clean one); ``keep``: it may also still hold its old."""
+        if source is not None:
+            self.taint.setdefault(name, source) if keep else self.taint.__setitem__(name, source)
+        elif not keep:
+            self.taint.pop(name, None)
+
+    def bind(self, target: ast.AST, source: ast.AST | None) -> None:
+        """An assignment's target: names take ``source``; ``a[i] = v`` or ``a.b = v`` may add it to ``a``."""
+        if isinstance(target, ast.Name):
+            self._bind_name(target.id, source)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for item in target.elts:
+                self.bind(item, source)
+        elif isinstance(target, ast.Starred):
+            self.bind(target.value, source)
+        elif isinstance(target, (ast.Subscript, ast.Attribute)):
+            root = _root(target)
+            if root:
+                self._bind_name(root, source or self.expression(target), keep=True)
+
+    def on_Return(self, node: ast.Return, control: ast.AST | None) -> None:
+        source = control or self.expression(node.value)
+        if source is not None and self.found is None:
+            self.found = source
+        self.statement(ast.Expr(node.value), control) if node.value is not None else None
+
+    def on_Assign(self, node: ast.Assign, control: ast.AST | None) -> None:
+        source = control or self.expression(node.value)
+        self.statement(ast.Expr(node.value), control)
+        for target in node.targets:
+            self.bind(target, source)
+
+    def on_AnnAssign(self, node: ast.AnnAssign, control: ast.AST | None) -> None:
+        if node.value is not None:
+            self.on_Assign(ast.Assign(targets=[node.target], value=node.value), control)
+
+    def on_AugAssign(self, node: ast.AugAssign, control: ast.AST | None) -> None:
+        load = ast.Name(node.target.id, ast.Load()) if isinstance(node.target, ast.Name) else node.target
+        source = control or self.expression(node.value) or self.expression(load)
+        self.statement(ast.Expr(node.value), control)
+        self.bind(node.target, source)
+
+    def on_If(self, node: ast.If | ast.While, control: ast.AST | None) -> None:
+        inner = control or self.expression(node.test)
+        self.branches([node.body, node.orelse], inner)
+
+    def branches(self, bodies: list[list[ast.stmt]], control: ast.AST | None) -> None:
+        """Run each body from the same taint; afterwards a name is tainted if any body (or none) left it so."""
+        before, merged = dict(self.taint), dict(self.taint)
+        for body in bodies:
+            self.taint = dict(before)
+            self.block(body, control)
+            for name, source in self.taint.items():
+                merged.setdefault(name, source)
+        self.taint = merged
+
+    def loop(self, body: list[ast.stmt], orelse: list[ast.stmt], control: ast.AST | None,
+             target: ast.AST | None = None) -> None:
+        """A loop's body twice (what one pass taints, the next reads) and its else; under a tainted condition, or
+        with a tainted ``break``, everything the loop assigns is tainted after it (how many passes ran is data)."""
+        outer_escape, self.escaped = self.escaped, None
+        for _ in range(2):
+            if target is not None:
+                self.bind(target, control)
+            self.branches([body, []], control)
+        self.branches([orelse, []], control)
+        stopped = control or self.escaped
+        if stopped is not None:
+            for part in ast.walk(ast.Module(body=[*body, *orelse], type_ignores=[])):
+                if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Store):
+                    self._bind_name(part.id, stopped, keep=True)
+            if target is not None:
+                self.bind(target, stopped)
+        self.escaped = outer_escape or self.escaped
+
+    def on_While(self, node: ast.While, control: ast.AST | None) -> None:
+        self.loop(node.body, node.orelse, control or self.expression(node.test))
+
+    def on_For(self, node: ast.For | ast.AsyncFor, control: ast.AST | None) -> None:
+        self.loop(node.body, node.orelse, control or self.expression(node.iter), node.target)
+
+    on_AsyncFor = on_For
+
+    def on_Break(self, node: ast.stmt, control: ast.AST | None) -> None:
+        if control is not None and self.escaped is None:
+            self.escaped = control
+
+    on_Continue = on_Break
+
+    def on_With(self, node: ast.With | ast.AsyncWith, control: ast.AST | None) -> None:
+        for item in node.items:
+            source = control or self.expression(item.context_expr)
+            if item.optional_vars is not None:
+                self.bind(item.optional_vars, source)
+        self.block(node.body, control)
+
+    on_AsyncWith = on_With
+
+    def on_Try(self, node: ast.Try, control: ast.AST | None) -> None:
+        """Where an exception jumps depends on what raised it: a body that reads a source runs under it, and so
+        does every handler."""
+        inner = control or next(filter(None, (self.expression(statement) for statement in node.body)), None)
+        self.block(node.body, inner)
+        self.branches([handler.body for handler in node.handlers] + [node.orelse], inner)
+        self.block(node.finalbody, control)
+
+    on_TryStar = on_Try
+
+    def on_Match(self, node: ast.Match, control: ast.AST | None) -> None:
+        inner = control or self.expression(node.subject)
+        for case in node.cases:
+            for part in ast.walk(case.pattern):
+                name = getattr(part, "name", None) or getattr(part, "rest", None)
+                if name:
+                    self._bind_name(name, inner)
+        self.branches([case.body for case in node.cases], inner)
+
+    def on_FunctionDef(self, node: ast.AST, control: ast.AST | None) -> None:
+        """A nested function (or class) is as tainted as anything it reads; calling it brings that in."""
+        self._bind_name(node.name, control or self.expression(node))
+
+    on_AsyncFunctionDef = on_ClassDef = on_FunctionDef
+
+    def on_Global(self, node: ast.stmt, control: ast.AST | None) -> None:
+        pass
+
+    on_Nonlocal = on_Pass = on_Import = on_ImportFrom = on_Global

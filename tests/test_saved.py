@@ -1,0 +1,137 @@
+"""judge/saved.py: a by-hand function that answers from what the module's top level saved while it ran autograd.
+
+Each attack keeps autograd's answers somewhere at import (a list, a global, a class, a file, the environment, the
+random seed, a loop that stops at the matching coefficient) and fits or reads them in ``manual``; each honest file
+keeps state too (a log, a counter, a cache of its own answers, constants swept in a demo loop), and passes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from autograd_exercises.judge.static import DIFFERENTIATES, autograd_use
+
+PREAMBLE = """import torch
+
+
+def f(x):
+    return 3 * x**2 + 2 * x
+
+
+def grad(x):
+    x = x.detach().clone().requires_grad_()
+    f(x).sum().backward()
+    return x.grad
+
+
+def fit(pairs, x):
+    xs, gs = torch.cat([p[0] for p in pairs]), torch.cat([p[1] for p in pairs])
+    a = ((xs - xs.mean()) * (gs - gs.mean())).sum() / ((xs - xs.mean()) ** 2).sum()
+    return a * x + gs.mean() - a * xs.mean()
+
+
+GRID = torch.linspace(-2, 2, 5)
+"""
+
+
+
+def saving(store: str, read: str, before: str = "", after: str = "saving(5)\n") -> str:
+    """An attack: ``saving`` back-propagates and keeps ``x.grad`` (``store``), the top level calls it, and
+    ``manual`` answers from what was kept (``read``). The kept value is data, never code: the by-hand reading of
+    :mod:`judge.static` does not follow it."""
+    return (f"{before}def saving(n):\n    x = torch.linspace(-2, 2, n)\n    x.requires_grad_(True)\n"
+            f"    f(x).sum().backward()\n    {store}\n{after}def manual(x):\n    {read}\n")
+
+
+# name: (source after the preamble, what the finding names as the answer's source)
+ATTACKS = {
+    "list_filled_by_a_loop": (saving("SEEN.append((x, x.grad))", "return fit(SEEN, x)", "SEEN = []\n",
+                                     "for n in range(2, 5):\n    saving(n)\n"), "SEEN"),
+    "global_set_by_the_autograd_function": (
+        saving("global LAST\n    LAST = [(x, x.grad)]", "return fit(LAST, x)", "LAST = None\n"), "LAST"),
+    "class_attribute": (saving("Store.seen.append((x, x.grad))", "return fit(Store.seen, x)",
+                               "class Store:\n    seen = []\n"), "Store"),
+    "function_attribute": (saving("fit.seen = [(x, x.grad)]", "return fit(fit.seen, x)"), "fit"),
+    "module_attribute": (saving("torch.seen = [(x, x.grad)]", "return fit(torch.seen, x)"), "torch.seen"),
+    "default_argument": ("SEEN = []\n" + saving("SEEN.append((x, x.grad))", "return fit(saved, x)").replace(
+        "def manual(x):", "def manual(x, saved=SEEN):"), "SEEN"),
+    "injected_builtin": (saving("builtins.SAVED = [(x, x.grad)]", "return fit(SAVED, x)", "import builtins\n"),
+                         "SAVED"),
+    "file": (saving("torch.save([(x, x.grad)], 'seen.pt')", "return fit(torch.load('seen.pt'), x)"),
+             "torch.load(...)"),
+    "environment": (saving("os.environ['A'] = str(float(x.grad[1] - x.grad[0]))",
+                           "return float(os.environ['A']) * x", "import os\n"), "os.environ"),
+    "random_seed": (saving("torch.manual_seed(int(x.grad[2]))", "return 6 * x + torch.initial_seed()"),
+                    "torch.initial_seed(...)"),
+    "helper_reads_it": (saving("SEEN.append((x, x.grad))", "y = helper(x)\n    return y",
+                               "SEEN = []\ndef helper(x):\n    return fit(SEEN, x)\n"), "helper(...)"),
+    "coefficient_search_with_break": (saving(
+        "BOX.append(x.grad)", "return 6 * x + A", "BOX = []\n",
+        "saving(5)\nfor A in range(100):\n    if abs(A - float(BOX[0][2])) < 0.5:\n        break\n"), "A"),
+    "coefficient_search_with_while": (saving(
+        "BOX.append(x.grad)", "return 6 * x + B", "BOX = []\n",
+        "saving(5)\nB = 0\nwhile abs(B - float(BOX[0][2])) > 0.5:\n    B += 1\n"), "B"),
+    "array_changed_by_a_library_call": (saving(
+        "np.copyto(C, x.grad.numpy())", "return 6 * x + float(C[2])", "import numpy as np\nC = np.zeros(5)\n"),
+        "C"),
+    "copied_into_a_local_first": (saving(
+        "SEEN.append((x, x.grad))", "out = []\n    for p in SEEN:\n        out.append(p)\n    return fit(out, x)",
+        "SEEN = []\n"), "SEEN"),
+    "chosen_by_a_loop_over_the_saved_answer": (saving(
+        "SEEN.append((x, x.grad))", "a = 0\n    for k in range(100):\n        a = k\n"
+        "        if abs(k - float(SEEN[0][1][2])) < 1:\n            break\n    return 6 * x + a", "SEEN = []\n"),
+        "SEEN"),
+    "chosen_by_an_exception": (saving(
+        "SEEN.append((x, x.grad))", "try:\n        SEEN[0]\n        return 6 * x + 2\n    except IndexError:\n"
+        "        return 6 * x", "SEEN = []\n"), "SEEN"),
+    "dict_item": (saving("S['p'] = [(x, x.grad)]", "return fit(S['p'], x)", "S = {}\n"), "S"),
+    "lambda": (saving("SEEN.append((x, x.grad))", "return x", "SEEN = []\n") + "manual = lambda x: fit(SEEN, x)\n",
+               "SEEN"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ATTACKS))
+def test_an_answer_saved_at_the_top_level_is_found(name):
+    source, named = ATTACKS[name]
+    findings = autograd_use(PREAMBLE + source, "manual")
+    assert len(findings) == 1, findings
+    (finding,) = findings
+    text = finding.describe(lambda line: f"line {line}")
+    assert finding.rank == DIFFERENTIATES and finding.function == "manual"
+    assert text.startswith(f"computes its answer from {named} (which the module's top level can fill with "
+                           "autograd's answers: it runs autograd at line "), text
+    assert (PREAMBLE + source).splitlines()[finding.line - 1].strip(), finding.line  # a line of code, not a blank
+
+
+HONEST = {
+    "debug_log_written_by_both": (
+        "HISTORY = []\ndef logged(x):\n    g = grad(x)\n    HISTORY.append(('autograd', g))\n    return g\n"
+        "def manual(x):\n    g = 6 * x + 2\n    HISTORY.append(('manual', g))\n    return g\n"
+        "for t in GRID:\n    print(logged(t), manual(t))\n"),
+    "global_rebound_then_returned": (
+        "last = None\ndef remembered(x):\n    global last\n    last = grad(x)\n    return last\n"
+        "def manual(x):\n    global last\n    last = 6 * x + 2\n    return last\nremembered(GRID)\n"),
+    "counter": ("CALLS = 0\ndef manual(x):\n    global CALLS\n    CALLS += 1\n    return 6 * x + 2\nprint(grad(GRID))\n"),
+    "cache_of_its_own_answers": (
+        "_CACHE = {}\ndef manual(x):\n    key = tuple(x.flatten().tolist())\n    if key not in _CACHE:\n"
+        "        _CACHE[key] = 6 * x + 2\n    return _CACHE[key]\nprint(grad(GRID), manual(GRID))\n"),
+    "constants_swept_in_a_demo_loop": (
+        "A, B = 6.0, 2.0\ndef manual(x):\n    return A * x + B\n"
+        "for A, B in [(1.0, 0.0), (6.0, 2.0)]:\n    assert torch.allclose(grad(GRID), manual(GRID)) or A != 6.0\n"),
+    "coefficient_list_iterated": (
+        "TERMS = [(6, 1), (2, 0)]\ndef manual(x):\n    return sum(c * x**p for c, p in TERMS)\n"
+        "for c, p in TERMS:\n    print(c, p, grad(GRID))\n"),
+    "tensor_constant": ("K = torch.tensor([6.0, 2.0])\ndef manual(x):\n    return K[0] * x + K[1]\n"
+                        "print(torch.allclose(grad(GRID), manual(GRID)))\n"),
+    "formula_chosen_by_autograd_among_definitions": (
+        "def one(x):\n    return 6 * x + 2\ndef two(x):\n    return (6 * x) + 2\n"
+        "for d in (one, two):\n    if torch.allclose(d(GRID), grad(GRID)):\n        break\n"
+        "def manual(x):\n    return d(x)\n"),
+    "state_without_autograd_at_the_top_level": (
+        "SEEN = []\nSEEN.append(1.0)\ndef manual(x):\n    return 6 * x + 2 * SEEN[0]\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HONEST))
+def test_state_that_cannot_hold_a_saved_answer_is_no_finding(name):
+    assert autograd_use(PREAMBLE + HONEST[name], "manual") == []
