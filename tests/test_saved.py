@@ -85,6 +85,12 @@ ATTACKS = {
         "SEEN.append((x, x.grad))", "try:\n        SEEN[0]\n        return 6 * x + 2\n    except IndexError:\n"
         "        return 6 * x", "SEEN = []\n"), "SEEN"),
     "dict_item": (saving("S['p'] = [(x, x.grad)]", "return fit(S['p'], x)", "S = {}\n"), "S"),
+    "library_list": (saving("sys.path.append(str(float(x.grad[1] - x.grad[0])))", "return float(sys.path[-1]) * x",
+                            "import sys\n"), "sys.path"),
+    "print_options": (saving("torch.set_printoptions(precision=int(x.grad[2]))",
+                             "return 6 * x + len(str(torch.tensor(0.5)))", ), "str(...)"),
+    "rewritten_default": (saving("manual.__defaults__ = (float(x.grad[2]),)", "return 6 * x + b", "",
+                                 "saving(5)\n").replace("def manual(x):", "def manual(x, b=0.0):"), "0.0"),
     "lambda": (saving("SEEN.append((x, x.grad))", "return x", "SEEN = []\n") + "manual = lambda x: fit(SEEN, x)\n",
                "SEEN"),
 }
@@ -127,6 +133,22 @@ HONEST = {
         "def one(x):\n    return 6 * x + 2\ndef two(x):\n    return (6 * x) + 2\n"
         "for d in (one, two):\n    if torch.allclose(d(GRID), grad(GRID)):\n        break\n"
         "def manual(x):\n    return d(x)\n"),
+    "memo_helper_with_a_demo_under_main": (
+        "_SCALE = {}\ndef scale(n):\n    if n not in _SCALE:\n        _SCALE[n] = 6.0 * n / n\n    return _SCALE[n]\n"
+        "def manual(x):\n    return scale(x.numel()) * x + 2\nif __name__ == '__main__':\n    print(grad(GRID))\n"),
+    "vars_somewhere_else": ("def manual(x):\n    return torch.mul(x, 6) + 2\nprint(vars(), grad(GRID))\n"),
+    "verbose_flag_from_the_environment": (
+        "import os\nVERBOSE = os.environ.get('VERBOSE')\ndef manual(x):\n    g = 6 * x + 2\n    if VERBOSE:\n"
+        "        print(g.tolist())\n    return g\nprint(grad(GRID))\n"),
+    "constants_from_a_comprehension": (
+        "P = {k: float(v) for k, v in [('a', 6), ('b', 2)]}\ndef manual(x):\n    return P['a'] * x + P['b']\n"
+        "print(grad(GRID))\n"),
+    "a_torch_module_object": ("act = torch.nn.Identity()\ndef manual(x):\n    return act(6 * x + 2)\n"
+                              "print(grad(GRID))\n"),
+    "a_global_declared_and_never_used": ("def manual(x):\n    global unused\n    return 6 * x + 2\nprint(grad(GRID))\n"),
+    "loops_nested_deep": ("def manual(x):\n    y = 6 * x + 2\n" + "".join(
+        "    " * (depth + 1) + f"for i{depth} in range(1):\n" for depth in range(18)) + "    " * 19 + "y = y + 0\n"
+        "    return y\nprint(grad(GRID))\n"),
     "state_without_autograd_at_the_top_level": (
         "SEEN = []\nSEEN.append(1.0)\ndef manual(x):\n    return 6 * x + 2 * SEEN[0]\n"),
 }
@@ -135,3 +157,10 @@ HONEST = {
 @pytest.mark.parametrize("name", sorted(HONEST))
 def test_state_that_cannot_hold_a_saved_answer_is_no_finding(name):
     assert autograd_use(PREAMBLE + HONEST[name], "manual") == []
+
+
+def test_a_function_too_long_to_follow_fails_closed():
+    """Its flow is not followed past :data:`saved.MAX_NODES` parts (a hostile file could make that slow)."""
+    body = "".join(f"    v{i} = x + {i}\n" for i in range(1000))
+    findings = autograd_use(PREAMBLE + f"def manual(x):\n{body}    return 6 * x + 2\nprint(grad(GRID))\n", "manual")
+    assert [finding.what.split(" (")[0] for finding in findings] == ["is too long to be read for saved answers"]

@@ -45,20 +45,30 @@ WORLD = frozenset({
 MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "add", "pop", "popitem", "remove",
                       "discard", "clear", "sort", "reverse", "put", "itemset", "fill", "resize", "setflags",
                       "write", "send", "copyto", "place", "putmask", "fill_diagonal", "setitem", "iadd"})
+REWRITES = frozenset({"__defaults__", "__kwdefaults__", "__closure__", "cell_contents", "__code__", "set_printoptions",
+                      "__wrapped__", "__func__"})
 DYNAMIC_NAMESPACE = frozenset({"globals", "vars", "setattr", "__dict__", "exec", "eval", "__builtins__", "modules"})
 BUILTINS = frozenset(dir(builtins))
 TOP_LEVEL = "the module's top level"
+MAX_NODES = 4000  # a by-hand function's size past which its flow is not followed (it fails closed)
+LOOP_PASSES = 4  # passes over an outermost loop before what it assigns counts as tainted anyway
 CONTEXT = "which the module's top level can fill with autograd's answers: it runs autograd at"
 
 
-def saved_answers(tree: ast.Module, module: static.Module, function: str) -> list[static.Finding]:
-    """A finding when the top level runs autograd and ``function``'s return value comes from state it can fill."""
+def saved_answers(tree: ast.Module, module: static.Module, function: str, notebook: bool = False
+                  ) -> list[static.Finding]:
+    """A finding when the top level runs autograd and ``function``'s return value comes from state it can fill.
+    (A module's ``if __name__ == "__main__":`` block does not run when it is graded; a notebook's does.)"""
     try:
-        where = top_level_autograd(tree, module)
+        where = top_level_autograd(tree, module, notebook)
         if where is None:
             return []
         state = State(tree, module, function)
         for node in module.bindings.get(function, ()):
+            if sum(1 for _ in zip(ast.walk(node), range(MAX_NODES + 1))) > MAX_NODES:
+                return [static.Finding(f"is too long to be read for saved answers (over {MAX_NODES} parts; a "
+                                       "by-hand derivative takes a few lines)", getattr(node, "lineno", 1), function,
+                                       static.DYNAMIC)]
             source = state.answer_source(node)
             if source is not None:
                 return [static.Finding(f"computes its answer from {state.describe(source)}", source.lineno,
@@ -69,7 +79,7 @@ def saved_answers(tree: ast.Module, module: static.Module, function: str) -> lis
     return []
 
 
-def top_level_autograd(tree: ast.Module, module: static.Module) -> ast.AST | None:
+def top_level_autograd(tree: ast.Module, module: static.Module, notebook: bool = False) -> ast.AST | None:
     """The first top-level statement (or decorator, default) that differentiates, or looks names up dynamically,
     itself or in what it reaches: the code that runs when the module is imported or its cells are run. Every binding
     is read once, and what reaches autograd is worked out over the names each reaches (linear in the file)."""
@@ -82,7 +92,7 @@ def top_level_autograd(tree: ast.Module, module: static.Module) -> ast.AST | Non
 
     telling = {name for name, values in module.bindings.items() if any(_telling(read(name, v)) for v in values)}
     telling = _closure(telling, _reverse_edges(module, read))
-    for root in _top_level_roots(tree.body):
+    for root in _top_level_roots(tree.body, notebook):
         reader = static.Reader(module, TOP_LEVEL, root)
         if _telling(reader) or any(name in telling for name in reader.reached):
             return root
@@ -115,23 +125,33 @@ def _closure(start: set[str], reached_by: dict[str, set[str]]) -> set[str]:
     return found
 
 
-def _top_level_roots(body: list[ast.stmt]) -> Iterator[ast.AST]:
+def _top_level_roots(body: list[ast.stmt], notebook: bool = True) -> Iterator[ast.AST]:
     """What runs at import: simple statements, the heads of compound ones (their bodies in turn), a ``def``'s
-    decorators and defaults, a class's bases and its body's own top level. Never a function's body."""
+    decorators and defaults, a class's bases and its body's own top level. Never a function's body, nor, in a
+    module (imported under its own name), an ``if __name__ == "__main__":`` block."""
     for statement in body:
+        if not notebook and isinstance(statement, ast.If) and _main_guard(statement.test):
+            yield from _top_level_roots(statement.orelse, notebook)
+            continue
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             arguments = statement.args
             yield from [*statement.decorator_list, *arguments.defaults, *filter(None, arguments.kw_defaults)]
         elif isinstance(statement, ast.ClassDef):
             yield from [*statement.decorator_list, *statement.bases, *(k.value for k in statement.keywords)]
-            yield from _top_level_roots(statement.body)
+            yield from _top_level_roots(statement.body, notebook)
         elif isinstance(statement, COMPOUND):
             yield from (child for child in ast.iter_child_nodes(statement) if isinstance(child, ast.expr))
             yield from (child for child in ast.iter_child_nodes(statement) if isinstance(child, ast.withitem))
             for inner in _bodies(statement):
-                yield from _top_level_roots(inner)
+                yield from _top_level_roots(inner, notebook)
         elif not isinstance(statement, (ast.Import, ast.ImportFrom)):
             yield statement
+
+
+def _main_guard(test: ast.expr) -> bool:
+    """``__name__ == "__main__"`` (either way round)."""
+    return isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq) and {
+        ast.unparse(test.left), ast.unparse(test.comparators[0])} == {"__name__", "'__main__'"}
 
 
 def _bodies(statement: ast.stmt) -> Iterator[list[ast.stmt]]:
@@ -163,10 +183,21 @@ class State:
 
     @cached_property
     def set_attributes(self) -> frozenset[str]:
-        """Attribute names the file sets on some object (``STORE.seen = …``, ``setattr(torch, "seen", …)``)."""
+        """Attribute names the file sets on some object (``STORE.seen = …``, ``setattr(torch, "seen", …)``), or
+        changes through a library's object (``sys.path.append(…)``: ``path``)."""
         return frozenset(self.module.attributes) | frozenset(
             node.attr for node in ast.walk(self.tree) if isinstance(node, ast.Attribute)
-            and isinstance(node.ctx, (ast.Store, ast.Del)))
+            and isinstance(node.ctx, (ast.Store, ast.Del))) | frozenset(
+            node.attr for node in ast.walk(self.tree) if isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name) and node.value.id in self.module.imports
+            and _changed_through(node, self.module.parents))
+
+    @cached_property
+    def rewrites(self) -> bool:
+        """The file changes a function's defaults or closure, or how tensors print (``__defaults__``,
+        ``cell_contents``, ``set_printoptions``): a default, a closure or a tensor's text may then carry data."""
+        return any(isinstance(node, ast.Attribute) and node.attr in REWRITES or isinstance(node, ast.Name)
+                   and node.id in REWRITES for node in ast.walk(self.tree))
 
     @cached_property
     def constants(self) -> frozenset[str]:
@@ -235,16 +266,18 @@ class State:
         return inside
 
     def _literal(self, node: ast.AST, known: set[str]) -> bool:
-        """A display or a library call built from constants, literals and the file's definitions."""
+        """A display, comprehension or library call built from constants, literals and the file's definitions."""
+        inner = {name.id for part in ast.walk(node) if isinstance(part, ast.comprehension)
+                 for name in ast.walk(part.target) if isinstance(name, ast.Name)}
         for part in ast.walk(node):
-            if isinstance(part, ast.Name) and not (part.id in known or part.id in self.module.imports
+            if isinstance(part, ast.Name) and not (part.id in known or part.id in inner or part.id in self.module.imports
                                                    or _definition(part.id, self.module)
                                                    or part.id in BUILTINS and part.id not in self.module.bindings):
                 return False
             if isinstance(part, ast.Attribute) and (part.attr in WORLD or part.attr in self.set_attributes):
                 return False
             if isinstance(part, (*DEFINITIONS, ast.NamedExpr, ast.Starred, ast.Await, ast.Yield, ast.YieldFrom,
-                                 ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                                 ast.GeneratorExp)):
                 return False
             if isinstance(part, ast.Call) and (_called_name(part) in WORLD or _root(part.func) in self.module.bindings):
                 return False
@@ -341,9 +374,15 @@ class State:
         """``node`` reads the world, or an attribute the file sets (in a file of computed names, any attribute of
         an object that is not among the function's ``own`` names)."""
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
-            return node.attr in WORLD or node.attr in self.set_attributes or self.dynamic and _root(node) not in own
+            called = isinstance(self.module.parents.get(node), ast.Call) and self.module.parents[node].func is node
+            return node.attr in WORLD or node.attr in self.set_attributes or \
+                self.dynamic and _root(node) not in own and not called  # (code called is the main reading's)
+        if isinstance(node, ast.JoinedStr):
+            return self.rewrites  # a tensor's text, under print options the file set
         if isinstance(node, ast.Call):
             name = _called_name(node)
+            if self.rewrites and name in ("str", "repr", "format", "__str__", "__repr__", "__format__"):
+                return True
             return name in WORLD or name.startswith("get") and isinstance(node.func, ast.Attribute) \
                 and _root(node.func.value) in self.module.imports
         return False
@@ -357,7 +396,7 @@ class State:
         if isinstance(node, ast.Lambda):
             flow = Flow(self, node)
             return flow.expression(node.body)
-        return node if self._reads_state(node) else None
+        return node if self.rewrites or self._reads_state(node) else None
 
     def describe(self, node: ast.AST) -> str:
         """How a finding names its source: "SEEN", "torch.load(...)"."""
@@ -385,6 +424,8 @@ def _handed_on(node: ast.Name, parents: dict[ast.AST, ast.AST], module: static.M
     child, parent = node, parents.get(node)
     if _definition(node.id, module) and not (isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is node):
         return False
+    if isinstance(parent, ast.Call) and parent.func is node:
+        return False  # calling the object itself (a layer, ``torch.nn.Sigmoid()``) makes a new value
     while True:
         if isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is child:
             if not isinstance(parent.ctx, ast.Load):
@@ -405,6 +446,17 @@ def _handed_on(node: ast.Name, parents: dict[ast.AST, ast.AST], module: static.M
                                        ast.comprehension, ast.withitem, ast.Return, ast.Yield, ast.List, ast.Tuple,
                                        ast.Set, ast.Dict, ast.keyword, ast.Lambda, ast.AugAssign))
         child, parent = parent, parents.get(parent)
+
+
+def _changed_through(node: ast.Attribute, parents: dict[ast.AST, ast.AST]) -> bool:
+    """``node`` (``sys.path``) heads a chain that stores into it or calls a changing method on it."""
+    child, parent = node, parents.get(node)
+    while isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is child:
+        if not isinstance(parent.ctx, ast.Load):
+            return True
+        child, parent = parent, parents.get(parent)
+    return isinstance(parent, ast.Call) and parent.func is child and isinstance(child, ast.Attribute) \
+        and child is not node and (child.attr in MUTATORS or child.attr.endswith("_"))
 
 
 def _definition(name: str, module: static.Module) -> bool:
@@ -459,16 +511,17 @@ class Flow:
         self.taint: dict[str, ast.AST] = {}
         self.found: ast.AST | None = None
         self.escaped: ast.AST | None = None  # a break, continue or return under a tainted condition, in this loop
+        self.depth = 0  # loops around the statement being read
         arguments = function.args
         positional = [*arguments.posonlyargs, *arguments.args]
         defaults = list(zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults)) + \
             [(arg, default) for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults) if default is not None]
-        for arg, default in defaults:  # def manual(x, saved=SEEN)
-            self._bind_name(arg.arg, self.expression(default))
+        for arg, default in defaults:  # def manual(x, saved=SEEN); a default the file may rewrite
+            self._bind_name(arg.arg, self.expression(default) or (default if state.rewrites else None))
         for name in self.declared:  # until the function assigns it, a global holds what it held
             if self.state.unsafe_name(name):
-                self.taint[name] = next(node for node in ast.walk(function) if isinstance(node, ast.Name)
-                                        and node.id == name)
+                self.taint[name] = next((node for node in ast.walk(function) if isinstance(node, ast.Name)
+                                         and node.id == name), function)
 
     def run(self) -> ast.AST | None:
         self.block(self.function.body, None)
@@ -506,10 +559,13 @@ class Flow:
 
     def _call_changes(self, call: ast.Call, source: ast.AST | None) -> None:
         """``buf.append(v)`` or ``fill(buf)``: the local objects a call may change take on what it brings in."""
-        if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
+        if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name) \
+                and (call.func.attr in MUTATORS or call.func.attr.endswith("_")):
             self._bind_name(call.func.value.id, source, keep=True)
-        if source is not None and (self._touching_call(call) or isinstance(call.func, ast.Attribute)):
-            for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
+        callee = _root(call.func)
+        if source is not None and (callee in self.own or callee in self.state.module.bindings
+                                   or _called_name(call) in MUTATORS or any(k.arg == "out" for k in call.keywords)):
+            for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:  # the file's code, copyto
                 if isinstance(argument, ast.Name):
                     self._bind_name(argument.id, source, keep=True)
         if self._touching_call(call):  # a helper that reads state may also set the globals this function declared
@@ -575,13 +631,23 @@ class Flow:
 
     def loop(self, body: list[ast.stmt], orelse: list[ast.stmt], control: ast.AST | None,
              target: ast.AST | None = None) -> None:
-        """A loop's body twice (what one pass taints, the next reads) and its else; under a tainted condition, or
-        with a tainted ``break``, everything the loop assigns is tainted after it (how many passes ran is data)."""
+        """A loop's body, and its else; under a tainted condition, or with a tainted ``break``, everything the loop
+        assigns is tainted after it (how many passes ran is data). An outermost loop runs again until nothing new is
+        tainted (what one pass taints, the next reads), :data:`LOOP_PASSES` at most, then everything it assigns is
+        tainted; a nested loop runs once per pass of the loop around it (nesting costs its size, not 2 ** depth)."""
         outer_escape, self.escaped = self.escaped, None
-        for _ in range(2):
+        outermost, self.depth = self.depth == 0, self.depth + 1
+        for passes in range(LOOP_PASSES if outermost else 1):
+            before = set(self.taint)
             if target is not None:
                 self.bind(target, control)
             self.branches([body, []], control)
+            if set(self.taint) == before:
+                break
+        else:
+            if outermost:
+                self.escaped = self.escaped or self.function  # never settled: everything it assigns counts
+        self.depth -= 1
         self.branches([orelse, []], control)
         stopped = control or self.escaped
         if stopped is not None:

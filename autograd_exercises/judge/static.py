@@ -169,7 +169,7 @@ def autograd_use(source: str, function: str, cells: Sequence[int] = ()) -> list[
     if not found and function in module.bindings:
         from autograd_exercises.judge.saved import saved_answers  # (it builds on this module)
 
-        found = saved_answers(tree, module, function)
+        found = saved_answers(tree, module, function, notebook=bool(cells))
     order = {name: index for index, name in enumerate(dict.fromkeys(finding.function for finding in found))}
     unique = {(finding.line, finding.what): finding for finding in found}
     return sorted(unique.values(), key=lambda finding: (finding.rank, order[finding.function], finding.line))
