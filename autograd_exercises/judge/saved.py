@@ -81,8 +81,13 @@ def saved_answers(tree: ast.Module, module: static.Module, function: str, notebo
 
 def top_level_autograd(tree: ast.Module, module: static.Module, notebook: bool = False) -> ast.AST | None:
     """The first top-level statement (or decorator, default) that differentiates, or looks names up dynamically,
-    itself or in what it reaches: the code that runs when the module is imported or its cells are run. Every binding
-    is read once, and what reaches autograd is worked out over the names each reaches (linear in the file)."""
+    itself or in what it reaches: the code that runs when the module is imported or its cells are run. Whether any
+    does is read as a by-hand function's reach is (:func:`static.read_reach`, all statements at once: a method of
+    the file's plain class that nothing names cannot run); which one, over the names each reaches with every binding
+    read whole, once (both linear in the file)."""
+    roots = list(_top_level_roots(tree.body, notebook))
+    if not any(_telling_finding(f) for f in static.read_reach(module, [], [(TOP_LEVEL, root) for root in roots])):
+        return None  # (read as a by-hand function's reach is: a class's methods that nothing names cannot run)
     readers: dict[int, static.Reader] = {}
 
     def read(owner: str, node: ast.AST) -> static.Reader:
@@ -92,15 +97,19 @@ def top_level_autograd(tree: ast.Module, module: static.Module, notebook: bool =
 
     telling = {name for name, values in module.bindings.items() if any(_telling(read(name, v)) for v in values)}
     telling = _closure(telling, _reverse_edges(module, read))
-    for root in _top_level_roots(tree.body, notebook):
+    for root in roots:  # where: the first statement that reaches autograd, read more widely (every method)
         reader = static.Reader(module, TOP_LEVEL, root)
         if _telling(reader) or any(name in telling for name in reader.reached):
             return root
-    return None
+    return roots[0]
 
 
 def _telling(reader: static.Reader) -> bool:
-    return any(finding.rank in (static.DIFFERENTIATES, static.DYNAMIC) for finding in reader.findings)
+    return any(_telling_finding(finding) for finding in reader.findings)
+
+
+def _telling_finding(finding: static.Finding) -> bool:
+    return finding.rank in (static.DIFFERENTIATES, static.DYNAMIC)
 
 
 def _reverse_edges(module: static.Module, read=None) -> dict[str, set[str]]:

@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Iterable, Iterator, Sequence
 
+from autograd_exercises.judge import methods
+
 DIFFERENTIATES, TRACKS, DYNAMIC = 0, 1, 2  # ranks: what a finding is, most telling first
 ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "backward": ("calls .backward()", DIFFERENTIATES),
@@ -178,29 +180,68 @@ def autograd_use(source: str, function: str, cells: Sequence[int] = ()) -> list[
 def read_reach(module: Module, names: Iterable[str], nodes: Iterable[tuple[str, ast.AST]] = ()) -> list[Finding]:
     """The findings of ``nodes`` (each with the name it belongs to) and of every module-level name they or ``names``
     reach, transitively: each name queued once, each node read once (``a = b = … = (a, b, …)`` costs its size, not
-    its square)."""
+    its square). Left unread (:mod:`.methods`): a plain class's methods until something read names them, and
+    decorators that hand the function back."""
     found: list[Finding] = []
-    queue, read = collections.deque(names), set()
+    queue, later, read = collections.deque(names), collections.deque(nodes), set()
     seen = set(queue)
+    narrowing = _Narrowing(module)
 
     def read_binding(owner: str, node: ast.AST) -> None:
         if id(node) in read:
             return
         read.add(id(node))
-        reader = Reader(module, owner, node)
+        skip = narrowing.skipped(owner, node)
+        reader = Reader(module, owner, node, skip)
         found.extend(reader.findings)
         for reached in reader.reached:
             if reached not in seen:
                 seen.add(reached)
                 queue.append(reached)
+        later.extend(narrowing.release(node, skip))
 
-    for owner, node in nodes:
-        read_binding(owner, node)
-    while queue:
+    while queue or later:
+        if later:
+            read_binding(*later.popleft())
+            continue
         name = queue.popleft()
         for node in module.bindings.get(name, ()):
             read_binding(name, node)
     return found
+
+
+class _Narrowing:
+    """What :func:`read_reach` leaves unread for now (:mod:`.methods`), and what becomes readable as it reads."""
+
+    def __init__(self, module: Module) -> None:
+        self.module = module
+        self.plain = methods.plain_classes(module.bindings, module.layers)
+        self.identity = methods.identity_decorators(module.bindings, module.imports)
+        self.named: set[str] = set(methods.CALLED_BY_NAME)
+        self.waiting: dict[str, list[tuple[str, ast.AST]]] = defaultdict(list)  # method name -> (class, method)
+        self.on = True  # off once what is read uses a library that may call methods by computed names
+
+    def skipped(self, owner: str, node: ast.AST) -> frozenset[int]:
+        """The parts of ``node`` not to read now: a plain class's methods nothing names yet (kept waiting for their
+        name), a function's decorators that hand it back."""
+        if isinstance(node, ast.ClassDef) and self.on and owner == node.name and node.name in self.plain:
+            unnamed = methods.unnamed_methods(node, self.named)
+            for method in unnamed:
+                self.waiting[method.name].append((owner, method))
+            return frozenset(map(id, unnamed))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return frozenset(id(d) for d in node.decorator_list if isinstance(d, ast.Name) and d.id in self.identity)
+        return frozenset()
+
+    def release(self, node: ast.AST, skip: frozenset[int]) -> list[tuple[str, ast.AST]]:
+        """The waiting methods that ``node`` (read without ``skip``) names: all of them once it uses a library
+        outside :data:`methods.NAMING_SAFE`."""
+        if self.on and methods.imports_used(node, self.module.imports, skip) - methods.NAMING_SAFE:
+            self.on = False
+            self.named.update(self.waiting)
+        fresh = set(methods.identifiers(node, skip)) - self.named if self.on else set(self.waiting)
+        self.named |= fresh
+        return [item for name in fresh for item in self.waiting.pop(name, ())]
 
 
 def feedback(function: str, findings: list[Finding], locate: Callable[[int], str]) -> str:
@@ -1075,9 +1116,10 @@ def _is_false(node: ast.AST | None) -> bool:
 class Reader:
     """Reads one module-level binding: its findings, and the module-level names it reaches."""
 
-    def __init__(self, module: Module, owner: str, root: ast.AST) -> None:
-        self.module, self.owner, self.root = module, owner, root
-        self.parents = {child: parent for parent in ast.walk(root) for child in ast.iter_child_nodes(parent)}
+    def __init__(self, module: Module, owner: str, root: ast.AST, skip: frozenset[int] = frozenset()) -> None:
+        self.module, self.owner, self.root = module, owner, root  # (``skip``: ids of parts of root not to read)
+        self.parents = {child: parent for parent in methods.walk(root, skip) for child in ast.iter_child_nodes(parent)
+                        if id(child) not in skip}
         self.locals: dict[ast.AST, set[str]] = {}
         self.outer = module.scopes.get(id(root), frozenset())  # a value stored from inside a function: its locals
         self._values: dict[str, list[ast.AST]] | None = None  # own_layer's, read once: what each local name is bound to
@@ -1085,7 +1127,7 @@ class Reader:
         self._layer_owners: dict[str, bool] = {}  # own_layer's answers, per name or ".attribute"
         self.findings: list[Finding] = []
         self.reached: list[str] = []
-        for node in ast.walk(root):
+        for node in methods.walk(root, skip):
             handler = getattr(self, f"read_{type(node).__name__}", None)
             if handler is not None:
                 handler(node)

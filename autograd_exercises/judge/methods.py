@@ -1,0 +1,156 @@
+"""What of the file's own classes and decorators a by-hand function can run: the parts :func:`static.read_reach`
+may leave unread.
+
+Reading a whole class the by-hand function uses costs an honest student the point when another method of it
+(``autograd_grads`` beside ``manual_grads``) calls autograd; so does a decorator that checks the function against
+autograd once, when the file is imported, and hands it back. Neither runs when the by-hand function is called:
+
+* **Methods never named.** In a *plain* class of the file (:func:`plain_classes`: no decorator, metaclass or
+  keyword, its bases plain classes of the file too, and no class of the file defines ``backward``), a method runs
+  only when code looks it up by its name, or when Python or a library calls it by a name fixed in advance. So a
+  method is read when its name is a dunder or ``_sunder_``, is in :data:`CALLED_BY_NAME` (files, mappings,
+  generators, pickling, numbers), or appears anywhere in what is read (:func:`identifiers`: names, attributes,
+  imports, words inside strings, for ``getattr(o, "m")`` and ``"{0.m}".format(o)``); a method with a decorator
+  other than ``staticmethod``, ``classmethod`` or ``property`` is always read. A computed lookup is a finding of
+  its own. Library code may call methods by names it computes; so, once what is read uses an import outside
+  :data:`NAMING_SAFE`, every method is read.
+* **Decorators that hand the function back** (:func:`identity_decorators`): ``@checked`` where every binding of
+  ``checked`` is a plain ``def`` whose every ``return`` gives back its first parameter, which it only calls, reads
+  ``__name__``-like attributes of, or returns. Their code runs at import (``saved.py`` reads the top level).
+"""
+
+from __future__ import annotations
+
+import ast
+import collections
+import re
+from typing import Iterator
+
+CALLED_BY_NAME = frozenset({
+    # files: print(file=…), json.dump, pickle, torch.save/load, io wrappers
+    "read", "read1", "readinto", "readinto1", "readline", "readlines", "readall", "peek", "write", "writelines",
+    "flush", "fileno", "close", "closed", "seek", "tell", "seekable", "readable", "writable", "truncate", "isatty",
+    # mappings ({**o}, dict(o)), generators (yield from), pickling (torch's pickle_module=), namedtuple-likes, numbers
+    "keys", "items", "values", "get", "send", "throw", "Pickler", "Unpickler", "dump", "dumps", "load", "loads",
+    "persistent_id", "persistent_load", "find_class", "reducer_override", "_fields", "_make", "_asdict", "_replace",
+    "as_integer_ratio", "numerator", "denominator", "real", "imag", "conjugate",
+})
+NAMING_SAFE = frozenset({"torch", "math", "functools", "itertools", "operator", "collections", "typing",
+                         "dataclasses", "copy", "__future__"})  # they call an object's methods by fixed names only
+METHOD_DECORATORS = frozenset({"staticmethod", "classmethod", "property"})
+NAME_ATTRIBUTES = frozenset({"__name__", "__qualname__", "__doc__", "__module__"})
+WORD = re.compile(r"[^\W\d]\w*")
+
+
+def plain_classes(bindings: dict[str, list[ast.AST]], layers: set[str]) -> frozenset[str]:
+    """The names bound only to plain classes of the file (see the module's docstring); none when ``layers``."""
+    if layers:
+        return frozenset()
+    plain: set[str] = set()
+    while True:
+        found = {name for name, nodes in bindings.items() if nodes and all(
+            isinstance(node, ast.ClassDef) and not node.decorator_list and not node.keywords and all(
+                isinstance(base, ast.Name) and (base.id in plain or base.id == "object" and base.id not in bindings)
+                for base in node.bases) for node in nodes)}
+        if found == plain:
+            return frozenset(plain)
+        plain = found
+
+
+def unnamed_methods(node: ast.ClassDef, named: set[str]) -> list[ast.AST]:
+    """The methods of a plain class that nothing ``named`` so far can call (read later, if ever named)."""
+    return [item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and not (item.name.startswith("_") and item.name.endswith("_")) and item.name not in named
+            and all(isinstance(d, ast.Name) and d.id in METHOD_DECORATORS for d in item.decorator_list)]
+
+
+def identity_decorators(bindings: dict[str, list[ast.AST]], imports: dict[str, list]) -> frozenset[str]:
+    """The names bound only to ``def``s that hand back the function they decorate (:func:`returns_argument`)."""
+    return frozenset(name for name, nodes in bindings.items() if nodes and name not in imports
+                     and all(isinstance(node, ast.FunctionDef) and returns_argument(node) for node in nodes))
+
+
+def returns_argument(function: ast.FunctionDef) -> bool:
+    """``def checked(fn): …; return fn``: no decorator of its own, every ``return`` gives back the first parameter,
+    which nothing binds again, and which is otherwise only called, compared by identity (``is None``) or has its
+    ``__name__``-like attributes read: it reaches no other code that could change it."""
+    arguments = [*function.args.posonlyargs, *function.args.args]
+    if function.decorator_list or not arguments:
+        return False
+    name, returns = arguments[0].arg, 0
+    parents = {child: parent for parent in ast.walk(function) for child in ast.iter_child_nodes(parent)}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Return):
+            if not (isinstance(node.value, ast.Name) and node.value.id == name):
+                return False
+            returns += 1
+        elif isinstance(node, ast.Name) and node.id == name:
+            parent = parents[node]
+            if not (isinstance(node.ctx, ast.Load) and (
+                    isinstance(parent, ast.Return) or isinstance(parent, ast.Call) and parent.func is node
+                    or isinstance(parent, ast.Compare) and all(isinstance(op, (ast.Is, ast.IsNot)) for op in parent.ops)
+                    or isinstance(parent, ast.Attribute) and parent.attr in NAME_ATTRIBUTES
+                    and isinstance(parent.ctx, ast.Load))):
+                return False
+        elif node is not arguments[0] and name in _binds(node):
+            return False
+    return returns > 0
+
+
+def _binds(node: ast.AST) -> list[str]:
+    """The names ``node`` binds other than by a plain name (those are :class:`ast.Name` stores)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, ast.alias):
+        return [node.asname or node.name.split(".")[0]]
+    if isinstance(node, ast.arg):
+        return [node.arg]
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return list(node.names)
+    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+        return [node.name] if node.name else []
+    if isinstance(node, ast.MatchMapping):
+        return [node.rest] if node.rest else []
+    return []
+
+
+def identifiers(root: ast.AST, skip: frozenset[int] = frozenset()) -> Iterator[str]:
+    """Every name ``root`` can look an attribute up by, outside ``skip``: its names, attributes, imports,
+    arguments, keywords and definitions, and each word of its strings."""
+    for node in walk(root, skip):
+        if isinstance(node, ast.Name):
+            yield node.id
+        elif isinstance(node, ast.Attribute):
+            yield node.attr
+        elif isinstance(node, ast.alias):
+            yield from node.name.split(".")
+            if node.asname:
+                yield node.asname
+        elif isinstance(node, (ast.arg, ast.keyword)) and node.arg:
+            yield node.arg
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield node.name
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield from WORD.findall(node.value)
+
+
+def imports_used(root: ast.AST, imports: dict[str, list[tuple[str, int]]], skip: frozenset[int]) -> set[str]:
+    """The top-level packages ``root`` imports or names through the file's imports (outside ``skip``)."""
+    used: set[str] = set()
+    for node in walk(root, skip):
+        if isinstance(node, ast.Name) and node.id in imports:
+            used |= {target.lstrip(".").split(".")[0] or "." for target, _ in imports[node.id]}
+        elif isinstance(node, ast.Import):
+            used |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            used.add((node.module or ".").split(".")[0] if not node.level else ".")
+    return used
+
+
+def walk(root: ast.AST, skip: frozenset[int] = frozenset()) -> Iterator[ast.AST]:
+    """:func:`ast.walk` (in its order) without the subtrees whose ids are in ``skip``."""
+    todo = collections.deque([root])
+    while todo:
+        node = todo.popleft()
+        todo.extend(child for child in ast.iter_child_nodes(node) if id(child) not in skip)
+        yield node

@@ -1,0 +1,193 @@
+"""judge/methods.py: the parts of a file's own classes and decorators a by-hand function cannot run are left unread.
+
+Fairness round 9 had two honest files lose the by-hand point: ``e3_class`` (a class with ``manual_grads`` beside an
+``autograd_grads`` method) and ``e1_verified_deco`` (a decorator that checks the function against autograd once, at
+import, and hands it back). Each attack below is the same shape with the autograd reached in a way the reading
+must still see.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from autograd_exercises.judge import methods
+from autograd_exercises.judge.static import autograd_use
+
+
+def whats(source: str, function: str = "manual") -> list[str]:
+    return [finding.what for finding in autograd_use(textwrap.dedent(source), function)]
+
+
+CLASS = """\
+import torch
+import torch.nn.functional as F
+
+
+class Logistic:
+    def __init__(self, w, b):
+        self.w, self.b = w, b
+
+    def logits(self, x):
+        return x @ self.w + self.b
+
+    def autograd_grads(self, x, y):
+        F.binary_cross_entropy_with_logits(self.logits(x), y).backward()
+        return self.w.grad, self.b.grad
+
+    def manual_grads(self, x, y):
+        z = self.logits(x)
+        delta = (torch.sigmoid(z) - y) / z.numel()
+        return x.T @ delta, delta.sum(dim=0)
+"""
+
+DECORATOR = """\
+import torch
+
+
+def polynomial_grad(x):
+    x = x.detach().clone().requires_grad_()
+    (2 * x**4).sum().backward()
+    return x.grad
+
+
+def checked(fn):
+    t = torch.linspace(-2, 2, 7, dtype=torch.float64)
+    assert torch.allclose(fn(t), polynomial_grad(t)), fn.__name__
+    return fn
+"""
+
+HONEST = {
+    "a_method_beside_an_autograd_one": CLASS + "\n\ndef manual(x, y, w, b):\n    return Logistic(w, b).manual_grads(x, y)\n",
+    "an_instance_at_module_level": CLASS + "\n\nMODEL = Logistic(1.0, 0.0)\n\n\n"
+                                           "def manual(x, y):\n    return MODEL.manual_grads(x, y)\n",
+    "an_inherited_method": CLASS + "\n\nclass Scaled(Logistic):\n    def scaled(self, x, y):\n"
+                                   "        return [2 * g for g in self.manual_grads(x, y)]\n\n\n"
+                                   "def manual(x, y, w, b):\n    return Scaled(w, b).scaled(x, y)\n",
+    "a_static_method_never_named": CLASS.replace("    def autograd_grads(self", "    @staticmethod\n    def autograd_grads(")
+                                   .replace("self.logits(x), y", "x, y").replace("return self.w.grad, self.b.grad",
+                                                                                 "return x.grad")
+                                   + "\n\ndef manual(x, y, w, b):\n    return Logistic(w, b).manual_grads(x, y)\n",
+    "a_checking_decorator": DECORATOR + "\n\n@checked\ndef manual(x):\n    return 8 * x**3\n",
+    "a_checking_decorator_that_returns_early": DECORATOR.replace("    t = torch", "    if fn is None:\n        return fn\n"
+                                                                 "    t = torch")
+                                               + "\n\n@checked\ndef manual(x):\n    return 8 * x**3\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HONEST))
+def test_honest_classes_and_decorators_keep_the_point(name):
+    assert whats(HONEST[name]) == []
+
+
+ATTACKS = {
+    # the autograd method is named, however
+    "the_method_called": "\n\ndef manual(x, y, w, b):\n    return Logistic(w, b).autograd_grads(x, y)\n",
+    "called_through_getattr_with_a_literal": "\n\ndef manual(x, y, w, b):\n"
+                                             "    return getattr(Logistic(w, b), 'autograd_grads')(x, y)\n",
+    "called_through_a_format_string": "\n\ndef manual(x, y, w, b):\n    m = Logistic(w, b)\n"
+                                      "    '{0.autograd_grads}'.format(m)\n    return m.manual_grads(x, y)\n",
+    "named_in_a_helper_read_after_the_class": "\n\ndef manual(x, y, w, b):\n    m = Logistic(w, b)\n    later(m)\n"
+                                              "    return m.manual_grads(x, y)\n\n\ndef later(m):\n"
+                                              "    return m.autograd_grads\n",
+    "named_by_another_method_it_calls": "\n\nclass Two(Logistic):\n    def both(self, x, y):\n"
+                                        "        self.autograd_grads(x, y)\n        return self.manual_grads(x, y)\n\n\n"
+                                        "def manual(x, y, w, b):\n    return Two(w, b).both(x, y)\n",
+    # Python or a library calls it by a name fixed in advance, or computed
+    "a_write_method_print_calls": "\n\nclass Sink(Logistic):\n    def write(self, text):\n"
+                                  "        self.autograd_grads(*self.data)\n    def flush(self):\n        pass\n\n\n"
+                                  "def manual(x, y, w, b):\n    s = Sink(w, b)\n    s.data = (x, y)\n"
+                                  "    print('go', file=s)\n    return s.w.grad, s.b.grad\n",
+    "a_library_calling_methods_by_computed_names": "\n\nclass Handler(Logistic):\n    def startElement(self, name, attrs):\n"
+                                                   "        self.autograd_grads(*self.data)\n\n\n"
+                                                   "def manual(x, y, w, b):\n    import xml.sax\n    h = Handler(w, b)\n"
+                                                   "    h.data = (x, y)\n    xml.sax.parseString(b'<a/>', h)\n"
+                                                   "    return h.w.grad, h.b.grad\n",
+    "a_dunder_method": "\n\nclass Called(Logistic):\n    def __call__(self, x, y):\n"
+                       "        return self.autograd_grads(x, y)\n\n\ndef manual(x, y, w, b):\n    return Called(w, b)(x, y)\n",
+    "a_method_with_a_decorator_of_its_own": "\n\nimport functools\n\n\nclass Cached:\n    @functools.cache\n"
+                                            "    def hidden(self):\n        return 1\n    def go(self, t):\n"
+                                            "        t.sum().backward()\n        return t.grad\n\n\n"
+                                            "def manual(x):\n    return Cached().go(x)\n",
+    "a_class_with_a_metaclass": "\n\nclass Meta(type):\n    pass\n\n\nclass Other(metaclass=Meta):\n"
+                                "    def hidden(self, t):\n        t.sum().backward()\n\n\n"
+                                "def manual(x):\n    Other()\n    return 2 * x\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ATTACKS))
+def test_methods_that_can_run_are_still_read(name):
+    assert "calls .backward()" in whats(CLASS + ATTACKS[name]), name
+
+
+DECORATOR_ATTACKS = {
+    "hands_back_another_function": "def checked(fn):\n    return polynomial_grad\n",
+    "rebinds_its_argument_first": "def checked(fn):\n    fn = polynomial_grad\n    return fn\n",
+    "wraps_it": "def checked(fn):\n    def wrapper(x):\n        return fn(polynomial_grad(x))\n    return wrapper\n",
+    "rebinds_it_in_a_nested_function": "def checked(fn):\n    def swap():\n        nonlocal fn\n        fn = polynomial_grad\n"
+                                       "    swap()\n    return fn\n",
+    "passes_it_on": "def checked(fn):\n    return keep(fn)\ndef keep(f):\n    polynomial_grad(1.0)\n    return f\n",
+    "stores_it": "SEEN = []\ndef checked(fn):\n    SEEN.append(fn)\n    fn.seen = polynomial_grad\n    return fn\n",
+    "called_with_arguments": "def checked(*extra):\n    return lambda fn: polynomial_grad\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(DECORATOR_ATTACKS))
+def test_a_decorator_that_may_not_hand_the_function_back_is_read(name):
+    source = DECORATOR.split("def checked")[0] + DECORATOR_ATTACKS[name]
+    decorator = "@checked()" if name == "called_with_arguments" else "@checked"
+    assert "calls .backward()" in whats(source + f"\n\n{decorator}\ndef manual(x):\n    return 8 * x**3\n"), name
+
+
+def test_a_decorator_bound_twice_is_read_if_either_binding_may_not_hand_back():
+    source = DECORATOR + "\n\nif True:\n    def checked(fn):\n        return polynomial_grad\n" \
+                         "\n\n@checked\ndef manual(x):\n    return 8 * x**3\n"
+    assert "calls .backward()" in whats(source)
+
+
+def test_plain_classes_exclude_library_bases_metaclasses_decorators_and_layer_files():
+    import ast
+
+    module = ast.parse("import torch\nclass A:\n    pass\nclass B(A, object):\n    pass\nclass C(torch.nn.Module):\n"
+                       "    pass\nclass D(C):\n    pass\nclass E(metaclass=type):\n    pass\n@dataclass\nclass F:\n    pass\n")
+    bindings = {node.name: [node] for node in module.body if isinstance(node, ast.ClassDef)}
+    assert methods.plain_classes(bindings, set()) == {"A", "B"}
+    assert methods.plain_classes(bindings, {"Layer"}) == frozenset()
+
+
+FITTER = """\
+import torch
+
+
+class Fitter:
+    def __init__(self):
+        self.seen = []
+
+    def slope(self, v):
+        t = torch.tensor(float(v), requires_grad=True)
+        (t**3).backward()
+        return t.grad
+
+    def value(self, v):
+        return float(v) ** 3
+
+
+SEEN = []
+FIT = Fitter()
+"""
+
+
+def test_a_top_level_that_only_makes_an_instance_runs_no_autograd():
+    """The top level makes an instance of a class with an autograd method it never calls: the by-hand function
+    may read the instance (``saved.py`` asks nothing)."""
+    source = FITTER + "for v in range(4):\n    SEEN.append(FIT.value(v))\n\n\ndef manual(x):\n" \
+                      "    return 3 * x**2 + 0 * FIT.value(1)\n"
+    assert whats(source) == []
+
+
+@pytest.mark.parametrize("call", ["FIT.slope(v)", "getattr(FIT, 'slope')(v)", "Fitter.slope(FIT, v)"])
+def test_a_top_level_that_calls_the_autograd_method_by_its_name_still_counts(call):
+    source = FITTER + f"for v in range(4):\n    SEEN.append({call})\n\n\ndef manual(x):\n" \
+                      "    return SEEN[int(x)] + 0 * x\n"
+    assert whats(source) == ["computes its answer from SEEN"], call
