@@ -257,3 +257,37 @@ def test_autograd_in_the_by_hand_function_loses_only_the_by_hand_point(grade_sou
 @pytest.mark.parametrize("name", sorted(BY_HAND_CORRECT))
 def test_by_hand_written_as_students_write_it_gets_full_marks(grade_source, name):
     assert_solution_full(grade_source, SLUG, mutate(SOLUTION, *BY_HAND_CORRECT[name]), 10)
+
+
+# Honest by-hand code next to autograd that never runs when it is called (judge/methods.py): a decorator that checks
+# the function against autograd once, at import, and hands it back.
+CHECKED_AT_IMPORT = '''\
+import functools
+import torch
+
+
+def polynomial(x):
+    return 2 * x**4 + x**3 + 3 * x**2 + 5 * x + 1
+
+
+def polynomial_grad(x):
+    x = x.detach().clone().requires_grad_()
+    polynomial(x).sum().backward()
+    return x.grad
+
+
+def checked_against_autograd(fn):
+    """Decorator: when the module loads, check fn against autograd once."""
+    t = torch.linspace(-2, 2, 7, dtype=torch.float64)
+    assert torch.allclose(fn(t), polynomial_grad(t)), fn.__name__
+    return fn
+
+
+@checked_against_autograd
+def polynomial_grad_manual(x):
+    return 8 * x**3 + 3 * x**2 + 6 * x + 5
+'''
+
+
+def test_a_decorator_checking_the_by_hand_function_against_autograd_keeps_the_point(grade_source):
+    assert_solution_full(grade_source, SLUG, CHECKED_AT_IMPORT, 10)

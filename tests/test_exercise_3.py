@@ -321,3 +321,52 @@ def test_autograd_in_the_by_hand_function_loses_only_the_by_hand_point(grade_sou
 @pytest.mark.parametrize("name", sorted(BY_HAND_CORRECT))
 def test_by_hand_written_as_students_write_it_gets_full_marks(grade_source, name):
     assert_solution_full(grade_source, SLUG, mutate(SOLUTION, *BY_HAND_CORRECT[name]), 10)
+
+
+# Honest by-hand code in a class with an autograd method it never calls (judge/methods.py): full marks.
+ONE_CLASS_BOTH_WAYS = '''\
+import torch
+import torch.nn.functional as F
+
+
+class Logistic:
+    """One linear layer + BCE, with gradients two ways."""
+
+    def __init__(self, w, b):
+        self.w, self.b = w, b
+
+    def logits(self, x):
+        return x @ self.w + self.b
+
+    def autograd_grads(self, x, y):
+        L = F.binary_cross_entropy_with_logits(self.logits(x), y)
+        L.backward()
+        return self.w.grad, self.b.grad
+
+    def manual_grads(self, x, y):
+        z = self.logits(x)
+        delta = (torch.sigmoid(z) - y) / z.numel()
+        if x.dim() == 1:
+            return torch.outer(x, delta), delta
+        return x.T @ delta, delta.sum(dim=0)
+
+
+def layer(x, w, b):
+    return Logistic(w, b).logits(x)
+
+
+def loss(z, y):
+    return F.binary_cross_entropy_with_logits(z, y)
+
+
+def parameter_gradients(x, y, w, b):
+    return Logistic(w, b).autograd_grads(x, y)
+
+
+def parameter_gradients_manual(x, y, w, b):
+    return Logistic(w, b).manual_grads(x, y)
+'''
+
+
+def test_a_class_with_an_autograd_method_beside_the_by_hand_one_keeps_the_point(grade_source):
+    assert_solution_full(grade_source, SLUG, ONE_CLASS_BOTH_WAYS, 10)
