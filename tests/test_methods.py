@@ -70,6 +70,21 @@ HONEST = {
                                                                                  "return x.grad")
                                    + "\n\ndef manual(x, y, w, b):\n    return Logistic(w, b).manual_grads(x, y)\n",
     "a_checking_decorator": DECORATOR + "\n\n@checked\ndef manual(x):\n    return 8 * x**3\n",
+    "a_dataclass": "from dataclasses import dataclass\n" + CLASS.replace("class Logistic:", "@dataclass\nclass Logistic:")
+                   + "\n\ndef manual(x, y, w, b):\n    return Logistic(w, b).manual_grads(x, y)\n",
+    "numpy_in_the_by_hand_method": CLASS.replace("        return x.T @ delta", "        assert np.isfinite(delta.numpy()).all()\n"
+                                                 "        return x.T @ delta").replace("import torch\n", "import numpy as np\nimport torch\n", 1)
+                                   + "\n\ndef manual(x, y, w, b):\n    return Logistic(w, b).manual_grads(x, y)\n",
+    "a_checking_decorator_that_prints": DECORATOR.replace("    return fn", "    print('checked', fn)\n    return fn")
+                                        + "\n\n@checked\ndef manual(x):\n    return 8 * x**3\n",
+    "a_checking_decorator_factory": DECORATOR.split("def checked")[0]
+                                    + "def checked_against(reference):\n    def check(fn):\n"
+                                      "        assert torch.allclose(fn(torch.ones(2)), reference(torch.ones(2)))\n"
+                                      "        return fn\n    return check\n"
+                                    + "\n\n@checked_against(polynomial_grad)\ndef manual(x):\n    return 8 * x**3\n",
+    "a_checking_decorator_usable_bare_or_called": DECORATOR.replace("def checked(fn):\n", "def checked(fn=None):\n"
+                                                                    "    if fn is None:\n        return checked\n")
+                                                  + "\n\n@checked\ndef manual(x):\n    return 8 * x**3\n",
     "a_checking_decorator_that_returns_early": DECORATOR.replace("    t = torch", "    if fn is None:\n        return fn\n"
                                                                  "    t = torch")
                                                + "\n\n@checked\ndef manual(x):\n    return 8 * x**3\n",
@@ -94,7 +109,31 @@ ATTACKS = {
     "named_by_another_method_it_calls": "\n\nclass Two(Logistic):\n    def both(self, x, y):\n"
                                         "        self.autograd_grads(x, y)\n        return self.manual_grads(x, y)\n\n\n"
                                         "def manual(x, y, w, b):\n    return Two(w, b).both(x, y)\n",
-    # Python or a library calls it by a name fixed in advance, or computed
+    "named_in_a_class_pattern": "\n\ndef manual(x, y, w, b):\n    match Logistic(w, b):\n"
+                                "        case Logistic(autograd_grads=g):\n            return g(x, y)\n",
+    # Python or a library calls it by a name fixed in advance, or computed (red team 15: copy's rebuilding calls
+    # append, torch's state_dict reads _metadata, __match_args__, a format string built at run time)
+    "an_append_copy_calls": "\n\nimport copy\n\n\nclass Box(Logistic):\n    def __reduce_ex__(self, protocol):\n"
+                            "        return Box, (1.0, 0.0), None, iter([self.data])\n    def append(self, data):\n"
+                            "        self.g = self.autograd_grads(*data)\n\n\n"
+                            "def manual(x, y, w, b):\n    box = Box(w, b)\n    box.data = (x, y)\n    return copy.copy(box).g\n",
+    "a_private_property_torch_reads": "\n\nclass Sink(Logistic):\n    def __setitem__(self, key, value):\n        pass\n"
+                                      "    @property\n    def _metadata(self):\n        self.g = self.autograd_grads(*self.data)\n"
+                                      "        return {}\n\n\ndef manual(x, y, w, b):\n    sink = Sink(w, b)\n"
+                                      "    sink.data = (x, y)\n    torch.nn.Module().state_dict(destination=sink)\n"
+                                      "    return sink.g\n",
+    "a_positional_class_pattern": "\n\nclass Box(Logistic):\n    __match_args__ = ('autograd' + '_grads',)\n\n\n"
+                                  "def manual(x, y, w, b):\n    match Box(w, b):\n        case Box(g):\n"
+                                  "            return g(x, y)\n",
+    "a_format_string_built_at_run_time": "\n\nclass Box(Logistic):\n    @property\n    def hidden(self):\n"
+                                         "        self.g = self.autograd_grads(*self.data)\n        return 1\n\n\n"
+                                         "def manual(x, y, w, b):\n    box = Box(w, b)\n    box.data = (x, y)\n"
+                                         "    ('{0.' + 'hid' + 'den}').format(box)\n    return box.g\n",
+    "a_method_numpy_calls_by_its_name": "\n\nimport numpy as np\n\n\nclass Box(Logistic):\n    def sqrt(self):\n"
+                                        "        return self.autograd_grads(*self.data)\n    def __mul__(self, other):\n"
+                                        "        return self\n    def __add__(self, other):\n        return self\n\n\n"
+                                        "def manual(x, y, w, b):\n    box = Box(w, b)\n    box.data = (x, y)\n"
+                                        "    return np.linalg.norm(np.array([box], dtype=object))\n",
     "a_write_method_print_calls": "\n\nclass Sink(Logistic):\n    def write(self, text):\n"
                                   "        self.autograd_grads(*self.data)\n    def flush(self):\n        pass\n\n\n"
                                   "def manual(x, y, w, b):\n    s = Sink(w, b)\n    s.data = (x, y)\n"
@@ -130,13 +169,18 @@ DECORATOR_ATTACKS = {
     "passes_it_on": "def checked(fn):\n    return keep(fn)\ndef keep(f):\n    polynomial_grad(1.0)\n    return f\n",
     "stores_it": "SEEN = []\ndef checked(fn):\n    SEEN.append(fn)\n    fn.seen = polynomial_grad\n    return fn\n",
     "called_with_arguments": "def checked(*extra):\n    return lambda fn: polynomial_grad\n",
+    "an_identity_decorator_called_with_another_function": "def checked(fn):\n    return fn\n",
+    "a_factory_whose_inner_decorator_is_rebound": "def checked(reference):\n    def check(fn):\n        return fn\n"
+                                                  "    check = reference\n    return check\n",
 }
 
 
 @pytest.mark.parametrize("name", sorted(DECORATOR_ATTACKS))
 def test_a_decorator_that_may_not_hand_the_function_back_is_read(name):
     source = DECORATOR.split("def checked")[0] + DECORATOR_ATTACKS[name]
-    decorator = "@checked()" if name == "called_with_arguments" else "@checked"
+    decorator = {"called_with_arguments": "@checked()", "an_identity_decorator_called_with_another_function":
+                 "@checked(polynomial_grad)", "a_factory_whose_inner_decorator_is_rebound": "@checked(polynomial_grad)"
+                 }.get(name, "@checked")
     assert "calls .backward()" in whats(source + f"\n\n{decorator}\ndef manual(x):\n    return 8 * x**3\n"), name
 
 
@@ -152,8 +196,10 @@ def test_plain_classes_exclude_library_bases_metaclasses_decorators_and_layer_fi
     module = ast.parse("import torch\nclass A:\n    pass\nclass B(A, object):\n    pass\nclass C(torch.nn.Module):\n"
                        "    pass\nclass D(C):\n    pass\nclass E(metaclass=type):\n    pass\n@dataclass\nclass F:\n    pass\n")
     bindings = {node.name: [node] for node in module.body if isinstance(node, ast.ClassDef)}
-    assert methods.plain_classes(bindings, set()) == {"A", "B"}
-    assert methods.plain_classes(bindings, {"Layer"}) == frozenset()
+    assert methods.plain_classes(bindings, set(), {}) == {"A", "B"}
+    assert methods.plain_classes(bindings, {"Layer"}, {}) == frozenset()
+    assert methods.plain_classes(bindings, set(), {"dataclass": [("dataclasses.dataclass", 1)]}) == {"A", "B", "F"}
+    assert methods.plain_classes(bindings, set(), {"dataclass": [("mine.dataclass", 1)]}) == {"A", "B"}
 
 
 FITTER = """\
@@ -184,6 +230,28 @@ def test_a_top_level_that_only_makes_an_instance_runs_no_autograd():
     source = FITTER + "for v in range(4):\n    SEEN.append(FIT.value(v))\n\n\ndef manual(x):\n" \
                       "    return 3 * x**2 + 0 * FIT.value(1)\n"
     assert whats(source) == []
+
+
+def test_a_class_pattern_at_the_top_level_runs_what_it_names():
+    """Red team 15: ``case Probe(fit=(B, A))`` at the top level reads a property that runs autograd."""
+    source = FITTER + "match FIT:\n    case Fitter(slope=s):\n        B = s\n\n\ndef manual(x):\n    return B * x\n"
+    assert whats(source) == ["computes its answer from B"]
+
+
+@pytest.mark.parametrize("code, what", [
+    ("import typing\ndef manual(x):\n    return typing.ForwardRef('x')._evaluate({'x': x}, None, frozenset())\n",
+     "evaluates a string as code (typing's forward references)"),
+    ("import typing\ndef manual(x):\n    return typing.get_type_hints(manual)\n",
+     "evaluates a string as code (typing's forward references)"),
+    ("import pickle\ndef manual(x):\n    return pickle.loads(BLOB)\n", "uses pickle"),
+    ("import torch\ndef manual(x):\n    return torch.load(PATH, weights_only=False)\n",
+     "loads pickled objects (weights_only), which can call any function"),
+    ("import types\ndef manual(x):\n    return types.FunctionType(CODE, {})(x)\n", "makes a function from a code object (types)"),
+])
+def test_strings_and_bytes_that_run_as_code_are_dynamic(code, what):
+    """Red team 15: ``typing`` evaluates strings (a graph walk hidden in one kept the point); unpickling and code
+    objects can call any function too."""
+    assert what in " ".join(whats(code)), whats(code)
 
 
 @pytest.mark.parametrize("call", ["FIT.slope(v)", "getattr(FIT, 'slope')(v)", "Fitter.slope(FIT, v)"])

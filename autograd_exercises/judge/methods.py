@@ -8,12 +8,15 @@ autograd once, when the file is imported, and hands it back. Neither runs when t
 * **Methods never named.** In a *plain* class of the file (:func:`plain_classes`: no decorator, metaclass or
   keyword, its bases plain classes of the file too, and no class of the file defines ``backward``), a method runs
   only when code looks it up by its name, or when Python or a library calls it by a name fixed in advance. So a
-  method is read when its name is a dunder or ``_sunder_``, is in :data:`CALLED_BY_NAME` (files, mappings,
-  generators, pickling, numbers), or appears anywhere in what is read (:func:`identifiers`: names, attributes,
-  imports, words inside strings, for ``getattr(o, "m")`` and ``"{0.m}".format(o)``); a method with a decorator
-  other than ``staticmethod``, ``classmethod`` or ``property`` is always read. A computed lookup is a finding of
-  its own. Library code may call methods by names it computes; so, once what is read uses an import outside
-  :data:`NAMING_SAFE`, every method is read.
+  method is read when its name starts with ``_`` (dunders; torch looks up private names such as ``_metadata``), is
+  in :data:`CALLED_BY_NAME` (files, containers, generators, pickling, numbers), or appears anywhere in what is read
+  (:func:`identifiers`: names, attributes, imports, class patterns' keywords, words inside strings, for
+  ``getattr(o, "m")`` and ``"{0.m}".format(o)``); a method with a decorator other than ``staticmethod``,
+  ``classmethod`` or ``property`` is always read (as is one named like a numpy function, once numpy is used). A
+  computed ``getattr`` is a finding of its own. Other code may
+  look names up that it computes: so, once what is read uses an import outside :data:`NAMING_SAFE` (``typing``
+  evaluates strings, ``dataclasses`` reads the names its fields hold), a positional class pattern (by
+  ``__match_args__``) or ``.format`` of a string built at run time, every method is read.
 * **Decorators that hand the function back** (:func:`identity_decorators`): ``@checked`` where every binding of
   ``checked`` is a plain ``def`` whose every ``return`` gives back its first parameter, which it only calls, reads
   ``__name__``-like attributes of, or returns. Their code runs at import (``saved.py`` reads the top level).
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import collections
+import functools
 import re
 from typing import Iterator
 
@@ -30,26 +34,30 @@ CALLED_BY_NAME = frozenset({
     # files: print(file=…), json.dump, pickle, torch.save/load, io wrappers
     "read", "read1", "readinto", "readinto1", "readline", "readlines", "readall", "peek", "write", "writelines",
     "flush", "fileno", "close", "closed", "seek", "tell", "seekable", "readable", "writable", "truncate", "isatty",
-    # mappings ({**o}, dict(o)), generators (yield from), pickling (torch's pickle_module=), namedtuple-likes, numbers
-    "keys", "items", "values", "get", "send", "throw", "Pickler", "Unpickler", "dump", "dumps", "load", "loads",
-    "persistent_id", "persistent_load", "find_class", "reducer_override", "_fields", "_make", "_asdict", "_replace",
+    # containers ({**o}, dict(o), copy's and pickle's rebuilding, torch's state dicts), generators (yield from),
+    # pickling (torch's pickle_module=), numbers
+    "keys", "items", "values", "get", "copy", "update", "setdefault", "pop", "popitem", "append", "extend", "insert",
+    "remove", "clear", "index", "count", "add", "discard", "sort", "reverse", "send", "throw", "Pickler", "Unpickler",
+    "dump", "dumps", "load", "loads", "persistent_id", "persistent_load", "find_class", "reducer_override",
     "as_integer_ratio", "numerator", "denominator", "real", "imag", "conjugate",
-})
-NAMING_SAFE = frozenset({"torch", "math", "functools", "itertools", "operator", "collections", "typing",
-                         "dataclasses", "copy", "__future__"})  # they call an object's methods by fixed names only
+})  # and every name that starts with "_": torch looks up private names of objects it is handed (``_metadata``)
+NAMING_SAFE = frozenset({"torch", "numpy", "math", "functools", "itertools", "operator", "collections", "copy",
+                         "__future__"})  # they call an object's methods by fixed names only (numpy's: numpy_names)
 METHOD_DECORATORS = frozenset({"staticmethod", "classmethod", "property"})
 NAME_ATTRIBUTES = frozenset({"__name__", "__qualname__", "__doc__", "__module__"})
 WORD = re.compile(r"[^\W\d]\w*")
 
 
-def plain_classes(bindings: dict[str, list[ast.AST]], layers: set[str]) -> frozenset[str]:
+def plain_classes(bindings: dict[str, list[ast.AST]], layers: set[str],
+                  imports: dict[str, list[tuple[str, int]]]) -> frozenset[str]:
     """The names bound only to plain classes of the file (see the module's docstring); none when ``layers``."""
     if layers:
         return frozenset()
     plain: set[str] = set()
     while True:
         found = {name for name, nodes in bindings.items() if nodes and all(
-            isinstance(node, ast.ClassDef) and not node.decorator_list and not node.keywords and all(
+            isinstance(node, ast.ClassDef) and all(_dataclass(d, imports) for d in node.decorator_list)
+            and not node.keywords and all(
                 isinstance(base, ast.Name) and (base.id in plain or base.id == "object" and base.id not in bindings)
                 for base in node.bases) for node in nodes)}
         if found == plain:
@@ -57,23 +65,39 @@ def plain_classes(bindings: dict[str, list[ast.AST]], layers: set[str]) -> froze
         plain = found
 
 
+def _dataclass(decorator: ast.AST, imports: dict[str, list[tuple[str, int]]]) -> bool:
+    """``@dataclass``, ``@dataclasses.dataclass(frozen=True)``: it adds dunders only."""
+    decorator = decorator.func if isinstance(decorator, ast.Call) else decorator
+    if isinstance(decorator, ast.Name):
+        return [target for target, _ in imports.get(decorator.id, [])] == ["dataclasses.dataclass"]
+    return isinstance(decorator, ast.Attribute) and decorator.attr == "dataclass" \
+        and isinstance(decorator.value, ast.Name) and [t for t, _ in imports.get(decorator.value.id, [])] == ["dataclasses"]
+
+
 def unnamed_methods(node: ast.ClassDef, named: set[str]) -> list[ast.AST]:
     """The methods of a plain class that nothing ``named`` so far can call (read later, if ever named)."""
     return [item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and not (item.name.startswith("_") and item.name.endswith("_")) and item.name not in named
+            and not item.name.startswith("_") and item.name not in named
             and all(isinstance(d, ast.Name) and d.id in METHOD_DECORATORS for d in item.decorator_list)]
 
 
-def identity_decorators(bindings: dict[str, list[ast.AST]], imports: dict[str, list]) -> frozenset[str]:
-    """The names bound only to ``def``s that hand back the function they decorate (:func:`returns_argument`)."""
-    return frozenset(name for name, nodes in bindings.items() if nodes and name not in imports
-                     and all(isinstance(node, ast.FunctionDef) and returns_argument(node) for node in nodes))
+def identity_decorators(bindings: dict[str, list[ast.AST]], imports: dict[str, list]
+                        ) -> tuple[frozenset[str], frozenset[str]]:
+    """The names bound only to ``def``s that hand back the function they decorate (:func:`returns_argument`: used
+    as ``@checked``), and those bound only to ``def``s that return such a ``def`` of their own
+    (:func:`returns_identity`: used as ``@checked_against(reference)``)."""
+    printing = "print" not in bindings and "print" not in imports
+    functions = {name: nodes for name, nodes in bindings.items() if nodes and name not in imports
+                 and all(isinstance(node, ast.FunctionDef) for node in nodes)}
+    return (frozenset(name for name, nodes in functions.items() if all(returns_argument(n, printing) for n in nodes)),
+            frozenset(name for name, nodes in functions.items() if all(returns_identity(n, printing) for n in nodes)))
 
 
-def returns_argument(function: ast.FunctionDef) -> bool:
-    """``def checked(fn): …; return fn``: no decorator of its own, every ``return`` gives back the first parameter,
-    which nothing binds again, and which is otherwise only called, compared by identity (``is None``) or has its
-    ``__name__``-like attributes read: it reaches no other code that could change it."""
+def returns_argument(function: ast.FunctionDef, printing: bool = False) -> bool:
+    """``def checked(fn): …; return fn``: no decorator of its own, every ``return`` gives back the first parameter
+    (or the decorator itself, as ``if fn is None: return checked`` does), which nothing binds again, and which is
+    otherwise only called, compared by identity (``is None``), printed (``printing``: ``print`` is the builtin) or
+    has its ``__name__``-like attributes read: it reaches no other code that could change it."""
     arguments = [*function.args.posonlyargs, *function.args.args]
     if function.decorator_list or not arguments:
         return False
@@ -81,20 +105,44 @@ def returns_argument(function: ast.FunctionDef) -> bool:
     parents = {child: parent for parent in ast.walk(function) for child in ast.iter_child_nodes(parent)}
     for node in ast.walk(function):
         if isinstance(node, ast.Return):
-            if not (isinstance(node.value, ast.Name) and node.value.id == name):
+            if not (isinstance(node.value, ast.Name) and node.value.id in (name, function.name)):
                 return False
             returns += 1
         elif isinstance(node, ast.Name) and node.id == name:
-            parent = parents[node]
-            if not (isinstance(node.ctx, ast.Load) and (
-                    isinstance(parent, ast.Return) or isinstance(parent, ast.Call) and parent.func is node
-                    or isinstance(parent, ast.Compare) and all(isinstance(op, (ast.Is, ast.IsNot)) for op in parent.ops)
-                    or isinstance(parent, ast.Attribute) and parent.attr in NAME_ATTRIBUTES
-                    and isinstance(parent.ctx, ast.Load))):
+            if not (isinstance(node.ctx, ast.Load) and _inert_use(node, parents[node], printing)):
                 return False
         elif node is not arguments[0] and name in _binds(node):
             return False
     return returns > 0
+
+
+def _inert_use(node: ast.Name, parent: ast.AST, printing: bool) -> bool:
+    """A use of the decorated function that can only run it or read its name."""
+    return isinstance(parent, ast.Return) or isinstance(parent, ast.Call) and (
+        parent.func is node or printing and isinstance(parent.func, ast.Name) and parent.func.id == "print"
+        and node in parent.args) \
+        or isinstance(parent, ast.Compare) and all(isinstance(op, (ast.Is, ast.IsNot)) for op in parent.ops) \
+        or isinstance(parent, ast.Attribute) and parent.attr in NAME_ATTRIBUTES and isinstance(parent.ctx, ast.Load)
+
+
+def returns_identity(factory: ast.FunctionDef, printing: bool = False) -> bool:
+    """``def checked_against(reference): def check(fn): …; return fn; return check``: a decorator factory whose every
+    ``return`` gives back a ``def`` of its own body that :func:`returns_argument`, a name it binds nowhere else."""
+    inner = {node.name: node for node in factory.body if isinstance(node, ast.FunctionDef)}
+    stack, returned = list(factory.body), set()
+    while stack:  # the factory's own statements, not its nested definitions'
+        node = stack.pop()
+        if isinstance(node, ast.Return):
+            if not (isinstance(node.value, ast.Name) and node.value.id in inner):
+                return False
+            returned.add(node.value.id)
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+    if factory.decorator_list or not returned:
+        return False
+    binds = collections.Counter(name for node in ast.walk(factory) for name in (
+        [node.id] if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load) else _binds(node)))
+    return all(binds[name] == 1 and returns_argument(inner[name], printing) for name in returned)
 
 
 def _binds(node: ast.AST) -> list[str]:
@@ -130,8 +178,36 @@ def identifiers(root: ast.AST, skip: frozenset[int] = frozenset()) -> Iterator[s
             yield node.arg
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             yield node.name
+        elif isinstance(node, ast.MatchClass):
+            yield from node.kwd_attrs  # case Box(slope=s) reads o.slope
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             yield from WORD.findall(node.value)
+
+
+@functools.lru_cache(maxsize=1)
+def numpy_names() -> frozenset[str] | None:
+    """The names numpy calls methods of the objects it is handed by: its own functions' (``np.sqrt`` of an object
+    array calls each item's ``sqrt``, ``np.sum(o)`` calls ``o.sum``, also from inside ``np.linalg.norm``); ``None``
+    where numpy is not installed here (then nothing can tell)."""
+    try:
+        import numpy
+    except ImportError:
+        return None
+    return frozenset(dir(numpy))
+
+
+def looks_up_computed_names(root: ast.AST, skip: frozenset[int]) -> bool:
+    """``root`` (outside ``skip``) looks attributes up by names no reading can see: a class pattern with positional
+    parts (``case Box(s)``, by the class's ``__match_args__``), or ``.format``/``.format_map`` of a string that is not
+    a literal (``("{0." + name + "}").format(o)``)."""
+    for node in walk(root, skip):
+        if isinstance(node, ast.MatchClass) and node.patterns:
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in ("format", "format_map") \
+                and not (isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str)):
+            return True
+    return False
 
 
 def imports_used(root: ast.AST, imports: dict[str, list[tuple[str, int]]], skip: frozenset[int]) -> set[str]:

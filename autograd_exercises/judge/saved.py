@@ -135,7 +135,8 @@ def _closure(start: set[str], reached_by: dict[str, set[str]]) -> set[str]:
 
 
 def _top_level_roots(body: list[ast.stmt], notebook: bool = True) -> Iterator[ast.AST]:
-    """What runs at import: simple statements, the heads of compound ones (their bodies in turn), a ``def``'s
+    """What runs at import: simple statements, the heads of compound ones (``except`` types, ``case`` patterns and
+    guards too; their bodies in turn), a ``def``'s
     decorators and defaults, a class's bases and its body's own top level. Never a function's body, nor, in a
     module (imported under its own name), an ``if __name__ == "__main__":`` block."""
     for statement in body:
@@ -151,6 +152,9 @@ def _top_level_roots(body: list[ast.stmt], notebook: bool = True) -> Iterator[as
         elif isinstance(statement, COMPOUND):
             yield from (child for child in ast.iter_child_nodes(statement) if isinstance(child, ast.expr))
             yield from (child for child in ast.iter_child_nodes(statement) if isinstance(child, ast.withitem))
+            yield from (handler.type for handler in getattr(statement, "handlers", ()) if handler.type is not None)
+            for case in getattr(statement, "cases", ()):  # a pattern reads attributes, a guard runs
+                yield from [case.pattern, *filter(None, [case.guard])]
             for inner in _bodies(statement):
                 yield from _top_level_roots(inner, notebook)
         elif not isinstance(statement, (ast.Import, ast.ImportFrom)):

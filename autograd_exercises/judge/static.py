@@ -73,7 +73,13 @@ ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "__globals__": ("reads __globals__", DYNAMIC),
     "__getattribute__": ("looks attributes up by name (__getattribute__)", DYNAMIC),
     "resolve_name": ("looks an object up by name (pkgutil.resolve_name)", DYNAMIC),
+    **{name: ("evaluates a string as code (typing's forward references)", DYNAMIC)
+       for name in ("get_type_hints", "ForwardRef", "_evaluate", "_eval_type", "evaluate_forward_ref")},
+    "get_annotations": ("may evaluate strings as code (inspect.get_annotations)", DYNAMIC),
+    **{name: ("makes a function from a code object (types)", DYNAMIC) for name in ("FunctionType", "CodeType", "LambdaType")},
+    "co_code": ("reads or rewrites bytecode (co_code)", DYNAMIC),
 }
+UNPICKLERS = ("pickle", "_pickle", "marshal", "shelve", "dill", "cloudpickle", "joblib")  # loading calls any function
 ROOTED = {("torch", "func"): ("uses torch.func", DIFFERENTIATES), ("sys", "modules"): ("reads sys.modules", DYNAMIC)}
 HARMLESS = {"no_grad", "inference_mode"}  # torch.autograd.no_grad() only switches tracking off
 NAMES = {  # a bare name, when the submission does not define it itself
@@ -215,7 +221,7 @@ class _Narrowing:
 
     def __init__(self, module: Module) -> None:
         self.module = module
-        self.plain = methods.plain_classes(module.bindings, module.layers)
+        self.plain = methods.plain_classes(module.bindings, module.layers, module.imports)
         self.identity = methods.identity_decorators(module.bindings, module.imports)
         self.named: set[str] = set(methods.CALLED_BY_NAME)
         self.waiting: dict[str, list[tuple[str, ast.AST]]] = defaultdict(list)  # method name -> (class, method)
@@ -228,18 +234,23 @@ class _Narrowing:
             unnamed = methods.unnamed_methods(node, self.named)
             for method in unnamed:
                 self.waiting[method.name].append((owner, method))
-            return frozenset(map(id, unnamed))
+            return frozenset(map(id, [*unnamed, *node.decorator_list]))  # (a plain class's: @dataclass, which ran)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return frozenset(id(d) for d in node.decorator_list if isinstance(d, ast.Name) and d.id in self.identity)
+            identity, factories = self.identity
+            return frozenset(id(d) for d in node.decorator_list if isinstance(d, ast.Name) and d.id in identity
+                             or isinstance(d, ast.Call) and isinstance(d.func, ast.Name) and d.func.id in factories)
         return frozenset()
 
     def release(self, node: ast.AST, skip: frozenset[int]) -> list[tuple[str, ast.AST]]:
         """The waiting methods that ``node`` (read without ``skip``) names: all of them once it uses a library
-        outside :data:`methods.NAMING_SAFE`."""
-        if self.on and methods.imports_used(node, self.module.imports, skip) - methods.NAMING_SAFE:
+        outside :data:`methods.NAMING_SAFE` or looks attributes up by computed names."""
+        used = methods.imports_used(node, self.module.imports, skip)
+        numpy = methods.numpy_names() if "numpy" in used else frozenset()
+        if self.on and (used - methods.NAMING_SAFE or numpy is None or methods.looks_up_computed_names(node, skip)):
             self.on = False
             self.named.update(self.waiting)
-        fresh = set(methods.identifiers(node, skip)) - self.named if self.on else set(self.waiting)
+        fresh = set(methods.identifiers(node, skip)) | (numpy or set())
+        fresh = fresh - self.named if self.on else set(self.waiting)
         self.named |= fresh
         return [item for name in fresh for item in self.waiting.pop(name, ())]
 
@@ -1105,7 +1116,7 @@ def forbidden_module(dotted: str) -> int | None:
         return None
     ranks = [ATTRIBUTES[part][1] for part in parts if part in ATTRIBUTES]
     ranks += [ROOTED[pair][1] for pair in zip(parts, parts[1:]) if pair in ROOTED]
-    ranks += [DYNAMIC] if parts[0] in ("importlib", "builtins") else []
+    ranks += [DYNAMIC] if parts[0] in ("importlib", "builtins", *UNPICKLERS) else []
     return min(ranks) if ranks else None
 
 
@@ -1198,6 +1209,10 @@ class Reader:
         for keyword in node.keywords:
             if keyword.arg == "requires_grad" and not _is_false(keyword.value):
                 self.found(node, "asks for gradients (requires_grad=True)", TRACKS)
+        for keyword in node.keywords:  # torch.load(…, weights_only=False), numpy.load(…, allow_pickle=True)
+            if keyword.arg == "weights_only" and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is True) \
+                    or keyword.arg == "allow_pickle" and not _is_false(keyword.value):
+                self.found(node, f"loads pickled objects ({keyword.arg}), which can call any function", DYNAMIC)
         if name == "set_grad_enabled" and not (node.args and _is_false(node.args[0])):
             self.found(node, "turns gradient tracking on (torch.set_grad_enabled)", TRACKS)
         if name in LOOKUPS:
