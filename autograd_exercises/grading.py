@@ -15,15 +15,18 @@ in the result's notes.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 import re
 import time
 import zlib
 from dataclasses import replace
+from importlib import resources
 from typing import Any, Iterable, Iterator
 
 import torch
 
+from autograd_exercises import catalog
 from autograd_exercises.judge import Fail, static
 from autograd_exercises.results import CheckResult, ExerciseResult
 from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox, packing, split_checks
@@ -158,8 +161,23 @@ def _label(case: Case) -> str:
 def by_hand_failure(check: Check, submission: Submission) -> str | None:
     """Feedback when a by-hand check's function uses autograd, read from the submission's source."""
     cells = [cell.first for cell in submission.program]  # run cell by cell: one that raises does not stop the rest
-    findings = static.autograd_use(source_text(submission), check.function, cells)
+    findings = static.autograd_use(source_text(submission), check.function, cells, grader_arguments(check.function))
     return static.feedback(check.function, findings, submission.locate) if findings else None
+
+
+@functools.lru_cache(maxsize=None)
+def grader_arguments(function: str) -> int | None:
+    """How many positional arguments a probe passes ``function``: its parameters in the student stub (``None``
+    where no stub defines it)."""
+    for info in catalog.exercises():
+        try:
+            tree = ast.parse((resources.files("autograd_exercises") / info.stub).read_text(encoding="utf-8"))
+        except (OSError, SyntaxError):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name == function:
+                return len(node.args.posonlyargs) + len(node.args.args)
+    return None
 
 
 def source_text(submission: Submission) -> str:

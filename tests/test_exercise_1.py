@@ -243,6 +243,12 @@ BY_HAND_CORRECT = {
     "comprehension_under_no_grad": [(MANUAL, "    with torch.no_grad():\n        flat = x.detach().reshape(-1)\n"
                                              "        slopes = [8 * v**3 + 3 * v**2 + 6 * v + 5 for v in flat]\n"
                                              "    return torch.stack(slopes).reshape(x.shape)\n")],
+    "checks_itself_against_autograd_when_asked": [("def polynomial_grad_manual(x):\n",
+                                                   "def polynomial_grad_manual(x, check=False):\n"),
+                                                  (MANUAL, "    slope = 8 * x**3 + 3 * x**2 + 6 * x + 5\n"
+                                                           "    if check:  # a debugging aid, off unless asked\n"
+                                                           "        assert torch.allclose(slope, polynomial_grad(x))\n"
+                                                           "    return slope\n")],
     "local_name_like_an_autograd_import": [(IMPORTS, IMPORTS + "from torch.autograd import grad\n"),
                                            (MANUAL, "    grad = 8 * x**3 + 3 * x**2 + 6 * x + 5\n    return grad\n")],
 }

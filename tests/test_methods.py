@@ -259,3 +259,42 @@ def test_a_top_level_that_calls_the_autograd_method_by_its_name_still_counts(cal
     source = FITTER + f"for v in range(4):\n    SEEN.append({call})\n\n\ndef manual(x):\n" \
                       "    return SEEN[int(x)] + 0 * x\n"
     assert whats(source) == ["computes its answer from SEEN"], call
+
+
+AUTOGRAD_CHECK = "import torch\n\n\ndef slope(x):\n    x = x.detach().clone().requires_grad_()\n" \
+                 "    (x**3).sum().backward()\n    return x.grad\n\n\n"
+
+
+@pytest.mark.parametrize("code", [
+    "def manual(x, check=False):\n    g = 3 * x**2\n    if check:\n        assert torch.allclose(g, slope(x))\n    return g\n",
+    "def manual(x, *, debug=None):\n    g = 3 * x**2\n    if debug and x.numel() < 10:\n        print(slope(x))\n"
+    "    return g\n\n\nprint(manual(torch.ones(2), debug=True))\n",
+    "def manual(x, check=0):\n    if check:\n        return slope(x)\n    else:\n        return 3 * x**2\n",
+])
+def test_a_debugging_branch_the_grader_never_takes_is_not_read(code):
+    """fr12's v13: a by-hand function that checks itself against autograd only when asked (never by the grader)."""
+    assert autograd_use(AUTOGRAD_CHECK + code, "manual", (), 1) == []
+
+
+@pytest.mark.parametrize("code, passed", [
+    ("def manual(check=False):\n    if check:\n        return slope(check)\n    return 0\n", 1),  # the grader passes it
+    ("def manual(x, check=False):\n    if check:\n        return slope(x)\n    return 3 * x**2\n", None),  # arity unknown
+    ("def manual(x, check=True):\n    if check:\n        return slope(x)\n    return 3 * x**2\n", 1),
+    ("def manual(x, check=False):\n    if not check:\n        return slope(x)\n    return 3 * x**2\n", 1),
+    ("def manual(x, check=False):\n    check = x.numel() > 0\n    if check:\n        return slope(x)\n", 1),
+    ("def manual(x, check=False):\n    def turn():\n        nonlocal check\n        check = True\n    turn()\n"
+     "    if check:\n        return slope(x)\n", 1),
+    ("def manual(x, check=False):\n    if check:\n        return slope(x)\n    return manual(x, check=True)\n", 1),
+    ("def manual(x, check=False):\n    if check:\n        return slope(x)\n    return HOOKS[0](x, check=True)\n"
+     "HOOKS = [manual]\n", 1),
+    ("def manual(x, check=False):\n    if check:\n        return slope(x)\n    return 3 * x**2\n"
+     "manual.__defaults__ = (True,)\n", 1),
+    ("def manual(x, check=False):\n    if check:\n        return slope(x)\n    return 3 * x**2\n"
+     "object.__setattr__(manual, '__defaults__', (True,))\n", 1),
+    ("def on(fn):\n    return lambda x: fn(x, check=True)\n@on\ndef manual(x, check=False):\n    if check:\n"
+     "        return slope(x)\n    return 3 * x**2\n", 1),
+    ("import sys\ndef manual(x, check=False):\n    if check:\n        return slope(x)\n    return 3 * x**2\n"
+     "sys.settrace(None)\n", 1),
+])
+def test_a_branch_the_grader_may_take_is_read(code, passed):
+    assert "calls .backward()" in [f.what for f in autograd_use(AUTOGRAD_CHECK + code, "manual", (), passed)], code

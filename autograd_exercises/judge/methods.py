@@ -17,6 +17,9 @@ autograd once, when the file is imported, and hands it back. Neither runs when t
   look names up that it computes: so, once what is read uses an import outside :data:`NAMING_SAFE` (``typing``
   evaluates strings, ``dataclasses`` reads the names its fields hold), a positional class pattern (by
   ``__match_args__``) or ``.format`` of a string built at run time, every method is read.
+* **A debugging branch the grader never takes** (:func:`debug_branches`): ``if check:`` in the by-hand function,
+  where ``check`` is a parameter the grader never passes (past the stub's), with a false literal default that
+  nothing can change, and the function is only ever called by name at the top level.
 * **Decorators that hand the function back** (:func:`identity_decorators`): ``@checked`` where every binding of
   ``checked`` is a plain ``def`` whose every ``return`` gives back its first parameter, which it only calls, reads
   ``__name__``-like attributes of, or returns. Their code runs at import (``saved.py`` reads the top level).
@@ -230,3 +233,72 @@ def walk(root: ast.AST, skip: frozenset[int] = frozenset()) -> Iterator[ast.AST]
         node = todo.popleft()
         todo.extend(child for child in ast.iter_child_nodes(node) if id(child) not in skip)
         yield node
+
+
+def debug_branches(tree: ast.Module, bindings: dict[str, list[ast.AST]], ordered: bool, function: str,
+                   passed: int | None) -> frozenset[int]:
+    """The statements of ``if flag:`` (or ``if flag and …:``) in ``function`` that cannot run when the grader calls
+    it with ``passed`` positional arguments: ``flag`` is a later parameter (or keyword-only) whose default is a
+    false literal, bound nowhere in the function; the function is one plain ``def``; nothing in the file names a
+    function's defaults, and the function is named only in direct calls at the top level (no code it runs, nor any
+    other, can hold it to call it with the flag); nothing can reorder statements (``ordered``)."""
+    nodes = bindings.get(function, [])
+    if passed is None or not ordered or len(nodes) != 1 or not isinstance(nodes[0], ast.FunctionDef) \
+            or nodes[0].decorator_list or not _only_called_at_top_level(tree, function, nodes[0]):
+        return frozenset()
+    node = nodes[0]
+    flags = _unpassed_flags(node, passed) - {name for statement in node.body for inner in ast.walk(statement)
+                                              for name in ([inner.id] if isinstance(inner, ast.Name) and not isinstance(
+                                                  inner.ctx, ast.Load) else _binds(inner))}
+    if not flags:
+        return frozenset()
+    skip: set[int] = set()
+    stack = list(node.body)
+    while stack:  # the function's own statements: a nested scope's ``flag`` may be its own
+        inner = stack.pop()
+        if isinstance(inner, ast.If) and _only_when(inner.test, flags):
+            skip.update(map(id, inner.body))
+            stack.extend(inner.orelse)
+        elif not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(inner))
+    return frozenset(skip)
+
+
+FALSE_LITERALS = (None, False, 0, "")
+
+
+def _unpassed_flags(function: ast.FunctionDef, passed: int) -> set[str]:
+    """The parameters past the first ``passed`` positional ones whose default is a false literal."""
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    defaults = zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults)
+    pairs = [(arg, default) for arg, default in defaults if positional.index(arg) >= passed]
+    pairs += [(arg, default) for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults) if default is not None]
+    return {arg.arg for arg, default in pairs if isinstance(default, ast.Constant) and default.value in FALSE_LITERALS
+            and type(default.value) in (type(None), bool, int, str)}
+
+
+def _only_when(test: ast.AST, flags: set[str]) -> bool:
+    """``test`` is true only when one of ``flags`` is: ``flag``, ``flag and …``."""
+    if isinstance(test, ast.Name):
+        return test.id in flags
+    return isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and any(_only_when(v, flags) for v in test.values)
+
+
+def _only_called_at_top_level(tree: ast.Module, function: str, definition: ast.FunctionDef) -> bool:
+    """``function`` is named nowhere but in its ``def`` and in direct calls outside every function and class, and
+    no code names a function's defaults (``__defaults__``, ``__kwdefaults__``, in a string too)."""
+    parents = {child: parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in ("__defaults__", "__kwdefaults__") \
+                or isinstance(node, ast.Constant) and isinstance(node.value, str) and "defaults__" in node.value:
+            return False
+        if isinstance(node, ast.Name) and node.id == function:
+            parent, above = parents.get(node), parents.get(node)
+            if not (isinstance(parent, ast.Call) and parent.func is node and isinstance(node.ctx, ast.Load)):
+                return False
+            while above is not None:
+                if isinstance(above, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                    return False
+                above = parents.get(above)
+    return True

@@ -158,20 +158,23 @@ class Module:
             layers = found
 
 
-def autograd_use(source: str, function: str, cells: Sequence[int] = ()) -> list[Finding]:
+def autograd_use(source: str, function: str, cells: Sequence[int] = (), passed: int | None = None) -> list[Finding]:
     """Every autograd use in ``function`` and in what it reaches; ``[]`` if none.
 
     Most telling first: differentiation, then gradient tracking, then dynamic lookups; within
     each, in the order the names were reached, then by line.
 
-    A source that does not parse, or has no such function, gives ``[]``: other checks say so.
+    A source that does not parse, or has no such function, gives ``[]``: other checks say so. ``passed``: how many
+    positional arguments the grader calls it with (its stub's parameters), if known: a debugging branch on a later
+    parameter is then not read (:func:`methods.debug_branches`).
     """
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):  # nesting too deep for the parser
         return []
     module = module_names(tree, cells)
-    found = read_reach(module, [function], patches(tree, module))  # a method put on torch's classes runs from any tensor
+    dead = methods.debug_branches(tree, module.bindings, module.ordered, function, passed)
+    found = read_reach(module, [function], patches(tree, module), dead)  # a method put on torch's classes runs from any tensor
     read_lines = {(finding.line, finding.rank) for finding in found}  # a lookup the reading already named, once
     found += [finding for finding in rebinding(tree, module, function) if (finding.line, finding.rank) not in read_lines]
     if not found and function in module.bindings:
@@ -183,11 +186,12 @@ def autograd_use(source: str, function: str, cells: Sequence[int] = ()) -> list[
     return sorted(unique.values(), key=lambda finding: (finding.rank, order[finding.function], finding.line))
 
 
-def read_reach(module: Module, names: Iterable[str], nodes: Iterable[tuple[str, ast.AST]] = ()) -> list[Finding]:
+def read_reach(module: Module, names: Iterable[str], nodes: Iterable[tuple[str, ast.AST]] = (),
+               dead: frozenset[int] = frozenset()) -> list[Finding]:
     """The findings of ``nodes`` (each with the name it belongs to) and of every module-level name they or ``names``
     reach, transitively: each name queued once, each node read once (``a = b = … = (a, b, …)`` costs its size, not
-    its square). Left unread (:mod:`.methods`): a plain class's methods until something read names them, and
-    decorators that hand the function back."""
+    its square). Left unread (:mod:`.methods`): a plain class's methods until something read names them,
+    decorators that hand the function back, and the ``dead`` statements (ids)."""
     found: list[Finding] = []
     queue, later, read = collections.deque(names), collections.deque(nodes), set()
     seen = set(queue)
@@ -197,7 +201,7 @@ def read_reach(module: Module, names: Iterable[str], nodes: Iterable[tuple[str, 
         if id(node) in read:
             return
         read.add(id(node))
-        skip = narrowing.skipped(owner, node)
+        skip = narrowing.skipped(owner, node) | dead
         reader = Reader(module, owner, node, skip)
         found.extend(reader.findings)
         for reached in reader.reached:
