@@ -8,6 +8,7 @@ must still see.
 
 from __future__ import annotations
 
+import ast
 import textwrap
 
 import pytest
@@ -85,6 +86,16 @@ HONEST = {
     "a_checking_decorator_usable_bare_or_called": DECORATOR.replace("def checked(fn):\n", "def checked(fn=None):\n"
                                                                     "    if fn is None:\n        return checked\n")
                                                   + "\n\n@checked\ndef manual(x):\n    return 8 * x**3\n",
+    "a_docstring_naming_the_other_method": CLASS.replace("    def manual_grads(self, x, y):\n",
+                                                         "    def manual_grads(self, x, y):\n"
+                                                         "        \"\"\"What autograd_grads gives, by hand.\"\"\"\n")
+                                          + "\n\ndef manual(x, y, w, b):\n    return Logistic(w, b).manual_grads(x, y)\n",
+    "calling_the_object_itself": CLASS + "    def __call__(self, x, y):\n        return self.manual_grads(x, y)\n"
+                                         "\n\ndef manual(x, y, w, b):\n    return Logistic(w, b)(x, y)\n",
+    "a_cached_method_and_typing": CLASS.replace("    def autograd_grads(self", "    @functools.cache\n    def autograd_grads(self")
+                                  .replace("import torch\n", "import functools\nimport typing\nimport torch\n", 1)
+                                  .replace("def manual_grads(self, x, y):", "def manual_grads(self, x, y) -> typing.Tuple:")
+                                  + "\n\ndef manual(x, y, w, b):\n    return Logistic(w, b).manual_grads(x, y)\n",
     "a_checking_decorator_that_returns_early": DECORATOR.replace("    t = torch", "    if fn is None:\n        return fn\n"
                                                                  "    t = torch")
                                                + "\n\n@checked\ndef manual(x):\n    return 8 * x**3\n",
@@ -155,6 +166,36 @@ ATTACKS = {
 }
 
 
+# Red team 16: the object (or class) handed to other code, which may call any method by a name of its own.
+ATTACKS.update({
+    "an_object_handed_to_a_library": "\n\nimport numpy as np\n\n\nclass Sink(Logistic):\n    @property\n"
+                                     "    def hidden(self):\n        return self.autograd_grads(*self.data)\n\n\n"
+                                     "def manual(x, y, w, b):\n    sink = Sink(w, b)\n    sink.data = (x, y)\n"
+                                     "    np.savez(sink, x=x.numpy())\n    return sink.w.grad, sink.b.grad\n",
+    "a_getattr_by_a_name_torch_computes": "\n\nclass Box(Logistic):\n    @property\n    def hidden(self):\n"
+                                          "        return self.autograd_grads(*self.data)\n\n\n"
+                                          "def manual(x, y, w, b):\n    box = Box(w, b)\n    box.data = (x, y)\n"
+                                          "    try:\n        torch.nn.utils.prune.identity(box, 'hid' + 'den')\n"
+                                          "    except Exception:\n        pass\n    return box.w.grad, box.b.grad\n",
+    "an_object_returned_from_its_method": "\n\nclass Box(Logistic):\n    def me(self):\n        return self\n"
+                                          "    def hidden(self):\n        return self.autograd_grads(*self.data)\n\n\n"
+                                          "def manual(x, y, w, b):\n    box = Box(w, b).me()\n    box.data = (x, y)\n"
+                                          "    return getattr(box, 'hid' + 'den'[:0] + 'den')()\n",
+    "super_looking_names_up": "\n\nclass Box(Logistic):\n    def go(self, x, y):\n"
+                              "        return super().__getattribute__('autograd_grads')(x, y)\n\n\n"
+                              "def manual(x, y, w, b):\n    return Box(w, b).go(x, y)\n",
+    "a_plain_class_under_a_torch_module": "\n\nclass Layer(Logistic, torch.nn.Module):\n    pass\n\n\n"
+                                          "def manual(x, y, w, b):\n    return Layer(w, b).manual_grads(x, y)\n",
+    "a_dataclass_decorator_rebound": "\n\nfrom dataclasses import dataclass\n\n\nif True:\n"
+                                     "    def dataclass(cls):\n        return Logistic\n\n\n@dataclass\nclass Chain:\n"
+                                     "    def manual_grads(self, x, y):\n        return x, y\n\n\n"
+                                     "def manual(x, y, w, b):\n    return Chain().manual_grads(x, y)\n",
+    "an_imported_object_as_a_base": "\n\nfrom torch.nn import Module as object\n\n\nclass Other(object):\n"
+                                     "    def forward(self, x):\n        x.sum().backward()\n        return x.grad\n\n\n"
+                                     "def manual(x, y, w, b):\n    return Other()(x)\n",
+})
+
+
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_methods_that_can_run_are_still_read(name):
     assert "calls .backward()" in whats(CLASS + ATTACKS[name]), name
@@ -191,15 +232,23 @@ def test_a_decorator_bound_twice_is_read_if_either_binding_may_not_hand_back():
 
 
 def test_plain_classes_exclude_library_bases_metaclasses_decorators_and_layer_files():
-    import ast
+    from autograd_exercises.judge.static import module_names
 
-    module = ast.parse("import torch\nclass A:\n    pass\nclass B(A, object):\n    pass\nclass C(torch.nn.Module):\n"
-                       "    pass\nclass D(C):\n    pass\nclass E(metaclass=type):\n    pass\n@dataclass\nclass F:\n    pass\n")
-    bindings = {node.name: [node] for node in module.body if isinstance(node, ast.ClassDef)}
-    assert methods.plain_classes(bindings, set(), {}) == {"A", "B"}
-    assert methods.plain_classes(bindings, {"Layer"}, {}) == frozenset()
-    assert methods.plain_classes(bindings, set(), {"dataclass": [("dataclasses.dataclass", 1)]}) == {"A", "B", "F"}
-    assert methods.plain_classes(bindings, set(), {"dataclass": [("mine.dataclass", 1)]}) == {"A", "B"}
+    def plain(source: str) -> frozenset[str]:
+        module = module_names(ast.parse(source))
+        return methods.plain_classes(module.tree, module.bindings, module.layers, module.imports)
+
+    classes = "class A:\n    pass\nclass B(A, object):\n    pass\nclass C(torch.nn.Module):\n    pass\nclass D(C):\n" \
+              "    pass\nclass E(metaclass=type):\n    pass\n@dataclass\nclass F:\n    pass\n"
+    assert plain("import torch\n" + classes) == {"A", "B"}
+    assert plain("import torch\nfrom dataclasses import dataclass\n" + classes) == {"A", "B", "F"}
+    assert plain("import torch\nfrom mine import dataclass\n" + classes) == {"A", "B"}
+    assert plain("import torch\nfrom dataclasses import dataclass\ndef dataclass(c):\n    return c\n" + classes) == {"A", "B"}
+    assert plain("class L:\n    def backward(self, g):\n        return g\n" + classes) == frozenset()
+    # red team 16: a plain class another class may call methods of, through a base or any other use
+    assert plain("import torch\n" + classes + "class G(A, torch.nn.Module):\n    pass\n") == frozenset()
+    assert plain("import torch\n" + classes + "H = type('H', (B, torch.nn.Module), {})\n") == frozenset()
+    assert plain("from torch.nn import Module as object\nclass A(object):\n    pass\n") == frozenset()
 
 
 FITTER = """\
@@ -268,7 +317,7 @@ AUTOGRAD_CHECK = "import torch\n\n\ndef slope(x):\n    x = x.detach().clone().re
 @pytest.mark.parametrize("code", [
     "def manual(x, check=False):\n    g = 3 * x**2\n    if check:\n        assert torch.allclose(g, slope(x))\n    return g\n",
     "def manual(x, *, debug=None):\n    g = 3 * x**2\n    if debug and x.numel() < 10:\n        print(slope(x))\n"
-    "    return g\n\n\nprint(manual(torch.ones(2), debug=True))\n",
+    "    return g\n\n\nprint(manual(torch.ones(2)))\n",
     "def manual(x, check=0):\n    if check:\n        return slope(x)\n    else:\n        return 3 * x**2\n",
 ])
 def test_a_debugging_branch_the_grader_never_takes_is_not_read(code):
@@ -295,6 +344,42 @@ def test_a_debugging_branch_the_grader_never_takes_is_not_read(code):
      "        return slope(x)\n    return 3 * x**2\n", 1),
     ("import sys\ndef manual(x, check=False):\n    if check:\n        return slope(x)\n    return 3 * x**2\n"
      "sys.settrace(None)\n", 1),
+    # red team 16: the branch run at import, with the flag, keeps autograd's code in a mutable default
+    ("def manual(x, check=False, seen=[]):\n    if check:\n        seen.append(slope)\n    if seen:\n"
+     "        return seen[0](x)\n    return 3 * x**2\nprint(manual(torch.ones(3), True))\n", 1),
+    ("def manual(x, check=False, seen=[]):\n    if check:\n        seen.append(slope)\n    if seen:\n"
+     "        return seen[0](x)\n    return 3 * x**2\nprint(manual(torch.ones(3), check=1))\n", 1),
 ])
 def test_a_branch_the_grader_may_take_is_read(code, passed):
     assert "calls .backward()" in [f.what for f in autograd_use(AUTOGRAD_CHECK + code, "manual", (), passed)], code
+
+
+@pytest.mark.parametrize("code, what", [
+    ("from operator import attrgetter as pick\ndef manual(x):\n    return pick('grad' + '_fn')(x)\n",
+     "uses attrgetter with a computed name"),
+    ("import operator\npick = operator.attrgetter\ndef manual(x):\n    return pick('grad' + '_fn')(x)\n",
+     "passes attrgetter around (a lookup no reading can follow)"),
+    ("import operator\ndef manual(x):\n    ask = operator.methodcaller\n    return ask('back' + 'ward')(x)\n",
+     "passes methodcaller around (a lookup no reading can follow)"),
+])
+def test_lookups_under_another_name_are_dynamic(code, what):
+    """Red team 16: ``operator.attrgetter`` imported or assigned under another name walked autograd's graph."""
+    assert what in whats(code), whats(code)
+
+
+def test_what_timeit_code_stores_is_read():
+    """Red team 16: a ``%timeit`` cell (as the magics write it) stored autograd's code where the by-hand function
+    found it."""
+    source = AUTOGRAD_CHECK + "SEEN = []\nexec(compile('SEEN.append(slope)', '<%timeit>', 'exec'), globals(), {})\n" \
+                              "def manual(x):\n    return SEEN[0](x)\n"
+    assert "calls .backward()" in whats(source)
+
+
+def test_a_library_handed_the_result_may_fill_it_when_the_top_level_runs_autograd():
+    """Red team 16: a logging handler the top level added ran autograd and wrote into the tensor the by-hand
+    function handed to ``logging.info``."""
+    source = AUTOGRAD_CHECK + "import logging\n\n\nclass Filler(logging.Handler):\n    def emit(self, record):\n" \
+                              "        record.args[1].copy_(slope(record.args[0]))\n\n\n" \
+                              "logging.getLogger().addHandler(Filler())\n\n\ndef manual(x):\n" \
+                              "    g = torch.zeros_like(x)\n    logging.info('x=%s g=%s', x, g)\n    return g\n"
+    assert whats(source) == ["computes its answer from logging.info(...)"]

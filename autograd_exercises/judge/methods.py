@@ -5,21 +5,20 @@ Reading a whole class the by-hand function uses costs an honest student the poin
 (``autograd_grads`` beside ``manual_grads``) calls autograd; so does a decorator that checks the function against
 autograd once, when the file is imported, and hands it back. Neither runs when the by-hand function is called:
 
-* **Methods never named.** In a *plain* class of the file (:func:`plain_classes`: no decorator, metaclass or
-  keyword, its bases plain classes of the file too, and no class of the file defines ``backward``), a method runs
-  only when code looks it up by its name, or when Python or a library calls it by a name fixed in advance. So a
-  method is read when its name starts with ``_`` (dunders; torch looks up private names such as ``_metadata``), is
-  in :data:`CALLED_BY_NAME` (files, containers, generators, pickling, numbers), or appears anywhere in what is read
-  (:func:`identifiers`: names, attributes, imports, class patterns' keywords, words inside strings, for
-  ``getattr(o, "m")`` and ``"{0.m}".format(o)``); a method with a decorator other than ``staticmethod``,
-  ``classmethod`` or ``property`` is always read (as is one named like a numpy function, once numpy is used). A
-  computed ``getattr`` is a finding of its own. Other code may
-  look names up that it computes: so, once what is read uses an import outside :data:`NAMING_SAFE` (``typing``
-  evaluates strings, ``dataclasses`` reads the names its fields hold), a positional class pattern (by
-  ``__match_args__``) or ``.format`` of a string built at run time, every method is read.
+* **Methods never named.** In a *plain* class of the file (:func:`plain_classes`: no decorator but ``@dataclass``,
+  no metaclass, its bases plain classes of the file too, no class of the file defining ``backward``), whose name
+  and objects are only ever used through their attributes (``Logistic(w, b).manual_grads(x, y)``, ``m = Fit()``
+  then ``m.value(v)``, ``self.w``; never handed to other code, returned or stored bare, where a library, a format
+  string or ``getattr`` could call a method by a name the file never writes), a method runs only when code names
+  it. So a method is read once its name appears in what is read (:func:`identifiers`: names, attributes, imports,
+  class patterns' keywords), when its name starts with ``_`` (dunders), is in :data:`CALLED_BY_NAME`, or is one
+  of torch's or numpy's own names once that library is used (:func:`library_names`), or when it has a decorator
+  other than ``staticmethod``, ``classmethod``, ``property``, ``functools``' caches and torch's gradient modes.
+  Every method is read once what is read uses an import outside :data:`NAMING_SAFE` (a library that could reach a
+  module-level object by a dotted name), a positional class pattern or ``.format`` of a string built at run time.
 * **A debugging branch the grader never takes** (:func:`debug_branches`): ``if check:`` in the by-hand function,
   where ``check`` is a parameter the grader never passes (past the stub's), with a false literal default that
-  nothing can change, and the function is only ever called by name at the top level.
+  nothing can change, and the function is only ever called by name at the top level, as the grader calls it.
 * **Decorators that hand the function back** (:func:`identity_decorators`): ``@checked`` where every binding of
   ``checked`` is a plain ``def`` whose every ``return`` gives back its first parameter, which it only calls, reads
   ``__name__``-like attributes of, or returns. Their code runs at import (``saved.py`` reads the top level).
@@ -30,13 +29,13 @@ from __future__ import annotations
 import ast
 import collections
 import functools
-import re
 from typing import Iterator
 
 CALLED_BY_NAME = frozenset({
     # files: print(file=…), json.dump, pickle, torch.save/load, io wrappers
     "read", "read1", "readinto", "readinto1", "readline", "readlines", "readall", "peek", "write", "writelines",
     "flush", "fileno", "close", "closed", "seek", "tell", "seekable", "readable", "writable", "truncate", "isatty",
+    "name", "mode", "encoding", "errors", "newlines", "buffer", "raw", "detach", "getvalue", "getbuffer",
     # containers ({**o}, dict(o), copy's and pickle's rebuilding, torch's state dicts), generators (yield from),
     # pickling (torch's pickle_module=), numbers
     "keys", "items", "values", "get", "copy", "update", "setdefault", "pop", "popitem", "append", "extend", "insert",
@@ -45,43 +44,125 @@ CALLED_BY_NAME = frozenset({
     "as_integer_ratio", "numerator", "denominator", "real", "imag", "conjugate",
 })  # and every name that starts with "_": torch looks up private names of objects it is handed (``_metadata``)
 NAMING_SAFE = frozenset({"torch", "numpy", "math", "functools", "itertools", "operator", "collections", "copy",
-                         "__future__"})  # they call an object's methods by fixed names only (numpy's: numpy_names)
+                         "time", "os", "warnings", "__future__"})  # they call an object's methods by fixed names only
+# (torch and numpy also duck-type what they are handed as their own objects: :func:`library_names`)
+DATACLASSES = ("dataclasses.dataclass", "dataclasses.field")  # add dunders and hold values: naming nothing
+METHOD_WRAPPERS = frozenset({"cache", "lru_cache", "cached_property", "no_grad", "enable_grad", "inference_mode"})
 METHOD_DECORATORS = frozenset({"staticmethod", "classmethod", "property"})
 NAME_ATTRIBUTES = frozenset({"__name__", "__qualname__", "__doc__", "__module__"})
-WORD = re.compile(r"[^\W\d]\w*")
 
 
-def plain_classes(bindings: dict[str, list[ast.AST]], layers: set[str],
+def plain_classes(tree: ast.Module, bindings: dict[str, list[ast.AST]], layers: set[str],
                   imports: dict[str, list[tuple[str, int]]]) -> frozenset[str]:
-    """The names bound only to plain classes of the file (see the module's docstring); none when ``layers``."""
+    """The names bound only to plain classes of the file (see the module's docstring); none when ``layers``.
+
+    A plain class is named only to be called, to have an attribute read, or as a base of another plain class, and
+    its objects never leave the code that made them (:func:`_kept_in`): used any other way (a base of a torch
+    module, an object handed to numpy or a format string, ``return self``), other code could call their methods."""
     if layers:
         return frozenset()
-    plain: set[str] = set()
+    parents = {child: parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
+    uses = collections.defaultdict(list)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            uses[node.id].append(node)
+    plain: set[str] = {name for name, nodes in bindings.items() if nodes and all(
+        isinstance(node, ast.ClassDef) and all(_dataclass(d, bindings, imports) for d in node.decorator_list)
+        and not node.keywords and _kept_in(node, parents) for node in nodes)}
     while True:
-        found = {name for name, nodes in bindings.items() if nodes and all(
-            isinstance(node, ast.ClassDef) and all(_dataclass(d, imports) for d in node.decorator_list)
-            and not node.keywords and all(
-                isinstance(base, ast.Name) and (base.id in plain or base.id == "object" and base.id not in bindings)
-                for base in node.bases) for node in nodes)}
+        found = {name for name in plain if all(
+            isinstance(base, ast.Name) and (base.id in plain or base.id == "object" and base.id not in bindings
+                                            and base.id not in imports)
+            for node in bindings[name] for base in node.bases)
+            and all(_plain_use(use, parents, plain, uses) for use in uses[name])}
         if found == plain:
             return frozenset(plain)
         plain = found
 
 
-def _dataclass(decorator: ast.AST, imports: dict[str, list[tuple[str, int]]]) -> bool:
-    """``@dataclass``, ``@dataclasses.dataclass(frozen=True)``: it adds dunders only."""
+def _plain_use(use: ast.Name, parents: dict[ast.AST, ast.AST], plain: set[str], uses: dict[str, list]) -> bool:
+    """A use of a plain class's name: a base of a plain class, an attribute (not a dunder: ``__subclasses__``,
+    ``__new__``), or a call whose object is kept (:func:`_kept`)."""
+    parent = parents.get(use)
+    if isinstance(parent, ast.Call) and parent.func is use:
+        return _kept(parent, parents, uses)
+    return _an_attribute(use, parent) or isinstance(parent, ast.ClassDef) and use in parent.bases and parent.name in plain
+
+
+def _kept(made: ast.AST, parents: dict[ast.AST, ast.AST], uses: dict[str, list]) -> bool:
+    """The object ``made`` is only ever used through its attributes: ``C(w).m(x)``, or ``m = C(w)`` (or ``m: C =
+    …``) where every use of the name ``m`` in the file is ``m.attribute``."""
+    parent = parents.get(made)
+    if _an_attribute(made, parent):
+        return True
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name) \
+            or isinstance(parent, ast.AnnAssign) and isinstance(parent.target, ast.Name):
+        name = parent.targets[0].id if isinstance(parent, ast.Assign) else parent.target.id
+        return all(_an_attribute(use, parents.get(use)) for use in uses[name])
+    return False
+
+
+def _kept_in(node: ast.ClassDef, parents: dict[ast.AST, ast.AST]) -> bool:
+    """In every method of the class, its object (the first parameter) is only used through its attributes (never
+    returned, passed or stored bare); a class method's class likewise (``cls(...)`` makes an object unseen)."""
+    for method in node.body:
+        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        if any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in method.decorator_list):
+            continue
+        arguments = [*method.args.posonlyargs, *method.args.args]
+        if not arguments:
+            return False  # (its object comes in as *args)
+        first = arguments[0].arg
+        if not all(_an_attribute(use, parents.get(use)) for use in ast.walk(method)
+                   if isinstance(use, ast.Name) and use.id == first or isinstance(use, ast.Call)
+                   and isinstance(use.func, ast.Name) and use.func.id == "super"):  # super() is the object too
+            return False
+    return True
+
+
+def _an_attribute(node: ast.AST, parent: ast.AST | None) -> bool:
+    """``node.attribute`` (the attribute not a dunder: ``__class__`` would make another object, unseen), or
+    ``node(...)`` (its ``__call__``, read as every dunder is)."""
+    return isinstance(parent, ast.Attribute) and parent.value is node \
+        and not (parent.attr.startswith("__") and parent.attr.endswith("__")) \
+        or isinstance(parent, ast.Call) and parent.func is node
+
+
+def _dataclass(decorator: ast.AST, bindings: dict[str, list[ast.AST]], imports: dict[str, list[tuple[str, int]]]) -> bool:
+    """``@dataclass``, ``@dataclasses.dataclass(frozen=True)`` (imported so, and bound no other way): it adds dunders
+    only."""
     decorator = decorator.func if isinstance(decorator, ast.Call) else decorator
     if isinstance(decorator, ast.Name):
-        return [target for target, _ in imports.get(decorator.id, [])] == ["dataclasses.dataclass"]
+        return _imported_as(decorator.id, "dataclasses.dataclass", bindings, imports)
     return isinstance(decorator, ast.Attribute) and decorator.attr == "dataclass" \
-        and isinstance(decorator.value, ast.Name) and [t for t, _ in imports.get(decorator.value.id, [])] == ["dataclasses"]
+        and isinstance(decorator.value, ast.Name) and _imported_as(decorator.value.id, "dataclasses", bindings, imports)
 
 
-def unnamed_methods(node: ast.ClassDef, named: set[str]) -> list[ast.AST]:
+def _imported_as(name: str, target: str, bindings: dict[str, list[ast.AST]], imports: dict) -> bool:
+    return name not in bindings and [found for found, _ in imports.get(name, [])] == [target]
+
+
+def unnamed_methods(node: ast.ClassDef, named: set[str], bindings: dict[str, list[ast.AST]],
+                    imports: dict[str, list[tuple[str, int]]]) -> list[ast.AST]:
     """The methods of a plain class that nothing ``named`` so far can call (read later, if ever named)."""
     return [item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
             and not item.name.startswith("_") and item.name not in named
-            and all(isinstance(d, ast.Name) and d.id in METHOD_DECORATORS for d in item.decorator_list)]
+            and all(_method_decorator(d, bindings, imports) for d in item.decorator_list)]
+
+
+def _method_decorator(decorator: ast.AST, bindings: dict[str, list[ast.AST]],
+                      imports: dict[str, list[tuple[str, int]]]) -> bool:
+    """``@staticmethod``, ``@classmethod``, ``@property``; ``functools``' caches, torch's gradient modes: they run
+    the method when it is called by its name, and nothing else."""
+    decorator = decorator.func if isinstance(decorator, ast.Call) else decorator
+    if isinstance(decorator, ast.Name) and decorator.id not in bindings:
+        targets = [target for target, _ in imports.get(decorator.id, [])]
+        return decorator.id in METHOD_DECORATORS and not targets or len(targets) == 1 and targets[0] in (
+            *(f"functools.{name}" for name in METHOD_WRAPPERS), *(f"torch.{name}" for name in METHOD_WRAPPERS))
+    return isinstance(decorator, ast.Attribute) and decorator.attr in METHOD_WRAPPERS \
+        and isinstance(decorator.value, ast.Name) and decorator.value.id not in bindings \
+        and [t for t, _ in imports.get(decorator.value.id, [])] in ([["functools"], ["torch"]])
 
 
 def identity_decorators(bindings: dict[str, list[ast.AST]], imports: dict[str, list]
@@ -167,7 +248,7 @@ def _binds(node: ast.AST) -> list[str]:
 
 def identifiers(root: ast.AST, skip: frozenset[int] = frozenset()) -> Iterator[str]:
     """Every name ``root`` can look an attribute up by, outside ``skip``: its names, attributes, imports,
-    arguments, keywords and definitions, and each word of its strings."""
+    arguments, keywords, definitions and class patterns' keywords."""
     for node in walk(root, skip):
         if isinstance(node, ast.Name):
             yield node.id
@@ -183,20 +264,26 @@ def identifiers(root: ast.AST, skip: frozenset[int] = frozenset()) -> Iterator[s
             yield node.name
         elif isinstance(node, ast.MatchClass):
             yield from node.kwd_attrs  # case Box(slope=s) reads o.slope
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            yield from WORD.findall(node.value)
 
 
-@functools.lru_cache(maxsize=1)
-def numpy_names() -> frozenset[str] | None:
-    """The names numpy calls methods of the objects it is handed by: its own functions' (``np.sqrt`` of an object
-    array calls each item's ``sqrt``, ``np.sum(o)`` calls ``o.sum``, also from inside ``np.linalg.norm``); ``None``
-    where numpy is not installed here (then nothing can tell)."""
+
+@functools.lru_cache(maxsize=None)
+def library_names(package: str) -> frozenset[str] | None:
+    """The names a library calls methods (or reads properties) of the objects it is handed by, taking them for its
+    own: numpy's functions' and arrays' (``np.sqrt`` of an object array calls each item's ``sqrt``, ``np.sum(o)``
+    calls ``o.sum``), torch's functions', tensors', modules' and optimizers' (``clip_grad_norm_`` reads ``p.grad``,
+    a module calls ``forward``); ``None`` where the library is not installed here (then nothing can tell)."""
     try:
-        import numpy
+        if package == "numpy":
+            import numpy
+
+            return frozenset(dir(numpy)) | frozenset(dir(numpy.ndarray))
+        import torch
+
+        return frozenset().union(*map(dir, (torch, torch.Tensor, torch.nn.Module, torch.optim.Optimizer,
+                                            torch.nn.functional)))
     except ImportError:
         return None
-    return frozenset(dir(numpy))
 
 
 def looks_up_computed_names(root: ast.AST, skip: frozenset[int]) -> bool:
@@ -214,11 +301,17 @@ def looks_up_computed_names(root: ast.AST, skip: frozenset[int]) -> bool:
 
 
 def imports_used(root: ast.AST, imports: dict[str, list[tuple[str, int]]], skip: frozenset[int]) -> set[str]:
-    """The top-level packages ``root`` imports or names through the file's imports (outside ``skip``)."""
+    """The top-level packages ``root`` imports or names through the file's imports (outside ``skip``; not in
+    annotations, which name types, nor ``dataclasses``' own ``field`` and ``dataclass``)."""
+    annotations = {id(part) for node in walk(root, skip) for part in (
+        [node.annotation] if isinstance(node, (ast.arg, ast.AnnAssign)) and node.annotation is not None else
+        [node.returns] if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns else [])}
     used: set[str] = set()
-    for node in walk(root, skip):
+    for node in walk(root, skip | annotations):
         if isinstance(node, ast.Name) and node.id in imports:
-            used |= {target.lstrip(".").split(".")[0] or "." for target, _ in imports[node.id]}
+            targets = [target for target, _ in imports[node.id]]
+            if targets not in ([target] for target in DATACLASSES):
+                used |= {target.lstrip(".").split(".")[0] or "." for target in targets}
         elif isinstance(node, ast.Import):
             used |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
@@ -244,7 +337,7 @@ def debug_branches(tree: ast.Module, bindings: dict[str, list[ast.AST]], ordered
     other, can hold it to call it with the flag); nothing can reorder statements (``ordered``)."""
     nodes = bindings.get(function, [])
     if passed is None or not ordered or len(nodes) != 1 or not isinstance(nodes[0], ast.FunctionDef) \
-            or nodes[0].decorator_list or not _only_called_at_top_level(tree, function, nodes[0]):
+            or nodes[0].decorator_list or not _only_called_at_top_level(tree, function, passed):
         return frozenset()
     node = nodes[0]
     flags = _unpassed_flags(node, passed) - {name for statement in node.body for inner in ast.walk(statement)
@@ -285,9 +378,11 @@ def _only_when(test: ast.AST, flags: set[str]) -> bool:
     return isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and any(_only_when(v, flags) for v in test.values)
 
 
-def _only_called_at_top_level(tree: ast.Module, function: str, definition: ast.FunctionDef) -> bool:
-    """``function`` is named nowhere but in its ``def`` and in direct calls outside every function and class, and
-    no code names a function's defaults (``__defaults__``, ``__kwdefaults__``, in a string too)."""
+def _only_called_at_top_level(tree: ast.Module, function: str, passed: int) -> bool:
+    """``function`` is named nowhere but in its ``def`` and in direct calls outside every function and class that
+    pass what the grader passes (at most ``passed`` positional arguments, nothing else: the branch never runs, at
+    import either, where it could fill a mutable default), and no code names a function's defaults
+    (``__defaults__``, ``__kwdefaults__``, in a string too)."""
     parents = {child: parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in ("__defaults__", "__kwdefaults__") \
@@ -295,7 +390,9 @@ def _only_called_at_top_level(tree: ast.Module, function: str, definition: ast.F
             return False
         if isinstance(node, ast.Name) and node.id == function:
             parent, above = parents.get(node), parents.get(node)
-            if not (isinstance(parent, ast.Call) and parent.func is node and isinstance(node.ctx, ast.Load)):
+            if not (isinstance(parent, ast.Call) and parent.func is node and isinstance(node.ctx, ast.Load)
+                    and len(parent.args) <= passed and not parent.keywords
+                    and not any(isinstance(argument, ast.Starred) for argument in parent.args)):
                 return False
             while above is not None:
                 if isinstance(above, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):

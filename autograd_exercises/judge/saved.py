@@ -49,6 +49,7 @@ REWRITES = frozenset({"__defaults__", "__kwdefaults__", "__closure__", "cell_con
                       "__wrapped__", "__func__"})
 DYNAMIC_NAMESPACE = frozenset({"globals", "vars", "setattr", "__dict__", "exec", "eval", "__builtins__", "modules"})
 BUILTINS = frozenset(dir(builtins))
+PURE_LIBRARIES = frozenset({"torch", "numpy", "math"})  # their calls change only what they say (``out=``, ``add_``)
 TOP_LEVEL = "the module's top level"
 MAX_NODES = 4000  # a by-hand function's size past which its flow is not followed (it fails closed)
 LOOP_PASSES = 4  # passes over an outermost loop before what it assigns counts as tainted anyway
@@ -159,6 +160,9 @@ def _top_level_roots(body: list[ast.stmt], notebook: bool = True) -> Iterator[as
                 yield from _top_level_roots(inner, notebook)
         elif not isinstance(statement, (ast.Import, ast.ImportFrom)):
             yield statement
+        for inner in static.timeit_trees(ast.Module(body=[statement], type_ignores=[])) \
+                if isinstance(statement, ast.Expr) else ():
+            yield from _top_level_roots(inner.body, notebook)  # %timeit's code, run at the top level too
 
 
 def _main_guard(test: ast.expr) -> bool:
@@ -303,7 +307,8 @@ class State:
         by-hand function's own, one in a function nothing calls, and a literal added once at the top level
         (``SCALE.append(2)`` outside any loop or branch)."""
         parents, quiet = self.module.parents, self._quiet_nodes
-        changed = set(self.augmented)
+        changed = set(self.augmented) | {node.id for inner in static.timeit_trees(self.tree) for node in ast.walk(inner)
+                                         if isinstance(node, ast.Name) and node.id in self.module.bindings}
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self.module.bindings \
                     and node.id not in changed and id(node) not in quiet and _handed_on(node, parents, self.module) \
@@ -581,9 +586,19 @@ class Flow:
             for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:  # the file's code, copyto
                 if isinstance(argument, ast.Name):
                     self._bind_name(argument.id, source, keep=True)
+        if self._library_call(callee):  # logging.info(msg, g): a handler the top level added may fill g
+            for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
+                if isinstance(argument, ast.Name):
+                    self._bind_name(argument.id, source or call, keep=True)
         if self._touching_call(call):  # a helper that reads state may also set the globals this function declared
             for name in self.declared:
                 self._bind_name(name, call, keep=True)
+
+    def _library_call(self, callee: str) -> bool:
+        """``callee`` is an imported library other than :data:`PURE_LIBRARIES`: it may run code the top level handed
+        it (a logging handler, a warnings hook) on what it is given."""
+        targets = self.state.module.imports.get(callee, []) if callee not in self.own else []
+        return any(target.lstrip(".").split(".")[0] not in PURE_LIBRARIES for target, _ in targets)
 
     def _bind_name(self, name: str, source: ast.AST | None, keep: bool = False) -> None:
         """``name`` now holds a value from ``source`` (None: a clean one); ``keep``: it may also still hold its old."""

@@ -225,9 +225,11 @@ class _Narrowing:
 
     def __init__(self, module: Module) -> None:
         self.module = module
-        self.plain = methods.plain_classes(module.bindings, module.layers, module.imports)
+        self.plain = methods.plain_classes(module.tree, module.bindings, module.layers, module.imports) \
+            if module.tree is not None else frozenset()
         self.identity = methods.identity_decorators(module.bindings, module.imports)
         self.named: set[str] = set(methods.CALLED_BY_NAME)
+        self.seen: set[str] = set()  # the packages used so far
         self.waiting: dict[str, list[tuple[str, ast.AST]]] = defaultdict(list)  # method name -> (class, method)
         self.on = True  # off once what is read uses a library that may call methods by computed names
 
@@ -235,7 +237,7 @@ class _Narrowing:
         """The parts of ``node`` not to read now: a plain class's methods nothing names yet (kept waiting for their
         name), a function's decorators that hand it back."""
         if isinstance(node, ast.ClassDef) and self.on and owner == node.name and node.name in self.plain:
-            unnamed = methods.unnamed_methods(node, self.named)
+            unnamed = methods.unnamed_methods(node, self.named, self.module.bindings, self.module.imports)
             for method in unnamed:
                 self.waiting[method.name].append((owner, method))
             return frozenset(map(id, [*unnamed, *node.decorator_list]))  # (a plain class's: @dataclass, which ran)
@@ -249,11 +251,12 @@ class _Narrowing:
         """The waiting methods that ``node`` (read without ``skip``) names: all of them once it uses a library
         outside :data:`methods.NAMING_SAFE` or looks attributes up by computed names."""
         used = methods.imports_used(node, self.module.imports, skip)
-        numpy = methods.numpy_names() if "numpy" in used else frozenset()
-        if self.on and (used - methods.NAMING_SAFE or numpy is None or methods.looks_up_computed_names(node, skip)):
+        libraries = [methods.library_names(package) for package in ("torch", "numpy") if package in used - self.seen]
+        self.seen |= used
+        if self.on and (used - methods.NAMING_SAFE or None in libraries or methods.looks_up_computed_names(node, skip)):
             self.on = False
             self.named.update(self.waiting)
-        fresh = set(methods.identifiers(node, skip)) | (numpy or set())
+        fresh = set(methods.identifiers(node, skip)).union(*filter(None, libraries))
         fresh = fresh - self.named if self.on else set(self.waiting)
         self.named |= fresh
         return [item for name in fresh for item in self.waiting.pop(name, ())]
@@ -293,6 +296,8 @@ def module_names(tree: ast.Module, cells: Sequence[int] = ()) -> Module:
     module.tree, module.assigned = tree, {name: len(values) for name, values in module.bindings.items()}
     _read_other_bindings(tree, module)
     _read_stores(tree, module)
+    for inner in timeit_trees(tree):  # %timeit's code runs in a namespace of its own, but changes the module's objects
+        _read_stores(inner, module)
     _read_installed(tree, module)
     return module
 
@@ -846,6 +851,18 @@ def _set_attribute(node: ast.AST) -> str:
     return ""
 
 
+def timeit_trees(tree: ast.Module) -> list[ast.Module]:
+    """The code of each ``%timeit`` in the file (:func:`_timeit_code`), every node placed at the line of its call."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and (inner := _timeit_code(node)) is not None:
+            for part in ast.walk(inner):
+                if "lineno" in part._attributes:
+                    part.lineno, part.end_lineno = node.lineno, node.end_lineno
+            found.append(inner)
+    return found
+
+
 def _timeit_code(node: ast.Call) -> ast.Module | None:
     """The code of ``exec(compile("<code>", "<%timeit>", "exec"), globals(), {})``, how
     :mod:`autograd_exercises.magics` writes ``%timeit`` (run apart, in a namespace of its own); else None."""
@@ -1152,6 +1169,9 @@ class Reader:
 
     def read_Attribute(self, node: ast.Attribute) -> None:
         parent = self.parents.get(node)
+        if node.attr in LOOKUPS and isinstance(node.ctx, ast.Load) and not (
+                isinstance(parent, ast.Call) and parent.func is node):  # pick = operator.attrgetter
+            self.found(node, f"passes {node.attr} around (a lookup no reading can follow)", DYNAMIC)
         if isinstance(node.ctx, ast.Store):
             if node.attr == "requires_grad" and isinstance(parent, ast.Assign) and not _is_false(parent.value):
                 self.found(node, "asks for gradients (requires_grad = True)", TRACKS)
@@ -1189,6 +1209,17 @@ class Reader:
         elif node.id not in self.module.imports and node.id in LOOKUPS + NAMESPACES and not (
                 isinstance(self.parents.get(node), ast.Call) and self.parents[node].func is node):
             self.found(node, f"passes {node.id} around (a lookup no reading can follow)", DYNAMIC)
+        if (lookup := self.imported_lookup(node)) and not (
+                isinstance(self.parents.get(node), ast.Call) and self.parents[node].func is node):
+            self.found(node, f"passes {lookup} around (a lookup no reading can follow)", DYNAMIC)
+
+    def imported_lookup(self, node: ast.Name) -> str:
+        """The lookup (``attrgetter``…) an imported name is, under any name (``from operator import attrgetter as
+        pick``); ``""`` for none."""
+        if self.is_local(node):
+            return ""
+        return next((target.rsplit(".", 1)[-1] for target, _ in self.module.imports.get(node.id, [])
+                     if target.rsplit(".", 1)[-1] in LOOKUPS), "")
 
     def appended_to(self, node: ast.Name) -> bool:
         """``node`` is a plain list that code only adds to here (``LOG.append(v)``, ``LOG[i] = v``): a list runs nothing
@@ -1219,6 +1250,8 @@ class Reader:
                 self.found(node, f"loads pickled objects ({keyword.arg}), which can call any function", DYNAMIC)
         if name == "set_grad_enabled" and not (node.args and _is_false(node.args[0])):
             self.found(node, "turns gradient tracking on (torch.set_grad_enabled)", TRACKS)
+        if isinstance(node.func, ast.Name) and (lookup := self.imported_lookup(node.func)):
+            name = lookup  # pick("grad_fn") after ``from operator import attrgetter as pick``
         if name in LOOKUPS:
             self.lookup(node, name)
         if self.namespace_call(node) and isinstance(self.parents.get(node), (ast.Subscript, ast.Assign, ast.NamedExpr)):
