@@ -225,13 +225,21 @@ class _Narrowing:
 
     def __init__(self, module: Module) -> None:
         self.module = module
-        self.plain = methods.plain_classes(module.tree, module.bindings, module.layers, module.imports) \
-            if module.tree is not None else frozenset()
-        self.identity = methods.identity_decorators(module.bindings, module.imports)
+        self.classes = any(isinstance(node, ast.ClassDef) for nodes in module.bindings.values() for node in nodes)
         self.named: set[str] = set(methods.CALLED_BY_NAME)
         self.seen: set[str] = set()  # the packages used so far
         self.waiting: dict[str, list[tuple[str, ast.AST]]] = defaultdict(list)  # method name -> (class, method)
         self.on = True  # off once what is read uses a library that may call methods by computed names
+
+    @cached_property
+    def plain(self) -> frozenset[str]:
+        module = self.module
+        return methods.plain_classes(module.tree, module.bindings, module.layers, module.imports) \
+            if module.tree is not None else frozenset()
+
+    @cached_property
+    def identity(self) -> tuple[frozenset[str], frozenset[str]]:
+        return methods.identity_decorators(self.module.bindings, self.module.imports)
 
     def skipped(self, owner: str, node: ast.AST) -> frozenset[int]:
         """The parts of ``node`` not to read now: a plain class's methods nothing names yet (kept waiting for their
@@ -241,7 +249,7 @@ class _Narrowing:
             for method in unnamed:
                 self.waiting[method.name].append((owner, method))
             return frozenset(map(id, [*unnamed, *node.decorator_list]))  # (a plain class's: @dataclass, which ran)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.decorator_list:
             identity, factories = self.identity
             return frozenset(id(d) for d in node.decorator_list if isinstance(d, ast.Name) and d.id in identity
                              or isinstance(d, ast.Call) and isinstance(d.func, ast.Name) and d.func.id in factories)
@@ -250,6 +258,8 @@ class _Narrowing:
     def release(self, node: ast.AST, skip: frozenset[int]) -> list[tuple[str, ast.AST]]:
         """The waiting methods that ``node`` (read without ``skip``) names: all of them once it uses a library
         outside :data:`methods.NAMING_SAFE` or looks attributes up by computed names."""
+        if not self.classes:
+            return []  # no method waits, nor ever will
         used = methods.imports_used(node, self.module.imports, skip)
         libraries = [methods.library_names(package) for package in ("torch", "numpy") if package in used - self.seen]
         self.seen |= used
