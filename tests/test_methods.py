@@ -383,3 +383,36 @@ def test_a_library_handed_the_result_may_fill_it_when_the_top_level_runs_autogra
                               "logging.getLogger().addHandler(Filler())\n\n\ndef manual(x):\n" \
                               "    g = torch.zeros_like(x)\n    logging.info('x=%s g=%s', x, g)\n    return g\n"
     assert whats(source) == ["computes its answer from logging.info(...)"]
+
+
+COPY_HELPER = "import torch\n\n\ndef fresh_copy(x, track=True):\n    return x.detach().clone().requires_grad_(track)\n\n\n" \
+              "def slope(x):\n    leaf = fresh_copy(x)\n    (leaf**3).sum().backward()\n    return leaf.grad\n\n\n"
+
+
+@pytest.mark.parametrize("code", [
+    "def manual(x):\n    return 3 * fresh_copy(x, track=False)**2\n",
+    "def manual(x):\n    return 3 * fresh_copy(x, False)**2\n",
+    "def manual(x):\n    return 3 * plain(x)**2\n\n\ndef plain(x, track=None):\n    return fresh_copy(x, track=0)\n",
+])
+def test_a_shared_helper_asked_for_no_gradients_keeps_the_point(code):
+    """fr12's v12 and v09: one copy helper for the autograd function (track=True) and the by-hand one (False)."""
+    assert autograd_use(COPY_HELPER + code, "manual", (), 1) == []
+    assert autograd_use(COPY_HELPER.replace("track=True", "track=False") + code.replace(", track=False", "")
+                        .replace(", False", ""), "manual", (), 1) == []  # ...or by its default
+
+
+@pytest.mark.parametrize("code", [
+    "def manual(x):\n    return 3 * fresh_copy(x)**2\n",  # the default asks for gradients
+    "def manual(x, t=False):\n    return 3 * fresh_copy(x, t)**2\n",  # not a literal
+    "def manual(x):\n    return 3 * fresh_copy(x, **{'track': True})**2\n",
+    "def manual(x):\n    f = fresh_copy\n    return 3 * f(x, False)**2\n",  # used other than called
+    "def manual(x):\n    return 3 * fresh_copy(x, track=False)**2 + 0 * fresh_copy(x).sum()\n",
+])
+def test_a_shared_helper_asked_for_gradients_somewhere_still_counts(code):
+    assert "asks for gradients (requires_grad_())" in [f.what for f in autograd_use(COPY_HELPER + code, "manual", (), 1)]
+
+
+def test_a_default_that_the_file_may_rewrite_is_not_trusted():
+    source = COPY_HELPER.replace("track=True", "track=False") + "def manual(x):\n    return 3 * fresh_copy(x)**2\n" \
+                                                               "fresh_copy.__defaults__ = (True,)\n"
+    assert "asks for gradients (requires_grad_())" in [f.what for f in autograd_use(source, "manual", (), 1)]

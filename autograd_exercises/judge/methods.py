@@ -195,7 +195,7 @@ def returns_argument(function: ast.FunctionDef, printing: bool = False) -> bool:
         elif isinstance(node, ast.Name) and node.id == name:
             if not (isinstance(node.ctx, ast.Load) and _inert_use(node, parents[node], printing)):
                 return False
-        elif node is not arguments[0] and name in _binds(node):
+        elif node is not arguments[0] and name in binds(node):
             return False
     return returns > 0
 
@@ -224,12 +224,12 @@ def returns_identity(factory: ast.FunctionDef, printing: bool = False) -> bool:
             stack.extend(ast.iter_child_nodes(node))
     if factory.decorator_list or not returned:
         return False
-    binds = collections.Counter(name for node in ast.walk(factory) for name in (
-        [node.id] if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load) else _binds(node)))
-    return all(binds[name] == 1 and returns_argument(inner[name], printing) for name in returned)
+    bound = collections.Counter(name for node in ast.walk(factory) for name in (
+        [node.id] if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load) else binds(node)))
+    return all(bound[name] == 1 and returns_argument(inner[name], printing) for name in returned)
 
 
-def _binds(node: ast.AST) -> list[str]:
+def binds(node: ast.AST) -> list[str]:
     """The names ``node`` binds other than by a plain name (those are :class:`ast.Name` stores)."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return [node.name]
@@ -342,7 +342,7 @@ def debug_branches(tree: ast.Module, bindings: dict[str, list[ast.AST]], ordered
     node = nodes[0]
     flags = _unpassed_flags(node, passed) - {name for statement in node.body for inner in ast.walk(statement)
                                               for name in ([inner.id] if isinstance(inner, ast.Name) and not isinstance(
-                                                  inner.ctx, ast.Load) else _binds(inner))}
+                                                  inner.ctx, ast.Load) else binds(inner))}
     if not flags:
         return frozenset()
     skip: set[int] = set()
@@ -383,11 +383,10 @@ def _only_called_at_top_level(tree: ast.Module, function: str, passed: int) -> b
     pass what the grader passes (at most ``passed`` positional arguments, nothing else: the branch never runs, at
     import either, where it could fill a mutable default), and no code names a function's defaults
     (``__defaults__``, ``__kwdefaults__``, in a string too)."""
+    if rewrites_defaults(tree):
+        return False
     parents = {child: parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr in ("__defaults__", "__kwdefaults__") \
-                or isinstance(node, ast.Constant) and isinstance(node.value, str) and "defaults__" in node.value:
-            return False
         if isinstance(node, ast.Name) and node.id == function:
             parent, above = parents.get(node), parents.get(node)
             if not (isinstance(parent, ast.Call) and parent.func is node and isinstance(node.ctx, ast.Load)
@@ -399,3 +398,19 @@ def _only_called_at_top_level(tree: ast.Module, function: str, passed: int) -> b
                     return False
                 above = parents.get(above)
     return True
+
+
+def rewrites_defaults(tree: ast.Module) -> bool:
+    """The file names a function's defaults (``__defaults__``, ``__kwdefaults__``, in a string too)."""
+    return any(isinstance(node, ast.Attribute) and node.attr in ("__defaults__", "__kwdefaults__")
+               or isinstance(node, ast.Constant) and isinstance(node.value, str) and "defaults__" in node.value
+               for node in ast.walk(tree))
+
+
+def default_of(function: ast.FunctionDef | ast.AsyncFunctionDef, parameter: str) -> ast.AST | None:
+    """The default value expression of ``function``'s ``parameter``, if it has one."""
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    pairs = list(zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults))
+    pairs += [(arg, default) for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults) if default is not None]
+    return next((default for arg, default in pairs if arg.arg == parameter), None)

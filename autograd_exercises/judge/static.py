@@ -107,6 +107,7 @@ class Finding:
     rank: int = DIFFERENTIATES
     imported: tuple[str, int] | None = None  # (name, line) of the import it uses, if any
     context: tuple[str, int] | None = None  # (what happens there, line) elsewhere in the file, if it matters
+    flag: str | None = None  # the parameter of ``function`` it asks for gradients with (``requires_grad_(track)``)
 
     def describe(self, locate: Callable[[int], str]) -> str:
         """``what``, with the import it goes through: "uses torch.autograd.grad (imported as g at line 3)", or the
@@ -196,12 +197,14 @@ def read_reach(module: Module, names: Iterable[str], nodes: Iterable[tuple[str, 
     queue, later, read = collections.deque(names), collections.deque(nodes), set()
     seen = set(queue)
     narrowing = _Narrowing(module)
+    done: list[tuple[ast.AST, frozenset[int]]] = []  # each node read, and what of it was not
 
     def read_binding(owner: str, node: ast.AST) -> None:
         if id(node) in read:
             return
         read.add(id(node))
         skip = narrowing.skipped(owner, node) | dead
+        done.append((node, skip))
         reader = Reader(module, owner, node, skip)
         found.extend(reader.findings)
         for reached in reader.reached:
@@ -217,7 +220,47 @@ def read_reach(module: Module, names: Iterable[str], nodes: Iterable[tuple[str, 
         name = queue.popleft()
         for node in module.bindings.get(name, ()):
             read_binding(name, node)
-    return found
+    return _flags_off(found, done, module) if any(finding.flag for finding in found) else found
+
+
+def _flags_off(found: list[Finding], done: list[tuple[ast.AST, frozenset[int]]], module: Module) -> list[Finding]:
+    """Less each ``requires_grad_(track)`` of a helper whose every use in what was read is a call passing that
+    parameter a false literal (``fresh_copy(x, track=False)``): it asks for nothing then."""
+    calls: dict[str, list[ast.Call | None]] = defaultdict(list)  # per name: each use, a call of it or None
+    for node, skip in done:
+        parents = {child: parent for parent in methods.walk(node, skip) for child in ast.iter_child_nodes(parent)}
+        for part in methods.walk(node, skip):
+            if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load):
+                parent = parents.get(part)
+                calls[part.id].append(parent if isinstance(parent, ast.Call) and parent.func is part else None)
+
+    def off(finding: Finding) -> bool:
+        definitions = module.bindings.get(finding.function, [])
+        if len(definitions) != 1 or not isinstance(definitions[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        uses = calls.get(finding.function, [])
+        return bool(uses) and all(call is not None and _passes_false(call, definitions[0], finding.flag, defaults)
+                                  for call in uses)
+
+    defaults = module.tree is not None and not methods.rewrites_defaults(module.tree)  # a default is what it says
+
+    return [finding for finding in found if not (finding.flag and off(finding))]
+
+
+def _passes_false(call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef, parameter: str,
+                  defaults: bool) -> bool:
+    """``call`` gives ``function``'s ``parameter`` a false literal, by keyword or position (nothing unpacked), or
+    leaves it to a false literal default (``defaults``: nothing in the file can change one)."""
+    if any(isinstance(argument, ast.Starred) for argument in call.args) or any(k.arg is None for k in call.keywords):
+        return False
+    for keyword in call.keywords:
+        if keyword.arg == parameter:
+            return _is_false(keyword.value)
+    positional = [arg.arg for arg in [*function.args.posonlyargs, *function.args.args]]
+    index = positional.index(parameter) if parameter in positional else len(call.args)
+    if index < len(call.args):
+        return _is_false(call.args[index])
+    return defaults and _is_false(methods.default_of(function, parameter))
 
 
 class _Narrowing:
@@ -1174,8 +1217,23 @@ class Reader:
             if handler is not None:
                 handler(node)
 
-    def found(self, node: ast.AST, what: str, rank: int, imported: tuple[str, int] | None = None) -> None:
-        self.findings.append(Finding(what, getattr(node, "lineno", 0), self.owner, rank, imported))
+    def found(self, node: ast.AST, what: str, rank: int, imported: tuple[str, int] | None = None,
+              flag: str | None = None) -> None:
+        self.findings.append(Finding(what, getattr(node, "lineno", 0), self.owner, rank, imported, flag=flag))
+
+    def flag(self, value: ast.AST | None) -> str | None:
+        """``value`` is a parameter of the module-level function read, which it never binds again: what it asks for
+        gradients with then depends on its callers (:func:`_flags_off`)."""
+        root = self.root
+        if not (isinstance(value, ast.Name) and isinstance(root, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and root.name == self.owner):
+            return None
+        arguments = root.args
+        if value.id not in {arg.arg for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}:
+            return None
+        bound = {name for statement in root.body for inner in ast.walk(statement) for name in (
+            [inner.id] if isinstance(inner, ast.Name) and not isinstance(inner.ctx, ast.Load) else methods.binds(inner))}
+        return None if value.id in bound else value.id
 
     def read_Attribute(self, node: ast.Attribute) -> None:
         parent = self.parents.get(node)
@@ -1184,7 +1242,7 @@ class Reader:
             self.found(node, f"passes {node.attr} around (a lookup no reading can follow)", DYNAMIC)
         if isinstance(node.ctx, ast.Store):
             if node.attr == "requires_grad" and isinstance(parent, ast.Assign) and not _is_false(parent.value):
-                self.found(node, "asks for gradients (requires_grad = True)", TRACKS)
+                self.found(node, "asks for gradients (requires_grad = True)", TRACKS, flag=self.flag(parent.value))
             return
         if isinstance(node.value, ast.Call) and self.namespace_call(node.value):
             self.found(node, f"reads {node.value.func.id}() by name", DYNAMIC)
@@ -1193,6 +1251,11 @@ class Reader:
     def attribute_named(self, node: ast.AST, attr: str, owner: ast.AST | None) -> None:
         """A use of attribute ``attr`` of ``owner`` (an ``a.b`` expression or a ``getattr`` with a literal name)."""
         if attr == "requires_grad_" and self.called_with_false(node):
+            return
+        call = self.parents.get(node)
+        if attr == "requires_grad_" and isinstance(call, ast.Call) and call.func is node and len(call.args) == 1 \
+                and not call.keywords and (flag := self.flag(call.args[0])):
+            self.found(node, *ATTRIBUTES[attr], flag=flag)  # requires_grad_(track): as its callers pass track
             return
         if attr in ("autograd", "_autograd") and self.chain_above(node) & HARMLESS:
             return
@@ -1253,7 +1316,7 @@ class Reader:
         name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
         for keyword in node.keywords:
             if keyword.arg == "requires_grad" and not _is_false(keyword.value):
-                self.found(node, "asks for gradients (requires_grad=True)", TRACKS)
+                self.found(node, "asks for gradients (requires_grad=True)", TRACKS, flag=self.flag(keyword.value))
         for keyword in node.keywords:  # torch.load(…, weights_only=False), numpy.load(…, allow_pickle=True)
             if keyword.arg == "weights_only" and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is True) \
                     or keyword.arg == "allow_pickle" and not _is_false(keyword.value):
