@@ -194,6 +194,18 @@ ATTACKS.update({
                                      "    def forward(self, x):\n        x.sum().backward()\n        return x.grad\n\n\n"
                                      "def manual(x, y, w, b):\n    return Other()(x)\n",
 })
+# Red team 17: the object got back without its name, or made where nothing tracks it.
+ATTACKS.update({
+    "through_a_bound_methods_self": "\n\ndef manual(x, y, w, b):\n    m = Logistic(w, b)\n"
+                                    "    return getattr(m.logits.__self__, 'autograd' + '_grads')(x, y)\n",
+    "made_by_a_class_method": "\n\nclass Made(Logistic):\n    @classmethod\n    def make(cls, w, b):\n"
+                              "        return cls(w, b)\n\n\ndef manual(x, y, w, b):\n"
+                              "    return getattr(Made.make(w, b), 'autograd' + '_grads')(x, y)\n",
+    "kept_as_a_class_attribute": "\n\nclass Holder:\n    inst = Logistic(1.0, 0.0)\n\n\ndef manual(x, y, w, b):\n"
+                                 "    return getattr(Holder.inst, 'autograd' + '_grads')(x, y)\n",
+    "got_back_from_locals": "\n\ndef manual(x, y, w, b):\n    m = Logistic(w, b)\n"
+                            "    return getattr(locals()['m'], 'autograd' + '_grads')(x, y)\n",
+})
 
 
 @pytest.mark.parametrize("name", sorted(ATTACKS))
@@ -211,6 +223,10 @@ DECORATOR_ATTACKS = {
     "stores_it": "SEEN = []\ndef checked(fn):\n    SEEN.append(fn)\n    fn.seen = polynomial_grad\n    return fn\n",
     "called_with_arguments": "def checked(*extra):\n    return lambda fn: polynomial_grad\n",
     "an_identity_decorator_called_with_another_function": "def checked(fn):\n    return fn\n",
+    # red team 17: handing back itself (the by-hand name then runs its body), reaching fn through locals()
+    "hands_back_itself": "def checked(fn):\n    if fn.__name__ == 'manual':\n        return checked\n"
+                         "    polynomial_grad(1.0)\n    return fn\n",
+    "reaches_its_argument_unnamed": "def checked(fn):\n    obj = locals()['fn']\n    polynomial_grad(obj)\n    return fn\n",
     "a_factory_whose_inner_decorator_is_rebound": "def checked(reference):\n    def check(fn):\n        return fn\n"
                                                   "    check = reference\n    return check\n",
 }
@@ -416,3 +432,20 @@ def test_a_default_that_the_file_may_rewrite_is_not_trusted():
     source = COPY_HELPER.replace("track=True", "track=False") + "def manual(x):\n    return 3 * fresh_copy(x)**2\n" \
                                                                "fresh_copy.__defaults__ = (True,)\n"
     assert "asks for gradients (requires_grad_())" in [f.what for f in autograd_use(source, "manual", (), 1)]
+
+
+def test_a_module_level_library_object_may_fill_what_it_is_handed():
+    """Red team 17: ``LOG = logging.getLogger(…)`` with a handler the top level added, called from the by-hand
+    function as ``LOG.info(msg, x, g)``."""
+    source = AUTOGRAD_CHECK + "import logging\n\n\nclass Filler(logging.Handler):\n    def emit(self, record):\n" \
+                              "        record.args[1].copy_(slope(record.args[0]))\n\n\n" \
+                              "LOG = logging.getLogger('grad')\nLOG.addHandler(Filler())\n\n\ndef manual(x):\n" \
+                              "    g = torch.zeros_like(x)\n    LOG.info('x=%s g=%s', x, g)\n    return g\n"
+    assert whats(source) == ["computes its answer from LOG.info(...)"]
+
+
+def test_a_computed_setattr_anywhere_keeps_a_debugging_branch_read():
+    """Red team 17: ``object.__setattr__(f, "__def" + "aults__", …)`` could turn the flag on."""
+    source = AUTOGRAD_CHECK + "def manual(x, check=False):\n    if check:\n        return slope(x)\n" \
+                              "    return 3 * x**2\nobject.__setattr__(manual, '__def' + 'aults__', (True,))\n"
+    assert "calls .backward()" in [f.what for f in autograd_use(source, "manual", (), 1)]

@@ -46,10 +46,18 @@ CALLED_BY_NAME = frozenset({
 NAMING_SAFE = frozenset({"torch", "numpy", "math", "functools", "itertools", "operator", "collections", "copy",
                          "time", "os", "warnings", "__future__"})  # they call an object's methods by fixed names only
 # (torch and numpy also duck-type what they are handed as their own objects: :func:`library_names`)
+# What gives an object back without naming it: a bound method's __self__, frames and their locals, the garbage
+# collector, closures, weak references, namespaces.
+RECOVERS = frozenset({"__self__", "__class__", "__func__", "__dict__", "__closure__", "cell_contents", "__globals__",
+                      "f_locals", "f_globals", "f_back", "tb_frame", "gi_frame", "cr_frame", "currentframe",
+                      "_getframe", "stack", "trace", "getouterframes", "getinnerframes", "get_referrers",
+                      "get_referents", "get_objects", "gc", "weakref", "ref", "proxy", "locals", "vars", "globals",
+                      "__reduce__", "__reduce_ex__", "__getstate__", "__setattr__", "setattr", "__getattribute__"})
 DATACLASSES = ("dataclasses.dataclass", "dataclasses.field")  # add dunders and hold values: naming nothing
 METHOD_WRAPPERS = frozenset({"cache", "lru_cache", "cached_property", "no_grad", "enable_grad", "inference_mode"})
 METHOD_DECORATORS = frozenset({"staticmethod", "classmethod", "property"})
 NAME_ATTRIBUTES = frozenset({"__name__", "__qualname__", "__doc__", "__module__"})
+STRING = "\0"  # marks a string's whole text among identifiers
 
 
 def plain_classes(tree: ast.Module, bindings: dict[str, list[ast.AST]], layers: set[str],
@@ -59,7 +67,7 @@ def plain_classes(tree: ast.Module, bindings: dict[str, list[ast.AST]], layers: 
     A plain class is named only to be called, to have an attribute read, or as a base of another plain class, and
     its objects never leave the code that made them (:func:`_kept_in`): used any other way (a base of a torch
     module, an object handed to numpy or a format string, ``return self``), other code could call their methods."""
-    if layers:
+    if layers or recovers_objects(tree):
         return frozenset()
     parents = {child: parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
     uses = collections.defaultdict(list)
@@ -95,6 +103,8 @@ def _kept(made: ast.AST, parents: dict[ast.AST, ast.AST], uses: dict[str, list])
     parent = parents.get(made)
     if _an_attribute(made, parent):
         return True
+    if isinstance(parents.get(parent), ast.ClassDef):
+        return False  # a class attribute (``Holder.inst``): read through its class, never by its name
     if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name) \
             or isinstance(parent, ast.AnnAssign) and isinstance(parent.target, ast.Name):
         name = parent.targets[0].id if isinstance(parent, ast.Assign) else parent.target.id
@@ -114,19 +124,21 @@ def _kept_in(node: ast.ClassDef, parents: dict[ast.AST, ast.AST]) -> bool:
         if not arguments:
             return False  # (its object comes in as *args)
         first = arguments[0].arg
-        if not all(_an_attribute(use, parents.get(use)) for use in ast.walk(method)
+        called = not any(isinstance(d, ast.Name) and d.id == "classmethod" for d in method.decorator_list)
+        if not all(_an_attribute(use, parents.get(use), called) for use in ast.walk(method)
                    if isinstance(use, ast.Name) and use.id == first or isinstance(use, ast.Call)
                    and isinstance(use.func, ast.Name) and use.func.id == "super"):  # super() is the object too
             return False
     return True
 
 
-def _an_attribute(node: ast.AST, parent: ast.AST | None) -> bool:
+def _an_attribute(node: ast.AST, parent: ast.AST | None, called: bool = True) -> bool:
     """``node.attribute`` (the attribute not a dunder: ``__class__`` would make another object, unseen), or
-    ``node(...)`` (its ``__call__``, read as every dunder is)."""
+    ``node(...)`` when ``called`` (an object's ``__call__``, read as every dunder is; never a class method's
+    ``cls(...)``, a new object unseen)."""
     return isinstance(parent, ast.Attribute) and parent.value is node \
         and not (parent.attr.startswith("__") and parent.attr.endswith("__")) \
-        or isinstance(parent, ast.Call) and parent.func is node
+        or called and isinstance(parent, ast.Call) and parent.func is node
 
 
 def _dataclass(decorator: ast.AST, bindings: dict[str, list[ast.AST]], imports: dict[str, list[tuple[str, int]]]) -> bool:
@@ -186,10 +198,13 @@ def returns_argument(function: ast.FunctionDef, printing: bool = False) -> bool:
     if function.decorator_list or not arguments:
         return False
     name, returns = arguments[0].arg, 0
+    if recovers_objects(ast.Module(body=function.body, type_ignores=[])):
+        return False  # locals()["fn"] reaches the function unnamed
     parents = {child: parent for parent in ast.walk(function) for child in ast.iter_child_nodes(parent)}
     for node in ast.walk(function):
         if isinstance(node, ast.Return):
-            if not (isinstance(node.value, ast.Name) and node.value.id in (name, function.name)):
+            if not (isinstance(node.value, ast.Name) and (node.value.id == name or node.value.id == function.name
+                                                           and _when_none(node, parents, name))):
                 return False
             returns += 1
         elif isinstance(node, ast.Name) and node.id == name:
@@ -198,6 +213,18 @@ def returns_argument(function: ast.FunctionDef, printing: bool = False) -> bool:
         elif node is not arguments[0] and name in binds(node):
             return False
     return returns > 0
+
+
+def _when_none(node: ast.Return, parents: dict[ast.AST, ast.AST], name: str) -> bool:
+    """``node`` is all of ``if name is None: return …`` (a decorator used with and without parentheses)."""
+    test = parents.get(node)
+    return isinstance(test, ast.If) and test.body == [node] and isinstance(test.test, ast.Compare) \
+        and isinstance(test.test.left, ast.Name) and test.test.left.id == name \
+        and [type(op) for op in test.test.ops] == [ast.Is] and _is_none(test.test.comparators[0])
+
+
+def _is_none(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _inert_use(node: ast.Name, parent: ast.AST, printing: bool) -> bool:
@@ -264,6 +291,10 @@ def identifiers(root: ast.AST, skip: frozenset[int] = frozenset()) -> Iterator[s
             yield node.name
         elif isinstance(node, ast.MatchClass):
             yield from node.kwd_attrs  # case Box(slope=s) reads o.slope
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            skip = skip | {id(node.value)}  # a docstring (or any string left as a statement) looks nothing up
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+            yield STRING + node.value  # getattr(o, "m"), "{0.m}".format(o): matched with `in`, however spelled
 
 
 
@@ -401,8 +432,10 @@ def _only_called_at_top_level(tree: ast.Module, function: str, passed: int) -> b
 
 
 def rewrites_defaults(tree: ast.Module) -> bool:
-    """The file names a function's defaults (``__defaults__``, ``__kwdefaults__``, in a string too)."""
-    return any(isinstance(node, ast.Attribute) and node.attr in ("__defaults__", "__kwdefaults__")
+    """The file names a function's defaults (``__defaults__``, ``__kwdefaults__``, in a string too), or sets
+    attributes by a name it may compute (``setattr``, ``__setattr__``)."""
+    return any(isinstance(node, ast.Attribute) and node.attr in ("__defaults__", "__kwdefaults__", "__setattr__")
+               or isinstance(node, ast.Name) and node.id in ("setattr", "__setattr__")
                or isinstance(node, ast.Constant) and isinstance(node.value, str) and "defaults__" in node.value
                for node in ast.walk(tree))
 
@@ -414,3 +447,11 @@ def default_of(function: ast.FunctionDef | ast.AsyncFunctionDef, parameter: str)
     pairs = list(zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults))
     pairs += [(arg, default) for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults) if default is not None]
     return next((default for arg, default in pairs if arg.arg == parameter), None)
+
+
+def recovers_objects(tree: ast.Module) -> bool:
+    """The file names something that can hand back an object without naming it (:data:`RECOVERS`: ``m.go.__self__``,
+    a frame's ``f_locals``, ``gc``, ``locals()``)."""
+    return any(isinstance(node, ast.Name) and node.id in RECOVERS or isinstance(node, ast.Attribute)
+               and node.attr in RECOVERS or isinstance(node, ast.alias) and RECOVERS & set(node.name.split("."))
+               for node in ast.walk(tree))

@@ -594,11 +594,17 @@ class Flow:
             for name in self.declared:
                 self._bind_name(name, call, keep=True)
 
-    def _library_call(self, callee: str) -> bool:
-        """``callee`` is an imported library other than :data:`PURE_LIBRARIES`: it may run code the top level handed
-        it (a logging handler, a warnings hook) on what it is given."""
-        targets = self.state.module.imports.get(callee, []) if callee not in self.own else []
-        return any(target.lstrip(".").split(".")[0] not in PURE_LIBRARIES for target, _ in targets)
+    def _library_call(self, callee: str, seen: frozenset[str] = frozenset()) -> bool:
+        """``callee`` is an imported library other than :data:`PURE_LIBRARIES`, or a module-level object made from
+        one (``LOG = logging.getLogger(…)``): it may run code the top level handed it (a logging handler, a warnings
+        hook) on what it is given."""
+        if callee in self.own or callee in seen:
+            return False
+        module = self.state.module
+        if callee in module.bindings and not _definition(callee, module):  # LOG = logging.getLogger("grad")
+            return any(isinstance(part, ast.Name) and self._library_call(part.id, seen | {callee})
+                       for value in module.bindings[callee] for part in ast.walk(value))
+        return any(target.lstrip(".").split(".")[0] not in PURE_LIBRARIES for target, _ in module.imports.get(callee, []))
 
     def _bind_name(self, name: str, source: ast.AST | None, keep: bool = False) -> None:
         """``name`` now holds a value from ``source`` (None: a clean one); ``keep``: it may also still hold its old."""

@@ -271,6 +271,7 @@ class _Narrowing:
         self.classes = any(isinstance(node, ast.ClassDef) for nodes in module.bindings.values() for node in nodes)
         self.named: set[str] = set(methods.CALLED_BY_NAME)
         self.seen: set[str] = set()  # the packages used so far
+        self.strings: list[str] = []  # every string read but docstrings (a method named in one, however spelled)
         self.waiting: dict[str, list[tuple[str, ast.AST]]] = defaultdict(list)  # method name -> (class, method)
         self.on = True  # off once what is read uses a library that may call methods by computed names
 
@@ -289,6 +290,7 @@ class _Narrowing:
         name), a function's decorators that hand it back."""
         if isinstance(node, ast.ClassDef) and self.on and owner == node.name and node.name in self.plain:
             unnamed = methods.unnamed_methods(node, self.named, self.module.bindings, self.module.imports)
+            unnamed = [method for method in unnamed if not any(method.name in text for text in self.strings)]
             for method in unnamed:
                 self.waiting[method.name].append((owner, method))
             return frozenset(map(id, [*unnamed, *node.decorator_list]))  # (a plain class's: @dataclass, which ran)
@@ -310,6 +312,9 @@ class _Narrowing:
             self.on = False
             self.named.update(self.waiting)
         fresh = set(methods.identifiers(node, skip)).union(*filter(None, libraries))
+        texts = [name[1:] for name in fresh if name.startswith(methods.STRING)]
+        self.strings += texts
+        fresh |= {name for name in self.waiting if any(name in text for text in texts)}
         fresh = fresh - self.named if self.on else set(self.waiting)
         self.named |= fresh
         return [item for name in fresh for item in self.waiting.pop(name, ())]
