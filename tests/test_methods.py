@@ -449,3 +449,34 @@ def test_a_computed_setattr_anywhere_keeps_a_debugging_branch_read():
     source = AUTOGRAD_CHECK + "def manual(x, check=False):\n    if check:\n        return slope(x)\n" \
                               "    return 3 * x**2\nobject.__setattr__(manual, '__def' + 'aults__', (True,))\n"
     assert "calls .backward()" in [f.what for f in autograd_use(source, "manual", (), 1)]
+
+
+MATCH_WALK = ("    match out:\n        case torch.Tensor(grad_fn=node):\n            g = torch.ones_like(out)\n"
+              "    while True:\n        match node:\n            case object(next_functions=((nxt, _), *_)):\n"
+              "                g = node(g)\n                node = nxt\n            case _:\n                return g\n")
+
+
+@pytest.mark.parametrize("code, what", [
+    ("def manual(x):\n    out = (x.detach().clone().requires_grad_() ** 3).sum()\n" + MATCH_WALK,
+     "walks autograd's graph through grad_fn"),
+    ("def manual(x):\n    match (x ** 3).sum():\n        case torch.Tensor(backward=run):\n            run()\n"
+     "    return x.grad\n", "calls .backward()"),
+    ("def manual(x):\n    match x:\n        case Point(a, b):\n            return a\n",
+     "matches attributes by position (__match_args__, which no reading follows)"),
+    ("def manual(x):\n    return torch.tensor(x.tolist(), **{'requires_grad': True})\n",
+     "may ask for gradients (keywords unpacked with **)"),
+])
+def test_class_patterns_and_unpacked_keywords_are_read(code, what):
+    """Red team 18: ``case torch.Tensor(grad_fn=node)`` walked the graph with no attribute in sight."""
+    assert what in whats("import torch\n" + code), whats("import torch\n" + code)
+
+
+@pytest.mark.parametrize("helper", [
+    "def fresh_copy(x, track=True, /, **_):\n    return x.detach().clone().requires_grad_(track)\n",  # keyword to **_
+    "def on(fn):\n    return lambda x, track=False: fn(x, True)\n\n\n@on\n"
+    "def fresh_copy(x, track=False):\n    return x.detach().clone().requires_grad_(track)\n",  # a decorator's call
+])
+def test_a_flag_the_call_may_not_set_still_counts(helper):
+    """Red team 18: ``fresh_copy(x, track=False)`` that does not set ``track``."""
+    source = "import torch\n\n\n" + helper + "\n\ndef manual(x):\n    return 3 * fresh_copy(x, track=False)**2\n"
+    assert "asks for gradients (requires_grad_())" in whats(source)

@@ -88,6 +88,7 @@ NAMES = {  # a bare name, when the submission does not define it itself
     "autograd": ("uses autograd", DIFFERENTIATES), "functorch": ("uses functorch", DIFFERENTIATES),
     "forward_ad": ("uses forward-mode autograd (forward_ad)", DIFFERENTIATES),
 }
+SELF_MATCHING = ("bool", "bytearray", "bytes", "dict", "float", "frozenset", "int", "list", "set", "str", "tuple")
 LOOKUPS = ("getattr", "setattr", "delattr", "attrgetter", "methodcaller", "getattr_static", "__getattribute__")
 NAMESPACES = ("globals", "vars", "locals")
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -236,7 +237,8 @@ def _flags_off(found: list[Finding], done: list[tuple[ast.AST, frozenset[int]]],
 
     def off(finding: Finding) -> bool:
         definitions = module.bindings.get(finding.function, [])
-        if len(definitions) != 1 or not isinstance(definitions[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if len(definitions) != 1 or not isinstance(definitions[0], (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                or definitions[0].decorator_list:  # a decorator may call it with other arguments
             return False
         uses = calls.get(finding.function, [])
         return bool(uses) and all(call is not None and _passes_false(call, definitions[0], finding.flag, defaults)
@@ -253,9 +255,10 @@ def _passes_false(call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionD
     leaves it to a false literal default (``defaults``: nothing in the file can change one)."""
     if any(isinstance(argument, ast.Starred) for argument in call.args) or any(k.arg is None for k in call.keywords):
         return False
-    for keyword in call.keywords:
-        if keyword.arg == parameter:
-            return _is_false(keyword.value)
+    if parameter not in {arg.arg for arg in function.args.posonlyargs}:  # a keyword of a positional-only name
+        for keyword in call.keywords:                                      # goes to **kwargs, not to it
+            if keyword.arg == parameter:
+                return _is_false(keyword.value)
     positional = [arg.arg for arg in [*function.args.posonlyargs, *function.args.args]]
     index = positional.index(parameter) if parameter in positional else len(call.args)
     if index < len(call.args):
@@ -1272,6 +1275,14 @@ class Reader:
         if (root, attr) in ROOTED:
             self.found(node, *ROOTED[(root, attr)])
 
+    def read_MatchClass(self, node: ast.MatchClass) -> None:
+        """``case C(grad_fn=n)`` reads ``subject.grad_fn``; ``case C(n)`` reads what ``C.__match_args__`` names."""
+        for attr in node.kwd_attrs:
+            self.attribute_named(node, attr, None)
+        if node.patterns and not (isinstance(node.cls, ast.Name) and node.cls.id in SELF_MATCHING
+                                  and node.cls.id not in self.module.bindings):
+            self.found(node, "matches attributes by position (__match_args__, which no reading follows)", DYNAMIC)
+
     def read_Name(self, node: ast.Name) -> None:
         if not isinstance(node.ctx, ast.Load) or self.is_local(node):
             return
@@ -1322,6 +1333,10 @@ class Reader:
         for keyword in node.keywords:
             if keyword.arg == "requires_grad" and not _is_false(keyword.value):
                 self.found(node, "asks for gradients (requires_grad=True)", TRACKS, flag=self.flag(keyword.value))
+            elif keyword.arg is None and not (isinstance(keyword.value, ast.Dict) and all(
+                    isinstance(key, ast.Constant) and (key.value != "requires_grad" or _is_false(value))
+                    for key, value in zip(keyword.value.keys, keyword.value.values))):
+                self.found(node, "may ask for gradients (keywords unpacked with **)", TRACKS)
         for keyword in node.keywords:  # torch.load(…, weights_only=False), numpy.load(…, allow_pickle=True)
             if keyword.arg == "weights_only" and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is True) \
                     or keyword.arg == "allow_pickle" and not _is_false(keyword.value):
