@@ -11,11 +11,13 @@ autograd once, when the file is imported, and hands it back. Neither runs when t
   then ``m.value(v)``, ``self.w``; never handed to other code, returned or stored bare, where a library, a format
   string or ``getattr`` could call a method by a name the file never writes), a method runs only when code names
   it. So a method is read once its name appears in what is read (:func:`identifiers`: names, attributes, imports,
-  class patterns' keywords), when its name starts with ``_`` (dunders), is in :data:`CALLED_BY_NAME`, or is one
-  of torch's or numpy's own names once that library is used (:func:`library_names`), or when it has a decorator
+  class patterns' keywords, strings other than docstrings), when its name starts with ``_`` (dunders), is in
+  :data:`CALLED_BY_NAME`, or is one of torch's or numpy's own names once that library is used
+  (:func:`library_names`), or when it has a decorator
   other than ``staticmethod``, ``classmethod``, ``property``, ``functools``' caches and torch's gradient modes.
   Every method is read once what is read uses an import outside :data:`NAMING_SAFE` (a library that could reach a
-  module-level object by a dotted name), a positional class pattern or ``.format`` of a string built at run time.
+  module-level object by a dotted name), a positional class pattern or ``.format`` of a string built at run time;
+  none is plain in a file that names a way to get an object back unnamed (:data:`RECOVERS`).
 * **A debugging branch the grader never takes** (:func:`debug_branches`): ``if check:`` in the by-hand function,
   where ``check`` is a parameter the grader never passes (past the stub's), with a false literal default that
   nothing can change, and the function is only ever called by name at the top level, as the grader calls it.
@@ -275,7 +277,8 @@ def binds(node: ast.AST) -> list[str]:
 
 def identifiers(root: ast.AST, skip: frozenset[int] = frozenset()) -> Iterator[str]:
     """Every name ``root`` can look an attribute up by, outside ``skip``: its names, attributes, imports,
-    arguments, keywords, definitions and class patterns' keywords."""
+    arguments, keywords, definitions and class patterns' keywords, and (marked :data:`STRING`) each string but a
+    docstring, whole."""
     for node in walk(root, skip):
         if isinstance(node, ast.Name):
             yield node.id
