@@ -252,7 +252,7 @@ def test_plain_classes_exclude_library_bases_metaclasses_decorators_and_layer_fi
 
     def plain(source: str) -> frozenset[str]:
         module = module_names(ast.parse(source))
-        return methods.plain_classes(module.tree, module.bindings, module.layers, module.imports)
+        return methods.plain_classes(module.tree, module.parents, module.bindings, module.layers, module.imports)
 
     classes = "class A:\n    pass\nclass B(A, object):\n    pass\nclass C(torch.nn.Module):\n    pass\nclass D(C):\n" \
               "    pass\nclass E(metaclass=type):\n    pass\n@dataclass\nclass F:\n    pass\n"

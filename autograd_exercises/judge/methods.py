@@ -62,16 +62,16 @@ NAME_ATTRIBUTES = frozenset({"__name__", "__qualname__", "__doc__", "__module__"
 STRING = "\0"  # marks a string's whole text among identifiers
 
 
-def plain_classes(tree: ast.Module, bindings: dict[str, list[ast.AST]], layers: set[str],
-                  imports: dict[str, list[tuple[str, int]]]) -> frozenset[str]:
-    """The names bound only to plain classes of the file (see the module's docstring); none when ``layers``.
+def plain_classes(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: dict[str, list[ast.AST]],
+                  layers: set[str], imports: dict[str, list[tuple[str, int]]]) -> frozenset[str]:
+    """The names bound only to plain classes of the file (see the module's docstring); none when ``layers``
+    (``parents``: every node's parent in ``tree``).
 
     A plain class is named only to be called, to have an attribute read, or as a base of another plain class, and
     its objects never leave the code that made them (:func:`_kept_in`): used any other way (a base of a torch
     module, an object handed to numpy or a format string, ``return self``), other code could call their methods."""
     if layers or recovers_objects(tree):
         return frozenset()
-    parents = {child: parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
     uses = collections.defaultdict(list)
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
@@ -362,8 +362,8 @@ def walk(root: ast.AST, skip: frozenset[int] = frozenset()) -> Iterator[ast.AST]
         yield node
 
 
-def debug_branches(tree: ast.Module, bindings: dict[str, list[ast.AST]], ordered: bool, function: str,
-                   passed: int | None) -> frozenset[int]:
+def debug_branches(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: dict[str, list[ast.AST]],
+                   ordered: bool, function: str, passed: int | None) -> frozenset[int]:
     """The statements of ``if flag:`` (or ``if flag and …:``) in ``function`` that cannot run when the grader calls
     it with ``passed`` positional arguments: ``flag`` is a later parameter (or keyword-only) whose default is a
     false literal, bound nowhere in the function; the function is one plain ``def``; nothing in the file names a
@@ -371,12 +371,10 @@ def debug_branches(tree: ast.Module, bindings: dict[str, list[ast.AST]], ordered
     other, can hold it to call it with the flag); nothing can reorder statements (``ordered``)."""
     nodes = bindings.get(function, [])
     if passed is None or not ordered or len(nodes) != 1 or not isinstance(nodes[0], ast.FunctionDef) \
-            or nodes[0].decorator_list or not _only_called_at_top_level(tree, function, passed):
+            or nodes[0].decorator_list or not _only_called_at_top_level(tree, parents, function, passed):
         return frozenset()
     node = nodes[0]
-    flags = _unpassed_flags(node, passed) - {name for statement in node.body for inner in ast.walk(statement)
-                                              for name in ([inner.id] if isinstance(inner, ast.Name) and not isinstance(
-                                                  inner.ctx, ast.Load) else binds(inner))}
+    flags = _unpassed_flags(node, passed) - bound_in(node.body)
     if not flags:
         return frozenset()
     skip: set[int] = set()
@@ -396,12 +394,9 @@ FALSE_LITERALS = (None, False, 0, "")
 
 def _unpassed_flags(function: ast.FunctionDef, passed: int) -> set[str]:
     """The parameters past the first ``passed`` positional ones whose default is a false literal."""
-    arguments = function.args
-    positional = [*arguments.posonlyargs, *arguments.args]
-    defaults = zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults)
-    pairs = [(arg, default) for arg, default in defaults if positional.index(arg) >= passed]
-    pairs += [(arg, default) for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults) if default is not None]
-    return {arg.arg for arg, default in pairs if isinstance(default, ast.Constant) and default.value in FALSE_LITERALS
+    positional = [arg.arg for arg in [*function.args.posonlyargs, *function.args.args]]
+    return {arg.arg for arg, default in defaults(function) if arg.arg not in positional[:passed]
+            and isinstance(default, ast.Constant) and default.value in FALSE_LITERALS
             and type(default.value) in (type(None), bool, int, str)}
 
 
@@ -412,14 +407,13 @@ def _only_when(test: ast.AST, flags: set[str]) -> bool:
     return isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and any(_only_when(v, flags) for v in test.values)
 
 
-def _only_called_at_top_level(tree: ast.Module, function: str, passed: int) -> bool:
+def _only_called_at_top_level(tree: ast.Module, parents: dict[ast.AST, ast.AST], function: str, passed: int) -> bool:
     """``function`` is named nowhere but in its ``def`` and in direct calls outside every function and class that
     pass what the grader passes (at most ``passed`` positional arguments, nothing else: the branch never runs, at
     import either, where it could fill a mutable default), and no code names a function's defaults
     (``__defaults__``, ``__kwdefaults__``, in a string too)."""
     if rewrites_defaults(tree):
         return False
-    parents = {child: parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id == function:
             parent, above = parents.get(node), parents.get(node)
@@ -443,13 +437,23 @@ def rewrites_defaults(tree: ast.Module) -> bool:
                for node in ast.walk(tree))
 
 
-def default_of(function: ast.FunctionDef | ast.AsyncFunctionDef, parameter: str) -> ast.AST | None:
-    """The default value expression of ``function``'s ``parameter``, if it has one."""
+def defaults(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> list[tuple[ast.arg, ast.expr]]:
+    """Each parameter of ``function`` that has a default, with its default's expression."""
     arguments = function.args
     positional = [*arguments.posonlyargs, *arguments.args]
-    pairs = list(zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults))
-    pairs += [(arg, default) for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults) if default is not None]
-    return next((default for arg, default in pairs if arg.arg == parameter), None)
+    return list(zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults)) + \
+        [(arg, default) for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults) if default is not None]
+
+
+def default_of(function: ast.FunctionDef | ast.AsyncFunctionDef, parameter: str) -> ast.AST | None:
+    """The default value expression of ``function``'s ``parameter``, if it has one."""
+    return next((default for arg, default in defaults(function) if arg.arg == parameter), None)
+
+
+def bound_in(body: list[ast.stmt]) -> set[str]:
+    """Every name ``body`` binds, nested scopes included: a parameter bound there may not hold what was passed."""
+    return {name for statement in body for inner in ast.walk(statement) for name in (
+        [inner.id] if isinstance(inner, ast.Name) and not isinstance(inner.ctx, ast.Load) else binds(inner))}
 
 
 def recovers_objects(tree: ast.Module) -> bool:

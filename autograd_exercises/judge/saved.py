@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable, Iterator
 
-from autograd_exercises.judge import static
+from autograd_exercises.judge import methods, static
 
 IMMUTABLE = (ast.Constant, ast.Tuple, ast.UnaryOp, ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.expr_context,
              ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
@@ -307,7 +307,7 @@ class State:
         by-hand function's own, one in a function nothing calls, and a literal added once at the top level
         (``SCALE.append(2)`` outside any loop or branch)."""
         parents, quiet = self.module.parents, self._quiet_nodes
-        changed = set(self.augmented) | {node.id for inner in static.timeit_trees(self.tree) for node in ast.walk(inner)
+        changed = set(self.augmented) | {node.id for inner in self.module.timeit for node in ast.walk(inner)
                                          if isinstance(node, ast.Name) and node.id in self.module.bindings}
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self.module.bindings \
@@ -530,11 +530,7 @@ class Flow:
         self.found: ast.AST | None = None
         self.escaped: ast.AST | None = None  # a break, continue or return under a tainted condition, in this loop
         self.depth = 0  # loops around the statement being read
-        arguments = function.args
-        positional = [*arguments.posonlyargs, *arguments.args]
-        defaults = list(zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults)) + \
-            [(arg, default) for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults) if default is not None]
-        for arg, default in defaults:  # def manual(x, saved=SEEN); a default the file may rewrite
+        for arg, default in methods.defaults(function):  # def manual(x, saved=SEEN); a default the file may rewrite
             self._bind_name(arg.arg, self.expression(default) or (default if state.rewrites else None))
         for name in self.declared:  # until the function assigns it, a global holds what it held
             if self.state.unsafe_name(name):

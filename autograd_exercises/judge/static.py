@@ -141,6 +141,11 @@ class Module:
         return index >= self.replaced.get(name, -1)
 
     @cached_property
+    def timeit(self) -> list[ast.Module]:
+        """The code of each ``%timeit`` in the file (:func:`timeit_trees`), parsed once."""
+        return timeit_trees(self.tree) if self.tree is not None else []
+
+    @cached_property
     def lists(self) -> frozenset[str]:
         """Names the file binds only to new lists (``LOG = []``): :func:`_plain_lists`, worked out when first asked."""
         return _plain_lists(self.tree, self) if self.tree is not None else frozenset()
@@ -175,7 +180,7 @@ def autograd_use(source: str, function: str, cells: Sequence[int] = (), passed: 
     except (SyntaxError, ValueError, RecursionError, MemoryError):  # nesting too deep for the parser
         return []
     module = module_names(tree, cells)
-    dead = methods.debug_branches(tree, module.bindings, module.ordered, function, passed)
+    dead = methods.debug_branches(tree, module.parents, module.bindings, module.ordered, function, passed)
     found = read_reach(module, [function], patches(tree, module), dead)  # a method put on torch's classes runs from any tensor
     read_lines = {(finding.line, finding.rank) for finding in found}  # a lookup the reading already named, once
     found += [finding for finding in rebinding(tree, module, function) if (finding.line, finding.rank) not in read_lines]
@@ -198,15 +203,15 @@ def read_reach(module: Module, names: Iterable[str], nodes: Iterable[tuple[str, 
     queue, later, read = collections.deque(names), collections.deque(nodes), set()
     seen = set(queue)
     narrowing = _Narrowing(module)
-    done: list[tuple[ast.AST, frozenset[int]]] = []  # each node read, and what of it was not
+    done: list[tuple[ast.AST, frozenset[int], dict]] = []  # each node read, what of it was not, its parents
 
     def read_binding(owner: str, node: ast.AST) -> None:
         if id(node) in read:
             return
         read.add(id(node))
         skip = narrowing.skipped(owner, node) | dead
-        done.append((node, skip))
         reader = Reader(module, owner, node, skip)
+        done.append((node, skip, reader.parents))
         found.extend(reader.findings)
         for reached in reader.reached:
             if reached not in seen:
@@ -224,12 +229,12 @@ def read_reach(module: Module, names: Iterable[str], nodes: Iterable[tuple[str, 
     return _flags_off(found, done, module) if any(finding.flag for finding in found) else found
 
 
-def _flags_off(found: list[Finding], done: list[tuple[ast.AST, frozenset[int]]], module: Module) -> list[Finding]:
+def _flags_off(found: list[Finding], done: list[tuple[ast.AST, frozenset[int], dict]], module: Module) -> list[Finding]:
     """Less each ``requires_grad_(track)`` of a helper whose every use in what was read is a call passing that
     parameter a false literal (``fresh_copy(x, track=False)``): it asks for nothing then."""
     calls: dict[str, list[ast.Call | None]] = defaultdict(list)  # per name: each use, a call of it or None
-    for node, skip in done:
-        parents = {child: parent for parent in methods.walk(node, skip) for child in ast.iter_child_nodes(parent)}
+    defaults = module.tree is not None and not methods.rewrites_defaults(module.tree)  # a default is what it says
+    for node, skip, parents in done:
         for part in methods.walk(node, skip):
             if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load):
                 parent = parents.get(part)
@@ -243,8 +248,6 @@ def _flags_off(found: list[Finding], done: list[tuple[ast.AST, frozenset[int]]],
         uses = calls.get(finding.function, [])
         return bool(uses) and all(call is not None and _passes_false(call, definitions[0], finding.flag, defaults)
                                   for call in uses)
-
-    defaults = module.tree is not None and not methods.rewrites_defaults(module.tree)  # a default is what it says
 
     return [finding for finding in found if not (finding.flag and off(finding))]
 
@@ -281,7 +284,7 @@ class _Narrowing:
     @cached_property
     def plain(self) -> frozenset[str]:
         module = self.module
-        return methods.plain_classes(module.tree, module.bindings, module.layers, module.imports) \
+        return methods.plain_classes(module.tree, module.parents, module.bindings, module.layers, module.imports) \
             if module.tree is not None else frozenset()
 
     @cached_property
@@ -357,7 +360,7 @@ def module_names(tree: ast.Module, cells: Sequence[int] = ()) -> Module:
     module.tree, module.assigned = tree, {name: len(values) for name, values in module.bindings.items()}
     _read_other_bindings(tree, module)
     _read_stores(tree, module)
-    for inner in timeit_trees(tree):  # %timeit's code runs in a namespace of its own, but changes the module's objects
+    for inner in module.timeit:  # %timeit's code runs in a namespace of its own, but changes the module's objects
         _read_stores(inner, module)
     _read_installed(tree, module)
     return module
@@ -1239,9 +1242,7 @@ class Reader:
         arguments = root.args
         if value.id not in {arg.arg for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}:
             return None
-        bound = {name for statement in root.body for inner in ast.walk(statement) for name in (
-            [inner.id] if isinstance(inner, ast.Name) and not isinstance(inner.ctx, ast.Load) else methods.binds(inner))}
-        return None if value.id in bound else value.id
+        return None if value.id in methods.bound_in(root.body) else value.id
 
     def read_Attribute(self, node: ast.Attribute) -> None:
         parent = self.parents.get(node)
@@ -1337,7 +1338,7 @@ class Reader:
                     isinstance(key, ast.Constant) and (key.value != "requires_grad" or _is_false(value))
                     for key, value in zip(keyword.value.keys, keyword.value.values))):
                 self.found(node, "may ask for gradients (keywords unpacked with **)", TRACKS)
-        for keyword in node.keywords:  # torch.load(…, weights_only=False), numpy.load(…, allow_pickle=True)
+            # torch.load(…, weights_only=False), numpy.load(…, allow_pickle=True)
             if keyword.arg == "weights_only" and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is True) \
                     or keyword.arg == "allow_pickle" and not _is_false(keyword.value):
                 self.found(node, f"loads pickled objects ({keyword.arg}), which can call any function", DYNAMIC)
