@@ -99,6 +99,17 @@ HONEST = {
     "a_checking_decorator_that_returns_early": DECORATOR.replace("    t = torch", "    if fn is None:\n        return fn\n"
                                                                  "    t = torch")
                                                + "\n\n@checked\ndef manual(x):\n    return 8 * x**3\n",
+    # fairness round 13: a debugging line in the by-hand method (logging, sys.stderr, sys.float_info)
+    "logging_in_the_by_hand_method": CLASS.replace("        return x.T @ delta", "        logging.debug('delta %s', "
+                                                   "tuple(delta.shape))\n        return x.T @ delta")
+                                     .replace("import torch\n", "import logging\nimport torch\n", 1)
+                                     + "\n\ndef manual(x, y, w, b):\n    return Logistic(w, b).manual_grads(x, y)\n",
+    "stderr_and_float_info_in_the_by_hand_method": CLASS.replace("        return x.T @ delta",
+                                                                 "        print(delta.shape, file=sys.stderr)\n"
+                                                                 "        delta = delta.clamp(min=-sys.float_info.max)\n"
+                                                                 "        return x.T @ delta")
+                                                   .replace("import torch\n", "import sys\nimport torch\n", 1)
+                                                   + "\n\ndef manual(x, y, w, b):\n    return Logistic(w, b).manual_grads(x, y)\n",
 }
 
 
@@ -480,3 +491,11 @@ def test_a_flag_the_call_may_not_set_still_counts(helper):
     """Red team 18: ``fresh_copy(x, track=False)`` that does not set ``track``."""
     source = "import torch\n\n\n" + helper + "\n\ndef manual(x):\n    return 3 * fresh_copy(x, track=False)**2\n"
     assert "asks for gradients (requires_grad_())" in whats(source)
+
+
+@pytest.mark.parametrize("line", ["logging.config.dictConfig(SETUP)", "sys.modules[__name__].Logistic",
+                                  "logging.getLevelName(delta)", "sys.displayhook(delta)"])
+def test_other_parts_of_logging_and_sys_still_read_every_method(line):
+    source = (HONEST["logging_in_the_by_hand_method"].replace("import logging\n", "import logging\nimport logging.config\nimport sys\n")
+              .replace("        return x.T @ delta", f"        {line}\n        return x.T @ delta"))
+    assert "calls .backward()" in whats(source)

@@ -688,3 +688,80 @@ def test_a_function_of_many_backward_calls_on_a_name_is_read_in_one_pass(monkeyp
     monkeypatch.setattr(static, "_assigned", lambda *args, _real=static._assigned: calls.append(1) or _real(*args))
     assert set(whats(source)) == {"calls .backward()"}  # each line's
     assert len(calls) == 1  # the one assignment, read once
+
+
+# -- red team 19: code the file does not contain, and kernels registered for torch's operators ----------------------
+
+ENGINE = ("    leaf = x.detach().clone().requires_grad_()\\n    out = (2 * (3 * leaf + 2) ** 2).mean()\\n"
+          "    engine = torch.autograd.variable.Variable._execution_engine\\n"
+          "    (r,) = engine.run_backward((out,), (torch.ones_like(out),), False, False, (leaf,), False, False)\\n"
+          "    return r\\n")
+WRITTEN = f"import sys\nwith open('h_helper.py', 'w') as f:\n    f.write('import torch\\ndef g(x):\\n{ENGINE}')\n"
+
+OUTSIDE = {  # (source, what the reading says): the gradient comes from code no reading of the file can see
+    "a_module_written_then_imported": (WRITTEN + "sys.path.insert(0, '.')\nimport h_helper\n"
+                                       "def manual(x):\n    return h_helper.g(x)\n",
+                                       "uses h_helper, which is not installed where submissions are graded"),
+    "runpy": (WRITTEN + "import runpy\nHELPER = runpy.run_path('h_helper.py')['g']\n"
+              "def manual(x):\n    return HELPER(x)\n", "uses runpy"),
+    "a_standard_module_shadowed": (WRITTEN.replace("h_helper.py", "colorsys.py") + "sys.path.insert(0, '.')\n"
+                                   "import colorsys\ndef manual(x):\n    return colorsys.g(x)\n",
+                                   "uses colorsys, imported where the file changes where Python imports from"),
+    "shadowed_through_meta_path": ("import sys, colorsys\nsys.meta_path.insert(0, FINDER)\n"
+                                   "def manual(x):\n    return colorsys.g(x)\n", "uses colorsys, imported where"),
+    "a_kernel_for_an_aten_operator": ("import torch\n_lib = torch.library.Library('aten', 'IMPL')\n"
+                                      "_lib.impl('nan_to_num', SLOPE, 'AutogradCPU')\n"
+                                      "def manual(x):\n    return torch.nan_to_num(x)\n",
+                                      "changes what torch's operators run (torch.library"),
+    "library_imported_by_name": ("import torch\nfrom torch.library import impl\nimpl('aten::nan_to_num', 'AutogradCPU')(SLOPE)\n"
+                                 "def manual(x):\n    return torch.nan_to_num(x)\n",
+                                 "changes what torch's operators run (torch.library.impl)"),
+    "an_operator_py_impl": ("import torch\nop = torch.ops.aten.nan_to_num.default\nop.py_impl(KEY)(SLOPE)\n"
+                            "def manual(x):\n    return torch.nan_to_num(x)\n", "changes what torch's operators run (op.py_impl)"),
+    "the_dispatcher_itself": ("import torch as t\nt._C._dispatch_library('IMPL', 'aten', '')\n"
+                              "def manual(x):\n    return t.nan_to_num(x)\n",
+                              "changes what torch's operators run (t._C._dispatch_library)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OUTSIDE))
+def test_code_the_file_does_not_contain_fails_the_by_hand_check(name):
+    source, what = OUTSIDE[name]
+    findings = autograd_use(source, "manual")
+    assert findings and findings[0].rank == DYNAMIC and findings[0].what.startswith(what), findings
+
+
+@pytest.mark.parametrize("source", [
+    "import sys\nimport math\nsys.path.append('..')\ndef manual(x):\n    return 12 * (3 * x + 2) / x.numel()\n",
+    "import sys\nsys.path.append('..')\nimport torch\ndef manual(x):\n    return torch.full_like(x, 12.0) * (3 * x + 2) / x.numel()\n",
+    "import numpy as np\nimport colorsys\ndef manual(x):\n    return x * np.float64(colorsys.ONE_THIRD)\n",
+    "import torch\nop = torch.ops.aten.mul\ndef manual(x):\n    return op(x, 12.0) / x.numel()\n",
+])
+def test_installed_modules_and_calling_operators_keep_the_point(source):
+    assert autograd_use(source, "manual") == []
+
+
+# -- fairness round 13: a file's own attribute named like one of torch's functions ------------------------------------
+
+OWN_NAMES = {
+    "a_layer_method_named_vjp": "class Affine:\n    def __init__(self, w):\n        self.w = w\n"
+                                "    def vjp(self, delta):\n        return delta @ self.w.T\n"
+                                "def manual(x, w):\n    return Affine(w).vjp(x)\n",
+    "a_namedtuple_field_named_jacobian": "from collections import namedtuple\nStage = namedtuple('Stage', ['value', 'jacobian'])\n"
+                                         "def manual(x):\n    y = Stage(3 * x + 2, 3.0)\n    return y.jacobian * 4 * y.value\n",
+    "a_field_set_on_self": "class Dense:\n    def __init__(self, x):\n        self.jacobian = x\n"
+                           "def manual(x):\n    return 2 * Dense(x).jacobian\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(OWN_NAMES))
+def test_the_files_own_attribute_named_like_torchs_functions_keeps_the_point(name):
+    assert autograd_use(OWN_NAMES[name], "manual") == []
+
+
+@pytest.mark.parametrize("call", ["torch.func.vjp(f, x)", "F.vjp(f, x)", "tf.vjp(f, x)"])
+def test_torchs_own_function_is_still_found_beside_a_method_of_that_name(call):
+    source = (OWN_NAMES["a_layer_method_named_vjp"].split("def manual")[0]
+              + "import torch\nimport torch.autograd.functional as F\nimport torch.func as tf\n"
+              + f"def manual(x, f):\n    return {call}\n")
+    assert any(f.rank == DIFFERENTIATES for f in autograd_use(source, "manual"))

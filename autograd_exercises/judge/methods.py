@@ -48,6 +48,12 @@ CALLED_BY_NAME = frozenset({
 NAMING_SAFE = frozenset({"torch", "numpy", "math", "functools", "itertools", "operator", "collections", "copy",
                          "time", "os", "warnings", "__future__"})  # they call an object's methods by fixed names only
 # (torch and numpy also duck-type what they are handed as their own objects: :func:`library_names`)
+SAFE_ATTRIBUTES = {  # modules that count as naming-safe where only these attributes of theirs are read
+    "sys": frozenset({"stdout", "stderr", "float_info", "maxsize", "version", "version_info", "platform", "byteorder",
+                      "int_info", "hash_info", "float_repr_style", "getrecursionlimit", "argv"}),
+    "logging": frozenset({"debug", "info", "warning", "error", "critical", "exception", "log", "getLogger",
+                          "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}),
+}  # (neither resolves a dotted name nor hands back an object: print(…, file=sys.stderr), logging.debug("%s", shape))
 # What gives an object back without naming it: a bound method's __self__, frames and their locals, the garbage
 # collector, closures, weak references, namespaces.
 RECOVERS = frozenset({"__self__", "__class__", "__func__", "__dict__", "__closure__", "cell_contents", "__globals__",
@@ -341,8 +347,12 @@ def imports_used(root: ast.AST, imports: dict[str, list[tuple[str, int]]], skip:
         [node.annotation] if isinstance(node, (ast.arg, ast.AnnAssign)) and node.annotation is not None else
         [node.returns] if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns else [])}
     used: set[str] = set()
+    plain = {id(node.value) for node in walk(root, skip) if isinstance(node, ast.Attribute)
+             and isinstance(node.value, ast.Name) and node.attr in SAFE_ATTRIBUTES.get(
+                 next((target for target, _ in imports.get(node.value.id, [])), ""), ())
+             and all(target in SAFE_ATTRIBUTES for target, _ in imports[node.value.id])}  # sys.stderr, logging.debug
     for node in walk(root, skip | annotations):
-        if isinstance(node, ast.Name) and node.id in imports:
+        if isinstance(node, ast.Name) and node.id in imports and id(node) not in plain:
             targets = [target for target, _ in imports[node.id]]
             if targets not in ([target] for target in DATACLASSES):
                 used |= {target.lstrip(".").split(".")[0] or "." for target in targets}

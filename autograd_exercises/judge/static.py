@@ -35,7 +35,12 @@ from __future__ import annotations
 import ast
 import bisect
 import collections
+import functools
+import importlib.machinery
+import os
 import re
+import site
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -44,6 +49,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from autograd_exercises.judge import methods
 
 DIFFERENTIATES, TRACKS, DYNAMIC = 0, 1, 2  # ranks: what a finding is, most telling first
+ASKED = ("jacobian", "hessian", "vjp", "jvp", "jacrev", "jacfwd", "hvp", "vhp")  # functions of torch's modules only
 ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "backward": ("calls .backward()", DIFFERENTIATES),
     "autograd": ("uses torch.autograd", DIFFERENTIATES),
@@ -56,7 +62,7 @@ ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "_functorch": ("uses functorch", DIFFERENTIATES),
     "forward_ad": ("uses forward-mode autograd (forward_ad)", DIFFERENTIATES),
     **{name: (f"asks torch for a {name}", DIFFERENTIATES)
-       for name in ("jacobian", "hessian", "vjp", "jvp", "jacrev", "jacfwd", "hvp", "vhp")},
+       for name in ASKED},
     "enable_grad": ("turns gradient tracking on (torch.enable_grad)", TRACKS),
     "requires_grad_": ("asks for gradients (requires_grad_())", TRACKS),
     "__dict__": ("reads __dict__", DYNAMIC),
@@ -80,6 +86,9 @@ ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "co_code": ("reads or rewrites bytecode (co_code)", DYNAMIC),
 }
 UNPICKLERS = ("pickle", "_pickle", "marshal", "shelve", "dill", "cloudpickle", "joblib")  # loading calls any function
+LOADERS = ("importlib", "builtins", "runpy", "zipimport", "imp", "code", "codeop", "pkgutil")  # run code not in the file
+ALWAYS_IMPORTED = ("torch", "numpy")  # in the child before the submission: no path the file sets can replace them
+# (nor a module built into the interpreter, sys.builtin_module_names: found before any path)
 ROOTED = {("torch", "func"): ("uses torch.func", DIFFERENTIATES), ("sys", "modules"): ("reads sys.modules", DYNAMIC)}
 HARMLESS = {"no_grad", "inference_mode"}  # torch.autograd.no_grad() only switches tracking off
 NAMES = {  # a bare name, when the submission does not define it itself
@@ -132,6 +141,7 @@ class Module:
     attributes: dict[str, list[ast.AST]] = field(default_factory=lambda: defaultdict(list))  # ``o.attr = v``: v's
     replaced: dict[str, int] = field(default_factory=dict)  # per name, the top-level statement that surely rebinds it
     ordered: bool = False  # statements run in their order, uninterrupted: nothing can trace, jump or raise into them
+    import_path: int = 0  # the first line that changes where Python imports from (sys.path…), 0 for none
     parents: dict[ast.AST, ast.AST] = field(default_factory=dict)  # every node's parent, found once
     installed: set[int] = field(default_factory=set)  # installer calls on the file's own objects, read as stores
     installers: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # :func:`_installers`, found once
@@ -151,6 +161,24 @@ class Module:
         return _plain_lists(self.tree, self) if self.tree is not None else frozenset()
 
     @cached_property
+    def own_attributes(self) -> frozenset[str]:
+        """Attribute names the file gives objects of its own: its classes' methods and class attributes, what it sets
+        on ``self``, and namedtuple fields (``Stage = namedtuple("Stage", ["value", "jacobian"])``)."""
+        found: set[str] = set()
+        for node in ast.walk(self.tree) if self.tree is not None else ():
+            if isinstance(node, ast.ClassDef):
+                found |= {name for item in node.body for name in (
+                    [item.name] if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) else
+                    _bound_names(item.target) if isinstance(item, ast.AnnAssign) else
+                    [n for t in item.targets for n in _bound_names(t)] if isinstance(item, ast.Assign) else [])}
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and _root_name(node) == "self":
+                found.add(node.attr)
+            elif isinstance(node, ast.Call) and _chain(node.func).split(".")[-1] in ("namedtuple", "NamedTuple") \
+                    and len(node.args) >= 2:
+                found |= set(_field_names(node.args[1]))
+        return frozenset(found)
+
+    @cached_property
     def layers(self) -> set[str]:
         """The file's classes that define ``backward`` (hand-written layers), every binding of the name a class."""
         layers: set[str] = set()
@@ -163,6 +191,15 @@ class Module:
             if found == layers:
                 return layers
             layers = found
+
+
+def _field_names(fields: ast.AST) -> list[str]:
+    """A namedtuple's field names as written: ``"a b"``, ``"a, b"``, ``["a", "b"]``, ``[("a", float), …]``."""
+    if isinstance(fields, ast.Constant) and isinstance(fields.value, str):
+        return fields.value.replace(",", " ").split()
+    items = fields.elts if isinstance(fields, (ast.List, ast.Tuple)) else []
+    items = [item.elts[0] if isinstance(item, (ast.List, ast.Tuple)) and item.elts else item for item in items]
+    return [item.value for item in items if isinstance(item, ast.Constant) and isinstance(item.value, str)]
 
 
 def autograd_use(source: str, function: str, cells: Sequence[int] = (), passed: int | None = None) -> list[Finding]:
@@ -183,7 +220,8 @@ def autograd_use(source: str, function: str, cells: Sequence[int] = (), passed: 
     dead = methods.debug_branches(tree, module.parents, module.bindings, module.ordered, function, passed)
     found = read_reach(module, [function], patches(tree, module), dead)  # a method put on torch's classes runs from any tensor
     read_lines = {(finding.line, finding.rank) for finding in found}  # a lookup the reading already named, once
-    found += [finding for finding in rebinding(tree, module, function) if (finding.line, finding.rank) not in read_lines]
+    found += [finding for finding in rebinding(tree, module, function) + dispatch_overrides(tree, module, function)
+              if (finding.line, finding.rank) not in read_lines]
     if not found and function in module.bindings:
         from autograd_exercises.judge.saved import saved_answers  # (it builds on this module)
 
@@ -358,6 +396,7 @@ def module_names(tree: ast.Module, cells: Sequence[int] = ()) -> Module:
                     if module.live(name, index):
                         module.imports[name].append((target, statement.lineno))
     module.tree, module.assigned = tree, {name: len(values) for name, values in module.bindings.items()}
+    module.import_path = import_path_change(tree, module.imports)
     _read_other_bindings(tree, module)
     _read_stores(tree, module)
     for inner in module.timeit:  # %timeit's code runs in a namespace of its own, but changes the module's objects
@@ -1201,8 +1240,89 @@ def forbidden_module(dotted: str) -> int | None:
         return None
     ranks = [ATTRIBUTES[part][1] for part in parts if part in ATTRIBUTES]
     ranks += [ROOTED[pair][1] for pair in zip(parts, parts[1:]) if pair in ROOTED]
-    ranks += [DYNAMIC] if parts[0] in ("importlib", "builtins", *UNPICKLERS) else []
+    ranks += [DYNAMIC] if parts[0] in (*LOADERS, *UNPICKLERS) else []
     return min(ranks) if ranks else None
+
+
+def foreign_module(target: str, module: Module) -> str:
+    """Why the code of imported ``target`` may not be the library's (``""`` when it is): a module the sandbox does not
+    have (one the submission writes at run time, then imports), or any module but torch and numpy where the file
+    changes where Python imports from (``sys.path.insert(0, ".")`` puts a written ``colorsys.py`` first)."""
+    top = target.split(".")[0]
+    if not top or not installed(top):
+        return "which is not installed where submissions are graded: its code is not in the file"
+    if module.import_path and top not in ALWAYS_IMPORTED and top not in sys.builtin_module_names:
+        return f"imported where the file changes where Python imports from (line {module.import_path})"
+    return ""
+
+
+@functools.lru_cache(maxsize=None)
+def installed(top: str) -> bool:
+    """Whether the sandbox can import top-level module ``top`` from what is installed: the standard library or
+    ``site-packages`` (bound read-only into the sandbox), never from a folder a submission can write."""
+    if top in sys.stdlib_module_names or top in sys.builtin_module_names:
+        return True
+    places = [place for place in site.getsitepackages() if os.path.isdir(place)]
+    try:
+        return importlib.machinery.PathFinder.find_spec(top, places) is not None
+    except (ImportError, ValueError, OSError):
+        return False
+
+
+PATH_PARTS = ("path", "meta_path", "path_hooks", "path_importer_cache")
+
+
+def import_path_change(tree: ast.Module, imports: dict[str, list[tuple[str, int]]]) -> int:
+    """The first line that names where Python imports modules from (``sys.path``, ``sys.meta_path``,
+    ``sys.path_hooks``, ``site.addsitedir``), however ``sys`` was reached; 0 for none."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and (node.attr == "addsitedir" or node.attr in PATH_PARTS[1:]
+                                                or node.attr == "path" and _is_sys(node.value, imports)):
+            lines.append(node.lineno)
+        elif isinstance(node, ast.ImportFrom) and node.module in ("sys", "site") and any(
+                alias.name in (*PATH_PARTS, "addsitedir", "*") for alias in node.names):
+            lines.append(node.lineno)
+    return min(lines, default=0)
+
+
+def _is_sys(owner: ast.AST, imports: dict[str, list[tuple[str, int]]]) -> bool:
+    """``owner`` is the sys module: a name imported as it, or an attribute ``….sys`` (``torch.sys``)."""
+    if isinstance(owner, ast.Attribute):
+        return owner.attr == "sys"
+    return isinstance(owner, ast.Name) and any(target == "sys" for target, _ in imports.get(owner.id, []))
+
+
+DISPATCH_MODULES = ("library", "_library", "_custom_op", "_custom_ops", "_ops", "_python_dispatch")
+REGISTERS = ("py_impl", "py_kernels", "register_kernel", "register_autograd", "register_fake", "impl_abstract",
+             "register_torch_dispatch", "register_vmap", "custom_op", "triton_op", "Library")
+
+
+def dispatch_overrides(tree: ast.Module, module: Module, function: str) -> list[Finding]:
+    """Kernels the file registers for torch's operators (``torch.library.Library("aten", "IMPL").impl(…)``,
+    ``custom_op``, an operator's ``py_impl``, the dispatcher's own ``torch._C._dispatch_…``): a by-hand function
+    that calls ``torch.nan_to_num`` may then run any code, autograd included, with no name in sight."""
+    found = []
+    for node in ast.walk(tree):
+        what = ""
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            what = next((target.lstrip(".") for _, target in imported(node) if _dispatcher(target.lstrip("."))), "")
+        elif isinstance(node, ast.Attribute):
+            chain = _chain(node)
+            origin = [target for target, _ in module.imports.get(chain.split(".")[0], [])]
+            dotted = [target + chain[len(chain.split(".")[0]):] for target in origin] or [chain]
+            if node.attr in REGISTERS or any(_dispatcher(name) for name in dotted):
+                what = chain
+        if what:
+            found.append(Finding(f"changes what torch's operators run ({what}), so any torch call may run other "
+                                 "code", node.lineno, function, DYNAMIC))
+    return found
+
+
+def _dispatcher(dotted: str) -> bool:
+    """``dotted`` (``torch.library.impl``, ``torch._C._dispatch_library``) is a part of torch's dispatcher."""
+    parts = dotted.split(".")
+    return parts[0] == "torch" and any(part in DISPATCH_MODULES or "dispatch" in part for part in parts[1:])
 
 
 def _is_false(node: ast.AST | None) -> bool:
@@ -1270,6 +1390,9 @@ class Reader:
             return
         if attr == "backward" and self.own_layer(owner):
             return
+        if attr in ASKED and attr in self.module.own_attributes and owner is not None \
+                and _root_name(owner) not in self.module.imports:
+            return  # layer.vjp(delta), stage.jacobian: the file's own (torch's are functions of modules it must name)
         if attr in ATTRIBUTES:
             self.found(node, *ATTRIBUTES[attr])
         root = self.dotted(owner).split(".")[-1] if owner is not None else ""
@@ -1291,6 +1414,8 @@ class Reader:
             rank = forbidden_module(target)
             if rank is not None:
                 self.found(node, f"uses {target.lstrip('.')}", rank, (node.id, line))
+            elif (foreign := foreign_module(target, self.module)):
+                self.found(node, f"uses {target.lstrip('.')}, {foreign}", DYNAMIC, (node.id, line))
         if node.id in self.module.bindings:
             if not self.appended_to(node):
                 self.reached.append(node.id)
