@@ -99,6 +99,17 @@ def test_the_losses_in_a_tensor_of_numbers_are_as_good_as_a_list(grade_source, c
     assert_solution_full(grade_source, SLUG, mutate(SOLUTION, change), 12)
 
 
+@pytest.mark.parametrize("change", [
+    (LOOP_START, "    losses = np.empty(steps)\n    for step in range(steps):\n        loss = loss_fn(x, y, w, b)\n"
+                 "        losses[step] = loss.item()\n"),
+    ("        losses.append(loss.item())\n", "        losses.append(loss.detach().numpy())\n"),
+    ("        losses.append(loss.item())\n", "        losses.append(np.float32(loss.item()))\n"),
+], ids=["numpy_array", "zero_d_arrays", "numpy_scalars"])
+def test_the_losses_held_by_numpy_are_as_good_as_a_list(grade_source, change):
+    """Fairness round 13: numpy is allowed, and a student who records losses in an array holds the same numbers."""
+    assert_solution_full(grade_source, SLUG, "import numpy as np\n" + mutate(SOLUTION, change), 12)
+
+
 def test_training_checks_are_cheap():
     """The probes bound their cost by their work, not a clock (a timed test flakes on a busy machine): small data
     (at most 100 numbers in x) and at most 200 steps a case, 1,200 in all, for the costliest checks; and the
