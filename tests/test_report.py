@@ -224,11 +224,19 @@ def test_the_page_counts_the_mistakes_and_names_students_only_with_names(graded)
     text = (out / report.REPORT).read_text(encoding="utf-8")
     page = Page(text)
     rows = mistakes_of(page)
-    assert list(rows) == [mistake.code for mistake in class_report.statistics(report.load_rows(out)[0])[0].mistakes]
+    mistakes = class_report.statistics(report.load_rows(out)[0])[0].mistakes
+    secret = [mistake.code for mistake in mistakes if set(mistake.checks) <= set(HIDDEN)]  # only hidden checks gave it
+    shown = {mistake.code: f"hidden-mistake-{secret.index(mistake.code) + 1}" if mistake.code in secret
+             else mistake.code for mistake in mistakes}
+    assert list(rows) == [shown[mistake.code] for mistake in mistakes] and "autograd-in-by-hand" in secret
+    for code in secret:  # its code and description would say what a hidden check tests
+        description = next(mistake.description for mistake in mistakes if mistake.code == code)
+        assert code not in text and description and " ".join(description.split()) not in text
+        assert rows[shown[code]]["cells"][1] == shown[code]
     for code, checks in EXPECTED.items():
         students = {student for names in checks.values() for student in names}
-        row = rows[code]
-        assert row["id"] == f"{SLUG}-{code}" and row["cells"][2] == str(len(students))
+        row = rows[shown[code]]
+        assert row["id"] == f"{SLUG}-{shown[code]}" and row["cells"][2] == str(len(students))
         assert row["cells"][3] == f"{sum(POINTS[check] * len(names) for check, names in checks.items()):g}"
         for check, names in checks.items():
             label = f"hidden check {HIDDEN.index(check) + 1}" if check in HIDDEN else check
@@ -245,6 +253,7 @@ def test_the_page_counts_the_mistakes_and_names_students_only_with_names(graded)
     rendered(out, "--names")
     page = Page((out / report.REPORT).read_text(encoding="utf-8"))
     rows = mistakes_of(page)
+    assert list(rows) == [mistake.code for mistake in mistakes]  # the instructor's own page names every code
     for code, checks in EXPECTED.items():
         students = sorted({student for names in checks.values() for student in names})
         assert rows[code]["cells"][5] == ", ".join(students)

@@ -347,6 +347,14 @@ class _Names:
         return {check.name: f"hidden check {hidden.index(check.name) + 1}" if check.hidden and not self.shown
                 else check.name for check in stat.checks}
 
+    def mistakes(self, stat: ExerciseStat) -> dict[str, str]:
+        """Each mistake code on the page: one that only hidden checks gave is "hidden-mistake-N", and not described,
+        where names are hidden (``error-made-up`` would say what a hidden check tests)."""
+        hidden = {check.name for check in stat.checks if check.hidden}
+        secret = [m.code for m in stat.mistakes if not self.shown and m.checks and set(m.checks) <= hidden]
+        return {m.code: f"hidden-mistake-{secret.index(m.code) + 1}" if m.code in secret else m.code
+                for m in stat.mistakes}
+
 
 def _figure(svg: str | None, caption: str) -> str:
     if svg is None:
@@ -413,8 +421,9 @@ def _mistakes_html(stat: ExerciseStat, names: _Names, number: int) -> list[str]:
     if not stat.mistakes:
         return ["<h3>Mistakes</h3>", '<p class="note">No check failed.</p>']
     head = "<th>students</th>" if names.shown else ""
+    code_of = names.mistakes(stat)
     out = ["<h3>Mistakes</h3>",
-           _figure(plots.mistake_counts([(m.code, m.count) for m in stat.mistakes[:12]],
+           _figure(plots.mistake_counts([(code_of[m.code], m.count) for m in stat.mistakes[:12]],
                                         label=f"most common mistakes in {stat.slug}", prefix=f"f{number}m"),
                    "Students who made each mistake (a student counts once per mistake, whatever it cost)."),
            '<table class="mistakes"><thead><tr><th class="num">#</th><th>mistake</th>'
@@ -422,10 +431,11 @@ def _mistakes_html(stat: ExerciseStat, names: _Names, number: int) -> list[str]:
            f"<th>checks it failed, and the feedback students got</th>{head}"
            "</tr></thead><tbody>"]
     for rank, mistake in enumerate(stat.mistakes, start=1):
-        about = f'<div class="note">{_e(mistake.description)}</div>' if mistake.description else ""
+        shown = code_of[mistake.code] == mistake.code
+        about = f'<div class="note">{_e(mistake.description)}</div>' if mistake.description and shown else ""
         who = f"<td>{_e(', '.join(mistake.students))}</td>" if names.shown else ""
-        out.append(f'<tr id="{_e(stat.slug)}-{_e(mistake.code)}"><td class="num">{rank}</td>'
-                   f"<td><code>{_e(mistake.code)}</code>{about}</td><td class=\"num\">{mistake.count}</td>"
+        out.append(f'<tr id="{_e(stat.slug)}-{_e(code_of[mistake.code])}"><td class="num">{rank}</td>'
+                   f"<td><code>{_e(code_of[mistake.code])}</code>{about}</td><td class=\"num\">{mistake.count}</td>"
                    f'<td class="num">{_points(mistake.points)}</td>'
                    f"<td>{''.join(_mistake_feedback(stat, mistake, names))}</td>{who}</tr>")
     out.append("</tbody></table>")
