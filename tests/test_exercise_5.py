@@ -220,12 +220,38 @@ def test_zeroing_in_place_is_as_good_as_setting_none(grade_source):
 @contextlib.contextmanager
 def counting_autograd():
     """Count backward calls in this process, as the sandbox child does, and undo it afterwards."""
-    real = torch.autograd.backward, torch.autograd.grad
+    from torch.autograd.variable import Variable
+
+    real = Variable._execution_engine, torch.autograd.forward_ad.make_dual
     observe.install_autograd_counter()
     try:
         yield
     finally:
-        torch.autograd.backward, torch.autograd.grad = real
+        Variable._execution_engine, torch.autograd.forward_ad.make_dual = real
+
+
+def test_every_spelling_of_a_backward_pass_is_counted():
+    """Red team 19 ran autograd's engine itself (``Variable._execution_engine.run_backward``), past wrappers of
+    ``torch.autograd.backward`` and ``grad``: the count is now taken in the engine."""
+    from torch.autograd.variable import Variable
+
+    def passes(run) -> int:
+        before = sum(observe.AUTOGRAD_CALLS.values())
+        x = torch.tensor([1.0, 2.0], requires_grad=True)
+        run(x)
+        return sum(observe.AUTOGRAD_CALLS.values()) - before
+
+    def engine(x):
+        out = (x**2).sum()
+        Variable._execution_engine.run_backward((out,), (torch.ones_like(out),), False, False, (x,), False, False)
+
+    with counting_autograd():
+        assert passes(lambda x: (x**2).sum().backward()) == 1
+        assert passes(lambda x: torch.autograd.grad((x**2).sum(), x)) == 1
+        assert passes(lambda x: torch.func.grad(lambda t: (t**2).sum())(x.detach())) >= 1
+        assert passes(lambda x: torch.autograd.functional.jacobian(lambda t: t**2, x)) >= 1
+        assert passes(engine) == 1
+    assert passes(lambda x: (x**2).sum().backward()) == 0  # (undone)
 
 
 @settings(max_examples=5, deadline=None)

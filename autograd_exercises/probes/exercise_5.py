@@ -47,6 +47,7 @@ def probe_second_backward_error(module, case):
 
 
 TORCH_DIR = os.path.dirname(os.path.realpath(torch.__file__)) + os.sep
+COUNTING_ENGINE = observe.counting_engine_code()
 
 
 def _raised_by_torch(error: BaseException) -> bool:
@@ -55,7 +56,9 @@ def _raised_by_torch(error: BaseException) -> bool:
     try:
         frame, last = error.__traceback__, None
         while frame is not None:
-            frame, last = frame.tb_next, frame
+            if frame.tb_frame.f_code is not COUNTING_ENGINE:  # the sandbox's count of backward passes, around torch's
+                last = frame
+            frame = frame.tb_next
         return last is not None and os.path.realpath(last.tb_frame.f_code.co_filename).startswith(TORCH_DIR)
     except BaseException:
         return False
