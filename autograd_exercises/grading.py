@@ -27,7 +27,7 @@ from typing import Any, Iterable, Iterator
 import torch
 
 from autograd_exercises import catalog
-from autograd_exercises.judge import Fail, static
+from autograd_exercises.judge import Fail, static, tampering
 from autograd_exercises.results import CheckResult, ExerciseResult
 from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox, packing, split_checks
 from autograd_exercises.sandbox.protocol import NO_FUNCTION
@@ -553,7 +553,7 @@ def _run_part(exercise: Exercise, submission: Submission, leads: list[Check], ca
 
 def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed: int,
           timeout: float = DEFAULT_TIMEOUT, checks: Iterable[Check] | None = None,
-          one_child: bool = True, cell_timeout: float = DEFAULT_CELL_TIMEOUT) -> ExerciseResult:
+          one_child: bool = True, cell_timeout: float = DEFAULT_CELL_TIMEOUT, doors: bool = True) -> ExerciseResult:
     """Grade one submission of one exercise.
 
     The checks that share a call (:func:`group_calls`) judge one run of it. All calls run in one child first
@@ -561,10 +561,16 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
     crash or limit still costs only the call that caused it. A notebook's cells run in document order, each
     within ``cell_timeout``; each check judges the state at its test cell (:func:`check_positions`). A module's
     top level is its one cell: its import has ``cell_timeout`` too, apart from the checks' ``timeout``. Calls whose
-    inputs only hidden checks use run in a second child (:func:`secret_calls`).
+    inputs only hidden checks use run in a second child (:func:`secret_calls`). A file that reaches the grader's own
+    objects in the child (:mod:`.judge.tampering`) is not run: every check is zero (``doors``: read for them; the
+    sandbox's own tests turn it off, to run such files against the sandbox's layers).
     """
     start = time.perf_counter()
     selected = list(checks if checks is not None else exercise.checks)
+    absent = exercise.hidden_absent if checks is None else None
+    hidden_not_run = {"checks": absent.checks, "points": absent.points} if absent else {}
+    if doors and (found := tampering.door(source_text(submission))):
+        return reaches_grader(exercise, submission, seed, selected, found, list(sandbox.layers), hidden_not_run)
     program = positions = None
     if submission.kind == "ipynb" or submission.program:
         positions = check_positions(exercise, submission, selected)
@@ -585,14 +591,29 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
             cells, shown_hung = part_cells, hung
     results = _judge_groups(selected, groups, runs, cases, submission, positions, timeout)
     _name_stopped_cells(results, cells, submission)
-    absent = exercise.hidden_absent if checks is None else None
     notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout)
     if shown_hung is not None:
         notes.append(f"{submission.label(shown_hung)} ran past its {cell_timeout:g} s budget and could not be stopped "
                      "(it ignores the interrupt): the checks below it were not run")
     return ExerciseResult(exercise.slug, exercise.title, submission.path, seed, results,
-                          round(time.perf_counter() - start, 4), list(sandbox.layers), notes,
-                          {"checks": absent.checks, "points": absent.points} if absent else {})
+                          round(time.perf_counter() - start, 4), list(sandbox.layers), notes, hidden_not_run)
+
+
+REACHES_GRADER = "reaches-grader"  # the mistake code (mistakes.COMMON)
+
+
+def reaches_grader(exercise: Exercise, submission: Submission, seed: int, selected: list[Check],
+                   found: tuple[str, int], layers: list[str], hidden_not_run: dict[str, float]) -> ExerciseResult:
+    """Every check of ``selected`` at zero, not run, for a file whose code reaches the grader's own objects."""
+    what, line = found
+    where = f"{submission.name} {what} at {submission.locate(line)}"
+    problem = (f"{where}: the checks' probes run beside your code, and a submission may not reach them, so nothing "
+               "was run. Remove it and grade again.")
+    results = [CheckResult(check.name, check.function, check.description, check.points, 0.0, "failed",
+                           f"not run: the file {what.split(' (')[0]} at {submission.locate(line)}", hidden=check.hidden, tolerance=check.tolerance.as_dict(),
+                           mistake=REACHES_GRADER) for check in selected]
+    return ExerciseResult(exercise.slug, exercise.title, submission.path, seed, results, 0.0, layers, [],
+                          hidden_not_run, problem=problem)
 
 
 def _judge_groups(selected: list[Check], groups: dict[str, list[Check]], runs: dict[str, RunResult],

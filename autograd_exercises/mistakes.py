@@ -99,6 +99,8 @@ COMMON: dict[str, str] = {
     "import-timeout": "the file's top-level code (outside any function) ran past its time budget",
     "does-not-compile": "the file does not compile (a syntax error, a null byte): nothing ran",
     "not-run": "the submission did not run (empty, no code)",
+    "reaches-grader": "the file reaches the grader's own objects in the sandbox (its package, frames, the garbage "
+                      "collector, sys.modules, exec…): nothing ran",
     "cell-hung": "a notebook cell above the check ran past its budget and could not be stopped",
     "crashed": "the process running the code crashed",
     "result-too-large": "the results were too large to send back",

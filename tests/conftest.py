@@ -54,10 +54,11 @@ def grade_source(sandbox):
     from autograd_exercises import grading
     from autograd_exercises.submission import Submission
 
-    def run(slug: str, text: str, seed: int = 0, timeout: float = 5.0, cell_timeout: float = grading.DEFAULT_CELL_TIMEOUT):
+    def run(slug: str, text: str, seed: int = 0, timeout: float = 5.0, cell_timeout: float = grading.DEFAULT_CELL_TIMEOUT,
+            doors: bool = True):
         exercise = graders.find(slug)
         return grading.grade(exercise, Submission(f"<{slug} test>", text.encode()), sandbox=sandbox,
-                             seed=seed, timeout=timeout, cell_timeout=cell_timeout)
+                             seed=seed, timeout=timeout, cell_timeout=cell_timeout, doors=doors)
 
     return run
 

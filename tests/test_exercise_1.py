@@ -201,25 +201,10 @@ BY_HAND_AUTOGRAD = {
                   "        return fwAD.unpack_dual(polynomial(dual)).tangent\n")],
         "imports torch.autograd.forward_ad",
     ),
-    "getattr_computed_name": (
-        [(MANUAL, "    engine = getattr(torch, 'auto' + 'grad')\n    leaf = getattr(x.detach(), 'requires_' + 'grad_')()\n"
-                  "    (slope,) = engine.grad(polynomial(leaf).sum(), leaf)\n    return slope\n")],
-        "uses getattr with a computed name at line 75: a by-hand derivative needs no dynamic lookup",
-    ),
-    "dunder_import": (
-        [(MANUAL, "    leaf = x.detach().requires_grad_()\n"
-                  "    (slope,) = __import__('torch').autograd.grad(polynomial(leaf).sum(), leaf)\n    return slope\n")],
-        "uses torch.autograd",
-    ),
     "helper_calls_backward": (
         [helper("def _slope(x):\n    leaf = x.detach().clone().requires_grad_()\n    polynomial(leaf).sum().backward()\n"
                 "    return leaf.grad\n\n"), (MANUAL, "    return _slope(x)\n")],
         "calls .backward() at line 70 (in helper _slope)",
-    ),
-    "eval": (
-        [(MANUAL, "    leaf = eval('x.detach().requires' + '_grad_()')\n    eval('polynomial(leaf).sum().back' + 'ward()')\n"
-                  "    return leaf.grad\n")],
-        "calls eval",
     ),
     "module_level_alias": (
         [(IMPORTS, IMPORTS + "from torch.autograd import grad as g\n"),
@@ -258,6 +243,27 @@ BY_HAND_CORRECT = {
 def test_autograd_in_the_by_hand_function_loses_only_the_by_hand_point(grade_source, name):
     mutations, fragment = BY_HAND_AUTOGRAD[name]
     assert_mistake(grade_source, SLUG, SOLUTION, (mutations, 9, {"polynomial_grad_manual_by_hand": fragment}))
+
+
+# Autograd reached through a door to any object (judge/tampering.py): the file is not run at all, every check zero.
+DOORS = {
+    "dunder_import": ("    leaf = x.detach().requires_grad_()\n    (slope,) = __import__('torch')"
+                      ".autograd.grad(polynomial(leaf).sum(), leaf)\n    return slope\n", "imports by name (__import__)"),
+    "getattr_computed_name": ("    engine = getattr(torch, 'auto' + 'grad')\n    leaf = getattr(x.detach(), 'requires_' + "
+                              "'grad_')()\n    (slope,) = engine.grad(polynomial(leaf).sum(), leaf)\n    return slope\n",
+                              "looks an attribute up by a computed name (getattr)"),
+    "eval": ("    leaf = eval('x.detach().requires' + '_grad_()')\n    eval('polynomial(leaf).sum().back' + 'ward()')\n"
+             "    return leaf.grad\n", "runs code no reading sees (eval)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DOORS))
+def test_autograd_behind_a_door_to_any_object_runs_nothing(grade_source, name):
+    """``__import__``, a computed ``getattr`` and ``eval`` reach the grader's own package as easily as torch."""
+    body, what = DOORS[name]
+    result = grade_source(SLUG, mutate(SOLUTION, (MANUAL, body)))
+    assert result.score == 0 and {check.mistake for check in result.checks} == {"reaches-grader"}
+    assert f"{what} at line " in result.problem, result.problem
 
 
 @pytest.mark.parametrize("name", sorted(BY_HAND_CORRECT))

@@ -149,7 +149,7 @@ def helper(source: str) -> tuple[str, str]:
 
 # Right values, computed with autograd in each way the reading must see: only the by-hand point (1) is lost.
 # name: (mutations, fragment of gradient_manual_by_hand's feedback)
-BY_HAND_AUTOGRAD = {
+BY_HAND_AUTOGRAD = {  # (__import__, eval, a computed getattr: the whole file is not run, test_exercise_1.DOORS)
     "backward": (
         [(MANUAL, "    x = x.detach().clone().requires_grad_()\n    forward(x)[2].backward()\n    return x.grad\n")],
         "gradient_manual calls .backward() at line 64: compute the derivative from the chain rule",
@@ -181,25 +181,10 @@ BY_HAND_AUTOGRAD = {
                                  "    return slopes\n")],
         "imports torch.autograd.forward_ad",
     ),
-    "getattr_computed_name": (
-        [(MANUAL, "    engine = getattr(torch, 'auto' + 'grad')\n    leaf = getattr(x.detach(), 'requires_' + 'grad_')()\n"
-                  "    (slope,) = engine.grad(forward(leaf)[2], leaf)\n    return slope\n")],
-        "uses getattr with a computed name at line 63: a by-hand derivative needs no dynamic lookup",
-    ),
-    "dunder_import": (
-        [(MANUAL, "    leaf = x.detach().requires_grad_()\n"
-                  "    (slope,) = __import__('torch').autograd.grad(forward(leaf)[2], leaf)\n    return slope\n")],
-        "uses torch.autograd",
-    ),
     "helper_calls_backward": (
         [helper("def _slope(x):\n    leaf = x.detach().clone().requires_grad_()\n    forward(leaf)[2].backward()\n"
                 "    return leaf.grad\n\n"), (MANUAL, "    return _slope(x)\n")],
         "(in helper _slope)",
-    ),
-    "eval": (
-        [(MANUAL, "    leaf = eval('x.detach().requires' + '_grad_()')\n    eval('forward(leaf)[2].back' + 'ward()')\n"
-                  "    return leaf.grad\n")],
-        "calls eval",
     ),
     "module_level_alias": (
         [(IMPORTS, IMPORTS + "from torch.autograd import grad as g\n"),

@@ -242,7 +242,7 @@ def helper(source: str) -> tuple[str, str]:
 
 # Right values, computed with autograd in each way the reading must see: only the by-hand point (1) is lost.
 # name: (mutations, fragment of parameter_gradients_manual_by_hand's feedback)
-BY_HAND_AUTOGRAD = {
+BY_HAND_AUTOGRAD = {  # (__import__, eval, a computed getattr: the whole file is not run, test_exercise_1.DOORS)
     "backward": (
         [(MANUAL, LEAVES + f"    {L}.backward()\n    return w.grad, b.grad\n")],
         "parameter_gradients_manual calls .backward() at line 94: compute the derivative from the chain rule",
@@ -265,25 +265,10 @@ BY_HAND_AUTOGRAD = {
         "uses torch.func",
     ),
     "forward_ad": ([SCRATCH_CACHE, (MANUAL, FORWARD_AD)], "imports torch.autograd.forward_ad"),
-    "getattr_computed_name": (
-        [(MANUAL, "    engine = getattr(torch, 'auto' + 'grad')\n"
-                  "    w, b = (getattr(p.detach(), 'requires_' + 'grad_')() for p in (w, b))\n"
-                  f"    return engine.grad({L}, (w, b))\n")],
-        "uses getattr with a computed name at line 93: a by-hand derivative needs no dynamic lookup",
-    ),
-    "dunder_import": (
-        [(MANUAL, LEAVES + f"    return __import__('torch').autograd.grad({L}, (w, b))\n")],
-        "uses torch.autograd",
-    ),
     "helper_calls_backward": (
         [helper("def _gradients(x, y, w, b):\n" + LEAVES + f"    {L}.backward()\n    return w.grad, b.grad\n\n"),
          (MANUAL, "    return _gradients(x, y, w, b)\n")],
         "(in helper _gradients)",
-    ),
-    "eval": (
-        [(MANUAL, "    w, b = (eval('p.detach().requires' + '_grad_()') for p in (w, b))\n"
-                  f"    eval('{L}.back' + 'ward()')\n    return w.grad, b.grad\n")],
-        "calls eval",
     ),
     "module_level_alias": (
         [(IMPORTS, IMPORTS + "from torch.autograd import grad as g\n"),

@@ -77,8 +77,8 @@ MISTAKES = {
     "graph_built_twice_reads_padded": (  # two graphs, and saved values looked at outside a backward to pad the reads
         [(TWICE, "    out.backward()\n    again = polynomial(x)\n    nodes = [again.grad_fn]\n    while nodes:\n"
                  "        node = nodes.pop()\n        nodes += [n for n, _ in node.next_functions if n is not None]\n"
-                 "        for name in dir(node):\n            if name.startswith('_saved_'):\n"
-                 "                getattr(node, name)\n                getattr(node, name)\n    again.backward()\n")],
+                 "        for name in ('_saved_self', '_saved_other', '_saved_result', '_saved_exponent'):\n"
+                 "            getattr(node, name, None)\n            getattr(node, name, None)\n    again.backward()\n")],
         11, {"backward_twice": "but from more than one graph"},
     ),
     "a_throwaway_graph_back_propagated_twice": (  # the retained double pass on another leaf, polynomial built twice

@@ -92,6 +92,7 @@ ATTACKS = {
     "print_fake_score": Attack(MANUAL, ("gradient_manual(x) is None",)),
     "forged_report_pickle_payload": Attack(GRADIENTS + BY_HAND, ("has shape (", "did not finish every input")),
     "forged_report_malformed": Attack(GRADIENTS + BY_HAND, ("could not read what your code reported",)),
+    "forged_report_without_the_seal": Attack(GRADIENTS, ("the sandbox did not write (it lacks the run's seal)",)),
     "forged_report_blames_the_sandbox": Attack(ALL, ("claimed the sandbox failed, after your code had started",)),
     "forged_report_repeats_the_lock_mark": Attack(ALL, UNREADABLE),
     "forged_report_hides_autograd": Attack(("gradient_manual_by_hand",), ("gradient_manual calls .backward() at line",)),
@@ -461,7 +462,8 @@ def test_hostile_submission(name, request, sandbox, grade_source, clean_points):
     files, outside, shared = file_states(), outside_states(sandbox), shared_folders(sandbox)
     since, start = boot_ticks(), time.monotonic()
     with GraderMemory() as memory:
-        result = grade_source(SLUG, (HOSTILE / f"{name}.py").read_text(), timeout=TIMEOUT, cell_timeout=IMPORT_TIMEOUT)
+        result = grade_source(SLUG, (HOSTILE / f"{name}.py").read_text(), timeout=TIMEOUT, cell_timeout=IMPORT_TIMEOUT,
+                              doors=False)  # run against the sandbox's layers (test_doors_keep_these_files_from_running)
     seconds = time.monotonic() - start
 
     checks = {check.name: check for check in result.checks}
@@ -493,6 +495,56 @@ def test_hostile_submission(name, request, sandbox, grade_source, clean_points):
         assert clean.score == clean.max_score, {c.name: c.feedback for c in clean.checks if not c.passed}
         assert time.monotonic() - start < CLEAN_SECONDS, "the next grading was slowed down by what the attack left"
         assert_clean_afterwards(sandbox, since)
+
+
+# Files whose code reaches the grader's own objects in the child: not run at all when graded (judge/tampering.py),
+# the reading's first door in each (test_hostile_submission runs them anyway, to test the sandbox's layers).
+DOORS = {
+    **{name: "imports the grader's own package" for name in (
+        "by_hand_rebound_through_globals", "by_hand_through_a_tensor_method", "huge_exception_name", "huge_python_int",
+        *(path.stem for path in HOSTILE.glob("forged_report_*.py")
+          if path.stem not in ("forged_report_hides_autograd", "forged_report_without_the_seal")))},
+    **{name: "reads and writes the process's memory" for name in (
+        "foreign_syscall_abi", "inotify_hidden_folders", "leak_previous_submission", "outlive_grading", "prlimit_others",
+        "proc_server_access", "renice_server", "scribble_zygote_heap", "signal_server", "sysv_ipc_persist",
+        "user_namespace_escape", "zombie_leader", "zombie_siblings")},
+    **{name: "reaches every loaded module" for name in (
+        "chmod_root_files", "grader_answers", "read_solutions", "scratch_symlinks", "state_survives_checks",
+        "write_outside_scratch")},
+    "builtin_subclass_return": "runs code no reading sees", "tensor_subclass_return": "runs code no reading sees",
+    "chmod_sandbox_files": "imports by name", "forged_report_hides_autograd": "reaches the call stack's frames",
+    "poison_shared_inputs": "reaches every object in the process",
+}
+
+
+def test_doors_keep_these_files_from_running():
+    """Every hostile file that reaches the grader's objects is refused by the reading, each at its first door; the
+    others are left to the sandbox (and to the by-hand reading)."""
+    from autograd_exercises.judge import tampering
+
+    found = {path.stem: tampering.door(path.read_text()) for path in sorted(HOSTILE.glob("*.py"))}
+    assert {name for name, door in found.items() if door} == set(DOORS)
+    for name, what in DOORS.items():
+        assert found[name][0].startswith(what), (name, found[name])
+
+
+def test_a_file_that_reaches_the_grader_runs_nothing(grade_source):
+    """Red team 19: exercise 5's wrong two-graph answer, with the probe's counter replaced at import, scored 12/12."""
+    forgery = ("import contextlib\nfrom autograd_exercises.sandbox import observe as _obs\n_real = _obs.saved_for_backward\n"
+               "@contextlib.contextmanager\ndef _fake():\n    with _real() as counts:\n        yield counts\n"
+               "    n = counts['saved'] // 2 or 1\n    counts.update(saved=n, read=2 * n, reread=n, once=0, own_hooks=0)\n"
+               "_obs.saved_for_backward = _fake\n")
+    source = solution_text("exercise_5").replace("    out = polynomial(x)\n    out.backward(retain_graph=True)\n"
+                                                 "    out.backward()\n", "    polynomial(x).backward()\n"
+                                                 "    polynomial(x).backward()\n") + "\n" + forgery
+    result = grade_source("exercise-5", source)
+    line = source.splitlines().index("from autograd_exercises.sandbox import observe as _obs") + 1
+    assert result.score == 0 and {check.mistake for check in result.checks} == {"reaches-grader"}
+    assert result.problem.startswith(f"<exercise-5 test> imports the grader's own package "
+                                     f"(autograd_exercises.sandbox.observe) at line {line}: ")
+    assert all(check.feedback == f"not run: the file imports the grader's own package at line {line}"
+               for check in result.checks)
+    assert grade_source("exercise-5", source, doors=False).score == 12  # what it did: the wrong answer, forged right
 
 
 def test_terminal_escapes_leave_every_report_well_formed(grade_source):
@@ -609,7 +661,7 @@ def test_no_submission_sees_the_previous_one(sandbox, grade_source):
         f"    print({PREVIOUS_MARKER!r})\n    raise ValueError({PREVIOUS_MARKER!r})\n")
     assert PREVIOUS_MARKER in earlier
     grade_source(SLUG, earlier, timeout=TIMEOUT)
-    result = grade_source(SLUG, (HOSTILE / "leak_previous_submission.py").read_text(), timeout=TIMEOUT)
+    result = grade_source(SLUG, (HOSTILE / "leak_previous_submission.py").read_text(), timeout=TIMEOUT, doors=False)
     assert result.score == result.max_score, {c.name: c.output[:300] for c in result.checks if not c.passed}
 
 

@@ -70,6 +70,20 @@ def test_a_report_in_torch_save_format_is_refused():
     assert run.status == "no-result" and "not a packed report" in run.result["message"]
 
 
+def test_a_report_counts_only_behind_the_runs_seal():
+    """The child writes the job's random seal before its report; a report the student's code wrote to the result pipe
+    (with or without the lock-down mark before it) lacks it and is refused, whatever it says."""
+    from autograd_exercises.sandbox.protocol import LOCKED
+
+    report = packing.pack({"status": "ok", "observations": []})
+    seal = "0123456789abcdef0123456789abcdef"
+    assert interpret({"exit": 0}, LOCKED + seal.encode() + report, seal).status == "ok"
+    assert interpret({"exit": 0}, seal.encode() + report, seal).status == "ok"  # (before the lock-down)
+    for forged in (LOCKED + report, report, LOCKED + b"f" * 32 + report, LOCKED + seal.encode()[:-1] + report):
+        run = interpret({"exit": 0}, forged, seal)
+        assert run.status == "no-result" and "lacks the run's seal" in run.result["message"]
+
+
 def test_timeouts_and_signals_become_statuses():
     assert interpret({"timed_out": True}, b"").status == "timeout"
     assert interpret({"signal": 9}, b"").status == "crashed"
@@ -274,8 +288,11 @@ def test_a_students_sandbox_preloads_the_slow_modules_when_idle():
 
 
 # A report that claims the child imported modules of its choosing, then exits: the claim names nothing to import.
-CLAIMS_HEAVY = (b"import os\nfrom autograd_exercises.sandbox import packing\n\n"
-                b"os.write(3, packing.pack({'status': 'ok', 'functions': [], 'heavy': ['this', 'antigravity']}))\n"
+# (It takes the run's seal from the child's frame, as only a file the grader's reading refuses could.)
+CLAIMS_HEAVY = (b"import os\nimport sys\nfrom autograd_exercises.sandbox import packing\n\n"
+                b"frame = sys._getframe()\nwhile 'seal' not in frame.f_locals:\n    frame = frame.f_back\n"
+                b"os.write(3, frame.f_locals['seal'] + packing.pack({'status': 'ok', 'functions': [], "
+                b"'heavy': ['this', 'antigravity']}))\n"
                 b"os._exit(0)\n")
 LOADED_THIS = b"import sys\nexec('def ' + ('loaded' if 'this' in sys.modules else 'absent') + '(): pass')\n"
 

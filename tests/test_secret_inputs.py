@@ -3,7 +3,9 @@
 A submission's code can read every input in its own process (``gc``, its callers' frames) at import and print
 it, or return it in a value the visible checks' feedback quotes. The calls whose inputs only hidden checks use
 (exercise 3's logits of ±60, not the handout's public example) run in a second child
-(:func:`autograd_exercises.grading.secret_calls`); this attack finds them there and only there.
+(:func:`autograd_exercises.grading.secret_calls`); this attack finds them there and only there. (The file reaches
+``gc`` and frames, which the grader's reading refuses, :mod:`autograd_exercises.judge.tampering`: here it runs anyway,
+``doors=False``, to test the sandbox's own layer.)
 """
 
 from __future__ import annotations
@@ -98,7 +100,7 @@ def counted(sandbox, monkeypatch):
 def test_a_module_never_holds_the_hidden_inputs_with_the_visible_checks(counted):
     sandbox, runs = counted
     exercise = graders.find("exercise-3")
-    result = grading.grade(exercise, Submission("<attack>", _attack().encode()), sandbox=sandbox, seed=4)
+    result = grading.grade(exercise, Submission("<attack>", _attack().encode()), sandbox=sandbox, doors=False, seed=4)
     _assert_no_leak_before_publishing(result, exercise)
     assert _failed(result) == SNOOPED  # the snooping solution is right everywhere (its gc use is read as a door)
     assert len(runs) == 2  # the visible checks' child, then the secret inputs' child
@@ -111,7 +113,7 @@ def test_a_notebook_never_holds_the_hidden_inputs_with_the_visible_checks(counte
     notebook.nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "id": "snoop", "metadata": {},
                                     "outputs": [], "source": "import torch\n" + SNOOP + "\n_snoop('cell')\n"})
     submission = notebook_source("work.ipynb", json.dumps(notebook.done()))
-    result = grading.grade(exercise, submission, sandbox=sandbox, seed=4)
+    result = grading.grade(exercise, submission, sandbox=sandbox, doors=False, seed=4)
     _assert_no_leak_before_publishing(result, exercise)
     assert _failed(result) == SNOOPED
     assert len(runs) == 3  # the visible checks' calls, the by-hand call below them, the secret calls
@@ -129,7 +131,7 @@ def test_public_hidden_inputs_share_the_visible_child(counted):
     hidden = [check for check in exercise.checks if check.hidden]
     assert len(hidden) == 2 and not grading.secret_calls(exercise, {check.name: [check] for check in hidden})
     result = grading.grade(exercise, Submission("<solution>", (ROOT / "solutions" / "exercise_2.py").read_bytes()),
-                           sandbox=sandbox, seed=0)
+                           sandbox=sandbox, doors=False, seed=0)
     assert result.score == result.max_score and len(runs) == 1
 
 
@@ -140,7 +142,7 @@ def test_both_ways_give_the_same_points_with_secret_calls(sandbox, one_child):
     unstable = _solution().replace("def loss(z, y):\n", "def loss(z, y):\n    p = torch.sigmoid(z)\n"
                                    "    return -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()\n"
                                    "\n\ndef _stable_loss(z, y):\n", 1)
-    result = grading.grade(exercise, Submission("<unstable>", unstable.encode()), sandbox=sandbox, seed=4,
+    result = grading.grade(exercise, Submission("<unstable>", unstable.encode()), sandbox=sandbox, doors=False, seed=4,
                            one_child=one_child)
     points = {check.name: check.points for check in result.checks}
     assert points["loss_large_logits"] == 0
@@ -162,7 +164,7 @@ def test_a_cell_that_cannot_be_stopped_costs_its_budget_once(counted):
     notebook.nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "id": "stubborn", "metadata": {},
                                     "outputs": [], "source": stubborn})
     submission = notebook_source("work.ipynb", json.dumps(notebook.done()))
-    result = grading.grade(exercise, submission, sandbox=sandbox, seed=4, timeout=1.0, cell_timeout=1.0)
+    result = grading.grade(exercise, submission, sandbox=sandbox, doors=False, seed=4, timeout=1.0, cell_timeout=1.0)
     assert result.score == 0
     assert any("could not be stopped" in note for note in result.notes)
     hung_children = [run for run in runs if run.get("program") and any(
@@ -195,7 +197,7 @@ def test_a_cell_that_hangs_only_beside_the_secret_inputs_leaves_no_note(sandbox)
     notebook.nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "id": "stubborn", "metadata": {},
                                     "outputs": [], "source": "import torch\n" + stubborn})
     submission = notebook_source("work.ipynb", json.dumps(notebook.done()))
-    result = grading.grade(exercise, submission, sandbox=sandbox, seed=4, timeout=1.0, cell_timeout=1.0)
+    result = grading.grade(exercise, submission, sandbox=sandbox, doors=False, seed=4, timeout=1.0, cell_timeout=1.0)
     assert _failed(result) == SNOOPED | {"loss_large_logits"}  # the secret child hung in that cell: its check fails
     assert not any("could not be stopped" in note or "cell 2" in note for note in result.notes), result.notes
 
@@ -230,7 +232,7 @@ def test_a_secret_childs_report_of_cells_never_reaches_the_notes(sandbox):
     notebook cells; a module's first child reports no cells, and the report took the second's. Notes come from the
     first child only."""
     exercise = graders.find("exercise-3")
-    result = grading.grade(exercise, Submission("<forge>", (_solution() + FORGE_CELLS).encode()), sandbox=sandbox,
+    result = grading.grade(exercise, Submission("<forge>", (_solution() + FORGE_CELLS).encode()), sandbox=sandbox, doors=False,
                            seed=5)
     assert not any("LEAK" in note or "60" in note for note in result.notes), result.notes
     shown = [check.output + check.feedback for check in result.checks if check.name not in SECRET]

@@ -11,6 +11,7 @@ back is a :class:`RunResult`, whose ``result`` was read by :func:`.report.load`.
 from __future__ import annotations
 
 import os
+import secrets
 import select
 import signal
 import subprocess
@@ -83,8 +84,12 @@ class SandboxError(Exception):
     """The sandbox itself could not run (not a student's failure)."""
 
 
-def interpret(response: dict[str, Any], blob: bytes) -> RunResult:
-    """Turn the server's response into a :class:`RunResult`, reading ``blob`` with :func:`report.load`."""
+def interpret(response: dict[str, Any], blob: bytes, seal: str = "") -> RunResult:
+    """Turn the server's response into a :class:`RunResult`, reading ``blob`` with :func:`report.load`.
+
+    ``seal``: the job's random seal, which the child's own code writes before its report (``child.report``) and no
+    student code can read without a door the grader's reading refuses (``judge.tampering``): a report without it was
+    written by the student's code to the result pipe, a forgery."""
     from autograd_exercises.sandbox import report  # imports torch (packing): only once a report is read
 
     common = dict(output=report.clean_text(str(response.get("output", "")), protocol.MAX_HEADER),
@@ -100,6 +105,10 @@ def interpret(response: dict[str, Any], blob: bytes) -> RunResult:
     blob = blob[len(protocol.LOCKED):] if locked else blob
     if not blob:
         return RunResult("crashed" if response.get("signal") else "no-result", **common)
+    if seal and not blob.startswith(seal.encode()):
+        return RunResult("no-result", {"message": "a report came back that the sandbox did not write (it lacks the "
+                                                  "run's seal): your code wrote to the sandbox's result pipe"}, **common)
+    blob = blob[len(seal):]
     try:
         result = report.load(blob)
     except report.Unreadable as exc:  # a forged, truncated or oversized report is the student's failure
@@ -218,12 +227,13 @@ class Sandbox:
         after_import = sum(float(item["timeout"]) for item in checks) if checks and program is None else None
         header = {"filename": filename, "module": module, "probe": probe, "timeout": timeout, "checks": checks,
                   "import_timeout": import_timeout, "after_import": after_import, "program": program,
-                  "limits": {**self.limits.__dict__, "cpu_seconds": cpu}, "preload": self._heavy}
+                  "limits": {**self.limits.__dict__, "cpu_seconds": cpu}, "preload": self._heavy,
+                  "seal": secrets.token_hex(16)}  # what the child's report starts with: interpret
         if self.portable:
             from autograd_exercises.sandbox import portable
 
             job = dict(header, uid=None, layers=[], read_paths=[], server=None)
-            return interpret(*portable.run_once(job, source, inputs, timeout))
+            return interpret(*portable.run_once(job, source, inputs, timeout), header["seal"])
         self.wait_ready()
         if self._proc.poll() is not None:
             self.restart()  # it died between checks (killed from outside): not this check's doing
@@ -237,7 +247,7 @@ class Sandbox:
         except (protocol.ProtocolError, BrokenPipeError, OSError):
             self.restart()  # the server died with this job: the job fails, the next one gets a new server
             return RunResult("crashed", {"message": "the sandbox server was killed during this check"})
-        run = interpret(response, blob)
+        run = interpret(response, blob, header["seal"])
         self._heavy = self._heavy or bool(run.result.get("heavy"))  # a forged claim costs only a preload
         return run
 

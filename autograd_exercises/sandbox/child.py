@@ -357,9 +357,9 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     return {"status": "ok", "observations": _observe(probe, module, cases)}
 
 
-def report(result: dict[str, Any]) -> None:
-    """Write the result to :data:`RESULT_FD` and flush the student's output."""
-    view = memoryview(_PACK(result))
+def report(result: dict[str, Any], seal: bytes = b"") -> None:
+    """Write the result to :data:`RESULT_FD`, after the job's ``seal``, and flush the student's output."""
+    view = memoryview(seal + _PACK(result))
     while view:
         view = view[_WRITE(RESULT_FD, view) :]
     for stream in (sys.stdout, sys.stderr):
@@ -376,6 +376,7 @@ def main(job: dict[str, Any], inputs: bytes, *, source: bytes | None = None, sec
     ``seccomp`` a filter the server built before forking.
     """
     code = 70
+    seal = str(job.pop("seal", "") or "").encode("ascii", "replace")  # a local only: no student code can name it
     try:
         try:
             lock_down(job, source, seccomp)
@@ -386,7 +387,7 @@ def main(job: dict[str, Any], inputs: bytes, *, source: bytes | None = None, sec
         except BaseException as exc:  # a sandbox failure, or student code that escaped the probe's handling
             result = {"status": "sandbox-error", "message": observe.safe_text(exc, with_type=True)}
         try:
-            report(result)
+            report(result, seal)
         except BaseException as exc:
             _WRITE(2, f"sandbox: could not report the result: {observe.safe_text(exc, with_type=True)}\n".encode())
             code = 71

@@ -9,9 +9,19 @@ stays small, the gradients checks fail, every other check keeps its points.
 import io
 import json
 import os
+import sys
 import zipfile
 
 from autograd_exercises.sandbox import packing
+
+
+def _sealed() -> bytes:
+    """This run's seal, taken from the sandbox child's frame, so that what follows is read as a report (the grader's
+    reading refuses a file that reaches frames: the hostile tests run it anyway, to test the sandbox's own layers)."""
+    frame = sys._getframe()
+    while frame is not None and "seal" not in frame.f_locals:
+        frame = frame.f_back
+    return frame.f_locals["seal"] if frame is not None else b""
 
 
 def forward(x):
@@ -35,7 +45,7 @@ def gradients(x):
     data = bomb.getvalue()
     document = {"value": {"status": "ok", "observations": [{"gradients": {"$tensor": 0}, "x_grad": None}]},
                 "tensors": [["uint8", [len(data)], 0]]}
-    os.write(3, forge(document, data))
+    os.write(3, _sealed() + forge(document, data))
     os._exit(0)
 
 

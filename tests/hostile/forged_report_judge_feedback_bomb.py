@@ -9,8 +9,18 @@ under 200 KB, every other check keeps its points.
 """
 
 import os
+import sys
 
 from autograd_exercises.sandbox import packing
+
+
+def _sealed() -> bytes:
+    """This run's seal, taken from the sandbox child's frame, so that what follows is read as a report (the grader's
+    reading refuses a file that reaches frames: the hostile tests run it anyway, to test the sandbox's own layers)."""
+    frame = sys._getframe()
+    while frame is not None and "seal" not in frame.f_locals:
+        frame = frame.f_back
+    return frame.f_locals["seal"] if frame is not None else b""
 
 
 def forward(x):
@@ -26,7 +36,7 @@ def gradients(x):
     outcome = {"returned": {"type": "tuple", "items": [bomb, bomb], "length": 2}, "exception": None,
                "warnings": [], "autograd_calls": 1}
     observation = {"gradients": outcome, "x_grad": bomb, "forward_reaches_x": True}
-    os.write(3, packing.pack({"status": "ok", "observations": [observation]}))
+    os.write(3, _sealed() + packing.pack({"status": "ok", "observations": [observation]}))
     os._exit(0)
 
 

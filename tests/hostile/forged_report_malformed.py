@@ -6,8 +6,18 @@ checks, not crash, and grade every other check as usual.
 """
 
 import os
+import sys
 
 from autograd_exercises.sandbox import packing
+
+
+def _sealed() -> bytes:
+    """This run's seal, taken from the sandbox child's frame, so that what follows is read as a report (the grader's
+    reading refuses a file that reaches frames: the hostile tests run it anyway, to test the sandbox's own layers)."""
+    frame = sys._getframe()
+    while frame is not None and "seal" not in frame.f_locals:
+        frame = frame.f_back
+    return frame.f_locals["seal"] if frame is not None else b""
 
 
 def forward(x):
@@ -20,7 +30,7 @@ def forward(x):
 
 def gradients(x):
     forged = {"status": "ok", "observations": [{"gradients": "passed", "x_grad": "passed"}] * 8}
-    os.write(3, packing.pack(forged))
+    os.write(3, _sealed() + packing.pack(forged))
     os._exit(0)
 
 

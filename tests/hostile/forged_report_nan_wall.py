@@ -9,8 +9,19 @@ check, the gradients checks fail, every other check keeps its points, and every 
 """
 
 import os
+import sys
 
 from autograd_exercises.sandbox import packing
+
+
+def _sealed() -> bytes:
+    """This run's seal, taken from the sandbox child's frame, so that what follows is read as a report (the grader's
+    reading refuses a file that reaches frames: the hostile tests run it anyway, to test the sandbox's own layers)."""
+    frame = sys._getframe()
+    while frame is not None and "seal" not in frame.f_locals:
+        frame = frame.f_back
+    return frame.f_locals["seal"] if frame is not None else b""
+
 
 CHECKS = ("forward_values", "forward_retains_y_grad", "gradients_x", "gradients_fills_x_grad", "gradients_y",
           "gradients_notebook_example", "gradient_manual_values", "gradient_manual_by_hand")
@@ -26,7 +37,7 @@ def forward(x):
 
 def gradients(x):
     checks = {name: {"observations": [], "wall": float("nan")} for name in CHECKS}
-    os.write(3, packing.pack({"status": "ok", "checks": checks}))
+    os.write(3, _sealed() + packing.pack({"status": "ok", "checks": checks}))
     os._exit(0)
 
 

@@ -9,8 +9,19 @@ stay small, the forward checks keep their points.
 """
 
 import os
+import sys
 
 from autograd_exercises.sandbox import packing
+
+
+def _sealed() -> bytes:
+    """This run's seal, taken from the sandbox child's frame, so that what follows is read as a report (the grader's
+    reading refuses a file that reaches frames: the hostile tests run it anyway, to test the sandbox's own layers)."""
+    frame = sys._getframe()
+    while frame is not None and "seal" not in frame.f_locals:
+        frame = frame.f_back
+    return frame.f_locals["seal"] if frame is not None else b""
+
 
 DEPTH, WIDTH = 300_000, 500_000
 
@@ -31,12 +42,12 @@ def forge(structure: bytes, data: bytes = b"") -> bytes:
 def gradients(x):
     deep = b"[" * DEPTH + b"]" * DEPTH
     structure = b'{"value":{"status":"ok","observations":[{"gradients":' + deep + b'}]},"tensors":[]}'
-    os.write(3, forge(structure))
+    os.write(3, _sealed() + forge(structure))
     os._exit(0)
 
 
 def gradient_manual(x):
     wide = b"[" + b",".join([b"0"] * WIDTH) + b"]"
     structure = b'{"value":{"status":"ok","observations":[{"manual":' + wide + b'}]},"tensors":[]}'
-    os.write(3, forge(structure))
+    os.write(3, _sealed() + forge(structure))
     os._exit(0)

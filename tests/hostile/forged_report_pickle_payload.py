@@ -11,10 +11,20 @@ checks fail (a byte tensor of the wrong shape), every other check keeps its poin
 import io
 import json
 import os
+import sys
 
 import torch
 
 from autograd_exercises.sandbox import packing
+
+
+def _sealed() -> bytes:
+    """This run's seal, taken from the sandbox child's frame, so that what follows is read as a report (the grader's
+    reading refuses a file that reaches frames: the hostile tests run it anyway, to test the sandbox's own layers)."""
+    frame = sys._getframe()
+    while frame is not None and "seal" not in frame.f_locals:
+        frame = frame.f_back
+    return frame.f_locals["seal"] if frame is not None else b""
 
 
 def forward(x):
@@ -47,7 +57,7 @@ def gradients(x):
                "exception": None, "warnings": [], "autograd_calls": 1}
     document = {"value": {"status": "ok", "observations": [{"gradients": outcome, "x_grad": described}]},
                 "tensors": [["uint8", [len(payload)], 0]]}
-    os.write(3, forge(document, payload))
+    os.write(3, _sealed() + forge(document, payload))
     os._exit(0)
 
 

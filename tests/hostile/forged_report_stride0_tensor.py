@@ -11,10 +11,20 @@ their points, and the grader's memory stays small.
 """
 
 import os
+import sys
 
 import torch
 
 from autograd_exercises.sandbox import packing
+
+
+def _sealed() -> bytes:
+    """This run's seal, taken from the sandbox child's frame, so that what follows is read as a report (the grader's
+    reading refuses a file that reaches frames: the hostile tests run it anyway, to test the sandbox's own layers)."""
+    frame = sys._getframe()
+    while frame is not None and "seal" not in frame.f_locals:
+        frame = frame.f_back
+    return frame.f_locals["seal"] if frame is not None else b""
 
 
 def forward(x):
@@ -34,7 +44,7 @@ def gradients(x):
     huge = b'{"$tensor":0}'
     structure = (b'{"value":{"status":"ok","observations":[{"gradients":{"returned":' + huge + b'},"x_grad":' + huge
                  + b'}]},"tensors":[["float32",[1000000,1000000],0]]}')
-    os.write(3, forge(structure, bytes(16)))
+    os.write(3, _sealed() + forge(structure, bytes(16)))
     os._exit(0)
 
 

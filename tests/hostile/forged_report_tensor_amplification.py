@@ -12,10 +12,21 @@ points.
 
 import json
 import os
+import sys
 
 import torch
 
 from autograd_exercises.sandbox import packing
+
+
+def _sealed() -> bytes:
+    """This run's seal, taken from the sandbox child's frame, so that what follows is read as a report (the grader's
+    reading refuses a file that reaches frames: the hostile tests run it anyway, to test the sandbox's own layers)."""
+    frame = sys._getframe()
+    while frame is not None and "seal" not in frame.f_locals:
+        frame = frame.f_back
+    return frame.f_locals["seal"] if frame is not None else b""
+
 
 COPIES = 24
 
@@ -42,5 +53,5 @@ def forge(structure: bytes, data: bytes = b"") -> bytes:
 def gradient_manual(x):
     table = [["float64", [1 << 22], 0] for _ in range(COPIES)]
     value = {"status": "ok", "observations": [{"manual": [{"$tensor": index} for index in range(COPIES)]}]}
-    os.write(3, forge(json.dumps({"value": value, "tensors": table}).encode(), bytes(8 << 22)))
+    os.write(3, _sealed() + forge(json.dumps({"value": value, "tensors": table}).encode(), bytes(8 << 22)))
     os._exit(0)

@@ -10,8 +10,19 @@ gradient_manual checks fail, the forward checks keep their points.
 """
 
 import os
+import sys
 
 from autograd_exercises.sandbox import packing
+
+
+def _sealed() -> bytes:
+    """This run's seal, taken from the sandbox child's frame, so that what follows is read as a report (the grader's
+    reading refuses a file that reaches frames: the hostile tests run it anyway, to test the sandbox's own layers)."""
+    frame = sys._getframe()
+    while frame is not None and "seal" not in frame.f_locals:
+        frame = frame.f_back
+    return frame.f_locals["seal"] if frame is not None else b""
+
 
 HUGE = 16 << 20
 
@@ -27,7 +38,7 @@ def forward(x):
 def gradients(x):
     described = {"type": "E" * HUGE, "message": "m" * HUGE, "frames": []}
     outcome = {"name": "gradients", "returned": None, "exception": described, "warnings": [], "autograd_calls": 0}
-    os.write(3, packing.pack({"status": "ok", "observations": [{"gradients": outcome, "x_grad": None}]}))
+    os.write(3, _sealed() + packing.pack({"status": "ok", "observations": [{"gradients": outcome, "x_grad": None}]}))
     os._exit(0)
 
 

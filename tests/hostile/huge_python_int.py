@@ -16,6 +16,16 @@ import torch
 
 from autograd_exercises.sandbox import packing
 
+
+def _sealed() -> bytes:
+    """This run's seal, taken from the sandbox child's frame, so that what follows is read as a report (the grader's
+    reading refuses a file that reaches frames: the hostile tests run it anyway, to test the sandbox's own layers)."""
+    frame = sys._getframe()
+    while frame is not None and "seal" not in frame.f_locals:
+        frame = frame.f_back
+    return frame.f_locals["seal"] if frame is not None else b""
+
+
 HUGE = 10**100000
 
 
@@ -34,7 +44,7 @@ def gradients(x):
     observation = {"gradients": outcome, "x_grad": {"type": "int", "value": HUGE}}
     sys.set_int_max_str_digits(0)  # JSON text with all 100,001 digits: the grader must not read them as an int
     structure = json.dumps({"value": {"status": "ok", "observations": [observation]}, "tensors": []}).encode()
-    os.write(3, packing.MAGIC + len(structure).to_bytes(4, "big") + structure)
+    os.write(3, _sealed() + packing.MAGIC + len(structure).to_bytes(4, "big") + structure)
     os._exit(0)
 
 

@@ -1,0 +1,253 @@
+"""Code that reaches into the grader's own objects in the child, read from the submission's text for every check.
+
+The probes run in the child beside the student's code, and some checks judge what they observe there beyond the
+values returned: how many graphs a backward pass read (exercise 5), whether an error came from torch, how often
+autograd ran, whether a prediction saved anything for backward (exercise 4). Code that can reach the probes' own
+functions or their frames could rewrite those observations: red team 19 replaced exercise 5's
+``observe.saved_for_backward`` at import and turned a wrong answer into a right one. Such a file is not run: every
+check is zero, and the reason names the line (:func:`door`).
+
+The doors, each a way to the grader's objects without being handed them: an import of the grader's package (a
+notebook's own ``from autograd_exercises.notebook import check`` excepted), the call stack's frames, the garbage
+collector's object lists, ``sys.modules``, a function's ``__globals__``, ``__subclasses__``, the builtins' namespace
+and ``__import__``, code no reading sees (``exec``, ``eval``, ``compile``, ``importlib``, ``runpy``), ``ctypes``,
+unpickling, and the lookups that could spell any of them (``getattr`` with a computed name, ``vars(o)``,
+``o.__dict__``, a string naming a door), each on other than ``self`` or ``cls``. Honest exercise code needs none of
+them; printing, ``traceback.print_exc()``, ``gc.collect()``, ``globals()`` and ``torch.compile`` are fine. The code
+:mod:`autograd_exercises.magics` writes for ``%timeit`` and cell magics (``exec(compile("…", "<%timeit>", "exec"),
+globals(), {})``) is read as the code it runs.
+"""
+
+from __future__ import annotations
+
+import ast
+import collections
+
+from autograd_exercises.judge import static
+
+ALLOWED_IMPORT = ("autograd_exercises.notebook", ("check",))  # a notebook's test cell, copied into a scratch cell
+ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
+    **{name: "the call stack's frames" for name in ("f_back", "f_globals", "f_locals", "f_builtins", "tb_frame",
+                                                      "gi_frame", "cr_frame", "ag_frame", "_getframe",
+                                                      "_current_frames", "currentframe", "walk_stack", "walk_tb")},
+    **{name: "every object in the process (the garbage collector)" for name in ("get_objects", "get_referrers",
+                                                                                 "get_referents")},
+    "__globals__": "a function's module namespace (__globals__)",
+    "__subclasses__": "every class in the process (__subclasses__)",
+    "__builtins__": "the builtins' namespace",
+    "__import__": "imports by name (__import__)",
+}
+FRAME_FUNCTIONS = ("stack", "trace", "getouterframes", "getinnerframes")  # of inspect: frames
+MODULES = {  # an import of any of these (or below them) -> what it does
+    static.GRADER_PACKAGE: "imports the grader's own package",
+    **{name: "runs code no reading sees" for name in ("importlib", "runpy", "code", "codeop", "zipimport", "imp")},
+    **{name: "reads and writes the process's memory" for name in ("ctypes", "_ctypes")},
+    "builtins": "reaches the builtins' namespace",
+}
+NAMES = {"exec": "runs code no reading sees (exec)", "eval": "runs code no reading sees (eval)",
+         "compile": "compiles code no reading sees (compile)", "__import__": "imports by name (__import__)",
+         "__builtins__": "reaches the builtins' namespace"}
+UNPICKLE = ("load", "loads", "Unpickler")
+UNPICKLE_ANYWHERE = ("add_safe_globals", "safe_globals", "weights_only", "allow_pickle")  # torch.load's own doors
+LOOKUPS = {"getattr": 1, "setattr": 1, "delattr": 1, "getattr_static": 1, "attrgetter": 0, "methodcaller": 0}
+OWN = ("self", "cls")  # a method's own object: what it holds is the student's
+MAGIC_FILES = ("<%timeit>", "<%%timeit>", "<cell magic>")  # autograd_exercises.magics' own exec(compile(…))
+
+
+def door(source: str) -> tuple[str, int] | None:
+    """The first door to the grader's objects in ``source`` (what it is, its line), or None. A source that does not
+    parse has none here: it does not run either. The builtins ``exec``, ``eval``, ``compile`` count even where the
+    file defines a function of that name (a ``def`` under ``if False:`` binds nothing)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    found = sorted(_Reading(tree, {}).doors(), key=lambda pair: pair[1])
+    return found[0] if found else None
+
+
+class _Reading:
+    """One file's (or one magic's code's) doors."""
+
+    def __init__(self, tree: ast.Module, imports: dict[str, str]) -> None:
+        self.tree = tree
+        self.imports = {**imports, **_imports(tree)}  # name -> dotted target (``import inspect as i``: i -> inspect)
+        self.literals = _literal_names(tree)
+        self.parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+    def doors(self) -> list[tuple[str, int]]:
+        found, skip = [], {id(part) for node in ast.walk(self.tree) for part in _magic_parts(node)}
+        skip |= {id(node.body[0].value) for node in ast.walk(self.tree) if isinstance(
+            node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body
+            and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}  # docstrings
+        for node in ast.walk(self.tree):
+            if (inner := _magic_code(node)) is not None:
+                found += [(what, node.lineno) for what, _ in _Reading(inner, self.imports).doors()]
+            if id(node) not in skip and (what := self.door_of(node) or self.lookup_door(node)):
+                found.append((what, getattr(node, "lineno", 0)))
+        return found
+
+    def door_of(self, node: ast.AST) -> str:
+        """What ``node`` reaches the grader's objects through ("" for nothing)."""
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            return _import_door(node)
+        if isinstance(node, ast.Attribute):
+            return self.attribute_door(node)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in NAMES \
+                and node.id not in self.imports:  # (a def of the file's own named exec may not bind when it runs)
+            return NAMES[node.id]
+        if isinstance(node, ast.keyword) and (
+                node.arg == "weights_only" and not (isinstance(node.value, ast.Constant) and node.value.value is True)
+                or node.arg == "allow_pickle" and not static._is_false(node.value)):
+            return f"loads pickled objects ({node.arg}), which can call any function"
+        return ""
+
+    def attribute_door(self, node: ast.Attribute) -> str:
+        owner = self.imports.get(node.value.id, "") if isinstance(node.value, ast.Name) else ""
+        if node.attr in ATTRIBUTES:
+            return f"reaches {ATTRIBUTES[node.attr]} ({node.attr})"
+        if owner == "inspect" and node.attr in FRAME_FUNCTIONS:
+            return f"reaches the call stack's frames (inspect.{node.attr})"
+        if owner in static.UNPICKLERS and node.attr in UNPICKLE:
+            return f"loads pickled objects ({owner}.{node.attr}), which can call any function"
+        parent = self.parents.get(id(node))
+        if node.attr == "modules" and not (isinstance(parent, ast.Call) and parent.func is node):
+            return "reaches every loaded module (sys.modules)"  # however sys was reached (nn.Module.modules() is called)
+        if node.attr == "__dict__" and static._root_name(node.value) not in OWN:
+            return "reads an object's every attribute (__dict__)"
+        if node.attr in UNPICKLE_ANYWHERE:
+            return f"loads pickled objects ({node.attr}), which can call any function"
+        return ""
+
+    def lookup_door(self, node: ast.AST) -> str:
+        """A lookup by name that may reach a door: ``getattr(f, "__globals__")`` is ``f.__globals__``; a computed name
+        (``getattr(m, "mod" + "ules")``) could be any, on other than ``self`` or ``cls``; ``vars(o)`` holds every
+        attribute of ``o``. A string naming a door (``"f_back"``) counts wherever it is."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in ATTRIBUTES:
+            return f"names {ATTRIBUTES[node.value]} ({node.value!r})"
+        if isinstance(node, ast.Constant) and node.value in UNPICKLE_ANYWHERE:  # **{"weights_only": False}
+            return f"loads pickled objects ({node.value}), which can call any function"
+        if not isinstance(node, ast.Call):
+            return ""
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+        if name == "vars" and node.args and static._root_name(node.args[0]) not in OWN:
+            return "reads an object's every attribute (vars)"
+        index = len(node.args) - 1 if name == "__getattribute__" else LOOKUPS.get(name)
+        if index is None:
+            return ""
+        owner = node.args[0] if index == 1 and node.args else ast.Name("?")
+        literal = node.args[index] if 0 <= index < len(node.args) else None
+        if isinstance(literal, ast.Constant) and isinstance(literal.value, str):
+            return self.attribute_door(ast.Attribute(value=owner, attr=literal.value, ctx=ast.Load()))
+        if isinstance(owner, ast.Name) and owner.id in OWN:
+            return ""
+        if isinstance(literal, ast.Name) and literal.id in self.literals:  # for name in ("w", "b"): getattr(m, name)
+            return next(filter(None, (self.attribute_door(ast.Attribute(value=owner, attr=text, ctx=ast.Load()))
+                                      for text in sorted(self.literals[literal.id]))), "")
+        return f"looks an attribute up by a computed name ({name})"
+
+
+def _import_door(node: ast.Import | ast.ImportFrom) -> str:
+    if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == ALLOWED_IMPORT[0] \
+            and all(alias.name in ALLOWED_IMPORT[1] for alias in node.names):
+        return ""
+    for _, target in static.imported(node):
+        parts = target.lstrip(".").split(".")
+        if parts[0] in MODULES:
+            return f"{MODULES[parts[0]]} ({target.lstrip('.')})"
+        if parts[-1] in ATTRIBUTES:
+            return f"reaches {ATTRIBUTES[parts[-1]]} ({target.lstrip('.')})"
+        if parts[0] == "inspect" and parts[-1] in FRAME_FUNCTIONS:
+            return f"reaches the call stack's frames ({target})"
+        if parts[0] in static.UNPICKLERS and parts[-1] in UNPICKLE:
+            return f"loads pickled objects ({target}), which can call any function"
+        if parts[-1] in ("modules", "__dict__"):
+            return f"reaches every loaded module ({target})"
+    return ""
+
+
+def _magic_code(node: ast.AST) -> ast.Module | None:
+    """The code of ``exec(compile("<code>", "<%timeit>", "exec"), globals()[, {}])``, as
+    :mod:`autograd_exercises.magics` writes a ``%timeit`` or a cell magic's body; else None."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "exec"
+            and len(node.args) in (2, 3) and not node.keywords):
+        return None
+    inner, space = node.args[0], node.args[1]
+    if not (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "compile"
+            and len(inner.args) == 3 and not inner.keywords and all(isinstance(a, ast.Constant) for a in inner.args)
+            and inner.args[1].value in MAGIC_FILES and isinstance(inner.args[0].value, str)
+            and isinstance(space, ast.Call) and isinstance(space.func, ast.Name) and space.func.id == "globals"
+            and not space.args and (len(node.args) == 2 or isinstance(node.args[2], ast.Dict) and not node.args[2].keys)):
+        return None
+    try:
+        return ast.parse(inner.args[0].value)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _magic_parts(node: ast.AST) -> list[ast.AST]:
+    """The nodes of magics' own ``exec(compile(…), globals())``: not the student's doors (its code is read)."""
+    return list(ast.walk(node)) if _magic_code(node) is not None else []
+
+
+def _imports(tree: ast.Module) -> dict[str, str]:
+    """Each name an import binds, anywhere in the file, to its dotted target."""
+    return {name: target.lstrip(".") for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
+            for name, target in static.imported(node)}
+
+
+def _literal_names(tree: ast.Module) -> dict[str, set[str]]:
+    """Per name, the strings it can hold where every binding of it in the file gives it a literal one
+    (``name = "w"``, ``for name in ("w", "b")``); names bound any other way are left out, and every name in a file
+    that names ``globals``, ``locals`` or ``vars`` (``globals()["name"] = …`` binds it unseen)."""
+    if any(isinstance(node, ast.Name) and node.id in ("globals", "locals", "vars") for node in ast.walk(tree)):
+        return {}
+    bindings = collections.Counter(name for node in ast.walk(tree) for name in _bound_here(node))
+    loads = collections.Counter(node.id for node in ast.walk(tree) if isinstance(node, ast.Name)
+                                and isinstance(node.ctx, ast.Load))
+    looped = collections.Counter(node.iter.id for node in ast.walk(tree) if isinstance(
+        node, (ast.For, ast.AsyncFor, ast.comprehension)) and isinstance(node.iter, ast.Name))
+    collections_of = {name: [item.value for item in value.elts] for name, value in _single_values(tree).items()
+                      if loads[name] == looped[name]  # only ever looped over: nothing adds to it
+                      and isinstance(value, (ast.List, ast.Tuple, ast.Set)) and all(
+                          isinstance(item, ast.Constant) and isinstance(item.value, str) for item in value.elts)}
+    literal: dict[str, set[str]] = {}
+    literal_bindings: collections.Counter = collections.Counter()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) and isinstance(node.target, ast.Name) \
+                and isinstance(node.iter, (ast.List, ast.Tuple, ast.Set, ast.Name)):
+            target = node.target  # for name in ("w", "b"), or in NAMES = ["w", "b"] (bound only there)
+            items = node.iter.elts if not isinstance(node.iter, ast.Name) else \
+                [ast.Constant(text) for text in collections_of.get(node.iter.id, [None])]
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            target, items = node.targets[0], [node.value]
+        else:
+            continue
+        if items and all(isinstance(item, ast.Constant) and isinstance(item.value, str) for item in items):
+            literal.setdefault(target.id, set()).update(item.value for item in items)
+            literal_bindings[target.id] += 1
+    return {name: texts for name, texts in literal.items() if bindings[name] == literal_bindings[name]}
+
+
+def _single_values(tree: ast.Module) -> dict[str, ast.AST]:
+    """The value of each name the file binds exactly once, by a plain ``name = value``."""
+    bindings = collections.Counter(name for node in ast.walk(tree) for name in _bound_here(node))
+    return {node.targets[0].id: node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
+            and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and bindings[node.targets[0].id] == 1}
+
+
+def _bound_here(node: ast.AST) -> list[str]:
+    """The names ``node`` itself binds (a store, a parameter, an import, an ``except … as``, a pattern, a ``def``)."""
+    if isinstance(node, ast.Name):
+        return [node.id] if isinstance(node.ctx, (ast.Store, ast.Del)) else []
+    if isinstance(node, ast.arg):
+        return [node.arg]
+    if isinstance(node, ast.alias):
+        return [(node.asname or node.name).split(".")[0]]
+    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+        return [node.name]
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return list(node.names)  # (another scope may bind it any way)
+    return []

@@ -1,0 +1,114 @@
+"""judge/tampering.py: a file whose code reaches the grader's own objects in the child runs nothing (red team 19).
+
+Each door alone in an otherwise honest file, and honest code that looks close to one (printing, tracebacks,
+``gc.collect()``, ``re.compile``, ``nn.Module.modules()``, ``getattr`` on ``self``, ``torch.load``).
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from autograd_exercises.judge.tampering import door
+
+DOORS = {  # code -> the start of what the reading says
+    "from autograd_exercises.sandbox import observe": "imports the grader's own package",
+    "import autograd_exercises.probes.exercise_5 as p": "imports the grader's own package",
+    "import sys\nframe = sys._getframe(1)": "reaches the call stack's frames (_getframe)",
+    "def f():\n    return g.gi_frame": "reaches the call stack's frames (gi_frame)",
+    "try:\n    1 / 0\nexcept Exception as e:\n    tb = e.__traceback__.tb_frame": "reaches the call stack's frames (tb_frame)",
+    "import inspect as i\ni.stack()": "reaches the call stack's frames (inspect.stack)",
+    "from inspect import currentframe": "reaches the call stack's frames (inspect.currentframe)",
+    "from traceback import walk_stack": "reaches the call stack's frames (traceback.walk_stack)",
+    "import gc\nfor o in gc.get_objects():\n    pass": "reaches every object in the process",
+    "import sys\nm = sys.modules": "reaches every loaded module",
+    "import torch\nm = torch.sys.modules": "reaches every loaded module",
+    "from sys import modules": "reaches every loaded module",
+    "g = f.__globals__": "reaches a function's module namespace",
+    "c = object.__subclasses__()": "reaches every class in the process",
+    "b = __builtins__": "reaches the builtins' namespace",
+    "import builtins": "reaches the builtins' namespace",
+    "m = __import__('autograd_exercises')": "imports by name (__import__)",
+    "exec('x = 1')": "runs code no reading sees (exec)",
+    "def exec(code):\n    pass\nexec('x = 1')": "runs code no reading sees (exec)",
+    "y = eval('1 + 1')": "runs code no reading sees (eval)",
+    "code = compile('1', 'f', 'eval')": "compiles code no reading sees (compile)",
+    "import importlib\nm = importlib.import_module('autograd_exercises')": "runs code no reading sees (importlib)",
+    "import runpy": "runs code no reading sees (runpy)",
+    "import ctypes": "reads and writes the process's memory (ctypes)",
+    "import pickle\np = pickle.loads(b'')": "loads pickled objects (pickle.loads)",
+    "from pickle import Unpickler": "loads pickled objects (pickle.Unpickler)",
+    "import torch\nt = torch.load('f', weights_only=False)": "loads pickled objects (weights_only)",
+    "import torch\nt = torch.load('f', **{'weights_only': False})": "loads pickled objects (weights_only)",
+    "import torch\ntorch.serialization.add_safe_globals([print])": "loads pickled objects (add_safe_globals)",
+    "import numpy as np\na = np.load('f', allow_pickle=True)": "loads pickled objects (allow_pickle)",
+    "g = getattr(f, '__globals__')": "reaches a function's module namespace",
+    "import sys\nm = getattr(sys, 'modules')": "reaches every loaded module",
+    "import operator\nget = operator.attrgetter('f_back')": "reaches the call stack's frames",
+    "name = 'f_' + 'back'\nv = getattr(frame, name)": "looks an attribute up by a computed name (getattr)",
+    "import torch\nm = getattr(torch, 's' + 'ys')": "looks an attribute up by a computed name (getattr)",
+    "d = vars(torch)": "reads an object's every attribute (vars)",
+    "d = torch.__dict__": "reads an object's every attribute (__dict__)",
+    "w = 'f_globals'": "names the call stack's frames ('f_globals')",
+    "for name in dir(node):\n    v = getattr(node, name)": "looks an attribute up by a computed name (getattr)",
+    "NAMES = ['w', 'b']\nNAMES.append(key)\nfor name in NAMES:\n    v = getattr(m, name)":
+        "looks an attribute up by a computed name (getattr)",
+    "for name in ('w', 'b'):\n    globals()['name'] = key\n    v = getattr(m, name)":
+        "looks an attribute up by a computed name (getattr)",
+    "for name in ('w', '__globals__'):\n    v = getattr(m, name)": "names a function's module namespace",
+    "%timeit": "reaches the call stack's frames (_getframe)",  # in %timeit's code (below)
+}
+TIMEIT = "import sys\nexec(compile('sys._getframe()', '<%timeit>', 'exec'), globals(), {})\n"
+
+
+@pytest.mark.parametrize("code", sorted(DOORS))
+def test_each_door_is_found_with_its_line(code):
+    source = "import torch\n\n\ndef forward(x):\n    return 3 * x + 2\n\n\n" + (TIMEIT if code == "%timeit" else code + "\n")
+    found = door(source)
+    assert found is not None and found[0].startswith(DOORS[code]), found
+    assert found[1] >= 8
+
+
+HONEST = [
+    "import traceback\ntry:\n    1 / 0\nexcept ZeroDivisionError:\n    traceback.print_exc()",
+    "import gc\ngc.collect()",
+    "import re\nPATTERN = re.compile(r'\\d+')",
+    "import torch\nmodel = torch.nn.Linear(2, 1)\nfor m in model.modules():\n    print(m)",
+    "class Fit:\n    def get(self, name):\n        return getattr(self, name)\n    def set(self, name, v):\n        setattr(self, name, v)",
+    "class Fit:\n    def show(self):\n        print(vars(self), self.__dict__)",
+    "import torch\nt = torch.load('f')\nu = torch.load('f', weights_only=True)",
+    "import torch\nf = torch.compile(lambda x: x)",
+    "d = getattr(torch, 'float64')",
+    "print(globals().get('forward'))",
+    "import sys\nprint('debug', file=sys.stderr)\nsys.stdout.flush()",
+    "from autograd_exercises.notebook import check",  # a test cell's line, copied into a scratch cell of a notebook
+    "exec(compile('forward(torch.ones(3))', '<%timeit>', 'exec'), globals(), {})",  # magics' own %timeit
+    "exec(compile('y = forward(torch.ones(3))\\n', '<cell magic>', 'exec'), globals())",  # and a cell magic's body
+    "'''A docstring may say f_back or __globals__.'''",
+    "for name in ('w', 'b'):\n    print(name, getattr(model, name))",  # the names it may hold, each looked at
+    "NAMES = ('w', 'b')\nvalues = [getattr(model, name) for name in NAMES]",
+]
+
+
+@pytest.mark.parametrize("code", HONEST)
+def test_honest_code_near_a_door_runs(code):
+    assert door("import torch\n\n\ndef forward(x):\n    return 3 * x + 2\n\n\n" + textwrap.dedent(code) + "\n") is None
+
+
+def test_the_solutions_and_stubs_have_no_door():
+    from importlib import resources
+
+    from tests.conftest import solution_text
+
+    for number in range(1, 7):
+        assert door(solution_text(f"exercise_{number}")) is None
+        stub = (resources.files("autograd_exercises") / f"exercise_{number}.py").read_text(encoding="utf-8")
+        assert door(stub) is None
+
+
+def test_a_magic_that_is_not_ours_is_read_as_written():
+    """Only magics' exact ``exec(compile("<literal>", "<%timeit>", "exec"), globals(), {})`` is its code."""
+    assert door("exec(compile(CODE, '<%timeit>', 'exec'), globals(), {})\n")[0].startswith("runs code no reading sees")
+    assert door("exec(compile('1', '<%timeit>', 'exec'), vars(), {})\n")[0].startswith("runs code no reading sees")
+    assert door("exec(compile('1', '<mine>', 'exec'), globals(), {})\n")[0].startswith("runs code no reading sees")
