@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import collections
+import functools
 
 from autograd_exercises.judge import static
 
@@ -67,23 +68,35 @@ def door(source: str) -> tuple[str, int] | None:
 
 
 class _Reading:
-    """One file's (or one magic's code's) doors."""
+    """One file's (or one magic's code's) doors, in one walk over it (and one for its imports)."""
 
     def __init__(self, tree: ast.Module, imports: dict[str, str]) -> None:
         self.tree = tree
         self.imports = {**imports, **_imports(tree)}  # name -> dotted target (``import inspect as i``: i -> inspect)
-        self.literals = _literal_names(tree)
-        self.parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+    @functools.cached_property
+    def literals(self) -> dict[str, set[str]]:
+        return _literal_names(self.tree)
+
+    @functools.cached_property
+    def parents(self) -> dict[int, ast.AST]:
+        return {id(child): node for node in ast.walk(self.tree) for child in ast.iter_child_nodes(node)}
 
     def doors(self) -> list[tuple[str, int]]:
-        found, skip = [], {id(part) for node in ast.walk(self.tree) for part in _magic_parts(node)}
-        skip |= {id(node.body[0].value) for node in ast.walk(self.tree) if isinstance(
-            node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body
-            and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}  # docstrings
+        found: list[tuple[str, int]] = []
+        skip: set[int] = set()  # docstrings, and magics' own exec(compile(…)) (their code is read instead)
         for node in ast.walk(self.tree):
+            if id(node) in skip:
+                skip.update(id(child) for child in ast.iter_child_nodes(node))
+                continue
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body \
+                    and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant):
+                skip.add(id(node.body[0].value))
             if (inner := _magic_code(node)) is not None:
                 found += [(what, node.lineno) for what, _ in _Reading(inner, self.imports).doors()]
-            if id(node) not in skip and (what := self.door_of(node) or self.lookup_door(node)):
+                skip.update(id(child) for child in ast.iter_child_nodes(node))
+                continue
+            if what := self.door_of(node) or self.lookup_door(node):
                 found.append((what, getattr(node, "lineno", 0)))
         return found
 
@@ -183,11 +196,6 @@ def _magic_code(node: ast.AST) -> ast.Module | None:
         return ast.parse(inner.args[0].value)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-
-
-def _magic_parts(node: ast.AST) -> list[ast.AST]:
-    """The nodes of magics' own ``exec(compile(…), globals())``: not the student's doors (its code is read)."""
-    return list(ast.walk(node)) if _magic_code(node) is not None else []
 
 
 def _imports(tree: ast.Module) -> dict[str, str]:
