@@ -104,6 +104,7 @@ ATTACKS = {
     "huge_tensor_return": Attack(MANUAL, ("too large to check",)),
     "oversized_report": Attack(MANUAL, ("too large to send back",)),
     "read_etc_shadow": Attack(MANUAL, ("PermissionError", "FileNotFoundError")),
+    "read_own_memory_for_the_seal": Attack(GRADIENTS, ("PermissionError",), needs="landlock"),
     "read_solutions": Attack(MANUAL, ("PermissionError", "FileNotFoundError", "reads sys.modules"), needs="landlock"),
     "read_grader_memory": Attack(MANUAL, ("PermissionError",), needs="ptrace"),
     "network_socket": Attack(MANUAL, ("PermissionError", "OSError"), needs="network"),
@@ -514,6 +515,7 @@ DOORS = {
     "builtin_subclass_return": "runs code no reading sees", "tensor_subclass_return": "runs code no reading sees",
     "chmod_sandbox_files": "imports by name", "forged_report_hides_autograd": "reaches the call stack's frames",
     "poison_shared_inputs": "reaches every object in the process",
+    "monkeypatch_torch": "changes a library's object",
 }
 
 

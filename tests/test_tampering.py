@@ -31,7 +31,7 @@ DOORS = {  # code -> the start of what the reading says
     "import builtins": "reaches the builtins' namespace",
     "m = __import__('autograd_exercises')": "imports by name (__import__)",
     "exec('x = 1')": "runs code no reading sees (exec)",
-    "def exec(code):\n    pass\nexec('x = 1')": "runs code no reading sees (exec)",
+    "exec('x = 1')\ndef exec(code):\n    pass": "runs code no reading sees (exec)",  # the builtin, before the def
     "y = eval('1 + 1')": "runs code no reading sees (eval)",
     "code = compile('1', 'f', 'eval')": "compiles code no reading sees (compile)",
     "import importlib\nm = importlib.import_module('autograd_exercises')": "runs code no reading sees (importlib)",
@@ -58,6 +58,27 @@ DOORS = {  # code -> the start of what the reading says
         "looks an attribute up by a computed name (getattr)",
     "for name in ('w', '__globals__'):\n    v = getattr(m, name)": "names a function's module namespace",
     "%timeit": "reaches the call stack's frames (_getframe)",  # in %timeit's code (below)
+    # red team 20: torch's and json's own objects changed under the probes, and other spellings of a door
+    "torch.autograd.graph.saved_tensors_hooks = Hooks": "changes a library's object (torch.autograd.graph",
+    "import json\njson.JSONEncoder = Encoder": "changes a library's object (json.JSONEncoder)",
+    "T = torch.Tensor\nT.grad_fn = property(f)": "changes a library's object (T.grad_fn)",
+    "for g in [torch.autograd.graph]:\n    g.saved_tensors_hooks = Hooks": "changes a library's object",
+    "type(x).grad_fn = property(f)": "changes a library's object (?.grad_fn)",
+    "setattr(torch.Tensor, 'grad_fn', property(f))": "changes a library's object (torch.Tensor)",
+    "f.__defaults__ = (1,)": "reaches a function's code, defaults or closure",
+    "match e:\n    case object(tb_frame=frame):\n        pass": "reaches the call stack's frames (tb_frame)",
+    "import operator\nget = operator.attrgetter('x.tb_frame')": "names the call stack's frames",
+    "look = getattr\nv = look(tb, 'tb_' + 'frame')": "passes getattr around",
+    "import functools\nv = functools.reduce(getattr, NAMES, tb)": "passes getattr around",
+    "v = ('{0.tb_' + 'frame}').format(tb)": "formats a string built as it runs (format",
+    "import string\nv = string.Formatter().get_field(FIELD, (tb,), {})": "formats a string built as it runs",
+    "import traceback\nt = traceback.TracebackException.from_exception(e, capture_locals=True)":
+        "reaches the call stack's local variables",
+    "import numpy as np\nview = np.asarray(Fake(__array_interface__={'data': (address, False)}))":
+        "reaches any address of the process's memory",
+    "import numpy as np\nc = np.ctypeslib.ctypes": "reaches any address of the process's memory",
+    "import numpy as np\nw = np.lib.stride_tricks.as_strided(a, (1 << 30,), (1,))":
+        "reaches any address of the process's memory",
 }
 TIMEIT = "import sys\nexec(compile('sys._getframe()', '<%timeit>', 'exec'), globals(), {})\n"
 
@@ -85,7 +106,12 @@ HONEST = [
     "from autograd_exercises.notebook import check",  # a test cell's line, copied into a scratch cell of a notebook
     "exec(compile('forward(torch.ones(3))', '<%timeit>', 'exec'), globals(), {})",  # magics' own %timeit
     "exec(compile('y = forward(torch.ones(3))\\n', '<cell magic>', 'exec'), globals())",  # and a cell magic's body
-    "'''A docstring may say f_back or __globals__.'''",
+    "def g():\n    '''A docstring may say f_back or __globals__.'''\n    return 1",
+    "def eval(model):\n    return model\nprint(eval(3))",  # the file's own eval, defined before it is used
+    "import sys\nIN_COLAB = 'google.colab' in sys.modules",
+    "x = torch.ones(3, requires_grad=True)\nx.grad = None\nlayer = torch.nn.Linear(2, 1)\nlayer.weight = w",
+    "torch.backends.cudnn.deterministic = True",
+    "TEMPLATE = 'loss {:.3f}'\nprint(TEMPLATE.format(0.5), '{} {}'.format(1, 2))",
     "for name in ('w', 'b'):\n    print(name, getattr(model, name))",  # the names it may hold, each looked at
     "NAMES = ('w', 'b')\nvalues = [getattr(model, name) for name in NAMES]",
 ]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import collections
 import functools
+import re
 
 from autograd_exercises.judge import static
 
@@ -37,6 +38,12 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
     "__subclasses__": "every class in the process (__subclasses__)",
     "__builtins__": "the builtins' namespace",
     "__import__": "imports by name (__import__)",
+    **{name: "a function's code, defaults or closure" for name in ("__code__", "__defaults__", "__kwdefaults__",
+                                                                  "__closure__", "cell_contents")},
+    "capture_locals": "the call stack's local variables (capture_locals)",
+    **{name: "any address of the process's memory" for name in (
+        "__array_interface__", "__array_struct__", "__cuda_array_interface__", "ctypeslib", "ctypes", "as_strided",
+        "string_at", "from_address", "_construct_storage_from_data_pointer", "from_blob")},
 }
 FRAME_FUNCTIONS = ("stack", "trace", "getouterframes", "getinnerframes")  # of inspect: frames
 MODULES = {  # an import of any of these (or below them) -> what it does
@@ -51,6 +58,9 @@ NAMES = {"exec": "runs code no reading sees (exec)", "eval": "runs code no readi
 UNPICKLE = ("load", "loads", "Unpickler")
 UNPICKLE_ANYWHERE = ("add_safe_globals", "safe_globals", "weights_only", "allow_pickle")  # torch.load's own doors
 LOOKUPS = {"getattr": 1, "setattr": 1, "delattr": 1, "getattr_static": 1, "attrgetter": 0, "methodcaller": 0}
+FORMATTERS = ("format", "format_map", "vformat", "get_field")  # a format string's fields read attributes
+TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+LIBRARY_STATE_OK = ("torch.backends",)  # torch.backends.cudnn.deterministic = True: settings, read by no probe
 OWN = ("self", "cls")  # a method's own object: what it holds is the student's
 MAGIC_FILES = ("<%timeit>", "<%%timeit>", "<cell magic>")  # autograd_exercises.magics' own exec(compile(…))
 
@@ -107,8 +117,18 @@ class _Reading:
         if isinstance(node, ast.Attribute):
             return self.attribute_door(node)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in NAMES \
-                and node.id not in self.imports:  # (a def of the file's own named exec may not bind when it runs)
-            return NAMES[node.id]
+                and node.id not in self.imports and node.lineno <= self.own_definitions.get(node.id, 1 << 30):
+            return NAMES[node.id]  # (the builtin, unless the file's own top-level def of that name ran before)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in LOOKUPS \
+                and not self.called(node):
+            return f"passes {node.id} around (a lookup by a name no reading sees)"
+        if isinstance(node, ast.MatchClass):  # case object(tb_frame=t) reads t = subject.tb_frame
+            return next(filter(None, (self.attribute_door(ast.Attribute(value=ast.Name("?"), attr=attr, ctx=ast.Load()))
+                                      for attr in node.kwd_attrs)), "")
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+            return self.store_door(node)
+        if isinstance(node, ast.keyword) and node.arg in ATTRIBUTES:
+            return f"reaches {ATTRIBUTES[node.arg]}"
         if isinstance(node, ast.keyword) and (
                 node.arg == "weights_only" and not (isinstance(node.value, ast.Constant) and node.value.value is True)
                 or node.arg == "allow_pickle" and not static._is_false(node.value)):
@@ -123,8 +143,10 @@ class _Reading:
             return f"reaches the call stack's frames (inspect.{node.attr})"
         if owner in static.UNPICKLERS and node.attr in UNPICKLE:
             return f"loads pickled objects ({owner}.{node.attr}), which can call any function"
-        parent = self.parents.get(id(node))
-        if node.attr == "modules" and not (isinstance(parent, ast.Call) and parent.func is node):
+        if node.attr in (*LOOKUPS, "__getattribute__") and isinstance(node.value, (ast.Name, ast.Attribute)) \
+                and not self.called(node):
+            return f"passes {node.attr} around (a lookup by a name no reading sees)"
+        if node.attr == "modules" and not self.called(node) and not self.membership(node):
             return "reaches every loaded module (sys.modules)"  # however sys was reached (nn.Module.modules() is called)
         if node.attr == "__dict__" and static._root_name(node.value) not in OWN:
             return "reads an object's every attribute (__dict__)"
@@ -136,8 +158,9 @@ class _Reading:
         """A lookup by name that may reach a door: ``getattr(f, "__globals__")`` is ``f.__globals__``; a computed name
         (``getattr(m, "mod" + "ules")``) could be any, on other than ``self`` or ``cls``; ``vars(o)`` holds every
         attribute of ``o``. A string naming a door (``"f_back"``) counts wherever it is."""
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in ATTRIBUTES:
-            return f"names {ATTRIBUTES[node.value]} ({node.value!r})"
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and (
+                named := next((token for token in TOKEN.findall(node.value) if token in ATTRIBUTES), "")):
+            return f"names {ATTRIBUTES[named]} ({named!r})"  # also "x.tb_frame", "{0.f_back}"
         if isinstance(node, ast.Constant) and node.value in UNPICKLE_ANYWHERE:  # **{"weights_only": False}
             return f"loads pickled objects ({node.value}), which can call any function"
         if not isinstance(node, ast.Call):
@@ -145,6 +168,15 @@ class _Reading:
         name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
         if name == "vars" and node.args and static._root_name(node.args[0]) not in OWN:
             return "reads an object's every attribute (vars)"
+        if name in FORMATTERS and isinstance(node.func, ast.Attribute) and not self.literal_text(node.func.value):
+            return f"formats a string built as it runs ({name}: its fields can read any attribute)"
+        if name in ("Formatter", "get_field", "vformat"):
+            return f"formats a string built as it runs ({name}: its fields can read any attribute)"
+        if name in ("setattr", "delattr", "__setattr__", "__delattr__") and node.args:
+            owner = node.args[0] if name in ("setattr", "delattr") or len(node.args) == 3 or \
+                name == "__delattr__" and len(node.args) == 2 else getattr(node.func, "value", None)
+            if owner is not None and (what := self.library_target(owner)):
+                return f"changes a library's object ({what})"
         index = len(node.args) - 1 if name == "__getattribute__" else LOOKUPS.get(name)
         if index is None:
             return ""
@@ -158,6 +190,99 @@ class _Reading:
             return next(filter(None, (self.attribute_door(ast.Attribute(value=owner, attr=text, ctx=ast.Load()))
                                       for text in sorted(self.literals[literal.id]))), "")
         return f"looks an attribute up by a computed name ({name})"
+
+
+    def store_door(self, node: ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete) -> str:
+        """``torch.autograd.graph.saved_tensors_hooks = Fake`` (or ``json.JSONEncoder = …``, ``T = torch.Tensor;
+        T.grad_fn = …``, ``type(x).grad_fn = …``): a library's object changed under the probes that call it."""
+        targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+        for target in targets:
+            for part in ast.walk(target):
+                if isinstance(part, ast.Attribute) and isinstance(part.ctx, (ast.Store, ast.Del)) \
+                        and (what := self.library_target(part)):
+                    return f"changes a library's object ({what})"
+        return ""
+
+    def library_target(self, target: ast.AST) -> str:
+        """The chain of ``target`` (an attribute set, or an object whose attribute ``setattr`` sets) where that object
+        may be a library's own, shared with the probes: rooted (through attributes and items) at an import or a name
+        for a library's object (``T = torch.Tensor``), at ``type(x)`` or ``getattr(…)``, or through a class's dunder
+        (``x.__class__``); ``""`` otherwise (``x.grad = None``, ``params[name].requires_grad = False``,
+        ``self.w = w``, ``torch.backends.cudnn.deterministic = True``)."""
+        chain, root = static._chain(target), _root_node(target)
+        parts = chain.split(".")
+        if CLASS_PARTS & set(parts):
+            return chain
+        if isinstance(root, ast.Call):
+            return chain if isinstance(root.func, ast.Name) and root.func.id in ("type", "getattr", "vars") else ""
+        name = root.id if isinstance(root, ast.Name) else ""
+        dotted = self.imports.get(name) or self.library_names.get(name, "")
+        if not dotted or any(".".join([dotted, *parts[1:]]).startswith(ok) for ok in LIBRARY_STATE_OK):
+            return ""
+        return chain
+
+    @functools.cached_property
+    def library_names(self) -> dict[str, str]:
+        """Names the file binds only to a library's object by its dotted name (``T = torch.Tensor``, ``g =
+        getattr(torch.autograd, "graph")``), with that name; an instance a call makes (``x = torch.ones(3)``) is not
+        the library's own."""
+        found: dict[str, str] = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                value = node.value
+                if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "getattr" \
+                        and len(value.args) >= 2 and isinstance(value.args[1], ast.Constant):
+                    value = ast.Attribute(value=value.args[0], attr=str(value.args[1].value), ctx=ast.Load())
+                chain = static._chain(value).split(".") if isinstance(value, (ast.Attribute, ast.Name)) else ["?"]
+                if chain[0] in self.imports:
+                    found[node.targets[0].id] = ".".join([self.imports[chain[0]], *chain[1:]])
+                elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "type" \
+                        or CLASS_PARTS & {part.attr for part in ast.walk(value) if isinstance(part, ast.Attribute)}:
+                    found[node.targets[0].id] = "type(…)"  # T = type(x), T = x.__class__: a class, maybe torch's
+                elif not any(isinstance(part, ast.Call) for part in ast.walk(value)) and (imported := next(
+                        (self.imports[part.id] for part in ast.walk(value)
+                         if isinstance(part, ast.Name) and part.id in self.imports), "")):
+                    found[node.targets[0].id] = imported  # T = [torch.Tensor][0], T = torch.Tensor if c else int
+            elif isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.iter, (ast.List, ast.Tuple)):
+                chains = [static._chain(item).split(".") for item in node.iter.elts
+                          if isinstance(item, (ast.Attribute, ast.Name))]
+                for name in (n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)):
+                    found.update({name: ".".join([self.imports[c[0]], *c[1:]]) for c in chains if c[0] in self.imports})
+        return found
+
+    def called(self, node: ast.AST) -> bool:
+        parent = self.parents.get(id(node))
+        return isinstance(parent, ast.Call) and parent.func is node
+
+    def membership(self, node: ast.AST) -> bool:
+        """``"google.colab" in sys.modules``: only asked whether it holds a name."""
+        parent = self.parents.get(id(node))
+        return isinstance(parent, ast.Compare) and node in parent.comparators and all(
+            isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops)
+
+    def literal_text(self, node: ast.AST) -> bool:
+        """``node`` is a string the file writes out: a literal, or a name that only ever holds literals."""
+        return isinstance(node, ast.Constant) and isinstance(node.value, str) or \
+            isinstance(node, ast.Name) and node.id in self.literals
+
+    @functools.cached_property
+    def own_definitions(self) -> dict[str, int]:
+        """Names of :data:`NAMES` the file defines itself, unconditionally at its top level and never otherwise:
+        the line of that ``def`` (after it, the name is the file's own)."""
+        stores = collections.Counter(name for node in ast.walk(self.tree) for name in _bound_here(node))
+        return {node.name: node.lineno for node in self.tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+                and node.name in NAMES and stores[node.name] == 1}
+
+
+CLASS_PARTS = {"__class__", "__mro__", "__base__", "__bases__"}  # a class, through one of its objects or another class
+
+
+def _root_node(node: ast.AST) -> ast.AST:
+    """What an attribute and subscript chain starts from (``type(x)`` of ``type(x).f``, ``params`` of
+    ``params[n].requires_grad``)."""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node
 
 
 def _import_door(node: ast.Import | ast.ImportFrom) -> str:

@@ -106,9 +106,14 @@ PRIO_USER, IOPRIO_WHO_USER = 2, 3  # "every process of this uid", even with who 
 CLONE_NEW_FLAGS = (0x80, 0x20000, 0x2000000, 0x4000000, 0x8000000, 0x10000000, 0x20000000, 0x40000000)
 
 FIXED_READ_PATHS = (
-    "/usr", "/lib", "/lib64", "/etc/ld.so.cache", "/etc/localtime", "/proc", "/sys/devices/system/cpu",
+    "/usr", "/lib", "/lib64", "/etc/ld.so.cache", "/etc/localtime", "/sys/devices/system/cpu",
     "/dev/null", "/dev/urandom", "/dev/zero",
 )
+# /proc is listed (read_dir) but only these files of it are read (Landlock): never the process's own memory
+# (/proc/self/mem, where a door-free file could find the report's seal: red team 20), nor another process's files.
+PROC_FILES = ("cpuinfo", "meminfo", "stat", "loadavg", "uptime", "version", "filesystems", "sys")
+OWN_PROC_FILES = ("status", "stat", "statm", "cgroup", "cmdline", "environ", "smaps_rollup", "maps", "limits", "fd",
+                  "fdinfo", "ns", "mountinfo", "mounts")
 WRITABLE_DEVICES = ("/dev/null",)  # honest code silences output with open(os.devnull, "w"); writing there keeps nothing
 
 
@@ -419,7 +424,8 @@ def _landlock_add_path(ruleset_fd: int, path: str, rights: int) -> bool:
 def apply_landlock(read_paths: Sequence[str], write_paths: Sequence[str]) -> bool:
     """Restrict this process (and what it forks later) to the given paths with Landlock.
 
-    ``read_paths`` get read_file | read_dir | execute, ``write_paths`` every right;
+    ``read_paths`` get read_file | read_dir | execute, ``write_paths`` every right; of ``/proc``, only
+    :data:`PROC_FILES` and this process's :data:`OWN_PROC_FILES` (never its ``mem``);
     nonexistent paths are skipped. From ABI 4 all TCP bind/connect is denied, from
     ABI 6 abstract unix sockets and signals cannot leave the domain (the child cannot
     kill the server even as the same uid). Sets no_new_privs (required). True if enforced.
@@ -436,6 +442,9 @@ def apply_landlock(read_paths: Sequence[str], write_paths: Sequence[str]) -> boo
         for paths, rights in ((read_paths, FS_READ_RIGHTS), (write_paths, fs)):
             for path in paths:
                 _landlock_add_path(ruleset_fd, path, rights)
+        _landlock_add_path(ruleset_fd, "/proc", FS_READ_DIR)
+        for path in [f"/proc/{name}" for name in PROC_FILES] + [f"/proc/self/{name}" for name in OWN_PROC_FILES]:
+            _landlock_add_path(ruleset_fd, path, FS_READ_RIGHTS)  # (/proc/self: this process's own, as it is now)
         set_no_new_privs()
         result, _ = _syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset_fd, 0)
     finally:
