@@ -43,7 +43,7 @@ MISTAKES = {
         [(PREDICT, "    import torch.autograd as A\n    A._push_saved_tensors_default_hooks(lambda t: t, lambda t: t)\n"
                    "    try:\n        return (x @ w + b).detach()\n    finally:\n"
                    "        A._pop_saved_tensors_default_hooks()\n")],
-        15, {"predict_builds_no_graph": "saved-tensor hooks of its own"},
+        0, {"predict_builds_no_graph": "not run: the file reaches torch's private internals"},  # (a door)
     ),
     "predict_builds_its_graph_in_a_thread": (  # a thread started inside the check is counted like the check
         [(PREDICT, "    import threading\n    box = []\n    work = threading.Thread(target=lambda: box.append(x @ w + b))\n"

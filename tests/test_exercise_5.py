@@ -58,7 +58,7 @@ MISTAKES = {
         [("import torch\n", "import torch\nfrom torch._C._autograd import _push_saved_tensors_default_hooks as P\n"
                             "from torch._C._autograd import _pop_saved_tensors_default_hooks as Q\n"),
          (TWICE, "    out.backward()\n    P(lambda t: t, lambda t: t)\n    polynomial(x).backward()\n    Q()\n")],
-        11, {"backward_twice": "saved-tensor hooks of its own"},
+        0, {"backward_twice": "not run: the file reaches torch's private internals"},  # (a door)
     ),
     "graph_built_twice_inside_hooks_taken_from_the_counter": (  # the real push, out of the counting wrapper's closure
         [("import torch\n", "import torch\n_w = torch.autograd._push_saved_tensors_default_hooks\n"
@@ -67,7 +67,7 @@ MISTAKES = {
          ("    out = polynomial(x)\n" + TWICE, "    P(lambda t: t, lambda t: t)\n    try:\n"
                                             "        polynomial(x).backward()\n        polynomial(x).backward()\n"
                                             "    finally:\n        torch._C._autograd._pop_saved_tensors_default_hooks()\n")],
-        0, {"backward_twice": "not run: the file reaches a function's code, defaults or closure"},  # (a door)
+        0, {"backward_twice": "not run: the file reaches torch's private internals"},  # (a door)
     ),
     "graph_built_twice_inside_own_hooks": (  # the same, hidden from the count by saved-tensor hooks of its own
         [(TWICE, "    out.backward()\n    with torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t):\n"

@@ -516,6 +516,10 @@ DOORS = {
     "chmod_sandbox_files": "imports by name", "forged_report_hides_autograd": "reaches the call stack's frames",
     "poison_shared_inputs": "reaches every object in the process",
     "monkeypatch_torch": "changes a library's object",
+    "by_hand_rebound_through_a_globals_item": "reaches torch's private internals",
+    "by_hand_helper_rebound_by_a_loop": "reaches torch's private internals",
+    "torch_function_hangs": "makes tensors that answer for autograd themselves",
+    "torch_function_raises": "makes tensors that answer for autograd themselves",
 }
 
 

@@ -77,6 +77,16 @@ DOORS = {  # code -> the start of what the reading says
     "import numpy as np\nview = np.asarray(Fake(__array_interface__={'data': (address, False)}))":
         "reaches any address of the process's memory",
     "import numpy as np\nc = np.ctypeslib.ctypes": "reaches any address of the process's memory",
+    # red team 21: torch's private entry points, modes, tensors that answer for autograd, threads past the count
+    "hooks = torch._C._autograd._top_saved_tensors_default_hooks(False)": "reaches torch's private internals",
+    "torch._check(False, lambda: MESSAGE)": "reaches torch's private internals (torch._check)",
+    "from torch._C import _enter_dual_level": "reaches torch's private internals (torch._C._enter_dual_level)",
+    "class Mode(torch.overrides.TorchFunctionMode):\n    pass": "reaches torch's function and dispatch modes",
+    "class Loss(torch.Tensor):\n    @property\n    def grad_fn(self):\n        return None":
+        "makes tensors that answer for autograd themselves (Loss.grad_fn)",
+    "T = torch.Tensor\nclass Layer(T):\n    grad = None": "makes tensors that answer for autograd themselves",
+    "Loss = type('Loss', (torch.Tensor,), {})": "makes a class as it runs",
+    "import _thread\n_thread.start_new(work, ())": "starts threads past the sandbox's own start",
     "import numpy as np\nw = np.lib.stride_tricks.as_strided(a, (1 << 30,), (1,))":
         "reaches any address of the process's memory",
 }
@@ -112,6 +122,9 @@ HONEST = [
     "x = torch.ones(3, requires_grad=True)\nx.grad = None\nlayer = torch.nn.Linear(2, 1)\nlayer.weight = w",
     "torch.backends.cudnn.deterministic = True",
     "TEMPLATE = 'loss {:.3f}'\nprint(TEMPLATE.format(0.5), '{} {}'.format(1, 2))",
+    "class Affine(torch.nn.Module):\n    def forward(self, x):\n        return x",  # a module of the file's own
+    "class Scaled(torch.Tensor):\n    def double(self):\n        return self * 2",  # a tensor class adding a method
+    "print(torch.__version__, x._version if False else 0)",
     "for name in ('w', 'b'):\n    print(name, getattr(model, name))",  # the names it may hold, each looked at
     "NAMES = ('w', 'b')\nvalues = [getattr(model, name) for name in NAMES]",
 ]

@@ -41,6 +41,10 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
     **{name: "a function's code, defaults or closure" for name in ("__code__", "__defaults__", "__kwdefaults__",
                                                                   "__closure__", "cell_contents")},
     "capture_locals": "the call stack's local variables (capture_locals)",
+    **{name: "torch's function and dispatch modes, which answer for every tensor" for name in (
+        "TorchFunctionMode", "TorchDispatchMode", "BaseTorchFunctionMode", "_push_mode", "_pop_mode",
+        "_push_on_torch_function_stack", "_push_on_torch_dispatch_stack", "_set_torch_function_mode",
+        "enable_torch_function_mode", "_python_dispatch")},
     **{name: "any address of the process's memory" for name in (
         "__array_interface__", "__array_struct__", "__cuda_array_interface__", "ctypeslib", "ctypes", "as_strided",
         "string_at", "from_address", "_construct_storage_from_data_pointer", "from_blob")},
@@ -51,6 +55,7 @@ MODULES = {  # an import of any of these (or below them) -> what it does
     **{name: "runs code no reading sees" for name in ("importlib", "runpy", "code", "codeop", "zipimport", "imp")},
     **{name: "reads and writes the process's memory" for name in ("ctypes", "_ctypes")},
     "builtins": "reaches the builtins' namespace",
+    "_thread": "starts threads past the sandbox's own start",
 }
 NAMES = {"exec": "runs code no reading sees (exec)", "eval": "runs code no reading sees (eval)",
          "compile": "compiles code no reading sees (compile)", "__import__": "imports by name (__import__)",
@@ -127,6 +132,11 @@ class _Reading:
                                       for attr in node.kwd_attrs)), "")
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
             return self.store_door(node)
+        if isinstance(node, ast.ClassDef):
+            return self.tensor_class_door(node)
+        if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)) and len(node.args) == 3 \
+                and static._chain(node.func).split(".")[-1] in ("type", "new_class"):
+            return "makes a class as it runs (type with three arguments), which no reading sees"
         if isinstance(node, ast.keyword) and node.arg in ATTRIBUTES:
             return f"reaches {ATTRIBUTES[node.arg]}"
         if isinstance(node, ast.keyword) and (
@@ -137,6 +147,8 @@ class _Reading:
 
     def attribute_door(self, node: ast.Attribute) -> str:
         owner = self.imports.get(node.value.id, "") if isinstance(node.value, ast.Name) else ""
+        if node.attr.startswith("_") and not node.attr.startswith("__") and self.torch_chain(node.value):
+            return f"reaches torch's private internals ({static._chain(node)})"
         if node.attr in ATTRIBUTES:
             return f"reaches {ATTRIBUTES[node.attr]} ({node.attr})"
         if owner == "inspect" and node.attr in FRAME_FUNCTIONS:
@@ -191,6 +203,31 @@ class _Reading:
                                       for text in sorted(self.literals[literal.id]))), "")
         return f"looks an attribute up by a computed name ({name})"
 
+
+    def torch_chain(self, node: ast.AST) -> bool:
+        """``node`` is torch or a part of it, by name (``torch``, ``torch.autograd``, ``T`` for ``T = torch.Tensor``)."""
+        parts = static._chain(node).split(".")
+        dotted = self.imports.get(parts[0]) or self.library_names.get(parts[0], "")
+        return dotted.split(".")[0] == "torch"
+
+    def resolved(self, node: ast.AST) -> str:
+        """``node``'s dotted name, through the file's imports and names for a library's objects (``T`` for ``T =
+        torch.Tensor``: ``torch.Tensor``); its chain as written otherwise."""
+        parts = static._chain(node).split(".")
+        dotted = self.imports.get(parts[0]) or self.library_names.get(parts[0], "")
+        return ".".join([dotted, *parts[1:]]) if dotted else ".".join(parts)
+
+    def tensor_class_door(self, node: ast.ClassDef) -> str:
+        """A class of tensors of the file's own that answers what autograd reports (``grad``, ``grad_fn``…) itself:
+        the probes would read its answers for the real ones."""
+        tensor = any(self.resolved(base).split(".")[-1] in ("Tensor", "Parameter", "TensorBase")
+                     or isinstance(_root_node(base), ast.Call) or CLASS_PARTS & set(static._chain(base).split("."))
+                     for base in node.bases)
+        own = {name for item in node.body for name in (
+            [item.name] if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) else
+            [t.id for t in getattr(item, "targets", [getattr(item, "target", None)]) if isinstance(t, ast.Name)])}
+        told = sorted(own & TENSOR_ATTRIBUTES)
+        return f"makes tensors that answer for autograd themselves ({node.name}.{told[0]})" if tensor and told else ""
 
     def store_door(self, node: ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete) -> str:
         """``torch.autograd.graph.saved_tensors_hooks = Fake`` (or ``json.JSONEncoder = …``, ``T = torch.Tensor;
@@ -274,6 +311,9 @@ class _Reading:
                 and node.name in NAMES and stores[node.name] == 1}
 
 
+TENSOR_ATTRIBUTES = frozenset({"grad", "grad_fn", "requires_grad", "is_leaf", "data", "retains_grad", "_base",
+                               "__getattribute__", "__getattr__", "__torch_function__", "__torch_dispatch__",
+                               "as_subclass", "detach", "item", "tolist", "numpy", "__class__", "__float__"})
 CLASS_PARTS = {"__class__", "__mro__", "__base__", "__bases__"}  # a class, through one of its objects or another class
 
 
@@ -293,6 +333,8 @@ def _import_door(node: ast.Import | ast.ImportFrom) -> str:
         parts = target.lstrip(".").split(".")
         if parts[0] in MODULES:
             return f"{MODULES[parts[0]]} ({target.lstrip('.')})"
+        if parts[0] == "torch" and any(part.startswith("_") and not part.startswith("__") for part in parts[1:]):
+            return f"reaches torch's private internals ({target.lstrip('.')})"
         if parts[-1] in ATTRIBUTES:
             return f"reaches {ATTRIBUTES[parts[-1]]} ({target.lstrip('.')})"
         if parts[0] == "inspect" and parts[-1] in FRAME_FUNCTIONS:

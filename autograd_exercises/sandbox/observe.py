@@ -111,7 +111,8 @@ def _install_hidden_graph_counter() -> None:
 
     for owner, name in HOOK_PUSHERS:
         setattr(owner, name, push)
-    _thread.start_new_thread = threading._start_new_thread = start  # type: ignore[attr-defined]
+    _thread.start_new_thread = _thread.start_new = threading._start_new_thread = start  # type: ignore[attr-defined]
+    # (_thread.start_new: the old alias, a thread of its own too: red team 21)
 
 
 def _exact_str(value: Any) -> str:
