@@ -11,9 +11,13 @@ The doors, each a way to the grader's objects without being handed them: an impo
 notebook's own ``from autograd_exercises.notebook import check`` excepted), the call stack's frames, the garbage
 collector's object lists, ``sys.modules``, a function's ``__globals__``, ``__subclasses__``, the builtins' namespace
 and ``__import__``, code no reading sees (``exec``, ``eval``, ``compile``, ``importlib``, ``runpy``), ``ctypes``,
-unpickling, and the lookups that could spell any of them (``getattr`` with a computed name, ``vars(o)``,
-``o.__dict__``, a string naming a door), each on other than ``self`` or ``cls``. Honest exercise code needs none of
-them; printing, ``traceback.print_exc()``, ``gc.collect()``, ``globals()`` and ``torch.compile`` are fine. The code
+unpickling, raw memory (``__array_interface__``, ``as_strided``), torch's private names (``torch._C``,
+``torch._check``) and modes, a tensor class of the file's own that answers for autograd (a ``grad_fn`` property),
+``_thread``, a change to a library's own objects (``json.JSONEncoder = …``, ``type(x).f = …``: red team 20), and the
+lookups that could spell any of them (``getattr`` with a computed name, ``vars(o)``, ``o.__dict__``, a string naming
+a door, a format string built as the file runs), each on other than ``self`` or ``cls``. Honest exercise code needs
+none of them; printing, ``traceback.print_exc()``, ``gc.collect()``, ``globals()``, ``x.grad = None`` and
+``torch.compile`` are fine. The code
 :mod:`autograd_exercises.magics` writes for ``%timeit`` and cell magics (``exec(compile("…", "<%timeit>", "exec"),
 globals(), {})``) is read as the code it runs.
 """
