@@ -130,7 +130,7 @@ def judge_backward_twice(case, obs):
     judge_backward_twice_value(case, obs)
     counts = obs.get("saved_values") if isinstance(obs.get("saved_values"), dict) else {}
     saved, read, reread, once = (counts.get(key) for key in ("saved", "read", "reread", "once"))
-    graph_in_view(counts.get("own_hooks"), "backward_twice")
+    graph_in_view(counts.get("own_hooks"), "backward_twice", counts.get("threads"))
     if saved == 0:
         raise Fail("backward_twice(x) returned 2 f'(x), but autograd saved no value for a backward pass while it ran: "
                    "no graph of polynomial(x) was back-propagated. Build out = polynomial(x) once, then call "

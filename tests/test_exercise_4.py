@@ -50,6 +50,13 @@ MISTAKES = {
                    "    work.start()\n    work.join()\n    return box[0].detach()\n")],
         15, {"predict_builds_no_graph": "predict built a graph"},
     ),
+    "predict_builds_its_graph_in_a_thread_started_at_import": (  # red team 22: a worker that saves under no hook
+        [("import torch\n", "import queue\nimport threading\nimport torch\nJOBS, DONE = queue.Queue(), queue.Queue()\n"
+                            "def _worker():\n    while True:\n        DONE.put(JOBS.get()())\n"
+                            "threading.Thread(target=_worker, daemon=True).start()\n"),
+         (PREDICT, "    JOBS.put(lambda: (x @ w + b).detach())\n    return DONE.get()\n")],
+        15, {"predict_builds_no_graph": "predict was called while threads the submission started were running"},
+    ),
     "predict_switches_tracking_off_for_good": (
         [(PREDICT, "    torch.set_grad_enabled(False)\n    return x @ w + b\n")],
         15, {"predict_leaves_state": "still off after predict returned"},

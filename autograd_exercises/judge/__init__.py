@@ -237,9 +237,14 @@ def close_or_mistake(actual: torch.Tensor, expected: torch.Tensor, *, what: str,
     close_or_named(actual, expected, what=what, tol=tol, named=named, numel=numel)
 
 
-def graph_in_view(hidden: Any, what: str) -> None:
+def graph_in_view(hidden: Any, what: str, threads: Any = 0) -> None:
     """:class:`Fail` when ``what`` set saved-tensor hooks of its own (``hidden``, counted by
-    :func:`~autograd_exercises.sandbox.observe.saved_for_backward`): the graph it built is out of the count's view."""
+    :func:`~autograd_exercises.sandbox.observe.saved_for_backward`), or the submission had threads running when it was
+    called (``threads``): the graph it built may be out of the count's view."""
+    if threads:
+        raise Fail(f"{what} was called while threads the submission started were running: what autograd saves in "
+                   "them is hidden from this check; the exercise needs no threads, leave them out",
+                   code="own-saved-tensors-hooks")
     if hidden:
         raise Fail(f"{what} set saved-tensor hooks of its own (torch.autograd.graph.saved_tensors_hooks, or "
                    "torch.utils.checkpoint, which recomputes the forward pass inside them): what autograd saves for a "

@@ -92,8 +92,8 @@ def probe_predict(module, case):
     _grad_mode_on()
     params = {name: {"requires_grad": bool(p.requires_grad), "grad": observe.grad_of(p)}
               for name, p in (("w", w), ("b", b))}
-    return {"predict": ran, "saved": saved["saved"], "own_hooks": saved["own_hooks"], "grad_mode_after": grad_mode_after,
-            "params": params}
+    return {"predict": ran, "saved": saved["saved"], "own_hooks": saved["own_hooks"], "threads": saved["threads"],
+            "grad_mode_after": grad_mode_after, "params": params}
 
 
 def probe_detached_copy(module, case):

@@ -78,6 +78,7 @@ HOOK_PUSHERS = ((torch._C._autograd, "_push_saved_tensors_default_hooks"),  # sa
 
 
 HIDDEN_GRAPHS = {"pushed": 0}  # saved-tensor hooks pushed by any code in this child
+UNCOUNTED: set[int] = set()  # the threads now running that no counting block started (red team 22)
 COUNTING: list[tuple[Any, Any]] = []  # the hooks of the saved_for_backward blocks now open, innermost last
 
 
@@ -96,8 +97,17 @@ def _install_hidden_graph_counter() -> None:
         return real_push(*hooks)
 
     def start(function: Any, *args: Any, **kwargs: Any) -> Any:
-        if not COUNTING:
-            return real_start(function, *args, **kwargs)
+        if not COUNTING:  # a thread of no counting block's: running while one starts, it saves out of its view
+
+            def uncounted(*inner: Any, **named: Any) -> Any:
+                ident = _thread.get_ident()
+                UNCOUNTED.add(ident)
+                try:
+                    return function(*inner, **named)
+                finally:
+                    UNCOUNTED.discard(ident)
+
+            return real_start(uncounted, *args, **kwargs)
         hooks = COUNTING[-1]
 
         def counted(*inner: Any, **named: Any) -> Any:
@@ -287,9 +297,10 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
     built), how often a backward pass reads them (``read``), how many of them more than one backward pass read
     (``reread``) and how many exactly one read (``once``: one graph back-propagated twice has none), and the
     saved-tensor hooks the block pushes itself (``own_hooks``: under them autograd's saves bypass these counts; a
-    thread the block starts is counted like the block). A read outside any backward pass (a ``_saved_*``
+    thread the block starts is counted like the block), and the threads the submission started outside any block
+    still running when it starts (``threads``: they save under no hook of the block's, red team 22). A read outside any backward pass (a ``_saved_*``
     attribute looked at) is not a backward's and counts nowhere."""
-    counts = {"saved": 0, "read": 0, "reread": 0, "once": 0, "own_hooks": 0}
+    counts = {"saved": 0, "read": 0, "reread": 0, "once": 0, "own_hooks": 0, "threads": len(UNCOUNTED)}
     passes: list[set[int]] = []  # per saved value, the backward passes that read it
 
     def save(value: torch.Tensor) -> tuple[int, torch.Tensor]:
