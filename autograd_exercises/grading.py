@@ -217,8 +217,7 @@ def judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submi
 def _judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submission, timeout: float,
                source: Submission | None, notes: list[str] | None) -> CheckResult:
     """:func:`judge_run`, its feedback not yet cut."""
-    result = CheckResult(check.name, check.function, check.description, check.points, 0.0, "failed",
-                         hidden=check.hidden, tolerance=check.tolerance.as_dict(), output=run.output, wall=run.wall)
+    result = CheckResult.failed(check, output=run.output, wall=run.wall)
     if run.status != "ok":
         result.feedback, result.mistake = run_failure(run, timeout, submission), run_failure_code(run)
         return result
@@ -606,12 +605,11 @@ def reaches_grader(exercise: Exercise, submission: Submission, seed: int, select
                    found: tuple[str, int], layers: list[str], hidden_not_run: dict[str, float]) -> ExerciseResult:
     """Every check of ``selected`` at zero, not run, for a file whose code reaches the grader's own objects."""
     what, line = found
-    where = f"{submission.name} {what} at {submission.locate(line)}"
-    problem = (f"{where}: the checks' probes run beside your code, and a submission may not reach them, so nothing "
-               "was run. Remove it and grade again.")
-    results = [CheckResult(check.name, check.function, check.description, check.points, 0.0, "failed",
-                           f"not run: the file {what.split(' (')[0]} at {submission.locate(line)}", hidden=check.hidden, tolerance=check.tolerance.as_dict(),
-                           mistake=REACHES_GRADER) for check in selected]
+    place = submission.locate(line)
+    problem = (f"{submission.name} {what} at {place}: the checks' probes run beside your code, and a submission may "
+               "not reach them, so nothing was run. Remove it and grade again.")
+    results = [CheckResult.failed(check, f"not run: the file {what.split(' (')[0]} at {place}", mistake=REACHES_GRADER)
+               for check in selected]
     return ExerciseResult(exercise.slug, exercise.title, submission.path, seed, results, 0.0, layers, [],
                           hidden_not_run, problem=problem)
 

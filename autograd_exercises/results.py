@@ -32,6 +32,12 @@ class CheckResult:
     def passed(self) -> bool:
         return self.status == "passed"
 
+    @classmethod
+    def failed(cls, check: Any, feedback: str = "", **fields: Any) -> "CheckResult":
+        """``check`` (a :class:`~autograd_exercises.spec.Check`) at zero points, failed, with ``feedback``."""
+        return cls(check.name, check.function, check.description, check.points, 0.0, "failed", feedback,
+                   hidden=check.hidden, tolerance=check.tolerance.as_dict(), **fields)
+
 
 @dataclass
 class ExerciseResult:

@@ -281,9 +281,7 @@ def zero(exercise: "Exercise", seed: int, feedback: str, problem: str, code: str
     ``code`` is each check's mistake code (:mod:`autograd_exercises.mistakes`)."""
     from autograd_exercises.results import CheckResult, ExerciseResult
 
-    checks = [CheckResult(check.name, check.function, check.description, check.points, 0.0, "failed",
-                          feedback, hidden=check.hidden, tolerance=check.tolerance.as_dict(), mistake=code)
-              for check in exercise.checks]
+    checks = [CheckResult.failed(check, feedback, mistake=code) for check in exercise.checks]
     return ExerciseResult(exercise.slug, exercise.title, "", seed, checks, problem=problem)
 
 

@@ -347,10 +347,9 @@ def imports_used(root: ast.AST, imports: dict[str, list[tuple[str, int]]], skip:
         [node.annotation] if isinstance(node, (ast.arg, ast.AnnAssign)) and node.annotation is not None else
         [node.returns] if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns else [])}
     used: set[str] = set()
-    plain = {id(node.value) for node in walk(root, skip) if isinstance(node, ast.Attribute)
-             and isinstance(node.value, ast.Name) and node.attr in SAFE_ATTRIBUTES.get(
-                 next((target for target, _ in imports.get(node.value.id, [])), ""), ())
-             and all(target in SAFE_ATTRIBUTES for target, _ in imports[node.value.id])}  # sys.stderr, logging.debug
+    plain = {id(node.value) for node in walk(root, skip) if isinstance(node, ast.Attribute)  # sys.stderr, logging.debug
+             and isinstance(node.value, ast.Name) and imports.get(node.value.id)
+             and all(node.attr in SAFE_ATTRIBUTES.get(target, ()) for target, _ in imports[node.value.id])}
     for node in walk(root, skip | annotations):
         if isinstance(node, ast.Name) and node.id in imports and id(node) not in plain:
             targets = [target for target, _ in imports[node.id]]

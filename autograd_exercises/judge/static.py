@@ -1309,8 +1309,8 @@ def dispatch_overrides(tree: ast.Module, module: Module, function: str) -> list[
             what = next((target.lstrip(".") for _, target in imported(node) if _dispatcher(target.lstrip("."))), "")
         elif isinstance(node, ast.Attribute):
             chain = _chain(node)
-            origin = [target for target, _ in module.imports.get(chain.split(".")[0], [])]
-            dotted = [target + chain[len(chain.split(".")[0]):] for target in origin] or [chain]
+            root = chain.split(".")[0]
+            dotted = [target + chain[len(root):] for target, _ in module.imports.get(root, [])] or [chain]
             if node.attr in REGISTERS or any(_dispatcher(name) for name in dotted):
                 what = chain
         if what:

@@ -94,8 +94,13 @@ class _Reading:
         self.imports = {**imports, **_imports(tree)}  # name -> dotted target (``import inspect as i``: i -> inspect)
 
     @functools.cached_property
+    def bindings(self) -> collections.Counter:
+        """How many places bind each name (:func:`_bound_here`)."""
+        return collections.Counter(name for node in ast.walk(self.tree) for name in _bound_here(node))
+
+    @functools.cached_property
     def literals(self) -> dict[str, set[str]]:
-        return _literal_names(self.tree)
+        return _literal_names(self.tree, self.bindings)
 
     @functools.cached_property
     def parents(self) -> dict[int, ast.AST]:
@@ -207,18 +212,19 @@ class _Reading:
                                       for text in sorted(self.literals[literal.id]))), "")
         return f"looks an attribute up by a computed name ({name})"
 
+    def origin(self, name: str) -> str:
+        """The dotted name of the library object ``name`` is bound to (by an import, or ``T = torch.Tensor``), or ``""``."""
+        return self.imports.get(name) or self.library_names.get(name, "")
 
     def torch_chain(self, node: ast.AST) -> bool:
         """``node`` is torch or a part of it, by name (``torch``, ``torch.autograd``, ``T`` for ``T = torch.Tensor``)."""
-        parts = static._chain(node).split(".")
-        dotted = self.imports.get(parts[0]) or self.library_names.get(parts[0], "")
-        return dotted.split(".")[0] == "torch"
+        return self.origin(static._chain(node).split(".")[0]).split(".")[0] == "torch"
 
     def resolved(self, node: ast.AST) -> str:
         """``node``'s dotted name, through the file's imports and names for a library's objects (``T`` for ``T =
         torch.Tensor``: ``torch.Tensor``); its chain as written otherwise."""
         parts = static._chain(node).split(".")
-        dotted = self.imports.get(parts[0]) or self.library_names.get(parts[0], "")
+        dotted = self.origin(parts[0])
         return ".".join([dotted, *parts[1:]]) if dotted else ".".join(parts)
 
     def tensor_class_door(self, node: ast.ClassDef) -> str:
@@ -256,8 +262,7 @@ class _Reading:
             return chain
         if isinstance(root, ast.Call):
             return chain if isinstance(root.func, ast.Name) and root.func.id in ("type", "getattr", "vars") else ""
-        name = root.id if isinstance(root, ast.Name) else ""
-        dotted = self.imports.get(name) or self.library_names.get(name, "")
+        dotted = self.origin(root.id) if isinstance(root, ast.Name) else ""
         if not dotted or any(".".join([dotted, *parts[1:]]).startswith(ok) for ok in LIBRARY_STATE_OK):
             return ""
         return chain
@@ -310,9 +315,8 @@ class _Reading:
     def own_definitions(self) -> dict[str, int]:
         """Names of :data:`NAMES` the file defines itself, unconditionally at its top level and never otherwise:
         the line of that ``def`` (after it, the name is the file's own)."""
-        stores = collections.Counter(name for node in ast.walk(self.tree) for name in _bound_here(node))
         return {node.name: node.lineno for node in self.tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))
-                and node.name in NAMES and stores[node.name] == 1}
+                and node.name in NAMES and self.bindings[node.name] == 1}
 
 
 TENSOR_ATTRIBUTES = frozenset({"grad", "grad_fn", "requires_grad", "is_leaf", "data", "retains_grad", "_base",
@@ -375,18 +379,17 @@ def _imports(tree: ast.Module) -> dict[str, str]:
             for name, target in static.imported(node)}
 
 
-def _literal_names(tree: ast.Module) -> dict[str, set[str]]:
+def _literal_names(tree: ast.Module, bindings: collections.Counter) -> dict[str, set[str]]:
     """Per name, the strings it can hold where every binding of it in the file gives it a literal one
     (``name = "w"``, ``for name in ("w", "b")``); names bound any other way are left out, and every name in a file
     that names ``globals``, ``locals`` or ``vars`` (``globals()["name"] = …`` binds it unseen)."""
     if any(isinstance(node, ast.Name) and node.id in ("globals", "locals", "vars") for node in ast.walk(tree)):
         return {}
-    bindings = collections.Counter(name for node in ast.walk(tree) for name in _bound_here(node))
     loads = collections.Counter(node.id for node in ast.walk(tree) if isinstance(node, ast.Name)
                                 and isinstance(node.ctx, ast.Load))
     looped = collections.Counter(node.iter.id for node in ast.walk(tree) if isinstance(
         node, (ast.For, ast.AsyncFor, ast.comprehension)) and isinstance(node.iter, ast.Name))
-    collections_of = {name: [item.value for item in value.elts] for name, value in _single_values(tree).items()
+    collections_of = {name: [item.value for item in value.elts] for name, value in _single_values(tree, bindings).items()
                       if loads[name] == looped[name]  # only ever looped over: nothing adds to it
                       and isinstance(value, (ast.List, ast.Tuple, ast.Set)) and all(
                           isinstance(item, ast.Constant) and isinstance(item.value, str) for item in value.elts)}
@@ -408,9 +411,8 @@ def _literal_names(tree: ast.Module) -> dict[str, set[str]]:
     return {name: texts for name, texts in literal.items() if bindings[name] == literal_bindings[name]}
 
 
-def _single_values(tree: ast.Module) -> dict[str, ast.AST]:
-    """The value of each name the file binds exactly once, by a plain ``name = value``."""
-    bindings = collections.Counter(name for node in ast.walk(tree) for name in _bound_here(node))
+def _single_values(tree: ast.Module, bindings: collections.Counter) -> dict[str, ast.AST]:
+    """The value of each name the file binds exactly once (``bindings``: per name, its places), by ``name = value``."""
     return {node.targets[0].id: node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
             and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and bindings[node.targets[0].id] == 1}
 

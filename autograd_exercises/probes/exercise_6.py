@@ -34,19 +34,20 @@ def probe_sgd_step(module, case):
             "grads": [observe.grad_of(p) for p in params]}
 
 
-def _numpy(value: Any) -> bool:
-    """``value`` is one of numpy's arrays or scalars (told by its type, without importing numpy here)."""
-    return type(value).__module__ == "numpy" and type(value).__name__ in NUMPY_TYPES
-
-
 NUMPY_TYPES = ("ndarray", "float64", "float32", "float16", "longdouble", "int64", "int32", "int16", "int8", "uint8")
+
+
+def _numpy(value: Any) -> bool:
+    """``value`` is one of numpy's arrays or scalars of real numbers (told by its type, without importing numpy)."""
+    return type(value).__module__ == "numpy" and type(value).__name__ in NUMPY_TYPES \
+        and getattr(value.dtype, "kind", "") in "fiu"
 
 
 def _losses(value: Any) -> dict[str, Any] | None:
     """The recorded losses as float64 numbers (NaN where an item is not a number), and what they were: a list or
     tuple, or a 1-d tensor or numpy array of real numbers (one item each; numpy's scalars and one-element arrays are
     numbers too: ``np.empty(steps)`` filled with ``loss.item()``)."""
-    if _numpy(value) and getattr(value, "ndim", None) == 1 and getattr(value.dtype, "kind", "") in "fiu":
+    if _numpy(value) and getattr(value, "ndim", None) == 1:
         value = torch.from_numpy(value.astype("float64"))
     if isinstance(value, torch.Tensor) and value.dim() == 1 and not value.is_complex():
         value = list(value.as_subclass(torch.Tensor).unbind(0)) if value.grad_fn is not None else \
@@ -63,7 +64,7 @@ def _losses(value: Any) -> dict[str, Any] | None:
             numbers.append(float.__float__(item))
         elif isinstance(item, int) and not isinstance(item, bool):
             numbers.append(float(int.__int__(item)))
-        elif _numpy(item) and getattr(item, "size", 0) == 1 and getattr(item.dtype, "kind", "") in "fiu":
+        elif _numpy(item) and getattr(item, "size", 0) == 1:
             numbers.append(float(item.item()))
         else:
             numbers.append(math.nan)

@@ -298,8 +298,8 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
     (``reread``) and how many exactly one read (``once``: one graph back-propagated twice has none), and the
     saved-tensor hooks the block pushes itself (``own_hooks``: under them autograd's saves bypass these counts; a
     thread the block starts is counted like the block), and the threads the submission started outside any block
-    still running when it starts (``threads``: they save under no hook of the block's, red team 22). A read outside any backward pass (a ``_saved_*``
-    attribute looked at) is not a backward's and counts nowhere."""
+    still running when it starts (``threads``: they save under no hook of the block's, red team 22). A read outside
+    any backward pass (a ``_saved_*`` attribute looked at) is not a backward's and counts nowhere."""
     counts = {"saved": 0, "read": 0, "reread": 0, "once": 0, "own_hooks": 0, "threads": len(UNCOUNTED)}
     passes: list[set[int]] = []  # per saved value, the backward passes that read it
 
