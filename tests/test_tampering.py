@@ -87,6 +87,10 @@ DOORS = {  # code -> the start of what the reading says
     "T = torch.Tensor\nclass Layer(T):\n    grad = None": "makes tensors that answer for autograd themselves",
     "Loss = type('Loss', (torch.Tensor,), {})": "makes a class as it runs",
     "import _thread\n_thread.start_new(work, ())": "starts threads past the sandbox's own start",
+    # the review's own attack: a lookup imported under another name, its attribute names built as it runs
+    "from operator import attrgetter as pick\nframe = pick(''.join(['tb', '_fr', 'ame']))(tb)":
+        "looks an attribute up by a computed name (attrgetter)",
+    "from operator import attrgetter as pick\nget = pick": "passes attrgetter around",
     "import numpy as np\nw = np.lib.stride_tricks.as_strided(a, (1 << 30,), (1,))":
         "reaches any address of the process's memory",
 }

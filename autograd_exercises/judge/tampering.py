@@ -133,9 +133,9 @@ class _Reading:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in NAMES \
                 and node.id not in self.imports and node.lineno <= self.own_definitions.get(node.id, 1 << 30):
             return NAMES[node.id]  # (the builtin, unless the file's own top-level def of that name ran before)
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in LOOKUPS \
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and self.callee(node) in LOOKUPS \
                 and not self.called(node):
-            return f"passes {node.id} around (a lookup by a name no reading sees)"
+            return f"passes {self.callee(node)} around (a lookup by a name no reading sees)"
         if isinstance(node, ast.MatchClass):  # case object(tb_frame=t) reads t = subject.tb_frame
             return next(filter(None, (self.attribute_door(ast.Attribute(value=ast.Name("?"), attr=attr, ctx=ast.Load()))
                                       for attr in node.kwd_attrs)), "")
@@ -186,7 +186,7 @@ class _Reading:
             return f"loads pickled objects ({node.value}), which can call any function"
         if not isinstance(node, ast.Call):
             return ""
-        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+        name = self.callee(node.func)
         if name == "vars" and node.args and static._root_name(node.args[0]) not in OWN:
             return "reads an object's every attribute (vars)"
         if name in FORMATTERS and isinstance(node.func, ast.Attribute) and not self.literal_text(node.func.value):
@@ -211,6 +211,13 @@ class _Reading:
             return next(filter(None, (self.attribute_door(ast.Attribute(value=owner, attr=text, ctx=ast.Load()))
                                       for text in sorted(self.literals[literal.id]))), "")
         return f"looks an attribute up by a computed name ({name})"
+
+    def callee(self, func: ast.AST) -> str:
+        """The name of what ``func`` calls, through an import under another name (``from operator import attrgetter
+        as pick``: ``pick`` is ``attrgetter``)."""
+        if isinstance(func, ast.Name):
+            return self.imports.get(func.id, func.id).split(".")[-1]
+        return getattr(func, "attr", "")
 
     def origin(self, name: str) -> str:
         """The dotted name of the library object ``name`` is bound to (by an import, or ``T = torch.Tensor``), or ``""``."""
