@@ -33,6 +33,8 @@ import collections
 import functools
 from typing import Iterator
 
+from autograd_exercises.judge.syntax import children, walk
+
 CALLED_BY_NAME = frozenset({
     # files: print(file=…), json.dump, pickle, torch.save/load, io wrappers
     "read", "read1", "readinto", "readinto1", "readline", "readlines", "readall", "peek", "write", "writelines",
@@ -79,7 +81,7 @@ def plain_classes(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: d
     if layers or recovers_objects(tree):
         return frozenset()
     uses = collections.defaultdict(list)
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             uses[node.id].append(node)
     plain: set[str] = {name for name, nodes in bindings.items() if nodes and all(
@@ -133,7 +135,7 @@ def _kept_in(node: ast.ClassDef, parents: dict[ast.AST, ast.AST]) -> bool:
             return False  # (its object comes in as *args)
         first = arguments[0].arg
         called = not any(isinstance(d, ast.Name) and d.id == "classmethod" for d in method.decorator_list)
-        if not all(_an_attribute(use, parents.get(use), called) for use in ast.walk(method)
+        if not all(_an_attribute(use, parents.get(use), called) for use in walk(method)
                    if isinstance(use, ast.Name) and use.id == first or isinstance(use, ast.Call)
                    and isinstance(use.func, ast.Name) and use.func.id == "super"):  # super() is the object too
             return False
@@ -208,8 +210,8 @@ def returns_argument(function: ast.FunctionDef, printing: bool = False) -> bool:
     name, returns = arguments[0].arg, 0
     if recovers_objects(ast.Module(body=function.body, type_ignores=[])):
         return False  # locals()["fn"] reaches the function unnamed
-    parents = {child: parent for parent in ast.walk(function) for child in ast.iter_child_nodes(parent)}
-    for node in ast.walk(function):
+    parents = {child: parent for parent in walk(function) for child in children(parent)}
+    for node in walk(function):
         if isinstance(node, ast.Return):
             if not (isinstance(node.value, ast.Name) and (node.value.id == name or node.value.id == function.name
                                                            and _when_none(node, parents, name))):
@@ -256,10 +258,10 @@ def returns_identity(factory: ast.FunctionDef, printing: bool = False) -> bool:
                 return False
             returned.add(node.value.id)
         elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(node))
+            stack.extend(children(node))
     if factory.decorator_list or not returned:
         return False
-    bound = collections.Counter(name for node in ast.walk(factory) for name in (
+    bound = collections.Counter(name for node in walk(factory) for name in (
         [node.id] if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load) else binds(node)))
     return all(bound[name] == 1 and returns_argument(inner[name], printing) for name in returned)
 
@@ -362,15 +364,6 @@ def imports_used(root: ast.AST, imports: dict[str, list[tuple[str, int]]], skip:
     return used
 
 
-def walk(root: ast.AST, skip: frozenset[int] = frozenset()) -> Iterator[ast.AST]:
-    """:func:`ast.walk` (in its order) without the subtrees whose ids are in ``skip``."""
-    todo = collections.deque([root])
-    while todo:
-        node = todo.popleft()
-        todo.extend(child for child in ast.iter_child_nodes(node) if id(child) not in skip)
-        yield node
-
-
 def debug_branches(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: dict[str, list[ast.AST]],
                    ordered: bool, function: str, passed: int | None) -> frozenset[int]:
     """The statements of ``if flag:`` (or ``if flag and …:``) in ``function`` that cannot run when the grader calls
@@ -394,7 +387,7 @@ def debug_branches(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: 
             skip.update(map(id, inner.body))
             stack.extend(inner.orelse)
         elif not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(inner))
+            stack.extend(children(inner))
     return frozenset(skip)
 
 
@@ -423,7 +416,7 @@ def _only_called_at_top_level(tree: ast.Module, parents: dict[ast.AST, ast.AST],
     (``__defaults__``, ``__kwdefaults__``, in a string too)."""
     if rewrites_defaults(tree):
         return False
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Name) and node.id == function:
             parent, above = parents.get(node), parents.get(node)
             if not (isinstance(parent, ast.Call) and parent.func is node and isinstance(node.ctx, ast.Load)
@@ -443,7 +436,7 @@ def rewrites_defaults(tree: ast.Module) -> bool:
     return any(isinstance(node, ast.Attribute) and node.attr in ("__defaults__", "__kwdefaults__", "__setattr__")
                or isinstance(node, ast.Name) and node.id in ("setattr", "__setattr__")
                or isinstance(node, ast.Constant) and isinstance(node.value, str) and "defaults__" in node.value
-               for node in ast.walk(tree))
+               for node in walk(tree))
 
 
 def defaults(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> list[tuple[ast.arg, ast.expr]]:
@@ -461,7 +454,7 @@ def default_of(function: ast.FunctionDef | ast.AsyncFunctionDef, parameter: str)
 
 def bound_in(body: list[ast.stmt]) -> set[str]:
     """Every name ``body`` binds, nested scopes included: a parameter bound there may not hold what was passed."""
-    return {name for statement in body for inner in ast.walk(statement) for name in (
+    return {name for statement in body for inner in walk(statement) for name in (
         [inner.id] if isinstance(inner, ast.Name) and not isinstance(inner.ctx, ast.Load) else binds(inner))}
 
 
@@ -470,4 +463,4 @@ def recovers_objects(tree: ast.Module) -> bool:
     a frame's ``f_locals``, ``gc``, ``locals()``)."""
     return any(isinstance(node, ast.Name) and node.id in RECOVERS or isinstance(node, ast.Attribute)
                and node.attr in RECOVERS or isinstance(node, ast.alias) and RECOVERS & set(node.name.split("."))
-               for node in ast.walk(tree))
+               for node in walk(tree))

@@ -27,6 +27,7 @@ from functools import cached_property
 from typing import Iterable, Iterator
 
 from autograd_exercises.judge import methods, static
+from autograd_exercises.judge.syntax import children, walk
 
 IMMUTABLE = (ast.Constant, ast.Tuple, ast.UnaryOp, ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.expr_context,
              ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
@@ -66,7 +67,7 @@ def saved_answers(tree: ast.Module, module: static.Module, function: str, notebo
             return []
         state = State(tree, module, function)
         for node in module.bindings.get(function, ()):
-            if sum(1 for _ in zip(ast.walk(node), range(MAX_NODES + 1))) > MAX_NODES:
+            if sum(1 for _ in zip(walk(node), range(MAX_NODES + 1))) > MAX_NODES:
                 return [static.Finding(f"is too long to be read for saved answers (over {MAX_NODES} parts; a "
                                        "by-hand derivative takes a few lines)", getattr(node, "lineno", 1), function,
                                        static.DYNAMIC)]
@@ -151,8 +152,8 @@ def _top_level_roots(body: list[ast.stmt], notebook: bool = True) -> Iterator[as
             yield from [*statement.decorator_list, *statement.bases, *(k.value for k in statement.keywords)]
             yield from _top_level_roots(statement.body, notebook)
         elif isinstance(statement, COMPOUND):
-            yield from (child for child in ast.iter_child_nodes(statement) if isinstance(child, ast.expr))
-            yield from (child for child in ast.iter_child_nodes(statement) if isinstance(child, ast.withitem))
+            yield from (child for child in children(statement) if isinstance(child, ast.expr))
+            yield from (child for child in children(statement) if isinstance(child, ast.withitem))
             yield from (handler.type for handler in getattr(statement, "handlers", ()) if handler.type is not None)
             for case in getattr(statement, "cases", ()):  # a pattern reads attributes, a guard runs
                 yield from [case.pattern, *filter(None, [case.guard])]
@@ -192,20 +193,20 @@ class State:
     def dynamic(self) -> bool:
         """The file reaches namespaces or attributes by computed names (``%timeit``'s own ``exec`` aside): no name
         is surely constant then, and any attribute of a module-level object may be set."""
-        timeit = {id(part) for node in ast.walk(self.tree) if isinstance(node, ast.Call) and static._timeit_code(node)
-                  for part in ast.walk(node)}
+        timeit = {id(part) for node in walk(self.tree) if isinstance(node, ast.Call) and static._timeit_code(node)
+                  for part in walk(node)}
         return any((isinstance(node, ast.Name) and node.id in DYNAMIC_NAMESPACE
                     or isinstance(node, ast.Attribute) and node.attr in DYNAMIC_NAMESPACE) and id(node) not in timeit
-                   for node in ast.walk(self.tree))
+                   for node in walk(self.tree))
 
     @cached_property
     def set_attributes(self) -> frozenset[str]:
         """Attribute names the file sets on some object (``STORE.seen = …``, ``setattr(torch, "seen", …)``), or
         changes through a library's object (``sys.path.append(…)``: ``path``)."""
         return frozenset(self.module.attributes) | frozenset(
-            node.attr for node in ast.walk(self.tree) if isinstance(node, ast.Attribute)
+            node.attr for node in walk(self.tree) if isinstance(node, ast.Attribute)
             and isinstance(node.ctx, (ast.Store, ast.Del))) | frozenset(
-            node.attr for node in ast.walk(self.tree) if isinstance(node, ast.Attribute)
+            node.attr for node in walk(self.tree) if isinstance(node, ast.Attribute)
             and isinstance(node.value, ast.Name) and node.value.id in self.module.imports
             and _changed_through(node, self.module.parents))
 
@@ -214,7 +215,7 @@ class State:
         """The file changes a function's defaults or closure, or how tensors print (``__defaults__``,
         ``cell_contents``, ``set_printoptions``): a default, a closure or a tensor's text may then carry data."""
         return any(isinstance(node, ast.Attribute) and node.attr in REWRITES or isinstance(node, ast.Name)
-                   and node.id in REWRITES for node in ast.walk(self.tree))
+                   and node.id in REWRITES for node in walk(self.tree))
 
     @cached_property
     def constants(self) -> frozenset[str]:
@@ -225,7 +226,7 @@ class State:
         if self.dynamic:
             return frozenset()
         everything = set(self.module.bindings)
-        deps = {name: {part.id for value in values for part in ast.walk(value) if isinstance(part, ast.Name)
+        deps = {name: {part.id for value in values for part in walk(value) if isinstance(part, ast.Name)
                        and part.id in everything and part.id != name and not _definition(part.id, self.module)}
                 for name, values in self.module.bindings.items() if name not in self.augmented
                 and values and all(self._constant(name, value, everything) for value in values)}
@@ -262,7 +263,7 @@ class State:
     def _immutable(self, node: ast.AST, known: set[str]) -> bool:
         """A number, string, tuple of those, arithmetic on them, a constant name, or a library's attribute
         (``torch.float64``, ``math.pi``) that the file does not set."""
-        for part in ast.walk(node):
+        for part in walk(node):
             if isinstance(part, ast.Name):
                 if not (part.id in known or part.id in self.module.imports):
                     return False
@@ -275,7 +276,7 @@ class State:
         return True
 
     def _leaves_early(self, loop: ast.For | ast.AsyncFor) -> bool:
-        inside = any(isinstance(node, (ast.Break, ast.Return, ast.Raise)) for node in ast.walk(loop))
+        inside = any(isinstance(node, (ast.Break, ast.Return, ast.Raise)) for node in walk(loop))
         parent = self.module.parents.get(loop)
         while parent is not None and not inside:
             inside = isinstance(parent, (ast.Try, getattr(ast, "TryStar", ast.Try)))
@@ -284,9 +285,9 @@ class State:
 
     def _literal(self, node: ast.AST, known: set[str]) -> bool:
         """A display, comprehension or library call built from constants, literals and the file's definitions."""
-        inner = {name.id for part in ast.walk(node) if isinstance(part, ast.comprehension)
-                 for name in ast.walk(part.target) if isinstance(name, ast.Name)}
-        for part in ast.walk(node):
+        inner = {name.id for part in walk(node) if isinstance(part, ast.comprehension)
+                 for name in walk(part.target) if isinstance(name, ast.Name)}
+        for part in walk(node):
             if isinstance(part, ast.Name) and not (part.id in known or part.id in inner or part.id in self.module.imports
                                                    or _definition(part.id, self.module)
                                                    or part.id in BUILTINS and part.id not in self.module.bindings):
@@ -307,9 +308,9 @@ class State:
         by-hand function's own, one in a function nothing calls, and a literal added once at the top level
         (``SCALE.append(2)`` outside any loop or branch)."""
         parents, quiet = self.module.parents, self._quiet_nodes
-        changed = set(self.augmented) | {node.id for inner in self.module.timeit for node in ast.walk(inner)
+        changed = set(self.augmented) | {node.id for inner in self.module.timeit for node in walk(inner)
                                          if isinstance(node, ast.Name) and node.id in self.module.bindings}
-        for node in ast.walk(self.tree):
+        for node in walk(self.tree):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self.module.bindings \
                     and node.id not in changed and id(node) not in quiet and _handed_on(node, parents, self.module) \
                     and not self._literal_added_once(node):
@@ -320,18 +321,18 @@ class State:
     def augmented(self) -> frozenset[str]:
         """Names that code rebinds with ``+=`` and the like (a number counted up to autograd's answer): never
         constants."""
-        return frozenset(node.target.id for node in ast.walk(self.tree) if isinstance(node, ast.AugAssign)
+        return frozenset(node.target.id for node in walk(self.tree) if isinstance(node, ast.AugAssign)
                          and isinstance(node.target, ast.Name) and id(node) not in self._quiet_nodes)
 
     @cached_property
     def _quiet_nodes(self) -> set[int]:
         """The nodes of the by-hand function's own ``def``s, and of top-level ``def``s whose name nothing reads
         (they never run, in a file without computed lookups)."""
-        read = {node.id for node in ast.walk(self.tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+        read = {node.id for node in walk(self.tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
         quiet = [value for name, values in self.module.bindings.items() for value in values
                  if isinstance(value, (ast.FunctionDef, ast.AsyncFunctionDef))
                  and (name == self.function or name not in read and not self.dynamic)]
-        return {id(node) for value in quiet for node in ast.walk(value)}
+        return {id(node) for value in quiet for node in walk(value)}
 
     def _literal_added_once(self, node: ast.Name) -> bool:
         """``N.append(2)`` or ``N[k] = 2``, a top-level statement of its own: it runs once, adding a constant."""
@@ -375,12 +376,12 @@ class State:
     def _reads_state(self, root: ast.AST) -> bool:
         """``root`` reads state (:meth:`_reads_here`), or names something that does."""
         return self._reads_here(root) or any(isinstance(node, ast.Name) and node.id in self._touching
-                                             for node in ast.walk(root))
+                                             for node in walk(root))
 
     def _reads_here(self, root: ast.AST) -> bool:
         """``root``'s own code reads state that can carry an answer (not only to add to it)."""
         own = _bound_inside(root) | self.module.scopes.get(id(root), frozenset())  # (a value a function stored)
-        for node in ast.walk(root):
+        for node in walk(root):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in own:
                 if self.unsafe_name(node.id) and not _only_added_to(node, self.module.parents):
                     return True
@@ -419,7 +420,7 @@ class State:
     def describe(self, node: ast.AST) -> str:
         """How a finding names its source: "SEEN", "torch.load(...)"."""
         part = node.func if isinstance(node, ast.Call) else node
-        text = ast.unparse(part) if sum(1 for _ in zip(ast.walk(part), range(64))) < 64 else "state"
+        text = ast.unparse(part) if sum(1 for _ in zip(walk(part), range(64))) < 64 else "state"
         text = text if len(text) <= 40 else text[:37] + "..."
         return f"{text}{'(...)' if isinstance(node, ast.Call) else ''}"
 
@@ -499,7 +500,7 @@ def _bound_inside(root: ast.AST) -> set[str]:
     """Every name a function (or lambda, comprehension) binds inside itself, nested scopes included, less the
     ones it declares ``global``: reading them reads no module state."""
     bound, declared = set(), set()
-    for node in ast.walk(root):
+    for node in walk(root):
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
             bound.add(node.id)
         elif isinstance(node, ast.arg):
@@ -525,7 +526,7 @@ class Flow:
     def __init__(self, state: State, function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
         self.state, self.function = state, function
         self.own = _bound_inside(function)
-        self.declared = {name for node in ast.walk(function) if isinstance(node, ast.Global) for name in node.names}
+        self.declared = {name for node in walk(function) if isinstance(node, ast.Global) for name in node.names}
         self.taint: dict[str, ast.AST] = {}
         self.found: ast.AST | None = None
         self.escaped: ast.AST | None = None  # a break, continue or return under a tainted condition, in this loop
@@ -534,7 +535,7 @@ class Flow:
             self._bind_name(arg.arg, self.expression(default) or (default if state.rewrites else None))
         for name in self.declared:  # until the function assigns it, a global holds what it held
             if self.state.unsafe_name(name):
-                self.taint[name] = next((node for node in ast.walk(function) if isinstance(node, ast.Name)
+                self.taint[name] = next((node for node in walk(function) if isinstance(node, ast.Name)
                                          and node.id == name), function)
 
     def run(self) -> ast.AST | None:
@@ -543,7 +544,7 @@ class Flow:
 
     def expression(self, node: ast.AST | None) -> ast.AST | None:
         """The first source ``node`` reads, or None."""
-        for part in ast.walk(node) if node is not None else ():
+        for part in walk(node) if node is not None else ():
             if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load):
                 if part.id in self.taint:
                     return self.taint[part.id]
@@ -568,7 +569,7 @@ class Flow:
             handler(node, control)
             return
         source = control or self.expression(node)  # a statement of no binding of its own: what its calls change
-        for call in (part for part in ast.walk(node) if isinstance(part, ast.Call)):
+        for call in (part for part in walk(node) if isinstance(part, ast.Call)):
             self._call_changes(call, source)
 
     def _call_changes(self, call: ast.Call, source: ast.AST | None) -> None:
@@ -599,7 +600,7 @@ class Flow:
         module = self.state.module
         if callee in module.bindings and not _definition(callee, module):  # LOG = logging.getLogger("grad")
             return any(isinstance(part, ast.Name) and self._library_call(part.id, seen | {callee})
-                       for value in module.bindings[callee] for part in ast.walk(value))
+                       for value in module.bindings[callee] for part in walk(value))
         return any(target.lstrip(".").split(".")[0] not in PURE_LIBRARIES for target, _ in module.imports.get(callee, []))
 
     def _bind_name(self, name: str, source: ast.AST | None, keep: bool = False) -> None:
@@ -681,7 +682,7 @@ class Flow:
         self.branches([orelse, []], control)
         stopped = control or self.escaped
         if stopped is not None:
-            for part in ast.walk(ast.Module(body=[*body, *orelse], type_ignores=[])):
+            for part in walk(ast.Module(body=[*body, *orelse], type_ignores=[])):
                 if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Store):
                     self._bind_name(part.id, stopped, keep=True)
             if target is not None:
@@ -724,7 +725,7 @@ class Flow:
     def on_Match(self, node: ast.Match, control: ast.AST | None) -> None:
         inner = control or self.expression(node.subject)
         for case in node.cases:
-            for part in ast.walk(case.pattern):
+            for part in walk(case.pattern):
                 name = getattr(part, "name", None) or getattr(part, "rest", None)
                 if name:
                     self._bind_name(name, inner)

@@ -47,6 +47,7 @@ from functools import cached_property
 from typing import Callable, Iterable, Iterator, Sequence
 
 from autograd_exercises.judge import methods
+from autograd_exercises.judge.syntax import children, walk
 
 DIFFERENTIATES, TRACKS, DYNAMIC = 0, 1, 2  # ranks: what a finding is, most telling first
 ASKED = ("jacobian", "hessian", "vjp", "jvp", "jacrev", "jacfwd", "hvp", "vhp")  # functions of torch's modules only
@@ -165,7 +166,7 @@ class Module:
         """Attribute names the file gives objects of its own: its classes' methods and class attributes, what it sets
         on ``self``, and namedtuple fields (``Stage = namedtuple("Stage", ["value", "jacobian"])``)."""
         found: set[str] = set()
-        for node in ast.walk(self.tree) if self.tree is not None else ():
+        for node in walk(self.tree) if self.tree is not None else ():
             if isinstance(node, ast.ClassDef):
                 found |= {name for item in node.body for name in (
                     [item.name] if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) else
@@ -273,7 +274,7 @@ def _flags_off(found: list[Finding], done: list[tuple[ast.AST, frozenset[int], d
     calls: dict[str, list[ast.Call | None]] = defaultdict(list)  # per name: each use, a call of it or None
     defaults = module.tree is not None and not methods.rewrites_defaults(module.tree)  # a default is what it says
     for node, skip, parents in done:
-        for part in methods.walk(node, skip):
+        for part in walk(node, skip):
             if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load):
                 parent = parents.get(part)
                 calls[part.id].append(parent if isinstance(parent, ast.Call) and parent.func is part else None)
@@ -377,7 +378,7 @@ def module_names(tree: ast.Module, cells: Sequence[int] = ()) -> Module:
     """Module-level bindings and imports, also inside if/try/with blocks (notebook cells run inside ``try``), less
     those a later top-level ``def``, assignment or import surely replaces before any check runs (:func:`_replaced_at`:
     an exploratory first version, a loop over examples that binds the name of a helper defined below)."""
-    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    parents = {child: node for node in walk(tree) for child in children(node)}
     ordered = not _interrupts(parents)
     module = Module(replaced=_replaced_at(tree, cells, parents) if ordered else {}, ordered=ordered, parents=parents)
     for index, top in enumerate(tree.body):
@@ -413,7 +414,7 @@ def _read_other_bindings(tree: ast.Module, module: Module) -> None:
     for index, statement in enumerate(tree.body):
         _add_bound(module, [(name, value) for name, value in _bound_values([statement]) if module.live(name, index)],
                    frozenset())
-    if not any(isinstance(node, ast.Global) for node in module.parents or ast.walk(tree)):
+    if not any(isinstance(node, ast.Global) for node in module.parents or walk(tree)):
         return  # no function binds a module-level name
     for node, local, _ in _scoped_nodes(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -478,7 +479,7 @@ def _handed_early(tree: ast.Module, replaced: dict[str, int]) -> set[str]:
                     or isinstance(inner, ast.ClassDef):
                 kept.add(inner.name)
             elif not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) and _passes_code(inner, code):
-                kept.update(name for node in ast.walk(inner) if isinstance(node, ast.Name)
+                kept.update(name for node in walk(inner) if isinstance(node, ast.Name)
                             and isinstance(node.ctx, ast.Store) for name in [node.id])
     return kept & set(replaced)
 
@@ -486,15 +487,15 @@ def _handed_early(tree: ast.Module, replaced: dict[str, int]) -> set[str]:
 def _passes_code(statement: ast.stmt, code: set[str]) -> bool:
     """``statement`` (not counting the bodies it holds) calls something with a lambda or one of ``code``."""
     parts = [statement] if not hasattr(statement, "body") else \
-        [child for child in ast.iter_child_nodes(statement) if child not in getattr(statement, "body", [])
+        [child for child in children(statement) if child not in getattr(statement, "body", [])
          and child not in getattr(statement, "orelse", [])]
     for part in parts:
-        calls = [node for node in ast.walk(part) if isinstance(node, ast.Call)]
+        calls = [node for node in walk(part) if isinstance(node, ast.Call)]
         called = {id(call.func) for call in calls}  # calling one of them is no handing over: f(x) passes f nothing
         for call in calls:
             for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
                 if any(isinstance(node, ast.Lambda) or isinstance(node, ast.Name) and node.id in code
-                       and isinstance(node.ctx, ast.Load) and id(node) not in called for node in ast.walk(argument)):
+                       and isinstance(node.ctx, ast.Load) and id(node) not in called for node in walk(argument)):
                     return True
     return False
 
@@ -510,7 +511,7 @@ def _read_early(tree: ast.Module, replaced: dict[str, int], parents: dict[ast.AS
     kept: set[str] = set()
     for index, statement in enumerate(tree.body):
         last = [name for name, at in replaced.items() if at == index]
-        for node in ast.walk(statement):
+        for node in walk(statement):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in replaced \
                     and node.id not in kept and index <= replaced[node.id]:
                 inside = node.id in last and _in_body(node, statement, parents)
@@ -600,12 +601,12 @@ def _bound_values(body: list[ast.AST]) -> Iterator[tuple[str, ast.AST]]:
             yield node.target.id, node.value
         elif isinstance(node, ast.Match):
             for case in node.cases:
-                yield from ((name, node.subject) for part in ast.walk(case.pattern)
+                yield from ((name, node.subject) for part in walk(case.pattern)
                             if (name := getattr(part, "name", None) or getattr(part, "rest", None)))
         elif isinstance(node, ast.ExceptHandler) and node.name and node.type is not None:
             yield node.name, node.type
         inner = _scope_body(node)
-        stack.extend(child for child in ast.iter_child_nodes(node) if child not in inner)  # a body is its own scope
+        stack.extend(child for child in children(node) if child not in inner)  # a body is its own scope
 
 
 def _scope_body(node: ast.AST) -> list[ast.AST]:
@@ -640,7 +641,7 @@ def _plain_lists(tree: ast.Module, module: Module) -> frozenset[str]:
     stored to nowhere else (no loop, ``with``, ``global``, ``except … as``, ``case``, import), in a file that does
     not reach its namespace dynamically (``globals()``, ``setattr``, ``exec``, …). None where that cannot be told."""
     stores: collections.Counter[str] = collections.Counter()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             stores[node.id] += 1
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
@@ -684,7 +685,7 @@ def _read_stores(tree: ast.Module, module: Module) -> None:
             roots |= _aliased(roots & local, defined(function))
         roots = {root for root in roots - local if root in module.bindings}
         values = [part for value in values for part in _references(value, classes)] if roots else []  # code, not data
-        named = {part.id for value in values for part in ast.walk(value) if isinstance(part, ast.Name)} & local
+        named = {part.id for value in values for part in walk(value) if isinstance(part, ast.Name)} & local
         if named:  # TOOLS.append(f) of a local f: f's definition too
             values += [found for name in named for found in defined(function).get(name, ())]
             _note_register(function, named, roots, registers)
@@ -701,14 +702,14 @@ def _classes(module: Module) -> frozenset[str]:
 
 def _read_self_stores(tree: ast.Module, module: Module) -> None:
     """A method that stores its own object (``STORE.append(self)``) stores its class's code: the class is added."""
-    for cls in (node for node in ast.walk(tree) if isinstance(node, ast.ClassDef)):
+    for cls in (node for node in walk(tree) if isinstance(node, ast.ClassDef)):
         for method in cls.body:
             if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) or not method.args.args:
                 continue
             first = method.args.args[0].arg
             for node in own_nodes(method.body):
                 roots, values = _stored(node)
-                if any(isinstance(part, ast.Name) and part.id == first for value in values for part in ast.walk(value)):
+                if any(isinstance(part, ast.Name) and part.id == first for value in values for part in walk(value)):
                     _add_values(module, {root for root in roots if root in module.bindings}, [cls], frozenset())
 
 
@@ -716,7 +717,7 @@ def _note_attributes(node: ast.AST, module: Module) -> None:
     """What ``o.attr = v`` (or a tuple of such targets, or ``setattr(o, "attr", v)``) sets attribute ``attr`` to."""
     if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and node.value is not None:
         for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
-            for part in ast.walk(target):
+            for part in walk(target):
                 if isinstance(part, ast.Attribute) and isinstance(part.ctx, ast.Store):
                     value = node.value if part is target or isinstance(node, ast.AugAssign) else _item_of(target, part, node.value)
                     module.attributes[part.attr].append(value)
@@ -732,7 +733,7 @@ def _item_of(target: ast.AST, part: ast.AST, value: ast.AST) -> ast.AST:
         for item, given in zip(target.elts, value.elts):
             if item is part:
                 return given
-            if part in ast.walk(item):
+            if part in walk(item):
                 return _item_of(item, part, given)
     return value
 
@@ -837,7 +838,7 @@ def _references(value: ast.AST, classes: frozenset[str] = frozenset()) -> list[a
 def _local_definitions(function: ast.AST) -> dict[str, list[ast.AST]]:
     """The definitions and assigned values of each name bound inside ``function`` (its own and nested ones)."""
     found: dict[str, list[ast.AST]] = defaultdict(list)
-    for node in ast.walk(function):
+    for node in walk(function):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node is not function:
             found[node.name].append(node)
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
@@ -861,7 +862,7 @@ def _scoped_nodes(tree: ast.Module) -> Iterator[tuple[ast.AST, frozenset[str], a
         yield node, local, function
         if isinstance(node, SCOPES):
             local, function = local | local_names(node), function or node
-        stack.extend((child, local, function) for child in ast.iter_child_nodes(node))
+        stack.extend((child, local, function) for child in children(node))
 
 
 def _root_name(node: ast.AST) -> str:
@@ -878,7 +879,7 @@ def module_statements(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
         yield statement
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
-        for child in ast.iter_child_nodes(statement):
+        for child in children(statement):
             if isinstance(child, ast.ExceptHandler):
                 yield from module_statements(child.body)
             elif isinstance(child, ast.stmt):
@@ -898,11 +899,11 @@ def rebinding(tree: ast.Module, module: Module, function: str) -> list[Finding]:
     found = [Finding(f"is imported from {target.lstrip('.')}, not written in the file", line, function, DYNAMIC)
              for target, line in module.imports.get(function, [])]
     read = {id(target) for statement in module_statements(tree.body) if isinstance(statement, (ast.Assign, ast.AnnAssign))
-            for target in ast.walk(statement)}  # module-level assignments: module_names reads their values
+            for target in walk(statement)}  # module-level assignments: module_names reads their values
     main = tree is module.tree  # (or a %timeit's code, read on its own)
-    parents = module.parents if main else {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    parents = module.parents if main else {child: node for node in walk(tree) for child in children(node)}
     replaced = module.replaced.get(function, -1) if main else -1  # module-level statements above it: what it replaces
-    early = {id(node) for top in tree.body[: max(replaced, 0)] for node in ast.walk(top)}
+    early = {id(node) for top in tree.body[: max(replaced, 0)] for node in walk(top)}
     for node, parent, scope in _walk_scopes(tree):
         if door := _namespace_door(node, parents, module):
             found.append(Finding(f"may be rebound through {door}", getattr(node, "lineno", 0), function, DYNAMIC))
@@ -930,7 +931,7 @@ def rebinding(tree: ast.Module, module: Module, function: str) -> list[Finding]:
             inner = _timeit_code(node)
             found += [Finding(finding.what, node.lineno, function, DYNAMIC) for finding in rebinding(inner, module, function)]
             found += [Finding("may be bound through global in %timeit", node.lineno, function, DYNAMIC)
-                      for part in ast.walk(inner) if isinstance(part, (ast.Global, ast.Nonlocal))]
+                      for part in walk(inner) if isinstance(part, (ast.Global, ast.Nonlocal))]
         elif isinstance(node, ast.Call) and _door(node, module) \
                 and not (isinstance(parent, ast.Call) and _timeit_code(parent) is not None):
             found.append(Finding(f"may be rebound through {_door(node, module)}", node.lineno, function, DYNAMIC))
@@ -957,9 +958,9 @@ def _set_attribute(node: ast.AST) -> str:
 def timeit_trees(tree: ast.Module) -> list[ast.Module]:
     """The code of each ``%timeit`` in the file (:func:`_timeit_code`), every node placed at the line of its call."""
     found = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Call) and (inner := _timeit_code(node)) is not None:
-            for part in ast.walk(inner):
+            for part in walk(inner):
                 if "lineno" in part._attributes:
                     part.lineno, part.end_lineno = node.lineno, node.end_lineno
             found.append(inner)
@@ -993,9 +994,9 @@ def _walk_scopes(tree: ast.Module) -> Iterator[tuple[ast.AST, ast.AST | None, tu
             declared = tuple(name for inner in own_nodes(body) if isinstance(inner, ast.Global) for name in inner.names)
             inner: tuple[str, ...] | None = declared or None  # defaults, annotations, decorators: the outer scope's
             stack.extend((child, node, inner if any(child is part for part in body) else scope)
-                         for child in ast.iter_child_nodes(node))
+                         for child in children(node))
         else:  # a comprehension's := binds the scope around it (its own loop names are over-read as that scope's)
-            stack.extend((child, node, scope) for child in ast.iter_child_nodes(node))
+            stack.extend((child, node, scope) for child in children(node))
 
 
 def _door(node: ast.Call, module: Module) -> str:
@@ -1096,13 +1097,13 @@ def patches(tree: ast.Module, module: Module) -> list[tuple[str, ast.AST]]:
     A ``%timeit`` cell that patches anything is given whole (``"%timeit"``, its code)."""
     found = []
     installers = module.installers if tree is module.tree else _installers(tree)  # (or a %timeit's code)
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in installers \
                 and id(node) not in module.installed:  # (on the file's own objects: _read_installed)
             found += [(f"{node.func.id}(…)", part) for part in _installed(node, module)]
         if isinstance(node, (ast.Assign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            stored = [leaf for target in targets for leaf in ast.walk(target) if isinstance(leaf, ast.Attribute)
+            stored = [leaf for target in targets for leaf in walk(target) if isinstance(leaf, ast.Attribute)
                       and isinstance(leaf.ctx, ast.Store)]  # also inside `a.b, c.d = ...`
             found += [(_chain(target), node.value) for target in stored if _patched(target, module)]
         elif isinstance(node, ast.Call) and _setattr_call(node) \
@@ -1124,7 +1125,7 @@ def _installers(tree: ast.Module) -> dict[str, list[tuple[int, str]]]:
     through ``setattr``): what a call passes them may be set on any class, a torch class among them. Per function,
     the (position, name) of each parameter whose attribute it sets."""
     found: dict[str, list[tuple[int, str]]] = {}
-    for function in (node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))):
+    for function in (node for node in walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))):
         arguments = function.args
         order = [a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]]
         parameters = set(order) - {"self"}
@@ -1136,7 +1137,7 @@ def _installers(tree: ast.Module) -> dict[str, list[tuple[int, str]]]:
                 owners, value = [_root_name(node.args[0])], node.args[2]
             else:
                 continue
-            given = {part.id for part in ast.walk(value) if isinstance(part, ast.Name)}
+            given = {part.id for part in walk(value) if isinstance(part, ast.Name)}
             if set(owners) & parameters and given & parameters:
                 found.setdefault(function.name, []).extend(
                     (order.index(owner), owner) for owner in set(owners) & parameters)
@@ -1155,7 +1156,7 @@ def _read_installed(tree: ast.Module, module: Module) -> None:
     ``net`` holds, as a store (read where the by-hand function reaches ``net``); on anything else, a patch."""
     installers = module.installers = _installers(tree)
     classes = _classes(module)
-    calls = [node for node in ast.walk(tree) if installers and isinstance(node, ast.Call)
+    calls = [node for node in walk(tree) if installers and isinstance(node, ast.Call)
              and isinstance(node.func, ast.Name) and node.func.id in installers
              and _own_objects(node, installers[node.func.id], module, classes)]
     for node in calls:  # (decided before any is added: what an object holds then is no longer only itself)
@@ -1276,7 +1277,7 @@ def import_path_change(tree: ast.Module, imports: dict[str, list[tuple[str, int]
     """The first line that names where Python imports modules from (``sys.path``, ``sys.meta_path``,
     ``sys.path_hooks``, ``site.addsitedir``), however ``sys`` was reached; 0 for none."""
     lines = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Attribute) and (node.attr == "addsitedir" or node.attr in PATH_PARTS[1:]
                                                 or node.attr == "path" and _is_sys(node.value, imports)):
             lines.append(node.lineno)
@@ -1303,7 +1304,7 @@ def dispatch_overrides(tree: ast.Module, module: Module, function: str) -> list[
     ``custom_op``, an operator's ``py_impl``, the dispatcher's own ``torch._C._dispatch_…``): a by-hand function
     that calls ``torch.nan_to_num`` may then run any code, autograd included, with no name in sight."""
     found = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         what = ""
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             what = next((target.lstrip(".") for _, target in imported(node) if _dispatcher(target.lstrip("."))), "")
@@ -1334,7 +1335,7 @@ class Reader:
 
     def __init__(self, module: Module, owner: str, root: ast.AST, skip: frozenset[int] = frozenset()) -> None:
         self.module, self.owner, self.root = module, owner, root  # (``skip``: ids of parts of root not to read)
-        self.parents = {child: parent for parent in methods.walk(root, skip) for child in ast.iter_child_nodes(parent)
+        self.parents = {child: parent for parent in walk(root, skip) for child in children(parent)
                         if id(child) not in skip}
         self.locals: dict[ast.AST, set[str]] = {}
         self.outer = module.scopes.get(id(root), frozenset())  # a value stored from inside a function: its locals
@@ -1343,7 +1344,7 @@ class Reader:
         self._layer_owners: dict[str, bool] = {}  # own_layer's answers, per name or ".attribute"
         self.findings: list[Finding] = []
         self.reached: list[str] = []
-        for node in methods.walk(root, skip):
+        for node in walk(root, skip):
             handler = getattr(self, f"read_{type(node).__name__}", None)
             if handler is not None:
                 handler(node)
@@ -1641,7 +1642,7 @@ def _local_values(root: ast.AST) -> tuple[dict[str, list[ast.AST]], dict[str, li
     other binding; and per name, what is stored into its object (``layers.append(t)``)."""
     values: dict[str, list[ast.AST]] = defaultdict(list)
     into: dict[str, list[ast.AST]] = defaultdict(list)
-    for node in ast.walk(root):
+    for node in walk(root):
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
             for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                 _assigned(target, node.value, values)
@@ -1672,7 +1673,7 @@ def _names_bound(node: ast.AST) -> list[str]:
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return [name for name, _ in imported(node)]
     target = node.target if isinstance(node, ast.AugAssign) else node.optional_vars
-    return [part.id for part in ast.walk(target) if isinstance(part, ast.Name)] if target is not None else []
+    return [part.id for part in walk(target) if isinstance(part, ast.Name)] if target is not None else []
 
 
 def _assigned(target: ast.AST, value: ast.AST, into: dict[str, list[ast.AST]]) -> None:
@@ -1685,7 +1686,7 @@ def _assigned(target: ast.AST, value: ast.AST, into: dict[str, list[ast.AST]]) -
             for part, item in zip(target.elts, value.elts):
                 _assigned(part, item, into)
         else:
-            for part in ast.walk(target):
+            for part in walk(target):
                 if isinstance(part, ast.Name):
                     into[part.id].append(value)
 
@@ -1719,7 +1720,7 @@ def _assigned_first(body: list[ast.AST], name: str) -> bool:
     """The first top-level statement of a function's ``body`` that mentions ``name`` assigns it, from a value that
     does not read it (``global last; last = 2 * x; return last``): what the function reads of it is its own."""
     for statement in body:
-        mentions = [node for node in ast.walk(statement) if isinstance(node, ast.Name) and node.id == name]
+        mentions = [node for node in walk(statement) if isinstance(node, ast.Name) and node.id == name]
         if mentions:
             return isinstance(statement, ast.Assign) and any(
                 isinstance(target, ast.Name) and target.id == name for target in statement.targets) \
@@ -1734,4 +1735,4 @@ def own_nodes(body: list[ast.AST]) -> Iterator[ast.AST]:
         node = stack.pop()
         yield node
         if not isinstance(node, SCOPES):
-            stack.extend(ast.iter_child_nodes(node))
+            stack.extend(children(node))

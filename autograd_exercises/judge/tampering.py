@@ -30,6 +30,7 @@ import functools
 import re
 
 from autograd_exercises.judge import static
+from autograd_exercises.judge.syntax import children, walk
 
 ALLOWED_IMPORT = ("autograd_exercises.notebook", ("check",))  # a notebook's test cell, copied into a scratch cell
 ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
@@ -96,7 +97,7 @@ class _Reading:
     @functools.cached_property
     def bindings(self) -> collections.Counter:
         """How many places bind each name (:func:`_bound_here`)."""
-        return collections.Counter(name for node in ast.walk(self.tree) for name in _bound_here(node))
+        return collections.Counter(name for node in walk(self.tree) for name in _bound_here(node))
 
     @functools.cached_property
     def literals(self) -> dict[str, set[str]]:
@@ -104,21 +105,21 @@ class _Reading:
 
     @functools.cached_property
     def parents(self) -> dict[int, ast.AST]:
-        return {id(child): node for node in ast.walk(self.tree) for child in ast.iter_child_nodes(node)}
+        return {id(child): node for node in walk(self.tree) for child in children(node)}
 
     def doors(self) -> list[tuple[str, int]]:
         found: list[tuple[str, int]] = []
         skip: set[int] = set()  # docstrings, and magics' own exec(compile(…)) (their code is read instead)
-        for node in ast.walk(self.tree):
+        for node in walk(self.tree):
             if id(node) in skip:
-                skip.update(id(child) for child in ast.iter_child_nodes(node))
+                skip.update(id(child) for child in children(node))
                 continue
             if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body \
                     and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant):
                 skip.add(id(node.body[0].value))
             if (inner := _magic_code(node)) is not None:
                 found += [(what, node.lineno) for what, _ in _Reading(inner, self.imports).doors()]
-                skip.update(id(child) for child in ast.iter_child_nodes(node))
+                skip.update(id(child) for child in children(node))
                 continue
             if what := self.door_of(node) or self.lookup_door(node):
                 found.append((what, getattr(node, "lineno", 0)))
@@ -251,7 +252,7 @@ class _Reading:
         T.grad_fn = …``, ``type(x).grad_fn = …``): a library's object changed under the probes that call it."""
         targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
         for target in targets:
-            for part in ast.walk(target):
+            for part in walk(target):
                 if isinstance(part, ast.Attribute) and isinstance(part.ctx, (ast.Store, ast.Del)) \
                         and (what := self.library_target(part)):
                     return f"changes a library's object ({what})"
@@ -280,7 +281,7 @@ class _Reading:
         getattr(torch.autograd, "graph")``), with that name; an instance a call makes (``x = torch.ones(3)``) is not
         the library's own."""
         found: dict[str, str] = {}
-        for node in ast.walk(self.tree):
+        for node in walk(self.tree):
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 value = node.value
                 if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "getattr" \
@@ -290,16 +291,16 @@ class _Reading:
                 if chain[0] in self.imports:
                     found[node.targets[0].id] = ".".join([self.imports[chain[0]], *chain[1:]])
                 elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "type" \
-                        or CLASS_PARTS & {part.attr for part in ast.walk(value) if isinstance(part, ast.Attribute)}:
+                        or CLASS_PARTS & {part.attr for part in walk(value) if isinstance(part, ast.Attribute)}:
                     found[node.targets[0].id] = "type(…)"  # T = type(x), T = x.__class__: a class, maybe torch's
-                elif not any(isinstance(part, ast.Call) for part in ast.walk(value)) and (imported := next(
-                        (self.imports[part.id] for part in ast.walk(value)
+                elif not any(isinstance(part, ast.Call) for part in walk(value)) and (imported := next(
+                        (self.imports[part.id] for part in walk(value)
                          if isinstance(part, ast.Name) and part.id in self.imports), "")):
                     found[node.targets[0].id] = imported  # T = [torch.Tensor][0], T = torch.Tensor if c else int
             elif isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.iter, (ast.List, ast.Tuple)):
                 chains = [static._chain(item).split(".") for item in node.iter.elts
                           if isinstance(item, (ast.Attribute, ast.Name))]
-                for name in (n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)):
+                for name in (n.id for n in walk(node.target) if isinstance(n, ast.Name)):
                     found.update({name: ".".join([self.imports[c[0]], *c[1:]]) for c in chains if c[0] in self.imports})
         return found
 
@@ -382,7 +383,7 @@ def _magic_code(node: ast.AST) -> ast.Module | None:
 
 def _imports(tree: ast.Module) -> dict[str, str]:
     """Each name an import binds, anywhere in the file, to its dotted target."""
-    return {name: target.lstrip(".") for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
+    return {name: target.lstrip(".") for node in walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
             for name, target in static.imported(node)}
 
 
@@ -390,11 +391,11 @@ def _literal_names(tree: ast.Module, bindings: collections.Counter) -> dict[str,
     """Per name, the strings it can hold where every binding of it in the file gives it a literal one
     (``name = "w"``, ``for name in ("w", "b")``); names bound any other way are left out, and every name in a file
     that names ``globals``, ``locals`` or ``vars`` (``globals()["name"] = …`` binds it unseen)."""
-    if any(isinstance(node, ast.Name) and node.id in ("globals", "locals", "vars") for node in ast.walk(tree)):
+    if any(isinstance(node, ast.Name) and node.id in ("globals", "locals", "vars") for node in walk(tree)):
         return {}
-    loads = collections.Counter(node.id for node in ast.walk(tree) if isinstance(node, ast.Name)
+    loads = collections.Counter(node.id for node in walk(tree) if isinstance(node, ast.Name)
                                 and isinstance(node.ctx, ast.Load))
-    looped = collections.Counter(node.iter.id for node in ast.walk(tree) if isinstance(
+    looped = collections.Counter(node.iter.id for node in walk(tree) if isinstance(
         node, (ast.For, ast.AsyncFor, ast.comprehension)) and isinstance(node.iter, ast.Name))
     collections_of = {name: [item.value for item in value.elts] for name, value in _single_values(tree, bindings).items()
                       if loads[name] == looped[name]  # only ever looped over: nothing adds to it
@@ -402,7 +403,7 @@ def _literal_names(tree: ast.Module, bindings: collections.Counter) -> dict[str,
                           isinstance(item, ast.Constant) and isinstance(item.value, str) for item in value.elts)}
     literal: dict[str, set[str]] = {}
     literal_bindings: collections.Counter = collections.Counter()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) and isinstance(node.target, ast.Name) \
                 and isinstance(node.iter, (ast.List, ast.Tuple, ast.Set, ast.Name)):
             target = node.target  # for name in ("w", "b"), or in NAMES = ["w", "b"] (bound only there)
@@ -420,7 +421,7 @@ def _literal_names(tree: ast.Module, bindings: collections.Counter) -> dict[str,
 
 def _single_values(tree: ast.Module, bindings: collections.Counter) -> dict[str, ast.AST]:
     """The value of each name the file binds exactly once (``bindings``: per name, its places), by ``name = value``."""
-    return {node.targets[0].id: node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
+    return {node.targets[0].id: node.value for node in walk(tree) if isinstance(node, ast.Assign)
             and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and bindings[node.targets[0].id] == 1}
 
 
