@@ -502,18 +502,17 @@ def test_hostile_submission(name, request, sandbox, grade_source, clean_points):
 # the reading's first door in each (test_hostile_submission runs them anyway, to test the sandbox's layers).
 DOORS = {
     **{name: "imports the grader's own package" for name in (
-        "by_hand_rebound_through_globals", "by_hand_through_a_tensor_method", "huge_exception_name", "huge_python_int",
-        *(path.stem for path in HOSTILE.glob("forged_report_*.py")
-          if path.stem not in ("forged_report_hides_autograd", "forged_report_without_the_seal")))},
+        "by_hand_rebound_through_globals", "by_hand_through_a_tensor_method")},
+    **{name: "reaches the call stack's frames" for name in (  # the seal, the packer or a path from the child's frame
+        "huge_exception_name", "huge_python_int", "chmod_root_files", "grader_answers", "read_solutions",
+        "scratch_symlinks", "state_survives_checks", "write_outside_scratch",
+        *(path.stem for path in HOSTILE.glob("forged_report_*.py") if path.stem != "forged_report_without_the_seal"))},
     **{name: "reads and writes the process's memory" for name in (
         "foreign_syscall_abi", "inotify_hidden_folders", "leak_previous_submission", "outlive_grading", "prlimit_others",
         "proc_server_access", "renice_server", "scribble_zygote_heap", "signal_server", "sysv_ipc_persist",
         "user_namespace_escape", "zombie_leader", "zombie_siblings")},
-    **{name: "reaches every loaded module" for name in (
-        "chmod_root_files", "grader_answers", "read_solutions", "scratch_symlinks", "state_survives_checks",
-        "write_outside_scratch")},
     "builtin_subclass_return": "runs code no reading sees", "tensor_subclass_return": "runs code no reading sees",
-    "chmod_sandbox_files": "imports by name", "forged_report_hides_autograd": "reaches the call stack's frames",
+    "chmod_sandbox_files": "imports by name",
     "poison_shared_inputs": "reaches every object in the process",
     "monkeypatch_torch": "changes a library's object",
     "by_hand_rebound_through_a_globals_item": "reaches torch's private internals",
@@ -550,7 +549,32 @@ def test_a_file_that_reaches_the_grader_runs_nothing(grade_source):
                                      f"(autograd_exercises.sandbox.observe) at line {line}: ")
     assert all(check.feedback == f"not run: the file imports the grader's own package at line {line}"
                for check in result.checks)
-    assert grade_source("exercise-5", source, doors=False).score == 12  # what it did: the wrong answer, forged right
+    # without the reading, the child has hidden the grader's modules: the import fails (or loads an unused copy)
+    assert grade_source("exercise-5", source, doors=False).score < 12
+
+
+TWO_GRAPHS = ("    out = polynomial(x)\n    out.backward(retain_graph=True)\n    out.backward()\n",
+              "    polynomial(x).backward()\n    polynomial(x).backward()\n")  # exercise 5's wrong answer: 11/12
+
+
+@pytest.mark.parametrize("lookup", ["import pkgutil\n_obs = pkgutil.resolve_name('autograd_exercises.sandbox.observe')",
+                                    "import pydoc\n_obs = pydoc.locate('autograd_exercises.sandbox.observe')",
+                                    "import sys\n_obs = sys.modules['autograd_exercises.sandbox.observe']"])
+def test_the_child_hides_the_graders_modules_from_lookups_by_name(grade_source, lookup):
+    """Red team 25: a lookup by a dotted name (``pkgutil.resolve_name``, ``unittest.mock.patch``) handed the file
+    exercise 5's probe module, whose counter it replaced: a wrong answer scored 12/12. The child takes the grader's
+    modules out of ``sys.modules`` before the file runs; past the doors reading too, the lookup fails or loads a
+    copy that nothing calls, and the wrong answer keeps its 11/12."""
+    forgery = ("import contextlib\ntry:\n" + "".join(f"    {line}\n" for line in lookup.splitlines())
+               + "except BaseException:\n    _obs = None\n"
+               "if _obs is not None:\n    _real = _obs.saved_for_backward\n\n"
+               "    @contextlib.contextmanager\n    def _fake():\n        with _real() as counts:\n"
+               "            yield counts\n        n = counts['saved'] // 2 or 1\n"
+               "        counts.update(saved=n, read=2 * n, reread=n, once=0, own_hooks=0)\n\n"
+               "    _obs.saved_for_backward = _fake\n")
+    source = solution_text("exercise_5").replace(*TWO_GRAPHS) + "\n" + forgery
+    result = grade_source("exercise-5", source, doors=False)
+    assert result.score == 11 and [check.name for check in result.checks if not check.passed] == ["backward_twice"]
 
 
 def test_terminal_escapes_leave_every_report_well_formed(grade_source):

@@ -391,3 +391,15 @@ def test_a_notebook_without_code_says_whether_it_has_code_cells():
     assert _load(empty, "a.ipynb").problem == "a.ipynb has no code: it has no code cell"
     blank = dict(empty, cells=[code_cell("\n  \n", "c1"), {"cell_type": "markdown", "source": "x", "metadata": {}}])
     assert _load(blank, "b.ipynb").problem == "b.ipynb has no code: every code cell is empty"
+
+
+def test_the_notebook_is_main_so_a_class_it_defines_pickles(sandbox):
+    """As in Jupyter, the notebook's namespace is ``__main__``: ``torch.save`` of an object of a class the notebook
+    defines works (the child once left the fork-server there, and the cell failed: cannot find ``__main__.Box``)."""
+    book = filled("exercise-2")
+    book.insert_after("test-forward_retains_y_grad",
+                      "import torch\n\n\nclass Box:\n    pass\n\n\ntorch.save(Box(), 'box.pt')\n"
+                      "assert type(torch.load('box.pt', weights_only=False)) is Box\n", "scratch-save")
+    result = grading.grade(graders.find("exercise-2"), _load(book.done()), sandbox=sandbox, seed=0, doors=False)
+    assert result.score == result.max_score and not any("scratch-save" in note or "raised" in note
+                                                        for note in result.notes), result.notes

@@ -166,6 +166,24 @@ def die_with_server(server: int | None) -> None:
         _EXIT(72)
 
 
+GRADER_PACKAGE = "autograd_exercises"
+
+
+def hide_grader() -> None:
+    """Take the grader's own modules (and the fork-server's ``__main__``) out of ``sys.modules``: called once every
+    probe is resolved and bound, before any student code runs.
+
+    The probes and this module keep their objects in module namespaces. A lookup by a dotted name
+    (``pkgutil.resolve_name``, ``unittest.mock.patch``, ``pydoc.locate``, ``logging.config``'s resolver) would hand
+    those very modules to a submission that patches them (red team 25 forged exercise 5's graph count and the
+    report's packer so). Now such a lookup imports a fresh copy from disk, which nothing in this child calls; and
+    nothing here imports anything by name after this.
+    """
+    for name in [name for name in sys.modules if name == GRADER_PACKAGE or name.startswith(GRADER_PACKAGE + ".")]:
+        del sys.modules[name]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+
+
 def resolve(ref: str) -> Any:
     """``"package.module:function"`` → the function (trusted grader code)."""
     module_name, _, qualname = ref.partition(":")
@@ -253,9 +271,11 @@ def _separator(name: str) -> None:
     _WRITE(1, f"{CHECK_SEPARATOR}{name}{CHECK_SEPARATOR_END}".encode())
 
 
-def _run_checks(module: Any, job: dict[str, Any], cases: dict[str, Any], names: list[str] | None = None) -> dict[str, Any]:
+def _run_checks(module: Any, job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any],
+                names: list[str] | None = None) -> dict[str, Any]:
     """Every check of a multi-check job (or those ``names``), each within its own timeout, each from the same
-    global state; its output marked by a separator line."""
+    global state; its output marked by a separator line. ``probes``: each check's probe, resolved before any
+    student code ran (:func:`hide_grader`)."""
     checks: dict[str, Any] = {}
     state = _state()
     for item in job["checks"]:
@@ -264,7 +284,7 @@ def _run_checks(module: Any, job: dict[str, Any], cases: dict[str, Any], names: 
             continue
         _restore(state)
         _separator(name)
-        probe, start = resolve(item["probe"]), time.monotonic()
+        probe, start = probes[name], time.monotonic()
         try:
             checks[name] = {"observations": _timed(item["timeout"], lambda: _observe(probe, module, cases[name]))}
         except observe.CheckTimeout:
@@ -313,8 +333,9 @@ def _run_cell(module: Any, lines: list[str], step: dict[str, Any]) -> dict[str, 
     return outcome
 
 
-def run_program(job: dict[str, Any], cases: dict[str, Any]) -> dict[str, Any]:
-    """A notebook's job: its cells one at a time, in order; at each test cell's position, its checks."""
+def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any]) -> dict[str, Any]:
+    """A notebook's job: its cells one at a time, in order; at each test cell's position, its checks. The notebook's
+    namespace is ``__main__``, as in Jupyter (a class it defines pickles by that name)."""
     path = os.path.join(job["scratch"], job["filename"])
     observe.SUBMISSION_FILE["path"] = path
     with open(path, "rb") as handle:
@@ -322,12 +343,12 @@ def run_program(job: dict[str, Any], cases: dict[str, Any]) -> dict[str, Any]:
     module = types.ModuleType(job["module"])
     module.__file__ = path
     module.__name__ = "__main__"  # as in Jupyter, where ``if __name__ == "__main__":`` runs
-    sys.modules[job["module"]] = module
+    sys.modules[job["module"]] = sys.modules["__main__"] = module
     cells: list[dict[str, Any]] = []
     checks: dict[str, Any] = {}
     for step in job["program"]:
         if "checks" in step:
-            checks.update(_run_checks(module, job, cases, list(step["checks"])))
+            checks.update(_run_checks(module, job, cases, probes, list(step["checks"])))
         else:
             cells.append(_run_cell(module, lines, step))
     return {"status": "ok", "checks": checks, "cells": cells}
@@ -339,9 +360,11 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     ``program`` instead of an import."""
     cases = packing.loads(inputs)
     probe = resolve(job["probe"]) if job.get("probe") else None
+    probes = {item["name"]: resolve(item["probe"]) for item in job.get("checks") or ()}
     observe.install_autograd_counter()
+    hide_grader()
     if job.get("program") is not None and job.get("checks") is not None:
-        return run_program(job, cases)
+        return run_program(job, cases, probes)
     try:
         module = _timed(job["import_timeout"], lambda: import_submission(job)) if job.get("checks") else \
             import_submission(job)
@@ -350,7 +373,7 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     except BaseException as exc:  # SyntaxError, SystemExit, anything at import
         return {"status": "import-error", "exception": observe.describe_exception(exc)}
     if job.get("checks"):
-        return {"status": "ok", "checks": _run_checks(module, job, cases)}
+        return {"status": "ok", "checks": _run_checks(module, job, cases, probes)}
     if probe is None:
         names = sorted(name for name, value in vars(module).items() if callable(value))
         return {"status": "ok", "functions": names}

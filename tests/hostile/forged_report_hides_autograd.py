@@ -17,6 +17,15 @@ import sys
 import torch
 
 
+def _child_global(name):
+    """A name of the sandbox child's own module, from its frame: the child takes the grader's modules out of
+    sys.modules before a submission runs, and this file goes on to test the layers behind that."""
+    frame = sys._getframe()
+    while frame is not None and frame.f_globals.get("__name__") != "autograd_exercises.sandbox.child":
+        frame = frame.f_back
+    return frame.f_globals[name]
+
+
 def _sealed() -> bytes:
     """This run's seal, taken from the sandbox child's frame, so that what follows is read as a report (the grader's
     reading refuses a file that reaches frames: the hostile tests run it anyway, to test the sandbox's own layers)."""
@@ -48,7 +57,7 @@ def _cases():
 
 
 def gradient_manual(x):
-    observe = sys.modules["autograd_exercises.sandbox.observe"]
+    observe = _child_global("observe")
     observations = []
     for case in _cases():
         leaf = case["x"].detach().clone().requires_grad_()
@@ -56,5 +65,5 @@ def gradient_manual(x):
         returned = observe.describe(leaf.grad.to(case["x"].dtype))
         observations.append({"manual": {"name": "gradient_manual", "returned": returned, "exception": None,
                                         "warnings": [], "autograd_calls": 0}})
-    os.write(3, _sealed() + sys.modules["autograd_exercises.sandbox.packing"].pack({"status": "ok", "observations": observations}))
+    os.write(3, _sealed() + _child_global("packing").pack({"status": "ok", "observations": observations}))
     os._exit(0)

@@ -11,7 +11,17 @@ check, the gradients checks fail, every other check keeps its points, and every 
 import os
 import sys
 
-from autograd_exercises.sandbox import packing
+
+def _child_global(name):
+    """A name of the sandbox child's own module, from its frame: the child takes the grader's modules out of
+    sys.modules before a submission runs, and this file goes on to test the layers behind that."""
+    frame = sys._getframe()
+    while frame is not None and frame.f_globals.get("__name__") != "autograd_exercises.sandbox.child":
+        frame = frame.f_back
+    return frame.f_globals[name]
+
+
+packing = _child_global("packing")
 
 
 def _sealed() -> bytes:

@@ -14,6 +14,15 @@ import sys
 
 import torch
 
+
+def _child_global(name):
+    """A name of the sandbox child's own module, from its frame: the child takes the grader's modules out of
+    sys.modules before a submission runs, and this file goes on to test the layers behind that."""
+    frame = sys._getframe()
+    while frame is not None and frame.f_globals.get("__name__") != "autograd_exercises.sandbox.child":
+        frame = frame.f_back
+    return frame.f_globals[name]
+
 IN_ALL_EVENTS = 0xFFF
 
 
@@ -42,7 +51,7 @@ def gradient_manual(x):
             refused.append(f"{name}: {os.strerror(ctypes.get_errno())}")
         else:
             fds.append(fd)
-    package = os.path.dirname(sys.modules["autograd_exercises"].__file__)
+    package = os.path.dirname(_child_global("__file__").rsplit("/sandbox/", 1)[0] + "/__init__.py")
     folders = ["/", "/tmp", "/dev/shm", f"/proc/{os.getppid()}/root", f"/proc/{os.getppid()}/cwd", package]
     for fd in fds[:1]:
         for folder in folders:

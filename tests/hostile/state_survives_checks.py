@@ -16,6 +16,15 @@ import sys
 
 import torch
 
+
+def _child_global(name):
+    """A name of the sandbox child's own module, from its frame: the child takes the grader's modules out of
+    sys.modules before a submission runs, and this file goes on to test the layers behind that."""
+    frame = sys._getframe()
+    while frame is not None and frame.f_globals.get("__name__") != "autograd_exercises.sandbox.child":
+        frame = frame.f_back
+    return frame.f_globals[name]
+
 MARKER = "autograd-hostile-survivor"
 
 
@@ -34,7 +43,7 @@ def gradients(x):
 
 
 def _places():
-    package = os.path.dirname(sys.modules["autograd_exercises"].__file__)
+    package = os.path.dirname(_child_global("__file__").rsplit("/sandbox/", 1)[0] + "/__init__.py")
     folders = [os.getcwd(), os.environ.get("HOME", ""), os.environ.get("TMPDIR", ""), "/tmp", "/var/tmp", "/dev/shm",
                f"/proc/{os.getppid()}/cwd", os.path.join(package, "__pycache__"), "/"]
     return [os.path.join(folder, MARKER) for folder in dict.fromkeys(folders) if folder]
