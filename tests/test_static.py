@@ -765,3 +765,13 @@ def test_torchs_own_function_is_still_found_beside_a_method_of_that_name(call):
               + "import torch\nimport torch.autograd.functional as F\nimport torch.func as tf\n"
               + f"def manual(x, f):\n    return {call}\n")
     assert any(f.rank == DIFFERENTIATES for f in autograd_use(source, "manual"))
+
+
+@pytest.mark.parametrize("check", ["'google.colab' in sys.modules", "sys.modules.get('google.colab') is not None"])
+def test_asking_whether_a_module_is_loaded_is_not_a_rebinding(check):
+    """Fairness round 14: ``IN_COLAB = "google.colab" in sys.modules`` cost the by-hand point ("may be rebound
+    through sys.modules"); only asking whether a module is there cannot rebind anything."""
+    source = f"import sys\n\nIN_COLAB = {check}\n\n\ndef manual(x):\n    return 36 * x + 24\n"
+    assert autograd_use(source, "manual") == []
+    kept = "import sys\n\nm = sys.modules.get('exercise_2')\n\n\ndef manual(x):\n    return 36 * x + 24\n\n\nm.manual = len\n"
+    assert "may be rebound through sys.modules" in {finding.what for finding in autograd_use(kept, "manual")}

@@ -93,6 +93,32 @@ DOORS = {  # code -> the start of what the reading says
     "from operator import attrgetter as pick\nget = pick": "passes attrgetter around",
     "import numpy as np\nw = np.lib.stride_tricks.as_strided(a, (1 << 30,), (1,))":
         "reaches any address of the process's memory",
+    # red team 25: lookups by a dotted name, code evaluated from a string, attributes listed by name
+    "import pkgutil\nobs = pkgutil.resolve_name('x')": "reaches any object by its dotted name (pkgutil)",
+    "from unittest import mock\nmock.patch('a.b.c', f).start()": "reaches any object by its dotted name (unittest.mock)",
+    "import unittest.mock": "reaches any object by its dotted name (unittest.mock)",
+    "import unittest\np = unittest.mock.patch": "reaches any object by its dotted name (unittest.mock)",
+    "import pydoc\nm = pydoc.locate('a.b')": "reaches any object by its dotted name (pydoc)",
+    "import logging.config\nlogging.config.dictConfig(c)": "reaches any object by its dotted name (logging.config)",
+    "import typing\nv = typing.ForwardRef(text)._evaluate(globals(), None, frozenset())":
+        "reaches code evaluated from a string",
+    "from typing import get_type_hints\nhints = get_type_hints(f)": "reaches code evaluated from a string",
+    "import inspect\na = inspect.get_annotations(f, eval_str=True)": "reaches code evaluated from a string",
+    "import inspect, sys\nparts = dict(inspect.getmembers(sys))": "reaches every attribute of an object, by name",
+    "import inspect\nc = inspect.getclosurevars(f)": "reaches every attribute of an object, by name",
+    "import types\ng = types.FunctionType(code, {})": "reaches functions made from code objects",
+    "import doctest\ndoctest.run_docstring_examples(f, globals())": "runs code no reading sees (doctest)",
+    "import cProfile\ncProfile.run(text)": "runs code no reading sees (cProfile)",
+    "import timeit\nt = timeit.timeit(text, number=1)": "runs code from a string (timeit)",
+    "import timeit\nt = timeit.timeit('import sys; sys._getframe(1)', number=1)": "reaches the call stack's frames",
+    "import torch\nlib = torch.library.Library('aten', 'IMPL')": "registers kernels for torch's operators",
+    "import sys\nm = sys.modules.get('exercise_2')\nm.f = g": "reaches every loaded module",
+    "import logging, sys\nh = logging.Formatter(sys.argv[0], style='{')": "formats a string built as it runs (Formatter",
+    "print(('{0.f_' + 'back}').format(e))": "formats a string built as it runs",
+    "import torch\nclass Maker:\n    def __new__(cls):\n        return torch\ncfg = Maker()\nsetattr(cfg, key, 1)":
+        "looks an attribute up by a computed name (setattr)",
+    "import torch\nclass P:\n    def parse_args(self):\n        return torch\nargs = P().parse_args()\nv = vars(args)":
+        "reads an object's every attribute (vars)",
 }
 TIMEIT = "import sys\nexec(compile('sys._getframe()', '<%timeit>', 'exec'), globals(), {})\n"
 
@@ -131,6 +157,27 @@ HONEST = [
     "print(torch.__version__, x._version if False else 0)",
     "for name in ('w', 'b'):\n    print(name, getattr(model, name))",  # the names it may hold, each looked at
     "NAMES = ('w', 'b')\nvalues = [getattr(model, name) for name in NAMES]",
+    # fairness round 14 and red team 25's false positives
+    "import sys\nIN_COLAB = sys.modules.get('google.colab') is not None",
+    "print('numpy, not ctypes: as_strided is not needed here')",
+    "row = ' | '.join(['{:.3f}'] * len(values))\nprint(row.format(*values))",
+    "print(' '.join('{:>8.3f}' for v in values).format(*values))",
+    "fmt = '{:.2f}' if verbose else '{}'\nprint(fmt.format(loss))",
+    "ROW: str = 'epoch {epoch:3d} loss {loss:.4f}'\nprint(ROW.format(epoch=1, loss=0.5))",
+    "MESSAGES = {'ok': 'grad {:.3f}', 'bad': 'no grad'}\nprint(MESSAGES[kind].format(g))",
+    "print(('epoch {} ' + 'loss {:.3f}').format(1, 0.25))",
+    "import pandas as pd\nstyled = df.style.format('{:.3f}')\npd.options.display.float_format = '{:.4f}'.format",
+    "import matplotlib.pyplot as plt\nplt.rcParams['figure.figsize'] = (8, 4)",
+    "import logging\nh = logging.Formatter('%(asctime)s %(levelname)s %(message)s')\n"
+    "b = logging.Formatter('{asctime} {message}', style='{')",
+    "import argparse\nparser = argparse.ArgumentParser()\nargs = parser.parse_args([])\nprint(vars(args))",
+    "from types import SimpleNamespace\ncfg = SimpleNamespace(lr=0.1)\nfor key, value in overrides.items():\n"
+    "    setattr(cfg, key, value)",
+    "from dataclasses import dataclass, fields\n@dataclass\nclass Example:\n    x: float = 1.0\nex = Example()\n"
+    "print({f.name: getattr(ex, f.name) for f in fields(ex)}, vars(ex))",
+    "import timeit\nt = timeit.timeit(lambda: forward(torch.ones(3)), number=10)\nu = timeit.timeit('1 + 1')",
+    "import types, unittest\nprint(isinstance(forward, types.MethodType))\nclass T(unittest.TestCase):\n    pass",
+    "x = torch.ones(3)\ny = x.repeat(2)",
 ]
 
 

@@ -50,6 +50,8 @@ from autograd_exercises.judge import methods
 from autograd_exercises.judge.syntax import children, walk
 
 DIFFERENTIATES, TRACKS, DYNAMIC = 0, 1, 2  # ranks: what a finding is, most telling first
+EVALUATORS = ("get_type_hints", "ForwardRef", "_evaluate", "_eval_type", "evaluate_forward_ref", "get_annotations")
+CODE_OBJECTS = ("FunctionType", "CodeType", "LambdaType")  # types' constructors: a function from any code object
 ASKED = ("jacobian", "hessian", "vjp", "jvp", "jacrev", "jacfwd", "hvp", "vhp")  # functions of torch's modules only
 ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "backward": ("calls .backward()", DIFFERENTIATES),
@@ -80,10 +82,9 @@ ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "__globals__": ("reads __globals__", DYNAMIC),
     "__getattribute__": ("looks attributes up by name (__getattribute__)", DYNAMIC),
     "resolve_name": ("looks an object up by name (pkgutil.resolve_name)", DYNAMIC),
-    **{name: ("evaluates a string as code (typing's forward references)", DYNAMIC)
-       for name in ("get_type_hints", "ForwardRef", "_evaluate", "_eval_type", "evaluate_forward_ref")},
+    **{name: ("evaluates a string as code (typing's forward references)", DYNAMIC) for name in EVALUATORS[:-1]},
     "get_annotations": ("may evaluate strings as code (inspect.get_annotations)", DYNAMIC),
-    **{name: ("makes a function from a code object (types)", DYNAMIC) for name in ("FunctionType", "CodeType", "LambdaType")},
+    **{name: ("makes a function from a code object (types)", DYNAMIC) for name in CODE_OBJECTS},
     "co_code": ("reads or rewrites bytecode (co_code)", DYNAMIC),
 }
 UNPICKLERS = ("pickle", "_pickle", "marshal", "shelve", "dill", "cloudpickle", "joblib")  # loading calls any function
@@ -1046,14 +1047,33 @@ def _namespace_door(node: ast.AST, parents: dict[ast.AST, ast.AST], module: Modu
         if node.attr in MODULE_OBJECTS:
             return MODULE_OBJECTS[node.attr]
         called = isinstance(parents.get(node), ast.Call) and parents[node].func is node
-        if node.attr == "modules" and not called:  # sys.modules, however sys was reached (nn.Module.modules() is called)
-            return "sys.modules"
+        if node.attr == "modules" and not called and not modules_asked(node, parents.get):
+            return "sys.modules"  # however sys was reached (nn.Module.modules() is called)
         if node.attr == "__dict__" and _root_name(node.value) not in ("self", "cls") and not _reads_only(node, parents):
             return "__dict__"  # (print(layer.__dict__) only reads it)
     elif isinstance(node, (ast.Import, ast.ImportFrom)):
         own = [target for _, target in imported(node) if OWN_MODULE.match(target.lstrip("."))]
         return f"an import of the submission's own module ({own[0]})" if own else ""
     return ""
+
+
+def modules_asked(node: ast.AST, parent_of: Callable[[ast.AST], ast.AST | None]) -> bool:
+    """``sys.modules`` (``node``) is only asked whether it holds a module: ``"google.colab" in sys.modules``, or
+    ``sys.modules.get("google.colab") is None`` (a literal name, the answer only compared with ``None``)."""
+    parent = parent_of(node)
+    if isinstance(parent, ast.Compare):
+        return node in parent.comparators and all(isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops)
+    call = parent_of(parent) if isinstance(parent, ast.Attribute) and parent.attr == "get" else None
+    if not (isinstance(call, ast.Call) and call.func is parent and len(call.args) == 1 and not call.keywords
+            and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str)):
+        return False
+    compare = parent_of(call)
+    return isinstance(compare, ast.Compare) and compare.left is call and len(compare.ops) == 1 \
+        and isinstance(compare.ops[0], (ast.Is, ast.IsNot)) and _is_none(compare.comparators[0])
+
+
+def _is_none(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _reads_only(call: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:

@@ -10,8 +10,10 @@ check is zero, and the reason names the line (:func:`door`).
 The doors, each a way to the grader's objects without being handed them: an import of the grader's package (a
 notebook's own ``from autograd_exercises.notebook import check`` excepted), the call stack's frames, the garbage
 collector's object lists, ``sys.modules``, a function's ``__globals__``, ``__subclasses__``, the builtins' namespace
-and ``__import__``, code no reading sees (``exec``, ``eval``, ``compile``, ``importlib``, ``runpy``), ``ctypes``,
-unpickling, raw memory (``__array_interface__``, ``as_strided``), torch's private names (``torch._C``,
+and ``__import__``, code no reading sees (``exec``, ``eval``, ``compile``, ``importlib``, ``runpy``, typing's forward
+references, ``types.FunctionType``, ``doctest``, a ``timeit`` statement built as the file runs), lookups by a dotted
+name (``pkgutil``, ``pydoc``, ``unittest.mock``, ``logging.config``: red team 25), ``inspect.getmembers``,
+``torch.library``, ``ctypes``, unpickling, raw memory (``__array_interface__``, ``as_strided``), torch's private names (``torch._C``,
 ``torch._check``) and modes, a tensor class of the file's own that answers for autograd (a ``grad_fn`` property),
 ``_thread``, a change to a library's own objects (``json.JSONEncoder = …``, ``type(x).f = …``: red team 20), and the
 lookups that could spell any of them (``getattr`` with a computed name, ``vars(o)``, ``o.__dict__``, a string naming
@@ -28,6 +30,7 @@ import ast
 import collections
 import functools
 import re
+import string
 
 from autograd_exercises.judge import static
 from autograd_exercises.judge.syntax import children, walk
@@ -50,6 +53,11 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
         "TorchFunctionMode", "TorchDispatchMode", "BaseTorchFunctionMode", "_push_mode", "_pop_mode",
         "_push_on_torch_function_stack", "_push_on_torch_dispatch_stack", "_set_torch_function_mode",
         "enable_torch_function_mode", "_python_dispatch")},
+    **{name: "every attribute of an object, by name" for name in (
+        "getmembers", "getmembers_static", "getclosurevars")},
+    **{name: "code evaluated from a string (typing's forward references)" for name in static.EVALUATORS},
+    **{name: "functions made from code objects" for name in (*static.CODE_OBJECTS, "co_code")},
+    "resolve_name": "any object by its dotted name",
     **{name: "any address of the process's memory" for name in (
         "__array_interface__", "__array_struct__", "__cuda_array_interface__", "ctypeslib", "ctypes", "as_strided",
         "string_at", "from_address", "_construct_storage_from_data_pointer", "from_blob")},
@@ -57,7 +65,10 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
 FRAME_FUNCTIONS = ("stack", "trace", "getouterframes", "getinnerframes")  # of inspect: frames
 MODULES = {  # an import of any of these (or below them) -> what it does
     static.GRADER_PACKAGE: "imports the grader's own package",
-    **{name: "runs code no reading sees" for name in ("importlib", "runpy", "code", "codeop", "zipimport", "imp")},
+    **{name: "runs code no reading sees" for name in ("importlib", "runpy", "code", "codeop", "zipimport", "imp",
+                                                      "doctest", "pdb", "bdb", "cProfile", "profile", "trace")},
+    **{name: "reaches any object by its dotted name" for name in ("pkgutil", "pydoc", "logging.config",
+                                                                   "unittest.mock", "mock")},
     **{name: "reads and writes the process's memory" for name in ("ctypes", "_ctypes")},
     "builtins": "reaches the builtins' namespace",
     "_thread": "starts threads past the sandbox's own start",
@@ -70,7 +81,14 @@ UNPICKLE_ANYWHERE = ("add_safe_globals", "safe_globals", "weights_only", "allow_
 LOOKUPS = {"getattr": 1, "setattr": 1, "delattr": 1, "getattr_static": 1, "attrgetter": 0, "methodcaller": 0}
 FORMATTERS = ("format", "format_map", "vformat", "get_field")  # a format string's fields read attributes
 TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-LIBRARY_STATE_OK = ("torch.backends",)  # torch.backends.cudnn.deterministic = True: settings, read by no probe
+DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")  # what getattr or attrgetter could take
+FIELD = re.compile(r"\{[^{}]*\}")  # a format field: "{0.f_back}"
+PLAIN_FIELD = re.compile(r"[A-Za-z_0-9]*")  # a field that reads no attribute and no item
+TIMERS = ("timeit", "repeat", "Timer")  # timeit's: a string statement is compiled and run
+OWN_MAKERS = ("types.SimpleNamespace", "argparse.Namespace")  # objects of the file's own data (also parse_args')
+COMPREHENSIONS = (ast.ListComp, ast.GeneratorExp)
+LIBRARY_STATE_OK = ("torch.backends", "pandas.options", "matplotlib.rcParams", "matplotlib.pyplot.rcParams",
+                    "matplotlib.style")  # settings (torch.backends.cudnn.deterministic = True), read by no probe
 OWN = ("self", "cls")  # a method's own object: what it holds is the student's
 MAGIC_FILES = ("<%timeit>", "<%%timeit>", "<cell magic>")  # autograd_exercises.magics' own exec(compile(…))
 
@@ -79,9 +97,8 @@ def door(source: str) -> tuple[str, int] | None:
     """The first door to the grader's objects in ``source`` (what it is, its line), or None. A source that does not
     parse has none here: it does not run either. The builtins ``exec``, ``eval``, ``compile`` count even where the
     file defines a function of that name (a ``def`` under ``if False:`` binds nothing)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = _parsed(source)
+    if tree is None:
         return None
     found = sorted(_Reading(tree, {}).doors(), key=lambda pair: pair[1])
     return found[0] if found else None
@@ -161,6 +178,10 @@ class _Reading:
             return f"reaches torch's private internals ({static._chain(node)})"
         if node.attr in ATTRIBUTES:
             return f"reaches {ATTRIBUTES[node.attr]} ({node.attr})"
+        if node.attr in static.DISPATCH_MODULES and self.torch_chain(node.value):
+            return f"registers kernels for torch's operators ({static._chain(node)})"
+        if f"{owner}.{node.attr}" in MODULES:  # unittest.mock.patch, logging.config.dictConfig
+            return f"{MODULES[owner + '.' + node.attr]} ({owner}.{node.attr})"
         if owner == "inspect" and node.attr in FRAME_FUNCTIONS:
             return f"reaches the call stack's frames (inspect.{node.attr})"
         if owner in static.UNPICKLERS and node.attr in UNPICKLE:
@@ -168,7 +189,7 @@ class _Reading:
         if node.attr in (*LOOKUPS, "__getattribute__") and isinstance(node.value, (ast.Name, ast.Attribute)) \
                 and not self.called(node):
             return f"passes {node.attr} around (a lookup by a name no reading sees)"
-        if node.attr == "modules" and not self.called(node) and not self.membership(node):
+        if node.attr == "modules" and not self.called(node) and not static.modules_asked(node, self.parent_of):
             return "reaches every loaded module (sys.modules)"  # however sys was reached (nn.Module.modules() is called)
         if node.attr == "__dict__" and static._root_name(node.value) not in OWN:
             return "reads an object's every attribute (__dict__)"
@@ -180,20 +201,27 @@ class _Reading:
         """A lookup by name that may reach a door: ``getattr(f, "__globals__")`` is ``f.__globals__``; a computed name
         (``getattr(m, "mod" + "ules")``) could be any, on other than ``self`` or ``cls``; ``vars(o)`` holds every
         attribute of ``o``. A string naming a door (``"f_back"``) counts wherever it is."""
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and (
-                named := next((token for token in TOKEN.findall(node.value) if token in ATTRIBUTES), "")):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and (named := _named_door(node.value)):
             return f"names {ATTRIBUTES[named]} ({named!r})"  # also "x.tb_frame", "{0.f_back}"
         if isinstance(node, ast.Constant) and node.value in UNPICKLE_ANYWHERE:  # **{"weights_only": False}
             return f"loads pickled objects ({node.value}), which can call any function"
         if not isinstance(node, ast.Call):
             return ""
         name = self.callee(node.func)
-        if name == "vars" and node.args and static._root_name(node.args[0]) not in OWN:
+        if name == "vars" and node.args and not (isinstance(node.args[0], ast.Name) and (
+                node.args[0].id in OWN or node.args[0].id in self.own_instances)):
             return "reads an object's every attribute (vars)"
-        if name in FORMATTERS and isinstance(node.func, ast.Attribute) and not self.literal_text(node.func.value):
+        if name in FORMATTERS and isinstance(node.func, ast.Attribute) and not self.literal_text(node.func.value) \
+                and not (node.args and all(isinstance(arg, ast.Constant) for arg in node.args) and not node.keywords):
             return f"formats a string built as it runs ({name}: its fields can read any attribute)"
-        if name in ("Formatter", "get_field", "vformat"):
+        if name in ("get_field", "vformat") or name == "Formatter" and (node.args or node.keywords) and not any(
+                self.literal_text(value) for value in [*node.args[:1], *(k.value for k in node.keywords if k.arg == "fmt")]):
             return f"formats a string built as it runs ({name}: its fields can read any attribute)"
+        if name in TIMERS and self.resolved(node.func).split(".")[0] == "timeit" \
+                and (code := _timed_code(node)) is not None and not self.callable_code(code):
+            if isinstance(code, ast.Constant) and isinstance(code.value, str) and (inner := _parsed(code.value)):
+                return next((what for what, _ in _Reading(inner, self.imports).doors()), "")  # read as the code it is
+            return f"runs code from a string ({name}), which no reading sees"
         if name in ("setattr", "delattr", "__setattr__", "__delattr__") and node.args:
             owner = node.args[0] if name in ("setattr", "delattr") or len(node.args) == 3 or \
                 name == "__delattr__" and len(node.args) == 2 else getattr(node.func, "value", None)
@@ -206,7 +234,7 @@ class _Reading:
         literal = node.args[index] if 0 <= index < len(node.args) else None
         if isinstance(literal, ast.Constant) and isinstance(literal.value, str):
             return self.attribute_door(ast.Attribute(value=owner, attr=literal.value, ctx=ast.Load()))
-        if isinstance(owner, ast.Name) and owner.id in OWN:
+        if isinstance(owner, ast.Name) and (owner.id in OWN or owner.id in self.own_instances):
             return ""
         if isinstance(literal, ast.Name) and literal.id in self.literals:  # for name in ("w", "b"): getattr(m, name)
             return next(filter(None, (self.attribute_door(ast.Attribute(value=owner, attr=text, ctx=ast.Load()))
@@ -308,16 +336,91 @@ class _Reading:
         parent = self.parents.get(id(node))
         return isinstance(parent, ast.Call) and parent.func is node
 
-    def membership(self, node: ast.AST) -> bool:
-        """``"google.colab" in sys.modules``: only asked whether it holds a name."""
-        parent = self.parents.get(id(node))
-        return isinstance(parent, ast.Compare) and node in parent.comparators and all(
-            isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops)
+    @functools.cached_property
+    def own_instances(self) -> frozenset[str]:
+        """Names the file binds only once, to an object a call of its own class makes (or argparse's ``parse_args``,
+        a ``SimpleNamespace``): its attributes are the file's own, so ``vars(args)``, ``setattr(config, key, value)``
+        and ``getattr(example, field.name)`` on it reach nothing of the grader's."""
+        values = _single_values(self.tree, self.bindings)
+        plain = {node.name for node in walk(self.tree) if isinstance(node, ast.ClassDef) and not node.keywords
+                 and self.bindings[node.name] == 1 and not {"__new__", "__call__"} & {
+                     item.name for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}}
 
-    def literal_text(self, node: ast.AST) -> bool:
-        """``node`` is a string the file writes out: a literal, or a name that only ever holds literals."""
-        return isinstance(node, ast.Constant) and isinstance(node.value, str) or \
-            isinstance(node, ast.Name) and node.id in self.literals
+        def made(value: ast.AST, makers: tuple[str, ...]) -> bool:
+            return isinstance(value, ast.Call) and self.resolved(value.func) in makers
+
+        def own(value: ast.AST) -> bool:  # a plain class of the file's (no metaclass, no __new__), or argparse's
+            return made(value, OWN_MAKERS) or isinstance(value, ast.Call) and (
+                isinstance(value.func, ast.Name) and value.func.id in plain or isinstance(value.func, ast.Attribute)
+                and value.func.attr == "parse_args" and isinstance(value.func.value, ast.Name)
+                and made(values.get(value.func.value.id), ("argparse.ArgumentParser",)))
+        return frozenset(name for name, value in values.items() if own(value))
+
+    def callable_code(self, node: ast.AST) -> bool:
+        """``node`` is code a timer may call rather than a string it would compile: a ``lambda``, or a name only ever
+        bound by the file's own ``def``."""
+        return isinstance(node, ast.Lambda) or isinstance(node, ast.Name) and node.id in self.functions
+
+    @functools.cached_property
+    def functions(self) -> frozenset[str]:
+        defined = collections.Counter(node.name for node in walk(self.tree)
+                                      if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)))
+        return frozenset(name for name, count in defined.items() if count == self.bindings[name])
+
+    def parent_of(self, node: ast.AST) -> ast.AST | None:
+        return self.parents.get(id(node))
+
+    def literal_text(self, node: ast.AST, depth: int = 0) -> bool:
+        """``node`` is a string the file writes out: a literal, or a name that only ever holds literals, or one built
+        of literal pieces (``+``, ``*``, ``" | ".join([...])``, ``a if c else b``, an item of a literal dict) that are
+        each whole format fields with plain names (:func:`_plain_template`): no field of theirs, nor any their joins
+        make, reads an attribute or an item."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) or \
+                isinstance(node, ast.Name) and node.id in self.literals:
+            return True
+        if depth > 8 or not (pieces := self.template_pieces(node, depth)):
+            return False
+        return all(_plain_template(piece) for piece in pieces)
+
+    def template_pieces(self, node: ast.AST, depth: int) -> list[str]:
+        """The literal strings ``node`` is built of, or ``[]`` where a piece is not a literal."""
+        parts: list[ast.AST]
+        if isinstance(node, ast.Constant):
+            return [node.value] if isinstance(node.value, str) else []
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            parts = [node.left, node.right]
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            parts = [node.left] if isinstance(node.right, ast.Constant) or isinstance(node.right, ast.Name) \
+                else [node.right] if isinstance(node.left, (ast.Constant, ast.Name)) else []
+        elif isinstance(node, ast.IfExp):
+            parts = [node.body, node.orelse]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join" \
+                and len(node.args) == 1 and isinstance(node.args[0], (ast.List, ast.Tuple, ast.BinOp, *COMPREHENSIONS)):
+            items = node.args[0].left if isinstance(node.args[0], ast.BinOp) else node.args[0]
+            parts = [node.func.value, *([items.elt] if isinstance(items, COMPREHENSIONS) else
+                                        getattr(items, "elts", [None]))]
+        elif isinstance(node, ast.Name) and (value := self.template_values.get(node.id)) is not None:
+            parts = [value]
+        elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) \
+                and isinstance(table := self.template_values.get(node.value.id), (ast.Dict, ast.List, ast.Tuple)):
+            parts = list(table.values if isinstance(table, ast.Dict) else table.elts)
+        else:
+            return []
+        pieces = [self.template_pieces(part, depth + 1) if part is not None else [] for part in parts]
+        return [piece for found in pieces for piece in found] if parts and all(pieces) else []
+
+    @functools.cached_property
+    def template_values(self) -> dict[str, ast.AST]:
+        """The one value of each name bound once, by ``name = …`` or ``name: str = …``, and never changed in place
+        (no item stored into it, no method called on it but ``format``)."""
+        values = dict(_single_values(self.tree, self.bindings))
+        values.update({node.target.id: node.value for node in walk(self.tree) if isinstance(node, ast.AnnAssign)
+                       and isinstance(node.target, ast.Name) and node.value is not None
+                       and self.bindings[node.target.id] == 1})
+        changed = {node.value.id for node in walk(self.tree) if isinstance(node, (ast.Subscript, ast.Attribute))
+                   and isinstance(node.value, ast.Name) and (not isinstance(node.ctx, ast.Load) or isinstance(
+                       node, ast.Attribute) and node.attr not in FORMATTERS)}
+        return {name: value for name, value in values.items() if name not in changed}
 
     @functools.cached_property
     def own_definitions(self) -> dict[str, int]:
@@ -333,6 +436,38 @@ TENSOR_ATTRIBUTES = frozenset({"grad", "grad_fn", "requires_grad", "is_leaf", "d
 CLASS_PARTS = {"__class__", "__mro__", "__base__", "__bases__"}  # a class, through one of its objects or another class
 
 
+def _named_door(text: str) -> str:
+    """The door ``text`` names where a lookup or a format string could use it: the whole text a dotted name
+    (``"tb_frame"``, ``"x.f_back"``), or a door inside a format field (``"{0.f_back}"``); ``""`` for a sentence
+    (``"ctypes is not needed here"``)."""
+    spans = [text.strip()] if DOTTED.fullmatch(text.strip()) else FIELD.findall(text)
+    return next((token for span in spans for token in TOKEN.findall(span) if token in ATTRIBUTES), "")
+
+
+def _plain_template(text: str) -> bool:
+    """``text`` parses as a format string on its own, and each of its fields has a plain name (``{}``, ``{0}``,
+    ``{loss:.3f}``): joined to others like it, no field can read an attribute or an item."""
+    try:
+        return all(field is None or PLAIN_FIELD.fullmatch(field)
+                   for _, field, _, _ in string.Formatter().parse(text))
+    except ValueError:
+        return False
+
+
+def _parsed(code: str) -> ast.Module | None:
+    try:
+        return ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _timed_code(call: ast.Call) -> ast.AST | None:
+    """What a call of :mod:`timeit` (``timeit(stmt, setup)``, ``Timer(…)``, ``repeat(…)``) would compile when it is
+    a string: its statement or its setup, whichever is not code it can call (None when neither is given)."""
+    given = [*call.args[:2], *(k.value for k in call.keywords if k.arg in ("stmt", "setup"))]
+    return next((value for value in given if not isinstance(value, ast.Lambda)), given[0] if given else None)
+
+
 def _root_node(node: ast.AST) -> ast.AST:
     """What an attribute and subscript chain starts from (``type(x)`` of ``type(x).f``, ``params`` of
     ``params[n].requires_grad``)."""
@@ -345,10 +480,14 @@ def _import_door(node: ast.Import | ast.ImportFrom) -> str:
     if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == ALLOWED_IMPORT[0] \
             and all(alias.name in ALLOWED_IMPORT[1] for alias in node.names):
         return ""
-    for _, target in static.imported(node):
+    targets = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
+        [target for _, target in static.imported(node)]  # (import logging.config: all of it, not only logging)
+    for target in targets:
         parts = target.lstrip(".").split(".")
-        if parts[0] in MODULES:
-            return f"{MODULES[parts[0]]} ({target.lstrip('.')})"
+        if (top := next((".".join(parts[:n]) for n in (2, 1) if ".".join(parts[:n]) in MODULES), "")):
+            return f"{MODULES[top]} ({target.lstrip('.')})"
+        if parts[0] == "torch" and len(parts) > 1 and parts[1] in static.DISPATCH_MODULES:
+            return f"registers kernels for torch's operators ({target.lstrip('.')})"
         if parts[0] == "torch" and any(part.startswith("_") and not part.startswith("__") for part in parts[1:]):
             return f"reaches torch's private internals ({target.lstrip('.')})"
         if parts[-1] in ATTRIBUTES:
@@ -375,10 +514,7 @@ def _magic_code(node: ast.AST) -> ast.Module | None:
             and isinstance(space, ast.Call) and isinstance(space.func, ast.Name) and space.func.id == "globals"
             and not space.args and (len(node.args) == 2 or isinstance(node.args[2], ast.Dict) and not node.args[2].keys)):
         return None
-    try:
-        return ast.parse(inner.args[0].value)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    return _parsed(inner.args[0].value)
 
 
 def _imports(tree: ast.Module) -> dict[str, str]:
