@@ -775,3 +775,24 @@ def test_asking_whether_a_module_is_loaded_is_not_a_rebinding(check):
     assert autograd_use(source, "manual") == []
     kept = "import sys\n\nm = sys.modules.get('exercise_2')\n\n\ndef manual(x):\n    return 36 * x + 24\n\n\nm.manual = len\n"
     assert "may be rebound through sys.modules" in {finding.what for finding in autograd_use(kept, "manual")}
+
+
+OWN_DATA = {
+    "namespace": "from types import SimpleNamespace\n\ncfg = SimpleNamespace(lr=0.1)\nfor key, value in {'lr': 0.2}.items():\n"
+                 "    setattr(cfg, key, value)\n",
+    "dataclass": "from dataclasses import dataclass, fields\n\n\n@dataclass\nclass Example:\n    x: float = 1.0\n\n\n"
+                 "ex = Example()\nshown = {f.name: getattr(ex, f.name) for f in fields(ex)}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(OWN_DATA))
+def test_a_computed_lookup_on_the_files_own_data_is_not_a_rebinding(name):
+    """Fairness round 14: ``setattr(cfg, key, value)`` on a ``SimpleNamespace`` of settings, ``getattr(ex, f.name)``
+    over a dataclass's fields cost the by-hand point; they cannot reach the module's namespace. A class of the
+    file's whose ``__new__`` could hand back anything (the module itself) still counts."""
+    manual = "\n\ndef manual(x):\n    return 36 * x + 24\n"
+    assert autograd_use(OWN_DATA[name] + manual, "manual") == []
+    handed = ("import sys\n\n\nclass Box:\n    def __new__(cls):\n        return sys.modules[__name__]\n\n\n"
+              "box = Box()\nsetattr(box, 'man' + 'ual', len)\n")
+    assert "may be rebound through setattr with a computed name" in {
+        finding.what for finding in autograd_use(handed + manual, "manual")}

@@ -44,7 +44,7 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from autograd_exercises.judge import methods
 from autograd_exercises.judge.syntax import children, walk
@@ -151,6 +151,14 @@ class Module:
     def live(self, name: str, index: int) -> bool:
         """A binding of ``name`` in top-level statement ``index`` may still hold when a check runs (:attr:`replaced`)."""
         return index >= self.replaced.get(name, -1)
+
+    @cached_property
+    def own_data(self) -> frozenset[str]:
+        """:func:`own_data` of the file."""
+        if self.tree is None:
+            return frozenset()
+        bindings = collections.Counter(name for node in walk(self.tree) for name in bound_here(node))
+        return own_data(self.tree, bindings, {name: targets[0][0] for name, targets in self.imports.items() if targets})
 
     @cached_property
     def timeit(self) -> list[ast.Module]:
@@ -1105,6 +1113,8 @@ def _computed_lookup(call: ast.AST | None, func: ast.Name, module: Module) -> bo
         return name.value in (*MODULE_OBJECTS, "modules", "__dict__", "sys")
     root = _root_name(owner)
     library = [target for target, _ in module.imports.get(root, [])]
+    if isinstance(owner, ast.Name) and owner.id in module.own_data:
+        return False  # setattr(config, key, value) on an object of the file's own data
     return root not in ("self", "cls") and not (library and not any(
         target.split(".")[0] in ("sys", "gc", "inspect", "builtins", "importlib") for target in library))
 
@@ -1756,3 +1766,51 @@ def own_nodes(body: list[ast.AST]) -> Iterator[ast.AST]:
         yield node
         if not isinstance(node, SCOPES):
             stack.extend(children(node))
+
+
+def single_values(tree: ast.Module, bindings: Mapping[str, int]) -> dict[str, ast.AST]:
+    """The value of each name the file binds exactly once (``bindings``: per name, its places), by ``name = value``."""
+    return {node.targets[0].id: node.value for node in walk(tree) if isinstance(node, ast.Assign)
+            and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and bindings[node.targets[0].id] == 1}
+
+
+def bound_here(node: ast.AST) -> list[str]:
+    """The names ``node`` itself binds (a store, a parameter, an import, an ``except … as``, a pattern, a ``def``)."""
+    if isinstance(node, ast.Name):
+        return [node.id] if isinstance(node.ctx, (ast.Store, ast.Del)) else []
+    if isinstance(node, ast.arg):
+        return [node.arg]
+    if isinstance(node, ast.alias):
+        return [(node.asname or node.name).split(".")[0]]
+    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+        return [node.name]
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return list(node.names)  # (another scope may bind it any way)
+    return []
+
+
+OWN_MAKERS = ("types.SimpleNamespace", "argparse.Namespace")  # objects of the file's own data (and parse_args')
+
+
+def own_data(tree: ast.Module, bindings: Mapping[str, int], imports: Mapping[str, str]) -> frozenset[str]:
+    """Names the file binds once (``bindings``: per name, its places), to an object of its own data: made by a plain
+    class of its own (no metaclass, no ``__new__`` or ``__call__``), ``argparse``'s ``parse_args`` on an
+    ``ArgumentParser()``, or a ``SimpleNamespace`` (``imports``: each imported name's dotted target). Its attributes
+    are the file's: a computed lookup on it reaches no module, no function's globals, nothing of the grader's."""
+    values = single_values(tree, bindings)
+    plain = {node.name for node in walk(tree) if isinstance(node, ast.ClassDef) and not node.keywords
+             and bindings.get(node.name) == 1 and not {"__new__", "__call__"} & {
+                 item.name for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}}
+
+    def made(value: ast.AST | None, makers: tuple[str, ...]) -> bool:
+        parts = _chain(value.func).split(".") if isinstance(value, ast.Call) else ["?"]
+        return ".".join([imports.get(parts[0], parts[0]), *parts[1:]]) in makers
+
+    def own(value: ast.AST) -> bool:
+        return made(value, OWN_MAKERS) or isinstance(value, ast.Call) and (
+            isinstance(value.func, ast.Name) and value.func.id in plain or isinstance(value.func, ast.Attribute)
+            and value.func.attr == "parse_args" and isinstance(value.func.value, ast.Name)
+            and made(values.get(value.func.value.id), ("argparse.ArgumentParser",)))
+    return frozenset(name for name, value in values.items() if own(value))

@@ -85,7 +85,6 @@ DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")  # wha
 FIELD = re.compile(r"\{[^{}]*\}")  # a format field: "{0.f_back}"
 PLAIN_FIELD = re.compile(r"[A-Za-z_0-9]*")  # a field that reads no attribute and no item
 TIMERS = ("timeit", "repeat", "Timer")  # timeit's: a string statement is compiled and run
-OWN_MAKERS = ("types.SimpleNamespace", "argparse.Namespace")  # objects of the file's own data (also parse_args')
 COMPREHENSIONS = (ast.ListComp, ast.GeneratorExp)
 LIBRARY_STATE_OK = ("torch.backends", "pandas.options", "matplotlib.rcParams", "matplotlib.pyplot.rcParams",
                     "matplotlib.style")  # settings (torch.backends.cudnn.deterministic = True), read by no probe
@@ -114,7 +113,7 @@ class _Reading:
     @functools.cached_property
     def bindings(self) -> collections.Counter:
         """How many places bind each name (:func:`_bound_here`)."""
-        return collections.Counter(name for node in walk(self.tree) for name in _bound_here(node))
+        return collections.Counter(name for node in walk(self.tree) for name in static.bound_here(node))
 
     @functools.cached_property
     def literals(self) -> dict[str, set[str]]:
@@ -338,23 +337,9 @@ class _Reading:
 
     @functools.cached_property
     def own_instances(self) -> frozenset[str]:
-        """Names the file binds only once, to an object a call of its own class makes (or argparse's ``parse_args``,
-        a ``SimpleNamespace``): its attributes are the file's own, so ``vars(args)``, ``setattr(config, key, value)``
-        and ``getattr(example, field.name)`` on it reach nothing of the grader's."""
-        values = _single_values(self.tree, self.bindings)
-        plain = {node.name for node in walk(self.tree) if isinstance(node, ast.ClassDef) and not node.keywords
-                 and self.bindings[node.name] == 1 and not {"__new__", "__call__"} & {
-                     item.name for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}}
-
-        def made(value: ast.AST, makers: tuple[str, ...]) -> bool:
-            return isinstance(value, ast.Call) and self.resolved(value.func) in makers
-
-        def own(value: ast.AST) -> bool:  # a plain class of the file's (no metaclass, no __new__), or argparse's
-            return made(value, OWN_MAKERS) or isinstance(value, ast.Call) and (
-                isinstance(value.func, ast.Name) and value.func.id in plain or isinstance(value.func, ast.Attribute)
-                and value.func.attr == "parse_args" and isinstance(value.func.value, ast.Name)
-                and made(values.get(value.func.value.id), ("argparse.ArgumentParser",)))
-        return frozenset(name for name, value in values.items() if own(value))
+        """:func:`static.own_data`: ``vars(args)``, ``setattr(config, key, value)``, ``getattr(example, f.name)`` on
+        them reach nothing of the grader's."""
+        return static.own_data(self.tree, self.bindings, self.imports)
 
     def callable_code(self, node: ast.AST) -> bool:
         """``node`` is code a timer may call rather than a string it would compile: a ``lambda``, or a name only ever
@@ -413,7 +398,7 @@ class _Reading:
     def template_values(self) -> dict[str, ast.AST]:
         """The one value of each name bound once, by ``name = …`` or ``name: str = …``, and never changed in place
         (no item stored into it, no method called on it but ``format``)."""
-        values = dict(_single_values(self.tree, self.bindings))
+        values = dict(static.single_values(self.tree, self.bindings))
         values.update({node.target.id: node.value for node in walk(self.tree) if isinstance(node, ast.AnnAssign)
                        and isinstance(node.target, ast.Name) and node.value is not None
                        and self.bindings[node.target.id] == 1})
@@ -533,7 +518,7 @@ def _literal_names(tree: ast.Module, bindings: collections.Counter) -> dict[str,
                                 and isinstance(node.ctx, ast.Load))
     looped = collections.Counter(node.iter.id for node in walk(tree) if isinstance(
         node, (ast.For, ast.AsyncFor, ast.comprehension)) and isinstance(node.iter, ast.Name))
-    collections_of = {name: [item.value for item in value.elts] for name, value in _single_values(tree, bindings).items()
+    collections_of = {name: [item.value for item in value.elts] for name, value in static.single_values(tree, bindings).items()
                       if loads[name] == looped[name]  # only ever looped over: nothing adds to it
                       and isinstance(value, (ast.List, ast.Tuple, ast.Set)) and all(
                           isinstance(item, ast.Constant) and isinstance(item.value, str) for item in value.elts)}
@@ -553,26 +538,3 @@ def _literal_names(tree: ast.Module, bindings: collections.Counter) -> dict[str,
             literal.setdefault(target.id, set()).update(item.value for item in items)
             literal_bindings[target.id] += 1
     return {name: texts for name, texts in literal.items() if bindings[name] == literal_bindings[name]}
-
-
-def _single_values(tree: ast.Module, bindings: collections.Counter) -> dict[str, ast.AST]:
-    """The value of each name the file binds exactly once (``bindings``: per name, its places), by ``name = value``."""
-    return {node.targets[0].id: node.value for node in walk(tree) if isinstance(node, ast.Assign)
-            and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and bindings[node.targets[0].id] == 1}
-
-
-def _bound_here(node: ast.AST) -> list[str]:
-    """The names ``node`` itself binds (a store, a parameter, an import, an ``except … as``, a pattern, a ``def``)."""
-    if isinstance(node, ast.Name):
-        return [node.id] if isinstance(node.ctx, (ast.Store, ast.Del)) else []
-    if isinstance(node, ast.arg):
-        return [node.arg]
-    if isinstance(node, ast.alias):
-        return [(node.asname or node.name).split(".")[0]]
-    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
-        return [node.name]
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return [node.name]
-    if isinstance(node, (ast.Global, ast.Nonlocal)):
-        return list(node.names)  # (another scope may bind it any way)
-    return []
