@@ -119,6 +119,14 @@ DOORS = {  # code -> the start of what the reading says
         "looks an attribute up by a computed name (setattr)",
     "import torch\nclass P:\n    def parse_args(self):\n        return torch\nargs = P().parse_args()\nv = vars(args)":
         "reads an object's every attribute (vars)",
+    # a parameter's name looked up: only the strings the file passes it count, wherever the function is called
+    "def pick(z, kind='sum'):\n    return getattr(z, kind)\nframe = pick(tb, ''.join(['tb_', 'frame']))":
+        "looks an attribute up by a computed name (getattr)",
+    "def pick(z, kind='sum'):\n    return getattr(z, kind)\nchosen = [pick]": "looks an attribute up by a computed name",
+    "def pick(z, kind='sum'):\n    return getattr(z, kind)\nargs = ('tb_frame',)\nframe = pick(tb, *args)":
+        "looks an attribute up by a computed name",
+    "def pick(kind='_C'):\n    return getattr(torch, kind)": "reaches torch's private internals",
+    "def pick(z, kind='sum'):\n    return getattr(z, kind)\nframe = pick(tb, kind='tb_frame')": "reaches the call stack's frames",
 }
 TIMEIT = "import sys\nexec(compile('sys._getframe()', '<%timeit>', 'exec'), globals(), {})\n"
 
@@ -178,6 +186,11 @@ HONEST = [
     "import timeit\nt = timeit.timeit(lambda: forward(torch.ones(3)), number=10)\nu = timeit.timeit('1 + 1')",
     "import types, unittest\nprint(isinstance(forward, types.MethodType))\nclass T(unittest.TestCase):\n    pass",
     "x = torch.ones(3)\ny = x.repeat(2)",
+    "import torch.nn.functional as F\ndef loss(z, y, kind='mse_loss'):\n    return getattr(F, kind)(z, y)\n"
+    "print(loss(a, b), loss(a, b, 'l1_loss'), loss(a, b, kind='huber_loss'))",
+    "def log(msg, *args):\n    print(msg.format(*args))\nlog('loss {:.3f}', 0.5)",
+    "def train(x, optimizer=None):\n    return getattr(torch.optim, optimizer)([x]) if optimizer else None",
+    "def describe(t, attrs=('shape', 'dtype')):\n    for attr in attrs:\n        print(getattr(t, attr))\ndescribe(x)",
 ]
 
 

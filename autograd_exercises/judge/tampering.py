@@ -508,6 +508,39 @@ def _imports(tree: ast.Module) -> dict[str, str]:
             for name, target in static.imported(node)}
 
 
+def _parameter_values(tree: ast.Module, bindings: collections.Counter) -> dict[str, list[ast.AST]]:
+    """Per parameter of a plain function (a ``def`` bound once, not a method, undecorated) that the file only ever
+    calls by its name: its default and what each call passes it; a parameter no other binding shares.
+    Left out: a function passed around, or called with ``*args``/``**kwargs``. (The grader calls an exercise's
+    functions with its own inputs, never the strings a file chooses.)"""
+    methods = {id(item) for node in walk(tree) if isinstance(node, ast.ClassDef) for item in node.body}
+    functions = {node.name: node for node in walk(tree) if isinstance(node, ast.FunctionDef) and not node.decorator_list
+                 and id(node) not in methods and bindings[node.name] == 1}
+    calls = collections.defaultdict(list)
+    for node in walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions:
+            calls[node.func.id].append(node)
+        elif isinstance(node, ast.Name) and node.id in functions and isinstance(node.ctx, ast.Load):
+            calls[node.id].append(None)  # every load of the name, counted against the calls found
+    found: dict[str, list[ast.AST]] = {}
+    for name, function in functions.items():
+        made = [call for call in calls[name] if call is not None]
+        if 2 * len(made) != len(calls[name]) or any(isinstance(arg, ast.Starred) for call in made for arg in call.args) \
+                or any(keyword.arg is None for call in made for keyword in call.keywords):
+            continue  # passed around (a load that is not a call's function), or called with unpacked arguments
+        arguments = function.args.posonlyargs + function.args.args
+        defaults: dict[ast.arg, ast.AST | None] = {arg: None for arg in arguments}
+        defaults.update(zip(arguments[len(arguments) - len(function.args.defaults):], function.args.defaults))
+        defaults.update(zip(function.args.kwonlyargs, function.args.kw_defaults))
+        for arg, default in defaults.items():
+            position = arguments.index(arg) if arg in arguments else None
+            passed = [next((k.value for k in call.keywords if k.arg == arg.arg), None) if position is None
+                      or position >= len(call.args) else call.args[position] for call in made]
+            if bindings[arg.arg] == 1:
+                found[arg.arg] = [value for value in (default, *passed) if value is not None]
+    return found
+
+
 def _literal_names(tree: ast.Module, bindings: collections.Counter) -> dict[str, set[str]]:
     """Per name, the strings it can hold where every binding of it in the file gives it a literal one
     (``name = "w"``, ``for name in ("w", "b")``); names bound any other way are left out, and every name in a file
@@ -518,12 +551,19 @@ def _literal_names(tree: ast.Module, bindings: collections.Counter) -> dict[str,
                                 and isinstance(node.ctx, ast.Load))
     looped = collections.Counter(node.iter.id for node in walk(tree) if isinstance(
         node, (ast.For, ast.AsyncFor, ast.comprehension)) and isinstance(node.iter, ast.Name))
-    collections_of = {name: [item.value for item in value.elts] for name, value in static.single_values(tree, bindings).items()
+    parameters = _parameter_values(tree, bindings)
+    given = {**{name: [value] for name, value in static.single_values(tree, bindings).items()}, **parameters}
+    collections_of = {name: [item.value for value in values for item in value.elts] for name, values in given.items()
                       if loads[name] == looped[name]  # only ever looped over: nothing adds to it
-                      and isinstance(value, (ast.List, ast.Tuple, ast.Set)) and all(
-                          isinstance(item, ast.Constant) and isinstance(item.value, str) for item in value.elts)}
+                      and all(isinstance(value, (ast.List, ast.Tuple, ast.Set)) and all(
+                          isinstance(item, ast.Constant) and isinstance(item.value, str) for item in value.elts)
+                              for value in values)}
     literal: dict[str, set[str]] = {}
     literal_bindings: collections.Counter = collections.Counter()
+    for name, values in parameters.items():  # def loss(z, kind="mse_loss"), called as loss(z) or loss(z, "l1_loss")
+        if all(isinstance(value, ast.Constant) and isinstance(value.value, (str, type(None))) for value in values):
+            literal[name] = {value.value for value in values if isinstance(value.value, str)}  # (None: no lookup)
+            literal_bindings[name] = 1
     for node in walk(tree):
         if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) and isinstance(node.target, ast.Name) \
                 and isinstance(node.iter, (ast.List, ast.Tuple, ast.Set, ast.Name)):
