@@ -577,6 +577,26 @@ def test_the_child_hides_the_graders_modules_from_lookups_by_name(grade_source, 
     assert result.score == 11 and [check.name for check in result.checks if not check.passed] == ["backward_twice"]
 
 
+@pytest.mark.parametrize("reach", [
+    "class _Base:\n    def __new__(cls):\n        return torch.autograd.forward_ad.make_dual\n\n\n"
+    "class _Handle(_Base):\n    pass\n\n\n_space = getattr(_Handle(), '__glo' + 'bals__')",
+    "class _Box:\n    def get(self, name):\n        return getattr(self, name)\n\n\n"
+    "_space = _Box.get(torch.autograd.forward_ad.make_dual, '__glo' + 'bals__')"])
+def test_a_computed_lookup_cannot_reach_the_graders_wrappers(grade_source, reach):
+    """Red team 26: the grader's counting wrapper left in torch (``forward_ad.make_dual``) has the probes' module as
+    its ``__globals__``; an "own" object that was that wrapper (an inherited ``__new__``), or a method's ``self``
+    handed it, let a computed ``getattr`` read them and swap the graph count: 12/12 for a wrong answer. The module's
+    ``getattr`` refuses such a name at run time, past the doors reading too."""
+    forgery = ("import contextlib\ntry:\n" + "".join(f"    {line}\n" for line in reach.splitlines())
+               + "except AttributeError:\n    _space = None\n"
+               "if _space is not None:\n    @contextlib.contextmanager\n    def _fake():\n"
+               "        yield {'saved': 8, 'read': 16, 'reread': 8, 'once': 0, 'own_hooks': 0, 'threads': 0}\n\n"
+               "    _space['saved_for_backward'] = _fake\n")
+    source = solution_text("exercise_5").replace(*TWO_GRAPHS) + "\n" + forgery
+    result = grade_source("exercise-5", source, doors=False)
+    assert result.score == 11 and [check.name for check in result.checks if not check.passed] == ["backward_twice"]
+
+
 def test_terminal_escapes_leave_every_report_well_formed(grade_source):
     from autograd_exercises.reports import FORMATS
 

@@ -127,6 +127,22 @@ DOORS = {  # code -> the start of what the reading says
         "looks an attribute up by a computed name",
     "def pick(kind='_C'):\n    return getattr(torch, kind)": "reaches torch's private internals",
     "def pick(z, kind='sum'):\n    return getattr(z, kind)\nframe = pick(tb, kind='tb_frame')": "reaches the call stack's frames",
+    # red team 26: "own" objects that are not, timeit's setup, what a method was made from
+    "class Base:\n    def __new__(cls):\n        return torch.autograd.forward_ad.make_dual\nclass Handle(Base):\n    pass\n"
+    "h = Handle()\nspace = getattr(h, '__glo' + 'bals__')": "looks an attribute up by a computed name (getattr)",
+    "class Handle:\n    pass\nHandle.__new__ = lambda cls: torch\nh = Handle()\nv = getattr(h, name)":
+        "looks an attribute up by a computed name (getattr)",
+    "class Handle:\n    pass\nHandle = wrap(Handle)\nh = Handle()\nv = getattr(h, name)": "looks an attribute up by a computed name",
+    "@wrap\nclass Handle:\n    pass\nh = Handle()\nv = getattr(h, name)": "looks an attribute up by a computed name",
+    "import argparse\nparser = argparse.ArgumentParser()\nparser.parse_args = lambda: torch\nargs = parser.parse_args()\n"
+    "v = vars(args)": "reads an object's every attribute (vars)",
+    "import types\nclass types:\n    SimpleNamespace = staticmethod(lambda: torch)\nns = types.SimpleNamespace()\n"
+    "v = getattr(ns, name)": "looks an attribute up by a computed name (getattr)",
+    "import timeit\ndef nothing():\n    pass\ntimeit.timeit(nothing, 'import torch; torch.autograd.forward_ad.make_dual.__globals__')":
+        "reaches a function's module namespace",
+    "import timeit\ntimeit.timeit('pass', setup)": "runs code from a string (timeit)",
+    "m = model.forward.__self__": "reaches what a method or a wrapper was made from (__self__)",
+    "how, (obj, name) = model.forward.__reduce_ex__(2)": "reaches what a method or a wrapper was made from (__reduce_ex__)",
 }
 TIMEIT = "import sys\nexec(compile('sys._getframe()', '<%timeit>', 'exec'), globals(), {})\n"
 

@@ -1796,21 +1796,59 @@ OWN_MAKERS = ("types.SimpleNamespace", "argparse.Namespace")  # objects of the f
 
 def own_data(tree: ast.Module, bindings: Mapping[str, int], imports: Mapping[str, str]) -> frozenset[str]:
     """Names the file binds once (``bindings``: per name, its places), to an object of its own data: made by a plain
-    class of its own (no metaclass, no ``__new__`` or ``__call__``), ``argparse``'s ``parse_args`` on an
-    ``ArgumentParser()``, or a ``SimpleNamespace`` (``imports``: each imported name's dotted target). Its attributes
-    are the file's: a computed lookup on it reaches no module, no function's globals, nothing of the grader's."""
-    values = single_values(tree, bindings)
-    plain = {node.name for node in walk(tree) if isinstance(node, ast.ClassDef) and not node.keywords
-             and bindings.get(node.name) == 1 and not {"__new__", "__call__"} & {
-                 item.name for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}}
+    class of its own, ``argparse``'s ``parse_args`` on an ``ArgumentParser()``, or a ``SimpleNamespace``
+    (``imports``: each imported name's dotted target, if no other binding shares the name). Its attributes are the
+    file's: a computed lookup on it reaches no module and nothing of the grader's. A plain class has no base but
+    ``object``, no metaclass, no decorator but ``dataclass``, no ``__new__``, ``__call__`` or ``__init_subclass__`` of its
+    own, and its name is only ever called or given to ``isinstance`` (red team 26 made "own" objects that were not, by
+    an inherited ``__new__``, a decorator, ``Box.__new__ = …`` and a rebound ``parse_args``). The sandbox's guarded
+    ``getattr`` (:mod:`autograd_exercises.sandbox.guard`) stands behind this reading."""
+    values, loads = single_values(tree, bindings), _loads_by_use(tree)
+    made_by_name = {name for name in loads if loads[name] <= {"call", "isinstance"}}
 
-    def made(value: ast.AST | None, makers: tuple[str, ...]) -> bool:
-        parts = _chain(value.func).split(".") if isinstance(value, ast.Call) else ["?"]
-        return ".".join([imports.get(parts[0], parts[0]), *parts[1:]]) in makers
+    def resolved(node: ast.AST) -> str:
+        parts = _chain(node).split(".")
+        return ".".join([imports[parts[0]], *parts[1:]]) if parts[0] in imports and bindings.get(parts[0]) == 1 else ""
+
+    def plain(node: ast.AST) -> bool:
+        constructors = {item.name for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))} | {
+            target.id for item in node.body if isinstance(item, ast.Assign) for target in item.targets
+            if isinstance(target, ast.Name)}
+        return isinstance(node, ast.ClassDef) and bindings.get(node.name) == 1 and node.name in made_by_name \
+            and not node.keywords and all(isinstance(base, ast.Name) and base.id == "object" for base in node.bases) \
+            and all(resolved(d) in ("dataclasses.dataclass",) for d in node.decorator_list) \
+            and not {"__new__", "__call__", "__init_subclass__", "__class_getitem__"} & constructors
+    classes = {node.name for node in walk(tree) if isinstance(node, ast.ClassDef) and plain(node)}
 
     def own(value: ast.AST) -> bool:
-        return made(value, OWN_MAKERS) or isinstance(value, ast.Call) and (
-            isinstance(value.func, ast.Name) and value.func.id in plain or isinstance(value.func, ast.Attribute)
-            and value.func.attr == "parse_args" and isinstance(value.func.value, ast.Name)
-            and made(values.get(value.func.value.id), ("argparse.ArgumentParser",)))
+        if not isinstance(value, ast.Call):
+            return False
+        if isinstance(value.func, ast.Name) and value.func.id in classes or resolved(value.func) in OWN_MAKERS:
+            return True
+        parser = value.func.value if isinstance(value.func, ast.Attribute) and value.func.attr == "parse_args" else None
+        return isinstance(parser, ast.Name) and isinstance(made := values.get(parser.id), ast.Call) \
+            and resolved(made.func) == "argparse.ArgumentParser" and "store" not in loads.get(parser.id, {"store"})
     return frozenset(name for name, value in values.items() if own(value))
+
+
+def _loads_by_use(tree: ast.Module) -> dict[str, set[str]]:
+    """Per name, how the file uses it: ``"call"`` (``name(…)``), ``"isinstance"`` (its second argument), ``"store"``
+    (an attribute of it set or deleted: ``Box.__new__ = …``), ``"other"`` (passed, kept, read any other way)."""
+    parents = {id(child): node for node in walk(tree) for child in children(node)}
+    uses: dict[str, set[str]] = defaultdict(set)
+    for node in walk(tree):
+        if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)):
+            continue
+        parent = parents.get(id(node))
+        if isinstance(parent, ast.Call) and parent.func is node:
+            uses[node.id].add("call")
+        elif isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in (
+                "isinstance", "issubclass") and node in parent.args[1:]:
+            uses[node.id].add("isinstance")
+        elif isinstance(parent, ast.Attribute) and not isinstance(parent.ctx, ast.Load):
+            uses[node.id].add("store")
+        elif isinstance(parent, ast.Attribute):
+            uses[node.id].add("attribute")
+        else:
+            uses[node.id].add("other")
+    return uses

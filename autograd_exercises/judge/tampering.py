@@ -58,6 +58,8 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
     **{name: "code evaluated from a string (typing's forward references)" for name in static.EVALUATORS},
     **{name: "functions made from code objects" for name in (*static.CODE_OBJECTS, "co_code")},
     "resolve_name": "any object by its dotted name",
+    **{name: "what a method or a wrapper was made from" for name in (
+        "__self__", "__func__", "__wrapped__", "__reduce__", "__reduce_ex__")},  # (a bound method's reduce: getattr)
     **{name: "any address of the process's memory" for name in (
         "__array_interface__", "__array_struct__", "__cuda_array_interface__", "ctypeslib", "ctypes", "as_strided",
         "string_at", "from_address", "_construct_storage_from_data_pointer", "from_blob")},
@@ -216,11 +218,8 @@ class _Reading:
         if name in ("get_field", "vformat") or name == "Formatter" and (node.args or node.keywords) and not any(
                 self.literal_text(value) for value in [*node.args[:1], *(k.value for k in node.keywords if k.arg == "fmt")]):
             return f"formats a string built as it runs ({name}: its fields can read any attribute)"
-        if name in TIMERS and self.resolved(node.func).split(".")[0] == "timeit" \
-                and (code := _timed_code(node)) is not None and not self.callable_code(code):
-            if isinstance(code, ast.Constant) and isinstance(code.value, str) and (inner := _parsed(code.value)):
-                return next((what for what, _ in _Reading(inner, self.imports).doors()), "")  # read as the code it is
-            return f"runs code from a string ({name}), which no reading sees"
+        if name in TIMERS and self.resolved(node.func).split(".")[0] == "timeit":
+            return self.timed_door(node, name)
         if name in ("setattr", "delattr", "__setattr__", "__delattr__") and node.args:
             owner = node.args[0] if name in ("setattr", "delattr") or len(node.args) == 3 or \
                 name == "__delattr__" and len(node.args) == 2 else getattr(node.func, "value", None)
@@ -341,6 +340,19 @@ class _Reading:
         them reach nothing of the grader's."""
         return static.own_data(self.tree, self.bindings, self.imports)
 
+    def timed_door(self, call: ast.Call, name: str) -> str:
+        """What a :mod:`timeit` call runs: its statement and its setup, each code it calls (a ``lambda``, the file's
+        own ``def``) or a literal string, read as the code it is; anything else is code no reading sees."""
+        for code in [*call.args[:2], *(k.value for k in call.keywords if k.arg in ("stmt", "setup"))]:
+            if self.callable_code(code):
+                continue
+            inner = _parsed(code.value) if isinstance(code, ast.Constant) and isinstance(code.value, str) else None
+            if inner is None:
+                return f"runs code from a string ({name}), which no reading sees"
+            if found := next((what for what, _ in _Reading(inner, self.imports).doors()), ""):
+                return found
+        return ""
+
     def callable_code(self, node: ast.AST) -> bool:
         """``node`` is code a timer may call rather than a string it would compile: a ``lambda``, or a name only ever
         bound by the file's own ``def``."""
@@ -444,13 +456,6 @@ def _parsed(code: str) -> ast.Module | None:
         return ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-
-
-def _timed_code(call: ast.Call) -> ast.AST | None:
-    """What a call of :mod:`timeit` (``timeit(stmt, setup)``, ``Timer(…)``, ``repeat(…)``) would compile when it is
-    a string: its statement or its setup, whichever is not code it can call (None when neither is given)."""
-    given = [*call.args[:2], *(k.value for k in call.keywords if k.arg in ("stmt", "setup"))]
-    return next((value for value in given if not isinstance(value, ast.Lambda)), given[0] if given else None)
 
 
 def _root_node(node: ast.AST) -> ast.AST:

@@ -27,7 +27,7 @@ from typing import Any
 
 import torch
 
-from autograd_exercises.sandbox import isolation, observe, packing
+from autograd_exercises.sandbox import guard, isolation, observe, packing
 from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR, CHECK_SEPARATOR_END, LOCKED
 
 RESULT_FD = 3
@@ -199,6 +199,7 @@ def import_submission(job: dict[str, Any]) -> Any:
     observe.SUBMISSION_FILE["path"] = path
     spec = importlib.util.spec_from_file_location(job["module"], path)
     module = importlib.util.module_from_spec(spec)
+    module.__builtins__ = guard.builtins_for(job["module"])  # its getattr, setattr and delattr are guarded
     sys.modules[job["module"]] = module
     spec.loader.exec_module(module)
     return module
@@ -343,6 +344,7 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
     module = types.ModuleType(job["module"])
     module.__file__ = path
     module.__name__ = "__main__"  # as in Jupyter, where ``if __name__ == "__main__":`` runs
+    module.__builtins__ = guard.builtins_for("__main__")
     sys.modules[job["module"]] = sys.modules["__main__"] = module
     cells: list[dict[str, Any]] = []
     checks: dict[str, Any] = {}

@@ -1,0 +1,54 @@
+"""The submission's guarded ``getattr``, ``setattr`` and ``delattr`` (``autograd_exercises/sandbox/guard.py``)."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+import torch
+
+from autograd_exercises.sandbox.guard import builtins_for, refused
+
+MODULE = "exercise_5"
+
+
+class Own:
+    """A class of the submission's (its module's name is what the guard is told)."""
+
+    __module__ = MODULE
+
+    def __init__(self) -> None:
+        self._step = 1
+
+
+@pytest.mark.parametrize("owner, name", [
+    (Own(), "_step"), (Own(), "__class__"), (Own(), "__doc__"), (torch.ones(2), "_version"), (torch, "float64"),
+    (torch.nn.functional, "mse_loss"), (Own, "count"), (Own, "_private_of_its_own"), (3, 7)])
+def test_an_honest_lookup_is_let_through(owner, name):
+    assert not refused(owner, name, MODULE)
+
+
+@pytest.mark.parametrize("owner, name", [
+    (len, "__globals__"), (test_an_honest_lookup_is_let_through, "__code__"), (Own().__init__, "__self__"),
+    (Own().__init__, "__func__"), (Own(), "__dict__"), (Own(), "__reduce_ex__"), (torch, "_C"), (torch.Tensor, "_make_subclass"),
+    (types, "modules"), (Own(), "f_back"), (Own(), type("Name", (str,), {})("harmless"))])
+def test_a_lookup_past_an_objects_data_is_refused(owner, name):
+    """Red team 26 read ``__globals__`` off the grader's wrapper left in torch, by a computed name on an object the
+    reading took for the file's own; a ``str`` subclass could answer any comparison the guard makes."""
+    assert refused(owner, name, MODULE)
+
+
+def test_a_change_to_a_module_or_a_foreign_class_is_refused():
+    assert refused(torch.autograd.forward_ad, "make_dual", MODULE, change=True)
+    assert refused(torch.Tensor, "slope", MODULE, change=True)
+    assert not refused(Own(), "lr", MODULE, change=True) and not refused(Own, "count", MODULE, change=True)
+
+
+def test_the_builtins_carry_the_guarded_lookups():
+    space = builtins_for(MODULE)
+    assert space["getattr"](Own(), "_step") == 1 and space["getattr"](Own(), "missing", 0) == 0
+    with pytest.raises(AttributeError, match="computed name"):
+        space["getattr"](len, "__self__")
+    with pytest.raises(AttributeError, match="computed name"):
+        space["setattr"](torch.autograd.forward_ad, "make_dual", len)
+    assert space["print"] is print and space["len"] is len
