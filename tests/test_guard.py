@@ -23,15 +23,17 @@ class Own:
 
 @pytest.mark.parametrize("owner, name", [
     (Own(), "_step"), (Own(), "__class__"), (Own(), "__doc__"), (torch.ones(2), "_version"), (torch, "float64"),
-    (torch.nn.functional, "mse_loss"), (Own, "count"), (Own, "_private_of_its_own"), (3, 7)])
+    (torch.nn.functional, "mse_loss"), (Own, "count"), (Own, "_private_of_its_own"), (3, 7),
+    (torch, "__file__"), (Own(), "__dict__"), (Own, "__init__")])
 def test_an_honest_lookup_is_let_through(owner, name):
     assert not refused(owner, name, MODULE)
 
 
 @pytest.mark.parametrize("owner, name", [
     (len, "__globals__"), (test_an_honest_lookup_is_let_through, "__code__"), (Own().__init__, "__self__"),
-    (Own().__init__, "__func__"), (Own(), "__dict__"), (Own(), "__reduce_ex__"), (torch, "_C"), (torch.Tensor, "_make_subclass"),
-    (types, "modules"), (Own(), "f_back"), (Own(), type("Name", (str,), {})("harmless"))])
+    (Own().__init__, "__func__"), (torch, "__dict__"), (Own(), "__reduce_ex__"), (torch, "_C"),
+    (torch.Tensor, "_make_subclass"), (types, "modules"), (Own(), "f_back"), (Own(), "__getstate__"),
+    (Own(), type("Name", (str,), {})("harmless"))])
 def test_a_lookup_past_an_objects_data_is_refused(owner, name):
     """Red team 26 read ``__globals__`` off the grader's wrapper left in torch, by a computed name on an object the
     reading took for the file's own; a ``str`` subclass could answer any comparison the guard makes."""
@@ -42,6 +44,16 @@ def test_a_change_to_a_module_or_a_foreign_class_is_refused():
     assert refused(torch.autograd.forward_ad, "make_dual", MODULE, change=True)
     assert refused(torch.Tensor, "slope", MODULE, change=True)
     assert not refused(Own(), "lr", MODULE, change=True) and not refused(Own, "count", MODULE, change=True)
+    assert not refused(torch.backends.cudnn, "deterministic", MODULE, change=True)  # a setting, as the reading allows
+
+
+def test_every_door_the_reading_names_is_refused_by_name():
+    """The run refuses by a computed name what the doors reading refuses when it is written out."""
+    from autograd_exercises.judge import tampering
+
+    assert {name for name in tampering.ATTRIBUTES if refused(torch, name, MODULE)} == set(tampering.ATTRIBUTES)
+    public = {name for name in tampering.ATTRIBUTES if not name.startswith("_") or name.endswith("__")}
+    assert {name for name in public if refused(Own(), name, MODULE)} == public
 
 
 def test_the_builtins_carry_the_guarded_lookups():
@@ -52,3 +64,11 @@ def test_the_builtins_carry_the_guarded_lookups():
     with pytest.raises(AttributeError, match="computed name"):
         space["setattr"](torch.autograd.forward_ad, "make_dual", len)
     assert space["print"] is print and space["len"] is len
+    with pytest.raises(TypeError, match="namespace of a module"):
+        space["vars"](torch)
+    assert space["vars"](Own()) == {"_step": 1}
+
+    def local_names():
+        here = 1
+        return space["vars"]()
+    assert local_names()["here"] == 1

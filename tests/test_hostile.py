@@ -513,6 +513,8 @@ DOORS = {
         "user_namespace_escape", "zombie_leader", "zombie_siblings")},
     "builtin_subclass_return": "runs code no reading sees", "tensor_subclass_return": "runs code no reading sees",
     "chmod_sandbox_files": "imports by name",
+    "hang_at_import": "reaches the frames a signal interrupts",
+    "ignore_signals_and_spin": "reaches the frames a signal interrupts",
     "poison_shared_inputs": "reaches every object in the process",
     "monkeypatch_torch": "changes a library's object",
     "by_hand_rebound_through_a_globals_item": "reaches torch's private internals",
@@ -592,6 +594,18 @@ def test_a_computed_lookup_cannot_reach_the_graders_wrappers(grade_source, reach
                "if _space is not None:\n    @contextlib.contextmanager\n    def _fake():\n"
                "        yield {'saved': 8, 'read': 16, 'reread': 8, 'once': 0, 'own_hooks': 0, 'threads': 0}\n\n"
                "    _space['saved_for_backward'] = _fake\n")
+    source = solution_text("exercise_5").replace(*TWO_GRAPHS) + "\n" + forgery
+    result = grade_source("exercise-5", source, doors=False)
+    assert result.score == 11 and [check.name for check in result.checks if not check.passed] == ["backward_twice"]
+
+
+def test_a_trace_hook_cannot_rewrite_what_the_probes_return(grade_source):
+    """Red team 27: a trace function set at import saw the probe's frame return and rewrote its result in place (12/12
+    for exercise 5's two-graph answer), with no lookup at all. The child's audit hook refuses any trace or profile
+    hook once the submission may run, past the doors reading too."""
+    forgery = ("import sys\n\n\ndef _watch(frame, event, arg):\n    if event == 'return' and isinstance(arg, dict) "
+               "and 'saved' in arg:\n        arg.update(saved=8, read=16, reread=8, once=0)\n    return _watch\n\n\n"
+               "try:\n    sys.settrace(_watch)\nexcept RuntimeError:\n    pass\n")
     source = solution_text("exercise_5").replace(*TWO_GRAPHS) + "\n" + forgery
     result = grade_source("exercise-5", source, doors=False)
     assert result.score == 11 and [check.name for check in result.checks if not check.passed] == ["backward_twice"]

@@ -312,7 +312,7 @@ def test_a_cell_that_cannot_be_stopped_costs_the_checks_below_it_only(sandbox):
             return sandbox.run(**job)
 
     result = grading.grade(graders.find("exercise-2"), _load(book.done()), sandbox=Counting(), seed=0,
-                           timeout=0.5, cell_timeout=0.5)
+                           timeout=0.5, cell_timeout=0.5, doors=False)  # (signal.signal is a door: the run is tested)
     points = {c.name: c.points for c in result.checks}
     assert points == {c.name: c.points if c.function == "forward" else 0 for c in graders.find("exercise-2").checks}
     assert "cell 8 ran past its 0.5 s budget and could not be stopped" in result.notes[-1]

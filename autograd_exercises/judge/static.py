@@ -1049,7 +1049,7 @@ def _namespace_door(node: ast.AST, parents: dict[ast.AST, ast.AST], module: Modu
             return "" if objects or _reads_only(call, parents) else f"{node.id}()"
         if any(target in ("sys.modules", "inspect.getmodule") or target.startswith("gc.") for target in origin):
             return origin[0]
-        if not origin and node.id in LOOKUPS[:3] and _computed_lookup(parents.get(node), node, module):
+        if not origin and node.id in ("setattr", "delattr") and _computed_lookup(parents.get(node), node, module):
             return f"{node.id} with a computed name"
     elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
         if node.attr in MODULE_OBJECTS:

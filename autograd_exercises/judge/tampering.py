@@ -58,11 +58,20 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
     **{name: "code evaluated from a string (typing's forward references)" for name in static.EVALUATORS},
     **{name: "functions made from code objects" for name in (*static.CODE_OBJECTS, "co_code")},
     "resolve_name": "any object by its dotted name",
+    **{name: "every frame as it runs, its values and what it returns (a trace hook)" for name in (
+        "settrace", "setprofile")},  # (red team 27 rewrote the probes' results from a trace function)
+    "getargvalues": "a frame's local variables",
+    **{name: "a module's loader, which runs code from files" for name in ("__loader__", "__spec__")},
+    "__getstate__": "an object's every attribute",
     **{name: "what a method or a wrapper was made from" for name in (
         "__self__", "__func__", "__wrapped__", "__reduce__", "__reduce_ex__")},  # (a bound method's reduce: getattr)
     **{name: "any address of the process's memory" for name in (
         "__array_interface__", "__array_struct__", "__cuda_array_interface__", "ctypeslib", "ctypes", "as_strided",
         "string_at", "from_address", "_construct_storage_from_data_pointer", "from_blob")},
+}
+OWNED_DOORS = {  # a name that is a door only as an attribute of one module
+    ("sys", "monitoring"): "every frame as it runs",
+    ("signal", "signal"): "the frames a signal interrupts",
 }
 FRAME_FUNCTIONS = ("stack", "trace", "getouterframes", "getinnerframes")  # of inspect: frames
 MODULES = {  # an import of any of these (or below them) -> what it does
@@ -181,6 +190,8 @@ class _Reading:
             return f"reaches {ATTRIBUTES[node.attr]} ({node.attr})"
         if node.attr in static.DISPATCH_MODULES and self.torch_chain(node.value):
             return f"registers kernels for torch's operators ({static._chain(node)})"
+        if (owner, node.attr) in OWNED_DOORS:
+            return f"reaches {OWNED_DOORS[owner, node.attr]} ({owner}.{node.attr})"
         if f"{owner}.{node.attr}" in MODULES:  # unittest.mock.patch, logging.config.dictConfig
             return f"{MODULES[owner + '.' + node.attr]} ({owner}.{node.attr})"
         if owner == "inspect" and node.attr in FRAME_FUNCTIONS:
@@ -218,6 +229,9 @@ class _Reading:
         if name in ("get_field", "vformat") or name == "Formatter" and (node.args or node.keywords) and not any(
                 self.literal_text(value) for value in [*node.args[:1], *(k.value for k in node.keywords if k.arg == "fmt")]):
             return f"formats a string built as it runs ({name}: its fields can read any attribute)"
+        if name in ("update_wrapper", "wraps") and self.resolved(node.func).split(".")[0] == "functools" and (
+                any(k.arg in ("assigned", "updated") for k in node.keywords) or len(node.args) > (2 if name[0] == "u" else 1)):
+            return f"copies attributes by the names it is given ({name}), a lookup no reading sees"
         if name in TIMERS and self.resolved(node.func).split(".")[0] == "timeit":
             return self.timed_door(node, name)
         if name in ("setattr", "delattr", "__setattr__", "__delattr__") and node.args:
@@ -480,8 +494,8 @@ def _import_door(node: ast.Import | ast.ImportFrom) -> str:
             return f"registers kernels for torch's operators ({target.lstrip('.')})"
         if parts[0] == "torch" and any(part.startswith("_") and not part.startswith("__") for part in parts[1:]):
             return f"reaches torch's private internals ({target.lstrip('.')})"
-        if parts[-1] in ATTRIBUTES:
-            return f"reaches {ATTRIBUTES[parts[-1]]} ({target.lstrip('.')})"
+        if parts[-1] in ATTRIBUTES or tuple(parts[-2:]) in OWNED_DOORS:
+            return f"reaches {ATTRIBUTES.get(parts[-1]) or OWNED_DOORS[tuple(parts[-2:])]} ({target.lstrip('.')})"
         if parts[0] == "inspect" and parts[-1] in FRAME_FUNCTIONS:
             return f"reaches the call stack's frames ({target})"
         if parts[0] in static.UNPICKLERS and parts[-1] in UNPICKLE:

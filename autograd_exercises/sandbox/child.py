@@ -167,6 +167,15 @@ def die_with_server(server: int | None) -> None:
 
 
 GRADER_PACKAGE = "autograd_exercises"
+TRACING = frozenset({"sys.settrace", "sys.setprofile", "sys.monitoring.register_callback"})  # audit events
+
+
+def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
+    """An audit hook: once the submission may run, no trace or profile hook may be set. One sees every frame, the
+    probes' too, and what each returns: red team 27 rewrote the probes' results from one (the doors reading refuses
+    ``settrace`` by name; this stops a spelling it misses)."""
+    if event in TRACING:
+        raise RuntimeError(f"the grader does not let a submission set a trace or profile hook ({event})")
 
 
 def hide_grader() -> None:
@@ -364,6 +373,7 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     probe = resolve(job["probe"]) if job.get("probe") else None
     probes = {item["name"]: resolve(item["probe"]) for item in job.get("checks") or ()}
     observe.install_autograd_counter()
+    sys.addaudithook(_no_tracing)  # for the child's life: no hook can be taken back
     hide_grader()
     if job.get("program") is not None and job.get("checks") is not None:
         return run_program(job, cases, probes)

@@ -1,41 +1,58 @@
-"""The submission's own ``getattr``, ``setattr`` and ``delattr``: the builtins its module runs with.
+"""The submission's own ``getattr``, ``setattr``, ``delattr`` and ``vars``: the builtins its module runs with.
 
 The doors reading (:mod:`autograd_exercises.judge.tampering`) lets a computed name through where the owner is the
 file's own (``getattr(self, name)``, ``setattr(config, key, value)``) or the name can only be a literal. What the
 owner really is, only the run knows: red team 26 made "own" objects that were the grader's wrapper functions left
 in torch (``Base.__new__`` returning ``torch.autograd.forward_ad.make_dual``) and read ``__globals__`` off them by
-a computed name. So the module's builtins carry these three in its place: a name that reaches past an object's
-data (a dunder but a few harmless ones, a frame's or a traceback's links, the garbage collector's lists,
-``sys.modules``), a private name of a module or of a class the file did not define, or a change to a module or to
-such a class, raises ``AttributeError`` (an honest lookup never asks for one). They close over nothing of the
-grader's: their globals are this small module's.
+a computed name. So the module's builtins carry these in its place: a name that reaches past an object's data
+(:data:`DOORS`, the doors reading's own: ``__globals__``, a frame's links, the garbage collector's lists,
+``sys.modules``, ``settrace``…), a private name or the namespace of a module or of a class the file did not define,
+or a change to such a module (but a setting of ``torch.backends``) or class, raises (an honest lookup never asks for
+one). They close over nothing of the grader's: their globals are this small module's.
 """
 
 from __future__ import annotations
 
 import builtins
+import sys
 import types
 from typing import Any
 
-SAFE_DUNDERS = frozenset({"__name__", "__qualname__", "__doc__", "__module__", "__class__", "__len__", "__iter__",
-                          "__getitem__", "__call__", "__annotations__", "__version__"})
-REACHING = frozenset({  # beyond an object's data: frames, every object, every module, memory (tampering's doors)
-    "f_back", "f_globals", "f_locals", "f_builtins", "f_code", "tb_frame", "tb_next", "gi_frame", "cr_frame",
-    "ag_frame", "gi_code", "cr_code", "ag_code", "_getframe", "_current_frames", "currentframe", "walk_stack",
-    "walk_tb", "get_objects", "get_referrers", "get_referents", "modules", "cell_contents", "capture_locals",
-    "ctypeslib", "ctypes", "as_strided", "string_at", "from_address", "from_blob"})
-_GETATTR, _SETATTR, _DELATTR, _MODULE, _TYPE = builtins.getattr, builtins.setattr, builtins.delattr, types.ModuleType, type
+DOORS = frozenset({  # what an attribute name reaches past an object's data (the doors reading's own, by name)
+    "f_back", "f_globals", "f_locals", "f_builtins", "tb_frame", "gi_frame", "cr_frame", "ag_frame", "_getframe",
+    "_current_frames", "currentframe", "walk_stack", "walk_tb", "get_objects", "get_referrers", "get_referents",
+    "modules", "cell_contents", "capture_locals", "ctypeslib", "ctypes", "as_strided", "string_at", "from_address",
+    "from_blob", "settrace", "setprofile", "monitoring", "getargvalues", "getmembers", "getmembers_static",
+    "getclosurevars", "resolve_name", "ForwardRef", "get_type_hints", "get_annotations", "FunctionType", "CodeType",
+    "LambdaType", "co_code", "update_wrapper", "TorchFunctionMode", "TorchDispatchMode", "BaseTorchFunctionMode",
+    "enable_torch_function_mode", "evaluate_forward_ref", "_evaluate", "_eval_type",
+    "__globals__", "__subclasses__", "__builtins__", "__import__", "__code__", "__defaults__", "__kwdefaults__",
+    "__closure__", "__self__", "__func__", "__wrapped__", "__reduce__", "__reduce_ex__", "__getstate__",
+    "__getattribute__", "__setattr__", "__delattr__", "__loader__", "__spec__", "__array_interface__",
+    "__array_struct__", "__cuda_array_interface__"})
+SETTINGS = ("torch.backends",)  # modules whose attributes are settings a submission may change (cudnn.deterministic)
+_GETATTR, _SETATTR, _DELATTR, _VARS = builtins.getattr, builtins.setattr, builtins.delattr, builtins.vars
+_MODULE, _TYPE = types.ModuleType, type
 
 
 def refused(owner: Any, name: Any, module: str, change: bool = False) -> bool:
-    """Whether the submission (its module's name ``module``) may not look ``name`` up on ``owner`` by a computed
-    name (or, ``change``, set or delete it)."""
+    """Whether the submission (its module's name ``module``) may not look ``name`` up on ``owner`` (or, ``change``,
+    set or delete it): a door's name; ``__dict__`` or a private name of a module or of a class the file did not
+    define; any change to such a module (but :data:`SETTINGS`) or class."""
     if type(name) is not str:  # a str subclass could answer any comparison: refused; anything else, the builtin's error
         return isinstance(name, str)
-    if name in REACHING or name.startswith("__") and name.endswith("__") and (change or name not in SAFE_DUNDERS):
+    if name in DOORS or change and name.startswith("__") and name.endswith("__"):
         return True
-    foreign = isinstance(owner, _MODULE) or isinstance(owner, _TYPE) and _GETATTR(owner, "__module__", "") != module
-    return foreign and (change or name.startswith("_"))
+    if not _foreign(owner, module):
+        return False
+    settings = isinstance(owner, _MODULE) and _GETATTR(owner, "__name__", "").startswith(SETTINGS)
+    private = name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+    return private or name == "__dict__" or change and not settings
+
+
+def _foreign(owner: Any, module: str) -> bool:
+    """``owner`` is a module, or a class the submission's module did not define."""
+    return isinstance(owner, _MODULE) or isinstance(owner, _TYPE) and _GETATTR(owner, "__module__", "") != module
 
 
 def builtins_for(module: str) -> dict[str, Any]:
@@ -55,4 +72,9 @@ def builtins_for(module: str) -> dict[str, Any]:
             raise AttributeError(f"the grader does not let a submission delete {name!r} by a computed name")
         _DELATTR(owner, name)
 
-    return {**vars(builtins), "getattr": getattr, "setattr": setattr, "delattr": delattr}
+    def vars(*owner: Any) -> Any:  # noqa: A001
+        if owner and _foreign(owner[0], module):
+            raise TypeError("the grader does not let a submission take the namespace of a module or of a library's class")
+        return _VARS(*owner) if owner else sys._getframe(1).f_locals  # vars(): the caller's own names
+
+    return {**_VARS(builtins), "getattr": getattr, "setattr": setattr, "delattr": delattr, "vars": vars}

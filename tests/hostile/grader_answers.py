@@ -59,7 +59,7 @@ def _search():
     for name, module in list(sys.modules.items()):
         if name.split(".")[0] == "graders":
             found.append(f"sys.modules[{name!r}]")
-        for attribute in list(getattr(module, "__dict__", {}) or {}):
+        for attribute in list((module.__dict__ if hasattr(module, "__dict__") else {}) or {}):
             if _looks_like_grader(attribute) and not name.startswith(("torch", "numpy", "sympy", "_")):
                 found.append(f"{name}.{attribute}")
     for obj in gc.get_objects():
