@@ -164,3 +164,16 @@ def test_a_function_too_long_to_follow_fails_closed():
     body = "".join(f"    v{i} = x + {i}\n" for i in range(1000))
     findings = autograd_use(PREAMBLE + f"def manual(x):\n{body}    return 6 * x + 2\nprint(grad(GRID))\n", "manual")
     assert [finding.what.split(" (")[0] for finding in findings] == ["is too long to be read for saved answers"]
+
+
+def test_a_timeit_of_a_helper_and_a_colab_check_change_nothing_it_returns():
+    """Fairness round 15: in exercise 3's notebook, ``%timeit layer(x, w, b)`` above the test cells (magics write it as
+    ``exec(compile(…, "<%timeit>", …), globals(), {})``) or ``IN_COLAB = "google.colab" in sys.modules`` made the
+    by-hand function's call of ``layer`` "state the top level can fill"; a ``%timeit`` only calls ``layer``."""
+    source = ("import sys\nimport torch\n\nIN_COLAB = 'google.colab' in sys.modules\n\n\n"
+              "def layer(x, w, b):\n    return x @ w + b\n\n\ndef manual(x, w, b):\n    return layer(x, w, b) * 2\n\n\n"
+              "exec(compile('layer(torch.ones(2, 3), torch.ones(3, 2), torch.zeros(2))', '<%timeit>', 'exec'), globals(), {})\n"
+              "x = torch.ones(2, 3, requires_grad=True)\nlayer(x, torch.ones(3, 2), torch.zeros(2)).sum().backward()\n")
+    assert autograd_use(source, "manual") == []
+    kept = source.replace("'layer(torch.ones(2, 3)", "'global layer\\nlayer = torch.func.grad(layer)\\nlayer(torch.ones(2, 3)")
+    assert autograd_use(kept, "manual") != []

@@ -95,6 +95,7 @@ DOORS = {  # code -> the start of what the reading says
         "reaches any address of the process's memory",
     # red team 25: lookups by a dotted name, code evaluated from a string, attributes listed by name
     "import pkgutil\nobs = pkgutil.resolve_name('x')": "reaches any object by its dotted name (pkgutil)",
+    "from importlib.metadata import entry_points": "runs code no reading sees (importlib.metadata.entry_points)",
     "from unittest import mock\nmock.patch('a.b.c', f).start()": "reaches any object by its dotted name (unittest.mock)",
     "import unittest.mock": "reaches any object by its dotted name (unittest.mock)",
     "import unittest\np = unittest.mock.patch": "reaches any object by its dotted name (unittest.mock)",
@@ -214,6 +215,7 @@ HONEST = [
     "x = torch.ones(3)\ny = x.repeat(2)",
     "import functools\ndef logged(f):\n    @functools.wraps(f)\n    def inner(*a):\n        return f(*a)\n    return inner",
     "import sys\ntrace_on = sys.gettrace() is not None",
+    "from importlib.metadata import version, PackageNotFoundError\nprint(version('torch'))",
     "import torch.nn.functional as F\ndef loss(z, y, kind='mse_loss'):\n    return getattr(F, kind)(z, y)\n"
     "print(loss(a, b), loss(a, b, 'l1_loss'), loss(a, b, kind='huber_loss'))",
     "def log(msg, *args):\n    print(msg.format(*args))\nlog('loss {:.3f}', 0.5)",

@@ -106,6 +106,14 @@ def top_level_autograd(tree: ast.Module, module: static.Module, notebook: bool =
     return roots[0]
 
 
+def _timed_names(code: ast.Module) -> set[str]:
+    """The names a ``%timeit``'s code may change or hand on: all it names, but a function it only calls
+    (``%timeit layer(x, w, b)`` changes nothing of ``layer``'s: fairness round 15)."""
+    parents = {id(child): node for node in walk(code) for child in children(node)}
+    return {node.id for node in walk(code) if isinstance(node, ast.Name) and not (
+        isinstance(parent := parents.get(id(node)), ast.Call) and parent.func is node)}
+
+
 def _telling(reader: static.Reader) -> bool:
     return any(_telling_finding(finding) for finding in reader.findings)
 
@@ -308,8 +316,8 @@ class State:
         by-hand function's own, one in a function nothing calls, and a literal added once at the top level
         (``SCALE.append(2)`` outside any loop or branch)."""
         parents, quiet = self.module.parents, self._quiet_nodes
-        changed = set(self.augmented) | {node.id for inner in self.module.timeit for node in walk(inner)
-                                         if isinstance(node, ast.Name) and node.id in self.module.bindings}
+        changed = set(self.augmented) | {name for inner in self.module.timeit for name in _timed_names(inner)
+                                         if name in self.module.bindings}
         for node in walk(self.tree):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self.module.bindings \
                     and node.id not in changed and id(node) not in quiet and _handed_on(node, parents, self.module) \

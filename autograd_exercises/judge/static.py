@@ -1427,8 +1427,8 @@ class Reader:
         if attr in ATTRIBUTES:
             self.found(node, *ATTRIBUTES[attr])
         root = self.dotted(owner).split(".")[-1] if owner is not None else ""
-        if (root, attr) in ROOTED:
-            self.found(node, *ROOTED[(root, attr)])
+        if (root, attr) in ROOTED and not ((root, attr) == ("sys", "modules") and modules_asked(node, self.parents.get)):
+            self.found(node, *ROOTED[(root, attr)])  # ("google.colab" in sys.modules only asks: fairness 15)
 
     def read_MatchClass(self, node: ast.MatchClass) -> None:
         """``case C(grad_fn=n)`` reads ``subject.grad_fn``; ``case C(n)`` reads what ``C.__match_args__`` names."""
@@ -1450,7 +1450,7 @@ class Reader:
         if node.id in self.module.bindings:
             if not self.appended_to(node):
                 self.reached.append(node.id)
-        elif node.id not in self.module.imports and node.id in NAMES:
+        elif node.id not in self.module.imports and node.id in NAMES and not self.magic_exec(node):
             self.found(node, *NAMES[node.id])
         elif node.id not in self.module.imports and node.id in LOOKUPS + NAMESPACES and not (
                 isinstance(self.parents.get(node), ast.Call) and self.parents[node].func is node):
@@ -1458,6 +1458,14 @@ class Reader:
         if (lookup := self.imported_lookup(node)) and not (
                 isinstance(self.parents.get(node), ast.Call) and self.parents[node].func is node):
             self.found(node, f"passes {lookup} around (a lookup no reading can follow)", DYNAMIC)
+
+    def magic_exec(self, node: ast.Name) -> bool:
+        """``node`` is the ``exec`` or ``compile`` of the code :mod:`autograd_exercises.magics` writes for a ``%timeit``
+        (its code, a literal, is read as the top level's own: :func:`timeit_trees`)."""
+        call = self.parents.get(node)
+        outer = self.parents.get(call) if node.id == "compile" else call
+        return isinstance(call, ast.Call) and call.func is node and isinstance(outer, ast.Call) \
+            and _timeit_code(outer) is not None
 
     def imported_lookup(self, node: ast.Name) -> str:
         """The lookup (``attrgetter``…) an imported name is, under any name (``from operator import attrgetter as

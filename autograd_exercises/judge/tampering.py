@@ -35,7 +35,10 @@ import string
 from autograd_exercises.judge import static
 from autograd_exercises.judge.syntax import children, walk
 
-ALLOWED_IMPORT = ("autograd_exercises.notebook", ("check",))  # a notebook's test cell, copied into a scratch cell
+ALLOWED_IMPORTS = {  # from … import these: harmless parts of a door's module
+    "autograd_exercises.notebook": ("check",),  # a notebook's test cell, copied into a scratch cell
+    "importlib.metadata": ("version", "PackageNotFoundError"),  # print(version("torch")): fairness round 15
+}
 ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
     **{name: "the call stack's frames" for name in ("f_back", "f_globals", "f_locals", "f_builtins", "tb_frame",
                                                       "gi_frame", "cr_frame", "ag_frame", "_getframe",
@@ -481,8 +484,8 @@ def _root_node(node: ast.AST) -> ast.AST:
 
 
 def _import_door(node: ast.Import | ast.ImportFrom) -> str:
-    if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == ALLOWED_IMPORT[0] \
-            and all(alias.name in ALLOWED_IMPORT[1] for alias in node.names):
+    if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in ALLOWED_IMPORTS \
+            and all(alias.name in ALLOWED_IMPORTS[node.module] for alias in node.names):
         return ""
     targets = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
         [target for _, target in static.imported(node)]  # (import logging.config: all of it, not only logging)
