@@ -72,3 +72,42 @@ def test_the_builtins_carry_the_guarded_lookups():
         here = 1
         return space["vars"]()
     assert local_names()["here"] == 1
+
+
+# What the doors reading lets through since the run guards the module's getattr, setattr, delattr and vars: each of
+# these once was a door by its text (red teams 19-26); now each raises when it runs.
+AT_RUN = [
+    "name = 'f_' + 'back'\nv = getattr(frame, name)",
+    "import torch\nm = getattr(torch, 's' + 'ys')\nv = getattr(m, 'mod' + 'ules')",
+    "import torch\nd = vars(torch)",
+    "for name in dir(node):\n    v = getattr(node, name)",
+    "NAMES = ['tb_lineno']\nNAMES.append(key)\nfor name in NAMES:\n    v = getattr(tb, name)",
+    "look = getattr\nv = look(tb, 'tb_' + 'frame')",
+    "import functools\nv = functools.reduce(getattr, ['tb_frame'], tb)",
+    "import torch\nclass Maker:\n    def __new__(cls):\n        return torch\ncfg = Maker()\nsetattr(cfg, 'x' + 'y', 1)",
+    "import torch\nclass P:\n    def parse_args(self):\n        return torch\nargs = P().parse_args()\nv = vars(args)",
+    "def pick(z, kind='sum'):\n    return getattr(z, kind)\nframe = pick(tb, ''.join(['tb_', 'frame']))",
+    "import torch\nclass Base:\n    def __new__(cls):\n        return torch.autograd.forward_ad.make_dual\n"
+    "class Handle(Base):\n    pass\nh = Handle()\nspace = getattr(h, '__glo' + 'bals__')",
+    "import torch\nclass Handle:\n    pass\nHandle.__new__ = lambda cls: torch\nh = Handle()\nv = getattr(h, '_' + 'C')",
+    "class Handle:\n    pass\nHandle = wrap(Handle)\nh = Handle()\nv = getattr(h, name)",
+    "import types\nns = types.SimpleNamespace(e=eval)\nrun = getattr(ns, 'e')",
+    "import logging\nimport logging.config\nc = getattr(logging, 'con' + 'fig')",
+    "import inspect\nstack = getattr(inspect, 'st' + 'ack')",
+    "import functools\nw = getattr(functools, 'wr' + 'aps')",
+]
+
+
+@pytest.mark.parametrize("code", AT_RUN)
+def test_what_the_reading_lets_through_the_run_refuses(code):
+    import sys
+
+    try:
+        1 / 0
+    except ZeroDivisionError as error:
+        tb = error.__traceback__
+    space = {"__builtins__": builtins_for("snippet"), "__name__": "snippet", "tb": tb, "frame": sys._getframe(),
+             "node": test_an_honest_lookup_is_let_through, "key": "tb_frame", "name": "__globals__",
+             "wrap": lambda cls: (lambda: torch.autograd.forward_ad.make_dual)}
+    with pytest.raises((AttributeError, TypeError), match="the grader does not let a submission"):
+        exec(compile(code, "snippet", "exec"), space)

@@ -46,16 +46,8 @@ DOORS = {  # code -> the start of what the reading says
     "g = getattr(f, '__globals__')": "reaches a function's module namespace",
     "import sys\nm = getattr(sys, 'modules')": "reaches every loaded module",
     "import operator\nget = operator.attrgetter('f_back')": "reaches the call stack's frames",
-    "name = 'f_' + 'back'\nv = getattr(frame, name)": "looks an attribute up by a computed name (getattr)",
-    "import torch\nm = getattr(torch, 's' + 'ys')": "looks an attribute up by a computed name (getattr)",
-    "d = vars(torch)": "reads an object's every attribute (vars)",
     "d = torch.__dict__": "reads an object's every attribute (__dict__)",
     "w = 'f_globals'": "names the call stack's frames ('f_globals')",
-    "for name in dir(node):\n    v = getattr(node, name)": "looks an attribute up by a computed name (getattr)",
-    "NAMES = ['w', 'b']\nNAMES.append(key)\nfor name in NAMES:\n    v = getattr(m, name)":
-        "looks an attribute up by a computed name (getattr)",
-    "for name in ('w', 'b'):\n    globals()['name'] = key\n    v = getattr(m, name)":
-        "looks an attribute up by a computed name (getattr)",
     "for name in ('w', '__globals__'):\n    v = getattr(m, name)": "names a function's module namespace",
     "%timeit": "reaches the call stack's frames (_getframe)",  # in %timeit's code (below)
     # red team 20: torch's and json's own objects changed under the probes, and other spellings of a door
@@ -68,8 +60,6 @@ DOORS = {  # code -> the start of what the reading says
     "f.__defaults__ = (1,)": "reaches a function's code, defaults or closure",
     "match e:\n    case object(tb_frame=frame):\n        pass": "reaches the call stack's frames (tb_frame)",
     "import operator\nget = operator.attrgetter('x.tb_frame')": "names the call stack's frames",
-    "look = getattr\nv = look(tb, 'tb_' + 'frame')": "passes getattr around",
-    "import functools\nv = functools.reduce(getattr, NAMES, tb)": "passes getattr around",
     "v = ('{0.tb_' + 'frame}').format(tb)": "formats a string built as it runs (format",
     "import string\nv = string.Formatter().get_field(FIELD, (tb,), {})": "formats a string built as it runs",
     "import traceback\nt = traceback.TracebackException.from_exception(e, capture_locals=True)":
@@ -116,29 +106,12 @@ DOORS = {  # code -> the start of what the reading says
     "import sys\nm = sys.modules.get('exercise_2')\nm.f = g": "reaches every loaded module",
     "import logging, sys\nh = logging.Formatter(sys.argv[0], style='{')": "formats a string built as it runs (Formatter",
     "print(('{0.f_' + 'back}').format(e))": "formats a string built as it runs",
-    "import torch\nclass Maker:\n    def __new__(cls):\n        return torch\ncfg = Maker()\nsetattr(cfg, key, 1)":
-        "looks an attribute up by a computed name (setattr)",
-    "import torch\nclass P:\n    def parse_args(self):\n        return torch\nargs = P().parse_args()\nv = vars(args)":
-        "reads an object's every attribute (vars)",
     # a parameter's name looked up: only the strings the file passes it count, wherever the function is called
-    "def pick(z, kind='sum'):\n    return getattr(z, kind)\nframe = pick(tb, ''.join(['tb_', 'frame']))":
-        "looks an attribute up by a computed name (getattr)",
-    "def pick(z, kind='sum'):\n    return getattr(z, kind)\nchosen = [pick]": "looks an attribute up by a computed name",
     "def pick(z, kind='sum'):\n    return getattr(z, kind)\nargs = ('tb_frame',)\nframe = pick(tb, *args)":
-        "looks an attribute up by a computed name",
+        "names the call stack's frames",
     "def pick(kind='_C'):\n    return getattr(torch, kind)": "reaches torch's private internals",
     "def pick(z, kind='sum'):\n    return getattr(z, kind)\nframe = pick(tb, kind='tb_frame')": "reaches the call stack's frames",
     # red team 26: "own" objects that are not, timeit's setup, what a method was made from
-    "class Base:\n    def __new__(cls):\n        return torch.autograd.forward_ad.make_dual\nclass Handle(Base):\n    pass\n"
-    "h = Handle()\nspace = getattr(h, '__glo' + 'bals__')": "looks an attribute up by a computed name (getattr)",
-    "class Handle:\n    pass\nHandle.__new__ = lambda cls: torch\nh = Handle()\nv = getattr(h, name)":
-        "looks an attribute up by a computed name (getattr)",
-    "class Handle:\n    pass\nHandle = wrap(Handle)\nh = Handle()\nv = getattr(h, name)": "looks an attribute up by a computed name",
-    "@wrap\nclass Handle:\n    pass\nh = Handle()\nv = getattr(h, name)": "looks an attribute up by a computed name",
-    "import argparse\nparser = argparse.ArgumentParser()\nparser.parse_args = lambda: torch\nargs = parser.parse_args()\n"
-    "v = vars(args)": "reads an object's every attribute (vars)",
-    "import types\nclass types:\n    SimpleNamespace = staticmethod(lambda: torch)\nns = types.SimpleNamespace()\n"
-    "v = getattr(ns, name)": "looks an attribute up by a computed name (getattr)",
     "import timeit\ndef nothing():\n    pass\ntimeit.timeit(nothing, 'import torch; torch.autograd.forward_ad.make_dual.__globals__')":
         "reaches a function's module namespace",
     "import timeit\ntimeit.timeit('pass', setup)": "runs code from a string (timeit)",

@@ -16,8 +16,10 @@ name (``pkgutil``, ``pydoc``, ``unittest.mock``, ``logging.config``: red team 25
 ``torch.library``, ``ctypes``, unpickling, raw memory (``__array_interface__``, ``as_strided``), torch's private names (``torch._C``,
 ``torch._check``) and modes, a tensor class of the file's own that answers for autograd (a ``grad_fn`` property),
 ``_thread``, a change to a library's own objects (``json.JSONEncoder = …``, ``type(x).f = …``: red team 20), and the
-lookups that could spell any of them (``getattr`` with a computed name, ``vars(o)``, ``o.__dict__``, a string naming
-a door, a format string built as the file runs), each on other than ``self`` or ``cls``. Honest exercise code needs
+lookups that could spell any of them that the run cannot check (``attrgetter`` or ``methodcaller`` with a computed
+name, ``o.__dict__``, a string naming a door, a format string built as the file runs). The module's own
+``getattr``, ``setattr``, ``delattr`` and ``vars`` check at run time the name they are given
+(:mod:`autograd_exercises.sandbox.guard`): with a computed name they are no door here. Honest exercise code needs
 none of them; printing, ``traceback.print_exc()``, ``gc.collect()``, ``globals()``, ``x.grad = None`` and
 ``torch.compile`` are fine. The code
 :mod:`autograd_exercises.magics` writes for ``%timeit`` and cell magics (``exec(compile("…", "<%timeit>", "exec"),
@@ -92,6 +94,7 @@ NAMES = {"exec": "runs code no reading sees (exec)", "eval": "runs code no readi
          "__builtins__": "reaches the builtins' namespace"}
 UNPICKLE = ("load", "loads", "Unpickler")
 UNPICKLE_ANYWHERE = ("add_safe_globals", "safe_globals", "weights_only", "allow_pickle")  # torch.load's own doors
+GUARDED = ("getattr", "setattr", "delattr", "vars")  # the builtins the sandbox gives a submission's module guarded
 LOOKUPS = {"getattr": 1, "setattr": 1, "delattr": 1, "getattr_static": 1, "attrgetter": 0, "methodcaller": 0}
 FORMATTERS = ("format", "format_map", "vformat", "get_field")  # a format string's fields read attributes
 TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -120,9 +123,10 @@ def door(source: str) -> tuple[str, int] | None:
 class _Reading:
     """One file's (or one magic's code's) doors, in one walk over it (and one for its imports)."""
 
-    def __init__(self, tree: ast.Module, imports: dict[str, str]) -> None:
+    def __init__(self, tree: ast.Module, imports: dict[str, str], guarded: bool = True) -> None:
         self.tree = tree
         self.imports = {**imports, **_imports(tree)}  # name -> dotted target (``import inspect as i``: i -> inspect)
+        self.guarded = guarded  # runs with the module's guarded builtins (a timeit's string: with the real ones)
 
     @functools.cached_property
     def bindings(self) -> collections.Counter:
@@ -165,7 +169,7 @@ class _Reading:
                 and node.id not in self.imports and node.lineno <= self.own_definitions.get(node.id, 1 << 30):
             return NAMES[node.id]  # (the builtin, unless the file's own top-level def of that name ran before)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and self.callee(node) in LOOKUPS \
-                and not self.called(node):
+                and not self.called(node) and not self.guarded_builtin(node):
             return f"passes {self.callee(node)} around (a lookup by a name no reading sees)"
         if isinstance(node, ast.MatchClass):  # case object(tb_frame=t) reads t = subject.tb_frame
             return next(filter(None, (self.attribute_door(ast.Attribute(value=ast.Name("?"), attr=attr, ctx=ast.Load()))
@@ -223,8 +227,8 @@ class _Reading:
         if not isinstance(node, ast.Call):
             return ""
         name = self.callee(node.func)
-        if name == "vars" and node.args and not (isinstance(node.args[0], ast.Name) and (
-                node.args[0].id in OWN or node.args[0].id in self.own_instances)):
+        if name == "vars" and node.args and not self.guarded_builtin(node.func) and not (
+                isinstance(node.args[0], ast.Name) and (node.args[0].id in OWN or node.args[0].id in self.own_instances)):
             return "reads an object's every attribute (vars)"
         if name in FORMATTERS and isinstance(node.func, ast.Attribute) and not self.literal_text(node.func.value) \
                 and not (node.args and all(isinstance(arg, ast.Constant) for arg in node.args) and not node.keywords):
@@ -254,7 +258,16 @@ class _Reading:
         if isinstance(literal, ast.Name) and literal.id in self.literals:  # for name in ("w", "b"): getattr(m, name)
             return next(filter(None, (self.attribute_door(ast.Attribute(value=owner, attr=text, ctx=ast.Load()))
                                       for text in sorted(self.literals[literal.id]))), "")
+        if self.guarded_builtin(node.func):
+            return ""  # getattr(F, self.activation): the run refuses a door's name (sandbox/guard.py)
         return f"looks an attribute up by a computed name ({name})"
+
+    def guarded_builtin(self, func: ast.AST) -> bool:
+        """``func`` is the module's own ``getattr``, ``setattr``, ``delattr`` or ``vars``, which the sandbox guards by
+        the name it is given at run time (:mod:`autograd_exercises.sandbox.guard`): a builtin name the file never
+        binds, in code that runs with the module's builtins."""
+        return self.guarded and isinstance(func, ast.Name) and func.id in GUARDED and func.id not in self.imports \
+            and not self.bindings[func.id]
 
     def callee(self, func: ast.AST) -> str:
         """The name of what ``func`` calls, through an import under another name (``from operator import attrgetter
@@ -366,7 +379,7 @@ class _Reading:
             inner = _parsed(code.value) if isinstance(code, ast.Constant) and isinstance(code.value, str) else None
             if inner is None:
                 return f"runs code from a string ({name}), which no reading sees"
-            if found := next((what for what, _ in _Reading(inner, self.imports).doors()), ""):
+            if found := next((what for what, _ in _Reading(inner, self.imports, guarded=False).doors()), ""):
                 return found
         return ""
 
