@@ -611,6 +611,22 @@ def test_a_trace_hook_cannot_rewrite_what_the_probes_return(grade_source):
     assert result.score == 11 and [check.name for check in result.checks if not check.passed] == ["backward_twice"]
 
 
+def test_a_library_that_replaces_what_the_probes_rely_on_is_caught(grade_source):
+    """Red team 28: ``argparse`` sets attributes by the names it is given, with the real ``setattr``: given torch's
+    graph module as its namespace, it replaced ``saved_tensors_hooks`` (what exercise 5's count relies on) for a class
+    of the file's, and the wrong answer scored full marks. The child watches what the probes rely on and ends the run
+    when any of it is no longer what it was: nothing of such a file is graded."""
+    forgery = ("import argparse\n\n\nclass _Quiet:\n    def __init__(self, *hooks):\n        pass\n\n"
+               "    def __enter__(self):\n        return self\n\n    def __exit__(self, *exc):\n        return False\n\n\n"
+               "_owner = (lambda: torch.autograd.graph)()\n_parser = argparse.ArgumentParser()\n"
+               "_parser.add_argument('--hooks', dest='saved_tensors' + '_hooks', type=lambda text: _Quiet)\n"
+               "_parser.parse_args(['--hooks', 'x'], namespace=_owner)\n")
+    source = solution_text("exercise_5").replace(*TWO_GRAPHS) + "\n" + forgery
+    result = grade_source("exercise-5", source, doors=False)
+    assert result.score == 0 and all("changed the grader's torch.autograd.graph.saved_tensors_hooks" in check.feedback
+                                     for check in result.checks), [check.feedback for check in result.checks][:1]
+
+
 def test_terminal_escapes_leave_every_report_well_formed(grade_source):
     from autograd_exercises.reports import FORMATS
 

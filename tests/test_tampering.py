@@ -126,6 +126,11 @@ DOORS = {  # code -> the start of what the reading says
         "copies attributes by the names it is given (update_wrapper)",
     "from functools import wraps\nbox = wraps(f, (name,), ())(box)": "copies attributes by the names it is given (wraps)",
     "state = f.__getstate__()": "reaches an object's every attribute (__getstate__)",
+    # red team 28: annotations evaluated by inspect, argparse setting attributes for the file
+    "import inspect\nspace = inspect.signature(f, eval_str=True).return_annotation": "evaluates annotations as code",
+    "from functools import singledispatch": "reaches code evaluated from a string",
+    "import argparse\nargparse.ArgumentParser().parse_args(['--x', '1'], namespace=owner)":
+        "has argparse set attributes on any object by name",
     "how, (obj, name) = model.forward.__reduce_ex__(2)": "reaches what a method or a wrapper was made from (__reduce_ex__)",
 }
 TIMEIT = "import sys\nexec(compile('sys._getframe()', '<%timeit>', 'exec'), globals(), {})\n"

@@ -50,7 +50,8 @@ from autograd_exercises.judge import methods
 from autograd_exercises.judge.syntax import children, walk
 
 DIFFERENTIATES, TRACKS, DYNAMIC = 0, 1, 2  # ranks: what a finding is, most telling first
-EVALUATORS = ("get_type_hints", "ForwardRef", "_evaluate", "_eval_type", "evaluate_forward_ref", "get_annotations")
+EVALUATORS = ("get_type_hints", "ForwardRef", "_evaluate", "_eval_type", "evaluate_forward_ref", "singledispatch",
+              "singledispatchmethod", "get_annotations")  # (singledispatch's register reads annotations as code)
 CODE_OBJECTS = ("FunctionType", "CodeType", "LambdaType")  # types' constructors: a function from any code object
 ASKED = ("jacobian", "hessian", "vjp", "jvp", "jacrev", "jacfwd", "hvp", "vhp")  # functions of torch's modules only
 ATTRIBUTES = {  # attribute name -> (what the code does, rank)

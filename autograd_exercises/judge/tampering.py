@@ -94,6 +94,7 @@ NAMES = {"exec": "runs code no reading sees (exec)", "eval": "runs code no readi
          "__builtins__": "reaches the builtins' namespace"}
 UNPICKLE = ("load", "loads", "Unpickler")
 UNPICKLE_ANYWHERE = ("add_safe_globals", "safe_globals", "weights_only", "allow_pickle")  # torch.load's own doors
+PARSERS = ("parse_args", "parse_known_args", "parse_intermixed_args", "parse_known_intermixed_args")
 GUARDED = ("getattr", "setattr", "delattr", "vars")  # the builtins the sandbox gives a submission's module guarded
 LOOKUPS = {"getattr": 1, "setattr": 1, "delattr": 1, "getattr_static": 1, "attrgetter": 0, "methodcaller": 0}
 FORMATTERS = ("format", "format_map", "vformat", "get_field")  # a format string's fields read attributes
@@ -183,6 +184,11 @@ class _Reading:
             return "makes a class as it runs (type with three arguments), which no reading sees"
         if isinstance(node, ast.keyword) and node.arg in ATTRIBUTES:
             return f"reaches {ATTRIBUTES[node.arg]}"
+        if isinstance(node, ast.keyword) and node.arg == "eval_str" and not static._is_false(node.value):
+            return "evaluates annotations as code (eval_str), which no reading sees"  # inspect.signature: red team 28
+        if isinstance(node, ast.Call) and any(k.arg == "namespace" for k in node.keywords) \
+                and self.callee(node.func) in PARSERS:
+            return f"has argparse set attributes on any object by name ({self.callee(node.func)}'s namespace)"
         if isinstance(node, ast.keyword) and (
                 node.arg == "weights_only" and not (isinstance(node.value, ast.Constant) and node.value.value is True)
                 or node.arg == "allow_pickle" and not static._is_false(node.value)):

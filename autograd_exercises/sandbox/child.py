@@ -193,6 +193,42 @@ def hide_grader() -> None:
     sys.modules["__main__"] = types.ModuleType("__main__")
 
 
+class Tampered(Exception):
+    """The submission changed an object the probes or the report rely on (:func:`watch`)."""
+
+
+def watch() -> list[tuple[str, Any, str, Any]]:
+    """What the probes and the report rely on, as it is before the submission runs: every name of the sandbox's
+    and the probes' modules and of torch's saved-tensor hooks and forward-mode AD, and the engine, hook pushers,
+    backward functions and thread starters the counters wrap. Library code sets attributes for its caller (red
+    team 28: ``argparse``'s ``parse_args(namespace=…)`` replaced ``saved_tensors_hooks``), beyond what any reading
+    or guard of the submission's own lookups sees; :func:`tampered` compares each by identity."""
+    import _thread
+    import threading
+
+    from autograd_exercises import probes
+    from torch.autograd.variable import Variable
+
+    ours = (observe, packing, *probes.MODULES)
+    watched = [(module.__name__, vars(module), key, value) for module in ours for key, value in list(vars(module).items())]
+    watched += [(module.__name__, vars(module), key, value) for module in (torch.autograd.graph, torch.autograd.forward_ad)
+                for key, value in list(vars(module).items()) if callable(value)]  # (not forward_ad's level, an int)
+    watched += [("autograd_exercises.sandbox.child", globals(), key, value) for key, value in list(globals().items())]
+    named = ((Variable, "_execution_engine"), (torch._C._autograd, "_push_saved_tensors_default_hooks"),
+             (torch._C._autograd, "_pop_saved_tensors_default_hooks"), (torch.autograd, "_push_saved_tensors_default_hooks"),
+             (torch.Tensor, "backward"), (torch.autograd, "backward"), (torch.autograd, "grad"),
+             (_thread, "start_new_thread"), (_thread, "start_new"), (threading, "_start_new_thread"))
+    return watched + [(getattr(owner, "__name__", "?"), owner, key, getattr(owner, key)) for owner, key in named]
+
+
+def tampered(watched: list[tuple[str, Any, str, Any]]) -> None:
+    """Raise :class:`Tampered` when any watched object is no longer what it was."""
+    for label, owner, key, value in watched:
+        current = owner.get(key, Tampered) if type(owner) is dict else getattr(owner, key, Tampered)
+        if current is not value:
+            raise Tampered(f"the submission changed the grader's {label}.{key}: the checks' probes rely on it")
+
+
 def resolve(ref: str) -> Any:
     """``"package.module:function"`` → the function (trusted grader code)."""
     module_name, _, qualname = ref.partition(":")
@@ -282,10 +318,10 @@ def _separator(name: str) -> None:
 
 
 def _run_checks(module: Any, job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any],
-                names: list[str] | None = None) -> dict[str, Any]:
+                watched: list[Any], names: list[str] | None = None) -> dict[str, Any]:
     """Every check of a multi-check job (or those ``names``), each within its own timeout, each from the same
     global state; its output marked by a separator line. ``probes``: each check's probe, resolved before any
-    student code ran (:func:`hide_grader`)."""
+    student code ran (:func:`hide_grader`); ``watched``: what must not have changed before each (:func:`watch`)."""
     checks: dict[str, Any] = {}
     state = _state()
     for item in job["checks"]:
@@ -293,6 +329,7 @@ def _run_checks(module: Any, job: dict[str, Any], cases: dict[str, Any], probes:
         if names is not None and name not in names:
             continue
         _restore(state)
+        tampered(watched)
         _separator(name)
         probe, start = probes[name], time.monotonic()
         try:
@@ -301,6 +338,7 @@ def _run_checks(module: Any, job: dict[str, Any], cases: dict[str, Any], probes:
             checks[name] = {"timed_out": True}
         checks[name]["wall"] = round(time.monotonic() - start, 4)
     _restore(state)
+    tampered(watched)  # (what the last check's calls changed)
     return checks
 
 
@@ -343,7 +381,7 @@ def _run_cell(module: Any, lines: list[str], step: dict[str, Any]) -> dict[str, 
     return outcome
 
 
-def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any]) -> dict[str, Any]:
+def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any], watched: list[Any]) -> dict[str, Any]:
     """A notebook's job: its cells one at a time, in order; at each test cell's position, its checks. The notebook's
     namespace is ``__main__``, as in Jupyter (a class it defines pickles by that name)."""
     path = os.path.join(job["scratch"], job["filename"])
@@ -359,7 +397,7 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
     checks: dict[str, Any] = {}
     for step in job["program"]:
         if "checks" in step:
-            checks.update(_run_checks(module, job, cases, probes, list(step["checks"])))
+            checks.update(_run_checks(module, job, cases, probes, watched, list(step["checks"])))
         else:
             cells.append(_run_cell(module, lines, step))
     return {"status": "ok", "checks": checks, "cells": cells}
@@ -374,9 +412,18 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     probes = {item["name"]: resolve(item["probe"]) for item in job.get("checks") or ()}
     observe.install_autograd_counter()
     sys.addaudithook(_no_tracing)  # for the child's life: no hook can be taken back
+    watched = watch()
     hide_grader()
+    try:
+        return _run_job(job, cases, probe, probes, watched)
+    except Tampered as exc:
+        return {"status": "import-error", "exception": observe.describe_exception(exc)}
+
+
+def _run_job(job: dict[str, Any], cases: dict[str, Any], probe: Any, probes: dict[str, Any], watched: list[Any]) -> dict[str, Any]:
+    """:func:`run_probe` once the grader is hidden: the notebook's program, or the import and the checks."""
     if job.get("program") is not None and job.get("checks") is not None:
-        return run_program(job, cases, probes)
+        return run_program(job, cases, probes, watched)
     try:
         module = _timed(job["import_timeout"], lambda: import_submission(job)) if job.get("checks") else \
             import_submission(job)
@@ -385,11 +432,14 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     except BaseException as exc:  # SyntaxError, SystemExit, anything at import
         return {"status": "import-error", "exception": observe.describe_exception(exc)}
     if job.get("checks"):
-        return {"status": "ok", "checks": _run_checks(module, job, cases, probes)}
+        return {"status": "ok", "checks": _run_checks(module, job, cases, probes, watched)}
+    tampered(watched)
     if probe is None:
         names = sorted(name for name, value in vars(module).items() if callable(value))
         return {"status": "ok", "functions": names}
-    return {"status": "ok", "observations": _observe(probe, module, cases)}
+    observations = _observe(probe, module, cases)
+    tampered(watched)
+    return {"status": "ok", "observations": observations}
 
 
 def report(result: dict[str, Any], seal: bytes = b"") -> None:
