@@ -249,9 +249,6 @@ def test_autograd_in_the_by_hand_function_loses_only_the_by_hand_point(grade_sou
 DOORS = {
     "dunder_import": ("    leaf = x.detach().requires_grad_()\n    (slope,) = __import__('torch')"
                       ".autograd.grad(polynomial(leaf).sum(), leaf)\n    return slope\n", "imports by name (__import__)"),
-    "getattr_computed_name": ("    engine = getattr(torch, 'auto' + 'grad')\n    leaf = getattr(x.detach(), 'requires_' + "
-                              "'grad_')()\n    (slope,) = engine.grad(polynomial(leaf).sum(), leaf)\n    return slope\n",
-                              "looks an attribute up by a computed name (getattr)"),
     "eval": ("    leaf = eval('x.detach().requires' + '_grad_()')\n    eval('polynomial(leaf).sum().back' + 'ward()')\n"
              "    return leaf.grad\n", "runs code no reading sees (eval)"),
 }
@@ -259,11 +256,21 @@ DOORS = {
 
 @pytest.mark.parametrize("name", sorted(DOORS))
 def test_autograd_behind_a_door_to_any_object_runs_nothing(grade_source, name):
-    """``__import__``, a computed ``getattr`` and ``eval`` reach the grader's own package as easily as torch."""
+    """``__import__`` and ``eval`` reach the grader's own package as easily as torch."""
     body, what = DOORS[name]
     result = grade_source(SLUG, mutate(SOLUTION, (MANUAL, body)))
     assert result.score == 0 and {check.mistake for check in result.checks} == {"reaches-grader"}
     assert f"{what} at line " in result.problem, result.problem
+
+
+def test_autograd_by_a_computed_name_runs_and_loses_the_by_hand_point(grade_source):
+    """A computed ``getattr`` is checked when it runs (sandbox/guard.py): ``getattr(torch, "auto" + "grad")`` is
+    torch's public autograd, so the file runs, and its autograd, counted in the engine, costs the by-hand check."""
+    body = ("    engine = getattr(torch, 'auto' + 'grad')\n    leaf = getattr(x.detach(), 'requires_' + 'grad_')()\n"
+            "    (slope,) = engine.grad(polynomial(leaf).sum(), leaf)\n    return slope\n")
+    result = grade_source(SLUG, mutate(SOLUTION, (MANUAL, body)))
+    failed = {check.name for check in result.checks if not check.passed}
+    assert failed == {"polynomial_grad_manual_by_hand"}, {c.name: c.feedback for c in result.checks if not c.passed}
 
 
 @pytest.mark.parametrize("name", sorted(BY_HAND_CORRECT))
