@@ -70,8 +70,8 @@ def test_the_builtins_carry_the_guarded_lookups():
 
     def local_names():
         here = 1
-        return space["vars"]()
-    assert local_names()["here"] == 1
+        return space["vars"](), here
+    assert local_names()[0]["here"] == 1
 
 
 # What the doors reading lets through since the run guards the module's getattr, setattr, delattr and vars: each of

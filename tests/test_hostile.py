@@ -559,6 +559,22 @@ TWO_GRAPHS = ("    out = polynomial(x)\n    out.backward(retain_graph=True)\n   
               "    polynomial(x).backward()\n    polynomial(x).backward()\n")  # exercise 5's wrong answer: 11/12
 
 
+def _two_graphs_past_the_reading(grade_source, forgery: str):
+    """Exercise 5's wrong two-graph answer with ``forgery`` after it, graded past the doors reading (the run's own
+    layers are what is tested)."""
+    return grade_source("exercise-5", solution_text("exercise_5").replace(*TWO_GRAPHS) + "\n" + forgery, doors=False)
+
+
+def _kept_its_score(result) -> bool:
+    """The forgery changed nothing: the wrong answer's 11/12, ``backward_twice`` failed."""
+    return result.score == 11 and [check.name for check in result.checks if not check.passed] == ["backward_twice"]
+
+
+def _tried(code: str, fallback: str) -> str:
+    """``code`` in a ``try`` whose ``except`` runs ``fallback``."""
+    return "try:\n" + "".join(f"    {line}\n" for line in code.splitlines()) + f"except BaseException:\n    {fallback}\n"
+
+
 @pytest.mark.parametrize("lookup", ["import pkgutil\n_obs = pkgutil.resolve_name('autograd_exercises.sandbox.observe')",
                                     "import pydoc\n_obs = pydoc.locate('autograd_exercises.sandbox.observe')",
                                     "import sys\n_obs = sys.modules['autograd_exercises.sandbox.observe']"])
@@ -567,16 +583,13 @@ def test_the_child_hides_the_graders_modules_from_lookups_by_name(grade_source, 
     exercise 5's probe module, whose counter it replaced: a wrong answer scored 12/12. The child takes the grader's
     modules out of ``sys.modules`` before the file runs; past the doors reading too, the lookup fails or loads a
     copy that nothing calls, and the wrong answer keeps its 11/12."""
-    forgery = ("import contextlib\ntry:\n" + "".join(f"    {line}\n" for line in lookup.splitlines())
-               + "except BaseException:\n    _obs = None\n"
+    forgery = ("import contextlib\n" + _tried(lookup, "_obs = None") +
                "if _obs is not None:\n    _real = _obs.saved_for_backward\n\n"
                "    @contextlib.contextmanager\n    def _fake():\n        with _real() as counts:\n"
                "            yield counts\n        n = counts['saved'] // 2 or 1\n"
                "        counts.update(saved=n, read=2 * n, reread=n, once=0, own_hooks=0)\n\n"
                "    _obs.saved_for_backward = _fake\n")
-    source = solution_text("exercise_5").replace(*TWO_GRAPHS) + "\n" + forgery
-    result = grade_source("exercise-5", source, doors=False)
-    assert result.score == 11 and [check.name for check in result.checks if not check.passed] == ["backward_twice"]
+    assert _kept_its_score(_two_graphs_past_the_reading(grade_source, forgery))
 
 
 @pytest.mark.parametrize("reach", [
@@ -589,14 +602,11 @@ def test_a_computed_lookup_cannot_reach_the_graders_wrappers(grade_source, reach
     its ``__globals__``; an "own" object that was that wrapper (an inherited ``__new__``), or a method's ``self``
     handed it, let a computed ``getattr`` read them and swap the graph count: 12/12 for a wrong answer. The module's
     ``getattr`` refuses such a name at run time, past the doors reading too."""
-    forgery = ("import contextlib\ntry:\n" + "".join(f"    {line}\n" for line in reach.splitlines())
-               + "except AttributeError:\n    _space = None\n"
+    forgery = ("import contextlib\n" + _tried(reach, "_space = None") +
                "if _space is not None:\n    @contextlib.contextmanager\n    def _fake():\n"
                "        yield {'saved': 8, 'read': 16, 'reread': 8, 'once': 0, 'own_hooks': 0, 'threads': 0}\n\n"
                "    _space['saved_for_backward'] = _fake\n")
-    source = solution_text("exercise_5").replace(*TWO_GRAPHS) + "\n" + forgery
-    result = grade_source("exercise-5", source, doors=False)
-    assert result.score == 11 and [check.name for check in result.checks if not check.passed] == ["backward_twice"]
+    assert _kept_its_score(_two_graphs_past_the_reading(grade_source, forgery))
 
 
 def test_a_trace_hook_cannot_rewrite_what_the_probes_return(grade_source):
@@ -606,9 +616,7 @@ def test_a_trace_hook_cannot_rewrite_what_the_probes_return(grade_source):
     forgery = ("import sys\n\n\ndef _watch(frame, event, arg):\n    if event == 'return' and isinstance(arg, dict) "
                "and 'saved' in arg:\n        arg.update(saved=8, read=16, reread=8, once=0)\n    return _watch\n\n\n"
                "try:\n    sys.settrace(_watch)\nexcept RuntimeError:\n    pass\n")
-    source = solution_text("exercise_5").replace(*TWO_GRAPHS) + "\n" + forgery
-    result = grade_source("exercise-5", source, doors=False)
-    assert result.score == 11 and [check.name for check in result.checks if not check.passed] == ["backward_twice"]
+    assert _kept_its_score(_two_graphs_past_the_reading(grade_source, forgery))
 
 
 def test_a_library_that_replaces_what_the_probes_rely_on_is_caught(grade_source):
@@ -621,8 +629,7 @@ def test_a_library_that_replaces_what_the_probes_rely_on_is_caught(grade_source)
                "_owner = (lambda: torch.autograd.graph)()\n_parser = argparse.ArgumentParser()\n"
                "_parser.add_argument('--hooks', dest='saved_tensors' + '_hooks', type=lambda text: _Quiet)\n"
                "_parser.parse_args(['--hooks', 'x'], namespace=_owner)\n")
-    source = solution_text("exercise_5").replace(*TWO_GRAPHS) + "\n" + forgery
-    result = grade_source("exercise-5", source, doors=False)
+    result = _two_graphs_past_the_reading(grade_source, forgery)
     assert result.score == 0 and all("changed the grader's torch.autograd.graph.saved_tensors_hooks" in check.feedback
                                      for check in result.checks), [check.feedback for check in result.checks][:1]
 
