@@ -210,12 +210,15 @@ def watch() -> list[tuple[str, Any, str, Any]]:
     from torch.autograd.variable import Variable
 
     ours = (observe, packing, *probes.MODULES)
-    watched = [(module.__name__, vars(module), key, value) for module in ours for key, value in list(vars(module).items())]
-    watched += [(module.__name__, vars(module), key, value) for module in (torch.autograd.graph, torch.autograd.forward_ad)
+    watched = [(module.__name__, vars(module), key, value)
+               for module in ours for key, value in list(vars(module).items())]
+    watched += [(module.__name__, vars(module), key, value)
+                for module in (torch.autograd.graph, torch.autograd.forward_ad)
                 for key, value in list(vars(module).items()) if callable(value)]  # (not forward_ad's level, an int)
     watched += [("autograd_exercises.sandbox.child", globals(), key, value) for key, value in list(globals().items())]
     named = ((Variable, "_execution_engine"), (torch._C._autograd, "_push_saved_tensors_default_hooks"),
-             (torch._C._autograd, "_pop_saved_tensors_default_hooks"), (torch.autograd, "_push_saved_tensors_default_hooks"),
+             (torch._C._autograd, "_pop_saved_tensors_default_hooks"),
+             (torch.autograd, "_push_saved_tensors_default_hooks"),
              (torch.Tensor, "backward"), (torch.autograd, "backward"), (torch.autograd, "grad"),
              (_thread, "start_new_thread"), (_thread, "start_new"), (threading, "_start_new_thread"))
     return watched + [(getattr(owner, "__name__", "?"), owner, key, getattr(owner, key)) for owner, key in named]
@@ -381,7 +384,8 @@ def _run_cell(module: Any, lines: list[str], step: dict[str, Any]) -> dict[str, 
     return outcome
 
 
-def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any], watched: list[Any]) -> dict[str, Any]:
+def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any],
+                watched: list[Any]) -> dict[str, Any]:
     """A notebook's job: its cells one at a time, in order; at each test cell's position, its checks. The notebook's
     namespace is ``__main__``, as in Jupyter (a class it defines pickles by that name)."""
     path = os.path.join(job["scratch"], job["filename"])
@@ -420,7 +424,8 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
         return {"status": "import-error", "exception": observe.describe_exception(exc)}
 
 
-def _run_job(job: dict[str, Any], cases: dict[str, Any], probe: Any, probes: dict[str, Any], watched: list[Any]) -> dict[str, Any]:
+def _run_job(job: dict[str, Any], cases: dict[str, Any], probe: Any, probes: dict[str, Any],
+             watched: list[Any]) -> dict[str, Any]:
     """:func:`run_probe` once the grader is hidden: the notebook's program, or the import and the checks."""
     if job.get("program") is not None and job.get("checks") is not None:
         return run_program(job, cases, probes, watched)

@@ -26,9 +26,9 @@ DOORS = frozenset({  # what an attribute name reaches past an object's data (the
     "modules", "cell_contents", "capture_locals", "ctypeslib", "ctypes", "as_strided", "string_at", "from_address",
     "from_blob", "settrace", "setprofile", "monitoring", "getargvalues", "getmembers", "getmembers_static",
     "getclosurevars", "resolve_name", "ForwardRef", "get_type_hints", "get_annotations", "FunctionType", "CodeType",
-    "LambdaType", "co_code", "update_wrapper", "wraps", "attrgetter", "methodcaller", "getattr_static", "TorchFunctionMode", "TorchDispatchMode", "BaseTorchFunctionMode",
-    "enable_torch_function_mode", "evaluate_forward_ref", "_evaluate", "_eval_type", "singledispatch",
-    "singledispatchmethod",
+    "LambdaType", "co_code", "update_wrapper", "wraps", "attrgetter", "methodcaller", "getattr_static",
+    "TorchFunctionMode", "TorchDispatchMode", "BaseTorchFunctionMode", "enable_torch_function_mode",
+    "evaluate_forward_ref", "_evaluate", "_eval_type", "singledispatch", "singledispatchmethod",
     "__globals__", "__subclasses__", "__builtins__", "__import__", "__code__", "__defaults__", "__kwdefaults__",
     "__closure__", "__self__", "__func__", "__wrapped__", "__reduce__", "__reduce_ex__", "__getstate__",
     "__getattribute__", "__setattr__", "__delattr__", "__loader__", "__spec__", "__array_interface__",
@@ -46,7 +46,8 @@ SETTINGS = ("torch.backends",)  # modules whose attributes are settings a submis
 _GETATTR, _SETATTR, _DELATTR, _VARS = builtins.getattr, builtins.setattr, builtins.delattr, builtins.vars
 _MODULE, _TYPE = types.ModuleType, type
 _RAW = tuple(_GETATTR(builtins, name) for name in (  # builtins no lookup may hand a submission (by identity)
-    "getattr", "setattr", "delattr", "vars", "eval", "exec", "compile", "__import__", "globals", "locals", "breakpoint"))
+    "getattr", "setattr", "delattr", "vars", "eval", "exec", "compile", "__import__", "globals", "locals",
+    "breakpoint"))
 
 
 def refused(owner: Any, name: Any, module: str, change: bool = False) -> bool:
