@@ -117,11 +117,22 @@ def run_failure_code(run: RunResult) -> str:
     """The mistake code of :func:`run_failure`'s feedback (``timeout``, ``import-error``, ``crashed``, …)."""
     if run.status == "no-result" and str(run.result.get("message", "")).startswith("unreadable report"):
         return "unreadable-report"
+    if _tampered(run):
+        return "reaches-grader"
     return RUN_FAILURES.get(run.status, "sandbox-error")
+
+
+def _tampered(run: RunResult) -> bool:
+    """The child ended the job because the submission changed what the probes rely on (``child.tampered``); a file
+    that raises an exception of that name at import only blames itself."""
+    return run.status == "import-error" and isinstance(run.result.get("exception"), dict) \
+        and run.result["exception"].get("type") == "Tampered"
 
 
 def run_failure(run: RunResult, timeout: float, submission: Submission) -> str:
     """Feedback for a child that did not report observations (its code: :func:`run_failure_code`)."""
+    if _tampered(run):
+        return f"not run: {str(run.result['exception'].get('message', '')).strip(chr(34))}"  # (its quotes off)
     if run.status == "import-error":
         exc = run.result.get("exception", {})
         _with_places(exc, submission)

@@ -630,8 +630,9 @@ def test_a_library_that_replaces_what_the_probes_rely_on_is_caught(grade_source)
                "_parser.add_argument('--hooks', dest='saved_tensors' + '_hooks', type=lambda text: _Quiet)\n"
                "_parser.parse_args(['--hooks', 'x'], namespace=_owner)\n")
     result = _two_graphs_past_the_reading(grade_source, forgery)
-    assert result.score == 0 and all("changed the grader's torch.autograd.graph.saved_tensors_hooks" in check.feedback
-                                     for check in result.checks), [check.feedback for check in result.checks][:1]
+    assert result.score == 0 and {check.mistake for check in result.checks} == {"reaches-grader"}
+    assert all(check.feedback.startswith("not run: the submission changed the grader's torch.autograd.graph."
+                                         "saved_tensors_hooks") for check in result.checks), result.checks[0].feedback
 
 
 def test_terminal_escapes_leave_every_report_well_formed(grade_source):
