@@ -126,6 +126,11 @@ DOORS = {  # code -> the start of what the reading says
         "copies attributes by the names it is given (update_wrapper)",
     "from functools import wraps\nbox = wraps(f, (name,), ())(box)": "copies attributes by the names it is given (wraps)",
     "state = f.__getstate__()": "reaches an object's every attribute (__getstate__)",
+    # red team 29: torch handed in under another name, its private internals read off it
+    "def top(lib):\n    return lib._C._autograd._top_saved_tensors_default_hooks(False)\nhooks = top(torch)":
+        "reaches torch's private internals (lib._C",
+    "def quiet(lib):\n    lib.set_tracing = lib._saved_tensors_hooks_set_tracing": "reaches torch's private internals",
+    "def engine(v):\n    return v._execution_engine._engine": "reaches torch's private internals",
     # red team 28: annotations evaluated by inspect, argparse setting attributes for the file
     "import inspect\nspace = inspect.signature(f, eval_str=True).return_annotation": "evaluates annotations as code",
     "from functools import singledispatch": "reaches code evaluated from a string",
@@ -194,6 +199,8 @@ HONEST = [
     "import functools\ndef logged(f):\n    @functools.wraps(f)\n    def inner(*a):\n        return f(*a)\n    return inner",
     "import sys\ntrace_on = sys.gettrace() is not None",
     "from importlib.metadata import version, PackageNotFoundError\nprint(version('torch'))",
+    "def count(model):\n    return sum(p.numel() for p in model._parameters.values())",  # a module's own private
+    "class Cache:\n    def __init__(self):\n        self._C = {}\n    def get(self, k):\n        return self._C.get(k)",
     "import torch.nn.functional as F\ndef loss(z, y, kind='mse_loss'):\n    return getattr(F, kind)(z, y)\n"
     "print(loss(a, b), loss(a, b, 'l1_loss'), loss(a, b, kind='huber_loss'))",
     "def log(msg, *args):\n    print(msg.format(*args))\nlog('loss {:.3f}', 0.5)",

@@ -197,8 +197,9 @@ class _Reading:
 
     def attribute_door(self, node: ast.Attribute) -> str:
         owner = self.imports.get(node.value.id, "") if isinstance(node.value, ast.Name) else ""
-        if node.attr.startswith("_") and not node.attr.startswith("__") and self.torch_chain(node.value):
-            return f"reaches torch's private internals ({static._chain(node)})"
+        if node.attr.startswith("_") and not node.attr.startswith("__") and (
+                self.torch_chain(node.value) or node.attr in torch_private() and static._root_name(node.value) not in OWN):
+            return f"reaches torch's private internals ({static._chain(node)})"  # also lib._C with lib a parameter
         if node.attr in ATTRIBUTES:
             return f"reaches {ATTRIBUTES[node.attr]} ({node.attr})"
         if node.attr in static.DISPATCH_MODULES and self.torch_chain(node.value):
@@ -492,6 +493,22 @@ def _parsed(code: str) -> ast.Module | None:
         return ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+TENSOR_STATE = frozenset({"_version", "_base", "_grad", "_is_view"})  # a tensor's own private state: harmless to read
+
+
+@functools.lru_cache(maxsize=1)
+def torch_private() -> frozenset[str]:
+    """The private names of torch, its C extension and autograd's modules and classes (``_C``, ``_execution_engine``,
+    ``_top_saved_tensors_default_hooks``…): a door on any object, since torch may be handed in under any name (red
+    team 29: ``def top(lib): return lib._C._autograd…``, called with ``torch``)."""
+    import torch
+
+    owners = (torch, torch._C, torch._C._autograd, torch.autograd, torch.autograd.graph, torch.autograd.forward_ad,
+              torch.autograd.function, torch.Tensor, torch.autograd.variable.Variable)
+    return frozenset({"_engine", *(name for owner in owners for name in dir(owner)
+                                   if name.startswith("_") and not name.startswith("__"))} - TENSOR_STATE)
 
 
 def _root_node(node: ast.AST) -> ast.AST:
