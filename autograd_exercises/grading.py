@@ -30,7 +30,7 @@ from autograd_exercises import catalog
 from autograd_exercises.judge import Fail, static, tampering
 from autograd_exercises.results import CheckResult, ExerciseResult
 from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox, packing, split_checks
-from autograd_exercises.sandbox.protocol import NO_FUNCTION
+from autograd_exercises.sandbox.protocol import NO_FUNCTION, TAMPERED
 from autograd_exercises.spec import Case, Check, Exercise
 from autograd_exercises.submission import Submission, TestCell
 
@@ -126,13 +126,13 @@ def _tampered(run: RunResult) -> bool:
     """The child ended the job because the submission changed what the probes rely on (``child.tampered``); a file
     that raises an exception of that name at import only blames itself."""
     return run.status == "import-error" and isinstance(run.result.get("exception"), dict) \
-        and run.result["exception"].get("type") == "Tampered"
+        and run.result["exception"].get("type") == TAMPERED
 
 
 def run_failure(run: RunResult, timeout: float, submission: Submission) -> str:
     """Feedback for a child that did not report observations (its code: :func:`run_failure_code`)."""
     if _tampered(run):
-        return f"not run: {str(run.result['exception'].get('message', '')).strip(chr(34))}"  # (its quotes off)
+        return f"not run: {run.result['exception'].get('message', '')}"
     if run.status == "import-error":
         exc = run.result.get("exception", {})
         _with_places(exc, submission)

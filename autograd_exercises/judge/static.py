@@ -48,6 +48,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from autograd_exercises.judge import methods
 from autograd_exercises.judge.syntax import children, walk
+from autograd_exercises.sandbox.protocol import GRADER_PACKAGE
 
 DIFFERENTIATES, TRACKS, DYNAMIC = 0, 1, 2  # ranks: what a finding is, most telling first
 EVALUATORS = ("get_type_hints", "ForwardRef", "_evaluate", "_eval_type", "evaluate_forward_ref", "singledispatch",
@@ -950,7 +951,6 @@ def rebinding(tree: ast.Module, module: Module, function: str) -> list[Finding]:
 
 TIMEIT_FILES = ("<%timeit>", "<%%timeit>")
 CODE_ATTRIBUTES = ("__code__", "__globals__", "__call__", "__class__", "__closure__", "__wrapped__", "__func__")
-GRADER_PACKAGE = "autograd_exercises"  # its probe, patched, could call autograd in the function's place
 STUDENT_MODULES = ("autograd_exercises.notebook",)  # what a student's notebook imports from the grader's package
 IMPORT_DOORS = ("import_module", "__import__", "util", "machinery", "exec", "eval", "compile")
 

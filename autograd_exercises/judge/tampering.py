@@ -36,6 +36,7 @@ import string
 
 from autograd_exercises.judge import static
 from autograd_exercises.judge.syntax import children, walk
+from autograd_exercises.sandbox import guard
 
 ALLOWED_IMPORTS = {  # from … import these: harmless parts of a door's module
     "autograd_exercises.notebook": ("check",),  # a notebook's test cell, copied into a scratch cell
@@ -104,7 +105,7 @@ FIELD = re.compile(r"\{[^{}]*\}")  # a format field: "{0.f_back}"
 PLAIN_FIELD = re.compile(r"[A-Za-z_0-9]*")  # a field that reads no attribute and no item
 TIMERS = ("timeit", "repeat", "Timer")  # timeit's: a string statement is compiled and run
 COMPREHENSIONS = (ast.ListComp, ast.GeneratorExp)
-LIBRARY_STATE_OK = ("torch.backends", "pandas.options", "matplotlib.rcParams", "matplotlib.pyplot.rcParams",
+LIBRARY_STATE_OK = (*guard.SETTINGS, "pandas.options", "matplotlib.rcParams", "matplotlib.pyplot.rcParams",
                     "matplotlib.style")  # settings (torch.backends.cudnn.deterministic = True), read by no probe
 OWN = ("self", "cls")  # a method's own object: what it holds is the student's
 MAGIC_FILES = ("<%timeit>", "<%%timeit>", "<cell magic>")  # autograd_exercises.magics' own exec(compile(…))

@@ -28,7 +28,7 @@ from typing import Any
 import torch
 
 from autograd_exercises.sandbox import guard, isolation, observe, packing
-from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR, CHECK_SEPARATOR_END, LOCKED
+from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR, CHECK_SEPARATOR_END, GRADER_PACKAGE, LOCKED, TAMPERED
 
 RESULT_FD = 3
 TIMERS = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")  # interval timers (not on Windows)
@@ -166,7 +166,6 @@ def die_with_server(server: int | None) -> None:
         _EXIT(72)
 
 
-GRADER_PACKAGE = "autograd_exercises"
 TRACING = frozenset({"sys.settrace", "sys.setprofile", "sys.monitoring.register_callback"})  # audit events
 
 
@@ -420,8 +419,8 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     hide_grader()
     try:
         return _run_job(job, cases, probe, probes, watched)
-    except Tampered as exc:
-        return {"status": "import-error", "exception": observe.describe_exception(exc)}
+    except Tampered as exc:  # (its message as it is: no student text, no frame of the submission's)
+        return {"status": "import-error", "exception": {"type": TAMPERED, "message": str(exc), "frames": []}}
 
 
 def _run_job(job: dict[str, Any], cases: dict[str, Any], probe: Any, probes: dict[str, Any],

@@ -20,6 +20,9 @@ NO_FUNCTION = "the submission defines no function named "
 # The child writes this to its result pipe once locked down, before any student code runs: a report behind it
 # may be the student's own forgery, so a "sandbox-error" it claims is no failure of the sandbox (interpret).
 LOCKED = b"\x00autograd-exercises locked\x00"
+GRADER_PACKAGE = "autograd_exercises"  # the child hides it from the submission; the readings refuse its import
+# The type of the import error a child reports when the submission changed what the probes rely on (child.tampered).
+TAMPERED = "Tampered"
 
 
 class ProtocolError(Exception):
