@@ -277,6 +277,45 @@ def test_a_batch_sandbox_preloads_the_slow_modules_only_once_a_child_needed_them
         assert _functions(box, WHICH_ZYGOTE) == ["preloaded"]
 
 
+GRADER_MODULES_LEFT = (b"import sys\n"  # a function named after each grader module the file can still find
+                       b"for _name in [n for n in sys.modules if n.startswith('autograd_exercises')]:\n"
+                       b"    exec('def ' + _name.replace('.', '__') + '(): pass')\n")
+
+
+def test_no_child_finds_the_graders_modules_before_or_after_the_zygote_preloads():
+    """The child hides the grader's modules by the names its zygote noted (after each preload) and those added
+    since: a child forked before and one forked after torch._dynamo's preload both find none."""
+    with Sandbox(idle_preload=False) as box:
+        box.wait_ready()
+        for _ in range(3):  # the zygote's third fork is on huge pages
+            assert _functions(box, GRADER_MODULES_LEFT) == []
+        assert "uses_optim" in _functions(box, USES_OPTIM)
+        assert _functions(box, WHICH_ZYGOTE) == ["preloaded"]
+        assert _functions(box, GRADER_MODULES_LEFT) == []
+
+
+def test_the_grader_modules_are_found_past_what_was_noted(monkeypatch):
+    """What was noted, what was imported since (at the end of ``sys.modules``), and, once a noted name was
+    removed or moved, every name read again."""
+    import sys
+    import types
+
+    from autograd_exercises.sandbox import child
+
+    monkeypatch.setattr(child, "_NOTED", None)
+    child.note_modules()
+    everything = sorted(name for name in sys.modules if child._ours(name))
+    assert sorted(child._grader_modules()) == everything
+    monkeypatch.setitem(sys.modules, "autograd_exercises._added_since", types.ModuleType("added"))
+    monkeypatch.setitem(sys.modules, "unrelated_added_since", types.ModuleType("other"))
+    assert sorted(child._grader_modules()) == sorted(everything + ["autograd_exercises._added_since"])
+    del sys.modules["autograd_exercises._added_since"], sys.modules["unrelated_added_since"]
+    removed = everything[0]
+    monkeypatch.delitem(sys.modules, removed)  # as many names as noted, but one of them is new
+    monkeypatch.setitem(sys.modules, "autograd_exercises._in_its_place", types.ModuleType("another"))
+    assert sorted(child._grader_modules()) == sorted(everything[1:] + ["autograd_exercises._in_its_place"])
+
+
 def test_a_students_sandbox_preloads_the_slow_modules_when_idle():
     import time
 
