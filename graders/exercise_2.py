@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 
 from autograd_exercises import inputs
-from autograd_exercises.judge import Fail, called, close, grad_fn_name, parts, per_case, reframed, tensor
+from autograd_exercises.judge import Fail, called, close, grad_fn_name, parts, per_case, reframed, sequence, tensor
 from autograd_exercises.probes.exercise_2 import probe_forward, probe_gradients, probe_manual
 from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
 
@@ -134,7 +134,7 @@ def judge_gradients_x(case, obs):
 def _returned_x_grad(outcome: dict) -> torch.Tensor | None:
     """The first value ``gradients`` returned, when it is a tensor; else None."""
     desc = outcome.get("returned") or {}
-    items = desc.get("items") if desc.get("type") in ("tuple", "list") else None
+    items = sequence(desc)
     if not items or items[0].get("type") != "tensor" or "value" not in items[0]:
         return None
     return items[0]["value"]

@@ -18,7 +18,8 @@ import torch.nn.functional as F
 
 from autograd_exercises import inputs
 from autograd_exercises.judge import (
-    Fail, Mistake, called, close, close_or_mistake, code_of, derivatives, grad_fn_name, parts, per_case, tensor,
+    Fail, Mistake, called, close, close_or_mistake, code_of, derivatives, grad_fn_name, parts, per_case, sequence,
+    tensor,
 )
 from autograd_exercises.judge.diagnose import matching_mistake
 from autograd_exercises.probes.exercise_3 import probe_gradients, probe_layer, probe_loss, probe_manual
@@ -246,7 +247,7 @@ def judge_gradients_b(case, obs):
 def _returned_tensor(outcome: dict, index: int) -> torch.Tensor | None:
     """The ``index``-th value ``parameter_gradients`` returned, when it is a tensor; else None."""
     desc = outcome.get("returned") or {}
-    items = desc.get("items") if desc.get("type") in ("tuple", "list") else None
+    items = sequence(desc)
     if not items or len(items) <= index or items[index].get("type") != "tensor" or "value" not in items[index]:
         return None
     return items[index]["value"]

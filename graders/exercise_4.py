@@ -11,7 +11,9 @@ import torch
 import torch.nn.functional as F
 
 from autograd_exercises import inputs
-from autograd_exercises.judge import Fail, a_type, called, close, close_or_named, grad_fn_name, parts, per_case, tensor
+from autograd_exercises.judge import (
+    Fail, a_type, called, close, close_or_named, grad_fn_name, parts, per_case, sequence, tensor,
+)
 from autograd_exercises.probes.exercise_4 import (
     graph_tensors, probe_detached_copy, probe_freeze, probe_frozen_gradients, probe_network, probe_node_name,
     probe_predict, probe_receives_grad,
@@ -321,7 +323,7 @@ def judge_frozen_gradients(case, obs):
 def _returned_tensors(outcome: dict) -> list[torch.Tensor | None]:
     """The two values frozen_gradients returned, each when it is a tensor; else None."""
     desc = outcome.get("returned") or {}
-    items = (desc.get("items") if desc.get("type") in ("tuple", "list") else None) or []
+    items = sequence(desc) or []
     values = [item.get("value") if item.get("type") == "tensor" else None for item in items[:2]]
     return values + [None] * (2 - len(values))
 

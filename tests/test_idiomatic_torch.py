@@ -51,6 +51,32 @@ VARIANTS = {
         "    with torch.no_grad():\n        for p in params:\n            p -= lr * p.grad\n            p.grad.zero_()",
         "    _update(params, lr)\n\n\n@torch.no_grad()\ndef _update(params, lr):\n"
         "    for p in params:\n        p.sub_(lr * p.grad)\n        p.grad = None")]),
+    "ex1 torch.func.vmap by hand": ("exercise-1", [(
+        "    return 8 * x**3 + 3 * x**2 + 6 * x + 5",
+        "    return torch.func.vmap(lambda t: 8 * t**3 + 3 * t**2 + 6 * t + 5)(x.reshape(-1)).reshape(x.shape)")]),
+    "ex3 vmap from torch.func by hand": ("exercise-3", [(
+        "import torch\n", "import torch\nfrom torch.func import vmap\n"), (
+        "    return rows.T @ deltas, deltas.sum(dim=0)",
+        "    return vmap(torch.outer)(rows, deltas).sum(0), deltas.sum(dim=0)")]),
+    # A NamedTuple is a tuple: what the handout's `y, z, out = forward(x)` unpacks (fairness 16)
+    "ex2 typing.NamedTuple results": ("exercise-2", [(
+        "import torch\n", "from typing import NamedTuple\n\nimport torch\n\n\nclass Forward(NamedTuple):\n"
+        "    y: torch.Tensor\n    z: torch.Tensor\n    out: torch.Tensor\n\n\nclass Grads(NamedTuple):\n"
+        "    x: torch.Tensor\n    y: torch.Tensor\n"), (
+        "    return y, z, out", "    return Forward(y, z, out)"), (
+        "    return x.grad, y.grad", "    return Grads(x.grad, y.grad)")]),
+    "ex3 collections.namedtuple gradients": ("exercise-3", [(
+        "import torch\n", "import collections\n\nimport torch\n\nGrads = collections.namedtuple('Grads', 'w b')\n"), (
+        "    return w.grad, b.grad", "    return Grads(w.grad, b.grad)"), (
+        "    return rows.T @ deltas, deltas.sum(dim=0)", "    return Grads(rows.T @ deltas, deltas.sum(dim=0))")]),
+    "ex4 NamedTuple network": ("exercise-4", [(
+        "import torch\n", "from typing import NamedTuple\n\nimport torch\n\n\nclass Output(NamedTuple):\n"
+        "    z: torch.Tensor\n    loss: torch.Tensor\n"), (
+        "    return z, loss", "    return Output(z, loss)")]),
+    "ex6 NamedTuple train": ("exercise-6", [(
+        "import torch\n", "from typing import NamedTuple\n\nimport torch\n\n\nclass Trained(NamedTuple):\n"
+        "    losses: list\n    w: torch.Tensor\n    b: torch.Tensor\n"), (
+        "    return losses, w, b", "    return Trained(losses, w, b)")]),
 }
 
 

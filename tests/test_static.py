@@ -36,6 +36,8 @@ USES = {
                           "uses torch.autograd.functional.jacobian (imported as jacobian at line 1)"),
     "hessian": ("def manual(x):\n    return F.hessian(f, x)\n", "asks torch for a hessian"),
     "torch_func_aliased": ("import torch as T\ndef manual(x):\n    return T.func.grad(f)(x)\n", "uses torch.func"),
+    "torch_func_vmap_of_grad": ("import torch\ndef manual(x):\n    return torch.func.vmap(torch.func.grad(f))(x)\n",
+                                "uses torch.func"),
     "torch_func_imported": ("from torch.func import grad\ndef manual(x):\n    return grad(f)(x)\n",
                             "uses torch.func.grad (imported as grad at line 1)"),
     "functorch": ("import functorch\ndef manual(x):\n    return functorch.grad(f)(x)\n",
@@ -334,6 +336,9 @@ def test_each_use_of_autograd_is_found(name):
 
 # By-hand code that must stay clean.
 CLEAN = {
+    "torch_func_vmap_batches": "import torch\ndef manual(x):\n    return torch.func.vmap(lambda t: 3 * t)(x)\n",
+    "vmap_imported_from_torch_func": "from torch.func import vmap, functional_call\ndef manual(x):\n"
+                                     "    return vmap(torch.outer)(x, x)\n",
     "layers_in_an_attribute_list": LAYERS_SRC + ("class Net:\n    def __init__(self):\n"
                                                  "        self.layers = [Scale(), Mean()]\n    def grad(self, g):\n"
                                                  "        for layer in reversed(self.layers):\n"

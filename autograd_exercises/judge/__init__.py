@@ -162,9 +162,16 @@ def _returned(outcome: dict[str, Any] | None, what: str) -> dict[str, Any]:
     raise failure
 
 
+def sequence(desc: dict[str, Any] | None) -> list[dict[str, Any]] | None:
+    """The described items of a returned tuple or list, a ``NamedTuple`` or any other subclass too (what
+    ``y, z, out = f(x)`` unpacks: :func:`observe.describe` lists them for every one), or ``None``."""
+    items = (desc or {}).get("items")
+    return items if isinstance(items, list) else None
+
+
 def parts(desc: dict[str, Any], count: int, what: str, names: str) -> list[dict[str, Any]]:
     """The items of a returned tuple of ``count`` values; :class:`Fail` otherwise."""
-    items = desc.get("items") if desc.get("type") in ("tuple", "list") else None
+    items = sequence(desc)
     if items is None or desc.get("length") != count:
         got = f"{desc.get('length')} values" if items is not None else f"a {desc.get('type')}"
         raise Fail(f"{what} must return {count} values {names}, got {got}", code="wrong-count")
@@ -260,7 +267,8 @@ def no_autograd(outcome: dict[str, Any], what: str) -> None:
         raise Fail(f"{what} must compute the derivative by hand, but it called backward()/torch.autograd.grad "
                    f"{count} time(s); write the formula with tensor operations instead", code="autograd-in-by-hand")
     returned = outcome.get("returned") or {}
-    values = returned.get("items") or [] if returned.get("type") in ("tuple", "list") else [returned]
+    values = sequence(returned)
+    values = [returned] if values is None else values
     if any(grad_fn_name(value) is not None for value in values):
         raise Fail(f"{what} returned a tensor with a grad_fn: compute it from its inputs without autograd",
                    code="tracked-result")

@@ -33,7 +33,7 @@ def wrong_type_mistake(desc: dict[str, Any], what: str) -> Mistake:
     if kind in ("float", "int", "bool"):
         return Mistake("python-number", f"{what} is a Python {kind} ({desc.get('value')!r}), expected a "
                        "torch.Tensor: return the tensor itself (no .item() or float())")
-    if kind in ("list", "tuple"):
+    if kind in ("list", "tuple") or isinstance(desc.get("items"), list):  # (a NamedTuple too)
         return Mistake("list-not-tensor", f"{what} is {a_type(kind)}, expected a torch.Tensor: build it with tensor "
                        "operations (or torch.stack)")
     if kind.startswith("numpy"):

@@ -95,6 +95,7 @@ ALWAYS_IMPORTED = ("torch", "numpy")  # in the child before the submission: no p
 # (nor a module built into the interpreter, sys.builtin_module_names: found before any path)
 ROOTED = {("torch", "func"): ("uses torch.func", DIFFERENTIATES), ("sys", "modules"): ("reads sys.modules", DYNAMIC)}
 HARMLESS = {"no_grad", "inference_mode"}  # torch.autograd.no_grad() only switches tracking off
+BATCHING = {"vmap", "functional_call", "stack_module_state"}  # torch.func's that do not differentiate (fairness 16)
 NAMES = {  # a bare name, when the submission does not define it itself
     "eval": ("calls eval", DYNAMIC), "exec": ("calls exec", DYNAMIC), "compile": ("compiles code (compile)", DYNAMIC),
     "__import__": ("imports by name (__import__)", DYNAMIC), "__builtins__": ("reads __builtins__", DYNAMIC),
@@ -1271,7 +1272,8 @@ def forbidden_module(dotted: str) -> int | None:
     if parts[-1] in HARMLESS:
         return None
     ranks = [ATTRIBUTES[part][1] for part in parts if part in ATTRIBUTES]
-    ranks += [ROOTED[pair][1] for pair in zip(parts, parts[1:]) if pair in ROOTED]
+    ranks += [ROOTED[pair][1] for index, pair in enumerate(zip(parts, parts[1:]))
+              if pair in ROOTED and not (pair == ("torch", "func") and set(parts[index + 2:index + 3]) & BATCHING)]
     ranks += [DYNAMIC] if parts[0] in (*LOADERS, *UNPICKLERS) else []
     return min(ranks) if ranks else None
 
@@ -1428,6 +1430,9 @@ class Reader:
         if attr in ATTRIBUTES:
             self.found(node, *ATTRIBUTES[attr])
         root = self.dotted(owner).split(".")[-1] if owner is not None else ""
+        above = self.parents.get(node)
+        if (root, attr) == ("torch", "func") and isinstance(above, ast.Attribute) and above.attr in BATCHING:
+            return  # torch.func.vmap batches, it does not differentiate (torch.vmap is the same function)
         if (root, attr) in ROOTED and not ((root, attr) == ("sys", "modules") and modules_asked(node, self.parents.get)):
             self.found(node, *ROOTED[(root, attr)])  # ("google.colab" in sys.modules only asks: fairness 15)
 
