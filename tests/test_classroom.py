@@ -592,6 +592,54 @@ def test_on_github_actions_no_student_text_becomes_a_workflow_command(tmp_path, 
     assert "stop-commands" not in again.output and "##[error]Autograder crashed" in again.output
 
 
+def test_the_output_folder_is_never_where_a_students_folder_may_be(tmp_path):
+    """Red team 31: run from inside the class folder, the default ./grades was a student's folder of that name: left
+    out of the grading, and the grades written into it, through its links. Inside the folder whose entries are
+    students, ``--out`` is refused; nbgrader's course folder holds its students in ``submitted/``, so an output folder
+    beside that is fine, and so is any for a zip."""
+    flat, course = tmp_path / "class", tmp_path / "course"
+    (course / "submitted").mkdir(parents=True)
+    flat.mkdir()
+    for out, submissions in ((flat / "grades", flat), (flat / "bob" / "grades", flat),
+                             (course / "submitted" / "grades", course), (course / "submitted" / "x", course / "submitted")):
+        with pytest.raises(batch.BatchError, match="inside the submissions folder"):
+            batch._outside(out, submissions)
+    batch._outside(course / "grades", course)
+    batch._outside(course / "grades", course / "submitted")
+    batch._outside(flat / "grades", tmp_path / "class.zip")
+    with pytest.raises(batch.BatchError, match="is the submissions folder itself"):
+        batch._outside(flat, flat)
+
+
+def test_grades_are_never_written_or_removed_through_a_link(tmp_path, inline):
+    """Red team 31: a link below the output folder (``results -> elsewhere``) took the rows' files elsewhere, and the
+    stale files' clean-up removed a file there. Now the run stops with one line and leaves the elsewhere alone;
+    a cache folder that is a link is never read, and a stale file past a link is never removed."""
+    folder = make_class(tmp_path / "class", {"alice": ("right", ".py")})
+    victim, out = tmp_path / "elsewhere", tmp_path / "out"
+    (victim / "zed").mkdir(parents=True)
+    (victim / "zed" / f"{SLUG}.json").write_text("precious")
+    out.mkdir()
+    (out / "results").symlink_to(victim)
+    with pytest.raises(batch.BatchError, match="is a link or a file, not a folder"):
+        run(folder, out, inline, seed=1)
+    assert sorted(path.name for path in victim.rglob("*")) == ["exercise-2.json", "zed"]
+    assert outputs.remove_stale(out, [], {SLUG}) == [] and (victim / "zed" / f"{SLUG}.json").exists()
+    (out / "results").unlink()
+    first = run(folder, out, inline, seed=1)
+    forged = tmp_path / "forged-cache"
+    (out / ".cache").rename(forged)
+    for entry in forged.rglob("*.json"):
+        if entry.name != "class.json":
+            entry.write_text(entry.read_text().replace('"score": 10', '"score": 0'))
+    (out / ".cache").symlink_to(forged)
+    with pytest.raises(batch.BatchError, match="is a link or a file, not a folder"):
+        run(folder, out, inline, seed=1)
+    (out / ".cache").unlink()
+    again = run(folder, out, inline, seed=1)
+    assert first.rows[0]["score"] == again.rows[0]["score"] == 10 and again.graded_now == 1
+
+
 def test_exit_codes(tmp_path, inline, monkeypatch):
     monkeypatch.setattr(batch, "LocalPool", lambda workers: inline)  # the command, with the grading in this process
     folder = make_class(tmp_path / "class", {"alice": ("right", ".py"), "bob": ("mistake:sum_instead_of_mean", ".py")})
@@ -599,8 +647,12 @@ def test_exit_codes(tmp_path, inline, monkeypatch):
     assert graded.exit_code == 0, graded.output  # every submission graded, whatever the scores
     assert "full marks 1" in graded.output and "exercise-2: mean 7.00/10 over 2 students" in graded.output
     assert f"written: {tmp_path / 'out' / 'grades.csv'}" in graded.output
-    inside = invoke("class", SLUG, str(folder), "--out", str(folder / "grades"))  # the output folder is no student
-    assert inside.exit_code == 0 and invoke("class", SLUG, str(folder), "--out", str(folder / "grades")).exit_code == 0
+    for inside in (folder / "grades", folder / "alice" / "grades"):  # where a student's folder of that name may be
+        refused = CliRunner().invoke(main, ["class", SLUG, str(folder), "--out", str(inside)])
+        assert refused.exit_code == 3 and refused.stderr == f"Error: --out {inside} is inside the submissions folder " \
+            f"{folder}: a student's folder of that name would be taken for the grades; write them outside it " \
+            "(--out ../grades)\n"
+        assert not inside.exists()
     (folder / "carol.py").write_text("")
     partial = invoke("class", "2", str(folder), "--out", str(tmp_path / "out"))
     assert partial.exit_code == 1 and "carol.py is empty" in partial.output
@@ -651,6 +703,16 @@ def test_a_submission_left_out_of_the_zip_is_listed_and_exits_1(tmp_path, inline
         zipped.writestr("alice.py", class_builder.SOLUTION)
         zipped.writestr("../notes.txt", "x")
     assert run(archive, tmp_path / "out", inline).exit_code == 0  # no submission was left out
+    archive.unlink()  # red team 31: a corrupt member whose name holds " (" (a browser's second download)
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zipped:
+        zipped.writestr("alice.py", class_builder.SOLUTION)
+        zipped.writestr("bob_exercise_2 (1).py", class_builder.SOLUTION + "# bob's\n")
+    data = archive.read_bytes()
+    at = data.index(b"# bob's")
+    archive.write_bytes(data[:at] + b"X" + data[at + 1:])  # its CRC no longer matches
+    corrupt = run(archive, tmp_path / "out", inline)
+    assert [entry.name for entry in corrupt.left_out_submissions] == ["bob_exercise_2 (1).py"]
+    assert corrupt.exit_code == 1
 
 
 def test_progress_lines_without_a_terminal():

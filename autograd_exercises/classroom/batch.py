@@ -78,7 +78,7 @@ class Summary:
     class_seed: int | None = None
     notebook_seed: int | None = None
     interrupted: bool = False
-    left_out: list[str] = field(default_factory=list)  # zip entries not extracted
+    left_out: list[layouts.LeftOut] = field(default_factory=list)  # zip entries not extracted
     source: str = ""  # the zip's name, when SUBMISSIONS was one
     gradebook: str = ""
     gradebook_failed: list[tuple[str, str]] = field(default_factory=list)  # (student exercise, why)
@@ -100,7 +100,7 @@ class Summary:
     @property
     def left_out_submissions(self) -> list[str]:
         """The zip's entries left out that would have been submissions (a .py or .ipynb)."""
-        return [entry for entry in self.left_out if entry.rsplit(" (", 1)[0].lower().endswith(tuple(layouts.SUFFIXES))]
+        return [entry for entry in self.left_out if entry.name.lower().endswith(tuple(layouts.SUFFIXES))]
 
     def mistakes(self, *, width: int = 100, color: bool = False) -> str:
         """The most common mistakes of the class, a rich table ("" when nobody made one)."""
@@ -270,18 +270,16 @@ def run(options: Options, *, executor: Executor | None = None, stream: TextIO | 
         terminal: bool | None = None, on_row: Callable[[dict[str, Any]], None] | None = None) -> Summary:
     """Grade the class; returns the summary. Raises :class:`BatchError` when it cannot run at all."""
     started = time.monotonic()
-    if options.out.resolve() == options.submissions.resolve():
-        raise BatchError(f"--out {options.out} is the submissions folder itself: write the grades elsewhere (by "
-                         "default ./grades/)")
+    _outside(options.out, options.submissions)
     try:
         with layouts.opened(options.submissions) as (root, left_out):
-            plan = layouts.discover(root, options.exercise, exclude=[options.out], shown=options.submissions)
+            plan = layouts.discover(root, options.exercise, shown=options.submissions)
             if options.report:  # matplotlib's import (0.4 s) overlaps the grading instead of following it
                 threading.Thread(target=plots.preload, name="report-preload", daemon=True).start()
             summary = Summary(plan, options.out, left_out=left_out,
                               source=options.submissions.name if options.submissions.is_file() else "")
             _grade(plan, options, summary, executor, stream, terminal, on_row)
-    except (layouts.LayoutError, LookupError) as exc:  # a KeyError's str() quotes its message: its own words
+    except (layouts.LayoutError, LookupError, outputs.OutputError) as exc:  # a KeyError's str() quotes its message
         raise BatchError(str(exc.args[0]) if isinstance(exc, LookupError) and exc.args else str(exc)) from None
     if options.report:
         _write_report(options, summary)
@@ -297,6 +295,22 @@ def _write_report(options: Options, summary: Summary) -> None:
         summary.report = report.write(options.out, summary.rows, source=f"grade class ({options.out})")
     except Exception as exc:  # the report is a reading aid: the grades are written whatever happens here
         summary.report_failed = f"{type(exc).__name__}: {exc}"
+
+
+def _outside(out: Path, submissions: Path) -> None:
+    """Refuse an output folder where a student's entry may be: the folder whose entries are students (SUBMISSIONS,
+    or its ``submitted/`` in nbgrader's layout), or inside it. A student's folder of that name would be taken for
+    the grades: left out of the grading, its links followed and its cache trusted (red team 31)."""
+    if submissions.is_file():  # a zip: extracted into a folder of its own
+        return
+    where, given = out.resolve(), submissions.resolve()
+    if where == given:
+        raise BatchError(f"--out {out} is the submissions folder itself: write the grades elsewhere (by default "
+                         "./grades/)")
+    students = submissions / "submitted" if (submissions / "submitted").is_dir() else submissions
+    if where.is_relative_to(students.resolve()):
+        raise BatchError(f"--out {out} is inside the submissions folder {students}: a student's folder of that name "
+                         "would be taken for the grades; write them outside it (--out ../grades)")
 
 
 def _output_folder(out: Path) -> None:

@@ -21,7 +21,7 @@ from importlib import metadata, util
 from pathlib import Path
 from typing import Any
 
-from autograd_exercises.classroom.outputs import atomic_write
+from autograd_exercises.classroom.outputs import atomic_write, no_link_below, real_folder
 
 FOLDER = ".cache"
 FORMAT = 1
@@ -63,26 +63,28 @@ class Cache:
     """Rows by key, one file each under ``<out>/.cache/``."""
 
     def __init__(self, out: Path) -> None:
-        self.folder = out / FOLDER
+        self.out, self.folder = out, out / FOLDER
 
     def _path(self, entry: str) -> Path:
         return self.folder / entry[:2] / f"{entry}.json"
 
     def get(self, entry: str) -> dict[str, Any] | None:
+        path = self._path(entry)
         try:
-            row = json.loads(self._path(entry).read_text(encoding="utf-8"))
+            row = json.loads(path.read_text(encoding="utf-8")) if no_link_below(self.out, path) else None
         except (OSError, ValueError):
-            return None  # absent, or unreadable: graded again
+            return None  # absent, or unreadable: graded again (and behind a link: never read)
         return row if isinstance(row, dict) and row.get("key") == entry else None
 
     def put(self, row: dict[str, Any]) -> None:
-        atomic_write(self._path(row["key"]), json.dumps(row, ensure_ascii=False))
+        path = self._path(row["key"])
+        atomic_write(real_folder(self.out, path.parent) / path.name, json.dumps(row, ensure_ascii=False))
 
     def class_seed(self, wanted: int | None, fresh: int) -> int:
         """The class seed: ``wanted`` (``--seed``) if given, else the one recorded here, else ``fresh``; recorded."""
-        path = self.folder / "class.json"
+        path = real_folder(self.out, self.folder) / "class.json"
         try:
-            recorded = json.loads(path.read_text(encoding="utf-8")).get("class_seed")
+            recorded = json.loads(path.read_text(encoding="utf-8")).get("class_seed") if not path.is_symlink() else None
         except (OSError, ValueError, AttributeError):
             recorded = None
         seed = wanted if wanted is not None else recorded if isinstance(recorded, int) else fresh

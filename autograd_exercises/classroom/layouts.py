@@ -188,14 +188,26 @@ def _member_path(info: zipfile.ZipInfo) -> PurePosixPath | None:
     return PurePosixPath(*parts)
 
 
-def extract(archive: Path, into: Path) -> list[str]:
+class LeftOut(str):
+    """A zip entry left out, as the summary shows it (``name (why)``), with its name apart: the name may hold
+    `` (`` itself (``exercise_2 (1).py``, a browser's second download), and so may the reason (red team 31)."""
+
+    name: str
+
+    def __new__(cls, name: str, why: str) -> LeftOut:
+        entry = super().__new__(cls, f"{name} ({why})")
+        entry.name = name
+        return entry
+
+
+def extract(archive: Path, into: Path) -> list[LeftOut]:
     """Extract ``archive`` into ``into`` within the zip limits; returns what was left out, and why.
 
     Raises :class:`LayoutError` for a file that is not a zip, or one over the limits in all (a zip bomb):
     nothing of it is then kept. One member that cannot be extracted (over its limits, corrupt, encrypted) is
     left out, and listed. Sizes are counted as bytes are written, not read from headers.
     """
-    left_out: list[str] = []
+    left_out: list[LeftOut] = []
     try:
         with zipfile.ZipFile(archive) as zipped:
             members = zipped.infolist()
@@ -209,7 +221,7 @@ def extract(archive: Path, into: Path) -> list[str]:
                     written, clash = 0, f"cannot be extracted: {exc.strerror or exc}"
                 total += written
                 if clash:
-                    left_out.append(f"{printable(info.filename)} ({clash})")
+                    left_out.append(LeftOut(printable(info.filename), clash))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError,
             UnicodeDecodeError) as exc:  # (a name flagged UTF-8 that is not: the zip's directory cannot be read)
         raise LayoutError(f"cannot read {archive.name} as a zip: {exc}") from None
@@ -326,9 +338,8 @@ def _files(folder: Path, depth: int = 0, links: list[Path] | None = None) -> Ite
 
 
 class _Finder:
-    def __init__(self, root: Path, wanted: Sequence[catalog.Info], single: bool, exclude: Sequence[Path] = ()) -> None:
+    def __init__(self, root: Path, wanted: Sequence[catalog.Info], single: bool) -> None:
         self.root, self.single = root, single
-        self.exclude = {path.resolve() for path in exclude}
         self.wanted = {info.slug: info for info in wanted}
         self.known = {int(info.slug.rsplit("-", 1)[1]): info.slug for info in catalog.exercises()}
         self.plan = Plan(root, "")
@@ -489,8 +500,6 @@ class _Finder:
                 if entry.is_symlink():
                     self.links.append(entry)
                     continue
-                if entry.resolve() in self.exclude:  # the output folder, inside SUBMISSIONS
-                    continue
                 if entry.is_dir():
                     self.student_folder(entry)
                 elif entry.is_file():
@@ -551,17 +560,16 @@ def files_named(text: str) -> list[str]:
             for name in match.group("files").split(", ") if name.strip()]
 
 
-def discover(root: Path, exercise: str | None, exclude: Sequence[Path] = (), shown: Path | None = None) -> Plan:
+def discover(root: Path, exercise: str | None, shown: Path | None = None) -> Plan:
     """What ``grade class`` grades under ``root`` (a folder): ``exercise`` a slug, or None for every exercise;
-    ``exclude``: folders that are not submissions (the output folder); ``shown``: what the user gave (a zip
-    extracted into ``root``), for messages.
+    ``shown``: what the user gave (a zip extracted into ``root``), for messages.
 
     Raises :class:`LayoutError` when nothing under ``root`` is a submission.
     """
     wanted = list(catalog.exercises()) if exercise is None else [catalog.find(exercise)]
     if not root.is_dir():
         raise LayoutError(f"not a folder: {root}")
-    plan = _Finder(root, wanted, single=exercise is not None, exclude=exclude).search()
+    plan = _Finder(root, wanted, single=exercise is not None).search()
     if not any(item.path for item in plan.found):
         what = "a submission" if exercise is None else f"a submission of {exercise}"
         extra = f" (only files for other exercises: {len(plan.other_exercise)})" if plan.other_exercise else ""

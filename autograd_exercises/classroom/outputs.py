@@ -67,6 +67,30 @@ def atomic_write(path: Path, data: str | bytes, *, durable: bool = False, mode: 
         raise
 
 
+class OutputError(Exception):
+    """A folder below the output folder is a link (or a file): nothing is written, or removed, through it."""
+
+
+def real_folder(out: Path, folder: Path) -> Path:
+    """``folder`` (below ``out``), made with every folder on the way down from ``out``, each a real folder: a link
+    there raises :class:`OutputError`, so the grades are never written, nor stale files removed, elsewhere."""
+    current = out
+    for part in folder.relative_to(out).parts:
+        current = current / part
+        with contextlib.suppress(FileExistsError):
+            current.mkdir()
+        if current.is_symlink() or not current.is_dir():
+            raise OutputError(f"{current} is a link or a file, not a folder: grade class writes only into real "
+                              f"folders below {out}")
+    return folder
+
+
+def no_link_below(out: Path, path: Path) -> bool:
+    """No folder or file from ``out`` down to ``path`` (below it) is a link."""
+    parts = path.relative_to(out).parts
+    return not any(out.joinpath(*parts[:depth]).is_symlink() for depth in range(1, len(parts) + 1))
+
+
 def remove_leftovers(out: Path) -> None:
     """Temporary files a killed run left behind (never a finished file: those were renamed)."""
     if out.is_dir():
@@ -87,6 +111,7 @@ def write_row_files(out: Path, row: dict[str, Any]) -> None:
     """The row's ``results/…json`` and ``feedback/…txt``, always as the row says: a file already there is kept
     only when it holds the same (a row from the cache rewrites nothing it need not), and one the row lacks goes."""
     for path, text in zip(row_files(out, row), (row.get("results_json"), row.get("feedback"))):
+        real_folder(out, path.parent)
         if not text:
             path.unlink(missing_ok=True)
         elif not _holds(path, text.encode("utf-8")):
@@ -208,7 +233,7 @@ def remove_stale(out: Path, rows: Sequence[dict[str, Any]], exercises: set[str])
     for slug in sorted(exercises):
         for pattern in row_files(Path(), {"student": "*", "exercise": slug}):  # results/*/<slug>.json, feedback/…
             for path in sorted(out.glob(pattern.as_posix())):
-                if path not in current and path.is_file() and not path.is_symlink():
+                if path not in current and path.is_file() and no_link_below(out, path):
                     path.unlink()
                     removed.append(path)
                     with contextlib.suppress(OSError):  # not empty: other exercises' files, or the user's own
