@@ -35,7 +35,9 @@ facts = {"uid": os.getuid(), "pid": os.getpid(), "isolated": sys.flags.isolated,
          "graders": importlib.util.find_spec("graders") is not None,
          "root": attempt(lambda: sorted(os.listdir("/"))), "cwd": os.getcwd(), "hostname": socket.gethostname(),
          "seccomp": status("Seccomp"), "nnp": status("NoNewPrivs"), "capeff": status("CapEff"),
-         "cgroup": open("/proc/self/cgroup").read()}
+         "cgroup": open("/proc/self/cgroup").read(),
+         "fonts": attempt(lambda: len(open("/etc/fonts/fonts.conf").read()) > 0),
+         "etc": attempt(lambda: sorted(os.listdir("/etc")))}
 st = os.statvfs(".")
 facts["scratch_bytes"], facts["scratch_inodes"] = st.f_blocks * st.f_frsize, st.f_files
 try:
@@ -94,6 +96,15 @@ def test_child_sees_no_grader_files_and_no_grader_environment(sandbox, facts):
     if full_set(sandbox) and isinstance(facts["root"], list):  # Landlock may refuse even the listing
         assert set(facts["root"]) <= {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "proc",
                                       "dev", "tmp", "scratch", "root", "work", "opt", "home", "srv"}, facts["root"]
+
+
+@pytest.mark.skipif(not os.path.exists("/etc/fonts/fonts.conf"), reason="no fontconfig here")
+def test_fontconfig_is_readable_and_the_rest_of_etc_is_not_there(sandbox, facts):
+    """A plot (matplotlib's fonts) reads fontconfig's files: without them every failed check's feedback showed
+    "Fontconfig error" (fairness 16). Of /etc, the sandbox holds only what libraries need."""
+    assert facts["fonts"] is True, facts["fonts"]
+    if full_set(sandbox) and isinstance(facts["etc"], list):
+        assert set(facts["etc"]) <= {"ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "fonts"}, facts["etc"]
 
 
 def test_scratch_is_a_small_private_tmpfs(sandbox, facts):

@@ -76,9 +76,11 @@ def _system_mounts() -> list[str]:
             args += ["--symlink", os.readlink(path), path]
         elif os.path.isdir(path):
             args += ["--ro-bind", path, path]
-    for path in ETC_FILES:
-        if os.path.exists(path):
-            args += ["--ro-bind", path, path]
+    etc = [path for path in ETC_FILES if os.path.exists(path)]
+    if etc:  # (bubblewrap would make /etc 0700: the child, under the slot's uid, could read none of them)
+        args += ["--perms", "0755", "--dir", "/etc"]
+    for path in etc:
+        args += ["--ro-bind", path, path]
     return args
 
 
