@@ -40,6 +40,16 @@ USES = {
                                 "uses torch.func"),
     "torch_func_imported": ("from torch.func import grad\ndef manual(x):\n    return grad(f)(x)\n",
                             "uses torch.func.grad (imported as grad at line 1)"),
+    # red team 32: code from a string, or TorchScript (its autograd runs in C++: no count sees it)
+    "benchmark_timer": ("import torch.utils.benchmark as bench\ndef manual(x):\n    box = {'x': x, 'r': []}\n"
+                        "    bench.Timer(stmt=STEPS, globals=box).timeit(1)\n    return box['r'][0]\n",
+                        "runs code from a string (torch.utils.benchmark)"),
+    "timeit_string": ("import timeit\ndef manual(x):\n    timeit.timeit(CODE, globals={'x': x}, number=1)\n",
+                      "runs code from a string (timeit)"),
+    "jit_compilation_unit": ("import torch\nUNIT = torch.jit.CompilationUnit(SOURCE)\ndef manual(x):\n"
+                             "    return UNIT.slope(x)\n", "runs TorchScript (torch.jit.CompilationUnit)"),
+    "jit_load": ("import io\nimport torch\nMODEL = torch.jit.load(io.BytesIO(BLOB))\ndef manual(x):\n"
+                 "    return MODEL(x)\n", "runs TorchScript (torch.jit.load)"),
     "functorch": ("import functorch\ndef manual(x):\n    return functorch.grad(f)(x)\n",
                   "uses functorch (imported as functorch at line 1)"),
     "forward_ad_local_import": ("def manual(x):\n    import torch.autograd.forward_ad as fw\n    return fw\n",

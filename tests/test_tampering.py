@@ -115,6 +115,9 @@ DOORS = {  # code -> the start of what the reading says
     "import timeit\ndef nothing():\n    pass\ntimeit.timeit(nothing, 'import torch; torch.autograd.forward_ad.make_dual.__globals__')":
         "reaches a function's module namespace",
     "import timeit\ntimeit.timeit('pass', setup)": "runs code from a string (timeit)",
+    # red team 32: torch's own timer compiles its statement too
+    "import torch.utils.benchmark as bench\nbench.Timer(stmt=STEPS, globals={}).timeit(1)": "runs code from a string (Timer)",
+    "from torch.utils.benchmark import Timer\nTimer('import gc; gc.get_objects()').timeit(1)": "reaches every object",
     "m = model.forward.__self__": "reaches what a method or a wrapper was made from (__self__)",
     # red team 27: a trace hook rewrote the probes' results; functools looked attribute names up for the file
     "import sys\nsys.settrace(watch)": "reaches every frame as it runs, its values and what it returns",
@@ -194,6 +197,7 @@ HONEST = [
     "from dataclasses import dataclass, fields\n@dataclass\nclass Example:\n    x: float = 1.0\nex = Example()\n"
     "print({f.name: getattr(ex, f.name) for f in fields(ex)}, vars(ex))",
     "import timeit\nt = timeit.timeit(lambda: forward(torch.ones(3)), number=10)\nu = timeit.timeit('1 + 1')",
+    "import torch.utils.benchmark as bench\nt = bench.Timer('forward(x)', globals={'forward': forward, 'x': torch.ones(3)})",
     "import types, unittest\nprint(isinstance(forward, types.MethodType))\nclass T(unittest.TestCase):\n    pass",
     "x = torch.ones(3)\ny = x.repeat(2)",
     "import functools\ndef logged(f):\n    @functools.wraps(f)\n    def inner(*a):\n        return f(*a)\n    return inner",

@@ -93,7 +93,13 @@ UNPICKLERS = ("pickle", "_pickle", "marshal", "shelve", "dill", "cloudpickle", "
 LOADERS = ("importlib", "builtins", "runpy", "zipimport", "imp", "code", "codeop", "pkgutil")  # run code not in the file
 ALWAYS_IMPORTED = ("torch", "numpy")  # in the child before the submission: no path the file sets can replace them
 # (nor a module built into the interpreter, sys.builtin_module_names: found before any path)
-ROOTED = {("torch", "func"): ("uses torch.func", DIFFERENTIATES), ("sys", "modules"): ("reads sys.modules", DYNAMIC)}
+ROOTED = {("torch", "func"): ("uses torch.func", DIFFERENTIATES), ("sys", "modules"): ("reads sys.modules", DYNAMIC),
+          # code from a string, or compiled to TorchScript (whose autograd no count sees): red team 32
+          **{("timeit", name): ("runs code from a string (timeit)", DYNAMIC)
+             for name in ("timeit", "repeat", "Timer")},
+          ("benchmark", "Timer"): ("runs code from a string (torch.utils.benchmark)", DYNAMIC),
+          **{("jit", name): (f"runs TorchScript (torch.jit.{name})", DYNAMIC)
+             for name in ("CompilationUnit", "load")}}
 HARMLESS = {"no_grad", "inference_mode"}  # torch.autograd.no_grad() only switches tracking off
 BATCHING = {"vmap", "functional_call", "stack_module_state"}  # torch.func's that do not differentiate (fairness 16)
 NAMES = {  # a bare name, when the submission does not define it itself

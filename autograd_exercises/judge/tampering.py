@@ -247,7 +247,8 @@ class _Reading:
         if name in ("update_wrapper", "wraps") and self.resolved(node.func).split(".")[0] == "functools" and (
                 any(k.arg in ("assigned", "updated") for k in node.keywords) or len(node.args) > (2 if name[0] == "u" else 1)):
             return f"copies attributes by the names it is given ({name}), a lookup no reading sees"
-        if name in TIMERS and self.resolved(node.func).split(".")[0] == "timeit":
+        if name in TIMERS and (self.resolved(node.func).split(".")[0] == "timeit" or
+                               self.resolved(node.func).startswith("torch.utils.benchmark.")):  # (red team 32)
             return self.timed_door(node, name)
         if name in ("setattr", "delattr", "__setattr__", "__delattr__") and node.args:
             owner = node.args[0] if name in ("setattr", "delattr") or len(node.args) == 3 or \
