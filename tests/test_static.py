@@ -50,6 +50,8 @@ USES = {
                              "    return UNIT.slope(x)\n", "runs TorchScript (torch.jit.CompilationUnit)"),
     "jit_load": ("import io\nimport torch\nMODEL = torch.jit.load(io.BytesIO(BLOB))\ndef manual(x):\n"
                  "    return MODEL(x)\n", "runs TorchScript (torch.jit.load)"),
+    "keywords_set_then_forwarded": ("import torch\ndef manual(x, **kwargs):\n    kwargs['requires_grad'] = True\n"
+                                    "    return torch.ones(3, **kwargs)\n", "may ask for gradients (keywords unpacked with **)"),
     "functorch": ("import functorch\ndef manual(x):\n    return functorch.grad(f)(x)\n",
                   "uses functorch (imported as functorch at line 1)"),
     "forward_ad_local_import": ("def manual(x):\n    import torch.autograd.forward_ad as fw\n    return fw\n",
@@ -346,6 +348,9 @@ def test_each_use_of_autograd_is_found(name):
 
 # By-hand code that must stay clean.
 CLEAN = {
+    "a_timing_decorator_forwards_its_keywords": ("import functools\ndef timer(func):\n    @functools.wraps(func)\n"
+                                                 "    def wrapper(*args, **kwargs):\n        return func(*args, **kwargs)\n"
+                                                 "    return wrapper\n@timer\ndef manual(x):\n    return 3 * x\n"),
     "torch_func_vmap_batches": "import torch\ndef manual(x):\n    return torch.func.vmap(lambda t: 3 * t)(x)\n",
     "vmap_imported_from_torch_func": "from torch.func import vmap, functional_call\ndef manual(x):\n"
                                      "    return vmap(torch.outer)(x, x)\n",

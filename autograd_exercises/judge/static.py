@@ -1512,7 +1512,7 @@ class Reader:
                 self.found(node, "asks for gradients (requires_grad=True)", TRACKS, flag=self.flag(keyword.value))
             elif keyword.arg is None and not (isinstance(keyword.value, ast.Dict) and all(
                     isinstance(key, ast.Constant) and (key.value != "requires_grad" or _is_false(value))
-                    for key, value in zip(keyword.value.keys, keyword.value.values))):
+                    for key, value in zip(keyword.value.keys, keyword.value.values))) and not self.forwarded(keyword):
                 self.found(node, "may ask for gradients (keywords unpacked with **)", TRACKS)
             # torch.load(…, weights_only=False), numpy.load(…, allow_pickle=True)
             if keyword.arg == "weights_only" and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is True) \
@@ -1526,6 +1526,21 @@ class Reader:
             self.lookup(node, name)
         if self.namespace_call(node) and isinstance(self.parents.get(node), (ast.Subscript, ast.Assign, ast.NamedExpr)):
             self.found(node, f"reads {name}() by name", DYNAMIC)
+
+    def forwarded(self, keyword: ast.keyword) -> bool:
+        """``**kwargs`` passes on, untouched, the keywords its own function was called with (a decorator's wrapper:
+        ``return func(*args, **kwargs)``, fairness 17): what they hold comes from its calls, each read where it is."""
+        function = self.parents.get(keyword)
+        while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            function = self.parents.get(function)
+        name = keyword.value.id if isinstance(keyword.value, ast.Name) else None
+        if function is None or name is None or function.args.kwarg is None or function.args.kwarg.arg != name:
+            return False
+        return not any(isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load)
+                       or isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == name
+                       or isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
+                       and node.value.id == name and not isinstance(node.ctx, ast.Load)
+                       for node in walk(function))
 
     def lookup(self, node: ast.Call, name: str) -> None:
         """``getattr(obj, "name")`` is ``obj.name``; a computed name could be anything."""
