@@ -92,7 +92,7 @@ def test_a_refusal_inside_torch_is_blamed_on_the_sandbox(grade_source):
     """A PermissionError raised inside library code says it is the grader's limit, not the student's mistake."""
     source = mutate(solution_text("exercise_1"), (
         "    return 8 * x**3 + 3 * x**2 + 6 * x + 5",
-        "    import shutil\n    shutil.copyfile('/etc/hostname', '/usr/hostname-copy')\n    return x"))
+        "    import shutil\n    shutil.copyfile('/etc/localtime', '/etc/localtime-copy')\n    return x"))
     result = grade_source("exercise-1", source)
     feedback = by_name(result)["polynomial_grad_manual_values"].feedback
     assert "the sandbox refused" in feedback and "not a mistake in your code" in feedback, feedback
