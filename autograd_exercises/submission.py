@@ -392,6 +392,14 @@ def _used(tree: ast.Module) -> list[str]:
     return [name for name in dict.fromkeys(loads) if name not in bound and not hasattr(builtins, name)]
 
 
+def _ran_after(parsed: list[tuple[int, ast.Module, int | None]], upper: int, lower: int) -> int | None:
+    """The number of the first cell between ``upper`` and ``lower`` (indices) that the kernel ran after ``lower``
+    (a fix written below the tests, run before them: fairness 17); None if none did."""
+    lower_count = parsed[lower][2]
+    return next((number for number, _, count in parsed[upper + 1:lower]
+                 if count is not None and lower_count is not None and count > lower_count), None)
+
+
 def _execution_count(count: object) -> int | None:
     """A cell's execution count, where the notebook holds a real one (never a bool)."""
     return count if isinstance(count, int) and not isinstance(count, bool) else None
@@ -439,6 +447,10 @@ def order_notes(cells: list[tuple[int, str, object]]) -> list[str]:
                 notes.append(f"{name} is defined in cell {number} and again, differently, below it in cell "
                              f"{other}, which your kernel ran first: the notebook is graded top to bottom, "
                              f"so the tests after cell {other} grade cell {other}'s {name}")
+            elif count is not None and other_count is not None and (middle := _ran_after(parsed, index, later)):
+                notes.append(f"{name} is defined in cell {number} and again, differently, below it in cell {other}, "
+                             f"which your kernel ran before cell {middle} above it: the notebook is graded top to "
+                             f"bottom, so cell {middle} and the tests between grade cell {number}'s {name}")
     if len(notes) > MAX_ORDER_NOTES:
         notes = notes[:MAX_ORDER_NOTES] + [f"(and {len(notes) - MAX_ORDER_NOTES} more like these)"]
     return notes

@@ -14,7 +14,7 @@ import json
 import pytest
 
 import graders
-from autograd_exercises import autograde, grading, magics, session
+from autograd_exercises import autograde, grading, magics, session, submission
 from autograd_exercises.build import notebooks
 from autograd_exercises.submission import TEST_CELL_MARKER, CodeCell, Submission, TestCell, notebook_source
 from tests import notebook_cases
@@ -217,6 +217,17 @@ def test_no_order_note_when_cells_ran_top_to_bottom_or_counts_are_unknown():
     for cell in nb["cells"]:
         cell["execution_count"] = None
     assert _load(nb).skipped == ()
+
+
+def test_a_fix_written_below_the_tests_and_run_before_them_is_named():
+    """Fairness 17: the solution cell's first attempt, a fix in a cell below the test cells, run before them: the
+    kernel's tests passed, nbgrader's grade the attempt (as grade does); the note says which cell it grades."""
+    cells = [(1, "import torch\n", 1), (2, "def f(x):\n    return x\n", 2), (3, "check('f')\n", 5),
+             (4, "check('f', 2)\n", 6), (5, "def f(x):\n    return 2 * x\n", 3)]
+    assert submission.order_notes(cells) == [
+        "f is defined in cell 2 and again, differently, below it in cell 5, which your kernel ran before cell 3 above "
+        "it: the notebook is graded top to bottom, so cell 3 and the tests between grade cell 2's f"]
+    assert submission.order_notes(cells[:4] + [(5, cells[4][1], 7)]) == []  # run after the tests: as nbgrader does
 
 
 # -- IPython syntax ------------------------------------------------------------------------------------------
