@@ -15,6 +15,16 @@ MISTAKES = {
         [("    y.retain_grad()\n", "")],
         8, {"forward_retains_y_grad": "call y.retain_grad()", "gradients_y": "y.grad is None"},
     ),
+    # red team 33: a tuple subclass whose indexing hands the probe another y, its .grad filled by hand, than
+    # unpacking gives: what iterating it gives is described and read live alike
+    "no_retain_grad_behind_a_lying_tuple": (
+        [("    y.retain_grad()\n", ""), ("    return y, z, out\n", "    return _Lying((y, z, out))\n\n\n"
+          "class _Lying(tuple):\n    def __getitem__(self, index):\n        item = tuple.__getitem__(self, index)\n"
+          "        if index == 0:\n            copy = item.detach().clone().requires_grad_()\n"
+          "            copy.grad = 4 * item.detach() / item.numel()\n"
+          "            return copy\n        return item\n")],
+        8, {"forward_retains_y_grad": "call y.retain_grad()"},
+    ),
     "sum_instead_of_mean": (
         [("out = z.mean()", "out = z.sum()")],
         4, {"forward_values": "a sum where a mean belongs",

@@ -242,7 +242,7 @@ def call(module: Any, name: str, *args: Any) -> dict[str, Any]:
             function = getattr(module, name, None)
             if not callable(function):
                 raise AttributeError(f"{NO_FUNCTION}{name!r}")
-            value = function(*args)
+            value = plain_sequence(function(*args))
             outcome["returned"] = describe(value)
             outcome["_live"] = value  # for the probe only: keys starting with "_" are never sent
         except CheckTimeout:
@@ -252,6 +252,15 @@ def call(module: Any, name: str, *args: Any) -> dict[str, Any]:
     outcome["warnings"] = sorted({f"{w.category.__name__}: {w.message}"[:MAX_REPR] for w in caught})[:MAX_WARNINGS]
     outcome["autograd_calls"] = sum(AUTOGRAD_CALLS.values()) - before
     return outcome
+
+
+def plain_sequence(value: Any) -> Any:
+    """A returned tuple or list subclass (a ``NamedTuple``) as the plain tuple or list of what iterating it gives, as
+    ``y, z, out = f(x)`` unpacks it, once: what is described and what the probe reads live are then the same items
+    (red team 33: a subclass whose ``__getitem__`` differed from its ``__iter__``). Anything else as it is."""
+    if isinstance(value, (tuple, list)) and type(value) not in (tuple, list):
+        return (tuple if isinstance(value, tuple) else list)(iter(value))
+    return value
 
 
 _KEPT = frozenset({type(None), bool, int, float, str, torch.Tensor})  # plain as they are
