@@ -50,6 +50,9 @@ USES = {
                              "    return UNIT.slope(x)\n", "runs TorchScript (torch.jit.CompilationUnit)"),
     "jit_load": ("import io\nimport torch\nMODEL = torch.jit.load(io.BytesIO(BLOB))\ndef manual(x):\n"
                  "    return MODEL(x)\n", "runs TorchScript (torch.jit.load)"),
+    "keywords_changed_through_an_alias": ("import torch\ndef manual(x, **kwargs):\n    kept = kwargs\n"
+                                          "    kept['requires_grad'] = True\n    return torch.ones(3, **kwargs)\n",
+                                          "may ask for gradients (keywords unpacked with **)"),
     "keywords_set_then_forwarded": ("import torch\ndef manual(x, **kwargs):\n    kwargs['requires_grad'] = True\n"
                                     "    return torch.ones(3, **kwargs)\n", "may ask for gradients (keywords unpacked with **)"),
     "functorch": ("import functorch\ndef manual(x):\n    return functorch.grad(f)(x)\n",

@@ -1529,18 +1529,16 @@ class Reader:
 
     def forwarded(self, keyword: ast.keyword) -> bool:
         """``**kwargs`` passes on, untouched, the keywords its own function was called with (a decorator's wrapper:
-        ``return func(*args, **kwargs)``, fairness 17): what they hold comes from its calls, each read where it is."""
+        ``return func(*args, **kwargs)``, fairness 17): what they hold comes from its calls, each read where it is.
+        The name must appear nowhere else in the function (red team 33 changed them through an alias)."""
         function = self.parents.get(keyword)
         while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             function = self.parents.get(function)
         name = keyword.value.id if isinstance(keyword.value, ast.Name) else None
         if function is None or name is None or function.args.kwarg is None or function.args.kwarg.arg != name:
             return False
-        return not any(isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load)
-                       or isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == name
-                       or isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
-                       and node.value.id == name and not isinstance(node.ctx, ast.Load)
-                       for node in walk(function))
+        passed_on = {id(other.value) for other in walk(function) if isinstance(other, ast.keyword) and other.arg is None}
+        return all(id(node) in passed_on for node in walk(function) if isinstance(node, ast.Name) and node.id == name)
 
     def lookup(self, node: ast.Call, name: str) -> None:
         """``getattr(obj, "name")`` is ``obj.name``; a computed name could be anything."""
