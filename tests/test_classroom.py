@@ -599,7 +599,8 @@ def test_the_output_folder_is_never_where_a_students_folder_may_be(tmp_path):
     beside that is fine, and so is any for a zip."""
     flat, course = tmp_path / "class", tmp_path / "course"
     (course / "submitted").mkdir(parents=True)
-    flat.mkdir()
+    (course / "gradebook.db").write_bytes(b"")  # what nbgrader keeps beside submitted/
+    (flat / "submitted").mkdir(parents=True)  # red team 33: a student's folder of that name makes no course
     for out, submissions in ((flat / "grades", flat), (flat / "bob" / "grades", flat),
                              (course / "submitted" / "grades", course), (course / "submitted" / "x", course / "submitted")):
         with pytest.raises(batch.BatchError, match="inside the submissions folder"):

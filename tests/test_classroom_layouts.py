@@ -91,6 +91,19 @@ def test_github_classroom_clones(tmp_path):
     assert ("carol", "exercise-3") in found(everything)
 
 
+def test_submissions_beside_a_folder_named_submitted_in_no_course_are_listed(tmp_path):
+    """Red team 33: a student's folder named submitted made a class read as nbgrader's layout, and every other
+    submission was left out without a word. Where nothing of nbgrader's sits beside it, they are listed (skipped)."""
+    files(tmp_path, {"submitted/mallory/exercise-2/exercise-2.ipynb": "{}", "alice_exercise_2.py": RIGHT,
+                     "bob/exercise_2.py": RIGHT, "notes.txt": "x"})
+    plan = discover(tmp_path, "exercise-2")
+    assert [(item.shown, item.reason) for item in plan.skipped] == [
+        (shown, "beside a folder named submitted, read as nbgrader's: rename that folder, or grade the others apart")
+        for shown in ("alice_exercise_2.py", "bob")]
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")  # a course: its other folders are its own
+    assert discover(tmp_path, "exercise-2").skipped == []
+
+
 @pytest.mark.parametrize("given", ["course", "submitted"])
 def test_nbgrader_submitted(tmp_path, given):
     files(tmp_path, {"submitted/alice/exercise-2/exercise-2.ipynb": "{}", "submitted/alice/exercise-2/timestamp.txt": "x",

@@ -299,15 +299,16 @@ def _write_report(options: Options, summary: Summary) -> None:
 
 def _outside(out: Path, submissions: Path) -> None:
     """Refuse an output folder where a student's entry may be: the folder whose entries are students (SUBMISSIONS,
-    or its ``submitted/`` in nbgrader's layout), or inside it. A student's folder of that name would be taken for
-    the grades: left out of the grading, its links followed and its cache trusted (red team 31)."""
+    or its ``submitted/`` in an nbgrader course), or inside it. A student's folder of that name would be taken for
+    the grades: left out of the grading, its links followed and its cache trusted (red teams 31 and 33: a folder named
+    submitted in a class is no course)."""
     if submissions.is_file():  # a zip: extracted into a folder of its own
         return
     where, given = out.resolve(), submissions.resolve()
     if where == given:
         raise BatchError(f"--out {out} is the submissions folder itself: write the grades elsewhere (by default "
                          "./grades/)")
-    students = submissions / "submitted" if (submissions / "submitted").is_dir() else submissions
+    students = submissions / "submitted" if layouts.nbgrader_course(submissions) else submissions
     if where.is_relative_to(students.resolve()):
         raise BatchError(f"--out {out} is inside the submissions folder {students}: a student's folder of that name "
                          "would be taken for the grades; write them outside it (--out ../grades)")

@@ -50,6 +50,7 @@ from typing import Iterator, Sequence
 from autograd_exercises import catalog
 
 SUFFIXES = {".py": "py", ".ipynb": "ipynb"}
+COURSE_MARKS = ("gradebook.db", "nbgrader_config.py", "source", "release")  # what nbgrader keeps beside submitted/
 SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", "__MACOSX", ".git", ".github", "node_modules", ".venv", "venv"}
 MAX_DEPTH = 4  # folders below a student's folder that are searched
 
@@ -475,6 +476,15 @@ class _Finder:
                                                  problem=f"no notebook in {self.shown(assignment)}/",
                                                  nbgrader=(assignment.name, slug)))
 
+    def beside(self, submitted: Path) -> None:
+        """Submissions beside a ``submitted/`` folder in a folder that is no nbgrader course (a student's folder of
+        that name in a class: red team 33): listed as skipped, never silently left out."""
+        for entry in sorted(self.root.iterdir()):
+            if entry != submitted and not entry.name.startswith(".") and entry.name not in SKIP_DIRS and any(
+                    path.suffix.lower() in SUFFIXES for path in ([entry] if entry.is_file() else _files(entry))):
+                self.plan.skipped.append(Skipped(self.shown(entry), "beside a folder named submitted, read as "
+                                                 "nbgrader's: rename that folder, or grade the others apart"))
+
     def _folders(self, parent: Path) -> list[Path]:
         """The folders in ``parent`` (not hidden), in order; a symbolic link is never followed (listed)."""
         folders = []
@@ -491,6 +501,8 @@ class _Finder:
         submitted = self.root / "submitted"
         if submitted.is_dir():
             self.nbgrader(submitted)
+            if not nbgrader_course(self.root):
+                self.beside(submitted)
         elif self.root.name == "submitted":
             self.nbgrader(self.root)
         else:
@@ -558,6 +570,11 @@ def files_named(text: str) -> list[str]:
     """The files that a reason or note of :func:`_one_of` lists (a page without names must hide them all)."""
     return [name.strip() for pattern in _NAMING for match in pattern.finditer(text)
             for name in match.group("files").split(", ") if name.strip()]
+
+
+def nbgrader_course(folder: Path) -> bool:
+    """``folder`` holds nbgrader's ``submitted/`` and something nbgrader keeps beside it (:data:`COURSE_MARKS`)."""
+    return (folder / "submitted").is_dir() and any((folder / mark).exists() for mark in COURSE_MARKS)
 
 
 def discover(root: Path, exercise: str | None, shown: Path | None = None) -> Plan:
