@@ -50,6 +50,11 @@ USES = {
                              "    return UNIT.slope(x)\n", "runs TorchScript (torch.jit.CompilationUnit)"),
     "jit_load": ("import io\nimport torch\nMODEL = torch.jit.load(io.BytesIO(BLOB))\ndef manual(x):\n"
                  "    return MODEL(x)\n", "runs TorchScript (torch.jit.load)"),
+    # red team 34: a %%timeit cell (magics' exec form) defines f in its own namespace and stores it into the module's
+    # dict, which the by-hand function calls
+    "stored_from_timeit_code": ("impl = {}\ndef manual(x):\n    return impl['f'](x)\n"
+                                "exec(compile(\"def f(x):\\n    return x.grad_fn.next_functions\\nimpl['f'] = f\\n\", "
+                                "'<%%timeit>', 'exec'), globals(), {})\n", "walks autograd's graph through next_functions"),
     "keywords_changed_through_an_alias": ("import torch\ndef manual(x, **kwargs):\n    kept = kwargs\n"
                                           "    kept['requires_grad'] = True\n    return torch.ones(3, **kwargs)\n",
                                           "may ask for gradients (keywords unpacked with **)"),

@@ -419,7 +419,7 @@ def module_names(tree: ast.Module, cells: Sequence[int] = ()) -> Module:
     _read_other_bindings(tree, module)
     _read_stores(tree, module)
     for inner in module.timeit:  # %timeit's code runs in a namespace of its own, but changes the module's objects
-        _read_stores(inner, module)
+        _read_stores(inner, module, own=True)
     _read_installed(tree, module)
     return module
 
@@ -680,11 +680,12 @@ def _new_list(value: ast.AST, builtin_list: bool) -> bool:
         and isinstance(value.func, ast.Name) and value.func.id == "list"
 
 
-def _read_stores(tree: ast.Module, module: Module) -> None:
+def _read_stores(tree: ast.Module, module: Module, own: bool = False) -> None:
     """Add what the file stores into a module-level name's object, anywhere, to that name's values (with the
     storing function's locals, :attr:`Module.scopes`): ``TOOLS.update(slope=f)``, ``TOOLS["s"] = f``, ``TOOLS += [f]``,
     also through a local alias (``t = TOOLS; t.append(f)``) and through a function that stores its own argument
-    (``register(f)``, ``@register``: :func:`_read_registrations`)."""
+    (``register(f)``, ``@register``: :func:`_read_registrations`). ``own``: ``tree`` runs in a namespace of its own
+    (a ``%timeit``'s code), whose names are its locals: ``def f`` there, then ``TOOLS["f"] = f`` (red team 34)."""
     definitions: dict[int, dict[str, list[ast.AST]]] = {}  # per function: what it binds its locals to
 
     def defined(function: ast.AST) -> dict[str, list[ast.AST]]:  # each function's definitions found once
@@ -694,7 +695,7 @@ def _read_stores(tree: ast.Module, module: Module) -> None:
 
     registers: dict[str, tuple[set[str], int]] = {}  # module-level function: (the names it stores into, which argument)
     classes = _classes(module)
-    for node, local, function in _scoped_nodes(tree):
+    for node, local, function in _scoped_nodes(tree, own):
         roots, values = _stored(node)
         _note_attributes(node, module)
         if not roots or not values:
@@ -871,10 +872,11 @@ STORING = {"append": 1, "extend": 1, "insert": 2, "update": 1, "setdefault": 2, 
 CONTAINER_TYPES = frozenset({"list", "dict", "set", "deque", "OrderedDict", "defaultdict", "Counter"})
 
 
-def _scoped_nodes(tree: ast.Module) -> Iterator[tuple[ast.AST, frozenset[str], ast.AST | None]]:
+def _scoped_nodes(tree: ast.Module, own: bool = False) -> Iterator[tuple[ast.AST, frozenset[str], ast.AST | None]]:
     """Every node, with the names the functions around it bind themselves (their locals) and the outermost of
-    those functions (``None`` at module level)."""
-    stack: list[tuple[ast.AST, frozenset[str], ast.AST | None]] = [(tree, frozenset(), None)]
+    those functions (``None`` at module level; with ``own``, ``tree`` itself, a namespace of its own)."""
+    stack: list[tuple[ast.AST, frozenset[str], ast.AST | None]] = \
+        [(tree, frozenset(local_names(tree)), tree) if own else (tree, frozenset(), None)]
     while stack:
         node, local, function = stack.pop()
         yield node, local, function
@@ -1757,7 +1759,9 @@ def _assigned(target: ast.AST, value: ast.AST, into: dict[str, list[ast.AST]]) -
 def local_names(scope: ast.AST, own_first: bool = False) -> set[str]:
     """Names a function, lambda or comprehension binds itself (arguments, assignments, imports), less ``global`` ones
     (with ``own_first``, less those only that it reads before it assigns them: :func:`_assigned_first`)."""
-    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+    if isinstance(scope, ast.Module):  # code run in a namespace of its own (a %timeit's)
+        names, body = set(), scope.body
+    elif isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
         arguments = scope.args
         names = {arg.arg for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
                                      arguments.vararg, arguments.kwarg] if arg is not None}
