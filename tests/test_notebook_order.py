@@ -68,6 +68,26 @@ def test_a_stale_definition_above_a_test_cell_is_graded_there(sandbox):
     assert result.notes == []  # run top to bottom: the order the student ran it in
 
 
+@pytest.mark.parametrize("setting, fix", [
+    ("import warnings\nwarnings.simplefilter('error')\n",  # an invalid escape: a SyntaxError under these filters
+     "def gradient_manual(x):\n    \"\"\"12\\,(3x+2)/n\"\"\"\n    return 12 * (3 * x + 2) / x.numel()\n"),
+    ("import sys\n\n\ndef _room(n=0):\n    try:\n        return _room(n + 1)\n    except RecursionError:\n"
+     "        return n\n\n\nsys.setrecursionlimit(sys.getrecursionlimit() - _room() + 25)\n",  # just above here
+     "def gradient_manual(x):\n    deep = " + "[" * 200 + "]" * 200 + "\n    return 12 * (3 * x + 2) / x.numel()\n"),
+])
+def test_a_cell_compiles_as_the_readings_parse_it_whatever_the_settings_before_it(sandbox, setting, fix):
+    """Red team 35: a cell compiled only when it ran, under the student's settings, could fail to compile where the
+    grader's readings parse it, so the definition they saw replace another did not, and the other (autograd in a
+    by-hand function, past the reading) was judged. Every cell compiles before the notebook's code runs."""
+    book = filled("exercise-2")
+    book.insert_after("solution-gradient_manual", "def gradient_manual(x):\n    return 24 * (3 * x + 2) / x.numel()\n",
+                      "first-attempt")
+    book.insert_after("first-attempt", setting, "setting")
+    book.insert_after("setting", fix, "fix")
+    points = _points(sandbox, book.done())
+    assert points["gradient_manual_values"] == 2, points  # the fix below the setting is what runs
+
+
 def _points(sandbox, nb: dict) -> dict[str, float]:
     result = grading.grade(graders.find("exercise-2"), _load(nb), sandbox=sandbox, seed=0)
     return {c.name: c.points for c in result.checks}

@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import types
+import warnings
 from typing import Any
 
 import torch
@@ -380,9 +381,35 @@ class CellInterrupt(KeyboardInterrupt):
     ``KeyboardInterrupt`` (to stop a training loop cleanly) behaves as it does under nbgrader."""
 
 
-def _run_cell(module: Any, lines: list[str], step: dict[str, Any]) -> dict[str, Any]:
-    """Run one notebook cell in the module's namespace, within its budget; how it ended."""
-    number, first, last = int(step["cell"]), int(step["first"]), int(step["last"])
+def compile_cells(path: str, lines: list[str], program: list[dict[str, Any]]) -> dict[int, tuple[Any, str]]:
+    """Every cell of a notebook's ``program`` compiled before any of its code runs: by cell number, the code (or the
+    error compiling it raised) and the warnings compiling it gave, as text.
+
+    The grader's readings parse the cells under Python's own settings; a cell compiled only when it runs would be
+    compiled under the student's (``warnings.simplefilter("error")`` makes an invalid escape a SyntaxError, a low
+    recursion limit makes a deep literal a RecursionError), so a ``def`` the readings saw replace another could fail
+    to, and the other run instead (red team 35)."""
+    compiled = {}
+    for step in program:
+        if "checks" in step:
+            continue
+        first, last = int(step["first"]), int(step["last"])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                code: Any = compile("\n" * (first - 1) + "\n".join(lines[first - 1:last]), path, "exec",
+                                    dont_inherit=True)
+            except BaseException as exc:  # SyntaxError, RecursionError, MemoryError: the cell raises it when it runs
+                code = exc
+        said = "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno, "") for w in caught)
+        compiled[int(step["cell"])] = (code, said)
+    return compiled
+
+
+def _run_cell(module: Any, compiled: tuple[Any, str], step: dict[str, Any]) -> dict[str, Any]:
+    """Run one notebook cell (``compiled``: its code or error, and its compile warnings) in the module's namespace,
+    within its budget; how it ended."""
+    number = int(step["cell"])
     _separator(f"@cell {number}")
     outcome: dict[str, Any] = {"cell": number, "status": "ok"}
     fired = [0]
@@ -392,9 +419,12 @@ def _run_cell(module: Any, lines: list[str], step: dict[str, Any]) -> dict[str, 
         raise CellInterrupt() if fired[0] == 1 else observe.CheckTimeout()
 
     start = time.monotonic()
+    code, said = compiled
+    if said:
+        _WRITE(2, said.encode("utf-8", "replace"))  # shown where the cell runs, whatever its filters are by then
     try:
-        code = compile("\n" * (first - 1) + "\n".join(lines[first - 1:last]), module.__file__, "exec",
-                       dont_inherit=True)
+        if isinstance(code, BaseException):
+            raise code
         if not TIMERS:  # Windows: the job's own deadline is the only limit
             exec(code, module.__dict__)
         else:
@@ -429,11 +459,12 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
     sys.modules[job["module"]] = sys.modules["__main__"] = module
     cells: list[dict[str, Any]] = []
     checks: dict[str, Any] = {}
+    compiled = compile_cells(path, lines, job["program"])  # before any of the notebook's code runs
     for step in job["program"]:
         if "checks" in step:
             checks.update(_run_checks(module, job, cases, probes, watched, list(step["checks"])))
         else:
-            cells.append(_run_cell(module, lines, step))
+            cells.append(_run_cell(module, compiled[int(step["cell"])], step))
     return {"status": "ok", "checks": checks, "cells": cells}
 
 
