@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
 import os
@@ -127,19 +128,21 @@ def test_a_new_sandbox_never_imports_torch_from_the_current_folder_or_tmp(tmp_pa
                        ("startup.py", hook)):
         (cwd / name).write_text(text)
     in_tmp = Path("/tmp/torch.py")
-    assert not in_tmp.exists(), "a torch.py is already in /tmp: refusing to replace it"
     monkeypatch.chdir(cwd)
     for name, value in (("PYTHONPATH", str(cwd)), ("PYTHONSTARTUP", str(cwd / "startup.py")),
                         ("PYTHONUSERBASE", str(cwd))):
         monkeypatch.setenv(name, value)
-    in_tmp.write_text(fake)
-    try:
-        with Sandbox(namespaces=namespaces) as box:
-            box.wait_ready()
-            run = box.run(source=solution_text("exercise_2").encode(), filename="exercise_2.py",
-                          module="exercise_2", probe=None, inputs=_no_cases(), timeout=30)
-    finally:
-        in_tmp.unlink()
+    with open("/tmp/.autograd-exercises-tmp-torch.lock", "a") as lock:  # one test at a time owns /tmp/torch.py
+        fcntl.flock(lock, fcntl.LOCK_EX)  # (this test's other parameter, on another xdist worker)
+        assert not in_tmp.exists(), "a torch.py is already in /tmp: refusing to replace it"
+        in_tmp.write_text(fake)
+        try:
+            with Sandbox(namespaces=namespaces) as box:
+                box.wait_ready()
+                run = box.run(source=solution_text("exercise_2").encode(), filename="exercise_2.py",
+                              module="exercise_2", probe=None, inputs=_no_cases(), timeout=30)
+        finally:
+            in_tmp.unlink()
     assert run.status == "ok", run
     found = {path.name: path.read_bytes() for path in markers.iterdir()}
     assert not [name for name, text in found.items() if b"autograd_exercises.sandbox" in text or
