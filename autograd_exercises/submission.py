@@ -285,6 +285,7 @@ class _Joined:
         source = _cell_text(cell)
         if _is_test_cell(cell):
             self.tests.append(TestCell(number, _grade_id(cell), check_call(source)))
+            self.ran.append((number, "", cell.get("execution_count")))  # no code of the student's: when it ran
             return
         if _grade_id(cell):
             self.grade_ids.append((_grade_id(cell), number))

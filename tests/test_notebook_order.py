@@ -248,6 +248,13 @@ def test_a_fix_written_below_the_tests_and_run_before_them_is_named():
         "f is defined in cell 2 and again, differently, below it in cell 5, which your kernel ran before cell 3 above "
         "it: the notebook is graded top to bottom, so cell 3 and the tests between grade cell 2's f"]
     assert submission.order_notes(cells[:4] + [(5, cells[4][1], 7)]) == []  # run after the tests: as nbgrader does
+    book = filled("exercise-2", lambda cell_id, code: code.replace("12 * (3", "24 * (3"))  # the first attempt
+    book.append("def gradient_manual(x):\n    return 12 * (3 * x + 2) / x.numel()\n", "fix")
+    code = [cell["id"] for cell in book.nb["cells"] if cell["cell_type"] == "code"]
+    book.ran_first = code[:code.index("solution-gradient_manual") + 1] + ["fix"]  # then the test cells
+    notes = _load(book.done()).skipped
+    assert any(note.startswith("gradient_manual is defined in cell ") and "which your kernel ran before cell " in note
+               for note in notes), notes
 
 
 # -- IPython syntax ------------------------------------------------------------------------------------------
