@@ -132,8 +132,9 @@ def test_a_new_sandbox_never_imports_torch_from_the_current_folder_or_tmp(tmp_pa
     for name, value in (("PYTHONPATH", str(cwd)), ("PYTHONSTARTUP", str(cwd / "startup.py")),
                         ("PYTHONUSERBASE", str(cwd))):
         monkeypatch.setenv(name, value)
-    with open("/tmp/.autograd-exercises-tmp-torch.lock", "a") as lock:  # one test at a time owns /tmp/torch.py
-        fcntl.flock(lock, fcntl.LOCK_EX)  # (this test's other parameter, on another xdist worker)
+    lock = _shared_lock("/tmp/.autograd-exercises-tmp-torch.lock")
+    try:  # one test at a time owns /tmp/torch.py (this test's other parameter, on another xdist worker)
+        fcntl.flock(lock, fcntl.LOCK_EX)
         assert not in_tmp.exists(), "a torch.py is already in /tmp: refusing to replace it"
         in_tmp.write_text(fake)
         try:
@@ -143,10 +144,21 @@ def test_a_new_sandbox_never_imports_torch_from_the_current_folder_or_tmp(tmp_pa
                               module="exercise_2", probe=None, inputs=_no_cases(), timeout=30)
         finally:
             in_tmp.unlink()
+    finally:
+        os.close(lock)
     assert run.status == "ok", run
     found = {path.name: path.read_bytes() for path in markers.iterdir()}
     assert not [name for name, text in found.items() if b"autograd_exercises.sandbox" in text or
                 name.startswith("hook")], found
+
+
+def _shared_lock(path: str) -> int:
+    """A file descriptor to ``flock`` on, shared by every user (opened read-only: whoever made it, any user can
+    open it; created only when absent, since /tmp's protected_regular refuses O_CREAT on another user's file)."""
+    try:
+        return os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
 
 
 def _no_cases() -> bytes:
