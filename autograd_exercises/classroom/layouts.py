@@ -12,7 +12,9 @@
 * **GitHub Classroom clones** ``exercise-2-<login>/``: the student id is the login, the exercise the
   folder's; files inside as for a folder per student.
 * **nbgrader** ``submitted/<student>/<assignment>/<notebook>.ipynb`` (give the course folder or its
-  ``submitted/``): the student id is nbgrader's, the exercise the assignment.
+  ``submitted/``): the student id is nbgrader's, the exercise the assignment. A folder with a ``submitted/`` but
+  none of what nbgrader keeps beside it (:data:`COURSE_MARKS`) is no course: its other submissions are skipped,
+  and listed.
 * **a .zip** of any of those (an LMS download): extracted into a temporary folder first (see
   :func:`extract`). A zip whose only entry is one folder is read from inside that folder.
 
