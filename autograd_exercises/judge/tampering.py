@@ -247,8 +247,7 @@ class _Reading:
         if name in ("update_wrapper", "wraps") and self.resolved(node.func).split(".")[0] == "functools" and (
                 any(k.arg in ("assigned", "updated") for k in node.keywords) or len(node.args) > (2 if name[0] == "u" else 1)):
             return f"copies attributes by the names it is given ({name}), a lookup no reading sees"
-        if name in TIMERS and (self.resolved(node.func).split(".")[0] == "timeit" or
-                               self.resolved(node.func).startswith("torch.utils.benchmark.")):  # (red team 32)
+        if name in TIMERS and _timer(self.resolved(node.func)):
             return self.timed_door(node, name)
         if name in ("setattr", "delattr", "__setattr__", "__delattr__") and node.args:
             owner = node.args[0] if name in ("setattr", "delattr") or len(node.args) == 3 or \
@@ -488,6 +487,12 @@ def _plain_template(text: str) -> bool:
                    for _, field, _, _ in string.Formatter().parse(text))
     except ValueError:
         return False
+
+
+def _timer(target: str) -> bool:
+    """``target`` (a resolved dotted name) is a timer that compiles a string statement: timeit's, or torch's own
+    (``torch.utils.benchmark``, red team 32)."""
+    return target.split(".")[0] == "timeit" or target.startswith("torch.utils.benchmark.")
 
 
 def _parsed(code: str) -> ast.Module | None:
