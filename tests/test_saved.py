@@ -43,6 +43,9 @@ def saving(store: str, read: str, before: str = "", after: str = "saving(5)\n") 
             f"    f(x).sum().backward()\n    {store}\n{after}def manual(x):\n    {read}\n")
 
 
+LINE = ("class Box:\n    def __init__(self, a):\n        self.a = a\n    def manual(self, x):\n"
+        "        return fit(self.a, x)\n")  # a plain class, whose by-hand method answers from what it was made with
+
 # name: (source after the preamble, what the finding names as the answer's source)
 ATTACKS = {
     "list_filled_by_a_loop": (saving("SEEN.append((x, x.grad))", "return fit(SEEN, x)", "SEEN = []\n",
@@ -93,6 +96,59 @@ ATTACKS = {
                                  "saving(5)\n").replace("def manual(x):", "def manual(x, b=0.0):"), "0.0"),
     "lambda": (saving("SEEN.append((x, x.grad))", "return x", "SEEN = []\n") + "manual = lambda x: fit(SEEN, x)\n",
                "SEEN"),
+    # changed by a library's function it is handed to, or by a method whose answer is dropped
+    "heap_pushed_onto": (saving("heapq.heappush(SEEN, (float(x.grad[2]), 0))", "return 6 * x + SEEN[0][0]",
+                                "import heapq\nSEEN = []\n"), "SEEN"),
+    "inserted_in_order": (saving("bisect.insort(SEEN, float(x.grad[2]))", "return 6 * x + SEEN[0]",
+                                 "import bisect\nSEEN = []\n"), "SEEN"),
+    "initialised_in_place": (saving("torch.nn.init.constant_(W, float(x.grad[2]))", "return 6 * x + W",
+                                    "W = torch.zeros(1)\n"), "W"),
+    "shuffled_until_it_matches": (saving("BOX.append(float(x.grad[2]))", "return 6 * x + C[0]", "import random\n"
+                                         "BOX = []\nC = [1.0, 2.0, 3.0]\n", "saving(5)\nwhile C[0] != BOX[0]:\n"
+                                         "    random.shuffle(C)\n"), "C"),
+    "state_dict_loaded": (saving("lin.load_state_dict({'weight': x.grad[2].reshape(1, 1)})",
+                                 "return 6 * x + lin.weight[0, 0]", "lin = torch.nn.Linear(1, 1, bias=False)\n"),
+                          "lin"),
+    # a helper that reads it handed on, not called by name
+    "helper_handed_to_map": (saving("SEEN.append((x, x.grad))", "return fit(list(map(pick, [0])), x)",
+                                    "SEEN = []\ndef pick(i):\n    return SEEN[i]\n"), "pick"),
+    # the file's own classes and objects (fairness round 17 reads their methods one by one)
+    "static_method_reads_it": (saving("SEEN.append((x, x.grad))", "return Box.answer(x)",
+                                      "SEEN = []\n" + LINE.replace("self.a = a", "pass")
+                                      + "    @staticmethod\n    def answer(x):\n        return fit(SEEN, x)\n"),
+                               "Box.answer"),
+    "method_exposed_reads_it": (saving("SEEN.append((x, x.grad))", "return x", "SEEN = []\n" + LINE.replace(
+        "self.a, x", "SEEN, x"), "saving(5)\n_box = Box(2.0)\n").replace("def manual(x):", "def unused(x):")
+                                + "manual = _box.manual\n", "SEEN"),
+    "attribute_appended_to_through_its_object": (
+        saving("_box.a.append((x, x.grad))", "return x", LINE, "_box = Box([])\nsaving(5)\n").replace(
+            "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "_box.manual"),  # (no object of literals:
+    "attribute_set_again": (saving("_box.a = [(x, x.grad)]", "return x", LINE, "_box = Box([])\nsaving(5)\n")  # stores
+                            .replace("def manual(x):", "def unused(x):") + "manual = _box.manual\n", "_box.manual"),
+    "attribute_changed_through_an_alias": (
+        saving("_box.keep((x, x.grad))", "return x", LINE + "    def keep(self, v):\n        s = self.a\n"
+               "        s.append(v)\n", "_box = Box([])\nsaving(5)\n").replace("def manual(x):", "def unused(x):")
+        + "manual = _box.manual\n", "self.a"),
+    "attribute_kept_outside": (
+        saving("KEPT[0].append((x, x.grad))", "return x", "KEPT = []\n" + LINE.replace(
+            "self.a = a\n", "self.a = a\n        KEPT.append(self.a)\n"), "_box = Box([])\nsaving(5)\n").replace(
+            "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "self.a"),
+    "object_handed_on_by_its_method": (
+        saving("_box.register()[0].a = [(x, x.grad)]", "return x", "ALL = []\n" + LINE
+               + "    def register(self):\n        ALL.append(self)\n        return ALL\n",
+               "_box = Box([])\nsaving(5)\n").replace("def manual(x):", "def unused(x):") + "manual = _box.manual\n",
+        "self.a"),
+    "object_made_from_a_saved_answer": (
+        saving("SEEN.append((x, x.grad))", "return x", "SEEN = []\n" + LINE, "saving(5)\n_box = Box(SEEN)\n")
+        .replace("def manual(x):", "def unused(x):") + "manual = _box.manual\n", "_box.manual"),
+    "attributes_copied_over": (
+        saving("functools.update_wrapper(_box, types.SimpleNamespace(a=[(x, x.grad)]), (), ('__dict__',))",
+               "return x", "import functools, types\n" + LINE, "_box = Box([])\nsaving(5)\n").replace(
+            "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "_box.manual"),
+    "a_method_it_calls_reads_it": (
+        saving("SEEN.append((x, x.grad))", "return x", "SEEN = []\n" + LINE.replace("fit(self.a, x)", "self.read(x)")
+               + "    def read(self, x):\n        return fit(SEEN, x)\n", "saving(5)\n_box = Box(0.0)\n").replace(
+            "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "self.read(...)"),
 }
 
 
@@ -151,6 +207,24 @@ HONEST = {
         "    return y\nprint(grad(GRID))\n"),
     "state_without_autograd_at_the_top_level": (
         "SEEN = []\nSEEN.append(1.0)\ndef manual(x):\n    return 6 * x + 2 * SEEN[0]\n"),
+    # fairness round 17: a class's methods exposed as the module's functions, the class holding the autograd one too
+    "static_methods_exposed": (
+        "class Poly:\n    \"\"\"3x^2 + 2x and its slope.\"\"\"\n    SCALE = 6.0\n    @staticmethod\n    def value(x):\n"
+        "        return 3 * x**2 + 2 * x\n    @staticmethod\n    def auto(x):\n        x = x.detach().clone()"
+        ".requires_grad_()\n        Poly.value(x).sum().backward()\n        return x.grad\n    @staticmethod\n"
+        "    def by_hand(x):\n        return Poly.SCALE * x + 2\nauto = Poly.auto\nmanual = Poly.by_hand\n"
+        "print(auto(GRID), manual(GRID))\n"),
+    "methods_of_an_object_made_from_literals": (
+        "class Poly:\n    def __init__(self, coefficients, scale=1.0):\n        self.c = coefficients\n"
+        "        self.scale = scale\n    def value(self, x):\n        return sum(c * x**k for k, c in enumerate(self.c))\n"
+        "    def auto(self, x):\n        x = x.detach().clone().requires_grad_()\n        self.value(x).sum().backward()\n"
+        "        return x.grad\n    def by_hand(self, x):\n"
+        "        return self.scale * sum(k * c * x**(k - 1) for k, c in enumerate(self.c) if k)\n"
+        "_poly = Poly([0, 2, 3])\nauto = _poly.auto\nmanual = _poly.by_hand\nprint(auto(GRID), manual(GRID))\n"),
+    "a_method_called_in_the_function": (
+        "class Poly:\n    def __init__(self, c):\n        self.c = c\n    def by_hand(self, x):\n"
+        "        return self.c[0] * x + self.c[1]\n_poly = Poly((6.0, 2.0))\ndef manual(x):\n"
+        "    return _poly.by_hand(x)\nprint(grad(GRID))\n"),
 }
 
 

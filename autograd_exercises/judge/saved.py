@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import ast
 import builtins
+import collections
+import functools
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable, Iterator
 
 from autograd_exercises.judge import methods, static
+from autograd_exercises.judge.methods import bound_in as bound_in_body, defaults
 from autograd_exercises.judge.syntax import children, walk
 
 IMMUTABLE = (ast.Constant, ast.Tuple, ast.UnaryOp, ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.expr_context,
@@ -45,7 +48,17 @@ WORLD = frozenset({
 # Methods that change the object they are called on (and any torch method ending in "_", in place).
 MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "add", "pop", "popitem", "remove",
                       "discard", "clear", "sort", "reverse", "put", "itemset", "fill", "resize", "setflags",
-                      "write", "send", "copyto", "place", "putmask", "fill_diagonal", "setitem", "iadd"})
+                      "write", "send", "copyto", "place", "putmask", "fill_diagonal", "setitem", "iadd",
+                      # the standard library's and torch's functions that change what they are handed
+                      "heappush", "heappop", "heapify", "heapreplace", "heappushpop", "insort", "insort_left",
+                      "insort_right", "shuffle", "pack_into", "delitem", "iconcat", "vector_to_parameters",
+                      "load_state_dict", "register_buffer", "register_parameter"})
+# Names by which code reaches or changes an object other than through its attribute names: a bound method's object,
+# a namespace, an object's class, copying attributes over (``functools.update_wrapper``), calling ``__init__`` again.
+OBJECT_DOORS = frozenset({"__self__", "__func__", "__dict__", "__class__", "__setattr__", "__getattribute__",
+                          "__init__", "__new__", "__setstate__", "__reduce__", "__reduce_ex__", "__wrapped__",
+                          "update_wrapper", "wraps", "getattr", "type", "object", "vars", "gc", "get_referrers",
+                          "get_referents", "get_objects", "f_locals", "f_globals", "copyreg"})
 REWRITES = frozenset({"__defaults__", "__kwdefaults__", "__closure__", "cell_contents", "__code__", "set_printoptions",
                       "__wrapped__", "__func__"})
 DYNAMIC_NAMESPACE = frozenset({"globals", "vars", "setattr", "__dict__", "exec", "eval", "__builtins__", "modules"})
@@ -210,7 +223,18 @@ class State:
     @cached_property
     def set_attributes(self) -> frozenset[str]:
         """Attribute names the file sets on some object (``STORE.seen = …``, ``setattr(torch, "seen", …)``), or
-        changes through a library's object (``sys.path.append(…)``: ``path``)."""
+        changes through a library's object (``sys.path.append(…)``: ``path``), but for :attr:`Objects.constant`
+        ones (``self.c = coefficients`` in ``__init__`` of a class only ever made from literals)."""
+        return self.stored_attributes - self.objects.constant
+
+    @cached_property
+    def objects(self) -> Objects:
+        """The file's plain classes and the objects it makes of them: :class:`Objects`."""
+        return Objects(self)
+
+    @cached_property
+    def stored_attributes(self) -> frozenset[str]:
+        """Every attribute name the file stores, deletes or changes through a library's object."""
         return frozenset(self.module.attributes) | frozenset(
             node.attr for node in walk(self.tree) if isinstance(node, ast.Attribute)
             and isinstance(node.ctx, (ast.Store, ast.Del))) | frozenset(
@@ -320,7 +344,8 @@ class State:
                                          if name in self.module.bindings}
         for node in walk(self.tree):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self.module.bindings \
-                    and node.id not in changed and id(node) not in quiet and _handed_on(node, parents, self.module) \
+                    and node.id not in changed and id(node) not in quiet \
+                    and _handed_on(node, parents, self.module, self.objects.method) \
                     and not self._literal_added_once(node):
                 changed.add(node.id)
         return frozenset(changed)
@@ -361,7 +386,7 @@ class State:
     def unsafe_name(self, name: str) -> bool:
         """A module-level name that may hold data the top level computed (not a definition, import or constant)."""
         if name in self.module.bindings:
-            if _definition(name, self.module):  # a function or class: data only in what the file stores on it
+            if _definition(name, self.module) or name in self.objects.instances:  # data only in its attributes
                 return name in self.changed
             return name not in self.constants
         return name not in self.module.imports and name not in BUILTINS  # injected into builtins, say
@@ -423,6 +448,10 @@ class State:
         if isinstance(node, ast.Lambda):
             flow = Flow(self, node)
             return flow.expression(node.body)
+        method = self.objects.method(node)  # ``manual = Poly.grad_manual``: the method's own code (and its class's,
+        if method is not None and not self.rewrites:  # which it may reach through ``self``: all of it, if any reads)
+            found = Flow(self, method, self.objects.instances.get(node.value.id, "")).run()
+            return found or (node if self.touches(self.objects.owner(node)) else None)
         return node if self.rewrites or self._reads_state(node) else None
 
     def describe(self, node: ast.AST) -> str:
@@ -431,6 +460,167 @@ class State:
         text = ast.unparse(part) if sum(1 for _ in zip(walk(part), range(64))) < 64 else "state"
         text = text if len(text) <= 40 else text[:37] + "..."
         return f"{text}{'(...)' if isinstance(node, ast.Call) else ''}"
+
+
+
+class Objects:
+    """The file's plain classes, read method by method, and the objects it makes of them from literals.
+
+    ``polynomial_grad_manual = Poly.grad_manual`` (or ``= _poly.grad_manual``, ``_poly = Poly([1, 5, 3, 1, 2])``)
+    runs that ``def`` and nothing else when the class is *plain* (:attr:`classes`). Such a class, and an object made
+    of it at the top level (:attr:`instances`), holds data only in its attributes, as the file's own function does;
+    an attribute that only ever holds what an object was made with (:attr:`constant`) carries no answer."""
+
+    def __init__(self, state: State) -> None:
+        self.state, self.module = state, state.module
+
+    @cached_property
+    def open(self) -> bool:
+        """No computed lookups, and none of :data:`OBJECT_DOORS`: an object's attributes change only where the file
+        stores them, and an object is reached only by its names."""
+        return not self.state.dynamic and not any(
+            isinstance(node, ast.Name) and node.id in OBJECT_DOORS or isinstance(node, ast.Attribute)
+            and node.attr in OBJECT_DOORS and node.attr != "type" for node in walk(self.state.tree))  # (x.type(…))
+
+    @cached_property
+    def classes(self) -> dict[str, dict[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+        """Each plain class by name, with its methods: bound once, with no base, decorator or keyword; its body
+        ``def``s (each name once, plain or ``@staticmethod``), a docstring and immutable constants; none of its
+        methods' names stored anywhere. ``Poly.value`` is then that ``def`` whatever the top level did."""
+        found = {}
+        for name, values in self.module.bindings.items() if self.open else ():
+            cls = values[0] if len(values) == 1 else None
+            if not isinstance(cls, ast.ClassDef) or cls.bases or cls.keywords or cls.decorator_list:
+                continue
+            defs = {item.name: item for item in cls.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            rest = [item for item in cls.body if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            if len(defs) == sum(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) for item in cls.body) \
+                    and not set(defs) & self.state.stored_attributes and all(
+                        self._static(item) or not item.decorator_list for item in defs.values()) and all(
+                        self._constant_item(item, set(defs)) for item in rest):
+                found[name] = defs
+        return found
+
+    def _static(self, method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        return [ast.unparse(d) for d in method.decorator_list] == ["staticmethod"] \
+            and "staticmethod" not in self.module.bindings and "staticmethod" not in self.module.imports
+
+    def _constant_item(self, item: ast.stmt, methods: set[str]) -> bool:
+        """A class body's docstring, ``pass`` or ``SCALE = 2.0``: an immutable value under a name no method has."""
+        if isinstance(item, (ast.Pass, ast.Expr)):
+            return isinstance(item, ast.Pass) or isinstance(item.value, ast.Constant)
+        return isinstance(item, ast.Assign) and all(isinstance(t, ast.Name) and t.id not in methods
+                                                    for t in item.targets) and self.state._immutable(item.value, set())
+
+    @cached_property
+    def instances(self) -> dict[str, str]:
+        """Module-level names bound once, by a top-level statement, to a plain class called with literals
+        (``_poly = Poly([1, 5, 3, 1, 2])``), with the class's name."""
+        found = {}
+        for name, values in self.module.bindings.items():
+            call = values[0] if len(values) == 1 else None
+            statement = self.module.parents.get(call)
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in self.classes \
+                    and self._made_of_literals(call) and isinstance(statement, ast.Assign) \
+                    and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name) \
+                    and isinstance(self.module.parents.get(statement), ast.Module):
+                found[name] = call.func.id
+        return found
+
+    def _made_of_literals(self, call: ast.Call) -> bool:
+        """Each argument :meth:`literal` (``Poly([1, 5, 3, 1, 2])``, ``Line(a=torch.tensor([6.]))``)."""
+        return all(self.literal(argument) for argument in call.args) and all(
+            keyword.arg is not None and self.literal(keyword.value) for keyword in call.keywords)
+
+    def literal(self, node: ast.AST) -> bool:
+        """Numbers, strings, displays of them, or a library's call on them (``torch.tensor([6.])``)."""
+        for part in walk(node):
+            if isinstance(part, ast.Name) and part.id not in self.module.imports or isinstance(part, ast.Starred) \
+                    or isinstance(part, ast.keyword) and part.arg is None or isinstance(part, ast.Attribute) and (
+                        part.attr in WORLD or part.attr in self.state.stored_attributes) or isinstance(part, ast.Call) \
+                    and (_root(part.func) not in self.module.imports or _called_name(part) in WORLD) \
+                    or isinstance(part, (*DEFINITIONS, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom,
+                                         ast.comprehension)):
+                return False
+        return True
+
+    @cached_property
+    def constant(self) -> frozenset[str]:
+        """Attribute names whose every store is ``self.c = coefficients`` (a parameter never rebound, its default a
+        :meth:`literal`; or a literal) in the body of ``__init__`` of a plain class that the file only calls with
+        literals (:meth:`_made_only_of_literals`) and whose methods never hand their object on; and whose every read,
+        anywhere, neither changes nor hands on what it holds (``self.c.append(…)``, ``c = self.c``: the chains
+        :func:`_handed_on` climbs)."""
+        stores: dict[str, list[int]] = collections.defaultdict(list)
+        for node in walk(self.state.tree) if self.open else ():
+            if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
+                stores[node.attr].append(id(node))
+        candidates: dict[str, set[int]] = collections.defaultdict(set)
+        for name, methods in self.classes.items():
+            init = methods.get("__init__")
+            first = next(iter(self.selves(init, name)), None) if init is not None else None
+            if first is None or not self._made_only_of_literals(name) or not self._keeps_its_objects(name):
+                continue
+            params = {arg.arg for arg in [*init.args.posonlyargs, *init.args.args[1:], *init.args.kwonlyargs]}
+            params -= bound_in_body(init.body)
+            if not all(self.literal(default) for _, default in defaults(init)):
+                continue
+            for statement in init.body:
+                target = statement.targets[0] if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                    else None
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                        and target.value.id == first and (isinstance(statement.value, ast.Name)
+                                                          and statement.value.id in params
+                                                          or self.state._immutable(statement.value, set())):
+                    candidates[target.attr].add(id(target))
+        return frozenset(attr for attr, targets in candidates.items() if set(stores[attr]) <= targets and not any(
+            isinstance(node, ast.Attribute) and node.attr == attr and isinstance(node.ctx, ast.Load)
+            and _chain_kept(node, self.module.parents, self.module) for node in walk(self.state.tree)))
+
+    def _made_only_of_literals(self, cls: str) -> bool:
+        """Every use of ``cls``'s name calls it with literals or reads one of its methods."""
+        return all(isinstance(parent := self.module.parents.get(node), ast.Call) and parent.func is node
+                   and self._made_of_literals(parent) or self.owner(parent) == cls
+                   for node in walk(self.state.tree) if isinstance(node, ast.Name) and node.id == cls)
+
+    def _keeps_its_objects(self, cls: str) -> bool:
+        """No method of ``cls`` hands its object on (``return self``, ``register(self)``, ``KEPT = self``) but
+        through a method of its own or an attribute it stores."""
+        for method in self.classes[cls].values():
+            for first, _ in self.selves(method, cls).items():
+                resolve = functools.partial(self.owner, selves={first: cls})
+                for node in walk(method):
+                    if isinstance(node, ast.Name) and node.id == first and not (
+                            isinstance(parent := self.module.parents.get(node), ast.Attribute)
+                            and not isinstance(parent.ctx, ast.Load)) \
+                            and _handed_on(node, self.module.parents, self.module, resolve):
+                        return False
+        return True
+
+    def owner(self, node: ast.AST, own: frozenset[str] = frozenset(), selves: dict[str, str] | None = None
+              ) -> str | None:
+        """The plain class whose method ``node`` reads (``Poly.value``, ``_poly.value``, a method's ``self.value``),
+        or None. ``own``: local names that are none of the file's classes or objects."""
+        if not (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) and isinstance(node.value, ast.Name)):
+            return None
+        name = node.value.id
+        cls = (selves or {}).get(name) or (None if name in own else self.instances.get(name, name))
+        return cls if node.attr in self.classes.get(cls, ()) else None
+
+    def method(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The ``def`` a module-level ``Poly.value`` or ``_poly.value`` runs, or None."""
+        cls = self.owner(node)
+        return self.classes[cls][node.attr] if cls is not None else None
+
+    def selves(self, function: ast.AST, cls: str) -> dict[str, str]:
+        """``{"self": cls}`` for a method of ``cls`` that takes its object first and never rebinds that name."""
+        methods = self.classes.get(cls, {})
+        if function not in methods.values() or self._static(function) or not function.args.args:
+            return {}
+        first = function.args.args[0].arg
+        rebound = any(isinstance(node, ast.Name) and node.id == first and not isinstance(node.ctx, ast.Load)
+                      for node in walk(function))
+        return {} if rebound else {first: cls}
 
 
 def _called_name(call: ast.Call) -> str:
@@ -443,27 +633,44 @@ def _root(node: ast.AST) -> str:
     return node.id if isinstance(node, ast.Name) else ""
 
 
-def _handed_on(node: ast.Name, parents: dict[ast.AST, ast.AST], module: static.Module) -> bool:
+def _handed_on(node: ast.Name, parents: dict[ast.AST, ast.AST], module: static.Module,
+               method=lambda node: None) -> bool:
     """Whether a use of a module-level name may change its object: climbing the chain it heads (``N.a``, ``N[i]``,
     ``N.m(...)``, ``f(N)``), a store into it, a changing method, ``out=``, the file's own function, or the chain's
     value kept anywhere but in arithmetic (an alias that could be changed later). The file's own function or class
-    holds data only in its attributes: for it, only a store or a changing method through them counts."""
+    holds data only in its attributes: for it, only a store or a changing method through them counts. So does a
+    method of the file's plain class (``method``: :meth:`Objects.method`), read through it or its object: called,
+    or kept, it is one of the file's functions (its object is reached only by names :data:`OBJECT_DOORS` holds)."""
     child, parent = node, parents.get(node)
-    if _definition(node.id, module) and not (isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is node):
+    if method(parent) is not None:
+        child, parent = parent, parents.get(parent)
+    elif not _definition(node.id, module):
+        pass
+    elif not (isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is node):
         return False
-    if isinstance(parent, ast.Call) and parent.func is node:
+    if child is not node and not (isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is child):
+        return False
+    if isinstance(parent, ast.Call) and parent.func is child:
         return False  # calling the object itself (a layer, ``torch.nn.Sigmoid()``) makes a new value
+    return _chain_kept(child, parents, module)
+
+
+def _chain_kept(child: ast.AST, parents: dict[ast.AST, ast.AST], module: static.Module) -> bool:
+    """Whether the chain ``child`` heads (``N.a[i].m(…)``) stores into it, calls a changing method or the file's own
+    code with it, or keeps its value anywhere but in arithmetic."""
+    parent = parents.get(child)
     while True:
         if isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is child:
             if not isinstance(parent.ctx, ast.Load):
                 return True
         elif isinstance(parent, ast.Call):
             name = _called_name(parent)
-            if parent.func is child and (name in MUTATORS or name.endswith("_")):
-                return True
-            if any(keyword.arg == "out" for keyword in parent.keywords) or (
-                    parent.func is not child and (_root(parent.func) in module.bindings or name in MUTATORS)):
-                return True
+            if parent.func is child and (name in MUTATORS or name.endswith("_")
+                                         or isinstance(parents.get(parent), ast.Expr)):
+                return True  # (a method called for what it does, its answer dropped: ``lin.eval()``)
+            if any(keyword.arg == "out" for keyword in parent.keywords) or parent.func is not child and (
+                    _root(parent.func) in module.bindings or name in MUTATORS or name.endswith("_")):
+                return True  # (``torch.nn.init.constant_(W, …)``)
         elif isinstance(parent, ast.Starred):
             pass
         else:
@@ -531,9 +738,11 @@ class Flow:
     stops at the coefficient matching a saved answer returns it). A ``global`` name the function assigns itself is
     its own from then on; a call of a helper that reads state hands it back."""
 
-    def __init__(self, state: State, function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+    def __init__(self, state: State, function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
+                 owner: str = "") -> None:
         self.state, self.function = state, function
         self.own = _bound_inside(function)
+        self.selves = state.objects.selves(function, owner)  # a method's ``self``: ``self.value`` is the class's
         self.declared = {name for node in walk(function) if isinstance(node, ast.Global) for name in node.names}
         self.taint: dict[str, ast.AST] = {}
         self.found: ast.AST | None = None
@@ -552,12 +761,18 @@ class Flow:
 
     def expression(self, node: ast.AST | None) -> ast.AST | None:
         """The first source ``node`` reads, or None."""
+        methods = set()
         for part in walk(node) if node is not None else ():
-            if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load):
+            if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load) and id(part) not in methods:
                 if part.id in self.taint:
                     return self.taint[part.id]
-                if part.id not in self.own and part.id not in self.declared and self.state.unsafe_name(part.id):
+                if part.id not in self.own and part.id not in self.declared and (self.state.unsafe_name(
+                        part.id) or _definition(part.id, self.state.module) and self.state.touches(part.id)):
+                    return part  # (a helper that reads state, called or handed on: ``map(helper, …)``)
+            elif (owner := self.state.objects.owner(part, self.own, self.selves)) is not None:
+                if self.state.touches(owner):  # ``Poly.value(x)``: a method of a class that reads state somewhere
                     return part
+                methods.add(id(part.value))
             elif self.state.world_or_attribute(part, self.own) or \
                     isinstance(part, ast.Call) and self._touching_call(part):
                 return part
