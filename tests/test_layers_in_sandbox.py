@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 
 import pytest
@@ -37,6 +38,7 @@ facts = {"uid": os.getuid(), "pid": os.getpid(), "isolated": sys.flags.isolated,
          "seccomp": status("Seccomp"), "nnp": status("NoNewPrivs"), "capeff": status("CapEff"),
          "cgroup": open("/proc/self/cgroup").read(),
          "fonts": attempt(lambda: len(open("/etc/fonts/fonts.conf").read()) > 0),
+         "fc_list": attempt(lambda: __import__("subprocess").run(["fc-list"], capture_output=True, text=True).stderr),
          "etc": attempt(lambda: sorted(os.listdir("/etc")))}
 st = os.statvfs(".")
 facts["scratch_bytes"], facts["scratch_inodes"] = st.f_blocks * st.f_frsize, st.f_files
@@ -95,7 +97,7 @@ def test_child_sees_no_grader_files_and_no_grader_environment(sandbox, facts):
     assert facts["isolated"] == 1  # python -I: no PYTHON* variables, no user site, no cwd on sys.path
     if full_set(sandbox) and isinstance(facts["root"], list):  # Landlock may refuse even the listing
         assert set(facts["root"]) <= {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "proc",
-                                      "dev", "tmp", "scratch", "root", "work", "opt", "home", "srv"}, facts["root"]
+                                      "dev", "tmp", "scratch", "root", "work", "opt", "home", "srv", "var"}, facts["root"]
 
 
 @pytest.mark.skipif(not os.path.exists("/etc/fonts/fonts.conf"), reason="no fontconfig here")
@@ -105,6 +107,23 @@ def test_fontconfig_is_readable_and_the_rest_of_etc_is_not_there(sandbox, facts)
     assert facts["fonts"] is True, facts["fonts"]
     if full_set(sandbox) and isinstance(facts["etc"], list):
         assert set(facts["etc"]) <= {"ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "fonts"}, facts["etc"]
+
+
+def _host_font_cache_is_valid() -> bool:
+    """``fc-list`` here, with no cache folder of its own, writes nothing and says nothing (``fc-cache -s`` made the
+    system's cache, as ``.ci/run`` does)."""
+    if shutil.which("fc-list") is None:
+        return False
+    nowhere = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "XDG_CACHE_HOME": "/nonexistent"}
+    return subprocess.run(["fc-list"], capture_output=True, text=True, env=nowhere).stderr == ""
+
+
+@pytest.mark.skipif(not _host_font_cache_is_valid(), reason="no fontconfig, or its system cache is stale here")
+def test_a_plot_finds_fontconfig_s_system_cache(sandbox, facts):
+    """matplotlib runs ``fc-list``: it read fontconfig's cache in ``/var/cache/fontconfig`` and printed nothing.
+    Without that cache it wrote one of its own, which a non-root grader's child (no chmod, no utime) cannot:
+    "Fontconfig error: No writable cache directories" in every failed check's feedback."""
+    assert facts["fc_list"] == "", facts["fc_list"]
 
 
 def test_scratch_is_a_small_private_tmpfs(sandbox, facts):

@@ -24,6 +24,7 @@ from tests.unprivileged_view import closed_above
 ROOT_DIR = Path(__file__).resolve().parents[1]
 UID = 64_999  # no account: nothing on the machine runs as it
 TESTS = ["tests/test_hostile.py", "tests/test_sandbox.py", "tests/test_isolation.py", "tests/test_secret_inputs.py",
+         "tests/test_layers_in_sandbox.py",
          "tests/test_classroom.py::test_a_hostile_submission_changes_nobody_elses_score"]
 # Tests that only an unprivileged grader runs (skipped under root): proof that the run had no root.
 UNPRIVILEGED_ONLY = ["test_drop_privileges_is_a_noop_when_not_root"]

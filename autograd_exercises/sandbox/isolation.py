@@ -106,7 +106,8 @@ PRIO_USER, IOPRIO_WHO_USER = 2, 3  # "every process of this uid", even with who 
 CLONE_NEW_FLAGS = (0x80, 0x20000, 0x2000000, 0x4000000, 0x8000000, 0x10000000, 0x20000000, 0x40000000)
 
 FIXED_READ_PATHS = (
-    "/usr", "/lib", "/lib64", "/etc/ld.so.cache", "/etc/localtime", "/etc/fonts", "/sys/devices/system/cpu",
+    "/usr", "/lib", "/lib64", "/etc/ld.so.cache", "/etc/localtime", "/etc/fonts", "/var/cache/fontconfig",
+    "/sys/devices/system/cpu",
     "/dev/null", "/dev/urandom", "/dev/zero",
 )
 # /proc is listed (read_dir) but only these files of it are read (Landlock): never the process's own memory

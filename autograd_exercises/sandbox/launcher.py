@@ -40,6 +40,9 @@ PACKAGE = Path(__file__).resolve().parents[1]  # .../autograd_exercises
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
              "/etc/fonts")  # (fontconfig's: a plot says no error about it)
+# fontconfig's system cache: a plot (matplotlib runs ``fc-list``) finds the fonts cached and writes no cache of its
+# own, which a child without chmod and utime (a non-root grader's: :data:`isolation.OWNER_FILE_CALLS`) cannot.
+SHARED_CACHES = ("/var/cache/fontconfig",)
 NAMESPACE_LAYERS = ("pid-namespace", "ipc-namespace", "network-namespace", "mount-namespace", "uts-namespace")
 
 
@@ -80,6 +83,10 @@ def _system_mounts() -> list[str]:
     if etc:  # (bubblewrap would make /etc 0700: the child, under the slot's uid, could read none of them)
         args += ["--perms", "0755", "--dir", "/etc"]
     for path in etc:
+        args += ["--ro-bind", path, path]
+    for path in (path for path in SHARED_CACHES if os.path.isdir(path)):
+        for parent in reversed(Path(path).parents[:-1]):  # (made 0755: bubblewrap's own would be 0700)
+            args += ["--perms", "0755", "--dir", str(parent)]
         args += ["--ro-bind", path, path]
     return args
 
