@@ -209,7 +209,7 @@ HONEST = {
         "SEEN = []\nSEEN.append(1.0)\ndef manual(x):\n    return 6 * x + 2 * SEEN[0]\n"),
     # fairness round 17: a class's methods exposed as the module's functions, the class holding the autograd one too
     "static_methods_exposed": (
-        "class Poly:\n    \"\"\"3x^2 + 2x and its slope.\"\"\"\n    SCALE = 6.0\n    @staticmethod\n    def value(x):\n"
+        "import math\nclass Poly:\n    \"\"\"3x^2 + 2x and its slope.\"\"\"\n    SCALE = 6.0\n    TURN = 2 * math.pi\n    @staticmethod\n    def value(x):\n"
         "        return 3 * x**2 + 2 * x\n    @staticmethod\n    def auto(x):\n        x = x.detach().clone()"
         ".requires_grad_()\n        Poly.value(x).sum().backward()\n        return x.grad\n    @staticmethod\n"
         "    def by_hand(x):\n        return Poly.SCALE * x + 2\nauto = Poly.auto\nmanual = Poly.by_hand\n"

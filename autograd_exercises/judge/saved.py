@@ -292,16 +292,17 @@ class State:
             return True
         return name not in self.changed and self._literal(value, known)
 
-    def _immutable(self, node: ast.AST, known: set[str]) -> bool:
+    def _immutable(self, node: ast.AST, known: set[str], attributes: frozenset[str] | None = None) -> bool:
         """A number, string, tuple of those, arithmetic on them, a constant name, or a library's attribute
-        (``torch.float64``, ``math.pi``) that the file does not set."""
+        (``torch.float64``, ``math.pi``) that the file does not set (``attributes``: :attr:`set_attributes`)."""
+        attributes = self.set_attributes if attributes is None else attributes
         for part in walk(node):
             if isinstance(part, ast.Name):
                 if not (part.id in known or part.id in self.module.imports):
                     return False
             elif isinstance(part, ast.Attribute):
                 if not (_root(part) in self.module.imports and part.attr not in WORLD
-                        and part.attr not in self.set_attributes):
+                        and part.attr not in attributes):
                     return False
             elif not isinstance(part, IMMUTABLE):
                 return False
@@ -510,7 +511,8 @@ class Objects:
         if isinstance(item, (ast.Pass, ast.Expr)):
             return isinstance(item, ast.Pass) or isinstance(item.value, ast.Constant)
         return isinstance(item, ast.Assign) and all(isinstance(t, ast.Name) and t.id not in methods
-                                                    for t in item.targets) and self.state._immutable(item.value, set())
+                                                    for t in item.targets) \
+            and self.state._immutable(item.value, set(), self.state.stored_attributes)  # (before :attr:`constant`)
 
     @cached_property
     def instances(self) -> dict[str, str]:
@@ -571,7 +573,8 @@ class Objects:
                 if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
                         and target.value.id == first and (isinstance(statement.value, ast.Name)
                                                           and statement.value.id in params
-                                                          or self.state._immutable(statement.value, set())):
+                                                          or self.state._immutable(statement.value, set(),
+                                                                                   self.state.stored_attributes)):
                     candidates[target.attr].add(id(target))
         return frozenset(attr for attr, targets in candidates.items() if set(stores[attr]) <= targets and not any(
             isinstance(node, ast.Attribute) and node.attr == attr and isinstance(node.ctx, ast.Load)
