@@ -141,6 +141,10 @@ ATTACKS = {
     "object_made_from_a_saved_answer": (
         saving("SEEN.append((x, x.grad))", "return x", "SEEN = []\n" + LINE, "saving(5)\n_box = Box(SEEN)\n")
         .replace("def manual(x):", "def unused(x):") + "manual = _box.manual\n", "_box.manual"),
+    "object_made_from_a_table_the_top_level_fills": (
+        saving("TABLE.append(float(x.grad[2]))", "return x", "TABLE = []\n" + LINE.replace(
+            "fit(self.a, x)", "6 * x + self.a[0]"), "_box = Box(TABLE)\nsaving(5)\n").replace(
+            "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "_box.manual"),
     "attributes_copied_over": (
         saving("functools.update_wrapper(_box, types.SimpleNamespace(a=[(x, x.grad)]), (), ('__dict__',))",
                "return x", "import functools, types\n" + LINE, "_box = Box([])\nsaving(5)\n").replace(
@@ -221,6 +225,10 @@ HONEST = {
         "        return x.grad\n    def by_hand(self, x):\n"
         "        return self.scale * sum(k * c * x**(k - 1) for k, c in enumerate(self.c) if k)\n"
         "_poly = Poly([0, 2, 3])\nauto = _poly.auto\nmanual = _poly.by_hand\nprint(auto(GRID), manual(GRID))\n"),
+    "an_object_made_from_a_table_of_constants": (
+        "COEFFS = [0.0, 2.0, 3.0]\nclass Poly:\n    def __init__(self, c):\n        self.c = c\n"
+        "    def by_hand(self, x):\n        return sum(k * c * x**(k - 1) for k, c in enumerate(self.c) if k)\n"
+        "_poly = Poly(c=COEFFS)\nmanual = _poly.by_hand\nprint(grad(GRID), COEFFS[1])\n"),
     "a_method_called_in_the_function": (
         "class Poly:\n    def __init__(self, c):\n        self.c = c\n    def by_hand(self, x):\n"
         "        return self.c[0] * x + self.c[1]\n_poly = Poly((6.0, 2.0))\ndef manual(x):\n"

@@ -534,10 +534,12 @@ class Objects:
         return all(self.literal(argument) for argument in call.args) and all(
             keyword.arg is not None and self.literal(keyword.value) for keyword in call.keywords)
 
-    def literal(self, node: ast.AST) -> bool:
-        """Numbers, strings, displays of them, or a library's call on them (``torch.tensor([6.])``)."""
+    def literal(self, node: ast.AST, seen: frozenset[str] = frozenset()) -> bool:
+        """Numbers, strings, displays of them, a library's call on them (``torch.tensor([6.])``), or a name of such
+        a value (:meth:`_literal_name`)."""
         for part in walk(node):
-            if isinstance(part, ast.Name) and part.id not in self.module.imports or isinstance(part, ast.Starred) \
+            if isinstance(part, ast.Name) and part.id not in self.module.imports \
+                    and not self._literal_name(part.id, seen) or isinstance(part, ast.Starred) \
                     or isinstance(part, ast.keyword) and part.arg is None or isinstance(part, ast.Attribute) and (
                         part.attr in WORLD or part.attr in self.state.stored_attributes) or isinstance(part, ast.Call) \
                     and (_root(part.func) not in self.module.imports or _called_name(part) in WORLD) \
@@ -545,6 +547,27 @@ class Objects:
                                          ast.comprehension)):
                 return False
         return True
+
+    def _literal_name(self, name: str, seen: frozenset[str]) -> bool:
+        """``COEFFS = [1, 5, 3, 1, 2]``: bound once, by a top-level statement, to a :meth:`literal`, and every use
+        neither changes nor hands it on, but to make an object of a plain class (``Poly(COEFFS)``)."""
+        values = self.module.bindings.get(name, ())
+        statement = self.module.parents.get(values[0]) if len(values) == 1 else None
+        if name in seen or not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                                and isinstance(statement.targets[0], ast.Name)
+                                and isinstance(self.module.parents.get(statement), ast.Module)):
+            return False
+        return self.literal(values[0], seen | {name}) and not any(
+            isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
+            and not self._made_with(node) and _chain_kept(node, self.module.parents, self.module)
+            for node in walk(self.state.tree))
+
+    def _made_with(self, node: ast.Name) -> bool:
+        """``node`` is an argument of a call of a plain class (``Poly(COEFFS)``, ``Poly(c=COEFFS)``)."""
+        parent = self.module.parents.get(node)
+        call = self.module.parents.get(parent) if isinstance(parent, ast.keyword) else parent
+        return isinstance(call, ast.Call) and call.func is not node and isinstance(call.func, ast.Name) \
+            and call.func.id in self.classes
 
     @cached_property
     def constant(self) -> frozenset[str]:
