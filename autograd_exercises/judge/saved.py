@@ -581,8 +581,8 @@ class Objects:
             if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
                 stores[node.attr].append(id(node))
         candidates: dict[str, set[int]] = collections.defaultdict(set)
-        for name, methods in self.classes.items():
-            init = methods.get("__init__")
+        for name, defs in self.classes.items():
+            init = defs.get("__init__")
             first = next(iter(self.selves(init, name)), None) if init is not None else None
             if first is None or not self._made_only_of_literals(name) or not self._keeps_its_objects(name):
                 continue
