@@ -96,6 +96,15 @@ ATTACKS = {
                                  "saving(5)\n").replace("def manual(x):", "def manual(x, b=0.0):"), "0.0"),
     "lambda": (saving("SEEN.append((x, x.grad))", "return x", "SEEN = []\n") + "manual = lambda x: fit(SEEN, x)\n",
                "SEEN"),
+    # a name bound only in a nested scope (a comprehension, another method) hides nothing of the module's (red team 36)
+    "hidden_behind_a_comprehension_s_own_name": (saving("SEEN.append((x, x.grad))",
+                                                        "[SEEN for SEEN in ()]\n    return fit(SEEN, x)", "SEEN = []\n"),
+                                                 "SEEN"),
+    "hidden_behind_another_method_s_local": (
+        saving("SEEN.append((x, x.grad))", "return x", "SEEN = []\nclass Box:\n    @staticmethod\n"
+               "    def manual(x):\n        return Box.lookup(x)\n    @staticmethod\n    def lookup(x):\n"
+               "        return fit(SEEN, x)\n    @staticmethod\n    def reset():\n        SEEN = []\n        return SEEN\n")
+        .replace("def manual(x):\n    return x", "def unused(x):\n    return x") + "manual = Box.manual\n", "Box.lookup"),
     # changed by a library's function it is handed to, or by a method whose answer is dropped
     "heap_pushed_onto": (saving("heapq.heappush(SEEN, (float(x.grad[2]), 0))", "return 6 * x + SEEN[0][0]",
                                 "import heapq\nSEEN = []\n"), "SEEN"),

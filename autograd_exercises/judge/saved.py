@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable, Iterator
 
-from autograd_exercises.judge import methods, static
+from autograd_exercises.judge import methods, scopes, static
 from autograd_exercises.judge.methods import bound_in as bound_in_body, defaults
 from autograd_exercises.judge.syntax import children, walk
 
@@ -415,8 +415,10 @@ class State:
     def _reads_here(self, root: ast.AST) -> bool:
         """``root``'s own code reads state that can carry an answer (not only to add to it)."""
         own = _bound_inside(root) | self.module.scopes.get(id(root), frozenset())  # (a value a function stored)
+        local = scopes.local_loads(root)  # (Python's scopes: a comprehension's names are its own: red team 36)
         for node in walk(root):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in own:
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and id(node) not in local \
+                    and node.id not in self.module.scopes.get(id(root), frozenset()):
                 if self.unsafe_name(node.id) and not _only_added_to(node, self.module.parents):
                     return True
             elif self.world_or_attribute(node, own):
@@ -767,7 +769,9 @@ class Flow:
     def __init__(self, state: State, function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
                  owner: str = "") -> None:
         self.state, self.function = state, function
-        self.own = _bound_inside(function)
+        found = scopes.scopes(function)
+        self.own = found.own(function)  # the function's own names (not a comprehension's or nested function's)
+        self.local = frozenset(id(name) for name in found.loads if found.local(name))  # reads of names bound inside
         self.selves = state.objects.selves(function, owner)  # a method's ``self``: ``self.value`` is the class's
         self.declared = {name for node in walk(function) if isinstance(node, ast.Global) for name in node.names}
         self.taint: dict[str, ast.AST] = {}
@@ -792,10 +796,10 @@ class Flow:
             if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load) and id(part) not in methods:
                 if part.id in self.taint:
                     return self.taint[part.id]
-                if part.id not in self.own and part.id not in self.declared and (self.state.unsafe_name(
+                if id(part) not in self.local and part.id not in self.declared and (self.state.unsafe_name(
                         part.id) or _definition(part.id, self.state.module) and self.state.touches(part.id)):
                     return part  # (a helper that reads state, called or handed on: ``map(helper, …)``)
-            elif (owner := self.state.objects.owner(part, self.own, self.selves)) is not None:
+            elif (owner := self.state.objects.owner(part, self._local_receiver(part), self.selves)) is not None:
                 if self.state.touches(owner):  # ``Poly.value(x)``: a method of a class that reads state somewhere
                     return part
                 methods.add(id(part.value))
@@ -804,9 +808,16 @@ class Flow:
                 return part
         return None
 
+    def _local_receiver(self, node: ast.AST) -> frozenset[str]:
+        """``{"p"}`` when ``node`` is ``p.value`` with ``p`` a name bound inside the function (none of the file's
+        objects)."""
+        receiver = getattr(node, "value", None)
+        return frozenset([receiver.id]) if isinstance(receiver, ast.Name) and id(receiver) in self.local else frozenset()
+
     def _touching_call(self, call: ast.Call) -> bool:
         name = call.func.id if isinstance(call.func, ast.Name) else ""
-        return bool(name) and name not in self.own and name in self.state.module.bindings and self.state.touches(name)
+        return bool(name) and id(call.func) not in self.local and name in self.state.module.bindings \
+            and self.state.touches(name)
 
     def block(self, body: Iterable[ast.stmt], control: ast.AST | None) -> None:
         for statement in body:

@@ -1,0 +1,46 @@
+"""judge/scopes.py: which names a function reads are its own, by Python's scoping rules (red team 36)."""
+
+from __future__ import annotations
+
+import ast
+
+from autograd_exercises.judge.scopes import scopes
+
+SOURCE = """
+def f(x, k=SEEN):
+    [SEEN for SEEN in SEEN]
+    y = 2
+    g = lambda z: z + y + W
+    [(q := v) for v in A]
+    def h():
+        return y, q, HGLOB
+    class C:
+        m = 1
+        n = m
+        def meth(self):
+            return m, x
+    global G
+    G = 1
+    return SEEN, y, G, q, h, C
+"""
+
+
+def test_each_read_resolves_as_python_resolves_it():
+    function = ast.parse(SOURCE).body[0]
+    found = scopes(function)
+    reads = {(name.lineno, name.col_offset, name.id): found.local(name) for name in found.loads}
+    expected = {
+        (2, 11, "SEEN"): False,  # a default: read around the function
+        (3, 22, "SEEN"): False,  # a comprehension's first iterable: read around it
+        (3, 5, "SEEN"): True,  # the comprehension's own name
+        (5, 18, "z"): True, (5, 22, "y"): True, (5, 26, "W"): False,  # a lambda sees the function's names
+        (6, 23, "A"): False, (6, 11, "v"): True,
+        (8, 15, "y"): True, (8, 18, "q"): True,  # an assignment expression binds around its comprehension
+        (8, 21, "HGLOB"): False,
+        (11, 12, "m"): True,  # a class body reads its own names
+        (13, 19, "m"): False, (13, 22, "x"): True,  # … which its methods do not see
+        (16, 11, "SEEN"): False,  # the module's: only the comprehension bound one
+        (16, 17, "y"): True, (16, 20, "G"): False, (16, 23, "q"): True, (16, 26, "h"): True, (16, 29, "C"): True,
+    }
+    assert reads == expected
+    assert found.own(function) == {"C", "g", "h", "k", "q", "x", "y"}
