@@ -105,6 +105,16 @@ ATTACKS = {
                "    def manual(x):\n        return Box.lookup(x)\n    @staticmethod\n    def lookup(x):\n"
                "        return fit(SEEN, x)\n    @staticmethod\n    def reset():\n        SEEN = []\n        return SEEN\n")
         .replace("def manual(x):\n    return x", "def unused(x):\n    return x") + "manual = Box.manual\n", "Box.lookup"),
+    # a library's list, filled through a second name for it (red team 36)
+    "library_list_under_two_names": (saving("_fill.append((x, x.grad))", "return fit(SEEN[-1:], x)",
+                                            "import keyword\nSEEN = keyword.kwlist\n_fill = keyword.kwlist\n"), "SEEN"),
+    "library_list_imported_by_name": (saving("_fill.append((x, x.grad))", "return fit(SEEN[-1:], x)",
+                                             "from keyword import kwlist as SEEN\nimport keyword\n"
+                                             "_fill = keyword.kwlist\n"), "SEEN"),
+    "library_list_as_a_class_constant": (
+        saving("_fill.append((x, x.grad))", "return x", "import keyword\n_fill = keyword.kwlist\nclass Box:\n"
+               "    SEEN = keyword.kwlist\n    @staticmethod\n    def manual(x):\n        return fit(Box.SEEN[-1:], x)\n")
+        .replace("def manual(x):\n    return x", "def unused(x):\n    return x") + "manual = Box.manual\n", "Box.manual"),
     # changed by a library's function it is handed to, or by a method whose answer is dropped
     "heap_pushed_onto": (saving("heapq.heappush(SEEN, (float(x.grad[2]), 0))", "return 6 * x + SEEN[0][0]",
                                 "import heapq\nSEEN = []\n"), "SEEN"),
@@ -118,6 +128,11 @@ ATTACKS = {
     "state_dict_loaded": (saving("lin.load_state_dict({'weight': x.grad[2].reshape(1, 1)})",
                                  "return 6 * x + lin.weight[0, 0]", "lin = torch.nn.Linear(1, 1, bias=False)\n"),
                           "lin"),
+    "extended_on_the_left_inside_an_expression": (saving("SEEN.extendleft([(x, x.grad)]) or None",
+                                                         "return fit(list(SEEN), x)",
+                                                         "import collections\nSEEN = collections.deque()\n"), "SEEN"),
+    "numpy_output_by_position": (saving("np.subtract(C, -x.grad.numpy(), C)", "return 6 * x + float(C[2])",
+                                        "import numpy as np\nC = np.zeros(5)\n"), "C"),
     # a helper that reads it handed on, not called by name
     "helper_handed_to_map": (saving("SEEN.append((x, x.grad))", "return fit(list(map(pick, [0])), x)",
                                     "SEEN = []\ndef pick(i):\n    return SEEN[i]\n"), "pick"),
@@ -153,6 +168,27 @@ ATTACKS = {
     "object_made_from_a_table_the_top_level_fills": (
         saving("TABLE.append(float(x.grad[2]))", "return x", "TABLE = []\n" + LINE.replace(
             "fit(self.a, x)", "6 * x + self.a[0]"), "_box = Box(TABLE)\nsaving(5)\n").replace(
+            "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "_box.manual"),
+    # what an object was made with, reached another way (red team 36)
+    "parameter_kept_by_init": (
+        saving("KEPT[0].append((x, x.grad))", "return x", "KEPT = []\n" + LINE.replace(
+            "self.a = a\n", "self.a = a\n        KEPT.append(a)\n"), "_box = Box([])\nsaving(5)\n").replace(
+            "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "self.a"),
+    "parameter_kept_by_init_in_a_global": (
+        saving("KEPT.append((x, x.grad))", "return x", "KEPT = None\n" + LINE.replace(
+            "self.a = a\n", "self.a = a\n        global KEPT\n        KEPT = a\n"), "_box = Box([])\nsaving(5)\n")
+        .replace("def manual(x):", "def unused(x):") + "manual = _box.manual\n", "self.a"),
+    "attribute_read_by_attrgetter": (
+        saving("operator.attrgetter('a')(_box).append((x, x.grad))", "return x", "import operator\n" + LINE,
+               "_box = Box([])\nsaving(5)\n").replace("def manual(x):", "def unused(x):") + "manual = _box.manual\n",
+        "self.a"),
+    "attribute_captured_by_a_class_pattern": (
+        saving("match _box:\n        case collections.abc.Hashable(a=kept):\n            kept.append((x, x.grad))",
+               "return x", "import collections.abc\n" + LINE, "_box = Box([])\nsaving(5)\n").replace(
+            "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "self.a"),
+    "table_changed_by_another_class": (
+        saving("Filler(TABLE, (x, x.grad))", "return x", "TABLE = []\n" + LINE + "class Filler:\n"
+               "    def __init__(self, t, v):\n        t.append(v)\n", "_box = Box(TABLE)\nsaving(5)\n").replace(
             "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "_box.manual"),
     "attributes_copied_over": (
         saving("functools.update_wrapper(_box, types.SimpleNamespace(a=[(x, x.grad)]), (), ('__dict__',))",
@@ -238,6 +274,9 @@ HONEST = {
         "COEFFS = [0.0, 2.0, 3.0]\nclass Poly:\n    def __init__(self, c):\n        self.c = c\n"
         "    def by_hand(self, x):\n        return sum(k * c * x**(k - 1) for k, c in enumerate(self.c) if k)\n"
         "_poly = Poly(c=COEFFS)\nmanual = _poly.by_hand\nprint(grad(GRID), COEFFS[1])\n"),
+    "library_constants": (
+        "import math\nfrom math import tau\nimport numpy as np\nK = (torch.float64, math.pi / math.pi, tau / tau, np.newaxis)\n"
+        "def manual(x):\n    return (6 * K[1] * x + 2 * K[2]).to(K[0])[K[3]][0]\nprint(grad(GRID))\n"),
     "a_method_called_in_the_function": (
         "class Poly:\n    def __init__(self, c):\n        self.c = c\n    def by_hand(self, x):\n"
         "        return self.c[0] * x + self.c[1]\n_poly = Poly((6.0, 2.0))\ndef manual(x):\n"

@@ -23,7 +23,11 @@ from __future__ import annotations
 import ast
 import builtins
 import collections
+import collections.abc
 import functools
+import importlib
+import numbers
+import types
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable, Iterator
@@ -52,7 +56,12 @@ MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "add
                       # the standard library's and torch's functions that change what they are handed
                       "heappush", "heappop", "heapify", "heapreplace", "heappushpop", "insort", "insort_left",
                       "insort_right", "shuffle", "pack_into", "delitem", "iconcat", "vector_to_parameters",
-                      "load_state_dict", "register_buffer", "register_parameter"})
+                      "load_state_dict", "register_buffer", "register_parameter", "put_along_axis", "at",
+                      # and more containers' and arrays' own (red team 36)
+                      "extendleft", "appendleft", "popleft", "rotate", "intersection_update", "difference_update",
+                      "symmetric_difference_update", "move_to_end", "subtract", "fromlist", "frombytes",
+                      "fromunicode", "fromfile", "byteswap", "partition", "setfield", "backward", "retain_grad",
+                      "register_hook", "register_post_accumulate_grad_hook", "record_stream"})
 # Names by which code reaches or changes an object other than through its attribute names: a bound method's object,
 # a namespace, an object's class, copying attributes over (``functools.update_wrapper``), calling ``__init__`` again.
 OBJECT_DOORS = frozenset({"__self__", "__func__", "__dict__", "__class__", "__setattr__", "__getattribute__",
@@ -63,6 +72,13 @@ REWRITES = frozenset({"__defaults__", "__kwdefaults__", "__closure__", "cell_con
                       "__wrapped__", "__func__"})
 DYNAMIC_NAMESPACE = frozenset({"globals", "vars", "setattr", "__dict__", "exec", "eval", "__builtins__", "modules"})
 BUILTINS = frozenset(dir(builtins))
+# Libraries whose values :func:`library_constant` looks at (importing them has no effect worth a thought): the rest
+# count as values that may change, but for the modules themselves.
+PURE_BUILTINS = frozenset({"list", "tuple", "float", "int", "complex", "bool", "str", "dict", "set", "frozenset",
+                           "sorted", "reversed", "range", "len", "abs", "round", "sum", "min", "max", "zip", "enumerate"})
+RESOLVED = frozenset({"math", "cmath", "torch", "numpy", "sys", "string", "operator", "functools", "itertools",
+                      "collections", "dataclasses", "typing", "numbers", "abc", "enum", "fractions", "decimal",
+                      "statistics", "keyword", "types", "copy", "time", "warnings", "random", "re", "json"})
 PURE_LIBRARIES = frozenset({"torch", "numpy", "math"})  # their calls change only what they say (``out=``, ``add_``)
 TOP_LEVEL = "the module's top level"
 MAX_NODES = 4000  # a by-hand function's size past which its flow is not followed (it fails closed)
@@ -293,20 +309,40 @@ class State:
         return name not in self.changed and self._literal(value, known)
 
     def _immutable(self, node: ast.AST, known: set[str], attributes: frozenset[str] | None = None) -> bool:
-        """A number, string, tuple of those, arithmetic on them, a constant name, or a library's attribute
-        (``torch.float64``, ``math.pi``) that the file does not set (``attributes``: :attr:`set_attributes`)."""
+        """A number, string, tuple of those, arithmetic on them, a constant name, or a library's value that cannot
+        change (:func:`library_constant`: ``torch.float64``, ``math.pi``; never ``keyword.kwlist``, a list) that the
+        file does not set (``attributes``: :attr:`set_attributes`)."""
         attributes = self.set_attributes if attributes is None else attributes
         for part in walk(node):
             if isinstance(part, ast.Name):
-                if not (part.id in known or part.id in self.module.imports):
+                if not (part.id in known or part.id in self.module.imports and self._library_constant(part)):
                     return False
             elif isinstance(part, ast.Attribute):
                 if not (_root(part) in self.module.imports and part.attr not in WORLD
-                        and part.attr not in attributes):
+                        and part.attr not in attributes and self._library_constant(part)):
                     return False
             elif not isinstance(part, IMMUTABLE):
                 return False
         return True
+
+    def _library_chain(self, node: ast.Attribute) -> bool:
+        """``node`` is a dotted chain from an imported name (``keyword.kwlist``; not ``torch.finfo(t).eps``)."""
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        return isinstance(node, ast.Name) and node.id in self.module.imports
+
+    def _library_value(self, node: ast.Name | ast.Attribute) -> bool:
+        """``node`` is a whole chain (``keyword.kwlist``, not its ``keyword``) used as a value, not called."""
+        parent = self.module.parents.get(node)
+        return not (isinstance(parent, ast.Attribute) and parent.value is node
+                    or isinstance(parent, ast.Call) and parent.func is node)
+
+    def _library_constant(self, node: ast.Name | ast.Attribute) -> bool:
+        """``node`` (``math.pi``, ``np.float64``, ``from math import tau``) names a library's value that cannot
+        change, by :func:`library_constant` of what the file imported under the name it starts with."""
+        chain = static._chain(node) if isinstance(node, ast.Attribute) else node.id
+        targets = {target for target, _ in self.module.imports.get(chain.split(".")[0], [])}
+        return len(targets) == 1 and library_constant(".".join([*targets, *chain.split(".")[1:]]))
 
     def _leaves_early(self, loop: ast.For | ast.AsyncFor) -> bool:
         inside = any(isinstance(node, (ast.Break, ast.Return, ast.Raise)) for node in walk(loop))
@@ -327,6 +363,9 @@ class State:
                 return False
             if isinstance(part, ast.Attribute) and (part.attr in WORLD or part.attr in self.set_attributes):
                 return False
+            if isinstance(part, (ast.Name, ast.Attribute)) and _root(part) in self.module.imports \
+                    and self._library_value(part) and not self._library_constant(part):
+                return False  # (``K = keyword.kwlist``: a library's list, which a second name could fill)
             if isinstance(part, (*DEFINITIONS, ast.NamedExpr, ast.Starred, ast.Await, ast.Yield, ast.YieldFrom,
                                  ast.GeneratorExp)):
                 return False
@@ -384,13 +423,17 @@ class State:
             and isinstance(statement.targets[0], ast.Subscript) and statement.targets[0].value is node \
             and self._immutable(statement.value, set()) and self._immutable(statement.targets[0].slice, set())
 
-    def unsafe_name(self, name: str) -> bool:
-        """A module-level name that may hold data the top level computed (not a definition, import or constant)."""
+    def unsafe_name(self, name: str, node: ast.Name | None = None) -> bool:
+        """A module-level name that may hold data the top level computed (not a definition, constant, or import of
+        a module or of a library's value that cannot change: ``from keyword import kwlist``, read at ``node``, is a
+        list)."""
         if name in self.module.bindings:
             if _definition(name, self.module) or name in self.objects.instances:  # data only in its attributes
                 return name in self.changed
             return name not in self.constants
-        return name not in self.module.imports and name not in BUILTINS  # injected into builtins, say
+        if name in self.module.imports:
+            return node is not None and self._library_value(node) and not self._library_constant(node)
+        return name not in BUILTINS  # injected into builtins, say
 
     def touches(self, name: str) -> bool:
         """A module-level function or class that reads such state anywhere in what it reaches (not only to add to
@@ -419,7 +462,7 @@ class State:
         for node in walk(root):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and id(node) not in local \
                     and node.id not in self.module.scopes.get(id(root), frozenset()):
-                if self.unsafe_name(node.id) and not _only_added_to(node, self.module.parents):
+                if self.unsafe_name(node.id, node) and not _only_added_to(node, self.module.parents):
                     return True
             elif self.world_or_attribute(node, own):
                 return True
@@ -431,7 +474,8 @@ class State:
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
             called = isinstance(self.module.parents.get(node), ast.Call) and self.module.parents[node].func is node
             return node.attr in WORLD or node.attr in self.set_attributes or \
-                self.dynamic and _root(node) not in own and not called  # (code called is the main reading's)
+                self.dynamic and _root(node) not in own and not called or \
+                self._library_chain(node) and self._library_value(node) and not self._library_constant(node)
         if isinstance(node, ast.JoinedStr):
             return self.rewrites  # a tensor's text, under print options the file set
         if isinstance(node, ast.Call):
@@ -476,6 +520,7 @@ class Objects:
 
     def __init__(self, state: State) -> None:
         self.state, self.module = state, state.module
+        self._stores: dict[str, list[tuple[str, ast.AST]] | None] = {}
 
     @cached_property
     def open(self) -> bool:
@@ -565,45 +610,122 @@ class Objects:
             for node in walk(self.state.tree))
 
     def _made_with(self, node: ast.Name) -> bool:
-        """``node`` is an argument of a call of a plain class (``Poly(COEFFS)``, ``Poly(c=COEFFS)``)."""
+        """``node`` is an argument of a call of a plain class (``Poly(COEFFS)``, ``Poly(c=COEFFS)``) whose
+        ``__init__`` keeps what it is handed (:meth:`_init_stores`) in attributes that nothing changes
+        (:attr:`_sealed`)."""
         parent = self.module.parents.get(node)
         call = self.module.parents.get(parent) if isinstance(parent, ast.keyword) else parent
-        return isinstance(call, ast.Call) and call.func is not node and isinstance(call.func, ast.Name) \
-            and call.func.id in self.classes
+        if not (isinstance(call, ast.Call) and call.func is not node and isinstance(call.func, ast.Name)
+                and call.func.id in self.classes):
+            return False
+        stores = self._init_stores(call.func.id)
+        return stores is not None and all(attr in self._sealed for attr, _ in stores)
+
+    def _init_stores(self, cls: str) -> list[tuple[str, ast.AST]] | None:
+        """:meth:`_read_init_stores`, once per class."""
+        if cls not in self._stores:
+            self._stores[cls] = self._read_init_stores(cls)
+        return self._stores[cls]
+
+    def _read_init_stores(self, cls: str) -> list[tuple[str, ast.AST]] | None:
+        """The attributes ``cls``'s ``__init__`` stores, each with its target, when each of its statements that
+        stores one is ``self.c = v`` (or ``self.a, self.b = v, w``), ``v`` :meth:`_made_of_parameters`, and nothing
+        else in it changes or hands on a parameter (``KEPT.append(coefficients)``: red team 36); else None."""
+        init = self.classes[cls].get("__init__")
+        first = next(iter(self.selves(init, cls)), None) if init is not None else None
+        if first is None or not all(self.literal(default) for _, default in defaults(init)):
+            return None
+        params = {arg.arg for arg in [*init.args.posonlyargs, *init.args.args[1:], *init.args.kwonlyargs]}
+        params -= bound_in_body(init.body)
+        stores, values = [], set()
+        for statement in init.body:
+            for target, value in _attribute_stores(statement, first):
+                if not self._made_of_parameters(value, params):
+                    return None
+                stores.append((target.attr, target))
+                values |= {id(part) for part in walk(value)}
+        kept = any(isinstance(node, ast.Name) and node.id in params and isinstance(node.ctx, ast.Load)
+                   and id(node) not in values and _chain_kept(node, self.module.parents, self.module)
+                   for node in walk(init))
+        return None if kept else stores
+
+    def _made_of_parameters(self, value: ast.AST, params: set[str]) -> bool:
+        """``coefficients``, ``tuple(coefficients)``, ``torch.tensor(c, dtype=torch.float64)``, ``3.0``: the
+        parameters, literals, a library's calls and :data:`PURE_BUILTINS` on them."""
+        local = scopes.local_loads(value)
+        for part in walk(value):
+            if isinstance(part, ast.Name) and not (part.id in params or id(part) in local or part.id in self.module.imports
+                                                   or part.id in PURE_BUILTINS and part.id not in self.module.bindings):
+                return False
+            if isinstance(part, ast.Attribute) and (part.attr in WORLD or part.attr in self.state.stored_attributes) \
+                    or isinstance(part, (*DEFINITIONS, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)) \
+                    or isinstance(part, ast.Call) and _called_name(part) in WORLD:
+                return False
+        return True
+
+    @cached_property
+    def _sealed(self) -> frozenset[str]:
+        """Attribute names whose every store is one of :meth:`_init_stores`, whose every read neither changes nor
+        hands on what it holds (``self.c.append(…)``, ``c = self.c``: the chains :func:`_handed_on` climbs; any read
+        of an attribute that only ever holds numbers and strings, :meth:`_unchanging_attribute`), and that no string
+        (``operator.attrgetter("c")``) or class pattern (``case Hashable(c=kept)``) names."""
+        if not self.open:
+            return frozenset()
+        stores: dict[str, set[int]] = collections.defaultdict(set)
+        candidates: dict[str, set[int]] = collections.defaultdict(set)
+        named: set[str] = set()
+        for node in walk(self.state.tree):
+            if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
+                stores[node.attr].add(id(node))
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                named.add(node.value)
+            elif isinstance(node, ast.MatchClass):
+                named.update(node.kwd_attrs)
+        for cls in self.classes:
+            for attr, target in self._init_stores(cls) or ():
+                candidates[attr].add(id(target))
+        sealed = {attr for attr, targets in candidates.items() if stores[attr] <= targets and attr not in named}
+        return frozenset(attr for attr in sealed if self._unchanging_attribute(attr) or not any(
+            isinstance(node, ast.Attribute) and node.attr == attr and isinstance(node.ctx, ast.Load)
+            and _chain_kept(node, self.module.parents, self.module) for node in walk(self.state.tree)))
+
+    def _unchanging_attribute(self, attr: str) -> bool:
+        """Every store of ``attr`` (all in ``__init__``s) keeps a number, string or tuple of them: a literal, or a
+        parameter whose default and every argument the file passes for it are (``reduction="mean"``)."""
+        for cls in self.classes:
+            init = self.classes[cls].get("__init__")
+            for name, target in self._init_stores(cls) or ():
+                if name != attr:
+                    continue
+                value = _stored_value(target, self.module.parents)
+                if not (self.state._immutable(value, set(), self.state.stored_attributes) if value is not None
+                        else False) and not self._immutable_parameter(cls, init, value):
+                    return False
+        return True
+
+    def _immutable_parameter(self, cls: str, init: ast.FunctionDef, value: ast.AST | None) -> bool:
+        """``value`` is a parameter of ``init`` that every call of ``cls`` passes, or leaves at its default, as a
+        number, string or tuple of them."""
+        if not isinstance(value, ast.Name):
+            return False
+        positional = [arg.arg for arg in [*init.args.posonlyargs, *init.args.args[1:]]]
+        given = [methods.default_of(init, value.id)]
+        for node in walk(self.state.tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == cls:
+                index = positional.index(value.id) if value.id in positional else None
+                given += [node.args[index]] if index is not None and index < len(node.args) else []
+                given += [keyword.value for keyword in node.keywords if keyword.arg == value.id]
+        immutable = functools.partial(self.state._immutable, known=set(), attributes=self.state.stored_attributes)
+        return all(part is None or immutable(part) for part in given) and any(part is not None for part in given)
 
     @cached_property
     def constant(self) -> frozenset[str]:
-        """Attribute names whose every store is ``self.c = coefficients`` (a parameter never rebound, its default a
-        :meth:`literal`; or a literal) in the body of ``__init__`` of a plain class that the file only calls with
-        literals (:meth:`_made_only_of_literals`) and whose methods never hand their object on; and whose every read,
-        anywhere, neither changes nor hands on what it holds (``self.c.append(…)``, ``c = self.c``: the chains
-        :func:`_handed_on` climbs)."""
-        stores: dict[str, list[int]] = collections.defaultdict(list)
-        for node in walk(self.state.tree) if self.open else ():
-            if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
-                stores[node.attr].append(id(node))
-        candidates: dict[str, set[int]] = collections.defaultdict(set)
-        for name, defs in self.classes.items():
-            init = defs.get("__init__")
-            first = next(iter(self.selves(init, name)), None) if init is not None else None
-            if first is None or not self._made_only_of_literals(name) or not self._keeps_its_objects(name):
-                continue
-            params = {arg.arg for arg in [*init.args.posonlyargs, *init.args.args[1:], *init.args.kwonlyargs]}
-            params -= bound_in_body(init.body)
-            if not all(self.literal(default) for _, default in defaults(init)):
-                continue
-            for statement in init.body:
-                target = statement.targets[0] if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
-                    else None
-                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
-                        and target.value.id == first and (isinstance(statement.value, ast.Name)
-                                                          and statement.value.id in params
-                                                          or self.state._immutable(statement.value, set(),
-                                                                                   self.state.stored_attributes)):
-                    candidates[target.attr].add(id(target))
-        return frozenset(attr for attr, targets in candidates.items() if set(stores[attr]) <= targets and not any(
-            isinstance(node, ast.Attribute) and node.attr == attr and isinstance(node.ctx, ast.Load)
-            and _chain_kept(node, self.module.parents, self.module) for node in walk(self.state.tree)))
+        """:attr:`_sealed` attributes stored only by classes that the file calls with literals alone
+        (:meth:`_made_only_of_literals`) and whose methods never hand their object on (:meth:`_keeps_its_objects`):
+        what every object of theirs was made with, which no top level can fill."""
+        trusted = {cls for cls in self.classes if self._made_only_of_literals(cls) and self._keeps_its_objects(cls)}
+        return frozenset(attr for attr in self._sealed if all(
+            cls in trusted for cls in self.classes for name, _ in self._init_stores(cls) or () if name == attr))
 
     def _made_only_of_literals(self, cls: str) -> bool:
         """Every use of ``cls``'s name calls it with literals or reads one of its methods."""
@@ -651,6 +773,59 @@ class Objects:
         return {} if rebound else {first: cls}
 
 
+@functools.lru_cache(maxsize=4096)
+def library_constant(dotted: str) -> bool:
+    """``dotted`` names a module, or a value of :data:`RESOLVED` that cannot change: a number, string, dtype,
+    device, type, function, or a tuple of those (``math.pi``, ``torch.float64``, ``numpy.newaxis``). Never a list,
+    dict, tensor or array (``keyword.kwlist``: a second name for it could fill it, red team 36), nor what a library
+    outside :data:`RESOLVED` holds (nothing is imported to find out)."""
+    parts = dotted.lstrip(".").split(".")
+    if parts[0] not in RESOLVED:
+        return len(parts) == 1  # a module itself (``dis.COMPILER_FLAG_NAMES``, in capitals, is a dict)
+    try:
+        value = importlib.import_module(parts[0])
+        for part in parts[1:]:
+            if part.startswith("_"):
+                return False
+            value = getattr(value, part)
+    except (ImportError, AttributeError):
+        return False
+    return _unchanging(value)
+
+
+def _unchanging(value: object, depth: int = 0) -> bool:
+    import torch
+
+    if isinstance(value, (tuple, frozenset)):
+        return depth < 4 and all(_unchanging(item, depth + 1) for item in value)
+    if isinstance(value, (list, dict, set, bytearray, torch.Tensor, collections.abc.MutableMapping,
+                          collections.abc.MutableSequence, collections.abc.MutableSet)) or hasattr(value, "__setitem__"):
+        return False  # (a numpy array too)
+    return isinstance(value, (int, float, complex, str, bytes, bool, type(None), range, slice, type, types.ModuleType,
+                              torch.dtype, torch.device, torch.layout, torch.memory_format, numbers.Number)) \
+        or callable(value)  # a function, a class, ``typing.Optional``: its data only in attributes the file would set
+
+
+def _attribute_stores(statement: ast.stmt, me: str) -> list[tuple[ast.Attribute, ast.AST]]:
+    """``self.c = v`` as ``[(self.c, v)]``; ``self.a, self.b = v, w`` as ``[(self.a, v), (self.b, w)]``."""
+    if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
+        return []
+    target, value = statement.targets[0], statement.value
+    pairs = list(zip(target.elts, value.elts)) if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) \
+        and len(target.elts) == len(value.elts) else [(target, value)]
+    return [(t, v) for t, v in pairs if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+            and t.value.id == me]
+
+
+def _stored_value(target: ast.Attribute, parents: dict[ast.AST, ast.AST]) -> ast.AST | None:
+    """The value :func:`_attribute_stores` paired with ``target``."""
+    statement = parents.get(target)
+    if isinstance(statement, ast.Tuple):
+        assign = parents.get(statement)
+        return assign.value.elts[statement.elts.index(target)] if isinstance(assign, ast.Assign) else None
+    return statement.value if isinstance(statement, ast.Assign) else None
+
+
 def _called_name(call: ast.Call) -> str:
     return call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", "")
 
@@ -693,9 +868,11 @@ def _chain_kept(child: ast.AST, parents: dict[ast.AST, ast.AST], module: static.
                 return True
         elif isinstance(parent, ast.Call):
             name = _called_name(parent)
-            if parent.func is child and (name in MUTATORS or name.endswith("_")
+            if parent.func is child and (name in MUTATORS or name.endswith("_") or name not in pure_methods()
                                          or isinstance(parents.get(parent), ast.Expr)):
-                return True  # (a method called for what it does, its answer dropped: ``lin.eval()``)
+                return True  # (a method not known to leave its object alone; one called for what it does)
+            if parent.func is not child and _ufunc_output(parent, child, module):
+                return True  # ``np.subtract(a, b, W)``: numpy's output, passed by position
             if any(keyword.arg == "out" for keyword in parent.keywords) or parent.func is not child and (
                     _root(parent.func) in module.bindings or name in MUTATORS or name.endswith("_")):
                 return True  # (``torch.nn.init.constant_(W, …)``)
@@ -708,6 +885,33 @@ def _chain_kept(child: ast.AST, parents: dict[ast.AST, ast.AST], module: static.
                                        ast.comprehension, ast.withitem, ast.Return, ast.Yield, ast.List, ast.Tuple,
                                        ast.Set, ast.Dict, ast.keyword, ast.Lambda, ast.AugAssign))
         child, parent = parent, parents.get(parent)
+
+
+@functools.lru_cache(maxsize=1)
+def pure_methods() -> frozenset[str]:
+    """Methods that leave their object alone: the public ones of tensors, arrays, and Python's lists, dicts, sets,
+    strings and tuples, less :data:`MUTATORS` and those that end in ``_`` (in place)."""
+    import numpy
+    import torch
+
+    names = set().union(*(dir(kind) for kind in (torch.Tensor, numpy.ndarray, list, dict, set, frozenset, str, tuple)))
+    return frozenset(name for name in names if not name.startswith("_") and not name.endswith("_")) - MUTATORS
+
+
+def _ufunc_output(call: ast.Call, child: ast.AST, module: static.Module) -> bool:
+    """``child`` is passed by position past a numpy ufunc's inputs (``np.subtract(a, b, W)`` writes into ``W``)."""
+    if child not in call.args:
+        return False
+    chain = static._chain(call.func).split(".")
+    targets = {target for target, _ in module.imports.get(chain[0], [])}
+    if len(targets) != 1 or next(iter(targets)).split(".")[0] != "numpy":
+        return False
+    import numpy
+
+    value = numpy
+    for part in [*next(iter(targets)).split(".")[1:], *chain[1:]]:
+        value = getattr(value, part, None)
+    return isinstance(value, numpy.ufunc) and call.args.index(child) >= value.nin
 
 
 def _changed_through(node: ast.Attribute, parents: dict[ast.AST, ast.AST]) -> bool:
@@ -797,7 +1001,7 @@ class Flow:
                 if part.id in self.taint:
                     return self.taint[part.id]
                 if id(part) not in self.local and part.id not in self.declared and (self.state.unsafe_name(
-                        part.id) or _definition(part.id, self.state.module) and self.state.touches(part.id)):
+                        part.id, part) or _definition(part.id, self.state.module) and self.state.touches(part.id)):
                     return part  # (a helper that reads state, called or handed on: ``map(helper, …)``)
             elif (owner := self.state.objects.owner(part, self._local_receiver(part), self.selves)) is not None:
                 if self.state.touches(owner):  # ``Poly.value(x)``: a method of a class that reads state somewhere
