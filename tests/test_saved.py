@@ -277,6 +277,11 @@ HONEST = {
     "library_constants": (
         "import math\nfrom math import tau\nimport numpy as np\nK = (torch.float64, math.pi / math.pi, tau / tau, np.newaxis)\n"
         "def manual(x):\n    return (6 * K[1] * x + 2 * K[2]).to(K[0])[K[3]][0]\nprint(grad(GRID))\n"),
+    "a_self_check_method_that_reads_the_clock": (  # fairness 18: the by-hand method never calls it
+        "import time\nclass Poly:\n    def by_hand(self, x):\n        return 6 * x + 2\n    def check(self):\n"
+        "        started = time.perf_counter()\n        ok = torch.allclose(grad(GRID), self.by_hand(GRID))\n"
+        "        return ok, time.perf_counter() - started\n_poly = Poly()\nmanual = _poly.by_hand\n"
+        "print(_poly.check())\n"),
     "a_method_called_in_the_function": (
         "class Poly:\n    def __init__(self, c):\n        self.c = c\n    def by_hand(self, x):\n"
         "        return self.c[0] * x + self.c[1]\n_poly = Poly((6.0, 2.0))\ndef manual(x):\n"

@@ -498,7 +498,7 @@ class State:
         method = self.objects.method(node)  # ``manual = Poly.grad_manual``: the method's own code (and its class's,
         if method is not None and not self.rewrites:  # which it may reach through ``self``: all of it, if any reads)
             found = Flow(self, method, self.objects.instances.get(node.value.id, "")).run()
-            return found or (node if self.touches(self.objects.owner(node)) else None)
+            return found or (node if self.objects.method_touches(self.objects.owner(node), node.attr) else None)
         return node if self.rewrites or self._reads_state(node) else None
 
     def describe(self, node: ast.AST) -> str:
@@ -757,6 +757,24 @@ class Objects:
         cls = (selves or {}).get(name) or (None if name in own else self.instances.get(name, name))
         return cls if node.attr in self.classes.get(cls, ()) else None
 
+    def method_touches(self, cls: str, name: str) -> bool:
+        """Calling ``cls``'s method ``name`` may bring state in: it, or a method of ``cls`` it may reach, reads state
+        (:meth:`State._reads_here`, or a module-level name that does). It reaches a method whose name its code
+        names (by any object, or in a string), and every dunder but ``__init__`` (Python calls them unnamed)."""
+        defs = self.classes[cls]
+        todo = [name, *(other for other in defs if other.startswith("__") and other != "__init__")]
+        reached: set[str] = set()
+        while todo:
+            current = todo.pop()
+            if current in reached or current not in defs:
+                continue
+            reached.add(current)
+            todo += [node.attr if isinstance(node, ast.Attribute) else node.value for node in walk(defs[current])
+                     if isinstance(node, ast.Attribute) or isinstance(node, ast.Constant) and isinstance(node.value, str)]
+        return any(self.state._reads_here(defs[current]) or any(
+            isinstance(node, ast.Name) and node.id in self.state._touching and node.id != cls
+            for node in walk(defs[current])) for current in reached)
+
     def method(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         """The ``def`` a module-level ``Poly.value`` or ``_poly.value`` runs, or None."""
         cls = self.owner(node)
@@ -1004,7 +1022,7 @@ class Flow:
                         part.id, part) or _definition(part.id, self.state.module) and self.state.touches(part.id)):
                     return part  # (a helper that reads state, called or handed on: ``map(helper, …)``)
             elif (owner := self.state.objects.owner(part, self._local_receiver(part), self.selves)) is not None:
-                if self.state.touches(owner):  # ``Poly.value(x)``: a method of a class that reads state somewhere
+                if self.state.objects.method_touches(owner, part.attr):  # ``Poly.value(x)`` may bring state in
                     return part
                 methods.add(id(part.value))
             elif self.state.world_or_attribute(part, self.own) or \
