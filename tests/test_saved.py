@@ -190,6 +190,15 @@ ATTACKS = {
         saving("Filler(TABLE, (x, x.grad))", "return x", "TABLE = []\n" + LINE + "class Filler:\n"
                "    def __init__(self, t, v):\n        t.append(v)\n", "_box = Box(TABLE)\nsaving(5)\n").replace(
             "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "_box.manual"),
+    "tensor_attribute_changed_through_an_unpacked_view": (
+        saving("_box.fill(x.grad[2])", "return x", LINE.replace("fit(self.a, x)", "6 * x + self.a[0]")
+               + "    def fill(self, v):\n        a0, a1 = self.a\n        a0.add_(v)\n",
+               "_box = Box(torch.zeros(2))\nsaving(5)\n").replace("def manual(x):", "def unused(x):")
+        + "manual = _box.manual\n", "self.a"),
+    "a_property_that_reads_it": (
+        saving("SEEN.append((x, x.grad))", "return x", "SEEN = []\n" + LINE.replace("fit(self.a, x)", "fit(self.seen, x)")
+               + "    @property\n    def seen(self):\n        return SEEN\n", "_box = Box(0.0)\nsaving(5)\n").replace(
+            "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "self.seen"),
     "attributes_copied_over": (
         saving("functools.update_wrapper(_box, types.SimpleNamespace(a=[(x, x.grad)]), (), ('__dict__',))",
                "return x", "import functools, types\n" + LINE, "_box = Box([])\nsaving(5)\n").replace(
@@ -282,6 +291,30 @@ HONEST = {
         "        started = time.perf_counter()\n        ok = torch.allclose(grad(GRID), self.by_hand(GRID))\n"
         "        return ok, time.perf_counter() - started\n_poly = Poly()\nmanual = _poly.by_hand\n"
         "print(_poly.check())\n"),
+    # fairness 18 and red team 36's honest files: the ways students write such a class
+    "coefficients_unpacked": (
+        "class Poly:\n    def __init__(self, c):\n        self.c = c\n    def by_hand(self, x):\n"
+        "        b, a = self.c\n        return a * x + b\n_poly = Poly([2.0, 6.0])\nmanual = _poly.by_hand\n"
+        "print(grad(GRID))\n"),
+    "coefficients_converted_in_init": (
+        "class Poly:\n    def __init__(self, c, scale=1.0):\n        self.c = torch.tensor(c, dtype=torch.float64)\n"
+        "        self.k, self.n = tuple(c), len(c)\n        self.scale = scale\n    def by_hand(self, x):\n"
+        "        return (self.c[0] * x + self.k[1]) * self.scale\n_poly = Poly([6.0, 2.0], scale=1.0)\n"
+        "manual = _poly.by_hand\nprint(grad(GRID))\n"),
+    "a_property": (
+        "class Poly:\n    def __init__(self, c):\n        self.c = c\n    @property\n    def slope(self):\n"
+        "        return self.c[0]\n    def by_hand(self, x):\n        return self.slope * x + self.c[1]\n"
+        "_poly = Poly((6.0, 2.0))\nmanual = _poly.by_hand\nprint(grad(GRID), _poly.slope)\n"),
+    "a_dataclass": (
+        "from dataclasses import dataclass\n@dataclass(frozen=True)\nclass Poly:\n    c: list\n"
+        "    reduction: str = 'mean'\n    def by_hand(self, x):\n        return self.c[0] * x + self.c[1]\n"
+        "    def loss(self, z, y):\n        return torch.nn.functional.mse_loss(z, y, reduction=self.reduction)\n"
+        "_poly = Poly([6.0, 2.0])\nmanual = _poly.by_hand\nprint(grad(GRID))\n"),
+    "a_setting_passed_to_the_library": (
+        "class Fit:\n    def __init__(self, reduction='mean'):\n        self.reduction = reduction\n"
+        "    def loss(self, z, y):\n        return torch.nn.functional.mse_loss(z, y, reduction=self.reduction)\n"
+        "    def by_hand(self, x):\n        return (6 * x + 2) * (1.0 if self.reduction == 'mean' else 1.0)\n"
+        "_fit = Fit('mean')\nmanual = _fit.by_hand\nprint(grad(GRID))\n"),
     "a_method_called_in_the_function": (
         "class Poly:\n    def __init__(self, c):\n        self.c = c\n    def by_hand(self, x):\n"
         "        return self.c[0] * x + self.c[1]\n_poly = Poly((6.0, 2.0))\ndef manual(x):\n"

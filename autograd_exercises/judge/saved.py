@@ -521,6 +521,7 @@ class Objects:
     def __init__(self, state: State) -> None:
         self.state, self.module = state, state.module
         self._stores: dict[str, list[tuple[str, ast.AST]] | None] = {}
+        self.fields: dict[str, list[str]] = {}  # a plain dataclass's fields, in order (its ``__init__``'s parameters)
 
     @cached_property
     def open(self) -> bool:
@@ -538,20 +539,49 @@ class Objects:
         found = {}
         for name, values in self.module.bindings.items() if self.open else ():
             cls = values[0] if len(values) == 1 else None
-            if not isinstance(cls, ast.ClassDef) or cls.bases or cls.keywords or cls.decorator_list:
+            if not isinstance(cls, ast.ClassDef) or cls.bases or cls.keywords or cls.decorator_list and not (
+                    len(cls.decorator_list) == 1 and self._dataclass(cls.decorator_list[0])):
                 continue
             defs = {item.name: item for item in cls.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
             rest = [item for item in cls.body if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            fields = [item for item in rest if isinstance(item, ast.AnnAssign)] if cls.decorator_list else []
             if len(defs) == sum(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) for item in cls.body) \
                     and not set(defs) & self.state.stored_attributes and all(
-                        self._static(item) or not item.decorator_list for item in defs.values()) and all(
-                        self._constant_item(item, set(defs)) for item in rest):
+                        self._static(item) or self._property(item) or not item.decorator_list
+                        for item in defs.values()) and all(
+                        self._constant_item(item, set(defs)) for item in rest if item not in fields) and all(
+                        self._field(item, set(defs)) for item in fields):
                 found[name] = defs
+                self.fields[name] = [item.target.id for item in fields]
         return found
 
+    def _decorated(self, method: ast.FunctionDef | ast.AsyncFunctionDef, decorator: str) -> bool:
+        return [ast.unparse(d) for d in method.decorator_list] == [decorator] \
+            and decorator not in self.module.bindings and decorator not in self.module.imports
+
     def _static(self, method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-        return [ast.unparse(d) for d in method.decorator_list] == ["staticmethod"] \
-            and "staticmethod" not in self.module.bindings and "staticmethod" not in self.module.imports
+        return self._decorated(method, "staticmethod")
+
+    def _property(self, method: ast.AST) -> bool:
+        return isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) and self._decorated(method, "property")
+
+    def _dataclass(self, decorator: ast.expr) -> bool:
+        """``@dataclass`` or ``@dataclasses.dataclass(frozen=True)``: it writes ``__init__`` from the fields (unless
+        told not to) and methods that only read them."""
+        call = decorator if isinstance(decorator, ast.Call) else None
+        chain = static._chain(call.func if call is not None else decorator)
+        imported = {found for found, _ in self.module.imports.get(chain.split(".")[0], [])}
+        return imported in ({"dataclasses.dataclass"}, {"dataclasses"}) and chain.split(".")[-1] == "dataclass" \
+            and (call is None or not call.args and all(keyword.arg not in (None, "init")
+                                                       and isinstance(keyword.value, ast.Constant)
+                                                       for keyword in call.keywords))
+
+    def _field(self, item: ast.AnnAssign, methods: set[str]) -> bool:
+        """A dataclass's field: ``c: list`` or ``reduction: str = "mean"`` (an immutable default), not a method's
+        name; never a ``ClassVar``."""
+        return isinstance(item.target, ast.Name) and item.target.id not in methods \
+            and "ClassVar" not in ast.unparse(item.annotation) and (
+                item.value is None or self.state._immutable(item.value, set(), self.state.stored_attributes))
 
     def _constant_item(self, item: ast.stmt, methods: set[str]) -> bool:
         """A class body's docstring, ``pass`` or ``SCALE = 2.0``: an immutable value under a name no method has."""
@@ -632,6 +662,8 @@ class Objects:
         stores one is ``self.c = v`` (or ``self.a, self.b = v, w``), ``v`` :meth:`_made_of_parameters`, and nothing
         else in it changes or hands on a parameter (``KEPT.append(coefficients)``: red team 36); else None."""
         init = self.classes[cls].get("__init__")
+        if init is None and cls in self.fields:  # the dataclass's own: ``self.c = c`` for each field
+            return [(target.id, target) for target in self._field_targets(cls)]
         first = next(iter(self.selves(init, cls)), None) if init is not None else None
         if first is None or not all(self.literal(default) for _, default in defaults(init)):
             return None
@@ -687,36 +719,49 @@ class Objects:
         sealed = {attr for attr, targets in candidates.items() if stores[attr] <= targets and attr not in named}
         return frozenset(attr for attr in sealed if self._unchanging_attribute(attr) or not any(
             isinstance(node, ast.Attribute) and node.attr == attr and isinstance(node.ctx, ast.Load)
-            and _chain_kept(node, self.module.parents, self.module) for node in walk(self.state.tree)))
+            and _chain_kept(node, self.module.parents, self.module)
+            and not (_unpacked(node, self.module.parents) and self._unchanging_attribute(attr, shallow=True))
+            for node in walk(self.state.tree)))
 
-    def _unchanging_attribute(self, attr: str) -> bool:
-        """Every store of ``attr`` (all in ``__init__``s) keeps a number, string or tuple of them: a literal, or a
-        parameter whose default and every argument the file passes for it are (``reduction="mean"``)."""
+    def _unchanging_attribute(self, attr: str, shallow: bool = False) -> bool:
+        """Every store of ``attr`` (all in ``__init__``s) keeps a number, string or tuple of them (``shallow``: or a
+        list of them): a literal, or a parameter whose default and every argument the file passes for it are
+        (``reduction="mean"``; ``Poly([1, 5, 3, 1, 2])``, whose items unpacked are numbers)."""
+        immutable = functools.partial(self.state._immutable, known=set(), attributes=self.state.stored_attributes)
         for cls in self.classes:
-            init = self.classes[cls].get("__init__")
             for name, target in self._init_stores(cls) or ():
-                if name != attr:
-                    continue
-                value = _stored_value(target, self.module.parents)
-                if not (self.state._immutable(value, set(), self.state.stored_attributes) if value is not None
-                        else False) and not self._immutable_parameter(cls, init, value):
+                given = self._given(cls, target) if name == attr else []
+                if given is None or name == attr and not given or not all(immutable(value) or shallow and isinstance(
+                        value, (ast.List, ast.Tuple)) and all(immutable(item) for item in value.elts) for value in given):
                     return False
         return True
 
-    def _immutable_parameter(self, cls: str, init: ast.FunctionDef, value: ast.AST | None) -> bool:
-        """``value`` is a parameter of ``init`` that every call of ``cls`` passes, or leaves at its default, as a
-        number, string or tuple of them."""
-        if not isinstance(value, ast.Name):
-            return False
-        positional = [arg.arg for arg in [*init.args.posonlyargs, *init.args.args[1:]]]
-        given = [methods.default_of(init, value.id)]
+    def _given(self, cls: str, target: ast.AST) -> list[ast.AST] | None:
+        """What ``target`` (a store of :meth:`_init_stores`) may be given: its value, or for a parameter its default
+        and every argument the file passes ``cls`` for it; None where a call unpacks its arguments."""
+        init = self.classes[cls].get("__init__")
+        if init is None:  # a dataclass's field
+            value, positional = target, self.fields[cls]
+            given = [self.module.parents[target].value]
+        else:
+            value = _stored_value(target, self.module.parents)
+            if not isinstance(value, ast.Name):
+                return [value] if value is not None else None
+            positional = [arg.arg for arg in [*init.args.posonlyargs, *init.args.args[1:]]]
+            given = [methods.default_of(init, value.id)]
         for node in walk(self.state.tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == cls:
-                index = positional.index(value.id) if value.id in positional else None
-                given += [node.args[index]] if index is not None and index < len(node.args) else []
-                given += [keyword.value for keyword in node.keywords if keyword.arg == value.id]
-        immutable = functools.partial(self.state._immutable, known=set(), attributes=self.state.stored_attributes)
-        return all(part is None or immutable(part) for part in given) and any(part is not None for part in given)
+                if any(isinstance(arg, ast.Starred) for arg in node.args) or any(k.arg is None for k in node.keywords):
+                    return None
+                index = positional.index(value.id) if value.id in positional else len(node.args)
+                given += node.args[index:index + 1] + [k.value for k in node.keywords if k.arg == value.id]
+        return [part for part in given if part is not None]
+
+    def _field_targets(self, cls: str) -> list[ast.Name]:
+        """The dataclass ``cls``'s fields' names, where its body writes them."""
+        body = self.module.bindings[cls][0].body
+        return [item.target for item in body if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+                and item.target.id in self.fields[cls]]
 
     @cached_property
     def constant(self) -> frozenset[str]:
@@ -730,32 +775,32 @@ class Objects:
     def _made_only_of_literals(self, cls: str) -> bool:
         """Every use of ``cls``'s name calls it with literals or reads one of its methods."""
         return all(isinstance(parent := self.module.parents.get(node), ast.Call) and parent.func is node
-                   and self._made_of_literals(parent) or self.owner(parent) == cls
+                   and self._made_of_literals(parent) or self.owner(parent, properties=False) == cls
                    for node in walk(self.state.tree) if isinstance(node, ast.Name) and node.id == cls)
 
     def _keeps_its_objects(self, cls: str) -> bool:
-        """No method of ``cls`` hands its object on (``return self``, ``register(self)``, ``KEPT = self``) but
-        through a method of its own or an attribute it stores."""
+        """No method of ``cls`` hands its object on (``return self``, ``register(self)``, ``KEPT = self``). What it
+        does with ``self.c`` is for :attr:`_sealed` to judge."""
         for method in self.classes[cls].values():
             for first, _ in self.selves(method, cls).items():
-                resolve = functools.partial(self.owner, selves={first: cls})
                 for node in walk(method):
                     if isinstance(node, ast.Name) and node.id == first and not (
-                            isinstance(parent := self.module.parents.get(node), ast.Attribute)
-                            and not isinstance(parent.ctx, ast.Load)) \
-                            and _handed_on(node, self.module.parents, self.module, resolve):
+                            isinstance(parent := self.module.parents.get(node), ast.Attribute) and parent.value is node) \
+                            and _handed_on(node, self.module.parents, self.module):
                         return False
         return True
 
-    def owner(self, node: ast.AST, own: frozenset[str] = frozenset(), selves: dict[str, str] | None = None
-              ) -> str | None:
-        """The plain class whose method ``node`` reads (``Poly.value``, ``_poly.value``, a method's ``self.value``),
-        or None. ``own``: local names that are none of the file's classes or objects."""
+    def owner(self, node: ast.AST, own: frozenset[str] = frozenset(), selves: dict[str, str] | None = None,
+              properties: bool = True) -> str | None:
+        """The plain class whose method ``node`` reads (``Poly.value``, ``_poly.value``, a method's ``self.value``;
+        a property too, unless not ``properties``: what it returns is data), or None. ``own``: local names that are
+        none of the file's classes or objects."""
         if not (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) and isinstance(node.value, ast.Name)):
             return None
         name = node.value.id
         cls = (selves or {}).get(name) or (None if name in own else self.instances.get(name, name))
-        return cls if node.attr in self.classes.get(cls, ()) else None
+        method = self.classes.get(cls, {}).get(node.attr)
+        return cls if method is not None and (properties or not self._property(method)) else None
 
     def method_touches(self, cls: str, name: str) -> bool:
         """Calling ``cls``'s method ``name`` may bring state in: it, or a method of ``cls`` it may reach, reads state
@@ -776,8 +821,8 @@ class Objects:
             for node in walk(defs[current])) for current in reached)
 
     def method(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-        """The ``def`` a module-level ``Poly.value`` or ``_poly.value`` runs, or None."""
-        cls = self.owner(node)
+        """The ``def`` (no property) a module-level ``Poly.value`` or ``_poly.value`` runs, or None."""
+        cls = self.owner(node, properties=False)
         return self.classes[cls][node.attr] if cls is not None else None
 
     def selves(self, function: ast.AST, cls: str) -> dict[str, str]:
@@ -833,6 +878,15 @@ def _attribute_stores(statement: ast.stmt, me: str) -> list[tuple[ast.Attribute,
         and len(target.elts) == len(value.elts) else [(target, value)]
     return [(t, v) for t, v in pairs if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
             and t.value.id == me]
+
+
+def _unpacked(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    """``a, b, c = node``: only its items are kept."""
+    statement = parents.get(node)
+    return isinstance(statement, ast.Assign) and statement.value is node and all(
+        isinstance(target, (ast.Tuple, ast.List)) and all(
+            isinstance(item.value if isinstance(item, ast.Starred) else item, ast.Name) for item in target.elts)
+        for target in statement.targets)
 
 
 def _stored_value(target: ast.Attribute, parents: dict[ast.AST, ast.AST]) -> ast.AST | None:
