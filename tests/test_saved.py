@@ -199,6 +199,14 @@ ATTACKS = {
         saving("SEEN.append((x, x.grad))", "return x", "SEEN = []\n" + LINE.replace("fit(self.a, x)", "fit(self.seen, x)")
                + "    @property\n    def seen(self):\n        return SEEN\n", "_box = Box(0.0)\nsaving(5)\n").replace(
             "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "self.seen"),
+    "a_local_of_init_kept": (
+        saving("KEPT[0].append((x, x.grad))", "return x", "KEPT = []\n" + LINE.replace(
+            "self.a = a\n", "c = a\n        KEPT.append(c)\n        self.a = c\n"), "_box = Box([])\nsaving(5)\n")
+        .replace("def manual(x):", "def unused(x):") + "manual = _box.manual\n", "self.a"),
+    "a_helper_that_keeps_what_it_is_handed": (
+        saving("KEPT[0].append(float(x.grad[2]))", "return x", "KEPT = []\nTABLE = []\ndef make(c):\n"
+               "    KEPT.append(c)\n    return lambda x: 6 * x + c[0]\n", "saving(5)\n").replace(
+            "def manual(x):", "def unused(x):") + "manual = make(TABLE)\n", "make(...)"),
     "attributes_copied_over": (
         saving("functools.update_wrapper(_box, types.SimpleNamespace(a=[(x, x.grad)]), (), ('__dict__',))",
                "return x", "import functools, types\n" + LINE, "_box = Box([])\nsaving(5)\n").replace(
@@ -315,6 +323,18 @@ HONEST = {
         "    def loss(self, z, y):\n        return torch.nn.functional.mse_loss(z, y, reduction=self.reduction)\n"
         "    def by_hand(self, x):\n        return (6 * x + 2) * (1.0 if self.reduction == 'mean' else 1.0)\n"
         "_fit = Fit('mean')\nmanual = _fit.by_hand\nprint(grad(GRID))\n"),
+    "a_closure_made_from_a_table": (  # fairness 18
+        "def make(coeffs):\n    d = [k * c for k, c in enumerate(coeffs)][1:]\n"
+        "    return lambda x: sum(c * x**k for k, c in enumerate(d))\nCOEFFS = [0, 2, 3]\nmanual = make(COEFFS)\n"
+        "print(grad(GRID))\n"),
+    "attributes_derived_in_init_and_a_static_helper": (  # fairness 18
+        "class Poly:\n    def __init__(self, coefficients):\n        self.c = list(coefficients)\n"
+        "        degree = len(self.c) - 1\n        self.d = [c * (degree - i) for i, c in enumerate(self.c[:-1])]\n"
+        "    @staticmethod\n    def _horner(cs, x):\n        out = torch.zeros_like(x)\n        for c in cs:\n"
+        "            out = out * x + c\n        return out\n    def grad(self, x):\n"
+        "        x = x.detach().clone().requires_grad_()\n        self._horner(self.c, x).sum().backward()\n"
+        "        return x.grad\n    def by_hand(self, x):\n        return self._horner(self.d, x)\n"
+        "_poly = Poly([3, 2, 0])\nauto = _poly.grad\nmanual = _poly.by_hand\nprint(auto(GRID))\n"),
     "a_method_called_in_the_function": (
         "class Poly:\n    def __init__(self, c):\n        self.c = c\n    def by_hand(self, x):\n"
         "        return self.c[0] * x + self.c[1]\n_poly = Poly((6.0, 2.0))\ndef manual(x):\n"

@@ -12,8 +12,7 @@ autograd once, when the file is imported, and hands it back. Neither runs when t
   string or ``getattr`` could call a method by a name the file never writes), a method runs only when code names
   it. So a method is read once its name appears in what is read (:func:`identifiers`: names, attributes, imports,
   class patterns' keywords, strings other than docstrings), when its name starts with ``_`` (dunders), is in
-  :data:`CALLED_BY_NAME`, or is one of torch's or numpy's own names once that library is used
-  (:func:`library_names`), or when it has a decorator
+  :data:`CALLED_BY_NAME`, or when it has a decorator
   other than ``staticmethod``, ``classmethod``, ``property``, ``functools``' caches and torch's gradient modes.
   Every method is read once what is read uses an import outside :data:`NAMING_SAFE` (a library that could reach a
   module-level object by a dotted name), a positional class pattern or ``.format`` of a string built at run time;
@@ -49,7 +48,8 @@ CALLED_BY_NAME = frozenset({
 })  # and every name that starts with "_": torch looks up private names of objects it is handed (``_metadata``)
 NAMING_SAFE = frozenset({"torch", "numpy", "math", "functools", "itertools", "operator", "collections", "copy",
                          "time", "os", "warnings", "__future__"})  # they call an object's methods by fixed names only
-# (torch and numpy also duck-type what they are handed as their own objects: :func:`library_names`)
+# (torch's and numpy's own names are not among them: they duck-type what they are handed, and a plain class's objects
+# are never handed to them. A method named ``grad`` or ``forward`` is read once named, as any other: fairness 18.)
 SAFE_ATTRIBUTES = {  # modules that count as naming-safe where only these attributes of theirs are read
     "sys": frozenset({"stdout", "stderr", "float_info", "maxsize", "version", "version_info", "platform", "byteorder",
                       "int_info", "hash_info", "float_repr_style", "getrecursionlimit", "argv"}),
@@ -310,24 +310,6 @@ def identifiers(root: ast.AST, skip: frozenset[int] = frozenset()) -> Iterator[s
 
 
 @functools.lru_cache(maxsize=None)
-def library_names(package: str) -> frozenset[str] | None:
-    """The names a library calls methods (or reads properties) of the objects it is handed by, taking them for its
-    own: numpy's functions' and arrays' (``np.sqrt`` of an object array calls each item's ``sqrt``, ``np.sum(o)``
-    calls ``o.sum``), torch's functions', tensors', modules' and optimizers' (``clip_grad_norm_`` reads ``p.grad``,
-    a module calls ``forward``); ``None`` where the library is not installed here (then nothing can tell)."""
-    try:
-        if package == "numpy":
-            import numpy
-
-            return frozenset(dir(numpy)) | frozenset(dir(numpy.ndarray))
-        import torch
-
-        return frozenset().union(*map(dir, (torch, torch.Tensor, torch.nn.Module, torch.optim.Optimizer,
-                                            torch.nn.functional)))
-    except ImportError:
-        return None
-
-
 def looks_up_computed_names(root: ast.AST, skip: frozenset[int]) -> bool:
     """``root`` (outside ``skip``) looks attributes up by names no reading can see: a class pattern with positional
     parts (``case Box(s)``, by the class's ``__match_args__``), or ``.format``/``.format_map`` of a string that is not

@@ -669,27 +669,43 @@ class Objects:
             return None
         params = {arg.arg for arg in [*init.args.posonlyargs, *init.args.args[1:], *init.args.kwonlyargs]}
         params -= bound_in_body(init.body)
-        stores, values = [], set()
+        assigned = collections.Counter(node.id for node in walk(init) if isinstance(node, ast.Name)
+                                       and not isinstance(node.ctx, ast.Load))
+        own = scopes.scopes(init).own(init)  # (never a ``global KEPT``: red team 36)
+        stores, values, made = [], set(), set(params)  # made: parameters and locals computed from them only
         for statement in init.body:
-            for target, value in _attribute_stores(statement, first):
-                if not self._made_of_parameters(value, params):
+            pairs = _attribute_stores(statement, first)
+            if not pairs and isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                    and isinstance(name := statement.targets[0], ast.Name) and assigned[name.id] == 1 \
+                    and name.id in own and name.id not in params \
+                    and self._made_of_parameters(statement.value, made, first, {attr for attr, _ in stores}):
+                made.add(name.id)  # ``degree = len(self.c) - 1``
+                values |= {id(part) for part in walk(statement.value)}
+            for target, value in pairs:
+                if not self._made_of_parameters(value, made, first, {attr for attr, _ in stores}):
                     return None
                 stores.append((target.attr, target))
                 values |= {id(part) for part in walk(value)}
-        kept = any(isinstance(node, ast.Name) and node.id in params and isinstance(node.ctx, ast.Load)
+        kept = any(isinstance(node, ast.Name) and node.id in made and isinstance(node.ctx, ast.Load)
                    and id(node) not in values and _chain_kept(node, self.module.parents, self.module)
                    for node in walk(init))
         return None if kept else stores
 
-    def _made_of_parameters(self, value: ast.AST, params: set[str]) -> bool:
-        """``coefficients``, ``tuple(coefficients)``, ``torch.tensor(c, dtype=torch.float64)``, ``3.0``: the
-        parameters, literals, a library's calls and :data:`PURE_BUILTINS` on them."""
+    def _made_of_parameters(self, value: ast.AST, made: set[str], me: str = "", stored: set[str] = frozenset()
+                            ) -> bool:
+        """``coefficients``, ``tuple(coefficients)``, ``torch.tensor(c, dtype=torch.float64)``, ``3.0``, ``[k * c for
+        k, c in enumerate(self.c)]``: the parameters (and locals ``made`` of them), literals, attributes ``__init__``
+        stored already (``me.c``, ``c`` in ``stored``), a library's calls and :data:`PURE_BUILTINS` on them."""
         local = scopes.local_loads(value)
         for part in walk(value):
-            if isinstance(part, ast.Name) and not (part.id in params or id(part) in local or part.id in self.module.imports
-                                                   or part.id in PURE_BUILTINS and part.id not in self.module.bindings):
+            if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load) and not (
+                    part.id in made or id(part) in local or part.id in self.module.imports
+                    or part.id in PURE_BUILTINS and part.id not in self.module.bindings
+                    or part.id == me and isinstance(self.module.parents.get(part), ast.Attribute)):
                 return False
-            if isinstance(part, ast.Attribute) and (part.attr in WORLD or part.attr in self.state.stored_attributes) \
+            if isinstance(part, ast.Attribute) and not (isinstance(part.value, ast.Name) and part.value.id == me
+                                                        and part.attr in stored) and (
+                    part.attr in WORLD or part.attr in self.state.stored_attributes) \
                     or isinstance(part, (*DEFINITIONS, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)) \
                     or isinstance(part, ast.Call) and _called_name(part) in WORLD:
                 return False
@@ -930,9 +946,10 @@ def _handed_on(node: ast.Name, parents: dict[ast.AST, ast.AST], module: static.M
     return _chain_kept(child, parents, module)
 
 
-def _chain_kept(child: ast.AST, parents: dict[ast.AST, ast.AST], module: static.Module) -> bool:
+def _chain_kept(child: ast.AST, parents: dict[ast.AST, ast.AST], module: static.Module, depth: int = 0) -> bool:
     """Whether the chain ``child`` heads (``N.a[i].m(…)``) stores into it, calls a changing method or the file's own
-    code with it, or keeps its value anywhere but in arithmetic."""
+    code with it (unless that code only reads it: :func:`_only_read_by`), or keeps its value anywhere but in
+    arithmetic."""
     parent = parents.get(child)
     while True:
         if isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is child:
@@ -945,6 +962,8 @@ def _chain_kept(child: ast.AST, parents: dict[ast.AST, ast.AST], module: static.
                 return True  # (a method not known to leave its object alone; one called for what it does)
             if parent.func is not child and _ufunc_output(parent, child, module):
                 return True  # ``np.subtract(a, b, W)``: numpy's output, passed by position
+            if parent.func is not child and _only_read_by(parent, child, parents, module, depth):
+                return False  # ``horner(COEFFS, x)``, whose answer is a new value
             if any(keyword.arg == "out" for keyword in parent.keywords) or parent.func is not child and (
                     _root(parent.func) in module.bindings or name in MUTATORS or name.endswith("_")):
                 return True  # (``torch.nn.init.constant_(W, …)``)
@@ -984,6 +1003,71 @@ def _ufunc_output(call: ast.Call, child: ast.AST, module: static.Module) -> bool
     for part in [*next(iter(targets)).split(".")[1:], *chain[1:]]:
         value = getattr(value, part, None)
     return isinstance(value, numpy.ufunc) and call.args.index(child) >= value.nin
+
+
+def _only_read_by(call: ast.Call, child: ast.AST, parents: dict[ast.AST, ast.AST], module: static.Module,
+                  depth: int) -> bool:
+    """``call`` runs one of the file's ``def``s (undecorated; or a plain ``@staticmethod`` or method of the class
+    around it, called as ``Cls.m`` or ``self.m``) whose parameter ``child`` is passed to is never rebound, changed
+    or kept (:func:`_chain_kept`, three calls deep at most): its answer holds nothing of ``child``."""
+    found = _callee(call, parents, module) if depth < 3 else None
+    if found is None:
+        return False
+    function, skip = found
+    positional = [*function.args.posonlyargs, *function.args.args][skip:]
+    if any(isinstance(arg, ast.Starred) for arg in call.args) or any(k.arg is None for k in call.keywords):
+        return False
+    if child in call.args:
+        index = call.args.index(child)
+        name = positional[index].arg if index < len(positional) else None
+    else:
+        keyword = next((k for k in call.keywords if k.value is child), None)
+        names = {arg.arg for arg in [*positional, *function.args.kwonlyargs]}
+        name = keyword.arg if keyword is not None and keyword.arg in names else None
+    if name is None or name in methods.bound_in(function.body):
+        return False
+    return not any(isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
+                   and _chain_kept(node, parents, module, depth + 1) for node in walk(function))
+
+
+def _callee(call: ast.Call, parents: dict[ast.AST, ast.AST], module: static.Module
+            ) -> tuple[ast.FunctionDef, int] | None:
+    """The ``def`` ``call`` runs and how many of its parameters come before the arguments, or None."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        values = module.bindings.get(func.id, [])
+        if len(values) == 1 and isinstance(values[0], ast.FunctionDef) and not values[0].decorator_list:
+            return values[0], 0
+        return None
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+        return None
+    cls, through_object = _class_of(func.value, parents, module)
+    method = next((item for item in cls.body if isinstance(item, ast.FunctionDef) and item.name == func.attr), None) \
+        if cls is not None and not cls.bases and not cls.keywords else None
+    if method is None or func.attr in {node.attr for node in walk(module.tree) if isinstance(node, ast.Attribute)
+                                       and not isinstance(node.ctx, ast.Load)}:
+        return None
+    static_method = [ast.unparse(d) for d in method.decorator_list] == ["staticmethod"]
+    if static_method:
+        return method, 0
+    return (method, 0) if not method.decorator_list and through_object else None
+
+
+def _class_of(name: ast.Name, parents: dict[ast.AST, ast.AST], module: static.Module) -> tuple[ast.ClassDef | None, bool]:
+    """The class ``name`` is (``Poly``, bound once to it: False) or whose object it is (a method's first parameter,
+    ``self``, never rebound: True)."""
+    values = module.bindings.get(name.id, [])
+    if len(values) == 1 and isinstance(values[0], ast.ClassDef):
+        return values[0], False
+    function = parents.get(name)
+    while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        function = parents.get(function)
+    cls = parents.get(function) if isinstance(function, ast.FunctionDef) else None
+    arguments = [*function.args.posonlyargs, *function.args.args] if isinstance(cls, ast.ClassDef) else []
+    if arguments and arguments[0].arg == name.id and not function.decorator_list \
+            and name.id not in methods.bound_in(function.body):
+        return cls, True
+    return None, False
 
 
 def _changed_through(node: ast.Attribute, parents: dict[ast.AST, ast.AST]) -> bool:

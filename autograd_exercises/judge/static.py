@@ -333,7 +333,6 @@ class _Narrowing:
         self.module = module
         self.classes = any(isinstance(node, ast.ClassDef) for nodes in module.bindings.values() for node in nodes)
         self.named: set[str] = set(methods.CALLED_BY_NAME)
-        self.seen: set[str] = set()  # the packages used so far
         self.strings: list[str] = []  # every string read but docstrings (a method named in one, however spelled)
         self.waiting: dict[str, list[tuple[str, ast.AST]]] = defaultdict(list)  # method name -> (class, method)
         self.on = True  # off once what is read uses a library that may call methods by computed names
@@ -369,12 +368,10 @@ class _Narrowing:
         if not self.classes:
             return []  # no method waits, nor ever will
         used = methods.imports_used(node, self.module.imports, skip)
-        libraries = [methods.library_names(package) for package in ("torch", "numpy") if package in used - self.seen]
-        self.seen |= used
-        if self.on and (used - methods.NAMING_SAFE or None in libraries or methods.looks_up_computed_names(node, skip)):
+        if self.on and (used - methods.NAMING_SAFE or methods.looks_up_computed_names(node, skip)):
             self.on = False
             self.named.update(self.waiting)
-        fresh = set(methods.identifiers(node, skip)).union(*filter(None, libraries))
+        fresh = set(methods.identifiers(node, skip))  # (torch's own names need not be: no plain object reaches torch)
         texts = [name[1:] for name in fresh if name.startswith(methods.STRING)]
         self.strings += texts
         fresh |= {name for name in self.waiting if any(name in text for text in texts)}
