@@ -207,6 +207,9 @@ ATTACKS = {
         saving("KEPT[0].append(float(x.grad[2]))", "return x", "KEPT = []\nTABLE = []\ndef make(c):\n"
                "    KEPT.append(c)\n    return lambda x: 6 * x + c[0]\n", "saving(5)\n").replace(
             "def manual(x):", "def unused(x):") + "manual = make(TABLE)\n", "make(...)"),
+    "a_lambda_in_a_table_reading_it": (
+        saving("SEEN.append((x, x.grad))", "return TABLE[0](x)", "SEEN = []\nTABLE = [lambda v: fit(SEEN, v)]\n"),
+        "TABLE"),
     "attributes_copied_over": (
         saving("functools.update_wrapper(_box, types.SimpleNamespace(a=[(x, x.grad)]), (), ('__dict__',))",
                "return x", "import functools, types\n" + LINE, "_box = Box([])\nsaving(5)\n").replace(
@@ -335,6 +338,9 @@ HONEST = {
         "        x = x.detach().clone().requires_grad_()\n        self._horner(self.c, x).sum().backward()\n"
         "        return x.grad\n    def by_hand(self, x):\n        return self._horner(self.d, x)\n"
         "_poly = Poly([3, 2, 0])\nauto = _poly.grad\nmanual = _poly.by_hand\nprint(auto(GRID))\n"),
+    "a_table_of_lambdas": (  # fairness 18
+        "SLOPE = {1: lambda v: 6 * v + 2, 2: lambda v: torch.mul(v, 6) + 2}\ndef manual(x):\n"
+        "    return SLOPE[min(x.dim(), 2) or 1](x)\nprint(grad(GRID))\n"),
     "a_method_called_in_the_function": (
         "class Poly:\n    def __init__(self, c):\n        self.c = c\n    def by_hand(self, x):\n"
         "        return self.c[0] * x + self.c[1]\n_poly = Poly((6.0, 2.0))\ndef manual(x):\n"

@@ -325,6 +325,22 @@ class State:
                 return False
         return True
 
+    def _closed(self, function: ast.Lambda) -> bool:
+        """A lambda that reads only its parameters, libraries and :data:`PURE_BUILTINS`: code, holding no data."""
+        arguments = function.args
+        if arguments.defaults or any(arguments.kw_defaults):
+            return False
+        local = scopes.local_loads(function)
+        for part in walk(function.body):
+            if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load) and not (
+                    id(part) in local or part.id not in self.module.bindings and (
+                        part.id in self.module.imports and self._library_constant(part) or part.id in PURE_BUILTINS)) \
+                    or isinstance(part, ast.Attribute) and (part.attr in WORLD or part.attr in self.stored_attributes) \
+                    or isinstance(part, ast.Call) and _called_name(part) in WORLD \
+                    or isinstance(part, (ast.NamedExpr, ast.Yield, ast.YieldFrom, ast.Await)):
+                return False
+        return True
+
     def _library_chain(self, node: ast.Attribute) -> bool:
         """``node`` is a dotted chain from an imported name (``keyword.kwlist``; not ``torch.finfo(t).eps``)."""
         while isinstance(node, ast.Attribute):
@@ -356,7 +372,8 @@ class State:
         """A display, comprehension or library call built from constants, literals and the file's definitions."""
         inner = {name.id for part in walk(node) if isinstance(part, ast.comprehension)
                  for name in walk(part.target) if isinstance(name, ast.Name)}
-        for part in walk(node):
+        closed = frozenset(id(part) for part in walk(node) if isinstance(part, ast.Lambda) and self._closed(part))
+        for part in walk(node, closed):  # (``{1: lambda d: d, 2: lambda d: d.sum(dim=0)}``: fairness 18)
             if isinstance(part, ast.Name) and not (part.id in known or part.id in inner or part.id in self.module.imports
                                                    or _definition(part.id, self.module)
                                                    or part.id in BUILTINS and part.id not in self.module.bindings):
