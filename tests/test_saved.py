@@ -341,6 +341,10 @@ HONEST = {
     "a_table_of_lambdas": (  # fairness 18
         "SLOPE = {1: lambda v: 6 * v + 2, 2: lambda v: torch.mul(v, 6) + 2}\ndef manual(x):\n"
         "    return SLOPE[min(x.dim(), 2) or 1](x)\nprint(grad(GRID))\n"),
+    "parameters_named_like_the_demo_s_globals": (  # the module's x is random; the method's x is its parameter
+        "class Poly:\n    def slope(self, x):\n        return 6 * x\n    def by_hand(self, x):\n"
+        "        return self.slope(x) + 2\n_poly = Poly()\nmanual = _poly.by_hand\nx = torch.randn(3)\n"
+        "print(grad(x), manual(x))\n"),
     "a_method_called_in_the_function": (
         "class Poly:\n    def __init__(self, c):\n        self.c = c\n    def by_hand(self, x):\n"
         "        return self.c[0] * x + self.c[1]\n_poly = Poly((6.0, 2.0))\ndef manual(x):\n"

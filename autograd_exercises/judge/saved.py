@@ -469,8 +469,14 @@ class State:
 
     def _reads_state(self, root: ast.AST) -> bool:
         """``root`` reads state (:meth:`_reads_here`), or names something that does."""
-        return self._reads_here(root) or any(isinstance(node, ast.Name) and node.id in self._touching
-                                             for node in walk(root))
+        return self._reads_here(root) or self.names_touching(root)
+
+    def names_touching(self, root: ast.AST, but: str = "") -> bool:
+        """``root`` names a module-level name (other than ``but``) that :meth:`touches`: not a local of its own
+        (a parameter ``x`` is not the module's ``x``)."""
+        local = scopes.local_loads(root)
+        return any(isinstance(node, ast.Name) and node.id in self._touching and node.id != but
+                   and id(node) not in local for node in walk(root))
 
     def _reads_here(self, root: ast.AST) -> bool:
         """``root``'s own code reads state that can carry an answer (not only to add to it)."""
@@ -849,9 +855,8 @@ class Objects:
             reached.add(current)
             todo += [node.attr if isinstance(node, ast.Attribute) else node.value for node in walk(defs[current])
                      if isinstance(node, ast.Attribute) or isinstance(node, ast.Constant) and isinstance(node.value, str)]
-        return any(self.state._reads_here(defs[current]) or any(
-            isinstance(node, ast.Name) and node.id in self.state._touching and node.id != cls
-            for node in walk(defs[current])) for current in reached)
+        return any(self.state._reads_here(defs[current]) or self.state.names_touching(defs[current], but=cls)
+                   for current in reached)
 
     def method(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         """The ``def`` (no property) a module-level ``Poly.value`` or ``_poly.value`` runs, or None."""
