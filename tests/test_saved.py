@@ -46,6 +46,12 @@ def saving(store: str, read: str, before: str = "", after: str = "saving(5)\n") 
 LINE = ("class Box:\n    def __init__(self, a):\n        self.a = a\n    def manual(self, x):\n"
         "        return fit(self.a, x)\n")  # a plain class, whose by-hand method answers from what it was made with
 
+def boxed(store: str, before: str, after: str = "_box = Box([])\nsaving(5)\n") -> str:
+    """An attack through an object's method: as :func:`saving`, the by-hand function being ``_box.manual``
+    (``manual = _box.manual``, ``_box`` made in ``after``)."""
+    return saving(store, "return x", before, after).replace("def manual(x):", "def unused(x):") + "manual = _box.manual\n"
+
+
 # name: (source after the preamble, what the finding names as the answer's source)
 ATTACKS = {
     "list_filled_by_a_loop": (saving("SEEN.append((x, x.grad))", "return fit(SEEN, x)", "SEEN = []\n",
@@ -141,68 +147,52 @@ ATTACKS = {
                                       "SEEN = []\n" + LINE.replace("self.a = a", "pass")
                                       + "    @staticmethod\n    def answer(x):\n        return fit(SEEN, x)\n"),
                                "Box.answer"),
-    "method_exposed_reads_it": (saving("SEEN.append((x, x.grad))", "return x", "SEEN = []\n" + LINE.replace(
-        "self.a, x", "SEEN, x"), "saving(5)\n_box = Box(2.0)\n").replace("def manual(x):", "def unused(x):")
-                                + "manual = _box.manual\n", "SEEN"),
+    "method_exposed_reads_it": (boxed("SEEN.append((x, x.grad))", "SEEN = []\n" + LINE.replace(
+        "self.a, x", "SEEN, x"), "saving(5)\n_box = Box(2.0)\n"), "SEEN"),
     "attribute_appended_to_through_its_object": (
-        saving("_box.a.append((x, x.grad))", "return x", LINE, "_box = Box([])\nsaving(5)\n").replace(
-            "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "_box.manual"),  # (no object of literals:
-    "attribute_set_again": (saving("_box.a = [(x, x.grad)]", "return x", LINE, "_box = Box([])\nsaving(5)\n")  # stores
-                            .replace("def manual(x):", "def unused(x):") + "manual = _box.manual\n", "_box.manual"),
+        boxed("_box.a.append((x, x.grad))", LINE), "_box.manual"),  # (no object of literals:
+    "attribute_set_again": (boxed("_box.a = [(x, x.grad)]", LINE), "_box.manual"),
     "attribute_changed_through_an_alias": (
-        saving("_box.keep((x, x.grad))", "return x", LINE + "    def keep(self, v):\n        s = self.a\n"
-               "        s.append(v)\n", "_box = Box([])\nsaving(5)\n").replace("def manual(x):", "def unused(x):")
-        + "manual = _box.manual\n", "self.a"),
+        boxed("_box.keep((x, x.grad))", LINE + "    def keep(self, v):\n        s = self.a\n"
+               "        s.append(v)\n"), "self.a"),
     "attribute_kept_outside": (
-        saving("KEPT[0].append((x, x.grad))", "return x", "KEPT = []\n" + LINE.replace(
-            "self.a = a\n", "self.a = a\n        KEPT.append(self.a)\n"), "_box = Box([])\nsaving(5)\n").replace(
-            "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "self.a"),
+        boxed("KEPT[0].append((x, x.grad))", "KEPT = []\n" + LINE.replace(
+            "self.a = a\n", "self.a = a\n        KEPT.append(self.a)\n")), "self.a"),
     "object_handed_on_by_its_method": (
-        saving("_box.register()[0].a = [(x, x.grad)]", "return x", "ALL = []\n" + LINE
-               + "    def register(self):\n        ALL.append(self)\n        return ALL\n",
-               "_box = Box([])\nsaving(5)\n").replace("def manual(x):", "def unused(x):") + "manual = _box.manual\n",
+        boxed("_box.register()[0].a = [(x, x.grad)]", "ALL = []\n" + LINE
+               + "    def register(self):\n        ALL.append(self)\n        return ALL\n"),
         "self.a"),
     "object_made_from_a_saved_answer": (
-        saving("SEEN.append((x, x.grad))", "return x", "SEEN = []\n" + LINE, "saving(5)\n_box = Box(SEEN)\n")
-        .replace("def manual(x):", "def unused(x):") + "manual = _box.manual\n", "_box.manual"),
+        boxed("SEEN.append((x, x.grad))", "SEEN = []\n" + LINE, "saving(5)\n_box = Box(SEEN)\n"), "_box.manual"),
     "object_made_from_a_table_the_top_level_fills": (
-        saving("TABLE.append(float(x.grad[2]))", "return x", "TABLE = []\n" + LINE.replace(
-            "fit(self.a, x)", "6 * x + self.a[0]"), "_box = Box(TABLE)\nsaving(5)\n").replace(
-            "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "_box.manual"),
+        boxed("TABLE.append(float(x.grad[2]))", "TABLE = []\n" + LINE.replace(
+            "fit(self.a, x)", "6 * x + self.a[0]"), "_box = Box(TABLE)\nsaving(5)\n"), "_box.manual"),
     # what an object was made with, reached another way (red team 36)
     "parameter_kept_by_init": (
-        saving("KEPT[0].append((x, x.grad))", "return x", "KEPT = []\n" + LINE.replace(
-            "self.a = a\n", "self.a = a\n        KEPT.append(a)\n"), "_box = Box([])\nsaving(5)\n").replace(
-            "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "self.a"),
+        boxed("KEPT[0].append((x, x.grad))", "KEPT = []\n" + LINE.replace(
+            "self.a = a\n", "self.a = a\n        KEPT.append(a)\n")), "self.a"),
     "parameter_kept_by_init_in_a_global": (
-        saving("KEPT.append((x, x.grad))", "return x", "KEPT = None\n" + LINE.replace(
-            "self.a = a\n", "self.a = a\n        global KEPT\n        KEPT = a\n"), "_box = Box([])\nsaving(5)\n")
-        .replace("def manual(x):", "def unused(x):") + "manual = _box.manual\n", "self.a"),
+        boxed("KEPT.append((x, x.grad))", "KEPT = None\n" + LINE.replace(
+            "self.a = a\n", "self.a = a\n        global KEPT\n        KEPT = a\n")), "self.a"),
     "attribute_read_by_attrgetter": (
-        saving("operator.attrgetter('a')(_box).append((x, x.grad))", "return x", "import operator\n" + LINE,
-               "_box = Box([])\nsaving(5)\n").replace("def manual(x):", "def unused(x):") + "manual = _box.manual\n",
+        boxed("operator.attrgetter('a')(_box).append((x, x.grad))", "import operator\n" + LINE),
         "self.a"),
     "attribute_captured_by_a_class_pattern": (
-        saving("match _box:\n        case collections.abc.Hashable(a=kept):\n            kept.append((x, x.grad))",
-               "return x", "import collections.abc\n" + LINE, "_box = Box([])\nsaving(5)\n").replace(
-            "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "self.a"),
+        boxed("match _box:\n        case collections.abc.Hashable(a=kept):\n            kept.append((x, x.grad))",
+              "import collections.abc\n" + LINE), "self.a"),
     "table_changed_by_another_class": (
-        saving("Filler(TABLE, (x, x.grad))", "return x", "TABLE = []\n" + LINE + "class Filler:\n"
-               "    def __init__(self, t, v):\n        t.append(v)\n", "_box = Box(TABLE)\nsaving(5)\n").replace(
-            "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "_box.manual"),
+        boxed("Filler(TABLE, (x, x.grad))", "TABLE = []\n" + LINE + "class Filler:\n"
+               "    def __init__(self, t, v):\n        t.append(v)\n", "_box = Box(TABLE)\nsaving(5)\n"), "_box.manual"),
     "tensor_attribute_changed_through_an_unpacked_view": (
-        saving("_box.fill(x.grad[2])", "return x", LINE.replace("fit(self.a, x)", "6 * x + self.a[0]")
+        boxed("_box.fill(x.grad[2])", LINE.replace("fit(self.a, x)", "6 * x + self.a[0]")
                + "    def fill(self, v):\n        a0, a1 = self.a\n        a0.add_(v)\n",
-               "_box = Box(torch.zeros(2))\nsaving(5)\n").replace("def manual(x):", "def unused(x):")
-        + "manual = _box.manual\n", "self.a"),
+              "_box = Box(torch.zeros(2))\nsaving(5)\n"), "self.a"),
     "a_property_that_reads_it": (
-        saving("SEEN.append((x, x.grad))", "return x", "SEEN = []\n" + LINE.replace("fit(self.a, x)", "fit(self.seen, x)")
-               + "    @property\n    def seen(self):\n        return SEEN\n", "_box = Box(0.0)\nsaving(5)\n").replace(
-            "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "self.seen"),
+        boxed("SEEN.append((x, x.grad))", "SEEN = []\n" + LINE.replace("fit(self.a, x)", "fit(self.seen, x)")
+               + "    @property\n    def seen(self):\n        return SEEN\n", "_box = Box(0.0)\nsaving(5)\n"), "self.seen"),
     "a_local_of_init_kept": (
-        saving("KEPT[0].append((x, x.grad))", "return x", "KEPT = []\n" + LINE.replace(
-            "self.a = a\n", "c = a\n        KEPT.append(c)\n        self.a = c\n"), "_box = Box([])\nsaving(5)\n")
-        .replace("def manual(x):", "def unused(x):") + "manual = _box.manual\n", "self.a"),
+        boxed("KEPT[0].append((x, x.grad))", "KEPT = []\n" + LINE.replace(
+            "self.a = a\n", "c = a\n        KEPT.append(c)\n        self.a = c\n")), "self.a"),
     "a_helper_that_keeps_what_it_is_handed": (
         saving("KEPT[0].append(float(x.grad[2]))", "return x", "KEPT = []\nTABLE = []\ndef make(c):\n"
                "    KEPT.append(c)\n    return lambda x: 6 * x + c[0]\n", "saving(5)\n").replace(
@@ -211,13 +201,11 @@ ATTACKS = {
         saving("SEEN.append((x, x.grad))", "return TABLE[0](x)", "SEEN = []\nTABLE = [lambda v: fit(SEEN, v)]\n"),
         "TABLE"),
     "attributes_copied_over": (
-        saving("functools.update_wrapper(_box, types.SimpleNamespace(a=[(x, x.grad)]), (), ('__dict__',))",
-               "return x", "import functools, types\n" + LINE, "_box = Box([])\nsaving(5)\n").replace(
-            "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "_box.manual"),
+        boxed("functools.update_wrapper(_box, types.SimpleNamespace(a=[(x, x.grad)]), (), ('__dict__',))",
+              "import functools, types\n" + LINE), "_box.manual"),
     "a_method_it_calls_reads_it": (
-        saving("SEEN.append((x, x.grad))", "return x", "SEEN = []\n" + LINE.replace("fit(self.a, x)", "self.read(x)")
-               + "    def read(self, x):\n        return fit(SEEN, x)\n", "saving(5)\n_box = Box(0.0)\n").replace(
-            "def manual(x):", "def unused(x):") + "manual = _box.manual\n", "self.read(...)"),
+        boxed("SEEN.append((x, x.grad))", "SEEN = []\n" + LINE.replace("fit(self.a, x)", "self.read(x)")
+               + "    def read(self, x):\n        return fit(SEEN, x)\n", "saving(5)\n_box = Box(0.0)\n"), "self.read(...)"),
 }
 
 
@@ -278,7 +266,8 @@ HONEST = {
         "SEEN = []\nSEEN.append(1.0)\ndef manual(x):\n    return 6 * x + 2 * SEEN[0]\n"),
     # fairness round 17: a class's methods exposed as the module's functions, the class holding the autograd one too
     "static_methods_exposed": (
-        "import math\nclass Poly:\n    \"\"\"3x^2 + 2x and its slope.\"\"\"\n    SCALE = 6.0\n    TURN = 2 * math.pi\n    @staticmethod\n    def value(x):\n"
+        "import math\nclass Poly:\n    \"\"\"3x^2 + 2x and its slope.\"\"\"\n    SCALE = 6.0\n    TURN = 2 * math.pi\n"
+        "    @staticmethod\n    def value(x):\n"
         "        return 3 * x**2 + 2 * x\n    @staticmethod\n    def auto(x):\n        x = x.detach().clone()"
         ".requires_grad_()\n        Poly.value(x).sum().backward()\n        return x.grad\n    @staticmethod\n"
         "    def by_hand(x):\n        return Poly.SCALE * x + 2\nauto = Poly.auto\nmanual = Poly.by_hand\n"
