@@ -99,6 +99,10 @@ HONEST = {
     "a_checking_decorator_that_returns_early": DECORATOR.replace("    t = torch", "    if fn is None:\n        return fn\n"
                                                                  "    t = torch")
                                                + "\n\n@checked\ndef manual(x):\n    return 8 * x**3\n",
+    # fairness 18: a method named as torch names its own (grad), and torch.stack in the file
+    "a_method_named_grad": CLASS.replace("def autograd_grads(", "def grad(").replace(
+        "        return x.T @ delta", "        return torch.stack([x.T @ delta])[0]")
+        + "\n\ndef manual(x, y, w, b):\n    return Logistic(w, b).manual_grads(x, y)\n",
     # fairness round 13: a debugging line in the by-hand method (logging, sys.stderr, sys.float_info)
     "logging_in_the_by_hand_method": CLASS.replace("        return x.T @ delta", "        logging.debug('delta %s', "
                                                    "tuple(delta.shape))\n        return x.T @ delta")
@@ -212,6 +216,12 @@ ATTACKS.update({
     "made_by_a_class_method": "\n\nclass Made(Logistic):\n    @classmethod\n    def make(cls, w, b):\n"
                               "        return cls(w, b)\n\n\ndef manual(x, y, w, b):\n"
                               "    return getattr(Made.make(w, b), 'autograd' + '_grads')(x, y)\n",
+    # red team 37: a descriptor in the class body hands the class's objects to numpy, which calls them by a torch-
+    # and numpy-own name (round) that the file never writes
+    "handed_on_by_a_descriptor": "\n\nimport numpy as np\n\n\nclass Lens:\n    def __get__(self, instance, owner):\n"
+                                 "        return np.around(instance)\n\n\nclass Box(Logistic):\n    via = Lens()\n"
+                                 "    def round(self, decimals=0, out=None):\n        return self.autograd_grads(*self.data)\n\n\n"
+                                 "def manual(x, y, w, b):\n    box = Box(w, b)\n    box.data = (x, y)\n    return box.via\n",
     "kept_as_a_class_attribute": "\n\nclass Holder:\n    inst = Logistic(1.0, 0.0)\n\n\ndef manual(x, y, w, b):\n"
                                  "    return getattr(Holder.inst, 'autograd' + '_grads')(x, y)\n",
     "got_back_from_locals": "\n\ndef manual(x, y, w, b):\n    m = Logistic(w, b)\n"

@@ -200,6 +200,28 @@ ATTACKS = {
     "a_lambda_in_a_table_reading_it": (
         saving("SEEN.append((x, x.grad))", "return TABLE[0](x)", "SEEN = []\nTABLE = [lambda v: fit(SEEN, v)]\n"),
         "TABLE"),
+    # red team 37: a method Python or numpy calls unnamed, an object's method handed the table, a library's list in a
+    # lambda, numpy's positional output of a function that is no ufunc
+    "a_method_numpy_calls": (
+        boxed("SEEN.append((x, x.grad))", "import numpy as np\nSEEN = []\nclass Box:\n"
+              "    def round(self, decimals=0, out=None):\n        return fit(SEEN, self.x)\n"
+              "    def manual(self, x):\n        self.x = x\n        return np.around(self)\n",
+              "_box = Box()\nsaving(5)\n"), "_box.manual"),
+    "a_method_dict_calls": (
+        boxed("SEEN.append((x, x.grad))", "SEEN = []\nclass Box:\n    def keys(self):\n"
+              "        return [fit(SEEN, self.x)]\n    def __getitem__(self, key):\n        return key\n"
+              "    def manual(self, x):\n        self.x = x\n        return list(dict(self))[0]\n",
+              "_box = Box()\nsaving(5)\n"), "_box.manual"),
+    "a_table_filled_by_an_object_s_method": (
+        "COEFFS = [0.0]\nclass Loader:\n    def fill(self, table):\n        table[:] = [float(grad(GRID)[2])]\n"
+        "    def load(self):\n        self.fill(COEFFS)\nLoader().load()\ndef manual(x):\n    return 6 * x + COEFFS[0]\n",
+        "COEFFS"),
+    "a_library_list_in_a_lambda": (
+        saving("_fill.append((x, x.grad))", "return TABLE[0](x)", "import keyword\n"
+               "TABLE = [lambda v: fit(keyword.kwlist[-1:], v)]\n_fill = keyword.kwlist\n"), "TABLE"),
+    "numpy_output_by_position_of_no_ufunc": (saving("np.dot(np.eye(5), x.grad.numpy(), C)",
+                                                    "return 6 * x + float(C[2])", "import numpy as np\nC = np.zeros(5)\n"),
+                                             "C"),
     "attributes_copied_over": (
         boxed("functools.update_wrapper(_box, types.SimpleNamespace(a=[(x, x.grad)]), (), ('__dict__',))",
               "import functools, types\n" + LINE), "_box.manual"),
@@ -334,6 +356,16 @@ HONEST = {
         "class Poly:\n    def slope(self, x):\n        return 6 * x\n    def by_hand(self, x):\n"
         "        return self.slope(x) + 2\n_poly = Poly()\nmanual = _poly.by_hand\nx = torch.randn(3)\n"
         "print(grad(x), manual(x))\n"),
+    # red team 37's honest files
+    "a_derivative_made_as_a_new_object": (
+        "class Poly:\n    def __init__(self, coeffs):\n        self.coeffs = list(coeffs)\n    def derivative(self):\n"
+        "        return Poly([k * c for k, c in enumerate(self.coeffs)][1:])\n    def __call__(self, x):\n"
+        "        return sum(c * x**k for k, c in enumerate(self.coeffs))\nP = Poly([0, 2, 3])\n"
+        "def manual(x):\n    return P.derivative()(x)\nprint(grad(GRID))\n"),
+    "an_attribute_read_through_a_local": (
+        "class Poly:\n    def __init__(self, *coeffs):\n        self.c = torch.tensor(coeffs, dtype=torch.float64)\n"
+        "    def slope(self, x):\n        c = self.c.to(x.dtype)\n        return c[1] + 2 * c[2] * x\n"
+        "P = Poly(0.0, 2.0, 3.0)\nmanual = P.slope\nprint(grad(GRID))\n"),
     "a_method_called_in_the_function": (
         "class Poly:\n    def __init__(self, c):\n        self.c = c\n    def by_hand(self, x):\n"
         "        return self.c[0] * x + self.c[1]\n_poly = Poly((6.0, 2.0))\ndef manual(x):\n"

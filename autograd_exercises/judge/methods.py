@@ -32,6 +32,7 @@ import collections
 import functools
 from typing import Iterator
 
+from autograd_exercises.judge.library import library_constant
 from autograd_exercises.judge.syntax import children, walk
 
 CALLED_BY_NAME = frozenset({
@@ -78,7 +79,7 @@ def plain_classes(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: d
     A plain class is named only to be called, to have an attribute read, or as a base of another plain class, and
     its objects never leave the code that made them (:func:`_kept_in`): used any other way (a base of a torch
     module, an object handed to numpy or a format string, ``return self``), other code could call their methods."""
-    if layers or recovers_objects(tree):
+    if layers or recovers_objects(tree, imports):
         return frozenset()
     uses = collections.defaultdict(list)
     for node in walk(tree):
@@ -86,7 +87,7 @@ def plain_classes(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: d
             uses[node.id].append(node)
     plain: set[str] = {name for name, nodes in bindings.items() if nodes and all(
         isinstance(node, ast.ClassDef) and all(_dataclass(d, bindings, imports) for d in node.decorator_list)
-        and not node.keywords and _kept_in(node, parents) for node in nodes)}
+        and not node.keywords and _kept_in(node, parents) and _holds_no_objects(node, imports) for node in nodes)}
     while True:
         found = {name for name in plain if all(
             isinstance(base, ast.Name) and (base.id in plain or base.id == "object" and base.id not in bindings
@@ -140,6 +141,39 @@ def _kept_in(node: ast.ClassDef, parents: dict[ast.AST, ast.AST]) -> bool:
                    and isinstance(use.func, ast.Name) and use.func.id == "super"):  # super() is the object too
             return False
     return True
+
+
+def _holds_no_objects(node: ast.ClassDef, imports: dict[str, list[tuple[str, int]]]) -> bool:
+    """The class body holds methods, a docstring and constants (numbers, strings, a library's constants such as
+    ``math.pi``, displays of them) only: no object there (a descriptor's ``__get__``, red team 37) is handed the
+    class's objects."""
+    for item in node.body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Pass)):
+            continue
+        value = item.value if isinstance(item, (ast.Expr, ast.Assign, ast.AnnAssign)) else item
+        chains = [part for part in walk(value) if isinstance(part, (ast.Name, ast.Attribute))] if value else []
+        if value is not None and not all(
+                isinstance(part, (ast.Constant, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.UnaryOp, ast.BinOp,
+                                  ast.operator, ast.unaryop, ast.expr_context, ast.Name, ast.Attribute))
+                for part in walk(value)) or not all(_library_value(chain, imports) for chain in _outermost(chains)):
+            return False
+    return True
+
+
+def _outermost(chains: list[ast.AST]) -> list[ast.AST]:
+    """Of dotted chains (``math.pi``, its ``math``), those no other contains."""
+    inner = {id(part.value) for part in chains if isinstance(part, ast.Attribute)}
+    return [part for part in chains if id(part) not in inner]
+
+
+def _library_value(chain: ast.AST, imports: dict[str, list[tuple[str, int]]]) -> bool:
+    """``math.pi``: a chain from a name imported once, to a library's value that cannot change."""
+    parts = []
+    while isinstance(chain, ast.Attribute):
+        parts.insert(0, chain.attr)
+        chain = chain.value
+    targets = {target for target, _ in imports.get(chain.id, [])} if isinstance(chain, ast.Name) else set()
+    return len(targets) == 1 and library_constant(".".join([*targets, *parts]))
 
 
 def _an_attribute(node: ast.AST, parent: ast.AST | None, called: bool = True) -> bool:
@@ -440,9 +474,19 @@ def bound_in(body: list[ast.stmt]) -> set[str]:
         [inner.id] if isinstance(inner, ast.Name) and not isinstance(inner.ctx, ast.Load) else binds(inner))}
 
 
-def recovers_objects(tree: ast.Module) -> bool:
+def recovers_objects(tree: ast.Module, imports: dict[str, list[tuple[str, int]]] | None = None) -> bool:
     """The file names something that can hand back an object without naming it (:data:`RECOVERS`: ``m.go.__self__``,
-    a frame's ``f_locals``, ``gc``, ``locals()``)."""
+    a frame's ``f_locals``, ``gc``, ``locals()``); ``torch.stack`` or ``np.trace`` (of a library that hands back
+    no object so) is not ``inspect.stack``."""
     return any(isinstance(node, ast.Name) and node.id in RECOVERS or isinstance(node, ast.Attribute)
-               and node.attr in RECOVERS or isinstance(node, ast.alias) and RECOVERS & set(node.name.split("."))
+               and node.attr in RECOVERS and not _array_library(node.value, imports or {})
+               or isinstance(node, ast.alias) and RECOVERS & set(node.name.split("."))
                for node in walk(tree))
+
+
+def _array_library(node: ast.AST, imports: dict[str, list[tuple[str, int]]]) -> bool:
+    """``node`` is a name imported only as torch or numpy, or a module of theirs (``torch``, ``np.linalg``)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    targets = {target.split(".")[0] for target, _ in imports.get(node.id, [])} if isinstance(node, ast.Name) else set()
+    return bool(targets) and targets <= {"torch", "numpy"}

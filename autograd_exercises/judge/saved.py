@@ -23,16 +23,13 @@ from __future__ import annotations
 import ast
 import builtins
 import collections
-import collections.abc
 import functools
-import importlib
-import numbers
-import types
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable, Iterator
 
 from autograd_exercises.judge import methods, scopes, static
+from autograd_exercises.judge.library import library_constant
 from autograd_exercises.judge.methods import bound_in as bound_in_body, defaults
 from autograd_exercises.judge.syntax import children, walk
 
@@ -72,13 +69,8 @@ REWRITES = frozenset({"__defaults__", "__kwdefaults__", "__closure__", "cell_con
                       "__wrapped__", "__func__"})
 DYNAMIC_NAMESPACE = frozenset({"globals", "vars", "setattr", "__dict__", "exec", "eval", "__builtins__", "modules"})
 BUILTINS = frozenset(dir(builtins))
-# Libraries whose values :func:`library_constant` looks at (importing them has no effect worth a thought): the rest
-# count as values that may change, but for the modules themselves.
 PURE_BUILTINS = frozenset({"list", "tuple", "float", "int", "complex", "bool", "str", "dict", "set", "frozenset",
                            "sorted", "reversed", "range", "len", "abs", "round", "sum", "min", "max", "zip", "enumerate"})
-RESOLVED = frozenset({"math", "cmath", "torch", "numpy", "sys", "string", "operator", "functools", "itertools",
-                      "collections", "dataclasses", "typing", "numbers", "abc", "enum", "fractions", "decimal",
-                      "statistics", "keyword", "types", "copy", "time", "warnings", "random", "re", "json"})
 PURE_LIBRARIES = frozenset({"torch", "numpy", "math"})  # their calls change only what they say (``out=``, ``add_``)
 TOP_LEVEL = "the module's top level"
 MAX_NODES = 4000  # a by-hand function's size past which its flow is not followed (it fails closed)
@@ -335,7 +327,9 @@ class State:
             if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load) and not (
                     id(part) in local or part.id not in self.module.bindings and (
                         part.id in self.module.imports and self._library_constant(part) or part.id in PURE_BUILTINS)) \
-                    or isinstance(part, ast.Attribute) and (part.attr in WORLD or part.attr in self.stored_attributes) \
+                    or isinstance(part, ast.Attribute) and (part.attr in WORLD or part.attr in self.stored_attributes
+                                                            or self._library_chain(part) and self._library_value(part)
+                                                            and not self._library_constant(part)) \
                     or isinstance(part, ast.Call) and _called_name(part) in WORLD \
                     or isinstance(part, (ast.NamedExpr, ast.Yield, ast.YieldFrom, ast.Await)):
                 return False
@@ -690,7 +684,8 @@ class Objects:
         first = next(iter(self.selves(init, cls)), None) if init is not None else None
         if first is None or not all(self.literal(default) for _, default in defaults(init)):
             return None
-        params = {arg.arg for arg in [*init.args.posonlyargs, *init.args.args[1:], *init.args.kwonlyargs]}
+        params = {arg.arg for arg in [*init.args.posonlyargs, *init.args.args[1:], *init.args.kwonlyargs,
+                                      *filter(None, [init.args.vararg])]}  # (``*coeffs``: a tuple of what was passed)
         params -= bound_in_body(init.body)
         assigned = collections.Counter(node.id for node in walk(init) if isinstance(node, ast.Name)
                                        and not isinstance(node.ctx, ast.Load))
@@ -804,18 +799,40 @@ class Objects:
 
     @cached_property
     def constant(self) -> frozenset[str]:
-        """:attr:`_sealed` attributes stored only by classes that the file calls with literals alone
-        (:meth:`_made_only_of_literals`) and whose methods never hand their object on (:meth:`_keeps_its_objects`):
-        what every object of theirs was made with, which no top level can fill."""
-        trusted = {cls for cls in self.classes if self._made_only_of_literals(cls) and self._keeps_its_objects(cls)}
-        return frozenset(attr for attr in self._sealed if all(
-            cls in trusted for cls in self.classes for name, _ in self._init_stores(cls) or () if name == attr))
+        """:attr:`_sealed` attributes stored only by classes that the file calls with literals alone, or in their
+        own methods with what their constant attributes give (``Poly(derived from self.c)``:
+        :meth:`_made_only_of_literals`), and whose methods never hand their object on (:meth:`_keeps_its_objects`):
+        what every object of theirs was made with, which no top level can fill. The largest such set: assume every
+        sealed attribute constant, then drop those of classes made otherwise until none is dropped."""
+        attributes = set(self._sealed)
+        keeping = {cls for cls in self.classes if self._keeps_its_objects(cls)}
+        while True:
+            trusted = {cls for cls in keeping if self._made_only_of_literals(cls, attributes)}
+            kept = {attr for attr in attributes if all(
+                cls in trusted for cls in self.classes for name, _ in self._init_stores(cls) or () if name == attr)}
+            if kept == attributes:
+                return frozenset(kept)
+            attributes = kept
 
-    def _made_only_of_literals(self, cls: str) -> bool:
-        """Every use of ``cls``'s name calls it with literals or reads one of its methods."""
+    def _made_only_of_literals(self, cls: str, attributes: set[str] = frozenset()) -> bool:
+        """Every use of ``cls``'s name calls it with literals (or, in a method of its own, with what ``self``'s
+        ``attributes`` give: ``Poly([k * c for k, c in enumerate(self.c)][1:])``) or reads one of its methods."""
         return all(isinstance(parent := self.module.parents.get(node), ast.Call) and parent.func is node
-                   and self._made_of_literals(parent) or self.owner(parent, properties=False) == cls
+                   and (self._made_of_literals(parent) or self._made_by_itself(parent, cls, attributes))
+                   or self.owner(parent, properties=False) == cls and self._static(self.classes[cls][parent.attr])
                    for node in walk(self.state.tree) if isinstance(node, ast.Name) and node.id == cls)
+
+    def _made_by_itself(self, call: ast.Call, cls: str, attributes: set[str]) -> bool:
+        """``call`` (of ``cls``) is in a method of ``cls`` and its arguments are made of ``self``'s ``attributes``,
+        literals and libraries (:meth:`_made_of_parameters` with no parameter)."""
+        function = self.module.parents.get(call)
+        while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            function = self.module.parents.get(function)
+        me = next(iter(self.selves(function, cls)), "") if function is not None else ""
+        return bool(me) and not any(isinstance(arg, ast.Starred) for arg in call.args) and all(
+            keyword.arg is not None for keyword in call.keywords) and all(
+            self._made_of_parameters(arg, set(), me, attributes)
+            for arg in [*call.args, *(keyword.value for keyword in call.keywords)])
 
     def _keeps_its_objects(self, cls: str) -> bool:
         """No method of ``cls`` hands its object on (``return self``, ``register(self)``, ``KEPT = self``). What it
@@ -846,7 +863,11 @@ class Objects:
         (:meth:`State._reads_here`, or a module-level name that does). It reaches a method whose name its code
         names (by any object, or in a string), and every dunder but ``__init__`` (Python calls them unnamed)."""
         defs = self.classes[cls]
-        todo = [name, *(other for other in defs if other.startswith("__") and other != "__init__")]
+        if not self._keeps_its_objects(cls):  # ``np.around(self)`` calls ``self.round``, ``dict(self)`` its ``keys``
+            return any(self.state._reads_here(method) or self.state.names_touching(method, but=cls)
+                       for method in defs.values())
+        todo = [name, *(other for other in defs if other.startswith("__") and other != "__init__"),
+                *(other for other in defs if other in methods.CALLED_BY_NAME)]
         reached: set[str] = set()
         while todo:
             current = todo.pop()
@@ -872,39 +893,6 @@ class Objects:
         rebound = any(isinstance(node, ast.Name) and node.id == first and not isinstance(node.ctx, ast.Load)
                       for node in walk(function))
         return {} if rebound else {first: cls}
-
-
-@functools.lru_cache(maxsize=4096)
-def library_constant(dotted: str) -> bool:
-    """``dotted`` names a module, or a value of :data:`RESOLVED` that cannot change: a number, string, dtype,
-    device, type, function, or a tuple of those (``math.pi``, ``torch.float64``, ``numpy.newaxis``). Never a list,
-    dict, tensor or array (``keyword.kwlist``: a second name for it could fill it, red team 36), nor what a library
-    outside :data:`RESOLVED` holds (nothing is imported to find out)."""
-    parts = dotted.lstrip(".").split(".")
-    if parts[0] not in RESOLVED:
-        return len(parts) == 1  # a module itself (``dis.COMPILER_FLAG_NAMES``, in capitals, is a dict)
-    try:
-        value = importlib.import_module(parts[0])
-        for part in parts[1:]:
-            if part.startswith("_"):
-                return False
-            value = getattr(value, part)
-    except (ImportError, AttributeError):
-        return False
-    return _unchanging(value)
-
-
-def _unchanging(value: object, depth: int = 0) -> bool:
-    import torch
-
-    if isinstance(value, (tuple, frozenset)):
-        return depth < 4 and all(_unchanging(item, depth + 1) for item in value)
-    if isinstance(value, (list, dict, set, bytearray, torch.Tensor, collections.abc.MutableMapping,
-                          collections.abc.MutableSequence, collections.abc.MutableSet)) or hasattr(value, "__setitem__"):
-        return False  # (a numpy array too)
-    return isinstance(value, (int, float, complex, str, bytes, bool, type(None), range, slice, type, types.ModuleType,
-                              torch.dtype, torch.device, torch.layout, torch.memory_format, numbers.Number)) \
-        or callable(value)  # a function, a class, ``typing.Optional``: its data only in attributes the file would set
 
 
 def _attribute_stores(statement: ast.stmt, me: str) -> list[tuple[ast.Attribute, ast.AST]]:
@@ -982,7 +970,7 @@ def _chain_kept(child: ast.AST, parents: dict[ast.AST, ast.AST], module: static.
             if parent.func is child and (name in MUTATORS or name.endswith("_") or name not in pure_methods()
                                          or isinstance(parents.get(parent), ast.Expr)):
                 return True  # (a method not known to leave its object alone; one called for what it does)
-            if parent.func is not child and _ufunc_output(parent, child, module):
+            if parent.func is not child and _numpy_output(parent, child, module):
                 return True  # ``np.subtract(a, b, W)``: numpy's output, passed by position
             if parent.func is not child and _only_read_by(parent, child, parents, module, depth):
                 return False  # ``horner(COEFFS, x)``, whose answer is a new value
@@ -994,6 +982,8 @@ def _chain_kept(child: ast.AST, parents: dict[ast.AST, ast.AST], module: static.
         else:
             if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)) and parent.iter is child:
                 return False  # iterating reads the items (a mutable item is a literal's: not a constant)
+            if isinstance(parent, ast.Assign) and parent.value is child and _local_alias(parent, parents, module, depth):
+                return False  # ``c = self.c`` in a function that only reads ``c``
             return isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.For, ast.AsyncFor,
                                        ast.comprehension, ast.withitem, ast.Return, ast.Yield, ast.List, ast.Tuple,
                                        ast.Set, ast.Dict, ast.keyword, ast.Lambda, ast.AugAssign))
@@ -1011,20 +1001,35 @@ def pure_methods() -> frozenset[str]:
     return frozenset(name for name in names if not name.startswith("_") and not name.endswith("_")) - MUTATORS
 
 
-def _ufunc_output(call: ast.Call, child: ast.AST, module: static.Module) -> bool:
-    """``child`` is passed by position past a numpy ufunc's inputs (``np.subtract(a, b, W)`` writes into ``W``)."""
+def _numpy_output(call: ast.Call, child: ast.AST, module: static.Module) -> bool:
+    """``child`` is passed by position as a numpy function's ``out`` (``np.subtract(a, b, W)``, ``np.dot(a, b, W)``
+    write into ``W``): past a ufunc's inputs, at its ``out`` parameter's place, or past the second where numpy's
+    signature cannot be read."""
     if child not in call.args:
         return False
     chain = static._chain(call.func).split(".")
     targets = {target for target, _ in module.imports.get(chain[0], [])}
     if len(targets) != 1 or next(iter(targets)).split(".")[0] != "numpy":
         return False
+    import inspect
+
     import numpy
 
-    value = numpy
+    value, index = numpy, call.args.index(child)
     for part in [*next(iter(targets)).split(".")[1:], *chain[1:]]:
         value = getattr(value, part, None)
-    return isinstance(value, numpy.ufunc) and call.args.index(child) >= value.nin
+    if isinstance(value, numpy.ufunc):
+        return index >= value.nin
+    try:
+        parameters = list(inspect.signature(value).parameters.values())
+    except (TypeError, ValueError):
+        return index >= 2
+    for place, parameter in enumerate(parameters):
+        if parameter.kind not in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+            return False
+        if parameter.name == "out":
+            return index == place
+    return False
 
 
 def _only_read_by(call: ast.Call, child: ast.AST, parents: dict[ast.AST, ast.AST], module: static.Module,
@@ -1052,6 +1057,22 @@ def _only_read_by(call: ast.Call, child: ast.AST, parents: dict[ast.AST, ast.AST
                    and _chain_kept(node, parents, module, depth + 1) for node in walk(function))
 
 
+def _local_alias(assign: ast.Assign, parents: dict[ast.AST, ast.AST], module: static.Module, depth: int) -> bool:
+    """``assign`` binds one name of a function's own, once, which the function never changes or keeps
+    (:func:`_chain_kept`, three aliases deep at most)."""
+    if depth >= 3 or len(assign.targets) != 1 or not isinstance(name := assign.targets[0], ast.Name):
+        return False
+    function = parents.get(assign)
+    while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        function = parents.get(function)
+    if function is None or name.id not in scopes.scopes(function).own(function) or sum(
+            isinstance(node, ast.Name) and node.id == name.id and not isinstance(node.ctx, ast.Load)
+            for node in walk(function)) != 1:
+        return False
+    return not any(isinstance(node, ast.Name) and node.id == name.id and isinstance(node.ctx, ast.Load)
+                   and _chain_kept(node, parents, module, depth + 1) for node in walk(function))
+
+
 def _callee(call: ast.Call, parents: dict[ast.AST, ast.AST], module: static.Module
             ) -> tuple[ast.FunctionDef, int] | None:
     """The ``def`` ``call`` runs and how many of its parameters come before the arguments, or None."""
@@ -1072,7 +1093,7 @@ def _callee(call: ast.Call, parents: dict[ast.AST, ast.AST], module: static.Modu
     static_method = [ast.unparse(d) for d in method.decorator_list] == ["staticmethod"]
     if static_method:
         return method, 0
-    return (method, 0) if not method.decorator_list and through_object else None
+    return (method, 1) if not method.decorator_list and through_object else None  # (its object fills ``self``)
 
 
 def _class_of(name: ast.Name, parents: dict[ast.AST, ast.AST], module: static.Module) -> tuple[ast.ClassDef | None, bool]:

@@ -1,0 +1,53 @@
+"""What a library's names hold: values that cannot change (``math.pi``, ``torch.float64``), or values that can
+(``keyword.kwlist``, a list a second name for it could fill: red team 36).
+
+The readings never import what a submission names: only the libraries of :data:`RESOLVED`, whose import has no
+effect worth a thought, are looked into; of any other, only a module itself counts as unchanging.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import functools
+import importlib
+import numbers
+import types
+
+# Libraries whose values :func:`library_constant` looks at (importing them has no effect worth a thought): the rest
+# count as values that may change, but for the modules themselves.
+RESOLVED = frozenset({"math", "cmath", "torch", "numpy", "sys", "string", "operator", "functools", "itertools",
+                      "collections", "dataclasses", "typing", "numbers", "abc", "enum", "fractions", "decimal",
+                      "statistics", "keyword", "types", "copy", "time", "warnings", "random", "re", "json"})
+
+
+@functools.lru_cache(maxsize=4096)
+def library_constant(dotted: str) -> bool:
+    """``dotted`` names a module, or a value of :data:`RESOLVED` that cannot change: a number, string, dtype,
+    device, type, function, or a tuple of those (``math.pi``, ``torch.float64``, ``numpy.newaxis``). Never a list,
+    dict, tensor or array (``keyword.kwlist``: a second name for it could fill it, red team 36), nor what a library
+    outside :data:`RESOLVED` holds (nothing is imported to find out)."""
+    parts = dotted.lstrip(".").split(".")
+    if parts[0] not in RESOLVED:
+        return len(parts) == 1  # a module itself (``dis.COMPILER_FLAG_NAMES``, in capitals, is a dict)
+    try:
+        value = importlib.import_module(parts[0])
+        for part in parts[1:]:
+            if part.startswith("_"):
+                return False
+            value = getattr(value, part)
+    except (ImportError, AttributeError):
+        return False
+    return _unchanging(value)
+
+
+def _unchanging(value: object, depth: int = 0) -> bool:
+    import torch
+
+    if isinstance(value, (tuple, frozenset)):
+        return depth < 4 and all(_unchanging(item, depth + 1) for item in value)
+    if isinstance(value, (list, dict, set, bytearray, torch.Tensor, collections.abc.MutableMapping,
+                          collections.abc.MutableSequence, collections.abc.MutableSet)) or hasattr(value, "__setitem__"):
+        return False  # (a numpy array too)
+    return isinstance(value, (int, float, complex, str, bytes, bool, type(None), range, slice, type, types.ModuleType,
+                              torch.dtype, torch.device, torch.layout, torch.memory_format, numbers.Number)) \
+        or callable(value)  # a function, a class, ``typing.Optional``: its data only in attributes the file would set
