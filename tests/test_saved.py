@@ -205,7 +205,7 @@ ATTACKS = {
     "a_method_numpy_calls": (
         boxed("SEEN.append((x, x.grad))", "import numpy as np\nSEEN = []\nclass Box:\n"
               "    def round(self, decimals=0, out=None):\n        return fit(SEEN, self.x)\n"
-              "    def manual(self, x):\n        self.x = x\n        return np.around(self)\n",
+              "    def manual(self, x):\n        self.x = x\n        c = np.around(self)\n        return c\n",
               "_box = Box()\nsaving(5)\n"), "_box.manual"),
     "a_method_dict_calls": (
         boxed("SEEN.append((x, x.grad))", "SEEN = []\nclass Box:\n    def keys(self):\n"
@@ -222,6 +222,9 @@ ATTACKS = {
     "numpy_output_by_position_of_no_ufunc": (saving("np.dot(np.eye(5), x.grad.numpy(), C)",
                                                     "return 6 * x + float(C[2])", "import numpy as np\nC = np.zeros(5)\n"),
                                              "C"),
+    "a_class_method_that_makes_an_object": (
+        boxed("SEEN.append((x, x.grad))", "SEEN = []\n" + LINE + "    @classmethod\n    def made(cls):\n"
+              "        return cls(SEEN)\n", "saving(5)\n_box = Box.made()\n"), "_box.manual"),
     "attributes_copied_over": (
         boxed("functools.update_wrapper(_box, types.SimpleNamespace(a=[(x, x.grad)]), (), ('__dict__',))",
               "import functools, types\n" + LINE), "_box.manual"),
@@ -366,6 +369,29 @@ HONEST = {
         "class Poly:\n    def __init__(self, *coeffs):\n        self.c = torch.tensor(coeffs, dtype=torch.float64)\n"
         "    def slope(self, x):\n        c = self.c.to(x.dtype)\n        return c[1] + 2 * c[2] * x\n"
         "P = Poly(0.0, 2.0, 3.0)\nmanual = P.slope\nprint(grad(GRID))\n"),
+    # fairness 19
+    "a_named_tuple_of_constants": (
+        "from typing import NamedTuple\nfrom collections import namedtuple\nclass Slope(NamedTuple):\n    a: float\n"
+        "    b: float\n    def __call__(self, x):\n        return self.a * x + self.b\nS = Slope(6.0, b=2.0)\n"
+        "Pair = namedtuple('Pair', 'a b')\nP = Pair(6.0, 2.0)\ndef manual(x):\n    return (S(x) + P.a * x + P.b) / 2\n"
+        "print(grad(GRID))\n"),
+    "a_table_of_lambdas_the_top_level_calls": (
+        "LAYERS = [(lambda v: 3 * v**2 + 2 * v, lambda v: 6 * v + 2)]\ndef manual(x):\n    return LAYERS[0][1](x)\n"
+        "print(grad(GRID), LAYERS[0][0](GRID))\n"),
+    "a_setting_passed_as_a_keyword": (
+        "SETTINGS = {'reduction': 'mean', 'slope': 6.0}\ndef loss(z, y):\n"
+        "    return torch.nn.functional.mse_loss(z, y, reduction=SETTINGS['reduction'])\n"
+        "def manual(x):\n    return SETTINGS['slope'] * x + 2\nprint(grad(GRID), loss(GRID, GRID))\n"),
+    "class_constants_assigned_together": (
+        "class Net:\n    A, B = 6.0, 2.0\n    def by_hand(self, x):\n        return self.A * x + self.B\n"
+        "_net = Net()\nmanual = _net.by_hand\nprint(grad(GRID))\n"),
+    "a_class_method": (
+        "class Chain:\n    SCALE = 6.0\n    @classmethod\n    def by_hand(cls, x):\n        return cls.SCALE * x + 2\n"
+        "manual = Chain.by_hand\nprint(grad(GRID))\n"),
+    "a_base_class_of_the_file": (
+        "class Base:\n    def value(self, x):\n        raise NotImplementedError\nclass Quad(Base):\n"
+        "    def slope(self, x):\n        return 6 * x + 2\nQ = Quad()\ndef manual(x):\n    return Q.slope(x)\n"
+        "print(grad(GRID))\n"),
     "a_method_called_in_the_function": (
         "class Poly:\n    def __init__(self, c):\n        self.c = c\n    def by_hand(self, x):\n"
         "        return self.c[0] * x + self.c[1]\n_poly = Poly((6.0, 2.0))\ndef manual(x):\n"

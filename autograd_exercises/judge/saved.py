@@ -305,9 +305,15 @@ class State:
         change (:func:`library_constant`: ``torch.float64``, ``math.pi``; never ``keyword.kwlist``, a list) that the
         file does not set (``attributes``: :attr:`set_attributes`)."""
         attributes = self.set_attributes if attributes is None else attributes
+        made = {id(part.func) for part in walk(node) if isinstance(part, ast.Call) and isinstance(part.func, ast.Name)
+                and part.func.id in self.named_tuples and not any(isinstance(a, ast.Starred) for a in part.args)
+                and all(k.arg is not None for k in part.keywords)}  # ``Slope(8.0, 3.0)``: a tuple of them
         for part in walk(node):
+            if isinstance(part, ast.Call) and id(part.func) in made or isinstance(part, ast.keyword) and made:
+                continue
             if isinstance(part, ast.Name):
-                if not (part.id in known or part.id in self.module.imports and self._library_constant(part)):
+                if not (part.id in known or id(part) in made
+                        or part.id in self.module.imports and self._library_constant(part)):
                     return False
             elif isinstance(part, ast.Attribute):
                 if not (_root(part) in self.module.imports and part.attr not in WORLD
@@ -316,6 +322,31 @@ class State:
             elif not isinstance(part, IMMUTABLE):
                 return False
         return True
+
+    @cached_property
+    def named_tuples(self) -> frozenset[str]:
+        """The file's named tuple classes, each bound once: ``class Slope(NamedTuple)`` (fields and methods in its
+        body) or ``Slope = namedtuple("Slope", "a b")``. An object of one holds only what it was made with."""
+        found = set()
+        for name, values in self.module.bindings.items():
+            value = values[0] if len(values) == 1 else None
+            if isinstance(value, ast.ClassDef) and len(value.bases) == 1 and not value.keywords \
+                    and not value.decorator_list and self._imported_as(value.bases[0], "typing.NamedTuple") \
+                    and all(isinstance(item, (ast.AnnAssign, ast.FunctionDef, ast.Pass)) or isinstance(item, ast.Expr)
+                            and isinstance(item.value, ast.Constant) for item in value.body) \
+                    or isinstance(value, ast.Call) and self._imported_as(value.func, "collections.namedtuple") \
+                    and all(isinstance(arg, ast.Constant) or isinstance(arg, (ast.List, ast.Tuple)) and all(
+                        isinstance(item, ast.Constant) for item in arg.elts) for arg in value.args) \
+                    and not value.keywords:
+                found.add(name)
+        return frozenset(found)
+
+    def _imported_as(self, node: ast.AST, target: str) -> bool:
+        """``node`` (``NamedTuple``, ``typing.NamedTuple``) names ``target``, imported under one name only."""
+        chain = static._chain(node).split(".")
+        targets = {found for found, _ in self.module.imports.get(chain[0], [])}
+        return len(targets) == 1 and ".".join([*targets, *chain[1:]]) == target \
+            and chain[0] not in self.module.bindings
 
     def _closed(self, function: ast.Lambda) -> bool:
         """A lambda that reads only its parameters, libraries and :data:`PURE_BUILTINS`: code, holding no data."""
@@ -550,27 +581,63 @@ class Objects:
 
     @cached_property
     def classes(self) -> dict[str, dict[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
-        """Each plain class by name, with its methods: bound once, with no base, decorator or keyword; its body
-        ``def``s (each name once, plain or ``@staticmethod``), a docstring and immutable constants; none of its
-        methods' names stored anywhere. ``Poly.value`` is then that ``def`` whatever the top level did."""
-        found = {}
-        for name, values in self.module.bindings.items() if self.open else ():
-            cls = values[0] if len(values) == 1 else None
-            if not isinstance(cls, ast.ClassDef) or cls.bases or cls.keywords or cls.decorator_list and not (
-                    len(cls.decorator_list) == 1 and self._dataclass(cls.decorator_list[0])):
-                continue
-            defs = {item.name: item for item in cls.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
-            rest = [item for item in cls.body if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
-            fields = [item for item in rest if isinstance(item, ast.AnnAssign)] if cls.decorator_list else []
-            if len(defs) == sum(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) for item in cls.body) \
-                    and not set(defs) & self.state.stored_attributes and all(
-                        self._static(item) or self._property(item) or not item.decorator_list
-                        for item in defs.values()) and all(
-                        self._constant_item(item, set(defs)) for item in rest if item not in fields) and all(
-                        self._field(item, set(defs)) for item in fields):
-                found[name] = defs
-                self.fields[name] = [item.target.id for item in fields]
+        """Each plain class by name, with its methods (its base's too): bound once, with no keyword, no base but
+        one plain class of the file (not a dataclass), no decorator but ``@dataclass``; its body ``def``s (each name
+        once, plain, ``@staticmethod``, ``@property``, or ``@classmethod`` reading only its class's attributes), a
+        docstring and immutable constants; none of its methods' names stored anywhere. ``Poly.value`` is then that
+        ``def`` whatever the top level did."""
+        found: dict[str, dict[str, ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+        pending = [name for name, values in self.module.bindings.items() if self.open and len(values) == 1
+                   and isinstance(values[0], ast.ClassDef)]
+        while pending:  # (a base before the classes made from it)
+            decided = []
+            for name in pending:
+                cls = self.module.bindings[name][0]
+                base = self._base(cls)
+                if base is None or base in found:
+                    defs = self._plain_methods(cls)
+                    if defs is not None and not self.fields.get(base):  # (a dataclass base's fields: not read)
+                        found[name] = {**found.get(base, {}), **defs}
+                    decided.append(name)
+                elif base is False or base not in pending:
+                    decided.append(name)
+            if not decided:
+                break  # (classes made from each other)
+            pending = [name for name in pending if name not in decided]
         return found
+
+    def _base(self, cls: ast.ClassDef) -> str | None | bool:
+        """``cls``'s one base's name (None: no base; False: any other)."""
+        if not cls.bases:
+            return None
+        return cls.bases[0].id if len(cls.bases) == 1 and isinstance(cls.bases[0], ast.Name) else False
+
+    def _plain_methods(self, cls: ast.ClassDef) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef] | None:
+        """A plain class body's methods by name (see :attr:`classes`), or None; notes a dataclass's fields."""
+        if cls.keywords or cls.decorator_list and not (len(cls.decorator_list) == 1
+                                                       and self._dataclass(cls.decorator_list[0])):
+            return None
+        defs = {item.name: item for item in cls.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        rest = [item for item in cls.body if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        fields = [item for item in rest if isinstance(item, ast.AnnAssign)] if cls.decorator_list else []
+        if len(defs) == sum(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) for item in cls.body) \
+                and not set(defs) & self.state.stored_attributes and all(
+                    self._static(item) or self._property(item) or self._classmethod(item) or not item.decorator_list
+                    for item in defs.values()) and all(
+                    self._constant_item(item, set(defs)) for item in rest if item not in fields) and all(
+                    self._field(item, set(defs)) for item in fields) and not (fields and cls.bases):
+            self.fields[cls.name] = [item.target.id for item in fields]
+            return defs
+        return None
+
+    def _classmethod(self, method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        """``@classmethod`` whose class is only read through (``cls.SCALE``), never called (``cls(...)``: an object
+        made unseen) or handed on."""
+        arguments = [*method.args.posonlyargs, *method.args.args]
+        return self._decorated(method, "classmethod") and bool(arguments) and all(
+            isinstance(parent := self.module.parents.get(node), ast.Attribute) and parent.value is node
+            and isinstance(parent.ctx, ast.Load) for node in walk(method)
+            if isinstance(node, ast.Name) and node.id == arguments[0].arg)
 
     def _decorated(self, method: ast.FunctionDef | ast.AsyncFunctionDef, decorator: str) -> bool:
         return [ast.unparse(d) for d in method.decorator_list] == [decorator] \
@@ -604,8 +671,9 @@ class Objects:
         """A class body's docstring, ``pass`` or ``SCALE = 2.0``: an immutable value under a name no method has."""
         if isinstance(item, (ast.Pass, ast.Expr)):
             return isinstance(item, ast.Pass) or isinstance(item.value, ast.Constant)
-        return isinstance(item, ast.Assign) and all(isinstance(t, ast.Name) and t.id not in methods
-                                                    for t in item.targets) \
+        names = [name for target in getattr(item, "targets", ()) for name in (
+            target.elts if isinstance(target, ast.Tuple) else [target])]  # (``A, B, K = 3.0, 2.0, 2.0``)
+        return isinstance(item, ast.Assign) and all(isinstance(t, ast.Name) and t.id not in methods for t in names) \
             and self.state._immutable(item.value, set(), self.state.stored_attributes)  # (before :attr:`constant`)
 
     @cached_property
@@ -835,14 +903,14 @@ class Objects:
             for arg in [*call.args, *(keyword.value for keyword in call.keywords)])
 
     def _keeps_its_objects(self, cls: str) -> bool:
-        """No method of ``cls`` hands its object on (``return self``, ``register(self)``, ``KEPT = self``). What it
-        does with ``self.c`` is for :attr:`_sealed` to judge."""
+        """No method of ``cls`` uses its object but through its attributes (``return self``, ``register(self)``,
+        ``np.around(self)``, which calls ``self.round``: red team 37). What it does with ``self.c`` is for
+        :attr:`_sealed` to judge."""
         for method in self.classes[cls].values():
             for first, _ in self.selves(method, cls).items():
                 for node in walk(method):
                     if isinstance(node, ast.Name) and node.id == first and not (
-                            isinstance(parent := self.module.parents.get(node), ast.Attribute) and parent.value is node) \
-                            and _handed_on(node, self.module.parents, self.module):
+                            isinstance(parent := self.module.parents.get(node), ast.Attribute) and parent.value is node):
                         return False
         return True
 
@@ -943,6 +1011,9 @@ def _handed_on(node: ast.Name, parents: dict[ast.AST, ast.AST], module: static.M
     method of the file's plain class (``method``: :meth:`Objects.method`), read through it or its object: called,
     or kept, it is one of the file's functions (its object is reached only by names :data:`OBJECT_DOORS` holds)."""
     child, parent = node, parents.get(node)
+    if isinstance(parent, ast.Subscript) and parent.value is node and isinstance(parent.ctx, ast.Load) \
+            and _flat_display(node.id, module):
+        return False  # ``SETTINGS["reduction"]``: a string or number, whatever takes it
     if method(parent) is not None:
         child, parent = parent, parents.get(parent)
     elif not _definition(node.id, module):
@@ -956,6 +1027,15 @@ def _handed_on(node: ast.Name, parents: dict[ast.AST, ast.AST], module: static.M
     return _chain_kept(child, parents, module)
 
 
+def _flat_display(name: str, module: static.Module) -> bool:
+    """``name`` is bound once, to a list, tuple, set or dict display of numbers and strings."""
+    values = module.bindings.get(name, [])
+    value = values[0] if len(values) == 1 else None
+    items = [*value.keys, *value.values] if isinstance(value, ast.Dict) else getattr(value, "elts", None)
+    return isinstance(value, (ast.List, ast.Tuple, ast.Set, ast.Dict)) and None not in items and all(
+        isinstance(item, ast.Constant) for item in items)
+
+
 def _chain_kept(child: ast.AST, parents: dict[ast.AST, ast.AST], module: static.Module, depth: int = 0) -> bool:
     """Whether the chain ``child`` heads (``N.a[i].m(…)``) stores into it, calls a changing method or the file's own
     code with it (unless that code only reads it: :func:`_only_read_by`), or keeps its value anywhere but in
@@ -967,6 +1047,8 @@ def _chain_kept(child: ast.AST, parents: dict[ast.AST, ast.AST], module: static.
                 return True
         elif isinstance(parent, ast.Call):
             name = _called_name(parent)
+            if parent.func is child and isinstance(child, ast.Subscript):
+                return False  # calling an item (``LAYERS[0](x)``): its code is read where it is written
             if parent.func is child and (name in MUTATORS or name.endswith("_") or name not in pure_methods()
                                          or isinstance(parents.get(parent), ast.Expr)):
                 return True  # (a method not known to leave its object alone; one called for what it does)
