@@ -392,6 +392,10 @@ HONEST = {
         "class Base:\n    def value(self, x):\n        raise NotImplementedError\nclass Quad(Base):\n"
         "    def slope(self, x):\n        return 6 * x + 2\nQ = Quad()\ndef manual(x):\n    return Q.slope(x)\n"
         "print(grad(GRID))\n"),
+    "a_named_tuple_returned": (  # fairness 19: its fields annotated torch.Tensor, the demo's globals named like them
+        "from typing import NamedTuple\nclass Grads(NamedTuple):\n    w: torch.Tensor\n    b: torch.Tensor\n"
+        "def manual(x):\n    return Grads(6 * x, torch.full_like(x, 2.0))\nw = torch.randn(3)\nb = torch.randn(3)\n"
+        "print(grad(w + b))\n"),
     "a_method_called_in_the_function": (
         "class Poly:\n    def __init__(self, c):\n        self.c = c\n    def by_hand(self, x):\n"
         "        return self.c[0] * x + self.c[1]\n_poly = Poly((6.0, 2.0))\ndef manual(x):\n"

@@ -43,6 +43,8 @@ def library_constant(dotted: str) -> bool:
 def _unchanging(value: object, depth: int = 0) -> bool:
     import torch
 
+    if isinstance(value, (type, types.ModuleType)):
+        return True  # a class or module (``torch.Tensor``, whose objects have ``__setitem__``): data only in attributes
     if isinstance(value, (tuple, frozenset)):
         return depth < 4 and all(_unchanging(item, depth + 1) for item in value)
     if isinstance(value, (list, dict, set, bytearray, torch.Tensor, collections.abc.MutableMapping,

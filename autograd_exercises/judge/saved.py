@@ -500,8 +500,8 @@ class State:
         """``root`` names a module-level name (other than ``but``) that :meth:`touches`: not a local of its own
         (a parameter ``x`` is not the module's ``x``)."""
         local = scopes.local_loads(root)
-        return any(isinstance(node, ast.Name) and node.id in self._touching and node.id != but
-                   and id(node) not in local for node in walk(root))
+        return any(isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self._touching
+                   and node.id != but and id(node) not in local for node in walk(root))
 
     def _reads_here(self, root: ast.AST) -> bool:
         """``root``'s own code reads state that can carry an answer (not only to add to it)."""
