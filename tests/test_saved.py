@@ -225,6 +225,10 @@ ATTACKS = {
     "a_class_method_that_makes_an_object": (
         boxed("SEEN.append((x, x.grad))", "SEEN = []\n" + LINE + "    @classmethod\n    def made(cls):\n"
               "        return cls(SEEN)\n", "saving(5)\n_box = Box.made()\n"), "_box.manual"),
+    "a_dataclass_field_made_by_a_factory": (
+        boxed("_box.a.append((x, x.grad))", "from dataclasses import dataclass, field\n@dataclass\nclass Box:\n"
+              "    a: list = field(default_factory=list)\n    def manual(self, x):\n        return fit(self.a, x)\n",
+              "_box = Box()\nsaving(5)\n"), "_box.manual"),
     "attributes_copied_over": (
         boxed("functools.update_wrapper(_box, types.SimpleNamespace(a=[(x, x.grad)]), (), ('__dict__',))",
               "import functools, types\n" + LINE), "_box.manual"),
@@ -396,6 +400,10 @@ HONEST = {
         "from typing import NamedTuple\nclass Grads(NamedTuple):\n    w: torch.Tensor\n    b: torch.Tensor\n"
         "def manual(x):\n    return Grads(6 * x, torch.full_like(x, 2.0))\nw = torch.randn(3)\nb = torch.randn(3)\n"
         "print(grad(w + b))\n"),
+    "a_dataclass_field_with_options": (  # fairness 19
+        "from dataclasses import dataclass, field\n@dataclass(frozen=True)\nclass Slope:\n    coeffs: tuple\n"
+        "    name: str = field(default='f', repr=False)\n    def __call__(self, x):\n        a, b = self.coeffs\n"
+        "        return a * x + b\nS = Slope((6.0, 2.0))\ndef manual(x):\n    return S(x)\nprint(grad(GRID))\n"),
     "a_method_called_in_the_function": (
         "class Poly:\n    def __init__(self, c):\n        self.c = c\n    def by_hand(self, x):\n"
         "        return self.c[0] * x + self.c[1]\n_poly = Poly((6.0, 2.0))\ndef manual(x):\n"

@@ -661,11 +661,23 @@ class Objects:
                                                        for keyword in call.keywords))
 
     def _field(self, item: ast.AnnAssign, methods: set[str]) -> bool:
-        """A dataclass's field: ``c: list`` or ``reduction: str = "mean"`` (an immutable default), not a method's
-        name; never a ``ClassVar``."""
+        """A dataclass's field: ``c: list``, ``reduction: str = "mean"`` or ``= field(default="mean", repr=False)``
+        (an immutable default, options of constants), not a method's name; never a ``ClassVar``."""
+        default = self._field_default(item.value)
         return isinstance(item.target, ast.Name) and item.target.id not in methods \
-            and "ClassVar" not in ast.unparse(item.annotation) and (
-                item.value is None or self.state._immutable(item.value, set(), self.state.stored_attributes))
+            and "ClassVar" not in ast.unparse(item.annotation) and (item.value is None or default is not None) and (
+                default is None or self.state._immutable(default, set(), self.state.stored_attributes))
+
+    def _field_default(self, value: ast.expr | None) -> ast.expr | None:
+        """A field's default: ``value`` itself, or the ``default=`` of ``field(...)`` whose other options are
+        constants (never a ``default_factory``); None for none or another call."""
+        if not (isinstance(value, ast.Call) and self.state._imported_as(value.func, "dataclasses.field")):
+            return None if isinstance(value, ast.Call) else value
+        if value.args or not all(keyword.arg is not None and keyword.arg != "default_factory"
+                                 and (keyword.arg == "default" or isinstance(keyword.value, ast.Constant))
+                                 for keyword in value.keywords):
+            return None
+        return next((keyword.value for keyword in value.keywords if keyword.arg == "default"), None)
 
     def _constant_item(self, item: ast.stmt, methods: set[str]) -> bool:
         """A class body's docstring, ``pass`` or ``SCALE = 2.0``: an immutable value under a name no method has."""
@@ -844,7 +856,7 @@ class Objects:
         init = self.classes[cls].get("__init__")
         if init is None:  # a dataclass's field
             value, positional = target, self.fields[cls]
-            given = [self.module.parents[target].value]
+            given = [self._field_default(self.module.parents[target].value)]
         else:
             value = _stored_value(target, self.module.parents)
             if not isinstance(value, ast.Name):
