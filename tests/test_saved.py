@@ -229,6 +229,9 @@ ATTACKS = {
         boxed("_box.a.append((x, x.grad))", "from dataclasses import dataclass, field\n@dataclass\nclass Box:\n"
               "    a: list = field(default_factory=list)\n    def manual(self, x):\n        return fit(self.a, x)\n",
               "_box = Box()\nsaving(5)\n"), "_box.manual"),
+    "a_module_tensor_changed_through_an_unpacked_view": (
+        saving("a, b = COEF\n    a.add_(float(x.grad[2]))", "return COEF[0] * x + 2", "COEF = torch.zeros(2)\n"),
+        "COEF"),
     "attributes_copied_over": (
         boxed("functools.update_wrapper(_box, types.SimpleNamespace(a=[(x, x.grad)]), (), ('__dict__',))",
               "import functools, types\n" + LINE), "_box.manual"),
@@ -404,6 +407,10 @@ HONEST = {
         "from dataclasses import dataclass, field\n@dataclass(frozen=True)\nclass Slope:\n    coeffs: tuple\n"
         "    name: str = field(default='f', repr=False)\n    def __call__(self, x):\n        a, b = self.coeffs\n"
         "        return a * x + b\nS = Slope((6.0, 2.0))\ndef manual(x):\n    return S(x)\nprint(grad(GRID))\n"),
+    "a_module_tensor_unpacked_by_other_code": (  # fairness 19: views only read
+        "COEF = torch.tensor([6.0, 2.0])\ndef value(x):\n    a, b = COEF\n    c = COEF.to(x.dtype)\n"
+        "    return a / 2 * x**2 + b * x + 0 * c[0]\ndef manual(x):\n    return COEF[0] * x + COEF[1]\n"
+        "print(grad(GRID), value(GRID))\n"),
     "a_method_called_in_the_function": (
         "class Poly:\n    def __init__(self, c):\n        self.c = c\n    def by_hand(self, x):\n"
         "        return self.c[0] * x + self.c[1]\n_poly = Poly((6.0, 2.0))\ndef manual(x):\n"

@@ -1152,18 +1152,23 @@ def _only_read_by(call: ast.Call, child: ast.AST, parents: dict[ast.AST, ast.AST
 
 
 def _local_alias(assign: ast.Assign, parents: dict[ast.AST, ast.AST], module: static.Module, depth: int) -> bool:
-    """``assign`` binds one name of a function's own, once, which the function never changes or keeps
-    (:func:`_chain_kept`, three aliases deep at most)."""
-    if depth >= 3 or len(assign.targets) != 1 or not isinstance(name := assign.targets[0], ast.Name):
+    """``assign`` binds names of a function's own (``c = self.c``; ``a, b = COEF``, views of a tensor), each once,
+    which the function never changes or keeps (:func:`_chain_kept`, three aliases deep at most)."""
+    target = assign.targets[0] if len(assign.targets) == 1 else None
+    items = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+    names = [item.value if isinstance(item, ast.Starred) else item for item in items]
+    if depth >= 3 or not names or not all(isinstance(name, ast.Name) for name in names):
         return False
     function = parents.get(assign)
     while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
         function = parents.get(function)
-    if function is None or name.id not in scopes.scopes(function).own(function) or sum(
-            isinstance(node, ast.Name) and node.id == name.id and not isinstance(node.ctx, ast.Load)
-            for node in walk(function)) != 1:
+    own = scopes.scopes(function).own(function) if function is not None else frozenset()
+    ids = {name.id for name in names}
+    if not ids <= own or len(ids) != len(names) or any(sum(
+            isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load)
+            for node in walk(function)) != 1 for name in ids):
         return False
-    return not any(isinstance(node, ast.Name) and node.id == name.id and isinstance(node.ctx, ast.Load)
+    return not any(isinstance(node, ast.Name) and node.id in ids and isinstance(node.ctx, ast.Load)
                    and _chain_kept(node, parents, module, depth + 1) for node in walk(function))
 
 
