@@ -732,9 +732,8 @@ class Objects:
                                 and isinstance(self.module.parents.get(statement), ast.Module)):
             return False
         return self.literal(values[0], seen | {name}) and not any(
-            isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
-            and not self._made_with(node) and _chain_kept(node, self.module.parents, self.module)
-            for node in walk(self.state.tree))
+            isinstance(node.ctx, ast.Load) and not self._made_with(node)
+            and _chain_kept(node, self.module.parents, self.module) for node in self._names.get(name, ()))
 
     def _made_with(self, node: ast.Name) -> bool:
         """``node`` is an argument of a call of a plain class (``Poly(COEFFS)``, ``Poly(c=COEFFS)``) whose
@@ -832,22 +831,47 @@ class Objects:
                 candidates[attr].add(id(target))
         sealed = {attr for attr, targets in candidates.items() if stores[attr] <= targets and attr not in named}
         return frozenset(attr for attr in sealed if self._unchanging_attribute(attr) or not any(
-            isinstance(node, ast.Attribute) and node.attr == attr and isinstance(node.ctx, ast.Load)
-            and _chain_kept(node, self.module.parents, self.module)
+            isinstance(node.ctx, ast.Load) and _chain_kept(node, self.module.parents, self.module)
             and not (_unpacked(node, self.module.parents) and self._unchanging_attribute(attr, shallow=True))
-            for node in walk(self.state.tree)))
+            for node in self._attributes.get(attr, ())))
+
+    @cached_property
+    def _names(self) -> dict[str, list[ast.Name]]:
+        """Every name node of the file, by name (each reading looks up its own once: linear in the file)."""
+        found: dict[str, list[ast.Name]] = collections.defaultdict(list)
+        for node in walk(self.state.tree):
+            if isinstance(node, ast.Name):
+                found[node.id].append(node)
+        return found
+
+    @cached_property
+    def _attributes(self) -> dict[str, list[ast.Attribute]]:
+        """Every attribute node of the file, by attribute name."""
+        found: dict[str, list[ast.Attribute]] = collections.defaultdict(list)
+        for node in walk(self.state.tree):
+            if isinstance(node, ast.Attribute):
+                found[node.attr].append(node)
+        return found
+
+    @cached_property
+    def _stores_of(self) -> dict[str, list[tuple[str, ast.AST]]]:
+        """Each attribute name's :meth:`_init_stores`, with their class."""
+        found: dict[str, list[tuple[str, ast.AST]]] = collections.defaultdict(list)
+        for cls in self.classes:
+            for name, target in self._init_stores(cls) or ():
+                found[name].append((cls, target))
+        return found
 
     def _unchanging_attribute(self, attr: str, shallow: bool = False) -> bool:
         """Every store of ``attr`` (all in ``__init__``s) keeps a number, string or tuple of them (``shallow``: or a
         list of them): a literal, or a parameter whose default and every argument the file passes for it are
         (``reduction="mean"``; ``Poly([1, 5, 3, 1, 2])``, whose items unpacked are numbers)."""
         immutable = functools.partial(self.state._immutable, known=set(), attributes=self.state.stored_attributes)
-        for cls in self.classes:
-            for name, target in self._init_stores(cls) or ():
-                given = self._given(cls, target) if name == attr else []
-                if given is None or name == attr and not given or not all(immutable(value) or shallow and isinstance(
-                        value, (ast.List, ast.Tuple)) and all(immutable(item) for item in value.elts) for value in given):
-                    return False
+        for cls, target in self._stores_of.get(attr, ()):
+            given = self._given(cls, target)
+            if not given or not all(immutable(value) or shallow and isinstance(value, (ast.List, ast.Tuple))
+                                    and all(immutable(item) for item in value.elts) for value in given):
+                return False
         return True
 
     def _given(self, cls: str, target: ast.AST) -> list[ast.AST] | None:
@@ -863,8 +887,9 @@ class Objects:
                 return [value] if value is not None else None
             positional = [arg.arg for arg in [*init.args.posonlyargs, *init.args.args[1:]]]
             given = [methods.default_of(init, value.id)]
-        for node in walk(self.state.tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == cls:
+        for name in self._names.get(cls, ()):
+            node = self.module.parents.get(name)
+            if isinstance(node, ast.Call) and node.func is name:
                 if any(isinstance(arg, ast.Starred) for arg in node.args) or any(k.arg is None for k in node.keywords):
                     return None
                 index = positional.index(value.id) if value.id in positional else len(node.args)
@@ -888,8 +913,7 @@ class Objects:
         keeping = {cls for cls in self.classes if self._keeps_its_objects(cls)}
         while True:
             trusted = {cls for cls in keeping if self._made_only_of_literals(cls, attributes)}
-            kept = {attr for attr in attributes if all(
-                cls in trusted for cls in self.classes for name, _ in self._init_stores(cls) or () if name == attr)}
+            kept = {attr for attr in attributes if all(cls in trusted for cls, _ in self._stores_of.get(attr, ()))}
             if kept == attributes:
                 return frozenset(kept)
             attributes = kept
@@ -900,7 +924,7 @@ class Objects:
         return all(isinstance(parent := self.module.parents.get(node), ast.Call) and parent.func is node
                    and (self._made_of_literals(parent) or self._made_by_itself(parent, cls, attributes))
                    or self.owner(parent, properties=False) == cls and self._static(self.classes[cls][parent.attr])
-                   for node in walk(self.state.tree) if isinstance(node, ast.Name) and node.id == cls)
+                   for node in self._names.get(cls, ()))
 
     def _made_by_itself(self, call: ast.Call, cls: str, attributes: set[str]) -> bool:
         """``call`` (of ``cls``) is in a method of ``cls`` and its arguments are made of ``self``'s ``attributes``,
