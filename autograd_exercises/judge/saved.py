@@ -74,6 +74,7 @@ PURE_BUILTINS = frozenset({"list", "tuple", "float", "int", "complex", "bool", "
 PURE_LIBRARIES = frozenset({"torch", "numpy", "math"})  # their calls change only what they say (``out=``, ``add_``)
 TOP_LEVEL = "the module's top level"
 MAX_NODES = 4000  # a by-hand function's size past which its flow is not followed (it fails closed)
+MAX_OBJECT_NODES = 30000  # a file's size past which its objects are not read one by one (a student's: a few thousand)
 LOOP_PASSES = 4  # passes over an outermost loop before what it assigns counts as tainted anyway
 CONTEXT = "which the module's top level can fill with autograd's answers: it runs autograd at"
 
@@ -574,7 +575,10 @@ class Objects:
     @cached_property
     def open(self) -> bool:
         """No computed lookups, and none of :data:`OBJECT_DOORS`: an object's attributes change only where the file
-        stores them, and an object is reached only by its names."""
+        stores them, and an object is reached only by its names. Past :data:`MAX_OBJECT_NODES` parts (a hostile
+        file's thousands of classes), nothing is narrowed: the file is read as a whole, as before."""
+        if sum(1 for _ in zip(walk(self.state.tree), range(MAX_OBJECT_NODES + 1))) > MAX_OBJECT_NODES:
+            return False
         return not self.state.dynamic and not any(
             isinstance(node, ast.Name) and node.id in OBJECT_DOORS or isinstance(node, ast.Attribute)
             and node.attr in OBJECT_DOORS and node.attr != "type" for node in walk(self.state.tree))  # (x.type(…))
