@@ -441,3 +441,15 @@ def test_a_timeit_of_a_helper_and_a_colab_check_change_nothing_it_returns():
     assert autograd_use(source, "manual") == []
     kept = source.replace("'layer(torch.ones(2, 3)", "'global layer\\nlayer = torch.func.grad(layer)\\nlayer(torch.ones(2, 3)")
     assert autograd_use(kept, "manual") != []
+
+
+def test_a_file_too_large_is_read_whole():
+    """Past :data:`saved.MAX_OBJECT_NODES` parts, a plain class's methods are not read one by one (a hostile file of
+    thousands of classes would cost the grader minutes): the honest file below then loses the point, as before."""
+    from autograd_exercises.judge import saved
+
+    source = PREAMBLE + HONEST["methods_of_an_object_made_from_literals"]
+    assert autograd_use(source, "manual") == []
+    padding = "PAD = [" + ", ".join("0" for _ in range(saved.MAX_OBJECT_NODES // 2)) + "]\n"
+    assert [finding.what for finding in autograd_use(source + padding, "manual")] == [
+        "computes its answer from _poly.by_hand"]
