@@ -450,6 +450,6 @@ def test_a_file_too_large_is_read_whole():
 
     source = PREAMBLE + HONEST["methods_of_an_object_made_from_literals"]
     assert autograd_use(source, "manual") == []
-    padding = "PAD = [" + ", ".join("0" for _ in range(saved.MAX_OBJECT_NODES // 2)) + "]\n"
+    padding = "PAD = [" + ", ".join("0" for _ in range(saved.MAX_OBJECT_NODES)) + "]\n"
     assert [finding.what for finding in autograd_use(source + padding, "manual")] == [
         "computes its answer from _poly.by_hand"]
