@@ -232,6 +232,30 @@ ATTACKS = {
     "a_module_tensor_changed_through_an_unpacked_view": (
         saving("a, b = COEF\n    a.add_(float(x.grad[2]))", "return COEF[0] * x + 2", "COEF = torch.zeros(2)\n"),
         "COEF"),
+    # red team 38
+    "a_named_tuple_default_holding_it": (saving("SEEN.append((x, x.grad))", "return fit(BOX.grads, x)",
+                                                "from typing import NamedTuple\nSEEN = []\nclass Holder(NamedTuple):\n"
+                                                "    grads: list = SEEN\nBOX = Holder()\n"), "BOX"),
+    "a_named_tuple_method_reading_it": (saving("SEEN.append((x, x.grad))", "return CUBIC.slope(x)",
+                                               "from typing import NamedTuple\nSEEN = []\nclass Cubic(NamedTuple):\n"
+                                               "    def slope(self, x):\n        return fit(SEEN, x)\nCUBIC = Cubic()\n"),
+                                        "CUBIC"),
+    "a_changing_method_handed_on": (saving("list(map(SEEN.append, [(x, x.grad)]))", "return fit(SEEN, x)",
+                                           "SEEN = []\n"), "SEEN"),
+    "through_an_or": (saving("(SEEN or SEEN).append((x, x.grad))", "return fit(SEEN, x)", "SEEN = []\n"), "SEEN"),
+    "items_of_a_table_changed_by_a_loop": (saving("for row in TABLE:\n        row.append((x, x.grad))",
+                                                  "return fit(TABLE[0], x)", "TABLE = [[]]\n"), "TABLE"),
+    "a_method_a_subclass_overrides": (saving("Saver().feed((x, x.grad))", "return fit(TABLE, x)",
+                                             "TABLE = []\nclass Keeper:\n    def keep(self, buf, g):\n        return g\n"
+                                             "    def feed(self, g):\n        return self.keep(TABLE, g)\n"
+                                             "class Saver(Keeper):\n    def keep(self, buf, g):\n        buf.append(g)\n"),
+                                      "TABLE"),
+    "super_reaching_the_base": (
+        boxed("SEEN.append((x, x.grad))", "SEEN = []\nclass Base:\n    def slope(self, x):\n        return fit(SEEN, x)\n"
+              "class Quad(Base):\n    def slope(self, x):\n        return 0 * x\n    def manual(self, x):\n"
+              "        return super().slope(x)\n", "_box = Quad()\nsaving(5)\n"), "_box.manual"),
+    "python_s_random_state": (saving("random.seed(int(x.grad[2]))", "return 6 * x + random.randrange(100)",
+                                     "import random\n"), "random.randrange(...)"),
     "attributes_copied_over": (
         boxed("functools.update_wrapper(_box, types.SimpleNamespace(a=[(x, x.grad)]), (), ('__dict__',))",
               "import functools, types\n" + LINE), "_box.manual"),
@@ -411,6 +435,10 @@ HONEST = {
         "COEF = torch.tensor([6.0, 2.0])\ndef value(x):\n    a, b = COEF\n    c = COEF.to(x.dtype)\n"
         "    return a / 2 * x**2 + b * x + 0 * c[0]\ndef manual(x):\n    return COEF[0] * x + COEF[1]\n"
         "print(grad(GRID), value(GRID))\n"),
+    "a_subclass_keeping_its_base_s_init": (  # red team 38's honest file
+        "class Poly:\n    def __init__(self, coeffs):\n        self.coeffs = coeffs\nclass Derivative(Poly):\n"
+        "    def slope(self, x):\n        return sum(k * c * x**(k - 1) for k, c in enumerate(self.coeffs) if k)\n"
+        "D = Derivative([0, 2, 3])\nmanual = D.slope\nprint(grad(GRID))\n"),
     "a_method_called_in_the_function": (
         "class Poly:\n    def __init__(self, c):\n        self.c = c\n    def by_hand(self, x):\n"
         "        return self.c[0] * x + self.c[1]\n_poly = Poly((6.0, 2.0))\ndef manual(x):\n"

@@ -333,8 +333,9 @@ class State:
             value = values[0] if len(values) == 1 else None
             if isinstance(value, ast.ClassDef) and len(value.bases) == 1 and not value.keywords \
                     and not value.decorator_list and self._imported_as(value.bases[0], "typing.NamedTuple") \
-                    and all(isinstance(item, (ast.AnnAssign, ast.FunctionDef, ast.Pass)) or isinstance(item, ast.Expr)
-                            and isinstance(item.value, ast.Constant) for item in value.body) \
+                    and all(isinstance(item, (ast.FunctionDef, ast.Pass)) or isinstance(item, ast.Expr)
+                            and isinstance(item.value, ast.Constant) or isinstance(item, ast.AnnAssign) and (
+                                item.value is None or _plain_constant(item.value)) for item in value.body) \
                     or isinstance(value, ast.Call) and self._imported_as(value.func, "collections.namedtuple") \
                     and all(isinstance(arg, ast.Constant) or isinstance(arg, (ast.List, ast.Tuple)) and all(
                         isinstance(item, ast.Constant) for item in arg.elts) for arg in value.args) \
@@ -366,6 +367,15 @@ class State:
                     or isinstance(part, (ast.NamedExpr, ast.Yield, ast.YieldFrom, ast.Await)):
                 return False
         return True
+
+    def _random(self, func: ast.AST) -> bool:
+        """``func`` is a function of a random module (``random``, ``secrets``, ``numpy.random``, ``torch.random``),
+        whose answer may carry a seed the top level chose."""
+        chain = static._chain(func).split(".")
+        targets = {target for target, _ in self.module.imports.get(chain[0], [])}
+        dotted = ".".join([*targets, *chain[1:]]).split(".") if len(targets) == 1 else []
+        return bool(dotted) and (dotted[0] in ("random", "secrets") or dotted[:2] in (["numpy", "random"],
+                                                                                    ["torch", "random"]))
 
     def _library_chain(self, node: ast.Attribute) -> bool:
         """``node`` is a dotted chain from an imported name (``keyword.kwlist``; not ``torch.finfo(t).eps``)."""
@@ -531,6 +541,8 @@ class State:
             name = _called_name(node)
             if self.rewrites and name in ("str", "repr", "format", "__str__", "__repr__", "__format__"):
                 return True
+            if self._random(node.func):
+                return True  # Python's, numpy's or torch's random state (``random.randbytes``: red team 38)
             return name in WORLD or name.startswith("get") and isinstance(node.func, ast.Attribute) \
                 and _root(node.func.value) in self.module.imports
         return False
@@ -928,6 +940,7 @@ class Objects:
         return all(isinstance(parent := self.module.parents.get(node), ast.Call) and parent.func is node
                    and (self._made_of_literals(parent) or self._made_by_itself(parent, cls, attributes))
                    or self.owner(parent, properties=False) == cls and self._static(self.classes[cls][parent.attr])
+                   or isinstance(parent, ast.ClassDef) and node in parent.bases and parent.name in self.classes
                    for node in self._names.get(cls, ()))
 
     def _made_by_itself(self, call: ast.Call, cls: str, attributes: set[str]) -> bool:
@@ -969,11 +982,13 @@ class Objects:
     def method_touches(self, cls: str, name: str) -> bool:
         """Calling ``cls``'s method ``name`` may bring state in: it, or a method of ``cls`` it may reach, reads state
         (:meth:`State._reads_here`, or a module-level name that does). It reaches a method whose name its code
-        names (by any object, or in a string), and every dunder but ``__init__`` (Python calls them unnamed)."""
+        names (by any object, or in a string), and every dunder but ``__init__`` (Python calls them unnamed); under
+        each name, its base's ``def`` too (``super().slope(x)``: red team 38)."""
         defs = self.classes[cls]
+        every = self._every_def(cls)
         if not self._keeps_its_objects(cls):  # ``np.around(self)`` calls ``self.round``, ``dict(self)`` its ``keys``
             return any(self.state._reads_here(method) or self.state.names_touching(method, but=cls)
-                       for method in defs.values())
+                       for methods_named in every.values() for method in methods_named)
         todo = [name, *(other for other in defs if other.startswith("__") and other != "__init__"),
                 *(other for other in defs if other in methods.CALLED_BY_NAME)]
         reached: set[str] = set()
@@ -982,10 +997,23 @@ class Objects:
             if current in reached or current not in defs:
                 continue
             reached.add(current)
-            todo += [node.attr if isinstance(node, ast.Attribute) else node.value for node in walk(defs[current])
+            todo += [node.attr if isinstance(node, ast.Attribute) else node.value for method in every[current]
+                     for node in walk(method)
                      if isinstance(node, ast.Attribute) or isinstance(node, ast.Constant) and isinstance(node.value, str)]
-        return any(self.state._reads_here(defs[current]) or self.state.names_touching(defs[current], but=cls)
-                   for current in reached)
+        return any(self.state._reads_here(method) or self.state.names_touching(method, but=cls)
+                   for current in reached for method in every[current])
+
+    def _every_def(self, cls: str) -> dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]]:
+        """Each method name of ``cls`` with every ``def`` of it in ``cls`` and its bases."""
+        every: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = collections.defaultdict(list)
+        name: str | None = cls
+        while name in self.classes:
+            node = self.module.bindings[name][0]
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    every[item.name].append(item)
+            name = self._base(node) or None
+        return every
 
     def method(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         """The ``def`` (no property) a module-level ``Poly.value`` or ``_poly.value`` runs, or None."""
@@ -1067,6 +1095,12 @@ def _handed_on(node: ast.Name, parents: dict[ast.AST, ast.AST], module: static.M
     return _chain_kept(child, parents, module)
 
 
+def _plain_constant(node: ast.AST) -> bool:
+    """Numbers, strings, tuples and arithmetic of them, and nothing else (no name: ``grads: list = SEEN``)."""
+    return all(isinstance(part, (ast.Constant, ast.Tuple, ast.UnaryOp, ast.BinOp, ast.operator, ast.unaryop,
+                                 ast.expr_context)) for part in walk(node))
+
+
 def _flat_display(name: str, module: static.Module) -> bool:
     """``name`` is bound once, to a list, tuple, set or dict display of numbers and strings."""
     values = module.bindings.get(name, [])
@@ -1085,6 +1119,17 @@ def _chain_kept(child: ast.AST, parents: dict[ast.AST, ast.AST], module: static.
         if isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is child:
             if not isinstance(parent.ctx, ast.Load):
                 return True
+            called = isinstance(parents.get(parent), ast.Call) and parents[parent].func is parent
+            if isinstance(parent, ast.Attribute) and not called and (parent.attr in MUTATORS
+                                                                     or parent.attr.endswith("_")):
+                return True  # a changing method handed on (``map(SEEN.append, …)``: red team 38)
+        elif isinstance(parent, (ast.BoolOp, ast.IfExp)):
+            if isinstance(parent, ast.IfExp) and parent.test is child:
+                return False  # a condition only read
+            # (``(SEEN or SEEN).append(g)``: the value may be the chain itself, red team 38)
+        elif isinstance(parent, ast.Call) and parent.func is not child and not isinstance(
+                parent.func, (ast.Name, ast.Attribute)):
+            return True  # handed to code computed at run time (``methodcaller("append", g)(SEEN)``)
         elif isinstance(parent, ast.Call):
             name = _called_name(parent)
             if parent.func is child and isinstance(child, ast.Subscript):
@@ -1103,7 +1148,9 @@ def _chain_kept(child: ast.AST, parents: dict[ast.AST, ast.AST], module: static.
             pass
         else:
             if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)) and parent.iter is child:
-                return False  # iterating reads the items (a mutable item is a literal's: not a constant)
+                return not _items_only_read(parent, parents, module, depth)  # (``for row in TABLE: row.append``)
+            if isinstance(parent, ast.comprehension) and any(child is test for test in parent.ifs):
+                return False  # a comprehension's condition, only read
             if isinstance(parent, ast.Assign) and parent.value is child and _local_alias(parent, parents, module, depth):
                 return False  # ``c = self.c`` in a function that only reads ``c``
             return isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.For, ast.AsyncFor,
@@ -1179,6 +1226,20 @@ def _only_read_by(call: ast.Call, child: ast.AST, parents: dict[ast.AST, ast.AST
                    and _chain_kept(node, parents, module, depth + 1) for node in walk(function))
 
 
+def _items_only_read(loop: ast.For | ast.AsyncFor | ast.comprehension, parents: dict[ast.AST, ast.AST],
+                     module: static.Module, depth: int) -> bool:
+    """The names ``loop`` binds to the items it iterates are never changed or kept where it reads them (its body,
+    or the comprehension around it): ``for c in COEFFS: total += c``, not ``for row in TABLE: row.append(g)``."""
+    targets = [node for node in walk(loop.target) if isinstance(node, ast.Name)]
+    if depth >= 3 or not all(isinstance(node, (ast.Name, ast.Tuple, ast.List, ast.Starred, ast.expr_context))
+                             for node in walk(loop.target)):
+        return False
+    scope = parents.get(loop) if isinstance(loop, ast.comprehension) else loop
+    names = {node.id for node in targets}
+    return not any(isinstance(node, ast.Name) and node.id in names and isinstance(node.ctx, ast.Load)
+                   and _chain_kept(node, parents, module, depth + 1) for node in walk(scope))
+
+
 def _local_alias(assign: ast.Assign, parents: dict[ast.AST, ast.AST], module: static.Module, depth: int) -> bool:
     """``assign`` binds names of a function's own (``c = self.c``; ``a, b = COEF``, views of a tensor), each once,
     which the function never changes or keeps (:func:`_chain_kept`, three aliases deep at most)."""
@@ -1214,6 +1275,11 @@ def _callee(call: ast.Call, parents: dict[ast.AST, ast.AST], module: static.Modu
     cls, through_object = _class_of(func.value, parents, module)
     method = next((item for item in cls.body if isinstance(item, ast.FunctionDef) and item.name == func.attr), None) \
         if cls is not None and not cls.bases and not cls.keywords else None
+    if method is not None and through_object and any(  # (a subclass's ``keep`` may be the one called: red team 38)
+            isinstance(other, ast.ClassDef) and other is not cls and any(
+                isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == func.attr
+                for item in other.body) for other in walk(module.tree)):
+        return None
     if method is None or func.attr in {node.attr for node in walk(module.tree) if isinstance(node, ast.Attribute)
                                        and not isinstance(node.ctx, ast.Load)}:
         return None
@@ -1327,8 +1393,9 @@ class Flow:
                 if part.id in self.taint:
                     return self.taint[part.id]
                 if id(part) not in self.local and part.id not in self.declared and (self.state.unsafe_name(
-                        part.id, part) or _definition(part.id, self.state.module) and self.state.touches(part.id)):
-                    return part  # (a helper that reads state, called or handed on: ``map(helper, …)``)
+                        part.id, part) or part.id in self.state.module.bindings and self.state.touches(part.id)):
+                    return part  # (a helper that reads state, called or handed on: ``map(helper, …)``; a constant
+                    # whose methods may: ``CUBIC.slope(x)``, red team 38)
             elif (owner := self.state.objects.owner(part, self._local_receiver(part), self.selves)) is not None:
                 if self.state.objects.method_touches(owner, part.attr):  # ``Poly.value(x)`` may bring state in
                     return part
