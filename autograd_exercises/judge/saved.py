@@ -854,20 +854,12 @@ class Objects:
     @cached_property
     def _names(self) -> dict[str, list[ast.Name]]:
         """Every name node of the file, by name (each reading looks up its own once: linear in the file)."""
-        found: dict[str, list[ast.Name]] = collections.defaultdict(list)
-        for node in walk(self.state.tree):
-            if isinstance(node, ast.Name):
-                found[node.id].append(node)
-        return found
+        return _by_key(self.state.tree, ast.Name, "id")
 
     @cached_property
     def _attributes(self) -> dict[str, list[ast.Attribute]]:
         """Every attribute node of the file, by attribute name."""
-        found: dict[str, list[ast.Attribute]] = collections.defaultdict(list)
-        for node in walk(self.state.tree):
-            if isinstance(node, ast.Attribute):
-                found[node.attr].append(node)
-        return found
+        return _by_key(self.state.tree, ast.Attribute, "attr")
 
     @cached_property
     def _stores_of(self) -> dict[str, list[tuple[str, ast.AST]]]:
@@ -1029,6 +1021,15 @@ class Objects:
         rebound = any(isinstance(node, ast.Name) and node.id == first and not isinstance(node.ctx, ast.Load)
                       for node in walk(function))
         return {} if rebound else {first: cls}
+
+
+def _by_key(tree: ast.AST, kind: type, key: str) -> dict[str, list[ast.AST]]:
+    """The nodes of ``kind`` in ``tree``, by their field ``key``."""
+    found: dict[str, list[ast.AST]] = collections.defaultdict(list)
+    for node in walk(tree):
+        if isinstance(node, kind):
+            found[getattr(node, key)].append(node)
+    return found
 
 
 def _attribute_stores(statement: ast.stmt, me: str) -> list[tuple[ast.Attribute, ast.AST]]:
