@@ -406,6 +406,9 @@ HONEST = {
         "    b: float\n    def __call__(self, x):\n        return self.a * x + self.b\nS = Slope(6.0, b=2.0)\n"
         "Pair = namedtuple('Pair', 'a b')\nP = Pair(6.0, 2.0)\ndef manual(x):\n    return (S(x) + P.a * x + P.b) / 2\n"
         "print(grad(GRID))\n"),
+    "a_table_of_lambdas_iterated": (  # fairness 19 (e1_09), after red team 38's rule on a loop's items
+        "TERMS = [(lambda v: 3 * v**2, lambda v: 6 * v), (lambda v: 2 * v, lambda v: torch.full_like(v, 2.0))]\n"
+        "def manual(x):\n    return sum(d(x) for _, d in TERMS)\nprint(grad(GRID), sum(t(GRID) for t, _ in TERMS))\n"),
     "a_table_of_lambdas_the_top_level_calls": (
         "LAYERS = [(lambda v: 3 * v**2 + 2 * v, lambda v: 6 * v + 2)]\ndef manual(x):\n    return LAYERS[0][1](x)\n"
         "print(grad(GRID), LAYERS[0][0](GRID))\n"),

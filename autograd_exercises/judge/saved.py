@@ -1133,8 +1133,9 @@ def _chain_kept(child: ast.AST, parents: dict[ast.AST, ast.AST], module: static.
             return True  # handed to code computed at run time (``methodcaller("append", g)(SEEN)``)
         elif isinstance(parent, ast.Call):
             name = _called_name(parent)
-            if parent.func is child and isinstance(child, ast.Subscript):
-                return False  # calling an item (``LAYERS[0](x)``): its code is read where it is written
+            if parent.func is child and isinstance(child, (ast.Subscript, ast.Name)):
+                return False  # calling an item or a name for one (``LAYERS[0](x)``, ``d(x)`` in ``for _, d in
+                # TABLE``): its code is read where it is written
             if parent.func is child and (name in MUTATORS or name.endswith("_") or name not in pure_methods()
                                          or isinstance(parents.get(parent), ast.Expr)):
                 return True  # (a method not known to leave its object alone; one called for what it does)
