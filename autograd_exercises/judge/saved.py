@@ -1212,6 +1212,8 @@ def _only_read_by(call: ast.Call, child: ast.AST, parents: dict[ast.AST, ast.AST
     if found is None:
         return False
     function, skip = found
+    if not _small(function):
+        return False
     positional = [*function.args.posonlyargs, *function.args.args][skip:]
     if any(isinstance(arg, ast.Starred) for arg in call.args) or any(k.arg is None for k in call.keywords):
         return False
@@ -1237,6 +1239,8 @@ def _items_only_read(loop: ast.For | ast.AsyncFor | ast.comprehension, parents: 
                              for node in walk(loop.target)):
         return False
     scope = parents.get(loop) if isinstance(loop, ast.comprehension) else loop
+    if not _small(scope):
+        return False
     names = {node.id for node in targets}
     return not any(isinstance(node, ast.Name) and node.id in names and isinstance(node.ctx, ast.Load)
                    and _chain_kept(node, parents, module, depth + 1) for node in walk(scope))
@@ -1253,7 +1257,9 @@ def _local_alias(assign: ast.Assign, parents: dict[ast.AST, ast.AST], module: st
     function = parents.get(assign)
     while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
         function = parents.get(function)
-    own = scopes.scopes(function).own(function) if function is not None else frozenset()
+    if function is None or not _small(function):
+        return False  # (a function past MAX_NODES parts is not followed: a hostile file's would cost its square)
+    own = scopes.scopes(function).own(function)
     ids = {name.id for name in names}
     if not ids <= own or len(ids) != len(names) or any(sum(
             isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load)
@@ -1277,18 +1283,31 @@ def _callee(call: ast.Call, parents: dict[ast.AST, ast.AST], module: static.Modu
     cls, through_object = _class_of(func.value, parents, module)
     method = next((item for item in cls.body if isinstance(item, ast.FunctionDef) and item.name == func.attr), None) \
         if cls is not None and not cls.bases and not cls.keywords else None
-    if method is not None and through_object and any(  # (a subclass's ``keep`` may be the one called: red team 38)
-            isinstance(other, ast.ClassDef) and other is not cls and any(
-                isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == func.attr
-                for item in other.body) for other in walk(module.tree)):
-        return None
-    if method is None or func.attr in {node.attr for node in walk(module.tree) if isinstance(node, ast.Attribute)
-                                       and not isinstance(node.ctx, ast.Load)}:
-        return None
+    defined, stored = _class_index(module)
+    if method is None or func.attr in stored or through_object and defined[func.attr] > 1:
+        return None  # (stored over; or another class's ``keep``, a subclass's, may be the one called: red team 38)
     static_method = [ast.unparse(d) for d in method.decorator_list] == ["staticmethod"]
     if static_method:
         return method, 0
     return (method, 1) if not method.decorator_list and through_object else None  # (its object fills ``self``)
+
+
+def _small(node: ast.AST) -> bool:
+    """``node`` has at most :data:`MAX_NODES` parts (counting stops there)."""
+    return sum(1 for _ in zip(walk(node), range(MAX_NODES + 1))) <= MAX_NODES
+
+
+def _class_index(module: static.Module) -> tuple[collections.Counter, frozenset[str]]:
+    """How many of the file's classes define each method name, and the attribute names the file stores: read once
+    per file (kept on ``module``)."""
+    index = module.__dict__.get("_saved_class_index")
+    if index is None:
+        defined = collections.Counter(item.name for node in walk(module.tree) if isinstance(node, ast.ClassDef)
+                                      for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)))
+        stored = frozenset(node.attr for node in walk(module.tree) if isinstance(node, ast.Attribute)
+                           and not isinstance(node.ctx, ast.Load))
+        index = module.__dict__["_saved_class_index"] = (defined, stored)
+    return index
 
 
 def _class_of(name: ast.Name, parents: dict[ast.AST, ast.AST], module: static.Module) -> tuple[ast.ClassDef | None, bool]:
