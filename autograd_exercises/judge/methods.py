@@ -33,7 +33,7 @@ import functools
 from typing import Iterator
 
 from autograd_exercises.judge.library import library_constant
-from autograd_exercises.judge.syntax import children, walk
+from autograd_exercises.judge.syntax import children, imported_name, walk
 
 CALLED_BY_NAME = frozenset({
     # files: print(file=…), json.dump, pickle, torch.save/load, io wrappers
@@ -168,12 +168,8 @@ def _outermost(chains: list[ast.AST]) -> list[ast.AST]:
 
 def _library_value(chain: ast.AST, imports: dict[str, list[tuple[str, int]]]) -> bool:
     """``math.pi``: a chain from a name imported once, to a library's value that cannot change."""
-    parts = []
-    while isinstance(chain, ast.Attribute):
-        parts.insert(0, chain.attr)
-        chain = chain.value
-    targets = {target for target, _ in imports.get(chain.id, [])} if isinstance(chain, ast.Name) else set()
-    return len(targets) == 1 and library_constant(".".join([*targets, *parts]))
+    dotted = imported_name(chain, imports)
+    return bool(dotted) and library_constant(dotted)
 
 
 def _an_attribute(node: ast.AST, parent: ast.AST | None, called: bool = True) -> bool:

@@ -31,7 +31,7 @@ from typing import Iterable, Iterator
 from autograd_exercises.judge import methods, scopes, static
 from autograd_exercises.judge.library import library_constant
 from autograd_exercises.judge.methods import bound_in as bound_in_body, defaults
-from autograd_exercises.judge.syntax import children, walk
+from autograd_exercises.judge.syntax import children, imported_name, walk
 
 IMMUTABLE = (ast.Constant, ast.Tuple, ast.UnaryOp, ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.expr_context,
              ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
@@ -345,10 +345,8 @@ class State:
 
     def _imported_as(self, node: ast.AST, target: str) -> bool:
         """``node`` (``NamedTuple``, ``typing.NamedTuple``) names ``target``, imported under one name only."""
-        chain = static._chain(node).split(".")
-        targets = {found for found, _ in self.module.imports.get(chain[0], [])}
-        return len(targets) == 1 and ".".join([*targets, *chain[1:]]) == target \
-            and chain[0] not in self.module.bindings
+        return imported_name(node, self.module.imports) == target \
+            and static._chain(node).split(".")[0] not in self.module.bindings
 
     def _closed(self, function: ast.Lambda) -> bool:
         """A lambda that reads only its parameters, libraries and :data:`PURE_BUILTINS`: code, holding no data."""
@@ -371,11 +369,8 @@ class State:
     def _random(self, func: ast.AST) -> bool:
         """``func`` is a function of a random module (``random``, ``secrets``, ``numpy.random``, ``torch.random``),
         whose answer may carry a seed the top level chose."""
-        chain = static._chain(func).split(".")
-        targets = {target for target, _ in self.module.imports.get(chain[0], [])}
-        dotted = ".".join([*targets, *chain[1:]]).split(".") if len(targets) == 1 else []
-        return bool(dotted) and (dotted[0] in ("random", "secrets") or dotted[:2] in (["numpy", "random"],
-                                                                                    ["torch", "random"]))
+        dotted = imported_name(func, self.module.imports).split(".")
+        return dotted[0] in ("random", "secrets") or dotted[:2] in (["numpy", "random"], ["torch", "random"])
 
     def _library_chain(self, node: ast.Attribute) -> bool:
         """``node`` is a dotted chain from an imported name (``keyword.kwlist``; not ``torch.finfo(t).eps``)."""
@@ -392,9 +387,8 @@ class State:
     def _library_constant(self, node: ast.Name | ast.Attribute) -> bool:
         """``node`` (``math.pi``, ``np.float64``, ``from math import tau``) names a library's value that cannot
         change, by :func:`library_constant` of what the file imported under the name it starts with."""
-        chain = static._chain(node) if isinstance(node, ast.Attribute) else node.id
-        targets = {target for target, _ in self.module.imports.get(chain.split(".")[0], [])}
-        return len(targets) == 1 and library_constant(".".join([*targets, *chain.split(".")[1:]]))
+        dotted = imported_name(node, self.module.imports)
+        return bool(dotted) and library_constant(dotted)
 
     def _leaves_early(self, loop: ast.For | ast.AsyncFor) -> bool:
         inside = any(isinstance(node, (ast.Break, ast.Return, ast.Raise)) for node in walk(loop))
@@ -669,10 +663,8 @@ class Objects:
         """``@dataclass`` or ``@dataclasses.dataclass(frozen=True)``: it writes ``__init__`` from the fields (unless
         told not to) and methods that only read them."""
         call = decorator if isinstance(decorator, ast.Call) else None
-        chain = static._chain(call.func if call is not None else decorator)
-        imported = {found for found, _ in self.module.imports.get(chain.split(".")[0], [])}
-        return imported in ({"dataclasses.dataclass"}, {"dataclasses"}) and chain.split(".")[-1] == "dataclass" \
-            and (call is None or not call.args and all(keyword.arg not in (None, "init")
+        return imported_name(call.func if call is not None else decorator, self.module.imports) \
+            == "dataclasses.dataclass" and (call is None or not call.args and all(keyword.arg not in (None, "init")
                                                        and isinstance(keyword.value, ast.Constant)
                                                        for keyword in call.keywords))
 
@@ -1178,16 +1170,15 @@ def _numpy_output(call: ast.Call, child: ast.AST, module: static.Module) -> bool
     signature cannot be read."""
     if child not in call.args:
         return False
-    chain = static._chain(call.func).split(".")
-    targets = {target for target, _ in module.imports.get(chain[0], [])}
-    if len(targets) != 1 or next(iter(targets)).split(".")[0] != "numpy":
+    dotted = imported_name(call.func, module.imports).split(".")
+    if dotted[0] != "numpy":
         return False
     import inspect
 
     import numpy
 
     value, index = numpy, call.args.index(child)
-    for part in [*next(iter(targets)).split(".")[1:], *chain[1:]]:
+    for part in dotted[1:]:
         value = getattr(value, part, None)
     if isinstance(value, numpy.ufunc):
         return index >= value.nin

@@ -48,6 +48,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from autograd_exercises.judge import methods
 from autograd_exercises.judge.syntax import children, walk
+from autograd_exercises.judge.syntax import chain as _chain
 from autograd_exercises.sandbox.protocol import GRADER_PACKAGE
 
 DIFFERENTIATES, TRACKS, DYNAMIC = 0, 1, 2  # ranks: what a finding is, most telling first
@@ -1234,15 +1235,6 @@ def _setattr_call(node: ast.Call) -> bool:
     """``setattr(o, name, v)``, or the same through ``type.__setattr__``/``object.__setattr__``."""
     return isinstance(node.func, ast.Name) and node.func.id == "setattr" \
         or isinstance(node.func, ast.Attribute) and node.func.attr == "__setattr__" and len(node.args) == 3
-
-
-def _chain(node: ast.AST) -> str:
-    """``a.b.c`` as written (``?.b.c`` where the root is not a name: ``type(t).b.c``)."""
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.insert(0, node.attr)
-        node = node.value
-    return ".".join([node.id if isinstance(node, ast.Name) else "?"] + parts)
 
 
 def _patched(target: ast.AST, module: Module) -> bool:

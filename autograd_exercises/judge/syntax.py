@@ -31,3 +31,20 @@ def walk(root: ast.AST, skip: frozenset[int] = frozenset()) -> Iterator[ast.AST]
         node = todo.popleft()
         todo.extend([child for child in children(node) if id(child) not in skip] if skip else children(node))
         yield node
+
+
+def chain(node: ast.AST) -> str:
+    """``a.b.c`` as written (``?.b.c`` where the root is not a name: ``type(t).b.c``)."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.insert(0, node.attr)
+        node = node.value
+    return ".".join([node.id if isinstance(node, ast.Name) else "?"] + parts)
+
+
+def imported_name(node: ast.AST, imports: dict[str, list[tuple[str, int]]]) -> str:
+    """``node``'s dotted name with its root resolved through ``imports`` (``np.random.seed`` after ``import numpy as
+    np``: ``numpy.random.seed``) where the file imports that root one way only; ``""`` otherwise."""
+    parts = chain(node).split(".")
+    targets = {target for target, _ in imports.get(parts[0], [])}
+    return ".".join([*targets, *parts[1:]]) if len(targets) == 1 else ""
