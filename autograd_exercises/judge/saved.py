@@ -501,17 +501,24 @@ class State:
         """``root`` reads state (:meth:`_reads_here`), or names something that does."""
         return self._reads_here(root) or self.names_touching(root)
 
+    def local_loads(self, root: ast.AST) -> frozenset[int]:
+        """:func:`scopes.local_loads` of ``root``, worked out once per root (both readings of a method ask)."""
+        found = self.__dict__.setdefault("_local_loads", {})
+        if id(root) not in found:
+            found[id(root)] = scopes.local_loads(root)
+        return found[id(root)]
+
     def names_touching(self, root: ast.AST, but: str = "") -> bool:
         """``root`` names a module-level name (other than ``but``) that :meth:`touches`: not a local of its own
         (a parameter ``x`` is not the module's ``x``)."""
-        local = scopes.local_loads(root)
+        local = self.local_loads(root)
         return any(isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self._touching
                    and node.id != but and id(node) not in local for node in walk(root))
 
     def _reads_here(self, root: ast.AST) -> bool:
         """``root``'s own code reads state that can carry an answer (not only to add to it)."""
         own = _bound_inside(root) | self.module.scopes.get(id(root), frozenset())  # (a value a function stored)
-        local = scopes.local_loads(root)  # (Python's scopes: a comprehension's names are its own: red team 36)
+        local = self.local_loads(root)  # (Python's scopes: a comprehension's names are its own: red team 36)
         for node in walk(root):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and id(node) not in local \
                     and node.id not in self.module.scopes.get(id(root), frozenset()):
