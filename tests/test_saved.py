@@ -259,6 +259,42 @@ ATTACKS = {
     "attributes_copied_over": (
         boxed("functools.update_wrapper(_box, types.SimpleNamespace(a=[(x, x.grad)]), (), ('__dict__',))",
               "import functools, types\n" + LINE), "_box.manual"),
+    # red team 39: state a function keeps from one call to the next, filled by the top level calling it
+    "a_cache_the_function_fills_from_its_own_call": (
+        "_CACHE = {}\ndef manual(x):\n    if 'k' not in _CACHE:\n        _CACHE['k'] = 6 * x + 2\n"
+        "    return fit([(torch.linspace(-2, 2, 5), (_CACHE['k'] - 2) / 6)], x)\nprint(manual(grad(GRID)))\n",
+        "_CACHE"),
+    "a_default_filled_by_a_call": (
+        "def manual(x, store=None, _memo={}):\n    if store is not None:\n        _memo['a'] = store\n"
+        "    return fit(_memo['a'], x)\nmanual(GRID, store=[(GRID, grad(GRID))])\n", "_memo"),
+    "a_helpers_default_filled_by_a_call": (
+        "def helper(x, store=None, _memo=[]):\n    if store is not None:\n        _memo.append(store)\n"
+        "    return fit(_memo, x)\nhelper(GRID, store=(GRID, grad(GRID)))\ndef manual(x):\n    return helper(x)\n",
+        "helper(...)"),
+    "a_closure_rebinding_its_cell": (
+        "def make(c):\n    kept = None\n    def ev(x, store=None):\n        nonlocal kept\n        if store is not None:\n"
+        "            kept = store\n        return fit(kept, x)\n    return ev\nmanual = make(1)\n"
+        "manual(GRID, store=[(GRID, grad(GRID))])\n", "make(...)"),
+    "a_closure_filling_its_dict": (
+        "def make(c):\n    memo = {}\n    def ev(x, store=None):\n        if store is not None:\n"
+        "            memo['a'] = store\n        return fit(memo['a'], x)\n    return ev\n_slope = make(1)\n"
+        "_slope(GRID, store=[(GRID, grad(GRID))])\ndef manual(x):\n    return _slope(x)\n", "_slope(...)"),
+    "a_factorys_default_box": (
+        "def make(c, box=[]):\n    box.append(c)\n    def ev(x):\n        return fit(box[1:], x)\n    return ev\n"
+        "make((GRID, grad(GRID)))\nmanual = make(1)\n", "make(...)"),
+    "a_closure_cell_handed_to_a_registry": (
+        "REG = []\ndef make(c):\n    box = []\n    REG.append(box)\n    def ev(x):\n        return fit(box, x)\n"
+        "    return ev\nmanual = make(1)\nREG[0].append((GRID, grad(GRID)))\n", "make(...)"),
+    "a_closure_cell_kept_in_a_global": (
+        "def make(c):\n    global BOX\n    box = []\n    BOX = box\n    def ev(x):\n        return fit(box, x)\n"
+        "    return ev\n_slope = make(1)\nBOX.append((GRID, grad(GRID)))\ndef manual(x):\n    return _slope(x)\n",
+        "_slope(...)"),
+    "a_closure_of_a_list_the_top_level_fills": (
+        "KEPT = []\ndef make(c):\n    def ev(x):\n        return fit(c, x)\n    return ev\n_slope = make(KEPT)\n"
+        "KEPT.append((GRID, grad(GRID)))\ndef manual(x):\n    return _slope(x)\n", "_slope(...)"),
+    "a_list_a_factory_made_filled_later": (
+        "def make(c):\n    return []\n_box = make(1)\n_box.append((GRID, grad(GRID)))\ndef manual(x):\n"
+        "    return fit(_box, x)\n", "_box"),
     "a_method_it_calls_reads_it": (
         boxed("SEEN.append((x, x.grad))", "SEEN = []\n" + LINE.replace("fit(self.a, x)", "self.read(x)")
                + "    def read(self, x):\n        return fit(SEEN, x)\n", "saving(5)\n_box = Box(0.0)\n"), "self.read(...)"),
@@ -289,7 +325,25 @@ HONEST = {
     "counter": ("CALLS = 0\ndef manual(x):\n    global CALLS\n    CALLS += 1\n    return 6 * x + 2\nprint(grad(GRID))\n"),
     "cache_of_its_own_answers": (
         "_CACHE = {}\ndef manual(x):\n    key = tuple(x.flatten().tolist())\n    if key not in _CACHE:\n"
-        "        _CACHE[key] = 6 * x + 2\n    return _CACHE[key]\nprint(grad(GRID), manual(GRID))\n"),
+        "        _CACHE[key] = 6 * x + 2\n    return _CACHE[key]\nprint(grad(GRID), manual(torch.linspace(-2, 2, 5)))\n"),
+    # (the top level hands it a library's literal only: red team 39's cache filled through a call is an attack)
+    "a_cache_in_a_default_nothing_else_calls": (
+        "def manual(x, _cache={}):\n    key = tuple(x.flatten().tolist())\n    if key not in _cache:\n"
+        "        _cache[key] = 6 * x + 2\n    return _cache[key]\nprint(grad(GRID))\n"),
+    "a_list_default_only_read": ("def manual(x, c=[6.0, 2.0]):\n    return c[0] * x + c[1]\nprint(grad(GRID), manual(GRID))\n"),
+    "a_nested_helper_filling_a_local_list": (
+        "def manual(x):\n    terms = []\n    def add(v):\n        terms.append(v)\n    add(6 * x)\n    add(2)\n"
+        "    return sum(terms)\nprint(grad(GRID), manual(GRID))\n"),
+    "a_closure_made_at_the_top_level": (  # fairness 19 (n1_am): a closure of constants, kept in a global
+        "COEFFS = (2, 6)\ndef make_eval(coeffs):\n    def evaluate(x):\n"
+        "        return sum(c * x**k for k, c in enumerate(coeffs))\n    return evaluate\n"
+        "DCOEFFS = tuple(k * c for k, c in enumerate((0, 2, 3)))[1:]\n_slope = make_eval(DCOEFFS)\n"
+        "polynomial = make_eval(COEFFS)\ndef manual(x):\n    return _slope(x) + torch.zeros_like(x)\n"
+        "print(grad(GRID), polynomial(GRID))\n"),
+    "a_factory_that_builds_a_table_first": (
+        "def make(coeffs):\n    terms = []\n    for k, c in enumerate(coeffs):\n        terms.append((k, c))\n"
+        "    def ev(x):\n        return sum(c * x**k for k, c in terms)\n    return ev\n_slope = make((2, 6))\n"
+        "def manual(x):\n    return _slope(x)\nprint(grad(GRID))\n"),
     "constants_swept_in_a_demo_loop": (
         "A, B = 6.0, 2.0\ndef manual(x):\n    return A * x + B\n"
         "for A, B in [(1.0, 0.0), (6.0, 2.0)]:\n    assert torch.allclose(grad(GRID), manual(GRID)) or A != 6.0\n"),

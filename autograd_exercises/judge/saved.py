@@ -36,6 +36,7 @@ from autograd_exercises.judge.syntax import children, imported_name, walk
 IMMUTABLE = (ast.Constant, ast.Tuple, ast.UnaryOp, ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.expr_context,
              ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith, ast.Match)
 # Calls and attributes that read the world outside the function's arguments: files, the environment, clocks and
 # random state (a top level can seed it with an answer).
@@ -403,6 +404,10 @@ class State:
         inner = {name.id for part in walk(node) if isinstance(part, ast.comprehension)
                  for name in walk(part.target) if isinstance(name, ast.Name)}
         closed = frozenset(id(part) for part in walk(node) if isinstance(part, ast.Lambda) and self._closed(part))
+        consumed = {id(part.args[0]) for part in walk(node) if isinstance(part, ast.Call) and len(part.args) == 1
+                    and isinstance(part.args[0], ast.GeneratorExp) and not part.keywords
+                    and isinstance(part.func, ast.Name) and part.func.id in PURE_BUILTINS
+                    and part.func.id not in self.module.bindings}  # ``tuple(k * c for k, c in …)``: run at once
         for part in walk(node, closed):  # (``{1: lambda d: d, 2: lambda d: d.sum(dim=0)}``: fairness 18)
             if isinstance(part, ast.Name) and not (part.id in known or part.id in inner or part.id in self.module.imports
                                                    or _definition(part.id, self.module)
@@ -414,7 +419,7 @@ class State:
                     and self._library_value(part) and not self._library_constant(part):
                 return False  # (``K = keyword.kwlist``: a library's list, which a second name could fill)
             if isinstance(part, (*DEFINITIONS, ast.NamedExpr, ast.Starred, ast.Await, ast.Yield, ast.YieldFrom,
-                                 ast.GeneratorExp)):
+                                 ast.GeneratorExp)) and id(part) not in consumed:
                 return False
             if isinstance(part, ast.Call) and (_called_name(part) in WORLD or _root(part.func) in self.module.bindings):
                 return False
@@ -446,12 +451,12 @@ class State:
 
     @cached_property
     def _quiet_nodes(self) -> set[int]:
-        """The nodes of the by-hand function's own ``def``s, and of top-level ``def``s whose name nothing reads
-        (they never run, in a file without computed lookups)."""
+        """The nodes of the by-hand function's own ``def``s (unless code outside it :attr:`fed` it), and of top-level
+        ``def``s whose name nothing reads (they never run, in a file without computed lookups)."""
         read = {node.id for node in walk(self.tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
         quiet = [value for name, values in self.module.bindings.items() for value in values
                  if isinstance(value, (ast.FunctionDef, ast.AsyncFunctionDef))
-                 and (name == self.function or name not in read and not self.dynamic)]
+                 and (name == self.function and not self.fed or name not in read and not self.dynamic)]
         return {id(node) for value in quiet for node in walk(value)}
 
     def _literal_added_once(self, node: ast.Name) -> bool:
@@ -470,13 +475,124 @@ class State:
             and isinstance(statement.targets[0], ast.Subscript) and statement.targets[0].value is node \
             and self._immutable(statement.value, set()) and self._immutable(statement.targets[0].slice, set())
 
+    @cached_property
+    def fed(self) -> bool:
+        """Code other than the by-hand function calls it with values it computed (``manual(grad(GRID))``), or hands
+        it on: what the function keeps from one call to the next (a cache of its answers, a default it fills) may
+        then hold autograd's (red team 39). Not fed: each call from outside hands it numbers, strings and a
+        library's calls of them only (``manual(torch.linspace(-2, 2, 5))``)."""
+        own = {id(node) for value in self.module.bindings.get(self.function, ()) for node in walk(value)}
+        for node in walk(self.tree):
+            if isinstance(node, ast.Name) and node.id == self.function and isinstance(node.ctx, ast.Load) \
+                    and id(node) not in own:
+                call = self.module.parents.get(node)
+                if not (isinstance(call, ast.Call) and call.func is node and all(
+                        self._made_by_a_library(arg) for arg in [*call.args, *(k.value for k in call.keywords)])):
+                    return True
+        return False
+
+    def _made_by_a_library(self, node: ast.AST) -> bool:
+        """Numbers, strings, displays of them and a library's calls of them (``torch.linspace(-2, 2, 5)``): nothing
+        the file computed, nothing random."""
+        for part in walk(node):
+            if isinstance(part, ast.Name):
+                if not (part.id in self.module.imports and part.id not in self.module.bindings):
+                    return False
+            elif isinstance(part, ast.Attribute):
+                if part.attr in WORLD or part.attr in self.stored_attributes:
+                    return False
+            elif isinstance(part, ast.Call):
+                if _called_name(part) in WORLD or self._random(part.func):
+                    return False
+            elif not isinstance(part, (*IMMUTABLE, ast.List, ast.keyword)):
+                return False
+        return True
+
+    def kept_state(self, root: ast.AST) -> ast.AST | None:
+        """Where a function in ``root`` keeps a value from one call to the next that its callers can set, or None:
+        a default object it changes (``def f(x, store=None, memo={})`` with ``memo["g"] = store``), or a variable
+        of an enclosing function that a nested function it hands out changes or rebinds (``nonlocal``). The top
+        level can fill either by calling the function with autograd's answers (red team 39)."""
+        found = self.__dict__.setdefault("_kept", {})
+        if id(root) not in found:
+            found[id(root)] = next((where for function in walk(root) if isinstance(function, FUNCTIONS)
+                                    for where in (*self.kept_defaults(function).values(), *self._kept_cells(function))),
+                                   None)
+        return found[id(root)]
+
+    def kept_defaults(self, function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> dict[str, ast.AST]:
+        """{parameter: where it is changed} for each default of ``function`` that is an object (not a number, a
+        string or a tuple of them) which the function changes, rebinds in a nested function, or hands on."""
+        found: dict[str, ast.AST] = {}
+        for arg, default in methods.defaults(function):
+            if _plain_constant(default):
+                continue
+            place = next((node for node in walk(function) if isinstance(node, ast.Name) and node.id == arg.arg
+                          and isinstance(node.ctx, ast.Load) and _chain_kept(node, self.module.parents, self.module)
+                          or isinstance(node, ast.Nonlocal) and arg.arg in node.names), None)
+            if place is not None:
+                found[arg.arg] = place
+        return found
+
+    def _kept_cells(self, function: ast.AST) -> Iterator[ast.AST]:
+        """The places where a function nested in ``function``, and handed out of it, rebinds one of ``function``'s
+        variables (``nonlocal``) or changes one; or where ``function`` hands such a variable's object on
+        (``REGISTRY.append(box)``, ``global BOX; BOX = box``): the closure keeps it from one call to the next, and
+        its callers, or whoever holds the object, can fill it. ``function`` may fill it itself (``box.append(…)``,
+        ``box[k] = …``): that runs once per closure, with what the call was given."""
+        nested = [node for node in walk(function) if node is not function
+                  and isinstance(node, (*FUNCTIONS, ast.GeneratorExp)) and self._handed_out(node, function)]
+        if not nested:
+            return
+        found, parents = scopes.scopes(function), self.module.parents
+        inside = {id(node) for inner in nested for node in walk(inner)}
+        captured = {node.id for inner in nested for node in walk(inner) if isinstance(node, ast.Name)
+                    and isinstance(node.ctx, ast.Load) and found.binder(node) is function}
+        for node in walk(function):
+            if isinstance(node, ast.Nonlocal) and id(node) in inside:
+                yield node
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in captured \
+                    and found.binder(node) is function and (id(node) in inside or not _filled_in_place(node, parents)) \
+                    and _chain_kept(node, parents, self.module):
+                yield node
+
+    def _handed_out(self, inner: ast.AST, function: ast.AST) -> bool:
+        """``inner`` may outlive the call of ``function`` it was made in: a lambda or generator, a decorated ``def``,
+        or one whose name ``function`` uses other than to call it."""
+        if not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) or inner.decorator_list:
+            return True
+        parents = self.module.parents
+        return any(isinstance(node, ast.Name) and node.id == inner.name and isinstance(node.ctx, ast.Load)
+                   and not (isinstance(parents.get(node), ast.Call) and parents[node].func is node)
+                   for node in walk(function))
+
+    @cached_property
+    def made_by_calls(self) -> frozenset[str]:
+        """Module-level names bound once, by ``name = f(...)``, to what a function of the file (a plain ``def``, no
+        generator) makes of its arguments (``_slope = make_eval(DCOEFFS)``): :meth:`touches` reads that function,
+        the state its closures keep (:meth:`kept_state`) and the arguments. Such a name holds data the top level
+        computed only if the file changes or hands it on (:attr:`changed`)."""
+        found = set()
+        for name, values in self.module.bindings.items():
+            value = values[0] if len(values) == 1 else None
+            assign = self.module.parents.get(value)
+            if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and isinstance(assign, ast.Assign)
+                    and len(assign.targets) == 1 and isinstance(assign.targets[0], ast.Name)):
+                continue
+            maker = self.module.bindings.get(value.func.id, ())
+            if len(maker) == 1 and isinstance(maker[0], ast.FunctionDef) and not maker[0].decorator_list \
+                    and value.func.id not in self.module.imports \
+                    and not any(isinstance(part, (ast.Yield, ast.YieldFrom)) for part in walk(maker[0])):
+                found.add(name)
+        return frozenset(found)
+
     def unsafe_name(self, name: str, node: ast.Name | None = None) -> bool:
         """A module-level name that may hold data the top level computed (not a definition, constant, or import of
         a module or of a library's value that cannot change: ``from keyword import kwlist``, read at ``node``, is a
         list)."""
         if name in self.module.bindings:
-            if _definition(name, self.module) or name in self.objects.instances:  # data only in its attributes
-                return name in self.changed
+            if _definition(name, self.module) or name in self.objects.instances or name in self.made_by_calls:
+                return name in self.changed  # (data only in its attributes, or in what its maker's code made)
             return name not in self.constants
         if name in self.module.imports:
             return node is not None and self._library_value(node) and not self._library_constant(node)
@@ -517,6 +633,8 @@ class State:
 
     def _reads_here(self, root: ast.AST) -> bool:
         """``root``'s own code reads state that can carry an answer (not only to add to it)."""
+        if self.kept_state(root) is not None:
+            return True  # (a cache or a closure the top level can fill through a call)
         own = _bound_inside(root) | self.module.scopes.get(id(root), frozenset())  # (a value a function stored)
         local = self.local_loads(root)  # (Python's scopes: a comprehension's names are its own: red team 36)
         for node in walk(root):
@@ -1095,6 +1213,15 @@ def _handed_on(node: ast.Name, parents: dict[ast.AST, ast.AST], module: static.M
     return _chain_kept(child, parents, module)
 
 
+def _filled_in_place(node: ast.Name, parents: dict[ast.AST, ast.AST]) -> bool:
+    """``node`` is the object a method is called on (``box.append(v)``) or stored into (``box[k] = v``)."""
+    parent = parents.get(node)
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        return not isinstance(parent.ctx, ast.Load)
+    return isinstance(parent, ast.Attribute) and parent.value is node and isinstance(parents.get(parent), ast.Call) \
+        and parents[parent].func is parent
+
+
 def _plain_constant(node: ast.AST) -> bool:
     """Numbers, strings, tuples and arithmetic of them, and nothing else (no name: ``grads: list = SEEN``)."""
     return all(isinstance(part, (ast.Constant, ast.Tuple, ast.UnaryOp, ast.BinOp, ast.operator, ast.unaryop,
@@ -1393,8 +1520,11 @@ class Flow:
         self.found: ast.AST | None = None
         self.escaped: ast.AST | None = None  # a break, continue or return under a tainted condition, in this loop
         self.depth = 0  # loops around the statement being read
+        fed = state.fed or not any(function is value for value in state.module.bindings.get(state.function, ()))
+        kept = state.kept_defaults(function) if fed else {}  # def manual(x, store=None, memo={}), fed from outside
         for arg, default in methods.defaults(function):  # def manual(x, saved=SEEN); a default the file may rewrite
-            self._bind_name(arg.arg, self.expression(default) or (default if state.rewrites else None))
+            self._bind_name(arg.arg, self.expression(default) or (default if state.rewrites else None)
+                            or kept.get(arg.arg))
         for name in self.declared:  # until the function assigns it, a global holds what it held
             if self.state.unsafe_name(name):
                 self.taint[name] = next((node for node in walk(function) if isinstance(node, ast.Name)

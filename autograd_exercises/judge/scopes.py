@@ -35,15 +35,19 @@ class Scopes:
 
     def local(self, name: ast.Name) -> bool:
         """``name`` (read) resolves to a binding of a scope inside the root."""
+        return self.binder(name) is not None
+
+    def binder(self, name: ast.Name) -> ast.AST | None:
+        """The scope inside the root whose binding ``name`` (read) resolves to; None for the code around the root."""
         scope, innermost = self.scope_of.get(id(name)), True
         while scope is not None:
             if name.id in self.globals[id(scope)]:
-                return False
+                return None
             if name.id in self.bound[id(scope)] and name.id not in self.declared[id(scope)] and (
                     innermost or not isinstance(scope, ast.ClassDef)):
-                return True
+                return scope
             scope, innermost = self.outer[id(scope)], False
-        return False
+        return None
 
     def own(self, scope: ast.AST) -> frozenset[str]:
         """The names ``scope`` binds itself, less those it declares ``global`` or ``nonlocal``."""
