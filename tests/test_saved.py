@@ -295,6 +295,34 @@ ATTACKS = {
     "a_list_a_factory_made_filled_later": (
         "def make(c):\n    return []\n_box = make(1)\n_box.append((GRID, grad(GRID)))\ndef manual(x):\n"
         "    return fit(_box, x)\n", "_box"),
+    # red team 39, second round (a helper's review of the rules above)
+    'an_own_cache_holding_the_object_it_returned': (
+        "_CACHE = {}\ndef manual(x):\n    if 'k' not in _CACHE:\n        _CACHE['k'] = x.contiguous()\n        return _CACHE['k']\n    return fit([(torch.linspace(-2, 2, 5), _CACHE['k'])], x)\nmanual(torch.zeros(5)).copy_(grad(GRID))\n",
+        '_CACHE'),
+    'an_own_cache_holding_a_leaf_the_top_level_differentiates': (
+        "_CACHE = {}\ndef manual(x):\n    if 'k' not in _CACHE:\n        _CACHE['k'] = x.contiguous()\n        return _CACHE['k']\n    k = _CACHE['k']\n    return fit([(k.detach(), k.grad)], x)\nT = manual(torch.linspace(-2, 2, 5, requires_grad=True))\nf(T).sum().backward()\n",
+        '_CACHE'),
+    'an_own_cache_filled_by_a_function_it_returns': (
+        "_CACHE = {}\ndef manual(x):\n    if 'k' in _CACHE:\n        return fit([(torch.linspace(-2, 2, 5), _CACHE['k'])], x)\n    def put(v):\n        _CACHE['k'] = v.contiguous()\n    return put\nmanual(torch.zeros(1))(grad(GRID))\n",
+        '_CACHE'),
+    'a_class_in_a_factory_filling_its_cell': (
+        "def make(c):\n    memo = {}\n    class Ev:\n        def __call__(self, x, store=None):\n            if store is not None:\n                memo['a'] = store\n            return fit(memo['a'], x)\n    return Ev()\n_slope = make(1)\n_slope(GRID, store=[(GRID, grad(GRID))])\ndef manual(x):\n    return _slope(x)\n",
+        '_slope(...)'),
+    'a_closure_filling_its_cell_through_a_sibling': (
+        'def make(c):\n    memo = []\n    def put(v):\n        memo.append(v)\n    def ev(x, store=None):\n        if store is not None:\n            put(store)\n        return fit(memo, x)\n    return ev\n_slope = make(1)\n_slope(GRID, store=(GRID, grad(GRID)))\ndef manual(x):\n    return _slope(x)\n',
+        '_slope(...)'),
+    'a_list_a_maker_keeps_in_a_global': (
+        'def make():\n    global BOX\n    b = []\n    BOX = b\n    return b\n_box = make()\nBOX.append((GRID, grad(GRID)))\ndef manual(x):\n    return fit(_box, x)\n',
+        '_box'),
+    'a_list_a_maker_gets_from_a_library': (
+        "from logging import getLogger\ndef make(name):\n    return getLogger(name).filters\n_box = make('grads')\ngetLogger('grads').addFilter((GRID, grad(GRID)))\ndef manual(x):\n    return fit(_box, x)\n",
+        '_box'),
+    'a_closure_of_a_librarys_list': (
+        "from logging import getLogger\ndef make(box):\n    def ev(x):\n        return fit(box, x)\n    return ev\n_slope = make(getLogger('grads').filters)\ngetLogger('grads').addFilter((GRID, grad(GRID)))\ndef manual(x):\n    return _slope(x)\n",
+        '_slope(...)'),
+    'a_list_a_maker_hands_to_a_registry': (
+        'REG = []\ndef make():\n    b = []\n    REG.append(b)\n    return b\n_box = make()\nREG[0].append((GRID, grad(GRID)))\ndef manual(x):\n    return fit(_box, x)\n',
+        '_box'),
     "a_method_it_calls_reads_it": (
         boxed("SEEN.append((x, x.grad))", "SEEN = []\n" + LINE.replace("fit(self.a, x)", "self.read(x)")
                + "    def read(self, x):\n        return fit(SEEN, x)\n", "saving(5)\n_box = Box(0.0)\n"), "self.read(...)"),

@@ -487,9 +487,17 @@ class State:
                     and id(node) not in own:
                 call = self.module.parents.get(node)
                 if not (isinstance(call, ast.Call) and call.func is node and all(
-                        self._made_by_a_library(arg) for arg in [*call.args, *(k.value for k in call.keywords)])):
+                        self._made_by_a_library(arg) for arg in [*call.args, *(k.value for k in call.keywords)])
+                        and self._answer_dropped(call)):
                     return True
         return False
+
+    def _answer_dropped(self, call: ast.Call) -> bool:
+        """What ``call`` returns is dropped or printed: never kept, changed or called (it may be the very object the
+        function keeps, or a function that fills it: red team 39)."""
+        parent = self.module.parents.get(call)
+        return isinstance(parent, ast.Expr) or isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) \
+            and parent.func.id == "print" and "print" not in self.module.bindings and call in parent.args
 
     def _made_by_a_library(self, node: ast.AST) -> bool:
         """Numbers, strings, displays of them and a library's calls of them (``torch.linspace(-2, 2, 5)``): nothing
@@ -541,9 +549,9 @@ class State:
         its callers, or whoever holds the object, can fill it. ``function`` may fill it itself (``box.append(…)``,
         ``box[k] = …``): that runs once per closure, with what the call was given."""
         nested = [node for node in walk(function) if node is not function
-                  and isinstance(node, (*FUNCTIONS, ast.GeneratorExp)) and self._handed_out(node, function)]
-        if not nested:
-            return
+                  and isinstance(node, (*FUNCTIONS, ast.GeneratorExp, ast.ClassDef))]
+        if not any(self._handed_out(node, function) for node in nested):
+            return  # (once one is handed out, it may call any other, or make the class: all count)
         found, parents = scopes.scopes(function), self.module.parents
         inside = {id(node) for inner in nested for node in walk(inner)}
         captured = {node.id for inner in nested for node in walk(inner) if isinstance(node, ast.Name)
@@ -557,8 +565,8 @@ class State:
                 yield node
 
     def _handed_out(self, inner: ast.AST, function: ast.AST) -> bool:
-        """``inner`` may outlive the call of ``function`` it was made in: a lambda or generator, a decorated ``def``,
-        or one whose name ``function`` uses other than to call it."""
+        """``inner`` may outlive the call of ``function`` it was made in: a lambda, generator or class, a decorated
+        ``def``, or one whose name ``function`` uses other than to call it."""
         if not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) or inner.decorator_list:
             return True
         parents = self.module.parents
@@ -568,8 +576,9 @@ class State:
 
     @cached_property
     def made_by_calls(self) -> frozenset[str]:
-        """Module-level names bound once, by ``name = f(...)``, to what a function of the file (a plain ``def``, no
-        generator) makes of its arguments (``_slope = make_eval(DCOEFFS)``): :meth:`touches` reads that function,
+        """Module-level names bound once, by ``name = f(...)``, to a closure a function of the file makes of its
+        arguments (``_slope = make_eval(DCOEFFS)``; it returns only functions it defines, never data: red team 39
+        had one hand the list it returned to a registry first): :meth:`touches` reads that function,
         the state its closures keep (:meth:`kept_state`) and the arguments. Such a name holds data the top level
         computed only if the file changes or hands it on (:attr:`changed`)."""
         found = set()
@@ -581,8 +590,7 @@ class State:
                 continue
             maker = self.module.bindings.get(value.func.id, ())
             if len(maker) == 1 and isinstance(maker[0], ast.FunctionDef) and not maker[0].decorator_list \
-                    and value.func.id not in self.module.imports \
-                    and not any(isinstance(part, (ast.Yield, ast.YieldFrom)) for part in walk(maker[0])):
+                    and value.func.id not in self.module.imports and _returns_closures(maker[0]):
                 found.add(name)
         return frozenset(found)
 
@@ -662,8 +670,9 @@ class State:
                 return True
             if self._random(node.func):
                 return True  # Python's, numpy's or torch's random state (``random.randbytes``: red team 38)
-            return name in WORLD or name.startswith("get") and isinstance(node.func, ast.Attribute) \
-                and _root(node.func.value) in self.module.imports
+            return name in WORLD or name.startswith("get") and (
+                isinstance(node.func, ast.Attribute) and _root(node.func.value) in self.module.imports
+                or isinstance(node.func, ast.Name) and name in self.module.imports)  # (``from logging import getLogger``)
         return False
 
     def answer_source(self, node: ast.AST) -> ast.AST | None:
@@ -1211,6 +1220,18 @@ def _handed_on(node: ast.Name, parents: dict[ast.AST, ast.AST], module: static.M
     if isinstance(parent, ast.Call) and parent.func is child:
         return False  # calling the object itself (a layer, ``torch.nn.Sigmoid()``) makes a new value
     return _chain_kept(child, parents, module)
+
+
+def _returns_closures(function: ast.FunctionDef) -> bool:
+    """Every ``return`` of ``function`` (a plain function, no generator) hands back a ``def`` it made or a lambda."""
+    own = {node.name for node in function.body if isinstance(node, ast.FunctionDef) and not node.decorator_list}
+    nested = {id(part) for node in walk(function) if node is not function and isinstance(node, (*FUNCTIONS, ast.ClassDef))
+              for part in walk(node) if part is not node}
+    returns = [node for node in walk(function) if isinstance(node, ast.Return) and id(node) not in nested]
+    return bool(returns) and not any(isinstance(node, (ast.Yield, ast.YieldFrom)) and id(node) not in nested
+                                     for node in walk(function)) and all(
+        isinstance(node.value, ast.Lambda) or isinstance(node.value, ast.Name) and node.value.id in own
+        for node in returns)
 
 
 def _filled_in_place(node: ast.Name, parents: dict[ast.AST, ast.AST]) -> bool:
