@@ -368,6 +368,11 @@ HONEST = {
         "DCOEFFS = tuple(k * c for k, c in enumerate((0, 2, 3)))[1:]\n_slope = make_eval(DCOEFFS)\n"
         "polynomial = make_eval(COEFFS)\ndef manual(x):\n    return _slope(x) + torch.zeros_like(x)\n"
         "print(grad(GRID), polynomial(GRID))\n"),
+    "a_method_summing_a_generator": (  # red team 37's f7, which the first reading of kept cells failed
+        "class Poly:\n    def __init__(self, coeffs):\n        self.coeffs = torch.tensor(coeffs, dtype=torch.float64)\n"
+        "    def grad(self, x):\n        c = self.coeffs.to(x.dtype)\n        powers = torch.arange(1, len(c), dtype=x.dtype)\n"
+        "        return sum(p * c[int(p)] * x ** (p - 1) for p in powers)\nP = Poly([2, 6])\n"
+        "def manual(x):\n    return P.grad(x)\nprint(grad(GRID))\n"),
     "a_factory_that_builds_a_table_first": (
         "def make(coeffs):\n    terms = []\n    for k, c in enumerate(coeffs):\n        terms.append((k, c))\n"
         "    def ev(x):\n        return sum(c * x**k for k, c in terms)\n    return ev\n_slope = make((2, 6))\n"

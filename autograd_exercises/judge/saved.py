@@ -72,6 +72,7 @@ DYNAMIC_NAMESPACE = frozenset({"globals", "vars", "setattr", "__dict__", "exec",
 BUILTINS = frozenset(dir(builtins))
 PURE_BUILTINS = frozenset({"list", "tuple", "float", "int", "complex", "bool", "str", "dict", "set", "frozenset",
                            "sorted", "reversed", "range", "len", "abs", "round", "sum", "min", "max", "zip", "enumerate"})
+EAGER = frozenset({"list", "tuple", "set", "frozenset", "dict", "sum", "min", "max", "sorted", "any", "all"})  # consume
 PURE_LIBRARIES = frozenset({"torch", "numpy", "math"})  # their calls change only what they say (``out=``, ``add_``)
 TOP_LEVEL = "the module's top level"
 MAX_NODES = 4000  # a by-hand function's size past which its flow is not followed (it fails closed)
@@ -565,11 +566,17 @@ class State:
                 yield node
 
     def _handed_out(self, inner: ast.AST, function: ast.AST) -> bool:
-        """``inner`` may outlive the call of ``function`` it was made in: a lambda, generator or class, a decorated
-        ``def``, or one whose name ``function`` uses other than to call it."""
+        """``inner`` may outlive the call of ``function`` it was made in: a lambda, a class, a generator that no
+        :data:`EAGER` builtin consumes at once, a decorated ``def``, or one whose name ``function`` uses other than to
+        call it."""
+        parents = self.module.parents
+        if isinstance(inner, ast.GeneratorExp):  # ``sum(c * x**k for k, c in terms)`` runs at once
+            call = parents.get(inner)
+            return not (isinstance(call, ast.Call) and call.args == [inner] and not call.keywords
+                        and isinstance(call.func, ast.Name) and call.func.id in EAGER
+                        and call.func.id not in self.module.bindings)
         if not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) or inner.decorator_list:
             return True
-        parents = self.module.parents
         return any(isinstance(node, ast.Name) and node.id == inner.name and isinstance(node.ctx, ast.Load)
                    and not (isinstance(parents.get(node), ast.Call) and parents[node].func is node)
                    for node in walk(function))
