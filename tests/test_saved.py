@@ -59,7 +59,7 @@ ATTACKS = {
     "global_set_by_the_autograd_function": (
         saving("global LAST\n    LAST = [(x, x.grad)]", "return fit(LAST, x)", "LAST = None\n"), "LAST"),
     "class_attribute": (saving("Store.seen.append((x, x.grad))", "return fit(Store.seen, x)",
-                               "class Store:\n    seen = []\n"), "Store"),
+                               "class Store:\n    seen = []\n"), "Store.seen"),
     "function_attribute": (saving("fit.seen = [(x, x.grad)]", "return fit(fit.seen, x)"), "fit"),
     "module_attribute": (saving("torch.seen = [(x, x.grad)]", "return fit(torch.seen, x)"), "torch.seen"),
     "default_argument": ("SEEN = []\n" + saving("SEEN.append((x, x.grad))", "return fit(saved, x)").replace(
@@ -323,6 +323,46 @@ ATTACKS = {
     'a_list_a_maker_hands_to_a_registry': (
         'REG = []\ndef make():\n    b = []\n    REG.append(b)\n    return b\n_box = make()\nREG[0].append((GRID, grad(GRID)))\ndef manual(x):\n    return fit(_box, x)\n',
         '_box'),
+    # red team 40 (a helper's second review)
+    'a_list_aliased_by_a_default': (
+        'BOX = []\ndef keep(pair, b=BOX):\n    b.append(pair)\nkeep((GRID, grad(GRID)))\ndef manual(x):\n    return fit(BOX, x)\n',
+        'BOX'),
+    'a_list_aliased_by_a_lambdas_default': (
+        'BOX = []\n(lambda b=BOX: b.append((GRID, grad(GRID))))()\ndef manual(x):\n    return fit(BOX, x)\n',
+        'BOX'),
+    'a_list_captured_by_a_match': (
+        'BOX = []\nmatch BOX:\n    case b:\n        b.append((GRID, grad(GRID)))\ndef manual(x):\n    return fit(BOX, x)\n',
+        'BOX'),
+    'a_list_reached_through_a_comprehension': (
+        'BOX = []\n[BOX for _ in range(1)][0].append((GRID, grad(GRID)))\ndef manual(x):\n    return fit(BOX, x)\n',
+        'BOX'),
+    'a_list_carried_by_an_exception': (
+        'BOX = []\ntry:\n    raise KeyError(BOX)\nexcept KeyError as e:\n    e.args[0].append((GRID, grad(GRID)))\ndef manual(x):\n    return fit(BOX, x)\n',
+        'BOX'),
+    'a_closure_cell_reached_through_a_comprehension': (
+        "def make():\n    box = []\n    def ev(x, store=None):\n        if store is not None:\n            [box for _ in 'a'][0].append(store)\n        return fit(box, x)\n    return ev\n_slope = make()\n_slope(GRID, store=(GRID, grad(GRID)))\ndef manual(x):\n    return _slope(x)\n",
+        '_slope(...)'),
+    'an_own_cache_reached_through_a_comprehension': (
+        "_CACHE = {}\ndef manual(x, store=None):\n    if store is not None:\n        [_CACHE for _ in 'a'][0]['k'] = store\n        return store\n    return fit(_CACHE['k'], x)\nmanual(GRID, store=[(GRID, grad(GRID))])\n",
+        '_CACHE'),
+    'attributes_copied_by_update_wrapper': (
+        'import functools, types\ndef manual(x):\n    return fit(manual.pairs, x)\nfunctools.update_wrapper(manual, types.SimpleNamespace(pairs=[(GRID, grad(GRID))]), ())\n',
+        'manual.pairs'),
+    'a_helpers_attributes_copied_by_update_wrapper': (
+        'import functools, types\ndef slope(x):\n    return fit(slope.pairs, x)\nfunctools.update_wrapper(slope, types.SimpleNamespace(pairs=[(GRID, grad(GRID))]), ())\ndef manual(x):\n    return slope(x) + 0 * x\n',
+        'slope(...)'),
+    'a_closures_attributes_copied_by_update_wrapper': (
+        'import functools, types\ndef make():\n    def ev(x):\n        return fit(me.pairs, x)\n    me = ev\n    return ev\n_slope = make()\nfunctools.update_wrapper(_slope, types.SimpleNamespace(pairs=[(GRID, grad(GRID))]), ())\ndef manual(x):\n    return _slope(x)\n',
+        '_slope(...)'),
+    'print_imported_as_another_function': (
+        "from typing import final as print\n_CACHE = {}\ndef manual(x):\n    if 'k' not in _CACHE:\n        _CACHE['k'] = x.contiguous()\n        return _CACHE['k']\n    return fit([(torch.linspace(-2, 2, 5), _CACHE['k'])], x)\nprint(manual(torch.zeros(5))).copy_(grad(GRID))\n",
+        '_CACHE'),
+    'print_replaced_in_builtins': (
+        "import builtins\nbuiltins.print = lambda *a: a[0]\n_CACHE = {}\ndef manual(x):\n    if 'k' not in _CACHE:\n        _CACHE['k'] = x.contiguous()\n        return _CACHE['k']\n    return fit([(torch.linspace(-2, 2, 5), _CACHE['k'])], x)\nprint(manual(torch.zeros(5))).copy_(grad(GRID))\n",
+        '_CACHE'),
+    'a_callable_object_filling_a_class_attribute': (
+        "class Ev:\n    memo = {}\n    def __call__(self, x, store=None):\n        if store is not None:\n            self.memo['k'] = store\n        return fit(self.memo['k'], x)\nmanual = Ev()\nmanual(GRID, store=[(GRID, grad(GRID))])\n",
+        'Ev(...)'),
     "a_method_it_calls_reads_it": (
         boxed("SEEN.append((x, x.grad))", "SEEN = []\n" + LINE.replace("fit(self.a, x)", "self.read(x)")
                + "    def read(self, x):\n        return fit(SEEN, x)\n", "saving(5)\n_box = Box(0.0)\n"), "self.read(...)"),
@@ -373,6 +413,10 @@ HONEST = {
         "    def grad(self, x):\n        c = self.coeffs.to(x.dtype)\n        powers = torch.arange(1, len(c), dtype=x.dtype)\n"
         "        return sum(p * c[int(p)] * x ** (p - 1) for p in powers)\nP = Poly([2, 6])\n"
         "def manual(x):\n    return P.grad(x)\nprint(grad(GRID))\n"),
+    "an_annotated_closure_made_at_the_top_level": (  # red team 40's false positive
+        "from typing import Callable\ndef make_eval(coeffs):\n    def evaluate(x):\n"
+        "        return coeffs[0] * x + coeffs[1]\n    return evaluate\n_slope: Callable = make_eval((6.0, 2.0))\n"
+        "def manual(x):\n    return _slope(x)\nprint(grad(GRID))\n"),
     "a_factory_that_builds_a_table_first": (
         "def make(coeffs):\n    terms = []\n    for k, c in enumerate(coeffs):\n        terms.append((k, c))\n"
         "    def ev(x):\n        return sum(c * x**k for k, c in terms)\n    return ev\n_slope = make((2, 6))\n"

@@ -68,10 +68,14 @@ OBJECT_DOORS = frozenset({"__self__", "__func__", "__dict__", "__class__", "__se
                           "get_referents", "get_objects", "f_locals", "f_globals", "copyreg"})
 REWRITES = frozenset({"__defaults__", "__kwdefaults__", "__closure__", "cell_contents", "__code__", "set_printoptions",
                       "__wrapped__", "__func__"})
-DYNAMIC_NAMESPACE = frozenset({"globals", "vars", "setattr", "__dict__", "exec", "eval", "__builtins__", "modules"})
+DYNAMIC_NAMESPACE = frozenset({"globals", "vars", "setattr", "__dict__", "exec", "eval", "__builtins__", "modules",
+                               "update_wrapper", "wraps"})  # (these copy any attribute onto a function: red team 40)
 BUILTINS = frozenset(dir(builtins))
 PURE_BUILTINS = frozenset({"list", "tuple", "float", "int", "complex", "bool", "str", "dict", "set", "frozenset",
                            "sorted", "reversed", "range", "len", "abs", "round", "sum", "min", "max", "zip", "enumerate"})
+# Where a value ends up only read: a statement of its own, a comparison, arithmetic, a condition, an index, a text.
+READ_ONLY = (ast.Expr, ast.Compare, ast.BinOp, ast.UnaryOp, ast.If, ast.While, ast.Assert, ast.FormattedValue,
+             ast.JoinedStr, ast.Subscript, ast.Slice)
 EAGER = frozenset({"list", "tuple", "set", "frozenset", "dict", "sum", "min", "max", "sorted", "any", "all"})  # consume
 PURE_LIBRARIES = frozenset({"torch", "numpy", "math"})  # their calls change only what they say (``out=``, ``add_``)
 TOP_LEVEL = "the module's top level"
@@ -245,13 +249,13 @@ class State:
 
     @cached_property
     def stored_attributes(self) -> frozenset[str]:
-        """Every attribute name the file stores, deletes or changes through a library's object."""
+        """Every attribute name the file stores, deletes, or changes through (``sys.path.append``, ``self.memo[k] =
+        v``: red team 40)."""
         return frozenset(self.module.attributes) | frozenset(
             node.attr for node in walk(self.tree) if isinstance(node, ast.Attribute)
             and isinstance(node.ctx, (ast.Store, ast.Del))) | frozenset(
             node.attr for node in walk(self.tree) if isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name) and node.value.id in self.module.imports
-            and _changed_through(node, self.module.parents))
+            and _changed_through(node, self.module.parents))  # (``self.memo[k] = v`` for a class's ``memo = {}``)
 
     @cached_property
     def rewrites(self) -> bool:
@@ -498,7 +502,9 @@ class State:
         function keeps, or a function that fills it: red team 39)."""
         parent = self.module.parents.get(call)
         return isinstance(parent, ast.Expr) or isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) \
-            and parent.func.id == "print" and "print" not in self.module.bindings and call in parent.args
+            and parent.func.id == "print" and "print" not in self.module.bindings and "print" not in self.module.imports \
+            and "print" not in self.stored_attributes and call in parent.args \
+            and isinstance(self.module.parents.get(parent), ast.Expr)  # (``from typing import final as print``)
 
     def _made_by_a_library(self, node: ast.AST) -> bool:
         """Numbers, strings, displays of them and a library's calls of them (``torch.linspace(-2, 2, 5)``): nothing
@@ -592,8 +598,10 @@ class State:
         for name, values in self.module.bindings.items():
             value = values[0] if len(values) == 1 else None
             assign = self.module.parents.get(value)
-            if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and isinstance(assign, ast.Assign)
-                    and len(assign.targets) == 1 and isinstance(assign.targets[0], ast.Name)):
+            targets = assign.targets if isinstance(assign, ast.Assign) else [getattr(assign, "target", None)]
+            if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+                    and isinstance(assign, (ast.Assign, ast.AnnAssign)) and len(targets) == 1
+                    and isinstance(targets[0], ast.Name)):  # (``_slope: Callable = make(C)`` too)
                 continue
             maker = self.module.bindings.get(value.func.id, ())
             if len(maker) == 1 and isinstance(maker[0], ast.FunctionDef) and not maker[0].decorator_list \
@@ -1309,9 +1317,8 @@ def _chain_kept(child: ast.AST, parents: dict[ast.AST, ast.AST], module: static.
                 return False  # a comprehension's condition, only read
             if isinstance(parent, ast.Assign) and parent.value is child and _local_alias(parent, parents, module, depth):
                 return False  # ``c = self.c`` in a function that only reads ``c``
-            return isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.For, ast.AsyncFor,
-                                       ast.comprehension, ast.withitem, ast.Return, ast.Yield, ast.List, ast.Tuple,
-                                       ast.Set, ast.Dict, ast.keyword, ast.Lambda, ast.AugAssign))
+            return not isinstance(parent, READ_ONLY)  # anything else may keep it: a default, a ``match`` subject, a
+            # comprehension's element, an exception's argument (red team 40), an assignment, a container...
         child, parent = parent, parents.get(parent)
 
 
