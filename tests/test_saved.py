@@ -615,3 +615,128 @@ def test_a_file_too_large_is_read_whole():
     padding = "PAD = [" + ", ".join("0" for _ in range(saved.MAX_OBJECT_NODES)) + "]\n"
     assert [finding.what for finding in autograd_use(source + padding, "manual")] == [
         "computes its answer from _poly.by_hand"]
+
+
+# -- objects made afresh (fairness 19's e2_04: hand-written layers that keep their input on ``self``) -----------------
+
+LAYERS = """class Layer:
+    def __call__(self, v):
+        self.input = v
+        return self.forward(v)
+
+
+class Quad(Layer):
+    def forward(self, v):
+        return 3 * v**2 + 2 * v
+
+    def backward(self, g):
+        return (6 * self.input + 2) * g
+
+
+"""
+SAVE = "SEEN = []\ndef saving(n):\n    x = torch.linspace(-2, 2, n)\n    x.requires_grad_(True)\n" \
+       "    f(x).sum().backward()\n    SEEN.append(x.grad)\nsaving(5)\n"
+
+FRESH_ATTACKS = {
+    # the object made afresh is handed autograd's answers by a call, an operator, an alias, a loop over a list
+    "a_call_hands_it_the_answers": (SAVE + "def manual(x):\n    q = Quad()\n    q(SEEN[0])\n    return q.backward(1)\n",
+                                    "SEEN"),
+    "an_operator_hands_it_the_answers": (
+        LAYERS.replace("class Quad(Layer):", "class Quad(Layer):\n    def __add__(self, other):\n"
+                       "        self.input = other\n        return 0\n") + SAVE
+        + "def manual(x):\n    q = Quad()\n    q + SEEN[0]\n    return q.backward(1)\n", "SEEN"),
+    "through_an_alias": (SAVE + "def manual(x):\n    q = Quad()\n    r = q\n    r(SEEN[0])\n    return q.backward(1)\n",
+                         "SEEN"),
+    "through_a_list_of_them": (
+        SAVE + "def manual(x):\n    qs = [Quad()]\n    for q in qs:\n        q(SEEN[0])\n    for q in qs:\n"
+        "        return q.backward(1)\n", "SEEN"),
+    "made_by_a_walrus": (SAVE + "def manual(x):\n    if (q := Quad()) is not None:\n        q(SEEN[0])\n"
+                         "    return q.backward(1)\n", "SEEN"),
+    "a_list_alias_filled": (SAVE + "def manual(x):\n    buf = []\n    alias = buf\n    alias.extend(SEEN)\n"
+                            "    return buf[0]\n", "SEEN"),
+    "a_list_inside_a_list_filled": (SAVE + "def manual(x):\n    buf = [[]]\n    inner = buf[0]\n"
+                                    "    inner.extend(SEEN)\n    return buf[0][0]\n", "SEEN"),
+    "a_nested_function_hands_it_the_answers": (
+        SAVE + "def manual(x):\n    q = Quad()\n    def k():\n        q(SEEN[0])\n    k()\n    return q.backward(1)\n",
+        "SEEN"),
+    "in_a_dict": (SAVE + "def manual(x):\n    d = {'q': Quad()}\n    d['q'](SEEN[0])\n    return d['q'].backward(1)\n",
+                  "SEEN"),
+    "in_a_comprehension": (SAVE + "def manual(x):\n    q = Quad()\n    [q(s) for s in SEEN]\n    return q.backward(1)\n",
+                           "SEEN"),
+    "its_own_method_called_unbound": (
+        SAVE + "def manual(x):\n    q = Quad()\n    Layer.__call__(q, SEEN[0])\n    return q.backward(1)\n", "SEEN"),
+    "held_by_another_one": (
+        SAVE + "def manual(x):\n    q = Quad()\n    p = Quad()\n    p.input = q\n    q(SEEN[0])\n"
+        "    return p.input.backward(1)\n", "p.input"),
+    # (a walrus anywhere binds a name: red team 41, found with these)
+    "a_walrus_in_a_condition": (SAVE + "def manual(x):\n    if (a := SEEN[0]) is not None:\n        pass\n    return a\n",
+                                "SEEN"),
+    "a_walrus_in_an_expression": (SAVE + "def manual(x):\n    y = (a := SEEN[0]) * 0\n    return a\n", "SEEN"),
+    # the class's objects are not made afresh: the top level fills one, or its attribute is set from elsewhere
+    "a_module_level_object_the_top_level_fills": (
+        "_q = Quad()\n_q(grad(GRID))\ndef manual(x):\n    return _q.backward(1)\n", "_q.backward"),
+    "a_module_level_object_called": (
+        LAYERS.replace("        return (6 * self.input + 2) * g", "        return (6 * self.input + 2) * g\n"
+                       "    def __call__(self, v):\n        return self.input") + "_q = Quad()\n_q.backward(1)\n"
+        "Layer.__call__(_q, grad(GRID))\ndef manual(x):\n    return _q(x)\n", "_q"),
+    "a_class_attribute_set_by_the_top_level": (  # (the by-hand reading follows the attribute to ``grad`` itself)
+        "Layer.input = grad(GRID)\ndef manual(x):\n    q = Quad()\n    return q.backward(1)\n", None),
+    "set_on_an_object_from_outside": (
+        "def fill(o):\n    o.input = grad(GRID)\n    return o\nfill(Quad())\n"
+        "def manual(x):\n    q = Quad()\n    return q.backward(1)\n", "Quad(...)"),
+    "a_classmethod_sets_it_on_the_class": (
+        LAYERS.replace("class Quad(Layer):", "class Quad(Layer):\n    @classmethod\n    def keep(cls, v):\n"
+                       "        cls.input = v\n") + "Quad.keep(grad(GRID))\n"
+        "def manual(x):\n    q = Quad()\n    return q.backward(1)\n", "Quad(...)"),
+    "made_from_saved_answers": (SAVE + "def manual(x):\n    q = Quad()\n    q.input = SEEN[0]\n    return q.backward(1)\n",
+                                "Quad(...)"),
+    "its_init_reads_them": (
+        LAYERS.replace("class Quad(Layer):", "class Quad(Layer):\n    def __init__(self):\n"
+                       "        self.input = SEEN[0]\n") + SAVE
+        + "def manual(x):\n    q = Quad()\n    return q.backward(1)\n", "Quad(...)"),
+    "a_mutable_default_it_keeps": (
+        LAYERS.replace("class Quad(Layer):", "class Quad(Layer):\n    def __init__(self, box=[]):\n"
+                       "        self.box = box\n    def put(self, v):\n        self.box.append(v)\n")
+        + "Quad().put(grad(GRID))\ndef manual(x):\n    q = Quad()\n    return q.box[0]\n", "q.box"),
+    "new_hands_back_one_object": (
+        LAYERS.replace("class Quad(Layer):", "class Quad(Layer):\n    def __new__(cls):\n        return _ONE\n")
+        + "_ONE = object.__new__(Quad)\n_ONE(grad(GRID))\ndef manual(x):\n    q = Quad()\n    return q.backward(1)\n",
+        "Quad(...)"),
+    "made_in_a_helper_that_keeps_it": (
+        "def make():\n    q = Quad()\n    return lambda v, keep=False: q(v) if keep else q.backward(1)\n"
+        "_use = make()\n_use(grad(GRID), True)\ndef manual(x):\n    return _use(x)\n", "_use"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FRESH_ATTACKS))
+def test_an_object_made_afresh_still_carries_what_it_is_handed(name):
+    source, named = FRESH_ATTACKS[name]
+    if "class Layer" not in source:
+        source = LAYERS + source
+    source += "print(grad(GRID))\n"
+    findings = autograd_use(PREAMBLE + source, "manual")
+    assert findings, "the by-hand check passed"
+    if named is not None:
+        assert [finding.function for finding in findings] == ["manual"], findings
+        text = findings[0].describe(lambda line: f"line {line}")
+        assert text.startswith(f"computes its answer from {named}"), text
+
+
+FRESH_HONEST = {
+    "layers_made_in_the_function": (
+        "def manual(x):\n    layers = [Quad()]\n    v = x\n    for layer in layers:\n        v = layer(v)\n"
+        "    g = torch.ones_like(x)\n    for layer in reversed(layers):\n        g = layer.backward(g)\n    return g\n"),
+    "one_layer_and_a_counter": (
+        "CALLS = 0\ndef manual(x):\n    global CALLS\n    CALLS += 1\n    q = Quad()\n    q(x)\n"
+        "    print('call', CALLS)\n    return q.backward(torch.ones_like(x))\n"),
+    "a_class_without_a_base": (
+        "class Lin:\n    def forward(self, v):\n        self.v = v\n        return 6 * v\n    def backward(self):\n"
+        "        return 6 * torch.ones_like(self.v)\ndef manual(x):\n    lin = Lin()\n    lin.forward(x)\n"
+        "    return lin.backward() + 2\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FRESH_HONEST))
+def test_an_object_made_afresh_in_the_function_is_its_own(name):
+    source = LAYERS + FRESH_HONEST[name] + "_demo = Quad()\nprint(_demo(GRID), grad(GRID))\n"
+    assert autograd_use(PREAMBLE + source, "manual") == []

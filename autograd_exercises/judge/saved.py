@@ -66,6 +66,12 @@ OBJECT_DOORS = frozenset({"__self__", "__func__", "__dict__", "__class__", "__se
                           "__init__", "__new__", "__setstate__", "__reduce__", "__reduce_ex__", "__wrapped__",
                           "update_wrapper", "wraps", "getattr", "type", "object", "vars", "gc", "get_referrers",
                           "get_referents", "get_objects", "f_locals", "f_globals", "copyreg"})
+# Methods that change how an object is made, or how its attributes are looked up or set: an object of a class with one
+# of these is never "made afresh" (:attr:`Objects.fresh`).
+FRESH_DENIED = frozenset({"__new__", "__init_subclass__", "__class_getitem__", "__getattr__", "__getattribute__",
+                          "__setattr__", "__delattr__", "__get__", "__set__", "__delete__", "__set_name__", "__del__",
+                          "__torch_function__", "__torch_dispatch__", "__array_function__", "__array_ufunc__",
+                          "__reduce__", "__reduce_ex__", "__setstate__", "__copy__", "__deepcopy__"})
 REWRITES = frozenset({"__defaults__", "__kwdefaults__", "__closure__", "cell_contents", "__code__", "set_printoptions",
                       "__wrapped__", "__func__"})
 DYNAMIC_NAMESPACE = frozenset({"globals", "vars", "setattr", "__dict__", "exec", "eval", "__builtins__", "modules",
@@ -654,8 +660,10 @@ class State:
         return any(isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self._touching
                    and node.id != but and id(node) not in local for node in walk(root))
 
-    def _reads_here(self, root: ast.AST) -> bool:
-        """``root``'s own code reads state that can carry an answer (not only to add to it)."""
+    def _reads_here(self, root: ast.AST, me: str = "") -> bool:
+        """``root``'s own code reads state that can carry an answer (not only to add to it). ``me``: a method's own
+        object (``self``), whose :attr:`Objects.instance_attributes` it may read (an object made afresh holds only what
+        its own methods stored on it)."""
         if self.kept_state(root) is not None:
             return True  # (a cache or a closure the top level can fill through a call)
         own = _bound_inside(root) | self.module.scopes.get(id(root), frozenset())  # (a value a function stored)
@@ -665,6 +673,9 @@ class State:
                     and node.id not in self.module.scopes.get(id(root), frozenset()):
                 if self.unsafe_name(node.id, node) and not _only_added_to(node, self.module.parents):
                     return True
+            elif me and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == me \
+                    and id(node.value) in local and node.attr in self.objects.instance_attributes:
+                continue  # ``self.input``, stored by the object's own methods
             elif self.world_or_attribute(node, own):
                 return True
         return False
@@ -726,6 +737,9 @@ class Objects:
         self.state, self.module = state, state.module
         self._stores: dict[str, list[tuple[str, ast.AST]] | None] = {}
         self.fields: dict[str, list[str]] = {}  # a plain dataclass's fields, in order (its ``__init__``'s parameters)
+        self._fresh: dict[str, bool] = {}  # :meth:`fresh`, by class
+        self._fresh_methods: dict[int, bool] = {}  # :meth:`_method_fresh`, by method
+        self._kept_by: dict[tuple[int, str], bool] = {}  # :meth:`_keeps_it`, by method and its object's name
 
     @cached_property
     def open(self) -> bool:
@@ -1092,13 +1106,19 @@ class Objects:
         """No method of ``cls`` uses its object but through its attributes (``return self``, ``register(self)``,
         ``np.around(self)``, which calls ``self.round``: red team 37). What it does with ``self.c`` is for
         :attr:`_sealed` to judge."""
-        for method in self.classes[cls].values():
-            for first, _ in self.selves(method, cls).items():
-                for node in walk(method):
-                    if isinstance(node, ast.Name) and node.id == first and not (
-                            isinstance(parent := self.module.parents.get(node), ast.Attribute) and parent.value is node):
-                        return False
-        return True
+        return all(self._keeps_it(method, first) for method in self.classes[cls].values()
+                   for first in self.selves(method, cls))
+
+    def _keeps_it(self, method: ast.FunctionDef | ast.AsyncFunctionDef, first: str) -> bool:
+        """``method`` uses its object (``first``) only through its attributes; read once per method (a chain of
+        subclasses holds each base's methods again)."""
+        key = (id(method), first)
+        if key not in self._kept_by:
+            self._kept_by[key] = not any(
+                isinstance(node, ast.Name) and node.id == first and not (
+                    isinstance(parent := self.module.parents.get(node), ast.Attribute) and parent.value is node)
+                for node in walk(method))
+        return self._kept_by[key]
 
     def owner(self, node: ast.AST, own: frozenset[str] = frozenset(), selves: dict[str, str] | None = None,
               properties: bool = True) -> str | None:
@@ -1136,6 +1156,61 @@ class Objects:
         return any(self.state._reads_here(method) or self.state.names_touching(method, but=cls)
                    for current in reached for method in every[current])
 
+    @cached_property
+    def instance_attributes(self) -> frozenset[str]:
+        """Attribute names the file stores only on a method's own object (``self.input = v`` in a method of a plain
+        class, never ``Layer.input = v``, ``obj.input = v`` or in a nested function), under no method's name: an
+        object made afresh holds one only once its own methods stored it there."""
+        mine: dict[int, str] = {}  # each method that takes its object first: its first parameter's name
+        unique = {id(method): method for defs in self.classes.values() for method in defs.values()}
+        for method in unique.values():  # (a chain of subclasses holds each of its bases' methods again)
+            mine.update((id(method), first) for first in self._own_object(method))
+        stored, elsewhere = set(), set()
+        for node in walk(self.state.tree):
+            if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
+                function = _enclosing(node, self.module.parents)
+                by_me = isinstance(node.value, ast.Name) and mine.get(id(function)) == node.value.id
+                (stored if by_me else elsewhere).add(node.attr)
+            elif isinstance(node, ast.Attribute) and _changed_through(node, self.module.parents) and not (
+                    isinstance(node.value, ast.Name) and mine.get(id(_enclosing(node, self.module.parents)))
+                    == node.value.id):
+                elsewhere.add(node.attr)  # (``obj.memo[k] = v``: not on its own object)
+        elsewhere |= set(self.module.attributes) - stored  # (set by a call: ``setattr(o, "input", v)``)
+        named = {name for defs in self.classes.values() for name in defs}
+        return frozenset(stored - elsewhere - named - OBJECT_DOORS)
+
+    def fresh(self, cls: str) -> bool:
+        """An object made afresh of ``cls`` carries no answer in: ``cls`` is a plain class none of whose methods
+        (its bases' too) reads state but the object's own :attr:`instance_attributes`, hands the object on
+        (:meth:`_keeps_its_objects`) or changes how objects are made or their attributes looked up
+        (:data:`FRESH_DENIED`). ``Quad()`` in a by-hand function then brings nothing in: what its methods give back
+        comes from what the function hands them (:class:`Flow` follows that), as fairness 19's hand-written layers
+        keep their input on ``self``. Each method is read once, however many classes share it."""
+        if cls not in self._fresh:
+            every = self._every_def(cls) if cls in self.classes else {}
+            self._fresh[cls] = bool(every) and not FRESH_DENIED & set(every) and all(
+                self._method_fresh(method) for defs in every.values() for method in defs)
+        return self._fresh[cls]
+
+    def _method_fresh(self, method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        """``method`` reads no state but its own object's :attr:`instance_attributes`, and uses its object only
+        through its attributes."""
+        if id(method) not in self._fresh_methods:
+            me = next(iter(self._own_object(method)), "")
+            cls = getattr(_enclosing(method, self.module.parents), "name", "")
+            self._fresh_methods[id(method)] = (not me or self._keeps_it(method, me)) \
+                and not self.state._reads_here(method, me) and not self.state.names_touching(method, but=cls)
+        return self._fresh_methods[id(method)]
+
+    def _own_object(self, method: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
+        """:meth:`selves` of ``method``, read as a method of the class whose body holds it (not a ``@classmethod``'s,
+        nor ``__new__``'s)."""
+        cls = _enclosing(method, self.module.parents)
+        if not isinstance(cls, ast.ClassDef) or cls.name not in self.classes or method.name == "__new__" \
+                or self._decorated(method, "classmethod"):
+            return {}
+        return self.selves(method, cls.name)
+
     def _every_def(self, cls: str) -> dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]]:
         """Each method name of ``cls`` with every ``def`` of it in ``cls`` and its bases."""
         every: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = collections.defaultdict(list)
@@ -1162,6 +1237,14 @@ class Objects:
         rebound = any(isinstance(node, ast.Name) and node.id == first and not isinstance(node.ctx, ast.Load)
                       for node in walk(function))
         return {} if rebound else {first: cls}
+
+
+def _enclosing(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> ast.AST | None:
+    """The function, lambda or class whose code ``node`` is in (None at the module's top level)."""
+    node = parents.get(node)
+    while node is not None and not isinstance(node, (*FUNCTIONS, ast.ClassDef)):
+        node = parents.get(node)
+    return node
 
 
 def _by_key(tree: ast.AST, kind: type, key: str) -> dict[str, list[ast.AST]]:
@@ -1552,6 +1635,10 @@ class Flow:
         self.selves = state.objects.selves(function, owner)  # a method's ``self``: ``self.value`` is the class's
         self.declared = {name for node in walk(function) if isinstance(node, ast.Global) for name in node.names}
         self.taint: dict[str, ast.AST] = {}
+        self.groups: dict[str, set[str]] = {}  # local names whose objects may be one another's (:meth:`_link`)
+        self.holders: set[str] = set()  # local names that may hold an object made afresh (:attr:`Objects.fresh`)
+        for named in (node for node in walk(function) if isinstance(node, ast.NamedExpr)):
+            self._link([named.target, named.value])  # ``(q := Quad())``, wherever it is
         self.found: ast.AST | None = None
         self.escaped: ast.AST | None = None  # a break, continue or return under a tainted condition, in this loop
         self.depth = 0  # loops around the statement being read
@@ -1576,8 +1663,9 @@ class Flow:
             if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load) and id(part) not in methods:
                 if part.id in self.taint:
                     return self.taint[part.id]
-                if id(part) not in self.local and part.id not in self.declared and (self.state.unsafe_name(
-                        part.id, part) or part.id in self.state.module.bindings and self.state.touches(part.id)):
+                if id(part) not in self.local and part.id not in self.declared and not self._made_afresh(part) and (
+                        self.state.unsafe_name(part.id, part)
+                        or part.id in self.state.module.bindings and self.state.touches(part.id)):
                     return part  # (a helper that reads state, called or handed on: ``map(helper, …)``; a constant
                     # whose methods may: ``CUBIC.slope(x)``, red team 38)
             elif (owner := self.state.objects.owner(part, self._local_receiver(part), self.selves)) is not None:
@@ -1589,6 +1677,42 @@ class Flow:
                 return part
         return None
 
+    def _made_afresh(self, name: ast.Name) -> bool:
+        """``name`` is called, here, to make an object of one of :attr:`Objects.fresh` (``Square()``): it holds only
+        what this call's code hands its methods."""
+        call = self.state.module.parents.get(name)
+        return isinstance(call, ast.Call) and call.func is name and self.state.objects.fresh(name.id) \
+            and not self.state.unsafe_name(name.id, name)
+
+    def _makes_afresh(self, node: ast.AST | None) -> bool:
+        return node is not None and any(isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load)
+                                        and id(part) not in self.local and self._made_afresh(part) for part in walk(node))
+
+    def _link(self, nodes: Iterable[ast.AST | None]) -> None:
+        """The function's own names in ``nodes`` (an assignment's targets and value, a loop's target and what it
+        walks, a call's object and arguments) may from now on name one another's objects (``alias = buf``, ``for
+        layer in layers``, ``buf.append(inner)``): what changes one of them changes them all (:meth:`_bind_name`).
+        An object made afresh among them makes them all its :attr:`holders`."""
+        names, fresh = set(), False
+        for node in nodes:
+            fresh = fresh or self._makes_afresh(node)
+            names |= {part.id for part in walk(node) if isinstance(part, ast.Name) and part.id in self.own} \
+                if node is not None else set()
+        group = set().union(*(self.groups.get(name, {name}) for name in names)) if names else set()
+        for name in group:
+            self.groups[name] = group
+        if fresh or group & self.holders:
+            self.holders |= group
+
+    def _reach_holders(self, node: ast.AST | None, source: ast.AST | None) -> None:
+        """A statement (or a condition, an iterable) that reads ``source`` may hand it to any object made afresh it
+        names, by any of its methods (an operator, ``len``, a format run one): that object now holds it."""
+        if source is None or node is None or not self.holders:
+            return
+        for part in walk(node):
+            if isinstance(part, ast.Name) and part.id in self.holders:
+                self._bind_name(part.id, source, keep=True)
+
     def _local_receiver(self, node: ast.AST) -> frozenset[str]:
         """``{"p"}`` when ``node`` is ``p.value`` with ``p`` a name bound inside the function (none of the file's
         objects)."""
@@ -1598,13 +1722,14 @@ class Flow:
     def _touching_call(self, call: ast.Call) -> bool:
         name = call.func.id if isinstance(call.func, ast.Name) else ""
         return bool(name) and id(call.func) not in self.local and name in self.state.module.bindings \
-            and self.state.touches(name)
+            and self.state.touches(name) and not self._made_afresh(call.func)
 
     def block(self, body: Iterable[ast.stmt], control: ast.AST | None) -> None:
         for statement in body:
             self.statement(statement, control)
 
     def statement(self, node: ast.stmt, control: ast.AST | None) -> None:
+        self._walrus(node, control)
         handler = getattr(self, f"on_{type(node).__name__}", None)
         if handler is not None:
             handler(node, control)
@@ -1612,9 +1737,22 @@ class Flow:
         source = control or self.expression(node)  # a statement of no binding of its own: what its calls change
         for call in (part for part in walk(node) if isinstance(part, ast.Call)):
             self._call_changes(call, source)
+        self._reach_holders(node, source)
+
+    def _walrus(self, node: ast.stmt, control: ast.AST | None) -> None:
+        """``(a := SEEN[0])`` in the statement's own expressions (not in the statements it holds): ``a`` may now
+        hold what the value reads."""
+        for field, value in ast.iter_fields(node):
+            if field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                for part in walk(item) if isinstance(item, ast.AST) else ():
+                    if isinstance(part, ast.NamedExpr) and isinstance(part.target, ast.Name):
+                        self._bind_name(part.target.id, control or self.expression(part.value), keep=True)
 
     def _call_changes(self, call: ast.Call, source: ast.AST | None) -> None:
         """``buf.append(v)`` or ``fill(buf)``: the local objects a call may change take on what it brings in."""
+        self._link([call.func, *call.args, *(keyword.value for keyword in call.keywords)])
         if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name) \
                 and (call.func.attr in MUTATORS or call.func.attr.endswith("_")):
             self._bind_name(call.func.value.id, source, keep=True)
@@ -1645,9 +1783,13 @@ class Flow:
         return any(target.lstrip(".").split(".")[0] not in PURE_LIBRARIES for target, _ in module.imports.get(callee, []))
 
     def _bind_name(self, name: str, source: ast.AST | None, keep: bool = False) -> None:
-        """``name`` now holds a value from ``source`` (None: a clean one); ``keep``: it may also still hold its old."""
-        if source is not None:
-            self.taint.setdefault(name, source) if keep else self.taint.__setitem__(name, source)
+        """``name`` now holds a value from ``source`` (None: a clean one); ``keep``: it may also still hold its old,
+        and its object was changed: so was that of every name it may share it with (:meth:`_link`)."""
+        if source is not None and keep:
+            for member in self.groups.get(name, {name}):
+                self.taint.setdefault(member, source)
+        elif source is not None:
+            self.taint[name] = source
         elif not keep:
             self.taint.pop(name, None)
 
@@ -1673,6 +1815,7 @@ class Flow:
 
     def on_Assign(self, node: ast.Assign, control: ast.AST | None) -> None:
         source = control or self.expression(node.value)
+        self._link([*node.targets, node.value])
         self.statement(ast.Expr(node.value), control)
         for target in node.targets:
             self.bind(target, source)
@@ -1684,11 +1827,13 @@ class Flow:
     def on_AugAssign(self, node: ast.AugAssign, control: ast.AST | None) -> None:
         load = ast.Name(node.target.id, ast.Load()) if isinstance(node.target, ast.Name) else node.target
         source = control or self.expression(node.value) or self.expression(load)
+        self._link([node.target, node.value])
         self.statement(ast.Expr(node.value), control)
         self.bind(node.target, source)
 
     def on_If(self, node: ast.If | ast.While, control: ast.AST | None) -> None:
         inner = control or self.expression(node.test)
+        self._reach_holders(node.test, inner)
         self.branches([node.body, node.orelse], inner)
 
     def branches(self, bodies: list[list[ast.stmt]], control: ast.AST | None) -> None:
@@ -1731,10 +1876,15 @@ class Flow:
         self.escaped = outer_escape or self.escaped
 
     def on_While(self, node: ast.While, control: ast.AST | None) -> None:
-        self.loop(node.body, node.orelse, control or self.expression(node.test))
+        inner = control or self.expression(node.test)
+        self._reach_holders(node.test, inner)
+        self.loop(node.body, node.orelse, inner)
 
     def on_For(self, node: ast.For | ast.AsyncFor, control: ast.AST | None) -> None:
-        self.loop(node.body, node.orelse, control or self.expression(node.iter), node.target)
+        inner = control or self.expression(node.iter)
+        self._link([node.target, node.iter])
+        self._reach_holders(node.iter, inner)
+        self.loop(node.body, node.orelse, inner, node.target)
 
     on_AsyncFor = on_For
 
@@ -1747,6 +1897,8 @@ class Flow:
     def on_With(self, node: ast.With | ast.AsyncWith, control: ast.AST | None) -> None:
         for item in node.items:
             source = control or self.expression(item.context_expr)
+            self._link([item.optional_vars, item.context_expr])
+            self._reach_holders(item.context_expr, source)
             if item.optional_vars is not None:
                 self.bind(item.optional_vars, source)
         self.block(node.body, control)
@@ -1765,6 +1917,8 @@ class Flow:
 
     def on_Match(self, node: ast.Match, control: ast.AST | None) -> None:
         inner = control or self.expression(node.subject)
+        self._link([node.subject, *node.cases])
+        self._reach_holders(node.subject, inner)
         for case in node.cases:
             for part in walk(case.pattern):
                 name = getattr(part, "name", None) or getattr(part, "rest", None)
@@ -1773,7 +1927,9 @@ class Flow:
         self.branches([case.body for case in node.cases], inner)
 
     def on_FunctionDef(self, node: ast.AST, control: ast.AST | None) -> None:
-        """A nested function (or class) is as tainted as anything it reads; calling it brings that in."""
+        """A nested function (or class) is as tainted as anything it reads; calling it brings that in, and it may
+        change any object it names (:meth:`_link`)."""
+        self._link([ast.Name(node.name, ast.Store()), node])
         self._bind_name(node.name, control or self.expression(node))
 
     on_AsyncFunctionDef = on_ClassDef = on_FunctionDef
