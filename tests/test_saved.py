@@ -740,3 +740,40 @@ FRESH_HONEST = {
 def test_an_object_made_afresh_in_the_function_is_its_own(name):
     source = LAYERS + FRESH_HONEST[name] + "_demo = Quad()\nprint(_demo(GRID), grad(GRID))\n"
     assert autograd_use(PREAMBLE + source, "manual") == []
+
+
+# -- a table of the file's objects made of literals (red team 38's fair2, fairness 19: ``TERMS = [Term(5, 1), …]``) --
+
+TERM = ("class Term:\n    def __init__(self, c, k):\n        self.c = c\n        self.k = k\n    def slope(self, x):\n"
+        "        return self.k * self.c * x**(self.k - 1)\n")
+KEEPS = ("    def keep(self, v):\n        self.kept = v\n    def last(self, x):\n        return self.kept\n")
+
+TABLE_ATTACKS = {  # the table or its objects filled by the top level: each still counts
+    "an_attribute_set_from_outside": "TERMS = [Term(3, 2)]\nfor t in TERMS:\n    t.c = grad(GRID)\n"
+                                     "def manual(x):\n    return TERMS[0].c\n",
+    "a_method_keeps_it": (KEEPS, "TERMS = [Term(3, 2)]\nTERMS[0].keep(grad(GRID))\ndef manual(x):\n"
+                                 "    return TERMS[0].last(x)\n"),
+    "the_list_changed": "TERMS = [Term(3, 2)]\nTERMS.append(grad(GRID))\ndef manual(x):\n    return TERMS[-1]\n",
+    "an_item_replaced": "TERMS = [Term(3, 2)]\nTERMS[0] = grad(GRID)\ndef manual(x):\n    return TERMS[0]\n",
+    "filled_through_an_alias": "TERMS = [Term(3, 2)]\nOTHER = TERMS\nOTHER.append(grad(GRID))\n"
+                               "def manual(x):\n    return TERMS[-1]\n",
+    "a_list_it_was_made_with": "TERMS = [Term([1.0], 1)]\nTERMS[0].c.append(grad(GRID))\ndef manual(x):\n"
+                               "    return TERMS[0].c[-1]\n",
+    "a_shared_default": ("    def __init__(self, c, k, memo=[]):\n        self.memo = memo\n",
+                         "TERMS = [Term(3, 2)]\n_o = Term(1, 1)\n_o.memo.append(grad(GRID))\ndef manual(x):\n"
+                         "    return TERMS[0].memo[-1]\n"),
+    "made_of_saved_answers": "SEEN = [grad(GRID)]\nTERMS = [Term(SEEN[0], 1)]\ndef manual(x):\n    return TERMS[0].c\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TABLE_ATTACKS))
+def test_a_table_of_objects_the_top_level_fills_is_found(name):
+    extra, body = TABLE_ATTACKS[name] if isinstance(TABLE_ATTACKS[name], tuple) else ("", TABLE_ATTACKS[name])
+    term = TERM.replace("    def __init__(self, c, k):\n", extra) if "__init__" in extra else TERM + extra
+    assert autograd_use(PREAMBLE + term + body + "print(grad(GRID))\n", "manual"), "the by-hand check passed"
+
+
+@pytest.mark.parametrize("table", ["[Term(5, 1), Term(3, 2), Term(1, 3)]", "(Term(5, 1), Term(c=3, k=2))"])
+def test_a_table_of_objects_made_of_literals_is_constant(table):
+    source = TERM + f"TERMS = {table}\ndef manual(x):\n    return sum(t.slope(x) for t in TERMS)\nprint(grad(GRID))\n"
+    assert autograd_use(PREAMBLE + source, "manual") == []

@@ -432,9 +432,16 @@ class State:
             if isinstance(part, (*DEFINITIONS, ast.NamedExpr, ast.Starred, ast.Await, ast.Yield, ast.YieldFrom,
                                  ast.GeneratorExp)) and id(part) not in consumed:
                 return False
-            if isinstance(part, ast.Call) and (_called_name(part) in WORLD or _root(part.func) in self.module.bindings):
+            if isinstance(part, ast.Call) and (_called_name(part) in WORLD or _root(part.func) in self.module.bindings
+                                               and not self._made_of_literals(part)):
                 return False
         return True
+
+    def _made_of_literals(self, call: ast.Call) -> bool:
+        """``Term(3, 2)``: an object of one of the file's plain classes made of literals (:meth:`Objects.literal`),
+        as :attr:`Objects.instances` are; what its methods read is :meth:`touches`' to judge."""
+        return isinstance(call.func, ast.Name) and call.func.id in self.objects.classes \
+            and self.objects._made_of_literals(call)
 
     @cached_property
     def changed(self) -> frozenset[str]:
