@@ -668,6 +668,20 @@ FRESH_ATTACKS = {
     "held_by_another_one": (
         SAVE + "def manual(x):\n    q = Quad()\n    p = Quad()\n    p.input = q\n    q(SEEN[0])\n"
         "    return p.input.backward(1)\n", "p.input"),
+    # (made by a helper: the layers' method is not named backward here, which the first reading counts as autograd)
+    "a_helper_fills_it": (SAVE + "def build():\n    q = Quad()\n    q(SEEN[0])\n    return [q]\n"
+                          "def manual(x):\n    for q in build():\n        return q.grad_in(1)\n", "build(...)"),
+    "a_helper_hands_it_back_kept": (
+        "def build(_kept=[]):\n    if not _kept:\n        _kept.append(Quad())\n    return _kept[0]\n"
+        "build()(grad(GRID))\ndef manual(x):\n    for q in [build()]:\n        return q.grad_in(1)\n", "build(...)"),
+    "a_helper_hands_back_a_module_level_list": (
+        "LAYERS = [Quad()]\nLAYERS[0](grad(GRID))\ndef build():\n    return LAYERS\n"
+        "def manual(x):\n    for q in build():\n        return q.grad_in(1)\n", "build(...)"),
+    "made_through_another_name": (SAVE + "def manual(x):\n    make = Quad\n    q = make()\n    q(SEEN[0])\n"
+                                  "    return q.grad_in(1)\n", "SEEN"),
+    "made_by_a_helper_then_handed_the_answers": (
+        SAVE + "def build():\n    return [Quad()]\ndef manual(x):\n    layers = build()\n    layers[0](SEEN[0])\n"
+        "    for layer in layers:\n        return layer.grad_in(1)\n", "SEEN"),
     # (a walrus anywhere binds a name: red team 41, found with these)
     "a_walrus_in_a_condition": (SAVE + "def manual(x):\n    if (a := SEEN[0]) is not None:\n        pass\n    return a\n",
                                 "SEEN"),
@@ -712,7 +726,7 @@ FRESH_ATTACKS = {
 def test_an_object_made_afresh_still_carries_what_it_is_handed(name):
     source, named = FRESH_ATTACKS[name]
     if "class Layer" not in source:
-        source = LAYERS + source
+        source = (LAYERS.replace("def backward", "def grad_in") if "grad_in" in source else LAYERS) + source
     source += "print(grad(GRID))\n"
     findings = autograd_use(PREAMBLE + source, "manual")
     assert findings, "the by-hand check passed"
@@ -729,6 +743,10 @@ FRESH_HONEST = {
     "one_layer_and_a_counter": (
         "CALLS = 0\ndef manual(x):\n    global CALLS\n    CALLS += 1\n    q = Quad()\n    q(x)\n"
         "    print('call', CALLS)\n    return q.backward(torch.ones_like(x))\n"),
+    "layers_made_by_a_helper": (
+        "def build():\n    return [Quad()]\ndef manual(x):\n    layers = build()\n    v = x\n    for layer in layers:\n"
+        "        v = layer(v)\n    g = torch.ones_like(x)\n    for layer in reversed(layers):\n        g = layer.grad_in(g)\n"
+        "    return g\n"),
     "a_class_without_a_base": (
         "class Lin:\n    def forward(self, v):\n        self.v = v\n        return 6 * v\n    def backward(self):\n"
         "        return 6 * torch.ones_like(self.v)\ndef manual(x):\n    lin = Lin()\n    lin.forward(x)\n"
@@ -738,7 +756,8 @@ FRESH_HONEST = {
 
 @pytest.mark.parametrize("name", sorted(FRESH_HONEST))
 def test_an_object_made_afresh_in_the_function_is_its_own(name):
-    source = LAYERS + FRESH_HONEST[name] + "_demo = Quad()\nprint(_demo(GRID), grad(GRID))\n"
+    layers = LAYERS.replace("def backward", "def grad_in") if "grad_in" in FRESH_HONEST[name] else LAYERS
+    source = layers + FRESH_HONEST[name] + "_demo = Quad()\nprint(_demo(GRID), grad(GRID))\n"
     assert autograd_use(PREAMBLE + source, "manual") == []
 
 

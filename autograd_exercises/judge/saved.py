@@ -643,11 +643,40 @@ class State:
     def _touching(self) -> set[str]:
         """The names :meth:`touches`: those whose bindings read state themselves, then, over the names each binding
         reaches, everything that reaches one of them (one pass over the file, however long a chain of helpers)."""
-        reads, reached_by = set(), _reverse_edges(self.module)
-        for name, values in self.module.bindings.items():
-            if any(self._reads_here(value) for value in values):
-                reads.add(name)
-        return _closure(reads, reached_by)
+        return _closure(self._reads, self._reached_by)
+
+    @cached_property
+    def _reached_by(self) -> dict[str, set[str]]:
+        return _reverse_edges(self.module)
+
+    @cached_property
+    def _reads(self) -> frozenset[str]:
+        """The module-level names whose bindings read state themselves (:meth:`_reads_here`)."""
+        return frozenset(name for name, values in self.module.bindings.items()
+                         if any(self._reads_here(value) for value in values))
+
+    def touches_afresh(self, name: str) -> bool:
+        """:meth:`touches`, for code that makes its objects afresh each call (a by-hand function, what it calls): a
+        class of :meth:`Objects.fresh` reads only what its objects' own methods stored, so making one brings nothing
+        in (``Quad()``, a helper returning ``[Affine(), Quad()]``); an object of one that outlives a call (a
+        module-level name bound to anything that reaches such a class: ``_q = Quad()``, ``_f = make()``) does."""
+        return name in self._touching_afresh
+
+    @cached_property
+    def _fresh_readers(self) -> frozenset[str]:
+        """The classes of :meth:`Objects.fresh` whose methods read their objects' own attributes."""
+        return frozenset(name for name in self._reads if self.objects.fresh(name))
+
+    @cached_property
+    def reaching_fresh(self) -> frozenset[str]:
+        """The module-level names that reach a class of :attr:`_fresh_readers` (the classes too): what calling one
+        makes may hold such an object."""
+        return frozenset(_closure(set(self._fresh_readers), self._reached_by))
+
+    @cached_property
+    def _touching_afresh(self) -> set[str]:
+        kept = {name for name in self.reaching_fresh if not _definition(name, self.module)}
+        return _closure(set(self._reads - self._fresh_readers) | kept, self._reached_by)
 
     def _reads_state(self, root: ast.AST) -> bool:
         """``root`` reads state (:meth:`_reads_here`), or names something that does."""
@@ -1670,9 +1699,9 @@ class Flow:
             if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load) and id(part) not in methods:
                 if part.id in self.taint:
                     return self.taint[part.id]
-                if id(part) not in self.local and part.id not in self.declared and not self._made_afresh(part) and (
+                if id(part) not in self.local and part.id not in self.declared and (
                         self.state.unsafe_name(part.id, part)
-                        or part.id in self.state.module.bindings and self.state.touches(part.id)):
+                        or part.id in self.state.module.bindings and self.state.touches_afresh(part.id)):
                     return part  # (a helper that reads state, called or handed on: ``map(helper, …)``; a constant
                     # whose methods may: ``CUBIC.slope(x)``, red team 38)
             elif (owner := self.state.objects.owner(part, self._local_receiver(part), self.selves)) is not None:
@@ -1684,16 +1713,12 @@ class Flow:
                 return part
         return None
 
-    def _made_afresh(self, name: ast.Name) -> bool:
-        """``name`` is called, here, to make an object of one of :attr:`Objects.fresh` (``Square()``): it holds only
-        what this call's code hands its methods."""
-        call = self.state.module.parents.get(name)
-        return isinstance(call, ast.Call) and call.func is name and self.state.objects.fresh(name.id) \
-            and not self.state.unsafe_name(name.id, name)
-
     def _makes_afresh(self, node: ast.AST | None) -> bool:
+        """``node`` names a class or function of the file whose call may make an object of
+        :attr:`State._fresh_readers` (``Quad()``, ``build_layers()``, ``cls = Quad``)."""
         return node is not None and any(isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load)
-                                        and id(part) not in self.local and self._made_afresh(part) for part in walk(node))
+                                        and id(part) not in self.local and part.id in self.state.reaching_fresh
+                                        for part in walk(node))
 
     def _link(self, nodes: Iterable[ast.AST | None]) -> None:
         """The function's own names in ``nodes`` (an assignment's targets and value, a loop's target and what it
@@ -1729,7 +1754,7 @@ class Flow:
     def _touching_call(self, call: ast.Call) -> bool:
         name = call.func.id if isinstance(call.func, ast.Name) else ""
         return bool(name) and id(call.func) not in self.local and name in self.state.module.bindings \
-            and self.state.touches(name) and not self._made_afresh(call.func)
+            and self.state.touches_afresh(name)
 
     def block(self, body: Iterable[ast.stmt], control: ast.AST | None) -> None:
         for statement in body:
