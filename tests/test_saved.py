@@ -7,6 +7,8 @@ keeps state too (a log, a counter, a cache of its own answers, constants swept i
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from autograd_exercises.judge.static import DIFFERENTIATES, autograd_use
@@ -796,3 +798,22 @@ def test_a_table_of_objects_the_top_level_fills_is_found(name):
 def test_a_table_of_objects_made_of_literals_is_constant(table):
     source = TERM + f"TERMS = {table}\ndef manual(x):\n    return sum(t.slope(x) for t in TERMS)\nprint(grad(GRID))\n"
     assert autograd_use(PREAMBLE + source, "manual") == []
+
+
+# -- red team 41, against the reading of objects made afresh: each file runs, and its by-hand answer is autograd's -----
+
+RED_TEAM_41 = Path(__file__).parent / "data" / "saved_red_team_41"
+
+
+@pytest.mark.parametrize("path", sorted(RED_TEAM_41.glob("*.py")), ids=lambda path: path.stem)
+def test_red_team_41_is_found(path):
+    """A default, decorator or class body that runs a call, an ``except`` clause's type, a ``case`` guard, a global
+    alias, ``sys.exc_info()``, ``ctypes``, ``__exit__``, a profile hook, a comprehension's item, ``map(buf.append,
+    …)``, ``put = buf.append``, a world reader under another name, the working directory."""
+    assert autograd_use(path.read_text(encoding="utf-8"), "manual"), "the by-hand check passed"
+
+
+@pytest.mark.parametrize("path", sorted((RED_TEAM_41 / "honest").glob("*.py")), ids=lambda path: path.stem)
+def test_red_team_41_honest_layers_pass(path):
+    """A dataclass layer, a layer caching its input in a dict, a ``ctx.save(*ts)`` style, a layer calling a helper."""
+    assert autograd_use(path.read_text(encoding="utf-8"), "manual") == []

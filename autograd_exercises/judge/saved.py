@@ -46,7 +46,10 @@ WORLD = frozenset({
     "random", "rand", "randn", "randint", "randperm", "rand_like", "randn_like", "randint_like", "normal",
     "bernoulli", "multinomial", "poisson", "uniform", "choice", "choices", "shuffle", "sample", "urandom", "time",
     "perf_counter", "monotonic", "listdir", "scandir", "glob", "iterdir", "stat", "exists", "cwd", "input", "recv",
-    "default_generator", "PRINT_OPTS"})
+    "default_generator", "PRINT_OPTS",
+    # where the file runs, which the top level can choose (``os.chdir``): red team 41
+    "abspath", "realpath", "resolve", "absolute", "relpath", "expanduser", "expandvars", "isfile", "isdir", "islink",
+    "lexists", "access", "readlink", "walk"})
 # Methods that change the object they are called on (and any torch method ending in "_", in place).
 MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "add", "pop", "popitem", "remove",
                       "discard", "clear", "sort", "reverse", "put", "itemset", "fill", "resize", "setflags",
@@ -83,7 +86,19 @@ PURE_BUILTINS = frozenset({"list", "tuple", "float", "int", "complex", "bool", "
 READ_ONLY = (ast.Expr, ast.Compare, ast.BinOp, ast.UnaryOp, ast.If, ast.While, ast.Assert, ast.FormattedValue,
              ast.JoinedStr, ast.Subscript, ast.Slice)
 EAGER = frozenset({"list", "tuple", "set", "frozenset", "dict", "sum", "min", "max", "sorted", "any", "all"})  # consume
-PURE_LIBRARIES = frozenset({"torch", "numpy", "math"})  # their calls change only what they say (``out=``, ``add_``)
+PURE_LIBRARIES = frozenset({"torch", "numpy", "math"})
+# Names that reach an object without naming it, or run code on later events (:attr:`State.opaque`).
+UNSEEN = frozenset({"exc_info", "exception", "last_value", "last_exc", "last_traceback", "ctypes", "_ctypes",
+                    "py_object", "from_address", "settrace", "setprofile", "addaudithook", "excepthook",
+                    "displayhook", "unraisablehook", "atexit", "finalize", "threading", "_thread", "signal",
+                    "sys.monitoring", "monitoring", "register_trace", "tb_next", "__traceback__", "__context__",
+                    "__cause__"})
+# Builtins that change nothing they are handed and call nothing handed to them (``map``, ``sorted(key=…)``, ``min``
+# and ``max`` may): a list's or a tensor's (an object made afresh is read apart: Flow.run).
+READING_BUILTINS = frozenset({"print", "len", "isinstance", "issubclass", "repr", "format", "str", "float", "int",
+                              "bool", "complex", "abs", "round", "hash", "callable", "ord", "chr", "bin", "hex", "oct",
+                              "ascii", "range", "enumerate", "zip", "reversed", "divmod", "pow", "slice", "tuple",
+                              "list", "set", "frozenset", "dict", "sum", "any", "all", "next", "iter"})  # their calls change only what they say (``out=``, ``add_``)
 TOP_LEVEL = "the module's top level"
 MAX_NODES = 4000  # a by-hand function's size past which its flow is not followed (it fails closed)
 MAX_OBJECT_NODES = 30000  # a file's size past which its objects are not read one by one (a student's: a few thousand)
@@ -242,6 +257,16 @@ class State:
                    for node in walk(self.tree))
 
     @cached_property
+    def opaque(self) -> bool:
+        """The file can reach an object without naming it (:func:`methods.recovers_objects`: a frame's locals,
+        ``gc``; an exception's through ``sys.exc_info()``, an address through ``ctypes``), or run its code on later
+        events (a profile or trace hook, ``atexit``): a function's locals may then change where no statement names
+        them (red team 41)."""
+        return methods.recovers_objects(self.tree, self.module.imports) or any(
+            isinstance(node, ast.Name) and node.id in UNSEEN or isinstance(node, ast.Attribute) and node.attr in UNSEEN
+            or isinstance(node, ast.alias) and UNSEEN & set(node.name.split(".")) for node in walk(self.tree))
+
+    @cached_property
     def set_attributes(self) -> frozenset[str]:
         """Attribute names the file sets on some object (``STORE.seen = …``, ``setattr(torch, "seen", …)``), or
         changes through a library's object (``sys.path.append(…)``: ``path``), but for :attr:`Objects.constant`
@@ -330,7 +355,8 @@ class State:
                     return False
             elif isinstance(part, ast.Attribute):
                 if not (_root(part) in self.module.imports and part.attr not in WORLD
-                        and part.attr not in attributes and self._library_constant(part)):
+                        and part.attr not in attributes and self._library_constant(part)) \
+                        or _world_reference(part, self.module.imports, self.module.parents):
                     return False
             elif not isinstance(part, IMMUTABLE):
                 return False
@@ -424,7 +450,8 @@ class State:
                                                    or _definition(part.id, self.module)
                                                    or part.id in BUILTINS and part.id not in self.module.bindings):
                 return False
-            if isinstance(part, ast.Attribute) and (part.attr in WORLD or part.attr in self.set_attributes):
+            if isinstance(part, ast.Attribute) and (part.attr in WORLD or part.attr in self.set_attributes
+                                                    or _world_reference(part, self.module.imports, self.module.parents)):
                 return False
             if isinstance(part, (ast.Name, ast.Attribute)) and _root(part) in self.module.imports \
                     and self._library_value(part) and not self._library_constant(part):
@@ -722,6 +749,7 @@ class State:
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
             called = isinstance(self.module.parents.get(node), ast.Call) and self.module.parents[node].func is node
             return node.attr in WORLD or node.attr in self.set_attributes or \
+                _world_reference(node, self.module.imports, self.module.parents) or \
                 self.dynamic and _root(node) not in own and not called or \
                 self._library_chain(node) and self._library_value(node) and not self._library_constant(node)
         if isinstance(node, ast.JoinedStr):
@@ -734,7 +762,9 @@ class State:
                 return True  # Python's, numpy's or torch's random state (``random.randbytes``: red team 38)
             return name in WORLD or name.startswith("get") and (
                 isinstance(node.func, ast.Attribute) and _root(node.func.value) in self.module.imports
-                or isinstance(node.func, ast.Name) and name in self.module.imports)  # (``from logging import getLogger``)
+                or isinstance(node.func, ast.Name) and name in self.module.imports) \
+                or isinstance(node.func, ast.Name) and name in self.module.imports and any(  # (``… import getcwd as d``)
+                    _reads_world(target.rsplit(".", 1)[-1]) for target, _ in self.module.imports[name])
         return False
 
     def answer_source(self, node: ast.AST) -> ast.AST | None:
@@ -1275,6 +1305,17 @@ class Objects:
         return {} if rebound else {first: cls}
 
 
+def _reads_world(name: str) -> bool:
+    """A library function of that name reads the world: :data:`WORLD`, or a ``get…``."""
+    return name in WORLD or name.startswith("get")
+
+
+def _world_reference(node: ast.AST, imports: dict[str, list[tuple[str, int]]], parents: dict[ast.AST, ast.AST]) -> bool:
+    """``sys.getrecursionlimit`` named, not called: a reader of the world under another name (``LIM = …``)."""
+    return isinstance(node, ast.Attribute) and _root(node) in imports and _reads_world(node.attr) and not (
+        isinstance(parents.get(node), ast.Call) and parents[node].func is node)
+
+
 def _enclosing(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> ast.AST | None:
     """The function, lambda or class whose code ``node`` is in (None at the module's top level)."""
     node = parents.get(node)
@@ -1672,9 +1713,10 @@ class Flow:
         self.declared = {name for node in walk(function) if isinstance(node, ast.Global) for name in node.names}
         self.taint: dict[str, ast.AST] = {}
         self.groups: dict[str, set[str]] = {}  # local names whose objects may be one another's (:meth:`_link`)
-        self.holders: set[str] = set()  # local names that may hold an object made afresh (:attr:`Objects.fresh`)
-        for named in (node for node in walk(function) if isinstance(node, ast.NamedExpr)):
-            self._link([named.target, named.value])  # ``(q := Quad())``, wherever it is
+        self.bound = _bound_inside(function) | self.declared  # names it binds (a comprehension's, a global it sets)
+        for node in walk(function):  # ``(q := Quad())``, ``[b.append(s) for b in [buf]]``, wherever they are
+            if isinstance(node, (ast.NamedExpr, ast.comprehension)):
+                self._link([node.target, getattr(node, "value", None) or getattr(node, "iter", None)])
         self.found: ast.AST | None = None
         self.escaped: ast.AST | None = None  # a break, continue or return under a tainted condition, in this loop
         self.depth = 0  # loops around the statement being read
@@ -1687,9 +1729,16 @@ class Flow:
             if self.state.unsafe_name(name):
                 self.taint[name] = next((node for node in walk(function) if isinstance(node, ast.Name)
                                          and node.id == name), function)
+        self.anywhere = self.expression(function) or next(iter(self.taint.values()), None)  # the first source it reads
 
     def run(self) -> ast.AST | None:
+        """The first source the return value may come from. A function that makes objects afresh (their methods run
+        unseen: operators, ``__exit__``, hooks), or in a file that can reach an object without naming it
+        (:attr:`State.opaque`), may hand any source it reads to what it returns: the first counts."""
         self.block(self.function.body, None)
+        if self.found is None and self.anywhere is not None and (self.state.opaque
+                                                                 or self._makes_afresh(self.function)):
+            self.found = self.anywhere
         return self.found
 
     def expression(self, node: ast.AST | None) -> ast.AST | None:
@@ -1721,29 +1770,15 @@ class Flow:
                                         for part in walk(node))
 
     def _link(self, nodes: Iterable[ast.AST | None]) -> None:
-        """The function's own names in ``nodes`` (an assignment's targets and value, a loop's target and what it
-        walks, a call's object and arguments) may from now on name one another's objects (``alias = buf``, ``for
-        layer in layers``, ``buf.append(inner)``): what changes one of them changes them all (:meth:`_bind_name`).
-        An object made afresh among them makes them all its :attr:`holders`."""
-        names, fresh = set(), False
-        for node in nodes:
-            fresh = fresh or self._makes_afresh(node)
-            names |= {part.id for part in walk(node) if isinstance(part, ast.Name) and part.id in self.own} \
-                if node is not None else set()
+        """The names the function binds in ``nodes`` (an assignment's targets and value, a loop's target and what it
+        walks, a call's object and arguments, a nested function and what it names) may from now on name one
+        another's objects (``alias = buf``, ``for layer in layers``, ``buf.append(inner)``): what changes one of them
+        changes them all (:meth:`_bind_name`)."""
+        names = {part.id for node in nodes if node is not None for part in walk(node)
+                 if isinstance(part, ast.Name) and part.id in self.bound}
         group = set().union(*(self.groups.get(name, {name}) for name in names)) if names else set()
         for name in group:
             self.groups[name] = group
-        if fresh or group & self.holders:
-            self.holders |= group
-
-    def _reach_holders(self, node: ast.AST | None, source: ast.AST | None) -> None:
-        """A statement (or a condition, an iterable) that reads ``source`` may hand it to any object made afresh it
-        names, by any of its methods (an operator, ``len``, a format run one): that object now holds it."""
-        if source is None or node is None or not self.holders:
-            return
-        for part in walk(node):
-            if isinstance(part, ast.Name) and part.id in self.holders:
-                self._bind_name(part.id, source, keep=True)
 
     def _local_receiver(self, node: ast.AST) -> frozenset[str]:
         """``{"p"}`` when ``node`` is ``p.value`` with ``p`` a name bound inside the function (none of the file's
@@ -1762,6 +1797,7 @@ class Flow:
 
     def statement(self, node: ast.stmt, control: ast.AST | None) -> None:
         self._walrus(node, control)
+        self._headers(node, control)
         handler = getattr(self, f"on_{type(node).__name__}", None)
         if handler is not None:
             handler(node, control)
@@ -1769,7 +1805,27 @@ class Flow:
         source = control or self.expression(node)  # a statement of no binding of its own: what its calls change
         for call in (part for part in walk(node) if isinstance(part, ast.Call)):
             self._call_changes(call, source)
-        self._reach_holders(node, source)
+
+    def _headers(self, node: ast.stmt, control: ast.AST | None) -> None:
+        """The calls a compound statement runs outside its bodies (a condition, an ``except`` clause's type, a
+        ``case`` guard), and those a nested ``def`` or ``class`` runs when it is defined (decorators, defaults, bases,
+        a class's body): what they change takes on what they read (red team 41)."""
+        if isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return)):
+            return  # (read whole by :meth:`statement` and its handlers)
+        parts: list[ast.AST] = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            parts += [*node.decorator_list, *getattr(node, "bases", ()), *getattr(node, "keywords", ())]
+            parts += [*node.body] if isinstance(node, ast.ClassDef) else [default for _, default in
+                                                                          methods.defaults(node)]
+        else:
+            parts += [value for field, value in ast.iter_fields(node) if isinstance(value, ast.AST)]
+            parts += [handler.type for handler in getattr(node, "handlers", ()) if handler.type is not None]
+            parts += [case.guard for case in getattr(node, "cases", ()) if case.guard is not None]
+            parts += [item for item in getattr(node, "items", ())]
+        for part in parts:
+            source = control or self.expression(part)
+            for call in (inner for inner in walk(part) if isinstance(inner, ast.Call)):
+                self._call_changes(call, source)
 
     def _walrus(self, node: ast.stmt, control: ast.AST | None) -> None:
         """``(a := SEEN[0])`` in the statement's own expressions (not in the statements it holds): ``a`` may now
@@ -1783,24 +1839,58 @@ class Flow:
                         self._bind_name(part.target.id, control or self.expression(part.value), keep=True)
 
     def _call_changes(self, call: ast.Call, source: ast.AST | None) -> None:
-        """``buf.append(v)`` or ``fill(buf)``: the local objects a call may change take on what it brings in."""
-        self._link([call.func, *call.args, *(keyword.value for keyword in call.keywords)])
+        """``buf.append(v)``, ``fill(buf)``, ``put(v)`` for ``put = buf.append``, ``map(buf.append, …)``: the local
+        objects a call may change take on what it brings in."""
+        arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
+        self._link([call.func, *arguments])
         if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name) \
                 and (call.func.attr in MUTATORS or call.func.attr.endswith("_")):
             self._bind_name(call.func.value.id, source, keep=True)
         callee = _root(call.func)
-        if source is not None and (callee in self.own or callee in self.state.module.bindings
-                                   or _called_name(call) in MUTATORS or any(k.arg == "out" for k in call.keywords)):
-            for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:  # the file's code, copyto
-                if isinstance(argument, ast.Name):
-                    self._bind_name(argument.id, source, keep=True)
+        if source is not None and callee in self.bound and (  # a local function, or a local's dunder: it may change
+                isinstance(call.func, ast.Name) or isinstance(call.func, ast.Attribute) and call.func.attr[:2] == "__"):
+            self._bind_name(callee, source, keep=True)
+        if source is not None and not self._reads_only(call) and not (
+                isinstance(call.func, ast.Attribute) and call.func.attr in MUTATORS):  # (``log.append(g)`` keeps g)
+            for name in self._handed(arguments):  # a bound method, a local function (``map(buf.append, SEEN)``)
+                self._bind_name(name, source, keep=True)
         if self._library_call(callee):  # logging.info(msg, g): a handler the top level added may fill g
-            for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
-                if isinstance(argument, ast.Name):
-                    self._bind_name(argument.id, source or call, keep=True)
+            for name in self._handed(arguments):  # (or a hook that names it: red team 41)
+                self._bind_name(name, source or call, keep=True)
         if self._touching_call(call):  # a helper that reads state may also set the globals this function declared
             for name in self.declared:
                 self._bind_name(name, call, keep=True)
+
+    def _handed(self, nodes: Iterable[ast.AST]) -> set[str]:
+        """The locals whose objects ``nodes`` (a call's arguments) hand on: a name, an item of a display, a bound method
+        or attribute (``buf.append``, not called there), an item (``buf[0]``), or what a lambda or generator uses; not
+        a value computed from one (``x.numel()``, ``x + 1``: a new object)."""
+        found: set[str] = set()
+        for node in nodes:
+            if isinstance(node, ast.Name) and node.id in self.bound:
+                found.add(node.id)
+            elif isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Starred, ast.IfExp, ast.Dict, ast.NamedExpr,
+                                   ast.keyword)):
+                found |= self._handed([child for child in children(node) if isinstance(child, ast.expr)])
+            elif isinstance(node, (ast.Attribute, ast.Subscript)) and _root(node) in self.bound:
+                found.add(_root(node))
+            elif isinstance(node, (ast.Lambda, ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)):
+                found |= {part.id for part in walk(node) if isinstance(part, ast.Name) and part.id in self.bound}
+        return found
+
+    def _reads_only(self, call: ast.Call) -> bool:
+        """``call`` changes none of what it is handed (but through ``out=``, or a method ending in ``_``, read apart):
+        a builtin of :data:`READING_BUILTINS`, or a call of torch, numpy or ``math``."""
+        if any(keyword.arg == "out" for keyword in call.keywords):
+            return False
+        name = call.func.id if isinstance(call.func, ast.Name) else ""
+        if name in READING_BUILTINS and name not in self.state.module.bindings and name not in self.bound \
+                and name not in self.state.module.imports:
+            return True
+        root = _root(call.func)
+        return isinstance(call.func, ast.Attribute) and root not in self.bound and not call.func.attr.endswith("_") \
+            and call.func.attr not in MUTATORS and any(
+                target.split(".")[0] in PURE_LIBRARIES for target, _ in self.state.module.imports.get(root, []))
 
     def _library_call(self, callee: str, seen: frozenset[str] = frozenset()) -> bool:
         """``callee`` is an imported library other than :data:`PURE_LIBRARIES`, or a module-level object made from
@@ -1865,7 +1955,6 @@ class Flow:
 
     def on_If(self, node: ast.If | ast.While, control: ast.AST | None) -> None:
         inner = control or self.expression(node.test)
-        self._reach_holders(node.test, inner)
         self.branches([node.body, node.orelse], inner)
 
     def branches(self, bodies: list[list[ast.stmt]], control: ast.AST | None) -> None:
@@ -1909,13 +1998,11 @@ class Flow:
 
     def on_While(self, node: ast.While, control: ast.AST | None) -> None:
         inner = control or self.expression(node.test)
-        self._reach_holders(node.test, inner)
         self.loop(node.body, node.orelse, inner)
 
     def on_For(self, node: ast.For | ast.AsyncFor, control: ast.AST | None) -> None:
         inner = control or self.expression(node.iter)
         self._link([node.target, node.iter])
-        self._reach_holders(node.iter, inner)
         self.loop(node.body, node.orelse, inner, node.target)
 
     on_AsyncFor = on_For
@@ -1930,7 +2017,6 @@ class Flow:
         for item in node.items:
             source = control or self.expression(item.context_expr)
             self._link([item.optional_vars, item.context_expr])
-            self._reach_holders(item.context_expr, source)
             if item.optional_vars is not None:
                 self.bind(item.optional_vars, source)
         self.block(node.body, control)
@@ -1941,6 +2027,9 @@ class Flow:
         """Where an exception jumps depends on what raised it: a body that reads a source runs under it, and so
         does every handler."""
         inner = control or next(filter(None, (self.expression(statement) for statement in node.body)), None)
+        for handler in node.handlers:  # ``except E as e``: what the body raised may hold any of its objects
+            if handler.name:
+                self._link([ast.Name(handler.name, ast.Store()), *node.body])
         self.block(node.body, inner)
         self.branches([handler.body for handler in node.handlers] + [node.orelse], inner)
         self.block(node.finalbody, control)
@@ -1950,7 +2039,6 @@ class Flow:
     def on_Match(self, node: ast.Match, control: ast.AST | None) -> None:
         inner = control or self.expression(node.subject)
         self._link([node.subject, *node.cases])
-        self._reach_holders(node.subject, inner)
         for case in node.cases:
             for part in walk(case.pattern):
                 name = getattr(part, "name", None) or getattr(part, "rest", None)
