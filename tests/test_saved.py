@@ -817,3 +817,35 @@ def test_red_team_41_is_found(path):
 def test_red_team_41_honest_layers_pass(path):
     """A dataclass layer, a layer caching its input in a dict, a ``ctx.save(*ts)`` style, a layer calling a helper."""
     assert autograd_use(path.read_text(encoding="utf-8"), "manual") == []
+
+
+# -- a network of layers made afresh (red team 41's h01: ``Net.__init__`` makes ``Square()`` and ``Scale(3.0)``) ------
+
+NET = ("class Net:\n    def __init__(self):\n        self.layers = [LAYER]\n    def __call__(self, v):\n"
+       "        for layer in self.layers:\n            v = layer(v)\n        return v\n    def grad_in(self, g):\n"
+       "        for layer in reversed(self.layers):\n            g = layer.grad_in(g)\n        return g\n")
+NET_MANUAL = "def manual(x):\n    net = Net()\n    net(x)\n    return net.grad_in(torch.ones_like(x))\n"
+NET_ATTACKS = {  # (the layer the network holds, what comes before it, the by-hand function)
+    "a_layer_that_reads_saved_answers": (
+        "Leak()", SAVE + "class Leak(Quad):\n    def grad_in(self, g):\n        return SEEN[0] * g\n", NET_MANUAL),
+    "a_layer_a_reading_helper_fills": (
+        "build()", SAVE + "def build():\n    q = Quad()\n    q(SEEN[0])\n    return q\n", NET_MANUAL),
+    "a_module_level_layer": ("_q", "_q = Quad()\n_q(grad(GRID))\n", NET_MANUAL.replace("    net(x)\n", "")),
+    "a_layer_a_helper_keeps": (
+        "build()", "def build(_k=[]):\n    if not _k:\n        _k.append(Quad())\n    return _k[0]\nbuild()(grad(GRID))\n",
+        NET_MANUAL.replace("    net(x)\n", "")),
+    "a_module_level_network": ("Quad()", "", "_net = Net()\n_net(grad(GRID))\ndef manual(x):\n"
+                                               "    return _net.grad_in(torch.ones_like(x))\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NET_ATTACKS))
+def test_a_network_of_layers_that_bring_state_in_is_found(name):
+    layer, before, manual = NET_ATTACKS[name]
+    source = LAYERS.replace("def backward", "def grad_in") + before + NET.replace("LAYER", layer) + manual
+    assert autograd_use(PREAMBLE + source + "print(grad(GRID))\n", "manual"), "the by-hand check passed"
+
+
+def test_a_network_of_layers_made_afresh_is_its_own():
+    source = LAYERS.replace("def backward", "def grad_in") + NET.replace("LAYER", "Quad()") + NET_MANUAL
+    assert autograd_use(PREAMBLE + source + "print(grad(GRID))\n", "manual") == []

@@ -692,7 +692,15 @@ class State:
     @cached_property
     def _fresh_readers(self) -> frozenset[str]:
         """The classes of :meth:`Objects.fresh` whose methods read their objects' own attributes."""
-        return frozenset(name for name in self._reads if self.objects.fresh(name))
+        return self._reads & self.objects.fresh_classes
+
+    def touching_given(self, fresh: frozenset[str]) -> set[str]:
+        """:meth:`touches_afresh`'s names were ``fresh`` the classes made afresh: what reads state, less those of
+        them that only read their objects' own attributes, and every module-level name (not a ``def`` or class) that
+        reaches one of those (it may hold an object that outlives a call)."""
+        readers = self._reads & fresh
+        kept = {name for name in _closure(set(readers), self._reached_by) if not _definition(name, self.module)}
+        return _closure(set(self._reads - readers) | kept, self._reached_by)
 
     @cached_property
     def reaching_fresh(self) -> frozenset[str]:
@@ -702,8 +710,7 @@ class State:
 
     @cached_property
     def _touching_afresh(self) -> set[str]:
-        kept = {name for name in self.reaching_fresh if not _definition(name, self.module)}
-        return _closure(set(self._reads - self._fresh_readers) | kept, self._reached_by)
+        return self.touching_given(self.objects.fresh_classes)
 
     def _reads_state(self, root: ast.AST) -> bool:
         """``root`` reads state (:meth:`_reads_here`), or names something that does."""
@@ -803,8 +810,8 @@ class Objects:
         self.state, self.module = state, state.module
         self._stores: dict[str, list[tuple[str, ast.AST]] | None] = {}
         self.fields: dict[str, list[str]] = {}  # a plain dataclass's fields, in order (its ``__init__``'s parameters)
-        self._fresh: dict[str, bool] = {}  # :meth:`fresh`, by class
         self._fresh_methods: dict[int, bool] = {}  # :meth:`_method_fresh`, by method
+        self._named: dict[int, set[str]] = {}  # :meth:`_names_in`, by method
         self._kept_by: dict[tuple[int, str], bool] = {}  # :meth:`_keeps_it`, by method and its object's name
 
     @cached_property
@@ -1252,20 +1259,44 @@ class Objects:
         (:data:`FRESH_DENIED`). ``Quad()`` in a by-hand function then brings nothing in: what its methods give back
         comes from what the function hands them (:class:`Flow` follows that), as fairness 19's hand-written layers
         keep their input on ``self``. Each method is read once, however many classes share it."""
-        if cls not in self._fresh:
-            every = self._every_def(cls) if cls in self.classes else {}
-            self._fresh[cls] = bool(every) and not FRESH_DENIED & set(every) and all(
-                self._method_fresh(method) for defs in every.values() for method in defs)
-        return self._fresh[cls]
+        return cls in self.fresh_classes
+
+    @cached_property
+    def fresh_classes(self) -> frozenset[str]:
+        """The classes :meth:`fresh` holds: the largest set, as :attr:`constant` finds its own. Every class whose
+        methods pass alone (:meth:`_method_fresh`) is assumed fresh; one whose methods name a function or class of the
+        file that brings state in, given the others are fresh (:meth:`State.touching_given`), is dropped, until none
+        is: a network whose ``__init__`` makes fresh layers (``self.layers = [Square()]``) is fresh too."""
+        candidates = {cls for cls in self.classes if self._fresh_alone(cls)}
+        named = {cls: {name for defs in self._every_def(cls).values() for method in defs
+                       for name in self._names_in(method)} - {cls} for cls in candidates}
+        while True:
+            touching = self.state.touching_given(frozenset(candidates))
+            kept = {cls for cls in candidates if not named[cls] & touching}
+            if kept == candidates:
+                return frozenset(kept)
+            candidates = kept
+
+    def _fresh_alone(self, cls: str) -> bool:
+        every = self._every_def(cls)
+        return bool(every) and not FRESH_DENIED & set(every) and all(
+            self._method_fresh(method) for defs in every.values() for method in defs)
+
+    def _names_in(self, method: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+        """The module-level names ``method`` reads (not its own locals); read once per method."""
+        if id(method) not in self._named:
+            local = self.state.local_loads(method)
+            self._named[id(method)] = {node.id for node in walk(method) if isinstance(node, ast.Name)
+                                       and isinstance(node.ctx, ast.Load) and id(node) not in local}
+        return self._named[id(method)]
 
     def _method_fresh(self, method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         """``method`` reads no state but its own object's :attr:`instance_attributes`, and uses its object only
-        through its attributes."""
+        through its attributes (what the functions and classes it names bring in: :attr:`fresh_classes`)."""
         if id(method) not in self._fresh_methods:
             me = next(iter(self._own_object(method)), "")
-            cls = getattr(_enclosing(method, self.module.parents), "name", "")
             self._fresh_methods[id(method)] = (not me or self._keeps_it(method, me)) \
-                and not self.state._reads_here(method, me) and not self.state.names_touching(method, but=cls)
+                and not self.state._reads_here(method, me)
         return self._fresh_methods[id(method)]
 
     def _own_object(self, method: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
