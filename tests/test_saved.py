@@ -445,6 +445,9 @@ HONEST = {
     "constants_from_a_comprehension": (
         "P = {k: float(v) for k, v in [('a', 6), ('b', 2)]}\ndef manual(x):\n    return P['a'] * x + P['b']\n"
         "print(grad(GRID))\n"),
+    "a_cached_helper_returning_a_number": (  # fairness 18's e2_h (a cached list would count: red team 42's a05)
+        "import functools\n@functools.lru_cache(maxsize=128)\ndef _scale(n):\n    return 12 / n\n"
+        "def manual(x):\n    return _scale(2) * x + 2\nprint(grad(GRID))\n"),
     "a_torch_module_object": ("act = torch.nn.Identity()\ndef manual(x):\n    return act(6 * x + 2)\n"
                               "print(grad(GRID))\n"),
     "a_global_declared_and_never_used": ("def manual(x):\n    global unused\n    return 6 * x + 2\nprint(grad(GRID))\n"),
@@ -800,22 +803,28 @@ def test_a_table_of_objects_made_of_literals_is_constant(table):
     assert autograd_use(PREAMBLE + source, "manual") == []
 
 
-# -- red team 41, against the reading of objects made afresh: each file runs, and its by-hand answer is autograd's -----
+# -- red teams 41 and 42, against the reading of objects made afresh: each file runs, and its by-hand answer is autograd's -
 
-RED_TEAM_41 = Path(__file__).parent / "data" / "saved_red_team_41"
+RED_TEAMS = [Path(__file__).parent / "data" / f"saved_red_team_{number}" for number in (41, 42)]
 
 
-@pytest.mark.parametrize("path", sorted(RED_TEAM_41.glob("*.py")), ids=lambda path: path.stem)
-def test_red_team_41_is_found(path):
-    """A default, decorator or class body that runs a call, an ``except`` clause's type, a ``case`` guard, a global
+@pytest.mark.parametrize("path", sorted(path for folder in RED_TEAMS for path in folder.glob("*.py")),
+                         ids=lambda path: f"{path.parent.name[-2:]}-{path.stem}")
+def test_red_team_attack_is_found(path):
+    """41: a default, decorator or class body that runs a call, an ``except`` clause's type, a ``case`` guard, a global
     alias, ``sys.exc_info()``, ``ctypes``, ``__exit__``, a profile hook, a comprehension's item, ``map(buf.append,
-    …)``, ``put = buf.append``, a world reader under another name, the working directory."""
+    …)``, ``put = buf.append``, a world reader under another name, the working directory. 42: an object made afresh
+    but kept (``lru_cache``, a default, a decorator's closure), ``torch.nn.Linear`` or an iterator read as a constant,
+    ``np.copyto(buf, …)``, ``list.append(buf, …)``, ``buf[0].append``, ``buf.data.copy_``, process settings
+    (``umask``, ``nice``, ``seterr``), random draws in place, another process, print options entered by hand."""
     assert autograd_use(path.read_text(encoding="utf-8"), "manual"), "the by-hand check passed"
 
 
-@pytest.mark.parametrize("path", sorted((RED_TEAM_41 / "honest").glob("*.py")), ids=lambda path: path.stem)
-def test_red_team_41_honest_layers_pass(path):
-    """A dataclass layer, a layer caching its input in a dict, a ``ctx.save(*ts)`` style, a layer calling a helper."""
+@pytest.mark.parametrize("path", sorted(path for folder in RED_TEAMS for path in (folder / "honest").glob("*.py")),
+                         ids=lambda path: f"{path.parent.parent.name[-2:]}-{path.stem}")
+def test_red_team_honest_variant_passes(path):
+    """Layers: a dataclass one, one caching its input in a dict, a ``ctx.save(*ts)`` style, one calling a helper, a
+    network of them; a frozen-dataclass table of terms; a sequential network with a constant."""
     assert autograd_use(path.read_text(encoding="utf-8"), "manual") == []
 
 

@@ -49,7 +49,12 @@ WORLD = frozenset({
     "default_generator", "PRINT_OPTS",
     # where the file runs, which the top level can choose (``os.chdir``): red team 41
     "abspath", "realpath", "resolve", "absolute", "relpath", "expanduser", "expandvars", "isfile", "isdir", "islink",
-    "lexists", "access", "readlink", "walk"})
+    "lexists", "access", "readlink", "walk",
+    # process settings a setter changes and a reader returns, random draws, other processes (red team 42)
+    "umask", "nice", "seterr", "errstate", "parallel_info", "__config__", "readall", "readinto", "check_output",
+    "Popen", "popen", "uniform_", "normal_", "random_", "bernoulli_", "exponential_", "geometric_", "cauchy_",
+    "log_normal_", "dropout", "dropout_", "alpha_dropout", "feature_alpha_dropout", "dropout1d", "dropout2d",
+    "dropout3d", "rrelu", "rrelu_"})
 # Methods that change the object they are called on (and any torch method ending in "_", in place).
 MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "add", "pop", "popitem", "remove",
                       "discard", "clear", "sort", "reverse", "put", "itemset", "fill", "resize", "setflags",
@@ -76,6 +81,7 @@ FRESH_DENIED = frozenset({"__new__", "__init_subclass__", "__class_getitem__", "
                           "__torch_function__", "__torch_dispatch__", "__array_function__", "__array_ufunc__",
                           "__reduce__", "__reduce_ex__", "__setstate__", "__copy__", "__deepcopy__"})
 REWRITES = frozenset({"__defaults__", "__kwdefaults__", "__closure__", "cell_contents", "__code__", "set_printoptions",
+                      "printoptions",
                       "__wrapped__", "__func__"})
 DYNAMIC_NAMESPACE = frozenset({"globals", "vars", "setattr", "__dict__", "exec", "eval", "__builtins__", "modules",
                                "update_wrapper", "wraps"})  # (these copy any attribute onto a function: red team 40)
@@ -86,7 +92,21 @@ PURE_BUILTINS = frozenset({"list", "tuple", "float", "int", "complex", "bool", "
 READ_ONLY = (ast.Expr, ast.Compare, ast.BinOp, ast.UnaryOp, ast.If, ast.While, ast.Assert, ast.FormattedValue,
              ast.JoinedStr, ast.Subscript, ast.Slice)
 EAGER = frozenset({"list", "tuple", "set", "frozenset", "dict", "sum", "min", "max", "sorted", "any", "all"})  # consume
-PURE_LIBRARIES = frozenset({"torch", "numpy", "math"})
+PURE_LIBRARIES = frozenset({"torch", "numpy", "math"})  # their calls change only what they say (``out=``, ``add_``)
+# Calls that make an iterator: each ``next`` changes it (:func:`_stateful`).
+ITERATORS = frozenset({"iter", "count", "cycle", "repeat", "islice", "chain", "zip", "map", "filter", "enumerate",
+                       "reversed", "accumulate", "tee", "groupby", "starmap", "takewhile", "dropwhile", "zip_longest",
+                       "pairwise", "batched", "compress", "product", "permutations", "combinations"})
+# torch.nn's modules that hold no tensor autograd fills (:func:`_stateful`).
+PARAMETER_FREE = frozenset({"Identity", "ReLU", "ReLU6", "Sigmoid", "Tanh", "Softplus", "GELU", "SiLU", "ELU", "SELU",
+                            "CELU", "LeakyReLU", "Hardtanh", "Hardsigmoid", "Hardswish", "Mish", "Softsign",
+                            "Tanhshrink", "LogSigmoid", "Softmax", "LogSoftmax", "Flatten", "Unflatten", "MSELoss",
+                            "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
+                            "NLLLoss"})
+# Decorators that keep nothing from one call to the next (any other may: ``functools.lru_cache``).
+PLAIN_DECORATORS = frozenset({"no_grad", "enable_grad", "inference_mode", "staticmethod", "classmethod", "property"})
+# Decorators that keep what a function returned (a call of one then reads state: red team 42).
+CACHING = frozenset({"cache", "lru_cache", "cached_property", "memoize", "memoized", "cached"})
 # Names that reach an object without naming it, or run code on later events (:attr:`State.opaque`).
 UNSEEN = frozenset({"exc_info", "exception", "last_value", "last_exc", "last_traceback", "ctypes", "_ctypes",
                     "py_object", "from_address", "settrace", "setprofile", "addaudithook", "excepthook",
@@ -98,7 +118,7 @@ UNSEEN = frozenset({"exc_info", "exception", "last_value", "last_exc", "last_tra
 READING_BUILTINS = frozenset({"print", "len", "isinstance", "issubclass", "repr", "format", "str", "float", "int",
                               "bool", "complex", "abs", "round", "hash", "callable", "ord", "chr", "bin", "hex", "oct",
                               "ascii", "range", "enumerate", "zip", "reversed", "divmod", "pow", "slice", "tuple",
-                              "list", "set", "frozenset", "dict", "sum", "any", "all", "next", "iter"})  # their calls change only what they say (``out=``, ``add_``)
+                              "list", "set", "frozenset", "dict", "sum", "any", "all", "next", "iter"})
 TOP_LEVEL = "the module's top level"
 MAX_NODES = 4000  # a by-hand function's size past which its flow is not followed (it fails closed)
 MAX_OBJECT_NODES = 30000  # a file's size past which its objects are not read one by one (a student's: a few thousand)
@@ -460,7 +480,8 @@ class State:
                                  ast.GeneratorExp)) and id(part) not in consumed:
                 return False
             if isinstance(part, ast.Call) and (_called_name(part) in WORLD or _root(part.func) in self.module.bindings
-                                               and not self._made_of_literals(part)):
+                                               and not self._made_of_literals(part)
+                                               or _stateful(part, self.module.imports, self.module.parents)):
                 return False
         return True
 
@@ -699,8 +720,24 @@ class State:
         them that only read their objects' own attributes, and every module-level name (not a ``def`` or class) that
         reaches one of those (it may hold an object that outlives a call)."""
         readers = self._reads & fresh
-        kept = {name for name in _closure(set(readers), self._reached_by) if not _definition(name, self.module)}
+        reaching = _closure(set(readers), self._reached_by)
+        kept = {name for name in reaching if not _definition(name, self.module)
+                or any(self._made_once(value, reaching) for value in self.module.bindings[name])}
         return _closure(set(self._reads - readers) | kept, self._reached_by)
+
+    def _made_once(self, definition: ast.AST, reaching: set[str]) -> bool:
+        """``definition`` (a ``def`` or class) may keep one object of what ``reaching`` makes for every call: made when
+        it is defined (a default, a decorator, a base, a class's body: red team 42's ``def helper(k=Keep())``), or kept
+        by a decorator (``@functools.lru_cache``, any but :data:`PLAIN_DECORATORS`)."""
+        parts = [*getattr(definition, "decorator_list", ())]
+        if isinstance(definition, ast.ClassDef):
+            parts += [*definition.bases, *definition.keywords, *(item for item in definition.body
+                                                                 if not isinstance(item, FUNCTIONS))]
+        elif isinstance(definition, FUNCTIONS):
+            parts += [default for _, default in methods.defaults(definition)]
+        named = {node.id for part in parts for node in walk(part) if isinstance(node, ast.Name)}
+        return bool(named & reaching) or isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+            _decorator_name(decorator) not in PLAIN_DECORATORS for decorator in definition.decorator_list)
 
     @cached_property
     def reaching_fresh(self) -> frozenset[str]:
@@ -736,6 +773,12 @@ class State:
         its own methods stored on it)."""
         if self.kept_state(root) is not None:
             return True  # (a cache or a closure the top level can fill through a call)
+        if isinstance(root, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                _decorator_name(decorator) in CACHING for decorator in root.decorator_list) and not all(
+                node.value is None or self._immutable(node.value, {arg.arg for arg in walk(root.args)
+                                                                   if isinstance(arg, ast.arg)})
+                for node in walk(root) if isinstance(node, ast.Return)):
+            return True  # (``@lru_cache def store(): return []``: what it returned, the top level may have filled)
         own = _bound_inside(root) | self.module.scopes.get(id(root), frozenset())  # (a value a function stored)
         local = self.local_loads(root)  # (Python's scopes: a comprehension's names are its own: red team 36)
         for node in walk(root):
@@ -763,7 +806,9 @@ class State:
             return self.rewrites  # a tensor's text, under print options the file set
         if isinstance(node, ast.Call):
             name = _called_name(node)
-            if self.rewrites and name in ("str", "repr", "format", "__str__", "__repr__", "__format__"):
+            if self.rewrites and name in ("str", "repr", "format", "__str__", "__repr__", "__format__", "array2string",
+                                          "array_str", "array_repr", "format_float_positional",
+                                          "format_float_scientific"):
                 return True
             if self._random(node.func):
                 return True  # Python's, numpy's or torch's random state (``random.randbytes``: red team 38)
@@ -960,7 +1005,8 @@ class Objects:
                     and not self._literal_name(part.id, seen) or isinstance(part, ast.Starred) \
                     or isinstance(part, ast.keyword) and part.arg is None or isinstance(part, ast.Attribute) and (
                         part.attr in WORLD or part.attr in self.state.stored_attributes) or isinstance(part, ast.Call) \
-                    and (_root(part.func) not in self.module.imports or _called_name(part) in WORLD) \
+                    and (_root(part.func) not in self.module.imports or _called_name(part) in WORLD
+                         or _stateful(part, self.module.imports, self.module.parents)) \
                     or isinstance(part, (*DEFINITIONS, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom,
                                          ast.comprehension)):
                 return False
@@ -1334,6 +1380,32 @@ class Objects:
         rebound = any(isinstance(node, ast.Name) and node.id == first and not isinstance(node.ctx, ast.Load)
                       for node in walk(function))
         return {} if rebound else {first: cls}
+
+
+def _stateful(call: ast.Call, imports: dict[str, list[tuple[str, int]]], parents: dict[ast.AST, ast.AST]) -> bool:
+    """A library's call whose object changes while it is used, however it was made: one whose tensors autograd fills
+    (``torch.nn.Linear(1, 1)``, ``nn.Parameter``, ``requires_grad=True``: each ``.backward()`` adds to their
+    ``.grad``; not ``nn.Identity()``, which holds none), or an iterator kept (``itertools.count()``, ``iter([…])``:
+    each ``next`` moves it; not one a call or a loop consumes at once, ``tuple(enumerate(c))``): red team 42."""
+    parent = parents.get(call)
+    if _called_name(call) in ITERATORS and (isinstance(parent, ast.Call) and call in parent.args
+                                             or isinstance(parent, ast.comprehension) and parent.iter is call):
+        return False
+    chain, node = [], call.func
+    while isinstance(node, ast.Attribute):
+        chain.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        chain += [part for target, _ in imports.get(node.id, []) for part in target.split(".")] or [node.id]
+    return "nn" in chain and _called_name(call) not in PARAMETER_FREE or "itertools" in chain \
+        or bool({"Parameter", "requires_grad_"} & set(chain)) \
+        or any(keyword.arg == "requires_grad" for keyword in call.keywords) or _called_name(call) in ITERATORS
+
+
+def _decorator_name(decorator: ast.AST) -> str:
+    """``lru_cache`` for ``@functools.lru_cache(maxsize=None)``."""
+    decorator = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return decorator.attr if isinstance(decorator, ast.Attribute) else getattr(decorator, "id", "")
 
 
 def _reads_world(name: str) -> bool:
@@ -1755,7 +1827,7 @@ class Flow:
         kept = state.kept_defaults(function) if fed else {}  # def manual(x, store=None, memo={}), fed from outside
         for arg, default in methods.defaults(function):  # def manual(x, saved=SEEN); a default the file may rewrite
             self._bind_name(arg.arg, self.expression(default) or (default if state.rewrites else None)
-                            or kept.get(arg.arg))
+                            or kept.get(arg.arg) or (default if self._makes_afresh(default) else None))
         for name in self.declared:  # until the function assigns it, a global holds what it held
             if self.state.unsafe_name(name):
                 self.taint[name] = next((node for node in walk(function) if isinstance(node, ast.Name)
@@ -1874,20 +1946,34 @@ class Flow:
         objects a call may change take on what it brings in."""
         arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
         self._link([call.func, *arguments])
-        if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name) \
-                and (call.func.attr in MUTATORS or call.func.attr.endswith("_")):
-            self._bind_name(call.func.value.id, source, keep=True)
         callee = _root(call.func)
-        if source is not None and callee in self.bound and (  # a local function, or a local's dunder: it may change
+        mutator = isinstance(call.func, ast.Attribute) and (call.func.attr in MUTATORS or call.func.attr.endswith("_"))
+        if mutator:  # ``buf.append(v)``, ``buf[0].append(v)``, ``buf[:].copy_(s)``, ``buf.data.copy_(s)``
+            self._bind_name(callee, source, keep=True)
+        if source is None:
+            return self._library_changes(call, callee, arguments)
+        if callee in self.bound and (  # a local function (``put = buf.append``), or a local's dunder: it may change it
                 isinstance(call.func, ast.Name) or isinstance(call.func, ast.Attribute) and call.func.attr[:2] == "__"):
             self._bind_name(callee, source, keep=True)
-        if source is not None and not self._reads_only(call) and not (
-                isinstance(call.func, ast.Attribute) and call.func.attr in MUTATORS):  # (``log.append(g)`` keeps g)
-            for name in self._handed(arguments):  # a bound method, a local function (``map(buf.append, SEEN)``)
-                self._bind_name(name, source, keep=True)
+        if not self._reads_only(call) and not (mutator and not self._unbound_method(call.func)):
+            for name in self._handed(arguments):  # ``fill(buf)``, ``np.copyto(buf, s)``, ``list.append(buf, v)``,
+                self._bind_name(name, source, keep=True)  # ``map(buf.append, SEEN)`` (not ``log.append(g)``: keeps g)
+        self._library_changes(call, callee, arguments)
+
+    def _unbound_method(self, func: ast.Attribute) -> bool:
+        """``func`` is a module's function or a class's method called with its object first (``np.copyto``,
+        ``list.append``, ``dict.update``, ``Quad.__call__``), not a method of the object before the dot."""
+        root = _root(func)
+        return isinstance(func.value, ast.Name) and root not in self.bound and (
+            root in self.state.module.imports or root in BUILTINS and root not in self.state.module.bindings
+            or any(isinstance(value, ast.ClassDef) for value in self.state.module.bindings.get(root, ())))
+
+    def _library_changes(self, call: ast.Call, callee: str, arguments: list[ast.AST]) -> None:
+        """A library that may run code the top level handed it, and a helper that reads state, may change what they are
+        handed, and the globals this function declared."""
         if self._library_call(callee):  # logging.info(msg, g): a handler the top level added may fill g
             for name in self._handed(arguments):  # (or a hook that names it: red team 41)
-                self._bind_name(name, source or call, keep=True)
+                self._bind_name(name, call, keep=True)
         if self._touching_call(call):  # a helper that reads state may also set the globals this function declared
             for name in self.declared:
                 self._bind_name(name, call, keep=True)

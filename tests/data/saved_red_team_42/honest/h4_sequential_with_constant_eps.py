@@ -1,0 +1,47 @@
+import torch
+
+
+def f(x):
+    return 3 * x**2 + 2 * x
+
+
+def grad(x):
+    x = x.detach().clone().requires_grad_()
+    f(x).sum().backward()
+    return x.grad
+
+
+def fit(pairs, x):
+    xs, gs = torch.cat([p[0] for p in pairs]), torch.cat([p[1] for p in pairs])
+    a = ((xs - xs.mean()) * (gs - gs.mean())).sum() / ((xs - xs.mean()) ** 2).sum()
+    return a * x + gs.mean() - a * xs.mean()
+
+
+GRID = torch.linspace(-2, 2, 5)
+
+EPS = 0.0
+class Scale:
+    def __init__(self, k):
+        self.k = k
+    def forward(self, v):
+        self.saved = (v,)
+        return self.k * v
+    def backward(self, g):
+        (v,) = self.saved
+        return self.k * g + EPS * v
+class Seq:
+    def __init__(self, *layers):
+        self.layers = list(layers)
+    def forward(self, v):
+        for layer in self.layers:
+            v = layer.forward(v)
+        return v
+    def backward(self, g):
+        for layer in reversed(self.layers):
+            g = layer.backward(g)
+        return g
+def manual(x):
+    net = Seq(Scale(2.0), Scale(3.0))
+    net.forward(x)
+    return net.backward(torch.ones_like(x)) * x + 2
+print(grad(GRID))
