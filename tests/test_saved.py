@@ -448,6 +448,9 @@ HONEST = {
     "a_cached_helper_returning_a_number": (  # fairness 18's e2_h (a cached list would count: red team 42's a05)
         "import functools\n@functools.lru_cache(maxsize=128)\ndef _scale(n):\n    return 12 / n\n"
         "def manual(x):\n    return _scale(2) * x + 2\nprint(grad(GRID))\n"),
+    "a_partial_of_a_function_and_a_lambda": (  # fairness 19's e3_07 (a partial holding a dict would count)
+        "from functools import partial\ndef affine(x, a, b):\n    return a * x + b\n"
+        "slope = partial(affine, a=6.0, b=2.0)\ndef manual(x):\n    return slope(x)\nprint(grad(GRID))\n"),
     "a_torch_module_object": ("act = torch.nn.Identity()\ndef manual(x):\n    return act(6 * x + 2)\n"
                               "print(grad(GRID))\n"),
     "a_global_declared_and_never_used": ("def manual(x):\n    global unused\n    return 6 * x + 2\nprint(grad(GRID))\n"),
@@ -805,7 +808,7 @@ def test_a_table_of_objects_made_of_literals_is_constant(table):
 
 # -- red teams 41 and 42, against the reading of objects made afresh: each file runs, and its by-hand answer is autograd's -
 
-RED_TEAMS = [Path(__file__).parent / "data" / f"saved_red_team_{number}" for number in (41, 42)]
+RED_TEAMS = [Path(__file__).parent / "data" / f"saved_red_team_{number}" for number in (41, 42, 43)]
 
 
 @pytest.mark.parametrize("path", sorted(path for folder in RED_TEAMS for path in folder.glob("*.py")),
@@ -816,7 +819,9 @@ def test_red_team_attack_is_found(path):
     …)``, ``put = buf.append``, a world reader under another name, the working directory. 42: an object made afresh
     but kept (``lru_cache``, a default, a decorator's closure), ``torch.nn.Linear`` or an iterator read as a constant,
     ``np.copyto(buf, …)``, ``list.append(buf, …)``, ``buf[0].append``, ``buf.data.copy_``, process settings
-    (``umask``, ``nice``, ``seterr``), random draws in place, another process, print options entered by hand."""
+    (``umask``, ``nice``, ``seterr``), random draws in place, another process, print options entered by hand. 43: a
+    method of a literal or of a library's list named at module level (``{}.setdefault``, ``keyword.kwlist.append``,
+    ``partial(dict.setdefault, {})``), which hands back the same object on every call."""
     assert autograd_use(path.read_text(encoding="utf-8"), "manual"), "the by-hand check passed"
 
 
@@ -824,7 +829,8 @@ def test_red_team_attack_is_found(path):
                          ids=lambda path: f"{path.parent.parent.name[-2:]}-{path.stem}")
 def test_red_team_honest_variant_passes(path):
     """Layers: a dataclass one, one caching its input in a dict, a ``ctx.save(*ts)`` style, one calling a helper, a
-    network of them; a frozen-dataclass table of terms; a sequential network with a constant."""
+    network of them; a frozen-dataclass table of terms; a sequential network with a constant; cached helpers that
+    return a number or a tuple (a recursion, ``float(n)``, ``math.comb``)."""
     assert autograd_use(path.read_text(encoding="utf-8"), "manual") == []
 
 

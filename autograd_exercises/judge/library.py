@@ -32,8 +32,8 @@ def library_constant(dotted: str) -> bool:
     try:
         value = importlib.import_module(parts[0])
         for part in parts[1:]:
-            if part.startswith("_"):
-                return False
+            if part.startswith("_") or not _unchanging(value):
+                return False  # (``keyword.kwlist.append``: a method of a list shares the list, red team 43)
             value = getattr(value, part)
     except (ImportError, AttributeError):
         return False

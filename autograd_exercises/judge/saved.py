@@ -29,6 +29,7 @@ from functools import cached_property
 from typing import Iterable, Iterator
 
 from autograd_exercises.judge import methods, scopes, static
+from autograd_exercises.judge import library
 from autograd_exercises.judge.library import library_constant
 from autograd_exercises.judge.methods import bound_in as bound_in_body, defaults
 from autograd_exercises.judge.syntax import children, imported_name, walk
@@ -103,6 +104,9 @@ PARAMETER_FREE = frozenset({"Identity", "ReLU", "ReLU6", "Sigmoid", "Tanh", "Sof
                             "Tanhshrink", "LogSigmoid", "Softmax", "LogSoftmax", "Flatten", "Unflatten", "MSELoss",
                             "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
                             "NLLLoss"})
+# Builtins whose answer is a number, a string or a tuple: what a cached helper may hand every caller alike.
+NUMBER_CALLS = frozenset({"float", "int", "str", "bool", "complex", "abs", "round", "len", "tuple", "frozenset", "pow",
+                          "divmod", "hash", "ord", "chr", "range", "bytes"})
 # Decorators that keep nothing from one call to the next (any other may: ``functools.lru_cache``).
 PLAIN_DECORATORS = frozenset({"no_grad", "enable_grad", "inference_mode", "staticmethod", "classmethod", "property"})
 # Decorators that keep what a function returned (a call of one then reads state: red team 42).
@@ -442,6 +446,14 @@ class State:
         return not (isinstance(parent, ast.Attribute) and parent.value is node
                     or isinstance(parent, ast.Call) and parent.func is node)
 
+    def _library_method(self, node: ast.Attribute) -> bool:
+        """``keyword.kwlist.copy`` called: a method of a value a library holds that may change (:mod:`.library`), which
+        reads that value (red team 43); never a module's function (``torch.zeros``, ``scipy.special.expit``)."""
+        receiver = node.value
+        return isinstance(receiver, ast.Attribute) and self._library_chain(receiver) \
+            and (imported_name(receiver, self.module.imports) or "").lstrip(".").split(".")[0] in library.RESOLVED \
+            and not self._library_constant(receiver)
+
     def _library_constant(self, node: ast.Name | ast.Attribute) -> bool:
         """``node`` (``math.pi``, ``np.float64``, ``from math import tau``) names a library's value that cannot
         change, by :func:`library_constant` of what the file imported under the name it starts with."""
@@ -471,7 +483,8 @@ class State:
                                                    or part.id in BUILTINS and part.id not in self.module.bindings):
                 return False
             if isinstance(part, ast.Attribute) and (part.attr in WORLD or part.attr in self.set_attributes
-                                                    or _world_reference(part, self.module.imports, self.module.parents)):
+                                                    or _world_reference(part, self.module.imports, self.module.parents)
+                                                    or _bound_method(part, self.module.parents)):
                 return False
             if isinstance(part, (ast.Name, ast.Attribute)) and _root(part) in self.module.imports \
                     and self._library_value(part) and not self._library_constant(part):
@@ -774,10 +787,8 @@ class State:
         if self.kept_state(root) is not None:
             return True  # (a cache or a closure the top level can fill through a call)
         if isinstance(root, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
-                _decorator_name(decorator) in CACHING for decorator in root.decorator_list) and not all(
-                node.value is None or self._immutable(node.value, {arg.arg for arg in walk(root.args)
-                                                                   if isinstance(arg, ast.arg)})
-                for node in walk(root) if isinstance(node, ast.Return)):
+                _decorator_name(decorator) in CACHING for decorator in root.decorator_list) \
+                and not self._returns_numbers(root):
             return True  # (``@lru_cache def store(): return []``: what it returned, the top level may have filled)
         own = _bound_inside(root) | self.module.scopes.get(id(root), frozenset())  # (a value a function stored)
         local = self.local_loads(root)  # (Python's scopes: a comprehension's names are its own: red team 36)
@@ -793,6 +804,30 @@ class State:
                 return True
         return False
 
+    def _returns_numbers(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        """What ``function`` returns holds nothing a caller could change (:meth:`_unchangeable`): a cached helper then
+        hands every caller alike (``falling(k - 1, n) * n``, ``float(n) * 3.0``, ``tuple(k * c for …)[1:]``,
+        ``math.comb(n, k)``: red team 43's honest ones; never ``[]``)."""
+        return all(node.value is None or self._unchangeable(node.value, function.name)
+                   for node in walk(function) if isinstance(node, ast.Return))
+
+    def _unchangeable(self, node: ast.AST, me: str) -> bool:
+        """``node``'s value is a number, string or tuple of them, whatever it is made from: a literal, a name (a
+        parameter; a module-level one is read apart), arithmetic, an index of one, or a call of :data:`NUMBER_CALLS`
+        (``tuple(…)``, ``float(…)``), of ``math`` or of ``me``."""
+        if isinstance(node, (ast.Constant, ast.Name)):
+            return True
+        if isinstance(node, (ast.Tuple, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Subscript)):
+            parts = [node.value] if isinstance(node, ast.Subscript) else [
+                child for child in children(node) if isinstance(child, ast.expr)]
+            return all(self._unchangeable(part, me) for part in parts)
+        if isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else ""
+            return name in NUMBER_CALLS and name not in self.module.bindings and name not in self.module.imports \
+                or name == me or isinstance(node.func, ast.Attribute) and any(
+                    target.split(".")[0] == "math" for target, _ in self.module.imports.get(_root(node.func), []))
+        return False
+
     def world_or_attribute(self, node: ast.AST, own: set[str] = frozenset()) -> bool:
         """``node`` reads the world, or an attribute the file sets (in a file of computed names, any attribute of
         an object that is not among the function's ``own`` names)."""
@@ -800,6 +835,7 @@ class State:
             called = isinstance(self.module.parents.get(node), ast.Call) and self.module.parents[node].func is node
             return node.attr in WORLD or node.attr in self.set_attributes or \
                 _world_reference(node, self.module.imports, self.module.parents) or \
+                called and self._library_method(node) or \
                 self.dynamic and _root(node) not in own and not called or \
                 self._library_chain(node) and self._library_value(node) and not self._library_constant(node)
         if isinstance(node, ast.JoinedStr):
@@ -1398,6 +1434,7 @@ def _stateful(call: ast.Call, imports: dict[str, list[tuple[str, int]]], parents
     if isinstance(node, ast.Name):
         chain += [part for target, _ in imports.get(node.id, []) for part in target.split(".")] or [node.id]
     return "nn" in chain and _called_name(call) not in PARAMETER_FREE or "itertools" in chain \
+        or _called_name(call) in ("partial", "partialmethod") and _holds_objects(call) \
         or bool({"Parameter", "requires_grad_"} & set(chain)) \
         or any(keyword.arg == "requires_grad" for keyword in call.keywords) or _called_name(call) in ITERATORS
 
@@ -1406,6 +1443,24 @@ def _decorator_name(decorator: ast.AST) -> str:
     """``lru_cache`` for ``@functools.lru_cache(maxsize=None)``."""
     decorator = decorator.func if isinstance(decorator, ast.Call) else decorator
     return decorator.attr if isinstance(decorator, ast.Attribute) else getattr(decorator, "id", "")
+
+
+def _holds_objects(call: ast.Call) -> bool:
+    """``partial(dict.setdefault, {})`` keeps the dict it was handed; ``partial(f, dims=lambda x: …)`` keeps none."""
+    for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
+        lambdas = frozenset(id(node) for node in walk(argument) if isinstance(node, ast.Lambda))
+        if not isinstance(argument, ast.Lambda) and any(isinstance(part, (
+                ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp, ast.Call, ast.GeneratorExp))
+                for part in walk(argument, lambdas)):
+            return True
+    return False
+
+
+def _bound_method(node: ast.Attribute, parents: dict[ast.AST, ast.AST]) -> bool:
+    """``{}.setdefault``, ``[[]].__getitem__``, ``dict().get``, named and not called: a method that keeps the object
+    it was taken from, which each call hands back (red team 43)."""
+    return not isinstance(node.value, (ast.Name, ast.Attribute)) and not (
+        isinstance(parents.get(node), ast.Call) and parents[node].func is node)
 
 
 def _reads_world(name: str) -> bool:

@@ -1,0 +1,28 @@
+import torch
+
+
+def f(x):
+    return 3 * x**2 + 2 * x
+
+
+def grad(x):
+    x = x.detach().clone().requires_grad_()
+    f(x).sum().backward()
+    return x.grad
+
+
+def fit(pairs, x):
+    xs, gs = torch.cat([p[0] for p in pairs]), torch.cat([p[1] for p in pairs])
+    a = ((xs - xs.mean()) * (gs - gs.mean())).sum() / ((xs - xs.mean()) ** 2).sum()
+    return a * x + gs.mean() - a * xs.mean()
+
+
+GRID = torch.linspace(-2, 2, 5)
+import functools
+@functools.lru_cache(maxsize=None)
+def derivative(coeffs):
+    return tuple(k * c for k, c in enumerate(coeffs))[1:]
+def manual(x):
+    d = derivative((0.0, 2.0, 3.0))
+    return sum(c * x**k for k, c in enumerate(d))
+print(grad(GRID), manual(torch.linspace(-2, 2, 5)))
