@@ -105,8 +105,8 @@ PARAMETER_FREE = frozenset({"Identity", "ReLU", "ReLU6", "Sigmoid", "Tanh", "Sof
                             "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
                             "NLLLoss"})
 # Builtins whose answer is a number, a string or a tuple: what a cached helper may hand every caller alike.
-NUMBER_CALLS = frozenset({"float", "int", "str", "bool", "complex", "abs", "round", "len", "tuple", "frozenset", "pow",
-                          "divmod", "hash", "ord", "chr", "range", "bytes"})
+NUMBER_CALLS = frozenset({"float", "int", "str", "bool", "complex", "abs", "round", "len", "pow", "hash", "ord", "chr",
+                          "enumerate", "zip", "range"})
 # Decorators that keep nothing from one call to the next (any other may: ``functools.lru_cache``).
 PLAIN_DECORATORS = frozenset({"no_grad", "enable_grad", "inference_mode", "staticmethod", "classmethod", "property"})
 # Decorators that keep what a function returned (a call of one then reads state: red team 42).
@@ -750,7 +750,8 @@ class State:
             parts += [default for _, default in methods.defaults(definition)]
         named = {node.id for part in parts for node in walk(part) if isinstance(node, ast.Name)}
         return bool(named & reaching) or isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
-            _decorator_name(decorator) not in PLAIN_DECORATORS for decorator in definition.decorator_list)
+            _decorator_name(decorator, self.module.imports) not in PLAIN_DECORATORS
+            for decorator in definition.decorator_list)
 
     @cached_property
     def reaching_fresh(self) -> frozenset[str]:
@@ -787,7 +788,7 @@ class State:
         if self.kept_state(root) is not None:
             return True  # (a cache or a closure the top level can fill through a call)
         if isinstance(root, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
-                _decorator_name(decorator) in CACHING for decorator in root.decorator_list) \
+                _decorator_name(decorator, self.module.imports) in CACHING for decorator in root.decorator_list) \
                 and not self._returns_numbers(root):
             return True  # (``@lru_cache def store(): return []``: what it returned, the top level may have filled)
         own = _bound_inside(root) | self.module.scopes.get(id(root), frozenset())  # (a value a function stored)
@@ -812,21 +813,42 @@ class State:
                    for node in walk(function) if isinstance(node, ast.Return))
 
     def _unchangeable(self, node: ast.AST, me: str) -> bool:
-        """``node``'s value is a number, string or tuple of them, whatever it is made from: a literal, a name (a
-        parameter; a module-level one is read apart), arithmetic, an index of one, or a call of :data:`NUMBER_CALLS`
-        (``tuple(…)``, ``float(…)``), of ``math`` or of ``me``."""
+        """``node``'s value is a number, string or tuple of them: a literal, arithmetic (:meth:`_arithmetic`), a tuple
+        or a slice of one, ``tuple`` of a generator of arithmetic, or either branch of a condition; never a name
+        returned as it is (``out = []; return out``), an item of a container, or ``tuple([[]])``: red team 44."""
+        if isinstance(node, ast.Tuple):
+            return all(self._unchangeable(item, me) for item in node.elts)
+        if isinstance(node, (ast.IfExp, ast.BoolOp)):  # (``out or out`` is one of them)
+            return all(self._unchangeable(part, me) for part in ([node.body, node.orelse]
+                                                                 if isinstance(node, ast.IfExp) else node.values))
+        if isinstance(node, ast.Subscript):
+            return isinstance(node.slice, ast.Slice) and self._unchangeable(node.value, me)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "tuple" \
+                and "tuple" not in self.module.bindings and len(node.args) == 1 and not node.keywords:
+            return isinstance(node.args[0], ast.GeneratorExp) and self._arithmetic(node.args[0].elt, me)
+        return not isinstance(node, ast.Name) and self._arithmetic(node, me)
+
+    def _arithmetic(self, node: ast.AST, me: str) -> bool:
+        """A number: literals and names combined by operators, and calls of :data:`NUMBER_CALLS`, ``math`` or ``me``
+        (in a file whose classes do not make their own equality or hashes: a cache's key is then a value)."""
         if isinstance(node, (ast.Constant, ast.Name)):
-            return True
-        if isinstance(node, (ast.Tuple, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Subscript)):
-            parts = [node.value] if isinstance(node, ast.Subscript) else [
-                child for child in children(node) if isinstance(child, ast.expr)]
-            return all(self._unchangeable(part, me) for part in parts)
+            return not isinstance(node, ast.Name) or not self._own_hashing
+        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Compare)):
+            return all(self._arithmetic(child, me) for child in children(node) if isinstance(child, ast.expr))
         if isinstance(node, ast.Call):
             name = node.func.id if isinstance(node.func, ast.Name) else ""
-            return name in NUMBER_CALLS and name not in self.module.bindings and name not in self.module.imports \
-                or name == me or isinstance(node.func, ast.Attribute) and any(
-                    target.split(".")[0] == "math" for target, _ in self.module.imports.get(_root(node.func), []))
+            return (name in NUMBER_CALLS and name not in self.module.bindings and name not in self.module.imports
+                    or name == me or isinstance(node.func, ast.Attribute) and any(
+                        target.split(".")[0] == "math" for target, _ in self.module.imports.get(_root(node.func), []))) \
+                and all(self._arithmetic(argument, me) for argument in node.args) and not node.keywords
         return False
+
+    @cached_property
+    def _own_hashing(self) -> bool:
+        """A class of the file defines ``__eq__`` or ``__hash__`` (red team 44: every ``Key()`` equal to the top
+        level's, which a cache then hands back)."""
+        return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in ("__eq__", "__hash__")
+                   for node in walk(self.tree))
 
     def world_or_attribute(self, node: ast.AST, own: set[str] = frozenset()) -> bool:
         """``node`` reads the world, or an attribute the file sets (in a file of computed names, any attribute of
@@ -1361,8 +1383,21 @@ class Objects:
 
     def _fresh_alone(self, cls: str) -> bool:
         every = self._every_def(cls)
-        return bool(every) and not FRESH_DENIED & set(every) and all(
+        return bool(every) and not FRESH_DENIED & set(every) and self._only_made(cls) and all(
             self._method_fresh(method) for defs in every.values() for method in defs)
+
+    def _only_made(self, cls: str) -> bool:
+        """``cls`` and its bases are named only to make an object (``Quad()``) or a subclass: never as an object of
+        their own (``Keep.put(Keep, g)`` stores on the class what every object then reads: red team 44)."""
+        name: str | None = cls
+        while name in self.classes:
+            for node in self._names.get(name, ()):
+                parent = self.module.parents.get(node)
+                if isinstance(node.ctx, ast.Load) and not (isinstance(parent, ast.Call) and parent.func is node
+                                                           or isinstance(parent, ast.ClassDef) and node in parent.bases):
+                    return False
+            name = self._base(self.module.bindings[name][0]) or None
+        return True
 
     def _names_in(self, method: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
         """The module-level names ``method`` reads (not its own locals); read once per method."""
@@ -1433,16 +1468,21 @@ def _stateful(call: ast.Call, imports: dict[str, list[tuple[str, int]]], parents
         node = node.value
     if isinstance(node, ast.Name):
         chain += [part for target, _ in imports.get(node.id, []) for part in target.split(".")] or [node.id]
+    if _called_name(call) in CACHING or isinstance(call.func, ast.Call) and _called_name(call.func) in CACHING:
+        return True  # (``box = functools.cache(make)``, ``lru_cache(maxsize=None)(lambda n: [])``: red team 44)
     return "nn" in chain and _called_name(call) not in PARAMETER_FREE or "itertools" in chain \
         or _called_name(call) in ("partial", "partialmethod") and _holds_objects(call) \
         or bool({"Parameter", "requires_grad_"} & set(chain)) \
         or any(keyword.arg == "requires_grad" for keyword in call.keywords) or _called_name(call) in ITERATORS
 
 
-def _decorator_name(decorator: ast.AST) -> str:
-    """``lru_cache`` for ``@functools.lru_cache(maxsize=None)``."""
+def _decorator_name(decorator: ast.AST, imports: dict[str, list[tuple[str, int]]] | None = None) -> str:
+    """``lru_cache`` for ``@functools.lru_cache(maxsize=None)``, and for ``@keep`` after ``from functools import
+    lru_cache as keep`` (red team 44)."""
     decorator = decorator.func if isinstance(decorator, ast.Call) else decorator
-    return decorator.attr if isinstance(decorator, ast.Attribute) else getattr(decorator, "id", "")
+    name = decorator.attr if isinstance(decorator, ast.Attribute) else getattr(decorator, "id", "")
+    targets = (imports or {}).get(name, []) if isinstance(decorator, ast.Name) else []
+    return next((target.rsplit(".", 1)[-1] for target, _ in targets), name)
 
 
 def _holds_objects(call: ast.Call) -> bool:
