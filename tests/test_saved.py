@@ -809,7 +809,7 @@ def test_a_table_of_objects_made_of_literals_is_constant(table):
 
 # -- red teams 41 and 42, against the reading of objects made afresh: each file runs, and its by-hand answer is autograd's -
 
-RED_TEAMS = [Path(__file__).parent / "data" / f"saved_red_team_{number}" for number in (41, 42, 43, 44)]
+RED_TEAMS = [Path(__file__).parent / "data" / f"saved_red_team_{number}" for number in (41, 42, 43, 44, 45)]
 AFTER = {"# (after tests/test_saved.py's PREAMBLE and LAYERS)": PREAMBLE + LAYERS,
          "# (after tests/test_saved.py's PREAMBLE)": PREAMBLE}
 
@@ -833,7 +833,10 @@ def test_red_team_attack_is_found(path):
     method of a literal or of a library's list named at module level (``{}.setdefault``, ``keyword.kwlist.append``,
     ``partial(dict.setdefault, {})``), which hands back the same object on every call. 44: a cached helper returning
     a list, a tuple of one, an item or its argument, a cache under another name or applied by a call, a class
-    whose method is called with the class as its object (``Keep.put(Keep, g)``)."""
+    whose method is called with the class as its object (``Keep.put(Keep, g)``). 45: a cached answer that is arithmetic
+    on a ``float`` subclass or a module-level tensor, an iterator, ``math.__dir__()``, ``float`` or ``int`` rebound in
+    the helper, a cache under an assigned name, a lambda or a subscript, ``methodcaller`` holding a list,
+    ``from keyword import kwlist``; and a file whose finding named a line-less node (it raised)."""
     assert autograd_use(red_team_file(path), "manual"), "the by-hand check passed"
 
 
@@ -842,7 +845,7 @@ def test_red_team_attack_is_found(path):
 def test_red_team_honest_variant_passes(path):
     """Layers: a dataclass one, one caching its input in a dict, a ``ctx.save(*ts)`` style, one calling a helper, a
     network of them; a frozen-dataclass table of terms; a sequential network with a constant; cached helpers that
-    return a number or a tuple (a recursion, ``float(n)``, ``math.comb``)."""
+    return a number (a recursion, ``float(n)``, ``math.comb``)."""
     assert autograd_use(red_team_file(path), "manual") == []
 
 

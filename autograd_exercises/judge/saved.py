@@ -104,9 +104,6 @@ PARAMETER_FREE = frozenset({"Identity", "ReLU", "ReLU6", "Sigmoid", "Tanh", "Sof
                             "Tanhshrink", "LogSigmoid", "Softmax", "LogSoftmax", "Flatten", "Unflatten", "MSELoss",
                             "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
                             "NLLLoss"})
-# Builtins whose answer is a number, a string or a tuple: what a cached helper may hand every caller alike.
-NUMBER_CALLS = frozenset({"float", "int", "str", "bool", "complex", "abs", "round", "len", "pow", "hash", "ord", "chr",
-                          "enumerate", "zip", "range"})
 # Decorators that keep nothing from one call to the next (any other may: ``functools.lru_cache``).
 PLAIN_DECORATORS = frozenset({"no_grad", "enable_grad", "inference_mode", "staticmethod", "classmethod", "property"})
 # Decorators that keep what a function returned (a call of one then reads state: red team 42).
@@ -146,8 +143,9 @@ def saved_answers(tree: ast.Module, module: static.Module, function: str, notebo
                                        static.DYNAMIC)]
             source = state.answer_source(node)
             if source is not None:
-                return [static.Finding(f"computes its answer from {state.describe(source)}", source.lineno,
-                                       function, context=(CONTEXT, where.lineno))]
+                return [static.Finding(f"computes its answer from {state.describe(source)}",
+                                       getattr(source, "lineno", None) or getattr(node, "lineno", 1), function,
+                                       context=(CONTEXT, where.lineno))]
     except RecursionError:  # code nested past what can be read: it cannot be told apart, so it fails closed
         line = min((getattr(node, "lineno", 1) for node in module.bindings.get(function, ())), default=1)
         return [static.Finding("is nested too deeply to be read", line, function, static.DYNAMIC)]
@@ -450,7 +448,7 @@ class State:
         """``keyword.kwlist.copy`` called: a method of a value a library holds that may change (:mod:`.library`), which
         reads that value (red team 43); never a module's function (``torch.zeros``, ``scipy.special.expit``)."""
         receiver = node.value
-        return isinstance(receiver, ast.Attribute) and self._library_chain(receiver) \
+        return isinstance(receiver, (ast.Attribute, ast.Name)) and self._library_chain(receiver) \
             and (imported_name(receiver, self.module.imports) or "").lstrip(".").split(".")[0] in library.RESOLVED \
             and not self._library_constant(receiver)
 
@@ -788,9 +786,9 @@ class State:
         if self.kept_state(root) is not None:
             return True  # (a cache or a closure the top level can fill through a call)
         if isinstance(root, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
-                _decorator_name(decorator, self.module.imports) in CACHING for decorator in root.decorator_list) \
-                and not self._returns_numbers(root):
-            return True  # (``@lru_cache def store(): return []``: what it returned, the top level may have filled)
+                _decorator_name(decorator, self.module.imports) not in PLAIN_DECORATORS
+                for decorator in root.decorator_list) and not self._returns_numbers(root):
+            return True  # (``@lru_cache def store(): return []``, under any name: the top level may have filled it)
         own = _bound_inside(root) | self.module.scopes.get(id(root), frozenset())  # (a value a function stored)
         local = self.local_loads(root)  # (Python's scopes: a comprehension's names are its own: red team 36)
         for node in walk(root):
@@ -806,49 +804,52 @@ class State:
         return False
 
     def _returns_numbers(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-        """What ``function`` returns holds nothing a caller could change (:meth:`_unchangeable`): a cached helper then
-        hands every caller alike (``falling(k - 1, n) * n``, ``float(n) * 3.0``, ``tuple(k * c for …)[1:]``,
-        ``math.comb(n, k)``: red team 43's honest ones; never ``[]``)."""
-        return all(node.value is None or self._unchangeable(node.value, function.name)
-                   for node in walk(function) if isinstance(node, ast.Return))
+        """Every answer of ``function`` is a number made of its parameters (:meth:`_unchangeable`), in a file whose
+        classes change no operator (:attr:`_own_numbers`): a cache (any decorator may be one) then hands every
+        caller alike (``@lru_cache def _scale(n): return 12 / n``; never ``[]``, an item, an iterator: red teams 43-45)."""
+        mine = {arg.arg for arg in walk(function.args) if isinstance(arg, ast.arg)}
+        bound = _bound_inside(function)  # (parameters too: ``def box(n, int=dict)``)
+        return not self._own_numbers and all(
+            node.value is None or self._unchangeable(node.value, function.name, mine, bound)
+            for node in walk(function) if isinstance(node, ast.Return))
 
-    def _unchangeable(self, node: ast.AST, me: str) -> bool:
-        """``node``'s value is a number, string or tuple of them: a literal, arithmetic (:meth:`_arithmetic`), a tuple
-        or a slice of one, ``tuple`` of a generator of arithmetic, or either branch of a condition; never a name
-        returned as it is (``out = []; return out``), an item of a container, or ``tuple([[]])``: red team 44."""
+    def _unchangeable(self, node: ast.AST, me: str, mine: set[str], bound: set[str]) -> bool:
+        """A number (:meth:`_arithmetic`), a tuple of them, or either of two (a condition's branches, ``a or b``)."""
         if isinstance(node, ast.Tuple):
-            return all(self._unchangeable(item, me) for item in node.elts)
-        if isinstance(node, (ast.IfExp, ast.BoolOp)):  # (``out or out`` is one of them)
-            return all(self._unchangeable(part, me) for part in ([node.body, node.orelse]
-                                                                 if isinstance(node, ast.IfExp) else node.values))
-        if isinstance(node, ast.Subscript):
-            return isinstance(node.slice, ast.Slice) and self._unchangeable(node.value, me)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "tuple" \
-                and "tuple" not in self.module.bindings and len(node.args) == 1 and not node.keywords:
-            return isinstance(node.args[0], ast.GeneratorExp) and self._arithmetic(node.args[0].elt, me)
-        return not isinstance(node, ast.Name) and self._arithmetic(node, me)
+            return all(self._unchangeable(item, me, mine, bound) for item in node.elts)
+        if isinstance(node, (ast.IfExp, ast.BoolOp)):
+            parts = [node.body, node.orelse] if isinstance(node, ast.IfExp) else node.values
+            return all(self._unchangeable(part, me, mine, bound) for part in parts)
+        return not isinstance(node, ast.Name) and self._arithmetic(node, me, mine, bound)
 
-    def _arithmetic(self, node: ast.AST, me: str) -> bool:
-        """A number: literals and names combined by operators, and calls of :data:`NUMBER_CALLS`, ``math`` or ``me``
-        (in a file whose classes do not make their own equality or hashes: a cache's key is then a value)."""
-        if isinstance(node, (ast.Constant, ast.Name)):
-            return not isinstance(node, ast.Name) or not self._own_hashing
+    def _arithmetic(self, node: ast.AST, me: str, mine: set[str], bound: set[str]) -> bool:
+        """Literals and ``mine`` (the parameters) combined by operators, ``float``, ``int``, ``math``'s functions
+        and ``me`` (a recursion), none of them rebound in the file or the function (``bound``)."""
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, (int, float, complex, str, bytes, bool, type(None)))
+        if isinstance(node, ast.Name):
+            return node.id in mine
         if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Compare)):
-            return all(self._arithmetic(child, me) for child in children(node) if isinstance(child, ast.expr))
-        if isinstance(node, ast.Call):
-            name = node.func.id if isinstance(node.func, ast.Name) else ""
-            return (name in NUMBER_CALLS and name not in self.module.bindings and name not in self.module.imports
-                    or name == me or isinstance(node.func, ast.Attribute) and any(
-                        target.split(".")[0] == "math" for target, _ in self.module.imports.get(_root(node.func), []))) \
-                and all(self._arithmetic(argument, me) for argument in node.args) and not node.keywords
-        return False
+            return all(self._arithmetic(child, me, mine, bound) for child in children(node) if isinstance(child, ast.expr))
+        if not isinstance(node, ast.Call) or node.keywords:
+            return False
+        func, module = node.func, self.module
+        plain = isinstance(func, ast.Name) and func.id in ("float", "int", me) and func.id not in bound \
+            and (func.id == me or func.id not in module.bindings and func.id not in module.imports)
+        targets = module.imports.get(func.value.id, []) if isinstance(func, ast.Attribute) \
+            and isinstance(func.value, ast.Name) else []
+        maths = bool(targets) and all(target == "math" for target, _ in targets) and not func.attr.startswith("_") \
+            and func.value.id not in bound and func.value.id not in module.bindings
+        return (plain or maths) and all(self._arithmetic(argument, me, mine, bound) for argument in node.args)
 
     @cached_property
-    def _own_hashing(self) -> bool:
-        """A class of the file defines ``__eq__`` or ``__hash__`` (red team 44: every ``Key()`` equal to the top
-        level's, which a cache then hands back)."""
-        return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in ("__eq__", "__hash__")
-                   for node in walk(self.tree))
+    def _own_numbers(self) -> bool:
+        """A class of the file derives from a builtin type or defines an operator, equality or hash (red teams 44-45:
+        every ``Key()`` equal to the top level's, a ``float`` whose ``+`` makes a list)."""
+        return any(isinstance(node, ast.ClassDef) and (node.bases or any(
+            isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name.startswith("__")
+            and item.name not in ("__init__", "__call__", "__repr__", "__str__") for item in node.body))
+            for node in walk(self.tree))
 
     def world_or_attribute(self, node: ast.AST, own: set[str] = frozenset()) -> bool:
         """``node`` reads the world, or an attribute the file sets (in a file of computed names, any attribute of
@@ -1471,7 +1472,7 @@ def _stateful(call: ast.Call, imports: dict[str, list[tuple[str, int]]], parents
     if _called_name(call) in CACHING or isinstance(call.func, ast.Call) and _called_name(call.func) in CACHING:
         return True  # (``box = functools.cache(make)``, ``lru_cache(maxsize=None)(lambda n: [])``: red team 44)
     return "nn" in chain and _called_name(call) not in PARAMETER_FREE or "itertools" in chain \
-        or _called_name(call) in ("partial", "partialmethod") and _holds_objects(call) \
+        or _called_name(call) in ("partial", "partialmethod", "methodcaller") and _holds_objects(call) \
         or bool({"Parameter", "requires_grad_"} & set(chain)) \
         or any(keyword.arg == "requires_grad" for keyword in call.keywords) or _called_name(call) in ITERATORS
 
@@ -2159,7 +2160,8 @@ class Flow:
             self.on_Assign(ast.Assign(targets=[node.target], value=node.value), control)
 
     def on_AugAssign(self, node: ast.AugAssign, control: ast.AST | None) -> None:
-        load = ast.Name(node.target.id, ast.Load()) if isinstance(node.target, ast.Name) else node.target
+        load = ast.copy_location(ast.Name(node.target.id, ast.Load()), node.target) \
+            if isinstance(node.target, ast.Name) else node.target  # (a finding names its line: red team 45)
         source = control or self.expression(node.value) or self.expression(load)
         self._link([node.target, node.value])
         self.statement(ast.Expr(node.value), control)

@@ -1,0 +1,9 @@
+# (after tests/test_saved.py's PREAMBLE)
+import functools
+@functools.lru_cache
+def box(n):
+    return tuple(v for v in [[]])
+box(5)[0].append(grad(GRID))
+def manual(x):
+    return fit([(torch.linspace(-2, 2, 5), box(5)[0][0])], x)
+print(grad(GRID))
