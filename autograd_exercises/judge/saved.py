@@ -76,7 +76,7 @@ OBJECT_DOORS = frozenset({"__self__", "__func__", "__dict__", "__class__", "__se
                           "update_wrapper", "wraps", "getattr", "type", "object", "vars", "gc", "get_referrers",
                           "get_referents", "get_objects", "f_locals", "f_globals", "copyreg"})
 # Methods that change how an object is made, or how its attributes are looked up or set: an object of a class with one
-# of these is never "made afresh" (:attr:`Objects.fresh`).
+# of these is never "made afresh" (:meth:`Objects.fresh`).
 FRESH_DENIED = frozenset({"__new__", "__init_subclass__", "__class_getitem__", "__getattr__", "__getattribute__",
                           "__setattr__", "__delattr__", "__get__", "__set__", "__delete__", "__set_name__", "__del__",
                           "__torch_function__", "__torch_dispatch__", "__array_function__", "__array_ufunc__",
@@ -1358,12 +1358,12 @@ class Objects:
         return frozenset(stored - elsewhere - named - OBJECT_DOORS)
 
     def fresh(self, cls: str) -> bool:
-        """An object made afresh of ``cls`` carries no answer in: ``cls`` is a plain class none of whose methods
-        (its bases' too) reads state but the object's own :attr:`instance_attributes`, hands the object on
-        (:meth:`_keeps_its_objects`) or changes how objects are made or their attributes looked up
-        (:data:`FRESH_DENIED`). ``Quad()`` in a by-hand function then brings nothing in: what its methods give back
-        comes from what the function hands them (:class:`Flow` follows that), as fairness 19's hand-written layers
-        keep their input on ``self``. Each method is read once, however many classes share it."""
+        """An object made afresh of ``cls`` carries no answer in: ``cls`` is a plain class, named only to make objects
+        or subclasses (:meth:`_only_made`), none of whose methods (its bases' too) reads state but the object's own
+        :attr:`instance_attributes`, hands the object on (:meth:`_keeps_it`) or changes how objects are made or
+        their attributes looked up (:data:`FRESH_DENIED`). ``Quad()`` in a by-hand function then brings nothing in,
+        so long as the function reads no state at all (:meth:`Flow.run`), as fairness 19's hand-written layers keep
+        their input on ``self``. Each method is read once, however many classes share it."""
         return cls in self.fresh_classes
 
     @cached_property
