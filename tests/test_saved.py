@@ -695,6 +695,8 @@ FRESH_ATTACKS = {
     "a_walrus_in_a_condition": (SAVE + "def manual(x):\n    if (a := SEEN[0]) is not None:\n        pass\n    return a\n",
                                 "SEEN"),
     "a_walrus_in_an_expression": (SAVE + "def manual(x):\n    y = (a := SEEN[0]) * 0\n    return a\n", "SEEN"),
+    "a_walrus_in_a_case_guard": (SAVE + "def manual(x):\n    match 0:\n        case _ if (a := SEEN[0]) is not None:\n"
+                                 "            pass\n    return a\n", "SEEN"),
     # the class's objects are not made afresh: the top level fills one, or its attribute is set from elsewhere
     "a_module_level_object_the_top_level_fills": (
         "_q = Quad()\n_q(grad(GRID))\ndef manual(x):\n    return _q.backward(1)\n", "_q.backward"),

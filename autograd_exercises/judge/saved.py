@@ -32,7 +32,7 @@ from autograd_exercises.judge import methods, scopes, static
 from autograd_exercises.judge import library
 from autograd_exercises.judge.library import library_constant
 from autograd_exercises.judge.methods import bound_in as bound_in_body, defaults
-from autograd_exercises.judge.syntax import children, imported_name, walk
+from autograd_exercises.judge.syntax import called, children, imported_name, walk
 
 IMMUTABLE = (ast.Constant, ast.Tuple, ast.UnaryOp, ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.expr_context,
              ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
@@ -441,8 +441,7 @@ class State:
     def _library_value(self, node: ast.Name | ast.Attribute) -> bool:
         """``node`` is a whole chain (``keyword.kwlist``, not its ``keyword``) used as a value, not called."""
         parent = self.module.parents.get(node)
-        return not (isinstance(parent, ast.Attribute) and parent.value is node
-                    or isinstance(parent, ast.Call) and parent.func is node)
+        return not (isinstance(parent, ast.Attribute) and parent.value is node or called(node, self.module.parents))
 
     def _library_method(self, node: ast.Attribute) -> bool:
         """``keyword.kwlist.copy`` called: a method of a value a library holds that may change (:mod:`.library`), which
@@ -656,8 +655,7 @@ class State:
         if not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) or inner.decorator_list:
             return True
         return any(isinstance(node, ast.Name) and node.id == inner.name and isinstance(node.ctx, ast.Load)
-                   and not (isinstance(parents.get(node), ast.Call) and parents[node].func is node)
-                   for node in walk(function))
+                   and not called(node, parents) for node in walk(function))
 
     @cached_property
     def made_by_calls(self) -> frozenset[str]:
@@ -747,7 +745,12 @@ class State:
         elif isinstance(definition, FUNCTIONS):
             parts += [default for _, default in methods.defaults(definition)]
         named = {node.id for part in parts for node in walk(part) if isinstance(node, ast.Name)}
-        return bool(named & reaching) or isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+        return bool(named & reaching) or self._may_cache(definition)
+
+    def _may_cache(self, definition: ast.AST) -> bool:
+        """``definition`` is a ``def`` with a decorator that may keep what it returns: any but
+        :data:`PLAIN_DECORATORS`, under whatever name it was imported (``@functools.lru_cache``, ``@keep``)."""
+        return isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
             _decorator_name(decorator, self.module.imports) not in PLAIN_DECORATORS
             for decorator in definition.decorator_list)
 
@@ -785,9 +788,7 @@ class State:
         its own methods stored on it)."""
         if self.kept_state(root) is not None:
             return True  # (a cache or a closure the top level can fill through a call)
-        if isinstance(root, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
-                _decorator_name(decorator, self.module.imports) not in PLAIN_DECORATORS
-                for decorator in root.decorator_list) and not self._returns_numbers(root):
+        if self._may_cache(root) and not self._returns_numbers(root):
             return True  # (``@lru_cache def store(): return []``, under any name: the top level may have filled it)
         own = _bound_inside(root) | self.module.scopes.get(id(root), frozenset())  # (a value a function stored)
         local = self.local_loads(root)  # (Python's scopes: a comprehension's names are its own: red team 36)
@@ -855,11 +856,11 @@ class State:
         """``node`` reads the world, or an attribute the file sets (in a file of computed names, any attribute of
         an object that is not among the function's ``own`` names)."""
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
-            called = isinstance(self.module.parents.get(node), ast.Call) and self.module.parents[node].func is node
+            call = called(node, self.module.parents)
             return node.attr in WORLD or node.attr in self.set_attributes or \
                 _world_reference(node, self.module.imports, self.module.parents) or \
-                called and self._library_method(node) or \
-                self.dynamic and _root(node) not in own and not called or \
+                call and self._library_method(node) or \
+                self.dynamic and _root(node) not in own and not call or \
                 self._library_chain(node) and self._library_value(node) and not self._library_constant(node)
         if isinstance(node, ast.JoinedStr):
             return self.rewrites  # a tensor's text, under print options the file set
@@ -871,11 +872,11 @@ class State:
                 return True
             if self._random(node.func):
                 return True  # Python's, numpy's or torch's random state (``random.randbytes``: red team 38)
-            return name in WORLD or name.startswith("get") and (
-                isinstance(node.func, ast.Attribute) and _root(node.func.value) in self.module.imports
-                or isinstance(node.func, ast.Name) and name in self.module.imports) \
-                or isinstance(node.func, ast.Name) and name in self.module.imports and any(  # (``… import getcwd as d``)
+            if isinstance(node.func, ast.Name) and name in self.module.imports:  # (``from logging import getLogger``,
+                return _reads_world(name) or any(  # ``from os import getcwd as here``)
                     _reads_world(target.rsplit(".", 1)[-1]) for target, _ in self.module.imports[name])
+            return name in WORLD or name.startswith("get") and isinstance(node.func, ast.Attribute) \
+                and _root(node.func.value) in self.module.imports
         return False
 
     def answer_source(self, node: ast.AST) -> ast.AST | None:
@@ -1345,14 +1346,15 @@ class Objects:
             mine.update((id(method), first) for first in self._own_object(method))
         stored, elsewhere = set(), set()
         for node in walk(self.state.tree):
-            if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
-                function = _enclosing(node, self.module.parents)
-                by_me = isinstance(node.value, ast.Name) and mine.get(id(function)) == node.value.id
-                (stored if by_me else elsewhere).add(node.attr)
-            elif isinstance(node, ast.Attribute) and _changed_through(node, self.module.parents) and not (
-                    isinstance(node.value, ast.Name) and mine.get(id(_enclosing(node, self.module.parents)))
-                    == node.value.id):
-                elsewhere.add(node.attr)  # (``obj.memo[k] = v``: not on its own object)
+            store = isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load)
+            if not (store or isinstance(node, ast.Attribute) and _changed_through(node, self.module.parents)):
+                continue
+            by_me = isinstance(node.value, ast.Name) \
+                and mine.get(id(_enclosing(node, self.module.parents))) == node.value.id
+            if not by_me:
+                elsewhere.add(node.attr)  # (``Layer.input = v``, ``obj.memo[k] = v``: not on its own object)
+            elif store:
+                stored.add(node.attr)
         elsewhere |= set(self.module.attributes) - stored  # (set by a call: ``setattr(o, "input", v)``)
         named = {name for defs in self.classes.values() for name in defs}
         return frozenset(stored - elsewhere - named - OBJECT_DOORS)
@@ -1394,7 +1396,7 @@ class Objects:
         while name in self.classes:
             for node in self._names.get(name, ()):
                 parent = self.module.parents.get(node)
-                if isinstance(node.ctx, ast.Load) and not (isinstance(parent, ast.Call) and parent.func is node
+                if isinstance(node.ctx, ast.Load) and not (called(node, self.module.parents)
                                                            or isinstance(parent, ast.ClassDef) and node in parent.bases):
                     return False
             name = self._base(self.module.bindings[name][0]) or None
@@ -1459,22 +1461,22 @@ def _stateful(call: ast.Call, imports: dict[str, list[tuple[str, int]]], parents
     (``torch.nn.Linear(1, 1)``, ``nn.Parameter``, ``requires_grad=True``: each ``.backward()`` adds to their
     ``.grad``; not ``nn.Identity()``, which holds none), or an iterator kept (``itertools.count()``, ``iter([…])``:
     each ``next`` moves it; not one a call or a loop consumes at once, ``tuple(enumerate(c))``): red team 42."""
-    parent = parents.get(call)
-    if _called_name(call) in ITERATORS and (isinstance(parent, ast.Call) and call in parent.args
-                                             or isinstance(parent, ast.comprehension) and parent.iter is call):
+    name, parent = _called_name(call), parents.get(call)
+    if name in ITERATORS and (isinstance(parent, ast.Call) and call in parent.args
+                              or isinstance(parent, ast.comprehension) and parent.iter is call):
         return False
+    if name in CACHING or isinstance(call.func, ast.Call) and _called_name(call.func) in CACHING:
+        return True  # (``box = functools.cache(make)``, ``lru_cache(maxsize=None)(lambda n: [])``: red team 44)
     chain, node = [], call.func
     while isinstance(node, ast.Attribute):
         chain.append(node.attr)
         node = node.value
     if isinstance(node, ast.Name):
         chain += [part for target, _ in imports.get(node.id, []) for part in target.split(".")] or [node.id]
-    if _called_name(call) in CACHING or isinstance(call.func, ast.Call) and _called_name(call.func) in CACHING:
-        return True  # (``box = functools.cache(make)``, ``lru_cache(maxsize=None)(lambda n: [])``: red team 44)
-    return "nn" in chain and _called_name(call) not in PARAMETER_FREE or "itertools" in chain \
-        or _called_name(call) in ("partial", "partialmethod", "methodcaller") and _holds_objects(call) \
+    return "nn" in chain and name not in PARAMETER_FREE or "itertools" in chain \
+        or name in ("partial", "partialmethod", "methodcaller") and _holds_objects(call) \
         or bool({"Parameter", "requires_grad_"} & set(chain)) \
-        or any(keyword.arg == "requires_grad" for keyword in call.keywords) or _called_name(call) in ITERATORS
+        or any(keyword.arg == "requires_grad" for keyword in call.keywords) or name in ITERATORS
 
 
 def _decorator_name(decorator: ast.AST, imports: dict[str, list[tuple[str, int]]] | None = None) -> str:
@@ -1500,8 +1502,7 @@ def _holds_objects(call: ast.Call) -> bool:
 def _bound_method(node: ast.Attribute, parents: dict[ast.AST, ast.AST]) -> bool:
     """``{}.setdefault``, ``[[]].__getitem__``, ``dict().get``, named and not called: a method that keeps the object
     it was taken from, which each call hands back (red team 43)."""
-    return not isinstance(node.value, (ast.Name, ast.Attribute)) and not (
-        isinstance(parents.get(node), ast.Call) and parents[node].func is node)
+    return not isinstance(node.value, (ast.Name, ast.Attribute)) and not called(node, parents)
 
 
 def _reads_world(name: str) -> bool:
@@ -1511,8 +1512,8 @@ def _reads_world(name: str) -> bool:
 
 def _world_reference(node: ast.AST, imports: dict[str, list[tuple[str, int]]], parents: dict[ast.AST, ast.AST]) -> bool:
     """``sys.getrecursionlimit`` named, not called: a reader of the world under another name (``LIM = …``)."""
-    return isinstance(node, ast.Attribute) and _root(node) in imports and _reads_world(node.attr) and not (
-        isinstance(parents.get(node), ast.Call) and parents[node].func is node)
+    return isinstance(node, ast.Attribute) and _root(node) in imports and _reads_world(node.attr) \
+        and not called(node, parents)
 
 
 def _enclosing(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> ast.AST | None:
@@ -2005,37 +2006,38 @@ class Flow:
         for call in (part for part in walk(node) if isinstance(part, ast.Call)):
             self._call_changes(call, source)
 
+    @staticmethod
+    def _own_parts(node: ast.stmt) -> list[ast.AST]:
+        """The code a statement runs itself, not in the statements it holds: a simple statement whole; a compound
+        one's condition, iterable, target, subject, ``with`` items, ``except`` types and ``case`` guards; a nested
+        ``def``'s decorators, defaults and annotations, a nested class's decorators, bases and body (all run when it
+        is defined)."""
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return [*node.decorator_list, node.args, *filter(None, [node.returns])]
+        if isinstance(node, ast.ClassDef):
+            return [*node.decorator_list, *node.bases, *node.keywords, *node.body]
+        if not isinstance(node, (*COMPOUND, getattr(ast, "TryStar", ast.Try))):
+            return [node]
+        return [value for _, value in ast.iter_fields(node) if isinstance(value, ast.AST)] + [*getattr(node, "items", ())] \
+            + [handler.type for handler in getattr(node, "handlers", ()) if handler.type is not None] \
+            + [case.guard for case in getattr(node, "cases", ()) if case.guard is not None]
+
     def _headers(self, node: ast.stmt, control: ast.AST | None) -> None:
-        """The calls a compound statement runs outside its bodies (a condition, an ``except`` clause's type, a
-        ``case`` guard), and those a nested ``def`` or ``class`` runs when it is defined (decorators, defaults, bases,
-        a class's body): what they change takes on what they read (red team 41)."""
-        if isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return)):
-            return  # (read whole by :meth:`statement` and its handlers)
-        parts: list[ast.AST] = []
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            parts += [*node.decorator_list, *getattr(node, "bases", ()), *getattr(node, "keywords", ())]
-            parts += [*node.body] if isinstance(node, ast.ClassDef) else [default for _, default in
-                                                                          methods.defaults(node)]
-        else:
-            parts += [value for field, value in ast.iter_fields(node) if isinstance(value, ast.AST)]
-            parts += [handler.type for handler in getattr(node, "handlers", ()) if handler.type is not None]
-            parts += [case.guard for case in getattr(node, "cases", ()) if case.guard is not None]
-            parts += [item for item in getattr(node, "items", ())]
-        for part in parts:
+        """The calls a compound statement or a nested definition runs itself (:meth:`_own_parts`): what they change
+        takes on what they read (red team 41). A simple statement's calls are read by :meth:`statement`."""
+        if not isinstance(node, (*COMPOUND, getattr(ast, "TryStar", ast.Try), *DEFINITIONS)):
+            return
+        for part in self._own_parts(node):
             source = control or self.expression(part)
             for call in (inner for inner in walk(part) if isinstance(inner, ast.Call)):
                 self._call_changes(call, source)
 
     def _walrus(self, node: ast.stmt, control: ast.AST | None) -> None:
-        """``(a := SEEN[0])`` in the statement's own expressions (not in the statements it holds): ``a`` may now
-        hold what the value reads."""
-        for field, value in ast.iter_fields(node):
-            if field in ("body", "orelse", "finalbody", "handlers", "cases"):
-                continue
-            for item in value if isinstance(value, list) else [value]:
-                for part in walk(item) if isinstance(item, ast.AST) else ():
-                    if isinstance(part, ast.NamedExpr) and isinstance(part.target, ast.Name):
-                        self._bind_name(part.target.id, control or self.expression(part.value), keep=True)
+        """``(a := SEEN[0])`` in the code the statement runs itself (:meth:`_own_parts`): ``a`` may now hold what the
+        value reads."""
+        for part in (inner for own in self._own_parts(node) for inner in walk(own)):
+            if isinstance(part, ast.NamedExpr) and isinstance(part.target, ast.Name):
+                self._bind_name(part.target.id, control or self.expression(part.value), keep=True)
 
     def _call_changes(self, call: ast.Call, source: ast.AST | None) -> None:
         """``buf.append(v)``, ``fill(buf)``, ``put(v)`` for ``put = buf.append``, ``map(buf.append, …)``: the local
@@ -2211,8 +2213,7 @@ class Flow:
         self.escaped = outer_escape or self.escaped
 
     def on_While(self, node: ast.While, control: ast.AST | None) -> None:
-        inner = control or self.expression(node.test)
-        self.loop(node.body, node.orelse, inner)
+        self.loop(node.body, node.orelse, control or self.expression(node.test))
 
     def on_For(self, node: ast.For | ast.AsyncFor, control: ast.AST | None) -> None:
         inner = control or self.expression(node.iter)

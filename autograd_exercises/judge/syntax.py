@@ -33,6 +33,12 @@ def walk(root: ast.AST, skip: frozenset[int] = frozenset()) -> Iterator[ast.AST]
         yield node
 
 
+def called(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    """``node`` is what a call calls (``f`` in ``f(x)``, ``a.b`` in ``a.b()``), not an argument or a value."""
+    parent = parents.get(node)
+    return isinstance(parent, ast.Call) and parent.func is node
+
+
 def chain(node: ast.AST) -> str:
     """``a.b.c`` as written (``?.b.c`` where the root is not a name: ``type(t).b.c``)."""
     parts = []
