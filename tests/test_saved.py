@@ -727,6 +727,22 @@ FRESH_ATTACKS = {
         LAYERS.replace("class Quad(Layer):", "class Quad(Layer):\n    def __new__(cls):\n        return _ONE\n")
         + "_ONE = object.__new__(Quad)\n_ONE(grad(GRID))\ndef manual(x):\n    q = Quad()\n    return q.backward(1)\n",
         "Quad(...)"),
+    # ``super().__init__()`` (red team 41's h04): the base's ``__init__`` runs on the object, with nothing handed in
+    "its_base_init_handed_them": (
+        LAYERS.replace("class Quad(Layer):", "class Quad(Layer):\n    def __init__(self):\n"
+                       "        super().__init__(SEEN[0])\n").replace(
+            "class Layer:", "class Layer:\n    def __init__(self, v=None):\n        self.input = v") + SAVE
+        + "def manual(x):\n    q = Quad()\n    return q.backward(1)\n", "Quad(...)"),
+    "its_base_init_reads_them": (
+        LAYERS.replace("class Quad(Layer):", "class Quad(Layer):\n    def __init__(self):\n"
+                       "        super().__init__()\n").replace(
+            "class Layer:", "class Layer:\n    def __init__(self):\n        self.input = SEEN[0]") + SAVE
+        + "def manual(x):\n    q = Quad()\n    return q.backward(1)\n", "Quad(...)"),
+    "a_second_base_fills_it": (  # (``super()`` in a base runs the next class of the object's own order)
+        "class A:\n    def __init__(self):\n        super().__init__()\n    def at(self, x):\n"
+        "        return fit(self.pairs, x)\nclass Evil:\n    def __init__(self):\n        self.pairs = SEEN\n"
+        "class C(A, Evil):\n    pass\n" + SAVE.replace("SEEN.append(x.grad)", "SEEN.append((x.detach(), x.grad))")
+        + "def manual(x):\n    return C().at(x)\n", "C(...)"),
     "made_in_a_helper_that_keeps_it": (
         "def make():\n    q = Quad()\n    return lambda v, keep=False: q(v) if keep else q.backward(1)\n"
         "_use = make()\n_use(grad(GRID), True)\ndef manual(x):\n    return _use(x)\n", "_use"),
@@ -762,6 +778,11 @@ FRESH_HONEST = {
         "class Lin:\n    def forward(self, v):\n        self.v = v\n        return 6 * v\n    def backward(self):\n"
         "        return 6 * torch.ones_like(self.v)\ndef manual(x):\n    lin = Lin()\n    lin.forward(x)\n"
         "    return lin.backward() + 2\n"),
+    "a_layer_that_calls_super_init": (  # (red team 41's h04: ``super().__init__()`` no longer hides the objects)
+        "class Poly(Layer):\n    def __init__(self, a, b):\n        super().__init__()\n        self.a, self.b = a, b\n"
+        "    def forward(self, v):\n        return self.a * v ** 2 + self.b * v\n    def backward(self, g):\n"
+        "        return (2 * self.a * self.input + self.b) * g\n"
+        "def manual(x):\n    p = Poly(3.0, 2.0)\n    p(x)\n    return p.backward(1.0)\n"),
 }
 
 

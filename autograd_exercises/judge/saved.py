@@ -928,7 +928,21 @@ class Objects:
             return False
         return not self.state.dynamic and not any(
             isinstance(node, ast.Name) and node.id in OBJECT_DOORS or isinstance(node, ast.Attribute)
-            and node.attr in OBJECT_DOORS and node.attr != "type" for node in walk(self.state.tree))  # (x.type(…))
+            and node.attr in OBJECT_DOORS and node.attr != "type" and not self._super_init(node)  # (x.type(…))
+            for node in walk(self.state.tree))
+
+    def _super_init(self, node: ast.Attribute) -> bool:
+        """``super().__init__()`` called with nothing in a class's own ``__init__`` (a hand-written layer's first line,
+        red team 41's h04): it runs the base's ``__init__`` on the object being made, with nothing handed in, as one
+        of the object's own methods would. With arguments it would make the base's objects unseen."""
+        call, method = self.module.parents.get(node), _enclosing(node, self.module.parents)
+        inner = node.value
+        return node.attr == "__init__" and isinstance(call, ast.Call) and call.func is node \
+            and not call.args and not call.keywords \
+            and isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "super" \
+            and not inner.args and not inner.keywords and "super" not in self.module.bindings \
+            and "super" not in self.module.imports and isinstance(method, ast.FunctionDef) \
+            and method.name == "__init__" and isinstance(self.module.parents.get(method), ast.ClassDef)
 
     @cached_property
     def classes(self) -> dict[str, dict[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
