@@ -937,8 +937,7 @@ class Objects:
         of the object's own methods would. With arguments it would make the base's objects unseen."""
         call, method = self.module.parents.get(node), _enclosing(node, self.module.parents)
         inner = node.value
-        return node.attr == "__init__" and isinstance(call, ast.Call) and call.func is node \
-            and not call.args and not call.keywords \
+        return node.attr == "__init__" and called(node, self.module.parents) and not call.args and not call.keywords \
             and isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "super" \
             and not inner.args and not inner.keywords and "super" not in self.module.bindings \
             and "super" not in self.module.imports and isinstance(method, ast.FunctionDef) \
