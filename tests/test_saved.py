@@ -1,4 +1,4 @@
-"""judge/saved.py: a by-hand function that answers from what the module's top level saved while it ran autograd.
+"""judge/saved/: a by-hand function that answers from what the module's top level saved while it ran autograd.
 
 Each attack keeps autograd's answers somewhere at import (a list, a global, a class, a file, the environment, the
 random seed, a loop that stops at the matching coefficient) and fits or reads them in ``manual``; each honest file

@@ -22,7 +22,7 @@ autograd once, when the file is imported, and hands it back. Neither runs when t
   nothing can change, and the function is only ever called by name at the top level, as the grader calls it.
 * **Decorators that hand the function back** (:func:`identity_decorators`): ``@checked`` where every binding of
   ``checked`` is a plain ``def`` whose every ``return`` gives back its first parameter, which it only calls, reads
-  ``__name__``-like attributes of, or returns. Their code runs at import (``saved.py`` reads the top level).
+  ``__name__``-like attributes of, or returns. Their code runs at import (``saved/`` reads the top level).
 """
 
 from __future__ import annotations

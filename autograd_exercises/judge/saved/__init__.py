@@ -1,0 +1,141 @@
+"""A by-hand function that answers from what the module's top level saved while it ran autograd.
+
+A by-hand call runs before any other call of its child (``grading._parts``), so nothing the grader's own calls of
+the autograd functions leave behind reaches it. The module's top level is another matter: a demo loop or a
+notebook cell may run the autograd function on a grid of inputs and keep the answers (in a list, a global, a file,
+the random seed) for the by-hand function to fit a curve to, without ever deriving the formula. The trusted grader
+reads the source, never running it, and asks two questions:
+
+1. Does the top level run autograd (:func:`top_level_autograd`)? Its statements, decorators and defaults, and every
+   module-level name they reach, read as :func:`static.autograd_use` reads a by-hand function.
+2. Does the by-hand function's return value come from state that can carry such answers (:class:`Flow`)? Its code
+   is followed statement by statement, through data and control flow: a read of a module-level name that is not a
+   constant (every binding a literal, nothing ever changes it), of an attribute the file sets somewhere, of the
+   world (files, the environment, random state, a library's ``get…``), a default argument built from those, or a
+   call of a helper that reads any of them.
+
+Both yes: the by-hand check fails, naming the line. A function that only writes such state (a debug log, a call
+counter, the last result kept for printing) passes: what it returns does not come from it.
+
+The reading's parts, each a module of this package: :mod:`.rules` (what the file's syntax says: the names of the
+world, of mutators and of doors, and the small predicates on nodes the others share), :mod:`.state` (:class:`State`:
+what in the file can carry a value from its top level into a function), :mod:`.objects` (:class:`Objects`: the
+file's plain classes and the objects made of them) and :mod:`.flow` (:class:`Flow`: where a function's return value
+may come from, statement by statement). This module asks the two questions.
+"""
+
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from autograd_exercises.judge import static
+from autograd_exercises.judge.syntax import children, walk
+from autograd_exercises.judge.saved.rules import (COMPOUND, CONTEXT, MAX_NODES, MAX_OBJECT_NODES, TOP_LEVEL, _closure,
+                                                  _reverse_edges)
+from autograd_exercises.judge.saved.state import State
+
+__all__ = ["saved_answers", "top_level_autograd", "MAX_NODES", "MAX_OBJECT_NODES"]
+
+
+def saved_answers(tree: ast.Module, module: static.Module, function: str, notebook: bool = False
+                  ) -> list[static.Finding]:
+    """A finding when the top level runs autograd and ``function``'s return value comes from state it can fill.
+    (A module's ``if __name__ == "__main__":`` block does not run when it is graded; a notebook's does.)"""
+    try:
+        where = top_level_autograd(tree, module, notebook)
+        if where is None:
+            return []
+        state = State(tree, module, function)
+        for node in module.bindings.get(function, ()):
+            if sum(1 for _ in zip(walk(node), range(MAX_NODES + 1))) > MAX_NODES:
+                return [static.Finding(f"is too long to be read for saved answers (over {MAX_NODES} parts; a "
+                                       "by-hand derivative takes a few lines)", getattr(node, "lineno", 1), function,
+                                       static.DYNAMIC)]
+            source = state.answer_source(node)
+            if source is not None:
+                return [static.Finding(f"computes its answer from {state.describe(source)}",
+                                       getattr(source, "lineno", None) or getattr(node, "lineno", 1), function,
+                                       context=(CONTEXT, where.lineno))]
+    except RecursionError:  # code nested past what can be read: it cannot be told apart, so it fails closed
+        line = min((getattr(node, "lineno", 1) for node in module.bindings.get(function, ())), default=1)
+        return [static.Finding("is nested too deeply to be read", line, function, static.DYNAMIC)]
+    return []
+
+
+def top_level_autograd(tree: ast.Module, module: static.Module, notebook: bool = False) -> ast.AST | None:
+    """The first top-level statement (or decorator, default) that differentiates, or looks names up dynamically,
+    itself or in what it reaches: the code that runs when the module is imported or its cells are run. Whether any
+    does is read as a by-hand function's reach is (:func:`static.read_reach`, all statements at once: a method of
+    the file's plain class that nothing names cannot run); which one, over the names each reaches with every binding
+    read whole, once (both linear in the file)."""
+    roots = list(_top_level_roots(tree.body, notebook))
+    if not any(_telling_finding(f) for f in static.read_reach(module, [], [(TOP_LEVEL, root) for root in roots])):
+        return None  # (read as a by-hand function's reach is: a class's methods that nothing names cannot run)
+    readers: dict[int, static.Reader] = {}
+
+    def read(owner: str, node: ast.AST) -> static.Reader:
+        if id(node) not in readers:
+            readers[id(node)] = static.Reader(module, owner, node)
+        return readers[id(node)]
+
+    telling = {name for name, values in module.bindings.items() if any(_telling(read(name, v)) for v in values)}
+    telling = _closure(telling, _reverse_edges(module, read))
+    for root in roots:  # where: the first statement that reaches autograd, read more widely (every method)
+        reader = static.Reader(module, TOP_LEVEL, root)
+        if _telling(reader) or any(name in telling for name in reader.reached):
+            return root
+    return roots[0]
+
+
+def _telling(reader: static.Reader) -> bool:
+    return any(_telling_finding(finding) for finding in reader.findings)
+
+
+def _telling_finding(finding: static.Finding) -> bool:
+    return finding.rank in (static.DIFFERENTIATES, static.DYNAMIC)
+
+
+def _top_level_roots(body: list[ast.stmt], notebook: bool = True) -> Iterator[ast.AST]:
+    """What runs at import: simple statements, the heads of compound ones (``except`` types, ``case`` patterns and
+    guards too; their bodies in turn), a ``def``'s
+    decorators and defaults, a class's bases and its body's own top level. Never a function's body, nor, in a
+    module (imported under its own name), an ``if __name__ == "__main__":`` block."""
+    for statement in body:
+        if not notebook and isinstance(statement, ast.If) and _main_guard(statement.test):
+            yield from _top_level_roots(statement.orelse, notebook)
+            continue
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            arguments = statement.args
+            yield from [*statement.decorator_list, *arguments.defaults, *filter(None, arguments.kw_defaults)]
+        elif isinstance(statement, ast.ClassDef):
+            yield from [*statement.decorator_list, *statement.bases, *(k.value for k in statement.keywords)]
+            yield from _top_level_roots(statement.body, notebook)
+        elif isinstance(statement, COMPOUND):
+            yield from (child for child in children(statement) if isinstance(child, ast.expr))
+            yield from (child for child in children(statement) if isinstance(child, ast.withitem))
+            yield from (handler.type for handler in getattr(statement, "handlers", ()) if handler.type is not None)
+            for case in getattr(statement, "cases", ()):  # a pattern reads attributes, a guard runs
+                yield from [case.pattern, *filter(None, [case.guard])]
+            for inner in _bodies(statement):
+                yield from _top_level_roots(inner, notebook)
+        elif not isinstance(statement, (ast.Import, ast.ImportFrom)):
+            yield statement
+        for inner in static.timeit_trees(ast.Module(body=[statement], type_ignores=[])) \
+                if isinstance(statement, ast.Expr) else ():
+            yield from _top_level_roots(inner.body, notebook)  # %timeit's code, run at the top level too
+
+
+def _main_guard(test: ast.expr) -> bool:
+    """``__name__ == "__main__"`` (either way round)."""
+    return isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq) and {
+        ast.unparse(test.left), ast.unparse(test.comparators[0])} == {"__name__", "'__main__'"}
+
+
+def _bodies(statement: ast.stmt) -> Iterator[list[ast.stmt]]:
+    """The statement lists of a compound statement: body, else, finally, each handler's and each case's."""
+    for name in ("body", "orelse", "finalbody"):
+        yield getattr(statement, name, None) or []
+    for part in [*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())]:
+        yield part.body

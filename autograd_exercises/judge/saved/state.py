@@ -1,0 +1,663 @@
+"""What in a file can carry a value from its top level into a function (:class:`State`), for
+:mod:`autograd_exercises.judge.saved`."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterator
+
+from autograd_exercises.judge import methods, scopes, static
+from autograd_exercises.judge import library
+from autograd_exercises.judge.library import library_constant
+from autograd_exercises.judge.syntax import called, children, imported_name, walk
+from autograd_exercises.judge.saved.rules import (BUILTINS, DEFINITIONS, DYNAMIC_NAMESPACE, EAGER, FUNCTIONS, IMMUTABLE,
+    MUTATORS, PLAIN_DECORATORS, PURE_BUILTINS, REWRITES, UNSEEN, WORLD, _bound_inside, _bound_method, _called_name,
+    _chain_kept, _changed_through, _closure, _decorator_name, _definition, _filled_in_place, _handed_on, _only_added_to,
+    _plain_constant, _reads_world, _returns_closures, _reverse_edges, _root, _stateful, _timed_names, _world_reference)
+from autograd_exercises.judge.saved.objects import Objects
+from autograd_exercises.judge.saved.flow import Flow
+
+
+@dataclass
+class State:
+    """What in a file can carry a value from its top level into a function: module-level data that is not a
+    constant, attributes the file sets, and (:data:`WORLD`) the world."""
+
+    tree: ast.Module
+    module: static.Module
+    function: str  # the by-hand function: what it changes itself (a cache of its own answers) is its own
+
+    @cached_property
+    def dynamic(self) -> bool:
+        """The file reaches namespaces or attributes by computed names (``%timeit``'s own ``exec`` aside): no name
+        is surely constant then, and any attribute of a module-level object may be set."""
+        timeit = {id(part) for node in walk(self.tree) if isinstance(node, ast.Call) and static._timeit_code(node)
+                  for part in walk(node)}
+        return any((isinstance(node, ast.Name) and node.id in DYNAMIC_NAMESPACE
+                    or isinstance(node, ast.Attribute) and node.attr in DYNAMIC_NAMESPACE) and id(node) not in timeit
+                   for node in walk(self.tree))
+
+    @cached_property
+    def opaque(self) -> bool:
+        """The file can reach an object without naming it (:func:`methods.recovers_objects`: a frame's locals,
+        ``gc``; an exception's through ``sys.exc_info()``, an address through ``ctypes``), or run its code on later
+        events (a profile or trace hook, ``atexit``): a function's locals may then change where no statement names
+        them (red team 41)."""
+        return methods.recovers_objects(self.tree, self.module.imports) or any(
+            isinstance(node, ast.Name) and node.id in UNSEEN or isinstance(node, ast.Attribute) and node.attr in UNSEEN
+            or isinstance(node, ast.alias) and UNSEEN & set(node.name.split(".")) for node in walk(self.tree))
+
+    @cached_property
+    def set_attributes(self) -> frozenset[str]:
+        """Attribute names the file sets on some object (``STORE.seen = …``, ``setattr(torch, "seen", …)``), or
+        changes through a library's object (``sys.path.append(…)``: ``path``), but for :attr:`Objects.constant`
+        ones (``self.c = coefficients`` in ``__init__`` of a class only ever made from literals)."""
+        return self.stored_attributes - self.objects.constant
+
+    @cached_property
+    def objects(self) -> Objects:
+        """The file's plain classes and the objects it makes of them: :class:`Objects`."""
+        return Objects(self)
+
+    @cached_property
+    def stored_attributes(self) -> frozenset[str]:
+        """Every attribute name the file stores, deletes, or changes through (``sys.path.append``, ``self.memo[k] =
+        v``: red team 40)."""
+        return frozenset(self.module.attributes) | frozenset(
+            node.attr for node in walk(self.tree) if isinstance(node, ast.Attribute)
+            and isinstance(node.ctx, (ast.Store, ast.Del))) | frozenset(
+            node.attr for node in walk(self.tree) if isinstance(node, ast.Attribute)
+            and _changed_through(node, self.module.parents))  # (``self.memo[k] = v`` for a class's ``memo = {}``)
+
+    @cached_property
+    def rewrites(self) -> bool:
+        """The file changes a function's defaults or closure, or how tensors print (``__defaults__``,
+        ``cell_contents``, ``set_printoptions``): a default, a closure or a tensor's text may then carry data."""
+        return any(isinstance(node, ast.Attribute) and node.attr in REWRITES or isinstance(node, ast.Name)
+                   and node.id in REWRITES for node in walk(self.tree))
+
+    @cached_property
+    def constants(self) -> frozenset[str]:
+        """Module-level names that hold the same value whatever the top level computes: every binding a literal
+        (:meth:`_constant`), and nothing in the file changes or hands on the object of a mutable one
+        (:meth:`changed`). A name built from others is one once they all are (each name settled once: a chain
+        of thousands costs its length)."""
+        if self.dynamic:
+            return frozenset()
+        everything = set(self.module.bindings)
+        deps = {name: {part.id for value in values for part in walk(value) if isinstance(part, ast.Name)
+                       and part.id in everything and part.id != name and not _definition(part.id, self.module)}
+                for name, values in self.module.bindings.items() if name not in self.augmented
+                and values and all(self._constant(name, value, everything) for value in values)}
+        waiting = {name: len(needed) for name, needed in deps.items()}
+        users: dict[str, list[str]] = {}
+        for name, needed in deps.items():
+            for other in needed:
+                users.setdefault(other, []).append(name)
+        ready, found = [name for name, count in waiting.items() if count == 0], set()
+        while ready:
+            name = ready.pop()
+            found.add(name)
+            for user in users.get(name, ()):
+                waiting[user] -= 1
+                if waiting[user] == 0:
+                    ready.append(user)
+        return frozenset(found)
+
+    def _constant(self, name: str, value: ast.AST, known: set[str]) -> bool:
+        """One binding of ``name`` gives it the same value every run: an immutable literal; a mutable one (a list, a
+        ``torch.tensor([...])``) nothing changes; or a ``for`` loop's item over a literal of the file's definitions
+        (whose code is read), or of such constants where the loop cannot leave early (a ``break`` after comparing
+        with autograd's answer would choose the number)."""
+        loop = self.module.parents.get(value)
+        if isinstance(loop, (ast.For, ast.AsyncFor)) and loop.iter is value:
+            literal = isinstance(value, (ast.List, ast.Tuple, ast.Set))
+            items = value.elts if literal else [value]
+            return all(isinstance(item, ast.Name) and _definition(item.id, self.module) for item in items) or \
+                literal and not self._leaves_early(loop) and all(self._immutable(item, known) for item in items)
+        if self._immutable(value, known):
+            return True
+        return name not in self.changed and self._literal(value, known)
+
+    def _immutable(self, node: ast.AST, known: set[str], attributes: frozenset[str] | None = None) -> bool:
+        """A number, string, tuple of those, arithmetic on them, a constant name, or a library's value that cannot
+        change (:func:`library_constant`: ``torch.float64``, ``math.pi``; never ``keyword.kwlist``, a list) that the
+        file does not set (``attributes``: :attr:`set_attributes`)."""
+        attributes = self.set_attributes if attributes is None else attributes
+        made = {id(part.func) for part in walk(node) if isinstance(part, ast.Call) and isinstance(part.func, ast.Name)
+                and part.func.id in self.named_tuples and not any(isinstance(a, ast.Starred) for a in part.args)
+                and all(k.arg is not None for k in part.keywords)}  # ``Slope(8.0, 3.0)``: a tuple of them
+        for part in walk(node):
+            if isinstance(part, ast.Call) and id(part.func) in made or isinstance(part, ast.keyword) and made:
+                continue
+            if isinstance(part, ast.Name):
+                if not (part.id in known or id(part) in made
+                        or part.id in self.module.imports and self._library_constant(part)):
+                    return False
+            elif isinstance(part, ast.Attribute):
+                if not (_root(part) in self.module.imports and part.attr not in WORLD
+                        and part.attr not in attributes and self._library_constant(part)) \
+                        or _world_reference(part, self.module.imports, self.module.parents):
+                    return False
+            elif not isinstance(part, IMMUTABLE):
+                return False
+        return True
+
+    @cached_property
+    def named_tuples(self) -> frozenset[str]:
+        """The file's named tuple classes, each bound once: ``class Slope(NamedTuple)`` (fields and methods in its
+        body) or ``Slope = namedtuple("Slope", "a b")``. An object of one holds only what it was made with."""
+        found = set()
+        for name, values in self.module.bindings.items():
+            value = values[0] if len(values) == 1 else None
+            if isinstance(value, ast.ClassDef) and len(value.bases) == 1 and not value.keywords \
+                    and not value.decorator_list and self._imported_as(value.bases[0], "typing.NamedTuple") \
+                    and all(isinstance(item, (ast.FunctionDef, ast.Pass)) or isinstance(item, ast.Expr)
+                            and isinstance(item.value, ast.Constant) or isinstance(item, ast.AnnAssign) and (
+                                item.value is None or _plain_constant(item.value)) for item in value.body) \
+                    or isinstance(value, ast.Call) and self._imported_as(value.func, "collections.namedtuple") \
+                    and all(isinstance(arg, ast.Constant) or isinstance(arg, (ast.List, ast.Tuple)) and all(
+                        isinstance(item, ast.Constant) for item in arg.elts) for arg in value.args) \
+                    and not value.keywords:
+                found.add(name)
+        return frozenset(found)
+
+    def _imported_as(self, node: ast.AST, target: str) -> bool:
+        """``node`` (``NamedTuple``, ``typing.NamedTuple``) names ``target``, imported under one name only."""
+        return imported_name(node, self.module.imports) == target \
+            and static._chain(node).split(".")[0] not in self.module.bindings
+
+    def _closed(self, function: ast.Lambda) -> bool:
+        """A lambda that reads only its parameters, libraries and :data:`PURE_BUILTINS`: code, holding no data."""
+        arguments = function.args
+        if arguments.defaults or any(arguments.kw_defaults):
+            return False
+        local = scopes.local_loads(function)
+        for part in walk(function.body):
+            if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load) and not (
+                    id(part) in local or part.id not in self.module.bindings and (
+                        part.id in self.module.imports and self._library_constant(part) or part.id in PURE_BUILTINS)) \
+                    or isinstance(part, ast.Attribute) and (part.attr in WORLD or part.attr in self.stored_attributes
+                                                            or self._library_chain(part) and self._library_value(part)
+                                                            and not self._library_constant(part)) \
+                    or isinstance(part, ast.Call) and _called_name(part) in WORLD \
+                    or isinstance(part, (ast.NamedExpr, ast.Yield, ast.YieldFrom, ast.Await)):
+                return False
+        return True
+
+    def _random(self, func: ast.AST) -> bool:
+        """``func`` is a function of a random module (``random``, ``secrets``, ``numpy.random``, ``torch.random``),
+        whose answer may carry a seed the top level chose."""
+        dotted = imported_name(func, self.module.imports).split(".")
+        return dotted[0] in ("random", "secrets") or dotted[:2] in (["numpy", "random"], ["torch", "random"])
+
+    def _library_chain(self, node: ast.Attribute) -> bool:
+        """``node`` is a dotted chain from an imported name (``keyword.kwlist``; not ``torch.finfo(t).eps``)."""
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        return isinstance(node, ast.Name) and node.id in self.module.imports
+
+    def _library_value(self, node: ast.Name | ast.Attribute) -> bool:
+        """``node`` is a whole chain (``keyword.kwlist``, not its ``keyword``) used as a value, not called."""
+        parent = self.module.parents.get(node)
+        return not (isinstance(parent, ast.Attribute) and parent.value is node or called(node, self.module.parents))
+
+    def _library_method(self, node: ast.Attribute) -> bool:
+        """``keyword.kwlist.copy`` called: a method of a value a library holds that may change (:mod:`.library`), which
+        reads that value (red team 43); never a module's function (``torch.zeros``, ``scipy.special.expit``)."""
+        receiver = node.value
+        return isinstance(receiver, (ast.Attribute, ast.Name)) and self._library_chain(receiver) \
+            and (imported_name(receiver, self.module.imports) or "").lstrip(".").split(".")[0] in library.RESOLVED \
+            and not self._library_constant(receiver)
+
+    def _library_constant(self, node: ast.Name | ast.Attribute) -> bool:
+        """``node`` (``math.pi``, ``np.float64``, ``from math import tau``) names a library's value that cannot
+        change, by :func:`library_constant` of what the file imported under the name it starts with."""
+        dotted = imported_name(node, self.module.imports)
+        return bool(dotted) and library_constant(dotted)
+
+    def _leaves_early(self, loop: ast.For | ast.AsyncFor) -> bool:
+        inside = any(isinstance(node, (ast.Break, ast.Return, ast.Raise)) for node in walk(loop))
+        parent = self.module.parents.get(loop)
+        while parent is not None and not inside:
+            inside = isinstance(parent, (ast.Try, getattr(ast, "TryStar", ast.Try)))
+            parent = self.module.parents.get(parent)
+        return inside
+
+    def _literal(self, node: ast.AST, known: set[str]) -> bool:
+        """A display, comprehension or library call built from constants, literals and the file's definitions."""
+        inner = {name.id for part in walk(node) if isinstance(part, ast.comprehension)
+                 for name in walk(part.target) if isinstance(name, ast.Name)}
+        closed = frozenset(id(part) for part in walk(node) if isinstance(part, ast.Lambda) and self._closed(part))
+        consumed = {id(part.args[0]) for part in walk(node) if isinstance(part, ast.Call) and len(part.args) == 1
+                    and isinstance(part.args[0], ast.GeneratorExp) and not part.keywords
+                    and isinstance(part.func, ast.Name) and part.func.id in PURE_BUILTINS
+                    and part.func.id not in self.module.bindings}  # ``tuple(k * c for k, c in …)``: run at once
+        for part in walk(node, closed):  # (``{1: lambda d: d, 2: lambda d: d.sum(dim=0)}``: fairness 18)
+            if isinstance(part, ast.Name) and not (part.id in known or part.id in inner or part.id in self.module.imports
+                                                   or _definition(part.id, self.module)
+                                                   or part.id in BUILTINS and part.id not in self.module.bindings):
+                return False
+            if isinstance(part, ast.Attribute) and (part.attr in WORLD or part.attr in self.set_attributes
+                                                    or _world_reference(part, self.module.imports, self.module.parents)
+                                                    or _bound_method(part, self.module.parents)):
+                return False
+            if isinstance(part, (ast.Name, ast.Attribute)) and _root(part) in self.module.imports \
+                    and self._library_value(part) and not self._library_constant(part):
+                return False  # (``K = keyword.kwlist``: a library's list, which a second name could fill)
+            if isinstance(part, (*DEFINITIONS, ast.NamedExpr, ast.Starred, ast.Await, ast.Yield, ast.YieldFrom,
+                                 ast.GeneratorExp)) and id(part) not in consumed:
+                return False
+            if isinstance(part, ast.Call) and (_called_name(part) in WORLD or _root(part.func) in self.module.bindings
+                                               and not self._made_of_literals(part)
+                                               or _stateful(part, self.module.imports, self.module.parents)):
+                return False
+        return True
+
+    def _made_of_literals(self, call: ast.Call) -> bool:
+        """``Term(3, 2)``: an object of one of the file's plain classes made of literals (:meth:`Objects.literal`),
+        as :attr:`Objects.instances` are; what its methods read is :meth:`touches`' to judge."""
+        return isinstance(call.func, ast.Name) and call.func.id in self.objects.classes \
+            and self.objects._made_of_literals(call)
+
+    @cached_property
+    def changed(self) -> frozenset[str]:
+        """Module-level names whose object code may change after binding it: ``+=``, a store into it, a method that
+        changes it, or any way of handing it on (an alias, an argument to the file's own code). Not a change: the
+        by-hand function's own, one in a function nothing calls, and a literal added once at the top level
+        (``SCALE.append(2)`` outside any loop or branch)."""
+        parents, quiet = self.module.parents, self._quiet_nodes
+        changed = set(self.augmented) | {name for inner in self.module.timeit for name in _timed_names(inner)
+                                         if name in self.module.bindings}
+        for node in walk(self.tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self.module.bindings \
+                    and node.id not in changed and id(node) not in quiet \
+                    and _handed_on(node, parents, self.module, self.objects.method) \
+                    and not self._literal_added_once(node):
+                changed.add(node.id)
+        return frozenset(changed)
+
+    @cached_property
+    def augmented(self) -> frozenset[str]:
+        """Names that code rebinds with ``+=`` and the like (a number counted up to autograd's answer): never
+        constants."""
+        return frozenset(node.target.id for node in walk(self.tree) if isinstance(node, ast.AugAssign)
+                         and isinstance(node.target, ast.Name) and id(node) not in self._quiet_nodes)
+
+    @cached_property
+    def _quiet_nodes(self) -> set[int]:
+        """The nodes of the by-hand function's own ``def``s (unless code outside it :attr:`fed` it), and of top-level
+        ``def``s whose name nothing reads (they never run, in a file without computed lookups)."""
+        read = {node.id for node in walk(self.tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+        quiet = [value for name, values in self.module.bindings.items() for value in values
+                 if isinstance(value, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and (name == self.function and not self.fed or name not in read and not self.dynamic)]
+        return {id(node) for value in quiet for node in walk(value)}
+
+    def _literal_added_once(self, node: ast.Name) -> bool:
+        """``N.append(2)`` or ``N[k] = 2``, a top-level statement of its own: it runs once, adding a constant."""
+        statement = node
+        while not isinstance(statement, ast.stmt):
+            statement = self.module.parents.get(statement)
+        if not isinstance(self.module.parents.get(statement), ast.Module):
+            return False
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+            call = statement.value
+            return _called_name(call) in MUTATORS and isinstance(call.func, ast.Attribute) \
+                and call.func.value is node and all(self._immutable(arg, set()) for arg in call.args) \
+                and not call.keywords
+        return isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+            and isinstance(statement.targets[0], ast.Subscript) and statement.targets[0].value is node \
+            and self._immutable(statement.value, set()) and self._immutable(statement.targets[0].slice, set())
+
+    @cached_property
+    def fed(self) -> bool:
+        """Code other than the by-hand function calls it with values it computed (``manual(grad(GRID))``), or hands
+        it on: what the function keeps from one call to the next (a cache of its answers, a default it fills) may
+        then hold autograd's (red team 39). Not fed: each call from outside hands it numbers, strings and a
+        library's calls of them only (``manual(torch.linspace(-2, 2, 5))``)."""
+        own = {id(node) for value in self.module.bindings.get(self.function, ()) for node in walk(value)}
+        for node in walk(self.tree):
+            if isinstance(node, ast.Name) and node.id == self.function and isinstance(node.ctx, ast.Load) \
+                    and id(node) not in own:
+                call = self.module.parents.get(node)
+                if not (isinstance(call, ast.Call) and call.func is node and all(
+                        self._made_by_a_library(arg) for arg in [*call.args, *(k.value for k in call.keywords)])
+                        and self._answer_dropped(call)):
+                    return True
+        return False
+
+    def _answer_dropped(self, call: ast.Call) -> bool:
+        """What ``call`` returns is dropped or printed: never kept, changed or called (it may be the very object the
+        function keeps, or a function that fills it: red team 39)."""
+        parent = self.module.parents.get(call)
+        return isinstance(parent, ast.Expr) or isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) \
+            and parent.func.id == "print" and "print" not in self.module.bindings and "print" not in self.module.imports \
+            and "print" not in self.stored_attributes and call in parent.args \
+            and isinstance(self.module.parents.get(parent), ast.Expr)  # (``from typing import final as print``)
+
+    def _made_by_a_library(self, node: ast.AST) -> bool:
+        """Numbers, strings, displays of them and a library's calls of them (``torch.linspace(-2, 2, 5)``): nothing
+        the file computed, nothing random."""
+        for part in walk(node):
+            if isinstance(part, ast.Name):
+                if not (part.id in self.module.imports and part.id not in self.module.bindings):
+                    return False
+            elif isinstance(part, ast.Attribute):
+                if part.attr in WORLD or part.attr in self.stored_attributes:
+                    return False
+            elif isinstance(part, ast.Call):
+                if _called_name(part) in WORLD or self._random(part.func):
+                    return False
+            elif not isinstance(part, (*IMMUTABLE, ast.List, ast.keyword)):
+                return False
+        return True
+
+    def kept_state(self, root: ast.AST) -> ast.AST | None:
+        """Where a function in ``root`` keeps a value from one call to the next that its callers can set, or None:
+        a default object it changes (``def f(x, store=None, memo={})`` with ``memo["g"] = store``), or a variable
+        of an enclosing function that a nested function it hands out changes or rebinds (``nonlocal``). The top
+        level can fill either by calling the function with autograd's answers (red team 39)."""
+        found = self.__dict__.setdefault("_kept", {})
+        if id(root) not in found:
+            found[id(root)] = next((where for function in walk(root) if isinstance(function, FUNCTIONS)
+                                    for where in (*self.kept_defaults(function).values(), *self._kept_cells(function))),
+                                   None)
+        return found[id(root)]
+
+    def kept_defaults(self, function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> dict[str, ast.AST]:
+        """{parameter: where it is changed} for each default of ``function`` that is an object (not a number, a
+        string or a tuple of them) which the function changes, rebinds in a nested function, or hands on."""
+        found: dict[str, ast.AST] = {}
+        for arg, default in methods.defaults(function):
+            if _plain_constant(default):
+                continue
+            place = next((node for node in walk(function) if isinstance(node, ast.Name) and node.id == arg.arg
+                          and isinstance(node.ctx, ast.Load) and _chain_kept(node, self.module.parents, self.module)
+                          or isinstance(node, ast.Nonlocal) and arg.arg in node.names), None)
+            if place is not None:
+                found[arg.arg] = place
+        return found
+
+    def _kept_cells(self, function: ast.AST) -> Iterator[ast.AST]:
+        """The places where a function nested in ``function``, and handed out of it, rebinds one of ``function``'s
+        variables (``nonlocal``) or changes one; or where ``function`` hands such a variable's object on
+        (``REGISTRY.append(box)``, ``global BOX; BOX = box``): the closure keeps it from one call to the next, and
+        its callers, or whoever holds the object, can fill it. ``function`` may fill it itself (``box.append(…)``,
+        ``box[k] = …``): that runs once per closure, with what the call was given."""
+        nested = [node for node in walk(function) if node is not function
+                  and isinstance(node, (*FUNCTIONS, ast.GeneratorExp, ast.ClassDef))]
+        if not any(self._handed_out(node, function) for node in nested):
+            return  # (once one is handed out, it may call any other, or make the class: all count)
+        found, parents = scopes.scopes(function), self.module.parents
+        inside = {id(node) for inner in nested for node in walk(inner)}
+        captured = {node.id for inner in nested for node in walk(inner) if isinstance(node, ast.Name)
+                    and isinstance(node.ctx, ast.Load) and found.binder(node) is function}
+        for node in walk(function):
+            if isinstance(node, ast.Nonlocal) and id(node) in inside:
+                yield node
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in captured \
+                    and found.binder(node) is function and (id(node) in inside or not _filled_in_place(node, parents)) \
+                    and _chain_kept(node, parents, self.module):
+                yield node
+
+    def _handed_out(self, inner: ast.AST, function: ast.AST) -> bool:
+        """``inner`` may outlive the call of ``function`` it was made in: a lambda, a class, a generator that no
+        :data:`EAGER` builtin consumes at once, a decorated ``def``, or one whose name ``function`` uses other than to
+        call it."""
+        parents = self.module.parents
+        if isinstance(inner, ast.GeneratorExp):  # ``sum(c * x**k for k, c in terms)`` runs at once
+            call = parents.get(inner)
+            return not (isinstance(call, ast.Call) and call.args == [inner] and not call.keywords
+                        and isinstance(call.func, ast.Name) and call.func.id in EAGER
+                        and call.func.id not in self.module.bindings)
+        if not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) or inner.decorator_list:
+            return True
+        return any(isinstance(node, ast.Name) and node.id == inner.name and isinstance(node.ctx, ast.Load)
+                   and not called(node, parents) for node in walk(function))
+
+    @cached_property
+    def made_by_calls(self) -> frozenset[str]:
+        """Module-level names bound once, by ``name = f(...)``, to a closure a function of the file makes of its
+        arguments (``_slope = make_eval(DCOEFFS)``; it returns only functions it defines, never data: red team 39
+        had one hand the list it returned to a registry first): :meth:`touches` reads that function,
+        the state its closures keep (:meth:`kept_state`) and the arguments. Such a name holds data the top level
+        computed only if the file changes or hands it on (:attr:`changed`)."""
+        found = set()
+        for name, values in self.module.bindings.items():
+            value = values[0] if len(values) == 1 else None
+            assign = self.module.parents.get(value)
+            targets = assign.targets if isinstance(assign, ast.Assign) else [getattr(assign, "target", None)]
+            if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+                    and isinstance(assign, (ast.Assign, ast.AnnAssign)) and len(targets) == 1
+                    and isinstance(targets[0], ast.Name)):  # (``_slope: Callable = make(C)`` too)
+                continue
+            maker = self.module.bindings.get(value.func.id, ())
+            if len(maker) == 1 and isinstance(maker[0], ast.FunctionDef) and not maker[0].decorator_list \
+                    and value.func.id not in self.module.imports and _returns_closures(maker[0]):
+                found.add(name)
+        return frozenset(found)
+
+    def unsafe_name(self, name: str, node: ast.Name | None = None) -> bool:
+        """A module-level name that may hold data the top level computed (not a definition, constant, or import of
+        a module or of a library's value that cannot change: ``from keyword import kwlist``, read at ``node``, is a
+        list)."""
+        if name in self.module.bindings:
+            if _definition(name, self.module) or name in self.objects.instances or name in self.made_by_calls:
+                return name in self.changed  # (data only in its attributes, or in what its maker's code made)
+            return name not in self.constants
+        if name in self.module.imports:
+            return node is not None and self._library_value(node) and not self._library_constant(node)
+        return name not in BUILTINS  # injected into builtins, say
+
+    def touches(self, name: str) -> bool:
+        """A module-level function or class that reads such state anywhere in what it reaches (not only to add to
+        it): calling it may bring that state in."""
+        return name in self._touching
+
+    @cached_property
+    def _touching(self) -> set[str]:
+        """The names :meth:`touches`: those whose bindings read state themselves, then, over the names each binding
+        reaches, everything that reaches one of them (one pass over the file, however long a chain of helpers)."""
+        return _closure(self._reads, self._reached_by)
+
+    @cached_property
+    def _reached_by(self) -> dict[str, set[str]]:
+        return _reverse_edges(self.module)
+
+    @cached_property
+    def _reads(self) -> frozenset[str]:
+        """The module-level names whose bindings read state themselves (:meth:`_reads_here`)."""
+        return frozenset(name for name, values in self.module.bindings.items()
+                         if any(self._reads_here(value) for value in values))
+
+    def touches_afresh(self, name: str) -> bool:
+        """:meth:`touches`, for code that makes its objects afresh each call (a by-hand function, what it calls): a
+        class of :meth:`Objects.fresh` reads only what its objects' own methods stored, so making one brings nothing
+        in (``Quad()``, a helper returning ``[Affine(), Quad()]``); an object of one that outlives a call (a
+        module-level name bound to anything that reaches such a class: ``_q = Quad()``, ``_f = make()``) does."""
+        return name in self._touching_afresh
+
+    @cached_property
+    def _fresh_readers(self) -> frozenset[str]:
+        """The classes of :meth:`Objects.fresh` whose methods read their objects' own attributes."""
+        return self._reads & self.objects.fresh_classes
+
+    def touching_given(self, fresh: frozenset[str]) -> set[str]:
+        """:meth:`touches_afresh`'s names were ``fresh`` the classes made afresh: what reads state, less those of
+        them that only read their objects' own attributes, and every module-level name (not a ``def`` or class) that
+        reaches one of those (it may hold an object that outlives a call)."""
+        readers = self._reads & fresh
+        reaching = _closure(set(readers), self._reached_by)
+        kept = {name for name in reaching if not _definition(name, self.module)
+                or any(self._made_once(value, reaching) for value in self.module.bindings[name])}
+        return _closure(set(self._reads - readers) | kept, self._reached_by)
+
+    def _made_once(self, definition: ast.AST, reaching: set[str]) -> bool:
+        """``definition`` (a ``def`` or class) may keep one object of what ``reaching`` makes for every call: made when
+        it is defined (a default, a decorator, a base, a class's body: red team 42's ``def helper(k=Keep())``), or kept
+        by a decorator (``@functools.lru_cache``, any but :data:`PLAIN_DECORATORS`)."""
+        parts = [*getattr(definition, "decorator_list", ())]
+        if isinstance(definition, ast.ClassDef):
+            parts += [*definition.bases, *definition.keywords, *(item for item in definition.body
+                                                                 if not isinstance(item, FUNCTIONS))]
+        elif isinstance(definition, FUNCTIONS):
+            parts += [default for _, default in methods.defaults(definition)]
+        named = {node.id for part in parts for node in walk(part) if isinstance(node, ast.Name)}
+        return bool(named & reaching) or self._may_cache(definition)
+
+    def _may_cache(self, definition: ast.AST) -> bool:
+        """``definition`` is a ``def`` with a decorator that may keep what it returns: any but
+        :data:`PLAIN_DECORATORS`, under whatever name it was imported (``@functools.lru_cache``, ``@keep``)."""
+        return isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+            _decorator_name(decorator, self.module.imports) not in PLAIN_DECORATORS
+            for decorator in definition.decorator_list)
+
+    @cached_property
+    def reaching_fresh(self) -> frozenset[str]:
+        """The module-level names that reach a class of :attr:`_fresh_readers` (the classes too): what calling one
+        makes may hold such an object."""
+        return frozenset(_closure(set(self._fresh_readers), self._reached_by))
+
+    @cached_property
+    def _touching_afresh(self) -> set[str]:
+        return self.touching_given(self.objects.fresh_classes)
+
+    def _reads_state(self, root: ast.AST) -> bool:
+        """``root`` reads state (:meth:`_reads_here`), or names something that does."""
+        return self._reads_here(root) or self.names_touching(root)
+
+    def local_loads(self, root: ast.AST) -> frozenset[int]:
+        """:func:`scopes.local_loads` of ``root``, worked out once per root (both readings of a method ask)."""
+        found = self.__dict__.setdefault("_local_loads", {})
+        if id(root) not in found:
+            found[id(root)] = scopes.local_loads(root)
+        return found[id(root)]
+
+    def names_touching(self, root: ast.AST, but: str = "") -> bool:
+        """``root`` names a module-level name (other than ``but``) that :meth:`touches`: not a local of its own
+        (a parameter ``x`` is not the module's ``x``)."""
+        local = self.local_loads(root)
+        return any(isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self._touching
+                   and node.id != but and id(node) not in local for node in walk(root))
+
+    def _reads_here(self, root: ast.AST, me: str = "") -> bool:
+        """``root``'s own code reads state that can carry an answer (not only to add to it). ``me``: a method's own
+        object (``self``), whose :attr:`Objects.instance_attributes` it may read (an object made afresh holds only what
+        its own methods stored on it)."""
+        if self.kept_state(root) is not None:
+            return True  # (a cache or a closure the top level can fill through a call)
+        if self._may_cache(root) and not self._returns_numbers(root):
+            return True  # (``@lru_cache def store(): return []``, under any name: the top level may have filled it)
+        own = _bound_inside(root) | self.module.scopes.get(id(root), frozenset())  # (a value a function stored)
+        local = self.local_loads(root)  # (Python's scopes: a comprehension's names are its own: red team 36)
+        for node in walk(root):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and id(node) not in local \
+                    and node.id not in self.module.scopes.get(id(root), frozenset()):
+                if self.unsafe_name(node.id, node) and not _only_added_to(node, self.module.parents):
+                    return True
+            elif me and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == me \
+                    and id(node.value) in local and node.attr in self.objects.instance_attributes:
+                continue  # ``self.input``, stored by the object's own methods
+            elif self.world_or_attribute(node, own):
+                return True
+        return False
+
+    def _returns_numbers(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        """Every answer of ``function`` is a number made of its parameters (:meth:`_unchangeable`), in a file whose
+        classes change no operator (:attr:`_own_numbers`): a cache (any decorator may be one) then hands every
+        caller alike (``@lru_cache def _scale(n): return 12 / n``; never ``[]``, an item, an iterator: red teams 43-45)."""
+        mine = {arg.arg for arg in walk(function.args) if isinstance(arg, ast.arg)}
+        bound = _bound_inside(function)  # (parameters too: ``def box(n, int=dict)``)
+        return not self._own_numbers and all(
+            node.value is None or self._unchangeable(node.value, function.name, mine, bound)
+            for node in walk(function) if isinstance(node, ast.Return))
+
+    def _unchangeable(self, node: ast.AST, me: str, mine: set[str], bound: set[str]) -> bool:
+        """A number (:meth:`_arithmetic`), a tuple of them, or either of two (a condition's branches, ``a or b``)."""
+        if isinstance(node, ast.Tuple):
+            return all(self._unchangeable(item, me, mine, bound) for item in node.elts)
+        if isinstance(node, (ast.IfExp, ast.BoolOp)):
+            parts = [node.body, node.orelse] if isinstance(node, ast.IfExp) else node.values
+            return all(self._unchangeable(part, me, mine, bound) for part in parts)
+        return not isinstance(node, ast.Name) and self._arithmetic(node, me, mine, bound)
+
+    def _arithmetic(self, node: ast.AST, me: str, mine: set[str], bound: set[str]) -> bool:
+        """Literals and ``mine`` (the parameters) combined by operators, ``float``, ``int``, ``math``'s functions
+        and ``me`` (a recursion), none of them rebound in the file or the function (``bound``)."""
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, (int, float, complex, str, bytes, bool, type(None)))
+        if isinstance(node, ast.Name):
+            return node.id in mine
+        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Compare)):
+            return all(self._arithmetic(child, me, mine, bound) for child in children(node) if isinstance(child, ast.expr))
+        if not isinstance(node, ast.Call) or node.keywords:
+            return False
+        func, module = node.func, self.module
+        plain = isinstance(func, ast.Name) and func.id in ("float", "int", me) and func.id not in bound \
+            and (func.id == me or func.id not in module.bindings and func.id not in module.imports)
+        targets = module.imports.get(func.value.id, []) if isinstance(func, ast.Attribute) \
+            and isinstance(func.value, ast.Name) else []
+        maths = bool(targets) and all(target == "math" for target, _ in targets) and not func.attr.startswith("_") \
+            and func.value.id not in bound and func.value.id not in module.bindings
+        return (plain or maths) and all(self._arithmetic(argument, me, mine, bound) for argument in node.args)
+
+    @cached_property
+    def _own_numbers(self) -> bool:
+        """A class of the file derives from a builtin type or defines an operator, equality or hash (red teams 44-45:
+        every ``Key()`` equal to the top level's, a ``float`` whose ``+`` makes a list)."""
+        return any(isinstance(node, ast.ClassDef) and (node.bases or any(
+            isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name.startswith("__")
+            and item.name not in ("__init__", "__call__", "__repr__", "__str__") for item in node.body))
+            for node in walk(self.tree))
+
+    def world_or_attribute(self, node: ast.AST, own: set[str] = frozenset()) -> bool:
+        """``node`` reads the world, or an attribute the file sets (in a file of computed names, any attribute of
+        an object that is not among the function's ``own`` names)."""
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            call = called(node, self.module.parents)
+            return node.attr in WORLD or node.attr in self.set_attributes or \
+                _world_reference(node, self.module.imports, self.module.parents) or \
+                call and self._library_method(node) or \
+                self.dynamic and _root(node) not in own and not call or \
+                self._library_chain(node) and self._library_value(node) and not self._library_constant(node)
+        if isinstance(node, ast.JoinedStr):
+            return self.rewrites  # a tensor's text, under print options the file set
+        if isinstance(node, ast.Call):
+            name = _called_name(node)
+            if self.rewrites and name in ("str", "repr", "format", "__str__", "__repr__", "__format__", "array2string",
+                                          "array_str", "array_repr", "format_float_positional",
+                                          "format_float_scientific"):
+                return True
+            if self._random(node.func):
+                return True  # Python's, numpy's or torch's random state (``random.randbytes``: red team 38)
+            if isinstance(node.func, ast.Name) and name in self.module.imports:  # (``from logging import getLogger``,
+                return _reads_world(name) or any(  # ``from os import getcwd as here``)
+                    _reads_world(target.rsplit(".", 1)[-1]) for target, _ in self.module.imports[name])
+            return name in WORLD or name.startswith("get") and isinstance(node.func, ast.Attribute) \
+                and _root(node.func.value) in self.module.imports
+        return False
+
+    def answer_source(self, node: ast.AST) -> ast.AST | None:
+        """What ``node`` (a by-hand function's binding) returns from, or None: a ``def`` is followed by
+        :class:`Flow`; a lambda's body is its return value; anything else (an alias, a method, a call's result)
+        counts whatever it reaches."""
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return Flow(self, node).run()
+        if isinstance(node, ast.Lambda):
+            flow = Flow(self, node)
+            return flow.expression(node.body)
+        method = self.objects.method(node)  # ``manual = Poly.grad_manual``: the method's own code (and its class's,
+        if method is not None and not self.rewrites:  # which it may reach through ``self``: all of it, if any reads)
+            found = Flow(self, method, self.objects.instances.get(node.value.id, "")).run()
+            return found or (node if self.objects.method_touches(self.objects.owner(node), node.attr) else None)
+        return node if self.rewrites or self._reads_state(node) else None
+
+    def describe(self, node: ast.AST) -> str:
+        """How a finding names its source: "SEEN", "torch.load(...)"."""
+        part = node.func if isinstance(node, ast.Call) else node
+        text = ast.unparse(part) if sum(1 for _ in zip(walk(part), range(64))) < 64 else "state"
+        text = text if len(text) <= 40 else text[:37] + "..."
+        return f"{text}{'(...)' if isinstance(node, ast.Call) else ''}"
