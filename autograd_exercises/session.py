@@ -83,11 +83,14 @@ class Target:
 
 
 def _code_of(path: Path, kind: str) -> bytes | None:
-    """What decides whether a file was edited: a module's text, a notebook's code cells (None: unreadable)."""
+    """What decides whether a file was edited: a module's text, a notebook's code cells (None: unreadable, or larger
+    than any submission may be: such a file is not the stub, and is never read into memory, red team 46)."""
     from autograd_exercises import submission
 
     try:
-        raw = path.read_bytes()
+        raw, size = submission.read_plain_file(path, submission.MAX_FILE)
+        if size > submission.MAX_FILE:
+            return None
         if kind == "ipynb":
             return submission.notebook_source(str(path), raw.decode("utf-8", "replace")).source
     except (OSError, submission.SubmissionError):

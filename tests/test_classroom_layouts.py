@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from autograd_exercises import session
 from autograd_exercises.classroom import layouts
 from tests import class_builder
 
@@ -159,6 +160,20 @@ def test_two_files_for_one_student(tmp_path):
     assert by_student["bob"].problem == ("2 files for exercise-2 (bob/exercise-2.ipynb, bob/exercise_2.py): "
                                          "keep one and grade again")
     assert by_student["carol"].problem.startswith("2 files for exercise-2 (carol.ipynb, carol.py)")
+
+
+def test_two_files_one_too_large_is_never_read_whole(tmp_path):
+    """Red team 46: of two files for one exercise, telling the untouched stub read each whole first (a 300 MB file
+    took 14 GB of the instructor's memory). One past the submission limit is no stub, and is not read."""
+    from autograd_exercises import submission
+
+    files(tmp_path, {"exercise-2-mallory/exercise-2.ipynb": class_builder.notebook_text("right")})
+    with open(tmp_path / "exercise-2-mallory" / "exercise_2.py", "wb") as big:
+        big.truncate(submission.MAX_FILE + 1)  # (sparse: nothing written, nothing to read but zeros)
+    assert session._code_of(tmp_path / "exercise-2-mallory" / "exercise_2.py", "py") is None
+    (mallory,) = discover(tmp_path).found
+    assert mallory.problem == ("2 files for exercise-2 (exercise-2-mallory/exercise-2.ipynb, "
+                               "exercise-2-mallory/exercise_2.py): keep one and grade again")
 
 
 def test_no_submission_is_an_error(tmp_path):

@@ -96,3 +96,22 @@ def test_gradebook_export_equals_nbgrader_autograde(courses, sandbox):
     py = batch.run(batch.Options(SLUG, lms, out=ours / "grades-lms", gradebook=ours / "gradebook.db"),
                    executor=InProcess(sandbox), stream=io.StringIO(), terminal=False)
     assert py.exit_code == 0 and nbgrader_course.scores(ours, SLUG, "gina") == nbgrader_course.scores(ours, SLUG, "bob")
+
+
+def test_timestamp_txt_is_read_only_as_a_small_plain_file(tmp_path):
+    """Red team 46: a student's ``timestamp.txt`` that is a FIFO hung the class before any grading; one linked to
+    ``/dev/zero`` was read until memory ran out. Either is now no time at all, as a missing one is."""
+    import os
+
+    from autograd_exercises.classroom.gradebook import MAX_TIMESTAMP, Gradebook
+
+    folders = {name: tmp_path / name for name in ("plain", "fifo", "link", "large", "none")}
+    for folder in folders.values():
+        folder.mkdir()
+    (folders["plain"] / "timestamp.txt").write_text("2031-02-03 04:05:06.000000 UTC\n")
+    os.mkfifo(folders["fifo"] / "timestamp.txt")
+    (folders["link"] / "timestamp.txt").symlink_to("/dev/zero")
+    (folders["large"] / "timestamp.txt").write_text("2031-02-03 04:05:06.000000 UTC" + " " * MAX_TIMESTAMP)
+    times = {name: Gradebook.timestamp(folder) for name, folder in folders.items()}
+    assert times["plain"].isoformat() == "2031-02-03T04:05:06"
+    assert times == {**times, "fifo": None, "link": None, "large": None, "none": None}

@@ -235,7 +235,7 @@ def _jobs(plan: layouts.Plan, options: Options, book: Any, class_seed: int | Non
                                           found.path.parent if found.nbgrader else None)
                     mode = "cells"
                 except Exception as exc:  # SubmissionRefused, or the gradebook failing on it
-                    problem = str(exc)
+                    problem = str(exc) or type(exc).__name__  # (a MemoryError says nothing else)
                     refused.append((f"{found.student} {found.exercise}", problem))
             else:
                 mode = "checks"

@@ -37,6 +37,7 @@ from typing import Any
 
 from autograd_exercises.classroom.outputs import atomic_write
 
+MAX_TIMESTAMP = 256  # bytes of nbgrader's timestamp.txt (one time: ``2026-12-04 11:22:31.123456 UTC``)
 _GRADING_STEPS = ("GradeOutOfKernel", "Execute")
 
 
@@ -157,12 +158,17 @@ class Gradebook:
 
     @staticmethod
     def timestamp(folder: Path | None) -> Any:
-        """The submission's time from nbgrader's ``timestamp.txt`` (None without one)."""
+        """The submission's time from nbgrader's ``timestamp.txt`` (None without one, or where it is no plain file of
+        at most :data:`MAX_TIMESTAMP` bytes: the student's folder may hold a link to ``/dev/zero`` or a FIFO there,
+        red team 46)."""
         from nbgrader.utils import parse_utc
 
+        from autograd_exercises.submission import SubmissionError, read_plain_file
+
         try:
-            text = (folder / "timestamp.txt").read_text().strip() if folder else ""
-        except OSError:
+            raw, size = read_plain_file(folder / "timestamp.txt", MAX_TIMESTAMP) if folder else (b"", 0)
+            text = raw.decode("utf-8", "replace").strip() if size <= MAX_TIMESTAMP else ""
+        except (OSError, SubmissionError):
             return None
         try:
             return parse_utc(text) if text else None

@@ -97,7 +97,8 @@ def kind_of(path: Path) -> str | None:
 def defined(path: Path, functions: Sequence[str]) -> int:
     """How many of ``functions`` the file defines (``def name(`` anywhere: a notebook's JSON too)."""
     try:
-        text = path.read_bytes()[:MAX_BYTES].decode("utf-8", "replace")
+        with path.open("rb") as handle:  # (a plain file: :func:`scan`'s; a data file's first bytes only)
+            text = handle.read(MAX_BYTES).decode("utf-8", "replace")
     except OSError:
         return 0
     return sum(1 for name in functions if re.search(rf"\bdef\s+{re.escape(name)}\s*\(", text))
