@@ -24,7 +24,6 @@ file's plain classes and the objects made of them) and :mod:`.flow` (:class:`Flo
 may come from, statement by statement). This module asks the two questions.
 """
 
-
 from __future__ import annotations
 
 import ast

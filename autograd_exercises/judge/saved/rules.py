@@ -13,7 +13,6 @@ import functools
 from autograd_exercises.judge import methods, scopes, static
 from autograd_exercises.judge.syntax import called, children, imported_name, walk
 
-
 IMMUTABLE = (ast.Constant, ast.Tuple, ast.UnaryOp, ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.expr_context,
              ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
