@@ -20,6 +20,11 @@ and ``!`` commands at the start of a line.
 
 Line numbers: each line of the result carries the line of the cell it came from
 (:attr:`Plain.origin`), so feedback still names "cell 4, line 2".
+
+Cost: IPython's transformer tokenizes the whole cell again for each escape it rewrites (up to 500 times), so a
+hostile cell of many escapes took minutes to read (red team 47). A notebook's cells share one :class:`Budget` of
+characters IPython may tokenize; once it is spent, a cell's escapes are rewritten line by line
+(:func:`_plain_transform`, linear), as they are without IPython.
 """
 
 from __future__ import annotations
@@ -34,6 +39,16 @@ SILENT = ("pinfo", "pinfo2", "psearch")  # x? and x??: help, nothing else happen
 OURS = {"load_ext": "autograd_exercises.notebook"}  # the setup cell's own magic: nothing to say about it
 _TIMEIT_OPTIONS = re.compile(r"^\s*(?:(?:-[nrp]\s*\d+(?:\.\d+)?|-[tcqo])(?:\s+|$))*")  # the last one may end the line
 NESTING = 20  # cell magics inside cell magics (%%time over %%capture …): deeper ones run nothing
+TRANSFORM_BUDGET = 200_000  # characters IPython's transformer may tokenize over one notebook (half a second)
+IPYTHON_PASSES = 500  # IPython's own limit on its passes over a cell (``TRANSFORM_LOOP_LIMIT``)
+
+
+@dataclass
+class Budget:
+    """What IPython's transformer may still tokenize, in characters, over all the cells of one notebook (each of its
+    passes over a cell tokenizes the whole cell)."""
+
+    chars: int = TRANSFORM_BUDGET
 
 
 @dataclass(frozen=True)
@@ -54,16 +69,18 @@ def _compiles(code: str) -> bool:
     return True
 
 
-def to_python(cell: str, depth: int = 0) -> Plain:
-    """A notebook cell's source (IPython syntax allowed) as plain Python (``depth``: the cell magics around it)."""
+def to_python(cell: str, depth: int = 0, budget: Budget | None = None) -> Plain:
+    """A notebook cell's source (IPython syntax allowed) as plain Python (``depth``: the cell magics around it;
+    ``budget``: what IPython may still tokenize, shared by a notebook's cells; a fresh one by default)."""
+    budget = budget if budget is not None else Budget()
     cell = cell.replace("\r\n", "\n").replace("\r", "\n")
     lines = cell.split("\n")
     if _compiles(cell) and "get_ipython()" not in cell:
         return Plain(cell, tuple(range(1, len(lines) + 1)))
     lead = next((index for index, line in enumerate(lines) if line.strip()), len(lines))
     if lead < len(lines) and lines[lead].startswith("%%"):
-        return _cell_magic(lines, lead, depth)
-    transformed = _ipython_transform(cell)
+        return _cell_magic(lines, lead, depth, budget)
+    transformed = _ipython_transform(cell, budget)
     out = transformed.split("\n")
     if transformed.endswith("\n") and not cell.endswith("\n"):
         out = out[:-1]
@@ -71,34 +88,73 @@ def to_python(cell: str, depth: int = 0) -> Plain:
         origin = [index + 1 + lead for index in range(len(out))]
     else:  # a joined continuation line: close enough
         origin = [min(index + 1 + lead, len(lines)) for index in range(len(out))]
-    return rewrite("\n".join(out), tuple(origin), depth)
+    return rewrite("\n".join(out), tuple(origin), depth, budget)
 
 
 _TRANSFORMER: list = []
 
 
-def _ipython_transform(cell: str) -> str:
-    """IPython's own transformer (what the kernel runs) where IPython is installed; else :func:`_plain_transform`."""
+def _ipython_transform(cell: str, budget: Budget) -> str:
+    """IPython's own transformer (what the kernel runs) where IPython is installed and ``budget`` allows a pass over
+    the cell for each escape; else :func:`_plain_transform`. What its passes tokenized is taken from ``budget``."""
+    passes = min(IPYTHON_PASSES, budget.chars // max(len(cell), 1))
+    manager = _manager()
+    if manager is None or passes < 1:
+        return _plain_transform(cell)
+    manager.passes, manager.used = passes, 0
+    try:
+        return manager.transform_cell(cell)
+    except _OutOfPasses:
+        return _plain_transform(cell)
+    except Exception:  # IPython could not read it either: the compile step says why
+        return cell
+    finally:
+        budget.chars -= manager.used * len(cell)
+
+
+class _OutOfPasses(Exception):
+    """The cell needs more of IPython's passes than its budget allows."""
+
+
+def _manager():
+    """IPython's ``TransformerManager`` with at most ``passes`` passes over a cell (it counts them in ``used``);
+    None without IPython."""
     if not _TRANSFORMER:
         try:
             from IPython.core.inputtransformer2 import TransformerManager
         except ImportError:
-            return _plain_transform(cell)
-        _TRANSFORMER.append(TransformerManager())
-    try:
-        return _TRANSFORMER[0].transform_cell(cell)
-    except Exception:  # IPython could not read it either: the compile step says why
-        return cell
+            return None
+
+        class Bounded(TransformerManager):
+            passes, used = IPYTHON_PASSES, 0
+
+            def do_token_transforms(self, lines):  # (IPython's loop, with its bound ours)
+                for _ in range(self.passes):
+                    self.used += 1
+                    changed, lines = self.do_one_token_transform(lines)
+                    if not changed:
+                        return lines
+                raise _OutOfPasses
+
+        _TRANSFORMER.append(Bounded())
+    return _TRANSFORMER[0]
 
 
 _ASSIGNED_ESCAPE = re.compile(r"^(\s*)([A-Za-z_][\w\s,.\[\]()*]*?=\s*)([%!])(.*)$")
 _ESCAPE = re.compile(r"^(\s*)([%!])(.*)$")
+_HELP = re.compile(r"^(\s*)(\?{0,2})([A-Za-z_][\w.]*)(\?{0,2})\s*$")  # ``x?``, ``??x``: help, nothing runs
 
 
 def _plain_transform(cell: str) -> str:
-    """Line magics and ``!`` commands at the start of a line, as IPython writes them (no IPython here)."""
+    """Line magics, ``!`` commands and ``x?`` help at the start of a line, as IPython writes them (no IPython here,
+    or its budget spent)."""
     out = []
     for line in cell.split("\n"):
+        helped = _HELP.match(line)
+        if helped is not None and (helped.group(2) or helped.group(4)):
+            name = "pinfo2" if "??" in (helped.group(2), helped.group(4)) else "pinfo"
+            out.append(f"{helped.group(1)}get_ipython().run_line_magic({name!r}, {helped.group(3)!r})")
+            continue
         found = _ASSIGNED_ESCAPE.match(line) or _ESCAPE.match(line)
         if found is None or found.group(0).lstrip().startswith("%%"):
             out.append(line)
@@ -114,13 +170,13 @@ def _plain_transform(cell: str) -> str:
     return "\n".join(out)
 
 
-def _cell_magic(lines: list[str], at: int, depth: int) -> Plain:
+def _cell_magic(lines: list[str], at: int, depth: int, budget: Budget) -> Plain:
     """A cell that starts with ``%%name``: the body in place for the magics that run code, else nothing."""
     name, _, argument = lines[at][2:].partition(" ")
     if depth >= NESTING:
         return _too_deep(name, at)
     body = "\n".join(lines[at + 1:])
-    plain = to_python(body, depth + 1)
+    plain = to_python(body, depth + 1, budget)
     shift = at + 1
     if name in RUN_IN_PLACE:
         notes = plain.notes
@@ -174,7 +230,8 @@ def _parses(code: str, mode: str) -> bool:
     return True
 
 
-def _replacement(method: str, args: list[str], statement: bool, depth: int) -> tuple[Plain | None, str | None]:
+def _replacement(method: str, args: list[str], statement: bool, depth: int, budget: Budget | None = None
+                 ) -> tuple[Plain | None, str | None]:
     """(the call's replacement, or None to keep it; a note). What was skipped is in the replacement's ``skipped``."""
     def nothing(skip: str | None = None) -> Plain:
         return Plain("pass" if statement else "None", (1,), (skip,) if skip else ())
@@ -202,12 +259,12 @@ def _replacement(method: str, args: list[str], statement: bool, depth: int) -> t
             return _too_deep(name, 0), None
         if name in RUN_APART:
             setup = _TIMEIT_OPTIONS.sub("", line).strip()
-            plain = to_python(body, depth + 1)
+            plain = to_python(body, depth + 1, budget)
             code = f"{setup}\n{plain.code}" if setup else plain.code
             return Plain(f"exec(compile({code!r}, '<%%timeit>', 'exec'), globals(), {{}})", (1,), plain.skipped,
                          plain.notes), None
         if name in RUN_IN_PLACE and statement:
-            plain = to_python(body, depth + 1)  # the body lines follow the magic's line, as in the cell
+            plain = to_python(body, depth + 1, budget)  # the body lines follow the magic's line, as in the cell
             note = (f"%%capture's variable {_capture_variable(line)} is not set when graded"
                     if name == "capture" and _capture_variable(line) else None)
             return Plain(plain.code, tuple(number + 1 for number in plain.origin), plain.skipped, plain.notes), note
@@ -218,9 +275,10 @@ def _replacement(method: str, args: list[str], statement: bool, depth: int) -> t
     return None, None
 
 
-def rewrite(code: str, origin: tuple[int, ...] | None = None, depth: int = 0) -> Plain:
+def rewrite(code: str, origin: tuple[int, ...] | None = None, depth: int = 0,
+            budget: Budget | None = None) -> Plain:
     """``code`` (Python, as IPython's transformer writes it) with every ``get_ipython()`` magic call rewritten
-    (``depth``: the cell magics around it)."""
+    (``depth``: the cell magics around it; ``budget``: :func:`to_python`'s, for the cell magics' bodies)."""
     lines = code.split("\n")
     origin = tuple(origin) if origin is not None else tuple(range(1, len(lines) + 1))
     if "get_ipython()" not in code:
@@ -229,19 +287,19 @@ def rewrite(code: str, origin: tuple[int, ...] | None = None, depth: int = 0) ->
         tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return Plain(code, origin)  # the compile step says why
-    edits = []  # (line, col, end line, end col, new lines, whole statement)
-    statements = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+    statements, calls = set(), []  # (one walk: a token-dense cell has hundreds of thousands of nodes)
     for node in ast.walk(tree):
-        found = _magic(node)
-        if found is None:
-            continue
-        edits.append((node, found, id(node) in statements))
+        if isinstance(node, ast.Expr):
+            statements.add(id(node.value))
+        elif (found := _magic(node)) is not None:
+            calls.append((node, found))
+    edits = [(node, found, id(node) in statements) for node, found in calls]  # (call, (method, args), statement)
     skipped: list[str] = []
     notes: list[str] = []
     result = [[line] for line in lines]  # per line of ``code``: the lines it became
     origins = [[number] for number in origin]
     for node, (method, args), statement in sorted(edits, key=lambda e: (e[0].lineno, e[0].col_offset), reverse=True):
-        new, note = _replacement(method, args, statement, depth)
+        new, note = _replacement(method, args, statement, depth, budget)
         if new is None or node.lineno != node.end_lineno:
             continue
         skipped += reversed(new.skipped)

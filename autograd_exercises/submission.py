@@ -251,11 +251,11 @@ def _notebook_cells(path: str, text: str) -> list[Any]:
     return cells
 
 
-def _cell_python(source: str) -> tuple[magics.Plain, str | None]:
+def _cell_python(source: str, budget: magics.Budget) -> tuple[magics.Plain, str | None]:
     """A code cell's Python (IPython syntax turned into Python) and why it does not compile (None if it does), the
-    line number in the cell's own numbering."""
+    line number in the cell's own numbering. ``budget``: IPython's, shared by the notebook's cells."""
     try:
-        plain = magics.to_python(source)
+        plain = magics.to_python(source, budget=budget)
         error = compile_error(plain.code, "<cell>")
     except (RecursionError, MemoryError):  # nesting the reading cannot follow (Python's parser refuses it too)
         return magics.Plain("", (1,)), "it nests too deep to be read"
@@ -279,6 +279,7 @@ class _Joined:
     grade_ids: list[tuple[str, int]] = field(default_factory=list)
     commands: dict[str, list[int]] = field(default_factory=dict)  # IPython commands left out, and their cells
     ran: list[tuple[int, str, object]] = field(default_factory=list)  # (cell, its Python, its execution count)
+    budget: magics.Budget = field(default_factory=magics.Budget)  # what IPython may tokenize, over all the cells
 
     def add(self, number: int, cell: dict[str, Any]) -> None:
         """Code cell ``number``: a test cell only marks its place; one that does not compile is left out, noted."""
@@ -289,7 +290,7 @@ class _Joined:
             return
         if _grade_id(cell):
             self.grade_ids.append((_grade_id(cell), number))
-        plain, error = _cell_python(source)
+        plain, error = _cell_python(source, self.budget)
         if error is not None:
             self.skipped.append(f"cell {number} does not compile, so none of it ran: {error}")
             self.broken.append((number, tuple(_DEF.findall(source))))

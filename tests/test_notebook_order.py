@@ -321,9 +321,26 @@ def test_a_cell_magic_below_the_first_line_fails_that_cell_as_in_ipython():
 
 
 def test_without_ipython_line_magics_and_commands_still_become_python(monkeypatch):
-    monkeypatch.setattr(magics, "_ipython_transform", magics._plain_transform)
-    plain = magics.to_python("x = %time f(2)\n%time y = g()\n!ls\n%matplotlib inline\n")
-    assert plain.code == "x = (f(2))\ny = g()\npass\npass\n" and plain.skipped == ("!ls", "%matplotlib")
+    monkeypatch.setattr(magics, "_manager", lambda: None)
+    plain = magics.to_python("x = %time f(2)\n%time y = g()\n!ls\n%matplotlib inline\ntorch.ones?\n??f\n")
+    assert plain.code == "x = (f(2))\ny = g()\npass\npass\npass\npass\n" and plain.skipped == ("!ls", "%matplotlib")
+
+
+def test_a_notebook_of_many_escapes_costs_ipython_its_budget_at_most(monkeypatch):
+    """Red team 47: IPython tokenizes a whole cell again for each escape it rewrites, so a 130 KB cell of 600 ``x?``
+    lines took minutes to read. A notebook's cells share one budget of what IPython may tokenize; past it a cell's
+    escapes are rewritten line by line, and the cell still runs."""
+    manager = magics._manager()
+    tokenized = []
+    real = type(manager).do_one_token_transform
+    monkeypatch.setattr(type(manager), "do_one_token_transform",
+                        lambda self, lines: tokenized.append(sum(map(len, lines))) or real(self, lines))
+    hostile = "".join(f"y{n} = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n" for n in range(300)) + "y1?\n" * 400
+    cells = [code_cell(hostile, f"h{n}") for n in range(3)] + [code_cell("def f(x):\n    return 2 * x\n", "c")]
+    source = _load({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    assert sum(tokenized) <= magics.TRANSFORM_BUDGET + len(hostile), sum(tokenized)
+    assert not source.problem and not source.skipped and compile(source.source, "<nb>", "exec")
+    assert source.source.decode().count("y1?") == 0
 
 
 def test_a_notebook_cell_that_does_not_compile_after_the_transform_names_its_own_line():
