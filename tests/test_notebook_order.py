@@ -68,6 +68,14 @@ def test_a_stale_definition_above_a_test_cell_is_graded_there(sandbox):
     assert result.notes == []  # run top to bottom: the order the student ran it in
 
 
+def test_display_needs_no_import_as_in_every_kernel(sandbox):
+    """Fairness (red team 47): ``display(...)`` before a solution's ``def`` raised a NameError, so the ``def`` never
+    ran; a Jupyter kernel has ``display`` without an import. Nothing is shown when graded."""
+    book = filled("exercise-2", lambda cell_id, code: "display(torch.ones(2), 'shown?')\n" + code)
+    result = grading.grade(graders.find("exercise-2"), _load(book.done()), sandbox=sandbox, seed=0)
+    assert result.score == result.max_score, [(c.name, c.feedback) for c in result.checks if c.points < c.max_points]
+
+
 @pytest.mark.parametrize("setting, fix", [
     ("import warnings\nwarnings.simplefilter('error')\n",  # an invalid escape: a SyntaxError under these filters
      "def gradient_manual(x):\n    \"\"\"12\\,(3x+2)/n\"\"\"\n    return 12 * (3 * x + 2) / x.numel()\n"),

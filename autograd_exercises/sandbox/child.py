@@ -444,6 +444,13 @@ def _run_cell(module: Any, compiled: tuple[Any, str], step: dict[str, Any]) -> d
     return outcome
 
 
+# Names every Jupyter kernel gives a notebook without an import (fairness, red team 47: ``display(x)`` raised a
+# NameError), defined in the notebook's own namespace: nothing of the grader's is reached through them.
+KERNEL_NAMES = '''def display(*objects, **options):
+    """Jupyter's ``display``: nothing is shown when a notebook is graded."""
+'''
+
+
 def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any],
                 watched: list[Any]) -> dict[str, Any]:
     """A notebook's job: its cells one at a time, in order; at each test cell's position, its checks. The notebook's
@@ -457,6 +464,7 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
     module.__name__ = "__main__"  # as in Jupyter, where ``if __name__ == "__main__":`` runs
     module.__builtins__ = guard.builtins_for("__main__")
     sys.modules[job["module"]] = sys.modules["__main__"] = module
+    exec(compile(KERNEL_NAMES, "<kernel>", "exec", dont_inherit=True), module.__dict__)  # (the notebook's own)
     cells: list[dict[str, Any]] = []
     checks: dict[str, Any] = {}
     compiled = compile_cells(path, lines, job["program"])  # before any of the notebook's code runs
