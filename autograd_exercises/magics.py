@@ -243,9 +243,9 @@ def _replacement(method: str, args: list[str], statement: bool, depth: int, budg
             return Plain(f"raise SyntaxError({message!r})" if statement else "None", (1,)), None
         if name == "time":
             if statement and _parses(line, "exec"):
-                return Plain(line, (1,)), None
+                return Plain(line, (1,) * (line.count("\n") + 1)), None  # (each of its lines: the magic's)
             if not statement and _parses(line, "eval"):
-                return Plain(f"({line})", (1,)), None
+                return Plain(f"({line})", (1,) * (line.count("\n") + 1)), None
         elif name == "timeit":
             code = _TIMEIT_OPTIONS.sub("", line)
             if statement and _parses(code, "exec"):

@@ -334,6 +334,17 @@ def test_without_ipython_line_magics_and_commands_still_become_python(monkeypatc
     assert plain.code == "x = (f(2))\ny = g()\npass\npass\npass\npass\n" and plain.skipped == ("!ls", "%matplotlib")
 
 
+def test_a_time_magic_written_out_over_several_lines_keeps_the_line_map():
+    """Red team 47: a literal ``get_ipython().run_line_magic('time', 'a = 1\\nb = 2')`` became two lines with one
+    origin, so the cells below were named by the module's line ("line 27") instead of their own."""
+    magic = "get_ipython().run_line_magic('time', 'a = 1\\nb = 2\\nc = 3')\n"
+    source = _load({"cells": [code_cell(magic, "m"), code_cell("def f(x):\n    q = 1\n    raise ValueError\n", "f")],
+                    "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    lines = source.source.decode().split("\n")
+    assert len(source.cells) >= len(lines) - 1 and source.cells[lines.index("    raise ValueError")] == (2, 3)
+    assert [source.cells[lines.index(name)] for name in ("a = 1", "b = 2", "c = 3")] == [(1, 1)] * 3
+
+
 def test_a_notebook_of_many_escapes_costs_ipython_its_budget_at_most(monkeypatch):
     """Red team 47: IPython tokenizes a whole cell again for each escape it rewrites, so a 130 KB cell of 600 ``x?``
     lines took minutes to read. A notebook's cells share one budget of what IPython may tokenize; past it a cell's
