@@ -49,12 +49,14 @@ class SubmissionError(Exception):
 MAX_FILE = 20 * 2**20  # bytes of a submission's file (a notebook's outputs included)
 MAX_CODE = 256 * 2**10  # bytes of its code: reading it (the notes, the by-hand checks) is the grader's own work
 MAX_CELLS = 2000  # code cells of a notebook (each is read on its own)
+MAX_BRACES = 10_000  # "{" in its code: Python 3.11 parses an f-string in time fields x length (red team 48: 79,000
+# fields in 240 KB took 4 s a parse, and the grader parses a file five times); a student's file has hundreds
 MAX_JSON_VALUES = 1_000_000  # values in a notebook's JSON (a value costs the grader tens of bytes or more)
 
 
-def check_size(name: str, size: int, code: int, cells: int = 0) -> None:
-    """:class:`SubmissionError` when a file of ``size`` bytes, ``code`` of them code in ``cells`` code cells, is too
-    large to grade."""
+def check_size(name: str, size: int, code: int, cells: int = 0, braces: int = 0) -> None:
+    """:class:`SubmissionError` when a file of ``size`` bytes, ``code`` of them code in ``cells`` code cells with
+    ``braces`` of ``{``, is too large to grade."""
     if size > MAX_FILE:
         raise SubmissionError(f"{name} is {size / 2**20:.1f} MiB: a submission may be at most "
                               f"{MAX_FILE // 2**20} MiB")
@@ -63,6 +65,9 @@ def check_size(name: str, size: int, code: int, cells: int = 0) -> None:
                               f"{MAX_CODE // 2**10} KiB")
     if cells > MAX_CELLS:
         raise SubmissionError(f"{name} has {cells} code cells: a notebook may have at most {MAX_CELLS}")
+    if braces > MAX_BRACES:
+        raise SubmissionError(f"{name} has {braces} braces ('{{') in its code: a submission may have at most "
+                              f"{MAX_BRACES} (thousands of f-string fields take Python seconds to parse)")
 
 
 @dataclass(frozen=True)
@@ -324,7 +329,8 @@ def notebook_source(path: str, text: str) -> Submission:
     """
     cells = deduplicated(_notebook_cells(path, text))
     code = [cell for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"]
-    check_size(Path(path).name, len(text), sum(len(_cell_text(cell)) for cell in code), len(code))
+    check_size(Path(path).name, len(text), sum(len(_cell_text(cell)) for cell in code), len(code),
+               sum(_cell_text(cell).count("{") for cell in code))
     joined = _Joined()
     for number, cell in enumerate(cells, start=1):
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
@@ -497,7 +503,7 @@ def load(path: str | Path, kind: str | None = None) -> Submission:
     path = Path(path)
     kind = kind or ("ipynb" if path.suffix == ".ipynb" else "py")
     raw, size = read_plain_file(path, MAX_CODE if kind == "py" else MAX_FILE)  # a .py file is all code
-    check_size(path.name, size, size if kind == "py" else 0)
+    check_size(path.name, size, size if kind == "py" else 0, braces=raw.count(b"{") if kind == "py" else 0)
     if not raw.strip():
         return Submission(str(path), b"", problem=f"{path.name} is empty", kind=kind)
     if kind == "ipynb":

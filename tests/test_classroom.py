@@ -749,6 +749,13 @@ def test_the_instructors_process_reads_notebooks_without_nbformat_or_torch(tmp_p
     assert found.stdout.strip() == "[]"
 
 
+def test_an_f_string_of_thousands_of_fields_is_a_reason_not_a_parse(sandbox):
+    """Red team 48: a class's worker refuses it before any parse, as the single command does (``test_cli``)."""
+    data = (class_builder.SOLUTION + "t = 0\nz = f'" + "{t}" * 20_000 + "'\n").encode()
+    row = task.grade_task(task.Task("mallory", SLUG, "mallory.py", data, 4, 2.0), sandbox)
+    assert row["status"] == task.COULD_NOT_GRADE and "braces ('{') in its code" in row["reason"], row["reason"]
+
+
 def test_the_task_is_pure_data(sandbox):
     """What a distributed worker gets: bytes and an exercise name, no path; the row is JSON."""
     row = task.grade_task(task.Task("alice", SLUG, "alice.py", class_builder.SOLUTION.encode(), 4, 2.0), sandbox)

@@ -184,6 +184,21 @@ def test_a_file_with_more_code_than_a_submission_may_hold_is_refused_before_it_i
                             result.output), result.output
 
 
+def test_an_f_string_of_thousands_of_fields_is_refused_before_it_is_parsed(workdir):
+    """Red team 48: Python 3.11 parses an f-string in time fields x length; 79,000 ``{t}`` fields (240 KB, under the
+    code limit) took the grader's own process 15 s to read. A submission's braces are counted before any parse."""
+    fields = "t = 0\nz = f'" + "{t}" * 20_000 + "'\n"
+    (workdir / "fstr.py").write_text(SOLUTION + fields)
+    notebook = notebook_cases.filled("exercise-2").nb
+    notebook["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "source": fields})
+    (workdir / "fstr.ipynb").write_text(json.dumps(notebook))
+    for name in ("fstr.py", "fstr.ipynb"):
+        result = invoke("exercise-2", name)
+        assert result.exit_code == 3 and re.fullmatch(
+            rf"Error: {name} has 200\d\d braces \('{{'\) in its code: a submission may have at most 10000 "
+            r"\(thousands of f-string fields take Python seconds to parse\)\n", result.output), result.output
+
+
 def test_nbformat_3_notebook_says_it_is_old_and_how_to_convert(workdir):
     (workdir / "old.ipynb").write_text(json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {},
                                                    "worksheets": [{"cells": []}]}))
