@@ -242,13 +242,18 @@ def _notebook_cells(path: str, text: str) -> list[Any]:
     """A notebook's list of cells: :class:`SubmissionError` for an old nbformat (with how to convert it) or JSON
     that is not a notebook."""
     notebook = notebook_json(path, text)
-    if isinstance(notebook, dict) and (notebook.get("worksheets") is not None
-                                       or isinstance(notebook.get("nbformat"), int) and notebook["nbformat"] < 4):
+    version = notebook.get("nbformat") if isinstance(notebook, dict) else None
+    version = version if type(version) is int else None
+    if isinstance(notebook, dict) and (notebook.get("worksheets") is not None or version is not None and version < 4):
         name = Path(path).name
+        convert = (f"convert it with 'jupyter nbconvert --to notebook --nbformat 4 {name}' "
+                   f"(it writes {Path(name).stem}.nbconvert.ipynb), ")
+        what = (f"is an nbformat {version if version is not None else 3} notebook, an old format: {convert}"
+                if version is None or version < 4 else
+                f"says it is nbformat {version} but keeps its cells under 'worksheets', as nbformat 3 did: set its "
+                f'"nbformat" to 3 and {convert}')
         raise SubmissionError(
-            f"{path} is an nbformat {notebook['nbformat'] if type(notebook.get('nbformat')) is int else 3} notebook, "
-            "an old format: convert it with "
-            f"'jupyter nbconvert --to notebook --nbformat 4 {name}' (it writes {Path(name).stem}.nbconvert.ipynb), "
+            f"{path} {what}"
             "or open and save it in Jupyter, then grade the new file")
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):

@@ -209,6 +209,19 @@ def test_nbformat_3_notebook_says_it_is_old_and_how_to_convert(workdir):
     assert len(result.output.strip().splitlines()) == 1
 
 
+def test_nbformat_4_notebook_with_worksheets_is_not_called_old(workdir):
+    """A notebook that says nbformat 4 but keeps nbformat 3's worksheets: the message says that, not "an nbformat 4
+    notebook, an old format"."""
+    (workdir / "mixed.ipynb").write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                                                     "worksheets": [{"cells": []}]}))
+    result = invoke("exercise-2", "mixed.ipynb")
+    assert result.exit_code == 3 and len(result.output.strip().splitlines()) == 1
+    assert "mixed.ipynb says it is nbformat 4 but keeps its cells under 'worksheets', as nbformat 3 did" in \
+        result.output
+    assert "old format" not in result.output
+    assert "jupyter nbconvert --to notebook --nbformat 4 mixed.ipynb" in result.output
+
+
 @pytest.mark.parametrize("args", [("exercise-2", "--format", "xml"), ("nonsense",), ("exercise-2", "--timeout", "0"),
                                   ("exercise-2", "--seed", "-5"), ("all", "--seed", "-1")])
 def test_usage_errors_exit_2(workdir, args):
