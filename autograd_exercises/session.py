@@ -15,6 +15,7 @@ import os
 import random
 import re
 import shutil
+import stat
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -392,10 +393,18 @@ def _code_line(sub: "Submission", line: int) -> str:
 
 
 def _sibling(sub: "Submission", module: str) -> Path | None:
-    """``module``'s file or package next to the submission, if there is one."""
+    """``module``'s file or package next to the submission, if there is one: a plain file or folder, never a
+    link (a link's target could tell whether any path exists on the grading machine), and no name the file system
+    refuses (a 300-character import raises ENAMETOOLONG, which ``Path.is_file`` does not swallow)."""
     folder = Path(sub.path).parent
-    for candidate in (folder / f"{module}.py", folder / module):
-        if candidate.is_file() or (candidate / "__init__.py").is_file():
+    for candidate, inside in ((folder / f"{module}.py", None), (folder / module, "__init__.py")):
+        try:
+            mode = os.lstat(candidate).st_mode
+            if inside is not None and stat.S_ISDIR(mode):
+                mode = os.lstat(candidate / inside).st_mode
+        except (OSError, ValueError):
+            continue
+        if stat.S_ISREG(mode):
             return candidate
     return None
 
@@ -428,7 +437,7 @@ def _local_import_notes(sub: "Submission") -> list[str]:
             continue
         try:
             spec = importlib.util.find_spec(top)
-        except (ImportError, ValueError):
+        except (ImportError, ValueError, OSError):
             spec = None
         if spec is not None and spec.origin and Path(spec.origin).resolve().parent not in (
                 sibling.resolve().parent, sibling.resolve()):

@@ -487,6 +487,40 @@ def test_a_helper_module_next_to_the_submission_is_named_once(workdir):
     assert result.output.count("not run (see above)") == 8
 
 
+def test_an_import_name_too_long_for_a_file_name_is_graded_not_a_crash(workdir):
+    """Red team 49: looking for ``a…a.py`` (300 characters) next to the file raised ENAMETOOLONG in the grader,
+    which ``Path.is_file`` does not swallow: the notebook, right apart from a guarded import, scored a crash."""
+    long = "a" * 300
+    book = notebook_cases.filled("exercise-2")
+    book.insert_after("setup", f"try:\n    import {long}\nexcept ImportError:\n    pass\n", "scratch-import")
+    (workdir / "exercise-2.ipynb").write_text(json.dumps(book.done()))
+    result = invoke("exercise-2", "exercise-2.ipynb", "--seed", "1", "--no-remember")
+    assert result.exit_code == 0 and "Score: 10/10" in result.output, result.output
+    (workdir / "exercise_2.py").write_text(f"import {long[:256]}\n" + SOLUTION)
+    result = invoke("exercise-2", "exercise_2.py", "--seed", "1", "--no-remember")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "which is not installed where submissions are graded" in " ".join(result.output.split())
+
+
+def test_a_link_next_to_the_submission_is_not_a_helper_module(workdir):
+    """Red team 49: a link ``probe.py -> /etc/hostname`` beside a notebook that imports probe made the note say
+    the file exists there, and a link to a missing path made none: whether any path exists on the grading
+    machine could be read off the feedback. A link is never a sibling; a real file still is."""
+    book = notebook_cases.filled("exercise-2")
+    book.insert_after("setup", "try:\n    import probe0\nexcept ImportError:\n    pass\ntry:\n"
+                      "    import probe1\nexcept ImportError:\n    pass\ntry:\n    import helper\n"
+                      "except ImportError:\n    pass\n", "scratch-import-2")
+    (workdir / "exercise-2.ipynb").write_text(json.dumps(book.done()))
+    os.symlink("/etc/hostname", workdir / "probe0.py")
+    os.symlink("/etc/no-such-file", workdir / "probe1.py")
+    (workdir / "helper.py").write_text("X = 1\n")
+    result = invoke("exercise-2", "exercise-2.ipynb", "--seed", "1", "--no-remember")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and "Score: 10/10" in said
+    assert "probe0" not in said and "probe1" not in said
+    assert "helper.py next to it is not there when it is graded" in said
+
+
 def test_a_package_the_grader_lacks_is_named_once_with_what_a_submission_may_use(workdir):
     (workdir / "exercise_2.py").write_text(mutate(SOLUTION, ("import torch\n", "import torch\nfrom tqdm import tqdm\n")))
     result = invoke("exercise-2", "--seed", "1", "--no-remember")
