@@ -261,3 +261,26 @@ def test_a_file_name_with_escapes_and_undecodable_bytes_reaches_no_report_raw(tm
     assert shown == "ex\\udcff2 \\x1b[31mred.py"
     assert "\x1b" not in json.dumps(results, ensure_ascii=False) + output
     assert "\udcff" not in json.dumps(results, ensure_ascii=False)
+
+
+def test_a_deeply_nested_data_file_beside_the_submission_is_neither_kind(tmp_path, bundle, python):
+    """Red team 49: ``deep.json`` of 200,000 ``[`` beside a right ``exercise_2.py`` raised RecursionError while the
+    upload's files were told apart, and the student got "the autograder failed"."""
+    root = autograder_root(tmp_path, bundle, {"exercise_2.py": SOLUTION, "deep.json": "[" * 200_000,
+                                              "deep.txt": "{" + '"a":{' * 100_000})
+    results, output = run_autograder(root, python)
+    assert results["score"] == 10, results["output"] + output
+    assert "failed" not in results["output"]
+
+
+def test_many_files_beside_the_submission_are_listed_as_a_count(tmp_path, bundle, python):
+    """Red team 49: 20,000 files with long names beside a misnamed submission were all listed in "not graded",
+    and results.json grew to 8.4 MB (PrairieLearn refuses one over 1 MB). Eight are named, then a count; the
+    document's top-level output is text, never markup."""
+    files = {"a_main.py": SOLUTION}
+    files.update({f"venv/z{i:05d}{'_' * 120}.py": "" for i in range(2_000)})
+    results, _ = run_autograder(autograder_root(tmp_path, bundle, files), python)
+    assert results["score"] == 10, results["output"]
+    assert "(not graded: " in results["output"] and " and 1992 more)" in results["output"]
+    assert len((tmp_path / "autograder" / "results" / "results.json").read_bytes()) < 100_000
+    assert results["output_format"] == results["test_output_format"] == results["test_name_format"] == "text"

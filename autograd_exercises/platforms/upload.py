@@ -22,6 +22,9 @@ from autograd_exercises.classroom.layouts import printable
 
 MAX_BYTES = 5_000_000  # larger files are not submissions (a data file, a model)
 MAX_DEPTH = 4
+MAX_FILES = 1_000  # files of an upload looked at (a venv or a data set beside the submission: the rest are counted)
+MAX_READ = 50_000_000  # bytes read in all to tell the files apart (about 5 s of the grader's CPU), then no more
+SHOWN = 8  # names listed in a message before "and N more"
 SKIPPED_DIRS = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".git"}
 
 
@@ -42,6 +45,21 @@ class Upload:
 
     folder: Path
     files: list[Path] = field(default_factory=list)
+    more: int = 0  # plain files past MAX_FILES: counted, never read
+    read_left: int = MAX_READ
+
+    def head(self, path: Path, limit: int = MAX_BYTES) -> bytes | None:
+        """The first ``limit`` bytes of a plain file of the upload, out of what is left of :data:`MAX_READ`
+        (None once it is spent, or for a file that cannot be read: either is neither kind)."""
+        if self.read_left <= 0:
+            return None
+        try:
+            with path.open("rb") as handle:  # (a plain file: :func:`scan`'s)
+                data = handle.read(min(limit, self.read_left))
+        except OSError:
+            return None
+        self.read_left -= len(data)
+        return data
 
     def shown(self, path: Path) -> str:
         """A file as the student named it, relative to the upload folder (never the machine's path), with any
@@ -51,12 +69,16 @@ class Upload:
         except ValueError:
             return printable(path.name)
 
+    def names(self, paths: Sequence[Path], uncounted: int = 0) -> str:
+        """The first :data:`SHOWN` of ``paths`` as the student named them, then how many more (``uncounted``
+        beyond them)."""
+        more = max(len(paths) - SHOWN, 0) + uncounted
+        return ", ".join(self.shown(path) for path in paths[:SHOWN]) + (f" and {more} more" if more else "")
+
     def listing(self) -> str:
-        names = [self.shown(path) for path in self.files]
-        if not names:
+        if not self.files:
             return "your submission is empty"
-        shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
-        return f"you uploaded: {shown}"
+        return f"you uploaded: {self.names(self.files, self.more)}"
 
 
 def scan(folder: Path) -> Upload:
@@ -70,37 +92,42 @@ def scan(folder: Path) -> Upload:
         for name in sorted(names):
             path = Path(root) / name
             if not name.startswith(".") and path.is_file() and not path.is_symlink():
-                upload.files.append(path)
+                if len(upload.files) < MAX_FILES:
+                    upload.files.append(path)
+                else:
+                    upload.more += 1
     upload.files.sort(key=lambda path: upload.shown(path))
     return upload
 
 
-def kind_of(path: Path) -> str | None:
+def kind_of(path: Path, upload: Upload) -> str | None:
     """``py`` or ``ipynb`` by extension, else by content (a notebook's JSON, or Python text); None: neither."""
     if path.suffix in session.KINDS:
         return session.KINDS[path.suffix]
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            return None
-        text = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+    data = upload.head(path, MAX_BYTES + 1)
+    if data is None or len(data) > MAX_BYTES:
         return None
     try:
-        document = json.loads(text)
-    except ValueError:
-        document = None
-    if isinstance(document, dict) and isinstance(document.get("cells"), list):
-        return "ipynb"
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if text.lstrip().startswith("{"):
+        try:
+            document = json.loads(text)
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than Python's parser follows
+            document = None
+        if isinstance(document, dict) and isinstance(document.get("cells"), list):
+            return "ipynb"
     return "py" if re.search(r"^(?:async\s+)?def\s+\w+\s*\(", text, re.MULTILINE) else None
 
 
-def defined(path: Path, functions: Sequence[str]) -> int:
-    """How many of ``functions`` the file defines (``def name(`` anywhere: a notebook's JSON too)."""
-    try:
-        with path.open("rb") as handle:  # (a plain file: :func:`scan`'s; a data file's first bytes only)
-            text = handle.read(MAX_BYTES).decode("utf-8", "replace")
-    except OSError:
+def defined(path: Path, functions: Sequence[str], upload: Upload) -> int:
+    """How many of ``functions`` the file defines (``def name(`` anywhere: a notebook's JSON too), read from its
+    first :data:`MAX_BYTES` out of the upload's budget."""
+    data = upload.head(path)
+    if data is None:
         return 0
+    text = data.decode("utf-8", "replace")
     return sum(1 for name in functions if re.search(rf"\bdef\s+{re.escape(name)}\s*\(", text))
 
 
@@ -112,7 +139,7 @@ def choose(upload: Upload, exercises: Sequence[catalog.Info], functions: dict[st
     function is missing, which helps more than "no file".
     """
     exact_names = {name for info in exercises for name in (info.stub, info.notebook)}
-    typed = [(path, kind_of(path)) for path in upload.files]
+    typed = [(path, kind_of(path, upload)) for path in upload.files]
     typed = [(path, kind) for path, kind in typed if kind is not None]
     used: set[Path] = set()
     choices = []
@@ -129,16 +156,16 @@ def choose(upload: Upload, exercises: Sequence[catalog.Info], functions: dict[st
                 choice.note = "; ".join(filter(None, [f"found in {upload.shown(path.parent)}/", why]))
         else:
             others = [(path, kind) for path, kind in typed if path not in used and path.name not in exact_names]
-            scored = sorted(others, key=lambda item: (-defined(item[0], functions.get(info.slug, ())),
-                                                      item[1] != "py", upload.shown(item[0])))
+            count = {path: defined(path, functions.get(info.slug, ()), upload) for path, _ in others}
+            scored = sorted(others, key=lambda item: (-count[item[0]], item[1] != "py", upload.shown(item[0])))
             best = scored[0] if scored else None
-            if best is not None and (defined(best[0], functions.get(info.slug, ())) or len(exercises) == 1):
+            if best is not None and (count[best[0]] or len(exercises) == 1):
                 path, kind = best
                 choice.path, choice.kind = path, kind
                 read_as = "" if path.suffix in session.KINDS else f", read as {'Python' if kind == 'py' else 'a notebook'}"
-                ignored = [upload.shown(p) for p, _ in others if p != path]
+                ignored = [p for p, _ in others if p != path]
                 choice.note = (f"it is not named {info.stub} or {info.notebook}; graded as {info.slug} all the "
-                               f"same{read_as}" + (f" (not graded: {', '.join(ignored)})" if ignored else ""))
+                               f"same{read_as}" + (f" (not graded: {upload.names(ignored, upload.more)})" if ignored else ""))
             else:
                 choice.problem = (f"No {info.stub} or {info.notebook} in your submission ({upload.listing()}). "
                                   f"Submit the {info.stub} you filled in (from 'grade start {info.slug}') or your "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Sequence
 
+from autograd_exercises.reports import size
 from autograd_exercises.results import CheckResult, ExerciseResult
 
 
@@ -57,11 +58,14 @@ def as_dict(results: Sequence[ExerciseResult], not_started: Sequence[Any] = ()) 
     lines = [line for r in results for line in summary_lines(r)]
     if not_started:
         lines.append("not started: " + ", ".join(exercise.slug for exercise in not_started))
-    return {
+    return size.fit({
         "score": round(sum(r.score for r in results), 6),
         "max_score": round(sum(r.max_score for r in results), 6),
         "execution_time": round(sum(r.execution_time for r in results), 3),
         "output": "\n".join(lines),
+        "output_format": "text",  # student-written text (file names, what the code printed) is never markup
+        "test_output_format": "text",
+        "test_name_format": "text",
         "tests": [test_entry(r, check) for r in results for check in r.checks],
         "extra_data": {
             "seed": results[0].seed if results else None,
@@ -75,7 +79,7 @@ def as_dict(results: Sequence[ExerciseResult], not_started: Sequence[Any] = ()) 
             "hidden_checks_not_run": {key: sum(r.hidden_not_run.get(key, 0) for r in results)
                                       for key in ("checks", "points")},
         },
-    }
+    })
 
 
 def render(results: Sequence[ExerciseResult], *, not_started: Sequence[Any] = (), **_: object) -> str:

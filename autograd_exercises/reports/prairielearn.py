@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any, Sequence
 
+from autograd_exercises.reports import size
 from autograd_exercises.reports.gradescope import summary_lines
 from autograd_exercises.results import CheckResult, ExerciseResult
 
@@ -50,7 +51,7 @@ def as_dict(results: Sequence[ExerciseResult], not_started: Sequence[Any] = ()) 
     lines = [line for result in results for line in summary_lines(result)]
     if not_started:
         lines.append("not started: " + ", ".join(exercise.slug for exercise in not_started))
-    return {
+    return size.fit({
         "gradable": True,
         "score": round(min(max(total / best, 0.0), 1.0), 6) if best else 0.0,
         "message": "\n".join(lines),
@@ -59,7 +60,7 @@ def as_dict(results: Sequence[ExerciseResult], not_started: Sequence[Any] = ()) 
         "seed": results[0].seed if results else None,
         "exercises": [{"exercise": r.exercise, "submission": r.file_name, "score": r.score,
                        "max_score": r.max_score, "seed": r.seed, "isolation": r.isolation} for r in results],
-    }
+    })
 
 
 def render(results: Sequence[ExerciseResult], *, not_started: Sequence[Any] = (), **_: object) -> str:

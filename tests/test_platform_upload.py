@@ -1,0 +1,51 @@
+"""Which uploaded file is which exercise (``platforms/upload.py``), on uploads no student should be able to use
+to slow the grader down, and results documents cut to the size a platform takes (``reports/size.py``)."""
+
+from __future__ import annotations
+
+import json
+
+from autograd_exercises.platforms import upload
+from autograd_exercises.reports import size
+
+
+def test_an_upload_reads_at_most_its_budget_then_no_more(tmp_path):
+    """Red team 49: every file of an upload was read up to 5 MB, twice, with no bound on their number or total:
+    1,000 files of 5 MB cost the grader about ten minutes. Once the budget is spent, a file is neither kind."""
+    for i in range(4):  # (the def comes last: a file read in part is not Python)
+        (tmp_path / f"notes{i}.txt").write_text("#" * 1_000 + "\ndef helper(x):\n    return x\n")
+    found = upload.scan(tmp_path)
+    found.read_left = 2_500
+    kinds = [upload.kind_of(path, found) for path in found.files]
+    assert kinds == ["py", "py", None, None] and found.read_left <= 0
+    assert upload.defined(found.files[0], ("helper",), found) == 0  # nothing left to read it with
+
+
+def test_past_the_file_limit_files_are_counted_never_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(upload, "MAX_FILES", 3)
+    for i in range(5):
+        (tmp_path / f"f{i}.py").write_text("")
+    found = upload.scan(tmp_path)
+    assert [path.name for path in found.files] == ["f0.py", "f1.py", "f2.py"] and found.more == 2
+    assert found.listing() == "you uploaded: f0.py, f1.py, f2.py and 2 more"
+
+
+def test_a_small_document_is_left_as_it_is():
+    document = {"score": 3, "tests": [{"name": "a", "output": "x" * 1_000}]}
+    assert size.fit(document, limit=10_000) is document
+
+
+def test_a_large_document_has_its_longest_texts_cut_to_fit_and_says_so():
+    """What a student's code printed or warned decides the size; scores, names and structure stay."""
+    document = {"score": 7.5, "output": "top " * 10, "tests": [
+        {"name": f"exercise-2: check {i}", "score": i, "output": "é" * 200_000 if i % 2 else "short"}
+        for i in range(6)]}
+    cut = size.fit(document, limit=50_000)
+    assert size.size(cut) <= 50_000 and size.size(document) > 1_000_000
+    assert cut["score"] == 7.5 and cut["output"] == document["output"]
+    assert [t["name"] for t in cut["tests"]] == [t["name"] for t in document["tests"]]
+    assert [t["score"] for t in cut["tests"]] == list(range(6)) and cut["tests"][0]["output"] == "short"
+    long = cut["tests"][1]["output"]
+    kept = long.index("\n…")
+    assert long[:kept] == "é" * kept and f"({200_000 - kept:,} more characters not shown" in long
+    assert json.loads(json.dumps(cut)) == cut
