@@ -29,7 +29,7 @@ import torch
 from autograd_exercises import catalog
 from autograd_exercises.judge import Fail, static, tampering
 from autograd_exercises.results import CheckResult, ExerciseResult
-from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox, packing, split_checks
+from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox, packing, split_checks, without_marks
 from autograd_exercises.sandbox.protocol import NO_FUNCTION, TAMPERED
 from autograd_exercises.spec import Case, Check, Exercise
 from autograd_exercises.submission import Submission, TestCell
@@ -228,7 +228,7 @@ def judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submi
 def _judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submission, timeout: float,
                source: Submission | None, notes: list[str] | None) -> CheckResult:
     """:func:`judge_run`, its feedback not yet cut."""
-    result = CheckResult.failed(check, output=run.output, wall=run.wall)
+    result = CheckResult.failed(check, output=without_marks(run.output), wall=run.wall)
     if run.status != "ok":
         result.feedback, result.mistake = run_failure(run, timeout, submission), run_failure_code(run)
         return result

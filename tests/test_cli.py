@@ -521,6 +521,19 @@ def test_a_link_next_to_the_submission_is_not_a_helper_module(workdir):
     assert "helper.py next to it is not there when it is graded" in said
 
 
+def test_a_child_that_ends_itself_shows_no_marks_of_the_grader(workdir):
+    """Red team 49: a child that failed as a whole (its own os._exit, the out-of-memory killer) had its output
+    shown as printed, the marks the child writes before each check included (``⟦autograd-exercises check: …⟧``)."""
+    (workdir / "exercise_2.py").write_text(mutate(SOLUTION, ("def gradients(x):\n", "def gradients(x):\n"
+                                                             "    print('leaving', flush=True)\n"
+                                                             "    import os\n    os._exit(3)\n")))
+    result = invoke("exercise-2", "--seed", "1", "--no-remember", "--format", "json")
+    tests = {test["name"]: test["output"] for test in json.loads(result.output)["tests"]}
+    assert "ended the process (exit status 3)" in tests["exercise-2: gradients_x"]
+    assert tests["exercise-2: gradients_x"].endswith("your code printed:\nleaving")
+    assert not any("⟦" in output or "autograd-exercises check" in output for output in tests.values())
+
+
 def test_a_package_the_grader_lacks_is_named_once_with_what_a_submission_may_use(workdir):
     (workdir / "exercise_2.py").write_text(mutate(SOLUTION, ("import torch\n", "import torch\nfrom tqdm import tqdm\n")))
     result = invoke("exercise-2", "--seed", "1", "--no-remember")

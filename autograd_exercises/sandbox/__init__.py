@@ -11,6 +11,7 @@ back is a :class:`RunResult`, whose ``result`` was read by :func:`.report.load`.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import select
 import signal
@@ -44,6 +45,17 @@ class RunResult:
     @property
     def observations(self) -> list[dict[str, Any]]:
         return list(self.result.get("observations", []))
+
+
+def without_marks(output: str) -> str:
+    """A child's output without the marks the child writes before each check and cell (``split_checks`` reads
+    them): what a student is shown of a child that failed as a whole (killed for its memory, a crash)."""
+    from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR, CHECK_SEPARATOR_END
+
+    if CHECK_SEPARATOR not in output:
+        return output
+    marks = re.compile(re.escape(CHECK_SEPARATOR) + r"[^\n]*?" + re.escape(CHECK_SEPARATOR_END))
+    return marks.sub("\n", output).strip("\n")
 
 
 def split_checks(run: RunResult, names: list[str], import_timeout: float | None = None) -> dict[str, RunResult] | None:
