@@ -217,6 +217,7 @@ def compile_error(source: str | bytes, filename: str = "<submission>") -> str | 
 
 _DEF = re.compile(r"^(?:async\s+)?def\s+([A-Za-z_]\w*)", re.MULTILINE)
 MAX_ORDER_NOTES = 3
+MAX_ORDER_FUNCTIONS, MAX_ORDER_CELLS = 300, 500  # past either, every read counts for the notes
 
 
 def notebook_json(path: str, text: str) -> Any:
@@ -340,7 +341,8 @@ def notebook_source(path: str, text: str) -> Submission:
     for number, cell in enumerate(cells, start=1):
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
             joined.add(number, cell)
-    skipped = joined.skipped + joined.commands_note() + order_notes(joined.ran)
+    tests = frozenset(test.number for test in joined.tests)
+    skipped = joined.skipped + joined.commands_note() + order_notes(joined.ran, tests)
     empty = "it has no code cell" if not code else "every code cell is empty"
     problem = "" if any(line.strip() for line in joined.lines) or skipped else f"{Path(path).name} has no code: {empty}"
     return Submission(path, ("\n".join(joined.lines) + "\n").encode(), tuple(joined.where), skipped=tuple(skipped),
@@ -405,6 +407,49 @@ def _used(tree: ast.Module) -> list[str]:
     return [name for name in dict.fromkeys(loads) if name not in bound and not hasattr(builtins, name)]
 
 
+def _reads_now(tree: ast.Module) -> set[str]:
+    """Names a cell reads while it runs: everywhere but in the bodies of the functions and lambdas it defines,
+    which run only when called (their decorators and default values run at once, as class bodies do)."""
+    names: set[str] = set()
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            stack += [*getattr(node, "decorator_list", ()), *node.args.defaults,
+                      *(default for default in node.args.kw_defaults if default is not None)]
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        stack.extend(ast.iter_child_nodes(node))
+    return names
+
+
+def _bodies(tree: ast.Module) -> dict[str, set[str]]:
+    """Each top-level function or class of a cell: every name it reads (what calling it may need)."""
+    return {node.name: {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+            for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+
+
+def _needs(trees: list[ast.Module]) -> list[set[str]] | None:
+    """What each cell needs when run top to bottom: the names it reads (:func:`_reads_now`), and those of the
+    notebook's functions it calls, through others too. A use in a def's body alone is no use: the function may be
+    called only below the cell that defines the name (fairness 20). None for a notebook of more than
+    :data:`MAX_ORDER_FUNCTIONS` functions or :data:`MAX_ORDER_CELLS` cells (every read then counts, as before)."""
+    bodies = {function: reads for tree in trees for function, reads in _bodies(tree).items()}
+    if len(bodies) > MAX_ORDER_FUNCTIONS or len(trees) > MAX_ORDER_CELLS:
+        return None
+    calls = {function: reads & bodies.keys() for function, reads in bodies.items()}
+    needs = []
+    for tree in trees:
+        now = _reads_now(tree)
+        reached, frontier = set(), now & bodies.keys()
+        while frontier:
+            reached |= frontier
+            frontier = set().union(*(calls[function] for function in frontier)) - reached
+        needs.append(now.union(*(bodies[function] for function in reached)))
+    return needs
+
+
 def _ran_after(parsed: list[tuple[int, ast.Module, int | None]], upper: int, lower: int) -> int | None:
     """The number of the first cell between ``upper`` and ``lower`` (indices) that the kernel ran after ``lower``
     (a fix written below the tests, run before them: fairness 17); None if none did."""
@@ -418,12 +463,13 @@ def _execution_count(count: object) -> int | None:
     return count if isinstance(count, int) and not isinstance(count, bool) else None
 
 
-def order_notes(cells: list[tuple[int, str, object]]) -> list[str]:
+def order_notes(cells: list[tuple[int, str, object]], tests: frozenset[int] = frozenset()) -> list[str]:
     """Where running the cells top to bottom (as nbgrader does) differs from the order the student ran them.
 
-    ``cells`` are (cell number, its Python, its execution count) in document order. Two cases, named
-    only when the execution counts show the student ran the lower cell first: a function used above
-    the cell that defines it, and a function defined again, differently, in a cell below.
+    ``cells`` are (cell number, its Python, its execution count) in document order; ``tests``, the numbers of
+    the test cells among them (each may call any function of the notebook). Two cases, named only when the
+    execution counts show the student ran the lower cell first and a cell between needs the name: a function
+    used above the cell that defines it, and a function defined again, differently, in a cell below.
     """
     counts = [count for _, _, count in cells if _execution_count(count) is not None]
     if all(earlier <= later for earlier, later in zip(counts, counts[1:])):
@@ -436,6 +482,13 @@ def order_notes(cells: list[tuple[int, str, object]]) -> list[str]:
             continue
         parsed.append((number, tree, _execution_count(count)))
     tops = [_top_level(tree) for _, tree, _ in parsed]
+    needs = _needs([tree for _, tree, _ in parsed])
+    if needs is not None:  # a test cell needs whatever the notebook defines
+        everything = set().union(*(defined for defined, _ in tops))
+        needs = [everything if parsed[index][0] in tests else cell for index, cell in enumerate(needs)]
+
+    def needed(name: str, first: int, stop: int) -> bool:  # does a cell in first..stop need it, top to bottom?
+        return needs is None or any(name in needs[index] for index in range(first, stop))
     defined_at: dict[str, list[int]] = {}  # name → the cells (indices into parsed) that define it, in order
     for index, (defined, _) in enumerate(tops):
         for name in defined:
@@ -446,7 +499,8 @@ def order_notes(cells: list[tuple[int, str, object]]) -> list[str]:
         above |= tops[index][1]
         for name in _used(tree):
             later = None if name in above else _after(defined_at.get(name, []), index)
-            if later is not None and count is not None and parsed[later][2] is not None and parsed[later][2] < count:
+            if (later is not None and count is not None and parsed[later][2] is not None and parsed[later][2] < count
+                    and needed(name, index, later)):
                 notes.append(f"cell {number} uses {name}, which is defined below it, in cell {parsed[later][0]}: the "
                              f"notebook is graded top to bottom, as nbgrader runs it, so {name} does not exist yet "
                              f"when cell {number} and the tests after it run (your kernel ran cell {parsed[later][0]} "
@@ -457,10 +511,13 @@ def order_notes(cells: list[tuple[int, str, object]]) -> list[str]:
             later = differs.get((name, index))
             other, _, other_count = parsed[later] if later is not None else (0, None, None)
             if count is not None and other_count is not None and other_count < count:
+                if not needed(name, later + 1, len(parsed)):
+                    continue  # nothing below the second definition runs it: the tests grade the first
                 notes.append(f"{name} is defined in cell {number} and again, differently, below it in cell "
                              f"{other}, which your kernel ran first: the notebook is graded top to bottom, "
                              f"so the tests after cell {other} grade cell {other}'s {name}")
-            elif count is not None and other_count is not None and (middle := _ran_after(parsed, index, later)):
+            elif (count is not None and other_count is not None and (middle := _ran_after(parsed, index, later))
+                  and needed(name, index + 1, later)):
                 notes.append(f"{name} is defined in cell {number} and again, differently, below it in cell {other}, "
                              f"which your kernel ran before cell {middle} above it: the notebook is graded top to "
                              f"bottom, so cell {middle} and the tests between grade cell {number}'s {name}")

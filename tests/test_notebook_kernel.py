@@ -84,23 +84,33 @@ def test_quiet_keeps_stderr_warnings_and_file_descriptor_2_out(capfd):
 
 
 def test_the_kernel_warns_when_the_saved_notebook_top_to_bottom_would_differ(tmp_path):
-    """The kernel ran the helper (a cell at the end) first: a check says the graded order lacks it at cell 2."""
+    """The kernel ran the helper (a cell at the end) first: a check says the graded order lacks it at cell 2, where
+    a test cell between calls the function that needs it; with no cell between that calls it, nothing is wrong and
+    nothing is said (fairness 20: a helper defined just below the solution cell, above its tests)."""
     import json
 
-    def cell(cell_id, source):
-        return {"cell_type": "code", "id": cell_id, "metadata": {}, "outputs": [], "execution_count": None,
+    def cell(cell_id, source, grade=False):
+        meta = {"nbgrader": {"grade": True, "solution": False, "grade_id": f"test-{cell_id}", "points": 1}} \
+            if grade else {}
+        return {"cell_type": "code", "id": cell_id, "metadata": meta, "outputs": [], "execution_count": None,
                 "source": source}
 
-    path = tmp_path / "work.ipynb"
-    path.write_text(json.dumps({"cells": [cell("a", "import torch"), cell("b", "def f(x):\n    return g(x)\n"),
-                                          cell("c", "def g(x):\n    return x\n")],
-                                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
-    shell = SimpleNamespace(user_ns={"__session__": str(path)})
+    def notes(cells, ran):
+        path = tmp_path / "work.ipynb"
+        path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+        return notebook._order_notes(SimpleNamespace(user_ns={"__session__": str(path)}), ran)
+
+    a, b, c = cell("a", "import torch"), cell("b", "def f(x):\n    return g(x)\n"), cell("c", "def g(x):\n    return x\n")
+    test = cell("t", "check('exercise-2', 'forward_values')", grade=True)
     ran = {"a": (1, "import torch"), "c": (2, "def g(x):\n    return x\n"), "b": (3, "def f(x):\n    return g(x)\n")}
-    [note] = notebook._order_notes(shell, ran)
-    assert note.startswith("cell 2 uses g, which is defined below it, in cell 3:")
+    [note] = notes([a, b, test, c], ran)
+    assert note.startswith("cell 2 uses g, which is defined below it, in cell 4:")
+    assert notes([a, b, c, test], ran) == []  # g is there before any cell calls f
+    assert notes([a, b, c, cell("d", "f(1)")], ran) == []
+    [note] = notes([a, b, cell("d", "f(1)"), c], ran)
+    assert note.startswith("cell 2 uses g, which is defined below it, in cell 4:")
     ran = {"a": (1, "import torch"), "b": (2, "def f(x):\n    return g(x)\n"), "c": (3, "def g(x):\n    return x\n")}
-    assert notebook._order_notes(shell, ran) == []  # run top to bottom
+    assert notes([a, b, test, c], ran) == []  # run top to bottom
     assert notebook._order_notes(SimpleNamespace(user_ns={}), ran) == []  # no file known: nothing to say
 
 

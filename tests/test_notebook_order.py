@@ -252,10 +252,11 @@ def test_a_fix_written_below_the_tests_and_run_before_them_is_named():
     kernel's tests passed, nbgrader's grade the attempt (as grade does); the note says which cell it grades."""
     cells = [(1, "import torch\n", 1), (2, "def f(x):\n    return x\n", 2), (3, "check('f')\n", 5),
              (4, "check('f', 2)\n", 6), (5, "def f(x):\n    return 2 * x\n", 3)]
-    assert submission.order_notes(cells) == [
+    tests = frozenset({3, 4})
+    assert submission.order_notes(cells, tests) == [
         "f is defined in cell 2 and again, differently, below it in cell 5, which your kernel ran before cell 3 above "
         "it: the notebook is graded top to bottom, so cell 3 and the tests between grade cell 2's f"]
-    assert submission.order_notes(cells[:4] + [(5, cells[4][1], 7)]) == []  # run after the tests: as nbgrader does
+    assert submission.order_notes(cells[:4] + [(5, cells[4][1], 7)], tests) == []  # run after the tests, as nbgrader
     book = filled("exercise-2", lambda cell_id, code: code.replace("12 * (3", "24 * (3"))  # the first attempt
     book.append("def gradient_manual(x):\n    return 12 * (3 * x + 2) / x.numel()\n", "fix")
     code = [cell["id"] for cell in book.nb["cells"] if cell["cell_type"] == "code"]
@@ -263,6 +264,42 @@ def test_a_fix_written_below_the_tests_and_run_before_them_is_named():
     notes = _load(book.done()).skipped
     assert any(note.startswith("gradient_manual is defined in cell ") and "which your kernel ran before cell " in note
                for note in notes), notes
+
+
+def test_a_helper_defined_below_its_caller_but_above_every_call_is_no_note():
+    """Fairness 20: gradients calls a helper from the next cell, run before it: the tests below both see it, so a
+    note that "it does not exist yet when cell N and the tests after it run" was false (no points lost, a student
+    told a right notebook is broken). A call between the two cells still gets the note."""
+    book = filled("exercise-2", lambda cell_id, code: code.replace("out.backward()", "_backprop(out)")
+                  if cell_id == "solution-gradients" else code)
+    assert "_backprop(out)" in book.cell("solution-gradients")["source"]
+    book.insert_after("solution-gradients", "def _backprop(out):\n    out.backward()\n", "helper")
+    book.ran_first = ["setup", "helper"]
+    loaded = _load(book.done())
+    assert not any("_backprop" in note for note in loaded.skipped), loaded.skipped
+    book.insert_after("solution-gradients", "print(gradients(torch.ones(2, requires_grad=True)))\n", "demo")
+    assert any(note.startswith("cell ") and "uses _backprop, which is defined below it" in note
+               for note in _load(book.done()).skipped)
+
+
+def test_a_draft_below_every_test_that_nothing_calls_is_no_note():
+    """Fairness 20: a wrong first draft left at the end, run first: the tests grade the solution cell's function,
+    and nothing below the draft calls it. A cell below it that does still gets the note."""
+    cells = [(1, "def f(x):\n    return 2 * x\n", 3), (2, "", 4), (3, "def f(x):\n    return x\n", 1)]
+    assert submission.order_notes(cells, frozenset({2})) == []
+    assert submission.order_notes(cells + [(4, "print(f(1))\n", 5)], frozenset({2})) == [
+        "f is defined in cell 1 and again, differently, below it in cell 3, which your kernel ran first: the notebook "
+        "is graded top to bottom, so the tests after cell 3 grade cell 3's f"]
+
+
+def test_past_the_bound_on_functions_every_read_counts_as_before(monkeypatch):
+    """The reading of what each cell needs is bounded (a notebook of thousands of functions is read as before:
+    any read, in a def's body too, counts)."""
+    cells = [(1, "def f(x):\n    return g(x)\n", 2), (2, "def g(x):\n    return x\n", 1)]
+    assert submission.order_notes(cells) == []
+    monkeypatch.setattr(submission, "MAX_ORDER_FUNCTIONS", 1)
+    [note] = submission.order_notes(cells)
+    assert note.startswith("cell 1 uses g, which is defined below it, in cell 2")
 
 
 # -- IPython syntax ------------------------------------------------------------------------------------------

@@ -164,8 +164,9 @@ def choose(upload: Upload, exercises: Sequence[catalog.Info], functions: dict[st
                 choice.path, choice.kind = path, kind
                 read_as = "" if path.suffix in session.KINDS else f", read as {'Python' if kind == 'py' else 'a notebook'}"
                 ignored = [p for p, _ in others if p != path]
+                unread = f" (not graded: {upload.names(ignored, upload.more)})" if ignored else ""
                 choice.note = (f"it is not named {info.stub} or {info.notebook}; graded as {info.slug} all the "
-                               f"same{read_as}" + (f" (not graded: {upload.names(ignored, upload.more)})" if ignored else ""))
+                               f"same{read_as}{unread}")
             else:
                 choice.problem = (f"No {info.stub} or {info.notebook} in your submission ({upload.listing()}). "
                                   f"Submit the {info.stub} you filled in (from 'grade start {info.slug}') or your "
