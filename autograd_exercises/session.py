@@ -119,7 +119,9 @@ def choose(exercise: catalog.Info, folder: Path) -> tuple[Path | None, str]:
     saved last wins (the ``.py`` file on a tie). None when neither file exists.
     """
     py, notebook = folder / exercise.stub, folder / exercise.notebook
-    present = [path for path in (py, notebook) if path.is_file() and not path.is_symlink()]
+    from autograd_exercises.submission import entry_kind
+
+    present = [path for path in (py, notebook) if entry_kind(path) == "file"]
     if len(present) < 2:
         return (present[0] if present else None), ""
     edited = [path for path in present if not untouched(path, exercise)]
@@ -161,9 +163,7 @@ def target(name: str, path: str | None = None, *, folder: Path | None = None, ki
                                f"(run 'grade start {exercise.slug}', or give the file)")
         return Target(exercise, chosen, _shown(chosen), KINDS[chosen.suffix], choice, remember=_in_cwd(chosen))
     given = Path(path)
-    if not given.exists():
-        raise GradingError(f"no such file: {given}")
-    if not given.is_file():
+    if not stat.S_ISREG(_mode(given, "file")):
         raise GradingError(f"not a file: {given}")
     if kind is None and given.suffix not in KINDS:
         raise GradingError(f"{given} is not a .py or .ipynb file (to grade it anyway: --as py or --as ipynb)")
@@ -173,13 +173,24 @@ def target(name: str, path: str | None = None, *, folder: Path | None = None, ki
                   remember=given.name in (exercise.stub, exercise.notebook) and _in_cwd(given))
 
 
+def _mode(path: Path, noun: str) -> int:
+    """The mode of the file or folder the student named (a link followed): :class:`GradingError` where there is
+    none, or the file system cannot reach it (a link's target too long, a loop, no access), never an OSError."""
+    try:
+        return path.stat().st_mode
+    except FileNotFoundError:
+        raise GradingError(f"no such {noun}: {path}") from None
+    except (OSError, ValueError) as exc:
+        raise GradingError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
 def plan_all(folder: Path, *, everything: bool = False) -> tuple[list[Target], list[catalog.Info]]:
     """What ``grade all`` grades in ``folder``: the exercises started there, and those not started.
 
     With ``everything``, exercises not started are graded too (zero points, "not started").
     """
-    if not folder.is_dir():
-        raise GradingError(f"no such folder: {folder}" if not folder.exists() else f"not a folder: {folder}")
+    if not stat.S_ISDIR(_mode(folder, "folder")):
+        raise GradingError(f"not a folder: {folder}")
     targets, not_started = [], []
     for exercise in catalog.exercises():
         chosen, choice = choose(exercise, folder)
@@ -467,13 +478,15 @@ def remember(graded: Sequence[tuple[Target, "ExerciseResult"]]) -> None:
 
 def overview(folder: Path) -> list[dict[str, Any]]:
     """One row per exercise: slug, title, points, and the student's status in ``folder`` (no torch)."""
+    from autograd_exercises.submission import entry_kind
+
     try:
         scores = json.loads((folder / CACHE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         scores = {}
     rows = []
     for exercise in catalog.exercises():
-        local = [p for p in (folder / exercise.stub, folder / exercise.notebook) if p.is_file()]
+        local = [p for p in (folder / exercise.stub, folder / exercise.notebook) if entry_kind(p) == "file"]
         status = "not started" if not local else f"started ({local[0].name})"
         last = scores.get(exercise.slug) if isinstance(scores, dict) else None
         if isinstance(last, dict) and {"score", "max_score"} <= set(last):

@@ -526,6 +526,20 @@ def order_notes(cells: list[tuple[int, str, object]], tests: frozenset[int] = fr
     return notes
 
 
+def entry_kind(path: Path) -> str:
+    """What ``path`` itself is, never following a link: ``file``, ``folder``, ``link``, ``other`` (a FIFO, socket
+    or device) or ``missing`` (a name the file system refuses, too long, counts as missing). ``Path.is_file``
+    follows a link and raises where it cannot reach its target (ENAMETOOLONG, EACCES): a student's upload or class
+    folder may hold such a link (red team 49)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except (OSError, ValueError):
+        return "missing"
+    if stat.S_ISLNK(mode):
+        return "link"
+    return "file" if stat.S_ISREG(mode) else "folder" if stat.S_ISDIR(mode) else "other"
+
+
 def open_plain_file(path: Path) -> BinaryIO:
     """``path`` opened for reading, never through a symbolic link (an upload's link to ``/proc/self/environ`` or a
     root-only file would be read with the grader's rights and quoted back in a compile error) and only if it is a

@@ -327,6 +327,22 @@ def test_symbolic_links_are_listed_never_followed(tmp_path):
         "bob.py": "a symbolic link (never followed)", "carol/exercise_2.py": "a symbolic link (never followed)"}
 
 
+def test_links_the_file_system_cannot_follow_are_listed_not_a_crash(tmp_path):
+    """Red team 49: a link whose target is too long for a file name (ENAMETOOLONG) or a loop, as a student's file,
+    beside one in a student's folder, or as a student's folder, made ``Path.is_file``/``is_dir`` raise, and the
+    whole class was lost to a traceback. Each is listed; the others are graded."""
+    files(tmp_path, {"alice.py": RIGHT, "bob/exercise_2.py": RIGHT})
+    (tmp_path / "dave.py").symlink_to("y" * 300)
+    (tmp_path / "bob" / "helper.py").symlink_to("z" * 300)
+    (tmp_path / "erin").symlink_to("w" * 300)
+    (tmp_path / "frank.py").symlink_to(tmp_path / "frank.py")
+    plan = discover(tmp_path)
+    assert {("alice", "exercise-2"), ("bob", "exercise-2")} <= set(found(plan))
+    reasons = {item.shown: item.reason for item in plan.skipped}
+    assert reasons["dave.py"] == reasons["bob/helper.py"] == reasons["frank.py"] == "a symbolic link (never followed)"
+    assert "erin" in plan.ignored
+
+
 def test_a_fifo_named_as_a_submission_is_listed_never_opened(tmp_path):
     """Red team 13b: a FIFO ``alice_exercise_2.py`` (or one inside a student's folder) was dropped without a word."""
     import os

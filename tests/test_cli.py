@@ -534,6 +534,18 @@ def test_a_child_that_ends_itself_shows_no_marks_of_the_grader(workdir):
     assert not any("⟦" in output or "autograd-exercises check" in output for output in tests.values())
 
 
+def test_a_link_the_file_system_cannot_follow_is_never_the_submission(workdir):
+    """Red team 49: ``exercise-2.ipynb`` a link to a name too long for the file system, beside the right
+    ``exercise_2.py``: choosing between them raised ENAMETOOLONG (a traceback). The file is graded; named on the
+    command line, the link is one ``Error:`` line."""
+    (workdir / "exercise_2.py").write_text(SOLUTION)
+    (workdir / "exercise-2.ipynb").symlink_to("z" * 300)
+    result = invoke("exercise-2", "--seed", "1", "--no-remember")
+    assert result.exit_code == 0 and "Score: 10/10" in result.output, result.output
+    result = invoke("exercise-2", "exercise-2.ipynb")
+    assert result.exit_code == 3 and result.output == "Error: cannot read exercise-2.ipynb: File name too long\n"
+
+
 def test_a_package_the_grader_lacks_is_named_once_with_what_a_submission_may_use(workdir):
     (workdir / "exercise_2.py").write_text(mutate(SOLUTION, ("import torch\n", "import torch\nfrom tqdm import tqdm\n")))
     result = invoke("exercise-2", "--seed", "1", "--no-remember")

@@ -49,3 +49,12 @@ def test_a_large_document_has_its_longest_texts_cut_to_fit_and_says_so():
     kept = long.index("\n…")
     assert long[:kept] == "é" * kept and f"({200_000 - kept:,} more characters not shown" in long
     assert json.loads(json.dumps(cut)) == cut
+
+
+def test_a_link_the_file_system_cannot_follow_is_no_file_of_the_upload(tmp_path):
+    """Red team 49: ``probe.py -> 'x' * 300`` beside the submission raised ENAMETOOLONG while the upload was
+    scanned, and the student got "the autograder failed". A link is never a file of the upload."""
+    (tmp_path / "exercise_2.py").write_text("def forward(x):\n    return x\n")
+    (tmp_path / "probe.py").symlink_to("x" * 300)
+    (tmp_path / "loop.py").symlink_to(tmp_path / "loop.py")
+    assert [path.name for path in upload.scan(tmp_path).files] == ["exercise_2.py"]

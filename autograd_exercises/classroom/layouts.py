@@ -38,6 +38,7 @@ as ignored. Student ids keep letters and digits of any script and ``._@+-``; oth
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
 import stat
@@ -50,6 +51,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterator, Sequence
 
 from autograd_exercises import catalog
+from autograd_exercises.submission import entry_kind
 
 SUFFIXES = {".py": "py", ".ipynb": "ipynb"}
 COURSE_MARKS = ("gradebook.db", "nbgrader_config.py", "source", "release")  # what nbgrader keeps beside submitted/
@@ -340,6 +342,15 @@ def _files(folder: Path, depth: int = 0, links: list[Path] | None = None) -> Ite
             links.append(entry)
 
 
+def _to_a_folder(link: Path) -> bool:
+    """Whether a symbolic link leads to a folder (a student's folder linked in: listed with a reason, never read);
+    False where the file system cannot follow it (a target too long, a loop, no access: red team 49)."""
+    try:
+        return stat.S_ISDIR(os.stat(link).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 class _Finder:
     def __init__(self, root: Path, wanted: Sequence[catalog.Info], single: bool) -> None:
         self.root, self.single = root, single
@@ -483,7 +494,8 @@ class _Finder:
         that name in a class: red team 33): listed as skipped, never silently left out."""
         for entry in sorted(self.root.iterdir()):
             if entry != submitted and not entry.name.startswith(".") and entry.name not in SKIP_DIRS and any(
-                    path.suffix.lower() in SUFFIXES for path in ([entry] if entry.is_file() else _files(entry))):
+                    path.suffix.lower() in SUFFIXES for path in ([entry] if entry_kind(entry) != "folder"
+                                                                else _files(entry))):
                 self.plan.skipped.append(Skipped(self.shown(entry), "beside a folder named submitted, read as "
                                                  "nbgrader's: rename that folder, or grade the others apart"))
 
@@ -522,7 +534,7 @@ class _Finder:
                     self.links.append(entry)
         for link in self.links:
             why = "a symbolic link (never followed)" if link.is_symlink() else "not a plain file (a FIFO, socket or device)"
-            if link.suffix.lower() in SUFFIXES or (link.is_symlink() and link.is_dir()):
+            if link.suffix.lower() in SUFFIXES or (link.is_symlink() and _to_a_folder(link)):
                 self.plan.skipped.append(Skipped(self.shown(link), why))
             else:
                 self.plan.ignored.append(self.shown(link))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from autograd_exercises import catalog, session
+from autograd_exercises import catalog, session, submission
 from autograd_exercises.classroom.layouts import printable
 
 MAX_BYTES = 5_000_000  # larger files are not submissions (a data file, a model)
@@ -91,7 +91,7 @@ def scan(folder: Path) -> Upload:
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".") and depth < MAX_DEPTH)
         for name in sorted(names):
             path = Path(root) / name
-            if not name.startswith(".") and path.is_file() and not path.is_symlink():
+            if not name.startswith(".") and submission.entry_kind(path) == "file":
                 if len(upload.files) < MAX_FILES:
                     upload.files.append(path)
                 else:
@@ -184,8 +184,6 @@ def grade(folder: Path, slugs: Sequence[str], *, seed: int | None = None,
     As root, this refuses to run student code without the full sandbox (``session.GradingError``),
     like ``grade … --format json``; every other problem is a zero with a message in the result.
     """
-    from autograd_exercises import submission
-
     import graders
 
     infos = [session.find(slug) for slug in slugs]
