@@ -342,11 +342,12 @@ def _files(folder: Path, depth: int = 0, links: list[Path] | None = None) -> Ite
             links.append(entry)
 
 
-def _to_a_folder(link: Path) -> bool:
-    """Whether a symbolic link leads to a folder (a student's folder linked in: listed with a reason, never read);
-    False where the file system cannot follow it (a target too long, a loop, no access: red team 49)."""
+def _to_a_folder(path: Path) -> bool:
+    """Whether ``path`` is or leads to a folder (a student's folder linked in: listed with a reason, never read;
+    the course's own ``submitted/``); False where the file system cannot follow it (a target too long, a loop, no
+    access: red team 49), where ``Path.is_dir`` raises."""
     try:
-        return stat.S_ISDIR(os.stat(link).st_mode)
+        return stat.S_ISDIR(os.stat(path).st_mode)
     except (OSError, ValueError):
         return False
 
@@ -513,7 +514,7 @@ class _Finder:
 
     def search(self) -> Plan:
         submitted = self.root / "submitted"
-        if submitted.is_dir():
+        if _to_a_folder(submitted):
             self.nbgrader(submitted)
             if not nbgrader_course(self.root):
                 self.beside(submitted)
@@ -588,7 +589,7 @@ def files_named(text: str) -> list[str]:
 
 def nbgrader_course(folder: Path) -> bool:
     """``folder`` holds nbgrader's ``submitted/`` and something nbgrader keeps beside it (:data:`COURSE_MARKS`)."""
-    return (folder / "submitted").is_dir() and any((folder / mark).exists() for mark in COURSE_MARKS)
+    return _to_a_folder(folder / "submitted") and any(entry_kind(folder / mark) != "missing" for mark in COURSE_MARKS)
 
 
 def discover(root: Path, exercise: str | None, shown: Path | None = None) -> Plan:
