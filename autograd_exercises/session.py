@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 DEFAULT_TIMEOUT = 5.0
 CACHE = ".grade_scores.json"
 KINDS = {".py": "py", ".ipynb": "ipynb"}
+MAX_IMPORT_NOTES = 3  # notes on imports of files beside a notebook, then one line for the rest
+QUOTED = 120  # characters of a line of the submission quoted in a note
 _SLUG = re.compile(r"^(exercise[-_]?)?(\d+)$", re.IGNORECASE)
 _IMPORT_FAILURE = "the submission could not be imported: "
 # The layers an autograder run as root insists on (see require_full_sandbox).
@@ -398,9 +400,13 @@ def _imports(sub: "Submission") -> list[tuple[str, int]]:
     return found
 
 
-def _code_line(sub: "Submission", line: int) -> str:
-    lines = sub.source.decode("utf-8", "replace").splitlines()
-    return lines[line - 1].strip() if 1 <= line <= len(lines) else ""
+def _code_line(sub: "Submission", line: int, lines: list[str] | None = None) -> str:
+    """Line ``line`` of the submission as quoted in a note: stripped, and cut to :data:`QUOTED` characters (a line
+    is the student's, and may be 240,000 characters long). ``lines``: the source's lines, when already split."""
+    if lines is None:
+        lines = sub.source.decode("utf-8", "replace").splitlines()
+    text = lines[line - 1].strip() if 1 <= line <= len(lines) else ""
+    return text if len(text) <= QUOTED else text[:QUOTED - 1] + "…"
 
 
 def _sibling(sub: "Submission", module: str) -> Path | None:
@@ -438,14 +444,18 @@ def _local_import_notes(sub: "Submission") -> list[str]:
     """A notebook cell importing a file next to the notebook: the import fails when graded (cells go on)."""
     import importlib.util
 
-    notes = []
+    notes: list[str] = []
     first: dict[str, int] = {}
     for top, line in _imports(sub):
         first.setdefault(top, line)
+    lines = sub.source.decode("utf-8", "replace").splitlines()
     for top, line in first.items():
         sibling = _sibling(sub, top)
         if sibling is None:
             continue
+        if len(notes) == MAX_IMPORT_NOTES:  # (a notebook may import thousands of files it uploaded beside it)
+            notes.append("(and more imports of files beside the notebook, which are not there when it is graded)")
+            break
         try:
             spec = importlib.util.find_spec(top)
         except (ImportError, ValueError, OSError):
@@ -453,7 +463,8 @@ def _local_import_notes(sub: "Submission") -> list[str]:
         if spec is not None and spec.origin and Path(spec.origin).resolve().parent not in (
                 sibling.resolve().parent, sibling.resolve()):
             continue  # an installed module of that name: the grader has it too
-        notes.append(f"{sub.locate(line)} imports '{top}' ({_code_line(sub, line)}), but a submission is one file: "
+        quoted = _code_line(sub, line, lines)
+        notes.append(f"{sub.locate(line)} imports '{top}' ({quoted}), but a submission is one file: "
                      f"{sibling.name} next to it is not there when it is graded. Copy what you use into {sub.name}.")
     return notes
 

@@ -546,6 +546,26 @@ def test_a_link_the_file_system_cannot_follow_is_never_the_submission(workdir):
     assert result.exit_code == 3 and result.output == "Error: cannot read exercise-2.ipynb: File name too long\n"
 
 
+def test_a_notebook_importing_many_files_beside_it_gets_a_few_short_notes(workdir):
+    """Red team 49b: a cell importing 2,000 modules, each a file beside the notebook, on a line of 240,000
+    characters: one note each, each quoting the whole line (the source split again for each), took 2.6 GB and
+    8 s of the grader's own process. Three notes, then one line; a quoted line is cut to 120 characters."""
+    names = [f"m{i}" for i in range(40)]
+    for name in names:
+        (workdir / f"{name}.py").write_text("")
+    book = notebook_cases.filled("exercise-2")
+    book.insert_after("setup", f"try:\n    import {', '.join(names)}  # {'x' * 5_000}\nexcept ImportError:\n"
+                      "    pass\n", "scratch-import")
+    (workdir / "exercise-2.ipynb").write_text(json.dumps(book.done()))
+    result = invoke("exercise-2", "exercise-2.ipynb", "--seed", "1", "--no-remember", "--format", "json")
+    document = json.loads(result.output)
+    assert document["score"] == 10
+    notes = [line for line in document["output"].splitlines() if "next to it is not there" in line]
+    assert len(notes) == 3 and all(len(note) < 500 for note in notes) and "…), but a submission" in notes[0]
+    assert "(and more imports of files beside the notebook, which are not there when it is graded)" in \
+        document["output"]
+
+
 def test_a_package_the_grader_lacks_is_named_once_with_what_a_submission_may_use(workdir):
     (workdir / "exercise_2.py").write_text(mutate(SOLUTION, ("import torch\n", "import torch\nfrom tqdm import tqdm\n")))
     result = invoke("exercise-2", "--seed", "1", "--no-remember")

@@ -11,23 +11,55 @@ from autograd_exercises.reports import size
 
 def test_an_upload_reads_at_most_its_budget_then_no_more(tmp_path):
     """Red team 49: every file of an upload was read up to 5 MB, twice, with no bound on their number or total:
-    1,000 files of 5 MB cost the grader about ten minutes. Once the budget is spent, a file is neither kind."""
+    1,000 files of 5 MB cost the grader about ten minutes. Once a budget is spent, a file is neither kind (telling
+    what a file is) or defines nothing (ranking), and the student is told how many files were not looked at."""
     for i in range(4):  # (the def comes last: a file read in part is not Python)
         (tmp_path / f"notes{i}.txt").write_text("#" * 1_000 + "\ndef helper(x):\n    return x\n")
     found = upload.scan(tmp_path)
-    found.read_left = 2_500
+    found.left = {"sniff": 2_500, "rank": 1_100}
     kinds = [upload.kind_of(path, found) for path in found.files]
-    assert kinds == ["py", "py", None, None] and found.read_left <= 0
-    assert upload.defined(found.files[0], ("helper",), found) == 0  # nothing left to read it with
+    assert kinds == ["py", "py", None, None] and found.left["sniff"] <= 0 and found.unread == 1
+    assert [upload.defined(path, ("helper",), found) for path in found.files[:3]] == [1, 0, 0]
+    assert found.unread == 2 and "2 of your files were not looked at" in found.budget_note()
+    assert upload.defined(found.files[0], ("helper",), found) == 1  # read once, for every exercise
+
+
+def test_a_large_data_file_is_never_read_and_costs_no_budget(tmp_path):
+    """Red team 49b: ten 6 MB data files beside the solution were read 5 MB each to tell what they are, the budget
+    ran out, and a helper module was graded instead of the solution (0/10). A file past 5 MB is never read, and the
+    .py/.ipynb files are ranked first, from a budget of their own."""
+    (tmp_path / "data").mkdir()
+    for i in range(10):
+        (tmp_path / "data" / f"weights_{i}.pt").write_bytes(b"\0" * 6_000_000)
+    for i in range(12):
+        (tmp_path / "data" / f"table_{i}.csv").write_text("a,b,c\n" + "1,2,3\n" * 800_000)
+    (tmp_path / "data_utils.py").write_text("import torch\n\ndef load(path):\n    return torch.load(path)\n")
+    (tmp_path / "solution.py").write_text("def forward(x):\n    return x\n\ndef gradients(x):\n    return x\n")
+    from autograd_exercises import session
+
+    found = upload.scan(tmp_path)
+    [choice] = upload.choose(found, [session.find("exercise-2")], {"exercise-2": ("forward", "gradients")})
+    assert choice.path.name == "solution.py" and found.left["rank"] == upload.MAX_READ - sum(
+        len(path.read_bytes()) for path in (tmp_path / "data_utils.py", tmp_path / "solution.py"))
+    assert found.left["sniff"] <= 0 and found.unread == 1  # the tables read (ten and a part), the weights never
 
 
 def test_past_the_file_limit_files_are_counted_never_read(tmp_path, monkeypatch):
+    """Red team 49b: the limit on files hid an exercise's own file walked after a thousand images. Its own file
+    names are always kept; .py/.ipynb files and the others each have their own limit."""
     monkeypatch.setattr(upload, "MAX_FILES", 3)
     for i in range(5):
         (tmp_path / f"f{i}.py").write_text("")
+        (tmp_path / "assets").mkdir(exist_ok=True)
+        (tmp_path / "assets" / f"img_{i}.png").write_text("")
+    (tmp_path / "zz").mkdir()
+    (tmp_path / "zz" / "exercise_2.py").write_text("")
     found = upload.scan(tmp_path)
-    assert [path.name for path in found.files] == ["f0.py", "f1.py", "f2.py"] and found.more == 2
-    assert found.listing() == "you uploaded: f0.py, f1.py, f2.py and 2 more"
+    assert [found.shown(path) for path in found.files] == [
+        "assets/img_0.png", "assets/img_1.png", "assets/img_2.png", "f0.py", "f1.py", "f2.py", "zz/exercise_2.py"]
+    assert found.more == 4
+    assert found.listing() == ("you uploaded: assets/img_0.png, assets/img_1.png, assets/img_2.png, f0.py, f1.py, "
+                               "f2.py, zz/exercise_2.py and 4 more")
 
 
 def test_a_small_document_is_left_as_it_is():

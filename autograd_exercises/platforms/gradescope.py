@@ -130,7 +130,7 @@ def _message_only(message: str, **extra: object) -> dict:
 def results_for(root: Path, *, seed: int | None = None) -> dict:
     """The ``results.json`` document for the submission in ``root/submission`` (never raises)."""
     from autograd_exercises import session
-    from autograd_exercises.reports import gradescope
+    from autograd_exercises.reports import gradescope, size
 
     try:
         slugs = json.loads((root / "source" / CONFIG).read_text(encoding="utf-8"))["exercises"]
@@ -149,6 +149,7 @@ def results_for(root: Path, *, seed: int | None = None) -> dict:
         seed = results[0].seed
         document["output"] += (f"\nInputs: seed {seed} (grade {results[0].exercise} YOUR_FILE --seed {seed} "
                                "repeats them on your machine, for the visible checks)")
+        document = size.fit(document)  # (that line, on a document already cut to the limit)
     for result, choice in zip(results, choices):
         print(f"run_autograder: {result.exercise}: {result.submission or '(no file)'} "
               f"{result.score:g}/{result.max_score:g} seed {result.seed}"

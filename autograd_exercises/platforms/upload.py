@@ -22,8 +22,10 @@ from autograd_exercises.classroom.layouts import printable
 
 MAX_BYTES = 5_000_000  # larger files are not submissions (a data file, a model)
 MAX_DEPTH = 4
-MAX_FILES = 1_000  # files of an upload looked at (a venv or a data set beside the submission: the rest are counted)
-MAX_READ = 50_000_000  # bytes read in all to tell the files apart (about 5 s of the grader's CPU), then no more
+MAX_FILES = 1_000  # .py/.ipynb files looked at, and as many others (a venv or a data set beside the submission);
+# the rest are counted, never read; an exercise's own file names are always looked at
+MAX_READ = 50_000_000  # bytes read in all to rank .py/.ipynb files (about 5 s of the grader's CPU), then no more,
+# and as many to tell what the other files are (each at most MAX_BYTES, larger ones never read)
 SHOWN = 8  # names listed in a message before "and N more"
 SKIPPED_DIRS = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".git"}
 
@@ -46,20 +48,29 @@ class Upload:
     folder: Path
     files: list[Path] = field(default_factory=list)
     more: int = 0  # plain files past MAX_FILES: counted, never read
-    read_left: int = MAX_READ
+    left: dict[str, int] = field(default_factory=lambda: {"rank": MAX_READ, "sniff": MAX_READ})
+    unread: int = 0  # files not read because a budget was spent
+    texts: dict[Path, str] = field(default_factory=dict)  # what ranking read of each file
 
-    def head(self, path: Path, limit: int = MAX_BYTES) -> bytes | None:
-        """The first ``limit`` bytes of a plain file of the upload, out of what is left of :data:`MAX_READ`
-        (None once it is spent, or for a file that cannot be read: either is neither kind)."""
-        if self.read_left <= 0:
+    def head(self, path: Path, budget: str) -> bytes | None:
+        """The first :data:`MAX_BYTES` of a plain file of the upload, out of what is left of ``budget`` (``rank``:
+        ranking the .py/.ipynb files; ``sniff``: telling what the others are); None once it is spent (counted in
+        :attr:`unread`), or for a file that cannot be read."""
+        if self.left[budget] <= 0:
+            self.unread += 1
             return None
         try:
             with path.open("rb") as handle:  # (a plain file: :func:`scan`'s)
-                data = handle.read(min(limit, self.read_left))
+                data = handle.read(min(MAX_BYTES, self.left[budget]))
         except OSError:
             return None
-        self.read_left -= len(data)
+        self.left[budget] -= len(data)
         return data
+
+    def budget_note(self) -> str:
+        """What the student is told when a budget ran out: some files were never looked at."""
+        return (f" (the grader reads at most {MAX_READ // 1_000_000} MB of an upload: {self.unread} of your files "
+                "were not looked at; upload only the file of the exercise)" if self.unread else "")
 
     def shown(self, path: Path) -> str:
         """A file as the student named it, relative to the upload folder (never the machine's path), with any
@@ -82,20 +93,27 @@ class Upload:
 
 
 def scan(folder: Path) -> Upload:
-    """Every plain file of the upload (hidden files, macOS metadata and caches left out), sorted."""
+    """The plain files of the upload (hidden files, macOS metadata and caches left out), sorted: every file named
+    as an exercise's, then up to :data:`MAX_FILES` other ``.py``/``.ipynb`` files and as many others (the rest
+    counted in :attr:`Upload.more`)."""
     upload = Upload(folder)
     if not folder.is_dir():
         return upload
+    exact = {name for info in catalog.exercises() for name in (info.stub, info.notebook)}
+    kept = {"py": 0, "other": 0}
     for root, dirs, names in os.walk(folder):
         depth = len(Path(root).relative_to(folder).parts)
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".") and depth < MAX_DEPTH)
         for name in sorted(names):
             path = Path(root) / name
-            if not name.startswith(".") and submission.entry_kind(path) == "file":
-                if len(upload.files) < MAX_FILES:
-                    upload.files.append(path)
-                else:
-                    upload.more += 1
+            if name.startswith(".") or submission.entry_kind(path) != "file":
+                continue
+            group = "py" if path.suffix in session.KINDS else "other"
+            if name in exact or kept[group] < MAX_FILES:
+                upload.files.append(path)
+                kept[group] += name not in exact
+            else:
+                upload.more += 1
     upload.files.sort(key=lambda path: upload.shown(path))
     return upload
 
@@ -104,8 +122,13 @@ def kind_of(path: Path, upload: Upload) -> str | None:
     """``py`` or ``ipynb`` by extension, else by content (a notebook's JSON, or Python text); None: neither."""
     if path.suffix in session.KINDS:
         return session.KINDS[path.suffix]
-    data = upload.head(path, MAX_BYTES + 1)
-    if data is None or len(data) > MAX_BYTES:
+    try:
+        if path.stat().st_size > MAX_BYTES:  # a data file, a model: never read
+            return None
+    except OSError:
+        return None
+    data = upload.head(path, "sniff")
+    if data is None:
         return None
     try:
         text = data.decode("utf-8")
@@ -124,10 +147,10 @@ def kind_of(path: Path, upload: Upload) -> str | None:
 def defined(path: Path, functions: Sequence[str], upload: Upload) -> int:
     """How many of ``functions`` the file defines (``def name(`` anywhere: a notebook's JSON too), read from its
     first :data:`MAX_BYTES` out of the upload's budget."""
-    data = upload.head(path)
-    if data is None:
-        return 0
-    text = data.decode("utf-8", "replace")
+    if path not in upload.texts:  # (read once for every exercise of the autograder)
+        data = upload.head(path, "rank")
+        upload.texts[path] = data.decode("utf-8", "replace") if data is not None else ""
+    text = upload.texts[path]
     return sum(1 for name in functions if re.search(rf"\bdef\s+{re.escape(name)}\s*\(", text))
 
 
@@ -156,7 +179,8 @@ def choose(upload: Upload, exercises: Sequence[catalog.Info], functions: dict[st
                 choice.note = "; ".join(filter(None, [f"found in {upload.shown(path.parent)}/", why]))
         else:
             others = [(path, kind) for path, kind in typed if path not in used and path.name not in exact_names]
-            count = {path: defined(path, functions.get(info.slug, ()), upload) for path, _ in others}
+            first = sorted(others, key=lambda item: item[0].suffix not in session.KINDS)  # (.py, .ipynb read first)
+            count = {path: defined(path, functions.get(info.slug, ()), upload) for path, _ in first}
             scored = sorted(others, key=lambda item: (-count[item[0]], item[1] != "py", upload.shown(item[0])))
             best = scored[0] if scored else None
             if best is not None and (count[best[0]] or len(exercises) == 1):
@@ -166,11 +190,11 @@ def choose(upload: Upload, exercises: Sequence[catalog.Info], functions: dict[st
                 ignored = [p for p, _ in others if p != path]
                 unread = f" (not graded: {upload.names(ignored, upload.more)})" if ignored else ""
                 choice.note = (f"it is not named {info.stub} or {info.notebook}; graded as {info.slug} all the "
-                               f"same{read_as}{unread}")
+                               f"same{read_as}{unread}{upload.budget_note()}")
             else:
                 choice.problem = (f"No {info.stub} or {info.notebook} in your submission ({upload.listing()}). "
                                   f"Submit the {info.stub} you filled in (from 'grade start {info.slug}') or your "
-                                  f"{info.notebook} notebook, then submit again.")
+                                  f"{info.notebook} notebook, then submit again{upload.budget_note()}.")
         if choice.path is not None:
             used.add(choice.path)
         choices.append(choice)
