@@ -408,14 +408,15 @@ def _used(tree: ast.Module) -> list[str]:
 
 
 def _reads_now(tree: ast.Module) -> set[str]:
-    """Names a cell reads while it runs: everywhere but in the bodies of the functions and lambdas it defines,
-    which run only when called (their decorators and default values run at once, as class bodies do)."""
+    """Names a cell reads while it runs: everywhere but in the bodies of the functions it defines, which run only
+    when called (their decorators and default values run at once, as class bodies do; a lambda may be called at
+    once, by ``map`` or as a ``key``, so its body counts)."""
     names: set[str] = set()
     stack: list[ast.AST] = list(tree.body)
     while stack:
         node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            stack += [*getattr(node, "decorator_list", ()), *node.args.defaults,
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            stack += [*node.decorator_list, *node.args.defaults,
                       *(default for default in node.args.kw_defaults if default is not None)]
             continue
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
@@ -424,10 +425,16 @@ def _reads_now(tree: ast.Module) -> set[str]:
     return names
 
 
-def _bodies(tree: ast.Module) -> dict[str, set[str]]:
-    """Each top-level function or class of a cell: every name it reads (what calling it may need)."""
-    return {node.name: {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-            for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+def _bodies(trees: list[ast.Module]) -> dict[str, set[str]]:
+    """Each function or class the cells define, at any depth (in an ``if``, a ``try``, another function): every
+    name it reads, over all its definitions (what calling it may need, whichever definition is live)."""
+    bodies: dict[str, set[str]] = {}
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bodies.setdefault(node.name, set()).update(
+                    n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+    return bodies
 
 
 def _needs(trees: list[ast.Module]) -> list[set[str]] | None:
@@ -435,7 +442,7 @@ def _needs(trees: list[ast.Module]) -> list[set[str]] | None:
     notebook's functions it calls, through others too. A use in a def's body alone is no use: the function may be
     called only below the cell that defines the name (fairness 20). None for a notebook of more than
     :data:`MAX_ORDER_FUNCTIONS` functions or :data:`MAX_ORDER_CELLS` cells (every read then counts, as before)."""
-    bodies = {function: reads for tree in trees for function, reads in _bodies(tree).items()}
+    bodies = _bodies(trees)
     if len(bodies) > MAX_ORDER_FUNCTIONS or len(trees) > MAX_ORDER_CELLS:
         return None
     calls = {function: reads & bodies.keys() for function, reads in bodies.items()}

@@ -292,6 +292,21 @@ def test_a_draft_below_every_test_that_nothing_calls_is_no_note():
         "is graded top to bottom, so the tests after cell 3 grade cell 3's f"]
 
 
+@pytest.mark.parametrize("cells", [
+    [(1, "loss = lambda y: helper(y)\n", 2), (2, "print(loss(3))\n", 3), (3, "def helper(y):\n    return y\n", 1)],
+    [(1, "xs = list(map(lambda t: helper(t), [1.0]))\n", 2), (2, "def helper(t):\n    return t\n", 1)],
+    [(1, "def f():\n    return helper()\n", 2), (2, "print(f())\n", 3), (3, "def helper():\n    return 1\n", 1),
+     (4, "def f():\n    return 0\n", 4)],
+    [(1, "try:\n    def f():\n        return helper()\nexcept Exception:\n    pass\n", 2), (2, "f()\n", 3),
+     (3, "def helper():\n    return 1\n", 1)],
+], ids=["a-lambda-kept", "a-lambda-called-by-map", "a-function-defined-again-later", "a-def-inside-try"])
+def test_a_use_before_the_definition_through_a_lambda_or_another_definition_keeps_its_note(cells):
+    """Red team 49b: the reading of what a cell needs skipped lambdas' bodies (map calls them at once), kept only
+    the last definition of a function, and only top-level defs: each lost a true note the older reading gave."""
+    [note] = submission.order_notes(cells)
+    assert note.startswith("cell 1 uses helper, which is defined below it, in cell ")
+
+
 def test_past_the_bound_on_functions_every_read_counts_as_before(monkeypatch):
     """The reading of what each cell needs is bounded (a notebook of thousands of functions is read as before:
     any read, in a def's body too, counts)."""
