@@ -95,7 +95,7 @@ def _code_of(path: Path, kind: str) -> bytes | None:
         if size > submission.MAX_FILE:
             return None
         if kind == "ipynb":
-            return submission.notebook_source(str(path), raw.decode("utf-8", "replace")).source
+            return submission.notebook_source(str(path), raw.decode("utf-8", "replace"), order=False).source
     except (OSError, submission.SubmissionError):
         return None
     return b"\n".join(line.rstrip() for line in raw.replace(b"\r\n", b"\n").strip().splitlines())

@@ -325,13 +325,14 @@ class _Joined:
         return [f"IPython commands that only a kernel runs were skipped: {listed}"]
 
 
-def notebook_source(path: str, text: str) -> Submission:
+def notebook_source(path: str, text: str, *, order: bool = True) -> Submission:
     """Join a notebook's code cells into a module, skipping autograded test cells.
 
     Each cell runs as in Jupyter or under ``nbgrader autograde``: a cell that
     raises stops there and the next cell still runs; a cell that does not compile
     is left out. Test cells are never taken from the submission: they only say
-    where each check judges the notebook's state.
+    where each check judges the notebook's state. ``order``: also note the cells run
+    out of order (:func:`order_notes`; a reading that needs only the code skips it).
     """
     cells = deduplicated(_notebook_cells(path, text))
     code = [cell for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"]
@@ -342,7 +343,7 @@ def notebook_source(path: str, text: str) -> Submission:
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
             joined.add(number, cell)
     tests = frozenset(test.number for test in joined.tests)
-    skipped = joined.skipped + joined.commands_note() + order_notes(joined.ran, tests)
+    skipped = joined.skipped + joined.commands_note() + (order_notes(joined.ran, tests) if order else [])
     empty = "it has no code cell" if not code else "every code cell is empty"
     problem = "" if any(line.strip() for line in joined.lines) or skipped else f"{Path(path).name} has no code: {empty}"
     return Submission(path, ("\n".join(joined.lines) + "\n").encode(), tuple(joined.where), skipped=tuple(skipped),
@@ -577,8 +578,8 @@ def read_plain_file(path: Path, limit: int) -> tuple[bytes, int]:
     return (b"", len(raw)) if len(raw) > limit else (raw, size)
 
 
-def load(path: str | Path, kind: str | None = None) -> Submission:
-    """Read ``path`` as ``kind`` ("py" or "ipynb"; default: from its suffix).
+def load(path: str | Path, kind: str | None = None, *, order: bool = True) -> Submission:
+    """Read ``path`` as ``kind`` ("py" or "ipynb"; default: from its suffix); ``order``: as :func:`notebook_source`.
 
     :class:`SubmissionError` when it is missing, unreadable or not a notebook; a file
     that cannot run (empty, a null byte, a syntax error) comes back with its ``problem``.
@@ -590,7 +591,7 @@ def load(path: str | Path, kind: str | None = None) -> Submission:
     if not raw.strip():
         return Submission(str(path), b"", problem=f"{path.name} is empty", kind=kind)
     if kind == "ipynb":
-        return notebook_source(str(path), raw.decode("utf-8", "replace"))
+        return notebook_source(str(path), raw.decode("utf-8", "replace"), order=order)
     error = compile_error(raw, path.name)
     problem = f"{path.name} does not compile: {error}" if error else ""
     return Submission(str(path), raw, problem=problem, kind="py")

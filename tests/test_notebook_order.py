@@ -307,6 +307,18 @@ def test_a_use_before_the_definition_through_a_lambda_or_another_definition_keep
     assert note.startswith("cell 1 uses helper, which is defined below it, in cell ")
 
 
+def test_readings_that_need_only_the_code_skip_the_order_notes(tmp_path):
+    """Red team 49b: a notebook's order notes (up to 2.4 s on a crafted notebook) were computed three or four times
+    per grade: by the platform's check that the file reads, and twice by the choice between a stub and an edited
+    file, which need only the code."""
+    path = tmp_path / "exercise-2.ipynb"
+    path.write_text(json.dumps(notebook_cases.helper_defined_below()))
+    assert any("defined below it" in note for note in submission.load(path).skipped)
+    quiet = submission.load(path, order=False)
+    assert not any("defined below it" in note for note in quiet.skipped)
+    assert quiet.source == submission.load(path).source
+
+
 def test_past_the_bound_on_functions_every_read_counts_as_before(monkeypatch):
     """The reading of what each cell needs is bounded (a notebook of thousands of functions is read as before:
     any read, in a def's body too, counts)."""

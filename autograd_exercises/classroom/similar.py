@@ -124,7 +124,8 @@ def program(data: bytes, kind: str) -> str | None:
         from autograd_exercises.submission import SubmissionError, notebook_source
 
         try:
-            return notebook_source("submission.ipynb", data.decode("utf-8", "replace")).source.decode("utf-8", "replace")
+            code = notebook_source("submission.ipynb", data.decode("utf-8", "replace"), order=False).source
+            return code.decode("utf-8", "replace")
         except (SubmissionError, ValueError, TypeError, AttributeError, RecursionError):
             return None
     return data.decode("utf-8", "replace")

@@ -219,7 +219,7 @@ def grade(folder: Path, slugs: Sequence[str], *, seed: int | None = None,
         path = choice.path
         if path is not None:
             try:
-                submission.load(path, choice.kind)
+                submission.load(path, choice.kind, order=False)  # (can it be read? grading reads it again)
             except (submission.SubmissionError, OSError) as exc:
                 choice.problem = (f"{upload.shown(path)} could not be read: {printable(str(exc))}. Save it again "
                                   f"(a .py file as plain UTF-8 text, a notebook from Jupyter) and submit again.")
