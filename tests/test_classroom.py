@@ -880,3 +880,21 @@ def test_the_gradebook_refuses_a_notebook_of_millions_of_values_before_nbgrader_
     with pytest.raises(SubmissionRefused, match=r"its JSON holds about [\d,]+ values \(at most 1,000,000\)"):
         book.prepare("mallory", "exercise-2", "exercise-2", data.encode(), None)
     assert time.monotonic() - start < 5
+
+
+def test_only_grade_class_s_own_leftovers_are_removed_from_the_output_folder(tmp_path):
+    """Red team 50: every ``.*.tmp`` anywhere below ``--out`` was deleted (an instructor's ``proj/sub/.draft.tmp``),
+    and the whole tree walked (``--out ..`` raised on a name too long; ``--out /`` on /proc). Only atomic_write's
+    temporary names, only in the folders grade class writes."""
+    out = tmp_path / "proj"
+    mine = [out / "sub" / "deep" / ".draft.tmp", out / ".vimrc.tmp", out / "results" / "alice" / "notes.tmp"]
+    ours = [out / ".grades.csv.ab12cd_9.tmp", out / "results" / "alice" / ".exercise-2.json.zz00aa11.tmp",
+            out / "feedback" / "bob" / ".exercise-2.txt.qwertyui.tmp", out / cache.FOLDER / ".class.json.abcdefgh.tmp"]
+    for path in mine + ours:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+    (out / "results" / "link").symlink_to(out / "sub" / "deep")
+    (out / "sub" / "deep" / ".grades.csv.ab12cd_9.tmp").write_text("not below a folder grade class writes")
+    outputs.remove_leftovers(out)
+    assert all(path.exists() for path in mine) and not any(path.exists() for path in ours)
+    assert (out / "sub" / "deep" / ".grades.csv.ab12cd_9.tmp").exists()

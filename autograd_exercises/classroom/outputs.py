@@ -20,12 +20,14 @@ import contextlib
 import csv
 import io
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 from xml.etree import ElementTree as ET
 
 from autograd_exercises.classroom.layouts import printable
+from autograd_exercises.submission import entry_kind
 
 CSV, JUNIT, RESULTS, FEEDBACK = "grades.csv", "class.junit.xml", "results", "feedback"
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -91,14 +93,36 @@ def no_link_below(out: Path, path: Path) -> bool:
     return not any(out.joinpath(*parts[:depth]).is_symlink() for depth in range(1, len(parts) + 1))
 
 
+_LEFTOVER = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # :func:`atomic_write`'s temporary names (mkstemp's 8 characters)
+
+
 def remove_leftovers(out: Path) -> None:
-    """Temporary files a killed run left behind (never a finished file: those were renamed)."""
-    if out.is_dir():
-        for path in out.rglob(".*.tmp"):
-            try:
-                path.unlink()
-            except OSError:
-                pass
+    """Temporary files a killed run left behind (never a finished file: those were renamed), only by the names
+    :func:`atomic_write` gives them and only in the folders ``grade class`` writes (``out`` itself, each student's
+    folder of ``results/`` and ``feedback/``, the cache's): ``--out`` may be a folder of the instructor's own, whose
+    other files are never touched, nor walked (red team 50: a ``.draft.tmp`` deep below was deleted)."""
+    from autograd_exercises.classroom.cache import FOLDER
+
+    folders = [out] + [folder for name in (RESULTS, FEEDBACK, FOLDER) for folder in _real_folders(out / name)]
+    for folder in folders:
+        for path in _entries(folder):
+            if _LEFTOVER.fullmatch(path.name) and entry_kind(path) == "file":
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
+
+
+def _real_folders(folder: Path) -> list[Path]:
+    """``folder`` and the real folders in it (never a link), if it is a real folder itself."""
+    if entry_kind(folder) != "folder":
+        return []
+    return [folder] + [path for path in _entries(folder) if entry_kind(path) == "folder"]
 
 
 def row_files(out: Path, row: dict[str, Any]) -> tuple[Path, Path]:
