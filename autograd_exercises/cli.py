@@ -30,6 +30,20 @@ class CannotGrade(click.ClickException):
     exit_code = EXIT_CANNOT_GRADE
 
 
+class Seconds(click.FloatRange):
+    """A time limit in seconds, 0.1 to 600: ``nan`` fails no comparison, so FloatRange alone let it through (red
+    team 50: ``--timeout nan`` failed every check with a ValueError)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if seconds != seconds:
+            self.fail(f"{value!r} is not a number of seconds.", param, ctx)
+        return seconds
+
+
+SECONDS = Seconds(0.1, 600)
+
+
 def grading_options(function: Any) -> Any:
     """Options shared by ``grade exercise-N`` and ``grade all``."""
     options = [
@@ -39,7 +53,7 @@ def grading_options(function: Any) -> Any:
                      help="Write the report to this file instead of standard output."),
         click.option("--seed", type=click.IntRange(min=0), default=None,
                      help="Seed of the random inputs, 0 or more (default: a fresh one, shown)."),
-        click.option("--timeout", type=click.FloatRange(0.1, 600), default=session.DEFAULT_TIMEOUT,
+        click.option("--timeout", type=SECONDS, default=session.DEFAULT_TIMEOUT,
                      show_default=True, help=TIMEOUT_HELP),
         click.option("--verbose", "-v", is_flag=True, help="Show your code's output, timing and isolation layers."),
         click.option("--color/--no-color", default=None, help="Colour the text report (default: when a terminal)."),
@@ -58,6 +72,23 @@ def terminal_width() -> int:
     from rich.console import Console
 
     return max(40, Console().width)
+
+
+def not_a_submission(output: str | None, targets: Sequence[Any]) -> None:
+    """A usage error when ``-o`` names a file being graded: the report would overwrite the student's work
+    (red team 50: ``grade exercise-2 -o exercise_2.py`` replaced the file with its own report)."""
+    if output is None:
+        return
+    graded = {_resolved(target.path) for target in targets if target.path is not None}
+    if _resolved(Path(output)) in graded:
+        raise click.UsageError(f"-o {output} is the file being graded: the report would overwrite it")
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a link loop: never a file being graded
+        return path.absolute()
 
 
 def emit(results: Sequence[Any], *, fmt: str, output: str | None, verbose: bool, color: bool | None,
@@ -111,6 +142,7 @@ def make_exercise_command(slug: str) -> click.Command:
                   timeout: float, verbose: bool, color: bool | None, remember: bool, unsafe_root: bool) -> None:
         try:
             target = session.target(slug, path, kind=kind)
+            not_a_submission(output, [target])
             results = session.grade([target], seed=seed, timeout=timeout, remember_scores=remember,
                                     strict=fmt != "text" and not unsafe_root)
         except session.GradingError as exc:
@@ -204,6 +236,7 @@ def grade_all(folder: str, everything: bool, fmt: str, output: str | None, seed:
     """Grade every exercise started in the folder; list the others as not started."""
     try:
         targets, not_started = session.plan_all(Path(folder), everything=everything)
+        not_a_submission(output, targets)
         results = session.grade(targets, seed=seed, timeout=timeout, remember_scores=remember,
                                 strict=fmt != "text" and not unsafe_root)
     except session.GradingError as exc:
@@ -225,7 +258,7 @@ def grade_all(folder: str, everything: bool, fmt: str, output: str | None, seed:
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Class seed; each student's inputs derive from it, their id, the exercise and their file "
                    "(default: the recorded one, else a fresh one).")
-@click.option("--timeout", type=click.FloatRange(0.1, 600), default=session.DEFAULT_TIMEOUT, show_default=True,
+@click.option("--timeout", type=SECONDS, default=session.DEFAULT_TIMEOUT, show_default=True,
               help=TIMEOUT_HELP)
 @click.option("--regrade", is_flag=True, help="Grade everything again, ignoring the results of earlier runs.")
 @click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -487,19 +520,34 @@ def tolerant_streams() -> None:
                 pass
 
 
+def _say(line: str) -> None:
+    """One line on standard error, if it can be written at all."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(line + "\n")
+
+
 def run() -> None:
     """Console entry point: ``main`` then a fast exit (torch's interpreter teardown costs ~0.4 s)."""
     import os
 
     tolerant_streams()
     try:
+        if sys.stdout is None:  # (started with its standard output closed: ``grade list >&-``)
+            raise click.ClickException("standard output is closed: nothing could be shown")
         main()
         code: Any = 0
     except SystemExit as exc:
         code = exc.code
+    except click.ClickException as exc:
+        exc.show()
+        code = CannotGrade.exit_code
+    except OSError as exc:  # writing to standard output failed: a full disk (``> /dev/full``), a closed pipe
+        _say(f"Error: cannot write the output: {exc.strerror or exc}")
+        code = CannotGrade.exit_code
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
+            if stream is not None:
+                stream.flush()
         except (OSError, ValueError):
             pass
     os._exit(code if isinstance(code, int) else (0 if code is None else 1))

@@ -288,6 +288,36 @@ def test_real_subprocess_missing_file(workdir):
     assert proc.stderr.strip() == "Error: no such file: nope.py"
 
 
+@pytest.mark.parametrize("redirect, said", [(">&-", "Error: standard output is closed: nothing could be shown"),
+                                             (">/dev/full", "Error: cannot write the output: No space left on device")])
+def test_an_output_that_cannot_be_written_is_one_error_line(workdir, redirect, said):
+    """Red team 50: ``grade list >&-`` raised AttributeError (no stdout to flush), ``> /dev/full`` an OSError, from
+    every command: a traceback. One line on standard error, exit status 3."""
+    grade = shutil.which("grade", path=os.path.dirname(sys.executable)) or "grade"
+    (workdir / "exercise_2.py").write_text(SOLUTION)
+    for args in ("list", "exercise-2 --no-remember"):
+        proc = subprocess.run(["bash", "-c", f"{shlex.quote(grade)} {args} {redirect}"], capture_output=True,
+                              text=True, timeout=120)
+        assert (proc.returncode, proc.stderr.strip()) == (3, said), proc.stderr
+
+
+def test_a_report_never_overwrites_the_file_it_grades(workdir):
+    """Red team 50: ``grade exercise-2 -o exercise_2.py`` replaced the student's file with its own report."""
+    (workdir / "exercise_2.py").write_text(SOLUTION)
+    for args in (("exercise-2", "-o", "exercise_2.py"), ("exercise-2", "exercise_2.py", "-o", "./exercise_2.py"),
+                 ("all", "-o", "exercise_2.py")):
+        result = invoke(*args)
+        assert result.exit_code == 2 and "is the file being graded: the report would overwrite it" in result.output
+    assert (workdir / "exercise_2.py").read_text() == SOLUTION
+
+
+@pytest.mark.parametrize("command", [("exercise-2", "x.py"), ("class", "exercise-2", ".")])
+def test_a_timeout_that_is_not_a_number_is_a_usage_error(workdir, command):
+    """Red team 50: ``--timeout nan`` passed FloatRange (nan fails no comparison) and failed every check."""
+    result = invoke(*command, "--timeout", "nan")
+    assert result.exit_code == 2 and "'nan' is not a number of seconds" in result.output
+
+
 def test_notebook_cells_run_like_jupyter(workdir):
     """A scratch cell that raises or does not compile costs that cell only, as under nbgrader autograde."""
     def cell(source):
