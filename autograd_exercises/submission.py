@@ -574,7 +574,10 @@ def read_plain_file(path: Path, limit: int) -> tuple[bytes, int]:
     (never read into memory), its size then over ``limit`` even if it grew since it was measured."""
     with open_plain_file(path) as handle:
         size = os.fstat(handle.fileno()).st_size
-        raw = handle.read(limit + 1) if size <= limit else b""
+        try:
+            raw = handle.read(limit + 1) if size <= limit else b""
+        except OSError as exc:  # a file of /proc that refuses reading (/proc/self/mem: EIO), a failing disk
+            raise SubmissionError(f"cannot read {path}: {exc.strerror or exc}") from None
     return (b"", len(raw)) if len(raw) > limit else (raw, size)
 
 

@@ -14,6 +14,7 @@ import csv
 import html
 import io
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -401,6 +402,57 @@ def test_report_of_a_folder_without_grades(tmp_path):
         result = CliRunner().invoke(main, ["report", str(tmp_path)])
         assert result.exit_code == 3 and "is not a grades.csv that 'grade class' wrote" in result.output
         assert not (tmp_path / "report.html").exists()
+
+
+@pytest.mark.parametrize("document", ["[]", "null", "1", '"x"', '{"tests": "abc"}', '{"tests": [1]}',
+                                      '{"extra_data": {"exercises": [5]}}', '{"tests": [{"score": "x", "name": 3}]}',
+                                      "[" * 100_000])
+def test_a_results_file_edited_by_hand_never_breaks_the_report(graded, tmp_path, document):
+    """Red team 50: a results file of another shape (a CI artifact without the cache, edited or written by another
+    tool) raised AttributeError or ValueError from the report. Such a row has no checks; the others are as they
+    were, and the page is written."""
+    out, _ = graded
+    copy = tmp_path / "artifact"
+    shutil.copytree(out, copy, ignore=shutil.ignore_patterns(".cache"))
+    first = sorted((copy / "results").rglob("*.json"))[0]
+    first.write_text(document)
+    rows, _ = report.load_rows(copy)
+    assert len(rows) == len(report.load_rows(out)[0])
+    rendered(copy)
+
+
+def test_numbers_that_are_not_numbers_in_grades_csv_or_the_cache_count_as_zero(graded, tmp_path):
+    """Red team 50: nan, inf or 1e999 as a score in grades.csv made matplotlib refuse its axis (a traceback), and a
+    cached check named 1 or with points 'zz' a TypeError."""
+    out, _ = graded
+    copy = tmp_path / "edited"
+    shutil.copytree(out, copy)
+    table = (copy / "grades.csv").read_text(encoding="utf-8").splitlines()
+    header = table[0].split(",")
+    for index, value in zip(range(1, 4), ("nan", "inf", "1e999")):
+        cells = table[index].split(",")
+        cells[header.index("score")] = value
+        table[index] = ",".join(cells)
+    (copy / "grades.csv").write_text("\n".join(table) + "\n", encoding="utf-8")
+    cached = sorted((copy / ".cache").glob("*/*.json"))[0]
+    row = json.loads(cached.read_text(encoding="utf-8"))
+    row["result"] = {"checks": [{"name": 1}, "x", {"name": "a", "points": "zz", "max_points": float("nan")}]}
+    cached.write_text(json.dumps(row), encoding="utf-8")
+    rows, _ = report.load_rows(copy)
+    assert all(math.isfinite(row["score"]) for row in rows)
+    rendered(copy)
+
+
+def test_a_grades_csv_that_is_a_link_or_huge_is_refused_in_one_line(tmp_path, monkeypatch):
+    """Red team 50: grades.csv a link to /dev/zero was read without end."""
+    (tmp_path / "grades.csv").symlink_to("/dev/zero")
+    result = CliRunner().invoke(main, ["report", str(tmp_path)])
+    assert result.exit_code == 3 and "grades.csv is a symbolic link" in result.output
+    (tmp_path / "grades.csv").unlink()
+    (tmp_path / "grades.csv").write_text("student,exercise,score,max_score\n" + "a,exercise-2,1,10\n" * 100)
+    monkeypatch.setattr(report, "MAX_TABLE", 100)
+    result = CliRunner().invoke(main, ["report", str(tmp_path)])
+    assert result.exit_code == 3 and "is larger than any grades.csv grade class writes" in result.output
 
 
 # -- the page from rows made here -----------------------------------------------------------------------------

@@ -15,12 +15,15 @@ rows; this module only reads files and writes one, atomically. No torch.
 from __future__ import annotations
 
 import csv
+import io
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 from autograd_exercises.classroom import outputs
 from autograd_exercises.classroom.cache import FOLDER
+from autograd_exercises.submission import SubmissionError, entry_kind, read_plain_file
 
 REPORT, MISTAKES = "report.html", "mistakes.csv"
 
@@ -29,11 +32,45 @@ class ReportError(Exception):
     """The folder holds no class to report on: one line."""
 
 
-def _number(text: str | None) -> float:
+MAX_TABLE = 64 * 1024 * 1024  # bytes of grades.csv read (300 students x 6 exercises is well under 1 MB)
+MAX_NUMBER = 1e9  # no score, points or seconds beyond this (a hand-edited file's 1e308 breaks the figures)
+
+
+def _number(value: Any) -> float:
+    """A number from a file ``grade class`` wrote, or that someone edited: 0 for anything else (text, ``nan``,
+    ``inf``, ``1e999``, a list) or beyond :data:`MAX_NUMBER` (red team 50: ``nan`` in grades.csv crashed the
+    figures)."""
     try:
-        return float(text or 0)
-    except ValueError:
+        number = float(value or 0)
+    except (TypeError, ValueError, OverflowError):
         return 0.0
+    return number if math.isfinite(number) and abs(number) <= MAX_NUMBER else 0.0
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _plain_check(check: Any) -> dict[str, Any] | None:
+    """A check of a cached or rebuilt row in the shape the page reads, or None when it is not a check at all."""
+    if not isinstance(check, dict) or not isinstance(check.get("name"), str):
+        return None
+    return {"name": check["name"], "points": _number(check.get("points")),
+            "max_points": _number(check.get("max_points")),
+            "status": "passed" if check.get("status") == "passed" else "failed",
+            "feedback": _text(check.get("feedback")), "mistake": _text(check.get("mistake")),
+            "hidden": check.get("hidden") is True, "description": _text(check.get("description")),
+            "wall": _number(check.get("wall"))}
+
+
+def _plain_result(result: Any) -> dict[str, Any] | None:
+    """A row's result in the shape the page reads (hand-edited or foreign files: red team 50), or None."""
+    if not isinstance(result, dict):
+        return None
+    checks = result.get("checks") if isinstance(result.get("checks"), list) else []
+    plain = [check for check in map(_plain_check, checks) if check is not None]
+    return {**result, "checks": plain, "title": _text(result.get("title")),
+            "execution_time": _number(result.get("execution_time")) or None}
 
 
 def _cached(out: Path) -> dict[tuple[str, str, str, str], dict[str, Any]]:
@@ -45,6 +82,9 @@ def _cached(out: Path) -> dict[tuple[str, str, str, str], dict[str, Any]]:
         except (OSError, ValueError):
             continue
         if isinstance(row, dict) and row.get("sha256"):
+            row["result"] = _plain_result(row.get("result"))
+            row["mistakes"] = {str(k): _text(v) for k, v in row["mistakes"].items()} \
+                if isinstance(row.get("mistakes"), dict) else {}
             found[(str(row.get("sha256")), str(row.get("exercise")), str(row.get("seed")),
                    str(row.get("graded_at")))] = row
     return found
@@ -55,10 +95,14 @@ def _from_results(out: Path, line: dict[str, str]) -> dict[str, Any] | None:
     path = outputs.row_files(out, {"student": line["student"], "exercise": line["exercise"]})[0]
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict):
         return None
     checks = []
-    for test in data.get("tests") or []:
+    for test in data.get("tests") if isinstance(data.get("tests"), list) else []:
+        if not isinstance(test, dict):
+            continue
         name = str(test.get("name", "")).split(": ", 1)[-1]
         lines = str(test.get("output", "")).split("\n")
         description, rest = lines[0], lines[1:]
@@ -68,26 +112,36 @@ def _from_results(out: Path, line: dict[str, str]) -> dict[str, Any] | None:
                 break
             feedback.append(text)
         passed = test.get("status") == "passed"
-        extra = test.get("extra_data") or {}
+        extra = test.get("extra_data") if isinstance(test.get("extra_data"), dict) else {}
         checks.append({"name": name, "points": test.get("score", 0), "max_points": test.get("max_score", 0),
                        "status": "passed" if passed else "failed", "feedback": "" if passed else "\n".join(feedback),
                        "mistake": extra.get("mistake") or "", "hidden": test.get("visibility") == "after_published",
                        "description": description, "wall": extra.get("seconds", 0.0)})
-    exercises = (data.get("extra_data") or {}).get("exercises") or [{}]
-    return {"checks": checks, "title": exercises[0].get("title", ""), "execution_time": data.get("execution_time")}
+    extra = data.get("extra_data") if isinstance(data.get("extra_data"), dict) else {}
+    exercises = extra.get("exercises") if isinstance(extra.get("exercises"), list) else []
+    first = exercises[0] if exercises and isinstance(exercises[0], dict) else {}
+    return _plain_result({"checks": checks, "title": first.get("title", ""),
+                          "execution_time": data.get("execution_time")})
 
 
 def load_rows(out: Path) -> tuple[list[dict[str, Any]], str]:
     """The class's current rows from ``out`` (``grades.csv`` with ``.cache/`` or ``results/``), and where they
     came from; :class:`ReportError` when there is no ``grades.csv``."""
     table = out / outputs.CSV
-    try:
-        with open(table, encoding="utf-8-sig", newline="") as stream:
-            reader = csv.DictReader(stream)
-            lines, columns = list(reader), set(reader.fieldnames or ())
-    except FileNotFoundError:
-        raise ReportError(f"no {outputs.CSV} in {out}: give the folder 'grade class' wrote (--out, default grades)") \
-            from None
+    try:  # (a plain file of a bounded size: a link to /dev/zero was read without end, red team 50)
+        data, size = read_plain_file(table, MAX_TABLE)
+        if size > MAX_TABLE:
+            raise ReportError(f"{table} is larger than any grades.csv grade class writes ({size:,} bytes)")
+        reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+        lines, columns = list(reader), set(reader.fieldnames or ())
+    except SubmissionError as exc:
+        if entry_kind(table) == "link":
+            raise ReportError(f"{table} is a symbolic link: grade report reads only a grades.csv that grade class "
+                              "wrote") from None
+        if entry_kind(table) == "missing":
+            raise ReportError(f"no {outputs.CSV} in {out}: give the folder 'grade class' wrote (--out, default "
+                              "grades)") from None
+        raise ReportError(f"cannot read {table}: {exc}") from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise ReportError(f"cannot read {table}: {exc}") from None
     if not {"student", "exercise", "score", "max_score"} <= columns:
