@@ -273,9 +273,12 @@ def notebook_seed() -> int:
     if not value:
         return NOTEBOOK_SEED
     try:
-        return int(value)
+        seed = int(value)
     except ValueError:
-        raise ValueError(f"AUTOGRAD_SEED must be an integer, got {value!r}") from None
+        seed = -1
+    if seed < 0:  # (as --seed: a whole number, 0 or more)
+        raise ValueError(f"AUTOGRAD_SEED must be a whole number, 0 or more, got {value!r}")
+    return seed
 
 
 def run_check(exercise_slug: str, check_name: str) -> Any:

@@ -680,6 +680,11 @@ def test_exit_codes(tmp_path, inline, monkeypatch):
     on_file = CliRunner().invoke(main, ["class", SLUG, str(folder), "--out", str(tmp_path / "afile.txt")])
     assert on_file.exit_code == 3 and on_file.stderr == \
         f"Error: cannot make the output folder {tmp_path / 'afile.txt'}: a file of that name is there\n"
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")  # red team 50: a RuntimeError, then a PermissionError
+    for out in (tmp_path / "loop", Path("/proc/self")):
+        nowhere = CliRunner().invoke(main, ["class", SLUG, str(folder), "--out", str(out)])
+        assert nowhere.exit_code == 3 and nowhere.stderr.startswith("Error: cannot ") and \
+            len(nowhere.stderr.splitlines()) == 1, nowhere.stderr
     (tmp_path / "bad.zip").write_bytes(b"PK\x03\x04 cut short")
     damaged = CliRunner().invoke(main, ["class", SLUG, str(tmp_path / "bad.zip")])
     assert damaged.exit_code == 3 and damaged.stderr == \

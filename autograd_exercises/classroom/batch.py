@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import random
 import signal
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -304,7 +305,11 @@ def _outside(out: Path, submissions: Path) -> None:
     submitted in a class is no course)."""
     if submissions.is_file():  # a zip: extracted into a folder of its own
         return
-    where, given = out.resolve(), submissions.resolve()
+    try:
+        where, given = out.resolve(), submissions.resolve()
+    except (OSError, RuntimeError) as exc:  # a link loop (red team 50)
+        raise BatchError(f"cannot follow --out {out} or {submissions}: {getattr(exc, 'strerror', None) or exc}") \
+            from None
     if where == given:
         raise BatchError(f"--out {out} is the submissions folder itself: write the grades elsewhere (by default "
                          "./grades/)")
@@ -316,12 +321,14 @@ def _outside(out: Path, submissions: Path) -> None:
 
 def _output_folder(out: Path) -> None:
     """Make the output folder (a one-line error if it cannot be made) and clear an interrupted run's temp files."""
-    if out.exists() and not out.is_dir():
-        raise BatchError(f"cannot make the output folder {out}: a file of that name is there")
     try:
+        if out.exists() and not out.is_dir():
+            raise BatchError(f"cannot make the output folder {out}: a file of that name is there")
         out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BatchError(f"cannot make the output folder {out}: {exc.strerror or exc}") from None
+        probe = tempfile.NamedTemporaryFile(dir=out, prefix=".grade-class-", suffix=".probe")  # can we write there?
+        probe.close()
+    except OSError as exc:  # not writable (red team 50: an existing read-only folder, /proc/self), a link loop
+        raise BatchError(f"cannot write into the output folder {out}: {exc.strerror or exc}") from None
     outputs.remove_leftovers(out)
 
 
@@ -341,7 +348,10 @@ def _seeds(options: Options, summary: Summary, cache: cache_mod.Cache) -> tuple[
     except GradebookError as exc:
         raise BatchError(str(exc)) from None
     summary.gradebook = str(options.gradebook)
-    summary.notebook_seed = notebook_seed()
+    try:
+        summary.notebook_seed = notebook_seed()
+    except ValueError as exc:  # AUTOGRAD_SEED that is not a seed (red team 50)
+        raise BatchError(str(exc)) from None
     return book, None, summary.notebook_seed
 
 
