@@ -74,6 +74,15 @@ def terminal_width() -> int:
     return max(40, Console().width)
 
 
+def here() -> Path:
+    """The current folder: :class:`CannotGrade` when it is gone (deleted while a shell was in it: red team 50)."""
+    try:
+        return Path.cwd()
+    except OSError as exc:
+        raise CannotGrade(f"the current folder cannot be read ({exc.strerror or exc}): cd into a folder first") \
+            from None
+
+
 def not_a_submission(output: str | None, targets: Sequence[Any]) -> None:
     """A usage error when ``-o`` names a file being graded: the report would overwrite the student's work
     (red team 50: ``grade exercise-2 -o exercise_2.py`` replaced the file with its own report)."""
@@ -176,7 +185,7 @@ def list_exercises(mistakes_of: str | None) -> None:
     if mistakes_of is not None:
         list_mistakes(mistakes_of)
         return
-    for row in session.overview(Path.cwd()):
+    for row in session.overview(here()):
         click.echo(f"{row['slug']:<12} {row['points']:>5g} pts  {row['title']:<46} {row['status']}")
 
 
@@ -214,7 +223,7 @@ def list_mistakes(slug: str) -> None:
 def start(exercise: str) -> None:
     """Copy EXERCISE's stub (and notebook) into this folder; never overwrites your work."""
     try:
-        copied, kept = session.start(exercise, Path.cwd())
+        copied, kept = session.start(exercise, here())
     except session.GradingError as exc:
         raise CannotGrade(str(exc)) from None
     for path in copied:
@@ -377,7 +386,7 @@ def build(check_only: bool, release: bool) -> None:
 
     try:
         root = generate.checkout_root()
-        generate.require_sources(root, Path.cwd())
+        generate.require_sources(root, here())
         files = generate.expected_files(root)
         if check_only:
             stale = generate.drift(root, files) + (course.release_drift(root) if release else [])

@@ -301,6 +301,16 @@ def test_an_output_that_cannot_be_written_is_one_error_line(workdir, redirect, s
         assert (proc.returncode, proc.stderr.strip()) == (3, said), proc.stderr
 
 
+def test_a_current_folder_that_is_gone_is_one_error_line(workdir):
+    """Red team 50: ``grade list`` in a folder deleted meanwhile raised FileNotFoundError from Path.cwd()."""
+    grade = shutil.which("grade", path=os.path.dirname(sys.executable)) or "grade"
+    for args in ("list", "start exercise-2"):
+        proc = subprocess.run(["bash", "-c", f"mkdir gone && cd gone && rmdir ../gone && {shlex.quote(grade)} {args}"],
+                              capture_output=True, text=True, timeout=120, cwd=workdir)
+        assert proc.returncode == 3 and proc.stderr == \
+            "Error: the current folder cannot be read (No such file or directory): cd into a folder first\n"
+
+
 def test_a_report_never_overwrites_the_file_it_grades(workdir):
     """Red team 50: ``grade exercise-2 -o exercise_2.py`` replaced the student's file with its own report."""
     (workdir / "exercise_2.py").write_text(SOLUTION)
