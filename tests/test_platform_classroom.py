@@ -216,31 +216,35 @@ def test_the_course_workflow_grades_changed_folders_with_grade_class_and_publish
                        "graded/${{ matrix.exercise }}/grades.csv\ngraded/${{ matrix.exercise }}/results/\n"
                        "graded/${{ matrix.exercise }}/feedback/\ngraded/${{ matrix.exercise }}/report.html\n"]
     assert "handins/**" in actions.workflow("handins")
-    with pytest.raises(ValueError):
-        actions.workflow("../x; rm -rf /")
+    assert actions.workflow("./handins/") == actions.workflow("handins")
+    for wrong in ("../x; rm -rf /", "-o", "subs/-x", ".", "subs/./x"):  # (red team 50: -o broke find)
+        with pytest.raises(ValueError):
+            actions.workflow(wrong)
     out = CliRunner().invoke(main, ["package", "actions", "-o", str(tmp_path / "w.yml")])
     assert out.exit_code == 0 and (tmp_path / "w.yml").read_text() == text
 
 
-def test_the_plan_step_lists_the_exercises_whose_folders_a_push_changed(tmp_path):
-    """The first job's script, run in a real git repository (bash, git and python3, as on GitHub's runners)."""
+@pytest.mark.parametrize("folder", ["submissions", "course/subs"])
+def test_the_plan_step_lists_the_exercises_whose_folders_a_push_changed(tmp_path, folder):
+    """The first job's script, run in a real git repository (bash, git and python3, as on GitHub's runners); a
+    nested submissions folder too (red team 50: a push then graded nothing)."""
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
-    (plan,) = [step for step in yaml.safe_load(actions.workflow())["jobs"]["plan"]["steps"] if "run" in step]
+    (plan,) = [step for step in yaml.safe_load(actions.workflow(folder))["jobs"]["plan"]["steps"] if "run" in step]
 
     def git(*args: str) -> str:
         return subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", *args], cwd=tmp_path, check=True,
                               capture_output=True, text=True).stdout.strip()
 
     git("init", "-q")
-    for path in ("submissions/exercise-1/alice/a.py", "submissions/exercise-2/bob/b.py", "README.md"):
+    for path in (f"{folder}/exercise-1/alice/a.py", f"{folder}/exercise-2/bob/b.py", "README.md"):
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text("x = 1\n")
     git("add", "-A")
     git("commit", "-qm", "first")
     before = git("rev-parse", "HEAD")
-    (tmp_path / "submissions/exercise-2/carol").mkdir()
-    (tmp_path / "submissions/exercise-2/carol/c.ipynb").write_text("{}")
+    (tmp_path / folder / "exercise-2/carol").mkdir()
+    (tmp_path / folder / "exercise-2/carol/c.ipynb").write_text("{}")
     git("add", "-A")
     git("commit", "-qm", "second")
 

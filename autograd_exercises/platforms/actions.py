@@ -52,7 +52,7 @@ jobs:
           BEFORE: ${{{{ github.event.before }}}}
         run: |
           if [ "$EVENT" = push ] && git cat-file -e "$BEFORE^{{commit}}" 2>/dev/null; then
-            folders=$(git diff --name-only "$BEFORE" "$GITHUB_SHA" -- {submissions}/ | cut -d/ -f2)
+            folders=$(git diff --name-only "$BEFORE" "$GITHUB_SHA" -- {submissions}/ | cut -d/ -f{field})
           else
             folders=$(find {submissions} -mindepth 1 -maxdepth 1 -type d -printf '%f\\n')
           fi
@@ -113,8 +113,16 @@ jobs:
 
 def workflow(submissions: str = SUBMISSIONS) -> str:
     """The workflow's text (``submissions``: the folder holding ``exercise-N/<student>/``)."""
-    folder = submissions.strip("/") or SUBMISSIONS
-    if not re.fullmatch(r"[\w.-]+(/[\w.-]+)*", folder) or ".." in folder.split("/"):
-        raise ValueError(f"{submissions!r} is not a plain folder path inside the repository")
-    return WORKFLOW.format(submissions=folder, apt=" ".join(SANDBOX_APT), torch_index=TORCH_CPU_INDEX,
-                           torch=torch_requirement())
+    folder = submissions.strip("/")
+    while folder.startswith("./"):
+        folder = folder[2:].lstrip("/")
+    folder = folder or SUBMISSIONS
+    parts = folder.split("/")
+    if not re.fullmatch(r"[\w.-]+(/[\w.-]+)*", folder) or any(part in (".", "..") or part.startswith("-")
+                                                                for part in parts):
+        raise ValueError(f"{submissions!r} is not a plain folder path inside the repository (no '.', '..' or a name "
+                         "that starts with '-')")
+    # (a changed file's exercise folder is the path's part after the submissions folder's: red team 50, a nested
+    # folder took its own second part, and pushes graded nothing)
+    return WORKFLOW.format(submissions=folder, field=len(parts) + 1, apt=" ".join(SANDBOX_APT),
+                           torch_index=TORCH_CPU_INDEX, torch=torch_requirement())
