@@ -484,8 +484,13 @@ def package_prairielearn(output: str) -> None:
     """A PrairieLearn external-grading image: Dockerfile, run.sh and the autograder wheel."""
     from autograd_exercises.platforms import prairielearn
 
+    folder = Path(output)
     try:
-        written = _write_files(Path(output), prairielearn.bundle_files(), executable={"run.sh"})
+        ours = all((folder / name).is_file() for name in ("Dockerfile", "run.sh"))  # an earlier package: updated
+        if folder.exists() and (not folder.is_dir() or (any(folder.iterdir()) and not ours)):
+            raise ValueError(f"{folder} exists and is neither an empty folder nor one grade package prairielearn "
+                             "wrote: give a new one with -o")  # (red team 50: -o . replaced a course's README.md)
+        written = _write_files(folder, prairielearn.bundle_files(), executable={"run.sh"})
     except _package_errors() as exc:
         raise CannotGrade(str(exc)) from None
     for path in written:

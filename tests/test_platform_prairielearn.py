@@ -129,6 +129,20 @@ def test_run_sh_passes_shellcheck(tmp_path):
     shellcheck([tmp_path / "run.sh"])
 
 
+def test_grade_package_prairielearn_updates_its_own_folder_and_no_other(tmp_path):
+    """Red team 50: ``-o .`` in a course repository overwrote its README.md. A folder it wrote before is updated;
+    a folder of other files is refused in one line."""
+    assert CliRunner().invoke(main, ["package", "prairielearn", "-o", str(tmp_path / "image")]).exit_code == 0
+    again = CliRunner().invoke(main, ["package", "prairielearn", "-o", str(tmp_path / "image")])
+    assert again.exit_code == 0, again.output
+    (tmp_path / "course").mkdir()
+    (tmp_path / "course" / "README.md").write_text("# our course\n")
+    refused = CliRunner().invoke(main, ["package", "prairielearn", "-o", str(tmp_path / "course")])
+    assert refused.exit_code == 3 and "is neither an empty folder nor one grade package prairielearn wrote" in \
+        refused.output
+    assert (tmp_path / "course" / "README.md").read_text() == "# our course\n"
+
+
 def test_grade_package_prairielearn_writes_the_build_folder_without_solutions(tmp_path):
     out = CliRunner().invoke(main, ["package", "prairielearn", "-o", str(tmp_path / "image")])
     assert out.exit_code == 0, out.output
