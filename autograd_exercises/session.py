@@ -515,7 +515,9 @@ def start(name: str, folder: Path) -> tuple[list[Path], list[Path]]:
         if source is None:
             continue
         destination = folder / target_name
-        if destination.exists():
+        if destination.is_dir():  # (red team 50: "kept your existing exercise_2.py", a folder)
+            raise GradingError(f"{destination} is a folder: move it away, then start again")
+        if destination.exists() or destination.is_symlink():
             kept.append(destination)
             continue
         try:

@@ -364,6 +364,14 @@ def test_start_in_a_folder_it_cannot_write_is_one_line_error(monkeypatch):
     assert len(result.output.strip().splitlines()) == 1
 
 
+def test_start_where_the_stub_s_name_is_a_folder_is_one_line_error(workdir):
+    """Red team 50: a folder named exercise_2.py was reported as "kept your existing exercise_2.py", exit 0."""
+    (workdir / "exercise_2.py").mkdir()
+    result = invoke("start", "exercise-2")
+    assert result.exit_code == 3
+    assert result.output == f"Error: {workdir / 'exercise_2.py'} is a folder: move it away, then start again\n"
+
+
 # -- issue #9: which file is graded, and what the report says about it ---------------------------------
 
 ROOT = Path(__file__).resolve().parents[1]
