@@ -547,14 +547,13 @@ def run() -> None:
     tolerant_streams()
     try:
         if sys.stdout is None:  # (started with its standard output closed: ``grade list >&-``)
-            raise click.ClickException("standard output is closed: nothing could be shown")
-        main()
-        code: Any = 0
+            _say("Error: standard output is closed: nothing could be shown")
+            code: Any = CannotGrade.exit_code
+        else:
+            main()
+            code = 0
     except SystemExit as exc:
         code = exc.code
-    except click.ClickException as exc:
-        exc.show()
-        code = CannotGrade.exit_code
     except OSError as exc:  # writing to standard output failed: a full disk (``> /dev/full``), a closed pipe
         _say(f"Error: cannot write the output: {exc.strerror or exc}")
         code = CannotGrade.exit_code

@@ -217,10 +217,12 @@ def _order_notes(shell: Any, ran: dict[str, tuple[int, str]]) -> list[str]:
         for number, cell in enumerate(cells, start=1):
             if not isinstance(cell, dict) or cell.get("cell_type") != "code":
                 continue
-            count, code = ran.get(cell.get("id") or "", (None, magics.to_python(_cell_text(cell)).code))
+            count, code = ran.get(cell.get("id") or "", (None, None))
             if _is_test_cell(cell):
                 tests.add(number)
                 code = ""  # (what it runs is the grader's: it may call any function of the notebook)
+            elif code is None:  # a cell this kernel has not run: its saved source
+                code = magics.to_python(_cell_text(cell)).code
             document.append((number, code, count))
         return order_notes(document, frozenset(tests))
     except Exception:  # an unreadable or unusual file: no warning rather than a broken check

@@ -120,9 +120,9 @@ def choose(exercise: catalog.Info, folder: Path) -> tuple[Path | None, str]:
     An untouched stub never wins over an edited file; of two edited files the one
     saved last wins (the ``.py`` file on a tie). None when neither file exists.
     """
-    py, notebook = folder / exercise.stub, folder / exercise.notebook
     from autograd_exercises.submission import entry_kind
 
+    py, notebook = folder / exercise.stub, folder / exercise.notebook
     present = [path for path in (py, notebook) if entry_kind(path) == "file"]
     if len(present) < 2:
         return (present[0] if present else None), ""
@@ -413,16 +413,13 @@ def _sibling(sub: "Submission", module: str) -> Path | None:
     """``module``'s file or package next to the submission, if there is one: a plain file or folder, never a
     link (a link's target could tell whether any path exists on the grading machine), and no name the file system
     refuses (a 300-character import raises ENAMETOOLONG, which ``Path.is_file`` does not swallow)."""
+    from autograd_exercises.submission import entry_kind
+
     folder = Path(sub.path).parent
-    for candidate, inside in ((folder / f"{module}.py", None), (folder / module, "__init__.py")):
-        try:
-            mode = os.lstat(candidate).st_mode
-            if inside is not None and stat.S_ISDIR(mode):
-                mode = os.lstat(candidate / inside).st_mode
-        except (OSError, ValueError):
-            continue
-        if stat.S_ISREG(mode):
-            return candidate
+    if entry_kind(folder / f"{module}.py") == "file":
+        return folder / f"{module}.py"
+    if entry_kind(folder / module) == "folder" and entry_kind(folder / module / "__init__.py") == "file":
+        return folder / module
     return None
 
 
@@ -508,6 +505,8 @@ def overview(folder: Path) -> list[dict[str, Any]]:
 
 def start(name: str, folder: Path) -> tuple[list[Path], list[Path]]:
     """Copy the exercise's stub and notebook into ``folder``; returns (copied, kept existing)."""
+    from autograd_exercises.submission import entry_kind
+
     exercise = find(name)
     copied, kept = [], []
     for relative, target_name in ((exercise.stub, exercise.stub), (f"notebooks/{exercise.notebook}", exercise.notebook)):
@@ -515,9 +514,10 @@ def start(name: str, folder: Path) -> tuple[list[Path], list[Path]]:
         if source is None:
             continue
         destination = folder / target_name
-        if destination.is_dir():  # (red team 50: "kept your existing exercise_2.py", a folder)
+        kind = entry_kind(destination)  # (a link is never followed: one to a name too long would raise)
+        if kind == "folder":  # (red team 50: "kept your existing exercise_2.py", a folder)
             raise GradingError(f"{destination} is a folder: move it away, then start again")
-        if destination.exists() or destination.is_symlink():
+        if kind != "missing":
             kept.append(destination)
             continue
         try:

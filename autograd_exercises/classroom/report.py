@@ -135,10 +135,11 @@ def load_rows(out: Path) -> tuple[list[dict[str, Any]], str]:
         reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
         lines, columns = list(reader), set(reader.fieldnames or ())
     except SubmissionError as exc:
-        if entry_kind(table) == "link":
+        kind = entry_kind(table)
+        if kind == "link":
             raise ReportError(f"{table} is a symbolic link: grade report reads only a grades.csv that grade class "
                               "wrote") from None
-        if entry_kind(table) == "missing":
+        if kind == "missing":
             raise ReportError(f"no {outputs.CSV} in {out}: give the folder 'grade class' wrote (--out, default "
                               "grades)") from None
         raise ReportError(f"cannot read {table}: {exc}") from None
