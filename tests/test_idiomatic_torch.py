@@ -65,6 +65,11 @@ VARIANTS = {
         "    x: torch.Tensor\n    y: torch.Tensor\n"), (
         "    return y, z, out", "    return Forward(y, z, out)"), (
         "    return x.grad, y.grad", "    return Grads(x.grad, y.grad)")]),
+    # Code written on a GPU runtime (Colab) that picks its device: the grader has no GPU, so "cpu"
+    "ex2 device picked with torch.cuda.is_available": ("exercise-2", [(
+        "import torch\n", "import torch\n\nDEVICE = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\n"), (
+        "    y = 3 * x + 2\n", "    y = 3 * x.to(DEVICE) + 2\n"), (
+        "    return 12 * (3 * x + 2) / x.numel()", "    return (12 * (3 * x + 2) / x.numel()).to(x.device)")]),
     "ex3 collections.namedtuple gradients": ("exercise-3", [(
         "import torch\n", "import collections\n\nimport torch\n\nGrads = collections.namedtuple('Grads', 'w b')\n"), (
         "    return w.grad, b.grad", "    return Grads(w.grad, b.grad)"), (
@@ -96,3 +101,14 @@ def test_a_refusal_inside_torch_is_blamed_on_the_sandbox(grade_source):
     result = grade_source("exercise-1", source)
     feedback = by_name(result)["polynomial_grad_manual_values"].feedback
     assert "the sandbox refused" in feedback and "not a mistake in your code" in feedback, feedback
+
+
+def test_code_that_needs_a_gpu_is_told_the_grader_has_none(grade_source):
+    """``.cuda()`` without asking whether a GPU is there fails with a hint that teaches the portable way."""
+    source = mutate(solution_text("exercise_2"), (
+        "    return 12 * (3 * x + 2) / x.numel()", "    return (12 * (3 * x + 2) / x.numel()).cuda()"))
+    result = grade_source("exercise-2", source)
+    check = by_name(result)["gradient_manual_values"]
+    assert not check.passed and check.mistake == "needs-gpu", check.feedback
+    assert "the grader has no GPU" in check.feedback and "x.device" in check.feedback, check.feedback
+    assert by_name(result)["gradients_x"].passed

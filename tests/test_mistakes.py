@@ -85,6 +85,17 @@ def test_the_shared_helpers_give_codes():
     assert failure(called, raised("RuntimeError", "Trying to backward through the graph a second time"),
                    "f(x)").code == "graph-freed"
     assert failure(called, raised("ValueError", "no"), "f(x)").code == "raised"
+    assert failure(called, raised("AssertionError", "Torch not compiled with CUDA enabled"), "f(x)").code == \
+        "needs-gpu"
+    assert failure(called, raised("RuntimeError", "Found no NVIDIA driver on your system."), "f(x)").code == \
+        "needs-gpu"
+    # torch's own NotImplementedError (an operation it lacks) is not the stub's `raise NotImplementedError`
+    torch_lacks = {"exception": {"type": "NotImplementedError", "message": "\"addmm\" not implemented for 'Half'",
+                                 "frames": [{"line": 3, "function": "f", "code": "return x @ w"}]}}
+    assert failure(called, torch_lacks, "f(x)").code == "raised"
+    stub = {"exception": {"type": "NotImplementedError", "message": "to do",
+                          "frames": [{"line": 3, "function": "f", "code": "raise NotImplementedError('to do')"}]}}
+    assert failure(called, stub, "f(x)").code == "not-implemented"
     hinted = {"no": Mistake("my-hint", "the hint"), "plain": "a hint without a code"}
     assert failure(called, raised("ValueError", "no"), "f(x)", hinted).code == "my-hint"
     assert failure(called, raised("ValueError", "plain"), "f(x)", hinted).code == "raised"

@@ -98,6 +98,31 @@ def reframed(explain: Callable[[Fail, Any, Any], Fail]) -> Callable[[Callable[..
     return decorate
 
 
+GENERIC_HINTS = (  # (fragments of torch's message, the hint, the mistake code), for errors any exercise can provoke
+    (("does not require grad and does not have a grad_fn",),
+     " (the tensor was built without tracking: under torch.no_grad(), after .detach(), or from a leaf without "
+     "requires_grad=True)", "backward-on-untracked"),
+    (("grad can be implicitly created only for scalar outputs",),
+     " (backward() needs a single number: back-propagate y.sum() or a mean loss, or pass a gradient)",
+     "non-scalar-backward"),
+    (("backward through the graph a second time",),
+     " (pass retain_graph=True to the first backward if you need a second one)", "graph-freed"),
+    (("can't retain_grad on Tensor that has requires_grad=False",), "", "not-tracked"),
+    (("Torch not compiled with CUDA enabled", "Found no NVIDIA driver", "No CUDA GPUs are available",
+      "no CUDA-capable device"),
+     " (the grader has no GPU: keep tensors on the device of the inputs, x.device, or choose one with "
+     "torch.cuda.is_available())", "needs-gpu"),
+)
+
+
+def _a_stub(exception: dict[str, Any]) -> bool:
+    """A ``NotImplementedError`` that the student's own ``raise`` left (the stub's), not one torch raised for an
+    operation it lacks (``aten::… is not implemented for 'Half'``): torch's have a message and no ``raise`` line."""
+    frames = exception.get("frames") or []
+    line = str(frames[-1].get("code") or "") if frames else ""
+    return line.lstrip().startswith("raise") or not exception.get("message")
+
+
 def _where(exception: dict[str, Any]) -> str:
     frames = exception.get("frames") or []
     if not frames:
@@ -134,7 +159,7 @@ def _returned(outcome: dict[str, Any] | None, what: str) -> dict[str, Any]:
     if exception is None:
         return outcome["returned"]
     kind, message = exception["type"], exception.get("message", "")
-    if kind == "NotImplementedError":
+    if kind == "NotImplementedError" and _a_stub(exception):
         raise Fail(f"{what} is not implemented yet: replace `raise NotImplementedError` with your code",
                    about_input=False, code="not-implemented")
     if kind == "AttributeError" and "defines no function" in message:
@@ -145,18 +170,8 @@ def _returned(outcome: dict[str, Any] | None, what: str) -> dict[str, Any]:
         raise Fail(f"{what}: the sandbox refused something torch needed ({kind}: {message}). This is a limit of "
                    "the grader, not a mistake in your code: tell your course staff", about_input=False,
                    code="sandbox-refused")
-    hint, code = "", "raised"
-    if "does not require grad and does not have a grad_fn" in message:
-        hint = " (the tensor was built without tracking: under torch.no_grad(), after .detach(), or from a leaf without requires_grad=True)"
-        code = "backward-on-untracked"
-    elif "grad can be implicitly created only for scalar outputs" in message:
-        hint = " (backward() needs a single number: back-propagate y.sum() or a mean loss, or pass a gradient)"
-        code = "non-scalar-backward"
-    elif "backward through the graph a second time" in message:
-        hint = " (pass retain_graph=True to the first backward if you need a second one)"
-        code = "graph-freed"
-    elif "can't retain_grad on Tensor that has requires_grad=False" in message:
-        code = "not-tracked"
+    hint, code = next(((hint, code) for fragments, hint, code in GENERIC_HINTS
+                       if any(fragment in message for fragment in fragments)), ("", "raised"))
     failure = Fail(f"{what} raised {kind}: {message}{_where(exception)}{hint}", code=code)
     failure.generic_hint = hint
     raise failure
