@@ -720,3 +720,27 @@ def test_a_sandbox_that_cannot_start_is_one_line_not_a_traceback(workdir, monkey
     result = invoke("exercise-2", "--no-remember")
     assert result.exit_code == 3, result.output
     assert result.output.count("\n") == 1 and result.output.startswith("Error: the sandbox server did not start")
+
+
+def test_ctrl_c_while_the_command_line_is_imported_is_one_line():
+    """Ctrl-C in the first ~50 ms (click and the package still importing) says ``Aborted!`` and exits 1, as click
+    does once the command runs; no traceback. The interrupt is raised by an import hook, where a real one lands."""
+    script = ("import sys\n"
+              "class Interrupt:\n"
+              "    def find_spec(self, name, path=None, target=None):\n"
+              "        if name == 'autograd_exercises.cli':\n"
+              "            raise KeyboardInterrupt\n"
+              "sys.meta_path.insert(0, Interrupt())\n"
+              "from autograd_exercises.entry import run\n"
+              "run()\n")
+    done = subprocess.run([sys.executable, "-c", script, "list"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and done.stderr.strip() == "Aborted!" and done.stdout == "", done.stderr
+
+
+def test_the_console_script_runs_the_command_line_through_its_entry():
+    """The installed ``grade`` goes through :mod:`autograd_exercises.entry` (pyproject and the autograder wheel)."""
+    pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    assert '\n[project.scripts]\ngrade = "autograd_exercises.entry:run"\n' in pyproject  # (tomllib: 3.11 on)
+    done = subprocess.run([sys.executable, "-c", "from autograd_exercises.entry import run; run()", "list"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "exercise-2" in done.stdout, done.stderr

@@ -105,7 +105,7 @@ def build(*, hidden: bool) -> tuple[str, bytes]:
     files[f"{info}/METADATA"] = _metadata().encode()
     files[f"{info}/WHEEL"] = (b"Wheel-Version: 1.0\nGenerator: autograd-exercises (grade package)\n"
                               b"Root-Is-Purelib: true\nTag: py3-none-any\n")
-    files[f"{info}/entry_points.txt"] = b"[console_scripts]\ngrade = autograd_exercises.cli:run\n"
+    files[f"{info}/entry_points.txt"] = b"[console_scripts]\ngrade = autograd_exercises.entry:run\n"
     files[f"{info}/top_level.txt"] = "".join(f"{package}\n" for package in PACKAGES).encode()
     record = [_record_line(name, files[name]) for name in sorted(files)] + [f"{info}/RECORD,,"]
     files[f"{info}/RECORD"] = ("\n".join(record) + "\n").encode()
