@@ -256,7 +256,7 @@ def grade_all(folder: str, everything: bool, fmt: str, output: str | None, seed:
 
 @main.command("class")
 @click.argument("exercise")
-@click.argument("submissions", type=click.Path(path_type=Path))
+@click.argument("submissions", type=click.Path(path_type=Path, readable=False))  # unreadable: exit 3, below
 @click.option("--out", "out", type=click.Path(path_type=Path), default=Path("grades"),
               show_default=True, help="Folder for grades.csv, results/, feedback/, class.junit.xml and report.html.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
@@ -445,6 +445,9 @@ def package_gradescope(exercise: str, output: str) -> None:
     """Gradescope's autograder zip for EXERCISE (or all): setup.sh, run_autograder, the autograder wheel."""
     from autograd_exercises.platforms import gradescope
 
+    if output == "-":  # (red team 50: it wrote a file named "-")
+        raise click.BadParameter("the autograder is a zip: give a file name, not standard output",
+                                 param_hint="'--output'")
     try:
         data = gradescope.build_zip(exercise)
         Path(output).write_bytes(data)

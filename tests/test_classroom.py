@@ -903,3 +903,18 @@ def test_only_grade_class_s_own_leftovers_are_removed_from_the_output_folder(tmp
     outputs.remove_leftovers(out)
     assert all(path.exists() for path in mine) and not any(path.exists() for path in ours)
     assert (out / "sub" / "deep" / ".grades.csv.ab12cd_9.tmp").exists()
+
+
+def test_an_unreadable_submissions_folder_exits_3(tmp_path, monkeypatch):
+    """Not click's usage error (exit 2): like a missing folder, one ``Error:`` line and exit 3."""
+    from autograd_exercises.classroom import layouts
+
+    folder = tmp_path / "class"
+    class_builder.write(folder / "alice", "right", ".py")
+
+    def refused(*_args, **_kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(layouts.os, "scandir", refused)
+    result = CliRunner().invoke(main, ["class", SLUG, str(folder), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 3 and result.output == f"Error: cannot read {folder}: Permission denied\n", result.output

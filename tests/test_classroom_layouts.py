@@ -457,3 +457,22 @@ def test_an_empty_zip_is_named_in_the_error(tmp_path):
     with layouts.opened(archive) as (folder, _):
         with pytest.raises(layouts.LayoutError, match=f"^no submission in {archive}: "):
             layouts.discover(folder, "exercise-2", shown=archive)
+
+
+def test_an_unreadable_folder_or_zip_is_an_error(tmp_path, monkeypatch):
+    """Red team 50: an unreadable SUBMISSIONS folder was click's usage error (exit 2), and without that check
+    'cannot write the output'. It is one LayoutError naming it (``grade class``: exit 3). Permissions do not bind
+    root, who runs CI, so the refusal is made by the opener itself."""
+    files(tmp_path / "class", {"alice.py": RIGHT})
+    (tmp_path / "class.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+
+    def refused(*_args, **_kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(layouts.os, "scandir", refused)
+    with pytest.raises(layouts.LayoutError, match=r"^cannot read .*class: Permission denied$"):
+        discover(tmp_path / "class")
+    monkeypatch.undo()
+    monkeypatch.setattr(layouts, "open", refused, raising=False)
+    with pytest.raises(layouts.LayoutError, match=r"^cannot read .*class\.zip: Permission denied$"):
+        discover(tmp_path / "class.zip")

@@ -48,7 +48,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from autograd_exercises import catalog
 from autograd_exercises.submission import entry_kind
@@ -290,6 +290,15 @@ def _clash(into: Path, relative: PurePosixPath, is_dir: bool, written: set[PureP
     return ""
 
 
+def _readable(path: Path, opener: Callable[[Path], Any]) -> None:
+    """:class:`LayoutError` unless ``opener`` (``os.scandir``, ``open``) can open ``path``: an unreadable
+    SUBMISSIONS is one line, exit 3, as a missing one is."""
+    try:
+        opener(path).close()
+    except OSError as exc:
+        raise LayoutError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
 @contextlib.contextmanager
 def opened(path: Path) -> Iterator[tuple[Path, list[str]]]:
     """The folder to search for ``path`` (a folder, or a zip extracted into a temporary folder, removed after),
@@ -297,10 +306,12 @@ def opened(path: Path) -> Iterator[tuple[Path, list[str]]]:
     if not path.exists():
         raise LayoutError(f"no such folder or zip: {path}")
     if path.is_dir():
+        _readable(path, os.scandir)
         yield path, []
         return
     if not path.is_file():  # (a FIFO would block the reading)
         raise LayoutError(f"{path} is neither a folder nor a .zip")
+    _readable(path, lambda name: open(name, "rb"))
     if not zipfile.is_zipfile(path):
         raise LayoutError(f"{path} is not a readable .zip (damaged, or not a zip at all)" if path.suffix.lower() == ".zip"
                           else f"{path} is neither a folder nor a .zip")
