@@ -918,3 +918,28 @@ def test_an_unreadable_submissions_folder_exits_3(tmp_path, monkeypatch):
     monkeypatch.setattr(layouts.os, "scandir", refused)
     result = CliRunner().invoke(main, ["class", SLUG, str(folder), "--out", str(tmp_path / "out")])
     assert result.exit_code == 3 and result.output == f"Error: cannot read {folder}: Permission denied\n", result.output
+
+
+def test_a_long_list_of_skipped_files_is_cut_in_the_summary_and_kept_whole_in_not_graded_txt(tmp_path):
+    """A folder of many files no rule fits printed a line each (red team 50: 2,000 lines). The summary shows
+    the first 20 of each list and says where they all are: ``not-graded.txt``, which a later run without any
+    removes (an instructor's own file of that name is left alone)."""
+    folder, out = tmp_path / "class", tmp_path / "out"
+    class_builder.write(folder / "alice", "right", ".py")
+    for index in range(25):
+        (folder / f"exercise_9_s{index:02d}.py").write_text("x = 1\n")
+    result = invoke("class", SLUG, str(folder), "--out", str(out))
+    listed = [line for line in result.output.splitlines() if line.startswith("  exercise_9_s")]
+    assert result.exit_code == 1 and len(listed) == 20, result.output
+    assert f"  … and 5 more: every one in {out / 'not-graded.txt'}" in result.output
+    kept = (out / "not-graded.txt").read_text(encoding="utf-8")
+    assert kept.startswith("# grade class:") and "skipped (25), no student or exercise could be told:" in kept
+    assert all(f"  exercise_9_s{index:02d}.py: the name says exercise 9, which this course lacks\n" in kept
+               for index in range(25))
+    for index in range(25):
+        (folder / f"exercise_9_s{index:02d}.py").unlink()
+    assert invoke("class", SLUG, str(folder), "--out", str(out)).exit_code == 0
+    assert not (out / "not-graded.txt").exists()
+    (out / "not-graded.txt").write_text("my own notes\n")
+    assert invoke("class", SLUG, str(folder), "--out", str(out)).exit_code == 0
+    assert (out / "not-graded.txt").read_text() == "my own notes\n"

@@ -23,6 +23,7 @@ those of the previous run, until the next run writes both.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import random
 import signal
@@ -45,6 +46,7 @@ from autograd_exercises.reports import plots
 
 REWRITE_EVERY = 2.0  # seconds between rewrites of grades.csv while grading (at least)
 EXIT_ALL_GRADED, EXIT_SOME_NOT_GRADED, EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 0, 1, 3, 130
+MAX_LISTED = 20  # entries of each list the summary prints; not-graded.txt holds them all
 
 
 class BatchError(Exception):
@@ -86,6 +88,7 @@ class Summary:
     seconds: float = 0.0
     report: Path | None = None  # report.html, once written
     report_failed: str = ""  # why it could not be written
+    not_graded_file: Path | None = None  # not-graded.txt: every file not graded, when there is one
 
     @property
     def not_graded(self) -> list[dict[str, Any]]:
@@ -102,6 +105,24 @@ class Summary:
     def left_out_submissions(self) -> list[str]:
         """The zip's entries left out that would have been submissions (a .py or .ipynb)."""
         return [entry for entry in self.left_out if entry.name.lower().endswith(tuple(layouts.SUFFIXES))]
+
+    def not_graded_sections(self) -> list[tuple[str, list[str]]]:
+        """What was not graded and why, beyond ``grades.csv``'s rows: (heading with ``{n}`` for the count, lines),
+        in full."""
+        return [("skipped ({n}), no student or exercise could be told", [f"{item.shown}: {item.reason}"
+                                                                   for item in self.plan.skipped]),
+                ("not written to the gradebook ({n})", [f"{who}: {why}" for who, why in self.gradebook_failed]),
+                ("for other exercises, not graded in this run ({n})", list(self.plan.other_exercise)),
+                ("ignored, not .py or .ipynb ({n})", list(self.plan.ignored)),
+                ("left out of the zip ({n})", [str(entry) for entry in self.left_out])]
+
+    def _listed(self, lines: list[str]) -> list[str]:
+        """The first :data:`MAX_LISTED` of ``lines``, indented, then how many more and where they all are."""
+        shown = [f"  {line}" for line in lines[:MAX_LISTED]]
+        if len(lines) > MAX_LISTED:
+            where = f": every one in {self.not_graded_file}" if self.not_graded_file else ""
+            shown.append(f"  … and {len(lines) - MAX_LISTED} more{where}")
+        return shown
 
     def mistakes(self, *, width: int = 100, color: bool = False) -> str:
         """The most common mistakes of the class, a rich table ("" when nobody made one)."""
@@ -123,12 +144,11 @@ class Summary:
         if failed:
             lines.append(f"could not grade ({len(failed)}), scored zero:")
             lines += [f"  {set_cell_size(row['student'], width)}  {row['exercise']:<11} {row['reason']}" for row in failed]
-        if self.plan.skipped:
-            lines.append(f"skipped ({len(self.plan.skipped)}), no student or exercise could be told:")
-            lines += [f"  {item.shown}: {item.reason}" for item in self.plan.skipped]
-        if self.gradebook_failed:
-            lines.append(f"not written to the gradebook ({len(self.gradebook_failed)}):")
-            lines += [f"  {who}: {why}" for who, why in self.gradebook_failed]
+        sections = self.not_graded_sections()
+        for heading, listed in sections[:2]:  # skipped, not written to the gradebook: each with its reason
+            if listed:
+                lines.append(heading.format(n=len(listed)) + ":")
+                lines += self._listed(listed)
         for label, names in (("for other exercises, not graded in this run", self.plan.other_exercise),
                              ("ignored (not .py or .ipynb)", self.plan.ignored),
                              ("left out of the zip", self.left_out)):
@@ -154,6 +174,8 @@ class Summary:
         files += [self.report] if self.report is not None else []
         lines.append("written: " + ", ".join(f"{path}/" if path.suffix == "" else str(path) for path in files)
                      + (f", {self.gradebook}" if self.gradebook else ""))
+        if self.not_graded_file:
+            lines.append(f"not graded, every file and why: {self.not_graded_file}")
         if self.report_failed:
             lines.append(f"report.html not written: {self.report_failed}")
         if self.interrupted:
@@ -280,6 +302,8 @@ def run(options: Options, *, executor: Executor | None = None, stream: TextIO | 
             summary = Summary(plan, options.out, left_out=left_out,
                               source=options.submissions.name if options.submissions.is_file() else "")
             _grade(plan, options, summary, executor, stream, terminal, on_row)
+            with contextlib.suppress(OSError):  # (the summary still lists the first of each)
+                summary.not_graded_file = outputs.write_not_graded(options.out, summary.not_graded_sections())
     except (layouts.LayoutError, LookupError, outputs.OutputError) as exc:  # a KeyError's str() quotes its message
         raise BatchError(str(exc.args[0]) if isinstance(exc, LookupError) and exc.args else str(exc)) from None
     if options.report:

@@ -30,6 +30,8 @@ from autograd_exercises.classroom.layouts import printable
 from autograd_exercises.submission import entry_kind
 
 CSV, JUNIT, RESULTS, FEEDBACK = "grades.csv", "class.junit.xml", "results", "feedback"
+NOT_GRADED = "not-graded.txt"
+NOT_GRADED_HEAD = "# grade class: every file of SUBMISSIONS it did not grade, and why\n"
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -269,3 +271,27 @@ def write_class_files(out: Path, rows: Sequence[dict[str, Any]], order: Sequence
     """``grades.csv`` and ``class.junit.xml`` for every row so far."""
     atomic_write(out / CSV, csv_text(rows, order), durable=True)
     atomic_write(out / JUNIT, junit_text(rows), durable=True)
+
+
+def write_not_graded(out: Path, sections: Sequence[tuple[str, Sequence[str]]]) -> Path | None:
+    """``not-graded.txt``: each (heading with ``{n}`` for the count, lines) section that has lines, in full (the summary shows the first few
+    of each); without any, an earlier run's file is removed (only one this command wrote: its first line)."""
+    path = out / NOT_GRADED
+    text = NOT_GRADED_HEAD + "".join(f"\n{heading.format(n=len(lines))}:\n" + "".join(f"  {printable(line)}\n"
+                                                                                  for line in lines)
+                                     for heading, lines in sections if lines)
+    if text != NOT_GRADED_HEAD:
+        atomic_write(path, text)
+        return path
+    if entry_kind(path) == "file" and _holds_head(path):
+        path.unlink()
+    return None
+
+
+def _holds_head(path: Path) -> bool:
+    """Whether ``path`` starts with :data:`NOT_GRADED_HEAD` (a file of ours, not the instructor's)."""
+    try:
+        with open(path, "rb") as stream:
+            return stream.read(len(NOT_GRADED_HEAD)) == NOT_GRADED_HEAD.encode()
+    except OSError:
+        return False
