@@ -301,7 +301,10 @@ def main() -> None:
     first = runs[order[0]]
     for workers, run in runs.items():
         if run["scores"] != first["scores"]:
-            raise SystemExit(f"{workers} workers disagree with {order[0]}: scores differ")
+            differ = [f"{student} ({chosen.get(student, '?')}): {first['scores'].get(student)} against "
+                      f"{run['scores'].get(student)}" for student in sorted(set(run["scores"]) | set(first["scores"]))
+                      if run["scores"].get(student) != first["scores"].get(student)]
+            raise SystemExit(f"{workers} workers disagree with {order[0]}: scores differ for " + "; ".join(differ))
     for student, score in kernel_scores.items():
         if score != first["scores"][student]:
             raise SystemExit(f"nbgrader's kernel gave {student} {score}, grade class {first['scores'][student]}")

@@ -89,6 +89,8 @@ def test_the_shared_helpers_give_codes():
         "needs-gpu"
     assert failure(called, raised("RuntimeError", "Found no NVIDIA driver on your system."), "f(x)").code == \
         "needs-gpu"
+    assert failure(called, raised("RuntimeError", "Cannot re-initialize CUDA in forked subprocess. To use CUDA with "
+                                  "multiprocessing, you must use the 'spawn' start method"), "f(x)").code == "needs-gpu"
     # torch's own NotImplementedError (an operation it lacks) is not the stub's `raise NotImplementedError`
     torch_lacks = {"exception": {"type": "NotImplementedError", "message": "\"addmm\" not implemented for 'Half'",
                                  "frames": [{"line": 3, "function": "f", "code": "return x @ w"}]}}

@@ -422,3 +422,43 @@ def test_the_server_starts_before_the_grader_imports_torch():
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"
+
+
+def test_the_zygote_counts_gpus_once_and_quietly(monkeypatch):
+    """Seen on an H200 (torch 2.11+cu130): each child's first backward() asked the CUDA driver, which the sandbox
+    hides, and printed torch's "CUDA initialization: Unexpected error …" warning into every student's output. The
+    fork-server asks once before forking (torch keeps the count), with the warning silenced; a CPU-only build of
+    torch, which has no such call, is left alone."""
+    import warnings
+
+    import torch
+
+    from autograd_exercises.sandbox import child
+
+    calls = []
+
+    def count() -> int:
+        calls.append(1)
+        warnings.warn("CUDA initialization: Unexpected error from cudaGetDeviceCount(). Error 304", UserWarning)
+        return 0
+
+    monkeypatch.setattr(torch._C, "_cuda_getDeviceCount", count, raising=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        child.count_gpus_quietly()
+    assert calls == [1] and caught == []
+    monkeypatch.delattr(torch._C, "_cuda_getDeviceCount")
+    child.count_gpus_quietly()  # a CPU build: nothing to ask
+
+
+def test_a_grading_worker_sees_no_gpu():
+    """A worker that saw a GPU started autograd's device threads at its first backward(), and the workers forked from
+    it then failed every backward() of their references (on an H200: 8 workers and 2 disagreed on 70 of 240 scores).
+    A worker hides every GPU from itself before anything else."""
+    script = ("import os, sys\n"
+              "from autograd_exercises.classroom import worker\n"
+              "worker.serve = lambda *args: print(repr(os.environ.get('CUDA_VISIBLE_DEVICES')), file=sys.stderr)\n"
+              "worker.main()\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "CUDA_VISIBLE_DEVICES": "0"})
+    assert done.returncode == 0 and done.stderr.strip() == "''", done.stderr

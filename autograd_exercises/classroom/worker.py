@@ -24,7 +24,16 @@ import sys
 from typing import Any, BinaryIO
 
 
+# The grader computes on the CPU only. A worker that saw a GPU (a CUDA build of torch on a GPU machine) started
+# autograd's device threads at its first backward(), and every worker forked from it afterwards failed each
+# backward() of its references ("Unable to handle autograd's threading in combination with fork-based
+# multiprocessing"): on an H200 with torch 2.11+cu130, 8 workers and 2 disagreed on 70 of 240 scores. With no
+# visible device, torch counts none and starts no such thread. Set before the worker's first use of CUDA.
+NO_GPU = {"CUDA_VISIBLE_DEVICES": "", "HIP_VISIBLE_DEVICES": ""}
+
+
 def main() -> None:
+    os.environ.update(NO_GPU)
     parser = argparse.ArgumentParser()
     parser.add_argument("--slot", type=int, default=0)
     parser.add_argument("--forks", type=int, default=None, help="a unix socket: descriptors for new workers")

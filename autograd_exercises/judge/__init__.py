@@ -109,7 +109,8 @@ GENERIC_HINTS = (  # (fragments of torch's message, the hint, the mistake code),
      " (pass retain_graph=True to the first backward if you need a second one)", "graph-freed"),
     (("can't retain_grad on Tensor that has requires_grad=False",), "", "not-tracked"),
     (("Torch not compiled with CUDA enabled", "Found no NVIDIA driver", "No CUDA GPUs are available",
-      "no CUDA-capable device"),
+      "no CUDA-capable device", "CUDA driver initialization failed", "cudaGetDeviceCount",
+      "Cannot re-initialize CUDA in forked subprocess"),  # (the sandbox's zygote counted no GPU before forking)
      " (the grader has no GPU: keep tensors on the device of the inputs, x.device, or choose one with "
      "torch.cuda.is_available())", "needs-gpu"),
 )

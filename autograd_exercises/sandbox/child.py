@@ -65,7 +65,25 @@ def preload() -> None:
             pass
     import autograd_exercises.probes  # noqa: F401
 
+    count_gpus_quietly()
     note_modules()
+
+
+def count_gpus_quietly() -> None:
+    """Ask torch, once and here, how many GPUs it sees: torch keeps the answer (c10's device count), and children
+    inherit it. On a GPU machine (a CUDA build of torch, the driver's library under /usr, no device node in the
+    sandbox) each child's first ``backward()`` asked the driver itself and printed "UserWarning: CUDA initialization:
+    Unexpected error from cudaGetDeviceCount() … Error 304" into every student's output (torch 2.11+cu130 on an
+    H200). ``torch.cuda.device_count()`` may answer from NVML without filling torch's count, so it is asked directly."""
+    count = getattr(torch._C, "_cuda_getDeviceCount", None)  # (absent from a CPU-only build)
+    if count is None:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            count()
+        except Exception:
+            pass
 
 
 def preload_heavy() -> None:
