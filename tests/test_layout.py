@@ -116,3 +116,18 @@ def test_no_grader_writes_down_a_derivative_students_derive_by_hand():
         squeezed = "".join(text.split())
         assert [line for line in answers if line in squeezed] == [], path
         assert [form for form in CLOSED_FORMS if form in text] == [], path
+
+
+def test_no_docstring_holds_a_lone_surrogate():
+    """Python 3.13.0 cannot import a module whose docstring holds a lone surrogate (``"\\udcff"`` written unescaped:
+    its compiler encodes docstrings to UTF-8), and ``requires-python`` has no upper bound: the platforms' upload
+    reader once did, so every Gradescope autograder on 3.13 would have failed."""
+    found = []
+    for path in sorted([*PACKAGE.rglob("*.py"), *(ROOT / "graders").rglob("*.py"), *(ROOT / "solutions").rglob("*.py")]):
+        tree = ast.parse(path.read_bytes())
+        for node in [tree, *ast.walk(tree)]:
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                doc = ast.get_docstring(node, clean=False) or ""
+                if any(0xD800 <= ord(char) <= 0xDFFF for char in doc):
+                    found.append(f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 1)}")
+    assert found == []

@@ -74,7 +74,7 @@ class Upload:
 
     def shown(self, path: Path) -> str:
         """A file as the student named it, relative to the upload folder (never the machine's path), with any
-        control or invisible character escaped (``\x1b``, ``\udcff``: it goes to results.json and the log)."""
+        control or invisible character escaped (``\\x1b``, ``\\udcff``: it goes to results.json and the log)."""
         try:
             return printable(path.relative_to(self.folder).as_posix())
         except ValueError:
