@@ -462,3 +462,18 @@ def test_a_grading_worker_sees_no_gpu():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "CUDA_VISIBLE_DEVICES": "0"})
     assert done.returncode == 0 and done.stderr.strip() == "''", done.stderr
+
+
+def test_every_way_python_starts_a_thread_is_counted():
+    """Python 3.13's ``threading.Thread.start`` calls ``_thread.start_joinable_thread``, which the counters did not
+    wrap: exercise 4's mistake that builds its graph in a thread scored as right there. Whatever this Python has,
+    each function of ``_thread`` that starts a thread, and ``threading``'s reference to it, is among those wrapped."""
+    import _thread
+    import threading
+
+    from autograd_exercises.sandbox.observe import thread_starters
+
+    wrapped = {(owner.__name__, name) for owner, name in thread_starters()}
+    starters = {name for name in dir(_thread) if name.startswith("start_")}
+    assert starters and {("_thread", name) for name in starters} <= wrapped
+    assert {("threading", name) for name in dir(threading) if name.startswith("_start_") and "thread" in name} <= wrapped

@@ -252,9 +252,6 @@ def watch() -> list[tuple[str, Any, str, Any]]:
     backward functions and thread starters the counters wrap. Library code sets attributes for its caller (red
     team 28: ``argparse``'s ``parse_args(namespace=…)`` replaced ``saved_tensors_hooks``), beyond what any reading
     or guard of the submission's own lookups sees; :func:`tampered` compares each by identity."""
-    import _thread
-    import threading
-
     from autograd_exercises import probes
     from torch.autograd.variable import Variable
 
@@ -269,7 +266,7 @@ def watch() -> list[tuple[str, Any, str, Any]]:
              (torch._C._autograd, "_pop_saved_tensors_default_hooks"),
              (torch.autograd, "_push_saved_tensors_default_hooks"),
              (torch.Tensor, "backward"), (torch.autograd, "backward"), (torch.autograd, "grad"),
-             (_thread, "start_new_thread"), (_thread, "start_new"), (threading, "_start_new_thread"))
+             *observe.thread_starters())
     return watched + [(getattr(owner, "__name__", "?"), owner, key, getattr(owner, key)) for owner, key in named]
 
 

@@ -82,19 +82,41 @@ UNCOUNTED: set[int] = set()  # the threads now running that no counting block st
 COUNTING: list[tuple[Any, Any]] = []  # the hooks of the saved_for_backward blocks now open, innermost last
 
 
+def thread_starters() -> list[tuple[Any, str]]:
+    """Where Python starts a thread: ``_thread.start_new_thread`` (and its old alias ``start_new``, red team 21),
+    ``threading``'s reference to it, and from Python 3.13 ``_thread.start_joinable_thread``, which
+    ``threading.Thread.start`` calls instead (unwrapped, a thread the submission started there went uncounted)."""
+    import _thread
+    import threading
+
+    names = [(_thread, "start_new_thread"), (_thread, "start_new"), (threading, "_start_new_thread"),
+             (_thread, "start_joinable_thread"), (threading, "_start_joinable_thread")]
+    return [(owner, name) for owner, name in names if hasattr(owner, name)]
+
+
 def _install_hidden_graph_counter() -> None:
     """Count the saved-tensor hooks other code pushes (what autograd saves under them, :func:`saved_for_backward`
     cannot see), and give each thread started inside a counting block that block's hooks (a thread starts with
     none of its own); installed before the submission is imported, so it never holds the unwrapped functions."""
-    import _thread
-    import threading
-
     real_push, real_pop = getattr(*HOOK_PUSHERS[0]), torch._C._autograd._pop_saved_tensors_default_hooks
-    real_start = _thread.start_new_thread
 
     def push(*hooks: Any) -> Any:
         HIDDEN_GRAPHS["pushed"] += 1
         return real_push(*hooks)
+
+    wrapped: dict[int, Any] = {}  # one wrapper per real starter (start_new and start_new_thread are one function)
+    for owner, name in thread_starters():
+        real = getattr(owner, name)
+        setattr(owner, name, wrapped.setdefault(id(real), _counted_start(real, real_push, real_pop)))
+    for owner, name in HOOK_PUSHERS:
+        setattr(owner, name, push)
+
+
+def _counted_start(real_start: Any, real_push: Any, real_pop: Any) -> Any:
+    """``real_start`` (a function that starts a thread running ``function``), starting it counted: inside a counting
+    block with that block's hooks (pushed with the unwrapped ``real_push``: no hidden graph); outside any, noted in
+    :data:`UNCOUNTED` while it runs."""
+    import _thread
 
     def start(function: Any, *args: Any, **kwargs: Any) -> Any:
         if not COUNTING:  # a thread of no counting block's: running while one starts, it saves out of its view
@@ -119,10 +141,7 @@ def _install_hidden_graph_counter() -> None:
 
         return real_start(counted, *args, **kwargs)
 
-    for owner, name in HOOK_PUSHERS:
-        setattr(owner, name, push)
-    _thread.start_new_thread = _thread.start_new = threading._start_new_thread = start  # type: ignore[attr-defined]
-    # (_thread.start_new: the old alias, a thread of its own too: red team 21)
+    return start
 
 
 def _exact_str(value: Any) -> str:
