@@ -144,8 +144,20 @@ DOORS = {  # code -> the start of what the reading says
 TIMEIT = "import sys\nexec(compile('sys._getframe()', '<%timeit>', 'exec'), globals(), {})\n"
 
 
+# Doors through a private function some supported torch lacks (torch 2.2 has no _saved_tensors_hooks_set_tracing):
+# there, the name reaches nothing, and the reading rightly does not call it torch's.
+NEEDS_TORCH = {"def quiet(lib):\n    lib.set_tracing = lib._saved_tensors_hooks_set_tracing":
+               ("torch._C._autograd", "_saved_tensors_hooks_set_tracing")}
+
+
 @pytest.mark.parametrize("code", sorted(DOORS))
 def test_each_door_is_found_with_its_line(code):
+    if code in NEEDS_TORCH:
+        import importlib
+
+        owner, name = NEEDS_TORCH[code]
+        if not hasattr(importlib.import_module(owner), name):
+            pytest.skip(f"this torch has no {owner}.{name}")
     source = "import torch\n\n\ndef forward(x):\n    return 3 * x + 2\n\n\n" + (TIMEIT if code == "%timeit" else code + "\n")
     found = door(source)
     assert found is not None and found[0].startswith(DOORS[code]), found
