@@ -220,7 +220,7 @@ def test_a_student_install_refuses_to_build_an_autograder(tmp_path):
     assert not (tmp_path / "a.zip").exists()
 
 
-def test_grade_package_gradescope_writes_the_zip(tmp_path, bundle):
+def test_grade_package_gradescope_writes_the_zip(tmp_path, bundle, monkeypatch):
     from click.testing import CliRunner
 
     from autograd_exercises.cli import main
@@ -229,10 +229,10 @@ def test_grade_package_gradescope_writes_the_zip(tmp_path, bundle):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "ag.zip").read_bytes() == bundle
     assert CliRunner().invoke(main, ["package", "gradescope", "exercise-9"]).exit_code == 3
-    with CliRunner().isolated_filesystem(temp_dir=tmp_path):  # a zip never goes to standard output, nor to a file "-"
-        dash = CliRunner().invoke(main, ["package", "gradescope", "exercise-2", "-o", "-"])
-        assert dash.exit_code == 2 and "give a file name, not standard output" in dash.output, dash.output
-        assert not Path("-").exists()
+    monkeypatch.chdir(tmp_path)  # a zip never goes to standard output, nor to a file "-"
+    dash = CliRunner().invoke(main, ["package", "gradescope", "exercise-2", "-o", "-"])
+    assert dash.exit_code == 2 and "give a file name, not standard output" in dash.output, dash.output
+    assert not (tmp_path / "-").exists()
 
 
 if sys.platform != "linux":  # pragma: no cover
