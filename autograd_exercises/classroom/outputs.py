@@ -274,8 +274,9 @@ def write_class_files(out: Path, rows: Sequence[dict[str, Any]], order: Sequence
 
 
 def write_not_graded(out: Path, sections: Sequence[tuple[str, Sequence[str]]]) -> Path | None:
-    """``not-graded.txt``: each (heading with ``{n}`` for the count, lines) section that has lines, in full (the summary shows the first few
-    of each); without any, an earlier run's file is removed (only one this command wrote: its first line)."""
+    """``not-graded.txt``: each (heading with ``{n}`` for the count, lines) section that has lines, in full (the
+    summary shows the first few of each); without any, an earlier run's file is removed (only one this command
+    wrote: its first line says so)."""
     path = out / NOT_GRADED
     text = NOT_GRADED_HEAD + "".join(f"\n{heading.format(n=len(lines))}:\n" + "".join(f"  {printable(line)}\n"
                                                                                   for line in lines)

@@ -107,7 +107,9 @@ def _install_hidden_graph_counter() -> None:
     wrapped: dict[int, Any] = {}  # one wrapper per real starter (start_new and start_new_thread are one function)
     for owner, name in thread_starters():
         real = getattr(owner, name)
-        setattr(owner, name, wrapped.setdefault(id(real), _counted_start(real, real_push, real_pop)))
+        if id(real) not in wrapped:
+            wrapped[id(real)] = _counted_start(real, real_push, real_pop)
+        setattr(owner, name, wrapped[id(real)])
     for owner, name in HOOK_PUSHERS:
         setattr(owner, name, push)
 
