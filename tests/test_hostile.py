@@ -88,7 +88,7 @@ ATTACKS = {
     "huge_torch_alloc": Attack(MANUAL, ("allocate memory", "MemoryError")),
     "python_list_growth": Attack(MANUAL, ("MemoryError",)),
     "flood_stdout": Attack(()),
-    "monkeypatch_torch": Attack(MANUAL, ("gradient_manual(x) is wrong",)),
+    "monkeypatch_torch": Attack(ALL, ("the submission changed the grader's torch.Tensor.__eq__",)),
     "print_fake_score": Attack(MANUAL, ("gradient_manual(x) is None",)),
     "forged_report_pickle_payload": Attack(GRADIENTS + BY_HAND, ("has shape (", "did not finish every input")),
     "forged_report_malformed": Attack(GRADIENTS + BY_HAND, ("could not read what your code reported",)),
@@ -98,8 +98,8 @@ ATTACKS = {
     "forged_report_hides_autograd": Attack(("gradient_manual_by_hand",), ("gradient_manual calls .backward() at line",)),
     "repr_raises": Attack(MANUAL, ("expected a torch.Tensor",)),
     "repr_hangs": Attack(MANUAL, ("timed out",), HANGS),
-    "torch_function_raises": Attack(MANUAL, ("RuntimeError: 'no detach for you'",)),
-    "torch_function_hangs": Attack(MANUAL, ("timed out",), HANGS),
+    "torch_function_raises": Attack(()),  # the description never runs the subclass's code (tensorbase.py)
+    "torch_function_hangs": Attack(()),
     "tensor_subclass_return": Attack(("gradient_manual_by_hand",), ("calls exec at line",)),
     "huge_tensor_return": Attack(MANUAL, ("too large to check",)),
     "oversized_report": Attack(MANUAL, ("too large to send back",)),
@@ -633,6 +633,85 @@ def test_a_library_that_replaces_what_the_probes_rely_on_is_caught(grade_source)
     assert result.score == 0 and {check.mistake for check in result.checks} == {"reaches-grader"}
     assert all(check.feedback.startswith("not run: the submission changed the grader's torch.autograd.graph."
                                          "saved_tensors_hooks") for check in result.checks), result.checks[0].feedback
+
+
+def _exercise_4_stub() -> str:
+    from autograd_exercises.build.stubs import make_stub
+
+    return make_stub(solution_text("exercise_4"), exercise_slug="exercise-4", source_name="solution")
+
+
+def test_a_report_rewritten_by_a_library_encoder_changes_nothing(grade_source):
+    """Red team 51: exercise 4's untouched stub (every function raises) replaced ``json.JSONEncoder.encode``, through
+    a function's parameter that no reading follows, with one that rewrote the child's report as it was written:
+    ``receives_grad`` scored 2/2. The report is written by the C encoder the zygote bound (``packing._ENCODE``),
+    which no Python code can change: the stub keeps its zero, past the doors reading too."""
+    forgery = ("import json\n\n\ndef _rewrite(report):\n    for name, check in report['value'].get('checks', {}).items():\n"
+               "        for obs in check.get('observations', []):\n"
+               "            for label, outcome in obs.get('asked', {}).items():\n"
+               "                outcome['exception'] = None\n"
+               "                outcome['returned'] = {'type': 'bool', 'value': label[:3] in ('w (', 'b (')}\n\n\n"
+               "def _install(lib, original):\n    def encode(self, o):\n"
+               "        if isinstance(o, dict) and 'tensors' in o and isinstance(o.get('value'), dict):\n"
+               "            _rewrite(o)\n        return original(self, o)\n\n    lib.JSONEncoder.encode = encode\n\n\n"
+               "_install(json, json.JSONEncoder.encode)\n")
+    result = grade_source("exercise-4", _exercise_4_stub() + "\n" + forgery, doors=False)
+    assert result.score == 0, {check.name: check.feedback for check in result.checks if check.passed}
+
+
+PARAMETER_PATCH = ("def _quiet(lib):\n    hooks = lib.autograd.graph.saved_tensors_hooks\n"
+                   "    hooks.__enter__ = lambda self: None\n    hooks.__exit__ = lambda self, *exc: None\n\n\n"
+                   "_quiet(torch)\n")
+SHADOW = ("def _lie(T):\n    T.requires_grad = property(lambda self: False)\n    T.grad_fn = property(lambda self: None)\n\n\n"
+          "_lie(torch.Tensor)\n")
+PREDICT_TRACKED = ("    with torch.no_grad():\n        return x @ w + b\n", "    return (x @ w + b).detach()\n")
+
+
+@pytest.mark.parametrize("forgery", [PARAMETER_PATCH, SHADOW], ids=["saved_tensors_hooks.__enter__", "Tensor shadowed"])
+def test_a_library_class_changed_through_a_parameter_ends_the_run(grade_source, forgery):
+    """Red team 51: exercise 4's ``predict`` that builds a graph (then detaches) scored 16/16 once a function, handed
+    torch, emptied ``saved_tensors_hooks.__enter__`` (what the count of saved tensors relies on); a property set on
+    ``torch.Tensor`` over ``TensorBase``'s would describe every tensor as untracked. The reading refuses both (a special
+    method set from outside its class); past it, the child watches the methods of ``torch.Tensor`` and of torch's
+    autograd classes and ends the run: nothing of such a file is graded."""
+    source = solution_text("exercise_4").replace(*PREDICT_TRACKED) + "\n" + forgery
+    assert grade_source("exercise-4", solution_text("exercise_4").replace(*PREDICT_TRACKED)).score == 15
+    result = grade_source("exercise-4", source, doors=False)
+    assert result.score == 0 and {check.mistake for check in result.checks} == {"reaches-grader"}
+    assert all("the submission changed the grader's torch." in check.feedback for check in result.checks)
+    if forgery == PARAMETER_PATCH:
+        assert grade_source("exercise-4", source).problem.split(" at line")[0].endswith(
+            "sets a special method from outside its class (hooks.__enter__)")
+
+
+def test_a_tensor_class_that_lies_about_autograd_is_described_as_torch_sees_it(grade_source):
+    """Red team 51: a tensor class given a ``__torch_function__`` after its ``class`` statement answered ``requires_grad``,
+    ``grad_fn`` and ``is_leaf`` for the probes: a tracked prediction and a copy that was not detached passed (14/16).
+    The child describes a tensor through torch's C base class with torch functions off (``sandbox/tensorbase.py``):
+    past the reading, both checks fail as they do without the lie."""
+    liar = ("class Liar(torch.Tensor):\n    pass\n\n\n"
+            "_HIDE = {torch.Tensor.grad_fn.__get__: None, torch.Tensor.requires_grad.__get__: False,\n"
+            "         torch.Tensor.is_leaf.__get__: True}\n\n\n"
+            "def _answer(cls, func, types, args=(), kwargs=None):\n    for k, v in _HIDE.items():\n"
+            "        if func == k:\n            return v\n"
+            "    return super(Liar, cls).__torch_function__(func, types, args, kwargs)\n\n\n"
+            "Liar.__torch_function__ = classmethod(_answer)\n")
+    wrong = solution_text("exercise_4").replace(*PREDICT_TRACKED).replace(
+        "    return (x @ w + b).detach()\n", "    return (x @ w).add(b).as_subclass(Liar)\n").replace(
+        "    return t.detach().clone()\n", "    return t.as_subclass(Liar)\n")
+    honest = wrong.replace("as_subclass(Liar)", "as_subclass(torch.Tensor)") + "\n" + liar.split("\n\n\n")[0] + "\n"
+    lying = wrong + "\n" + liar
+    failed = {check.name for check in grade_source("exercise-4", honest).checks if not check.passed}
+    assert {"predict_builds_no_graph", "detached_copy_untracked"} <= failed
+    assert {check.name for check in grade_source("exercise-4", lying, doors=False).checks if not check.passed} == failed
+    assert tampering_door(lying).startswith("sets a special method from outside its class (Liar.__torch_function__)")
+
+
+def tampering_door(source: str) -> str:
+    from autograd_exercises.judge import tampering
+
+    found = tampering.door(source)
+    return found[0] if found else ""
 
 
 def test_terminal_escapes_leave_every_report_well_formed(grade_source):

@@ -140,6 +140,14 @@ DOORS = {  # code -> the start of what the reading says
     "import argparse\nargparse.ArgumentParser().parse_args(['--x', '1'], namespace=owner)":
         "has argparse set attributes on any object by name",
     "how, (obj, name) = model.forward.__reduce_ex__(2)": "reaches what a method or a wrapper was made from (__reduce_ex__)",
+    # red team 51: a library's class changed through a parameter, and a tensor class told what to answer after its class
+    "def quiet(lib):\n    lib.autograd.graph.saved_tensors_hooks.__enter__ = lambda self: None\nquiet(torch)":
+        "sets a special method from outside its class (lib.autograd.graph.saved_tensors_hooks.__enter__)",
+    "def quiet(hooks):\n    del hooks.__exit__": "sets a special method from outside its class (hooks.__exit__)",
+    "class Liar(torch.Tensor):\n    pass\nLiar.__torch_function__ = classmethod(lambda *a: None)":
+        "sets a special method from outside its class (Liar.__torch_function__)",
+    "class Liar(torch.Tensor):\n    pass\nLiar.grad_fn = property(lambda self: None)":
+        "makes tensors that answer for autograd themselves (Liar.grad_fn)",
 }
 TIMEIT = "import sys\nexec(compile('sys._getframe()', '<%timeit>', 'exec'), globals(), {})\n"
 
@@ -222,6 +230,12 @@ HONEST = [
     "def log(msg, *args):\n    print(msg.format(*args))\nlog('loss {:.3f}', 0.5)",
     "def train(x, optimizer=None):\n    return getattr(torch.optim, optimizer)([x]) if optimizer else None",
     "def describe(t, attrs=('shape', 'dtype')):\n    for attr in attrs:\n        print(getattr(t, attr))\ndescribe(x)",
+    # beside red team 51's doors: a decorator names its wrapper; a class's own dunders; stores on a tensor instance
+    "def timed(f):\n    def inner(*a):\n        return f(*a)\n    inner.__name__ = f.__name__\n    inner.__doc__ = f.__doc__\n"
+    "    return inner",
+    "class Box:\n    def __init__(self):\n        self.__items__ = []\n    def __enter__(self):\n        return self",
+    "def step(params, lr):\n    for p in params:\n        p.data -= lr * p.grad\n        p.grad = None\n"
+    "        p.requires_grad = True",
 ]
 
 

@@ -15,7 +15,9 @@ references, ``types.FunctionType``, ``doctest``, a ``timeit`` statement built as
 name (``pkgutil``, ``pydoc``, ``unittest.mock``, ``logging.config``: red team 25), ``inspect.getmembers``,
 ``torch.library``, ``ctypes``, unpickling, raw memory (``__array_interface__``, ``as_strided``), torch's private names (``torch._C``,
 ``torch._check``) and modes, a tensor class of the file's own that answers for autograd (a ``grad_fn`` property),
-``_thread``, a change to a library's own objects (``json.JSONEncoder = …``, ``type(x).f = …``: red team 20), and the
+``_thread``, a change to a library's own objects (``json.JSONEncoder = …``, ``type(x).f = …``: red team 20), a special
+method set from outside its class (``hooks.__enter__ = …`` on a parameter a library's class is passed to: red
+team 51), and the
 lookups that could spell any of them that the run cannot check (``attrgetter`` or ``methodcaller`` with a computed
 name, ``o.__dict__``, a string naming a door, a format string built as the file runs). The module's own
 ``getattr``, ``setattr``, ``delattr`` and ``vars`` check at run time the name they are given
@@ -108,6 +110,7 @@ COMPREHENSIONS = (ast.ListComp, ast.GeneratorExp)
 LIBRARY_STATE_OK = (*guard.SETTINGS, "pandas.options", "matplotlib.rcParams", "matplotlib.pyplot.rcParams",
                     "matplotlib.style")  # settings (torch.backends.cudnn.deterministic = True), read by no probe
 OWN = ("self", "cls")  # a method's own object: what it holds is the student's
+METADATA = ("__doc__", "__name__", "__qualname__", "__module__", "__annotations__")  # a function's, set by a decorator
 MAGIC_FILES = ("<%timeit>", "<%%timeit>", "<cell magic>")  # autograd_exercises.magics' own exec(compile(…))
 
 
@@ -320,7 +323,29 @@ class _Reading:
                 if isinstance(part, ast.Attribute) and isinstance(part.ctx, (ast.Store, ast.Del)) \
                         and (what := self.library_target(part)):
                     return f"changes a library's object ({what})"
+                if isinstance(part, ast.Attribute) and isinstance(part.ctx, (ast.Store, ast.Del)) \
+                        and (what := self.special_store(part)):
+                    return what
         return ""
+
+    def special_store(self, target: ast.Attribute) -> str:
+        """A special method set on an object from outside its class (``hooks.__enter__ = …`` with ``hooks`` a
+        parameter that a library's class is passed to), or what autograd reports set on a tensor class of the file's
+        own after its ``class`` statement (``Liar.__torch_function__ = …``): red team 51. A method's own ``self`` or
+        ``cls``, and a function's name and docstring (``wrapper.__name__ = …``), are the file's."""
+        name, root = target.attr, _root_node(target)
+        if isinstance(root, ast.Name) and root.id in OWN or name in ATTRIBUTES:  # (those: their own door)
+            return ""
+        if name.startswith("__") and name.endswith("__") and name not in METADATA:
+            return f"sets a special method from outside its class ({static._chain(target)})"
+        if name in TENSOR_ATTRIBUTES and isinstance(target.value, ast.Name) and target.value.id in self.classes:
+            return f"makes tensors that answer for autograd themselves ({static._chain(target)})"
+        return ""
+
+    @functools.cached_property
+    def classes(self) -> frozenset[str]:
+        """The names the file's own ``class`` statements bind."""
+        return frozenset(node.name for node in walk(self.tree) if isinstance(node, ast.ClassDef))
 
     def library_target(self, target: ast.AST) -> str:
         """The chain of ``target`` (an attribute set, or an object whose attribute ``setattr`` sets) where that object

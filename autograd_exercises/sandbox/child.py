@@ -14,6 +14,8 @@ only that cell; each check judges the module as it is at its test cell's positio
 
 from __future__ import annotations
 
+import ast
+import functools
 import importlib
 import importlib.util
 import itertools
@@ -29,7 +31,7 @@ from typing import Any
 
 import torch
 
-from autograd_exercises.sandbox import guard, isolation, observe, packing
+from autograd_exercises.sandbox import guard, isolation, observe, packing, tensorbase
 from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR, CHECK_SEPARATOR_END, GRADER_PACKAGE, LOCKED, TAMPERED
 
 RESULT_FD = 3
@@ -66,6 +68,7 @@ def preload() -> None:
     import autograd_exercises.probes  # noqa: F401
 
     count_gpus_quietly()
+    torch_chains()  # (read here, once: every child inherits the answer)
     note_modules()
 
 
@@ -246,16 +249,19 @@ class Tampered(Exception):
     """The submission changed an object the probes or the report rely on (:func:`watch`)."""
 
 
-def watch() -> list[tuple[str, Any, str, Any]]:
+def watch() -> list[tuple[str, Any, Any, Any]]:
     """What the probes and the report rely on, as it is before the submission runs: every name of the sandbox's
-    and the probes' modules and of torch's saved-tensor hooks and forward-mode AD, and the engine, hook pushers,
-    backward functions and thread starters the counters wrap. Library code sets attributes for its caller (red
-    team 28: ``argparse``'s ``parse_args(namespace=…)`` replaced ``saved_tensors_hooks``), beyond what any reading
+    and the probes' modules and of torch's saved-tensor hooks and forward-mode AD, the engine, hook pushers,
+    backward functions and thread starters the counters wrap, every ``torch.…`` the child's own code names
+    (:func:`torch_chains`), and the methods of ``torch.Tensor`` and of torch's autograd graph, forward-mode and
+    grad-mode classes (:func:`_classes`). Library code sets attributes for its caller (red team 28: ``argparse``'s
+    ``parse_args(namespace=…)`` replaced ``saved_tensors_hooks``), and a library's object handed to a function
+    is changed through its parameter (red team 51: ``saved_tensors_hooks.__enter__``), beyond what any reading
     or guard of the submission's own lookups sees; :func:`tampered` compares each by identity."""
     from autograd_exercises import probes
     from torch.autograd.variable import Variable
 
-    ours = (observe, packing, *probes.MODULES)
+    ours = (observe, packing, tensorbase, *probes.MODULES)
     watched = [(module.__name__, vars(module), key, value)
                for module in ours for key, value in list(vars(module).items())]
     watched += [(module.__name__, vars(module), key, value)
@@ -267,15 +273,86 @@ def watch() -> list[tuple[str, Any, str, Any]]:
              (torch.autograd, "_push_saved_tensors_default_hooks"),
              (torch.Tensor, "backward"), (torch.autograd, "backward"), (torch.autograd, "grad"),
              *observe.thread_starters())
-    return watched + [(getattr(owner, "__name__", "?"), owner, key, getattr(owner, key)) for owner, key in named]
+    watched += [(getattr(owner, "__name__", "?"), owner, key, getattr(owner, key)) for owner, key in named]
+    return watched + _named_parts() + [entry for cls in _classes() for entry in _class_entries(cls)]
 
 
-def tampered(watched: list[tuple[str, Any, str, Any]]) -> None:
+def _named_parts() -> list[tuple[str, Any, str, Any]]:
+    """Each part of each :func:`torch_chains` chain as it now is (``torch.autograd``, then its ``graph``, …): read
+    from the namespaces themselves, so that nothing not yet loaded is imported."""
+    found: dict[tuple[int, str], tuple[str, Any, str, Any]] = {}
+    for chain in torch_chains():
+        owner, label = torch, "torch"
+        for part in chain:
+            space = vars(owner)
+            if part not in space:
+                break
+            found.setdefault((id(space), part), (label, space, part, space[part]))
+            owner, label = space[part], f"{label}.{part}"
+            if not isinstance(owner, (types.ModuleType, type)):
+                break
+    return list(found.values())
+
+
+def _classes() -> list[type]:
+    """``torch.Tensor`` and the classes of torch's autograd graph, forward-mode and grad-mode modules
+    (``saved_tensors_hooks``, ``no_grad``, ``dual_level``, …), whose methods the probes run through."""
+    modules = (torch.autograd.graph, torch.autograd.forward_ad, torch.autograd.grad_mode)
+    return [torch.Tensor, *(value for module in modules for value in vars(module).values()
+                            if isinstance(value, type) and value.__module__ == module.__name__)]
+
+
+_ADDED = object()  # the key of a class's entry that stands for the names it may gain (:func:`_class_entries`)
+
+
+def _class_entries(cls: type) -> list[tuple[str, Any, Any, Any]]:
+    """Every name of ``cls``'s own namespace, and one entry for the names it has: a name added later that one of its
+    bases defines (``torch.Tensor.requires_grad = property(…)`` over ``TensorBase``'s) changes what it answers."""
+    label = f"{cls.__module__}.{cls.__qualname__}"
+    space = vars(cls)
+    return [(label, space, key, value) for key, value in list(space.items())] + [(label, cls, _ADDED, frozenset(space))]
+
+
+def _shadowing(cls: type, known: frozenset) -> str:
+    """A name ``cls`` has gained since ``known`` that one of its bases defines, or ``""`` (``copy`` adds
+    ``__slotnames__`` to ``torch.Tensor``: no base has it)."""
+    return next((key for key in vars(cls) if key not in known
+                 and any(key in vars(base) for base in cls.__mro__[1:])), "")
+
+
+def tampered(watched: list[tuple[str, Any, Any, Any]]) -> None:
     """Raise :class:`Tampered` when any watched object is no longer what it was."""
     for label, owner, key, value in watched:
-        current = owner.get(key, Tampered) if type(owner) is dict else getattr(owner, key, Tampered)
+        if key is _ADDED:
+            if len(vars(owner)) != len(value) and (name := _shadowing(owner, value)):
+                raise Tampered(f"the submission changed the grader's {label}.{name}: the checks' probes rely on it")
+            continue
+        current = owner.get(key, Tampered) if type(owner) in _NAMESPACES else getattr(owner, key, Tampered)
         if current is not value:
             raise Tampered(f"the submission changed the grader's {label}.{key}: the checks' probes rely on it")
+
+
+_NAMESPACES = (dict, types.MappingProxyType)  # a module's namespace, a class's
+
+
+@functools.lru_cache(maxsize=None)
+def torch_chains() -> frozenset[tuple[str, ...]]:
+    """Every ``torch.a.b…`` the child's own code names (this module, the description and packing of the report, the
+    probes), as its parts after ``torch``: read from their source once, in the process children are forked from."""
+    from autograd_exercises import probes
+
+    chains: set[tuple[str, ...]] = set()
+    for module in (sys.modules[__name__], observe, packing, tensorbase, *probes.MODULES):
+        with open(module.__file__, encoding="utf-8") as file:
+            tree = ast.parse(file.read())
+        for node in ast.walk(tree):
+            parts = []
+            while isinstance(node, ast.Attribute):
+                parts.append(node.attr)
+                node = node.value
+            if parts and isinstance(node, ast.Name) and node.id == "torch":
+                chains.add(tuple(reversed(parts)))
+    return frozenset(chains)
 
 
 def resolve(ref: str) -> Any:

@@ -16,6 +16,7 @@ from typing import Any, Iterator
 
 import torch
 
+from autograd_exercises.sandbox import tensorbase
 from autograd_exercises.sandbox.protocol import NO_FUNCTION
 
 MAX_ITEMS = 64  # longest list/tuple described item by item
@@ -184,26 +185,31 @@ def _type_name(obj: Any) -> str:
 
 
 def describe_tensor(t: torch.Tensor) -> dict[str, Any]:
-    """A tensor's values (detached, CPU, plain ``torch.Tensor``) and its autograd state."""
-    plain = t.detach().as_subclass(torch.Tensor)
-    info = {
-        "type": "tensor",
-        "subclass": None if type(t) is torch.Tensor else _type_name(t),
-        "requires_grad": bool(t.requires_grad),
-        "grad_fn": _class_name(type(t.grad_fn)) if t.grad_fn is not None else None,
-        "is_leaf": bool(t.is_leaf),
-        "retains_grad": bool(getattr(t, "retains_grad", False)),
-        "shape": list(plain.shape),
-        "dtype": str(plain.dtype).removeprefix("torch."),
-    }
-    if plain.numel() <= MAX_ELEMENTS and not plain.is_sparse:
-        info["value"] = plain.to("cpu").clone().contiguous()
+    """A tensor's values (detached, CPU, plain ``torch.Tensor``) and its autograd state, as torch's C base class
+    gives them (:mod:`.tensorbase`): neither a tensor class of the submission's nor a change to ``torch.Tensor``
+    answers here."""
+    with tensorbase.PLAIN():
+        plain = tensorbase.AS_SUBCLASS(tensorbase.DETACH(t), tensorbase.TENSOR)
+        grad_fn = tensorbase.GRAD_FN(t)
+        info = {
+            "type": "tensor",
+            "subclass": None if type(t) is tensorbase.TENSOR else _type_name(t),
+            "requires_grad": tensorbase.REQUIRES_GRAD(t) is True,
+            "grad_fn": _class_name(type(grad_fn)) if grad_fn is not None else None,
+            "is_leaf": tensorbase.IS_LEAF(t) is True,
+            "retains_grad": tensorbase.RETAINS_GRAD(t) is True,
+            "shape": list(tensorbase.SHAPE(plain)),
+            "dtype": str(tensorbase.DTYPE(plain)).removeprefix("torch."),
+        }
+        if tensorbase.NUMEL(plain) <= MAX_ELEMENTS and not tensorbase.IS_SPARSE(plain):
+            info["value"] = tensorbase.CONTIGUOUS(tensorbase.CLONE(tensorbase.TO(plain, "cpu")))
     return info
 
 
 def describe(obj: Any, depth: int = 0) -> dict[str, Any]:
-    """Plain-data description of any object a student function returned."""
-    if isinstance(obj, torch.Tensor):
+    """Plain-data description of any object a student function returned (a tensor by its type: an object's
+    ``__class__`` can claim any class to ``isinstance``)."""
+    if issubclass(type(obj), tensorbase.TENSOR):
         return describe_tensor(obj)
     if obj is None or type(obj) in (bool, int, float, str):
         return {"type": _type_name(obj), "value": obj if not isinstance(obj, str) else obj[:MAX_REPR]}

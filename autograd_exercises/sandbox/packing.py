@@ -22,6 +22,7 @@ reinterpreted. Tuples travel as lists; dict keys must be strings.
 
 from __future__ import annotations
 
+import _json
 import ctypes
 import json
 import math
@@ -29,6 +30,8 @@ import struct
 from typing import Any
 
 import torch
+
+from autograd_exercises.sandbox import tensorbase
 
 MAGIC = b"AGXPACK1"
 TENSOR = "$tensor"  # the one key of a tensor reference
@@ -42,10 +45,19 @@ DTYPES = {str(dtype).removeprefix("torch."): dtype for dtype in (
     torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.complex64, torch.complex128,
     torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.bool)}
 _LENGTH = struct.Struct(">I")
+_STRIDED = torch.strided
 # Bound before any student code runs (the child packs its report after it): a submission that replaces them
-# cannot change how the report is written.
-_CAT, _ZEROS, _DUMPS, _STRING_AT = torch.cat, torch.zeros, json.dumps, ctypes.string_at
-_DETACH, _CONTIGUOUS, _RESHAPE, _VIEW = torch.Tensor.detach, torch.Tensor.contiguous, torch.Tensor.reshape, torch.Tensor.view
+# cannot change how the report is written. Each is C code no Python can change: ``json.dumps`` would look up
+# ``JSONEncoder.encode`` as it runs, which a submission rewrote to forge its report (red team 51); the tensors'
+# attributes come from torch's C base class (:mod:`.tensorbase`), never from ``torch.Tensor``'s class dict.
+_CAT, _ZEROS, _STRING_AT = torch.cat, torch.zeros, ctypes.string_at
+
+
+def _unencodable(value: Any) -> Any:
+    raise PackError(f"a value of type {type(value).__name__}")  # (never: encode() leaves only JSON's types)
+
+
+_ENCODE = _json.make_encoder(None, _unencodable, _json.encode_basestring_ascii, None, ":", ",", False, False, True)
 
 
 class PackError(ValueError):
@@ -80,7 +92,7 @@ class _Packer:
             return {self.key(key): item if type(item) in _AS_IS else self.encode(item) for key, item in value.items()}
         if type(value) in (list, tuple):
             return [item if type(item) in _AS_IS else self.encode(item) for item in value]
-        if type(value) is torch.Tensor:
+        if type(value) is tensorbase.TENSOR:
             return {TENSOR: self.tensor(value)}
         raise PackError(f"a value of type {type(value).__name__}")
 
@@ -93,16 +105,18 @@ class _Packer:
     def tensor(self, value: torch.Tensor) -> int:
         if id(value) in self.seen:
             return self.seen[id(value)]
-        name = str(value.dtype).removeprefix("torch.")
-        if value.layout != torch.strided or name not in DTYPES or value.device.type != "cpu":
-            raise PackError(f"a tensor that is not a plain dense CPU one ({value.dtype}, {value.layout})")
-        data = _VIEW(_RESHAPE(_CONTIGUOUS(_DETACH(value)), -1), torch.uint8)
+        dtype, layout = tensorbase.DTYPE(value), tensorbase.LAYOUT(value)
+        name = str(dtype).removeprefix("torch.")
+        if layout != _STRIDED or name not in DTYPES or tensorbase.DEVICE(value).type != "cpu":
+            raise PackError(f"a tensor that is not a plain dense CPU one ({dtype}, {layout})")
+        flat = tensorbase.RESHAPE(tensorbase.CONTIGUOUS(tensorbase.DETACH(value)), -1)
+        data = tensorbase.VIEW(flat, tensorbase.UINT8)
         offset = -(-self.size // ALIGN) * ALIGN
         if offset > self.size:
-            self.pieces.append(_ZEROS(offset - self.size, dtype=torch.uint8))
+            self.pieces.append(_ZEROS(offset - self.size, dtype=tensorbase.UINT8))
         self.pieces.append(data)
-        self.size = offset + data.numel()
-        self.table.append([name, list(value.shape), offset])
+        self.size = offset + tensorbase.NUMEL(data)
+        self.table.append([name, list(tensorbase.SHAPE(value)), offset])
         self.seen[id(value)] = len(self.table) - 1
         return len(self.table) - 1
 
@@ -111,9 +125,11 @@ def pack(value: Any) -> bytes:
     """``value`` (dicts with string keys, lists, tuples, strings, numbers, booleans, None, plain tensors)
     as one blob; :class:`PackError` for anything else."""
     packer = _Packer()
-    structure = _DUMPS({"value": packer.encode(value), "tensors": packer.table}, separators=(",", ":")).encode()
-    data = _CAT(packer.pieces) if packer.pieces else _ZEROS(0, dtype=torch.uint8)
-    return MAGIC + _LENGTH.pack(len(structure)) + structure + _STRING_AT(data.data_ptr(), data.numel())
+    with tensorbase.PLAIN():  # no __torch_function__ runs: torch's own answers
+        structure = "".join(_ENCODE({"value": packer.encode(value), "tensors": packer.table}, 0)).encode()
+        data = _CAT(packer.pieces) if packer.pieces else _ZEROS(0, dtype=tensorbase.UINT8)
+        raw = _STRING_AT(tensorbase.DATA_PTR(data), tensorbase.NUMEL(data))
+    return MAGIC + _LENGTH.pack(len(structure)) + structure + raw
 
 
 def _data(raw: bytes) -> torch.Tensor:

@@ -2,10 +2,11 @@
 
 torch.testing.assert_close, torch.allclose, torch.equal, Tensor.__eq__,
 torch.save and torch.load are replaced in the child. The judge compares in
-the grader's own process, and the report is packed with the torch.save
-bound before student code ran, so none of it matters: gradient_manual_values
-fails ("is wrong"), and so does gradient_manual_by_hand (it wants the right
-values too); every other check keeps its full points.
+the grader's own process, and the report is packed with functions bound
+before student code ran, so none of it could matter; but ``torch.Tensor`` is
+a class the probes run through, and the child checks after every check that
+its methods are still torch's own: the change to ``Tensor.__eq__`` ends the
+run, and no check of this file scores ("changed the grader's torch.Tensor").
 """
 
 import torch

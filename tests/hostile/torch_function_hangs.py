@@ -1,7 +1,10 @@
 """gradient_manual(x) returns a tensor subclass whose __torch_function__ never returns.
 
-The probe hangs on its first look at the result. The grader must fail the
-two gradient_manual checks with "timed out" and grade the rest.
+The reading refuses such a file before it runs (a tensor class that answers for
+autograd). Past it, the child describes a returned tensor through torch's C base
+class with torch functions off (sandbox/tensorbase.py): the subclass's code never
+runs there, and its values are the right ones, so every check keeps the clean
+solution's points. (Before red team 51, the probe's own .detach() ran it.)
 """
 
 import torch
