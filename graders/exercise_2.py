@@ -16,8 +16,8 @@ from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
 
 TOL = Tolerance(rtol=1e-5, atol=1e-6)
 DETACHED = ("out does not reach the x passed in: after out.backward(), x.grad is still None. forward built the graph "
-            "from a detached copy of x (x.detach(), torch.tensor(x), x.clone().requires_grad_()): compute y from x "
-            "itself")
+            "from a detached copy of x (x.detach(), x.data, torch.tensor(x), x.detach().clone().requires_grad_()): "
+            "compute y from x itself")
 BLAME_FORWARD = ("forward(x) does not connect out to the x passed in (out.backward() never reaches x; forward_values "
                  "says why), so gradients(x) cannot get x.grad through it: fix forward, gradients is not the cause")
 FORWARD_WRONG = "forward(x)'s out is wrong (forward_values says how), and {what} comes from it: fix forward first"

@@ -312,9 +312,10 @@ def judge_frozen_gradients(case, obs):
             continue
         if got.get("type") == "NoneType":
             if name in case["arriving"]:
-                raise Fail(f"{name} is not frozen but its gradient is None: it arrived with requires_grad=False and "
-                           "was switched on only after the loss was built; the flag counts when the graph is built, "
-                           "so call freeze before network", code="freeze-after-graph")
+                raise Fail(f"{name} is not frozen but its gradient is None: it arrived with requires_grad=False, "
+                           "and the loss was built before it was switched on (or it never was); the flag counts when "
+                           "the graph is built, so freeze must switch it on (requires_grad_(True)), before network",
+                           code="freeze-after-graph")
             raise Fail(f"{name} is not frozen but its gradient is None: call loss.backward() on a loss built from "
                        f"this {name}", code="none-grad")
         close(tensor(got, f"{name}.grad"), ref[f"{name}_grad"], what=f"{name}.grad", tol=TOL, numel=ref["z"].numel())

@@ -114,8 +114,9 @@ def _fills_leaf(obs: dict, expected: torch.Tensor, what: str) -> None:
     judge); otherwise it must equal ``expected``.
     """
     if obs["x_grad"] is None:
-        raise Fail(f"x.grad of the x passed in is still None after {what}: back-propagate through that x (not a "
-                   "copy), so that the caller's x.grad holds the gradient", code="detached-input")
+        raise Fail(f"x.grad of the x passed in is still None after {what}: no backward pass reached it; "
+                   "back-propagate through that x (not a copy), and check that the backward call runs, so that the "
+                   "caller's x.grad holds the gradient", code="detached-input")
     got = tensor(obs["x_grad"], "x.grad")
     returned = obs["ran"].get("returned") or {}
     if returned.get("type") == "tensor" and "value" in returned:
@@ -206,8 +207,9 @@ def judge_accumulated(case, obs):
     got = _grad_result(obs, what)
     g = slope(case["x"])
     if steps > 1 and got.shape == g.shape and torch.allclose(got.to(torch.float64), g, rtol=1e-4, atol=1e-5):
-        raise Fail(f"{what} holds a single gradient f'(x), expected the sum of {steps}: do not clear x.grad "
-                   "between the backward calls; each backward adds its gradient", code="grad-cleared")
+        raise Fail(f"{what} holds a single gradient f'(x), expected the sum of {steps}: each backward adds its "
+                   f"gradient to x.grad, so do not clear x.grad between the backward calls, and let all {steps} run "
+                   "(a return inside the loop ends it after the first)", code="grad-cleared")
     close(got, steps * g, what=what, tol=TOL, numel=case["x"].numel())
 
 

@@ -287,6 +287,30 @@ def test_duplicates_and_unreadable_files_are_listed(tmp_path, inline, monkeypatc
     assert "could not grade (2), scored zero:" in text and "skipped (1)" in text
     assert "exercise_2.py: no student id in the name" in text
     assert re.search(r"bob\s+exercise-2\s+10/10\s+bob/exercise_2.py", text)  # each file's student id
+    rows = {row["student"]: row for row in read_csv(tmp_path / "out" / "grades.csv")}
+    assert rows["alice"]["sha256"] == ""  # no file was graded: not the digest of no bytes
+    assert rows["bob"]["sha256"] == task.sha256((folder / "bob" / "exercise_2.py").read_bytes())
+
+
+def test_a_second_run_into_the_same_folder_waits_for_none(tmp_path, inline):
+    """Two runs into one output folder at once mixed their rows, results and cache (grades.csv held one class,
+    results/ the other's). While a run writes, it holds the folder's lock: a second one stops with one line, and
+    touches nothing there."""
+    import fcntl
+
+    folder = make_class(tmp_path / "class", {"alice": ("right", ".py")})
+    out = tmp_path / "out"
+    run(folder, out, inline)
+    before = sorted(path.relative_to(out) for path in out.rglob("*"))
+    (out / ".grades.csv.abcd1234.tmp").write_text("a running grade class's temporary file")
+    with open(out / batch.LOCK, "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(batch.BatchError, match=f"another grade class is writing into {re.escape(str(out))} now"):
+            run(folder, out, inline, regrade=True)
+    assert (out / ".grades.csv.abcd1234.tmp").exists()  # its temporary files are left alone
+    (out / ".grades.csv.abcd1234.tmp").unlink()
+    assert sorted(path.relative_to(out) for path in out.rglob("*")) == before
+    assert run(folder, out, inline, regrade=True).exit_code == 0  # the lock goes with the run that held it
 
 
 # -- isolation and parity -----------------------------------------------------------------------------

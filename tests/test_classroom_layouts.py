@@ -162,6 +162,16 @@ def test_two_files_for_one_student(tmp_path):
     assert by_student["carol"].problem.startswith("2 files for exercise-2 (carol.ipynb, carol.py)")
 
 
+def test_two_untouched_stubs_are_graded_as_one(tmp_path):
+    """A GitHub Classroom clone nobody worked in holds the template's .py and notebook, both untouched: graded as
+    ``grade exercise-2`` grades such a folder (the .py, zero), not "2 files, keep one"."""
+    stub_notebook = (Path(__file__).resolve().parents[1] / "autograd_exercises" / "notebooks" / "exercise-2.ipynb")
+    files(tmp_path, {"exercise-2-dave/exercise_2.py": STUB, "exercise-2-dave/exercise-2.ipynb": stub_notebook.read_text()})
+    (dave,) = discover(tmp_path).found
+    assert (dave.student, dave.shown, dave.problem) == ("dave", "exercise-2-dave/exercise_2.py", "")
+    assert dave.note == "exercise-2-dave/exercise-2.ipynb: untouched stub, not graded"
+
+
 def test_two_files_one_too_large_is_never_read_whole(tmp_path):
     """Red team 46: of two files for one exercise, telling the untouched stub read each whole first (a 300 MB file
     took 14 GB of the instructor's memory). One past the submission limit is no stub, and is not read."""
@@ -416,6 +426,48 @@ def test_students_with_non_ascii_names_are_told_apart(tmp_path):
     plan = discover(tmp_path)
     assert sorted(f.student for f in plan.found) == ["Zoé", "Zoé-Li", "Zoë", "Zoë-Li", "张三"]
     assert not any(f.problem for f in plan.found) and not plan.skipped
+
+
+def test_different_names_that_make_one_id_are_different_students(tmp_path):
+    """``mary ann`` and ``mary-ann`` are both ``mary-ann`` as ids: they were one student's "2 files, keep one" (an
+    instructor told to delete a student's work). Each name that is not the id itself gets a short hash of it; a name
+    that differs only by what renders as nothing is still that student's second file."""
+    files(tmp_path, {"mary ann.py": RIGHT, "mary-ann.py": RIGHT, "o'brien.py": RIGHT, "o brien_exercise_2.py": RIGHT,
+                     "x y/exercise_2.py": RIGHT, "x-y/exercise_2.py": RIGHT, "bob.py": RIGHT, "bob\u034f.py": RIGHT})
+    plan = discover(tmp_path)
+    by_shown = {f.shown: f.student for f in plan.found if not f.problem}
+    assert by_shown["mary-ann.py"] == "mary-ann" and re.fullmatch(r"mary-ann-[0-9a-f]{6}", by_shown["mary ann.py"])
+    assert by_shown["x-y/exercise_2.py"] == "x-y" and re.fullmatch(r"x-y-[0-9a-f]{6}", by_shown["x y/exercise_2.py"])
+    assert len({by_shown["o'brien.py"], by_shown["o brien_exercise_2.py"]}) == 2
+    assert all(by_shown[name].startswith("o-brien-") for name in ("o'brien.py", "o brien_exercise_2.py"))
+    assert [f.problem for f in plan.found if f.student == "bob"] == [
+        "2 files for exercise-2 (bob.py, bob\\u034f.py): keep one and grade again"]
+    again = {f.shown: f.student for f in discover(tmp_path).found if not f.problem}
+    assert again == by_shown  # the same ids every run
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file names in bytes")
+def test_names_in_bytes_that_are_not_utf8_read_as_latin_1(tmp_path):
+    """A file system's name that is not UTF-8 (``j\\xf6rg`` from an old Latin-1 archive) was ``j-rg``, and so was
+    ``j\\xfcrg``: one student, two files. Each such byte is read as Latin-1."""
+    for name in (b"j\xf6rg.py", b"j\xfcrg.py"):
+        (tmp_path / os.fsdecode(name)).write_text(RIGHT)
+    assert sorted(f.student for f in discover(tmp_path).found) == ["jörg", "jürg"]
+
+
+def test_a_zip_whose_utf8_names_lack_the_flag_gives_the_folders_ids(tmp_path):
+    """Info-ZIP's ``zip`` on Linux stores UTF-8 names without the zip's UTF-8 flag; read as code page 437, ``Zoë``
+    was ``Zo-½``: the same class gave other ids from its zip than from its folder."""
+    placeholders = {"Zoxx.py": "Zoë.py".encode(), "zzzzzzzzzzzz.py": "张三李四.py".encode()}
+    path = zip_of(tmp_path / "class.zip", {name: RIGHT for name in placeholders})
+    data = path.read_bytes()
+    for placeholder, name in placeholders.items():
+        assert len(placeholder.encode()) == len(name)
+        data = data.replace(placeholder.encode(), name)  # the local header's and the central directory's
+    path.write_bytes(data)
+    with zipfile.ZipFile(path) as zipped:
+        assert all(not info.flag_bits & 0x800 for info in zipped.infolist())
+    assert sorted(f.student for f in discover(path).found) == ["Zoë", "张三李四"]
 
 
 def test_moodle_participants_who_share_a_name_are_told_apart(tmp_path):

@@ -72,7 +72,8 @@ MISTAKES = {
     "freeze_after_building_the_graph": (
         [("    freeze({\"w\": w, \"b\": b}, frozen)\n    z, loss = network(x, w, b, y)\n",
           "    z, loss = network(x, w, b, y)\n    freeze({\"w\": w, \"b\": b}, frozen)\n")],
-        14, {"frozen_gradients": "call freeze before network",  # b arrives frozen: its .grad stays None too
+        14, {"frozen_gradients": "so freeze must switch it on (requires_grad_(True)), before network",
+             # b arrives frozen: its .grad stays None too
              "frozen_gradients_fills_grad": "did not require grad yet when the loss was built"},
     ),
     "freeze_never_switches_back_on": (

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import random
 import signal
 import tempfile
@@ -32,7 +33,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, Callable, Iterator, TextIO
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 from rich.cells import cell_len, set_cell_size  # terminal columns: a CJK character takes two
 
@@ -46,6 +52,7 @@ from autograd_exercises.reports import plots
 
 REWRITE_EVERY = 2.0  # seconds between rewrites of grades.csv while grading (at least)
 EXIT_ALL_GRADED, EXIT_SOME_NOT_GRADED, EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 0, 1, 3, 130
+LOCK = ".lock"  # in the output folder: held while a run writes there (_only_writer)
 MAX_LISTED = 20  # entries of each list the summary prints; not-graded.txt holds them all
 
 
@@ -295,8 +302,9 @@ def run(options: Options, *, executor: Executor | None = None, stream: TextIO | 
     started = time.monotonic()
     _outside(options.out, options.submissions)
     try:
-        with layouts.opened(options.submissions) as (root, left_out):
+        with layouts.opened(options.submissions) as (root, left_out), contextlib.ExitStack() as held:
             plan = layouts.discover(root, options.exercise, shown=options.submissions)
+            held.enter_context(_only_writer(options.out))
             if options.report:  # matplotlib's import (0.4 s) overlaps the grading instead of following it
                 threading.Thread(target=plots.preload, name="report-preload", daemon=True).start()
             summary = Summary(plan, options.out, left_out=left_out,
@@ -304,10 +312,10 @@ def run(options: Options, *, executor: Executor | None = None, stream: TextIO | 
             _grade(plan, options, summary, executor, stream, terminal, on_row)
             with contextlib.suppress(OSError):  # (the summary still lists the first of each)
                 summary.not_graded_file = outputs.write_not_graded(options.out, summary.not_graded_sections())
+            if options.report:
+                _write_report(options, summary)
     except (layouts.LayoutError, LookupError, outputs.OutputError) as exc:  # a KeyError's str() quotes its message
         raise BatchError(str(exc.args[0]) if isinstance(exc, LookupError) and exc.args else str(exc)) from None
-    if options.report:
-        _write_report(options, summary)
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -343,8 +351,34 @@ def _outside(out: Path, submissions: Path) -> None:
                          "would be taken for the grades; write them outside it (--out ../grades)")
 
 
+@contextlib.contextmanager
+def _only_writer(out: Path) -> Iterator[None]:
+    """Make the output folder and hold its lock (``.lock``, advisory, dropped with the process however it ends) while
+    the run writes: a second ``grade class`` into the same folder stops with a one-line error rather than mix its
+    rows, results and cache with this one's."""
+    _output_folder(out)
+    if fcntl is None:  # (Windows: no advisory locks here)
+        outputs.remove_leftovers(out)
+        yield
+        return
+    try:
+        fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as exc:  # (a link planted there: never followed)
+        raise BatchError(f"cannot lock the output folder {out}: {exc.strerror or exc}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise BatchError(f"another grade class is writing into {out} now: wait for it to end, or give "
+                             "another --out") from None
+        outputs.remove_leftovers(out)  # (only now: a running one's temporary files are its own)
+        yield
+    finally:
+        os.close(fd)
+
+
 def _output_folder(out: Path) -> None:
-    """Make the output folder (a one-line error if it cannot be made) and clear an interrupted run's temp files."""
+    """Make the output folder (a one-line error if it cannot be made or written)."""
     try:
         if out.exists() and not out.is_dir():
             raise BatchError(f"cannot make the output folder {out}: a file of that name is there")
@@ -353,7 +387,6 @@ def _output_folder(out: Path) -> None:
         probe.close()
     except OSError as exc:  # not writable (red team 50: an existing read-only folder, /proc/self), a link loop
         raise BatchError(f"cannot write into the output folder {out}: {exc.strerror or exc}") from None
-    outputs.remove_leftovers(out)
 
 
 def _seeds(options: Options, summary: Summary, cache: cache_mod.Cache) -> tuple[Any, int | None, int | None]:
@@ -402,7 +435,6 @@ def _grade(plan: layouts.Plan, options: Options, summary: Summary, executor: Exe
     """Grade what the cache does not hold, on ``executor`` (else a pool of its own), writing each row as it comes;
     then the class files. Ctrl-C or SIGTERM ends it early, every finished row kept."""
     out = options.out
-    _output_folder(out)
     cache = cache_mod.Cache(out)
     book, class_seed, seed = _seeds(options, summary, cache)
     version = cache_mod.grader_version()

@@ -31,7 +31,7 @@ import time
 from dataclasses import asdict
 from typing import Any, BinaryIO, Iterable, Iterator
 
-from autograd_exercises.classroom.task import COULD_NOT_GRADE, Task, now, sha256
+from autograd_exercises.classroom.task import COULD_NOT_GRADE, Task, digest_of, now
 
 _FRAME = struct.Struct("!I")
 MAX_FRAME = 256 * 2**20
@@ -130,7 +130,7 @@ def receive(stream: BinaryIO) -> Any:
 def failed_row(task: Task, reason: str) -> dict[str, Any]:
     """A row for a task no worker could finish."""
     return {"key": task.key, "student": task.student, "exercise": task.exercise, "file": task.filename,
-            "sha256": sha256(task.data), "seed": task.seed, "status": COULD_NOT_GRADE, "reason": reason,
+            "sha256": digest_of(task), "seed": task.seed, "status": COULD_NOT_GRADE, "reason": reason,
             "note": "", "score": 0.0, "max_score": 0.0, "checks": {}, "result": None, "results_json": "",
             "feedback": "", "cells": None, "graded_at": now(), "seconds": 0.0}
 

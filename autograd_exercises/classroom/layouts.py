@@ -38,6 +38,7 @@ as ignored. Student ids keep letters and digits of any script and ``._@+-``; oth
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -90,6 +91,7 @@ class Found:
     note: str = ""  # how the file was chosen, when there was a choice
     nbgrader: tuple[str, str] | None = None  # (assignment, notebook id) in nbgrader's layout
     lms: str = ""  # "canvas:<user id>" or "moodle:<id>": where the student id came from
+    raw: str = ""  # the name the id was made from by safe_id (``mary ann``): two names, one id, told apart
 
 
 @dataclass(frozen=True)
@@ -138,12 +140,16 @@ _INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180
                         "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
 
 
+_LATIN_1 = re.compile("[\udca0-\udcff]")  # a byte 0xa0-0xff the file system could not decode (surrogateescape)
+
+
 def safe_id(text: str) -> str:
     """A student id usable as a folder name: letters and digits of any script (``Zoë``, ``张三``) and ``._@+-``;
     others, and the invisible ones (``bob`` + U+034F is ``bob``), become ``-``. NFC first, so a name a Mac wrote
-    decomposed (``e`` + U+0301) is the same student."""
+    decomposed (``e`` + U+0301) is the same student. A byte of a name that is not UTF-8 (the file system's
+    ``\\udcf6``) is read as Latin-1: ``j\\xf6rg`` and ``j\\xfcrg`` stay ``jörg`` and ``jürg``, not one ``j-rg``."""
     kept: list[str] = []
-    for char in unicodedata.normalize("NFC", text).strip():
+    for char in unicodedata.normalize("NFC", _latin_1(text)).strip():
         if (char.isalnum() or char in "._@+-" or unicodedata.category(char).startswith("M")) \
                 and not _INVISIBLE.match(char):  # M: the marks of Devanagari's vowels, Vietnamese's second accent
             kept.append(char)
@@ -184,13 +190,25 @@ def lms_prefix(name: str) -> tuple[str, str, str] | None:
 
 def _member_path(info: zipfile.ZipInfo) -> PurePosixPath | None:
     """The member's path inside the extraction folder, or None when it must not be extracted."""
-    name = info.filename.replace("\\", "/")
+    name = _member_name(info).replace("\\", "/")
     if stat.S_ISLNK(info.external_attr >> 16):
         return None  # symlinks are ignored
     parts = [part for part in name.split("/") if part not in ("", ".")]
     if not parts or name.startswith("/") or ".." in parts or ":" in parts[0]:
         return None  # absolute, drive-letter or parent-relative paths never leave the folder
     return PurePosixPath(*parts)
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """The member's name: a name without the zip's UTF-8 flag is read as UTF-8 where it is that (Info-ZIP's ``zip``
+    on Linux writes UTF-8 names unflagged, which :mod:`zipfile` reads as code page 437: ``ZoÃ«``), else as
+    code page 437, as the zip format says."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
 
 
 class LeftOut(str):
@@ -415,7 +433,7 @@ class _Finder:
                                                                "needs exercise_N in each file's name)"))
         else:
             self.add(Found(student, slug or next(iter(self.wanted)), path, self.shown(path),
-                           SUFFIXES[path.suffix.lower()], lms=source))
+                           SUFFIXES[path.suffix.lower()], lms=source, raw="" if lms else leftover))
 
     # a folder that is one student's (plain, GitHub Classroom or Moodle)
     def student_folder(self, folder: Path) -> None:
@@ -434,6 +452,7 @@ class _Finder:
         else:
             self.kind("a folder per student")
             student, source = safe_id(folder.name), ""
+        raw = folder.name if not (classroom or lms) else ""
         if not student:
             self.plan.skipped.append(Skipped(self.shown(folder) + "/", "no student id in the folder's name"))
             return
@@ -457,14 +476,16 @@ class _Finder:
             named[single], unnamed = top, [path for path in unnamed if path not in top]
         for slug, paths in named.items():
             for path in paths:
-                self.add(Found(student, slug, path, self.shown(path), SUFFIXES[path.suffix.lower()], lms=source))
+                self.add(Found(student, slug, path, self.shown(path), SUFFIXES[path.suffix.lower()], lms=source,
+                               raw=raw))
         if not named and not unnamed and not classroom:  # a folder with no code: maybe not a student's
             self.plan.skipped.append(Skipped(self.shown(folder) + "/", "no .py or .ipynb file in this folder"))
             return
         if single is not None and single not in named and single in self.wanted:
             files = f"{self.wanted[single].stub} or {self.wanted[single].notebook}"
             why = f"{len(top)} files, none named after {single}" if top else f"no {files}"
-            self.candidates.append(Found(student, single, None, self.shown(folder) + "/", problem=f"{why} in {self.shown(folder)}/"))
+            self.candidates.append(Found(student, single, None, self.shown(folder) + "/", problem=f"{why} in {self.shown(folder)}/",
+                                         raw=raw))
             unnamed = [path for path in unnamed if path not in top]
         for path in unnamed:
             self.plan.skipped.append(Skipped(self.shown(path), "the name says no exercise (name it exercise_N.py "
@@ -562,6 +583,7 @@ class _Finder:
                 uids.setdefault(found.student, set()).add(found.lms)
         candidates = [replace(found, student=f"{found.student}_{found.lms.split(':')[1]}")
                       if len(uids.get(found.student, ())) > 1 else found for found in self.candidates]
+        candidates = _told_apart(candidates)
         groups: dict[tuple[str, str], list[Found]] = {}
         for found in candidates:
             groups.setdefault((found.student, found.exercise), []).append(found)
@@ -572,6 +594,32 @@ class _Finder:
         return result
 
 
+def _told_apart(candidates: list[Found]) -> list[Found]:
+    """Students whose names differ but made one id (``mary ann`` and ``mary-ann``, ``o'brien`` and ``o brien``) are
+    different people: each name that is not the id itself gets the id with a short hash of that name."""
+    names: dict[str, set[str]] = {}
+    for found in candidates:
+        names.setdefault(found.student, set()).add(_spelling(found.raw or found.student))
+    return [replace(found, student=f"{found.student}-{_digest(_spelling(found.raw))}")
+            if len(names[found.student]) > 1 and found.raw and _spelling(found.raw) != found.student else found
+            for found in candidates]
+
+
+def _spelling(name: str) -> str:
+    """A name as it reads: NFC, a byte that is not UTF-8 as Latin-1, no invisible character (``bob`` + U+034F is
+    ``bob``'s second file, not a second student: red team 12)."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFC", _latin_1(name))).strip()
+
+
+def _latin_1(name: str) -> str:
+    """``name`` with each byte the file system could not decode as UTF-8 (``\\udcf6``) read as Latin-1 (``ö``)."""
+    return _LATIN_1.sub(lambda match: chr(ord(match.group()) - 0xDC00), name)
+
+
+def _digest(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:6]
+
+
 def _one_of(group: list[Found], exercise: catalog.Info) -> Found:
     """Several files for one student and exercise: the edited one when the others are untouched stubs, else zero."""
     from autograd_exercises import session
@@ -580,6 +628,10 @@ def _one_of(group: list[Found], exercise: catalog.Info) -> Found:
     if len(files) == 1:
         return files[0]
     edited = [found for found in files if not session.untouched(found.path, exercise)]
+    if not edited:  # as grade exercise-N chooses: the .py, graded zero like any untouched stub
+        chosen = next((found for found in files if found.kind == "py"), files[0])
+        others = ", ".join(found.shown for found in files if found is not chosen)
+        return replace(chosen, note=f"{others}{_STUB_NOTE}")
     if len(edited) == 1:
         others = ", ".join(found.shown for found in files if found is not edited[0])
         return replace(edited[0], note=f"{others}{_STUB_NOTE}")

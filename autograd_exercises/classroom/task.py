@@ -45,6 +45,12 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def digest_of(task: Task) -> str:
+    """The sha256 of the file a row grades; ``""`` where it grades none (two files for one exercise, no file: decided
+    before grading), not the digest of no bytes."""
+    return "" if task.problem and not task.data else sha256(task.data)
+
+
 def now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -92,7 +98,7 @@ def _row(task: Task, result: Any, status: str, reason: str, *, cells: Any = None
 
     return {
         "key": task.key, "student": task.student, "exercise": task.exercise, "file": task.filename,
-        "sha256": sha256(task.data), "seed": task.seed, "status": status, "reason": reason,
+        "sha256": digest_of(task), "seed": task.seed, "status": status, "reason": reason,
         "note": result.problem if status == GRADED else "",
         "score": result.score, "max_score": result.max_score,
         "checks": {check.name: [check.points, check.max_points] for check in result.checks},
@@ -191,7 +197,7 @@ def grade_task(task: Task, sandbox: Any) -> dict[str, Any]:
             return _zero(task, reason, started)
         except Exception:
             return {"key": task.key, "student": task.student, "exercise": task.exercise, "file": task.filename,
-                    "sha256": sha256(task.data), "seed": task.seed, "status": COULD_NOT_GRADE, "reason": reason,
+                    "sha256": digest_of(task), "seed": task.seed, "status": COULD_NOT_GRADE, "reason": reason,
                     "note": "", "score": 0.0, "max_score": 0.0, "checks": {}, "mistakes": {}, "fingerprint": None,
                     "result": None, "results_json": "",
                     "feedback": "", "cells": None, "graded_at": now(), "seconds": 0.0}
