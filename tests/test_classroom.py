@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
@@ -215,6 +216,31 @@ def test_results_and_feedback_keep_only_the_current_students(tmp_path, inline):
         "results/dave2/exercise-2.json", "results/erin/exercise-2.json", "results/notes.txt",
         "results/zed/exercise-3.json"]  # dave's exercise-2 files gone; other exercises' and the user's own kept
     assert not (out / "results" / "dave").exists()
+
+
+def test_one_exercise_at_a_time_into_one_folder_keeps_the_others_rows(tmp_path, inline):
+    """Grading exercise 1, then exercise 2, into one --out left grades.csv, class.junit.xml and report.html with
+    exercise 2 alone (results/ kept both). The class files now keep the other exercises' rows of the last complete
+    run, said in the summary; ``grade class all`` writes its own exercises only."""
+    week1 = tmp_path / "week1"
+    week2 = make_class(tmp_path / "week2", {"amy_exercise_2": ("right", ".py"), "ben_exercise_2": ("right", ".py")})
+    week1.mkdir()
+    (week1 / "amy_exercise_1.py").write_text((ROOT / "solutions" / "exercise_1.py").read_text())
+    out = tmp_path / "out"
+    first = run(week1, out, inline, exercise="exercise-1")
+    assert [row["exercise"] for row in first.rows] == ["exercise-1"] and not first.kept
+    second = run(week2, out, inline)
+    rows = read_csv(out / "grades.csv")
+    assert sorted((row["student"], row["exercise"], row["score"]) for row in rows) == [
+        ("amy", "exercise-1", "10"), ("amy", "exercise-2", "10"), ("ben", "exercise-2", "10")]
+    assert [row["exercise"] for row in second.kept] == ["exercise-1"]
+    assert "kept from earlier runs in grades.csv: exercise-1 (1 rows;" in "\n".join(second.lines())
+    assert sorted(suite.get("name") for suite in ET.parse(out / "class.junit.xml").iter("testsuite")) == [
+        "amy exercise-1", "amy exercise-2", "ben exercise-2"]
+    again = run(week2, out, inline)  # from the cache: still both
+    assert again.from_cache == 2 and len(read_csv(out / "grades.csv")) == 3
+    run(week2, out, inline, exercise=None)  # grade class all: this folder's exercises only
+    assert {row["exercise"] for row in read_csv(out / "grades.csv")} == {"exercise-2"}
 
 
 def test_a_killed_run_keeps_its_rows_and_the_next_one_goes_on(tmp_path, inline):

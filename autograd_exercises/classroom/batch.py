@@ -83,6 +83,7 @@ class Summary:
     plan: layouts.Plan
     out: Path
     rows: list[dict[str, Any]] = field(default_factory=list)
+    kept: list[dict[str, Any]] = field(default_factory=list)  # other exercises' rows from earlier runs (cache.kept)
     graded_now: int = 0
     from_cache: int = 0
     class_seed: int | None = None
@@ -181,6 +182,10 @@ class Summary:
         files += [self.report] if self.report is not None else []
         lines.append("written: " + ", ".join(f"{path}/" if path.suffix == "" else str(path) for path in files)
                      + (f", {self.gradebook}" if self.gradebook else ""))
+        kept = [slug for slug in order if any(row["exercise"] == slug for row in self.kept)]
+        if kept:
+            lines.append(f"kept from earlier runs in grades.csv: {', '.join(kept)} ({len(self.kept)} rows; "
+                         "grade class all, or another --out, starts afresh)")
         if self.not_graded_file:
             lines.append(f"not graded, every file and why: {self.not_graded_file}")
         if self.report_failed:
@@ -325,7 +330,7 @@ def _write_report(options: Options, summary: Summary) -> None:
     from autograd_exercises.classroom import report
 
     try:
-        summary.report = report.write(options.out, summary.rows, source=f"grade class ({options.out})")
+        summary.report = report.write(options.out, summary.rows + summary.kept, source=f"grade class ({options.out})")
     except Exception as exc:  # the report is a reading aid: the grades are written whatever happens here
         summary.report_failed = f"{type(exc).__name__}: {exc}"
 
@@ -443,6 +448,7 @@ def _grade(plan: layouts.Plan, options: Options, summary: Summary, executor: Exe
     for job in _jobs(plan, options, book, class_seed, seed, version, summary.gradebook_failed):
         by_key.setdefault(job.task.key, []).append(job)
     pending = _from_cache(by_key, options, summary, cache, book, class_seed, version)
+    summary.kept = cache.kept({options.exercise}) if options.exercise else []  # (grade class all: this run's only)
     previous = signal.getsignal(signal.SIGTERM)
     try:
         signal.signal(signal.SIGTERM, _interrupt)
@@ -462,10 +468,11 @@ def _grade(plan: layouts.Plan, options: Options, summary: Summary, executor: Exe
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-        outputs.write_class_files(out, summary.rows, order)
+        outputs.write_class_files(out, summary.rows + summary.kept, order)
     if not summary.interrupted:
         graded = {found.exercise for found in plan.found} | ({options.exercise} if options.exercise else set())
         outputs.remove_stale(out, summary.rows, graded)
+        cache.record(summary.rows, graded, others=bool(options.exercise))
 
 
 def _executor(options: Options, pending: int) -> Executor:
@@ -532,7 +539,8 @@ def _run_pool(pool: Executor, pending: list[Task], by_key: dict[str, list[_Job]]
                         on_row(mine)
                 if time.monotonic() - last > every:  # grades.csv as it stands (class.junit.xml at the end)
                     began = time.monotonic()
-                    outputs.atomic_write(options.out / outputs.CSV, outputs.csv_text(summary.rows, order))
+                    text = outputs.csv_text(summary.rows + summary.kept, order)
+                    outputs.atomic_write(options.out / outputs.CSV, text)
                     last = time.monotonic()
                     every = max(REWRITE_EVERY, 20 * (last - began))  # a big class: at most 5 % of the time
         except ExecutorError as exc:  # the executor cannot go on (a cluster lost): every row written stays

@@ -5,7 +5,10 @@ the seed, the timeout, the file's name and the way it was graded (a file, or a n
 gradebook). Each row is its own JSON file, written atomically the moment it is graded, so a run
 stopped at any point (Ctrl-C, a kill) keeps every row it finished, and the next run
 grades only what is not there. ``.cache/class.json`` keeps the class seed, so that a rerun without
-``--seed`` gives every student the same inputs as before.
+``--seed`` gives every student the same inputs as before. ``.cache/rows.json`` lists, per exercise, the rows the last
+complete run wrote to ``grades.csv`` (each row's key and its student's labels): a run that grades one exercise keeps
+the others' rows in the class files (:meth:`Cache.kept`), so that grading exercise 1, then exercise 2, into one
+folder gives one ``grades.csv`` of both.
 
 The grader version is the package's version and a digest of every file that decides a score (the
 graders, hidden checks, probes, judges, the grading pipeline): edit a check and every row is graded
@@ -25,6 +28,8 @@ from autograd_exercises.classroom.outputs import atomic_write, no_link_below, re
 
 FOLDER = ".cache"
 FORMAT = 1
+LEDGER = "rows.json"
+LABELS = ("student", "exercise", "file", "class_seed", "grader_version", "note", "reason")  # batch._label's
 
 
 @lru_cache(maxsize=1)
@@ -91,3 +96,36 @@ class Cache:
         if seed != recorded:
             atomic_write(path, json.dumps({"class_seed": seed}) + "\n", durable=True)
         return seed
+
+    def kept(self, graded: set[str]) -> list[dict[str, Any]]:
+        """The rows the last complete run wrote for the exercises not in ``graded``: each cached row with its
+        student's labels (a row whose cached file is gone is left out)."""
+        rows = []
+        for slug, entries in sorted(self._ledger().items()):
+            if slug in graded:
+                continue
+            for labels in entries:
+                row = self.get(str(labels.get("key", "")))
+                if row is not None:
+                    rows.append({**row, **{name: labels.get(name) for name in LABELS}})
+        return rows
+
+    def record(self, rows: list[dict[str, Any]], graded: set[str], *, others: bool) -> None:
+        """Note the rows of ``graded`` this complete run wrote; the other exercises' entries stay when ``others``."""
+        ledger = {slug: entries for slug, entries in self._ledger().items() if others and slug not in graded}
+        for row in rows:
+            if row.get("exercise") in graded:
+                ledger.setdefault(row["exercise"], []).append({name: row.get(name) for name in ("key", *LABELS)})
+        path = real_folder(self.out, self.folder) / LEDGER
+        atomic_write(path, json.dumps(ledger, ensure_ascii=False))
+
+    def _ledger(self) -> dict[str, list[dict[str, Any]]]:
+        path = self.folder / LEDGER
+        try:
+            ledger = json.loads(path.read_text(encoding="utf-8")) if no_link_below(self.out, path) else {}
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(ledger, dict):
+            return {}
+        return {str(slug): [entry for entry in entries if isinstance(entry, dict)]
+                for slug, entries in ledger.items() if isinstance(entries, list)}

@@ -484,8 +484,8 @@ class _Finder:
         if single is not None and single not in named and single in self.wanted:
             files = f"{self.wanted[single].stub} or {self.wanted[single].notebook}"
             why = f"{len(top)} files, none named after {single}" if top else f"no {files}"
-            self.candidates.append(Found(student, single, None, self.shown(folder) + "/", problem=f"{why} in {self.shown(folder)}/",
-                                         raw=raw))
+            self.candidates.append(Found(student, single, None, self.shown(folder) + "/",
+                                         problem=f"{why} in {self.shown(folder)}/", raw=raw))
             unnamed = [path for path in unnamed if path not in top]
         for path in unnamed:
             self.plan.skipped.append(Skipped(self.shown(path), "the name says no exercise (name it exercise_N.py "
