@@ -933,7 +933,7 @@ def test_the_gradebook_refuses_a_notebook_of_millions_of_values_before_nbgrader_
     data = ('{"cells": [], "metadata": {"x": [' + "{}," * 1_500_000 + '{}]}, "nbformat": 4, "nbformat_minor": 5}')
     start = time.monotonic()
     with pytest.raises(SubmissionRefused, match=r"its JSON holds about [\d,]+ values \(at most 1,000,000\)"):
-        book.prepare("mallory", "exercise-2", "exercise-2", data.encode(), None)
+        book.prepare("mallory", "exercise-2", "exercise-2", data.encode())
     assert time.monotonic() - start < 5
 
 

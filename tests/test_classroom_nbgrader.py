@@ -98,6 +98,31 @@ def test_gradebook_export_equals_nbgrader_autograde(courses, sandbox):
     assert py.exit_code == 0 and nbgrader_course.scores(ours, SLUG, "gina") == nbgrader_course.scores(ours, SLUG, "bob")
 
 
+def test_a_stopped_run_leaves_no_ungraded_submission_in_the_gradebook(courses, sandbox, tmp_path):
+    """A run stopped after its first row (Ctrl-C, a worker lost) had registered every submission before grading any:
+    each ungraded one was a 0 in ``nbgrader export`` and formgrader. A submission is now registered with its
+    grades; a notebook nbgrader cannot read is registered as nbgrader registers it."""
+    from nbgrader.api import Gradebook as NbGradebook
+
+    course = tmp_path / "course"
+    shutil.copytree(courses[0].parent / "template" / "assignments", course)  # the released course, before grading
+    (course / "submitted" / "gina" / SLUG).mkdir(parents=True)
+    (course / "submitted" / "gina" / SLUG / f"{SLUG}.ipynb").write_text("{not json")
+
+    class FirstOnly(InProcess):
+        def run(self, tasks):
+            for row in super().run(tasks):
+                yield row
+                raise KeyboardInterrupt
+
+    summary = batch.run(batch.Options(SLUG, course, out=course / "grades-class", gradebook=course / "gradebook.db"),
+                        executor=FirstOnly(sandbox), stream=io.StringIO(), terminal=False)
+    assert summary.interrupted and len(summary.rows) == 1
+    with NbGradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        registered = sorted(submission.student.id for submission in gb.find_assignment(SLUG).submissions)
+    assert registered == sorted([summary.rows[0]["student"], "gina"])
+
+
 def test_timestamp_txt_is_read_only_as_a_small_plain_file(tmp_path):
     """Red team 46: a student's ``timestamp.txt`` that is a FIFO hung the class before any grading; one linked to
     ``/dev/zero`` was read until memory ran out. Either is now no time at all, as a missing one is."""

@@ -88,7 +88,7 @@ ATTACKS = {
     "huge_torch_alloc": Attack(MANUAL, ("allocate memory", "MemoryError")),
     "python_list_growth": Attack(MANUAL, ("MemoryError",)),
     "flood_stdout": Attack(()),
-    "monkeypatch_torch": Attack(ALL, ("the submission changed the grader's torch.Tensor.__eq__",)),
+    "monkeypatch_torch": Attack(MANUAL, ("cannot set '__eq__' attribute of immutable type 'Tensor'",)),
     "print_fake_score": Attack(MANUAL, ("gradient_manual(x) is None",)),
     "forged_report_pickle_payload": Attack(GRADIENTS + BY_HAND, ("has shape (", "did not finish every input")),
     "forged_report_malformed": Attack(GRADIENTS + BY_HAND, ("could not read what your code reported",)),
@@ -115,7 +115,7 @@ ATTACKS = {
     "terminal_escapes": Attack(MANUAL, ("raised ValueError",)),
     # the grader's answers, the machine's files and processes
     "grader_answers": Attack(MANUAL, ("raised LookupError: 'no grader code is reachable",)),
-    "by_hand_through_a_tensor_method": Attack(("gradient_manual_by_hand",), ("calls .backward()",)),
+    "by_hand_through_a_tensor_method": Attack(ALL, ("cannot set 'slope' attribute of immutable type 'Tensor'",)),
     "by_hand_rebound_through_globals": Attack(("gradient_manual_by_hand",), ("rebound through globals().update",)),
     "by_hand_helper_rebound_by_a_loop": Attack(("gradient_manual_by_hand",), ("runs autograd's engine",)),
     "by_hand_fits_answers_saved_at_import": Attack(("gradient_manual_by_hand",), ("computes its answer from SEEN",)),
@@ -623,16 +623,17 @@ def test_a_library_that_replaces_what_the_probes_rely_on_is_caught(grade_source)
     """Red team 28: ``argparse`` sets attributes by the names it is given, with the real ``setattr``: given torch's
     graph module as its namespace, it replaced ``saved_tensors_hooks`` (what exercise 5's count relies on) for a class
     of the file's, and the wrong answer scored full marks. The child watches what the probes rely on and ends the run
-    when any of it is no longer what it was: nothing of such a file is graded."""
+    when any of it is no longer what it was: nothing of such a file is graded. Since red team 52 the graph module is
+    read-only in the child (``sandbox/frozen.py``): the change fails as it is made, and the file with it."""
     forgery = ("import argparse\n\n\nclass _Quiet:\n    def __init__(self, *hooks):\n        pass\n\n"
                "    def __enter__(self):\n        return self\n\n    def __exit__(self, *exc):\n        return False\n\n\n"
                "_owner = (lambda: torch.autograd.graph)()\n_parser = argparse.ArgumentParser()\n"
                "_parser.add_argument('--hooks', dest='saved_tensors' + '_hooks', type=lambda text: _Quiet)\n"
                "_parser.parse_args(['--hooks', 'x'], namespace=_owner)\n")
     result = _two_graphs_past_the_reading(grade_source, forgery)
-    assert result.score == 0 and {check.mistake for check in result.checks} == {"reaches-grader"}
-    assert all(check.feedback.startswith("not run: the submission changed the grader's torch.autograd.graph."
-                                         "saved_tensors_hooks") for check in result.checks), result.checks[0].feedback
+    assert result.score == 0 and {check.mistake for check in result.checks} == {"import-error"}
+    assert all("module 'torch.autograd.graph' is read-only in the grader's sandbox: saved_tensors_hooks cannot be set"
+               in check.feedback for check in result.checks), result.checks[0].feedback
 
 
 def _exercise_4_stub() -> str:
@@ -668,17 +669,17 @@ PREDICT_TRACKED = ("    with torch.no_grad():\n        return x @ w + b\n", "   
 
 
 @pytest.mark.parametrize("forgery", [PARAMETER_PATCH, SHADOW], ids=["saved_tensors_hooks.__enter__", "Tensor shadowed"])
-def test_a_library_class_changed_through_a_parameter_ends_the_run(grade_source, forgery):
+def test_a_library_class_changed_through_a_parameter_fails_in_the_child(grade_source, forgery):
     """Red team 51: exercise 4's ``predict`` that builds a graph (then detaches) scored 16/16 once a function, handed
     torch, emptied ``saved_tensors_hooks.__enter__`` (what the count of saved tensors relies on); a property set on
-    ``torch.Tensor`` over ``TensorBase``'s would describe every tensor as untracked. The reading refuses both (a special
-    method set from outside its class); past it, the child watches the methods of ``torch.Tensor`` and of torch's
-    autograd classes and ends the run: nothing of such a file is graded."""
+    ``torch.Tensor`` over ``TensorBase``'s would describe every tensor as untracked. The reading refuses the first (a
+    special method set from outside its class); past it, those classes are immutable types in the child
+    (``sandbox/frozen.py``, red team 52) and the change fails at import: nothing of such a file scores."""
     source = solution_text("exercise_4").replace(*PREDICT_TRACKED) + "\n" + forgery
     assert grade_source("exercise-4", solution_text("exercise_4").replace(*PREDICT_TRACKED)).score == 15
     result = grade_source("exercise-4", source, doors=False)
-    assert result.score == 0 and {check.mistake for check in result.checks} == {"reaches-grader"}
-    assert all("the submission changed the grader's torch." in check.feedback for check in result.checks)
+    assert result.score == 0 and {check.mistake for check in result.checks} == {"import-error"}
+    assert all("attribute of immutable type" in check.feedback for check in result.checks), result.checks[0].feedback
     if forgery == PARAMETER_PATCH:
         assert grade_source("exercise-4", source).problem.split(" at line")[0].endswith(
             "sets a special method from outside its class (hooks.__enter__)")

@@ -148,6 +148,10 @@ DOORS = {  # code -> the start of what the reading says
         "sets a special method from outside its class (Liar.__torch_function__)",
     "class Liar(torch.Tensor):\n    pass\nLiar.grad_fn = property(lambda self: None)":
         "makes tensors that answer for autograd themselves (Liar.grad_fn)",
+    # red team 52: the builtins module (its eval, its sum) through inspect.getmodule or another module's import of it
+    "import inspect\nb = inspect.getmodule(len)": "reaches any loaded module, found by an object's name (getmodule)",
+    "import dataclasses\nb = dataclasses.builtins":
+        "reaches the builtins' namespace through a module that imported it (builtins)",
 }
 TIMEIT = "import sys\nexec(compile('sys._getframe()', '<%timeit>', 'exec'), globals(), {})\n"
 

@@ -266,12 +266,13 @@ def _jobs(plan: layouts.Plan, options: Options, book: Any, class_seed: int | Non
             if found.kind == "ipynb":
                 assignment, notebook = found.nbgrader or (found.exercise, found.exercise)
                 try:
-                    graded = book.prepare(found.student, assignment, notebook, data,
-                                          found.path.parent if found.nbgrader else None)
+                    graded = book.prepare(found.student, assignment, notebook, data)
                     mode = "cells"
                 except Exception as exc:  # SubmissionRefused, or the gradebook failing on it
                     problem = str(exc) or type(exc).__name__  # (a MemoryError says nothing else)
                     refused.append((f"{found.student} {found.exercise}", problem))
+                    with contextlib.suppress(Exception):  # as nbgrader lists a notebook it cannot read (unknown
+                        book.register(found.student, assignment, _folder(found))  # assignment: nothing to list)
             else:
                 mode = "checks"
         filename = layouts.printable(found.path.name) if found.path is not None else found.shown.rstrip("/")
@@ -286,6 +287,11 @@ def _jobs(plan: layouts.Plan, options: Options, book: Any, class_seed: int | Non
     return jobs
 
 
+def _folder(found: layouts.Found) -> Path | None:
+    """The folder of an nbgrader submission (its ``timestamp.txt``), else None."""
+    return found.path.parent if found.nbgrader and found.path is not None else None
+
+
 def _record(book: Any, job: _Job, row: dict[str, Any], failed: list[tuple[str, str]]) -> None:
     """Write a row into the gradebook (a failure there is listed, never stops the batch)."""
     if book is None or not job.gradebook or row["status"] != GRADED:
@@ -294,7 +300,7 @@ def _record(book: Any, job: _Job, row: dict[str, Any], failed: list[tuple[str, s
     assignment, notebook = found.nbgrader or (found.exercise, found.exercise)
     try:
         if job.gradebook == "cells":
-            book.record(row, found.student, assignment, notebook, job.task.data)
+            book.record(row, found.student, assignment, notebook, job.task.data, _folder(found))
         else:
             book.record_checks(row, found.student, found.exercise)
     except Exception as exc:

@@ -175,8 +175,9 @@ class Gradebook:
         except ValueError:
             return None
 
-    def prepare(self, student: str, assignment: str, notebook: str, data: bytes, folder: Path | None) -> bytes:
-        """The notebook as nbgrader would grade it (sanitised against the gradebook); registers the submission.
+    def prepare(self, student: str, assignment: str, notebook: str, data: bytes) -> bytes:
+        """The notebook as nbgrader would grade it (sanitised against the gradebook). The submission is registered
+        only with its grades (:meth:`record`): a run stopped before then leaves nothing of it in the gradebook.
 
         Raises :class:`SubmissionRefused` for a notebook nbgrader could not read or an unknown assignment.
         """
@@ -194,8 +195,12 @@ class Gradebook:
             nb = nbformat.reads(text, as_version=4)
         except Exception as exc:
             raise SubmissionRefused(f"nbgrader cannot read this notebook ({type(exc).__name__}: {exc})") from None
-        self._submission(student, assignment, self.timestamp(folder))
         with NbGradebook(self.db_url, self.course_id) as gb:
+            try:
+                gb.find_assignment(assignment)
+            except MissingEntry:
+                raise SubmissionRefused(f"assignment {assignment!r} is not in the gradebook "
+                                        "(run nbgrader generate_assignment)") from None
             try:
                 gb.find_notebook(notebook, assignment)
             except MissingEntry:
@@ -209,10 +214,18 @@ class Gradebook:
         text = nbformat.writes(nb)
         return text.encode("utf-8")
 
-    def record(self, row: dict[str, Any], student: str, assignment: str, notebook: str, graded: bytes) -> None:
-        """Save a notebook row's grades as ``nbgrader autograde`` does; write its autograded notebook."""
+    def register(self, student: str, assignment: str, folder: Path | None) -> None:
+        """The student and the submission (``timestamp.txt`` in ``folder``), as ``nbgrader autograde`` registers every
+        submitted notebook, one it cannot read too."""
+        self._submission(student, assignment, self.timestamp(folder))
+
+    def record(self, row: dict[str, Any], student: str, assignment: str, notebook: str, graded: bytes,
+               folder: Path | None = None) -> None:
+        """Register the submission and save a notebook row's grades as ``nbgrader autograde`` does; write its
+        autograded notebook."""
         import nbformat
 
+        self.register(student, assignment, folder)
         nb = nbformat.reads(graded.decode("utf-8"), as_version=4)
         for index, outputs in (row.get("cells") or {}).items():
             cell = nb.cells[int(index)]

@@ -15,6 +15,7 @@ only that cell; each check judges the module as it is at its test cell's positio
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import importlib
 import importlib.util
@@ -31,7 +32,7 @@ from typing import Any
 
 import torch
 
-from autograd_exercises.sandbox import guard, isolation, observe, packing, tensorbase
+from autograd_exercises.sandbox import frozen, guard, isolation, observe, packing, tensorbase
 from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR, CHECK_SEPARATOR_END, GRADER_PACKAGE, LOCKED, TAMPERED
 
 RESULT_FD = 3
@@ -274,6 +275,8 @@ def watch() -> list[tuple[str, Any, Any, Any]]:
              (torch.Tensor, "backward"), (torch.autograd, "backward"), (torch.autograd, "grad"),
              *observe.thread_starters())
     watched += [(getattr(owner, "__name__", "?"), owner, key, getattr(owner, key)) for owner, key in named]
+    watched += [(module.__name__, vars(module), key, value) for module in _frozen_modules() if module not in ours
+                for key, value in list(vars(module).items())]
     return watched + _named_parts() + [entry for cls in _classes() for entry in _class_entries(cls)]
 
 
@@ -296,10 +299,33 @@ def _named_parts() -> list[tuple[str, Any, str, Any]]:
 
 def _classes() -> list[type]:
     """``torch.Tensor`` and the classes of torch's autograd graph, forward-mode and grad-mode modules
-    (``saved_tensors_hooks``, ``no_grad``, ``dual_level``, …), whose methods the probes run through."""
-    modules = (torch.autograd.graph, torch.autograd.forward_ad, torch.autograd.grad_mode)
+    (``saved_tensors_hooks``, ``no_grad``, ``dual_level``, …), of ``contextlib`` and of the child's own modules,
+    whose methods the probes run through."""
+    from autograd_exercises import probes
+
+    modules = (torch.autograd.graph, torch.autograd.forward_ad, torch.autograd.grad_mode, contextlib, observe, packing,
+               tensorbase, *probes.MODULES)
     return [torch.Tensor, *(value for module in modules for value in vars(module).values()
                             if isinstance(value, type) and value.__module__ == module.__name__)]
+
+
+def _frozen_modules() -> list[types.ModuleType]:
+    """The modules made read-only in the child (:mod:`.frozen`): the builtins, the standard library's modules the
+    probes and the report run through (``contextlib``'s context managers call ``next`` from its namespace,
+    ``observe`` asks ``os.path.realpath`` where an error was raised: red team 52), torch's autograd graph,
+    forward-mode and grad-mode modules, and the child's own."""
+    import builtins
+    import functools
+    import genericpath
+    import linecache
+    import posixpath
+    import traceback
+
+    from autograd_exercises import probes
+
+    return [builtins, contextlib, os, posixpath, genericpath, traceback, linecache, types, functools, random,
+            torch.autograd.graph, torch.autograd.forward_ad, torch.autograd.grad_mode, observe, packing, tensorbase,
+            guard, sys.modules[__name__], *probes.MODULES]
 
 
 _ADDED = object()  # the key of a class's entry that stands for the names it may gain (:func:`_class_entries`)
@@ -578,6 +604,7 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     observe.install_autograd_counter()
     sys.addaudithook(_no_tracing)  # for the child's life: no hook can be taken back
     watched = watch()
+    frozen.freeze(_classes(), _frozen_modules())
     hide_grader()
     try:
         return _run_job(job, cases, probe, probes, watched)

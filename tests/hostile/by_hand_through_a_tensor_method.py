@@ -6,7 +6,9 @@ autograd calls back as it was (the counter lives in the child's own process).
 ``gradient_manual(x)`` is only ``return x.slope()``: it names nothing that uses
 autograd, and the count says it made no call. Expected: the by-hand check reads the
 source and follows what the file sets on torch's classes too, so it fails, naming
-the ``.backward()`` call; the value check passes (the value is right).
+the ``.backward()`` call. Since red team 52 ``torch.Tensor`` is an immutable type in
+the child (sandbox/frozen.py): setting ``slope`` fails at import, and every check
+with it.
 """
 
 import torch

@@ -3,10 +3,10 @@
 torch.testing.assert_close, torch.allclose, torch.equal, Tensor.__eq__,
 torch.save and torch.load are replaced in the child. The judge compares in
 the grader's own process, and the report is packed with functions bound
-before student code ran, so none of it could matter; but ``torch.Tensor`` is
-a class the probes run through, and the child checks after every check that
-its methods are still torch's own: the change to ``Tensor.__eq__`` ends the
-run, and no check of this file scores ("changed the grader's torch.Tensor").
+before student code ran, so none of it could matter; and ``torch.Tensor``,
+a class the probes run through, is an immutable type in the child
+(sandbox/frozen.py): setting ``Tensor.__eq__`` raises, so gradient_manual
+raises, and its two checks fail; every other check keeps its points.
 """
 
 import torch
