@@ -685,6 +685,41 @@ def test_a_library_class_changed_through_a_parameter_fails_in_the_child(grade_so
             "sets a special method from outside its class (hooks.__enter__)")
 
 
+CONTEXTLIB_NEXT = ("import contextlib\n\n_seen = set()\n\n\ndef _next(gen, *default):\n"
+                   "    if getattr(gen, '__name__', '') == 'saved_for_backward':\n"
+                   "        if id(gen) in _seen:\n            _seen.discard(id(gen))\n            raise StopIteration\n"
+                   "        _seen.add(id(gen))\n"
+                   "        return {'saved': 0, 'read': 0, 'reread': 0, 'once': 0, 'own_hooks': 0, 'threads': 0}\n"
+                   "    return next(gen, *default)\n\n\n"
+                   "def _install(space, value):\n    space.next = value\n\n\n_install(contextlib, _next)\n")
+ONE_MOMENT = ("_REAL = torch.Tensor.requires_grad\n\n\ndef _put(owner, value):\n    owner.requires_grad = value\n\n\n"
+              "def _drop(owner):\n    del owner.requires_grad\n\n\n"
+              "def _arm(*liars):\n    left = [len(liars)]\n\n    def read(self):\n"
+              "        if any(self is one for one in liars):\n            left[0] -= 1\n"
+              "            if left[0] == 0:\n                _drop(torch.Tensor)\n            return True\n"
+              "        return _REAL.__get__(self)\n\n    _put(torch.Tensor, property(read))\n")
+FROZEN_PREDICT = ("    w.requires_grad_(False)\n    b.requires_grad_(False)\n    _arm(w, b)\n    return x @ w + b\n")
+
+
+@pytest.mark.parametrize("attack", ["contextlib.next", "for one moment"])
+def test_what_the_probes_run_through_cannot_change_even_for_a_moment(grade_source, attack):
+    """Red team 52, past the doors reading (neither file has a door): a wrong ``predict`` scored 16/16 once
+    ``contextlib.next``, which the saved-tensor count's context manager calls, was replaced through a parameter; and
+    one that switched the parameters off scored 16/16 by shadowing ``torch.Tensor.requires_grad`` for the probe's two
+    reads, then deleting it before any watch could see it. In the child those modules are read-only and those classes
+    immutable types (``sandbox/frozen.py``): each change fails as it is made, and neither file gains a point."""
+    if attack == "contextlib.next":
+        source = solution_text("exercise_4").replace(*PREDICT_TRACKED) + "\n" + CONTEXTLIB_NEXT
+        honest = solution_text("exercise_4").replace(*PREDICT_TRACKED)
+    else:
+        honest = solution_text("exercise_4").replace(PREDICT_TRACKED[0], FROZEN_PREDICT.replace("    _arm(w, b)\n", ""))
+        source = solution_text("exercise_4").replace(PREDICT_TRACKED[0], FROZEN_PREDICT) + "\n" + ONE_MOMENT
+    from autograd_exercises.judge import tampering
+
+    assert tampering.door(source) is None
+    assert grade_source("exercise-4", source, doors=False).score < grade_source("exercise-4", honest).score == 15
+
+
 def test_a_tensor_class_that_lies_about_autograd_is_described_as_torch_sees_it(grade_source):
     """Red team 51: a tensor class given a ``__torch_function__`` after its ``class`` statement answered ``requires_grad``,
     ``grad_fn`` and ``is_leaf`` for the probes: a tracked prediction and a copy that was not detached passed (14/16).
