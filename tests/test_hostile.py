@@ -88,7 +88,7 @@ ATTACKS = {
     "huge_torch_alloc": Attack(MANUAL, ("allocate memory", "MemoryError")),
     "python_list_growth": Attack(MANUAL, ("MemoryError",)),
     "flood_stdout": Attack(()),
-    "monkeypatch_torch": Attack(MANUAL, ("cannot set '__eq__' attribute of immutable type 'Tensor'",)),
+    "monkeypatch_torch": Attack(MANUAL, ("module 'torch' is read-only in the grader's sandbox: allclose cannot be set",)),
     "print_fake_score": Attack(MANUAL, ("gradient_manual(x) is None",)),
     "forged_report_pickle_payload": Attack(GRADIENTS + BY_HAND, ("has shape (", "did not finish every input")),
     "forged_report_malformed": Attack(GRADIENTS + BY_HAND, ("could not read what your code reported",)),
@@ -718,6 +718,56 @@ def test_what_the_probes_run_through_cannot_change_even_for_a_moment(grade_sourc
 
     assert tampering.door(source) is None
     assert grade_source("exercise-4", source, doors=False).score < grade_source("exercise-4", honest).score == 15
+
+
+MADE_UP_ERROR = ("    out.backward(retain_graph=True)\n    x.grad = None\n    out.backward()\n"
+                 "    return RuntimeError(MESSAGE)\n")
+TRACEBACK_PROPERTY = ("MESSAGE = ('Trying to backward through the graph a second time (or directly access saved tensors "
+                      "after they have already been freed).')\n\n\nclass Anywhere:\n    def __getattr__(self, name):\n"
+                      "        if name.endswith('next'):\n            return None\n"
+                      "        if name.startswith('co_'):\n            return torch.__file__\n        return self\n\n\n"
+                      "class RuntimeError(RuntimeError):\n    @property\n    def __traceback__(self):\n"
+                      "        return Anywhere()\n")
+GRAD_MODE_ONCE = ("def _put(space, value):\n    space.is_grad_enabled = value\n\n\ndef _once(space):\n"
+                  "    real = space.is_grad_enabled\n\n    def answer():\n        _put(space, real)\n"
+                  "        return True\n\n    _put(space, answer)\n")
+MIXIN = "class Quiet:\n    grad_fn = None\n\n\nclass Loss(Quiet, torch.Tensor):\n    pass\n"
+
+
+def _second_backward(source: str) -> str:
+    start = source.index("    out.backward()\n    try:\n")
+    return source[:start] + MADE_UP_ERROR + source[source.index("    ### END SOLUTION", start):]
+
+
+@pytest.mark.parametrize("attack", ["__traceback__ property", "torch.is_grad_enabled once", "tensor class mixin"])
+def test_red_team_53_gains_nothing_past_the_reading(grade_source, attack):
+    """Red team 53, each past the doors reading: a made-up RuntimeError whose class answers ``__traceback__`` with an
+    object that claims torch's file (exercise 5, 12/12); ``torch.is_grad_enabled`` answered True once, then put back,
+    for a ``predict`` that leaves tracking off (exercise 4, 16/16); losses kept as a tensor class whose mixin says
+    ``grad_fn = None`` (exercise 6, 12/12). The probe reads BaseException's own traceback, ``torch`` is read-only in
+    the child but to torch's own code, and the losses are read as plain tensors: each scores as its control does."""
+    if attack == "__traceback__ property":
+        slug, control = "exercise-5", _second_backward(solution_text("exercise_5")).replace(
+            "    return RuntimeError(MESSAGE)\n", "    return RuntimeError(MESSAGE)\n\n\n" + TRACEBACK_PROPERTY, 0)
+        control = control.replace("\n\ndef ", "\n\n" + TRACEBACK_PROPERTY.replace("class RuntimeError(RuntimeError)",
+                                                                                 "class Unused(RuntimeError)") + "\n\ndef ", 1)
+        source = control.replace("class Unused(RuntimeError)", "class RuntimeError(RuntimeError)")
+    elif attack == "torch.is_grad_enabled once":
+        slug = "exercise-4"
+        control = solution_text("exercise_4").replace(PREDICT_TRACKED[0], "    torch.set_grad_enabled(False)\n"
+                                                      "    return x @ w + b\n") + "\n" + GRAD_MODE_ONCE
+        source = control.replace("    torch.set_grad_enabled(False)\n", "    torch.set_grad_enabled(False)\n"
+                                 "    _once(torch)\n")
+    else:
+        slug = "exercise-6"
+        control = solution_text("exercise_6").replace("losses.append(loss.item())", "losses.append(loss)")
+        source = control.replace("losses.append(loss)", "losses.append(loss.as_subclass(Loss))") + "\n" + MIXIN
+    from autograd_exercises.judge import tampering
+
+    assert tampering.door(control) is None
+    assert tampering_door(source).startswith("makes tensors") == (attack == "tensor class mixin")
+    assert grade_source(slug, source, doors=False).score <= grade_source(slug, control).score < (16 if slug ==
+                                                                                               "exercise-4" else 12)
 
 
 def test_a_tensor_class_that_lies_about_autograd_is_described_as_torch_sees_it(grade_source):

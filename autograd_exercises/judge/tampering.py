@@ -204,6 +204,8 @@ class _Reading:
 
     def attribute_door(self, node: ast.Attribute) -> str:
         owner = self.imports.get(node.value.id, "") if isinstance(node.value, ast.Name) else ""
+        if node.attr in ("__setattr__", "__delattr__") and not self.own_setter(node):
+            return f"sets attributes past an object's own rules ({node.attr} on other than self or cls)"
         if node.attr.startswith("_") and not node.attr.startswith("__") and (
                 self.torch_chain(node.value) or node.attr in torch_private() and static._root_name(node.value) not in OWN):
             return f"reaches torch's private internals ({static._chain(node)})"  # also lib._C with lib a parameter
@@ -276,6 +278,18 @@ class _Reading:
             return ""  # getattr(F, self.activation): the run refuses a door's name (sandbox/guard.py)
         return f"looks an attribute up by a computed name ({name})"
 
+    def own_setter(self, node: ast.Attribute) -> bool:
+        """``node`` (``….__setattr__``) sets an attribute of a method's own object: ``self.__setattr__(…)``,
+        ``super().__setattr__(…)``, or ``object.__setattr__(self, …)`` called right there. Any other (``object.__setattr__``
+        on a module passed in, or the function kept to call later) passes by a read-only module's own rules (red team
+        53)."""
+        if isinstance(node.value, ast.Name) and node.value.id in OWN or isinstance(node.value, ast.Call) \
+                and _is_super(node.value):
+            return True
+        call = self.parents.get(id(node))
+        return isinstance(call, ast.Call) and call.func is node and bool(call.args) \
+            and isinstance(call.args[0], ast.Name) and call.args[0].id in OWN
+
     def guarded_builtin(self, func: ast.AST) -> bool:
         """``func`` is the module's own ``getattr``, ``setattr``, ``delattr`` or ``vars``, which the sandbox guards by
         the name it is given at run time (:mod:`autograd_exercises.sandbox.guard`): a builtin name the file never
@@ -306,16 +320,37 @@ class _Reading:
         return ".".join([dotted, *parts[1:]]) if dotted else ".".join(parts)
 
     def tensor_class_door(self, node: ast.ClassDef) -> str:
-        """A class of tensors of the file's own that answers what autograd reports (``grad``, ``grad_fn``…) itself:
-        the probes would read its answers for the real ones."""
+        """A class of tensors of the file's own that answers what autograd reports (``grad``, ``grad_fn``…) itself, in
+        its body or in a base class of the file's (``class Loss(Quiet, torch.Tensor)`` with ``Quiet.grad_fn = None``:
+        red team 53): the probes would read its answers for the real ones."""
+        lineage = self.lineage(node)
         tensor = any(self.resolved(base).split(".")[-1] in ("Tensor", "Parameter", "TensorBase")
                      or isinstance(_root_node(base), ast.Call) or CLASS_PARTS & set(static._chain(base).split("."))
-                     for base in node.bases)
-        own = {name for item in node.body for name in (
+                     for cls in lineage for base in cls.bases)
+        own = {name for cls in lineage for item in cls.body for name in (
             [item.name] if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) else
             [t.id for t in getattr(item, "targets", [getattr(item, "target", None)]) if isinstance(t, ast.Name)])}
         told = sorted(own & TENSOR_ATTRIBUTES)
         return f"makes tensors that answer for autograd themselves ({node.name}.{told[0]})" if tensor and told else ""
+
+    def lineage(self, node: ast.ClassDef) -> list[ast.ClassDef]:
+        """``node`` and every base class of it the file itself defines (by name, any depth)."""
+        found, todo = [node], [node]
+        while todo:
+            for base in todo.pop().bases:
+                for cls in self.class_defs.get(base.id if isinstance(base, ast.Name) else "", []):
+                    if cls not in found:
+                        found.append(cls)
+                        todo.append(cls)
+        return found
+
+    @functools.cached_property
+    def class_defs(self) -> dict[str, list[ast.ClassDef]]:
+        defs: dict[str, list[ast.ClassDef]] = collections.defaultdict(list)
+        for node in walk(self.tree):
+            if isinstance(node, ast.ClassDef):
+                defs[node.name].append(node)
+        return defs
 
     def store_door(self, node: ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete) -> str:
         """``torch.autograd.graph.saved_tensors_hooks = Fake`` (or ``json.JSONEncoder = …``, ``T = torch.Tensor;
@@ -497,6 +532,11 @@ TENSOR_ATTRIBUTES = frozenset({"grad", "grad_fn", "requires_grad", "is_leaf", "d
                                "__getattribute__", "__getattr__", "__torch_function__", "__torch_dispatch__",
                                "as_subclass", "detach", "item", "tolist", "numpy", "__class__", "__float__"})
 CLASS_PARTS = {"__class__", "__mro__", "__base__", "__bases__"}  # a class, through one of its objects or another class
+
+
+def _is_super(call: ast.Call) -> bool:
+    """``super()`` (or ``super(C, self)``): a method's own object, through its class's bases."""
+    return isinstance(call.func, ast.Name) and call.func.id == "super"
 
 
 def _named_door(text: str) -> str:

@@ -9,6 +9,7 @@ judges live in the grader (``graders/``), never here.
 from __future__ import annotations
 
 import os
+import types
 from typing import Any
 
 import torch
@@ -48,18 +49,22 @@ def probe_second_backward_error(module, case):
 
 TORCH_DIR = os.path.dirname(os.path.realpath(torch.__file__)) + os.sep
 COUNTING_ENGINE = observe.counting_engine_code()
+_TRACEBACK = BaseException.__dict__["__traceback__"].__get__  # the exception's real traceback (red team 53)
+_REALPATH = os.path.realpath  # bound here: os.path is read-only in the child, and this is not looked up there either
 
 
 def _raised_by_torch(error: BaseException) -> bool:
     """Whether ``error`` was raised, and raised inside torch (a real backward's error is, from its engine's call in
     ``torch/autograd``); an error made with ``RuntimeError(...)`` and returned was never raised at all."""
     try:
-        frame, last = error.__traceback__, None
+        frame, last = _TRACEBACK(error), None  # (BaseException's own: a student's class can make any __traceback__)
+        if frame is not None and type(frame) is not types.TracebackType:
+            return False
         while frame is not None:
             if frame.tb_frame.f_code is not COUNTING_ENGINE:  # the sandbox's count of backward passes, around torch's
                 last = frame
             frame = frame.tb_next
-        return last is not None and os.path.realpath(last.tb_frame.f_code.co_filename).startswith(TORCH_DIR)
+        return last is not None and _REALPATH(last.tb_frame.f_code.co_filename).startswith(TORCH_DIR)
     except BaseException:
         return False
 

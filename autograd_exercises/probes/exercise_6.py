@@ -49,17 +49,20 @@ def _losses(value: Any) -> dict[str, Any] | None:
     numbers too: ``np.empty(steps)`` filled with ``loss.item()``)."""
     if _numpy(value) and getattr(value, "ndim", None) == 1:
         value = torch.from_numpy(value.astype("float64"))
-    if isinstance(value, torch.Tensor) and value.dim() == 1 and not value.is_complex():
-        value = list(value.as_subclass(torch.Tensor).unbind(0)) if value.grad_fn is not None else \
-            [float(number) for number in value.detach().as_subclass(torch.Tensor).double().tolist()]
+    if observe.is_tensor(value):  # (a plain tensor of its values: a tensor class of the student's answers nothing)
+        value = observe.plain_tensor(value)
+        if value.dim() == 1 and not value.is_complex():
+            value = list(value.unbind(0)) if value.grad_fn is not None else \
+                [float(number) for number in value.detach().double().tolist()]
     if not isinstance(value, (list, tuple)):
         return None
     numbers, tracked, kinds, not_numbers = [], 0, set(), 0
     for item in value:
-        kinds.add(observe.describe(item).get("type", "?") if not isinstance(item, torch.Tensor) else "Tensor")
-        if isinstance(item, torch.Tensor) and item.numel() == 1:
+        kinds.add(observe.describe(item).get("type", "?") if not observe.is_tensor(item) else "Tensor")
+        item = observe.plain_tensor(item) if observe.is_tensor(item) else item
+        if observe.is_tensor(item) and item.numel() == 1:
             tracked += item.grad_fn is not None
-            numbers.append(float(item.detach().as_subclass(torch.Tensor).reshape(-1)[0]))
+            numbers.append(float(item.detach().reshape(-1)[0]))
         elif isinstance(item, float):
             numbers.append(float.__float__(item))
         elif isinstance(item, int) and not isinstance(item, bool):

@@ -275,7 +275,8 @@ def watch() -> list[tuple[str, Any, Any, Any]]:
              (torch.Tensor, "backward"), (torch.autograd, "backward"), (torch.autograd, "grad"),
              *observe.thread_starters())
     watched += [(getattr(owner, "__name__", "?"), owner, key, getattr(owner, key)) for owner, key in named]
-    watched += [(module.__name__, vars(module), key, value) for module in _frozen_modules() if module not in ours
+    watched += [(module.__name__, vars(module), key, value) for module in _frozen_modules()  # (torch's own code
+                if module not in ours and module.__name__.partition(".")[0] != "torch"  # changes torch's: named only)
                 for key, value in list(vars(module).items())]
     return watched + _named_parts() + [entry for cls in _classes() for entry in _class_entries(cls)]
 
@@ -312,8 +313,9 @@ def _classes() -> list[type]:
 def _frozen_modules() -> list[types.ModuleType]:
     """The modules made read-only in the child (:mod:`.frozen`): the builtins, the standard library's modules the
     probes and the report run through (``contextlib``'s context managers call ``next`` from its namespace,
-    ``observe`` asks ``os.path.realpath`` where an error was raised: red team 52), torch's autograd graph,
-    forward-mode and grad-mode modules, and the child's own."""
+    ``observe`` asks ``os.path.realpath`` where an error was raised: red team 52), torch and its autograd modules
+    (``torch.is_grad_enabled`` answered once, then put back: red team 53), ``torch.nn.functional`` and
+    ``torch.optim`` where loaded, and the child's own. Their own package's code still sets their attributes."""
     import builtins
     import functools
     import genericpath
@@ -323,9 +325,10 @@ def _frozen_modules() -> list[types.ModuleType]:
 
     from autograd_exercises import probes
 
-    return [builtins, contextlib, os, posixpath, genericpath, traceback, linecache, types, functools, random,
-            torch.autograd.graph, torch.autograd.forward_ad, torch.autograd.grad_mode, observe, packing, tensorbase,
-            guard, sys.modules[__name__], *probes.MODULES]
+    loaded = [sys.modules[name] for name in ("torch.nn.functional", "torch.optim") if name in sys.modules]
+    return [builtins, contextlib, os, posixpath, genericpath, traceback, linecache, types, functools, random, torch,
+            torch.autograd, torch.autograd.graph, torch.autograd.forward_ad, torch.autograd.grad_mode, *loaded,
+            observe, packing, tensorbase, guard, sys.modules[__name__], *probes.MODULES]
 
 
 _ADDED = object()  # the key of a class's entry that stands for the names it may gain (:func:`_class_entries`)

@@ -7,33 +7,46 @@ the classes become immutable types, as ``int`` is (setting or deleting an attrib
 modules read-only (:class:`ReadOnlyModule`: only an import's binding of a submodule goes through). Done in each
 child, never in the fork-server, once the child's own wrappers are in place (``observe.install_autograd_counter``).
 
-Left changeable, because libraries set them as they run: ``warnings`` (``catch_warnings`` swaps ``showwarning``),
-``torch`` itself and ``torch.autograd`` (an optimizer's first use loads ``torch._dynamo``, which wraps
-``torch.manual_seed``); ``watch`` keeps checking those.
+A module's own package still sets its attributes as it runs (:class:`ReadOnlyModule`). ``object.__setattr__`` on a
+module would pass by this class's own ``__setattr__``: the doors reading refuses it on anything but ``self``.
 """
 
 from __future__ import annotations
 
 import ctypes
+import sys
 import types
 from typing import Any, Iterable
 
+_FRAME = sys._getframe  # bound here: the submission cannot reach sys's own
 IMMUTABLE = 1 << 8  # Py_TPFLAGS_IMMUTABLETYPE (CPython 3.10 on): type_setattro refuses every change
 HEAP = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement (static types are immutable already)
 
 
 class ReadOnlyModule(types.ModuleType):
-    """A module whose attributes cannot be set or deleted from outside it (its own code's globals are its own),
-    but for the submodule an import binds on its package."""
+    """A module whose attributes only its own package's code can set or delete (``torch._dynamo`` wraps
+    ``torch.manual_seed`` when an optimizer first loads it; ``warnings.catch_warnings`` swaps ``showwarning``), and an
+    import binding a submodule; any other code, the submission's or a library's it calls (``argparse``'s
+    ``namespace=``: red team 28), gets ``AttributeError``."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and value.__name__ == f"{self.__name__}.{name}":
+        if isinstance(value, types.ModuleType) and value.__name__ == f"{self.__name__}.{name}" or _own(self):
             super().__setattr__(name, value)
             return
         raise AttributeError(f"module {self.__name__!r} is read-only in the grader's sandbox: {name} cannot be set")
 
     def __delattr__(self, name: str) -> None:
+        if _own(self):
+            super().__delattr__(name)
+            return
         raise AttributeError(f"module {self.__name__!r} is read-only in the grader's sandbox: {name} cannot be deleted")
+
+
+def _own(module: types.ModuleType) -> bool:
+    """Whether the code setting one of ``module``'s attributes (two frames up) is its own package's."""
+    caller = _FRAME(2).f_globals.get("__name__", "")
+    root = module.__name__.partition(".")[0]
+    return isinstance(caller, str) and (caller == root or caller.startswith(root + "."))
 
 
 def _flags_offset() -> int | None:

@@ -32,7 +32,7 @@ DOORS = frozenset({  # what an attribute name reaches past an object's data (the
     "__globals__", "__subclasses__", "__builtins__", "__import__", "__code__", "__defaults__", "__kwdefaults__",
     "__closure__", "__self__", "__func__", "__wrapped__", "__reduce__", "__reduce_ex__", "__getstate__",
     "__getattribute__", "__setattr__", "__delattr__", "__loader__", "__spec__", "__array_interface__",
-    "__array_struct__", "__cuda_array_interface__"})
+    "__array_struct__", "__cuda_array_interface__", "builtins", "getmodule"})
 DOOR_MODULES = frozenset({  # a module that is a door itself: no lookup may hand it over (the reading's imports)
     "autograd_exercises", "importlib", "runpy", "code", "codeop", "zipimport", "imp", "doctest", "pdb", "bdb",
     "cProfile", "profile", "trace", "pkgutil", "pydoc", "logging.config", "unittest.mock", "mock", "ctypes",

@@ -206,10 +206,22 @@ def describe_tensor(t: torch.Tensor) -> dict[str, Any]:
     return info
 
 
+def is_tensor(obj: Any) -> bool:
+    """``obj`` is a tensor, by its type (its ``__class__`` can claim any class to ``isinstance``)."""
+    return issubclass(type(obj), tensorbase.TENSOR)
+
+
+def plain_tensor(t: torch.Tensor) -> torch.Tensor:
+    """The same tensor (same graph, same storage) as a plain ``torch.Tensor``: its ``grad_fn``, ``requires_grad`` and
+    methods are then torch's, whatever a tensor class of the student's (or a base of it) answers (red team 53)."""
+    with tensorbase.PLAIN():
+        return tensorbase.AS_SUBCLASS(t, tensorbase.TENSOR)
+
+
 def describe(obj: Any, depth: int = 0) -> dict[str, Any]:
     """Plain-data description of any object a student function returned (a tensor by its type: an object's
     ``__class__`` can claim any class to ``isinstance``)."""
-    if issubclass(type(obj), tensorbase.TENSOR):
+    if is_tensor(obj):
         return describe_tensor(obj)
     if obj is None or type(obj) in (bool, int, float, str):
         return {"type": _type_name(obj), "value": obj if not isinstance(obj, str) else obj[:MAX_REPR]}

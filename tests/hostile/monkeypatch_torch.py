@@ -3,10 +3,10 @@
 torch.testing.assert_close, torch.allclose, torch.equal, Tensor.__eq__,
 torch.save and torch.load are replaced in the child. The judge compares in
 the grader's own process, and the report is packed with functions bound
-before student code ran, so none of it could matter; and ``torch.Tensor``,
-a class the probes run through, is an immutable type in the child
-(sandbox/frozen.py): setting ``Tensor.__eq__`` raises, so gradient_manual
-raises, and its two checks fail; every other check keeps its points.
+before student code ran, so none of it could matter; and ``torch`` and
+``torch.Tensor``, which the probes run through, are read-only in the child
+(sandbox/frozen.py): the first change raises, so gradient_manual raises, and
+its two checks fail; every other check keeps its points.
 """
 
 import torch
