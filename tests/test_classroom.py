@@ -234,7 +234,7 @@ def test_one_exercise_at_a_time_into_one_folder_keeps_the_others_rows(tmp_path, 
     assert sorted((row["student"], row["exercise"], row["score"]) for row in rows) == [
         ("amy", "exercise-1", "10"), ("amy", "exercise-2", "10"), ("ben", "exercise-2", "10")]
     assert [row["exercise"] for row in second.kept] == ["exercise-1"]
-    assert "kept from earlier runs in grades.csv: exercise-1 (1 rows;" in "\n".join(second.lines())
+    assert "kept from earlier runs in grades.csv: exercise-1 (1 row;" in "\n".join(second.lines())
     assert sorted(suite.get("name") for suite in ET.parse(out / "class.junit.xml").iter("testsuite")) == [
         "amy exercise-1", "amy exercise-2", "ben exercise-2"]
     again = run(week2, out, inline)  # from the cache: still both

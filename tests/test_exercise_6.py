@@ -59,6 +59,10 @@ MISTAKES = {
         5, {"loss_fn": "a sum where a mean belongs", "train_one_step": "is your loss_fn's, which is wrong (loss_fn says "
             "how; expected", "train_converges": "train uses loss_fn, so fix loss_fn first; "},
     ),
+    "loop_one_step_short": (  # fairness review: the count is train's checks' to fail, not train_no_graph_kept's too
+        [("    for _ in range(steps):\n", "    for _ in range(1, steps):\n")],
+        6, {"train_one_step": "losses for", "train_converges": "losses for"},
+    ),
     "losses_recorded_after_the_update": (
         [("        losses.append(loss.item())\n        loss.backward()\n" + STEP,
           "        loss.backward()\n" + STEP + "        losses.append(loss_fn(x, y, w, b).item())\n")],

@@ -162,6 +162,9 @@ DOORS = {  # code -> the start of what the reading says
     "import types\ndef put(m):\n    types.ModuleType.__delattr__(m, 'x')":
         "sets attributes past an object's own rules (__delattr__ on other than self or cls)",
     "put = object.__setattr__": "sets attributes past an object's own rules (__setattr__ on other than self or cls)",
+    "import os\nclass Evil:\n    def __new__(cls):\n        return os.path\ne = Evil.__new__(Evil)\n"
+    "object.__setattr__(e, 'realpath', len)":
+        "sets attributes past an object's own rules (__setattr__ on other than self or cls)",
 }
 TIMEIT = "import sys\nexec(compile('sys._getframe()', '<%timeit>', 'exec'), globals(), {})\n"
 
@@ -254,6 +257,16 @@ HONEST = [
     "class Point:\n    def __init__(self, x):\n        object.__setattr__(self, 'x', x)\n"
     "    def __setattr__(self, k, v):\n        super().__setattr__(k, v)",
     "class Quiet:\n    grad_fn = None\nclass Plain(Quiet):\n    pass",  # no tensor in its lineage
+    # the false positives a review found in those rules: a frozen class's factory, a record class of a namedtuple,
+    # a decorator's signature, a repr set on the file's own class
+    "class P:\n    __slots__ = ('x',)\n    @classmethod\n    def make(cls, x):\n        obj = object.__new__(cls)\n"
+    "        object.__setattr__(obj, 'x', x)\n        return obj\n    def replace(self, x):\n"
+    "        new = P.__new__(P)\n        object.__setattr__(new, 'x', x)\n        return new",
+    "import collections\nclass _Base(collections.namedtuple('_Base', 'y z')):\n    pass\nclass Step(_Base):\n"
+    "    def detach(self):\n        return Step(*(t.detach() for t in self))",
+    "import functools, inspect\ndef keep(f):\n    def wrapper(*a):\n        return f(*a)\n"
+    "    wrapper.__signature__ = inspect.signature(f)\n    return wrapper",
+    "class Result:\n    pass\ndef _repr(self):\n    return 'Result'\nResult.__repr__ = _repr",
 ]
 
 

@@ -165,14 +165,14 @@ class Summary:
                 lines.append(f"{label}: {len(names)} ({shown})")
         graded = [row for row in self.rows if row["status"] == GRADED]
         full = sum(1 for row in graded if row["score"] >= row["max_score"])
-        lines.append(f"{len(self.rows)} submissions in {self.seconds:.1f} s ({self.graded_now} graded now, "
+        lines.append(f"{_count(len(self.rows), 'submission')} in {self.seconds:.1f} s ({self.graded_now} graded now, "
                      f"{self.from_cache} from the cache): graded {len(graded)}, full marks {full}, "
                      f"could not grade {len(failed)}, skipped {len(self.plan.skipped)}")
         for slug in order:
             mine = [row for row in graded if row["exercise"] == slug]
             if mine:
                 mean = sum(row["score"] for row in mine) / len(mine)
-                lines.append(f"  {slug}: mean {mean:.2f}/{mine[0]['max_score']:g} over {len(mine)} students")
+                lines.append(f"  {slug}: mean {mean:.2f}/{mine[0]['max_score']:g} over {_count(len(mine), 'student')}")
         if self.notebook_seed is not None:
             lines.append(f"seed: {self.notebook_seed} for every notebook, as nbgrader autograde (AUTOGRAD_SEED)")
         elif self.class_seed is not None:
@@ -184,7 +184,7 @@ class Summary:
                      + (f", {self.gradebook}" if self.gradebook else ""))
         kept = [slug for slug in order if any(row["exercise"] == slug for row in self.kept)]
         if kept:
-            lines.append(f"kept from earlier runs in grades.csv: {', '.join(kept)} ({len(self.kept)} rows; "
+            lines.append(f"kept from earlier runs in grades.csv: {', '.join(kept)} ({_count(len(self.kept), 'row')}; "
                          "grade class all, or another --out, starts afresh)")
         if self.not_graded_file:
             lines.append(f"not graded, every file and why: {self.not_graded_file}")
@@ -194,6 +194,11 @@ class Summary:
             lines.append(f"interrupted: {len(self.rows)} of {len(self.plan.found)} submissions done; "
                          "run the same command again to grade the rest")
         return [layouts.printable(line) for line in lines]  # an nbgrader id is as the student's folder named it
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 student``, ``2 students``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def student_seed(class_seed: int, student: str, exercise: str, fingerprint: str) -> int:

@@ -275,6 +275,8 @@ def _extract_member(zipped: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path
         return 0, f"expands {info.file_size // info.compress_size} times: a zip bomb?"
     if info.file_size > ZIP_MAX_FILE:
         return 0, f"over {ZIP_MAX_FILE // 2**20} MB"
+    if info.flag_bits & 0x1:  # (zipfile's own error quotes the ZipInfo's repr)
+        return 0, "encrypted: a password is needed to extract it"
     target.parent.mkdir(parents=True, exist_ok=True)
     written = 0
     try:

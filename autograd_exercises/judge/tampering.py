@@ -113,7 +113,8 @@ COMPREHENSIONS = (ast.ListComp, ast.GeneratorExp)
 LIBRARY_STATE_OK = (*guard.SETTINGS, "pandas.options", "matplotlib.rcParams", "matplotlib.pyplot.rcParams",
                     "matplotlib.style")  # settings (torch.backends.cudnn.deterministic = True), read by no probe
 OWN = ("self", "cls")  # a method's own object: what it holds is the student's
-METADATA = ("__doc__", "__name__", "__qualname__", "__module__", "__annotations__")  # a function's, set by a decorator
+METADATA = ("__doc__", "__name__", "__qualname__", "__module__", "__annotations__", "__signature__")  # set by a
+# decorator on its wrapper
 MAGIC_FILES = ("<%timeit>", "<%%timeit>", "<cell magic>")  # autograd_exercises.magics' own exec(compile(…))
 
 
@@ -288,7 +289,34 @@ class _Reading:
             return True
         call = self.parents.get(id(node))
         return isinstance(call, ast.Call) and call.func is node and bool(call.args) \
-            and isinstance(call.args[0], ast.Name) and call.args[0].id in OWN
+            and isinstance(call.args[0], ast.Name) and (call.args[0].id in OWN or call.args[0].id in self.fresh_objects)
+
+    @functools.cached_property
+    def fresh_objects(self) -> frozenset[str]:
+        """Names only ever bound to a new object by ``object.__new__(…)``, ``super().__new__(…)`` or a class of the
+        file's (:meth:`fresh_maker`; a frozen dataclass's factory fills it with ``object.__setattr__``): never a module
+        or a class of a library's."""
+        made = collections.Counter()
+        for node in walk(self.tree):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                    and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute) \
+                    and node.value.func.attr == "__new__" and self.fresh_maker(node.value.func.value):
+                made[node.targets[0].id] += 1
+        return frozenset(name for name, count in made.items() if count == self.bindings[name])
+
+    def fresh_maker(self, owner: ast.AST) -> bool:
+        """``owner.__new__`` makes a new object: ``object``'s, ``super()``'s, or that of a class of the file's own
+        (bound once) none of whose classes in the file defines ``__new__``."""
+        if isinstance(owner, ast.Call):
+            return _is_super(owner)
+        if not isinstance(owner, ast.Name):
+            return False
+        if owner.id == "object":
+            return True
+        lineage = self.lineage(self.class_defs[owner.id][0]) if len(self.class_defs.get(owner.id, [])) == 1 \
+            and self.bindings[owner.id] == 1 else []
+        return bool(lineage) and not any(isinstance(item, ast.FunctionDef) and item.name == "__new__"
+                                         for cls in lineage for item in cls.body)
 
     def guarded_builtin(self, func: ast.AST) -> bool:
         """``func`` is the module's own ``getattr``, ``setattr``, ``delattr`` or ``vars``, which the sandbox guards by
@@ -325,7 +353,8 @@ class _Reading:
         red team 53): the probes would read its answers for the real ones."""
         lineage = self.lineage(node)
         tensor = any(self.resolved(base).split(".")[-1] in ("Tensor", "Parameter", "TensorBase")
-                     or isinstance(_root_node(base), ast.Call) or CLASS_PARTS & set(static._chain(base).split("."))
+                     or cls is node and (isinstance(_root_node(base), ast.Call)  # (type(t): its own bases only)
+                                         or CLASS_PARTS & set(static._chain(base).split(".")))
                      for cls in lineage for base in cls.bases)
         own = {name for cls in lineage for item in cls.body for name in (
             [item.name] if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) else
@@ -374,7 +403,10 @@ class _Reading:
         name, root = target.attr, _root_node(target)
         if isinstance(root, ast.Name) and root.id in OWN or name in ATTRIBUTES:  # (those: their own door)
             return ""
-        if name.startswith("__") and name.endswith("__") and name not in METADATA:
+        own_class = isinstance(target.value, ast.Name) and target.value.id in self.classes \
+            and self.bindings[target.value.id] == 1  # (Result.__repr__ = …: the file's own class, bound once)
+        if name.startswith("__") and name.endswith("__") and name not in METADATA \
+                and not (own_class and name not in TENSOR_ATTRIBUTES):
             return f"sets a special method from outside its class ({static._chain(target)})"
         if name in TENSOR_ATTRIBUTES and isinstance(target.value, ast.Name) and target.value.id in self.classes:
             return f"makes tensors that answer for autograd themselves ({static._chain(target)})"

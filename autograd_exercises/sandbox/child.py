@@ -15,6 +15,7 @@ only that cell; each check judges the module as it is at its test cell's positio
 from __future__ import annotations
 
 import ast
+import builtins
 import contextlib
 import functools
 import importlib
@@ -275,9 +276,9 @@ def watch() -> list[tuple[str, Any, Any, Any]]:
              (torch.Tensor, "backward"), (torch.autograd, "backward"), (torch.autograd, "grad"),
              *observe.thread_starters())
     watched += [(getattr(owner, "__name__", "?"), owner, key, getattr(owner, key)) for owner, key in named]
-    watched += [(module.__name__, vars(module), key, value) for module in _frozen_modules()  # (torch's own code
-                if module not in ours and module.__name__.partition(".")[0] != "torch"  # changes torch's: named only)
-                for key, value in list(vars(module).items())]
+    watched += [(module.__name__, vars(module), key, value) for module in (builtins, *_frozen_modules())  # (torch's
+                if module not in ours and module.__name__.partition(".")[0] != "torch"  # own code changes torch's:
+                for key, value in list(vars(module).items())]  # only the names the child uses are watched)
     return watched + _named_parts() + [entry for cls in _classes() for entry in _class_entries(cls)]
 
 
@@ -311,12 +312,12 @@ def _classes() -> list[type]:
 
 
 def _frozen_modules() -> list[types.ModuleType]:
-    """The modules made read-only in the child (:mod:`.frozen`): the builtins, the standard library's modules the
+    """The modules made read-only in the child (:mod:`.frozen`): the standard library's modules the
     probes and the report run through (``contextlib``'s context managers call ``next`` from its namespace,
     ``observe`` asks ``os.path.realpath`` where an error was raised: red team 52), torch and its autograd modules
     (``torch.is_grad_enabled`` answered once, then put back: red team 53), ``torch.nn.functional`` and
-    ``torch.optim`` where loaded, and the child's own. Their own package's code still sets their attributes."""
-    import builtins
+    ``torch.optim`` where loaded, and the child's own. Their own package's code still sets their attributes. Not
+    the builtins (``torch.export`` sets ``builtins.max`` while it traces): only watched, and no door reaches them."""
     import functools
     import genericpath
     import linecache
@@ -326,7 +327,7 @@ def _frozen_modules() -> list[types.ModuleType]:
     from autograd_exercises import probes
 
     loaded = [sys.modules[name] for name in ("torch.nn.functional", "torch.optim") if name in sys.modules]
-    return [builtins, contextlib, os, posixpath, genericpath, traceback, linecache, types, functools, random, torch,
+    return [contextlib, os, posixpath, genericpath, traceback, linecache, types, functools, random, torch,
             torch.autograd, torch.autograd.graph, torch.autograd.forward_ad, torch.autograd.grad_mode, *loaded,
             observe, packing, tensorbase, guard, sys.modules[__name__], *probes.MODULES]
 

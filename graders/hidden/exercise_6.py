@@ -49,8 +49,9 @@ def judge_sgd_leaves(case, obs):
 
 
 def judge_no_graph_kept(case, obs):
-    """The trained w and b are still leaves with no grad_fn, and the losses hold no graphs."""
-    _, w, b = trained(case, obs)
+    """The trained w and b are still leaves with no grad_fn, and the losses hold no graphs (however many were recorded:
+    a loop one step short is the other checks' to say, not this one's again)."""
+    _, w, b = trained(case, obs, counted=False)
     for name, desc in (("w", w), ("b", b)):
         if grad_fn_name(desc) is not None or not desc.get("is_leaf", True):
             raise Fail(f"the returned {name} has a grad_fn ({grad_fn_name(desc)}): the updates were recorded by "
