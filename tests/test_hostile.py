@@ -770,6 +770,32 @@ def test_red_team_53_gains_nothing_past_the_reading(grade_source, attack):
                                                                                                "exercise-4" else 12)
 
 
+CLAIMED_NAME = ("class _Autograd:\n    @staticmethod\n    def _push_saved_tensors_default_hooks(pack, unpack):\n"
+                "        pass\n\n    @staticmethod\n    def _pop_saved_tensors_default_hooks():\n        pass\n\n\n"
+                "class _C:\n    _autograd = _Autograd\n\n    @staticmethod\n    def _stash_obj_in_tls(key, value):\n"
+                "        pass\n\n    @staticmethod\n    def _remove_obj_from_tls(key):\n        pass\n\n\n"
+                "class _Torch:\n    _C = _C\n\n    def __init__(self, real):\n        self.real = real\n\n"
+                "    def __getattr__(self, name):\n        return getattr(self.real, name)\n\n\n"
+                "def _put(space, value):\n    space.torch = value\n\n\n"
+                "_name = __name__\n__name__ = 'torch.hub'\n_put(torch.autograd.graph, _Torch(torch))\n__name__ = _name\n")
+
+
+def test_code_that_claims_a_librarys_name_cannot_change_its_modules(grade_source):
+    """Red team 54: a read-only module let its own package's code set its attributes, told by the caller's globals'
+    ``__name__``, which the submission rebound (``__name__ = "torch.hub"``) to replace ``torch.autograd.graph.torch``
+    with a stand-in whose saved-tensor hooks push nothing: a predict that builds a graph scored 16/16. The caller is
+    now told by the file its code was compiled from; the file fails at import."""
+    control = solution_text("exercise_4").replace(*PREDICT_TRACKED)
+    source = control + "\n" + CLAIMED_NAME
+    from autograd_exercises.judge import tampering
+
+    assert tampering.door(source) is None
+    result = grade_source("exercise-4", source)
+    assert result.score < grade_source("exercise-4", control).score == 15
+    assert "module 'torch.autograd.graph' is read-only in the grader's sandbox: torch cannot be set" in \
+        result.checks[0].feedback
+
+
 def test_a_tensor_class_that_lies_about_autograd_is_described_as_torch_sees_it(grade_source):
     """Red team 51: a tensor class given a ``__torch_function__`` after its ``class`` statement answered ``requires_grad``,
     ``grad_fn`` and ``is_leaf`` for the probes: a tracked prediction and a copy that was not detached passed (14/16).

@@ -267,8 +267,8 @@ def watch() -> list[tuple[str, Any, Any, Any]]:
     watched = [(module.__name__, vars(module), key, value)
                for module in ours for key, value in list(vars(module).items())]
     watched += [(module.__name__, vars(module), key, value)
-                for module in (torch.autograd.graph, torch.autograd.forward_ad)
-                for key, value in list(vars(module).items()) if callable(value)]  # (not forward_ad's level, an int)
+                for module in (torch.autograd.graph, torch.autograd.forward_ad) for key, value in list(vars(module).items())
+                if callable(value) or isinstance(value, types.ModuleType)]  # (not forward_ad's level, an int; its torch)
     watched += [("autograd_exercises.sandbox.child", globals(), key, value) for key, value in list(globals().items())]
     named = ((Variable, "_execution_engine"), (torch._C._autograd, "_push_saved_tensors_default_hooks"),
              (torch._C._autograd, "_pop_saved_tensors_default_hooks"),
@@ -329,7 +329,7 @@ def _frozen_modules() -> list[types.ModuleType]:
     loaded = [sys.modules[name] for name in ("torch.nn.functional", "torch.optim") if name in sys.modules]
     return [contextlib, os, posixpath, genericpath, traceback, linecache, types, functools, random, torch,
             torch.autograd, torch.autograd.graph, torch.autograd.forward_ad, torch.autograd.grad_mode, *loaded,
-            observe, packing, tensorbase, guard, sys.modules[__name__], *probes.MODULES]
+            observe, packing, tensorbase, guard, frozen, sys.modules[__name__], *probes.MODULES]
 
 
 _ADDED = object()  # the key of a class's entry that stands for the names it may gain (:func:`_class_entries`)

@@ -14,6 +14,7 @@ module would pass by this class's own ``__setattr__``: the doors reading refuses
 from __future__ import annotations
 
 import ctypes
+import os
 import sys
 import types
 from typing import Any, Iterable
@@ -24,7 +25,8 @@ HEAP = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement (static 
 
 
 class ReadOnlyModule(types.ModuleType):
-    """A module whose attributes only its own package's code can set or delete (``torch._dynamo`` wraps
+    """A module whose attributes only its own package's code (by the file it was compiled from) can set or delete
+    (``torch._dynamo`` wraps
     ``torch.manual_seed`` when an optimizer first loads it; ``warnings.catch_warnings`` swaps ``showwarning``), and an
     import binding a submodule; any other code, the submission's or a library's it calls (``argparse``'s
     ``namespace=``: red team 28), gets ``AttributeError``."""
@@ -43,10 +45,26 @@ class ReadOnlyModule(types.ModuleType):
 
 
 def _own(module: types.ModuleType) -> bool:
-    """Whether the code setting one of ``module``'s attributes (two frames up) is its own package's."""
-    caller = _FRAME(2).f_globals.get("__name__", "")
-    root = module.__name__.partition(".")[0]
-    return isinstance(caller, str) and (caller == root or caller.startswith(root + "."))
+    """Whether the code setting one of ``module``'s attributes (two frames up) is its own package's, by where that
+    code was compiled from (never by its globals' ``__name__``, which the submission's code can rebind: red team 54
+    claimed to be ``torch.hub`` and replaced ``torch.autograd.graph.torch``)."""
+    return _FRAME(2).f_code.co_filename.startswith(_PLACES.get(id(module), ("\0",)))
+
+
+_PLACES: dict[int, tuple[str, ...]] = {}  # id(read-only module) -> where its package's code lies
+
+
+def _places(module: types.ModuleType) -> tuple[str, ...]:
+    """Where the code of ``module``'s package lies: its folder (a package's) or its file, as imported and with its
+    links resolved, and ``<frozen name>`` (``os`` and ``posixpath`` are compiled into CPython from 3.11)."""
+    root = sys.modules.get(module.__name__.partition(".")[0], module)
+    file = getattr(root, "__file__", None)
+    places = [f"<frozen {root.__name__}>"]
+    if isinstance(file, str) and file and hasattr(root, "__path__"):
+        places += [os.path.dirname(file) + os.sep, os.path.realpath(os.path.dirname(file)) + os.sep]
+    elif isinstance(file, str) and file:
+        places += [file, os.path.realpath(file)]
+    return tuple(places)
 
 
 def _flags_offset() -> int | None:
@@ -71,4 +89,5 @@ def freeze(classes: Iterable[type], modules: Iterable[types.ModuleType]) -> None
                 flags.value = cls.__flags__ | IMMUTABLE
     for module in modules:
         if type(module) is types.ModuleType:
+            _PLACES[id(module)] = _places(module)
             module.__class__ = ReadOnlyModule
