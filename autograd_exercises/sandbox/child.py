@@ -266,9 +266,9 @@ def watch() -> list[tuple[str, Any, Any, Any]]:
     ours = (observe, packing, tensorbase, *probes.MODULES)
     watched = [(module.__name__, vars(module), key, value)
                for module in ours for key, value in list(vars(module).items())]
-    watched += [(module.__name__, vars(module), key, value)
-                for module in (torch.autograd.graph, torch.autograd.forward_ad) for key, value in list(vars(module).items())
-                if callable(value) or isinstance(value, types.ModuleType)]  # (not forward_ad's level, an int; its torch)
+    watched += [(module.__name__, vars(module), key, value)  # (not forward_ad's level, an int; but graph's torch)
+                for module in (torch.autograd.graph, torch.autograd.forward_ad)
+                for key, value in list(vars(module).items()) if callable(value) or isinstance(value, types.ModuleType)]
     watched += [("autograd_exercises.sandbox.child", globals(), key, value) for key, value in list(globals().items())]
     named = ((Variable, "_execution_engine"), (torch._C._autograd, "_push_saved_tensors_default_hooks"),
              (torch._C._autograd, "_pop_saved_tensors_default_hooks"),
