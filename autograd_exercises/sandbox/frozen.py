@@ -8,7 +8,8 @@ modules read-only (:class:`ReadOnlyModule`: only an import's binding of a submod
 child, never in the fork-server, once the child's own wrappers are in place (``observe.install_autograd_counter``).
 
 A module's own package still sets its attributes as it runs (:class:`ReadOnlyModule`). ``object.__setattr__`` on a
-module would pass by this class's own ``__setattr__``: the doors reading refuses it on anything but ``self``.
+module would pass by this class's own ``__setattr__``: the doors reading refuses it on anything but ``self``, ``cls``,
+``super()`` or an object just made (``judge/tampering.py``).
 """
 
 from __future__ import annotations
@@ -26,10 +27,9 @@ HEAP = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement (static 
 
 class ReadOnlyModule(types.ModuleType):
     """A module whose attributes only its own package's code (by the file it was compiled from) can set or delete
-    (``torch._dynamo`` wraps
-    ``torch.manual_seed`` when an optimizer first loads it; ``warnings.catch_warnings`` swaps ``showwarning``), and an
-    import binding a submodule; any other code, the submission's or a library's it calls (``argparse``'s
-    ``namespace=``: red team 28), gets ``AttributeError``."""
+    (``torch._dynamo`` wraps ``torch.manual_seed`` when an optimizer first loads it), and an import binding a
+    submodule; any other code, the submission's or a library's it calls (``argparse``'s ``namespace=``: red team 28),
+    gets ``AttributeError``."""
 
     def __setattr__(self, name: str, value: Any) -> None:
         if isinstance(value, types.ModuleType) and value.__name__ == f"{self.__name__}.{name}" or _own(self):
