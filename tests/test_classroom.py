@@ -693,6 +693,7 @@ def test_grades_are_never_written_or_removed_through_a_link(tmp_path, inline):
 
 def test_exit_codes(tmp_path, inline, monkeypatch):
     monkeypatch.setattr(batch, "LocalPool", lambda workers: inline)  # the command, with the grading in this process
+    monkeypatch.chdir(tmp_path)  # the runs without --out write ./grades/ here, never into the checkout
     folder = make_class(tmp_path / "class", {"alice": ("right", ".py"), "bob": ("mistake:sum_instead_of_mean", ".py")})
     graded = invoke("class", SLUG, str(folder), "--out", str(tmp_path / "out"))
     assert graded.exit_code == 0, graded.output  # every submission graded, whatever the scores
