@@ -251,35 +251,31 @@ class Tampered(Exception):
     """The submission changed an object the probes or the report rely on (:func:`watch`)."""
 
 
-def watch() -> list[tuple[str, Any, Any, Any]]:
-    """What the probes and the report rely on, as it is before the submission runs: every name of the sandbox's
-    and the probes' modules and of torch's saved-tensor hooks and forward-mode AD, the engine, hook pushers,
+def watch(classes: list[type], modules: list[types.ModuleType]) -> list[tuple[str, Any, Any, Any]]:
+    """What the probes and the report rely on, as it is before the submission runs: every name of the builtins and of
+    ``modules`` but torch's (:func:`_frozen_modules`: the sandbox's, the probes', the standard library's they run
+    through), the callables of torch's saved-tensor hooks and forward-mode AD, the engine, hook pushers,
     backward functions and thread starters the counters wrap, every ``torch.…`` the child's own code names
-    (:func:`torch_chains`), and the methods of ``torch.Tensor`` and of torch's autograd graph, forward-mode and
-    grad-mode classes (:func:`_classes`). Library code sets attributes for its caller (red team 28: ``argparse``'s
-    ``parse_args(namespace=…)`` replaced ``saved_tensors_hooks``), and a library's object handed to a function
-    is changed through its parameter (red team 51: ``saved_tensors_hooks.__enter__``), beyond what any reading
-    or guard of the submission's own lookups sees; :func:`tampered` compares each by identity."""
-    from autograd_exercises import probes
+    (:func:`torch_chains`), and the methods of ``classes`` (:func:`_classes`). Library code sets attributes for its
+    caller (red team 28: ``argparse``'s ``parse_args(namespace=…)`` replaced ``saved_tensors_hooks``), and a library's
+    object handed to a function is changed through its parameter (red team 51: ``saved_tensors_hooks.__enter__``),
+    beyond what any reading or guard of the submission's own lookups sees; :func:`tampered` compares each by
+    identity."""
     from torch.autograd.variable import Variable
 
-    ours = (observe, packing, tensorbase, *probes.MODULES)
-    watched = [(module.__name__, vars(module), key, value)
-               for module in ours for key, value in list(vars(module).items())]
+    watched = [(module.__name__, vars(module), key, value)  # (torch's own code changes torch's: the names used only)
+               for module in (builtins, *modules) if module.__name__.partition(".")[0] != "torch"
+               for key, value in list(vars(module).items())]
     watched += [(module.__name__, vars(module), key, value)  # (not forward_ad's level, an int; but graph's torch)
                 for module in (torch.autograd.graph, torch.autograd.forward_ad)
                 for key, value in list(vars(module).items()) if callable(value) or isinstance(value, types.ModuleType)]
-    watched += [("autograd_exercises.sandbox.child", globals(), key, value) for key, value in list(globals().items())]
     named = ((Variable, "_execution_engine"), (torch._C._autograd, "_push_saved_tensors_default_hooks"),
              (torch._C._autograd, "_pop_saved_tensors_default_hooks"),
              (torch.autograd, "_push_saved_tensors_default_hooks"),
              (torch.Tensor, "backward"), (torch.autograd, "backward"), (torch.autograd, "grad"),
              *observe.thread_starters())
     watched += [(getattr(owner, "__name__", "?"), owner, key, getattr(owner, key)) for owner, key in named]
-    watched += [(module.__name__, vars(module), key, value) for module in (builtins, *_frozen_modules())  # (torch's
-                if module not in ours and module.__name__.partition(".")[0] != "torch"  # own code changes torch's:
-                for key, value in list(vars(module).items())]  # only the names the child uses are watched)
-    return watched + _named_parts() + [entry for cls in _classes() for entry in _class_entries(cls)]
+    return watched + _named_parts() + [entry for cls in classes for entry in _class_entries(cls)]
 
 
 def _named_parts() -> list[tuple[str, Any, str, Any]]:
@@ -318,7 +314,6 @@ def _frozen_modules() -> list[types.ModuleType]:
     (``torch.is_grad_enabled`` answered once, then put back: red team 53), ``torch.nn.functional`` and
     ``torch.optim`` where loaded, and the child's own. Their own package's code still sets their attributes. Not
     the builtins (``torch.export`` sets ``builtins.max`` while it traces): only watched, and no door reaches them."""
-    import functools
     import genericpath
     import linecache
     import posixpath
@@ -607,8 +602,9 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     probes = {item["name"]: resolve(item["probe"]) for item in job.get("checks") or ()}
     observe.install_autograd_counter()
     sys.addaudithook(_no_tracing)  # for the child's life: no hook can be taken back
-    watched = watch()
-    frozen.freeze(_classes(), _frozen_modules())
+    classes, modules = _classes(), _frozen_modules()
+    watched = watch(classes, modules)
+    frozen.freeze(classes, modules)
     hide_grader()
     try:
         return _run_job(job, cases, probe, probes, watched)
