@@ -375,10 +375,11 @@ class _Reading:
 
     @functools.cached_property
     def class_defs(self) -> dict[str, list[ast.ClassDef]]:
-        defs: dict[str, list[ast.ClassDef]] = collections.defaultdict(list)
+        """The file's own ``class`` statements, by the name each binds."""
+        defs: dict[str, list[ast.ClassDef]] = {}
         for node in walk(self.tree):
             if isinstance(node, ast.ClassDef):
-                defs[node.name].append(node)
+                defs.setdefault(node.name, []).append(node)
         return defs
 
     def store_door(self, node: ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete) -> str:
@@ -403,19 +404,14 @@ class _Reading:
         name, root = target.attr, _root_node(target)
         if isinstance(root, ast.Name) and root.id in OWN or name in ATTRIBUTES:  # (those: their own door)
             return ""
-        own_class = isinstance(target.value, ast.Name) and target.value.id in self.classes \
-            and self.bindings[target.value.id] == 1  # (Result.__repr__ = …: the file's own class, bound once)
+        a_class = isinstance(target.value, ast.Name) and target.value.id in self.class_defs  # the file's own
+        own_class = a_class and self.bindings[target.value.id] == 1  # (Result.__repr__ = …: bound only there)
         if name.startswith("__") and name.endswith("__") and name not in METADATA \
                 and not (own_class and name not in TENSOR_ATTRIBUTES):
             return f"sets a special method from outside its class ({static._chain(target)})"
-        if name in TENSOR_ATTRIBUTES and isinstance(target.value, ast.Name) and target.value.id in self.classes:
+        if name in TENSOR_ATTRIBUTES and a_class:
             return f"makes tensors that answer for autograd themselves ({static._chain(target)})"
         return ""
-
-    @functools.cached_property
-    def classes(self) -> frozenset[str]:
-        """The names the file's own ``class`` statements bind."""
-        return frozenset(node.name for node in walk(self.tree) if isinstance(node, ast.ClassDef))
 
     def library_target(self, target: ast.AST) -> str:
         """The chain of ``target`` (an attribute set, or an object whose attribute ``setattr`` sets) where that object
