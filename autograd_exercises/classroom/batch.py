@@ -99,6 +99,11 @@ class Summary:
     not_graded_file: Path | None = None  # not-graded.txt: every file not graded, when there is one
 
     @property
+    def class_rows(self) -> list[dict[str, Any]]:
+        """What the class files hold: this run's rows and those kept from earlier runs."""
+        return self.rows + self.kept
+
+    @property
     def not_graded(self) -> list[dict[str, Any]]:
         return [row for row in self.rows if row["status"] != GRADED]
 
@@ -341,7 +346,7 @@ def _write_report(options: Options, summary: Summary) -> None:
     from autograd_exercises.classroom import report
 
     try:
-        summary.report = report.write(options.out, summary.rows + summary.kept, source=f"grade class ({options.out})")
+        summary.report = report.write(options.out, summary.class_rows, source=f"grade class ({options.out})")
     except Exception as exc:  # the report is a reading aid: the grades are written whatever happens here
         summary.report_failed = f"{type(exc).__name__}: {exc}"
 
@@ -373,24 +378,28 @@ def _only_writer(out: Path) -> Iterator[None]:
     the run writes: a second ``grade class`` into the same folder stops with a one-line error rather than mix its
     rows, results and cache with this one's."""
     _output_folder(out)
-    if fcntl is None:  # (Windows: no advisory locks here)
-        outputs.remove_leftovers(out)
+    fd = _lock(out) if fcntl is not None else None  # (Windows: no advisory locks here)
+    try:
+        outputs.remove_leftovers(out)  # (only now: a running one's temporary files are its own)
         yield
-        return
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def _lock(out: Path) -> int:
+    """``out``'s lock file, open and locked (:class:`BatchError` when another run holds it)."""
     try:
         fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     except OSError as exc:  # (a link planted there: never followed)
         raise BatchError(f"cannot lock the output folder {out}: {exc.strerror or exc}") from None
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise BatchError(f"another grade class is writing into {out} now: wait for it to end, or give "
-                             "another --out") from None
-        outputs.remove_leftovers(out)  # (only now: a running one's temporary files are its own)
-        yield
-    finally:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
         os.close(fd)
+        raise BatchError(f"another grade class is writing into {out} now: wait for it to end, or give "
+                         "another --out") from None
+    return fd
 
 
 def _output_folder(out: Path) -> None:
@@ -479,7 +488,7 @@ def _grade(plan: layouts.Plan, options: Options, summary: Summary, executor: Exe
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-        outputs.write_class_files(out, summary.rows + summary.kept, order)
+        outputs.write_class_files(out, summary.class_rows, order)
     if not summary.interrupted:
         graded = {found.exercise for found in plan.found} | ({options.exercise} if options.exercise else set())
         outputs.remove_stale(out, summary.rows, graded)
@@ -550,8 +559,7 @@ def _run_pool(pool: Executor, pending: list[Task], by_key: dict[str, list[_Job]]
                         on_row(mine)
                 if time.monotonic() - last > every:  # grades.csv as it stands (class.junit.xml at the end)
                     began = time.monotonic()
-                    text = outputs.csv_text(summary.rows + summary.kept, order)
-                    outputs.atomic_write(options.out / outputs.CSV, text)
+                    outputs.atomic_write(options.out / outputs.CSV, outputs.csv_text(summary.class_rows, order))
                     last = time.monotonic()
                     every = max(REWRITE_EVERY, 20 * (last - began))  # a big class: at most 5 % of the time
         except ExecutorError as exc:  # the executor cannot go on (a cluster lost): every row written stays
