@@ -58,9 +58,9 @@ def _losses(value: Any) -> dict[str, Any] | None:
         return None
     numbers, tracked, kinds, not_numbers = [], 0, set(), 0
     for item in value:
-        kinds.add(observe.describe(item).get("type", "?") if not observe.is_tensor(item) else "Tensor")
-        item = observe.plain_tensor(item) if observe.is_tensor(item) else item
-        if observe.is_tensor(item) and item.numel() == 1:
+        tensor = observe.is_tensor(item)
+        kinds.add("Tensor" if tensor else observe.describe(item).get("type", "?"))
+        if tensor and (item := observe.plain_tensor(item)).numel() == 1:
             tracked += item.grad_fn is not None
             numbers.append(float(item.detach().reshape(-1)[0]))
         elif isinstance(item, float):
