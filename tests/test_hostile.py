@@ -796,6 +796,25 @@ def test_code_that_claims_a_librarys_name_cannot_change_its_modules(grade_source
         result.checks[0].feedback
 
 
+REBOUND_FRESH = ("import contextlib\n\n\nclass _Box:\n    pass\n\n\n_target = object.__new__(_Box)\n"
+                 "globals()['_target'] = contextlib\n" + CONTEXTLIB_NEXT.split("\n\n\ndef _install")[0].replace(
+                     "import contextlib\n", "") + "\n\n\ndef _install():\n"
+                 "    object.__setattr__(_target, 'next', _next)\n\n\n_install()\n")
+
+
+def test_a_name_made_fresh_then_rebound_by_globals_changes_nothing(grade_source):
+    """The review's own attack on red team 53's rule: ``object.__setattr__`` was allowed on a name only ever bound to
+    ``object.__new__(…)``, and a module-level such name was rebound unseen (``globals()["_target"] = contextlib``);
+    ``contextlib`` gained a ``next`` of the file's, past its read-only ``__setattr__``, and a wrong ``predict`` scored
+    16/16. The reading now trusts only a function's own locals; past it, the watch sees a name a module gains that
+    shadows a builtin (``contextlib.next``), and nothing of the file is graded."""
+    source = solution_text("exercise_4").replace(*PREDICT_TRACKED) + "\n" + REBOUND_FRESH
+    assert tampering_door(source).startswith("sets attributes past an object's own rules (__setattr__")
+    result = grade_source("exercise-4", source, doors=False)
+    assert result.score == 0 and {check.mistake for check in result.checks} == {"reaches-grader"}
+    assert "the submission changed the grader's contextlib.next" in result.checks[0].feedback
+
+
 def test_a_tensor_class_that_lies_about_autograd_is_described_as_torch_sees_it(grade_source):
     """Red team 51: a tensor class given a ``__torch_function__`` after its ``class`` statement answered ``requires_grad``,
     ``grad_fn`` and ``is_leaf`` for the probes: a tracked prediction and a copy that was not detached passed (14/16).

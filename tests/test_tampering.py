@@ -165,6 +165,12 @@ DOORS = {  # code -> the start of what the reading says
     "import os\nclass Evil:\n    def __new__(cls):\n        return os.path\ne = Evil.__new__(Evil)\n"
     "object.__setattr__(e, 'realpath', len)":
         "sets attributes past an object's own rules (__setattr__ on other than self or cls)",
+    # a module's own name, "made" by object.__new__, then rebound unseen by globals()
+    "import contextlib\nclass Box:\n    pass\nt = object.__new__(Box)\nglobals()['t'] = contextlib\n"
+    "def put(v):\n    object.__setattr__(t, 'next', v)":
+        "sets attributes past an object's own rules (__setattr__ on other than self or cls)",
+    "def put(obj, v):\n    obj = object.__new__(object) if v else obj\n    object.__setattr__(obj, 'x', v)":
+        "sets attributes past an object's own rules (__setattr__ on other than self or cls)",
 }
 TIMEIT = "import sys\nexec(compile('sys._getframe()', '<%timeit>', 'exec'), globals(), {})\n"
 

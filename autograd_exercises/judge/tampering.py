@@ -289,20 +289,24 @@ class _Reading:
             return True
         call = self.parents.get(id(node))
         return isinstance(call, ast.Call) and call.func is node and bool(call.args) \
-            and isinstance(call.args[0], ast.Name) and (call.args[0].id in OWN or call.args[0].id in self.fresh_objects)
+            and isinstance(call.args[0], ast.Name) and (call.args[0].id in OWN or self.fresh_in(call.args[0].id, call))
 
-    @functools.cached_property
-    def fresh_objects(self) -> frozenset[str]:
-        """Names only ever bound to a new object by ``object.__new__(…)``, ``super().__new__(…)`` or a class of the
-        file's (:meth:`fresh_maker`; a frozen dataclass's factory fills it with ``object.__setattr__``): never a module
-        or a class of a library's."""
-        made = collections.Counter()
-        for node in walk(self.tree):
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
-                    and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute) \
-                    and node.value.func.attr == "__new__" and self.fresh_maker(node.value.func.value):
-                made[node.targets[0].id] += 1
-        return frozenset(name for name, count in made.items() if count == self.bindings[name])
+    def fresh_in(self, name: str, node: ast.AST) -> bool:
+        """``name`` is, in the function around ``node``, a local only ever bound to a new object by
+        ``object.__new__(…)``, ``super().__new__(…)`` or a class of the file's (:meth:`fresh_maker`; a frozen class's
+        factory fills it with ``object.__setattr__``): never a module or a class of a library's. A name of the module's
+        own, ``globals()["name"] = contextlib`` can rebind unseen (this change's own red team): it never counts."""
+        function = self.parents.get(id(node))
+        while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            function = self.parents.get(id(function))
+        made = bound = 0
+        for inner in walk(function) if function is not None else ():
+            bound += static.bound_here(inner).count(name)  # (a parameter, global or nonlocal counts, never made)
+            made += isinstance(inner, ast.Assign) and len(inner.targets) == 1 and isinstance(inner.targets[0], ast.Name) \
+                and inner.targets[0].id == name and isinstance(inner.value, ast.Call) \
+                and isinstance(inner.value.func, ast.Attribute) and inner.value.func.attr == "__new__" \
+                and self.fresh_maker(inner.value.func.value)
+        return 0 < made == bound
 
     def fresh_maker(self, owner: ast.AST) -> bool:
         """``owner.__new__`` makes a new object: ``object``'s, ``super()``'s, or that of a class of the file's own

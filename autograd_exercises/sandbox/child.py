@@ -263,9 +263,8 @@ def watch(classes: list[type], modules: list[types.ModuleType]) -> list[tuple[st
     identity."""
     from torch.autograd.variable import Variable
 
-    watched = [(module.__name__, vars(module), key, value)  # (torch's own code changes torch's: the names used only)
-               for module in (builtins, *modules) if module.__name__.partition(".")[0] != "torch"
-               for key, value in list(vars(module).items())]
+    watched = [entry for module in (builtins, *modules) if module.__name__.partition(".")[0] != "torch"
+               for entry in _entries(module)]  # (torch's own code changes torch's: only the names the child uses)
     watched += [(module.__name__, vars(module), key, value)  # (not forward_ad's level, an int; but graph's torch)
                 for module in (torch.autograd.graph, torch.autograd.forward_ad)
                 for key, value in list(vars(module).items()) if callable(value) or isinstance(value, types.ModuleType)]
@@ -275,7 +274,7 @@ def watch(classes: list[type], modules: list[types.ModuleType]) -> list[tuple[st
              (torch.Tensor, "backward"), (torch.autograd, "backward"), (torch.autograd, "grad"),
              *observe.thread_starters())
     watched += [(getattr(owner, "__name__", "?"), owner, key, getattr(owner, key)) for owner, key in named]
-    return watched + _named_parts() + [entry for cls in classes for entry in _class_entries(cls)]
+    return watched + _named_parts() + [entry for cls in classes for entry in _entries(cls)]
 
 
 def _named_parts() -> list[tuple[str, Any, str, Any]]:
@@ -327,22 +326,24 @@ def _frozen_modules() -> list[types.ModuleType]:
             observe, packing, tensorbase, guard, frozen, sys.modules[__name__], *probes.MODULES]
 
 
-_ADDED = object()  # the key of a class's entry that stands for the names it may gain (:func:`_class_entries`)
+_ADDED = object()  # the key of an entry that stands for the names a namespace may gain (:func:`_entries`)
 
 
-def _class_entries(cls: type) -> list[tuple[str, Any, Any, Any]]:
-    """Every name of ``cls``'s own namespace, and one entry for the names it has: a name added later that one of its
-    bases defines (``torch.Tensor.requires_grad = property(…)`` over ``TensorBase``'s) changes what it answers."""
-    label = f"{cls.__module__}.{cls.__qualname__}"
-    space = vars(cls)
-    return [(label, space, key, value) for key, value in list(space.items())] + [(label, cls, _ADDED, frozenset(space))]
+def _entries(owner: Any) -> list[tuple[str, Any, Any, Any]]:
+    """Every name of a class's or a module's own namespace, and one entry for the names it has: a name added later
+    that a base defines (``torch.Tensor.requires_grad = property(…)`` over ``TensorBase``'s), or for a module one of
+    the builtins (``contextlib.next``, which its context managers call), changes what it answers."""
+    label = f"{owner.__module__}.{owner.__qualname__}" if isinstance(owner, type) else owner.__name__
+    space = vars(owner)
+    added = [(label, owner, _ADDED, frozenset(space))] if owner is not builtins else []  # (what it gains is its own)
+    return [(label, space, key, value) for key, value in list(space.items())] + added
 
 
-def _shadowing(cls: type, known: frozenset) -> str:
-    """A name ``cls`` has gained since ``known`` that one of its bases defines, or ``""`` (``copy`` adds
-    ``__slotnames__`` to ``torch.Tensor``: no base has it)."""
-    return next((key for key in vars(cls) if key not in known
-                 and any(key in vars(base) for base in cls.__mro__[1:])), "")
+def _shadowing(owner: Any, known: frozenset) -> str:
+    """A name ``owner`` has gained since ``known`` that a base of it defines (a class) or a builtin is (a module), or
+    ``""`` (``copy`` adds ``__slotnames__`` to ``torch.Tensor``: no base has it)."""
+    below = [vars(base) for base in owner.__mro__[1:]] if isinstance(owner, type) else [vars(builtins)]
+    return next((key for key in vars(owner) if key not in known and any(key in space for space in below)), "")
 
 
 def tampered(watched: list[tuple[str, Any, Any, Any]]) -> None:
