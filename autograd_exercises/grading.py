@@ -416,6 +416,43 @@ def _name_stopped_cells(results: list[CheckResult], cells: Any, submission: Subm
             result.feedback = result.feedback.replace(f"{NO_FUNCTION}{name!r}", why)
 
 
+def helpers_called(code: str, functions: set[str]) -> dict[str, list[str]]:
+    """{function: the other ``functions`` its body names, in the order written} for each of ``functions`` that
+    ``code`` defines at its top level (a notebook's function defined twice: both bodies); ``{}`` where it does not
+    parse."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    calls: dict[str, list[str]] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in functions:
+            named = sorted((inner.lineno, inner.col_offset, inner.id) for inner in ast.walk(node)
+                           if isinstance(inner, ast.Name) and inner.id in functions and inner.id != node.name)
+            calls[node.name] = list(dict.fromkeys(calls.get(node.name, []) + [name for _, _, name in named]))
+    return calls
+
+
+def _name_failed_helpers(results: list[CheckResult], submission: Submission) -> None:
+    """A failed check whose function calls another of the exercise's functions that failed a visible check says so
+    (``frozen_gradients`` builds its loss with ``network``): that mistake is the likely cause, and the one to fix
+    first. Only the submission's own calls count, only visible checks are named, and a grader that says so itself
+    (exercise 2's forward, exercise 6's loss_fn) is not repeated."""
+    failed: dict[str, str] = {}
+    for result in results:
+        if not result.passed and not result.hidden:
+            failed.setdefault(result.function, result.name)
+    if not failed:
+        return
+    calls = helpers_called(source_text(submission), set(failed) | {result.function for result in results})
+    for result in results:
+        helpers = [name for name in calls.get(result.function, [])
+                   if name in failed and f"fix {name} first" not in result.feedback]  # (a grader's own note)
+        if not result.passed and helpers:
+            result.feedback += "".join(f" Your {result.function}() calls {name}(), which failed {failed[name]}: "
+                                       f"fix {name}() first." for name in helpers)
+
+
 def _not_installed(exc: dict[str, Any]) -> str:
     """For a package the grading machine lacks (``ModuleNotFoundError``), what a submission may import."""
     found = re.search(r"No module named '([\w.]+)'", str(exc.get("message"))) \
@@ -601,6 +638,7 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
             cells, shown_hung = part_cells, hung
     results = _judge_groups(selected, groups, runs, cases, submission, positions, timeout)
     _name_stopped_cells(results, cells, submission)
+    _name_failed_helpers(results, submission)
     notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout)
     if shown_hung is not None:
         notes.append(f"{submission.label(shown_hung)} ran past its {cell_timeout:g} s budget and could not be stopped "

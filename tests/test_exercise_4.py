@@ -8,7 +8,7 @@ import torch
 from hypothesis import example, given, settings, strategies as st
 
 from tests.conftest import (
-    assert_mistake, assert_solution_full, assert_stub_zero, judge_every_check, load_module, mutate, solution_text,
+    assert_mistake, assert_solution_full, assert_stub_zero, by_name, judge_every_check, load_module, mutate, solution_text,
 )
 
 SLUG, MODULE = "exercise-4", "exercise_4"
@@ -96,7 +96,10 @@ MISTAKES = {
     ),
     "sigmoid_applied_twice": (
         [("F.binary_cross_entropy_with_logits(z, y)", "F.binary_cross_entropy_with_logits(torch.sigmoid(z), y)")],
-        11, {"network_values": "the sigmoid was applied twice", "frozen_gradients": "w.grad is wrong"},
+        11, {"network_values": "the sigmoid was applied twice",
+             "frozen_gradients": "w.grad is wrong. Mismatched elements: 15 / 15 (100.0%)",
+             "frozen_gradients_notebook_example": "Your frozen_gradients() calls network(), which failed network_values: "
+                                                  "fix network() first."},
     ),
 }
 
@@ -106,6 +109,20 @@ CORRECT_ALTERNATIVES = {
     "returns_copies_of_the_grads": [(BACKWARD, "    loss.backward()\n"
                                                "    return tuple(None if p.grad is None else p.grad.clone() for p in (w, b))\n")],
 }
+
+
+def test_a_helper_that_failed_is_named_only_where_the_function_calls_it(grade_source):
+    """frozen_gradients is wrong because network is: its feedback says so. Written without network (the loss inlined,
+    with the same mistake), it says nothing of network."""
+    twice = ("F.binary_cross_entropy_with_logits(z, y)", "F.binary_cross_entropy_with_logits(torch.sigmoid(z), y)")
+    hint = "Your frozen_gradients() calls network(), which failed network_values: fix network() first."
+    calling = by_name(grade_source(SLUG, mutate(SOLUTION, twice)))
+    assert calling["frozen_gradients"].feedback.endswith(hint), calling["frozen_gradients"].feedback
+    assert hint not in calling["network_values"].feedback and calling["freeze"].passed
+    inlined = mutate(SOLUTION, twice, ("    z, loss = network(x, w, b, y)\n",
+                                       "    z = x @ w + b\n    loss = F.binary_cross_entropy_with_logits(torch.sigmoid(z), y)\n"))
+    alone = by_name(grade_source(SLUG, inlined))
+    assert not alone["frozen_gradients"].passed and "network" not in alone["frozen_gradients"].feedback
 
 
 def test_solution_scores_full(grade_source):
