@@ -56,6 +56,26 @@ def test_every_door_the_reading_names_is_refused_by_name():
     assert {name for name in public if refused(Own(), name, MODULE)} == public
 
 
+def test_the_doors_torch_holds_are_refused_by_name():
+    """``torch`` is read on every call, so it is no :class:`GuardedModule` (``guard.EXEMPT``): the reading refuses the
+    names under which it holds a door instead (``torch.importlib``, ``torch.ctypes``), whatever this torch holds."""
+    from autograd_exercises.judge import tampering
+    from autograd_exercises.sandbox import guard
+
+    held = set(guard.doors_held(torch))
+    assert held and held <= set(tampering.ATTRIBUTES)
+
+
+def test_only_a_package_or_a_module_that_holds_a_door_is_guarded():
+    import enum
+    import json.decoder
+
+    from autograd_exercises.sandbox import guard
+
+    assert guard.doors_held(enum) == ["bltns"] and guard.needs_guard(enum) and guard.needs_guard(json)
+    assert not guard.needs_guard(json.decoder) and not guard.needs_guard(torch)
+
+
 def test_the_builtins_carry_the_guarded_lookups():
     space = builtins_for(MODULE)
     assert space["getattr"](Own(), "_step") == 1 and space["getattr"](Own(), "missing", 0) == 0

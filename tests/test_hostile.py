@@ -815,6 +815,34 @@ def test_a_name_made_fresh_then_rebound_by_globals_changes_nothing(grade_source)
     assert "the submission changed the grader's contextlib.next" in result.checks[0].feedback
 
 
+@pytest.mark.parametrize("reach, door", [
+    ("enum.bltns", "the module 'builtins' through enum.bltns"),
+    ("torch.serialization.pickle", "the module 'pickle' through torch.serialization.pickle"),
+], ids=["builtins as enum.bltns", "pickle as torch.serialization.pickle"])
+def test_a_door_a_library_keeps_under_another_name_is_refused_at_run_time(grade_source, reach, door):
+    """Red team 55: the doors reading knows doors by name, and ``enum`` keeps the builtins module as ``bltns``: a
+    submission replaced ``isinstance`` there while a probe ran (through a parameter), forged exercise 5's graph
+    count and scored 12/12 against 10/12; ``inspect.importlib`` imported ``ctypes`` (``importlib`` is now a door's
+    name too). A module now hands a door to no code of the submission's, whatever the name."""
+    source = solution_text("exercise_5").replace(
+        "    return (2 * x**4", f"    import enum, inspect\n    _door = {reach}\n    return (2 * x**4")
+    assert tampering_door(source) == "" and source != solution_text("exercise_5")
+    result = grade_source("exercise-5", source)
+    assert result.score == 0
+    assert f"the grader does not let a submission reach {door}" in result.checks[0].feedback
+
+
+def test_the_builtins_are_read_only_to_the_submission(grade_source):
+    """Past the reading and the guard (``doors=False``, and the module imported as ``import builtins``), the builtins
+    module itself refuses a change from the submission: only torch's code sets its attributes (``torch.export``)."""
+    source = solution_text("exercise_5").replace("import torch\n", "import builtins\nimport torch\n", 1).replace(
+        "    return (2 * x**4", "    builtins.isinstance = lambda obj, cls: True\n    return (2 * x**4")
+    result = grade_source("exercise-5", source, doors=False)
+    assert result.score == 0
+    assert "module 'builtins' is read-only in the grader's sandbox: isinstance cannot be set" in \
+        result.checks[0].feedback
+
+
 def test_a_tensor_class_that_lies_about_autograd_is_described_as_torch_sees_it(grade_source):
     """Red team 51: a tensor class given a ``__torch_function__`` after its ``class`` statement answered ``requires_grad``,
     ``grad_fn`` and ``is_leaf`` for the probes: a tracked prediction and a copy that was not detached passed (14/16).

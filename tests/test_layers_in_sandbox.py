@@ -21,7 +21,12 @@ from autograd_exercises import grading
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="namespaces are Linux only")
 
 SPY = r'''
-import importlib.util, json, os, socket, sys
+import json, os, socket, sys
+def importable(name):  # (not importlib.util.find_spec: a module hands no submission importlib, red team 55)
+    try:
+        return __import__(name) is not None
+    except ImportError:
+        return False
 def status(name):
     return next(l.split(":", 1)[1].strip() for l in open("/proc/self/status") if l.startswith(name + ":"))
 def attempt(fn):
@@ -33,7 +38,7 @@ facts = {"uid": os.getuid(), "pid": os.getpid(), "isolated": sys.flags.isolated,
          "pids": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
          "ns": {n: attempt(lambda: os.readlink(f"/proc/self/ns/{n}")) for n in ("pid", "ipc", "net", "mnt", "uts")},
          "environ": attempt(lambda: open("/proc/self/environ", "rb").read().decode(errors="replace").split("\0")),
-         "graders": importlib.util.find_spec("graders") is not None,
+         "graders": importable("graders"),
          "root": attempt(lambda: sorted(os.listdir("/"))), "cwd": os.getcwd(), "hostname": socket.gethostname(),
          "seccomp": status("Seccomp"), "nnp": status("NoNewPrivs"), "capeff": status("CapEff"),
          "cgroup": open("/proc/self/cgroup").read(),

@@ -56,6 +56,7 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
     # red team 52: the builtins module (its eval, its sum) as dataclasses.builtins, or inspect.getmodule(len)
     "builtins": "the builtins' namespace through a module that imported it",
     "getmodule": "any loaded module, found by an object's name",
+    "importlib": "imports by name, through a module that imported importlib",  # torch.importlib (guard.EXEMPT)
     "__import__": "imports by name (__import__)",
     **{name: "a function's code, defaults or closure" for name in ("__code__", "__defaults__", "__kwdefaults__",
                                                                   "__closure__", "cell_contents")},

@@ -311,8 +311,9 @@ def _frozen_modules() -> list[types.ModuleType]:
     probes and the report run through (``contextlib``'s context managers call ``next`` from its namespace,
     ``observe`` asks ``os.path.realpath`` where an error was raised: red team 52), torch and its autograd modules
     (``torch.is_grad_enabled`` answered once, then put back: red team 53), ``torch.nn.functional`` and
-    ``torch.optim`` where loaded, and the child's own. Their own package's code still sets their attributes. Not
-    the builtins (``torch.export`` sets ``builtins.max`` while it traces): only watched, and no door reaches them."""
+    ``torch.optim`` where loaded, the child's own, and the builtins (red team 55 reached them as ``enum.bltns``). Their
+    own package's code still sets their attributes (the builtins': torch's, whose ``torch.export`` sets
+    ``builtins.max`` while it traces)."""
     import genericpath
     import linecache
     import posixpath
@@ -321,7 +322,7 @@ def _frozen_modules() -> list[types.ModuleType]:
     from autograd_exercises import probes
 
     loaded = [sys.modules[name] for name in ("torch.nn.functional", "torch.optim") if name in sys.modules]
-    return [contextlib, os, posixpath, genericpath, traceback, linecache, types, functools, random, torch,
+    return [builtins, contextlib, os, posixpath, genericpath, traceback, linecache, types, functools, random, torch,
             torch.autograd, torch.autograd.graph, torch.autograd.forward_ad, torch.autograd.grad_mode, *loaded,
             observe, packing, tensorbase, guard, frozen, sys.modules[__name__], *probes.MODULES]
 
@@ -605,6 +606,7 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     sys.addaudithook(_no_tracing)  # for the child's life: no hook can be taken back
     classes, modules = _classes(), _frozen_modules()
     watched = watch(classes, modules)
+    guard.enter(job["scratch"])
     frozen.freeze(classes, modules)
     hide_grader()
     try:

@@ -20,6 +20,8 @@ import sys
 import types
 from typing import Any, Iterable
 
+from autograd_exercises.sandbox import guard
+
 _FRAME = sys._getframe  # bound here: the submission cannot reach sys's own
 IMMUTABLE = 1 << 8  # Py_TPFLAGS_IMMUTABLETYPE (CPython 3.10 on): type_setattro refuses every change
 HEAP = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement (static types are immutable already)
@@ -44,6 +46,10 @@ class ReadOnlyModule(types.ModuleType):
         raise AttributeError(f"module {self.__name__!r} is read-only in the grader's sandbox: {name} cannot be deleted")
 
 
+class GuardedReadOnlyModule(ReadOnlyModule, guard.GuardedModule):
+    """A read-only module that also hands the submission no door (:class:`guard.GuardedModule`): the builtins."""
+
+
 def _own(module: types.ModuleType) -> bool:
     """Whether the code setting one of ``module``'s attributes (two frames up) is its own package's, by where that
     code was compiled from (never by its globals' ``__name__``, which the submission's code can rebind: red team 54
@@ -54,10 +60,15 @@ def _own(module: types.ModuleType) -> bool:
 _PLACES: dict[int, tuple[str, ...]] = {}  # id(read-only module) -> where its package's code lies
 
 
+WRITERS = {"builtins": "torch"}  # a module whose attributes another package sets: torch.export, builtins.max and min
+
+
 def _places(module: types.ModuleType) -> tuple[str, ...]:
     """Where the code of ``module``'s package lies: its folder (a package's) or its file, as imported and with its
-    links resolved, and ``<frozen name>`` (``os`` and ``posixpath`` are compiled into CPython from 3.11)."""
-    root = sys.modules.get(module.__name__.partition(".")[0], module)
+    links resolved, and ``<frozen name>`` (``os`` and ``posixpath`` are compiled into CPython from 3.11); for the
+    builtins, torch's (:data:`WRITERS`)."""
+    top = module.__name__.partition(".")[0]
+    root = sys.modules.get(WRITERS.get(top, top), module)
     file = getattr(root, "__file__", None)
     places = [f"<frozen {root.__name__}>"]
     if isinstance(file, str) and file and hasattr(root, "__path__"):
@@ -88,6 +99,7 @@ def freeze(classes: Iterable[type], modules: Iterable[types.ModuleType]) -> None
                 flags = ctypes.c_ulong.from_address(id(cls) + OFFSET)
                 flags.value = cls.__flags__ | IMMUTABLE
     for module in modules:
-        if type(module) is types.ModuleType:
+        if type(module) in (types.ModuleType, guard.GuardedModule):
             _PLACES[id(module)] = _places(module)
-            module.__class__ = ReadOnlyModule
+            guarded = type(module) is guard.GuardedModule  # (as the zygote found: reading torch's names here would
+            module.__class__ = GuardedReadOnlyModule if guarded else ReadOnlyModule  # copy the pages they lie on)

@@ -16,6 +16,7 @@ value)``). They close over nothing of the grader's: their globals are this small
 from __future__ import annotations
 
 import builtins
+import itertools
 import sys
 import types
 from typing import Any
@@ -32,7 +33,7 @@ DOORS = frozenset({  # what an attribute name reaches past an object's data (the
     "__globals__", "__subclasses__", "__builtins__", "__import__", "__code__", "__defaults__", "__kwdefaults__",
     "__closure__", "__self__", "__func__", "__wrapped__", "__reduce__", "__reduce_ex__", "__getstate__",
     "__getattribute__", "__setattr__", "__delattr__", "__loader__", "__spec__", "__array_interface__",
-    "__array_struct__", "__cuda_array_interface__", "builtins", "getmodule"})
+    "__array_struct__", "__cuda_array_interface__", "builtins", "getmodule", "importlib"})
 DOOR_MODULES = frozenset({  # a module that is a door itself: no lookup may hand it over (the reading's imports)
     "autograd_exercises", "importlib", "runpy", "code", "codeop", "zipimport", "imp", "doctest", "pdb", "bdb",
     "cProfile", "profile", "trace", "pkgutil", "pydoc", "logging.config", "unittest.mock", "mock", "ctypes",
@@ -81,6 +82,114 @@ def _foreign(owner: Any, module: str) -> bool:
     return isinstance(owner, _MODULE) or isinstance(owner, _TYPE) and _GETATTR(owner, "__module__", "") != module
 
 
+_BUILTIN = type(len)
+_RAW_IDS = frozenset(id(door) for door in _RAW)
+_GET = types.ModuleType.__getattribute__
+_FRAME = sys._getframe
+_IMPORT = builtins.__import__
+_LIBRARY: list[tuple[str, ...]] = [("\0",)]  # where library code lies (:func:`guard_modules`)
+_SUBMISSION: list[str] = ["\0"]  # the submission's scratch folder (:func:`enter`): never library code
+_GUARDED = [0]  # len(sys.modules) when every module was last guarded
+
+
+class GuardedModule(types.ModuleType):
+    """A module that hands the submission's code no door (:func:`handed`: the builtins module, ``importlib``,
+    ``ctypes``, the real ``eval``…) under any name: the doors reading knows doors by their names, and a library may
+    keep one under any (red team 55: ``enum.bltns`` is the builtins module, whose ``isinstance`` the submission
+    replaced while a probe ran; ``inspect.importlib`` imported ``ctypes``). Library code reads them as before: who
+    asks is told by the file its code was compiled from (:func:`_from_submission`). Only a module that holds a door,
+    or a package (a module it hands on is guarded in turn, so that one a library imports later is too), is one
+    (:func:`needs_guard`): every other lookup stays as fast as it was."""
+
+    def __getattribute__(self, name: str) -> Any:
+        value = _GET(self, name)
+        if type(value) is _BUILTIN:
+            if id(value) in _RAW_IDS and _from_submission():
+                raise AttributeError(f"the grader does not let a submission take {name!r} from a module: it runs or "
+                                     "looks up code no reading sees")
+        elif isinstance(value, _MODULE):
+            if type(value) is _MODULE and needs_guard(value):
+                value.__class__ = GuardedModule
+            if handed(value) and _from_submission():
+                raise AttributeError(f"the grader does not let a submission reach the module "
+                                     f"{_GET(value, '__name__')!r} through {_GET(self, '__name__')}.{name}")
+        return value
+
+
+EXEMPT = frozenset({"torch"})  # read on every torch call: the reading refuses the names its doors have there
+# (``torch.builtins``, ``torch.ctypes``, ``torch.importlib``: tests/test_guard.py holds the two to each other)
+
+
+def doors_held(module: types.ModuleType) -> list[str]:
+    """The names under which ``module`` holds a door (:func:`handed`, or one of the real builtins that run code)."""
+    try:
+        space = _VARS(module)
+    except TypeError:
+        return []
+    return [name for name, value in list(space.items())
+            if type(value) is _BUILTIN and id(value) in _RAW_IDS or isinstance(value, _MODULE) and handed(value)]
+
+
+_PLAIN: set[int] = set()  # the modules found not to need it (a module lives as long as the process)
+
+
+def needs_guard(module: types.ModuleType) -> bool:
+    """A package, or a module that holds a door; never one of :data:`EXEMPT`."""
+    if id(module) in _PLAIN:
+        return False
+    if _GET(module, "__name__") not in EXEMPT and ("__path__" in _VARS(module) or doors_held(module)):
+        return True
+    _PLAIN.add(id(module))
+    return False
+
+
+def _from_submission() -> bool:
+    """Whether the code asking (two frames up: the caller of :meth:`GuardedModule.__getattribute__`, or of the C
+    function that called it) is not a library's or the grader's: the submission's, or code made from a string."""
+    filename = _FRAME(2).f_code.co_filename
+    return filename.startswith(_SUBMISSION[0]) or not filename.startswith(_LIBRARY[0])
+
+
+def _library_places() -> tuple[str, ...]:
+    """Where the standard library, the installed packages and the grader lie (as imported and with links resolved),
+    and ``<frozen `` (the modules compiled into CPython)."""
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    places = [paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib") if paths.get(key)]
+    places += [path for path in sys.path if path.endswith("-packages")]
+    grader = sys.modules.get("autograd_exercises")
+    places += [str(path) for path in getattr(grader, "__path__", [])]
+    import os
+
+    return tuple(["<frozen "] + [folder.rstrip(os.sep) + os.sep for place in places
+                                 for folder in {place, os.path.realpath(place)}])
+
+
+def guard_modules() -> None:
+    """Every plain module in ``sys.modules`` that needs it a :class:`GuardedModule` (those imported since the last
+    call only, where none was removed: in a forked child, reading every module would copy the pages they lie on)."""
+    if _LIBRARY[0] == ("\0",):
+        _LIBRARY[0] = _library_places()
+    count = len(sys.modules)
+    added = count - _GUARDED[0]
+    newest = itertools.islice(reversed(sys.modules.values()), added) if 0 < added < count else \
+        list(sys.modules.values()) if added else ()
+    for module in newest:
+        if type(module) is _MODULE and needs_guard(module):
+            module.__class__ = GuardedModule
+    _GUARDED[0] = count
+
+
+def enter(scratch: str) -> None:
+    """In the child, before the submission runs: its folder ``scratch`` is never library code, and every module is
+    guarded."""
+    import os
+
+    _SUBMISSION[0] = scratch.rstrip(os.sep) + os.sep
+    guard_modules()
+
+
 def builtins_for(module: str) -> dict[str, Any]:
     """A copy of the builtins for the submission's module ``module``, with its guarded lookups."""
     def getattr(owner: Any, name: Any, *default: Any) -> Any:  # noqa: A001 (the builtin's own name)
@@ -106,4 +215,11 @@ def builtins_for(module: str) -> dict[str, Any]:
             raise TypeError("the grader does not let a submission take the namespace of a module or of a library's class")
         return _VARS(*owner) if owner else sys._getframe(1).f_locals  # vars(): the caller's own names
 
-    return {**_VARS(builtins), "getattr": getattr, "setattr": setattr, "delattr": delattr, "vars": vars}
+    def __import__(name: Any, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
+        imported = _IMPORT(name, globals, locals, fromlist, level)
+        if type(imported) is _MODULE and needs_guard(imported):  # one no library had imported: guarded here
+            imported.__class__ = GuardedModule
+        return imported
+
+    return {**_VARS(builtins), "getattr": getattr, "setattr": setattr, "delattr": delattr, "vars": vars,
+            "__import__": __import__}
