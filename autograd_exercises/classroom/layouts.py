@@ -59,11 +59,14 @@ COURSE_MARKS = ("gradebook.db", "nbgrader_config.py", "source", "release")  # wh
 SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", "__MACOSX", ".git", ".github", "node_modules", ".venv", "venv"}
 MAX_DEPTH = 4  # folders below a student's folder that are searched
 
-# Zip limits: an LMS download of a large class is tens of MB; a bomb is refused, never extracted.
-ZIP_MAX_MEMBERS = 20_000
+# Zip limits: an LMS download of a large class is tens of MB. A member past a limit is left out and listed, never
+# the whole zip: one student's repository with node_modules, or a bomb, costs that student's files only.
+ZIP_MAX_ENTRIES = 500_000  # entries a zip's directory may list: past that it is not read at all
+ZIP_MAX_MEMBERS = 20_000  # files extracted (those in hidden and tool folders, never read, are not)
 ZIP_MAX_FILE = 20 * 2**20  # bytes of one extracted file (submission.MAX_FILE: no larger file is a submission)
 ZIP_MAX_TOTAL = 1 * 2**30  # bytes extracted in all
 ZIP_MAX_RATIO = 200  # uncompressed / compressed, for members over 1 MB
+ZIP_KEPT_OTHER = 64 * 2**10  # bytes of a file that is no submission kept as they are (timestamp.txt); past it, its name
 
 _EXERCISE = re.compile(r"(?<![A-Za-z0-9])(?:exercise|ex)[\s_.-]*0*(\d{1,3})(?![0-9])", re.IGNORECASE)
 _CLASSROOM = re.compile(r"^(?:exercise|ex)[-_]?0*(\d{1,3})-(?P<login>[A-Za-z0-9][A-Za-z0-9-]*)$", re.IGNORECASE)
@@ -226,33 +229,51 @@ class LeftOut(str):
 def extract(archive: Path, into: Path) -> list[LeftOut]:
     """Extract ``archive`` into ``into`` within the zip limits; returns what was left out, and why.
 
-    Raises :class:`LayoutError` for a file that is not a zip, or one over the limits in all (a zip bomb):
-    nothing of it is then kept. One member that cannot be extracted (over its limits, corrupt, encrypted) is
-    left out, and listed. Sizes are counted as bytes are written, not read from headers.
+    Raises :class:`LayoutError` for a file that is not a zip, or one whose directory lists more than
+    :data:`ZIP_MAX_ENTRIES`. A member that cannot be extracted (over a limit, corrupt, encrypted, past the files or
+    bytes the zip may take in all) is left out, and listed; members in hidden and tool folders (``node_modules``,
+    ``.git``), which the search never reads, are not extracted. A file that is no submission keeps only its name
+    past :data:`ZIP_KEPT_OTHER` bytes. Sizes are counted as bytes are written, not read from headers.
     """
     left_out: list[LeftOut] = []
     try:
         with zipfile.ZipFile(archive) as zipped:
             members = zipped.infolist()
-            if len(members) > ZIP_MAX_MEMBERS:
-                raise LayoutError(f"{archive.name} has {len(members)} entries (at most {ZIP_MAX_MEMBERS}): not extracted")
-            total, written_to = 0, set()
+            if len(members) > ZIP_MAX_ENTRIES:
+                raise LayoutError(f"{archive.name} has {len(members)} entries (at most {ZIP_MAX_ENTRIES}): not read")
+            total, placed, past, written_to = 0, 0, 0, set()
             for info in members:
+                relative = _member_path(info)
+                if relative is not None and _never_searched(relative, info.is_dir()):
+                    continue
+                if placed >= ZIP_MAX_MEMBERS and not info.is_dir():
+                    past += 1
+                    continue
                 try:
-                    written, clash = _place_member(zipped, info, into, written_to, ZIP_MAX_TOTAL - total, archive.name)
+                    written, clash = _place_member(zipped, info, into, written_to, ZIP_MAX_TOTAL - total)
                 except OSError as exc:  # a name the file system refuses (over 255 bytes), a full disk: this one
                     written, clash = 0, f"cannot be extracted: {exc.strerror or exc}"
-                total += written
+                total, placed = total + written, placed + (not info.is_dir() and not clash)
                 if clash:
                     left_out.append(LeftOut(printable(info.filename), clash))
+            if past:
+                left_out.append(LeftOut(f"{past} more file{'s' if past != 1 else ''}",
+                                        f"past the first {ZIP_MAX_MEMBERS} files of {printable(archive.name)}: "
+                                        "not extracted"))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError,
             UnicodeDecodeError) as exc:  # (a name flagged UTF-8 that is not: the zip's directory cannot be read)
         raise LayoutError(f"cannot read {archive.name} as a zip: {exc}") from None
     return left_out
 
 
+def _never_searched(relative: PurePosixPath, is_dir: bool) -> bool:
+    """A member the search for submissions never reads: in a hidden or tool folder (:data:`SKIP_DIRS`), or hidden."""
+    folders = relative.parts if is_dir else relative.parts[:-1]
+    return any(part.startswith(".") or part in SKIP_DIRS for part in folders) or relative.parts[-1].startswith(".")
+
+
 def _place_member(zipped: zipfile.ZipFile, info: zipfile.ZipInfo, into: Path, written_to: set[PurePosixPath],
-                  room: int, name: str) -> tuple[int, str]:
+                  room: int) -> tuple[int, str]:
     """Extract one entry below ``into`` (a folder, or a file through :func:`_extract_member`): the bytes
     written, and why it was left out ("" when it was not)."""
     relative = _member_path(info)
@@ -264,27 +285,32 @@ def _place_member(zipped: zipfile.ZipFile, info: zipfile.ZipInfo, into: Path, wr
         into.joinpath(*relative.parts).mkdir(parents=True, exist_ok=True)
         return 0, ""
     written_to.add(relative)
-    return _extract_member(zipped, info, into.joinpath(*relative.parts), room, name)
+    target = into.joinpath(*relative.parts)
+    if relative.suffix.lower() not in SUFFIXES and info.file_size > ZIP_KEPT_OTHER:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.touch()  # its name only: listed as no submission, never read
+        return 0, ""
+    return _extract_member(zipped, info, target, room)
 
 
-def _extract_member(zipped: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, room: int,
-                    name: str) -> tuple[int, str]:
+def _extract_member(zipped: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, room: int) -> tuple[int, str]:
     """Write one member to ``target``: the bytes written, and why it was left out ("" when it was not; then
-    nothing of it stays). :class:`LayoutError` when the zip ``name``'s bytes in all would pass ``room``."""
+    nothing of it stays); left out too when its bytes would pass ``room``, what the zip may still take in all."""
     if info.file_size > 2**20 and info.compress_size and info.file_size / info.compress_size > ZIP_MAX_RATIO:
         return 0, f"expands {info.file_size // info.compress_size} times: a zip bomb?"
     if info.file_size > ZIP_MAX_FILE:
         return 0, f"over {ZIP_MAX_FILE // 2**20} MB"
     if info.flag_bits & 0x1:  # (zipfile's own error quotes the ZipInfo's repr)
         return 0, "encrypted: a password is needed to extract it"
+    full = f"the zip's files before it already take nearly {ZIP_MAX_TOTAL // 2**20} MB in all (a zip bomb?)"
+    if info.file_size > room:
+        return 0, full
     target.parent.mkdir(parents=True, exist_ok=True)
     written = 0
     try:
         with zipped.open(info) as source, open(target, "wb") as sink:
             while chunk := source.read(65536):
                 written += len(chunk)
-                if written > room:
-                    raise LayoutError(f"{name} expands past {ZIP_MAX_TOTAL // 2**20} MB (a zip bomb?): not extracted")
                 if written > min(ZIP_MAX_FILE, info.file_size):
                     raise zipfile.BadZipFile("it expands past its stated size")
                 sink.write(chunk)
