@@ -74,7 +74,7 @@ def test_a_folder_per_student(tmp_path):
         ("carol", "exercise-2"): "carol/work/Exercise 2.py", ("dave", "exercise-2"): "dave/mine.py",
         ("frank", "exercise-2"): "2 files, none named after exercise-2 in frank/"}
     assert plan.layout == "a folder per student"
-    assert plan.skipped == [layouts.Skipped("erin/", "no .py or .ipynb file in this folder")]
+    assert plan.skipped == [layouts.Skipped("erin/", "no .py or .ipynb file in this folder (nor in its folders, 4 deep)")]
 
 
 def test_github_classroom_clones(tmp_path):
@@ -531,6 +531,35 @@ def test_a_py_file_in_nbgraders_layout_is_skipped_with_its_reason(tmp_path):
     assert list(found(plan)) == [("alice", "exercise-2")] and not plan.ignored
     assert [(item.shown, item.reason) for item in plan.skipped] == [
         ("submitted/dave/exercise-2/exercise-2.py", "nbgrader's layout holds notebooks: a .py in submitted/ is not graded")]
+
+
+def test_a_notebook_anywhere_else_in_nbgraders_submitted_is_skipped_with_its_reason(tmp_path):
+    """Red team (instructor): notebooks below the assignment folder, in a student's folder with no assignment folder,
+    or directly in submitted/ were silently left out, and the run said nothing (exit 0)."""
+    files(tmp_path, {"submitted/alice/exercise-2/exercise-2.ipynb": "{}",
+                     "submitted/carol/homework/exercise-2/exercise-2.ipynb": "{}",
+                     "submitted/dave/exercise-2.ipynb": "{}", "submitted/erin_exercise-2.ipynb": "{}",
+                     "submitted/frank/exercise-2/old/exercise-2.ipynb": "{}", "source/exercise-2/exercise-2.ipynb": "{}"})
+    plan = discover(tmp_path)
+    assert list(found(plan)) == [("alice", "exercise-2"), ("frank", "exercise-2")]  # frank's: no notebook, a zero
+    assert sorted((item.shown, item.reason) for item in plan.skipped) == [
+        ("submitted/carol/homework/exercise-2/exercise-2.ipynb", "in a folder below the assignment's: nbgrader grades "
+                                                                 "the assignment folder's own notebooks"),
+        ("submitted/dave/exercise-2.ipynb", "in no assignment folder: nbgrader keeps submitted/<student>/<assignment>/"),
+        ("submitted/erin_exercise-2.ipynb", "directly in submitted/: nbgrader keeps submitted/<student>/<assignment>/"),
+        ("submitted/frank/exercise-2/old/exercise-2.ipynb", "in a folder below the assignment's: nbgrader grades the "
+                                                            "assignment folder's own notebooks")]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every folder")
+def test_a_folder_that_cannot_be_read_is_named(tmp_path):
+    files(tmp_path, {"alice/exercise_2.py": RIGHT, "bob/work/exercise_2.py": RIGHT})
+    (tmp_path / "bob" / "work").chmod(0)
+    try:
+        plan = discover(tmp_path, "exercise-2")
+    finally:
+        (tmp_path / "bob" / "work").chmod(0o755)
+    assert ("bob/work/", "a folder that cannot be read") in [(item.shown, item.reason) for item in plan.skipped]
 
 
 def test_an_empty_zip_is_named_in_the_error(tmp_path):

@@ -379,10 +379,12 @@ def opened(path: Path) -> Iterator[tuple[Path, list[str]]]:
 
 def _files(folder: Path, depth: int = 0, links: list[Path] | None = None) -> Iterator[Path]:
     """Every file below ``folder`` (sorted), skipping hidden and tool folders; symlinks never followed and
-    special files never opened (both added to ``links``)."""
+    special files never opened (both added to ``links``, and so is a folder that cannot be read)."""
     try:
         entries = sorted(folder.iterdir())
     except OSError:
+        if links is not None:
+            links.append(folder)
         return
     for entry in entries:
         if entry.name.startswith(".") or entry.name in SKIP_DIRS:
@@ -507,7 +509,8 @@ class _Finder:
                 self.add(Found(student, slug, path, self.shown(path), SUFFIXES[path.suffix.lower()], lms=source,
                                raw=raw))
         if not named and not unnamed and not classroom:  # a folder with no code: maybe not a student's
-            self.plan.skipped.append(Skipped(self.shown(folder) + "/", "no .py or .ipynb file in this folder"))
+            self.plan.skipped.append(Skipped(self.shown(folder) + "/", f"no .py or .ipynb file in this folder (nor "
+                                                                       f"in its folders, {MAX_DEPTH} deep)"))
             return
         if single is not None and single not in named and single in self.wanted:
             files = f"{self.wanted[single].stub} or {self.wanted[single].notebook}"
@@ -520,14 +523,23 @@ class _Finder:
                                                                "or exercise-N.ipynb)"))
 
     def nbgrader(self, submitted: Path) -> None:
+        """``submitted/<student>/<assignment>/<notebook>.ipynb``, as nbgrader keeps them; a notebook anywhere else in
+        ``submitted/`` is listed as skipped (red team: one in a folder below the assignment's was silently left)."""
         self.kind("nbgrader submitted/")
+        self._misplaced(submitted, "directly in submitted/: nbgrader keeps submitted/<student>/<assignment>/")
         for student_dir in self._folders(submitted):
+            self._misplaced(student_dir, "in no assignment folder: nbgrader keeps submitted/<student>/<assignment>/")
             for assignment in self._folders(student_dir):
                 slug, number, _ = exercise_in(assignment.name, self.known)
                 notebooks = []
                 for path in _files(assignment, MAX_DEPTH, self.links):
                     if not self.not_a_submission(path):
                         notebooks.append(path)
+                for below in self._folders(assignment):
+                    for path in _files(below, 1, self.links):
+                        if path.suffix.lower() in SUFFIXES:
+                            self.plan.skipped.append(Skipped(self.shown(path), "in a folder below the assignment's: "
+                                                             "nbgrader grades the assignment folder's own notebooks"))
                 if slug is None:
                     for path in notebooks:
                         self.plan.skipped.append(Skipped(self.shown(path), f"assignment {assignment.name!r} is no "
@@ -549,6 +561,17 @@ class _Finder:
                     self.candidates.append(Found(student_dir.name, slug, None, self.shown(assignment) + "/",
                                                  problem=f"no notebook in {self.shown(assignment)}/",
                                                  nbgrader=(assignment.name, slug)))
+
+    def _misplaced(self, folder: Path, why: str) -> None:
+        """The files directly in ``folder`` (of ``submitted/``), where nbgrader keeps none: a notebook or a .py is
+        skipped with ``why``, any other file ignored."""
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith(".") or path.is_symlink() or path.is_dir():
+                continue  # (a link: :meth:`_folders` lists it)
+            if not path.is_file():
+                self.links.append(path)
+            elif not self.not_a_submission(path):
+                self.plan.skipped.append(Skipped(self.shown(path), why))
 
     def beside(self, submitted: Path) -> None:
         """Submissions beside a ``submitted/`` folder in a folder that is no nbgrader course (a student's folder of
@@ -594,6 +617,9 @@ class _Finder:
                 else:
                     self.links.append(entry)
         for link in self.links:
+            if not link.is_symlink() and _to_a_folder(link):
+                self.plan.skipped.append(Skipped(self.shown(link) + "/", "a folder that cannot be read"))
+                continue
             why = "a symbolic link (never followed)" if link.is_symlink() else "not a plain file (a FIFO, socket or device)"
             if link.suffix.lower() in SUFFIXES or (link.is_symlink() and _to_a_folder(link)):
                 self.plan.skipped.append(Skipped(self.shown(link), why))
