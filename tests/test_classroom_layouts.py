@@ -551,6 +551,18 @@ def test_a_notebook_anywhere_else_in_nbgraders_submitted_is_skipped_with_its_rea
                                                             "assignment folder's own notebooks")]
 
 
+def test_nbgrader_student_folders_that_would_read_as_another_id_are_skipped(tmp_path):
+    """Red team (instructor): ``alice ``, ``alice\t`` and `` alice`` were each graded, and each read ``alice`` in
+    grades.csv (one row 10/10, another 0/10); nbgrader's ids are the folders' names as they are."""
+    files(tmp_path, {f"submitted/{name}/exercise-2/exercise-2.ipynb": "{}"
+                     for name in ("alice", "alice ", " alice", "alice\t", "a\x01b", "bo\u200bb")})
+    plan = discover(tmp_path)
+    assert list(found(plan)) == [("alice", "exercise-2")]
+    assert sorted(item.shown for item in plan.skipped) == sorted(
+        ["submitted/ alice/", "submitted/alice /", "submitted/alice\\t/", "submitted/a\\x01b/", "submitted/bo\\u200bb/"])
+    assert all(item.reason.startswith("no nbgrader student id: ") for item in plan.skipped)
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads every folder")
 def test_a_folder_that_cannot_be_read_is_named(tmp_path):
     files(tmp_path, {"alice/exercise_2.py": RIGHT, "bob/work/exercise_2.py": RIGHT})
