@@ -924,6 +924,17 @@ def test_csv_cells_are_never_formulas():
     assert outputs._cell(2.0) == "2" and outputs._cell(463256123) == "463256123"
 
 
+def test_csv_cells_are_no_formulas_where_a_spreadsheet_splits_at_semicolons():
+    """Red team (instructor): a file named ``exercise_2;=HYPERLINK(…);x.py`` gave a cell starting ``=`` to a
+    spreadsheet that reads the CSV with ``;`` between cells."""
+    import csv
+
+    text = outputs._cell("exercise_2;=HYPERLINK(CHAR(104)&A1);x.py") + "," + outputs._cell("a;  -1; @SUM(A1)")
+    cells = next(csv.reader([text], delimiter=";"))
+    assert not any(cell.lstrip().startswith(outputs._FORMULA) for cell in cells), cells
+    assert outputs._cell("x = a; b") == "x = a; b"
+
+
 def test_the_gradebook_refuses_a_notebook_of_millions_of_values_before_nbgrader_reads_it():
     """Red team 13: 6.9 million ``{}`` in a 20 MB notebook's metadata took nbformat and nbgrader's sanitising 66 s
     and 8 GB before the grader's own bound refused it. The bound now comes first."""

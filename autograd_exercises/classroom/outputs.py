@@ -33,6 +33,8 @@ CSV, JUNIT, RESULTS, FEEDBACK = "grades.csv", "class.junit.xml", "results", "fee
 NOT_GRADED = "not-graded.txt"
 NOT_GRADED_HEAD = "# grade class: every file of SUBMISSIONS it did not grade, and why\n"
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_AFTER_SEMICOLON = re.compile(r";(\s*)(?=[=+\-@])")  # a cell of its own where ; separates (Excel in most
+# of continental Europe opens a .csv so): red team on the instructor's path, a file named "exercise_2;=HYPERLINK(…).py"
 
 
 def file_mode() -> int:
@@ -161,7 +163,8 @@ def csv_cell(value: Any) -> str:
 
 
 def _cell(value: Any) -> str:
-    """A value as one spreadsheet cell: numbers as ``8`` or ``0.5``, text on one line, never a formula."""
+    """A value as one spreadsheet cell: numbers as ``8`` or ``0.5``, text on one line, never a formula (also where a
+    spreadsheet splits cells at ``;``)."""
     if isinstance(value, bool) or value is None:
         return "" if value is None else str(value).lower()
     if isinstance(value, int):
@@ -169,6 +172,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.12g}"
     text = printable(" | ".join(line.strip() for line in str(value).splitlines() if line.strip()))
+    text = _FORMULA_AFTER_SEMICOLON.sub(r";\1'", text)
     return "'" + text if text.startswith(_FORMULA) else text
 
 
