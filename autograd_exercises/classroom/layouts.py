@@ -528,7 +528,8 @@ class _Finder:
         self.kind("nbgrader submitted/")
         self._misplaced(submitted, "directly in submitted/: nbgrader keeps submitted/<student>/<assignment>/")
         for student_dir in self._folders(submitted):
-            if student_dir.name != printable(student_dir.name).strip():  # the id is the folder's name, as it is
+            name = _latin_1(student_dir.name)  # (a name in bytes that are not UTF-8 is an id of its own: graded)
+            if name != printable(name).strip():  # the id is the folder's name, as it is
                 self.plan.skipped.append(Skipped(self.shown(student_dir) + "/", "no nbgrader student id: the name has "
                                                  "spaces at its ends or characters that print as nothing (it would "
                                                  "read as another student's in grades.csv)"))
