@@ -832,6 +832,50 @@ def test_a_door_a_library_keeps_under_another_name_is_refused_at_run_time(grade_
     assert f"the grader does not let a submission reach {door}" in result.checks[0].feedback
 
 
+def test_a_librarys_lookup_by_a_dotted_name_hands_no_door(grade_source):
+    """Red team 56: torch's ``getattr_from_fqn`` (``functools.reduce(getattr, …)`` in torch's own code), like
+    ``torch.fx.Interpreter.fetch_attr`` and jinja's expressions, looked ``bltns.eval`` up on ``enum`` for the
+    submission: the asking frame was the library's. A door module is now handed to no code as another module's
+    attribute."""
+    source = solution_text("exercise_5").replace(
+        "    return (2 * x**4", "    import enum\n    from torch.ao.quantization.utils import getattr_from_fqn\n"
+        "    _door = getattr_from_fqn(enum, 'bltns')\n    return (2 * x**4")
+    assert tampering_door(source) == ""
+    result = grade_source("exercise-5", source)
+    assert result.score == 0
+    assert "the grader does not let a submission reach the module 'builtins' through enum.bltns" in \
+        result.checks[0].feedback
+
+
+HUBCONF = "def fix():\n    return 'ran'\n"
+
+
+@pytest.mark.parametrize("loader", ["sys.path", "torch.hub", "torch.hub with a .pyc"])
+def test_a_module_the_submission_wrote_does_not_run(grade_source, loader):
+    """Red team 56: a file written into the scratch folder and imported (``sys.path``, ``torch.hub.load``'s
+    ``hubconf.py``, ``unittest``'s ``discover``) ran code no reading had seen, with the real builtins. Now no such
+    module is found, no such file compiled, and no ``.pyc`` of one read (one made ready beside it is not used)."""
+    import importlib.util
+    import marshal
+
+    write = f"    open('hubconf.py', 'w').write({HUBCONF!r})\n"
+    if loader == "torch.hub with a .pyc":  # the .pyc of another source of the same size and time: used if read
+        code = compile(HUBCONF.replace("'ran'", "'pyc'"), "hubconf.py", "exec")
+        pyc = importlib.util.MAGIC_NUMBER + bytes(4) + (1_000_000).to_bytes(4, "little") + \
+            len(HUBCONF).to_bytes(4, "little") + marshal.dumps(code)
+        write += (f"    os.makedirs('__pycache__', exist_ok=True)\n    open('__pycache__/hubconf.'"
+                  f" + sys.implementation.cache_tag + '.pyc', 'wb').write({pyc!r})\n"
+                  f"    os.utime('hubconf.py', (1_000_000, 1_000_000))\n")
+    run = ("    sys.path.insert(0, os.getcwd())\n    import hubconf\n    ran = hubconf.fix()\n" if loader == "sys.path"
+           else "    ran = torch.hub.load(os.getcwd(), 'fix', source='local', trust_repo=True, verbose=False)\n")
+    source = solution_text("exercise_5").replace("import torch\n", "import os\nimport sys\nimport torch\n", 1).replace(
+        "    return (2 * x**4", write + run + "    assert ran == 'never'\n    return (2 * x**4")
+    assert tampering_door(source) == ""
+    feedback = grade_source("exercise-5", source).checks[0].feedback
+    wanted = "import a module it wrote (hubconf)" if loader == "sys.path" else "run a file it wrote (hubconf.py)"
+    assert f"the grader does not let a submission {wanted}" in feedback, feedback
+
+
 def test_the_builtins_are_read_only_to_the_submission(grade_source):
     """Past the reading and the guard (``doors=False``, and the module imported as ``import builtins``), the builtins
     module itself refuses a change from the submission: only torch's code sets its attributes (``torch.export``)."""

@@ -19,6 +19,7 @@ import builtins
 import contextlib
 import functools
 import importlib
+import importlib.machinery
 import importlib.util
 import itertools
 import os
@@ -163,6 +164,8 @@ def make_scratch(job: dict[str, Any], source: bytes | None) -> None:
 def lock_down(job: dict[str, Any], source: bytes | None = None, seccomp: Any = None) -> None:
     """Apply every isolation layer the server found working; fail closed if one breaks."""
     make_scratch(job, source)
+    _WRITTEN[:] = [job["scratch"].rstrip(os.sep) + os.sep, os.path.join(job["scratch"], job["filename"])]
+    sys.meta_path.insert(0, ScratchImports())
     if "torch._dynamo" not in sys.modules:
         sys.meta_path.insert(0, FairImports())
     isolation.set_oom_score_adj(1000)  # the first to go when memory runs out, never the grader
@@ -195,14 +198,43 @@ def die_with_server(server: int | None) -> None:
 
 
 TRACING = frozenset({"sys.settrace", "sys.setprofile", "sys.monitoring.register_callback"})  # audit events
+_WRITTEN = ["\0", "\0"]  # the scratch folder (with a trailing separator), and the submission's file in it
+_TORCH = (os.path.dirname(torch.__file__) + os.sep, os.path.realpath(os.path.dirname(torch.__file__)) + os.sep)
 
 
 def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
     """An audit hook: once the submission may run, no trace or profile hook may be set. One sees every frame, the
     probes' too, and what each returns: red team 27 rewrote the probes' results from one (the doors reading refuses
-    ``settrace`` by name; this stops a spelling it misses)."""
+    ``settrace`` by name; this stops a spelling it misses). Nor does a file the submission wrote in its scratch folder
+    run as code (red team 56: ``torch.hub.load`` of a ``hubconf.py`` it wrote, which no reading had seen, ran with the
+    real builtins): no such file is compiled (but by torch's own caches, which torch compiles itself), no compiled
+    ``.pyc`` of one is read, and no library of one is loaded (:class:`ScratchImports` refuses the imports)."""
     if event in TRACING:
         raise RuntimeError(f"the grader does not let a submission set a trace or profile hook ({event})")
+    if event == "compile" or event == "open" or event == "ctypes.dlopen":
+        path = args[1] if event == "compile" else args[0]
+        if isinstance(path, bytes):
+            path = os.fsdecode(path)
+        if not isinstance(path, str) or not path.startswith(_WRITTEN[0]) or path == _WRITTEN[1]:
+            return
+        refused = f"the grader does not let a submission run a file it wrote ({os.path.basename(path)})"
+        if event == "open" and path.endswith((".pyc", ".pyo")) or event == "ctypes.dlopen":
+            raise PermissionError(refused)  # (an import then reads the source instead, as for any unreadable .pyc)
+        if event == "compile" and not sys._getframe(1).f_code.co_filename.startswith(_TORCH):
+            raise RuntimeError(refused)
+
+
+class ScratchImports:
+    """A meta-path finder that refuses a module found in the scratch folder (on ``sys.path`` there, or a package's
+    path there): a file the submission wrote runs as no module (red team 56: ``sys.path.insert(0, os.getcwd())``, then
+    ``import side_helper``; ``unittest``'s ``discover``). The file graded is imported by the child itself."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        entries = [entry for entry in (sys.path if path is None else path) if isinstance(entry, str)
+                   and (os.path.abspath(entry) + os.sep).startswith(_WRITTEN[0])]
+        if entries and importlib.machinery.PathFinder.find_spec(name, entries) is not None:
+            raise ImportError(f"the grader does not let a submission import a module it wrote ({name})")
+        return None
 
 
 def hide_grader() -> None:

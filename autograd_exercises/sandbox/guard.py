@@ -96,8 +96,11 @@ class GuardedModule(types.ModuleType):
     """A module that hands the submission's code no door (:func:`handed`: the builtins module, ``importlib``,
     ``ctypes``, the real ``eval``…) under any name: the doors reading knows doors by their names, and a library may
     keep one under any (red team 55: ``enum.bltns`` is the builtins module, whose ``isinstance`` the submission
-    replaced while a probe ran; ``inspect.importlib`` imported ``ctypes``). Library code reads them as before: who
-    asks is told by the file its code was compiled from (:func:`_from_submission`). Only a module that holds a door,
+    replaced while a probe ran; ``inspect.importlib`` imported ``ctypes``). A door module is handed to no code at all
+    as another module's attribute (but a package's own submodule, ``importlib.util``): a library's lookup by a dotted
+    name did it for the submission (red team 56: ``torch.fx.Interpreter.fetch_attr("e.bltns.eval")``); the library's
+    own code names such a module as its global, never so. One of the builtins that run code is handed to library
+    code only (who asks is told by the file its code was compiled from: :func:`_from_submission`). Only a module that holds a door,
     or a package (a module it hands on is guarded in turn, so that one a library imports later is too), is one
     (:func:`needs_guard`): every other lookup stays as fast as it was."""
 
@@ -110,7 +113,7 @@ class GuardedModule(types.ModuleType):
         elif isinstance(value, _MODULE):
             if type(value) is _MODULE and needs_guard(value):
                 value.__class__ = GuardedModule
-            if handed(value) and _from_submission():
+            if handed(value) and _GET(value, "__name__") != f"{_GET(self, '__name__')}.{name}":
                 raise AttributeError(f"the grader does not let a submission reach the module "
                                      f"{_GET(value, '__name__')!r} through {_GET(self, '__name__')}.{name}")
         return value

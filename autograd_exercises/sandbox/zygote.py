@@ -13,6 +13,7 @@ tells the server the child's pid, waits for it, and sends its wait status.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import signal
@@ -123,8 +124,8 @@ def huge_pages() -> int:
         regions = []
     collapsed = 0
     for start, end in regions:
-        size = isolation.ctypes.c_size_t(end - start)
-        address = isolation.ctypes.c_void_p(start)
+        size = ctypes.c_size_t(end - start)  # (not isolation.ctypes: guard.GuardedModule hands no door module so)
+        address = ctypes.c_void_p(start)
         if libc.madvise(address, size, MADV_COLLAPSE) == 0:  # never MADV_HUGEPAGE: no later faults in huge pages,
             collapsed += end - start  # and no khugepaged on a kernel whose fork would copy them whole (before 5.8)
     return collapsed
