@@ -840,11 +840,26 @@ def test_a_librarys_lookup_by_a_dotted_name_hands_no_door(grade_source):
     source = solution_text("exercise_5").replace(
         "    return (2 * x**4", "    import enum\n    from torch.ao.quantization.utils import getattr_from_fqn\n"
         "    _door = getattr_from_fqn(enum, 'bltns')\n    return (2 * x**4")
-    assert tampering_door(source) == ""
-    result = grade_source("exercise-5", source)
+    assert tampering_door(source).startswith("reaches any attribute by a dotted name (a library's lookup)")
+    result = grade_source("exercise-5", source, doors=False)  # past the reading, which now knows these helpers
     assert result.score == 0
     assert "the grader does not let a submission reach the module 'builtins' through enum.bltns" in \
         result.checks[0].feedback
+
+
+@pytest.mark.parametrize("call", ["eval('1 + 1')", "__import__('builtins').exec('y = 1')",
+                                  "__import__('builtins').compile('1', 'x', 'eval')"])
+def test_the_builtins_that_run_a_string_run_nothing_for_the_submission(grade_source, call):
+    """Red team 56 read the probes' frames from code it ran with the real ``eval``. Past the reading (which refuses
+    them by name) and whoever hands them over, ``eval``, ``exec`` and ``compile`` refuse a call from the submission's
+    own code; a library's (``dataclasses``, ``namedtuple``) still runs."""
+    source = solution_text("exercise_5").replace(
+        "    return (2 * x**4", f"    import collections, dataclasses\n    collections.namedtuple('P', 'a b')\n"
+        f"    dataclasses.make_dataclass('D', ['a'])\n    _ran = {call}\n    return (2 * x**4")
+    result = grade_source("exercise-5", source, doors=False)
+    assert result.score == 0
+    name = call.split("(")[0] if "__import__" not in call else call.split(".")[1].split("(")[0]
+    assert f"the grader does not let a submission run code from a string ({name})" in result.checks[0].feedback
 
 
 HUBCONF = "def fix():\n    return 'ran'\n"

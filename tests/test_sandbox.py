@@ -266,7 +266,7 @@ def test_a_grader_that_is_not_root_gives_its_server_a_user_namespace_and_a_bound
 
 # A submission whose one function is named after whether the child found torch._dynamo already loaded.
 WHICH_ZYGOTE = (b"import sys\n"
-                b"exec('def ' + ('preloaded' if 'torch._dynamo' in sys.modules else 'fresh') + '(): pass')\n")
+                b"globals()['preloaded' if 'torch._dynamo' in sys.modules else 'fresh'] = len\n")
 USES_OPTIM = (b"import torch\n\nOPTIMIZER = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)\n\n\n"
               b"def uses_optim():\n    return OPTIMIZER\n")  # the first optimizer imports torch._dynamo
 
@@ -294,7 +294,7 @@ def test_a_batch_sandbox_preloads_the_slow_modules_only_once_a_child_needed_them
 
 GRADER_MODULES_LEFT = (b"import sys\n"  # a function named after each grader module the file can still find
                        b"for _name in [n for n in sys.modules if n.startswith('autograd_exercises')]:\n"
-                       b"    exec('def ' + _name.replace('.', '__') + '(): pass')\n")
+                       b"    globals()[_name.replace('.', '__')] = len\n")
 
 
 def test_no_child_finds_the_graders_modules_before_or_after_the_zygote_preloads():
@@ -348,7 +348,7 @@ CLAIMS_HEAVY = (b"import os\nimport sys\n\n"  # the seal and the packer from the
                 b"os.write(3, frame.f_locals['seal'] + frame.f_globals['packing'].pack({'status': 'ok', 'functions': [], "
                 b"'heavy': ['this', 'antigravity']}))\n"
                 b"os._exit(0)\n")
-LOADED_THIS = b"import sys\nexec('def ' + ('loaded' if 'this' in sys.modules else 'absent') + '(): pass')\n"
+LOADED_THIS = b"import sys\nglobals()['loaded' if 'this' in sys.modules else 'absent'] = len\n"
 
 
 def test_a_forged_heavy_claim_only_preloads_the_fixed_list():

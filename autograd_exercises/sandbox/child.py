@@ -636,6 +636,7 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     probes = {item["name"]: resolve(item["probe"]) for item in job.get("checks") or ()}
     observe.install_autograd_counter()
     sys.addaudithook(_no_tracing)  # for the child's life: no hook can be taken back
+    guard.guard_code_runners()  # (before the watch notes the builtins, and before they are read-only)
     classes, modules = _classes(), _frozen_modules()
     watched = watch(classes, modules)
     guard.enter(job["scratch"])

@@ -33,11 +33,13 @@ DOORS = frozenset({  # what an attribute name reaches past an object's data (the
     "__globals__", "__subclasses__", "__builtins__", "__import__", "__code__", "__defaults__", "__kwdefaults__",
     "__closure__", "__self__", "__func__", "__wrapped__", "__reduce__", "__reduce_ex__", "__getstate__",
     "__getattribute__", "__setattr__", "__delattr__", "__loader__", "__spec__", "__array_interface__",
-    "__array_struct__", "__cuda_array_interface__", "builtins", "getmodule", "importlib"})
+    "__array_struct__", "__cuda_array_interface__", "builtins", "getmodule", "importlib", "fetch_attr", "get_attr",
+    "getattr_from_fqn", "getattr_recursive"})
 DOOR_MODULES = frozenset({  # a module that is a door itself: no lookup may hand it over (the reading's imports)
     "autograd_exercises", "importlib", "runpy", "code", "codeop", "zipimport", "imp", "doctest", "pdb", "bdb",
     "cProfile", "profile", "trace", "pkgutil", "pydoc", "logging.config", "unittest.mock", "mock", "ctypes",
-    "_ctypes", "builtins", "_thread", "gc", "marshal", "pickle", "_pickle", "shelve", "dill", "cloudpickle", "joblib"})
+    "_ctypes", "builtins", "_thread", "gc", "marshal", "pickle", "_pickle", "shelve", "dill", "cloudpickle", "joblib",
+    "jinja2", "mako"})
 OWNED = {  # a name that is a door only on one module
     "inspect": frozenset({"stack", "trace", "getouterframes", "getinnerframes"}),
     "signal": frozenset({"signal"}),
@@ -149,8 +151,49 @@ def needs_guard(module: types.ModuleType) -> bool:
 def _from_submission() -> bool:
     """Whether the code asking (two frames up: the caller of :meth:`GuardedModule.__getattribute__`, or of the C
     function that called it) is not a library's or the grader's: the submission's, or code made from a string."""
-    filename = _FRAME(2).f_code.co_filename
+    return not_library(_FRAME(2).f_code.co_filename)
+
+
+def not_library(filename: str) -> bool:
+    """Code compiled from ``filename`` is the submission's, or made from a string: no library's, nor the grader's."""
     return filename.startswith(_SUBMISSION[0]) or not filename.startswith(_LIBRARY[0])
+
+
+def guard_code_runners() -> None:
+    """In the child, before the submission runs: the builtins that run code from a string (``eval``, ``exec``,
+    ``compile``, ``breakpoint``) run nothing when the submission's own code, or code made from a string, calls them.
+    The reading refuses them by name; red team 56 got the real ``eval`` by a library's lookup
+    (``fetch_attr("e.bltns.eval")``), and read the probes' frames with it. A library (``dataclasses``, ``typing``,
+    torch.fx) runs them as before."""
+    _know_library()
+    for name in ("eval", "exec", "compile", "breakpoint"):
+        real = _GETATTR(builtins, name)
+        if real not in _RUNNERS:
+            _RUNNERS.append(_runner(real, name))
+            _SETATTR(builtins, name, _RUNNERS[-1])
+
+
+def _runner(real: Any, name: str) -> Any:
+    def runner(*args: Any, **kwargs: Any) -> Any:
+        caller = _FRAME(1)
+        if not_library(caller.f_code.co_filename):
+            raise RuntimeError(f"the grader does not let a submission run code from a string ({name})")
+        if name in ("eval", "exec") and len(args) == 1 and "globals" not in kwargs:
+            args = (args[0], caller.f_globals, caller.f_locals)  # the caller's names, as the builtin takes them
+        return real(*args, **kwargs)
+
+    runner.__name__ = runner.__qualname__ = name
+    runner.__module__, runner.__doc__ = "builtins", real.__doc__  # (pickled by name, as the builtin: builtins.exec)
+    return runner
+
+
+_RUNNERS: list[Any] = []
+
+
+def _know_library() -> None:
+    """Where library code lies (:data:`_LIBRARY`), read once: in the zygote, or in a child started on its own."""
+    if _LIBRARY[0] == ("\0",):
+        _LIBRARY[0] = _library_places()
 
 
 def _library_places() -> tuple[str, ...]:
@@ -172,8 +215,7 @@ def _library_places() -> tuple[str, ...]:
 def guard_modules() -> None:
     """Every plain module in ``sys.modules`` that needs it a :class:`GuardedModule` (those imported since the last
     call only, where none was removed: in a forked child, reading every module would copy the pages they lie on)."""
-    if _LIBRARY[0] == ("\0",):
-        _LIBRARY[0] = _library_places()
+    _know_library()
     count = len(sys.modules)
     added = count - _GUARDED[0]
     newest = itertools.islice(reversed(sys.modules.values()), added) if 0 < added < count else \
