@@ -15,6 +15,7 @@ module would pass by this class's own ``__setattr__``: the doors reading refuses
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import sys
 import types
@@ -60,22 +61,43 @@ def _own(module: types.ModuleType) -> bool:
 _PLACES: dict[int, tuple[str, ...]] = {}  # id(read-only module) -> where its package's code lies
 
 
-WRITERS = {"builtins": "torch"}  # a module whose attributes another package sets: torch.export, builtins.max and min
+WRITERS = {"builtins": ("torch", "lazy_importer")}  # a module whose attributes other packages set: torch.export,
+# builtins.max and min; lazy_importer (dask.dataframe imports it), __import__ while it imports
 
 
 def _places(module: types.ModuleType) -> tuple[str, ...]:
     """Where the code of ``module``'s package lies: its folder (a package's) or its file, as imported and with its
     links resolved, and ``<frozen name>`` (``os`` and ``posixpath`` are compiled into CPython from 3.11); for the
-    builtins, torch's (:data:`WRITERS`)."""
+    builtins, the packages of :data:`WRITERS` (:func:`writer_places`)."""
     top = module.__name__.partition(".")[0]
-    root = sys.modules.get(WRITERS.get(top, top), module)
-    file = getattr(root, "__file__", None)
-    places = [f"<frozen {root.__name__}>"]
-    if isinstance(file, str) and file and hasattr(root, "__path__"):
-        places += [os.path.dirname(file) + os.sep, os.path.realpath(os.path.dirname(file)) + os.sep]
-    elif isinstance(file, str) and file:
-        places += [file, os.path.realpath(file)]
-    return tuple(places)
+    if top in WRITERS:
+        return writer_places(top)
+    root = sys.modules.get(top, module)
+    return (f"<frozen {root.__name__}>", *_folders(getattr(root, "__file__", None), hasattr(root, "__path__")))
+
+
+def _folders(file: Any, package: bool) -> list[str]:
+    if not isinstance(file, str) or not file:
+        return []
+    return [os.path.dirname(file) + os.sep, os.path.realpath(os.path.dirname(file)) + os.sep] if package else \
+        [file, os.path.realpath(file)]
+
+
+@functools.lru_cache(maxsize=None)
+def writer_places(top: str) -> tuple[str, ...]:
+    """Where the packages that set ``top``'s attributes lie, loaded or not (found, never imported: read once, in the
+    zygote)."""
+    import importlib.util
+
+    places: list[str] = []
+    for name in WRITERS[top]:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None:
+            places += [f"<frozen {name}>", *_folders(spec.origin, spec.submodule_search_locations is not None)]
+    return tuple(places) or ("\0",)
 
 
 def _flags_offset() -> int | None:
