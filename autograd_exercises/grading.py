@@ -436,20 +436,22 @@ def helpers_called(code: str, functions: set[str]) -> dict[str, list[str]]:
 def _name_failed_helpers(results: list[CheckResult], submission: Submission) -> None:
     """A failed check whose function calls another of the exercise's functions that failed a visible check says so
     (``frozen_gradients`` builds its loss with ``network``): that mistake is the likely cause, and the one to fix
-    first. Only the submission's own calls count, only visible checks are named, and a grader that says so itself
-    (exercise 2's forward, exercise 6's loss_fn) is not repeated."""
-    failed: dict[str, str] = {}
+    first. Only the submission's own calls count, only visible checks are named, and neither a failure with the same
+    feedback (a file that could not be imported) nor a grader that says so itself (exercise 2's forward, exercise 6's
+    loss_fn) gets it."""
+    failed: dict[str, CheckResult] = {}
     for result in results:
         if not result.passed and not result.hidden:
-            failed.setdefault(result.function, result.name)
+            failed.setdefault(result.function, result)
     if not failed:
         return
     calls = helpers_called(source_text(submission), set(failed) | {result.function for result in results})
     for result in results:
-        helpers = [name for name in calls.get(result.function, [])
-                   if name in failed and f"fix {name} first" not in result.feedback]  # (a grader's own note)
+        helpers = [name for name in calls.get(result.function, []) if name in failed
+                   and failed[name].feedback != result.feedback  # (one cause for both: a failed import, say)
+                   and f"fix {name} first" not in result.feedback]  # (a grader's own note)
         if not result.passed and helpers:
-            result.feedback += "".join(f" Your {result.function}() calls {name}(), which failed {failed[name]}: "
+            result.feedback += "".join(f" Your {result.function}() calls {name}(), which failed {failed[name].name}: "
                                        f"fix {name}() first." for name in helpers)
 
 
