@@ -862,6 +862,20 @@ def test_the_builtins_that_run_a_string_run_nothing_for_the_submission(grade_sou
     assert f"the grader does not let a submission run code from a string ({name})" in result.checks[0].feedback
 
 
+@pytest.mark.parametrize("reach", ["sys._getframe(0)", "(lambda: 0).__code__", "_tb.tb_frame"])
+def test_no_frame_reaches_the_submissions_own_code(grade_source, reach):
+    """Red team 57 took ``sys._getframe`` through a ``torch.fx`` graph of one ``get_attr`` node (now a door of the
+    reading) and, calling it itself, read the probes' counters from the frame: a wrong ``backward_twice`` scored
+    12/12 against 11/12. Past the reading, no frame (nor a function's code) reaches the submission's own code."""
+    source = solution_text("exercise_5").replace("import torch\n", "import sys\nimport torch\n", 1).replace(
+        "    return (2 * x**4", "    try:\n        1 / 0\n    except ZeroDivisionError as error:\n"
+        f"        _tb = error.__traceback__\n    _door = {reach}\n    return (2 * x**4")
+    assert tampering_door(source) != ""
+    result = grade_source("exercise-5", source, doors=False)
+    assert result.score == 0
+    assert "the grader does not let a submission reach the call stack's frames" in result.checks[0].feedback
+
+
 HUBCONF = "def fix():\n    return 'ran'\n"
 
 
@@ -874,13 +888,13 @@ def test_a_module_the_submission_wrote_does_not_run(grade_source, loader):
     import marshal
 
     write = f"    open('hubconf.py', 'w').write({HUBCONF!r})\n"
-    if loader == "torch.hub with a .pyc":  # the .pyc of another source of the same size and time: used if read
-        code = compile(HUBCONF.replace("'ran'", "'pyc'"), "hubconf.py", "exec")
-        pyc = importlib.util.MAGIC_NUMBER + bytes(4) + (1_000_000).to_bytes(4, "little") + \
-            len(HUBCONF).to_bytes(4, "little") + marshal.dumps(code)
-        write += (f"    os.makedirs('__pycache__', exist_ok=True)\n    open('__pycache__/hubconf.'"
-                  f" + sys.implementation.cache_tag + '.pyc', 'wb').write({pyc!r})\n"
-                  f"    os.utime('hubconf.py', (1_000_000, 1_000_000))\n")
+    if loader == "torch.hub with a .pyc":  # the .pyc of another source, stamped with this one's time and size
+        code = marshal.dumps(compile(HUBCONF.replace("'ran'", "'pyc'"), "hubconf.py", "exec"))
+        head = importlib.util.MAGIC_NUMBER + bytes(4)
+        write += (f"    stamp = int(os.stat('hubconf.py').st_mtime).to_bytes(4, 'little')\n"
+                  f"    os.makedirs('__pycache__', exist_ok=True)\n    open('__pycache__/hubconf.'"
+                  f" + sys.implementation.cache_tag + '.pyc', 'wb').write({head!r} + stamp"
+                  f" + ({len(HUBCONF)}).to_bytes(4, 'little') + {code!r})\n")
     run = ("    sys.path.insert(0, os.getcwd())\n    import hubconf\n    ran = hubconf.fix()\n" if loader == "sys.path"
            else "    ran = torch.hub.load(os.getcwd(), 'fix', source='local', trust_repo=True, verbose=False)\n")
     source = solution_text("exercise_5").replace("import torch\n", "import os\nimport sys\nimport torch\n", 1).replace(

@@ -60,6 +60,9 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
     # red team 56: a library's own lookup of a dotted name ("e.bltns.eval"), done where no guard sees the asker
     **{name: "any attribute by a dotted name (a library's lookup)" for name in (
         "fetch_attr", "get_attr", "getattr_from_fqn", "getattr_recursive")},
+    # red team 57: a torch.fx graph of one get_attr node, run by fx's own interpreter, read frames and closures
+    **{name: "any attribute by a dotted name (torch.fx's get_attr nodes)" for name in (
+        "fx", "create_node", "graph_module")},
     "__import__": "imports by name (__import__)",
     **{name: "a function's code, defaults or closure" for name in ("__code__", "__defaults__", "__kwdefaults__",
                                                                   "__closure__", "cell_contents")},
@@ -98,6 +101,7 @@ MODULES = {  # an import of any of these (or below them) -> what it does
     **{name: "reads and writes the process's memory" for name in ("ctypes", "_ctypes")},
     "builtins": "reaches the builtins' namespace",
     **{name: "runs code no reading sees (a template engine)" for name in ("jinja2", "mako")},
+    "torch.fx": "reads any attribute by a dotted name (torch.fx's get_attr nodes)",
     "_thread": "starts threads past the sandbox's own start",
 }
 NAMES = {"exec": "runs code no reading sees (exec)", "eval": "runs code no reading sees (eval)",

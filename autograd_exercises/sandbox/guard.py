@@ -34,7 +34,7 @@ DOORS = frozenset({  # what an attribute name reaches past an object's data (the
     "__closure__", "__self__", "__func__", "__wrapped__", "__reduce__", "__reduce_ex__", "__getstate__",
     "__getattribute__", "__setattr__", "__delattr__", "__loader__", "__spec__", "__array_interface__",
     "__array_struct__", "__cuda_array_interface__", "builtins", "getmodule", "importlib", "fetch_attr", "get_attr",
-    "getattr_from_fqn", "getattr_recursive"})
+    "getattr_from_fqn", "getattr_recursive", "fx", "create_node", "graph_module"})
 DOOR_MODULES = frozenset({  # a module that is a door itself: no lookup may hand it over (the reading's imports)
     "autograd_exercises", "importlib", "runpy", "code", "codeop", "zipimport", "imp", "doctest", "pdb", "bdb",
     "cProfile", "profile", "trace", "pkgutil", "pydoc", "logging.config", "unittest.mock", "mock", "ctypes",
