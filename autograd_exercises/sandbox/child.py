@@ -27,6 +27,7 @@ import random
 import signal
 import sys
 import tempfile
+import threading
 import time
 import types
 import warnings
@@ -202,7 +203,7 @@ _WRITTEN = ["\0", "\0"]  # the scratch folder (with a trailing separator), and t
 FRAMES = frozenset({"sys._getframe", "sys._current_frames", "object.__getattr__"})  # audit events that hand a frame
 FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame", "gi_code", "cr_code", "ag_code",
                               "__code__"})  # (object.__getattr__ is raised for these)
-_ASKING = [False]
+_ASKING = threading.local()
 _TORCH = (os.path.dirname(torch.__file__) + os.sep, os.path.realpath(os.path.dirname(torch.__file__)) + os.sep)
 
 
@@ -211,18 +212,20 @@ def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
     probes' too, and what each returns: red team 27 rewrote the probes' results from one (the doors reading refuses
     ``settrace`` by name; this stops a spelling it misses). Nor is a frame, or a function's code, handed to the
     submission's own code, or to code made from a string (red team 57 took ``sys._getframe`` through ``torch.fx`` and
-    read the probes' counters from the frame it gave); a library asks as before. Nor does a file the submission wrote in its scratch folder
-    run as code (red team 56: ``torch.hub.load`` of a ``hubconf.py`` it wrote, which no reading had seen, ran with the
-    real builtins): no such file is compiled (but by torch's own caches, which torch compiles itself), no compiled
-    ``.pyc`` of one is read, and no library of one is loaded (:class:`ScratchImports` refuses the imports)."""
+    read the probes' counters from the frame it gave); a library asks as before. Nor does a file the submission
+    wrote in its scratch folder run as code (red team 56: ``torch.hub.load`` of a ``hubconf.py`` it wrote, which no
+    reading had seen, ran with the real builtins): no such file is compiled (but by torch's own caches, which torch
+    compiles itself), no compiled ``.pyc`` of one is read, and no library of one is loaded (:class:`ScratchImports`
+    refuses the imports)."""
     if event in TRACING:
         raise RuntimeError(f"the grader does not let a submission set a trace or profile hook ({event})")
-    if event in FRAMES and (event != "object.__getattr__" or args[1] in FRAME_ATTRIBUTES) and not _ASKING[0]:
-        _ASKING[0] = True  # (the hook's own _getframe raises this event again)
-        try:
+    if event in FRAMES and (event != "object.__getattr__" or args[1] in FRAME_ATTRIBUTES) and \
+            not getattr(_ASKING, "now", False):
+        _ASKING.now = True  # (the hook's own _getframe raises this event again; per thread, so that no other
+        try:  # thread's question goes unchecked meanwhile)
             asker = sys._getframe(1).f_code.co_filename
         finally:
-            _ASKING[0] = False
+            _ASKING.now = False
         if guard.not_library(asker):
             raise RuntimeError(f"the grader does not let a submission reach the call stack's frames ({event})")
     if event == "compile" or event == "open" or event == "ctypes.dlopen":

@@ -102,9 +102,9 @@ class GuardedModule(types.ModuleType):
     as another module's attribute (but a package's own submodule, ``importlib.util``): a library's lookup by a dotted
     name did it for the submission (red team 56: ``torch.fx.Interpreter.fetch_attr("e.bltns.eval")``); the library's
     own code names such a module as its global, never so. One of the builtins that run code is handed to library
-    code only (who asks is told by the file its code was compiled from: :func:`_from_submission`). Only a module that holds a door,
-    or a package (a module it hands on is guarded in turn, so that one a library imports later is too), is one
-    (:func:`needs_guard`): every other lookup stays as fast as it was."""
+    code only (who asks is told by the file its code was compiled from: :func:`_from_submission`). Only a module
+    that holds a door, or a package (a module it hands on is guarded in turn, so that one a library imports later is
+    too), is one (:func:`needs_guard`): every other lookup stays as fast as it was."""
 
     def __getattribute__(self, name: str) -> Any:
         value = _GET(self, name)
