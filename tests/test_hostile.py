@@ -862,11 +862,15 @@ def test_the_builtins_that_run_a_string_run_nothing_for_the_submission(grade_sou
     assert f"the grader does not let a submission run code from a string ({name})" in result.checks[0].feedback
 
 
-@pytest.mark.parametrize("reach", ["sys._getframe(0)", "(lambda: 0).__code__", "_tb.tb_frame"])
+@pytest.mark.parametrize("reach", ["sys._getframe(0)", "(lambda: 0).__code__", "_tb.tb_frame",
+                                   "__import__('inspect').currentframe()", "__import__('inspect').stack()",
+                                   "__import__('logging').currentframe()"])
 def test_no_frame_reaches_the_submissions_own_code(grade_source, reach):
     """Red team 57 took ``sys._getframe`` through a ``torch.fx`` graph of one ``get_attr`` node (now a door of the
     reading) and, calling it itself, read the probes' counters from the frame: a wrong ``backward_twice`` scored
-    12/12 against 11/12. Past the reading, no frame (nor a function's code) reaches the submission's own code."""
+    12/12 against 11/12. Past the reading, no frame (nor a function's code) reaches the submission's own code, nor
+    through the library functions that hand their caller its frame (``inspect.currentframe``, a lead of that red
+    team's)."""
     source = solution_text("exercise_5").replace("import torch\n", "import sys\nimport torch\n", 1).replace(
         "    return (2 * x**4", "    try:\n        1 / 0\n    except ZeroDivisionError as error:\n"
         f"        _tb = error.__traceback__\n    _door = {reach}\n    return (2 * x**4")

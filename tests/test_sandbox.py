@@ -343,8 +343,8 @@ def test_a_students_sandbox_preloads_the_slow_modules_when_idle():
 
 # A report that claims the child imported modules of its choosing, then exits: the claim names nothing to import.
 # (It takes the run's seal from the child's frame, as only a file the grader's reading refuses could.)
-CLAIMS_HEAVY = (b"import inspect\nimport os\n\n"  # the seal and the packer from the child's own frame
-                b"frame = inspect.currentframe()\nwhile 'seal' not in frame.f_locals:\n    frame = frame.f_back\n"
+CLAIMS_HEAVY = (b"import os\nimport traceback\n\n"  # the seal and the packer from the child's own frame
+                b"frame = next(traceback.walk_stack(None))[0]\nwhile 'seal' not in frame.f_locals:\n    frame = frame.f_back\n"
                 b"os.write(3, frame.f_locals['seal'] + frame.f_globals['packing'].pack({'status': 'ok', 'functions': [], "
                 b"'heavy': ['this', 'antigravity']}))\n"
                 b"os._exit(0)\n")

@@ -25,12 +25,12 @@ ROOT = Path(__file__).resolve().parents[1]
 # Prints every tensor in the process with an element of magnitude 59 or more (only the hidden large-logit
 # inputs have one), at import and whenever loss() runs.
 SNOOP = '''
-import gc as _gc, inspect as _inspect, sys as _sys
+import gc as _gc, sys as _sys, traceback as _traceback
 
 def _snoop(where):
     found = []
     objects = list(_gc.get_objects())
-    frame = _inspect.currentframe()  # (a library hands the frame: the child refuses sys._getframe to the file)
+    frame = next(_traceback.walk_stack(None))[0]  # (a library hands frames: the child refuses sys._getframe)
     while frame is not None:
         objects.extend(frame.f_locals.values())
         frame = frame.f_back
@@ -204,8 +204,8 @@ def test_a_cell_that_hangs_only_beside_the_secret_inputs_leaves_no_note(sandbox)
 
 FORGE_CELLS = '''
 def _forge():
-    import inspect, os, sys
-    frame, cases = inspect.currentframe(), None
+    import os, sys, traceback
+    frame, cases = next(traceback.walk_stack(None))[0], None
     while frame is not None and cases is None:
         found = frame.f_locals.get("cases")
         cases = found if isinstance(found, dict) else None

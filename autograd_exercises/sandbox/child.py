@@ -204,6 +204,8 @@ FRAMES = frozenset({"sys._getframe", "sys._current_frames", "object.__getattr__"
 FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame", "gi_code", "cr_code", "ag_code",
                               "__code__"})  # (object.__getattr__ is raised for these)
 _ASKING = threading.local()
+HANDERS = tuple(os.sep + name for name in ("inspect.py", os.path.join("logging", "__init__.py")))  # whose
+# sys._getframe hands the frame on to their caller (inspect.currentframe and stack, logging.currentframe)
 _TORCH = (os.path.dirname(torch.__file__) + os.sep, os.path.realpath(os.path.dirname(torch.__file__)) + os.sep)
 
 
@@ -212,7 +214,8 @@ def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
     probes' too, and what each returns: red team 27 rewrote the probes' results from one (the doors reading refuses
     ``settrace`` by name; this stops a spelling it misses). Nor is a frame, or a function's code, handed to the
     submission's own code, or to code made from a string (red team 57 took ``sys._getframe`` through ``torch.fx`` and
-    read the probes' counters from the frame it gave); a library asks as before. Nor does a file the submission
+    read the probes' counters from the frame it gave), nor by ``inspect.currentframe``, ``inspect.stack`` or
+    ``logging.currentframe``, which hand their caller its frame; a library asks as before. Nor does a file the submission
     wrote in its scratch folder run as code (red team 56: ``torch.hub.load`` of a ``hubconf.py`` it wrote, which no
     reading had seen, ran with the real builtins): no such file is compiled (but by torch's own caches, which torch
     compiles itself), no compiled ``.pyc`` of one is read, and no library of one is loaded (:class:`ScratchImports`
@@ -226,7 +229,8 @@ def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
             asker = sys._getframe(1).f_code.co_filename
         finally:
             _ASKING.now = False
-        if guard.not_library(asker):
+        if guard.not_library(asker) or event == "sys._getframe" and asker.endswith(HANDERS) and \
+                guard.not_library(args[0].f_code.co_filename):  # (a library that hands its caller its frame)
             raise RuntimeError(f"the grader does not let a submission reach the call stack's frames ({event})")
     if event == "compile" or event == "open" or event == "ctypes.dlopen":
         path = args[1] if event == "compile" else args[0]

@@ -10,7 +10,7 @@ by a bounded amount, the gradient_manual checks fail, every other check keeps it
 points.
 """
 
-import inspect
+import traceback
 import json
 import os
 import sys
@@ -21,7 +21,7 @@ import torch
 def _child_global(name):
     """A name of the sandbox child's own module, from its frame: the child takes the grader's modules out of
     sys.modules before a submission runs, and this file goes on to test the layers behind that."""
-    frame = inspect.currentframe()  # (a library hands the frame: the audit hook refuses sys._getframe here)
+    frame = next(traceback.walk_stack(None))[0]  # (a library hands frames: the child refuses sys._getframe)
     while frame is not None and frame.f_globals.get("__name__") != "autograd_exercises.sandbox.child":
         frame = frame.f_back
     return frame.f_globals[name]
@@ -33,7 +33,7 @@ packing = _child_global("packing")
 def _sealed() -> bytes:
     """This run's seal, taken from the sandbox child's frame, so that what follows is read as a report (the grader's
     reading refuses a file that reaches frames: the hostile tests run it anyway, to test the sandbox's own layers)."""
-    frame = inspect.currentframe()  # (a library hands the frame: the audit hook refuses sys._getframe here)
+    frame = next(traceback.walk_stack(None))[0]  # (a library hands frames: the child refuses sys._getframe)
     while frame is not None and "seal" not in frame.f_locals:
         frame = frame.f_back
     return frame.f_locals["seal"] if frame is not None else b""

@@ -6,7 +6,7 @@ interpreter and libraries only (PermissionError). The gradient_manual checks
 fail and the rest is graded.
 """
 
-import inspect
+import traceback
 import sys
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import torch
 def _child_global(name):
     """A name of the sandbox child's own module, from its frame: the child takes the grader's modules out of
     sys.modules before a submission runs, and this file goes on to test the layers behind that."""
-    frame = inspect.currentframe()  # (a library hands the frame: the audit hook refuses sys._getframe here)
+    frame = next(traceback.walk_stack(None))[0]  # (a library hands frames: the child refuses sys._getframe)
     while frame is not None and frame.f_globals.get("__name__") != "autograd_exercises.sandbox.child":
         frame = frame.f_back
     return frame.f_globals[name]

@@ -11,7 +11,7 @@ file systems fail, the function raises PermissionError, the gradient_manual
 checks fail, nothing outside scratch changes, and the next grading works.
 """
 
-import inspect
+import traceback
 import os
 import sys
 
@@ -21,7 +21,7 @@ import torch
 def _child_global(name):
     """A name of the sandbox child's own module, from its frame: the child takes the grader's modules out of
     sys.modules before a submission runs, and this file goes on to test the layers behind that."""
-    frame = inspect.currentframe()  # (a library hands the frame: the audit hook refuses sys._getframe here)
+    frame = next(traceback.walk_stack(None))[0]  # (a library hands frames: the child refuses sys._getframe)
     while frame is not None and frame.f_globals.get("__name__") != "autograd_exercises.sandbox.child":
         frame = frame.f_back
     return frame.f_globals[name]
