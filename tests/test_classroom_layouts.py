@@ -540,8 +540,12 @@ def test_a_notebook_anywhere_else_in_nbgraders_submitted_is_skipped_with_its_rea
                      "submitted/carol/homework/exercise-2/exercise-2.ipynb": "{}",
                      "submitted/dave/exercise-2.ipynb": "{}", "submitted/erin_exercise-2.ipynb": "{}",
                      "submitted/frank/exercise-2/old/exercise-2.ipynb": "{}", "source/exercise-2/exercise-2.ipynb": "{}"})
+    (tmp_path / "submitted/alice/exercise-2/linked.ipynb").symlink_to(tmp_path / "source/exercise-2/exercise-2.ipynb")
     plan = discover(tmp_path)
     assert list(found(plan)) == [("alice", "exercise-2"), ("frank", "exercise-2")]  # frank's: no notebook, a zero
+    linked = [item for item in plan.skipped if item.shown.endswith("linked.ipynb")]
+    assert [item.reason for item in linked] == ["a symbolic link (never followed)"]  # once, though two walks meet there
+    plan.skipped = [item for item in plan.skipped if item not in linked]
     assert sorted((item.shown, item.reason) for item in plan.skipped) == [
         ("submitted/carol/homework/exercise-2/exercise-2.ipynb", "in a folder below the assignment's: nbgrader grades "
                                                                  "the assignment folder's own notebooks"),

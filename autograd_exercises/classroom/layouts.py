@@ -538,14 +538,13 @@ class _Finder:
             for assignment in self._folders(student_dir):
                 slug, number, _ = exercise_in(assignment.name, self.known)
                 notebooks = []
-                for path in _files(assignment, MAX_DEPTH, self.links):
-                    if not self.not_a_submission(path):
-                        notebooks.append(path)
-                for below in self._folders(assignment):
-                    for path in _files(below, 1, self.links):
+                for path in _files(assignment, links=self.links):  # (one walk: each link listed once)
+                    if path.parent != assignment:
                         if path.suffix.lower() in SUFFIXES:
                             self.plan.skipped.append(Skipped(self.shown(path), "in a folder below the assignment's: "
                                                              "nbgrader grades the assignment folder's own notebooks"))
+                    elif not self.not_a_submission(path):
+                        notebooks.append(path)
                 if slug is None:
                     for path in notebooks:
                         self.plan.skipped.append(Skipped(self.shown(path), f"assignment {assignment.name!r} is no "
