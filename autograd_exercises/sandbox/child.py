@@ -224,11 +224,7 @@ def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
         raise RuntimeError(f"the grader does not let a submission set a trace or profile hook ({event})")
     if event in FRAMES and (event != "object.__getattr__" or args[1] in FRAME_ATTRIBUTES) and \
             not getattr(_ASKING, "now", False):
-        _ASKING.now = True  # (the hook's own _getframe raises this event again; per thread, so that no other
-        try:  # thread's question goes unchecked meanwhile)
-            asker = sys._getframe(1).f_code.co_filename
-        finally:
-            _ASKING.now = False
+        asker = _asker()
         if guard.not_library(asker) or event == "sys._getframe" and asker.endswith(HANDERS) and \
                 guard.not_library(args[0].f_code.co_filename):  # (a library that hands its caller its frame)
             raise RuntimeError(f"the grader does not let a submission reach the call stack's frames ({event})")
@@ -241,8 +237,19 @@ def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
         refused = f"the grader does not let a submission run a file it wrote ({os.path.basename(path)})"
         if event == "open" and path.endswith((".pyc", ".pyo")) or event == "ctypes.dlopen":
             raise PermissionError(refused)  # (an import then reads the source instead, as for any unreadable .pyc)
-        if event == "compile" and not sys._getframe(1).f_code.co_filename.startswith(_TORCH):
+        if event == "compile" and not _asker().startswith(_TORCH):
             raise RuntimeError(refused)
+
+
+def _asker() -> str:
+    """The file of the code whose call raised the audit event :func:`_no_tracing` sees (two frames up). The hook's
+    own ``_getframe`` raises an event again, which :data:`_ASKING` lets by: per thread, so that no other thread's
+    question goes unchecked meanwhile."""
+    _ASKING.now = True
+    try:
+        return sys._getframe(2).f_code.co_filename
+    finally:
+        _ASKING.now = False
 
 
 class ScratchImports:
