@@ -82,6 +82,14 @@ VARIANTS = {
         "import torch\n", "from typing import NamedTuple\n\nimport torch\n\n\nclass Trained(NamedTuple):\n"
         "    losses: list\n    w: torch.Tensor\n    b: torch.Tensor\n"), (
         "    return losses, w, b", "    return Trained(losses, w, b)")]),
+    # torch.compile runs eagerly in the sandbox: inductor writes code into scratch and compiles C++ for longer than a
+    # check's time (a compiled correct submission scored zero)
+    "ex2 torch.compile decorators": ("exercise-2", [(
+        "def forward(x):", "@torch.compile\ndef forward(x):"), (
+        "def gradient_manual(x):", "@torch.compile(mode='max-autotune', fullgraph=False)\ndef gradient_manual(x):")]),
+    "ex6 torch.compile of a loss": ("exercise-6", [(
+        "def sgd_step(params, lr):", "compiled_loss = torch.compile(loss_fn, dynamic=True)\n\n\ndef sgd_step(params, lr):"), (
+        "        loss = loss_fn(x, y, w, b)", "        loss = compiled_loss(x, y, w, b)")]),
 }
 
 

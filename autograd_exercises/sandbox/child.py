@@ -71,9 +71,25 @@ def preload() -> None:
             pass
     import autograd_exercises.probes  # noqa: F401
 
+    compile_eagerly()
     count_gpus_quietly()
     torch_chains()  # (read here, once: every child inherits the answer)
     note_modules()
+
+
+def compile_eagerly() -> None:
+    """Make ``torch.compile`` (and so ``nn.Module.compile``) hand back what it is given, run as written.
+
+    Its default backend, inductor, writes Python and C++ into the child's scratch and then imports it (the child runs
+    no file it wrote: ``_no_tracing``) and compiles C++ for longer than a check's time: a correct submission that
+    compiled its functions scored zero. What torch.compile promises is eager's values and gradients, and those are
+    what a check judges; the grader has no use for its speed. (Done once, before the child freezes torch.)"""
+
+    def compile(model: Any = None, *args: Any, **options: Any) -> Any:
+        """``torch.compile`` in the grader's sandbox: ``model`` itself, run eagerly (also as ``@torch.compile(...)``)."""
+        return model if model is not None else (lambda model: model)
+
+    torch.compile = compile
 
 
 def count_gpus_quietly() -> None:
