@@ -477,3 +477,35 @@ def test_every_way_python_starts_a_thread_is_counted():
     starters = {name for name in dir(_thread) if name.startswith("start_")}
     assert starters and {("_thread", name) for name in starters} <= wrapped
     assert {("threading", name) for name in dir(threading) if name.startswith("_start_") and "thread" in name} <= wrapped
+
+
+def test_a_preload_that_fails_leaves_the_zygote_forking():
+    """The slow modules are optional: a preload that raises (a broken install of one of them) is ignored, and the
+    zygote forks the next child as before (it exited, and every other job of a student's sandbox failed)."""
+    import os
+
+    from autograd_exercises.sandbox import zygote as zygote_module
+
+    def run_job(fds: list[int]) -> None:
+        os.write(fds[1], b"ran")
+
+    def preload() -> None:
+        raise RuntimeError("a broken optional module")
+
+    zygote = zygote_module.Zygote(run_job, preload)
+    try:
+        zygote.preload()
+        for _ in range(2):
+            job_r, job_w = os.pipe()
+            out_r, out_w = os.pipe()
+            res_r, res_w = os.pipe()
+            assert zygote.fork(job_r, out_w, res_w) > 0
+            for fd in (job_r, out_w, res_w):
+                os.close(fd)
+            assert zygote.wait() is not None
+            assert os.read(out_r, 16) == b"ran"
+            for fd in (job_w, out_r, res_r):
+                os.close(fd)
+    finally:
+        zygote.sock.close()  # the zygote sees the end of its socket and exits
+        os.waitpid(zygote.pid, 0)

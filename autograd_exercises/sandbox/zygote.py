@@ -74,7 +74,10 @@ def _serve(sock: socket.socket, run_job: Callable[[list[int]], None], preload: C
         if not message:
             return
         if message == PRELOAD:
-            preload()
+            try:
+                preload()
+            except Exception:  # optional modules: a child that needs one imports it itself; the zygote goes on
+                pass
             guard.guard_modules()
             gc.freeze()
             if forked >= HUGE_AFTER:
