@@ -880,6 +880,58 @@ def test_no_frame_reaches_the_submissions_own_code(grade_source, reach):
     assert "the grader does not let a submission reach the call stack's frames" in result.checks[0].feedback
 
 
+# Red team 58's three ways to code made from a string, as the top of exercise 5's file: each got the real builtins
+# (``__import__``, unguarded attribute syntax) and, from the probes' counters, 12/12 for 11/12.
+RUNTIME_CODE = {
+    "exec called by contextlib": (
+        "import contextlib\n_run = globals()['__buil' + 'tins__']['ex' + 'ec']\n"
+        "with contextlib.ExitStack() as _stack:\n"
+        "    _stack.callback(_run, 'OG = (lambda: 0).__globals__', {})\n",
+        "run code made from a string that reaches __globals__"),
+    "compile under torch's file name": (
+        "import contextlib, os, weakref\nimport torch\n\n\nclass _Box:\n    pass\n\n\n"
+        "_keep, _b = _Box(), globals()['__buil' + 'tins__']\n"
+        "_code = weakref.finalize(_keep, _b['com' + 'pile'], 'x = 1', os.path.join(os.path.dirname(torch.__file__), "
+        "'_not_a_file.py'), 'exec')()\n",
+        "compile code under a library's file name"),
+    "a dataclass field named with code": (
+        "import dataclasses\n\n\n@dataclasses.dataclass(init=False, repr=False, eq=True)\nclass _Pair:\n"
+        "    __annotations__ = {'a,[c for c in (lambda: 0).__closure__ or ()]': int}\n    a = 0\n",
+        "run code made from a string that reaches __closure__"),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(RUNTIME_CODE))
+def test_code_made_from_a_string_for_the_submission_reaches_no_door(grade_source, attack):
+    """Red team 58: code made from a string while the submission runs went unread. ``contextlib.ExitStack.callback``
+    called the ``exec`` the module's builtins hold (its wrapper saw a library caller), ``weakref.finalize`` had
+    ``compile`` name the code torch's (every guard trusts library code by its file), and ``dataclasses`` pasted a
+    field "name" that was a comprehension into the ``__eq__`` it writes and runs. Each reached the probes' counters:
+    12/12 for a wrong answer worth 11/12. Such code is now read as it is compiled, and refused."""
+    top, refusal = RUNTIME_CODE[attack]
+    source = solution_text("exercise_5").replace("import torch\n", top + "import torch\n", 1)
+    assert tampering_door(source) == ""  # the file's reading sees none of it
+    result = grade_source("exercise-5", source)
+    assert result.score == 0
+    assert f"the grader does not let a submission {refusal}" in result.checks[0].feedback, result.checks[0].feedback
+
+
+def test_classes_libraries_write_code_for_still_work(grade_source):
+    """What ``dataclasses`` (frozen, ordered, slotted, a field named ``self``), ``namedtuple`` and ``typing.NamedTuple``
+    write and run for a submission's honest classes reaches no door."""
+    top = ("import collections\nimport dataclasses\nimport typing\n\n\n"
+           "@dataclasses.dataclass(frozen=True, order=True)\nclass _A:\n    a: int\n    b: list = "
+           "dataclasses.field(default_factory=list)\n\n\n@dataclasses.dataclass(slots=True, kw_only=True)\nclass _B:\n"
+           "    self: int = 0\n    x: 'int' = 1\n\n\nclass _N(typing.NamedTuple):\n    x: int\n    y: float = 1.0\n\n\n"
+           "_P = collections.namedtuple('_P', 'a b', defaults=[1])\n")
+    use = ("    assert _A(1) < _A(2) and _B(self=3).self == 3 and _N(1).y == 1.0 and _P(0).b == 1\n"
+           "    return (2 * x**4")
+    source = solution_text("exercise_5").replace("import torch\n", top + "import torch\n", 1).replace(
+        "    return (2 * x**4", use, 1)
+    result = grade_source("exercise-5", source)
+    assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
+
+
 HUBCONF = "def fix():\n    return 'ran'\n"
 
 

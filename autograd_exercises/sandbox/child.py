@@ -238,6 +238,8 @@ def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
     refuses the imports)."""
     if event in TRACING:
         raise RuntimeError(f"the grader does not let a submission set a trace or profile hook ({event})")
+    if event in RUNTIME_CODE and not getattr(_ASKING, "now", False):
+        _refuse_runtime_code(event, args)
     if event in FRAMES and (event != "object.__getattr__" or args[1] in FRAME_ATTRIBUTES) and \
             not getattr(_ASKING, "now", False):
         asker = _asker()
@@ -255,6 +257,56 @@ def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
             raise PermissionError(refused)  # (an import then reads the source instead, as for any unreadable .pyc)
         if event == "compile" and not _asker().startswith(_TORCH):
             raise RuntimeError(refused)
+
+
+RUNTIME_CODE = frozenset({"compile", "exec", "code.__new__"})  # audit events of code made as the child runs
+_IMPORTING = ("<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>")
+
+
+def _refuse_runtime_code(event: str, args: tuple[Any, ...]) -> None:
+    """Code made from a string while the submission's code is on the stack (red team 58) runs only if it reaches no
+    door (:func:`guard.door_in_code`): a library may make it from the submission's strings (``dataclasses`` pasted a
+    field "name" that was a comprehension over ``__globals__`` into the ``__eq__`` it writes), or run the submission's
+    string for it (``contextlib.ExitStack.callback(exec, …)``: the ``exec`` wrapper sees a library as its caller). Nor
+    may such code claim a library's file name (every guard trusts library code by its file name), nor a code object be
+    made or edited (``code.replace``), nor a library's code be run by hand. Code an import compiles and runs is the
+    library's own, whoever imported it."""
+    if not _from_submission():
+        return
+    if event == "code.__new__":
+        raise RuntimeError("the grader does not let a submission make code objects (code.__new__)")
+    if event == "exec":
+        if not guard.not_library(args[0].co_filename):
+            raise RuntimeError("the grader does not let a submission run a library's code by hand (exec)")
+        return
+    source, filename = args[0], os.fsdecode(args[1]) if isinstance(args[1], bytes) else args[1]
+    if isinstance(filename, str) and not guard.not_library(filename):
+        raise RuntimeError("the grader does not let a submission compile code under a library's file name")
+    _ASKING.now = True  # (the reading parses: a compile event of its own)
+    try:
+        door = guard.door_in_code(source)
+    finally:
+        _ASKING.now = False
+    if door:
+        raise RuntimeError(f"the grader does not let a submission run code made from a string that reaches {door}")
+
+
+def _from_submission() -> bool:
+    """Whether the submission's own code, or code made from a string, is on the stack of the call that raised the
+    audit event :func:`_no_tracing` sees, above any import in progress (an import runs a library's own code)."""
+    _ASKING.now = True
+    try:
+        frame = sys._getframe(3)
+        while frame is not None:
+            name = frame.f_code.co_filename
+            if name in _IMPORTING:
+                return False
+            if guard.not_library(name):
+                return True
+            frame = frame.f_back
+        return False
+    finally:
+        _ASKING.now = False
 
 
 def _asker() -> str:

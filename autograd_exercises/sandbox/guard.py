@@ -15,8 +15,10 @@ value)``). They close over nothing of the grader's: their globals are this small
 
 from __future__ import annotations
 
+import ast
 import builtins
 import itertools
+import re
 import sys
 import types
 from typing import Any
@@ -34,7 +36,7 @@ DOORS = frozenset({  # what an attribute name reaches past an object's data (the
     "__closure__", "__self__", "__func__", "__wrapped__", "__reduce__", "__reduce_ex__", "__getstate__",
     "__getattribute__", "__setattr__", "__delattr__", "__loader__", "__spec__", "__array_interface__",
     "__array_struct__", "__cuda_array_interface__", "builtins", "getmodule", "importlib", "fetch_attr", "get_attr",
-    "getattr_from_fqn", "getattr_recursive", "fx", "create_node", "graph_module"})
+    "getattr_from_fqn", "getattr_recursive", "create_node", "graph_module"})
 DOOR_MODULES = frozenset({  # a module that is a door itself: no lookup may hand it over (the reading's imports)
     "autograd_exercises", "importlib", "runpy", "code", "codeop", "zipimport", "imp", "doctest", "pdb", "bdb",
     "cProfile", "profile", "trace", "pkgutil", "pydoc", "logging.config", "unittest.mock", "mock", "ctypes",
@@ -43,6 +45,7 @@ DOOR_MODULES = frozenset({  # a module that is a door itself: no lookup may hand
 OWNED = {  # a name that is a door only on one module
     "inspect": frozenset({"stack", "trace", "getouterframes", "getinnerframes"}),
     "signal": frozenset({"signal"}),
+    "torch": frozenset({"fx"}),
     **{name: frozenset({"load", "loads", "Unpickler"}) for name in ("pickle", "_pickle", "marshal", "shelve")},
 }
 SETTINGS = ("torch.backends",)  # modules whose attributes are settings a submission may change (cudnn.deterministic)
@@ -157,6 +160,59 @@ def _from_submission() -> bool:
 def not_library(filename: str) -> bool:
     """Code compiled from ``filename`` is the submission's, or made from a string: no library's, nor the grader's."""
     return filename.startswith(_SUBMISSION[0]) or not filename.startswith(_LIBRARY[0])
+
+
+RUNTIME_NAMES = frozenset({"getattr", "setattr", "delattr", "vars", "eval", "exec", "compile", "__import__", "globals",
+                           "locals", "breakpoint", "__builtins__", "open"})  # builtins code made from a string never needs
+RUNTIME_ATTRIBUTES = DOORS | {"__dict__", "__mro__", "__bases__", "__base__"}
+_SETTERS = ("__setattr__", "__delattr__")  # a frozen dataclass's own: ``__dataclass_builtins_object__.__setattr__(self, …)``
+_ITS_OWN = ("self", "cls", "__dataclass_self__")
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
+
+
+def door_in_code(source: Any) -> str:
+    """What code compiled from a string while the submission's code is on the stack reaches past its data ("" for
+    nothing): an import, a builtin that looks up or runs code by name (:data:`RUNTIME_NAMES`: with a string, no
+    guard of the submission's module checks the name), or a door's attribute (:data:`RUNTIME_ATTRIBUTES`), but a frozen
+    dataclass's own ``__setattr__`` of ``self``. Such code is made by a library from the submission's strings: red team
+    58 pasted a comprehension into the ``__eq__`` that ``dataclasses`` writes (a field "name" of the class's
+    ``__annotations__``) and had ``contextlib.ExitStack`` call ``exec``; no reading of the file had seen either. The
+    code ``dataclasses``, ``namedtuple`` and ``typing`` write for honest classes reaches none of these. Source that is
+    not text, or declares an encoding (compile honours it, this reading might not), is a door itself."""
+    if isinstance(source, (bytes, bytearray)):
+        if _COOKIE.search(bytes(source[:400])):
+            return "code that declares its own encoding"
+        try:
+            source = bytes(source).decode("utf-8")
+        except UnicodeDecodeError:
+            return ""  # compile refuses it too
+    if type(source) is not str:
+        return "code given as a syntax tree"
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return ""  # compile refuses it too
+    nodes = list(ast.walk(tree))
+    rebound = any(isinstance(node, ast.Name) and node.id in _ITS_OWN and not isinstance(node.ctx, ast.Load)
+                  or isinstance(node, ast.Lambda) and any(arg.arg in _ITS_OWN for arg in node.args.args)
+                  for node in nodes)
+    for node in nodes:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            return "an import"
+        if isinstance(node, ast.Name) and node.id in RUNTIME_NAMES:
+            return node.id
+        if isinstance(node, ast.Attribute) and node.attr in RUNTIME_ATTRIBUTES and \
+                not (node.attr in _SETTERS and not rebound and _own_setter(node.value)):
+            return node.attr
+    return ""
+
+
+def _own_setter(owner: ast.AST) -> bool:
+    """``owner.__setattr__`` is the one a frozen dataclass's generated code calls on its own instance."""
+    if isinstance(owner, ast.Call):
+        return isinstance(owner.func, ast.Name) and owner.func.id == "super" and not owner.keywords and \
+            all(isinstance(arg, ast.Name) and arg.id in _ITS_OWN for arg in owner.args)
+    return isinstance(owner, ast.Name) and owner.id == "__dataclass_builtins_object__"
 
 
 def guard_code_runners() -> None:
