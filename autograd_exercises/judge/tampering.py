@@ -62,7 +62,7 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
         "fetch_attr", "get_attr", "getattr_from_fqn", "getattr_recursive")},
     # red team 57: a torch.fx graph of one get_attr node, run by fx's own interpreter, read frames and closures
     **{name: "any attribute by a dotted name (torch.fx's get_attr nodes)" for name in (
-        "fx", "create_node", "graph_module")},
+        "create_node", "graph_module")},  # (fx itself only as torch's: f(x) is "fx" in many an honest file)
     "__import__": "imports by name (__import__)",
     **{name: "a function's code, defaults or closure" for name in ("__code__", "__defaults__", "__kwdefaults__",
                                                                   "__closure__", "cell_contents")},
@@ -90,6 +90,7 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
 OWNED_DOORS = {  # a name that is a door only as an attribute of one module
     ("sys", "monitoring"): "every frame as it runs",
     ("signal", "signal"): "the frames a signal interrupts",
+    ("torch", "fx"): "any attribute by a dotted name (torch.fx's get_attr nodes)",
 }
 FRAME_FUNCTIONS = ("stack", "trace", "getouterframes", "getinnerframes")  # of inspect: frames
 MODULES = {  # an import of any of these (or below them) -> what it does
