@@ -210,6 +210,8 @@ HONEST = [
     "fx = 3.0\nprint('x = {x}, fx = {fx}'.format(x=1.0, fx=fx))",
     "from dataclasses import dataclass\n@dataclass\nclass Sample:\n    fx: float\nprint(Sample(1.0).fx)",
     "import matplotlib.pyplot as plt\nplt.plot([1.0], [2.0], label='fx')",
+    "values = [1.0, 2.0]\nprint(('{:>10}' * len(values)).format(*values))",  # a table row (fairness 17)
+    "values = [1.0, 2.0]\nprint((len(values) * '{:>10}').format(*values))",
     "d = getattr(torch, 'float64')",
     "print(globals().get('forward'))",
     "import sys\nprint('debug', file=sys.stderr)\nsys.stdout.flush()",

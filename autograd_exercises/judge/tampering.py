@@ -529,9 +529,9 @@ class _Reading:
             return [node.value] if isinstance(node.value, str) else []
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             parts = [node.left, node.right]
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-            parts = [node.left] if isinstance(node.right, ast.Constant) or isinstance(node.right, ast.Name) \
-                else [node.right] if isinstance(node.left, (ast.Constant, ast.Name)) else []
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):  # "{:>10}" * len(row), n * "{}": the
+            # string's pieces (a count has none), each whole fields: no repetition joins a new one
+            return self.template_pieces(node.left, depth + 1) or self.template_pieces(node.right, depth + 1)
         elif isinstance(node, ast.IfExp):
             parts = [node.body, node.orelse]
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join" \
