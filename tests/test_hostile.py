@@ -916,6 +916,25 @@ def test_code_made_from_a_string_for_the_submission_reaches_no_door(grade_source
     assert f"the grader does not let a submission {refusal}" in result.checks[0].feedback, result.checks[0].feedback
 
 
+def test_saved_values_looked_at_in_another_backward_pass_are_not_read_by_it(grade_source):
+    """Red team 58: two graphs back-propagated once each (the mistake exercise 5's count catches), then a third,
+    harmless backward pass whose tensor hook looked at ``_saved_self`` on every node of both: each saved value seemed
+    read by two passes, 12/12 for 11/12. Only the engine's own reads count now."""
+    reread = ("    out = polynomial(x)\n    out.backward(retain_graph=True)\n    out2 = polynomial(x)\n"
+              "    out2.backward(retain_graph=True)\n    nodes, todo = [], [out.grad_fn, out2.grad_fn]\n"
+              "    while todo:\n        node = todo.pop()\n        if node is not None:\n"
+              "            nodes.append(node)\n            todo.extend(f for f, _ in node.next_functions)\n\n"
+              "    def look(g):\n        for node in nodes:\n            try:\n                node._saved_self\n"
+              "            except Exception:\n                pass\n        return g\n\n"
+              "    y = x.detach().requires_grad_()\n    z = y.sum()\n    z.register_hook(look)\n"
+              "    torch.autograd.grad(z, y)\n    return x.grad\n")
+    source = solution_text("exercise_5").replace(
+        "    out = polynomial(x)\n    out.backward(retain_graph=True)\n    out.backward()\n    return x.grad\n", reread, 1)
+    assert reread in source
+    result = grade_source("exercise-5", source)
+    assert result.score == result.max_score - 1, {c.name: c.feedback for c in result.checks if not c.passed}
+
+
 def test_classes_libraries_write_code_for_still_work(grade_source):
     """What ``dataclasses`` (frozen, ordered, slotted, a field named ``self``), ``namedtuple`` and ``typing.NamedTuple``
     write and run for a submission's honest classes reaches no door."""

@@ -10,13 +10,14 @@ tensors the values plus their autograd metadata).
 from __future__ import annotations
 
 import contextlib
+import sys
 import traceback
 import warnings
 from typing import Any, Iterator
 
 import torch
 
-from autograd_exercises.sandbox import tensorbase
+from autograd_exercises.sandbox import guard, tensorbase
 from autograd_exercises.sandbox.protocol import NO_FUNCTION
 
 MAX_ITEMS = 64  # longest list/tuple described item by item
@@ -337,6 +338,8 @@ def leaf(value: torch.Tensor, requires_grad: bool = True) -> torch.Tensor:
 
 
 _GRAPH_TASK = torch._C._current_graph_task_id  # the running backward pass's id (-1 outside one); taken at import
+_FRAME = sys._getframe  # who reads a saved value: the engine (its Python caller, a library's) or the submission's own
+# code (``node._saved_self`` in a hook of another backward pass: red team 58 had every value of two graphs "read twice")
 
 
 @contextlib.contextmanager
@@ -347,9 +350,11 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
     saved-tensor hooks the block pushes itself (``own_hooks``: under them autograd's saves bypass these counts; a
     thread the block starts is counted like the block), and the threads the submission started outside any block
     still running when it starts (``threads``: they save under no hook of the block's, red team 22). A read outside
-    any backward pass (a ``_saved_*`` attribute looked at) is not a backward's and counts nowhere."""
+    any backward pass (a ``_saved_*`` attribute looked at), or by the submission's own code during one (a hook of
+    another pass that looks at them), is not a backward's and counts nowhere."""
     counts = {"saved": 0, "read": 0, "reread": 0, "once": 0, "own_hooks": 0, "threads": len(UNCOUNTED)}
     passes: list[set[int]] = []  # per saved value, the backward passes that read it
+    guard._know_library()  # (read once: in a child, in the zygote already)
 
     def save(value: torch.Tensor) -> tuple[int, torch.Tensor]:
         counts["saved"] += 1
@@ -358,7 +363,7 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
 
     def read(packed: tuple[int, torch.Tensor]) -> torch.Tensor:
         task = _GRAPH_TASK()
-        if task >= 0:
+        if task >= 0 and not guard.not_library(_FRAME(1).f_code.co_filename):
             counts["read"] += 1
             passes[packed[0]].add(task)
         return packed[1]
