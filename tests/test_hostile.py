@@ -935,6 +935,20 @@ def test_saved_values_looked_at_in_another_backward_pass_are_not_read_by_it(grad
     assert result.score == result.max_score - 1, {c.name: c.feedback for c in result.checks if not c.passed}
 
 
+def test_a_frozen_dataclass_sets_no_modules_attribute(grade_source):
+    """A frozen dataclass's ``__init__`` sets its fields with ``object.__setattr__``, which passes by a read-only
+    module's own rules: ``Frozen.__init__(torch, fake)``, a field named ``is_grad_enabled``, replaced torch's while a
+    probe ran (found in this session's review of red team 58's fix). It sets no module's attribute now."""
+    top = ("import dataclasses\n\n\n@dataclasses.dataclass(frozen=True)\nclass _Setter:\n"
+           "    is_grad_enabled: object\n\n\n")
+    source = solution_text("exercise_5").replace("import torch\n", top + "import torch\n", 1).replace(
+        "    return (2 * x**4", "    _Setter.__init__(torch, torch.is_grad_enabled)\n    return (2 * x**4", 1)
+    assert tampering_door(source) == ""
+    result = grade_source("exercise-5", source)
+    assert result.score == 0
+    assert "a dataclass sets the fields of its own instances, not those of a" in result.checks[0].feedback
+
+
 def test_classes_libraries_write_code_for_still_work(grade_source):
     """What ``dataclasses`` (frozen, ordered, slotted, a field named ``self``), ``namedtuple`` and ``typing.NamedTuple``
     write and run for a submission's honest classes reaches no door."""

@@ -72,6 +72,7 @@ def preload() -> None:
     import autograd_exercises.probes  # noqa: F401
 
     compile_eagerly()
+    dataclasses_set_their_own()
     count_gpus_quietly()
     torch_chains()  # (read here, once: every child inherits the answer)
     note_modules()
@@ -90,6 +91,36 @@ def compile_eagerly() -> None:
         return model if model is not None else (lambda model: model)
 
     torch.compile = compile
+
+
+class _OwnFields:
+    """What ``dataclasses`` hands a frozen dataclass's ``__init__`` (and its ``__setstate__``) as ``object``, to set the
+    fields of its own instance: ``object.__setattr__`` passes by a read-only module's own rules, so
+    ``Frozen.__init__(torch, fake)``, with a field named ``is_grad_enabled``, replaced torch's for a moment (this
+    session's red team review). This one sets no module's attribute, nor a class's."""
+
+    @staticmethod
+    def __setattr__(target: Any, name: str, value: Any) -> None:
+        _OwnFields._own(target)
+        object.__setattr__(target, name, value)
+
+    @staticmethod
+    def __delattr__(target: Any, name: str) -> None:
+        _OwnFields._own(target)
+        object.__delattr__(target, name)
+
+    @staticmethod
+    def _own(target: Any) -> None:
+        if isinstance(target, (types.ModuleType, type)):
+            raise TypeError(f"a dataclass sets the fields of its own instances, not those of a {type(target).__name__}")
+
+
+def dataclasses_set_their_own() -> None:
+    """Frozen dataclasses made in the child set their fields through :class:`_OwnFields` (``dataclasses.object``: the
+    module reads that global as it writes their ``__init__``)."""
+    import dataclasses
+
+    dataclasses.object = _OwnFields
 
 
 def count_gpus_quietly() -> None:
