@@ -611,6 +611,10 @@ def test_a_definition_surely_replaced_before_the_checks_is_not_read():
     assert [f.what for f in autograd_use(guarded, "manual", cells=(1, 3, 5))] == ["calls .backward()"]
     printed = looped.replace("    pass\n", "    print(helper, f'{helper}')\n    assert helper is not None\n", 1)
     assert autograd_use(printed, "manual", cells=(1, 3, 5)) == []  # printing the early value keeps nothing
+    tried = first + "manual(2.0)\n" + second  # a first try, called once to see its numbers (fairness 17)
+    assert autograd_use(tried, "manual", cells=(1, 3, 4)) == []
+    kept = first + "answer = manual(2.0)\n" + second  # its answer is kept: the first try still counts
+    assert [f.what for f in autograd_use(kept, "manual", cells=(1, 3, 4))] == ["calls .backward()"]
     evil = "def helper(t):\n    t.backward()\n"
     for keeps in ("impl = (lambda h: h)(helper)\n", "def get():\n    return helper\nimpl = get()\n",
                   "impl = [helper][0]\n", "print(STORE.append(helper))\nimpl = STORE[0]\n"):

@@ -531,9 +531,17 @@ def _read_early(tree: ast.Module, replaced: dict[str, int], parents: dict[ast.AS
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in replaced \
                     and node.id not in kept and index <= replaced[node.id]:
                 inside = node.id in last and _in_body(node, statement, parents)
-                if not inside and not _printed(node, parents):
+                if not inside and not _printed(node, parents) and not _called_and_dropped(node, parents):
                     kept.add(node.id)
     return kept
+
+
+def _called_and_dropped(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    """``node`` is only called, as a statement of its own, what it returns dropped: ``manual(torch.tensor(2.0))`` in a
+    first try's cell. Calling a function hands it to no other code (what its body stores is read where it stores it:
+    :func:`_read_stores`), and nothing keeps its answer."""
+    call = parents.get(node)
+    return isinstance(call, ast.Call) and call.func is node and isinstance(parents.get(call), ast.Expr)
 
 
 def _in_body(node: ast.AST, statement: ast.stmt, parents: dict[ast.AST, ast.AST]) -> bool:
