@@ -391,6 +391,32 @@ def test_a_branch_the_grader_may_take_is_read(code, passed):
     assert "calls .backward()" in [f.what for f in autograd_use(AUTOGRAD_CHECK + code, "manual", (), passed)], code
 
 
+MODULE_FLAG = "DEBUG = False\n\n\ndef manual(x):\n    g = 3 * x**2\n    if DEBUG:\n        assert torch.allclose(g, slope(x))\n" \
+              "    return g\n"
+
+
+def test_a_debugging_branch_on_a_module_constant_no_code_changes_is_not_read():
+    """Fairness 17: ``DEBUG = False`` at the top, and the by-hand function checks itself against autograd only under
+    ``if DEBUG:`` (whatever the grader passes it)."""
+    assert autograd_use(AUTOGRAD_CHECK + MODULE_FLAG, "manual", (), None) == []
+    assert autograd_use(AUTOGRAD_CHECK + MODULE_FLAG.replace("DEBUG = False", "DEBUG: bool = None"), "manual") == []
+
+
+@pytest.mark.parametrize("change", [
+    "DEBUG = True\n",  # bound again
+    "for DEBUG in [True]:\n    pass\n",
+    "def on():\n    global DEBUG\n    DEBUG = True\n",
+    "globals()['DEBUG'] = True\n",
+    "import exercise_1\nexercise_1.DEBUG = True\n",
+    "vars()['DEB' + 'UG'] = 1\n",
+])
+def test_a_module_flag_that_code_may_change_keeps_its_branch_read(change):
+    source = AUTOGRAD_CHECK + MODULE_FLAG + change
+    assert "calls .backward()" in [f.what for f in autograd_use(source, "manual", (), 1)], change
+    shadowed = MODULE_FLAG.replace("def manual(x):", "def manual(x, DEBUG=True):")  # the function's own DEBUG
+    assert "calls .backward()" in [f.what for f in autograd_use(AUTOGRAD_CHECK + shadowed, "manual", (), 1)]
+
+
 @pytest.mark.parametrize("code, what", [
     ("from operator import attrgetter as pick\ndef manual(x):\n    return pick('grad' + '_fn')(x)\n",
      "uses attrgetter with a computed name"),

@@ -382,13 +382,17 @@ def debug_branches(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: 
     it with ``passed`` positional arguments: ``flag`` is a later parameter (or keyword-only) whose default is a
     false literal, bound nowhere in the function; the function is one plain ``def``; nothing in the file names a
     function's defaults, and the function is named only in direct calls at the top level (no code it runs, nor any
-    other, can hold it to call it with the flag); nothing can reorder statements (``ordered``)."""
+    other, can hold it to call it with the flag); nothing can reorder statements (``ordered``). Or ``flag`` is a
+    module-level constant no code can change (:func:`_false_constants`: ``DEBUG = False``), not shadowed in the
+    function."""
     nodes = bindings.get(function, [])
-    if passed is None or not ordered or len(nodes) != 1 or not isinstance(nodes[0], ast.FunctionDef) \
-            or nodes[0].decorator_list or not _only_called_at_top_level(tree, parents, function, passed):
+    if not ordered or len(nodes) != 1 or not isinstance(nodes[0], ast.FunctionDef):
         return frozenset()
     node = nodes[0]
-    flags = _unpassed_flags(node, passed) - bound_in(node.body)
+    flags = _unpassed_flags(node, passed) if passed is not None and not node.decorator_list \
+        and _only_called_at_top_level(tree, parents, function, passed) else set()
+    parameters = {arg.arg for arg in ast.walk(node.args) if isinstance(arg, ast.arg)}
+    flags = (flags | (_false_constants(tree, bindings) - parameters)) - bound_in(node.body)
     if not flags:
         return frozenset()
     skip: set[int] = set()
@@ -404,6 +408,26 @@ def debug_branches(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: 
 
 
 FALSE_LITERALS = (None, False, 0, "")
+NAMESPACE_NAMES = frozenset({"globals", "vars", "setattr", "__setattr__", "__dict__", "modules", "__import__", "exec",
+                             "eval", "compile", "importlib", "__builtins__", "builtins", "locals"})
+
+
+def _false_constants(tree: ast.Module, bindings: dict[str, list[ast.AST]]) -> set[str]:
+    """Module-level names bound once, to a false literal (``DEBUG = False``), and never again: no other binding of
+    the file's (a loop, a function's ``global``: ``bindings`` holds them all), no attribute of that name anywhere
+    (``exercise_1.DEBUG = True`` through an import of itself), and nothing in the file that reaches the module's
+    namespace by name (:data:`NAMESPACE_NAMES`)."""
+    constants = {name for name, values in bindings.items() if len(values) == 1
+                 and isinstance(values[0], ast.Constant) and values[0].value in FALSE_LITERALS
+                 and type(values[0].value) in (type(None), bool, int, str)}
+    if not constants:
+        return set()
+    for node in walk(tree):
+        if isinstance(node, ast.Name) and node.id in NAMESPACE_NAMES or \
+                isinstance(node, ast.Attribute) and (node.attr in NAMESPACE_NAMES or node.attr in constants) or \
+                isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in constants:
+            return set()
+    return constants
 
 
 def _unpassed_flags(function: ast.FunctionDef, passed: int) -> set[str]:
