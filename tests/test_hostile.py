@@ -858,8 +858,12 @@ def test_the_builtins_that_run_a_string_run_nothing_for_the_submission(grade_sou
         f"    dataclasses.make_dataclass('D', ['a'])\n    _ran = {call}\n    return (2 * x**4")
     result = grade_source("exercise-5", source, doors=False)
     assert result.score == 0
-    name = call.split("(")[0] if "__import__" not in call else call.split(".")[1].split("(")[0]
-    assert f"the grader does not let a submission run code from a string ({name})" in result.checks[0].feedback
+    if "__import__" in call:  # (refused sooner now: the builtins module, imported by a call, not a statement)
+        assert "the grader does not let a submission import 'builtins' but by an import statement" in \
+            result.checks[0].feedback
+    else:
+        assert f"the grader does not let a submission run code from a string ({call.split('(')[0]})" in \
+            result.checks[0].feedback
 
 
 @pytest.mark.parametrize("reach", ["sys._getframe(0)", "(lambda: 0).__code__", "_tb.tb_frame",
@@ -894,6 +898,10 @@ RUNTIME_CODE = {
         "_code = weakref.finalize(_keep, _b['com' + 'pile'], 'x = 1', os.path.join(os.path.dirname(torch.__file__), "
         "'_not_a_file.py'), 'exec')()\n",
         "compile code under a library's file name"),
+    # red team 59: the same string run later, with no frame of the submission's on the stack
+    "a door module imported by a computed name": (
+        "_imp = globals()['__buil' + 'tins__']['__imp' + 'ort__']\n_b = _imp('bui' + 'ltins')\n",
+        "import 'builtins' but by an import statement"),
     "a dataclass field named with code": (
         "import dataclasses\n\n\n@dataclasses.dataclass(init=False, repr=False, eq=True)\nclass _Pair:\n"
         "    __annotations__ = {'a,[c for c in (lambda: 0).__closure__ or ()]': int}\n    a = 0\n",
@@ -907,13 +915,38 @@ def test_code_made_from_a_string_for_the_submission_reaches_no_door(grade_source
     called the ``exec`` the module's builtins hold (its wrapper saw a library caller), ``weakref.finalize`` had
     ``compile`` name the code torch's (every guard trusts library code by its file), and ``dataclasses`` pasted a
     field "name" that was a comprehension into the ``__eq__`` it writes and runs. Each reached the probes' counters:
-    12/12 for a wrong answer worth 11/12. Such code is now read as it is compiled, and refused."""
+    12/12 for a wrong answer worth 11/12. Such code is now read as it is compiled, and refused. Red team 59 ran the
+    same string from a finalizer and a thread (no frame of the submission's on the stack), and took the builtins
+    module from the module's own ``__import__`` by a computed name."""
     top, refusal = RUNTIME_CODE[attack]
     source = solution_text("exercise_5").replace("import torch\n", top + "import torch\n", 1)
     assert tampering_door(source) == ""  # the file's reading sees none of it
     result = grade_source("exercise-5", source)
     assert result.score == 0
     assert f"the grader does not let a submission {refusal}" in result.checks[0].feedback, result.checks[0].feedback
+
+
+LATER = {  # a way to have the exec of the module's builtins run a string later, with no frame of the file's below
+    "a thread's target": "import threading\n_thread = threading.Thread(target=_run, args=(_CODE, _ns))\n"
+                         "_thread.start()\n_thread.join()\n",
+    "a finalizer of the probe's tensor": "import weakref\n",  # (set in polynomial: the probe drops its input)
+}
+
+
+@pytest.mark.parametrize("later", sorted(LATER))
+def test_code_made_from_a_string_run_later_does_not_run(grade_source, later):
+    """Red team 59: a thread's target, or a ``weakref.finalize`` callback, that is the ``exec`` of the module's builtins
+    ran a string with only ``threading``'s or the grader's frames below it, which the reading of runtime code then
+    skipped (12/12 for 11/12). It is read now: the string does not run (the thread or the finalizer fails), and the
+    file, which checks that, grades in full."""
+    top = ("_run, _ns = globals()['__buil' + 'tins__']['ex' + 'ec'], {}\n_CODE = 'OG = (lambda: 0).__globals__'\n"
+           + LATER[later] + "assert 'OG' not in _ns, 'the string ran'\n")
+    source = solution_text("exercise_5").replace("import torch\n", top + "import torch\n", 1).replace(
+        "    return (2 * x**4", "    assert 'OG' not in _ns, 'the string ran'\n"
+        + ("    weakref.finalize(x, _run, _CODE, _ns)\n" if "finalizer" in later else "") + "    return (2 * x**4", 1)
+    assert tampering_door(source) == ""
+    result = grade_source("exercise-5", source)
+    assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
 
 
 def test_saved_values_looked_at_in_another_backward_pass_are_not_read_by_it(grade_source):

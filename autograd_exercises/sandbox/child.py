@@ -301,8 +301,8 @@ def _refuse_runtime_code(event: str, args: tuple[Any, ...]) -> None:
     string for it (``contextlib.ExitStack.callback(exec, …)``: the ``exec`` wrapper sees a library as its caller). Nor
     may such code claim a library's file name (every guard trusts library code by its file name), nor a code object be
     made or edited (``code.replace``), nor a library's code be run by hand. Code an import compiles and runs is the
-    library's own, whoever imported it."""
-    if not _from_submission():
+    library's own, whoever imported it (:func:`_read_now`)."""
+    if not _read_now():
         return
     if event == "code.__new__":
         raise RuntimeError("the grader does not let a submission make code objects (code.__new__)")
@@ -322,20 +322,23 @@ def _refuse_runtime_code(event: str, args: tuple[Any, ...]) -> None:
         raise RuntimeError(f"the grader does not let a submission run code made from a string that reaches {door}")
 
 
-def _from_submission() -> bool:
-    """Whether the submission's own code, or code made from a string, is on the stack of the call that raised the
-    audit event :func:`_no_tracing` sees, above any import in progress (an import runs a library's own code)."""
+def _read_now() -> bool:
+    """Whether code made now is read (:func:`_refuse_runtime_code`): always, but where an import in progress lies
+    on the stack above every frame of the submission's (an import runs a library's own module code), and the child's
+    own compiling of the notebook's cells before any of them runs. The submission's own frames need not be on the
+    stack: red team 59 had a ``weakref.finalize`` callback and a thread's target run ``exec`` on a string, with only
+    the grader's and libraries' frames below them."""
     _ASKING.now = True
     try:
         frame = sys._getframe(3)
         while frame is not None:
             name = frame.f_code.co_filename
-            if name in _IMPORTING:
-                return False
             if guard.not_library(name):
                 return True
+            if name in _IMPORTING:
+                return False
             frame = frame.f_back
-        return False
+        return True
     finally:
         _ASKING.now = False
 
@@ -742,10 +745,15 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
     module.__name__ = "__main__"  # as in Jupyter, where ``if __name__ == "__main__":`` runs
     module.__builtins__ = guard.builtins_for("__main__")
     sys.modules[job["module"]] = sys.modules["__main__"] = module
-    exec(compile(KERNEL_NAMES, "<kernel>", "exec", dont_inherit=True), module.__dict__)  # (the notebook's own)
+    _ASKING.now = True  # the child's own compiling, before any of the notebook's code runs: nothing to refuse
+    try:
+        kernel = compile(KERNEL_NAMES, "<kernel>", "exec", dont_inherit=True)
+        compiled = compile_cells(path, lines, job["program"])
+    finally:
+        _ASKING.now = False
+    exec(kernel, module.__dict__)  # (the notebook's own)
     cells: list[dict[str, Any]] = []
     checks: dict[str, Any] = {}
-    compiled = compile_cells(path, lines, job["program"])  # before any of the notebook's code runs
     for step in job["program"]:
         if "checks" in step:
             checks.update(_run_checks(module, job, cases, probes, watched, list(step["checks"])))

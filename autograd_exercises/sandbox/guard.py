@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import dis
 import itertools
 import re
 import sys
@@ -215,6 +216,16 @@ def _own_setter(owner: ast.AST) -> bool:
     return isinstance(owner, ast.Name) and owner.id == "__dataclass_builtins_object__"
 
 
+_IMPORT_NAME = dis.opmap["IMPORT_NAME"]
+
+
+def _import_statement(frame: Any) -> bool:
+    """``frame`` is at an ``import`` statement (which the doors reading has read), not calling ``__import__`` by hand
+    (a door module's name computed as the file runs, the module's builtins reached by a computed key)."""
+    code = frame.f_code.co_code
+    return 0 <= frame.f_lasti < len(code) and code[frame.f_lasti] == _IMPORT_NAME
+
+
 def guard_code_runners() -> None:
     """In the child, before the submission runs: the builtins that run code from a string (``eval``, ``exec``,
     ``compile``, ``breakpoint``) run nothing when the submission's own code, or code made from a string, calls them.
@@ -318,6 +329,8 @@ def builtins_for(module: str) -> dict[str, Any]:
 
     def __import__(name: Any, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
         imported = _IMPORT(name, globals, locals, fromlist, level)
+        if handed(imported) and not _import_statement(_FRAME(1)):  # red team 59: __import__("bui" + "ltins")
+            raise ImportError(f"the grader does not let a submission import {name!r} but by an import statement")
         if type(imported) is _MODULE and needs_guard(imported):  # one no library had imported: guarded here
             imported.__class__ = GuardedModule
         return imported
