@@ -627,6 +627,32 @@ def test_a_definition_surely_replaced_before_the_checks_is_not_read():
         ["is bound again by a for loop"]
 
 
+TIMED = "import timeit\nimport torch\n\n\ndef helper(t):\n    t.sum().backward()\n\n\ndef manual(x):\n    return 2 * x\n\n\n"
+
+
+def test_timing_a_function_with_timeit_and_globals_rebinds_nothing():
+    """Fairness 17: ``timeit.timeit("manual(x)", globals=globals())`` (the idiom for timing a function) runs a literal
+    statement inside timeit's own function: it binds no module-level name, so ``globals()`` there is no door."""
+    x = "x = torch.ones(3)\n"
+    assert autograd_use(TIMED + x + "print(timeit.timeit('manual(x)', globals=globals(), number=10))\n", "manual") == []
+    own = TIMED.replace("import timeit\n", "from timeit import timeit\n")
+    assert autograd_use(own + x + "timeit(stmt='manual(x)', setup='y = 1', globals=globals())\n", "manual") == []
+    filled = TIMED.replace("def manual(x):\n    return 2 * x\n", "def manual(x):\n    return CACHE[0] * x\n") + \
+        "CACHE = []\ntimeit.timeit('CACHE.append(helper(torch.ones(2)))', globals=globals(), number=1)\n"
+    assert [f.what for f in autograd_use(filled, "manual")] == ["computes its answer from CACHE"]  # what it stores
+
+
+@pytest.mark.parametrize("timing", [
+    "timeit.timeit('global manual\\nmanual = helper', globals=globals())\n",  # binds it, by global
+    "timeit.timeit(STATEMENT, globals=globals())\n",  # not a literal
+    "timeit = lambda stmt, globals: globals.update(manual=helper)\ntimeit('x', globals=globals())\n",  # not timeit's
+    "def timeit(stmt, globals):\n    globals['manual'] = helper\ntimeit('x', globals=globals())\n",
+])
+def test_a_timing_that_may_rebind_the_function_is_read(timing):
+    source = TIMED.replace("import timeit\n", "import timeit\nSTATEMENT = 'x'\n") + timing
+    assert [f.rank for f in autograd_use(source, "manual")], timing
+
+
 def test_definitions_inside_notebook_cells_are_found():
     source = "try:\n    def manual(x):\n        return x.grad_fn\nexcept Exception:\n    pass\n"
     assert whats(source) == ["walks autograd's graph through grad_fn"]

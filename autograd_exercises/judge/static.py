@@ -981,10 +981,12 @@ def _set_attribute(node: ast.AST) -> str:
 
 
 def timeit_trees(tree: ast.Module) -> list[ast.Module]:
-    """The code of each ``%timeit`` in the file (:func:`_timeit_code`), every node placed at the line of its call."""
+    """The code of each ``%timeit`` in the file (:func:`_timeit_code`), and of each literal statement given to
+    ``timeit`` (:func:`_timer_code`, whatever ``timeit`` is: reading more is safe), every node placed at the line of its
+    call."""
     found = []
     for node in walk(tree):
-        if isinstance(node, ast.Call) and (inner := _timeit_code(node)) is not None:
+        if isinstance(node, ast.Call) and (inner := _timeit_code(node) or _timer_code(node)) is not None:
             for part in walk(inner):
                 if "lineno" in part._attributes:
                     part.lineno, part.end_lineno = node.lineno, node.end_lineno
@@ -1062,7 +1064,7 @@ def _namespace_door(node: ast.AST, parents: dict[ast.AST, ast.AST], module: Modu
                 return f"{node.id} (passed around)"
             # vars(torch)[...] = f writes torch's namespace; vars(args) of one of the file's objects is its own
             objects = call.args and _root_name(call.args[0]) not in ("", *module.imports)
-            return "" if objects or _reads_only(call, parents) else f"{node.id}()"
+            return "" if objects or _reads_only(call, parents) or _timed_with(call, parents, module) else f"{node.id}()"
         if any(target in ("sys.modules", "inspect.getmodule") or target.startswith("gc.") for target in origin):
             return origin[0]
         if not origin and node.id in ("setattr", "delattr") and _computed_lookup(parents.get(node), node, module):
@@ -1098,6 +1100,48 @@ def modules_asked(node: ast.AST, parent_of: Callable[[ast.AST], ast.AST | None])
 
 def _is_none(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
+
+
+TIMERS = ("timeit", "repeat", "Timer")  # timeit's: they run a statement with the namespace they are given
+
+
+def _timed_with(call: ast.AST, parents: dict[ast.AST, ast.AST], module: Module) -> bool:
+    """``globals()`` is what timeit runs a literal statement with (``timeit.timeit("f(x)", globals=globals())``, the
+    idiom for timing a function): timeit runs it inside a function of its own, so it binds no module-level name
+    unless it says ``global``; what it changes in the module's objects is read as a ``%timeit``'s is
+    (:func:`timeit_trees`). ``timeit`` must be the standard library's, by an import the file never rebinds."""
+    keyword, timer = parents.get(call), parents.get(parents.get(call))
+    if not (isinstance(keyword, ast.keyword) and keyword.arg == "globals" and isinstance(timer, ast.Call)):
+        return False
+    func = timer.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in TIMERS:
+        root, wanted = func.value.id, "timeit"
+    elif isinstance(func, ast.Name) and func.id in TIMERS:
+        root, wanted = func.id, f"timeit.{func.id}"
+    else:
+        return False
+    targets = {target for target, _ in module.imports.get(root, [])}
+    code = _timer_code(timer)
+    return targets == {wanted} and root not in module.bindings and code is not None \
+        and not any(isinstance(node, (ast.Global, ast.Nonlocal)) for node in walk(code))
+
+
+def _timer_code(node: ast.Call) -> ast.Module | None:
+    """The statement and set-up of a ``timeit``/``repeat``/``Timer`` call named so, given as literals, parsed; None
+    where either is not a literal (the doors reading refuses that) or does not parse."""
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if name not in TIMERS:
+        return None
+    given = {keyword.arg: keyword.value for keyword in node.keywords}
+    parts = [node.args[0] if node.args else given.get("stmt"), node.args[1] if len(node.args) > 1 else given.get("setup")]
+    parts = [part for part in parts if part is not None]
+    if not parts or not all(isinstance(part, ast.Constant) and isinstance(part.value, str) for part in parts):
+        return None
+    try:
+        return ast.parse("\n".join(part.value for part in parts))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _reads_only(call: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
