@@ -653,6 +653,43 @@ def test_a_timing_that_may_rebind_the_function_is_read(timing):
     assert [f.rank for f in autograd_use(source, "manual")], timing
 
 
+SHARED = ("import torch\n\n\ndef autograd_grads(x):\n    x = x.detach().clone().requires_grad_()\n"
+          "    (x**3).sum().backward()\n    return x.grad\n\n\n"
+          "def grads(x, by_autograd):\n    if by_autograd:\n        return autograd_grads(x)\n    return 3 * x**2\n\n\n"
+          "def auto(x):\n    return grads(x, by_autograd=True)\n\n\n")
+
+
+def test_a_helper_branch_every_read_call_turns_off_is_not_read():
+    """Fairness 17: one helper for both functions, ``by_autograd=True`` from the autograd one and ``False`` from the
+    by-hand one: its autograd branch never runs for the by-hand function (nor what only that branch reaches)."""
+    assert autograd_use(SHARED + "def manual(x):\n    return grads(x, by_autograd=False)\n", "manual") == []
+    assert autograd_use(SHARED + "def manual(x):\n    return grads(x, 0)\n", "manual") == []
+
+
+@pytest.mark.parametrize("manual", [
+    "def manual(x):\n    return grads(x, by_autograd=x.numel() > 0)\n",  # not a literal
+    "def manual(x):\n    return grads(x, False) + grads(x, True)\n",  # one read call turns it on
+    "def manual(x):\n    pick = grads\n    return pick(x, True)\n",  # handed on: called otherwise
+])
+def test_a_helper_branch_the_by_hand_function_may_take_is_read(manual):
+    assert "calls .backward()" in [f.what for f in autograd_use(SHARED + manual, "manual")], manual
+
+
+@pytest.mark.parametrize("helper", [
+    "def grads(x, by_autograd, seen=[]):\n    if by_autograd:\n        seen.append(autograd_grads(x))\n"
+    "    return seen[0] if seen else 3 * x**2\n",  # a mutable default the branch, run at import, may fill
+    "def grads(x, by_autograd):\n    by_autograd = True\n    if by_autograd:\n        return autograd_grads(x)\n"
+    "    return 3 * x**2\n",  # bound again inside
+    "@functools.cache\ndef grads(x, by_autograd):\n    if by_autograd:\n        return autograd_grads(x)\n"
+    "    return 3 * x**2\n",  # decorated
+])
+def test_a_helper_whose_branch_may_run_otherwise_is_read(helper):
+    own = "def grads(x, by_autograd):\n    if by_autograd:\n        return autograd_grads(x)\n    return 3 * x**2\n"
+    source = "import functools\n" + SHARED.replace(own, helper) + "def manual(x):\n    return grads(x, False)\n"
+    assert helper in source
+    assert "calls .backward()" in [f.what for f in autograd_use(source, "manual")], helper
+
+
 def test_definitions_inside_notebook_cells_are_found():
     source = "try:\n    def manual(x):\n        return x.grad_fn\nexcept Exception:\n    pass\n"
     assert whats(source) == ["walks autograd's graph through grad_fn"]

@@ -393,10 +393,13 @@ def debug_branches(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: 
         and _only_called_at_top_level(tree, parents, function, passed) else set()
     parameters = {arg.arg for arg in ast.walk(node.args) if isinstance(arg, ast.arg)}
     flags = (flags | (_false_constants(tree, bindings) - parameters)) - bound_in(node.body)
-    if not flags:
-        return frozenset()
+    return branches_when(node, flags)
+
+
+def branches_when(function: ast.FunctionDef | ast.AsyncFunctionDef, flags: set[str]) -> frozenset[int]:
+    """The statements (ids) of ``function``'s own ``if flag:`` (or ``if flag and …:``) bodies, for ``flags``."""
     skip: set[int] = set()
-    stack = list(node.body)
+    stack = list(function.body)
     while stack:  # the function's own statements: a nested scope's ``flag`` may be its own
         inner = stack.pop()
         if isinstance(inner, ast.If) and _only_when(inner.test, flags):

@@ -257,6 +257,7 @@ def read_reach(module: Module, names: Iterable[str], nodes: Iterable[tuple[str, 
     reach, transitively: each name queued once, each node read once (``a = b = … = (a, b, …)`` costs its size, not
     its square). Left unread (:mod:`.methods`): a plain class's methods until something read names them,
     decorators that hand the function back, and the ``dead`` statements (ids)."""
+    names, nodes = list(names), list(nodes)  # (read again where a helper's branch turns out dead)
     found: list[Finding] = []
     queue, later, read = collections.deque(names), collections.deque(nodes), set()
     seen = set(queue)
@@ -284,19 +285,51 @@ def read_reach(module: Module, names: Iterable[str], nodes: Iterable[tuple[str, 
         name = queue.popleft()
         for node in module.bindings.get(name, ()):
             read_binding(name, node)
+    if found and (more := _dead_helper_branches(done, module) - dead):
+        return read_reach(module, names, nodes, dead | more)  # (each time more is dead: it ends)
     return _flags_off(found, done, module) if any(finding.flag for finding in found) else found
 
 
-def _flags_off(found: list[Finding], done: list[tuple[ast.AST, frozenset[int], dict]], module: Module) -> list[Finding]:
-    """Less each ``requires_grad_(track)`` of a helper whose every use in what was read is a call passing that
-    parameter a false literal (``fresh_copy(x, track=False)``): it asks for nothing then."""
-    calls: dict[str, list[ast.Call | None]] = defaultdict(list)  # per name: each use, a call of it or None
-    defaults = module.tree is not None and not methods.rewrites_defaults(module.tree)  # a default is what it says
+def _uses(done: list[tuple[ast.AST, frozenset[int], dict]]) -> dict[str, list[ast.Call | None]]:
+    """Per name, each use of it in what was read: a call of it, or None (any other use: it may be called otherwise)."""
+    calls: dict[str, list[ast.Call | None]] = defaultdict(list)
     for node, skip, parents in done:
         for part in walk(node, skip):
             if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load):
                 parent = parents.get(part)
                 calls[part.id].append(parent if isinstance(parent, ast.Call) and parent.func is part else None)
+    return calls
+
+
+def _dead_helper_branches(done: list[tuple[ast.AST, frozenset[int], dict]], module: Module) -> frozenset[int]:
+    """The ``if flag:`` bodies (ids) of each helper that every use in what was read calls passing ``flag`` a false
+    literal (``_gradients(x, y, w, b, by_autograd=False)``, where the autograd function passes ``True``): they never
+    run for the by-hand function. A helper bound once, by a plain ``def`` with literal defaults (none that its own
+    branch, run at import, could fill), that binds ``flag`` nowhere in its body."""
+    defaults = module.tree is not None and not methods.rewrites_defaults(module.tree)
+    dead: set[int] = set()
+    for name, uses in _uses(done).items():
+        definitions = module.bindings.get(name, [])
+        if not uses or any(call is None for call in uses) or len(definitions) != 1:
+            continue
+        function = definitions[0]
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or function.decorator_list \
+                or not all(isinstance(default, ast.Constant) for _, default in methods.defaults(function)):
+            continue
+        arguments = function.args
+        parameters = {arg.arg for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+        flags = {parameter for parameter in parameters - methods.bound_in(function.body)
+                 if all(_passes_false(call, function, parameter, defaults) for call in uses)}
+        if flags:
+            dead |= methods.branches_when(function, flags)
+    return frozenset(dead)
+
+
+def _flags_off(found: list[Finding], done: list[tuple[ast.AST, frozenset[int], dict]], module: Module) -> list[Finding]:
+    """Less each ``requires_grad_(track)`` of a helper whose every use in what was read is a call passing that
+    parameter a false literal (``fresh_copy(x, track=False)``): it asks for nothing then."""
+    calls = _uses(done)  # per name: each use, a call of it or None
+    defaults = module.tree is not None and not methods.rewrites_defaults(module.tree)  # a default is what it says
 
     def off(finding: Finding) -> bool:
         definitions = module.bindings.get(finding.function, [])
