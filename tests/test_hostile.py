@@ -949,23 +949,61 @@ def test_code_made_from_a_string_run_later_does_not_run(grade_source, later):
     assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
 
 
-def test_saved_values_looked_at_in_another_backward_pass_are_not_read_by_it(grade_source):
+LOOKS = {  # how the hook of a third backward pass looks at a saved value
+    "itself": "            try:\n                node._saved_self\n            except Exception:\n                pass\n",
+    "through contextlib": "            with contextlib.ExitStack() as stack:\n"
+                          "                stack.callback(hasattr, node, '_saved_self')\n",
+}
+
+
+@pytest.mark.parametrize("look", sorted(LOOKS))
+def test_saved_values_looked_at_in_another_backward_pass_are_not_read_by_it(grade_source, look):
     """Red team 58: two graphs back-propagated once each (the mistake exercise 5's count catches), then a third,
     harmless backward pass whose tensor hook looked at ``_saved_self`` on every node of both: each saved value seemed
-    read by two passes, 12/12 for 11/12. Only the engine's own reads count now."""
+    read by two passes, 12/12 for 11/12. Red team 60 had ``contextlib`` look for it (a library's frame then asked).
+    Only the engine's own reads count now: those its counting ``run_backward`` asks for."""
     reread = ("    out = polynomial(x)\n    out.backward(retain_graph=True)\n    out2 = polynomial(x)\n"
               "    out2.backward(retain_graph=True)\n    nodes, todo = [], [out.grad_fn, out2.grad_fn]\n"
               "    while todo:\n        node = todo.pop()\n        if node is not None:\n"
               "            nodes.append(node)\n            todo.extend(f for f, _ in node.next_functions)\n\n"
-              "    def look(g):\n        for node in nodes:\n            try:\n                node._saved_self\n"
-              "            except Exception:\n                pass\n        return g\n\n"
+              "    def look(g):\n        for node in nodes:\n" + LOOKS[look] + "        return g\n\n"
               "    y = x.detach().requires_grad_()\n    z = y.sum()\n    z.register_hook(look)\n"
               "    torch.autograd.grad(z, y)\n    return x.grad\n")
     source = solution_text("exercise_5").replace(
         "    out = polynomial(x)\n    out.backward(retain_graph=True)\n    out.backward()\n    return x.grad\n", reread, 1)
+    source = source.replace("import torch\n", "import contextlib\nimport torch\n", 1)
     assert reread in source
     result = grade_source("exercise-5", source)
     assert result.score == result.max_score - 1, {c.name: c.feedback for c in result.checks if not c.passed}
+
+
+def test_no_library_hands_on_the_frame_of_the_submissions_coroutine(grade_source):
+    """Red team 60: ``asyncio``'s ``Task.get_stack`` (a library asking) read ``cr_frame`` of a coroutine the
+    submission drove by hand; walking ``f_back`` from it reached the child's own frames and the report's seal, and a
+    forged report scored 12/12 for 0/12. Past the reading (``get_stack`` is a door of it now), the frame of the
+    submission's own generator or coroutine goes to no code."""
+    drive = ("    import asyncio\n\n    class Loop:\n        def get_debug(self):\n            return False\n\n"
+             "        def call_soon(self, *args, **kwargs):\n            pass\n\n    found = []\n\n"
+             "    async def inside():\n        found.extend(task.get_stack())\n\n"
+             "    task = asyncio.Task(inside(), loop=Loop())\n    try:\n        task._coro.send(None)\n"
+             "    except StopIteration:\n        pass\n    assert not found\n    return (2 * x**4")
+    source = solution_text("exercise_5").replace("    return (2 * x**4", drive, 1)
+    assert tampering_door(source) != ""
+    result = grade_source("exercise-5", source, doors=False)
+    assert result.score == 0
+    assert "the grader does not let code reach the frame of the submission's own generator or coroutine (cr_frame)" \
+        in result.checks[0].feedback, result.checks[0].feedback
+
+
+def test_tracebacks_capture_no_locals_in_the_child(grade_source):
+    """Red team 60 had ``traceback`` capture every local of the child's own frames (the report's seal) by a keyword
+    it spelled as the file ran, ``**{"capture_" + "locals": True}``, past the reading. In the child it captures none."""
+    capture = ("    import traceback\n    summary = traceback.StackSummary.extract(traceback.walk_stack(None), "
+               "**{'capture_' + 'locals': True})\n    assert all(frame.locals is None for frame in summary)\n"
+               "    return (2 * x**4")
+    source = solution_text("exercise_5").replace("    return (2 * x**4", capture, 1)
+    result = grade_source("exercise-5", source, doors=False)  # (walk_stack is a door of the reading)
+    assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
 
 
 def test_a_frozen_dataclass_sets_no_modules_attribute(grade_source):

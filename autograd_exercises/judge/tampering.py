@@ -47,7 +47,8 @@ ALLOWED_IMPORTS = {  # from … import these: harmless parts of a door's module
 ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
     **{name: "the call stack's frames" for name in ("f_back", "f_globals", "f_locals", "f_builtins", "tb_frame",
                                                       "gi_frame", "cr_frame", "ag_frame", "_getframe",
-                                                      "_current_frames", "currentframe", "walk_stack", "walk_tb")},
+                                                      "_current_frames", "currentframe", "walk_stack", "walk_tb",
+                                                      "get_stack")},  # (asyncio's Task.get_stack: red team 60)
     **{name: "every object in the process (the garbage collector)" for name in ("get_objects", "get_referrers",
                                                                                  "get_referents")},
     "__globals__": "a function's module namespace (__globals__)",

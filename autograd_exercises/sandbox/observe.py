@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 import torch
 
-from autograd_exercises.sandbox import guard, tensorbase
+from autograd_exercises.sandbox import tensorbase
 from autograd_exercises.sandbox.protocol import NO_FUNCTION
 
 MAX_ITEMS = 64  # longest list/tuple described item by item
@@ -49,6 +49,9 @@ class _CountingEngine:
 
     def __getattr__(self, name: str) -> Any:  # queue_callback, is_checkpoint_valid…
         return getattr(self._engine, name)
+
+
+_ENGINE_CODE = _CountingEngine.run_backward.__code__  # (the frame the engine's own reads of saved values come from)
 
 
 def counting_engine_code() -> Any:
@@ -338,8 +341,9 @@ def leaf(value: torch.Tensor, requires_grad: bool = True) -> torch.Tensor:
 
 
 _GRAPH_TASK = torch._C._current_graph_task_id  # the running backward pass's id (-1 outside one); taken at import
-_FRAME = sys._getframe  # who reads a saved value: the engine (its Python caller, a library's) or the submission's own
-# code (``node._saved_self`` in a hook of another backward pass: red team 58 had every value of two graphs "read twice")
+_FRAME = sys._getframe  # who reads a saved value: the engine (its Python caller is the counting engine's run_backward)
+# or any other code (``node._saved_self`` in a hook of another backward pass: red team 58 had every value of two graphs
+# "read twice"; red team 60 had contextlib's ExitStack call hasattr for it, a library caller)
 
 
 @contextlib.contextmanager
@@ -354,7 +358,6 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
     another pass that looks at them), is not a backward's and counts nowhere."""
     counts = {"saved": 0, "read": 0, "reread": 0, "once": 0, "own_hooks": 0, "threads": len(UNCOUNTED)}
     passes: list[set[int]] = []  # per saved value, the backward passes that read it
-    guard._know_library()  # (read once: in a child, in the zygote already)
 
     def save(value: torch.Tensor) -> tuple[int, torch.Tensor]:
         counts["saved"] += 1
@@ -363,7 +366,7 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
 
     def read(packed: tuple[int, torch.Tensor]) -> torch.Tensor:
         task = _GRAPH_TASK()
-        if task >= 0 and not guard.not_library(_FRAME(1).f_code.co_filename):
+        if task >= 0 and _FRAME(1).f_code is _ENGINE_CODE:
             counts["read"] += 1
             passes[packed[0]].add(task)
         return packed[1]
