@@ -1006,6 +1006,22 @@ def test_tracebacks_capture_no_locals_in_the_child(grade_source):
     assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
 
 
+def test_a_custom_function_that_keeps_its_input_on_ctx_builds_a_graph(grade_source):
+    """Red team 58: exercise 4's ``predict`` through a custom ``autograd.Function`` that keeps ``x`` as ``ctx.x``
+    instead of ``save_for_backward``: the saved-tensor hooks saw nothing saved, and "predict builds no graph" passed
+    for a prediction that built one and detached it (16/16 for 15/16). Custom Function nodes are counted too."""
+    custom = ("    class Linear(torch.autograd.Function):\n        @staticmethod\n        def forward(ctx, x, w, b):\n"
+              "            ctx.x = x\n            return x @ w + b\n\n        @staticmethod\n"
+              "        def backward(ctx, grad):\n            return None, ctx.x.T @ grad, grad.sum(0)\n\n"
+              "    return Linear.apply(x, w, b).detach()\n")
+    source = solution_text("exercise_4").replace("    with torch.no_grad():\n        return x @ w + b\n", custom, 1)
+    assert custom in source
+    result = grade_source("exercise-4", source)
+    failed = {c.name: c.feedback for c in result.checks if not c.passed}
+    assert list(failed) == ["predict_builds_no_graph"], failed
+    assert "it applied a custom autograd Function" in failed["predict_builds_no_graph"]
+
+
 def test_a_frozen_dataclass_sets_no_modules_attribute(grade_source):
     """A frozen dataclass's ``__init__`` sets its fields with ``object.__setattr__``, which passes by a read-only
     module's own rules: ``Frozen.__init__(torch, fake)``, a field named ``is_grad_enabled``, replaced torch's while a

@@ -93,7 +93,7 @@ def probe_predict(module, case):
     params = {name: {"requires_grad": bool(p.requires_grad), "grad": observe.grad_of(p)}
               for name, p in (("w", w), ("b", b))}
     return {"predict": ran, "saved": saved["saved"], "own_hooks": saved["own_hooks"], "threads": saved["threads"],
-            "grad_mode_after": grad_mode_after, "params": params}
+            "functions": saved["functions"], "grad_mode_after": grad_mode_after, "params": params}
 
 
 def probe_detached_copy(module, case):

@@ -75,7 +75,27 @@ def install_autograd_counter() -> None:
         return real_make_dual(*args, **kwargs)
 
     forward_ad.make_dual = make_dual
+    _install_function_counter()
     _install_hidden_graph_counter()
+
+
+FUNCTIONS = {"made": 0}  # custom autograd Functions applied to a tensor that requires grad, gradients on
+
+
+def _install_function_counter() -> None:
+    """Count the nodes custom ``torch.autograd.Function`` subclasses make: one that keeps its input as ``ctx.x``
+    instead of ``save_for_backward`` saves nothing the saved-tensor hooks see, yet builds a graph (red team 58 passed
+    exercise 4's "predict builds no graph" so)."""
+    real = torch.autograd.Function.__dict__["apply"].__func__
+
+    def apply(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        if torch.is_grad_enabled() and any(isinstance(arg, torch.Tensor) and arg.requires_grad
+                                           for arg in (*args, *kwargs.values())):
+            FUNCTIONS["made"] += 1
+        return real(cls, *args, **kwargs)
+
+    apply.__doc__, apply.__qualname__ = real.__doc__, real.__qualname__
+    torch.autograd.Function.apply = classmethod(apply)
 
 
 HOOK_PUSHERS = ((torch._C._autograd, "_push_saved_tensors_default_hooks"),  # saved_tensors_hooks.__enter__'s
@@ -356,7 +376,8 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
     still running when it starts (``threads``: they save under no hook of the block's, red team 22). A read outside
     any backward pass (a ``_saved_*`` attribute looked at), or by the submission's own code during one (a hook of
     another pass that looks at them), is not a backward's and counts nowhere."""
-    counts = {"saved": 0, "read": 0, "reread": 0, "once": 0, "own_hooks": 0, "threads": len(UNCOUNTED)}
+    counts = {"saved": 0, "read": 0, "reread": 0, "once": 0, "own_hooks": 0, "threads": len(UNCOUNTED), "functions": 0}
+    functions = FUNCTIONS["made"]
     passes: list[set[int]] = []  # per saved value, the backward passes that read it
 
     def save(value: torch.Tensor) -> tuple[int, torch.Tensor]:
@@ -379,6 +400,7 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
         finally:
             COUNTING.remove((save, read))
             counts["own_hooks"] = HIDDEN_GRAPHS["pushed"] - before
+            counts["functions"] = FUNCTIONS["made"] - functions
             counts["reread"] = sum(len(readers) > 1 for readers in passes)
             counts["once"] = sum(len(readers) == 1 for readers in passes)
 
