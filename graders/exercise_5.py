@@ -141,6 +141,12 @@ def judge_backward_twice(case, obs):
                    f"backward were read by one backward pass only ({saved} saved, {read} read). Build "
                    "out = polynomial(x) once, then call out.backward(retain_graph=True) and out.backward() on that "
                    "same out", code="rebuilt-graph")
+    uncounted = counts.get("uncounted")
+    if type(uncounted) is int and uncounted > 0:  # (red team 61: a backward the counting engine never saw)
+        raise Fail(f"backward_twice(x) returned 2 f'(x), but {uncounted} of the values saved for backward were read by "
+                   "no backward pass the grader can count (only by a hook, TorchScript, or torch's operators called by "
+                   "name): call out.backward(retain_graph=True) and out.backward() on one out = polynomial(x)",
+                   code="rebuilt-graph")
 
 
 def judge_backward_twice_value(case, obs):

@@ -1022,6 +1022,21 @@ def test_a_custom_function_that_keeps_its_input_on_ctx_builds_a_graph(grade_sour
     assert "it applied a custom autograd Function" in failed["predict_builds_no_graph"]
 
 
+def test_a_graph_that_saves_nothing_is_a_graph_all_the_same(grade_source):
+    """Red team 61: exercise 4's ``predict`` built of operations that save no tensor for backward (a Python float times
+    ``w[i]``, ``torch.stack``), then detached: nothing saved, and "predict builds no graph" passed (16/16 for 15/16).
+    The graph nodes torch calls make are counted too."""
+    floats = ("    flat = x.reshape(-1, x.shape[-1]).tolist()\n"
+              "    rows = [sum(float(v) * w[i] for i, v in enumerate(row)) + b for row in flat]\n"
+              "    return torch.stack(rows).reshape(*x.shape[:-1], w.shape[-1]).detach()\n")
+    source = solution_text("exercise_4").replace("    with torch.no_grad():\n        return x @ w + b\n", floats, 1)
+    assert floats in source
+    result = grade_source("exercise-4", source)
+    failed = {c.name: c.feedback for c in result.checks if not c.passed}
+    assert list(failed) == ["predict_builds_no_graph"], failed
+    assert "torch operation(s) made a graph node" in failed["predict_builds_no_graph"]
+
+
 def test_a_frozen_dataclass_sets_no_modules_attribute(grade_source):
     """A frozen dataclass's ``__init__`` sets its fields with ``object.__setattr__``, which passes by a read-only
     module's own rules: ``Frozen.__init__(torch, fake)``, a field named ``is_grad_enabled``, replaced torch's while a

@@ -87,6 +87,15 @@ VARIANTS = {
     "ex2 torch.compile decorators": ("exercise-2", [(
         "def forward(x):", "@torch.compile\ndef forward(x):"), (
         "def gradient_manual(x):", "@torch.compile(mode='max-autotune', fullgraph=False)\ndef gradient_manual(x):")]),
+    # a custom autograd.Function whose backward reads ctx.saved_tensors, its one graph back-propagated twice: the
+    # reads are the engine's own (red team 58's fix counted only the engine's Python caller at first)
+    "ex5 custom autograd.Function, one graph twice": ("exercise-5", [(
+        "    out = polynomial(x)\n    out.backward(retain_graph=True)\n",
+        "    class Poly(torch.autograd.Function):\n        @staticmethod\n        def forward(ctx, t):\n"
+        "            ctx.save_for_backward(t)\n            return polynomial(t.detach())\n\n        @staticmethod\n"
+        "        def backward(ctx, g):\n            t, = ctx.saved_tensors\n"
+        "            return g * (8 * t**3 + 3 * t**2 + 6 * t + 5)\n\n"
+        "    out = Poly.apply(x)\n    out.backward(retain_graph=True)\n")]),
     "ex6 torch.compile of a loss": ("exercise-6", [(
         "def sgd_step(params, lr):", "compiled_loss = torch.compile(loss_fn, dynamic=True)\n\n\ndef sgd_step(params, lr):"), (
         "        loss = loss_fn(x, y, w, b)", "        loss = compiled_loss(x, y, w, b)")]),

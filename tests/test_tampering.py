@@ -22,6 +22,8 @@ DOORS = {  # code -> the start of what the reading says
     "from inspect import currentframe": "reaches the call stack's frames (inspect.currentframe)",
     "import torch as t\ninterpreter = t.fx.Interpreter": "reaches any attribute by a dotted name (torch.fx",
     "import torch\nfx = getattr(torch, 'fx')": "reaches any attribute by a dotted name (torch.fx",
+    "import torch\ntorch.ops.aten.__getattr__('back' + 'ward')(y)": "reaches every operator by a computed name",
+    "from torch import ops": "reaches every operator by a computed name",
     "from traceback import walk_stack": "reaches the call stack's frames (traceback.walk_stack)",
     "import gc\nfor o in gc.get_objects():\n    pass": "reaches every object in the process",
     "import sys\nm = sys.modules": "reaches every loaded module",

@@ -92,6 +92,7 @@ OWNED_DOORS = {  # a name that is a door only as an attribute of one module
     ("sys", "monitoring"): "every frame as it runs",
     ("signal", "signal"): "the frames a signal interrupts",
     ("torch", "fx"): "any attribute by a dotted name (torch.fx's get_attr nodes)",
+    ("torch", "ops"): "every operator by a computed name (torch.ops), past autograd's counted engine",
 }
 FRAME_FUNCTIONS = ("stack", "trace", "getouterframes", "getinnerframes")  # of inspect: frames
 MODULES = {  # an import of any of these (or below them) -> what it does
@@ -104,6 +105,7 @@ MODULES = {  # an import of any of these (or below them) -> what it does
     "builtins": "reaches the builtins' namespace",
     **{name: "runs code no reading sees (a template engine)" for name in ("jinja2", "mako")},
     "torch.fx": "reads any attribute by a dotted name (torch.fx's get_attr nodes)",
+    "torch.ops": "reaches every operator by a computed name (torch.ops), past autograd's counted engine",  # red team 61
     "_thread": "starts threads past the sandbox's own start",
 }
 NAMES = {"exec": "runs code no reading sees (exec)", "eval": "runs code no reading sees (eval)",

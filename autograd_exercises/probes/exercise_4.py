@@ -86,14 +86,15 @@ def probe_predict(module, case):
     """Call predict(x, w, b), counting tensors saved for a backward pass, then look at w, b and grad mode."""
     _grad_mode_on()
     w, b = _params(case)
-    with observe.saved_for_backward() as saved:
+    with observe.saved_for_backward() as saved, observe.graph_nodes() as nodes:
         ran = observe.call(module, "predict", case["x"].clone(), w, b)
     grad_mode_after = torch.is_grad_enabled()
     _grad_mode_on()
     params = {name: {"requires_grad": bool(p.requires_grad), "grad": observe.grad_of(p)}
               for name, p in (("w", w), ("b", b))}
     return {"predict": ran, "saved": saved["saved"], "own_hooks": saved["own_hooks"], "threads": saved["threads"],
-            "functions": saved["functions"], "grad_mode_after": grad_mode_after, "params": params}
+            "functions": saved["functions"], "nodes": nodes["made"], "grad_mode_after": grad_mode_after,
+            "params": params}
 
 
 def probe_detached_copy(module, case):

@@ -46,7 +46,7 @@ DOOR_MODULES = frozenset({  # a module that is a door itself: no lookup may hand
 OWNED = {  # a name that is a door only on one module
     "inspect": frozenset({"stack", "trace", "getouterframes", "getinnerframes"}),
     "signal": frozenset({"signal"}),
-    "torch": frozenset({"fx"}),
+    "torch": frozenset({"fx", "ops"}),
     **{name: frozenset({"load", "loads", "Unpickler"}) for name in ("pickle", "_pickle", "marshal", "shelve")},
 }
 SETTINGS = ("torch.backends",)  # modules whose attributes are settings a submission may change (cudnn.deterministic)

@@ -52,6 +52,18 @@ class _CountingEngine:
 
 
 _ENGINE_CODE = _CountingEngine.run_backward.__code__  # (the frame the engine's own reads of saved values come from)
+_CURRENT_NODE = torch._C._current_autograd_node  # the node the running backward pass is executing
+
+
+def _by_the_engine(code: Any) -> bool:
+    """A saved value read by code ``code`` (the reader's frame) is the running backward pass's own read: the engine's
+    (its Python caller is the counting ``run_backward``), or, for a custom ``autograd.Function``, its ``backward``
+    that the engine is running for this very node (``ctx.saved_tensors``). Any other code's read, a hook's or a
+    library's it calls (``node._saved_self``), is not (red teams 58 and 60)."""
+    if code is _ENGINE_CODE:
+        return True
+    backward = getattr(getattr(_CURRENT_NODE(), "_forward_cls", None), "backward", None)
+    return getattr(backward, "__code__", None) is code
 
 
 def counting_engine_code() -> Any:
@@ -370,15 +382,18 @@ _FRAME = sys._getframe  # who reads a saved value: the engine (its Python caller
 def saved_for_backward() -> Iterator[dict[str, int]]:
     """Counts, while the block runs, the values autograd saves for a backward pass (``saved``: a graph is being
     built), how often a backward pass reads them (``read``), how many of them more than one backward pass read
-    (``reread``) and how many exactly one read (``once``: one graph back-propagated twice has none), and the
-    saved-tensor hooks the block pushes itself (``own_hooks``: under them autograd's saves bypass these counts; a
-    thread the block starts is counted like the block), and the threads the submission started outside any block
-    still running when it starts (``threads``: they save under no hook of the block's, red team 22). A read outside
-    any backward pass (a ``_saved_*`` attribute looked at), or by the submission's own code during one (a hook of
-    another pass that looks at them), is not a backward's and counts nowhere."""
+    (``reread``) and how many exactly one read (``once``: one graph back-propagated twice has none), how many only
+    other code read during a backward pass (``uncounted``: ``torch.ops.aten.backward`` and TorchScript run the engine
+    past its counting ``run_backward``, red team 61), the saved-tensor hooks the block pushes itself (``own_hooks``:
+    under them autograd's saves bypass these counts; a thread the block starts is counted like the block), the custom
+    ``autograd.Function`` nodes made (``functions``), and the threads the submission started outside any block still
+    running when it starts (``threads``: they save under no hook of the block's, red team 22). A read outside any
+    backward pass (a ``_saved_*`` attribute looked at), or by other code than the engine during one (a hook of another
+    pass that looks at them), is not a backward's read."""
     counts = {"saved": 0, "read": 0, "reread": 0, "once": 0, "own_hooks": 0, "threads": len(UNCOUNTED), "functions": 0}
     functions = FUNCTIONS["made"]
     passes: list[set[int]] = []  # per saved value, the backward passes that read it
+    others: set[int] = set()  # the saved values other code read during a backward pass (the engine, not counted)
 
     def save(value: torch.Tensor) -> tuple[int, torch.Tensor]:
         counts["saved"] += 1
@@ -387,9 +402,11 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
 
     def read(packed: tuple[int, torch.Tensor]) -> torch.Tensor:
         task = _GRAPH_TASK()
-        if task >= 0 and _FRAME(1).f_code is _ENGINE_CODE:
+        if task >= 0 and _by_the_engine(_FRAME(1).f_code):
             counts["read"] += 1
             passes[packed[0]].add(task)
+        elif task >= 0:
+            others.add(packed[0])
         return packed[1]
 
     with torch.autograd.graph.saved_tensors_hooks(save, read):
@@ -403,6 +420,35 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
             counts["functions"] = FUNCTIONS["made"] - functions
             counts["reread"] = sum(len(readers) > 1 for readers in passes)
             counts["once"] = sum(len(readers) == 1 for readers in passes)
+            counts["uncounted"] = sum(1 for index in others if not passes[index])
+
+
+class _GraphNodes(torch.overrides.TorchFunctionMode):
+    """Counts the torch calls that make a graph node (a result with a ``grad_fn``) while gradients are on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.made = 0
+
+    def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        result = func(*args, **(kwargs or {}))
+        if torch.is_grad_enabled() and any(isinstance(item, torch.Tensor) and item.grad_fn is not None
+                                           for item in (result if isinstance(result, (tuple, list)) else (result,))):
+            self.made += 1
+        return result
+
+
+@contextlib.contextmanager
+def graph_nodes() -> Iterator[dict[str, int]]:
+    """Counts, while the block runs, the graph nodes torch calls make (``made``): a graph built of operations that
+    save no tensor for backward (a Python float times ``w[i]``, ``torch.stack``) is a graph all the same (red team 61
+    built one in exercise 4's ``predict`` and detached it, with nothing saved)."""
+    mode, counts = _GraphNodes(), {"made": 0}
+    with mode:
+        try:
+            yield counts
+        finally:
+            counts["made"] = mode.made
 
 
 def number(value: Any) -> float | None:
