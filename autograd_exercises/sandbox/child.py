@@ -316,8 +316,8 @@ _IMPORTING = ("<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_ext
 
 
 def _refuse_runtime_code(event: str, args: tuple[Any, ...]) -> None:
-    """Code made from a string while the submission's code is on the stack (red team 58) runs only if it reaches no
-    door (:func:`guard.door_in_code`): a library may make it from the submission's strings (``dataclasses`` pasted a
+    """Code made from a string as the child runs (red team 58), outside an import, runs only if it reaches no door
+    (:func:`guard.door_in_code`): a library may make it from the submission's strings (``dataclasses`` pasted a
     field "name" that was a comprehension over ``__globals__`` into the ``__eq__`` it writes), or run the submission's
     string for it (``contextlib.ExitStack.callback(exec, …)``: the ``exec`` wrapper sees a library as its caller). Nor
     may such code claim a library's file name (every guard trusts library code by its file name), nor a code object be
