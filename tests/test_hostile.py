@@ -956,6 +956,25 @@ LOOKS = {  # how the hook of a third backward pass looks at a saved value
 }
 
 
+def test_another_custom_functions_backward_reads_no_saved_value_for_its_pass(grade_source):
+    """Red team 62: the backward of a custom ``Function`` applied in a third pass looked at ``_saved_self`` on every
+    node of two graphs, in its own body: the engine runs that code, and each value seemed read by two passes (12/12 for
+    11/12). A custom Function's backward reads for its pass only what its own node saved."""
+    tap = ("class _Tap(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, t):\n        return t.clone()\n\n"
+           "    @staticmethod\n    def backward(ctx, g):\n        stack = list(_LOOK)\n        while stack:\n"
+           "            node = stack.pop()\n            if node is not None:\n                try:\n"
+           "                    node._saved_self\n                except AttributeError:\n                    pass\n"
+           "                stack.extend(n for n, _ in node.next_functions)\n        return g\n\n\n_LOOK = []\n\n\n")
+    twice = ("    out, out2 = polynomial(x), polynomial(x)\n    _LOOK[:] = [out.grad_fn, out2.grad_fn]\n"
+             "    torch.autograd.grad(_Tap.apply(x).sum(), x)\n    out.backward()\n    out2.backward()\n    return x.grad\n")
+    source = solution_text("exercise_5").replace(
+        "    out = polynomial(x)\n    out.backward(retain_graph=True)\n    out.backward()\n    return x.grad\n", twice, 1)
+    source = source.replace("def polynomial(x):", tap + "def polynomial(x):", 1)
+    assert twice in source and tap in source
+    result = grade_source("exercise-5", source)
+    assert result.score == result.max_score - 1, {c.name: c.feedback for c in result.checks if not c.passed}
+
+
 @pytest.mark.parametrize("look", sorted(LOOKS))
 def test_saved_values_looked_at_in_another_backward_pass_are_not_read_by_it(grade_source, look):
     """Red team 58: two graphs back-propagated once each (the mistake exercise 5's count catches), then a third,
@@ -1022,13 +1041,19 @@ def test_a_custom_function_that_keeps_its_input_on_ctx_builds_a_graph(grade_sour
     assert "it applied a custom autograd Function" in failed["predict_builds_no_graph"]
 
 
-def test_a_graph_that_saves_nothing_is_a_graph_all_the_same(grade_source):
+@pytest.mark.parametrize("where", ["here", "in a thread"])
+def test_a_graph_that_saves_nothing_is_a_graph_all_the_same(grade_source, where):
     """Red team 61: exercise 4's ``predict`` built of operations that save no tensor for backward (a Python float times
     ``w[i]``, ``torch.stack``), then detached: nothing saved, and "predict builds no graph" passed (16/16 for 15/16).
-    The graph nodes torch calls make are counted too."""
+    The graph nodes torch calls make are counted too, also in a thread ``predict`` starts (red team 62)."""
     floats = ("    flat = x.reshape(-1, x.shape[-1]).tolist()\n"
               "    rows = [sum(float(v) * w[i] for i, v in enumerate(row)) + b for row in flat]\n"
               "    return torch.stack(rows).reshape(*x.shape[:-1], w.shape[-1]).detach()\n")
+    if where == "in a thread":  # red team 62: torch's function modes are per thread
+        floats = ("    import threading\n    box = []\n\n    def build():\n"
+                  + floats.replace("    ", "        ").replace("        return ", "        box.append(") .replace(
+                      ".detach()\n", ")\n") + "\n    worker = threading.Thread(target=build)\n    worker.start()\n"
+                  "    worker.join()\n    return box[0].detach()\n")
     source = solution_text("exercise_4").replace("    with torch.no_grad():\n        return x @ w + b\n", floats, 1)
     assert floats in source
     result = grade_source("exercise-4", source)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import threading
 import traceback
 import warnings
 from typing import Any, Iterator
@@ -55,15 +56,18 @@ _ENGINE_CODE = _CountingEngine.run_backward.__code__  # (the frame the engine's 
 _CURRENT_NODE = torch._C._current_autograd_node  # the node the running backward pass is executing
 
 
-def _by_the_engine(code: Any) -> bool:
+def _by_the_engine(code: Any, owner: Any) -> bool:
     """A saved value read by code ``code`` (the reader's frame) is the running backward pass's own read: the engine's
-    (its Python caller is the counting ``run_backward``), or, for a custom ``autograd.Function``, its ``backward``
-    that the engine is running for this very node (``ctx.saved_tensors``). Any other code's read, a hook's or a
-    library's it calls (``node._saved_self``), is not (red teams 58 and 60)."""
+    (its Python caller is the counting ``run_backward``), or, for a value a custom ``autograd.Function`` saved
+    (``owner``, its node), that node's ``backward``, run by the engine for it (``ctx.saved_tensors``). Any other code's
+    read, a hook's, a library's it calls (``node._saved_self``: red teams 58 and 60) or another node's ``backward``
+    (red team 62), is not."""
     if code is _ENGINE_CODE:
         return True
-    backward = getattr(getattr(_CURRENT_NODE(), "_forward_cls", None), "backward", None)
-    return getattr(backward, "__code__", None) is code
+    node = _CURRENT_NODE()
+    if owner is None or node is not owner:
+        return False
+    return getattr(getattr(getattr(node, "_forward_cls", None), "backward", None), "__code__", None) is code
 
 
 def counting_engine_code() -> Any:
@@ -92,6 +96,7 @@ def install_autograd_counter() -> None:
 
 
 FUNCTIONS = {"made": 0}  # custom autograd Functions applied to a tensor that requires grad, gradients on
+_APPLYING = threading.local()  # .saves: the values saved while a custom Function is applied, to tag with its node
 
 
 def _install_function_counter() -> None:
@@ -104,7 +109,17 @@ def _install_function_counter() -> None:
         if torch.is_grad_enabled() and any(isinstance(arg, torch.Tensor) and arg.requires_grad
                                            for arg in (*args, *kwargs.values())):
             FUNCTIONS["made"] += 1
-        return real(cls, *args, **kwargs)
+        outer, _APPLYING.saves = _APPLYING.__dict__.get("saves"), []
+        try:
+            result = real(cls, *args, **kwargs)
+            saves = _APPLYING.saves
+        finally:
+            _APPLYING.saves = outer
+        node = next((item.grad_fn for item in (result if isinstance(result, (tuple, list)) else (result,))
+                     if isinstance(item, torch.Tensor) and item.grad_fn is not None), None)
+        for packed in saves:
+            packed[2] = node  # (what this node saved: only its own backward reads it as the engine's)
+        return result
 
     apply.__doc__, apply.__qualname__ = real.__doc__, real.__qualname__
     torch.autograd.Function.apply = classmethod(apply)
@@ -169,12 +184,13 @@ def _counted_start(real_start: Any, real_push: Any, real_pop: Any) -> Any:
                     UNCOUNTED.discard(ident)
 
             return real_start(uncounted, *args, **kwargs)
-        hooks = COUNTING[-1]
+        hooks, mode = COUNTING[-1], GRAPH_MODES[-1] if GRAPH_MODES else contextlib.nullcontext()
 
         def counted(*inner: Any, **named: Any) -> Any:
             real_push(*hooks)
             try:
-                return function(*inner, **named)
+                with mode:  # (torch's function modes are per thread too: red team 62 built predict's graph in one)
+                    return function(*inner, **named)
             finally:
                 real_pop()
 
@@ -395,14 +411,17 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
     passes: list[set[int]] = []  # per saved value, the backward passes that read it
     others: set[int] = set()  # the saved values other code read during a backward pass (the engine, not counted)
 
-    def save(value: torch.Tensor) -> tuple[int, torch.Tensor]:
+    def save(value: torch.Tensor) -> list[Any]:
         counts["saved"] += 1
         passes.append(set())
-        return len(passes) - 1, value
+        packed = [len(passes) - 1, value, None]  # (the custom Function node it is saved for: _install_function_counter)
+        if _APPLYING.__dict__.get("saves") is not None:
+            _APPLYING.saves.append(packed)
+        return packed
 
-    def read(packed: tuple[int, torch.Tensor]) -> torch.Tensor:
+    def read(packed: list[Any]) -> torch.Tensor:
         task = _GRAPH_TASK()
-        if task >= 0 and _by_the_engine(_FRAME(1).f_code):
+        if task >= 0 and _by_the_engine(_FRAME(1).f_code, packed[2]):
             counts["read"] += 1
             passes[packed[0]].add(task)
         elif task >= 0:
@@ -421,6 +440,9 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
             counts["reread"] = sum(len(readers) > 1 for readers in passes)
             counts["once"] = sum(len(readers) == 1 for readers in passes)
             counts["uncounted"] = sum(1 for index in others if not passes[index])
+
+
+GRAPH_MODES: list[Any] = []  # the graph_nodes blocks now open, innermost last
 
 
 class _GraphNodes(torch.overrides.TorchFunctionMode):
@@ -445,9 +467,11 @@ def graph_nodes() -> Iterator[dict[str, int]]:
     built one in exercise 4's ``predict`` and detached it, with nothing saved)."""
     mode, counts = _GraphNodes(), {"made": 0}
     with mode:
+        GRAPH_MODES.append(mode)  # (a thread started in the block counts in it too: _counted_start)
         try:
             yield counts
         finally:
+            GRAPH_MODES.remove(mode)
             counts["made"] = mode.made
 
 
