@@ -150,6 +150,7 @@ MISTAKES = {
     "loss-not-decreasing": "the recorded loss goes up from one step to the next",
     "requires-grad-off": "a parameter no longer requires grad after an update",
     "losses-keep-graph": "the recorded losses are tensors that keep each step's graph alive",
+    "train-without-autograd": "train computed its updates by hand, with no backward pass",
 }
 
 
@@ -329,6 +330,16 @@ def judge_one_step(case, obs):
         what = f"{name} after one step"
         close_or_named(got, expected, what=what, tol=TOL,
                        named=lambda: _step_mistake(what, got, start, (start - expected) / lr, lr))
+    _trained_with_autograd(obs)
+
+
+def _trained_with_autograd(obs: dict) -> None:
+    """train does what its docstring says, not only what it returns (red team 62: updates computed by hand gave the
+    right numbers): it back-propagates (``L.backward()``). A run that counted no autograd call at all fails; how it
+    updates w and b is the sgd_step checks' matter."""
+    if obs["train"].get("autograd_calls") == 0:
+        raise Fail("train computed its updates without autograd: call L.backward() every step, then sgd_step([w, b], lr)",
+                   code="train-without-autograd")
 
 
 @_blaming_loss_fn

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 import torch
 from hypothesis import example, given, settings, strategies as st
 
 from autograd_exercises.sandbox import observe
-from tests.conftest import assert_mistake, assert_solution_full, assert_stub_zero, judge_every_check, load_module, mutate, solution_text
+from tests.conftest import (assert_mistake, assert_solution_full, assert_stub_zero, counting_autograd,
+                            judge_every_check, load_module, mutate, solution_text)
 
 SLUG, MODULE = "exercise-5", "exercise_5"
 SOLUTION = solution_text(MODULE)
@@ -223,19 +222,6 @@ def test_zeroing_in_place_is_as_good_as_setting_none(grade_source):
                                        "        polynomial(x).backward()\n"))
     result = grade_source(SLUG, zeroing)
     assert result.score == result.max_score, [c.feedback for c in result.checks if not c.passed]
-
-
-@contextlib.contextmanager
-def counting_autograd():
-    """Count backward calls in this process, as the sandbox child does, and undo it afterwards."""
-    from torch.autograd.variable import Variable
-
-    real = Variable._execution_engine, torch.autograd.forward_ad.make_dual
-    observe.install_autograd_counter()
-    try:
-        yield
-    finally:
-        Variable._execution_engine, torch.autograd.forward_ad.make_dual = real
 
 
 def test_every_spelling_of_a_backward_pass_is_counted():

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from autograd_exercises import grading
-from tests.conftest import assert_mistake, assert_solution_full, assert_stub_zero, judge_every_check, load_module, mutate, solution_text
+from tests.conftest import (assert_mistake, assert_solution_full, assert_stub_zero, counting_autograd,
+                            judge_every_check, load_module, mutate, solution_text)
 
 SLUG, MODULE = "exercise-6", "exercise_6"
 SOLUTION = solution_text(MODULE)
@@ -16,6 +17,12 @@ STEP = "        sgd_step([w, b], lr)\n"
 
 # name: (mutations, expected score, {check: feedback fragment})
 MISTAKES = {
+    "train_by_hand_without_autograd": (  # red team 62: the right numbers, with no backward() (the docstring's steps)
+        [("        loss.backward()\n        sgd_step([w, b], lr)\n",
+          "        with torch.no_grad():\n            error = 2 * (x @ w + b - y) / y.numel()\n"
+          "            w -= lr * (x.T @ error)\n            b -= lr * error.sum(dim=0)\n")],
+        10, {"train_one_step": "train computed its updates without autograd"},
+    ),
     "gradients_never_zeroed": (
         [("            p.grad.zero_()\n", "")],
         7, {"sgd_step_zero_grad": "still holds a gradient", "train_loss_decreases": "the gradients are never zeroed",
@@ -138,7 +145,8 @@ def test_solution_passes_every_judge_for_any_seed(seed):
 
     The float32 runs must stay within the recorded tolerances of the float64 replay for any data.
     """
-    judge_every_check(SLUG, load_module(MODULE, SOLUTION), seed)
+    with counting_autograd():  # (train's check asks that it back-propagated)
+        judge_every_check(SLUG, load_module(MODULE, SOLUTION), seed)
 
 
 def test_handout_numbers_match_the_reference():
