@@ -1033,12 +1033,18 @@ def test_a_custom_function_that_keeps_its_input_on_ctx_builds_a_graph(grade_sour
               "            ctx.x = x\n            return x @ w + b\n\n        @staticmethod\n"
               "        def backward(ctx, grad):\n            return None, ctx.x.T @ grad, grad.sum(0)\n\n"
               "    return Linear.apply(x, w, b).detach()\n")
-    source = solution_text("exercise_4").replace("    with torch.no_grad():\n        return x @ w + b\n", custom, 1)
-    assert custom in source
+    assert "it applied a custom autograd Function" in _only_predict_fails(grade_source, custom)
+
+
+def _only_predict_fails(grade_source, body: str) -> str:
+    """Exercise 4's solution with ``predict``'s body replaced by ``body``: its one failed check must be
+    ``predict_builds_no_graph``, whose feedback is returned."""
+    source = solution_text("exercise_4").replace("    with torch.no_grad():\n        return x @ w + b\n", body, 1)
+    assert body in source
     result = grade_source("exercise-4", source)
     failed = {c.name: c.feedback for c in result.checks if not c.passed}
     assert list(failed) == ["predict_builds_no_graph"], failed
-    assert "it applied a custom autograd Function" in failed["predict_builds_no_graph"]
+    return failed["predict_builds_no_graph"]
 
 
 @pytest.mark.parametrize("where", ["here", "in a thread"])
@@ -1050,16 +1056,11 @@ def test_a_graph_that_saves_nothing_is_a_graph_all_the_same(grade_source, where)
               "    rows = [sum(float(v) * w[i] for i, v in enumerate(row)) + b for row in flat]\n"
               "    return torch.stack(rows).reshape(*x.shape[:-1], w.shape[-1]).detach()\n")
     if where == "in a thread":  # red team 62: torch's function modes are per thread
-        floats = ("    import threading\n    box = []\n\n    def build():\n"
-                  + floats.replace("    ", "        ").replace("        return ", "        box.append(") .replace(
-                      ".detach()\n", ")\n") + "\n    worker = threading.Thread(target=build)\n    worker.start()\n"
+        inner = floats.replace("    ", "        ").replace("        return ", "        box.append(")
+        floats = ("    import threading\n    box = []\n\n    def build():\n" + inner.replace(".detach()\n", ")\n")
+                  + "\n    worker = threading.Thread(target=build)\n    worker.start()\n"
                   "    worker.join()\n    return box[0].detach()\n")
-    source = solution_text("exercise_4").replace("    with torch.no_grad():\n        return x @ w + b\n", floats, 1)
-    assert floats in source
-    result = grade_source("exercise-4", source)
-    failed = {c.name: c.feedback for c in result.checks if not c.passed}
-    assert list(failed) == ["predict_builds_no_graph"], failed
-    assert "torch operation(s) made a graph node" in failed["predict_builds_no_graph"]
+    assert "torch operation(s) made a graph node" in _only_predict_fails(grade_source, floats)
 
 
 def test_a_frozen_dataclass_sets_no_modules_attribute(grade_source):
