@@ -1047,19 +1047,23 @@ def _only_predict_fails(grade_source, body: str) -> str:
     return failed["predict_builds_no_graph"]
 
 
-@pytest.mark.parametrize("where", ["here", "in a thread"])
+@pytest.mark.parametrize("where", ["here", "in a thread", "in apply_'s callback"])
 def test_a_graph_that_saves_nothing_is_a_graph_all_the_same(grade_source, where):
     """Red team 61: exercise 4's ``predict`` built of operations that save no tensor for backward (a Python float times
     ``w[i]``, ``torch.stack``), then detached: nothing saved, and "predict builds no graph" passed (16/16 for 15/16).
-    The graph nodes torch calls make are counted too, also in a thread ``predict`` starts (red team 62)."""
+    The graph nodes torch calls make are counted too, also in a thread ``predict`` starts (red team 62), and a tensor
+    method that calls back into Python (``apply_``, red team 63) counts as one."""
     floats = ("    flat = x.reshape(-1, x.shape[-1]).tolist()\n"
               "    rows = [sum(float(v) * w[i] for i, v in enumerate(row)) + b for row in flat]\n"
               "    return torch.stack(rows).reshape(*x.shape[:-1], w.shape[-1]).detach()\n")
+    inner = floats.replace("    ", "        ").replace("        return ", "        box.append(").replace(".detach()\n", ")\n")
     if where == "in a thread":  # red team 62: torch's function modes are per thread
-        inner = floats.replace("    ", "        ").replace("        return ", "        box.append(")
-        floats = ("    import threading\n    box = []\n\n    def build():\n" + inner.replace(".detach()\n", ")\n")
+        floats = ("    import threading\n    box = []\n\n    def build():\n" + inner
                   + "\n    worker = threading.Thread(target=build)\n    worker.start()\n"
                   "    worker.join()\n    return box[0].detach()\n")
+    elif where == "in apply_'s callback":  # red team 63: it runs with the mode popped
+        floats = ("    box = []\n\n    def build(value):\n" + inner + "        return value\n\n"
+                  "    torch.zeros(1).apply_(build)\n    return box[0].detach()\n")
     assert "torch operation(s) made a graph node" in _only_predict_fails(grade_source, floats)
 
 

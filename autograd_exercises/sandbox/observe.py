@@ -443,6 +443,7 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
 
 
 GRAPH_MODES: list[Any] = []  # the graph_nodes blocks now open, innermost last
+CALLING_BACK = frozenset({"apply_", "map_", "map2_"})  # tensor methods that call a Python function of the caller's
 
 
 class _GraphNodes(torch.overrides.TorchFunctionMode):
@@ -453,6 +454,8 @@ class _GraphNodes(torch.overrides.TorchFunctionMode):
         self.made = 0
 
     def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        if getattr(func, "__name__", "") in CALLING_BACK and torch.is_grad_enabled():
+            self.made += 1  # (its Python callback runs with this mode popped, unseen: red team 63 built a graph there)
         result = func(*args, **(kwargs or {}))
         if torch.is_grad_enabled() and any(isinstance(item, torch.Tensor) and item.grad_fn is not None
                                            for item in (result if isinstance(result, (tuple, list)) else (result,))):
