@@ -391,8 +391,7 @@ def debug_branches(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: 
     node = nodes[0]
     flags = _unpassed_flags(node, passed) if passed is not None and not node.decorator_list \
         and _only_called_at_top_level(tree, parents, function, passed) else set()
-    parameters = {arg.arg for arg in ast.walk(node.args) if isinstance(arg, ast.arg)}
-    flags = (flags | (_false_constants(tree, bindings) - parameters)) - bound_in(node.body)
+    flags = (flags | (_false_constants(tree, bindings) - parameter_names(node))) - bound_in(node.body)
     return branches_when(node, flags)
 
 
@@ -484,6 +483,11 @@ def defaults(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> l
     positional = [*arguments.posonlyargs, *arguments.args]
     return list(zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults)) + \
         [(arg, default) for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults) if default is not None]
+
+
+def parameter_names(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> set[str]:
+    """Every parameter ``function`` names (``*args`` and ``**kwargs`` too)."""
+    return {arg.arg for arg in ast.walk(function.args) if isinstance(arg, ast.arg)}
 
 
 def default_of(function: ast.FunctionDef | ast.AsyncFunctionDef, parameter: str) -> ast.AST | None:

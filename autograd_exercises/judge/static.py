@@ -94,10 +94,10 @@ UNPICKLERS = ("pickle", "_pickle", "marshal", "shelve", "dill", "cloudpickle", "
 LOADERS = ("importlib", "builtins", "runpy", "zipimport", "imp", "code", "codeop", "pkgutil")  # run code not in the file
 ALWAYS_IMPORTED = ("torch", "numpy")  # in the child before the submission: no path the file sets can replace them
 # (nor a module built into the interpreter, sys.builtin_module_names: found before any path)
+TIMERS = ("timeit", "repeat", "Timer")  # timeit's: they run a statement (a string) with the namespace they are given
 ROOTED = {("torch", "func"): ("uses torch.func", DIFFERENTIATES), ("sys", "modules"): ("reads sys.modules", DYNAMIC),
           # code from a string, or compiled to TorchScript (whose autograd no count sees): red team 32
-          **{("timeit", name): ("runs code from a string (timeit)", DYNAMIC)
-             for name in ("timeit", "repeat", "Timer")},
+          **{("timeit", name): ("runs code from a string (timeit)", DYNAMIC) for name in TIMERS},
           ("benchmark", "Timer"): ("runs code from a string (torch.utils.benchmark)", DYNAMIC),
           **{("jit", name): (f"runs TorchScript (torch.jit.{name})", DYNAMIC)
              for name in ("CompilationUnit", "load")}}
@@ -169,6 +169,20 @@ class Module:
             return frozenset()
         bindings = collections.Counter(name for node in walk(self.tree) for name in bound_here(node))
         return own_data(self.tree, bindings, {name: targets[0][0] for name, targets in self.imports.items() if targets})
+
+    @cached_property
+    def defaults_as_written(self) -> bool:
+        """No code of the file can change a function's defaults (:func:`methods.rewrites_defaults`): read once."""
+        return self.tree is not None and not methods.rewrites_defaults(self.tree)
+
+    def plain_def(self, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The one binding of ``name``, where it is a ``def`` with no decorator (which may call it with other
+        arguments); else None."""
+        definitions = self.bindings.get(name, [])
+        if len(definitions) == 1 and isinstance(definitions[0], (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                and not definitions[0].decorator_list:
+            return definitions[0]
+        return None
 
     @cached_property
     def timeit(self) -> list[ast.Module]:
@@ -306,20 +320,14 @@ def _dead_helper_branches(done: list[tuple[ast.AST, frozenset[int], dict]], modu
     literal (``_gradients(x, y, w, b, by_autograd=False)``, where the autograd function passes ``True``): they never
     run for the by-hand function. A helper bound once, by a plain ``def`` with literal defaults (none that its own
     branch, run at import, could fill), that binds ``flag`` nowhere in its body."""
-    defaults = module.tree is not None and not methods.rewrites_defaults(module.tree)
     dead: set[int] = set()
     for name, uses in _uses(done).items():
-        definitions = module.bindings.get(name, [])
-        if not uses or any(call is None for call in uses) or len(definitions) != 1:
-            continue
-        function = definitions[0]
-        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or function.decorator_list \
+        function = module.plain_def(name)
+        if not uses or any(call is None for call in uses) or function is None \
                 or not all(isinstance(default, ast.Constant) for _, default in methods.defaults(function)):
             continue
-        arguments = function.args
-        parameters = {arg.arg for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
-        flags = {parameter for parameter in parameters - methods.bound_in(function.body)
-                 if all(_passes_false(call, function, parameter, defaults) for call in uses)}
+        flags = {parameter for parameter in methods.parameter_names(function) - methods.bound_in(function.body)
+                 if all(_passes_false(call, function, parameter, module.defaults_as_written) for call in uses)}
         if flags:
             dead |= methods.branches_when(function, flags)
     return frozenset(dead)
@@ -329,16 +337,11 @@ def _flags_off(found: list[Finding], done: list[tuple[ast.AST, frozenset[int], d
     """Less each ``requires_grad_(track)`` of a helper whose every use in what was read is a call passing that
     parameter a false literal (``fresh_copy(x, track=False)``): it asks for nothing then."""
     calls = _uses(done)  # per name: each use, a call of it or None
-    defaults = module.tree is not None and not methods.rewrites_defaults(module.tree)  # a default is what it says
 
     def off(finding: Finding) -> bool:
-        definitions = module.bindings.get(finding.function, [])
-        if len(definitions) != 1 or not isinstance(definitions[0], (ast.FunctionDef, ast.AsyncFunctionDef)) \
-                or definitions[0].decorator_list:  # a decorator may call it with other arguments
-            return False
-        uses = calls.get(finding.function, [])
-        return bool(uses) and all(call is not None and _passes_false(call, definitions[0], finding.flag, defaults)
-                                  for call in uses)
+        function, uses = module.plain_def(finding.function), calls.get(finding.function, [])
+        return function is not None and bool(uses) and all(
+            call is not None and _passes_false(call, function, finding.flag, module.defaults_as_written) for call in uses)
 
     return [finding for finding in found if not (finding.flag and off(finding))]
 
@@ -1133,9 +1136,6 @@ def modules_asked(node: ast.AST, parent_of: Callable[[ast.AST], ast.AST | None])
 
 def _is_none(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
-
-
-TIMERS = ("timeit", "repeat", "Timer")  # timeit's: they run a statement with the namespace they are given
 
 
 def _timed_with(call: ast.AST, parents: dict[ast.AST, ast.AST], module: Module) -> bool:

@@ -72,7 +72,7 @@ def _by_the_engine(code: Any, owner: Any) -> bool:
 
 def counting_engine_code() -> Any:
     """The code of :meth:`_CountingEngine.run_backward`: a traceback's frame of it is the sandbox's, not the error's."""
-    return _CountingEngine.run_backward.__code__
+    return _ENGINE_CODE
 
 
 def install_autograd_counter() -> None:
@@ -95,6 +95,11 @@ def install_autograd_counter() -> None:
     _install_hidden_graph_counter()
 
 
+def _tensors(result: Any) -> list[torch.Tensor]:
+    """The tensors a torch call or a custom Function returned: itself, or those of a returned tuple or list."""
+    return [item for item in (result if isinstance(result, (tuple, list)) else (result,)) if isinstance(item, torch.Tensor)]
+
+
 FUNCTIONS = {"made": 0}  # custom autograd Functions applied to a tensor that requires grad, gradients on
 _APPLYING = threading.local()  # .saves: the values saved while a custom Function is applied, to tag with its node
 
@@ -115,8 +120,7 @@ def _install_function_counter() -> None:
             saves = _APPLYING.saves
         finally:
             _APPLYING.saves = outer
-        node = next((item.grad_fn for item in (result if isinstance(result, (tuple, list)) else (result,))
-                     if isinstance(item, torch.Tensor) and item.grad_fn is not None), None)
+        node = next((item.grad_fn for item in _tensors(result) if item.grad_fn is not None), None)
         for packed in saves:
             packed[2] = node  # (what this node saved: only its own backward reads it as the engine's)
         return result
@@ -457,8 +461,7 @@ class _GraphNodes(torch.overrides.TorchFunctionMode):
         if getattr(func, "__name__", "") in CALLING_BACK and torch.is_grad_enabled():
             self.made += 1  # (its Python callback runs with this mode popped, unseen: red team 63 built a graph there)
         result = func(*args, **(kwargs or {}))
-        if torch.is_grad_enabled() and any(isinstance(item, torch.Tensor) and item.grad_fn is not None
-                                           for item in (result if isinstance(result, (tuple, list)) else (result,))):
+        if torch.is_grad_enabled() and any(item.grad_fn is not None for item in _tensors(result)):
             self.made += 1
         return result
 
