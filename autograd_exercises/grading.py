@@ -641,12 +641,22 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
     results = _judge_groups(selected, groups, runs, cases, submission, positions, timeout)
     _name_stopped_cells(results, cells, submission)
     _name_failed_helpers(results, submission)
-    notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout)
+    notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout) + debugger_notes(submission)
     if shown_hung is not None:
         notes.append(f"{submission.label(shown_hung)} ran past its {cell_timeout:g} s budget and could not be stopped "
                      "(it ignores the interrupt): the checks below it were not run")
     return ExerciseResult(exercise.slug, exercise.title, submission.path, seed, results,
                           round(time.perf_counter() - start, 4), list(sandbox.layers), notes, hidden_not_run)
+
+
+def debugger_notes(submission: Submission) -> list[str]:
+    """A note for the debugger calls left in the file (the first, and how many more): they did nothing."""
+    calls = tampering.debugger_calls(source_text(submission))
+    if not calls:
+        return []
+    (call, line), more = calls[0], len(calls) - 1
+    also = f" (and {more} more debugger call{'s' * (more > 1)})" if more else ""
+    return [f"{call} at {submission.locate(line)}{also} did nothing: the grader runs no debugger. Remove it when done."]
 
 
 REACHES_GRADER = "reaches-grader"  # the mistake code (mistakes.COMMON)

@@ -99,6 +99,12 @@ VARIANTS = {
     "ex6 torch.compile of a loss": ("exercise-6", [(
         "def sgd_step(params, lr):", "compiled_loss = torch.compile(loss_fn, dynamic=True)\n\n\ndef sgd_step(params, lr):"), (
         "        loss = loss_fn(x, y, w, b)", "        loss = compiled_loss(x, y, w, b)")]),
+    # a debugger call left in (fairness): the child's pdb is a stand-in whose calls do nothing
+    "ex3 import pdb; pdb.set_trace() in a by-hand function": ("exercise-3", [(
+        "    z = layer(x, w, b)\n    delta", "    import pdb; pdb.set_trace()\n    z = layer(x, w, b)\n    delta")]),
+    "ex2 breakpoint() and from pdb import set_trace": ("exercise-2", [(
+        "def forward(x):", "from pdb import set_trace\n\n\ndef forward(x):\n    breakpoint()"), (
+        "def gradient_manual(x):", "def gradient_manual(x):\n    set_trace()")]),
 }
 
 
@@ -108,6 +114,18 @@ def test_idiomatic_variant_scores_full(name, grade_source):
     module = slug.replace("-", "_")
     result = grade_source(slug, mutate(solution_text(module), *replacements))
     assert result.score == result.max_score, {c.name: c.feedback for c in by_name(result).values() if not c.passed}
+
+
+def test_a_debugger_call_left_in_is_named_and_does_nothing(grade_source):
+    """``pdb.set_trace()`` costs nothing and says where it is; the ``pdb`` a submission imports is a stand-in, so
+    what the doors reading refuses of it (``pdb.Pdb``: any statement, frames) is not there even unread."""
+    slug, replacements = VARIANTS["ex2 breakpoint() and from pdb import set_trace"]
+    result = grade_source(slug, mutate(solution_text("exercise_2"), *replacements))
+    assert result.score == result.max_score
+    assert result.notes[-1].startswith("breakpoint() at line ") and "(and 1 more debugger call)" in result.notes[-1]
+    source = mutate(solution_text("exercise_2"), ("    y = 3 * x + 2\n", "    import pdb\n    pdb.Pdb\n    y = 3 * x + 2\n"))
+    unread = by_name(grade_source(slug, source, doors=False))["forward_values"]
+    assert not unread.passed and "has no attribute 'Pdb'" in unread.feedback, unread.feedback
 
 
 def test_a_refusal_inside_torch_is_blamed_on_the_sandbox(grade_source):

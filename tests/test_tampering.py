@@ -104,6 +104,12 @@ DOORS = {  # code -> the start of what the reading says
     "import types\ng = types.FunctionType(code, {})": "reaches functions made from code objects",
     "import doctest\ndoctest.run_docstring_examples(f, globals())": "runs code no reading sees (doctest)",
     "import cProfile\ncProfile.run(text)": "runs code no reading sees (cProfile)",
+    # pdb for more than a debugger's call: its Pdb runs any statement, and hands frames over
+    "import pdb\npdb.Pdb().run(text)": "runs code no reading sees (pdb)",
+    "import pdb\nstop = pdb.set_trace\nstop()": "runs code no reading sees (pdb)",
+    "from pdb import set_trace\nhook = set_trace": "runs code no reading sees (pdb.set_trace)",
+    "from pdb import run\nrun(text)": "runs code no reading sees (pdb.run)",
+    "import pdb, os\npdb.set_trace()": "runs code no reading sees (pdb)",
     "import timeit\nt = timeit.timeit(text, number=1)": "runs code from a string (timeit)",
     "import timeit\nt = timeit.timeit('import sys; sys._getframe(1)', number=1)": "reaches the call stack's frames",
     "import torch\nlib = torch.library.Library('aten', 'IMPL')": "registers kernels for torch's operators",
@@ -283,6 +289,14 @@ HONEST = [
     "import functools, inspect\ndef keep(f):\n    def wrapper(*a):\n        return f(*a)\n"
     "    wrapper.__signature__ = inspect.signature(f)\n    return wrapper",
     "class Result:\n    pass\ndef _repr(self):\n    return 'Result'\nResult.__repr__ = _repr",
+    # a debugger call left in (fairness: the child hands the import a stand-in whose calls do nothing)
+    "import pdb\ndef f(x):\n    pdb.set_trace()\n    return x",
+    "import pdb",
+    "import pdb as debugger\ntry:\n    pass\nexcept ValueError:\n    debugger.post_mortem()",
+    "from pdb import set_trace\nset_trace()",
+    "from pdb import set_trace as stop\nstop()",
+    "import ipdb\nipdb.set_trace(context=5)",
+    "def f(x):\n    breakpoint()\n    return x",
 ]
 
 

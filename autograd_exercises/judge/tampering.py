@@ -142,6 +142,25 @@ def door(source: str) -> tuple[str, int] | None:
     return found[0] if found else None
 
 
+def debugger_calls(source: str) -> list[tuple[str, int]]:
+    """Each debugger call left in ``source`` (``pdb.set_trace()``, ``breakpoint()``) and its line: the child runs
+    them as calls that do nothing."""
+    if not any(word in source for word in ("breakpoint", *guard.DEBUGGER_CALLS)) or (tree := _parsed(source)) is None:
+        return []
+    reading = _Reading(tree, {})
+    return [(static._chain(node.func) + "()", node.lineno) for node in walk(tree) if isinstance(node, ast.Call)
+            and (isinstance(node.func, ast.Name) and node.func.id == "breakpoint" and "breakpoint" not in reading.bindings
+                 or isinstance(node.func, (ast.Name, ast.Attribute)) and _debugger_callee(node.func, reading))]
+
+
+def _debugger_callee(func: ast.Name | ast.Attribute, reading: _Reading) -> bool:
+    """``func`` is a debugger's entry point as imported (``pdb.set_trace``, ``set_trace`` from ``pdb``)."""
+    target = reading.imports.get(func.id, "") if isinstance(func, ast.Name) else \
+        f"{reading.imports.get(func.value.id, '')}.{func.attr}" if isinstance(func.value, ast.Name) else ""
+    module, _, call = target.rpartition(".")
+    return module in guard.DEBUGGERS and call in guard.DEBUGGER_CALLS
+
+
 class _Reading:
     """One file's (or one magic's code's) doors, in one walk over it (and one for its imports)."""
 
@@ -184,7 +203,7 @@ class _Reading:
     def door_of(self, node: ast.AST) -> str:
         """What ``node`` reaches the grader's objects through ("" for nothing)."""
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            return _import_door(node)
+            return "" if self.debugger_only(node) else _import_door(node)
         if isinstance(node, ast.Attribute):
             return self.attribute_door(node)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in NAMES \
@@ -215,6 +234,32 @@ class _Reading:
                 or node.arg == "allow_pickle" and not static._is_false(node.value)):
             return f"loads pickled objects ({node.arg}), which can call any function"
         return ""
+
+    def debugger_only(self, node: ast.Import | ast.ImportFrom) -> bool:
+        """``import pdb`` (``from pdb import set_trace``) whose names the file only calls as a debugger's
+        ``pdb.set_trace()``: the child hands such an import a stand-in whose calls do nothing (:func:`guard.debugger`)."""
+        if isinstance(node, ast.ImportFrom):
+            if node.level or node.module not in guard.DEBUGGERS or \
+                    any(alias.name not in guard.DEBUGGER_CALLS for alias in node.names):
+                return False
+            names, calls = {alias.asname or alias.name for alias in node.names}, False
+        else:
+            if any(alias.name not in guard.DEBUGGERS for alias in node.names):
+                return False
+            names, calls = {alias.asname or alias.name for alias in node.names}, True
+        return all(self.debugger_call(use, calls) for use in walk(self.tree)
+                   if isinstance(use, ast.Name) and use.id in names and isinstance(use.ctx, ast.Load))
+
+    def debugger_call(self, use: ast.Name, attribute: bool) -> bool:
+        """``use`` is called as ``pdb.set_trace(…)`` (``attribute``) or ``set_trace(…)``."""
+        callee = self.parents.get(id(use))
+        if attribute:
+            if not (isinstance(callee, ast.Attribute) and callee.attr in guard.DEBUGGER_CALLS):
+                return False
+        else:
+            callee = use
+        call = self.parents.get(id(callee))
+        return isinstance(call, ast.Call) and call.func is callee
 
     def attribute_door(self, node: ast.Attribute) -> str:
         owner = self.imports.get(node.value.id, "") if isinstance(node.value, ast.Name) else ""

@@ -243,6 +243,8 @@ def guard_code_runners() -> None:
 def _runner(real: Any, name: str) -> Any:
     def runner(*args: Any, **kwargs: Any) -> Any:
         caller = _FRAME(1)
+        if name == "breakpoint" and not_library(caller.f_code.co_filename):
+            return None  # a debugger call left in: nothing to stop for while grading
         if not_library(caller.f_code.co_filename):
             raise RuntimeError(f"the grader does not let a submission run code from a string ({name})")
         if name in ("eval", "exec") and len(args) == 1 and "globals" not in kwargs:
@@ -255,6 +257,22 @@ def _runner(real: Any, name: str) -> Any:
 
 
 _RUNNERS: list[Any] = []
+DEBUGGERS = ("pdb", "ipdb")  # what an import statement of the submission gets instead: :func:`debugger`
+DEBUGGER_CALLS = ("set_trace", "post_mortem", "pm")  # the calls of a debugger left in a file, each doing nothing
+
+
+def debugger(name: str) -> types.ModuleType:
+    """A stand-in for the debugger module ``name`` (``pdb``): its :data:`DEBUGGER_CALLS` do nothing. A
+    ``pdb.set_trace()`` left in a file is common and harmless to its answers; the real module runs code from a string
+    and hands frames over (the doors reading lets a file have ``pdb`` only for these calls)."""
+    stand_in = types.ModuleType(name, "A debugger that does nothing while the grader runs the file.")
+    for call in DEBUGGER_CALLS:
+        _SETATTR(stand_in, call, _nothing)
+    return stand_in
+
+
+def _nothing(*args: Any, **kwargs: Any) -> None:
+    """Stop for nothing."""
 
 
 def _know_library() -> None:
@@ -328,6 +346,8 @@ def builtins_for(module: str) -> dict[str, Any]:
         return _VARS(*owner) if owner else sys._getframe(1).f_locals  # vars(): the caller's own names
 
     def __import__(name: Any, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
+        if name in DEBUGGERS and not level and _import_statement(_FRAME(1)):
+            return debugger(name)
         imported = _IMPORT(name, globals, locals, fromlist, level)
         if handed(imported) and not _import_statement(_FRAME(1)):  # red team 59: __import__("bui" + "ltins")
             raise ImportError(f"the grader does not let a submission import {name!r} but by an import statement")
