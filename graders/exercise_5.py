@@ -141,12 +141,34 @@ def judge_backward_twice(case, obs):
                    f"backward were read by one backward pass only ({saved} saved, {read} read). Build "
                    "out = polynomial(x) once, then call out.backward(retain_graph=True) and out.backward() on that "
                    "same out", code="rebuilt-graph")
+    _filled_by_backward(obs, "backward_twice(x)", 2)
     uncounted = counts.get("uncounted")
     if type(uncounted) is int and uncounted > 0:  # (red team 61: a backward the counting engine never saw)
         raise Fail(f"backward_twice(x) returned 2 f'(x), but {uncounted} of the values saved for backward were read by "
                    "no backward pass the grader can count (only by a hook, TorchScript, or torch's operators called by "
                    "name): call out.backward(retain_graph=True) and out.backward() on one out = polynomial(x)",
                    code="rebuilt-graph")
+
+
+def _filled_by_backward(obs: dict, what: str, passes: int) -> None:
+    """A filled x.grad of the x passed in (empty on entry) was filled by at least ``passes`` backward passes and holds
+    what they delivered, not a value set by hand (red team 63: ``x.grad`` set by hand beside an unrelated retained
+    graph). An empty one is the fills check's to charge (back-propagating through a copy of x)."""
+    into = obs.get("into_x") if isinstance(obs.get("into_x"), dict) else {}
+    reached, delivered = into.get("passes"), into.get("delivered")
+    if obs.get("x_grad") is None:
+        return
+    if type(reached) is int and reached < passes:
+        raise Fail(f"{what} returned the right value, but {reached} backward pass(es) reached the x passed in, "
+                   f"where {passes} were asked for: x.grad must be filled by backward through out = polynomial(x), "
+                   "not set by hand", code="no-graph")
+    if type(reached) is not int:
+        return
+    got = tensor(obs["x_grad"], "x.grad").to(torch.float64)
+    if not isinstance(delivered, torch.Tensor) or got.shape != delivered.shape or not torch.allclose(
+            got, delivered, rtol=TOL.rtol, atol=TOL.atol):
+        raise Fail(f"x.grad after {what} is not what its backward passes put there: it was set or changed by hand; "
+                   "let out.backward(retain_graph=True) and out.backward() fill it", code="no-graph")
 
 
 def judge_backward_twice_value(case, obs):

@@ -109,6 +109,19 @@ MISTAKES = {
           "        out.backward()\n")],
         11, {"backward_twice": "but from more than one graph"},
     ),
+    "x_grad_set_by_hand_beside_a_throwaway_retained_graph": (  # red team 63: 2 f'(x) written into x.grad by hand,
+        [("    out = polynomial(x)\n" + TWICE,  # and another graph's saved values read by two passes
+          "    x.grad = 2 * (8 * x.detach()**3 + 3 * x.detach()**2 + 6 * x.detach() + 5)\n"
+          "    z = torch.ones(3, dtype=torch.float64, requires_grad=True)\n    y = (z * z).sum()\n"
+          "    y.backward(retain_graph=True)\n    y.backward()\n")],
+        11, {"backward_twice": "0 backward pass(es) reached the x passed in"},
+    ),
+    "x_grad_overwritten_after_a_graph_of_x_back_propagated_twice": (  # the passes reach x, the hand overwrites it
+        [("    out = polynomial(x)\n" + TWICE,
+          "    y = (x * x).sum()\n    y.backward(retain_graph=True)\n    y.backward()\n"
+          "    x.grad = 2 * (8 * x.detach()**3 + 3 * x.detach()**2 + 6 * x.detach() + 5)\n")],
+        11, {"backward_twice": "is not what its backward passes put there"},
+    ),
     "custom_function_saves_nothing": (  # 2 f'(x) from a hand-written backward that keeps x out of autograd's sight
         [("    out = polynomial(x)\n" + TWICE, POLY_FUNCTION.format(keep="ctx.t = t.detach()", get="t = ctx.t")
           + "    out = Poly.apply(x)\n" + TWICE)],

@@ -8,6 +8,7 @@ judges live in the grader (``graders/``), never here.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import types
 from typing import Any
@@ -17,21 +18,24 @@ import torch
 from autograd_exercises.sandbox import observe
 
 
-def _run(module, case, function: str, *args: Any) -> dict[str, Any]:
-    """Call ``function(x, *args)`` on a fresh leaf (holding the case's stale gradient, if any), then read x.grad."""
+def _run(module, case, function: str, *args: Any, into: bool = False) -> dict[str, Any]:
+    """Call ``function(x, *args)`` on a fresh leaf (holding the case's stale gradient, if any), then read x.grad
+    (``into``: also the backward passes that reached x, :func:`observe.gradients_into`)."""
     torch.set_grad_enabled(True)
     x = observe.leaf(case["x"])
     if "stale" in case:
         x.grad = case["stale"].clone()
-    ran = observe.call(module, function, x, *args)
-    return {"ran": ran, "x_grad": observe.grad_of(x)}
+    with observe.gradients_into(x) if into else contextlib.nullcontext() as reached:
+        ran = observe.call(module, function, x, *args)
+    return {"ran": ran, "x_grad": observe.grad_of(x), **({"into_x": reached} if into else {})}
 
 
 def probe_backward_twice(module, case):
     """Call backward_twice(x) on a fresh leaf and look at x.grad afterwards; count the values its forward
-    passes saved for backward and how often backward read them (one graph read twice: twice as many reads)."""
+    passes saved for backward and how often backward read them (one graph read twice: twice as many reads), and the
+    passes that reached x."""
     with observe.saved_for_backward() as counts:
-        obs = _run(module, case, "backward_twice")
+        obs = _run(module, case, "backward_twice", into=True)
     return {**obs, "saved_values": counts}
 
 

@@ -446,6 +446,29 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
             counts["uncounted"] = sum(1 for index in others if not passes[index])
 
 
+@contextlib.contextmanager
+def gradients_into(t: torch.Tensor) -> Iterator[dict[str, Any]]:
+    """The backward passes that deliver a gradient into the leaf ``t`` while the block runs (``passes``, counted
+    once each) and the sum of what they delivered (``delivered``, float64, ``None`` for nothing). The hook is ``t``'s
+    first, so it sees what the engine computed before any hook of the submission's; a ``t.grad`` that started empty
+    and that only backward passes wrote holds ``delivered`` afterwards (red team 63 set ``x.grad`` by hand and
+    back-propagated twice through an unrelated graph)."""
+    record: dict[str, Any] = {"passes": 0, "delivered": None}
+    tasks: set[int] = set()
+
+    def hook(grad: torch.Tensor) -> None:
+        tasks.add(_GRAPH_TASK())
+        value = plain_tensor(grad).detach().to(torch.float64)
+        record["delivered"] = value.clone() if record["delivered"] is None else record["delivered"] + value
+
+    handle = t.register_hook(hook)
+    try:
+        yield record
+    finally:
+        handle.remove()
+        record["passes"] = len(tasks)
+
+
 GRAPH_MODES: list[Any] = []  # the graph_nodes blocks now open, innermost last
 CALLING_BACK = frozenset({"apply_", "map_", "map2_"})  # tensor methods that call a Python function of the caller's
 
