@@ -19,7 +19,8 @@ from autograd_exercises.judge import (
     Fail, Mistake, a_type, called, close, close_or_named, code_of, grad_fn_name, parts, per_case, reframed, tensor,
 )
 from autograd_exercises.judge.diagnose import mismatch
-from autograd_exercises.probes.exercise_6 import probe_loss, probe_sgd_step, probe_train
+from autograd_exercises.probes.exercise_6 import EXTRA_PASSES, probe_loss, probe_sgd_step, probe_train
+from autograd_exercises.sandbox import observe
 from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
 
 TOL = Tolerance(rtol=1e-5, atol=1e-6)
@@ -106,8 +107,9 @@ def mse(x: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> t
 
 @per_case
 def replay(case: dict, *, lr: float | None = None, sign: float = 1.0, zero: bool = True,
-           steps: int | None = None) -> tuple[list[float], torch.Tensor, torch.Tensor]:
-    """The training loop in float64: ``p -= sign * lr * p.grad`` under no_grad, zeroing ``.grad`` if ``zero``.
+           steps: int | None = None) -> tuple[list[float], torch.Tensor, torch.Tensor, list[tuple[torch.Tensor, ...]]]:
+    """The training loop in float64: ``p -= sign * lr * p.grad`` under no_grad, zeroing ``.grad`` if ``zero``;
+    its losses, the final w and b, and each step's ``(w.grad, b.grad)`` as backward left them.
 
     Defaults replay the correct loop; the keywords replay the broken ones.
     """
@@ -115,17 +117,18 @@ def replay(case: dict, *, lr: float | None = None, sign: float = 1.0, zero: bool
     x, y = case["x"].to(torch.float64), case["y"].to(torch.float64)
     w = case["w"].to(torch.float64).clone().requires_grad_()
     b = case["b"].to(torch.float64).clone().requires_grad_()
-    losses = []
+    losses, gradients = [], []
     for _ in range(case["steps"] if steps is None else steps):
         loss = mse(x, y, w, b)
         losses.append(float(loss.detach()))
         loss.backward()
+        gradients.append((w.grad.clone(), b.grad.clone()))
         with torch.no_grad():
             for p in (w, b):
                 p -= sign * lr * p.grad
                 if zero:
                     p.grad.zero_()
-    return losses, w.detach(), b.detach()
+    return losses, w.detach(), b.detach(), gradients
 
 
 BROKEN_LOOPS: tuple[tuple[dict[str, Any], Mistake], ...] = (
@@ -321,7 +324,7 @@ _blaming_loss_fn = reframed(_blamed_on_loss_fn)
 def judge_one_step(case, obs):
     r"""With steps = 1: losses = [L(w₀, b₀)] and $w_1 = w_0 - \eta\,\partial L/\partial w$, likewise b."""
     values, w, b = trained(case, obs)
-    ref_losses, ref_w, ref_b = replay(case)
+    ref_losses, ref_w, ref_b, _ = replay(case)
     _losses_close(case, values, torch.tensor(ref_losses, dtype=torch.float64), "losses (the loss at the start)", TOL)
     lr = float(case["lr"])
     for name, desc, expected in (("w", w, ref_w), ("b", b, ref_b)):
@@ -334,13 +337,54 @@ def judge_one_step(case, obs):
 
 def _trained_with_autograd(case: dict, obs: dict) -> None:
     """train does what its docstring says, not only what it returns (red team 62: updates computed by hand gave the
-    right numbers): it back-propagates (``L.backward()``) at every step. Fewer autograd calls than steps fail; how it
-    updates w and b is the sgd_step checks' matter."""
+    right numbers): it back-propagates (``L.backward()``) at every step, and those passes compute the step's
+    gradients (red team 63 ran a trivial backward beside updates by hand). Fewer autograd calls than steps fail, and
+    so do passes that never deliver $\partial L/\partial w$ and $\partial L/\partial b$ at the step's parameters into
+    leaves of their shapes (the caller's w and b or copies); how it updates w and b is the sgd_step checks' matter."""
     calls, steps = obs["train"].get("autograd_calls"), int(case["steps"])
     if type(calls) is int and calls < steps:
         raise Fail(f"train back-propagated {calls} time(s) in {steps} step(s): call L.backward() every step, then "
                    "sgd_step([w, b], lr); computing the updates by hand skips what this exercise is about",
                    code="train-without-autograd")
+    matched = _steps_back_propagated(case, obs.get("gradients"))
+    if matched is not None and matched < steps:
+        raise Fail(f"train's backward passes computed the gradients of the step's loss in {matched} of {steps} "
+                   f"step(s) (at step {matched}, none gave w and b ∂L/∂w and ∂L/∂b): call L.backward() on each "
+                   "step's L = loss_fn(x, y, w, b), then sgd_step([w, b], lr); computing the updates by hand skips "
+                   "what this exercise is about", code="train-without-autograd")
+
+
+def _steps_back_propagated(case: dict, packed: Any) -> int | None:
+    """How many steps, in order, a backward pass delivered the replay's gradients into leaves shaped like w and b
+    (:func:`observe.packed_deliveries`; None: not such an observation)."""
+    passes = packed.get("passes") if isinstance(packed, dict) else None
+    if type(passes) is not int or not 0 <= passes <= int(case["steps"]) + EXTRA_PASSES:
+        return None
+    gradients = replay(case)[3]
+    both = None
+    for index, name in enumerate(("w", "b")):
+        expected = torch.stack([step[index].reshape(-1) for step in gradients])
+        hits = _hits(packed.get(name), packed.get(f"{name}_pass"), passes, expected)
+        if hits is None:
+            return 0
+        both = hits if both is None else both & hits
+    step = 0
+    for row in both.tolist():  # (per pass: which steps' gradients it delivered; the steps matched in order)
+        step += step < len(gradients) and row[step]
+    return step
+
+
+def _hits(rows: Any, where: Any, passes: int, expected: torch.Tensor) -> torch.Tensor | None:
+    """Per pass and step, whether a gradient the pass delivered (``rows``, from pass ``where``) is the step's
+    ``expected`` row within :data:`TRAIN_TOL` (None: rows that no honest report has)."""
+    if not (isinstance(rows, torch.Tensor) and isinstance(where, torch.Tensor) and rows.dim() == 2
+            and where.dtype == torch.int64 and where.shape == rows.shape[:1] and rows.shape[1] == expected.shape[1]
+            and rows.shape[0] <= passes * observe.MAX_KEPT and not rows.is_complex()):
+        return None
+    rows, kept = rows.to(torch.float64), (where >= 0) & (where < passes)
+    close = ((rows[:, None, :] - expected[None]).abs() <= TRAIN_TOL.atol + TRAIN_TOL.rtol * expected.abs()).all(-1)
+    counts = torch.zeros(passes, expected.shape[0], dtype=torch.int64)
+    return counts.index_add_(0, where[kept], close[kept].long()) > 0
 
 
 @_blaming_loss_fn
@@ -369,7 +413,7 @@ def judge_converges(case, obs):
     """After all steps, the losses and the trained w and b match the float64 replay of the loop, and each step
     back-propagated (:func:`_trained_with_autograd`)."""
     values, w, b = trained(case, obs)
-    ref_losses, ref_w, ref_b = replay(case)
+    ref_losses, ref_w, ref_b, _ = replay(case)
     _params_close(case, w, b, ref_w, ref_b, values, TRAIN_TOL)
     _losses_close(case, values, torch.tensor(ref_losses, dtype=torch.float64), "the loss history", TRAIN_TOL)
     _trained_with_autograd(case, obs)

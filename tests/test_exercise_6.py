@@ -23,6 +23,20 @@ MISTAKES = {
           "            w -= lr * (x.T @ error)\n            b -= lr * error.sum(dim=0)\n")],
         9, {"train_converges": "train back-propagated 0 time(s) in 150 step(s)"},
     ),
+    "train_by_hand_beside_a_trivial_backward": (  # red team 63: the same, with a backward pass that trains nothing
+        [("        loss.backward()\n        sgd_step([w, b], lr)\n",
+          "        torch.ones(1, requires_grad=True).sum().backward()\n"
+          "        with torch.no_grad():\n            error = 2 * (x @ w + b - y) / y.numel()\n"
+          "            w -= lr * (x.T @ error)\n            b -= lr * error.sum(dim=0)\n")],
+        9, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150"},
+    ),
+    "train_by_hand_beside_a_backward_into_copies": (  # ... or one into leaves shaped like w and b, with zero gradients
+        [("        loss.backward()\n        sgd_step([w, b], lr)\n",
+          "        (0 * loss_fn(x, y, w.detach().requires_grad_(), b.detach().requires_grad_())).backward()\n"
+          "        with torch.no_grad():\n            error = 2 * (x @ w + b - y) / y.numel()\n"
+          "            w -= lr * (x.T @ error)\n            b -= lr * error.sum(dim=0)\n")],
+        9, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150"},
+    ),
     "gradients_never_zeroed": (
         [("            p.grad.zero_()\n", "")],
         7, {"sgd_step_zero_grad": "still holds a gradient", "train_loss_decreases": "the gradients are never zeroed",
@@ -154,9 +168,9 @@ def test_handout_numbers_match_the_reference():
     from graders.hidden import exercise_6 as hidden
 
     case = {**hidden.NOTEBOOK}
-    losses, w, b = grader.replay(case, steps=1)
+    losses, w, b, _ = grader.replay(case, steps=1)
     assert losses == [21.0] and w.item() == pytest.approx(0.85) and b.item() == pytest.approx(0.4)
-    losses, w, b = grader.replay(case)
+    losses, w, b, _ = grader.replay(case)
     assert [round(v, 5) for v in losses[:4]] == [21.0, 7.05875, 2.37302, 0.7981]
     assert round(w.item(), 4) == 2.0001 and round(b.item(), 4) == 0.9999
 

@@ -1047,7 +1047,7 @@ def _only_predict_fails(grade_source, body: str) -> str:
     return failed["predict_builds_no_graph"]
 
 
-@pytest.mark.parametrize("where", ["here", "in a thread", "in apply_'s callback"])
+@pytest.mark.parametrize("where", ["here", "in a thread", "in apply_'s callback", "in an index's __index__"])
 def test_a_graph_that_saves_nothing_is_a_graph_all_the_same(grade_source, where):
     """Red team 61: exercise 4's ``predict`` built of operations that save no tensor for backward (a Python float times
     ``w[i]``, ``torch.stack``), then detached: nothing saved, and "predict builds no graph" passed (16/16 for 15/16).
@@ -1064,7 +1064,24 @@ def test_a_graph_that_saves_nothing_is_a_graph_all_the_same(grade_source, where)
     elif where == "in apply_'s callback":  # red team 63: it runs with the mode popped
         floats = ("    box = []\n\n    def build(value):\n" + inner + "        return value\n\n"
                   "    torch.zeros(1).apply_(build)\n    return box[0].detach()\n")
+    elif where == "in an index's __index__":  # red team 64: torch calls it back inside __getitem__, the mode popped
+        floats = ("    box = []\n\n    class Later:\n        def __index__(self):\n"
+                  + inner.replace("        ", "            ") + "            return 0\n\n"
+                  "    torch.zeros(1)[Later()]\n    return box[0].detach()\n")
     assert "torch operation(s) made a graph node" in _only_predict_fails(grade_source, floats)
+
+
+def test_the_probes_hook_on_x_is_out_of_reach(grade_source):
+    """Red team 64: ``getattr(x, "_backward" + "_hooks")`` handed over the hook exercise 5's probe puts on x, and a
+    throwaway graph's hook fed it 2 f'(x) by hand twice (12/12 for 11/12). A library's private name on an instance is
+    refused to a computed lookup, so the function raises where it looked."""
+    body = ("    kept = getattr(x, '_backward' + '_hooks')\n    for hook in list(kept.values()):\n"
+            "        hook(torch.zeros_like(x))\n")
+    source = solution_text("exercise_5").replace("    out = polynomial(x)\n    out.backward(retain_graph=True)\n",
+                                                 body + "    out = polynomial(x)\n    out.backward(retain_graph=True)\n", 1)
+    assert body in source and tampering_door(source) == ""
+    feedback = {c.name: c.feedback for c in grade_source("exercise-5", source).checks}["backward_twice"]
+    assert "AttributeError" in feedback and "does not let a submission look up '_backward_hooks'" in feedback, feedback
 
 
 def test_a_frozen_dataclass_sets_no_modules_attribute(grade_source):

@@ -99,6 +99,19 @@ VARIANTS = {
     "ex6 torch.compile of a loss": ("exercise-6", [(
         "def sgd_step(params, lr):", "compiled_loss = torch.compile(loss_fn, dynamic=True)\n\n\ndef sgd_step(params, lr):"), (
         "        loss = loss_fn(x, y, w, b)", "        loss = compiled_loss(x, y, w, b)")]),
+    # train's own ways to get the step's gradients: each delivers dL/dw and dL/db at the step's w and b, which is what
+    # the check of red team 63's trivial backward beside updates by hand asks for
+    "ex6 train with torch.autograd.grad": ("exercise-6", [(
+        "        loss.backward()\n        sgd_step([w, b], lr)\n",
+        "        grad_w, grad_b = torch.autograd.grad(loss, (w, b))\n        with torch.no_grad():\n"
+        "            w -= lr * grad_w\n            b -= lr * grad_b\n")]),
+    "ex6 train on copies of w and b": ("exercise-6", [(
+        "    losses = []\n", "    w, b = w.detach().clone().requires_grad_(), b.detach().clone().requires_grad_()\n"
+                          "    losses = []\n")]),
+    "ex6 train with new leaves each step": ("exercise-6", [(
+        "        loss.backward()\n        sgd_step([w, b], lr)\n",
+        "        loss.backward()\n        w = (w - lr * w.grad).detach().requires_grad_()\n"
+        "        b = (b - lr * b.grad).detach().requires_grad_()\n")]),
     # a debugger call left in (fairness): the child's pdb is a stand-in whose calls do nothing
     "ex3 import pdb; pdb.set_trace() in a by-hand function": ("exercise-3", [(
         "    z = layer(x, w, b)\n    delta", "    import pdb; pdb.set_trace()\n    z = layer(x, w, b)\n    delta")]),

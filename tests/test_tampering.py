@@ -110,6 +110,11 @@ DOORS = {  # code -> the start of what the reading says
     "from pdb import set_trace\nhook = set_trace": "runs code no reading sees (pdb.set_trace)",
     "from pdb import run\nrun(text)": "runs code no reading sees (pdb.run)",
     "import pdb, os\npdb.set_trace()": "runs code no reading sees (pdb)",
+    # red team 64: a debugger's name bound over a builtin's hid that builtin's lookups from the reading
+    "if False:\n    from pdb import set_trace as getattr\nh = getattr(x, '_backward' + '_hooks')":
+        "runs code no reading sees (pdb.set_trace)",
+    "import pdb as exec\nexec.set_trace()": "runs code no reading sees (pdb)",
+    "from pdb import set_trace\ndef set_trace():\n    pass\nset_trace()": "runs code no reading sees (pdb.set_trace)",
     "import timeit\nt = timeit.timeit(text, number=1)": "runs code from a string (timeit)",
     "import timeit\nt = timeit.timeit('import sys; sys._getframe(1)', number=1)": "reaches the call stack's frames",
     "import torch\nlib = torch.library.Library('aten', 'IMPL')": "registers kernels for torch's operators",
@@ -297,6 +302,7 @@ HONEST = [
     "from pdb import set_trace as stop\nstop()",
     "import ipdb\nipdb.set_trace(context=5)",
     "def f(x):\n    breakpoint()\n    return x",
+    "def f(x):\n    import pdb; pdb.set_trace()\n    return x\ndef g(x):\n    import pdb; pdb.set_trace()\n    return x",
 ]
 
 

@@ -31,6 +31,7 @@ globals(), {})``) is read as the code it runs.
 from __future__ import annotations
 
 import ast
+import builtins
 import collections
 import functools
 import re
@@ -111,6 +112,7 @@ MODULES = {  # an import of any of these (or below them) -> what it does
 NAMES = {"exec": "runs code no reading sees (exec)", "eval": "runs code no reading sees (eval)",
          "compile": "compiles code no reading sees (compile)", "__import__": "imports by name (__import__)",
          "__builtins__": "reaches the builtins' namespace"}
+BUILTIN_NAMES = frozenset(dir(builtins))  # a name the file binds over one of these is not a debugger's
 UNPICKLE = ("load", "loads", "Unpickler")
 UNPICKLE_ANYWHERE = ("add_safe_globals", "safe_globals", "weights_only", "allow_pickle")  # torch.load's own doors
 PARSERS = ("parse_args", "parse_known_args", "parse_intermixed_args", "parse_known_intermixed_args")
@@ -238,17 +240,21 @@ class _Reading:
     def debugger_only(self, node: ast.Import | ast.ImportFrom) -> bool:
         """``import pdb`` (``from pdb import set_trace``) whose names the file only calls as a debugger's
         ``pdb.set_trace()``: the child hands such an import a stand-in whose calls do nothing (:func:`guard.debugger`)."""
-        if isinstance(node, ast.ImportFrom):
-            if node.level or node.module not in guard.DEBUGGERS or \
-                    any(alias.name not in guard.DEBUGGER_CALLS for alias in node.names):
-                return False
-            names, calls = {alias.asname or alias.name for alias in node.names}, False
-        else:
-            if any(alias.name not in guard.DEBUGGERS for alias in node.names):
-                return False
-            names, calls = {alias.asname or alias.name for alias in node.names}, True
+        if not _debugger_import(node):
+            return False
+        names = {alias.asname or alias.name for alias in node.names}
+        if any(name in BUILTIN_NAMES or self.bindings[name] != self.debugger_names[name] for name in names):
+            return False  # (red team 64: `from pdb import set_trace as getattr` hid the real getattr's lookups)
+        calls = isinstance(node, ast.Import)
         return all(self.debugger_call(use, calls) for use in walk(self.tree)
                    if isinstance(use, ast.Name) and use.id in names and isinstance(use.ctx, ast.Load))
+
+    @functools.cached_property
+    def debugger_names(self) -> collections.Counter:
+        """How many debugger imports (:func:`_debugger_import`) bind each name."""
+        return collections.Counter(alias.asname or alias.name for node in walk(self.tree)
+                                   if isinstance(node, (ast.Import, ast.ImportFrom)) and _debugger_import(node)
+                                   for alias in node.names)
 
     def debugger_call(self, use: ast.Name, attribute: bool) -> bool:
         """``use`` is called as ``pdb.set_trace(…)`` (``attribute``) or ``set_trace(…)``."""
@@ -707,6 +713,14 @@ def _import_door(node: ast.Import | ast.ImportFrom) -> str:
         if parts[-1] in ("modules", "__dict__"):
             return f"reaches every loaded module ({target})"
     return ""
+
+
+def _debugger_import(node: ast.Import | ast.ImportFrom) -> bool:
+    """``import pdb`` (``ipdb``, ``as`` any name) or ``from pdb import set_trace`` (or another debugger call)."""
+    if isinstance(node, ast.ImportFrom):
+        return not node.level and node.module in guard.DEBUGGERS and \
+            all(alias.name in guard.DEBUGGER_CALLS for alias in node.names)
+    return all(alias.name in guard.DEBUGGERS for alias in node.names)
 
 
 def _magic_code(node: ast.AST) -> ast.Module | None:

@@ -82,12 +82,18 @@ def _loss_at_start(module, case) -> float | None:
     return observe.number(observe.call(module, "loss_fn", case["x"].clone(), case["y"].clone(), w, b).get("_live"))
 
 
+EXTRA_PASSES = 32  # backward passes watched beyond one a step (a check of the student's own, a warm-up)
+
+
 def probe_train(module, case):
     """Call train(x, y, w, b, lr, steps) on fresh leaves and read back the losses and parameters; also the
-    student's loss_fn at the start (train's losses come from it)."""
+    student's loss_fn at the start (train's losses come from it) and, per backward pass, the gradients it delivered
+    into leaves shaped like w and b (:func:`observe.deliveries_to`)."""
     torch.set_grad_enabled(True)
     start = _loss_at_start(module, case)
     w, b = observe.leaf(case["w"]), observe.leaf(case["b"])
-    ran = observe.call(module, "train", case["x"].clone(), case["y"].clone(), w, b, float(case["lr"]),
-                       int(case["steps"]))
-    return {"train": ran, "losses": _losses(observe.item(ran, 0)), "loss_fn_start": start}
+    steps = int(case["steps"])
+    with observe.deliveries_to(steps + EXTRA_PASSES, w=tuple(w.shape), b=tuple(b.shape)) as passes:
+        ran = observe.call(module, "train", case["x"].clone(), case["y"].clone(), w, b, float(case["lr"]), steps)
+    return {"train": ran, "losses": _losses(observe.item(ran, 0)), "loss_fn_start": start,
+            "gradients": observe.packed_deliveries(passes)}

@@ -47,6 +47,7 @@ OWNED = {  # a name that is a door only on one module
     "inspect": frozenset({"stack", "trace", "getouterframes", "getinnerframes"}),
     "signal": frozenset({"signal"}),
     "torch": frozenset({"fx", "ops"}),
+    "sys": frozenset({"path", "meta_path", "path_hooks", "path_importer_cache"}),  # where imports come from
     **{name: frozenset({"load", "loads", "Unpickler"}) for name in ("pickle", "_pickle", "marshal", "shelve")},
 }
 SETTINGS = ("torch.backends",)  # modules whose attributes are settings a submission may change (cudnn.deterministic)
@@ -67,6 +68,8 @@ def refused(owner: Any, name: Any, module: str, change: bool = False) -> bool:
         return True
     if isinstance(owner, _MODULE) and name in OWNED.get(_GETATTR(owner, "__name__", ""), ()):
         return True
+    if _library_private(owner, name, module):
+        return True
     if not _foreign(owner, module):
         return False
     settings = isinstance(owner, _MODULE) and _GETATTR(owner, "__name__", "").startswith(SETTINGS)
@@ -81,6 +84,21 @@ def handed(value: Any) -> bool:
         parts = str(_GETATTR(value, "__name__", "")).split(".")
         return parts[0] in DOOR_MODULES or ".".join(parts[:2]) in DOOR_MODULES
     return any(value is door for door in _RAW)
+
+
+def _library_private(owner: Any, name: str, module: str) -> bool:
+    """``name`` is private (``_backward_hooks``) and a library's on the instance ``owner``: defined by a class of its
+    lineage the submission did not write (a tensor's, even of the file's own tensor class), or held by an instance of
+    a library's class (red team 64 took the probe's hook on x from ``getattr(x, "_backward" + "_hooks")``)."""
+    if not name.startswith("_") or name.startswith("__") and name.endswith("__") or isinstance(owner, (_MODULE, _TYPE)):
+        return False
+    for klass in _MRO(_TYPE(owner)):
+        if name in _TYPE_DICT(klass):
+            return _GETATTR(klass, "__module__", "") != module
+    return _GETATTR(_TYPE(owner), "__module__", "") != module
+
+
+_MRO, _TYPE_DICT = type.__dict__["__mro__"].__get__, type.__dict__["__dict__"].__get__
 
 
 def _foreign(owner: Any, module: str) -> bool:

@@ -10,6 +10,7 @@ tensors the values plus their autograd metadata).
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 import threading
 import traceback
@@ -46,7 +47,12 @@ class _CountingEngine:
 
     def run_backward(self, *args: Any, **kwargs: Any) -> Any:
         AUTOGRAD_CALLS["backward"] += 1
-        return self._engine.run_backward(*args, **kwargs)
+        handles = _watch_deliveries(args[0] if args else kwargs.get("tensors", ())) if DELIVERIES else ()
+        try:  # (the engine is called from here itself: its reads of saved values come from this frame's code)
+            return self._engine.run_backward(*args, **kwargs)
+        finally:
+            for handle in handles:
+                handle.remove()
 
     def __getattr__(self, name: str) -> Any:  # queue_callback, is_checkpoint_valid…
         return getattr(self._engine, name)
@@ -68,6 +74,90 @@ def _by_the_engine(code: Any, owner: Any) -> bool:
     if owner is None or node is not owner:
         return False
     return getattr(getattr(getattr(node, "_forward_cls", None), "backward", None), "__code__", None) is code
+
+
+DELIVERIES: list[dict[str, Any]] = []  # the deliveries_to blocks now open, innermost last
+MAX_NODES = 4096  # nodes walked per backward pass to find the leaves it fills
+MAX_KEPT = 4  # gradients kept per pass and per watched shape
+_ACCUMULATOR = torch._C._functions.AccumulateGrad  # a leaf's node: its ``variable`` is the leaf
+_REGISTER_HOOK = torch.Tensor.register_hook  # (torch's, as the zygote loaded it; a tensor class's own is not called)
+
+
+@contextlib.contextmanager
+def deliveries_to(limit: int, **shapes: tuple[int, ...]) -> Iterator[list[dict[str, list[torch.Tensor]]]]:
+    """Per backward pass while the block runs (the first ``limit``), the gradients it delivered into leaves of each
+    named shape (``w=(3, 1)``), float64: what the pass computed for whatever leaves the code trains, in place or as
+    copies (red team 63 computed exercise 6's updates by hand and ran a trivial backward pass beside them)."""
+    record = {"shapes": {name: tuple(shape) for name, shape in shapes.items()}, "passes": [], "limit": limit}
+    DELIVERIES.append(record)
+    try:
+        yield record["passes"]
+    finally:
+        DELIVERIES.remove(record)
+
+
+def packed_deliveries(passes: list[dict[str, list[torch.Tensor]]]) -> dict[str, Any]:
+    """:func:`deliveries_to`'s passes as few tensors as the report allows: per name, the gradients flattened into the
+    rows of one tensor and, beside it (``<name>_pass``), the pass each row came from; ``passes``: how many ran."""
+    packed: dict[str, Any] = {"passes": len(passes)}
+    for name in (passes[0] if passes else {}):
+        rows = [(number, grad.reshape(-1)) for number, kept in enumerate(passes) for grad in kept[name]]
+        packed[name] = torch.stack([row for _, row in rows]) if rows else None
+        packed[f"{name}_pass"] = torch.tensor([number for number, _ in rows], dtype=torch.int64)
+    return packed
+
+
+def _watch_deliveries(roots: Any) -> list[Any]:
+    """Hooks (their handles) on the leaves of the watched shapes that a backward pass from ``roots`` reaches."""
+    record = DELIVERIES[-1]
+    if len(record["passes"]) >= record["limit"]:
+        return []
+    kept: dict[str, list[torch.Tensor]] = {name: [] for name in record["shapes"]}
+    record["passes"].append(kept)
+    handles = []
+    for leaf in _leaves(roots):
+        for name, shape in record["shapes"].items():
+            if tuple(tensorbase.SHAPE(leaf)) == shape:
+                handles.append(_REGISTER_HOOK(leaf, functools.partial(_keep, kept[name])))
+    return handles
+
+
+def _keep(kept: list[torch.Tensor], grad: torch.Tensor) -> None:
+    if len(kept) < MAX_KEPT:
+        kept.append(plain_tensor(grad).detach().to(torch.float64).clone())
+
+
+def _leaves(roots: Any) -> list[torch.Tensor]:
+    """The leaves (their ``AccumulateGrad`` nodes' tensors) a backward pass from the tensors ``roots`` can reach."""
+    roots = roots if isinstance(roots, (tuple, list)) else (roots,)
+    stack = [node for node in (_node_of(root) for root in roots) if node is not None]
+    seen: set[int] = set()
+    leaves = []
+    while stack and len(seen) < MAX_NODES:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if type(node) is _ACCUMULATOR and is_tensor(node.variable):
+            leaves.append(node.variable)
+        if type(node) is _ACCUMULATOR:
+            continue
+        stack += [child for child, _ in node.next_functions if child is not None]
+    return leaves
+
+
+def _node_of(root: Any) -> Any:
+    """The node a backward pass starts from: a tensor's ``grad_fn`` (a leaf's accumulator), a gradient edge's node."""
+    if is_tensor(root):
+        node = tensorbase.GRAD_FN(root)
+        return node if node is not None or not tensorbase.REQUIRES_GRAD(root) else _accumulator(root)
+    return root.node if isinstance(root, torch.autograd.graph.GradientEdge) else None
+
+
+def _accumulator(leaf: torch.Tensor) -> Any:
+    """A leaf's ``AccumulateGrad`` node (``leaf.backward()`` starts there)."""
+    with tensorbase.PLAIN():
+        return torch.autograd.graph.get_gradient_edge(leaf).node
 
 
 def counting_engine_code() -> Any:
@@ -461,7 +551,7 @@ def gradients_into(t: torch.Tensor) -> Iterator[dict[str, Any]]:
         value = plain_tensor(grad).detach().to(torch.float64)
         record["delivered"] = value.clone() if record["delivered"] is None else record["delivered"] + value
 
-    handle = t.register_hook(hook)
+    handle = _REGISTER_HOOK(t, hook)
     try:
         yield record
     finally:
@@ -470,7 +560,11 @@ def gradients_into(t: torch.Tensor) -> Iterator[dict[str, Any]]:
 
 
 GRAPH_MODES: list[Any] = []  # the graph_nodes blocks now open, innermost last
-CALLING_BACK = frozenset({"apply_", "map_", "map2_"})  # tensor methods that call a Python function of the caller's
+_HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement (its methods may be Python code)
+_FLAGS = type.__dict__["__flags__"].__get__  # (type's own: a metaclass cannot answer for it)
+_PLAIN_ARGUMENTS = frozenset({int, float, bool, complex, str, type(None), slice, type(...), torch.dtype, torch.device,
+                              torch.Size, torch.layout, torch.memory_format, torch.Generator})
+MAX_ARGUMENTS = 4096  # items of a torch call's arguments looked through; past them, the call counts as calling back
 
 
 class _GraphNodes(torch.overrides.TorchFunctionMode):
@@ -481,12 +575,35 @@ class _GraphNodes(torch.overrides.TorchFunctionMode):
         self.made = 0
 
     def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
-        if getattr(func, "__name__", "") in CALLING_BACK and torch.is_grad_enabled():
-            self.made += 1  # (its Python callback runs with this mode popped, unseen: red team 63 built a graph there)
+        if torch.is_grad_enabled() and calls_back([args, kwargs or {}]):
+            self.made += 1  # (Python code it calls back runs with this mode popped, unseen: red teams 63 and 64)
         result = func(*args, **(kwargs or {}))
         if torch.is_grad_enabled() and any(item.grad_fn is not None for item in _tensors(result)):
             self.made += 1
         return result
+
+
+def calls_back(values: list[Any]) -> bool:
+    """Whether a torch call given ``values`` (its arguments) may run Python code of the caller's: one of them (or an
+    item of a tuple, list or dict among them) is an object of a class made by a class statement (but a tensor: its
+    ``__index__``, ``__float__``, ``__len__``…), an iterator or a callable (``apply_``'s function). Torch runs such code
+    inside the call, where the graph-node mode is popped: red team 63 built a graph in ``apply_``'s function, red
+    team 64 in an index's ``__index__``."""
+    stack, budget = list(values), MAX_ARGUMENTS
+    while stack:
+        value, budget = stack.pop(), budget - 1
+        kind = type(value)
+        if budget < 0:
+            return True
+        if kind in _PLAIN_ARGUMENTS or is_tensor(value):
+            continue
+        if kind in (tuple, list):
+            stack += value
+        elif kind is dict:
+            stack += value.values()
+        elif _FLAGS(kind) & _HEAP_TYPE or hasattr(kind, "__next__") or callable(value):
+            return True
+    return False
 
 
 @contextlib.contextmanager
