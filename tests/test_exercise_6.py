@@ -37,6 +37,16 @@ MISTAKES = {
           "            w -= lr * (x.T @ error)\n            b -= lr * error.sum(dim=0)\n")],
         9, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150"},
     ),
+    "train_by_hand_with_hooks_that_replace_the_gradients": (  # red team 65: hooks of its own, run before the grader's,
+        [("        loss.backward()\n        sgd_step([w, b], lr)\n",  # hand the watch the gradients done by hand
+          "        with torch.no_grad():\n            error = 2 * (x @ w + b - y) / y.numel()\n"
+          "            gw, gb = x.T @ error, error.sum(dim=0)\n"
+          "        wc, bc = torch.zeros_like(w, requires_grad=True), torch.zeros_like(b, requires_grad=True)\n"
+          "        wc.register_hook(lambda g: gw)\n        bc.register_hook(lambda g: gb)\n"
+          "        (wc.sum() + bc.sum()).backward()\n"
+          "        with torch.no_grad():\n            w -= lr * gw\n            b -= lr * gb\n")],
+        9, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150"},
+    ),
     "gradients_never_zeroed": (
         [("            p.grad.zero_()\n", "")],
         7, {"sgd_step_zero_grad": "still holds a gradient", "train_loss_decreases": "the gradients are never zeroed",

@@ -23,6 +23,7 @@ class Own:
 
 @pytest.mark.parametrize("owner, name", [
     (Own(), "_step"), (Own(), "__class__"), (Own(), "__doc__"), (torch.ones(2), "shape"), (torch, "float64"),
+    (torch.ones(2), "_version"), ((torch.ones(1, requires_grad=True) * 2).grad_fn, "_saved_other"), (Own(), "_engine"),
     (torch.nn.functional, "mse_loss"), (Own, "count"), (Own, "_private_of_its_own"), (3, 7),
     (torch, "__file__"), (Own(), "__dict__"), (Own, "__init__")])
 def test_an_honest_lookup_is_let_through(owner, name):
@@ -33,14 +34,15 @@ def test_an_honest_lookup_is_let_through(owner, name):
     (len, "__globals__"), (test_an_honest_lookup_is_let_through, "__code__"), (Own().__init__, "__self__"),
     (Own().__init__, "__func__"), (torch, "__dict__"), (Own(), "__reduce_ex__"), (torch, "_C"),
     (torch.Tensor, "_make_subclass"), (types, "modules"), (Own(), "f_back"), (Own(), "__getstate__"),
-    (Own(), type("Name", (str,), {})("harmless")), (torch.ones(2), "_backward_hooks"), (torch.ones(2), "_version"),
-    (type("Mine", (torch.Tensor,), {"__module__": MODULE})(), "_backward_hooks"), (torch.nn.Linear(2, 2), "_parameters"),
+    (Own(), type("Name", (str,), {})("harmless")), (torch.ones(2), "_backward_hooks"),
+    (type("Mine", (torch.Tensor,), {"__module__": MODULE})(), "_backward_hooks"), (torch.ones(2), "_post_accumulate_grad_hooks"),
     (__import__("sys"), "meta_path"), (__import__("sys"), "path")])
 def test_a_lookup_past_an_objects_data_is_refused(owner, name):
     """Red team 26 read ``__globals__`` off the grader's wrapper left in torch, by a computed name on an object the
     reading took for the file's own; a ``str`` subclass could answer any comparison the guard makes. Red team 64 took
-    the probe's hook on x from ``getattr(x, "_backward" + "_hooks")``: a library's private name on an instance (a
-    tensor, also of the file's own tensor class) is refused too, and where ``sys`` imports from."""
+    the probe's hook on x from ``getattr(x, "_backward" + "_hooks")``: torch's private names on a library's instance
+    (a tensor, also of the file's own tensor class) are refused too, as the reading refuses them, and where ``sys``
+    imports from."""
     assert refused(owner, name, MODULE)
 
 

@@ -1047,12 +1047,14 @@ def _only_predict_fails(grade_source, body: str) -> str:
     return failed["predict_builds_no_graph"]
 
 
-@pytest.mark.parametrize("where", ["here", "in a thread", "in apply_'s callback", "in an index's __index__"])
+@pytest.mark.parametrize("where", ["here", "in a thread", "in apply_'s callback", "in an index's __index__",
+                                   "in a weakref's callback"])
 def test_a_graph_that_saves_nothing_is_a_graph_all_the_same(grade_source, where):
     """Red team 61: exercise 4's ``predict`` built of operations that save no tensor for backward (a Python float times
     ``w[i]``, ``torch.stack``), then detached: nothing saved, and "predict builds no graph" passed (16/16 for 15/16).
-    The graph nodes torch calls make are counted too, also in a thread ``predict`` starts (red team 62), and a tensor
-    method that calls back into Python (``apply_``, red team 63) counts as one."""
+    The graph nodes made are counted too, by autograd's own numbering of each thread's nodes: also in a thread
+    ``predict`` starts (red team 62), and in Python code torch calls back, where no function mode sees (``apply_``'s
+    function, red team 63; an index's ``__index__``, red team 64; a weakref's callback, red team 65)."""
     floats = ("    flat = x.reshape(-1, x.shape[-1]).tolist()\n"
               "    rows = [sum(float(v) * w[i] for i, v in enumerate(row)) + b for row in flat]\n"
               "    return torch.stack(rows).reshape(*x.shape[:-1], w.shape[-1]).detach()\n")
@@ -1068,7 +1070,12 @@ def test_a_graph_that_saves_nothing_is_a_graph_all_the_same(grade_source, where)
         floats = ("    box = []\n\n    class Later:\n        def __index__(self):\n"
                   + inner.replace("        ", "            ") + "            return 0\n\n"
                   "    torch.zeros(1)[Later()]\n    return box[0].detach()\n")
-    assert "torch operation(s) made a graph node" in _only_predict_fails(grade_source, floats)
+    elif where == "in a weakref's callback":  # red team 65: run inside the torch call that drops the last reference
+        floats = ("    import weakref\n    box = []\n\n    def build(ref):\n" + inner
+                  + "\n    holder = torch.zeros(1, requires_grad=True)\n    grad = torch.ones(1)\n    holder.grad = grad\n"
+                  "    keep = weakref.ref(grad, build)\n    del grad\n    holder.grad = None\n"
+                  "    return box[0].detach()\n")
+    assert "graph node(s) while it ran" in _only_predict_fails(grade_source, floats)
 
 
 def test_the_probes_hook_on_x_is_out_of_reach(grade_source):

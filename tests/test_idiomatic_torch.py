@@ -139,6 +139,10 @@ def test_a_debugger_call_left_in_is_named_and_does_nothing(grade_source):
     source = mutate(solution_text("exercise_2"), ("    y = 3 * x + 2\n", "    import pdb\n    pdb.Pdb\n    y = 3 * x + 2\n"))
     unread = by_name(grade_source(slug, source, doors=False))["forward_values"]
     assert not unread.passed and "has no attribute 'Pdb'" in unread.feedback, unread.feedback
+    called_back = mutate(solution_text("exercise_2"), ("    y = 3 * x + 2\n", "    import contextlib\n"
+                         "    with contextlib.ExitStack() as stack:\n        stack.callback(breakpoint)\n    y = 3 * x + 2\n"))
+    result = grade_source(slug, called_back)  # (red team 64: a library calling it reached the real pdb)
+    assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
 
 
 def test_a_refusal_inside_torch_is_blamed_on_the_sandbox(grade_source):

@@ -666,20 +666,8 @@ def _parsed(code: str) -> ast.Module | None:
         return None
 
 
-TENSOR_STATE = frozenset({"_version", "_base", "_grad", "_is_view"})  # a tensor's own private state: harmless to read
-
-
-@functools.lru_cache(maxsize=1)
-def torch_private() -> frozenset[str]:
-    """The private names of torch, its C extension and autograd's modules and classes (``_C``, ``_execution_engine``,
-    ``_top_saved_tensors_default_hooks``…): a door on any object, since torch may be handed in under any name (red
-    team 29: ``def top(lib): return lib._C._autograd…``, called with ``torch``)."""
-    import torch
-
-    owners = (torch, torch._C, torch._C._autograd, torch.autograd, torch.autograd.graph, torch.autograd.forward_ad,
-              torch.autograd.function, torch.Tensor, torch.autograd.variable.Variable)
-    return frozenset({"_engine", *(name for owner in owners for name in dir(owner)
-                                   if name.startswith("_") and not name.startswith("__"))} - TENSOR_STATE)
+TENSOR_STATE = guard.TENSOR_STATE
+torch_private = guard.torch_private
 
 
 def _root_node(node: ast.AST) -> ast.AST:

@@ -76,6 +76,7 @@ def preload() -> None:
     traceback_captures_no_locals()
     count_gpus_quietly()
     torch_chains()  # (read here, once: every child inherits the answer)
+    guard.torch_private()  # (likewise)
     note_modules()
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import builtins
 import dis
+import functools
 import itertools
 import re
 import sys
@@ -68,7 +69,7 @@ def refused(owner: Any, name: Any, module: str, change: bool = False) -> bool:
         return True
     if isinstance(owner, _MODULE) and name in OWNED.get(_GETATTR(owner, "__name__", ""), ()):
         return True
-    if _library_private(owner, name, module):
+    if name in torch_private() and _library_private(owner, name, module):
         return True
     if not _foreign(owner, module):
         return False
@@ -86,10 +87,27 @@ def handed(value: Any) -> bool:
     return any(value is door for door in _RAW)
 
 
+TENSOR_STATE = frozenset({"_version", "_base", "_grad", "_is_view"})  # a tensor's own private state: harmless to read
+
+
+@functools.lru_cache(maxsize=1)
+def torch_private() -> frozenset[str]:
+    """The private names of torch, its C extension and autograd's modules and classes (``_C``, ``_execution_engine``,
+    ``_backward_hooks``…): the doors reading refuses them on any object (torch may be handed in under any name: red
+    team 29's ``def top(lib): return lib._C._autograd…``, called with ``torch``), and so does the module's own
+    ``getattr`` on a library's object (red team 64's ``getattr(x, "_backward" + "_hooks")``)."""
+    import torch
+
+    owners = (torch, torch._C, torch._C._autograd, torch.autograd, torch.autograd.graph, torch.autograd.forward_ad,
+              torch.autograd.function, torch.Tensor, torch.autograd.variable.Variable)
+    return frozenset({"_engine", *(name for owner in owners for name in dir(owner)
+                                   if name.startswith("_") and not name.startswith("__"))} - TENSOR_STATE)
+
+
 def _library_private(owner: Any, name: str, module: str) -> bool:
-    """``name`` is private (``_backward_hooks``) and a library's on the instance ``owner``: defined by a class of its
-    lineage the submission did not write (a tensor's, even of the file's own tensor class), or held by an instance of
-    a library's class (red team 64 took the probe's hook on x from ``getattr(x, "_backward" + "_hooks")``)."""
+    """The private ``name`` is a library's on the instance ``owner``: defined by a class of its lineage the submission
+    did not write (a tensor's, even of the file's own tensor class), or held by an instance of a library's class; not
+    an attribute of the file's own object (``self._engine``), as the doors reading has it."""
     if not name.startswith("_") or name.startswith("__") and name.endswith("__") or isinstance(owner, (_MODULE, _TYPE)):
         return False
     for klass in _MRO(_TYPE(owner)):
@@ -260,9 +278,9 @@ def guard_code_runners() -> None:
 
 def _runner(real: Any, name: str) -> Any:
     def runner(*args: Any, **kwargs: Any) -> Any:
+        if name == "breakpoint":  # a debugger call left in: nothing to stop for while grading, whoever calls it (red
+            return None  # team 64 had contextlib call it, which reached the real pdb's settrace)
         caller = _FRAME(1)
-        if name == "breakpoint" and not_library(caller.f_code.co_filename):
-            return None  # a debugger call left in: nothing to stop for while grading
         if not_library(caller.f_code.co_filename):
             raise RuntimeError(f"the grader does not let a submission run code from a string ({name})")
         if name in ("eval", "exec") and len(args) == 1 and "globals" not in kwargs:

@@ -116,6 +116,8 @@ def _watch_deliveries(roots: Any) -> list[Any]:
     record["passes"].append(kept)
     handles = []
     for leaf in _leaves(roots):
+        if tensorbase.HOOKS(leaf):  # a hook of the file's own runs first and may replace the gradient (red team 65)
+            continue
         for name, shape in record["shapes"].items():
             if tuple(tensorbase.SHAPE(leaf)) == shape:
                 handles.append(_REGISTER_HOOK(leaf, functools.partial(_keep, kept[name])))
@@ -278,15 +280,17 @@ def _counted_start(real_start: Any, real_push: Any, real_pop: Any) -> Any:
                     UNCOUNTED.discard(ident)
 
             return real_start(uncounted, *args, **kwargs)
-        hooks, mode = COUNTING[-1], GRAPH_MODES[-1] if GRAPH_MODES else contextlib.nullcontext()
+        hooks, block = COUNTING[-1], GRAPH_BLOCKS[-1] if GRAPH_BLOCKS else None
 
         def counted(*inner: Any, **named: Any) -> Any:
             real_push(*hooks)
+            start = _SEQUENCE()  # (autograd numbers each thread's nodes apart: red team 62 built predict's graph in one)
             try:
-                with mode:  # (torch's function modes are per thread too: red team 62 built predict's graph in one)
-                    return function(*inner, **named)
+                return function(*inner, **named)
             finally:
                 real_pop()
+                if block is not None:
+                    block["made"] += _SEQUENCE() - start
 
         return real_start(counted, *args, **kwargs)
 
@@ -559,66 +563,26 @@ def gradients_into(t: torch.Tensor) -> Iterator[dict[str, Any]]:
         record["passes"] = len(tasks)
 
 
-GRAPH_MODES: list[Any] = []  # the graph_nodes blocks now open, innermost last
-_HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement (its methods may be Python code)
-_FLAGS = type.__dict__["__flags__"].__get__  # (type's own: a metaclass cannot answer for it)
-_PLAIN_ARGUMENTS = frozenset({int, float, bool, complex, str, type(None), slice, type(...), torch.dtype, torch.device,
-                              torch.Size, torch.layout, torch.memory_format, torch.Generator})
-MAX_ARGUMENTS = 4096  # items of a torch call's arguments looked through; past them, the call counts as calling back
-
-
-class _GraphNodes(torch.overrides.TorchFunctionMode):
-    """Counts the torch calls that make a graph node (a result with a ``grad_fn``) while gradients are on."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.made = 0
-
-    def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
-        if torch.is_grad_enabled() and calls_back([args, kwargs or {}]):
-            self.made += 1  # (Python code it calls back runs with this mode popped, unseen: red teams 63 and 64)
-        result = func(*args, **(kwargs or {}))
-        if torch.is_grad_enabled() and any(item.grad_fn is not None for item in _tensors(result)):
-            self.made += 1
-        return result
-
-
-def calls_back(values: list[Any]) -> bool:
-    """Whether a torch call given ``values`` (its arguments) may run Python code of the caller's: one of them (or an
-    item of a tuple, list or dict among them) is an object of a class made by a class statement (but a tensor: its
-    ``__index__``, ``__float__``, ``__len__``…), an iterator or a callable (``apply_``'s function). Torch runs such code
-    inside the call, where the graph-node mode is popped: red team 63 built a graph in ``apply_``'s function, red
-    team 64 in an index's ``__index__``."""
-    stack, budget = list(values), MAX_ARGUMENTS
-    while stack:
-        value, budget = stack.pop(), budget - 1
-        kind = type(value)
-        if budget < 0:
-            return True
-        if kind in _PLAIN_ARGUMENTS or is_tensor(value):
-            continue
-        if kind in (tuple, list):
-            stack += value
-        elif kind is dict:
-            stack += value.values()
-        elif _FLAGS(kind) & _HEAP_TYPE or hasattr(kind, "__next__") or callable(value):
-            return True
-    return False
+_SEQUENCE = torch._C._autograd._get_sequence_nr  # how many graph nodes this thread has made (autograd numbers each)
+GRAPH_BLOCKS: list[dict[str, int]] = []  # the graph_nodes blocks now open, innermost last
 
 
 @contextlib.contextmanager
 def graph_nodes() -> Iterator[dict[str, int]]:
-    """Counts, while the block runs, the graph nodes torch calls make (``made``): a graph built of operations that
-    save no tensor for backward (a Python float times ``w[i]``, ``torch.stack``) is a graph all the same (red team 61
-    built one in exercise 4's ``predict`` and detached it, with nothing saved)."""
-    mode, counts = _GraphNodes(), {"made": 0}
-    with mode:
-        GRAPH_MODES.append(mode)  # (a thread started in the block counts in it too: _counted_start)
-        try:
-            yield counts
-        finally:
-            GRAPH_MODES.remove(mode)
-            counts["made"] = mode.made
+    """Counts, while the block runs, the graph nodes made (``made``), by autograd's own numbering of the nodes each
+    thread makes: a graph built of operations that save no tensor for backward (a Python float times ``w[i]``,
+    ``torch.stack``) is a graph all the same (red team 61 built one in exercise 4's ``predict`` and detached it), and
+    so is one built where no torch function mode sees (``apply_``'s callback, an index's ``__index__``, a weakref's
+    callback run inside a torch call: red teams 63 to 65). A thread the block starts adds its own
+    (:func:`_counted_start`)."""
+    counts = {"made": 0}
+    GRAPH_BLOCKS.append(counts)
+    start = _SEQUENCE()
+    try:
+        yield counts
+    finally:
+        GRAPH_BLOCKS.remove(counts)
+        counts["made"] += _SEQUENCE() - start
 
 
 def number(value: Any) -> float | None:

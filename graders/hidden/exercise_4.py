@@ -82,14 +82,14 @@ def judge_predict_no_graph(case, obs):
         raise Fail(f"predict built a graph (autograd saved {obs['saved']} tensor(s) for a backward pass) and then "
                    "dropped it: .detach() at the end removes the graph but not the cost of building it; compute "
                    "under `with torch.no_grad():` instead", code="predict-builds-graph")
-    if type(obs.get("nodes")) is int and obs["nodes"] > 0:
-        raise Fail(f"predict built a graph ({obs['nodes']} torch operation(s) made a graph node, with tracking on) and "
-                   "then dropped it: .detach() at the end removes the graph but not the cost of building it; compute "
-                   "under `with torch.no_grad():` instead", code="predict-builds-graph")
     if obs.get("functions"):
         raise Fail(f"predict built a graph (it applied a custom autograd Function {obs['functions']} time(s) to tensors "
                    "that require grad, with tracking on) and then dropped it: compute under `with torch.no_grad():` "
                    "instead", code="predict-builds-graph")
+    if type(obs.get("nodes")) is int and obs["nodes"] > 0:
+        raise Fail(f"predict built a graph (autograd made {obs['nodes']} graph node(s) while it ran, with tracking on) "
+                   "and then dropped it: .detach() at the end removes the graph but not the cost of building it; "
+                   "compute under `with torch.no_grad():` instead", code="predict-builds-graph")
 
 
 def judge_detached_independent(case, obs):
