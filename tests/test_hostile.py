@@ -172,11 +172,14 @@ ATTACKS = {
     "lone_surrogates": Attack(GRADIENTS, ("raised ValueError",)),
 }
 
-# Where the child stays uid 0 (no uid switch: RLIMIT_NPROC does not bind root), seccomp refuses new
-# processes outright: the daemon's fork raises, so its checks fail instead of being cleaned up afterwards
-# (the bomb catches OSError and returns the right answer, so its expectation is unchanged).
+# Seccomp refuses new processes outright in every child (red team 66 ran predict's graph in a forked process, where
+# no probe counts; a child still uid 0 is not bound by RLIMIT_NPROC either): a fork raises, so the checks of the
+# attacks that fork fail there instead of being cleaned up afterwards (the bomb catches OSError and returns the
+# right answer, so its expectation is unchanged). The full ATTACKS table still runs where seccomp is missing.
 NO_FORK = {
     "fork_daemon": Attack(MANUAL, ("PermissionError",)),
+    "outlive_grading": Attack(MANUAL, ("PermissionError",)),
+    "zombie_leader": Attack(MANUAL, ("PermissionError",)),
 }
 
 # Attacks that still succeed, each with why (marked xfail, strict). The by-hand check reads the code itself

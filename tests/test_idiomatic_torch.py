@@ -112,6 +112,11 @@ VARIANTS = {
         "        loss.backward()\n        sgd_step([w, b], lr)\n",
         "        loss.backward()\n        w = (w - lr * w.grad).detach().requires_grad_()\n"
         "        b = (b - lr * b.grad).detach().requires_grad_()\n")]),
+    # a plot of the losses, in a child that may start no process (matplotlib's fc-list is refused): it still draws
+    "ex6 plot of the losses": ("exercise-6", [(
+        "    return losses, w, b\n", "    import io\n    import matplotlib\n    matplotlib.use('Agg')\n"
+        "    import matplotlib.pyplot as plt\n    figure = plt.figure()\n    plt.plot(losses)\n    plt.title('loss')\n"
+        "    figure.savefig(io.BytesIO(), format='svg')\n    plt.close(figure)\n    return losses, w, b\n")]),
     # a debugger call left in (fairness): the child's pdb is a stand-in whose calls do nothing
     "ex3 import pdb; pdb.set_trace() in a by-hand function": ("exercise-3", [(
         "    z = layer(x, w, b)\n    delta", "    import pdb; pdb.set_trace()\n    z = layer(x, w, b)\n    delta")]),

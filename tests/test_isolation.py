@@ -637,9 +637,7 @@ def expected_layers() -> list[str]:
     if ABI:
         expected.append(f"landlock-v{ABI}")
     if SECCOMP_ARCH:
-        expected.append("seccomp")
-        if ROOT:  # still uid 0 after the lock-down (see above)? then processes are refused outright
-            expected += [] if "uid-switch" in expected else ["seccomp-no-fork"]
+        expected += ["seccomp", "seccomp-no-fork"]  # processes are refused outright: only threads
     return expected
 
 

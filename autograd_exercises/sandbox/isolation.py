@@ -488,8 +488,8 @@ def seccomp_filter(*, allow_processes: bool = True, own_uid: bool = True) -> Any
     Everything is allowed except: :data:`DENIED_SYSCALLS` (EPERM); ``clone`` with any CLONE_NEW* flag
     (EPERM); ``clone3``, whose flags sit behind a pointer (ENOSYS: libc falls back to ``clone``);
     ``prlimit64`` and the :data:`SCHEDULING_CALLS` on another process, or on every process of a user (EPERM);
-    ``clone`` with CLONE_PARENT (EPERM). With ``allow_processes=False`` (a child that is still uid 0, which
-    RLIMIT_NPROC does not limit) only threads may be created. With ``own_uid=False`` (the child keeps the
+    ``clone`` with CLONE_PARENT (EPERM). With ``allow_processes=False`` (every child: a process of its own runs
+    where no probe counts, and RLIMIT_NPROC does not limit a child still uid 0) only threads may be created. With ``own_uid=False`` (the child keeps the
     fork-server's uid) files keep their metadata (:data:`OWNER_FILE_CALLS`). Calls of another architecture
     (x32, i386 on x86_64) kill the process: libseccomp's default for foreign architectures.
     """
@@ -527,10 +527,11 @@ def _refuse(rules: Any, deny: Any, name: str) -> None:
 
 
 def seccomp_options(layers: Iterable[str]) -> dict[str, bool]:
-    """:func:`seccomp_filter`'s options for a child with these working ``layers``: no processes for a child
-    still uid 0 (``seccomp-no-fork``), file metadata only for one with a uid of its own (``uid-switch``)."""
+    """:func:`seccomp_filter`'s options for a child with these working ``layers``: no processes, only threads
+    (``seccomp-no-fork``: a process of the submission's own runs its code where no probe counts, red team 66 built
+    exercise 4's graph in one), file metadata only for one with a uid of its own (``uid-switch``)."""
     layers = set(layers)
-    return {"allow_processes": "seccomp-no-fork" not in layers, "own_uid": "uid-switch" in layers}
+    return {"allow_processes": False, "own_uid": "uid-switch" in layers}
 
 
 def apply_seccomp(*, allow_processes: bool = True, own_uid: bool = True, prepared: Any = None) -> bool:
@@ -705,11 +706,9 @@ def _try_layers(slot: int, scratch: str | None, report: Any) -> None:
     abi = landlock_abi()
     if abi and apply_landlock(default_read_paths(), []):
         report(f"landlock-v{abi}")
-    uid0 = hasattr(os, "geteuid") and os.geteuid() == 0  # still uid 0: RLIMIT_NPROC does not bind
-    if apply_seccomp(allow_processes=not uid0, own_uid=own_uid):
+    if apply_seccomp(allow_processes=False, own_uid=own_uid):
         report("seccomp")
-        if uid0:
-            report("seccomp-no-fork")
+        report("seccomp-no-fork")
 
 
 def detect_layers(slot: int = 0, scratch: str | None = None) -> list[str]:
@@ -717,7 +716,7 @@ def detect_layers(slot: int = 0, scratch: str | None = None) -> list[str]:
 
     Names, in order: private-scratch (only when given a ``scratch`` mount point), rlimits,
     setsid, network-namespace, uid-switch or capabilities-dropped, no-new-privs,
-    landlock-v<ABI>, seccomp (and seccomp-no-fork while uid 0). [] where there is no ``os.fork``.
+    landlock-v<ABI>, seccomp and seccomp-no-fork. [] where there is no ``os.fork``.
     """
     if not hasattr(os, "fork"):
         return []

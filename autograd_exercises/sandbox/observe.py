@@ -282,6 +282,10 @@ def _counted_start(real_start: Any, real_push: Any, real_pop: Any) -> Any:
             return real_start(uncounted, *args, **kwargs)
         hooks, block = COUNTING[-1], GRAPH_BLOCKS[-1] if GRAPH_BLOCKS else None
 
+        token = object()  # (running from now: the block may end before the thread is scheduled)
+        if block is not None:
+            block["running"].add(token)
+
         def counted(*inner: Any, **named: Any) -> Any:
             real_push(*hooks)
             start = _SEQUENCE()  # (autograd numbers each thread's nodes apart: red team 62 built predict's graph in one)
@@ -291,8 +295,14 @@ def _counted_start(real_start: Any, real_push: Any, real_pop: Any) -> Any:
                 real_pop()
                 if block is not None:
                     block["made"] += _SEQUENCE() - start
+                    block["running"].discard(token)
 
-        return real_start(counted, *args, **kwargs)
+        try:
+            return real_start(counted, *args, **kwargs)
+        except BaseException:
+            if block is not None:
+                block["running"].discard(token)
+            raise
 
     return start
 
@@ -564,7 +574,7 @@ def gradients_into(t: torch.Tensor) -> Iterator[dict[str, Any]]:
 
 
 _SEQUENCE = torch._C._autograd._get_sequence_nr  # how many graph nodes this thread has made (autograd numbers each)
-GRAPH_BLOCKS: list[dict[str, int]] = []  # the graph_nodes blocks now open, innermost last
+GRAPH_BLOCKS: list[dict[str, Any]] = []  # the graph_nodes blocks now open, innermost last
 
 
 @contextlib.contextmanager
@@ -574,15 +584,17 @@ def graph_nodes() -> Iterator[dict[str, int]]:
     ``torch.stack``) is a graph all the same (red team 61 built one in exercise 4's ``predict`` and detached it), and
     so is one built where no torch function mode sees (``apply_``'s callback, an index's ``__index__``, a weakref's
     callback run inside a torch call: red teams 63 to 65). A thread the block starts adds its own
-    (:func:`_counted_start`)."""
-    counts = {"made": 0}
-    GRAPH_BLOCKS.append(counts)
+    (:func:`_counted_start`); one still running when the block ends counts as a node (red team 66 built the graph in
+    a thread that outlived ``predict``, its count added too late)."""
+    block: dict[str, Any] = {"made": 0, "running": set()}
+    GRAPH_BLOCKS.append(block)
     start = _SEQUENCE()
+    counts = {"made": 0}
     try:
         yield counts
     finally:
-        GRAPH_BLOCKS.remove(counts)
-        counts["made"] += _SEQUENCE() - start
+        GRAPH_BLOCKS.remove(block)
+        counts["made"] = block["made"] + _SEQUENCE() - start + len(block["running"])
 
 
 def number(value: Any) -> float | None:
