@@ -1051,7 +1051,7 @@ def _only_predict_fails(grade_source, body: str) -> str:
 
 
 @pytest.mark.parametrize("where", ["here", "in a thread", "in apply_'s callback", "in an index's __index__",
-                                   "in a weakref's callback"])
+                                   "in a weakref's callback", "in a thread that outlives predict"])
 def test_a_graph_that_saves_nothing_is_a_graph_all_the_same(grade_source, where):
     """Red team 61: exercise 4's ``predict`` built of operations that save no tensor for backward (a Python float times
     ``w[i]``, ``torch.stack``), then detached: nothing saved, and "predict builds no graph" passed (16/16 for 15/16).
@@ -1078,7 +1078,24 @@ def test_a_graph_that_saves_nothing_is_a_graph_all_the_same(grade_source, where)
                   + "\n    holder = torch.zeros(1, requires_grad=True)\n    grad = torch.ones(1)\n    holder.grad = grad\n"
                   "    keep = weakref.ref(grad, build)\n    del grad\n    holder.grad = None\n"
                   "    return box[0].detach()\n")
+    elif where == "in a thread that outlives predict":  # red team 66: its nodes were added once it ended, too late
+        floats = ("    import threading\n    import time\n    box = []\n    done = threading.Event()\n\n"
+                  "    def build():\n" + inner + "        done.set()\n        time.sleep(0.5)\n\n"
+                  "    threading.Thread(target=build).start()\n    done.wait()\n    return box[0].detach()\n")
     assert "graph node(s) while it ran" in _only_predict_fails(grade_source, floats)
+
+
+def test_no_process_of_the_submissions_own_runs_out_of_the_counts(grade_source):
+    """Red team 66: ``predict`` forked, built the whole graph in the forked process (whose counters the probe never
+    reads) and sent the values back through a pipe: 16/16 for 15/16. The child may start threads, not processes."""
+    body = ("    import ast\n    import os\n    reader, writer = os.pipe()\n    if os.fork() == 0:\n"
+            "        os.write(writer, str((x @ w + b).detach().tolist()).encode())\n        os._exit(0)\n"
+            "    return torch.tensor(ast.literal_eval(os.read(reader, 1 << 20).decode()))\n")
+    source = solution_text("exercise_4").replace("    with torch.no_grad():\n        return x @ w + b\n", body, 1)
+    assert body in source
+    result = grade_source("exercise-4", source)
+    predict = {c.name: c.feedback for c in result.checks if c.name.startswith("predict")}
+    assert predict and all("PermissionError" in feedback for feedback in predict.values()), predict
 
 
 def test_the_probes_hook_on_x_is_out_of_reach(grade_source):

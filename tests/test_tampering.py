@@ -110,6 +110,9 @@ DOORS = {  # code -> the start of what the reading says
     "from pdb import set_trace\nhook = set_trace": "runs code no reading sees (pdb.set_trace)",
     "from pdb import run\nrun(text)": "runs code no reading sees (pdb.run)",
     "import pdb, os\npdb.set_trace()": "runs code no reading sees (pdb)",
+    # red team 66: a TorchScript fork runs on torch's inter-op threads, where no count of autograd runs
+    "import torch\nfuture = torch.jit.fork(f, x)": "reaches torch's inter-op threads",
+    "from torch.jit import wait": "reaches torch's inter-op threads",
     # red team 64: a debugger's name bound over a builtin's hid that builtin's lookups from the reading
     "if False:\n    from pdb import set_trace as getattr\nh = getattr(x, '_backward' + '_hooks')":
         "runs code no reading sees (pdb.set_trace)",
