@@ -650,13 +650,17 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
 
 
 def debugger_notes(submission: Submission) -> list[str]:
-    """A note for the debugger calls left in the file (the first, and how many more): they did nothing."""
-    calls = tampering.debugger_calls(source_text(submission))
-    if not calls:
-        return []
-    (call, line), more = calls[0], len(calls) - 1
-    also = f" (and {more} more debugger call{'s' * (more > 1)})" if more else ""
-    return [f"{call} at {submission.locate(line)}{also} did nothing: the grader runs no debugger. Remove it when done."]
+    """A note for the calls left in the file that did nothing (a debugger's, ``doctest.testmod()``): the first of
+    each kind, and how many more."""
+    notes, found = [], tampering.debugger_calls(source_text(submission))
+    for kind in ("debugger", "doctest"):
+        calls = [(call, line) for call, line, of in found if of == kind]
+        if calls:
+            (call, line), more = calls[0], len(calls) - 1
+            also = f" (and {more} more such call{'s' * (more > 1)})" if more else ""
+            end = " Remove it when done." if kind == "debugger" else ""
+            notes.append(f"{call} at {submission.locate(line)}{also} did nothing: the grader runs no {kind}.{end}")
+    return notes
 
 
 REACHES_GRADER = "reaches-grader"  # the mistake code (mistakes.COMMON)

@@ -112,6 +112,10 @@ VARIANTS = {
         "        loss.backward()\n        sgd_step([w, b], lr)\n",
         "        loss.backward()\n        w = (w - lr * w.grad).detach().requires_grad_()\n"
         "        b = (b - lr * b.grad).detach().requires_grad_()\n")]),
+    # doctest's own idiom at the bottom of a module: the child's doctest is a stand-in whose testmod does nothing
+    "ex1 doctest.testmod() under the main guard": ("exercise-1", [(
+        "def polynomial_grad(x):", "if __name__ == '__main__':\n    import doctest\n    doctest.testmod()\n\n\n"
+                                   "def polynomial_grad(x):")]),
     # a plot of the losses, in a child that may start no process (matplotlib's fc-list is refused): it still draws
     "ex6 plot of the losses": ("exercise-6", [(
         "    return losses, w, b\n", "    import io\n    import matplotlib\n    matplotlib.use('Agg')\n"
@@ -140,7 +144,7 @@ def test_a_debugger_call_left_in_is_named_and_does_nothing(grade_source):
     slug, replacements = VARIANTS["ex2 breakpoint() and from pdb import set_trace"]
     result = grade_source(slug, mutate(solution_text("exercise_2"), *replacements))
     assert result.score == result.max_score
-    assert result.notes[-1].startswith("breakpoint() at line ") and "(and 1 more debugger call)" in result.notes[-1]
+    assert result.notes[-1].startswith("breakpoint() at line ") and "(and 1 more such call)" in result.notes[-1]
     source = mutate(solution_text("exercise_2"), ("    y = 3 * x + 2\n", "    import pdb\n    pdb.Pdb\n    y = 3 * x + 2\n"))
     unread = by_name(grade_source(slug, source, doors=False))["forward_values"]
     assert not unread.passed and "has no attribute 'Pdb'" in unread.feedback, unread.feedback

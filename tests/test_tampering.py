@@ -103,6 +103,8 @@ DOORS = {  # code -> the start of what the reading says
     "import inspect\nc = inspect.getclosurevars(f)": "reaches every attribute of an object, by name",
     "import types\ng = types.FunctionType(code, {})": "reaches functions made from code objects",
     "import doctest\ndoctest.run_docstring_examples(f, globals())": "runs code no reading sees (doctest)",
+    "import doctest\nrun = doctest.testmod": "runs code no reading sees (doctest)",
+    "from doctest import testmod, DocTestRunner": "runs code no reading sees (doctest.testmod)",
     "import cProfile\ncProfile.run(text)": "runs code no reading sees (cProfile)",
     # pdb for more than a debugger's call: its Pdb runs any statement, and hands frames over
     "import pdb\npdb.Pdb().run(text)": "runs code no reading sees (pdb)",
@@ -306,6 +308,8 @@ HONEST = [
     "import ipdb\nipdb.set_trace(context=5)",
     "def f(x):\n    breakpoint()\n    return x",
     "def f(x):\n    import pdb; pdb.set_trace()\n    return x\ndef g(x):\n    import pdb; pdb.set_trace()\n    return x",
+    "if __name__ == '__main__':\n    import doctest\n    doctest.testmod(verbose=True)",
+    "from doctest import testmod\ntestmod()",
 ]
 
 

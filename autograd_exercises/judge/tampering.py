@@ -114,7 +114,7 @@ MODULES = {  # an import of any of these (or below them) -> what it does
 NAMES = {"exec": "runs code no reading sees (exec)", "eval": "runs code no reading sees (eval)",
          "compile": "compiles code no reading sees (compile)", "__import__": "imports by name (__import__)",
          "__builtins__": "reaches the builtins' namespace"}
-BUILTIN_NAMES = frozenset(dir(builtins))  # a name the file binds over one of these is not a debugger's
+BUILTIN_NAMES = frozenset(dir(builtins))  # a name the file binds over one of these is no stand-in's
 UNPICKLE = ("load", "loads", "Unpickler")
 UNPICKLE_ANYWHERE = ("add_safe_globals", "safe_globals", "weights_only", "allow_pickle")  # torch.load's own doors
 PARSERS = ("parse_args", "parse_known_args", "parse_intermixed_args", "parse_known_intermixed_args")
@@ -146,23 +146,31 @@ def door(source: str) -> tuple[str, int] | None:
     return found[0] if found else None
 
 
-def debugger_calls(source: str) -> list[tuple[str, int]]:
-    """Each debugger call left in ``source`` (``pdb.set_trace()``, ``breakpoint()``) and its line: the child runs
-    them as calls that do nothing."""
-    if not any(word in source for word in ("breakpoint", *guard.DEBUGGER_CALLS)) or (tree := _parsed(source)) is None:
+def debugger_calls(source: str) -> list[tuple[str, int, str]]:
+    """Each call left in ``source`` that the child runs as a call that does nothing (``pdb.set_trace()``,
+    ``breakpoint()``, ``doctest.testmod()``), its line, and what the grader does not run (``debugger``)."""
+    words = ("breakpoint", *(call for calls in guard.STAND_INS.values() for call in calls))
+    if not any(word in source for word in words) or (tree := _parsed(source)) is None:
         return []
     reading = _Reading(tree, {})
-    return [(static._chain(node.func) + "()", node.lineno) for node in walk(tree) if isinstance(node, ast.Call)
-            and (isinstance(node.func, ast.Name) and node.func.id == "breakpoint" and "breakpoint" not in reading.bindings
-                 or isinstance(node.func, (ast.Name, ast.Attribute)) and _debugger_callee(node.func, reading))]
+    found = []
+    for node in walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute))):
+            continue
+        if isinstance(node.func, ast.Name) and node.func.id == "breakpoint" and "breakpoint" not in reading.bindings:
+            found.append(("breakpoint()", node.lineno, "debugger"))
+        elif module := _stand_in_callee(node.func, reading):
+            found.append((static._chain(node.func) + "()", node.lineno, guard.KINDS[module]))
+    return found
 
 
-def _debugger_callee(func: ast.Name | ast.Attribute, reading: _Reading) -> bool:
-    """``func`` is a debugger's entry point as imported (``pdb.set_trace``, ``set_trace`` from ``pdb``)."""
+def _stand_in_callee(func: ast.Name | ast.Attribute, reading: _Reading) -> str:
+    """The module of :data:`guard.STAND_INS` whose call ``func`` is as imported (``pdb`` for ``pdb.set_trace`` or
+    ``set_trace`` from ``pdb``); "" for none."""
     target = reading.imports.get(func.id, "") if isinstance(func, ast.Name) else \
         f"{reading.imports.get(func.value.id, '')}.{func.attr}" if isinstance(func.value, ast.Name) else ""
     module, _, call = target.rpartition(".")
-    return module in guard.DEBUGGERS and call in guard.DEBUGGER_CALLS
+    return module if call in guard.STAND_INS.get(module, ()) else ""
 
 
 class _Reading:
@@ -240,29 +248,31 @@ class _Reading:
         return ""
 
     def debugger_only(self, node: ast.Import | ast.ImportFrom) -> bool:
-        """``import pdb`` (``from pdb import set_trace``) whose names the file only calls as a debugger's
-        ``pdb.set_trace()``: the child hands such an import a stand-in whose calls do nothing (:func:`guard.debugger`)."""
-        if not _debugger_import(node):
+        """``import pdb`` (``from pdb import set_trace``, ``import doctest``) whose names the file only calls as
+        ``pdb.set_trace()`` (``doctest.testmod()``): the child hands such an import a stand-in whose calls do nothing
+        (:func:`guard.stand_in`)."""
+        if not _stand_in_import(node):
             return False
         names = {alias.asname or alias.name for alias in node.names}
-        if any(name in BUILTIN_NAMES or self.bindings[name] != self.debugger_names[name] for name in names):
+        if any(name in BUILTIN_NAMES or self.bindings[name] != self.stand_in_names[name] for name in names):
             return False  # (red team 64: `from pdb import set_trace as getattr` hid the real getattr's lookups)
-        calls = isinstance(node, ast.Import)
-        return all(self.debugger_call(use, calls) for use in walk(self.tree)
+        calls = guard.STAND_INS[node.names[0].name] if isinstance(node, ast.Import) else None
+        return all(self.stand_in_call(use, calls) for use in walk(self.tree)
                    if isinstance(use, ast.Name) and use.id in names and isinstance(use.ctx, ast.Load))
 
     @functools.cached_property
-    def debugger_names(self) -> collections.Counter:
-        """How many debugger imports (:func:`_debugger_import`) bind each name."""
+    def stand_in_names(self) -> collections.Counter:
+        """How many imports of a stand-in (:func:`_stand_in_import`) bind each name."""
         return collections.Counter(alias.asname or alias.name for node in walk(self.tree)
-                                   if isinstance(node, (ast.Import, ast.ImportFrom)) and _debugger_import(node)
+                                   if isinstance(node, (ast.Import, ast.ImportFrom)) and _stand_in_import(node)
                                    for alias in node.names)
 
-    def debugger_call(self, use: ast.Name, attribute: bool) -> bool:
-        """``use`` is called as ``pdb.set_trace(…)`` (``attribute``) or ``set_trace(…)``."""
+    def stand_in_call(self, use: ast.Name, calls: tuple[str, ...] | None) -> bool:
+        """``use`` is called as one of the module's ``calls`` (``pdb.set_trace(…)``), or itself (``set_trace(…)``,
+        ``calls`` None)."""
         callee = self.parents.get(id(use))
-        if attribute:
-            if not (isinstance(callee, ast.Attribute) and callee.attr in guard.DEBUGGER_CALLS):
+        if calls is not None:
+            if not (isinstance(callee, ast.Attribute) and callee.attr in calls):
                 return False
         else:
             callee = use
@@ -707,12 +717,13 @@ def _import_door(node: ast.Import | ast.ImportFrom) -> str:
     return ""
 
 
-def _debugger_import(node: ast.Import | ast.ImportFrom) -> bool:
-    """``import pdb`` (``ipdb``, ``as`` any name) or ``from pdb import set_trace`` (or another debugger call)."""
+def _stand_in_import(node: ast.Import | ast.ImportFrom) -> bool:
+    """``import pdb`` (``ipdb``, ``doctest``; ``as`` any name; one module a statement) or ``from pdb import
+    set_trace`` (or another of the module's calls in :data:`guard.STAND_INS`)."""
     if isinstance(node, ast.ImportFrom):
-        return not node.level and node.module in guard.DEBUGGERS and \
-            all(alias.name in guard.DEBUGGER_CALLS for alias in node.names)
-    return all(alias.name in guard.DEBUGGERS for alias in node.names)
+        return not node.level and node.module in guard.STAND_INS and \
+            all(alias.name in guard.STAND_INS[node.module] for alias in node.names)
+    return len(node.names) == 1 and node.names[0].name in guard.STAND_INS
 
 
 def _magic_code(node: ast.AST) -> ast.Module | None:

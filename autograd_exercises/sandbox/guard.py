@@ -294,18 +294,21 @@ def _runner(real: Any, name: str) -> Any:
 
 
 _RUNNERS: list[Any] = []
-DEBUGGERS = ("pdb", "ipdb")  # what an import statement of the submission gets instead: :func:`debugger`
 DEBUGGER_CALLS = ("set_trace", "post_mortem", "pm")  # the calls of a debugger left in a file, each doing nothing
+STAND_INS = {"pdb": DEBUGGER_CALLS, "ipdb": DEBUGGER_CALLS, "doctest": ("testmod",)}  # module -> its calls that do
+# nothing in the child: what an import statement of the submission gets instead (:func:`stand_in`)
+KINDS = {"pdb": "debugger", "ipdb": "debugger", "doctest": "doctest"}  # what the report says the grader runs not
 
 
-def debugger(name: str) -> types.ModuleType:
-    """A stand-in for the debugger module ``name`` (``pdb``): its :data:`DEBUGGER_CALLS` do nothing. A
-    ``pdb.set_trace()`` left in a file is common and harmless to its answers; the real module runs code from a string
-    and hands frames over (the doors reading lets a file have ``pdb`` only for these calls)."""
-    stand_in = types.ModuleType(name, "A debugger that does nothing while the grader runs the file.")
-    for call in DEBUGGER_CALLS:
-        _SETATTR(stand_in, call, _nothing)
-    return stand_in
+def stand_in(name: str) -> types.ModuleType:
+    """A stand-in for the module ``name`` of :data:`STAND_INS` (``pdb``): its calls do nothing. A
+    ``pdb.set_trace()`` left in a file is common and harmless to its answers, and so is ``doctest.testmod()`` under
+    ``if __name__ == "__main__":``; the real modules run code from a string and hand frames over (the doors reading
+    lets a file have them only for these calls)."""
+    module = types.ModuleType(name, f"A {KINDS[name]} that does nothing while the grader runs the file.")
+    for call in STAND_INS[name]:
+        _SETATTR(module, call, _nothing)
+    return module
 
 
 def _nothing(*args: Any, **kwargs: Any) -> None:
@@ -383,8 +386,8 @@ def builtins_for(module: str) -> dict[str, Any]:
         return _VARS(*owner) if owner else sys._getframe(1).f_locals  # vars(): the caller's own names
 
     def __import__(name: Any, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
-        if name in DEBUGGERS and not level and _import_statement(_FRAME(1)):
-            return debugger(name)
+        if name in STAND_INS and not level and _import_statement(_FRAME(1)):
+            return stand_in(name)
         imported = _IMPORT(name, globals, locals, fromlist, level)
         if handed(imported) and not _import_statement(_FRAME(1)):  # red team 59: __import__("bui" + "ltins")
             raise ImportError(f"the grader does not let a submission import {name!r} but by an import statement")
