@@ -1039,10 +1039,11 @@ def test_a_custom_function_that_keeps_its_input_on_ctx_builds_a_graph(grade_sour
     assert "it applied a custom autograd Function" in _only_predict_fails(grade_source, custom)
 
 
-def _only_predict_fails(grade_source, body: str) -> str:
-    """Exercise 4's solution with ``predict``'s body replaced by ``body``: its one failed check must be
+def _only_predict_fails(grade_source, body: str, solution: str = "") -> str:
+    """Exercise 4's solution (or ``solution``) with ``predict``'s body replaced by ``body``: its one failed check must be
     ``predict_builds_no_graph``, whose feedback is returned."""
-    source = solution_text("exercise_4").replace("    with torch.no_grad():\n        return x @ w + b\n", body, 1)
+    source = (solution or solution_text("exercise_4")).replace("    with torch.no_grad():\n        return x @ w + b\n",
+                                                               body, 1)
     assert body in source
     result = grade_source("exercise-4", source)
     failed = {c.name: c.feedback for c in result.checks if not c.passed}
@@ -1083,6 +1084,25 @@ def test_a_graph_that_saves_nothing_is_a_graph_all_the_same(grade_source, where)
                   "    def build():\n" + inner + "        done.set()\n        time.sleep(0.5)\n\n"
                   "    threading.Thread(target=build).start()\n    done.wait()\n    return box[0].detach()\n")
     assert "graph node(s) while it ran" in _only_predict_fails(grade_source, floats)
+
+
+def test_predict_runs_no_backward_pass(grade_source):
+    """Red team 67: ``predict`` nested backward passes of relay graphs made at import 60 deep, where autograd hands the
+    next one to a thread of its own (C++, started by no Python code, numbering its nodes apart), and built the graph
+    there in a hook: 16/16 for 15/16. A backward pass in ``predict`` fails the check itself."""
+    top = ("import threading\n\nSTATE = {'box': None}\nLEAVES = [torch.ones(1, requires_grad=True) for _ in range(80)]\n"
+           "RELAY = [(leaf * 2.0).sum() for leaf in LEAVES]\n\n\ndef make_relay(k):\n    def relay(grad):\n"
+           "        box = STATE['box']\n        if box is None or box['out'] is not None:\n            return grad\n"
+           "        if threading.get_ident() != box['main']:\n            x, w, b = box['args']\n"
+           "            with torch.enable_grad():\n                rows = x.reshape(-1, x.shape[-1]).tolist()\n"
+           "                z = torch.stack([sum(v * w[i] for i, v in enumerate(row)) + b for row in rows])\n"
+           "            box['out'] = z.reshape(*x.shape[:-1], w.shape[-1]).detach()\n            return grad\n"
+           "        if k + 1 < len(RELAY):\n            RELAY[k + 1].backward(retain_graph=True)\n        return grad\n"
+           "    return relay\n\n\nfor k, leaf in enumerate(LEAVES):\n    leaf.register_hook(make_relay(k))\n")
+    body = ("    box = {'args': (x, w, b), 'out': None, 'main': threading.get_ident()}\n    STATE['box'] = box\n"
+            "    RELAY[0].backward(retain_graph=True)\n    STATE['box'] = None\n    return box['out']\n")
+    source = solution_text("exercise_4").replace("import torch\n", "import torch\n" + top, 1)
+    assert "predict ran autograd" in _only_predict_fails(grade_source, body, source)
 
 
 def test_no_process_of_the_submissions_own_runs_out_of_the_counts(grade_source):

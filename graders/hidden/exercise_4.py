@@ -82,6 +82,10 @@ def judge_predict_no_graph(case, obs):
         raise Fail(f"predict built a graph (autograd saved {obs['saved']} tensor(s) for a backward pass) and then "
                    "dropped it: .detach() at the end removes the graph but not the cost of building it; compute "
                    "under `with torch.no_grad():` instead", code="predict-builds-graph")
+    calls = obs["predict"].get("autograd_calls")
+    if type(calls) is int and calls > 0:  # (red team 67 built the graph on autograd's own thread, nested 60 passes deep)
+        raise Fail(f"predict ran autograd {calls} time(s) (a backward pass, or forward-mode AD): predicting needs no "
+                   "gradient; compute under `with torch.no_grad():` instead", code="predict-builds-graph")
     if obs.get("functions"):
         raise Fail(f"predict built a graph (it applied a custom autograd Function {obs['functions']} time(s) to tensors "
                    "that require grad, with tracking on) and then dropped it: compute under `with torch.no_grad():` "
