@@ -345,7 +345,15 @@ USES = {
     "an_object_given_autograd_code_by_a_helper": ("class Trainer:\n    pass\ndef attach(model, fn):\n    model.step = fn\n"
                                                   "def dirty(t):\n    t.backward()\ntrainer = Trainer()\n"
                                                   "attach(trainer, dirty)\ndef manual(x):\n    return trainer.step(x)\n",
-                                                  "calls .backward()"),}
+                                                  "calls .backward()"),
+    # red team 68: gradients switched on by a literal setattr, the graph reached through a class's descriptors
+    "requires_grad_by_literal_setattr": ("def manual(x):\n    setattr(x, 'requires_grad', True)\n    return x\n",
+                                         "asks for gradients (requires_grad = True)"),
+    "descriptor_get": ("import torch\ndef manual(x, d):\n    return d.__get__(x, torch.Tensor)\n",
+                       "reads an attribute through its descriptor (__get__), which no reading can name"),
+    "classify_class_attrs": ("import inspect\ndef manual(x):\n    return inspect.classify_class_attrs(type(x))\n",
+                             "looks attributes up by name (inspect.classify_class_attrs)"),
+}
 
 
 @pytest.mark.parametrize("name", sorted(USES))

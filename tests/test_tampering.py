@@ -112,6 +112,7 @@ DOORS = {  # code -> the start of what the reading says
     "from pdb import set_trace\nhook = set_trace": "runs code no reading sees (pdb.set_trace)",
     "from pdb import run\nrun(text)": "runs code no reading sees (pdb.run)",
     "import pdb, os\npdb.set_trace()": "runs code no reading sees (pdb)",
+    "import inspect\nparts = inspect.classify_class_attrs(type(x))": "reaches every attribute of an object, by name",
     # red team 66: a TorchScript fork runs on torch's inter-op threads, where no count of autograd runs
     "import torch\nfuture = torch.jit.fork(f, x)": "reaches torch's inter-op threads",
     "from torch.jit import wait": "reaches torch's inter-op threads",

@@ -74,6 +74,8 @@ ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "__dict__": ("reads __dict__", DYNAMIC),
     "getmembers": ("looks attributes up by name (inspect.getmembers)", DYNAMIC),
     "getmembers_static": ("looks attributes up by name (inspect.getmembers_static)", DYNAMIC),
+    "classify_class_attrs": ("looks attributes up by name (inspect.classify_class_attrs)", DYNAMIC),
+    "__get__": ("reads an attribute through its descriptor (__get__), which no reading can name", DYNAMIC),
     "__closure__": ("reads a function's closure (__closure__)", DYNAMIC),
     "cell_contents": ("reads a closure's cell (cell_contents)", DYNAMIC),
     **{name: (f"reaches objects through the garbage collector (gc.{name})", DYNAMIC)
@@ -1625,6 +1627,10 @@ class Reader:
             self.found(node, f"uses {name} with a computed name", DYNAMIC)
             return
         owner = node.args[0] if index == 1 else None
+        if name == "setattr" and literal.value == "requires_grad" and len(node.args) == 3 \
+                and not _is_false(node.args[2]):  # (red team 68: the literal setattr, as `t.requires_grad = True`)
+            self.found(node, "asks for gradients (requires_grad = True)", TRACKS, flag=self.flag(node.args[2]))
+            return
         for attr in literal.value.split("."):
             self.attribute_named(node, attr, owner)
             owner = None

@@ -74,7 +74,8 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
         "_push_on_torch_function_stack", "_push_on_torch_dispatch_stack", "_set_torch_function_mode",
         "enable_torch_function_mode", "_python_dispatch")},
     **{name: "every attribute of an object, by name" for name in (
-        "getmembers", "getmembers_static", "getclosurevars")},
+        "getmembers", "getmembers_static", "getclosurevars", "classify_class_attrs")},  # (red team 68: a class's
+    # descriptors, each __get__ on the object: grad_fn, next_functions, unnamed)
     **{name: "code evaluated from a string (typing's forward references)" for name in static.EVALUATORS},
     **{name: "functions made from code objects" for name in (*static.CODE_OBJECTS, "co_code")},
     "resolve_name": "any object by its dotted name",

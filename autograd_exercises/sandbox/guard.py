@@ -29,7 +29,7 @@ DOORS = frozenset({  # what an attribute name reaches past an object's data (the
     "f_back", "f_globals", "f_locals", "f_builtins", "tb_frame", "gi_frame", "cr_frame", "ag_frame", "_getframe",
     "_current_frames", "currentframe", "walk_stack", "walk_tb", "get_stack", "get_objects", "get_referrers", "get_referents",
     "modules", "cell_contents", "capture_locals", "ctypeslib", "ctypes", "as_strided", "string_at", "from_address",
-    "from_blob", "settrace", "setprofile", "monitoring", "getargvalues", "getmembers", "getmembers_static",
+    "from_blob", "settrace", "setprofile", "monitoring", "getargvalues", "getmembers", "getmembers_static", "classify_class_attrs",
     "getclosurevars", "resolve_name", "ForwardRef", "get_type_hints", "get_annotations", "FunctionType", "CodeType",
     "LambdaType", "co_code", "update_wrapper", "wraps", "attrgetter", "methodcaller", "getattr_static",
     "TorchFunctionMode", "TorchDispatchMode", "BaseTorchFunctionMode", "enable_torch_function_mode",
