@@ -1105,6 +1105,30 @@ def test_predict_runs_no_backward_pass(grade_source):
     assert "predict ran autograd" in _only_predict_fails(grade_source, body, source)
 
 
+def test_a_by_hand_function_that_builds_a_graph_fails_without_any_backward_pass():
+    """Red team 68 switched gradients on in a by-hand function and called its graph's nodes itself: no engine ran, so
+    no autograd call was counted. Its inputs are plain tensors: a graph node made while it runs is autograd's work."""
+    import types
+
+    import torch
+
+    from autograd_exercises.judge import Fail, no_autograd
+    from autograd_exercises.sandbox import observe
+
+    def manual(x):
+        x.requires_grad_()
+        node = (x * x).sum().grad_fn
+        return node(torch.ones(()))[0].detach()  # d(x·x)/dx by the nodes' own backward functions
+
+    module = types.SimpleNamespace(manual=manual, honest=lambda x: 2 * x)
+    outcome = observe.call_by_hand(module, "manual", torch.ones(3))
+    assert outcome["autograd_calls"] == 0 and outcome["graph_nodes"] == 2
+    with pytest.raises(Fail, match="built a graph for autograd while it ran"):
+        no_autograd(outcome, "manual(x)")
+    honest = observe.call_by_hand(module, "honest", torch.ones(3))
+    assert honest["graph_nodes"] == 0 and no_autograd(honest, "honest(x)") is None
+
+
 def test_no_process_of_the_submissions_own_runs_out_of_the_counts(grade_source):
     """Red team 66: ``predict`` forked, built the whole graph in the forked process (whose counters the probe never
     reads) and sent the values back through a pipe: 16/16 for 15/16. The child may start threads, not processes."""

@@ -276,12 +276,17 @@ def graph_in_view(hidden: Any, what: str, threads: Any = 0) -> None:
 
 
 def no_autograd(outcome: dict[str, Any], what: str) -> None:
-    """:class:`Fail` when a by-hand function asked autograd for the answer while it ran, or returned a tensor
-    (or a tuple of tensors) that autograd tracks."""
+    """:class:`Fail` when a by-hand function asked autograd for the answer while it ran, built a graph (``graph_nodes``:
+    its inputs are plain tensors), or returned a tensor (or a tuple of tensors) that autograd tracks."""
     count = int(outcome.get("autograd_calls", 0))
     if count:
         raise Fail(f"{what} must compute the derivative by hand, but it called backward()/torch.autograd.grad "
                    f"{count} time(s); write the formula with tensor operations instead", code="autograd-in-by-hand")
+    nodes = outcome.get("graph_nodes")
+    if type(nodes) is int and nodes > 0:  # (red team 68: nodes of its graph called by hand, no engine)
+        raise Fail(f"{what} must compute the derivative by hand, but it built a graph for autograd while it ran "
+                   f"({nodes} node(s): gradients were switched on for a tensor); write the formula with tensor "
+                   "operations on the plain inputs instead", code="autograd-in-by-hand")
     returned = outcome.get("returned") or {}
     values = sequence(returned)
     values = [returned] if values is None else values

@@ -48,5 +48,5 @@ def probe_grad_twice(module, case):
 
 
 def probe_manual(module, case):
-    """Call polynomial_grad_manual(x) on a plain tensor (no requires_grad), counting autograd calls."""
-    return {"manual": observe.call(module, "polynomial_grad_manual", case["x"].clone())}
+    """Call polynomial_grad_manual(x) on a plain tensor (no requires_grad), counting autograd calls and graph nodes."""
+    return {"manual": observe.call_by_hand(module, "polynomial_grad_manual", case["x"].clone())}
