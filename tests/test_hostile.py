@@ -1107,7 +1107,9 @@ def test_predict_runs_no_backward_pass(grade_source):
 
 def test_a_by_hand_function_that_builds_a_graph_fails_without_any_backward_pass():
     """Red team 68 switched gradients on in a by-hand function and called its graph's nodes itself: no engine ran, so
-    no autograd call was counted. Its inputs are plain tensors: a graph node made while it runs is autograd's work."""
+    no autograd call was counted. Its inputs are plain tensors: a graph node made while it runs is autograd's work.
+    Red team 69 had a thread started at import do it, where the calling thread's numbering does not reach: a by-hand
+    function called while such a thread runs fails too."""
     import types
 
     import torch
@@ -1127,6 +1129,13 @@ def test_a_by_hand_function_that_builds_a_graph_fails_without_any_backward_pass(
         no_autograd(outcome, "manual(x)")
     honest = observe.call_by_hand(module, "honest", torch.ones(3))
     assert honest["graph_nodes"] == 0 and no_autograd(honest, "honest(x)") is None
+    observe.UNCOUNTED.add(-1)  # red team 69: a thread the file started at import, outside any count, did the work
+    try:
+        beside = observe.call_by_hand(module, "honest", torch.ones(3))
+    finally:
+        observe.UNCOUNTED.discard(-1)
+    with pytest.raises(Fail, match="while 1 thread"):
+        no_autograd(beside, "honest(x)")
 
 
 def test_no_process_of_the_submissions_own_runs_out_of_the_counts(grade_source):

@@ -277,11 +277,17 @@ def graph_in_view(hidden: Any, what: str, threads: Any = 0) -> None:
 
 def no_autograd(outcome: dict[str, Any], what: str) -> None:
     """:class:`Fail` when a by-hand function asked autograd for the answer while it ran, built a graph (``graph_nodes``:
-    its inputs are plain tensors), or returned a tensor (or a tuple of tensors) that autograd tracks."""
+    its inputs are plain tensors), ran beside threads of the submission's own out of the count's view (``threads``), or
+    returned a tensor (or a tuple of tensors) that autograd tracks."""
     count = int(outcome.get("autograd_calls", 0))
     if count:
         raise Fail(f"{what} must compute the derivative by hand, but it called backward()/torch.autograd.grad "
                    f"{count} time(s); write the formula with tensor operations instead", code="autograd-in-by-hand")
+    threads = outcome.get("threads")
+    if type(threads) is int and threads > 0:  # (red team 69: a thread started at import did the autograd)
+        raise Fail(f"{what} was called while {threads} thread(s) the submission started were running: what they compute "
+                   "is out of this check's view; the exercise needs no threads, leave them out",
+                   code="autograd-in-by-hand")
     nodes = outcome.get("graph_nodes")
     if type(nodes) is int and nodes > 0:  # (red team 68: nodes of its graph called by hand, no engine)
         raise Fail(f"{what} must compute the derivative by hand, but it built a graph for autograd while it ran "

@@ -457,10 +457,13 @@ def call(module: Any, name: str, *args: Any) -> dict[str, Any]:
 def call_by_hand(module: Any, name: str, *args: Any) -> dict[str, Any]:
     """:func:`call` for a function that must not use autograd, given plain tensors: also the graph nodes made while it
     ran (``graph_nodes``; :func:`graph_nodes`). Its honest arithmetic makes none; a graph built on inputs it switched
-    gradients on for is autograd's machinery even when no engine runs (red team 68 called the nodes itself)."""
+    gradients on for is autograd's machinery even when no engine runs (red team 68 called the nodes itself); and the
+    threads the submission started outside any counted block that were running meanwhile (``threads``: red team 69
+    had one started at import do the autograd, numbered on its own thread)."""
+    running = len(UNCOUNTED)
     with graph_nodes() as nodes:
         outcome = call(module, name, *args)
-    outcome["graph_nodes"] = nodes["made"]
+    outcome["graph_nodes"], outcome["threads"] = nodes["made"], max(running, len(UNCOUNTED))
     return outcome
 
 
