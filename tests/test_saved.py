@@ -56,6 +56,13 @@ def boxed(store: str, before: str, after: str = "_box = Box([])\nsaving(5)\n") -
 
 # name: (source after the preamble, what the finding names as the answer's source)
 ATTACKS = {
+    # red team 70: a library's own registry, filled by the top level and read back by a call of that library
+    "mimetypes_table": (saving("mimetypes.add_type('slope/' + str(float(x.grad[1] - x.grad[0])), '.slp')",
+                               "return float(mimetypes.guess_type('f.slp')[0].split('/')[1]) * x", "import mimetypes\n"),
+                        "mimetypes.guess_type('f.slp')[0].split(...)"),
+    "codec_registry": (saving("codecs.register(lambda name: codecs.CodecInfo(None, lambda b, e='strict': "
+                              "(str(float(x.grad[1])), len(b))) if name == 'slopes' else None)",
+                              "return float(b'k'.decode('slopes')) * x", "import codecs\n"), "b'k'.decode(...)"),
     "list_filled_by_a_loop": (saving("SEEN.append((x, x.grad))", "return fit(SEEN, x)", "SEEN = []\n",
                                      "for n in range(2, 5):\n    saving(n)\n"), "SEEN"),
     "global_set_by_the_autograd_function": (
@@ -385,6 +392,9 @@ def test_an_answer_saved_at_the_top_level_is_found(name):
 
 
 HONEST = {
+    # a library that computes from its arguments alone (red team 70's rule asks only of the others)
+    "a_computing_library": ("import statistics\ndef manual(x):\n    return statistics.fmean([6.0, 6.0]) * x + 2\n"
+                            "print(grad(GRID))\n"),
     "debug_log_written_by_both": (
         "HISTORY = []\ndef logged(x):\n    g = grad(x)\n    HISTORY.append(('autograd', g))\n    return g\n"
         "def manual(x):\n    g = 6 * x + 2\n    HISTORY.append(('manual', g))\n    return g\n"

@@ -20,6 +20,20 @@ RESOLVED = frozenset({"math", "cmath", "torch", "numpy", "sys", "string", "opera
                       "statistics", "keyword", "types", "copy", "time", "warnings", "random", "re", "json"})
 
 
+# Libraries whose functions compute from their arguments alone: a call of any other library's function may answer
+# from what the file handed it before (``codecs.register``, ``mimetypes.add_type``: red team 70 kept autograd's answers
+# in such registries for a by-hand function to read back). ``decimal`` computes under a context the file can set.
+COMPUTING = frozenset({"math", "cmath", "torch", "numpy", "scipy", "operator", "functools", "itertools", "numbers",
+                       "fractions", "statistics", "collections", "dataclasses", "typing", "abc", "enum", "copy",
+                       "string", "re", "json", "builtins"})
+
+
+def computing(dotted: str) -> bool:
+    """``dotted`` (a library function's dotted name, resolved through the file's imports) is of :data:`COMPUTING`;
+    an unresolved name (``""``) is not."""
+    return bool(dotted) and dotted.lstrip(".").split(".")[0] in COMPUTING
+
+
 @functools.lru_cache(maxsize=4096)
 def library_constant(dotted: str) -> bool:
     """``dotted`` names a module, or a value of :data:`RESOLVED` that cannot change: a number, string, dtype,

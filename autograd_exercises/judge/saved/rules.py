@@ -34,7 +34,9 @@ WORLD = frozenset({
     "umask", "nice", "seterr", "errstate", "parallel_info", "__config__", "readall", "readinto", "check_output",
     "Popen", "popen", "uniform_", "normal_", "random_", "bernoulli_", "exponential_", "geometric_", "cauchy_",
     "log_normal_", "dropout", "dropout_", "alpha_dropout", "feature_alpha_dropout", "dropout1d", "dropout2d",
-    "dropout3d", "rrelu", "rrelu_"})
+    "dropout3d", "rrelu", "rrelu_",
+    # a codec's answer, from the registry the file can fill (``codecs.register``: red team 70)
+    "decode", "encode"})
 # Methods that change the object they are called on (and any torch method ending in "_", in place).
 MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "add", "pop", "popitem", "remove",
                       "discard", "clear", "sort", "reverse", "put", "itemset", "fill", "resize", "setflags",

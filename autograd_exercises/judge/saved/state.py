@@ -634,10 +634,11 @@ class State:
             if self._random(node.func):
                 return True  # Python's, numpy's or torch's random state (``random.randbytes``: red team 38)
             if isinstance(node.func, ast.Name) and name in self.module.imports:  # (``from logging import getLogger``,
-                return _reads_world(name) or any(  # ``from os import getcwd as here``)
-                    _reads_world(target.rsplit(".", 1)[-1]) for target, _ in self.module.imports[name])
-            return name in WORLD or name.startswith("get") and isinstance(node.func, ast.Attribute) \
-                and _root(node.func.value) in self.module.imports
+                return _reads_world(name) or any(  # ``from os import getcwd as here``, ``from mimetypes import …``)
+                    _reads_world(target.rsplit(".", 1)[-1]) or not library.computing(target)
+                    for target, _ in self.module.imports[name])
+            return name in WORLD or isinstance(node.func, ast.Attribute) and _root(node.func.value) in self.module.imports \
+                and (name.startswith("get") or not library.computing(imported_name(node.func, self.module.imports)))
         return False
 
     def answer_source(self, node: ast.AST) -> ast.AST | None:
