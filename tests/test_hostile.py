@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import solution_text
+from tests.conftest import counting_autograd, solution_text
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the hostile corpus assumes Linux")
 
@@ -1129,6 +1129,17 @@ def test_a_by_hand_function_that_builds_a_graph_fails_without_any_backward_pass(
         no_autograd(outcome, "manual(x)")
     honest = observe.call_by_hand(module, "honest", torch.ones(3))
     assert honest["graph_nodes"] == 0 and no_autograd(honest, "honest(x)") is None
+    with counting_autograd():  # (the child's thread starts, counted) a thread the function starts and joins counts in
+        def in_a_thread(x):  # its block: its nodes are numbered on its own thread
+            box = []
+            worker = threading.Thread(target=lambda: box.append(manual(x)))
+            worker.start()
+            worker.join()
+            return box[0]
+
+        module.in_a_thread = in_a_thread
+        threaded = observe.call_by_hand(module, "in_a_thread", torch.ones(3))
+    assert threaded["graph_nodes"] == 2 and threaded["threads"] == 0, threaded
     observe.UNCOUNTED.add(-1)  # red team 69: a thread the file started at import, outside any count, did the work
     try:
         beside = observe.call_by_hand(module, "honest", torch.ones(3))

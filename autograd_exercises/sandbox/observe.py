@@ -265,35 +265,29 @@ def _install_hidden_graph_counter() -> None:
 def _counted_start(real_start: Any, real_push: Any, real_pop: Any) -> Any:
     """``real_start`` (a function that starts a thread running ``function``), starting it counted: inside a counting
     block with that block's hooks (pushed with the unwrapped ``real_push``: no hidden graph); outside any, noted in
-    :data:`UNCOUNTED` while it runs."""
+    :data:`UNCOUNTED` while it runs. Inside a :func:`graph_nodes` block either way, the nodes it makes count in the
+    block, and it counts as running there until it ends."""
     import _thread
 
     def start(function: Any, *args: Any, **kwargs: Any) -> Any:
-        if not COUNTING:  # a thread of no counting block's: running while one starts, it saves out of its view
-
-            def uncounted(*inner: Any, **named: Any) -> Any:
-                ident = _thread.get_ident()
-                UNCOUNTED.add(ident)
-                try:
-                    return function(*inner, **named)
-                finally:
-                    UNCOUNTED.discard(ident)
-
-            return real_start(uncounted, *args, **kwargs)
-        hooks, block = COUNTING[-1], GRAPH_BLOCKS[-1] if GRAPH_BLOCKS else None
-
+        hooks, block = COUNTING[-1] if COUNTING else None, GRAPH_BLOCKS[-1] if GRAPH_BLOCKS else None
         token = object()  # (running from now: the block may end before the thread is scheduled)
         if block is not None:
             block["running"].add(token)
 
         def counted(*inner: Any, **named: Any) -> Any:
-            real_push(*hooks)
-            start = _SEQUENCE()  # (autograd numbers each thread's nodes apart: red team 62 built predict's graph in
-            # one)
+            ident, start = _thread.get_ident(), _SEQUENCE()  # (autograd numbers each thread's nodes apart: red team
+            if hooks is None:  # 62 built predict's graph in one) / a thread of no counting block's: running while
+                UNCOUNTED.add(ident)  # one starts, it saves out of its view
+            else:
+                real_push(*hooks)
             try:
                 return function(*inner, **named)
             finally:
-                real_pop()
+                if hooks is None:
+                    UNCOUNTED.discard(ident)
+                else:
+                    real_pop()
                 if block is not None:
                     block["made"] += _SEQUENCE() - start
                     block["running"].discard(token)
