@@ -386,7 +386,7 @@ def builtins_for(module: str) -> dict[str, Any]:
         return _VARS(*owner) if owner else sys._getframe(1).f_locals  # vars(): the caller's own names
 
     def __import__(name: Any, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
-        if name in STAND_INS and not level and _import_statement(_FRAME(1)):
+        if type(name) is str and name in STAND_INS and not level and _import_statement(_FRAME(1)):
             return stand_in(name)
         imported = _IMPORT(name, globals, locals, fromlist, level)
         if handed(imported) and not _import_statement(_FRAME(1)):  # red team 59: __import__("bui" + "ltins")
