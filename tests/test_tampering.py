@@ -113,6 +113,9 @@ DOORS = {  # code -> the start of what the reading says
     "from pdb import run\nrun(text)": "runs code no reading sees (pdb.run)",
     "import pdb, os\npdb.set_trace()": "runs code no reading sees (pdb)",
     "import inspect\nparts = inspect.classify_class_attrs(type(x))": "reaches every attribute of an object, by name",
+    # red team 71: a global module hook answered for nn.Identity in a by-hand function from the top level's autograd
+    "import torch\ntorch.nn.modules.module.register_module_forward_hook(h)": "reaches every torch module's calls",
+    "from torch.nn.modules.module import register_module_forward_pre_hook": "reaches every torch module's calls",
     # red team 66: a TorchScript fork runs on torch's inter-op threads, where no count of autograd runs
     "import torch\nfuture = torch.jit.fork(f, x)": "reaches torch's inter-op threads",
     "from torch.jit import wait": "reaches torch's inter-op threads",

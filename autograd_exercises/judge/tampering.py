@@ -73,6 +73,8 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
         "TorchFunctionMode", "TorchDispatchMode", "BaseTorchFunctionMode", "_push_mode", "_pop_mode",
         "_push_on_torch_function_stack", "_push_on_torch_dispatch_stack", "_set_torch_function_mode",
         "enable_torch_function_mode", "_python_dispatch")},
+    **{name: "every torch module's calls, everywhere (a global module hook)" for name in guard.MODULE_HOOKS},  # (red
+    # team 71's hook answered for nn.Identity from what the top level's autograd had computed)
     **{name: "every attribute of an object, by name" for name in (
         "getmembers", "getmembers_static", "getclosurevars", "classify_class_attrs")},  # (red team 68: a class's
     # descriptors, each __get__ on the object: grad_fn, next_functions, unnamed)

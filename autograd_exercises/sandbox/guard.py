@@ -25,6 +25,9 @@ import sys
 import types
 from typing import Any
 
+MODULE_HOOKS = tuple(f"register_module_{name}" for name in (  # torch's global module hooks: a file's function run in
+    "backward_hook", "buffer_registration_hook", "forward_hook", "forward_pre_hook", "full_backward_hook",  # every
+    "full_backward_pre_hook", "module_registration_hook", "parameter_registration_hook"))  # module's call (red team 71)
 DOORS = frozenset({  # what an attribute name reaches past an object's data (the doors reading's own, by name)
     "f_back", "f_globals", "f_locals", "f_builtins", "tb_frame", "gi_frame", "cr_frame", "ag_frame", "_getframe",
     "_current_frames", "currentframe", "walk_stack", "walk_tb", "get_stack", "get_objects", "get_referrers", "get_referents",
@@ -38,6 +41,7 @@ DOORS = frozenset({  # what an attribute name reaches past an object's data (the
     "__closure__", "__self__", "__func__", "__wrapped__", "__reduce__", "__reduce_ex__", "__getstate__",
     "__getattribute__", "__setattr__", "__delattr__", "__loader__", "__spec__", "__array_interface__",
     "__array_struct__", "__cuda_array_interface__", "builtins", "getmodule", "importlib", "fetch_attr", "get_attr",
+    *MODULE_HOOKS,
     "getattr_from_fqn", "getattr_recursive", "create_node", "graph_module"})
 DOOR_MODULES = frozenset({  # a module that is a door itself: no lookup may hand it over (the reading's imports)
     "autograd_exercises", "importlib", "runpy", "code", "codeop", "zipimport", "imp", "doctest", "pdb", "bdb",
