@@ -113,6 +113,11 @@ DOORS = {  # code -> the start of what the reading says
     "from pdb import run\nrun(text)": "runs code no reading sees (pdb.run)",
     "import pdb, os\npdb.set_trace()": "runs code no reading sees (pdb)",
     "import inspect\nparts = inspect.classify_class_attrs(type(x))": "reaches every attribute of an object, by name",
+    # red team 72: a trusted library's own table, filled with autograd's answers and read back by a "pure" call
+    "import copy\ncopy._deepcopy_dispatch[complex] = lambda v, memo: SLOPES": "reaches a library's private internals",
+    "import re\nre._cache[str, 'rule', 0] = SLOPES": "reaches a library's private internals (re._cache)",
+    "from copy import _deepcopy_dispatch": "reaches a library's private internals (copy._deepcopy_dispatch)",
+    "import numpy as np\nv = np.core._multiarray_umath": "reaches a library's private internals",
     # red team 71: a global module hook answered for nn.Identity in a by-hand function from the top level's autograd
     "import torch\ntorch.nn.modules.module.register_module_forward_hook(h)": "reaches every torch module's calls",
     "from torch.nn.modules.module import register_module_forward_pre_hook": "reaches every torch module's calls",
@@ -314,6 +319,9 @@ HONEST = [
     "def f(x):\n    import pdb; pdb.set_trace()\n    return x\ndef g(x):\n    import pdb; pdb.set_trace()\n    return x",
     "if __name__ == '__main__':\n    import doctest\n    doctest.testmod(verbose=True)",
     "from doctest import testmod\ntestmod()",
+    # a private name of the file's own objects, or of a value it made, is its own
+    "import copy\nclass Box:\n    def __init__(self):\n        self._items = []\nb = copy.deepcopy(Box())\nb._items.append(1)",
+    "import collections\nq = collections.deque()\nn = q.__len__()",
 ]
 
 

@@ -250,6 +250,15 @@ class _Reading:
             return f"loads pickled objects ({node.arg}), which can call any function"
         return ""
 
+    def module_chain(self, node: ast.AST) -> bool:
+        """``node`` is an imported module or a dotted chain from one (``copy``, ``np.random``): no object the file
+        made, no call's result."""
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        return isinstance(node, ast.Name) and node.id in self.imports and self.bindings[node.id] == \
+            sum(1 for statement in walk(self.tree) if isinstance(statement, (ast.Import, ast.ImportFrom))
+                for name, _ in static.imported(statement) if name == node.id)
+
     def debugger_only(self, node: ast.Import | ast.ImportFrom) -> bool:
         """``import pdb`` (``from pdb import set_trace``, ``import doctest``) whose names the file only calls as
         ``pdb.set_trace()`` (``doctest.testmod()``): the child hands such an import a stand-in whose calls do nothing
@@ -312,7 +321,9 @@ class _Reading:
             return "reads an object's every attribute (__dict__)"
         if node.attr in UNPICKLE_ANYWHERE:
             return f"loads pickled objects ({node.attr}), which can call any function"
-        return ""
+        if node.attr.startswith("_") and not node.attr.startswith("__") and self.module_chain(node.value):
+            return f"reaches a library's private internals ({static._chain(node)})"  # (red team 72: copy's
+        return ""  # _deepcopy_dispatch and re's _cache, filled with autograd's answers and read back by hand)
 
     def lookup_door(self, node: ast.AST) -> str:
         """A lookup by name that may reach a door: ``getattr(f, "__globals__")`` is ``f.__globals__``; a computed name
@@ -717,6 +728,9 @@ def _import_door(node: ast.Import | ast.ImportFrom) -> str:
             return f"loads pickled objects ({target}), which can call any function"
         if parts[-1] in ("modules", "__dict__"):
             return f"reaches every loaded module ({target})"
+    for target in targets:
+        if any(part.startswith("_") and not part.startswith("__") for part in target.lstrip(".").split(".")[1:]):
+            return f"reaches a library's private internals ({target.lstrip('.')})"
     return ""
 
 
