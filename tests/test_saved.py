@@ -60,6 +60,11 @@ ATTACKS = {
     "mimetypes_table": (saving("mimetypes.add_type('slope/' + str(float(x.grad[1] - x.grad[0])), '.slp')",
                                "return float(mimetypes.guess_type('f.slp')[0].split('/')[1]) * x", "import mimetypes\n"),
                         "mimetypes.guess_type('f.slp')[0].split(...)"),
+    # red team 73: a hook the top level set (numpy's error callback) raised the answers out of a "pure" division
+    "exception_from_a_hook": (saving("np.seterrcall(lambda *a: (_ for _ in ()).throw(ArithmeticError(float(x.grad[1]))))",
+                                     "try:\n        np.float64(1.0) / np.float64(0.0)\n    except ArithmeticError as e:\n"
+                                     "        return e.args[0] * x", "import numpy as np\nnp.seterr(divide='call')\n"),
+                              "the exception e"),
     "codec_registry": (saving("codecs.register(lambda name: codecs.CodecInfo(None, lambda b, e='strict': "
                               "(str(float(x.grad[1])), len(b))) if name == 'slopes' else None)",
                               "return float(b'k'.decode('slopes')) * x", "import codecs\n"), "b'k'.decode(...)"),
@@ -393,6 +398,8 @@ def test_an_answer_saved_at_the_top_level_is_found(name):
 
 HONEST = {
     # a library that computes from its arguments alone (red team 70's rule asks only of the others)
+    "an_exception_only_printed": ("def manual(x):\n    try:\n        return 6 * x + 2\n    except ValueError as e:\n"
+                                  "        print(e)\n        raise\nprint(grad(GRID))\n"),
     "a_computing_library": ("import statistics\ndef manual(x):\n    return statistics.fmean([6.0, 6.0]) * x + 2\n"
                             "print(grad(GRID))\n"),
     "debug_log_written_by_both": (

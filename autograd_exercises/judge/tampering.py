@@ -117,6 +117,8 @@ MODULES = {  # an import of any of these (or below them) -> what it does
 NAMES = {"exec": "runs code no reading sees (exec)", "eval": "runs code no reading sees (eval)",
          "compile": "compiles code no reading sees (compile)", "__import__": "imports by name (__import__)",
          "__builtins__": "reaches the builtins' namespace"}
+PRIVATE_OK = frozenset({"_exit"})  # a library's private names that hold no table (os._exit ends the child: the
+# sandbox's matter, each hostile file that calls it loses only what it stopped)
 BUILTIN_NAMES = frozenset(dir(builtins))  # a name the file binds over one of these is no stand-in's
 UNPICKLE = ("load", "loads", "Unpickler")
 UNPICKLE_ANYWHERE = ("add_safe_globals", "safe_globals", "weights_only", "allow_pickle")  # torch.load's own doors
@@ -321,7 +323,8 @@ class _Reading:
             return "reads an object's every attribute (__dict__)"
         if node.attr in UNPICKLE_ANYWHERE:
             return f"loads pickled objects ({node.attr}), which can call any function"
-        if node.attr.startswith("_") and not node.attr.startswith("__") and self.module_chain(node.value):
+        if node.attr.startswith("_") and not node.attr.startswith("__") and node.attr not in PRIVATE_OK \
+                and self.module_chain(node.value):
             return f"reaches a library's private internals ({static._chain(node)})"  # (red team 72: copy's
         return ""  # _deepcopy_dispatch and re's _cache, filled with autograd's answers and read back by hand)
 
@@ -729,7 +732,8 @@ def _import_door(node: ast.Import | ast.ImportFrom) -> str:
         if parts[-1] in ("modules", "__dict__"):
             return f"reaches every loaded module ({target})"
     for target in targets:
-        if any(part.startswith("_") and not part.startswith("__") for part in target.lstrip(".").split(".")[1:]):
+        if any(part.startswith("_") and not part.startswith("__") and part not in PRIVATE_OK
+               for part in target.lstrip(".").split(".")[1:]):
             return f"reaches a library's private internals ({target.lstrip('.')})"
     return ""
 

@@ -359,12 +359,18 @@ class Flow:
 
     def on_Try(self, node: ast.Try, control: ast.AST | None) -> None:
         """Where an exception jumps depends on what raised it: a body that reads a source runs under it, and so
-        does every handler."""
+        does every handler. The exception caught (``except E as e``) is a source itself: a hook the top level set
+        may have raised it from inside any call, holding what it chose (red team 73: numpy's ``seterrcall``
+        callback raised autograd's answers out of ``np.float64(1) / 0``)."""
         inner = control or next(filter(None, (self.expression(statement) for statement in node.body)), None)
         for handler in node.handlers:  # ``except E as e``: what the body raised may hold any of its objects
             if handler.name:
                 self._link([ast.Name(handler.name, ast.Store()), *node.body])
         self.block(node.body, inner)
+        for handler in node.handlers:
+            if handler.name:
+                self._bind_name(handler.name, ast.copy_location(ast.Name(f"the exception {handler.name}", ast.Load()),
+                                                                handler))
         self.branches([handler.body for handler in node.handlers] + [node.orelse], inner)
         self.block(node.finalbody, control)
 
