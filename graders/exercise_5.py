@@ -160,15 +160,15 @@ def _filled_by_backward(obs: dict, what: str, passes: int) -> None:
         return
     if type(reached) is int and reached < passes:
         raise Fail(f"{what} returned the right value, but {reached} backward pass(es) reached the x passed in, "
-                   f"where {passes} were asked for: x.grad must be filled by backward through out = polynomial(x), "
-                   "not set by hand", code="no-graph")
+                   f"where {passes} were asked for: x.grad must be filled by backward through polynomial(x), "
+                   "not set or scaled by hand", code="no-graph")
     if type(reached) is not int:
         return
     got = tensor(obs["x_grad"], "x.grad").to(torch.float64)
     if not isinstance(delivered, torch.Tensor) or got.shape != delivered.shape or not torch.allclose(
             got, delivered, rtol=TOL.rtol, atol=TOL.atol):
         raise Fail(f"x.grad after {what} is not what its backward passes put there: it was set or changed by hand; "
-                   "let out.backward(retain_graph=True) and out.backward() fill it", code="no-graph")
+                   "let the backward calls fill it", code="no-graph")
 
 
 def judge_backward_twice_value(case, obs):
@@ -239,6 +239,7 @@ def judge_accumulated(case, obs):
                    f"gradient to x.grad, so do not clear x.grad between the backward calls, and let all {steps} run "
                    "(a return inside the loop ends it after the first)", code="grad-cleared")
     close(got, steps * g, what=what, tol=TOL, numel=case["x"].numel())
+    _filled_by_backward(obs, what, steps)  # (red team 74: one backward, then x.grad *= steps by hand)
 
 
 def judge_accumulated_fills(case, obs):

@@ -109,6 +109,11 @@ MISTAKES = {
           "        out.backward()\n")],
         11, {"backward_twice": "but from more than one graph"},
     ),
+    "accumulated_by_scaling_one_gradient": (  # red team 74: one backward, then the sum of `steps` made by hand
+        [("        polynomial(x).backward()\n    return x.grad\n",
+          "        pass\n    polynomial(x).backward()\n    x.grad *= steps\n    return x.grad\n")],
+        11, {"accumulated_grad": "backward pass(es) reached the x passed in"},
+    ),
     "x_grad_set_by_hand_beside_a_throwaway_retained_graph": (  # red team 63: 2 f'(x) written into x.grad by hand,
         [("    out = polynomial(x)\n" + TWICE,  # and another graph's saved values read by two passes
           "    x.grad = 2 * (8 * x.detach()**3 + 3 * x.detach()**2 + 6 * x.detach() + 5)\n"

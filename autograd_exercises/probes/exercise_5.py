@@ -83,8 +83,8 @@ def _exact_text(make) -> str:
 
 
 def probe_accumulated(module, case):
-    """Call accumulated_grad(x, steps) on a fresh leaf."""
-    return _run(module, case, "accumulated_grad", int(case["steps"]))
+    """Call accumulated_grad(x, steps) on a fresh leaf; also the backward passes that reached x."""
+    return _run(module, case, "accumulated_grad", int(case["steps"]), into=True)
 
 
 def probe_fresh(module, case):
