@@ -119,6 +119,8 @@ NAMES = {"exec": "runs code no reading sees (exec)", "eval": "runs code no readi
          "__builtins__": "reaches the builtins' namespace"}
 PRIVATE_OK = frozenset({"_exit"})  # a library's private names that hold no table (os._exit ends the child: the
 # sandbox's matter, each hostile file that calls it loses only what it stopped)
+STAND_IN_CALL = re.compile(r"\b(?:breakpoint|%s)\s*\(" % "|".join(sorted({call for calls in guard.STAND_INS.values()
+                                                                       for call in calls})))
 BUILTIN_NAMES = frozenset(dir(builtins))  # a name the file binds over one of these is no stand-in's
 UNPICKLE = ("load", "loads", "Unpickler")
 UNPICKLE_ANYWHERE = ("add_safe_globals", "safe_globals", "weights_only", "allow_pickle")  # torch.load's own doors
@@ -154,9 +156,8 @@ def door(source: str) -> tuple[str, int] | None:
 def debugger_calls(source: str) -> list[tuple[str, int, str]]:
     """Each call left in ``source`` that the child runs as a call that does nothing (``pdb.set_trace()``,
     ``breakpoint()``, ``doctest.testmod()``), its line, and what the grader does not run (``debugger``)."""
-    words = ("breakpoint", *(call for calls in guard.STAND_INS.values() for call in calls))
-    if not any(word in source for word in words) or (tree := _parsed(source)) is None:
-        return []
+    if not STAND_IN_CALL.search(source) or (tree := _parsed(source)) is None:
+        return []  # (every graded file comes here: most have no such call, and are not parsed again)
     reading = _Reading(tree, {})
     found = []
     for node in walk(tree):
@@ -257,9 +258,15 @@ class _Reading:
         made, no call's result."""
         while isinstance(node, ast.Attribute):
             node = node.value
-        return isinstance(node, ast.Name) and node.id in self.imports and self.bindings[node.id] == \
-            sum(1 for statement in walk(self.tree) if isinstance(statement, (ast.Import, ast.ImportFrom))
-                for name, _ in static.imported(statement) if name == node.id)
+        return isinstance(node, ast.Name) and node.id in self.imports \
+            and self.bindings[node.id] == self.import_bindings[node.id]
+
+    @functools.cached_property
+    def import_bindings(self) -> collections.Counter:
+        """How many imports bind each name (a name bound otherwise too may hold anything)."""
+        return collections.Counter(name for statement in walk(self.tree)
+                                   if isinstance(statement, (ast.Import, ast.ImportFrom))
+                                   for name, _ in static.imported(statement))
 
     def debugger_only(self, node: ast.Import | ast.ImportFrom) -> bool:
         """``import pdb`` (``from pdb import set_trace``, ``import doctest``) whose names the file only calls as

@@ -140,9 +140,9 @@ def _leaves(roots: Any) -> list[torch.Tensor]:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        if type(node) is _ACCUMULATOR and is_tensor(node.variable):
-            leaves.append(node.variable)
-        if type(node) is _ACCUMULATOR:
+        if type(node) is _ACCUMULATOR:  # (a leaf: nothing beyond it)
+            if is_tensor(node.variable):
+                leaves.append(node.variable)
             continue
         stack += [child for child, _ in node.next_functions if child is not None]
     return leaves
