@@ -32,6 +32,12 @@ VARIANTS = {
     "ex1 manual with numpy": ("exercise-1", [(
         "    return 8 * x**3 + 3 * x**2 + 6 * x + 5",
         "    import numpy as np\n    a = x.detach().numpy()\n    return torch.from_numpy(np.asarray(8 * a**3 + 3 * a**2 + 6 * a + 5))")]),
+    # the functions timed by name, one statement per name built in a loop (it zeroed the file as code no reading sees)
+    "ex1 timeit of each function by name": ("exercise-1", [(
+        "def polynomial_grad_manual(x):",
+        "import timeit\n\nX = torch.linspace(-2, 2, 100)\nfor name in ('polynomial', 'polynomial_grad'):\n"
+        "    print(name, timeit.timeit(f'{name}(X)', number=5, globals=globals()) > 0)\n\n\n"
+        "def polynomial_grad_manual(x):")]),
     "ex3 nn.BCEWithLogitsLoss": ("exercise-3", [(
         "    return torch.nn.functional.binary_cross_entropy_with_logits(z, y)",
         "    return torch.nn.BCEWithLogitsLoss()(z, y)")]),

@@ -650,9 +650,23 @@ def test_timing_a_function_with_timeit_and_globals_rebinds_nothing():
     assert [f.what for f in autograd_use(filled, "manual")] == ["computes its answer from CACHE"]  # what it stores
 
 
+def test_timing_the_files_functions_by_name_in_a_loop_is_read_as_each_statement():
+    """Fairness: ``for name in (...): timeit.timeit(f"{name}(x)", globals=globals())`` runs one statement per name; each
+    is read as a literal statement is: timing the functions changes nothing, storing autograd's answers does."""
+    loop = "x = torch.ones(3)\nfor name in ('manual', 'helper'):\n    timeit.timeit(f'{name}(x)', globals=globals())\n"
+    assert autograd_use(TIMED + loop, "manual") == []
+    named = "STMT = 'manual(x)'\nx = torch.ones(3)\ntimeit.timeit(STMT, globals=globals(), number=2)\n"
+    assert autograd_use(TIMED + named, "manual") == []
+    filled = TIMED.replace("def manual(x):\n    return 2 * x\n", "def manual(x):\n    return CACHE[0] * x\n") + \
+        "CACHE = []\nfor name in ('helper',):\n    timeit.timeit(f'CACHE.append({name}(torch.ones(2)))', " \
+        "globals=globals(), number=1)\n"
+    assert [f.what for f in autograd_use(filled, "manual")] == ["computes its answer from CACHE"]
+
+
 @pytest.mark.parametrize("timing", [
     "timeit.timeit('global manual\\nmanual = helper', globals=globals())\n",  # binds it, by global
-    "timeit.timeit(STATEMENT, globals=globals())\n",  # not a literal
+    "timeit.timeit(STATEMENT + str(len(TIMED)), globals=globals())\n",  # not built of literals
+    "for name in ('manual', 'helper'):\n    timeit.timeit(f'global manual\\nmanual = {name}', globals=globals())\n",
     "timeit = lambda stmt, globals: globals.update(manual=helper)\ntimeit('x', globals=globals())\n",  # not timeit's
     "def timeit(stmt, globals):\n    globals['manual'] = helper\ntimeit('x', globals=globals())\n",
 ])

@@ -144,6 +144,17 @@ DOORS = {  # code -> the start of what the reading says
     "import timeit\ndef nothing():\n    pass\ntimeit.timeit(nothing, 'import torch; torch.autograd.forward_ad.make_dual.__globals__')":
         "reaches a function's module namespace",
     "import timeit\ntimeit.timeit('pass', setup)": "runs code from a string (timeit)",
+    # fairness: a statement built of literals is read as each string it may be; anything else still is a door
+    "import timeit\nfor s in ['f(x)', 'import sys; sys._getframe()']:\n    timeit.timeit(s, globals=globals())":
+        "reaches the call stack's frames",
+    "import timeit\nfor n in ['f']:\n    timeit.timeit(f'{n}(x)', globals=globals())\nn = input()":
+        "runs code from a string (timeit)",  # bound otherwise too
+    "import timeit\nfor n in ['f']:\n    timeit.timeit(f'{n}(x)', globals=locals())": "runs code from a string (timeit)",
+    "import timeit\nfor n in ['f']:\n    timeit.timeit(f'{n:>9}(x)', globals=globals())": "runs code from a string (timeit)",
+    "import timeit\nfor n in ['manual']:\n    timeit.timeit('glo' + f'bal {n}; {n} = f', globals=globals())":
+        "runs code from a string built as the file runs that binds the module's names",
+    "import timeit\nfor n in ['glo', 'bal']:\n    timeit.timeit(f'{n} manual', globals=globals())":
+        "runs code from a string (timeit)",  # a literal that says global: no name is read as literal
     # red team 32: torch's own timer compiles its statement too
     "import torch.utils.benchmark as bench\nbench.Timer(stmt=STEPS, globals={}).timeit(1)": "runs code from a string (Timer)",
     "from torch.utils.benchmark import Timer\nTimer('import gc; gc.get_objects()').timeit(1)": "reaches every object",
@@ -322,6 +333,13 @@ HONEST = [
     # a private name of the file's own objects, or of a value it made, is its own
     "import copy\nclass Box:\n    def __init__(self):\n        self._items = []\nb = copy.deepcopy(Box())\nb._items.append(1)",
     "import collections\nq = collections.deque()\nn = q.__len__()",
+    # timing the file's functions by name: every statement the loop may build is read
+    "import timeit\nx = torch.ones(3)\nfor name in ('forward', 'manual'):\n"
+    "    print(name, timeit.timeit(f'{name}(x)', number=10, globals=globals()))",
+    "import timeit\nSTMT = 'forward(x)'\nt = timeit.Timer(STMT, globals=globals()).timeit(3)\n"
+    "r = timeit.repeat(STMT + ' * 2', setup='x = torch.ones(2)', number=2, repeat=2)",
+    "import timeit\ndef bench(fn='forward'):\n    return timeit.timeit(fn + '(x)', number=3, globals=globals())\n"
+    "print(bench(), bench('forward'))",
 ]
 
 

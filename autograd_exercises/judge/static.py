@@ -37,6 +37,8 @@ import bisect
 import collections
 import functools
 import importlib.machinery
+import itertools
+import math
 import os
 import re
 import site
@@ -47,7 +49,8 @@ from functools import cached_property
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from autograd_exercises.judge import methods
-from autograd_exercises.judge.syntax import children, walk
+from autograd_exercises.judge import literals
+from autograd_exercises.judge.syntax import bound_here, children, single_values, walk
 from autograd_exercises.judge.syntax import chain as _chain
 from autograd_exercises.sandbox.protocol import GRADER_PACKAGE
 
@@ -96,7 +99,7 @@ UNPICKLERS = ("pickle", "_pickle", "marshal", "shelve", "dill", "cloudpickle", "
 LOADERS = ("importlib", "builtins", "runpy", "zipimport", "imp", "code", "codeop", "pkgutil")  # run code not in the file
 ALWAYS_IMPORTED = ("torch", "numpy")  # in the child before the submission: no path the file sets can replace them
 # (nor a module built into the interpreter, sys.builtin_module_names: found before any path)
-TIMERS = ("timeit", "repeat", "Timer")  # timeit's: they run a statement (a string) with the namespace they are given
+TIMERS = literals.TIMERS  # timeit's: they run a statement (a string) with the namespace they are given
 ROOTED = {("torch", "func"): ("uses torch.func", DIFFERENTIATES), ("sys", "modules"): ("reads sys.modules", DYNAMIC),
           # code from a string, or compiled to TorchScript (whose autograd no count sees): red team 32
           **{("timeit", name): ("runs code from a string (timeit)", DYNAMIC) for name in TIMERS},
@@ -189,7 +192,15 @@ class Module:
     @cached_property
     def timeit(self) -> list[ast.Module]:
         """The code of each ``%timeit`` in the file (:func:`timeit_trees`), parsed once."""
-        return timeit_trees(self.tree) if self.tree is not None else []
+        return timeit_trees(self.tree, self.literals) if self.tree is not None else []
+
+    @cached_property
+    def literals(self) -> dict[str, set[str]]:
+        """The strings each name may hold where the file binds it to literals only (:func:`literals.literal_names`)."""
+        if self.tree is None:
+            return {}
+        return literals.literal_names(self.tree, collections.Counter(
+            name for node in walk(self.tree) for name in bound_here(node)))
 
     @cached_property
     def lists(self) -> frozenset[str]:
@@ -1018,13 +1029,16 @@ def _set_attribute(node: ast.AST) -> str:
     return ""
 
 
-def timeit_trees(tree: ast.Module) -> list[ast.Module]:
-    """The code of each ``%timeit`` in the file (:func:`_timeit_code`), and of each literal statement given to
-    ``timeit`` (:func:`_timer_code`, whatever ``timeit`` is: reading more is safe), every node placed at the line of its
-    call."""
+def timeit_trees(tree: ast.Module, names: dict[str, set[str]] | None = None) -> list[ast.Module]:
+    """The code of each ``%timeit`` in the file (:func:`_timeit_code`), and of each statement given to ``timeit``
+    built of literals (:func:`_timer_codes`, every one it may be, ``names``: the file's :attr:`Module.literals`;
+    whatever ``timeit`` is: reading more is safe), every node placed at the line of its call."""
     found = []
     for node in walk(tree):
-        if isinstance(node, ast.Call) and (inner := _timeit_code(node) or _timer_code(node)) is not None:
+        if not isinstance(node, ast.Call):
+            continue
+        magic = _timeit_code(node)
+        for inner in [magic] if magic is not None else _timer_codes(node, names or {}) or []:
             for part in walk(inner):
                 if "lineno" in part._attributes:
                     part.lineno, part.end_lineno = node.lineno, node.end_lineno
@@ -1156,25 +1170,26 @@ def _timed_with(call: ast.AST, parents: dict[ast.AST, ast.AST], module: Module) 
     else:
         return False
     targets = {target for target, _ in module.imports.get(root, [])}
-    code = _timer_code(timer)
-    return targets == {wanted} and root not in module.bindings and code is not None \
-        and not any(isinstance(node, (ast.Global, ast.Nonlocal)) for node in walk(code))
+    codes = _timer_codes(timer, module.literals)
+    return targets == {wanted} and root not in module.bindings and bool(codes) \
+        and not any(isinstance(node, (ast.Global, ast.Nonlocal)) for code in codes for node in walk(code))
 
 
-def _timer_code(node: ast.Call) -> ast.Module | None:
-    """The statement and set-up of a ``timeit``/``repeat``/``Timer`` call named so, given as literals, parsed; None
-    where either is not a literal (the doors reading refuses that) or does not parse."""
+def _timer_codes(node: ast.Call, names: dict[str, set[str]]) -> list[ast.Module] | None:
+    """Each code a ``timeit``/``repeat``/``Timer`` call named so may run: its set-up and statement, each a string built
+    of literals (``names``: the file's :attr:`Module.literals`), every pair of strings they may be, parsed; None where
+    either is built otherwise (the doors reading refuses that) or one does not parse."""
     func = node.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
     if name not in TIMERS:
         return None
     given = {keyword.arg: keyword.value for keyword in node.keywords}
     parts = [node.args[0] if node.args else given.get("stmt"), node.args[1] if len(node.args) > 1 else given.get("setup")]
-    parts = [part for part in parts if part is not None]
-    if not parts or not all(isinstance(part, ast.Constant) and isinstance(part.value, str) for part in parts):
+    texts = [literals.string_values(part, names) for part in parts if part is not None]
+    if not texts or any(not text for text in texts) or math.prod(map(len, texts)) > literals.MAX_VARIANTS:
         return None
     try:
-        return ast.parse("\n".join(part.value for part in parts))
+        return [ast.parse("\n".join(pair)) for pair in itertools.product(*texts)]
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
@@ -1883,29 +1898,6 @@ def own_nodes(body: list[ast.AST]) -> Iterator[ast.AST]:
         yield node
         if not isinstance(node, SCOPES):
             stack.extend(children(node))
-
-
-def single_values(tree: ast.Module, bindings: Mapping[str, int]) -> dict[str, ast.AST]:
-    """The value of each name the file binds exactly once (``bindings``: per name, its places), by ``name = value``."""
-    return {node.targets[0].id: node.value for node in walk(tree) if isinstance(node, ast.Assign)
-            and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and bindings[node.targets[0].id] == 1}
-
-
-def bound_here(node: ast.AST) -> list[str]:
-    """The names ``node`` itself binds (a store, a parameter, an import, an ``except … as``, a pattern, a ``def``)."""
-    if isinstance(node, ast.Name):
-        return [node.id] if isinstance(node.ctx, (ast.Store, ast.Del)) else []
-    if isinstance(node, ast.arg):
-        return [node.arg]
-    if isinstance(node, ast.alias):
-        return [(node.asname or node.name).split(".")[0]]
-    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
-        return [node.name]
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return [node.name]
-    if isinstance(node, (ast.Global, ast.Nonlocal)):
-        return list(node.names)  # (another scope may bind it any way)
-    return []
 
 
 OWN_MAKERS = ("types.SimpleNamespace", "argparse.Namespace")  # objects of the file's own data (and parse_args')

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import collections
-from typing import Iterator
+from typing import Iterator, Mapping
 
 _KEPT = "_judge_children"  # the attribute that keeps a node's children (never one of ``ast``'s fields)
 
@@ -54,3 +54,26 @@ def imported_name(node: ast.AST, imports: dict[str, list[tuple[str, int]]]) -> s
     parts = chain(node).split(".")
     targets = {target for target, _ in imports.get(parts[0], [])}
     return ".".join([*targets, *parts[1:]]) if len(targets) == 1 else ""
+
+
+def single_values(tree: ast.Module, bindings: Mapping[str, int]) -> dict[str, ast.AST]:
+    """The value of each name the file binds exactly once (``bindings``: per name, its places), by ``name = value``."""
+    return {node.targets[0].id: node.value for node in walk(tree) if isinstance(node, ast.Assign)
+            and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and bindings[node.targets[0].id] == 1}
+
+
+def bound_here(node: ast.AST) -> list[str]:
+    """The names ``node`` itself binds (a store, a parameter, an import, an ``except … as``, a pattern, a ``def``)."""
+    if isinstance(node, ast.Name):
+        return [node.id] if isinstance(node.ctx, (ast.Store, ast.Del)) else []
+    if isinstance(node, ast.arg):
+        return [node.arg]
+    if isinstance(node, ast.alias):
+        return [(node.asname or node.name).split(".")[0]]
+    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+        return [node.name]
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return list(node.names)  # (another scope may bind it any way)
+    return []

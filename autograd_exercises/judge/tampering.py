@@ -11,8 +11,8 @@ The doors, each a way to the grader's objects without being handed them: an impo
 notebook's own ``from autograd_exercises.notebook import check`` excepted), the call stack's frames, the garbage
 collector's object lists, ``sys.modules``, a function's ``__globals__``, ``__subclasses__``, the builtins' namespace
 and ``__import__``, code no reading sees (``exec``, ``eval``, ``compile``, ``importlib``, ``runpy``, typing's forward
-references, ``types.FunctionType``, ``doctest``, a ``timeit`` statement built as the file runs), lookups by a dotted
-name (``pkgutil``, ``pydoc``, ``unittest.mock``, ``logging.config``: red team 25), ``inspect.getmembers``,
+references, ``types.FunctionType``, ``doctest``, a ``timeit`` statement built as the file runs of other than
+literals: :mod:`literals`), lookups by a dotted name (``pkgutil``, ``pydoc``, ``unittest.mock``, ``logging.config``: red team 25), ``inspect.getmembers``,
 ``torch.library``, ``ctypes``, unpickling, raw memory (``__array_interface__``, ``as_strided``), torch's private names (``torch._C``,
 ``torch._check``) and modes, a tensor class of the file's own that answers for autograd (a ``grad_fn`` property),
 ``_thread``, a change to a library's own objects (``json.JSONEncoder = …``, ``type(x).f = …``: red team 20), a special
@@ -37,7 +37,7 @@ import functools
 import re
 import string
 
-from autograd_exercises.judge import static
+from autograd_exercises.judge import literals, static
 from autograd_exercises.judge.syntax import children, walk
 from autograd_exercises.sandbox import guard
 
@@ -194,7 +194,7 @@ class _Reading:
 
     @functools.cached_property
     def literals(self) -> dict[str, set[str]]:
-        return _literal_names(self.tree, self.bindings)
+        return literals.literal_names(self.tree, self.bindings)
 
     @functools.cached_property
     def parents(self) -> dict[int, ast.AST]:
@@ -577,15 +577,22 @@ class _Reading:
 
     def timed_door(self, call: ast.Call, name: str) -> str:
         """What a :mod:`timeit` call runs: its statement and its setup, each code it calls (a ``lambda``, the file's
-        own ``def``) or a literal string, read as the code it is; anything else is code no reading sees."""
+        own ``def``) or a string built of literals (every string it may be: :func:`literals.string_values`), read as
+        the code it is; anything else is code no reading sees. A built statement may not say ``global``: the names it
+        is built of would then be bound where no reading sees."""
         for code in [*call.args[:2], *(k.value for k in call.keywords if k.arg in ("stmt", "setup"))]:
             if self.callable_code(code):
                 continue
-            inner = _parsed(code.value) if isinstance(code, ast.Constant) and isinstance(code.value, str) else None
-            if inner is None:
+            texts = literals.string_values(code, self.literals) or [None]
+            inners = [_parsed(text) if text is not None else None for text in texts]
+            if None in inners:
                 return f"runs code from a string ({name}), which no reading sees"
-            if found := next((what for what, _ in _Reading(inner, self.imports, guarded=False).doors()), ""):
-                return found
+            for inner in inners:
+                if not isinstance(code, ast.Constant) and any(isinstance(node, (ast.Global, ast.Nonlocal))
+                                                              for node in walk(inner)):
+                    return f"runs code from a string built as the file runs that binds the module's names ({name})"
+                if found := next((what for what, _ in _Reading(inner, self.imports, guarded=False).doors()), ""):
+                    return found
         return ""
 
     def callable_code(self, node: ast.AST) -> bool:
@@ -776,73 +783,3 @@ def _imports(tree: ast.Module) -> dict[str, str]:
             for name, target in static.imported(node)}
 
 
-def _parameter_values(tree: ast.Module, bindings: collections.Counter) -> dict[str, list[ast.AST]]:
-    """Per parameter of a plain function (a ``def`` bound once, not a method, undecorated) that the file only ever
-    calls by its name: its default and what each call passes it; a parameter no other binding shares.
-    Left out: a function passed around, or called with ``*args``/``**kwargs``. (The grader calls an exercise's
-    functions with its own inputs, never the strings a file chooses.)"""
-    methods = {id(item) for node in walk(tree) if isinstance(node, ast.ClassDef) for item in node.body}
-    functions = {node.name: node for node in walk(tree) if isinstance(node, ast.FunctionDef) and not node.decorator_list
-                 and id(node) not in methods and bindings[node.name] == 1}
-    calls = collections.defaultdict(list)
-    for node in walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions:
-            calls[node.func.id].append(node)
-        elif isinstance(node, ast.Name) and node.id in functions and isinstance(node.ctx, ast.Load):
-            calls[node.id].append(None)  # every load of the name, counted against the calls found
-    found: dict[str, list[ast.AST]] = {}
-    for name, function in functions.items():
-        made = [call for call in calls[name] if call is not None]
-        if 2 * len(made) != len(calls[name]) or any(isinstance(arg, ast.Starred) for call in made for arg in call.args) \
-                or any(keyword.arg is None for call in made for keyword in call.keywords):
-            continue  # passed around (a load that is not a call's function), or called with unpacked arguments
-        arguments = function.args.posonlyargs + function.args.args
-        defaults: dict[ast.arg, ast.AST | None] = {arg: None for arg in arguments}
-        defaults.update(zip(arguments[len(arguments) - len(function.args.defaults):], function.args.defaults))
-        defaults.update(zip(function.args.kwonlyargs, function.args.kw_defaults))
-        for arg, default in defaults.items():
-            position = arguments.index(arg) if arg in arguments else None
-            passed = [next((k.value for k in call.keywords if k.arg == arg.arg), None) if position is None
-                      or position >= len(call.args) else call.args[position] for call in made]
-            if bindings[arg.arg] == 1:
-                found[arg.arg] = [value for value in (default, *passed) if value is not None]
-    return found
-
-
-def _literal_names(tree: ast.Module, bindings: collections.Counter) -> dict[str, set[str]]:
-    """Per name, the strings it can hold where every binding of it in the file gives it a literal one
-    (``name = "w"``, ``for name in ("w", "b")``); names bound any other way are left out, and every name in a file
-    that names ``globals``, ``locals`` or ``vars`` (``globals()["name"] = …`` binds it unseen)."""
-    if any(isinstance(node, ast.Name) and node.id in ("globals", "locals", "vars") for node in walk(tree)):
-        return {}
-    loads = collections.Counter(node.id for node in walk(tree) if isinstance(node, ast.Name)
-                                and isinstance(node.ctx, ast.Load))
-    looped = collections.Counter(node.iter.id for node in walk(tree) if isinstance(
-        node, (ast.For, ast.AsyncFor, ast.comprehension)) and isinstance(node.iter, ast.Name))
-    parameters = _parameter_values(tree, bindings)
-    given = {**{name: [value] for name, value in static.single_values(tree, bindings).items()}, **parameters}
-    collections_of = {name: [item.value for value in values for item in value.elts] for name, values in given.items()
-                      if loads[name] == looped[name]  # only ever looped over: nothing adds to it
-                      and all(isinstance(value, (ast.List, ast.Tuple, ast.Set)) and all(
-                          isinstance(item, ast.Constant) and isinstance(item.value, str) for item in value.elts)
-                              for value in values)}
-    literal: dict[str, set[str]] = {}
-    literal_bindings: collections.Counter = collections.Counter()
-    for name, values in parameters.items():  # def loss(z, kind="mse_loss"), called as loss(z) or loss(z, "l1_loss")
-        if all(isinstance(value, ast.Constant) and isinstance(value.value, (str, type(None))) for value in values):
-            literal[name] = {value.value for value in values if isinstance(value.value, str)}  # (None: no lookup)
-            literal_bindings[name] = 1
-    for node in walk(tree):
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) and isinstance(node.target, ast.Name) \
-                and isinstance(node.iter, (ast.List, ast.Tuple, ast.Set, ast.Name)):
-            target = node.target  # for name in ("w", "b"), or in NAMES = ["w", "b"] (bound only there)
-            items = node.iter.elts if not isinstance(node.iter, ast.Name) else \
-                [ast.Constant(text) for text in collections_of.get(node.iter.id, [None])]
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            target, items = node.targets[0], [node.value]
-        else:
-            continue
-        if items and all(isinstance(item, ast.Constant) and isinstance(item.value, str) for item in items):
-            literal.setdefault(target.id, set()).update(item.value for item in items)
-            literal_bindings[target.id] += 1
-    return {name: texts for name, texts in literal.items() if bindings[name] == literal_bindings[name]}

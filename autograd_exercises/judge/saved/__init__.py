@@ -69,7 +69,7 @@ def top_level_autograd(tree: ast.Module, module: static.Module, notebook: bool =
     does is read as a by-hand function's reach is (:func:`static.read_reach`, all statements at once: a method of
     the file's plain class that nothing names cannot run); which one, over the names each reaches with every binding
     read whole, once (both linear in the file)."""
-    roots = list(_top_level_roots(tree.body, notebook))
+    roots = list(_top_level_roots(tree.body, notebook, module.literals))
     if not any(_telling_finding(f) for f in static.read_reach(module, [], [(TOP_LEVEL, root) for root in roots])):
         return None  # (read as a by-hand function's reach is: a class's methods that nothing names cannot run)
     readers: dict[int, static.Reader] = {}
@@ -96,21 +96,22 @@ def _telling_finding(finding: static.Finding) -> bool:
     return finding.rank in (static.DIFFERENTIATES, static.DYNAMIC)
 
 
-def _top_level_roots(body: list[ast.stmt], notebook: bool = True) -> Iterator[ast.AST]:
+def _top_level_roots(body: list[ast.stmt], notebook: bool = True,
+                     names: dict[str, set[str]] | None = None) -> Iterator[ast.AST]:
     """What runs at import: simple statements, the heads of compound ones (``except`` types, ``case`` patterns and
     guards too; their bodies in turn), a ``def``'s
     decorators and defaults, a class's bases and its body's own top level. Never a function's body, nor, in a
     module (imported under its own name), an ``if __name__ == "__main__":`` block."""
     for statement in body:
         if not notebook and isinstance(statement, ast.If) and _main_guard(statement.test):
-            yield from _top_level_roots(statement.orelse, notebook)
+            yield from _top_level_roots(statement.orelse, notebook, names)
             continue
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             arguments = statement.args
             yield from [*statement.decorator_list, *arguments.defaults, *filter(None, arguments.kw_defaults)]
         elif isinstance(statement, ast.ClassDef):
             yield from [*statement.decorator_list, *statement.bases, *(k.value for k in statement.keywords)]
-            yield from _top_level_roots(statement.body, notebook)
+            yield from _top_level_roots(statement.body, notebook, names)
         elif isinstance(statement, COMPOUND):
             yield from (child for child in children(statement) if isinstance(child, ast.expr))
             yield from (child for child in children(statement) if isinstance(child, ast.withitem))
@@ -118,12 +119,12 @@ def _top_level_roots(body: list[ast.stmt], notebook: bool = True) -> Iterator[as
             for case in getattr(statement, "cases", ()):  # a pattern reads attributes, a guard runs
                 yield from [case.pattern, *filter(None, [case.guard])]
             for inner in _bodies(statement):
-                yield from _top_level_roots(inner, notebook)
+                yield from _top_level_roots(inner, notebook, names)
         elif not isinstance(statement, (ast.Import, ast.ImportFrom)):
             yield statement
-        for inner in static.timeit_trees(ast.Module(body=[statement], type_ignores=[])) \
+        for inner in static.timeit_trees(ast.Module(body=[statement], type_ignores=[]), names) \
                 if isinstance(statement, ast.Expr) else ():
-            yield from _top_level_roots(inner.body, notebook)  # %timeit's code, run at the top level too
+            yield from _top_level_roots(inner.body, notebook, names)  # %timeit's code, run at the top level too
 
 
 def _main_guard(test: ast.expr) -> bool:
