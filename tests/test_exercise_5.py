@@ -73,6 +73,14 @@ MISTAKES = {
                  "        polynomial(x).backward()\n")],
         11, {"backward_twice": "saved-tensor hooks of its own"},
     ),
+    "graph_built_twice_after_popping_the_counters_hooks": (  # red team 76: hooks pushed at import, one popped in
+        [("import torch\n", "import torch\n\n_SPARE = torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t)\n"
+                            "for _ in range(64):\n    _SPARE.__enter__()\n"),  # the function: the counter's own hooks
+         ("    out = polynomial(x)\n" + TWICE, "    side = (x * x).sum() * 0.0\n    _SPARE.__exit__(None, None, None)\n"
+                                            "    polynomial(x).backward(inputs=[x])\n    side.backward(retain_graph=True)\n"
+                                            "    (polynomial(x) + side).backward()\n")],
+        11, {"backward_twice": "saved-tensor hooks of its own"},
+    ),
     "graph_built_twice_reads_padded": (  # two graphs, and saved values looked at outside a backward to pad the reads
         [(TWICE, "    out.backward()\n    again = polynomial(x)\n    nodes = [again.grad_fn]\n    while nodes:\n"
                  "        node = nodes.pop()\n        nodes += [n for n, _ in node.next_functions if n is not None]\n"

@@ -85,6 +85,12 @@ MISTAKES = {
         [("losses.append(loss.item())", "losses.append(loss)")],
         11, {"train_no_graph_kept": "record loss.item()"},
     ),
+    "losses_kept_in_a_float_subclass_that_holds_the_tensor": (  # red team 76: a number only by its base class
+        [("def train(", "class Recorded(float):\n    pass\n\n\ndef train("),
+         ("losses.append(loss.item())", "record = Recorded(loss.item())\n        record.tensor = loss\n"
+                                        "        losses.append(record)")],
+        6, {"train_one_step": "the losses must be numbers", "train_converges": "the losses must be numbers"},
+    ),
     "loss_sums_instead_of_averaging": (  # train is right: its checks say that loss_fn is to blame
         [("    return ((x @ w + b - y) ** 2).mean()\n", "    return ((x @ w + b - y) ** 2).sum()\n")],
         5, {"loss_fn": "a sum where a mean belongs", "train_one_step": "is your loss_fn's, which is wrong (loss_fn says "

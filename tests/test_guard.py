@@ -62,6 +62,16 @@ def test_every_door_the_reading_names_is_refused_by_name():
     assert {name for name in public if refused(Own(), name, MODULE)} == public
 
 
+def test_every_door_the_reading_names_on_torch_jit_is_refused_by_name():
+    """``getattr(torch.jit, "Compilation" + "Unit")`` is refused as ``torch.jit.CompilationUnit`` is (red team 76)."""
+    from autograd_exercises.judge import tampering
+
+    names = {name for owner, name in tampering.OWNED_DOORS if owner == "jit"}
+    assert {"fork", "wait", "CompilationUnit", "load"} <= names
+    assert all(refused(torch.jit, name, MODULE) for name in names)
+    assert not refused(torch.jit, "script", MODULE)
+
+
 def test_the_doors_torch_holds_are_refused_by_name():
     """``torch`` is read on every call, so it is no :class:`GuardedModule` (``guard.EXEMPT``): the reading refuses the
     names under which it holds a door instead (``torch.importlib``, ``torch.ctypes``), whatever this torch holds."""

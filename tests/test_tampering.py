@@ -124,6 +124,10 @@ DOORS = {  # code -> the start of what the reading says
     # red team 66: a TorchScript fork runs on torch's inter-op threads, where no count of autograd runs
     "import torch\nfuture = torch.jit.fork(f, x)": "reaches torch's inter-op threads",
     "from torch.jit import wait": "reaches torch's inter-op threads",
+    # red team 76: TorchScript from a string forked onto those threads, past the reading of the file
+    "import torch\ncu = torch.jit.CompilationUnit(SOURCE)": "reaches TorchScript no reading sees",
+    "import torch.jit as J\nm = J.load(buffer)": "reaches TorchScript no reading sees",
+    "from torch.jit import CompilationUnit": "reaches TorchScript no reading sees",
     # red team 64: a debugger's name bound over a builtin's hid that builtin's lookups from the reading
     "if False:\n    from pdb import set_trace as getattr\nh = getattr(x, '_backward' + '_hooks')":
         "runs code no reading sees (pdb.set_trace)",

@@ -99,6 +99,9 @@ OWNED_DOORS = {  # a name that is a door only as an attribute of one module
     ("torch", "ops"): "every operator by a computed name (torch.ops), past autograd's counted engine",
     **{("jit", name): "torch's inter-op threads, where the grader's counts of autograd do not run"
        for name in ("fork", "wait")},  # (red team 66 built predict's graph there)
+    **{("jit", name): "TorchScript no reading sees (its source a string or a file: it may fork onto torch's inter-op "
+                      "threads, where the grader's counts of autograd do not run)"
+       for name in ("CompilationUnit", "load")},  # (red team 76 built predict's graph in a string's torch.jit.fork)
 }
 FRAME_FUNCTIONS = ("stack", "trace", "getouterframes", "getinnerframes")  # of inspect: frames
 MODULES = {  # an import of any of these (or below them) -> what it does
@@ -313,7 +316,7 @@ class _Reading:
             return f"registers kernels for torch's operators ({static._chain(node)})"
         if (owner, node.attr) in OWNED_DOORS:
             return f"reaches {OWNED_DOORS[owner, node.attr]} ({owner}.{node.attr})"
-        if node.attr in ("fork", "wait") and self.resolved(node.value) == "torch.jit":
+        if ("jit", node.attr) in OWNED_DOORS and self.resolved(node.value) == "torch.jit":
             return f"reaches {OWNED_DOORS['jit', node.attr]} (torch.jit.{node.attr})"
         if f"{owner}.{node.attr}" in MODULES:  # unittest.mock.patch, logging.config.dictConfig
             return f"{MODULES[owner + '.' + node.attr]} ({owner}.{node.attr})"

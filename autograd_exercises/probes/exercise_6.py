@@ -9,6 +9,7 @@ judges live in the grader (``graders/``), never here.
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import torch
@@ -38,9 +39,11 @@ NUMPY_TYPES = ("ndarray", "float64", "float32", "float16", "longdouble", "int64"
 
 
 def _numpy(value: Any) -> bool:
-    """``value`` is one of numpy's arrays or scalars of real numbers (told by its type, without importing numpy)."""
-    return type(value).__module__ == "numpy" and type(value).__name__ in NUMPY_TYPES \
-        and getattr(value.dtype, "kind", "") in "fiu"
+    """``value`` is one of numpy's arrays or scalars of real numbers: of numpy's own type exactly (numpy is loaded
+    wherever one exists; never imported here), not a subclass that may carry more (red team 76)."""
+    numpy = sys.modules.get("numpy")
+    kinds = tuple(getattr(numpy, name, None) for name in NUMPY_TYPES) if numpy is not None else ()
+    return type(value) in kinds and getattr(value.dtype, "kind", "") in "fiu"
 
 
 def _losses(value: Any) -> dict[str, Any] | None:
@@ -63,10 +66,10 @@ def _losses(value: Any) -> dict[str, Any] | None:
         if tensor and (item := observe.plain_tensor(item)).numel() == 1:
             tracked += item.grad_fn is not None
             numbers.append(float(item.detach().reshape(-1)[0]))
-        elif isinstance(item, float):
-            numbers.append(float.__float__(item))
-        elif isinstance(item, int) and not isinstance(item, bool):
-            numbers.append(float(int.__int__(item)))
+        elif type(item) is float:  # (exactly: a subclass may carry the loss's tensor and graph, red team 76)
+            numbers.append(item)
+        elif type(item) is int:
+            numbers.append(float(item))
         elif _numpy(item) and getattr(item, "size", 0) == 1:
             numbers.append(float(item.item()))
         else:

@@ -470,7 +470,7 @@ def watch(classes: list[type], modules: list[types.ModuleType]) -> list[tuple[st
                 for key, value in list(vars(module).items()) if callable(value) or isinstance(value, types.ModuleType)]
     named = ((Variable, "_execution_engine"), (torch._C._autograd, "_push_saved_tensors_default_hooks"),
              (torch._C._autograd, "_pop_saved_tensors_default_hooks"),
-             (torch.autograd, "_push_saved_tensors_default_hooks"),
+             (torch.autograd, "_push_saved_tensors_default_hooks"), (torch.autograd, "_pop_saved_tensors_default_hooks"),
              (torch.Tensor, "backward"), (torch.autograd, "backward"), (torch.autograd, "grad"),
              *observe.thread_starters())
     watched += [(getattr(owner, "__name__", "?"), owner, key, getattr(owner, key)) for owner, key in named]

@@ -52,7 +52,7 @@ OWNED = {  # a name that is a door only on one module
     "inspect": frozenset({"stack", "trace", "getouterframes", "getinnerframes"}),
     "signal": frozenset({"signal"}),
     "torch": frozenset({"fx", "ops"}),
-    "torch.jit": frozenset({"fork", "wait"}),  # torch's inter-op threads
+    "torch.jit": frozenset({"fork", "wait", "CompilationUnit", "load"}),  # torch's inter-op threads (TorchScript's too)
     "sys": frozenset({"path", "meta_path", "path_hooks", "path_importer_cache"}),  # where imports come from
     **{name: frozenset({"load", "loads", "Unpickler"}) for name in ("pickle", "_pickle", "marshal", "shelve")},
 }

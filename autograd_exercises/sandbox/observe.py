@@ -225,7 +225,9 @@ HOOK_PUSHERS = ((torch._C._autograd, "_push_saved_tensors_default_hooks"),  # sa
                 (torch.autograd, "_push_saved_tensors_default_hooks"))  # the same function, as torch.autograd has it
 
 
-HIDDEN_GRAPHS = {"pushed": 0}  # saved-tensor hooks pushed by any code in this child
+HOOK_POPPERS = ((torch._C._autograd, "_pop_saved_tensors_default_hooks"),  # saved_tensors_hooks.__exit__'s
+                (torch.autograd, "_pop_saved_tensors_default_hooks"))
+HIDDEN_GRAPHS = {"pushed": 0, "popped": 0}  # saved-tensor hooks pushed and popped by any code in this child
 UNCOUNTED: set[int] = set()  # the threads now running that no counting block started (red team 22)
 COUNTING: list[tuple[Any, Any]] = []  # the hooks of the saved_for_backward blocks now open, innermost last
 
@@ -252,6 +254,10 @@ def _install_hidden_graph_counter() -> None:
         HIDDEN_GRAPHS["pushed"] += 1
         return real_push(*hooks)
 
+    def pop(*args: Any) -> Any:  # (a pop the code did not push takes off whatever is on top: a counting block's own)
+        HIDDEN_GRAPHS["popped"] += 1
+        return real_pop(*args)
+
     wrapped: dict[int, Any] = {}  # one wrapper per real starter (start_new and start_new_thread are one function)
     for owner, name in thread_starters():
         real = getattr(owner, name)
@@ -260,6 +266,8 @@ def _install_hidden_graph_counter() -> None:
         setattr(owner, name, wrapped[id(real)])
     for owner, name in HOOK_PUSHERS:
         setattr(owner, name, push)
+    for owner, name in HOOK_POPPERS:
+        setattr(owner, name, pop)
 
 
 def _counted_start(real_start: Any, real_push: Any, real_pop: Any) -> Any:
@@ -516,8 +524,9 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
     built), how often a backward pass reads them (``read``), how many of them more than one backward pass read
     (``reread``) and how many exactly one read (``once``: one graph back-propagated twice has none), how many only
     other code read during a backward pass (``uncounted``: ``torch.ops.aten.backward`` and TorchScript run the engine
-    past its counting ``run_backward``, red team 61), the saved-tensor hooks the block pushes itself (``own_hooks``:
-    under them autograd's saves bypass these counts; a thread the block starts is counted like the block), the custom
+    past its counting ``run_backward``, red team 61), the saved-tensor hooks the block pushes or pops itself
+    (``own_hooks``: under them autograd's saves bypass these counts, and a pop with no push of the block's takes this
+    block's own hooks off, red team 76; a thread the block starts is counted like the block), the custom
     ``autograd.Function`` nodes made (``functions``), and the threads the submission started outside any block still
     running when it starts (``threads``: they save under no hook of the block's, red team 22). A read outside any
     backward pass (a ``_saved_*`` attribute looked at), or by other code than the engine during one (a hook of another
@@ -545,13 +554,13 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
         return packed[1]
 
     with torch.autograd.graph.saved_tensors_hooks(save, read):
-        before = HIDDEN_GRAPHS["pushed"]  # after this block's own push
+        before = HIDDEN_GRAPHS["pushed"] + HIDDEN_GRAPHS["popped"]  # after this block's own push
         COUNTING.append((save, read))  # for the threads the block starts
         try:
             yield counts
         finally:
             COUNTING.remove((save, read))
-            counts["own_hooks"] = HIDDEN_GRAPHS["pushed"] - before
+            counts["own_hooks"] = HIDDEN_GRAPHS["pushed"] + HIDDEN_GRAPHS["popped"] - before
             counts["functions"] = FUNCTIONS["made"] - functions
             counts["reread"] = sum(len(readers) > 1 for readers in passes)
             counts["once"] = sum(len(readers) == 1 for readers in passes)
