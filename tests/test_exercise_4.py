@@ -50,6 +50,19 @@ MISTAKES = {
                    "    work.start()\n    work.join()\n    return box[0].detach()\n")],
         15, {"predict_builds_no_graph": "predict built a graph"},
     ),
+    "predict_builds_its_graph_in_a_scripted_fork_through_an_alias": (  # red team 76: torch.jit.fork, by a module
+        [("def predict(", "J = [torch.jit][0]  # (an alias no reading follows; once scripted, on the inter-op threads)\n\n\n"
+                        "@torch.jit.script\ndef _rows(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:\n"
+                        "    xs = x.reshape([-1, w.size(0)])\n    rows: List[torch.Tensor] = []\n"
+                        "    for r in range(xs.size(0)):\n        z = b * 1.0\n"  # (products by floats: nothing saved)
+                        "        for i in range(w.size(0)):\n            z = z + w[i] * float(xs[r, i].item())\n"
+                        "        rows.append(z)\n    out = torch.stack(rows)\n    return out[0] if x.dim() == 1 else out\n\n\n"
+                        "@torch.jit.script\ndef _run(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:\n"
+                        "    return J.wait(J.fork(_rows, x, w, b))\n\n\ndef predict("),
+         ("import torch\n", "from typing import List\n\nimport torch\n"),
+         (PREDICT, "    return _run(x, w, b).detach()\n")],
+        15, {"predict_builds_no_graph": "predict built a graph"},
+    ),
     "predict_builds_its_graph_in_a_thread_started_at_import": (  # red team 22: a worker that saves under no hook
         [("import torch\n", "import queue\nimport threading\nimport torch\nJOBS, DONE = queue.Queue(), queue.Queue()\n"
                             "def _worker():\n    while True:\n        DONE.put(JOBS.get()())\n"

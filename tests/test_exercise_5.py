@@ -93,13 +93,13 @@ MISTAKES = {
                  "    y.backward(retain_graph=True)\n    y.backward()\n    out.backward()\n    polynomial(x).backward()\n")],
         11, {"backward_twice": "but from more than one graph"},
     ),
-    "two_graphs_back_propagated_in_torchscript": (  # red team 61: TorchScript runs the engine past its counting
+    "two_graphs_back_propagated_in_torchscript": (  # red team 61: TorchScript ran the engine past its counting
         [("    out = polynomial(x)\n" + TWICE,  # wrapper; a tiny retained graph read twice then hid the two graphs
           "    scripted = torch.jit.script(_backward)\n    scripted(polynomial(x))\n    scripted(polynomial(x))\n"
           "    tiny = (x * x).sum() * 0.0\n    tiny.backward(retain_graph=True)\n    tiny.backward()\n"),
          ("def backward_twice(x):", "def _backward(out: torch.Tensor):\n    out.backward()\n\n\n"
           "def backward_twice(x):")],
-        11, {"backward_twice": "were read by no backward pass the grader can count"},
+        11, {"backward_twice": "but from more than one graph"},  # (the child runs TorchScript as Python: red team 76)
     ),
     "a_third_graph_read_from_hooks": (  # two fresh graphs whose hooks read a never back-propagated graph's saved x
         [("    out = polynomial(x)\n" + TWICE,
