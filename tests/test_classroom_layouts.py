@@ -301,6 +301,42 @@ def test_files_past_the_zips_count_are_left_out_in_one_line(tmp_path, monkeypatc
         assert left_out == ["2 more files (past the first 3 files of many.zip: not extracted)"]
 
 
+def test_folder_entries_past_the_zips_folders_or_depth_are_left_out_in_one_line(tmp_path, monkeypatch):
+    """Red team 75: 600 folder entries 900 deep (a 2 MB zip) made half a million folders, and one 1,500 deep stopped
+    the whole class (pathlib recursed past Python's limit); folders now count, and so does depth."""
+    monkeypatch.setattr(layouts, "ZIP_MAX_FOLDERS", 50)
+    archive = tmp_path / "folders.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("alice.py", RIGHT)
+        zipped.writestr("bob/exercise_2.py", RIGHT)
+        zipped.writestr("x/" + "a/" * 1500, "")  # (a folder entry)
+        for index in range(30):
+            zipped.writestr(f"m/{index}/" + "a/" * 5, "")
+    with layouts.opened(archive) as (folder, left_out):
+        assert sorted(f.student for f in layouts.discover(folder, "exercise-2").found) == ["alice", "bob"]
+        made = [path for path in folder.rglob("*") if path.is_dir()]
+        assert len(made) <= 50 and not (folder / "x").exists()
+        assert len(left_out) == 1 and re.fullmatch(r"\d+ entries \(past 50 folders in all, or more than 64 deep, in "
+                                                    r"folders\.zip: not extracted\)", left_out[0]), left_out
+
+
+def test_an_unreadable_student_folder_in_submitted_is_named_and_the_others_graded(tmp_path, monkeypatch):
+    """Red team 75: a student's folder of mode 000 in nbgrader's submitted/ stopped the class ("cannot write the
+    output"); it is skipped as a folder that cannot be read (made unreadable here by hand: root reads every folder)."""
+    files(tmp_path, {"submitted/alice/exercise-2/exercise-2.ipynb": "{}", "submitted/evil/exercise-2/exercise-2.ipynb": "{}"})
+    real = Path.iterdir
+
+    def iterdir(self: Path):
+        if self.name == "evil":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    plan = discover(tmp_path)
+    assert found(plan) == {("alice", "exercise-2"): "submitted/alice/exercise-2/exercise-2.ipynb"}
+    assert ("submitted/evil/", "a folder that cannot be read") in [(item.shown, item.reason) for item in plan.skipped]
+
+
 def test_a_zip_whose_directory_lists_too_many_entries_is_not_read(tmp_path, monkeypatch):
     monkeypatch.setattr(layouts, "ZIP_MAX_ENTRIES", 3)
     archive = zip_of(tmp_path / "many.zip", {f"s{i}.py": "x" for i in range(5)})

@@ -37,6 +37,7 @@ as ignored. Student ids keep letters and digits of any script and ``._@+-``; oth
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
 import os
@@ -66,6 +67,8 @@ ZIP_MAX_MEMBERS = 20_000  # files extracted (those in hidden and tool folders, n
 ZIP_MAX_FILE = 20 * 2**20  # bytes of one extracted file (submission.MAX_FILE: no larger file is a submission)
 ZIP_MAX_TOTAL = 1 * 2**30  # bytes extracted in all
 ZIP_MAX_RATIO = 200  # uncompressed / compressed, for members over 1 MB
+ZIP_MAX_FOLDERS = 20_000  # folders extracted in all (each takes a block: red team 75 filled 2 GB with empty ones)
+ZIP_MAX_DEPTH = 64  # folders one member may lie below (deeper is no layout, and pathlib recurses once a level)
 ZIP_KEPT_OTHER = 64 * 2**10  # bytes of a file that is no submission kept as they are (timestamp.txt); past it, its name
 
 _EXERCISE = re.compile(r"(?<![A-Za-z0-9])(?:exercise|ex)[\s_.-]*0*(\d{1,3})(?![0-9])", re.IGNORECASE)
@@ -241,28 +244,47 @@ def extract(archive: Path, into: Path) -> list[LeftOut]:
             members = zipped.infolist()
             if len(members) > ZIP_MAX_ENTRIES:
                 raise LayoutError(f"{archive.name} has {len(members)} entries (at most {ZIP_MAX_ENTRIES}): not read")
-            total, placed, past, written_to = 0, 0, 0, set()
+            total, placed, past, written_to, made = 0, 0, collections.Counter(), set(), set()
             for info in members:
                 relative = _member_path(info)
                 if relative is not None and _never_searched(relative, info.is_dir()):
                     continue
-                if placed >= ZIP_MAX_MEMBERS and not info.is_dir():
-                    past += 1
+                folders = _folders(relative, info.is_dir()) - made if relative is not None else set()
+                if placed >= ZIP_MAX_MEMBERS and not info.is_dir() or len(made) + len(folders) > ZIP_MAX_FOLDERS \
+                        or relative is not None and len(relative.parts) > ZIP_MAX_DEPTH:
+                    past["files" if placed >= ZIP_MAX_MEMBERS and not info.is_dir() else "folders"] += 1
                     continue
                 try:
                     written, clash = _place_member(zipped, info, into, written_to, ZIP_MAX_TOTAL - total)
                 except OSError as exc:  # a name the file system refuses (over 255 bytes), a full disk: this one
                     written, clash = 0, f"cannot be extracted: {exc.strerror or exc}"
                 total, placed = total + written, placed + (not info.is_dir() and not clash)
+                made |= folders if not clash else set()
                 if clash:
                     left_out.append(LeftOut(printable(info.filename), clash))
-            if past:
-                left_out.append(LeftOut(f"{past} more file{'s' if past != 1 else ''}",
-                                        f"past the first {ZIP_MAX_MEMBERS} files of {printable(archive.name)}: "
-                                        "not extracted"))
+            left_out += _past_limits(past, printable(archive.name))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError,
             UnicodeDecodeError) as exc:  # (a name flagged UTF-8 that is not: the zip's directory cannot be read)
         raise LayoutError(f"cannot read {archive.name} as a zip: {exc}") from None
+    return left_out
+
+
+def _folders(relative: PurePosixPath, is_dir: bool) -> set[PurePosixPath]:
+    """Every folder a member lies in (and the member itself, for a folder): what extracting it may make."""
+    parts = relative.parts if is_dir else relative.parts[:-1]
+    return {PurePosixPath(*parts[:end]) for end in range(1, min(len(parts), ZIP_MAX_DEPTH + 1) + 1)}
+
+
+def _past_limits(past: collections.Counter, archive: str) -> list[LeftOut]:
+    """What was left out past the zip's limits on files (:data:`ZIP_MAX_MEMBERS`) and on folders (how many, how deep)."""
+    left_out = []
+    if past["files"]:
+        left_out.append(LeftOut(f"{past['files']} more file{'s' if past['files'] != 1 else ''}",
+                                f"past the first {ZIP_MAX_MEMBERS} files of {archive}: not extracted"))
+    if past["folders"]:
+        left_out.append(LeftOut(f"{past['folders']} entr{'ies' if past['folders'] != 1 else 'y'}",
+                                f"past {ZIP_MAX_FOLDERS} folders in all, or more than {ZIP_MAX_DEPTH} deep, in "
+                                f"{archive}: not extracted"))
     return left_out
 
 
@@ -570,7 +592,7 @@ class _Finder:
     def _misplaced(self, folder: Path, why: str) -> None:
         """The files directly in ``folder`` (of ``submitted/``), where nbgrader keeps none: a notebook or a .py is
         skipped with ``why``, any other file ignored."""
-        for path in sorted(folder.iterdir()):
+        for path in self.listing(folder):
             if path.name.startswith(".") or path.is_symlink() or path.is_dir():
                 continue  # (a link: :meth:`_folders` lists it)
             if not path.is_file():
@@ -581,17 +603,27 @@ class _Finder:
     def beside(self, submitted: Path) -> None:
         """Submissions beside a ``submitted/`` folder in a folder that is no nbgrader course (a student's folder of
         that name in a class: red team 33): listed as skipped, never silently left out."""
-        for entry in sorted(self.root.iterdir()):
+        for entry in self.listing(self.root):
             if entry != submitted and not entry.name.startswith(".") and entry.name not in SKIP_DIRS and any(
                     path.suffix.lower() in SUFFIXES for path in ([entry] if entry_kind(entry) != "folder"
                                                                 else _files(entry))):
                 self.plan.skipped.append(Skipped(self.shown(entry), "beside a folder named submitted, read as "
                                                  "nbgrader's: rename that folder, or grade the others apart"))
 
+    def listing(self, folder: Path) -> list[Path]:
+        """What ``folder`` holds, in order; nothing for a folder that cannot be read, which is listed (a student's
+        folder of mode 000 in ``submitted/`` stopped the whole class: red team 75)."""
+        try:
+            return sorted(folder.iterdir())
+        except OSError:
+            if folder not in self.links:
+                self.links.append(folder)
+            return []
+
     def _folders(self, parent: Path) -> list[Path]:
         """The folders in ``parent`` (not hidden), in order; a symbolic link is never followed (listed)."""
         folders = []
-        for path in sorted(parent.iterdir()):
+        for path in self.listing(parent):
             if path.name.startswith("."):
                 continue
             if path.is_symlink():
@@ -609,7 +641,7 @@ class _Finder:
         elif self.root.name == "submitted":
             self.nbgrader(self.root)
         else:
-            for entry in sorted(self.root.iterdir()):
+            for entry in self.listing(self.root):
                 if entry.name.startswith(".") or entry.name in SKIP_DIRS:
                     continue
                 if entry.is_symlink():
