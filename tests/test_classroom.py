@@ -1005,3 +1005,17 @@ def test_a_long_list_of_skipped_files_is_cut_in_the_summary_and_kept_whole_in_no
     (out / "not-graded.txt").write_text("my own notes\n")
     assert invoke("class", SLUG, str(folder), "--out", str(out)).exit_code == 0
     assert (out / "not-graded.txt").read_text() == "my own notes\n"
+
+
+def test_the_cache_keeps_an_ids_lone_surrogates_exactly(tmp_path):
+    """Red team 75: nbgrader ids from undecodable folder names (``j\\xf6rg`` and ``j\\xfcrg``) both became ``j?rg`` in
+    the rows a later run of another exercise kept from the cache; they are escaped there now, and come back apart."""
+    from autograd_exercises.classroom.cache import Cache
+
+    cache = Cache(tmp_path)
+    rows = [{"key": key, "exercise": "exercise-2", "student": student, "score": 1}
+            for key, student in (("a" * 64, "j\udcf6rg"), ("b" * 64, "j\udcfcrg"))]
+    for row in rows:
+        cache.put(row)
+    cache.record(rows, {"exercise-2"}, others=False)
+    assert sorted(row["student"] for row in Cache(tmp_path).kept(set())) == ["j\udcf6rg", "j\udcfcrg"]

@@ -511,6 +511,16 @@ def test_different_names_that_make_one_id_are_different_students(tmp_path):
     assert again == by_shown  # the same ids every run
 
 
+def test_a_told_apart_id_never_takes_another_students_id(tmp_path):
+    """Red team 75: ``mary-ann-343b97.py`` (the short hash of "mary ann") beside ``mary ann.py`` and ``mary-ann.py``:
+    three students, three ids."""
+    files(tmp_path, {"mary ann.py": RIGHT, "mary-ann.py": RIGHT, "mary-ann-343b97.py": RIGHT})
+    plan = discover(tmp_path)
+    ids = {f.shown: f.student for f in plan.found}
+    assert not [f.problem for f in plan.found if f.problem] and len(set(ids.values())) == 3, ids
+    assert ids["mary-ann-343b97.py"] == "mary-ann-343b97" and ids["mary ann.py"].startswith("mary-ann-343b97")
+
+
 @pytest.mark.skipif(os.name != "posix", reason="file names in bytes")
 def test_names_in_bytes_that_are_not_utf8_read_as_latin_1(tmp_path):
     """A file system's name that is not UTF-8 (``j\\xf6rg`` from an old Latin-1 archive) was ``j-rg``, and so was

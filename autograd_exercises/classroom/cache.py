@@ -83,7 +83,7 @@ class Cache:
 
     def put(self, row: dict[str, Any]) -> None:
         path = self._path(row["key"])
-        atomic_write(real_folder(self.out, path.parent) / path.name, json.dumps(row, ensure_ascii=False))
+        atomic_write(real_folder(self.out, path.parent) / path.name, json.dumps(row))  # (escaped: an id's lone surrogate too)
 
     def class_seed(self, wanted: int | None, fresh: int) -> int:
         """The class seed: ``wanted`` (``--seed``) if given, else the one recorded here, else ``fresh``; recorded."""
@@ -117,7 +117,7 @@ class Cache:
             if row.get("exercise") in graded:
                 ledger.setdefault(row["exercise"], []).append({name: row.get(name) for name in ("key", *LABELS)})
         path = real_folder(self.out, self.folder) / LEDGER
-        atomic_write(path, json.dumps(ledger, ensure_ascii=False))
+        atomic_write(path, json.dumps(ledger))  # (escaped: a raw nbgrader id keeps its lone surrogates, red team 75)
 
     def _ledger(self) -> dict[str, list[dict[str, Any]]]:
         path = self.folder / LEDGER

@@ -687,13 +687,22 @@ class _Finder:
 
 def _told_apart(candidates: list[Found]) -> list[Found]:
     """Students whose names differ but made one id (``mary ann`` and ``mary-ann``, ``o'brien`` and ``o brien``) are
-    different people: each name that is not the id itself gets the id with a short hash of that name."""
+    different people: each name that is not the id itself gets the id with a short hash of that name, longer where
+    the short one is another student's id already (``mary-ann-343b97.py`` beside ``mary ann.py``: red team 75)."""
     names: dict[str, set[str]] = {}
     for found in candidates:
         names.setdefault(found.student, set()).add(_spelling(found.raw or found.student))
-    return [replace(found, student=f"{found.student}-{_digest(_spelling(found.raw))}")
+    taken = set(names)
+    return [replace(found, student=_free_id(found.student, _spelling(found.raw), taken))
             if len(names[found.student]) > 1 and found.raw and _spelling(found.raw) != found.student else found
             for found in candidates]
+
+
+def _free_id(student: str, name: str, taken: set[str]) -> str:
+    """``student`` with the shortest hash of ``name`` (6, 12, then 64 hex digits) that no id in ``taken`` is."""
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()
+    return next((f"{student}-{digest[:size]}" for size in (6, 12) if f"{student}-{digest[:size]}" not in taken),
+                f"{student}-{digest}")
 
 
 def _spelling(name: str) -> str:
@@ -706,9 +715,6 @@ def _latin_1(name: str) -> str:
     """``name`` with each byte the file system could not decode as UTF-8 (``\\udcf6``) read as Latin-1 (``ö``)."""
     return _LATIN_1.sub(lambda match: chr(ord(match.group()) - 0xDC00), name)
 
-
-def _digest(name: str) -> str:
-    return hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:6]
 
 
 def _one_of(group: list[Found], exercise: catalog.Info) -> Found:
