@@ -716,7 +716,6 @@ def _latin_1(name: str) -> str:
     return _LATIN_1.sub(lambda match: chr(ord(match.group()) - 0xDC00), name)
 
 
-
 def _one_of(group: list[Found], exercise: catalog.Info) -> Found:
     """Several files for one student and exercise: the edited one when the others are untouched stubs, else zero."""
     from autograd_exercises import session

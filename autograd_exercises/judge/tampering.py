@@ -12,7 +12,8 @@ notebook's own ``from autograd_exercises.notebook import check`` excepted), the 
 collector's object lists, ``sys.modules``, a function's ``__globals__``, ``__subclasses__``, the builtins' namespace
 and ``__import__``, code no reading sees (``exec``, ``eval``, ``compile``, ``importlib``, ``runpy``, typing's forward
 references, ``types.FunctionType``, ``doctest``, a ``timeit`` statement built as the file runs of other than
-literals: :mod:`literals`), lookups by a dotted name (``pkgutil``, ``pydoc``, ``unittest.mock``, ``logging.config``: red team 25), ``inspect.getmembers``,
+literals: :mod:`literals`), lookups by a dotted name (``pkgutil``, ``pydoc``, ``unittest.mock``, ``logging.config``:
+red team 25), ``inspect.getmembers``,
 ``torch.library``, ``ctypes``, unpickling, raw memory (``__array_interface__``, ``as_strided``), torch's private names (``torch._C``,
 ``torch._check``) and modes, a tensor class of the file's own that answers for autograd (a ``grad_fn`` property),
 ``_thread``, a change to a library's own objects (``json.JSONEncoder = …``, ``type(x).f = …``: red team 20), a special
