@@ -63,6 +63,13 @@ MISTAKES = {
          (PREDICT, "    return _run(x, w, b).detach()\n")],
         15, {"predict_builds_no_graph": "predict built a graph"},
     ),
+    "predict_builds_its_graph_in_a_script_modules_defined_fork": (  # red team 77: ScriptModule.define compiled
+        [("def predict(", "class _Scripted(torch.jit.ScriptModule):\n    pass\n\n\n_S = _Scripted()\n"  # TorchScript
+                        "_S.define('def run(self, x, w, b):\\n    return torch.jit.wait(torch.jit.fork(torch.add, "
+                        "x @ w, b)).detach()\\n')\n\n\ndef predict("),  # (in the child: a plain module, no define)
+         (PREDICT, "    return _S.run(x, w, b)\n")],
+        0, {"predict_values": "has no attribute 'define'"},
+    ),
     "predict_builds_its_graph_in_a_thread_started_at_import": (  # red team 22: a worker that saves under no hook
         [("import torch\n", "import queue\nimport threading\nimport torch\nJOBS, DONE = queue.Queue(), queue.Queue()\n"
                             "def _worker():\n    while True:\n        DONE.put(JOBS.get()())\n"

@@ -54,3 +54,19 @@ def test_too_many_strings_or_pieces_nested_too_deep_are_read_as_built_at_run_tim
     assert values("a + b + c + d + e", source) is not None
     assert values("a + b + c + d + e + f", source) is None
     assert values(" + ".join(["'x'"] * (literals.MAX_DEPTH + 5))) is None
+
+
+@pytest.mark.parametrize("source", [
+    "import timeit\nNAMES = ['f']\nfor n in NAMES:\n    timeit.timeit(n, globals=globals())\n",  # a list it may grow
+    "import timeit\ndef bench(n='f'):\n    timeit.timeit(n, globals=globals())\nbench()\n",  # a call it may make
+])
+def test_with_the_modules_names_handed_to_a_timer_only_names_bound_to_literals_there_count(source):
+    """Red team 77: a timer's statement ran ``STATEMENTS.append(...)`` and the loop over that list ran a statement no
+    reading saw; a statement may as well call a function with another string than the file's calls pass."""
+    assert names(source) == {}
+
+
+def test_names_a_star_import_or_a_mapping_pattern_may_bind_are_not_literal():
+    assert names("from string import *\nname = 'a'\n") == {}
+    assert names("name = 'a'\nmatch x:\n    case {**name}:\n        pass\n") == {}
+    assert names("name = 'a'\n") == {"name": {"a"}}

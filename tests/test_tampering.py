@@ -128,6 +128,9 @@ DOORS = {  # code -> the start of what the reading says
     "import torch\ncu = torch.jit.CompilationUnit(SOURCE)": "reaches TorchScript no reading sees",
     "import torch.jit as J\nm = J.load(buffer)": "reaches TorchScript no reading sees",
     "from torch.jit import CompilationUnit": "reaches TorchScript no reading sees",
+    "import torch\nimp = torch.package.PackageImporter(data)\nm = imp.load_pickle('p', 'x.pkl')":
+        "reaches pickled objects' loading (torch.package)",
+    "from torch.package import PackageImporter": "loads pickled objects (torch.package)",
     # red team 64: a debugger's name bound over a builtin's hid that builtin's lookups from the reading
     "if False:\n    from pdb import set_trace as getattr\nh = getattr(x, '_backward' + '_hooks')":
         "runs code no reading sees (pdb.set_trace)",
@@ -159,6 +162,12 @@ DOORS = {  # code -> the start of what the reading says
         "runs code from a string built as the file runs that binds the module's names",
     "import timeit\nfor n in ['glo', 'bal']:\n    timeit.timeit(f'{n} manual', globals=globals())":
         "runs code from a string (timeit)",  # a literal that says global: no name is read as literal
+    # red team 77: a timer's code runs with the module's names, so it may add to a list of statements or call a
+    # function with other strings: with globals() handed to a timer, only names bound to literals right there count
+    "import timeit\nSTMTS = ['STMTS.append(X)']\nfor s in STMTS:\n    timeit.timeit(s, globals=globals())":
+        "runs code from a string (timeit)",
+    "import timeit\ndef bench(fn='forward'):\n    return timeit.timeit(fn + '(x)', globals=globals())\nbench()":
+        "runs code from a string (timeit)",
     # red team 32: torch's own timer compiles its statement too
     "import torch.utils.benchmark as bench\nbench.Timer(stmt=STEPS, globals={}).timeit(1)": "runs code from a string (Timer)",
     "from torch.utils.benchmark import Timer\nTimer('import gc; gc.get_objects()').timeit(1)": "reaches every object",
@@ -342,8 +351,7 @@ HONEST = [
     "    print(name, timeit.timeit(f'{name}(x)', number=10, globals=globals()))",
     "import timeit\nSTMT = 'forward(x)'\nt = timeit.Timer(STMT, globals=globals()).timeit(3)\n"
     "r = timeit.repeat(STMT + ' * 2', setup='x = torch.ones(2)', number=2, repeat=2)",
-    "import timeit\ndef bench(fn='forward'):\n    return timeit.timeit(fn + '(x)', number=3, globals=globals())\n"
-    "print(bench(), bench('forward'))",
+    "import timeit\ndef bench(fn='forward'):\n    return timeit.timeit(fn + '(x)', number=3)\nprint(bench(), bench('forward'))",
 ]
 
 

@@ -63,7 +63,7 @@ class _Rename(ast.NodeTransformer):
 def _locals(function: ast.AST) -> dict[str, str]:
     """Canonical names of what ``function`` (and the functions nested in it) binds, in the tree's order."""
     kept: set[str] = set()
-    order: list[str] = []
+    order: dict[str, None] = {}  # (a dict, not a list: 63,000 names in one line took 17 s to look up, red team 78)
     for node in ast.walk(function):
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             kept.update(node.names)
@@ -78,8 +78,8 @@ def _locals(function: ast.AST) -> dict[str, str]:
             name = node.name
         else:
             continue
-        if name not in kept and name not in order:
-            order.append(name)
+        if name not in kept:
+            order.setdefault(name)
     return {name: f"_{number}" for number, name in enumerate(order)}
 
 

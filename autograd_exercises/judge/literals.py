@@ -113,16 +113,19 @@ def literal_names(tree: ast.Module, bindings: collections.Counter) -> dict[str, 
     (``name = "w"``, ``for name in ("w", "b")``); names bound any other way are left out, and every name in a file
     that names ``globals``, ``locals`` or ``vars`` (``globals()["name"] = …`` binds it unseen), but for the
     namespace a timer runs its statement in (:func:`timer_namespaces`)."""
-    if not timer_namespaces(tree):
+    if not timer_namespaces(tree) or "*" in bindings:  # (``from m import *`` may bind any name)
         return {}
     loads = collections.Counter(node.id for node in walk(tree) if isinstance(node, ast.Name)
                                 and isinstance(node.ctx, ast.Load))
     looped = collections.Counter(node.iter.id for node in walk(tree) if isinstance(
         node, (ast.For, ast.AsyncFor, ast.comprehension)) and isinstance(node.iter, ast.Name))
-    parameters = _parameter_values(tree, bindings)
+    timed = any(node.id == "globals" for node in walk(tree) if isinstance(node, ast.Name))
+    parameters = _parameter_values(tree, bindings) if not timed else {}  # (a timer's code runs with the module's
+    # names: it may call a function with other strings, or add to a list, where the file's own calls and loads show
+    # nothing; red team 77 appended to a list of statements from one. Then only names bound to literals right there)
     given = {**{name: [value] for name, value in single_values(tree, bindings).items()}, **parameters}
     collections_of = {name: [item.value for value in values for item in value.elts] for name, values in given.items()
-                      if loads[name] == looped[name]  # only ever looped over: nothing adds to it
+                      if loads[name] == looped[name] and not timed  # only ever looped over: nothing adds to it
                       and all(isinstance(value, (ast.List, ast.Tuple, ast.Set)) and all(
                           isinstance(item, ast.Constant) and isinstance(item.value, str) for item in value.elts)
                               for value in values)}

@@ -72,6 +72,8 @@ def bound_here(node: ast.AST) -> list[str]:
         return [(node.asname or node.name).split(".")[0]]
     if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
         return [node.name]
+    if isinstance(node, ast.MatchMapping) and node.rest:  # case {**rest}
+        return [node.rest]
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return [node.name]
     if isinstance(node, (ast.Global, ast.Nonlocal)):

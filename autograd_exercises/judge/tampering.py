@@ -98,6 +98,7 @@ OWNED_DOORS = {  # a name that is a door only as an attribute of one module
     ("signal", "signal"): "the frames a signal interrupts",
     ("torch", "fx"): "any attribute by a dotted name (torch.fx's get_attr nodes)",
     ("torch", "ops"): "every operator by a computed name (torch.ops), past autograd's counted engine",
+    ("torch", "package"): "pickled objects' loading (torch.package), which can call any function",
     **{("jit", name): "torch's inter-op threads, where the grader's counts of autograd do not run"
        for name in ("fork", "wait")},  # (red team 66 built predict's graph there)
     **{("jit", name): "TorchScript no reading sees (its source a string or a file: it may fork onto torch's inter-op "
@@ -117,6 +118,7 @@ MODULES = {  # an import of any of these (or below them) -> what it does
     "torch.fx": "reads any attribute by a dotted name (torch.fx's get_attr nodes)",
     "torch.ops": "reaches every operator by a computed name (torch.ops), past autograd's counted engine",  # red team 61
     "_thread": "starts threads past the sandbox's own start",
+    "torch.package": "loads pickled objects (torch.package), which can call any function",
 }
 NAMES = {"exec": "runs code no reading sees (exec)", "eval": "runs code no reading sees (eval)",
          "compile": "compiles code no reading sees (compile)", "__import__": "imports by name (__import__)",

@@ -98,14 +98,19 @@ def compile_eagerly() -> None:
 
 def script_eagerly() -> None:
     """Run TorchScript as the Python it was written in: ``torch.jit.script`` and ``torch.jit.trace`` hand back what
-    they are given (torch's own switch, ``PYTORCH_JIT=0``), so a ``torch.jit.fork`` in scripted code runs its function
-    right there, on the caller's thread. Scripted, it ran on torch's inter-op threads, where no count of autograd runs
-    (red team 76 built exercise 4's ``predict`` graph there through a module alias no reading followed). The values and
-    gradients are eager's, which is what a check judges. Torch's own forward-mode AD scripts its decompositions when
-    first used: they are scripted here first (0.2 s, once per sandbox server). (Done once, before the child freezes
-    torch.)"""
-    importlib.import_module("torch._decomp.decompositions_for_jvp")
-    torch.jit._state.disable()
+    they are given, and ``torch.jit.ScriptModule`` is a plain module with no ``define`` (torch's own switch,
+    ``PYTORCH_JIT=0``, which the server's environment sets before torch is imported: :func:`launcher.environment`),
+    so a ``torch.jit.fork`` in scripted code runs its function right there, on the caller's thread. Scripted, it ran
+    on torch's inter-op threads, where no count of autograd runs (red team 76 built exercise 4's ``predict`` graph there
+    through a module alias no reading followed; red team 77 through ``ScriptModule.define``). The values and gradients
+    are eager's, which is what a check judges. Torch's own forward-mode AD scripts its decompositions when first used:
+    they are scripted here first, the switch on for that import alone (0.2 s, once per sandbox server). (Done once,
+    before the child freezes torch.)"""
+    torch.jit._state.enable()
+    try:
+        importlib.import_module("torch._decomp.decompositions_for_jvp")
+    finally:
+        torch.jit._state.disable()
 
 
 class _OwnFields:

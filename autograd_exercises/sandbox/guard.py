@@ -51,7 +51,7 @@ DOOR_MODULES = frozenset({  # a module that is a door itself: no lookup may hand
 OWNED = {  # a name that is a door only on one module
     "inspect": frozenset({"stack", "trace", "getouterframes", "getinnerframes"}),
     "signal": frozenset({"signal"}),
-    "torch": frozenset({"fx", "ops"}),
+    "torch": frozenset({"fx", "ops", "package"}),
     "torch.jit": frozenset({"fork", "wait", "CompilationUnit", "load"}),  # torch's inter-op threads (TorchScript's too)
     "sys": frozenset({"path", "meta_path", "path_hooks", "path_importer_cache"}),  # where imports come from
     **{name: frozenset({"load", "loads", "Unpickler"}) for name in ("pickle", "_pickle", "marshal", "shelve")},

@@ -49,7 +49,8 @@ NAMESPACE_LAYERS = ("pid-namespace", "ipc-namespace", "network-namespace", "moun
 def environment() -> dict[str, str]:
     """The server's whole environment: nothing of the grader's (a CI token, a course secret) is in it."""
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "USER": "sandbox", "LOGNAME": "sandbox",
-           "OMP_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1", "TORCHINDUCTOR_CACHE_DIR": "/tmp/torchinductor"}
+           "OMP_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1", "TORCHINDUCTOR_CACHE_DIR": "/tmp/torchinductor",
+           "PYTORCH_JIT": "0"}  # (TorchScript runs as Python: child.script_eagerly)
     for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # older OpenBLAS builds crash without them here
         if name in os.environ:
             env[name] = os.environ[name]
