@@ -72,6 +72,13 @@ def test_every_door_the_reading_names_on_torch_jit_is_refused_by_name():
     assert not refused(torch.jit, "script", MODULE)
 
 
+def test_yamls_loaders_that_call_functions_are_refused_by_name_and_its_safe_ones_not():
+    import yaml
+
+    assert refused(yaml, "unsafe_" + "load", MODULE) and refused(yaml, "Full" + "Loader", MODULE)
+    assert not refused(yaml, "safe_load", MODULE) and not refused(yaml, "SafeLoader", MODULE)
+
+
 def test_the_doors_torch_holds_are_refused_by_name():
     """``torch`` is read on every call, so it is no :class:`GuardedModule` (``guard.EXEMPT``): the reading refuses the
     names under which it holds a door instead (``torch.importlib``, ``torch.ctypes``), whatever this torch holds."""

@@ -131,6 +131,11 @@ DOORS = {  # code -> the start of what the reading says
     "import torch\nimp = torch.package.PackageImporter(data)\nm = imp.load_pickle('p', 'x.pkl')":
         "reaches pickled objects' loading (torch.package)",
     "from torch.package import PackageImporter": "loads pickled objects (torch.package)",
+    # PyYAML's full loaders call what a document names (a tag !!python/object/apply:torch._C…): seen in this review
+    "import yaml\nconfig = yaml.unsafe_load(text)": "loads YAML that can call any function (yaml.unsafe_load",
+    "import yaml as y\nconfig = y.load(text, Loader=y.FullLoader)": "loads YAML that can call any function (yaml.load",
+    "from yaml import UnsafeLoader": "loads YAML that can call any function (yaml.UnsafeLoader",
+    "import yaml.constructor": "loads YAML that can call any function (yaml.constructor",
     # red team 64: a debugger's name bound over a builtin's hid that builtin's lookups from the reading
     "if False:\n    from pdb import set_trace as getattr\nh = getattr(x, '_backward' + '_hooks')":
         "runs code no reading sees (pdb.set_trace)",
@@ -346,6 +351,7 @@ HONEST = [
     # a private name of the file's own objects, or of a value it made, is its own
     "import copy\nclass Box:\n    def __init__(self):\n        self._items = []\nb = copy.deepcopy(Box())\nb._items.append(1)",
     "import collections\nq = collections.deque()\nn = q.__len__()",
+    "import yaml\nconfig = yaml.safe_load('lr: 0.1')\nprint(yaml.safe_dump(config))",
     # timing the file's functions by name: every statement the loop may build is read
     "import timeit\nx = torch.ones(3)\nfor name in ('forward', 'manual'):\n"
     "    print(name, timeit.timeit(f'{name}(x)', number=10, globals=globals()))",

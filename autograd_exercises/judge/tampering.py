@@ -129,6 +129,7 @@ STAND_IN_CALL = re.compile(r"\b(?:breakpoint|%s)\s*\(" % "|".join(sorted({call f
                                                                        for call in calls})))
 BUILTIN_NAMES = frozenset(dir(builtins))  # a name the file binds over one of these is no stand-in's
 UNPICKLE = ("load", "loads", "Unpickler")
+YAML_UNSAFE = guard.OWNED["yaml"]  # PyYAML's loaders that build any object, calling what a document names (own test)
 UNPICKLE_ANYWHERE = ("add_safe_globals", "safe_globals", "weights_only", "allow_pickle")  # torch.load's own doors
 PARSERS = ("parse_args", "parse_known_args", "parse_intermixed_args", "parse_known_intermixed_args")
 GUARDED = ("getattr", "setattr", "delattr", "vars")  # the builtins the sandbox gives a submission's module guarded
@@ -327,6 +328,8 @@ class _Reading:
             return f"reaches the call stack's frames (inspect.{node.attr})"
         if owner in static.UNPICKLERS and node.attr in UNPICKLE:
             return f"loads pickled objects ({owner}.{node.attr}), which can call any function"
+        if node.attr in YAML_UNSAFE and self.resolved(node.value).split(".")[0] == "yaml":
+            return f"loads YAML that can call any function (yaml.{node.attr}: use yaml.safe_load)"
         if node.attr in (*LOOKUPS, "__getattribute__") and isinstance(node.value, (ast.Name, ast.Attribute)) \
                 and not self.called(node):
             return f"passes {node.attr} around (a lookup by a name no reading sees)"
@@ -749,6 +752,8 @@ def _import_door(node: ast.Import | ast.ImportFrom) -> str:
             return f"reaches the call stack's frames ({target})"
         if parts[0] in static.UNPICKLERS and parts[-1] in UNPICKLE:
             return f"loads pickled objects ({target}), which can call any function"
+        if parts[0] == "yaml" and any(part in YAML_UNSAFE for part in parts[1:]):
+            return f"loads YAML that can call any function ({target}: use yaml.safe_load)"
         if parts[-1] in ("modules", "__dict__"):
             return f"reaches every loaded module ({target})"
     for target in targets:

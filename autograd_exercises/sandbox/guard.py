@@ -55,6 +55,10 @@ OWNED = {  # a name that is a door only on one module
     "torch.jit": frozenset({"fork", "wait", "CompilationUnit", "load"}),  # torch's inter-op threads (TorchScript's too)
     "sys": frozenset({"path", "meta_path", "path_hooks", "path_importer_cache"}),  # where imports come from
     **{name: frozenset({"load", "loads", "Unpickler"}) for name in ("pickle", "_pickle", "marshal", "shelve")},
+    "yaml": frozenset({"load", "load_all", "full_load", "full_load_all", "unsafe_load", "unsafe_load_all", "Loader",
+                       "FullLoader", "UnsafeLoader", "CLoader", "CFullLoader", "CUnsafeLoader", "constructor", "loader",
+                       "add_constructor", "add_multi_constructor", "Constructor", "FullConstructor",
+                       "UnsafeConstructor"}),  # PyYAML's loaders that call what a document names
 }
 SETTINGS = ("torch.backends",)  # modules whose attributes are settings a submission may change (cudnn.deterministic)
 _GETATTR, _SETATTR, _DELATTR, _VARS = builtins.getattr, builtins.setattr, builtins.delattr, builtins.vars
