@@ -131,6 +131,11 @@ DOORS = {  # code -> the start of what the reading says
     "import torch\nimp = torch.package.PackageImporter(data)\nm = imp.load_pickle('p', 'x.pkl')":
         "reaches pickled objects' loading (torch.package)",
     "from torch.package import PackageImporter": "loads pickled objects (torch.package)",
+    # installed libraries that import an object by its dotted name from their own frames (tornado, traitlets, IPython,
+    # distributed, pkg_resources): torch._C's functions by a string no reading follows
+    "from tornado.util import import_object\nf = import_object('torch.' + '_C')": "reaches any object by its dotted name",
+    "from traitlets.utils.importstring import import_item": "reaches any object by its dotted name",
+    "import pkg_resources\nf = pkg_resources.EntryPoint.parse(s).resolve()": "reaches any object by its dotted name",
     # PyYAML's full loaders call what a document names (a tag !!python/object/apply:torch._C…): seen in this review
     "import yaml\nconfig = yaml.unsafe_load(text)": "loads YAML that can call any function (yaml.unsafe_load",
     "import yaml as y\nconfig = y.load(text, Loader=y.FullLoader)": "loads YAML that can call any function (yaml.load",

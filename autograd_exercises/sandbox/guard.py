@@ -42,7 +42,8 @@ DOORS = frozenset({  # what an attribute name reaches past an object's data (the
     "__getattribute__", "__setattr__", "__delattr__", "__loader__", "__spec__", "__array_interface__",
     "__array_struct__", "__cuda_array_interface__", "builtins", "getmodule", "importlib", "fetch_attr", "get_attr",
     *MODULE_HOOKS,
-    "getattr_from_fqn", "getattr_recursive", "create_node", "graph_module"})
+    "getattr_from_fqn", "getattr_recursive", "create_node", "graph_module",
+    "import_item", "import_object", "import_term", "import_string", "EntryPoint", "load_entry_point"})
 DOOR_MODULES = frozenset({  # a module that is a door itself: no lookup may hand it over (the reading's imports)
     "autograd_exercises", "importlib", "runpy", "code", "codeop", "zipimport", "imp", "doctest", "pdb", "bdb",
     "cProfile", "profile", "trace", "pkgutil", "pydoc", "logging.config", "unittest.mock", "mock", "ctypes",
