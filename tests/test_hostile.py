@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import counting_autograd, solution_text
+from tests.conftest import by_name, counting_autograd, solution_text
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the hostile corpus assumes Linux")
 
@@ -848,6 +848,28 @@ def test_a_librarys_lookup_by_a_dotted_name_hands_no_door(grade_source):
     assert result.score == 0
     assert "the grader does not let a submission reach the module 'builtins' through enum.bltns" in \
         result.checks[0].feedback
+
+
+@pytest.mark.parametrize("reach, held", [
+    ("getattr_from_fqn(torch.autograd.forward_ad.make_dual, '__glo' + 'bals__')", "__globals__"),  # the probes' module
+    ("resolve('built' + 'ins.getattr')(torch.autograd.forward_ad.make_dual, '__glo' + 'bals__')", "__globals__"),
+    ("getattr_from_fqn(torch.autograd.forward_ad.make_dual, '__clo' + 'sure__')", "__closure__"),
+    ("getattr_from_fqn(types.FunctionType, '__dict__')", "__dict__"),  # (its descriptor of __globals__)
+    ("getattr_from_fqn(inspect, 'getclosure' + 'vars')", "getclosurevars"),  # (a module's door, by a library)
+], ids=["__globals__", "the builtins' getattr, then __globals__", "__closure__", "FunctionType's dict", "a door"])
+def test_a_librarys_dotted_lookup_hands_no_function_state_to_the_submission(grade_source, reach, held):
+    """Red team 79: ``_pytest.monkeypatch.resolve("built" + "ins.getattr")`` handed the builtin ``getattr`` over (a
+    library asked the builtins module), and ``__globals__`` of the probes' ``make_dual`` was the probes' namespace:
+    the file rewrote their counters and scored full on exercises 1, 4 and 5. The builtins' own ``getattr`` and
+    ``vars`` now refuse a library's functions' ``__globals__`` and ``__closure__``, Python's own types' descriptors of
+    them and a module's doors whenever the submission's code is on the stack (outside an import), whoever asks."""
+    source = solution_text("exercise_5").replace(
+        "    return (2 * x**4", "    import inspect, types\n    from _pytest.monkeypatch import resolve\n"
+        "    from torch.ao.quantization.utils import getattr_from_fqn\n"
+        f"    _state = {reach}\n    return (2 * x**4")
+    assert tampering_door(source)  # (the reading knows both helpers by now: past it)
+    result = grade_source("exercise-5", source, doors=False)
+    assert f"the grader does not let a submission's code reach '{held}'" in by_name(result)["polynomial"].feedback
 
 
 @pytest.mark.parametrize("call", ["eval('1 + 1')", "__import__('builtins').exec('y = 1')",

@@ -84,7 +84,8 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
     "resolve_name": "any object by its dotted name",
     # installed libraries' imports by a dotted name, done from their own frames, where no guard sees the asker
     **{name: "any object by its dotted name (a library's import of a string)" for name in (
-        "import_item", "import_object", "import_term", "import_string", "EntryPoint", "load_entry_point")},
+        "import_item", "import_object", "import_term", "import_string", "EntryPoint", "load_entry_point",
+        "import_plugin", "MonkeyPatch", "monkeypatch")},  # (red team 79: mistune's import_plugin, pytest's resolve)
     **{name: "every frame as it runs, its values and what it returns (a trace hook)" for name in (
         "settrace", "setprofile")},  # (red team 27 rewrote the probes' results from a trace function)
     "getargvalues": "a frame's local variables",
@@ -122,6 +123,7 @@ MODULES = {  # an import of any of these (or below them) -> what it does
     "torch.ops": "reaches every operator by a computed name (torch.ops), past autograd's counted engine",  # red team 61
     "_thread": "starts threads past the sandbox's own start",
     "torch.package": "loads pickled objects (torch.package), which can call any function",
+    "_pytest": "reaches any object by its dotted name (pytest's own internals: red team 79's monkeypatch.resolve)",
 }
 NAMES = {"exec": "runs code no reading sees (exec)", "eval": "runs code no reading sees (eval)",
          "compile": "compiles code no reading sees (compile)", "__import__": "imports by name (__import__)",

@@ -828,6 +828,7 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     observe.install_autograd_counter()
     sys.addaudithook(_no_tracing)  # for the child's life: no hook can be taken back
     guard.guard_code_runners()  # (before the watch notes the builtins, and before they are read-only)
+    guard.guard_lookups()
     classes, modules = _classes(), _frozen_modules()
     watched = watch(classes, modules)
     guard.enter(job["scratch"])

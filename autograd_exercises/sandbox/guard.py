@@ -20,6 +20,7 @@ import builtins
 import dis
 import functools
 import itertools
+import os
 import re
 import sys
 import types
@@ -43,12 +44,13 @@ DOORS = frozenset({  # what an attribute name reaches past an object's data (the
     "__array_struct__", "__cuda_array_interface__", "builtins", "getmodule", "importlib", "fetch_attr", "get_attr",
     *MODULE_HOOKS,
     "getattr_from_fqn", "getattr_recursive", "create_node", "graph_module",
-    "import_item", "import_object", "import_term", "import_string", "EntryPoint", "load_entry_point"})
+    "import_item", "import_object", "import_term", "import_string", "EntryPoint", "load_entry_point",
+    "import_plugin", "MonkeyPatch", "monkeypatch"})
 DOOR_MODULES = frozenset({  # a module that is a door itself: no lookup may hand it over (the reading's imports)
     "autograd_exercises", "importlib", "runpy", "code", "codeop", "zipimport", "imp", "doctest", "pdb", "bdb",
     "cProfile", "profile", "trace", "pkgutil", "pydoc", "logging.config", "unittest.mock", "mock", "ctypes",
     "_ctypes", "builtins", "_thread", "gc", "marshal", "pickle", "_pickle", "shelve", "dill", "cloudpickle", "joblib",
-    "jinja2", "mako"})
+    "jinja2", "mako", "_pytest"})
 OWNED = {  # a name that is a door only on one module
     "inspect": frozenset({"stack", "trace", "getouterframes", "getinnerframes"}),
     "signal": frozenset({"signal"}),
@@ -94,7 +96,7 @@ def handed(value: Any) -> bool:
     if isinstance(value, _MODULE):
         parts = str(_GETATTR(value, "__name__", "")).split(".")
         return parts[0] in DOOR_MODULES or ".".join(parts[:2]) in DOOR_MODULES
-    return any(value is door for door in _RAW)
+    return any(value is door for door in _RAW) or any(value is door for door in _LOOKUPS)
 
 
 TENSOR_STATE = frozenset({"_version", "_base", "_grad", "_is_view"})  # a tensor's own private state: harmless to read
@@ -251,6 +253,8 @@ def door_in_code(source: Any) -> str:
         if isinstance(node, ast.Attribute) and node.attr in RUNTIME_ATTRIBUTES and \
                 not (node.attr in _SETTERS and not rebound and _own_setter(node.value)):
             return node.attr
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and node.attr in torch_private():
+            return f"torch's private {node.attr}"  # (red team 79: pandas.eval("t._C._autograd…", local_dict={"t": torch}))
     return ""
 
 
@@ -284,6 +288,77 @@ def guard_code_runners() -> None:
         if real not in _RUNNERS:
             _RUNNERS.append(_runner(real, name))
             _SETATTR(builtins, name, _RUNNERS[-1])
+
+
+HELD = frozenset({"__globals__", "__closure__", "__builtins__"})  # what a function holds: its module's names, its cells
+HELD_BY_TYPES = HELD | {"cell_contents", "__getattribute__", "__dict__"}  # the built-in types' descriptors of them
+_IMPORTING = ("<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>")
+
+
+def guard_lookups() -> None:
+    """In the child, before the submission runs: the builtins module's own ``getattr`` and ``vars`` (not only the
+    submission module's guarded ones) refuse what a library's or the grader's function holds (:data:`HELD`: its
+    ``__globals__``, ``__closure__``) and the built-in types' descriptors of them, whenever the submission's code is on
+    the stack, outside an import. Red team 79 had a library look them up for it by a dotted name
+    (``_pytest.monkeypatch.resolve("built" + "ins.getattr")``, then ``__globals__`` of the probes' ``make_dual``),
+    from the library's own frame, which the guards trusted, and rewrote the probes' counters there. Libraries read
+    these of the submission's own functions as before (``inspect.signature``), and of any function when no submission
+    code runs (an import)."""
+    _know_library()
+    for name, real in (("getattr", _GETATTR), ("vars", _VARS)):
+        if _GETATTR(builtins, name) is real:
+            _LOOKUPS.append(_lookup(real, name))
+            _SETATTR(builtins, name, _LOOKUPS[-1])
+
+
+def _lookup(real: Any, name: str) -> Any:
+    def lookup(*args: Any) -> Any:
+        if not args and name == "vars":  # vars(): the caller's own names, as the builtin gives them
+            return _FRAME(1).f_locals
+        asked = (args[1] if len(args) > 1 else None) if name == "getattr" else "__dict__"
+        if type(asked) is str and args and (asked in HELD_BY_TYPES and _held(args[0], asked) or asked in DOORS
+                                            and isinstance(args[0], _MODULE)) and _submission_asks():
+            raise AttributeError(f"the grader does not let a submission's code reach {asked!r} of a library's "
+                                 "module or function, or of Python's own types")
+        return real(*args)
+
+    lookup.__name__ = lookup.__qualname__ = name
+    lookup.__module__, lookup.__doc__ = "builtins", real.__doc__  # (pickled by name, as the builtin)
+    return lookup
+
+
+def _held(owner: Any, name: str) -> bool:
+    """``owner``'s ``name`` is what :func:`guard_lookups` refuses: one of Python's own types (``FunctionType``,
+    ``object``), or a function (or method) compiled from a library's or the grader's file holding :data:`HELD`."""
+    if isinstance(owner, _TYPE):
+        return _GETATTR(owner, "__module__", "") == "builtins"
+    if name not in HELD:
+        return False
+    code = _GETATTR(_GETATTR(owner, "__func__", owner), "__code__", None)
+    filename = _GETATTR(code, "co_filename", None)
+    return not isinstance(filename, str) or not not_library(filename)
+
+
+def _submission_asks() -> bool:
+    """The submission's code (or code made from a string) is on the stack above the lookup, and no import in progress
+    lies between them (an import runs a library's own module code); the lookup is not ``inspect``'s or ``typing``'s
+    own, which read a function's ``__globals__`` to evaluate its annotations and hand back only those
+    (``inspect.signature``, which matplotlib calls on its own functions)."""
+    frame = _FRAME(2)  # (the caller of getattr or vars: this function is called from their wrapper)
+    if frame.f_code.co_filename.endswith(_ANNOTATIONS):
+        return False
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if filename in _IMPORTING:
+            return False
+        if not_library(filename):
+            return True
+        frame = frame.f_back
+    return False
+
+
+_LOOKUPS: list[Any] = []
+_ANNOTATIONS = (f"{os.sep}inspect.py", f"{os.sep}typing.py")  # the standard library's readers of annotations
 
 
 def _runner(real: Any, name: str) -> Any:
