@@ -872,6 +872,35 @@ def test_a_librarys_dotted_lookup_hands_no_function_state_to_the_submission(grad
     assert f"the grader does not let a submission's code reach '{held}'" in by_name(result)["polynomial"].feedback
 
 
+def test_a_library_outside_the_trusted_few_gets_no_frame_while_the_submission_runs(grade_source):
+    """Red team 80: ``stack_data.utils.frame_and_lineno`` read a caught exception's ``tb_frame`` for the file (the
+    asker was a library), ``iter_stack`` walked ``f_back`` to the probes' frames and ``pure_eval`` handed over their
+    locals and globals: the live counts, rewritten for full marks. Only the standard library, torch, numpy,
+    matplotlib and pandas may ask for a frame while the submission's code runs; ``traceback.print_exc()`` still
+    prints."""
+    source = solution_text("exercise_5").replace(
+        "    return (2 * x**4", "    import traceback\n    import stack_data.utils\n    try:\n        1 / 0\n"
+        "    except ZeroDivisionError as error:\n        traceback.print_exc()\n"
+        "        _frame = stack_data.utils.frame_and_lineno(error.__traceback__)\n    return (2 * x**4")
+    assert tampering_door(source) == ""
+    result = grade_source("exercise-5", source)
+    feedback = by_name(result)["polynomial"].feedback
+    assert "the grader does not let a submission reach the call stack's frames (object.__getattr__)" in feedback
+    assert "ZeroDivisionError" in by_name(result)["polynomial"].output  # (print_exc printed)
+
+
+def test_an_audit_hook_of_the_submissions_is_never_added(grade_source):
+    """Red team 80: a hook added by ``sys.addaudithook`` ran inside the probes' own frames (their ``sys._getframe``
+    raises an event), where it reached their counts. The child's own hook refuses every other one (Python then
+    leaves it out quietly); the reading refuses the name too."""
+    source = solution_text("exercise_5").replace(
+        "    return (2 * x**4", "    import sys\n    sys.addaudithook(lambda event, args: print('HOOKED', event))\n"
+        "    return (2 * x**4")
+    assert tampering_door(source).startswith("reaches an audit hook")
+    result = grade_source("exercise-5", source, doors=False)
+    assert result.score == result.max_score and not any("HOOKED" in check.output for check in result.checks)
+
+
 @pytest.mark.parametrize("call", ["eval('1 + 1')", "__import__('builtins').exec('y = 1')",
                                   "__import__('builtins').compile('1', 'x', 'eval')"])
 def test_the_builtins_that_run_a_string_run_nothing_for_the_submission(grade_source, call):

@@ -82,6 +82,7 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
     **{name: "code evaluated from a string (typing's forward references)" for name in static.EVALUATORS},
     **{name: "functions made from code objects" for name in (*static.CODE_OBJECTS, "co_code")},
     "resolve_name": "any object by its dotted name",
+    "addaudithook": "an audit hook, which runs inside the probes' own frames (red team 80)",
     # installed libraries' imports by a dotted name, done from their own frames, where no guard sees the asker
     **{name: "any object by its dotted name (a library's import of a string)" for name in (
         "import_item", "import_object", "import_term", "import_string", "EntryPoint", "load_entry_point",

@@ -18,6 +18,7 @@ import ast
 import builtins
 import contextlib
 import functools
+import gc
 import importlib
 import importlib.machinery
 import importlib.util
@@ -73,6 +74,7 @@ def preload() -> None:
 
     compile_eagerly()
     script_eagerly()
+    trust_with_frames()
     dataclasses_set_their_own()
     traceback_captures_no_locals()
     count_gpus_quietly()
@@ -306,6 +308,8 @@ def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
     refuses the imports)."""
     if event in TRACING:
         raise RuntimeError(f"the grader does not let a submission set a trace or profile hook ({event})")
+    if event == "sys.addaudithook":  # (Python then leaves the new hook out, quietly)
+        raise RuntimeError("the grader does not let a submission add an audit hook: it runs inside the probes' frames")
     if event in RUNTIME_CODE and not getattr(_ASKING, "now", False):
         _refuse_runtime_code(event, args)
     if event in FRAMES and (event != "object.__getattr__" or args[1] in FRAME_ATTRIBUTES) and \
@@ -315,7 +319,8 @@ def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
                                f"coroutine ({args[1]})")
         asker = _asker()
         if guard.not_library(asker) or event == "sys._getframe" and asker.endswith(HANDERS) and \
-                guard.not_library(args[0].f_code.co_filename):  # (a library that hands its caller its frame)
+                guard.not_library(args[0].f_code.co_filename) or \
+                (event != "object.__getattr__" or args[1] in HANDED_FRAMES) and _untrusted_below_submission(asker):
             raise RuntimeError(f"the grader does not let a submission reach the call stack's frames ({event})")
     if event == "compile" or event == "open" or event == "ctypes.dlopen":
         path = args[1] if event == "compile" else args[0]
@@ -353,13 +358,87 @@ def _refuse_runtime_code(event: str, args: tuple[Any, ...]) -> None:
     source, filename = args[0], os.fsdecode(args[1]) if isinstance(args[1], bytes) else args[1]
     if isinstance(filename, str) and not guard.not_library(filename):
         raise RuntimeError("the grader does not let a submission compile code under a library's file name")
-    _ASKING.now = True  # (the reading parses: a compile event of its own)
+    collecting = _begin_asking()  # (the reading parses: a compile event of its own)
     try:
         door = guard.door_in_code(source)
     finally:
-        _ASKING.now = False
+        _end_asking(collecting)
     if door:
         raise RuntimeError(f"the grader does not let a submission run code made from a string that reaches {door}")
+
+
+HANDED_FRAMES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})  # attributes that are frames
+TRUSTED_WITH_FRAMES = ("torch", "numpy", "matplotlib", "pandas", "typing_extensions")  # installed packages that may
+# ask for a frame while the submission runs (for a module's name, a warning's stack level: they hand none back); the
+# standard library too
+_FRAMES_TRUSTED: dict[str, tuple[str, ...]] = {"packages": (), "stdlib": (), "installed": ()}  # (trust_with_frames)
+
+
+def trust_with_frames() -> None:
+    """Note where the code lies that may ask for a frame while the submission's code runs: the standard library (not
+    the packages installed in it), the grader and :data:`TRUSTED_WITH_FRAMES` (found, not imported); in the server,
+    before any child."""
+    import sysconfig
+
+    def folders(places: list[str]) -> tuple[str, ...]:  # (a module's own file is kept whole: typing_extensions.py)
+        return tuple(sorted({path.rstrip(os.sep) + ("" if path.endswith(".py") else os.sep) for place in places
+                             for path in (os.path.abspath(place), os.path.realpath(place))}))
+
+    paths = sysconfig.get_paths()
+    specs = [spec for name in TRUSTED_WITH_FRAMES if (spec := importlib.util.find_spec(name)) is not None and spec.origin]
+    packages = [os.path.dirname(spec.origin) if spec.submodule_search_locations else spec.origin for spec in specs]
+    _FRAMES_TRUSTED.update(packages=("<frozen ", *folders([*packages, os.path.dirname(os.path.dirname(__file__))])),
+                           stdlib=folders([paths["stdlib"], paths["platstdlib"]]),
+                           installed=folders([paths["purelib"], paths["platlib"], *(
+                               entry for entry in sys.path if entry.endswith("-packages"))]))
+
+
+def _untrusted_below_submission(asker: str) -> bool:
+    """A library other than the standard library, torch, numpy, matplotlib and pandas asks for a frame (or a
+    traceback's) while the submission's code runs, outside an import: red team 80 had ``stack_data`` read a caught
+    exception's ``tb_frame`` and walk ``f_back`` to the probes' frames, whose locals held their live counts, and
+    ``pure_eval`` hand over their globals. Such a library hands frames on; these ask for a module's name or a
+    warning's stack level."""
+    trusted = _FRAMES_TRUSTED
+    if asker.startswith(trusted["packages"]) or asker.startswith(trusted["stdlib"]) and \
+            not asker.startswith(trusted["installed"]):
+        return False
+    return _submission_on_stack()
+
+
+def _submission_on_stack() -> bool:
+    """The submission's code (or code made from a string) is on the stack above the audited call, with no import in
+    progress between them."""
+    collecting = _begin_asking()
+    try:
+        frame = sys._getframe(3)
+        while frame is not None:
+            name = frame.f_code.co_filename
+            if name in _IMPORTING:
+                return False
+            if guard.not_library(name):
+                return True
+            frame = frame.f_back
+        return False
+    finally:
+        _end_asking(collecting)
+
+
+def _begin_asking() -> bool:
+    """The child's own look at the stack or at a string begins (:data:`_ASKING`: the audit events it raises itself are
+    let by), with the cyclic garbage collector off until :func:`_end_asking`: a collection there would run the
+    submission's finalizers inside the window, their ``exec`` unread (a ``weakref.finalize`` of a probe's tensor ran
+    its string once the frame walks of red team 80's fix made such collections likely). Whether it was on."""
+    collecting = gc.isenabled()
+    gc.disable()
+    _ASKING.now = True
+    return collecting
+
+
+def _end_asking(collecting: bool) -> None:
+    _ASKING.now = False
+    if collecting:
+        gc.enable()
 
 
 def _read_now() -> bool:
@@ -367,22 +446,25 @@ def _read_now() -> bool:
     on the stack above every frame of the submission's (an import runs a library's own module code), and the child's
     own compiling of the notebook's cells before any of them runs. The submission's own frames need not be on the
     stack: red team 59 had a ``weakref.finalize`` callback and a thread's target run ``exec`` on a string, with only
-    the grader's and libraries' frames below them."""
-    _ASKING.now = True
+    the grader's and libraries' frames below them. A finalizer (``weakref.finalize``, a ``__del__``) runs where the
+    garbage collector happens to free its object, an import's frames too: its code is never the import's own."""
+    collecting = _begin_asking()
     try:
         frame = sys._getframe(3)
         while frame is not None:
-            name = frame.f_code.co_filename
-            if guard.not_library(name):
+            code = frame.f_code
+            if guard.not_library(code.co_filename) or code.co_name == "__del__" or \
+                    code.co_name == "__call__" and code.co_filename.endswith(_FINALIZERS):
                 return True
-            if name in _IMPORTING:
+            if code.co_filename in _IMPORTING:
                 return False
             frame = frame.f_back
         return True
     finally:
-        _ASKING.now = False
+        _end_asking(collecting)
 
 
+_FINALIZERS = (os.sep + "weakref.py",)  # where weakref.finalize calls its callback
 SUSPENDED_FRAMES = ("gi_frame", "cr_frame", "ag_frame")
 
 
@@ -391,11 +473,11 @@ def _runs_submission(generator: Any, attribute: str) -> bool:
     string: whoever asks for its frame then hands frames on, library code too (red team 60: ``asyncio``'s
     ``Task.get_stack`` read ``cr_frame`` of a coroutine the submission drove by hand, and the frames' ``f_back`` led to
     the child's own, with the report's seal). No library needs such a frame but to show it."""
-    _ASKING.now = True  # (its code is audited too)
+    collecting = _begin_asking()  # (its code is audited too)
     try:
         code = getattr(generator, attribute[:2] + "_code", None)
     finally:
-        _ASKING.now = False
+        _end_asking(collecting)
     return not isinstance(getattr(code, "co_filename", None), str) or guard.not_library(code.co_filename)
 
 
@@ -403,11 +485,11 @@ def _asker() -> str:
     """The file of the code whose call raised the audit event :func:`_no_tracing` sees (two frames up). The hook's
     own ``_getframe`` raises an event again, which :data:`_ASKING` lets by: per thread, so that no other thread's
     question goes unchecked meanwhile."""
-    _ASKING.now = True
+    collecting = _begin_asking()
     try:
         return sys._getframe(2).f_code.co_filename
     finally:
-        _ASKING.now = False
+        _end_asking(collecting)
 
 
 class ScratchImports:
@@ -801,12 +883,12 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
     module.__name__ = "__main__"  # as in Jupyter, where ``if __name__ == "__main__":`` runs
     module.__builtins__ = guard.builtins_for("__main__")
     sys.modules[job["module"]] = sys.modules["__main__"] = module
-    _ASKING.now = True  # the child's own compiling, before any of the notebook's code runs: nothing to refuse
+    collecting = _begin_asking()  # the child's own compiling, before any of the notebook's code runs: nothing to refuse
     try:
         kernel = compile(KERNEL_NAMES, "<kernel>", "exec", dont_inherit=True)
         compiled = compile_cells(path, lines, job["program"])
     finally:
-        _ASKING.now = False
+        _end_asking(collecting)
     exec(kernel, module.__dict__)  # (the notebook's own)
     cells: list[dict[str, Any]] = []
     checks: dict[str, Any] = {}

@@ -45,7 +45,7 @@ DOORS = frozenset({  # what an attribute name reaches past an object's data (the
     *MODULE_HOOKS,
     "getattr_from_fqn", "getattr_recursive", "create_node", "graph_module",
     "import_item", "import_object", "import_term", "import_string", "EntryPoint", "load_entry_point",
-    "import_plugin", "MonkeyPatch", "monkeypatch"})
+    "import_plugin", "MonkeyPatch", "monkeypatch", "addaudithook"})
 DOOR_MODULES = frozenset({  # a module that is a door itself: no lookup may hand it over (the reading's imports)
     "autograd_exercises", "importlib", "runpy", "code", "codeop", "zipimport", "imp", "doctest", "pdb", "bdb",
     "cProfile", "profile", "trace", "pkgutil", "pydoc", "logging.config", "unittest.mock", "mock", "ctypes",
