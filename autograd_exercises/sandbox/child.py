@@ -336,7 +336,7 @@ def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
 
 
 RUNTIME_CODE = frozenset({"compile", "exec", "code.__new__"})  # audit events of code made as the child runs
-_IMPORTING = ("<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>")
+_IMPORTING = guard.IMPORTING
 
 
 def _refuse_runtime_code(event: str, args: tuple[Any, ...]) -> None:
@@ -394,7 +394,7 @@ def trust_with_frames() -> None:
 
 
 def _untrusted_below_submission(asker: str) -> bool:
-    """A library other than the standard library, torch, numpy, matplotlib and pandas asks for a frame (or a
+    """A library other than the standard library and :data:`TRUSTED_WITH_FRAMES` asks for a frame (or a
     traceback's) while the submission's code runs, outside an import: red team 80 had ``stack_data`` read a caught
     exception's ``tb_frame`` and walk ``f_back`` to the probes' frames, whose locals held their live counts, and
     ``pure_eval`` hand over their globals. Such a library hands frames on; these ask for a module's name or a
@@ -411,15 +411,7 @@ def _submission_on_stack() -> bool:
     progress between them."""
     collecting = _begin_asking()
     try:
-        frame = sys._getframe(3)
-        while frame is not None:
-            name = frame.f_code.co_filename
-            if name in _IMPORTING:
-                return False
-            if guard.not_library(name):
-                return True
-            frame = frame.f_back
-        return False
+        return guard.submission_on_stack(sys._getframe(3))
     finally:
         _end_asking(collecting)
 

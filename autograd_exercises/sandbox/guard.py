@@ -292,7 +292,7 @@ def guard_code_runners() -> None:
 
 HELD = frozenset({"__globals__", "__closure__", "__builtins__"})  # what a function holds: its module's names, its cells
 HELD_BY_TYPES = HELD | {"cell_contents", "__getattribute__", "__dict__"}  # the built-in types' descriptors of them
-_IMPORTING = ("<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>")
+IMPORTING = ("<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>")  # an import's frames
 
 
 def guard_lookups() -> None:
@@ -345,11 +345,15 @@ def _submission_asks() -> bool:
     own, which read a function's ``__globals__`` to evaluate its annotations and hand back only those
     (``inspect.signature``, which matplotlib calls on its own functions)."""
     frame = _FRAME(2)  # (the caller of getattr or vars: this function is called from their wrapper)
-    if frame.f_code.co_filename.endswith(_ANNOTATIONS):
-        return False
+    return not frame.f_code.co_filename.endswith(_ANNOTATIONS) and submission_on_stack(frame)
+
+
+def submission_on_stack(frame: Any) -> bool:
+    """The submission's code (or code made from a string) runs at ``frame`` or below it on the stack, with no import in
+    progress between them (an import runs a library's own module code)."""
     while frame is not None:
         filename = frame.f_code.co_filename
-        if filename in _IMPORTING:
+        if filename in IMPORTING:
             return False
         if not_library(filename):
             return True
