@@ -249,10 +249,11 @@ def extract(archive: Path, into: Path) -> list[LeftOut]:
                 relative = _member_path(info)
                 if relative is not None and _never_searched(relative, info.is_dir()):
                     continue
-                folders = _folders(relative, info.is_dir()) - made if relative is not None else set()
-                if placed >= ZIP_MAX_MEMBERS and not info.is_dir() or len(made) + len(folders) > ZIP_MAX_FOLDERS \
+                folders = _member_folders(relative, info.is_dir()) - made if relative is not None else set()
+                full = placed >= ZIP_MAX_MEMBERS and not info.is_dir()
+                if full or len(made) + len(folders) > ZIP_MAX_FOLDERS \
                         or relative is not None and len(relative.parts) > ZIP_MAX_DEPTH:
-                    past["files" if placed >= ZIP_MAX_MEMBERS and not info.is_dir() else "folders"] += 1
+                    past["files" if full else "folders"] += 1
                     continue
                 try:
                     written, clash = _place_member(zipped, info, into, written_to, ZIP_MAX_TOTAL - total)
@@ -269,7 +270,7 @@ def extract(archive: Path, into: Path) -> list[LeftOut]:
     return left_out
 
 
-def _folders(relative: PurePosixPath, is_dir: bool) -> set[PurePosixPath]:
+def _member_folders(relative: PurePosixPath, is_dir: bool) -> set[PurePosixPath]:
     """Every folder a member lies in (and the member itself, for a folder): what extracting it may make."""
     parts = relative.parts if is_dir else relative.parts[:-1]
     return {PurePosixPath(*parts[:end]) for end in range(1, min(len(parts), ZIP_MAX_DEPTH + 1) + 1)}

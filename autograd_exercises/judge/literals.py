@@ -13,7 +13,7 @@ import collections
 import itertools
 import math
 
-from autograd_exercises.judge.syntax import single_values, walk
+from autograd_exercises.judge.syntax import children, single_values, walk
 
 TIMERS = ("timeit", "repeat", "Timer")  # timeit's: they run a statement (a string) with the namespace they are given
 NAMESPACES = ("globals", "locals", "vars")
@@ -57,7 +57,7 @@ def timer_namespaces(tree: ast.Module) -> bool:
     ``vars`` only as ``globals()`` handed to a timer (``timeit.timeit(stmt, globals=globals())``, which runs the
     statement inside a function of its own: it binds a module-level name only by ``global``), and no literal string in
     it says ``global`` or ``nonlocal`` (a statement may be such a string; one built of pieces is read whole)."""
-    parents = {id(child): node for node in walk(tree) for child in ast.iter_child_nodes(node)}
+    parents = {id(child): node for node in walk(tree) for child in children(node)}
     named = [node for node in walk(tree) if isinstance(node, ast.Name) and node.id in NAMESPACES]
     if not all(node.id == "globals" and _handed_to_timer(node, parents) for node in named):
         return False

@@ -378,19 +378,11 @@ def trust_with_frames() -> None:
     """Note where the code lies that may ask for a frame while the submission's code runs: the standard library (not
     the packages installed in it), the grader and :data:`TRUSTED_WITH_FRAMES` (found, not imported); in the server,
     before any child."""
-    import sysconfig
-
-    def folders(places: list[str]) -> tuple[str, ...]:  # (a module's own file is kept whole: typing_extensions.py)
-        return tuple(sorted({path.rstrip(os.sep) + ("" if path.endswith(".py") else os.sep) for place in places
-                             for path in (os.path.abspath(place), os.path.realpath(place))}))
-
-    paths = sysconfig.get_paths()
     specs = [spec for name in TRUSTED_WITH_FRAMES if (spec := importlib.util.find_spec(name)) is not None and spec.origin]
     packages = [os.path.dirname(spec.origin) if spec.submodule_search_locations else spec.origin for spec in specs]
-    _FRAMES_TRUSTED.update(packages=("<frozen ", *folders([*packages, os.path.dirname(os.path.dirname(__file__))])),
-                           stdlib=folders([paths["stdlib"], paths["platstdlib"]]),
-                           installed=folders([paths["purelib"], paths["platlib"], *(
-                               entry for entry in sys.path if entry.endswith("-packages"))]))
+    places = guard.code_places()
+    _FRAMES_TRUSTED.update(packages=("<frozen ", *guard.prefixes(packages + places["grader"])),
+                           stdlib=guard.prefixes(places["stdlib"]), installed=guard.prefixes(places["installed"]))
 
 
 def _untrusted_below_submission(asker: str) -> bool:

@@ -412,17 +412,28 @@ def _know_library() -> None:
 def _library_places() -> tuple[str, ...]:
     """Where the standard library, the installed packages and the grader lie (as imported and with links resolved),
     and ``<frozen `` (the modules compiled into CPython)."""
+    places = code_places()
+    return ("<frozen ", *prefixes(places["stdlib"] + places["installed"] + places["grader"]))
+
+
+def code_places() -> dict[str, list[str]]:
+    """The folders of the standard library (``stdlib``: the installed packages may lie inside it), of the installed
+    packages (``installed``) and of the grader (``grader``)."""
     import sysconfig
 
     paths = sysconfig.get_paths()
-    places = [paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib") if paths.get(key)]
-    places += [path for path in sys.path if path.endswith("-packages")]
     grader = sys.modules.get("autograd_exercises")
-    places += [str(path) for path in getattr(grader, "__path__", [])]
-    import os
+    return {"stdlib": [paths[key] for key in ("stdlib", "platstdlib") if paths.get(key)],
+            "installed": [paths[key] for key in ("purelib", "platlib") if paths.get(key)]
+            + [path for path in sys.path if path.endswith("-packages")],
+            "grader": [str(path) for path in getattr(grader, "__path__", [])]}
 
-    return tuple(["<frozen "] + [folder.rstrip(os.sep) + os.sep for place in places
-                                 for folder in {place, os.path.realpath(place)}])
+
+def prefixes(places: list[str]) -> tuple[str, ...]:
+    """What a code file's name starts with when it lies in one of ``places`` (folders, as given and with links
+    resolved, each ending in a separator; a module's own file, ``typing_extensions.py``, as it is)."""
+    return tuple(sorted({path.rstrip(os.sep) + ("" if path.endswith(".py") else os.sep)
+                         for place in places for path in (place, os.path.realpath(place))}))
 
 
 def guard_modules() -> None:
