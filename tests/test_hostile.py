@@ -889,6 +889,19 @@ def test_a_library_outside_the_trusted_few_gets_no_frame_while_the_submission_ru
     assert "ZeroDivisionError" in by_name(result)["polynomial"].output  # (print_exc printed)
 
 
+def test_pandas_scope_hands_no_frame_while_the_submission_runs(grade_source):
+    """Own attack on red team 80's fix, which first trusted pandas with frames: ``ensure_scope(level)`` of
+    ``pandas.core.computation.scope`` took the caller's frames and handed their locals and globals back (the probes'
+    ``AUTOGRAD_CALLS`` among them)."""
+    source = solution_text("exercise_5").replace(
+        "    return (2 * x**4", "    from pandas.core.computation.scope import ensure_scope\n"
+        "    _names = ensure_scope(2).scope\n    return (2 * x**4")
+    assert tampering_door(source) == ""
+    result = grade_source("exercise-5", source)
+    assert "the grader does not let a submission reach the call stack's frames (sys._getframe)" in \
+        by_name(result)["polynomial"].feedback
+
+
 def test_an_audit_hook_of_the_submissions_is_never_added(grade_source):
     """Red team 80: a hook added by ``sys.addaudithook`` ran inside the probes' own frames (their ``sys._getframe``
     raises an event), where it reached their counts. The child's own hook refuses every other one (Python then

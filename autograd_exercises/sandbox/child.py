@@ -368,9 +368,9 @@ def _refuse_runtime_code(event: str, args: tuple[Any, ...]) -> None:
 
 
 HANDED_FRAMES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})  # attributes that are frames
-TRUSTED_WITH_FRAMES = ("torch", "numpy", "matplotlib", "pandas", "typing_extensions")  # installed packages that may
-# ask for a frame while the submission runs (for a module's name, a warning's stack level: they hand none back); the
-# standard library too
+TRUSTED_WITH_FRAMES = ("torch", "numpy", "matplotlib", "typing_extensions")  # installed packages that may ask for a
+# frame while the submission runs (for a module's name, a warning's stack level: they hand none back); the standard
+# library too. Not pandas: its computation Scope hands a caller's frame's locals and globals back (ensure_scope(level))
 _FRAMES_TRUSTED: dict[str, tuple[str, ...]] = {"packages": (), "stdlib": (), "installed": ()}  # (trust_with_frames)
 
 
