@@ -154,3 +154,28 @@ def test_what_the_reading_lets_through_the_run_refuses(code):
              "wrap": lambda cls: (lambda: torch.autograd.forward_ad.make_dual)}
     with pytest.raises((AttributeError, TypeError), match="the grader does not let a submission"):
         exec(compile(code, "snippet", "exec"), space)
+
+
+# Imports in code made from a string as the child runs (a timer's setup): one of a module already imported, that
+# hands no door, runs no code and is let by; any other is refused by the child's reading of such code.
+LOADED_IMPORTS = ["import torch", "import torch.nn.functional as F", "from torch import autograd, nn",
+                  "import math, json", "from __main__ import f, x", "from math import pi as PI"]
+REFUSED_IMPORTS = ["import ctypes", "import torch._C as C", "from torch import _C", "from torch import fx",
+                   "import torch.fx", "from torch.jit import fork", "import __main__", "from __main__ import *",
+                   "from __main__ import __builtins__", "from __main__ import globals", "from . import f",
+                   "import antigravity", "from sys import modules", "from builtins import eval",
+                   "import autograd_exercises", "from math import not_there", "import importlib.util"]
+
+
+@pytest.mark.parametrize("code", LOADED_IMPORTS)
+def test_an_import_of_a_loaded_module_in_code_made_from_a_string_is_let_by(code):
+    import json  # noqa: F401 (loaded, as torch's import loads it in the child)
+
+    from autograd_exercises.sandbox.guard import door_in_code
+    assert door_in_code(code) == ""
+
+
+@pytest.mark.parametrize("code", REFUSED_IMPORTS)
+def test_any_other_import_in_code_made_from_a_string_is_refused(code):
+    from autograd_exercises.sandbox.guard import door_in_code
+    assert door_in_code(code) == "an import"

@@ -993,6 +993,26 @@ def test_code_made_from_a_string_for_the_submission_reaches_no_door(grade_source
     assert f"the grader does not let a submission {refusal}" in result.checks[0].feedback, result.checks[0].feedback
 
 
+TIMER_IMPORTS = {  # a timer's setup, built as the file runs, that imports past what a setup needs (read unread here)
+    "torch's private module": "'from torch import ' + '_' + 'C as C'",
+    "the submission's module itself": "'import ' + '__main__ as M'",
+    "a module not yet loaded": "'import ' + 'antigravity'",
+}
+
+
+@pytest.mark.parametrize("setup", sorted(TIMER_IMPORTS))
+def test_a_timers_setup_imports_only_a_loaded_module_that_is_no_door(grade_source, setup):
+    """A timer's ``setup="import torch"`` or ``"from __main__ import f, x"`` runs (fairness: the file zeroed as code
+    made from a string that imports). With the file's reading off, as if it missed one, the child's own reading of
+    code made from a string refuses any other import: a library's private module, a handle on the submission's own
+    module (which could rebind its functions), a module whose import would run code no reading has seen."""
+    source = solution_text("exercise_5").replace(
+        "import torch\n", f"import timeit\nimport torch\n\ntimeit.timeit('0', setup={TIMER_IMPORTS[setup]}, number=1)\n", 1)
+    result = grade_source("exercise-5", source, doors=False)
+    assert result.score == 0
+    assert "run code made from a string that reaches an import" in result.checks[0].feedback, result.checks[0].feedback
+
+
 LATER = {  # a way to have the exec of the module's builtins run a string later, with no frame of the file's below
     "a thread's target": "import threading\n_thread = threading.Thread(target=_run, args=(_CODE, _ns))\n"
                          "_thread.start()\n_thread.join()\n",

@@ -38,6 +38,13 @@ VARIANTS = {
         "import timeit\n\nX = torch.linspace(-2, 2, 100)\nfor name in ('polynomial', 'polynomial_grad'):\n"
         "    print(name, timeit.timeit(f'{name}(X)', number=5, globals=globals()) > 0)\n\n\n"
         "def polynomial_grad_manual(x):")]),
+    # a timer whose setup imports, as tutorials write it (the file scored zero: code made from a string imported)
+    "ex1 timeit with setup from __main__": ("exercise-1", [(
+        "def polynomial_grad_manual(x):",
+        "import timeit\n\nX = torch.linspace(-2, 2, 100)\n"
+        "print(timeit.timeit('polynomial_grad(X)', setup='from __main__ import polynomial_grad, X', number=5) > 0)\n"
+        "print(timeit.timeit('torch.sin(X)', setup='import torch', globals={'X': X}, number=5) > 0)\n\n\n"
+        "def polynomial_grad_manual(x):")]),
     "ex3 nn.BCEWithLogitsLoss": ("exercise-3", [(
         "    return torch.nn.functional.binary_cross_entropy_with_logits(z, y)",
         "    return torch.nn.BCEWithLogitsLoss()(z, y)")]),

@@ -682,8 +682,8 @@ def import_submission(job: dict[str, Any]) -> Any:
     spec = importlib.util.spec_from_file_location(job["module"], path)
     module = importlib.util.module_from_spec(spec)
     module.__builtins__ = guard.builtins_for(job["module"])  # its getattr, setattr and delattr are guarded
-    sys.modules[job["module"]] = module
-    spec.loader.exec_module(module)
+    sys.modules[job["module"]] = sys.modules["__main__"] = module  # (as when it runs as a script: a timer's
+    spec.loader.exec_module(module)  # setup="from __main__ import f" finds its f; its own __name__ stays its module's)
     return module
 
 

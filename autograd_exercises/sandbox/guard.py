@@ -246,7 +246,7 @@ def door_in_code(source: Any) -> str:
                   or isinstance(node, ast.Lambda) and any(arg.arg in _ITS_OWN for arg in node.args.args)
                   for node in nodes)
     for node in nodes:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and not loaded_import(node):
             return "an import"
         if isinstance(node, ast.Name) and node.id in RUNTIME_NAMES:
             return node.id
@@ -256,6 +256,41 @@ def door_in_code(source: Any) -> str:
         if isinstance(node, ast.Attribute) and node.attr.startswith("_") and node.attr in torch_private():
             return f"torch's private {node.attr}"  # (red team 79: pandas.eval("t._C._autograd…", local_dict={"t": torch}))
     return ""
+
+
+MAIN = "__main__"  # what a timer's ``setup="from __main__ import f, x"`` names: the submission's own module
+
+
+def loaded_import(node: ast.Import | ast.ImportFrom) -> bool:
+    """An import in code made from a string that runs no code and hands no door, as a timer's setup writes it
+    (``setup="import torch"``, ``setup="from __main__ import f, x"``; fairness: the file ran as a script, and scored
+    zero): absolute, of a module already imported that is no door (nor within one, nor the grader's), each name taken
+    from it already there and no door of it, and no private name of a library; ``from __main__ import`` takes names
+    from the submission's own module (the child's ``__main__``), never all of them. Any other import would run a
+    module's code no reading has seen, or hand the submission a module it could change."""
+    if isinstance(node, ast.Import):
+        return all(_plain_loaded(alias.name) for alias in node.names)
+    if node.level or not node.module or any(alias.name == "*" for alias in node.names):
+        return False
+    names = [alias.name for alias in node.names]
+    if node.module == MAIN:
+        return not any(name in RUNTIME_NAMES or name in RUNTIME_ATTRIBUTES for name in names)
+    if not _plain_loaded(node.module):
+        return False
+    space = _VARS(sys.modules[node.module])
+    return all(name in space and not name.startswith("_") and name not in DOORS and
+               name not in OWNED.get(node.module, ()) and not (isinstance(space[name], _MODULE) and handed(space[name]))
+               for name in names)
+
+
+def _plain_loaded(name: str) -> bool:
+    """The module ``name`` is imported already, and neither it nor a package it lies in is a door, private, the
+    grader's or ``__main__``."""
+    parts = name.split(".")
+    dotted = [".".join(parts[:end]) for end in range(1, len(parts) + 1)]
+    return not any(part.startswith("_") for part in parts) and \
+        all(module in sys.modules and module not in DOOR_MODULES for module in dotted) and \
+        not any(part in OWNED.get(parent, ()) for parent, part in zip(dotted, parts[1:]))
 
 
 def _own_setter(owner: ast.AST) -> bool:
