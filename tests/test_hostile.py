@@ -1013,6 +1013,42 @@ def test_a_timers_setup_imports_only_a_loaded_module_that_is_no_door(grade_sourc
     assert "run code made from a string that reaches an import" in result.checks[0].feedback, result.checks[0].feedback
 
 
+# Red team 81's gadget: a staticmethod of the file's own around the probes' make_dual wrapper, whose __wrapped__
+# typing follows and whose __globals__ (the probes' namespace) it evaluates annotations in; annotations written as
+# the file runs, so no reading sees the string. It clears the probes' counts, which no solution then survives.
+HINTED = (
+    "import threading\nimport torch.utils.data\n\n\nclass _Hinted(staticmethod):\n    note = 'int'\n\n"
+    "    @property\n    def __annotations__(self):\n        return {'value': self.note}\n\n"
+    "    @__annotations__.setter\n    def __annotations__(self, value):\n        pass\n\n\n"
+    "_hinted = _Hinted(torch.autograd.forward_ad.make_dual)\n_hinted.note = 'AUTOGRAD_' + 'CALLS.clear()'\n")
+HINTS_READ = {  # who has typing read the hints: the file, with its frame below; a thread, with none of its frames
+    "by the file": ("torch.utils.data.argument_validation(_hinted)\n", "the grader does not let a submission's code "
+                    "reach '__globals__' of a library's module or function"),
+    "by a thread": ("_t = threading.Thread(target=torch.utils.data.argument_validation, args=(_hinted,))\n"
+                    "_t.start()\n_t.join()\n", ""),
+}
+
+
+@pytest.mark.parametrize("reader", sorted(HINTS_READ))
+def test_no_library_evaluates_the_submissions_strings_in_the_probes_namespace(grade_source, reader):
+    """Red team 81: ``torch.utils.data.argument_validation`` calls ``typing.get_type_hints``, which followed a
+    ``staticmethod``'s ``__wrapped__`` to the probes' ``make_dual`` wrapper and evaluated the annotations the file had
+    set as it ran in that wrapper's ``__globals__``: the probes' namespace. The strings rewrote the counts the probes
+    keep there (full marks on exercises 1, 4, 5 and 6 for 9/10, 15/16, 11/12 and 9/12). Now neither ``typing`` nor
+    ``inspect`` reads a grader's function's ``__globals__`` while the submission's code runs, and no ``eval`` or
+    ``exec`` runs in a namespace of the grader's modules, whoever calls it (a thread's target, with no frame of the
+    file's below: the string does not run, and the solution keeps its marks)."""
+    call, refusal = HINTS_READ[reader]
+    source = solution_text("exercise_5").replace("import torch\n", "import torch\n" + HINTED + call, 1)
+    assert tampering_door(source) == ""  # the file's reading sees none of it
+    result = grade_source("exercise-5", source)
+    if refusal:
+        assert result.score == 0
+        assert refusal in result.checks[0].feedback, result.checks[0].feedback
+    else:
+        assert result.score == 12, [check.feedback for check in result.checks if not check.passed]
+
+
 LATER = {  # a way to have the exec of the module's builtins run a string later, with no frame of the file's below
     "a thread's target": "import threading\n_thread = threading.Thread(target=_run, args=(_CODE, _ns))\n"
                          "_thread.start()\n_thread.join()\n",

@@ -35,6 +35,12 @@ USES = {
     "jacobian_imported": ("from torch.autograd.functional import jacobian\ndef manual(x):\n    return jacobian(f, x)\n",
                           "uses torch.autograd.functional.jacobian (imported as jacobian at line 1)"),
     "hessian": ("def manual(x):\n    return F.hessian(f, x)\n", "asks torch for a hessian"),
+    # red team 81: a computer-algebra system differentiates the file's own forward
+    "sympy_diff": ("import sympy\ndef manual(x):\n    s = sympy.Symbol('s')\n    return sympy.lambdify(s, sympy.diff(f(s), s))(x)\n",
+                   "uses sympy, a library that differentiates (sympy) (imported as sympy at line 1)"),
+    "sympy_diff_imported_inside": ("def manual(x):\n    from sympy import diff, Symbol\n    return diff(f(Symbol('s')))\n",
+                                   "imports sympy.diff, a library that differentiates (sympy)"),
+    "jax_grad": ("import jax\ndef manual(x):\n    return jax.grad(f)(x)\n", "uses jax, a library that differentiates (jax) (imported as jax at line 1)"),
     "torch_func_aliased": ("import torch as T\ndef manual(x):\n    return T.func.grad(f)(x)\n", "uses torch.func"),
     "torch_func_vmap_of_grad": ("import torch\ndef manual(x):\n    return torch.func.vmap(torch.func.grad(f))(x)\n",
                                 "uses torch.func"),

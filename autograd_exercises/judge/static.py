@@ -97,6 +97,9 @@ ATTRIBUTES = {  # attribute name -> (what the code does, rank)
 }
 UNPICKLERS = ("pickle", "_pickle", "marshal", "shelve", "dill", "cloudpickle", "joblib")  # loading calls any function
 LOADERS = ("importlib", "builtins", "runpy", "zipimport", "imp", "code", "codeop", "pkgutil")  # run code not in the file
+DIFFERENTIATORS = ("sympy", "symengine", "jax", "jaxlib", "autograd", "tensorflow", "keras", "theano", "aesara",
+                   "pytensor", "casadi", "mxnet", "paddle", "tinygrad", "micrograd", "mygrad")  # libraries that
+# differentiate for the code (red team 81: sympy.diff of the file's own forward, evaluated with torch)
 ALWAYS_IMPORTED = ("torch", "numpy")  # in the child before the submission: no path the file sets can replace them
 # (nor a module built into the interpreter, sys.builtin_module_names: found before any path)
 TIMERS = literals.TIMERS  # timeit's: they run a statement (a string) with the namespace they are given
@@ -1374,7 +1377,14 @@ def forbidden_module(dotted: str) -> int | None:
     ranks += [ROOTED[pair][1] for index, pair in enumerate(zip(parts, parts[1:]))
               if pair in ROOTED and not (pair == ("torch", "func") and set(parts[index + 2:index + 3]) & BATCHING)]
     ranks += [DYNAMIC] if parts[0] in (*LOADERS, *UNPICKLERS) else []
+    ranks += [DIFFERENTIATES] if parts[0] in DIFFERENTIATORS else []
     return min(ranks) if ranks else None
+
+
+def named(target: str) -> str:
+    """An imported module or name as a finding names it: "sympy.diff, a library that differentiates (sympy)"."""
+    library = target.lstrip(".").split(".")[0]
+    return target.lstrip(".") + (f", a library that differentiates ({library})" if library in DIFFERENTIATORS else "")
 
 
 def foreign_module(target: str, module: Module) -> str:
@@ -1549,7 +1559,7 @@ class Reader:
         for target, line in self.module.imports.get(node.id, []):
             rank = forbidden_module(target)
             if rank is not None:
-                self.found(node, f"uses {target.lstrip('.')}", rank, (node.id, line))
+                self.found(node, f"uses {named(target)}", rank, (node.id, line))
             elif (foreign := foreign_module(target, self.module)):
                 self.found(node, f"uses {target.lstrip('.')}, {foreign}", DYNAMIC, (node.id, line))
         if node.id in self.module.bindings:
@@ -1594,7 +1604,7 @@ class Reader:
         for _, target in imported(node):
             rank = forbidden_module(target)
             if rank is not None:
-                self.found(node, f"imports {target.lstrip('.')}", rank)
+                self.found(node, f"imports {named(target)}", rank)
 
     read_ImportFrom = read_Import
 

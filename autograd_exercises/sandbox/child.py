@@ -499,7 +499,9 @@ def hide_grader() -> None:
     report's packer so). Now such a lookup imports a fresh copy from disk, which nothing in this child calls; and
     nothing here imports anything by name after this.
     """
-    for name in _grader_modules():
+    names = _grader_modules()
+    guard.hold_spaces([sys.modules[name] for name in [*names, "__main__"] if sys.modules.get(name) is not None])
+    for name in names:
         sys.modules.pop(name, None)
     sys.modules["__main__"] = types.ModuleType("__main__")
 

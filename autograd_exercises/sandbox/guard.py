@@ -24,7 +24,7 @@ import os
 import re
 import sys
 import types
-from typing import Any
+from typing import Any, Iterable
 
 MODULE_HOOKS = tuple(f"register_module_{name}" for name in (  # torch's global module hooks: a file's function run in
     "backward_hook", "buffer_registration_hook", "forward_hook", "forward_pre_hook", "full_backward_hook",  # every
@@ -352,7 +352,7 @@ def _lookup(real: Any, name: str) -> Any:
             return _FRAME(1).f_locals
         asked = (args[1] if len(args) > 1 else None) if name == "getattr" else "__dict__"
         if type(asked) is str and args and (asked in HELD_BY_TYPES and _held(args[0], asked) or asked in DOORS
-                                            and isinstance(args[0], _MODULE)) and _submission_asks():
+                                            and isinstance(args[0], _MODULE)) and _submission_asks(args[0]):
             raise AttributeError(f"the grader does not let a submission's code reach {asked!r} of a library's "
                                  "module or function, or of Python's own types")
         return real(*args)
@@ -374,13 +374,20 @@ def _held(owner: Any, name: str) -> bool:
     return not isinstance(filename, str) or not not_library(filename)
 
 
-def _submission_asks() -> bool:
+def _submission_asks(owner: Any) -> bool:
     """The submission's code (or code made from a string) is on the stack above the lookup, and no import in progress
     lies between them (an import runs a library's own module code); the lookup is not ``inspect``'s or ``typing``'s
     own, which read a function's ``__globals__`` to evaluate its annotations and hand back only those
-    (``inspect.signature``, which matplotlib calls on its own functions)."""
+    (``inspect.signature``, which matplotlib calls on its own functions), but of one of the grader's functions (red
+    team 81: typing followed ``__wrapped__`` to the probes' ``make_dual``, and evaluated the file's strings there)."""
     frame = _FRAME(2)  # (the caller of getattr or vars: this function is called from their wrapper)
-    return not frame.f_code.co_filename.endswith(_ANNOTATIONS) and submission_on_stack(frame)
+    return (not frame.f_code.co_filename.endswith(_ANNOTATIONS) or _graders(owner)) and submission_on_stack(frame)
+
+
+def _graders(owner: Any) -> bool:
+    """``owner`` is a function (or method) of the grader's: its ``__globals__`` is a namespace :func:`hold_spaces`
+    holds."""
+    return id(_GETATTR(_GETATTR(owner, "__func__", owner), "__globals__", None)) in _HELD_SPACES
 
 
 def submission_on_stack(frame: Any) -> bool:
@@ -409,6 +416,8 @@ def _runner(real: Any, name: str) -> Any:
             raise RuntimeError(f"the grader does not let a submission run code from a string ({name})")
         if name in ("eval", "exec") and len(args) == 1 and "globals" not in kwargs:
             args = (args[0], caller.f_globals, caller.f_locals)  # the caller's names, as the builtin takes them
+        if name in ("eval", "exec") and any(id(space) in _HELD_SPACES for space in (*args[1:3], *kwargs.values())):
+            raise RuntimeError(f"the grader does not let code run in the namespace of the grader's own modules ({name})")
         return real(*args, **kwargs)
 
     runner.__name__ = runner.__qualname__ = name
@@ -417,6 +426,18 @@ def _runner(real: Any, name: str) -> Any:
 
 
 _RUNNERS: list[Any] = []
+_HELD_SPACES: dict[int, dict[str, Any]] = {}  # the namespaces of the grader's modules in the child, by id (kept: an
+# id is unique only while its object lives) (:func:`hold_spaces`)
+
+
+def hold_spaces(modules: Iterable[types.ModuleType]) -> None:
+    """No ``eval`` or ``exec`` runs in these modules' namespaces (the grader's, as it hides them): red team 81 handed
+    ``typing.get_type_hints`` a ``staticmethod`` of its own around the probes' ``make_dual`` wrapper (whose
+    ``__wrapped__`` typing follows, and whose ``__globals__`` it reads as the reader of annotations), with annotations
+    written as the file ran; typing evaluated them in the probes' namespace, and they rewrote the probes' counts
+    (full marks on exercises 1, 4, 5 and 6). After that the grader itself runs no string in the child; a library's
+    ``eval`` of the submission's own strings, in its own or a library's namespace, runs as before."""
+    _HELD_SPACES.update((id(space), space) for space in map(_VARS, modules))
 DEBUGGER_CALLS = ("set_trace", "post_mortem", "pm")  # the calls of a debugger left in a file, each doing nothing
 STAND_INS = {"pdb": DEBUGGER_CALLS, "ipdb": DEBUGGER_CALLS, "doctest": ("testmod",)}  # module -> its calls that do
 # nothing in the child: what an import statement of the submission gets instead (:func:`stand_in`)
