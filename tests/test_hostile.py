@@ -852,7 +852,7 @@ def test_a_librarys_lookup_by_a_dotted_name_hands_no_door(grade_source):
 
 @pytest.mark.parametrize("reach, held", [
     ("getattr_from_fqn(torch.autograd.forward_ad.make_dual, '__glo' + 'bals__')", "__globals__"),  # the probes' module
-    ("resolve('built' + 'ins.getattr')(torch.autograd.forward_ad.make_dual, '__glo' + 'bals__')", "__globals__"),
+    ("resolve_name('built' + 'ins:getattr')(torch.autograd.forward_ad.make_dual, '__glo' + 'bals__')", "__globals__"),
     ("getattr_from_fqn(torch.autograd.forward_ad.make_dual, '__clo' + 'sure__')", "__closure__"),
     ("getattr_from_fqn(types.FunctionType, '__dict__')", "__dict__"),  # (its descriptor of __globals__)
     ("getattr_from_fqn(inspect, 'getclosure' + 'vars')", "getclosurevars"),  # (a module's door, by a library)
@@ -862,9 +862,10 @@ def test_a_librarys_dotted_lookup_hands_no_function_state_to_the_submission(grad
     library asked the builtins module), and ``__globals__`` of the probes' ``make_dual`` was the probes' namespace:
     the file rewrote their counters and scored full on exercises 1, 4 and 5. The builtins' own ``getattr`` and
     ``vars`` now refuse a library's functions' ``__globals__`` and ``__closure__``, Python's own types' descriptors of
-    them and a module's doors whenever the submission's code is on the stack (outside an import), whoever asks."""
+    them and a module's doors whenever the submission's code is on the stack (outside an import), whoever asks.
+    (``_pytest`` is no package a submission may import now: ``pkgutil.resolve_name`` does the same lookup.)"""
     source = solution_text("exercise_5").replace(
-        "    return (2 * x**4", "    import inspect, types\n    from _pytest.monkeypatch import resolve\n"
+        "    return (2 * x**4", "    import inspect, types\n    from pkgutil import resolve_name\n"
         "    from torch.ao.quantization.utils import getattr_from_fqn\n"
         f"    _state = {reach}\n    return (2 * x**4")
     assert tampering_door(source)  # (the reading knows both helpers by now: past it)
@@ -876,8 +877,9 @@ def test_a_library_outside_the_trusted_few_gets_no_frame_while_the_submission_ru
     """Red team 80: ``stack_data.utils.frame_and_lineno`` read a caught exception's ``tb_frame`` for the file (the
     asker was a library), ``iter_stack`` walked ``f_back`` to the probes' frames and ``pure_eval`` handed over their
     locals and globals: the live counts, rewritten for full marks. Only the standard library, torch, numpy,
-    matplotlib and pandas may ask for a frame while the submission's code runs; ``traceback.print_exc()`` still
-    prints."""
+    matplotlib and ``typing_extensions`` may ask for a frame while the submission's code runs; ``traceback.print_exc()``
+    still prints. (Past the list of packages a submission may import, which now leaves ``stack_data`` out: the
+    child's own ``stack_data`` import, as if a library had made it, and the module handed over as by a library.)"""
     source = solution_text("exercise_5").replace(
         "    return (2 * x**4", "    import traceback\n    import stack_data.utils\n    try:\n        1 / 0\n"
         "    except ZeroDivisionError as error:\n        traceback.print_exc()\n"
@@ -885,8 +887,42 @@ def test_a_library_outside_the_trusted_few_gets_no_frame_while_the_submission_ru
     assert tampering_door(source) == ""
     result = grade_source("exercise-5", source)
     feedback = by_name(result)["polynomial"].feedback
-    assert "the grader does not let a submission reach the call stack's frames (object.__getattr__)" in feedback
-    assert "ZeroDivisionError" in by_name(result)["polynomial"].output  # (print_exc printed)
+    assert "the grader does not let graded code import 'stack_data'" in feedback, feedback
+
+
+# Red team 82: packages no exercise needs, where gadgets came from (hypothesis's lambda_description copied the probes'
+# make_dual's globals and ran the file's code in the copy; _pytest, stack_data, fontTools's sympy): not importable, nor
+# reached through another module's attribute; a library that differentiates is reached by its own name only.
+NOT_IMPORTABLE = {
+    "hypothesis": ("    import hypothesis.internal.lambda_sources\n", "graded code import 'hypothesis'"),
+    "hypothesis, through numpy's tests": (
+        "    import numpy.lib.tests.test_function_base as _tests\n    _h = _tests.hypothesis\n",
+        "reach the module 'hypothesis' through numpy.lib.tests.test_function_base.hypothesis"),
+    "sympy, through fontTools": ("    from fontTools.misc.symfont import sp\n", "graded code import 'fontTools'"),
+}
+
+
+@pytest.mark.parametrize("reach", sorted(NOT_IMPORTABLE))
+def test_a_package_no_exercise_needs_is_not_importable(grade_source, reach):
+    code, refusal = NOT_IMPORTABLE[reach]
+    source = solution_text("exercise_5").replace("    return (2 * x**4", code + "    return (2 * x**4")
+    feedback = by_name(grade_source("exercise-5", source))["polynomial"].feedback
+    assert f"the grader does not let {'a submission ' if 'reach' in refusal else ''}{refusal}" in feedback, feedback
+
+
+def test_a_copy_of_the_probes_namespace_runs_no_code(grade_source):
+    """Red team 82: hypothesis's ``lambda_description`` copied the probes' ``make_dual``'s ``__globals__`` and ran the
+    file's code in the copy, which held the probes' live counts (12/12 for 9/12 on exercise 6). The copy is no
+    grader namespace by identity, but it holds the grader's containers: no ``eval`` or ``exec`` runs in it; nor does
+    ``vars`` hand over a grader function's ``__dict__`` (where it set the ``__signature__`` inspect trusts). A thread
+    runs the copy, as a library would, with no frame of the file's below."""
+    top = ("import threading\nimport torch\n\n_copy = dict(torch.autograd.forward_ad.make_dual.__globals__)\n"
+           "_t = threading.Thread(target=exec, args=('AUTOGRAD_CALLS.clear()', _copy))\n_t.start()\n_t.join()\n"
+           "_v = []\ntry:\n    vars(torch.autograd.forward_ad.make_dual)\nexcept AttributeError as error:\n"
+           "    _v.append(str(error))\nassert \"reach '__dict__'\" in _v[0], _v\n")
+    source = solution_text("exercise_5").replace("import torch\n", top, 1)
+    result = grade_source("exercise-5", source, doors=False)  # (the reading refuses __globals__ and exec by name)
+    assert result.score == 12, [check.feedback for check in result.checks if not check.passed]
 
 
 def test_pandas_scope_hands_no_frame_while_the_submission_runs(grade_source):
@@ -1336,7 +1372,8 @@ def test_a_module_the_submission_wrote_does_not_run(grade_source, loader):
     import importlib.util
     import marshal
 
-    write = f"    open('hubconf.py', 'w').write({HUBCONF!r})\n"
+    name = "tabnanny" if loader == "sys.path" else "hubconf"  # (a module of the standard library's name, which a
+    write = f"    open('{name}.py', 'w').write({HUBCONF!r})\n"  # submission may import, that none has imported yet)
     if loader == "torch.hub with a .pyc":  # the .pyc of another source, stamped with this one's time and size
         code = marshal.dumps(compile(HUBCONF.replace("'ran'", "'pyc'"), "hubconf.py", "exec"))
         head = importlib.util.MAGIC_NUMBER + bytes(4)
@@ -1344,13 +1381,13 @@ def test_a_module_the_submission_wrote_does_not_run(grade_source, loader):
                   f"    os.makedirs('__pycache__', exist_ok=True)\n    open('__pycache__/hubconf.'"
                   f" + sys.implementation.cache_tag + '.pyc', 'wb').write({head!r} + stamp"
                   f" + ({len(HUBCONF)}).to_bytes(4, 'little') + {code!r})\n")
-    run = ("    sys.path.insert(0, os.getcwd())\n    import hubconf\n    ran = hubconf.fix()\n" if loader == "sys.path"
+    run = ("    sys.path.insert(0, os.getcwd())\n    import tabnanny\n    ran = tabnanny.fix()\n" if loader == "sys.path"
            else "    ran = torch.hub.load(os.getcwd(), 'fix', source='local', trust_repo=True, verbose=False)\n")
     source = solution_text("exercise_5").replace("import torch\n", "import os\nimport sys\nimport torch\n", 1).replace(
         "    return (2 * x**4", write + run + "    assert ran == 'never'\n    return (2 * x**4")
     assert tampering_door(source) == ""
     feedback = grade_source("exercise-5", source).checks[0].feedback
-    wanted = "import a module it wrote (hubconf)" if loader == "sys.path" else "run a file it wrote (hubconf.py)"
+    wanted = "import a module it wrote (tabnanny)" if loader == "sys.path" else "run a file it wrote (hubconf.py)"
     assert f"the grader does not let a submission {wanted}" in feedback, feedback
 
 

@@ -40,6 +40,11 @@ USES = {
                    "uses sympy, a library that differentiates (sympy) (imported as sympy at line 1)"),
     "sympy_diff_imported_inside": ("def manual(x):\n    from sympy import diff, Symbol\n    return diff(f(Symbol('s')))\n",
                                    "imports sympy.diff, a library that differentiates (sympy)"),
+    "numpy_polynomial_deriv": ("import numpy as np\ndef manual(x):\n    p = np.polynomial.Polynomial([1, 5, 3, 1, 2])\n"
+                               "    return torch.as_tensor(p.deriv()(x.numpy()))\n",
+                               "differentiates a polynomial for it (numpy's deriv)"),
+    "numpy_polyder": ("import numpy as np\ndef manual(x):\n    return np.polyval(np.polyder([2, 1, 3, 5, 1]), x)\n",
+                      "differentiates a polynomial for it (numpy.polyder)"),
     "jax_grad": ("import jax\ndef manual(x):\n    return jax.grad(f)(x)\n", "uses jax, a library that differentiates (jax) (imported as jax at line 1)"),
     "torch_func_aliased": ("import torch as T\ndef manual(x):\n    return T.func.grad(f)(x)\n", "uses torch.func"),
     "torch_func_vmap_of_grad": ("import torch\ndef manual(x):\n    return torch.func.vmap(torch.func.grad(f))(x)\n",

@@ -52,7 +52,7 @@ from autograd_exercises.judge import methods
 from autograd_exercises.judge import literals
 from autograd_exercises.judge.syntax import bound_here, children, single_values, walk
 from autograd_exercises.judge.syntax import chain as _chain
-from autograd_exercises.sandbox.protocol import GRADER_PACKAGE
+from autograd_exercises.sandbox.protocol import DIFFERENTIATORS, GRADER_PACKAGE
 
 DIFFERENTIATES, TRACKS, DYNAMIC = 0, 1, 2  # ranks: what a finding is, most telling first
 EVALUATORS = ("get_type_hints", "ForwardRef", "_evaluate", "_eval_type", "evaluate_forward_ref", "singledispatch",
@@ -72,6 +72,9 @@ ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "forward_ad": ("uses forward-mode autograd (forward_ad)", DIFFERENTIATES),
     **{name: (f"asks torch for a {name}", DIFFERENTIATES)
        for name in ASKED},
+    # red team 82: numpy's polynomials apply the power rule for the code (not finite differences)
+    "deriv": ("differentiates a polynomial for it (numpy's deriv)", DIFFERENTIATES),
+    "polyder": ("differentiates a polynomial for it (numpy.polyder)", DIFFERENTIATES),
     "enable_grad": ("turns gradient tracking on (torch.enable_grad)", TRACKS),
     "requires_grad_": ("asks for gradients (requires_grad_())", TRACKS),
     "__dict__": ("reads __dict__", DYNAMIC),
@@ -97,9 +100,6 @@ ATTRIBUTES = {  # attribute name -> (what the code does, rank)
 }
 UNPICKLERS = ("pickle", "_pickle", "marshal", "shelve", "dill", "cloudpickle", "joblib")  # loading calls any function
 LOADERS = ("importlib", "builtins", "runpy", "zipimport", "imp", "code", "codeop", "pkgutil")  # run code not in the file
-DIFFERENTIATORS = ("sympy", "symengine", "jax", "jaxlib", "autograd", "tensorflow", "keras", "theano", "aesara",
-                   "pytensor", "casadi", "mxnet", "paddle", "tinygrad", "micrograd", "mygrad")  # libraries that
-# differentiate for the code (red team 81: sympy.diff of the file's own forward, evaluated with torch)
 ALWAYS_IMPORTED = ("torch", "numpy")  # in the child before the submission: no path the file sets can replace them
 # (nor a module built into the interpreter, sys.builtin_module_names: found before any path)
 TIMERS = literals.TIMERS  # timeit's: they run a statement (a string) with the namespace they are given

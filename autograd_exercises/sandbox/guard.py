@@ -17,14 +17,18 @@ from __future__ import annotations
 
 import ast
 import builtins
+import collections
 import dis
 import functools
 import itertools
 import os
 import re
 import sys
+import threading
 import types
 from typing import Any, Iterable
+
+from autograd_exercises.sandbox.protocol import DIFFERENTIATORS
 
 MODULE_HOOKS = tuple(f"register_module_{name}" for name in (  # torch's global module hooks: a file's function run in
     "backward_hook", "buffer_registration_hook", "forward_hook", "forward_pre_hook", "full_backward_hook",  # every
@@ -167,7 +171,8 @@ class GuardedModule(types.ModuleType):
         elif isinstance(value, _MODULE):
             if type(value) is _MODULE and needs_guard(value):
                 value.__class__ = GuardedModule
-            if handed(value) and _GET(value, "__name__") != f"{_GET(self, '__name__')}.{name}":
+            if (handed(value) or foreign(value) and _from_submission()) and \
+                    _GET(value, "__name__") != f"{_GET(self, '__name__')}.{name}":
                 raise AttributeError(f"the grader does not let a submission reach the module "
                                      f"{_GET(value, '__name__')!r} through {_GET(self, '__name__')}.{name}")
         return value
@@ -184,7 +189,16 @@ def doors_held(module: types.ModuleType) -> list[str]:
     except TypeError:
         return []
     return [name for name, value in list(space.items())
-            if type(value) is _BUILTIN and id(value) in _RAW_IDS or isinstance(value, _MODULE) and handed(value)]
+            if type(value) is _BUILTIN and id(value) in _RAW_IDS or isinstance(value, _MODULE) and
+            (handed(value) or foreign(value))]
+
+
+def foreign(module: types.ModuleType) -> bool:
+    """A module the submission may reach by its own name only: one it may not import (:func:`importable`: red team 82
+    found ``hypothesis`` on numpy's test modules), or a library that differentiates, which the by-hand reading knows
+    by its name (red team 82: ``fontTools.misc.symfont.sp`` is sympy)."""
+    name = str(_GETATTR(module, "__name__", ""))
+    return not importable(name) or name.split(".")[0] in DIFFERENTIATORS
 
 
 _PLAIN: set[int] = set()  # the modules found not to need it (a module lives as long as the process)
@@ -288,7 +302,7 @@ def _plain_loaded(name: str) -> bool:
     grader's or ``__main__``."""
     parts = name.split(".")
     dotted = [".".join(parts[:end]) for end in range(1, len(parts) + 1)]
-    return not any(part.startswith("_") for part in parts) and \
+    return importable(name) and not any(part.startswith("_") for part in parts) and \
         all(module in sys.modules and module not in DOOR_MODULES for module in dotted) and \
         not any(part in OWNED.get(parent, ()) for parent, part in zip(dotted, parts[1:]))
 
@@ -367,6 +381,8 @@ def _held(owner: Any, name: str) -> bool:
     ``object``), or a function (or method) compiled from a library's or the grader's file holding :data:`HELD`."""
     if isinstance(owner, _TYPE):
         return _GETATTR(owner, "__module__", "") == "builtins"
+    if name == "__dict__":  # red team 82 set the probes' make_dual's __signature__ so (which inspect then trusts)
+        return _graders(owner)
     if name not in HELD:
         return False
     code = _GETATTR(_GETATTR(owner, "__func__", owner), "__code__", None)
@@ -416,7 +432,7 @@ def _runner(real: Any, name: str) -> Any:
             raise RuntimeError(f"the grader does not let a submission run code from a string ({name})")
         if name in ("eval", "exec") and len(args) == 1 and "globals" not in kwargs:
             args = (args[0], caller.f_globals, caller.f_locals)  # the caller's names, as the builtin takes them
-        if name in ("eval", "exec") and any(id(space) in _HELD_SPACES for space in (*args[1:3], *kwargs.values())):
+        if name in ("eval", "exec") and any(_grader_space(space) for space in (*args[1:3], *kwargs.values())):
             raise RuntimeError(f"the grader does not let code run in the namespace of the grader's own modules ({name})")
         return real(*args, **kwargs)
 
@@ -430,6 +446,22 @@ _HELD_SPACES: dict[int, dict[str, Any]] = {}  # the namespaces of the grader's m
 # id is unique only while its object lives) (:func:`hold_spaces`)
 
 
+_HELD_VALUES: dict[int, Any] = {}  # the containers those namespaces hold (the probes' counts), by id, kept
+CONTAINERS = (dict, list, set, bytearray, collections.deque, threading.local)  # what a namespace may hold that
+# code run in it can change in place
+
+
+def _grader_space(space: Any) -> bool:
+    """``space`` (a namespace handed to ``eval`` or ``exec``) is one of the grader's modules', or holds what one of
+    them holds that can change in place: a copy (red team 82: hypothesis's ``lambda_description`` copied the probes'
+    ``make_dual``'s ``__globals__`` and ran the file's code in the copy, which held the probes' live counts)."""
+    if id(space) in _HELD_SPACES:
+        return True
+    if type(space) is collections.ChainMap:
+        return any(_grader_space(part) for part in space.maps)
+    return isinstance(space, dict) and any(id(value) in _HELD_VALUES for value in dict.values(space))
+
+
 def hold_spaces(modules: Iterable[types.ModuleType]) -> None:
     """No ``eval`` or ``exec`` runs in these modules' namespaces (the grader's, as it hides them): red team 81 handed
     ``typing.get_type_hints`` a ``staticmethod`` of its own around the probes' ``make_dual`` wrapper (whose
@@ -437,11 +469,28 @@ def hold_spaces(modules: Iterable[types.ModuleType]) -> None:
     written as the file ran; typing evaluated them in the probes' namespace, and they rewrote the probes' counts
     (full marks on exercises 1, 4, 5 and 6). After that the grader itself runs no string in the child; a library's
     ``eval`` of the submission's own strings, in its own or a library's namespace, runs as before."""
-    _HELD_SPACES.update((id(space), space) for space in map(_VARS, modules))
+    for space in map(_VARS, modules):
+        _HELD_SPACES[id(space)] = space
+        _HELD_VALUES.update((id(value), value) for name, value in space.items()
+                            if isinstance(value, CONTAINERS) and not (name.startswith("__") and name.endswith("__")))
 DEBUGGER_CALLS = ("set_trace", "post_mortem", "pm")  # the calls of a debugger left in a file, each doing nothing
 STAND_INS = {"pdb": DEBUGGER_CALLS, "ipdb": DEBUGGER_CALLS, "doctest": ("testmod",)}  # module -> its calls that do
 # nothing in the child: what an import statement of the submission gets instead (:func:`stand_in`)
 KINDS = {"pdb": "debugger", "ipdb": "debugger", "doctest": "doctest"}  # what the report says the grader runs not
+
+
+IMPORTABLE = frozenset({  # installed packages a submission's code may import by name (and the standard library)
+    "torch", "functorch", "numpy", "math", "matplotlib", "mpl_toolkits", "pylab", "PIL", "scipy", "pandas", "sympy",
+    "mpmath", "IPython", "ipywidgets", "tqdm", "seaborn", "sklearn", "typing_extensions", "pytest", "ipdb"})
+
+
+def importable(name: str) -> bool:
+    """A submission's code may import ``name``: a module of the standard library or of :data:`IMPORTABLE` (red teams
+    79, 80 and 82 took their gadgets from whatever else was installed where submissions run: ``_pytest``'s
+    ``resolve``, ``stack_data``, ``hypothesis``'s ``lambda_description``, sympy re-exported by ``fontTools``), or
+    ``__main__`` (the submission's own module)."""
+    top = name.split(".")[0]
+    return top in IMPORTABLE or top in sys.stdlib_module_names or top == "__main__"
 
 
 def stand_in(name: str) -> types.ModuleType:
@@ -538,11 +587,17 @@ def builtins_for(module: str) -> dict[str, Any]:
     def vars(*owner: Any) -> Any:  # noqa: A001
         if owner and _foreign(owner[0], module):
             raise TypeError("the grader does not let a submission take the namespace of a module or of a library's class")
+        if owner and _held(owner[0], "__dict__"):
+            raise AttributeError("the grader does not let a submission's code reach '__dict__' of the grader's function")
         return _VARS(*owner) if owner else sys._getframe(1).f_locals  # vars(): the caller's own names
 
     def __import__(name: Any, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
         if type(name) is str and name in STAND_INS and not level and _import_statement(_FRAME(1)):
             return stand_in(name)
+        if type(name) is str and not level and not importable(name):
+            raise ImportError(f"the grader does not let graded code import {name.split('.')[0]!r}: it may import the "
+                              "standard library and torch, numpy, matplotlib, scipy, pandas, sympy, IPython, pytest "
+                              "(the README's Safety section has the list)")
         imported = _IMPORT(name, globals, locals, fromlist, level)
         if handed(imported) and not _import_statement(_FRAME(1)):  # red team 59: __import__("bui" + "ltins")
             raise ImportError(f"the grader does not let a submission import {name!r} but by an import statement")
