@@ -243,6 +243,37 @@ def test_one_exercise_at_a_time_into_one_folder_keeps_the_others_rows(tmp_path, 
     assert {row["exercise"] for row in read_csv(out / "grades.csv")} == {"exercise-2"}
 
 
+@pytest.mark.parametrize("folders", ["one folder", "a download per exercise"])
+def test_exercises_graded_one_at_a_time_give_each_person_one_id(tmp_path, inline, folders):
+    """Red team 81: ids were made unique among one run's files only, and the rows an earlier run kept for other
+    exercises merged by id: two Canvas users ``smith`` (1001 for exercise 1, 1002 for exercise 2), graded one exercise
+    at a time into one --out, were one student ``smith`` in grades.csv and results/. Ids are now made over every
+    exercise's files found, and kept apart from the earlier rows' people (a download per exercise): two people, two
+    ids, each the same in every run; one person's two exercises share theirs."""
+    one = (ROOT / "solutions" / "exercise_1.py").read_text()
+    week1 = tmp_path / "canvas" if folders == "one folder" else tmp_path / "week1"
+    week2 = tmp_path / "canvas" if folders == "one folder" else tmp_path / "week2"
+    week1.mkdir()
+    week2.mkdir(exist_ok=True)
+    (week1 / "smith_1001_5001_exercise_1.py").write_text(one)
+    (week1 / "lee_7_70_exercise_1.py").write_text(one)
+    class_builder.write(week2 / "smith_1002_5002_exercise_2", "right", ".py")
+    class_builder.write(week2 / "lee_7_71_exercise_2", "right", ".py")
+    out = tmp_path / "out"
+    first = run(week1, out, inline, exercise="exercise-1")
+    second = run(week2, out, inline)
+    people = {(row["student"], row["exercise"]): row["file"] for row in read_csv(out / "grades.csv")}
+    assert len({student for student, exercise in people if exercise == "exercise-1"} &
+               {student for student, exercise in people if exercise == "exercise-2"}) == 1, people  # lee, only
+    assert people[("lee", "exercise-1")] and people[("lee", "exercise-2")]
+    smiths = sorted(student for student, _ in people if student.startswith("smith"))
+    assert len(smiths) == 2 and len(set(smiths)) == 2, people
+    again = run(week2, out, inline)  # the same ids on a rerun, every row from the cache
+    assert again.from_cache == 2 and {(row["student"], row["exercise"]) for row in read_csv(out / "grades.csv")} \
+        == set(people)
+    assert {(row["student"], "exercise-1") for row in first.rows} <= set(people)  # the first run's ids stay
+
+
 def test_a_killed_run_keeps_its_rows_and_the_next_one_goes_on(tmp_path, inline):
     kinds = ["right", "mistake:no_retain_grad", "mistake:sum_instead_of_mean", "mistake:backward_twice"] * 4
     students = {f"s{index:02d}": (kind, ".py") for index, kind in enumerate(kinds)}

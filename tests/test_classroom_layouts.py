@@ -648,3 +648,19 @@ def test_an_unreadable_folder_or_zip_is_an_error(tmp_path, monkeypatch):
     monkeypatch.setattr(layouts, "open", refused, raising=False)
     with pytest.raises(layouts.LayoutError, match=r"^cannot read .*class\.zip: Permission denied$"):
         discover(tmp_path / "class.zip")
+
+
+def test_an_earlier_runs_id_of_another_person_is_not_taken(tmp_path):
+    """Red team 81: "mary ann" and "mary-ann" were told apart in exercise 1's run (``mary-ann-343b97`` and
+    ``mary-ann``); exercise 2's run, with "mary ann" alone, gave her ``mary-ann``, the other person's id, and the two
+    runs' rows merged in grades.csv. An id an earlier run's kept rows give someone else is not taken; one they give
+    this person is."""
+    files(tmp_path, {"mary ann_exercise_2.py": RIGHT, "lee_7_71_exercise_2.py": RIGHT})
+    with layouts.opened(tmp_path) as (folder, _):
+        alone = {f.shown: f.student for f in layouts.discover(folder, "exercise-2").found}
+        kept = {"mary-ann": "mary-ann", "mary-ann-343b97": "mary ann", "lee": "canvas:7"}
+        apart = {f.shown: f.student for f in layouts.discover(folder, "exercise-2", earlier=kept).found}
+        other = {f.shown: f.student for f in layouts.discover(folder, "exercise-2", earlier={"lee": "canvas:8"}).found}
+    assert alone == {"mary ann_exercise_2.py": "mary-ann", "lee_7_71_exercise_2.py": "lee"}
+    assert apart == {"mary ann_exercise_2.py": "mary-ann-343b97", "lee_7_71_exercise_2.py": "lee"}
+    assert other["lee_7_71_exercise_2.py"].startswith("lee-") and other["mary ann_exercise_2.py"] == "mary-ann"

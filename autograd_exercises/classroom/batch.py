@@ -234,7 +234,7 @@ def _label(row: dict[str, Any], job: _Job, class_seed: int | None, version: str)
     row = dict(row)
     found = job.found
     row.update(student=found.student, exercise=found.exercise, file=found.shown, class_seed=class_seed,
-               grader_version=version)
+               grader_version=version, identity=layouts.identity(found))
     if found.note:
         row["note"] = "; ".join(part for part in (row.get("note"), found.note) if part)
     if row["status"] != GRADED and found.problem:
@@ -324,7 +324,8 @@ def run(options: Options, *, executor: Executor | None = None, stream: TextIO | 
     _outside(options.out, options.submissions)
     try:
         with layouts.opened(options.submissions) as (root, left_out), contextlib.ExitStack() as held:
-            plan = layouts.discover(root, options.exercise, shown=options.submissions)
+            earlier = cache_mod.Cache(options.out).identities({options.exercise}) if options.exercise else {}
+            plan = layouts.discover(root, options.exercise, shown=options.submissions, earlier=earlier)
             held.enter_context(_only_writer(options.out))
             if options.report:  # matplotlib's import (0.4 s) overlaps the grading instead of following it
                 threading.Thread(target=plots.preload, name="report-preload", daemon=True).start()

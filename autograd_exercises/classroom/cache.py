@@ -29,7 +29,8 @@ from autograd_exercises.classroom.outputs import atomic_write, no_link_below, re
 FOLDER = ".cache"
 FORMAT = 1
 LEDGER = "rows.json"
-LABELS = ("student", "exercise", "file", "class_seed", "grader_version", "note", "reason")  # batch._label's
+LABELS = ("student", "exercise", "file", "class_seed", "grader_version", "note", "reason",  # batch._label's
+          "identity")  # (who the id was made from: layouts.identity)
 
 
 @lru_cache(maxsize=1)
@@ -109,6 +110,12 @@ class Cache:
                 if row is not None:
                     rows.append({**row, **{name: labels.get(name) for name in LABELS}})
         return rows
+
+    def identities(self, graded: set[str]) -> dict[str, str]:
+        """The ids of the rows :meth:`kept` gives for the exercises not in ``graded``, and who each was made from."""
+        return {str(labels["student"]): str(labels["identity"]) for slug, entries in self._ledger().items()
+                if slug not in graded for labels in entries
+                if isinstance(labels.get("student"), str) and isinstance(labels.get("identity"), str)}
 
     def record(self, rows: list[dict[str, Any]], graded: set[str], *, others: bool) -> None:
         """Note the rows of ``graded`` this complete run wrote; the other exercises' entries stay when ``others``."""

@@ -442,6 +442,8 @@ class _Finder:
         self.plan = Plan(root, "")
         self.kinds: list[str] = []
         self.candidates: list[Found] = []
+        self.others: list[Found] = []  # files for the exercises not graded: ids are made over them too
+        self.earlier: dict[str, str] = {}  # id -> who it was made from, in an earlier run's rows kept beside these
         self.links: list[Path] = []
 
     def shown(self, path: Path) -> str:
@@ -456,6 +458,7 @@ class _Finder:
             self.candidates.append(found)
         else:
             self.plan.other_exercise.append(found.shown)
+            self.others.append(found)
 
     def not_a_submission(self, path: Path) -> bool:
         if path.suffix.lower() in SUFFIXES:
@@ -668,14 +671,18 @@ class _Finder:
         return self.plan
 
     def resolve(self) -> list[Found]:
-        """One submission per student and exercise: LMS names made unique, duplicates decided."""
+        """One submission per student and exercise: LMS names made unique, duplicates decided. The ids are made over
+        every exercise's files found, and kept apart from an earlier run's ids of other people, so that exercises
+        graded one at a time into one folder give each person one id (red team 81: two Canvas users ``smith`` took
+        one id when their exercises were graded in two runs)."""
+        everyone = self.candidates + self.others
         uids: dict[str, set[str]] = {}
-        for found in self.candidates:
+        for found in everyone:
             if found.lms:  # "canvas:<user id>", "moodle:<participant id>": two people who share a name
                 uids.setdefault(found.student, set()).add(found.lms)
-        candidates = [replace(found, student=f"{found.student}_{found.lms.split(':')[1]}")
-                      if len(uids.get(found.student, ())) > 1 else found for found in self.candidates]
-        candidates = _told_apart(candidates)
+        everyone = [replace(found, student=f"{found.student}_{found.lms.split(':')[1]}")
+                    if len(uids.get(found.student, ())) > 1 else found for found in everyone]
+        candidates = _kept_apart(_told_apart(everyone)[:len(self.candidates)], self.earlier)
         groups: dict[tuple[str, str], list[Found]] = {}
         for found in candidates:
             groups.setdefault((found.student, found.exercise), []).append(found)
@@ -697,6 +704,27 @@ def _told_apart(candidates: list[Found]) -> list[Found]:
     return [replace(found, student=_free_id(found.student, _spelling(found.raw), taken))
             if len(names[found.student]) > 1 and found.raw and _spelling(found.raw) != found.student else found
             for found in candidates]
+
+
+def identity(found: Found) -> str:
+    """Who a student id was made from: the LMS's user id, else the name as it reads (``mary ann``), else the id."""
+    return found.lms or _spelling(found.raw) or found.student
+
+
+def _kept_apart(candidates: list[Found], earlier: dict[str, str]) -> list[Found]:
+    """Each student whose id an earlier run's kept rows give to someone else (``smith`` for Canvas user 1001, and
+    now user 1002 alone in this run's download) gets the id with a hash of who they are, as :func:`_told_apart`
+    gives it, so no two people share one id in ``grades.csv``."""
+    clashing = {found.student for found in candidates if earlier.get(found.student, identity(found)) != identity(found)}
+    if not clashing:
+        return candidates
+    moved: dict[tuple[str, str], str] = {}
+    for found in candidates:
+        if found.student in clashing and (found.student, identity(found)) not in moved:
+            mine = {student for student, who in earlier.items() if who == identity(found)}
+            taken = ({other.student for other in candidates} | set(earlier)) - mine
+            moved[found.student, identity(found)] = _free_id(found.student, identity(found), taken)
+    return [replace(found, student=moved.get((found.student, identity(found)), found.student)) for found in candidates]
 
 
 def _free_id(student: str, name: str, taken: set[str]) -> str:
@@ -752,16 +780,19 @@ def nbgrader_course(folder: Path) -> bool:
     return _to_a_folder(folder / "submitted") and any(entry_kind(folder / mark) != "missing" for mark in COURSE_MARKS)
 
 
-def discover(root: Path, exercise: str | None, shown: Path | None = None) -> Plan:
+def discover(root: Path, exercise: str | None, shown: Path | None = None, earlier: dict[str, str] | None = None) -> Plan:
     """What ``grade class`` grades under ``root`` (a folder): ``exercise`` a slug, or None for every exercise;
-    ``shown``: what the user gave (a zip extracted into ``root``), for messages.
+    ``shown``: what the user gave (a zip extracted into ``root``), for messages; ``earlier``: the ids of rows an
+    earlier run wrote for other exercises, kept beside these, and who each was made from (:func:`identity`).
 
     Raises :class:`LayoutError` when nothing under ``root`` is a submission.
     """
     wanted = list(catalog.exercises()) if exercise is None else [catalog.find(exercise)]
     if not root.is_dir():
         raise LayoutError(f"not a folder: {root}")
-    plan = _Finder(root, wanted, single=exercise is not None).search()
+    finder = _Finder(root, wanted, single=exercise is not None)
+    finder.earlier = dict(earlier or {})
+    plan = finder.search()
     if not any(item.path for item in plan.found):
         what = "a submission" if exercise is None else f"a submission of {exercise}"
         extra = f" (only files for other exercises: {len(plan.other_exercise)})" if plan.other_exercise else ""
