@@ -190,6 +190,16 @@ def check_call(source: str) -> tuple[str, str] | None:
     return slug.value, name.value
 
 
+TEXT = 2000  # characters of a student-made text quoted in a reason, a note or the class report
+
+
+def shortened(text: str, limit: int = TEXT) -> str:
+    """``text`` cut to ``limit`` characters, saying how many more there were: a student decides how long a quoted
+    line, a file list or a notebook's own field is, and each is read by the instructor's process (red team 81: one
+    255 KB line cost the class report minutes, and grades.csv a cell no csv reader took)."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+
+
 def compile_error(source: str | bytes, filename: str = "<submission>") -> str | None:
     """Why ``source`` does not compile, with the line and its code; None when it compiles.
 
@@ -199,7 +209,7 @@ def compile_error(source: str | bytes, filename: str = "<submission>") -> str | 
     if b"\0" in raw:
         line = raw[:raw.index(b"\0")].count(b"\n") + 1
         code = raw.splitlines()[line - 1].decode("utf-8", "replace").strip().replace("\0", "\\x00")
-        return f"a null byte (\\x00) at line {line}: save the file as plain UTF-8 text\n    {code}"
+        return f"a null byte (\\x00) at line {line}: save the file as plain UTF-8 text\n    {shortened(code, 500)}"
     try:
         compile(raw, filename, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
@@ -211,7 +221,7 @@ def compile_error(source: str | bytes, filename: str = "<submission>") -> str | 
         if not code and 1 <= line <= len(raw.splitlines()):
             code = raw.splitlines()[line - 1].decode("utf-8", "replace").strip()
         where = f" at line {line}" if line else ""
-        return f"{kind}{where}: {exc.msg}" + (f"\n    {code}" if code else "")
+        return f"{kind}{where}: {shortened(str(exc.msg), 500)}" + (f"\n    {shortened(code, 500)}" if code else "")
     return None
 
 
@@ -379,13 +389,22 @@ def _top_level(tree: ast.Module) -> tuple[dict[str, str], set[str]]:
     bound: set[str] = set()
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            defined[node.name] = ast.dump(node)
+            defined[node.name] = _shape(node)
             bound.add(node.name)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
         else:
             bound.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
     return defined, bound
+
+
+def _shape(node: ast.AST) -> str:
+    """What ``node`` is, node by node, to tell two definitions apart: ``ast.dump`` without its recursion (red team
+    81: a function of a 1,500-term sum, which Python compiles, raised RecursionError there)."""
+    return repr([(type(n).__name__, [(name, value) for name, value in ast.iter_fields(n)
+                                     if not isinstance(value, (ast.AST, list)) or
+                                     isinstance(value, list) and not any(isinstance(v, ast.AST) for v in value)])
+                 for n in ast.walk(node)])
 
 
 def _used(tree: ast.Module) -> list[str]:

@@ -664,3 +664,12 @@ def test_an_earlier_runs_id_of_another_person_is_not_taken(tmp_path):
     assert alone == {"mary ann_exercise_2.py": "mary-ann", "lee_7_71_exercise_2.py": "lee"}
     assert apart == {"mary ann_exercise_2.py": "mary-ann-343b97", "lee_7_71_exercise_2.py": "lee"}
     assert other["lee_7_71_exercise_2.py"].startswith("lee-") and other["mary ann_exercise_2.py"] == "mary-ann"
+
+
+def test_a_reason_names_at_most_twenty_of_a_students_files(tmp_path):
+    """Red team 81: 5,000 files for one exercise in one repository made a 675 KB reason, on the terminal, in
+    grades.csv and in class.junit.xml."""
+    files(tmp_path, {f"exercise-2-mallory/sub/exercise_2_{index:03d}.py": RIGHT for index in range(30)})
+    (problem,) = [f.problem for f in discover(tmp_path).found]
+    assert problem.startswith("30 files for exercise-2 (") and problem.count(".py") == 20
+    assert problem.endswith(", and 10 more): keep one and grade again")

@@ -130,13 +130,14 @@ def test_timestamp_txt_is_read_only_as_a_small_plain_file(tmp_path):
 
     from autograd_exercises.classroom.gradebook import MAX_TIMESTAMP, Gradebook
 
-    folders = {name: tmp_path / name for name in ("plain", "fifo", "link", "large", "none")}
+    folders = {name: tmp_path / name for name in ("plain", "fifo", "link", "large", "none", "year past any")}
     for folder in folders.values():
         folder.mkdir()
     (folders["plain"] / "timestamp.txt").write_text("2031-02-03 04:05:06.000000 UTC\n")
     os.mkfifo(folders["fifo"] / "timestamp.txt")
     (folders["link"] / "timestamp.txt").symlink_to("/dev/zero")
     (folders["large"] / "timestamp.txt").write_text("2031-02-03 04:05:06.000000 UTC" + " " * MAX_TIMESTAMP)
+    (folders["year past any"] / "timestamp.txt").write_text("99999999999999999999999")  # (red team 81: OverflowError)
     times = {name: Gradebook.timestamp(folder) for name, folder in folders.items()}
     assert times["plain"].isoformat() == "2031-02-03T04:05:06"
-    assert times == {**times, "fifo": None, "link": None, "large": None, "none": None}
+    assert times == {**times, "fifo": None, "link": None, "large": None, "none": None, "year past any": None}

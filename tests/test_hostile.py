@@ -887,18 +887,18 @@ def test_a_library_outside_the_trusted_few_gets_no_frame_while_the_submission_ru
     assert tampering_door(source) == ""
     result = grade_source("exercise-5", source)
     feedback = by_name(result)["polynomial"].feedback
-    assert "the grader does not let graded code import 'stack_data'" in feedback, feedback
+    assert "No module named 'stack_data'" in feedback, feedback
 
 
 # Red team 82: packages no exercise needs, where gadgets came from (hypothesis's lambda_description copied the probes'
 # make_dual's globals and ran the file's code in the copy; _pytest, stack_data, fontTools's sympy): not importable, nor
 # reached through another module's attribute; a library that differentiates is reached by its own name only.
 NOT_IMPORTABLE = {
-    "hypothesis": ("    import hypothesis.internal.lambda_sources\n", "graded code import 'hypothesis'"),
+    "hypothesis": ("    import hypothesis.internal.lambda_sources\n", "No module named 'hypothesis'"),
     "hypothesis, through numpy's tests": (
         "    import numpy.lib.tests.test_function_base as _tests\n    _h = _tests.hypothesis\n",
         "reach the module 'hypothesis' through numpy.lib.tests.test_function_base.hypothesis"),
-    "sympy, through fontTools": ("    from fontTools.misc.symfont import sp\n", "graded code import 'fontTools'"),
+    "sympy, through fontTools": ("    from fontTools.misc.symfont import sp\n", "No module named 'fontTools'"),
 }
 
 
@@ -907,7 +907,7 @@ def test_a_package_no_exercise_needs_is_not_importable(grade_source, reach):
     code, refusal = NOT_IMPORTABLE[reach]
     source = solution_text("exercise_5").replace("    return (2 * x**4", code + "    return (2 * x**4")
     feedback = by_name(grade_source("exercise-5", source))["polynomial"].feedback
-    assert f"the grader does not let {'a submission ' if 'reach' in refusal else ''}{refusal}" in feedback, feedback
+    assert refusal in feedback, feedback
 
 
 def test_a_copy_of_the_probes_namespace_runs_no_code(grade_source):
@@ -1083,6 +1083,24 @@ def test_no_library_evaluates_the_submissions_strings_in_the_probes_namespace(gr
         assert refusal in result.checks[0].feedback, result.checks[0].feedback
     else:
         assert result.score == 12, [check.feedback for check in result.checks if not check.passed]
+
+
+def test_no_code_puts_other_code_into_a_function(grade_source):
+    """Red team 83: IPython's ``deduperreload`` (``patch_function``) set the probes' ``make_dual``'s ``__code__`` to
+    the file's own code, which then ran with the probes' namespace; put into ``child.report``, it rewrote the report
+    behind the seal. No function's ``__code__`` changes once the submission may run (outside an import), whoever
+    sets it: here a thread, with no frame of the file's below, as a library would, with a code object of one free
+    variable as ``make_dual``'s; ``make_dual`` still makes a dual tensor after it."""
+    top = ("import dis\nimport threading\nimport torch\nimport torch.autograd.forward_ad as _fwad\n\n\n"
+           "def _outer():\n    v = 0\n\n    def inner(*args, **kwargs):\n        return v\n    return inner\n\n\n"
+           "_code = dis.Bytecode(_outer()).codeobj\n"
+           "_t = threading.Thread(target=object.__setattr__, args=(_fwad.make_dual, '__code__', _code))\n"
+           "_t.start()\n_t.join()\nwith _fwad.dual_level():\n"
+           "    assert not isinstance(_fwad.make_dual(torch.ones(1), torch.ones(1)), int), 'the code was swapped'\n")
+    source = solution_text("exercise_5").replace("import torch\n", top, 1)
+    result = grade_source("exercise-5", source, doors=False)  # (the reading refuses __setattr__ by name)
+    assert result.score == 12, [check.feedback for check in result.checks if not check.passed]
+    assert "the grader does not let code change a function's __code__" in result.checks[0].output
 
 
 LATER = {  # a way to have the exec of the module's builtins run a string later, with no frame of the file's below

@@ -541,3 +541,17 @@ def test_the_notebook_is_main_so_a_class_it_defines_pickles(sandbox):
     result = grading.grade(graders.find("exercise-2"), _load(book.done()), sandbox=sandbox, seed=0, doors=False)
     assert result.score == result.max_score and not any("scratch-save" in note or "raised" in note
                                                         for note in result.notes), result.notes
+
+
+def test_definitions_too_deep_for_ast_dump_are_still_compared():
+    """Red team 81: a notebook run out of order whose function returns a 1,500-term sum (Python compiles it) was "the
+    grader failed" (RecursionError): the order notes compared definitions by ``ast.dump``, which recurses."""
+    import ast
+
+    from autograd_exercises.submission import _top_level
+
+    deep = "def f(x):\n    return " + " + ".join(["x"] * 1500) + "\n"
+    first, _ = _top_level(ast.parse(deep))
+    same, _ = _top_level(ast.parse(deep))
+    other, _ = _top_level(ast.parse(deep.replace("return x", "return 2 * x", 1)))
+    assert first == same and first != other

@@ -595,3 +595,34 @@ def test_local_names_are_numbered_in_order_however_many_a_function_binds():
     first, second = source("a"), source("b")
     assert similar.fingerprint(first.encode()) == similar.fingerprint(second.encode()) is not None
     assert similar._locals(ast.parse(first).body[0])["a4999"] == "_5000"  # (x is _0)
+
+
+def test_a_students_text_costs_the_page_no_more_than_its_own_length():
+    """Red team 81: with names hidden, the page took the file names to hide from the text itself and replaced each in
+    turn; a syntax-error line that "named" every piece of "[file]" grew each "file" in it to thousands of characters
+    (a 40 KB file: a 219 MB page, 1.3 GB of memory), and one of ``1 files for a (`` 17,000 times cost the regexes
+    minutes. A quoted text is now cut (2,000 characters, saying how many more), and the names go in one pass."""
+    pieces = ", ".join(["[", "e", "i", "]", "l", "f", "e]", "fi", "le", "il", "[f", "ile", "[fi", "le]", "fil",
+                        "[fil", "ile]", "file", "[file", "file]"])
+    grows = f"1 files for x ({pieces}): keep one and grade again " + "file" * 10_000
+    slow = "'1 files for a (' * " + "1 files for a (" * 17_000
+    rows = [row("mal", status="could-not-grade", reason=grows, file="m.py", score=0, result=None),
+            row("lory", status="could-not-grade", reason=slow, file="l.py", score=0, result=None), row("bob")]
+    page = class_report.render_html(rows, generated="now")
+    assert len(page) < 200_000
+    assert "more characters)" in html.unescape(page)
+
+
+def test_a_cell_of_grades_csv_holds_what_a_spreadsheet_cell_holds():
+    """Red team 81: a 255 KB note made a cell the csv module would not read back (``grade report`` refused the whole
+    class); a cell is now cut to 32,000 characters, a spreadsheet's own limit being 32,767."""
+    cell = outputs._cell("x" * 300_000)
+    assert len(cell) < outputs.CELL + 100 and cell.endswith("(268,000 more characters)")
+
+
+def test_a_line_that_does_not_compile_is_quoted_cut():
+    """Red team 81: the whole offending line (up to 256 KB) was the note of a file that does not compile."""
+    from autograd_exercises.submission import compile_error
+
+    said = compile_error("x = (" + "1, " * 100_000)
+    assert said is not None and len(said) < 1_200 and "more characters)" in said

@@ -45,6 +45,8 @@ USES = {
                                "differentiates a polynomial for it (numpy's deriv)"),
     "numpy_polyder": ("import numpy as np\ndef manual(x):\n    return np.polyval(np.polyder([2, 1, 3, 5, 1]), x)\n",
                       "differentiates a polynomial for it (numpy.polyder)"),
+    # red team 83: torch.func reached through whatever holds torch
+    "torch_func_under_a_subscript": ("def manual(x, space):\n    return space['torch'].func.grad(f)(x)\n", "uses torch.func"),
     "jax_grad": ("import jax\ndef manual(x):\n    return jax.grad(f)(x)\n", "uses jax, a library that differentiates (jax) (imported as jax at line 1)"),
     "torch_func_aliased": ("import torch as T\ndef manual(x):\n    return T.func.grad(f)(x)\n", "uses torch.func"),
     "torch_func_vmap_of_grad": ("import torch\ndef manual(x):\n    return torch.func.vmap(torch.func.grad(f))(x)\n",
@@ -379,6 +381,11 @@ CLEAN = {
                                                  "    def wrapper(*args, **kwargs):\n        return func(*args, **kwargs)\n"
                                                  "    return wrapper\n@timer\ndef manual(x):\n    return 3 * x\n"),
     "torch_func_vmap_batches": "import torch\ndef manual(x):\n    return torch.func.vmap(lambda t: 3 * t)(x)\n",
+    # red team 83: a polynomial class of the file's own, whose deriv applies the power rule by hand
+    "own_polynomial_deriv": ("class Poly:\n    def __init__(self, c):\n        self.c = c\n    def deriv(self):\n"
+                             "        return Poly([k * a for k, a in enumerate(self.c)][1:])\n"
+                             "    def __call__(self, x):\n        return sum(a * x**k for k, a in enumerate(self.c))\n"
+                             "def manual(x):\n    return Poly([1, 5, 3, 1, 2]).deriv()(x)\n"),
     "vmap_imported_from_torch_func": "from torch.func import vmap, functional_call\ndef manual(x):\n"
                                      "    return vmap(torch.outer)(x, x)\n",
     "layers_in_an_attribute_list": LAYERS_SRC + ("class Net:\n    def __init__(self):\n"

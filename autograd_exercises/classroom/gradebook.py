@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd_exercises.classroom.outputs import atomic_write
+from autograd_exercises.submission import shortened
 
 MAX_TIMESTAMP = 256  # bytes of nbgrader's timestamp.txt (one time: ``2026-12-04 11:22:31.123456 UTC``)
 _GRADING_STEPS = ("GradeOutOfKernel", "Execute")
@@ -172,7 +173,7 @@ class Gradebook:
             return None
         try:
             return parse_utc(text) if text else None
-        except ValueError:
+        except (ValueError, OverflowError):  # (red team 81: a year past what a time holds raised OverflowError)
             return None
 
     def prepare(self, student: str, assignment: str, notebook: str, data: bytes) -> bytes:
@@ -194,7 +195,8 @@ class Gradebook:
         try:
             nb = nbformat.reads(text, as_version=4)
         except Exception as exc:
-            raise SubmissionRefused(f"nbgrader cannot read this notebook ({type(exc).__name__}: {exc})") from None
+            raise SubmissionRefused(f"nbgrader cannot read this notebook ({type(exc).__name__}: "
+                                    f"{shortened(str(exc))})") from None
         with NbGradebook(self.db_url, self.course_id) as gb:
             try:
                 gb.find_assignment(assignment)

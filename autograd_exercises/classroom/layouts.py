@@ -760,11 +760,13 @@ def _one_of(group: list[Found], exercise: catalog.Info) -> Found:
     if len(edited) == 1:
         others = ", ".join(found.shown for found in files if found is not edited[0])
         return replace(edited[0], note=f"{others}{_STUB_NOTE}")
-    names = ", ".join(found.shown for found in files)
-    return replace(files[0], problem=f"{len(files)} files for {exercise.slug} ({names}){_TWO_FILES}")
+    names = ", ".join(found.shown for found in files[:LISTED])
+    more = f", and {len(files) - LISTED:,} more" if len(files) > LISTED else ""
+    return replace(files[0], problem=f"{len(files)} files for {exercise.slug} ({names}{more}){_TWO_FILES}")
 
 
 _STUB_NOTE, _TWO_FILES = ": untouched stub, not graded", ": keep one and grade again"
+LISTED = 20  # the files a reason names (red team 81: 5,000 files in one repository made a 675 KB reason)
 _NAMING = (re.compile(rf"\d+ files for [\w-]+ \((?P<files>.*?)\){re.escape(_TWO_FILES)}"),
            re.compile(rf"(?:^|; )(?P<files>[^;]*?){re.escape(_STUB_NOTE)}"))
 

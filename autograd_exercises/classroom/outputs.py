@@ -27,7 +27,7 @@ from typing import Any, Sequence
 from xml.etree import ElementTree as ET
 
 from autograd_exercises.classroom.layouts import printable
-from autograd_exercises.submission import entry_kind
+from autograd_exercises.submission import entry_kind, shortened
 
 CSV, JUNIT, RESULTS, FEEDBACK = "grades.csv", "class.junit.xml", "results", "feedback"
 NOT_GRADED = "not-graded.txt"
@@ -162,6 +162,9 @@ def csv_cell(value: Any) -> str:
     return _cell(value)
 
 
+CELL = 32_000  # characters a cell may hold: a spreadsheet's own limit is 32,767 (the csv module's reader, 131,072)
+
+
 def _cell(value: Any) -> str:
     """A value as one spreadsheet cell: numbers as ``8`` or ``0.5``, text on one line, never a formula (also where a
     spreadsheet splits cells at ``;``)."""
@@ -171,7 +174,7 @@ def _cell(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         return f"{value:.12g}"
-    text = printable(" | ".join(line.strip() for line in str(value).splitlines() if line.strip()))
+    text = printable(shortened(" | ".join(line.strip() for line in str(value).splitlines() if line.strip()), CELL))
     text = _FORMULA_AFTER_SEMICOLON.sub(r";\1'", text)
     return "'" + text if text.startswith(_FORMULA) else text
 

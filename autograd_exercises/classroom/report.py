@@ -132,6 +132,7 @@ def load_rows(out: Path) -> tuple[list[dict[str, Any]], str]:
         data, size = read_plain_file(table, MAX_TABLE)
         if size > MAX_TABLE:
             raise ReportError(f"{table} is larger than any grades.csv grade class writes ({size:,} bytes)")
+        csv.field_size_limit(max(csv.field_size_limit(), MAX_TABLE))  # (a cell of an older release's was uncut)
         reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
         lines, columns = list(reader), set(reader.fieldnames or ())
     except SubmissionError as exc:

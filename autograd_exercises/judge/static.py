@@ -59,6 +59,8 @@ EVALUATORS = ("get_type_hints", "ForwardRef", "_evaluate", "_eval_type", "evalua
               "singledispatchmethod", "get_annotations")  # (singledispatch's register reads annotations as code)
 CODE_OBJECTS = ("FunctionType", "CodeType", "LambdaType")  # types' constructors: a function from any code object
 ASKED = ("jacobian", "hessian", "vjp", "jvp", "jacrev", "jacfwd", "hvp", "vhp")  # functions of torch's modules only
+POLYNOMIAL = ("deriv", "polyder")  # numpy's polynomials' derivatives (red team 82): the power rule done for the code
+TRANSFORMS = ("grad", "grad_and_value", "linearize")  # torch.func's that differentiate, named under any root
 ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "backward": ("calls .backward()", DIFFERENTIATES),
     "autograd": ("uses torch.autograd", DIFFERENTIATES),
@@ -72,7 +74,6 @@ ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "forward_ad": ("uses forward-mode autograd (forward_ad)", DIFFERENTIATES),
     **{name: (f"asks torch for a {name}", DIFFERENTIATES)
        for name in ASKED},
-    # red team 82: numpy's polynomials apply the power rule for the code (not finite differences)
     "deriv": ("differentiates a polynomial for it (numpy's deriv)", DIFFERENTIATES),
     "polyder": ("differentiates a polynomial for it (numpy.polyder)", DIFFERENTIATES),
     "enable_grad": ("turns gradient tracking on (torch.enable_grad)", TRACKS),
@@ -1533,15 +1534,18 @@ class Reader:
             return
         if attr == "backward" and self.own_layer(owner):
             return
-        if attr in ASKED and attr in self.module.own_attributes and owner is not None \
+        if attr in (*ASKED, *POLYNOMIAL) and attr in self.module.own_attributes and owner is not None \
                 and _root_name(owner) not in self.module.imports:
-            return  # layer.vjp(delta), stage.jacobian: the file's own (torch's are functions of modules it must name)
+            return  # layer.vjp(delta), stage.jacobian, poly.deriv(): the file's own (torch's and numpy's are functions
+            # of modules it must name, or methods of their classes)
         if attr in ATTRIBUTES:
             self.found(node, *ATTRIBUTES[attr])
         root = self.dotted(owner).split(".")[-1] if owner is not None else ""
         above = self.parents.get(node)
         if (root, attr) == ("torch", "func") and isinstance(above, ast.Attribute) and above.attr in BATCHING:
             return  # torch.func.vmap batches, it does not differentiate (torch.vmap is the same function)
+        if attr == "func" and isinstance(above, ast.Attribute) and above.attr in TRANSFORMS:
+            self.found(node, *ROOTED[("torch", "func")])  # whatever holds torch (red team 83: ns["torch"].func.grad)
         if (root, attr) in ROOTED and not ((root, attr) == ("sys", "modules") and modules_asked(node, self.parents.get)):
             self.found(node, *ROOTED[(root, attr)])  # ("google.colab" in sys.modules only asks: fairness 15)
 

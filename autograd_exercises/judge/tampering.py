@@ -83,6 +83,12 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
     **{name: "functions made from code objects" for name in (*static.CODE_OBJECTS, "co_code")},
     "resolve_name": "any object by its dotted name",
     "addaudithook": "an audit hook, which runs inside the probes' own frames (red team 80)",
+    # red team 83: torch's pytree of a callable (a BlockMask's mask_mod) hands back its __globals__ and closure
+    **{name: "a function's namespace and closure, as torch's pytree of a callable holds them" for name in (
+        "_flatten", "_extract_callable_pytree", "globals_dict")},
+    # red team 83: IPython's reloader puts other code into a function (patch_function), and reads raw memory
+    **{name: "code put into a function in place (IPython's reloader)" for name in (
+        "deduperreload", "autoreload", "patch_function", "DeduperReloaderPatchingMixin")},
     # installed libraries' imports by a dotted name, done from their own frames, where no guard sees the asker
     **{name: "any object by its dotted name (a library's import of a string)" for name in (
         "import_item", "import_object", "import_term", "import_string", "EntryPoint", "load_entry_point",

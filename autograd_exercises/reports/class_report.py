@@ -28,6 +28,7 @@ from html import escape
 from typing import Any, Iterable, Sequence
 
 from autograd_exercises.mistakes import COMMON, WRONG_VALUE
+from autograd_exercises.submission import shortened
 
 GRADED = "graded"
 NOT_RUN = "not run (see above)"  # a check's feedback when the file did not run (session.zero, session.explain)
@@ -159,7 +160,7 @@ class ExerciseStat:
 def _typical(texts: list[tuple[str, dict[str, Any]]]) -> tuple[str, dict[str, Any] | None]:
     """The feedback most students got (the commonest wording once numbers are set aside) as one of them read it,
     and that student's row."""
-    plain = [(_INPUT_LABEL.sub("", text), row) for text, row in texts if text]
+    plain = [(_INPUT_LABEL.sub("", shortened(text)), row) for text, row in texts if text]
     if not plain:
         return "", None
     shapes = Counter(_NUMBER.sub("#", text) for text, _ in plain)
@@ -331,10 +332,11 @@ class _Names:
             return text
         from autograd_exercises.classroom.layouts import files_named
 
+        text = shortened(text)  # (a student's text: its length is theirs)
         files = [str(row.get("file") or "")] + files_named(text)  # a duplicate's reason names the others
-        names = {name for file in files for name in (file.rstrip("/"), file.rstrip("/").rsplit("/", 1)[-1])}
-        for name in sorted(names - {""}, key=len, reverse=True):
-            text = text.replace(name, "[file]")
+        names = {name for file in files for name in (file.rstrip("/"), file.rstrip("/").rsplit("/", 1)[-1])} - {""}
+        if names:  # one pass, longest first: "[file]" put in is never read again (red team 81 named each of its
+            text = re.sub("|".join(map(re.escape, sorted(names, key=len, reverse=True))), "[file]", text)  # pieces)
         student = str(row.get("student") or "")
         if len(student) >= 2 or not student.isascii():  # "wu", "张三"; a one-letter id would hide every "a"
             text = re.sub(rf"(?<![\w-]){re.escape(student)}(?![\w-])", "[student]", text)

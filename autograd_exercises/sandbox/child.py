@@ -310,6 +310,8 @@ def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
         raise RuntimeError(f"the grader does not let a submission set a trace or profile hook ({event})")
     if event == "sys.addaudithook":  # (Python then leaves the new hook out, quietly)
         raise RuntimeError("the grader does not let a submission add an audit hook: it runs inside the probes' frames")
+    if event == "object.__setattr__" and args[1] in CHANGED_CODE and _changes_code(args[0], args[1]):
+        raise RuntimeError(f"the grader does not let code change a function's {args[1]}")
     if event in RUNTIME_CODE and not getattr(_ASKING, "now", False):
         _refuse_runtime_code(event, args)
     if event in FRAMES and (event != "object.__getattr__" or args[1] in FRAME_ATTRIBUTES) and \
@@ -333,6 +335,27 @@ def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
             raise PermissionError(refused)  # (an import then reads the source instead, as for any unreadable .pyc)
         if event == "compile" and not _asker().startswith(_TORCH):
             raise RuntimeError(refused)
+
+
+CHANGED_CODE = ("__code__", "__defaults__", "__kwdefaults__")  # what a function's own code and defaults are
+
+
+def _changes_code(function: Any, name: str) -> bool:
+    """Setting ``function``'s ``name`` changes what runs, outside an import (a library's module code, as torch's
+    sets defaults of its own functions as it loads): its ``__code__`` (whoever's: red team 83 had IPython's
+    ``deduperreload`` put the file's code into the probes' ``make_dual`` and into ``child.report``, which then ran
+    with their namespaces and the report's seal), or the defaults of a library's or the grader's function."""
+    collecting = _begin_asking()  # (the child's own look: its reading of __code__ is no one's asking)
+    try:
+        frame = sys._getframe(2)
+        while frame is not None:
+            if frame.f_code.co_filename in guard.IMPORTING:
+                return False
+            frame = frame.f_back
+        code = getattr(function, "__code__", None)
+    finally:
+        _end_asking(collecting)
+    return name == "__code__" or not isinstance(code, types.CodeType) or not guard.not_library(code.co_filename)
 
 
 RUNTIME_CODE = frozenset({"compile", "exec", "code.__new__"})  # audit events of code made as the child runs
@@ -499,9 +522,7 @@ def hide_grader() -> None:
     report's packer so). Now such a lookup imports a fresh copy from disk, which nothing in this child calls; and
     nothing here imports anything by name after this.
     """
-    names = _grader_modules()
-    guard.hold_spaces([sys.modules[name] for name in [*names, "__main__"] if sys.modules.get(name) is not None])
-    for name in names:
+    for name in _grader_modules():
         sys.modules.pop(name, None)
     sys.modules["__main__"] = types.ModuleType("__main__")
 

@@ -24,11 +24,10 @@ import itertools
 import os
 import re
 import sys
-import threading
 import types
 from typing import Any, Iterable
 
-from autograd_exercises.sandbox.protocol import DIFFERENTIATORS
+from autograd_exercises.sandbox.protocol import DIFFERENTIATORS, GRADER_PACKAGE
 
 MODULE_HOOKS = tuple(f"register_module_{name}" for name in (  # torch's global module hooks: a file's function run in
     "backward_hook", "buffer_registration_hook", "forward_hook", "forward_pre_hook", "full_backward_hook",  # every
@@ -49,7 +48,10 @@ DOORS = frozenset({  # what an attribute name reaches past an object's data (the
     *MODULE_HOOKS,
     "getattr_from_fqn", "getattr_recursive", "create_node", "graph_module",
     "import_item", "import_object", "import_term", "import_string", "EntryPoint", "load_entry_point",
-    "import_plugin", "MonkeyPatch", "monkeypatch", "addaudithook"})
+    "import_plugin", "MonkeyPatch", "monkeypatch", "addaudithook",
+    "_flatten", "_extract_callable_pytree", "globals_dict",  # (red team 83: a BlockMask's _flatten handed over a
+    "deduperreload", "autoreload", "patch_function", "DeduperReloaderPatchingMixin"})  # function's namespace;
+# IPython's reloader swapped its code)
 DOOR_MODULES = frozenset({  # a module that is a door itself: no lookup may hand it over (the reading's imports)
     "autograd_exercises", "importlib", "runpy", "code", "codeop", "zipimport", "imp", "doctest", "pdb", "bdb",
     "cProfile", "profile", "trace", "pkgutil", "pydoc", "logging.config", "unittest.mock", "mock", "ctypes",
@@ -401,9 +403,8 @@ def _submission_asks(owner: Any) -> bool:
 
 
 def _graders(owner: Any) -> bool:
-    """``owner`` is a function (or method) of the grader's: its ``__globals__`` is a namespace :func:`hold_spaces`
-    holds."""
-    return id(_GETATTR(_GETATTR(owner, "__func__", owner), "__globals__", None)) in _HELD_SPACES
+    """``owner`` is a function (or method) of the grader's: its ``__globals__`` is a namespace of the grader's."""
+    return _grader_space(_GETATTR(_GETATTR(owner, "__func__", owner), "__globals__", None))
 
 
 def submission_on_stack(frame: Any) -> bool:
@@ -442,37 +443,23 @@ def _runner(real: Any, name: str) -> Any:
 
 
 _RUNNERS: list[Any] = []
-_HELD_SPACES: dict[int, dict[str, Any]] = {}  # the namespaces of the grader's modules in the child, by id (kept: an
-# id is unique only while its object lives) (:func:`hold_spaces`)
-
-
-_HELD_VALUES: dict[int, Any] = {}  # the containers those namespaces hold (the probes' counts), by id, kept
-CONTAINERS = (dict, list, set, bytearray, collections.deque, threading.local)  # what a namespace may hold that
-# code run in it can change in place
-
-
 def _grader_space(space: Any) -> bool:
-    """``space`` (a namespace handed to ``eval`` or ``exec``) is one of the grader's modules', or holds what one of
-    them holds that can change in place: a copy (red team 82: hypothesis's ``lambda_description`` copied the probes'
-    ``make_dual``'s ``__globals__`` and ran the file's code in the copy, which held the probes' live counts)."""
-    if id(space) in _HELD_SPACES:
-        return True
-    if type(space) is collections.ChainMap:
-        return any(_grader_space(part) for part in space.maps)
-    return isinstance(space, dict) and any(id(value) in _HELD_VALUES for value in dict.values(space))
-
-
-def hold_spaces(modules: Iterable[types.ModuleType]) -> None:
-    """No ``eval`` or ``exec`` runs in these modules' namespaces (the grader's, as it hides them): red team 81 handed
-    ``typing.get_type_hints`` a ``staticmethod`` of its own around the probes' ``make_dual`` wrapper (whose
+    """``space`` (a namespace handed to ``eval`` or ``exec``) is one of the grader's modules', or a copy of one (by its
+    ``__name__``: a module's namespace says whose it is, and no code but the grader's writes the grader's). Red team
+    81 handed ``typing.get_type_hints`` a ``staticmethod`` of its own around the probes' ``make_dual`` wrapper (whose
     ``__wrapped__`` typing follows, and whose ``__globals__`` it reads as the reader of annotations), with annotations
     written as the file ran; typing evaluated them in the probes' namespace, and they rewrote the probes' counts
-    (full marks on exercises 1, 4, 5 and 6). After that the grader itself runs no string in the child; a library's
-    ``eval`` of the submission's own strings, in its own or a library's namespace, runs as before."""
-    for space in map(_VARS, modules):
-        _HELD_SPACES[id(space)] = space
-        _HELD_VALUES.update((id(value), value) for name, value in space.items()
-                            if isinstance(value, CONTAINERS) and not (name.startswith("__") and name.endswith("__")))
+    (full marks on exercises 1, 4, 5 and 6). Red team 82 had hypothesis's ``lambda_description`` copy that
+    namespace and run the file's code in the copy, which held the live counts. The grader itself runs no string in the
+    child once the submission may run; a library's ``eval`` of the submission's own strings, in its own or a library's
+    namespace, runs as before. (Ids of the grader's namespaces were no test: one whose module was dropped gave its
+    id to the next dict made, the submission's own.)"""
+    if type(space) is collections.ChainMap:
+        return any(_grader_space(part) for part in space.maps)
+    name = dict.get(space, "__name__") if isinstance(space, dict) else None
+    return isinstance(name, str) and (name == GRADER_PACKAGE or name.startswith(GRADER_PACKAGE + "."))
+
+
 DEBUGGER_CALLS = ("set_trace", "post_mortem", "pm")  # the calls of a debugger left in a file, each doing nothing
 STAND_INS = {"pdb": DEBUGGER_CALLS, "ipdb": DEBUGGER_CALLS, "doctest": ("testmod",)}  # module -> its calls that do
 # nothing in the child: what an import statement of the submission gets instead (:func:`stand_in`)
@@ -481,7 +468,8 @@ KINDS = {"pdb": "debugger", "ipdb": "debugger", "doctest": "doctest"}  # what th
 
 IMPORTABLE = frozenset({  # installed packages a submission's code may import by name (and the standard library)
     "torch", "functorch", "numpy", "math", "matplotlib", "mpl_toolkits", "pylab", "PIL", "scipy", "pandas", "sympy",
-    "mpmath", "IPython", "ipywidgets", "tqdm", "seaborn", "sklearn", "typing_extensions", "pytest", "ipdb"})
+    "mpmath", "IPython", "ipywidgets", "tqdm", "rich", "seaborn", "sklearn", "typing_extensions", "pytest", "ipdb",
+    "yaml"})
 
 
 def importable(name: str) -> bool:
@@ -594,10 +582,8 @@ def builtins_for(module: str) -> dict[str, Any]:
     def __import__(name: Any, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
         if type(name) is str and name in STAND_INS and not level and _import_statement(_FRAME(1)):
             return stand_in(name)
-        if type(name) is str and not level and not importable(name):
-            raise ImportError(f"the grader does not let graded code import {name.split('.')[0]!r}: it may import the "
-                              "standard library and torch, numpy, matplotlib, scipy, pandas, sympy, IPython, pytest "
-                              "(the README's Safety section has the list)")
+        if type(name) is str and not level and not importable(name):  # as a package the sandbox lacks (the
+            raise ModuleNotFoundError(f"No module named {name.split('.')[0]!r}", name=name.split(".")[0])  # feedback
         imported = _IMPORT(name, globals, locals, fromlist, level)
         if handed(imported) and not _import_statement(_FRAME(1)):  # red team 59: __import__("bui" + "ltins")
             raise ImportError(f"the grader does not let a submission import {name!r} but by an import statement")
