@@ -1085,20 +1085,34 @@ def test_no_library_evaluates_the_submissions_strings_in_the_probes_namespace(gr
         assert result.score == 12, [check.feedback for check in result.checks if not check.passed]
 
 
-def test_no_code_puts_other_code_into_a_function(grade_source):
+SWAPS = {  # who sets make_dual's __code__: a thread (no frame of the file's below), the file's top level (under the
+    # child's import of it), a str subclass's __eq__ that importlib's "from json import *" calls
+    "a thread": "_t = threading.Thread(target=object.__setattr__, args=(_fwad.make_dual, '__code__', _code))\n"
+                "_t.start()\n_t.join()\n",
+    "the file's top level": "try:\n    object.__setattr__(_fwad.make_dual, '__code__', _code)\n"
+                            "except RuntimeError as error:\n    print(error)\n",
+    "a str's __eq__ under an import": (
+        "import json\n\n\nclass _Key(str):\n    def __eq__(self, other):\n        try:\n"
+        "            object.__setattr__(_fwad.make_dual, '__code__', _code)\n        except RuntimeError as error:\n"
+        "            print(error)\n        return str.__eq__(self, other)\n\n    __hash__ = str.__hash__\n\n\n"
+        "json.__all__.append(_Key('dumps'))\nfrom json import *\njson.__all__.pop()\n"),
+}
+
+
+@pytest.mark.parametrize("who", sorted(SWAPS))
+def test_no_code_puts_other_code_into_a_function(grade_source, who):
     """Red team 83: IPython's ``deduperreload`` (``patch_function``) set the probes' ``make_dual``'s ``__code__`` to
     the file's own code, which then ran with the probes' namespace; put into ``child.report``, it rewrote the report
-    behind the seal. No function's ``__code__`` changes once the submission may run (outside an import), whoever
-    sets it: here a thread, with no frame of the file's below, as a library would, with a code object of one free
-    variable as ``make_dual``'s; ``make_dual`` still makes a dual tensor after it."""
+    behind the seal. No function's ``__code__`` changes once the submission may run, whoever sets it, but by a
+    library's module code as it is imported; red team 84 had the file's top level (under the child's import of the
+    file) and a ``str`` subclass's ``__eq__`` (called by ``from json import *``) pass for that. Here with a code
+    object of one free variable, as ``make_dual``'s: ``make_dual`` still makes a dual tensor after it."""
     top = ("import dis\nimport threading\nimport torch\nimport torch.autograd.forward_ad as _fwad\n\n\n"
            "def _outer():\n    v = 0\n\n    def inner(*args, **kwargs):\n        return v\n    return inner\n\n\n"
-           "_code = dis.Bytecode(_outer()).codeobj\n"
-           "_t = threading.Thread(target=object.__setattr__, args=(_fwad.make_dual, '__code__', _code))\n"
-           "_t.start()\n_t.join()\nwith _fwad.dual_level():\n"
+           "_code = dis.Bytecode(_outer()).codeobj\n" + SWAPS[who] + "with _fwad.dual_level():\n"
            "    assert not isinstance(_fwad.make_dual(torch.ones(1), torch.ones(1)), int), 'the code was swapped'\n")
     source = solution_text("exercise_5").replace("import torch\n", top, 1)
-    result = grade_source("exercise-5", source, doors=False)  # (the reading refuses __setattr__ by name)
+    result = grade_source("exercise-5", source, doors=False)  # (the reading refuses __setattr__ and dis by name)
     assert result.score == 12, [check.feedback for check in result.checks if not check.passed]
     assert "the grader does not let code change a function's __code__" in result.checks[0].output
 

@@ -341,18 +341,26 @@ CHANGED_CODE = ("__code__", "__defaults__", "__kwdefaults__")  # what a function
 
 
 def _changes_code(function: Any, name: str) -> bool:
-    """Setting ``function``'s ``name`` changes what runs, outside an import (a library's module code, as torch's
-    sets defaults of its own functions as it loads): its ``__code__`` (whoever's: red team 83 had IPython's
+    """Setting ``function``'s ``name`` changes what runs: its ``__code__`` (whoever's: red team 83 had IPython's
     ``deduperreload`` put the file's code into the probes' ``make_dual`` and into ``child.report``, which then ran
-    with their namespaces and the report's seal), or the defaults of a library's or the grader's function."""
+    with their namespaces and the report's seal), or the defaults of a library's or the grader's function; but by a
+    library's module code as it is imported (torch sets defaults of its own functions as it loads): an import's frame
+    below, with no frame of the submission's (nor of code made from a string) above it. Red team 84 took any import's
+    frame below for one: the file's own top level runs under the child's import of it, and a ``str`` subclass's
+    ``__eq__`` ran under ``from json import *``. A grader's function never changes."""
     collecting = _begin_asking()  # (the child's own look: its reading of __code__ is no one's asking)
     try:
+        code = getattr(function, "__code__", None)
+        if guard.grader_function(function):
+            return True
         frame = sys._getframe(2)
         while frame is not None:
-            if frame.f_code.co_filename in guard.IMPORTING:
+            filename = frame.f_code.co_filename
+            if filename in guard.IMPORTING:
                 return False
+            if guard.not_library(filename):
+                break
             frame = frame.f_back
-        code = getattr(function, "__code__", None)
     finally:
         _end_asking(collecting)
     return name == "__code__" or not isinstance(code, types.CodeType) or not guard.not_library(code.co_filename)

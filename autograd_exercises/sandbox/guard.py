@@ -50,7 +50,8 @@ DOORS = frozenset({  # what an attribute name reaches past an object's data (the
     "import_item", "import_object", "import_term", "import_string", "EntryPoint", "load_entry_point",
     "import_plugin", "MonkeyPatch", "monkeypatch", "addaudithook",
     "_flatten", "_extract_callable_pytree", "globals_dict",  # (red team 83: a BlockMask's _flatten handed over a
-    "deduperreload", "autoreload", "patch_function", "DeduperReloaderPatchingMixin"})  # function's namespace;
+    "deduperreload", "autoreload", "patch_function", "DeduperReloaderPatchingMixin",  # function's namespace;
+    "codeobj", "Bytecode"})  # (red team 84: dis.Bytecode(f).codeobj is f's code, read in dis's frame)
 # IPython's reloader swapped its code)
 DOOR_MODULES = frozenset({  # a module that is a door itself: no lookup may hand it over (the reading's imports)
     "autograd_exercises", "importlib", "runpy", "code", "codeop", "zipimport", "imp", "doctest", "pdb", "bdb",
@@ -384,7 +385,7 @@ def _held(owner: Any, name: str) -> bool:
     if isinstance(owner, _TYPE):
         return _GETATTR(owner, "__module__", "") == "builtins"
     if name == "__dict__":  # red team 82 set the probes' make_dual's __signature__ so (which inspect then trusts)
-        return _graders(owner)
+        return grader_function(owner)
     if name not in HELD:
         return False
     code = _GETATTR(_GETATTR(owner, "__func__", owner), "__code__", None)
@@ -399,10 +400,11 @@ def _submission_asks(owner: Any) -> bool:
     (``inspect.signature``, which matplotlib calls on its own functions), but of one of the grader's functions (red
     team 81: typing followed ``__wrapped__`` to the probes' ``make_dual``, and evaluated the file's strings there)."""
     frame = _FRAME(2)  # (the caller of getattr or vars: this function is called from their wrapper)
-    return (not frame.f_code.co_filename.endswith(_ANNOTATIONS) or _graders(owner)) and submission_on_stack(frame)
+    reads_annotations = frame.f_code.co_filename.endswith(_ANNOTATIONS) and not grader_function(owner)
+    return not reads_annotations and submission_on_stack(frame)
 
 
-def _graders(owner: Any) -> bool:
+def grader_function(owner: Any) -> bool:
     """``owner`` is a function (or method) of the grader's: its ``__globals__`` is a namespace of the grader's."""
     return _grader_space(_GETATTR(_GETATTR(owner, "__func__", owner), "__globals__", None))
 
