@@ -338,6 +338,7 @@ def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
 
 
 CHANGED_CODE = ("__code__", "__defaults__", "__kwdefaults__")  # what a function's own code and defaults are
+_FUNCTION_CODE, _FUNCTION_GLOBALS = types.FunctionType.__code__, types.FunctionType.__globals__  # (descriptors)
 
 
 def _changes_code(function: Any, name: str) -> bool:
@@ -347,11 +348,14 @@ def _changes_code(function: Any, name: str) -> bool:
     library's module code as it is imported (torch sets defaults of its own functions as it loads): an import's frame
     below, with no frame of the submission's (nor of code made from a string) above it. Red team 84 took any import's
     frame below for one: the file's own top level runs under the child's import of it, and a ``str`` subclass's
-    ``__eq__`` ran under ``from json import *``. A grader's function never changes."""
+    ``__eq__`` ran under ``from json import *``. A grader's function never changes. (Only the type's own descriptors
+    are read here, inside the child's window: an attribute a function holds in its ``__dict__`` is the file's.)"""
+    if type(function) is not types.FunctionType:
+        return True
     collecting = _begin_asking()  # (the child's own look: its reading of __code__ is no one's asking)
     try:
-        code = getattr(function, "__code__", None)
-        if guard.grader_function(function):
+        code = _FUNCTION_CODE.__get__(function)
+        if guard.grader_space(_FUNCTION_GLOBALS.__get__(function)):
             return True
         frame = sys._getframe(2)
         while frame is not None:

@@ -25,7 +25,7 @@ import os
 import re
 import sys
 import types
-from typing import Any, Iterable
+from typing import Any
 
 from autograd_exercises.sandbox.protocol import DIFFERENTIATORS, GRADER_PACKAGE
 
@@ -49,10 +49,9 @@ DOORS = frozenset({  # what an attribute name reaches past an object's data (the
     "getattr_from_fqn", "getattr_recursive", "create_node", "graph_module",
     "import_item", "import_object", "import_term", "import_string", "EntryPoint", "load_entry_point",
     "import_plugin", "MonkeyPatch", "monkeypatch", "addaudithook",
-    "_flatten", "_extract_callable_pytree", "globals_dict",  # (red team 83: a BlockMask's _flatten handed over a
-    "deduperreload", "autoreload", "patch_function", "DeduperReloaderPatchingMixin",  # function's namespace;
-    "codeobj", "Bytecode"})  # (red team 84: dis.Bytecode(f).codeobj is f's code, read in dis's frame)
-# IPython's reloader swapped its code)
+    "_flatten", "_extract_callable_pytree", "globals_dict",  # red team 83: a BlockMask's pytree of a function held
+    "deduperreload", "autoreload", "patch_function", "DeduperReloaderPatchingMixin",  # its namespace; IPython's
+    "codeobj", "Bytecode"})  # reloader swapped its code; red team 84: dis.Bytecode(f).codeobj, read in dis's frame
 DOOR_MODULES = frozenset({  # a module that is a door itself: no lookup may hand it over (the reading's imports)
     "autograd_exercises", "importlib", "runpy", "code", "codeop", "zipimport", "imp", "doctest", "pdb", "bdb",
     "cProfile", "profile", "trace", "pkgutil", "pydoc", "logging.config", "unittest.mock", "mock", "ctypes",
@@ -406,7 +405,7 @@ def _submission_asks(owner: Any) -> bool:
 
 def grader_function(owner: Any) -> bool:
     """``owner`` is a function (or method) of the grader's: its ``__globals__`` is a namespace of the grader's."""
-    return _grader_space(_GETATTR(_GETATTR(owner, "__func__", owner), "__globals__", None))
+    return grader_space(_GETATTR(_GETATTR(owner, "__func__", owner), "__globals__", None))
 
 
 def submission_on_stack(frame: Any) -> bool:
@@ -435,7 +434,7 @@ def _runner(real: Any, name: str) -> Any:
             raise RuntimeError(f"the grader does not let a submission run code from a string ({name})")
         if name in ("eval", "exec") and len(args) == 1 and "globals" not in kwargs:
             args = (args[0], caller.f_globals, caller.f_locals)  # the caller's names, as the builtin takes them
-        if name in ("eval", "exec") and any(_grader_space(space) for space in (*args[1:3], *kwargs.values())):
+        if name in ("eval", "exec") and any(grader_space(space) for space in (*args[1:3], *kwargs.values())):
             raise RuntimeError(f"the grader does not let code run in the namespace of the grader's own modules ({name})")
         return real(*args, **kwargs)
 
@@ -445,7 +444,9 @@ def _runner(real: Any, name: str) -> Any:
 
 
 _RUNNERS: list[Any] = []
-def _grader_space(space: Any) -> bool:
+
+
+def grader_space(space: Any) -> bool:
     """``space`` (a namespace handed to ``eval`` or ``exec``) is one of the grader's modules', or a copy of one (by its
     ``__name__``: a module's namespace says whose it is, and no code but the grader's writes the grader's). Red team
     81 handed ``typing.get_type_hints`` a ``staticmethod`` of its own around the probes' ``make_dual`` wrapper (whose
@@ -457,7 +458,7 @@ def _grader_space(space: Any) -> bool:
     namespace, runs as before. (Ids of the grader's namespaces were no test: one whose module was dropped gave its
     id to the next dict made, the submission's own.)"""
     if type(space) is collections.ChainMap:
-        return any(_grader_space(part) for part in space.maps)
+        return any(grader_space(part) for part in space.maps)
     name = dict.get(space, "__name__") if isinstance(space, dict) else None
     return isinstance(name, str) and (name == GRADER_PACKAGE or name.startswith(GRADER_PACKAGE + "."))
 
@@ -584,8 +585,8 @@ def builtins_for(module: str) -> dict[str, Any]:
     def __import__(name: Any, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
         if type(name) is str and name in STAND_INS and not level and _import_statement(_FRAME(1)):
             return stand_in(name)
-        if type(name) is str and not level and not importable(name):  # as a package the sandbox lacks (the
-            raise ModuleNotFoundError(f"No module named {name.split('.')[0]!r}", name=name.split(".")[0])  # feedback
+        if type(name) is str and not level and not importable(name):  # said as of a package not installed (the
+            raise ModuleNotFoundError(f"No module named {name.split('.')[0]!r}", name=name.split(".")[0])  # report)
         imported = _IMPORT(name, globals, locals, fromlist, level)
         if handed(imported) and not _import_statement(_FRAME(1)):  # red team 59: __import__("bui" + "ltins")
             raise ImportError(f"the grader does not let a submission import {name!r} but by an import statement")
