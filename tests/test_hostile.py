@@ -892,12 +892,13 @@ def test_a_library_outside_the_trusted_few_gets_no_frame_while_the_submission_ru
 
 # Red team 82: packages no exercise needs, where gadgets came from (hypothesis's lambda_description copied the probes'
 # make_dual's globals and ran the file's code in the copy; _pytest, stack_data, fontTools's sympy): not importable, nor
-# reached through another module's attribute; a library that differentiates is reached by its own name only.
+# reached through another module's attribute (numpy's test modules held hypothesis; a module an allowed one imported);
+# a library that differentiates is reached by its own name only.
 NOT_IMPORTABLE = {
     "hypothesis": ("    import hypothesis.internal.lambda_sources\n", "No module named 'hypothesis'"),
-    "hypothesis, through numpy's tests": (
-        "    import numpy.lib.tests.test_function_base as _tests\n    _h = _tests.hypothesis\n",
-        "reach the module 'hypothesis' through numpy.lib.tests.test_function_base.hypothesis"),
+    "traitlets, through IPython": (
+        "    import IPython.core.oinspect as _inspector\n    _t = _inspector.traitlets\n",
+        "reach the module 'traitlets' through IPython.core.oinspect.traitlets"),
     "sympy, through fontTools": ("    from fontTools.misc.symfont import sp\n", "No module named 'fontTools'"),
 }
 
@@ -1115,6 +1116,26 @@ def test_no_code_puts_other_code_into_a_function(grade_source, who):
     result = grade_source("exercise-5", source, doors=False)  # (the reading refuses __setattr__ and dis by name)
     assert result.score == 12, [check.feedback for check in result.checks if not check.passed]
     assert "the grader does not let code change a function's __code__" in result.checks[0].output
+
+
+def test_no_code_claims_a_librarys_file_under_an_import(grade_source):
+    """Red team 85: ``copy``'s reconstruction, called from C under an import with no frame of the file's, made the
+    file's code anew as ``contextlib``'s (``code.replace(co_filename=…)``), which every frame guard then trusted as the
+    standard library's. A code object an import makes claims no library's file but the imported module's own. Here
+    the warning ``import uu`` gives asks a category of the file's whether it matches; its answer's truth is
+    ``copy.copy`` of an object whose reduction is that ``replace``: called from C, past the file's frames."""
+    top = ("import contextlib\nimport copy\nimport dis\nimport functools\nimport operator\nimport warnings\n\n\n"
+           "def _mine():\n    return 0\n\n\nclass _R:\n    def __reduce_ex__(self, protocol):\n"
+           "        return operator.methodcaller('replace', co_filename=contextlib.__file__), "
+           "(dis.Bytecode(_mine).codeobj,)\n\n\nclass _Truth:\n    __bool__ = functools.partial(copy.copy, _R())\n\n\n"
+           "class _Meta(type):\n    def __subclasscheck__(cls, other):\n        return _Truth()\n\n\n"
+           "class _Category(Warning, metaclass=_Meta):\n    pass\n\n\n"
+           "warnings.filterwarnings('ignore', category=_Category)\n_said = []\ntry:\n    import uu\n"
+           "except Exception as error:\n    _said.append(f'{type(error).__name__}: {error}')\n"
+           "assert _said and 'make code objects' in _said[0], _said\nimport torch\n")
+    source = solution_text("exercise_5").replace("import torch\n", top, 1)
+    result = grade_source("exercise-5", source, doors=False)  # (the reading refuses dis's codeobj by name)
+    assert result.score == 12, [check.feedback for check in result.checks if not check.passed]
 
 
 LATER = {  # a way to have the exec of the module's builtins run a string later, with no frame of the file's below

@@ -148,7 +148,7 @@ DOORS = {  # code -> the start of what the reading says
     "from pdb import set_trace\ndef set_trace():\n    pass\nset_trace()": "runs code no reading sees (pdb.set_trace)",
     "import timeit\nt = timeit.timeit(text, number=1)": "runs code from a string (timeit)",
     "import timeit\nt = timeit.timeit('import sys; sys._getframe(1)', number=1)": "reaches the call stack's frames",
-    "import torch\nlib = torch.library.Library('aten', 'IMPL')": "registers kernels for torch's operators",
+    "import torch\nlib = torch.library.Library('prims', 'IMPL')": "registers kernels for torch's operators",
     "import sys\nm = sys.modules.get('exercise_2')\nm.f = g": "reaches every loaded module",
     "import logging, sys\nh = logging.Formatter(sys.argv[0], style='{')": "formats a string built as it runs (Formatter",
     "print(('{0.f_' + 'back}').format(e))": "formats a string built as it runs",

@@ -89,7 +89,9 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
     # red team 83: IPython's reloader puts other code into a function (patch_function), and reads raw memory
     **{name: "code put into a function in place (IPython's reloader)" for name in (
         "deduperreload", "autoreload", "patch_function", "DeduperReloaderPatchingMixin")},
-    **{name: "a function's code, read for the file by dis (red team 84)" for name in ("codeobj", "Bytecode")},
+    **{name: "a function's code, read for the file by dis (red teams 84, 85)" for name in (
+        "codeobj", "Bytecode", "get_instructions")},
+    "aten": "every operator by a computed name (torch.ops.aten), past autograd's counted engine (red team 85)",
     # installed libraries' imports by a dotted name, done from their own frames, where no guard sees the asker
     **{name: "any object by its dotted name (a library's import of a string)" for name in (
         "import_item", "import_object", "import_term", "import_string", "EntryPoint", "load_entry_point",

@@ -342,32 +342,39 @@ _FUNCTION_CODE, _FUNCTION_GLOBALS = types.FunctionType.__code__, types.FunctionT
 
 
 def _changes_code(function: Any, name: str) -> bool:
-    """Setting ``function``'s ``name`` changes what runs: its ``__code__`` (whoever's: red team 83 had IPython's
-    ``deduperreload`` put the file's code into the probes' ``make_dual`` and into ``child.report``, which then ran
-    with their namespaces and the report's seal), or the defaults of a library's or the grader's function; but by a
-    library's module code as it is imported (torch sets defaults of its own functions as it loads): an import's frame
-    below, with no frame of the submission's (nor of code made from a string) above it. Red team 84 took any import's
-    frame below for one: the file's own top level runs under the child's import of it, and a ``str`` subclass's
-    ``__eq__`` ran under ``from json import *``. A grader's function never changes. (Only the type's own descriptors
-    are read here, inside the child's window: an attribute a function holds in its ``__dict__`` is the file's.)"""
-    if type(function) is not types.FunctionType:
+    """Setting ``function``'s ``name`` changes what runs: its ``__code__``, whoever's and whoever sets it (red team 83
+    had IPython's ``deduperreload`` put the file's code into the probes' ``make_dual`` and into ``child.report``, which
+    then ran with their namespaces and the report's seal; red teams 84 and 85 had it done under an import, from the
+    file's top level, a ``str``'s ``__eq__`` and ``copy``'s reconstruction called from C with no frame of the file's:
+    no look at the stack tells who asked); the defaults of a grader's function; or those of a library's, but by a
+    library's module code as it is imported (matplotlib sets its own as it loads). (Only the type's own descriptors
+    are read here, inside the child's window: what a function holds in its ``__dict__`` is the file's.)"""
+    if name == "__code__" or type(function) is not types.FunctionType:
         return True
     collecting = _begin_asking()  # (the child's own look: its reading of __code__ is no one's asking)
     try:
-        code = _FUNCTION_CODE.__get__(function)
         if guard.grader_space(_FUNCTION_GLOBALS.__get__(function)):
             return True
-        frame = sys._getframe(2)
-        while frame is not None:
-            filename = frame.f_code.co_filename
-            if filename in guard.IMPORTING:
-                return False
-            if guard.not_library(filename):
-                break
-            frame = frame.f_back
+        if guard.not_library(_FUNCTION_CODE.__get__(function).co_filename):
+            return False
+        return _importing_module() is None
     finally:
         _end_asking(collecting)
-    return name == "__code__" or not isinstance(code, types.CodeType) or not guard.not_library(code.co_filename)
+
+
+def _importing_module() -> str | None:
+    """The file of the library module whose import runs below the caller of the audit hook, with no frame of the
+    submission's (nor of code made from a string) above it; None where there is none."""
+    frame, above = sys._getframe(3), None
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if filename in guard.IMPORTING:
+            return above
+        if guard.not_library(filename):
+            return None
+        above = filename if frame.f_code.co_name == "<module>" else above
+        frame = frame.f_back
+    return None
 
 
 RUNTIME_CODE = frozenset({"compile", "exec", "code.__new__"})  # audit events of code made as the child runs
@@ -381,11 +388,19 @@ def _refuse_runtime_code(event: str, args: tuple[Any, ...]) -> None:
     string for it (``contextlib.ExitStack.callback(exec, …)``: the ``exec`` wrapper sees a library as its caller). Nor
     may such code claim a library's file name (every guard trusts library code by its file name), nor a code object be
     made or edited (``code.replace``), nor a library's code be run by hand. Code an import compiles and runs is the
-    library's own, whoever imported it (:func:`_read_now`)."""
+    library's own, whoever imported it (:func:`_read_now`); but a code object an import makes claims no library's file
+    other than the imported module's own (red team 85: ``copy``'s reconstruction, called from C under an import
+    with no frame of the file's, gave the file's code ``contextlib``'s file name by ``code.replace``)."""
+    if event == "code.__new__" and isinstance(args[1], str) and not guard.not_library(args[1]):
+        collecting = _begin_asking()
+        try:
+            imported = _importing_module()
+        finally:
+            _end_asking(collecting)
+        if args[1] != imported:
+            raise RuntimeError("the grader does not let a submission make code objects (code.__new__)")
     if not _read_now():
         return
-    if event == "code.__new__":
-        raise RuntimeError("the grader does not let a submission make code objects (code.__new__)")
     if event == "exec":
         if not guard.not_library(args[0].co_filename):
             raise RuntimeError("the grader does not let a submission run a library's code by hand (exec)")

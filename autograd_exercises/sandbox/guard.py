@@ -51,7 +51,9 @@ DOORS = frozenset({  # what an attribute name reaches past an object's data (the
     "import_plugin", "MonkeyPatch", "monkeypatch", "addaudithook",
     "_flatten", "_extract_callable_pytree", "globals_dict",  # red team 83: a BlockMask's pytree of a function held
     "deduperreload", "autoreload", "patch_function", "DeduperReloaderPatchingMixin",  # its namespace; IPython's
-    "codeobj", "Bytecode"})  # reloader swapped its code; red team 84: dis.Bytecode(f).codeobj, read in dis's frame
+    "codeobj", "Bytecode",  # reloader swapped its code; red team 84: dis.Bytecode(f).codeobj, read in dis's frame;
+    "get_instructions", "aten"})  # red team 85: dis's instructions hold code objects; torch.ops.aten, had through
+# a parameter (t.ops.aten._backward runs autograd's engine past its count)
 DOOR_MODULES = frozenset({  # a module that is a door itself: no lookup may hand it over (the reading's imports)
     "autograd_exercises", "importlib", "runpy", "code", "codeop", "zipimport", "imp", "doctest", "pdb", "bdb",
     "cProfile", "profile", "trace", "pkgutil", "pydoc", "logging.config", "unittest.mock", "mock", "ctypes",
