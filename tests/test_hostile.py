@@ -1118,21 +1118,40 @@ def test_no_code_puts_other_code_into_a_function(grade_source, who):
     assert "the grader does not let code change a function's __code__" in result.checks[0].output
 
 
-def test_no_code_claims_a_librarys_file_under_an_import(grade_source):
+@pytest.mark.parametrize("claimed", ["contextlib.__file__", "os.path.join(os.path.dirname(os.__file__), 'uu.py')"],
+                         ids=["another library's", "the imported module's own"])
+def test_no_code_claims_a_librarys_file_under_an_import(grade_source, claimed):
     """Red team 85: ``copy``'s reconstruction, called from C under an import with no frame of the file's, made the
     file's code anew as ``contextlib``'s (``code.replace(co_filename=…)``), which every frame guard then trusted as the
-    standard library's. A code object an import makes claims no library's file but the imported module's own. Here
-    the warning ``import uu`` gives asks a category of the file's whether it matches; its answer's truth is
-    ``copy.copy`` of an object whose reduction is that ``replace``: called from C, past the file's frames."""
-    top = ("import contextlib\nimport copy\nimport dis\nimport functools\nimport operator\nimport warnings\n\n\n"
+    standard library's; red team 86 claimed ``uu.py`` while ``uu`` itself was imported. No code object made claims a
+    library's file. Here the warning ``import uu`` gives asks a category of the file's whether it matches; its
+    answer's truth is ``copy.copy`` of an object whose reduction is that ``replace``: called from C, past the file's
+    frames."""
+    top = ("import contextlib\nimport copy\nimport dis\nimport functools\nimport operator\nimport os\n"
+           "import warnings\n\n\n"
            "def _mine():\n    return 0\n\n\nclass _R:\n    def __reduce_ex__(self, protocol):\n"
-           "        return operator.methodcaller('replace', co_filename=contextlib.__file__), "
+           f"        return operator.methodcaller('replace', co_filename={claimed}), "
            "(dis.Bytecode(_mine).codeobj,)\n\n\nclass _Truth:\n    __bool__ = functools.partial(copy.copy, _R())\n\n\n"
            "class _Meta(type):\n    def __subclasscheck__(cls, other):\n        return _Truth()\n\n\n"
            "class _Category(Warning, metaclass=_Meta):\n    pass\n\n\n"
            "warnings.filterwarnings('ignore', category=_Category)\n_said = []\ntry:\n    import uu\n"
            "except Exception as error:\n    _said.append(f'{type(error).__name__}: {error}')\n"
            "assert _said and 'make code objects' in _said[0], _said\nimport torch\n")
+    source = solution_text("exercise_5").replace("import torch\n", top, 1)
+    result = grade_source("exercise-5", source, doors=False)  # (the reading refuses dis's codeobj by name)
+    assert result.score == 12, [check.feedback for check in result.checks if not check.passed]
+
+
+def test_code_of_the_files_made_a_function_in_a_librarys_frame_imports_only_what_the_file_may(grade_source):
+    """Red team 86: a function made of the file's code in a library's frame (a namespace with no ``__builtins__``
+    takes the builtins of the frame that makes it) held the builtins module itself, whose ``__import__`` knew no list
+    of packages. The builtins module's own ``__import__`` now refuses, for the submission's code, what its module's
+    does."""
+    top = ("import dis\nimport threading\nimport torch\n\n\ndef _probe():\n    import hypothesis\n"
+           "    return hypothesis\n\n\n_made = []\n_code = dis.Bytecode(_probe).codeobj\n"
+           "_t = threading.Thread(target=_made.extend, args=(map(type(_probe), [_code], [{}]),))\n_t.start()\n"
+           "_t.join()\ntry:\n    _made[0]()\n    _said = 'imported'\nexcept ModuleNotFoundError as error:\n"
+           "    _said = str(error)\nassert _said == \"No module named 'hypothesis'\", _said\n")
     source = solution_text("exercise_5").replace("import torch\n", top, 1)
     result = grade_source("exercise-5", source, doors=False)  # (the reading refuses dis's codeobj by name)
     assert result.score == 12, [check.feedback for check in result.checks if not check.passed]

@@ -357,24 +357,23 @@ def _changes_code(function: Any, name: str) -> bool:
             return True
         if guard.not_library(_FUNCTION_CODE.__get__(function).co_filename):
             return False
-        return _importing_module() is None
+        return not _under_import()
     finally:
         _end_asking(collecting)
 
 
-def _importing_module() -> str | None:
-    """The file of the library module whose import runs below the caller of the audit hook, with no frame of the
-    submission's (nor of code made from a string) above it; None where there is none."""
-    frame, above = sys._getframe(3), None
+def _under_import() -> bool:
+    """A library module's import runs below the caller of the audit hook, with no frame of the submission's (nor of
+    code made from a string) above it."""
+    frame = sys._getframe(3)
     while frame is not None:
         filename = frame.f_code.co_filename
         if filename in guard.IMPORTING:
-            return above
+            return True
         if guard.not_library(filename):
-            return None
-        above = filename if frame.f_code.co_name == "<module>" else above
+            return False
         frame = frame.f_back
-    return None
+    return False
 
 
 RUNTIME_CODE = frozenset({"compile", "exec", "code.__new__"})  # audit events of code made as the child runs
@@ -388,17 +387,12 @@ def _refuse_runtime_code(event: str, args: tuple[Any, ...]) -> None:
     string for it (``contextlib.ExitStack.callback(exec, …)``: the ``exec`` wrapper sees a library as its caller). Nor
     may such code claim a library's file name (every guard trusts library code by its file name), nor a code object be
     made or edited (``code.replace``), nor a library's code be run by hand. Code an import compiles and runs is the
-    library's own, whoever imported it (:func:`_read_now`); but a code object an import makes claims no library's file
-    other than the imported module's own (red team 85: ``copy``'s reconstruction, called from C under an import
-    with no frame of the file's, gave the file's code ``contextlib``'s file name by ``code.replace``)."""
-    if event == "code.__new__" and isinstance(args[1], str) and not guard.not_library(args[1]):
-        collecting = _begin_asking()
-        try:
-            imported = _importing_module()
-        finally:
-            _end_asking(collecting)
-        if args[1] != imported:
-            raise RuntimeError("the grader does not let a submission make code objects (code.__new__)")
+    library's own, whoever imported it (:func:`_read_now`); but no code object made claims a library's file (red team
+    85: ``copy``'s reconstruction, called from C under an import with no frame of the file's, gave the file's code
+    ``contextlib``'s file name by ``code.replace``; red team 86, ``uu.py``'s, while ``uu`` itself was imported, and every
+    guard trusted it as the standard library's)."""
+    if event == "code.__new__" and (not isinstance(args[1], str) or not guard.not_library(args[1])):
+        raise RuntimeError("the grader does not let a submission make code objects (code.__new__)")
     if not _read_now():
         return
     if event == "exec":

@@ -362,6 +362,17 @@ def guard_lookups() -> None:
         if _GETATTR(builtins, name) is real:
             _LOOKUPS.append(_lookup(real, name))
             _SETATTR(builtins, name, _LOOKUPS[-1])
+    if _GETATTR(builtins, "__import__") is _IMPORT:
+        _SETATTR(builtins, "__import__", _importer)
+
+
+def _importer(name: Any, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
+    """The builtins module's own ``__import__``: an import statement of the submission's code refuses what
+    :func:`importable` does not list, as the module's own guarded one does (red team 86 made functions of the file's
+    code under a library's frame, which then held the builtins module itself as theirs)."""
+    if type(name) is str and not level and not importable(name) and not_library(_FRAME(1).f_code.co_filename):
+        raise ModuleNotFoundError(f"No module named {name.split('.')[0]!r}", name=name.split(".")[0])
+    return _IMPORT(name, globals, locals, fromlist, level)
 
 
 def _lookup(real: Any, name: str) -> Any:
