@@ -1142,6 +1142,18 @@ def test_no_code_claims_a_librarys_file_under_an_import(grade_source, claimed):
     assert result.score == 12, [check.feedback for check in result.checks if not check.passed]
 
 
+def test_the_file_makes_no_code_object_of_its_own_either(grade_source):
+    """Outside an import, no code object is made at all, whatever file it claims (the fix of red team 86 first let the
+    file's own name through there)."""
+    top = ("import dis\n\n\ndef _mine():\n    return 0\n\n\ntry:\n"
+           "    dis.Bytecode(_mine).codeobj.replace(co_name='other')\n    _said = 'made'\n"
+           "except RuntimeError as error:\n    _said = str(error)\nassert 'make code objects' in _said, _said\n"
+           "import torch\n")
+    source = solution_text("exercise_5").replace("import torch\n", top, 1)
+    result = grade_source("exercise-5", source, doors=False)  # (the reading refuses dis's codeobj by name)
+    assert result.score == 12, [check.feedback for check in result.checks if not check.passed]
+
+
 def test_code_of_the_files_made_a_function_in_a_librarys_frame_imports_only_what_the_file_may(grade_source):
     """Red team 86: a function made of the file's code in a library's frame (a namespace with no ``__builtins__``
     takes the builtins of the frame that makes it) held the builtins module itself, whose ``__import__`` knew no list

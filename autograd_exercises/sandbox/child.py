@@ -395,6 +395,8 @@ def _refuse_runtime_code(event: str, args: tuple[Any, ...]) -> None:
         raise RuntimeError("the grader does not let a submission make code objects (code.__new__)")
     if not _read_now():
         return
+    if event == "code.__new__":
+        raise RuntimeError("the grader does not let a submission make code objects (code.__new__)")
     if event == "exec":
         if not guard.not_library(args[0].co_filename):
             raise RuntimeError("the grader does not let a submission run a library's code by hand (exec)")
