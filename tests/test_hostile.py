@@ -911,6 +911,15 @@ def test_a_package_no_exercise_needs_is_not_importable(grade_source, reach):
     assert refusal in feedback, feedback
 
 
+def full_marks_past_the_reading(grade_source, top: str):
+    """Exercise 5's solution under ``top`` (an attack that checks its own refusal), graded with the doors reading off:
+    the run alone refuses what ``top`` tries, and the solution keeps every point."""
+    source = solution_text("exercise_5").replace("import torch\n", top, 1)
+    result = grade_source("exercise-5", source, doors=False)
+    assert result.score == 12, [check.feedback for check in result.checks if not check.passed]
+    return result
+
+
 def test_a_copy_of_the_probes_namespace_runs_no_code(grade_source):
     """Red team 82: hypothesis's ``lambda_description`` copied the probes' ``make_dual``'s ``__globals__`` and ran the
     file's code in the copy, which held the probes' live counts (12/12 for 9/12 on exercise 6). The copy is no
@@ -921,9 +930,7 @@ def test_a_copy_of_the_probes_namespace_runs_no_code(grade_source):
            "_t = threading.Thread(target=exec, args=('AUTOGRAD_CALLS.clear()', _copy))\n_t.start()\n_t.join()\n"
            "_v = []\ntry:\n    vars(torch.autograd.forward_ad.make_dual)\nexcept AttributeError as error:\n"
            "    _v.append(str(error))\nassert \"reach '__dict__'\" in _v[0], _v\n")
-    source = solution_text("exercise_5").replace("import torch\n", top, 1)
-    result = grade_source("exercise-5", source, doors=False)  # (the reading refuses __globals__ and exec by name)
-    assert result.score == 12, [check.feedback for check in result.checks if not check.passed]
+    full_marks_past_the_reading(grade_source, top)  # (the reading refuses __globals__ and exec by name)
 
 
 def test_pandas_scope_hands_no_frame_while_the_submission_runs(grade_source):
@@ -1112,9 +1119,7 @@ def test_no_code_puts_other_code_into_a_function(grade_source, who):
            "def _outer():\n    v = 0\n\n    def inner(*args, **kwargs):\n        return v\n    return inner\n\n\n"
            "_code = dis.Bytecode(_outer()).codeobj\n" + SWAPS[who] + "with _fwad.dual_level():\n"
            "    assert not isinstance(_fwad.make_dual(torch.ones(1), torch.ones(1)), int), 'the code was swapped'\n")
-    source = solution_text("exercise_5").replace("import torch\n", top, 1)
-    result = grade_source("exercise-5", source, doors=False)  # (the reading refuses __setattr__ and dis by name)
-    assert result.score == 12, [check.feedback for check in result.checks if not check.passed]
+    result = full_marks_past_the_reading(grade_source, top)  # (the reading refuses __setattr__ and dis by name)
     assert "the grader does not let code change a function's __code__" in result.checks[0].output
 
 
@@ -1137,9 +1142,7 @@ def test_no_code_claims_a_librarys_file_under_an_import(grade_source, claimed):
            "warnings.filterwarnings('ignore', category=_Category)\n_said = []\ntry:\n    import uu\n"
            "except Exception as error:\n    _said.append(f'{type(error).__name__}: {error}')\n"
            "assert _said and 'make code objects' in _said[0], _said\nimport torch\n")
-    source = solution_text("exercise_5").replace("import torch\n", top, 1)
-    result = grade_source("exercise-5", source, doors=False)  # (the reading refuses dis's codeobj by name)
-    assert result.score == 12, [check.feedback for check in result.checks if not check.passed]
+    full_marks_past_the_reading(grade_source, top)  # (the reading refuses dis's codeobj by name)
 
 
 def test_the_file_makes_no_code_object_of_its_own_either(grade_source):
@@ -1149,9 +1152,7 @@ def test_the_file_makes_no_code_object_of_its_own_either(grade_source):
            "    dis.Bytecode(_mine).codeobj.replace(co_name='other')\n    _said = 'made'\n"
            "except RuntimeError as error:\n    _said = str(error)\nassert 'make code objects' in _said, _said\n"
            "import torch\n")
-    source = solution_text("exercise_5").replace("import torch\n", top, 1)
-    result = grade_source("exercise-5", source, doors=False)  # (the reading refuses dis's codeobj by name)
-    assert result.score == 12, [check.feedback for check in result.checks if not check.passed]
+    full_marks_past_the_reading(grade_source, top)  # (the reading refuses dis's codeobj by name)
 
 
 def test_code_of_the_files_made_a_function_in_a_librarys_frame_imports_only_what_the_file_may(grade_source):
@@ -1164,9 +1165,7 @@ def test_code_of_the_files_made_a_function_in_a_librarys_frame_imports_only_what
            "_t = threading.Thread(target=_made.extend, args=(map(type(_probe), [_code], [{}]),))\n_t.start()\n"
            "_t.join()\ntry:\n    _made[0]()\n    _said = 'imported'\nexcept ModuleNotFoundError as error:\n"
            "    _said = str(error)\nassert _said == \"No module named 'hypothesis'\", _said\n")
-    source = solution_text("exercise_5").replace("import torch\n", top, 1)
-    result = grade_source("exercise-5", source, doors=False)  # (the reading refuses dis's codeobj by name)
-    assert result.score == 12, [check.feedback for check in result.checks if not check.passed]
+    full_marks_past_the_reading(grade_source, top)  # (the reading refuses dis's codeobj by name)
 
 
 LATER = {  # a way to have the exec of the module's builtins run a string later, with no frame of the file's below
