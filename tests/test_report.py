@@ -626,3 +626,24 @@ def test_a_line_that_does_not_compile_is_quoted_cut():
 
     said = compile_error("x = (" + "1, " * 100_000)
     assert said is not None and len(said) < 1_200 and "more characters)" in said
+
+
+def test_the_input_label_goes_as_the_regex_took_it_off():
+    """The typical feedback drops its input label in one pass, as ``re.sub`` with the label's pattern did (which was
+    quadratic in a student's text, red team 81), for every short text of the pieces that matter."""
+    import itertools
+
+    pattern = re.compile(r" \[input: [^\]]*\]$")
+    pieces = [" [input: ", "]", "[", "x", "\n"]
+    for size in range(6):
+        for parts in itertools.product(pieces, repeat=size):
+            text = "".join(parts)
+            assert class_report._without_input(text) == pattern.sub("", text), repr(text)
+
+
+def test_a_long_feedback_is_cut_once_and_says_how_much():
+    """A long typical feedback is cut once on the page, with the count of what was left out (cut twice, it said the
+    count of the first cut's own note)."""
+    long = "x" * 10_000 + " [input: x = 1]"
+    rows = [row("ann", failed={"first": ("wrong-value", long)}), row("bob", failed={"first": ("wrong-value", long)})]
+    assert "(8,000 more characters)" in html.unescape(class_report.render_html(rows, generated="now"))
