@@ -353,27 +353,11 @@ def _changes_code(function: Any, name: str) -> bool:
         return True
     collecting = _begin_asking()  # (the child's own look: its reading of __code__ is no one's asking)
     try:
-        if guard.grader_space(_FUNCTION_GLOBALS.__get__(function)):
-            return True
-        if guard.not_library(_FUNCTION_CODE.__get__(function).co_filename):
-            return False
-        return not _under_import()
+        graders = guard.grader_space(_FUNCTION_GLOBALS.__get__(function))
+        own = guard.not_library(_FUNCTION_CODE.__get__(function).co_filename)
     finally:
         _end_asking(collecting)
-
-
-def _under_import() -> bool:
-    """A library module's import runs below the caller of the audit hook, with no frame of the submission's (nor of
-    code made from a string) above it."""
-    frame = sys._getframe(3)
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        if filename in guard.IMPORTING:
-            return True
-        if guard.not_library(filename):
-            return False
-        frame = frame.f_back
-    return False
+    return graders or not own and _read_now()  # (_read_now: not an import's own module code)
 
 
 RUNTIME_CODE = frozenset({"compile", "exec", "code.__new__"})  # audit events of code made as the child runs

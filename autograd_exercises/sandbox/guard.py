@@ -370,9 +370,16 @@ def _importer(name: Any, globals: Any = None, locals: Any = None, fromlist: Any 
     """The builtins module's own ``__import__``: an import statement of the submission's code refuses what
     :func:`importable` does not list, as the module's own guarded one does (red team 86 made functions of the file's
     code under a library's frame, which then held the builtins module itself as theirs)."""
-    if type(name) is str and not level and not importable(name) and not_library(_FRAME(1).f_code.co_filename):
-        raise ModuleNotFoundError(f"No module named {name.split('.')[0]!r}", name=name.split(".")[0])
+    if not_library(_FRAME(1).f_code.co_filename):
+        refuse_unlisted(name, level)
     return _IMPORT(name, globals, locals, fromlist, level)
+
+
+def refuse_unlisted(name: Any, level: int) -> None:
+    """An absolute import of what :func:`importable` does not list fails as of a package not installed (the report
+    then says what a submission may use)."""
+    if type(name) is str and not level and not importable(name):
+        raise ModuleNotFoundError(f"No module named {name.split('.')[0]!r}", name=name.split(".")[0])
 
 
 def _lookup(real: Any, name: str) -> Any:
@@ -494,7 +501,7 @@ def importable(name: str) -> bool:
     ``resolve``, ``stack_data``, ``hypothesis``'s ``lambda_description``, sympy re-exported by ``fontTools``), or
     ``__main__`` (the submission's own module)."""
     top = name.split(".")[0]
-    return top in IMPORTABLE or top in sys.stdlib_module_names or top == "__main__"
+    return top in IMPORTABLE or top in sys.stdlib_module_names or top == MAIN
 
 
 def stand_in(name: str) -> types.ModuleType:
@@ -598,8 +605,7 @@ def builtins_for(module: str) -> dict[str, Any]:
     def __import__(name: Any, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
         if type(name) is str and name in STAND_INS and not level and _import_statement(_FRAME(1)):
             return stand_in(name)
-        if type(name) is str and not level and not importable(name):  # said as of a package not installed (the
-            raise ModuleNotFoundError(f"No module named {name.split('.')[0]!r}", name=name.split(".")[0])  # report)
+        refuse_unlisted(name, level)
         imported = _IMPORT(name, globals, locals, fromlist, level)
         if handed(imported) and not _import_statement(_FRAME(1)):  # red team 59: __import__("bui" + "ltins")
             raise ImportError(f"the grader does not let a submission import {name!r} but by an import statement")
