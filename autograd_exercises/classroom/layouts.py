@@ -715,16 +715,15 @@ def _kept_apart(candidates: list[Found], earlier: dict[str, str]) -> list[Found]
     """Each student whose id an earlier run's kept rows give to someone else (``smith`` for Canvas user 1001, and
     now user 1002 alone in this run's download) gets the id with a hash of who they are, as :func:`_told_apart`
     gives it, so no two people share one id in ``grades.csv``."""
-    clashing = {found.student for found in candidates if earlier.get(found.student, identity(found)) != identity(found)}
-    if not clashing:
-        return candidates
+    taken = {found.student for found in candidates} | set(earlier)
     moved: dict[tuple[str, str], str] = {}
     for found in candidates:
-        if found.student in clashing and (found.student, identity(found)) not in moved:
-            mine = {student for student, who in earlier.items() if who == identity(found)}
-            taken = ({other.student for other in candidates} | set(earlier)) - mine
-            moved[found.student, identity(found)] = _free_id(found.student, identity(found), taken)
-    return [replace(found, student=moved.get((found.student, identity(found)), found.student)) for found in candidates]
+        who = identity(found)
+        if earlier.get(found.student, who) != who and (found.student, who) not in moved:
+            mine = {student for student, earlier_who in earlier.items() if earlier_who == who}
+            moved[found.student, who] = _free_id(found.student, who, taken - mine)
+    return [replace(found, student=moved[found.student, identity(found)]) if (found.student, identity(found)) in moved
+            else found for found in candidates]
 
 
 def _free_id(student: str, name: str, taken: set[str]) -> str:

@@ -1544,10 +1544,10 @@ class Reader:
         above = self.parents.get(node)
         if (root, attr) == ("torch", "func") and isinstance(above, ast.Attribute) and above.attr in BATCHING:
             return  # torch.func.vmap batches, it does not differentiate (torch.vmap is the same function)
-        if attr == "func" and isinstance(above, ast.Attribute) and above.attr in TRANSFORMS:
-            self.found(node, *ROOTED[("torch", "func")])  # whatever holds torch (red team 83: ns["torch"].func.grad)
         if (root, attr) in ROOTED and not ((root, attr) == ("sys", "modules") and modules_asked(node, self.parents.get)):
             self.found(node, *ROOTED[(root, attr)])  # ("google.colab" in sys.modules only asks: fairness 15)
+        elif attr == "func" and isinstance(above, ast.Attribute) and above.attr in TRANSFORMS:
+            self.found(node, *ROOTED[("torch", "func")])  # whatever holds torch (red team 83: ns["torch"].func.grad)
 
     def read_MatchClass(self, node: ast.MatchClass) -> None:
         """``case C(grad_fn=n)`` reads ``subject.grad_fn``; ``case C(n)`` reads what ``C.__match_args__`` names."""
