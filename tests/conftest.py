@@ -147,15 +147,20 @@ def judge_every_check(slug: str, module, seed: int) -> None:
 @contextlib.contextmanager
 def counting_autograd():
     """Count backward calls in this process, as the sandbox child does, and undo it afterwards (the engine, forward
-    mode's ``make_dual`` and custom Functions' ``apply``)."""
+    mode's ``make_dual``, custom Functions' ``apply``, the thread starters and the saved-tensor hook pushers and
+    poppers: left wrapped, each later use wrapped them again, and a thread's graph nodes counted once per wrapper)."""
     import torch
     from torch.autograd.variable import Variable
 
     from autograd_exercises.sandbox import observe
 
     real = Variable._execution_engine, torch.autograd.forward_ad.make_dual, torch.autograd.Function.__dict__["apply"]
+    places = [*observe.thread_starters(), *observe.HOOK_PUSHERS, *observe.HOOK_POPPERS]
+    kept = [getattr(owner, name) for owner, name in places]
     observe.install_autograd_counter()
     try:
         yield
     finally:
         Variable._execution_engine, torch.autograd.forward_ad.make_dual, torch.autograd.Function.apply = real
+        for (owner, name), value in zip(places, kept):
+            setattr(owner, name, value)
