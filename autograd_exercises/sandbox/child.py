@@ -23,6 +23,7 @@ import importlib
 import importlib.machinery
 import importlib.util
 import itertools
+import operator
 import os
 import random
 import signal
@@ -32,7 +33,7 @@ import threading
 import time
 import types
 import warnings
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 
@@ -565,7 +566,7 @@ class Tampered(Exception):
     """The submission changed an object the probes or the report rely on (:func:`watch`)."""
 
 
-def watch(classes: list[type], modules: list[types.ModuleType]) -> list[tuple[str, Any, Any, Any]]:
+def watch(classes: list[type], modules: list[types.ModuleType]) -> list[Watched]:
     """What the probes and the report rely on, as it is before the submission runs: every name of the builtins and of
     ``modules`` but torch's (:func:`_frozen_modules`: the sandbox's, the probes', the standard library's they run
     through), the callables of torch's saved-tensor hooks and forward-mode AD, the engine, hook pushers,
@@ -577,47 +578,115 @@ def watch(classes: list[type], modules: list[types.ModuleType]) -> list[tuple[st
     identity."""
     from torch.autograd.variable import Variable
 
-    watched = [entry for module in (builtins, *modules) if module.__name__.partition(".")[0] != "torch"
-               for entry in _entries(module)]  # (torch's own code changes torch's: only the names the child uses)
-    watched += [(module.__name__, vars(module), key, value)  # (not forward_ad's level, an int; but graph's torch)
-                for module in (torch.autograd.graph, torch.autograd.forward_ad)
-                for key, value in list(vars(module).items()) if callable(value) or isinstance(value, types.ModuleType)]
+    watched = [_entries(module) for module in dict.fromkeys((builtins, *modules))
+               if module.__name__.partition(".")[0] != "torch"]  # (torch's own code changes torch's: only the names
+    watched += [_remembered(module, "callables", _callables) for module in (torch.autograd.graph,  # the child uses)
+                                                                             torch.autograd.forward_ad)]
     named = ((Variable, "_execution_engine"), (torch._C._autograd, "_push_saved_tensors_default_hooks"),
              (torch._C._autograd, "_pop_saved_tensors_default_hooks"),
              (torch.autograd, "_push_saved_tensors_default_hooks"), (torch.autograd, "_pop_saved_tensors_default_hooks"),
              (torch.Tensor, "backward"), (torch.autograd, "backward"), (torch.autograd, "grad"),
              *observe.thread_starters())
-    watched += [(getattr(owner, "__name__", "?"), owner, key, getattr(owner, key)) for owner, key in named]
-    return watched + _named_parts() + [entry for cls in classes for entry in _entries(cls)]
+    watched += [_group(getattr(owner, "__name__", "?"), owner, [(key, getattr(owner, key))]) for owner, key in named]
+    return watched + _named_parts() + [_entries(cls) for cls in classes]
 
 
-def _named_parts() -> list[tuple[str, Any, str, Any]]:
+def _named_parts() -> list[Watched]:
     """Each part of each :func:`torch_chains` chain as it now is (``torch.autograd``, then its ``graph``, …): read
-    from the namespaces themselves, so that nothing not yet loaded is imported."""
-    found: dict[tuple[int, str], tuple[str, Any, str, Any]] = {}
+    from the namespaces themselves, so that nothing not yet loaded is imported; a part of a namespace that has not
+    changed since the zygote read it (:func:`prime`), up to the first that has, as the zygote read it."""
+    kept = _PRIMED.get((0, "parts"), (None, None, None, {}))[3]  # chain -> its steps as the zygote read them
+    found: dict[int, tuple[str, Any, dict[str, Any], Any]] = {}  # id(namespace) -> label, itself, parts, version
+    steps_of: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
     for chain in torch_chains():
-        owner, label = torch, "torch"
-        for part in chain:
-            space = vars(owner)
-            if part not in space:
+        steps, owner, label, fresh = steps_of.setdefault(chain, []), torch, "torch", chain not in kept
+        for depth, part in enumerate(chain):
+            step = None if fresh or depth >= len(kept[chain]) else kept[chain][depth]
+            if step is None or frozen.dict_version(step[0]) != step[1]:
+                fresh, space, inner = True, vars(owner), _namespace(owner)
+                step = (inner, frozen.dict_version(inner), space, space.get(part, _MISSING))
+            steps.append(step)
+            inner, version, space, value = step
+            if value is _MISSING:
                 break
-            found.setdefault((id(space), part), (label, space, part, space[part]))
-            owner, label = space[part], f"{label}.{part}"
+            found.setdefault(id(space), (label, space, {}, (inner, version) if version is not None else None))
+            found[id(space)][2].setdefault(part, value)
+            owner, label = value, f"{label}.{part}"
             if not isinstance(owner, (types.ModuleType, type)):
                 break
-    return list(found.values())
+    if _PRIMING[0] and all(step[1] is not None for steps in steps_of.values() for step in steps):
+        _PRIMED[(0, "parts")] = (None, None, None, steps_of)
+    return [_group(label, space, list(parts.items()))._replace(version=version)
+            for label, space, parts, version in found.values()]
+
+
+_MISSING = object()  # a part a namespace does not have
+
+
+def _callables(module: types.ModuleType) -> Watched:
+    """The callables and modules of ``module``'s namespace (not forward_ad's level, an int)."""
+    return _group(module.__name__, vars(module), [(key, value) for key, value in list(vars(module).items())
+                                                   if callable(value) or isinstance(value, types.ModuleType)])
 
 
 def _classes() -> list[type]:
     """``torch.Tensor`` and the classes of torch's autograd graph, forward-mode and grad-mode modules
     (``saved_tensors_hooks``, ``no_grad``, ``dual_level``, …), of ``contextlib`` and of the child's own modules,
-    whose methods the probes run through."""
+    whose methods the probes run through, and the ctypes class that reads a namespace's version (``frozen.WORD``)."""
     from autograd_exercises import probes
 
     modules = (torch.autograd.graph, torch.autograd.forward_ad, torch.autograd.grad_mode, contextlib, observe, packing,
                tensorbase, *probes.MODULES)
-    return [torch.Tensor, *(value for module in modules for value in vars(module).values()
-                            if isinstance(value, type) and value.__module__ == module.__name__)]
+    return [torch.Tensor, frozen.WORD,
+            *(value for module in modules for value in _remembered(module, "classes", _own_classes))]
+
+
+def _own_classes(module: types.ModuleType) -> tuple[type, ...]:
+    return tuple(value for value in vars(module).values()
+                 if isinstance(value, type) and value.__module__ == module.__name__)
+
+
+_PRIMED: dict[tuple[int, str], tuple[Any, dict[str, Any], int, Any]] = {}  # (id(owner), reading) -> the owner, its
+# namespace, that namespace's version and what the reading gave, as the zygote read them (:func:`prime`)
+_PRIMING = [False]
+
+
+def prime() -> None:
+    """In the zygote: read what :func:`watch` reads, once, so that a child reads again only the namespaces changed
+    since (:func:`_remembered`). A child that read them all took a reference to each of some 2,000 objects, and
+    each reference written into an object's count copied the page it lies on: 2.5 ms a child, of its 20."""
+    _PRIMING[0] = True
+    try:
+        _PRIMED.clear()
+        watch(_classes(), _frozen_modules())
+    finally:
+        _PRIMING[0] = False
+
+
+def _remembered(owner: Any, reading: str, read: Any) -> Any:
+    """``read(owner)``, or what it gave in the zygote (:func:`prime`) while ``owner``'s namespace is the very dict it
+    was and has not changed since (its version, :func:`frozen.dict_version`: a number that any change of the dict
+    replaces, never taken back)."""
+    kept = _PRIMED.get((id(owner), reading))
+    if kept is not None and kept[0] is owner and frozen.dict_version(kept[1]) == kept[2]:  # (a module's or a class's
+        return kept[3]  # namespace is never another dict: its __dict__ cannot be set)
+    space = _namespace(owner)
+    version = frozen.dict_version(space)
+    found = read(owner)
+    if isinstance(found, Watched):
+        found = found._replace(version=None if version is None else (space, version))
+    if _PRIMING[0] and version is not None:
+        _PRIMED[(id(owner), reading)] = (owner, space, version, found)
+    return found
+
+
+def _namespace(owner: Any) -> Any:
+    """The dict that holds ``owner``'s names: a module's own, a class's behind its mapping proxy."""
+    space = vars(owner)
+    if type(space) is types.MappingProxyType:
+        inner = gc.get_referents(space)
+        space = inner[0] if len(inner) == 1 else None
+    return space if type(space) is dict else None
 
 
 def _frozen_modules() -> list[types.ModuleType]:
@@ -641,17 +710,38 @@ def _frozen_modules() -> list[types.ModuleType]:
             observe, packing, tensorbase, guard, frozen, sys.modules[__name__], *probes.MODULES]
 
 
-_ADDED = object()  # the key of an entry that stands for the names a namespace may gain (:func:`_entries`)
+class Watched(NamedTuple):
+    """Names of one owner as they were (:func:`watch`): ``keys[i]`` was ``values[i]``, read from the namespace ``owner``
+    (a module's or class's: a dict or mapping proxy) or as its attributes; ``known``: for a class or module (not the
+    builtins: what they gain is their own), the names it had, since a name added later may shadow one (:func:`_entries`);
+    ``version``: the dict behind ``owner`` and its version then, where it can be read (:func:`frozen.dict_version`):
+    while it is the same, nothing in it has changed."""
+
+    label: str
+    owner: Any
+    keys: tuple[str, ...]
+    values: tuple[Any, ...]
+    known: tuple[Any, frozenset[str]] | None = None  # (the class or module, its names then)
+    version: tuple[dict[str, Any], int] | None = None
 
 
-def _entries(owner: Any) -> list[tuple[str, Any, Any, Any]]:
-    """Every name of a class's or a module's own namespace, and one entry for the names it has: a name added later
-    that a base defines (``torch.Tensor.requires_grad = property(…)`` over ``TensorBase``'s), or for a module one of
-    the builtins (``contextlib.next``, which its context managers call), changes what it answers."""
+def _group(label: str, owner: Any, pairs: list[tuple[str, Any]]) -> Watched:
+    keys, values = zip(*pairs) if pairs else ((), ())
+    return Watched(label, owner, keys, values)
+
+
+def _entries(owner: Any) -> Watched:
+    """Every name of a class's or a module's own namespace, and the names it has: a name added later that a base
+    defines (``torch.Tensor.requires_grad = property(…)`` over ``TensorBase``'s), or for a module one of the builtins
+    (``contextlib.next``, which its context managers call), changes what it answers."""
+    return _remembered(owner, "entries", _all_entries)
+
+
+def _all_entries(owner: Any) -> Watched:
     label = f"{owner.__module__}.{owner.__qualname__}" if isinstance(owner, type) else owner.__name__
     space = vars(owner)
-    added = [(label, owner, _ADDED, frozenset(space))] if owner is not builtins else []  # (what it gains is its own)
-    return [(label, space, key, value) for key, value in list(space.items())] + added
+    group = _group(label, space, list(space.items()))
+    return group._replace(known=(owner, frozenset(group.keys))) if owner is not builtins else group
 
 
 def _shadowing(owner: Any, known: frozenset) -> str:
@@ -661,16 +751,26 @@ def _shadowing(owner: Any, known: frozenset) -> str:
     return next((key for key in vars(owner) if key not in known and any(key in space for space in below)), "")
 
 
-def tampered(watched: list[tuple[str, Any, Any, Any]]) -> None:
-    """Raise :class:`Tampered` when any watched object is no longer what it was."""
-    for label, owner, key, value in watched:
-        if key is _ADDED:
-            if len(vars(owner)) != len(value) and (name := _shadowing(owner, value)):
-                raise Tampered(f"the submission changed the grader's {label}.{name}: the checks' probes rely on it")
-            continue
-        current = owner.get(key, Tampered) if type(owner) in _NAMESPACES else getattr(owner, key, Tampered)
-        if current is not value:
+def tampered(watched: list[Watched], *, _version: Any = frozen.dict_version, _type: Any = type,
+             _namespaces: Any = (dict, types.MappingProxyType), _map: Any = map, _all: Any = all,
+             _is: Any = operator.is_, _repeat: Any = itertools.repeat, _getattr: Any = getattr) -> None:
+    """Raise :class:`Tampered` when any watched object is no longer what it was (compared by identity, in C: each
+    check starts and ends with this, over some 2,000 names), but in a namespace whose dict has not changed since it was
+    read. (What it calls it holds as defaults, which no code can change in the child: not names of a namespace.)"""
+    for label, owner, keys, values, known, version in watched:
+        if version is not None and _version(version[0]) == version[1]:
+            continue  # (the same dict, not changed since: the same objects, the same names)
+        if _type(owner) in _namespaces:
+            now = _map(owner.get, keys, _repeat(Tampered))
+        else:
+            now = _map(_getattr, _repeat(owner), keys, _repeat(Tampered))
+        if not _all(_map(_is, now, values)):
+            key = next(key for key, value in zip(keys, values)
+                       if (owner.get(key, Tampered) if type(owner) in _NAMESPACES else getattr(owner, key, Tampered))
+                       is not value)
             raise Tampered(f"the submission changed the grader's {label}.{key}: the checks' probes rely on it")
+        if known is not None and len(vars(known[0])) != len(known[1]) and (name := _shadowing(*known)):
+            raise Tampered(f"the submission changed the grader's {label}.{name}: the checks' probes rely on it")
 
 
 _NAMESPACES = (dict, types.MappingProxyType)  # a module's namespace, a class's

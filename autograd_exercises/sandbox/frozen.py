@@ -113,6 +113,42 @@ def _flags_offset() -> int | None:
 OFFSET = _flags_offset()
 
 
+def _version_offset() -> int | None:
+    """Where this CPython keeps a dict's version (``ma_version_tag``, PEP 509: a new value from one global counter at
+    every change of any dict), found by changing a dict and reading it back: None but on CPython 3.11, where every
+    change sets it (3.12 deprecates it), or where the place does not behave so."""
+    if sys.implementation.name != "cpython" or sys.version_info[:2] != (3, 11):
+        return None
+    probe: dict[str, Any] = {}
+    offset = 2 * ctypes.sizeof(ctypes.c_void_p) + ctypes.sizeof(ctypes.c_ssize_t)  # after the object's head and ma_used
+    read = ctypes.c_uint64.from_address
+    seen = [read(id(probe) + offset).value]
+    for change in (lambda: probe.__setitem__("a", 1), lambda: probe.__setitem__("a", 2),
+                   lambda: probe.update(b=3), lambda: probe.pop("a"), probe.clear):
+        change()
+        seen.append(read(id(probe) + offset).value)
+    other: dict[str, Any] = {}
+    return offset if all(a < b for a, b in zip(seen, seen[1:])) and read(id(other) + offset).value > seen[-1] else None
+
+
+VERSION = _version_offset()
+
+
+WORD = ctypes.c_uint64  # what reads a version: made immutable in each child with the classes (``child._classes``), so
+# that no code gives its ``value`` another meaning
+
+
+def dict_version(space: Any, *, _offset: int | None = VERSION, _type: Any = type, _dict: Any = dict, _id: Any = id,
+                 _read: Any = WORD.from_address) -> int | None:
+    """``space``'s version: the same number only while nothing has changed it (None where it cannot be read: not a
+    dict, or not on this interpreter). Reading it touches no object the dict holds, so a child forked from the
+    zygote copies none of their pages (``child.watch``). (What it reads with it holds as defaults, which no code can
+    change in the child.)"""
+    if _offset is None or _type(space) is not _dict:
+        return None
+    return _read(_id(space) + _offset).value
+
+
 def freeze(classes: Iterable[type], modules: Iterable[types.ModuleType]) -> None:
     """Make ``classes`` immutable types and ``modules`` read-only (a module of another class is left as it is)."""
     if OFFSET is not None:

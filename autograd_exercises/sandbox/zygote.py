@@ -67,6 +67,7 @@ def _serve(sock: socket.socket, run_job: Callable[[list[int]], None], preload: C
     os.closerange(keep + 1, 1 << 16)
     guard.guard_modules()  # here, once: a child that made each module guarded would copy the pages they lie on
     frozen.writer_places("builtins")  # (found once here, not in each child)
+    _prime()
     gc.freeze()  # every object so far is never collected: a child's collections do not touch (and copy) its pages
     forked = 0
     while True:
@@ -79,6 +80,7 @@ def _serve(sock: socket.socket, run_job: Callable[[list[int]], None], preload: C
             except Exception:  # optional modules: a child that needs one imports it itself; the zygote goes on
                 pass
             guard.guard_modules()
+            _prime()
             gc.freeze()
             if forked >= HUGE_AFTER:
                 huge_pages()
@@ -87,6 +89,13 @@ def _serve(sock: socket.socket, run_job: Callable[[list[int]], None], preload: C
         forked += 1
         if forked == HUGE_AFTER:  # a batch, not one grading: from now on every fork is cheaper
             huge_pages()
+
+
+def _prime() -> None:
+    """What each child's watch reads, read here once (``child.prime``)."""
+    from autograd_exercises.sandbox import child
+
+    child.prime()
 
 
 def _fork_and_wait(sock: socket.socket, fds: list[int], run_job: Callable[[list[int]], None]) -> int:
