@@ -132,3 +132,17 @@ def test_a_name_added_to_a_class_that_a_base_defines_is_tampering(primed):
 def test_what_reads_a_version_is_frozen_in_the_child_with_the_classes():
     assert frozen.WORD in child._classes()
     assert frozen.dict_version.__kwdefaults__["_read"] == frozen.WORD.from_address
+
+
+def test_a_value_that_differs_only_when_first_read_is_still_tampering():
+    class Owner:
+        reads = 0
+
+        def __getattribute__(self, name):
+            Owner.reads += 1
+            return object() if Owner.reads == 1 else "same"
+
+    owner = Owner()
+    watched = [child.Watched("owner", owner, ("name",), ("same",))]
+    with pytest.raises(child.Tampered, match="owner.name"):
+        child.tampered(watched)

@@ -765,9 +765,9 @@ def tampered(watched: list[Watched], *, _version: Any = frozen.dict_version, _ty
         else:
             now = _map(_getattr, _repeat(owner), keys, _repeat(Tampered))
         if not _all(_map(_is, now, values)):
-            key = next(key for key, value in zip(keys, values)
-                       if (owner.get(key, Tampered) if type(owner) in _NAMESPACES else getattr(owner, key, Tampered))
-                       is not value)
+            key = next((key for key, value in zip(keys, values)  # (a value read by getattr may differ read again)
+                        if (owner.get(key, Tampered) if type(owner) in _NAMESPACES else getattr(owner, key, Tampered))
+                        is not value), "|".join(keys))
             raise Tampered(f"the submission changed the grader's {label}.{key}: the checks' probes rely on it")
         if known is not None and len(vars(known[0])) != len(known[1]) and (name := _shadowing(*known)):
             raise Tampered(f"the submission changed the grader's {label}.{name}: the checks' probes rely on it")
