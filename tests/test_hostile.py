@@ -688,6 +688,20 @@ def test_a_library_class_changed_through_a_parameter_fails_in_the_child(grade_so
             "sets a special method from outside its class (hooks.__enter__)")
 
 
+FUNCTION_APPLY = ("def _put(owner, value):\n    owner.apply = value\n\n\n"
+                  "_put(torch.autograd.Function, torch.autograd.Function.apply)\n")
+
+
+def test_the_class_whose_apply_counts_custom_functions_cannot_change_in_the_child(grade_source):
+    """Red team 87's note: ``torch.autograd.Function``, whose ``apply`` the child replaces to count the nodes of custom
+    Functions, was watched by that one name only, and changeable while a probe ran. It is an immutable type in the
+    child now (with its whole namespace watched): a change through a parameter, past the doors reading, fails at
+    import."""
+    result = grade_source("exercise-1", solution_text("exercise_1") + "\n" + FUNCTION_APPLY, doors=False)
+    assert result.score == 0 and {check.mistake for check in result.checks} == {"import-error"}
+    assert "attribute of immutable type 'Function'" in result.checks[0].feedback, result.checks[0].feedback
+
+
 CONTEXTLIB_NEXT = ("import contextlib\n\n_seen = set()\n\n\ndef _next(gen, *default):\n"
                    "    if getattr(gen, '__name__', '') == 'saved_for_backward':\n"
                    "        if id(gen) in _seen:\n            _seen.discard(id(gen))\n            raise StopIteration\n"

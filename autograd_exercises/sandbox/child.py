@@ -632,12 +632,13 @@ def _callables(module: types.ModuleType) -> Watched:
 def _classes() -> list[type]:
     """``torch.Tensor`` and the classes of torch's autograd graph, forward-mode and grad-mode modules
     (``saved_tensors_hooks``, ``no_grad``, ``dual_level``, …), of ``contextlib`` and of the child's own modules,
-    whose methods the probes run through, and the ctypes class that reads a namespace's version (``frozen.WORD``)."""
+    whose methods the probes run through, ``torch.autograd.Function`` (whose ``apply`` counts custom Functions' nodes),
+    and the ctypes class that reads a namespace's version (``frozen.WORD``)."""
     from autograd_exercises import probes
 
     modules = (torch.autograd.graph, torch.autograd.forward_ad, torch.autograd.grad_mode, contextlib, observe, packing,
                tensorbase, *probes.MODULES)
-    return [torch.Tensor, frozen.WORD,
+    return [torch.Tensor, torch.autograd.Function, frozen.WORD,
             *(value for module in modules for value in _remembered(module, "classes", _own_classes))]
 
 
