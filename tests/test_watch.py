@@ -146,3 +146,15 @@ def test_a_value_that_differs_only_when_first_read_is_still_tampering():
     watched = [child.Watched("owner", owner, ("name",), ("same",))]
     with pytest.raises(child.Tampered, match="owner.name"):
         child.tampered(watched)
+
+
+def test_where_a_package_lies_is_found_once_and_is_its_roots_folder():
+    import os
+
+    import torch.nn.functional
+
+    places = frozen._places(torch.nn.functional)
+    folder = os.path.dirname(torch.__file__) + os.sep
+    assert places == ("<frozen torch>", folder, os.path.realpath(os.path.dirname(torch.__file__)) + os.sep)
+    assert frozen._places(torch.autograd) is places  # (the root's, read once)
+    assert frozen._places(os) == ("<frozen os>", os.__file__, os.path.realpath(os.__file__))

@@ -659,7 +659,10 @@ def prime() -> None:
     _PRIMING[0] = True
     try:
         _PRIMED.clear()
-        watch(_classes(), _frozen_modules())
+        modules = _frozen_modules()
+        watch(_classes(), modules)
+        for module in modules:
+            frozen._places(module)  # (where each package lies: each child's freeze asks)
     finally:
         _PRIMING[0] = False
 

@@ -73,7 +73,15 @@ def _places(module: types.ModuleType) -> tuple[str, ...]:
     if top in WRITERS:
         return writer_places(top)
     root = sys.modules.get(top, module)
-    return (f"<frozen {root.__name__}>", *_folders(getattr(root, "__file__", None), hasattr(root, "__path__")))
+    file = getattr(root, "__file__", None)
+    return _root_places(root.__name__, file if isinstance(file, str) else None, hasattr(root, "__path__"))
+
+
+@functools.lru_cache(maxsize=None)
+def _root_places(name: str, file: str | None, package: bool) -> tuple[str, ...]:
+    """:func:`_places` of a package's root module (resolving links reads the file system: found once, in the zygote,
+    ``child.prime``, not in each child)."""
+    return (f"<frozen {name}>", *_folders(file, package))
 
 
 def _folders(file: Any, package: bool) -> list[str]:
