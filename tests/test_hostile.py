@@ -688,6 +688,25 @@ def test_a_library_class_changed_through_a_parameter_fails_in_the_child(grade_so
             "sets a special method from outside its class (hooks.__enter__)")
 
 
+HOOKS_DICT = ("    out = polynomial(x)\n    handle = x.register_hook(lambda g: g)\n"
+              "    hooks = handle.hooks_dict_ref()\n    handle.remove()\n"
+              "    return repr([(hook, getattr(hook, 'args', None)) for hook in hooks.values()])\n")
+
+
+def test_a_hook_handles_dict_of_a_tensors_hooks_is_a_door(grade_source):
+    """Red team 88: ``RemovableHandle.hooks_dict_ref()`` handed over the live dict of a tensor's hooks, the probes' own
+    among them (exercise 5's closure over what reached ``x``, exercise 6's ``partial`` over the kept gradients): a
+    file could call, clear or feed them. The reading refuses both of a handle's dicts by name."""
+    from autograd_exercises.judge import tampering
+
+    source = solution_text("exercise_5").replace("    out = polynomial(x)\n", HOOKS_DICT, 1)
+    assert "hooks_dict_ref" in source
+    assert "hooks_dict_ref" in tampering.door(source)[0]
+    assert "extra_dict_ref" in tampering.door(source.replace("hooks_dict_ref()", "extra_dict_ref[0]()"))[0]
+    result = grade_source("exercise-5", source)
+    assert result.score == 0 and {check.mistake for check in result.checks} == {"reaches-grader"}
+
+
 FUNCTION_APPLY = ("def _put(owner, value):\n    owner.apply = value\n\n\n"
                   "_put(torch.autograd.Function, torch.autograd.Function.apply)\n")
 

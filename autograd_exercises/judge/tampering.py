@@ -92,6 +92,8 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
     **{name: "a function's code, read for the file by dis (red teams 84, 85)" for name in (
         "codeobj", "Bytecode", "get_instructions")},
     "aten": "every operator by a computed name (torch.ops.aten), past autograd's counted engine (red team 85)",
+    **{name: "a tensor's hooks, the grader's own among them (a hook handle's dict, red team 88)" for name in (
+        "hooks_dict_ref", "extra_dict_ref")},
     # installed libraries' imports by a dotted name, done from their own frames, where no guard sees the asker
     **{name: "any object by its dotted name (a library's import of a string)" for name in (
         "import_item", "import_object", "import_term", "import_string", "EntryPoint", "load_entry_point",

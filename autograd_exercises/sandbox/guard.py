@@ -52,8 +52,9 @@ DOORS = frozenset({  # what an attribute name reaches past an object's data (the
     "_flatten", "_extract_callable_pytree", "globals_dict",  # red team 83: a BlockMask's pytree of a function held
     "deduperreload", "autoreload", "patch_function", "DeduperReloaderPatchingMixin",  # its namespace; IPython's
     "codeobj", "Bytecode",  # reloader swapped its code; red team 84: dis.Bytecode(f).codeobj, read in dis's frame;
-    "get_instructions", "aten"})  # red team 85: dis's instructions hold code objects; torch.ops.aten, had through
-# a parameter (t.ops.aten._backward runs autograd's engine past its count)
+    "get_instructions", "aten",  # red team 85: dis's instructions hold code objects; torch.ops.aten, had through
+    "hooks_dict_ref", "extra_dict_ref"})  # a parameter (t.ops.aten._backward runs autograd's engine past its count);
+# red team 88: a hook handle's live dict of a tensor's hooks, the probes' own among them
 DOOR_MODULES = frozenset({  # a module that is a door itself: no lookup may hand it over (the reading's imports)
     "autograd_exercises", "importlib", "runpy", "code", "codeop", "zipimport", "imp", "doctest", "pdb", "bdb",
     "cProfile", "profile", "trace", "pkgutil", "pydoc", "logging.config", "unittest.mock", "mock", "ctypes",
