@@ -1377,6 +1377,57 @@ def test_predict_runs_no_backward_pass(grade_source):
     assert "predict ran autograd" in _only_predict_fails(grade_source, body, source)
 
 
+def test_a_custom_functions_node_that_joins_no_graph_is_not_one_and_cancels_none():
+    """Red team 88: a custom ``autograd.Function`` applied under ``no_grad`` is numbered for a node like any
+    application, and exercise 4's honest ``predict`` written with one lost its point for a graph it never built. Such
+    an application's own node no longer counts; what its ``forward`` builds still does, and orphans after a real graph
+    take nothing off its count."""
+    import types
+
+    import torch
+
+    from autograd_exercises.sandbox import observe
+
+    class Double(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2
+
+    class Hiding(Double):
+        @staticmethod
+        def forward(ctx, x):
+            with torch.enable_grad():
+                inner = x.detach().requires_grad_()
+                (inner * inner).sum()  # a graph built inside, and dropped
+            return x * 2
+
+    def orphan(x):
+        with torch.no_grad():
+            return Double.apply(x)
+
+    def graph(x, orphans=0):
+        x = x.clone().requires_grad_()
+        value = (x * x).sum().detach()
+        with torch.no_grad():
+            for _ in range(orphans):
+                Double.apply(x)
+        return value
+
+    def hidden(x):
+        with torch.no_grad():
+            return Hiding.apply(x)
+
+    module = types.SimpleNamespace(orphan=orphan, graph=graph, hidden=hidden, many=lambda x: graph(x, 5))
+    with counting_autograd():
+        counts = {name: observe.call_by_hand(module, name, torch.ones(3))["graph_nodes"]
+                  for name in ("orphan", "graph", "many", "hidden")}
+    assert counts["orphan"] == 0 and counts["graph"] == counts["many"] == 2 and counts["hidden"] >= 1, counts
+
+
 def test_a_by_hand_function_that_builds_a_graph_fails_without_any_backward_pass():
     """Red team 68 switched gradients on in a by-hand function and called its graph's nodes itself: no engine ran, so
     no autograd call was counted. Its inputs are plain tensors: a graph node made while it runs is autograd's work.
