@@ -193,6 +193,7 @@ def _tensors(result: Any) -> list[torch.Tensor]:
 
 
 FUNCTIONS = {"made": 0}  # custom autograd Functions applied to a tensor that requires grad, gradients on
+_APPLYING = threading.local()  # .saves: the values saved while a custom Function is applied, to tag with its node
 _ORPHANS = threading.local()  # .count: per thread, the nodes custom Functions were numbered for that joined no graph
 
 
@@ -202,7 +203,6 @@ def orphans() -> int:
     track nothing, their results have no ``grad_fn``. Only such an application's own node, one per application:
     what its ``forward`` built meanwhile still counts."""
     return _ORPHANS.__dict__.get("count", 0)
-_APPLYING = threading.local()  # .saves: the values saved while a custom Function is applied, to tag with its node
 
 
 def _install_function_counter() -> None:
