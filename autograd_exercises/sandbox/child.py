@@ -715,11 +715,11 @@ def _frozen_modules() -> list[types.ModuleType]:
 
 
 class Watched(NamedTuple):
-    """Names of one owner as they were (:func:`watch`): ``keys[i]`` was ``values[i]``, read from the namespace ``owner``
-    (a module's or class's: a dict or mapping proxy) or as its attributes; ``known``: for a class or module (not the
-    builtins: what they gain is their own), the names it had, since a name added later may shadow one (:func:`_entries`);
-    ``version``: the dict behind ``owner`` and its version then, where it can be read (:func:`frozen.dict_version`):
-    while it is the same, nothing in it has changed."""
+    """Names of one owner as they were (:func:`watch`): ``keys[i]`` was ``values[i]``, read from the namespace
+    ``owner`` (a module's or class's: a dict or mapping proxy) or as its attributes; ``known``: for a class or module
+    (not the builtins: what they gain is their own), the names it had, since a name added later may shadow one
+    (:func:`_entries`); ``version``: the dict behind ``owner`` and its version then, where it can be read
+    (:func:`frozen.dict_version`): while it is the same, nothing in it has changed."""
 
     label: str
     owner: Any
