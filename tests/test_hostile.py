@@ -1421,11 +1421,31 @@ def test_a_custom_functions_node_that_joins_no_graph_is_not_one_and_cancels_none
         with torch.no_grad():
             return Hiding.apply(x)
 
-    module = types.SimpleNamespace(orphan=orphan, graph=graph, hidden=hidden, many=lambda x: graph(x, 5))
+    class Liar(torch.Tensor):  # (a tensor class of the file's own may say anything of its graph)
+        @property
+        def grad_fn(self):
+            return None
+
+        @property
+        def requires_grad(self):
+            return False
+
+    class Plain(torch.Tensor):
+        pass
+
+    def through(kind):  # a real graph; a Liar's results say they have none
+        def run(x):
+            kept = Double.apply(x.clone().requires_grad_().as_subclass(kind))
+            return kept.as_subclass(torch.Tensor).detach()
+        return run
+
+    module = types.SimpleNamespace(orphan=orphan, graph=graph, hidden=hidden, many=lambda x: graph(x, 5),
+                                   lying=through(Liar), plain=through(Plain))
     with counting_autograd():
         counts = {name: observe.call_by_hand(module, name, torch.ones(3))["graph_nodes"]
-                  for name in ("orphan", "graph", "many", "hidden")}
+                  for name in ("orphan", "graph", "many", "hidden", "lying", "plain")}
     assert counts["orphan"] == 0 and counts["graph"] == counts["many"] == 2 and counts["hidden"] >= 1, counts
+    assert counts["lying"] == counts["plain"] >= 2, counts  # (as torch's C base sees the Function's results)
 
 
 def test_a_by_hand_function_that_builds_a_graph_fails_without_any_backward_pass():

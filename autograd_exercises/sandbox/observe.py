@@ -212,8 +212,9 @@ def _install_function_counter() -> None:
     real = torch.autograd.Function.__dict__["apply"].__func__
 
     def apply(cls: Any, *args: Any, **kwargs: Any) -> Any:
-        if torch.is_grad_enabled() and any(isinstance(arg, torch.Tensor) and arg.requires_grad
-                                           for arg in (*args, *kwargs.values())):
+        if torch.is_grad_enabled() and any(isinstance(arg, torch.Tensor) and tensorbase.REQUIRES_GRAD(arg)
+                                           for arg in (*args, *kwargs.values())):  # (as torch's C base answers:
+            # a tensor class of the file's own may say anything)
             FUNCTIONS["made"] += 1
         outer, _APPLYING.saves = _APPLYING.__dict__.get("saves"), []
         numbered = _SEQUENCE()
@@ -222,7 +223,7 @@ def _install_function_counter() -> None:
             saves = _APPLYING.saves
         finally:
             _APPLYING.saves = outer
-        node = next((item.grad_fn for item in _tensors(result) if item.grad_fn is not None), None)
+        node = next((found for item in _tensors(result) if (found := tensorbase.GRAD_FN(item)) is not None), None)
         for packed in saves:
             packed[2] = node  # (what this node saved: only its own backward reads it as the engine's)
         if node is None and _SEQUENCE() > numbered:
