@@ -51,14 +51,6 @@ VARIANTS = {
     "ex4 inference_mode decorator": ("exercise-4", [(
         "    with torch.no_grad():\n        return x @ w + b",
         "    return _predict(x, w, b)\n\n\n@torch.no_grad()\ndef _predict(x, w, b):\n    return x @ w + b")]),
-    "ex4 custom autograd.Function under no_grad": ("exercise-4", [(  # red team 88: its node, joining no graph,
-        "    with torch.no_grad():\n        return x @ w + b",          # counted as one
-        "    with torch.no_grad():\n        return Linear.apply(x, w, b)"), (
-        "def predict(x, w, b):",
-        "class Linear(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x, w, b):\n"
-        "        ctx.save_for_backward(x, w)\n        return x @ w + b\n\n"
-        "    @staticmethod\n    def backward(ctx, grad):\n        x, w = ctx.saved_tensors\n"
-        "        return grad @ w.T, x.T @ grad, grad.sum(0)\n\n\ndef predict(x, w, b):")]),
     "ex4 set_grad_enabled": ("exercise-4", [(
         "    with torch.no_grad():\n        return x @ w + b",
         "    with torch.set_grad_enabled(False):\n        return x @ w + b")]),

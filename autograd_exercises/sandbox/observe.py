@@ -194,15 +194,6 @@ def _tensors(result: Any) -> list[torch.Tensor]:
 
 FUNCTIONS = {"made": 0}  # custom autograd Functions applied to a tensor that requires grad, gradients on
 _APPLYING = threading.local()  # .saves: the values saved while a custom Function is applied, to tag with its node
-_ORPHANS = threading.local()  # .count: per thread, the nodes custom Functions were numbered for that joined no graph
-
-
-def orphans() -> int:
-    """How many nodes this thread's custom ``autograd.Function`` applications were numbered for (each makes one, as
-    autograd numbers them: :func:`graph_nodes`) that joined no graph: applied under ``no_grad`` or to tensors that
-    track nothing, their results have no ``grad_fn``. Only such an application's own node, one per application:
-    what its ``forward`` built meanwhile still counts."""
-    return _ORPHANS.__dict__.get("count", 0)
 
 
 def _install_function_counter() -> None:
@@ -217,7 +208,6 @@ def _install_function_counter() -> None:
             # a tensor class of the file's own may say anything)
             FUNCTIONS["made"] += 1
         outer, _APPLYING.saves = _APPLYING.__dict__.get("saves"), []
-        numbered = _SEQUENCE()
         try:
             result = real(cls, *args, **kwargs)
             saves = _APPLYING.saves
@@ -226,8 +216,6 @@ def _install_function_counter() -> None:
         node = next((found for item in _tensors(result) if (found := tensorbase.GRAD_FN(item)) is not None), None)
         for packed in saves:
             packed[2] = node  # (what this node saved: only its own backward reads it as the engine's)
-        if node is None and _SEQUENCE() > numbered:
-            _ORPHANS.count = orphans() + 1
         return result
 
     apply.__doc__, apply.__qualname__ = real.__doc__, real.__qualname__
@@ -297,9 +285,9 @@ def _counted_start(real_start: Any, real_push: Any, real_pop: Any) -> Any:
             block["running"].add(token)
 
         def counted(*inner: Any, **named: Any) -> Any:
-            ident, start, orphaned = _thread.get_ident(), _SEQUENCE(), orphans()  # (autograd numbers each thread's
-            if hooks is None:  # nodes apart: red team 62 built predict's graph in one) / a thread of no counting
-                UNCOUNTED.add(ident)  # block's: running while one starts, it saves out of its view
+            ident, start = _thread.get_ident(), _SEQUENCE()  # (autograd numbers each thread's nodes apart: red team
+            if hooks is None:  # 62 built predict's graph in one) / a thread of no counting block's: running while
+                UNCOUNTED.add(ident)  # one starts, it saves out of its view
             else:
                 real_push(*hooks)
             try:
@@ -310,7 +298,7 @@ def _counted_start(real_start: Any, real_push: Any, real_pop: Any) -> Any:
                 else:
                     real_pop()
                 if block is not None:
-                    block["made"] += _SEQUENCE() - start - (orphans() - orphaned)
+                    block["made"] += _SEQUENCE() - start
                     block["running"].discard(token)
 
         try:
@@ -613,19 +601,20 @@ def graph_nodes() -> Iterator[dict[str, int]]:
     thread makes: a graph built of operations that save no tensor for backward (a Python float times ``w[i]``,
     ``torch.stack``) is a graph all the same (red team 61 built one in exercise 4's ``predict`` and detached it), and
     so is one built where no torch function mode sees (``apply_``'s callback, an index's ``__index__``, a weakref's
-    callback run inside a torch call: red teams 63 to 65); not the node a custom ``autograd.Function`` is numbered
-    for where it joins no graph (:func:`orphans`: under ``no_grad``, red team 88). A thread the block starts adds its
-    own (:func:`_counted_start`); one still running when the block ends counts as a node (red team 66 built the graph
-    in a thread that outlived ``predict``, its count added too late)."""
+    callback run inside a torch call: red teams 63 to 65), and so is the node a custom ``autograd.Function`` is
+    numbered for where it joins none (under ``no_grad``: telling that one from a node a class of the file's own
+    made in its place, red team 89, is not done). A thread the block starts adds its own (:func:`_counted_start`); one
+    still running when the block ends counts as a node (red team 66 built the graph in a thread that outlived
+    ``predict``, its count added too late)."""
     block: dict[str, Any] = {"made": 0, "running": set()}
     GRAPH_BLOCKS.append(block)
-    start, orphaned = _SEQUENCE(), orphans()
+    start = _SEQUENCE()
     counts = {"made": 0}
     try:
         yield counts
     finally:
         GRAPH_BLOCKS.remove(block)
-        counts["made"] = block["made"] + _SEQUENCE() - start - (orphans() - orphaned) + len(block["running"])
+        counts["made"] = block["made"] + _SEQUENCE() - start + len(block["running"])
 
 
 def number(value: Any) -> float | None:
