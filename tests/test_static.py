@@ -715,6 +715,51 @@ def test_a_helper_branch_the_by_hand_function_may_take_is_read(manual):
     assert "calls .backward()" in [f.what for f in autograd_use(SHARED + manual, "manual")], manual
 
 
+SPELLED = "import torch\nimport enum\n\n\n" + SHARED.split("\n\n\n", 1)[1].split("def grads")[0]
+
+
+@pytest.mark.parametrize("helper, call", [
+    ("def grads(x, mode='manual'):\n    if mode == 'autograd':\n        return autograd_grads(x)\n"
+     "    return 3 * x**2\n", "grads(x, mode='manual')"),
+    ("def grads(x, mode='manual'):\n    if mode == 'autograd':\n        return autograd_grads(x)\n"
+     "    return 3 * x**2\n", "grads(x)"),  # the default
+    ("def grads(x, by_hand):\n    if not by_hand:\n        return autograd_grads(x)\n    return 3 * x**2\n",
+     "grads(x, by_hand=True)"),
+    ("def grads(x, by_autograd):\n    if by_autograd is True:\n        return autograd_grads(x)\n"
+     "    return 3 * x**2\n", "grads(x, False)"),
+    ("def grads(x, by_hand):\n    if by_hand:\n        return 3 * x**2\n    return autograd_grads(x)\n",
+     "grads(x, True)"),  # the autograd code after the by-hand branch's return
+    ("def grads(x, mode):\n    if mode in ('autograd', 'auto'):\n        g = autograd_grads(x)\n    else:\n"
+     "        g = 3 * x**2\n    return g\n", "grads(x, 'manual')"),
+    ("def grads(x, mode):\n    if mode != 'manual' and x.numel() > 0:\n        return autograd_grads(x)\n"
+     "    return 3 * x**2\n", "grads(x, 'manual')"),
+])
+def test_a_helper_branch_a_literal_flag_turns_off_however_spelled_is_not_read(helper, call):
+    """Fairness 89: one helper for both functions, chosen by a string, ``not``, ``is True``, ``in``, or an early
+    ``return`` of the by-hand result: what the by-hand function's literals rule out never runs for it."""
+    source = SPELLED + helper + "\n\ndef manual(x):\n    return " + call + "\n"
+    assert autograd_use(source, "manual") == [], source
+
+
+@pytest.mark.parametrize("helper, call", [
+    ("def grads(x, mode='manual'):\n    if mode == 'autograd':\n        return autograd_grads(x)\n"
+     "    return 3 * x**2\n", "grads(x, mode='autograd')"),  # the by-hand function asks for autograd
+    ("def grads(x, mode):\n    if mode == 'autograd':\n        return autograd_grads(x)\n    return 3 * x**2\n",
+     "grads(x, 'manual') + grads(x, 'autograd')"),  # both
+    ("def grads(x, mode):\n    if mode is 'autograd':\n        return autograd_grads(x)\n    return 3 * x**2\n",
+     "grads(x, 'autograd')"),  # (is between equal strings: the interpreter's choice)
+    ("def grads(x, by_hand):\n    if by_hand:\n        print('by hand')\n    return autograd_grads(x)\n",
+     "grads(x, True)"),  # the branch does not return
+    ("def grads(x, by_hand):\n    if by_hand or x.numel():\n        return 3 * x**2\n    return autograd_grads(x)\n",
+     "grads(x, False)"),  # undecided
+    ("def grads(x, mode):\n    if mode == 'autograd':\n        return autograd_grads(x)\n    return 3 * x**2\n",
+     "grads(x, MODE)\n\n\nMODE = 'autograd'"),  # not a literal at the call
+])
+def test_a_helper_branch_the_by_hand_functions_literals_may_take_is_read(helper, call):
+    source = SPELLED + helper + "\n\ndef manual(x):\n    return " + call + "\n"
+    assert "calls .backward()" in [f.what for f in autograd_use(source, "manual")], source
+
+
 @pytest.mark.parametrize("helper", [
     "def grads(x, by_autograd, seen=[]):\n    if by_autograd:\n        seen.append(autograd_grads(x))\n"
     "    return seen[0] if seen else 3 * x**2\n",  # a mutable default the branch, run at import, may fill

@@ -440,6 +440,99 @@ def _unpassed_flags(function: ast.FunctionDef, passed: int) -> set[str]:
             and type(default.value) in (type(None), bool, int, str)}
 
 
+LITERAL_TYPES = (type(None), bool, int, str)  # values whose comparisons a reading can work out exactly
+
+
+def literal(node: ast.AST | None, unknown: object) -> object:
+    """``node``'s value where it is a literal of :data:`LITERAL_TYPES`, else ``unknown``."""
+    if isinstance(node, ast.Constant) and type(node.value) in LITERAL_TYPES:
+        return node.value
+    return unknown
+
+
+def dead_when(function: ast.FunctionDef | ast.AsyncFunctionDef, values: dict[str, frozenset]) -> frozenset[int]:
+    """The statements (ids) of ``function``'s own body that cannot run while each parameter in ``values`` holds one of
+    its literals there: the branch of an ``if`` whose test those literals decide (:func:`decided`), and what follows,
+    in its block, an ``if`` whose taken branch ends in ``return`` or ``raise``."""
+    dead: set[int] = set()
+    _dead_in(function.body, values, dead)
+    return frozenset(dead)
+
+
+def _dead_in(block: list[ast.stmt], values: dict[str, frozenset], dead: set[int]) -> None:
+    for index, statement in enumerate(block):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue  # (a nested scope's names may be its own)
+        if not isinstance(statement, ast.If):
+            for field in ("body", "orelse", "finalbody"):
+                _dead_in(getattr(statement, field, None) or [], values, dead)
+            for handler in getattr(statement, "handlers", None) or []:
+                _dead_in(handler.body, values, dead)
+            continue
+        truth = decided(statement.test, values)
+        taken, skipped = (statement.body, statement.orelse) if truth else (statement.orelse, statement.body)
+        if truth is None:
+            _dead_in(statement.body, values, dead)
+            _dead_in(statement.orelse, values, dead)
+            continue
+        dead.update(map(id, skipped))
+        _dead_in(taken, values, dead)
+        if taken and isinstance(taken[-1], (ast.Return, ast.Raise)):
+            dead.update(map(id, block[index + 1:]))
+            return
+
+
+def decided(test: ast.AST, values: dict[str, frozenset]) -> bool | None:
+    """Whether ``test`` is true (True), false (False) or either (None) for every literal of ``values`` its names may
+    hold: ``flag``, ``not flag``, ``flag == "autograd"`` (``!=``, ``is``, ``is not``, ``in (…)``, either side), and
+    ``and``/``or`` of such."""
+    if isinstance(test, ast.Name) and test.id in values:
+        return _one({bool(value) for value in values[test.id]})
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = decided(test.operand, values)
+        return None if inner is None else not inner
+    if isinstance(test, ast.BoolOp):
+        parts = [decided(part, values) for part in test.values]
+        if isinstance(test.op, ast.And):
+            return False if False in parts else True if all(part is True for part in parts) else None
+        return True if True in parts else False if all(part is False for part in parts) else None
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        left, op, right = test.left, test.ops[0], test.comparators[0]
+        if isinstance(right, ast.Name) and right.id in values and isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
+            left, right = right, left
+        if isinstance(left, ast.Name) and left.id in values:
+            return _one({_compared(value, op, right) for value in values[left.id]})
+    return None
+
+
+_MISSING = object()
+
+
+def _compared(value: object, op: ast.cmpop, node: ast.AST) -> bool | None:
+    """``value <op> node`` where ``node`` is a literal (or, for ``in``, a tuple, list or set of literals); None where
+    it cannot be told (``is`` between equal strings or ints depends on the interpreter)."""
+    if isinstance(op, (ast.In, ast.NotIn)):
+        items = [literal(item, _MISSING) for item in getattr(node, "elts", None) or [_MISSING]] \
+            if isinstance(node, (ast.Tuple, ast.List, ast.Set)) else [_MISSING]
+        if _MISSING in items:
+            return None
+        return (value in items) == isinstance(op, ast.In)
+    other = literal(node, _MISSING)
+    if other is _MISSING:
+        return None
+    if isinstance(op, (ast.Eq, ast.NotEq)):
+        return (value == other) == isinstance(op, ast.Eq)
+    if isinstance(op, (ast.Is, ast.IsNot)):
+        if type(value) in (bool, type(None)) or type(other) in (bool, type(None)) or value != other:
+            return (value is other) == isinstance(op, ast.Is)
+        return None
+    return None
+
+
+def _one(outcomes: set) -> bool | None:
+    return next(iter(outcomes)) if len(outcomes) == 1 and None not in outcomes else None
+
+
 def _only_when(test: ast.AST, flags: set[str]) -> bool:
     """``test`` is true only when one of ``flags`` is: ``flag``, ``flag and …``."""
     if isinstance(test, ast.Name):

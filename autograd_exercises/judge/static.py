@@ -335,19 +335,49 @@ def _uses(done: list[tuple[ast.AST, frozenset[int], dict]]) -> dict[str, list[as
 def _dead_helper_branches(done: list[tuple[ast.AST, frozenset[int], dict]], module: Module) -> frozenset[int]:
     """The ``if flag:`` bodies (ids) of each helper that every use in what was read calls passing ``flag`` a false
     literal (``_gradients(x, y, w, b, by_autograd=False)``, where the autograd function passes ``True``): they never
-    run for the by-hand function. A helper bound once, by a plain ``def`` with literal defaults (none that its own
-    branch, run at import, could fill), that binds ``flag`` nowhere in its body."""
+    run for the by-hand function; and, where every such use passes a parameter a literal, whatever those literals
+    decide never runs (:func:`methods.dead_when`: ``if mode == "autograd":`` for ``mode="manual"``, ``if not by_hand:``
+    for ``True``, the autograd code after ``if by_hand: return …``). A helper bound once, by a plain ``def`` with
+    literal defaults (none that its own branch, run at import, could fill), that binds ``flag`` nowhere in its body."""
     dead: set[int] = set()
     for name, uses in _uses(done).items():
         function = module.plain_def(name)
         if not uses or any(call is None for call in uses) or function is None \
                 or not all(isinstance(default, ast.Constant) for _, default in methods.defaults(function)):
             continue
-        flags = {parameter for parameter in methods.parameter_names(function) - methods.bound_in(function.body)
+        unbound = methods.parameter_names(function) - methods.bound_in(function.body)
+        flags = {parameter for parameter in unbound
                  if all(_passes_false(call, function, parameter, module.defaults_as_written) for call in uses)}
         if flags:
             dead |= methods.branches_when(function, flags)
+        passed = {parameter: {_passed_literal(call, function, parameter, module.defaults_as_written) for call in uses}
+                  for parameter in unbound}
+        values = {parameter: frozenset(literals) for parameter, literals in passed.items() if _UNKNOWN not in literals}
+        if values:
+            dead |= methods.dead_when(function, values)
     return frozenset(dead)
+
+
+_UNKNOWN = object()  # a parameter's value at a call that is not one literal
+
+
+def _passed_literal(call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef, parameter: str,
+                    defaults: bool) -> object:
+    """The literal (None, a bool, an int or a str) ``call`` gives ``function``'s ``parameter``, by keyword or position
+    (nothing unpacked), or leaves it to (its literal default, where ``defaults``: nothing can change one); else
+    :data:`_UNKNOWN`."""
+    if any(isinstance(argument, ast.Starred) for argument in call.args) or any(k.arg is None for k in call.keywords):
+        return _UNKNOWN
+    if parameter not in {arg.arg for arg in function.args.posonlyargs}:
+        for keyword in call.keywords:
+            if keyword.arg == parameter:
+                return methods.literal(keyword.value, _UNKNOWN)
+    positional = [arg.arg for arg in [*function.args.posonlyargs, *function.args.args]]
+    if parameter in positional and positional.index(parameter) < len(call.args):
+        return methods.literal(call.args[positional.index(parameter)], _UNKNOWN)
+    if parameter not in positional and parameter not in {arg.arg for arg in function.args.kwonlyargs}:
+        return _UNKNOWN  # (*args, **kwargs)
+    return methods.literal(methods.default_of(function, parameter), _UNKNOWN) if defaults else _UNKNOWN
 
 
 def _flags_off(found: list[Finding], done: list[tuple[ast.AST, frozenset[int], dict]], module: Module) -> list[Finding]:
