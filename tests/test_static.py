@@ -754,6 +754,10 @@ def test_a_helper_branch_a_literal_flag_turns_off_however_spelled_is_not_read(he
      "grads(x, False)"),  # undecided
     ("def grads(x, mode):\n    if mode == 'autograd':\n        return autograd_grads(x)\n    return 3 * x**2\n",
      "grads(x, MODE)\n\n\nMODE = 'autograd'"),  # not a literal at the call
+    ("def grads(x, *by_hand, **options):\n    if by_hand:\n        raise ValueError(x)\n"
+     "    return autograd_grads(x)\n", "grads(x, by_hand=True)"),  # red team 90: the keyword goes to **options
+    ("def grads(x, **by_autograd):\n    if by_autograd:\n        return autograd_grads(x)\n    return 3 * x**2\n",
+     "grads(x, by_autograd=False)"),  # a dict, never False: the older false-flag reading too
 ])
 def test_a_helper_branch_the_by_hand_functions_literals_may_take_is_read(helper, call):
     source = SPELLED + helper + "\n\ndef manual(x):\n    return " + call + "\n"

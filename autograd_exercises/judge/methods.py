@@ -583,6 +583,13 @@ def parameter_names(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambd
     return {arg.arg for arg in ast.walk(function.args) if isinstance(arg, ast.arg)}
 
 
+def named_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> set[str]:
+    """The parameters a call gives one value each, by position or name: not ``*args`` (a tuple) nor ``**kwargs`` (a
+    dict), whose names a keyword of the same name never binds."""
+    arguments = function.args
+    return {arg.arg for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+
+
 def default_of(function: ast.FunctionDef | ast.AsyncFunctionDef, parameter: str) -> ast.AST | None:
     """The default value expression of ``function``'s ``parameter``, if it has one."""
     return next((default for arg, default in defaults(function) if arg.arg == parameter), None)

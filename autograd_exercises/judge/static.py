@@ -345,7 +345,7 @@ def _dead_helper_branches(done: list[tuple[ast.AST, frozenset[int], dict]], modu
         if not uses or any(call is None for call in uses) or function is None \
                 or not all(isinstance(default, ast.Constant) for _, default in methods.defaults(function)):
             continue
-        unbound = methods.parameter_names(function) - methods.bound_in(function.body)
+        unbound = methods.named_parameters(function) - methods.bound_in(function.body)
         flags = {parameter for parameter in unbound
                  if all(_passes_false(call, function, parameter, module.defaults_as_written) for call in uses)}
         if flags:
@@ -366,7 +366,8 @@ def _passed_literal(call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctio
     """The literal (None, a bool, an int or a str) ``call`` gives ``function``'s ``parameter``, by keyword or position
     (nothing unpacked), or leaves it to (its literal default, where ``defaults``: nothing can change one); else
     :data:`_UNKNOWN`."""
-    if any(isinstance(argument, ast.Starred) for argument in call.args) or any(k.arg is None for k in call.keywords):
+    if any(isinstance(argument, ast.Starred) for argument in call.args) or any(k.arg is None for k in call.keywords) \
+            or parameter not in methods.named_parameters(function):  # (``*flag`` holds a tuple, ``**flag`` a dict)
         return _UNKNOWN
     if parameter not in {arg.arg for arg in function.args.posonlyargs}:
         for keyword in call.keywords:
@@ -375,8 +376,6 @@ def _passed_literal(call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctio
     positional = [arg.arg for arg in [*function.args.posonlyargs, *function.args.args]]
     if parameter in positional and positional.index(parameter) < len(call.args):
         return methods.literal(call.args[positional.index(parameter)], _UNKNOWN)
-    if parameter not in positional and parameter not in {arg.arg for arg in function.args.kwonlyargs}:
-        return _UNKNOWN  # (*args, **kwargs)
     return methods.literal(methods.default_of(function, parameter), _UNKNOWN) if defaults else _UNKNOWN
 
 
@@ -397,7 +396,8 @@ def _passes_false(call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionD
                   defaults: bool) -> bool:
     """``call`` gives ``function``'s ``parameter`` a false literal, by keyword or position (nothing unpacked), or
     leaves it to a false literal default (``defaults``: nothing in the file can change one)."""
-    if any(isinstance(argument, ast.Starred) for argument in call.args) or any(k.arg is None for k in call.keywords):
+    if any(isinstance(argument, ast.Starred) for argument in call.args) or any(k.arg is None for k in call.keywords) \
+            or parameter not in methods.named_parameters(function):  # (``*flag``, ``**flag``: red team 90)
         return False
     if parameter not in {arg.arg for arg in function.args.posonlyargs}:  # a keyword of a positional-only name
         for keyword in call.keywords:                                      # goes to **kwargs, not to it
