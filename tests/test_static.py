@@ -980,3 +980,27 @@ def test_a_computed_lookup_on_the_files_own_data_is_not_a_rebinding(name):
               "box = Box()\nsetattr(box, 'man' + 'ual', len)\n")
     assert "may be rebound through setattr with a computed name" in {
         finding.what for finding in autograd_use(handed + manual, "manual")}
+
+
+
+SOLVED = ("_C = []\n{trick}"
+          "    _C.append(torch.linalg.solve(torch.vander(torch.arange(4.0, dtype=torch.float64), 4, increasing=True), "
+          "polynomial_grad(torch.arange(4.0, dtype=torch.float64))).round())\n\n\n")
+READS = "    c = _C[0].to(x.dtype)\n    return c[0] + c[1] * x + c[2] * x**2 + c[3] * x**3\n"
+
+
+@pytest.mark.parametrize("trick", [
+    "__name__ = '__main__'\nif __name__ == '__main__':\n",  # the guarded block made to run at import
+    "globals()['__na' + 'me__'] = '__main__'\nif __name__ == '__main__':\n",
+])
+def test_a_main_block_the_file_makes_run_at_import_is_read(trick):
+    """Red team 91: ``if __name__ == "__main__":`` does not run when a module is graded, unless the file rebinds
+    ``__name__`` first: then autograd's answers stored there fed the by-hand function (10/10). Such a block is read
+    wherever the file binds ``__name__`` or reaches its namespace by name."""
+    source = solution_text("exercise_1").replace(
+        "def polynomial_grad_manual(x):", SOLVED.format(trick=trick) + "def polynomial_grad_manual(x):")
+    source = source.replace("    return 8 * x**3 + 3 * x**2 + 6 * x + 5\n", READS)
+    assert READS in source and trick in source
+    assert autograd_use(source, "polynomial_grad_manual")  # (its answer from _C, or globals() itself)
+    honest = source.replace(trick.split("\n")[0] + "\n", "")
+    assert autograd_use(honest, "polynomial_grad_manual") == []  # (the same block, left to run as a script only)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from autograd_exercises.judge import static
+from autograd_exercises.judge import methods, static
 from autograd_exercises.judge.syntax import children, walk
 from autograd_exercises.judge.saved.rules import (COMPOUND, CONTEXT, MAX_NODES, MAX_OBJECT_NODES, TOP_LEVEL, _closure,
                                                   _reverse_edges)
@@ -69,7 +69,7 @@ def top_level_autograd(tree: ast.Module, module: static.Module, notebook: bool =
     does is read as a by-hand function's reach is (:func:`static.read_reach`, all statements at once: a method of
     the file's plain class that nothing names cannot run); which one, over the names each reaches with every binding
     read whole, once (both linear in the file)."""
-    roots = list(_top_level_roots(tree.body, notebook, module.literals))
+    roots = list(_top_level_roots(tree.body, notebook or not _name_fixed(tree), module.literals))
     if not any(_telling_finding(f) for f in static.read_reach(module, [], [(TOP_LEVEL, root) for root in roots])):
         return None  # (read as a by-hand function's reach is: a class's methods that nothing names cannot run)
     readers: dict[int, static.Reader] = {}
@@ -109,6 +109,7 @@ def _top_level_roots(body: list[ast.stmt], notebook: bool = True,
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             arguments = statement.args
             yield from [*statement.decorator_list, *arguments.defaults, *filter(None, arguments.kw_defaults)]
+            yield from _annotations(statement)  # (evaluated as the def runs: red team 91)
         elif isinstance(statement, ast.ClassDef):
             yield from [*statement.decorator_list, *statement.bases, *(k.value for k in statement.keywords)]
             yield from _top_level_roots(statement.body, notebook, names)
@@ -125,6 +126,28 @@ def _top_level_roots(body: list[ast.stmt], notebook: bool = True,
         for inner in static.timeit_trees(ast.Module(body=[statement], type_ignores=[]), names) \
                 if isinstance(statement, ast.Expr) else ():
             yield from _top_level_roots(inner.body, notebook, names)  # %timeit's code, run at the top level too
+
+
+def _annotations(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
+    """A ``def``'s parameter and return annotations: Python evaluates them as the ``def`` runs (without ``from
+    __future__ import annotations``; read either way)."""
+    arguments = function.args
+    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
+    return [argument.annotation for argument in every if argument is not None and argument.annotation is not None] \
+        + ([function.returns] if function.returns is not None else [])
+
+
+def _name_fixed(tree: ast.Module) -> bool:
+    """Nothing in the file can rebind the module's ``__name__`` (so an ``if __name__ == "__main__":`` block surely does
+    not run at import): no binding of that name anywhere, and nothing that reaches the module's namespace by name
+    (``globals()``, ``vars()``, ``setattr``, ``sys.modules``…: red team 91 set ``__name__ = "__main__"`` first)."""
+    for node in walk(tree):
+        if isinstance(node, ast.Name) and (node.id == "__name__" and not isinstance(node.ctx, ast.Load)
+                                           or node.id in methods.NAMESPACE_NAMES) \
+                or isinstance(node, ast.Attribute) and (node.attr in methods.NAMESPACE_NAMES or node.attr == "__name__")\
+                or "__name__" in methods.binds(node):
+            return False
+    return True
 
 
 def _main_guard(test: ast.expr) -> bool:
