@@ -21,7 +21,13 @@ def primed():
     """``child.prime`` as the zygote runs it, undone afterwards."""
     child.prime()
     yield
+    _forget()
+
+
+def _forget() -> None:
+    """Undo :func:`child.prime`: every reading is made afresh."""
     child._PRIMED.clear()
+    child._PRIMED_STEPS.clear()
 
 
 def _changes(space: dict, owner: object):
@@ -66,9 +72,9 @@ def _flat(watched: list[child.Watched]) -> dict[tuple[int, str], int]:
 @needs_versions
 def test_a_primed_watch_holds_exactly_what_a_full_reading_gives(primed):
     classes, modules = child._classes(), child._frozen_modules()
-    assert child._PRIMED
+    assert child._PRIMED and child._PRIMED_STEPS
     from_zygote = child.watch(classes, modules)
-    child._PRIMED.clear()
+    _forget()
     assert _flat(from_zygote) == _flat(child.watch(classes, modules))
 
 

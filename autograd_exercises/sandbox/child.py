@@ -595,7 +595,7 @@ def _named_parts() -> list[Watched]:
     """Each part of each :func:`torch_chains` chain as it now is (``torch.autograd``, then its ``graph``, …): read
     from the namespaces themselves, so that nothing not yet loaded is imported; a part of a namespace that has not
     changed since the zygote read it (:func:`prime`), up to the first that has, as the zygote read it."""
-    kept = _PRIMED.get((0, "parts"), (None, None, None, {}))[3]  # chain -> its steps as the zygote read them
+    kept = _PRIMED_STEPS  # chain -> its steps as the zygote read them
     found: dict[int, tuple[str, Any, dict[str, Any], Any]] = {}  # id(namespace) -> label, itself, parts, version
     steps_of: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
     for chain in torch_chains():
@@ -615,7 +615,7 @@ def _named_parts() -> list[Watched]:
             if not isinstance(owner, (types.ModuleType, type)):
                 break
     if _PRIMING[0] and all(step[1] is not None for steps in steps_of.values() for step in steps):
-        _PRIMED[(0, "parts")] = (None, None, None, steps_of)
+        _PRIMED_STEPS.update(steps_of)
     return [_group(label, space, list(parts.items()))._replace(version=version)
             for label, space, parts, version in found.values()]
 
@@ -649,6 +649,7 @@ def _own_classes(module: types.ModuleType) -> tuple[type, ...]:
 
 _PRIMED: dict[tuple[int, str], tuple[Any, dict[str, Any], int, Any]] = {}  # (id(owner), reading) -> the owner, its
 # namespace, that namespace's version and what the reading gave, as the zygote read them (:func:`prime`)
+_PRIMED_STEPS: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}  # each torch chain's steps (:func:`_named_parts`)
 _PRIMING = [False]
 
 
@@ -659,6 +660,7 @@ def prime() -> None:
     _PRIMING[0] = True
     try:
         _PRIMED.clear()
+        _PRIMED_STEPS.clear()
         modules = _frozen_modules()
         watch(_classes(), modules)
         for module in modules:
@@ -757,27 +759,22 @@ def _shadowing(owner: Any, known: frozenset) -> str:
 
 def tampered(watched: list[Watched], *, _version: Any = frozen.dict_version, _type: Any = type,
              _namespaces: Any = (dict, types.MappingProxyType), _map: Any = map, _all: Any = all,
-             _is: Any = operator.is_, _repeat: Any = itertools.repeat, _getattr: Any = getattr) -> None:
+             _is: Any = operator.is_, _repeat: Any = itertools.repeat, _getattr: Any = getattr,
+             _tuple: Any = tuple) -> None:
     """Raise :class:`Tampered` when any watched object is no longer what it was (compared by identity, in C: each
     check starts and ends with this, over some 2,000 names), but in a namespace whose dict has not changed since it was
     read. (What it calls it holds as defaults, which no code can change in the child: not names of a namespace.)"""
     for label, owner, keys, values, known, version in watched:
         if version is not None and _version(version[0]) == version[1]:
             continue  # (the same dict, not changed since: the same objects, the same names)
-        if _type(owner) in _namespaces:
-            now = _map(owner.get, keys, _repeat(Tampered))
-        else:
-            now = _map(_getattr, _repeat(owner), keys, _repeat(Tampered))
-        if not _all(_map(_is, now, values)):
-            key = next((key for key, value in zip(keys, values)  # (a value read by getattr may differ read again)
-                        if (owner.get(key, Tampered) if type(owner) in _NAMESPACES else getattr(owner, key, Tampered))
-                        is not value), "|".join(keys))
+        now = _tuple(_map(owner.get, keys, _repeat(Tampered)) if _type(owner) in _namespaces
+                     else _map(_getattr, _repeat(owner), keys, _repeat(Tampered)))
+        if not _all(_map(_is, now, values)):  # (the name is found in what was read: read again, it may differ)
+            key = next(key for key, value, read in zip(keys, values, now) if read is not value)
             raise Tampered(f"the submission changed the grader's {label}.{key}: the checks' probes rely on it")
         if known is not None and len(vars(known[0])) != len(known[1]) and (name := _shadowing(*known)):
             raise Tampered(f"the submission changed the grader's {label}.{name}: the checks' probes rely on it")
 
-
-_NAMESPACES = (dict, types.MappingProxyType)  # a module's namespace, a class's
 
 
 @functools.lru_cache(maxsize=None)
