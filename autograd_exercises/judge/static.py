@@ -363,20 +363,27 @@ _UNKNOWN = object()  # a parameter's value at a call that is not one literal
 
 def _passed_literal(call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef, parameter: str,
                     defaults: bool) -> object:
-    """The literal (None, a bool, an int or a str) ``call`` gives ``function``'s ``parameter``, by keyword or position
-    (nothing unpacked), or leaves it to (its literal default, where ``defaults``: nothing can change one); else
+    """The literal (None, a bool, an int or a str) ``call`` gives ``function``'s ``parameter`` (:func:`_passed`); else
     :data:`_UNKNOWN`."""
+    return methods.literal(_passed(call, function, parameter, defaults), _UNKNOWN)
+
+
+def _passed(call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef, parameter: str,
+            defaults: bool) -> ast.AST | None:
+    """What ``call`` gives ``function``'s ``parameter``, by keyword or position (nothing unpacked), or leaves it to
+    (its default, where ``defaults``: nothing in the file can change one); None where that cannot be told (``*flag``
+    holds a tuple and ``**flag`` a dict, whatever keyword is named so: red team 90)."""
     if any(isinstance(argument, ast.Starred) for argument in call.args) or any(k.arg is None for k in call.keywords) \
-            or parameter not in methods.named_parameters(function):  # (``*flag`` holds a tuple, ``**flag`` a dict)
-        return _UNKNOWN
-    if parameter not in {arg.arg for arg in function.args.posonlyargs}:
-        for keyword in call.keywords:
+            or parameter not in methods.named_parameters(function):
+        return None
+    if parameter not in {arg.arg for arg in function.args.posonlyargs}:  # a keyword of a positional-only name
+        for keyword in call.keywords:                                      # goes to **kwargs, not to it
             if keyword.arg == parameter:
-                return methods.literal(keyword.value, _UNKNOWN)
+                return keyword.value
     positional = [arg.arg for arg in [*function.args.posonlyargs, *function.args.args]]
     if parameter in positional and positional.index(parameter) < len(call.args):
-        return methods.literal(call.args[positional.index(parameter)], _UNKNOWN)
-    return methods.literal(methods.default_of(function, parameter), _UNKNOWN) if defaults else _UNKNOWN
+        return call.args[positional.index(parameter)]
+    return methods.default_of(function, parameter) if defaults else None
 
 
 def _flags_off(found: list[Finding], done: list[tuple[ast.AST, frozenset[int], dict]], module: Module) -> list[Finding]:
@@ -394,20 +401,9 @@ def _flags_off(found: list[Finding], done: list[tuple[ast.AST, frozenset[int], d
 
 def _passes_false(call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef, parameter: str,
                   defaults: bool) -> bool:
-    """``call`` gives ``function``'s ``parameter`` a false literal, by keyword or position (nothing unpacked), or
-    leaves it to a false literal default (``defaults``: nothing in the file can change one)."""
-    if any(isinstance(argument, ast.Starred) for argument in call.args) or any(k.arg is None for k in call.keywords) \
-            or parameter not in methods.named_parameters(function):  # (``*flag``, ``**flag``: red team 90)
-        return False
-    if parameter not in {arg.arg for arg in function.args.posonlyargs}:  # a keyword of a positional-only name
-        for keyword in call.keywords:                                      # goes to **kwargs, not to it
-            if keyword.arg == parameter:
-                return _is_false(keyword.value)
-    positional = [arg.arg for arg in [*function.args.posonlyargs, *function.args.args]]
-    index = positional.index(parameter) if parameter in positional else len(call.args)
-    if index < len(call.args):
-        return _is_false(call.args[index])
-    return defaults and _is_false(methods.default_of(function, parameter))
+    """``call`` gives ``function``'s ``parameter`` a false literal, or leaves it to a false literal default
+    (:func:`_passed`)."""
+    return _is_false(_passed(call, function, parameter, defaults))
 
 
 class _Narrowing:
