@@ -1004,3 +1004,30 @@ def test_a_main_block_the_file_makes_run_at_import_is_read(trick):
     assert autograd_use(source, "polynomial_grad_manual")  # (its answer from _C, or globals() itself)
     honest = source.replace(trick.split("\n")[0] + "\n", "")
     assert autograd_use(honest, "polynomial_grad_manual") == []  # (the same block, left to run as a script only)
+
+
+FIT = ("torch.linalg.solve(torch.vander(torch.arange(4.0, dtype=torch.float64), 4, increasing=True), "
+       "polynomial_grad(torch.arange(4.0, dtype=torch.float64))).round()")
+
+
+@pytest.mark.parametrize("setup", [
+    "def _setup(x: _C.append({fit})):\n    pass\n",  # a parameter's annotation (red team 91)
+    "def _setup() -> _C.append({fit}):\n    pass\n",  # the return annotation
+    "def _setup(*, k=_C.append({fit})):\n    pass\n",  # a keyword-only default
+    "def _setup(k=_C.append({fit})):\n    pass\n",  # a default
+    "@(lambda f: _C.append({fit}) or f)\ndef _setup():\n    pass\n",  # a decorator
+])
+def test_what_a_def_runs_as_it_is_defined_can_fill_the_by_hand_answer(setup):
+    """Red team 91 (left open a release) and 92: a ``def`` that nothing calls still runs its decorators, defaults and
+    annotations as it is defined, at import. Autograd's answers stored there in a list fed the by-hand function
+    (10/10): the list counted as a constant, as everything in a never-called ``def`` was taken to never run. Only
+    such a ``def``'s body is left out now."""
+    source = solution_text("exercise_1").replace(
+        "def polynomial_grad_manual(x):",
+        "_C = []\n\n\n" + setup.format(fit=FIT) + "\n\ndef polynomial_grad_manual(x):")
+    source = source.replace("    return 8 * x**3 + 3 * x**2 + 6 * x + 5\n", READS)
+    assert READS in source and "_setup" in source
+    assert "computes its answer from _C" in {finding.what for finding in autograd_use(source, "polynomial_grad_manual")}
+    in_body = source.replace(setup.format(fit=FIT), "def _setup():\n    _C.append(" + FIT + ")\n")
+    assert "def _setup():\n    _C.append(" in in_body
+    assert autograd_use(in_body, "polynomial_grad_manual") == []  # (nothing calls it: the list stays empty)

@@ -288,13 +288,15 @@ class State:
 
     @cached_property
     def _quiet_nodes(self) -> set[int]:
-        """The nodes of the by-hand function's own ``def``s (unless code outside it :attr:`fed` it), and of top-level
-        ``def``s whose name nothing reads (they never run, in a file without computed lookups)."""
+        """The bodies of the by-hand function's own ``def``s (unless code outside it :attr:`fed` it), and of top-level
+        ``def``s whose name nothing reads (they never run, in a file without computed lookups). Never a ``def``'s
+        decorators, defaults or annotations: they run as the ``def`` does (red team 91's ``def _setup(x:
+        _C.append(…))``, a function nothing calls, filled a list at import)."""
         read = {node.id for node in walk(self.tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
         quiet = [value for name, values in self.module.bindings.items() for value in values
                  if isinstance(value, (ast.FunctionDef, ast.AsyncFunctionDef))
                  and (name == self.function and not self.fed or name not in read and not self.dynamic)]
-        return {id(node) for value in quiet for node in walk(value)}
+        return {id(node) for value in quiet for statement in value.body for node in walk(statement)}
 
     def _literal_added_once(self, node: ast.Name) -> bool:
         """``N.append(2)`` or ``N[k] = 2``, a top-level statement of its own: it runs once, adding a constant."""
