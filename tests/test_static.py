@@ -1031,3 +1031,42 @@ def test_what_a_def_runs_as_it_is_defined_can_fill_the_by_hand_answer(setup):
     in_body = source.replace(setup.format(fit=FIT), "def _setup():\n    _C.append(" + FIT + ")\n")
     assert "def _setup():\n    _C.append(" in in_body
     assert autograd_use(in_body, "polynomial_grad_manual") == []  # (nothing calls it: the list stays empty)
+
+
+STARRED = {  # a star import, then autograd through a name it bound: at import, stored for the by-hand function
+    "torch.autograd": "    slopes, = grad(polynomial(g).sum(), g)\n",
+    "torch.autograd.functional": "    slopes = jacobian(lambda t: polynomial(t).sum(), g)\n",
+    "torch.func": "    slopes = vmap(grad(polynomial))(g)\n",
+}
+
+
+@pytest.mark.parametrize("source", sorted(STARRED))
+def test_a_star_import_binds_autograd_by_its_own_names(source):
+    """Red team 92: ``from torch.autograd import *`` bound ``grad``, read as no import at all: autograd run through it
+    at import and stored in a list fed the by-hand function (10/10 on exercises 1 to 3). A star import from a module
+    binds, for the reading, each name of it the module's scope reads (torch's modules' own ``__all__``)."""
+    fit = ("def _fit():\n    g = torch.arange(4.0, dtype=torch.float64)\n" + STARRED[source] +
+           "    return torch.linalg.solve(torch.vander(g, 4, increasing=True), slopes).round()\n\n\n"
+           "_C = [_fit()]\n\n\n")
+    text = solution_text("exercise_1").replace("import torch\n", f"import torch\nfrom {source} import *\n", 1)
+    text = text.replace("def polynomial_grad_manual(x):", fit + "def polynomial_grad_manual(x):")
+    text = text.replace("    return 8 * x**3 + 3 * x**2 + 6 * x + 5\n", READS)
+    assert READS in text and f"from {source} import *" in text
+    assert autograd_use(text, "polynomial_grad_manual")
+    direct = solution_text("exercise_1").replace("import torch\n", f"import torch\nfrom {source} import *\n", 1)
+    direct = direct.replace("    return 8 * x**3 + 3 * x**2 + 6 * x + 5\n",
+                            "    g = x.double()\n" + STARRED[source] + "    return slopes.to(x.dtype)\n")
+    assert any(finding.what.startswith(f"uses {source}.") for finding in autograd_use(direct, "polynomial_grad_manual"))
+
+
+@pytest.mark.parametrize("module, function", [("exercise_1", "polynomial_grad_manual"),
+                                              ("exercise_2", "gradient_manual"),
+                                              ("exercise_3", "parameter_gradients_manual")])
+@pytest.mark.parametrize("star", ["torch", "torch.autograd", "torch.autograd.functional", "torch.func", "numpy",
+                                  "math", "torch.nn.functional"])
+def test_an_honest_star_import_keeps_the_by_hand_point(module, function, star):
+    """The reading of a star import binds only what the module exports, where the module is torch's or numpy's own:
+    ``from torch.autograd import *`` does not make every ``torch.…`` of the file autograd's."""
+    text = solution_text(module).replace("import torch\n", f"import torch\nfrom {star} import *\n", 1)
+    assert f"from {star} import *" in text
+    assert autograd_use(text, function) == []

@@ -54,6 +54,15 @@ DOORS = {  # code -> the start of what the reading says
     "w = 'f_globals'": "names the call stack's frames ('f_globals')",
     "for name in ('w', '__globals__'):\n    v = getattr(m, name)": "names a function's module namespace",
     "%timeit": "reaches the call stack's frames (_getframe)",  # in %timeit's code (below)
+    # red team 93: a star import binds the door it names nowhere
+    "from gc import *\nfor o in get_objects():\n    pass": "reaches every object in the process",
+    "from gc import *\ndef f():\n    return get_referrers(f)": "reaches every object in the process",
+    "from inspect import *\nframes = stack()": "reaches the call stack's frames (inspect.stack)",
+    "from traceback import *\nframes = walk_stack(None)": "reaches the call stack's frames (traceback.walk_stack)",
+    "from pickle import *\np = loads(b'')": "loads pickled objects (pickle.loads)",
+    "from types import *\nF = FunctionType": "reaches functions made from code objects (types.FunctionType)",
+    "from sys import *\nm = modules": "reaches every loaded module (sys.modules)",
+    "from numpy import *\nc = ctypeslib": "reaches any address of the process's memory (numpy.ctypeslib)",
     # red team 20: torch's and json's own objects changed under the probes, and other spellings of a door
     "torch.autograd.graph.saved_tensors_hooks = Hooks": "changes a library's object (torch.autograd.graph",
     "import json\njson.JSONEncoder = Encoder": "changes a library's object (json.JSONEncoder)",
@@ -259,6 +268,9 @@ def test_each_door_is_found_with_its_line(code):
 
 
 HONEST = [
+    "from torch import *\nT = tensor([1.0]) + zeros(1)\nops = [T]\nprint(ops)",  # (torch's * binds no ops)
+    "from math import *\nfrom numpy import *\nP = pi * sin(1.0) + array([1.0])",
+    "from gc import *\ndef f(get_objects):\n    return get_objects()",  # (a parameter, not what * bound)
     "import traceback\ntry:\n    1 / 0\nexcept ZeroDivisionError:\n    traceback.print_exc()",
     "import gc\ngc.collect()",
     "import re\nPATTERN = re.compile(r'\\d+')",

@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import ast
 import bisect
+import builtins
 import collections
 import functools
+import importlib
 import importlib.machinery
 import itertools
 import math
@@ -50,6 +52,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from autograd_exercises.judge import methods
 from autograd_exercises.judge import literals
+from autograd_exercises.judge import scopes
 from autograd_exercises.judge.syntax import bound_here, children, single_values, walk
 from autograd_exercises.judge.syntax import chain as _chain
 from autograd_exercises.sandbox.protocol import DIFFERENTIATORS, GRADER_PACKAGE
@@ -476,6 +479,7 @@ def module_names(tree: ast.Module, cells: Sequence[int] = ()) -> Module:
     parents = {child: node for node in walk(tree) for child in children(node)}
     ordered = not _interrupts(parents)
     module = Module(replaced=_replaced_at(tree, cells, parents) if ordered else {}, ordered=ordered, parents=parents)
+    stars: list[tuple[int, str, int]] = []  # (statement index, module, line) of each ``from module import *``
     for index, top in enumerate(tree.body):
         for statement in module_statements([top]):
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
@@ -491,14 +495,57 @@ def module_names(tree: ast.Module, cells: Sequence[int] = ()) -> Module:
                 for name, target in imported(statement):
                     if module.live(name, index):
                         module.imports[name].append((target, statement.lineno))
+                    if name == "*":
+                        stars.append((index, target[:-2], statement.lineno))
     module.tree, module.assigned = tree, {name: len(values) for name, values in module.bindings.items()}
     module.import_path = import_path_change(tree, module.imports)
+    for index, source, line in stars:
+        _star_names(tree, module, index, source, line)
     _read_other_bindings(tree, module)
     _read_stores(tree, module)
     for inner in module.timeit:  # %timeit's code runs in a namespace of its own, but changes the module's objects
         _read_stores(inner, module, own=True)
     _read_installed(tree, module)
     return module
+
+
+def _star_names(tree: ast.Module, module: Module, index: int, source: str, line: int) -> None:
+    """``from source import *`` (in top-level statement ``index``) may bind any name the module's code reads: each such
+    name (read outside any scope that binds it) that ``source`` may export and that would be autograd or a module
+    outside what is read (``grad`` from ``torch.autograd``, ``polyder`` from ``numpy``) counts as imported from
+    there, unless a later top-level statement surely binds it first (red team 92: ``from torch.autograd import *``,
+    then ``grad(…)`` at import fed the by-hand function, read as no import at all). Python's builtins keep their own
+    readings."""
+    found = scopes.scopes(tree)
+    read = {node.id for node in found.loads if found.binder(node) is None} - set(dir(builtins))
+    exports = star_exports(source)
+    for name in sorted(read if exports is None else read & exports):
+        target = f"{source}.{name}"
+        if module.live(name, index) and (forbidden_module(target) is not None or foreign_module(target, module)):
+            module.imports[name].append((target, line))
+
+
+STAR_SOURCES = frozenset({  # modules whose ``import *`` is read by what it binds: torch's and numpy's own, loaded with
+    "torch", "torch.autograd", "torch.autograd.functional", "torch.autograd.forward_ad", "torch.autograd.graph",
+    "torch.func", "torch.nn", "torch.nn.functional", "torch.linalg", "torch.special", "torch.fft", "torch.optim",
+    "numpy", "math", "cmath"})  # (never another: importing a module a submission names could change this process)
+
+
+@functools.lru_cache(maxsize=None)
+def star_exports(source: str) -> frozenset[str] | None:
+    """The names ``from source import *`` binds, for a module of :data:`STAR_SOURCES`, read from the module itself in
+    this trusted process (its ``__all__``, else its names without a leading underscore); None for any other module:
+    it may bind any name."""
+    if source not in STAR_SOURCES:
+        return None
+    try:
+        loaded = importlib.import_module(source)
+    except ImportError:
+        return None
+    names = getattr(loaded, "__all__", None)
+    if not isinstance(names, (list, tuple)) or not all(isinstance(name, str) for name in names):
+        return frozenset(name for name in vars(loaded) if not name.startswith("_"))
+    return frozenset(names)
 
 
 def _read_other_bindings(tree: ast.Module, module: Module) -> None:

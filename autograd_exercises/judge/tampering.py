@@ -38,7 +38,7 @@ import functools
 import re
 import string
 
-from autograd_exercises.judge import literals, static
+from autograd_exercises.judge import literals, scopes, static
 from autograd_exercises.judge.syntax import children, walk
 from autograd_exercises.sandbox import guard
 
@@ -217,6 +217,13 @@ class _Reading:
         return collections.Counter(name for node in walk(self.tree) for name in static.bound_here(node))
 
     @functools.cached_property
+    def star_reads(self) -> frozenset[str]:
+        """The names the module's own scope reads (in no function or class that binds them), but for private ones:
+        what a ``from m import *`` may have bound for them."""
+        found = scopes.scopes(self.tree)
+        return frozenset(node.id for node in found.loads if found.binder(node) is None and not node.id.startswith("_"))
+
+    @functools.cached_property
     def literals(self) -> dict[str, set[str]]:
         return literals.literal_names(self.tree, self.bindings)
 
@@ -245,7 +252,7 @@ class _Reading:
     def door_of(self, node: ast.AST) -> str:
         """What ``node`` reaches the grader's objects through ("" for nothing)."""
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            return "" if self.debugger_only(node) else _import_door(node)
+            return "" if self.debugger_only(node) else _import_door(node, self.star_reads)
         if isinstance(node, ast.Attribute):
             return self.attribute_door(node)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in NAMES \
@@ -749,12 +756,17 @@ def _root_node(node: ast.AST) -> ast.AST:
     return node
 
 
-def _import_door(node: ast.Import | ast.ImportFrom) -> str:
+def _import_door(node: ast.Import | ast.ImportFrom, reads: frozenset[str] = frozenset()) -> str:
+    """What an import reaches the grader's objects through ("" for nothing). ``from m import *`` is read as an import
+    of each name of ``reads`` (the module's scope reads it) from ``m`` (red team 93: ``from gc import *``, then
+    ``get_objects()``, was no import of a door)."""
     if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in ALLOWED_IMPORTS \
             and all(alias.name in ALLOWED_IMPORTS[node.module] for alias in node.names):
         return ""
     targets = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
         [target for _, target in static.imported(node)]  # (import logging.config: all of it, not only logging)
+    targets += [f"{target[:-2]}.{name}" for target in targets if target.endswith(".*")
+                for name in sorted(reads & (static.star_exports(target[:-2].lstrip(".")) or reads))]
     for target in targets:
         parts = target.lstrip(".").split(".")
         if (top := next((".".join(parts[:n]) for n in (2, 1) if ".".join(parts[:n]) in MODULES), "")):
