@@ -252,7 +252,8 @@ class _Reading:
     def door_of(self, node: ast.AST) -> str:
         """What ``node`` reaches the grader's objects through ("" for nothing)."""
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            return "" if self.debugger_only(node) else _import_door(node, self.star_reads)
+            starred = isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names)
+            return "" if self.debugger_only(node) else _import_door(node, self.star_reads if starred else frozenset())
         if isinstance(node, ast.Attribute):
             return self.attribute_door(node)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in NAMES \
