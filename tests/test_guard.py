@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import textwrap
 import types
 
 import pytest
@@ -179,3 +183,51 @@ def test_an_import_of_a_loaded_module_in_code_made_from_a_string_is_let_by(code)
 def test_any_other_import_in_code_made_from_a_string_is_refused(code):
     from autograd_exercises.sandbox.guard import door_in_code
     assert door_in_code(code) == "an import"
+
+
+STARRED_AT_RUN = {  # the submission's own star import -> "ran" or the error it meets, once every module is guarded
+    "from gc import *\nx = get_objects": "NameError",  # (its star import binds no door)
+    "from gc import *\nx = get_referents": "NameError",
+    "from gc import *\ncollect()": "ran",
+    "from inspect import *\ns = stack": "NameError",
+    "from inspect import *\ns = signature(len)": "ran",
+    "from types import *\nF = FunctionType": "NameError",
+    "from types import *\nn = SimpleNamespace(a=1)": "ran",
+    "from traceback import *\nw = walk_stack": "NameError",
+    "from traceback import *\nformat_exc()": "ran",
+    "from torch.nn.functional import *\ny = relu(torch.ones(2))": "ran",  # (its importlib is not bound)
+    "from torch.nn.functional import *\nm = importlib": "NameError",
+}
+
+
+def test_a_star_import_binds_the_submission_no_door():
+    """Red teams 93 and 94 bound ``gc.get_objects`` by ``from gc import *``, read in a class body that the doors reading
+    took for the class's own name. A star import in the submission's code binds no door by name from a door module
+    (``gc``, ``pickle``…, ``inspect``, ``traceback``, ``types``) and no door module any module holds (fairness:
+    ``from torch.nn.functional import *`` failed on the ``importlib`` it holds); what else the module exports, as
+    Python would. In a process of its own (guarding changes every module)."""
+    script = textwrap.dedent('''
+        import gc, inspect, json, sys, traceback, types
+        import torch
+        import torch.nn.functional
+        from autograd_exercises.sandbox import guard
+        guard._know_library(); guard.guard_modules()
+        space = {"__builtins__": guard.builtins_for("snippet"), "__name__": "snippet", "torch": torch}
+        found = {}
+        for code in json.loads(sys.stdin.read()):
+            try:
+                exec(compile(code, "snippet", "exec"), dict(space))
+                found[code] = "ran"
+            except Exception as error:
+                found[code] = type(error).__name__
+        namespace = {}
+        exec("from gc import *", namespace)  # (this script's own star import is no library's either)
+        found["library"] = "get_objects" in vars(__import__("pydoc").locate("gc"))  # (the module itself is whole)
+        print(json.dumps(found))
+    ''')
+    done = subprocess.run([sys.executable, "-c", script], input=json.dumps(list(STARRED_AT_RUN)), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found.pop("library") is True
+    assert found == STARRED_AT_RUN

@@ -1136,7 +1136,8 @@ SWAPS = {  # who sets make_dual's __code__: a thread (no frame of the file's bel
         "import json\n\n\nclass _Key(str):\n    def __eq__(self, other):\n        try:\n"
         "            object.__setattr__(_fwad.make_dual, '__code__', _code)\n        except RuntimeError as error:\n"
         "            print(error)\n        return str.__eq__(self, other)\n\n    __hash__ = str.__hash__\n\n\n"
-        "json.__all__.append(_Key('dumps'))\nfrom json import *\njson.__all__.pop()\n"),
+        "import json.decoder\njson.decoder.__all__.append(_Key('JSONDecoder'))\nfrom json.decoder import *\n"
+        "json.decoder.__all__.pop()\n"),  # (a module no guard holds: a guarded one's * binds only plain names)
 }
 
 

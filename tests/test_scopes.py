@@ -37,7 +37,7 @@ def test_each_read_resolves_as_python_resolves_it():
         (6, 23, "A"): False, (6, 11, "v"): True,
         (8, 15, "y"): True, (8, 18, "q"): True,  # an assignment expression binds around its comprehension
         (8, 21, "HGLOB"): False,
-        (11, 12, "m"): True,  # a class body reads its own names
+        (11, 12, "m"): False,  # a class body looks a name up as it runs: its own, or (red team 94) the one around it
         (13, 19, "m"): False, (13, 22, "x"): True,  # … which its methods do not see
         (16, 11, "SEEN"): False,  # the module's: only the comprehension bound one
         (16, 17, "y"): True, (16, 20, "G"): False, (16, 23, "q"): True, (16, 26, "h"): True, (16, 29, "C"): True,

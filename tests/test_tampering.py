@@ -399,3 +399,14 @@ def test_a_magic_that_is_not_ours_is_read_as_written():
     assert door("exec(compile(CODE, '<%timeit>', 'exec'), globals(), {})\n")[0].startswith("runs code no reading sees")
     assert door("exec(compile('1', '<%timeit>', 'exec'), vars(), {})\n")[0].startswith("runs code no reading sees")
     assert door("exec(compile('1', '<mine>', 'exec'), globals(), {})\n")[0].startswith("runs code no reading sees")
+
+
+def test_a_star_imported_door_read_in_a_class_body_is_found():
+    """Red team 94: ``from gc import *``, then ``get_objects()`` read in a class body that binds that name later (or
+    under ``if False:``): the reading took the read for the class's own name, while Python reads the module's, which
+    the star import bound (full marks on exercises 1, 4, 5 and 6 through the probes' counts)."""
+    for body in ("    found = get_objects()\n    get_objects = None\n",
+                 "    found = get_referents\n    if False:\n        get_referents = None\n"):
+        source = "from gc import *\n\n\nclass Keep:\n" + body
+        found = door(source)
+        assert found is not None and found[0].startswith("reaches every object in the process"), (body, found)

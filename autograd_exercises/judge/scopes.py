@@ -38,15 +38,18 @@ class Scopes:
         return self.binder(name) is not None
 
     def binder(self, name: ast.Name) -> ast.AST | None:
-        """The scope inside the root whose binding ``name`` (read) resolves to; None for the code around the root."""
-        scope, innermost = self.scope_of.get(id(name)), True
+        """The scope inside the root whose binding ``name`` (read) resolves to; None for the code around the root.
+        Never a class body: it looks a name up as it runs, so a read there comes from around it until (and unless)
+        its own binding has run (red team 94: ``class K: found = get_objects(); get_objects = None`` read the
+        module's, which ``from gc import *`` had bound)."""
+        scope = self.scope_of.get(id(name))
         while scope is not None:
             if name.id in self.globals[id(scope)]:
                 return None
-            if name.id in self.bound[id(scope)] and name.id not in self.declared[id(scope)] and (
-                    innermost or not isinstance(scope, ast.ClassDef)):
+            if name.id in self.bound[id(scope)] and name.id not in self.declared[id(scope)] and \
+                    not isinstance(scope, ast.ClassDef):
                 return scope
-            scope, innermost = self.outer[id(scope)], False
+            scope = self.outer[id(scope)]
         return None
 
     def own(self, scope: ast.AST) -> frozenset[str]:

@@ -1978,12 +1978,17 @@ def _assigned_first(body: list[ast.AST], name: str) -> bool:
 
 
 def own_nodes(body: list[ast.AST]) -> Iterator[ast.AST]:
-    """The nodes of a scope's body, without descending into nested scopes (their names are their own)."""
+    """The nodes of a scope's body, without descending into nested scopes (their names are their own), nor into a
+    class's body (what it binds is the class's: red team 94's ``class K: tool = grad; grad = None`` inside a by-hand
+    function read the ``grad`` a star import bound, not one of the function's own); its decorators, bases and keywords
+    run in the scope."""
     stack = list(body)
     while stack:
         node = stack.pop()
         yield node
-        if not isinstance(node, SCOPES):
+        if isinstance(node, ast.ClassDef):
+            stack.extend([*node.decorator_list, *node.bases, *node.keywords])
+        elif not isinstance(node, SCOPES):
             stack.extend(children(node))
 
 

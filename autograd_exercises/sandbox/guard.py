@@ -168,6 +168,8 @@ class GuardedModule(types.ModuleType):
     too), is one (:func:`needs_guard`): every other lookup stays as fast as it was."""
 
     def __getattribute__(self, name: str) -> Any:
+        if name == "__all__" and _from_submission():
+            return _star_names(self)
         value = _GET(self, name)
         if type(value) is _BUILTIN:
             if id(value) in _RAW_IDS and _from_submission():
@@ -184,7 +186,30 @@ class GuardedModule(types.ModuleType):
 
 
 EXEMPT = frozenset({"torch"})  # read on every torch call: the reading refuses the names its doors have there
+_STAR_DOORS = {  # modules whose doors are functions -> the names their star import never binds in the submission
+    name: DOORS | OWNED.get(name, frozenset()) for name in (*DOOR_MODULES, *OWNED, "inspect", "traceback", "types")
+    if name not in EXEMPT and name != "sys"}  # (any other guarded module: DOORS; sys, read everywhere, is not one)
 # (``torch.builtins``, ``torch.ctypes``, ``torch.importlib``: tests/test_guard.py holds the two to each other)
+
+
+def _star_names(module: types.ModuleType) -> list[str]:
+    """What ``from module import *`` binds in the submission's code: the module's ``__all__`` (else its names without a
+    leading underscore), less its doors by name (:data:`_STAR_DOORS`: red teams 93 and 94 bound ``gc.get_objects`` so,
+    in a scope the reading took for another) and the names of values no lookup hands the submission (a door module:
+    ``torch.nn.functional``'s ``importlib``, which its star import then failed on)."""
+    space = _VARS(module)
+    names = space["__all__"] if isinstance(space.get("__all__"), (list, tuple)) else \
+        [key for key in space if not key.startswith("_")]
+    doors, own = _STAR_DOORS.get(_GET(module, "__name__"), DOORS), _GET(module, "__name__")
+    return [key for key in names if type(key) is str and key not in doors and not _handed_value(space.get(key), key, own)]
+
+
+def _handed_value(value: Any, name: str, owner: str) -> bool:
+    """``value`` (``owner``'s attribute ``name``) is one that :class:`GuardedModule` hands no submission."""
+    if type(value) is _BUILTIN:
+        return id(value) in _RAW_IDS
+    return isinstance(value, _MODULE) and (handed(value) or foreign(value)) and \
+        _GET(value, "__name__") != f"{owner}.{name}"
 
 
 def doors_held(module: types.ModuleType) -> list[str]:
@@ -213,7 +238,8 @@ def needs_guard(module: types.ModuleType) -> bool:
     """A package, or a module that holds a door; never one of :data:`EXEMPT`."""
     if id(module) in _PLAIN:
         return False
-    if _GET(module, "__name__") not in EXEMPT and ("__path__" in _VARS(module) or doors_held(module)):
+    name = _GET(module, "__name__")
+    if name not in EXEMPT and ("__path__" in _VARS(module) or name in _STAR_DOORS or doors_held(module)):
         return True
     _PLAIN.add(id(module))
     return False
@@ -611,6 +637,7 @@ def builtins_for(module: str) -> dict[str, Any]:
         if handed(imported) and not _import_statement(_FRAME(1)):  # red team 59: __import__("bui" + "ltins")
             raise ImportError(f"the grader does not let a submission import {name!r} but by an import statement")
         if type(imported) is _MODULE and needs_guard(imported):  # one no library had imported: guarded here
+            _know_library()  # (who asks it for a door is told by where library code lies)
             imported.__class__ = GuardedModule
         return imported
 
