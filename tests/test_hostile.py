@@ -1807,3 +1807,16 @@ def test_without_bubblewrap_root_files_stay_unchanged(tmp_path):
     assert (after.st_mode, after.st_uid, after.st_ctime_ns) == (before.st_mode, before.st_uid, before.st_ctime_ns)
     for name in MANUAL:
         assert report["checks"][name][0] == 0 and "refused" in report["checks"][name][1], report["checks"][name]
+
+
+def test_a_star_import_past_the_reading_binds_no_door(grade_source):
+    """Red teams 93 and 94: ``from gc import *``, read where the doors reading did not look (a class body that binds
+    the name too), bound ``get_objects`` and ``get_referents``, which walked from the probes' fresh objects to their
+    counts (full marks on exercises 1, 4, 5 and 6). With the reading off, the run alone binds neither (nor any
+    other door a star import of a door module would bind), and the rest of gc's names as Python would."""
+    top = ("import torch\nfrom gc import *\nfrom inspect import *\nfrom types import *\n\n\nclass _K:\n"
+           "    found = [name for name in ('get_objects', 'get_referents', 'get_referrers', 'stack', 'currentframe',\n"
+           "                               'FunctionType', 'CodeType') if name in globals()]\n"
+           "    get_objects = get_referents = None\n\n\n"
+           "assert _K.found == [], _K.found\nassert callable(collect) and callable(signature) and SimpleNamespace\n")
+    full_marks_past_the_reading(grade_source, top)  # (the reading refuses globals() and the star-bound doors)
