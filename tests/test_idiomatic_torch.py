@@ -125,6 +125,17 @@ VARIANTS = {
         "        loss.backward()\n        sgd_step([w, b], lr)\n",
         "        loss.backward()\n        w = (w - lr * w.grad).detach().requires_grad_()\n"
         "        b = (b - lr * b.grad).detach().requires_grad_()\n")]),
+    # an nn.Linear trained on copies of w and b, copied back (fairness sweep 5): its weight is w transposed, and its
+    # gradient is dL/dw transposed
+    "ex6 train an nn.Linear made from w and b": ("exercise-6", [(
+        "    losses = []\n    for _ in range(steps):\n        loss = loss_fn(x, y, w, b)\n"
+        "        losses.append(loss.item())\n        loss.backward()\n        sgd_step([w, b], lr)\n",
+        "    model = torch.nn.Linear(*w.shape, dtype=w.dtype)\n    with torch.no_grad():\n"
+        "        model.weight.copy_(w.T)\n        model.bias.copy_(b)\n"
+        "    optimizer = torch.optim.SGD(model.parameters(), lr=lr)\n    losses = []\n    for _ in range(steps):\n"
+        "        optimizer.zero_grad()\n        loss = torch.nn.functional.mse_loss(model(x), y)\n"
+        "        losses.append(loss.item())\n        loss.backward()\n        optimizer.step()\n"
+        "    with torch.no_grad():\n        w.copy_(model.weight.T)\n        b.copy_(model.bias)\n")]),
     # doctest's own idiom at the bottom of a module: the child's doctest is a stand-in whose testmod does nothing
     "ex1 doctest.testmod() under the main guard": ("exercise-1", [(
         "def polynomial_grad(x):", "if __name__ == '__main__':\n    import doctest\n    doctest.testmod()\n\n\n"

@@ -119,14 +119,20 @@ def _watch_deliveries(roots: Any) -> list[Any]:
         if tensorbase.HOOKS(leaf):  # a hook of the file's own runs first and may replace the gradient (red team 65)
             continue
         for name, shape in record["shapes"].items():
-            if tuple(tensorbase.SHAPE(leaf)) == shape:
-                handles.append(_REGISTER_HOOK(leaf, functools.partial(_keep, kept[name])))
+            found = tuple(tensorbase.SHAPE(leaf))
+            forms = (False,) * (found == shape) + (True,) * (len(shape) == 2 and found == shape[::-1])
+            if forms:
+                handles.append(_REGISTER_HOOK(leaf, functools.partial(_keep, kept[name], forms)))
     return handles
 
 
-def _keep(kept: list[torch.Tensor], grad: torch.Tensor) -> None:
-    if len(kept) < MAX_KEPT:
-        kept.append(plain_tensor(grad).detach().to(torch.float64).clone())
+def _keep(kept: list[torch.Tensor], forms: tuple[bool, ...], grad: torch.Tensor) -> None:
+    """Keep ``grad`` (float64) in the watched shape, as it is and (``forms``' True) transposed: ``nn.Linear``'s weight
+    is a ``w`` of shape (d, k) transposed, and so is its gradient (fairness sweep 5; a square one, either way)."""
+    grad = plain_tensor(grad).detach().to(torch.float64)
+    for transposed in forms:
+        if len(kept) < MAX_KEPT:
+            kept.append((grad.mT if transposed else grad).clone())
 
 
 def _leaves(roots: Any) -> list[torch.Tensor]:
