@@ -1820,3 +1820,21 @@ def test_a_star_import_past_the_reading_binds_no_door(grade_source):
            "    get_objects = get_referents = None\n\n\n"
            "assert _K.found == [], _K.found\nassert callable(collect) and callable(signature) and SimpleNamespace\n")
     full_marks_past_the_reading(grade_source, top)  # (the reading refuses globals() and the star-bound doors)
+
+
+def test_the_standard_library_asks_inspect_for_no_frame_on_the_submissions_behalf(grade_source):
+    """Red team 95: ``functools.cached_property(inspect.stack)`` on an ``int`` subclass of the file's own had the
+    standard library call ``inspect.stack``, which handed over functools' frame and every frame below it, the probes'
+    among them; ``cgitb.lookup`` then read their globals, the live counts (full marks on exercises 1 to 4 and 6). While
+    the submission's code runs, ``inspect``'s and ``logging``'s frame handers hand a frame to no caller but the
+    packages trusted with frames (and themselves): here with the doors reading off (it now knows ``tool.stack`` through
+    an alias, and ``cgitb``)."""
+    top = ("import contextlib\nimport functools\nimport inspect\nimport logging\nimport torch\n\n\nclass _K(int):\n"
+           "    frames = functools.cached_property(inspect.stack)\n\n\n_v = []\ntry:\n    _K(0).frames\n"
+           "except RuntimeError as error:\n    _v.append(str(error))\n"
+           "for _hander in (inspect.currentframe, logging.currentframe):\n    try:\n"
+           "        with contextlib.ExitStack() as _stack:\n            _stack.callback(_hander)\n"
+           "    except RuntimeError as error:\n        _v.append(str(error))\n"
+           "assert len(_v) == 3 and all(\"call stack's frames\" in v for v in _v), _v\n"
+           "logging.getLogger('demo').warning('honest logging still finds its caller')\n")
+    full_marks_past_the_reading(grade_source, top)

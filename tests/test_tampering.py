@@ -410,3 +410,11 @@ def test_a_star_imported_door_read_in_a_class_body_is_found():
         source = "from gc import *\n\n\nclass Keep:\n" + body
         found = door(source)
         assert found is not None and found[0].startswith("reaches every object in the process"), (body, found)
+
+
+def test_a_door_through_a_modules_alias_is_found():
+    """Red team 95: ``tool = inspect`` then ``tool.stack``: a module's door read through a name bound to the module."""
+    for code, what in (("import inspect\ntool = inspect\nframes = tool.stack()", "reaches the call stack's frames"),
+                       ("import cgitb", "reads any frame's names")):
+        found = door("import torch\n\n\n" + code + "\n")
+        assert found is not None and found[0].startswith(what), (code, found)

@@ -129,6 +129,7 @@ MODULES = {  # an import of any of these (or below them) -> what it does
     **{name: "reaches any object by its dotted name" for name in ("pkgutil", "pydoc", "logging.config",
                                                                    "unittest.mock", "mock")},
     **{name: "reads and writes the process's memory" for name in ("ctypes", "_ctypes")},
+    "cgitb": "reads any frame's names (cgitb.lookup)",  # red team 95: a frame's f_globals, read in cgitb's frame
     "builtins": "reaches the builtins' namespace",
     **{name: "runs code no reading sees (a template engine)" for name in ("jinja2", "mako")},
     "torch.fx": "reads any attribute by a dotted name (torch.fx's get_attr nodes)",
@@ -333,7 +334,8 @@ class _Reading:
         return isinstance(call, ast.Call) and call.func is callee
 
     def attribute_door(self, node: ast.Attribute) -> str:
-        owner = self.imports.get(node.value.id, "") if isinstance(node.value, ast.Name) else ""
+        owner = self.imports.get(node.value.id) or self.library_names.get(node.value.id, "") \
+            if isinstance(node.value, ast.Name) else ""  # (``tool = inspect``, then ``tool.stack``: red team 95)
         if node.attr in ("__setattr__", "__delattr__") and not self.own_setter(node):
             return f"sets attributes past an object's own rules ({node.attr} on other than self or cls)"
         if node.attr.startswith("_") and not node.attr.startswith("__") and (

@@ -322,7 +322,7 @@ def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
                                f"coroutine ({args[1]})")
         asker = _asker()
         if guard.not_library(asker) or event == "sys._getframe" and asker.endswith(HANDERS) and \
-                guard.not_library(args[0].f_code.co_filename) or \
+                _handed_on(args[0].f_code.co_filename) or \
                 (event != "object.__getattr__" or args[1] in HANDED_FRAMES) and _untrusted_below_submission(asker):
             raise RuntimeError(f"the grader does not let a submission reach the call stack's frames ({event})")
     if event == "compile" or event == "open" or event == "ctypes.dlopen":
@@ -414,6 +414,19 @@ def trust_with_frames() -> None:
     places = guard.code_places()
     _FRAMES_TRUSTED.update(packages=("<frozen ", *guard.prefixes(packages + places["grader"])),
                            stdlib=guard.prefixes(places["stdlib"]), installed=guard.prefixes(places["installed"]))
+
+
+def _handed_on(caller: str) -> bool:
+    """``inspect.currentframe`` or ``stack``, or ``logging.currentframe`` (:data:`HANDERS`), hands its caller (code
+    of file ``caller``) that caller's frame, whose ``f_back`` leads to every frame below: refused to the submission's
+    own code, and, while it runs, to any caller but the packages trusted with frames and those modules themselves
+    (``logging``'s ``findCaller``). Red team 95 had the standard library call ``inspect.stack`` for it
+    (``functools.cached_property(inspect.stack)`` on an object of its own), which handed it the probes' frames."""
+    if guard.not_library(caller):
+        return True
+    if caller.startswith(_FRAMES_TRUSTED["packages"]) or caller.endswith(HANDERS):
+        return False
+    return _submission_on_stack()
 
 
 def _untrusted_below_submission(asker: str) -> bool:

@@ -59,7 +59,7 @@ DOOR_MODULES = frozenset({  # a module that is a door itself: no lookup may hand
     "autograd_exercises", "importlib", "runpy", "code", "codeop", "zipimport", "imp", "doctest", "pdb", "bdb",
     "cProfile", "profile", "trace", "pkgutil", "pydoc", "logging.config", "unittest.mock", "mock", "ctypes",
     "_ctypes", "builtins", "_thread", "gc", "marshal", "pickle", "_pickle", "shelve", "dill", "cloudpickle", "joblib",
-    "jinja2", "mako", "_pytest"})
+    "jinja2", "mako", "_pytest", "cgitb"})
 OWNED = {  # a name that is a door only on one module
     "inspect": frozenset({"stack", "trace", "getouterframes", "getinnerframes"}),
     "signal": frozenset({"signal"}),
