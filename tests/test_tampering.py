@@ -63,6 +63,7 @@ DOORS = {  # code -> the start of what the reading says
     "from types import *\nF = FunctionType": "reaches functions made from code objects (types.FunctionType)",
     "from sys import *\nm = modules": "reaches every loaded module (sys.modules)",
     "from numpy import *\nc = ctypeslib": "reaches any address of the process's memory (numpy.ctypeslib)",
+    "from matplotlib.artist import *\nframes = inspect.stack()": "reaches the call stack's frames (inspect.stack)",
     # red team 20: torch's and json's own objects changed under the probes, and other spellings of a door
     "torch.autograd.graph.saved_tensors_hooks = Hooks": "changes a library's object (torch.autograd.graph",
     "import json\njson.JSONEncoder = Encoder": "changes a library's object (json.JSONEncoder)",

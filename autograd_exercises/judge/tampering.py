@@ -37,6 +37,7 @@ import collections
 import functools
 import re
 import string
+import sys
 
 from autograd_exercises.judge import literals, scopes, static
 from autograd_exercises.judge.syntax import children, walk
@@ -821,8 +822,13 @@ def _magic_code(node: ast.AST) -> ast.Module | None:
 
 
 def _imports(tree: ast.Module) -> dict[str, str]:
-    """Each name an import binds, anywhere in the file, to its dotted target."""
-    return {name: target.lstrip(".") for node in walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
-            for name, target in static.imported(node)}
+    """Each name an import binds, anywhere in the file, to its dotted target; where a star import may bind a name
+    that is a standard module's (``inspect``, which ``matplotlib.artist`` holds: red team 95), that module."""
+    found = {name: target.lstrip(".") for node in walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
+             for name, target in static.imported(node)}
+    if "*" in found:
+        found.update({node.id: node.id for node in walk(tree) if isinstance(node, ast.Name)
+                      and node.id in sys.stdlib_module_names and node.id not in found})
+    return found
 
 
