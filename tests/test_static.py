@@ -1073,9 +1073,9 @@ def test_an_honest_star_import_keeps_the_by_hand_point(module, function, star):
 
 
 def test_a_class_body_inside_a_by_hand_function_binds_none_of_its_names():
-    """Red team 94: ``class K: tool = grad; grad = None`` inside the by-hand function, under ``from torch.autograd import
-    *``: the class's ``grad`` was read as one of the function's own names, so the star import's ``grad`` went unseen.
-    What a class body binds is the class's; its reads may be of the names around it."""
+    """Red team 94: ``class K: tool = grad; grad = None`` inside the by-hand function, under ``from torch.autograd
+    import *``: the class's ``grad`` was read as one of the function's own names, so the star import's ``grad`` went
+    unseen. What a class body binds is the class's; its reads may be of the names around it."""
     text = solution_text("exercise_1").replace("import torch\n", "import torch\nfrom torch.autograd import *\n", 1)
     text = text.replace("    return 8 * x**3 + 3 * x**2 + 6 * x + 5\n",
                         "    class K:\n        tool = grad\n        grad = None\n"

@@ -186,10 +186,10 @@ class GuardedModule(types.ModuleType):
 
 
 EXEMPT = frozenset({"torch"})  # read on every torch call: the reading refuses the names its doors have there
+# (``torch.builtins``, ``torch.ctypes``, ``torch.importlib``: tests/test_guard.py holds the two to each other)
 _STAR_DOORS = {  # modules whose doors are functions -> the names their star import never binds in the submission
     name: DOORS | OWNED.get(name, frozenset()) for name in (*DOOR_MODULES, *OWNED, "inspect", "traceback", "types")
     if name not in EXEMPT and name != "sys"}  # (any other guarded module: DOORS; sys, read everywhere, is not one)
-# (``torch.builtins``, ``torch.ctypes``, ``torch.importlib``: tests/test_guard.py holds the two to each other)
 
 
 def _star_names(module: types.ModuleType) -> list[str]:
@@ -200,8 +200,10 @@ def _star_names(module: types.ModuleType) -> list[str]:
     space = _VARS(module)
     names = space["__all__"] if isinstance(space.get("__all__"), (list, tuple)) else \
         [key for key in space if not key.startswith("_")]
-    doors, own = _STAR_DOORS.get(_GET(module, "__name__"), DOORS), _GET(module, "__name__")
-    return [key for key in names if type(key) is str and key not in doors and not _handed_value(space.get(key), key, own)]
+    own = _GET(module, "__name__")
+    doors = _STAR_DOORS.get(own, DOORS)
+    return [key for key in names
+            if type(key) is str and key not in doors and not _handed_value(space.get(key), key, own)]
 
 
 def _handed_value(value: Any, name: str, owner: str) -> bool:
