@@ -1838,3 +1838,20 @@ def test_the_standard_library_asks_inspect_for_no_frame_on_the_submissions_behal
            "assert len(_v) == 3 and all(\"call stack's frames\" in v for v in _v), _v\n"
            "logging.getLogger('demo').warning('honest logging still finds its caller')\n")
     full_marks_past_the_reading(grade_source, top)
+
+
+def test_a_librarys_lookup_by_a_dotted_name_reads_no_traceback_frame(grade_source):
+    """Red team 96: ``xmlrpc.server.resolve_dotted_attribute`` (plain ``getattr`` per dotted part, in its own frame)
+    read the submission's own traceback's ``tb_frame``, then ``f_back`` and ``f_globals`` down to the probes' live
+    counts (full marks on exercises 1 to 4 and 6). While the submission runs, no standard-library code but
+    ``traceback`` reads a traceback's frame, and the builtins' ``getattr`` reads a frame's or a traceback's door for
+    no caller; ``traceback.format_exc()`` still works. With the doors reading off (it now knows
+    ``resolve_dotted_attribute``)."""
+    top = ("import string\nimport sys\nimport traceback\nimport torch\n"
+           "from xmlrpc.server import resolve_dotted_attribute\n\n\n_v = []\ntry:\n    raise ValueError('demo')\nexcept ValueError:\n    _tb = sys.exc_info()[2]\n"
+           "    assert 'demo' in traceback.format_exc()\n"
+           "for _read in (lambda: resolve_dotted_attribute(_tb, 'tb_frame'),\n"
+           "              lambda: string.Formatter().get_field('0.tb_frame', (_tb,), {})):\n    try:\n        _read()\n"
+           "    except (AttributeError, RuntimeError) as error:\n        _v.append(str(error))\n"
+           "assert len(_v) == 2 and all('the grader does not let' in v for v in _v), _v\n")
+    full_marks_past_the_reading(grade_source, top)

@@ -323,6 +323,7 @@ def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
         asker = _asker()
         if guard.not_library(asker) or event == "sys._getframe" and asker.endswith(HANDERS) and \
                 _handed_on(args[0].f_code.co_filename) or \
+                event == "object.__getattr__" and args[1] == "tb_frame" and _read_for_another(asker) or \
                 (event != "object.__getattr__" or args[1] in HANDED_FRAMES) and _untrusted_below_submission(asker):
             raise RuntimeError(f"the grader does not let a submission reach the call stack's frames ({event})")
     if event == "compile" or event == "open" or event == "ctypes.dlopen":
@@ -425,6 +426,21 @@ def _handed_on(caller: str) -> bool:
     if guard.not_library(caller):
         return True
     if caller.startswith(_FRAMES_TRUSTED["packages"]) or caller.endswith(HANDERS):
+        return False
+    return _submission_on_stack()
+
+
+TRACEBACK_READERS = (os.sep + "traceback.py",)  # the standard library's own reader of a traceback's frames
+
+
+def _read_for_another(asker: str) -> bool:
+    """A traceback's frame read while the submission's code runs by the standard library (but :mod:`traceback`, which
+    prints and summarises it): the first frame of the submission's own traceback is its own, whose ``f_back`` leads to
+    the probes' frames; a library's lookup by a dotted name reads it for the submission (red team 96:
+    ``xmlrpc.server.resolve_dotted_attribute(tb, "tb_frame")``, then ``f_back`` and ``f_globals``, the live counts).
+    The packages trusted with frames, and the grader, read as before."""
+    trusted = _FRAMES_TRUSTED
+    if asker.startswith(trusted["packages"]) or asker.endswith(TRACEBACK_READERS):
         return False
     return _submission_on_stack()
 

@@ -53,8 +53,10 @@ DOORS = frozenset({  # what an attribute name reaches past an object's data (the
     "deduperreload", "autoreload", "patch_function", "DeduperReloaderPatchingMixin",  # its namespace; IPython's
     "codeobj", "Bytecode",  # reloader swapped its code; red team 84: dis.Bytecode(f).codeobj, read in dis's frame;
     "get_instructions", "aten",  # red team 85: dis's instructions hold code objects; torch.ops.aten, had through
-    "hooks_dict_ref", "extra_dict_ref"})  # a parameter (t.ops.aten._backward runs autograd's engine past its count);
-# red team 88: a hook handle's live dict of a tensor's hooks, the probes' own among them
+    "hooks_dict_ref", "extra_dict_ref",  # a parameter (t.ops.aten._backward runs autograd's engine past its count);
+    "resolve_dotted_attribute"})
+# red team 88: a hook handle's live dict of a tensor's hooks, the probes' own among them; red team 96: xmlrpc.server's
+# lookup of a dotted name, done in its own frame
 DOOR_MODULES = frozenset({  # a module that is a door itself: no lookup may hand it over (the reading's imports)
     "autograd_exercises", "importlib", "runpy", "code", "codeop", "zipimport", "imp", "doctest", "pdb", "bdb",
     "cProfile", "profile", "trace", "pkgutil", "pydoc", "logging.config", "unittest.mock", "mock", "ctypes",
@@ -411,15 +413,21 @@ def refuse_unlisted(name: Any, level: int) -> None:
         raise ModuleNotFoundError(f"No module named {name.split('.')[0]!r}", name=name.split(".")[0])
 
 
+_FRAMED = (types.FrameType, types.TracebackType, types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType)
+# (what holds a frame: red team 96 had xmlrpc.server's resolve_dotted_attribute read a traceback's tb_frame, then
+# f_back and f_globals, with the builtins' getattr, in its own frame)
+
+
 def _lookup(real: Any, name: str) -> Any:
     def lookup(*args: Any) -> Any:
         if not args and name == "vars":  # vars(): the caller's own names, as the builtin gives them
             return _FRAME(1).f_locals
         asked = (args[1] if len(args) > 1 else None) if name == "getattr" else "__dict__"
         if type(asked) is str and args and (asked in HELD_BY_TYPES and _held(args[0], asked) or asked in DOORS
-                                            and isinstance(args[0], _MODULE)) and _submission_asks(args[0]):
+                                            and (isinstance(args[0], _MODULE) or type(args[0]) in _FRAMED)) \
+                and _submission_asks(args[0]):
             raise AttributeError(f"the grader does not let a submission's code reach {asked!r} of a library's "
-                                 "module or function, or of Python's own types")
+                                 "module or function, of a frame or a traceback, or of Python's own types")
         return real(*args)
 
     lookup.__name__ = lookup.__qualname__ = name
