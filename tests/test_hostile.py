@@ -1855,3 +1855,22 @@ def test_a_librarys_lookup_by_a_dotted_name_reads_no_traceback_frame(grade_sourc
            "    except (AttributeError, RuntimeError) as error:\n        _v.append(str(error))\n"
            "assert len(_v) == 2 and all('the grader does not let' in v for v in _v), _v\n")
     full_marks_past_the_reading(grade_source, top)
+
+
+def test_no_unpickler_looks_a_global_up_while_the_submission_runs(grade_source):
+    """Red team 97: ``multiprocessing.reduction.ForkingPickler.loads`` is ``pickle.loads`` under a name no reading knew;
+    a protocol-4 pickle of a dotted name read ``…run_backward.__globals__`` off ``__main__`` in C, the probes' live
+    counts (full marks on all six exercises). While the submission runs, no unpickler looks up a global (the audit
+    event ``pickle.find_class``), whatever its name; plain data still round-trips. With the doors reading off."""
+    import math
+    import pickle
+
+    import torch
+
+    named = [pickle.dumps(math.sqrt, protocol=4), pickle.dumps(torch.autograd.grad, protocol=4)]  # (pickled here)
+    top = ("import pickle\nimport torch\nfrom multiprocessing.reduction import ForkingPickler\n\n\n"
+           "assert ForkingPickler.loads(pickle.dumps([1, 2.5, 'x'])) == [1, 2.5, 'x']\n_v = []\n"
+           f"for _data in {named!r}:\n    try:\n"
+           "        ForkingPickler.loads(_data)\n    except RuntimeError as error:\n        _v.append(str(error))\n"
+           "assert len(_v) == 2 and all('unpickle a global' in v for v in _v), _v\n")
+    full_marks_past_the_reading(grade_source, top)

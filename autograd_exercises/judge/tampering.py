@@ -84,6 +84,7 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
     **{name: "functions made from code objects" for name in (*static.CODE_OBJECTS, "co_code")},
     "resolve_name": "any object by its dotted name",
     "resolve_dotted_attribute": "any attribute by a dotted name, read in xmlrpc's frame (red team 96)",
+    "ForkingPickler": "pickled objects' loading (multiprocessing's pickler), which can call any function",
     "addaudithook": "an audit hook, which runs inside the probes' own frames (red team 80)",
     # red team 83: torch's pytree of a callable (a BlockMask's mask_mod) hands back its __globals__ and closure
     **{name: "a function's namespace and closure, as torch's pytree of a callable holds them" for name in (

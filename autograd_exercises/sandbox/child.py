@@ -313,6 +313,9 @@ def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
         raise RuntimeError("the grader does not let a submission add an audit hook: it runs inside the probes' frames")
     if event == "object.__setattr__" and args[1] in CHANGED_CODE and _changes_code(args[0], args[1]):
         raise RuntimeError(f"the grader does not let code change a function's {args[1]}")
+    if event == "pickle.find_class" and not getattr(_ASKING, "now", False) and _unpickles_for_submission():
+        raise RuntimeError(f"the grader does not let a submission unpickle a global ({args[0]}.{args[1]}): an "
+                           "unpickler reads any attribute by its dotted name")
     if event in RUNTIME_CODE and not getattr(_ASKING, "now", False):
         _refuse_runtime_code(event, args)
     if event in FRAMES and (event != "object.__getattr__" or args[1] in FRAME_ATTRIBUTES) and \
@@ -442,6 +445,15 @@ def _read_for_another(asker: str) -> bool:
     trusted = _FRAMES_TRUSTED
     if asker.startswith(trusted["packages"]) or asker.endswith(TRACEBACK_READERS):
         return False
+    return _submission_on_stack()
+
+
+def _unpickles_for_submission() -> bool:
+    """An unpickler looks a global up (the audit event ``pickle.find_class``) while the submission's code runs: it
+    reads any attribute by a dotted name, in C (red team 97: ``multiprocessing.reduction.ForkingPickler.loads``, a
+    name of ``pickle.loads`` no reading knew, read ``…run_backward.__globals__`` off ``__main__``, the probes' live
+    counts). Plain data and tensors, which a submission may unpickle, name no global; torch's own ``weights_only``
+    unpickler looks none up this way."""
     return _submission_on_stack()
 
 

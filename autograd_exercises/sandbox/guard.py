@@ -54,7 +54,7 @@ DOORS = frozenset({  # what an attribute name reaches past an object's data (the
     "codeobj", "Bytecode",  # reloader swapped its code; red team 84: dis.Bytecode(f).codeobj, read in dis's frame;
     "get_instructions", "aten",  # red team 85: dis's instructions hold code objects; torch.ops.aten, had through
     "hooks_dict_ref", "extra_dict_ref",  # a parameter (t.ops.aten._backward runs autograd's engine past its count);
-    "resolve_dotted_attribute"})
+    "resolve_dotted_attribute", "ForkingPickler"})
 # red team 88: a hook handle's live dict of a tensor's hooks, the probes' own among them; red team 96: xmlrpc.server's
 # lookup of a dotted name, done in its own frame
 DOOR_MODULES = frozenset({  # a module that is a door itself: no lookup may hand it over (the reading's imports)
