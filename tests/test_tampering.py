@@ -64,6 +64,12 @@ DOORS = {  # code -> the start of what the reading says
     "from sys import *\nm = modules": "reaches every loaded module (sys.modules)",
     "from numpy import *\nc = ctypeslib": "reaches any address of the process's memory (numpy.ctypeslib)",
     "from matplotlib.artist import *\nframes = inspect.stack()": "reaches the call stack's frames (inspect.stack)",
+    # red teams 96 to 98: libraries that read an attribute chain, unpickle or import by a name for the file
+    "from xmlrpc.server import resolve_dotted_attribute as walk\nf = walk(tb, name)":
+        "reaches any attribute by a dotted name, read in xmlrpc's frame",
+    "from multiprocessing.reduction import ForkingPickler\nv = ForkingPickler.loads(data)":
+        "reaches pickled objects' loading (multiprocessing's pickler)",
+    "import pytest\nsix = pytest.importorskip('six')": "reaches any object by its dotted name (a library's import",
     # red team 20: torch's and json's own objects changed under the probes, and other spellings of a door
     "torch.autograd.graph.saved_tensors_hooks = Hooks": "changes a library's object (torch.autograd.graph",
     "import json\njson.JSONEncoder = Encoder": "changes a library's object (json.JSONEncoder)",

@@ -100,7 +100,9 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
     # installed libraries' imports by a dotted name, done from their own frames, where no guard sees the asker
     **{name: "any object by its dotted name (a library's import of a string)" for name in (
         "import_item", "import_object", "import_term", "import_string", "EntryPoint", "load_entry_point",
-        "import_plugin", "MonkeyPatch", "monkeypatch")},  # (red team 79: mistune's import_plugin, pytest's resolve)
+        "import_plugin", "MonkeyPatch", "monkeypatch", "importorskip", "import_module")},  # (red team 79:
+    # mistune's import_plugin, pytest's resolve; red team 98: pytest's importorskip loaded six, a module no
+    # submission may import, whose get_function_globals is operator.attrgetter)
     **{name: "every frame as it runs, its values and what it returns (a trace hook)" for name in (
         "settrace", "setprofile")},  # (red team 27 rewrote the probes' results from a trace function)
     "getargvalues": "a frame's local variables",

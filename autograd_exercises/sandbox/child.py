@@ -313,7 +313,7 @@ def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
         raise RuntimeError("the grader does not let a submission add an audit hook: it runs inside the probes' frames")
     if event == "object.__setattr__" and args[1] in CHANGED_CODE and _changes_code(args[0], args[1]):
         raise RuntimeError(f"the grader does not let code change a function's {args[1]}")
-    if event == "pickle.find_class" and not getattr(_ASKING, "now", False) and _unpickles_for_submission():
+    if event == "pickle.find_class" and not getattr(_ASKING, "now", False) and _unpickles_for_submission(*args):
         raise RuntimeError(f"the grader does not let a submission unpickle a global ({args[0]}.{args[1]}): an "
                            "unpickler reads any attribute by its dotted name")
     if event in RUNTIME_CODE and not getattr(_ASKING, "now", False):
@@ -448,12 +448,18 @@ def _read_for_another(asker: str) -> bool:
     return _submission_on_stack()
 
 
-def _unpickles_for_submission() -> bool:
-    """An unpickler looks a global up (the audit event ``pickle.find_class``) while the submission's code runs: it
+_SUBMISSION_MODULE = ["__main__"]  # the name the submission's module is imported under (:func:`run_probe`)
+
+
+def _unpickles_for_submission(module: Any, name: Any) -> bool:
+    """An unpickler looks a global up (the audit event ``pickle.find_class``) while the submission's code runs, other
+    than a plain name of the submission's own module (a class the notebook defines, ``torch.save``'d and loaded): it
     reads any attribute by a dotted name, in C (red team 97: ``multiprocessing.reduction.ForkingPickler.loads``, a
     name of ``pickle.loads`` no reading knew, read ``…run_backward.__globals__`` off ``__main__``, the probes' live
-    counts). Plain data and tensors, which a submission may unpickle, name no global; torch's own ``weights_only``
-    unpickler looks none up this way."""
+    counts), and hands over any library's function (the real ``getattr``). Plain data needs no global; torch's own
+    ``weights_only`` unpickler looks none up this way."""
+    if type(module) is str and type(name) is str and "." not in name and module in ("__main__", _SUBMISSION_MODULE[0]):
+        return False
     return _submission_on_stack()
 
 
@@ -1064,6 +1070,7 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     probe = resolve(job["probe"]) if job.get("probe") else None
     probes = {item["name"]: resolve(item["probe"]) for item in job.get("checks") or ()}
     observe.install_autograd_counter()
+    _SUBMISSION_MODULE[0] = str(job.get("module") or "__main__")
     sys.addaudithook(_no_tracing)  # for the child's life: no hook can be taken back
     guard.guard_code_runners()  # (before the watch notes the builtins, and before they are read-only)
     guard.guard_lookups()

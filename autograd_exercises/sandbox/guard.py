@@ -48,7 +48,7 @@ DOORS = frozenset({  # what an attribute name reaches past an object's data (the
     *MODULE_HOOKS,
     "getattr_from_fqn", "getattr_recursive", "create_node", "graph_module",
     "import_item", "import_object", "import_term", "import_string", "EntryPoint", "load_entry_point",
-    "import_plugin", "MonkeyPatch", "monkeypatch", "addaudithook",
+    "import_plugin", "MonkeyPatch", "monkeypatch", "addaudithook", "importorskip", "import_module",
     "_flatten", "_extract_callable_pytree", "globals_dict",  # red team 83: a BlockMask's pytree of a function held
     "deduperreload", "autoreload", "patch_function", "DeduperReloaderPatchingMixin",  # its namespace; IPython's
     "codeobj", "Bytecode",  # reloader swapped its code; red team 84: dis.Bytecode(f).codeobj, read in dis's frame;
