@@ -136,6 +136,12 @@ VARIANTS = {
         "        optimizer.zero_grad()\n        loss = torch.nn.functional.mse_loss(model(x), y)\n"
         "        losses.append(loss.item())\n        loss.backward()\n        optimizer.step()\n"
         "    with torch.no_grad():\n        w.copy_(model.weight.T)\n        b.copy_(model.bias)\n")]),
+    # a class of the file's own pickled (red team 99's honest file): pickle imports the file's module by its name and
+    # looks the class up there (pickle.loads is a door of the reading)
+    "ex1 pickle of a class the file defines": ("exercise-1", [(
+        "def polynomial_grad_manual(x):",
+        "import pickle\n\n\nclass Point:\n    def __init__(self, x):\n        self.x = x\n\n\n"
+        "BLOB = pickle.dumps(Point(1.5))\n\n\ndef polynomial_grad_manual(x):")]),
     # doctest's own idiom at the bottom of a module: the child's doctest is a stand-in whose testmod does nothing
     "ex1 doctest.testmod() under the main guard": ("exercise-1", [(
         "def polynomial_grad(x):", "if __name__ == '__main__':\n    import doctest\n    doctest.testmod()\n\n\n"

@@ -1076,7 +1076,7 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     guard.guard_lookups()
     classes, modules = _classes(), _frozen_modules()
     watched = watch(classes, modules)
-    guard.enter(job["scratch"])
+    guard.enter(job["scratch"], _SUBMISSION_MODULE[0])
     frozen.freeze(classes, modules)
     hide_grader()
     try:

@@ -536,9 +536,10 @@ def importable(name: str) -> bool:
     """A submission's code may import ``name``: a module of the standard library or of :data:`IMPORTABLE` (red teams
     79, 80 and 82 took their gadgets from whatever else was installed where submissions run: ``_pytest``'s
     ``resolve``, ``stack_data``, ``hypothesis``'s ``lambda_description``, sympy re-exported by ``fontTools``), or
-    ``__main__`` (the submission's own module)."""
+    ``__main__`` or the name it is imported under (the submission's own module: ``pickle`` imports it by that name
+    to pickle a class it defines, red team 99's honest file)."""
     top = name.split(".")[0]
-    return top in IMPORTABLE or top in sys.stdlib_module_names or top == MAIN
+    return top in IMPORTABLE or top in sys.stdlib_module_names or top == MAIN or name == _OWN_MODULE[0]
 
 
 def stand_in(name: str) -> types.ModuleType:
@@ -603,12 +604,16 @@ def guard_modules() -> None:
     _GUARDED[0] = count
 
 
-def enter(scratch: str) -> None:
-    """In the child, before the submission runs: its folder ``scratch`` is never library code, and every module is
-    guarded."""
+_OWN_MODULE = [MAIN]  # the name the submission's module is imported under (:func:`enter`)
+
+
+def enter(scratch: str, module: str = MAIN) -> None:
+    """In the child, before the submission runs: its folder ``scratch`` is never library code, its module's name is
+    ``module``, and every module is guarded."""
     import os
 
     _SUBMISSION[0] = scratch.rstrip(os.sep) + os.sep
+    _OWN_MODULE[0] = module
     guard_modules()
 
 
