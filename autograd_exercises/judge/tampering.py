@@ -224,8 +224,8 @@ class _Reading:
 
     @functools.cached_property
     def star_reads(self) -> frozenset[str]:
-        """The names the module's own scope reads (in no function or class that binds them), but for private ones:
-        what a ``from m import *`` may have bound for them."""
+        """The names the module's own scope reads (in no function that binds them; a class body's reads may be the
+        module's), but for private ones: what a ``from m import *`` may have bound for them."""
         found = scopes.scopes(self.tree)
         return frozenset(node.id for node in found.loads if found.binder(node) is None and not node.id.startswith("_"))
 
