@@ -436,8 +436,7 @@ def _unpassed_flags(function: ast.FunctionDef, passed: int) -> set[str]:
     """The parameters past the first ``passed`` positional ones whose default is a false literal."""
     positional = [arg.arg for arg in [*function.args.posonlyargs, *function.args.args]]
     return {arg.arg for arg, default in defaults(function) if arg.arg not in positional[:passed]
-            and isinstance(default, ast.Constant) and default.value in FALSE_LITERALS
-            and type(default.value) in (type(None), bool, int, str)}
+            and literal(default, _MISSING) in FALSE_LITERALS}
 
 
 LITERAL_TYPES = (type(None), bool, int, str)  # values whose comparisons a reading can work out exactly

@@ -64,6 +64,13 @@ def scopes(root: ast.AST) -> Scopes:
     return found
 
 
+def module_reads(tree: ast.AST) -> frozenset[str]:
+    """The names ``tree``'s code reads from around it (the module's namespace, or the builtins): in no function,
+    lambda or comprehension that binds them (a class body's reads may be the module's)."""
+    found = scopes(tree)
+    return frozenset(node.id for node in found.loads if found.binder(node) is None)
+
+
 def local_loads(root: ast.AST) -> frozenset[int]:
     """The ids of the names ``root`` reads that resolve to a binding inside it."""
     found = scopes(root)
@@ -73,7 +80,7 @@ def local_loads(root: ast.AST) -> frozenset[int]:
 def _visit(node: ast.AST, scope: ast.AST | None, found: Scopes) -> None:
     found.scope_of[id(node)] = scope
     if isinstance(node, SCOPES):
-        for part in _outer(node):
+        for part in outer(node):
             _visit(part, scope, found)  # decorators, defaults, bases, the first iterable: the scope around
         found.outer[id(node)] = scope
         for kind in (found.bound, found.declared, found.globals):
@@ -88,8 +95,9 @@ def _visit(node: ast.AST, scope: ast.AST | None, found: Scopes) -> None:
         _visit(child, scope, found)
 
 
-def _outer(scope: ast.AST) -> list[ast.AST]:
-    """The parts of ``scope`` that run in the scope around it."""
+def outer(scope: ast.AST) -> list[ast.AST]:
+    """The parts of ``scope`` that run in the scope around it: a ``def``'s (or lambda's) decorators, defaults and
+    annotations, as it is defined; a class's decorators, bases and keywords; a comprehension's first iterable."""
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
         arguments = scope.args
         every = [*arguments.posonlyargs, *arguments.args, *filter(None, [arguments.vararg]), *arguments.kwonlyargs,

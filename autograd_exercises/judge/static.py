@@ -499,8 +499,9 @@ def module_names(tree: ast.Module, cells: Sequence[int] = ()) -> Module:
                         stars.append((index, target[:-2], statement.lineno))
     module.tree, module.assigned = tree, {name: len(values) for name, values in module.bindings.items()}
     module.import_path = import_path_change(tree, module.imports)
+    reads = scopes.module_reads(tree) - set(dir(builtins)) if stars else frozenset()
     for index, source, line in stars:
-        _star_names(tree, module, index, source, line)
+        _star_names(module, reads, index, source, line)
     _read_other_bindings(tree, module)
     _read_stores(tree, module)
     for inner in module.timeit:  # %timeit's code runs in a namespace of its own, but changes the module's objects
@@ -509,17 +510,15 @@ def module_names(tree: ast.Module, cells: Sequence[int] = ()) -> Module:
     return module
 
 
-def _star_names(tree: ast.Module, module: Module, index: int, source: str, line: int) -> None:
-    """``from source import *`` (in top-level statement ``index``) may bind any name the module's code reads: each such
-    name (read outside any scope that binds it) that ``source`` may export and that would be autograd or a module
-    outside what is read (``grad`` from ``torch.autograd``, ``polyder`` from ``numpy``) counts as imported from
-    there, unless a later top-level statement surely binds it first (red team 92: ``from torch.autograd import *``,
-    then ``grad(…)`` at import fed the by-hand function, read as no import at all). Python's builtins keep their own
-    readings."""
-    found = scopes.scopes(tree)
-    read = {node.id for node in found.loads if found.binder(node) is None} - set(dir(builtins))
+def _star_names(module: Module, reads: frozenset[str], index: int, source: str, line: int) -> None:
+    """``from source import *`` (in top-level statement ``index``) may bind any name the module's code reads
+    (``reads``: :func:`scopes.module_reads`, less Python's builtins, which keep their own readings): each that
+    ``source`` may export and that would be autograd or a module outside what is read (``grad`` from
+    ``torch.autograd``, ``polyder`` from ``numpy``) counts as imported from there, unless a later top-level statement
+    surely binds it first (red team 92: ``from torch.autograd import *``, then ``grad(…)`` at import fed the by-hand
+    function, read as no import at all)."""
     exports = star_exports(source)
-    for name in sorted(read if exports is None else read & exports):
+    for name in sorted(reads if exports is None else reads & exports):
         target = f"{source}.{name}"
         if module.live(name, index) and (forbidden_module(target) is not None or foreign_module(target, module)):
             module.imports[name].append((target, line))
@@ -1987,7 +1986,7 @@ def own_nodes(body: list[ast.AST]) -> Iterator[ast.AST]:
         node = stack.pop()
         yield node
         if isinstance(node, ast.ClassDef):
-            stack.extend([*node.decorator_list, *node.bases, *node.keywords])
+            stack.extend(scopes.outer(node))
         elif not isinstance(node, SCOPES):
             stack.extend(children(node))
 

@@ -226,8 +226,7 @@ class _Reading:
     def star_reads(self) -> frozenset[str]:
         """The names the module's own scope reads (in no function that binds them; a class body's reads may be the
         module's), but for private ones: what a ``from m import *`` may have bound for them."""
-        found = scopes.scopes(self.tree)
-        return frozenset(node.id for node in found.loads if found.binder(node) is None and not node.id.startswith("_"))
+        return frozenset(name for name in scopes.module_reads(self.tree) if not name.startswith("_"))
 
     @functools.cached_property
     def literals(self) -> dict[str, set[str]]:

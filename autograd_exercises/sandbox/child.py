@@ -324,10 +324,10 @@ def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
             raise RuntimeError(f"the grader does not let code reach the frame of the submission's own generator or "
                                f"coroutine ({args[1]})")
         asker = _asker()
-        if guard.not_library(asker) or event == "sys._getframe" and asker.endswith(HANDERS) and \
-                _handed_on(args[0].f_code.co_filename) or \
-                event == "object.__getattr__" and args[1] == "tb_frame" and _read_for_another(asker) or \
-                (event != "object.__getattr__" or args[1] in HANDED_FRAMES) and _untrusted_below_submission(asker):
+        if guard.not_library(asker) or event == "sys._getframe" and asker.endswith(HANDERS) and (
+                guard.not_library(caller := args[0].f_code.co_filename) or _for_another(caller, HANDERS)) or \
+                event == "object.__getattr__" and args[1] == "tb_frame" and _for_another(asker, TRACEBACK_READERS) \
+                or (event != "object.__getattr__" or args[1] in HANDED_FRAMES) and _untrusted_below_submission(asker):
             raise RuntimeError(f"the grader does not let a submission reach the call stack's frames ({event})")
     if event == "compile" or event == "open" or event == "ctypes.dlopen":
         path = args[1] if event == "compile" else args[0]
@@ -420,35 +420,21 @@ def trust_with_frames() -> None:
                            stdlib=guard.prefixes(places["stdlib"]), installed=guard.prefixes(places["installed"]))
 
 
-def _handed_on(caller: str) -> bool:
-    """``inspect.currentframe`` or ``stack``, or ``logging.currentframe`` (:data:`HANDERS`), hands its caller (code
-    of file ``caller``) that caller's frame, whose ``f_back`` leads to every frame below: refused to the submission's
-    own code, and, while it runs, to any caller but the packages trusted with frames and those modules themselves
-    (``logging``'s ``findCaller``). Red team 95 had the standard library call ``inspect.stack`` for it
-    (``functools.cached_property(inspect.stack)`` on an object of its own), which handed it the probes' frames."""
-    if guard.not_library(caller):
-        return True
-    if caller.startswith(_FRAMES_TRUSTED["packages"]) or caller.endswith(HANDERS):
-        return False
-    return _submission_on_stack()
-
-
 TRACEBACK_READERS = (os.sep + "traceback.py",)  # the standard library's own reader of a traceback's frames
 
 
-def _read_for_another(asker: str) -> bool:
-    """A traceback's frame read while the submission's code runs by the standard library (but :mod:`traceback`, which
-    prints and summarises it): the first frame of the submission's own traceback is its own, whose ``f_back`` leads to
-    the probes' frames; a library's lookup by a dotted name reads it for the submission (red team 96:
-    ``xmlrpc.server.resolve_dotted_attribute(tb, "tb_frame")``, then ``f_back`` and ``f_globals``, the live counts).
-    The packages trusted with frames, and the grader, read as before."""
-    trusted = _FRAMES_TRUSTED
-    if asker.startswith(trusted["packages"]) or asker.endswith(TRACEBACK_READERS):
+def _for_another(reader: str, own: tuple[str, ...]) -> bool:
+    """Code of file ``reader`` gets a frame while the submission's code runs, but is none of the packages trusted
+    with frames nor one of ``own``, the modules whose business it is: a frame hander's caller (:data:`HANDERS`:
+    ``inspect.currentframe`` or ``stack`` and ``logging.currentframe`` hand their caller its frame, whose ``f_back``
+    leads to every frame below; ``logging``'s ``findCaller`` asks for itself), or a reader of a traceback's frame
+    (:data:`TRACEBACK_READERS`: the first frame of the submission's own traceback is its own). Red team 95 had the
+    standard library call ``inspect.stack`` for the submission (``functools.cached_property(inspect.stack)``), red team
+    96 read a traceback's ``tb_frame`` with ``xmlrpc.server.resolve_dotted_attribute``: both reached the probes'
+    frames and their live counts. (Called by :func:`_no_tracing` itself: :func:`_submission_on_stack` counts on it.)"""
+    if reader.startswith(_FRAMES_TRUSTED["packages"]) or reader.endswith(own):
         return False
     return _submission_on_stack()
-
-
-_SUBMISSION_MODULE = ["__main__"]  # the name the submission's module is imported under (:func:`run_probe`)
 
 
 def _unpickles_for_submission(module: Any, name: Any) -> bool:
@@ -458,7 +444,7 @@ def _unpickles_for_submission(module: Any, name: Any) -> bool:
     name of ``pickle.loads`` no reading knew, read ``…run_backward.__globals__`` off ``__main__``, the probes' live
     counts), and hands over any library's function (the real ``getattr``). Plain data needs no global; torch's own
     ``weights_only`` unpickler looks none up this way."""
-    if type(module) is str and type(name) is str and "." not in name and module in ("__main__", _SUBMISSION_MODULE[0]):
+    if type(module) is str and type(name) is str and "." not in name and module in (guard.MAIN, guard.OWN_MODULE[0]):
         return False
     return _submission_on_stack()
 
@@ -1070,13 +1056,12 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     probe = resolve(job["probe"]) if job.get("probe") else None
     probes = {item["name"]: resolve(item["probe"]) for item in job.get("checks") or ()}
     observe.install_autograd_counter()
-    _SUBMISSION_MODULE[0] = str(job.get("module") or "__main__")
     sys.addaudithook(_no_tracing)  # for the child's life: no hook can be taken back
     guard.guard_code_runners()  # (before the watch notes the builtins, and before they are read-only)
     guard.guard_lookups()
     classes, modules = _classes(), _frozen_modules()
     watched = watch(classes, modules)
-    guard.enter(job["scratch"], _SUBMISSION_MODULE[0])
+    guard.enter(job["scratch"], str(job.get("module") or guard.MAIN))
     frozen.freeze(classes, modules)
     hide_grader()
     try:

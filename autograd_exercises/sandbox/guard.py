@@ -539,7 +539,7 @@ def importable(name: str) -> bool:
     ``__main__`` or the name it is imported under (the submission's own module: ``pickle`` imports it by that name
     to pickle a class it defines, red team 99's honest file)."""
     top = name.split(".")[0]
-    return top in IMPORTABLE or top in sys.stdlib_module_names or top == MAIN or name == _OWN_MODULE[0]
+    return top in IMPORTABLE or top in sys.stdlib_module_names or top == MAIN or name == OWN_MODULE[0]
 
 
 def stand_in(name: str) -> types.ModuleType:
@@ -604,7 +604,7 @@ def guard_modules() -> None:
     _GUARDED[0] = count
 
 
-_OWN_MODULE = [MAIN]  # the name the submission's module is imported under (:func:`enter`)
+OWN_MODULE = [MAIN]  # the name the submission's module is imported under (:func:`enter`)
 
 
 def enter(scratch: str, module: str = MAIN) -> None:
@@ -613,7 +613,7 @@ def enter(scratch: str, module: str = MAIN) -> None:
     import os
 
     _SUBMISSION[0] = scratch.rstrip(os.sep) + os.sep
-    _OWN_MODULE[0] = module
+    OWN_MODULE[0] = module
     guard_modules()
 
 

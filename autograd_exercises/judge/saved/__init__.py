@@ -29,7 +29,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from autograd_exercises.judge import methods, static
+from autograd_exercises.judge import methods, scopes, static
 from autograd_exercises.judge.syntax import children, walk
 from autograd_exercises.judge.saved.rules import (COMPOUND, CONTEXT, MAX_NODES, MAX_OBJECT_NODES, TOP_LEVEL, _closure,
                                                   _reverse_edges)
@@ -107,9 +107,7 @@ def _top_level_roots(body: list[ast.stmt], notebook: bool = True,
             yield from _top_level_roots(statement.orelse, notebook, names)
             continue
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            arguments = statement.args
-            yield from [*statement.decorator_list, *arguments.defaults, *filter(None, arguments.kw_defaults)]
-            yield from _annotations(statement)  # (evaluated as the def runs: red team 91)
+            yield from scopes.outer(statement)  # (its annotations too, evaluated as the def runs: red team 91)
         elif isinstance(statement, ast.ClassDef):
             yield from [*statement.decorator_list, *statement.bases, *(k.value for k in statement.keywords)]
             yield from _top_level_roots(statement.body, notebook, names)
@@ -126,15 +124,6 @@ def _top_level_roots(body: list[ast.stmt], notebook: bool = True,
         for inner in static.timeit_trees(ast.Module(body=[statement], type_ignores=[]), names) \
                 if isinstance(statement, ast.Expr) else ():
             yield from _top_level_roots(inner.body, notebook, names)  # %timeit's code, run at the top level too
-
-
-def _annotations(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
-    """A ``def``'s parameter and return annotations: Python evaluates them as the ``def`` runs (without ``from
-    __future__ import annotations``; read either way)."""
-    arguments = function.args
-    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
-    return [argument.annotation for argument in every if argument is not None and argument.annotation is not None] \
-        + ([function.returns] if function.returns is not None else [])
 
 
 def _name_fixed(tree: ast.Module) -> bool:
