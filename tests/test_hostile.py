@@ -1874,3 +1874,20 @@ def test_no_unpickler_looks_a_global_up_while_the_submission_runs(grade_source):
            "        ForkingPickler.loads(_data)\n    except RuntimeError as error:\n        _v.append(str(error))\n"
            "assert len(_v) == 2 and all('unpickle a global' in v for v in _v), _v\n")
     full_marks_past_the_reading(grade_source, top)
+
+
+def test_a_format_string_reads_no_traceback_frame_for_the_submission(grade_source):
+    """Own attack on red team 96's fix: ``logging.Formatter(style="{")`` formats a record whose argument is the
+    submission's own traceback with a field ``{args[0].tb_frame.f_back…f_globals}``: ``str.format`` walks it in C, in
+    logging's frame, where only the ``tb_frame`` read raises an audit event. While the submission runs, logging (no
+    reader of tracebacks) gets no traceback's frame; an honest log line still formats. With the doors reading off
+    (it refuses a format string built as the file runs)."""
+    top = ("import logging\nimport sys\nimport torch\n\n\ntry:\n    raise ValueError('demo')\nexcept ValueError:\n"
+           "    _tb = sys.exc_info()[2]\n"
+           "_path = '.'.join(['emarf_bt'[::-1]] + ['kcab_f'[::-1]] * 3 + ['slabolg_f'[::-1]])\n"
+           "_record = logging.LogRecord('n', 20, 'p', 1, 'm%.0s', (_tb,), None)\n_v = []\ntry:\n"
+           "    logging.Formatter('{args[0].' + _path + '}', style='{').format(_record)\n"
+           "except RuntimeError as error:\n    _v.append(str(error))\n"
+           "assert len(_v) == 1 and \"call stack's frames\" in _v[0], _v\n"
+           "assert logging.Formatter('{levelname}: {message}', style='{').format(_record) == 'INFO: m'\n")
+    full_marks_past_the_reading(grade_source, top)
