@@ -16,7 +16,8 @@ import torch
 
 from autograd_exercises import inputs
 from autograd_exercises.judge import (
-    Fail, Mistake, a_type, called, close, close_or_named, code_of, grad_fn_name, parts, per_case, reframed, tensor,
+    Fail, Mistake, a_type, backward_passes, called, close, close_or_named, code_of, grad_fn_name, parts, per_case, reframed,
+    tensor,
 )
 from autograd_exercises.judge.diagnose import mismatch
 from autograd_exercises.probes.exercise_6 import EXTRA_PASSES, probe_loss, probe_sgd_step, probe_train
@@ -336,15 +337,20 @@ def judge_one_step(case, obs):
 
 
 def _trained_with_autograd(case: dict, obs: dict) -> None:
-    """train does what its docstring says, not only what it returns (red team 62: updates computed by hand gave the
+    r"""train does what its docstring says, not only what it returns (red team 62: updates computed by hand gave the
     right numbers): it back-propagates (``L.backward()``) at every step, and those passes compute the step's
     gradients (red team 63 ran a trivial backward beside updates by hand). Fewer autograd calls than steps fail, and
     so do passes that never deliver $\partial L/\partial w$ and $\partial L/\partial b$ at the step's parameters into
     leaves of their shapes (the caller's w and b or copies); how it updates w and b is the sgd_step checks' matter."""
-    calls, steps = obs["train"].get("autograd_calls"), int(case["steps"])
-    if type(calls) is int and calls < steps:
+    calls, steps = backward_passes(obs["train"]), int(case["steps"])
+    if calls < steps:
         raise Fail(f"train back-propagated {calls} time(s) in {steps} step(s): call L.backward() every step, then "
                    "sgd_step([w, b], lr); computing the updates by hand skips what this exercise is about",
+                   code="train-without-autograd")
+    watched = obs["gradients"].get("passes") if isinstance(obs.get("gradients"), dict) else None
+    if type(watched) is int and watched > calls:  # (each pass the watch keeps is one the engine ran)
+        raise Fail(f"train's record of its backward passes ({watched}) is more than the {calls} autograd's engine ran: "
+                   "call L.backward() on each step's L = loss_fn(x, y, w, b), then sgd_step([w, b], lr)",
                    code="train-without-autograd")
     matched = _steps_back_propagated(case, obs.get("gradients"))
     if matched is not None and matched < steps:

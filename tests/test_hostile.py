@@ -1891,3 +1891,79 @@ def test_a_format_string_reads_no_traceback_frame_for_the_submission(grade_sourc
            "assert len(_v) == 1 and \"call stack's frames\" in _v[0], _v\n"
            "assert logging.Formatter('{levelname}: {message}', style='{').format(_record) == 'INFO: m'\n")
     full_marks_past_the_reading(grade_source, top)
+
+
+# -- red team 99: counts the child's Python objects hold, changed through a walk in C ----------------------------------
+
+PROBES_SPACE = ("import pathlib\n\n_WALK = type(pathlib.PurePath.drive.fget)  # operator.attrgetter: a dotted name read "
+                "in C\n\n\ndef _n(text):\n    return ''.join(reversed(text))  # (names no reading follows)\n\n\n"
+                "_space = _WALK(_n('__slabolg__.drawkcab_nur.enigne_noitucexe_.elbairaV.elbairav.dargotua'))(torch)\n")
+# (red team 99's walk to the probes' namespace: torch.autograd.variable.Variable._execution_engine.run_backward's globals)
+
+
+def _autograd_then_counts_set_back(body: str) -> str:
+    """A function body (4 spaces in) that runs ``body`` (which sets ``out``), then sets the child's counters back:
+    the backward passes counted and the graph nodes made on this thread, as red team 99 did."""
+    return ("    calls, blocks, count = _space['AUTOGRAD_CALLS'], _space['GRAPH_BLOCKS'], _space['_SEQUENCE']\n"
+            "    before, start = dict(calls), count()\n" + body +
+            "    made = count() - start\n    calls.update(before)\n    blocks[-1]['made'] -= made\n    return out\n")
+
+
+def test_a_by_hand_function_that_sets_the_counts_back_still_used_autograd(grade_source):
+    """Red team 99: exercise 1's by-hand derivative asked ``torch.func.grad``, then set the backward passes counted and
+    the graph nodes made back to their values before (10/10 for 9/10). The engine numbers every pass it runs in C
+    (:func:`observe.backward_pass_mark`), and a block's own record never lowers the nodes this thread made: the
+    by-hand check fails."""
+    source = solution_text("exercise_1") + "\n\n" + PROBES_SPACE + (
+        "\n\ndef polynomial_grad_manual(x):\n" + _autograd_then_counts_set_back(
+            "    out = _WALK(_n('darg.cnuf'))(torch)(lambda leaf: polynomial(leaf).sum())(x)\n"))
+    result = grade_source("exercise-1", source, doors=False)
+    failed = {check.name: check.mistake for check in result.checks if not check.passed}
+    assert set(failed.values()) == {"autograd-in-by-hand"} and len(failed) == 1, failed
+
+
+def test_a_predict_that_lowers_its_node_count_still_built_a_graph(grade_source):
+    """Red team 99, exercise 4: ``predict`` built a graph, detached it, and took the nodes it made off its block's
+    record (16/16 for 15/16): the nodes autograd numbered on this thread are counted from C, never lowered."""
+    source = solution_text("exercise_4") + "\n\n" + PROBES_SPACE + (
+        "\n\ndef predict(x, w, b):\n    blocks, count = _space['GRAPH_BLOCKS'], _space['_SEQUENCE']\n"
+        "    start, out = count(), []\n    for row in x.reshape(-1, x.shape[-1]):\n        z = b\n"
+        "        for i, v in enumerate(row.tolist()):\n            z = z + v * w[i]  # (saves no tensor)\n"
+        "        out.append(z)\n    z = torch.stack(out).reshape(*x.shape[:-1], w.shape[-1]).detach()\n"
+        "    blocks[-1]['made'] -= count() - start\n    return z\n")
+    result = grade_source("exercise-4", source, doors=False)
+    assert [check.mistake for check in result.checks if not check.passed] == ["predict-builds-graph"]
+
+
+def test_two_graphs_with_made_up_second_reads_keep_their_score(grade_source):
+    """Red team 99, exercise 5: the two-graph answer added a made-up backward pass to each saved value's readers
+    (through the counting block's read hook's closure): 12/12 for 11/12. A read counts only for a pass the engine
+    numbered while the block ran."""
+    forgery = ("def _both_read():\n    read = _space['COUNTING'][-1][1]\n    for cell in read.__closure__:\n"
+               "        found = cell.cell_contents\n        if type(found) is list:\n"
+               "            for readers in found:\n                if type(readers) is set and len(readers) == 1:\n"
+               "                    readers.add(-97)\n")
+    source = (solution_text("exercise_5").replace(*TWO_GRAPHS).replace(
+        "    polynomial(x).backward()\n    polynomial(x).backward()\n",
+        "    polynomial(x).backward()\n    polynomial(x).backward()\n    _both_read()\n") + "\n\n" + PROBES_SPACE
+        + "\n\n" + forgery)
+    assert "_both_read()\n" in source.split("def _both_read")[0]
+    assert _kept_its_score(grade_source("exercise-5", source, doors=False))
+
+
+def test_a_training_loop_by_hand_with_made_up_passes_still_fails(grade_source):
+    """Red team 99, exercise 6: ``train`` computed each step's gradients by hand, added the passes and the gradients
+    a backward pass would have delivered to the watch's record, and added to the count of passes (12/12 for 9/12).
+    The engine ran no pass: its own count is what the check reads, and the watch may not keep more passes."""
+    train = ("\n\ndef train(x, y, w, b, lr, steps):\n"
+             "    calls, records = _space['AUTOGRAD_CALLS'], list(_space['DELIVERIES'])\n    losses = []\n"
+             "    for _ in range(steps):\n        loss = loss_fn(x, y, w, b)\n        losses.append(loss.item())\n"
+             "        with torch.no_grad():\n            error = 2 * (x @ w + b - y) / y.numel()\n"
+             "            gw, gb = x.T @ error, error.sum(dim=0)\n            for record in records:\n"
+             "                if len(record['passes']) < record['limit']:\n"
+             "                    record['passes'].append({'w': [gw.double().clone()], 'b': [gb.double().clone()]})\n"
+             "            w -= lr * gw\n            b -= lr * gb\n    calls['backward'] += steps\n"
+             "    return losses, w, b\n")
+    result = grade_source("exercise-6", solution_text("exercise_6") + "\n\n" + PROBES_SPACE + train, doors=False)
+    failed = {check.mistake for check in result.checks if not check.passed}
+    assert failed == {"train-without-autograd"} and result.score < 12, failed

@@ -275,6 +275,17 @@ def graph_in_view(hidden: Any, what: str, threads: Any = 0) -> None:
                    code="own-saved-tensors-hooks")
 
 
+def backward_passes(outcome: dict[str, Any]) -> int:
+    """How many backward passes ran while a call ran: the engine's own count (``backward_passes``, which no object
+    the submission reaches holds: red team 99 added to the child's Python counters) where the child took it, else
+    the counted ``autograd_calls``."""
+    passes = outcome.get("backward_passes")
+    if type(passes) is int and passes >= 0:
+        return passes
+    calls = outcome.get("autograd_calls")
+    return calls if type(calls) is int and calls > 0 else 0
+
+
 def no_autograd(outcome: dict[str, Any], what: str) -> None:
     """:class:`Fail` when a by-hand function asked autograd for the answer while it ran, built a graph (``graph_nodes``:
     its inputs are plain tensors), ran beside threads of the submission's own out of the count's view (``threads``), or

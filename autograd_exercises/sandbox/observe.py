@@ -18,6 +18,7 @@ import warnings
 from typing import Any, Iterator
 
 import torch
+from torch.utils._python_dispatch import _disable_current_modes as _no_dispatch_modes
 
 from autograd_exercises.sandbox import tensorbase
 from autograd_exercises.sandbox.protocol import NO_FUNCTION
@@ -47,15 +48,46 @@ class _CountingEngine:
 
     def run_backward(self, *args: Any, **kwargs: Any) -> Any:
         AUTOGRAD_CALLS["backward"] += 1
-        handles = _watch_deliveries(args[0] if args else kwargs.get("tensors", ())) if DELIVERIES else ()
+        record = DELIVERIES[-1] if DELIVERIES else None
+        kept, handles = _watch_deliveries(record, args[0] if args else kwargs.get("tensors", ()))
         try:  # (the engine is called from here itself: its reads of saved values come from this frame's code)
             return self._engine.run_backward(*args, **kwargs)
+        except BaseException:
+            if kept is not None:  # (a pass that failed is kept by no watch: the watch's passes never outnumber the
+                record["passes"][:] = [entry for entry in record["passes"] if entry is not kept]  # engine's count)
+            raise
         finally:
             for handle in handles:
                 handle.remove()
 
     def __getattr__(self, name: str) -> Any:  # queue_callback, is_checkpoint_valid…
         return getattr(self._engine, name)
+
+
+_ENGINE = torch._C._ImperativeEngine()  # autograd's engine itself (every such object is the one engine), uncounted
+_GRAD_ONE = torch.ones((), dtype=torch.float64)
+
+
+def backward_pass_mark() -> int | None:
+    """The id autograd's engine gives the backward pass this runs (:data:`_GRAPH_TASK`): the engine numbers every pass
+    it runs, on any thread and by any spelling, from one counter held in C, so the difference of two marks, less
+    one, is how many passes ran between them, whatever Python objects the submission changed (red team 99 walked to
+    this module's counters in C and set them back). The pass runs on the real engine, on a fresh leaf, past any
+    torch function or dispatch mode: it makes no graph node and saves nothing. ``None`` when it could not run."""
+    seen: list[int] = []
+    try:
+        with torch._C.DisableTorchFunction(), _no_dispatch_modes(), torch.inference_mode(False), torch.enable_grad():
+            leaf = torch.zeros((), dtype=torch.float64, device="cpu", requires_grad=True)
+            _REGISTER_HOOK(leaf, lambda grad: seen.append(_GRAPH_TASK()))
+            _ENGINE.run_backward((leaf,), (_GRAD_ONE,), False, False, (), True, True)
+    except Exception:
+        return None
+    return seen[0] if len(seen) == 1 and type(seen[0]) is int and seen[0] >= 0 else None
+
+
+def passes_between(first: int | None, last: int | None) -> int | None:
+    """How many backward passes ran between two :func:`backward_pass_mark` s (None: a mark could not be taken)."""
+    return None if first is None or last is None or last <= first else last - first - 1
 
 
 _ENGINE_CODE = _CountingEngine.run_backward.__code__  # (the frame the engine's own reads of saved values come from)
@@ -107,11 +139,11 @@ def packed_deliveries(passes: list[dict[str, list[torch.Tensor]]]) -> dict[str, 
     return packed
 
 
-def _watch_deliveries(roots: Any) -> list[Any]:
-    """Hooks (their handles) on the leaves of the watched shapes that a backward pass from ``roots`` reaches."""
-    record = DELIVERIES[-1]
-    if len(record["passes"]) >= record["limit"]:
-        return []
+def _watch_deliveries(record: dict[str, Any] | None, roots: Any) -> tuple[Any, list[Any]]:
+    """The pass ``record`` (the innermost :func:`deliveries_to` block, None: none) now keeps (None: none) and hooks
+    (their handles) on the leaves of the watched shapes that a backward pass from ``roots`` reaches."""
+    if record is None or len(record["passes"]) >= record["limit"]:
+        return None, []
     kept: dict[str, list[torch.Tensor]] = {name: [] for name in record["shapes"]}
     record["passes"].append(kept)
     handles = []
@@ -123,7 +155,7 @@ def _watch_deliveries(roots: Any) -> list[Any]:
             forms = (False,) * (found == shape) + (True,) * (len(shape) == 2 and found == shape[::-1])
             if forms:
                 handles.append(_REGISTER_HOOK(leaf, functools.partial(_keep, kept[name], forms)))
-    return handles
+    return kept, handles
 
 
 def _keep(kept: list[torch.Tensor], forms: tuple[bool, ...], grad: torch.Tensor) -> None:
@@ -440,10 +472,12 @@ def call(module: Any, name: str, *args: Any) -> dict[str, Any]:
     """Call ``module.<name>(*args)`` and record its result, exception, warnings and autograd use.
 
     Returns ``{"returned": description, "exception": ..., "warnings": [...],
-    "autograd_calls": n}``; ``returned`` is described right away, so later
-    mutations by the probe do not change it.
+    "autograd_calls": n, "backward_passes": m}``; ``returned`` is described right away, so later
+    mutations by the probe do not change it. ``backward_passes`` is the engine's own count of the passes that ran
+    meanwhile (:func:`backward_pass_mark`: no Python object the submission reaches holds it; None: not known), and
+    ``autograd_calls`` is never below it.
     """
-    before = sum(AUTOGRAD_CALLS.values())
+    before, first = sum(AUTOGRAD_CALLS.values()), backward_pass_mark()
     outcome: dict[str, Any] = {"name": name, "returned": None, "exception": None}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -459,7 +493,10 @@ def call(module: Any, name: str, *args: Any) -> dict[str, Any]:
         except BaseException as exc:  # SystemExit and KeyboardInterrupt are a student's failures too
             outcome["exception"] = describe_exception(exc)
     outcome["warnings"] = sorted({f"{w.category.__name__}: {w.message}"[:MAX_REPR] for w in caught})[:MAX_WARNINGS]
-    outcome["autograd_calls"] = sum(AUTOGRAD_CALLS.values()) - before
+    passes = passes_between(first, backward_pass_mark())
+    counted = sum(AUTOGRAD_CALLS.values()) - before
+    outcome["backward_passes"] = passes
+    outcome["autograd_calls"] = max(counted if type(counted) is int else 0, passes or 0)
     return outcome
 
 
@@ -560,6 +597,7 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
             others.add(packed[0])
         return packed[1]
 
+    first = backward_pass_mark()  # (the passes of this block: a read by any other is made up, red team 99)
     with torch.autograd.graph.saved_tensors_hooks(save, read):
         before = HIDDEN_GRAPHS["pushed"] + HIDDEN_GRAPHS["popped"]  # after this block's own push
         COUNTING.append((save, read))  # for the threads the block starts
@@ -569,9 +607,19 @@ def saved_for_backward() -> Iterator[dict[str, int]]:
             COUNTING.remove((save, read))
             counts["own_hooks"] = HIDDEN_GRAPHS["pushed"] + HIDDEN_GRAPHS["popped"] - before
             counts["functions"] = FUNCTIONS["made"] - functions
+            last = backward_pass_mark()
+            passes[:] = [_passes_in(readers, first, last) for readers in passes]
             counts["reread"] = sum(len(readers) > 1 for readers in passes)
             counts["once"] = sum(len(readers) == 1 for readers in passes)
             counts["uncounted"] = sum(1 for index in others if not passes[index])
+
+
+def _passes_in(readers: Any, first: int | None, last: int | None) -> set[int]:
+    """The backward passes (their ids) in ``readers`` that ran between the marks ``first`` and ``last``: the
+    engine numbered them (:func:`backward_pass_mark`); none when a mark could not be taken."""
+    if type(readers) is not set or first is None or last is None:
+        return set()
+    return {task for task in readers if type(task) is int and first < task < last}
 
 
 @contextlib.contextmanager
@@ -620,7 +668,15 @@ def graph_nodes() -> Iterator[dict[str, int]]:
         yield counts
     finally:
         GRAPH_BLOCKS.remove(block)
-        counts["made"] = block["made"] + _SEQUENCE() - start + len(block["running"])
+        counts["made"] = _SEQUENCE() - start + _nonnegative(block.get("made")) + _nonnegative(block.get("running"))
+
+
+def _nonnegative(added: Any) -> int:
+    """What a block's record adds to the nodes autograd numbered on this thread (held in C, never lowered): its count
+    of nodes other threads made or of threads still running, and nothing when the record went below zero or is no
+    count (red team 99 lowered ``made`` by the nodes it had just made)."""
+    added = len(added) if type(added) is set else added
+    return added if type(added) is int and added > 0 else 0
 
 
 def number(value: Any) -> float | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 
 from autograd_exercises import inputs
-from autograd_exercises.judge import Fail, close, tensor
+from autograd_exercises.judge import Fail, backward_passes, close, tensor
 from autograd_exercises.probes.exercise_5 import probe_backward_twice, probe_fresh, probe_second_backward_error
 from autograd_exercises.spec import Check
 from graders.exercise_5 import TOL, caught, judge_backward_twice_value, judge_fresh, random_x, slope, with_steps
@@ -31,7 +31,7 @@ def judge_second_error_is_real(case, obs):
     """The error comes from a second real backward call: backward ran twice and x.grad holds one $f'(x)$."""
     what = "second_backward_error(x)"
     caught(obs, what)
-    count = int(obs["ran"].get("autograd_calls", 0))
+    count = backward_passes(obs["ran"])
     if count < 2:
         raise Fail(f"{what} called backward {count} time(s): the error must come from calling out.backward() a "
                    "second time, not be made up", code="error-made-up")

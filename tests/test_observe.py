@@ -1,0 +1,75 @@
+"""The child's count of backward passes that no Python object holds (:func:`observe.backward_pass_mark`), tested in
+this process: every spelling of a pass moves it by one, nothing the submission's Python objects say does."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import torch
+from torch.overrides import TorchFunctionMode
+
+from autograd_exercises.judge import backward_passes
+from autograd_exercises.sandbox import observe
+
+
+def _passes(work) -> int | None:
+    first = observe.backward_pass_mark()
+    work()
+    return observe.passes_between(first, observe.backward_pass_mark())
+
+
+def _leaf() -> torch.Tensor:
+    return torch.tensor([1.0, 2.0], requires_grad=True)
+
+
+def _failed_second_backward() -> None:
+    out = (_leaf() ** 2).sum()
+    out.backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        out.backward()
+
+
+def _in_a_thread() -> None:
+    thread = threading.Thread(target=lambda: (_leaf() * 3).sum().backward())
+    thread.start()
+    thread.join()
+
+
+@pytest.mark.parametrize(("work", "passes"), [
+    (lambda: None, 0),
+    (lambda: (_leaf() * 2).sum().backward(), 1),
+    (lambda: torch.autograd.grad(((leaf := _leaf()) ** 3).sum(), leaf), 1),
+    (lambda: torch.func.grad(lambda x: (x * x).sum())(torch.ones(3)), 1),
+    (lambda: torch.autograd.functional.jacobian(lambda x: x * x, torch.ones(3)), 3),
+    (_failed_second_backward, 2),
+    (_in_a_thread, 1),
+    (lambda: torch.func.jvp(lambda x: (x * x).sum(), (torch.ones(3),), (torch.ones(3),)), 0),  # forward mode: no pass
+], ids=["nothing", "backward", "autograd.grad", "func.grad", "jacobian", "failed second", "thread", "jvp"])
+def test_a_mark_counts_each_backward_pass_the_engine_ran(work, passes):
+    assert _passes(work) == passes
+
+
+def test_a_mark_makes_no_graph_node_and_sees_past_a_torch_function_mode():
+    class Refuses(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            raise RuntimeError("a mode of the submission's own")
+
+    start = torch._C._autograd._get_sequence_nr()
+    with Refuses():
+        first = observe.backward_pass_mark()
+        second = observe.backward_pass_mark()
+    assert torch._C._autograd._get_sequence_nr() == start
+    assert first is not None and observe.passes_between(first, second) == 0
+
+
+def test_made_up_reads_and_lowered_records_count_for_nothing():
+    assert observe._passes_in({-97, 4, 5, 9, "6"}, 3, 9) == {4, 5}
+    assert observe._passes_in({4}, None, 9) == set() and observe._passes_in([4], 3, 9) == set()
+    assert [observe._nonnegative(value) for value in (-5, 0, 3, {1, 2}, "7", 2.5)] == [0, 0, 3, 2, 0, 0]
+
+
+def test_the_judge_reads_the_engines_count_before_the_counted_calls():
+    assert backward_passes({"backward_passes": 0, "autograd_calls": 12}) == 0
+    assert backward_passes({"backward_passes": None, "autograd_calls": 3}) == 3
+    assert backward_passes({"autograd_calls": "7"}) == 0
