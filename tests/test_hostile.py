@@ -114,7 +114,8 @@ ATTACKS = {
     "builtin_subclass_return": Attack(MANUAL, ("expected a torch.Tensor", "calls exec at line")),
     "terminal_escapes": Attack(MANUAL, ("raised ValueError",)),
     # the grader's answers, the machine's files and processes
-    "grader_answers": Attack(MANUAL, ("raised LookupError: 'no grader code is reachable",)),
+    "grader_answers": Attack(MANUAL, ("raised LookupError: 'no grader code is reachable",  # (or the collector's walk
+                                      "reach the garbage collector's objects (gc.get_objects)")),  # is refused)
     "by_hand_through_a_tensor_method": Attack(ALL, ("cannot set 'slope' attribute of immutable type 'Tensor'",)),
     "by_hand_rebound_through_globals": Attack(("gradient_manual_by_hand",), ("rebound through globals().update",)),
     "by_hand_helper_rebound_by_a_loop": Attack(("gradient_manual_by_hand",), ("runs autograd's engine",)),
@@ -134,8 +135,9 @@ ATTACKS = {
     "tiocsti_inject": Attack(MANUAL, REFUSED),
     "thread_flood": Attack(MANUAL, ("can't start new thread",), then_clean=True),
     "outlive_grading": Attack(MANUAL, ("no daemon of an earlier check survived",), needs="signals", then_clean=True),
-    # (the by-hand call runs first: every later call of its child is handed zeros, and only this file pays)
-    "poison_shared_inputs": Attack(tuple(name for name in ALL if name != "gradients_fills_x_grad"), ("is wrong",),
+    # (the collector's walk is refused while the submission runs; were it not, the by-hand call runs first: every
+    # later call of its child would be handed zeros, and only this file would pay)
+    "poison_shared_inputs": Attack(MANUAL, ("reach the garbage collector's objects (gc.get_objects)",),
                                    then_clean=True),
     "scribble_zygote_heap": Attack(MANUAL, ("crashed", "ended the process", "timed out", "could not read"), HANGS,
                                    then_clean=True),
@@ -1967,3 +1969,64 @@ def test_a_training_loop_by_hand_with_made_up_passes_still_fails(grade_source):
     result = grade_source("exercise-6", solution_text("exercise_6") + "\n\n" + PROBES_SPACE + train, doors=False)
     failed = {check.mistake for check in result.checks if not check.passed}
     assert failed == {"train-without-autograd"} and result.score < 12, failed
+
+
+WALL_ATTEMPT = '''import sys
+
+
+def _namespaces():
+    """The child's and the guard's namespaces, through a grader object the child leaves in the world: the finder it
+    puts on sys.meta_path, and the builtins' getattr."""
+    found = []
+    for finder in sys.meta_path:
+        try:
+            space = type(finder).find_spec.__globals__
+        except AttributeError:  # (a finder of a built-in class)
+            continue
+        if str(space.get("__name__", "")).startswith("autograd_exercises"):
+            found.append(space)
+    found.append(getattr.__globals__)
+    return found
+
+
+def _open_the_wall():
+    """Everything the old hook read at each event, set so that it would hand this file a frame: the packages it
+    trusts, the scratch folder, where library code lies, its re-entrancy flag; and the builtins it looked up."""
+    for space in _namespaces():
+        trusted = space.get("_FRAMES_TRUSTED")
+        if isinstance(trusted, dict):
+            for key in list(trusted):
+                trusted[key] = ("",)
+        for name, value in (("_WRITTEN", "\\x01"), ("_SUBMISSION", "\\x01"), ("_LIBRARY", ("",))):
+            if isinstance(space.get(name), list):
+                space[name][0] = value
+        if "_ASKING" in space:
+            space["_ASKING"].now = True
+    builtins = getattr.__globals__["__builtins__"]
+    builtins = builtins if isinstance(builtins, dict) else vars(builtins)
+    kept = dict(builtins)
+    try:
+        for name in ("type", "str", "isinstance", "Exception", "RuntimeError", "bytes"):
+            builtins[name] = lambda *args, **kwargs: None
+        try:
+            frame = sys._getframe(1)
+        except BaseException as error:
+            return error
+    finally:
+        builtins.update(kept)
+    raise SystemExit(f"the wall handed a frame: {frame.f_code.co_name}")
+
+
+_REFUSED = _open_the_wall()
+assert "does not let a submission reach the call stack's frames" in str(_REFUSED), _REFUSED
+'''
+
+
+def test_the_wall_holds_when_every_namespace_it_once_read_is_changed(grade_source):
+    """Own attack after red team 99: the child's namespace lies behind the finder it puts on ``sys.meta_path`` (the
+    guard's behind the builtins' ``getattr``), and its audit hook read them at each event: setting ``_ASKING.now``
+    there handed this file every frame below it, the probes' with their live counts. The wall (``sandbox/wall.py``)
+    decides by closures made once, over values and C functions: with the trusted packages, the scratch folder, where
+    library code lies and the builtins it would look up all changed, it still refuses the frame, and the solution
+    keeps every point."""
+    full_marks_past_the_reading(grade_source, "import torch\n" + WALL_ATTEMPT)

@@ -27,10 +27,17 @@ ROOT = Path(__file__).resolve().parents[1]
 SNOOP = '''
 import gc as _gc, sys as _sys, traceback as _traceback
 
-def _snoop(where):
+def _snoop(where, *given):
     found = []
-    objects = list(_gc.get_objects())
-    frame = next(_traceback.walk_stack(None))[0]  # (a library hands frames: the child refuses sys._getframe)
+    objects = list(given)  # (what the call is handed: the inputs of the checks this child runs)
+    try:
+        objects += list(_gc.get_objects())
+    except RuntimeError:  # (the child's wall refuses the collector's walk while the submission runs)
+        pass
+    try:
+        frame = next(_traceback.walk_stack(None))[0]  # (a library hands frames: the child refuses sys._getframe)
+    except (RuntimeError, AttributeError):
+        frame = None
     while frame is not None:
         objects.extend(frame.f_locals.values())
         frame = frame.f_back
@@ -59,7 +66,7 @@ def _solution() -> str:
 
 def _attack() -> str:
     text = _solution() + SNOOP + "\n_snoop('import')\n"
-    return text.replace("def loss(z, y):\n", "def loss(z, y):\n    _snoop('loss')\n", 1)
+    return text.replace("def loss(z, y):\n", "def loss(z, y):\n    _snoop('loss', z, y)\n", 1)
 
 
 SECRET = {"loss_large_logits"}  # exercise 3's one hidden check with inputs no visible check uses

@@ -29,7 +29,6 @@ import random
 import signal
 import sys
 import tempfile
-import threading
 import time
 import types
 import warnings
@@ -37,7 +36,7 @@ from typing import Any, NamedTuple
 
 import torch
 
-from autograd_exercises.sandbox import frozen, guard, isolation, observe, packing, tensorbase
+from autograd_exercises.sandbox import frozen, guard, isolation, observe, packing, tensorbase, wall
 from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR, CHECK_SEPARATOR_END, GRADER_PACKAGE, LOCKED, TAMPERED
 
 RESULT_FD = 3
@@ -88,7 +87,7 @@ def compile_eagerly() -> None:
     """Make ``torch.compile`` (and so ``nn.Module.compile``) hand back what it is given, run as written.
 
     Its default backend, inductor, writes Python and C++ into the child's scratch and then imports it (the child runs
-    no file it wrote: ``_no_tracing``) and compiles C++ for longer than a check's time: a correct submission that
+    no file it wrote: the wall, :mod:`.wall`) and compiles C++ for longer than a check's time: a correct submission that
     compiled its functions scored zero. What torch.compile promises is eager's values and gradients, and those are
     what a check judges; the grader has no use for its speed. (Done once, before the child freezes torch.)"""
 
@@ -285,124 +284,8 @@ def die_with_server(server: int | None) -> None:
         _EXIT(72)
 
 
-TRACING = frozenset({"sys.settrace", "sys.setprofile", "sys.monitoring.register_callback"})  # audit events
 _WRITTEN = ["\0", "\0"]  # the scratch folder (with a trailing separator), and the submission's file in it
-FRAMES = frozenset({"sys._getframe", "sys._current_frames", "object.__getattr__"})  # audit events that hand a frame
-FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame", "gi_code", "cr_code", "ag_code",
-                              "__code__"})  # (object.__getattr__ is raised for these)
-_ASKING = threading.local()
-HANDERS = tuple(os.sep + name for name in ("inspect.py", os.path.join("logging", "__init__.py")))  # whose
-# sys._getframe hands the frame on to their caller (inspect.currentframe and stack, logging.currentframe)
 _TORCH = (os.path.dirname(torch.__file__) + os.sep, os.path.realpath(os.path.dirname(torch.__file__)) + os.sep)
-
-
-def _no_tracing(event: str, args: tuple[Any, ...]) -> None:
-    """An audit hook: once the submission may run, no trace or profile hook may be set. One sees every frame, the
-    probes' too, and what each returns: red team 27 rewrote the probes' results from one (the doors reading refuses
-    ``settrace`` by name; this stops a spelling it misses). Nor is a frame, or a function's code, handed to the
-    submission's own code, or to code made from a string (red team 57 took ``sys._getframe`` through ``torch.fx`` and
-    read the probes' counters from the frame it gave), nor by ``inspect.currentframe``, ``inspect.stack`` or
-    ``logging.currentframe``, which hand their caller its frame; a library asks as before. Nor does a file the submission
-    wrote in its scratch folder run as code (red team 56: ``torch.hub.load`` of a ``hubconf.py`` it wrote, which no
-    reading had seen, ran with the real builtins): no such file is compiled (but by torch's own caches, which torch
-    compiles itself), no compiled ``.pyc`` of one is read, and no library of one is loaded (:class:`ScratchImports`
-    refuses the imports)."""
-    if event in TRACING:
-        raise RuntimeError(f"the grader does not let a submission set a trace or profile hook ({event})")
-    if event == "sys.addaudithook":  # (Python then leaves the new hook out, quietly)
-        raise RuntimeError("the grader does not let a submission add an audit hook: it runs inside the probes' frames")
-    if event == "object.__setattr__" and args[1] in CHANGED_CODE and _changes_code(args[0], args[1]):
-        raise RuntimeError(f"the grader does not let code change a function's {args[1]}")
-    if event == "pickle.find_class" and not getattr(_ASKING, "now", False) and _unpickles_for_submission(*args):
-        raise RuntimeError(f"the grader does not let a submission unpickle a global ({args[0]}.{args[1]}): an "
-                           "unpickler reads any attribute by its dotted name")
-    if event in RUNTIME_CODE and not getattr(_ASKING, "now", False):
-        _refuse_runtime_code(event, args)
-    if event in FRAMES and (event != "object.__getattr__" or args[1] in FRAME_ATTRIBUTES) and \
-            not getattr(_ASKING, "now", False):
-        if event == "object.__getattr__" and args[1] in SUSPENDED_FRAMES and _runs_submission(args[0], args[1]):
-            raise RuntimeError(f"the grader does not let code reach the frame of the submission's own generator or "
-                               f"coroutine ({args[1]})")
-        asker = _asker()
-        if guard.not_library(asker) or event == "sys._getframe" and asker.endswith(HANDERS) and (
-                guard.not_library(caller := args[0].f_code.co_filename) or _for_another(caller, HANDERS)) or \
-                event == "object.__getattr__" and args[1] == "tb_frame" and _for_another(asker, TRACEBACK_READERS) \
-                or (event != "object.__getattr__" or args[1] in HANDED_FRAMES) and _untrusted_below_submission(asker):
-            raise RuntimeError(f"the grader does not let a submission reach the call stack's frames ({event})")
-    if event == "compile" or event == "open" or event == "ctypes.dlopen":
-        path = args[1] if event == "compile" else args[0]
-        if isinstance(path, bytes):
-            path = os.fsdecode(path)
-        if not isinstance(path, str) or not path.startswith(_WRITTEN[0]) or path == _WRITTEN[1]:
-            return
-        refused = f"the grader does not let a submission run a file it wrote ({os.path.basename(path)})"
-        if event == "open" and path.endswith((".pyc", ".pyo")) or event == "ctypes.dlopen":
-            raise PermissionError(refused)  # (an import then reads the source instead, as for any unreadable .pyc)
-        if event == "compile" and not _asker().startswith(_TORCH):
-            raise RuntimeError(refused)
-
-
-CHANGED_CODE = ("__code__", "__defaults__", "__kwdefaults__")  # what a function's own code and defaults are
-_FUNCTION_CODE, _FUNCTION_GLOBALS = types.FunctionType.__code__, types.FunctionType.__globals__  # (descriptors)
-
-
-def _changes_code(function: Any, name: str) -> bool:
-    """Setting ``function``'s ``name`` changes what runs: its ``__code__``, whoever's and whoever sets it (red team 83
-    had IPython's ``deduperreload`` put the file's code into the probes' ``make_dual`` and into ``child.report``, which
-    then ran with their namespaces and the report's seal; red teams 84 and 85 had it done under an import, from the
-    file's top level, a ``str``'s ``__eq__`` and ``copy``'s reconstruction called from C with no frame of the file's:
-    no look at the stack tells who asked); the defaults of a grader's function; or those of a library's, but by a
-    library's module code as it is imported (matplotlib sets its own as it loads). (Only the type's own descriptors
-    are read here, inside the child's window: what a function holds in its ``__dict__`` is the file's.)"""
-    if name == "__code__" or type(function) is not types.FunctionType:
-        return True
-    collecting = _begin_asking()  # (the child's own look: its reading of __code__ is no one's asking)
-    try:
-        graders = guard.grader_space(_FUNCTION_GLOBALS.__get__(function))
-        own = guard.not_library(_FUNCTION_CODE.__get__(function).co_filename)
-    finally:
-        _end_asking(collecting)
-    return graders or not own and _read_now()  # (_read_now: not an import's own module code)
-
-
-RUNTIME_CODE = frozenset({"compile", "exec", "code.__new__"})  # audit events of code made as the child runs
-_IMPORTING = guard.IMPORTING
-
-
-def _refuse_runtime_code(event: str, args: tuple[Any, ...]) -> None:
-    """Code made from a string as the child runs (red team 58), outside an import, runs only if it reaches no door
-    (:func:`guard.door_in_code`): a library may make it from the submission's strings (``dataclasses`` pasted a
-    field "name" that was a comprehension over ``__globals__`` into the ``__eq__`` it writes), or run the submission's
-    string for it (``contextlib.ExitStack.callback(exec, …)``: the ``exec`` wrapper sees a library as its caller). Nor
-    may such code claim a library's file name (every guard trusts library code by its file name), nor a code object be
-    made or edited (``code.replace``), nor a library's code be run by hand. Code an import compiles and runs is the
-    library's own, whoever imported it (:func:`_read_now`); but no code object made claims a library's file (red team
-    85: ``copy``'s reconstruction, called from C under an import with no frame of the file's, gave the file's code
-    ``contextlib``'s file name by ``code.replace``; red team 86, ``uu.py``'s, while ``uu`` itself was imported, and every
-    guard trusted it as the standard library's)."""
-    if event == "code.__new__" and (not isinstance(args[1], str) or not guard.not_library(args[1])):
-        raise RuntimeError("the grader does not let a submission make code objects (code.__new__)")
-    if not _read_now():
-        return
-    if event == "code.__new__":
-        raise RuntimeError("the grader does not let a submission make code objects (code.__new__)")
-    if event == "exec":
-        if not guard.not_library(args[0].co_filename):
-            raise RuntimeError("the grader does not let a submission run a library's code by hand (exec)")
-        return
-    source, filename = args[0], os.fsdecode(args[1]) if isinstance(args[1], bytes) else args[1]
-    if isinstance(filename, str) and not guard.not_library(filename):
-        raise RuntimeError("the grader does not let a submission compile code under a library's file name")
-    collecting = _begin_asking()  # (the reading parses: a compile event of its own)
-    try:
-        door = guard.door_in_code(source)
-    finally:
-        _end_asking(collecting)
-    if door:
-        raise RuntimeError(f"the grader does not let a submission run code made from a string that reaches {door}")
-
-
-HANDED_FRAMES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})  # attributes that are frames
 TRUSTED_WITH_FRAMES = ("torch", "numpy", "matplotlib", "typing_extensions")  # installed packages that may ask for a
 # frame while the submission runs (for a module's name, a warning's stack level: they hand none back); the standard
 # library too. Not pandas: its computation Scope hands a caller's frame's locals and globals back (ensure_scope(level))
@@ -420,124 +303,15 @@ def trust_with_frames() -> None:
                            stdlib=guard.prefixes(places["stdlib"]), installed=guard.prefixes(places["installed"]))
 
 
-TRACEBACK_READERS = (os.sep + "traceback.py",)  # the standard library's own reader of a traceback's frames
-
-
-def _for_another(reader: str, own: tuple[str, ...]) -> bool:
-    """Code of file ``reader`` gets a frame while the submission's code runs, but is none of the packages trusted
-    with frames nor one of ``own``, the modules whose business it is: a frame hander's caller (:data:`HANDERS`:
-    ``inspect.currentframe`` or ``stack`` and ``logging.currentframe`` hand their caller its frame, whose ``f_back``
-    leads to every frame below; ``logging``'s ``findCaller`` asks for itself), or a reader of a traceback's frame
-    (:data:`TRACEBACK_READERS`: the first frame of the submission's own traceback is its own). Red team 95 had the
-    standard library call ``inspect.stack`` for the submission (``functools.cached_property(inspect.stack)``), red team
-    96 read a traceback's ``tb_frame`` with ``xmlrpc.server.resolve_dotted_attribute``: both reached the probes'
-    frames and their live counts. (Called by :func:`_no_tracing` itself: :func:`_submission_on_stack` counts on it.)"""
-    if reader.startswith(_FRAMES_TRUSTED["packages"]) or reader.endswith(own):
-        return False
-    return _submission_on_stack()
-
-
-def _unpickles_for_submission(module: Any, name: Any) -> bool:
-    """An unpickler looks a global up (the audit event ``pickle.find_class``) while the submission's code runs, other
-    than a plain name of the submission's own module (a class the notebook defines, ``torch.save``'d and loaded): it
-    reads any attribute by a dotted name, in C (red team 97: ``multiprocessing.reduction.ForkingPickler.loads``, a
-    name of ``pickle.loads`` no reading knew, read ``…run_backward.__globals__`` off ``__main__``, the probes' live
-    counts), and hands over any library's function (the real ``getattr``). Plain data needs no global; torch's own
-    ``weights_only`` unpickler looks none up this way."""
-    if type(module) is str and type(name) is str and "." not in name and module in (guard.MAIN, guard.OWN_MODULE[0]):
-        return False
-    return _submission_on_stack()
-
-
-def _untrusted_below_submission(asker: str) -> bool:
-    """A library other than the standard library and :data:`TRUSTED_WITH_FRAMES` asks for a frame (or a
-    traceback's) while the submission's code runs, outside an import: red team 80 had ``stack_data`` read a caught
-    exception's ``tb_frame`` and walk ``f_back`` to the probes' frames, whose locals held their live counts, and
-    ``pure_eval`` hand over their globals. Such a library hands frames on; these ask for a module's name or a
-    warning's stack level."""
-    trusted = _FRAMES_TRUSTED
-    if asker.startswith(trusted["packages"]) or asker.startswith(trusted["stdlib"]) and \
-            not asker.startswith(trusted["installed"]):
-        return False
-    return _submission_on_stack()
-
-
-def _submission_on_stack() -> bool:
-    """The submission's code (or code made from a string) is on the stack above the audited call, with no import in
-    progress between them."""
-    collecting = _begin_asking()
-    try:
-        return guard.submission_on_stack(sys._getframe(3))
-    finally:
-        _end_asking(collecting)
-
-
-def _begin_asking() -> bool:
-    """The child's own look at the stack or at a string begins (:data:`_ASKING`: the audit events it raises itself are
-    let by), with the cyclic garbage collector off until :func:`_end_asking`: a collection there would run the
-    submission's finalizers inside the window, their ``exec`` unread (a ``weakref.finalize`` of a probe's tensor ran
-    its string once the frame walks of red team 80's fix made such collections likely). Whether it was on."""
-    collecting = gc.isenabled()
-    gc.disable()
-    _ASKING.now = True
-    return collecting
-
-
-def _end_asking(collecting: bool) -> None:
-    _ASKING.now = False
-    if collecting:
-        gc.enable()
-
-
-def _read_now() -> bool:
-    """Whether code made now is read (:func:`_refuse_runtime_code`): always, but where an import in progress lies
-    on the stack above every frame of the submission's (an import runs a library's own module code), and the child's
-    own compiling of the notebook's cells before any of them runs. The submission's own frames need not be on the
-    stack: red team 59 had a ``weakref.finalize`` callback and a thread's target run ``exec`` on a string, with only
-    the grader's and libraries' frames below them. A finalizer (``weakref.finalize``, a ``__del__``) runs where the
-    garbage collector happens to free its object, an import's frames too: its code is never the import's own."""
-    collecting = _begin_asking()
-    try:
-        frame = sys._getframe(3)
-        while frame is not None:
-            code = frame.f_code
-            if guard.not_library(code.co_filename) or code.co_name == "__del__" or \
-                    code.co_name == "__call__" and code.co_filename.endswith(_FINALIZERS):
-                return True
-            if code.co_filename in _IMPORTING:
-                return False
-            frame = frame.f_back
-        return True
-    finally:
-        _end_asking(collecting)
-
-
-_FINALIZERS = (os.sep + "weakref.py",)  # where weakref.finalize calls its callback
-SUSPENDED_FRAMES = ("gi_frame", "cr_frame", "ag_frame")
-
-
-def _runs_submission(generator: Any, attribute: str) -> bool:
-    """``generator`` (a generator, coroutine or async generator) runs the submission's code, or code made from a
-    string: whoever asks for its frame then hands frames on, library code too (red team 60: ``asyncio``'s
-    ``Task.get_stack`` read ``cr_frame`` of a coroutine the submission drove by hand, and the frames' ``f_back`` led to
-    the child's own, with the report's seal). No library needs such a frame but to show it."""
-    collecting = _begin_asking()  # (its code is audited too)
-    try:
-        code = getattr(generator, attribute[:2] + "_code", None)
-    finally:
-        _end_asking(collecting)
-    return not isinstance(getattr(code, "co_filename", None), str) or guard.not_library(code.co_filename)
-
-
-def _asker() -> str:
-    """The file of the code whose call raised the audit event :func:`_no_tracing` sees (two frames up). The hook's
-    own ``_getframe`` raises an event again, which :data:`_ASKING` lets by: per thread, so that no other thread's
-    question goes unchecked meanwhile."""
-    collecting = _begin_asking()
-    try:
-        return sys._getframe(2).f_code.co_filename
-    finally:
-        _end_asking(collecting)
+def build_wall() -> None:
+    """The child's audit hook (:mod:`.wall`), for the rest of its life, over what it decides by as it is now (the
+    submission's folder and module, where library code lies): once the submission may run, no trace or profile hook,
+    no other audit hook, no frame handed to its code, no function's code changed, no code made from a string that
+    reaches past its data, no file it wrote run as code. Nothing any namespace holds changes it afterwards."""
+    wall.install(scratch=_WRITTEN[0], own_file=_WRITTEN[1], library=guard.library(),
+                 trusted=_FRAMES_TRUSTED["packages"], stdlib=_FRAMES_TRUSTED["stdlib"],
+                 installed=_FRAMES_TRUSTED["installed"], torch=_TORCH, own_module=guard.OWN_MODULE[0],
+                 door_in_code=guard.door_in_code, grader_package=GRADER_PACKAGE)
 
 
 class ScratchImports:
@@ -1018,25 +792,29 @@ KERNEL_NAMES = '''def display(*objects, **options):
 '''
 
 
-def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any],
-                watched: list[Any]) -> dict[str, Any]:
-    """A notebook's job: its cells one at a time, in order; at each test cell's position, its checks. The notebook's
-    namespace is ``__main__``, as in Jupyter (a class it defines pickles by that name)."""
+def compile_notebook(job: dict[str, Any]) -> tuple[Any, dict[int, tuple[Any, str]]]:
+    """A notebook job's kernel names and cells (:func:`compile_cells`), compiled by the child itself before the
+    wall is built (:func:`build_wall`): no code of the notebook's has run, and nothing here is the submission's
+    compiling."""
     path = os.path.join(job["scratch"], job["filename"])
-    observe.SUBMISSION_FILE["path"] = path
     with open(path, "rb") as handle:
         lines = handle.read().decode("utf-8", "replace").split("\n")
+    return compile(KERNEL_NAMES, "<kernel>", "exec", dont_inherit=True), compile_cells(path, lines, job["program"])
+
+
+def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any], watched: list[Any],
+                notebook: tuple[Any, dict[int, tuple[Any, str]]]) -> dict[str, Any]:
+    """A notebook's job: its cells one at a time, in order; at each test cell's position, its checks. The notebook's
+    namespace is ``__main__``, as in Jupyter (a class it defines pickles by that name). ``notebook``: its kernel names
+    and cells, compiled (:func:`compile_notebook`)."""
+    path = os.path.join(job["scratch"], job["filename"])
+    observe.SUBMISSION_FILE["path"] = path
+    kernel, compiled = notebook
     module = types.ModuleType(job["module"])
     module.__file__ = path
     module.__name__ = "__main__"  # as in Jupyter, where ``if __name__ == "__main__":`` runs
     module.__builtins__ = guard.builtins_for("__main__")
     sys.modules[job["module"]] = sys.modules["__main__"] = module
-    collecting = _begin_asking()  # the child's own compiling, before any of the notebook's code runs: nothing to refuse
-    try:
-        kernel = compile(KERNEL_NAMES, "<kernel>", "exec", dont_inherit=True)
-        compiled = compile_cells(path, lines, job["program"])
-    finally:
-        _end_asking(collecting)
     exec(kernel, module.__dict__)  # (the notebook's own)
     cells: list[dict[str, Any]] = []
     checks: dict[str, Any] = {}
@@ -1056,25 +834,32 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     probe = resolve(job["probe"]) if job.get("probe") else None
     probes = {item["name"]: resolve(item["probe"]) for item in job.get("checks") or ()}
     observe.install_autograd_counter()
-    sys.addaudithook(_no_tracing)  # for the child's life: no hook can be taken back
+    notebook = compile_notebook(job) if _notebook(job) else None
     guard.guard_code_runners()  # (before the watch notes the builtins, and before they are read-only)
     guard.guard_lookups()
     classes, modules = _classes(), _frozen_modules()
     watched = watch(classes, modules)
     guard.enter(job["scratch"], str(job.get("module") or guard.MAIN))
+    build_wall()  # for the child's life: no hook can be taken back
     frozen.freeze(classes, modules)
     hide_grader()
     try:
-        return _run_job(job, cases, probe, probes, watched)
+        return _run_job(job, cases, probe, probes, watched, notebook)
     except Tampered as exc:  # (its message as it is: no student text, no frame of the submission's)
         return {"status": "import-error", "exception": {"type": TAMPERED, "message": str(exc), "frames": []}}
 
 
-def _run_job(job: dict[str, Any], cases: dict[str, Any], probe: Any, probes: dict[str, Any],
-             watched: list[Any]) -> dict[str, Any]:
-    """:func:`run_probe` once the grader is hidden: the notebook's program, or the import and the checks."""
-    if job.get("program") is not None and job.get("checks") is not None:
-        return run_program(job, cases, probes, watched)
+def _notebook(job: dict[str, Any]) -> bool:
+    """The job runs a notebook's program (:func:`run_program`), not an import."""
+    return job.get("program") is not None and job.get("checks") is not None
+
+
+def _run_job(job: dict[str, Any], cases: dict[str, Any], probe: Any, probes: dict[str, Any], watched: list[Any],
+             notebook: Any) -> dict[str, Any]:
+    """:func:`run_probe` once the grader is hidden: the notebook's program (``notebook``: compiled), or the import
+    and the checks."""
+    if _notebook(job):
+        return run_program(job, cases, probes, watched, notebook)
     try:
         module = _timed(job["import_timeout"], lambda: import_submission(job)) if job.get("checks") else \
             import_submission(job)

@@ -563,6 +563,12 @@ def _know_library() -> None:
         _LIBRARY[0] = _library_places()
 
 
+def library() -> tuple[str, ...]:
+    """Where library code lies (:data:`_LIBRARY`: read once)."""
+    _know_library()
+    return _LIBRARY[0]
+
+
 def _library_places() -> tuple[str, ...]:
     """Where the standard library, the installed packages and the grader lie (as imported and with links resolved),
     and ``<frozen `` (the modules compiled into CPython)."""

@@ -8,6 +8,8 @@ gradient_manual checks fail on their values, and, since a by-hand call runs befo
 so does every later check that judges a value from zeros (all but gradients_fills_x_grad, which only asks that
 x.grad holds what gradients returned). Only this submission pays: the next one graded gets full marks.
 (A child can also overwrite what it has observed so far: its report is its own, and judged as such.)
+Now the child's audit hook refuses the garbage collector's walk while the submission runs (it would reach the hook's
+own state too): gradient_manual raises, and only its checks fail.
 """
 
 import gc
