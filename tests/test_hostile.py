@@ -2030,3 +2030,44 @@ def test_the_wall_holds_when_every_namespace_it_once_read_is_changed(grade_sourc
     library code lies and the builtins it would look up all changed, it still refuses the frame, and the solution
     keeps every point."""
     full_marks_past_the_reading(grade_source, "import torch\n" + WALL_ATTEMPT)
+
+
+WALK_TB = '''import traceback
+
+
+def _frame_of_my_own_error():
+    """Red team 100: traceback.walk_tb, an allowed reader of tb_frame, handed the file the frame, and f_back led to
+    the probes' frames, with their live outcome dicts."""
+    try:
+        raise ValueError
+    except ValueError as error:
+        walker = traceback.walk_tb(error.__traceback__)
+    try:
+        return next(walker)[0]
+    except RuntimeError as refused:
+        return refused
+
+
+def _summaries():
+    """What honest code asks traceback for: summaries and text, which hand no frame on."""
+    try:
+        raise KeyError("k")
+    except KeyError:
+        text = traceback.format_exc()
+    return text, traceback.extract_stack(), traceback.format_stack(), traceback.extract_tb(None)
+
+
+_REFUSED = _frame_of_my_own_error()
+assert "does not let a submission reach the call stack's frames" in str(_REFUSED), _REFUSED
+_TEXT = _summaries()
+assert "KeyError" in _TEXT[0] and _TEXT[1], _TEXT
+'''
+
+
+def test_tracebacks_frame_walkers_hand_no_frame_to_their_consumer(grade_source):
+    """Red team 100 took a frame through ``traceback.walk_tb``: ``traceback`` may read a traceback's frame, and its
+    walker hands each frame to whoever resumes it. The wall now refuses a frame read in one of ``traceback``'s
+    generators that another's code consumes while the submission runs; ``format_exc``, ``extract_stack`` and the rest
+    of traceback's summaries (which consume the walkers themselves) work as before, and the solution keeps every
+    point."""
+    full_marks_past_the_reading(grade_source, "import torch\n" + WALK_TB)

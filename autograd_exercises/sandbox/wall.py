@@ -42,6 +42,7 @@ CODE_OF = {"gi_frame": types.GeneratorType.gi_code.__get__, "cr_frame": types.Co
 
 
 TB_FRAME = types.TracebackType.tb_frame.__get__  # (a traceback's frame, read in C: it raises its audit event)
+GENERATOR = 0x20  # CO_GENERATOR: a code object's flag for a generator function's code (inspect.CO_GENERATOR)
 
 
 def install(*, scratch: str, own_file: str, library: tuple[str, ...], trusted: tuple[str, ...],
@@ -158,13 +159,15 @@ def _frames(own: Callable[[str], bool], text: Callable[[Any], str], on_stack: Ca
     not handed to the code at ``frame`` that raised ``event`` ("" when it is): to the submission's own code, or code made from a string
     (red team 57 took ``sys._getframe`` through ``torch.fx``); to a frame hander's caller or a traceback reader's that
     is none of the trusted packages while the submission runs (:data:`HANDERS`, :data:`TRACEBACK_READERS`: red team
-    95's ``functools.cached_property(inspect.stack)``, 96's ``xmlrpc.server.resolve_dotted_attribute``); to a library
+    95's ``functools.cached_property(inspect.stack)``, 96's ``xmlrpc.server.resolve_dotted_attribute``); to whatever
+    consumes ``traceback``'s own frame walkers (``walk_tb``, ``walk_stack``: red team 100 called ``walk_tb`` on its
+    own traceback; ``traceback``'s summaries consume them themselves and hand no frame on); to a library
     other than the standard library and the trusted packages while the submission runs (red team 80: ``stack_data``);
     the frame of the submission's own generator or coroutine to anyone (red team 60: ``asyncio``'s ``get_stack``); and
     the wall's own frame, which a traceback of an error it raised holds, to anyone."""
     startswith, endswith, handers, readers, handed, suspended, code_of = (
         str.startswith, str.endswith, HANDERS, TRACEBACK_READERS, HANDED_FRAMES, SUSPENDED_FRAMES, dict(CODE_OF))
-    tb_frame, kind_of, plain = TB_FRAME, type, str
+    tb_frame, kind_of, plain, generator = TB_FRAME, type, str, GENERATOR
 
     def for_another(reader: str, owners: tuple[str, ...], frame: Any) -> bool:
         return not (startswith(reader, trusted) or endswith(reader, owners)) and on_stack(frame)
@@ -181,6 +184,12 @@ def _frames(own: Callable[[str], bool], text: Callable[[Any], str], on_stack: Ca
         caller = text(given.f_code.co_filename)
         return own(caller) or for_another(caller, handers, frame)
 
+    def walked_for_another(asker: str, frame: Any) -> bool:  # (``traceback``'s frame walkers are generators: the
+        consumer = frame.f_back  # frame that resumes one, its consumer, gets each frame it yields)
+        return endswith(asker, readers) and frame.f_code.co_flags & generator and consumer is not None and \
+            not endswith(consumer_file := text(consumer.f_code.co_filename), readers) and \
+            for_another(consumer_file, readers, frame)
+
     def refused(event: str, args: tuple[Any, ...], frame: Any) -> str:
         attribute = text(args[1]) if event == "object.__getattr__" else ""
         if attribute in suspended and runs_submission(args[0], attribute):
@@ -192,6 +201,7 @@ def _frames(own: Callable[[str], bool], text: Callable[[Any], str], on_stack: Ca
             else "the call stack's frames"
         if own(asker) or attribute == "tb_frame" and for_another(asker, readers, frame) or \
                 (not attribute or attribute in handed) and below_submission(asker, frame) or \
+                (attribute == "tb_frame" or event == "sys._getframe") and walked_for_another(asker, frame) or \
                 event == "sys._getframe" and endswith(asker, handers) and handed_on(args[0], frame):
             return f"the grader does not let a submission reach {what} ({event})"
         return ""
