@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -95,7 +96,7 @@ ATTACKS = {
     "forged_report_without_the_seal": Attack(GRADIENTS, ("the sandbox did not write (it lacks the run's seal)",)),
     "forged_report_blames_the_sandbox": Attack(ALL, ("claimed the sandbox failed, after your code had started",)),
     "forged_report_repeats_the_lock_mark": Attack(ALL, UNREADABLE),
-    "forged_report_hides_autograd": Attack(("gradient_manual_by_hand",), ("gradient_manual calls .backward() at line",)),
+    "forged_report_hides_autograd": Attack(MANUAL, ("reach the call stack's frames",)),  # (its probes' inputs: no frame)
     "repr_raises": Attack(MANUAL, ("expected a torch.Tensor",)),
     "repr_hangs": Attack(MANUAL, ("timed out",), HANGS),
     "torch_function_raises": Attack(()),  # the description never runs the subclass's code (tensorbase.py)
@@ -454,9 +455,16 @@ def test_every_hostile_file_has_an_expectation():
         assert path.read_text().startswith('"""'), f"{path.name} needs a docstring saying what it does"
 
 
+FORGED_SEAL = "0123456789abcdef0123456789abcdef"  # the run's seal as a forged report's file has it (its _sealed()): the
+# seal is a local of the child's main, which no code of the child's reaches now (the wall hands no frame), so the
+# tests fix it, as a child that did reach it would know it, to test the grader's own reading of what it writes
+
+
 @pytest.mark.parametrize("name", sorted(ATTACKS))
-def test_hostile_submission(name, request, sandbox, grade_source, clean_points):
+def test_hostile_submission(name, request, sandbox, grade_source, clean_points, monkeypatch):
     attack = NO_FORK.get(name, ATTACKS[name]) if "seccomp-no-fork" in sandbox.layers else ATTACKS[name]
+    if "def _sealed()" in (HOSTILE / f"{name}.py").read_text():
+        monkeypatch.setattr(secrets, "token_hex", lambda nbytes=None: FORGED_SEAL)
     if not protected(attack.needs, sandbox.layers):
         pytest.skip(f"this machine's sandbox lacks the '{attack.needs}' protection ({', '.join(sandbox.layers)})")
     if name in KNOWN_HOLES:
@@ -508,7 +516,7 @@ def test_hostile_submission(name, request, sandbox, grade_source, clean_points):
 DOORS = {
     **{name: "imports the grader's own package" for name in (
         "by_hand_rebound_through_globals", "by_hand_through_a_tensor_method")},
-    **{name: "reaches the call stack's frames" for name in (  # the seal, the packer or a path from the child's frame
+    **{name: "reaches a function's module namespace" for name in (  # the packer or a path from the child's namespace
         "huge_exception_name", "huge_python_int", "chmod_root_files", "grader_answers", "read_solutions",
         "scratch_symlinks", "state_survives_checks", "write_outside_scratch",
         *(path.stem for path in HOSTILE.glob("forged_report_*.py") if path.stem != "forged_report_without_the_seal"))},

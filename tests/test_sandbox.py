@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import secrets
 import signal
 import struct
 import subprocess
@@ -342,18 +343,22 @@ def test_a_students_sandbox_preloads_the_slow_modules_when_idle():
 
 
 # A report that claims the child imported modules of its choosing, then exits: the claim names nothing to import.
-# (It takes the run's seal from the child's frame, as only a file the grader's reading refuses could.)
-CLAIMS_HEAVY = (b"import os\nimport traceback\n\n"  # the seal and the packer from the child's own frame
-                b"frame = next(traceback.walk_stack(None))[0]\nwhile 'seal' not in frame.f_locals:\n    frame = frame.f_back\n"
-                b"os.write(3, frame.f_locals['seal'] + frame.f_globals['packing'].pack({'status': 'ok', 'functions': [], "
+# (It has the run's seal, as a child that reached it would: the test fixes the seal, since no code of the child's
+# reaches the local that holds it, and takes the packer from the child's namespace, behind its sys.meta_path finder.)
+FORGED_SEAL = "0123456789abcdef0123456789abcdef"
+CLAIMS_HEAVY = (b"import os\nimport sys\n\n"
+                b"space = next(space for finder in sys.meta_path if hasattr(type(finder), 'find_spec') and "
+                b"(space := type(finder).find_spec.__globals__).get('__name__') == 'autograd_exercises.sandbox.child')\n"
+                b"os.write(3, b'" + FORGED_SEAL.encode() + b"' + space['packing'].pack({'status': 'ok', 'functions': [], "
                 b"'heavy': ['this', 'antigravity']}))\n"
                 b"os._exit(0)\n")
 LOADED_THIS = b"import sys\nglobals()['loaded' if 'this' in sys.modules else 'absent'] = len\n"
 
 
-def test_a_forged_heavy_claim_only_preloads_the_fixed_list():
+def test_a_forged_heavy_claim_only_preloads_the_fixed_list(monkeypatch):
     """A child's "heavy" list is untrusted: it can make the zygote load child.HEAVY (a fixed list) sooner, never a
     module it names; the next child finds torch._dynamo, not the names claimed."""
+    monkeypatch.setattr(secrets, "token_hex", lambda nbytes=None: FORGED_SEAL)
     with Sandbox(idle_preload=False) as box:
         box.wait_ready()
         forged = box.run(source=CLAIMS_HEAVY, filename="exercise_6.py", module="exercise_6", probe=None,

@@ -119,6 +119,9 @@ def test_a_notebook_never_holds_the_hidden_inputs_with_the_visible_checks(counte
     notebook = filled("exercise-3")
     notebook.nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "id": "snoop", "metadata": {},
                                     "outputs": [], "source": "import torch\n" + SNOOP + "\n_snoop('cell')\n"})
+    for cell in notebook.nb["cells"]:  # (and loss snoops on what it is handed: the secret child's own inputs)
+        if "def loss(z, y):\n" in "".join(cell["source"]):
+            cell["source"] = "".join(cell["source"]).replace("def loss(z, y):\n", "def loss(z, y):\n    _snoop('loss', z, y)\n")
     submission = notebook_source("work.ipynb", json.dumps(notebook.done()))
     result = grading.grade(exercise, submission, sandbox=sandbox, doors=False, seed=4)
     _assert_no_leak_before_publishing(result, exercise)
@@ -195,7 +198,8 @@ def test_which_hidden_checks_keep_their_inputs_secret(slug, secret):
 
 def test_a_cell_that_hangs_only_beside_the_secret_inputs_leaves_no_note(sandbox):
     """Which cell a secret child could not stop is for its hidden checks only: a note naming it would let a cell
-    chosen from the secret values (cell 2 here, when it finds them) signal them to the student."""
+    chosen from the secret values (cell 2 here, when it finds them) signal them to the student. (A cell finds them
+    nowhere now: the wall refuses it the collector's walk and the probes' frames, so no child hangs in it.)"""
     exercise = graders.find("exercise-3")
     notebook = filled("exercise-3")
     stubborn = ("import signal, time\n" + SNOOP.replace('print("LEAK", where, found[:3])', 'return True') +
@@ -205,7 +209,7 @@ def test_a_cell_that_hangs_only_beside_the_secret_inputs_leaves_no_note(sandbox)
                                     "outputs": [], "source": "import torch\n" + stubborn})
     submission = notebook_source("work.ipynb", json.dumps(notebook.done()))
     result = grading.grade(exercise, submission, sandbox=sandbox, doors=False, seed=4, timeout=1.0, cell_timeout=1.0)
-    assert _failed(result) == SNOOPED | {"loss_large_logits"}  # the secret child hung in that cell: its check fails
+    assert _failed(result) == SNOOPED  # (the cell found no secret value in any child: none hung in it)
     assert not any("could not be stopped" in note or "cell 2" in note for note in result.notes), result.notes
 
 

@@ -8,30 +8,32 @@ the gradients and gradient_manual checks fail, the grader's memory and time
 stay small, the forward checks keep their points.
 """
 
-import traceback
 import os
 import sys
 
 
 def _child_global(name):
-    """A name of the sandbox child's own module, from its frame: the child takes the grader's modules out of
-    sys.modules before a submission runs, and this file goes on to test the layers behind that."""
-    frame = next(traceback.walk_stack(None))[0]  # (a library hands frames: the child refuses sys._getframe)
-    while frame is not None and frame.f_globals.get("__name__") != "autograd_exercises.sandbox.child":
-        frame = frame.f_back
-    return frame.f_globals[name]
+    """A name of the sandbox child's own module: the child takes the grader's modules out of sys.modules and hands a
+    submission no frame, but its namespace lies behind the import finder it puts on sys.meta_path, and this file goes
+    on to test the layers behind that."""
+    for finder in sys.meta_path:
+        try:
+            space = type(finder).find_spec.__globals__
+        except AttributeError:  # (a finder of a built-in class)
+            continue
+        if space.get("__name__") == "autograd_exercises.sandbox.child":
+            return space[name]
+    raise LookupError(name)
 
 
 packing = _child_global("packing")
 
 
 def _sealed() -> bytes:
-    """This run's seal, taken from the sandbox child's frame, so that what follows is read as a report (the grader's
-    reading refuses a file that reaches frames: the hostile tests run it anyway, to test the sandbox's own layers)."""
-    frame = next(traceback.walk_stack(None))[0]  # (a library hands frames: the child refuses sys._getframe)
-    while frame is not None and "seal" not in frame.f_locals:
-        frame = frame.f_back
-    return frame.f_locals["seal"] if frame is not None else b""
+    """This run's seal, as a child that reached it would have it. The seal is a local of the child's main, and the
+    child hands no code its frames: the hostile tests fix the run's seal to this value (``FORGED_SEAL`` in
+    tests/test_hostile.py) to test the grader's own reading of what such a child writes."""
+    return b"0123456789abcdef0123456789abcdef"
 
 
 DEPTH, WIDTH = 300_000, 500_000

@@ -5,7 +5,6 @@ fail with PermissionError, no file appears, the gradient_manual checks fail
 and the rest is graded.
 """
 
-import traceback
 import os
 import sys
 from pathlib import Path
@@ -14,12 +13,17 @@ import torch
 
 
 def _child_global(name):
-    """A name of the sandbox child's own module, from its frame: the child takes the grader's modules out of
-    sys.modules before a submission runs, and this file goes on to test the layers behind that."""
-    frame = next(traceback.walk_stack(None))[0]  # (a library hands frames: the child refuses sys._getframe)
-    while frame is not None and frame.f_globals.get("__name__") != "autograd_exercises.sandbox.child":
-        frame = frame.f_back
-    return frame.f_globals[name]
+    """A name of the sandbox child's own module: the child takes the grader's modules out of sys.modules and hands a
+    submission no frame, but its namespace lies behind the import finder it puts on sys.meta_path, and this file goes
+    on to test the layers behind that."""
+    for finder in sys.meta_path:
+        try:
+            space = type(finder).find_spec.__globals__
+        except AttributeError:  # (a finder of a built-in class)
+            continue
+        if space.get("__name__") == "autograd_exercises.sandbox.child":
+            return space[name]
+    raise LookupError(name)
 
 
 def forward(x):
