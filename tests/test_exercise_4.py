@@ -45,10 +45,10 @@ MISTAKES = {
                    "        A._pop_saved_tensors_default_hooks()\n")],
         0, {"predict_builds_no_graph": "not run: the file reaches torch's private internals"},  # (a door)
     ),
-    "predict_builds_its_graph_in_a_thread": (  # a thread started inside the check is counted like the check
+    "predict_builds_its_graph_in_a_thread": (  # a thread started inside the check: the kernel says so (the sandbox's
         [(PREDICT, "    import threading\n    box = []\n    work = threading.Thread(target=lambda: box.append(x @ w + b))\n"
-                   "    work.start()\n    work.join()\n    return box[0].detach()\n")],
-        15, {"predict_builds_no_graph": "predict built a graph"},
+                   "    work.start()\n    work.join()\n    return box[0].detach()\n")],  # own pid namespace)
+        15, {"predict_builds_no_graph": "predict ran while it started 1 thread(s) or process(es)"},
     ),
     "predict_builds_its_graph_in_a_scripted_fork_through_an_alias": (  # red team 76: torch.jit.fork, by a module
         [("def predict(", "J = [torch.jit][0]  # (an alias no reading follows; once scripted, on the inter-op threads)\n\n\n"

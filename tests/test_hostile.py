@@ -1366,7 +1366,9 @@ def test_a_graph_that_saves_nothing_is_a_graph_all_the_same(grade_source, where)
         floats = ("    import threading\n    import time\n    box = []\n    done = threading.Event()\n\n"
                   "    def build():\n" + inner + "        done.set()\n        time.sleep(0.5)\n\n"
                   "    threading.Thread(target=build).start()\n    done.wait()\n    return box[0].detach()\n")
-    assert "graph node(s) while it ran" in _only_predict_fails(grade_source, floats)
+    feedback = _only_predict_fails(grade_source, floats)  # (a thread is the kernel's to see first, in the sandbox's
+    assert "graph node(s) while it ran" in feedback or "thread" in where and "ran while it started 1 thread" in feedback
+    # own pid namespace: the graph it built is out of view; elsewhere, the count of its nodes)
 
 
 def test_predict_runs_no_backward_pass(grade_source):
@@ -1385,7 +1387,8 @@ def test_predict_runs_no_backward_pass(grade_source):
     body = ("    box = {'args': (x, w, b), 'out': None, 'main': threading.get_ident()}\n    STATE['box'] = box\n"
             "    RELAY[0].backward(retain_graph=True)\n    STATE['box'] = None\n    return box['out']\n")
     source = solution_text("exercise_4").replace("import torch\n", "import torch\n" + top, 1)
-    assert "predict ran autograd" in _only_predict_fails(grade_source, body, source)
+    feedback = _only_predict_fails(grade_source, body, source)  # (autograd's thread is started for the nested passes:
+    assert "predict ran autograd" in feedback or "ran while it started 1 thread" in feedback  # the kernel sees it)
 
 
 def test_a_graph_built_through_a_custom_functions_machinery_is_counted_node_for_node():
@@ -2079,3 +2082,63 @@ def test_tracebacks_frame_walkers_hand_no_frame_to_their_consumer(grade_source):
     of traceback's summaries (which consume the walkers themselves) work as before, and the solution keeps every
     point."""
     full_marks_past_the_reading(grade_source, "import torch\n" + WALK_TB)
+
+
+REAL_THREAD_START = '''import threading
+
+
+def _real_start():
+    """The real start_new_thread, from the cells of the child's counting wrapper (red team 100 read them in C)."""
+    for cell in threading._start_new_thread.__closure__ or ():
+        if getattr(cell.cell_contents, "__name__", "") in ("start_new_thread", "start_joinable_thread"):
+            return cell.cell_contents
+    raise LookupError("no real starter")
+
+
+def _in_thread(work):
+    done, box = threading.Lock(), []
+    done.acquire()
+
+    def run():
+        try:
+            box.append(work())
+        finally:
+            done.release()
+
+    start = _real_start()
+    try:
+        start(run, ())
+    except TypeError:
+        start(run)
+    done.acquire()
+    return box[0]
+'''
+
+
+def test_a_thread_started_past_the_counting_is_seen_by_the_kernel(grade_source):
+    """Red team 100, exercise 4: ``predict`` built its graph on a thread started with the real ``start_new_thread``,
+    reached through the cells of the child's counting wrapper: the thread was nobody's count, and autograd numbers
+    each thread's nodes apart (16/16 for 15/16). The kernel says the child had a thread started, and one alive, while
+    ``predict`` ran (the wall reads ``/proc``, in the sandbox's own pid namespace): the check fails."""
+    predict = ("\n\ndef predict(x, w, b):\n    return _in_thread(lambda: (x @ w + b).detach())\n")
+    result = grade_source("exercise-4", solution_text("exercise_4") + "\n\n" + REAL_THREAD_START + predict, doors=False)
+    failed = {check.name: check.feedback for check in result.checks if not check.passed}
+    assert list(failed) == ["predict_builds_no_graph"], failed
+    assert "leave them out" in failed["predict_builds_no_graph"]
+
+
+def test_forward_mode_with_its_count_set_back_still_fails_the_by_hand_check(grade_source):
+    """Red team 100: exercise 1's by-hand derivative used forward-mode AD (``dual_level``, ``make_dual``,
+    ``unpack_dual``, through names no reading follows), which runs no backward pass and makes no backward node, and
+    set its only trace, the count in Python, back (10/10 for 9/10). The child now holds forward-mode AD's one level
+    while a by-hand function runs: a level asked for is refused by torch itself, the function is run again for its
+    values, and the by-hand check fails."""
+    manual = ("\n\ndef polynomial_grad_manual(x):\n    calls = _space['AUTOGRAD_CALLS']\n    before = dict(calls)\n"
+              "    tool = _WALK(_n('da_drawrof.dargotua'))(torch)\n    with _WALK('dual_level')(tool)():\n"
+              "        out = polynomial(_WALK('make_dual')(tool)(x.detach(), torch.ones_like(x)))\n"
+              "        tangent = _WALK('unpack_dual')(tool)(out)[1]\n    calls.update(before)\n"
+              "    return tangent.detach().clone()\n")
+    result = grade_source("exercise-1", solution_text("exercise_1") + "\n\n" + PROBES_SPACE + manual, doors=False)
+    failed = {check.name: check.feedback for check in result.checks if not check.passed}
+    assert list(failed) == ["polynomial_grad_manual_by_hand"], failed
+    assert "asked for forward-mode AD" in failed["polynomial_grad_manual_by_hand"]

@@ -73,3 +73,19 @@ def test_the_judge_reads_the_engines_count_before_the_counted_calls():
     assert backward_passes({"backward_passes": 0, "autograd_calls": 12}) == 0
     assert backward_passes({"backward_passes": None, "autograd_calls": 3}) == 3
     assert backward_passes({"autograd_calls": "7"}) == 0
+
+
+def test_what_the_kernel_says_of_other_threads_fails_a_by_hand_function():
+    from autograd_exercises.judge import Fail, no_autograd, other_threads
+
+    base = {"autograd_calls": 0, "graph_nodes": 0, "threads": 0, "returned": {"type": "Tensor"}}
+    assert other_threads({**base, "os_threads": 1, "threads_started": 0}) == ""
+    assert other_threads({**base, "os_threads": None, "threads_started": None}) == ""  # (not read: no namespace)
+    assert other_threads({**base, "os_threads": 2, "threads_started": 0}) == "1 other thread(s) were alive"
+    assert other_threads({**base, "os_threads": 1, "threads_started": 3}) == "it started 3 thread(s) or process(es)"
+    with pytest.raises(Fail, match="while it ran it started 1 thread"):
+        no_autograd({**base, "os_threads": 1, "threads_started": 1}, "gradient_manual(x)")
+
+
+def test_os_threads_are_not_read_outside_the_sandbox():
+    assert observe.os_threads() == (None, None)  # (no wall in this process: nothing answers the event)

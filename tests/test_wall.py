@@ -23,7 +23,8 @@ def _built_hook() -> types.FunctionType:
     changes_code, runtime_code = wall._code(own, text, read_now, look, lambda source: "", "autograd_exercises")
     written = wall._written(text, PLACES["scratch"], PLACES["own_file"], PLACES["torch"])
     unpickles = wall._unpickling(on_stack, ("__main__", PLACES["own_module"]))
-    return wall._hook(looking, look, text, refused, changes_code, runtime_code, written, unpickles)
+    return wall._hook(looking, look, text, refused, changes_code, runtime_code, written, unpickles,
+                      wall._kernel_threads(True))
 
 
 def _functions(function: types.FunctionType, found: dict[int, types.FunctionType]) -> list[types.FunctionType]:

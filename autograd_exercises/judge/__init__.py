@@ -260,14 +260,26 @@ def close_or_mistake(actual: torch.Tensor, expected: torch.Tensor, *, what: str,
     close_or_named(actual, expected, what=what, tol=tol, named=named, numel=numel)
 
 
-def graph_in_view(hidden: Any, what: str, threads: Any = 0) -> None:
+def other_threads(counts: dict[str, Any]) -> str:
+    """What the kernel said of other threads while a function ran (:func:`~autograd_exercises.sandbox.observe.graph_nodes`'s
+    ``os_threads`` and ``threads_started``): "" when none was alive nor started, or when it was not read."""
+    alive, started = counts.get("os_threads"), counts.get("threads_started")
+    if type(started) is int and started > 0:
+        return f"it started {started} thread(s) or process(es)"
+    if type(alive) is int and alive > 1:
+        return f"{alive - 1} other thread(s) were alive"
+    return ""
+
+
+def graph_in_view(hidden: Any, what: str, threads: Any = 0, kernel: dict[str, Any] | None = None) -> None:
     """:class:`Fail` when ``what`` set saved-tensor hooks of its own (``hidden``, counted by
     :func:`~autograd_exercises.sandbox.observe.saved_for_backward`), or the submission had threads running when it was
-    called (``threads``): the graph it built may be out of the count's view."""
-    if threads:
-        raise Fail(f"{what} was called while threads the submission started were running: what autograd saves in "
-                   "them is hidden from this check; the exercise needs no threads, leave them out",
-                   code="own-saved-tensors-hooks")
+    called (``threads``) or while it ran, as the kernel says (``kernel``: :func:`other_threads`): the graph it built
+    may be out of the count's view."""
+    if threads or (kernel_said := other_threads(kernel or {})):
+        when = f"ran while {kernel_said}" if not threads else "was called while threads the submission started were running"
+        raise Fail(f"{what} {when}: what autograd saves in them is hidden from this check; the exercise needs no "
+                   "threads, leave them out", code="own-saved-tensors-hooks")
     if hidden:
         raise Fail(f"{what} set saved-tensor hooks of its own (torch.autograd.graph.saved_tensors_hooks, or "
                    "torch.utils.checkpoint, which recomputes the forward pass inside them): what autograd saves for a "
@@ -294,6 +306,18 @@ def no_autograd(outcome: dict[str, Any], what: str) -> None:
     if count:
         raise Fail(f"{what} must compute the derivative by hand, but it called backward()/torch.autograd.grad "
                    f"{count} time(s); write the formula with tensor operations instead", code="autograd-in-by-hand")
+    if outcome.get("forward_mode") is True:  # (red team 100: forward-mode AD, its count in Python set back)
+        raise Fail(f"{what} must compute the derivative by hand, but it asked for forward-mode AD "
+                   "(torch.autograd.forward_ad.dual_level, torch.func.jvp or jacfwd); forward-mode AD is autograd: "
+                   "write the formula with tensor operations instead", code="autograd-in-by-hand")
+    if outcome.get("dual_level_open") is True:
+        raise Fail(f"{what} must compute the derivative by hand, but a forward-mode AD level was left open "
+                   "(torch.autograd.forward_ad.dual_level entered and never exited): forward-mode AD is autograd; "
+                   "write the formula with tensor operations instead", code="autograd-in-by-hand")
+    if (kernel := other_threads(outcome)):  # (red team 100: a thread started past the counting, its real starter
+        raise Fail(f"{what} must compute the derivative by hand, but while it ran {kernel}: what another thread "  # reached
+                   "computes is out of this check's view; the exercise needs no threads, leave them out",  # in C)
+                   code="autograd-in-by-hand")
     threads = outcome.get("threads")
     if type(threads) is int and threads > 0:  # (red team 69: a thread started at import did the autograd)
         raise Fail(f"{what} was called while {threads} thread(s) the submission started were running: what they compute "

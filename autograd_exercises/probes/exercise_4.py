@@ -94,6 +94,7 @@ def probe_predict(module, case):
               for name, p in (("w", w), ("b", b))}
     return {"predict": ran, "saved": saved["saved"], "own_hooks": saved["own_hooks"], "threads": saved["threads"],
             "functions": saved["functions"], "nodes": nodes["made"], "grad_mode_after": grad_mode_after,
+            "kernel": {key: nodes[key] for key in ("os_threads", "threads_started")},
             "params": params}
 
 

@@ -303,7 +303,7 @@ def trust_with_frames() -> None:
                            stdlib=guard.prefixes(places["stdlib"]), installed=guard.prefixes(places["installed"]))
 
 
-def build_wall() -> None:
+def build_wall(job: dict[str, Any]) -> None:
     """The child's audit hook (:mod:`.wall`), for the rest of its life, over what it decides by as it is now (the
     submission's folder and module, where library code lies): once the submission may run, no trace or profile hook,
     no other audit hook, no frame handed to its code, no function's code changed, no code made from a string that
@@ -311,7 +311,8 @@ def build_wall() -> None:
     wall.install(scratch=_WRITTEN[0], own_file=_WRITTEN[1], library=guard.library(),
                  trusted=_FRAMES_TRUSTED["packages"], stdlib=_FRAMES_TRUSTED["stdlib"],
                  installed=_FRAMES_TRUSTED["installed"], torch=_TORCH, own_module=guard.OWN_MODULE[0],
-                 door_in_code=guard.door_in_code, grader_package=GRADER_PACKAGE)
+                 door_in_code=guard.door_in_code, grader_package=GRADER_PACKAGE,
+                 own_pid_namespace="pid-namespace" in job.get("layers", ()))
 
 
 class ScratchImports:
@@ -840,7 +841,7 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     classes, modules = _classes(), _frozen_modules()
     watched = watch(classes, modules)
     guard.enter(job["scratch"], str(job.get("module") or guard.MAIN))
-    build_wall()  # for the child's life: no hook can be taken back
+    build_wall(job)  # for the child's life: no hook can be taken back
     frozen.freeze(classes, modules)
     hide_grader()
     try:

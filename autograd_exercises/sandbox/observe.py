@@ -507,10 +507,48 @@ def call_by_hand(module: Any, name: str, *args: Any) -> dict[str, Any]:
     threads the submission started outside any counted block that were running meanwhile (``threads``: red team 69
     had one started at import do the autograd, numbered on its own thread)."""
     running = len(UNCOUNTED)
-    with graph_nodes() as nodes:
+    with graph_nodes() as nodes, forward_mode_held() as held:
         outcome = call(module, name, *args)
+    asked = held and _asked_for_forward_mode(outcome)
+    if asked:  # (its values as it computes them, with the level it asked for: the checks of its values judge those)
+        with graph_nodes() as again:
+            outcome = call(module, name, *args)
+        nodes = {key: value if key != "made" else value + nodes["made"] for key, value in again.items()}
     outcome["graph_nodes"], outcome["threads"] = nodes["made"], max(running, len(UNCOUNTED))
+    outcome["dual_level_open"], outcome["forward_mode"] = not held, asked
+    outcome["os_threads"], outcome["threads_started"] = nodes["os_threads"], nodes["threads_started"]
     return outcome
+
+
+NESTED_FORWARD_MODE = "Nested forward mode AD is not supported"  # what torch raises for a level asked for in ours
+
+
+def _asked_for_forward_mode(outcome: dict[str, Any]) -> bool:
+    """The call raised torch's error for a forward-mode AD level asked for while :func:`forward_mode_held` held one."""
+    exception = outcome.get("exception")
+    return isinstance(exception, dict) and NESTED_FORWARD_MODE in str(exception.get("message", ""))
+
+
+@contextlib.contextmanager
+def forward_mode_held(*, _enter: Any = torch._C._enter_dual_level, _exit: Any = torch._C._exit_dual_level,
+                      _failed: Any = Exception) -> Iterator[bool]:
+    """Hold forward-mode AD's one level while the block runs (torch supports one at a time): a by-hand function that
+    asks for a level of its own (``forward_ad.dual_level``, ``torch.func.jvp``, ``jacfwd``) is refused ("Nested forward
+    mode AD is not supported"), where only a count in Python had seen it (red team 100 set that count back). Yields
+    whether the level was taken: not, when the submission left one open itself. (What it calls it holds as defaults,
+    which no code can change in the child.)"""
+    try:
+        level = _enter()
+    except _failed:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        try:
+            _exit(level=level)
+        except _failed:
+            pass
 
 
 def plain_sequence(value: Any) -> Any:
@@ -646,6 +684,21 @@ def gradients_into(t: torch.Tensor) -> Iterator[dict[str, Any]]:
 
 
 _SEQUENCE = torch._C._autograd._get_sequence_nr  # how many graph nodes this thread has made (autograd numbers each)
+KERNEL_THREADS = "autograd_exercises.threads"  # the audit event the wall answers with the kernel's threads
+
+
+def os_threads(*, _audit: Any = sys.audit, _event: str = KERNEL_THREADS) -> tuple[int | None, int | None]:
+    """What the kernel says of this process's threads, as the wall reads it (:mod:`.wall`, the event
+    :data:`KERNEL_THREADS`) where the child runs in the sandbox's own pid namespace: how many are alive (the child is
+    one thread, forked from one) and the last process id the namespace gave out. A thread of the submission's started
+    past the counting (red team 100 reached the real ``start_new_thread`` in the wrapper's closure) is alive while it
+    runs and takes an id as it starts; no Python object sets either back, and the wall holds the reading in its
+    closures. (What it calls it holds as defaults, which no code can change in the child. None: not read.)"""
+    found: list[Any] = []
+    _audit(_event, found)
+    return found[0] if found else (None, None)
+
+
 GRAPH_BLOCKS: list[dict[str, Any]] = []  # the graph_nodes blocks now open, innermost last
 
 
@@ -659,16 +712,21 @@ def graph_nodes() -> Iterator[dict[str, int]]:
     numbered for where it joins none (under ``no_grad``: telling that one from a node a class of the file's own
     made in its place, red team 89, is not done). A thread the block starts adds its own (:func:`_counted_start`); one
     still running when the block ends counts as a node (red team 66 built the graph in a thread that outlived
-    ``predict``, its count added too late)."""
+    ``predict``, its count added too late). And, as the kernel says (:func:`os_threads`), the most threads alive at
+    its start or end (``os_threads``) and how many tasks were started meanwhile (``threads_started``): a thread
+    started past the counting makes nodes numbered out of this thread's view."""
     block: dict[str, Any] = {"made": 0, "running": set()}
     GRAPH_BLOCKS.append(block)
-    start = _SEQUENCE()
+    start, before = _SEQUENCE(), os_threads()
     counts = {"made": 0}
     try:
         yield counts
     finally:
+        after = os_threads()
         GRAPH_BLOCKS.remove(block)
         counts["made"] = _SEQUENCE() - start + _nonnegative(block.get("made")) + _nonnegative(block.get("running"))
+        counts["os_threads"] = None if before[0] is None or after[0] is None else max(before[0], after[0])
+        counts["threads_started"] = None if before[1] is None or after[1] is None else after[1] - before[1]
 
 
 def _nonnegative(added: Any) -> int:

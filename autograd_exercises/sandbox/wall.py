@@ -36,6 +36,7 @@ HANDERS = tuple(os.sep + name for name in ("inspect.py", os.path.join("logging",
 # sys._getframe hands the frame on to their caller (inspect.currentframe and stack, logging.currentframe)
 TRACEBACK_READERS = (os.sep + "traceback.py",)  # the standard library's own reader of a traceback's frames
 FINALIZERS = (os.sep + "weakref.py",)  # where weakref.finalize calls its callback
+KERNEL_THREADS = "autograd_exercises.threads"  # the event the wall answers with the kernel's threads (observe's)
 IMPORTING = ("<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>")  # an import's frames
 CODE_OF = {"gi_frame": types.GeneratorType.gi_code.__get__, "cr_frame": types.CoroutineType.cr_code.__get__,
            "ag_frame": types.AsyncGeneratorType.ag_code.__get__}  # a suspended frame's owner -> its code's reader
@@ -47,13 +48,14 @@ GENERATOR = 0x20  # CO_GENERATOR: a code object's flag for a generator function'
 
 def install(*, scratch: str, own_file: str, library: tuple[str, ...], trusted: tuple[str, ...],
             stdlib: tuple[str, ...], installed: tuple[str, ...], torch: tuple[str, ...], own_module: str,
-            door_in_code: Callable[[Any], str], grader_package: str) -> None:
+            door_in_code: Callable[[Any], str], grader_package: str, own_pid_namespace: bool) -> None:
     """Add the wall as an audit hook, for the child's life (Python takes no hook back): ``scratch`` is the
     submission's folder (with a trailing separator) and ``own_file`` its file, ``own_module`` the name it is imported
     under; ``library`` where library code lies (the grader's too), ``trusted`` the packages that may ask for a frame
     while the submission runs, with the standard library (``stdlib``) but the packages installed in it
     (``installed``); ``torch`` torch's folder (its caches compile in scratch); ``door_in_code`` the reading of code
-    made from a string; ``grader_package`` the name of the grader's package."""
+    made from a string; ``grader_package`` the name of the grader's package; ``own_pid_namespace``: the child runs in
+    a pid namespace of the sandbox's own (the kernel's count of threads it reads is then the child's alone)."""
     text, own = _texts(scratch, library)
     look, looking = _window()
     on_stack, read_now = _stack(own, text)
@@ -62,7 +64,8 @@ def install(*, scratch: str, own_file: str, library: tuple[str, ...], trusted: t
     changes_code, runtime_code = _code(own, text, read_now, look, door_in_code, grader_package)
     written = _written(text, scratch, own_file, torch)
     unpickles = _unpickling(on_stack, ("__main__", own_module))
-    hook = _hook(looking, look, text, frame_refused, changes_code, runtime_code, written, unpickles)
+    hook = _hook(looking, look, text, frame_refused, changes_code, runtime_code, written, unpickles,
+                 _kernel_threads(own_pid_namespace))
     _codes(hook, walls)
     sys.addaudithook(hook)
 
@@ -300,16 +303,21 @@ def _unpickling(on_stack: Callable[..., bool], own_modules: tuple[str, str]) -> 
 
 def _hook(looking: Callable[[], bool], look: Callable[..., Any], text: Callable[[Any], str],
           frame_refused: Callable[..., str], changes_code: Callable[..., bool], runtime_code: Callable[..., str], written: Callable[..., tuple[Any, str]],
-          unpickles: Callable[..., bool]) -> Callable[[str, tuple[Any, ...]], None]:
+          unpickles: Callable[..., bool], threads: Callable[[], Any]) -> Callable[[str, tuple[Any, ...]], None]:
     """The audit hook itself: each event to the check that is its business, the code that raised it found only
-    when a check needs it (a frame two up: the hook's, then the raiser's)."""
-    getframe, refuse, tracing, frames, attributes, changed, runtime, files, kind_of, plain = (
+    when a check needs it (a frame two up: the hook's, then the raiser's); :data:`KERNEL_THREADS` answered with what
+    the kernel says of the child's threads (``threads()``, appended to the list the event carries)."""
+    getframe, refuse, tracing, frames, attributes, changed, runtime, files, kind_of, plain, listed, asked = (
         sys._getframe, RuntimeError, TRACING, FRAMES, FRAME_ATTRIBUTES, CHANGED_CODE, RUNTIME_CODE, WRITTEN_FILES,
-        type, str)
+        type, str, list, KERNEL_THREADS)
 
     def hook(event: str, args: tuple[Any, ...]) -> None:
         if looking():
             return  # (the wall's own look at a frame or a code object)
+        if event == asked:
+            if kind_of(args[0]) is listed:
+                args[0].append(threads())
+            return
         if event in tracing:
             raise refuse(f"the grader does not let a submission set a trace or profile hook ({event})")
         if event == "sys.addaudithook":  # (Python then leaves the new hook out, quietly)
@@ -331,6 +339,33 @@ def _hook(looking: Callable[[], bool], look: Callable[..., Any], text: Callable[
                 raise error(why)
 
     return hook
+
+
+def _kernel_threads(own_pid_namespace: bool) -> Callable[[], tuple[int | None, int | None]]:
+    """``threads()``: how many threads of this process are alive (``/proc/self/status``'s ``Threads``) and the last
+    process id its pid namespace gave out (``/proc/sys/kernel/ns_last_pid``), where the namespace is the sandbox's
+    own (elsewhere the machine's other processes take ids too); (None, None) where not."""
+    open_, read, close, number, failed = os.open, os.read, os.close, int, Exception
+
+    def threads() -> tuple[int | None, int | None]:
+        if not own_pid_namespace:
+            return None, None
+        try:
+            handle = open_("/proc/self/status", 0)
+            try:
+                status = read(handle, 1 << 16)
+            finally:
+                close(handle)
+            handle = open_("/proc/sys/kernel/ns_last_pid", 0)
+            try:
+                last = number(read(handle, 64))
+            finally:
+                close(handle)
+            return number(status.partition(b"\nThreads:")[2].partition(b"\n")[0]), last
+        except failed:
+            return None, None
+
+    return threads
 
 
 def _codes(function: Any, found: list[Any]) -> list[Any]:

@@ -77,7 +77,7 @@ def judge_predict_state(case, obs):
 def judge_predict_no_graph(case, obs):
     """predict builds no graph at all: autograd saves nothing for a backward pass."""
     called(obs["predict"], "predict(x, w, b)")
-    graph_in_view(obs.get("own_hooks"), "predict", obs.get("threads"))
+    graph_in_view(obs.get("own_hooks"), "predict", obs.get("threads"), obs.get("kernel"))
     if obs["saved"]:
         raise Fail(f"predict built a graph (autograd saved {obs['saved']} tensor(s) for a backward pass) and then "
                    "dropped it: .detach() at the end removes the graph but not the cost of building it; compute "
