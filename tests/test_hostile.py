@@ -2142,3 +2142,57 @@ def test_forward_mode_with_its_count_set_back_still_fails_the_by_hand_check(grad
     failed = {check.name: check.feedback for check in result.checks if not check.passed}
     assert list(failed) == ["polynomial_grad_manual_by_hand"], failed
     assert "asked for forward-mode AD" in failed["polynomial_grad_manual_by_hand"]
+
+
+RUNNING_GENERATOR = '''import asyncio
+import heapq
+
+
+def _stack_of_a_running_generator():
+    """Red team 101: asyncio reads a running standard-library generator's gi_frame (heapq.merge, calling this key
+    now), and get_stack follows f_back down the live stack to the probes' frames."""
+    box = []
+
+    def key(value):
+        if not box:
+            loop = asyncio.new_event_loop()
+            task = asyncio.Task(merging, loop=loop)
+            task._log_destroy_pending = False
+            try:
+                box.append(task.get_stack())
+            except RuntimeError as refused:
+                box.append(refused)
+            loop.close()
+        return value
+
+    merging = heapq.merge([1], [2], key=key)
+    list(merging)
+    return box[0]
+
+
+_REFUSED = _stack_of_a_running_generator()
+assert "running now, on the call stack (gi_frame)" in str(_REFUSED), _REFUSED
+'''
+
+NO_FILES_LEFT = ("import resource\n\n_, _HARD = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
+                 "resource.setrlimit(resource.RLIMIT_NOFILE, (0, _HARD))  # (red team 101: the wall reads /proc)\n")
+
+
+def test_a_running_generators_frame_is_the_live_stack(grade_source):
+    """Red team 101 reached the probes' frames through ``asyncio.Task(gen).get_stack()`` on a standard-library
+    generator running at that moment (``heapq.merge``, from inside its key callback): the frame of a running generator
+    has the live stack below it. The wall refuses it to anyone while the submission runs; the solution keeps every
+    point."""
+    full_marks_past_the_reading(grade_source, "import torch\n" + RUNNING_GENERATOR)
+
+
+def test_a_kernel_the_wall_cannot_read_fails_the_by_hand_check(grade_source):
+    """Red team 101 built ``predict``'s graph on a thread started past the counting and set its open-file limit to 0
+    first, so the wall could not read ``/proc`` and the kernel's count of threads went unread (16/16 for 15/16): an
+    unread count now fails the check."""
+    predict = ("\n\ndef predict(x, w, b):\n" + "".join("    " + line + "\n" for line in NO_FILES_LEFT.splitlines() if line)
+               + "    return _in_thread(lambda: (x @ w + b).detach())\n")
+    result = grade_source("exercise-4", solution_text("exercise_4") + "\n\n" + REAL_THREAD_START + predict, doors=False)
+    failed = {check.name: check.feedback for check in result.checks if not check.passed}
+    assert list(failed) == ["predict_builds_no_graph"], failed
+    assert "could not be asked about its threads" in failed["predict_builds_no_graph"]

@@ -89,3 +89,10 @@ def test_what_the_kernel_says_of_other_threads_fails_a_by_hand_function():
 
 def test_os_threads_are_not_read_outside_the_sandbox():
     assert observe.os_threads() == (None, None)  # (no wall in this process: nothing answers the event)
+
+
+def test_a_kernel_that_could_not_be_read_is_no_count_of_none():
+    """Red team 101 set the child's open-file limit to 0: the wall could not read /proc, and "not read" passed."""
+    from autograd_exercises.judge import other_threads
+
+    assert "could not be asked" in other_threads({"os_threads": -1, "threads_started": -1})

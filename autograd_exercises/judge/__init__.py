@@ -264,6 +264,8 @@ def other_threads(counts: dict[str, Any]) -> str:
     """What the kernel said of other threads while a function ran (:func:`~autograd_exercises.sandbox.observe.graph_nodes`'s
     ``os_threads`` and ``threads_started``): "" when none was alive nor started, or when it was not read."""
     alive, started = counts.get("os_threads"), counts.get("threads_started")
+    if alive == -1 or started == -1:
+        return "the kernel could not be asked about its threads (open files exhausted?)"
     if type(started) is int and started > 0:
         return f"it started {started} thread(s) or process(es)"
     if type(alive) is int and alive > 1:

@@ -725,8 +725,9 @@ def graph_nodes() -> Iterator[dict[str, int]]:
         after = os_threads()
         GRAPH_BLOCKS.remove(block)
         counts["made"] = _SEQUENCE() - start + _nonnegative(block.get("made")) + _nonnegative(block.get("running"))
-        counts["os_threads"] = None if before[0] is None or after[0] is None else max(before[0], after[0])
-        counts["threads_started"] = None if before[1] is None or after[1] is None else after[1] - before[1]
+        unread, unasked = -1 in (before[0], after[0]), None in (before[0], after[0])  # (-1: the kernel not read)
+        counts["os_threads"] = None if unasked else -1 if unread else max(before[0], after[0])
+        counts["threads_started"] = None if unasked else -1 if unread else after[1] - before[1]
 
 
 def _nonnegative(added: Any) -> int:

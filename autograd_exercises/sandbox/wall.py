@@ -40,6 +40,8 @@ KERNEL_THREADS = "autograd_exercises.threads"  # the event the wall answers with
 IMPORTING = ("<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>")  # an import's frames
 CODE_OF = {"gi_frame": types.GeneratorType.gi_code.__get__, "cr_frame": types.CoroutineType.cr_code.__get__,
            "ag_frame": types.AsyncGeneratorType.ag_code.__get__}  # a suspended frame's owner -> its code's reader
+RUNNING = {"gi_frame": types.GeneratorType.gi_running.__get__, "cr_frame": types.CoroutineType.cr_running.__get__,
+           "ag_frame": types.AsyncGeneratorType.ag_running.__get__}  # -> whether it runs now (its frame on the stack)
 
 
 TB_FRAME = types.TracebackType.tb_frame.__get__  # (a traceback's frame, read in C: it raises its audit event)
@@ -166,10 +168,13 @@ def _frames(own: Callable[[str], bool], text: Callable[[Any], str], on_stack: Ca
     consumes ``traceback``'s own frame walkers (``walk_tb``, ``walk_stack``: red team 100 called ``walk_tb`` on its
     own traceback; ``traceback``'s summaries consume them themselves and hand no frame on); to a library
     other than the standard library and the trusted packages while the submission runs (red team 80: ``stack_data``);
-    the frame of the submission's own generator or coroutine to anyone (red team 60: ``asyncio``'s ``get_stack``); and
+    the frame of the submission's own generator or coroutine to anyone (red team 60: ``asyncio``'s ``get_stack``), nor,
+    while the submission runs, that of any generator running now, whose ``f_back`` is the live stack (red team 101:
+    ``asyncio.Task(heapq.merge(…)).get_stack()`` from the merge's own key callback); and
     the wall's own frame, which a traceback of an error it raised holds, to anyone."""
-    startswith, endswith, handers, readers, handed, suspended, code_of = (
-        str.startswith, str.endswith, HANDERS, TRACEBACK_READERS, HANDED_FRAMES, SUSPENDED_FRAMES, dict(CODE_OF))
+    startswith, endswith, handers, readers, handed, suspended, code_of, running = (
+        str.startswith, str.endswith, HANDERS, TRACEBACK_READERS, HANDED_FRAMES, SUSPENDED_FRAMES, dict(CODE_OF),
+        dict(RUNNING))
     tb_frame, kind_of, plain, generator = TB_FRAME, type, str, GENERATOR
 
     def for_another(reader: str, owners: tuple[str, ...], frame: Any) -> bool:
@@ -198,6 +203,9 @@ def _frames(own: Callable[[str], bool], text: Callable[[Any], str], on_stack: Ca
         if attribute in suspended and runs_submission(args[0], attribute):
             return f"the grader does not let code reach the frame of the submission's own generator or coroutine " \
                    f"({attribute})"
+        if attribute in suspended and running[attribute](args[0]) and on_stack(frame):
+            return f"the grader does not let code reach the frame of a generator or coroutine running now, on the " \
+                   f"call stack ({attribute})"
         if attribute == "tb_frame" and look(tb_frame, args[0]).f_code in walls:
             return f"the grader does not let code reach the frames of its own audit hook ({event})"
         asker, what = text(frame.f_code.co_filename), "the garbage collector's objects" if startswith(event, "gc.") \
@@ -344,7 +352,8 @@ def _hook(looking: Callable[[], bool], look: Callable[..., Any], text: Callable[
 def _kernel_threads(own_pid_namespace: bool) -> Callable[[], tuple[int | None, int | None]]:
     """``threads()``: how many threads of this process are alive (``/proc/self/status``'s ``Threads``) and the last
     process id its pid namespace gave out (``/proc/sys/kernel/ns_last_pid``), where the namespace is the sandbox's
-    own (elsewhere the machine's other processes take ids too); (None, None) where not."""
+    own (elsewhere the machine's other processes take ids too); (None, None) where not, and (-1, -1) where it is but
+    the kernel could not be read (red team 101 set its open-file limit to 0: an unread count is no count of none)."""
     open_, read, close, number, failed = os.open, os.read, os.close, int, Exception
 
     def threads() -> tuple[int | None, int | None]:
@@ -363,7 +372,7 @@ def _kernel_threads(own_pid_namespace: bool) -> Callable[[], tuple[int | None, i
                 close(handle)
             return number(status.partition(b"\nThreads:")[2].partition(b"\n")[0]), last
         except failed:
-            return None, None
+            return -1, -1
 
     return threads
 
