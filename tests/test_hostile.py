@@ -2196,3 +2196,23 @@ def test_a_kernel_the_wall_cannot_read_fails_the_by_hand_check(grade_source):
     failed = {check.name: check.feedback for check in result.checks if not check.passed}
     assert list(failed) == ["predict_builds_no_graph"], failed
     assert "could not be asked about its threads" in failed["predict_builds_no_graph"]
+
+
+def test_names_set_for_the_length_of_a_call_and_put_back_change_no_count(grade_source):
+    """Our own attack after red team 100: the by-hand function set ``observe.backward_pass_mark`` and ``_SEQUENCE`` to
+    stand-ins that answer the values before it ran, took autograd's derivative, set the count in Python back, and put
+    the real names back from the ``__del__`` of an attribute of the tensor it returned, after the counts were read and
+    before the watch compared the names (10/10 for 9/10). What reads the engine and the kernel after the function ran
+    holds them as defaults now (``tests/test_observe.py``): the by-hand check fails."""
+    manual = ("\n\nclass _Restore:\n    def __init__(self, space, saved):\n        self.space, self.saved = space, saved\n\n"
+              "    def __del__(self):\n        self.space.update(self.saved)\n\n\n"
+              "def polynomial_grad_manual(x):\n"
+              "    saved = {name: _space[name] for name in ('backward_pass_mark', '_SEQUENCE')}\n"
+              "    start, seen = saved['_SEQUENCE'](), saved['backward_pass_mark']()\n"
+              "    before = dict(_space['AUTOGRAD_CALLS'])\n"
+              "    _space['backward_pass_mark'], _space['_SEQUENCE'] = (lambda: seen), (lambda: start)\n"
+              "    out = _WALK(_n('darg.cnuf'))(torch)(lambda leaf: polynomial(leaf).sum())(x).detach().clone()\n"
+              "    _space['AUTOGRAD_CALLS'].update(before)\n    out.put_back = _Restore(_space, saved)\n    return out\n")
+    result = grade_source("exercise-1", solution_text("exercise_1") + "\n\n" + PROBES_SPACE + manual, doors=False)
+    failed = {check.name: check.mistake for check in result.checks if not check.passed}
+    assert failed == {"polynomial_grad_manual_by_hand": "autograd-in-by-hand"}, failed

@@ -96,3 +96,27 @@ def test_a_kernel_that_could_not_be_read_is_no_count_of_none():
     from autograd_exercises.judge import other_threads
 
     assert "could not be asked" in other_threads({"os_threads": -1, "threads_started": -1})
+
+
+def _loads(function) -> set[str]:
+    import dis
+    import types
+
+    codes = [function.__code__]
+    codes += [const for code in codes for const in code.co_consts if isinstance(const, types.CodeType)]
+    return {instruction.argval for code in codes for instruction in dis.get_instructions(code)
+            if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
+
+
+@pytest.mark.parametrize(("function", "allowed"), [
+    (observe.backward_pass_mark, set()), (observe.passes_between, set()), (observe._nonnegative, set()),
+    (observe.os_threads, set()), (observe._asked_for_forward_mode, set()),
+    (observe.GraphNodes.__enter__, set()), (observe.GraphNodes.__exit__, set()),
+    (observe.call_by_hand, {"UNCOUNTED", "GraphNodes", "_asked_for_forward_mode"}),  # (read before the function runs;
+])  # UNCOUNTED is a count in Python, read after too)
+def test_what_reads_the_kernel_and_the_engine_after_the_submission_ran_loads_no_global(function, allowed):
+    """Our own attack after red team 100 set ``observe.backward_pass_mark`` and ``_SEQUENCE`` for the length of a
+    by-hand call, then put them back from the ``__del__`` of an attribute of the tensor it returned, before the watch
+    compared them (10/10 for 9/10). What runs after the submission's function held its names as defaults then, which
+    no code can change in the child."""
+    assert _loads(function) <= allowed

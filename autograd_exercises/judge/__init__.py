@@ -308,6 +308,9 @@ def no_autograd(outcome: dict[str, Any], what: str) -> None:
     if count:
         raise Fail(f"{what} must compute the derivative by hand, but it called backward()/torch.autograd.grad "
                    f"{count} time(s); write the formula with tensor operations instead", code="autograd-in-by-hand")
+    if "backward_passes" in outcome and outcome["backward_passes"] is None:  # (a mark the child could not take:
+        raise Fail(f"the grader could not count the backward passes while {what} ran (a torch mode or inference "  # no
+                   "mode of the submission's still on?): leave no such mode on", code="autograd-in-by-hand")  # count)
     if outcome.get("forward_mode") is True:  # (red team 100: forward-mode AD, its count in Python set back)
         raise Fail(f"{what} must compute the derivative by hand, but it asked for forward-mode AD "
                    "(torch.autograd.forward_ad.dual_level, torch.func.jvp or jacfwd); forward-mode AD is autograd: "

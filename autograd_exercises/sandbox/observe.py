@@ -18,7 +18,6 @@ import warnings
 from typing import Any, Iterator
 
 import torch
-from torch.utils._python_dispatch import _disable_current_modes as _no_dispatch_modes
 
 from autograd_exercises.sandbox import tensorbase
 from autograd_exercises.sandbox.protocol import NO_FUNCTION
@@ -68,21 +67,33 @@ _ENGINE = torch._C._ImperativeEngine()  # autograd's engine itself (every such o
 _GRAD_ONE = torch.ones((), dtype=torch.float64)
 
 
-def backward_pass_mark() -> int | None:
+def backward_pass_mark(*, _zeros: Any = torch.zeros, _engine: Any = _ENGINE, _task: Any = torch._C._current_graph_task_id,
+                       _one: Any = _GRAD_ONE, _plain: Any = torch._C.DisableTorchFunction,
+                       _grad_is: Any = torch._C.is_grad_enabled, _grad_set: Any = torch._C._set_grad_enabled,
+                       _f64: Any = torch.float64, _len: Any = len, _type: Any = type, _int: Any = int,
+                       _failed: Any = Exception) -> int | None:
     """The id autograd's engine gives the backward pass this runs (:data:`_GRAPH_TASK`): the engine numbers every pass
     it runs, on any thread and by any spelling, from one counter held in C, so the difference of two marks, less
     one, is how many passes ran between them, whatever Python objects the submission changed (red team 99 walked to
     this module's counters in C and set them back). The pass runs on the real engine, on a fresh leaf, past any
-    torch function or dispatch mode: it makes no graph node and saves nothing. ``None`` when it could not run."""
+    torch function mode: it makes no graph node and saves nothing. ``None`` when it could not run (a mode of the
+    submission's in the way, inference mode left on). It calls only C functions, held as defaults, which no code can
+    change in the child: a name of this module set for a moment and put back before the watch looks changes nothing
+    (our own attack after red team 100 did that to ``backward_pass_mark`` and ``_SEQUENCE``: 10/10 for 9/10)."""
     seen: list[int] = []
     try:
-        with torch._C.DisableTorchFunction(), _no_dispatch_modes(), torch.inference_mode(False), torch.enable_grad():
-            leaf = torch.zeros((), dtype=torch.float64, device="cpu", requires_grad=True)
-            _REGISTER_HOOK(leaf, lambda grad: seen.append(_GRAPH_TASK()))
-            _ENGINE.run_backward((leaf,), (_GRAD_ONE,), False, False, (), True, True)
-    except Exception:
+        with _plain():  # (grad mode's setter too is a torch function a mode may take)
+            enabled = _grad_is()
+            try:
+                _grad_set(True)
+                leaf = _zeros((), dtype=_f64, device="cpu", requires_grad=True)
+                leaf._backward_hooks = {0: lambda grad: seen.append(_task())}  # (the hook, set through torch's C base)
+                _engine.run_backward((leaf,), (_one,), False, False, (), True, True)
+            finally:
+                _grad_set(enabled)
+    except _failed:
         return None
-    return seen[0] if len(seen) == 1 and type(seen[0]) is int and seen[0] >= 0 else None
+    return seen[0] if _len(seen) == 1 and _type(seen[0]) is _int and seen[0] >= 0 else None
 
 
 def passes_between(first: int | None, last: int | None) -> int | None:
@@ -468,16 +479,17 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
     return described
 
 
-def call(module: Any, name: str, *args: Any) -> dict[str, Any]:
+def call(module: Any, name: str, *args: Any, _mark: Any = backward_pass_mark, _between: Any = passes_between,
+         _max: Any = max, _type: Any = type, _int: Any = int) -> dict[str, Any]:
     """Call ``module.<name>(*args)`` and record its result, exception, warnings and autograd use.
 
     Returns ``{"returned": description, "exception": ..., "warnings": [...],
     "autograd_calls": n, "backward_passes": m}``; ``returned`` is described right away, so later
     mutations by the probe do not change it. ``backward_passes`` is the engine's own count of the passes that ran
     meanwhile (:func:`backward_pass_mark`: no Python object the submission reaches holds it; None: not known), and
-    ``autograd_calls`` is never below it.
+    ``autograd_calls`` is never below it. (What reads the engine after the function ran it holds as defaults.)
     """
-    before, first = sum(AUTOGRAD_CALLS.values()), backward_pass_mark()
+    before, first = sum(AUTOGRAD_CALLS.values()), _mark()
     outcome: dict[str, Any] = {"name": name, "returned": None, "exception": None}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -493,28 +505,46 @@ def call(module: Any, name: str, *args: Any) -> dict[str, Any]:
         except BaseException as exc:  # SystemExit and KeyboardInterrupt are a student's failures too
             outcome["exception"] = describe_exception(exc)
     outcome["warnings"] = sorted({f"{w.category.__name__}: {w.message}"[:MAX_REPR] for w in caught})[:MAX_WARNINGS]
-    passes = passes_between(first, backward_pass_mark())
+    passes = _between(first, _mark())
     counted = sum(AUTOGRAD_CALLS.values()) - before
     outcome["backward_passes"] = passes
-    outcome["autograd_calls"] = max(counted if type(counted) is int else 0, passes or 0)
+    outcome["autograd_calls"] = _max(counted if _type(counted) is _int else 0, passes or 0)
     return outcome
 
 
-def call_by_hand(module: Any, name: str, *args: Any) -> dict[str, Any]:
+def call_by_hand(module: Any, name: str, *args: Any, _call: Any = call, _nodes: Any = None, _asked: Any = None,
+                 _enter: Any = torch._C._enter_dual_level, _exit: Any = torch._C._exit_dual_level, _max: Any = max,
+                 _len: Any = len, _failed: Any = Exception) -> dict[str, Any]:
     """:func:`call` for a function that must not use autograd, given plain tensors: also the graph nodes made while it
-    ran (``graph_nodes``; :func:`graph_nodes`). Its honest arithmetic makes none; a graph built on inputs it switched
-    gradients on for is autograd's machinery even when no engine runs (red team 68 called the nodes itself); and the
+    ran (``graph_nodes``; :class:`GraphNodes`). Its honest arithmetic makes none; a graph built on inputs it switched
+    gradients on for is autograd's machinery even when no engine runs (red team 68 called the nodes itself); the
     threads the submission started outside any counted block that were running meanwhile (``threads``: red team 69
-    had one started at import do the autograd, numbered on its own thread)."""
-    running = len(UNCOUNTED)
-    with graph_nodes() as nodes, forward_mode_held() as held:
-        outcome = call(module, name, *args)
-    asked = held and _asked_for_forward_mode(outcome)
+    had one started at import do the autograd, numbered on its own thread) and what the kernel says of threads. It runs
+    while the child holds forward-mode AD's one level (torch supports one at a time): a level the function asks for
+    (``forward_ad.dual_level``, ``torch.func.jvp``, ``jacfwd``) is refused by torch, and then it runs again for its
+    values (``forward_mode``; red team 100 set forward mode's count in Python back); ``dual_level_open``: the
+    submission held one itself. (What it calls after the function ran it holds as defaults.)"""
+    _nodes, _asked = _nodes or GraphNodes, _asked or _asked_for_forward_mode  # (bound below, once both exist)
+    running, held, level = _len(UNCOUNTED), True, None
+    try:
+        level = _enter()
+    except _failed:
+        held = False
+    try:
+        with _nodes() as nodes:
+            outcome = _call(module, name, *args)
+    finally:
+        if held:
+            try:
+                _exit(level=level)
+            except _failed:
+                pass
+    asked = held and _asked(outcome)
     if asked:  # (its values as it computes them, with the level it asked for: the checks of its values judge those)
-        with graph_nodes() as again:
-            outcome = call(module, name, *args)
+        with _nodes() as again:
+            outcome = _call(module, name, *args)
         nodes = {key: value if key != "made" else value + nodes["made"] for key, value in again.items()}
-    outcome["graph_nodes"], outcome["threads"] = nodes["made"], max(running, len(UNCOUNTED))
+    outcome["graph_nodes"], outcome["threads"] = nodes["made"], _max(running, _len(UNCOUNTED))
     outcome["dual_level_open"], outcome["forward_mode"] = not held, asked
     outcome["os_threads"], outcome["threads_started"] = nodes["os_threads"], nodes["threads_started"]
     return outcome
@@ -523,32 +553,11 @@ def call_by_hand(module: Any, name: str, *args: Any) -> dict[str, Any]:
 NESTED_FORWARD_MODE = "Nested forward mode AD is not supported"  # what torch raises for a level asked for in ours
 
 
-def _asked_for_forward_mode(outcome: dict[str, Any]) -> bool:
-    """The call raised torch's error for a forward-mode AD level asked for while :func:`forward_mode_held` held one."""
+def _asked_for_forward_mode(outcome: dict[str, Any], *, _text: str = NESTED_FORWARD_MODE, _dict: Any = dict,
+                            _type: Any = type, _str: Any = str) -> bool:
+    """The call raised torch's error for a forward-mode AD level asked for while :func:`call_by_hand` held one."""
     exception = outcome.get("exception")
-    return isinstance(exception, dict) and NESTED_FORWARD_MODE in str(exception.get("message", ""))
-
-
-@contextlib.contextmanager
-def forward_mode_held(*, _enter: Any = torch._C._enter_dual_level, _exit: Any = torch._C._exit_dual_level,
-                      _failed: Any = Exception) -> Iterator[bool]:
-    """Hold forward-mode AD's one level while the block runs (torch supports one at a time): a by-hand function that
-    asks for a level of its own (``forward_ad.dual_level``, ``torch.func.jvp``, ``jacfwd``) is refused ("Nested forward
-    mode AD is not supported"), where only a count in Python had seen it (red team 100 set that count back). Yields
-    whether the level was taken: not, when the submission left one open itself. (What it calls it holds as defaults,
-    which no code can change in the child.)"""
-    try:
-        level = _enter()
-    except _failed:
-        yield False
-        return
-    try:
-        yield True
-    finally:
-        try:
-            _exit(level=level)
-        except _failed:
-            pass
+    return _type(exception) is _dict and _type(message := exception.get("message")) is _str and _text in message
 
 
 def plain_sequence(value: Any) -> Any:
@@ -702,8 +711,15 @@ def os_threads(*, _audit: Any = sys.audit, _event: str = KERNEL_THREADS) -> tupl
 GRAPH_BLOCKS: list[dict[str, Any]] = []  # the graph_nodes blocks now open, innermost last
 
 
-@contextlib.contextmanager
-def graph_nodes() -> Iterator[dict[str, int]]:
+def _nonnegative(added: Any, *, _len: Any = len, _type: Any = type, _set: Any = set, _int: Any = int) -> int:
+    """What a block's record adds to the nodes autograd numbered on this thread (held in C, never lowered): its count
+    of nodes other threads made or of threads still running, and nothing when the record went below zero or is no
+    count (red team 99 lowered ``made`` by the nodes it had just made)."""
+    added = _len(added) if _type(added) is _set else added
+    return added if _type(added) is _int and added > 0 else 0
+
+
+def graph_nodes() -> "GraphNodes":
     """Counts, while the block runs, the graph nodes made (``made``), by autograd's own numbering of the nodes each
     thread makes: a graph built of operations that save no tensor for backward (a Python float times ``w[i]``,
     ``torch.stack``) is a graph all the same (red team 61 built one in exercise 4's ``predict`` and detached it), and
@@ -715,27 +731,29 @@ def graph_nodes() -> Iterator[dict[str, int]]:
     ``predict``, its count added too late). And, as the kernel says (:func:`os_threads`), the most threads alive at
     its start or end (``os_threads``) and how many tasks were started meanwhile (``threads_started``): a thread
     started past the counting makes nodes numbered out of this thread's view."""
-    block: dict[str, Any] = {"made": 0, "running": set()}
-    GRAPH_BLOCKS.append(block)
-    start, before = _SEQUENCE(), os_threads()
-    counts = {"made": 0}
-    try:
-        yield counts
-    finally:
-        after = os_threads()
-        GRAPH_BLOCKS.remove(block)
-        counts["made"] = _SEQUENCE() - start + _nonnegative(block.get("made")) + _nonnegative(block.get("running"))
+    return GraphNodes()
+
+
+class GraphNodes:
+    """:func:`graph_nodes`'s block: what its exit reads after the submission's code ran it holds as defaults (not a
+    generator-based context manager: ``contextlib`` resumes one through ``next``, a name of the builtins)."""
+
+    def __enter__(self, *, _sequence: Any = _SEQUENCE, _threads: Any = os_threads, _blocks: Any = GRAPH_BLOCKS,
+                  _set: Any = set) -> dict[str, Any]:
+        self.block: dict[str, Any] = {"made": 0, "running": _set()}
+        _blocks.append(self.block)
+        self.start, self.before, self.counts = _sequence(), _threads(), {"made": 0}
+        return self.counts
+
+    def __exit__(self, *exc: Any, _sequence: Any = _SEQUENCE, _threads: Any = os_threads, _blocks: Any = GRAPH_BLOCKS,
+                 _positive: Any = _nonnegative, _max: Any = max) -> bool:
+        after, before, block, counts = _threads(), self.before, self.block, self.counts
+        _blocks.remove(block)
+        counts["made"] = _sequence() - self.start + _positive(block.get("made")) + _positive(block.get("running"))
         unread, unasked = -1 in (before[0], after[0]), None in (before[0], after[0])  # (-1: the kernel not read)
-        counts["os_threads"] = None if unasked else -1 if unread else max(before[0], after[0])
+        counts["os_threads"] = None if unasked else -1 if unread else _max(before[0], after[0])
         counts["threads_started"] = None if unasked else -1 if unread else after[1] - before[1]
-
-
-def _nonnegative(added: Any) -> int:
-    """What a block's record adds to the nodes autograd numbered on this thread (held in C, never lowered): its count
-    of nodes other threads made or of threads still running, and nothing when the record went below zero or is no
-    count (red team 99 lowered ``made`` by the nodes it had just made)."""
-    added = len(added) if type(added) is set else added
-    return added if type(added) is int and added > 0 else 0
+        return False
 
 
 def number(value: Any) -> float | None:
