@@ -261,8 +261,9 @@ def close_or_mistake(actual: torch.Tensor, expected: torch.Tensor, *, what: str,
 
 
 def other_threads(counts: dict[str, Any]) -> str:
-    """What the kernel said of other threads while a function ran (:func:`~autograd_exercises.sandbox.observe.graph_nodes`'s
-    ``os_threads`` and ``threads_started``): "" when none was alive nor started, or when it was not read."""
+    """What the kernel said of other threads while a function ran
+    (:func:`~autograd_exercises.sandbox.observe.graph_nodes`'s ``os_threads`` and ``threads_started``): "" when none
+    was alive nor started, or when it was not read."""
     alive, started = counts.get("os_threads"), counts.get("threads_started")
     if alive == -1 or started == -1:
         return "the kernel could not be asked about its threads (open files exhausted?)"
@@ -279,7 +280,8 @@ def graph_in_view(hidden: Any, what: str, threads: Any = 0, kernel: dict[str, An
     called (``threads``) or while it ran, as the kernel says (``kernel``: :func:`other_threads`): the graph it built
     may be out of the count's view."""
     if threads or (kernel_said := other_threads(kernel or {})):
-        when = f"ran while {kernel_said}" if not threads else "was called while threads the submission started were running"
+        when = f"ran while {kernel_said}" if not threads else \
+            "was called while threads the submission started were running"
         raise Fail(f"{what} {when}: what autograd saves in them is hidden from this check; the exercise needs no "
                    "threads, leave them out", code="own-saved-tensors-hooks")
     if hidden:
@@ -319,9 +321,9 @@ def no_autograd(outcome: dict[str, Any], what: str) -> None:
         raise Fail(f"{what} must compute the derivative by hand, but a forward-mode AD level was left open "
                    "(torch.autograd.forward_ad.dual_level entered and never exited): forward-mode AD is autograd; "
                    "write the formula with tensor operations instead", code="autograd-in-by-hand")
-    if (kernel := other_threads(outcome)):  # (red team 100: a thread started past the counting, its real starter
-        raise Fail(f"{what} must compute the derivative by hand, but while it ran {kernel}: what another thread "  # reached
-                   "computes is out of this check's view; the exercise needs no threads, leave them out",  # in C)
+    if (kernel := other_threads(outcome)):  # (red team 100: a thread started with the real starter, reached in C)
+        raise Fail(f"{what} must compute the derivative by hand, but while it ran {kernel}: what another thread "
+                   "computes is out of this check's view; the exercise needs no threads, leave them out",
                    code="autograd-in-by-hand")
     threads = outcome.get("threads")
     if type(threads) is int and threads > 0:  # (red team 69: a thread started at import did the autograd)

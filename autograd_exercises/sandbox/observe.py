@@ -67,8 +67,9 @@ _ENGINE = torch._C._ImperativeEngine()  # autograd's engine itself (every such o
 _GRAD_ONE = torch.ones((), dtype=torch.float64)
 
 
-def backward_pass_mark(*, _zeros: Any = torch.zeros, _engine: Any = _ENGINE, _task: Any = torch._C._current_graph_task_id,
-                       _one: Any = _GRAD_ONE, _plain: Any = torch._C.DisableTorchFunction,
+def backward_pass_mark(*, _zeros: Any = torch.zeros, _engine: Any = _ENGINE,
+                       _task: Any = torch._C._current_graph_task_id, _one: Any = _GRAD_ONE,
+                       _plain: Any = torch._C.DisableTorchFunction,
                        _grad_is: Any = torch._C.is_grad_enabled, _grad_set: Any = torch._C._set_grad_enabled,
                        _f64: Any = torch.float64, _len: Any = len, _type: Any = type, _int: Any = int,
                        _failed: Any = Exception) -> int | None:

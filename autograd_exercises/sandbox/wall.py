@@ -157,21 +157,22 @@ def _stack(own: Callable[[str], bool], text: Callable[[Any], str]) -> tuple[Call
     return on_stack, read_now
 
 
-def _frames(own: Callable[[str], bool], text: Callable[[Any], str], on_stack: Callable[..., bool], look: Callable[..., Any],
-            trusted: tuple[str, ...], stdlib: tuple[str, ...], installed: tuple[str, ...],
+def _frames(own: Callable[[str], bool], text: Callable[[Any], str], on_stack: Callable[..., bool],
+            look: Callable[..., Any], trusted: tuple[str, ...], stdlib: tuple[str, ...], installed: tuple[str, ...],
             walls: list[Any]) -> Callable[..., str]:
     """``refused(event, args, frame)``: the error message when a frame (or, by the garbage collector, any object) is
-    not handed to the code at ``frame`` that raised ``event`` ("" when it is): to the submission's own code, or code made from a string
-    (red team 57 took ``sys._getframe`` through ``torch.fx``); to a frame hander's caller or a traceback reader's that
-    is none of the trusted packages while the submission runs (:data:`HANDERS`, :data:`TRACEBACK_READERS`: red team
-    95's ``functools.cached_property(inspect.stack)``, 96's ``xmlrpc.server.resolve_dotted_attribute``); to whatever
-    consumes ``traceback``'s own frame walkers (``walk_tb``, ``walk_stack``: red team 100 called ``walk_tb`` on its
-    own traceback; ``traceback``'s summaries consume them themselves and hand no frame on); to a library
-    other than the standard library and the trusted packages while the submission runs (red team 80: ``stack_data``);
-    the frame of the submission's own generator or coroutine to anyone (red team 60: ``asyncio``'s ``get_stack``), nor,
-    while the submission runs, that of any generator running now, whose ``f_back`` is the live stack (red team 101:
-    ``asyncio.Task(heapq.merge(…)).get_stack()`` from the merge's own key callback); and
-    the wall's own frame, which a traceback of an error it raised holds, to anyone."""
+    not handed to the code at ``frame`` that raised ``event`` ("" when it is): to the submission's own code, or code
+    made from a string (red team 57 took ``sys._getframe`` through ``torch.fx``); to a frame hander's caller or a
+    traceback reader's that is none of the trusted packages while the submission runs (:data:`HANDERS`,
+    :data:`TRACEBACK_READERS`: red team 95's ``functools.cached_property(inspect.stack)``, 96's
+    ``xmlrpc.server.resolve_dotted_attribute``); to whatever consumes ``traceback``'s own frame walkers
+    (``walk_tb``, ``walk_stack``: red team 100 called ``walk_tb`` on its own traceback; ``traceback``'s summaries
+    consume them themselves and hand no frame on); to a library other than the standard library and the trusted
+    packages while the submission runs (red team 80: ``stack_data``); the frame of the submission's own generator or
+    coroutine to anyone (red team 60: ``asyncio``'s ``get_stack``), nor, while the submission runs, that of any
+    generator running now, whose ``f_back`` is the live stack (red team 101:
+    ``asyncio.Task(heapq.merge(…)).get_stack()`` from the merge's own key callback); and the wall's own frame, which
+    a traceback of an error it raised holds, to anyone."""
     startswith, endswith, handers, readers, handed, suspended, code_of, running = (
         str.startswith, str.endswith, HANDERS, TRACEBACK_READERS, HANDED_FRAMES, SUSPENDED_FRAMES, dict(CODE_OF),
         dict(RUNNING))
@@ -228,10 +229,10 @@ def _code(own: Callable[[str], bool], text: Callable[[Any], str], read_now: Call
     probes' functions; 84 and 85 did it under an import, from C, with no frame of the file's); the defaults of a
     grader's function; or a library's, but by its own module code as it is imported (matplotlib sets its own).
     ``runtime_code(event, args, frame)``: why code made from a string at ``frame`` may not run ("" when it may): it
-    reaches a door (``door_in_code``: red team 58 had ``dataclasses`` write a comprehension over ``__globals__``), claims
-    a library's file name (every guard trusts library code by its file name: red teams 85 and 86), is a code object
-    made or edited (``code.replace``), or is a library's code run by hand; code an import compiles and runs is the
-    library's own (``read_now``)."""
+    reaches a door (``door_in_code``: red team 58 had ``dataclasses`` write a comprehension over ``__globals__``),
+    claims a library's file name (every guard trusts library code by its file name: red teams 85 and 86), is a code
+    object made or edited (``code.replace``), or is a library's code run by hand; code an import compiles and runs
+    is the library's own (``read_now``)."""
     function_type, code_of, globals_of, get, startswith = (types.FunctionType, types.FunctionType.__code__.__get__,
                                                           types.FunctionType.__globals__.__get__, dict.get,
                                                           str.startswith)
@@ -310,7 +311,8 @@ def _unpickling(on_stack: Callable[..., bool], own_modules: tuple[str, str]) -> 
 
 
 def _hook(looking: Callable[[], bool], look: Callable[..., Any], text: Callable[[Any], str],
-          frame_refused: Callable[..., str], changes_code: Callable[..., bool], runtime_code: Callable[..., str], written: Callable[..., tuple[Any, str]],
+          frame_refused: Callable[..., str], changes_code: Callable[..., bool], runtime_code: Callable[..., str],
+          written: Callable[..., tuple[Any, str]],
           unpickles: Callable[..., bool], threads: Callable[[], Any]) -> Callable[[str, tuple[Any, ...]], None]:
     """The audit hook itself: each event to the check that is its business, the code that raised it found only
     when a check needs it (a frame two up: the hook's, then the raiser's); :data:`KERNEL_THREADS` answered with what
