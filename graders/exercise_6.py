@@ -16,8 +16,8 @@ import torch
 
 from autograd_exercises import inputs
 from autograd_exercises.judge import (
-    Fail, Mistake, a_type, backward_passes, called, close, close_or_named, code_of, grad_fn_name, parts, per_case, reframed,
-    tensor,
+    Fail, Mistake, a_type, backward_passes, called, close, close_or_named, code_of, grad_fn_name, parts, per_case,
+    reframed, tensor,
 )
 from autograd_exercises.judge.diagnose import mismatch
 from autograd_exercises.probes.exercise_6 import EXTRA_PASSES, probe_loss, probe_sgd_step, probe_train

@@ -21,6 +21,7 @@ import torch
 
 from autograd_exercises.sandbox import tensorbase
 from autograd_exercises.sandbox.protocol import NO_FUNCTION
+from autograd_exercises.sandbox.wall import KERNEL_THREADS
 
 MAX_ITEMS = 64  # longest list/tuple described item by item
 MAX_REPR = 300
@@ -513,44 +514,6 @@ def call(module: Any, name: str, *args: Any, _mark: Any = backward_pass_mark, _b
     return outcome
 
 
-def call_by_hand(module: Any, name: str, *args: Any, _call: Any = call, _nodes: Any = None, _asked: Any = None,
-                 _enter: Any = torch._C._enter_dual_level, _exit: Any = torch._C._exit_dual_level, _max: Any = max,
-                 _len: Any = len, _failed: Any = Exception) -> dict[str, Any]:
-    """:func:`call` for a function that must not use autograd, given plain tensors: also the graph nodes made while it
-    ran (``graph_nodes``; :class:`GraphNodes`). Its honest arithmetic makes none; a graph built on inputs it switched
-    gradients on for is autograd's machinery even when no engine runs (red team 68 called the nodes itself); the
-    threads the submission started outside any counted block that were running meanwhile (``threads``: red team 69
-    had one started at import do the autograd, numbered on its own thread) and what the kernel says of threads. It runs
-    while the child holds forward-mode AD's one level (torch supports one at a time): a level the function asks for
-    (``forward_ad.dual_level``, ``torch.func.jvp``, ``jacfwd``) is refused by torch, and then it runs again for its
-    values (``forward_mode``; red team 100 set forward mode's count in Python back); ``dual_level_open``: the
-    submission held one itself. (What it calls after the function ran it holds as defaults.)"""
-    _nodes, _asked = _nodes or GraphNodes, _asked or _asked_for_forward_mode  # (bound below, once both exist)
-    running, held, level = _len(UNCOUNTED), True, None
-    try:
-        level = _enter()
-    except _failed:
-        held = False
-    try:
-        with _nodes() as nodes:
-            outcome = _call(module, name, *args)
-    finally:
-        if held:
-            try:
-                _exit(level=level)
-            except _failed:
-                pass
-    asked = held and _asked(outcome)
-    if asked:  # (its values as it computes them, with the level it asked for: the checks of its values judge those)
-        with _nodes() as again:
-            outcome = _call(module, name, *args)
-        nodes = {key: value if key != "made" else value + nodes["made"] for key, value in again.items()}
-    outcome["graph_nodes"], outcome["threads"] = nodes["made"], _max(running, _len(UNCOUNTED))
-    outcome["dual_level_open"], outcome["forward_mode"] = not held, asked
-    outcome["os_threads"], outcome["threads_started"] = nodes["os_threads"], nodes["threads_started"]
-    return outcome
-
-
 NESTED_FORWARD_MODE = "Nested forward mode AD is not supported"  # what torch raises for a level asked for in ours
 
 
@@ -694,7 +657,6 @@ def gradients_into(t: torch.Tensor) -> Iterator[dict[str, Any]]:
 
 
 _SEQUENCE = torch._C._autograd._get_sequence_nr  # how many graph nodes this thread has made (autograd numbers each)
-KERNEL_THREADS = "autograd_exercises.threads"  # the audit event the wall answers with the kernel's threads
 
 
 def os_threads(*, _audit: Any = sys.audit, _event: str = KERNEL_THREADS) -> tuple[int | None, int | None]:
@@ -755,6 +717,43 @@ class GraphNodes:
         counts["os_threads"] = None if unasked else -1 if unread else _max(before[0], after[0])
         counts["threads_started"] = None if unasked else -1 if unread else after[1] - before[1]
         return False
+
+
+def call_by_hand(module: Any, name: str, *args: Any, _call: Any = call, _nodes: Any = GraphNodes,
+                 _asked: Any = _asked_for_forward_mode, _enter: Any = torch._C._enter_dual_level, _exit: Any = torch._C._exit_dual_level, _max: Any = max,
+                 _len: Any = len, _failed: Any = Exception) -> dict[str, Any]:
+    """:func:`call` for a function that must not use autograd, given plain tensors: also the graph nodes made while it
+    ran (``graph_nodes``; :class:`GraphNodes`). Its honest arithmetic makes none; a graph built on inputs it switched
+    gradients on for is autograd's machinery even when no engine runs (red team 68 called the nodes itself); the
+    threads the submission started outside any counted block that were running meanwhile (``threads``: red team 69
+    had one started at import do the autograd, numbered on its own thread) and what the kernel says of threads. It runs
+    while the child holds forward-mode AD's one level (torch supports one at a time): a level the function asks for
+    (``forward_ad.dual_level``, ``torch.func.jvp``, ``jacfwd``) is refused by torch, and then it runs again for its
+    values (``forward_mode``; red team 100 set forward mode's count in Python back); ``dual_level_open``: the
+    submission held one itself. (What it calls after the function ran it holds as defaults.)"""
+    running, held, level = _len(UNCOUNTED), True, None
+    try:
+        level = _enter()
+    except _failed:
+        held = False
+    try:
+        with _nodes() as nodes:
+            outcome = _call(module, name, *args)
+    finally:
+        if held:
+            try:
+                _exit(level=level)
+            except _failed:
+                pass
+    asked = held and _asked(outcome)
+    if asked:  # (its values as it computes them, with the level it asked for: the checks of its values judge those)
+        with _nodes() as again:
+            outcome = _call(module, name, *args)
+        nodes = {key: value if key != "made" else value + nodes["made"] for key, value in again.items()}
+    outcome["graph_nodes"], outcome["threads"] = nodes["made"], _max(running, _len(UNCOUNTED))
+    outcome["dual_level_open"], outcome["forward_mode"] = not held, asked
+    outcome["os_threads"], outcome["threads_started"] = nodes["os_threads"], nodes["threads_started"]
+    return outcome
 
 
 def number(value: Any) -> float | None:

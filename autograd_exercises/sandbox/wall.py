@@ -22,6 +22,8 @@ import sys
 import types
 from typing import Any, Callable
 
+from autograd_exercises.sandbox.guard import IMPORTING
+
 TRACING = frozenset({"sys.settrace", "sys.setprofile", "sys.monitoring.register_callback"})  # audit events
 FRAMES = frozenset({"sys._getframe", "sys._current_frames", "object.__getattr__", "gc.get_objects", "gc.get_referrers",
                     "gc.get_referents"})  # audit events that hand a frame, or any object (the wall's own cells too)
@@ -37,7 +39,6 @@ HANDERS = tuple(os.sep + name for name in ("inspect.py", os.path.join("logging",
 TRACEBACK_READERS = (os.sep + "traceback.py",)  # the standard library's own reader of a traceback's frames
 FINALIZERS = (os.sep + "weakref.py",)  # where weakref.finalize calls its callback
 KERNEL_THREADS = "autograd_exercises.threads"  # the event the wall answers with the kernel's threads (observe's)
-IMPORTING = ("<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>")  # an import's frames
 CODE_OF = {"gi_frame": types.GeneratorType.gi_code.__get__, "cr_frame": types.CoroutineType.cr_code.__get__,
            "ag_frame": types.AsyncGeneratorType.ag_code.__get__}  # a suspended frame's owner -> its code's reader
 RUNNING = {"gi_frame": types.GeneratorType.gi_running.__get__, "cr_frame": types.CoroutineType.cr_running.__get__,
@@ -338,13 +339,14 @@ def _hook(looking: Callable[[], bool], look: Callable[..., Any], text: Callable[
         if event == "pickle.find_class" and unpickles(args, look(getframe, 2)):
             raise refuse(f"the grader does not let a submission unpickle a global ({args[0]}.{args[1]}): an "
                          "unpickler reads any attribute by its dotted name")
-        if event in runtime and (why := runtime_code(event, args, look(getframe, 2))):
+        raiser = look(getframe, 2) if event in runtime else None  # (a compile's: both its checks read it)
+        if raiser is not None and (why := runtime_code(event, args, raiser)):
             raise refuse(f"the grader does not let a submission {why}")
         if event in frames and (event != "object.__getattr__" or args[1] in attributes) and \
                 (why := frame_refused(event, args, look(getframe, 2))):
             raise refuse(why)
         if event in files:
-            error, why = written(event, args, text(look(getframe, 2).f_code.co_filename) if event == "compile" else "")
+            error, why = written(event, args, text(raiser.f_code.co_filename) if event == "compile" else "")
             if error is not None:
                 raise error(why)
 
