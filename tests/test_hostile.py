@@ -2216,3 +2216,23 @@ def test_names_set_for_the_length_of_a_call_and_put_back_change_no_count(grade_s
     result = grade_source("exercise-1", solution_text("exercise_1") + "\n\n" + PROBES_SPACE + manual, doors=False)
     failed = {check.name: check.mistake for check in result.checks if not check.passed}
     assert failed == {"polynomial_grad_manual_by_hand": "autograd-in-by-hand"}, failed
+
+
+DEFAULTS_SWAP = '''import torch
+
+_SPACE = torch.autograd.variable.Variable._execution_engine.run_backward.__globals__
+_CALL = _SPACE["_call"]
+assert _CALL.__kwdefaults__ is None  # (a dict of them was changed in place, with no audit event)
+try:
+    _CALL.__defaults__ = (lambda: 0,) + _CALL.__defaults__[1:]
+except RuntimeError as refused:
+    _REFUSED = refused
+assert "does not let code change a function's __defaults__" in str(_REFUSED), _REFUSED
+'''
+
+
+def test_the_defaults_the_probes_hold_are_a_tuple_no_code_changes(grade_source):
+    """Our own attack on the sealed readers: keyword-only defaults are a dict that whoever reaches the function changes
+    in place (``call.__kwdefaults__["_mark"] = …``, no audit event); they are positional now, a tuple, and the wall
+    refuses to replace a grader function's ``__defaults__``. The solution keeps every point."""
+    full_marks_past_the_reading(grade_source, DEFAULTS_SWAP)

@@ -10,7 +10,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 from autograd_exercises.judge import backward_passes
-from autograd_exercises.sandbox import observe
+from autograd_exercises.sandbox import child, observe
 
 
 def _passes(work) -> int | None:
@@ -112,7 +112,7 @@ def _loads(function) -> set[str]:
     (observe.backward_pass_mark, set()), (observe.passes_between, set()), (observe._nonnegative, set()),
     (observe.os_threads, set()), (observe._asked_for_forward_mode, set()),
     (observe.GraphNodes.__enter__, set()), (observe.GraphNodes.__exit__, set()),
-    (observe.call_by_hand, {"UNCOUNTED"}),  # (a count in Python, read before and after the function ran)
+    (observe._call_by_hand, {"UNCOUNTED"}),  # (a count in Python, read before and after the function ran)
 ])
 def test_what_reads_the_kernel_and_the_engine_after_the_submission_ran_loads_no_global(function, allowed):
     """Our own attack after red team 100 set ``observe.backward_pass_mark`` and ``_SEQUENCE`` for the length of a
@@ -120,3 +120,13 @@ def test_what_reads_the_kernel_and_the_engine_after_the_submission_ran_loads_no_
     compared them (10/10 for 9/10). What runs after the submission's function held its names as defaults then, which
     no code can change in the child."""
     assert _loads(function) <= allowed
+
+
+@pytest.mark.parametrize("function", [
+    observe.backward_pass_mark, observe.os_threads, observe._nonnegative, observe._asked_for_forward_mode,
+    observe._call, observe._call_by_hand, observe.GraphNodes.__enter__, observe.GraphNodes.__exit__, child.tampered,
+], ids=lambda function: function.__qualname__)
+def test_what_they_hold_is_a_tuple_of_positional_defaults(function):
+    """Our own attack on the defaults above: keyword-only defaults are a dict (``__kwdefaults__``) that whoever reaches
+    the function changes in place, with no audit event; positional ones are a tuple, and replacing it is refused."""
+    assert function.__kwdefaults__ is None and function.__defaults__

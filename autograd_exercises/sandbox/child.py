@@ -565,13 +565,14 @@ def _shadowing(owner: Any, known: frozenset) -> str:
     return next((key for key in vars(owner) if key not in known and any(key in space for space in below)), "")
 
 
-def tampered(watched: list[Watched], *, _version: Any = frozen.dict_version, _type: Any = type,
+def tampered(watched: list[Watched], _version: Any = frozen.dict_version, _type: Any = type,
              _namespaces: Any = (dict, types.MappingProxyType), _map: Any = map, _all: Any = all,
              _is: Any = operator.is_, _repeat: Any = itertools.repeat, _getattr: Any = getattr,
              _tuple: Any = tuple) -> None:
     """Raise :class:`Tampered` when any watched object is no longer what it was (compared by identity, in C: each
     check starts and ends with this, over some 2,000 names), but in a namespace whose dict has not changed since it was
-    read. (What it calls it holds as defaults, which no code can change in the child: not names of a namespace.)"""
+    read. (What it calls it holds as positional defaults, a tuple no code can change in the child: not names of a
+    namespace, nor keyword-only defaults, a dict changed in place by whoever reaches the function.)"""
     for label, owner, keys, values, known, version in watched:
         if version is not None and _version(version[0]) == version[1]:
             continue  # (the same dict, not changed since: the same objects, the same names)

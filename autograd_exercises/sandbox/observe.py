@@ -68,7 +68,7 @@ _ENGINE = torch._C._ImperativeEngine()  # autograd's engine itself (every such o
 _GRAD_ONE = torch.ones((), dtype=torch.float64)
 
 
-def backward_pass_mark(*, _zeros: Any = torch.zeros, _engine: Any = _ENGINE,
+def backward_pass_mark(_zeros: Any = torch.zeros, _engine: Any = _ENGINE,
                        _task: Any = torch._C._current_graph_task_id, _one: Any = _GRAD_ONE,
                        _plain: Any = torch._C.DisableTorchFunction,
                        _grad_is: Any = torch._C.is_grad_enabled, _grad_set: Any = torch._C._set_grad_enabled,
@@ -79,8 +79,8 @@ def backward_pass_mark(*, _zeros: Any = torch.zeros, _engine: Any = _ENGINE,
     one, is how many passes ran between them, whatever Python objects the submission changed (red team 99 walked to
     this module's counters in C and set them back). The pass runs on the real engine, on a fresh leaf, past any
     torch function mode: it makes no graph node and saves nothing. ``None`` when it could not run (a mode of the
-    submission's in the way, inference mode left on). It calls only C functions, held as defaults, which no code can
-    change in the child: a name of this module set for a moment and put back before the watch looks changes nothing
+    submission's in the way, inference mode left on). It calls only C functions, held as positional defaults (a tuple
+    no code can change in the child; keyword-only defaults are a dict that can be changed in place): a name of this module set for a moment and put back before the watch looks changes nothing
     (our own attack after red team 100 did that to ``backward_pass_mark`` and ``_SEQUENCE``: 10/10 for 9/10)."""
     seen: list[int] = []
     try:
@@ -481,16 +481,22 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
     return described
 
 
-def call(module: Any, name: str, *args: Any, _mark: Any = backward_pass_mark, _between: Any = passes_between,
-         _max: Any = max, _type: Any = type, _int: Any = int) -> dict[str, Any]:
+def call(module: Any, name: str, *args: Any) -> dict[str, Any]:
     """Call ``module.<name>(*args)`` and record its result, exception, warnings and autograd use.
 
     Returns ``{"returned": description, "exception": ..., "warnings": [...],
     "autograd_calls": n, "backward_passes": m}``; ``returned`` is described right away, so later
     mutations by the probe do not change it. ``backward_passes`` is the engine's own count of the passes that ran
     meanwhile (:func:`backward_pass_mark`: no Python object the submission reaches holds it; None: not known), and
-    ``autograd_calls`` is never below it. (What reads the engine after the function ran it holds as defaults.)
+    ``autograd_calls`` is never below it.
     """
+    return _call(module, name, args)
+
+
+def _call(module: Any, name: str, args: tuple[Any, ...], _mark: Any = backward_pass_mark,
+          _between: Any = passes_between, _max: Any = max, _type: Any = type, _int: Any = int) -> dict[str, Any]:
+    """:func:`call`'s work: what reads the engine after the function ran it holds as positional defaults, a tuple no
+    code can change in the child (keyword-only defaults are a dict, changed in place by whoever reaches it)."""
     before, first = sum(AUTOGRAD_CALLS.values()), _mark()
     outcome: dict[str, Any] = {"name": name, "returned": None, "exception": None}
     with warnings.catch_warnings(record=True) as caught:
@@ -517,7 +523,7 @@ def call(module: Any, name: str, *args: Any, _mark: Any = backward_pass_mark, _b
 NESTED_FORWARD_MODE = "Nested forward mode AD is not supported"  # what torch raises for a level asked for in ours
 
 
-def _asked_for_forward_mode(outcome: dict[str, Any], *, _text: str = NESTED_FORWARD_MODE, _dict: Any = dict,
+def _asked_for_forward_mode(outcome: dict[str, Any], _text: str = NESTED_FORWARD_MODE, _dict: Any = dict,
                             _type: Any = type, _str: Any = str) -> bool:
     """The call raised torch's error for a forward-mode AD level asked for while :func:`call_by_hand` held one."""
     exception = outcome.get("exception")
@@ -659,13 +665,14 @@ def gradients_into(t: torch.Tensor) -> Iterator[dict[str, Any]]:
 _SEQUENCE = torch._C._autograd._get_sequence_nr  # how many graph nodes this thread has made (autograd numbers each)
 
 
-def os_threads(*, _audit: Any = sys.audit, _event: str = KERNEL_THREADS) -> tuple[int | None, int | None]:
+def os_threads(_audit: Any = sys.audit, _event: str = KERNEL_THREADS) -> tuple[int | None, int | None]:
     """What the kernel says of this process's threads, as the wall reads it (:mod:`.wall`, the event
     :data:`KERNEL_THREADS`) where the child runs in the sandbox's own pid namespace: how many are alive (the child is
     one thread, forked from one) and the last process id the namespace gave out. A thread of the submission's started
     past the counting (red team 100 reached the real ``start_new_thread`` in the wrapper's closure) is alive while it
     runs and takes an id as it starts; no Python object sets either back, and the wall holds the reading in its
-    closures. (What it calls it holds as defaults, which no code can change in the child. None: not read.)"""
+    closures. (What it calls it holds as positional defaults, which no code can change in the child. None: not
+    read.)"""
     found: list[Any] = []
     _audit(_event, found)
     return found[0] if found else (None, None)
@@ -674,7 +681,7 @@ def os_threads(*, _audit: Any = sys.audit, _event: str = KERNEL_THREADS) -> tupl
 GRAPH_BLOCKS: list[dict[str, Any]] = []  # the graph_nodes blocks now open, innermost last
 
 
-def _nonnegative(added: Any, *, _len: Any = len, _type: Any = type, _set: Any = set, _int: Any = int) -> int:
+def _nonnegative(added: Any, _len: Any = len, _type: Any = type, _set: Any = set, _int: Any = int) -> int:
     """What a block's record adds to the nodes autograd numbered on this thread (held in C, never lowered): its count
     of nodes other threads made or of threads still running, and nothing when the record went below zero or is no
     count (red team 99 lowered ``made`` by the nodes it had just made)."""
@@ -701,14 +708,14 @@ class GraphNodes:
     """:func:`graph_nodes`'s block: what its exit reads after the submission's code ran it holds as defaults (not a
     generator-based context manager: ``contextlib`` resumes one through ``next``, a name of the builtins)."""
 
-    def __enter__(self, *, _sequence: Any = _SEQUENCE, _threads: Any = os_threads, _blocks: Any = GRAPH_BLOCKS,
+    def __enter__(self, _sequence: Any = _SEQUENCE, _threads: Any = os_threads, _blocks: Any = GRAPH_BLOCKS,
                   _set: Any = set) -> dict[str, Any]:
         self.block: dict[str, Any] = {"made": 0, "running": _set()}
         _blocks.append(self.block)
         self.start, self.before, self.counts = _sequence(), _threads(), {"made": 0}
         return self.counts
 
-    def __exit__(self, *exc: Any, _sequence: Any = _SEQUENCE, _threads: Any = os_threads, _blocks: Any = GRAPH_BLOCKS,
+    def __exit__(self, kind: Any, error: Any, trace: Any, _sequence: Any = _SEQUENCE, _threads: Any = os_threads, _blocks: Any = GRAPH_BLOCKS,
                  _positive: Any = _nonnegative, _max: Any = max) -> bool:
         after, before, block, counts = _threads(), self.before, self.block, self.counts
         _blocks.remove(block)
@@ -719,9 +726,14 @@ class GraphNodes:
         return False
 
 
-def call_by_hand(module: Any, name: str, *args: Any, _call: Any = call, _nodes: Any = GraphNodes,
-                 _asked: Any = _asked_for_forward_mode, _enter: Any = torch._C._enter_dual_level, _exit: Any = torch._C._exit_dual_level, _max: Any = max,
-                 _len: Any = len, _failed: Any = Exception) -> dict[str, Any]:
+def call_by_hand(module: Any, name: str, *args: Any) -> dict[str, Any]:
+    """:func:`call` for a function that must not use autograd (:func:`_call_by_hand`)."""
+    return _call_by_hand(module, name, args)
+
+
+def _call_by_hand(module: Any, name: str, args: tuple[Any, ...], _call: Any = _call, _nodes: Any = GraphNodes,
+                  _asked: Any = _asked_for_forward_mode, _enter: Any = torch._C._enter_dual_level,
+                  _exit: Any = torch._C._exit_dual_level, _max: Any = max, _len: Any = len, _failed: Any = Exception) -> dict[str, Any]:
     """:func:`call` for a function that must not use autograd, given plain tensors: also the graph nodes made while it
     ran (``graph_nodes``; :class:`GraphNodes`). Its honest arithmetic makes none; a graph built on inputs it switched
     gradients on for is autograd's machinery even when no engine runs (red team 68 called the nodes itself); the
@@ -730,7 +742,7 @@ def call_by_hand(module: Any, name: str, *args: Any, _call: Any = call, _nodes: 
     while the child holds forward-mode AD's one level (torch supports one at a time): a level the function asks for
     (``forward_ad.dual_level``, ``torch.func.jvp``, ``jacfwd``) is refused by torch, and then it runs again for its
     values (``forward_mode``; red team 100 set forward mode's count in Python back); ``dual_level_open``: the
-    submission held one itself. (What it calls after the function ran it holds as defaults.)"""
+    submission held one itself. (What it calls after the function ran it holds as positional defaults.)"""
     running, held, level = _len(UNCOUNTED), True, None
     try:
         level = _enter()
@@ -738,7 +750,7 @@ def call_by_hand(module: Any, name: str, *args: Any, _call: Any = call, _nodes: 
         held = False
     try:
         with _nodes() as nodes:
-            outcome = _call(module, name, *args)
+            outcome = _call(module, name, args)
     finally:
         if held:
             try:
@@ -748,7 +760,7 @@ def call_by_hand(module: Any, name: str, *args: Any, _call: Any = call, _nodes: 
     asked = held and _asked(outcome)
     if asked:  # (its values as it computes them, with the level it asked for: the checks of its values judge those)
         with _nodes() as again:
-            outcome = _call(module, name, *args)
+            outcome = _call(module, name, args)
         nodes = {key: value if key != "made" else value + nodes["made"] for key, value in again.items()}
     outcome["graph_nodes"], outcome["threads"] = nodes["made"], _max(running, _len(UNCOUNTED))
     outcome["dual_level_open"], outcome["forward_mode"] = not held, asked
