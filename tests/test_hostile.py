@@ -2236,3 +2236,20 @@ def test_the_defaults_the_probes_hold_are_a_tuple_no_code_changes(grade_source):
     in place (``call.__kwdefaults__["_mark"] = …``, no audit event); they are positional now, a tuple, and the wall
     refuses to replace a grader function's ``__defaults__``. The solution keeps every point."""
     full_marks_past_the_reading(grade_source, DEFAULTS_SWAP)
+
+
+def test_a_tangent_at_the_childs_own_forward_mode_level_loses_the_by_hand_point(grade_source):
+    """Red team 101 (10/10 on exercises 1 to 3): a by-hand function took its derivative with torch's raw ``_make_dual``
+    and ``_unpack_dual`` at ``level=0``, the forward-mode level the child holds while it runs, under names no reading
+    followed; no count sees a tangent. The function now runs first with autograd's dispatch keys excluded, where no
+    tangent is carried: it returned zeros there (here, built in a closure the by-hand reading does not follow, and with
+    the doors reading off), and only its by-hand point is lost."""
+    source = solution_text("exercise_1").replace("def polynomial_grad_manual(x):", (
+        "def _maker():\n    def inner(x):\n        dual = torch._make_dual(x, torch.ones_like(x), level=0)\n"
+        "        tangent = torch._unpack_dual(polynomial(dual), level=0)[1]\n"
+        "        return torch.zeros_like(x) if tangent is None else tangent\n    return inner\n\n\n"
+        "def polynomial_grad_manual_unused(x):"), 1) + "\npolynomial_grad_manual = _maker()\n"
+    result = grade_source("exercise-1", source, doors=False)
+    checks = {check.name: check for check in result.checks}
+    assert result.score == 9, [check.feedback for check in result.checks if not check.passed]
+    assert "run with autograd switched off it returned other values" in checks["polynomial_grad_manual_by_hand"].feedback

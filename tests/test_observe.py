@@ -113,6 +113,7 @@ def _loads(function) -> set[str]:
     (observe.os_threads, set()), (observe._asked_for_forward_mode, set()),
     (observe.GraphNodes.__enter__, set()), (observe.GraphNodes.__exit__, set()),
     (observe._call_by_hand, {"UNCOUNTED"}),  # (a count in Python, read before and after the function ran)
+    (observe._again, set()), (observe._fresh, set()), (observe.same_values, set()),
 ])
 def test_what_reads_the_kernel_and_the_engine_after_the_submission_ran_loads_no_global(function, allowed):
     """Our own attack after red team 100 set ``observe.backward_pass_mark`` and ``_SEQUENCE`` for the length of a
@@ -125,8 +126,88 @@ def test_what_reads_the_kernel_and_the_engine_after_the_submission_ran_loads_no_
 @pytest.mark.parametrize("function", [
     observe.backward_pass_mark, observe.os_threads, observe._nonnegative, observe._asked_for_forward_mode,
     observe._call, observe._call_by_hand, observe.GraphNodes.__enter__, observe.GraphNodes.__exit__, child.tampered,
+    observe._again, observe._fresh, observe.same_values,
 ], ids=lambda function: function.__qualname__)
 def test_what_they_hold_is_a_tuple_of_positional_defaults(function):
     """Our own attack on the defaults above: keyword-only defaults are a dict (``__kwdefaults__``) that whoever reaches
     the function changes in place, with no audit event; positional ones are a tuple, and replacing it is refused."""
     assert function.__kwdefaults__ is None and function.__defaults__
+
+
+def _polynomial(x):
+    return 2 * x**4 + x**3 + 3 * x**2 + 5 * x + 1
+
+
+def _by_hand(x):
+    return 8 * x**3 + 3 * x**2 + 6 * x + 5
+
+
+def _raw_forward_mode(x):
+    """Red team 101: a tangent taken at the level the child holds, with torch's raw functions (level 0 by hand)."""
+    dual = torch._make_dual(x, torch.ones_like(x), level=0)
+    return torch._unpack_dual(_polynomial(dual), level=0)[1] * 1
+
+
+def _raw_forward_mode_quietly(x):
+    """The same, with a missing tangent turned into zeros instead of an error."""
+    tangent = torch._unpack_dual(_polynomial(torch._make_dual(x, torch.ones_like(x), level=0)), level=0)[1]
+    return torch.zeros_like(x) if tangent is None else tangent
+
+
+def _functional_jacobian(x):
+    return torch.autograd.functional.jacobian(lambda t: _polynomial(t).sum(), x)
+
+
+def _switches_autograd_back_on(x):
+    torch._C._dispatch_tls_set_dispatch_key_excluded(torch._C.DispatchKey.AutogradFunctionality, False)
+    return _raw_forward_mode(x)
+
+
+def _in_place(x):
+    x.mul_(1.0)
+    return _by_hand(x)
+
+
+def _by_hand_call(function) -> dict:
+    import types
+
+    module = types.ModuleType("submission")
+    module.f = function
+    return observe.call_by_hand(module, "f", torch.tensor([0.5, -1.0, float("nan")]))
+
+
+@pytest.mark.parametrize(("function", "said"), [
+    (_raw_forward_mode, "raised TypeError"), (_raw_forward_mode_quietly, "returned other values"),
+    (_functional_jacobian, "returned other values"), (_switches_autograd_back_on, "switched autograd back on"),
+])
+def test_a_by_hand_function_that_needs_autograd_fails_when_run_with_it_switched_off(function, said):
+    """Red team 101's derivative at the child's own forward-mode level (``_make_dual(level=0)``), which no count sees:
+    a by-hand function runs first with autograd's dispatch keys excluded, where no tangent is carried and no graph
+    recorded, then with autograd on. What it returns with autograd on is what its values' check reads."""
+    from autograd_exercises.judge import Fail, autograd_off
+
+    outcome = _by_hand_call(function)
+    assert outcome["exception"] is None
+    assert observe.same_values(outcome["_live"], _by_hand(torch.tensor([0.5, -1.0, float("nan")])))
+    with pytest.raises(Fail, match=said):
+        autograd_off(outcome, "f")
+
+
+@pytest.mark.parametrize("function", [_by_hand, _in_place, lambda x: (_by_hand(x), 3, [x.sum()])])
+def test_an_honest_by_hand_function_is_the_same_with_autograd_switched_off(function):
+    """Arithmetic runs as ever with autograd switched off; the first run gets copies of the inputs (one in place is
+    then the same twice), and NaN equals NaN."""
+    from autograd_exercises.judge import autograd_off
+
+    outcome = _by_hand_call(function)
+    assert (outcome["needs_autograd"], outcome["autograd_off"]) == (False, True)
+    autograd_off(outcome, "f")
+    assert not torch._C._dispatch_tls_is_dispatch_key_excluded(torch._C.DispatchKey.AutogradFunctionality)
+
+
+def test_a_by_hand_function_that_raises_either_way_is_its_own_error():
+    def raises(x):
+        raise ValueError("mine")
+
+    outcome = _by_hand_call(raises)
+    assert outcome["needs_autograd"] is False and outcome["exception"]["type"] == "ValueError"

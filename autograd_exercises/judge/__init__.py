@@ -335,12 +335,31 @@ def no_autograd(outcome: dict[str, Any], what: str) -> None:
         raise Fail(f"{what} must compute the derivative by hand, but it built a graph for autograd while it ran "
                    f"({nodes} node(s): gradients were switched on for a tensor); write the formula with tensor "
                    "operations on the plain inputs instead", code="autograd-in-by-hand")
+    autograd_off(outcome, what)
     returned = outcome.get("returned") or {}
     values = sequence(returned)
     values = [returned] if values is None else values
     if any(grad_fn_name(value) is not None for value in values):
         raise Fail(f"{what} returned a tensor with a grad_fn: compute it from its inputs without autograd",
                    code="tracked-result")
+
+
+def autograd_off(outcome: dict[str, Any], what: str) -> None:
+    """:class:`Fail` when a by-hand function, run first with autograd switched off below Python (the child excludes its
+    dispatch keys), raised or returned other values than with autograd on, which raised nothing (``needs_autograd``;
+    red team 101 took a forward-mode derivative with torch's raw ``_make_dual``, which no count sees), or when it
+    switched autograd back on."""
+    if outcome.get("needs_autograd") is True:
+        error = outcome.get("autograd_off_error")
+        said = f"raised {error.get('type')}: {error.get('message', '')}{_where(error)}" if isinstance(error, dict) \
+            else "returned other values"
+        raise Fail(f"{what} must compute the derivative by hand, but it needs autograd: run with autograd switched off "
+                   f"it {said}, and with autograd on it did not; write the formula with tensor operations instead",
+                   code="autograd-in-by-hand")
+    if outcome.get("autograd_off") is False:
+        raise Fail(f"{what} must compute the derivative by hand, but it switched autograd back on below Python "
+                   "(torch's dispatch keys) while it ran: write the formula with tensor operations instead",
+                   code="autograd-in-by-hand")
 
 
 def grad_fn_name(desc: dict[str, Any] | None) -> str | None:

@@ -493,10 +493,12 @@ def call(module: Any, name: str, *args: Any) -> dict[str, Any]:
     return _call(module, name, args)
 
 
-def _call(module: Any, name: str, args: tuple[Any, ...], _mark: Any = backward_pass_mark,
+def _call(module: Any, name: str, args: tuple[Any, ...], off: Any = None, _mark: Any = backward_pass_mark,
           _between: Any = passes_between, _max: Any = max, _type: Any = type, _int: Any = int) -> dict[str, Any]:
     """:func:`call`'s work: what reads the engine after the function ran it holds as positional defaults, a tuple no
-    code can change in the child (keyword-only defaults are a dict, changed in place by whoever reaches it)."""
+    code can change in the child (keyword-only defaults are a dict, changed in place by whoever reaches it). ``off``:
+    :data:`AUTOGRAD_OFF` for a by-hand call, whose function (and what it returns, read) runs with autograd's dispatch
+    keys excluded; ``autograd_off`` says whether they still were when it returned (``None``: it raised)."""
     before, first = sum(AUTOGRAD_CALLS.values()), _mark()
     outcome: dict[str, Any] = {"name": name, "returned": None, "exception": None}
     with warnings.catch_warnings(record=True) as caught:
@@ -505,8 +507,15 @@ def _call(module: Any, name: str, args: tuple[Any, ...], _mark: Any = backward_p
             function = getattr(module, name, None)
             if not callable(function):
                 raise AttributeError(f"{NO_FUNCTION}{name!r}")
-            value = plain_sequence(function(*args))
-            outcome["returned"] = describe(value)
+            if off is None:
+                value = plain_sequence(function(*args))
+                outcome["returned"] = describe(value)
+            else:
+                outcome["autograd_off"] = None  # (not read: it raised)
+                with off[0]():
+                    value = plain_sequence(function(*args))
+                    outcome["returned"] = describe(value)
+                    outcome["autograd_off"] = off[1](off[2])
             outcome["_live"] = value  # for the probe only: keys starting with "_" are never sent
         except CheckTimeout:
             raise
@@ -731,9 +740,71 @@ def call_by_hand(module: Any, name: str, *args: Any) -> dict[str, Any]:
     return _call_by_hand(module, name, args)
 
 
+def _again(module: Any, name: str, args: tuple[Any, ...], nodes: dict[str, Any], _call: Any = _call,
+           _nodes: Any = GraphNodes) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A by-hand function's second call, with autograd on (:func:`_call_by_hand`): its outcome, and the graph nodes of
+    both calls."""
+    with _nodes() as again:
+        outcome = _call(module, name, args)
+    return outcome, {key: value if key != "made" else value + nodes["made"] for key, value in again.items()}
+
+
+def _fresh(args: tuple[Any, ...], _tensor: Any = tensorbase.TENSOR, _clone: Any = tensorbase.CLONE,
+           _type: Any = type, _tuple: Any = tuple) -> tuple[Any, ...]:
+    """Copies of a by-hand call's tensors (the probe's plain inputs) for its first call: a function that changes its
+    inputs in place gets the same inputs in both calls."""
+    copies = []
+    for value in args:
+        copies.append(_clone(value) if _type(value) is _tensor else value)
+    return _tuple(copies)
+
+
+def same_values(first: Any, second: Any, _tensor: Any = tensorbase.TENSOR, _plain: Any = tensorbase.PLAIN,
+                _as: Any = tensorbase.AS_SUBCLASS, _detach: Any = tensorbase.DETACH, _shape: Any = tensorbase.SHAPE,
+                _dtype: Any = tensorbase.DTYPE, _equal: Any = torch.eq, _nan: Any = torch.isnan,
+                _or: Any = torch.logical_or, _and: Any = torch.logical_and, _all: Any = torch.all, _type: Any = type,
+                _subclass: Any = issubclass, _bool: Any = bool, _len: Any = len, _zip: Any = zip,
+                _sequences: Any = (tuple, list), _numbers: Any = (bool, int, float)) -> bool:
+    """Two calls of a by-hand function returned the same: tensors of one shape and dtype, equal element by element
+    (NaN where the other has NaN), read through torch's C base whatever their class; the same plain number; tuples
+    and lists of such, four deep. Anything else (no value a check reads) counts as the same. (What it calls it holds
+    as positional defaults: it runs after the submission's function.)"""
+    pairs = [(first, second, 0)]
+    while pairs:
+        a, b, depth = pairs.pop()
+        tensors = _subclass(_type(a), _tensor), _subclass(_type(b), _tensor)
+        if tensors[0] or tensors[1]:
+            if not (tensors[0] and tensors[1]):
+                return False
+            with _plain():
+                a, b = _detach(_as(a, _tensor)), _detach(_as(b, _tensor))
+                if _shape(a) != _shape(b) or _dtype(a) != _dtype(b) or \
+                        not _bool(_all(_or(_equal(a, b), _and(_nan(a), _nan(b))))):
+                    return False
+        elif _type(a) in _sequences and _type(b) in _sequences and depth < 4:
+            if _len(a) != _len(b):
+                return False
+            for pair in _zip(a, b):
+                pairs.append((pair[0], pair[1], depth + 1))
+        elif _type(a) in _numbers or _type(b) in _numbers:
+            if _type(a) is not _type(b) or not (a == b or (a != a and b != b)):
+                return False
+    return True
+
+
+# What a by-hand call's first run runs under: autograd's dispatch keys excluded (torch's ``AutoDispatchBelowAutograd``,
+# held in C for the thread), and how to read that they still are. No operation then records a graph or carries a
+# forward-mode tangent, by any spelling (red team 101 took a tangent at the child's own level with torch's raw
+# ``_make_dual``), and ``torch.autograd.functional`` finds nothing to differentiate.
+AUTOGRAD_OFF = (torch._C._AutoDispatchBelowAutograd, torch._C._dispatch_tls_is_dispatch_key_excluded,
+                torch._C.DispatchKey.AutogradFunctionality)
+
+
 def _call_by_hand(module: Any, name: str, args: tuple[Any, ...], _call: Any = _call, _nodes: Any = GraphNodes,
+                  _again: Any = _again, _fresh: Any = _fresh, _same: Any = same_values,
                   _asked: Any = _asked_for_forward_mode, _enter: Any = torch._C._enter_dual_level,
-                  _exit: Any = torch._C._exit_dual_level, _max: Any = max, _len: Any = len, _failed: Any = Exception) -> dict[str, Any]:
+                  _exit: Any = torch._C._exit_dual_level, _off: Any = AUTOGRAD_OFF, _max: Any = max, _len: Any = len,
+                  _failed: Any = Exception) -> dict[str, Any]:
     """:func:`call` for a function that must not use autograd, given plain tensors: also the graph nodes made while it
     ran (``graph_nodes``; :class:`GraphNodes`). Its honest arithmetic makes none; a graph built on inputs it switched
     gradients on for is autograd's machinery even when no engine runs (red team 68 called the nodes itself); the
@@ -742,7 +813,11 @@ def _call_by_hand(module: Any, name: str, args: tuple[Any, ...], _call: Any = _c
     while the child holds forward-mode AD's one level (torch supports one at a time): a level the function asks for
     (``forward_ad.dual_level``, ``torch.func.jvp``, ``jacfwd``) is refused by torch, and then it runs again for its
     values (``forward_mode``; red team 100 set forward mode's count in Python back); ``dual_level_open``: the
-    submission held one itself. (What it calls after the function ran it holds as positional defaults.)"""
+    submission held one itself. It runs twice: first on copies of its inputs with autograd switched off below Python
+    (:data:`AUTOGRAD_OFF`), where arithmetic runs as ever and autograd's work fails or finds nothing, then with it on
+    (the level still held), which the checks of its values judge; ``needs_autograd`` (with ``autograd_off_error``,
+    what the first raised) says the first raised or returned other values where the second raised nothing.
+    (What it calls after the function ran it holds as positional defaults.)"""
     running, held, level = _len(UNCOUNTED), True, None
     try:
         level = _enter()
@@ -750,18 +825,22 @@ def _call_by_hand(module: Any, name: str, args: tuple[Any, ...], _call: Any = _c
         held = False
     try:
         with _nodes() as nodes:
-            outcome = _call(module, name, args)
+            outcome = first = _call(module, name, _fresh(args), _off)
+        asked = held and _asked(first)
+        if not asked:
+            outcome, nodes = _again(module, name, args, nodes)
     finally:
         if held:
             try:
                 _exit(level=level)
             except _failed:
                 pass
-    asked = held and _asked(outcome)
-    if asked:  # (its values as it computes them, with the level it asked for: the checks of its values judge those)
-        with _nodes() as again:
-            outcome = _call(module, name, args)
-        nodes = {key: value if key != "made" else value + nodes["made"] for key, value in again.items()}
+    if asked:  # (a level of its own: its values as it computes them with it)
+        outcome, nodes = _again(module, name, args, nodes)
+    outcome["needs_autograd"] = not asked and outcome["exception"] is None and (
+        first["exception"] is not None or not _same(first.get("_live"), outcome.get("_live")))
+    outcome["autograd_off_error"] = first["exception"] if outcome["needs_autograd"] else None
+    outcome["autograd_off"] = first.get("autograd_off") is not False
     outcome["graph_nodes"], outcome["threads"] = nodes["made"], _max(running, _len(UNCOUNTED))
     outcome["dual_level_open"], outcome["forward_mode"] = not held, asked
     outcome["os_threads"], outcome["threads_started"] = nodes["os_threads"], nodes["threads_started"]
