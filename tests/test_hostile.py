@@ -1492,7 +1492,8 @@ def test_a_by_hand_function_that_builds_a_graph_fails_without_any_backward_pass(
 
         module.in_a_thread = in_a_thread
         threaded = observe.call_by_hand(module, "in_a_thread", torch.ones(3))
-    assert threaded["graph_nodes"] == 2 and threaded["threads"] == 0, threaded
+    assert threaded["graph_nodes"] == 4 and threaded["threads"] == 0, threaded  # (in both of its calls: a thread's
+    # dispatch keys are its own, so autograd is on there even in the call that switches it off)
     observe.UNCOUNTED.add(-1)  # red team 69: a thread the file started at import, outside any count, did the work
     try:
         beside = observe.call_by_hand(module, "honest", torch.ones(3))
@@ -2215,7 +2216,11 @@ def test_names_set_for_the_length_of_a_call_and_put_back_change_no_count(grade_s
               "    _space['AUTOGRAD_CALLS'].update(before)\n    out.put_back = _Restore(_space, saved)\n    return out\n")
     result = grade_source("exercise-1", solution_text("exercise_1") + "\n\n" + PROBES_SPACE + manual, doors=False)
     failed = {check.name: check.mistake for check in result.checks if not check.passed}
-    assert failed == {"polynomial_grad_manual_by_hand": "autograd-in-by-hand"}, failed
+    # (the function runs twice: its second call keeps the first's stand-ins as the names to put back, and the watch
+    # then finds the probes' names changed, which fails every check)
+    assert failed == {"polynomial_grad_manual_by_hand": "autograd-in-by-hand"} or \
+        set(failed.values()) == {"reaches-grader"} and "polynomial_grad_manual_by_hand" in failed, failed
+    assert result.score <= 9, {check.name: check.feedback for check in result.checks if check.passed}
 
 
 DEFAULTS_SWAP = '''import torch
@@ -2253,3 +2258,44 @@ def test_a_tangent_at_the_childs_own_forward_mode_level_loses_the_by_hand_point(
     checks = {check.name: check for check in result.checks}
     assert result.score == 9, [check.feedback for check in result.checks if not check.passed]
     assert "run with autograd switched off it returned other values" in checks["polynomial_grad_manual_by_hand"].feedback
+
+
+RED_TEAM_102 = (
+    "\n\ndef polynomial_grad_manual(x):\n    if _note[1:]:\n        return _note.pop()\n"
+    "    with torch.inference_mode(False):\n        tool = _note[0]\n"
+    "        tangent = tool.unpack_dual(polynomial(tool.make_dual(x, torch.ones_like(x), level=0)), level=0)[1]\n"
+    "    out = torch.zeros_like(x) if tangent is None else tangent.clone()\n    _note.append(out.clone())\n"
+    "    return out\n\n\n_note = []\n\n\ndef _run(f):\n    f()\n    return f\n\n\n"
+    "@_run\ndef _demo():\n    return polynomial_grad(torch.tensor(2.0))\n")
+
+
+def test_a_by_hand_function_that_turns_autograd_back_on_and_answers_its_second_call_from_its_first(grade_source):
+    """Red team 102 (10/10 for 9/10 on exercise 1): in its first call, which runs with autograd's dispatch keys
+    excluded, ``torch.inference_mode(False)`` put them back for a block (and torch took them out again as it left),
+    where ``forward_ad.make_dual(…, level=0)`` took the derivative at the child's own level; the second call returned
+    the first's answer, so the two agreed and the second counted nothing. ``forward_ad`` came from a list that
+    ``polynomial_grad`` filled when a decorator of the file's own called a demo at import. Each of three readings now
+    fails it: the counts are of both calls, ``inference_mode(False)`` turns autograd on to the by-hand reading, and a
+    function a decorator of the file's own may call runs at the top level to the saved-answers reading."""
+    source = solution_text("exercise_1").replace(
+        "    polynomial(x).sum().backward()\n    return x.grad\n",
+        "    polynomial(x).sum().backward()\n    for box in (_note,):\n        box.append(torch.autograd.forward_ad)\n"
+        "    return x.grad\n", 1).replace("def polynomial_grad_manual(x):", "def _polynomial_grad_manual_unused(x):", 1)
+    result = grade_source("exercise-1", source + RED_TEAM_102)
+    failed = {check.name: check.mistake for check in result.checks if not check.passed}
+    assert failed == {"polynomial_grad_manual_by_hand": "autograd-in-by-hand"}, failed
+
+
+def test_each_of_red_team_102s_readings_fails_it_alone():
+    """The two readings of the source, each on its own (the run's count of both calls: ``tests/test_observe.py``)."""
+    from autograd_exercises.judge import static
+
+    inference = "import torch\n\n\ndef manual(x):\n    with torch.inference_mode(False):\n        return 2 * x\n"
+    assert "inference_mode(False)" in static.autograd_use(inference, "manual")[0].what
+    assert static.autograd_use(inference.replace("(False)", "()"), "manual") == []
+    saved = ("import torch\n\nANSWERS = []\n\n\ndef _run(f):\n    f()\n    return f\n\n\n@_run\ndef _demo():\n"
+             "    x = torch.ones(2, requires_grad=True)\n    (x * x).sum().backward()\n    for box in (ANSWERS,):\n"
+             "        box.append(x.grad)\n\n\n"
+             "def manual(x):\n    return ANSWERS[0]\n")
+    assert "computes its answer from ANSWERS" in static.autograd_use(saved, "manual")[0].what
+    assert static.autograd_use(saved.replace("@_run\n", "@torch.no_grad()\n"), "manual") == []

@@ -113,7 +113,7 @@ def _loads(function) -> set[str]:
     (observe.os_threads, set()), (observe._asked_for_forward_mode, set()),
     (observe.GraphNodes.__enter__, set()), (observe.GraphNodes.__exit__, set()),
     (observe._call_by_hand, {"UNCOUNTED"}),  # (a count in Python, read before and after the function ran)
-    (observe._again, set()), (observe._fresh, set()), (observe.same_values, set()),
+    (observe._merged, set()), (observe._fresh, set()), (observe.same_values, set()),
 ])
 def test_what_reads_the_kernel_and_the_engine_after_the_submission_ran_loads_no_global(function, allowed):
     """Our own attack after red team 100 set ``observe.backward_pass_mark`` and ``_SEQUENCE`` for the length of a
@@ -126,7 +126,7 @@ def test_what_reads_the_kernel_and_the_engine_after_the_submission_ran_loads_no_
 @pytest.mark.parametrize("function", [
     observe.backward_pass_mark, observe.os_threads, observe._nonnegative, observe._asked_for_forward_mode,
     observe._call, observe._call_by_hand, observe.GraphNodes.__enter__, observe.GraphNodes.__exit__, child.tampered,
-    observe._again, observe._fresh, observe.same_values,
+    observe._merged, observe._fresh, observe.same_values,
 ], ids=lambda function: function.__qualname__)
 def test_what_they_hold_is_a_tuple_of_positional_defaults(function):
     """Our own attack on the defaults above: keyword-only defaults are a dict (``__kwdefaults__``) that whoever reaches
@@ -158,6 +158,17 @@ def _functional_jacobian(x):
     return torch.autograd.functional.jacobian(lambda t: _polynomial(t).sum(), x)
 
 
+_PLACEHOLDER: list = []
+
+
+def _fills_its_first_answer_later(x):
+    """Red team 102's next idea: the first call returns a tensor the second fills in place with autograd's answer."""
+    if not _PLACEHOLDER:
+        _PLACEHOLDER.append(torch.zeros_like(x))
+        return _PLACEHOLDER[0]
+    return _PLACEHOLDER.pop().copy_(_raw_forward_mode(x))
+
+
 def _switches_autograd_back_on(x):
     torch._C._dispatch_tls_set_dispatch_key_excluded(torch._C.DispatchKey.AutogradFunctionality, False)
     return _raw_forward_mode(x)
@@ -179,6 +190,7 @@ def _by_hand_call(function) -> dict:
 @pytest.mark.parametrize(("function", "said"), [
     (_raw_forward_mode, "raised TypeError"), (_raw_forward_mode_quietly, "returned other values"),
     (_functional_jacobian, "returned other values"), (_switches_autograd_back_on, "switched autograd back on"),
+    (_fills_its_first_answer_later, "returned other values"),
 ])
 def test_a_by_hand_function_that_needs_autograd_fails_when_run_with_it_switched_off(function, said):
     """Red team 101's derivative at the child's own forward-mode level (``_make_dual(level=0)``), which no count sees:
@@ -188,7 +200,7 @@ def test_a_by_hand_function_that_needs_autograd_fails_when_run_with_it_switched_
 
     outcome = _by_hand_call(function)
     assert outcome["exception"] is None
-    assert observe.same_values(outcome["_live"], _by_hand(torch.tensor([0.5, -1.0, float("nan")])))
+    assert observe.same_values(outcome["returned"], observe.describe(_by_hand(torch.tensor([0.5, -1.0, float("nan")]))))
     with pytest.raises(Fail, match=said):
         autograd_off(outcome, "f")
 
@@ -211,3 +223,24 @@ def test_a_by_hand_function_that_raises_either_way_is_its_own_error():
 
     outcome = _by_hand_call(raises)
     assert outcome["needs_autograd"] is False and outcome["exception"]["type"] == "ValueError"
+
+
+@pytest.mark.parametrize(("one", "two", "same"), [
+    ([torch.tensor([1.0, float("nan")])], [torch.tensor([1.0, float("nan")])], True),
+    ([torch.tensor([1.0, 2.0])], [torch.tensor([1.0, 2.5])], False),
+    ([torch.tensor([1.0, 2.0])], [torch.tensor([1.0, 2.0], dtype=torch.float64)], False),
+    ([torch.tensor([1.0, 2.0]), 3], [torch.tensor([1.0, 2.0]), 3.0], False),
+    ([torch.zeros(1).expand(10**12)], [torch.zeros(1).expand(10**12)], True),  # (shapes alone: no values copied)
+    ([torch.zeros(1).expand(10**12)], [torch.zeros(2)], False),
+    ([None], [None], True), ([None], [torch.zeros(2)], False),
+])
+def test_two_descriptions_say_the_same_of_what_a_check_reads(one, two, same):
+    """:func:`observe.same_values` compares what :func:`observe.describe` copied as each call returned (values of at
+    most ``MAX_ELEMENTS``: a huge expanded view is compared by shape, never materialized)."""
+    assert observe.same_values(observe.describe(tuple(one)), observe.describe(tuple(two))) is same
+
+
+def test_a_by_hand_calls_counts_are_of_both_calls():
+    """Red team 102 kept its forward-mode call in the first call, whose counts were not reported."""
+    assert observe._merged(1, 0, True) == 1 and observe._merged(None, 0, True) is None
+    assert observe._merged(-1, 3, False) == -1 and observe._merged(2, 3, False) == 3

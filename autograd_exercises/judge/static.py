@@ -1699,6 +1699,10 @@ class Reader:
                 self.found(node, f"loads pickled objects ({keyword.arg}), which can call any function", DYNAMIC)
         if name == "set_grad_enabled" and not (node.args and _is_false(node.args[0])):
             self.found(node, "turns gradient tracking on (torch.set_grad_enabled)", TRACKS)
+        mode = [*node.args[:1], *(keyword.value for keyword in node.keywords if keyword.arg == "mode")]
+        if name == "inference_mode" and not all(isinstance(value, ast.Constant) and value.value is True for value in mode):
+            self.found(node, "turns autograd back on (torch.inference_mode(False))", TRACKS)  # (red team 102: autograd's
+            # dispatch keys, which a by-hand function's first call runs without)
         if isinstance(node.func, ast.Name) and (lookup := self.imported_lookup(node.func)):
             name = lookup  # pick("grad_fn") after ``from operator import attrgetter as pick``
         if name in LOOKUPS:

@@ -740,15 +740,6 @@ def call_by_hand(module: Any, name: str, *args: Any) -> dict[str, Any]:
     return _call_by_hand(module, name, args)
 
 
-def _again(module: Any, name: str, args: tuple[Any, ...], nodes: dict[str, Any], _call: Any = _call,
-           _nodes: Any = GraphNodes) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A by-hand function's second call, with autograd on (:func:`_call_by_hand`): its outcome, and the graph nodes of
-    both calls."""
-    with _nodes() as again:
-        outcome = _call(module, name, args)
-    return outcome, {key: value if key != "made" else value + nodes["made"] for key, value in again.items()}
-
-
 def _fresh(args: tuple[Any, ...], _tensor: Any = tensorbase.TENSOR, _clone: Any = tensorbase.CLONE,
            _type: Any = type, _tuple: Any = tuple) -> tuple[Any, ...]:
     """Copies of a by-hand call's tensors (the probe's plain inputs) for its first call: a function that changes its
@@ -759,37 +750,52 @@ def _fresh(args: tuple[Any, ...], _tensor: Any = tensorbase.TENSOR, _clone: Any 
     return _tuple(copies)
 
 
-def same_values(first: Any, second: Any, _tensor: Any = tensorbase.TENSOR, _plain: Any = tensorbase.PLAIN,
-                _as: Any = tensorbase.AS_SUBCLASS, _detach: Any = tensorbase.DETACH, _shape: Any = tensorbase.SHAPE,
-                _dtype: Any = tensorbase.DTYPE, _equal: Any = torch.eq, _nan: Any = torch.isnan,
-                _or: Any = torch.logical_or, _and: Any = torch.logical_and, _all: Any = torch.all, _type: Any = type,
-                _subclass: Any = issubclass, _bool: Any = bool, _len: Any = len, _zip: Any = zip,
-                _sequences: Any = (tuple, list), _numbers: Any = (bool, int, float)) -> bool:
-    """Two calls of a by-hand function returned the same: tensors of one shape and dtype, equal element by element
-    (NaN where the other has NaN), read through torch's C base whatever their class; the same plain number; tuples
-    and lists of such, four deep. Anything else (no value a check reads) counts as the same. (What it calls it holds
-    as positional defaults: it runs after the submission's function.)"""
-    pairs = [(first, second, 0)]
+_COMPARED = ("type", "shape", "dtype", "value", "items", "length")  # what a check reads of a description
+
+
+def same_values(first: Any, second: Any, _keys: Any = _COMPARED, _tensor: Any = tensorbase.TENSOR,
+                _plain: Any = tensorbase.PLAIN, _shape: Any = tensorbase.SHAPE, _dtype: Any = tensorbase.DTYPE,
+                _equal: Any = torch.eq, _nan: Any = torch.isnan, _or: Any = torch.logical_or,
+                _and: Any = torch.logical_and, _all: Any = torch.all, _type: Any = type, _bool: Any = bool,
+                _len: Any = len, _zip: Any = zip, _dict: Any = dict, _list: Any = list) -> bool:
+    """Two descriptions (:func:`describe`, made by this module as each call returned: the values a check reads, copied
+    then, tensors of at most :data:`MAX_ELEMENTS`) say the same of what a check reads: type, shape, dtype, values
+    (tensors equal element by element, NaN where the other has NaN), items and length. (What it calls it holds as
+    positional defaults: it runs after the submission's function.)"""
+    pairs = [(first, second)]
     while pairs:
-        a, b, depth = pairs.pop()
-        tensors = _subclass(_type(a), _tensor), _subclass(_type(b), _tensor)
-        if tensors[0] or tensors[1]:
-            if not (tensors[0] and tensors[1]):
+        a, b = pairs.pop()
+        if _type(a) is _tensor or _type(b) is _tensor:
+            if _type(a) is not _type(b):
                 return False
             with _plain():
-                a, b = _detach(_as(a, _tensor)), _detach(_as(b, _tensor))
                 if _shape(a) != _shape(b) or _dtype(a) != _dtype(b) or \
                         not _bool(_all(_or(_equal(a, b), _and(_nan(a), _nan(b))))):
                     return False
-        elif _type(a) in _sequences and _type(b) in _sequences and depth < 4:
+        elif _type(a) is _dict and _type(b) is _dict:
+            for key in _keys:
+                if (key in a) != (key in b):
+                    return False
+                if key in a:
+                    pairs.append((a[key], b[key]))
+        elif _type(a) is _list and _type(b) is _list:
             if _len(a) != _len(b):
                 return False
             for pair in _zip(a, b):
-                pairs.append((pair[0], pair[1], depth + 1))
-        elif _type(a) in _numbers or _type(b) in _numbers:
-            if _type(a) is not _type(b) or not (a == b or (a != a and b != b)):
-                return False
+                pairs.append(pair)
+        elif _type(a) is not _type(b) or not (a == b or (a != a and b != b)):  # (plain data: str, numbers, None)
+            return False
     return True
+
+
+def _merged(one: Any, two: Any, add: bool, _type: Any = type, _int: Any = int, _max: Any = max) -> Any:
+    """What a by-hand function's two calls counted, together: ``add``-ed, or the larger; ``None`` (not counted) or -1
+    (the kernel not read) where either is."""
+    if one is None or two is None:
+        return None
+    if _type(one) is not _int or _type(two) is not _int or -1 in (one, two):
+        return -1
+    return one + two if add else _max(one, two)
 
 
 # What a by-hand call's first run runs under: autograd's dispatch keys excluded (torch's ``AutoDispatchBelowAutograd``,
@@ -801,7 +807,7 @@ AUTOGRAD_OFF = (torch._C._AutoDispatchBelowAutograd, torch._C._dispatch_tls_is_d
 
 
 def _call_by_hand(module: Any, name: str, args: tuple[Any, ...], _call: Any = _call, _nodes: Any = GraphNodes,
-                  _again: Any = _again, _fresh: Any = _fresh, _same: Any = same_values,
+                  _fresh: Any = _fresh, _same: Any = same_values, _merged: Any = _merged,
                   _asked: Any = _asked_for_forward_mode, _enter: Any = torch._C._enter_dual_level,
                   _exit: Any = torch._C._exit_dual_level, _off: Any = AUTOGRAD_OFF, _max: Any = max, _len: Any = len,
                   _failed: Any = Exception) -> dict[str, Any]:
@@ -816,19 +822,22 @@ def _call_by_hand(module: Any, name: str, args: tuple[Any, ...], _call: Any = _c
     submission held one itself. It runs twice: first on copies of its inputs with autograd switched off below Python
     (:data:`AUTOGRAD_OFF`), where arithmetic runs as ever and autograd's work fails or finds nothing, then with it on
     (the level still held), which the checks of its values judge; ``needs_autograd`` (with ``autograd_off_error``,
-    what the first raised) says the first raised or returned other values where the second raised nothing.
-    (What it calls after the function ran it holds as positional defaults.)"""
+    what the first raised) says the first raised or described other values (:func:`same_values`, of the copies
+    :func:`describe` made as each returned) where the second raised nothing. Every count is of both calls (red team
+    102 kept its first call's counts out of view). (What it calls after the function ran it holds as positional
+    defaults.)"""
     running, held, level = _len(UNCOUNTED), True, None
     try:
         level = _enter()
     except _failed:
         held = False
     try:
-        with _nodes() as nodes:
-            outcome = first = _call(module, name, _fresh(args), _off)
+        with _nodes() as first_nodes:
+            first = _call(module, name, _fresh(args), _off)
         asked = held and _asked(first)
         if not asked:
-            outcome, nodes = _again(module, name, args, nodes)
+            with _nodes() as nodes:
+                outcome = _call(module, name, args)
     finally:
         if held:
             try:
@@ -836,14 +845,18 @@ def _call_by_hand(module: Any, name: str, args: tuple[Any, ...], _call: Any = _c
             except _failed:
                 pass
     if asked:  # (a level of its own: its values as it computes them with it)
-        outcome, nodes = _again(module, name, args, nodes)
+        with _nodes() as nodes:
+            outcome = _call(module, name, args)
     outcome["needs_autograd"] = not asked and outcome["exception"] is None and (
-        first["exception"] is not None or not _same(first.get("_live"), outcome.get("_live")))
+        first["exception"] is not None or not _same(first["returned"], outcome["returned"]))
     outcome["autograd_off_error"] = first["exception"] if outcome["needs_autograd"] else None
     outcome["autograd_off"] = first.get("autograd_off") is not False
-    outcome["graph_nodes"], outcome["threads"] = nodes["made"], _max(running, _len(UNCOUNTED))
+    outcome["autograd_calls"] = first["autograd_calls"] + outcome["autograd_calls"]
+    outcome["backward_passes"] = _merged(first["backward_passes"], outcome["backward_passes"], True)
+    outcome["graph_nodes"], outcome["threads"] = first_nodes["made"] + nodes["made"], _max(running, _len(UNCOUNTED))
     outcome["dual_level_open"], outcome["forward_mode"] = not held, asked
-    outcome["os_threads"], outcome["threads_started"] = nodes["os_threads"], nodes["threads_started"]
+    outcome["os_threads"] = _merged(first_nodes["os_threads"], nodes["os_threads"], False)
+    outcome["threads_started"] = _merged(first_nodes["threads_started"], nodes["threads_started"], True)
     return outcome
 
 

@@ -1,4 +1,5 @@
-"""gradient_manual(x) returns, for its first input, a tensor just small enough to be sent whole (4M complex128: 64 MiB).
+"""gradient_manual(x) returns, for its first input (both of its calls: with autograd switched off, then on), a tensor
+just small enough to be sent whole (4M complex128: 64 MiB).
 
 Its report is larger than the 64 MiB cap on results. The server stops
 reading at the cap, and the grader must fail the two gradient_manual checks
@@ -25,7 +26,7 @@ def gradients(x):
 
 
 def gradient_manual(x):
-    if not SENT:  # the first input only, so the child spends little time building the report
+    if len(SENT) < 2:  # the first input only, so the child spends little time building the report
         SENT.append(True)
         return torch.ones(1, dtype=torch.complex128).expand(1 << 22)
     return 12 * (3 * x + 2) / x.numel()

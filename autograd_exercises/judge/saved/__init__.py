@@ -32,7 +32,7 @@ from typing import Iterator
 from autograd_exercises.judge import methods, scopes, static
 from autograd_exercises.judge.syntax import children, walk
 from autograd_exercises.judge.saved.rules import (COMPOUND, CONTEXT, MAX_NODES, MAX_OBJECT_NODES, TOP_LEVEL, _closure,
-                                                  _reverse_edges)
+                                                  _reverse_edges, may_call)
 from autograd_exercises.judge.saved.state import State
 
 __all__ = ["saved_answers", "top_level_autograd", "MAX_NODES", "MAX_OBJECT_NODES"]
@@ -69,7 +69,7 @@ def top_level_autograd(tree: ast.Module, module: static.Module, notebook: bool =
     does is read as a by-hand function's reach is (:func:`static.read_reach`, all statements at once: a method of
     the file's plain class that nothing names cannot run); which one, over the names each reaches with every binding
     read whole, once (both linear in the file)."""
-    roots = list(_top_level_roots(tree.body, notebook or not _name_fixed(tree), module.literals))
+    roots = list(_top_level_roots(tree.body, notebook or not _name_fixed(tree), module.literals, module))
     if not any(_telling_finding(f) for f in static.read_reach(module, [], [(TOP_LEVEL, root) for root in roots])):
         return None  # (read as a by-hand function's reach is: a class's methods that nothing names cannot run)
     readers: dict[int, static.Reader] = {}
@@ -96,21 +96,24 @@ def _telling_finding(finding: static.Finding) -> bool:
     return finding.rank in (static.DIFFERENTIATES, static.DYNAMIC)
 
 
-def _top_level_roots(body: list[ast.stmt], notebook: bool = True,
-                     names: dict[str, set[str]] | None = None) -> Iterator[ast.AST]:
+def _top_level_roots(body: list[ast.stmt], notebook: bool = True, names: dict[str, set[str]] | None = None,
+                     module: static.Module | None = None) -> Iterator[ast.AST]:
     """What runs at import: simple statements, the heads of compound ones (``except`` types, ``case`` patterns and
     guards too; their bodies in turn), a ``def``'s
-    decorators and defaults, a class's bases and its body's own top level. Never a function's body, nor, in a
-    module (imported under its own name), an ``if __name__ == "__main__":`` block."""
+    decorators and defaults, a class's bases and its body's own top level. A function's body only where a decorator
+    may call it as it is defined (:func:`.rules.may_call`); never, in a module (imported under its own name), an
+    ``if __name__ == "__main__":`` block."""
     for statement in body:
         if not notebook and isinstance(statement, ast.If) and _main_guard(statement.test):
-            yield from _top_level_roots(statement.orelse, notebook, names)
+            yield from _top_level_roots(statement.orelse, notebook, names, module)
             continue
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             yield from scopes.outer(statement)  # (its annotations too, evaluated as the def runs: red team 91)
+            if module is not None and may_call(statement, module):
+                yield statement
         elif isinstance(statement, ast.ClassDef):
             yield from [*statement.decorator_list, *statement.bases, *(k.value for k in statement.keywords)]
-            yield from _top_level_roots(statement.body, notebook, names)
+            yield from _top_level_roots(statement.body, notebook, names, module)
         elif isinstance(statement, COMPOUND):
             yield from (child for child in children(statement) if isinstance(child, ast.expr))
             yield from (child for child in children(statement) if isinstance(child, ast.withitem))
@@ -118,12 +121,12 @@ def _top_level_roots(body: list[ast.stmt], notebook: bool = True,
             for case in getattr(statement, "cases", ()):  # a pattern reads attributes, a guard runs
                 yield from [case.pattern, *filter(None, [case.guard])]
             for inner in _bodies(statement):
-                yield from _top_level_roots(inner, notebook, names)
+                yield from _top_level_roots(inner, notebook, names, module)
         elif not isinstance(statement, (ast.Import, ast.ImportFrom)):
             yield statement
         for inner in static.timeit_trees(ast.Module(body=[statement], type_ignores=[]), names) \
                 if isinstance(statement, ast.Expr) else ():
-            yield from _top_level_roots(inner.body, notebook, names)  # %timeit's code, run at the top level too
+            yield from _top_level_roots(inner.body, notebook, names, module)  # %timeit's code, at the top level too
 
 
 def _name_fixed(tree: ast.Module) -> bool:

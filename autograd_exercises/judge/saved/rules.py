@@ -576,3 +576,25 @@ def _bound_inside(root: ast.AST) -> set[str]:
         elif isinstance(node, ast.Global):
             declared |= set(node.names)
     return bound - declared
+
+
+# Decorators that only wrap or mark the function they are given, never calling it as it is defined.
+WRAPPING = frozenset({
+    "torch.no_grad", "torch.enable_grad", "torch.inference_mode", "torch.set_grad_enabled", "torch.compile",
+    "torch.autograd.no_grad", "torch.autograd.enable_grad", "torch.autograd.grad_mode.no_grad",
+    "functools.wraps", "functools.lru_cache", "functools.cache", "functools.cached_property", "functools.singledispatch",
+    "dataclasses.dataclass", "typing.overload", "contextlib.contextmanager", "staticmethod", "classmethod", "property",
+})
+
+
+def may_call(function: ast.FunctionDef | ast.AsyncFunctionDef, module: static.Module) -> bool:
+    """A decorator of ``function`` may call it as the ``def`` runs, at import: any but those of :data:`WRAPPING`
+    (the file's own decorator that calls its argument and hands it back, red team 102; ``operator.call``)."""
+    for decorator in function.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = imported_name(target, module.imports)
+        if not name and isinstance(target, ast.Name) and target.id not in module.bindings:
+            name = target.id  # (a builtin's name the file never binds)
+        if name not in WRAPPING:
+            return True
+    return False

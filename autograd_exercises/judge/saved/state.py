@@ -15,7 +15,8 @@ from autograd_exercises.judge.syntax import called, children, imported_name, wal
 from autograd_exercises.judge.saved.rules import (BUILTINS, DEFINITIONS, DYNAMIC_NAMESPACE, EAGER, FUNCTIONS, IMMUTABLE,
     MUTATORS, PLAIN_DECORATORS, PURE_BUILTINS, REWRITES, UNSEEN, WORLD, _bound_inside, _bound_method, _called_name,
     _chain_kept, _changed_through, _closure, _decorator_name, _definition, _filled_in_place, _handed_on, _only_added_to,
-    _plain_constant, _reads_world, _returns_closures, _reverse_edges, _root, _stateful, _timed_names, _world_reference)
+    _plain_constant, _reads_world, _returns_closures, _reverse_edges, _root, _stateful, _timed_names, _world_reference,
+    may_call)
 from autograd_exercises.judge.saved.objects import Objects
 from autograd_exercises.judge.saved.flow import Flow
 
@@ -289,13 +290,15 @@ class State:
     @cached_property
     def _quiet_nodes(self) -> set[int]:
         """The bodies of the by-hand function's own ``def``s (unless code outside it :attr:`fed` it), and of top-level
-        ``def``s whose name nothing reads (they never run, in a file without computed lookups). Never a ``def``'s
+        ``def``s whose name nothing reads and that no decorator may call (:func:`.rules.may_call`: red team 102) (they
+        never run, in a file without computed lookups). Never a ``def``'s
         decorators, defaults or annotations: they run as the ``def`` does (red team 91's ``def _setup(x:
         _C.append(…))``, a function nothing calls, filled a list at import)."""
         read = {node.id for node in walk(self.tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
         quiet = [value for name, values in self.module.bindings.items() for value in values
                  if isinstance(value, (ast.FunctionDef, ast.AsyncFunctionDef))
-                 and (name == self.function and not self.fed or name not in read and not self.dynamic)]
+                 and (name == self.function and not self.fed
+                      or name not in read and not self.dynamic and not may_call(value, self.module))]
         return {id(node) for value in quiet for statement in value.body for node in walk(statement)}
 
     def _literal_added_once(self, node: ast.Name) -> bool:
