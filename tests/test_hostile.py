@@ -2290,9 +2290,14 @@ def test_each_of_red_team_102s_readings_fails_it_alone():
     """The two readings of the source, each on its own (the run's count of both calls: ``tests/test_observe.py``)."""
     from autograd_exercises.judge import static
 
-    inference = "import torch\n\n\ndef manual(x):\n    with torch.inference_mode(False):\n        return 2 * x\n"
-    assert "inference_mode(False)" in static.autograd_use(inference, "manual")[0].what
-    assert static.autograd_use(inference.replace("(False)", "()"), "manual") == []
+    inference = "import torch\n{}\n\ndef manual(x):\n    with {}:\n        return 2 * x\n"
+    for before, mode in [("", "torch.inference_mode(False)"), ("", "torch.inference_mode(**{'mode': False})"),
+                         ("IM = torch.inference_mode\nM = False", "IM(M)"),  # (red team 103: under other names)
+                         ("from torch import inference_mode as IM", "IM(False)")]:
+        found = static.autograd_use(inference.format(before, mode), "manual")
+        assert found and "may turn autograd back on" in found[0].what, (mode, found)
+    for mode in ("torch.inference_mode()", "torch.inference_mode(True)", "torch.inference_mode(mode=True)"):
+        assert static.autograd_use(inference.format("", mode), "manual") == [], mode
     saved = ("import torch\n\nANSWERS = []\n\n\ndef _run(f):\n    f()\n    return f\n\n\n@_run\ndef _demo():\n"
              "    x = torch.ones(2, requires_grad=True)\n    (x * x).sum().backward()\n    for box in (ANSWERS,):\n"
              "        box.append(x.grad)\n\n\n"

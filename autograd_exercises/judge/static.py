@@ -1582,6 +1582,8 @@ class Reader:
 
     def read_Attribute(self, node: ast.Attribute) -> None:
         parent = self.parents.get(node)
+        if node.attr == "inference_mode" and isinstance(node.ctx, ast.Load):
+            self.inference_mode(node)
         if node.attr in LOOKUPS and isinstance(node.ctx, ast.Load) and not (
                 isinstance(parent, ast.Call) and parent.func is node):  # pick = operator.attrgetter
             self.found(node, f"passes {node.attr} around (a lookup no reading can follow)", DYNAMIC)
@@ -1632,6 +1634,8 @@ class Reader:
     def read_Name(self, node: ast.Name) -> None:
         if not isinstance(node.ctx, ast.Load) or self.is_local(node):
             return
+        if any(target.rsplit(".", 1)[-1] == "inference_mode" for target, _ in self.module.imports.get(node.id, [])):
+            self.inference_mode(node)
         for target, line in self.module.imports.get(node.id, []):
             rank = forbidden_module(target)
             if rank is not None:
@@ -1699,10 +1703,6 @@ class Reader:
                 self.found(node, f"loads pickled objects ({keyword.arg}), which can call any function", DYNAMIC)
         if name == "set_grad_enabled" and not (node.args and _is_false(node.args[0])):
             self.found(node, "turns gradient tracking on (torch.set_grad_enabled)", TRACKS)
-        mode = [*node.args[:1], *(keyword.value for keyword in node.keywords if keyword.arg == "mode")]
-        if name == "inference_mode" and not all(isinstance(value, ast.Constant) and value.value is True for value in mode):
-            self.found(node, "turns autograd back on (torch.inference_mode(False))", TRACKS)  # (red team 102: autograd's
-            # dispatch keys, which a by-hand function's first call runs without)
         if isinstance(node.func, ast.Name) and (lookup := self.imported_lookup(node.func)):
             name = lookup  # pick("grad_fn") after ``from operator import attrgetter as pick``
         if name in LOOKUPS:
@@ -1834,6 +1834,22 @@ class Reader:
 
     def namespace_call(self, node: ast.Call) -> bool:
         return isinstance(node.func, ast.Name) and node.func.id in NAMESPACES and not self.is_local(node.func)
+
+    def inference_mode(self, node: ast.AST) -> None:
+        """``torch.inference_mode`` other than called as ``inference_mode()`` or with a literal ``True``: its ``False``
+        puts autograd's dispatch keys back, which a by-hand function's first call runs without (red team 102); red team
+        103 passed it on under another name, and ``**{"mode": False}``. (Switching tracking off is fine.)"""
+        call = self.parents.get(node)
+        if isinstance(call, (ast.FunctionDef, ast.AsyncFunctionDef)) and node in call.decorator_list:
+            return  # @torch.inference_mode: on
+        if isinstance(call, ast.Call) and call.func is node and len(call.args) + len(call.keywords) <= 1 and all(
+                isinstance(value, ast.Constant) and value.value is True
+                for value in [*call.args, *(k.value for k in call.keywords if k.arg == "mode")]) \
+                and all(keyword.arg == "mode" for keyword in call.keywords) \
+                and not any(isinstance(arg, ast.Starred) for arg in call.args):
+            return
+        self.found(node, "may turn autograd back on (torch.inference_mode other than inference_mode() or "
+                   "inference_mode(True))", TRACKS)
 
     def called_with_false(self, node: ast.AST) -> bool:
         parent = self.parents.get(node)
