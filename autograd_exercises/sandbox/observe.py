@@ -832,11 +832,10 @@ def _call_by_hand(module: Any, name: str, args: tuple[Any, ...], _call: Any = _c
     except _failed:
         held = False
     try:
-        with _nodes() as first_nodes:
-            first = _call(module, name, _fresh(args), _off)
-        asked = held and _asked(first)
-        if not asked:
-            with _nodes() as nodes:
+        with _nodes() as nodes:  # (one block for both calls: what the kernel says is read once before and after)
+            outcome = first = _call(module, name, _fresh(args), _off)
+            asked = held and _asked(first)
+            if not asked:
                 outcome = _call(module, name, args)
     finally:
         if held:
@@ -845,18 +844,19 @@ def _call_by_hand(module: Any, name: str, args: tuple[Any, ...], _call: Any = _c
             except _failed:
                 pass
     if asked:  # (a level of its own: its values as it computes them with it)
-        with _nodes() as nodes:
+        with _nodes() as again:
             outcome = _call(module, name, args)
+        nodes = {"made": nodes["made"] + again["made"], "os_threads": _merged(nodes["os_threads"], again["os_threads"],
+                 False), "threads_started": _merged(nodes["threads_started"], again["threads_started"], True)}
     outcome["needs_autograd"] = not asked and outcome["exception"] is None and (
         first["exception"] is not None or not _same(first["returned"], outcome["returned"]))
     outcome["autograd_off_error"] = first["exception"] if outcome["needs_autograd"] else None
     outcome["autograd_off"] = first.get("autograd_off") is not False
     outcome["autograd_calls"] = first["autograd_calls"] + outcome["autograd_calls"]
     outcome["backward_passes"] = _merged(first["backward_passes"], outcome["backward_passes"], True)
-    outcome["graph_nodes"], outcome["threads"] = first_nodes["made"] + nodes["made"], _max(running, _len(UNCOUNTED))
+    outcome["graph_nodes"], outcome["threads"] = nodes["made"], _max(running, _len(UNCOUNTED))
     outcome["dual_level_open"], outcome["forward_mode"] = not held, asked
-    outcome["os_threads"] = _merged(first_nodes["os_threads"], nodes["os_threads"], False)
-    outcome["threads_started"] = _merged(first_nodes["threads_started"], nodes["threads_started"], True)
+    outcome["os_threads"], outcome["threads_started"] = nodes["os_threads"], nodes["threads_started"]
     return outcome
 
 
