@@ -755,7 +755,7 @@ _COMPARED = ("type", "shape", "dtype", "value", "items", "length")  # what a che
 
 def same_values(first: Any, second: Any, _keys: Any = _COMPARED, _tensor: Any = tensorbase.TENSOR,
                 _plain: Any = tensorbase.PLAIN, _shape: Any = tensorbase.SHAPE, _dtype: Any = tensorbase.DTYPE,
-                _equal: Any = torch.eq, _nan: Any = torch.isnan, _or: Any = torch.logical_or,
+                _same: Any = torch.equal, _equal: Any = torch.eq, _nan: Any = torch.isnan, _or: Any = torch.logical_or,
                 _and: Any = torch.logical_and, _all: Any = torch.all, _type: Any = type, _bool: Any = bool,
                 _len: Any = len, _zip: Any = zip, _dict: Any = dict, _list: Any = list) -> bool:
     """Two descriptions (:func:`describe`, made by this module as each call returned: the values a check reads, copied
@@ -769,8 +769,8 @@ def same_values(first: Any, second: Any, _keys: Any = _COMPARED, _tensor: Any = 
             if _type(a) is not _type(b):
                 return False
             with _plain():
-                if _shape(a) != _shape(b) or _dtype(a) != _dtype(b) or \
-                        not _bool(_all(_or(_equal(a, b), _and(_nan(a), _nan(b))))):
+                if _shape(a) != _shape(b) or _dtype(a) != _dtype(b) or not _same(a, b) and \
+                        not _bool(_all(_or(_equal(a, b), _and(_nan(a), _nan(b))))):  # (torch.equal: NaN is no NaN)
                     return False
         elif _type(a) is _dict and _type(b) is _dict:
             for key in _keys:
