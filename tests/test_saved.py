@@ -919,3 +919,35 @@ def test_a_network_of_layers_that_bring_state_in_is_found(name):
 def test_a_network_of_layers_made_afresh_is_its_own():
     source = LAYERS.replace("def backward", "def grad_in") + NET.replace("LAYER", "Quad()") + NET_MANUAL
     assert autograd_use(PREAMBLE + source + "print(grad(GRID))\n", "manual") == []
+
+
+TIMED = PREAMBLE.replace("def grad(x):", '''import functools
+import time
+
+
+def timer(function):
+    @functools.wraps(function)
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        result = function(*args, **kwargs)
+        print(function.__name__, time.perf_counter() - start)
+        return result
+    return timed
+
+
+@timer
+def grad(x):''') + "\n\nSLOPE = torch.tensor([6.0, 2.0])\n\n\ndef manual(x):\n    return SLOPE[0] * x + SLOPE[1]\n"
+
+
+def test_a_timing_decorator_on_the_autograd_function_runs_nothing_at_import():
+    """Fairness 21: a decorator of the file's own that wraps the autograd function, calling it only when the wrapper is
+    called, does not run it at import; the by-hand function that reads a constant keeps its point. Red team 102's
+    decorator, which calls its argument as it is defined, does run it."""
+    assert autograd_use(TIMED, "manual") == []
+    calling = TIMED.replace("    return timed\n", "    function(torch.ones(2))\n    return timed\n", 1)
+    calling = calling.replace('SLOPE = torch.tensor([6.0, 2.0])', 'SLOPE = []').replace(
+        "    return SLOPE[0] * x + SLOPE[1]\n", "    return SLOPE[0]\n").replace(
+        "    f(x).sum().backward()\n    return x.grad\n", "    f(x).sum().backward()\n    for box in (SLOPE,):\n"
+        "        box.append(x.grad)\n    return x.grad\n", 1)
+    found = autograd_use(calling, "manual")
+    assert found and "computes its answer from SLOPE" in found[0].what, found

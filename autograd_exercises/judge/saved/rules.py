@@ -578,23 +578,65 @@ def _bound_inside(root: ast.AST) -> set[str]:
     return bound - declared
 
 
-# Decorators that only wrap or mark the function they are given, never calling it as it is defined.
+# Decorators of libraries that only wrap or mark the function they are given, never calling it as it is defined.
 WRAPPING = frozenset({
     "torch.no_grad", "torch.enable_grad", "torch.inference_mode", "torch.set_grad_enabled", "torch.compile",
-    "torch.autograd.no_grad", "torch.autograd.enable_grad", "torch.autograd.grad_mode.no_grad",
+    "torch.autograd.no_grad", "torch.autograd.enable_grad", "torch.autograd.set_grad_enabled",
+    "torch.autograd.inference_mode", "torch.autograd.grad_mode.no_grad", "torch.autograd.grad_mode.enable_grad",
+    "torch.autograd.grad_mode.set_grad_enabled", "torch.autograd.grad_mode.inference_mode",
+    "torch.jit.ignore", "torch.jit.unused", "torch.jit.export", "torch.jit.script", "torch.compiler.disable",
     "functools.wraps", "functools.lru_cache", "functools.cache", "functools.cached_property", "functools.singledispatch",
-    "dataclasses.dataclass", "typing.overload", "contextlib.contextmanager", "staticmethod", "classmethod", "property",
+    "functools.total_ordering", "dataclasses.dataclass", "typing.overload", "typing.no_type_check", "typing.final",
+    "contextlib.contextmanager", "abc.abstractmethod", "staticmethod", "classmethod", "property",
 })
+# What a decorator of the file's own may do with the function it is given without calling it as it is defined.
+_HANDS_BACK = frozenset({"__name__", "__qualname__", "__doc__", "__module__", "__wrapped__"})
 
 
 def may_call(function: ast.FunctionDef | ast.AsyncFunctionDef, module: static.Module) -> bool:
-    """A decorator of ``function`` may call it as the ``def`` runs, at import: any but those of :data:`WRAPPING`
-    (the file's own decorator that calls its argument and hands it back, red team 102; ``operator.call``)."""
+    """A decorator of ``function`` may call it as the ``def`` runs, at import (red team 102's ``def _run(f): f();
+    return f``): a library's but those of :data:`WRAPPING` (``operator.call`` calls it), and one of the file's own
+    ``def``s that does anything with its parameter but return it, read its name, hand it to ``functools.wraps`` or use
+    it inside a function of its own (a timing wrapper calls it later, when it is called: fairness 21)."""
     for decorator in function.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        own = module.bindings.get(target.id, []) if isinstance(target, ast.Name) else []
+        if own and not isinstance(decorator, ast.Call):
+            if not all(isinstance(node, ast.FunctionDef) and not _calls_its_argument(node, module) for node in own):
+                return True
+            continue
         name = imported_name(target, module.imports)
-        if not name and isinstance(target, ast.Name) and target.id not in module.bindings:
+        if not name and isinstance(target, ast.Name) and not own:
             name = target.id  # (a builtin's name the file never binds)
         if name not in WRAPPING:
+            return True
+    return False
+
+
+def _calls_its_argument(decorator: ast.FunctionDef, module: static.Module) -> bool:
+    """``decorator``'s own body (not the functions it defines) may call its first parameter: the parameter appears
+    there other than returned, its name read, or handed to ``functools.wraps``; or the decorator has decorators of its
+    own, or its body reaches objects it does not name."""
+    parameters = [*decorator.args.posonlyargs, *decorator.args.args]
+    if not parameters or decorator.decorator_list or methods.recovers_objects(
+            ast.Module(body=decorator.body, type_ignores=[]), module.imports):
+        return True
+    name, nested = parameters[0].arg, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)  # (a class's body runs now)
+    todo = list(decorator.body)
+    parents = {child: parent for parent in walk(decorator) for child in children(parent)}
+    while todo:
+        node = todo.pop()
+        if isinstance(node, nested) and node is not decorator:
+            todo.extend(scopes.outer(node))  # (its decorators and defaults run now; its body later)
+            continue
+        todo.extend(children(node))
+        if isinstance(node, ast.Name) and node.id == name:
+            parent = parents.get(node)
+            if isinstance(node.ctx, ast.Load) and (
+                    isinstance(parent, ast.Return)
+                    or isinstance(parent, ast.Attribute) and parent.attr in _HANDS_BACK
+                    or isinstance(parent, ast.Call) and node in parent.args
+                    and imported_name(parent.func, module.imports) == "functools.wraps"):
+                continue
             return True
     return False
