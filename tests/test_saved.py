@@ -939,15 +939,33 @@ def timer(function):
 def grad(x):''') + "\n\nSLOPE = torch.tensor([6.0, 2.0])\n\n\ndef manual(x):\n    return SLOPE[0] * x + SLOPE[1]\n"
 
 
+def _decorated_by(decorator: str) -> str:
+    """:data:`TIMED` with ``decorator`` for ``timer``, ``grad`` keeping its answers in ``SLOPE`` and ``manual`` answering
+    from there."""
+    source = TIMED.replace("    f(x).sum().backward()\n    return x.grad\n", "    f(x).sum().backward()\n"
+                           "    for box in (SLOPE,):\n        box.append(x.grad)\n    return x.grad\n", 1)
+    source = source.replace("SLOPE = torch.tensor([6.0, 2.0])", "SLOPE = []").replace(
+        "    return SLOPE[0] * x + SLOPE[1]\n", "    return SLOPE[0]\n")
+    return source[:source.index("def timer(function):")] + decorator + "\n\n" + source[source.index("@timer"):]
+
+
 def test_a_timing_decorator_on_the_autograd_function_runs_nothing_at_import():
     """Fairness 21: a decorator of the file's own that wraps the autograd function, calling it only when the wrapper is
-    called, does not run it at import; the by-hand function that reads a constant keeps its point. Red team 102's
-    decorator, which calls its argument as it is defined, does run it."""
+    called, does not run it at import; the by-hand function that reads a constant keeps its point (six honest files
+    lost it to the first reading of red team 102's decorator)."""
     assert autograd_use(TIMED, "manual") == []
-    calling = TIMED.replace("    return timed\n", "    function(torch.ones(2))\n    return timed\n", 1)
-    calling = calling.replace('SLOPE = torch.tensor([6.0, 2.0])', 'SLOPE = []').replace(
-        "    return SLOPE[0] * x + SLOPE[1]\n", "    return SLOPE[0]\n").replace(
-        "    f(x).sum().backward()\n    return x.grad\n", "    f(x).sum().backward()\n    for box in (SLOPE,):\n"
-        "        box.append(x.grad)\n    return x.grad\n", 1)
-    found = autograd_use(calling, "manual")
+
+
+@pytest.mark.parametrize("body", [
+    "    function(torch.ones(2))\n    return function\n",  # (red team 102)
+    "    def go():\n        function(torch.ones(2))\n    go()\n    return function\n",
+    "    def go(v=function(torch.ones(2))):\n        return v\n    return function\n",
+    "    class Kept:\n        value = function(torch.ones(2))\n    return function\n",
+    "    list(map(lambda g: g(torch.ones(2)), [function]))\n    return function\n",
+])
+def test_a_decorator_that_calls_the_function_as_it_is_defined_runs_it_at_import(body):
+    """Red team 102: ``@_run``, whose ``def`` calls the function it decorates, ran the autograd function at import,
+    which kept its answers where the by-hand function read them; so does any decorator of the file's own but a plain
+    wrapper."""
+    found = autograd_use(_decorated_by("def timer(function):\n" + body), "manual")
     assert found and "computes its answer from SLOPE" in found[0].what, found

@@ -589,20 +589,15 @@ WRAPPING = frozenset({
     "functools.total_ordering", "dataclasses.dataclass", "typing.overload", "typing.no_type_check", "typing.final",
     "contextlib.contextmanager", "abc.abstractmethod", "staticmethod", "classmethod", "property",
 })
-# What a decorator of the file's own may do with the function it is given without calling it as it is defined.
-_HANDS_BACK = frozenset({"__name__", "__qualname__", "__doc__", "__module__", "__wrapped__"})
-
-
 def may_call(function: ast.FunctionDef | ast.AsyncFunctionDef, module: static.Module) -> bool:
     """A decorator of ``function`` may call it as the ``def`` runs, at import (red team 102's ``def _run(f): f();
     return f``): a library's but those of :data:`WRAPPING` (``operator.call`` calls it), and one of the file's own
-    ``def``s that does anything with its parameter but return it, read its name, hand it to ``functools.wraps`` or use
-    it inside a function of its own (a timing wrapper calls it later, when it is called: fairness 21)."""
+    ``def``s but a plain wrapper (:func:`_only_wraps`: a timing wrapper calls it later, when it is called: fairness 21)."""
     for decorator in function.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         own = module.bindings.get(target.id, []) if isinstance(target, ast.Name) else []
         if own and not isinstance(decorator, ast.Call):
-            if not all(isinstance(node, ast.FunctionDef) and not _calls_its_argument(node, module) for node in own):
+            if not all(isinstance(node, ast.FunctionDef) and _only_wraps(node, module) for node in own):
                 return True
             continue
         name = imported_name(target, module.imports)
@@ -613,30 +608,21 @@ def may_call(function: ast.FunctionDef | ast.AsyncFunctionDef, module: static.Mo
     return False
 
 
-def _calls_its_argument(decorator: ast.FunctionDef, module: static.Module) -> bool:
-    """``decorator``'s own body (not the functions it defines) may call its first parameter: the parameter appears
-    there other than returned, its name read, or handed to ``functools.wraps``; or the decorator has decorators of its
-    own, or its body reaches objects it does not name."""
-    parameters = [*decorator.args.posonlyargs, *decorator.args.args]
-    if not parameters or decorator.decorator_list or methods.recovers_objects(
-            ast.Module(body=decorator.body, type_ignores=[]), module.imports):
-        return True
-    name, nested = parameters[0].arg, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)  # (a class's body runs now)
-    todo = list(decorator.body)
-    parents = {child: parent for parent in walk(decorator) for child in children(parent)}
-    while todo:
-        node = todo.pop()
-        if isinstance(node, nested) and node is not decorator:
-            todo.extend(scopes.outer(node))  # (its decorators and defaults run now; its body later)
+def _only_wraps(decorator: ast.FunctionDef, module: static.Module) -> bool:
+    """``decorator`` runs nothing as it decorates: no decorator of its own, and its body only a docstring, ``def``s
+    (decorated by nothing but ``functools.wraps`` of names, with defaults of names and constants) and ``return``s of
+    a name. Whatever its wrapper does happens when the wrapper is called."""
+    if not [*decorator.args.posonlyargs, *decorator.args.args] or decorator.decorator_list:
+        return False
+    plain = (ast.Name, ast.Constant)
+    for statement in decorator.body:
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) \
+                or isinstance(statement, ast.Return) and isinstance(statement.value, (ast.Name, type(None))):
             continue
-        todo.extend(children(node))
-        if isinstance(node, ast.Name) and node.id == name:
-            parent = parents.get(node)
-            if isinstance(node.ctx, ast.Load) and (
-                    isinstance(parent, ast.Return)
-                    or isinstance(parent, ast.Attribute) and parent.attr in _HANDS_BACK
-                    or isinstance(parent, ast.Call) and node in parent.args
-                    and imported_name(parent.func, module.imports) == "functools.wraps"):
-                continue
-            return True
-    return False
+        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) or any(
+                not (isinstance(wrap, ast.Call) and imported_name(wrap.func, module.imports) == "functools.wraps"
+                     and all(isinstance(arg, ast.Name) for arg in wrap.args) and not wrap.keywords)
+                for wrap in statement.decorator_list) or any(
+                not isinstance(value, plain) for value in scopes.outer(statement) if value not in statement.decorator_list):
+            return False
+    return True
