@@ -969,3 +969,39 @@ def test_a_decorator_that_calls_the_function_as_it_is_defined_runs_it_at_import(
     wrapper."""
     found = autograd_use(_decorated_by("def timer(function):\n" + body), "manual")
     assert found and "computes its answer from SLOPE" in found[0].what, found
+
+
+def test_a_class_a_decorator_makes_as_it_is_defined_runs_its_methods_at_import():
+    """Red team 104 (10/10 on exercises 1 and 2): ``def _checked(cls): cls(); return cls`` over a class whose
+    ``__init__`` ran the autograd function and kept its answers; a class decorator is read as a function's is, and a
+    class one may make runs its methods at the top level. ``@dataclass`` makes none."""
+    source = _decorated_by("def timer(function):\n    @functools.wraps(function)\n    def timed(*args):\n"
+                           "        return function(*args)\n    return timed\n")
+    source = source.replace("@timer\ndef grad(x):", "def grad(x):").replace(
+        "\n\nSLOPE = []", "\n\nSLOPE = []\n\n\ndef _checked(cls):\n    cls()\n    return cls\n\n\n@_checked\nclass _SelfTest:\n"
+        "    def __init__(self):\n        grad(torch.ones(2))\n")
+    found = autograd_use(source, "manual")
+    assert found and "computes its answer from SLOPE" in found[0].what, found
+    honest = source.replace("def _checked(cls):\n    cls()\n    return cls\n\n\n@_checked", "import dataclasses\n\n\n"
+                            "@dataclasses.dataclass").replace("SLOPE = []", "SLOPE = [torch.tensor([6.0, 2.0])]")
+    assert autograd_use(honest.replace("    def __init__(self):\n        grad(torch.ones(2))\n",
+                                       "    def check(self):\n        return grad(torch.ones(2))\n"), "manual") == []
+
+
+@pytest.mark.parametrize("rebinding", ["for functools in (_Eager,):\n    pass\n", "(functools := _Eager)\n",
+                                       "import math as functools\n"])
+def test_a_decorator_looked_up_by_a_name_bound_again_may_call(rebinding):
+    """Red team 104: ``import functools as ft``, then ``for ft in (_Eager,): pass`` (a loop's target, which the
+    module's bindings do not list): ``ft.wraps`` was read as ``functools.wraps`` and the wrapper as plain, while
+    ``_Eager.wraps`` called the function. A name the decorator is looked up by that is bound again anywhere is not
+    trusted; ``import functools`` in two cells binds one."""
+    eager = "class _Eager:\n    @staticmethod\n    def wraps(f):\n        f(torch.ones(2))\n        return lambda g: g\n\n\n"
+    source = _decorated_by("def timer(function):\n    @functools.wraps(function)\n    def timed(*args):\n"
+                           "        return function(*args)\n    return timed\n")
+    source = source.replace("def timer(function):", eager + rebinding + "\n\ndef timer(function):", 1)
+    found = autograd_use(source, "manual")
+    assert found and "computes its answer from SLOPE" in found[0].what, found
+    twice = _decorated_by("def timer(function):\n    @functools.wraps(function)\n    def timed(*args):\n"
+                          "        return function(*args)\n    return timed\n").replace("import functools\n",
+                                                                                       "import functools\n" * 2, 1)
+    assert twice.count("import functools\n") == 2 and autograd_use(twice, "manual") == []

@@ -101,7 +101,8 @@ def _top_level_roots(body: list[ast.stmt], notebook: bool = True, names: dict[st
     """What runs at import: simple statements, the heads of compound ones (``except`` types, ``case`` patterns and
     guards too; their bodies in turn), a ``def``'s
     decorators and defaults, a class's bases and its body's own top level. A function's body only where a decorator
-    may call it as it is defined (:func:`.rules.may_call`); never, in a module (imported under its own name), an
+    may call it as it is defined (:func:`.rules.may_call`), and a class's methods where one may make an object of it;
+    never, in a module (imported under its own name), an
     ``if __name__ == "__main__":`` block."""
     for statement in body:
         if not notebook and isinstance(statement, ast.If) and _main_guard(statement.test):
@@ -114,6 +115,8 @@ def _top_level_roots(body: list[ast.stmt], notebook: bool = True, names: dict[st
         elif isinstance(statement, ast.ClassDef):
             yield from [*statement.decorator_list, *statement.bases, *(k.value for k in statement.keywords)]
             yield from _top_level_roots(statement.body, notebook, names, module)
+            if module is not None and may_call(statement, module):  # (one made as it is defined: its methods run)
+                yield from (node for node in walk(statement) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)))
         elif isinstance(statement, COMPOUND):
             yield from (child for child in children(statement) if isinstance(child, ast.expr))
             yield from (child for child in children(statement) if isinstance(child, ast.withitem))

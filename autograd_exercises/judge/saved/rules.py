@@ -589,12 +589,17 @@ WRAPPING = frozenset({
     "functools.total_ordering", "dataclasses.dataclass", "typing.overload", "typing.no_type_check", "typing.final",
     "contextlib.contextmanager", "abc.abstractmethod", "staticmethod", "classmethod", "property",
 })
-def may_call(function: ast.FunctionDef | ast.AsyncFunctionDef, module: static.Module) -> bool:
-    """A decorator of ``function`` may call it as the ``def`` runs, at import (red team 102's ``def _run(f): f();
-    return f``): a library's but those of :data:`WRAPPING` (``operator.call`` calls it), and one of the file's own
-    ``def``s but a plain wrapper (:func:`_only_wraps`: a timing wrapper calls it later, when it is called: fairness 21)."""
-    for decorator in function.decorator_list:
+def may_call(definition: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, module: static.Module) -> bool:
+    """A decorator of ``definition`` may call it (a class: make one) as it is defined, at import (red team 102's ``def
+    _run(f): f(); return f``, red team 104's ``def _checked(cls): cls(); return cls``): a library's but those of
+    :data:`WRAPPING` (``operator.call`` calls it), and one of the file's own ``def``s but a plain wrapper
+    (:func:`_only_wraps`: a timing wrapper calls it later, when it is called: fairness 21); any, where a name the
+    decorator is looked up by is bound again anywhere in the file (red team 104 rebound ``functools`` as a loop's
+    target) or the file reaches its namespace by name."""
+    for decorator in definition.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if not isinstance(target, (ast.Name, ast.Attribute)) or _loose(_root(target), module):
+            return True
         own = module.bindings.get(target.id, []) if isinstance(target, ast.Name) else []
         if own and not isinstance(decorator, ast.Call):
             if not all(isinstance(node, ast.FunctionDef) and _only_wraps(node, module) for node in own):
@@ -606,6 +611,31 @@ def may_call(function: ast.FunctionDef | ast.AsyncFunctionDef, module: static.Mo
         if name not in WRAPPING:
             return True
     return False
+
+
+def _loose(name: str, module: static.Module) -> bool:
+    """A decorator looked up by ``name`` may not be what its one binding says: the name is bound more than once in
+    the file, by anything (an import, a ``def``, a loop's target, ``as``, a walrus, a parameter, a pattern), or the file
+    reaches its own namespace by name (``globals()``, ``setattr``, ``sys.modules``)."""
+    facts = module.__dict__.get("_decorator_facts")
+    if facts is None:
+        counts: collections.Counter[str] = collections.Counter()
+        imported: set[tuple[str, str]] = set()  # (name, what it imports): ``import torch`` in two cells binds one
+        reached = False
+        for node in walk(module.tree) if module.tree is not None else ():
+            if isinstance(node, ast.Name):
+                counts.update([node.id] if not isinstance(node.ctx, ast.Load) else [])
+                reached = reached or node.id in methods.NAMESPACE_NAMES
+            elif isinstance(node, ast.Attribute) and node.attr in methods.NAMESPACE_NAMES:
+                reached = True
+            elif isinstance(node, ast.alias):
+                imported.add((methods.binds(node)[0], node.name))
+                continue
+            counts.update(methods.binds(node))
+        counts.update(name for name, _ in imported)
+        facts = module.__dict__["_decorator_facts"] = (counts, reached)
+    counts, reached = facts
+    return reached or counts[name] > 1
 
 
 def _only_wraps(decorator: ast.FunctionDef, module: static.Module) -> bool:
@@ -621,6 +651,7 @@ def _only_wraps(decorator: ast.FunctionDef, module: static.Module) -> bool:
             continue
         if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) or any(
                 not (isinstance(wrap, ast.Call) and imported_name(wrap.func, module.imports) == "functools.wraps"
+                     and not _loose(_root(wrap.func), module)
                      and all(isinstance(arg, ast.Name) for arg in wrap.args) and not wrap.keywords)
                 for wrap in statement.decorator_list) or any(
                 not isinstance(value, plain) for value in scopes.outer(statement) if value not in statement.decorator_list):
