@@ -1005,3 +1005,14 @@ def test_a_decorator_looked_up_by_a_name_bound_again_may_call(rebinding):
                           "        return function(*args)\n    return timed\n").replace("import functools\n",
                                                                                        "import functools\n" * 2, 1)
     assert twice.count("import functools\n") == 2 and autograd_use(twice, "manual") == []
+
+
+@pytest.mark.parametrize("replacement", ["def _fill():\n    pass\n", "_fill = None\n", "from math import floor as _fill\n"])
+def test_a_function_called_at_the_top_level_then_replaced_ran_there(replacement):
+    """Red team 105 (10/10 on exercises 1 and 2): ``_fill()``, which ran the autograd function and kept its answers,
+    called once at the top level, then ``_fill`` defined again as ``pass`` (or bound to ``None``, or imported over):
+    the module's bindings hold only the last, so the top level was read as running no autograd."""
+    source = PREAMBLE + ("\n\nSLOPE = []\n\n\ndef _fill():\n    SLOPE.append(grad(torch.ones(2)))\n\n\n_fill()\n\n\n"
+                         + replacement + "\n\ndef manual(x):\n    return SLOPE[0]\n")
+    found = autograd_use(source, "manual")
+    assert found and "computes its answer from SLOPE" in found[0].what, found

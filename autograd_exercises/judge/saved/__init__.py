@@ -70,6 +70,7 @@ def top_level_autograd(tree: ast.Module, module: static.Module, notebook: bool =
     the file's plain class that nothing names cannot run); which one, over the names each reaches with every binding
     read whole, once (both linear in the file)."""
     roots = list(_top_level_roots(tree.body, notebook or not _name_fixed(tree), module.literals, module))
+    roots += _replaced_and_run(tree, module)
     if not any(_telling_finding(f) for f in static.read_reach(module, [], [(TOP_LEVEL, root) for root in roots])):
         return None  # (read as a by-hand function's reach is: a class's methods that nothing names cannot run)
     readers: dict[int, static.Reader] = {}
@@ -86,6 +87,20 @@ def top_level_autograd(tree: ast.Module, module: static.Module, notebook: bool =
         if _telling(reader) or any(name in telling for name in reader.reached):
             return root
     return roots[0]
+
+
+def _replaced_and_run(tree: ast.Module, module: static.Module) -> list[ast.AST]:
+    """The ``def``s a later statement surely replaces (:attr:`static.Module.replaced`: the module's bindings leave them
+    out) whose name the top level reads before it is replaced: their bodies may have run at import (red team 105 called
+    ``_fill()``, which ran autograd, then defined ``_fill`` again as ``pass``, or bound it to ``None``)."""
+    found = []
+    for index, statement in enumerate(tree.body):
+        for inner in static.module_statements([statement]):
+            if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) and not module.live(inner.name, index) and any(
+                    isinstance(node, ast.Name) and node.id == inner.name and isinstance(node.ctx, ast.Load)
+                    for later in tree.body[index:module.replaced[inner.name] + 1] for node in walk(later)):
+                found.append(inner)
+    return found
 
 
 def _telling(reader: static.Reader) -> bool:
