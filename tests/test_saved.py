@@ -1016,3 +1016,16 @@ def test_a_function_called_at_the_top_level_then_replaced_ran_there(replacement)
                          + replacement + "\n\ndef manual(x):\n    return SLOPE[0]\n")
     found = autograd_use(source, "manual")
     assert found and "computes its answer from SLOPE" in found[0].what, found
+
+
+@pytest.mark.parametrize(("read", "found"), [
+    ("torch.empty(1024, dtype=torch.float64)", True), ("torch.empty_like(x)", True), ("x.new_empty(4)", True),
+    ("torch.Tensor(1024)", True), ("torch.DoubleTensor(x.numel())", True), ("torch.zeros(1).resize_(1024)", True),
+    ("torch.Tensor([6.0, 2.0])", False), ("torch.zeros(4)", False),
+])
+def test_memory_handed_back_uninitialised_is_state_the_top_level_can_fill(read, found):
+    """Red team 106 (10/10 on exercises 1 and 2): the top level ran autograd, sprayed its fitted answers into buffers it
+    then freed, and the by-hand function read them back with ``torch.empty``. Uninitialised memory is the world, as
+    random state and files are; a legacy constructor given data, or zeros, is not."""
+    source = PREAMBLE + f"\n\nprint(grad(torch.ones(2)))\n\n\ndef manual(x):\n    return {read}\n"
+    assert bool(autograd_use(source, "manual")) is found, autograd_use(source, "manual")

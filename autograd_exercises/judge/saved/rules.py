@@ -36,7 +36,14 @@ WORLD = frozenset({
     "log_normal_", "dropout", "dropout_", "alpha_dropout", "feature_alpha_dropout", "dropout1d", "dropout2d",
     "dropout3d", "rrelu", "rrelu_",
     # a codec's answer, from the registry the file can fill (``codecs.register``: red team 70)
-    "decode", "encode"})
+    "decode", "encode",
+    # memory as the allocator hands it back, uninitialised: what the top level freed there (red team 106)
+    "empty", "empty_like", "new_empty", "empty_strided", "new_empty_strided", "resize_", "resize_as_", "set_",
+    "UntypedStorage", "TypedStorage", "FloatStorage", "DoubleStorage", "HalfStorage", "BFloat16Storage",
+    "LongStorage", "IntStorage", "ShortStorage", "CharStorage", "ByteStorage", "BoolStorage"})
+# torch's legacy constructors, which, given sizes rather than data (``torch.Tensor(1024)``), allocate uninitialised
+LEGACY_TENSORS = frozenset({"Tensor", "FloatTensor", "DoubleTensor", "HalfTensor", "BFloat16Tensor", "LongTensor",
+                            "IntTensor", "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor"})
 # Methods that change the object they are called on (and any torch method ending in "_", in place).
 MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "add", "pop", "popitem", "remove",
                       "discard", "clear", "sort", "reverse", "put", "itemset", "fill", "resize", "setflags",
@@ -185,6 +192,12 @@ def _bound_method(node: ast.Attribute, parents: dict[ast.AST, ast.AST]) -> bool:
     """``{}.setdefault``, ``[[]].__getitem__``, ``dict().get``, named and not called: a method that keeps the object
     it was taken from, which each call hands back (red team 43)."""
     return not isinstance(node.value, (ast.Name, ast.Attribute)) and not called(node, parents)
+
+
+def _uninitialised(call: ast.Call) -> bool:
+    """``torch.Tensor(n)`` and its kin given anything but a list or tuple written out: sizes, uninitialised memory."""
+    name = _called_name(call)
+    return name in LEGACY_TENSORS and bool(call.args) and not isinstance(call.args[0], (ast.List, ast.Tuple))
 
 
 def _reads_world(name: str) -> bool:

@@ -15,8 +15,8 @@ from autograd_exercises.judge.syntax import called, children, imported_name, wal
 from autograd_exercises.judge.saved.rules import (BUILTINS, DEFINITIONS, DYNAMIC_NAMESPACE, EAGER, FUNCTIONS, IMMUTABLE,
     MUTATORS, PLAIN_DECORATORS, PURE_BUILTINS, REWRITES, UNSEEN, WORLD, _bound_inside, _bound_method, _called_name,
     _chain_kept, _changed_through, _closure, _decorator_name, _definition, _filled_in_place, _handed_on, _only_added_to,
-    _plain_constant, _reads_world, _returns_closures, _reverse_edges, _root, _stateful, _timed_names, _world_reference,
-    may_call)
+    _plain_constant, _reads_world, _returns_closures, _reverse_edges, _root, _stateful, _timed_names, _uninitialised,
+    _world_reference, may_call)
 from autograd_exercises.judge.saved.objects import Objects
 from autograd_exercises.judge.saved.flow import Flow
 
@@ -636,8 +636,8 @@ class State:
                                           "array_str", "array_repr", "format_float_positional",
                                           "format_float_scientific"):
                 return True
-            if self._random(node.func):
-                return True  # Python's, numpy's or torch's random state (``random.randbytes``: red team 38)
+            if self._random(node.func) or _uninitialised(node):
+                return True  # Python's, numpy's or torch's random state (``random.randbytes``: red team 38), memory
             if isinstance(node.func, ast.Name) and name in self.module.imports:  # (``from logging import getLogger``,
                 return _reads_world(name) or any(  # ``from os import getcwd as here``, ``from mimetypes import …``)
                     _reads_world(target.rsplit(".", 1)[-1]) or not library.computing(target)
