@@ -1029,3 +1029,24 @@ def test_memory_handed_back_uninitialised_is_state_the_top_level_can_fill(read, 
     random state and files are; a legacy constructor given data, or zeros, is not."""
     source = PREAMBLE + f"\n\nprint(grad(torch.ones(2)))\n\n\ndef manual(x):\n    return {read}\n"
     assert bool(autograd_use(source, "manual")) is found, autograd_use(source, "manual")
+
+
+@pytest.mark.parametrize("decorator", [
+    "def timer(label='t'):\n    def deco(function):\n        @functools.wraps(function)\n        def timed(*args):\n"
+    "            return function(*args)\n        return timed\n    return deco\n",  # (a factory: @timer('ag') below)
+    "def timer(function):\n    print(f'decorating {function.__name__}')\n    def timed(*args):\n"
+    "        return function(*args)\n    return timed\n",
+    "def timer(function):\n    @functools.wraps(function)\n    def timed(*args):\n        timed.calls += 1\n"
+    "        return function(*args)\n    timed.calls = 0\n    return timed\n",
+])
+def test_a_decorator_that_only_prints_counts_or_registers_runs_nothing_at_import(decorator):
+    """Fairness 22: decorators students write on the autograd function (a factory, one that prints as it decorates, one
+    that sets a counter on its wrapper) call nothing of it as they
+    decorate; with ``import torch.nn`` beside ``import torch`` and a ``globals()`` that is only read, the by-hand function
+    that reads a constant keeps its point. (A decorator that registers the function in a dict still reaches it through
+    the dict, as before this reading: an honest loss where the by-hand function reads module state.)"""
+    source = TIMED.replace("def timer(function):\n", "REGISTRY = {}\n\n\n" + decorator + "\n\ndef _unused(function):\n", 1)
+    source = source.replace("@timer\n", "@timer('ag')\n" if "label" in decorator else "@timer\n", 1)
+    source = source.replace("import torch\n", "import torch\nimport torch.nn\n", 1) + \
+        "\n\nprint(sorted(name for name in globals() if not name.startswith('_')))\n"
+    assert autograd_use(source, "manual") == [], autograd_use(source, "manual")

@@ -9,6 +9,7 @@ import ast
 import builtins
 import collections
 import functools
+from typing import Iterator
 
 from autograd_exercises.judge import methods, scopes, static
 from autograd_exercises.judge.syntax import called, children, imported_name, walk
@@ -602,6 +603,10 @@ WRAPPING = frozenset({
     "functools.total_ordering", "dataclasses.dataclass", "typing.overload", "typing.no_type_check", "typing.final",
     "contextlib.contextmanager", "abc.abstractmethod", "staticmethod", "classmethod", "property",
 })
+# What a decorator of the file's own may read of the function it is given, doing nothing with it.
+_HANDS_BACK = frozenset({"__name__", "__qualname__", "__doc__", "__module__"})
+
+
 def may_call(definition: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, module: static.Module) -> bool:
     """A decorator of ``definition`` may call it (a class: make one) as it is defined, at import (red team 102's ``def
     _run(f): f(); return f``, red team 104's ``def _checked(cls): cls(); return cls``): a library's but those of
@@ -614,8 +619,11 @@ def may_call(definition: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, 
         if not isinstance(target, (ast.Name, ast.Attribute)) or _loose(_root(target), module):
             return True
         own = module.bindings.get(target.id, []) if isinstance(target, ast.Name) else []
-        if own and not isinstance(decorator, ast.Call):
-            if not all(isinstance(node, ast.FunctionDef) and _only_wraps(node, module) for node in own):
+        if own:  # (``@timed``, or a factory's ``@timed("label")`` given names and constants)
+            factory = isinstance(decorator, ast.Call)
+            if factory and not all(isinstance(arg, (ast.Name, ast.Constant))
+                                   for arg in [*decorator.args, *(keyword.value for keyword in decorator.keywords)]) \
+                    or not all(isinstance(node, ast.FunctionDef) and _only_wraps(node, module, factory) for node in own):
                 return True
             continue
         name = imported_name(target, module.imports)
@@ -627,46 +635,140 @@ def may_call(definition: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, 
 
 
 def _loose(name: str, module: static.Module) -> bool:
-    """A decorator looked up by ``name`` may not be what its one binding says: the name is bound more than once in
-    the file, by anything (an import, a ``def``, a loop's target, ``as``, a walrus, a parameter, a pattern), or the file
-    reaches its own namespace by name (``globals()``, ``setattr``, ``sys.modules``)."""
+    """A decorator looked up by ``name`` may not be what its binding says: the module's scope binds the name by more
+    than one kind of statement (``def``s of one name are one kind, imports of one module one: a notebook cell run
+    twice), or by anything but a ``def``, a class or an import (a loop's target, ``as``, a walrus, an assignment:
+    red team 104), any function declares it ``global``, or the file may write its namespace by name
+    (:func:`_namespace_written`)."""
     facts = module.__dict__.get("_decorator_facts")
     if facts is None:
-        counts: collections.Counter[str] = collections.Counter()
-        imported: set[tuple[str, str]] = set()  # (name, what it imports): ``import torch`` in two cells binds one
-        reached = False
-        for node in walk(module.tree) if module.tree is not None else ():
-            if isinstance(node, ast.Name):
-                counts.update([node.id] if not isinstance(node.ctx, ast.Load) else [])
-                reached = reached or node.id in methods.NAMESPACE_NAMES
-            elif isinstance(node, ast.Attribute) and node.attr in methods.NAMESPACE_NAMES:
-                reached = True
+        kinds: dict[str, set[object]] = collections.defaultdict(set)
+        for node in _module_scope(module.tree):
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                kinds[node.id].add(id(node))  # (each such binding a kind of its own)
             elif isinstance(node, ast.alias):
-                imported.add((methods.binds(node)[0], node.name))
+                kinds[methods.binds(node)[0]].add(("import", node.asname and node.name or node.name.split(".")[0]))
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                kinds[node.name].add(type(node).__name__)
+            elif isinstance(node, ast.Global):
+                for declared in node.names:
+                    kinds[declared].update(("global", "declared"))
+            else:
+                for bound in methods.binds(node):
+                    kinds[bound].add(id(node))
+        facts = module.__dict__["_decorator_facts"] = (kinds, _namespace_written(module.tree))
+    kinds, written = facts
+    return written or len(kinds.get(name, ())) > 1 or any(type(kind) is int for kind in kinds.get(name, ()))
+
+
+def _bound_once(name: str, module: static.Module) -> bool:
+    """The module's scope binds ``name`` by one statement, and the file writes no namespace by name (:func:`_loose`)."""
+    _loose(name, module)
+    kinds, written = module.__dict__["_decorator_facts"]
+    return not written and len(kinds.get(name, ())) == 1
+
+
+def _module_scope(tree: ast.Module | None) -> Iterator[ast.AST]:
+    """The nodes that run in the module's own scope: not a function's or lambda's body, nor a class's (their
+    decorators, defaults and bases do), but ``global`` statements anywhere."""
+    todo = list(tree.body) if tree is not None else []
+    while todo:
+        node = todo.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            todo.extend(scopes.outer(node))
+            todo.extend(inner for inner in walk(node) if isinstance(inner, ast.Global))
+        elif isinstance(node, ast.ClassDef):
+            todo.extend(scopes.outer(node))
+            todo.extend(inner for inner in walk(node) if isinstance(inner, ast.Global))
+        else:
+            todo.extend(children(node))
+
+
+_READS_ONLY = frozenset({"keys", "items", "values", "get", "copy", "print", "len", "sorted", "list", "set", "dict",
+                         "str", "repr", "tuple", "any", "all", "filter", "enumerate", "iter"})
+
+
+def _namespace_written(tree: ast.Module | None) -> bool:
+    """The file may write a module's namespace by name: ``setattr``, ``exec``, ``eval``, ``__import__``, ``importlib``,
+    ``sys.modules``, a ``__dict__``; or ``globals()``/``vars()``/``locals()`` used but to read it (iterated, looked up,
+    ``in``, its ``keys()``, printed)."""
+    parents = {child: parent for parent in walk(tree) for child in children(parent)} if tree is not None else {}
+    for node in walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Name) and node.id in ("setattr", "exec", "eval", "__import__", "importlib", "compile") \
+                or isinstance(node, ast.Attribute) and node.attr in ("modules", "__dict__", "__setattr__", "setattr") \
+                or isinstance(node, ast.alias) and node.name.split(".")[0] in ("importlib", "builtins"):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("globals", "vars", "locals"):
+            parent = parents.get(node)
+            if isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is node \
+                    or isinstance(parent, ast.Compare) \
+                    or isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Load) \
+                    or isinstance(parent, ast.Attribute) and parent.attr in _READS_ONLY \
+                    and isinstance(parents.get(parent), ast.Call) \
+                    or isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in _READS_ONLY:
                 continue
-            counts.update(methods.binds(node))
-        counts.update(name for name, _ in imported)
-        facts = module.__dict__["_decorator_facts"] = (counts, reached)
-    counts, reached = facts
-    return reached or counts[name] > 1
+            return True
+    return False
 
 
-def _only_wraps(decorator: ast.FunctionDef, module: static.Module) -> bool:
-    """``decorator`` runs nothing as it decorates: no decorator of its own, and its body only a docstring, ``def``s
-    (decorated by nothing but ``functools.wraps`` of names, with defaults of names and constants) and ``return``s of
-    a name. Whatever its wrapper does happens when the wrapper is called."""
-    if not [*decorator.args.posonlyargs, *decorator.args.args] or decorator.decorator_list:
+def _only_wraps(decorator: ast.FunctionDef, module: static.Module, factory: bool = False) -> bool:
+    """``decorator`` runs nothing of the function it decorates as it decorates it: no decorator of its own, and its body
+    only a docstring, ``def``s (decorated by nothing but ``functools.wraps`` of names, with defaults of names and
+    constants), ``return``s of a name, and what :func:`_harmless` allows. Whatever its wrapper does happens when the
+    wrapper is called. A ``factory`` (``@timed("label")``: fairness 22) holds only such decorators, which it hands
+    back."""
+    parameters = [*decorator.args.posonlyargs, *decorator.args.args]
+    if not parameters and not factory or decorator.decorator_list:
         return False
-    plain = (ast.Name, ast.Constant)
+    nested = {statement.name for statement in decorator.body if isinstance(statement, ast.FunctionDef)}
     for statement in decorator.body:
         if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) \
                 or isinstance(statement, ast.Return) and isinstance(statement.value, (ast.Name, type(None))):
             continue
-        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) or any(
-                not (isinstance(wrap, ast.Call) and imported_name(wrap.func, module.imports) == "functools.wraps"
-                     and not _loose(_root(wrap.func), module)
-                     and all(isinstance(arg, ast.Name) for arg in wrap.args) and not wrap.keywords)
-                for wrap in statement.decorator_list) or any(
-                not isinstance(value, plain) for value in scopes.outer(statement) if value not in statement.decorator_list):
+        if factory:
+            if not (isinstance(statement, ast.FunctionDef) and _only_wraps(statement, module)):
+                return False
+            continue
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and all(
+                isinstance(wrap, ast.Call) and imported_name(wrap.func, module.imports) == "functools.wraps"
+                and not _loose(_root(wrap.func), module)
+                and all(isinstance(arg, ast.Name) for arg in wrap.args) and not wrap.keywords
+                for wrap in statement.decorator_list) and all(
+                isinstance(value, (ast.Name, ast.Constant)) for value in scopes.outer(statement)
+                if value not in statement.decorator_list):
+            continue
+        if not _harmless(statement, parameters[0].arg, nested, module):
             return False
     return True
+
+
+def _harmless(statement: ast.stmt, name: str, nested: set[str], module: static.Module) -> bool:
+    """A statement of a decorator's body that calls nothing of the file's (fairness 22): printing text made of
+    constants and the function's ``__name__`` (``print(f"decorating {f.__name__}")``), a constant set on its wrapper
+    (``wrapper.calls = 0``), or the function stored in an empty dict the file binds once (``REGISTRY[f.__name__] = f``:
+    a plain dict's ``__setitem__``)."""
+    def text(node: ast.AST) -> bool:
+        if isinstance(node, ast.JoinedStr):
+            return all(text(part.value if isinstance(part, ast.FormattedValue) else part) for part in node.values)
+        return isinstance(node, ast.Constant) or isinstance(node, ast.Attribute) and node.attr in _HANDS_BACK \
+            and isinstance(node.value, ast.Name) and node.value.id == name
+
+    if isinstance(statement, ast.Expr) and isinstance(call := statement.value, ast.Call) \
+            and isinstance(call.func, ast.Name) and call.func.id == "print" and "print" not in module.bindings \
+            and not _loose("print", module):
+        return all(text(arg) for arg in [*call.args, *(keyword.value for keyword in call.keywords)])
+    if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+        return False
+    target, value = statement.targets[0], statement.value
+    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id in nested:
+        return isinstance(value, ast.Constant)
+    if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and text(target.slice) \
+            and isinstance(value, ast.Name) and value.id == name:
+        assigned = [node for node in module.bindings.get(target.value.id, []) if isinstance(
+            parent := module.parents.get(node), ast.Assign) and parent.value is node and any(
+            isinstance(bound, ast.Name) and bound.id == target.value.id for bound in parent.targets)]  # (not what
+        # code stores in it)
+        return _bound_once(target.value.id, module) and len(assigned) == 1 and isinstance(assigned[0], ast.Dict) \
+            and not assigned[0].keys
+    return False
