@@ -962,6 +962,7 @@ def test_a_timing_decorator_on_the_autograd_function_runs_nothing_at_import():
     "    def go(v=function(torch.ones(2))):\n        return v\n    return function\n",
     "    class Kept:\n        value = function(torch.ones(2))\n    return function\n",
     "    list(map(lambda g: g(torch.ones(2)), [function]))\n    return function\n",
+    "    print(f'{function.__name__:{function(torch.ones(2))}}')\n    return function\n",  # (a format spec runs)
 ])
 def test_a_decorator_that_calls_the_function_as_it_is_defined_runs_it_at_import(body):
     """Red team 102: ``@_run``, whose ``def`` calls the function it decorates, ran the autograd function at import,

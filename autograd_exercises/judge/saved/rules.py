@@ -750,7 +750,8 @@ def _harmless(statement: ast.stmt, name: str, nested: set[str], module: static.M
     a plain dict's ``__setitem__``)."""
     def text(node: ast.AST) -> bool:
         if isinstance(node, ast.JoinedStr):
-            return all(text(part.value if isinstance(part, ast.FormattedValue) else part) for part in node.values)
+            return all(text(part.value) and (part.format_spec is None or text(part.format_spec))
+                       if isinstance(part, ast.FormattedValue) else text(part) for part in node.values)
         return isinstance(node, ast.Constant) or isinstance(node, ast.Attribute) and node.attr in _HANDS_BACK \
             and isinstance(node.value, ast.Name) and node.value.id == name
 
