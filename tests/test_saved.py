@@ -963,12 +963,34 @@ def test_a_timing_decorator_on_the_autograd_function_runs_nothing_at_import():
     "    class Kept:\n        value = function(torch.ones(2))\n    return function\n",
     "    list(map(lambda g: g(torch.ones(2)), [function]))\n    return function\n",
     "    print(f'{function.__name__:{function(torch.ones(2))}}')\n    return function\n",  # (a format spec runs)
+    "    REGISTRY[function.__name__] = function\n    return function\n",  # (red team 107 called it through the dict)
 ])
 def test_a_decorator_that_calls_the_function_as_it_is_defined_runs_it_at_import(body):
     """Red team 102: ``@_run``, whose ``def`` calls the function it decorates, ran the autograd function at import,
     which kept its answers where the by-hand function read them; so does any decorator of the file's own but a plain
     wrapper."""
-    found = autograd_use(_decorated_by("def timer(function):\n" + body), "manual")
+    found = autograd_use(_decorated_by("REGISTRY = {}\n\n\ndef timer(function):\n" + body).replace(
+        "\n\ndef manual(x):", "\n\nfor _name in REGISTRY:\n    REGISTRY[_name](torch.ones(2))\n\n\ndef manual(x):"), "manual")
+    assert found and "computes its answer from SLOPE" in found[0].what, found
+
+
+def test_a_factory_that_hands_back_the_decorator_it_was_given_may_call():
+    """Red team 107 (10/10 on exercises 1 and 2): ``@_label(_run)``, ``def _label(d): return d``: the factory handed
+    back the calling decorator it was given. A factory may hand back only a decorator it defines."""
+    source = _decorated_by("def _run(function):\n    function(torch.ones(2))\n    return function\n\n\n"
+                           "def timer(decorator):\n    return decorator\n").replace("@timer\n", "@timer(_run)\n", 1)
+    found = autograd_use(source, "manual")
+    assert found and "computes its answer from SLOPE" in found[0].what, found
+
+
+def test_a_class_decorator_that_prints_its_name_may_call():
+    """Red team 107: ``@announce`` printed ``cls.__name__`` of a class whose metaclass made ``__name__`` a property
+    that ran the autograd function. A class's decorator is trusted only as a plain wrapper."""
+    source = _decorated_by("def timer(function):\n    print(f'defining {function.__name__}')\n    return function\n")
+    source = source.replace("@timer\ndef grad(x):", "class _Named(type):\n    @property\n    def __name__(cls):\n"
+                            "        cls.check()\n        return 'x'\n\n\n@timer\nclass _SelfTest(metaclass=_Named):\n"
+                            "    @staticmethod\n    def check():\n        grad(torch.ones(2))\n\n\ndef grad(x):", 1)
+    found = autograd_use(source, "manual")
     assert found and "computes its answer from SLOPE" in found[0].what, found
 
 

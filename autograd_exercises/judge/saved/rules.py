@@ -621,9 +621,11 @@ def may_call(definition: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, 
         own = module.bindings.get(target.id, []) if isinstance(target, ast.Name) else []
         if own:  # (``@timed``, or a factory's ``@timed("label")`` given names and constants)
             factory = isinstance(decorator, ast.Call)
+            strict = isinstance(definition, ast.ClassDef)  # (a class's ``__name__`` may be its metaclass's property)
             if factory and not all(isinstance(arg, (ast.Name, ast.Constant))
                                    for arg in [*decorator.args, *(keyword.value for keyword in decorator.keywords)]) \
-                    or not all(isinstance(node, ast.FunctionDef) and _only_wraps(node, module, factory) for node in own):
+                    or not all(isinstance(node, ast.FunctionDef) and _only_wraps(node, module, factory, strict)
+                               for node in own):
                 return True
             continue
         name = imported_name(target, module.imports)
@@ -659,13 +661,6 @@ def _loose(name: str, module: static.Module) -> bool:
         facts = module.__dict__["_decorator_facts"] = (kinds, _namespace_written(module.tree))
     kinds, written = facts
     return written or len(kinds.get(name, ())) > 1 or any(type(kind) is int for kind in kinds.get(name, ()))
-
-
-def _bound_once(name: str, module: static.Module) -> bool:
-    """The module's scope binds ``name`` by one statement, and the file writes no namespace by name (:func:`_loose`)."""
-    _loose(name, module)
-    kinds, written = module.__dict__["_decorator_facts"]
-    return not written and len(kinds.get(name, ())) == 1
 
 
 def _module_scope(tree: ast.Module | None) -> Iterator[ast.AST]:
@@ -712,22 +707,25 @@ def _namespace_written(tree: ast.Module | None) -> bool:
     return False
 
 
-def _only_wraps(decorator: ast.FunctionDef, module: static.Module, factory: bool = False) -> bool:
+def _only_wraps(decorator: ast.FunctionDef, module: static.Module, factory: bool = False, strict: bool = False) -> bool:
     """``decorator`` runs nothing of the function it decorates as it decorates it: no decorator of its own, and its body
     only a docstring, ``def``s (decorated by nothing but ``functools.wraps`` of names, with defaults of names and
-    constants), ``return``s of a name, and what :func:`_harmless` allows. Whatever its wrapper does happens when the
-    wrapper is called. A ``factory`` (``@timed("label")``: fairness 22) holds only such decorators, which it hands
-    back."""
+    constants), ``return``s of the function or of such a ``def``, and (but where ``strict``: a class's decorator)
+    what :func:`_harmless` allows. Whatever its wrapper does happens when the wrapper is called. A ``factory``
+    (``@timed("label")``: fairness 22) holds only such decorators, and hands back one of them (red team 107's returned
+    the decorator it was given)."""
     parameters = [*decorator.args.posonlyargs, *decorator.args.args]
     if not parameters and not factory or decorator.decorator_list:
         return False
     nested = {statement.name for statement in decorator.body if isinstance(statement, ast.FunctionDef)}
+    returned = nested if factory else nested | {parameters[0].arg}
     for statement in decorator.body:
         if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) \
-                or isinstance(statement, ast.Return) and isinstance(statement.value, (ast.Name, type(None))):
+                or isinstance(statement, ast.Return) and isinstance(statement.value, ast.Name) \
+                and statement.value.id in returned:
             continue
         if factory:
-            if not (isinstance(statement, ast.FunctionDef) and _only_wraps(statement, module)):
+            if not (isinstance(statement, ast.FunctionDef) and _only_wraps(statement, module, strict=strict)):
                 return False
             continue
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and all(
@@ -738,16 +736,15 @@ def _only_wraps(decorator: ast.FunctionDef, module: static.Module, factory: bool
                 isinstance(value, (ast.Name, ast.Constant)) for value in scopes.outer(statement)
                 if value not in statement.decorator_list):
             continue
-        if not _harmless(statement, parameters[0].arg, nested, module):
+        if strict or not _harmless(statement, parameters[0].arg, nested, module):
             return False
     return True
 
 
 def _harmless(statement: ast.stmt, name: str, nested: set[str], module: static.Module) -> bool:
     """A statement of a decorator's body that calls nothing of the file's (fairness 22): printing text made of
-    constants and the function's ``__name__`` (``print(f"decorating {f.__name__}")``), a constant set on its wrapper
-    (``wrapper.calls = 0``), or the function stored in an empty dict the file binds once (``REGISTRY[f.__name__] = f``:
-    a plain dict's ``__setitem__``)."""
+    constants and the function's ``__name__`` (``print(f"decorating {f.__name__}")``), or a constant set on its
+    wrapper (``wrapper.calls = 0``). (Not the function stored in a registry: red team 107 called it through the dict.)"""
     def text(node: ast.AST) -> bool:
         if isinstance(node, ast.JoinedStr):
             return all(text(part.value) and (part.format_spec is None or text(part.format_spec))
@@ -764,12 +761,4 @@ def _harmless(statement: ast.stmt, name: str, nested: set[str], module: static.M
     target, value = statement.targets[0], statement.value
     if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id in nested:
         return isinstance(value, ast.Constant)
-    if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and text(target.slice) \
-            and isinstance(value, ast.Name) and value.id == name:
-        assigned = [node for node in module.bindings.get(target.value.id, []) if isinstance(
-            parent := module.parents.get(node), ast.Assign) and parent.value is node and any(
-            isinstance(bound, ast.Name) and bound.id == target.value.id for bound in parent.targets)]  # (not what
-        # code stores in it)
-        return _bound_once(target.value.id, module) and len(assigned) == 1 and isinstance(assigned[0], ast.Dict) \
-            and not assigned[0].keys
     return False
