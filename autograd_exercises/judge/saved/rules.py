@@ -613,7 +613,7 @@ def may_call(definition: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, 
     :data:`WRAPPING` (``operator.call`` calls it), and one of the file's own ``def``s but a plain wrapper
     (:func:`_only_wraps`: a timing wrapper calls it later, when it is called: fairness 21); any, where a name the
     decorator is looked up by is bound again anywhere in the file (red team 104 rebound ``functools`` as a loop's
-    target) or the file reaches its namespace by name."""
+    target) or the file may write its namespace by name (:func:`_loose`)."""
     for decorator in definition.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         if not isinstance(target, (ast.Name, ast.Attribute)) or _loose(_root(target), module):
@@ -686,11 +686,12 @@ _READS_ONLY = frozenset({"keys", "items", "values", "get", "copy", "print", "len
 
 def _namespace_written(tree: ast.Module | None) -> bool:
     """The file may write a module's namespace by name: ``setattr``, ``exec``, ``eval``, ``__import__``, ``importlib``,
-    ``sys.modules``, a ``__dict__``; or ``globals()``/``vars()``/``locals()`` used but to read it (iterated, looked up,
+    ``sys.modules``, a ``__dict__``, the builtins (where ``print`` lives); or ``globals()``/``vars()``/``locals()`` used but to read it (iterated, looked up,
     ``in``, its ``keys()``, printed)."""
     parents = {child: parent for parent in walk(tree) for child in children(parent)} if tree is not None else {}
     for node in walk(tree) if tree is not None else ():
-        if isinstance(node, ast.Name) and node.id in ("setattr", "exec", "eval", "__import__", "importlib", "compile") \
+        if isinstance(node, ast.Name) and node.id in ("setattr", "exec", "eval", "__import__", "importlib", "compile",
+                                                      "__builtins__") \
                 or isinstance(node, ast.Attribute) and node.attr in ("modules", "__dict__", "__setattr__", "setattr") \
                 or isinstance(node, ast.alias) and node.name.split(".")[0] in ("importlib", "builtins"):
             return True
