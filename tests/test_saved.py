@@ -1073,3 +1073,15 @@ def test_a_decorator_that_only_prints_counts_or_registers_runs_nothing_at_import
     source = source.replace("import torch\n", "import torch\nimport torch.nn\n", 1) + \
         "\n\nprint(sorted(name for name in globals() if not name.startswith('_')))\n"
     assert autograd_use(source, "manual") == [], autograd_use(source, "manual")
+
+
+def test_a_decorator_shadowed_in_its_class_body_may_call():
+    """Red team 108 (10/10 on exercises 1 to 3): ``functools = _Eager`` in a class body, then ``@functools.cache`` on a
+    method there: the class body looks the name up first, and ``_Eager.cache`` called the method as the class was
+    made. A name a class body binds is bound twice for the decorators it holds."""
+    source = _decorated_by("def timer(function):\n    return function\n").replace("@timer\ndef grad(x):", (
+        "class _Eager:\n    @staticmethod\n    def cache(f):\n        f()\n        return f\n\n\n"
+        "class _Demo:\n    functools = _Eager\n\n    @functools.cache\n    def run():\n        grad(torch.ones(2))\n\n\n"
+        "def grad(x):"), 1)
+    found = autograd_use(source, "manual")
+    assert found and "computes its answer from SLOPE" in found[0].what, found

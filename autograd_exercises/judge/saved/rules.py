@@ -637,8 +637,8 @@ def may_call(definition: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, 
 
 
 def _loose(name: str, module: static.Module) -> bool:
-    """A decorator looked up by ``name`` may not be what its binding says: the module's scope binds the name by more
-    than one kind of statement (``def``s of one name are one kind, imports of one module one: a notebook cell run
+    """A decorator looked up by ``name`` may not be what its binding says: the module's scope (or a class body,
+    :func:`_module_scope`) binds the name by more than one kind of statement (``def``s of one name are one kind, imports of one module one: a notebook cell run
     twice), or by anything but a ``def``, a class or an import (a loop's target, ``as``, a walrus, an assignment:
     red team 104), any function declares it ``global``, or the file may write its namespace by name
     (:func:`_namespace_written`)."""
@@ -664,16 +664,14 @@ def _loose(name: str, module: static.Module) -> bool:
 
 
 def _module_scope(tree: ast.Module | None) -> Iterator[ast.AST]:
-    """The nodes that run in the module's own scope: not a function's or lambda's body, nor a class's (their
-    decorators, defaults and bases do), but ``global`` statements anywhere."""
+    """The nodes that run in the module's own scope or in a class body's, where a decorator written in the class is
+    looked up first (red team 108 bound ``functools = _Eager`` in one): not a function's or lambda's body (their
+    decorators and defaults run there), but ``global`` statements anywhere."""
     todo = list(tree.body) if tree is not None else []
     while todo:
         node = todo.pop()
         yield node
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            todo.extend(scopes.outer(node))
-            todo.extend(inner for inner in walk(node) if isinstance(inner, ast.Global))
-        elif isinstance(node, ast.ClassDef):
             todo.extend(scopes.outer(node))
             todo.extend(inner for inner in walk(node) if isinstance(inner, ast.Global))
         else:
