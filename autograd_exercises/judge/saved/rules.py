@@ -658,7 +658,7 @@ def _loose(name: str, module: static.Module) -> bool:
             else:
                 for bound in methods.binds(node):
                     kinds[bound].add(id(node))
-        facts = module.__dict__["_decorator_facts"] = (kinds, _namespace_written(module.tree))
+        facts = module.__dict__["_decorator_facts"] = (kinds, _namespace_written(module))
     kinds, written = facts
     return written or len(kinds.get(name, ())) > 1 or any(type(kind) is int for kind in kinds.get(name, ()))
 
@@ -682,12 +682,12 @@ _READS_ONLY = frozenset({"keys", "items", "values", "get", "copy", "print", "len
                          "str", "repr", "tuple", "any", "all", "filter", "enumerate", "iter"})
 
 
-def _namespace_written(tree: ast.Module | None) -> bool:
+def _namespace_written(module: static.Module) -> bool:
     """The file may write a module's namespace by name: ``setattr``, ``exec``, ``eval``, ``__import__``, ``importlib``,
     ``sys.modules``, a ``__dict__``, the builtins (where ``print`` lives); or ``globals()``/``vars()``/``locals()`` used but to read it (iterated, looked up,
     ``in``, its ``keys()``, printed)."""
-    parents = {child: parent for parent in walk(tree) for child in children(parent)} if tree is not None else {}
-    for node in walk(tree) if tree is not None else ():
+    parents = module.parents  # (found once, as the module was read)
+    for node in walk(module.tree) if module.tree is not None else ():
         if isinstance(node, ast.Name) and node.id in ("setattr", "exec", "eval", "__import__", "importlib", "compile",
                                                       "__builtins__") \
                 or isinstance(node, ast.Attribute) and node.attr in ("modules", "__dict__", "__setattr__", "setattr") \
