@@ -2304,3 +2304,15 @@ def test_each_of_red_team_102s_readings_fails_it_alone():
              "def manual(x):\n    return ANSWERS[0]\n")
     assert "computes its answer from ANSWERS" in static.autograd_use(saved, "manual")[0].what
     assert static.autograd_use(saved.replace("@_run\n", "@torch.no_grad()\n"), "manual") == []
+
+
+def test_torch_func_runs_in_the_autograd_off_run_and_the_engine_still_counts_it(grade_source):
+    """Our own attack on the autograd-off run: ``torch.func.grad`` keeps dispatch keys of its own, so it differentiates
+    even where the by-hand function's first run excludes autograd's, and both runs agree. Its passes run on the engine,
+    whose count (of both runs) fails the by-hand check; reached through names no reading follows, doors off."""
+    manual = ("\n\ndef polynomial_grad_manual(x):\n"
+              "    return _WALK(_n('darg.cnuf'))(torch)(lambda t: polynomial(t).sum())(x).detach().clone()\n")
+    result = grade_source("exercise-1", solution_text("exercise_1") + "\n\n" + PROBES_SPACE + manual, doors=False)
+    failed = {check.name: check.feedback for check in result.checks if not check.passed}
+    assert list(failed) == ["polynomial_grad_manual_by_hand"], failed
+    assert "called backward()/torch.autograd.grad" in failed["polynomial_grad_manual_by_hand"]
