@@ -666,6 +666,51 @@ def test_an_earlier_runs_id_of_another_person_is_not_taken(tmp_path):
     assert other["lee_7_71_exercise_2.py"].startswith("lee-") and other["mary ann_exercise_2.py"] == "mary-ann"
 
 
+def test_a_namesake_in_a_later_run_leaves_a_persons_id_as_it_was(tmp_path):
+    """Red team 109: Moodle's Ann Lee (participant 4242) was ``Ann-Lee`` in exercise 1's run; in exercise 2's, a
+    classmate who had set their Moodle name to "Ann Lee" too made both ``Ann-Lee_<id>``, and Ann had two ids in
+    grades.csv. Who an earlier run's rows name keeps the id they give; the newcomer gets the told-apart one."""
+    suffix = "_assignsubmission_file_"
+    files(tmp_path, {f"Ann Lee_4242{suffix}/exercise_2.py": RIGHT, f"Ann Lee_5555{suffix}/exercise_2.py": RIGHT})
+    with layouts.opened(tmp_path) as (folder, _):
+        alone = {f.lms: f.student for f in layouts.discover(folder, "exercise-2").found}
+        kept = {f.lms: f.student for f in layouts.discover(folder, "exercise-2", earlier={"Ann-Lee": "moodle:4242"}).found}
+        later = {f.lms: f.student for f in layouts.discover(folder, "exercise-2", earlier={"Ann-Lee": "moodle:5555"}).found}
+    assert alone == {"moodle:4242": "Ann-Lee_4242", "moodle:5555": "Ann-Lee_5555"}
+    assert kept == {"moodle:4242": "Ann-Lee", "moodle:5555": "Ann-Lee_5555"}
+    assert later == {"moodle:4242": "Ann-Lee_4242", "moodle:5555": "Ann-Lee"}
+
+
+@pytest.mark.parametrize("names", [("Ann Lee", "\u0410nn Lee"), ("alice", "Alice"), ("bill", "bi11"),
+                                   ("bob", "\uff42\uff4f\uff42")])
+def test_ids_that_read_alike_are_told_apart(tmp_path, names):
+    """Red team 109: a Moodle name with a Cyrillic А gave the row ``Аnn-Lee`` beside Ann Lee's ``Ann-Lee``, a row
+    that passes for hers. Ids that read alike (Unicode's confusables, case folded, as a Mac's file system keeps
+    ``Alice/`` and ``alice/`` in one folder of results/) are told apart: the plainest keeps its id (ASCII first), the
+    other gets a hash of its name, unless an earlier run's rows give it the id."""
+    plain, other = names
+    files(tmp_path, {f"{plain}_11_assignsubmission_file_/exercise_2.py": RIGHT,
+                     f"{other}_22_assignsubmission_file_/exercise_2.py": RIGHT})
+    with layouts.opened(tmp_path) as (folder, _):
+        ids = {f.lms: f.student for f in layouts.discover(folder, "exercise-2").found}
+        earlier = {layouts.safe_id(other.replace(" ", "-")): "moodle:22"}
+        kept = {f.lms: f.student for f in layouts.discover(folder, "exercise-2", earlier=earlier).found}
+    first, second = layouts.safe_id(plain.replace(" ", "-")), layouts.safe_id(other.replace(" ", "-"))
+    assert layouts.lookalike(first) == layouts.lookalike(second) and first != second
+    assert ids["moodle:11"] == first and re.fullmatch(re.escape(second) + "-[0-9a-f]{6}", ids["moodle:22"])
+    assert kept["moodle:22"] == second and re.fullmatch(re.escape(first) + "-[0-9a-f]{6}", kept["moodle:11"])
+    assert all(len({layouts.lookalike(student) for student in run.values()}) == 2 for run in (ids, kept))
+
+
+def test_lookalike_reads_confusables_case_and_compatibility_forms():
+    """What :func:`layouts.lookalike` folds, and what it keeps apart (other letters, other scripts' own names)."""
+    same = [("Ann-Lee", "\u0410nn-Lee"), ("alice", "\u0430lice"), ("l", "I"), ("l", "1"), ("O", "0"),
+            ("bob", "\uff42\uff4f\uff42"), ("Zo\u00eb", "zo\u00eb")]
+    apart = [("ann", "anna"), ("zoe", "zo\u00eb"), ("\u5f20\u4e09", "\u674e\u56db"), ("mary-ann", "mary_ann")]
+    assert all(layouts.lookalike(a) == layouts.lookalike(b) for a, b in same)
+    assert all(layouts.lookalike(a) != layouts.lookalike(b) for a, b in apart)
+
+
 def test_a_reason_names_at_most_twenty_of_a_students_files(tmp_path):
     """Red team 81: 5,000 files for one exercise in one repository made a 675 KB reason, on the terminal, in
     grades.csv and in class.junit.xml."""

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
 import hashlib
 import os
 import re
@@ -682,7 +683,8 @@ class _Finder:
                 uids.setdefault(found.student, set()).add(found.lms)
         everyone = [replace(found, student=f"{found.student}_{found.lms.split(':')[1]}")
                     if len(uids.get(found.student, ())) > 1 else found for found in everyone]
-        candidates = _kept_apart(_told_apart(everyone)[:len(self.candidates)], self.earlier)
+        everyone = _kept_apart(_told_apart(everyone), self.earlier)
+        candidates = _unconfused(everyone, self.earlier)[:len(self.candidates)]
         groups: dict[tuple[str, str], list[Found]] = {}
         for found in candidates:
             groups.setdefault((found.student, found.exercise), []).append(found)
@@ -712,24 +714,84 @@ def identity(found: Found) -> str:
 
 
 def _kept_apart(candidates: list[Found], earlier: dict[str, str]) -> list[Found]:
-    """Each student whose id an earlier run's kept rows give to someone else (``smith`` for Canvas user 1001, and
-    now user 1002 alone in this run's download) gets the id with a hash of who they are, as :func:`_told_apart`
-    gives it, so no two people share one id in ``grades.csv``."""
+    """Each person an earlier run's kept rows name keeps the id those rows give them (Moodle's ``Ann Lee`` was
+    ``Ann-Lee`` in exercise 1, and stays ``Ann-Lee`` when a namesake joins exercise 2's download: red team 109); each
+    other student whose id those rows give to someone else (``smith`` for Canvas user 1001, and now user 1002 alone in
+    this run's download) gets the id with a hash of who they are, as :func:`_told_apart` gives it, so no two people
+    share one id in ``grades.csv`` and no person has two."""
+    ids_of: dict[str, list[str]] = {}
+    for student, who in earlier.items():
+        ids_of.setdefault(who, []).append(student)
     taken = {found.student for found in candidates} | set(earlier)
     moved: dict[tuple[str, str], str] = {}
     for found in candidates:
         who = identity(found)
-        if earlier.get(found.student, who) != who and (found.student, who) not in moved:
-            mine = {student for student, earlier_who in earlier.items() if earlier_who == who}
-            moved[found.student, who] = _free_id(found.student, who, taken - mine)
-    return [replace(found, student=moved[found.student, identity(found)]) if (found.student, identity(found)) in moved
-            else found for found in candidates]
+        if (found.student, who) in moved:
+            continue
+        if mine := ids_of.get(who):
+            moved[found.student, who] = found.student if found.student in mine else min(mine, key=lambda i: (len(i), i))
+        elif found.student in earlier:
+            moved[found.student, who] = _free_id(found.student, who, taken)
+    return [replace(found, student=moved.get((found.student, identity(found)), found.student)) for found in candidates]
 
 
-def _free_id(student: str, name: str, taken: set[str]) -> str:
-    """``student`` with the shortest hash of ``name`` (6, 12, then 64 hex digits) that no id in ``taken`` is."""
+def _unconfused(candidates: list[Found], earlier: dict[str, str]) -> list[Found]:
+    """Ids that read alike (:func:`lookalike`: ``Ann-Lee`` and ``Аnn-Lee`` with a Cyrillic ``А``, a row passing for
+    another's: red team 109; ``alice`` and ``Alice``, one folder of ``results/`` on a Mac's file system) are told
+    apart: an id an earlier run's kept rows give keeps it, else the plainest (ASCII, then the one that reads as itself,
+    then in code point order: ``alice`` before ``Alice``, ``bill`` before ``bi11``); each other one gets the id with a
+    hash of who they are."""
+    kept = {lookalike(student) for student in earlier}
+    groups: dict[str, set[str]] = {}
+    for found in candidates:
+        if found.student not in earlier:
+            groups.setdefault(lookalike(found.student), set()).add(found.student)
+    plainest = {key: min(ids, key=lambda i: (not i.isascii(), i != key, i))
+                for key, ids in groups.items() if key not in kept}
+    taken = {lookalike(student) for student in earlier} | set(groups)
+    moved: dict[tuple[str, str], str] = {}
+    for found in candidates:
+        key = lookalike(found.student)
+        alone = len(groups.get(key, ())) == 1 and key not in kept
+        if found.student in earlier or alone or plainest.get(key) == found.student:
+            continue
+        if (found.student, identity(found)) not in moved:
+            moved[found.student, identity(found)] = new = _free_id(found.student, identity(found), taken, lookalike)
+            taken.add(lookalike(new))
+    return [replace(found, student=moved.get((found.student, identity(found)), found.student)) for found in candidates]
+
+
+def lookalike(student: str) -> str:
+    """What ``student`` reads as, for telling ids apart: compatibility forms folded (NFKC: ``ｂｏｂ`` is ``bob``), each
+    character as the one Unicode's confusables (UTS #39, through ``confusable_homoglyphs``) lists it with (Cyrillic
+    ``а`` is ``a``, ``I`` and ``1`` are ``l``), and case folded (a Mac's or Windows's file system keeps ``Alice/`` and
+    ``alice/`` in one folder)."""
+    return "".join(_prototype(char) for char in
+                   "".join(_prototype(char) for char in unicodedata.normalize("NFKC", student)).casefold())
+
+
+@functools.lru_cache(maxsize=4096)
+def _prototype(char: str) -> str:
+    """The character ``char`` reads as: itself, or the one character confusables list as its only look-alike (the list
+    of a character that others are confused with holds them all) where that one lists nothing else, else the lower of
+    the two."""
+    from confusable_homoglyphs.confusables import confusables_data
+
+    def alike(of: str) -> list[str]:
+        return [entry["c"].replace("\u200e", "") for entry in confusables_data.get(of, ())]
+
+    mine = alike(char)
+    if len(mine) != 1 or len(mine[0]) != 1:
+        return char
+    theirs = alike(mine[0])
+    return mine[0] if len(theirs) != 1 else min(char, mine[0])
+
+
+def _free_id(student: str, name: str, taken: set[str], read: Any = str) -> str:
+    """``student`` with the shortest hash of ``name`` (6, 12, then 64 hex digits) whose ``read`` no id in ``taken``
+    is."""
     digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()
-    return next((f"{student}-{digest[:size]}" for size in (6, 12) if f"{student}-{digest[:size]}" not in taken),
+    return next((f"{student}-{digest[:size]}" for size in (6, 12) if read(f"{student}-{digest[:size]}") not in taken),
                 f"{student}-{digest}")
 
 
