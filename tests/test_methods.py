@@ -409,6 +409,8 @@ def test_a_debugging_branch_on_a_module_constant_no_code_changes_is_not_read():
     "globals()['DEBUG'] = True\n",
     "import exercise_1\nexercise_1.DEBUG = True\n",
     "vars()['DEB' + 'UG'] = 1\n",
+    "from re import *\n",  # red team 110: S = False, then re's S (16) over it
+    "if DEBUG is False:\n    from re import *\n",
 ])
 def test_a_module_flag_that_code_may_change_keeps_its_branch_read(change):
     source = AUTOGRAD_CHECK + MODULE_FLAG + change

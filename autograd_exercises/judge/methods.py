@@ -417,8 +417,9 @@ NAMESPACE_NAMES = frozenset({"globals", "vars", "setattr", "__setattr__", "__dic
 def _false_constants(tree: ast.Module, bindings: dict[str, list[ast.AST]]) -> set[str]:
     """Module-level names bound once, to a false literal (``DEBUG = False``), and never again: no other binding of
     the file's (a loop, a function's ``global``: ``bindings`` holds them all), no attribute of that name anywhere
-    (``exercise_1.DEBUG = True`` through an import of itself), and nothing in the file that reaches the module's
-    namespace by name (:data:`NAMESPACE_NAMES`)."""
+    (``exercise_1.DEBUG = True`` through an import of itself), no star import anywhere (``S = False``, then ``from re
+    import *`` binds ``re.S``, 16: red team 110), and nothing in the file that reaches the module's namespace by name
+    (:data:`NAMESPACE_NAMES`)."""
     constants = {name for name, values in bindings.items() if len(values) == 1
                  and isinstance(values[0], ast.Constant) and values[0].value in FALSE_LITERALS
                  and type(values[0].value) in (type(None), bool, int, str)}
@@ -427,7 +428,8 @@ def _false_constants(tree: ast.Module, bindings: dict[str, list[ast.AST]]) -> se
     for node in walk(tree):
         if isinstance(node, ast.Name) and node.id in NAMESPACE_NAMES or \
                 isinstance(node, ast.Attribute) and (node.attr in NAMESPACE_NAMES or node.attr in constants) or \
-                isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in constants:
+                isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in constants or \
+                isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
             return set()
     return constants
 
