@@ -411,6 +411,10 @@ def test_a_debugging_branch_on_a_module_constant_no_code_changes_is_not_read():
     "vars()['DEB' + 'UG'] = 1\n",
     "from re import *\n",  # red team 110: S = False, then re's S (16) over it
     "if DEBUG is False:\n    from re import *\n",
+    "try:\n    from re import DEBUG\nexcept ImportError:\n    pass\n",  # red team 111: re.DEBUG is 128
+    "if True:\n    import DEBUG\n",
+    "with open(__file__) as DEBUG:\n    pass\n",
+    "try:\n    pass\nexcept ValueError as DEBUG:\n    pass\n",
 ])
 def test_a_module_flag_that_code_may_change_keeps_its_branch_read(change):
     source = AUTOGRAD_CHECK + MODULE_FLAG + change

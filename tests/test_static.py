@@ -45,6 +45,13 @@ USES = {
                                "differentiates a polynomial for it (numpy's deriv)"),
     "numpy_polyder": ("import numpy as np\ndef manual(x):\n    return np.polyval(np.polyder([2, 1, 3, 5, 1]), x)\n",
                       "differentiates a polynomial for it (numpy.polyder)"),
+    # red team 111: the derivatives of numpy's orthogonal series (a Chebyshev fit of the forward, differentiated)
+    "numpy_chebder": ("import numpy.polynomial.chebyshev as C\ndef manual(x):\n    c = C.chebfit(x, f(x), 4)\n"
+                      "    return C.chebval(x, C.chebder(c))\n",
+                      "differentiates a series for it (numpy.polynomial's chebder)"),
+    "numpy_legder_imported": ("from numpy.polynomial.legendre import legder, legval\ndef manual(x):\n"
+                              "    return legval(x, legder([1, 2, 3]))\n",
+                              "uses numpy.polynomial.legendre.legder (imported as legder at line 1)"),
     # red team 83: torch.func reached through whatever holds torch
     "torch_func_under_a_subscript": ("def manual(x, space):\n    return space['torch'].func.grad(f)(x)\n", "uses torch.func"),
     "jax_grad": ("import jax\ndef manual(x):\n    return jax.grad(f)(x)\n", "uses jax, a library that differentiates (jax) (imported as jax at line 1)"),

@@ -33,7 +33,7 @@ import functools
 from typing import Iterator
 
 from autograd_exercises.judge.library import library_constant
-from autograd_exercises.judge.syntax import children, imported_name, walk
+from autograd_exercises.judge.syntax import bound_here, children, imported_name, walk
 
 CALLED_BY_NAME = frozenset({
     # files: print(file=…), json.dump, pickle, torch.save/load, io wrappers
@@ -415,23 +415,25 @@ NAMESPACE_NAMES = frozenset({"globals", "vars", "setattr", "__setattr__", "__dic
 
 
 def _false_constants(tree: ast.Module, bindings: dict[str, list[ast.AST]]) -> set[str]:
-    """Module-level names bound once, to a false literal (``DEBUG = False``), and never again: no other binding of
-    the file's (a loop, a function's ``global``: ``bindings`` holds them all), no attribute of that name anywhere
-    (``exercise_1.DEBUG = True`` through an import of itself), no star import anywhere (``S = False``, then ``from re
-    import *`` binds ``re.S``, 16: red team 110), and nothing in the file that reaches the module's namespace by name
-    (:data:`NAMESPACE_NAMES`)."""
+    """Module-level names bound once, to a false literal (``DEBUG = False``), and never again: bound by no other
+    statement of the file, in any scope (a loop, a function's ``global``, an import under ``try:``, which ``bindings``
+    keeps apart: red team 111), no star import anywhere (``S = False``, then ``from re import *`` binds ``re.S``, 16:
+    red team 110), no attribute of that name anywhere (``exercise_1.DEBUG = True`` through an import of itself), and
+    nothing in the file that reaches the module's namespace by name (:data:`NAMESPACE_NAMES`)."""
     constants = {name for name, values in bindings.items() if len(values) == 1
                  and isinstance(values[0], ast.Constant) and values[0].value in FALSE_LITERALS
                  and type(values[0].value) in (type(None), bool, int, str)}
     if not constants:
         return set()
+    binds: collections.Counter = collections.Counter()
     for node in walk(tree):
         if isinstance(node, ast.Name) and node.id in NAMESPACE_NAMES or \
                 isinstance(node, ast.Attribute) and (node.attr in NAMESPACE_NAMES or node.attr in constants) or \
-                isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in constants or \
-                isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
+                isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in constants:
             return set()
-    return constants
+        if not isinstance(node, ast.arg):  # (a parameter is its function's own)
+            binds.update(bound_here(node))
+    return set() if binds["*"] else {name for name in constants if binds[name] == 1}
 
 
 def _unpassed_flags(function: ast.FunctionDef, passed: int) -> set[str]:

@@ -62,7 +62,8 @@ EVALUATORS = ("get_type_hints", "ForwardRef", "_evaluate", "_eval_type", "evalua
               "singledispatchmethod", "get_annotations")  # (singledispatch's register reads annotations as code)
 CODE_OBJECTS = ("FunctionType", "CodeType", "LambdaType")  # types' constructors: a function from any code object
 ASKED = ("jacobian", "hessian", "vjp", "jvp", "jacrev", "jacfwd", "hvp", "vhp")  # functions of torch's modules only
-POLYNOMIAL = ("deriv", "polyder")  # numpy's polynomials' derivatives (red team 82): the power rule done for the code
+POLYNOMIAL = ("deriv", "polyder", "chebder", "legder", "lagder", "hermder", "hermeder")  # numpy's polynomials'
+# derivatives, power series and the orthogonal bases' (red team 82; 111: chebder): the rule done for the code
 TRANSFORMS = ("grad", "grad_and_value", "linearize")  # torch.func's that differentiate, named under any root
 ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "backward": ("calls .backward()", DIFFERENTIATES),
@@ -79,6 +80,8 @@ ATTRIBUTES = {  # attribute name -> (what the code does, rank)
        for name in ASKED},
     "deriv": ("differentiates a polynomial for it (numpy's deriv)", DIFFERENTIATES),
     "polyder": ("differentiates a polynomial for it (numpy.polyder)", DIFFERENTIATES),
+    **{name: (f"differentiates a series for it (numpy.polynomial's {name})", DIFFERENTIATES)
+       for name in POLYNOMIAL[2:]},
     "enable_grad": ("turns gradient tracking on (torch.enable_grad)", TRACKS),
     "requires_grad_": ("asks for gradients (requires_grad_())", TRACKS),
     "__dict__": ("reads __dict__", DYNAMIC),
