@@ -274,6 +274,23 @@ def test_exercises_graded_one_at_a_time_give_each_person_one_id(tmp_path, inline
     assert {(row["student"], "exercise-1") for row in first.rows} <= set(people)  # the first run's ids stay
 
 
+@pytest.mark.parametrize("exercise", [SLUG, None])
+def test_a_namesake_joining_a_regrade_leaves_a_persons_id(tmp_path, inline, exercise):
+    """Red team 112: the rows of the exercise being graded (and, for ``grade class all``, of every exercise) did not
+    keep anyone's id, so a late Moodle participant named "ANN LEE" made Ann Lee ``Ann-Lee-9966ef`` on the regrade,
+    and her ``results/Ann-Lee/`` went as stale. Every row the folder's ledger notes keeps its person's id."""
+    folder, out = tmp_path / "moodle", tmp_path / "out"
+    for name in ("Ann Lee_4242", "Bob Ray_4300"):
+        class_builder.write(folder / f"{name}_assignsubmission_file_" / "exercise_2", "right", ".py")
+    run(folder, out, inline, exercise=exercise)
+    class_builder.write(folder / "ANN LEE_6666_assignsubmission_file_" / "exercise_2", "mistake:no_retain_grad", ".py")
+    again = run(folder, out, inline, exercise=exercise)
+    people = {row["student"]: row["file"] for row in read_csv(out / "grades.csv")}
+    assert people["Ann-Lee"].startswith("Ann Lee_4242") and people["Bob-Ray"].startswith("Bob Ray_4300")
+    assert [student for student in people if student.startswith("ANN-LEE-")], people
+    assert (out / "results" / "Ann-Lee" / f"{SLUG}.json").is_file() and again.from_cache == 2
+
+
 def test_a_killed_run_keeps_its_rows_and_the_next_one_goes_on(tmp_path, inline):
     kinds = ["right", "mistake:no_retain_grad", "mistake:sum_instead_of_mean", "mistake:backward_twice"] * 4
     students = {f"s{index:02d}": (kind, ".py") for index, kind in enumerate(kinds)}

@@ -682,24 +682,56 @@ def test_a_namesake_in_a_later_run_leaves_a_persons_id_as_it_was(tmp_path):
 
 
 @pytest.mark.parametrize("names", [("Ann Lee", "\u0410nn Lee"), ("alice", "Alice"), ("bill", "bi11"),
-                                   ("bob", "\uff42\uff4f\uff42")])
+                                   ("bob", "\uff42\uff4f\uff42"), ("Ann Lee", "ANN LEE"), ("Ann Lee", "ann lee")])
 def test_ids_that_read_alike_are_told_apart(tmp_path, names):
     """Red team 109: a Moodle name with a Cyrillic А gave the row ``Аnn-Lee`` beside Ann Lee's ``Ann-Lee``, a row
     that passes for hers. Ids that read alike (Unicode's confusables, case folded, as a Mac's file system keeps
-    ``Alice/`` and ``alice/`` in one folder of results/) are told apart: the plainest keeps its id (ASCII first), the
-    other gets a hash of its name, unless an earlier run's rows give it the id."""
+    ``Alice/`` and ``alice/`` in one folder of results/) are told apart: each gets a hash of its name (red team 112:
+    a rule of which one is plainest gave the plain id to ``ANN LEE``), unless an earlier run's rows give one the id."""
     plain, other = names
     files(tmp_path, {f"{plain}_11_assignsubmission_file_/exercise_2.py": RIGHT,
                      f"{other}_22_assignsubmission_file_/exercise_2.py": RIGHT})
     with layouts.opened(tmp_path) as (folder, _):
         ids = {f.lms: f.student for f in layouts.discover(folder, "exercise-2").found}
-        earlier = {layouts.safe_id(other.replace(" ", "-")): "moodle:22"}
+        earlier = {layouts.safe_id(plain.replace(" ", "-")): "moodle:11"}
         kept = {f.lms: f.student for f in layouts.discover(folder, "exercise-2", earlier=earlier).found}
     first, second = layouts.safe_id(plain.replace(" ", "-")), layouts.safe_id(other.replace(" ", "-"))
     assert layouts.lookalike(first) == layouts.lookalike(second) and first != second
-    assert ids["moodle:11"] == first and re.fullmatch(re.escape(second) + "-[0-9a-f]{6}", ids["moodle:22"])
-    assert kept["moodle:22"] == second and re.fullmatch(re.escape(first) + "-[0-9a-f]{6}", kept["moodle:11"])
+    assert re.fullmatch(re.escape(first) + "-[0-9a-f]{6}", ids["moodle:11"])
+    assert re.fullmatch(re.escape(second) + "-[0-9a-f]{6}", ids["moodle:22"])
+    assert kept["moodle:11"] == first and re.fullmatch(re.escape(second) + "-[0-9a-f]{6}", kept["moodle:22"])
     assert all(len({layouts.lookalike(student) for student in run.values()}) == 2 for run in (ids, kept))
+
+
+def test_a_name_never_passes_for_an_lms_user(tmp_path):
+    """Red team 112: a plain file named ``canvas:1001_exercise_2.py`` was who Canvas user 1001 is to the earlier
+    run's rows, and took that user's id (``smithann``) and their row; a name reads as ``name:…`` where it looks like
+    an LMS's user id."""
+    files(tmp_path, {"canvas:1001_exercise_2.py": RIGHT, "moodle:7_exercise_2.py": RIGHT})
+    with layouts.opened(tmp_path) as (folder, _):
+        found = layouts.discover(folder, "exercise-2", earlier={"smithann": "canvas:1001", "lee": "moodle:7"}).found
+    assert sorted(f.student for f in found) == ["canvas-1001", "moodle-7"]
+    assert sorted(layouts.identity(f) for f in found) == ["name:canvas:1001", "name:moodle:7"]
+
+
+def test_an_id_fits_a_folder_name_after_the_suffixes_that_told_it_apart(tmp_path):
+    """Red team 112: two Moodle namesakes whose names were 100 bytes that are not UTF-8 (read as Latin-1: 200 bytes)
+    and whose participant ids were 130 digits long made ids of 331 bytes, and the class stopped at its first write
+    ("File name too long"). An id is cut to 255 bytes, with a hash of the whole."""
+    name, suffix = "\udce9" * 100, "_assignsubmission_file_"
+    files(tmp_path, {f"{name}_{'1' * 129}{digit}{suffix}/exercise_2.py": RIGHT for digit in "12"} | {"bob.py": RIGHT})
+    ids = sorted(f.student for f in discover(tmp_path).found)
+    assert ids[0] == "bob" and all(len(student.encode()) <= 255 for student in ids) and len(set(ids)) == 3
+    assert all(re.fullmatch("\u00e9{100}_1{41}-[0-9a-f]{12}", student) for student in ids[1:]), ids
+
+
+def test_nbgraders_ids_stay_nbgraders(tmp_path):
+    """nbgrader's student ids are its gradebook's: ``alice`` and ``Alice`` in ``submitted/`` stay as they are (a hash
+    would write the points to a student nbgrader does not have); a file elsewhere that reads like one of them is told
+    apart."""
+    files(tmp_path, {f"submitted/{name}/exercise-2/exercise-2.ipynb": class_builder.notebook_text("right")
+                     for name in ("alice", "Alice")} | {"gradebook.db": ""})
+    assert sorted(f.student for f in discover(tmp_path).found) == ["Alice", "alice"]
 
 
 def test_lookalike_reads_confusables_case_and_compatibility_forms():

@@ -324,7 +324,7 @@ def run(options: Options, *, executor: Executor | None = None, stream: TextIO | 
     _outside(options.out, options.submissions)
     try:
         with layouts.opened(options.submissions) as (root, left_out), contextlib.ExitStack() as held:
-            earlier = cache_mod.Cache(options.out).identities({options.exercise}) if options.exercise else {}
+            earlier = cache_mod.Cache(options.out).identities()
             plan = layouts.discover(root, options.exercise, shown=options.submissions, earlier=earlier)
             held.enter_context(_only_writer(options.out))
             if options.report:  # matplotlib's import (0.4 s) overlaps the grading instead of following it

@@ -111,10 +111,11 @@ class Cache:
                     rows.append({**row, **{name: labels.get(name) for name in LABELS}})
         return rows
 
-    def identities(self, graded: set[str]) -> dict[str, str]:
-        """The ids of the rows :meth:`kept` gives for the exercises not in ``graded``, and who each was made from."""
-        return {str(labels["student"]): str(labels["identity"]) for slug, entries in self._ledger().items()
-                if slug not in graded for labels in entries
+    def identities(self) -> dict[str, str]:
+        """The id of every row the ledger notes (every exercise graded into this folder, the one graded now too: a
+        person keeps their id when a namesake joins a regrade, red team 112), and who each was made from."""
+        return {str(labels["student"]): str(labels["identity"]) for entries in self._ledger().values()
+                for labels in entries
                 if isinstance(labels.get("student"), str) and isinstance(labels.get("identity"), str)}
 
     def record(self, rows: list[dict[str, Any]], graded: set[str], *, others: bool) -> None:

@@ -79,6 +79,7 @@ _CANVAS = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9-]*?)(?:_late)?_(?P<uid>\d+)_
 _MOODLE = re.compile(r"^(?P<name>[^_]+?)_(?P<pid>\d+)_assignsubmission_[a-z]+_(?P<rest>.*)$", re.IGNORECASE)
 _RESUBMITTED = re.compile(r"(?<!exercise)-\d+$", re.IGNORECASE)  # Canvas: exercise_2-1.py, never exercise-2.ipynb
 MAX_ID_BYTES = 200  # a folder name of results/ (most file systems allow 255 bytes)
+NAME_MAX = 255  # the bytes of a folder name: an id with the suffixes that told it apart is cut to fit (_fitted)
 
 
 class LayoutError(Exception):
@@ -684,7 +685,7 @@ class _Finder:
         everyone = [replace(found, student=f"{found.student}_{found.lms.split(':')[1]}")
                     if len(uids.get(found.student, ())) > 1 else found for found in everyone]
         everyone = _kept_apart(_told_apart(everyone), self.earlier)
-        candidates = _unconfused(everyone, self.earlier)[:len(self.candidates)]
+        candidates = [_fitted(found) for found in _unconfused(everyone, self.earlier)[:len(self.candidates)]]
         groups: dict[tuple[str, str], list[Found]] = {}
         for found in candidates:
             groups.setdefault((found.student, found.exercise), []).append(found)
@@ -709,8 +710,16 @@ def _told_apart(candidates: list[Found]) -> list[Found]:
 
 
 def identity(found: Found) -> str:
-    """Who a student id was made from: the LMS's user id, else the name as it reads (``mary ann``), else the id."""
-    return found.lms or _spelling(found.raw) or found.student
+    """Who a student id was made from: the LMS's user id (``canvas:1001``), else the name as it reads (``mary ann``),
+    else the id; a name that reads like an LMS's user id (a file named ``canvas:1001.py``) as ``name:canvas:1001``, so
+    that it never passes for that user (red team 112)."""
+    if found.lms:
+        return found.lms
+    name = _spelling(found.raw) or found.student
+    return f"name:{name}" if _LMS_IDENTITY.match(name) else name
+
+
+_LMS_IDENTITY = re.compile(r"(?:canvas|moodle|name):")
 
 
 def _kept_apart(candidates: list[Found], earlier: dict[str, str]) -> list[Found]:
@@ -738,22 +747,20 @@ def _kept_apart(candidates: list[Found], earlier: dict[str, str]) -> list[Found]
 def _unconfused(candidates: list[Found], earlier: dict[str, str]) -> list[Found]:
     """Ids that read alike (:func:`lookalike`: ``Ann-Lee`` and ``Аnn-Lee`` with a Cyrillic ``А``, a row passing for
     another's: red team 109; ``alice`` and ``Alice``, one folder of ``results/`` on a Mac's file system) are told
-    apart: an id an earlier run's kept rows give keeps it, else the plainest (ASCII, then the one that reads as itself,
-    then in code point order: ``alice`` before ``Alice``, ``bill`` before ``bi11``); each other one gets the id with a
-    hash of who they are."""
-    kept = {lookalike(student) for student in earlier}
+    apart: an id an earlier run's kept rows give keeps it, and so does nbgrader's (its gradebook's student); every
+    other one gets the id with a hash of who they are (``Ann-Lee-9966ef``, ``ANN-LEE-3c0a5e``: no rule of which one
+    is plainest could not be won by the name an attacker picks, red team 112)."""
+    fixed = {found.student for found in candidates if found.nbgrader is not None} | set(earlier)
+    kept = {lookalike(student) for student in fixed}
     groups: dict[str, set[str]] = {}
     for found in candidates:
-        if found.student not in earlier:
+        if found.student not in fixed:
             groups.setdefault(lookalike(found.student), set()).add(found.student)
-    plainest = {key: min(ids, key=lambda i: (not i.isascii(), i != key, i))
-                for key, ids in groups.items() if key not in kept}
-    taken = {lookalike(student) for student in earlier} | set(groups)
+    taken = kept | set(groups)
     moved: dict[tuple[str, str], str] = {}
     for found in candidates:
         key = lookalike(found.student)
-        alone = len(groups.get(key, ())) == 1 and key not in kept
-        if found.student in earlier or alone or plainest.get(key) == found.student:
+        if found.student in fixed or (len(groups[key]) == 1 and key not in kept):
             continue
         if (found.student, identity(found)) not in moved:
             moved[found.student, identity(found)] = new = _free_id(found.student, identity(found), taken, lookalike)
@@ -785,6 +792,17 @@ def _prototype(char: str) -> str:
         return char
     theirs = alike(mine[0])
     return mine[0] if len(theirs) != 1 else min(char, mine[0])
+
+
+def _fitted(found: Found) -> Found:
+    """``found`` with an id that fits a folder name of ``results/`` (:data:`NAME_MAX` bytes) after the suffixes that
+    told it apart (a namesake's ``_<user id>``, a hash; an nbgrader folder's name as it is): cut, with a hash of the
+    whole id (red team 112: a 331-byte id stopped the whole class at its first write)."""
+    encoded = found.student.encode("utf-8", "surrogateescape")
+    if len(encoded) <= NAME_MAX:
+        return found
+    cut = encoded[:NAME_MAX - 13].decode("utf-8", "ignore").rstrip("-.")
+    return replace(found, student=f"{cut}-{hashlib.sha256(encoded).hexdigest()[:12]}")
 
 
 def _free_id(student: str, name: str, taken: set[str], read: Any = str) -> str:
