@@ -75,7 +75,7 @@ def to_python(cell: str, depth: int = 0, budget: Budget | None = None) -> Plain:
     budget = budget if budget is not None else Budget()
     cell = cell.replace("\r\n", "\n").replace("\r", "\n")
     lines = cell.split("\n")
-    if _compiles(cell) and "get_ipython()" not in cell:
+    if _compiles(cell) and "get_ipython()" not in cell and not _kernel_cleans(cell):
         return Plain(cell, tuple(range(1, len(lines) + 1)))
     lead = next((index for index, line in enumerate(lines) if line.strip()), len(lines))
     if lead < len(lines) and lines[lead].startswith("%%"):
@@ -100,16 +100,39 @@ def _ipython_transform(cell: str, budget: Budget) -> str:
     passes = min(IPYTHON_PASSES, budget.chars // max(len(cell), 1))
     manager = _manager()
     if manager is None or passes < 1:
-        return _plain_transform(cell)
+        return _plain_transform(_cleaned(cell)[1])
     manager.passes, manager.used = passes, 0
     try:
         return manager.transform_cell(cell)
     except _OutOfPasses:
-        return _plain_transform(cell)
+        return _plain_transform(_cleaned(cell)[1])
     except Exception:  # IPython could not read it either: the compile step says why
         return cell
     finally:
         budget.chars -= manager.used * len(cell)
+
+
+def _cleaned(cell: str) -> tuple[str, str]:
+    """``cell`` from its first line that is not blank, before and after IPython's cleanup transforms (the kernel's
+    first step, linear: prompts ``>>>``, ``In [1]:`` and ``...:`` stripped from every line when the first lines hold
+    one, the first line's indent taken from every line); the same text twice without IPython."""
+    lines = (cell if cell.endswith("\n") else cell + "\n").splitlines(keepends=True)
+    lines = lines[next((index for index, line in enumerate(lines) if line and not line.isspace()), len(lines)):]
+    manager, cleaned = _manager(), lines
+    for transform in manager.cleanup_transforms if manager is not None else ():
+        try:
+            cleaned = transform(cleaned)
+        except Exception:  # (IPython could not read it: the compile step says why)
+            break
+    return "".join(lines), "".join(cleaned)
+
+
+def _kernel_cleans(cell: str) -> bool:
+    """The kernel's cleanup changes ``cell`` (red team 114: ``{\n...: True}`` compiles as a dict with an Ellipsis key,
+    and the kernel strips ``...:`` as IPython's continuation prompt, running a set): the cell goes through IPython's
+    transformer, as the kernel runs it."""
+    before, after = _cleaned(cell)
+    return before != after
 
 
 class _OutOfPasses(Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -495,14 +496,16 @@ def test_students_with_non_ascii_names_are_told_apart(tmp_path):
 
 def test_different_names_that_make_one_id_are_different_students(tmp_path):
     """``mary ann`` and ``mary-ann`` are both ``mary-ann`` as ids: they were one student's "2 files, keep one" (an
-    instructor told to delete a student's work). Each name that is not the id itself gets a short hash of it; a name
-    that differs only by what renders as nothing is still that student's second file."""
+    instructor told to delete a student's work). Each gets a short hash of its name (red team 113: none keeps the bare
+    id, which the name an attacker picks would win); a name that differs only by what renders as nothing is still that
+    student's second file."""
     files(tmp_path, {"mary ann.py": RIGHT, "mary-ann.py": RIGHT, "o'brien.py": RIGHT, "o brien_exercise_2.py": RIGHT,
                      "x y/exercise_2.py": RIGHT, "x-y/exercise_2.py": RIGHT, "bob.py": RIGHT, "bob\u034f.py": RIGHT})
     plan = discover(tmp_path)
     by_shown = {f.shown: f.student for f in plan.found if not f.problem}
-    assert by_shown["mary-ann.py"] == "mary-ann" and re.fullmatch(r"mary-ann-[0-9a-f]{6}", by_shown["mary ann.py"])
-    assert by_shown["x-y/exercise_2.py"] == "x-y" and re.fullmatch(r"x-y-[0-9a-f]{6}", by_shown["x y/exercise_2.py"])
+    assert all(re.fullmatch(r"mary-ann-[0-9a-f]{6}", by_shown[name]) for name in ("mary-ann.py", "mary ann.py"))
+    assert all(re.fullmatch(r"x-y-[0-9a-f]{6}", by_shown[name]) for name in ("x-y/exercise_2.py", "x y/exercise_2.py"))
+    assert len(set(by_shown.values())) == len(by_shown)
     assert len({by_shown["o'brien.py"], by_shown["o brien_exercise_2.py"]}) == 2
     assert all(by_shown[name].startswith("o-brien-") for name in ("o'brien.py", "o brien_exercise_2.py"))
     assert [f.problem for f in plan.found if f.student == "bob"] == [
@@ -519,6 +522,29 @@ def test_a_told_apart_id_never_takes_another_students_id(tmp_path):
     ids = {f.shown: f.student for f in plan.found}
     assert not [f.problem for f in plan.found if f.problem] and len(set(ids.values())) == 3, ids
     assert ids["mary-ann-343b97.py"] == "mary-ann-343b97" and ids["mary ann.py"].startswith("mary-ann-343b97")
+
+
+def test_a_plain_name_and_an_lms_users_id_are_two_people(tmp_path):
+    """Red team 113: ``smith.py`` beside Canvas's ``smith_1001_5001_exercise_2.py`` made one id, ``smith``: two files,
+    the Canvas user graded zero, and the ledger noted ``smith`` as the plain name's, so the next run moved the Canvas
+    user. Two people, two ids, neither the bare one."""
+    files(tmp_path, {"smith.py": RIGHT, "smith_1001_5001_exercise_2.py": RIGHT})
+    plan = discover(tmp_path)
+    ids = {f.shown: f.student for f in plan.found}
+    assert not [f.problem for f in plan.found if f.problem] and len(set(ids.values())) == 2, ids
+    assert all(re.fullmatch(r"smith-[0-9a-f]{6}", student) for student in ids.values()), ids
+
+
+def test_every_hash_of_a_name_taken_still_leaves_it_an_id_of_its_own(tmp_path):
+    """Red team 113: ``Alice.py`` beside ``alice.py``, and files named with all three hashes ``alice`` is told apart by
+    (6, 12 and 64 hex digits): ``alice`` took the last, the attacker's own id, and the two were one student, zero."""
+    digest = hashlib.sha256(b"alice").hexdigest()
+    forged = {f"alice-{digest[:size]}.py": RIGHT for size in (6, 12, 64)}
+    files(tmp_path, {"alice.py": RIGHT, "Alice.py": RIGHT, **forged})
+    plan = discover(tmp_path)
+    ids = {f.shown: f.student for f in plan.found}
+    assert not [f.problem for f in plan.found if f.problem] and len(set(ids.values())) == 5, ids
+    assert ids["alice.py"] == f"alice-{digest}-2", ids
 
 
 @pytest.mark.skipif(os.name != "posix", reason="file names in bytes")
@@ -737,7 +763,8 @@ def test_nbgraders_ids_stay_nbgraders(tmp_path):
 def test_lookalike_reads_confusables_case_and_compatibility_forms():
     """What :func:`layouts.lookalike` folds, and what it keeps apart (other letters, other scripts' own names)."""
     same = [("Ann-Lee", "\u0410nn-Lee"), ("alice", "\u0430lice"), ("l", "I"), ("l", "1"), ("O", "0"),
-            ("bob", "\uff42\uff4f\uff42"), ("Zo\u00eb", "zo\u00eb")]
+            ("bob", "\uff42\uff4f\uff42"), ("Zo\u00eb", "zo\u00eb"), ("carol", "\u03f2arol"), ("Carl", "\u03f9arl"),
+            ("carmen", "carrnen"), ("fam", "\u017fam")]
     apart = [("ann", "anna"), ("zoe", "zo\u00eb"), ("\u5f20\u4e09", "\u674e\u56db"), ("mary-ann", "mary_ann")]
     assert all(layouts.lookalike(a) == layouts.lookalike(b) for a, b in same)
     assert all(layouts.lookalike(a) != layouts.lookalike(b) for a, b in apart)

@@ -352,6 +352,31 @@ def test_ipython_syntax_becomes_python(cell, code, skipped):
     assert len(plain.origin) == len(plain.code.split("\n"))
 
 
+@pytest.mark.parametrize("budget", [None, 0])
+@pytest.mark.parametrize("cell, values", [
+    ("GRADED = {\n...: True}\n", {"GRADED": {True}}),  # a dict with an Ellipsis key to Python, a set to the kernel
+    ("In [3]: x = 5\nIn [4]: y = x + 1\n", {"x": 5, "y": 6}),  # annotations to Python
+    ("x = 1\n   ...: y = 2\n", {"x": 1, "y": 2}),
+])
+def test_a_cell_runs_as_the_kernels_cleanup_reads_it(cell, values, budget):
+    """Red team 114: a cell that compiles as Python skipped IPython's transformer, whose cleanup strips prompts
+    (``...:``, ``In [1]:``) the kernel never runs: ``{\n...: True}`` was a dict with an Ellipsis key to the grader
+    and a set to the kernel, and ``... in GRADED`` swapped in a right answer under the grader only (10/10 for a
+    notebook that earns 1/10). Such a cell now goes through the transformer, or, past its budget, through the
+    cleanup before the plain rewrite."""
+    plain = magics.to_python(cell, budget=None if budget is None else magics.Budget(budget))
+    namespace: dict = {}
+    exec(plain.code, namespace)
+    assert {name: namespace[name] for name in values} == values
+    assert len(plain.origin) == len(plain.code.split("\n"))
+
+
+def test_a_cell_the_cleanup_leaves_alone_is_read_as_it_is():
+    """Blank lines above the code and an indented comment line are what the kernel runs too: no transform."""
+    for cell in ("\n\nx = 1\n", "def f():\n    return 1\n", "x = [\n    1,\n]\n"):
+        assert magics.to_python(cell).code == cell
+
+
 def test_timeit_runs_once_in_a_namespace_of_its_own():
     namespace: dict = {"calls": []}
     exec(magics.to_python("%timeit -n 1 -r 1 kept = calls.append(1)\n").code, namespace)

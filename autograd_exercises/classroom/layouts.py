@@ -41,6 +41,7 @@ import collections
 import contextlib
 import functools
 import hashlib
+import itertools
 import os
 import re
 import shutil
@@ -697,16 +698,22 @@ class _Finder:
 
 
 def _told_apart(candidates: list[Found]) -> list[Found]:
-    """Students whose names differ but made one id (``mary ann`` and ``mary-ann``, ``o'brien`` and ``o brien``) are
-    different people: each name that is not the id itself gets the id with a short hash of that name, longer where
-    the short one is another student's id already (``mary-ann-343b97.py`` beside ``mary ann.py``: red team 75)."""
-    names: dict[str, set[str]] = {}
+    """Different people who made one id (``mary ann`` and ``mary-ann``, ``o'brien`` and ``o brien``; Canvas user 1001
+    ``smith`` and a file ``smith.py``) are told apart: each gets the id with a short hash of who they are
+    (:func:`identity`), longer where the short one is another student's id already (``mary-ann-343b97.py`` beside
+    ``mary ann.py``: red team 75). None keeps the bare id, which a name an attacker picks would otherwise win (red team
+    113: ``smith.py`` and Canvas's smith were one id, two files, zero); nbgrader's ids are its gradebook's."""
+    people: dict[str, set[str]] = {}
     for found in candidates:
-        names.setdefault(found.student, set()).add(_spelling(found.raw or found.student))
-    taken = set(names)
-    return [replace(found, student=_free_id(found.student, _spelling(found.raw), taken))
-            if len(names[found.student]) > 1 and found.raw and _spelling(found.raw) != found.student else found
-            for found in candidates]
+        people.setdefault(found.student, set()).add(identity(found))
+    taken = set(people)
+    moved: dict[tuple[str, str], str] = {}
+    for found in candidates:
+        key = (found.student, identity(found))
+        if len(people[found.student]) > 1 and found.nbgrader is None and key not in moved:
+            moved[key] = new = _free_id(found.student, key[1], taken)
+            taken.add(new)
+    return [replace(found, student=moved.get((found.student, identity(found)), found.student)) for found in candidates]
 
 
 def identity(found: Found) -> str:
@@ -769,29 +776,29 @@ def _unconfused(candidates: list[Found], earlier: dict[str, str]) -> list[Found]
 
 
 def lookalike(student: str) -> str:
-    """What ``student`` reads as, for telling ids apart: compatibility forms folded (NFKC: ``ｂｏｂ`` is ``bob``), each
-    character as the one Unicode's confusables (UTS #39, through ``confusable_homoglyphs``) lists it with (Cyrillic
-    ``а`` is ``a``, ``I`` and ``1`` are ``l``), and case folded (a Mac's or Windows's file system keeps ``Alice/`` and
-    ``alice/`` in one folder)."""
-    return "".join(_prototype(char) for char in
-                   "".join(_prototype(char) for char in unicodedata.normalize("NFKC", student)).casefold())
+    """What ``student`` reads as, for telling ids apart: UTS #39's skeleton, each character of its decomposed form
+    (NFD) as its prototype in Unicode's confusables (through ``confusable_homoglyphs``: Cyrillic ``а`` and Greek ``ϲ``
+    are ``a`` and ``c``, ``I`` and ``1`` are ``l``, ``m`` is ``rn``; red team 113 found ``ϲ`` read after NFKC, as
+    ``ς``, then ``o``), then compatibility forms folded (NFKC: ``ｂｏｂ`` is ``bob``), case folded (a Mac's or Windows's
+    file system keeps ``Alice/`` and ``alice/`` in one folder) and read again."""
+    text = "".join(_prototype(char) for char in unicodedata.normalize("NFD", student))
+    return "".join(_prototype(char) for char in unicodedata.normalize("NFKC", text).casefold())
 
 
 @functools.lru_cache(maxsize=4096)
 def _prototype(char: str) -> str:
-    """The character ``char`` reads as: itself, or the one character confusables list as its only look-alike (the list
-    of a character that others are confused with holds them all) where that one lists nothing else, else the lower of
-    the two."""
+    """The text ``char`` reads as, in confusables: where they list one look-alike for it (its prototype, perhaps of
+    several characters: ``m``, ``rn``) that lists others (the list of a prototype holds all that read as it), that
+    one; where the two list only each other, the lower; else ``char`` itself (a prototype)."""
     from confusable_homoglyphs.confusables import confusables_data
 
     def alike(of: str) -> list[str]:
         return [entry["c"].replace("\u200e", "") for entry in confusables_data.get(of, ())]
 
     mine = alike(char)
-    if len(mine) != 1 or len(mine[0]) != 1:
+    if len(mine) != 1 or not mine[0]:
         return char
-    theirs = alike(mine[0])
-    return mine[0] if len(theirs) != 1 else min(char, mine[0])
+    return mine[0] if len(alike(mine[0])) != 1 else min(char, mine[0])
 
 
 def _fitted(found: Found) -> Found:
@@ -806,11 +813,11 @@ def _fitted(found: Found) -> Found:
 
 
 def _free_id(student: str, name: str, taken: set[str], read: Any = str) -> str:
-    """``student`` with the shortest hash of ``name`` (6, 12, then 64 hex digits) whose ``read`` no id in ``taken``
-    is."""
+    """``student`` with the shortest hash of ``name`` (6, 12, then 64 hex digits, then that and a count) whose ``read``
+    no id in ``taken`` is (red team 113: files named with all three hashes made the last one no longer free)."""
     digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()
-    return next((f"{student}-{digest[:size]}" for size in (6, 12) if read(f"{student}-{digest[:size]}") not in taken),
-                f"{student}-{digest}")
+    tries = itertools.chain((digest[:6], digest[:12], digest), (f"{digest}-{count}" for count in itertools.count(2)))
+    return next(f"{student}-{suffix}" for suffix in tries if read(f"{student}-{suffix}") not in taken)
 
 
 def _spelling(name: str) -> str:
