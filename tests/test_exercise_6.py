@@ -151,6 +151,17 @@ def test_the_losses_held_by_numpy_are_as_good_as_a_list(grade_source, change):
     assert_solution_full(grade_source, SLUG, "import numpy as np\n" + mutate(SOLUTION, change), 12)
 
 
+@pytest.mark.parametrize("header, loop", [
+    ("from tqdm import trange\n", "    for _ in trange(steps):\n"),
+    ("from tqdm.auto import tqdm\n", "    for _ in tqdm(range(steps), desc='training', leave=False):\n"),
+], ids=["trange", "auto"])
+def test_a_progress_bar_over_the_training_loop_is_as_good_as_range(grade_source, header, loop):
+    """Fairness round 23: ``from tqdm import trange`` in a training loop zeroed the whole exercise ("not installed where
+    submissions are graded"); tqdm is installed with the grader, and its bar (on standard error) changes nothing."""
+    source = header + mutate(SOLUTION, ("    for _ in range(steps):\n", loop))
+    assert_solution_full(grade_source, SLUG, source, 12)
+
+
 def test_training_checks_are_cheap():
     """The probes bound their cost by their work, not a clock (a timed test flakes on a busy machine): small data
     (at most 100 numbers in x) and at most 200 steps a case, 1,200 in all, for the costliest checks; and the
