@@ -535,6 +535,35 @@ def test_a_plain_name_and_an_lms_users_id_are_two_people(tmp_path):
     assert all(re.fullmatch(r"smith-[0-9a-f]{6}", student) for student in ids.values()), ids
 
 
+def test_who_a_student_is_stays_their_name_when_their_id_is_hashed(tmp_path):
+    """Red team 116: a GitHub Classroom login (or an nbgrader id) had no name behind its id, so once told apart
+    (``smith-662783``, beside a file ``smith!.py``) the hashed id was who they were to the ledger; in the next run a file
+    named ``smith-662783.py`` was that person and took the id, and the login was ``smith`` again."""
+    files(tmp_path / "one", {"exercise-1-smith/exercise_1.py": RIGHT, "smith!_exercise_1.py": RIGHT})
+    first = {f.shown: f for f in discover(tmp_path / "one", "exercise-1").found}
+    login = first["exercise-1-smith/exercise_1.py"]
+    assert re.fullmatch(r"smith-[0-9a-f]{6}", login.student) and layouts.identity(login) == "smith"
+    earlier = {f.student: layouts.identity(f) for f in first.values()}
+    files(tmp_path / "two", {"exercise-2-smith/exercise_2.py": RIGHT, f"{login.student}_exercise_2.py": RIGHT})
+    with layouts.opened(tmp_path / "two") as (folder, _):
+        second = {f.shown: f.student for f in layouts.discover(folder, "exercise-2", earlier=earlier).found}
+    assert second["exercise-2-smith/exercise_2.py"] == login.student
+    assert second[f"{login.student}_exercise_2.py"].startswith(f"{login.student}-"), second
+
+
+def test_an_nbgrader_id_an_earlier_run_gave_another_person_is_not_graded(tmp_path):
+    """Red team 116: an nbgrader course graded into an output folder whose earlier rows gave ``smith`` to Canvas user
+    1001 made nbgrader's smith ``smith-662783``, and the gradebook got a new student of that name. nbgrader's ids stay
+    its gradebook's; that one is not graded, with the reason."""
+    files(tmp_path, {f"submitted/{name}/exercise-2/exercise-2.ipynb": class_builder.notebook_text("right")
+                     for name in ("smith", "bob")} | {"gradebook.db": ""})
+    with layouts.opened(tmp_path) as (folder, _):
+        found = {f.student: f.problem for f in layouts.discover(folder, "exercise-2", earlier={"smith": "canvas:1001"},
+                                                                ).found}
+    assert found["bob"] == "" and found["smith"].startswith("nbgrader's id of this student is another person's")
+    assert "(canvas:1001): grade this course into an output folder of its own" in found["smith"]
+
+
 def test_every_hash_of_a_name_taken_still_leaves_it_an_id_of_its_own(tmp_path):
     """Red team 113: ``Alice.py`` beside ``alice.py``, and files named with all three hashes ``alice`` is told apart by
     (6, 12 and 64 hex digits): ``alice`` took the last, the attacker's own id, and the two were one student, zero."""

@@ -678,7 +678,8 @@ class _Finder:
         every exercise's files found, and kept apart from an earlier run's ids of other people, so that exercises
         graded one at a time into one folder give each person one id (red team 81: two Canvas users ``smith`` took
         one id when their exercises were graded in two runs)."""
-        everyone = self.candidates + self.others
+        everyone = [found if found.raw or found.lms else replace(found, raw=found.student)  # who they are, kept
+                    for found in self.candidates + self.others]  # (red team 116: not an id hashed since)
         uids: dict[str, set[str]] = {}
         for found in everyone:
             if found.lms:  # "canvas:<user id>", "moodle:<participant id>": two people who share a name
@@ -734,14 +735,19 @@ def _kept_apart(candidates: list[Found], earlier: dict[str, str]) -> list[Found]
     ``Ann-Lee`` in exercise 1, and stays ``Ann-Lee`` when a namesake joins exercise 2's download: red team 109); each
     other student whose id those rows give to someone else (``smith`` for Canvas user 1001, and now user 1002 alone in
     this run's download) gets the id with a hash of who they are, as :func:`_told_apart` gives it, so no two people
-    share one id in ``grades.csv`` and no person has two."""
+    share one id in ``grades.csv`` and no person has two. nbgrader's ids are its gradebook's: one those rows give to
+    someone else is not graded (red team 116: the points went to a new student of the gradebook)."""
     ids_of: dict[str, list[str]] = {}
     for student, who in earlier.items():
         ids_of.setdefault(who, []).append(student)
     taken = {found.student for found in candidates} | set(earlier)
     moved: dict[tuple[str, str], str] = {}
-    for found in candidates:
+    for index, found in enumerate(candidates):
         who = identity(found)
+        if found.nbgrader is not None:
+            if earlier.get(found.student, who) != who:
+                candidates[index] = replace(found, problem=f"{CLASH}{printable(earlier[found.student])}{CLASH_END}")
+            continue
         if (found.student, who) in moved:
             continue
         if mine := ids_of.get(who):
@@ -749,6 +755,10 @@ def _kept_apart(candidates: list[Found], earlier: dict[str, str]) -> list[Found]
         elif found.student in earlier:
             moved[found.student, who] = _free_id(found.student, who, taken)
     return [replace(found, student=moved.get((found.student, identity(found)), found.student)) for found in candidates]
+
+
+CLASH = "nbgrader's id of this student is another person's in the rows an earlier run kept in the output folder ("
+CLASH_END = "): grade this course into an output folder of its own"
 
 
 def _unconfused(candidates: list[Found], earlier: dict[str, str]) -> list[Found]:
