@@ -615,13 +615,13 @@ def test_a_notebook_importing_many_files_beside_it_gets_a_few_short_notes(workdi
 
 
 def test_a_package_the_grader_lacks_is_named_once_with_what_a_submission_may_use(workdir):
-    (workdir / "exercise_2.py").write_text(mutate(SOLUTION, ("import torch\n", "import torch\nfrom tqdm import tqdm\n")))
+    (workdir / "exercise_2.py").write_text(mutate(SOLUTION, ("import torch\n", "import torch\nimport seaborn as sns\n")))
     result = invoke("exercise-2", "--seed", "1", "--no-remember")
     assert result.exit_code == 1
-    line = mutate(SOLUTION, ("import torch\n", "import torch\nfrom tqdm import tqdm\n")).splitlines().index(
-        "from tqdm import tqdm") + 1
+    line = mutate(SOLUTION, ("import torch\n", "import torch\nimport seaborn as sns\n")).splitlines().index(
+        "import seaborn as sns") + 1
     said = " ".join(result.output.split())
-    assert (f"exercise_2.py imports 'tqdm' (line {line}: from tqdm import tqdm), which is not installed where "
+    assert (f"exercise_2.py imports 'seaborn' (line {line}: import seaborn as sns), which is not installed where "
             "submissions are graded: a submission is one file, and it may use only torch, numpy and Python's "
             "standard library.") in said
     assert result.output.count("not run (see above)") == 8

@@ -522,23 +522,24 @@ def test_a_function_defined_below_its_tests_is_named_where_it_is(sandbox):
 
 
 def test_a_function_whose_cell_stopped_above_its_def_is_named_with_the_cause(sandbox):
-    """Fairness round 12: a solution cell that starts with ``from tqdm.auto import tqdm`` (a Colab habit) stops at
-    the import where tqdm is not installed, as in Jupyter, and its function never exists. The checks said only
+    """Fairness round 12: a solution cell that starts with an import of a package the grader lacks (``from tqdm.auto
+    import tqdm`` then, a Colab habit; ``import seaborn as sns`` now that tqdm is installed with the grader) stops at
+    the import, as in Jupyter, and its function never exists. The checks said only
     that the submission defines no function of that name; they now name the cell, the line and the exception, and
     the cell's note says what a submission may import."""
-    book = filled("exercise-2", lambda cell_id, code: "from tqdm.auto import tqdm\n" + code
+    book = filled("exercise-2", lambda cell_id, code: "import seaborn as sns\n" + code
                   if cell_id == "solution-forward" else code)
     sub = _load(book.done())
     result = session.explain(grading.grade(graders.find("exercise-2"), sub, sandbox=sandbox, seed=0), sub)
     number = next(cell.number for cell in sub.program
-                  if "from tqdm.auto import tqdm" in sub.source.decode().split("\n")[cell.first - 1])
+                  if "import seaborn as sns" in sub.source.decode().split("\n")[cell.first - 1])
     by_name = {c.name: c for c in result.checks}
     for name in ("forward_values", "forward_retains_y_grad"):
         assert by_name[name].points == 0 and by_name[name].mistake == "missing-function"
         assert f"'forward' was never defined: cell {number}, line 1 raised ModuleNotFoundError: No module named " \
-               "'tqdm', and the rest of that cell, its def too, did not run" in by_name[name].feedback, by_name[name]
+               "'seaborn', and the rest of that cell, its def too, did not run" in by_name[name].feedback, by_name[name]
     assert by_name["gradient_manual_values"].passed  # its own cell ran
-    assert any(note.startswith(f"cell {number}, line 1 raised ModuleNotFoundError") and "'tqdm' is not installed "
+    assert any(note.startswith(f"cell {number}, line 1 raised ModuleNotFoundError") and "'seaborn' is not installed "
                "where submissions are graded: use torch, numpy and Python's standard library only" in note
                for note in result.notes), result.notes
     after = _load(filled("exercise-2", lambda cell_id, code: code + "\nraise RuntimeError('a demo')\n"
