@@ -198,6 +198,8 @@ def _cell_magic(lines: list[str], at: int, depth: int, budget: Budget) -> Plain:
     name, _, argument = lines[at][2:].partition(" ")
     if depth >= NESTING:
         return _too_deep(name, at)
+    if (refused := _usage_error(name, argument)) is not None:  # as IPython: the cell stops, its body never runs
+        return Plain("\n".join([""] * at + [f"raise SyntaxError({refused!r})"]), tuple(range(1, at + 2)))
     body = "\n".join(lines[at + 1:])
     plain = to_python(body, depth + 1, budget)
     shift = at + 1
@@ -208,11 +210,46 @@ def _cell_magic(lines: list[str], at: int, depth: int, budget: Budget) -> Plain:
         return Plain("\n".join([""] * shift + [plain.code]), tuple(range(1, shift + 1)) +
                      tuple(line + shift for line in plain.origin), plain.skipped, notes)
     if name in RUN_APART:
-        setup = _TIMEIT_OPTIONS.sub("", argument).strip()
-        code = f"{setup}\n{plain.code}" if setup else plain.code
-        line = f"exec(compile({code!r}, '<%%timeit>', 'exec'), globals(), {{}})"
-        return Plain("\n".join([""] * at + [line]), tuple(range(1, at + 2)), plain.skipped, plain.notes)
+        code = _apart(_TIMEIT_OPTIONS.sub("", argument).strip(), plain.code).split("\n")
+        return Plain("\n".join([""] * at + code), tuple(range(1, at + 1)) + (at + 1,) * len(code), plain.skipped,
+                     plain.notes)
     return _nothing_runs(at, f"%%{name}")
+
+
+INNER = "_timeit_inner"  # the function %timeit's statement runs in, as IPython's ``inner``
+
+
+def _apart(setup: str, code: str) -> str:
+    """What ``%timeit`` and ``%%timeit`` run, once: ``setup`` then ``code``, in a function of their own as in IPython's
+    ``inner`` (their names local, the module's read as globals), then gone. No code from a string: the sandbox refuses
+    that to a submission, so every ``%timeit`` raised there (fairness, red team 115)."""
+    body = "\n".join(part for part in (setup, code) if part.strip()) or "pass"
+    indented = "\n".join("    " + line if line.strip() else line for line in body.split("\n"))
+    return f"def {INNER}():\n{indented}\ntry:\n    {INNER}()\nfinally:\n    del {INNER}"
+
+
+def _usage_error(name: str, argument: str) -> str | None:
+    """The UsageError the kernel raises for cell magic ``%%name``'s ``argument``, read by IPython's own parsers
+    (``%%time x`` runs nothing: "Can't use statement directly after '%%time'!"; ``%%capture`` takes its own options
+    only: red team 115), or None (none; or no IPython here)."""
+    if name not in ("time", "capture") or not argument.strip():
+        return None
+    try:
+        from IPython.core import magic_arguments
+        from IPython.core.error import UsageError
+        from IPython.core.magics.execution import ExecutionMagics
+    except ImportError:
+        return None
+    try:
+        if name == "capture":
+            magic_arguments.parse_argstring(ExecutionMagics.capture, argument)
+        elif " ".join(magic_arguments.parse_argstring(ExecutionMagics.time, argument, partial=True)[1]):
+            return "UsageError: Can't use statement directly after '%%time'!"
+    except UsageError as exc:
+        return f"UsageError: {exc}"
+    except Exception:  # (IPython could not read it either)
+        return None
+    return None
 
 
 def _nothing_runs(at: int, skipped: str) -> Plain:
@@ -269,10 +306,14 @@ def _replacement(method: str, args: list[str], statement: bool, depth: int, budg
                 return Plain(line, (1,) * (line.count("\n") + 1)), None  # (each of its lines: the magic's)
             if not statement and _parses(line, "eval"):
                 return Plain(f"({line})", (1,) * (line.count("\n") + 1)), None
+            if statement:  # IPython raises the statement's SyntaxError, and the cell stops (red team 115)
+                return Plain(f"raise SyntaxError({f'%time: {line.strip()}'[:200]!r})", (1,)), None
         elif name == "timeit":
             code = _TIMEIT_OPTIONS.sub("", line)
             if statement and _parses(code, "exec"):
-                return Plain(f"exec(compile({code!r}, '<%timeit>', 'exec'), globals(), {{}})", (1,)), None
+                return Plain(_apart("", code), (1,) * (_apart("", code).count("\n") + 1)), None
+            if statement:
+                return Plain(f"raise SyntaxError({f'%timeit: {line.strip()}'[:200]!r})", (1,)), None
         elif name in SILENT or OURS.get(name) == line.strip():
             return nothing(), None
         return nothing(f"%{name}"), None
@@ -280,12 +321,12 @@ def _replacement(method: str, args: list[str], statement: bool, depth: int, budg
         name, line, body = args
         if depth >= NESTING:
             return _too_deep(name, 0), None
+        if (refused := _usage_error(name, line)) is not None:
+            return Plain(f"raise SyntaxError({refused!r})" if statement else "None", (1,)), None
         if name in RUN_APART:
-            setup = _TIMEIT_OPTIONS.sub("", line).strip()
             plain = to_python(body, depth + 1, budget)
-            code = f"{setup}\n{plain.code}" if setup else plain.code
-            return Plain(f"exec(compile({code!r}, '<%%timeit>', 'exec'), globals(), {{}})", (1,), plain.skipped,
-                         plain.notes), None
+            code = _apart(_TIMEIT_OPTIONS.sub("", line).strip(), plain.code)
+            return Plain(code, (1,) * (code.count("\n") + 1), plain.skipped, plain.notes), None
         if name in RUN_IN_PLACE and statement:
             plain = to_python(body, depth + 1, budget)  # the body lines follow the magic's line, as in the cell
             note = (f"%%capture's variable {_capture_variable(line)} is not set when graded"

@@ -337,10 +337,11 @@ def test_past_the_bound_on_functions_every_read_counts_as_before(monkeypatch):
     ("for i in range(2):\n    %time g(i)\n", "for i in range(2):\n    g(i)\n", ()),
     ("\n%%time\nx = 1\n%time y = f()\n", "\n\nx = 1\ny = f()\n", ()),
     ("%%capture\nprint(1)\n", "\nprint(1)\n", ()),
-    ("%timeit -n 3 -r 1 f(1)\n", "exec(compile('f(1)', '<%timeit>', 'exec'), globals(), {})\n", ()),
+    ("%timeit -n 3 -r 1 f(1)\n", "def _timeit_inner():\n    f(1)\ntry:\n    _timeit_inner()\nfinally:\n    del _timeit_inner\n", ()),
     # a cell magic's options end its line: the last one has no space after it (-r 1, -r1, -q)
-    ("%%timeit -n 1 -r 1\nf(1)\n", "exec(compile('f(1)\\n', '<%%timeit>', 'exec'), globals(), {})", ()),
-    ("%%timeit -r1 -q\nf(1)", "exec(compile('f(1)', '<%%timeit>', 'exec'), globals(), {})", ()),
+    ("%%timeit -n 1 -r 1\nf(1)\n", "def _timeit_inner():\n    f(1)\n\ntry:\n    _timeit_inner()\nfinally:\n    del _timeit_inner", ()),
+    ("%%timeit -r1 -q\nf(1)", "def _timeit_inner():\n    f(1)\ntry:\n    _timeit_inner()\nfinally:\n    del _timeit_inner", ()),
+    ("%%timeit x = 2\ny = x + 1\n", "def _timeit_inner():\n    x = 2\n    y = x + 1\n\ntry:\n    _timeit_inner()\nfinally:\n    del _timeit_inner", ()),
     ("%matplotlib inline\n!pip install torch\nfiles = !ls\nx?\n", "pass\npass\nfiles = None\npass\n",
      ("%matplotlib", "!pip", "!ls")),
     ("%%writefile helper.py\nprint(1)\n", "pass", ("%%writefile",)),
@@ -375,6 +376,32 @@ def test_a_cell_the_cleanup_leaves_alone_is_read_as_it_is():
     """Blank lines above the code and an indented comment line are what the kernel runs too: no transform."""
     for cell in ("\n\nx = 1\n", "def f():\n    return 1\n", "x = [\n    1,\n]\n"):
         assert magics.to_python(cell).code == cell
+
+
+@pytest.mark.parametrize("cell", [
+    "%%time _t = 1\nforward = 'graded'\n",  # IPython: "Can't use statement directly after '%%time'!"
+    "%%capture --quiet\nforward = 'graded'\n",  # IPython: unrecognized arguments
+    "%time print('timed'\nforward = 'graded'\n",  # IPython: the statement's SyntaxError
+    "%timeit -n1 print('timed'\nforward = 'graded'\n",
+])
+def test_a_magic_the_kernel_refuses_stops_its_cell_as_in_the_kernel(cell):
+    """Red team 115: IPython raised a UsageError (or the statement's SyntaxError) for these and ran none of the cell,
+    while the grader ran the rest of it."""
+    namespace: dict = {}
+    with pytest.raises(SyntaxError):
+        exec(magics.to_python(cell).code, namespace)
+    assert "forward" not in namespace
+
+
+def test_timeit_runs_in_the_sandbox_as_ipythons_inner(sandbox):
+    """Fairness, red team 115: %timeit and %%timeit were rewritten as exec(compile(...)), which the sandbox refuses to a
+    submission, so each raised there and the rest of its cell was lost (6/10 for a notebook that earns 10/10). They
+    now run once in a function of their own, as IPython's ``inner``: their names stay local."""
+    timed = "%timeit (torch.ones(3) ** 2).sum()\n%timeit -n 1 -r 1 kept = torch.ones(3) * 2\n"
+    book = filled("exercise-2", lambda cell_id, code: timed + code if cell_id == "solution-gradient_manual" else code)
+    sub = _load(book.done())
+    result = session.explain(grading.grade(graders.find("exercise-2"), sub, sandbox=sandbox, seed=0), sub)
+    assert result.score == result.max_score, [(c.name, c.feedback) for c in result.checks if not c.passed]
 
 
 def test_timeit_runs_once_in_a_namespace_of_its_own():
