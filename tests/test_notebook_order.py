@@ -404,6 +404,19 @@ def test_timeit_runs_in_the_sandbox_as_ipythons_inner(sandbox):
     assert result.score == result.max_score, [(c.name, c.feedback) for c in result.checks if not c.passed]
 
 
+@pytest.mark.parametrize("stray", ["return\n", "yield 1\n", "break\n", "nonlocal q\n"])
+def test_a_cell_python_refuses_runs_up_to_the_refused_statement_as_in_the_kernel(sandbox, stray):
+    """Fairness, red team 115: a stray top-level ``return`` (or ``yield``, ``break``, ``nonlocal``) after a solution's
+    def. IPython compiles and runs a cell's statements one at a time, so the def ran and the cell stopped at the
+    ``return``; the grader compiled the cell whole and left all of it out (the function "never defined")."""
+    book = filled("exercise-2", lambda cell_id, code: code + stray + "forward = None\n"
+                  if cell_id == "solution-forward" else code)
+    sub = _load(book.done())
+    result = session.explain(grading.grade(graders.find("exercise-2"), sub, sandbox=sandbox, seed=0), sub)
+    assert result.score == result.max_score, [(c.name, c.feedback) for c in result.checks if not c.passed]
+    assert any("raised SyntaxError" in note for note in result.notes), result.notes
+
+
 def test_timeit_runs_once_in_a_namespace_of_its_own():
     namespace: dict = {"calls": []}
     exec(magics.to_python("%timeit -n 1 -r 1 kept = calls.append(1)\n").code, namespace)
