@@ -289,6 +289,18 @@ def _cell_python(source: str, budget: magics.Budget) -> tuple[magics.Plain, str 
     return plain, error
 
 
+def _unread(name: str, source: str) -> str:
+    """Why the module a notebook's cells make cannot be read as one, or "": its cells run one by one, so the readings
+    of its code (by hand, saved answers, doors), which read that module, must never find it unreadable and so empty
+    (red team 117: one cut cell opened a string that swallowed the rest, and every reading found nothing)."""
+    try:
+        ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        return f"{name}: its code cells could not be read together as one module ({type(exc).__name__}), and the " \
+               "grader grades only code it reads"
+    return ""
+
+
 def _run_until_refused(plain: magics.Plain) -> magics.Plain | None:
     """A cell that parses but that Python's compiler refuses (a stray top-level ``return``, ``yield``, ``break`` or
     ``nonlocal``), as IPython runs it: statement by statement, each compiled alone, so those above the refused one run
@@ -298,15 +310,17 @@ def _run_until_refused(plain: magics.Plain) -> magics.Plain | None:
         tree = ast.parse(plain.code)
     except (SyntaxError, ValueError):
         return None
-    for node in tree.body:
+    for index, node in enumerate(tree.body):
         try:
             compile(ast.Module([node], []), "<cell>", "exec", dont_inherit=True)
         except SyntaxError as exc:
             start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+            if index and (tree.body[index - 1].end_lineno or start) >= start:
+                return None  # (``x = 1; return``: no line ends the statements above; red team 117 cut one in half)
             lines = plain.code.split("\n")
             stop = f"raise SyntaxError({shortened(str(exc.msg), 200)!r})"
-            kept = lines[:start - 1] + [stop] + [""] * (len(lines) - start)
-            return magics.Plain("\n".join(kept), plain.origin, plain.skipped, plain.notes)
+            kept = "\n".join(lines[:start - 1] + [stop] + [""] * (len(lines) - start))
+            return magics.Plain(kept, plain.origin, plain.skipped, plain.notes) if compile_error(kept) is None else None
     return None
 
 
@@ -379,7 +393,9 @@ def notebook_source(path: str, text: str, *, order: bool = True) -> Submission:
     skipped = joined.skipped + joined.commands_note() + (order_notes(joined.ran, tests) if order else [])
     empty = "it has no code cell" if not code else "every code cell is empty"
     problem = "" if any(line.strip() for line in joined.lines) or skipped else f"{Path(path).name} has no code: {empty}"
-    return Submission(path, ("\n".join(joined.lines) + "\n").encode(), tuple(joined.where), skipped=tuple(skipped),
+    source = "\n".join(joined.lines) + "\n"
+    problem = problem or _unread(Path(path).name, source)
+    return Submission(path, source.encode(), tuple(joined.where), skipped=tuple(skipped),
                       problem=problem, broken=tuple(joined.broken), kind="ipynb", program=tuple(joined.program),
                       test_cells=tuple(joined.tests), grade_ids=tuple(joined.grade_ids))
 

@@ -417,6 +417,24 @@ def test_a_cell_python_refuses_runs_up_to_the_refused_statement_as_in_the_kernel
     assert any("raised SyntaxError" in note for note in result.notes), result.notes
 
 
+def test_a_refused_statement_sharing_a_line_leaves_its_cell_out_and_the_module_readable(sandbox):
+    """Red team 117: a cell ``x = '''`` / ``'''; return 1`` (a triple-quoted string, then a stray return on the line
+    that closes it) was cut at the return's line, which kept half of the string: the joined module no longer parsed,
+    and every reading of it (by hand, saved answers, doors) found nothing, so a gradient_manual that calls backward()
+    kept the by-hand point. Such a cell is left out whole, and a notebook whose cells cannot be read as one module is
+    not graded."""
+    trigger = 'x = """\n"""; return 1\n'
+    book = filled("exercise-2", lambda cell_id, code: code)
+    book.insert_after("solution-gradient_manual", trigger, "trigger")
+    book.insert_after("trigger", "def gradient_manual(x):\n    return gradients(x)[0]\n", "autograd")
+    sub = _load(book.done())
+    assert not sub.problem and any("does not compile, so none of it ran" in note for note in sub.skipped)
+    result = session.explain(grading.grade(graders.find("exercise-2"), sub, sandbox=sandbox, seed=0), sub)
+    by_hand = next(c for c in result.checks if c.name == "gradient_manual_by_hand")
+    assert not by_hand.passed and "backward" in by_hand.feedback, by_hand.feedback
+    assert submission._unread("n.ipynb", 'x = """\n').startswith("n.ipynb: its code cells could not be read together")
+
+
 def test_timeit_runs_once_in_a_namespace_of_its_own():
     namespace: dict = {"calls": []}
     exec(magics.to_python("%timeit -n 1 -r 1 kept = calls.append(1)\n").code, namespace)
