@@ -435,6 +435,27 @@ def test_a_refused_statement_sharing_a_line_leaves_its_cell_out_and_the_module_r
     assert submission._unread("n.ipynb", 'x = """\n').startswith("n.ipynb: its code cells could not be read together")
 
 
+@pytest.mark.parametrize("setup, annotated", [
+    ("%matplotlib inline\nfrom __future__ import annotations\n", False),  # a future import below a magic
+    ("from __future__ import annotations\n", True),  # kept for the later cells: Tensor is never imported
+])
+def test_a_future_import_works_as_in_ipython(sandbox, setup, annotated):
+    """Fairness round 24: ``%matplotlib inline`` then ``from __future__ import annotations`` at the top of the setup
+    cell left the whole cell out (the magic is a statement, so the import was not first), and ``import torch`` with
+    it; and IPython's compiler keeps a future import's features for every later cell, while the grader compiled each
+    cell afresh, so an annotation naming a type never imported (``-> Tensor``) raised where the kernel defines it."""
+    book = filled("exercise-2", lambda cell_id, code: code.replace(
+        "def forward(x):", "def forward(x: Tensor) -> tuple[Tensor, Tensor, Tensor]:")
+        if cell_id == "solution-forward" and annotated else code)
+    cell = book.cell("setup")
+    cell["source"] = setup + "".join(cell["source"])
+    sub = _load(book.done())
+    assert "from __future__ import annotations" in sub.source.decode()
+    assert not any("does not compile" in note for note in sub.skipped), sub.skipped
+    result = session.explain(grading.grade(graders.find("exercise-2"), sub, sandbox=sandbox, seed=0), sub)
+    assert result.score == result.max_score, [(c.name, c.feedback) for c in result.checks if not c.passed]
+
+
 def test_timeit_runs_once_in_a_namespace_of_its_own():
     namespace: dict = {"calls": []}
     exec(magics.to_python("%timeit -n 1 -r 1 kept = calls.append(1)\n").code, namespace)

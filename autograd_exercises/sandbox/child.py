@@ -732,7 +732,7 @@ def compile_cells(path: str, lines: list[str], program: list[dict[str, Any]]) ->
     compiled under the student's (``warnings.simplefilter("error")`` makes an invalid escape a SyntaxError, a low
     recursion limit makes a deep literal a RecursionError), so a ``def`` the readings saw replace another could fail
     to, and the other run instead (red team 35)."""
-    compiled = {}
+    compiled, features = {}, 0
     for step in program:
         if "checks" in step:
             continue
@@ -740,13 +740,42 @@ def compile_cells(path: str, lines: list[str], program: list[dict[str, Any]]) ->
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                code: Any = compile("\n" * (first - 1) + "\n".join(lines[first - 1:last]), path, "exec",
-                                    dont_inherit=True)
+                code, features = _compiled_cell("\n" * (first - 1) + "\n".join(lines[first - 1:last]), path, features)
             except BaseException as exc:  # SyntaxError, RecursionError, MemoryError: the cell raises it when it runs
                 code = exc
         said = "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno, "") for w in caught)
         compiled[int(step["cell"])] = (code, said)
     return compiled
+
+
+FUTURE_FEATURES = {name: getattr(__import__("__future__"), name).compiler_flag
+                   for name in __import__("__future__").all_feature_names}
+
+
+def _compiled_cell(source: str, path: str, features: int) -> tuple[Any, int]:
+    """A cell compiled as IPython's compiler compiles it (fairness round 24): under the ``__future__`` features that
+    earlier cells imported (``annotations`` is kept for every later cell), and, where the cell compiles only one
+    statement at a time (a ``from __future__`` import below ``%matplotlib inline``, which IPython made a statement), a
+    code per statement, each run in turn (the first that does not compile raises there). Returns the code (or the
+    codes, and perhaps that error last) and the features in force after the cell."""
+    tree = compile(source, path, "exec", ast.PyCF_ONLY_AST | features, dont_inherit=True)
+    after = features
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            after |= functools.reduce(operator.or_, (FUTURE_FEATURES.get(a.name, 0) for a in node.names), 0)
+    try:
+        return compile(tree, path, "exec", features, dont_inherit=True), after
+    except SyntaxError:
+        pieces: list[Any] = []
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+                features |= functools.reduce(operator.or_, (FUTURE_FEATURES.get(a.name, 0) for a in node.names), 0)
+            try:
+                pieces.append(compile(ast.Module([node], []), path, "exec", features, dont_inherit=True))
+            except SyntaxError as exc:
+                pieces.append(exc)
+                break
+        return tuple(pieces), after
 
 
 def _run_cell(module: Any, compiled: tuple[Any, str], step: dict[str, Any]) -> dict[str, Any]:
@@ -769,12 +798,12 @@ def _run_cell(module: Any, compiled: tuple[Any, str], step: dict[str, Any]) -> d
         if isinstance(code, BaseException):
             raise code
         if not TIMERS:  # Windows: the job's own deadline is the only limit
-            exec(code, module.__dict__)
+            _run_pieces(code, module)
         else:
             signal.signal(signal.SIGALRM, interrupt)
             try:
                 signal.setitimer(signal.ITIMER_REAL, max(float(step["timeout"]), 0.001), 1.0)
-                exec(code, module.__dict__)
+                _run_pieces(code, module)
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
     except (CellInterrupt, observe.CheckTimeout):
@@ -785,6 +814,14 @@ def _run_cell(module: Any, compiled: tuple[Any, str], step: dict[str, Any]) -> d
         outcome["status"] = "timeout"  # interrupted, and it caught the interrupt: still past its budget
     outcome["wall"] = round(time.monotonic() - start, 4)
     return outcome
+
+
+def _run_pieces(code: Any, module: Any) -> None:
+    """A cell's code, or its statements' codes one after another (:func:`_compiled_cell`), in the module's namespace."""
+    for piece in code if isinstance(code, tuple) else (code,):
+        if isinstance(piece, BaseException):
+            raise piece
+        exec(piece, module.__dict__)
 
 
 # Names every Jupyter kernel gives a notebook without an import (fairness, red team 47: ``display(x)`` raised a
