@@ -758,24 +758,35 @@ def _compiled_cell(source: str, path: str, features: int) -> tuple[Any, int]:
     statement at a time (a ``from __future__`` import below ``%matplotlib inline``, which IPython made a statement), a
     code per statement, each run in turn (the first that does not compile raises there). Returns the code (or the
     codes, and perhaps that error last) and the features in force after the cell."""
-    tree = compile(source, path, "exec", ast.PyCF_ONLY_AST | features, dont_inherit=True)
-    after = features
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
-            after |= functools.reduce(operator.or_, (FUTURE_FEATURES.get(a.name, 0) for a in node.names), 0)
     try:
-        return compile(tree, path, "exec", features, dont_inherit=True), after
+        whole: Any = compile(source, path, "exec", features, dont_inherit=True)
     except SyntaxError:
-        pieces: list[Any] = []
-        for node in tree.body:
-            if isinstance(node, ast.ImportFrom) and node.module == "__future__":
-                features |= functools.reduce(operator.or_, (FUTURE_FEATURES.get(a.name, 0) for a in node.names), 0)
-            try:
-                pieces.append(compile(ast.Module([node], []), path, "exec", features, dont_inherit=True))
-            except SyntaxError as exc:
-                pieces.append(exc)
-                break
-        return tuple(pieces), after
+        whole = None
+    if whole is not None and "__future__" not in source:
+        return whole, features  # (the usual cell: compiled once, as before)
+    with warnings.catch_warnings():
+        if whole is not None:
+            warnings.simplefilter("ignore")  # (its compile said them already)
+        tree = compile(source, path, "exec", ast.PyCF_ONLY_AST | features, dont_inherit=True)
+    after = functools.reduce(operator.or_, map(_future_features, tree.body), features)
+    if whole is not None:
+        return whole, after
+    pieces: list[Any] = []
+    for node in tree.body:
+        features |= _future_features(node)
+        try:
+            pieces.append(compile(ast.Module([node], []), path, "exec", features, dont_inherit=True))
+        except SyntaxError as exc:
+            pieces.append(exc)
+            break
+    return tuple(pieces), after
+
+
+def _future_features(node: ast.AST) -> int:
+    """The compiler flags of a ``from __future__ import …`` statement (0 for any other)."""
+    if not (isinstance(node, ast.ImportFrom) and node.module == "__future__"):
+        return 0
+    return functools.reduce(operator.or_, (FUTURE_FEATURES.get(alias.name, 0) for alias in node.names), 0)
 
 
 def _run_cell(module: Any, compiled: tuple[Any, str], step: dict[str, Any]) -> dict[str, Any]:
