@@ -456,6 +456,21 @@ def test_a_future_import_works_as_in_ipython(sandbox, setup, annotated):
     assert result.score == result.max_score, [(c.name, c.feedback) for c in result.checks if not c.passed]
 
 
+def test_a_future_import_that_changes_parsing_holds_for_no_later_cell(sandbox):
+    """Red team 118: ``from __future__ import barry_as_FLUFL`` made the child compile every later cell with ``!=`` a
+    SyntaxError, so a by-hand ``gradient_manual`` below (with an ``assert x.numel() != 0``) never ran, while the
+    readings, which parse the notebook as one module, read it as replacing the one above, which used saved answers
+    from autograd (10/10 for 9/10 work). Only the features that leave parsing alone hold for the cells below."""
+    book = filled("exercise-2", lambda cell_id, code: code)
+    book.insert_after("solution-gradient_manual", "from __future__ import barry_as_FLUFL\n", "barry")
+    book.insert_after("barry", "def gradient_manual(x):\n    assert x.numel() != 0\n"
+                      "    return 12 * (3 * x + 2) / x.numel()\n", "again")
+    sub = _load(book.done())
+    result = session.explain(grading.grade(graders.find("exercise-2"), sub, sandbox=sandbox, seed=0), sub)
+    assert result.score == result.max_score and not any("barry" in note.lower() or "<>" in note
+                                                         for note in result.notes), result.notes
+
+
 def test_timeit_runs_once_in_a_namespace_of_its_own():
     namespace: dict = {"calls": []}
     exec(magics.to_python("%timeit -n 1 -r 1 kept = calls.append(1)\n").code, namespace)
