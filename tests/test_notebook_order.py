@@ -471,6 +471,23 @@ def test_a_future_import_that_changes_parsing_holds_for_no_later_cell(sandbox):
                                                          for note in result.notes), result.notes
 
 
+def test_a_cell_the_readings_keep_runs_whatever_the_features_above_it(sandbox):
+    """Red team 119: under ``from __future__ import annotations`` (carried to later cells) Python refuses a walrus in an
+    annotation, so the child left out a cell that the trusted side, compiling it alone, kept: the readings read its
+    ``A = …`` as replacing answers saved from autograd above, which the by-hand function then used (10/10 for 9/10
+    work). A cell compiles in the child as the trusted side checked it, without the features, where only that works."""
+    book = filled("exercise-2", lambda cell_id, code: "def gradient_manual(x):\n    return x * 0\n"
+                  if cell_id == "solution-gradient_manual" else code)
+    cell = book.cell("setup")
+    cell["source"] = "from __future__ import annotations\n" + "".join(cell["source"])
+    book.insert_after("solution-gradient_manual", "def _note():\n    _v: (_w := 0) = 0\n\n\ndef gradient_manual(x):\n"
+                      "    return 12 * (3 * x + 2) / x.numel()\n", "decoy")
+    sub = _load(book.done())
+    result = session.explain(grading.grade(graders.find("exercise-2"), sub, sandbox=sandbox, seed=0), sub)
+    assert result.score == result.max_score, ([(c.name, c.feedback) for c in result.checks if not c.passed],
+                                              result.notes)
+
+
 def test_timeit_runs_once_in_a_namespace_of_its_own():
     namespace: dict = {"calls": []}
     exec(magics.to_python("%timeit -n 1 -r 1 kept = calls.append(1)\n").code, namespace)
