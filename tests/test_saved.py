@@ -1085,3 +1085,29 @@ def test_a_decorator_shadowed_in_its_class_body_may_call():
         "def grad(x):"), 1)
     found = autograd_use(source, "manual")
     assert found and "computes its answer from SLOPE" in found[0].what, found
+
+
+@pytest.mark.parametrize("closer", [
+    "def _gen():\n    try:\n        yield\n    finally:\n        while True:\n            pass\n",
+    "def _gen():\n    with open(__file__):\n        yield\n",
+    "async def _gen():\n    try:\n        pass\n    finally:\n        pass\n",
+    "import gc\ngc.callbacks.append(print)\n",
+])
+def test_code_that_runs_when_an_object_is_dropped_leaves_no_binding_surely_replaced(closer):
+    """Red team 120 (10/10 for 9/10 work on exercise 2): a generator whose ``finally`` spun until the cell's timer
+    fired, closed by ``_x = 0`` in a cell of constants, stopped that cell before ``SLOPE = 1.0``: the reading took the
+    constant as replacing the answer saved from autograd above, which the by-hand function then read. A generator or
+    coroutine holding a ``try`` or ``with``, and ``gc.callbacks``, can stop any statement, as finalizers can."""
+    def notebook(*cells: str) -> tuple[str, list[int]]:
+        source, firsts = PREAMBLE, []
+        for cell in cells:
+            firsts.append(source.count("\n") + 1)
+            source += cell + "\n"
+        return source, firsts
+
+    saved, replaced, manual = "SLOPE = grad(torch.ones(2))\n", "_x = 0\nSLOPE = 1.0\n", "def manual(x):\n    return SLOPE * x\n"
+    dropped = closer + "_x = _gen()\n" if "_gen" in closer else closer
+    source, firsts = notebook(saved, dropped, replaced, manual)
+    assert autograd_use(source, "manual", firsts), "the constant was taken as replacing the saved answer"
+    source, firsts = notebook(saved, "_x = [1]\n", replaced, manual)
+    assert autograd_use(source, "manual", firsts) == []  # (without it, the constant replaces the saved answer)

@@ -574,7 +574,8 @@ SAFE_IMPORTS = frozenset({"torch", "torch.nn", "torch.nn.functional", "numpy", "
 INTERRUPTERS = frozenset({"settrace", "setprofile", "gettrace", "f_lineno", "f_trace", "monitoring", "signal",
                           "setitimer", "alarm", "ctypes", "pythonapi", "_thread", "threading", "interrupt_main",
                           "addaudithook", "faulthandler", "concurrent", "multiprocessing", "asyncio", "sched",
-                          "__del__", "weakref", "finalize"})  # (finalizers run whenever an object is dropped)
+                          "__del__", "weakref", "finalize",  # (finalizers run whenever an object is dropped)
+                          "callbacks"})  # (gc.callbacks: run at every collection, inside any statement)
 
 
 def _interrupts(nodes: Iterable[ast.AST]) -> bool:
@@ -583,10 +584,21 @@ def _interrupts(nodes: Iterable[ast.AST]) -> bool:
     for node in nodes:
         if isinstance(node, ast.Name) and node.id in INTERRUPTERS or \
                 isinstance(node, ast.Attribute) and node.attr in INTERRUPTERS or \
-                isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in INTERRUPTERS or \
+                isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
+                (node.name in INTERRUPTERS or _runs_when_dropped(node)) or \
                 isinstance(node, ast.alias) and set(node.name.split(".")) & INTERRUPTERS:
             return True
     return False
+
+
+def _runs_when_dropped(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A generator or coroutine whose own code holds a ``try`` or ``with``: closing it when its last reference goes
+    runs that code (a ``finally``, an ``except``, an ``__exit__``) inside whatever statement dropped it, which can then
+    stop there (red team 120: ``_x = 0`` closed a generator whose ``finally`` spun until the cell's timer fired)."""
+    own = list(own_nodes(function.body))
+    suspends = isinstance(function, ast.AsyncFunctionDef) or \
+        any(isinstance(node, (ast.Yield, ast.YieldFrom, ast.Await)) for node in own)
+    return suspends and any(isinstance(node, (ast.Try, ast.TryStar, ast.With, ast.AsyncWith)) for node in own)
 
 
 def _replaced_at(tree: ast.Module, cells: Sequence[int], parents: dict[ast.AST, ast.AST]) -> dict[str, int]:
