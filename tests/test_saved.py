@@ -1092,6 +1092,7 @@ def test_a_decorator_shadowed_in_its_class_body_may_call():
     "def _gen():\n    with open(__file__):\n        yield\n",
     "async def _gen():\n    try:\n        pass\n    finally:\n        pass\n",
     "import gc\ngc.callbacks.append(print)\n",
+    "import sys\nsys.set_asyncgen_hooks(finalizer=print)\n",  # (my own attack after red team 120)
 ])
 def test_code_that_runs_when_an_object_is_dropped_leaves_no_binding_surely_replaced(closer):
     """Red team 120 (10/10 for 9/10 work on exercise 2): a generator whose ``finally`` spun until the cell's timer

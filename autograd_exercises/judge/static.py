@@ -575,7 +575,8 @@ INTERRUPTERS = frozenset({"settrace", "setprofile", "gettrace", "f_lineno", "f_t
                           "setitimer", "alarm", "ctypes", "pythonapi", "_thread", "threading", "interrupt_main",
                           "addaudithook", "faulthandler", "concurrent", "multiprocessing", "asyncio", "sched",
                           "__del__", "weakref", "finalize",  # (finalizers run whenever an object is dropped)
-                          "callbacks"})  # (gc.callbacks: run at every collection, inside any statement)
+                          "callbacks",  # (gc.callbacks: run at every collection, inside any statement)
+                          "set_asyncgen_hooks", "unraisablehook"})  # (an async generator's finalizer; a finalizer's error)
 
 
 def _interrupts(nodes: Iterable[ast.AST]) -> bool:
