@@ -169,10 +169,12 @@ def _label(case: Case) -> str:
     return f" [input: {case['label']}]" if case.get("label") else ""
 
 
-def by_hand_failure(check: Check, submission: Submission) -> str | None:
-    """Feedback when a by-hand check's function uses autograd, read from the submission's source."""
+def by_hand_failure(check: Check, submission: Submission, stopped: dict[int, int] | None = None) -> str | None:
+    """Feedback when a by-hand check's function uses autograd, read from the submission's source (``stopped``: the
+    notebook's cells that did not run to their end, :func:`stopped_from`)."""
     cells = [cell.first for cell in submission.program]  # run cell by cell: one that raises does not stop the rest
-    findings = static.autograd_use(source_text(submission), check.function, cells, grader_arguments(check.function))
+    findings = static.autograd_use(source_text(submission), check.function, cells, grader_arguments(check.function),
+                                   stopped=stopped or {})
     return static.feedback(check.function, findings, submission.locate) if findings else None
 
 
@@ -212,21 +214,22 @@ def run_notes(run: RunResult, submission: Submission) -> list[str]:
 
 
 def judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submission, timeout: float,
-              source: Submission | None = None, notes: list[str] | None = None) -> CheckResult:
+              source: Submission | None = None, notes: list[str] | None = None,
+              stopped: dict[int, int] | None = None) -> CheckResult:
     """Score one check from what its child reported (``source``: the code as it stood where the check judged;
     ``notes``: :func:`run_notes` of ``run``, when the caller has them already).
 
     Its feedback is cut to :data:`MAX_FEEDBACK` characters: a judge quotes what the report holds (a value of the
     wrong type, an exception's message), and a forged report can hold megabytes of it.
     """
-    result = _judge_run(check, cases, run, submission, timeout, source, notes)
+    result = _judge_run(check, cases, run, submission, timeout, source, notes, stopped)
     if len(result.feedback) > MAX_FEEDBACK:
         result.feedback = result.feedback[:MAX_FEEDBACK] + "… (cut)"
     return result
 
 
 def _judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submission, timeout: float,
-               source: Submission | None, notes: list[str] | None) -> CheckResult:
+               source: Submission | None, notes: list[str] | None, stopped: dict[int, int] | None = None) -> CheckResult:
     """:func:`judge_run`, its feedback not yet cut."""
     result = CheckResult.failed(check, output=without_marks(run.output), wall=run.wall)
     if run.status != "ok":
@@ -234,7 +237,7 @@ def _judge_run(check: Check, cases: list[Case], run: RunResult, submission: Subm
         return result
     observations = run.observations
     result.notes = list(notes) if notes is not None else run_notes(run, submission)
-    autograd_in_code = by_hand_failure(check, source or submission) if check.by_hand else None
+    autograd_in_code = by_hand_failure(check, source or submission, stopped) if check.by_hand else None
     if autograd_in_code is not None:  # what the code is, whatever the run reported
         result.feedback, result.mistake = autograd_in_code, "autograd-in-by-hand"
         return result
@@ -363,6 +366,29 @@ def cell_notes(cells: Any, submission: Submission, cell_timeout: float) -> list[
     if len(errors) > MAX_CELL_NOTES:
         errors = errors[:MAX_CELL_NOTES] + [f"(and {len(errors) - MAX_CELL_NOTES} more cells raised errors)"]
     return notes + errors
+
+
+def stopped_from(cells: Any, submission: Submission) -> dict[int, int]:
+    """Per notebook cell that did not run to its end (its first line): the line from which its statements may not have
+    run: where it raised (its top-level frame's line), else (a timeout; a frame the reading cannot place) its first.
+    The by-hand reading takes no binding there as replacing an earlier one (red team 121: a library object's finalizer
+    left the cell's timer signal pending, which stopped a cell of constants the reading took as replacing answers
+    saved from autograd; no reading of the code alone can see every such finalizer)."""
+    if not isinstance(cells, list) or not submission.program:
+        return {}
+    spans = {cell.number: cell for cell in submission.program}
+    stopped: dict[int, int] = {}
+    for outcome in cells:
+        if not isinstance(outcome, dict) or outcome.get("status") == "ok" or outcome.get("cell") not in spans:
+            continue
+        span = spans[outcome["cell"]]
+        exc = outcome.get("exception") if isinstance(outcome.get("exception"), dict) else {}
+        raised = [frame.get("line") for frame in exc.get("frames") or []
+                  if isinstance(frame, dict) and frame.get("function") == "<module>"]
+        line = raised[-1] if outcome.get("status") == "error" and raised and type(raised[-1]) is int \
+            and span.first <= raised[-1] <= span.last else span.first
+        stopped[span.first] = min(line, stopped.get(span.first, line))
+    return stopped
 
 
 def stopped_before_def(cells: Any, submission: Submission) -> dict[str, str]:
@@ -631,14 +657,19 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
                                    [check.name for check in exercise.checks if check.name in groups], cell_timeout)
     runs: dict[str, RunResult] = {}
     cells = hung = shown_hung = None
+    stopped: dict[int, int] = {}  # every child's cells that did not run to their end
     for index, part in enumerate(_parts(exercise, groups, leads, program)):  # visible checks' calls, then secret
         steps = _program_for(program, {lead.name for lead in part}, whole=index == 0) if program is not None else None
         part_runs, part_cells, hung = _run_part(exercise, submission, part, cases, sandbox, timeout, steps,
                                                 cell_timeout, one_child, hung)
         runs.update(part_runs)
+        hung_cells = [{"cell": hung, "status": "hung"}] if isinstance(hung, int) else []
+        for first, line in stopped_from((part_cells if isinstance(part_cells, list) else []) + hung_cells,
+                                        submission).items():
+            stopped[first] = min(line, stopped.get(first, line))
         if index == 0:  # the notes come from the first child only: what a secret one did is for its hidden checks
             cells, shown_hung = part_cells, hung
-    results = _judge_groups(selected, groups, runs, cases, submission, positions, timeout)
+    results = _judge_groups(selected, groups, runs, cases, submission, positions, timeout, stopped)
     _name_stopped_cells(results, cells, submission)
     _name_failed_helpers(results, submission)
     notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout) + debugger_notes(submission)
@@ -681,13 +712,14 @@ def reaches_grader(exercise: Exercise, submission: Submission, seed: int, select
 
 def _judge_groups(selected: list[Check], groups: dict[str, list[Check]], runs: dict[str, RunResult],
                   cases: dict[str, list[Case]], submission: Submission, positions: dict[str, tuple[int, int]] | None,
-                  timeout: float) -> list[CheckResult]:
-    """Each check judged from its call's run; a run's warnings are read once for every check it serves."""
+                  timeout: float, stopped: dict[int, int] | None = None) -> list[CheckResult]:
+    """Each check judged from its call's run; a run's warnings are read once for every check it serves (``stopped``:
+    the notebook's cells that did not run to their end in any child, :func:`stopped_from`)."""
     lead_of = {check.name: lead for lead, members in groups.items() for check in members}
     noted = {lead: run_notes(run, submission) for lead, run in runs.items()}
     return [judge_run(check, cases[check.name], runs[lead_of[check.name]], submission, timeout,
                       _source_up_to(submission, positions[check.name]) if positions and check.by_hand else submission,
-                      noted[lead_of[check.name]])  # (only a by-hand check reads its source)
+                      noted[lead_of[check.name]], stopped)  # (only a by-hand check reads its source)
             for check in selected]
 
 

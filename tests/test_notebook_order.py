@@ -488,6 +488,22 @@ def test_a_cell_the_readings_keep_runs_whatever_the_features_above_it(sandbox):
                                               result.notes)
 
 
+def test_the_cells_that_did_not_run_to_their_end_are_read_from_where_they_stopped():
+    """Red team 121: what the child said of each cell (a timeout, an error at a line) tells the by-hand reading where
+    bindings may not have happened (:func:`grading.stopped_from`); a line the cell does not hold, or a status the
+    reading does not know, counts from the cell's first line."""
+    sub = _load(filled("exercise-2").done())
+    first, second = sub.program[1], sub.program[2]
+    outcomes = [{"cell": first.number, "status": "timeout"},
+                {"cell": second.number, "status": "error", "exception": {"frames": [
+                    {"line": second.first + 1, "function": "<module>"}]}},
+                {"cell": sub.program[3].number, "status": "error", "exception": {"frames": [
+                    {"line": 10 ** 9, "function": "<module>"}]}},
+                {"cell": sub.program[0].number, "status": "ok"}, "forged", {"cell": "4", "status": "error"}]
+    assert grading.stopped_from(outcomes, sub) == {first.first: first.first, second.first: second.first + 1,
+                                                   sub.program[3].first: sub.program[3].first}
+
+
 def test_timeit_runs_once_in_a_namespace_of_its_own():
     namespace: dict = {"calls": []}
     exec(magics.to_python("%timeit -n 1 -r 1 kept = calls.append(1)\n").code, namespace)

@@ -1112,3 +1112,18 @@ def test_code_that_runs_when_an_object_is_dropped_leaves_no_binding_surely_repla
     assert autograd_use(source, "manual", firsts), "the constant was taken as replacing the saved answer"
     source, firsts = notebook(saved, "_x = [1]\n", replaced, manual)
     assert autograd_use(source, "manual", firsts) == []  # (without it, the constant replaces the saved answer)
+
+
+@pytest.mark.parametrize("stop", ["cell", "line", None])
+def test_a_cell_that_did_not_run_to_its_end_replaces_nothing_from_where_it_stopped(stop):
+    """Red team 121 (10/10 for 9/10 work on exercise 2): a library object's finalizer (``io.RawIOBase``'s ``close``, a
+    ``_weakref`` callback), run when ``_x = 0`` dropped it, left the cell's timer signal pending, which stopped a cell
+    of constants that the reading took as replacing answers saved from autograd. No reading of the code can name every
+    such finalizer; the child says which cells did not run to their end, and where: no binding there replaces one."""
+    source, firsts = PREAMBLE, []
+    for cell in ("SLOPE = grad(torch.ones(2))\n", "_x = 0\nSLOPE = 1.0\n", "def manual(x):\n    return SLOPE * x\n"):
+        firsts.append(source.count("\n") + 1)
+        source += cell + "\n"
+    stopped = {firsts[1]: firsts[1]} if stop == "cell" else {firsts[1]: firsts[1] + 1} if stop == "line" else {}
+    assert bool(autograd_use(source, "manual", firsts, stopped=stopped)) is (stop is not None)
+    assert autograd_use(source, "manual", firsts, stopped={firsts[1]: firsts[1] + 2}) == []  # (stopped below it)

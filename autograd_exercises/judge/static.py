@@ -259,7 +259,8 @@ def _field_names(fields: ast.AST) -> list[str]:
     return [item.value for item in items if isinstance(item, ast.Constant) and isinstance(item.value, str)]
 
 
-def autograd_use(source: str, function: str, cells: Sequence[int] = (), passed: int | None = None) -> list[Finding]:
+def autograd_use(source: str, function: str, cells: Sequence[int] = (), passed: int | None = None, *,
+                 stopped: dict[int, int] | None = None) -> list[Finding]:
     """Every autograd use in ``function`` and in what it reaches; ``[]`` if none.
 
     Most telling first: differentiation, then gradient tracking, then dynamic lookups; within
@@ -273,7 +274,7 @@ def autograd_use(source: str, function: str, cells: Sequence[int] = (), passed: 
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):  # nesting too deep for the parser
         return []
-    module = module_names(tree, cells)
+    module = module_names(tree, cells, stopped or {})
     dead = methods.debug_branches(tree, module.parents, module.bindings, module.ordered, function, passed)
     found = read_reach(module, [function], patches(tree, module), dead)  # a method put on torch's classes runs from any tensor
     read_lines = {(finding.line, finding.rank) for finding in found}  # a lookup the reading already named, once
@@ -475,13 +476,14 @@ def feedback(function: str, findings: list[Finding], locate: Callable[[int], str
     return f"{function} {first.describe(locate)} at {locate(first.line)}{helper}: {ADVICE[first.rank]}{more}"
 
 
-def module_names(tree: ast.Module, cells: Sequence[int] = ()) -> Module:
+def module_names(tree: ast.Module, cells: Sequence[int] = (), stopped: dict[int, int] | None = None) -> Module:
     """Module-level bindings and imports, also inside if/try/with blocks (notebook cells run inside ``try``), less
     those a later top-level ``def``, assignment or import surely replaces before any check runs (:func:`_replaced_at`:
     an exploratory first version, a loop over examples that binds the name of a helper defined below)."""
     parents = {child: node for node in walk(tree) for child in children(node)}
     ordered = not _interrupts(parents)
-    module = Module(replaced=_replaced_at(tree, cells, parents) if ordered else {}, ordered=ordered, parents=parents)
+    module = Module(replaced=_replaced_at(tree, cells, parents, stopped or {}) if ordered else {}, ordered=ordered,
+                    parents=parents)
     stars: list[tuple[int, str, int]] = []  # (statement index, module, line) of each ``from module import *``
     for index, top in enumerate(tree.body):
         for statement in module_statements([top]):
@@ -602,18 +604,21 @@ def _runs_when_dropped(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool
     return suspends and any(isinstance(node, (ast.Try, ast.TryStar, ast.With, ast.AsyncWith)) for node in own)
 
 
-def _replaced_at(tree: ast.Module, cells: Sequence[int], parents: dict[ast.AST, ast.AST]) -> dict[str, int]:
+def _replaced_at(tree: ast.Module, cells: Sequence[int], parents: dict[ast.AST, ast.AST],
+                 stopped: dict[int, int] | None = None) -> dict[str, int]:
     """Per name, the index of the last top-level statement that surely binds it by a ``def`` or an assignment
     before any check runs: every top-level statement of a module runs (an import that raises fails every check);
     in a notebook (``cells``: the first line of each cell), a cell that raises stops there and the next cell runs,
-    so only one that nothing before it in its cell can stop (:func:`_cannot_raise`)."""
+    so only one that nothing before it in its cell can stop (:func:`_cannot_raise`), in a cell that ran on to a line
+    past it (``stopped``: per cell's first line, the line from which it may not have run, as the child reported)."""
     replaced: dict[str, int] = {}
     cell, safe = None, True
     for index, statement in enumerate(tree.body):
         here = bisect.bisect_right(cells, statement.lineno)
         if here != cell:
             cell, safe = here, True
-        safe = safe and _cannot_raise(statement)  # it, and everything before it in its cell
+        stop = (stopped or {}).get(cells[here - 1]) if here else None
+        safe = safe and _cannot_raise(statement) and not (stop is not None and (statement.end_lineno or 0) >= stop)
         if not cells or safe:
             for name in _surely_binds(statement):
                 replaced[name] = index
