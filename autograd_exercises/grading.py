@@ -32,7 +32,7 @@ from autograd_exercises.results import CheckResult, ExerciseResult
 from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox, packing, split_checks, without_marks
 from autograd_exercises.sandbox.protocol import NO_FUNCTION, TAMPERED
 from autograd_exercises.spec import Case, Check, Exercise
-from autograd_exercises.submission import Submission, TestCell
+from autograd_exercises.submission import CodeCell, Submission, TestCell
 
 
 MAX_NOTES, MAX_NOTE = 20, 300  # warnings kept per check, and characters of each: a flood costs nothing
@@ -174,7 +174,7 @@ def by_hand_failure(check: Check, submission: Submission, stopped: dict[int, int
     notebook's cells that did not run to their end, :func:`stopped_from`)."""
     cells = [cell.first for cell in submission.program]  # run cell by cell: one that raises does not stop the rest
     findings = static.autograd_use(source_text(submission), check.function, cells, grader_arguments(check.function),
-                                   stopped=stopped or {})
+                                   stopped=stopped)
     return static.feedback(check.function, findings, submission.locate) if findings else None
 
 
@@ -370,10 +370,11 @@ def cell_notes(cells: Any, submission: Submission, cell_timeout: float) -> list[
 
 def stopped_from(cells: Any, submission: Submission) -> dict[int, int]:
     """Per notebook cell that did not run to its end (its first line): the line from which its statements may not have
-    run: where it raised (its top-level frame's line), else (a timeout; a frame the reading cannot place) its first.
-    The by-hand reading takes no binding there as replacing an earlier one (red team 121: a library object's finalizer
-    left the cell's timer signal pending, which stopped a cell of constants the reading took as replacing answers
-    saved from autograd; no reading of the code alone can see every such finalizer)."""
+    run: where it raised (:func:`_raised_at`), else (a timeout, a hang; a frame the reading cannot place) its first.
+    ``cells``: what every child said of them. The by-hand reading takes no binding there as replacing an earlier one
+    (red team 121: a library object's finalizer left the cell's timer signal pending, which stopped a cell of
+    constants the reading took as replacing answers saved from autograd; no reading of the code alone can see every
+    such finalizer)."""
     if not isinstance(cells, list) or not submission.program:
         return {}
     spans = {cell.number: cell for cell in submission.program}
@@ -382,13 +383,20 @@ def stopped_from(cells: Any, submission: Submission) -> dict[int, int]:
         if not isinstance(outcome, dict) or outcome.get("status") == "ok" or outcome.get("cell") not in spans:
             continue
         span = spans[outcome["cell"]]
-        exc = outcome.get("exception") if isinstance(outcome.get("exception"), dict) else {}
-        raised = [frame.get("line") for frame in exc.get("frames") or []
-                  if isinstance(frame, dict) and frame.get("function") == "<module>"]
-        line = raised[-1] if outcome.get("status") == "error" and raised and type(raised[-1]) is int \
-            and span.first <= raised[-1] <= span.last else span.first
+        line = _raised_at(outcome, span) or span.first
         stopped[span.first] = min(line, stopped.get(span.first, line))
     return stopped
+
+
+def _raised_at(outcome: dict[str, Any], span: CodeCell) -> int | None:
+    """The line of cell ``span`` where it raised, by its top-level frame (``outcome``: what the child said of the cell);
+    None for a cell that did not raise, or a line the cell does not hold."""
+    exc = outcome.get("exception")
+    if outcome.get("status") != "error" or not isinstance(exc, dict):
+        return None
+    raised = [frame.get("line") for frame in exc.get("frames") or []
+              if isinstance(frame, dict) and frame.get("function") == "<module>"]
+    return raised[-1] if raised and type(raised[-1]) is int and span.first <= raised[-1] <= span.last else None
 
 
 def stopped_before_def(cells: Any, submission: Submission) -> dict[str, str]:
@@ -401,18 +409,16 @@ def stopped_before_def(cells: Any, submission: Submission) -> dict[str, str]:
     lines = submission.source.decode("utf-8", "replace").split("\n")
     missing: dict[str, str] = {}
     for outcome in cells:
-        if not isinstance(outcome, dict) or outcome.get("status") != "error" or outcome.get("cell") not in spans \
-                or not isinstance(outcome.get("exception"), dict):
+        if not isinstance(outcome, dict) or outcome.get("cell") not in spans:
             continue
-        span, exc = spans[outcome["cell"]], outcome["exception"]
-        raised = [frame.get("line") for frame in exc.get("frames") or []
-                  if isinstance(frame, dict) and frame.get("function") == "<module>"]
-        if not raised or type(raised[-1]) is not int or not span.first <= raised[-1] <= span.last:
+        span = spans[outcome["cell"]]
+        if (raised := _raised_at(outcome, span)) is None:
             continue
+        exc = outcome["exception"]
         why = f"{exc.get('type')}: {_unquoted(str(exc.get('message')), 80)}"
         for name, line in _top_level_defs("\n".join(lines[span.first - 1:span.last])):
-            if span.first - 1 + line > raised[-1]:
-                missing.setdefault(name, f"'{name}' was never defined: {submission.locate(raised[-1])} raised {why}, "
+            if span.first - 1 + line > raised:
+                missing.setdefault(name, f"'{name}' was never defined: {submission.locate(raised)} raised {why}, "
                                          "and the rest of that cell, its def too, did not run (see the note above)")
     return missing
 
@@ -657,19 +663,18 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
                                    [check.name for check in exercise.checks if check.name in groups], cell_timeout)
     runs: dict[str, RunResult] = {}
     cells = hung = shown_hung = None
-    stopped: dict[int, int] = {}  # every child's cells that did not run to their end
+    outcomes: list[Any] = []  # what every child said of the notebook's cells
     for index, part in enumerate(_parts(exercise, groups, leads, program)):  # visible checks' calls, then secret
         steps = _program_for(program, {lead.name for lead in part}, whole=index == 0) if program is not None else None
         part_runs, part_cells, hung = _run_part(exercise, submission, part, cases, sandbox, timeout, steps,
                                                 cell_timeout, one_child, hung)
         runs.update(part_runs)
-        hung_cells = [{"cell": hung, "status": "hung"}] if isinstance(hung, int) else []
-        for first, line in stopped_from((part_cells if isinstance(part_cells, list) else []) + hung_cells,
-                                        submission).items():
-            stopped[first] = min(line, stopped.get(first, line))
+        outcomes += (part_cells if isinstance(part_cells, list) else []) + \
+            ([{"cell": hung, "status": "hung"}] if isinstance(hung, int) else [])
         if index == 0:  # the notes come from the first child only: what a secret one did is for its hidden checks
             cells, shown_hung = part_cells, hung
-    results = _judge_groups(selected, groups, runs, cases, submission, positions, timeout, stopped)
+    results = _judge_groups(selected, groups, runs, cases, submission, positions, timeout,
+                            stopped_from(outcomes, submission))
     _name_stopped_cells(results, cells, submission)
     _name_failed_helpers(results, submission)
     notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout) + debugger_notes(submission)

@@ -311,7 +311,8 @@ def _replacement(method: str, args: list[str], statement: bool, depth: int, budg
         elif name == "timeit":
             code = _TIMEIT_OPTIONS.sub("", line)
             if statement and _parses(code, "exec"):
-                return Plain(_apart("", code), (1,) * (_apart("", code).count("\n") + 1)), None
+                apart = _apart("", code)
+                return Plain(apart, (1,) * (apart.count("\n") + 1)), None
             if statement:
                 return Plain(f"raise SyntaxError({f'%timeit: {line.strip()}'[:200]!r})", (1,)), None
         elif name in SILENT or OURS.get(name) == line.strip():

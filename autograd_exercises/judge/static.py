@@ -274,7 +274,7 @@ def autograd_use(source: str, function: str, cells: Sequence[int] = (), passed: 
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):  # nesting too deep for the parser
         return []
-    module = module_names(tree, cells, stopped or {})
+    module = module_names(tree, cells, stopped)
     dead = methods.debug_branches(tree, module.parents, module.bindings, module.ordered, function, passed)
     found = read_reach(module, [function], patches(tree, module), dead)  # a method put on torch's classes runs from any tensor
     read_lines = {(finding.line, finding.rank) for finding in found}  # a lookup the reading already named, once
@@ -482,7 +482,7 @@ def module_names(tree: ast.Module, cells: Sequence[int] = (), stopped: dict[int,
     an exploratory first version, a loop over examples that binds the name of a helper defined below)."""
     parents = {child: node for node in walk(tree) for child in children(node)}
     ordered = not _interrupts(parents)
-    module = Module(replaced=_replaced_at(tree, cells, parents, stopped or {}) if ordered else {}, ordered=ordered,
+    module = Module(replaced=_replaced_at(tree, cells, parents, stopped) if ordered else {}, ordered=ordered,
                     parents=parents)
     stars: list[tuple[int, str, int]] = []  # (statement index, module, line) of each ``from module import *``
     for index, top in enumerate(tree.body):
@@ -612,12 +612,12 @@ def _replaced_at(tree: ast.Module, cells: Sequence[int], parents: dict[ast.AST, 
     so only one that nothing before it in its cell can stop (:func:`_cannot_raise`), in a cell that ran on to a line
     past it (``stopped``: per cell's first line, the line from which it may not have run, as the child reported)."""
     replaced: dict[str, int] = {}
-    cell, safe = None, True
+    cell, safe, stopped = None, True, stopped or {}
     for index, statement in enumerate(tree.body):
         here = bisect.bisect_right(cells, statement.lineno)
         if here != cell:
             cell, safe = here, True
-        stop = (stopped or {}).get(cells[here - 1]) if here else None
+        stop = stopped.get(cells[here - 1]) if here else None
         safe = safe and _cannot_raise(statement) and not (stop is not None and (statement.end_lineno or 0) >= stop)
         if not cells or safe:
             for name in _surely_binds(statement):

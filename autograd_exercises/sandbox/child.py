@@ -759,7 +759,10 @@ def _compiled_cell(source: str, path: str, features: int) -> tuple[Any, int]:
     statement at a time (a ``from __future__`` import below ``%matplotlib inline``, which IPython made a statement), a
     code per statement, each run in turn (the first that does not compile raises there). Returns the code (or the
     codes, and perhaps that error last) and the features in force after the cell."""
-    whole = _compiled(source, path, features)
+    try:
+        whole: Any = _compiled(source, path, features)
+    except SyntaxError:
+        whole = None
     if whole is not None and "__future__" not in source:
         return whole, features  # (the usual cell: compiled once, as before)
     with warnings.catch_warnings():
@@ -773,9 +776,7 @@ def _compiled_cell(source: str, path: str, features: int) -> tuple[Any, int]:
     for node in tree.body:
         features |= _future_features(node)
         try:
-            piece = _compiled(ast.Module([node], []), path, features)
-            pieces.append(piece if piece is not None else compile(ast.Module([node], []), path, "exec",
-                                                                  dont_inherit=True))
+            pieces.append(_compiled(ast.Module([node], []), path, features))
         except SyntaxError as exc:
             pieces.append(exc)
             break
@@ -784,15 +785,14 @@ def _compiled_cell(source: str, path: str, features: int) -> tuple[Any, int]:
 
 def _compiled(code: Any, path: str, features: int) -> Any:
     """``code`` compiled under ``features``, else as the trusted side checked it, without them (red team 119: under
-    ``annotations`` a walrus in an annotation is refused, so a cell the readings read as binding names never ran); None
-    where neither compiles."""
-    for flags in (features, 0):
-        try:
-            return compile(code, path, "exec", flags, dont_inherit=True)
-        except SyntaxError:
-            if not flags:
-                return None
-    return None
+    ``annotations`` a walrus in an annotation is refused, so a cell the readings read as binding names never ran);
+    raises the SyntaxError of that last where neither compiles."""
+    try:
+        return compile(code, path, "exec", features, dont_inherit=True)
+    except SyntaxError:
+        if not features:
+            raise
+    return compile(code, path, "exec", dont_inherit=True)
 
 
 def _future_features(node: ast.AST) -> int:
