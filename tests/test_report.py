@@ -647,3 +647,12 @@ def test_a_long_feedback_is_cut_once_and_says_how_much():
     long = "x" * 10_000 + " [input: x = 1]"
     rows = [row("ann", failed={"first": ("wrong-value", long)}), row("bob", failed={"first": ("wrong-value", long)})]
     assert "(8,000 more characters)" in html.unescape(class_report.render_html(rows, generated="now"))
+
+
+def test_mistakes_csv_holds_no_formula():
+    """The students cell follows grades.csv's rule (``outputs.csv_cell``): an id may start with ``+`` or ``@``
+    (``safe_id`` keeps them), which a spreadsheet would read as a formula."""
+    rows = [row("@SUM(A1)", failed={"first": ("wrong-value", "no")}),
+            row("+1", failed={"first": ("wrong-value", "no")})]
+    lines = class_report.mistakes_csv(rows).lstrip("\ufeff").splitlines()
+    assert lines[1] in ("exercise-2,first,wrong-value,2,'@SUM(A1) +1", "exercise-2,first,wrong-value,2,'+1 @SUM(A1)")

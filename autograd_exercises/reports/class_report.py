@@ -228,6 +228,8 @@ def statistics(rows: Sequence[dict[str, Any]]) -> list[ExerciseStat]:
 def mistakes_csv(rows: Sequence[dict[str, Any]]) -> str:
     """``mistakes.csv``: one line per exercise, check and mistake code, with how many students made it and who
     (ids separated by spaces), most common first within each exercise. UTF-8 with a byte-order mark."""
+    from autograd_exercises.classroom.outputs import csv_cell  # grades.csv's rule: never a formula, even after ;
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["exercise", "check", "code", "count", "students"])
@@ -237,13 +239,8 @@ def mistakes_csv(rows: Sequence[dict[str, Any]]) -> str:
                  for name, students in mistake.checks.items()]
         lines.sort(key=lambda line: (-len(line[2]), order.index(line[1]), line[0]))
         for code, name, students in lines:
-            writer.writerow([exercise.slug, name, code, len(students), " ".join(_safe_cell(s) for s in students)])
+            writer.writerow([exercise.slug, name, code, len(students), csv_cell(" ".join(students))])
     return "\ufeff" + buffer.getvalue()
-
-
-def _safe_cell(text: str) -> str:
-    """A student id as a spreadsheet cell: never a formula."""
-    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
 
 def top_mistakes(rows: Sequence[dict[str, Any]], limit: int = TERMINAL_MISTAKES) -> list[MistakeStat]:
