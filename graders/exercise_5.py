@@ -7,6 +7,8 @@ this derivative by hand, so no grader writes it down).
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 
 from autograd_exercises import inputs
@@ -14,6 +16,7 @@ from autograd_exercises.judge import Fail, a_type, called, close, close_or_named
 from autograd_exercises.probes.exercise_5 import (
     probe_accumulated, probe_backward_twice, probe_fresh, probe_polynomial, probe_second_backward_error,
 )
+from autograd_exercises.sandbox import observe
 from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
 
 TOL = Tolerance(rtol=1e-5, atol=1e-5)
@@ -141,7 +144,7 @@ def judge_backward_twice(case, obs):
                    f"backward were read by one backward pass only ({saved} saved, {read} read). Build "
                    "out = polynomial(x) once, then call out.backward(retain_graph=True) and out.backward() on that "
                    "same out", code="rebuilt-graph")
-    _filled_by_backward(obs, "backward_twice(x)", 2)
+    _filled_by_backward(case, obs, "backward_twice(x)", 2)
     uncounted = counts.get("uncounted")
     if type(uncounted) is int and uncounted > 0:  # (red team 61: a backward the counting engine never saw)
         raise Fail(f"backward_twice(x) returned 2 f'(x), but {uncounted} of the values saved for backward were read by "
@@ -150,12 +153,15 @@ def judge_backward_twice(case, obs):
                    code="rebuilt-graph")
 
 
-def _filled_by_backward(obs: dict, what: str, passes: int) -> None:
+def _filled_by_backward(case: dict, obs: dict, what: str, passes: int) -> None:
     """A filled x.grad of the x passed in (empty on entry) was filled by at least ``passes`` backward passes and holds
     what they delivered, not a value set by hand (red team 63: ``x.grad`` set by hand beside an unrelated retained
-    graph). An empty one is the fills check's to charge (back-propagating through a copy of x)."""
+    graph): what the passes that add into x.grad delivered, or, where the code set x.grad to the sum of
+    ``torch.autograd.grad``'s results, what every pass delivered (fairness 25: a check by ``torch.autograd.grad``
+    beside the backward calls). Those passes differentiated $f(x)$ (:func:`_passes_differentiate_f`). An empty x.grad is
+    the fills check's to charge (back-propagating through a copy of x)."""
     into = obs.get("into_x") if isinstance(obs.get("into_x"), dict) else {}
-    reached, delivered = into.get("passes"), into.get("delivered")
+    reached = into.get("passes")
     if obs.get("x_grad") is None:
         return
     if type(reached) is int and reached < passes:
@@ -165,10 +171,36 @@ def _filled_by_backward(obs: dict, what: str, passes: int) -> None:
     if type(reached) is not int:
         return
     got = tensor(obs["x_grad"], "x.grad").to(torch.float64)
-    if not isinstance(delivered, torch.Tensor) or got.shape != delivered.shape or not torch.allclose(
-            got, delivered, rtol=TOL.rtol, atol=TOL.atol):
-        raise Fail(f"x.grad after {what} is not what its backward passes put there: it was set or changed by hand; "
-                   "let the backward calls fill it", code="no-graph")
+    adds = into.get("accumulates")
+    if not (isinstance(adds, torch.Tensor) and adds.dtype == torch.bool and adds.shape == (min(reached,
+                                                                                                observe.MAX_ROOTS),)):
+        raise Fail(f"what the backward passes of {what} did could not be read", code="no-graph")
+    for key, made in (("accumulated", adds), ("delivered", torch.ones_like(adds))):
+        filled = into.get(key)
+        if isinstance(filled, torch.Tensor) and got.shape == filled.shape and torch.allclose(
+                got, filled.to(torch.float64), rtol=TOL.rtol, atol=TOL.atol):
+            _passes_differentiate_f(into.get(observe.ROOT), made, case["x"].to(torch.float64), what)
+            return
+    raise Fail(f"x.grad after {what} is not what its backward passes put there: it was set or changed by hand; "
+               "let the backward calls fill it", code="no-graph")
+
+
+def _passes_differentiate_f(roots: Any, made: torch.Tensor, x: torch.Tensor, what: str) -> None:
+    r"""Each backward pass that filled x.grad (``made``, per pass) differentiated $f(x)$ (:func:`observe.differentiated`:
+    a pass from ``out = polynomial(x)`` differentiates ``out``'s value), not a graph built to carry a gradient
+    written by hand (red team 122: ``(x * g).sum().backward()`` with $g = f'(x)$ by hand puts $g$ into x.grad and
+    differentiates $\sum_i x_i g_i$). Within $10^{-4}$ of $\sum_i |\text{term}_i|$, float32's rounding of the sum."""
+    terms = torch.stack([2 * x**4, x**3, 3 * x**2, 5 * x, torch.ones_like(x)])
+    value, scale = float(terms.sum()), float(terms.abs().sum())
+    if not (isinstance(roots, torch.Tensor) and roots.dtype == torch.float64 and roots.shape == made.shape):
+        raise Fail(f"what the backward passes of {what} differentiated could not be read", code="no-graph")
+    roots = roots[made]
+    off = ((roots - value).abs() > 1e-4 * scale + 1e-5) | roots.isnan()
+    if bool(off.any()):
+        raise Fail(f"{what} returned the right value, but a backward pass that filled x.grad differentiated "
+                   f"{float(roots[off][0]):.6g}, not out = polynomial(x) = {value:.6g}: x.grad must be filled by "
+                   "backward through polynomial(x), not by a graph that carries a gradient written by hand",
+                   code="no-graph")
 
 
 def judge_backward_twice_value(case, obs):
@@ -239,7 +271,7 @@ def judge_accumulated(case, obs):
                    f"gradient to x.grad, so do not clear x.grad between the backward calls, and let all {steps} run "
                    "(a return inside the loop ends it after the first)", code="grad-cleared")
     close(got, steps * g, what=what, tol=TOL, numel=case["x"].numel())
-    _filled_by_backward(obs, what, steps)  # (red team 74: one backward, then x.grad *= steps by hand)
+    _filled_by_backward(case, obs, what, steps)  # (red team 74: one backward, then x.grad *= steps by hand)
 
 
 def judge_accumulated_fills(case, obs):

@@ -355,7 +355,7 @@ def _trained_with_autograd(case: dict, obs: dict) -> None:
     matched = _steps_back_propagated(case, obs.get("gradients"))
     if matched is not None and matched < steps:
         raise Fail(f"train's backward passes computed the gradients of the step's loss in {matched} of {steps} "
-                   f"step(s) (at step {matched}, none gave w and b ∂L/∂w and ∂L/∂b): call L.backward() on each "
+                   f"step(s) (at step {matched}, none differentiated that step's L and gave w and b ∂L/∂w and ∂L/∂b): call L.backward() on each "
                    "step's L = loss_fn(x, y, w, b), then sgd_step([w, b], lr); computing the updates by hand skips "
                    "what this exercise is about", code="train-without-autograd")
 
@@ -366,18 +366,30 @@ def _steps_back_propagated(case: dict, packed: Any) -> int | None:
     passes = packed.get("passes") if isinstance(packed, dict) else None
     if type(passes) is not int or not 0 <= passes <= int(case["steps"]) + EXTRA_PASSES:
         return None
-    gradients = replay(case)[3]
-    both = None
+    losses, _, _, gradients = replay(case)
+    both = _of_the_loss(packed.get(observe.ROOT), passes, torch.tensor(losses, dtype=torch.float64))
+    if both is None:
+        return 0
     for index, name in enumerate(("w", "b")):
         expected = torch.stack([step[index].reshape(-1) for step in gradients])
         hits = _hits(packed.get(name), packed.get(f"{name}_pass"), passes, expected)
         if hits is None:
             return 0
-        both = hits if both is None else both & hits
+        both &= hits
     step = 0
     for row in both.tolist():  # (per pass: which steps' gradients it delivered; the steps matched in order)
         step += step < len(gradients) and row[step]
     return step
+
+
+def _of_the_loss(roots: Any, passes: int, losses: torch.Tensor) -> torch.Tensor | None:
+    r"""Per pass and step, whether the pass differentiated the step's loss $L(w_k, b_k)$ within :data:`TRAIN_TOL`
+    (:func:`observe.differentiated`; None: no honest report): red team 122 ran, at each step, a backward pass of
+    $\langle w', g_w \rangle + \langle b', g_b \rangle$ over fresh leaves $w', b'$, with $g_w, g_b$ written by hand,
+    which delivers the step's gradients and differentiates something else."""
+    if not (isinstance(roots, torch.Tensor) and roots.dtype == torch.float64 and roots.shape == (passes,)):
+        return None
+    return (roots[:, None] - losses[None]).abs() <= TRAIN_TOL.atol + TRAIN_TOL.rtol * losses.abs()
 
 
 def _hits(rows: Any, where: Any, passes: int, expected: torch.Tensor) -> torch.Tensor | None:

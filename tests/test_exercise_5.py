@@ -129,6 +129,18 @@ MISTAKES = {
           "    y.backward(retain_graph=True)\n    y.backward()\n")],
         11, {"backward_twice": "0 backward pass(es) reached the x passed in"},
     ),
+    "backward_twice_of_a_graph_carrying_a_slope_by_hand": (  # red team 122: f'(x) by hand, put into x.grad by
+        [("    out = polynomial(x)\n" + TWICE,  # passes that differentiate sum(x * f'(x)), not f(x)
+          "    with torch.no_grad():\n        g = 8 * x**3 + 3 * x**2 + 6 * x + 5\n"
+          "    out = (x * g).sum()\n" + TWICE)],
+        11, {"backward_twice": "a backward pass that filled x.grad differentiated"},
+    ),
+    "accumulated_through_a_graph_carrying_a_slope_by_hand": (  # the same, one pass per step
+        [(ACCUMULATE, "    for _ in range(steps):\n        with torch.no_grad():\n"
+                      "            g = 8 * x**3 + 3 * x**2 + 6 * x + 5\n"
+                      "        (x * g).sum().backward()\n    return x.grad\n")],
+        11, {"accumulated_grad": "a backward pass that filled x.grad differentiated"},
+    ),
     "x_grad_overwritten_after_a_graph_of_x_back_propagated_twice": (  # the passes reach x, the hand overwrites it
         [("    out = polynomial(x)\n" + TWICE,
           "    y = (x * x).sum()\n    y.backward(retain_graph=True)\n    y.backward()\n"
@@ -233,6 +245,14 @@ CORRECT_ALTERNATIVES = {
     "a_progress_bar_thread": [("import torch\n", "import rich.progress\nimport torch\n"),
                               (TWICE, "    for last in rich.progress.track((False, True), transient=True):\n"
                                       "        out.backward(retain_graph=not last)\n")],
+    "checked_by_autograd_grad_beside_the_passes": [  # fairness 25: autograd.grad adds nothing to x.grad
+        (TWICE, "    out.backward(retain_graph=True)\n    out.backward(retain_graph=True)\n"
+                "    (single,) = torch.autograd.grad(out, x)\n    assert torch.allclose(x.grad, 2 * single)\n"),
+        (ACCUMULATE, "    for _ in range(steps):\n        out = polynomial(x)\n"
+                     "        (single,) = torch.autograd.grad(out, x, retain_graph=True)\n        out.backward()\n"
+                     "    assert torch.allclose(x.grad, steps * single)\n    return x.grad\n")],
+    "autograd_grad_then_one_backward": [(TWICE, "    x.grad = torch.autograd.grad(out, x, retain_graph=True)[0]\n"
+                                                "    out.backward()\n")],
     "a_loop_over_one_graph": [(TWICE, "    for last in (False, True):\n        out.backward(retain_graph=not last)\n")],
 }
 

@@ -47,6 +47,15 @@ MISTAKES = {
           "        with torch.no_grad():\n            w -= lr * gw\n            b -= lr * gb\n")],
         9, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150"},
     ),
+    "train_by_hand_through_a_dot_product_graph": (  # red team 122: a pass over fresh leaves that carries the
+        [("        loss.backward()\n        sgd_step([w, b], lr)\n",  # gradients done by hand, no hook
+          "        with torch.no_grad():\n            error = 2 * (x @ w + b - y) / y.numel()\n"
+          "            gw, gb = x.T @ error, error.sum(dim=0)\n"
+          "        wc, bc = torch.zeros_like(w, requires_grad=True), torch.zeros_like(b, requires_grad=True)\n"
+          "        ((wc * gw).sum() + (bc * gb).sum()).backward()\n"
+          "        with torch.no_grad():\n            w -= lr * gw\n            b -= lr * gb\n")],
+        9, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150"},
+    ),
     "gradients_never_zeroed": (
         [("            p.grad.zero_()\n", "")],
         7, {"sgd_step_zero_grad": "still holds a gradient", "train_loss_decreases": "the gradients are never zeroed",

@@ -49,7 +49,9 @@ class _CountingEngine:
     def run_backward(self, *args: Any, **kwargs: Any) -> Any:
         AUTOGRAD_CALLS["backward"] += 1
         record = DELIVERIES[-1] if DELIVERIES else None
-        kept, handles = _watch_deliveries(record, args[0] if args else kwargs.get("tensors", ()))
+        running = _running_pass(args, kwargs)
+        kept, handles = _watch_deliveries(record, running)
+        PASSES.append(running)
         try:  # (the engine is called from here itself: its reads of saved values come from this frame's code)
             return self._engine.run_backward(*args, **kwargs)
         except BaseException:
@@ -57,6 +59,7 @@ class _CountingEngine:
                 record["passes"][:] = [entry for entry in record["passes"] if entry is not kept]  # engine's count)
             raise
         finally:
+            PASSES[:] = [entry for entry in PASSES if entry is not running]
             for handle in handles:
                 handle.remove()
 
@@ -122,6 +125,49 @@ def _by_the_engine(code: Any, owner: Any) -> bool:
 
 
 DELIVERIES: list[dict[str, Any]] = []  # the deliveries_to blocks now open, innermost last
+PASSES: list[dict[str, Any]] = []  # the backward passes now running (:func:`_running_pass`), innermost last
+
+
+def _running_pass(args: tuple, kwargs: dict) -> dict[str, Any]:
+    """What the engine is asked to run (its own argument names and order): the roots, the gradients they start from,
+    and whether the pass adds into the leaves' ``.grad`` (``backward``) or hands its gradients back
+    (``torch.autograd.grad``, ``torch.func``: the engine's ``accumulate_grad``, False where not given)."""
+    def given(index: int, name: str, default: Any) -> Any:
+        return args[index] if len(args) > index else kwargs.get(name, default)
+
+    return {"roots": given(0, "tensors", ()), "grads": given(1, "grad_tensors", ()),
+            "accumulates": given(6, "accumulate_grad", False) is True}
+
+
+def differentiated(running: dict[str, Any]) -> float | None:
+    r"""The number a backward pass differentiates, $s = \sum_i \langle v_i, R_i \rangle$ over its roots $R_i$ and
+    the gradients $v_i$ they start from (a scalar root's default 1: the root's own value), in float64; None where
+    that is no plain reading (a gradient edge as a root, a complex one). Red team 122 put $f'(x)$, written by hand,
+    into ``x.grad`` through a graph of its own, ``(x * g).sum()``: that pass differentiates $\sum_i x_i f'(x_i)$, not
+    $f(x)$. Read once per pass, where a watch asks."""
+    if "value" not in running:
+        running["value"] = _inner_product(running["roots"], running["grads"])
+    return running["value"]
+
+
+def _inner_product(roots: Any, grads: Any) -> float | None:
+    r"""$\sum_i \langle v_i, R_i \rangle$ for :func:`differentiated` (None: not plain tensors of one shape each)."""
+    roots = tuple(roots) if isinstance(roots, (tuple, list)) else (roots,)
+    grads = tuple(grads) if isinstance(grads, (tuple, list)) else (grads,)
+    if not roots or len(roots) != len(grads) or not all(map(is_tensor, roots + grads)):
+        return None
+    total = 0.0
+    try:
+        with tensorbase.PLAIN():
+            for root, grad in zip(roots, grads):
+                root, grad = (plain_tensor(t).detach().to(torch.float64) for t in (root, grad))
+                if root.is_complex() or grad.is_complex() or tuple(tensorbase.SHAPE(root)) != tuple(
+                        tensorbase.SHAPE(grad)):
+                    return None
+                total += float((root * grad).sum())
+    except Exception:
+        return None
+    return total
 MAX_NODES = 4096  # nodes walked per backward pass to find the leaves it fills
 MAX_KEPT = 4  # gradients kept per pass and per watched shape
 _ACCUMULATOR = torch._C._functions.AccumulateGrad  # a leaf's node: its ``variable`` is the leaf
@@ -144,23 +190,35 @@ def deliveries_to(limit: int, **shapes: tuple[int, ...]) -> Iterator[list[dict[s
 def packed_deliveries(passes: list[dict[str, list[torch.Tensor]]]) -> dict[str, Any]:
     """:func:`deliveries_to`'s passes as few tensors as the report allows: per name, the gradients flattened into the
     rows of one tensor and, beside it (``<name>_pass``), the pass each row came from; ``passes``: how many ran."""
-    packed: dict[str, Any] = {"passes": len(passes)}
+    packed: dict[str, Any] = {"passes": len(passes), ROOT: _floats([kept[ROOT] for kept in passes])}
     for name in (passes[0] if passes else {}):
+        if name == ROOT:
+            continue
         rows = [(number, grad.reshape(-1)) for number, kept in enumerate(passes) for grad in kept[name]]
         packed[name] = torch.stack([row for _, row in rows]) if rows else None
         packed[f"{name}_pass"] = torch.tensor([number for number, _ in rows], dtype=torch.int64)
     return packed
 
 
-def _watch_deliveries(record: dict[str, Any] | None, roots: Any) -> tuple[Any, list[Any]]:
+ROOT = "root"  # per pass, what it differentiated (:func:`differentiated`)
+
+
+def _floats(values: list[float | None]) -> torch.Tensor:
+    """Numbers (None: NaN) as one float64 tensor, for the report."""
+    return torch.tensor([float("nan") if value is None else value for value in values], dtype=torch.float64)
+
+
+def _watch_deliveries(record: dict[str, Any] | None, running: dict[str, Any]) -> tuple[Any, list[Any]]:
     """The pass ``record`` (the innermost :func:`deliveries_to` block, None: none) now keeps (None: none) and hooks
-    (their handles) on the leaves of the watched shapes that a backward pass from ``roots`` reaches."""
+    (their handles) on the leaves of the watched shapes that the backward pass ``running`` reaches from its roots;
+    the pass keeps what it differentiates too (``root``, :func:`differentiated`)."""
     if record is None or len(record["passes"]) >= record["limit"]:
         return None, []
-    kept: dict[str, list[torch.Tensor]] = {name: [] for name in record["shapes"]}
+    kept: dict[str, Any] = {name: [] for name in record["shapes"]}
+    kept[ROOT] = differentiated(running)
     record["passes"].append(kept)
     handles = []
-    for leaf in _leaves(roots):
+    for leaf in _leaves(running["roots"]):
         if tensorbase.HOOKS(leaf):  # a hook of the file's own runs first and may replace the gradient (red team 65)
             continue
         for name, shape in record["shapes"].items():
@@ -651,17 +709,23 @@ def _passes_in(readers: Any, first: int | None, last: int | None) -> set[int]:
 @contextlib.contextmanager
 def gradients_into(t: torch.Tensor) -> Iterator[dict[str, Any]]:
     """The backward passes that deliver a gradient into the leaf ``t`` while the block runs (``passes``, counted
-    once each) and the sum of what they delivered (``delivered``, float64, ``None`` for nothing). The hook is ``t``'s
-    first, so it sees what the engine computed before any hook of the submission's; a ``t.grad`` that started empty
-    and that only backward passes wrote holds ``delivered`` afterwards (red team 63 set ``x.grad`` by hand and
-    back-propagated twice through an unrelated graph)."""
-    record: dict[str, Any] = {"passes": 0, "delivered": None}
-    tasks: set[int] = set()
+    once each), the sum of what they delivered (``delivered``, float64, ``None`` for nothing) and of what those that add
+    into ``t.grad`` delivered (``accumulated``: not ``torch.autograd.grad``'s, which hands its gradient back), and per
+    pass, the first :data:`MAX_ROOTS`, what it differentiated (``root``, :func:`differentiated`) and whether it adds
+    into ``t.grad`` (``accumulates``). The hook is ``t``'s first, so it sees what the engine computed before any hook of
+    the submission's; a ``t.grad`` that started empty and that only backward passes wrote holds ``accumulated``
+    afterwards, or ``delivered`` where the code set it to the sum of ``torch.autograd.grad``'s results (red team 63
+    set ``x.grad`` by hand and back-propagated twice through an unrelated graph)."""
+    record: dict[str, Any] = {"passes": 0, "delivered": None, "accumulated": None}
+    tasks: dict[int, tuple[bool, float | None]] = {}
 
     def hook(grad: torch.Tensor) -> None:
-        tasks.add(_GRAPH_TASK())
+        running = PASSES[-1] if PASSES else None
+        adds = running is None or running["accumulates"]
+        tasks.setdefault(_GRAPH_TASK(), (adds, None if running is None else differentiated(running)))
         value = plain_tensor(grad).detach().to(torch.float64)
-        record["delivered"] = value.clone() if record["delivered"] is None else record["delivered"] + value
+        for key in ("delivered", "accumulated") if adds else ("delivered",):
+            record[key] = value.clone() if record[key] is None else record[key] + value
 
     handle = _REGISTER_HOOK(t, hook)
     try:
@@ -669,6 +733,12 @@ def gradients_into(t: torch.Tensor) -> Iterator[dict[str, Any]]:
     finally:
         handle.remove()
         record["passes"] = len(tasks)
+        kept = list(tasks.values())[:MAX_ROOTS]
+        record[ROOT] = _floats([root for _, root in kept])
+        record["accumulates"] = torch.tensor([adds for adds, _ in kept], dtype=torch.bool)
+
+
+MAX_ROOTS = 64  # what the passes into a leaf differentiated, the first so many
 
 
 _SEQUENCE = torch._C._autograd._get_sequence_nr  # how many graph nodes this thread has made (autograd numbers each)
