@@ -7,9 +7,12 @@ students derive ``d out/dx`` by hand).
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from autograd_exercises import inputs
+from autograd_exercises.judge import backprop
 from autograd_exercises.judge import Fail, called, close, grad_fn_name, parts, per_case, reframed, sequence, tensor
 from autograd_exercises.probes.exercise_2 import probe_forward, probe_gradients, probe_manual
 from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
@@ -21,7 +24,8 @@ DETACHED = ("out does not reach the x passed in: after out.backward(), x.grad is
 BLAME_FORWARD = ("forward(x) does not connect out to the x passed in (out.backward() never reaches x; forward_values "
                  "says why), so gradients(x) cannot get x.grad through it: fix forward, gradients is not the cause")
 FORWARD_WRONG = "forward(x)'s out is wrong (forward_values says how), and {what} comes from it: fix forward first"
-MISTAKES = {"missing-retain-grad": "y is not a leaf: without y.retain_grad() in forward, y.grad stays None"}
+MISTAKES = {"missing-retain-grad": "y is not a leaf: without y.retain_grad() in forward, y.grad stays None",
+            "no-graph": "x.grad set by hand, or filled by a backward pass of another graph than forward's out"}
 
 
 def forward(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -142,7 +146,8 @@ def _returned_x_grad(outcome: dict) -> torch.Tensor | None:
 
 @_blaming_forward
 def judge_gradients_fills_x_grad(case, obs):
-    r"""Afterwards ``x.grad`` of the tensor passed in holds the gradient.
+    r"""Afterwards ``x.grad`` of the tensor passed in holds the gradient, as backward passes from forward's out put it
+    there (:func:`backprop.filled_by_backward`: red team 125 set it by hand under ``no_grad``).
 
     The side effect alone: an ``x.grad`` that holds what the call returned passes, right or wrong (the value is
     ``gradients_x``'s to judge); otherwise it must equal $\partial out/\partial x$.
@@ -152,6 +157,10 @@ def judge_gradients_fills_x_grad(case, obs):
         raise Fail("x.grad of the x passed in is still None after gradients(x): back-propagate through that x, "
                    "not a copy, so that the caller's x.grad holds the gradient", code="detached-input")
     got = tensor(obs["x_grad"], "x.grad")
+    ref, own = reference(case["x"]), obs.get("forward_out")  # (forward's own out: a wrong forward is charged apart)
+    values = (float(ref["out"]),) + ((own,) if type(own) is float and math.isfinite(own) else ())
+    backprop.filled_by_backward(obs.get("into_x"), got, backprop.when_right(got, ref["x_grad"], values, TOL),
+                                what="gradients(x)", leaf="x", root="out", tol=TOL)
     returned = _returned_x_grad(obs["gradients"])
     if returned is not None and returned.shape == got.shape and torch.equal(returned, got):
         return

@@ -11,12 +11,14 @@ twice, ``reduction='sum'``, ...) are computed too, so that feedback can name the
 
 from __future__ import annotations
 
+import math
 from functools import partial
 
 import torch
 import torch.nn.functional as F
 
 from autograd_exercises import inputs
+from autograd_exercises.judge import backprop
 from autograd_exercises.judge import (
     Fail, Mistake, called, close, close_or_mistake, code_of, derivatives, grad_fn_name, parts, per_case, sequence,
     tensor,
@@ -62,6 +64,8 @@ HINTS = {
                 "elements, a 0-d tensor"),
 }
 
+# The mistakes this exercise's checks name (codes given to Fail), besides the shared ones (autograd_exercises.mistakes).
+MISTAKES = {"no-graph": "w.grad or b.grad set by hand, or filled by a backward pass of another graph than L's"}
 
 def ran(outcome, what: str) -> dict:
     """:func:`called`, naming the likely mistake behind the errors this exercise provokes."""
@@ -254,7 +258,8 @@ def _returned_tensor(outcome: dict, index: int) -> torch.Tensor | None:
 
 
 def judge_fills_grad(case, obs):
-    r"""Afterwards ``w.grad`` and ``b.grad`` of the tensors passed in hold the gradients.
+    r"""Afterwards ``w.grad`` and ``b.grad`` of the tensors passed in hold the gradients, as backward passes from
+    $L$ put them there (:func:`backprop.filled_by_backward`: red team 125 set them by hand under ``no_grad``).
 
     The side effect alone: a ``.grad`` that holds what the call returned passes, right or wrong (the values
     are ``parameter_gradients_w``/``_b``'s to judge); otherwise it must equal $\partial L/\partial w$,
@@ -263,6 +268,8 @@ def judge_fills_grad(case, obs):
     outcome = obs["grads"]
     ran(outcome, CALL)
     ref = reference(case)
+    own = obs.get("own_loss")  # (a wrong loss is charged by its own check)
+    losses = (float(ref["loss"]),) + ((own,) if type(own) is float and math.isfinite(own) else ())
     for index, name in enumerate(("w_grad", "b_grad")):
         param = name[0]
         if obs[name] is None:
@@ -270,6 +277,8 @@ def judge_fills_grad(case, obs):
                        f"built from that {param} (not from a copy or {param}.detach()), so that the caller's "
                        f"{param}.grad holds the gradient", code="detached-input")
         got = tensor(obs[name], f"{param}.grad")
+        backprop.filled_by_backward(obs.get(f"into_{param}"), got, backprop.when_right(got, ref[name], losses, TOL),
+                                    what=CALL, leaf=param, root="L", tol=TOL)
         returned = _returned_tensor(outcome, index)
         if returned is not None and returned.shape == got.shape and torch.equal(returned, got):
             continue

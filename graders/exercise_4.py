@@ -7,10 +7,13 @@ References are computed here, in float64, from the same inputs the student gets;
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
 from autograd_exercises import inputs
+from autograd_exercises.judge import backprop
 from autograd_exercises.judge import (
     Fail, a_type, called, close, close_or_named, grad_fn_name, parts, per_case, sequence, tensor,
 )
@@ -27,6 +30,7 @@ NETWORK_SHAPES = (((5,), (5, 3)), ((4, 3), (3, 2)), ((2, 6), (6, 1)))
 FREEZE_PLANS = ((["b"], []), (["w"], ["b"]), ([], ["w"]))
 # The mistakes this exercise's checks name (codes given to Fail), besides the shared ones (autograd_exercises.mistakes).
 MISTAKES = {
+    "no-graph": "w.grad or b.grad set by hand, or filled by a backward pass of another graph than the loss's",
     "wrong-loss": "the loss is a known wrong formula: the sigmoid applied twice, or the arguments swapped",
     "grad-fn-unchecked": "t.grad_fn used without checking for None (leaves and untracked tensors have none)",
     "grad-fn-repr": "node_name returns the repr of the grad_fn object, not its class name",
@@ -330,13 +334,18 @@ def _returned_tensors(outcome: dict) -> list[torch.Tensor | None]:
 
 
 def judge_frozen_fills_grad(case, obs):
-    """Afterwards ``w.grad`` and ``b.grad`` of the tensors passed in: None when frozen, the gradient otherwise.
+    """Afterwards ``w.grad`` and ``b.grad`` of the tensors passed in: None when frozen, the gradient otherwise, as
+    backward passes from the loss put it there where the parameter arrived trainable
+    (:func:`backprop.filled_by_backward`: red team 125 set them by hand under ``no_grad``).
 
     The side effect alone: a ``.grad`` that holds what the call returned passes, right or wrong (the values are
     ``frozen_gradients``'s to judge); otherwise a frozen parameter's must be None, and the others' the gradients.
     """
     _frozen_outcome(case, obs)
     ref = reference(case, case["frozen"])
+    watched = obs["into"] if isinstance(obs.get("into"), dict) else {}
+    own = obs.get("own_loss")  # (a wrong network is charged by its own check)
+    losses = (float(ref["loss"]),) + ((own,) if type(own) is float and math.isfinite(own) else ())
     for name, back in zip(("w", "b"), _returned_tensors(obs["frozen_gradients"])):
         desc = obs["grads"][name]
         frozen = name in case["frozen"]
@@ -351,6 +360,9 @@ def judge_frozen_fills_grad(case, obs):
                        f"frozen: back-propagate a loss built from that {name} (not from a copy or {name}.detach()), so "
                        f"that the caller's {name}.grad holds the gradient")
         got = tensor(desc, f"{name}.grad")
+        if not frozen and name in watched:
+            backprop.filled_by_backward(watched[name], got, backprop.when_right(got, ref[f"{name}_grad"], losses, TOL),
+                                        what=FROZEN_CALL, leaf=name, root="the loss", tol=TOL)
         if back is not None and back.shape == got.shape and torch.equal(back, got):
             continue
         if frozen:

@@ -7,16 +7,14 @@ this derivative by hand, so no grader writes it down).
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 
 from autograd_exercises import inputs
+from autograd_exercises.judge import backprop
 from autograd_exercises.judge import Fail, a_type, called, close, close_or_named, derivatives, graph_in_view, tensor
 from autograd_exercises.probes.exercise_5 import (
     probe_accumulated, probe_backward_twice, probe_fresh, probe_polynomial, probe_second_backward_error,
 )
-from autograd_exercises.sandbox import observe
 from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
 
 TOL = Tolerance(rtol=1e-5, atol=1e-5)
@@ -154,53 +152,17 @@ def judge_backward_twice(case, obs):
 
 
 def _filled_by_backward(case: dict, obs: dict, what: str, passes: int) -> None:
-    """A filled x.grad of the x passed in (empty on entry) was filled by at least ``passes`` backward passes and holds
-    what they delivered, not a value set by hand (red team 63: ``x.grad`` set by hand beside an unrelated retained
-    graph): what the passes that add into x.grad delivered, or, where the code set x.grad to the sum of
-    ``torch.autograd.grad``'s results, what every pass delivered (fairness 25: a check by ``torch.autograd.grad``
-    beside the backward calls). Those passes differentiated $f(x)$ (:func:`_passes_differentiate_f`). An empty x.grad is
-    the fills check's to charge (back-propagating through a copy of x)."""
-    into = obs.get("into_x") if isinstance(obs.get("into_x"), dict) else {}
-    reached = into.get("passes")
+    """A filled x.grad of the x passed in (empty on entry) holds what at least ``passes`` backward passes from
+    ``polynomial(x)`` delivered (:func:`backprop.filled_by_backward`), not a value set by hand (red team 63: ``x.grad``
+    set by hand beside an unrelated retained graph; 74: one pass, then scaled by hand; 122: $f'(x)$ by hand sent through
+    ``(x * g).sum()``). An empty one is the fills check's to charge (back-propagating through a copy of x)."""
     if obs.get("x_grad") is None:
         return
-    if type(reached) is int and reached < passes:
-        raise Fail(f"{what} returned the right value, but {reached} backward pass(es) reached the x passed in, "
-                   f"where {passes} were asked for: x.grad must be filled by backward through polynomial(x), "
-                   "not set or scaled by hand", code="no-graph")
-    if type(reached) is not int:
-        return
-    got = tensor(obs["x_grad"], "x.grad").to(torch.float64)
-    adds = into.get("accumulates")
-    if not (isinstance(adds, torch.Tensor) and adds.dtype == torch.bool and adds.shape == (min(reached,
-                                                                                                observe.MAX_ROOTS),)):
-        raise Fail(f"what the backward passes of {what} did could not be read", code="no-graph")
-    for key, made in (("accumulated", adds), ("delivered", torch.ones_like(adds))):
-        filled = into.get(key)
-        if isinstance(filled, torch.Tensor) and got.shape == filled.shape and torch.allclose(
-                got, filled.to(torch.float64), rtol=TOL.rtol, atol=TOL.atol):
-            _passes_differentiate_f(into.get(observe.ROOT), made, case["x"].to(torch.float64), what)
-            return
-    raise Fail(f"x.grad after {what} is not what its backward passes put there: it was set or changed by hand; "
-               "let the backward calls fill it", code="no-graph")
-
-
-def _passes_differentiate_f(roots: Any, made: torch.Tensor, x: torch.Tensor, what: str) -> None:
-    r"""Each backward pass that filled x.grad (``made``, per pass) differentiated $f(x)$ (:func:`observe.differentiated`:
-    a pass from ``out = polynomial(x)`` differentiates ``out``'s value), not a graph built to carry a gradient
-    written by hand (red team 122: ``(x * g).sum().backward()`` with $g = f'(x)$ by hand puts $g$ into x.grad and
-    differentiates $\sum_i x_i g_i$). Within $10^{-4}$ of $\sum_i |\text{term}_i|$, float32's rounding of the sum."""
-    terms = torch.stack([2 * x**4, x**3, 3 * x**2, 5 * x, torch.ones_like(x)])
-    value, scale = float(terms.sum()), float(terms.abs().sum())
-    if not (isinstance(roots, torch.Tensor) and roots.dtype == torch.float64 and roots.shape == made.shape):
-        raise Fail(f"what the backward passes of {what} differentiated could not be read", code="no-graph")
-    roots = roots[made]
-    off = ((roots - value).abs() > 1e-4 * scale + 1e-5) | roots.isnan()
-    if bool(off.any()):
-        raise Fail(f"{what} returned the right value, but a backward pass that filled x.grad differentiated "
-                   f"{float(roots[off][0]):.6g}, not out = polynomial(x) = {value:.6g}: x.grad must be filled by "
-                   "backward through polynomial(x), not by a graph that carries a gradient written by hand",
-                   code="no-graph")
+    x = case["x"].to(torch.float64)
+    terms = torch.stack([2 * x**4, x**3, 3 * x**2, 5 * x, torch.ones_like(x)])  # (the sum's rounding: its terms' sizes)
+    backprop.filled_by_backward(obs.get("into_x"), tensor(obs["x_grad"], "x.grad"), (float(terms.sum()),), what=what,
+                                leaf="x", root="out = polynomial(x)", passes=passes, scale=float(terms.abs().sum()),
+                                tol=TOL)
 
 
 def judge_backward_twice_value(case, obs):

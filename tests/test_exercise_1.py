@@ -18,6 +18,21 @@ MANUAL = "    return 8 * x**3 + 3 * x**2 + 6 * x + 5\n"
 
 # name: (mutations, expected score, {check: feedback fragment})
 MISTAKES = {
+    "formula_by_hand_beside_a_decoy_backward": (  # red team 125: backward() ran, over something else
+        [(GRAD, "    t = torch.ones((), requires_grad=True)\n    (t * 1).backward()\n    x = x.detach()\n" + MANUAL)],
+        9, {"polynomial_grad_uses_autograd": "no backward pass delivered the gradient polynomial_grad(x) returned"},
+    ),
+    "formula_by_hand_unpacked_from_a_dual": (  # forward mode: a dual seeded with the formula by hand
+        [(GRAD, "    import torch.autograd.forward_ad as fwAD\n    x = x.detach()\n    with fwAD.dual_level():\n"
+                "        dual = fwAD.make_dual(polynomial(x), 8 * x**3 + 3 * x**2 + 6 * x + 5)\n"
+                "        return fwAD.unpack_dual(dual * 1).tangent\n")],
+        9, {"polynomial_grad_uses_autograd": "no backward pass delivered the gradient polynomial_grad(x) returned"},
+    ),
+    "formula_by_hand_carried_by_backward": (  # a pass over (x * g).sum() delivers g, the formula by hand
+        [(GRAD, "    x = x.detach().clone().requires_grad_()\n    with torch.no_grad():\n"
+                "        g = 8 * x**3 + 3 * x**2 + 6 * x + 5\n    (x * g).sum().backward()\n    return x.grad\n")],
+        9, {"polynomial_grad_uses_autograd": "returned a gradient that no backward pass from polynomial(x) delivered"},
+    ),
     "mean_instead_of_sum": (
         [("polynomial(x).sum().backward()", "polynomial(x).mean().backward()")],
         7, {"polynomial_grad_values": "a mean where a sum belongs", "polynomial_grad_called_twice": "first call"},
@@ -271,6 +286,24 @@ def test_autograd_by_a_computed_name_runs_and_loses_the_by_hand_point(grade_sour
     result = grade_source(SLUG, mutate(SOLUTION, (MANUAL, body)))
     failed = {check.name for check in result.checks if not check.passed}
     assert failed == {"polynomial_grad_manual_by_hand"}, {c.name: c.feedback for c in result.checks if not c.passed}
+
+
+# polynomial_grad asking autograd another way than the solution: full marks.
+AUTOGRAD_ALTERNATIVES = {
+    "autograd_grad_with_grad_outputs": [(GRAD, "    x = x.detach().clone().requires_grad_()\n    y = polynomial(x)\n"
+                                               "    return torch.autograd.grad(y, x, grad_outputs=torch.ones_like(y))[0]\n")],
+    "jacobian_diagonal": [(GRAD, "    x = x.detach().clone()\n"
+                                 "    jac = torch.autograd.functional.jacobian(polynomial, x)\n"
+                                 "    return jac.reshape(x.numel(), x.numel()).diagonal().reshape(x.shape)\n")],
+    "vmap_of_grad": [(GRAD, "    flat = x.detach().reshape(-1)\n"
+                            "    return torch.func.vmap(torch.func.grad(polynomial))(flat).reshape(x.shape)\n")],
+    "torch_func_grad": [(GRAD, "    return torch.func.grad(lambda t: polynomial(t).sum())(x.detach())\n")],
+}
+
+
+@pytest.mark.parametrize("name", sorted(AUTOGRAD_ALTERNATIVES))
+def test_autograd_asked_another_way_gets_full_marks(grade_source, name):
+    assert_solution_full(grade_source, SLUG, mutate(SOLUTION, *AUTOGRAD_ALTERNATIVES[name]), 10)
 
 
 @pytest.mark.parametrize("name", sorted(BY_HAND_CORRECT))

@@ -11,6 +11,18 @@ SOLUTION = solution_text(MODULE)
 
 # name: (mutations, expected score, {check: feedback fragment})
 MISTAKES = {
+    "gradients_by_hand_under_no_grad": (  # red team 125: x.grad and y.grad written by hand, no backward
+        [("    y, z, out = forward(x)\n    out.backward()\n    return x.grad, y.grad\n",
+          "    with torch.no_grad():\n        y = 3 * x + 2\n        x.grad = 12 * y / x.numel()\n"
+          "        return x.grad, 4 * y / x.numel()\n")],
+        9, {"gradients_fills_x_grad": "0 backward pass(es) reached the x passed in"},
+    ),
+    "gradients_by_hand_carried_by_backward": (  # a pass over (x * g).sum() delivers g, the formula by hand
+        [("    y, z, out = forward(x)\n    out.backward()\n    return x.grad, y.grad\n",
+          "    y, z, out = forward(x)\n    with torch.no_grad():\n        g = 12 * (3 * x + 2) / x.numel()\n"
+          "    (x * g).sum().backward()\n    return x.grad, 4 * y.detach() / x.numel()\n")],
+        9, {"gradients_fills_x_grad": "a backward pass that filled x.grad in gradients(x) differentiated"},
+    ),
     "no_retain_grad": (
         [("    y.retain_grad()\n", "")],
         8, {"forward_retains_y_grad": "call y.retain_grad()", "gradients_y": "y.grad is None"},

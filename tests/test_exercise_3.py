@@ -30,6 +30,12 @@ def loss_returns(expression: str) -> tuple[str, str]:
 
 # name: (mutations, expected score, {check: feedback fragment})
 MISTAKES = {
+    "gradients_by_hand_under_no_grad": (  # red team 125: w.grad and b.grad set from the manual function
+        [(GRADS, "    with torch.no_grad():\n"
+                 "        w.grad, b.grad = parameter_gradients_manual(x, y, w.detach(), b.detach())\n"
+                 "    return w.grad, b.grad\n")],
+        9, {"parameter_gradients_fills_grad": "0 backward pass(es) reached the w passed in"},
+    ),
     "bce_on_raw_logits": (
         [loss_returns("torch.nn.functional.binary_cross_entropy(z, y)")],
         4, {"loss_values": "was given the raw logits z", "parameter_gradients_w": "use binary_cross_entropy_with_logits"},

@@ -8,7 +8,7 @@ import torch
 from hypothesis import example, given, settings, strategies as st
 
 from tests.conftest import (
-    assert_mistake, assert_solution_full, assert_stub_zero, by_name, judge_every_check, load_module, mutate, solution_text,
+    assert_mistake, assert_solution_full, assert_stub_zero, by_name, counting_autograd, judge_every_check, load_module, mutate, solution_text,
 )
 
 SLUG, MODULE = "exercise-4", "exercise_4"
@@ -19,6 +19,14 @@ BACKWARD = "    loss.backward()\n    return w.grad, b.grad\n"
 
 # name: (mutations, expected score, {check: feedback fragment})
 MISTAKES = {
+    "frozen_gradients_by_hand_under_no_grad": (  # red team 125: the trainable ones' .grad written by hand
+        [("    z, loss = network(x, w, b, y)\n" + BACKWARD,
+          "    with torch.no_grad():\n        z = x @ w + b\n        delta = (torch.sigmoid(z) - y) / z.numel()\n"
+          "        rows, deltas = x.reshape(-1, x.shape[-1]), delta.reshape(-1, delta.shape[-1])\n"
+          "        if w.requires_grad:\n            w.grad = rows.T @ deltas\n"
+          "        if b.requires_grad:\n            b.grad = deltas.sum(dim=0)\n" + BACKWARD.replace("    loss.backward()\n", ""))],
+        15, {"frozen_gradients_fills_grad": "backward pass(es) reached the"},
+    ),
     "node_name_returns_repr": (
         [("return None if t.grad_fn is None else type(t.grad_fn).__name__", "return str(t.grad_fn)")],
         14, {"node_name": "the repr of the grad_fn object"},
@@ -169,7 +177,8 @@ def test_correct_alternative_gets_full_marks(grade_source, name):
 @example(seed=165051)  # a sigmoid-twice loss equal to the right one here: the hint fired on a correct loss
 def test_solution_passes_every_judge_for_any_seed(seed):
     """In-process (no sandbox): every check's judge accepts the solution's observations on fresh inputs."""
-    judge_every_check(SLUG, load_module(MODULE, SOLUTION), seed)
+    with counting_autograd():  # (frozen_gradients' fills check asks what its backward passes differentiated)
+        judge_every_check(SLUG, load_module(MODULE, SOLUTION), seed)
     assert torch.is_grad_enabled()
 
 

@@ -133,13 +133,13 @@ MISTAKES = {
         [("    out = polynomial(x)\n" + TWICE,  # passes that differentiate sum(x * f'(x)), not f(x)
           "    with torch.no_grad():\n        g = 8 * x**3 + 3 * x**2 + 6 * x + 5\n"
           "    out = (x * g).sum()\n" + TWICE)],
-        11, {"backward_twice": "a backward pass that filled x.grad differentiated"},
+        11, {"backward_twice": "a backward pass that filled x.grad in"},
     ),
     "accumulated_through_a_graph_carrying_a_slope_by_hand": (  # the same, one pass per step
         [(ACCUMULATE, "    for _ in range(steps):\n        with torch.no_grad():\n"
                       "            g = 8 * x**3 + 3 * x**2 + 6 * x + 5\n"
                       "        (x * g).sum().backward()\n    return x.grad\n")],
-        11, {"accumulated_grad": "a backward pass that filled x.grad differentiated"},
+        11, {"accumulated_grad": "a backward pass that filled x.grad in"},
     ),
     "x_grad_overwritten_after_a_graph_of_x_back_propagated_twice": (  # the passes reach x, the hand overwrites it
         [("    out = polynomial(x)\n" + TWICE,

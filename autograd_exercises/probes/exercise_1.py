@@ -33,10 +33,25 @@ def probe_polynomial_graph(module, case):
     return {"poly": outcome, "after_backward": after}
 
 
+WATCHED_PASSES = 64  # backward passes watched in one call: jacobian's, one per element of the largest x, and more
+
+
 def probe_grad(module, case):
-    """Call polynomial_grad(x) on a copy of x, with or without requires_grad as the case says."""
+    """Call polynomial_grad(x) on a copy of x, with or without requires_grad as the case says; also what its backward
+    passes delivered into leaves of x's size and what each differentiated, and forward mode's answers and seeds
+    (:func:`observe.deliveries_to`), and the sum of the student's own polynomial(x) (``own_sum``)."""
     x = observe.leaf(case["x"], case.get("requires_grad", False))
-    return {"grad": observe.call(module, "polynomial_grad", x)}
+    with observe.deliveries_to(WATCHED_PASSES, tangents=True, x=x.numel()) as watched:  # (any shape: a flattened copy)
+        ran = observe.call(module, "polynomial_grad", x)
+    return {"grad": ran, "deliveries": observe.packed_deliveries(watched), "own_sum": _own_sum(module, case)}
+
+
+def _own_sum(module, case) -> float | None:
+    r"""$\sum_i$ polynomial(x)$_i$ by the student's own polynomial, float64 (None: not a tensor)."""
+    y = observe.call(module, "polynomial", case["x"].clone()).get("_live")
+    if not observe.is_tensor(y):
+        return None
+    return observe.number(observe.plain_tensor(y).detach().to(torch.float64).sum())
 
 
 def probe_grad_twice(module, case):

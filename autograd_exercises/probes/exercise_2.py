@@ -48,13 +48,15 @@ def forward_state(module, case):
 
 
 def probe_gradients(module, case):
-    """Call gradients(x) on a fresh leaf and look at x.grad afterwards; also what forward gives it
-    (:func:`forward_state`)."""
+    """Call gradients(x) on a fresh leaf and look at x.grad afterwards, and at the backward passes that reached x
+    (:func:`observe.gradients_into`); also what forward gives it (:func:`forward_state`)."""
     x = observe.leaf(case["x"])
-    ran = observe.call(module, "gradients", x)
+    with observe.gradients_into(x) as into:
+        ran = observe.call(module, "gradients", x)
     x_grad = observe.grad_of(x)
     state = forward_state(module, case)
-    return {"gradients": ran, "x_grad": x_grad, "forward_reaches_x": state["reaches_x"], "forward_out": state["out"]}
+    return {"gradients": ran, "x_grad": x_grad, "into_x": into, "forward_reaches_x": state["reaches_x"],
+            "forward_out": state["out"]}
 
 
 def probe_manual(module, case):

@@ -23,10 +23,22 @@ def probe_loss(module, case):
 
 
 def probe_gradients(module, case):
-    """Call parameter_gradients(x, y, w, b) with fresh leaves w, b, and read their .grad afterwards."""
+    """Call parameter_gradients(x, y, w, b) with fresh leaves w, b, and read their .grad afterwards, the backward
+    passes that reached each (:func:`observe.gradients_into`), and what the student's own
+    ``loss(layer(x, w, b), y)`` is there (``own_loss``)."""
     w, b = observe.leaf(case["w"]), observe.leaf(case["b"])
-    outcome = observe.call(module, "parameter_gradients", case["x"].clone(), case["y"].clone(), w, b)
-    return {"grads": outcome, "w_grad": observe.grad_of(w), "b_grad": observe.grad_of(b)}
+    with observe.gradients_into(w) as into_w, observe.gradients_into(b) as into_b:
+        outcome = observe.call(module, "parameter_gradients", case["x"].clone(), case["y"].clone(), w, b)
+    return {"grads": outcome, "w_grad": observe.grad_of(w), "b_grad": observe.grad_of(b), "into_w": into_w,
+            "into_b": into_b, "own_loss": own_loss(module, case)}
+
+
+def own_loss(module, case) -> float | None:
+    """The student's ``loss(layer(x, w, b), y)`` at the case's values, one number (None: not one)."""
+    z = observe.call(module, "layer", case["x"].clone(), case["w"].clone(), case["b"].clone()).get("_live")
+    if not observe.is_tensor(z):
+        return None
+    return observe.number(observe.call(module, "loss", z, case["y"].clone()).get("_live"))
 
 
 def probe_manual(module, case):

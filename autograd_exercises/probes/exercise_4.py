@@ -8,6 +8,7 @@ judges live in the grader (``graders/``), never here.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import torch
@@ -124,8 +125,24 @@ def probe_freeze(module, case):
 
 
 def probe_frozen_gradients(module, case):
-    """Call frozen_gradients(x, w, b, y, frozen) with some parameters arriving frozen."""
+    """Call frozen_gradients(x, w, b, y, frozen) with some parameters arriving frozen; also the backward passes that
+    reached each parameter arriving trainable (``into``, :func:`observe.gradients_into`: a tensor that does not
+    require grad takes no hook) and what the student's own ``network`` gives as the loss there (``own_loss``)."""
     _grad_mode_on()
     w, b = _params(case, case["arriving"])
-    ran = observe.call(module, "frozen_gradients", case["x"].clone(), w, b, case["y"].clone(), list(case["frozen"]))
-    return {"frozen_gradients": ran, "grads": {"w": observe.grad_of(w), "b": observe.grad_of(b)}}
+    into: dict[str, dict] = {}
+    with contextlib.ExitStack() as stack:
+        for name, param in (("w", w), ("b", b)):
+            if name not in case["arriving"]:
+                into[name] = stack.enter_context(observe.gradients_into(param))
+        ran = observe.call(module, "frozen_gradients", case["x"].clone(), w, b, case["y"].clone(),
+                           list(case["frozen"]))
+    return {"frozen_gradients": ran, "grads": {"w": observe.grad_of(w), "b": observe.grad_of(b)}, "into": into,
+            "own_loss": _own_loss(module, case)}
+
+
+def _own_loss(module, case) -> float | None:
+    """The loss the student's ``network(x, w, b, y)`` gives at the case's values, one number (None: not one)."""
+    _grad_mode_on()
+    ran = observe.call(module, "network", case["x"].clone(), case["w"].clone(), case["b"].clone(), case["y"].clone())
+    return observe.number(observe.item(ran, 1))

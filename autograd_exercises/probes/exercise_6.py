@@ -96,7 +96,7 @@ def probe_train(module, case):
     start = _loss_at_start(module, case)
     w, b = observe.leaf(case["w"]), observe.leaf(case["b"])
     steps = int(case["steps"])
-    with observe.deliveries_to(steps + EXTRA_PASSES, w=tuple(w.shape), b=tuple(b.shape)) as passes:
+    with observe.deliveries_to(steps + EXTRA_PASSES, w=tuple(w.shape), b=tuple(b.shape)) as watched:
         ran = observe.call(module, "train", case["x"].clone(), case["y"].clone(), w, b, float(case["lr"]), steps)
     return {"train": ran, "losses": _losses(observe.item(ran, 0)), "loss_fn_start": start,
-            "gradients": observe.packed_deliveries(passes)}
+            "gradients": observe.packed_deliveries(watched)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import sys
 import threading
 import traceback
@@ -139,6 +140,24 @@ def _running_pass(args: tuple, kwargs: dict) -> dict[str, Any]:
             "accumulates": given(6, "accumulate_grad", False) is True}
 
 
+_WRAPPED, _UNWRAPPED, _BDIM = (torch._C._functorch.is_functorch_wrapped_tensor, torch._C._functorch.get_unwrapped,
+                                torch._C._functorch.maybe_get_bdim)
+
+
+def value_of(t: torch.Tensor) -> torch.Tensor:
+    """``t``'s values as a plain float64 tensor, read where a hook or the engine sees them: inside ``torch.func``'s
+    transforms a tensor wraps another, level by level, and a batched one keeps its batch (``vmap``) in a dimension of
+    the tensor it wraps (moved first here); kept as it is, it would escape its transform (fairness 26: ``vmap(grad(
+    polynomial))``'s gradient, kept by a watch, stopped the probe)."""
+    t = plain_tensor(t)
+    with tensorbase.PLAIN():
+        while _WRAPPED(t):
+            bdim = _BDIM(t)
+            t = _UNWRAPPED(t)
+            t = t.movedim(bdim, 0) if bdim not in (None, -1) else t
+        return t.detach().to(torch.float64)
+
+
 def differentiated(running: dict[str, Any]) -> float | None:
     r"""The number a backward pass differentiates, $s = \sum_i \langle v_i, R_i \rangle$ over its roots $R_i$ and
     the gradients $v_i$ they start from (a scalar root's default 1: the root's own value), in float64; None where
@@ -151,7 +170,8 @@ def differentiated(running: dict[str, Any]) -> float | None:
 
 
 def _inner_product(roots: Any, grads: Any) -> float | None:
-    r"""$\sum_i \langle v_i, R_i \rangle$ for :func:`differentiated` (None: not plain tensors of one shape each)."""
+    r"""$\sum_i \langle v_i, R_i \rangle$ for :func:`differentiated` (None: not tensors, or a gradient that does not
+    fit its root: the engine asks for one shape, but ``vmap`` may batch a root and not its gradient)."""
     roots = tuple(roots) if isinstance(roots, (tuple, list)) else (roots,)
     grads = tuple(grads) if isinstance(grads, (tuple, list)) else (grads,)
     if not roots or len(roots) != len(grads) or not all(map(is_tensor, roots + grads)):
@@ -160,11 +180,10 @@ def _inner_product(roots: Any, grads: Any) -> float | None:
     try:
         with tensorbase.PLAIN():
             for root, grad in zip(roots, grads):
-                root, grad = (plain_tensor(t).detach().to(torch.float64) for t in (root, grad))
-                if root.is_complex() or grad.is_complex() or tuple(tensorbase.SHAPE(root)) != tuple(
-                        tensorbase.SHAPE(grad)):
+                root, grad = value_of(root), value_of(grad)  # (a transform's batch: one root per example)
+                if root.is_complex() or grad.is_complex():
                     return None
-                total += float((root * grad).sum())
+                total += float((root * grad.expand_as(root)).sum())
     except Exception:
         return None
     return total
@@ -175,32 +194,80 @@ _REGISTER_HOOK = torch.Tensor.register_hook  # (torch's, as the zygote loaded it
 
 
 @contextlib.contextmanager
-def deliveries_to(limit: int, **shapes: tuple[int, ...]) -> Iterator[list[dict[str, list[torch.Tensor]]]]:
-    """Per backward pass while the block runs (the first ``limit``), the gradients it delivered into leaves of each
-    named shape (``w=(3, 1)``), float64: what the pass computed for whatever leaves the code trains, in place or as
+def deliveries_to(limit: int, tangents: bool = False,
+                  **shapes: tuple[int, ...] | int) -> Iterator[list[dict[str, list[torch.Tensor]]]]:
+    """The block's record: per backward pass while it runs (``passes``, the first ``limit``), the gradients it delivered
+    into leaves of each named shape (``w=(3, 1)``; a number: any shape of that many elements, ``x=12``), float64
+    (:func:`value_of`), and with ``tangents``, forward mode's answers as passes too (:func:`_watch_tangent`): what the pass computed for whatever leaves the code trains, in place or as
     copies (red team 63 computed exercise 6's updates by hand and ran a trivial backward pass beside them)."""
-    record = {"shapes": {name: tuple(shape) for name, shape in shapes.items()}, "passes": [], "limit": limit}
+    record = {"shapes": {name: shape if type(shape) is int else tuple(shape) for name, shape in shapes.items()},
+              "passes": [], "limit": limit, "tangents": tangents, "seeds": []}
     DELIVERIES.append(record)
     try:
-        yield record["passes"]
+        yield record
     finally:
         DELIVERIES.remove(record)
 
 
-def packed_deliveries(passes: list[dict[str, list[torch.Tensor]]]) -> dict[str, Any]:
-    """:func:`deliveries_to`'s passes as few tensors as the report allows: per name, the gradients flattened into the
-    rows of one tensor and, beside it (``<name>_pass``), the pass each row came from; ``passes``: how many ran."""
-    packed: dict[str, Any] = {"passes": len(passes), ROOT: _floats([kept[ROOT] for kept in passes])}
-    for name in (passes[0] if passes else {}):
-        if name == ROOT:
-            continue
+def _watch_seed(record: dict[str, Any] | None, primal: Any = None, tangent: Any = None) -> None:
+    """Where ``record`` asks for forward mode (:func:`deliveries_to`'s ``tangents``), each dual ``make_dual`` seeds:
+    the sum of its primal, and whether its tangent is all ones (a slope's seed)."""
+    if record is None or not record["tangents"] or len(record["seeds"]) >= MAX_ROOTS:
+        return
+    try:
+        record["seeds"].append((float(value_of(primal).sum()), bool((value_of(tangent) == 1).all())))
+    except Exception:
+        record["seeds"].append((None, False))
+
+
+def _watch_tangent(record: dict[str, Any] | None, unpacked: Any) -> None:
+    r"""Where ``record`` asks for forward mode, what ``unpack_dual`` hands back, kept as a pass of its own (marked
+    ``tangent``): the tangent under each name whose shape it has, and $\sum_i$ primal$_i$ as what was differentiated
+    (a tangent of ones through an elementwise function is its slope at every element, as a backward pass of the sum
+    from ones is)."""
+    if record is None or not record["tangents"] or len(record["passes"]) >= record["limit"]:
+        return
+    primal, tangent = tuple.__getitem__(unpacked, 0), tuple.__getitem__(unpacked, 1)
+    if not (is_tensor(primal) and is_tensor(tangent)):
+        return
+    kept: dict[str, Any] = {name: [] for name in record["shapes"]}
+    try:
+        kept[ROOT], shape = float(value_of(primal).sum()), tuple(value_of(tangent).shape)
+    except Exception:
+        return
+    kept[TANGENT] = True
+    for name, wanted in record["shapes"].items():
+        if (math.prod(shape) == wanted) if type(wanted) is int else shape == wanted:
+            _keep(kept[name], (False,), tangent)
+    record["passes"].append(kept)
+
+
+def packed_deliveries(record: dict[str, Any]) -> dict[str, Any]:
+    """:func:`deliveries_to`'s record as few tensors as the report allows: per name, the gradients flattened into the
+    rows of one tensor and, beside it (``<name>_pass``), the pass each row came from; ``passes``: how many ran; per
+    pass what it differentiated and whether it is forward mode's; and, where forward mode is watched, the seeds
+    (:func:`packed_seeds`)."""
+    passes = record["passes"]
+    packed: dict[str, Any] = {"passes": len(passes), ROOT: _floats([kept[ROOT] for kept in passes]),
+                              TANGENT: torch.tensor([TANGENT in kept for kept in passes], dtype=torch.bool)}
+    for name in record["shapes"]:
         rows = [(number, grad.reshape(-1)) for number, kept in enumerate(passes) for grad in kept[name]]
         packed[name] = torch.stack([row for _, row in rows]) if rows else None
         packed[f"{name}_pass"] = torch.tensor([number for number, _ in rows], dtype=torch.int64)
+    if record["tangents"]:
+        packed["seeds"] = packed_seeds(record)
     return packed
 
 
 ROOT = "root"  # per pass, what it differentiated (:func:`differentiated`)
+TANGENT = "tangent"  # per pass, whether it is forward mode's (:func:`_watch_tangent`)
+
+
+def packed_seeds(record: dict[str, Any]) -> dict[str, torch.Tensor]:
+    """The duals seeded while a :func:`deliveries_to` block with ``tangents`` ran: their primals' sums (``primal``) and
+    whether each tangent was all ones (``ones``)."""
+    return {"primal": _floats([primal for primal, _ in record["seeds"]]),
+            "ones": torch.tensor([ones for _, ones in record["seeds"]], dtype=torch.bool)}
 
 
 def _floats(values: list[float | None]) -> torch.Tensor:
@@ -222,8 +289,11 @@ def _watch_deliveries(record: dict[str, Any] | None, running: dict[str, Any]) ->
         if tensorbase.HOOKS(leaf):  # a hook of the file's own runs first and may replace the gradient (red team 65)
             continue
         for name, shape in record["shapes"].items():
-            found = tuple(tensorbase.SHAPE(leaf))
-            forms = (False,) * (found == shape) + (True,) * (len(shape) == 2 and found == shape[::-1])
+            found = tuple(value_of(leaf).shape) if type(shape) is int else tuple(tensorbase.SHAPE(leaf))
+            if type(shape) is int:  # (any shape of that many elements, the transforms' batches included)
+                forms = (False,) * (math.prod(found) == shape)
+            else:
+                forms = (False,) * (found == shape) + (True,) * (len(shape) == 2 and found == shape[::-1])
             if forms:
                 handles.append(_REGISTER_HOOK(leaf, functools.partial(_keep, kept[name], forms)))
     return kept, handles
@@ -232,7 +302,7 @@ def _watch_deliveries(record: dict[str, Any] | None, running: dict[str, Any]) ->
 def _keep(kept: list[torch.Tensor], forms: tuple[bool, ...], grad: torch.Tensor) -> None:
     """Keep ``grad`` (float64) in the watched shape, as it is and (``forms``' True) transposed: ``nn.Linear``'s weight
     is a ``w`` of shape (d, k) transposed, and so is its gradient (fairness sweep 5; a square one, either way)."""
-    grad = plain_tensor(grad).detach().to(torch.float64)
+    grad = value_of(grad)
     for transposed in forms:
         if len(kept) < MAX_KEPT:
             kept.append((grad.mT if transposed else grad).clone())
@@ -285,13 +355,19 @@ def install_autograd_counter() -> None:
 
     Variable._execution_engine = _CountingEngine(Variable._execution_engine)
     forward_ad = torch.autograd.forward_ad
-    real_make_dual = forward_ad.make_dual
+    real_make_dual, real_unpack_dual = forward_ad.make_dual, forward_ad.unpack_dual
 
     def make_dual(*args: Any, **kwargs: Any) -> Any:  # forward-mode AD is autograd too
         AUTOGRAD_CALLS["grad"] += 1
+        _watch_seed(DELIVERIES[-1] if DELIVERIES else None, *args[:2])
         return real_make_dual(*args, **kwargs)
 
-    forward_ad.make_dual = make_dual
+    def unpack_dual(*args: Any, **kwargs: Any) -> Any:
+        unpacked = real_unpack_dual(*args, **kwargs)
+        _watch_tangent(DELIVERIES[-1] if DELIVERIES else None, unpacked)
+        return unpacked
+
+    forward_ad.make_dual, forward_ad.unpack_dual = make_dual, unpack_dual
     _install_function_counter()
     _install_hidden_graph_counter()
 
@@ -723,7 +799,7 @@ def gradients_into(t: torch.Tensor) -> Iterator[dict[str, Any]]:
         running = PASSES[-1] if PASSES else None
         adds = running is None or running["accumulates"]
         tasks.setdefault(_GRAPH_TASK(), (adds, None if running is None else differentiated(running)))
-        value = plain_tensor(grad).detach().to(torch.float64)
+        value = value_of(grad)
         for key in ("delivered", "accumulated") if adds else ("delivered",):
             record[key] = value.clone() if record[key] is None else record[key] + value
 

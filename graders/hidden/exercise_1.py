@@ -6,9 +6,12 @@ judges used only here live here too. Shared parts come from :mod:`graders.exerci
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from autograd_exercises import inputs
+from autograd_exercises.judge import backprop
 from autograd_exercises.judge import Fail, Mistake, close_or_mistake, no_autograd, tensor
 from autograd_exercises.probes.exercise_1 import probe_grad, probe_grad_twice, probe_manual
 from autograd_exercises.spec import Check
@@ -37,12 +40,22 @@ def notebook_x(gen: torch.Generator) -> list[dict]:
 
 
 def judge_grad_uses_autograd(case, obs):
-    """polynomial_grad(x) asks autograd (backward() or torch.autograd.grad) for the derivative."""
+    """polynomial_grad(x) asks autograd (backward() or torch.autograd.grad) for the derivative, and the gradient it
+    returns is what a backward pass from polynomial(x) delivered (:func:`backprop.delivered_by_backward`: red team
+    125 ran ``(t * 1).backward()`` beside the formula by hand)."""
     outcome = obs["grad"]
-    ran(outcome, "polynomial_grad(x)")
+    returned = ran(outcome, "polynomial_grad(x)")
     if not int(outcome.get("autograd_calls", 0)):
         raise Fail("polynomial_grad(x) never called backward() or torch.autograd.grad: it must let autograd "
                    "compute the derivative (the formula by hand belongs in polynomial_grad_manual)", code="no-autograd")
+    if returned.get("type") != "tensor" or "value" not in returned:
+        return  # (no gradient to trace: the value checks charge it)
+    got, ref = tensor(returned, "polynomial_grad(x)"), reference(case["x"])
+    own = obs.get("own_sum")  # (a wrong polynomial is charged by its own check)
+    values = (float(ref["y"].sum()),) + ((own,) if type(own) is float and math.isfinite(own) else ())
+    backprop.delivered_by_backward(obs.get("deliveries"), got, backprop.when_right(got, ref["dy"], values, TOL),
+                                   what="polynomial_grad(x)", root="polynomial(x)", tol=TOL,
+                                   seeded=(float(case["x"].to(torch.float64).sum()), float(case["x"].abs().sum())))
 
 
 def judge_grad_twice(case, obs):
