@@ -248,10 +248,10 @@ def packed_deliveries(record: dict[str, Any]) -> dict[str, Any]:
     pass what it differentiated and whether it is forward mode's; and, where forward mode is watched, the seeds
     (:func:`packed_seeds`)."""
     passes = record["passes"]
-    packed: dict[str, Any] = {"passes": len(passes), ROOT: _floats([kept[ROOT] for kept in passes]),
-                              TANGENT: torch.tensor([TANGENT in kept for kept in passes], dtype=torch.bool)}
+    packed: dict[str, Any] = {"passes": len(passes), ROOT: _floats([kept.get(ROOT) for kept in passes]),
+                              TANGENT: torch.tensor([kept.get(TANGENT) is True for kept in passes], dtype=torch.bool)}
     for name in record["shapes"]:
-        rows = [(number, grad.reshape(-1)) for number, kept in enumerate(passes) for grad in kept[name]]
+        rows = [(number, grad.reshape(-1)) for number, kept in enumerate(passes) for grad in kept.get(name, ())]
         packed[name] = torch.stack([row for _, row in rows]) if rows else None
         packed[f"{name}_pass"] = torch.tensor([number for number, _ in rows], dtype=torch.int64)
     if record["tangents"]:
@@ -271,8 +271,8 @@ def packed_seeds(record: dict[str, Any]) -> dict[str, torch.Tensor]:
 
 
 def _floats(values: list[float | None]) -> torch.Tensor:
-    """Numbers (None: NaN) as one float64 tensor, for the report."""
-    return torch.tensor([float("nan") if value is None else value for value in values], dtype=torch.float64)
+    """Numbers (anything else: NaN) as one float64 tensor, for the report."""
+    return torch.tensor([value if type(value) is float else float("nan") for value in values], dtype=torch.float64)
 
 
 def _watch_deliveries(record: dict[str, Any] | None, running: dict[str, Any]) -> tuple[Any, list[Any]]:
