@@ -216,6 +216,15 @@ BY_HAND_AUTOGRAD = {
                   "        return fwAD.unpack_dual(polynomial(dual)).tangent\n")],
         "imports torch.autograd.forward_ad",
     ),
+    "a_new_object_of_the_class_kept_in_a_list": (  # a method's new object handed on: every method may run
+        [helper("class Poly:\n    def __init__(self, coeffs):\n        self.coeffs = list(coeffs)\n\n"
+                "    def __call__(self, x):\n        return sum(c * x**k for k, c in enumerate(self.coeffs))\n\n"
+                "    def deriv(self):\n        return Poly([k * c for k, c in enumerate(self.coeffs)][1:])\n\n"
+                "    def autograd_deriv(self, x):\n        x = x.detach().requires_grad_()\n"
+                "        self(x).sum().backward()\n        return x.grad\n\n\nKEPT = [Poly([1, 5, 3, 1, 2]).deriv()]\n\n"),
+         (MANUAL, "    return KEPT[0](x)\n")],
+        "calls .backward()",
+    ),
     "helper_calls_backward": (
         [helper("def _slope(x):\n    leaf = x.detach().clone().requires_grad_()\n    polynomial(leaf).sum().backward()\n"
                 "    return leaf.grad\n\n"), (MANUAL, "    return _slope(x)\n")],
@@ -238,6 +247,13 @@ BY_HAND_CORRECT = {
     "in_place_ops": [(MANUAL, "    out = torch.full_like(x, 5.0)\n    out.add_(x, alpha=6.0)\n    out.addcmul_(x, x, value=3.0)\n"
                               "    out.add_(x.pow(3).mul_(8))\n    return out\n")],
     "lambda": [helper("slope = lambda t: 8 * t**3 + 3 * t**2 + 6 * t + 5\n\n"), (MANUAL, "    return slope(x)\n")],
+    "a_class_whose_method_returns_a_new_object_of_it": [  # fairness 26: the class keeps an autograd method too
+        helper("class Poly:\n    def __init__(self, coeffs):\n        self.coeffs = list(coeffs)\n\n"
+               "    def __call__(self, x):\n        return sum(c * x**k for k, c in enumerate(self.coeffs))\n\n"
+               "    def deriv(self):\n        return Poly([k * c for k, c in enumerate(self.coeffs)][1:])\n\n"
+               "    def autograd_deriv(self, x):\n        x = x.detach().requires_grad_()\n"
+               "        self(x).sum().backward()\n        return x.grad\n\n\nPOLY = Poly([1, 5, 3, 1, 2])\n\n"),
+        (MANUAL, "    return POLY.deriv()(x)\n")],
     "for_loop_horner": [(MANUAL, "    out = torch.zeros_like(x)\n    for coefficient in (8.0, 3.0, 6.0, 5.0):  # of x³, x², x, 1\n"
                                  "        out = out * x + coefficient\n    return out\n")],
     "comprehension_under_no_grad": [(MANUAL, "    with torch.no_grad():\n        flat = x.detach().reshape(-1)\n"

@@ -223,6 +223,11 @@ BY_HAND_CORRECT = {
     "numpy": [(MANUAL, "    import numpy as np\n\n    a = x.numpy()\n    return torch.as_tensor(12 * (3 * a + 2) / a.size)\n")],
     "in_place_ops": [(MANUAL, "    out = x.mul(3).add_(2)\n    out.mul_(12).div_(x.numel())\n    return out\n")],
     "lambda": [helper("dout_dy = lambda y, n: 4 * y / n\n\n"), (MANUAL, "    return 3 * dout_dy(3 * x + 2, x.numel())\n")],
+    "a_table_of_lambdas_beside_top_level_autograd": [  # fairness 26: a lambda's x is its own, not the top level's
+        helper("LOCAL = {'z': lambda g, x: g * 4 * (3 * x + 2), 'y': lambda g, x: g * 3}\n\n"),
+        (MANUAL + "    ### END SOLUTION\n",
+         "    g = torch.ones_like(x) / x.numel()\n    return LOCAL['y'](LOCAL['z'](g, x), x)\n    ### END SOLUTION\n\n\n"
+         "x = torch.randn(2, 3, requires_grad=True)\nprint(torch.allclose(gradients(x)[0], gradient_manual(x)))\n")],
     "for_loop": [(MANUAL, "    slopes = torch.empty_like(x)\n    flat = slopes.view(-1)\n"
                           "    for i, v in enumerate(x.reshape(-1)):\n        flat[i] = 12 * (3 * v + 2) / x.numel()\n"
                           "    return slopes\n")],

@@ -108,12 +108,16 @@ def _plain_use(use: ast.Name, parents: dict[ast.AST, ast.AST], plain: set[str], 
     return _an_attribute(use, parent) or isinstance(parent, ast.ClassDef) and use in parent.bases and parent.name in plain
 
 
-def _kept(made: ast.AST, parents: dict[ast.AST, ast.AST], uses: dict[str, list]) -> bool:
+def _kept(made: ast.AST, parents: dict[ast.AST, ast.AST], uses: dict[str, list], seen: frozenset[str] = frozenset()
+          ) -> bool:
     """The object ``made`` is only ever used through its attributes: ``C(w).m(x)``, or ``m = C(w)`` (or ``m: C =
-    …``) where every use of the name ``m`` in the file is ``m.attribute``."""
+    …``) where every use of the name ``m`` in the file is ``m.attribute``, or returned by a method whose every call
+    is so used (:func:`_returned_kept`)."""
     parent = parents.get(made)
     if _an_attribute(made, parent):
         return True
+    if isinstance(parent, ast.Return):
+        return _returned_kept(parent, parents, uses, seen)
     if isinstance(parents.get(parent), ast.ClassDef):
         return False  # a class attribute (``Holder.inst``): read through its class, never by its name
     if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name) \
@@ -121,6 +125,22 @@ def _kept(made: ast.AST, parents: dict[ast.AST, ast.AST], uses: dict[str, list])
         name = parent.targets[0].id if isinstance(parent, ast.Assign) else parent.target.id
         return all(_an_attribute(use, parents.get(use)) for use in uses[name])
     return False
+
+
+def _returned_kept(returned: ast.Return, parents: dict[ast.AST, ast.AST], uses: dict[str, list],
+                   seen: frozenset[str]) -> bool:
+    """``return C(...)`` in a method (not a dunder) of a class: the object is kept when every use of that method's name
+    as an attribute, anywhere in the file, is a call whose object is (fairness 26: ``def deriv(self): return
+    Poly(...)``, used as ``POLY.deriv()(x)``). Never from a function outside a class: its caller may be the grader."""
+    method = parents.get(returned)
+    while method is not None and not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        method = parents.get(method)
+    if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) or method.name in seen \
+            or not isinstance(parents.get(method), ast.ClassDef) or method.name.startswith("__"):
+        return False
+    named = [node for node in parents if isinstance(node, ast.Attribute) and node.attr == method.name]
+    return all(isinstance(call := parents.get(node), ast.Call) and call.func is node
+               and _kept(call, parents, uses, seen | {method.name}) for node in named)
 
 
 def _kept_in(node: ast.ClassDef, parents: dict[ast.AST, ast.AST]) -> bool:

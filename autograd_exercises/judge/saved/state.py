@@ -84,12 +84,14 @@ class State:
         """Module-level names that hold the same value whatever the top level computes: every binding a literal
         (:meth:`_constant`), and nothing in the file changes or hands on the object of a mutable one
         (:meth:`changed`). A name built from others is one once they all are (each name settled once: a chain
-        of thousands costs its length)."""
+        of thousands costs its length). A name a lambda or comprehension of the value binds is its own (``lambda g, x:
+        g * 3`` beside a top-level ``x``: fairness 26)."""
         if self.dynamic:
             return frozenset()
         everything = set(self.module.bindings)
-        deps = {name: {part.id for value in values for part in walk(value) if isinstance(part, ast.Name)
-                       and part.id in everything and part.id != name and not _definition(part.id, self.module)}
+        deps = {name: {part.id for value in values for local in (scopes.local_loads(value),) for part in walk(value)
+                       if isinstance(part, ast.Name) and part.id in everything and part.id != name
+                       and id(part) not in local and not _definition(part.id, self.module)}
                 for name, values in self.module.bindings.items() if name not in self.augmented
                 and values and all(self._constant(name, value, everything) for value in values)}
         waiting = {name: len(needed) for name, needed in deps.items()}
