@@ -254,6 +254,14 @@ BY_HAND_CORRECT = {
                "    def autograd_deriv(self, x):\n        x = x.detach().requires_grad_()\n"
                "        self(x).sum().backward()\n        return x.grad\n\n\nPOLY = Poly([1, 5, 3, 1, 2])\n\n"),
         (MANUAL, "    return POLY.deriv()(x)\n")],
+    "a_class_whose_method_returns_a_new_object_of_it_beside_top_level_autograd": [  # the class checked at the top
+        helper("class Poly:\n    def __init__(self, coeffs):\n        self.coeffs = list(coeffs)\n\n"
+               "    def __call__(self, x):\n        return sum(c * x**k for k, c in enumerate(self.coeffs))\n\n"
+               "    def deriv(self):\n        return Poly([k * c for k, c in enumerate(self.coeffs)][1:])\n\n"
+               "    def autograd_deriv(self, x):\n        x = x.detach().requires_grad_()\n"
+               "        self(x).sum().backward()\n        return x.grad\n\n\nPOLY = Poly([1, 5, 3, 1, 2])\n"
+               "XT = torch.randn(4)\nprint(POLY.deriv()(XT) - POLY.autograd_deriv(XT))\n\n"),
+        (MANUAL, "    return POLY.deriv()(x)\n")],
     "for_loop_horner": [(MANUAL, "    out = torch.zeros_like(x)\n    for coefficient in (8.0, 3.0, 6.0, 5.0):  # of x³, x², x, 1\n"
                                  "        out = out * x + coefficient\n    return out\n")],
     "comprehension_under_no_grad": [(MANUAL, "    with torch.no_grad():\n        flat = x.detach().reshape(-1)\n"

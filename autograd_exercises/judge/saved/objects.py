@@ -419,13 +419,15 @@ class Objects:
                    for first in self.selves(method, cls))
 
     def _keeps_it(self, method: ast.FunctionDef | ast.AsyncFunctionDef, first: str) -> bool:
-        """``method`` uses its object (``first``) only through its attributes; read once per method (a chain of
-        subclasses holds each base's methods again)."""
+        """``method`` uses its object (``first``) only through its attributes, or calls it (fairness 26: ``self(x)``
+        in a method beside ``__call__``); read once per method (a chain of subclasses holds each base's methods
+        again)."""
         key = (id(method), first)
         if key not in self._kept_by:
-            self._kept_by[key] = not any(
+            self._kept_by[key] = not any(  # (``self(x)`` is ``self.__call__(x)``: every dunder is read anyway)
                 isinstance(node, ast.Name) and node.id == first and not (
-                    isinstance(parent := self.module.parents.get(node), ast.Attribute) and parent.value is node)
+                    isinstance(parent := self.module.parents.get(node), ast.Attribute) and parent.value is node
+                    or isinstance(parent, ast.Call) and parent.func is node)
                 for node in walk(method))
         return self._kept_by[key]
 
