@@ -138,6 +138,8 @@ CORRECT_ALTERNATIVES = {
                                             "    return w.grad.clone(), b.grad.clone()\n")],
     "autograd_grad_stored_in_grad": [(GRADS, "    w.grad, b.grad = torch.autograd.grad(loss(layer(x, w, b), y), (w, b))\n"
                                              "    return w.grad, b.grad\n")],
+    "torch_func_grad_stored_in_grad": [(GRADS, "    w.grad, b.grad = torch.func.grad(lambda w_, b_: loss(layer(x, w_, b_), y),"
+                                               " argnums=(0, 1))(w, b)\n    return w.grad, b.grad\n")],
     "returns_a_list": [(GRADS, "    loss(layer(x, w, b), y).backward()\n    return [w.grad, b.grad]\n")],
 }
 

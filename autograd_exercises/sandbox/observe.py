@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import math
 import sys
 import threading
@@ -54,7 +55,10 @@ class _CountingEngine:
         kept, handles = _watch_deliveries(record, running)
         PASSES.append(running)
         try:  # (the engine is called from here itself: its reads of saved values come from this frame's code)
-            return self._engine.run_backward(*args, **kwargs)
+            answer = self._engine.run_backward(*args, **kwargs)
+            if not running["accumulates"]:
+                _handed_back(running, args[4] if len(args) > 4 else kwargs.get("inputs", ()), answer)
+            return answer
         except BaseException:
             if kept is not None:  # (a pass that failed is kept by no watch: the watch's passes never outnumber the
                 record["passes"][:] = [entry for entry in record["passes"] if entry is not kept]  # engine's count)
@@ -782,36 +786,66 @@ def _passes_in(readers: Any, first: int | None, last: int | None) -> set[int]:
     return {task for task in readers if type(task) is int and first < task < last}
 
 
+INTO: list[tuple[torch.Tensor, Any]] = []  # the gradients_into blocks now open: (the leaf, what a delivery calls)
+_HANDED = itertools.count()  # keys of the passes whose gradients the engine handed back (no graph task read then)
+
+
 @contextlib.contextmanager
 def gradients_into(t: torch.Tensor) -> Iterator[dict[str, Any]]:
     """The backward passes that deliver a gradient into the leaf ``t`` while the block runs (``passes``, counted
     once each), the sum of what they delivered (``delivered``, float64, ``None`` for nothing) and of what those that add
-    into ``t.grad`` delivered (``accumulated``: not ``torch.autograd.grad``'s, which hands its gradient back), and per
-    pass, the first :data:`MAX_ROOTS`, what it differentiated (``root``, :func:`differentiated`) and whether it adds
-    into ``t.grad`` (``accumulates``). The hook is ``t``'s first, so it sees what the engine computed before any hook of
-    the submission's; a ``t.grad`` that started empty and that only backward passes wrote holds ``accumulated``
-    afterwards, or ``delivered`` where the code set it to the sum of ``torch.autograd.grad``'s results (red team 63
-    set ``x.grad`` by hand and back-propagated twice through an unrelated graph)."""
+    into ``t.grad`` delivered (``accumulated``: not ``torch.autograd.grad``'s or ``torch.func``'s, which hand their
+    gradient back: :func:`_handed_back`), and per pass, the first :data:`MAX_ROOTS`, what it differentiated
+    (``root``, :func:`differentiated`) and whether it adds into ``t.grad`` (``accumulates``). The hook is ``t``'s
+    first, so it sees what the engine computed before any hook of the submission's; a ``t.grad`` that started empty
+    and that only backward passes wrote holds ``accumulated`` afterwards, or ``delivered`` where the code set it to the
+    sum of the gradients handed back (red team 63 set ``x.grad`` by hand and back-propagated twice through an
+    unrelated graph)."""
     record: dict[str, Any] = {"passes": 0, "delivered": None, "accumulated": None}
-    tasks: dict[int, tuple[bool, float | None]] = {}
+    tasks: dict[Any, tuple[bool, float | None]] = {}
+
+    def add(key: Any, adds: bool, root: float | None, grad: torch.Tensor) -> None:
+        tasks.setdefault(key, (adds, root))
+        value = value_of(grad)
+        for name in ("delivered", "accumulated") if adds else ("delivered",):
+            record[name] = value.clone() if record[name] is None else record[name] + value
 
     def hook(grad: torch.Tensor) -> None:
         running = PASSES[-1] if PASSES else None
-        adds = running is None or running["accumulates"]
-        tasks.setdefault(_GRAPH_TASK(), (adds, None if running is None else differentiated(running)))
-        value = value_of(grad)
-        for key in ("delivered", "accumulated") if adds else ("delivered",):
-            record[key] = value.clone() if record[key] is None else record[key] + value
+        if running is not None and not running["accumulates"]:
+            return  # (what it hands back, the engine's answer says: _handed_back)
+        add(_GRAPH_TASK(), True, None if running is None else differentiated(running), grad)
 
-    handle = _REGISTER_HOOK(t, hook)
+    handle, entry = _REGISTER_HOOK(t, hook), (t, add)
+    INTO.append(entry)
     try:
         yield record
     finally:
         handle.remove()
+        INTO[:] = [other for other in INTO if other is not entry]
         record["passes"] = len(tasks)
         kept = list(tasks.values())[:MAX_ROOTS]
         record[ROOT] = _floats([root for _, root in kept])
         record["accumulates"] = torch.tensor([adds for adds, _ in kept], dtype=torch.bool)
+
+
+def _handed_back(running: dict[str, Any], inputs: Any, answer: Any) -> None:
+    """What a pass that hands its gradients back (``torch.autograd.grad``, ``torch.func.grad``: the engine's answer,
+    one per input) gave each leaf a :func:`gradients_into` block watches: an input that is that leaf, or wraps it
+    (``torch.func`` wraps its inputs level by level; fairness 27 stored ``torch.func.grad``'s answer in ``.grad``)."""
+    if not INTO or type(answer) is not tuple:
+        return
+    inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
+    for given, grad in zip(inputs, answer):
+        base = given
+        while is_tensor(base) and _WRAPPED(base):
+            base = _UNWRAPPED(base)
+        for leaf, add in list(INTO):
+            if base is leaf and is_tensor(grad):
+                try:  # (a value no reading gets is no delivery: the student's call goes on as torch answered it)
+                    add(("handed", next(_HANDED)), False, differentiated(running), grad)
+                except Exception:
+                    pass
 
 
 MAX_ROOTS = 64  # what the passes into a leaf differentiated, the first so many
