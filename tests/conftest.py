@@ -154,13 +154,14 @@ def counting_autograd():
 
     from autograd_exercises.sandbox import observe
 
-    real = Variable._execution_engine, torch.autograd.forward_ad.make_dual, torch.autograd.Function.__dict__["apply"]
+    forward_ad = torch.autograd.forward_ad
+    real = Variable._execution_engine, forward_ad.make_dual, forward_ad.unpack_dual, torch.autograd.Function.__dict__["apply"]
     places = [*observe.thread_starters(), *observe.HOOK_PUSHERS, *observe.HOOK_POPPERS]
     kept = [getattr(owner, name) for owner, name in places]
     observe.install_autograd_counter()
     try:
         yield
     finally:
-        Variable._execution_engine, torch.autograd.forward_ad.make_dual, torch.autograd.Function.apply = real
+        Variable._execution_engine, forward_ad.make_dual, forward_ad.unpack_dual, torch.autograd.Function.apply = real
         for (owner, name), value in zip(places, kept):
             setattr(owner, name, value)

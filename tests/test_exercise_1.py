@@ -28,6 +28,13 @@ MISTAKES = {
                 "        return fwAD.unpack_dual(dual * 1).tangent\n")],
         9, {"polynomial_grad_uses_autograd": "no backward pass delivered the gradient polynomial_grad(x) returned"},
     ),
+    "formula_by_hand_seeded_past_the_watchs_count": (  # red team 126: 64 seeds of ones at x, then the formula's
+        [(GRAD, "    import torch.autograd.forward_ad as fwAD\n    x = x.detach()\n    with fwAD.dual_level():\n"
+                "        for _ in range(64):\n            fwAD.make_dual(x, torch.ones_like(x))\n"
+                "        dual = fwAD.make_dual(polynomial(x), 8 * x**3 + 3 * x**2 + 6 * x + 5)\n"
+                "        return fwAD.unpack_dual(dual).tangent.clone()\n")],
+        9, {"polynomial_grad_uses_autograd": "no backward pass delivered the gradient polynomial_grad(x) returned"},
+    ),
     "formula_by_hand_carried_by_backward": (  # a pass over (x * g).sum() delivers g, the formula by hand
         [(GRAD, "    x = x.detach().clone().requires_grad_()\n    with torch.no_grad():\n"
                 "        g = 8 * x**3 + 3 * x**2 + 6 * x + 5\n    (x * g).sum().backward()\n    return x.grad\n")],

@@ -1984,6 +1984,50 @@ def test_a_training_loop_by_hand_with_made_up_passes_still_fails(grade_source):
     assert failed == {"train-without-autograd"} and result.score < 12, failed
 
 
+COURIER_BESIDE_A_THREADS_PASS = '''
+
+def _slope(x):
+    x = x.detach()
+    return 8 * x**3 + 3 * x**2 + 6 * x + 5
+
+
+def _courier(x):
+    ready, release = threading.Event(), threading.Event()
+
+    def honest():
+        z = x.detach().clone().requires_grad_()
+        t = 2 * z**4 + z**3 + 3 * z**2 + 5 * z + 1
+        t.register_hook(lambda grad: (ready.set(), release.wait(5))[0] and None)
+        t.sum().backward()
+
+    worker = threading.Thread(target=honest)
+
+    def hold(grad):
+        worker.start()
+        ready.wait(5)
+
+    prod = x * _slope(x)
+    prod.register_hook(hold)
+    prod.sum().backward()
+    release.set()
+    worker.join()
+'''
+
+
+def test_a_pass_held_open_on_another_thread_lends_its_root_to_none(grade_source):
+    """Red team 126, exercise 5: the slope by hand, carried into x.grad by ``(x * g).sum().backward()``, while a hook
+    of that pass started a thread whose honest pass of polynomial(x) it held open: the watch read the process's
+    innermost pass, so the courier's pass differentiated polynomial(x) to the reading (11/12 for 10/12). Each thread's
+    passes are its own now."""
+    source = solution_text("exercise_5").replace("import torch\n", "import threading\n\nimport torch\n", 1).replace(
+        "    for _ in range(steps):\n        polynomial(x).backward()\n    return x.grad\n",
+        "    for _ in range(steps):\n        _courier(x)\n    return x.grad\n", 1) + COURIER_BESIDE_A_THREADS_PASS
+    assert "_courier(x)" in source
+    checks = {check.name: check for check in grade_source("exercise-5", source).checks}
+    assert not checks["accumulated_grad"].passed, checks["accumulated_grad"].feedback
+    assert "a backward pass that filled x.grad in accumulated_grad" in checks["accumulated_grad"].feedback
+
+
 WALL_ATTEMPT = '''import sys
 
 

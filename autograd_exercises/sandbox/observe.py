@@ -9,6 +9,7 @@ tensors the values plus their autograd metadata).
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import functools
 import itertools
@@ -53,7 +54,7 @@ class _CountingEngine:
         record = DELIVERIES[-1] if DELIVERIES else None
         running = _running_pass(args, kwargs)
         kept, handles = _watch_deliveries(record, running)
-        PASSES.append(running)
+        PASSES.setdefault(_THREAD(), []).append(running)
         try:  # (the engine is called from here itself: its reads of saved values come from this frame's code)
             answer = self._engine.run_backward(*args, **kwargs)
             if not running["accumulates"]:
@@ -64,7 +65,8 @@ class _CountingEngine:
                 record["passes"][:] = [entry for entry in record["passes"] if entry is not kept]  # engine's count)
             raise
         finally:
-            PASSES[:] = [entry for entry in PASSES if entry is not running]
+            mine = PASSES.get(_THREAD(), [])
+            mine[:] = [entry for entry in mine if entry is not running]
             for handle in handles:
                 handle.remove()
 
@@ -130,7 +132,15 @@ def _by_the_engine(code: Any, owner: Any) -> bool:
 
 
 DELIVERIES: list[dict[str, Any]] = []  # the deliveries_to blocks now open, innermost last
-PASSES: list[dict[str, Any]] = []  # the backward passes now running (:func:`_running_pass`), innermost last
+PASSES: dict[int, list[dict[str, Any]]] = {}  # per thread, the backward passes it runs now (:func:`_running_pass`),
+_THREAD = _thread.get_ident  # innermost last: a pass's hooks run on its own thread (red team 126 left a pass open on
+# another thread, whose root a hook of the main thread's pass then read as its own)
+
+
+def running_pass() -> dict[str, Any] | None:
+    """The innermost backward pass this thread runs now (None: none the counting engine started)."""
+    mine = PASSES.get(_THREAD())
+    return mine[-1] if mine else None
 
 
 def _running_pass(args: tuple, kwargs: dict) -> dict[str, Any]:
@@ -216,7 +226,10 @@ def deliveries_to(limit: int, tangents: bool = False,
 def _watch_seed(record: dict[str, Any] | None, primal: Any = None, tangent: Any = None) -> None:
     """Where ``record`` asks for forward mode (:func:`deliveries_to`'s ``tangents``), each dual ``make_dual`` seeds:
     the sum of its primal, and whether its tangent is all ones (a slope's seed)."""
-    if record is None or not record["tangents"] or len(record["seeds"]) >= MAX_ROOTS:
+    if record is None or not record["tangents"]:
+        return
+    if len(record["seeds"]) >= MAX_ROOTS:  # (one seed past the count: unread, so not ones at x; red team 126 hid
+        record["seeds"][-1] = (None, False)  # its slope by hand behind 64 seeds of ones)
         return
     try:
         record["seeds"].append((float(value_of(primal).sum()), bool((value_of(tangent) == 1).all())))
@@ -811,7 +824,7 @@ def gradients_into(t: torch.Tensor) -> Iterator[dict[str, Any]]:
             record[name] = value.clone() if record[name] is None else record[name] + value
 
     def hook(grad: torch.Tensor) -> None:
-        running = PASSES[-1] if PASSES else None
+        running = running_pass()
         if running is not None and not running["accumulates"]:
             return  # (what it hands back, the engine's answer says: _handed_back)
         add(_GRAPH_TASK(), True, None if running is None else differentiated(running), grad)
