@@ -147,7 +147,7 @@ def _returned_x_grad(outcome: dict) -> torch.Tensor | None:
 @_blaming_forward
 def judge_gradients_fills_x_grad(case, obs):
     r"""Afterwards ``x.grad`` of the tensor passed in holds the gradient, as backward passes from forward's out put it
-    there (:func:`backprop.filled_by_backward`: red team 125 set it by hand under ``no_grad``).
+    there (:func:`backprop.delivered_by_backward`: red team 125 set it by hand under ``no_grad``).
 
     The side effect alone: an ``x.grad`` that holds what the call returned passes, right or wrong (the value is
     ``gradients_x``'s to judge); otherwise it must equal $\partial out/\partial x$.
@@ -159,8 +159,10 @@ def judge_gradients_fills_x_grad(case, obs):
     got = tensor(obs["x_grad"], "x.grad")
     ref, own = reference(case["x"]), obs.get("forward_out")  # (forward's own out: a wrong forward is charged apart)
     values = (float(ref["out"]),) + ((own,) if type(own) is float and math.isfinite(own) else ())
-    backprop.filled_by_backward(obs.get("into_x"), got, backprop.when_right(got, ref["x_grad"], values, TOL),
-                                what="gradients(x)", leaf="x", root="out", tol=TOL)
+    backprop.delivered_by_backward(obs.get("deliveries"), got, backprop.when_right(got, ref["x_grad"], values, TOL),
+                                   name="x", subject="x.grad after gradients(x)", root="out", code="no-graph",
+                                   how="call out.backward() on forward(x)'s out (a copy's gradient may be copied "
+                                       "into x.grad), not set it by hand", tol=TOL)
     returned = _returned_x_grad(obs["gradients"])
     if returned is not None and returned.shape == got.shape and torch.equal(returned, got):
         return

@@ -259,7 +259,7 @@ def _returned_tensor(outcome: dict, index: int) -> torch.Tensor | None:
 
 def judge_fills_grad(case, obs):
     r"""Afterwards ``w.grad`` and ``b.grad`` of the tensors passed in hold the gradients, as backward passes from
-    $L$ put them there (:func:`backprop.filled_by_backward`: red team 125 set them by hand under ``no_grad``).
+    $L$ put them there (:func:`backprop.delivered_by_backward`: red team 125 set them by hand under ``no_grad``).
 
     The side effect alone: a ``.grad`` that holds what the call returned passes, right or wrong (the values
     are ``parameter_gradients_w``/``_b``'s to judge); otherwise it must equal $\partial L/\partial w$,
@@ -277,8 +277,10 @@ def judge_fills_grad(case, obs):
                        f"built from that {param} (not from a copy or {param}.detach()), so that the caller's "
                        f"{param}.grad holds the gradient", code="detached-input")
         got = tensor(obs[name], f"{param}.grad")
-        backprop.filled_by_backward(obs.get(f"into_{param}"), got, backprop.when_right(got, ref[name], losses, TOL),
-                                    what=CALL, leaf=param, root="L", tol=TOL)
+        backprop.delivered_by_backward(obs.get("deliveries"), got, backprop.when_right(got, ref[name], losses, TOL),
+                                       name=param, subject=f"{param}.grad after {CALL}", root="L", code="no-graph",
+                                       how="call L.backward() on L = loss(layer(x, w, b), y), not set the gradients "
+                                           "by hand", tol=TOL)
         returned = _returned_tensor(outcome, index)
         if returned is not None and returned.shape == got.shape and torch.equal(returned, got):
             continue

@@ -335,15 +335,14 @@ def _returned_tensors(outcome: dict) -> list[torch.Tensor | None]:
 
 def judge_frozen_fills_grad(case, obs):
     """Afterwards ``w.grad`` and ``b.grad`` of the tensors passed in: None when frozen, the gradient otherwise, as
-    backward passes from the loss put it there where the parameter arrived trainable
-    (:func:`backprop.filled_by_backward`: red team 125 set them by hand under ``no_grad``).
+    backward passes from the loss put it there (:func:`backprop.delivered_by_backward`: red team 125 set them by hand
+    under ``no_grad``).
 
     The side effect alone: a ``.grad`` that holds what the call returned passes, right or wrong (the values are
     ``frozen_gradients``'s to judge); otherwise a frozen parameter's must be None, and the others' the gradients.
     """
     _frozen_outcome(case, obs)
     ref = reference(case, case["frozen"])
-    watched = obs["into"] if isinstance(obs.get("into"), dict) else {}
     own = obs.get("own_loss")  # (a wrong network is charged by its own check)
     losses = (float(ref["loss"]),) + ((own,) if type(own) is float and math.isfinite(own) else ())
     for name, back in zip(("w", "b"), _returned_tensors(obs["frozen_gradients"])):
@@ -360,9 +359,11 @@ def judge_frozen_fills_grad(case, obs):
                        f"frozen: back-propagate a loss built from that {name} (not from a copy or {name}.detach()), so "
                        f"that the caller's {name}.grad holds the gradient")
         got = tensor(desc, f"{name}.grad")
-        if not frozen and name in watched:
-            backprop.filled_by_backward(watched[name], got, backprop.when_right(got, ref[f"{name}_grad"], losses, TOL),
-                                        what=FROZEN_CALL, leaf=name, root="the loss", tol=TOL)
+        if not frozen:
+            backprop.delivered_by_backward(obs.get("deliveries"), got, backprop.when_right(
+                got, ref[f"{name}_grad"], losses, TOL), name=name, subject=f"{name}.grad after {FROZEN_CALL}",
+                root="the loss", code="no-graph", how="build the loss with network and call loss.backward(), not "
+                                                     "set the gradients by hand", tol=TOL)
         if back is not None and back.shape == got.shape and torch.equal(back, got):
             continue
         if frozen:

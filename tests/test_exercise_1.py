@@ -38,7 +38,7 @@ MISTAKES = {
     "formula_by_hand_carried_by_backward": (  # a pass over (x * g).sum() delivers g, the formula by hand
         [(GRAD, "    x = x.detach().clone().requires_grad_()\n    with torch.no_grad():\n"
                 "        g = 8 * x**3 + 3 * x**2 + 6 * x + 5\n    (x * g).sum().backward()\n    return x.grad\n")],
-        9, {"polynomial_grad_uses_autograd": "returned a gradient that no backward pass from polynomial(x) delivered"},
+        9, {"polynomial_grad_uses_autograd": "polynomial_grad(x) returned is not what a backward pass from polynomial(x) delivered"},
     ),
     "mean_instead_of_sum": (
         [("polynomial(x).sum().backward()", "polynomial(x).mean().backward()")],
@@ -328,6 +328,11 @@ AUTOGRAD_ALTERNATIVES = {
                                  "    return jac.reshape(x.numel(), x.numel()).diagonal().reshape(x.shape)\n")],
     "vmap_of_grad": [(GRAD, "    flat = x.detach().reshape(-1)\n"
                             "    return torch.func.vmap(torch.func.grad(polynomial))(flat).reshape(x.shape)\n")],
+    "a_hook_that_prints_on_the_copy": [(GRAD, "    x = x.detach().clone().requires_grad_()\n"
+                                              "    x.register_hook(lambda g: print('grad shape', tuple(g.shape)))\n"
+                                              "    polynomial(x).sum().backward()\n    return x.grad\n")],
+    "jacrev_diagonal": [(GRAD, "    flat = x.detach().reshape(-1)\n"
+                               "    return torch.func.jacrev(polynomial)(flat).diagonal().reshape(x.shape)\n")],
     "torch_func_grad": [(GRAD, "    return torch.func.grad(lambda t: polynomial(t).sum())(x.detach())\n")],
 }
 

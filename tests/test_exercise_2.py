@@ -15,13 +15,13 @@ MISTAKES = {
         [("    y, z, out = forward(x)\n    out.backward()\n    return x.grad, y.grad\n",
           "    with torch.no_grad():\n        y = 3 * x + 2\n        x.grad = 12 * y / x.numel()\n"
           "        return x.grad, 4 * y / x.numel()\n")],
-        9, {"gradients_fills_x_grad": "0 backward pass(es) reached the x passed in"},
+        9, {"gradients_fills_x_grad": "no backward pass delivered x.grad after gradients(x) into a leaf shaped like x"},
     ),
     "gradients_by_hand_carried_by_backward": (  # a pass over (x * g).sum() delivers g, the formula by hand
         [("    y, z, out = forward(x)\n    out.backward()\n    return x.grad, y.grad\n",
           "    y, z, out = forward(x)\n    with torch.no_grad():\n        g = 12 * (3 * x + 2) / x.numel()\n"
           "    (x * g).sum().backward()\n    return x.grad, 4 * y.detach() / x.numel()\n")],
-        9, {"gradients_fills_x_grad": "a backward pass that filled x.grad in gradients(x) differentiated"},
+        9, {"gradients_fills_x_grad": "x.grad after gradients(x) is not what a backward pass from out delivered"},
     ),
     "no_retain_grad": (
         [("    y.retain_grad()\n", "")],
@@ -98,6 +98,14 @@ CORRECT_ALTERNATIVES = {
                                      "    y = x.mul(3).add(2)\n    y.retain_grad()\n    z = y.pow(2).mul(2)\n"
                                      "    out = z.sum() / x.numel()\n")],
     "gradients_through_autograd_backward": [("    out.backward()\n", "    torch.autograd.backward(out)\n")],
+    "backward_on_a_copy_whose_grad_is_copied": [("    y, z, out = forward(x)\n    out.backward()\n",
+                                                 "    xc = x.detach().clone().requires_grad_()\n"
+                                                 "    y, z, out = forward(xc)\n    out.backward()\n"
+                                                 "    x.grad = xc.grad\n")],
+    "a_printing_hook_and_backward_inputs": [("    y, z, out = forward(x)\n    out.backward()\n",
+                                            "    x.register_hook(lambda g: print('x grad norm', float(g.norm())))\n"
+                                            "    y, z, out = forward(x)\n"
+                                            "    torch.autograd.backward([out], inputs=[x, y])\n")],
     "returns_a_copy_of_x_grad": [("    return x.grad, y.grad\n", "    return x.grad.clone(), y.grad\n")],
 }
 

@@ -34,7 +34,7 @@ MISTAKES = {
         [(GRADS, "    with torch.no_grad():\n"
                  "        w.grad, b.grad = parameter_gradients_manual(x, y, w.detach(), b.detach())\n"
                  "    return w.grad, b.grad\n")],
-        9, {"parameter_gradients_fills_grad": "0 backward pass(es) reached the w passed in"},
+        9, {"parameter_gradients_fills_grad": "no backward pass delivered w.grad after parameter_gradients"},
     ),
     "bce_on_raw_logits": (
         [loss_returns("torch.nn.functional.binary_cross_entropy(z, y)")],
@@ -140,6 +140,18 @@ CORRECT_ALTERNATIVES = {
                                              "    return w.grad, b.grad\n")],
     "torch_func_grad_stored_in_grad": [(GRADS, "    w.grad, b.grad = torch.func.grad(lambda w_, b_: loss(layer(x, w_, b_), y),"
                                                " argnums=(0, 1))(w, b)\n    return w.grad, b.grad\n")],
+    "an_nn_linear_whose_grads_are_copied_back": [(GRADS, (
+        "    model = torch.nn.Linear(w.shape[0], w.shape[1], dtype=w.dtype)\n    with torch.no_grad():\n"
+        "        model.weight.copy_(w.T)\n        model.bias.copy_(b)\n"
+        "    torch.nn.functional.binary_cross_entropy_with_logits(model(x), y).backward()\n"
+        "    w.grad = model.weight.grad.T.clone()\n    b.grad = model.bias.grad.clone()\n    return w.grad, b.grad\n"))],
+    "autograd_functional_vjp_stored_in_grad": [(GRADS, (
+        "    _, (w.grad, b.grad) = torch.autograd.functional.vjp(lambda w_, b_: loss(layer(x, w_, b_), y), (w, b))\n"
+        "    return w.grad, b.grad\n"))],
+    "one_backward_per_sample": [(GRADS, (
+        "    if x.dim() == 1:\n        loss(layer(x, w, b), y).backward()\n        return w.grad, b.grad\n"
+        "    for i in range(x.shape[0]):\n        (loss(layer(x[i], w, b), y[i]) / x.shape[0]).backward()\n"
+        "    return w.grad, b.grad\n"))],
     "returns_a_list": [(GRADS, "    loss(layer(x, w, b), y).backward()\n    return [w.grad, b.grad]\n")],
 }
 

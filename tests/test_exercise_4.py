@@ -25,7 +25,7 @@ MISTAKES = {
           "        rows, deltas = x.reshape(-1, x.shape[-1]), delta.reshape(-1, delta.shape[-1])\n"
           "        if w.requires_grad:\n            w.grad = rows.T @ deltas\n"
           "        if b.requires_grad:\n            b.grad = deltas.sum(dim=0)\n" + BACKWARD.replace("    loss.backward()\n", ""))],
-        15, {"frozen_gradients_fills_grad": "backward pass(es) reached the"},
+        15, {"frozen_gradients_fills_grad": "no backward pass delivered"},
     ),
     "node_name_returns_repr": (
         [("return None if t.grad_fn is None else type(t.grad_fn).__name__", "return str(t.grad_fn)")],

@@ -82,22 +82,20 @@ def of_one(roots: torch.Tensor, values: Sequence[float], scale: float | None = N
     return near & ~roots.isnan()
 
 
-def delivered_by_backward(packed: Any, returned: torch.Tensor, values: Sequence[float], *, what: str, root: str,
-                          tol: Any, seeded: tuple[float, float]) -> None:
-    """The gradient ``what`` returned is what a backward pass delivered into a leaf of its size while it ran
-    (:func:`observe.packed_deliveries` of the name ``x``), from one of ``values``, the function's own ``root``
-    (:func:`filled_by_backward`): one pass's, or the sum over the passes (``torch.autograd.functional.jacobian``
-    differentiates one element per pass, and the sum of its rows and roots is the sum's). Forward mode's answers count
-    as passes where every dual was seeded with ones at x (``seeded``: $\sum_i x_i$ and $\sum_i |x_i|$). A pass over something else (red
-    team 125: ``(t * 1).backward()`` beside the derivative written by hand) is not one. No ``values``: any root (a wrong
-    gradient is the value checks' to charge, and one pass of a mean, or two passes summed, delivered it all the
-    same)."""
-    usable, rows, where, roots = _deliveries(packed, returned.numel(), seeded)
+def delivered_by_backward(packed: Any, got: torch.Tensor, values: Sequence[float], *, name: str, subject: str,
+                          root: str, how: str, code: str, tol: Any, seeded: tuple[float, float] | None = None) -> None:
+    """``got`` (``subject``: a returned gradient, a leaf's ``.grad`` afterwards) is what a backward pass delivered
+    into a leaf watched as ``name`` while the call ran (:func:`observe.deliveries_to`: the caller's leaf or a copy of
+    it, a transposed one for ``nn.Linear``), from one of ``values``, the function's own ``root``: one pass's, or the
+    sum over the passes (``jacobian`` differentiates one element per pass, a loss split per sample one part per pass,
+    and the sum of their rows and roots is the whole's). Forward mode's answers count as passes where every dual was
+    seeded with ones at x (``seeded``: $\sum_i x_i$ and $\sum_i |x_i|$). A ``.grad`` set by hand, or a pass over
+    something else (red team 125: ``(t * 1).backward()`` beside the derivative written by hand) is none. No
+    ``values``: any root (:func:`when_right`: a wrong gradient is the value checks' to charge)."""
+    usable, rows, where, roots = _deliveries(packed, name, got.numel(), seeded)
     if usable is None or not bool(usable.any()):
-        raise Fail(f"no backward pass delivered the gradient {what} returned into a leaf shaped like x: differentiate "
-                   f"{root} with backward() or torch.autograd.grad (the formula by hand belongs in the manual "
-                   "function)", code="no-autograd")
-    expected = returned.reshape(-1).to(torch.float64)
+        raise Fail(f"no backward pass delivered {subject} into a leaf shaped like {name}: {how}", code=code)
+    expected = got.reshape(-1).to(torch.float64)
     near = ((rows - expected).abs() <= tol.atol + tol.rtol * expected.abs()).all(-1)
     if bool((near & of_one(roots, values)[where] & usable[where]).any()):
         return
@@ -107,28 +105,26 @@ def delivered_by_backward(packed: Any, returned: torch.Tensor, values: Sequence[
     if every and bool((total - expected).abs().le(tol.atol + tol.rtol * expected.abs()).all()) and bool(
             of_one(roots[usable].sum().reshape(1), values).all()):
         return
-    raise Fail(f"{what} returned a gradient that no backward pass from {root} delivered: differentiate {root} with "
-               "backward() or torch.autograd.grad (the formula by hand belongs in the manual function)",
-               code="no-autograd")
+    raise Fail(f"{subject} is not what a backward pass from {root} delivered: {how}", code=code)
 
 
-def _deliveries(packed: Any, size: int, seeded: tuple[float, float]) -> tuple[Any, Any, Any, Any]:
+def _deliveries(packed: Any, name: str, size: int, seeded: tuple[float, float] | None) -> tuple[Any, Any, Any, Any]:
     """From a report of :func:`observe.packed_deliveries`: which passes count (a forward-mode one only where every
-    seed was ones at x), the rows delivered, the pass of each, and each pass's root; ``(None, …)``: no honest
-    report."""
+    seed was ones at x), the rows delivered into leaves watched as ``name``, the pass of each, and each pass's root;
+    ``(None, …)``: no honest report."""
     nothing = (None,) * 4
     passes = packed.get("passes") if isinstance(packed, dict) else None
     if type(passes) is not int or passes <= 0:
         return nothing
-    rows, where, roots, tangent, seeds = (packed.get(key) for key in ("x", "x_pass", observe.ROOT, observe.TANGENT,
-                                                                        "seeds"))
+    rows, where, roots, tangent, seeds = (packed.get(key) for key in (name, f"{name}_pass", observe.ROOT,
+                                                                        observe.TANGENT, "seeds"))
     if not (isinstance(rows, torch.Tensor) and isinstance(where, torch.Tensor) and isinstance(roots, torch.Tensor)
             and isinstance(tangent, torch.Tensor) and roots.dtype == torch.float64 and roots.shape == (passes,)
             and tangent.dtype == torch.bool and tangent.shape == (passes,) and rows.dim() == 2
             and rows.dtype == torch.float64 and rows.shape[1] == size and where.dtype == torch.int64
             and where.shape == rows.shape[:1] and bool(((where >= 0) & (where < passes)).all())):
         return nothing
-    return ~tangent | _seeded_at(seeds, seeded), rows, where, roots
+    return ~tangent | (seeded is not None and _seeded_at(seeds, seeded)), rows, where, roots
 
 
 def _seeded_at(seeds: Any, seeded: tuple[float, float]) -> bool:

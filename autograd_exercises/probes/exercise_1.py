@@ -41,7 +41,7 @@ def probe_grad(module, case):
     passes delivered into leaves of x's size and what each differentiated, and forward mode's answers and seeds
     (:func:`observe.deliveries_to`), and the sum of the student's own polynomial(x) (``own_sum``)."""
     x = observe.leaf(case["x"], case.get("requires_grad", False))
-    with observe.deliveries_to(WATCHED_PASSES, tangents=True, x=x.numel()) as watched:  # (any shape: a flattened copy)
+    with observe.deliveries_to(WATCHED_PASSES, tangents=True, x=x.numel()) as watched:  # (any shape: a copy's)
         ran = observe.call(module, "polynomial_grad", x)
     return {"grad": ran, "deliveries": observe.packed_deliveries(watched), "own_sum": _own_sum(module, case)}
 

@@ -48,15 +48,19 @@ def forward_state(module, case):
 
 
 def probe_gradients(module, case):
-    """Call gradients(x) on a fresh leaf and look at x.grad afterwards, and at the backward passes that reached x
-    (:func:`observe.gradients_into`); also what forward gives it (:func:`forward_state`)."""
+    """Call gradients(x) on a fresh leaf and look at x.grad afterwards, and at what each backward pass delivered into
+    leaves shaped like x, the caller's or a copy (:func:`observe.deliveries_to`); also what forward gives it
+    (:func:`forward_state`)."""
     x = observe.leaf(case["x"])
-    with observe.gradients_into(x) as into:
+    with observe.deliveries_to(WATCHED_PASSES, x=tuple(x.shape)) as watched:
         ran = observe.call(module, "gradients", x)
     x_grad = observe.grad_of(x)
     state = forward_state(module, case)
-    return {"gradients": ran, "x_grad": x_grad, "into_x": into, "forward_reaches_x": state["reaches_x"],
-            "forward_out": state["out"]}
+    return {"gradients": ran, "x_grad": x_grad, "deliveries": observe.packed_deliveries(watched),
+            "forward_reaches_x": state["reaches_x"], "forward_out": state["out"]}
+
+
+WATCHED_PASSES = 64  # backward passes watched in one call (a loss split into parts, one pass each)
 
 
 def probe_manual(module, case):

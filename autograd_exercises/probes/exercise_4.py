@@ -8,7 +8,6 @@ judges live in the grader (``graders/``), never here.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 import torch
@@ -125,20 +124,19 @@ def probe_freeze(module, case):
 
 
 def probe_frozen_gradients(module, case):
-    """Call frozen_gradients(x, w, b, y, frozen) with some parameters arriving frozen; also the backward passes that
-    reached each parameter arriving trainable (``into``, :func:`observe.gradients_into`: a tensor that does not
-    require grad takes no hook) and what the student's own ``network`` gives as the loss there (``own_loss``)."""
+    """Call frozen_gradients(x, w, b, y, frozen) with some parameters arriving frozen; also what each backward pass
+    delivered into leaves shaped like w and b, theirs or copies (:func:`observe.deliveries_to`), and what the
+    student's own ``network`` gives as the loss there (``own_loss``)."""
     _grad_mode_on()
     w, b = _params(case, case["arriving"])
-    into: dict[str, dict] = {}
-    with contextlib.ExitStack() as stack:
-        for name, param in (("w", w), ("b", b)):
-            if name not in case["arriving"]:
-                into[name] = stack.enter_context(observe.gradients_into(param))
+    with observe.deliveries_to(WATCHED_PASSES, w=tuple(w.shape), b=tuple(b.shape)) as watched:
         ran = observe.call(module, "frozen_gradients", case["x"].clone(), w, b, case["y"].clone(),
                            list(case["frozen"]))
-    return {"frozen_gradients": ran, "grads": {"w": observe.grad_of(w), "b": observe.grad_of(b)}, "into": into,
-            "own_loss": _own_loss(module, case)}
+    return {"frozen_gradients": ran, "grads": {"w": observe.grad_of(w), "b": observe.grad_of(b)},
+            "deliveries": observe.packed_deliveries(watched), "own_loss": _own_loss(module, case)}
+
+
+WATCHED_PASSES = 64  # backward passes watched in one call (a loss split into parts, one pass each)
 
 
 def _own_loss(module, case) -> float | None:

@@ -53,10 +53,11 @@ class _CountingEngine:
         AUTOGRAD_CALLS["backward"] += 1
         record = DELIVERIES[-1] if DELIVERIES else None
         running = _running_pass(args, kwargs)
-        kept, handles = _watch_deliveries(record, running)
+        kept, handles, finish = _watch_deliveries(record, running)
         PASSES.setdefault(_THREAD(), []).append(running)
         try:  # (the engine is called from here itself: its reads of saved values come from this frame's code)
             answer = self._engine.run_backward(*args, **kwargs)
+            finish()
             if not running["accumulates"]:
                 _handed_back(running, args[4] if len(args) > 4 else kwargs.get("inputs", ()), answer)
             return answer
@@ -163,13 +164,12 @@ def value_of(t: torch.Tensor) -> torch.Tensor:
     transforms a tensor wraps another, level by level, and a batched one keeps its batch (``vmap``) in a dimension of
     the tensor it wraps (moved first here); kept as it is, it would escape its transform (fairness 26: ``vmap(grad(
     polynomial))``'s gradient, kept by a watch, stopped the probe)."""
-    t = plain_tensor(t)
     with tensorbase.PLAIN():
-        while _WRAPPED(t):
+        while _WRAPPED(t):  # (first: a wrapper's own methods run under its transform, which may not batch them)
             bdim = _BDIM(t)
             t = _UNWRAPPED(t)
             t = t.movedim(bdim, 0) if bdim not in (None, -1) else t
-        return t.detach().to(torch.float64)
+        return plain_tensor(t).detach().to(torch.float64)
 
 
 def differentiated(running: dict[str, Any]) -> float | None:
@@ -197,7 +197,7 @@ def _inner_product(roots: Any, grads: Any) -> float | None:
                 root, grad = value_of(root), value_of(grad)  # (a transform's batch: one root per example)
                 if root.is_complex() or grad.is_complex():
                     return None
-                total += float((root * grad.expand_as(root)).sum())
+                total += float(torch.mul(*torch.broadcast_tensors(root, grad)).sum())  # (jacrev batches the grads)
     except Exception:
         return None
     return total
@@ -212,8 +212,9 @@ def deliveries_to(limit: int, tangents: bool = False,
                   **shapes: tuple[int, ...] | int) -> Iterator[list[dict[str, list[torch.Tensor]]]]:
     """The block's record: per backward pass while it runs (``passes``, the first ``limit``), the gradients it delivered
     into leaves of each named shape (``w=(3, 1)``; a number: any shape of that many elements, ``x=12``), float64
-    (:func:`value_of`), and with ``tangents``, forward mode's answers as passes too (:func:`_watch_tangent`): what the pass computed for whatever leaves the code trains, in place or as
-    copies (red team 63 computed exercise 6's updates by hand and ran a trivial backward pass beside them)."""
+    (:func:`value_of`): what the pass computed for whatever leaves the code trains, in place or as copies (red team 63
+    computed exercise 6's updates by hand and ran a trivial backward pass beside them). With ``tangents``, forward
+    mode's answers count as passes too (:func:`_watch_tangent`)."""
     record = {"shapes": {name: shape if type(shape) is int else tuple(shape) for name, shape in shapes.items()},
               "passes": [], "limit": limit, "tangents": tangents, "seeds": []}
     DELIVERIES.append(record)
@@ -255,7 +256,7 @@ def _watch_tangent(record: dict[str, Any] | None, unpacked: Any) -> None:
     kept[TANGENT] = True
     for name, wanted in record["shapes"].items():
         if (math.prod(shape) == wanted) if type(wanted) is int else shape == wanted:
-            _keep(kept[name], (False,), tangent)
+            _keep(kept[name], (False,), None, tangent)
     record["passes"].append(kept)
 
 
@@ -292,45 +293,97 @@ def _floats(values: list[float | None]) -> torch.Tensor:
     return torch.tensor([value if type(value) is float else float("nan") for value in values], dtype=torch.float64)
 
 
-def _watch_deliveries(record: dict[str, Any] | None, running: dict[str, Any]) -> tuple[Any, list[Any]]:
-    """The pass ``record`` (the innermost :func:`deliveries_to` block, None: none) now keeps (None: none) and hooks
-    (their handles) on the leaves of the watched shapes that the backward pass ``running`` reaches from its roots;
-    the pass keeps what it differentiates too (``root``, :func:`differentiated`)."""
+def _watch_deliveries(record: dict[str, Any] | None, running: dict[str, Any]) -> tuple[Any, list[Any], Any]:
+    """The pass ``record`` (the innermost :func:`deliveries_to` block, None: none) now keeps (None: none), hooks
+    (their handles) that catch what the backward pass ``running`` delivers into the leaves of the watched shapes it
+    reaches from its roots, and what keeps it once the pass ran; the pass keeps what it differentiates too (``root``,
+    :func:`differentiated`). A leaf's gradient is caught where the nodes in front of it hand it on (their post-hooks),
+    so before any hook of the file's own on the leaf (red team 65 replaced the gradients so; fairness 27 printed
+    them); a root that is itself a leaf, by a hook of its own."""
     if record is None or len(record["passes"]) >= record["limit"]:
-        return None, []
+        return None, [], _nothing
     kept: dict[str, Any] = {name: [] for name in record["shapes"]}
     kept[ROOT] = differentiated(running)
     record["passes"].append(kept)
-    handles = []
-    for leaf in _leaves(running["roots"]):
-        if tensorbase.HOOKS(leaf):  # a hook of the file's own runs first and may replace the gradient (red team 65)
-            continue
+    handles: list[Any] = []
+    caught: list[tuple[list[torch.Tensor], list[torch.Tensor], tuple[bool, ...], int | None]] = []
+    for leaf, edges in _leaf_edges(running["roots"]):
         for name, shape in record["shapes"].items():
-            found = tuple(value_of(leaf).shape) if type(shape) is int else tuple(tensorbase.SHAPE(leaf))
-            if type(shape) is int:  # (any shape of that many elements, the transforms' batches included)
-                forms = (False,) * (math.prod(found) == shape)
-            else:
-                forms = (False,) * (found == shape) + (True,) * (len(shape) == 2 and found == shape[::-1])
-            if forms:
-                handles.append(_REGISTER_HOOK(leaf, functools.partial(_keep, kept[name], forms)))
-    return kept, handles
+            try:  # (a leaf no reading gets, or that takes no hook, is not watched: the pass runs as torch runs it)
+                forms = _forms(leaf, shape)
+                if not forms:
+                    continue
+                parts: list[torch.Tensor] = []
+                caught.append((kept[name], parts, forms, shape if type(shape) is int else None))
+                for node, index in edges or [(None, None)]:
+                    hook = functools.partial(_catch_edge, parts, index) if node is not None else \
+                        functools.partial(_catch_leaf, parts)
+                    handles.append(node.register_hook(hook) if node is not None else _REGISTER_HOOK(leaf, hook))
+            except Exception:  # (a leaf frozen after its graph was built: it requires no grad now)
+                continue
+
+    def finish() -> None:
+        for into, parts, forms, size in caught:
+            if parts:
+                _keep(into, forms, size, functools.reduce(torch.add, parts))
+
+    return kept, handles, finish
 
 
-def _keep(kept: list[torch.Tensor], forms: tuple[bool, ...], grad: torch.Tensor) -> None:
+def _nothing() -> None:
+    pass
+
+
+def _catch_edge(parts: list[torch.Tensor], index: int, grad_inputs: Any, grad_outputs: Any) -> None:
+    """A node's post-hook: the gradient it hands on along its edge ``index`` (to a watched leaf), as values."""
+    try:
+        grad = grad_inputs[index]
+        if is_tensor(grad):
+            parts.append(value_of(grad))
+    except Exception:
+        pass
+
+
+def _catch_leaf(parts: list[torch.Tensor], grad: torch.Tensor) -> None:
+    """A leaf-root's hook: the gradient the pass starts it with, as values."""
+    try:
+        parts.append(value_of(grad))
+    except Exception:
+        pass
+
+
+def _forms(leaf: torch.Tensor, shape: tuple[int, ...] | int) -> tuple[bool, ...]:
+    """How a leaf's gradient is kept under a watched ``shape`` (:func:`_keep`): as it is (False), transposed (True),
+    both (a square matrix), or not at all; a number: any shape of that many elements."""
+    if type(shape) is int:  # (a transform's leaf: its values, unwrapped)
+        return (False,) * (math.prod(value_of(leaf).shape) == shape)
+    found = tuple(tensorbase.SHAPE(leaf))
+    return (False,) * (found == shape) + (True,) * (len(shape) == 2 and found == shape[::-1])
+
+
+def _keep(kept: list[torch.Tensor], forms: tuple[bool, ...], size: int | None, grad: torch.Tensor) -> None:
     """Keep ``grad`` (float64) in the watched shape, as it is and (``forms``' True) transposed: ``nn.Linear``'s weight
-    is a ``w`` of shape (d, k) transposed, and so is its gradient (fairness sweep 5; a square one, either way)."""
-    grad = value_of(grad)
-    for transposed in forms:
-        if len(kept) < MAX_KEPT:
-            kept.append((grad.mT if transposed else grad).clone())
+    is a ``w`` of shape (d, k) transposed, and so is its gradient (fairness sweep 5; a square one, either way). Under a
+    watched size, a batch of gradients (``jacrev``'s, one row per cotangent) is kept as its sum. A hook that raised
+    would stop the student's pass: a gradient no reading gets is not kept."""
+    try:
+        grad = value_of(grad)
+        if size is not None and grad.numel() != size and size and grad.numel() % size == 0:
+            grad = grad.reshape(-1, size).sum(0)
+        for transposed in forms:
+            if len(kept) < MAX_KEPT:
+                kept.append((grad.mT if transposed else grad).clone())
+    except Exception:
+        pass
 
 
-def _leaves(roots: Any) -> list[torch.Tensor]:
-    """The leaves (their ``AccumulateGrad`` nodes' tensors) a backward pass from the tensors ``roots`` can reach."""
+def _leaf_edges(roots: Any) -> list[tuple[torch.Tensor, list[tuple[Any, int]]]]:
+    """The leaves (their ``AccumulateGrad`` nodes' tensors) a backward pass from the tensors ``roots`` can reach, each
+    with the edges into it: (node, index of the edge in its ``next_functions``); none for a root that is a leaf."""
     roots = roots if isinstance(roots, (tuple, list)) else (roots,)
     stack = [node for node in (_node_of(root) for root in roots) if node is not None]
     seen: set[int] = set()
-    leaves = []
+    leaves: dict[int, tuple[torch.Tensor, list[tuple[Any, int]]]] = {}
     while stack and len(seen) < MAX_NODES:
         node = stack.pop()
         if id(node) in seen:
@@ -338,10 +391,15 @@ def _leaves(roots: Any) -> list[torch.Tensor]:
         seen.add(id(node))
         if type(node) is _ACCUMULATOR:  # (a leaf: nothing beyond it)
             if is_tensor(node.variable):
-                leaves.append(node.variable)
+                leaves.setdefault(id(node), (node.variable, []))
             continue
-        stack += [child for child, _ in node.next_functions if child is not None]
-    return leaves
+        for index, (child, _) in enumerate(node.next_functions):
+            if child is None:
+                continue
+            if type(child) is _ACCUMULATOR and is_tensor(child.variable):
+                leaves.setdefault(id(child), (child.variable, []))[1].append((node, index))
+            stack.append(child)
+    return list(leaves.values())
 
 
 def _node_of(root: Any) -> Any:

@@ -54,8 +54,11 @@ def judge_grad_uses_autograd(case, obs):
     own = obs.get("own_sum")  # (a wrong polynomial is charged by its own check)
     values = (float(ref["y"].sum()),) + ((own,) if type(own) is float and math.isfinite(own) else ())
     backprop.delivered_by_backward(obs.get("deliveries"), got, backprop.when_right(got, ref["dy"], values, TOL),
-                                   what="polynomial_grad(x)", root="polynomial(x)", tol=TOL,
-                                   seeded=(float(case["x"].to(torch.float64).sum()), float(case["x"].abs().sum())))
+                                   name="x", subject="the gradient polynomial_grad(x) returned", root="polynomial(x)",
+                                   how="differentiate polynomial(x) with backward() or torch.autograd.grad (the "
+                                       "formula by hand belongs in polynomial_grad_manual)", code="no-autograd",
+                                   tol=TOL, seeded=(float(case["x"].to(torch.float64).sum()),
+                                                    float(case["x"].abs().sum())))
 
 
 def judge_grad_twice(case, obs):
