@@ -92,7 +92,7 @@ ATTACKS = {
     "monkeypatch_torch": Attack(MANUAL, ("module 'torch' is read-only in the grader's sandbox: allclose cannot be set",)),
     "print_fake_score": Attack(MANUAL, ("gradient_manual(x) is None",)),
     "forged_report_pickle_payload": Attack(GRADIENTS + BY_HAND, ("has shape (", "did not finish every input",
-                                                                 "backward passes of gradients(x) did could not be read")),
+                                                                 "no backward pass delivered x.grad after gradients(x)")),
     "forged_report_malformed": Attack(GRADIENTS + BY_HAND, ("could not read what your code reported",)),
     "forged_report_without_the_seal": Attack(GRADIENTS, ("the sandbox did not write (it lacks the run's seal)",)),
     "forged_report_blames_the_sandbox": Attack(ALL, ("claimed the sandbox failed, after your code had started",)),
