@@ -277,7 +277,7 @@ def door_in_code(source: Any) -> str:
     ``__annotations__``) and had ``contextlib.ExitStack`` call ``exec``; no reading of the file had seen either. The
     code ``dataclasses``, ``namedtuple`` and ``typing`` write for honest classes reaches none of these. Source that is
     not text, or declares an encoding (compile honours it, this reading might not), is a door itself."""
-    if isinstance(source, (bytes, bytearray)):
+    if type(source) is bytes or type(source) is bytearray:  # (by type: a subclass's methods would run here)
         if _COOKIE.search(bytes(source[:400])):
             return "code that declares its own encoding"
         try:
