@@ -1236,6 +1236,23 @@ def test_code_made_from_a_string_run_later_does_not_run(grade_source, later):
     assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
 
 
+def test_a_string_compiled_deep_in_the_stack_is_read_or_refused(grade_source):
+    """Red team 127: a thread's ``run`` (a library frame) of ``exec`` at every depth of a recursion, down to Python's
+    limit: where the wall's reading of the string ran out of stack, it took the parse's ``RecursionError`` for code
+    that compile refuses too, and the string ran unread (12/12 for code that reached the probes' namespace). Too deep
+    to be read is a door now: the file, which checks that the string ran, loses polynomial's point."""
+    top = ("import threading\n_run, _ns = globals()['__buil' + 'tins__']['ex' + 'ec'], {}\n"
+           "_pool = [threading.Thread(target=_run, args=('OG = (lambda: 0).__globals__', _ns)) for _ in range(3000)]\n\n\n"
+           "def _dive():\n    try:\n        done = _dive()\n    except RecursionError:\n        done = False\n"
+           "    if done:\n        return True\n    try:\n        _pool.pop().run()\n    except BaseException:\n"
+           "        return False\n    return 'OG' in _ns\n\n\n_dive()\nRAN = 'OG' in _ns\n")
+    source = solution_text("exercise_5").replace("import torch\n", top + "import torch\n", 1).replace(
+        "    return (2 * x**4", "    assert not RAN, 'the string ran'\n    return (2 * x**4", 1)
+    assert tampering_door(source) == ""
+    result = grade_source("exercise-5", source)
+    assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
+
+
 LOOKS = {  # how the hook of a third backward pass looks at a saved value
     "itself": "            try:\n                node._saved_self\n            except Exception:\n                pass\n",
     "through contextlib": "            with contextlib.ExitStack() as stack:\n"

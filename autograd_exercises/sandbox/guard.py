@@ -288,7 +288,9 @@ def door_in_code(source: Any) -> str:
         return "code given as a syntax tree"
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
+    except RecursionError:  # (the parse ran out of stack: the reading's caller was deep in it, red team 127)
+        return "code compiled too deep in the stack to be read"
+    except (SyntaxError, ValueError, MemoryError):
         return ""  # compile refuses it too
     nodes = list(ast.walk(tree))
     rebound = any(isinstance(node, ast.Name) and node.id in _ITS_OWN and not isinstance(node.ctx, ast.Load)

@@ -237,7 +237,7 @@ def _code(own: Callable[[str], bool], text: Callable[[Any], str], read_now: Call
     function_type, code_of, globals_of, get, startswith = (types.FunctionType, types.FunctionType.__code__.__get__,
                                                           types.FunctionType.__globals__.__get__, dict.get,
                                                           str.startswith)
-    inside, ident, reading, kind_of = package + ".", _thread.get_ident, {}, type
+    inside, ident, reading, kind_of = package + ".", _thread.get_ident, set(), type
     collecting, stop_collecting, collect_again = gc.isenabled, gc.disable, gc.enable
 
     def changes_code(function: Any, name: str, frame: Any) -> bool:
@@ -250,8 +250,8 @@ def _code(own: Callable[[str], bool], text: Callable[[Any], str], read_now: Call
         return not own(filename) and read_now(frame)
 
     def runtime_code(event: str, args: tuple[Any, ...], frame: Any) -> str:
-        if reading and event == "compile" and get(reading, ident()) is args[0]:
-            return ""  # (the reading's own parse compiles the source it reads: that source, and no other)
+        if reading and ident() in reading:
+            return ""  # (the reading's own parse compiles the source it reads; nothing else runs meanwhile)
         if event == "code.__new__" and (not own(text(args[1])) or read_now(frame)):
             return "make code objects (code.__new__)"
         if event == "code.__new__" or not read_now(frame):
@@ -260,16 +260,15 @@ def _code(own: Callable[[str], bool], text: Callable[[Any], str], read_now: Call
             return "" if own(text(args[0].co_filename)) else "run a library's code by hand (exec)"
         if not own(text(args[1])):
             return "compile code under a library's file name"
-        me, before, on = ident(), get(reading, ident()), collecting()
-        reading[me] = args[0]
-        stop_collecting()  # (a collection while it reads would run the submission's finalizers: their code no reading
-        try:  # saw, red team 59's exec among them)
+        me, on = ident(), collecting()
+        reading.add(me)
+        stop_collecting()  # (a collection while it reads would run the submission's finalizers, unread: red team 59's
+        try:  # exec of a string, freed by a later probe; the reading itself runs no code of the submission's)
             door = door_in_code(args[0])
+        except RecursionError:  # (too deep in the stack to read: red team 127 compiled there, and it went unread)
+            door = "code compiled too deep in the stack to be read"
         finally:
-            if before is None:
-                reading.pop(me, None)
-            else:
-                reading[me] = before
+            reading.discard(me)
             if on:
                 collect_again()
         return f"run code made from a string that reaches {door}" if door else ""
