@@ -31,9 +31,9 @@ def loss_returns(expression: str) -> tuple[str, str]:
 # name: (mutations, expected score, {check: feedback fragment})
 MISTAKES = {
     "gradients_by_hand_under_no_grad": (  # red team 125: w.grad and b.grad set from the manual function
-        [(GRADS, "    with torch.no_grad():\n"
-                 "        w.grad, b.grad = parameter_gradients_manual(x, y, w.detach(), b.detach())\n"
-                 "    return w.grad, b.grad\n")],
+        [(GRADS, "    with torch.no_grad():\n        z = x @ w + b\n        delta = (torch.sigmoid(z) - y) / z.numel()\n"
+                 "        rows, deltas = x.reshape(-1, x.shape[-1]), delta.reshape(-1, delta.shape[-1])\n"
+                 "        w.grad, b.grad = rows.T @ deltas, deltas.sum(dim=0)\n    return w.grad, b.grad\n")],
         9, {"parameter_gradients_fills_grad": "no backward pass delivered w.grad after parameter_gradients"},
     ),
     "bce_on_raw_logits": (

@@ -237,7 +237,7 @@ def _code(own: Callable[[str], bool], text: Callable[[Any], str], read_now: Call
     function_type, code_of, globals_of, get, startswith = (types.FunctionType, types.FunctionType.__code__.__get__,
                                                           types.FunctionType.__globals__.__get__, dict.get,
                                                           str.startswith)
-    inside, ident, reading, kind_of = package + ".", _thread.get_ident, set(), type
+    inside, ident, reading, kind_of, too_deep = package + ".", _thread.get_ident, set(), type, RecursionError
     collecting, stop_collecting, collect_again = gc.isenabled, gc.disable, gc.enable
 
     def changes_code(function: Any, name: str, frame: Any) -> bool:
@@ -265,7 +265,7 @@ def _code(own: Callable[[str], bool], text: Callable[[Any], str], read_now: Call
         stop_collecting()  # (a collection while it reads would run the submission's finalizers, unread: red team 59's
         try:  # exec of a string, freed by a later probe; the reading itself runs no code of the submission's)
             door = door_in_code(args[0])
-        except RecursionError:  # (too deep in the stack to read: red team 127 compiled there, and it went unread)
+        except too_deep:  # (too deep in the stack to read: red team 127 compiled there, and it went unread)
             door = "code compiled too deep in the stack to be read"
         finally:
             reading.discard(me)
