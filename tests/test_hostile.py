@@ -1253,6 +1253,37 @@ def test_a_string_compiled_deep_in_the_stack_is_read_or_refused(grade_source):
     assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
 
 
+INSIDE_THE_READING = {  # code of the file's that the wall's reading of a string ran (red team 128)
+    "a __class__ property, read by isinstance": (
+        "class Bait:\n    fired = []\n\n    @property\n    def __class__(self):\n        if not Bait.fired:\n"
+        "            Bait.fired.append(1)\n            threading.Thread(target=_run, args=(_CODE, _ns)).run()\n"
+        "        return Bait\n\n\nbait = Bait()\n"),
+    "a key whose __eq__ a name's lookup calls": (
+        "class Key:\n    fired = []\n\n    def __hash__(self):\n        return hash('bait')\n\n"
+        "    def __eq__(self, other):\n        if not Key.fired:\n            Key.fired.append(1)\n"
+        "            threading.Thread(target=_run, args=(_CODE, _ns)).run()\n        return False\n\n\n"
+        "globals()[Key()] = 1\n"),
+}
+
+
+@pytest.mark.parametrize("inside", sorted(INSIDE_THE_READING))
+def test_code_the_reading_of_a_string_runs_runs_nothing_unread(grade_source, inside):
+    """Red team 128: ``exec("from <the file's module> import bait")`` from a thread's ``run`` (a library frame) had the
+    wall read the import, and the reading, checking the name in the file's own namespace, ran the file's code (a
+    ``__class__`` property under ``isinstance``, a key's ``__eq__`` in the dict's lookup), inside which the wall let
+    every string by unread: 12/12 for code that reached the probes' namespace. An import from the file's own module
+    reads nothing of its namespace now, and while a string is read the wall lets by only the reading's own parse."""
+    top = ("import threading\n_run, _ns = globals()['__buil' + 'tins__']['ex' + 'ec'], {}\n"
+           "_CODE = 'OG = (lambda: 0).__globals__'\n\n\n" + INSIDE_THE_READING[inside] +
+           "try:\n    threading.Thread(target=_run, args=('from ' + __name__ + ' import bait', {})).run()\n"
+           "except Exception:\n    pass\nRAN = 'OG' in _ns\n")
+    source = solution_text("exercise_5").replace("import torch\n", top + "import torch\n", 1).replace(
+        "    return (2 * x**4", "    assert not RAN, 'the string ran'\n    return (2 * x**4", 1)
+    assert tampering_door(source) == ""
+    result = grade_source("exercise-5", source)
+    assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
+
+
 LOOKS = {  # how the hook of a third backward pass looks at a saved value
     "itself": "            try:\n                node._saved_self\n            except Exception:\n                pass\n",
     "through contextlib": "            with contextlib.ExitStack() as stack:\n"

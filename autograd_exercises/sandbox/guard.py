@@ -101,11 +101,15 @@ def refused(owner: Any, name: Any, module: str, change: bool = False) -> bool:
     return private or name == "__dict__" or change and not settings
 
 
+_MODULE_SPACE = types.ModuleType.__dict__["__dict__"].__get__  # a module's own namespace, whatever its class says
+
+
 def handed(value: Any) -> bool:
     """``value`` is a door itself: a module of :data:`DOOR_MODULES` (also below one), or a builtin that runs or looks
     up code by name (the real ``getattr``, ``eval``, ``__import__``…)."""
-    if isinstance(value, _MODULE):
-        parts = str(_GETATTR(value, "__name__", "")).split(".")
+    if issubclass(type(value), _MODULE):  # (by its type: ``isinstance`` reads a ``__class__`` the object may define)
+        name = dict.get(_MODULE_SPACE(value), "__name__", "")  # (its own namespace, past any ``__dict__`` of a class)
+        parts = (name if type(name) is str else "").split(".")
         return parts[0] in DOOR_MODULES or ".".join(parts[:2]) in DOOR_MODULES
     return any(value is door for door in _RAW) or any(value is door for door in _LOOKUPS)
 
@@ -324,13 +328,14 @@ def loaded_import(node: ast.Import | ast.ImportFrom) -> bool:
     if node.level or not node.module or any(alias.name == "*" for alias in node.names):
         return False
     names = [alias.name for alias in node.names]
-    if node.module == MAIN:
-        return not any(name in RUNTIME_NAMES or name in RUNTIME_ATTRIBUTES for name in names)
+    if node.module in (MAIN, OWN_MODULE[0]):  # (its namespace is the submission's: nothing of it is run here, red team
+        return not any(name in RUNTIME_NAMES or name in RUNTIME_ATTRIBUTES for name in names)  # 128 ran its code so)
     if not _plain_loaded(node.module):
         return False
     space = _VARS(sys.modules[node.module])
     return all(name in space and not name.startswith("_") and name not in DOORS and
-               name not in OWNED.get(node.module, ()) and not (isinstance(space[name], _MODULE) and handed(space[name]))
+               name not in OWNED.get(node.module, ()) and not (issubclass(type(space[name]), _MODULE)
+                                                               and handed(space[name]))
                for name in names)
 
 

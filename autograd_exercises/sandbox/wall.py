@@ -237,7 +237,8 @@ def _code(own: Callable[[str], bool], text: Callable[[Any], str], read_now: Call
     function_type, code_of, globals_of, get, startswith = (types.FunctionType, types.FunctionType.__code__.__get__,
                                                           types.FunctionType.__globals__.__get__, dict.get,
                                                           str.startswith)
-    inside, ident, reading, kind_of, too_deep = package + ".", _thread.get_ident, set(), type, RecursionError
+    inside, ident, reading, kind_of, too_deep = package + ".", _thread.get_ident, {}, type, RecursionError
+    utf8, raw, plain = str.encode, bytes, str
     collecting, stop_collecting, collect_again = gc.isenabled, gc.disable, gc.enable
 
     def changes_code(function: Any, name: str, frame: Any) -> bool:
@@ -250,8 +251,10 @@ def _code(own: Callable[[str], bool], text: Callable[[Any], str], read_now: Call
         return not own(filename) and read_now(frame)
 
     def runtime_code(event: str, args: tuple[Any, ...], frame: Any) -> str:
-        if reading and ident() in reading:
-            return ""  # (the reading's own parse compiles the source it reads; nothing else runs meanwhile)
+        if reading and (own_parse := get(reading, ident())) is not None:  # (a string is being read on this thread)
+            if event == "compile" and kind_of(args[0]) is raw and args[0] == own_parse:
+                return ""  # (the reading's own parse: the very text it reads, as compile hands it over)
+            return "run code while a string of its is being read"  # (red team 128 ran the file's code inside it)
         if event == "code.__new__" and (not own(text(args[1])) or read_now(frame)):
             return "make code objects (code.__new__)"
         if event == "code.__new__" or not read_now(frame):
@@ -261,14 +264,15 @@ def _code(own: Callable[[str], bool], text: Callable[[Any], str], read_now: Call
         if not own(text(args[1])):
             return "compile code under a library's file name"
         me, on = ident(), collecting()
-        reading.add(me)
+        source = args[0]
+        reading[me] = source if kind_of(source) is raw else utf8(source) if kind_of(source) is plain else b""
         stop_collecting()  # (a collection while it reads would run the submission's finalizers, unread: red team 59's
         try:  # exec of a string, freed by a later probe; the reading itself runs no code of the submission's)
             door = door_in_code(args[0])
         except too_deep:  # (too deep in the stack to read: red team 127 compiled there, and it went unread)
             door = "code compiled too deep in the stack to be read"
         finally:
-            reading.discard(me)
+            reading.pop(me, None)
             if on:
                 collect_again()
         return f"run code made from a string that reaches {door}" if door else ""
