@@ -232,6 +232,13 @@ BY_HAND_AUTOGRAD = {
          (MANUAL, "    return KEPT[0](x)\n")],
         "calls .backward()",
     ),
+    "a_table_read_through_an_objects_items_method": (  # a view's name bound to an object: its items may be anything
+        [helper("SAVED = {}\n\n\nclass Table:\n    def items(self):\n        return SAVED.items()\n\n\n"
+                "COEFS = Table()\nSAVED[0] = polynomial_grad(torch.linspace(-3, 3, 7))\n"
+                "DCOEFS = {k: c for k, c in COEFS.items()}\n\n\n"),
+         (MANUAL, "    return 8 * x**3 + 3 * x**2 + 6 * x + 5 + 0 * len(DCOEFS)\n")],
+        "computes its answer from DCOEFS",
+    ),
     "helper_calls_backward": (
         [helper("def _slope(x):\n    leaf = x.detach().clone().requires_grad_()\n    polynomial(leaf).sum().backward()\n"
                 "    return leaf.grad\n\n"), (MANUAL, "    return _slope(x)\n")],
@@ -269,6 +276,10 @@ BY_HAND_CORRECT = {
                "        self(x).sum().backward()\n        return x.grad\n\n\nPOLY = Poly([1, 5, 3, 1, 2])\n"
                "XT = torch.randn(4)\nprint(POLY.deriv()(XT) - POLY.autograd_deriv(XT))\n\n"),
         (MANUAL, "    return POLY.deriv()(x)\n")],
+    "a_table_of_slopes_made_from_another_tables_items_beside_top_level_autograd": [  # fairness 28
+        helper("COEFS = {4: 2, 3: 1, 2: 3, 1: 5, 0: 1}\nDCOEFS = {k - 1: k * c for k, c in COEFS.items() if k > 0}\n"
+               "print(polynomial_grad(torch.ones(2)))\n\n\n"),
+        (MANUAL, "    return sum(c * x**k for k, c in DCOEFS.items())\n")],
     "for_loop_horner": [(MANUAL, "    out = torch.zeros_like(x)\n    for coefficient in (8.0, 3.0, 6.0, 5.0):  # of x³, x², x, 1\n"
                                  "        out = out * x + coefficient\n    return out\n")],
     "comprehension_under_no_grad": [(MANUAL, "    with torch.no_grad():\n        flat = x.detach().reshape(-1)\n"
@@ -333,6 +344,8 @@ AUTOGRAD_ALTERNATIVES = {
                                               "    polynomial(x).sum().backward()\n    return x.grad\n")],
     "jacrev_diagonal": [(GRAD, "    flat = x.detach().reshape(-1)\n"
                                "    return torch.func.jacrev(polynomial)(flat).diagonal().reshape(x.shape)\n")],
+    "a_mean_back_propagated_then_scaled": [(GRAD, "    x = x.detach().clone().requires_grad_()\n"
+                                                  "    polynomial(x).mean().backward()\n    return x.grad * x.numel()\n")],
     "torch_func_grad": [(GRAD, "    return torch.func.grad(lambda t: polynomial(t).sum())(x.detach())\n")],
 }
 

@@ -300,6 +300,13 @@ BY_HAND_AUTOGRAD = {  # (__import__, eval, a computed getattr: the whole file is
 
 # Right values by hand, written the ways students write them: full marks.
 BY_HAND_CORRECT = {
+    "a_closure_named_as_its_maker_names_it_beside_top_level_autograd": [  # fairness 28
+        helper("def make_backprop(axis):\n    def backprop(x, delta):\n        xs = x.reshape(-1, x.shape[-1])\n"
+               "        ds = delta.reshape(-1, delta.shape[axis])\n        return xs.T @ ds, ds.sum(0)\n"
+               "    return backprop\n\n\nbackprop = make_backprop(-1)\n"
+               "_w, _b = torch.zeros(2, 1, requires_grad=True), torch.zeros(1, requires_grad=True)\n"
+               "print(parameter_gradients(torch.ones(2), torch.ones(1), _w, _b))\n\n\n"),
+        (BATCH + MANUAL_RETURN, "    return backprop(x, delta)\n")],
     "helper_function": [helper("def _delta(z, y):\n    return (torch.sigmoid(z) - y) / z.numel()\n\n"),
                         ("    delta = (torch.sigmoid(z) - y) / z.numel()\n", "    delta = _delta(z, y)\n")],
     "numpy": [(MANUAL, "    import numpy as np\n\n    xs, ys, ws, bs = (t.numpy() for t in (x, y, w, b))\n"

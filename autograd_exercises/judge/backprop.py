@@ -97,7 +97,8 @@ def delivered_by_backward(packed: Any, got: torch.Tensor, values: Sequence[float
         raise Fail(f"no backward pass delivered {subject} into a leaf shaped like {name}: {how}", code=code)
     expected = got.reshape(-1).to(torch.float64)
     near = ((rows - expected).abs() <= tol.atol + tol.rtol * expected.abs()).all(-1)
-    if bool((near & of_one(roots, values)[where] & usable[where]).any()):
+    if bool((near & of_one(roots, values)[where] & usable[where]).any()) or _scaled(rows, where, roots, usable,
+                                                                                    expected, values, tol):
         return
     kept = usable[where]
     total = torch.zeros(rows.shape[1], dtype=torch.float64).add(rows[kept].sum(0))
@@ -106,6 +107,19 @@ def delivered_by_backward(packed: Any, got: torch.Tensor, values: Sequence[float
             of_one(roots[usable].sum().reshape(1), values).all()):
         return
     raise Fail(f"{subject} is not what a backward pass from {root} delivered: {how}", code=code)
+
+
+def _scaled(rows: torch.Tensor, where: torch.Tensor, roots: torch.Tensor, usable: torch.Tensor,
+            expected: torch.Tensor, values: Sequence[float], tol: Any) -> bool:
+    """One pass's row, times a number $c$, is ``expected``, and $c$ times its root is one of ``values`` (fairness 28:
+    ``polynomial(x).mean().backward()``, then ``x.grad * x.numel()``: the pass differentiated the mean). Only for a
+    right gradient (``values``): scaling a pass over anything else changes its root by the same factor."""
+    if not values:
+        return False
+    norms = (rows * rows).sum(-1)
+    factor = torch.where(norms > 0, (rows * expected).sum(-1) / norms.clamp_min(1e-300), torch.zeros_like(norms))
+    near = ((rows * factor[:, None] - expected).abs() <= tol.atol + tol.rtol * expected.abs()).all(-1)
+    return bool((near & of_one(roots[where] * factor, values) & usable[where] & (norms > 0)).any())
 
 
 def _deliveries(packed: Any, name: str, size: int, seeded: tuple[float, float] | None) -> tuple[Any, Any, Any, Any]:

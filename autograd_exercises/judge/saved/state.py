@@ -21,6 +21,19 @@ from autograd_exercises.judge.saved.objects import Objects
 from autograd_exercises.judge.saved.flow import Flow
 
 
+VIEWS = frozenset({"items", "keys", "values"})  # a dict's views: they read it, and change nothing
+
+
+def _a_view_of(call: ast.Call, bindings: dict[str, list[ast.AST]]) -> bool:
+    """``COEFS.items()`` (``keys``, ``values``) of a name bound only to dict displays or comprehensions: a read of the
+    table, constant once the name is (fairness 28: ``{k - 1: k * c for k, c in COEFS.items()}``); never an object's
+    method of that name, which could read anything."""
+    func = call.func
+    return isinstance(func, ast.Attribute) and func.attr in VIEWS and isinstance(func.value, ast.Name) \
+        and not call.args and not call.keywords and bool(bindings.get(func.value.id)) \
+        and all(isinstance(value, (ast.Dict, ast.DictComp)) for value in bindings[func.value.id])
+
+
 @dataclass
 class State:
     """What in a file can carry a value from its top level into a function: module-level data that is not a
@@ -254,7 +267,7 @@ class State:
                                  ast.GeneratorExp)) and id(part) not in consumed:
                 return False
             if isinstance(part, ast.Call) and (_called_name(part) in WORLD or _root(part.func) in self.module.bindings
-                                               and not self._made_of_literals(part)
+                                               and not self._made_of_literals(part) and not _a_view_of(part, self.module.bindings)
                                                or _stateful(part, self.module.imports, self.module.parents)):
                 return False
         return True
@@ -270,13 +283,14 @@ class State:
         """Module-level names whose object code may change after binding it: ``+=``, a store into it, a method that
         changes it, or any way of handing it on (an alias, an argument to the file's own code). Not a change: the
         by-hand function's own, one in a function nothing calls, and a literal added once at the top level
-        (``SCALE.append(2)`` outside any loop or branch)."""
-        parents, quiet = self.module.parents, self._quiet_nodes
+        (``SCALE.append(2)`` outside any loop or branch). A read of a name a function binds itself is not the module's
+        (``def make(): def backprop(...): ...; return backprop`` beside ``backprop = make()``: fairness 28)."""
+        parents, quiet, found = self.module.parents, self._quiet_nodes, scopes.scopes(self.tree)
         changed = set(self.augmented) | {name for inner in self.module.timeit for name in _timed_names(inner)
                                          if name in self.module.bindings}
         for node in walk(self.tree):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self.module.bindings \
-                    and node.id not in changed and id(node) not in quiet \
+                    and node.id not in changed and id(node) not in quiet and not found.local(node) \
                     and _handed_on(node, parents, self.module, self.objects.method) \
                     and not self._literal_added_once(node):
                 changed.add(node.id)
