@@ -172,6 +172,9 @@ METADATA = ("__doc__", "__name__", "__qualname__", "__module__", "__annotations_
 MAGIC_FILES = ("<%timeit>", "<%%timeit>", "<cell magic>")  # autograd_exercises.magics' own exec(compile(…))
 
 
+FOREACH = "_foreach_"  # torch's list-at-once arithmetic (torch._foreach_add_): private by name, plain ops by nature
+
+
 def door(source: str) -> tuple[str, int] | None:
     """The first door to the grader's objects in ``source`` (what it is, its line), or None. A source that does not
     parse has none here: it does not run either. The builtins ``exec``, ``eval``, ``compile`` count even where the
@@ -337,12 +340,17 @@ class _Reading:
         call = self.parents.get(id(callee))
         return isinstance(call, ast.Call) and call.func is callee
 
+    def foreach(self, node: ast.Attribute) -> bool:
+        """``torch._foreach_add_`` and its kin: the list-at-once arithmetic torch's optimizers run, on the tensors
+        they are handed (fairness 28: an ``sgd_step`` that updates every parameter at once scored zero)."""
+        return node.attr.startswith(FOREACH) and self.resolved(node.value) == "torch"
+
     def attribute_door(self, node: ast.Attribute) -> str:
         owner = self.imports.get(node.value.id) or self.library_names.get(node.value.id, "") \
             if isinstance(node.value, ast.Name) else ""  # (``tool = inspect``, then ``tool.stack``: red team 95)
         if node.attr in ("__setattr__", "__delattr__") and not self.own_setter(node):
             return f"sets attributes past an object's own rules ({node.attr} on other than self or cls)"
-        if node.attr.startswith("_") and not node.attr.startswith("__") and (
+        if node.attr.startswith("_") and not node.attr.startswith("__") and not self.foreach(node) and (
                 self.torch_chain(node.value) or node.attr in torch_private() and static._root_name(node.value) not in OWN):
             return f"reaches torch's private internals ({static._chain(node)})"  # also lib._C with lib a parameter
         if node.attr in ATTRIBUTES:
@@ -371,7 +379,7 @@ class _Reading:
         if node.attr in UNPICKLE_ANYWHERE:
             return f"loads pickled objects ({node.attr}), which can call any function"
         if node.attr.startswith("_") and not node.attr.startswith("__") and node.attr not in PRIVATE_OK \
-                and self.module_chain(node.value):
+                and self.module_chain(node.value) and not self.foreach(node):
             return f"reaches a library's private internals ({static._chain(node)})"  # (red team 72: copy's
         return ""  # _deepcopy_dispatch and re's _cache, filled with autograd's answers and read back by hand)
 
@@ -780,7 +788,8 @@ def _import_door(node: ast.Import | ast.ImportFrom, reads: frozenset[str] = froz
             return f"{MODULES[top]} ({target.lstrip('.')})"
         if parts[0] == "torch" and len(parts) > 1 and parts[1] in static.DISPATCH_MODULES:
             return f"registers kernels for torch's operators ({target.lstrip('.')})"
-        if parts[0] == "torch" and any(part.startswith("_") and not part.startswith("__") for part in parts[1:]):
+        if parts[0] == "torch" and any(part.startswith("_") and not part.startswith("__") for part in parts[1:]) \
+                and not (len(parts) == 2 and parts[1].startswith(FOREACH)):
             return f"reaches torch's private internals ({target.lstrip('.')})"
         if parts[-1] in ATTRIBUTES or tuple(parts[-2:]) in OWNED_DOORS:
             return f"reaches {ATTRIBUTES.get(parts[-1]) or OWNED_DOORS[tuple(parts[-2:])]} ({target.lstrip('.')})"
@@ -793,8 +802,9 @@ def _import_door(node: ast.Import | ast.ImportFrom, reads: frozenset[str] = froz
         if parts[-1] in ("modules", "__dict__"):
             return f"reaches every loaded module ({target})"
     for target in targets:
-        if any(part.startswith("_") and not part.startswith("__") and part not in PRIVATE_OK
-               for part in target.lstrip(".").split(".")[1:]):
+        parts = target.lstrip(".").split(".")
+        if any(part.startswith("_") and not part.startswith("__") and part not in PRIVATE_OK for part in parts[1:]) \
+                and not (parts[0] == "torch" and len(parts) == 2 and parts[1].startswith(FOREACH)):
             return f"reaches a library's private internals ({target.lstrip('.')})"
     return ""
 
