@@ -239,6 +239,12 @@ BY_HAND_AUTOGRAD = {
          (MANUAL, "    return 8 * x**3 + 3 * x**2 + 6 * x + 5 + 0 * len(DCOEFS)\n")],
         "computes its answer from DCOEFS",
     ),
+    "a_table_filled_from_a_class_body_inside_a_function": (  # red team 129: the class body reads the module's SEEN
+        [helper("SEEN = {}\n\n\ndef keep(g):\n    SEEN = None\n\n    class K:\n        SEEN.update(k=g)\n"
+                "        SEEN = 0\n    return SEEN\n\n\nkeep(polynomial_grad(torch.tensor([0.0, 1.0, -1.0, 2.0])))\n\n\n"),
+         (MANUAL, "    return 8 * x**3 + 3 * x**2 + 6 * x + 5 + 0 * SEEN['k'].sum()\n")],
+        "computes its answer from SEEN",
+    ),
     "helper_calls_backward": (
         [helper("def _slope(x):\n    leaf = x.detach().clone().requires_grad_()\n    polynomial(leaf).sum().backward()\n"
                 "    return leaf.grad\n\n"), (MANUAL, "    return _slope(x)\n")],

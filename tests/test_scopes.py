@@ -44,3 +44,16 @@ def test_each_read_resolves_as_python_resolves_it():
     }
     assert reads == expected
     assert found.own(function) == {"C", "g", "h", "k", "q", "x", "y"}
+
+
+def test_a_name_a_class_body_binds_is_read_from_the_module_not_an_enclosing_function():
+    """Red team 129: Python reads a name a class body binds by name (the class's namespace, then the module's), so
+    ``SEEN.update`` in ``class K`` inside ``keep`` changed the module's ``SEEN``, not ``keep``'s; the reading had
+    taken it for ``keep``'s own and let the module's table pass as a constant."""
+    function = ast.parse("def keep(g):\n    SEEN = None\n    class K:\n        SEEN.update(k=g)\n        SEEN = 0\n"
+                         "        T = g\n    return SEEN\n").body[0]
+    found = scopes(function)
+    reads = {(name.lineno, name.id): found.local(name) for name in found.loads}
+    assert reads[(4, "SEEN")] is False  # the module's
+    assert reads[(4, "g")] is True  # not bound in the class body: the enclosing function's
+    assert reads[(7, "SEEN")] is True

@@ -43,6 +43,10 @@ class Scopes:
         its own binding has run (red team 94: ``class K: found = get_objects(); get_objects = None`` read the
         module's, which ``from gc import *`` had bound)."""
         scope = self.scope_of.get(id(name))
+        if isinstance(scope, ast.ClassDef) and name.id in self.bound[id(scope)] \
+                and name.id not in self.declared[id(scope)]:
+            return None  # (a name its body binds is read there by name: the class's, then the module's, never an
+            # enclosing function's, red team 129: ``def keep(): SEEN = None; class K: SEEN.update(…); SEEN = 0``)
         while scope is not None:
             if name.id in self.globals[id(scope)]:
                 return None
