@@ -245,6 +245,14 @@ BY_HAND_AUTOGRAD = {
          (MANUAL, "    return 8 * x**3 + 3 * x**2 + 6 * x + 5 + 0 * SEEN['k'].sum()\n")],
         "computes its answer from SEEN",
     ),
+    "a_closures_table_filled_through_a_class_global": (  # red team 130: FILL, made in K, changes make's SEEN
+        [helper("def make():\n    SEEN = {}\n\n    class K:\n        global SEEN, FILL\n\n        def FILL(g):\n"
+                "            SEEN.update(k=g)\n\n    def manual(x):\n"
+                "        return 8 * x**3 + 3 * x**2 + 6 * x + 5 + 0 * SEEN['k'].sum()\n\n    return manual\n\n\n"
+                "_manual = make()\nFILL(polynomial_grad(torch.tensor([0.0, 1.0, -1.0, 2.0])))\n\n\n"),
+         (MANUAL, "    return _manual(x)\n")],
+        "_manual",
+    ),
     "helper_calls_backward": (
         [helper("def _slope(x):\n    leaf = x.detach().clone().requires_grad_()\n    polynomial(leaf).sum().backward()\n"
                 "    return leaf.grad\n\n"), (MANUAL, "    return _slope(x)\n")],

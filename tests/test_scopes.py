@@ -57,3 +57,14 @@ def test_a_name_a_class_body_binds_is_read_from_the_module_not_an_enclosing_func
     assert reads[(4, "SEEN")] is False  # the module's
     assert reads[(4, "g")] is True  # not bound in the class body: the enclosing function's
     assert reads[(7, "SEEN")] is True
+
+
+def test_a_global_a_class_declares_holds_in_its_body_only():
+    """Red team 130: ``global SEEN`` in a class body covers the body's own statements; a function defined in it reads
+    ``SEEN`` from the function around the class (``LOAD_DEREF``), whose kept table it then changes."""
+    function = ast.parse("def make():\n    SEEN = {}\n    class K:\n        global SEEN, FILL\n        T = SEEN\n"
+                         "        def FILL(g):\n            SEEN.update(k=g)\n    return SEEN\n").body[0]
+    found = scopes(function)
+    reads = {(name.lineno, name.id): found.binder(name) for name in found.loads}
+    assert reads[(5, "SEEN")] is None  # the class body's own read: the module's, as it declares
+    assert reads[(7, "SEEN")] is function  # FILL's: make's

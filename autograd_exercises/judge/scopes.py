@@ -47,7 +47,11 @@ class Scopes:
                 and name.id not in self.declared[id(scope)]:
             return None  # (a name its body binds is read there by name: the class's, then the module's, never an
             # enclosing function's, red team 129: ``def keep(): SEEN = None; class K: SEEN.update(…); SEEN = 0``)
+        first = scope
         while scope is not None:
+            if isinstance(scope, ast.ClassDef) and scope is not first:
+                scope = self.outer[id(scope)]  # (a class around the read is no scope of it: neither its names nor its
+                continue  # ``global``, red team 130's ``class K: global SEEN; def FILL(g): SEEN.update(…)``)
             if name.id in self.globals[id(scope)]:
                 return None
             if name.id in self.bound[id(scope)] and name.id not in self.declared[id(scope)] and \
