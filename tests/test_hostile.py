@@ -1236,6 +1236,16 @@ def test_code_made_from_a_string_run_later_does_not_run(grade_source, later):
     assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
 
 
+def _grades_in_full_with_the_string_unrun(grade_source, top: str) -> None:
+    """Exercise 5's solution below ``top`` (code that tries to run a string and notes in ``RAN`` whether it did),
+    whose polynomial asserts that it did not: the file grades in full."""
+    source = solution_text("exercise_5").replace("import torch\n", top + "import torch\n", 1).replace(
+        "    return (2 * x**4", "    assert not RAN, 'the string ran'\n    return (2 * x**4", 1)
+    assert tampering_door(source) == ""
+    result = grade_source("exercise-5", source)
+    assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
+
+
 def test_a_string_compiled_deep_in_the_stack_is_read_or_refused(grade_source):
     """Red team 127: a thread's ``run`` (a library frame) of ``exec`` at every depth of a recursion, down to Python's
     limit: where the wall's reading of the string ran out of stack, it took the parse's ``RecursionError`` for code
@@ -1246,11 +1256,7 @@ def test_a_string_compiled_deep_in_the_stack_is_read_or_refused(grade_source):
            "def _dive():\n    try:\n        done = _dive()\n    except RecursionError:\n        done = False\n"
            "    if done:\n        return True\n    try:\n        _pool.pop().run()\n    except BaseException:\n"
            "        return False\n    return 'OG' in _ns\n\n\n_dive()\nRAN = 'OG' in _ns\n")
-    source = solution_text("exercise_5").replace("import torch\n", top + "import torch\n", 1).replace(
-        "    return (2 * x**4", "    assert not RAN, 'the string ran'\n    return (2 * x**4", 1)
-    assert tampering_door(source) == ""
-    result = grade_source("exercise-5", source)
-    assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
+    _grades_in_full_with_the_string_unrun(grade_source, top)
 
 
 INSIDE_THE_READING = {  # code of the file's that the wall's reading of a string ran (red team 128)
@@ -1277,11 +1283,7 @@ def test_code_the_reading_of_a_string_runs_runs_nothing_unread(grade_source, ins
            "_CODE = 'OG = (lambda: 0).__globals__'\n\n\n" + INSIDE_THE_READING[inside] +
            "try:\n    threading.Thread(target=_run, args=('from ' + __name__ + ' import bait', {})).run()\n"
            "except Exception:\n    pass\nRAN = 'OG' in _ns\n")
-    source = solution_text("exercise_5").replace("import torch\n", top + "import torch\n", 1).replace(
-        "    return (2 * x**4", "    assert not RAN, 'the string ran'\n    return (2 * x**4", 1)
-    assert tampering_door(source) == ""
-    result = grade_source("exercise-5", source)
-    assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
+    _grades_in_full_with_the_string_unrun(grade_source, top)
 
 
 LOOKS = {  # how the hook of a third backward pass looks at a saved value
