@@ -253,6 +253,12 @@ BY_HAND_AUTOGRAD = {
          (MANUAL, "    return _manual(x)\n")],
         "_manual",
     ),
+    "a_table_filled_through_a_mangled_name": (  # red team 131: __SEEN in class Keep is _Keep__SEEN
+        [helper("_Keep__SEEN = {}\n\n\nclass Keep:\n    def __init__(self, g):\n        __SEEN.update(k=g)\n\n\n"
+                "Keep(polynomial_grad(torch.tensor([0.0, 1.0, -1.0, 2.0])))\n\n\n"),
+         (MANUAL, "    return 8 * x**3 + 3 * x**2 + 6 * x + 5 + 0 * _Keep__SEEN['k'].sum()\n")],
+        "computes its answer from _Keep__SEEN",
+    ),
     "helper_calls_backward": (
         [helper("def _slope(x):\n    leaf = x.detach().clone().requires_grad_()\n    polynomial(leaf).sum().backward()\n"
                 "    return leaf.grad\n\n"), (MANUAL, "    return _slope(x)\n")],
@@ -294,6 +300,11 @@ BY_HAND_CORRECT = {
         helper("COEFS = {4: 2, 3: 1, 2: 3, 1: 5, 0: 1}\nDCOEFS = {k - 1: k * c for k, c in COEFS.items() if k > 0}\n"
                "print(polynomial_grad(torch.ones(2)))\n\n\n"),
         (MANUAL, "    return sum(c * x**k for k, c in DCOEFS.items())\n")],
+    "a_class_with_private_coefficients_beside_top_level_autograd": [  # self.__c is self._Poly__c, store and read
+        helper("class Poly:\n    def __init__(self, coeffs):\n        self.__coeffs = tuple(coeffs)\n\n"
+               "    def slope(self, x):\n        return sum(k * c * x**(k - 1) for k, c in enumerate(self.__coeffs) if k)\n\n\n"
+               "POLY = Poly([1, 5, 3, 1, 2])\nprint(polynomial_grad(torch.ones(2)))\n\n\n"),
+        (MANUAL, "    return POLY.slope(x)\n")],
     "for_loop_horner": [(MANUAL, "    out = torch.zeros_like(x)\n    for coefficient in (8.0, 3.0, 6.0, 5.0):  # of x³, x², x, 1\n"
                                  "        out = out * x + coefficient\n    return out\n")],
     "comprehension_under_no_grad": [(MANUAL, "    with torch.no_grad():\n        flat = x.detach().reshape(-1)\n"

@@ -259,6 +259,74 @@ def _field_names(fields: ast.AST) -> list[str]:
     return [item.value for item in items if isinstance(item, ast.Constant) and isinstance(item.value, str)]
 
 
+def mangled(tree: ast.Module) -> ast.Module:
+    """``tree`` with the names Python mangles renamed as it does: inside a class (its body and the functions in it),
+    ``__seen`` is ``_Keep__seen`` for ``class Keep`` (red team 131 filled ``_Keep__SEEN`` from autograd through
+    ``__SEEN.update`` in a method, a name no module binding matched). Names, attributes, parameters, ``global`` and
+    ``nonlocal`` lists, keyword arguments, imports' bound names, and the names of the functions and classes defined."""
+    _Mangler().visit(tree)
+    return tree
+
+
+class _Mangler(ast.NodeTransformer):
+    """Python's private-name mangling (``_Py_Mangle``): a name ``__x`` (not ending in ``__``, no dot) written inside
+    a class whose name is not all underscores becomes ``_Class__x``, the class named without its leading underscores.
+    A class's decorators, bases and keywords are written around it; a class inside a class mangles by its own name."""
+
+    def __init__(self) -> None:
+        self.owner: str | None = None
+
+    def _name(self, name: str | None) -> str | None:
+        if not name or self.owner is None or not name.startswith("__") or name.endswith("__") or "." in name:
+            return name
+        stripped = self.owner.lstrip("_")
+        return f"_{stripped}{name}" if stripped else name
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
+        for field in ("decorator_list", "bases", "keywords"):
+            setattr(node, field, [self.visit(item) for item in getattr(node, field)])
+        own, node.name = node.name, self._name(node.name)
+        outer, self.owner = self.owner, own
+        node.body = [self.visit(statement) for statement in node.body]
+        self.owner = outer
+        return node
+
+    def visit_FunctionDef(self, node: ast.AST) -> ast.AST:
+        node.name = self._name(node.name)
+        return self.generic_visit(node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        node.id = self._name(node.id)
+        return node
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        node.attr = self._name(node.attr)
+        return self.generic_visit(node)
+
+    def visit_arg(self, node: ast.arg) -> ast.AST:
+        node.arg = self._name(node.arg)
+        return self.generic_visit(node)
+
+    def visit_keyword(self, node: ast.keyword) -> ast.AST:
+        node.arg = self._name(node.arg)
+        return self.generic_visit(node)
+
+    def visit_Global(self, node: ast.Global | ast.Nonlocal) -> ast.AST:
+        node.names = [self._name(name) for name in node.names]
+        return node
+
+    visit_Nonlocal = visit_Global
+
+    def visit_alias(self, node: ast.alias) -> ast.AST:
+        if node.asname:
+            node.asname = self._name(node.asname)
+        elif "." not in node.name:
+            node.name = self._name(node.name)
+        return node
+
+
 def autograd_use(source: str, function: str, cells: Sequence[int] = (), passed: int | None = None, *,
                  stopped: dict[int, int] | None = None) -> list[Finding]:
     """Every autograd use in ``function`` and in what it reaches; ``[]`` if none.
@@ -271,7 +339,7 @@ def autograd_use(source: str, function: str, cells: Sequence[int] = (), passed: 
     parameter is then not read (:func:`methods.debug_branches`).
     """
     try:
-        tree = ast.parse(source)
+        tree = mangled(ast.parse(source))
     except (SyntaxError, ValueError, RecursionError, MemoryError):  # nesting too deep for the parser
         return []
     module = module_names(tree, cells, stopped)
