@@ -33,15 +33,12 @@ def probe_polynomial_graph(module, case):
     return {"poly": outcome, "after_backward": after}
 
 
-WATCHED_PASSES = 64  # backward passes watched in one call: jacobian's, one per element of the largest x, and more
-
-
 def probe_grad(module, case):
     """Call polynomial_grad(x) on a copy of x, with or without requires_grad as the case says; also what its backward
     passes delivered into leaves of x's size and what each differentiated, and forward mode's answers and seeds
     (:func:`observe.deliveries_to`), and the sum of the student's own polynomial(x) (``own_sum``)."""
     x = observe.leaf(case["x"], case.get("requires_grad", False))
-    with observe.deliveries_to(WATCHED_PASSES, tangents=True, x=x.numel()) as watched:  # (any shape: a copy's)
+    with observe.deliveries_to(observe.WATCHED_PASSES, tangents=True, x=x.numel()) as watched:  # (a copy: any shape)
         ran = observe.call(module, "polynomial_grad", x)
     return {"grad": ran, "deliveries": observe.packed_deliveries(watched), "own_sum": _own_sum(module, case)}
 

@@ -52,15 +52,12 @@ def probe_gradients(module, case):
     leaves shaped like x, the caller's or a copy (:func:`observe.deliveries_to`); also what forward gives it
     (:func:`forward_state`)."""
     x = observe.leaf(case["x"])
-    with observe.deliveries_to(WATCHED_PASSES, x=tuple(x.shape)) as watched:
+    with observe.deliveries_to(observe.WATCHED_PASSES, x=tuple(x.shape)) as watched:
         ran = observe.call(module, "gradients", x)
     x_grad = observe.grad_of(x)
     state = forward_state(module, case)
     return {"gradients": ran, "x_grad": x_grad, "deliveries": observe.packed_deliveries(watched),
             "forward_reaches_x": state["reaches_x"], "forward_out": state["out"]}
-
-
-WATCHED_PASSES = 64  # backward passes watched in one call (a loss split into parts, one pass each)
 
 
 def probe_manual(module, case):

@@ -27,13 +27,10 @@ def probe_gradients(module, case):
     backward pass delivered into leaves shaped like w and b, theirs or copies (:func:`observe.deliveries_to`), and what
     the student's own ``loss(layer(x, w, b), y)`` is there (``own_loss``)."""
     w, b = observe.leaf(case["w"]), observe.leaf(case["b"])
-    with observe.deliveries_to(WATCHED_PASSES, w=tuple(w.shape), b=tuple(b.shape)) as watched:
+    with observe.deliveries_to(observe.WATCHED_PASSES, w=tuple(w.shape), b=tuple(b.shape)) as watched:
         outcome = observe.call(module, "parameter_gradients", case["x"].clone(), case["y"].clone(), w, b)
     return {"grads": outcome, "w_grad": observe.grad_of(w), "b_grad": observe.grad_of(b),
             "deliveries": observe.packed_deliveries(watched), "own_loss": own_loss(module, case)}
-
-
-WATCHED_PASSES = 64  # backward passes watched in one call (a loss split per sample, one pass each)
 
 
 def own_loss(module, case) -> float | None:

@@ -129,14 +129,11 @@ def probe_frozen_gradients(module, case):
     student's own ``network`` gives as the loss there (``own_loss``)."""
     _grad_mode_on()
     w, b = _params(case, case["arriving"])
-    with observe.deliveries_to(WATCHED_PASSES, w=tuple(w.shape), b=tuple(b.shape)) as watched:
+    with observe.deliveries_to(observe.WATCHED_PASSES, w=tuple(w.shape), b=tuple(b.shape)) as watched:
         ran = observe.call(module, "frozen_gradients", case["x"].clone(), w, b, case["y"].clone(),
                            list(case["frozen"]))
     return {"frozen_gradients": ran, "grads": {"w": observe.grad_of(w), "b": observe.grad_of(b)},
             "deliveries": observe.packed_deliveries(watched), "own_loss": _own_loss(module, case)}
-
-
-WATCHED_PASSES = 64  # backward passes watched in one call (a loss split into parts, one pass each)
 
 
 def _own_loss(module, case) -> float | None:

@@ -920,6 +920,8 @@ def _handed_back(running: dict[str, Any], inputs: Any, answer: Any) -> None:
 
 
 MAX_ROOTS = 64  # what the passes into a leaf differentiated, the first so many
+WATCHED_PASSES = 64  # backward passes a probe's deliveries_to watches in one call (jacobian's, one per element; a loss
+# split per sample, one per part)
 
 
 _SEQUENCE = torch._C._autograd._get_sequence_nr  # how many graph nodes this thread has made (autograd numbers each)
