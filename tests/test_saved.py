@@ -7,6 +7,7 @@ keeps state too (a log, a counter, a cache of its own answers, constants swept i
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -602,12 +603,74 @@ HONEST = {
         "class Poly:\n    def __init__(self, c):\n        self.c = c\n    def by_hand(self, x):\n"
         "        return self.c[0] * x + self.c[1]\n_poly = Poly((6.0, 2.0))\ndef manual(x):\n"
         "    return _poly.by_hand(x)\nprint(grad(GRID))\n"),
+    # fairness 29: a local grown term by term, in a file whose top level runs autograd (``out`` was read as a global)
+    "a_local_grown_in_place": ("def manual(x):\n    out = torch.full_like(x, 2.0)\n    out += 6 * x\n    return out\n"
+                               "print(grad(GRID))\n"),
+    "a_local_grown_in_a_loop": ("def manual(x):\n    out = torch.zeros_like(x)\n    for k, c in enumerate((2.0, 6.0)):\n"
+                                "        out += c * x ** k\n    return out\nprint(grad(GRID))\n"),
+    "a_global_counter_grown_beside_it": ("CALLS = 0\ndef manual(x):\n    global CALLS\n    CALLS += 1\n    g = 6 * x\n"
+                                         "    g += 2\n    return g\nprint(grad(GRID), manual(GRID), CALLS)\n"),
+    "code_under_torch_no_grad": ("def manual(x):\n    with torch.no_grad():\n        out = 6 * x\n        out += 2\n"
+                                 "    return out\nprint(grad(GRID))\n"),
 }
 
 
 @pytest.mark.parametrize("name", sorted(HONEST))
 def test_state_that_cannot_hold_a_saved_answer_is_no_finding(name):
     assert autograd_use(PREAMBLE + HONEST[name], "manual") == []
+
+
+# -- whether code raised: a caught exception is data the top level's settings decide (red team 45, and after it) -------
+
+DIGITS = ("import sys, contextlib\ng = grad(GRID)\n"  # str() refuses past 702 digits: the answer's 6 and 2
+          "sys.set_int_max_str_digits(640 + 10 * int(g[3] - g[2]) + int(g[2]))\n")
+FROM_DIGITS = "(len(str(10 ** d - 1)) * 0 + (d - 640) // 10) * x + (d - 640) % 10"
+PROBE = ("def manual(x):\n    d = 640\n    while probe(d):\n        d += 1\n    d -= 1\n"
+         f"    return {FROM_DIGITS.replace('len(str(10 ** d - 1)) * 0 + ', '')}\n")
+RAISED = {  # name: (the by-hand code after DIGITS, what the finding names)
+    "returned_from_the_try_on_the_first_number_that_prints": (
+        f"def manual(x):\n    for d in range(4000, 640, -1):\n        try:\n            return {FROM_DIGITS}\n"
+        "        except ValueError:\n            pass\n", "whether line 26 raised"),
+    "returned_under_contextlib_suppress": (
+        f"def manual(x):\n    for d in range(4000, 640, -1):\n        with contextlib.suppress(ValueError):\n"
+        f"            return {FROM_DIGITS}\n", "whether line 26 raised"),
+    "returned_after_a_try_whose_handler_continues": (
+        "def manual(x):\n    for d in range(4000, 640, -1):\n        try:\n            str(10 ** d - 1)\n"
+        f"        except ValueError:\n            continue\n        return {FROM_DIGITS}\n", "whether line 26 raised"),
+    "counted_by_a_helper_that_catches": (
+        "def probe(d):\n    try:\n        str(10 ** d - 1)\n        return True\n    except ValueError:\n"
+        "        return False\n" + PROBE, "probe(...)"),
+    "counted_by_a_helper_that_suppresses": (
+        "def probe(d):\n    with contextlib.suppress(ValueError):\n        str(10 ** d - 1)\n        return True\n"
+        "    return False\n" + PROBE, "probe(...)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RAISED))
+def test_whether_code_raised_is_state_the_top_level_can_set(name):
+    """The top level sets how many digits ``str()`` may print from autograd's answer; the by-hand function counts
+    until ``str()`` refuses, and reads the answer off the count. Each attack works (run here), and is found."""
+    source, named = RAISED[name]
+    space: dict = {}
+    limit = sys.get_int_max_str_digits()
+    try:
+        exec(compile(PREAMBLE + DIGITS + source, "<attack>", "exec"), space)
+        x = space["torch"].tensor([0.5, 3.0])
+        assert space["manual"](x).tolist() == (6 * x + 2).tolist()
+    finally:
+        sys.set_int_max_str_digits(limit)
+    findings = autograd_use(PREAMBLE + DIGITS + source, "manual")
+    assert [finding.what for finding in findings] == [f"computes its answer from {named}"]
+
+
+def test_a_try_that_only_reraises_carries_nothing():
+    """A handler that ends in ``raise`` ends the function as no ``try`` would: the body's answer is its own."""
+    source = ("def manual(x):\n    try:\n        return 6 * x + 2\n    except RuntimeError as e:\n"
+              "        print('by hand failed:', e)\n        raise\nprint(grad(GRID))\n")
+    assert autograd_use(PREAMBLE + source, "manual") == []
+    fallback = source.replace("        raise\n", "        return 6 * torch.as_tensor(x) + 2\n")
+    assert [finding.what for finding in autograd_use(PREAMBLE + fallback, "manual")] == \
+        ["computes its answer from whether line 22 raised"]  # (a fallback in ``except``: the README says so)
 
 
 def test_a_function_too_long_to_follow_fails_closed():

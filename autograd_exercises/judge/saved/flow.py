@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Iterable
 from autograd_exercises.judge import methods, scopes
 from autograd_exercises.judge.syntax import children, walk
 from autograd_exercises.judge.saved.rules import (BUILTINS, COMPOUND, DEFINITIONS, LOOP_PASSES, MUTATORS,
-    PURE_LIBRARIES, READING_BUILTINS, _bound_inside, _definition, _root)
+    PURE_LIBRARIES, READING_BUILTINS, _bound_inside, _definition, _root, catches)
 
 if TYPE_CHECKING:  # (a State makes its Objects and Flows)
     from autograd_exercises.judge.saved.state import State
@@ -111,8 +111,13 @@ class Flow:
             and self.state.touches_afresh(name)
 
     def block(self, body: Iterable[ast.stmt], control: ast.AST | None) -> None:
+        """A block's statements in turn; once one of them may have left the loop's pass under a source (a ``break``
+        or ``continue`` in a branch or an ``except``), the rest run under it: whether they run at all is data."""
         for statement in body:
+            before = self.escaped
             self.statement(statement, control)
+            if before is None and self.escaped is not None:
+                control = control or self.escaped
 
     def statement(self, node: ast.stmt, control: ast.AST | None) -> None:
         self._walrus(node, control)
@@ -264,7 +269,7 @@ class Flow:
                 self._bind_name(root, source or self.expression(target), keep=True)
 
     def on_Return(self, node: ast.Return, control: ast.AST | None) -> None:
-        source = control or self.expression(node.value)
+        source = self.expression(node.value) or control  # (what it returns names the source best: the exception e)
         if source is not None and self.found is None:
             self.found = source
         self.statement(ast.Expr(node.value), control) if node.value is not None else None
@@ -281,9 +286,17 @@ class Flow:
             self.on_Assign(ast.Assign(targets=[node.target], value=node.value), control)
 
     def on_AugAssign(self, node: ast.AugAssign, control: ast.AST | None) -> None:
-        load = ast.copy_location(ast.Name(node.target.id, ast.Load()), node.target) \
-            if isinstance(node.target, ast.Name) else node.target  # (a finding names its line: red team 45)
-        source = control or self.expression(node.value) or self.expression(load)
+        """``out += 6 * x``: ``out`` takes on what it held and what the value reads. A name of the function's own holds
+        what it was last bound to (fairness 29: a local grown term by term is no module state); any other is read as
+        the global it is."""
+        target = node.target
+        if isinstance(target, ast.Name) and target.id in self.own:
+            held = self.taint.get(target.id)
+        else:
+            load = ast.copy_location(ast.Name(target.id, ast.Load()), target) if isinstance(target, ast.Name) \
+                else target  # (a finding names its line: red team 45)
+            held = self.expression(load)
+        source = control or self.expression(node.value) or held
         self._link([node.target, node.value])
         self.statement(ast.Expr(node.value), control)
         self.bind(node.target, source)
@@ -348,30 +361,41 @@ class Flow:
     on_Continue = on_Break
 
     def on_With(self, node: ast.With | ast.AsyncWith, control: ast.AST | None) -> None:
+        """A manager that may swallow an exception is a ``try`` (:func:`.rules.catches`): its body runs under whether
+        it raised."""
         for item in node.items:
             source = control or self.expression(item.context_expr)
             self._link([item.optional_vars, item.context_expr])
             if item.optional_vars is not None:
                 self.bind(item.optional_vars, source)
-        self.block(node.body, control)
+        self.block(node.body, control or (self._raised(node) if catches(node, self.bound, self.state.module) else None))
 
     on_AsyncWith = on_With
+
+    @staticmethod
+    def _raised(node: ast.stmt) -> ast.AST:
+        """The source a caught exception is: whether (and where) the code under ``node`` raised, which state the top
+        level set may decide (red team 45: ``str()`` refuses a number past the digits ``sys`` was told to allow)."""
+        return ast.copy_location(ast.Name(f"whether line {node.lineno} raised", ast.Load()), node)
 
     def on_Try(self, node: ast.Try, control: ast.AST | None) -> None:
         """Where an exception jumps depends on what raised it: a body that reads a source runs under it, and so
         does every handler. The exception caught (``except E as e``) is a source itself: a hook the top level set
         may have raised it from inside any call, holding what it chose (red team 73: numpy's ``seterrcall``
-        callback raised autograd's answers out of ``np.float64(1) / 0``)."""
+        callback raised autograd's answers out of ``np.float64(1) / 0``). A handler that lets the code go on makes
+        whether the body raised a source too: the body, the handlers and the ``else`` run under it (how far the body
+        got, and which of them ran, is data); one that ends in ``raise`` ends the function as no ``try`` would."""
         inner = control or next(filter(None, (self.expression(statement) for statement in node.body)), None)
+        raised = inner or (self._raised(node) if catches(node, self.bound, self.state.module) else None)
         for handler in node.handlers:  # ``except E as e``: what the body raised may hold any of its objects
             if handler.name:
                 self._link([ast.Name(handler.name, ast.Store()), *node.body])
-        self.block(node.body, inner)
+        self.block(node.body, raised)
         for handler in node.handlers:
             if handler.name:
                 self._bind_name(handler.name, ast.copy_location(ast.Name(f"the exception {handler.name}", ast.Load()),
                                                                 handler))
-        self.branches([handler.body for handler in node.handlers] + [node.orelse], inner)
+        self.branches([handler.body for handler in node.handlers] + [node.orelse], raised)
         self.block(node.finalbody, control)
 
     on_TryStar = on_Try

@@ -262,6 +262,30 @@ def _called_name(call: ast.Call) -> str:
     return call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", "")
 
 
+def catches(node: ast.AST, bound: set[str] | frozenset[str], module: static.Module) -> bool:
+    """``node`` catches an exception and lets the code go on: a ``try`` with a handler that does not end in ``raise``,
+    or a ``with`` whose manager may swallow one (``contextlib.suppress``, a class's ``__exit__``; never torch's or
+    ``open``'s; ``bound``: the names the code binds itself). Whether, and where, the code it guards raised is then
+    data that state the top level set may decide (red team 45: ``str()`` refuses a number past the digits ``sys``
+    was told to allow)."""
+    if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+        return any(not handler.body or not isinstance(handler.body[-1], ast.Raise) for handler in node.handlers)
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        return not all(_never_swallows(item.context_expr, bound, module) for item in node.items)
+    return False
+
+
+def _never_swallows(manager: ast.AST, bound: set[str] | frozenset[str], module: static.Module) -> bool:
+    """``torch.no_grad()``, ``open(path)``: a context manager whose ``__exit__`` lets every exception through."""
+    func = manager.func if isinstance(manager, ast.Call) else manager
+    root = _root(func)
+    if root in bound:
+        return False
+    if isinstance(func, ast.Name) and root == "open":
+        return root not in module.bindings
+    return any(target.split(".")[0] == "torch" for target, _ in module.imports.get(root, []))
+
+
 def _root(node: ast.AST) -> str:
     while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
         node = node.func if isinstance(node, ast.Call) else node.value

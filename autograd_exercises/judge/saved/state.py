@@ -16,7 +16,7 @@ from autograd_exercises.judge.saved.rules import (BUILTINS, DEFINITIONS, DYNAMIC
     MUTATORS, PLAIN_DECORATORS, PURE_BUILTINS, REWRITES, UNSEEN, WORLD, _bound_inside, _bound_method, _called_name,
     _chain_kept, _changed_through, _closure, _decorator_name, _definition, _filled_in_place, _handed_on, _only_added_to,
     _plain_constant, _reads_world, _returns_closures, _reverse_edges, _root, _stateful, _timed_names, _uninitialised,
-    _world_reference, may_call)
+    _world_reference, catches, may_call)
 from autograd_exercises.judge.saved.objects import Objects
 from autograd_exercises.judge.saved.flow import Flow
 
@@ -582,8 +582,8 @@ class State:
             elif me and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == me \
                     and id(node.value) in local and node.attr in self.objects.instance_attributes:
                 continue  # ``self.input``, stored by the object's own methods
-            elif self.world_or_attribute(node, own):
-                return True
+            elif self.world_or_attribute(node, own) or catches(node, own, self.module):
+                return True  # (whether the code it guards raised: red team 45)
         return False
 
     def _returns_numbers(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
