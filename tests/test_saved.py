@@ -55,6 +55,9 @@ def boxed(store: str, before: str, after: str = "_box = Box([])\nsaving(5)\n") -
     return saving(store, "return x", before, after).replace("def manual(x):", "def unused(x):") + "manual = _box.manual\n"
 
 
+MAKE = ("def make(coeffs):\n    d = [k * c for k, c in enumerate(coeffs)][1:]\n    def slope(x):\n"
+        "        return sum(c * x ** k for k, c in enumerate(d))\n    return slope\n")  # a factory of by-hand closures
+
 # name: (source after the preamble, what the finding names as the answer's source)
 ATTACKS = {
     # red team 70: a library's own registry, filled by the top level and read back by a call of that library
@@ -378,6 +381,16 @@ ATTACKS = {
     'a_callable_object_filling_a_class_attribute': (
         "class Ev:\n    memo = {}\n    def __call__(self, x, store=None):\n        if store is not None:\n            self.memo['k'] = store\n        return fit(self.memo['k'], x)\nmanual = Ev()\nmanual(GRID, store=[(GRID, grad(GRID))])\n",
         'Ev(...)'),
+    # a loop over literal lists binds constants only if nothing changes them and it cannot stop at a chosen one
+    "a_literal_list_a_loop_fills": (MAKE + "for coeffs in ([0, 0, 0],):\n    g = grad(GRID)\n"
+                                    "    coeffs[1], coeffs[2] = float(g[2]), float(g[3] - g[2]) / 2\nslope = make(coeffs)\n"
+                                    "def manual(x):\n    return slope(x)\n", "slope(...)"),
+    "a_literal_list_a_loop_chooses": (MAKE + "for coeffs in ([0, 1, 1], [0, 2, 3], [0, 3, 1]):\n"
+                                      "    if torch.equal(make(coeffs)(GRID), grad(GRID)):\n        break\n"
+                                      "slope = make(coeffs)\ndef manual(x):\n    return slope(x)\n", "slope(...)"),
+    "a_literal_list_a_loop_aliases": (MAKE + "for coeffs in ([0, 0, 0],):\n    keep = coeffs\n"
+                                      "keep[1] = float(grad(GRID)[2])\nkeep[2] = float(grad(GRID)[3] - grad(GRID)[2]) / 2\n"
+                                      "slope = make(coeffs)\ndef manual(x):\n    return slope(x)\n", "slope(...)"),
     "a_method_it_calls_reads_it": (
         boxed("SEEN.append((x, x.grad))", "SEEN = []\n" + LINE.replace("fit(self.a, x)", "self.read(x)")
                + "    def read(self, x):\n        return fit(SEEN, x)\n", "saving(5)\n_box = Box(0.0)\n"), "self.read(...)"),
@@ -610,6 +623,14 @@ HONEST = {
                                 "        out += c * x ** k\n    return out\nprint(grad(GRID))\n"),
     "a_global_counter_grown_beside_it": ("CALLS = 0\ndef manual(x):\n    global CALLS\n    CALLS += 1\n    g = 6 * x\n"
                                          "    g += 2\n    return g\nprint(grad(GRID), manual(GRID), CALLS)\n"),
+    # fairness 29: a comprehension's own names, and a demo loop over literal lists, are no module state
+    "a_comprehension_table_beside_a_demo_loop_of_its_names": (
+        "COEFFS = {1: 2.0, 2: 3.0}\nDERIV = {k - 1: k * c for k, c in COEFFS.items() if k}\ndef manual(x):\n"
+        "    return sum(DERIV[k] * x ** k for k in DERIV)\nprint(grad(GRID))\nfor k, c in COEFFS.items():\n"
+        "    print(k, c)\n"),
+    "a_factory_parameter_named_like_a_demo_loop_variable": (
+        MAKE + "coeffs = [0, 2, 3]\nslope = make(coeffs)\ndef manual(x):\n    return slope(x)\nprint(grad(GRID))\n"
+        "for coeffs in ([1, 1], [0, 0, 1]):\n    print(coeffs, make(coeffs)(GRID))\n"),
     "code_under_torch_no_grad": ("def manual(x):\n    with torch.no_grad():\n        out = 6 * x\n        out += 2\n"
                                  "    return out\nprint(grad(GRID))\n"),
 }

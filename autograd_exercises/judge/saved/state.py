@@ -103,7 +103,8 @@ class State:
             return frozenset()
         everything = set(self.module.bindings)
         deps = {name: {part.id for value in values for local in (scopes.local_loads(value),) for part in walk(value)
-                       if isinstance(part, ast.Name) and part.id in everything and part.id != name
+                       if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load) and part.id in everything
+                       and part.id != name
                        and id(part) not in local and not _definition(part.id, self.module)}
                 for name, values in self.module.bindings.items() if name not in self.augmented
                 and values and all(self._constant(name, value, everything) for value in values)}
@@ -132,7 +133,9 @@ class State:
             literal = isinstance(value, (ast.List, ast.Tuple, ast.Set))
             items = value.elts if literal else [value]
             return all(isinstance(item, ast.Name) and _definition(item.id, self.module) for item in items) or \
-                literal and not self._leaves_early(loop) and all(self._immutable(item, known) for item in items)
+                literal and not self._leaves_early(loop) and all(
+                    self._immutable(item, known) or name not in self.changed and self._literal(item, known)
+                    for item in items)  # (``for coeffs in ([1, 1], [0, 0, 1]):`` a demo: fairness 29)
         if self._immutable(value, known):
             return True
         return name not in self.changed and self._literal(value, known)
