@@ -381,6 +381,24 @@ ATTACKS = {
     'a_callable_object_filling_a_class_attribute': (
         "class Ev:\n    memo = {}\n    def __call__(self, x, store=None):\n        if store is not None:\n            self.memo['k'] = store\n        return fit(self.memo['k'], x)\nmanual = Ev()\nmanual(GRID, store=[(GRID, grad(GRID))])\n",
         'Ev(...)'),
+    # red team 132: a library's function under a second name reads what its call would (decimal's context, the zone
+    # ``time.tzset`` set from the environment), however it is named
+    "a_decimal_under_a_second_name": (
+        "import decimal\ng = grad(GRID)\n"
+        "decimal.setcontext(decimal.Context(prec=int(1000 * float(g[3] - g[2]) + float(g[2]))))\ndef manual(x):\n"
+        "    make = decimal.Decimal\n    p = len(str(make(2) / make(7))) - 2\n    return (p // 1000) * x + p % 1000\n",
+        "decimal.Decimal"),
+    "a_decimal_imported_under_a_second_name": (
+        "from decimal import Decimal as D, Context, setcontext\ng = grad(GRID)\n"
+        "setcontext(Context(prec=int(1000 * float(g[3] - g[2]) + float(g[2]))))\ndef manual(x):\n"
+        "    make = D\n    p = len(str(make(2) / make(7))) - 2\n    return (p // 1000) * x + p % 1000\n", "D"),
+    "a_time_function_under_a_second_name": (
+        "import os, time\ng = grad(GRID)\nos.environ['TZ'] = f'XXX-0:{int(g[3] - g[2]):02d}:{int(g[2]):02d}'\n"
+        "time.tzset()\ndef manual(x):\n    local = time.localtime\n    t = local(0)\n"
+        "    return t.tm_min * x + t.tm_sec\n", "time.localtime"),
+    "the_zone_tzset_rebinds": (
+        "import os, time\ng = grad(GRID)\nos.environ['TZ'] = f'XXX-0:{int(g[3] - g[2]):02d}:{int(g[2]):02d}'\n"
+        "time.tzset()\ndef manual(x):\n    s = -time.timezone\n    return (s // 60) * x + s % 60\n", "time.timezone"),
     # a loop over literal lists binds constants only if nothing changes them and it cannot stop at a chosen one
     "a_literal_list_a_loop_fills": (MAKE + "for coeffs in ([0, 0, 0],):\n    g = grad(GRID)\n"
                                     "    coeffs[1], coeffs[2] = float(g[2]), float(g[3] - g[2]) / 2\nslope = make(coeffs)\n"

@@ -237,6 +237,13 @@ class State:
         dotted = imported_name(node, self.module.imports)
         return bool(dotted) and library_constant(dotted)
 
+    def _handed_constant(self, node: ast.Name | ast.Attribute) -> bool:
+        """A library's value named, not called (``make = Decimal``, ``key=math.floor``), that cannot change and would
+        read no world if called: a call through a second name is read as its call would be (red team 132: ``make =
+        Decimal`` then ``make(2) / make(7)`` read a precision the top level set; ``time.timezone``, which ``tzset``
+        rebinds, is the world too)."""
+        return self._library_constant(node) and not self.world_or_attribute(ast.Call(func=node, args=[], keywords=[]))
+
     def _leaves_early(self, loop: ast.For | ast.AsyncFor) -> bool:
         inside = any(isinstance(node, (ast.Break, ast.Return, ast.Raise)) for node in walk(loop))
         parent = self.module.parents.get(loop)
@@ -473,7 +480,7 @@ class State:
                 return name in self.changed  # (data only in its attributes, or in what its maker's code made)
             return name not in self.constants
         if name in self.module.imports:
-            return node is not None and self._library_value(node) and not self._library_constant(node)
+            return node is not None and self._library_value(node) and not self._handed_constant(node)
         return name not in BUILTINS  # injected into builtins, say
 
     def touches(self, name: str) -> bool:
@@ -646,7 +653,7 @@ class State:
                 _world_reference(node, self.module.imports, self.module.parents) or \
                 call and self._library_method(node) or \
                 self.dynamic and _root(node) not in own and not call or \
-                self._library_chain(node) and self._library_value(node) and not self._library_constant(node)
+                self._library_chain(node) and self._library_value(node) and not self._handed_constant(node)
         if isinstance(node, ast.JoinedStr):
             return self.rewrites  # a tensor's text, under print options the file set
         if isinstance(node, ast.Call):
