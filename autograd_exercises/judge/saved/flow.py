@@ -116,7 +116,7 @@ class Flow:
         for statement in body:
             before = self.escaped
             self.statement(statement, control)
-            if before is None and self.escaped is not None:
+            if before is None and self.escaped is not None and self.depth > 0:  # (after the loop, all runs again)
                 control = control or self.escaped
 
     def statement(self, node: ast.stmt, control: ast.AST | None) -> None:
