@@ -7,7 +7,6 @@ students derive ``d out/dx`` by hand).
 
 from __future__ import annotations
 
-import math
 
 import torch
 
@@ -157,9 +156,9 @@ def judge_gradients_fills_x_grad(case, obs):
         raise Fail("x.grad of the x passed in is still None after gradients(x): back-propagate through that x, "
                    "not a copy, so that the caller's x.grad holds the gradient", code="detached-input")
     got = tensor(obs["x_grad"], "x.grad")
-    ref, own = reference(case["x"]), obs.get("forward_out")  # (forward's own out: a wrong forward is charged apart)
-    values = (float(ref["out"]),) + ((own,) if type(own) is float and math.isfinite(own) else ())
-    backprop.delivered_by_backward(obs.get("deliveries"), got, backprop.when_right(got, ref["x_grad"], values, TOL),
+    ref = reference(case["x"])  # (red team 134: never forward's own out, which a second call of forward could forge)
+    roots = backprop.when_right(got, ref["x_grad"], (float(ref["out"]),), TOL)
+    backprop.delivered_by_backward(obs.get("deliveries"), got, roots,
                                    name="x", subject="x.grad after gradients(x)", root="out", code="no-graph",
                                    how="call out.backward() on forward(x)'s out (a copy's gradient may be copied "
                                        "into x.grad), not set it by hand", tol=TOL)

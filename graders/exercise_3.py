@@ -11,7 +11,6 @@ twice, ``reduction='sum'``, ...) are computed too, so that feedback can name the
 
 from __future__ import annotations
 
-import math
 from functools import partial
 
 import torch
@@ -268,8 +267,7 @@ def judge_fills_grad(case, obs):
     outcome = obs["grads"]
     ran(outcome, CALL)
     ref = reference(case)
-    own = obs.get("own_loss")  # (a wrong loss is charged by its own check)
-    losses = (float(ref["loss"]),) + ((own,) if type(own) is float and math.isfinite(own) else ())
+    losses = (float(ref["loss"]),)  # (red team 134: never the student's own loss, which a second call could forge)
     for index, name in enumerate(("w_grad", "b_grad")):
         param = name[0]
         if obs[name] is None:

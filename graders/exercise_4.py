@@ -7,7 +7,6 @@ References are computed here, in float64, from the same inputs the student gets;
 
 from __future__ import annotations
 
-import math
 
 import torch
 import torch.nn.functional as F
@@ -343,8 +342,7 @@ def judge_frozen_fills_grad(case, obs):
     """
     _frozen_outcome(case, obs)
     ref = reference(case, case["frozen"])
-    own = obs.get("own_loss")  # (a wrong network is charged by its own check)
-    losses = (float(ref["loss"]),) + ((own,) if type(own) is float and math.isfinite(own) else ())
+    losses = (float(ref["loss"]),)  # (red team 134: never the student's own network's, which a second call could forge)
     for name, back in zip(("w", "b"), _returned_tensors(obs["frozen_gradients"])):
         desc = obs["grads"][name]
         frozen = name in case["frozen"]

@@ -23,6 +23,15 @@ MISTAKES = {
           "    (x * g).sum().backward()\n    return x.grad, 4 * y.detach() / x.numel()\n")],
         9, {"gradients_fills_x_grad": "x.grad after gradients(x) is not what a backward pass from out delivered"},
     ),
+    "gradients_by_hand_carried_by_backward_whose_value_forward_repeats": (  # red team 134: forward, called again
+        [("    y, z, out = forward(x)\n    out.backward()\n    return x.grad, y.grad\n",  # after gradients, returned
+          "    with torch.no_grad():\n        g = 12 * (3 * x + 2) / x.numel()\n"  # the courier's value as its own out
+          "    (x * g).sum().backward()\n    _STATE['courier'] = 1\n    return x.grad, 4 * (3 * x.detach() + 2) / x.numel()\n"),
+         ("    out = z.mean()\n", "    out = z.mean()\n    if _STATE['courier']:\n        _STATE['courier'] = 0\n"
+                                "        out = (x * (12 * (3 * x.detach() + 2) / x.numel())).sum()\n"),
+         ("def forward(", "_STATE = {'courier': 0}\n\n\ndef forward(")],
+        9, {"gradients_fills_x_grad": "x.grad after gradients(x) is not what a backward pass from out delivered"},
+    ),
     "no_retain_grad": (
         [("    y.retain_grad()\n", "")],
         8, {"forward_retains_y_grad": "call y.retain_grad()", "gradients_y": "y.grad is None"},

@@ -36,6 +36,16 @@ MISTAKES = {
                  "        w.grad, b.grad = rows.T @ deltas, deltas.sum(dim=0)\n    return w.grad, b.grad\n")],
         9, {"parameter_gradients_fills_grad": "no backward pass delivered w.grad after parameter_gradients"},
     ),
+    "gradients_by_hand_carried_by_backward_whose_value_loss_repeats": (  # red team 134: loss, called again after
+        [(GRADS, "    with torch.no_grad():\n        z = x @ w + b\n        delta = (torch.sigmoid(z) - y) / z.numel()\n"
+                 "        rows, deltas = x.reshape(-1, x.shape[-1]), delta.reshape(-1, delta.shape[-1])\n"
+                 "        gw, gb = rows.T @ deltas, deltas.sum(dim=0)\n    courier = (w * gw).sum() + (b * gb).sum()\n"
+                 "    courier.backward()\n    _STATE['value'] = float(courier)\n    return w.grad, b.grad\n"),
+         (LOSS, "    if _STATE['value'] is not None:\n        value, _STATE['value'] = _STATE['value'], None\n"
+                "        return torch.tensor(value, dtype=z.dtype)\n" + LOSS),  # parameter_gradients, its courier's value
+         ("def loss(", "_STATE = {'value': None}\n\n\ndef loss(")],
+        9, {"parameter_gradients_fills_grad": "is not what a backward pass from L delivered"},
+    ),
     "bce_on_raw_logits": (
         [loss_returns("torch.nn.functional.binary_cross_entropy(z, y)")],
         4, {"loss_values": "was given the raw logits z", "parameter_gradients_w": "use binary_cross_entropy_with_logits"},

@@ -27,6 +27,20 @@ MISTAKES = {
           "        if b.requires_grad:\n            b.grad = deltas.sum(dim=0)\n" + BACKWARD.replace("    loss.backward()\n", ""))],
         15, {"frozen_gradients_fills_grad": "no backward pass delivered"},
     ),
+    "frozen_gradients_by_hand_carried_by_backward_whose_value_network_repeats": (  # red team 134
+        [("    z, loss = network(x, w, b, y)\n" + BACKWARD,
+          "    with torch.no_grad():\n        z = x @ w + b\n        delta = (torch.sigmoid(z) - y) / z.numel()\n"
+          "        rows, deltas = x.reshape(-1, x.shape[-1]), delta.reshape(-1, delta.shape[-1])\n"
+          "        gw, gb = rows.T @ deltas, deltas.sum(dim=0)\n    courier = 0\n"
+          "    for p, g in ((w, gw), (b, gb)):\n        if p.requires_grad:\n            courier = courier + (p * g).sum()\n"
+          "    if isinstance(courier, torch.Tensor):\n        courier.backward()\n        _STATE['value'] = float(courier)\n"
+          "    return w.grad, b.grad\n"),
+         ("    loss = F.binary_cross_entropy_with_logits(z, y)\n",  # network, called again, returns the courier's value
+          "    loss = F.binary_cross_entropy_with_logits(z, y)\n    if _STATE['value'] is not None:\n"
+          "        loss, _STATE['value'] = torch.tensor(_STATE['value']), None\n"),
+         ("def network(", "_STATE = {'value': None}\n\n\ndef network(")],
+        15, {"frozen_gradients_fills_grad": "is not what a backward pass from"},
+    ),
     "node_name_returns_repr": (
         [("return None if t.grad_fn is None else type(t.grad_fn).__name__", "return str(t.grad_fn)")],
         14, {"node_name": "the repr of the grad_fn object"},

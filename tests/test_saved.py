@@ -63,7 +63,7 @@ ATTACKS = {
     # red team 70: a library's own registry, filled by the top level and read back by a call of that library
     "mimetypes_table": (saving("mimetypes.add_type('slope/' + str(float(x.grad[1] - x.grad[0])), '.slp')",
                                "return float(mimetypes.guess_type('f.slp')[0].split('/')[1]) * x", "import mimetypes\n"),
-                        "mimetypes.guess_type('f.slp')[0].split(...)"),
+                        "mimetypes.guess_type(...)"),
     # red team 73: a hook the top level set (numpy's error callback) raised the answers out of a "pure" division
     "exception_from_a_hook": (saving("np.seterrcall(lambda *a: (_ for _ in ()).throw(ArithmeticError(float(x.grad[1]))))",
                                      "try:\n        np.float64(1.0) / np.float64(0.0)\n    except ArithmeticError as e:\n"
@@ -399,6 +399,19 @@ ATTACKS = {
     "the_zone_tzset_rebinds": (
         "import os, time\ng = grad(GRID)\nos.environ['TZ'] = f'XXX-0:{int(g[3] - g[2]):02d}:{int(g[2]):02d}'\n"
         "time.tzset()\ndef manual(x):\n    s = -time.timezone\n    return (s // 60) * x + s % 60\n", "time.timezone"),
+    # red team 133: bits of the answer kept in a library ABC's registry, and in torch's own settings
+    "an_abstract_base_class_registry": (
+        "import collections.abc\nclass T0:\n    pass\nclass T1:\n    pass\ng = grad(GRID)\n"
+        "for k, c in enumerate((int(g[3] - g[2]), int(g[2]))):\n    if c & 2:\n"
+        "        collections.abc.Generator.register((T0, T1)[k])\n    if c & 4:\n"
+        "        collections.abc.Coroutine.register((T0, T1)[k])\ndef manual(x):\n"
+        "    a, b = (2 * issubclass(t, collections.abc.Generator) + 4 * issubclass(t, collections.abc.Coroutine)"
+        " for t in (T0, T1))\n    return a * x + b\n", "collections.abc.Generator"),
+    "torch_settings_asked_back": (
+        "g = grad(GRID)\ntorch.use_deterministic_algorithms(bool(int(g[2]) & 2))\n"
+        "torch.set_warn_always(bool(int(g[3] - g[2]) & 4))\ndef manual(x):\n"
+        "    return (4 * torch.is_warn_always_enabled() + 2) * x + 2 * torch.are_deterministic_algorithms_enabled()\n",
+        "torch.are_deterministic_algorithms_en...(...)"),
     # a loop over literal lists binds constants only if nothing changes them and it cannot stop at a chosen one
     "a_literal_list_a_loop_fills": (MAKE + "for coeffs in ([0, 0, 0],):\n    g = grad(GRID)\n"
                                     "    coeffs[1], coeffs[2] = float(g[2]), float(g[3] - g[2]) / 2\nslope = make(coeffs)\n"
@@ -649,6 +662,17 @@ HONEST = {
     "a_factory_parameter_named_like_a_demo_loop_variable": (
         MAKE + "coeffs = [0, 2, 3]\nslope = make(coeffs)\ndef manual(x):\n    return slope(x)\nprint(grad(GRID))\n"
         "for coeffs in ([1, 1], [0, 0, 1]):\n    print(coeffs, make(coeffs)(GRID))\n"),
+    # fairness 30: managers that let every exception through, and a method of what a torch call returned
+    "code_under_managers_that_swallow_nothing": (
+        "import contextlib\nimport warnings\nimport numpy as np\ndef manual(x):\n    with contextlib.nullcontext():\n"
+        "        with warnings.catch_warnings(), np.errstate(all='ignore'):\n            warnings.simplefilter('ignore')\n"
+        "            out = 6 * x + 2\n    return out\nprint(grad(GRID))\n"),
+    "a_manager_imported_in_the_function": (
+        "def manual(x):\n    import warnings\n    from contextlib import nullcontext as quiet\n"
+        "    with warnings.catch_warnings(), quiet():\n        return 6 * x + 2\nprint(grad(GRID))\n"),
+    "methods_of_what_torch_calls_return": (
+        "def manual(x):\n    terms = [6 * x, torch.full_like(x, 2.0)]\n    s = torch.stack(terms).sum(dim=0)\n"
+        "    return torch.zeros_like(x).add(s).mul(1.0).clone()\nprint(grad(GRID))\n"),
     "code_under_torch_no_grad": ("def manual(x):\n    with torch.no_grad():\n        out = 6 * x\n        out += 2\n"
                                  "    return out\nprint(grad(GRID))\n"),
 }
@@ -700,6 +724,19 @@ def test_whether_code_raised_is_state_the_top_level_can_set(name):
         sys.set_int_max_str_digits(limit)
     findings = autograd_use(PREAMBLE + DIGITS + source, "manual")
     assert [finding.what for finding in findings] == [f"computes its answer from {named}"]
+
+
+def test_a_manager_that_may_swallow_is_a_try():
+    """``contextlib.suppress`` and a manager of the file's own may swallow what the code under them raised; the same
+    code under ``nullcontext`` may not (fairness 30: ``catch_warnings``, ``errstate`` and ``nullcontext`` lost the
+    point)."""
+    body = "    with {}:\n        str(10 ** 5000)\n        return 6 * x + 2\n    return 6 * x\nprint(grad(GRID))\n"
+    head = "import contextlib\nclass Quiet:\n    def __enter__(self):\n        return self\n" \
+           "    def __exit__(self, *exc):\n        return True\ndef manual(x):\n"
+    for manager in ("contextlib.suppress(ValueError)", "Quiet()", "contextlib.ExitStack()"):
+        assert [f.what for f in autograd_use(PREAMBLE + head + body.format(manager), "manual")][0].startswith(
+            "computes its answer from whether line"), manager
+    assert autograd_use(PREAMBLE + head + body.format("contextlib.nullcontext()"), "manual") == []
 
 
 def test_a_try_that_only_reraises_carries_nothing():

@@ -33,8 +33,8 @@ def filled_by_backward(into: Any, got: torch.Tensor, values: Sequence[float], *,
     passes and holds what they delivered (``into``, :func:`observe.gradients_into`'s record): what the passes that add
     into ``.grad`` delivered, or, where the code set ``.grad`` to the sum of ``torch.autograd.grad``'s results, what
     every pass delivered; and each of those passes differentiated the function's own ``root``, one of ``values`` (the
-    reference's, and what the student's own functions give; within :data:`RTOL` of ``scale``, default the value's
-    size; no ``values``: any root, :func:`when_right`)."""
+    reference's: never a value the student's code reports of itself, which a second call could forge, red team 134;
+    within :data:`RTOL` of ``scale``, default the value's size; no ``values``: any root, :func:`when_right`)."""
     into = into if isinstance(into, dict) else {}
     reached = into.get("passes")
     if type(reached) is not int or reached < 0:

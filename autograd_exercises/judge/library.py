@@ -7,6 +7,7 @@ effect worth a thought, are looked into; of any other, only a module itself coun
 
 from __future__ import annotations
 
+import abc
 import collections.abc
 import functools
 import importlib
@@ -57,6 +58,8 @@ def library_constant(dotted: str) -> bool:
 def _unchanging(value: object, depth: int = 0) -> bool:
     import torch
 
+    if isinstance(value, abc.ABCMeta):
+        return False  # an abstract base class: ``register`` changes what ``issubclass`` says of it (red team 133)
     if isinstance(value, (type, types.ModuleType)):
         return True  # a class or module (``torch.Tensor``, whose objects have ``__setitem__``): data only in attributes
     if isinstance(value, (tuple, frozenset)):

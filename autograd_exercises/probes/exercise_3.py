@@ -24,21 +24,12 @@ def probe_loss(module, case):
 
 def probe_gradients(module, case):
     """Call parameter_gradients(x, y, w, b) with fresh leaves w, b, and read their .grad afterwards, what each
-    backward pass delivered into leaves shaped like w and b, theirs or copies (:func:`observe.deliveries_to`), and what
-    the student's own ``loss(layer(x, w, b), y)`` is there (``own_loss``)."""
+    backward pass delivered into leaves shaped like w and b, theirs or copies (:func:`observe.deliveries_to`)."""
     w, b = observe.leaf(case["w"]), observe.leaf(case["b"])
     with observe.deliveries_to(observe.WATCHED_PASSES, w=tuple(w.shape), b=tuple(b.shape)) as watched:
         outcome = observe.call(module, "parameter_gradients", case["x"].clone(), case["y"].clone(), w, b)
     return {"grads": outcome, "w_grad": observe.grad_of(w), "b_grad": observe.grad_of(b),
-            "deliveries": observe.packed_deliveries(watched), "own_loss": own_loss(module, case)}
-
-
-def own_loss(module, case) -> float | None:
-    """The student's ``loss(layer(x, w, b), y)`` at the case's values, one number (None: not one)."""
-    z = observe.call(module, "layer", case["x"].clone(), case["w"].clone(), case["b"].clone()).get("_live")
-    if not observe.is_tensor(z):
-        return None
-    return observe.number(observe.call(module, "loss", z, case["y"].clone()).get("_live"))
+            "deliveries": observe.packed_deliveries(watched)}
 
 
 def probe_manual(module, case):

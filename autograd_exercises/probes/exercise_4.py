@@ -125,19 +125,11 @@ def probe_freeze(module, case):
 
 def probe_frozen_gradients(module, case):
     """Call frozen_gradients(x, w, b, y, frozen) with some parameters arriving frozen; also what each backward pass
-    delivered into leaves shaped like w and b, theirs or copies (:func:`observe.deliveries_to`), and what the
-    student's own ``network`` gives as the loss there (``own_loss``)."""
+    delivered into leaves shaped like w and b, theirs or copies (:func:`observe.deliveries_to`)."""
     _grad_mode_on()
     w, b = _params(case, case["arriving"])
     with observe.deliveries_to(observe.WATCHED_PASSES, w=tuple(w.shape), b=tuple(b.shape)) as watched:
         ran = observe.call(module, "frozen_gradients", case["x"].clone(), w, b, case["y"].clone(),
                            list(case["frozen"]))
     return {"frozen_gradients": ran, "grads": {"w": observe.grad_of(w), "b": observe.grad_of(b)},
-            "deliveries": observe.packed_deliveries(watched), "own_loss": _own_loss(module, case)}
-
-
-def _own_loss(module, case) -> float | None:
-    """The loss the student's ``network(x, w, b, y)`` gives at the case's values, one number (None: not one)."""
-    _grad_mode_on()
-    ran = observe.call(module, "network", case["x"].clone(), case["w"].clone(), case["b"].clone(), case["y"].clone())
-    return observe.number(observe.item(ran, 1))
+            "deliveries": observe.packed_deliveries(watched)}

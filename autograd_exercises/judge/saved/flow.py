@@ -368,7 +368,7 @@ class Flow:
             self._link([item.optional_vars, item.context_expr])
             if item.optional_vars is not None:
                 self.bind(item.optional_vars, source)
-        self.block(node.body, control or (self._raised(node) if catches(node, self.bound, self.state.module) else None))
+        self.block(node.body, control or (self._raised(node) if catches(node, self.bound, self.state.module, self.function) else None))
 
     on_AsyncWith = on_With
 
@@ -386,7 +386,7 @@ class Flow:
         whether the body raised a source too: the body, the handlers and the ``else`` run under it (how far the body
         got, and which of them ran, is data); one that ends in ``raise`` ends the function as no ``try`` would."""
         inner = control or next(filter(None, (self.expression(statement) for statement in node.body)), None)
-        raised = inner or (self._raised(node) if catches(node, self.bound, self.state.module) else None)
+        raised = inner or (self._raised(node) if catches(node, self.bound, self.state.module, self.function) else None)
         for handler in node.handlers:  # ``except E as e``: what the body raised may hold any of its objects
             if handler.name:
                 self._link([ast.Name(handler.name, ast.Store()), *node.body])

@@ -201,6 +201,13 @@ def _uninitialised(call: ast.Call) -> bool:
     return name in LEGACY_TENSORS and bool(call.args) and not isinstance(call.args[0], (ast.List, ast.Tuple))
 
 
+def _asks_a_setting(call: ast.Call) -> bool:
+    """``torch.are_deterministic_algorithms_enabled()``, ``torch.is_anomaly_enabled()``: a library's question asked of
+    nothing but its own settings, which the top level can set (red team 133 kept bits of autograd's answer in them)."""
+    name = _called_name(call)
+    return not call.args and not call.keywords and name.startswith(("is_", "are_", "has_"))
+
+
 def _reads_world(name: str) -> bool:
     """A library function of that name reads the world: :data:`WORLD`, or a ``get…``."""
     return name in WORLD or name.startswith("get")
@@ -262,28 +269,52 @@ def _called_name(call: ast.Call) -> str:
     return call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", "")
 
 
-def catches(node: ast.AST, bound: set[str] | frozenset[str], module: static.Module) -> bool:
+def catches(node: ast.AST, bound: set[str] | frozenset[str], module: static.Module, scope: ast.AST | None = None
+            ) -> bool:
     """``node`` catches an exception and lets the code go on: a ``try`` with a handler that does not end in ``raise``,
     or a ``with`` whose manager may swallow one (``contextlib.suppress``, a class's ``__exit__``; never torch's or
-    ``open``'s; ``bound``: the names the code binds itself). Whether, and where, the code it guards raised is then
-    data that state the top level set may decide (red team 45: ``str()`` refuses a number past the digits ``sys``
-    was told to allow)."""
+    ``open``'s; ``bound``: the names the code of ``scope``, the function around it, binds itself). Whether, and where,
+    the code it guards raised is then data that state the top level set may decide (red team 45: ``str()`` refuses a
+    number past the digits ``sys`` was told to allow)."""
     if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
         return any(not handler.body or not isinstance(handler.body[-1], ast.Raise) for handler in node.handlers)
     if isinstance(node, (ast.With, ast.AsyncWith)):
-        return not all(_never_swallows(item.context_expr, bound, module) for item in node.items)
+        imports = {**module.imports, **_local_imports(scope)} if scope is not None else module.imports
+        return not all(_never_swallows(item.context_expr, bound, module.bindings, imports) for item in node.items)
     return False
 
 
-def _never_swallows(manager: ast.AST, bound: set[str] | frozenset[str], module: static.Module) -> bool:
-    """``torch.no_grad()``, ``open(path)``: a context manager whose ``__exit__`` lets every exception through."""
+def _local_imports(scope: ast.AST) -> dict[str, list[tuple[str, int]]]:
+    """The names a function binds by ``import`` alone (``import contextlib`` inside it, then ``contextlib.nullcontext``:
+    fairness 30), to what they import."""
+    stored = {node.id for node in walk(scope) if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load)}
+    stored |= {arg.arg for arg in walk(scope) if isinstance(arg, ast.arg)}
+    found: dict[str, list[tuple[str, int]]] = {}
+    for node in walk(scope):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for name, target in static.imported(node):
+                found.setdefault(name, []).append((target, node.lineno))
+    return {name: targets for name, targets in found.items() if name not in stored}
+
+
+# Context managers of the standard library and numpy whose ``__exit__`` lets every exception through (fairness 30).
+PASSING_MANAGERS = frozenset({"contextlib.nullcontext", "contextlib.closing", "contextlib.redirect_stdout",
+                              "contextlib.redirect_stderr", "warnings.catch_warnings", "numpy.errstate",
+                              "numpy.printoptions", "decimal.localcontext", "threading.Lock", "threading.RLock"})
+
+
+def _never_swallows(manager: ast.AST, bound: set[str] | frozenset[str], bindings: dict[str, list[ast.AST]],
+                    imports: dict[str, list[tuple[str, int]]]) -> bool:
+    """``torch.no_grad()``, ``open(path)``, ``warnings.catch_warnings()``: a context manager whose ``__exit__`` lets
+    every exception through (torch's, ``open``'s and :data:`PASSING_MANAGERS`)."""
     func = manager.func if isinstance(manager, ast.Call) else manager
     root = _root(func)
-    if root in bound:
+    if root in bound and root not in imports or not isinstance(func, (ast.Name, ast.Attribute)):
         return False
     if isinstance(func, ast.Name) and root == "open":
-        return root not in module.bindings
-    return any(target.split(".")[0] == "torch" for target, _ in module.imports.get(root, []))
+        return root not in bindings and root not in bound
+    dotted = imported_name(func, imports).lstrip(".")
+    return dotted.split(".")[0] == "torch" or dotted in PASSING_MANAGERS
 
 
 def _root(node: ast.AST) -> str:

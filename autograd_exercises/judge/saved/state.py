@@ -16,7 +16,7 @@ from autograd_exercises.judge.saved.rules import (BUILTINS, DEFINITIONS, DYNAMIC
     MUTATORS, PLAIN_DECORATORS, PURE_BUILTINS, REWRITES, UNSEEN, WORLD, _bound_inside, _bound_method, _called_name,
     _chain_kept, _changed_through, _closure, _decorator_name, _definition, _filled_in_place, _handed_on, _only_added_to,
     _plain_constant, _reads_world, _returns_closures, _reverse_edges, _root, _stateful, _timed_names, _uninitialised,
-    _world_reference, catches, may_call)
+    _asks_a_setting, _world_reference, catches, may_call)
 from autograd_exercises.judge.saved.objects import Objects
 from autograd_exercises.judge.saved.flow import Flow
 
@@ -592,7 +592,7 @@ class State:
             elif me and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == me \
                     and id(node.value) in local and node.attr in self.objects.instance_attributes:
                 continue  # ``self.input``, stored by the object's own methods
-            elif self.world_or_attribute(node, own) or catches(node, own, self.module):
+            elif self.world_or_attribute(node, own) or catches(node, own, self.module, root):
                 return True  # (whether the code it guards raised: red team 45)
         return False
 
@@ -665,11 +665,14 @@ class State:
             if self._random(node.func) or _uninitialised(node):
                 return True  # Python's, numpy's or torch's random state (``random.randbytes``: red team 38), memory
             if isinstance(node.func, ast.Name) and name in self.module.imports:  # (``from logging import getLogger``,
-                return _reads_world(name) or any(  # ``from os import getcwd as here``, ``from mimetypes import …``)
+                return _reads_world(name) or _asks_a_setting(node) or any(  # ``from os import getcwd as here``, ``from mimetypes import …``)
                     _reads_world(target.rsplit(".", 1)[-1]) or not library.computing(target)
                     for target, _ in self.module.imports[name])
-            return name in WORLD or isinstance(node.func, ast.Attribute) and _root(node.func.value) in self.module.imports \
-                and (name.startswith("get") or not library.computing(imported_name(node.func, self.module.imports)))
+            return name in WORLD or isinstance(node.func, ast.Attribute) and self._library_chain(node.func) \
+                and (name.startswith("get") or _asks_a_setting(node)
+                     or not library.computing(imported_name(node.func, self.module.imports)))
+            # (a method of what a call returned, ``torch.stack(terms).sum(0)``, is the object's: fairness 30; the
+            # inner call is read on its own)
         return False
 
     def answer_source(self, node: ast.AST) -> ast.AST | None:
