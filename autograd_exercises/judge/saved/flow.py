@@ -368,7 +368,8 @@ class Flow:
             self._link([item.optional_vars, item.context_expr])
             if item.optional_vars is not None:
                 self.bind(item.optional_vars, source)
-        self.block(node.body, control or (self._raised(node) if catches(node, self.bound, self.state.module, self.function) else None))
+        swallows = catches(node, self.bound, self.state.module, self.function)
+        self.block(node.body, control or (self._raised(node) if swallows else None))
 
     on_AsyncWith = on_With
 

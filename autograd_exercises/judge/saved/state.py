@@ -665,8 +665,8 @@ class State:
             if self._random(node.func) or _uninitialised(node):
                 return True  # Python's, numpy's or torch's random state (``random.randbytes``: red team 38), memory
             if isinstance(node.func, ast.Name) and name in self.module.imports:  # (``from logging import getLogger``,
-                return _reads_world(name) or _asks_a_setting(node) or any(  # ``from os import getcwd as here``, ``from mimetypes import …``)
-                    _reads_world(target.rsplit(".", 1)[-1]) or not library.computing(target)
+                return _reads_world(name) or _asks_a_setting(node) or any(  # ``from os import getcwd as here``,
+                    _reads_world(target.rsplit(".", 1)[-1]) or not library.computing(target)  # ``from mimetypes …``)
                     for target, _ in self.module.imports[name])
             return name in WORLD or isinstance(node.func, ast.Attribute) and self._library_chain(node.func) \
                 and (name.startswith("get") or _asks_a_setting(node)
