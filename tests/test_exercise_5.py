@@ -184,6 +184,17 @@ MISTAKES = {
                   "    return RuntimeError('Trying to backward through the graph a second time')\n")],
         11, {"second_backward_error_is_real": "that torch did not raise"},
     ),
+    "error_of_torch_rewritten_beside_a_second_graph": (  # red team 136: a second pass over a graph of its own, and
+        [(SECOND, "    out.backward()\n    polynomial(x.detach().clone().requires_grad_()).backward()\n"  # torch's own
+                  "    try:\n        torch.zeros(()).backward()\n    except RuntimeError as err:\n"  # error of another kind,
+                  "        err.args = ('Trying to backward through the graph a second time (or directly access saved "
+                  "tensors after they have already been freed).',)\n        return err\n")],  # its text rewritten
+        11, {"second_backward_error_is_real": "that no second backward through one graph raised as it is"},
+    ),
+    "real_second_error_with_its_text_rewritten": (
+        [("        return err\n", "        err.args = (str(err).upper().capitalize(),)\n        return err\n")],
+        11, {"second_backward_error_is_real": "that no second backward through one graph raised as it is"},
+    ),
     "accumulation_cleared_between_calls": (
         [("    for _ in range(steps):\n        polynomial(x).backward()\n",
           "    for _ in range(steps):\n        x.grad = None\n        polynomial(x).backward()\n")],
@@ -230,6 +241,11 @@ def test_common_mistake_gets_partial_score_and_diagnosis(grade_source, name):
 
 # Right, written another way than the solution: full marks.
 CORRECT_ALTERNATIVES = {
+    "second_error_through_autograd_grad": [(SECOND, "    out.backward()\n    try:\n        torch.autograd.grad(out, x)\n"
+                                                    "    except RuntimeError as err:\n        return err\n")],
+    "second_error_kept_then_returned": [(SECOND, "    error = None\n    out.backward()\n    try:\n"
+                                                 "        torch.autograd.backward(out)\n    except Exception as caught:\n"
+                                                 "        error = caught\n    return error\n")],
     "returns_a_copy_of_x_grad": [("    out.backward()\n    return x.grad\n", "    out.backward()\n    return x.grad.clone()\n")],
     "retains_the_graph_both_times": [(TWICE, "    out.backward(retain_graph=True)\n    out.backward(retain_graph=True)\n")],
     "torch_autograd_backward": [(TWICE, "    torch.autograd.backward(out, retain_graph=True)\n    torch.autograd.backward(out)\n")],

@@ -40,14 +40,16 @@ def probe_backward_twice(module, case):
 
 
 def probe_second_backward_error(module, case):
-    """Call second_backward_error(x) and describe the error object it returned."""
-    obs = _run(module, case, "second_backward_error")
+    """Call second_backward_error(x) and describe the error object it returned: also whether a backward pass over a
+    graph already run through raised that very object, its text unchanged (:func:`observe.second_pass_error`)."""
+    with observe.second_passes():
+        obs = _run(module, case, "second_backward_error")
     value = obs["ran"].get("_live")
     error = None
     if isinstance(value, BaseException):
         error = {"type": _exact_text(lambda: type(value).__name__),
                  "message": _exact_text(lambda: str(value))[: observe.MAX_REPR],
-                 "raised_by_torch": _raised_by_torch(value)}
+                 "raised_by_torch": _raised_by_torch(value), "second_pass": observe.second_pass_error(value)}
     return {**obs, "error": error}
 
 

@@ -60,8 +60,10 @@ class _CountingEngine:
             finish()
             if not running["accumulates"]:
                 _handed_back(running, args[4] if len(args) > 4 else kwargs.get("inputs", ()), answer)
+            _note_pass(running, None)
             return answer
-        except BaseException:
+        except BaseException as error:
+            _note_pass(running, error)
             if kept is not None:  # (a pass that failed is kept by no watch: the watch's passes never outnumber the
                 record["passes"][:] = [entry for entry in record["passes"] if entry is not kept]  # engine's count)
             raise
@@ -73,6 +75,59 @@ class _CountingEngine:
 
     def __getattr__(self, name: str) -> Any:  # queue_callback, is_checkpoint_valid…
         return getattr(self._engine, name)
+
+
+# While :func:`second_passes` watches: the graph nodes of the roots of every pass that ran to its end, and each
+# failed pass's error, its text as raised, and whether its roots had been back-propagated through before.
+SECOND: dict[str, Any] = {"on": False, "ran": [], "failed": []}
+MAX_SECOND = 64  # passes kept (a loop of backward calls must not grow the record)
+
+
+def _root_nodes(running: dict[str, Any]) -> list[Any]:
+    """The graph nodes (``grad_fn``, read through torch's C base) of a pass's roots that have one."""
+    roots = running["roots"]
+    roots = tuple(roots) if isinstance(roots, (tuple, list)) else (roots,)
+    return [node for node in (tensorbase.GRAD_FN(root) for root in roots if is_tensor(root)) if node is not None]
+
+
+def _note_pass(running: dict[str, Any], error: BaseException | None) -> None:
+    """Record a pass for :func:`second_passes` (nothing while it does not watch; never raises)."""
+    if not SECOND["on"]:
+        return
+    try:
+        nodes = _root_nodes(running)
+        if error is None:
+            SECOND["ran"][:] = (SECOND["ran"] + nodes)[-MAX_SECOND:]
+        elif len(SECOND["failed"]) < MAX_SECOND:
+            ran = SECOND["ran"]
+            again = bool(nodes) and all(any(node is done for done in ran) for node in nodes)
+            SECOND["failed"].append((error, BaseException.__str__(error), again))
+    except Exception:
+        pass
+
+
+@contextlib.contextmanager
+def second_passes() -> Iterator[None]:
+    """Watch, while the body runs, which backward passes failed and on what (:func:`second_pass_error`)."""
+    SECOND["ran"].clear()
+    SECOND["failed"].clear()
+    SECOND["on"] = True
+    try:
+        yield
+    finally:
+        SECOND["on"] = False
+
+
+def second_pass_error(error: Any) -> bool:
+    """``error`` is the very exception a backward pass raised while :func:`second_passes` watched, its text as torch
+    gave it, from a pass over roots that a pass before it had run through to its end: a second backward through one
+    graph (red team 136 returned an unrelated error of torch's, its ``args`` rewritten, beside a second pass over a
+    graph of its own)."""
+    try:
+        return any(error is failed and again and BaseException.__str__(error) == text
+                   for failed, text, again in SECOND["failed"])
+    except Exception:
+        return False
 
 
 _ENGINE = torch._C._ImperativeEngine()  # autograd's engine itself (every such object is the one engine), uncounted

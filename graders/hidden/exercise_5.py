@@ -39,6 +39,10 @@ def judge_second_error_is_real(case, obs):
     if error and error.get("raised_by_torch") is not True:
         raise Fail(f"{what} returned a {error.get('type', 'error')} that torch did not raise: the error must come "
                    "from calling out.backward() a second time on the same out, not be made up", code="error-made-up")
+    if error and error.get("second_pass") is not True:  # (red team 136: another error of torch's, its text rewritten)
+        raise Fail(f"{what} returned a {error.get('type', 'error')} that no second backward through one graph raised "
+                   "as it is: return the error of calling out.backward() a second time on the same out, unchanged",
+                   code="error-made-up")
     if obs["x_grad"] is None:
         raise Fail(f"x.grad is None after {what}: the first out.backward() must run through the x passed in",
                    code="detached-input")
