@@ -184,16 +184,23 @@ MISTAKES = {
                   "    return RuntimeError('Trying to backward through the graph a second time')\n")],
         11, {"second_backward_error_is_real": "that torch did not raise"},
     ),
-    "error_of_torch_rewritten_beside_a_second_graph": (  # red team 136: a second pass over a graph of its own, and
-        [(SECOND, "    out.backward()\n    polynomial(x.detach().clone().requires_grad_()).backward()\n"  # torch's own
-                  "    try:\n        torch.zeros(()).backward()\n    except RuntimeError as err:\n"  # error of another kind,
-                  "        err.args = ('Trying to backward through the graph a second time (or directly access saved "
-                  "tensors after they have already been freed).',)\n        return err\n")],  # its text rewritten
+    "error_of_torch_rewritten_beside_a_second_graph": (  # red team 136: a real second pass over a graph of its own,
+        [(SECOND, "    out.backward()\n    again = polynomial(x.detach().clone().requires_grad_())\n"  # whose error's
+                  "    again.backward()\n    try:\n        again.backward()\n    except RuntimeError as real:\n"  # text is
+                  "        text = real.args\n    try:\n        torch.zeros(()).backward()\n"  # put on another error
+                  "    except RuntimeError as err:\n        err.args = text\n        return err\n")],  # of torch's
         11, {"second_backward_error_is_real": "that no second backward through one graph raised as it is"},
+    ),
+    "another_torch_error_raised_in_a_hook_of_the_second_pass": (  # our own attack after red team 136
+        [(SECOND, "    calls = []\n\n    def hook(g):\n        calls.append(1)\n        if len(calls) == 2:\n"
+                  "            torch.nn.Linear(1, 1).to('Trying to backward through the graph a second time (or directly')\n"
+                  "        return g\n\n    out.register_hook(hook)\n    out.backward(retain_graph=True)\n"
+                  "    try:\n        out.backward()\n    except RuntimeError as err:\n        return err\n")],
+        11, {"second_backward_error_is_real": "whose message is not the whole of torch's"},
     ),
     "real_second_error_with_its_text_rewritten": (
         [("        return err\n", "        err.args = (str(err).upper().capitalize(),)\n        return err\n")],
-        11, {"second_backward_error_is_real": "that no second backward through one graph raised as it is"},
+        11, {"second_backward_error_is_real": "whose message is not the whole of torch's"},
     ),
     "accumulation_cleared_between_calls": (
         [("    for _ in range(steps):\n        polynomial(x).backward()\n",

@@ -12,7 +12,9 @@ from autograd_exercises import inputs
 from autograd_exercises.judge import Fail, backward_passes, close, tensor
 from autograd_exercises.probes.exercise_5 import probe_backward_twice, probe_fresh, probe_second_backward_error
 from autograd_exercises.spec import Check
-from graders.exercise_5 import TOL, caught, judge_backward_twice_value, judge_fresh, random_x, slope, with_steps
+from autograd_exercises.sandbox import observe
+from graders.exercise_5 import (TOL, caught, judge_backward_twice_value, judge_fresh, random_x, reference_error, slope,
+                                with_steps)
 
 NOTEBOOK_X = torch.tensor(2.0)
 MISTAKES = {"error-made-up": "the error is made up (raised by hand), not the result of a second backward call"}
@@ -39,6 +41,11 @@ def judge_second_error_is_real(case, obs):
     if error and error.get("raised_by_torch") is not True:
         raise Fail(f"{what} returned a {error.get('type', 'error')} that torch did not raise: the error must come "
                    "from calling out.backward() a second time on the same out, not be made up", code="error-made-up")
+    _, message = reference_error()  # (our attack after red team 136: a hook on out raised, in its second pass, another
+    if error and error.get("message") != message[:observe.MAX_REPR]:  # error of torch's, holding the first words)
+        raise Fail(f"{what} returned a {error.get('type', 'error')} whose message is not the whole of torch's for a "
+                   "second backward (the first 50 characters of it are not enough): return the error of calling "
+                   "out.backward() a second time on the same out, unchanged", code="error-made-up")
     if error and error.get("second_pass") is not True:  # (red team 136: another error of torch's, its text rewritten)
         raise Fail(f"{what} returned a {error.get('type', 'error')} that no second backward through one graph raised "
                    "as it is: return the error of calling out.backward() a second time on the same out, unchanged",
