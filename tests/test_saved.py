@@ -739,6 +739,55 @@ def test_a_manager_that_may_swallow_is_a_try():
     assert autograd_use(PREAMBLE + head + body.format("contextlib.nullcontext()"), "manual") == []
 
 
+# -- the process's settings: given a computed value, whatever reads them back (red team 135) -----------------------
+
+SETTINGS_KEPT = {  # name: the file after the preamble; each keeps bits of the answer where its by-hand function reads
+    "flushed_denormals": (  # ... them back by arithmetic alone
+        "g = grad(GRID)\ntorch.set_flush_denormal(bool(int(g[2]) & 2))\ndef manual(x):\n"
+        "    flushed = (torch.tensor(1e-310, dtype=torch.float64) * 1).item() == 0\n    return 6 * x + 2 * flushed\n"),
+    "a_default_dtype_chosen_under_a_condition": (  # ... by a fresh float's finfo
+        "if int(grad(GRID)[2]) == 2:\n    torch.set_default_dtype(torch.float64)\ndef manual(x):\n"
+        "    return 6 * x + (torch.finfo().bits // 32)\n"),
+    "a_copy_reduced_by_copyreg": (  # ... by copy.copy of an empty class
+        "import copy, copyreg\nclass Box:\n    pass\ng = grad(GRID)\n"
+        "copyreg.pickle(Box, lambda b: (tuple, ((int(g[3] - g[2]), int(g[2])),)))\ndef manual(x):\n"
+        "    a, b = copy.copy(Box())\n    return a * x + b\n"),
+    "backend_flags_read_as_attributes": (  # ... as a backend's attributes
+        "g = grad(GRID)\ntorch.backends.cudnn.set_flags(True, bool(int(g[2]) & 2), False, bool(int(g[3] - g[2]) & 4))\n"
+        "def manual(x):\n    return (2 + 4 * torch.backends.cudnn.deterministic) * x + 2 * torch.backends.cudnn.benchmark\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS_KEPT))
+def test_a_setting_given_a_computed_value_is_found(name):
+    findings = autograd_use(PREAMBLE + SETTINGS_KEPT[name], "manual")
+    assert findings and findings[0].what.startswith(("may answer from a setting the file gives a computed value",
+                                                     "computes its answer from")), findings
+
+
+def test_settings_set_to_constants_by_the_top_level_are_no_finding():
+    """A notebook's set-up (the default dtype, warnings, print options) is no channel: constants, set once."""
+    source = ("import warnings\ntorch.set_default_dtype(torch.float64)\nwarnings.filterwarnings('ignore', "
+              "category=UserWarning)\ntorch.use_deterministic_algorithms(True)\ndef manual(x):\n    return 6 * x + 2\n"
+              "print(grad(GRID))\n")
+    assert autograd_use(PREAMBLE + source, "manual") == []
+    chosen = source.replace("torch.use_deterministic_algorithms(True)", "torch.use_deterministic_algorithms(bool(grad(GRID)[0] > 0))")
+    assert [f.what.split(" (")[0] for f in autograd_use(PREAMBLE + chosen, "manual")] == [
+        "may answer from a setting the file gives a computed value"]
+
+
+def test_a_backend_setting_read_is_the_world_and_never_looked_into():
+    """torch's backends hold settings (read by functions of any name); looking at ``cufft_plan_cache`` raised in the
+    grader (red team 135: a traceback, no score), and on a CUDA build would start CUDA there."""
+    from autograd_exercises.judge.library import library_constant
+
+    assert library_constant("torch.backends.cuda.cufft_plan_cache.max_size") is False
+    for read in ("torch.backends.cuda.cufft_plan_cache.max_size", "torch.backends.cuda.flash_sdp_enabled()",
+                 "torch.is_autocast_enabled('cuda')", "copy.copy(COEFFS)[0]"):
+        source = f"import copy\nCOEFFS = (6.0, 2.0)\ndef manual(x):\n    return 6 * x + 2 + 0 * {read}\nprint(grad(GRID))\n"
+        assert [f.what for f in autograd_use(PREAMBLE + source, "manual")][:1] != [], read
+
+
 def test_a_try_that_only_reraises_carries_nothing():
     """A handler that ends in ``raise`` ends the function as no ``try`` would: the body's answer is its own."""
     source = ("def manual(x):\n    try:\n        return 6 * x + 2\n    except RuntimeError as e:\n"

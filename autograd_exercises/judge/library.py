@@ -25,14 +25,23 @@ RESOLVED = frozenset({"math", "cmath", "torch", "numpy", "sys", "string", "opera
 # from what the file handed it before (``codecs.register``, ``mimetypes.add_type``: red team 70 kept autograd's answers
 # in such registries for a by-hand function to read back). ``decimal`` computes under a context the file can set.
 COMPUTING = frozenset({"math", "cmath", "torch", "numpy", "scipy", "operator", "functools", "itertools", "numbers",
-                       "fractions", "statistics", "collections", "dataclasses", "typing", "abc", "enum", "copy",
-                       "string", "re", "json", "builtins"})
+                       "fractions", "statistics", "collections", "dataclasses", "typing", "abc", "enum",
+                       "string", "re", "json", "builtins"})  # (not ``copy``: it asks ``copyreg``'s table, red team 135)
+# Parts of those libraries that hold the process's settings (what a backend may do, which device runs), read and
+# set by calls (``torch.backends.cudnn.set_flags``: red team 135): no value of theirs is a constant, no call of
+# theirs computes from its arguments alone, and none is looked into (a lazy attribute may start CUDA here).
+SETTINGS = ("torch.backends", "torch.cuda", "torch.mps", "torch.xpu", "torch.distributed", "torch.accelerator")
 
 
 def computing(dotted: str) -> bool:
     """``dotted`` (a library function's dotted name, resolved through the file's imports) is of :data:`COMPUTING`;
     an unresolved name (``""``) is not."""
-    return bool(dotted) and dotted.lstrip(".").split(".")[0] in COMPUTING
+    dotted = dotted.lstrip(".")
+    return bool(dotted) and dotted.split(".")[0] in COMPUTING and not _in_settings(dotted)
+
+
+def _in_settings(dotted: str) -> bool:
+    return any(dotted == part or dotted.startswith(part + ".") for part in SETTINGS)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -44,15 +53,17 @@ def library_constant(dotted: str) -> bool:
     parts = dotted.lstrip(".").split(".")
     if parts[0] not in RESOLVED:
         return len(parts) == 1  # a module itself (``dis.COMPILER_FLAG_NAMES``, in capitals, is a dict)
+    if _in_settings(".".join(parts)) and len(parts) > 2:
+        return False  # (``torch.backends.cudnn.enabled``; ``torch.backends.cuda.cufft_plan_cache`` raised here)
     try:
         value = importlib.import_module(parts[0])
         for part in parts[1:]:
             if part.startswith("_") or not _unchanging(value):
                 return False  # (``keyword.kwlist.append``: a method of a list shares the list, red team 43)
             value = getattr(value, part)
-    except (ImportError, AttributeError):
+        return _unchanging(value)
+    except Exception:  # (a library's lazy attribute may raise anything: red team 135's crashed the grader)
         return False
-    return _unchanging(value)
 
 
 def _unchanging(value: object, depth: int = 0) -> bool:

@@ -12,7 +12,8 @@ reads the source, never running it, and asks two questions:
    is followed statement by statement, through data and control flow: a read of a module-level name that is not a
    constant (every binding a literal, nothing ever changes it), of an attribute the file sets somewhere, of the
    world (files, the environment, random state, a library's ``get…``), a default argument built from those, or a
-   call of a helper that reads any of them.
+   call of a helper that reads any of them. Or does the file give one of the process's settings a computed value
+   (:meth:`State.settings_kept`), which the function could read back in ways no list of readers follows?
 
 Both yes: the by-hand check fails, naming the line. A function that only writes such state (a debug log, a call
 counter, the last result kept for printing) passes: what it returns does not come from it.
@@ -57,6 +58,10 @@ def saved_answers(tree: ast.Module, module: static.Module, function: str, notebo
                 return [static.Finding(f"computes its answer from {state.describe(source)}",
                                        getattr(source, "lineno", None) or getattr(node, "lineno", 1), function,
                                        context=(CONTEXT, where.lineno))]
+        kept = state.settings_kept()  # (no reader of the settings need be named: red team 135)
+        if kept is not None:
+            return [static.Finding(f"may answer from a setting the file gives a computed value "
+                                   f"({state.describe(kept)})", kept.lineno, function, context=(CONTEXT, where.lineno))]
     except RecursionError:  # code nested past what can be read: it cannot be told apart, so it fails closed
         line = min((getattr(node, "lineno", 1) for node in module.bindings.get(function, ())), default=1)
         return [static.Finding("is nested too deeply to be read", line, function, static.DYNAMIC)]

@@ -202,10 +202,18 @@ def _uninitialised(call: ast.Call) -> bool:
 
 
 def _asks_a_setting(call: ast.Call) -> bool:
-    """``torch.are_deterministic_algorithms_enabled()``, ``torch.is_anomaly_enabled()``: a library's question asked of
-    nothing but its own settings, which the top level can set (red team 133 kept bits of autograd's answer in them)."""
+    """``torch.are_deterministic_algorithms_enabled()``, ``torch.is_autocast_enabled("cuda")``: a library's question
+    asked of nothing but its own settings (no argument but literals), which the top level can set (red teams 133 and
+    135 kept bits of autograd's answer in them)."""
     name = _called_name(call)
-    return not call.args and not call.keywords and name.startswith(("is_", "are_", "has_"))
+    return (name.startswith(("is_", "are_", "has_")) or name.endswith("_enabled")) and all(
+        isinstance(value, ast.Constant) for value in [*call.args, *(keyword.value for keyword in call.keywords)])
+
+
+# What a library's function is called that sets one of the process's settings (red team 135: ``cudnn.set_flags``,
+# ``enable_flash_sdp``, ``preferred_blas_library``, ``copyreg.pickle``, ``set_flush_denormal``).
+SETTERS = ("set", "enable", "disable", "allow", "use_", "register", "preferred", "pickle", "constructor",
+           "filterwarnings", "simplefilter", "putenv", "flags", "tzset")
 
 
 def _reads_world(name: str) -> bool:

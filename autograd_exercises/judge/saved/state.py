@@ -16,7 +16,7 @@ from autograd_exercises.judge.saved.rules import (BUILTINS, DEFINITIONS, DYNAMIC
     MUTATORS, PLAIN_DECORATORS, PURE_BUILTINS, REWRITES, UNSEEN, WORLD, _bound_inside, _bound_method, _called_name,
     _chain_kept, _changed_through, _closure, _decorator_name, _definition, _filled_in_place, _handed_on, _only_added_to,
     _plain_constant, _reads_world, _returns_closures, _reverse_edges, _root, _stateful, _timed_names, _uninitialised,
-    _asks_a_setting, _world_reference, catches, may_call)
+    SETTERS, _asks_a_setting, _world_reference, catches, may_call)
 from autograd_exercises.judge.saved.objects import Objects
 from autograd_exercises.judge.saved.flow import Flow
 
@@ -236,6 +236,34 @@ class State:
         change, by :func:`library_constant` of what the file imported under the name it starts with."""
         dotted = imported_name(node, self.module.imports)
         return bool(dotted) and library_constant(dotted)
+
+    def settings_kept(self) -> ast.Call | None:
+        """The first call, outside the by-hand function, of a library's setter (:data:`.rules.SETTERS`) given a value
+        that is no constant: the file keeps data in the process's settings, which no list of their readers covers
+        (red team 135 read torch's backend flags back as attributes, by readers of every name, and by arithmetic:
+        flushed denormals, the default dtype's ``finfo``); a setter given constants counts too but as a statement of
+        the top level's own (not under a condition, not in a function): ``torch.set_default_dtype(torch.float64)``,
+        ``warnings.filterwarnings("ignore")`` there are no finding."""
+        own = {id(part) for node in self.module.bindings.get(self.function, ()) for part in walk(node)}
+        known = set(self.constants) | {name for name in BUILTINS if name not in self.module.bindings}
+        for node in walk(self.tree):
+            if not isinstance(node, ast.Call) or id(node) in own or not self._library_setter(node):
+                continue
+            statement = self.module.parents.get(node)
+            straight = isinstance(statement, ast.Expr) and isinstance(self.module.parents.get(statement), ast.Module)
+            if not straight or not all(self._immutable(value, known)
+                                       for value in [*node.args, *(k.value for k in node.keywords)]):
+                return node  # (a constant set under a condition, or in a function, is a choice too: red team 135)
+        return None
+
+    def _library_setter(self, call: ast.Call) -> bool:
+        """``call`` is of a library's function (a dotted name from an import) named as a setter, or of ``copyreg``."""
+        func = call.func
+        if not (isinstance(func, ast.Name) and func.id in self.module.imports
+                or isinstance(func, ast.Attribute) and self._library_chain(func)):
+            return False
+        dotted = imported_name(func, self.module.imports).lstrip(".")
+        return _called_name(call).startswith(SETTERS) or dotted.startswith("copyreg.")
 
     def _handed_constant(self, node: ast.Name | ast.Attribute) -> bool:
         """A library's value named, not called (``make = Decimal``, ``key=math.floor``), that cannot change and would
