@@ -247,7 +247,10 @@ class State:
         own = {id(part) for node in self.module.bindings.get(self.function, ()) for part in walk(node)}
         known = set(self.constants) | {name for name in BUILTINS if name not in self.module.bindings}
         for node in walk(self.tree):
-            if not isinstance(node, ast.Call) or id(node) in own or not self._library_setter(node):
+            if isinstance(node, (ast.Name, ast.Attribute)) and id(node) not in own and self._library_value(node) \
+                    and self._setter_named(node):
+                return node  # (``s = torch.set_flush_denormal``, ``map(torch.set_num_threads, …)``: called unseen)
+            if not isinstance(node, ast.Call) or id(node) in own or not self._setter_named(node.func):
                 continue
             statement = self.module.parents.get(node)
             straight = isinstance(statement, ast.Expr) and isinstance(self.module.parents.get(statement), ast.Module)
@@ -256,14 +259,17 @@ class State:
                 return node  # (a constant set under a condition, or in a function, is a choice too: red team 135)
         return None
 
-    def _library_setter(self, call: ast.Call) -> bool:
-        """``call`` is of a library's function (a dotted name from an import) named as a setter, or of ``copyreg``."""
-        func = call.func
+    def _setter_named(self, func: ast.AST) -> bool:
+        """``func`` names a library's function (a dotted name from an import) named as a setter, or one of
+        ``copyreg``'s."""
         if not (isinstance(func, ast.Name) and func.id in self.module.imports
                 or isinstance(func, ast.Attribute) and self._library_chain(func)):
             return False
         dotted = imported_name(func, self.module.imports).lstrip(".")
-        return _called_name(call).startswith(SETTERS) or dotted.startswith("copyreg.")
+        if "." not in dotted:
+            return False  # (a module itself: ``import pickle``)
+        last = func.id if isinstance(func, ast.Name) else func.attr
+        return last.startswith(SETTERS) or dotted.startswith("copyreg.") or dotted.rsplit(".", 1)[-1].startswith(SETTERS)
 
     def _handed_constant(self, node: ast.Name | ast.Attribute) -> bool:
         """A library's value named, not called (``make = Decimal``, ``key=math.floor``), that cannot change and would
