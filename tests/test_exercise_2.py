@@ -111,6 +111,10 @@ CORRECT_ALTERNATIVES = {
                                                  "    xc = x.detach().clone().requires_grad_()\n"
                                                  "    y, z, out = forward(xc)\n    out.backward()\n"
                                                  "    x.grad = xc.grad\n")],
+    "backward_on_a_flattened_copy_whose_grad_is_reshaped_back": [  # fairness 31
+        ("    y, z, out = forward(x)\n    out.backward()\n    return x.grad, y.grad\n",
+         "    xc = x.detach().reshape(-1).clone().requires_grad_()\n    y, z, out = forward(xc)\n    out.backward()\n"
+         "    x.grad = xc.grad.reshape(x.shape)\n    return x.grad, y.grad.reshape(x.shape)\n")],
     "a_printing_hook_and_backward_inputs": [("    y, z, out = forward(x)\n    out.backward()\n",
                                             "    x.register_hook(lambda g: print('x grad norm', float(g.norm())))\n"
                                             "    y, z, out = forward(x)\n"

@@ -144,6 +144,11 @@ MISTAKES = {
 
 # Right, written another way than the solution: full marks.
 CORRECT_ALTERNATIVES = {
+    "backward_on_copies_of_another_shape_put_back": [  # fairness 31: b as a row, w flattened
+        (GRADS, "    wc = w.detach().reshape(-1).clone().requires_grad_()\n"
+                "    bc = b.detach().unsqueeze(0).clone().requires_grad_()\n"
+                "    loss(layer(x, wc.reshape(w.shape), bc.squeeze(0)), y).backward()\n"
+                "    w.grad, b.grad = wc.grad.reshape(w.shape), bc.grad.reshape(b.shape)\n    return w.grad, b.grad\n")],
     "returns_copies_of_the_grads": [(GRADS, "    loss(layer(x, w, b), y).backward()\n"
                                             "    return w.grad.clone(), b.grad.clone()\n")],
     "autograd_grad_stored_in_grad": [(GRADS, "    w.grad, b.grad = torch.autograd.grad(loss(layer(x, w, b), y), (w, b))\n"

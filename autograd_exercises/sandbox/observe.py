@@ -408,12 +408,14 @@ def _catch_leaf(parts: list[torch.Tensor], grad: torch.Tensor) -> None:
 
 
 def _forms(leaf: torch.Tensor, shape: tuple[int, ...] | int) -> tuple[bool, ...]:
-    """How a leaf's gradient is kept under a watched ``shape`` (:func:`_keep`): as it is (False), transposed (True),
-    both (a square matrix), or not at all; a number: any shape of that many elements."""
+    """How a leaf's gradient is kept under a watched ``shape`` (:func:`_keep`): as it is (False: a leaf of that shape,
+    or of another with as many elements, read in its order as ``.reshape`` reads it: fairness 31 flattened a copy of
+    ``x`` and put its gradient back reshaped), transposed (True), both (a square matrix), or not at all; a number:
+    any shape of that many elements."""
     if type(shape) is int:  # (a transform's leaf: its values, unwrapped)
         return (False,) * (math.prod(value_of(leaf).shape) == shape)
     found = tuple(tensorbase.SHAPE(leaf))
-    return (False,) * (found == shape) + (True,) * (len(shape) == 2 and found == shape[::-1])
+    return (False,) * (math.prod(found) == math.prod(shape)) + (True,) * (len(shape) == 2 and found == shape[::-1])
 
 
 def _keep(kept: list[torch.Tensor], forms: tuple[bool, ...], size: int | None, grad: torch.Tensor) -> None:
