@@ -752,6 +752,10 @@ SETTINGS_KEPT = {  # name: the file after the preamble; each keeps bits of the a
         "import copy, copyreg\nclass Box:\n    pass\ng = grad(GRID)\n"
         "copyreg.pickle(Box, lambda b: (tuple, ((int(g[3] - g[2]), int(g[2])),)))\ndef manual(x):\n"
         "    a, b = copy.copy(Box())\n    return a * x + b\n"),
+    "a_manager_entered_by_hand_under_another_name": (  # red team 137: numpy's print options, never left
+        "import numpy\nfrom numpy import printoptions as shown\ng = grad(GRID)\n"
+        "KEEP = shown(precision=int(100 * float(g[3] - g[2]) + float(g[2])), floatmode='fixed')\nKEEP.__enter__()\n"
+        "def manual(x):\n    n = len(str(numpy.array([0.5]))) - len('[0.]')\n    return (n // 100) * x + n % 100\n"),
     "backend_flags_read_as_attributes": (  # ... as a backend's attributes
         "g = grad(GRID)\ntorch.backends.cudnn.set_flags(True, bool(int(g[2]) & 2), False, bool(int(g[3] - g[2]) & 4))\n"
         "def manual(x):\n    return (2 + 4 * torch.backends.cudnn.deterministic) * x + 2 * torch.backends.cudnn.benchmark\n"),
@@ -763,6 +767,25 @@ def test_a_setting_given_a_computed_value_is_found(name):
     findings = autograd_use(PREAMBLE + SETTINGS_KEPT[name], "manual")
     assert findings and findings[0].what.startswith(("may answer from a setting the file gives a computed value",
                                                      "computes its answer from")), findings
+
+
+SET_UP = ("import os\ndef setup(seed=0):\n    torch.manual_seed(seed)\n    torch.set_printoptions(precision=4)\n"
+          "    torch.set_num_threads(max(1, (os.cpu_count() or 2) // 2))\nsetup()\nif torch.cuda.is_available():\n"
+          "    torch.set_float32_matmul_precision('high')\n")
+
+
+def test_a_notebooks_set_up_before_any_autograd_is_no_finding():
+    """Red team 137's honest files: settings chosen in a helper, from the machine, under a condition, all before the
+    top level first runs autograd (no answer is known there yet)."""
+    source = SET_UP + "def manual(x):\n    return 6 * x + 2\nprint(grad(GRID))\n"
+    assert autograd_use(PREAMBLE + source, "manual") == []
+    after = source.replace("setup()\n", "") + "setup(int(grad(GRID)[2]))\n"  # the same helper, after autograd
+    assert [f.what.split(" (")[0] for f in autograd_use(PREAMBLE + after, "manual")] == [
+        "may answer from a setting the file gives a computed value"]
+    method = ("class Knobs:\n    def flush(self, on):\n        torch.set_flush_denormal(on)\n"  # a method runs whenever
+              "def manual(x):\n    return 6 * x + 2\nKnobs().flush(bool(grad(GRID)[2] > 1))\n")
+    assert [f.what.split(" (")[0] for f in autograd_use(PREAMBLE + method, "manual")] == [
+        "may answer from a setting the file gives a computed value"]
 
 
 def test_settings_set_to_constants_by_the_top_level_are_no_finding():

@@ -58,7 +58,7 @@ def saved_answers(tree: ast.Module, module: static.Module, function: str, notebo
                 return [static.Finding(f"computes its answer from {state.describe(source)}",
                                        getattr(source, "lineno", None) or getattr(node, "lineno", 1), function,
                                        context=(CONTEXT, where.lineno))]
-        kept = state.settings_kept()  # (no reader of the settings need be named: red team 135)
+        kept = state.settings_kept(where)  # (no reader of the settings need be named: red team 135)
         if kept is not None:
             return [static.Finding(f"may answer from a setting the file gives a computed value "
                                    f"({state.describe(kept)})", kept.lineno, function, context=(CONTEXT, where.lineno))]

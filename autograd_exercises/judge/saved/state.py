@@ -89,8 +89,10 @@ class State:
     def rewrites(self) -> bool:
         """The file changes a function's defaults or closure, or how tensors print (``__defaults__``,
         ``cell_contents``, ``set_printoptions``): a default, a closure or a tensor's text may then carry data."""
-        return any(isinstance(node, ast.Attribute) and node.attr in REWRITES or isinstance(node, ast.Name)
-                   and node.id in REWRITES for node in walk(self.tree))
+        imported = {target.rsplit(".", 1)[-1] for targets in self.module.imports.values() for target, _ in targets}
+        return bool(imported & REWRITES) or any(  # (``from numpy import printoptions as shown``: red team 137)
+            isinstance(node, ast.Attribute) and node.attr in REWRITES or isinstance(node, ast.Name)
+            and node.id in REWRITES for node in walk(self.tree))
 
     @cached_property
     def constants(self) -> frozenset[str]:
@@ -237,7 +239,7 @@ class State:
         dotted = imported_name(node, self.module.imports)
         return bool(dotted) and library_constant(dotted)
 
-    def settings_kept(self) -> ast.Call | None:
+    def settings_kept(self, where: ast.AST) -> ast.AST | None:
         """The first call, outside the by-hand function, of a library's setter (:data:`.rules.SETTERS`) given a value
         that is no constant: the file keeps data in the process's settings, which no list of their readers covers
         (red team 135 read torch's backend flags back as attributes, by readers of every name, and by arithmetic:
@@ -246,11 +248,16 @@ class State:
         ``warnings.filterwarnings("ignore")`` there are no finding."""
         own = {id(part) for node in self.module.bindings.get(self.function, ()) for part in walk(node)}
         known = set(self.constants) | {name for name in BUILTINS if name not in self.module.bindings}
+        first = self._statement_index(where)
         for node in walk(self.tree):
-            if isinstance(node, (ast.Name, ast.Attribute)) and id(node) not in own and self._library_value(node) \
-                    and self._setter_named(node):
+            if id(node) in own or self._set_up_before(node, first):
+                continue
+            if isinstance(node, (ast.Name, ast.Attribute)) and self._library_value(node) and self._setter_named(node):
                 return node  # (``s = torch.set_flush_denormal``, ``map(torch.set_num_threads, …)``: called unseen)
-            if not isinstance(node, ast.Call) or id(node) in own or not self._setter_named(node.func):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr in ("__enter__", "enter_context"):
+                return node  # (a manager entered by hand and never left: ``printoptions(...).__enter__()``, red team 137)
+            if not isinstance(node, ast.Call) or not self._setter_named(node.func):
                 continue
             statement = self.module.parents.get(node)
             straight = isinstance(statement, ast.Expr) and isinstance(self.module.parents.get(statement), ast.Module)
@@ -258,6 +265,39 @@ class State:
                                        for value in [*node.args, *(k.value for k in node.keywords)]):
                 return node  # (a constant set under a condition, or in a function, is a choice too: red team 135)
         return None
+
+    def _statement_index(self, node: ast.AST) -> int:
+        """The place among the module's statements of the one that holds ``node``."""
+        while not isinstance(self.module.parents.get(node), ast.Module) and node in self.module.parents:
+            node = self.module.parents[node]
+        return next((index for index, statement in enumerate(self.tree.body) if statement is node), len(self.tree.body))
+
+    def _set_up_before(self, node: ast.AST, first: int) -> bool:
+        """``node`` runs only before the top level first runs autograd (statement ``first``), when no answer is known
+        yet: in a statement above it, or in a function of the file that only such statements call, by its name
+        (a notebook's set-up: ``setup(seed=0)`` calling ``torch.set_printoptions``, ``if torch.cuda.is_available():
+        torch.set_float32_matmul_precision("high")``: red team 137's honest files)."""
+        index = self._statement_index(node)
+        statement = self.tree.body[index] if index < len(self.tree.body) else None
+        scopes_around, part = [], node
+        while part in self.module.parents and not isinstance(part, ast.Module):
+            part = self.module.parents[part]
+            if isinstance(part, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                scopes_around.append(part)
+        if not scopes_around:
+            return index < first
+        if scopes_around != [statement] or not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False  # (a method, a lambda, a function made inside another: called whenever, unseen)
+        name = statement.name
+        if len(self.module.bindings.get(name, ())) != 1:
+            return False
+        inside = {id(part) for part in walk(statement)}
+        uses = [part for part in walk(self.tree) if isinstance(part, ast.Name) and part.id == name
+                and id(part) not in inside]
+        return all(isinstance(self.module.parents.get(use), ast.Call) and self.module.parents[use].func is use
+                   and not isinstance(self.tree.body[self._statement_index(use)], (ast.FunctionDef, ast.AsyncFunctionDef,
+                                                                                  ast.ClassDef))
+                   and self._statement_index(use) < first for use in uses)
 
     def _setter_named(self, func: ast.AST) -> bool:
         """``func`` names a library's function (a dotted name from an import) named as a setter, or one of
