@@ -412,6 +412,10 @@ ATTACKS = {
         "torch.set_warn_always(bool(int(g[3] - g[2]) & 4))\ndef manual(x):\n"
         "    return (4 * torch.is_warn_always_enabled() + 2) * x + 2 * torch.are_deterministic_algorithms_enabled()\n",
         "torch.are_deterministic_algorithms_en...(...)"),
+    # a list numpy shuffles in place is no constant (fairness 31's rule reads only what copies it)
+    "a_list_numpy_shuffles_in_place": (
+        "import numpy as np\nC = [2.0, 6.0]\nnp.random.seed(int(grad(GRID)[2]) - 2)\nnp.random.shuffle(C)\n"
+        "def manual(x):\n    return torch.as_tensor(np.polyval(C, x.numpy()))\n", "C"),
     # a loop over literal lists binds constants only if nothing changes them and it cannot stop at a chosen one
     "a_literal_list_a_loop_fills": (MAKE + "for coeffs in ([0, 0, 0],):\n    g = grad(GRID)\n"
                                     "    coeffs[1], coeffs[2] = float(g[2]), float(g[3] - g[2]) / 2\nslope = make(coeffs)\n"
@@ -673,6 +677,15 @@ HONEST = {
     "methods_of_what_torch_calls_return": (
         "def manual(x):\n    terms = [6 * x, torch.full_like(x, 2.0)]\n    s = torch.stack(terms).sum(dim=0)\n"
         "    return torch.zeros_like(x).add(s).mul(1.0).clone()\nprint(grad(GRID))\n"),
+    # fairness 31: a module-level list of numbers handed to numpy or copied (numpy reads it into a new array)
+    "a_list_of_numbers_handed_to_numpy": (
+        "import numpy as np\nDCOEFFS = [6.0, 2.0]\ndef manual(x):\n"
+        "    return torch.as_tensor(np.polyval(DCOEFFS, x.detach().numpy()), dtype=x.dtype)\n"
+        "print(grad(GRID))\nprint(manual(GRID))\n"),
+    "a_copy_of_a_list_of_numbers_handed_to_numpy": (
+        "import numpy as np\nDCOEFFS = [6.0, 2.0]\ndef manual(x):\n"
+        "    return torch.as_tensor(np.polyval(list(DCOEFFS), x.detach().numpy()), dtype=x.dtype)\n"
+        "print(grad(GRID))\nprint(manual(GRID))\n"),
     "code_under_torch_no_grad": ("def manual(x):\n    with torch.no_grad():\n        out = 6 * x\n        out += 2\n"
                                  "    return out\nprint(grad(GRID))\n"),
 }

@@ -424,6 +424,8 @@ def _chain_kept(child: ast.AST, parents: dict[ast.AST, ast.AST], module: static.
                 return True  # ``np.subtract(a, b, W)``: numpy's output, passed by position
             if parent.func is not child and _only_read_by(parent, child, parents, module, depth):
                 return False  # ``horner(COEFFS, x)``, whose answer is a new value
+            if parent.func is not child and _copied_by_library(parent, child, module):
+                return False  # ``np.polyval(COEFFS, x)``: a list of numbers, made into a new array (fairness 31)
             if any(keyword.arg == "out" for keyword in parent.keywords) or parent.func is not child and (
                     _root(parent.func) in module.bindings or name in MUTATORS or name.endswith("_")):
                 return True  # (``torch.nn.init.constant_(W, …)``)
@@ -450,6 +452,24 @@ def pure_methods() -> frozenset[str]:
 
     names = set().union(*(dir(kind) for kind in (torch.Tensor, numpy.ndarray, list, dict, set, frozenset, str, tuple)))
     return frozenset(name for name in names if not name.startswith("_") and not name.endswith("_")) - MUTATORS
+
+
+def _copied_by_library(call: ast.Call, child: ast.AST, module: static.Module) -> bool:
+    """``call`` is a torch, numpy or ``math`` function (a dotted name from an import), or a builtin that copies
+    (:data:`EAGER`), handed ``child``, a name bound once to a display of numbers (:func:`_flat_display`), but not as
+    ``out``: it reads the numbers into a new array, tensor or container, and keeps nothing of the display itself."""
+    if not (isinstance(child, ast.Name) and _flat_display(child.id, module)):
+        return False
+    if isinstance(call.func, ast.Name) and call.func.id in EAGER and call.func.id not in module.bindings \
+            and call.func.id not in module.imports:
+        return True  # (``list(COEFFS)``: a new container of the same numbers)
+    dotted = imported_name(call.func, module.imports).lstrip(".") if isinstance(call.func, (ast.Name, ast.Attribute)) \
+        else ""
+    name = _called_name(call)
+    return dotted.split(".")[0] in PURE_LIBRARIES and not _numpy_output(call, child, module) \
+        and name not in MUTATORS and not name.endswith("_") and ".random." not in f".{dotted}" \
+        and all(keyword.arg != "out" or keyword.value is not child for keyword in call.keywords)  # (not
+    # ``np.random.shuffle(COEFFS)``, which shuffles a list in place)
 
 
 def _numpy_output(call: ast.Call, child: ast.AST, module: static.Module) -> bool:
