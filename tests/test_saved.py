@@ -801,6 +801,17 @@ def test_a_notebooks_set_up_before_any_autograd_is_no_finding():
         "may answer from a setting the file gives a computed value"]
 
 
+def test_many_setters_in_functions_are_read_in_linear_time():
+    """Each function's uses are read from one index of the file's names: a file of 1,500 functions that each call a
+    setter took a minute to read when every one walked the whole file (found while timing the rule)."""
+    import time
+
+    body = "".join(f"def f{i}(b):\n    torch.set_flush_denormal(b)\n" for i in range(1500))
+    started = time.process_time()
+    assert autograd_use(PREAMBLE + "print(grad(GRID))\n" + body + "def manual(x):\n    return 6 * x + 2\n", "manual") == []
+    assert time.process_time() - started < 20  # (about 1 s here; quadratic, a minute or more)
+
+
 def test_settings_set_to_constants_by_the_top_level_are_no_finding():
     """A notebook's set-up (the default dtype, warnings, print options) is no channel: constants, set once."""
     source = ("import warnings\ntorch.set_default_dtype(torch.float64)\nwarnings.filterwarnings('ignore', "

@@ -250,27 +250,34 @@ class State:
         known = set(self.constants) | {name for name in BUILTINS if name not in self.module.bindings}
         first = self._statement_index(where)
         for node in walk(self.tree):
-            if id(node) in own or self._set_up_before(node, first):
+            if id(node) in own:
                 continue
             if isinstance(node, (ast.Name, ast.Attribute)) and self._library_value(node) and self._setter_named(node):
-                return node  # (``s = torch.set_flush_denormal``, ``map(torch.set_num_threads, …)``: called unseen)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                found = True  # (``s = torch.set_flush_denormal``, ``map(torch.set_num_threads, …)``: called unseen)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                     and node.func.attr in ("__enter__", "enter_context"):
-                return node  # (a manager entered by hand and never left: ``printoptions(...).__enter__()``, red team 137)
-            if not isinstance(node, ast.Call) or not self._setter_named(node.func):
-                continue
-            statement = self.module.parents.get(node)
-            straight = isinstance(statement, ast.Expr) and isinstance(self.module.parents.get(statement), ast.Module)
-            if not straight or not all(self._immutable(value, known)
-                                       for value in [*node.args, *(k.value for k in node.keywords)]):
-                return node  # (a constant set under a condition, or in a function, is a choice too: red team 135)
+                found = True  # (a manager entered by hand and never left: ``printoptions(...).__enter__()``, red team 137)
+            elif isinstance(node, ast.Call) and self._setter_named(node.func):
+                statement = self.module.parents.get(node)
+                straight = isinstance(statement, ast.Expr) and isinstance(self.module.parents.get(statement), ast.Module)
+                found = not straight or not all(self._immutable(value, known)
+                                                for value in [*node.args, *(k.value for k in node.keywords)])
+                # (a constant set under a condition, or in a function, is a choice too: red team 135)
+            else:
+                found = False
+            if found and not self._set_up_before(node, first):
+                return node
         return None
 
     def _statement_index(self, node: ast.AST) -> int:
         """The place among the module's statements of the one that holds ``node``."""
         while not isinstance(self.module.parents.get(node), ast.Module) and node in self.module.parents:
             node = self.module.parents[node]
-        return next((index for index, statement in enumerate(self.tree.body) if statement is node), len(self.tree.body))
+        return self._places.get(id(node), len(self.tree.body))
+
+    @cached_property
+    def _places(self) -> dict[int, int]:
+        return {id(statement): index for index, statement in enumerate(self.tree.body)}
 
     def _set_up_before(self, node: ast.AST, first: int) -> bool:
         """``node`` runs only before the top level first runs autograd (statement ``first``), when no answer is known
@@ -288,12 +295,32 @@ class State:
             return index < first
         if scopes_around != [statement] or not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return False  # (a method, a lambda, a function made inside another: called whenever, unseen)
-        name = statement.name
-        if len(self.module.bindings.get(name, ())) != 1:
-            return False
-        inside = {id(part) for part in walk(statement)}
-        uses = [part for part in walk(self.tree) if isinstance(part, ast.Name) and part.id == name
-                and id(part) not in inside]
+        return len(self.module.bindings.get(statement.name, ())) == 1 and self._called_only_above(statement, first)
+
+    def _called_only_above(self, function: ast.FunctionDef | ast.AsyncFunctionDef, first: int) -> bool:
+        """Every use of ``function``'s name outside it is a call of it, in a top-level statement (no ``def`` or class)
+        above statement ``first`` (read once per function: a file of many setters reads its uses once)."""
+        known = self._above.get(id(function))
+        if known is None:
+            known = self._above[id(function)] = self._only_calls_above(function, first)
+        return known
+
+    @cached_property
+    def _above(self) -> dict[int, bool]:
+        return {}
+
+    @cached_property
+    def _name_uses(self) -> dict[str, list[ast.Name]]:
+        """Every ``Name`` node of the file, by its name (one walk for all of :meth:`_only_calls_above`)."""
+        found: dict[str, list[ast.Name]] = {}
+        for part in walk(self.tree):
+            if isinstance(part, ast.Name):
+                found.setdefault(part.id, []).append(part)
+        return found
+
+    def _only_calls_above(self, function: ast.FunctionDef | ast.AsyncFunctionDef, first: int) -> bool:
+        own = self._statement_index(function)  # (a top-level ``def``: a use inside it is in its statement)
+        uses = [use for use in self._name_uses.get(function.name, ()) if self._statement_index(use) != own]
         return all(isinstance(self.module.parents.get(use), ast.Call) and self.module.parents[use].func is use
                    and not isinstance(self.tree.body[self._statement_index(use)], (ast.FunctionDef, ast.AsyncFunctionDef,
                                                                                   ast.ClassDef))
