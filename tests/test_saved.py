@@ -769,6 +769,25 @@ SETTINGS_KEPT = {  # name: the file after the preamble; each keeps bits of the a
         "import numpy\nfrom numpy import printoptions as shown\ng = grad(GRID)\n"
         "KEEP = shown(precision=int(100 * float(g[3] - g[2]) + float(g[2])), floatmode='fixed')\nKEEP.__enter__()\n"
         "def manual(x):\n    n = len(str(numpy.array([0.5]))) - len('[0.]')\n    return (n // 100) * x + n % 100\n"),
+    # red team 138: the module itself handed on, a generator resumed after autograd, a loader keeping a list
+    "a_module_under_another_name": (
+        "_T = torch\n_R = torch\ng = grad(GRID)\n_T.backends.cudnn.set_flags(True, bool(int(g[2]) & 2), False, "
+        "bool(int(g[3] - g[2]) & 4))\ndef manual(x):\n"
+        "    return (2 + 4 * _R.backends.cudnn.deterministic) * x + 2 * _R.backends.cudnn.benchmark\n"),
+    "a_module_a_helper_hands_back": (
+        "def lib():\n    return torch\ng = grad(GRID)\nlib().set_flush_denormal(bool(int(g[2]) & 2))\n"
+        "def manual(x):\n    flushed = (torch.tensor(1e-310, dtype=torch.float64) * 1).item() == 0\n"
+        "    return 6 * x + 2 * flushed\n"),
+    "a_setter_in_a_generator_resumed_after_autograd": (
+        "def _setup():\n    on = yield\n    torch.set_flush_denormal(on)\n    yield\n_g = _setup()\nnext(_g)\n"
+        "_g.send(bool(int(grad(GRID)[2]) & 2))\ndef manual(x):\n"
+        "    flushed = (torch.tensor(1e-310, dtype=torch.float64) * 1).item() == 0\n    return 6 * x + 2 * flushed\n"),
+    "a_setting_asked_with_spelled_out_literals": (
+        "torch.set_autocast_enabled('cpu', bool(int(grad(GRID)[2]) & 2))\ndef manual(x):\n"
+        "    return 6 * x + 2 * torch.is_autocast_enabled(*('c' + 'pu',))\n"),
+    "a_list_a_data_loader_keeps": (
+        "_C = [0.0, 0.0]\n_L = torch.utils.data.DataLoader(_C)\ng = grad(GRID)\n"
+        "_L.dataset[:] = [float(g[3] - g[2]), float(g[2])]\ndef manual(x):\n    return _C[0] * x + _C[1]\n"),
     "backend_flags_read_as_attributes": (  # ... as a backend's attributes
         "g = grad(GRID)\ntorch.backends.cudnn.set_flags(True, bool(int(g[2]) & 2), False, bool(int(g[3] - g[2]) & 4))\n"
         "def manual(x):\n    return (2 + 4 * torch.backends.cudnn.deterministic) * x + 2 * torch.backends.cudnn.benchmark\n"),
@@ -779,6 +798,7 @@ SETTINGS_KEPT = {  # name: the file after the preamble; each keeps bits of the a
 def test_a_setting_given_a_computed_value_is_found(name):
     findings = autograd_use(PREAMBLE + SETTINGS_KEPT[name], "manual")
     assert findings and findings[0].what.startswith(("may answer from a setting the file gives a computed value",
+                                                     "may answer from a module whose settings the file may change",
                                                      "computes its answer from")), findings
 
 

@@ -66,6 +66,24 @@ def library_constant(dotted: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=4096)
+def is_module(dotted: str) -> bool:
+    """``dotted`` names a module (``torch``, ``torch.backends.cudnn``, ``numpy.linalg``): of a library outside
+    :data:`RESOLVED`, only the name an ``import`` binds is known to be one."""
+    parts = dotted.lstrip(".").split(".")
+    if parts[0] not in RESOLVED:
+        return len(parts) == 1
+    try:
+        value = importlib.import_module(parts[0])
+        for part in parts[1:]:
+            if not isinstance(value, types.ModuleType) or part.startswith("_"):
+                return False
+            value = getattr(value, part)
+        return isinstance(value, types.ModuleType)
+    except Exception:
+        return False
+
+
 def _unchanging(value: object, depth: int = 0) -> bool:
     import torch
 

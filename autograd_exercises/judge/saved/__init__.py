@@ -60,8 +60,11 @@ def saved_answers(tree: ast.Module, module: static.Module, function: str, notebo
                                        context=(CONTEXT, where.lineno))]
         kept = state.settings_kept(where)  # (no reader of the settings need be named: red team 135)
         if kept is not None:
-            return [static.Finding(f"may answer from a setting the file gives a computed value "
-                                   f"({state.describe(kept)})", kept.lineno, function, context=(CONTEXT, where.lineno))]
+            what = "a module whose settings the file may change under any name" \
+                if isinstance(kept, (ast.Name, ast.Attribute)) and state.a_module(kept) \
+                else "a setting the file gives a computed value"
+            return [static.Finding(f"may answer from {what} ({state.describe(kept)})", kept.lineno, function,
+                                   context=(CONTEXT, where.lineno))]
     except RecursionError:  # code nested past what can be read: it cannot be told apart, so it fails closed
         line = min((getattr(node, "lineno", 1) for node in module.bindings.get(function, ())), default=1)
         return [static.Finding("is nested too deeply to be read", line, function, static.DYNAMIC)]

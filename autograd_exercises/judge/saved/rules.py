@@ -206,8 +206,9 @@ def _asks_a_setting(call: ast.Call) -> bool:
     asked of nothing but its own settings (no argument but literals), which the top level can set (red teams 133 and
     135 kept bits of autograd's answer in them)."""
     name = _called_name(call)
-    return (name.startswith(("is_", "are_", "has_")) or name.endswith("_enabled")) and all(
-        isinstance(value, ast.Constant) for value in [*call.args, *(keyword.value for keyword in call.keywords)])
+    return (name.startswith(("is_", "are_", "has_")) or name.endswith("_enabled")) and not any(
+        isinstance(part, ast.Name) for value in [*call.args, *(keyword.value for keyword in call.keywords)]
+        for part in walk(value))  # (no name read: ``*("cuda",)``, ``"c" + "uda"`` are literals too, red team 138)
 
 
 # What a library's function is called that sets one of the process's settings (red team 135: ``cudnn.set_flags``,
@@ -455,7 +456,8 @@ def pure_methods() -> frozenset[str]:
 
 
 def _copied_by_library(call: ast.Call, child: ast.AST, module: static.Module) -> bool:
-    """``call`` is a torch, numpy or ``math`` function (a dotted name from an import), or a builtin that copies
+    """``call`` is a numpy or ``math`` function or one of torch's own (``torch.tensor``; never an object of a submodule
+    that may keep what it is handed, ``torch.utils.data.DataLoader``: red team 138), or a builtin that copies
     (:data:`EAGER`), handed ``child``, a name bound once to a display of numbers (:func:`_flat_display`), but not as
     ``out``: it reads the numbers into a new array, tensor or container, and keeps nothing of the display itself."""
     if not (isinstance(child, ast.Name) and _flat_display(child.id, module)):
@@ -465,8 +467,9 @@ def _copied_by_library(call: ast.Call, child: ast.AST, module: static.Module) ->
         return True  # (``list(COEFFS)``: a new container of the same numbers)
     dotted = imported_name(call.func, module.imports).lstrip(".") if isinstance(call.func, (ast.Name, ast.Attribute)) \
         else ""
-    name = _called_name(call)
-    return dotted.split(".")[0] in PURE_LIBRARIES and not _numpy_output(call, child, module) \
+    name, parts = _called_name(call), dotted.split(".")
+    return (parts[0] in ("numpy", "math") or parts[0] == "torch" and len(parts) == 2) \
+        and not _numpy_output(call, child, module) \
         and name not in MUTATORS and not name.endswith("_") and ".random." not in f".{dotted}" \
         and all(keyword.arg != "out" or keyword.value is not child for keyword in call.keywords)  # (not
     # ``np.random.shuffle(COEFFS)``, which shuffles a list in place)

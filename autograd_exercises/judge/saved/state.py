@@ -34,6 +34,11 @@ def _a_view_of(call: ast.Call, bindings: dict[str, list[ast.AST]]) -> bool:
         and all(isinstance(value, (ast.Dict, ast.DictComp)) for value in bindings[func.value.id])
 
 
+# Builtins that only read a module handed to them (:meth:`State.a_module`).
+MODULE_READERS = frozenset({"print", "dir", "help", "repr", "str", "type", "id", "hash", "isinstance", "issubclass",
+                            "callable", "len"})
+
+
 @dataclass
 class State:
     """What in a file can carry a value from its top level into a function: module-level data that is not a
@@ -252,8 +257,10 @@ class State:
         for node in walk(self.tree):
             if id(node) in own:
                 continue
-            if isinstance(node, (ast.Name, ast.Attribute)) and self._library_value(node) and self._setter_named(node):
-                found = True  # (``s = torch.set_flush_denormal``, ``map(torch.set_num_threads, …)``: called unseen)
+            if isinstance(node, (ast.Name, ast.Attribute)) and self._library_value(node) and (
+                    self._setter_named(node) or self.a_module(node)):
+                return node  # (``s = torch.set_flush_denormal``, ``map(torch.set_num_threads, …)``, ``_T = torch``,
+                # ``helper()`` handing back ``torch``: called unseen, whenever; red team 138)
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                     and node.func.attr in ("__enter__", "enter_context"):
                 found = True  # (a manager entered by hand and never left: ``printoptions(...).__enter__()``, red team 137)
@@ -293,8 +300,11 @@ class State:
                 scopes_around.append(part)
         if not scopes_around:
             return index < first
-        if scopes_around != [statement] or not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return False  # (a method, a lambda, a function made inside another: called whenever, unseen)
+        if scopes_around != [statement] or not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                or isinstance(statement, ast.AsyncFunctionDef) or any(
+                    isinstance(part, (ast.Yield, ast.YieldFrom, ast.Await)) for part in walk(statement)):
+            return False  # (a method, a lambda, a function made inside another, a generator resumed later (red team
+            # 138's ``_g.send(bit)``): run whenever, unseen)
         return len(self.module.bindings.get(statement.name, ())) == 1 and self._called_only_above(statement, first)
 
     def _called_only_above(self, function: ast.FunctionDef | ast.AsyncFunctionDef, first: int) -> bool:
@@ -325,6 +335,24 @@ class State:
                    and not isinstance(self.tree.body[self._statement_index(use)], (ast.FunctionDef, ast.AsyncFunctionDef,
                                                                                   ast.ClassDef))
                    and self._statement_index(use) < first for use in uses)
+
+    def a_module(self, node: ast.Name | ast.Attribute) -> bool:
+        """``node`` (a whole chain from an import, used as a value) is a library module handed on: whoever holds it may
+        call its setters under any name (red team 138: ``_T = torch``, ``[torch][0]``, a helper returning ``torch``)."""
+        if not (isinstance(node, ast.Name) and node.id in self.module.imports
+                or isinstance(node, ast.Attribute) and self._library_chain(node)):
+            return False
+        call = self.module.parents.get(node)
+        if isinstance(call, ast.Call) and node in call.args and (
+                isinstance(call.func, ast.Name) and call.func.id in MODULE_READERS and call.func.id not in self.module.bindings
+                or isinstance(call.func, (ast.Name, ast.Attribute)) and self._library_chain_or_name(call.func)
+                and imported_name(call.func, self.module.imports).lstrip(".") == "importlib.reload"):
+            return False  # (``print(torch)``, ``dir(np)``, ``importlib.reload(numpy)``: read, not kept)
+        return library.is_module(imported_name(node, self.module.imports))
+
+    def _library_chain_or_name(self, func: ast.Name | ast.Attribute) -> bool:
+        return isinstance(func, ast.Name) and func.id in self.module.imports or isinstance(func, ast.Attribute) \
+            and self._library_chain(func)
 
     def _setter_named(self, func: ast.AST) -> bool:
         """``func`` names a library's function (a dotted name from an import) named as a setter, or one of
