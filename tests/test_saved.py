@@ -821,6 +821,45 @@ def test_a_notebooks_set_up_before_any_autograd_is_no_finding():
         "may answer from a setting the file gives a computed value"]
 
 
+# fairness 32: settings honest notebooks change after their demo, each the same whatever autograd answered
+AFTER_THE_DEMO = {
+    "a_restoring_manager": "with torch.set_grad_enabled(False):\n    print(manual(GRID))\n",
+    "warnings_quieted_in_a_block": ("import warnings\nwith warnings.catch_warnings():\n"
+                                    "    warnings.simplefilter('ignore')\n    print(manual(GRID))\n"),
+    "a_seed_helper_called_twice": ("def set_seed(seed):\n    torch.manual_seed(seed)\n"
+                                   "    torch.use_deterministic_algorithms(True)\nset_seed(0)\nset_seed(1)\n"),
+    "an_unguarded_main": ("def main():\n    torch.set_printoptions(precision=3)\n    print(grad(GRID), manual(GRID))\n"
+                          "main()\n"),
+    "a_loop_over_dtypes": ("for dtype in (torch.float32, torch.float64):\n    torch.set_default_dtype(dtype)\n"
+                           "    print(manual(torch.ones(2)))\ntorch.set_default_dtype(torch.float32)\n"),
+    "logging_quieted": "import logging\nlogging.disable(logging.CRITICAL)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(AFTER_THE_DEMO))
+def test_a_setting_changed_the_same_way_after_the_demo_is_no_finding(name):
+    source = "def manual(x):\n    return 6 * x + 2\nprint(grad(GRID))\n" + AFTER_THE_DEMO[name]
+    assert autograd_use(PREAMBLE + source, "manual") == []
+
+
+CHOSEN_AFTER_THE_DEMO = {  # the same shapes, where what autograd answered chooses
+    "a_manager_that_restores_nothing": "with torch.set_flush_denormal(bool(grad(GRID)[2] > 1)):\n    pass\n",
+    "a_seed_helper_called_under_a_condition": ("def set_seed(seed):\n    torch.use_deterministic_algorithms(True)\n"
+                                               "if grad(GRID)[2] > 1:\n    set_seed(0)\n"),
+    "a_loop_over_dtypes_that_stops": ("for dtype in (torch.float32, torch.float64):\n    torch.set_default_dtype(dtype)\n"
+                                      "    if grad(GRID)[2] > 1:\n        break\n"),
+    "a_warnings_setter_outside_its_block": ("import warnings\nwith warnings.catch_warnings():\n    pass\n"
+                                            "warnings.simplefilter('error' if grad(GRID)[2] > 1 else 'ignore')\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHOSEN_AFTER_THE_DEMO))
+def test_a_setting_autograd_chooses_after_the_demo_is_found(name):
+    source = "def manual(x):\n    return 6 * x + 2\nprint(grad(GRID))\n" + CHOSEN_AFTER_THE_DEMO[name]
+    assert [f.what.split(" (")[0] for f in autograd_use(PREAMBLE + source, "manual")] == [
+        "may answer from a setting the file gives a computed value"]
+
+
 def test_many_setters_in_functions_are_read_in_linear_time():
     """Each function's uses are read from one index of the file's names: a file of 1,500 functions that each call a
     setter took a minute to read when every one walked the whole file (found while timing the rule)."""

@@ -18,7 +18,8 @@ import types
 # count as values that may change, but for the modules themselves.
 RESOLVED = frozenset({"math", "cmath", "torch", "numpy", "sys", "string", "operator", "functools", "itertools",
                       "collections", "dataclasses", "typing", "numbers", "abc", "enum", "fractions", "decimal",
-                      "statistics", "keyword", "types", "copy", "time", "warnings", "random", "re", "json"})
+                      "statistics", "keyword", "types", "copy", "time", "warnings", "random", "re", "json",
+                      "logging"})
 
 
 # Libraries whose functions compute from their arguments alone: a call of any other library's function may answer

@@ -34,6 +34,9 @@ def _a_view_of(call: ast.Call, bindings: dict[str, list[ast.AST]]) -> bool:
         and all(isinstance(value, (ast.Dict, ast.DictComp)) for value in bindings[func.value.id])
 
 
+# Setters that, as a ``with`` item, put the setting back when the block ends (:meth:`State._restored`).
+RESTORING = frozenset({"torch.set_grad_enabled", "torch.autograd.set_grad_enabled", "torch.autograd.set_detect_anomaly",
+                       "torch.autograd.grad_mode.set_grad_enabled", "torch.autograd.anomaly_mode.set_detect_anomaly"})
 # Builtins that only read a module handed to them (:meth:`State.a_module`).
 MODULE_READERS = frozenset({"print", "dir", "help", "repr", "str", "type", "id", "hash", "isinstance", "issubclass",
                             "callable", "len"})
@@ -264,17 +267,71 @@ class State:
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                     and node.func.attr in ("__enter__", "enter_context"):
                 found = True  # (a manager entered by hand and never left: ``printoptions(...).__enter__()``, red team 137)
-            elif isinstance(node, ast.Call) and self._setter_named(node.func):
-                statement = self.module.parents.get(node)
-                straight = isinstance(statement, ast.Expr) and isinstance(self.module.parents.get(statement), ast.Module)
-                found = not straight or not all(self._immutable(value, known)
-                                                for value in [*node.args, *(k.value for k in node.keywords)])
-                # (a constant set under a condition, or in a function, is a choice too: red team 135)
+            elif isinstance(node, ast.Call) and self._setter_named(node.func) and not self._restored(node):
+                found = not self._unconditional(node, set()) or not all(
+                    self._immutable(value, known) for value in [*node.args, *(k.value for k in node.keywords)])
+                # (a constant set under a condition, or in a function called under one, is a choice too: red team 135)
             else:
                 found = False
             if found and not self._set_up_before(node, first):
                 return node
         return None
+
+    def _restored(self, call: ast.Call) -> bool:
+        """``call`` sets a setting only for a block that puts it back (fairness 32): a manager of :data:`RESTORING` as
+        a ``with`` item (``with torch.set_grad_enabled(False):``), or a ``warnings`` setter inside ``with
+        warnings.catch_warnings():``."""
+        dotted = imported_name(call.func, self.module.imports).lstrip(".")
+        if isinstance(self.module.parents.get(call), ast.withitem) and dotted in RESTORING:
+            return True
+        part = call
+        while dotted.startswith("warnings.") and part in self.module.parents:
+            part = self.module.parents[part]
+            if isinstance(part, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                return False
+            if isinstance(part, ast.With) and any(
+                    isinstance(item.context_expr, ast.Call) and isinstance(item.context_expr.func, (ast.Name, ast.Attribute))
+                    and imported_name(item.context_expr.func, self.module.imports).lstrip(".") == "warnings.catch_warnings"
+                    for item in part.items):
+                return True
+        return False
+
+    def _unconditional(self, node: ast.AST, seen: set[int]) -> bool:
+        """``node`` runs whenever the module runs, the same way: through plain statements, ``with`` blocks and ``for``
+        loops over literals that cannot stop early, at the top level or in a top-level function (not a generator)
+        whose every use is a call that itself runs so (fairness 32: a ``set_seed`` helper called twice, ``main()``
+        without a ``__main__`` guard, a loop over dtypes)."""
+        part = node
+        while True:
+            parent = self.module.parents.get(part)
+            if parent is None:
+                return False
+            if isinstance(parent, ast.Module):
+                return True
+            if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return self._called_unconditionally(parent, part, seen)
+            if isinstance(parent, (ast.For, ast.AsyncFor)) and part in parent.body and not parent.orelse:
+                if not (isinstance(parent.iter, (ast.Tuple, ast.List)) and not self._leaves_early(parent)):
+                    return False
+            elif isinstance(parent, (ast.If, ast.While, ast.Try, getattr(ast, "TryStar", ast.Try), ast.Match,
+                                     ast.IfExp, ast.BoolOp, ast.Lambda, ast.ClassDef, ast.comprehension,
+                                     ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.For, ast.AsyncFor)):
+                return False
+            part = parent
+
+    def _called_unconditionally(self, function: ast.FunctionDef | ast.AsyncFunctionDef, part: ast.AST,
+                                seen: set[int]) -> bool:
+        if id(function) in seen or not isinstance(self.module.parents.get(function), ast.Module) \
+                or isinstance(function, ast.AsyncFunctionDef) or part not in function.body \
+                or len(self.module.bindings.get(function.name, ())) != 1 \
+                or any(isinstance(inner, (ast.Yield, ast.YieldFrom, ast.Await)) for inner in walk(function)):
+            return False
+        seen.add(id(function))
+        own = self._statement_index(function)
+        uses = [use for use in self._name_uses.get(function.name, ()) if self._statement_index(use) != own]
+        return bool(uses) and all(isinstance(self.module.parents.get(use), ast.Call)
+                                  and self.module.parents[use].func is use
+                                  and self._unconditional(self.module.parents[use], seen) for use in uses)
 
     def _statement_index(self, node: ast.AST) -> int:
         """The place among the module's statements of the one that holds ``node``."""
