@@ -848,6 +848,13 @@ CHOSEN_AFTER_THE_DEMO = {  # the same shapes, where what autograd answered choos
                                                "if grad(GRID)[2] > 1:\n    set_seed(0)\n"),
     "a_loop_over_dtypes_that_stops": ("for dtype in (torch.float32, torch.float64):\n    torch.set_default_dtype(dtype)\n"
                                       "    if grad(GRID)[2] > 1:\n        break\n"),
+    "a_helper_that_returns_before_its_setter": (  # red team 139: the helper's early return chose the setting
+        "def _keep(n):\n    torch.set_flush_denormal(False)\n    if n < 1:\n        return\n"
+        "    torch.set_flush_denormal(True)\n_keep(round(float(grad(GRID)[2])))\n"),
+    "a_helper_that_raises_before_its_setter": (
+        "def _keep(n):\n    with torch.no_grad():\n        if n < 1:\n            raise ValueError\n"
+        "        torch.set_flush_denormal(True)\ntry:\n    _keep(round(float(grad(GRID)[2])))\nexcept ValueError:\n"
+        "    pass\n"),
     "a_warnings_setter_outside_its_block": ("import warnings\nwith warnings.catch_warnings():\n    pass\n"
                                             "warnings.simplefilter('error' if grad(GRID)[2] > 1 else 'ignore')\n"),
 }

@@ -34,6 +34,24 @@ def _a_view_of(call: ast.Call, bindings: dict[str, list[ast.AST]]) -> bool:
         and all(isinstance(value, (ast.Dict, ast.DictComp)) for value in bindings[func.value.id])
 
 
+def _escapes_before(block: ast.AST, part: ast.AST) -> bool:
+    """A statement above ``part`` in ``block``'s body may leave it early (a ``return`` or ``raise``, outside the
+    functions and classes it defines): whether ``part`` runs then depends on what that statement read."""
+    body = getattr(block, "body", None)
+    if not isinstance(body, list) or part not in body:
+        return False
+    for statement in body[:body.index(part)]:
+        stack = [statement]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                continue  # (what a definition holds runs when it is called, not here)
+            if isinstance(node, (ast.Return, ast.Raise)):
+                return True
+            stack += list(ast.iter_child_nodes(node))
+    return False
+
+
 # Setters that, as a ``with`` item, put the setting back when the block ends (:meth:`State._restored`).
 RESTORING = frozenset({"torch.set_grad_enabled", "torch.autograd.set_grad_enabled", "torch.autograd.set_detect_anomaly",
                        "torch.autograd.grad_mode.set_grad_enabled", "torch.autograd.anomaly_mode.set_detect_anomaly"})
@@ -306,6 +324,9 @@ class State:
             parent = self.module.parents.get(part)
             if parent is None:
                 return False
+            if not isinstance(parent, ast.Module) and _escapes_before(parent, part):
+                return False  # (red team 139: ``if n < 1: return`` above the setter chose whether it ran; a raise at
+                # the top level itself ends the import, and with it the grade)
             if isinstance(parent, ast.Module):
                 return True
             if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
