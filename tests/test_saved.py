@@ -855,6 +855,14 @@ CHOSEN_AFTER_THE_DEMO = {  # the same shapes, where what autograd answered choos
         "def _keep(n):\n    with torch.no_grad():\n        if n < 1:\n            raise ValueError\n"
         "        torch.set_flush_denormal(True)\ntry:\n    _keep(round(float(grad(GRID)[2])))\nexcept ValueError:\n"
         "    pass\n"),
+    "a_helper_that_asserts_before_its_setter_under_suppress": (  # red team 140: an assert, swallowed, chose it
+        "import contextlib\ndef _keep(n):\n    with contextlib.suppress(AssertionError):\n"
+        "        torch.set_flush_denormal(False)\n        assert n >= 1\n        torch.set_flush_denormal(True)\n"
+        "_keep(round(float(grad(GRID)[2])))\n"),
+    "a_helper_called_under_suppress": (
+        "import contextlib\ndef _keep(n):\n    torch.set_flush_denormal(False)\n    assert n >= 1\n"
+        "    torch.set_flush_denormal(True)\nwith contextlib.suppress(AssertionError):\n"
+        "    _keep(round(float(grad(GRID)[2])))\n"),
     "a_warnings_setter_outside_its_block": ("import warnings\nwith warnings.catch_warnings():\n    pass\n"
                                             "warnings.simplefilter('error' if grad(GRID)[2] > 1 else 'ignore')\n"),
 }

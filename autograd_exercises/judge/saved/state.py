@@ -327,6 +327,8 @@ class State:
             if not isinstance(parent, ast.Module) and _escapes_before(parent, part):
                 return False  # (red team 139: ``if n < 1: return`` above the setter chose whether it ran; a raise at
                 # the top level itself ends the import, and with it the grade)
+            if isinstance(parent, (ast.With, ast.AsyncWith)) and self._may_swallow(parent):
+                return False  # (red team 140: ``assert n >= 4`` above the setter, under ``contextlib.suppress``)
             if isinstance(parent, ast.Module):
                 return True
             if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -339,6 +341,16 @@ class State:
                                      ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.For, ast.AsyncFor)):
                 return False
             part = parent
+
+    def _may_swallow(self, block: ast.With | ast.AsyncWith) -> bool:
+        """``block``'s manager may swallow what its body raised (:func:`.rules.catches`), read in the scope around it."""
+        scope = self.module.parents.get(block)
+        while scope is not None and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+            scope = self.module.parents.get(scope)
+        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return catches(block, _bound_inside(scope), self.module, scope)
+        return catches(block, frozenset(name for name in self.module.bindings if name not in self.module.imports),
+                       self.module)
 
     def _called_unconditionally(self, function: ast.FunctionDef | ast.AsyncFunctionDef, part: ast.AST,
                                 seen: set[int]) -> bool:
