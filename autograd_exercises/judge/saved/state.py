@@ -34,22 +34,19 @@ def _a_view_of(call: ast.Call, bindings: dict[str, list[ast.AST]]) -> bool:
         and all(isinstance(value, (ast.Dict, ast.DictComp)) for value in bindings[func.value.id])
 
 
-def _escapes_before(block: ast.AST, part: ast.AST) -> bool:
-    """A statement above ``part`` in ``block``'s body may leave it early (a ``return`` or ``raise``, outside the
-    functions and classes it defines): whether ``part`` runs then depends on what that statement read."""
-    body = getattr(block, "body", None)
-    if not isinstance(body, list) or part not in body:
-        return False
-    for statement in body[:body.index(part)]:
+def _first_escape(body: list[ast.stmt]) -> int:
+    """The place of the first statement of ``body`` that may leave it early (a ``return`` or ``raise``, outside the
+    functions and classes it defines), or ``len(body)``."""
+    for index, statement in enumerate(body):
         stack = [statement]
         while stack:
             node = stack.pop()
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            if isinstance(node, DEFINITIONS):
                 continue  # (what a definition holds runs when it is called, not here)
             if isinstance(node, (ast.Return, ast.Raise)):
-                return True
+                return index
             stack += list(ast.iter_child_nodes(node))
-    return False
+    return len(body)
 
 
 # Setters that, as a ``with`` item, put the setting back when the block ends (:meth:`State._restored`).
@@ -266,12 +263,14 @@ class State:
         return bool(dotted) and library_constant(dotted)
 
     def settings_kept(self, where: ast.AST) -> ast.AST | None:
-        """The first call, outside the by-hand function, of a library's setter (:data:`.rules.SETTERS`) given a value
-        that is no constant: the file keeps data in the process's settings, which no list of their readers covers
-        (red team 135 read torch's backend flags back as attributes, by readers of every name, and by arithmetic:
-        flushed denormals, the default dtype's ``finfo``); a setter given constants counts too but as a statement of
-        the top level's own (not under a condition, not in a function): ``torch.set_default_dtype(torch.float64)``,
-        ``warnings.filterwarnings("ignore")`` there are no finding."""
+        """Where, outside the by-hand function and after the top level first runs autograd (statement of ``where``),
+        the file may keep data in the process's settings, which no list of their readers covers (red team 135 read
+        torch's backend flags back as attributes, by readers of every name, and by arithmetic: flushed denormals, the
+        default dtype's ``finfo``): a library's setter (:data:`.rules.SETTERS`) given a value that is no constant, or
+        a constant where it may not run unconditionally (:meth:`_unconditional`); a setter or a library module handed
+        on as a value (:meth:`a_module`); a manager entered by hand. None: nowhere. No finding: a setter only for a
+        block that puts the setting back (:meth:`_restored`), or one that runs before any autograd
+        (:meth:`_set_up_before`)."""
         own = {id(part) for node in self.module.bindings.get(self.function, ()) for part in walk(node)}
         known = set(self.constants) | {name for name in BUILTINS if name not in self.module.bindings}
         first = self._statement_index(where)
@@ -324,7 +323,7 @@ class State:
             parent = self.module.parents.get(part)
             if parent is None:
                 return False
-            if not isinstance(parent, ast.Module) and _escapes_before(parent, part):
+            if not isinstance(parent, ast.Module) and self._escapes_before(parent, part):
                 return False  # (red team 139: ``if n < 1: return`` above the setter chose whether it ran; a raise at
                 # the top level itself ends the import, and with it the grade)
             if isinstance(parent, (ast.With, ast.AsyncWith)) and self._may_swallow(parent):
@@ -342,6 +341,16 @@ class State:
                 return False
             part = parent
 
+    def _escapes_before(self, block: ast.AST, part: ast.AST) -> bool:
+        """A statement above ``part`` in ``block``'s body may leave it early (:func:`_first_escape`): whether ``part``
+        runs then depends on what that statement read (each block read once)."""
+        body = getattr(block, "body", None)
+        if not isinstance(body, list) or part not in body:
+            return False
+        if id(block) not in self._escapes:
+            self._escapes[id(block)] = _first_escape(body)
+        return self._escapes[id(block)] < body.index(part)
+
     def _may_swallow(self, block: ast.With | ast.AsyncWith) -> bool:
         """``block``'s manager may swallow what its body raised (:func:`.rules.catches`), read in the scope around it."""
         scope = self.module.parents.get(block)
@@ -354,17 +363,38 @@ class State:
 
     def _called_unconditionally(self, function: ast.FunctionDef | ast.AsyncFunctionDef, part: ast.AST,
                                 seen: set[int]) -> bool:
-        if id(function) in seen or not isinstance(self.module.parents.get(function), ast.Module) \
-                or isinstance(function, ast.AsyncFunctionDef) or part not in function.body \
-                or len(self.module.bindings.get(function.name, ())) != 1 \
-                or any(isinstance(inner, (ast.Yield, ast.YieldFrom, ast.Await)) for inner in walk(function)):
+        """``part`` is a statement of ``function``'s own body, and every use of the function is a call that runs
+        unconditionally (:meth:`_unconditional`; a function met again on the way, a cycle, does not; each function read
+        once)."""
+        if id(function) in seen or part not in function.body or not self._plain_function(function):
             return False
-        seen.add(id(function))
+        if id(function) not in self._unconditionally:
+            seen.add(id(function))
+            uses = self._uses_outside(function)
+            self._unconditionally[id(function)] = bool(uses) and all(
+                self._called_by_name(use) and self._unconditional(self.module.parents[use], seen) for use in uses)
+        return self._unconditionally[id(function)]
+
+    def _plain_function(self, function: ast.AST) -> bool:
+        """``function`` is a ``def`` of the module's own statements, bound once, whose body runs when it is called: not
+        a generator or coroutine, resumed whenever (red team 138's ``_g.send(bit)``)."""
+        if not (isinstance(function, ast.FunctionDef) and isinstance(self.module.parents.get(function), ast.Module)
+                and len(self.module.bindings.get(function.name, ())) == 1):
+            return False
+        if id(function) not in self._plain:  # (each function walked once)
+            self._plain[id(function)] = not any(isinstance(inner, (ast.Yield, ast.YieldFrom, ast.Await))
+                                                for inner in walk(function))
+        return self._plain[id(function)]
+
+    def _uses_outside(self, function: ast.FunctionDef) -> list[ast.Name]:
+        """The names of ``function`` read outside it (a top-level ``def``: a use inside it is in its statement)."""
         own = self._statement_index(function)
-        uses = [use for use in self._name_uses.get(function.name, ()) if self._statement_index(use) != own]
-        return bool(uses) and all(isinstance(self.module.parents.get(use), ast.Call)
-                                  and self.module.parents[use].func is use
-                                  and self._unconditional(self.module.parents[use], seen) for use in uses)
+        return [use for use in self._name_uses.get(function.name, ()) if self._statement_index(use) != own]
+
+    def _called_by_name(self, use: ast.Name) -> bool:
+        """``use`` is the function of a call (``setup()``), not a value handed on."""
+        call = self.module.parents.get(use)
+        return isinstance(call, ast.Call) and call.func is use
 
     def _statement_index(self, node: ast.AST) -> int:
         """The place among the module's statements of the one that holds ``node``."""
@@ -390,65 +420,67 @@ class State:
                 scopes_around.append(part)
         if not scopes_around:
             return index < first
-        if scopes_around != [statement] or not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) \
-                or isinstance(statement, ast.AsyncFunctionDef) or any(
-                    isinstance(part, (ast.Yield, ast.YieldFrom, ast.Await)) for part in walk(statement)):
-            return False  # (a method, a lambda, a function made inside another, a generator resumed later (red team
-            # 138's ``_g.send(bit)``): run whenever, unseen)
-        return len(self.module.bindings.get(statement.name, ())) == 1 and self._called_only_above(statement, first)
+        if scopes_around != [statement] or not self._plain_function(statement):
+            return False  # (a method, a lambda, a function made inside another, a generator: run whenever, unseen)
+        return self._called_only_above(statement, first)
 
-    def _called_only_above(self, function: ast.FunctionDef | ast.AsyncFunctionDef, first: int) -> bool:
+    def _called_only_above(self, function: ast.FunctionDef, first: int) -> bool:
         """Every use of ``function``'s name outside it is a call of it, in a top-level statement (no ``def`` or class)
-        above statement ``first`` (read once per function: a file of many setters reads its uses once)."""
-        known = self._above.get(id(function))
-        if known is None:
-            known = self._above[id(function)] = self._only_calls_above(function, first)
-        return known
+        above statement ``first`` (each function read once)."""
+        if id(function) not in self._above:
+            self._above[id(function)] = all(
+                self._called_by_name(use) and self._statement_index(use) < first
+                and not isinstance(self.tree.body[self._statement_index(use)], DEFINITIONS)
+                for use in self._uses_outside(function))
+        return self._above[id(function)]
 
     @cached_property
     def _above(self) -> dict[int, bool]:
         return {}
 
     @cached_property
+    def _unconditionally(self) -> dict[int, bool]:
+        return {}
+
+    @cached_property
+    def _escapes(self) -> dict[int, int]:
+        return {}
+
+    @cached_property
+    def _plain(self) -> dict[int, bool]:
+        return {}
+
+    @cached_property
     def _name_uses(self) -> dict[str, list[ast.Name]]:
-        """Every ``Name`` node of the file, by its name (one walk for all of :meth:`_only_calls_above`)."""
+        """Every ``Name`` node of the file, by its name (one walk for all of :meth:`_uses_outside`)."""
         found: dict[str, list[ast.Name]] = {}
         for part in walk(self.tree):
             if isinstance(part, ast.Name):
                 found.setdefault(part.id, []).append(part)
         return found
 
-    def _only_calls_above(self, function: ast.FunctionDef | ast.AsyncFunctionDef, first: int) -> bool:
-        own = self._statement_index(function)  # (a top-level ``def``: a use inside it is in its statement)
-        uses = [use for use in self._name_uses.get(function.name, ()) if self._statement_index(use) != own]
-        return all(isinstance(self.module.parents.get(use), ast.Call) and self.module.parents[use].func is use
-                   and not isinstance(self.tree.body[self._statement_index(use)], (ast.FunctionDef, ast.AsyncFunctionDef,
-                                                                                  ast.ClassDef))
-                   and self._statement_index(use) < first for use in uses)
-
     def a_module(self, node: ast.Name | ast.Attribute) -> bool:
         """``node`` (a whole chain from an import, used as a value) is a library module handed on: whoever holds it may
         call its setters under any name (red team 138: ``_T = torch``, ``[torch][0]``, a helper returning ``torch``)."""
-        if not (isinstance(node, ast.Name) and node.id in self.module.imports
-                or isinstance(node, ast.Attribute) and self._library_chain(node)):
+        if not self._library_chain_or_name(node):
             return False
         call = self.module.parents.get(node)
         if isinstance(call, ast.Call) and node in call.args and (
                 isinstance(call.func, ast.Name) and call.func.id in MODULE_READERS and call.func.id not in self.module.bindings
-                or isinstance(call.func, (ast.Name, ast.Attribute)) and self._library_chain_or_name(call.func)
+                or self._library_chain_or_name(call.func)
                 and imported_name(call.func, self.module.imports).lstrip(".") == "importlib.reload"):
             return False  # (``print(torch)``, ``dir(np)``, ``importlib.reload(numpy)``: read, not kept)
         return library.is_module(imported_name(node, self.module.imports))
 
-    def _library_chain_or_name(self, func: ast.Name | ast.Attribute) -> bool:
-        return isinstance(func, ast.Name) and func.id in self.module.imports or isinstance(func, ast.Attribute) \
-            and self._library_chain(func)
+    def _library_chain_or_name(self, node: ast.AST) -> bool:
+        """``node`` is a name the file imports, or a dotted chain from one (``np``, ``torch.backends.cudnn``)."""
+        return isinstance(node, ast.Name) and node.id in self.module.imports or isinstance(node, ast.Attribute) \
+            and self._library_chain(node)
 
     def _setter_named(self, func: ast.AST) -> bool:
         """``func`` names a library's function (a dotted name from an import) named as a setter, or one of
         ``copyreg``'s."""
-        if not (isinstance(func, ast.Name) and func.id in self.module.imports
-                or isinstance(func, ast.Attribute) and self._library_chain(func)):
+        if not self._library_chain_or_name(func):
             return False
         dotted = imported_name(func, self.module.imports).lstrip(".")
         if "." not in dotted:
