@@ -13,6 +13,7 @@ import functools
 import importlib
 import numbers
 import types
+from typing import Callable
 
 # Libraries whose values :func:`library_constant` looks at (importing them has no effect worth a thought): the rest
 # count as values that may change, but for the modules themselves.
@@ -51,36 +52,33 @@ def library_constant(dotted: str) -> bool:
     device, type, function, or a tuple of those (``math.pi``, ``torch.float64``, ``numpy.newaxis``). Never a list,
     dict, tensor or array (``keyword.kwlist``: a second name for it could fill it, red team 36), nor what a library
     outside :data:`RESOLVED` holds (nothing is imported to find out)."""
-    parts = dotted.lstrip(".").split(".")
-    if parts[0] not in RESOLVED:
-        return len(parts) == 1  # a module itself (``dis.COMPILER_FLAG_NAMES``, in capitals, is a dict)
-    if _in_settings(".".join(parts)) and len(parts) > 2:
+    if _in_settings(dotted.lstrip(".")) and dotted.lstrip(".").count(".") > 1:
         return False  # (``torch.backends.cudnn.enabled``; ``torch.backends.cuda.cufft_plan_cache`` raised here)
-    try:
-        value = importlib.import_module(parts[0])
-        for part in parts[1:]:
-            if part.startswith("_") or not _unchanging(value):
-                return False  # (``keyword.kwlist.append``: a method of a list shares the list, red team 43)
-            value = getattr(value, part)
-        return _unchanging(value)
-    except Exception:  # (a library's lazy attribute may raise anything: red team 135's crashed the grader)
-        return False
+    return _resolves_to(dotted, _unchanging)  # (``keyword.kwlist.append``: a method of a list shares the list, red
+    # team 43: each step must be unchanging too)
 
 
 @functools.lru_cache(maxsize=4096)
 def is_module(dotted: str) -> bool:
     """``dotted`` names a module (``torch``, ``torch.backends.cudnn``, ``numpy.linalg``): of a library outside
     :data:`RESOLVED`, only the name an ``import`` binds is known to be one."""
+    return _resolves_to(dotted, lambda value: isinstance(value, types.ModuleType))
+
+
+def _resolves_to(dotted: str, kind: Callable[[object], bool]) -> bool:
+    """``dotted``, looked up in its library of :data:`RESOLVED` through public names, is of ``kind``, and so is each
+    value on the way; of a library outside :data:`RESOLVED`, only the module itself is known, and counts. Never
+    raises: a library's lazy attribute may raise anything (red team 135's crashed the grader)."""
     parts = dotted.lstrip(".").split(".")
     if parts[0] not in RESOLVED:
-        return len(parts) == 1
+        return len(parts) == 1  # a module itself (``dis.COMPILER_FLAG_NAMES``, in capitals, is a dict)
     try:
         value = importlib.import_module(parts[0])
         for part in parts[1:]:
-            if not isinstance(value, types.ModuleType) or part.startswith("_"):
+            if part.startswith("_") or not kind(value):
                 return False
             value = getattr(value, part)
-        return isinstance(value, types.ModuleType)
+        return kind(value)
     except Exception:
         return False
 
