@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Iterable
 from autograd_exercises.judge import methods, scopes
 from autograd_exercises.judge.syntax import children, walk
 from autograd_exercises.judge.saved.rules import (BUILTINS, COMPOUND, DEFINITIONS, LOOP_PASSES, MUTATORS,
-    PURE_LIBRARIES, READING_BUILTINS, _bound_inside, _definition, _root, catches)
+    PURE_LIBRARIES, READING_BUILTINS, _bound_inside, _definition, _root, catches, scope_imports)
 
 if TYPE_CHECKING:  # (a State makes its Objects and Flows)
     from autograd_exercises.judge.saved.state import State
@@ -33,6 +33,7 @@ class Flow:
         self.taint: dict[str, ast.AST] = {}
         self.groups: dict[str, set[str]] = {}  # local names whose objects may be one another's (:meth:`_link`)
         self.bound = _bound_inside(function) | self.declared  # names it binds (a comprehension's, a global it sets)
+        self.imports = scope_imports(state.module, function)  # what its names import (:func:`.rules.catches`)
         for node in walk(function):  # ``(q := Quad())``, ``[b.append(s) for b in [buf]]``, wherever they are
             if isinstance(node, (ast.NamedExpr, ast.comprehension)):
                 self._link([node.target, getattr(node, "value", None) or getattr(node, "iter", None)])
@@ -368,7 +369,7 @@ class Flow:
             self._link([item.optional_vars, item.context_expr])
             if item.optional_vars is not None:
                 self.bind(item.optional_vars, source)
-        swallows = catches(node, self.bound, self.state.module, self.function)
+        swallows = catches(node, self.bound, self.state.module, self.imports)
         self.block(node.body, control or (self._raised(node) if swallows else None))
 
     on_AsyncWith = on_With
@@ -387,7 +388,7 @@ class Flow:
         whether the body raised a source too: the body, the handlers and the ``else`` run under it (how far the body
         got, and which of them ran, is data); one that ends in ``raise`` ends the function as no ``try`` would."""
         inner = control or next(filter(None, (self.expression(statement) for statement in node.body)), None)
-        raised = inner or (self._raised(node) if catches(node, self.bound, self.state.module, self.function) else None)
+        raised = inner or (self._raised(node) if catches(node, self.bound, self.state.module, self.imports) else None)
         for handler in node.handlers:  # ``except E as e``: what the body raised may hold any of its objects
             if handler.name:
                 self._link([ast.Name(handler.name, ast.Store()), *node.body])

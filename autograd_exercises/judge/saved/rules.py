@@ -278,19 +278,24 @@ def _called_name(call: ast.Call) -> str:
     return call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", "")
 
 
-def catches(node: ast.AST, bound: set[str] | frozenset[str], module: static.Module, scope: ast.AST | None = None
-            ) -> bool:
+def catches(node: ast.AST, bound: set[str] | frozenset[str], module: static.Module,
+            imports: dict[str, list[tuple[str, int]]]) -> bool:
     """``node`` catches an exception and lets the code go on: a ``try`` with a handler that does not end in ``raise``,
     or a ``with`` whose manager may swallow one (``contextlib.suppress``, a class's ``__exit__``; never torch's or
-    ``open``'s; ``bound``: the names the code of ``scope``, the function around it, binds itself). Whether, and where,
-    the code it guards raised is then data that state the top level set may decide (red team 45: ``str()`` refuses a
-    number past the digits ``sys`` was told to allow)."""
+    ``open``'s; ``bound``: the names the code around it binds itself; ``imports``: what its names import,
+    :func:`scope_imports`). Whether, and where, the code it guards raised is then data that state the top level set
+    may decide (red team 45: ``str()`` refuses a number past the digits ``sys`` was told to allow)."""
     if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
         return any(not handler.body or not isinstance(handler.body[-1], ast.Raise) for handler in node.handlers)
     if isinstance(node, (ast.With, ast.AsyncWith)):
-        imports = {**module.imports, **_local_imports(scope)} if scope is not None else module.imports
         return not all(_never_swallows(item.context_expr, bound, module.bindings, imports) for item in node.items)
     return False
+
+
+def scope_imports(module: static.Module, scope: ast.AST | None) -> dict[str, list[tuple[str, int]]]:
+    """What the names of ``scope`` (a function; None: the module) import: the module's imports and the function's
+    own (:func:`_local_imports`). Read once per scope: a ``with`` of every line must not walk its function again."""
+    return {**module.imports, **_local_imports(scope)} if scope is not None else module.imports
 
 
 def _local_imports(scope: ast.AST) -> dict[str, list[tuple[str, int]]]:

@@ -16,7 +16,7 @@ from autograd_exercises.judge.saved.rules import (BUILTINS, DEFINITIONS, DYNAMIC
     MUTATORS, PLAIN_DECORATORS, PURE_BUILTINS, REWRITES, UNSEEN, WORLD, _bound_inside, _bound_method, _called_name,
     _chain_kept, _changed_through, _closure, _decorator_name, _definition, _filled_in_place, _handed_on, _only_added_to,
     _plain_constant, _reads_world, _returns_closures, _reverse_edges, _root, _stateful, _timed_names, _uninitialised,
-    SETTERS, _asks_a_setting, _world_reference, catches, may_call)
+    SETTERS, _asks_a_setting, _world_reference, catches, may_call, scope_imports)
 from autograd_exercises.judge.saved.objects import Objects
 from autograd_exercises.judge.saved.flow import Flow
 
@@ -352,14 +352,24 @@ class State:
         return self._escapes[id(block)] < body.index(part)
 
     def _may_swallow(self, block: ast.With | ast.AsyncWith) -> bool:
-        """``block``'s manager may swallow what its body raised (:func:`.rules.catches`), read in the scope around it."""
-        scope = self.module.parents.get(block)
-        while scope is not None and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
-            scope = self.module.parents.get(scope)
-        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return catches(block, _bound_inside(scope), self.module, scope)
-        return catches(block, frozenset(name for name in self.module.bindings if name not in self.module.imports),
-                       self.module)
+        """``block``'s manager may swallow what its body raised (:func:`.rules.catches`), read in the scope around it
+        (each block once)."""
+        if id(block) not in self._swallows:
+            scope = self.module.parents.get(block)
+            while scope is not None and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+                scope = self.module.parents.get(scope)
+            if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                bound, imports = _bound_inside(scope), self._scope_imports(scope)
+            else:
+                bound, imports = frozenset(name for name in self.module.bindings
+                                           if name not in self.module.imports), self.module.imports
+            self._swallows[id(block)] = catches(block, bound, self.module, imports)
+        return self._swallows[id(block)]
+
+    def _scope_imports(self, scope: ast.AST) -> dict[str, list[tuple[str, int]]]:
+        if id(scope) not in self._imports_of:
+            self._imports_of[id(scope)] = scope_imports(self.module, scope)
+        return self._imports_of[id(scope)]
 
     def _called_unconditionally(self, function: ast.FunctionDef | ast.AsyncFunctionDef, part: ast.AST,
                                 seen: set[int]) -> bool:
@@ -448,6 +458,14 @@ class State:
 
     @cached_property
     def _plain(self) -> dict[int, bool]:
+        return {}
+
+    @cached_property
+    def _swallows(self) -> dict[int, bool]:
+        return {}
+
+    @cached_property
+    def _imports_of(self) -> dict[int, dict[str, list[tuple[str, int]]]]:
         return {}
 
     @cached_property
@@ -835,6 +853,7 @@ class State:
             return True  # (``@lru_cache def store(): return []``, under any name: the top level may have filled it)
         own = _bound_inside(root) | self.module.scopes.get(id(root), frozenset())  # (a value a function stored)
         local = self.local_loads(root)  # (Python's scopes: a comprehension's names are its own: red team 36)
+        imports = scope_imports(self.module, root)
         for node in walk(root):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and id(node) not in local \
                     and node.id not in self.module.scopes.get(id(root), frozenset()):
@@ -843,7 +862,7 @@ class State:
             elif me and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == me \
                     and id(node.value) in local and node.attr in self.objects.instance_attributes:
                 continue  # ``self.input``, stored by the object's own methods
-            elif self.world_or_attribute(node, own) or catches(node, own, self.module, root):
+            elif self.world_or_attribute(node, own) or catches(node, own, self.module, imports):
                 return True  # (whether the code it guards raised: red team 45)
         return False
 
