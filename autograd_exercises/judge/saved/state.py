@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 from autograd_exercises.judge import methods, scopes, static
 from autograd_exercises.judge import library
@@ -347,29 +347,22 @@ class State:
         body = getattr(block, "body", None)
         if not isinstance(body, list) or part not in body:
             return False
-        if id(block) not in self._escapes:
-            self._escapes[id(block)] = _first_escape(body)
-        return self._escapes[id(block)] < body.index(part)
+        return self._once("escape", block, lambda: _first_escape(body)) < body.index(part)
 
     def _may_swallow(self, block: ast.With | ast.AsyncWith) -> bool:
         """``block``'s manager may swallow what its body raised (:func:`.rules.catches`), read in the scope around it
         (each block once)."""
-        if id(block) not in self._swallows:
+        def read() -> bool:
             scope = self.module.parents.get(block)
             while scope is not None and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
                 scope = self.module.parents.get(scope)
             if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                bound, imports = _bound_inside(scope), self._scope_imports(scope)
-            else:
-                bound, imports = frozenset(name for name in self.module.bindings
-                                           if name not in self.module.imports), self.module.imports
-            self._swallows[id(block)] = catches(block, bound, self.module, imports)
-        return self._swallows[id(block)]
+                return catches(block, _bound_inside(scope), self.module,
+                               self._once("imports", scope, lambda: scope_imports(self.module, scope)))
+            return catches(block, frozenset(name for name in self.module.bindings if name not in self.module.imports),
+                           self.module, self.module.imports)
 
-    def _scope_imports(self, scope: ast.AST) -> dict[str, list[tuple[str, int]]]:
-        if id(scope) not in self._imports_of:
-            self._imports_of[id(scope)] = scope_imports(self.module, scope)
-        return self._imports_of[id(scope)]
+        return self._once("swallows", block, read)
 
     def _called_unconditionally(self, function: ast.FunctionDef | ast.AsyncFunctionDef, part: ast.AST,
                                 seen: set[int]) -> bool:
@@ -378,12 +371,14 @@ class State:
         once)."""
         if id(function) in seen or part not in function.body or not self._plain_function(function):
             return False
-        if id(function) not in self._unconditionally:
+
+        def read() -> bool:
             seen.add(id(function))
             uses = self._uses_outside(function)
-            self._unconditionally[id(function)] = bool(uses) and all(
-                self._called_by_name(use) and self._unconditional(self.module.parents[use], seen) for use in uses)
-        return self._unconditionally[id(function)]
+            return bool(uses) and all(self._called_by_name(use) and self._unconditional(self.module.parents[use], seen)
+                                      for use in uses)
+
+        return self._once("unconditional", function, read)
 
     def _plain_function(self, function: ast.AST) -> bool:
         """``function`` is a ``def`` of the module's own statements, bound once, whose body runs when it is called: not
@@ -391,10 +386,8 @@ class State:
         if not (isinstance(function, ast.FunctionDef) and isinstance(self.module.parents.get(function), ast.Module)
                 and len(self.module.bindings.get(function.name, ())) == 1):
             return False
-        if id(function) not in self._plain:  # (each function walked once)
-            self._plain[id(function)] = not any(isinstance(inner, (ast.Yield, ast.YieldFrom, ast.Await))
-                                                for inner in walk(function))
-        return self._plain[id(function)]
+        return self._once("plain", function, lambda: not any(isinstance(inner, (ast.Yield, ast.YieldFrom, ast.Await))
+                                                             for inner in walk(function)))
 
     def _uses_outside(self, function: ast.FunctionDef) -> list[ast.Name]:
         """The names of ``function`` read outside it (a top-level ``def``: a use inside it is in its statement)."""
@@ -437,35 +430,21 @@ class State:
     def _called_only_above(self, function: ast.FunctionDef, first: int) -> bool:
         """Every use of ``function``'s name outside it is a call of it, in a top-level statement (no ``def`` or class)
         above statement ``first`` (each function read once)."""
-        if id(function) not in self._above:
-            self._above[id(function)] = all(
-                self._called_by_name(use) and self._statement_index(use) < first
-                and not isinstance(self.tree.body[self._statement_index(use)], DEFINITIONS)
-                for use in self._uses_outside(function))
-        return self._above[id(function)]
+        return self._once("above", function, lambda: all(
+            self._called_by_name(use) and self._statement_index(use) < first
+            and not isinstance(self.tree.body[self._statement_index(use)], DEFINITIONS)
+            for use in self._uses_outside(function)))
+
+    def _once(self, kind: str, node: ast.AST, read: Callable[[], Any]) -> Any:
+        """``read()``'s answer of ``kind`` for ``node``, read once per file: the settings rule climbs from every setter
+        through the same functions and blocks (a file of thousands of them took tens of seconds read again each time)."""
+        key = (kind, id(node))
+        if key not in self._read:
+            self._read[key] = read()
+        return self._read[key]
 
     @cached_property
-    def _above(self) -> dict[int, bool]:
-        return {}
-
-    @cached_property
-    def _unconditionally(self) -> dict[int, bool]:
-        return {}
-
-    @cached_property
-    def _escapes(self) -> dict[int, int]:
-        return {}
-
-    @cached_property
-    def _plain(self) -> dict[int, bool]:
-        return {}
-
-    @cached_property
-    def _swallows(self) -> dict[int, bool]:
-        return {}
-
-    @cached_property
-    def _imports_of(self) -> dict[int, dict[str, list[tuple[str, int]]]]:
+    def _read(self) -> dict[tuple[str, int], Any]:
         return {}
 
     @cached_property
