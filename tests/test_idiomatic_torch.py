@@ -203,3 +203,38 @@ def test_code_that_needs_a_gpu_is_told_the_grader_has_none(grade_source):
     assert not check.passed and check.mistake == "needs-gpu", check.feedback
     assert "the grader has no GPU" in check.feedback and "x.device" in check.feedback, check.feedback
     assert by_name(result)["gradients_x"].passed
+
+
+TOP_LEVEL_BAR = "\n\nfrom tqdm.auto import tqdm\n\nfor _ in tqdm(range(3), desc='warm-up'):\n    pass\n"
+
+
+@pytest.mark.parametrize("slug", ["exercise-1", "exercise-3", "exercise-4", "exercise-5"])
+def test_a_progress_bar_at_the_top_level_leaves_no_thread_behind(slug, grade_source):
+    """Fairness 32: a tqdm bar outside the graded functions (a warm-up loop, a notebook cell) left tqdm's monitor
+    thread alive, and the checks that count threads (the by-hand checks of exercises 1 to 3, exercise 4's
+    ``predict``, exercise 5's passes) failed a file that started none. The sandbox switches the monitor off the way
+    tqdm documents (``monitor_interval = 0``), before any submission runs."""
+    result = grade_source(slug, solution_text(slug.replace("-", "_")) + TOP_LEVEL_BAR)
+    assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
+
+
+def test_tqdms_monitor_started_by_the_file_still_counts_as_its_thread(grade_source):
+    """The monitor is switched off, not excused by its name: the file that starts tqdm's ``TMonitor`` itself (or turns
+    the monitor back on by any route the readings miss) has a thread alive beside ``predict``, as any thread."""
+    started = solution_text("exercise_4") + ("\n\nfrom tqdm import tqdm as _bar\nfrom tqdm.std import TMonitor\n\n"
+                                              "_watcher = TMonitor(_bar, 10)\n")
+    result = grade_source("exercise-4", started)
+    failed = {c.name: c.feedback for c in result.checks if not c.passed}
+    assert list(failed) == ["predict_builds_no_graph"] and "threads the submission started" in failed[
+        "predict_builds_no_graph"], failed
+
+
+def test_tqdms_documented_switch_is_a_setting_not_a_door(grade_source):
+    """Fairness 32: ``tqdm.monitor_interval = 0``, tqdm's documented switch, zeroed the file as a change of a library's
+    object. It is a setting now; set back on, the monitor the file's bar starts counts as the file's thread."""
+    switched = mutate(solution_text("exercise_4"), ("import torch\n", "import torch\nfrom tqdm import tqdm\n\n"
+                                                                       "tqdm.monitor_interval = 0\n")) + TOP_LEVEL_BAR
+    result = grade_source("exercise-4", switched)
+    assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
+    result = grade_source("exercise-4", switched.replace("tqdm.monitor_interval = 0", "tqdm.monitor_interval = 10"))
+    assert [c.name for c in result.checks if not c.passed] == ["predict_builds_no_graph"]

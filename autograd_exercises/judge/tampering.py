@@ -165,7 +165,11 @@ PLAIN_FIELD = re.compile(r"[A-Za-z_0-9]*")  # a field that reads no attribute an
 TIMERS = static.TIMERS  # timeit's: a string statement is compiled and run
 COMPREHENSIONS = (ast.ListComp, ast.GeneratorExp)
 LIBRARY_STATE_OK = (*guard.SETTINGS, "pandas.options", "matplotlib.rcParams", "matplotlib.pyplot.rcParams",
-                    "matplotlib.style")  # settings (torch.backends.cudnn.deterministic = True), read by no probe
+                    "matplotlib.style",  # settings (torch.backends.cudnn.deterministic = True), read by no probe
+                    *(f"tqdm.{bar}.monitor_interval" for bar in ("tqdm", "std.tqdm", "auto.tqdm", "autonotebook.tqdm",
+                                                                 "notebook.tqdm", "asyncio.tqdm")))
+# (tqdm's documented switch for its monitor thread, which the sandbox holds at 0: a thread it starts counts as the
+# file's own)
 OWN = ("self", "cls")  # a method's own object: what it holds is the student's
 METADATA = ("__doc__", "__name__", "__qualname__", "__module__", "__annotations__", "__signature__")  # set by a
 # decorator on its wrapper

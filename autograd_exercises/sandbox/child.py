@@ -78,6 +78,7 @@ def preload() -> None:
     dataclasses_set_their_own()
     traceback_captures_no_locals()
     count_gpus_quietly()
+    progress_bars_start_no_thread()
     torch_chains()  # (read here, once: every child inherits the answer)
     guard.torch_private()  # (likewise)
     note_modules()
@@ -177,6 +178,21 @@ def count_gpus_quietly() -> None:
             count()
         except Exception:
             pass
+
+
+def progress_bars_start_no_thread() -> None:
+    """Switch tqdm's monitor off (``tqdm.monitor_interval = 0``, its documented switch), once and here.
+
+    A bar's first use starts a monitor thread that outlives every bar: a warm-up loop under ``tqdm`` at a module's top
+    level, or in a notebook cell, left it alive through every later check, and the checks that count threads failed a
+    file that started none (fairness 32). Switched off, no bar starts one; a thread the file starts itself, tqdm's
+    ``TMonitor`` too, counts as before, and a file that sets the switch changes a library's object. (torch imports
+    tqdm already.)"""
+    try:
+        from tqdm.std import tqdm
+    except ImportError:  # (not installed: no bar, no thread)
+        return
+    tqdm.monitor_interval = 0
 
 
 def preload_heavy() -> None:
