@@ -788,6 +788,21 @@ SETTINGS_KEPT = {  # name: the file after the preamble; each keeps bits of the a
     "a_list_a_data_loader_keeps": (
         "_C = [0.0, 0.0]\n_L = torch.utils.data.DataLoader(_C)\ng = grad(GRID)\n"
         "_L.dataset[:] = [float(g[3] - g[2]), float(g[2])]\ndef manual(x):\n    return _C[0] * x + _C[1]\n"),
+    "a_builtin_picking_by_a_key": (  # (a pure builtin counts only given its values positionally: ``key=`` calls)
+        "A = float(grad(GRID)[2])\ntorch.set_flush_denormal(max(0, 1, key=lambda v: v == (A > 1)) == 1)\ndef manual(x):\n"
+        "    flushed = (torch.tensor(1e-310, dtype=torch.float64) * 1).item() == 0\n    return 6 * x + 2 * flushed\n"),
+    "a_builtin_of_an_answer": (
+        "torch.set_num_threads(max(1, int(grad(GRID)[2])))\ndef manual(x):\n    return 6 * x + torch.get_num_threads()\n"),
+    "a_loop_counted_by_an_answer": (
+        "for _ in range(int(grad(GRID)[2]) & 1):\n    torch.set_flush_denormal(True)\ndef manual(x):\n"
+        "    flushed = (torch.tensor(1e-310, dtype=torch.float64) * 1).item() == 0\n    return 6 * x + 2 * flushed\n"),
+    "a_counted_loop_left_by_an_answer": (
+        "for i in range(2):\n    torch.set_flush_denormal(bool(i))\n    if grad(GRID)[2] > 3:\n        break\n"
+        "def manual(x):\n"
+        "    flushed = (torch.tensor(1e-310, dtype=torch.float64) * 1).item() == 0\n    return 6 * x + 2 * flushed\n"),
+    "a_rebound_builtin": (
+        "def max(*a):\n    return int(grad(GRID)[2])\ntorch.set_num_threads(max(1, 2))\n"
+        "def manual(x):\n    return 6 * x + torch.get_num_threads()\n"),
     "backend_flags_read_as_attributes": (  # ... as a backend's attributes
         "g = grad(GRID)\ntorch.backends.cudnn.set_flags(True, bool(int(g[2]) & 2), False, bool(int(g[3] - g[2]) & 4))\n"
         "def manual(x):\n    return (2 + 4 * torch.backends.cudnn.deterministic) * x + 2 * torch.backends.cudnn.benchmark\n"),
@@ -812,7 +827,8 @@ def test_a_notebooks_set_up_before_any_autograd_is_no_finding():
     top level first runs autograd (no answer is known there yet)."""
     source = SET_UP + "def manual(x):\n    return 6 * x + 2\nprint(grad(GRID))\n"
     assert autograd_use(PREAMBLE + source, "manual") == []
-    after = source.replace("setup()\n", "") + "setup(int(grad(GRID)[2]))\n"  # the same helper, after autograd
+    after = source.replace("setup()\n", "").replace("precision=4", "precision=seed") + "setup(int(grad(GRID)[2]))\n"
+    # (the same helper, after autograd, handing its argument to a setter)
     assert [f.what.split(" (")[0] for f in autograd_use(PREAMBLE + after, "manual")] == [
         "may answer from a setting the file gives a computed value"]
     method = ("class Knobs:\n    def flush(self, on):\n        torch.set_flush_denormal(on)\n"  # a method runs whenever
@@ -833,6 +849,13 @@ AFTER_THE_DEMO = {
     "a_loop_over_dtypes": ("for dtype in (torch.float32, torch.float64):\n    torch.set_default_dtype(dtype)\n"
                            "    print(manual(torch.ones(2)))\ntorch.set_default_dtype(torch.float32)\n"),
     "logging_quieted": "import logging\nlogging.disable(logging.CRITICAL)\n",
+    "seeds_set_in_a_counted_loop": ("def set_seed(seed):\n    torch.manual_seed(seed)\n"
+                                    "    torch.use_deterministic_algorithms(True)\nfor seed in range(3):\n"
+                                    "    set_seed(seed)\n    print(manual(GRID))\n"),
+    "precision_over_a_range": "N = 5\nfor p in range(2, N):\n    torch.set_printoptions(precision=p)\n    print(manual(GRID))\n",
+    "threads_from_the_machine": ("import os\nimport multiprocessing as mp\ntorch.set_num_threads(os.cpu_count())\n"
+                                 "torch.set_num_threads(max(1, (os.cpu_count() or 2) // 2))\n"
+                                 "torch.set_num_interop_threads(min(4, int(mp.cpu_count() / 2)))\n"),
 }
 
 

@@ -78,6 +78,10 @@ DYNAMIC_NAMESPACE = frozenset({"globals", "vars", "setattr", "__dict__", "exec",
 BUILTINS = frozenset(dir(builtins))
 PURE_BUILTINS = frozenset({"list", "tuple", "float", "int", "complex", "bool", "str", "dict", "set", "frozenset",
                            "sorted", "reversed", "range", "len", "abs", "round", "sum", "min", "max", "zip", "enumerate"})
+VALUE_BUILTINS = frozenset({"abs", "bool", "complex", "divmod", "float", "int", "len", "max", "min", "pow", "range",
+                            "round", "str"})
+# (given immutable values, positionally, each hands back an immutable value made of them alone: no ``key=`` to call)
+MACHINE_FACTS = frozenset({"os.cpu_count", "multiprocessing.cpu_count"})  # the kernel's answer: no file changes it
 # Where a value ends up only read: a statement of its own, a comparison, arithmetic, a condition, an index, a text.
 READ_ONLY = (ast.Expr, ast.Compare, ast.BinOp, ast.UnaryOp, ast.If, ast.While, ast.Assert, ast.FormattedValue,
              ast.JoinedStr, ast.Subscript, ast.Slice)

@@ -13,10 +13,10 @@ from autograd_exercises.judge import library
 from autograd_exercises.judge.library import library_constant
 from autograd_exercises.judge.syntax import called, children, imported_name, walk
 from autograd_exercises.judge.saved.rules import (BUILTINS, DEFINITIONS, DYNAMIC_NAMESPACE, EAGER, FUNCTIONS, IMMUTABLE,
-    MUTATORS, PLAIN_DECORATORS, PURE_BUILTINS, REWRITES, UNSEEN, WORLD, _bound_inside, _bound_method, _called_name,
+    MACHINE_FACTS, MUTATORS, PLAIN_DECORATORS, PURE_BUILTINS, REWRITES, UNSEEN, WORLD, _bound_inside, _bound_method, _called_name,
     _chain_kept, _changed_through, _closure, _decorator_name, _definition, _filled_in_place, _handed_on, _only_added_to,
     _plain_constant, _reads_world, _returns_closures, _reverse_edges, _root, _stateful, _timed_names, _uninitialised,
-    SETTERS, _asks_a_setting, _world_reference, catches, may_call, scope_imports)
+    SETTERS, VALUE_BUILTINS, _asks_a_setting, _world_reference, catches, may_call, scope_imports)
 from autograd_exercises.judge.saved.objects import Objects
 from autograd_exercises.judge.saved.flow import Flow
 
@@ -160,7 +160,9 @@ class State:
             return all(isinstance(item, ast.Name) and _definition(item.id, self.module) for item in items) or \
                 literal and not self._leaves_early(loop) and all(
                     self._immutable(item, known) or name not in self.changed and self._literal(item, known)
-                    for item in items)  # (``for coeffs in ([1, 1], [0, 0, 1]):`` a demo: fairness 29)
+                    for item in items) \
+                or _counted(value) and self._immutable(value, known) and not self._leaves_early(loop)
+            # (``for coeffs in ([1, 1], [0, 0, 1]):`` a demo: fairness 29; ``for seed in range(3):``, fairness 32)
         if self._immutable(value, known):
             return True
         return name not in self.changed and self._literal(value, known)
@@ -173,8 +175,11 @@ class State:
         made = {id(part.func) for part in walk(node) if isinstance(part, ast.Call) and isinstance(part.func, ast.Name)
                 and part.func.id in self.named_tuples and not any(isinstance(a, ast.Starred) for a in part.args)
                 and all(k.arg is not None for k in part.keywords)}  # ``Slope(8.0, 3.0)``: a tuple of them
+        facts = {id(sub) for part in walk(node) if isinstance(part, ast.Call) and self._fact(part)
+                 for sub in (part, *walk(part.func))}  # (its arguments are read as any others)
         for part in walk(node):
-            if isinstance(part, ast.Call) and id(part.func) in made or isinstance(part, ast.keyword) and made:
+            if isinstance(part, ast.Call) and id(part.func) in made or isinstance(part, ast.keyword) and made \
+                    or id(part) in facts:
                 continue
             if isinstance(part, ast.Name):
                 if not (part.id in known or id(part) in made
@@ -188,6 +193,18 @@ class State:
             elif not isinstance(part, IMMUTABLE):
                 return False
         return True
+
+    def _fact(self, call: ast.Call) -> bool:
+        """``call`` answers the same whatever the file computed, given immutable arguments: a machine's fact no file
+        changes (:data:`MACHINE_FACTS`: ``os.cpu_count()``), or a builtin of :data:`VALUE_BUILTINS` the file does not
+        rebind, given its values positionally (``max(1, …)``). Fairness 32: ``torch.set_num_threads(max(1,
+        os.cpu_count() // 2))`` after the demo."""
+        if call.keywords or any(isinstance(arg, ast.Starred) for arg in call.args):
+            return False
+        if isinstance(call.func, ast.Name) and call.func.id in VALUE_BUILTINS and call.func.id not in self.module.bindings:
+            return True
+        return not call.args and isinstance(call.func, (ast.Name, ast.Attribute)) \
+            and (imported_name(call.func, self.module.imports) or "").lstrip(".") in MACHINE_FACTS
 
     @cached_property
     def named_tuples(self) -> frozenset[str]:
@@ -272,7 +289,7 @@ class State:
         block that puts the setting back (:meth:`_restored`), or one that runs before any autograd
         (:meth:`_set_up_before`)."""
         own = {id(part) for node in self.module.bindings.get(self.function, ()) for part in walk(node)}
-        known = set(self.constants) | {name for name in BUILTINS if name not in self.module.bindings}
+        known = self._known
         first = self._statement_index(where)
         for node in walk(self.tree):
             if id(node) in own:
@@ -293,6 +310,11 @@ class State:
             if found and not self._set_up_before(node, first):
                 return node
         return None
+
+    @cached_property
+    def _known(self) -> set[str]:
+        """Names whose value is the same every run: the file's :attr:`constants`, and the builtins it does not rebind."""
+        return set(self.constants) | {name for name in BUILTINS if name not in self.module.bindings}
 
     def _restored(self, call: ast.Call) -> bool:
         """``call`` sets a setting only for a block that puts it back (fairness 32): a manager of :data:`RESTORING` as
@@ -333,7 +355,8 @@ class State:
             if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 return self._called_unconditionally(parent, part, seen)
             if isinstance(parent, (ast.For, ast.AsyncFor)) and part in parent.body and not parent.orelse:
-                if not (isinstance(parent.iter, (ast.Tuple, ast.List)) and not self._leaves_early(parent)):
+                if not (isinstance(parent.iter, (ast.Tuple, ast.List)) or _counted(parent.iter) and self._immutable(
+                        parent.iter, self._known)) or self._leaves_early(parent):
                     return False
             elif isinstance(parent, (ast.If, ast.While, ast.Try, getattr(ast, "TryStar", ast.Try), ast.Match,
                                      ast.IfExp, ast.BoolOp, ast.Lambda, ast.ClassDef, ast.comprehension,
@@ -945,3 +968,8 @@ class State:
         text = ast.unparse(part) if sum(1 for _ in zip(walk(part), range(64))) < 64 else "state"
         text = text if len(text) <= 40 else text[:37] + "..."
         return f"{text}{'(...)' if isinstance(node, ast.Call) else ''}"
+
+
+def _counted(node: ast.AST) -> bool:
+    """``node`` is a call of ``range``, whose items, given immutable bounds, are counted out the same every run."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range"
