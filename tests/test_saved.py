@@ -800,6 +800,10 @@ SETTINGS_KEPT = {  # name: the file after the preamble; each keeps bits of the a
         "for i in range(2):\n    torch.set_flush_denormal(bool(i))\n    if grad(GRID)[2] > 3:\n        break\n"
         "def manual(x):\n"
         "    flushed = (torch.tensor(1e-310, dtype=torch.float64) * 1).item() == 0\n    return 6 * x + 2 * flushed\n"),
+    "a_builtin_of_an_object_of_the_files_own": (  # (``bool(K())`` calls the file's ``__bool__``)
+        "G = [0]\nG[0] = int(grad(GRID)[2])\nclass K:\n    def __bool__(self):\n        return G[0] > 1\n"
+        "torch.set_flush_denormal(bool(K()))\ndef manual(x):\n"
+        "    flushed = (torch.tensor(1e-310, dtype=torch.float64) * 1).item() == 0\n    return 6 * x + 2 * flushed\n"),
     "a_rebound_builtin": (
         "def max(*a):\n    return int(grad(GRID)[2])\ntorch.set_num_threads(max(1, 2))\n"
         "def manual(x):\n    return 6 * x + torch.get_num_threads()\n"),
