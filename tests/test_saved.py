@@ -804,6 +804,12 @@ SETTINGS_KEPT = {  # name: the file after the preamble; each keeps bits of the a
         "G = [0]\nG[0] = int(grad(GRID)[2])\nclass K:\n    def __bool__(self):\n        return G[0] > 1\n"
         "torch.set_flush_denormal(bool(K()))\ndef manual(x):\n"
         "    flushed = (torch.tensor(1e-310, dtype=torch.float64) * 1).item() == 0\n    return 6 * x + 2 * flushed\n"),
+    "a_cache_counter": (  # red team 141: a library function's cache counts its calls
+        "import torch.utils.data.graph as G\nn = int(grad(GRID)[2])\nwhile G.dill_available.cache_info().hits < n:\n"
+        "    G.dill_available()\ndef manual(x):\n    return 6 * x + G.dill_available.cache_info().hits\n"),
+    "a_cache_counter_handed_on": (
+        "import torch.utils.data.graph as G\nn = int(grad(GRID)[2])\nfor _ in range(n):\n    G.dill_available()\n"
+        "counted = G.dill_available\ndef manual(x):\n    return 6 * x + counted.cache_info()[0]\n"),
     "a_rebound_builtin": (
         "def max(*a):\n    return int(grad(GRID)[2])\ntorch.set_num_threads(max(1, 2))\n"
         "def manual(x):\n    return 6 * x + torch.get_num_threads()\n"),

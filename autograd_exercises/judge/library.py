@@ -88,6 +88,8 @@ def _unchanging(value: object, depth: int = 0) -> bool:
 
     if isinstance(value, abc.ABCMeta):
         return False  # an abstract base class: ``register`` changes what ``issubclass`` says of it (red team 133)
+    if hasattr(type(value), "cache_info"):
+        return False  # a function behind ``functools.cache``: each call moves its counts (red team 141)
     if isinstance(value, (type, types.ModuleType)):
         return True  # a class or module (``torch.Tensor``, whose objects have ``__setitem__``): data only in attributes
     if isinstance(value, (tuple, frozenset)):

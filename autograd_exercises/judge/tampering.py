@@ -165,11 +165,12 @@ PLAIN_FIELD = re.compile(r"[A-Za-z_0-9]*")  # a field that reads no attribute an
 TIMERS = static.TIMERS  # timeit's: a string statement is compiled and run
 COMPREHENSIONS = (ast.ListComp, ast.GeneratorExp)
 LIBRARY_STATE_OK = (*guard.SETTINGS, "pandas.options", "matplotlib.rcParams", "matplotlib.pyplot.rcParams",
-                    "matplotlib.style",  # settings (torch.backends.cudnn.deterministic = True), read by no probe
-                    *(f"tqdm.{bar}.monitor_interval" for bar in ("tqdm", "std.tqdm", "auto.tqdm", "autonotebook.tqdm",
-                                                                 "notebook.tqdm", "asyncio.tqdm")))
-# (tqdm's documented switch for its monitor thread, which the sandbox holds at 0: a thread it starts counts as the
-# file's own)
+                    "matplotlib.style")  # namespaces of settings (torch.backends.cudnn.deterministic = True), read by
+# no probe, below which a store sets a setting
+SWITCHES = tuple(f"tqdm.{bar}.monitor_interval" for bar in ("tqdm", "std.tqdm", "auto.tqdm", "autonotebook.tqdm",
+                                                             "notebook.tqdm", "asyncio.tqdm"))
+# (settings themselves, nothing below them: tqdm's documented switch for its monitor thread, which the sandbox holds
+# at 0; a thread it starts counts as the file's own)
 OWN = ("self", "cls")  # a method's own object: what it holds is the student's
 METADATA = ("__doc__", "__name__", "__qualname__", "__module__", "__annotations__", "__signature__")  # set by a
 # decorator on its wrapper
@@ -413,9 +414,8 @@ class _Reading:
         if name in TIMERS and _timer(self.resolved(node.func)):
             return self.timed_door(node, name)
         if name in ("setattr", "delattr", "__setattr__", "__delattr__") and node.args:
-            owner = node.args[0] if name in ("setattr", "delattr") or len(node.args) == 3 or \
-                name == "__delattr__" and len(node.args) == 2 else getattr(node.func, "value", None)
-            if owner is not None and (what := self.library_target(owner)):
+            owner = self.set_on(node, name)
+            if owner is not None and (what := self.library_target(owner, leaf=False)):
                 return f"changes a library's object ({what})"
         index = len(node.args) - 1 if name == "__getattribute__" else LOOKUPS.get(name)
         if index is None:
@@ -571,7 +571,7 @@ class _Reading:
             return f"makes tensors that answer for autograd themselves ({static._chain(target)})"
         return ""
 
-    def library_target(self, target: ast.AST) -> str:
+    def library_target(self, target: ast.AST, leaf: bool = True) -> str:
         """The chain of ``target`` (an attribute set, or an object whose attribute ``setattr`` sets) where that object
         may be a library's own, shared with the probes: rooted (through attributes and items) at an import or a name
         for a library's object (``T = torch.Tensor``), at ``type(x)`` or ``getattr(…)``, or through a class's dunder
@@ -584,9 +584,51 @@ class _Reading:
         if isinstance(root, ast.Call):
             return chain if isinstance(root.func, ast.Name) and root.func.id in ("type", "getattr", "vars") else ""
         dotted = self.origin(root.id) if isinstance(root, ast.Name) else ""
-        if not dotted or any(".".join([dotted, *parts[1:]]).startswith(ok) for ok in LIBRARY_STATE_OK):
+        if not dotted or self.a_setting(".".join([dotted, *parts[1:]]), leaf):
             return ""
         return chain
+
+    @staticmethod
+    def set_on(node: ast.Call, name: str) -> ast.AST | None:
+        """The object whose attribute a call of ``setattr``, ``delattr`` or their dunders (``name``) sets."""
+        return node.args[0] if name in ("setattr", "delattr") or len(node.args) == 3 or \
+            name == "__delattr__" and len(node.args) == 2 else getattr(node.func, "value", None)
+
+    def a_setting(self, dotted: str, leaf: bool) -> bool:
+        """``dotted`` (an object's whole chain; ``leaf``: its last part is the attribute set) is a library's setting: a
+        switch of :data:`SWITCHES` itself, or below a namespace of :data:`LIBRARY_STATE_OK` through no attribute the
+        file sets in one of them (red team 141: ``torch.backends.holder = torch.Tensor``, then
+        ``torch.backends.holder.backward = None``, changed a class of torch's, below a namespace of settings)."""
+        if dotted in SWITCHES:
+            return leaf
+        for namespace in LIBRARY_STATE_OK:
+            if dotted.startswith(namespace + ".") or dotted == namespace and not leaf:
+                between = dotted[len(namespace) + 1:].split(".") if dotted != namespace else []
+                between = between[:-1] if leaf else between
+                return not (set(between) & self.set_in_settings or between and "" in self.set_in_settings)
+        return False
+
+    @functools.cached_property
+    def set_in_settings(self) -> frozenset[str]:
+        """The attributes the file sets, or deletes, on an object below a namespace of :data:`LIBRARY_STATE_OK` (``""``
+        for a name computed as it runs)."""
+        found: set[str] = set()
+        for node in walk(self.tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                owner, attribute = node.value, node.attr
+            elif isinstance(node, ast.Call) and (name := self.callee(node.func)) in (
+                    "setattr", "delattr", "__setattr__", "__delattr__") and node.args:
+                owner = self.set_on(node, name)
+                at = 1 if owner is node.args[0] else 0  # (``obj.__setattr__(name, value)``: the name first)
+                named = node.args[at] if len(node.args) > at else None
+                attribute = named.value if isinstance(named, ast.Constant) and isinstance(named.value, str) else ""
+            else:
+                continue
+            if owner is not None and isinstance(root := _root_node(owner), ast.Name) and (dotted := self.origin(root.id)):
+                whole = ".".join([dotted, *static._chain(owner).split(".")[1:]])
+                if any(whole == namespace or whole.startswith(namespace + ".") for namespace in LIBRARY_STATE_OK):
+                    found.add(attribute)
+        return frozenset(found)
 
     @functools.cached_property
     def library_names(self) -> dict[str, str]:

@@ -36,6 +36,8 @@ WORLD = frozenset({
     "Popen", "popen", "uniform_", "normal_", "random_", "bernoulli_", "exponential_", "geometric_", "cauchy_",
     "log_normal_", "dropout", "dropout_", "alpha_dropout", "feature_alpha_dropout", "dropout1d", "dropout2d",
     "dropout3d", "rrelu", "rrelu_",
+    # a cache's counts, which every call of its function moves (``dill_available.cache_info().hits``: red team 141)
+    "cache_info",
     # a codec's answer, from the registry the file can fill (``codecs.register``: red team 70)
     "decode", "encode",
     # memory as the allocator hands it back, uninitialised: what the top level freed there (red team 106)
