@@ -810,6 +810,21 @@ SETTINGS_KEPT = {  # name: the file after the preamble; each keeps bits of the a
     "a_cache_counter_handed_on": (
         "import torch.utils.data.graph as G\nn = int(grad(GRID)[2])\nfor _ in range(n):\n    G.dill_available()\n"
         "counted = G.dill_available\ndef manual(x):\n    return 6 * x + counted.cache_info()[0]\n"),
+    "a_core_count_of_the_files_own": (  # red team 142: a class named like the module, after its import
+        "import os\nn = int(grad(GRID)[2]) & 2\nclass os:\n    cpu_count = staticmethod(lambda _n=n: _n)\n"
+        "torch.set_flush_denormal(bool(os.cpu_count()))\ndef manual(x):\n"
+        "    flushed = (torch.tensor(1e-310, dtype=torch.float64) * 1).item() == 0\n    return 6 * x + 2 * flushed\n"),
+    "a_builtin_shadowed_by_a_parameter": (
+        "def setup(max=lambda *_, _n=int(grad(GRID)[2]) & 2: _n):\n    torch.set_flush_denormal(bool(max(0, 1)))\n"
+        "setup()\ndef manual(x):\n"
+        "    flushed = (torch.tensor(1e-310, dtype=torch.float64) * 1).item() == 0\n    return 6 * x + 2 * flushed\n"),
+    "a_range_shadowed_in_a_class_body": (
+        "class Knobs:\n    range = lambda *_, _n=int(grad(GRID)[2]) & 2: [True] * _n\n    for on in range(2):\n"
+        "        torch.set_flush_denormal(on)\ndef manual(x):\n"
+        "    flushed = (torch.tensor(1e-310, dtype=torch.float64) * 1).item() == 0\n    return 6 * x + 2 * flushed\n"),
+    "a_percent_formatted_tensor": (
+        "torch.set_printoptions(precision=int(grad(GRID)[2]))\ndef manual(x):\n"
+        "    return 6 * x + len('%s' % torch.tensor(0.5))\n"),
     "a_rebound_builtin": (
         "def max(*a):\n    return int(grad(GRID)[2])\ntorch.set_num_threads(max(1, 2))\n"
         "def manual(x):\n    return 6 * x + torch.get_num_threads()\n"),

@@ -199,12 +199,27 @@ class State:
         changes (:data:`MACHINE_FACTS`: ``os.cpu_count()``), or a builtin of :data:`VALUE_BUILTINS` the file does not
         rebind, given its values positionally (``max(1, …)``). Fairness 32: ``torch.set_num_threads(max(1,
         os.cpu_count() // 2))`` after the demo."""
-        if call.keywords or any(isinstance(arg, ast.Starred) for arg in call.args):
+        if call.keywords or any(isinstance(arg, ast.Starred) for arg in call.args) or self.dynamic:
             return False
-        if isinstance(call.func, ast.Name) and call.func.id in VALUE_BUILTINS and call.func.id not in self.module.bindings:
-            return True
+        if isinstance(call.func, ast.Name) and call.func.id in VALUE_BUILTINS:
+            return not self._shadowed(call.func.id, call) and call.func.id not in self.module.imports
         return not call.args and isinstance(call.func, (ast.Name, ast.Attribute)) \
-            and (imported_name(call.func, self.module.imports) or "").lstrip(".") in MACHINE_FACTS
+            and (imported_name(call.func, self.module.imports) or "").lstrip(".") in MACHINE_FACTS \
+            and not self._shadowed(_root(call.func), call)
+
+    def _shadowed(self, name: str, node: ast.AST) -> bool:
+        """``name``, where ``node`` reads it, may be other than the builtin or the import of that name: the file binds it
+        at its top level, or a scope around ``node`` does (a parameter, a local, a class body's name: red team 142's
+        ``class os:`` and ``def setup(max=lambda *_: n)``)."""
+        if name in self.module.bindings:
+            return True
+        part = self.module.parents.get(node)
+        while part is not None:
+            if isinstance(part, (*FUNCTIONS, ast.ClassDef, ast.comprehension, ast.ListComp, ast.SetComp, ast.DictComp,
+                                 ast.GeneratorExp)) and name in self._once("bound", part, lambda: _bound_inside(part)):
+                return True
+            part = self.module.parents.get(part)
+        return False
 
     @cached_property
     def named_tuples(self) -> frozenset[str]:
@@ -926,13 +941,12 @@ class State:
                 call and self._library_method(node) or \
                 self.dynamic and _root(node) not in own and not call or \
                 self._library_chain(node) and self._library_value(node) and not self._handed_constant(node)
-        if isinstance(node, ast.JoinedStr):
-            return self.rewrites  # a tensor's text, under print options the file set
+        if isinstance(node, ast.JoinedStr) or isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) \
+                and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
+            return self.rewrites  # a tensor's text, under print options the file set (``"%s" % t``: red team 142)
         if isinstance(node, ast.Call):
             name = _called_name(node)
-            if self.rewrites and name in ("str", "repr", "format", "__str__", "__repr__", "__format__", "array2string",
-                                          "array_str", "array_repr", "format_float_positional",
-                                          "format_float_scientific"):
+            if self.rewrites and (name in TEXTS or name == "print" and any(k.arg == "file" for k in node.keywords)):
                 return True
             if self._random(node.func) or _uninitialised(node):
                 return True  # Python's, numpy's or torch's random state (``random.randbytes``: red team 38), memory
@@ -970,6 +984,12 @@ class State:
         return f"{text}{'(...)' if isinstance(node, ast.Call) else ''}"
 
 
+TEXTS = frozenset({"str", "repr", "format", "__str__", "__repr__", "__format__", "array2string", "array_str",
+                   "array_repr", "format_float_positional", "format_float_scientific", "pformat", "saferepr",
+                   "substitute", "safe_substitute"})  # what makes a tensor's text (and ``print(…, file=…)``)
+
+
 def _counted(node: ast.AST) -> bool:
-    """``node`` is a call of ``range``, whose items, given immutable bounds, are counted out the same every run."""
+    """``node`` is a call of ``range``, whose items, given immutable bounds, are counted out the same every run (where
+    it is the builtin: :meth:`State._fact`, which :meth:`State._immutable` asks of it)."""
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range"
