@@ -29,7 +29,7 @@ import torch
 from autograd_exercises import catalog
 from autograd_exercises.judge import Fail, static, tampering
 from autograd_exercises.results import CheckResult, ExerciseResult
-from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox, packing, split_checks, without_marks
+from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox, guard, packing, split_checks, without_marks
 from autograd_exercises.sandbox.protocol import NO_FUNCTION, TAMPERED
 from autograd_exercises.spec import Case, Check, Exercise
 from autograd_exercises.submission import CodeCell, Submission, TestCell
@@ -493,8 +493,8 @@ def _not_installed(exc: dict[str, Any]) -> str:
         if exc.get("type") == "ModuleNotFoundError" else None
     if found is None:
         return ""
-    return (f"('{found.group(1).split('.')[0]}' is not installed where submissions are graded: use torch, numpy "
-            "and Python's standard library only) ")
+    return (f"('{found.group(1).split('.')[0]}' is not installed where submissions are graded: use "
+            f"{guard.importable_libraries()} only) ")
 
 
 # -- running -------------------------------------------------------------------------------------------------
@@ -689,14 +689,18 @@ def debugger_notes(submission: Submission) -> list[str]:
     """A note for the calls left in the file that did nothing (a debugger's, ``doctest.testmod()``): the first of
     each kind, and how many more."""
     notes, found = [], tampering.debugger_calls(source_text(submission))
-    for kind in ("debugger", "doctest"):
+    for kind, why in STAND_IN_NOTES.items():
         calls = [(call, line) for call, line, of in found if of == kind]
         if calls:
             (call, line), more = calls[0], len(calls) - 1
             also = f" (and {more} more such call{'s' * (more > 1)})" if more else ""
-            end = " Remove it when done." if kind == "debugger" else ""
-            notes.append(f"{call} at {submission.locate(line)}{also} did nothing: the grader runs no {kind}.{end}")
+            notes.append(f"{call} at {submission.locate(line)}{also} did nothing: {why}")
     return notes
+
+
+STAND_IN_NOTES = {"debugger": "the grader runs no debugger. Remove it when done.",
+                  "doctest": "the grader runs no doctest.",
+                  "check": "the grader runs the exercise's checks itself (a test cell's line, which a notebook needs)."}
 
 
 REACHES_GRADER = "reaches-grader"  # the mistake code (mistakes.COMMON)

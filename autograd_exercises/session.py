@@ -424,6 +424,8 @@ def _sibling(sub: "Submission", module: str) -> Path | None:
 
 
 def _missing_module(sub: "Submission", module: str) -> str | None:
+    from autograd_exercises.sandbox import guard
+
     top = module.split(".")[0]
     lines = [line for name, line in _imports(sub) if name == top]
     if not lines:
@@ -434,7 +436,7 @@ def _missing_module(sub: "Submission", module: str) -> str | None:
         return (f"{sub.name} imports '{top}' ({where}), but a submission is one file: {sibling.name} next to it "
                 f"is not there when it is graded. Copy what you use from {sibling.name} into {sub.name}.")
     return (f"{sub.name} imports '{top}' ({where}), which is not installed where submissions are graded: "
-            "a submission is one file, and it may use only torch, numpy and Python's standard library.")
+            f"a submission is one file, and it may use only {guard.importable_libraries()}.")
 
 
 def _local_import_notes(sub: "Submission") -> list[str]:

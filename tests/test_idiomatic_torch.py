@@ -238,3 +238,55 @@ def test_tqdms_documented_switch_is_a_setting_not_a_door(grade_source):
     assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
     result = grade_source("exercise-4", switched.replace("tqdm.monitor_interval = 0", "tqdm.monitor_interval = 10"))
     assert [c.name for c in result.checks if not c.passed] == ["predict_builds_no_graph"]
+
+
+def _exported(slug: str, extra: str = "") -> str:
+    """The release notebook filled with the solution, then ``extra`` as a last cell, exported by nbconvert's own
+    script exporter (Jupyter's "Download as Python"), test cells and all."""
+    import json
+
+    import nbformat
+    from nbconvert.exporters import PythonExporter
+
+    from tests.notebook_cases import filled
+
+    notebook = filled(slug)
+    if extra:
+        notebook.append(extra, "extra")
+    script, _ = PythonExporter().from_notebook_node(nbformat.reads(json.dumps(notebook.done()), as_version=4))
+    return script
+
+
+@pytest.mark.parametrize("slug", ["exercise-2", "exercise-4", "exercise-6"])
+def test_a_module_exported_from_a_filled_notebook_grades_as_the_notebook(slug, sandbox, tmp_path):
+    """Fairness 33: a filled notebook exported as a module keeps its setup cell's ``%load_ext`` as a
+    ``get_ipython()`` call (a ``NameError`` in plain Python) and its test cells' ``check(...)`` lines (an import of
+    the grader's package): the module scored zero. Each magic now does what it does in a notebook, and ``check``
+    does nothing, with a note."""
+    import graders
+    from autograd_exercises import grading, submission
+
+    script = _exported(slug, "%matplotlib inline\n%time print('timed')\n")
+    assert "get_ipython().run_line_magic('load_ext', 'autograd_exercises.notebook')" in script
+    assert "from autograd_exercises.notebook import check" in script
+    path = tmp_path / f"{slug.replace('-', '_')}.py"
+    path.write_text(script)
+    result = grading.grade(graders.find(slug), submission.load(path), sandbox=sandbox, seed=0)
+    assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
+    assert "IPython commands that only a kernel runs were skipped: %matplotlib" in result.notes
+    assert any(note.startswith("check() at line ") and "did nothing: the grader runs the exercise's checks itself"
+               in note for note in result.notes), result.notes
+
+
+def test_an_exported_modules_magics_keep_their_lines_or_are_left_as_written():
+    """The rewrite keeps every line where it was (feedback names the file's own lines); what would move them, or a file
+    that is not UTF-8, is left as written, and plain Python's error says why."""
+    from autograd_exercises.submission import exported_magics
+
+    text = b"import torch\nget_ipython().run_line_magic('time', 'y = 2')\nx = 1 / 0\n"
+    code, notes = exported_magics(text)
+    assert code.decode().split("\n")[2] == "x = 1 / 0" and "get_ipython" not in code.decode() and notes == ()
+    moved = b"get_ipython().run_cell_magic('time', '', 'a = 1\\nb = 2\\n')\n"
+    assert exported_magics(moved) == (moved, ())
+    latin = "# -*- coding: latin-1 -*-\ns = 'é'\nget_ipython().system('ls')\n".encode("latin-1")
+    assert exported_magics(latin) == (latin, ())

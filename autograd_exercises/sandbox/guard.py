@@ -528,9 +528,12 @@ def grader_space(space: Any) -> bool:
 
 
 DEBUGGER_CALLS = ("set_trace", "post_mortem", "pm")  # the calls of a debugger left in a file, each doing nothing
-STAND_INS = {"pdb": DEBUGGER_CALLS, "ipdb": DEBUGGER_CALLS, "doctest": ("testmod",)}  # module -> its calls that do
-# nothing in the child: what an import statement of the submission gets instead (:func:`stand_in`)
-KINDS = {"pdb": "debugger", "ipdb": "debugger", "doctest": "doctest"}  # what the report says the grader runs not
+STAND_INS = {"pdb": DEBUGGER_CALLS, "ipdb": DEBUGGER_CALLS, "doctest": ("testmod",),
+             "autograd_exercises.notebook": ("check",)}  # module -> its calls that do nothing in the child: what an
+# import statement of the submission gets instead (:func:`stand_in`; a notebook's test cells' ``check``, kept in a
+# module exported from it: fairness 33)
+KINDS = {"pdb": "debugger", "ipdb": "debugger", "doctest": "doctest", "autograd_exercises.notebook": "check"}
+# (what the report says the grader runs not)
 
 
 IMPORTABLE = frozenset({  # installed packages a submission's code may import by name (and the standard library)
@@ -547,6 +550,26 @@ def importable(name: str) -> bool:
     to pickle a class it defines, red team 99's honest file)."""
     top = name.split(".")[0]
     return top in IMPORTABLE or top in sys.stdlib_module_names or top == MAIN or name == OWN_MODULE[0]
+
+
+@functools.lru_cache(maxsize=1)
+def importable_libraries() -> str:
+    """What a submission may import, as a report says it (grader side): "Python's standard library, torch, numpy, …"
+    with each library of :data:`IMPORTABLE` installed here, in the order a student looks for them."""
+    import importlib.util
+
+    aliases = {"functorch", "mpl_toolkits", "pylab", "typing_extensions", "ipdb", "math"}  # (parts of others, the
+    # standard library's, or stand-ins)
+    first = ["torch", "numpy", "scipy", "matplotlib", "pandas", "sympy"]
+    names = first + sorted(IMPORTABLE - set(first) - aliases, key=str.lower)
+    installed = []
+    for name in names:
+        try:
+            if importlib.util.find_spec(name) is not None:
+                installed.append(name)
+        except (ImportError, ValueError):
+            pass
+    return ", ".join(["Python's standard library", *installed])
 
 
 def stand_in(name: str) -> types.ModuleType:
