@@ -664,15 +664,16 @@ def load(path: str | Path, kind: str | None = None, *, order: bool = True) -> Su
 def exported_magics(raw: bytes) -> tuple[bytes, tuple[str, ...]]:
     """A module exported from a notebook (Jupyter's "Download as Python", ``nbconvert --to script``) spells its
     magics as ``get_ipython().run_line_magic(…)`` calls, which plain Python cannot run (``NameError``): each becomes
-    what it does in a notebook (:func:`magics.rewrite`: ``%time`` runs its statement, the setup cell's ``%load_ext``
-    and ``%matplotlib`` nothing), line for line; and the note naming what was skipped. Fairness 33: the export of a
-    filled notebook scored zero. (A file whose rewrite would move its lines, or that is not UTF-8, is left as it is.)"""
+    what it does in a notebook (:func:`magics.rewrite`: ``%time`` runs its statement, ``%%time`` its cell on the
+    call's line, the setup cell's ``%load_ext`` and ``%matplotlib`` nothing), line for line; and the note naming what
+    was skipped. Fairness 33: the export of a filled notebook scored zero. (A file whose rewrite would still move its
+    lines, or that is not UTF-8, is left as it is.)"""
     if b"get_ipython()" not in raw:
         return raw, ()
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
     try:
         text = raw[len(bom):].decode("utf-8")
-        plain = magics.rewrite(text, budget=magics.Budget())
+        plain = magics.rewrite(text, budget=magics.Budget(), in_place=True)
     except (UnicodeDecodeError, RecursionError, MemoryError):
         return raw, ()
     if plain.code.count("\n") != text.count("\n") or compile_error(plain.code, "<module>") is not None:

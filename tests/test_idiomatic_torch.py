@@ -286,7 +286,11 @@ def test_an_exported_modules_magics_keep_their_lines_or_are_left_as_written():
     text = b"import torch\nget_ipython().run_line_magic('time', 'y = 2')\nx = 1 / 0\n"
     code, notes = exported_magics(text)
     assert code.decode().split("\n")[2] == "x = 1 / 0" and "get_ipython" not in code.decode() and notes == ()
-    moved = b"get_ipython().run_cell_magic('time', '', 'a = 1\\nb = 2\\n')\n"
-    assert exported_magics(moved) == (moved, ())
+    timed = b"get_ipython().run_cell_magic('time', '', 'a = 1\\nb = 2\\n')\nprint(a + b)\n"
+    code, _ = exported_magics(timed)  # (a cell's body runs on its call's line: no line moves)
+    assert code.decode().split("\n")[1] == "print(a + b)" and "'<cell magic>'" in code.decode().split("\n")[0]
+    namespace: dict = {}
+    exec(code.decode(), namespace)
+    assert namespace["a"] + namespace["b"] == 3
     latin = "# -*- coding: latin-1 -*-\ns = 'é'\nget_ipython().system('ls')\n".encode("latin-1")
     assert exported_magics(latin) == (latin, ())
