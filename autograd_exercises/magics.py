@@ -341,10 +341,9 @@ def _replacement(method: str, args: list[str], statement: bool, depth: int, budg
 
 
 def rewrite(code: str, origin: tuple[int, ...] | None = None, depth: int = 0,
-            budget: Budget | None = None, in_place: bool = False) -> Plain:
+            budget: Budget | None = None) -> Plain:
     """``code`` (Python, as IPython's transformer writes it) with every ``get_ipython()`` magic call rewritten
-    (``depth``: the cell magics around it; ``budget``: :func:`to_python`'s, for the cell magics' bodies;
-    ``in_place``: a cell magic's body on its call's one line, so that no line moves)."""
+    (``depth``: the cell magics around it; ``budget``: :func:`to_python`'s, for the cell magics' bodies)."""
     lines = code.split("\n")
     origin = tuple(origin) if origin is not None else tuple(range(1, len(lines) + 1))
     if "get_ipython()" not in code:
@@ -381,7 +380,7 @@ def rewrite(code: str, origin: tuple[int, ...] | None = None, depth: int = 0,
         if len(new_lines) == 1:
             result[index] = (before + new_lines[0] + after).split("\n")
             origins[index] = [first] * len(result[index])
-        elif statement and not before.strip() and not after.strip() and not in_place:
+        elif statement and not before.strip() and not after.strip():
             result[index] = [before + line if line.strip() else line for line in new_lines]
             origins[index] = [first - 1 + number for number in new.origin]
         else:  # a cell magic's body where one line must hold it

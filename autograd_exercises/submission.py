@@ -28,10 +28,12 @@ from __future__ import annotations
 import ast
 import bisect
 import builtins
+import io
 import json
 import os
 import re
 import stat
+import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -105,6 +107,7 @@ class Submission:
     program: tuple[CodeCell, ...] = ()  # notebooks: the code cells, run one at a time, in this order
     test_cells: tuple[TestCell, ...] = ()  # notebooks: the test cells, in document order
     grade_ids: tuple[tuple[str, int], ...] = ()  # notebooks: (nbgrader grade id, cell number) of other cells
+    lines: tuple[int, ...] = ()  # a module whose magics were rewritten: per line of ``source``, the file's own line
 
     @property
     def name(self) -> str:
@@ -116,7 +119,7 @@ class Submission:
         if self.cells and 1 <= line <= len(self.cells):
             cell, in_cell = self.cells[line - 1]
             return f"{self.cell_label.format(cell=cell)}, line {in_cell}"
-        return f"line {line}"
+        return f"line {self.lines[line - 1] if 1 <= line <= len(self.lines) else line}"
 
     def label(self, cell: int) -> str:
         """``"cell 4"`` (or ``"In [4]"``) for a cell number."""
@@ -205,7 +208,10 @@ def compile_error(source: str | bytes, filename: str = "<submission>") -> str | 
 
     ``"SyntaxError at line 3: '(' was never closed"``, then the line's code on a line of its own.
     """
-    raw = source.encode() if isinstance(source, str) else source
+    try:
+        raw = source.encode() if isinstance(source, str) else source
+    except UnicodeEncodeError as exc:  # (a lone surrogate: red team 143)
+        return f"text that is not Unicode ({exc.reason}): save the file as plain UTF-8 text"
     if b"\0" in raw:
         line = raw[:raw.index(b"\0")].count(b"\n") + 1
         code = raw.splitlines()[line - 1].decode("utf-8", "replace").strip().replace("\0", "\\x00")
@@ -657,27 +663,32 @@ def load(path: str | Path, kind: str | None = None, *, order: bool = True) -> Su
         return notebook_source(str(path), raw.decode("utf-8", "replace"), order=order)
     error = compile_error(raw, path.name)
     problem = f"{path.name} does not compile: {error}" if error else ""
-    raw, skipped = (raw, ()) if problem else exported_magics(raw)
-    return Submission(str(path), raw, problem=problem, kind="py", skipped=skipped)
+    raw, lines, skipped = (raw, (), ()) if problem else exported_magics(raw)
+    return Submission(str(path), raw, problem=problem, kind="py", skipped=skipped, lines=lines)
 
 
-def exported_magics(raw: bytes) -> tuple[bytes, tuple[str, ...]]:
+def exported_magics(raw: bytes) -> tuple[bytes, tuple[int, ...], tuple[str, ...]]:
     """A module exported from a notebook (Jupyter's "Download as Python", ``nbconvert --to script``) spells its
     magics as ``get_ipython().run_line_magic(…)`` calls, which plain Python cannot run (``NameError``): each becomes
-    what it does in a notebook (:func:`magics.rewrite`: ``%time`` runs its statement, ``%%time`` its cell on the
-    call's line, the setup cell's ``%load_ext`` and ``%matplotlib`` nothing), line for line; and the note naming what
-    was skipped. Fairness 33: the export of a filled notebook scored zero. (A file whose rewrite would still move its
-    lines, or that is not UTF-8, is left as it is.)"""
+    what it does in a notebook (:func:`magics.rewrite`: ``%time`` runs its statement, ``%%time`` its cell, the setup
+    cell's ``%load_ext`` and ``%matplotlib`` nothing). Returns the module, the file's own line of each of its lines
+    (``()``: unchanged), and the notes naming what was skipped. Fairness 33: the export of a filled notebook scored
+    zero. A file the rewrite cannot read (red team 143: a lone ``\\r`` ends a line for Python, a surrogate in a cell's
+    text) is left as written."""
     if b"get_ipython()" not in raw:
-        return raw, ()
-    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
+        return raw, (), ()
     try:
-        text = raw[len(bom):].decode("utf-8")
-        plain = magics.rewrite(text, budget=magics.Budget(), in_place=True)
-    except (UnicodeDecodeError, RecursionError, MemoryError):
-        return raw, ()
-    if plain.code.count("\n") != text.count("\n") or compile_error(plain.code, "<module>") is not None:
-        return raw, ()
-    commands = list(dict.fromkeys(command for command in plain.skipped))
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        text = raw.decode(encoding)
+        lines = text.splitlines()  # (Python's own line ends: \\r\\n, \\r, \\n, as ast numbers them)
+        text = "\n".join(line.lstrip("\ufeff") if number == 0 else line for number, line in enumerate(lines)) + "\n"
+        plain = magics.rewrite(text, budget=magics.Budget())
+        code = plain.code.encode(encoding)
+    except Exception:  # noqa: BLE001 (whatever the rewrite meets in a hostile file, the file runs as written)
+        return raw, (), ()
+    if compile_error(code, "<module>") is not None or len(plain.origin) != plain.code.count("\n") + 1:
+        return raw, (), ()
+    commands = list(dict.fromkeys(plain.skipped))
     notes = [f"IPython commands that only a kernel runs were skipped: {', '.join(commands)}"] if commands else []
-    return bom + plain.code.encode("utf-8"), (*notes, *plain.notes)
+    moved = plain.origin != tuple(range(1, len(plain.origin) + 1))
+    return code, plain.origin if moved else (), (*notes, *plain.notes)

@@ -257,6 +257,9 @@ def _exported(slug: str, extra: str = "") -> str:
     return script
 
 
+_CELL_MAGIC = "get_ipython().run_cell_magic('time', '', 'timed = [1, 2]\\nprint(sum(timed))\\n')\n"  # (%%time)
+
+
 @pytest.mark.parametrize("slug", ["exercise-2", "exercise-4", "exercise-6"])
 def test_a_module_exported_from_a_filled_notebook_grades_as_the_notebook(slug, sandbox, tmp_path):
     """Fairness 33: a filled notebook exported as a module keeps its setup cell's ``%load_ext`` as a
@@ -266,7 +269,7 @@ def test_a_module_exported_from_a_filled_notebook_grades_as_the_notebook(slug, s
     import graders
     from autograd_exercises import grading, submission
 
-    script = _exported(slug, "%matplotlib inline\n%time print('timed')\n")
+    script = _exported(slug, "%matplotlib inline\n%time print('timed')\n") + "\n# In[ ]:\n\n\n" + _CELL_MAGIC
     assert "get_ipython().run_line_magic('load_ext', 'autograd_exercises.notebook')" in script
     assert "from autograd_exercises.notebook import check" in script
     path = tmp_path / f"{slug.replace('-', '_')}.py"
@@ -278,19 +281,37 @@ def test_a_module_exported_from_a_filled_notebook_grades_as_the_notebook(slug, s
                in note for note in result.notes), result.notes
 
 
-def test_an_exported_modules_magics_keep_their_lines_or_are_left_as_written():
-    """The rewrite keeps every line where it was (feedback names the file's own lines); what would move them, or a file
-    that is not UTF-8, is left as written, and plain Python's error says why."""
-    from autograd_exercises.submission import exported_magics
+def test_an_exported_modules_lines_are_named_as_the_file_numbers_them():
+    """A cell magic's body takes lines of its own in the module that runs; a report still names the file's own line
+    (``Submission.lines``). A file the rewrite cannot read is left as written, and plain Python's error says why (red
+    team 143: a lone ``\\r`` ending a line crashed the grader with an ``IndexError``, a surrogate in a cell's text with a
+    ``UnicodeEncodeError``)."""
+    from autograd_exercises.submission import Submission, compile_error, exported_magics
 
-    text = b"import torch\nget_ipython().run_line_magic('time', 'y = 2')\nx = 1 / 0\n"
-    code, notes = exported_magics(text)
-    assert code.decode().split("\n")[2] == "x = 1 / 0" and "get_ipython" not in code.decode() and notes == ()
-    timed = b"get_ipython().run_cell_magic('time', '', 'a = 1\\nb = 2\\n')\nprint(a + b)\n"
-    code, _ = exported_magics(timed)  # (a cell's body runs on its call's line: no line moves)
-    assert code.decode().split("\n")[1] == "print(a + b)" and "'<cell magic>'" in code.decode().split("\n")[0]
+    timed = b"import torch\nget_ipython().run_cell_magic('time', '', 'a = 1\\nb = 2\\n')\nprint(a + b)\nx = 1 / 0\n"
+    code, lines, notes = exported_magics(timed)
+    assert "get_ipython" not in code.decode() and notes == ()
+    module = Submission("m.py", code, lines=lines)
+    at = code.decode().split("\n").index("x = 1 / 0") + 1
+    assert at > 4 and module.locate(at) == "line 4" and module.locate(1) == "line 1"
     namespace: dict = {}
-    exec(code.decode(), namespace)
+    exec(code.decode().replace("x = 1 / 0", ""), namespace)
     assert namespace["a"] + namespace["b"] == 3
+    old_mac = b"import torch\rget_ipython().run_line_magic('matplotlib', 'inline')\rx = 1\r"
+    code, lines, notes = exported_magics(old_mac)
+    assert code.decode().split("\n")[:3] == ["import torch", "pass", "x = 1"] and lines == ()
+    surrogate = b"get_ipython().run_cell_magic(\"time\", \"\", \"x = '\\ud800'\")\n"
+    assert exported_magics(surrogate) == (surrogate, (), ())
+    assert compile_error("x = '\ud800'\n").startswith("text that is not Unicode")
     latin = "# -*- coding: latin-1 -*-\ns = 'é'\nget_ipython().system('ls')\n".encode("latin-1")
-    assert exported_magics(latin) == (latin, ())
+    code, _, notes = exported_magics(latin)
+    assert code.decode("latin-1").split("\n")[1] == "s = 'é'" and notes == (
+        "IPython commands that only a kernel runs were skipped: !ls",)
+
+
+def test_only_the_test_cells_own_import_of_check_stands_in(grade_source):
+    """``from autograd_exercises.notebook import check`` is the test cells' line; the package imported any other way is
+    not installed where submissions are graded, and no note says its ``check()`` did nothing (red team 143)."""
+    source = solution_text("exercise_1") + "\n\nimport autograd_exercises.notebook as nb\nnb.check('exercise-1')\n"
+    result = grade_source("exercise-1", source)
+    assert result.score == 0 and not any("did nothing" in note for note in result.notes), result.notes

@@ -214,6 +214,8 @@ def _stand_in_callee(func: ast.Name | ast.Attribute, reading: _Reading) -> str:
     target = reading.imports.get(func.id, "") if isinstance(func, ast.Name) else \
         f"{reading.imports.get(func.value.id, '')}.{func.attr}" if isinstance(func.value, ast.Name) else ""
     module, _, call = target.rpartition(".")
+    if "." in module and not isinstance(func, ast.Name):
+        return ""  # (a package's module stands in only as ``from … import check``: :func:`guard.stand_in`)
     return module if call in guard.STAND_INS.get(module, ()) else ""
 
 

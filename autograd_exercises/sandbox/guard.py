@@ -681,7 +681,8 @@ def builtins_for(module: str) -> dict[str, Any]:
         return _VARS(*owner) if owner else sys._getframe(1).f_locals  # vars(): the caller's own names
 
     def __import__(name: Any, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
-        if type(name) is str and name in STAND_INS and not level and _import_statement(_FRAME(1)):
+        if type(name) is str and name in STAND_INS and not level and _import_statement(_FRAME(1)) and (
+                "." not in name or fromlist):  # (a package's module only as ``from … import check``: red team 143)
             return stand_in(name)
         refuse_unlisted(name, level)
         imported = _IMPORT(name, globals, locals, fromlist, level)
