@@ -93,6 +93,60 @@ def test_github_classroom_clones(tmp_path):
     assert ("carol", "exercise-3") in found(everything)
 
 
+def test_folders_of_students_are_read_as_their_students(tmp_path):
+    """Fairness 34: GitHub Classroom's clones of an assignment (``gh classroom clone`` puts them in
+    ``exercise-2-submissions/``) and the Actions workflow's ``submissions/exercise-N/<student>/`` were each read as one
+    student, named "submissions" or "exercise-2", with one 0 for all their files."""
+    files(tmp_path / "clones", {"exercise-2-submissions/exercise-2-alice/exercise_2.py": RIGHT,
+                                "exercise-2-submissions/exercise-2-bob/solution.py": RIGHT,
+                                "exercise-2-submissions/README.md": ""})
+    expected = {("alice", "exercise-2"): "exercise-2-alice/exercise_2.py", ("bob", "exercise-2"): "exercise-2-bob/solution.py"}
+    assert found(discover(tmp_path / "clones" / "exercise-2-submissions")) == expected
+    assert found(discover(tmp_path / "clones")) == {key: f"exercise-2-submissions/{shown}" for key, shown in expected.items()}
+    files(tmp_path / "actions", {"exercise-2/carol/exercise_2.py": RIGHT, "exercise-2/dave/solution.py": RIGHT,
+                                 "exercise-2/erin/exercise_3.py": RIGHT, "exercise-3/carol/exercise_3.py": RIGHT})
+    plan = discover(tmp_path / "actions", None)
+    assert found(plan) == {("carol", "exercise-2"): "exercise-2/carol/exercise_2.py",
+                           ("dave", "exercise-2"): "exercise-2/dave/solution.py",
+                           ("erin", "exercise-2"): "no exercise_2.py or exercise-2.ipynb in exercise-2/erin/",
+                           ("carol", "exercise-3"): "exercise-3/carol/exercise_3.py"}
+    assert [(item.shown, item.reason) for item in plan.skipped] == [
+        ("exercise-2/erin/exercise_3.py", "the name says exercise 3, but the folder is exercise-2's")]
+
+
+def test_test_files_beside_a_submission_are_no_second_file(tmp_path):
+    """Fairness 34: a clone's ``tests/test_exercise_2.py`` (the student's own, or the template's) was a second file for
+    exercise 2, and the student got 0 with "keep one"."""
+    files(tmp_path, {"exercise-2-alice/exercise_2.py": RIGHT, "exercise-2-alice/tests/test_exercise_2.py": "x = 1",
+                     "exercise-2-alice/exercise_2_test.py": "x = 1", "exercise-2-alice/conftest.py": "",
+                     "bob/exercise_2.py": RIGHT, "bob/test_exercise_2.ipynb": "{}"})
+    plan = discover(tmp_path)
+    assert found(plan) == {("alice", "exercise-2"): "exercise-2-alice/exercise_2.py",
+                           ("bob", "exercise-2"): "bob/exercise_2.py"}
+    assert {"exercise-2-alice/tests/test_exercise_2.py", "bob/test_exercise_2.ipynb"} <= set(plan.ignored)
+
+
+def test_the_very_same_file_twice_is_graded_once(tmp_path):
+    """Fairness 34: ``Exercise_2.ipynb`` and its download twin ``Exercise_2 (1).ipynb``, byte for byte, made "2 files:
+    keep one"; one is graded, and the note names the other."""
+    files(tmp_path, {"alice/Exercise_2.py": RIGHT, "alice/Exercise_2 (1).py": RIGHT,
+                     "bob/exercise_2.py": RIGHT, "bob/exercise_2 (1).py": RIGHT + "# changed"})
+    plan = discover(tmp_path)
+    alice, bob = sorted(plan.found, key=lambda f: f.student)
+    assert alice.problem == "" and alice.note == "alice/Exercise_2 (1).py: the same file, graded once"
+    assert bob.problem.startswith("2 files for exercise-2")
+
+
+def test_canvas_names_in_any_script(tmp_path):
+    """Fairness 34: Canvas keeps a name's letters of any script; such a name was no Canvas name, and the user and
+    submission ids stayed in the student's id (one person, another id per exercise)."""
+    files(tmp_path, {"müllerjörg_1001_5001_exercise_2.py": RIGHT, "müllerjörg_1001_6001_exercise_3.py": RIGHT,
+                     "张伟_1002_5002_exercise_2.py": RIGHT, "o-brien_1003_5003_exercise_2.py": RIGHT})
+    plan = discover(tmp_path, None)
+    assert sorted((f.student, f.exercise) for f in plan.found) == [
+        ("müllerjörg", "exercise-2"), ("müllerjörg", "exercise-3"), ("o-brien", "exercise-2"), ("张伟", "exercise-2")]
+
+
 def test_submissions_beside_a_folder_named_submitted_in_no_course_are_listed(tmp_path):
     """Red team 33: a student's folder named submitted made a class read as nbgrader's layout, and every other
     submission was left out without a word. Where nothing of nbgrader's sits beside it, they are listed (skipped)."""
@@ -224,14 +278,16 @@ def zip_of(path: Path, entries: dict[str, bytes | str], *, links: dict[str, str]
     return path
 
 
-@pytest.mark.parametrize("layout", ["flat", "folders", "classroom", "nbgrader", "wrapped"])
+@pytest.mark.parametrize("layout", ["flat", "folders", "classroom", "nbgrader", "wrapped", "clones"])
 def test_a_zip_of_each_layout(tmp_path, layout):
     entries = {"flat": {"alice.py": RIGHT, "bob_exercise_2.py": RIGHT},
                "folders": {"alice/exercise_2.py": RIGHT, "bob/exercise_2.py": RIGHT},
                "classroom": {"exercise-2-alice/exercise_2.py": RIGHT, "exercise-2-bob/exercise_2.py": RIGHT},
                "nbgrader": {"submitted/alice/exercise-2/exercise-2.ipynb": "{}",
                             "submitted/bob/exercise-2/exercise-2.ipynb": "{}"},
-               "wrapped": {"download/alice.py": RIGHT, "download/bob.py": RIGHT}}[layout]
+               "wrapped": {"download/alice.py": RIGHT, "download/bob.py": RIGHT},
+               "clones": {"exercise-2-submissions/exercise-2-alice/exercise_2.py": RIGHT,
+                          "exercise-2-submissions/exercise-2-bob/exercise_2.py": RIGHT}}[layout]
     archive = zip_of(tmp_path / "class.zip", entries)
     with layouts.opened(archive) as (folder, left_out):
         plan = layouts.discover(folder, "exercise-2")
@@ -473,7 +529,7 @@ def test_a_name_that_passes_for_another_with_invisible_characters_is_that_studen
     """Red team round 12: ``bob`` + U+034F (a combining grapheme joiner, which renders as nothing) made a second row
     that showed as ``bob``, beside the real one. Invisible characters (Unicode's default-ignorable ones) are no part
     of an id: it is bob's second file, listed, and the name shown escapes them."""
-    files(tmp_path, {"bob.py": RIGHT, "bob\u034f_exercise_2.py": RIGHT, "carol\u3164.py": RIGHT,
+    files(tmp_path, {"bob.py": RIGHT, "bob\u034f_exercise_2.py": RIGHT + "\n# mallory's", "carol\u3164.py": RIGHT,
                      "dave.py": RIGHT})
     plan = discover(tmp_path)
     by_student = {f.student: f for f in plan.found}
@@ -500,7 +556,7 @@ def test_different_names_that_make_one_id_are_different_students(tmp_path):
     id, which the name an attacker picks would win); a name that differs only by what renders as nothing is still that
     student's second file."""
     files(tmp_path, {"mary ann.py": RIGHT, "mary-ann.py": RIGHT, "o'brien.py": RIGHT, "o brien_exercise_2.py": RIGHT,
-                     "x y/exercise_2.py": RIGHT, "x-y/exercise_2.py": RIGHT, "bob.py": RIGHT, "bob\u034f.py": RIGHT})
+                     "x y/exercise_2.py": RIGHT, "x-y/exercise_2.py": RIGHT, "bob.py": RIGHT, "bob\u034f.py": RIGHT + "#"})
     plan = discover(tmp_path)
     by_shown = {f.shown: f.student for f in plan.found if not f.problem}
     assert all(re.fullmatch(r"mary-ann-[0-9a-f]{6}", by_shown[name]) for name in ("mary-ann.py", "mary ann.py"))
@@ -802,7 +858,7 @@ def test_lookalike_reads_confusables_case_and_compatibility_forms():
 def test_a_reason_names_at_most_twenty_of_a_students_files(tmp_path):
     """Red team 81: 5,000 files for one exercise in one repository made a 675 KB reason, on the terminal, in
     grades.csv and in class.junit.xml."""
-    files(tmp_path, {f"exercise-2-mallory/sub/exercise_2_{index:03d}.py": RIGHT for index in range(30)})
+    files(tmp_path, {f"exercise-2-mallory/sub/exercise_2_{index:03d}.py": RIGHT + f"# {index}" for index in range(30)})
     (problem,) = [f.problem for f in discover(tmp_path).found]
     assert problem.startswith("30 files for exercise-2 (") and problem.count(".py") == 20
     assert problem.endswith(", and 10 more): keep one and grade again")

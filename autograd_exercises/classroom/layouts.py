@@ -75,8 +75,8 @@ ZIP_KEPT_OTHER = 64 * 2**10  # bytes of a file that is no submission kept as the
 
 _EXERCISE = re.compile(r"(?<![A-Za-z0-9])(?:exercise|ex)[\s_.-]*0*(\d{1,3})(?![0-9])", re.IGNORECASE)
 _CLASSROOM = re.compile(r"^(?:exercise|ex)[-_]?0*(\d{1,3})-(?P<login>[A-Za-z0-9][A-Za-z0-9-]*)$", re.IGNORECASE)
-_CANVAS = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9-]*?)(?:_late)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<rest>.+)$",
-                     re.IGNORECASE)
+_CANVAS = re.compile(r"^(?P<name>[^\W\d_](?:[^\W_]|-)*?)(?:_late)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<rest>.+)$",
+                     re.IGNORECASE)  # (a name in letters of any script: ``müllerjörg``, fairness 34)
 _MOODLE = re.compile(r"^(?P<name>[^_]+?)_(?P<pid>\d+)_assignsubmission_[a-z]+_(?P<rest>.*)$", re.IGNORECASE)
 _RESUBMITTED = re.compile(r"(?<!exercise)-\d+$", re.IGNORECASE)  # Canvas: exercise_2-1.py, never exercise-2.ipynb
 MAX_ID_BYTES = 200  # a folder name of results/ (most file systems allow 255 bytes)
@@ -494,10 +494,41 @@ class _Finder:
             self.add(Found(student, slug or next(iter(self.wanted)), path, self.shown(path),
                            SUFFIXES[path.suffix.lower()], lms=source, raw="" if lms else leftover))
 
+    # a folder of students: GitHub Classroom's clones of one assignment, or one exercise's folders of students
+    def group(self, folder: Path, exercise: str | None) -> None:
+        self.kind("folders of students")
+        for entry in self.listing(folder):
+            if entry.name.startswith(".") or entry.name in SKIP_DIRS:
+                continue
+            if entry.is_symlink():
+                self.links.append(entry)
+            elif entry.is_dir():
+                self.student_folder(entry, exercise)
+            elif entry.is_file():
+                if not self.not_a_submission(entry):
+                    self.plan.skipped.append(Skipped(self.shown(entry), "beside the students' folders, in a folder "
+                                                                        "of students: no student's"))
+            else:
+                self.links.append(entry)
+
+    def students_in(self, folder: Path) -> tuple[bool, str | None]:
+        """Whether ``folder`` holds students rather than being one's, and the exercise its name fixes: GitHub
+        Classroom's clones of an assignment (``exercise-2-submissions/exercise-2-<login>/``, as ``gh classroom clone``
+        lays them out), or a folder named as an exercise alone that holds only folders (``submissions/exercise-2/
+        <student>/``, the Actions workflow's layout). Fairness 34: each was read as one student."""
+        kinds = [(entry, entry_kind(entry)) for entry in self.listing(folder)]  # (never following a link: red team 49)
+        folders = [entry for entry, kind in kinds if kind == "folder" and not entry.name.startswith(".")
+                   and entry.name not in SKIP_DIRS]
+        if any(_CLASSROOM.match(entry.name) for entry in folders):
+            return True, None
+        slug, _, rest = exercise_in(folder.name, self.known)
+        code = any(entry.suffix.lower() in SUFFIXES for entry, kind in kinds if kind != "folder")
+        return (slug is not None and not rest and bool(folders) and not code), slug
+
     # a folder that is one student's (plain, GitHub Classroom or Moodle)
-    def student_folder(self, folder: Path) -> None:
+    def student_folder(self, folder: Path, exercise: str | None = None) -> None:
         classroom, lms = _CLASSROOM.match(folder.name), lms_prefix(folder.name)
-        fixed: str | None = None
+        fixed: str | None = None if classroom else exercise
         if classroom:
             self.kind("GitHub Classroom clones")
             number = int(classroom.group(1))
@@ -520,6 +551,9 @@ class _Finder:
         for path in _files(folder, links=self.links):
             if self.not_a_submission(path):
                 continue
+            if _a_test(path.relative_to(folder)):
+                self.plan.ignored.append(self.shown(path))
+                continue
             slug, number, _ = exercise_in(Path(path.name).stem, self.known)
             if slug is not None and (fixed is None or slug == fixed):
                 named.setdefault(slug, []).append(path)
@@ -537,7 +571,7 @@ class _Finder:
             for path in paths:
                 self.add(Found(student, slug, path, self.shown(path), SUFFIXES[path.suffix.lower()], lms=source,
                                raw=raw))
-        if not named and not unnamed and not classroom:  # a folder with no code: maybe not a student's
+        if not named and not unnamed and fixed is None:  # a folder with no code: maybe not a student's
             self.plan.skipped.append(Skipped(self.shown(folder) + "/", f"no .py or .ipynb file in this folder (nor "
                                                                        f"in its folders, {MAX_DEPTH} deep)"))
             return
@@ -655,7 +689,8 @@ class _Finder:
                     self.links.append(entry)
                     continue
                 if entry.is_dir():
-                    self.student_folder(entry)
+                    students, exercise = self.students_in(entry)
+                    self.group(entry, exercise) if students else self.student_folder(entry)
                 elif entry.is_file():
                     self.flat_file(entry)
                 else:
@@ -848,6 +883,9 @@ def _one_of(group: list[Found], exercise: catalog.Info) -> Found:
     files = [found for found in group if found.path is not None]
     if len(files) == 1:
         return files[0]
+    files = _distinct(files)
+    if len(files) == 1:
+        return files[0]
     edited = [found for found in files if not session.untouched(found.path, exercise)]
     if not edited:  # as grade exercise-N chooses: the .py, graded zero like any untouched stub
         chosen = next((found for found in files if found.kind == "py"), files[0])
@@ -859,6 +897,34 @@ def _one_of(group: list[Found], exercise: catalog.Info) -> Found:
     names = ", ".join(found.shown for found in files[:LISTED])
     more = f", and {len(files) - LISTED:,} more" if len(files) > LISTED else ""
     return replace(files[0], problem=f"{len(files)} files for {exercise.slug} ({names}{more}){_TWO_FILES}")
+
+
+def _distinct(files: list[Found]) -> list[Found]:
+    """``files`` less each that holds the very bytes of one before it (Canvas's ``exercise_2 (1).ipynb``, a second
+    upload of one file: fairness 34), whose name the one kept notes."""
+    from autograd_exercises.submission import MAX_FILE
+
+    same: dict[bytes, list[Found]] = {}
+    for found in files:
+        digest = found.shown.encode()  # (unreadable, or too large to read whole: like no other)
+        with contextlib.suppress(OSError):
+            if found.path is not None and found.path.stat().st_size <= MAX_FILE:
+                digest = hashlib.sha256(found.path.read_bytes()).digest()
+        same.setdefault(digest, []).append(found)
+    kept = []
+    for group in same.values():
+        first = min(group, key=lambda found: len(found.shown))  # (``exercise_2.py`` before ``exercise_2 (1).py``)
+        copies = ", ".join(found.shown for found in group if found is not first)
+        kept.append(replace(first, note=f"{copies}: the same file, graded once") if copies else first)
+    return kept
+
+
+def _a_test(relative: Path) -> bool:
+    """A test file in a student's folder (``tests/test_exercise_2.py``, ``exercise_2_test.py``, ``conftest.py``: the
+    student's own or a template's), never the submission (fairness 34: it was a second file for the exercise)."""
+    name = relative.name.lower()
+    return name.startswith("test_") or Path(name).stem.endswith("_test") or name == "conftest.py" or any(
+        part.lower() in ("tests", "test") for part in relative.parts[:-1])
 
 
 _STUB_NOTE, _TWO_FILES = ": untouched stub, not graded", ": keep one and grade again"
