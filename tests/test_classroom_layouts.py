@@ -862,3 +862,45 @@ def test_a_reason_names_at_most_twenty_of_a_students_files(tmp_path):
     (problem,) = [f.problem for f in discover(tmp_path).found]
     assert problem.startswith("30 files for exercise-2 (") and problem.count(".py") == 20
     assert problem.endswith(", and 10 more): keep one and grade again")
+
+
+def test_a_students_zipped_upload_gets_a_row_that_says_so(tmp_path):
+    """Fairness 34: a student who uploaded a .zip had no row (Canvas: "ignored"; Moodle: "no .py or .ipynb file in this
+    folder" beside their exercise_2.zip). Each gets a could-not-grade row that says what to do."""
+    files(tmp_path, {"patelraj_1009_5010_exercise_2.zip": "PK", "Ana Silva_77_assignsubmission_file_/exercise_2.zip": "PK",
+                     "lee_1_10_exercise_2.py": RIGHT, "Bo Chen_78_assignsubmission_file_/exercise_2.py": RIGHT,
+                     "Bo Chen_78_assignsubmission_file_/data.zip": "PK",
+                     "Bo Chen_78_assignsubmission_onlinetext_/onlinetext.html": "<p>done</p>"})
+    plan = discover(tmp_path)
+    rows = found(plan)
+    assert rows[("patelraj", "exercise-2")].startswith("patelraj_1009_5010_exercise_2.zip is a .zip: grade class reads")
+    assert rows[("Ana-Silva", "exercise-2")].startswith("Ana Silva_77_assignsubmission_file_/exercise_2.zip, a .zip")
+    assert rows[("Bo-Chen", "exercise-2")] == "Bo Chen_78_assignsubmission_file_/exercise_2.py"
+    assert "Bo Chen_78_assignsubmission_file_/data.zip" in plan.ignored and not plan.skipped
+    assert "Bo Chen_78_assignsubmission_onlinetext_/" in plan.ignored  # (Moodle's online text: no code, no problem)
+
+
+def test_blackboard_attempts_are_one_student_whose_latest_attempt_counts(tmp_path):
+    """Fairness 34: Blackboard's ``<assignment>_<user>_attempt_<time>_<file>`` made a student per attempt, with the
+    time in the id. The user is the id, the latest attempt is graded, the receipts are no submissions."""
+    files(tmp_path, {"Exercise 2_asmith_attempt_2024-10-01-09-00-00_exercise_2.py": RIGHT + "# first",
+                     "Exercise 2_asmith_attempt_2024-10-02-10-30-00_exercise_2.py": RIGHT,
+                     "Exercise 2_asmith_attempt_2024-10-01-09-00-00.txt": "receipt",
+                     "Homework_jdoe_attempt_2024-10-01-08-00-00_ex-2.py": RIGHT})
+    plan = discover(tmp_path)
+    by_student = {f.student: f for f in plan.found}
+    assert sorted(by_student) == ["asmith", "jdoe"] and "Blackboard" in plan.layout
+    assert by_student["asmith"].shown == "Exercise 2_asmith_attempt_2024-10-02-10-30-00_exercise_2.py"
+    assert by_student["asmith"].note == ("Exercise 2_asmith_attempt_2024-10-01-09-00-00_exercise_2.py: an earlier "
+                                         "attempt, not graded")
+    assert not by_student["jdoe"].problem and not plan.skipped
+
+
+def test_a_canvas_file_named_ex_2_keeps_its_exercise(tmp_path):
+    """Fairness 34: Canvas's resubmission counter (``exercise_2-1.py``) was stripped from ``ex-2.py`` too, and ``grade
+    class all`` skipped the file as naming no exercise."""
+    files(tmp_path, {"adamsbeth_2001_20011_ex-1.py": RIGHT, "adamsbeth_2001_20012_ex-2.py": RIGHT,
+                     "lee_1_10_exercise_2-1.py": RIGHT})
+    plan = discover(tmp_path, None)
+    assert sorted((f.student, f.exercise) for f in plan.found) == [
+        ("adamsbeth", "exercise-1"), ("adamsbeth", "exercise-2"), ("lee", "exercise-2")]

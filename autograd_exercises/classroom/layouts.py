@@ -78,7 +78,11 @@ _CLASSROOM = re.compile(r"^(?:exercise|ex)[-_]?0*(\d{1,3})-(?P<login>[A-Za-z0-9]
 _CANVAS = re.compile(r"^(?P<name>[^\W\d_](?:[^\W_]|-)*?)(?:_late)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<rest>.+)$",
                      re.IGNORECASE)  # (a name in letters of any script: ``müllerjörg``, fairness 34)
 _MOODLE = re.compile(r"^(?P<name>[^_]+?)_(?P<pid>\d+)_assignsubmission_[a-z]+_(?P<rest>.*)$", re.IGNORECASE)
-_RESUBMITTED = re.compile(r"(?<!exercise)-\d+$", re.IGNORECASE)  # Canvas: exercise_2-1.py, never exercise-2.ipynb
+_RESUBMITTED = re.compile(r"(?<![A-Za-z])-\d+$")  # Canvas: exercise_2-1.py, never exercise-2.ipynb nor ex-2.py
+_BLACKBOARD = re.compile(r"^(?P<assignment>.*?)_(?P<name>[^\W_](?:[^\W_]|[.-])*)_attempt_"
+                         r"(?P<when>\d{4}(?:-\d{2}){5})(?:_(?P<rest>.+))?$")  # (the attempt's time: latest graded)
+ZIPPED = ("a .zip: grade class reads .py and .ipynb files; extract it into the student's folder (or grade the .zip "
+          "alone: grade class EXERCISE FILE.zip)")
 MAX_ID_BYTES = 200  # a folder name of results/ (most file systems allow 255 bytes)
 NAME_MAX = 255  # the bytes of a folder name: an id with the suffixes that told it apart is cut to fit (_fitted)
 
@@ -101,6 +105,7 @@ class Found:
     nbgrader: tuple[str, str] | None = None  # (assignment, notebook id) in nbgrader's layout
     lms: str = ""  # "canvas:<user id>" or "moodle:<id>": where the student id came from
     raw: str = ""  # the name the id was made from by safe_id (``mary ann``): two names, one id, told apart
+    attempt: str = ""  # Blackboard's time of the attempt (``2024-10-01-09-00-00``): of two, the latest is graded
 
 
 @dataclass(frozen=True)
@@ -191,6 +196,10 @@ def lms_prefix(name: str) -> tuple[str, str, str] | None:
     canvas = _CANVAS.match(name)
     if canvas:
         return canvas.group("name").lower(), f"canvas:{canvas.group('uid')}", canvas.group("rest")
+    blackboard = _BLACKBOARD.match(Path(name).stem)
+    if blackboard and blackboard.group("rest"):  # (without a file's name: the attempt's receipt, a .txt)
+        return (safe_id(blackboard.group("name")), f"blackboard:{blackboard.group('name')}",
+                f"{blackboard.group('assignment')} {blackboard.group('rest')}{Path(name).suffix}")
     return None
 
 
@@ -448,6 +457,8 @@ class _Finder:
         self.others: list[Found] = []  # files for the exercises not graded: ids are made over them too
         self.earlier: dict[str, str] = {}  # id -> who it was made from, in an earlier run's rows kept beside these
         self.links: list[Path] = []
+        self.zips: list[Path] = []  # .zip files met: a student's zipped upload (fairness 34)
+        self.zips_said: set[Path] = set()  # those a row or a skipped entry names (the rest are listed as ignored)
 
     def shown(self, path: Path) -> str:
         return printable(path.relative_to(self.root).as_posix())
@@ -466,19 +477,21 @@ class _Finder:
     def not_a_submission(self, path: Path) -> bool:
         if path.suffix.lower() in SUFFIXES:
             return False
-        if path.name != "timestamp.txt" and not path.name.startswith("."):
+        if path.suffix.lower() == ".zip":
+            self.zips.append(path)  # (a student's upload, zipped: their row says so, never left out unsaid)
+        elif path.name != "timestamp.txt" and not path.name.startswith("."):
             self.plan.ignored.append(self.shown(path))
         return True
 
     # a file directly in a folder with no student of its own
     def flat_file(self, path: Path) -> None:
-        if self.not_a_submission(path):
+        if self.not_a_submission(path) and path not in self.zips:
             return
         self.kind("files, one per student")
         lms = lms_prefix(path.name)
         student, source, rest = lms if lms else ("", "", path.name)
         if lms:
-            self.kind("Canvas" if source.startswith("canvas") else "Moodle")
+            self.kind(source.split(":")[0].capitalize())
         stem = _RESUBMITTED.sub("", Path(rest).stem) if source.startswith("canvas") else Path(rest).stem
         slug, number, leftover = exercise_in(stem, self.known)
         student = student or safe_id(leftover)
@@ -490,9 +503,14 @@ class _Finder:
         elif slug is None and not self.single:
             self.plan.skipped.append(Skipped(self.shown(path), "the name says no exercise (grade class all "
                                                                "needs exercise_N in each file's name)"))
+        elif path in self.zips:
+            self.zips_said.add(path)
+            self.add(Found(student, slug or next(iter(self.wanted)), None, self.shown(path),
+                           problem=f"{self.shown(path)} is {ZIPPED}", lms=source, raw="" if lms else leftover))
         else:
+            attempt = _BLACKBOARD.match(path.stem).group("when") if source.startswith("blackboard") else ""
             self.add(Found(student, slug or next(iter(self.wanted)), path, self.shown(path),
-                           SUFFIXES[path.suffix.lower()], lms=source, raw="" if lms else leftover))
+                           SUFFIXES[path.suffix.lower()], lms=source, raw="" if lms else leftover, attempt=attempt))
 
     # a folder of students: GitHub Classroom's clones of one assignment, or one exercise's folders of students
     def group(self, folder: Path, exercise: str | None) -> None:
@@ -548,6 +566,7 @@ class _Finder:
             return
         named: dict[str, list[Path]] = {}
         unnamed: list[Path] = []
+        zips = len(self.zips)
         for path in _files(folder, links=self.links):
             if self.not_a_submission(path):
                 continue
@@ -571,13 +590,21 @@ class _Finder:
             for path in paths:
                 self.add(Found(student, slug, path, self.shown(path), SUFFIXES[path.suffix.lower()], lms=source,
                                raw=raw))
-        if not named and not unnamed and fixed is None:  # a folder with no code: maybe not a student's
-            self.plan.skipped.append(Skipped(self.shown(folder) + "/", f"no .py or .ipynb file in this folder (nor "
-                                                                       f"in its folders, {MAX_DEPTH} deep)"))
+        zipped = [self.shown(path) for path in self.zips[zips:]]
+        if not named:
+            self.zips_said.update(self.zips[zips:])
+        if not named and not unnamed and not zipped and "_assignsubmission_onlinetext_" in folder.name:
+            self.plan.ignored.append(self.shown(folder) + "/")  # (Moodle's online text beside the files: no code)
+            return
+        if not named and not unnamed and fixed is None and not (zipped and single):  # no code: maybe no student's
+            why = f"{', '.join(zipped)}: {ZIPPED}" if zipped else \
+                f"no .py or .ipynb file in this folder (nor in its folders, {MAX_DEPTH} deep)"
+            self.plan.skipped.append(Skipped(self.shown(folder) + "/", why))
             return
         if single is not None and single not in named and single in self.wanted:
             files = f"{self.wanted[single].stub} or {self.wanted[single].notebook}"
-            why = f"{len(top)} files, none named after {single}" if top else f"no {files}"
+            why = f"{len(top)} files, none named after {single}" if top else \
+                f"{', '.join(zipped)}, {ZIPPED}, and no {files}" if zipped else f"no {files}"
             self.candidates.append(Found(student, single, None, self.shown(folder) + "/",
                                          problem=f"{why} in {self.shown(folder)}/", raw=raw))
             unnamed = [path for path in unnamed if path not in top]
@@ -704,6 +731,7 @@ class _Finder:
                 self.plan.skipped.append(Skipped(self.shown(link), why))
             else:
                 self.plan.ignored.append(self.shown(link))
+        self.plan.ignored += [self.shown(path) for path in self.zips if path not in self.zips_said]
         self.plan.layout = ", ".join(self.kinds) or "nothing recognised"
         self.plan.found = self.resolve()
         return self.plan
@@ -762,7 +790,7 @@ def identity(found: Found) -> str:
     return f"name:{name}" if _LMS_IDENTITY.match(name) else name
 
 
-_LMS_IDENTITY = re.compile(r"(?:canvas|moodle|name):")
+_LMS_IDENTITY = re.compile(r"(?:canvas|moodle|blackboard|name):")
 
 
 def _kept_apart(candidates: list[Found], earlier: dict[str, str]) -> list[Found]:
@@ -894,6 +922,10 @@ def _one_of(group: list[Found], exercise: catalog.Info) -> Found:
     if len(edited) == 1:
         others = ", ".join(found.shown for found in files if found is not edited[0])
         return replace(edited[0], note=f"{others}{_STUB_NOTE}")
+    if all(found.attempt for found in edited) and len({found.attempt for found in edited}) == len(edited):
+        latest = max(edited, key=lambda found: found.attempt)  # Blackboard's attempts: the last one counts
+        others = ", ".join(found.shown for found in files if found is not latest)
+        return replace(latest, note=f"{others}: an earlier attempt, not graded")
     names = ", ".join(found.shown for found in files[:LISTED])
     more = f", and {len(files) - LISTED:,} more" if len(files) > LISTED else ""
     return replace(files[0], problem=f"{len(files)} files for {exercise.slug} ({names}{more}){_TWO_FILES}")
