@@ -112,6 +112,10 @@ def test_folders_of_students_are_read_as_their_students(tmp_path):
                            ("carol", "exercise-3"): "exercise-3/carol/exercise_3.py"}
     assert [(item.shown, item.reason) for item in plan.skipped] == [
         ("exercise-2/erin/exercise_3.py", "the name says exercise 3, but the folder is exercise-2's")]
+    above = found(discover(tmp_path, None))  # (a folder that holds such folders: the repository's, holding submissions/)
+    assert above[("dave", "exercise-2")] == "actions/exercise-2/dave/solution.py"
+    assert above[("carol", "exercise-3")] == "actions/exercise-3/carol/exercise_3.py"
+    assert above[("bob", "exercise-2")] == "clones/exercise-2-submissions/exercise-2-bob/solution.py"
 
 
 def test_test_files_beside_a_submission_are_no_second_file(tmp_path):

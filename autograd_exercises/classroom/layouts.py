@@ -512,8 +512,16 @@ class _Finder:
             self.add(Found(student, slug or next(iter(self.wanted)), path, self.shown(path),
                            SUFFIXES[path.suffix.lower()], lms=source, raw="" if lms else leftover, attempt=attempt))
 
+    def folder(self, folder: Path, exercise: str | None = None, depth: int = 0) -> None:
+        """A folder met in SUBMISSIONS: a student's, or (two levels at most) one that holds students."""
+        students, fixed = self.students_in(folder) if depth < 2 else (False, None)
+        if students:
+            self.group(folder, fixed or exercise, depth + 1)
+        else:
+            self.student_folder(folder, exercise)
+
     # a folder of students: GitHub Classroom's clones of one assignment, or one exercise's folders of students
-    def group(self, folder: Path, exercise: str | None) -> None:
+    def group(self, folder: Path, exercise: str | None, depth: int) -> None:
         self.kind("folders of students")
         for entry in self.listing(folder):
             if entry.name.startswith(".") or entry.name in SKIP_DIRS:
@@ -521,7 +529,7 @@ class _Finder:
             if entry.is_symlink():
                 self.links.append(entry)
             elif entry.is_dir():
-                self.student_folder(entry, exercise)
+                self.folder(entry, exercise, depth)
             elif entry.is_file():
                 if not self.not_a_submission(entry):
                     self.plan.skipped.append(Skipped(self.shown(entry), "beside the students' folders, in a folder "
@@ -541,7 +549,18 @@ class _Finder:
             return True, None
         slug, _, rest = exercise_in(folder.name, self.known)
         code = any(entry.suffix.lower() in SUFFIXES for entry, kind in kinds if kind != "folder")
+        if slug is None and not code and any(self._exercise_group(entry) for entry in folders):
+            return True, None  # (``submissions/`` of the workflow's ``exercise-N/`` folders)
         return (slug is not None and not rest and bool(folders) and not code), slug
+
+    def _exercise_group(self, folder: Path) -> bool:
+        """``folder`` is named as an exercise alone and holds folders only (``exercise-2/<student>/``)."""
+        slug, _, rest = exercise_in(folder.name, self.known)
+        if slug is None or rest:
+            return False
+        kinds = [entry_kind(entry) for entry in self.listing(folder)]
+        return "folder" in kinds and all(kind != "file" or entry.suffix.lower() not in SUFFIXES
+                                         for entry, kind in zip(self.listing(folder), kinds))
 
     # a folder that is one student's (plain, GitHub Classroom or Moodle)
     def student_folder(self, folder: Path, exercise: str | None = None) -> None:
@@ -716,8 +735,7 @@ class _Finder:
                     self.links.append(entry)
                     continue
                 if entry.is_dir():
-                    students, exercise = self.students_in(entry)
-                    self.group(entry, exercise) if students else self.student_folder(entry)
+                    self.folder(entry)
                 elif entry.is_file():
                     self.flat_file(entry)
                 else:
