@@ -18,7 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "autograd_exercises"
 UNTRUSTED = sorted((PACKAGE / "sandbox").rglob("*.py")) + sorted((PACKAGE / "probes").rglob("*.py"))
-ALLOWED = ("torch", "numpy", "autograd_exercises.sandbox", "autograd_exercises.probes")
+ALLOWED = ("torch", "numpy", "tqdm", "autograd_exercises.sandbox", "autograd_exercises.probes")  # (tqdm: torch imports
+# it; the child switches its monitor thread off)
 TRUSTED = ("graders", "autograd_exercises.judge", "autograd_exercises.grading", "autograd_exercises.spec",
            "autograd_exercises.inputs", "autograd_exercises.session", "autograd_exercises.reports")
 
