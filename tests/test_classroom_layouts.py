@@ -103,19 +103,19 @@ def test_folders_of_students_are_read_as_their_students(tmp_path):
     expected = {("alice", "exercise-2"): "exercise-2-alice/exercise_2.py", ("bob", "exercise-2"): "exercise-2-bob/solution.py"}
     assert found(discover(tmp_path / "clones" / "exercise-2-submissions")) == expected
     assert found(discover(tmp_path / "clones")) == {key: f"exercise-2-submissions/{shown}" for key, shown in expected.items()}
-    files(tmp_path / "actions", {"exercise-2/carol/exercise_2.py": RIGHT, "exercise-2/dave/solution.py": RIGHT,
+    files(tmp_path / "submissions", {"exercise-2/carol/exercise_2.py": RIGHT, "exercise-2/dave/solution.py": RIGHT,
                                  "exercise-2/erin/exercise_3.py": RIGHT, "exercise-3/carol/exercise_3.py": RIGHT})
-    plan = discover(tmp_path / "actions", None)
+    plan = discover(tmp_path / "submissions", None)
     assert found(plan) == {("carol", "exercise-2"): "exercise-2/carol/exercise_2.py",
                            ("dave", "exercise-2"): "exercise-2/dave/solution.py",
                            ("erin", "exercise-2"): "no exercise_2.py or exercise-2.ipynb in exercise-2/erin/",
                            ("carol", "exercise-3"): "exercise-3/carol/exercise_3.py"}
     assert [(item.shown, item.reason) for item in plan.skipped] == [
         ("exercise-2/erin/exercise_3.py", "the name says exercise 3, but the folder is exercise-2's")]
-    above = found(discover(tmp_path, None))  # (a folder that holds such folders: the repository's, holding submissions/)
-    assert above[("dave", "exercise-2")] == "actions/exercise-2/dave/solution.py"
-    assert above[("carol", "exercise-3")] == "actions/exercise-3/carol/exercise_3.py"
-    assert above[("bob", "exercise-2")] == "clones/exercise-2-submissions/exercise-2-bob/solution.py"
+    above = found(discover(tmp_path, None))  # (the repository's folder, which holds submissions/)
+    assert above[("dave", "exercise-2")] == "submissions/exercise-2/dave/solution.py"
+    assert above[("carol", "exercise-3")] == "submissions/exercise-3/carol/exercise_3.py"
+    assert ("bob", "exercise-2") not in above  # (``clones/`` is no name of a folder of students: a student's folder)
 
 
 def test_test_files_beside_a_submission_are_no_second_file(tmp_path):
@@ -908,3 +908,19 @@ def test_a_canvas_file_named_ex_2_keeps_its_exercise(tmp_path):
     plan = discover(tmp_path, None)
     assert sorted((f.student, f.exercise) for f in plan.found) == [
         ("adamsbeth", "exercise-1"), ("adamsbeth", "exercise-2"), ("lee", "exercise-2")]
+
+
+def test_what_a_students_folder_holds_never_makes_it_a_folder_of_students(tmp_path):
+    """Our own attack on fairness 34's folders of students: mallory's clone (or folder) holding ``exercise-2-bob/`` or
+    ``exercise-2/bob/`` would have made bob a row, or two files for bob and a zero. Only the names ``gh classroom
+    clone`` and the Actions workflow give a folder of students make one; a student's folder is the student's."""
+    files(tmp_path, {"exercise-2-bob/exercise_2.py": RIGHT, "exercise-2-mallory/exercise-2-bob/exercise_2.py": RIGHT + "#",
+                     "carol/exercise-2/bob/exercise_2.py": RIGHT + "# carol's",
+                     "dave/submissions/exercise-2/bob/exercise_2.py": RIGHT + "# dave's"})
+    plan = discover(tmp_path)
+    rows = found(plan)
+    assert rows[("bob", "exercise-2")] == "exercise-2-bob/exercise_2.py"
+    assert rows[("mallory", "exercise-2")] == "exercise-2-mallory/exercise-2-bob/exercise_2.py"
+    assert rows[("carol", "exercise-2")] == "carol/exercise-2/bob/exercise_2.py"
+    assert rows[("dave", "exercise-2")] == "dave/submissions/exercise-2/bob/exercise_2.py"
+    assert sorted(student for student, _ in rows) == ["bob", "carol", "dave", "mallory"]

@@ -512,16 +512,30 @@ class _Finder:
             self.add(Found(student, slug or next(iter(self.wanted)), path, self.shown(path),
                            SUFFIXES[path.suffix.lower()], lms=source, raw="" if lms else leftover, attempt=attempt))
 
-    def folder(self, folder: Path, exercise: str | None = None, depth: int = 0) -> None:
-        """A folder met in SUBMISSIONS: a student's, or (two levels at most) one that holds students."""
-        students, fixed = self.students_in(folder) if depth < 2 else (False, None)
-        if students:
-            self.group(folder, fixed or exercise, depth + 1)
+    def folder(self, folder: Path) -> None:
+        """A folder at the top of SUBMISSIONS: a student's, or one whose name says it holds students (fairness 34).
+        What a student's folder holds never makes it one: a clone holding ``exercise-2-bob/`` would grade a file of
+        its owner's as bob's."""
+        holds = self.container(folder)
+        if holds is None:
+            self.student_folder(folder)
         else:
-            self.student_folder(folder, exercise)
+            self.group(folder, holds)
+
+    def container(self, folder: Path) -> str | None:
+        """What ``folder``'s name says it holds, where it holds that: ``"clones"`` (``exercise-2-submissions/``, as
+        ``gh classroom clone`` names its folder of clones), ``"exercises"`` (``submissions/``, holding the Actions
+        workflow's ``exercise-N/`` folders), or an exercise's slug (``exercise-2/``, holding its students' folders);
+        None: a student's folder."""
+        classroom = _CLASSROOM.match(folder.name)
+        if classroom and classroom.group("login").lower() == "submissions":
+            return "clones" if any(_CLASSROOM.match(entry.name) for entry in self._subfolders(folder)) else None
+        if folder.name.lower() == "submissions":
+            return "exercises" if any(self._exercise_group(entry) for entry in self._subfolders(folder)) else None
+        return self._exercise_group(folder)
 
     # a folder of students: GitHub Classroom's clones of one assignment, or one exercise's folders of students
-    def group(self, folder: Path, exercise: str | None, depth: int) -> None:
+    def group(self, folder: Path, holds: str) -> None:
         self.kind("folders of students")
         for entry in self.listing(folder):
             if entry.name.startswith(".") or entry.name in SKIP_DIRS:
@@ -529,7 +543,11 @@ class _Finder:
             if entry.is_symlink():
                 self.links.append(entry)
             elif entry.is_dir():
-                self.folder(entry, exercise, depth)
+                exercise = self._exercise_group(entry) if holds == "exercises" else None
+                if exercise is not None:
+                    self.group(entry, exercise)
+                else:
+                    self.student_folder(entry, holds if holds not in ("clones", "exercises") else None)
             elif entry.is_file():
                 if not self.not_a_submission(entry):
                     self.plan.skipped.append(Skipped(self.shown(entry), "beside the students' folders, in a folder "
@@ -537,30 +555,20 @@ class _Finder:
             else:
                 self.links.append(entry)
 
-    def students_in(self, folder: Path) -> tuple[bool, str | None]:
-        """Whether ``folder`` holds students rather than being one's, and the exercise its name fixes: GitHub
-        Classroom's clones of an assignment (``exercise-2-submissions/exercise-2-<login>/``, as ``gh classroom clone``
-        lays them out), or a folder named as an exercise alone that holds only folders (``submissions/exercise-2/
-        <student>/``, the Actions workflow's layout). Fairness 34: each was read as one student."""
-        kinds = [(entry, entry_kind(entry)) for entry in self.listing(folder)]  # (never following a link: red team 49)
-        folders = [entry for entry, kind in kinds if kind == "folder" and not entry.name.startswith(".")
-                   and entry.name not in SKIP_DIRS]
-        if any(_CLASSROOM.match(entry.name) for entry in folders):
-            return True, None
-        slug, _, rest = exercise_in(folder.name, self.known)
-        code = any(entry.suffix.lower() in SUFFIXES for entry, kind in kinds if kind != "folder")
-        if slug is None and not code and any(self._exercise_group(entry) for entry in folders):
-            return True, None  # (``submissions/`` of the workflow's ``exercise-N/`` folders)
-        return (slug is not None and not rest and bool(folders) and not code), slug
+    def _subfolders(self, folder: Path) -> list[Path]:
+        """The folders in ``folder`` (never following a link: red team 49), less hidden and tool folders."""
+        return [entry for entry in self.listing(folder) if entry_kind(entry) == "folder"
+                and not entry.name.startswith(".") and entry.name not in SKIP_DIRS]
 
-    def _exercise_group(self, folder: Path) -> bool:
-        """``folder`` is named as an exercise alone and holds folders only (``exercise-2/<student>/``)."""
+    def _exercise_group(self, folder: Path) -> str | None:
+        """The exercise ``folder`` holds the students' folders of: named as the exercise alone, with folders and no
+        code in it (``exercise-2/<student>/``)."""
         slug, _, rest = exercise_in(folder.name, self.known)
         if slug is None or rest:
-            return False
-        kinds = [entry_kind(entry) for entry in self.listing(folder)]
-        return "folder" in kinds and all(kind != "file" or entry.suffix.lower() not in SUFFIXES
-                                         for entry, kind in zip(self.listing(folder), kinds))
+            return None
+        entries = self.listing(folder)
+        code = any(entry.suffix.lower() in SUFFIXES and entry_kind(entry) == "file" for entry in entries)
+        return slug if self._subfolders(folder) and not code else None
 
     # a folder that is one student's (plain, GitHub Classroom or Moodle)
     def student_folder(self, folder: Path, exercise: str | None = None) -> None:
