@@ -81,8 +81,7 @@ _MOODLE = re.compile(r"^(?P<name>[^_]+?)_(?P<pid>\d+)_assignsubmission_[a-z]+_(?
 _RESUBMITTED = re.compile(r"(?<![A-Za-z])-\d+$")  # Canvas: exercise_2-1.py, never exercise-2.ipynb nor ex-2.py
 _BLACKBOARD = re.compile(r"^(?P<assignment>.*?)_(?P<name>[^\W_](?:[^\W_]|[.-])*)_attempt_"
                          r"(?P<when>\d{4}(?:-\d{2}){5})(?:_(?P<rest>.+))?$")  # (the attempt's time: latest graded)
-ZIPPED = ("a .zip: grade class reads .py and .ipynb files; extract it into the student's folder (or grade the .zip "
-          "alone: grade class EXERCISE FILE.zip)")
+ZIPPED = "a .zip: grade class reads .py and .ipynb files; extract it into the student's folder and grade again"
 MAX_ID_BYTES = 200  # a folder name of results/ (most file systems allow 255 bytes)
 NAME_MAX = 255  # the bytes of a folder name: an id with the suffixes that told it apart is cut to fit (_fitted)
 
