@@ -957,8 +957,8 @@ def _one_of(group: list[Found], exercise: catalog.Info) -> Found:
 
 
 def _distinct(files: list[Found]) -> list[Found]:
-    """``files`` less each that holds the very bytes of one before it (Canvas's ``exercise_2 (1).ipynb``, a second
-    upload of one file: fairness 34), whose name the one kept notes."""
+    """``files`` with each set of files of the very same bytes (Canvas's ``exercise_2 (1).ipynb``, a second upload of
+    one file: fairness 34) kept as one, the shortest name, whose note names the others."""
     from autograd_exercises.submission import MAX_FILE
 
     same: dict[bytes, list[Found]] = {}

@@ -186,8 +186,7 @@ def progress_bars_start_no_thread() -> None:
     A bar's first use starts a monitor thread that outlives every bar: a warm-up loop under ``tqdm`` at a module's top
     level, or in a notebook cell, left it alive through every later check, and the checks that count threads failed a
     file that started none (fairness 32). Switched off, no bar starts one; a thread the file starts itself, tqdm's
-    ``TMonitor`` too, counts as before, and a file that sets the switch changes a library's object. (torch imports
-    tqdm already.)"""
+    ``TMonitor`` or a monitor it switches back on, counts as before. (torch imports tqdm already.)"""
     try:
         from tqdm.std import tqdm
     except ImportError:  # (not installed: no bar, no thread)

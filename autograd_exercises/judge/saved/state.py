@@ -13,7 +13,8 @@ from autograd_exercises.judge import library
 from autograd_exercises.judge.library import library_constant
 from autograd_exercises.judge.syntax import called, children, imported_name, walk
 from autograd_exercises.judge.saved.rules import (BUILTINS, DEFINITIONS, DYNAMIC_NAMESPACE, EAGER, FUNCTIONS, IMMUTABLE,
-    MACHINE_FACTS, MUTATORS, PLAIN_DECORATORS, PURE_BUILTINS, REWRITES, UNSEEN, WORLD, _bound_inside, _bound_method, _called_name,
+    MACHINE_FACTS, MUTATORS, PLAIN_DECORATORS, PURE_BUILTINS, REWRITES, UNSEEN, WORLD, _bound_inside, _bound_method,
+    _called_name,
     _chain_kept, _changed_through, _closure, _decorator_name, _definition, _filled_in_place, _handed_on, _only_added_to,
     _plain_constant, _reads_world, _returns_closures, _reverse_edges, _root, _stateful, _timed_names, _uninitialised,
     SETTERS, VALUE_BUILTINS, _asks_a_setting, _world_reference, catches, may_call, scope_imports)
