@@ -332,8 +332,8 @@ def test_members_past_the_zips_limit_in_all_are_left_out_and_the_others_graded(t
     archive = zip_of(tmp_path / "many.zip", {"alice.py": RIGHT, **{f"m{i}.py": os.urandom(3000).hex() for i in range(3)}})
     with layouts.opened(archive) as (folder, left_out):
         assert [f.student for f in layouts.discover(folder, "exercise-2").found if f.student == "alice"] == ["alice"]
-        assert left_out and all(entry.endswith("(the zip's files before it already take nearly 0 MB in all (a zip "
-                                               "bomb?))") for entry in left_out), left_out
+        assert left_out and all(entry.endswith("(the zip's files before it already take nearly 0 MB in all, or "
+                                               "this student's 100 MB (a zip bomb?))") for entry in left_out), left_out
         assert len(left_out) + len(list(folder.glob("m*.py"))) == 3
 
 
@@ -924,3 +924,49 @@ def test_what_a_students_folder_holds_never_makes_it_a_folder_of_students(tmp_pa
     assert rows[("carol", "exercise-2")] == "carol/exercise-2/bob/exercise_2.py"
     assert rows[("dave", "exercise-2")] == "dave/submissions/exercise-2/bob/exercise_2.py"
     assert sorted(student for student, _ in rows) == ["bob", "carol", "dave", "mallory"]
+
+
+@pytest.mark.parametrize("limit", ["OWNER_MAX_MEMBERS", "OWNER_MAX_BYTES"])
+def test_one_students_upload_past_the_limits_costs_only_their_own_files(tmp_path, monkeypatch, limit):
+    """Red team 144: the zip's limits on files and bytes were the whole class's, so one upload of 20,000 small files
+    (or of nearly 1 GiB) used them up, and the classmates after it had no row. Each student's files now share limits
+    of their own: past them, only that student's further files are left out (one line, named)."""
+    monkeypatch.setattr(layouts, limit, 40 if limit == "OWNER_MAX_MEMBERS" else 40 * 3000)
+    entries = {"aaron_1_10_exercise_2.py": RIGHT,
+               **{f"mallory_2_20_notes{i:03d}.txt": os.urandom(1500).hex() for i in range(60)},
+               "alice_3_30_exercise_2.py": RIGHT, "bob_4_40_exercise_2.py": RIGHT}
+    archive = zip_of(tmp_path / "canvas.zip", entries)
+    with layouts.opened(archive) as (folder, left_out):
+        assert sorted(f.student for f in layouts.discover(folder, "exercise-2").found) == ["aaron", "alice", "bob"]
+        assert left_out == [f"20 more files of canvas:2 (past {layouts.OWNER_MAX_MEMBERS} files or "
+                            f"{layouts.OWNER_MAX_BYTES // 2**20} MB of one student's in canvas.zip: not extracted)"]
+
+
+def test_a_committed_virtual_environment_is_never_searched(tmp_path, monkeypatch):
+    """Red team 144's honest clone: ``env/`` (a virtual environment committed to the repository) took the zip's files."""
+    monkeypatch.setattr(layouts, "OWNER_MAX_MEMBERS", 5)
+    entries = {"exercise-2-submissions/exercise-2-tina/exercise_2.py": RIGHT,
+               **{f"exercise-2-submissions/exercise-2-tina/env/lib/python3.11/site-packages/m{i}.py": "x = 1"
+                  for i in range(10)}}
+    with layouts.opened(zip_of(tmp_path / "clones.zip", entries)) as (folder, left_out):
+        assert [f.student for f in layouts.discover(folder, "exercise-2").found] == ["tina"] and left_out == []
+
+
+def test_a_blackboard_download_is_read_as_blackboard_s_whatever_its_assignment_is_called(tmp_path):
+    """Red team 144: an assignment named ``Lab_2_2024`` made every Blackboard name read as Canvas user 2's (the class
+    one student, could not grade), and an upload named ``.py`` (``…_attempt_<time>_.py``) fell to the plain-name rule
+    (a second row for its owner). Blackboard's receipts beside every attempt make the download Blackboard's; a
+    Canvas student's upload shaped like Blackboard's (with a receipt of its own) makes nothing of the kind."""
+    files(tmp_path / "bb", {"Lab_2_2024_asmith_attempt_2024-10-01-09-00-00_exercise_2.py": RIGHT + "#",
+                            "Lab_2_2024_asmith_attempt_2024-10-01-09-00-00.txt": "receipt",
+                            "Lab_2_2024_asmith_attempt_2024-10-02-09-00-00_.py": RIGHT,
+                            "Lab_2_2024_asmith_attempt_2024-10-02-09-00-00.txt": "receipt",
+                            "Lab_2_2024_jdoe_attempt_2024-10-01-08-00-00_solution.py": RIGHT + "# jdoe",
+                            "Lab_2_2024_jdoe_attempt_2024-10-01-08-00-00.txt": "receipt"})
+    plan = discover(tmp_path / "bb")
+    assert found(plan) == {("asmith", "exercise-2"): "Lab_2_2024_asmith_attempt_2024-10-02-09-00-00_.py",
+                           ("jdoe", "exercise-2"): "Lab_2_2024_jdoe_attempt_2024-10-01-08-00-00_solution.py"}
+    files(tmp_path / "canvas", {"alice_3_30_exercise_2.py": RIGHT, "bob_4_40_exercise_2.py": RIGHT + "# bob",
+                                "mallory_5_50_x_bob_attempt_2024-10-01-09-00-00_exercise_2.py": RIGHT + "# m",
+                                "mallory_5_51_x_bob_attempt_2024-10-01-09-00-00.txt": "receipt"})
+    assert sorted(student for student, _ in found(discover(tmp_path / "canvas"))) == ["alice", "bob", "mallory"]

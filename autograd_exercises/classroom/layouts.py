@@ -59,7 +59,8 @@ from autograd_exercises.submission import entry_kind
 
 SUFFIXES = {".py": "py", ".ipynb": "ipynb"}
 COURSE_MARKS = ("gradebook.db", "nbgrader_config.py", "source", "release")  # what nbgrader keeps beside submitted/
-SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", "__MACOSX", ".git", ".github", "node_modules", ".venv", "venv"}
+SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", "__MACOSX", ".git", ".github", "node_modules", ".venv", "venv", "env",
+             "site-packages", "__pypackages__"}  # (a committed virtual environment: red team 144's honest clone)
 MAX_DEPTH = 4  # folders below a student's folder that are searched
 
 # Zip limits: an LMS download of a large class is tens of MB. A member past a limit is left out and listed, never
@@ -71,6 +72,8 @@ ZIP_MAX_TOTAL = 1 * 2**30  # bytes extracted in all
 ZIP_MAX_RATIO = 200  # uncompressed / compressed, for members over 1 MB
 ZIP_MAX_FOLDERS = 20_000  # folders extracted in all (each takes a block: red team 75 filled 2 GB with empty ones)
 ZIP_MAX_DEPTH = 64  # folders one member may lie below (deeper is no layout, and pathlib recurses once a level)
+OWNER_MAX_MEMBERS = 2_000  # files extracted of one student's (red team 144: one upload of 20,000 files took the
+OWNER_MAX_BYTES = 100 * 2**20  # zip's whole count, and the classmates after it were left out); bytes likewise
 ZIP_KEPT_OTHER = 64 * 2**10  # bytes of a file that is no submission kept as they are (timestamp.txt); past it, its name
 
 _EXERCISE = re.compile(r"(?<![A-Za-z0-9])(?:exercise|ex)[\s_.-]*0*(\d{1,3})(?![0-9])", re.IGNORECASE)
@@ -80,7 +83,7 @@ _CANVAS = re.compile(r"^(?P<name>[^\W\d_](?:[^\W_]|-)*?)(?:_late)?_(?P<uid>\d+)_
 _MOODLE = re.compile(r"^(?P<name>[^_]+?)_(?P<pid>\d+)_assignsubmission_[a-z]+_(?P<rest>.*)$", re.IGNORECASE)
 _RESUBMITTED = re.compile(r"(?<![A-Za-z])-\d+$")  # Canvas: exercise_2-1.py, never exercise-2.ipynb nor ex-2.py
 _BLACKBOARD = re.compile(r"^(?P<assignment>.*?)_(?P<name>[^\W_](?:[^\W_]|[.-])*)_attempt_"
-                         r"(?P<when>\d{4}(?:-\d{2}){5})(?:_(?P<rest>.+))?$")  # (the attempt's time: latest graded)
+                         r"(?P<when>\d{4}(?:-\d{2}){5})(?:_(?P<rest>.*))?$")  # (the attempt's time: latest graded)
 ZIPPED = "a .zip: grade class reads .py and .ipynb files; extract it into the student's folder and grade again"
 MAX_ID_BYTES = 200  # a folder name of results/ (most file systems allow 255 bytes)
 NAME_MAX = 255  # the bytes of a folder name: an id with the suffixes that told it apart is cut to fit (_fitted)
@@ -187,19 +190,40 @@ def exercise_in(name: str, known: dict[int, str]) -> tuple[str | None, int | Non
     return known.get(number), number, rest
 
 
-def lms_prefix(name: str) -> tuple[str, str, str] | None:
-    """(student, source, rest) when ``name`` carries a Canvas or Moodle download prefix."""
+def lms_prefix(name: str, blackboard: bool = False) -> tuple[str, str, str] | None:
+    """(student, source, rest) when ``name`` carries a Canvas, Moodle or Blackboard download prefix; ``blackboard``:
+    the download is Blackboard's (:func:`blackboard_download`), whose names are read as its first."""
+    if blackboard and (found := _blackboard(name)):
+        return found
     moodle = _MOODLE.match(name)
     if moodle:
         return safe_id(moodle.group("name").replace(" ", "-")), f"moodle:{moodle.group('pid')}", moodle.group("rest")
     canvas = _CANVAS.match(name)
     if canvas:
         return canvas.group("name").lower(), f"canvas:{canvas.group('uid')}", canvas.group("rest")
-    blackboard = _BLACKBOARD.match(Path(name).stem)
-    if blackboard and blackboard.group("rest"):  # (without a file's name: the attempt's receipt, a .txt)
-        return (safe_id(blackboard.group("name")), f"blackboard:{blackboard.group('name')}",
-                f"{blackboard.group('assignment')} {blackboard.group('rest')}{Path(name).suffix}")
-    return None
+    return _blackboard(name)
+
+
+def _blackboard(name: str) -> tuple[str, str, str] | None:
+    """Blackboard's ``<assignment>_<user>_attempt_<time>_<file>`` for a file of code (the ``.txt`` beside it, the
+    attempt's receipt, is none); the file's own name may be empty (``…_attempt_<time>_.py``: red team 144)."""
+    found = _BLACKBOARD.match(Path(name).stem)
+    if found is None or Path(name).suffix.lower() not in SUFFIXES:
+        return None
+    return (safe_id(found.group("name")), f"blackboard:{found.group('name')}",
+            f"{found.group('assignment')} {found.group('rest') or ''}{Path(name).suffix}")
+
+
+def blackboard_download(entries: list[Path]) -> bool:
+    """The files at the top of a download are Blackboard's: its attempts' receipts (``…_attempt_<time>.txt``) are
+    there, and every file of code is an attempt of one of their assignments. A name can read as both Canvas's and
+    Blackboard's (an assignment ``Lab_2_2024`` reads as Canvas user 2: red team 144), and a student's upload may look
+    like either; only Blackboard itself writes every file of a download so."""
+    receipts = {found.group("assignment") for entry in entries if entry.suffix.lower() == ".txt"
+                and (found := _BLACKBOARD.match(entry.stem)) and found.group("rest") is None}
+    code = [entry for entry in entries if entry.suffix.lower() in SUFFIXES]
+    return bool(receipts) and bool(code) and all(
+        (found := _BLACKBOARD.match(entry.stem)) and found.group("assignment") in receipts for entry in code)
 
 
 # -- zip -----------------------------------------------------------------------------------------------
@@ -256,9 +280,15 @@ def extract(archive: Path, into: Path) -> list[LeftOut]:
             if len(members) > ZIP_MAX_ENTRIES:
                 raise LayoutError(f"{archive.name} has {len(members)} entries (at most {ZIP_MAX_ENTRIES}): not read")
             total, placed, past, written_to, made = 0, 0, collections.Counter(), set(), set()
+            wrapper = _wrapper([_member_path(info) for info in members])
+            files, sizes, past_owner = collections.Counter(), collections.Counter(), collections.Counter()
             for info in members:
                 relative = _member_path(info)
                 if relative is not None and _never_searched(relative, info.is_dir()):
+                    continue
+                owner = _owner(relative, wrapper) if relative is not None else ""
+                if not info.is_dir() and (files[owner] >= OWNER_MAX_MEMBERS or sizes[owner] >= OWNER_MAX_BYTES):
+                    past_owner[owner] += 1
                     continue
                 folders = _member_folders(relative, info.is_dir()) - made if relative is not None else set()
                 full = placed >= ZIP_MAX_MEMBERS and not info.is_dir()
@@ -267,18 +297,48 @@ def extract(archive: Path, into: Path) -> list[LeftOut]:
                     past["files" if full else "folders"] += 1
                     continue
                 try:
-                    written, clash = _place_member(zipped, info, into, written_to, ZIP_MAX_TOTAL - total)
+                    room = min(ZIP_MAX_TOTAL - total, OWNER_MAX_BYTES - sizes[owner])
+                    written, clash = _place_member(zipped, info, into, written_to, room)
                 except OSError as exc:  # a name the file system refuses (over 255 bytes), a full disk: this one
                     written, clash = 0, f"cannot be extracted: {exc.strerror or exc}"
                 total, placed = total + written, placed + (not info.is_dir() and not clash)
+                files[owner] += not info.is_dir() and not clash
+                sizes[owner] += written
                 made |= folders if not clash else set()
                 if clash:
                     left_out.append(LeftOut(printable(info.filename), clash))
-            left_out += _past_limits(past, printable(archive.name))
+            left_out += _past_limits(past, printable(archive.name)) + _past_owners(past_owner, printable(archive.name))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError,
             UnicodeDecodeError) as exc:  # (a name flagged UTF-8 that is not: the zip's directory cannot be read)
         raise LayoutError(f"cannot read {archive.name} as a zip: {exc}") from None
     return left_out
+
+
+def _wrapper(paths: list[PurePosixPath | None]) -> str | None:
+    """The one folder every member of the zip lies in (``download/``), if there is one."""
+    tops = {path.parts[0] for path in paths if path is not None and len(path.parts) > 1}
+    single = all(path is not None and len(path.parts) > 1 for path in paths)
+    return next(iter(tops)) if len(tops) == 1 and single else None
+
+
+def _owner(relative: PurePosixPath, wrapper: str | None) -> str:
+    """Whose a member of the zip is, for the limits one student's files share: the file or folder at its top (below
+    the one folder that wraps them all, and below nbgrader's ``submitted/``), the LMS's user where its name has an
+    LMS's prefix (Canvas's files of one upload share their user)."""
+    parts = list(relative.parts)
+    if wrapper is not None and len(parts) > 1 and parts[0] == wrapper:
+        parts = parts[1:]
+    if parts[0] == "submitted" and len(parts) > 1:
+        parts = parts[1:]
+    lms = lms_prefix(parts[0])
+    return lms[1] if lms else parts[0]
+
+
+def _past_owners(past: collections.Counter, archive: str) -> list[LeftOut]:
+    """One line for each student whose files passed :data:`OWNER_MAX_MEMBERS` or :data:`OWNER_MAX_BYTES`."""
+    return [LeftOut(f"{count} more file{'s' if count != 1 else ''} of {printable(owner)}",
+                    f"past {OWNER_MAX_MEMBERS} files or {OWNER_MAX_BYTES // 2**20} MB of one student's in {archive}: "
+                    "not extracted") for owner, count in sorted(past.items())]
 
 
 def _member_folders(relative: PurePosixPath, is_dir: bool) -> set[PurePosixPath]:
@@ -336,7 +396,8 @@ def _extract_member(zipped: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path
         return 0, f"over {ZIP_MAX_FILE // 2**20} MB"
     if info.flag_bits & 0x1:  # (zipfile's own error quotes the ZipInfo's repr)
         return 0, "encrypted: a password is needed to extract it"
-    full = f"the zip's files before it already take nearly {ZIP_MAX_TOTAL // 2**20} MB in all (a zip bomb?)"
+    full = (f"the zip's files before it already take nearly {ZIP_MAX_TOTAL // 2**20} MB in all, or this student's "
+            f"{OWNER_MAX_BYTES // 2**20} MB (a zip bomb?)")
     if info.file_size > room:
         return 0, full
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -458,6 +519,7 @@ class _Finder:
         self.links: list[Path] = []
         self.zips: list[Path] = []  # .zip files met: a student's zipped upload (fairness 34)
         self.zips_said: set[Path] = set()  # those a row or a skipped entry names (the rest are listed as ignored)
+        self.blackboard = False  # the files at the top are a Blackboard download's (:func:`blackboard_download`)
 
     def shown(self, path: Path) -> str:
         return printable(path.relative_to(self.root).as_posix())
@@ -487,7 +549,7 @@ class _Finder:
         if self.not_a_submission(path) and path not in self.zips:
             return
         self.kind("files, one per student")
-        lms = lms_prefix(path.name)
+        lms = lms_prefix(path.name, self.blackboard)
         student, source, rest = lms if lms else ("", "", path.name)
         if lms:
             self.kind(source.split(":")[0].capitalize())
@@ -507,7 +569,7 @@ class _Finder:
             self.add(Found(student, slug or next(iter(self.wanted)), None, self.shown(path),
                            problem=f"{self.shown(path)} is {ZIPPED}", lms=source, raw="" if lms else leftover))
         else:
-            attempt = _BLACKBOARD.match(path.stem).group("when") if source.startswith("blackboard") else ""
+            attempt = _BLACKBOARD.match(path.stem).group("when") if source.startswith("blackboard:") else ""
             self.add(Found(student, slug or next(iter(self.wanted)), path, self.shown(path),
                            SUFFIXES[path.suffix.lower()], lms=source, raw="" if lms else leftover, attempt=attempt))
 
@@ -735,6 +797,7 @@ class _Finder:
         elif self.root.name == "submitted":
             self.nbgrader(self.root)
         else:
+            self.blackboard = blackboard_download(self.listing(self.root))
             for entry in self.listing(self.root):
                 if entry.name.startswith(".") or entry.name in SKIP_DIRS:
                     continue
