@@ -680,8 +680,8 @@ def exported_magics(raw: bytes) -> tuple[bytes, tuple[int, ...], tuple[str, ...]
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
         text = raw.decode(encoding)
-        lines = text.splitlines()  # (Python's own line ends: \\r\\n, \\r, \\n, as ast numbers them)
-        text = "\n".join(line.lstrip("\ufeff") if number == 0 else line for number, line in enumerate(lines)) + "\n"
+        text = re.sub(r"\r\n?", "\n", text).removeprefix("\ufeff")  # (Python's own line ends, as ast numbers them;
+        # never str.splitlines's, which also ends a line at U+2028 or \f in a comment: fairness 35)
         plain = magics.rewrite(text, budget=magics.Budget())
         code = plain.code.encode(encoding)
     except Exception:  # noqa: BLE001 (whatever the rewrite meets in a hostile file, the file runs as written)

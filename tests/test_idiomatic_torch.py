@@ -300,6 +300,9 @@ def test_an_exported_modules_lines_are_named_as_the_file_numbers_them():
     old_mac = b"import torch\rget_ipython().run_line_magic('matplotlib', 'inline')\rx = 1\r"
     code, lines, notes = exported_magics(old_mac)
     assert code.decode().split("\n")[:3] == ["import torch", "pass", "x = 1"] and lines == ()
+    separators = "import torch\n# a note\u2028with a line separator, \f and \x85 in it\nget_ipython().system('ls')\nx = 1\n"
+    code, lines, notes = exported_magics(separators.encode())  # (fairness 35: str.splitlines ends lines at them)
+    assert code.decode() == separators.replace("get_ipython().system('ls')", "pass") and lines == ()
     surrogate = b"get_ipython().run_cell_magic(\"time\", \"\", \"x = '\\ud800'\")\n"
     assert exported_magics(surrogate) == (surrogate, (), ())
     assert compile_error("x = '\ud800'\n").startswith("text that is not Unicode")
