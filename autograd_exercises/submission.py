@@ -34,7 +34,7 @@ import os
 import re
 import stat
 import tokenize
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -116,10 +116,12 @@ class Submission:
 
     def locate(self, line: int) -> str:
         """``"line 7"`` for a module, ``"cell 4, line 2"`` for a notebook."""
+        if self.lines and 1 <= line <= len(self.lines):  # (a module whose lines moved, or read as a notebook)
+            return f"line {self.lines[line - 1]}"
         if self.cells and 1 <= line <= len(self.cells):
             cell, in_cell = self.cells[line - 1]
             return f"{self.cell_label.format(cell=cell)}, line {in_cell}"
-        return f"line {self.lines[line - 1] if 1 <= line <= len(self.lines) else line}"
+        return f"line {line}"
 
     def label(self, cell: int) -> str:
         """``"cell 4"`` (or ``"In [4]"``) for a cell number."""
@@ -661,10 +663,53 @@ def load(path: str | Path, kind: str | None = None, *, order: bool = True) -> Su
         return Submission(str(path), b"", problem=f"{path.name} is empty", kind=kind)
     if kind == "ipynb":
         return notebook_source(str(path), raw.decode("utf-8", "replace"), order=order)
-    error = compile_error(raw, path.name)
-    problem = f"{path.name} does not compile: {error}" if error else ""
-    raw, lines, skipped = (raw, (), ()) if problem else exported_magics(raw)
-    return Submission(str(path), raw, problem=problem, kind="py", skipped=skipped, lines=lines)
+    return module_source(str(path), raw)
+
+
+def module_source(path: str, raw: bytes) -> Submission:
+    """A ``.py`` submission's module: one exported from a notebook with its cells marked read as that notebook
+    (:func:`exported_notebook`), its magics otherwise run as in a notebook (:func:`exported_magics`); a module that
+    does not compile comes back with its ``problem``."""
+    exported = exported_notebook(path, raw)
+    if exported is not None:
+        return exported
+    error = compile_error(raw, Path(path).name)
+    if error:
+        return Submission(path, raw, problem=f"{Path(path).name} does not compile: {error}", kind="py")
+    raw, lines, skipped = exported_magics(raw)
+    return Submission(path, raw, kind="py", skipped=skipped, lines=lines)
+
+
+_CELL_MARK = re.compile(r"^# (?:In\[[ \d]*\]:|%%)(?P<rest>.*)$")  # nbconvert's ``# In[3]:``; VS Code's, jupytext's ``# %%``
+
+
+def exported_notebook(path: str, raw: bytes) -> Submission | None:
+    """A module exported from a notebook with its cells marked (nbconvert's and Jupyter's "Download as Python"
+    ``# In[ ]:``, VS Code's and jupytext's ``# %%``), read as that notebook: each cell runs on its own, an error
+    ending only its cell (a demo of an error, which exercise 5 invites), with the names a kernel gives (``display``),
+    and the test cells judge where they stand (fairness 35: such a module scored zero where its notebook scored full).
+    Each line is named as the file numbers it. None: no such module (fewer than two marks, or not text)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        text = re.sub(r"\r\n?", "\n", raw.decode(encoding)).removeprefix("\ufeff")
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return None
+    lines = text.split("\n")
+    marks = [number for number, line in enumerate(lines) if _CELL_MARK.match(line)]
+    if len(marks) < 2:
+        return None
+    cells, starts = [], []
+    for start, end in zip([-1, *marks], [*marks, len(lines)]):
+        kind = "markdown" if start >= 0 and "[markdown]" in _CELL_MARK.match(lines[start])["rest"] else "code"
+        cells.append({"cell_type": kind, "metadata": {}, "source": "\n".join(lines[start + 1:end]),
+                      **({"execution_count": None, "outputs": []} if kind == "code" else {})})
+        starts.append(start + 2)  # (the file's line of the cell's first line)
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    read = notebook_source(path, json.dumps(notebook), order=False)
+    where = tuple(starts[cell - 1] + line - 1 for cell, line in read.cells)
+    note = (f"{Path(path).name} was read as the notebook it was exported from: {len(cells)} cells between its "
+            "'# In[ ]:' or '# %%' lines, each run on its own")
+    return replace(read, lines=where, skipped=(note, *read.skipped))
 
 
 def exported_magics(raw: bytes) -> tuple[bytes, tuple[int, ...], tuple[str, ...]]:

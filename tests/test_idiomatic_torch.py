@@ -240,9 +240,9 @@ def test_tqdms_documented_switch_is_a_setting_not_a_door(grade_source):
     assert [c.name for c in result.checks if not c.passed] == ["predict_builds_no_graph"]
 
 
-def _exported(slug: str, extra: str = "") -> str:
-    """The release notebook filled with the solution, then ``extra`` as a last cell, exported by nbconvert's own
-    script exporter (Jupyter's "Download as Python"), test cells and all."""
+def _exported(slug: str, *extra: str) -> str:
+    """The release notebook filled with the solution, then each of ``extra`` as a last cell, exported by nbconvert's
+    own script exporter (Jupyter's "Download as Python"), test cells and all."""
     import json
 
     import nbformat
@@ -251,8 +251,8 @@ def _exported(slug: str, extra: str = "") -> str:
     from tests.notebook_cases import filled
 
     notebook = filled(slug)
-    if extra:
-        notebook.append(extra, "extra")
+    for number, cell in enumerate(extra):
+        notebook.append(cell, f"extra-{number}")
     script, _ = PythonExporter().from_notebook_node(nbformat.reads(json.dumps(notebook.done()), as_version=4))
     return script
 
@@ -270,6 +270,7 @@ def test_a_module_exported_from_a_filled_notebook_grades_as_the_notebook(slug, s
     from autograd_exercises import grading, submission
 
     script = _exported(slug, "%matplotlib inline\n%time print('timed')\n") + "\n# In[ ]:\n\n\n" + _CELL_MAGIC
+    script = script.replace("# In[", "# Cell [")  # (no cell marks: one module; marked, it is read as its notebook)
     assert "get_ipython().run_line_magic('load_ext', 'autograd_exercises.notebook')" in script
     assert "from autograd_exercises.notebook import check" in script
     path = tmp_path / f"{slug.replace('-', '_')}.py"
@@ -279,6 +280,31 @@ def test_a_module_exported_from_a_filled_notebook_grades_as_the_notebook(slug, s
     assert "IPython commands that only a kernel runs were skipped: %matplotlib" in result.notes
     assert any(note.startswith("check() at line ") and "did nothing: the grader runs the exercise's checks itself"
                in note for note in result.notes), result.notes
+
+
+def test_an_exported_notebooks_cells_run_each_on_its_own(sandbox, tmp_path):
+    """Fairness 35: an export runs as one module, so a demo cell that raised in the notebook (exercise 5 invites one),
+    ``display(...)`` or a ``from __future__`` import in a later cell stopped it, and the export scored zero where its
+    notebook scored full. A module with its cells marked is read as that notebook; each line is named as the file
+    numbers it."""
+    import graders
+    from autograd_exercises import grading, submission
+
+    demo = "out = polynomial(torch.tensor(2.0, requires_grad=True))\nout.backward()\nout.backward()\n"
+    script = _exported("exercise-5", demo, "display(polynomial(torch.ones(2)))\n",
+                       "from __future__ import annotations\nx: list = [1]\n")
+    path = tmp_path / "exercise_5.py"
+    path.write_text(script)
+    read = submission.load(path)
+    result = grading.grade(graders.find("exercise-5"), read, sandbox=sandbox, seed=0)
+    assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
+    raised = script.split("\n").index("out.backward()") + 2  # (the second one)
+    assert any(note.startswith(f"line {raised} raised RuntimeError") for note in result.notes), result.notes
+    assert result.notes[0].startswith("exercise_5.py was read as the notebook it was exported from")
+    as_module = path.with_name("plain.py")
+    as_module.write_text(script.replace("# In[", "# Cell ["))  # (no marks: one module, as python runs it)
+    plain = grading.grade(graders.find("exercise-5"), submission.load(as_module), sandbox=sandbox, seed=0)
+    assert plain.score == 0
 
 
 def test_an_exported_modules_lines_are_named_as_the_file_numbers_them():
@@ -318,3 +344,18 @@ def test_only_the_test_cells_own_import_of_check_stands_in(grade_source):
     source = solution_text("exercise_1") + "\n\nimport autograd_exercises.notebook as nb\nnb.check('exercise-1')\n"
     result = grade_source("exercise-1", source)
     assert result.score == 0 and not any("did nothing" in note for note in result.notes), result.notes
+
+
+def test_a_percent_format_module_is_read_cell_by_cell():
+    """VS Code's and jupytext's ``# %%`` marks cells as nbconvert's ``# In[ ]:`` does; a ``[markdown]`` cell is text,
+    and a file with fewer than two marks stays a module."""
+    from autograd_exercises.submission import exported_notebook
+
+    text = ("import torch\n\n# %% [markdown]\n# Some *text*: x = 1 / 0\n\n# %%\ny = 2\nraise ValueError('demo')\n"
+            "z = 3\n\n# %%\nw = y + 1\n")
+    read = exported_notebook("m.py", text.encode())
+    assert read is not None and read.kind == "ipynb" and [cell.number for cell in read.program] == [1, 3, 4]
+    lines = read.source.decode().split("\n")
+    assert read.locate(lines.index("w = y + 1") + 1) == "line 12"
+    assert read.locate(lines.index("raise ValueError('demo')") + 1) == "line 8"
+    assert exported_notebook("m.py", b"import torch\n# %%\nx = 1\n") is None

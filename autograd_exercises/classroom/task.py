@@ -68,9 +68,7 @@ def read_submission(filename: str, data: bytes, kind: str) -> Any:
                           braces=data.count(b"{") if kind == "py" else 0)
     if kind == "ipynb":
         return submission.notebook_source(filename, data.decode("utf-8", "replace"))
-    error = submission.compile_error(data, filename)
-    return submission.Submission(filename, data, problem=f"{filename} does not compile: {error}" if error else "",
-                                 kind="py")
+    return submission.module_source(filename, data)
 
 
 def _feedback(result: Any) -> str:
