@@ -705,7 +705,10 @@ def exported_notebook(path: str, raw: bytes) -> Submission | None:
                       **({"execution_count": None, "outputs": []} if kind == "code" else {})})
         starts.append(start + 2)  # (the file's line of the cell's first line)
     notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
-    read = notebook_source(path, json.dumps(notebook), order=False)
+    try:
+        read = notebook_source(path, json.dumps(notebook), order=False)
+    except SubmissionError:  # (past a notebook's limits, 2,000 cells: read as the module it is)
+        return None
     where = tuple(starts[cell - 1] + line - 1 for cell, line in read.cells)
     note = (f"{Path(path).name} was read as the notebook it was exported from: {len(cells)} cells between its "
             "'# In[ ]:' or '# %%' lines, each run on its own")
