@@ -359,3 +359,5 @@ def test_a_percent_format_module_is_read_cell_by_cell():
     assert read.locate(lines.index("w = y + 1") + 1) == "line 12"
     assert read.locate(lines.index("raise ValueError('demo')") + 1) == "line 8"
     assert exported_notebook("m.py", b"import torch\n# %%\nx = 1\n") is None
+    for codec in (b"undefined", b"punycode", b"no-such-codec"):  # (red team 145: a bare UnicodeError crashed grade)
+        assert exported_notebook("m.py", b"# coding: " + codec + b"\nx = 1\n# %%\ny = 2\n# %%\nz = 3\n") is None
