@@ -680,6 +680,14 @@ def module_source(path: str, raw: bytes) -> Submission:
     return Submission(path, raw, kind="py", skipped=skipped, lines=lines)
 
 
+def _decoded(raw: bytes) -> tuple[str, str]:
+    """``raw`` as the text Python reads, and its encoding: decoded as its coding header says, its BOM gone, its lines
+    ended only where Python ends them (``\\r\\n`` and ``\\r`` become ``\\n``; never where ``str.splitlines`` would, at
+    U+2028 or ``\\f`` in a comment: fairness 35)."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+    return re.sub(r"\r\n?", "\n", raw.decode(encoding)).removeprefix("\ufeff"), encoding
+
+
 _CELL_MARK = re.compile(r"^# (?:In\[[ \d]*\]:|%%)(?P<rest>.*)$")  # nbconvert's ``# In[3]:``; VS Code's, jupytext's ``# %%``
 
 
@@ -690,8 +698,7 @@ def exported_notebook(path: str, raw: bytes) -> Submission | None:
     and the test cells judge where they stand (fairness 35: such a module scored zero where its notebook scored full).
     Each line is named as the file numbers it. None: no such module (fewer than two marks, or not text)."""
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
-        text = re.sub(r"\r\n?", "\n", raw.decode(encoding)).removeprefix("\ufeff")
+        text, _ = _decoded(raw)
     except Exception:  # noqa: BLE001 (any codec a header names may raise anything: red team 145's ``# coding:
         return None  # undefined`` raised a bare UnicodeError; the module's own compile says why)
     lines = text.split("\n")
@@ -726,10 +733,7 @@ def exported_magics(raw: bytes) -> tuple[bytes, tuple[int, ...], tuple[str, ...]
     if b"get_ipython()" not in raw:
         return raw, (), ()
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
-        text = raw.decode(encoding)
-        text = re.sub(r"\r\n?", "\n", text).removeprefix("\ufeff")  # (Python's own line ends, as ast numbers them;
-        # never str.splitlines's, which also ends a line at U+2028 or \f in a comment: fairness 35)
+        text, encoding = _decoded(raw)
         plain = magics.rewrite(text, budget=magics.Budget())
         code = plain.code.encode(encoding)
     except Exception:  # noqa: BLE001 (whatever the rewrite meets in a hostile file, the file runs as written)
