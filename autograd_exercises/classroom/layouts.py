@@ -616,10 +616,11 @@ class _Finder:
             else:
                 self.links.append(entry)
 
-    def _subfolders(self, folder: Path) -> list[Path]:
-        """The folders in ``folder`` (never following a link: red team 49), less hidden and tool folders."""
-        return [entry for entry in self.listing(folder) if entry_kind(entry) == "folder"
-                and not entry.name.startswith(".") and entry.name not in SKIP_DIRS]
+    def _subfolders(self, folder: Path, entries: list[Path] | None = None) -> list[Path]:
+        """The folders in ``folder`` (``entries``: its listing, when read already; never following a link: red team
+        49), less hidden and tool folders."""
+        return [entry for entry in (self.listing(folder) if entries is None else entries)
+                if entry_kind(entry) == "folder" and not entry.name.startswith(".") and entry.name not in SKIP_DIRS]
 
     def _exercise_group(self, folder: Path) -> str | None:
         """The exercise ``folder`` holds the students' folders of: named as the exercise alone, with folders and no
@@ -629,7 +630,7 @@ class _Finder:
             return None
         entries = self.listing(folder)
         code = any(entry.suffix.lower() in SUFFIXES and entry_kind(entry) == "file" for entry in entries)
-        return slug if self._subfolders(folder) and not code else None
+        return slug if self._subfolders(folder, entries) and not code else None
 
     # a folder that is one student's (plain, GitHub Classroom or Moodle)
     def student_folder(self, folder: Path, exercise: str | None = None) -> None:

@@ -603,12 +603,12 @@ class _Reading:
         ``torch.backends.holder.backward = None``, changed a class of torch's, below a namespace of settings)."""
         if dotted in SWITCHES:
             return leaf
-        for namespace in LIBRARY_STATE_OK:
-            if dotted.startswith(namespace + ".") or dotted == namespace and not leaf:
-                between = dotted[len(namespace) + 1:].split(".") if dotted != namespace else []
-                between = between[:-1] if leaf else between
-                return not (set(between) & self.set_in_settings or between and "" in self.set_in_settings)
-        return False
+        namespace = _settings_namespace(dotted)
+        if namespace is None or dotted == namespace and leaf:
+            return False
+        between = dotted[len(namespace) + 1:].split(".") if dotted != namespace else []
+        between = between[:-1] if leaf else between
+        return not (set(between) & self.set_in_settings or between and "" in self.set_in_settings)
 
     @functools.cached_property
     def set_in_settings(self) -> frozenset[str]:
@@ -626,10 +626,9 @@ class _Reading:
                 attribute = named.value if isinstance(named, ast.Constant) and isinstance(named.value, str) else ""
             else:
                 continue
-            if owner is not None and isinstance(root := _root_node(owner), ast.Name) and (dotted := self.origin(root.id)):
-                whole = ".".join([dotted, *static._chain(owner).split(".")[1:]])
-                if any(whole == namespace or whole.startswith(namespace + ".") for namespace in LIBRARY_STATE_OK):
-                    found.add(attribute)
+            if owner is not None and isinstance(root := _root_node(owner), ast.Name) and self.origin(root.id) \
+                    and _settings_namespace(self.resolved(owner)) is not None:
+                found.add(attribute)
         return frozenset(found)
 
     @functools.cached_property
@@ -774,6 +773,12 @@ CLASS_PARTS = {"__class__", "__mro__", "__base__", "__bases__"}  # a class, thro
 def _is_super(call: ast.Call) -> bool:
     """``super()`` (or ``super(C, self)``): a method's own object, through its class's bases."""
     return isinstance(call.func, ast.Name) and call.func.id == "super"
+
+
+def _settings_namespace(dotted: str) -> str | None:
+    """The namespace of :data:`LIBRARY_STATE_OK` that ``dotted`` is, or lies below; None: none."""
+    return next((namespace for namespace in LIBRARY_STATE_OK
+                 if dotted == namespace or dotted.startswith(namespace + ".")), None)
 
 
 def _named_door(text: str) -> str:

@@ -14,7 +14,7 @@ from autograd_exercises.judge.library import library_constant
 from autograd_exercises.judge.syntax import called, children, imported_name, walk
 from autograd_exercises.judge.saved.rules import (BUILTINS, DEFINITIONS, DYNAMIC_NAMESPACE, EAGER, FUNCTIONS, IMMUTABLE,
     MACHINE_FACTS, MUTATORS, PLAIN_DECORATORS, PURE_BUILTINS, REWRITES, UNSEEN, WORLD, _bound_inside, _bound_method,
-    _called_name,
+    _by_key, _called_name,
     _chain_kept, _changed_through, _closure, _decorator_name, _definition, _filled_in_place, _handed_on, _only_added_to,
     _plain_constant, _reads_world, _returns_closures, _reverse_edges, _root, _stateful, _timed_names, _uninitialised,
     SETTERS, VALUE_BUILTINS, _asks_a_setting, _world_reference, catches, may_call, scope_imports)
@@ -487,13 +487,9 @@ class State:
         return {}
 
     @cached_property
-    def _name_uses(self) -> dict[str, list[ast.Name]]:
+    def _name_uses(self) -> dict[str, list[ast.AST]]:
         """Every ``Name`` node of the file, by its name (one walk for all of :meth:`_uses_outside`)."""
-        found: dict[str, list[ast.Name]] = {}
-        for part in walk(self.tree):
-            if isinstance(part, ast.Name):
-                found.setdefault(part.id, []).append(part)
-        return found
+        return _by_key(self.tree, ast.Name, "id")
 
     def a_module(self, node: ast.Name | ast.Attribute) -> bool:
         """``node`` (a whole chain from an import, used as a value) is a library module handed on: whoever holds it may
