@@ -856,8 +856,11 @@ def test_the_instructors_process_reads_notebooks_without_nbformat_or_torch(tmp_p
 def test_an_f_string_of_thousands_of_fields_is_a_reason_not_a_parse(sandbox):
     """Red team 48: a class's worker refuses it before any parse, as the single command does (``test_cli``)."""
     data = (class_builder.SOLUTION + "t = 0\nz = f'" + "{t}" * 20_000 + "'\n").encode()
-    row = task.grade_task(task.Task("mallory", SLUG, "mallory.py", data, 4, 2.0), sandbox)
-    assert row["status"] == task.COULD_NOT_GRADE and "braces ('{') in its code" in row["reason"], row["reason"]
+    escaped = ("# coding: unicode_escape\n" + class_builder.SOLUTION + "t = 0\nz = f'" + "\\x7bt}" * 20_000
+               + "'\n").encode()  # red team 145: `\x7b` is a brace to Python
+    for source in (data, escaped):
+        row = task.grade_task(task.Task("mallory", SLUG, "mallory.py", source, 4, 2.0), sandbox)
+        assert row["status"] == task.COULD_NOT_GRADE and "braces ('{') in its code" in row["reason"], row["reason"]
 
 
 def test_the_task_is_pure_data(sandbox):

@@ -192,7 +192,10 @@ def test_an_f_string_of_thousands_of_fields_is_refused_before_it_is_parsed(workd
     notebook = notebook_cases.filled("exercise-2").nb
     notebook["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "source": fields})
     (workdir / "fstr.ipynb").write_text(json.dumps(notebook))
-    for name in ("fstr.py", "fstr.ipynb"):
+    # red team 145: under a unicode_escape header, each `\x7b` is a brace to Python, not to a count of bytes
+    escaped = "t = 0\nz = f'" + "\\x7bt}" * 20_000 + "'\n"
+    (workdir / "escaped.py").write_text("# coding: unicode_escape\n" + SOLUTION + escaped)
+    for name in ("fstr.py", "fstr.ipynb", "escaped.py"):
         result = invoke("exercise-2", name)
         assert result.exit_code == 3 and re.fullmatch(
             rf"Error: {name} has 200\d\d braces \('{{'\) in its code: a submission may have at most 10000 "

@@ -168,6 +168,18 @@ def test_idiomatic_variant_scores_full(name, grade_source):
     assert result.score == result.max_score, {c.name: c.feedback for c in by_name(result).values() if not c.passed}
 
 
+def test_torchs_thread_settings_at_the_top_level_cost_nothing(grade_source):
+    """Fairness 36: ``torch.set_num_interop_threads``, which torch allows once a process, raised in the child (the
+    server had made that call before forking), so a file that limits torch's threads at its top level, as it may in
+    its own ``python``, scored zero. Its argument is still checked as torch checks it."""
+    limited = "import torch\n\ntorch.set_num_threads(1)\ntorch.set_num_interop_threads(1)\n"
+    result = grade_source("exercise-1", solution_text("exercise_1").replace("import torch\n", limited, 1))
+    assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
+    wrong = solution_text("exercise_1").replace("import torch\n", "import torch\n\ntorch.set_num_interop_threads(0)\n", 1)
+    feedback = grade_source("exercise-1", wrong).checks[0].feedback
+    assert "set_num_interop_threads expects a positive integer" in feedback, feedback
+
+
 def test_a_debugger_call_left_in_is_named_and_does_nothing(grade_source):
     """``pdb.set_trace()`` costs nothing and says where it is; the ``pdb`` a submission imports is a stand-in, so
     what the doors reading refuses of it (``pdb.Pdb``: any statement, frames) is not there even unread."""

@@ -26,6 +26,7 @@ import itertools
 import operator
 import os
 import random
+import re
 import signal
 import sys
 import tempfile
@@ -72,6 +73,7 @@ def preload() -> None:
             pass
     import autograd_exercises.probes  # noqa: F401
 
+    interop_threads_kept()
     compile_eagerly()
     script_eagerly()
     trust_with_frames()
@@ -82,6 +84,25 @@ def preload() -> None:
     torch_chains()  # (read here, once: every child inherits the answer)
     guard.torch_private()  # (likewise)
     note_modules()
+
+
+def interop_threads_kept() -> None:
+    """Make ``torch.set_num_interop_threads`` check its argument as torch does and keep the one thread the server
+    set: torch allows that call once a process, and the server made it before forking, so a child that called it
+    raised where the student's own ``python`` or kernel ran it without a word (fairness 36: a top-level
+    ``torch.set_num_interop_threads(1)`` scored zero). It sets only how fast torch runs, never what it computes."""
+    numpy_int = type(None)  # (where numpy is loaded, its integers count as torch counts them)
+    if "numpy" in sys.modules:
+        numpy_int = sys.modules["numpy"].integer
+
+    def set_num_interop_threads(num: Any) -> None:
+        """``torch.set_num_interop_threads`` in the grader's sandbox: its argument checked, the thread kept."""
+        if not isinstance(num, (int, numpy_int)) or isinstance(num, bool):
+            raise RuntimeError(f"set_num_interop_threads expects an int, but got {type(num).__name__}")
+        if num <= 0:
+            raise RuntimeError("set_num_interop_threads expects a positive integer")
+
+    torch.set_num_interop_threads = set_num_interop_threads
 
 
 def compile_eagerly() -> None:
@@ -755,12 +776,34 @@ def compile_cells(path: str, lines: list[str], program: list[dict[str, Any]]) ->
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                code, features = _compiled_cell("\n" * (first - 1) + "\n".join(lines[first - 1:last]), path, features)
+                code, features = _compiled_cell("\n".join(lines[first - 1:last]), path, features)
             except BaseException as exc:  # SyntaxError, RecursionError, MemoryError: the cell raises it when it runs
                 code = exc
-        said = "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno, "") for w in caught)
+        code = _moved(code, first - 1)
+        said = "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno + first - 1, "")
+                       for w in caught)
         compiled[int(step["cell"])] = (code, said)
     return compiled
+
+
+def _moved(code: Any, lines: int) -> Any:
+    """A cell's compiled ``code`` (a code object, a tuple of them, or the error compiling it raised) moved ``lines``
+    down, to where the cell stands in the module: what compiling it behind ``lines`` blank lines gives, without
+    parsing them (red team 145: 2,000 cells below 120,000 blank lines took 9 s). Every code object's first line
+    moves; the lines inside it are kept relative to that."""
+    if isinstance(code, tuple):
+        return tuple(_moved(piece, lines) for piece in code)
+    if isinstance(code, SyntaxError):
+        code.lineno = code.lineno and code.lineno + lines
+        code.end_lineno = code.end_lineno and code.end_lineno + lines
+        code.msg = re.sub(r"(?<= on line )\d+", lambda line: str(int(line[0]) + lines), str(code.msg))
+        code.args = (code.msg, (code.filename, code.lineno, code.offset, code.text, code.end_lineno,
+                                code.end_offset))
+        return code
+    if not isinstance(code, types.CodeType):
+        return code
+    return code.replace(co_firstlineno=code.co_firstlineno + lines, co_consts=tuple(
+        _moved(const, lines) if isinstance(const, types.CodeType) else const for const in code.co_consts))
 
 
 FUTURE_FEATURES = {name: getattr(__import__("__future__"), name).compiler_flag  # the features a cell keeps for
