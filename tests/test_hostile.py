@@ -122,6 +122,7 @@ ATTACKS = {
     "by_hand_rebound_through_globals": Attack(("gradient_manual_by_hand",), ("rebound through globals().update",)),
     "by_hand_helper_rebound_by_a_loop": Attack(("gradient_manual_by_hand",), ("runs autograd's engine",)),
     "by_hand_fits_answers_saved_at_import": Attack(("gradient_manual_by_hand",), ("computes its answer from SEEN",)),
+    "by_hand_fits_answers_behind_deep_nesting": Attack(("gradient_manual_by_hand",), ("nested too deeply to be read",)),
     "by_hand_rebound_through_a_globals_item": Attack(("gradient_manual_by_hand",), ("rebound through globals()",)),
     "environ_secrets": Attack(()),
     "leak_previous_submission": Attack(()),  # the submission graded before it: test_no_submission_sees_the_previous_one

@@ -339,9 +339,20 @@ def autograd_use(source: str, function: str, cells: Sequence[int] = (), passed: 
     parameter is then not read (:func:`methods.debug_branches`).
     """
     try:
-        tree = mangled(ast.parse(source))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):  # nesting too deep for the parser
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # (nor does Python compile it: others say so)
         return []
+    try:
+        return _autograd_use(mangled(tree), function, cells, passed, stopped)
+    except RecursionError:  # code Python runs, nested past what the reading follows (red team 147: a 1,000-term sum
+        line = next((node.lineno for node in tree.body  # anywhere made every finding [], autograd's answers passed)
+                     if getattr(node, "name", None) == function), 1)
+        return [Finding("is nested too deeply to be read", line, function, DYNAMIC)]  # cannot be told apart: fails closed
+
+
+def _autograd_use(tree: ast.Module, function: str, cells: Sequence[int], passed: int | None,
+                  stopped: dict[int, int] | None) -> list[Finding]:
+    """:func:`autograd_use` of a module's parsed (and mangled) ``tree``."""
     module = module_names(tree, cells, stopped)
     dead = methods.debug_branches(tree, module.parents, module.bindings, module.ordered, function, passed)
     found = read_reach(module, [function], patches(tree, module), dead)  # a method put on torch's classes runs from any tensor
