@@ -673,15 +673,20 @@ def test_moodle_participants_who_share_a_name_are_told_apart(tmp_path):
 
 
 def test_zip_entries_that_clash_are_left_out_and_listed(tmp_path):
+    """Of two entries of one path, the one kept does not hang on their order (red team 148: an entry ``erin\\``, a
+    folder as Windows tools write it, or a file ``bob``, before ``bob/exercise_2.py`` left bob ungraded): a folder
+    with files in it wins over a file, a file over an empty folder's entry, the first file over a second."""
     archive = zip_of(tmp_path / "clash.zip", {"alice/exercise_2.py": RIGHT, "alice\\exercise_2.py": "wrong = 1",
                                               "bob": "a file", "bob/exercise_2.py": RIGHT, "carol.py": RIGHT,
-                                              "dave.py": RIGHT, "dave.py/": ""})
+                                              "dave.py/": "", "dave.py": RIGHT, "erin\\": "",
+                                              "erin/exercise_2.py": RIGHT})
     with layouts.opened(archive) as (folder, left_out):
         plan = layouts.discover(folder, "exercise-2")
         assert (folder / "alice" / "exercise_2.py").read_text() == RIGHT  # the first entry, not overwritten
-        assert sorted(found(plan)) == [("alice", "exercise-2"), ("carol", "exercise-2"), ("dave", "exercise-2")]
+        assert sorted(found(plan)) == [("alice", "exercise-2"), ("bob", "exercise-2"), ("carol", "exercise-2"),
+                                       ("dave", "exercise-2"), ("erin", "exercise-2")]
     assert left_out == ["alice\\exercise_2.py (an earlier entry has the same path, and it is the one graded)",
-                        "bob/exercise_2.py (bob is a file in the zip, not a folder)",
+                        "bob (a folder of the zip has the same path, with files in it)",
                         "dave.py/ (a file of the zip has the same path)"]
 
 

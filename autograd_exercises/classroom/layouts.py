@@ -52,7 +52,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 from autograd_exercises import catalog
 from autograd_exercises.submission import entry_kind
@@ -280,29 +280,30 @@ def extract(archive: Path, into: Path) -> list[LeftOut]:
             if len(members) > ZIP_MAX_ENTRIES:
                 raise LayoutError(f"{archive.name} has {len(members)} entries (at most {ZIP_MAX_ENTRIES}): not read")
             total, placed, past, written_to, made = 0, 0, collections.Counter(), set(), set()
-            wrapper = _wrapper([_member_path(info) for info in members])
+            paths = [_member_path(info) for info in members]
+            wrapper, shape = _wrapper(paths), _Shape.of(members, paths)
             files, sizes, past_owner = collections.Counter(), collections.Counter(), collections.Counter()
-            for info in members:
-                relative = _member_path(info)
-                if relative is not None and _never_searched(relative, info.is_dir()):
+            for info, relative in zip(members, paths):
+                is_dir = _is_folder(info)
+                if relative is not None and _never_searched(relative, is_dir):
                     continue
                 owner = _owner(relative, wrapper) if relative is not None else ""
-                if not info.is_dir() and (files[owner] >= OWNER_MAX_MEMBERS or sizes[owner] >= OWNER_MAX_BYTES):
+                if not is_dir and (files[owner] >= OWNER_MAX_MEMBERS or sizes[owner] >= OWNER_MAX_BYTES):
                     past_owner[owner] += 1
                     continue
-                folders = _member_folders(relative, info.is_dir()) - made if relative is not None else set()
-                full = placed >= ZIP_MAX_MEMBERS and not info.is_dir()
+                folders = _member_folders(relative, is_dir) - made if relative is not None else set()
+                full = placed >= ZIP_MAX_MEMBERS and not is_dir
                 if full or len(made) + len(folders) > ZIP_MAX_FOLDERS \
                         or relative is not None and len(relative.parts) > ZIP_MAX_DEPTH:
                     past["files" if full else "folders"] += 1
                     continue
                 try:
                     room = min(ZIP_MAX_TOTAL - total, OWNER_MAX_BYTES - sizes[owner])
-                    written, clash = _place_member(zipped, info, into, written_to, room)
+                    written, clash = _place_member(zipped, info, into, written_to, room, shape)
                 except OSError as exc:  # a name the file system refuses (over 255 bytes), a full disk: this one
                     written, clash = 0, f"cannot be extracted: {exc.strerror or exc}"
-                total, placed = total + written, placed + (not info.is_dir() and not clash)
-                files[owner] += not info.is_dir() and not clash
+                total, placed = total + written, placed + (not is_dir and not clash)
+                files[owner] += not is_dir and not clash
                 sizes[owner] += written
                 made |= folders if not clash else set()
                 if clash:
@@ -367,15 +368,15 @@ def _never_searched(relative: PurePosixPath, is_dir: bool) -> bool:
 
 
 def _place_member(zipped: zipfile.ZipFile, info: zipfile.ZipInfo, into: Path, written_to: set[PurePosixPath],
-                  room: int) -> tuple[int, str]:
+                  room: int, shape: _Shape) -> tuple[int, str]:
     """Extract one entry below ``into`` (a folder, or a file through :func:`_extract_member`): the bytes
     written, and why it was left out ("" when it was not)."""
-    relative = _member_path(info)
+    relative, is_dir = _member_path(info), _is_folder(info)
     clash = "a link, or a path outside the zip's folder" if relative is None else \
-        _clash(into, relative, info.is_dir(), written_to)
+        shape.clash(relative, is_dir) or _clash(into, relative, is_dir, written_to)
     if clash:
         return 0, clash
-    if info.is_dir():
+    if is_dir:
         into.joinpath(*relative.parts).mkdir(parents=True, exist_ok=True)
         return 0, ""
     written_to.add(relative)
@@ -413,6 +414,35 @@ def _extract_member(zipped: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path
         target.unlink(missing_ok=True)
         return 0, f"cannot be extracted: {exc}"
     return written, ""
+
+
+def _is_folder(info: zipfile.ZipInfo) -> bool:
+    """The entry is a folder: its name ends in ``/``, or in ``\\`` as Windows tools write it (red team 148: ``alice\\``
+    was extracted as a file ``alice``, where the zip's ``alice/exercise_2.py`` could then not go)."""
+    return info.is_dir() or _member_name(info).endswith("\\")
+
+
+class _Shape(NamedTuple):
+    """The paths of a zip's files, and of the folders they lie in: which of two entries of one path is kept does not
+    hang on their order in the zip (red team 148: an entry ``alice`` before ``alice/exercise_2.py`` left alice
+    ungraded). A folder that holds files wins over a file of its path; a file wins over an empty folder's entry."""
+
+    files: frozenset[tuple[str, ...]]
+    folders: frozenset[tuple[str, ...]]
+
+    @classmethod
+    def of(cls, members: list[zipfile.ZipInfo], paths: list[PurePosixPath | None]) -> _Shape:
+        kept = [path.parts for info, path in zip(members, paths)  # (deeper ones are left out: ZIP_MAX_DEPTH)
+                if path is not None and not _is_folder(info) and len(path.parts) <= ZIP_MAX_DEPTH]
+        return cls(frozenset(kept), frozenset(parts[:end] for parts in kept for end in range(1, len(parts))))
+
+    def clash(self, relative: PurePosixPath, is_dir: bool) -> str:
+        """Why the entry at ``relative`` gives way to another of its path ("" when it does not)."""
+        if not is_dir and relative.parts in self.folders:
+            return "a folder of the zip has the same path, with files in it"
+        if is_dir and relative.parts in self.files and relative.parts not in self.folders:
+            return "a file of the zip has the same path"
+        return ""
 
 
 def _clash(into: Path, relative: PurePosixPath, is_dir: bool, written: set[PurePosixPath]) -> str:
