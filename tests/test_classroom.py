@@ -180,6 +180,23 @@ def test_resume_grades_only_what_changed(tmp_path, inline):
     assert other.graded_now == 3
 
 
+def test_a_cached_row_cut_short_or_edited_is_graded_again(tmp_path, inline):
+    """Red team 148: a cached row without its status (a hand edit, a row cut short) stopped the next run with a
+    traceback; a row that lacks a field every row has, or holds one of another type, is graded again."""
+    folder = make_class(tmp_path / "class", {"alice": ("right", ".py"), "bob": ("right", ".py"),
+                                              "carol": ("right", ".py")})
+    run(folder, tmp_path / "out", inline)
+    cached = {json.loads(path.read_text())["student"]: path for path in (tmp_path / "out" / ".cache").glob("*/*.json")}
+    for student, change in (("alice", lambda row: row.pop("status")), ("bob", lambda row: row.update(score="10"))):
+        row = json.loads(cached[student].read_text())
+        change(row)
+        cached[student].write_text(json.dumps(row))
+    again = run(folder, tmp_path / "out", inline)
+    assert (again.graded_now, again.from_cache, again.exit_code) == (2, 1, 0)
+    assert {row["student"]: row["score"] for row in read_csv(tmp_path / "out" / "grades.csv")} == \
+        {"alice": "10", "bob": "10", "carol": "10"}
+
+
 def test_a_row_from_the_cache_rewrites_results_and_feedback_of_a_later_grading(tmp_path, inline):
     """alice goes back to a version graded before (a git revert): the row comes from the cache, and her results and
     feedback say what grades.csv says, not what the version in between got."""
@@ -1064,7 +1081,9 @@ def test_the_cache_keeps_an_ids_lone_surrogates_exactly(tmp_path):
     from autograd_exercises.classroom.cache import Cache
 
     cache = Cache(tmp_path)
-    rows = [{"key": key, "exercise": "exercise-2", "student": student, "score": 1}
+    blank = {"file": "f.py", "sha256": "0" * 64, "seed": 1, "status": "graded", "reason": "", "note": "",
+             "max_score": 10, "checks": {}, "mistakes": {}, "results_json": "{}", "feedback": "", "graded_at": "now"}
+    rows = [{**blank, "key": key, "exercise": "exercise-2", "student": student, "score": 1}
             for key, student in (("a" * 64, "j\udcf6rg"), ("b" * 64, "j\udcfcrg"))]
     for row in rows:
         cache.put(row)

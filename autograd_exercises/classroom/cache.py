@@ -33,6 +33,18 @@ LABELS = ("student", "exercise", "file", "class_seed", "grader_version", "note",
           "identity")  # (who the id was made from: layouts.identity)
 
 
+ROW_FIELDS = {"key": str, "student": str, "exercise": str, "file": str, "sha256": str, "seed": int, "status": str,
+              "reason": str, "note": str, "score": (int, float), "max_score": (int, float), "checks": dict,
+              "mistakes": dict, "results_json": str, "feedback": str, "graded_at": str}  # (every row has them)
+
+
+def well_formed(row: Any) -> bool:
+    """``row`` has every field a graded row has, each of its type: a cached row edited by hand, or cut short, is
+    graded again rather than written out (red team 148: one without its status stopped the run with a traceback)."""
+    return isinstance(row, dict) and row.get("status") in ("graded", "could-not-grade") and all(
+        isinstance(row.get(name), kind) and not isinstance(row.get(name), bool) for name, kind in ROW_FIELDS.items())
+
+
 @lru_cache(maxsize=1)
 def grader_version() -> str:
     """``0.1.0+<digest>``: the package's version and a digest of the code that grades (no torch imported)."""
@@ -80,7 +92,7 @@ class Cache:
             row = json.loads(path.read_text(encoding="utf-8")) if no_link_below(self.out, path) else None
         except (OSError, ValueError):
             return None  # absent, or unreadable: graded again (and behind a link: never read)
-        return row if isinstance(row, dict) and row.get("key") == entry else None
+        return row if well_formed(row) and row["key"] == entry else None
 
     def put(self, row: dict[str, Any]) -> None:
         path = self._path(row["key"])
@@ -107,8 +119,8 @@ class Cache:
                 continue
             for labels in entries:
                 row = self.get(str(labels.get("key", "")))
-                if row is not None:
-                    rows.append({**row, **{name: labels.get(name) for name in LABELS}})
+                if row is not None and well_formed(row := {**row, **{name: labels.get(name) for name in LABELS}}):
+                    rows.append(row)
         return rows
 
     def identities(self) -> dict[str, str]:
