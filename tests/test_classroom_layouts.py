@@ -178,6 +178,22 @@ def test_nbgrader_submitted(tmp_path, given):
     assert plan.layout == "nbgrader submitted/" and not plan.ignored  # timestamp.txt is nbgrader's own
 
 
+def test_an_nbgrader_assignment_named_otherwise_is_graded_by_its_notebooks_names(tmp_path):
+    """An assignment whose name is no exercise (``week3/``) holds notebooks named as exercises (an instructor's own
+    assignment names, several exercises in one): each is graded as the exercise its name gives, under its own
+    nbgrader notebook id. An assignment that names an exercise the course lacks stays skipped."""
+    files(tmp_path, {"submitted/alice/week3/exercise-2.ipynb": "{}", "submitted/alice/week3/exercise-3.ipynb": "{}",
+                     "submitted/bob/week3/notes.ipynb": "{}", "submitted/carol/exercise-9/exercise-2.ipynb": "{}",
+                     "gradebook.db": ""})
+    plan = discover(tmp_path, None)
+    assert found(plan) == {("alice", "exercise-2"): "submitted/alice/week3/exercise-2.ipynb",
+                           ("alice", "exercise-3"): "submitted/alice/week3/exercise-3.ipynb"}
+    assert sorted(f.nbgrader for f in plan.found) == [("week3", "exercise-2"), ("week3", "exercise-3")]
+    assert [(item.shown, item.reason) for item in plan.skipped] == [
+        ("submitted/bob/week3/notes.ipynb", "assignment 'week3' is no exercise of this course, nor is its notebook's name"),
+        ("submitted/carol/exercise-9/exercise-2.ipynb", "assignment 'exercise-9' is no exercise of this course")]
+
+
 def test_canvas_and_moodle_names(tmp_path):
     files(tmp_path, {"lastname_12345_67890_exercise_2.py": RIGHT, "smithjane_late_222_333_exercise_2-1.ipynb": "{}",
                      "lee_1_10_exercise_2.py": RIGHT, "lee_2_11_exercise_2.py": RIGHT,

@@ -12,7 +12,8 @@
 * **GitHub Classroom clones** ``exercise-2-<login>/``: the student id is the login, the exercise the
   folder's; files inside as for a folder per student.
 * **nbgrader** ``submitted/<student>/<assignment>/<notebook>.ipynb`` (give the course folder or its
-  ``submitted/``): the student id is nbgrader's, the exercise the assignment. A folder with a ``submitted/`` but
+  ``submitted/``): the student id is nbgrader's, the exercise the assignment (or, where the assignment's name has
+  no exercise number, each notebook's name: ``week3/exercise-2.ipynb``). A folder with a ``submitted/`` but
   none of what nbgrader keeps beside it (:data:`COURSE_MARKS`) is no course: its other submissions are skipped,
   and listed.
 * **a .zip** of any of those (an LMS download): extracted into a temporary folder first (see
@@ -755,9 +756,7 @@ class _Finder:
                     elif not self.not_a_submission(path):
                         notebooks.append(path)
                 if slug is None:
-                    for path in notebooks:
-                        self.plan.skipped.append(Skipped(self.shown(path), f"assignment {assignment.name!r} is no "
-                                                                           "exercise of this course"))
+                    self._by_notebook_name(student_dir, assignment, notebooks, named=number is None)
                     continue
                 named = [path for path in notebooks if path.name == f"{assignment.name}.ipynb"]
                 for path in notebooks:
@@ -775,6 +774,19 @@ class _Finder:
                     self.candidates.append(Found(student_dir.name, slug, None, self.shown(assignment) + "/",
                                                  problem=f"no notebook in {self.shown(assignment)}/",
                                                  nbgrader=(assignment.name, slug)))
+
+    def _by_notebook_name(self, student_dir: Path, assignment: Path, notebooks: list[Path], *, named: bool) -> None:
+        """The notebooks of an assignment whose name is no exercise (``week3/``): each graded as the exercise its own
+        name gives (``week3/exercise-2.ipynb``), where the assignment's name gives no exercise number at all."""
+        for path in notebooks:
+            slug = exercise_in(path.stem, self.known)[0] if named and path.suffix.lower() == ".ipynb" else None
+            if slug is None:
+                self.plan.skipped.append(Skipped(self.shown(path), f"assignment {assignment.name!r} is no exercise of "
+                                                                   "this course" + (", nor is its notebook's name"
+                                                                                    if named else "")))
+                continue
+            self.add(Found(student_dir.name, slug, path, self.shown(path), "ipynb",
+                           nbgrader=(assignment.name, path.stem)))
 
     def _misplaced(self, folder: Path, why: str) -> None:
         """The files directly in ``folder`` (of ``submitted/``), where nbgrader keeps none: a notebook or a .py is
