@@ -313,7 +313,7 @@ def explain(result: "ExerciseResult", sub: "Submission") -> "ExerciseResult":
             detail = only[len(_IMPORT_FAILURE):]
             missing = _NO_MODULE.match(detail)
             result.problem = (_missing_module(sub, missing.group(1)) if missing else None) or \
-                f"{sub.name} could not be imported: {detail}"
+                f"{sub.name} could not be imported: {detail}" + _commented_magic(sub, detail)
             for check in result.checks:
                 check.feedback = "not run (see above)"
     from autograd_exercises.sandbox.protocol import NO_FUNCTION  # (the grading loaded it: no cost here)
@@ -421,6 +421,39 @@ def _sibling(sub: "Submission", module: str) -> Path | None:
     if entry_kind(folder / module) == "folder" and entry_kind(folder / module / "__init__.py") == "file":
         return folder / module
     return None
+
+
+_UNDEFINED = re.compile(r"^NameError\b.*name '(\w+)' is not defined", re.DOTALL)
+_MAGIC_COMMENT = re.compile(r"^# ?(?P<percent>%%?)\w+\b(?P<rest>.*)$")  # ``# %time g = …``, ``# %%time``
+_SHELL_COMMENT = re.compile(r"^# ?(?P<name>\w+)\s*=\s*[!%]")  # ``# files = !ls``, ``# out = %sx ls``
+
+
+def _commented_magic(sub: "Submission", detail: str) -> str:
+    """Where a module's top level used a name that only a magic its notebook's export commented out binds (Colab's
+    "Download .py", jupytext: ``# %time g = f(x)``, a ``# %%time`` cell's lines, ``# files = !ls``): the line, and how
+    to get it back. Python, like the grader, reads such a line as a comment (fairness 35)."""
+    undefined = _UNDEFINED.match(detail)
+    if sub.kind != "py" or undefined is None:
+        return ""
+    name, in_cell_magic = undefined.group(1), False
+    for number, line in enumerate(sub.source.decode("utf-8", "replace").split("\n"), start=1):
+        magic, shell = _MAGIC_COMMENT.match(line), _SHELL_COMMENT.match(line)
+        cell = bool(magic and magic.group("percent") == "%%")
+        statement = magic.group("rest") if magic and not cell else line[1:] if in_cell_magic else ""
+        in_cell_magic = cell or in_cell_magic and line.startswith("#")
+        if shell and shell.group("name") == name or name in _bound(statement.strip()):
+            return (f"; {sub.locate(number)} ({line.strip()[:60]}) binds {name} in a notebook, but your notebook's export "
+                    "made it a comment: write that statement without the magic, or submit the notebook itself")
+    return ""
+
+
+def _bound(statement: str) -> set[str]:
+    """The names a line of code binds (none where it does not parse)."""
+    try:
+        tree = ast.parse(statement)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
 
 
 def _missing_module(sub: "Submission", module: str) -> str | None:

@@ -748,3 +748,19 @@ def test_the_console_script_runs_the_command_line_through_its_entry():
     done = subprocess.run([sys.executable, "-c", "from autograd_exercises.entry import run; run()", "list"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "exercise-2" in done.stdout, done.stderr
+
+
+@pytest.mark.parametrize("magic, at, bound", [
+    ("# %time g = gradient_manual(torch.ones(3))\n", 1, "# %time g = gradient_manual(torch.ones(3))"),
+    ("# %%time\n# h = 1\n# g = gradients(torch.ones(3))\n", 3, "# g = gradients(torch.ones(3))"),
+    ("# g = !ls\n", 1, "# g = !ls")])
+def test_a_name_only_a_commented_out_magic_binds_is_pointed_at(workdir, magic, at, bound):
+    """Fairness 35: Colab's "Download .py" and jupytext comment magics out, so a name the notebook bound through
+    ``%time g = …``, a ``%%time`` cell or ``g = !ls`` is undefined below: a module graded as Python fails to import,
+    as it does in ``python``. The report points at the line that binds it, and says how to get it back."""
+    (workdir / "colab.py").write_text(SOLUTION + magic + "print(g)\n")
+    line = SOLUTION.count("\n") + at
+    result = invoke("exercise-2", "colab.py")
+    assert result.exit_code == 1 and f"; line {line} ({bound}) binds g in a notebook, but your notebook's export " \
+        "made it a comment: write that statement without the magic, or submit the notebook itself" in " ".join(
+            result.output.split()), result.output
