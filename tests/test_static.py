@@ -38,6 +38,8 @@ USES = {
     # red team 81: a computer-algebra system differentiates the file's own forward
     "sympy_diff": ("import sympy\ndef manual(x):\n    s = sympy.Symbol('s')\n    return sympy.lambdify(s, sympy.diff(f(s), s))(x)\n",
                    "uses sympy, a library that differentiates (sympy) (imported as sympy at line 1)"),
+    "mpmath_diff": ("import mpmath\ndef manual(x):\n    return x.apply_(lambda v: float(mpmath.diff(f, v)))\n",
+                    "uses mpmath, a library that differentiates (mpmath) (imported as mpmath at line 1)"),
     "sympy_diff_imported_inside": ("def manual(x):\n    from sympy import diff, Symbol\n    return diff(f(Symbol('s')))\n",
                                    "imports sympy.diff, a library that differentiates (sympy)"),
     "numpy_polynomial_deriv": ("import numpy as np\ndef manual(x):\n    p = np.polynomial.Polynomial([1, 5, 3, 1, 2])\n"

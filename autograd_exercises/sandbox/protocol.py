@@ -22,8 +22,10 @@ NO_FUNCTION = "the submission defines no function named "
 LOCKED = b"\x00autograd-exercises locked\x00"
 GRADER_PACKAGE = "autograd_exercises"  # the child hides it from the submission; the readings refuse its import
 DIFFERENTIATORS = ("sympy", "symengine", "jax", "jaxlib", "autograd", "tensorflow", "keras", "theano", "aesara",
-                   "pytensor", "casadi", "mxnet", "paddle", "tinygrad", "micrograd", "mygrad")  # libraries that
-# differentiate for the code (red team 81: sympy.diff of the file's own forward): autograd to the by-hand reading,
+                   "pytensor", "casadi", "mxnet", "paddle", "tinygrad", "micrograd", "mygrad", "mpmath",
+                   "numdifftools", "findiff")  # libraries that
+# differentiate for the code (red team 81: sympy.diff of the file's own forward; red team 149: mpmath.diff, which
+# torch's sympy always installs): autograd to the by-hand reading,
 # and reached by the submission only by their own names (red team 82: fontTools.misc.symfont.sp is sympy)
 # The type of the import error a child reports when the submission changed what the probes rely on (child.tampered).
 TAMPERED = "Tampered"
