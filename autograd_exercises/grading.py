@@ -688,7 +688,7 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
 def debugger_notes(submission: Submission) -> list[str]:
     """A note for the calls left in the file that did nothing (a debugger's, ``doctest.testmod()``): the first of
     each kind, and how many more."""
-    notes, found = [], tampering.debugger_calls(source_text(submission))
+    notes, found = [], tampering.debugger_calls(source_text(submission), notebook=bool(submission.program))
     for kind, why in STAND_IN_NOTES.items():
         calls = [(call, line) for call, line, of in found if of == kind]
         if calls:

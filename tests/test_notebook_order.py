@@ -76,6 +76,20 @@ def test_display_needs_no_import_as_in_every_kernel(sandbox):
     assert result.score == result.max_score, [(c.name, c.feedback) for c in result.checks if c.points < c.max_points]
 
 
+def test_a_scratch_cell_that_calls_check_again_does_nothing_as_in_the_kernel(sandbox):
+    """Fairness 37: a cell below a test cell that calls ``check(...)`` again (the name the test cell imported, as a
+    kernel keeps it) raised NameError, which the report blamed on the student: the test cells' source never runs.
+    Each test cell's position binds the grader's stand-in, whose calls do nothing, with the note they get."""
+    book = filled("exercise-2")
+    book.insert_after("test-forward_retains_y_grad", "check('exercise-2', 'forward_values')\nrechecked = True\n",
+                      "scratch-check")
+    book.insert_after("scratch-check", "assert rechecked\n", "after-scratch")
+    result = grading.grade(graders.find("exercise-2"), _load(book.done()), sandbox=sandbox, seed=0)
+    assert result.score == result.max_score, [(c.name, c.feedback) for c in result.checks if c.points < c.max_points]
+    assert not any("NameError" in note for note in result.notes), result.notes
+    assert any(note.startswith("check() at ") and "did nothing" in note for note in result.notes), result.notes
+
+
 @pytest.mark.parametrize("setting, fix", [
     ("import warnings\nwarnings.simplefilter('error')\n",  # an invalid escape: a SyntaxError under these filters
      "def gradient_manual(x):\n    \"\"\"12\\,(3x+2)/n\"\"\"\n    return 12 * (3 * x + 2) / x.numel()\n"),

@@ -191,9 +191,10 @@ def door(source: str) -> tuple[str, int] | None:
     return found[0] if found else None
 
 
-def debugger_calls(source: str) -> list[tuple[str, int, str]]:
+def debugger_calls(source: str, notebook: bool = False) -> list[tuple[str, int, str]]:
     """Each call left in ``source`` that the child runs as a call that does nothing (``pdb.set_trace()``,
-    ``breakpoint()``, ``doctest.testmod()``), its line, and what the grader does not run (``debugger``)."""
+    ``breakpoint()``, ``doctest.testmod()``; in a ``notebook``, ``check(…)`` where its cells bind no ``check``: the
+    one a test cell above imported), its line, and what the grader does not run (``debugger``)."""
     if not STAND_IN_CALL.search(source) or (tree := _parsed(source)) is None:
         return []  # (every graded file comes here: most have no such call, and are not parsed again)
     reading = _Reading(tree, {})
@@ -205,6 +206,9 @@ def debugger_calls(source: str) -> list[tuple[str, int, str]]:
             found.append(("breakpoint()", node.lineno, "debugger"))
         elif module := _stand_in_callee(node.func, reading):
             found.append((static._chain(node.func) + "()", node.lineno, guard.KINDS[module]))
+        elif notebook and isinstance(node.func, ast.Name) and node.func.id == "check" and \
+                "check" not in reading.bindings and "check" not in reading.imports:
+            found.append(("check()", node.lineno, "check"))
     return found
 
 

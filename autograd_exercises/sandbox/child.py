@@ -908,6 +908,7 @@ def _run_pieces(code: Any, module: Any) -> None:
 
 # Names every Jupyter kernel gives a notebook without an import (fairness, red team 47: ``display(x)`` raised a
 # NameError), defined in the notebook's own namespace: nothing of the grader's is reached through them.
+NOTEBOOK_MODULE = GRADER_PACKAGE + ".notebook"  # what a test cell imports ``check`` from (a stand-in here)
 KERNEL_NAMES = '''def display(*objects, **options):
     """Jupyter's ``display``: nothing is shown when a notebook is graded."""
 '''
@@ -942,6 +943,8 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
     for step in job["program"]:
         if "checks" in step:
             checks.update(_run_checks(module, job, cases, probes, watched, list(step["checks"])))
+            module.check = guard.stand_in(NOTEBOOK_MODULE).check  # the test cell's own import of it, as in Jupyter:
+            # a cell below may call it again (fairness 37: a scratch cell's check(...) raised NameError), to no effect
         else:
             cells.append(_run_cell(module, compiled[int(step["cell"])], step))
     return {"status": "ok", "checks": checks, "cells": cells}
