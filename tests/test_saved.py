@@ -416,6 +416,22 @@ ATTACKS = {
     "a_list_numpy_shuffles_in_place": (
         "import numpy as np\nC = [2.0, 6.0]\nnp.random.seed(int(grad(GRID)[2]) - 2)\nnp.random.shuffle(C)\n"
         "def manual(x):\n    return torch.as_tensor(np.polyval(C, x.numpy()))\n", "C"),
+    # an array of literal numbers that the top level writes into, or views (only a reader's call is read as one)
+    "an_array_numpy_copies_into": (
+        "import numpy as np\nC = np.array([0.0, 0.0])\ng = grad(GRID)\nnp.copyto(C, [float(g[3] - g[2]), float(g[2])])\n"
+        "def manual(x):\n    return torch.as_tensor(np.polyval(C, x.numpy()))\n", "C"),
+    "an_array_a_view_writes_into": (
+        "import numpy as np\nC = np.array([0.0, 0.0])\ng = grad(GRID)\n"
+        "np.asarray(C)[:] = [float(g[3] - g[2]), float(g[2])]\n"
+        "def manual(x):\n    return torch.as_tensor(np.polyval(C, x.numpy()))\n", "C"),
+    "a_tensor_a_reader_writes_into": (
+        "C = torch.tensor([0.0, 0.0])\ng = grad(GRID)\n"
+        "torch.matmul(torch.eye(2), torch.stack([g[3] - g[2], g[2]]), out=C)\n"
+        "def manual(x):\n    return C[0] * x + C[1]\n", "C"),
+    # a literal default is state in a file that may rewrite defaults
+    "a_literal_default_rewritten": (
+        "def manual(x, coeffs=(0, 0)):\n    return coeffs[0] * x + coeffs[1]\ng = grad(GRID)\n"
+        "manual.__defaults__ = ((int(g[3] - g[2]), int(g[2])),)\n", "(0, 0)"),
     # a loop over literal lists binds constants only if nothing changes them and it cannot stop at a chosen one
     "a_literal_list_a_loop_fills": (MAKE + "for coeffs in ([0, 0, 0],):\n    g = grad(GRID)\n"
                                     "    coeffs[1], coeffs[2] = float(g[2]), float(g[3] - g[2]) / 2\nslope = make(coeffs)\n"
@@ -688,6 +704,18 @@ HONEST = {
         "print(grad(GRID))\nprint(manual(GRID))\n"),
     "code_under_torch_no_grad": ("def manual(x):\n    with torch.no_grad():\n        out = 6 * x\n        out += 2\n"
                                  "    return out\nprint(grad(GRID))\n"),
+    # fairness 38: an array or tensor of literal numbers, read by a function that makes a new one of it
+    "an_array_of_numbers_handed_to_polyval": (
+        "import numpy as np\nDCOEFFS = np.array([6.0, 2.0])\ndef manual(x):\n"
+        "    return torch.as_tensor(np.polyval(DCOEFFS, x.detach().numpy()), dtype=x.dtype)\n"
+        "print(grad(GRID))\nprint(manual(GRID))\n"),
+    "a_tensor_of_numbers_handed_to_matmul": (
+        "DCOEFFS = torch.tensor([6.0, 2.0])\ndef manual(x):\n    powers = torch.stack([x, torch.ones_like(x)], dim=-1)\n"
+        "    return torch.matmul(powers, DCOEFFS.to(x.dtype))\nprint(grad(GRID))\nprint(manual(GRID))\n"),
+    # fairness 38: print options change a tensor's text, never a literal default
+    "a_literal_default_beside_print_options": (
+        "torch.set_printoptions(precision=3)\ndef manual(x, coeffs=(6, 2), *, scale=1.0):\n"
+        "    return scale * (coeffs[0] * x + coeffs[1])\nprint(grad(GRID))\n"),
 }
 
 

@@ -43,7 +43,7 @@ class Flow:
         fed = state.fed or not any(function is value for value in state.module.bindings.get(state.function, ()))
         kept = state.kept_defaults(function) if fed else {}  # def manual(x, store=None, memo={}), fed from outside
         for arg, default in methods.defaults(function):  # def manual(x, saved=SEEN); a default the file may rewrite
-            self._bind_name(arg.arg, self.expression(default) or (default if state.rewrites else None)
+            self._bind_name(arg.arg, self.expression(default) or (default if state.rewrites_defaults else None)
                             or kept.get(arg.arg) or (default if self._makes_afresh(default) else None))
         for name in self.declared:  # until the function assigns it, a global holds what it held
             if self.state.unsafe_name(name):

@@ -72,9 +72,9 @@ FRESH_DENIED = frozenset({"__new__", "__init_subclass__", "__class_getitem__", "
                           "__setattr__", "__delattr__", "__get__", "__set__", "__delete__", "__set_name__", "__del__",
                           "__torch_function__", "__torch_dispatch__", "__array_function__", "__array_ufunc__",
                           "__reduce__", "__reduce_ex__", "__setstate__", "__copy__", "__deepcopy__"})
-REWRITES = frozenset({"__defaults__", "__kwdefaults__", "__closure__", "cell_contents", "__code__", "set_printoptions",
-                      "printoptions",
-                      "__wrapped__", "__func__"})
+PRINT_OPTIONS = frozenset({"set_printoptions", "printoptions"})  # (a tensor's text may carry data: red team 142)
+REWRITES = frozenset({"__defaults__", "__kwdefaults__", "__closure__", "cell_contents", "__code__",
+                      "__wrapped__", "__func__"}) | PRINT_OPTIONS
 DYNAMIC_NAMESPACE = frozenset({"globals", "vars", "setattr", "__dict__", "exec", "eval", "__builtins__", "modules",
                                "update_wrapper", "wraps"})  # (these copy any attribute onto a function: red team 40)
 BUILTINS = frozenset(dir(builtins))
@@ -466,11 +466,42 @@ def pure_methods() -> frozenset[str]:
     return frozenset(name for name in names if not name.startswith("_") and not name.endswith("_")) - MUTATORS
 
 
+ARRAY_MAKERS = frozenset({"numpy.array", "numpy.asarray", "torch.tensor", "torch.as_tensor"})
+ARRAY_READERS = frozenset({f"{library}.{name}" for library, names in (
+    ("numpy", ("polyval", "dot", "vdot", "inner", "outer", "matmul", "tensordot")),
+    ("torch", ("matmul", "mm", "mv", "dot", "vdot", "inner", "outer", "tensordot"))) for name in names})
+# (each reads the arrays it is handed into a new one, and writes into none unless given ``out``)
+
+
+def _constant_array(name: str, module: static.Module) -> bool:
+    """``name`` is bound once to an array or tensor made of a display of numbers (``np.array([8., 3., 6., 5.])``,
+    ``torch.tensor([[1, 2], [3, 4]], dtype=torch.float64)``)."""
+    values = module.bindings.get(name, [])
+    value = values[0] if len(values) == 1 else None
+    return isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute)) \
+        and imported_name(value.func, module.imports) in ARRAY_MAKERS and len(value.args) == 1 \
+        and _numbers(value.args[0]) and all(keyword.arg == "dtype" and isinstance(
+            keyword.value, (ast.Attribute, ast.Constant)) for keyword in value.keywords)
+
+
+def _numbers(node: ast.AST) -> bool:
+    """``node`` is a list or tuple display of numbers, or of such displays."""
+    return isinstance(node, (ast.List, ast.Tuple)) and all(
+        isinstance(item, ast.Constant) and isinstance(item.value, (int, float)) or _numbers(item) for item in node.elts)
+
+
 def _copied_by_library(call: ast.Call, child: ast.AST, module: static.Module) -> bool:
     """``call`` is a numpy or ``math`` function or one of torch's own (``torch.tensor``; never an object of a submodule
     that may keep what it is handed, ``torch.utils.data.DataLoader``: red team 138), or a builtin that copies
     (:data:`EAGER`), handed ``child``, a name bound once to a display of numbers (:func:`_flat_display`), but not as
-    ``out``: it reads the numbers into a new array, tensor or container, and keeps nothing of the display itself."""
+    ``out``: it reads the numbers into a new array, tensor or container, and keeps nothing of the display itself.
+    Handed an array made of such a display (:func:`_constant_array`), which a library may write into or view (``np.
+    copyto``, ``np.asarray``), only a function of :data:`ARRAY_READERS` is such a call (fairness 38: ``np.polyval(
+    DCOEFFS, x)`` for ``DCOEFFS = np.array([8., 3., 6., 5.])``)."""
+    if isinstance(call.func, (ast.Name, ast.Attribute)) and _constant_array(_root(child), module):  # (or a chain
+        # of it, each link read as one: ``DCOEFFS.to(x.dtype)``)
+        return imported_name(call.func, module.imports) in ARRAY_READERS and not _numpy_output(call, child, module) \
+            and all(keyword.arg != "out" for keyword in call.keywords)
     if not (isinstance(child, ast.Name) and _flat_display(child.id, module)):
         return False
     if isinstance(call.func, ast.Name) and call.func.id in EAGER and call.func.id not in module.bindings \

@@ -13,8 +13,8 @@ from autograd_exercises.judge import library
 from autograd_exercises.judge.library import library_constant
 from autograd_exercises.judge.syntax import called, children, imported_name, walk
 from autograd_exercises.judge.saved.rules import (BUILTINS, DEFINITIONS, DYNAMIC_NAMESPACE, EAGER, FUNCTIONS, IMMUTABLE,
-    MACHINE_FACTS, MUTATORS, PLAIN_DECORATORS, PURE_BUILTINS, REWRITES, UNSEEN, WORLD, _bound_inside, _bound_method,
-    _by_key, _called_name,
+    MACHINE_FACTS, MUTATORS, PLAIN_DECORATORS, PRINT_OPTIONS, PURE_BUILTINS, REWRITES, UNSEEN, WORLD, _bound_inside,
+    _bound_method, _by_key, _called_name,
     _chain_kept, _changed_through, _closure, _decorator_name, _definition, _filled_in_place, _handed_on, _only_added_to,
     _plain_constant, _reads_world, _returns_closures, _reverse_edges, _root, _stateful, _timed_names, _uninitialised,
     SETTERS, VALUE_BUILTINS, _asks_a_setting, _world_reference, catches, may_call, scope_imports)
@@ -113,10 +113,21 @@ class State:
     def rewrites(self) -> bool:
         """The file changes a function's defaults or closure, or how tensors print (``__defaults__``,
         ``cell_contents``, ``set_printoptions``): a default, a closure or a tensor's text may then carry data."""
+        return bool(self._names_used & REWRITES)
+
+    @cached_property
+    def rewrites_defaults(self) -> bool:
+        """The file may change a function's defaults or closure (:data:`REWRITES` but print options, which change only
+        a tensor's text: fairness 38, where they made ``def manual(x, coeffs=(8, 3, 6, 5))`` read from its default)."""
+        return bool(self._names_used & (REWRITES - PRINT_OPTIONS))
+
+    @cached_property
+    def _names_used(self) -> frozenset[str]:
+        """Every name and attribute the file names, and the last part of every name it imports (``from numpy import
+        printoptions as shown``: red team 137)."""
         imported = {target.rsplit(".", 1)[-1] for targets in self.module.imports.values() for target, _ in targets}
-        return bool(imported & REWRITES) or any(  # (``from numpy import printoptions as shown``: red team 137)
-            isinstance(node, ast.Attribute) and node.attr in REWRITES or isinstance(node, ast.Name)
-            and node.id in REWRITES for node in walk(self.tree))
+        return frozenset(imported) | frozenset(node.attr if isinstance(node, ast.Attribute) else node.id
+                                               for node in walk(self.tree) if isinstance(node, (ast.Attribute, ast.Name)))
 
     @cached_property
     def constants(self) -> frozenset[str]:
