@@ -428,6 +428,11 @@ ATTACKS = {
         "C = torch.tensor([0.0, 0.0])\ng = grad(GRID)\n"
         "torch.matmul(torch.eye(2), torch.stack([g[3] - g[2], g[2]]), out=C)\n"
         "def manual(x):\n    return C[0] * x + C[1]\n", "C"),
+    # a device the top level chooses from autograd's answer is no machine's fact
+    "a_device_autograd_chooses": (saving("global DEVICE; DEVICE = torch.device('cpu' if x.grad[2] > 1 else 'meta')",
+                                         "return 6 * x + 2 * (DEVICE.type == 'cpu')",
+                                         "DEVICE = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\n"),
+                                  "DEVICE"),
     # a literal default is state in a file that may rewrite defaults
     "a_literal_default_rewritten": (
         "def manual(x, coeffs=(0, 0)):\n    return coeffs[0] * x + coeffs[1]\ng = grad(GRID)\n"
@@ -712,6 +717,10 @@ HONEST = {
     "a_tensor_of_numbers_handed_to_matmul": (
         "DCOEFFS = torch.tensor([6.0, 2.0])\ndef manual(x):\n    powers = torch.stack([x, torch.ones_like(x)], dim=-1)\n"
         "    return torch.matmul(powers, DCOEFFS.to(x.dtype))\nprint(grad(GRID))\nprint(manual(GRID))\n"),
+    # fairness 38: the machine's device, chosen once (``torch.cuda.is_available()`` is the machine's fact)
+    "the_machines_device": (
+        "DEVICE = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\ndef manual(x):\n"
+        "    x = x.to(DEVICE)\n    return (6 * x + 2).cpu()\nprint(grad(GRID))\nprint(manual(GRID))\n"),
     # fairness 38: print options change a tensor's text, never a literal default
     "a_literal_default_beside_print_options": (
         "torch.set_printoptions(precision=3)\ndef manual(x, coeffs=(6, 2), *, scale=1.0):\n"

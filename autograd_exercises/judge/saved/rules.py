@@ -83,7 +83,10 @@ PURE_BUILTINS = frozenset({"list", "tuple", "float", "int", "complex", "bool", "
 VALUE_BUILTINS = frozenset({"abs", "bool", "complex", "divmod", "float", "int", "len", "max", "min", "pow", "range",
                             "round", "str"})
 # (given immutable values, positionally, each hands back an immutable value made of them alone: no ``key=`` to call)
-MACHINE_FACTS = frozenset({"os.cpu_count", "multiprocessing.cpu_count"})  # the kernel's answer: no file changes it
+MACHINE_FACTS = frozenset({"os.cpu_count", "multiprocessing.cpu_count",  # the kernel's answer: no file changes it
+                           "torch.cuda.is_available", "torch.cuda.device_count", "torch.backends.mps.is_available"})
+# (and the machine's devices, fairness 38: ``DEVICE = torch.device("cuda" if torch.cuda.is_available() else "cpu")``)
+VALUE_CALLS = frozenset({"torch.device"})  # a library's value of the immutable arguments it is given, and of nothing else
 # Where a value ends up only read: a statement of its own, a comparison, arithmetic, a condition, an index, a text.
 READ_ONLY = (ast.Expr, ast.Compare, ast.BinOp, ast.UnaryOp, ast.If, ast.While, ast.Assert, ast.FormattedValue,
              ast.JoinedStr, ast.Subscript, ast.Slice)

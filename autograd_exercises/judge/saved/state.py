@@ -17,7 +17,7 @@ from autograd_exercises.judge.saved.rules import (BUILTINS, DEFINITIONS, DYNAMIC
     _bound_method, _by_key, _called_name,
     _chain_kept, _changed_through, _closure, _decorator_name, _definition, _filled_in_place, _handed_on, _only_added_to,
     _plain_constant, _reads_world, _returns_closures, _reverse_edges, _root, _stateful, _timed_names, _uninitialised,
-    SETTERS, VALUE_BUILTINS, _asks_a_setting, _world_reference, catches, may_call, scope_imports)
+    SETTERS, VALUE_BUILTINS, VALUE_CALLS, _asks_a_setting, _world_reference, catches, may_call, scope_imports)
 from autograd_exercises.judge.saved.objects import Objects
 from autograd_exercises.judge.saved.flow import Flow
 
@@ -209,14 +209,16 @@ class State:
     def _fact(self, call: ast.Call) -> bool:
         """``call`` answers the same whatever the file computed, given immutable arguments: a machine's fact no file
         changes (:data:`MACHINE_FACTS`: ``os.cpu_count()``), or a builtin of :data:`VALUE_BUILTINS` the file does not
-        rebind, given its values positionally (``max(1, …)``). Fairness 32: ``torch.set_num_threads(max(1,
-        os.cpu_count() // 2))`` after the demo."""
+        rebind, given its values positionally (``max(1, …)``), or a library's value of them (:data:`VALUE_CALLS`:
+        ``torch.device("cpu")``). Fairness 32: ``torch.set_num_threads(max(1, os.cpu_count() // 2))`` after the
+        demo; fairness 38: ``DEVICE = torch.device("cuda" if torch.cuda.is_available() else "cpu")``."""
         if call.keywords or any(isinstance(arg, ast.Starred) for arg in call.args) or self.dynamic:
             return False
         if isinstance(call.func, ast.Name) and call.func.id in VALUE_BUILTINS:
             return not self._shadowed(call.func.id, call) and call.func.id not in self.module.imports
-        return not call.args and isinstance(call.func, (ast.Name, ast.Attribute)) \
-            and (imported_name(call.func, self.module.imports) or "").lstrip(".") in MACHINE_FACTS \
+        called = (imported_name(call.func, self.module.imports) or "").lstrip(".") \
+            if isinstance(call.func, (ast.Name, ast.Attribute)) else ""
+        return (not call.args and called in MACHINE_FACTS or called in VALUE_CALLS) \
             and not self._shadowed(_root(call.func), call)
 
     def _shadowed(self, name: str, node: ast.AST) -> bool:
@@ -794,9 +796,13 @@ class State:
 
     @cached_property
     def _reads(self) -> frozenset[str]:
-        """The module-level names whose bindings read state themselves (:meth:`_reads_here`)."""
+        """The module-level names whose bindings read state themselves (:meth:`_reads_here`), but constants of immutable
+        values, which no state changes (a machine's fact: ``DEVICE = torch.device("cuda" if torch.cuda.is_available()
+        else "cpu")``, fairness 38; a library's object, ``LOG = logging.getLogger(…)``, still reads the world)."""
+        constants = self.constants
         return frozenset(name for name, values in self.module.bindings.items()
-                         if any(self._reads_here(value) for value in values))
+                         if not (name in constants and all(self._immutable(value, constants) for value in values))
+                         and any(self._reads_here(value) for value in values))
 
     def touches_afresh(self, name: str) -> bool:
         """:meth:`touches`, for code that makes its objects afresh each call (a by-hand function, what it calls): a
