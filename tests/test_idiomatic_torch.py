@@ -319,6 +319,19 @@ def test_an_exported_notebooks_cells_run_each_on_its_own(sandbox, tmp_path):
     assert plain.score == 0
 
 
+def test_an_exported_notebooks_scratch_check_does_nothing(sandbox, tmp_path):
+    """Fairness 37: a cell that calls ``check(...)`` again, which the test cells above imported in the kernel, raised
+    NameError where its test cells judge at the end (an export's have no grade ids): it does nothing, with a note."""
+    import graders
+    from autograd_exercises import grading, submission
+
+    path = tmp_path / "exercise_2.py"
+    path.write_text(_exported("exercise-2", "check('exercise-2', 'forward_values')\nagain = True\n", "assert again\n"))
+    result = grading.grade(graders.find("exercise-2"), submission.load(path), sandbox=sandbox, seed=0)
+    assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
+    assert not any("raised" in note for note in result.notes), result.notes
+
+
 def test_an_exported_modules_lines_are_named_as_the_file_numbers_them():
     """A cell magic's body takes lines of its own in the module that runs; a report still names the file's own line
     (``Submission.lines``). A file the rewrite cannot read is left as written, and plain Python's error says why (red

@@ -938,13 +938,14 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
     module.__builtins__ = guard.builtins_for("__main__")
     sys.modules[job["module"]] = sys.modules["__main__"] = module
     exec(kernel, module.__dict__)  # (the notebook's own)
-    cells: list[dict[str, Any]] = []
+    stand_in = guard.stand_in(NOTEBOOK_MODULE).check  # what the test cells import: a cell may call it again (fairness
+    module.check = stand_in  # 37: a scratch cell's check(...) raised NameError), to no effect; bound from the start, as
+    cells: list[dict[str, Any]] = []  # a test cell judged at the end (an exported notebook's) imported it where it stood
     checks: dict[str, Any] = {}
     for step in job["program"]:
         if "checks" in step:
             checks.update(_run_checks(module, job, cases, probes, watched, list(step["checks"])))
-            module.check = guard.stand_in(NOTEBOOK_MODULE).check  # the test cell's own import of it, as in Jupyter:
-            # a cell below may call it again (fairness 37: a scratch cell's check(...) raised NameError), to no effect
+            module.check = stand_in  # (the test cell's own import of it, as in Jupyter, over a check of the file's)
         else:
             cells.append(_run_cell(module, compiled[int(step["cell"])], step))
     return {"status": "ok", "checks": checks, "cells": cells}
