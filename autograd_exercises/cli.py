@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import sys
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import click
 
 from autograd_exercises import session
+from autograd_exercises.platforms import no_workflow_commands
 
 EXIT_FULL, EXIT_PARTIAL, EXIT_USAGE, EXIT_CANNOT_GRADE = 0, 1, 2, 3
 FORMATS = ("text", "json", "junit", "prairielearn")
@@ -309,22 +309,6 @@ def grade_class(exercise: str, submissions: Path, out: Path, workers: int | None
     except (session.GradingError, batch.BatchError) as exc:
         raise CannotGrade(str(exc)) from None
     sys.exit(summary.exit_code)
-
-
-@contextlib.contextmanager
-def no_workflow_commands() -> Iterator[None]:
-    """On GitHub Actions, what ``grade class`` prints of the students' (file names, output, exceptions) must not
-    become a workflow command (``::error::…``, ``##[…]``): the runner stops reading commands (its
-    ``stop-commands``) until a token no student can know is printed back, when the command ends."""
-    if os.environ.get("GITHUB_ACTIONS") != "true":
-        yield
-        return
-    token = secrets.token_hex(16)
-    click.echo(f"::stop-commands::{token}")
-    try:
-        yield
-    finally:
-        click.echo(f"::{token}::")
 
 
 def _print_summary(summary: Any) -> None:

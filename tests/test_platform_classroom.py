@@ -151,6 +151,45 @@ def test_each_check_step_passes_exactly_when_its_check_passed(tmp_path, template
     assert (folder / "junit.xml").read_text().startswith("<?xml")
 
 
+def test_no_student_text_becomes_a_workflow_command_markup_or_a_write_elsewhere(tmp_path, template):
+    """Red team 151: what a check step printed of the student's (printed text, an exception) became workflow commands
+    on the run's log (``::error::``, ``##[add-mask]``); an exception's HTML showed a forged score in the job summary;
+    a committed ``junit.xml`` link had the grade step write where it points. Each step stops the runner's commands
+    around the student's text, the summary escapes it, and the reports replace what is at their paths."""
+    forged = "<h2>exercise-2: 10/10</h2> ##[error]void ::error::x"
+    hostile = mutate(SOLUTION, ("    y = 3 * x + 2\n", f"    print('::error::forged\\u2028::warning::w')\n"
+                                                        f"    raise ValueError({forged!r})\n"))
+    folder = make_repository(tmp_path, template, {"exercise_2.py": hostile})
+    outside = tmp_path / "outside.txt"
+    outside.write_text("kept")
+    (folder / "junit.xml").symlink_to(outside)
+    environment = {**os.environ, "GITHUB_ACTIONS": "true"}
+    run = [sys.executable, "-m", "autograd_exercises.platforms.classroom"]
+    grade = subprocess.run([*run, "grade", "exercise-2", "--summary", "summary.md"], cwd=folder, env=environment,
+                           capture_output=True, text=True, timeout=300)
+    assert grade.returncode == 0, grade.stdout + grade.stderr
+    assert outside.read_text() == "kept" and not (folder / "junit.xml").is_symlink()
+    summary = (folder / "summary.md").read_text()
+    assert "<h2>" not in summary and "&lt;h2&gt;exercise-2: 10/10&lt;/h2&gt;" in summary, summary
+    check = subprocess.run([*run, "check", "grade.json", "exercise-2", "forward_values"], cwd=folder,
+                           env=environment, capture_output=True, text=True, timeout=120)
+    for output in (grade.stdout, check.stdout):
+        lines = output.split("\n")
+        opened = [n for n, line in enumerate(lines) if line.startswith("::stop-commands::")]
+        student = [n for n, line in enumerate(lines) if "##[error]" in line or "::error::" in line]
+        assert opened and student, output
+        for n in student:  # each between a stop and its token
+            start = max(o for o in opened if o < n)
+            token = lines[start].split("::")[2]
+            assert f"::{token}::" in lines[start + 1:] and lines.index(f"::{token}::", start) > n, output
+    assert "\u2028" in check.stdout  # (one line of the log, as the runner splits it)
+    (folder / "junit.xml").unlink()
+    (folder / "junit.xml").mkdir()
+    refused = subprocess.run([*run, "grade", "exercise-2"], cwd=folder, capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 1 and refused.stderr.startswith("Error: cannot write") and \
+        "Traceback" not in refused.stderr, refused.stderr
+
+
 def test_the_untouched_template_scores_zero_on_every_step(tmp_path, template):
     statuses, summary = run_steps(make_repository(tmp_path, template))
     assert set(statuses.values()) == {1} and "### exercise-2: 0/" in summary

@@ -17,8 +17,12 @@ registry: the same install gives the same bytes (zip entries sorted, with fixed 
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import secrets
 from importlib import metadata
+from typing import Iterator
 
 DISTRIBUTION = "autograd-exercises"
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
@@ -42,3 +46,20 @@ def torch_requirement() -> str:
         if re.split(r"[<>=!~;\s\[(]", line, maxsplit=1)[0].lower() == "torch":
             return line.split(";")[0].strip()
     raise RuntimeError(f"{DISTRIBUTION}'s metadata has no torch requirement")
+
+
+@contextlib.contextmanager
+def no_workflow_commands() -> Iterator[None]:
+    """On GitHub Actions, what a step prints of the students' (file names, printed output, exceptions) must not become
+    a workflow command (``::error::…`` at a line's start, ``##[…]`` anywhere in it): the runner stops processing
+    commands (its ``stop-commands``) until a token no student can know is printed back, when the block ends.
+    Elsewhere it does nothing."""
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        yield
+        return
+    token = secrets.token_hex(16)
+    print(f"::stop-commands::{token}", flush=True)
+    try:
+        yield
+    finally:
+        print(f"::{token}::", flush=True)

@@ -21,12 +21,15 @@ from its own copy (Gradescope, nbgrader, or ``grade class``).
 from __future__ import annotations
 
 import argparse
+import html
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Sequence
 
-from autograd_exercises.platforms import SANDBOX_APT, TORCH_CPU_INDEX, torch_requirement, wheel
+from autograd_exercises.classroom.outputs import atomic_write
+from autograd_exercises.platforms import SANDBOX_APT, TORCH_CPU_INDEX, no_workflow_commands, torch_requirement, wheel
 
 WORKFLOW = ".github/workflows/classroom.yml"
 COMMAND_GRADER = "classroom-resources/autograding-command-grader@v1"
@@ -214,8 +217,14 @@ def template_files(slug: str) -> dict[str, bytes]:
 # -- inside the workflow -------------------------------------------------------------------------------------
 
 
+_MARKDOWN = re.compile(r"([\\`*_\[\](){}#+!~|])")  # what Markdown (GitHub's) reads as syntax
+
+
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", "<br>") or " "
+    """Text of a student's (feedback quoting an exception, a file name) as a table cell of the job summary: read as
+    text, never as Markdown or HTML (red team 151: an exception's ``<h2>exercise-1: 10/10</h2><img …>`` showed a forged
+    score, and fetched an image, on the run's page)."""
+    return html.escape(_MARKDOWN.sub(r"\\\1", text), quote=False).replace("\n", "<br>") or " "
 
 
 def summary_markdown(results: Sequence) -> str:
@@ -224,7 +233,8 @@ def summary_markdown(results: Sequence) -> str:
     for result in results:
         lines += [f"### {result.exercise}: {result.score:g}/{result.max_score:g}", ""]
         if result.submission:
-            lines.append(f"Graded `{result.file_name}`" + (f" ({result.choice})" if result.choice else "")
+            lines.append(f"Graded <code>{html.escape(result.file_name)}</code>"
+                         + (f" ({_cell(result.choice)})" if result.choice else "")
                          + f", seed {result.seed} (`grade {result.exercise} --seed {result.seed}` repeats it).")
         if result.problem:
             lines.append(f"\n**{_cell(result.problem)}**")
@@ -245,14 +255,20 @@ def grade_here(slug: str, *, json_path: Path, junit_path: Path, summary_path: Pa
     from autograd_exercises.reports import gradescope, junit
 
     try:
-        results, _ = upload.grade(Path("."), [session.find(slug).slug])
+        with no_workflow_commands():
+            results, _ = upload.grade(Path("."), [session.find(slug).slug])
     except session.GradingError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
-    json_path.write_text(json.dumps(gradescope.as_dict(results), indent=2) + "\n", encoding="utf-8")
-    junit_path.write_text(junit.render(results), encoding="utf-8")
     text = summary_markdown(results)
-    print(text)
+    try:  # (through a new file and a rename: a file the student committed there, a link, is replaced, never followed)
+        atomic_write(json_path, json.dumps(gradescope.as_dict(results), indent=2) + "\n")
+        atomic_write(junit_path, junit.render(results))
+    except OSError as exc:  # (a folder committed at that path: red team 151)
+        print(f"Error: cannot write {exc.filename or json_path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    with no_workflow_commands():
+        print(text)
     if summary_path is not None:
         with summary_path.open("a", encoding="utf-8") as stream:
             stream.write(text + "\n")
@@ -270,8 +286,9 @@ def check_passed(json_path: Path, slug: str, name: str) -> int:
         if test.get("name") == f"{slug}: {name}":
             passed = test.get("status") == "passed"
             print(f"{'✓' if passed else '✗'} {name}: {test['score']:g}/{test['max_score']:g} points")
-            for line in str(test.get("output", "")).splitlines():
-                print(f"    {line}")
+            with no_workflow_commands():  # (the student's printed text and exceptions: red team 151)
+                for line in str(test.get("output", "")).split("\n"):
+                    print(f"    {line}")
             return 0 if passed else 1
     print(f"✗ {name}: no such check of {slug} in {json_path}")
     return 1
