@@ -433,6 +433,30 @@ ATTACKS = {
                                          "return 6 * x + 2 * (DEVICE.type == 'cpu')",
                                          "DEVICE = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\n"),
                                   "DEVICE"),
+    # red team 150: an array of literal numbers a reader, an operator or a method hands to the file's code, or writes
+    "an_array_a_readers_hook_fills": (
+        "import numpy as np\nC = np.array([0.0, 0.0])\ng = grad(GRID)\n_c = [float(g[3] - g[2]), float(g[2])]\n"
+        "class _Probe:\n    def __array_function__(self, func, types, args, kwargs):\n        args[0][:] = _c\n"
+        "        return 0.0\n_check = np.dot(C, _Probe())\n"
+        "def manual(x):\n    return torch.as_tensor(np.polyval(C, x.numpy()))\n", "C"),
+    "a_tensor_a_torch_function_fills": (
+        "C = torch.tensor([0.0, 0.0])\ng = grad(GRID)\n"
+        "class _Probe:\n    def __init__(self, v):\n        self.value = v\n    @classmethod\n"
+        "    def __torch_function__(cls, func, types, args=(), kwargs=None):\n        args[0].copy_(args[1].value)\n"
+        "        return 0.0\n_check = torch.matmul(C, _Probe(torch.stack([g[3] - g[2], g[2]])))\n"
+        "def manual(x):\n    return torch.matmul(torch.stack([x, torch.ones_like(x)], -1), C)\n", "C"),
+    "an_array_an_operator_fills": (
+        "import numpy as np\nC = np.array([0.0, 0.0])\ng = grad(GRID)\n_c = [float(g[3] - g[2]), float(g[2])]\n"
+        "class _Fill:\n    __array_ufunc__ = None\n    def __radd__(self, other):\n        other[:] = _c\n"
+        "        return 0.0\nC + _Fill()\ndef manual(x):\n    return torch.as_tensor(np.polyval(C, x.numpy()))\n", "C"),
+    "an_array_operator_isub_fills": (
+        "import numpy as np, operator\nC = np.array([0.0, 0.0])\ng = grad(GRID)\n"
+        "operator.isub(C, np.array([-float(g[3] - g[2]), -float(g[2])]))\n"
+        "def manual(x):\n    return torch.as_tensor(np.polyval(C, x.numpy()))\n", "C"),
+    "an_array_a_methods_output": (
+        "import numpy as np\nC = np.array([0.0, 0.0])\ng = grad(GRID)\n"
+        "np.array([float(g[3] - g[2]), float(g[2])]).dot(np.eye(2), C)\n"
+        "def manual(x):\n    return torch.as_tensor(np.polyval(C, x.numpy()))\n", "C"),
     # a literal default is state in a file that may rewrite defaults
     "a_literal_default_rewritten": (
         "def manual(x, coeffs=(0, 0)):\n    return coeffs[0] * x + coeffs[1]\ng = grad(GRID)\n"
@@ -717,6 +741,12 @@ HONEST = {
     "a_tensor_of_numbers_handed_to_matmul": (
         "DCOEFFS = torch.tensor([6.0, 2.0])\ndef manual(x):\n    powers = torch.stack([x, torch.ones_like(x)], dim=-1)\n"
         "    return torch.matmul(powers, DCOEFFS.to(x.dtype))\nprint(grad(GRID))\nprint(manual(GRID))\n"),
+    # an operator on it, with a class of the file's that defines only what runs no operator
+    "an_array_beside_a_plain_class": (
+        "import numpy as np\nDC = np.array([6.0, 2.0])\nclass Keep:\n    __slots__ = ('v',)\n"
+        "    def __init__(self, v):\n        self.v = v\n    def __repr__(self):\n        return 'Keep'\n"
+        "def manual(x):\n    return torch.as_tensor(np.polyval(DC, x.numpy()) + 0 * DC[0])\n"
+        "print(grad(GRID))\nprint(Keep(1))\n"),
     # fairness 38: the machine's device, chosen once (``torch.cuda.is_available()`` is the machine's fact)
     "the_machines_device": (
         "DEVICE = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\ndef manual(x):\n"

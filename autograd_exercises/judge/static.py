@@ -156,6 +156,15 @@ class Finding:
         return self.what
 
 
+HARMLESS_SPECIALS = frozenset({"__slots__", "__doc__", "__module__", "__qualname__", "__annotations__",
+                               "__match_args__", "__all__", "__version__", "__author__"})  # (set, they run no code)
+
+
+def _special(name: str) -> bool:
+    """``__name__``: a name Python (or numpy, torch) looks up for itself."""
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
 @dataclass
 class Module:
     """What a submission binds at module level: definitions and values, and imports."""
@@ -184,6 +193,28 @@ class Module:
             return frozenset()
         bindings = collections.Counter(name for node in walk(self.tree) for name in bound_here(node))
         return own_data(self.tree, bindings, {name: targets[0][0] for name, targets in self.imports.items() if targets})
+
+    @cached_property
+    def own_operators(self) -> bool:
+        """Code of the file's may run where a value is only operated on or handed to numpy or torch: a class of the file
+        defines a special method (an operator, ``__eq__``, ``__getitem__``, ``__array_function__``,
+        ``__torch_function__``; not ``__init__``, ``__call__``, ``__repr__``, ``__str__``), or the file sets a special
+        name (``__array_ufunc__ = None`` in a class body, ``Probe.__radd__ = f``). Red team 150: ``DC + _Fill()`` ran
+        ``_Fill.__radd__``, and ``np.dot(DC, _Probe())`` ran ``_Probe.__array_function__``, each writing into ``DC``."""
+        if self.tree is None:
+            return False
+        for node in walk(self.tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _special(node.name) \
+                    and node.name not in ("__init__", "__call__", "__repr__", "__str__") \
+                    and isinstance(self.parents.get(node), ast.ClassDef):
+                return True
+            targets = [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else getattr(node, "targets", [])
+            for target in targets if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) else ():
+                name = target.id if isinstance(target, ast.Name) else target.attr \
+                    if isinstance(target, ast.Attribute) else ""
+                if _special(name) and name not in HARMLESS_SPECIALS:
+                    return True
+        return False
 
     @cached_property
     def defaults_as_written(self) -> bool:

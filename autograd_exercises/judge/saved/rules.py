@@ -51,6 +51,8 @@ LEGACY_TENSORS = frozenset({"Tensor", "FloatTensor", "DoubleTensor", "HalfTensor
 MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "add", "pop", "popitem", "remove",
                       "discard", "clear", "sort", "reverse", "put", "itemset", "fill", "resize", "setflags",
                       "write", "send", "copyto", "place", "putmask", "fill_diagonal", "setitem", "iadd",
+                      "isub", "imul", "imatmul", "itruediv", "ifloordiv", "imod", "ipow", "iand", "ior", "ixor",
+                      "ilshift", "irshift",  # (operator's in-place functions: red team 150's ``operator.isub``)
                       # the standard library's and torch's functions that change what they are handed
                       "heappush", "heappop", "heapify", "heapreplace", "heappushpop", "insort", "insort_left",
                       "insort_right", "shuffle", "pack_into", "delitem", "iconcat", "vector_to_parameters",
@@ -435,8 +437,9 @@ def _chain_kept(child: ast.AST, parents: dict[ast.AST, ast.AST], module: static.
             if parent.func is child and (name in MUTATORS or name.endswith("_") or name not in pure_methods()
                                          or isinstance(parents.get(parent), ast.Expr)):
                 return True  # (a method not known to leave its object alone; one called for what it does)
-            if parent.func is not child and _numpy_output(parent, child, module):
-                return True  # ``np.subtract(a, b, W)``: numpy's output, passed by position
+            if parent.func is not child and (_numpy_output(parent, child, module)
+                                             or _method_output(parent, child, module)):
+                return True  # ``np.subtract(a, b, W)``, ``a.dot(b, W)``: numpy's output, passed by position
             if parent.func is not child and _only_read_by(parent, child, parents, module, depth):
                 return False  # ``horner(COEFFS, x)``, whose answer is a new value
             if parent.func is not child and _copied_by_library(parent, child, module):
@@ -453,6 +456,8 @@ def _chain_kept(child: ast.AST, parents: dict[ast.AST, ast.AST], module: static.
                 return False  # a comprehension's condition, only read
             if isinstance(parent, ast.Assign) and parent.value is child and _local_alias(parent, parents, module, depth):
                 return False  # ``c = self.c`` in a function that only reads ``c``
+            if module.own_operators and isinstance(parent, (ast.BinOp, ast.Compare, ast.Subscript)):
+                return True  # (an operand, or an index, handed to the file's own special method: red team 150)
             return not isinstance(parent, READ_ONLY)  # anything else may keep it: a default, a ``match`` subject, a
             # comprehension's element, an exception's argument (red team 40), an assignment, a container...
         child, parent = parent, parents.get(parent)
@@ -501,6 +506,8 @@ def _copied_by_library(call: ast.Call, child: ast.AST, module: static.Module) ->
     Handed an array made of such a display (:func:`_constant_array`), which a library may write into or view (``np.
     copyto``, ``np.asarray``), only a function of :data:`ARRAY_READERS` is such a call (fairness 38: ``np.polyval(
     DCOEFFS, x)`` for ``DCOEFFS = np.array([8., 3., 6., 5.])``)."""
+    if module.own_operators:
+        return False  # (numpy and torch hand every argument to the hooks of the file's classes: red team 150)
     if isinstance(call.func, (ast.Name, ast.Attribute)) and _constant_array(_root(child), module):  # (or a chain
         # of it, each link read as one: ``DCOEFFS.to(x.dtype)``)
         return imported_name(call.func, module.imports) in ARRAY_READERS and not _numpy_output(call, child, module) \
@@ -518,6 +525,33 @@ def _copied_by_library(call: ast.Call, child: ast.AST, module: static.Module) ->
         and name not in MUTATORS and not name.endswith("_") and ".random." not in f".{dotted}" \
         and all(keyword.arg != "out" or keyword.value is not child for keyword in call.keywords)  # (not
     # ``np.random.shuffle(COEFFS)``, which shuffles a list in place)
+
+
+def _method_output(call: ast.Call, child: ast.AST, module: static.Module) -> bool:
+    """``child`` is passed by position, past the first, to a method of numpy's arrays that takes ``out`` (``a.dot(b,
+    W)``, ``a.clip(0, 1, W)``: red team 150), not to a module's function (``np.dot``: :func:`_numpy_output`): it may
+    be the output."""
+    return isinstance(call.func, ast.Attribute) and call.func.attr in _array_methods_with_out() \
+        and child in call.args[1:] and not imported_name(call.func, module.imports)
+
+
+@functools.lru_cache(maxsize=1)
+def _array_methods_with_out() -> frozenset[str]:
+    """The methods of numpy's arrays whose numpy function of the same name takes ``out``."""
+    import inspect
+
+    import numpy
+
+    found = set()
+    for name in dir(numpy.ndarray):
+        function = getattr(numpy, name, None)
+        try:
+            takes = "out" in inspect.signature(function).parameters if callable(function) else False
+        except (TypeError, ValueError):  # (a ufunc, a builtin without a signature: it may take one)
+            takes = callable(function)
+        if takes and not name.startswith("_"):
+            found.add(name)
+    return frozenset(found)
 
 
 def _numpy_output(call: ast.Call, child: ast.AST, module: static.Module) -> bool:
