@@ -236,6 +236,12 @@ DOORS = {  # code -> the start of what the reading says
         "makes tensors that answer for autograd themselves (Loss.grad_fn)",
     "class Base(torch.Tensor):\n    pass\nclass Quiet:\n    def detach(self):\n        return self\n"
     "class Loss(Quiet, Base):\n    pass": "makes tensors that answer for autograd themselves (Loss.detach)",
+    # red team 152: the mixin given through a name the reading cannot follow (an item of a list, another name)
+    "class Mixin:\n    def __torch_dispatch__(cls, func, types, args=(), kwargs=None):\n        return 0\n"
+    "MIXINS = [Mixin]\nclass Liar(MIXINS[0], torch.Tensor):\n    pass":
+        "makes tensors that answer for autograd themselves (Liar.__torch_dispatch__)",
+    "class Mixin:\n    grad_fn = None\nM = Mixin\nclass Liar(M, torch.Tensor):\n    pass":
+        "makes tensors that answer for autograd themselves (Liar.grad_fn)",
     "import os\ndef put(space, value):\n    object.__setattr__(space, 'realpath', value)":
         "sets attributes past an object's own rules (__setattr__ on other than self or cls)",
     "import types\ndef put(m):\n    types.ModuleType.__delattr__(m, 'x')":

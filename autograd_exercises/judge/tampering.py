@@ -520,11 +520,25 @@ class _Reading:
                      or cls is node and (isinstance(_root_node(base), ast.Call)  # (type(t): its own bases only)
                                          or CLASS_PARTS & set(static._chain(base).split(".")))
                      for cls in lineage for base in cls.bases)
+        named = any(self.resolved(base).split(".")[-1] in ("Tensor", "Parameter", "TensorBase")
+                    for cls in lineage for base in cls.bases)  # (a tensor class by name, not only maybe: ``type(t)``)
+        if tensor and any(self.unknown_base(base) and (named or not isinstance(_root_node(base), ast.Call))
+                          for cls in lineage for base in cls.bases):
+            lineage = [cls for defs in self.class_defs.values() for cls in defs]  # (any of the file's classes may be
+            # that base: red team 152's ``class Liar(MIXINS[0], torch.Tensor)`` with ``MIXINS = [Mixin]``)
         own = {name for cls in lineage for item in cls.body for name in (
             [item.name] if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) else
             [t.id for t in getattr(item, "targets", [getattr(item, "target", None)]) if isinstance(t, ast.Name)])}
         told = sorted(own & TENSOR_ATTRIBUTES)
         return f"makes tensors that answer for autograd themselves ({node.name}.{told[0]})" if tensor and told else ""
+
+    def unknown_base(self, base: ast.AST) -> bool:
+        """A base class the reading cannot name: neither one of the file's classes by its name, nor a library's object
+        (``torch.Tensor``, ``T`` for ``T = torch.Tensor``), nor a builtin the file leaves alone (``object``)."""
+        if isinstance(base, ast.Name) and (base.id in self.class_defs or base.id in BUILTIN_NAMES
+                                           and base.id not in self.bindings):
+            return False
+        return not (isinstance(base, (ast.Name, ast.Attribute)) and self.origin(static._chain(base).split(".")[0]))
 
     def lineage(self, node: ast.ClassDef) -> list[ast.ClassDef]:
         """``node`` and every base class of it the file itself defines (by name, any depth)."""
