@@ -1675,6 +1675,24 @@ def test_a_tensor_class_that_lies_about_autograd_is_described_as_torch_sees_it(g
     assert tampering_door(lying).startswith("sets a special method from outside its class (Liar.__torch_function__)")
 
 
+def test_a_tensor_class_with_its_own_dispatch_is_refused_when_described(grade_source):
+    """Red team 152: a tensor class given ``__torch_dispatch__`` through a mixin the reading could not name ran that hook
+    inside the description of the tensor a function returned (torch functions off do not switch off dispatch, and
+    switching dispatch off crashes torch on a wrapper tensor). Past the reading, such a tensor is refused by what torch
+    sets on it (its Python dispatch key): the check fails saying so, and the others keep their points."""
+    mixin = ("class Mixin:\n    @classmethod\n    def __torch_dispatch__(cls, func, types, args=(), kwargs=None):\n"
+             "        return torch.full((3,), 24.0)\n\n\nMIXINS = [Mixin]\n\n\n"
+             "class Liar(MIXINS[0], torch.Tensor):\n    pass\n\n\n")
+    source = solution_text("exercise_2").replace("def gradient_manual(x):", mixin + "def gradient_manual(x):", 1)
+    source = source.replace("    return 12 * (3 * x + 2) / x.numel()", "    return torch.zeros_like(x).as_subclass(Liar)")
+    assert tampering_door(source).startswith("makes tensors that answer for autograd themselves (Liar.")
+    checks = {check.name: check for check in grade_source(SLUG, source, doors=False).checks}
+    assert not checks["gradient_manual_values"].passed
+    assert "a class with its own __torch_dispatch__ (Liar)" in checks["gradient_manual_values"].feedback, \
+        checks["gradient_manual_values"].feedback
+    assert all(checks[name].passed for name in FORWARD + GRADIENTS)
+
+
 def tampering_door(source: str) -> str:
     from autograd_exercises.judge import tampering
 

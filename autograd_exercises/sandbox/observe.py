@@ -669,6 +669,7 @@ def describe_tensor(t: torch.Tensor) -> dict[str, Any]:
     """A tensor's values (detached, CPU, plain ``torch.Tensor``) and its autograd state, as torch's C base class
     gives them (:mod:`.tensorbase`): neither a tensor class of the submission's nor a change to ``torch.Tensor``
     answers here."""
+    tensorbase.own_dispatch(t)
     with tensorbase.PLAIN():
         plain = tensorbase.AS_SUBCLASS(tensorbase.DETACH(t), tensorbase.TENSOR)
         grad_fn = tensorbase.GRAD_FN(t)
@@ -695,6 +696,7 @@ def is_tensor(obj: Any) -> bool:
 def plain_tensor(t: torch.Tensor) -> torch.Tensor:
     """The same tensor (same graph, same storage) as a plain ``torch.Tensor``: its ``grad_fn``, ``requires_grad`` and
     methods are then torch's, whatever a tensor class of the student's (or a base of it) answers (red team 53)."""
+    tensorbase.own_dispatch(t)
     with tensorbase.PLAIN():
         return tensorbase.AS_SUBCLASS(t, tensorbase.TENSOR)
 

@@ -29,3 +29,14 @@ REQUIRES_GRAD, GRAD_FN, IS_LEAF, RETAINS_GRAD, HOOKS = map(_get, ("requires_grad
 SHAPE, DTYPE, LAYOUT, DEVICE, IS_SPARSE = map(_get, ("shape", "dtype", "layout", "device", "is_sparse"))
 DETACH, AS_SUBCLASS, TO, CLONE, CONTIGUOUS, NUMEL, DATA_PTR, RESHAPE, VIEW = (_BASE.__dict__[name] for name in (
     "detach", "as_subclass", "to", "clone", "contiguous", "numel", "data_ptr", "reshape", "view"))
+_KEYS, _HAS, _PYTHON = torch._C._dispatch_keys, torch._C.DispatchKeySet.has, torch._C.DispatchKey.Python
+
+
+def own_dispatch(t: torch.Tensor) -> None:
+    """``TypeError`` for a tensor whose class answers torch's dispatch itself (``__torch_dispatch__``, in its body or a
+    mixin's): every torch operation on it, ``detach`` too, runs that class's code, and torch offers no safe way past it
+    (red team 152: such a hook ran inside the description of a returned tensor). The tensor says so itself: torch
+    sets its Python dispatch key."""
+    if _HAS(_KEYS(t), _PYTHON):
+        raise TypeError(f"returned a tensor of a class with its own __torch_dispatch__ ({type(t).__name__}): the grader "
+                        "reads only tensors that torch's own operations make; return a plain torch.Tensor")
