@@ -457,6 +457,13 @@ ATTACKS = {
         "import numpy as np\nC = np.array([0.0, 0.0])\ng = grad(GRID)\n"
         "np.array([float(g[3] - g[2]), float(g[2])]).dot(np.eye(2), C)\n"
         "def manual(x):\n    return torch.as_tensor(np.polyval(C, x.numpy()))\n", "C"),
+    # red team 153: a library's class whose own operator calls a method the file's subclass overrides
+    "an_array_a_library_operator_fills": (
+        "import numpy as np\nfrom collections.abc import KeysView\nC = np.array([0.0, 0.0])\ng = grad(GRID)\n"
+        "_c = [float(g[3] - g[2]), float(g[2])]\nclass _Fill(KeysView):\n    @classmethod\n"
+        "    def _from_iterable(cls, it):\n        if hasattr(it, 'shape'):\n            it[:] = _c\n"
+        "        return set()\n_Fill({}) - C\ndef manual(x):\n    return torch.as_tensor(np.polyval(C, x.numpy()))\n",
+        "C"),
     # a literal default is state in a file that may rewrite defaults
     "a_literal_default_rewritten": (
         "def manual(x, coeffs=(0, 0)):\n    return coeffs[0] * x + coeffs[1]\ng = grad(GRID)\n"
@@ -747,6 +754,19 @@ HONEST = {
         "    def __init__(self, v):\n        self.v = v\n    def __repr__(self):\n        return 'Keep'\n"
         "def manual(x):\n    return torch.as_tensor(np.polyval(DC, x.numpy()) + 0 * DC[0])\n"
         "print(grad(GRID))\nprint(Keep(1))\n"),
+    # red team 153's honest files: a class with operators (a dual number) or a timer, beside an array read by numpy
+    "an_array_read_beside_a_dual_number": (
+        "import numpy as np\nDCOEFFS = np.array([6.0, 2.0])\nclass Dual:\n    def __init__(self, a, b):\n"
+        "        self.a, self.b = a, b\n    def __add__(self, other):\n        other = other if isinstance(other, Dual) "
+        "else Dual(other, 0.0)\n        return Dual(self.a + other.a, self.b + other.b)\n    __radd__ = __add__\n"
+        "print(grad(GRID))\nslope_at_2 = np.polyval(DCOEFFS, 2.0)\nerror = abs(slope_at_2 - np.polyval(DCOEFFS, 2.0))\n"
+        "def manual(x):\n    return torch.as_tensor(np.polyval(DCOEFFS, x.numpy()))\n"),
+    "an_array_read_beside_a_timer": (
+        "import numpy as np, time\nDCOEFFS = np.array([6.0, 2.0])\nclass Timer:\n    def __enter__(self):\n"
+        "        self.start = time.perf_counter()\n        return self\n    def __exit__(self, *exc):\n"
+        "        print(time.perf_counter() - self.start)\nwith Timer():\n    print(grad(GRID))\n"
+        "print(DCOEFFS * 2 == np.polyval(DCOEFFS, 1.0))\n"
+        "def manual(x):\n    return torch.as_tensor(np.polyval(DCOEFFS, x.numpy()))\n"),
     # fairness 38: the machine's device, chosen once (``torch.cuda.is_available()`` is the machine's fact)
     "the_machines_device": (
         "DEVICE = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\ndef manual(x):\n"

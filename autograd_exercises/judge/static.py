@@ -156,6 +156,13 @@ class Finding:
         return self.what
 
 
+READER_HOOKS = frozenset({"__array_function__", "__array_ufunc__", "__torch_function__", "__torch_dispatch__"})
+HARMLESS_METHODS = frozenset({"__init__", "__post_init__", "__call__", "__repr__", "__str__", "__format__", "__enter__",
+                              "__exit__", "__aenter__", "__aexit__", "__len__", "__iter__", "__next__", "__aiter__",
+                              "__anext__", "__bool__", "__hash__", "__del__", "__init_subclass__", "__set_name__"})
+# (special methods handed nothing but their own object, or what no operation hands them: never another operand)
+PLAIN_BASES = frozenset({"object", "NamedTuple", "typing.NamedTuple", "Exception", "ValueError", "TypeError",
+                         "RuntimeError", "torch.nn.Module", "torch.nn.modules.module.Module"})
 HARMLESS_SPECIALS = frozenset({"__slots__", "__doc__", "__module__", "__qualname__", "__annotations__",
                                "__match_args__", "__all__", "__version__", "__author__"})  # (set, they run no code)
 
@@ -196,25 +203,51 @@ class Module:
 
     @cached_property
     def own_operators(self) -> bool:
-        """Code of the file's may run where a value is only operated on or handed to numpy or torch: a class of the file
-        defines a special method (an operator, ``__eq__``, ``__getitem__``, ``__array_function__``,
-        ``__torch_function__``; not ``__init__``, ``__call__``, ``__repr__``, ``__str__``), or the file sets a special
-        name (``__array_ufunc__ = None`` in a class body, ``Probe.__radd__ = f``). Red team 150: ``DC + _Fill()`` ran
-        ``_Fill.__radd__``, and ``np.dot(DC, _Probe())`` ran ``_Probe.__array_function__``, each writing into ``DC``."""
-        if self.tree is None:
-            return False
-        for node in walk(self.tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _special(node.name) \
-                    and node.name not in ("__init__", "__call__", "__repr__", "__str__") \
-                    and isinstance(self.parents.get(node), ast.ClassDef):
-                return True
-            targets = [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else getattr(node, "targets", [])
-            for target in targets if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) else ():
-                name = target.id if isinstance(target, ast.Name) else target.attr \
-                    if isinstance(target, ast.Attribute) else ""
-                if _special(name) and name not in HARMLESS_SPECIALS:
-                    return True
-        return False
+        """Code of the file's may run where a value is operated on with another (``DC + _Fill()``, ``DC == k``,
+        ``table[DC]``) and be handed the value: a class of the file defines or sets a special method that receives
+        another operand (an operator, ``__eq__``, ``__getitem__``, ``__array_ufunc__ = None``; not ``__init__``,
+        ``__enter__``, ``__len__``…: :data:`HARMLESS_METHODS`), or derives from a library's class, whose own special
+        methods may call the file's (red team 153: ``collections.abc.KeysView``'s ``__sub__`` called an overridden
+        ``_from_iterable``). Red team 150: ``DC + _Fill()`` ran ``_Fill.__radd__``, which wrote into ``DC``."""
+        return self._hooks[0]
+
+    @cached_property
+    def reader_hooks(self) -> bool:
+        """Code of the file's may run where numpy or torch is handed a value, and be handed it with the call's other
+        arguments: a class of the file defines or sets ``__array_function__``, ``__array_ufunc__``,
+        ``__torch_function__`` or ``__torch_dispatch__``, or derives from a library's class (red team 150:
+        ``np.dot(DC, _Probe())`` ran ``_Probe.__array_function__``, which wrote into ``DC``)."""
+        return self._hooks[1]
+
+    @cached_property
+    def _hooks(self) -> tuple[bool, bool]:
+        """(:attr:`own_operators`, :attr:`reader_hooks`), read in one walk."""
+        operators = readers = False
+        for node in walk(self.tree) if self.tree is not None else ():
+            if isinstance(node, ast.ClassDef) and (node.keywords or any(not self._plain_base(base)
+                                                                         for base in node.bases)):
+                return True, True
+            names = [node.name] if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                and isinstance(self.parents.get(node), ast.ClassDef) else []
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names += [target.id if isinstance(target, ast.Name) else target.attr for target in targets
+                          if isinstance(target, (ast.Name, ast.Attribute))]
+            for name in names:
+                if _special(name) and name not in HARMLESS_SPECIALS and name not in HARMLESS_METHODS:
+                    operators, readers = True, readers or name in READER_HOOKS
+        return operators, readers
+
+    def _plain_base(self, base: ast.AST) -> bool:
+        """A base class whose special methods call no code of the file's: ``object``, a class of the file (read on
+        its own), a named tuple, an exception, torch's ``nn.Module``."""
+        if isinstance(base, ast.Call):  # ``collections.namedtuple("P", "a b")``
+            return _chain(base.func).split(".")[-1] == "namedtuple"
+        name = _chain(base)
+        target = ".".join([*(t for t, _ in self.imports.get(name.split(".")[0], [])[:1]), *name.split(".")[1:]]) \
+            if name.split(".")[0] in self.imports else name
+        return name in PLAIN_BASES or target in PLAIN_BASES or isinstance(base, ast.Name) and any(
+            isinstance(value, ast.ClassDef) for value in self.bindings.get(base.id, ()))
 
     @cached_property
     def defaults_as_written(self) -> bool:

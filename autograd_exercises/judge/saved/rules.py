@@ -456,7 +456,8 @@ def _chain_kept(child: ast.AST, parents: dict[ast.AST, ast.AST], module: static.
                 return False  # a comprehension's condition, only read
             if isinstance(parent, ast.Assign) and parent.value is child and _local_alias(parent, parents, module, depth):
                 return False  # ``c = self.c`` in a function that only reads ``c``
-            if module.own_operators and isinstance(parent, (ast.BinOp, ast.Compare, ast.Subscript)):
+            if module.own_operators and isinstance(parent, (ast.BinOp, ast.Compare, ast.Subscript)) \
+                    and not _plain_others(parent, child, module):
                 return True  # (an operand, or an index, handed to the file's own special method: red team 150)
             return not isinstance(parent, READ_ONLY)  # anything else may keep it: a default, a ``match`` subject, a
             # comprehension's element, an exception's argument (red team 40), an assignment, a container...
@@ -506,7 +507,7 @@ def _copied_by_library(call: ast.Call, child: ast.AST, module: static.Module) ->
     Handed an array made of such a display (:func:`_constant_array`), which a library may write into or view (``np.
     copyto``, ``np.asarray``), only a function of :data:`ARRAY_READERS` is such a call (fairness 38: ``np.polyval(
     DCOEFFS, x)`` for ``DCOEFFS = np.array([8., 3., 6., 5.])``)."""
-    if module.own_operators:
+    if module.reader_hooks and not _plain_others(call, child, module):
         return False  # (numpy and torch hand every argument to the hooks of the file's classes: red team 150)
     if isinstance(call.func, (ast.Name, ast.Attribute)) and _constant_array(_root(child), module):  # (or a chain
         # of it, each link read as one: ``DCOEFFS.to(x.dtype)``)
@@ -525,6 +526,44 @@ def _copied_by_library(call: ast.Call, child: ast.AST, module: static.Module) ->
         and name not in MUTATORS and not name.endswith("_") and ".random." not in f".{dotted}" \
         and all(keyword.arg != "out" or keyword.value is not child for keyword in call.keywords)  # (not
     # ``np.random.shuffle(COEFFS)``, which shuffles a list in place)
+
+
+def _plain_others(node: ast.AST, child: ast.AST, module: static.Module) -> bool:
+    """Every operand or argument of ``node`` but ``child`` is a library's value or a literal's (``np.polyval(DC,
+    2.0)``, ``DC * np.pi``): none can be an object of the file's classes, whose special methods would be handed
+    ``child`` (fairness 38's honest files beside a class with operators: red team 153)."""
+    if isinstance(node, ast.BinOp):
+        others = [node.left, node.right]
+    elif isinstance(node, ast.Compare):
+        others = [node.left, *node.comparators]
+    elif isinstance(node, ast.Subscript):
+        others = [node.value, node.slice]
+    elif isinstance(node, ast.Call):
+        others = [*node.args, *(keyword.value for keyword in node.keywords)]
+    else:
+        return False
+    return all(_library_or_literal(other, module) for other in others if other is not child)
+
+
+def _library_or_literal(node: ast.AST, module: static.Module) -> bool:
+    """``node`` is made of literals, names of literal displays (:func:`_flat_display`) and a library's values and
+    calls, with nothing of the file's own."""
+    for part in walk(node):
+        if isinstance(part, ast.Name):
+            library = part.id in module.imports and part.id not in module.bindings and all(
+                target.split(".")[0] not in ("__main__", "builtins") for target, _ in module.imports[part.id])
+            # (``import __main__``: the file's own classes, by another name)
+            literal = len(module.bindings.get(part.id, ())) == 1 and (
+                isinstance(module.bindings[part.id][0], ast.Constant) or _flat_display(part.id, module))
+            if not (library or literal):
+                return False
+        elif not isinstance(part, (ast.Constant, ast.Tuple, ast.List, ast.UnaryOp, ast.BinOp, ast.Attribute,
+                                   ast.Call, ast.keyword, ast.expr_context, ast.operator, ast.unaryop)):
+            return False
+        elif isinstance(part, ast.Call) and not (isinstance(part.func, (ast.Name, ast.Attribute))
+                                                 and imported_name(part.func, module.imports)):
+            return False
+    return True
 
 
 def _method_output(call: ast.Call, child: ast.AST, module: static.Module) -> bool:
