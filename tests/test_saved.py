@@ -464,6 +464,18 @@ ATTACKS = {
         "    def _from_iterable(cls, it):\n        if hasattr(it, 'shape'):\n            it[:] = _c\n"
         "        return set()\n_Fill({}) - C\ndef manual(x):\n    return torch.as_tensor(np.polyval(C, x.numpy()))\n",
         "C"),
+    # red team 154: a library base under a plain base's name; a scope's own name beside a module-level literal's
+    "a_library_base_named_as_a_plain_one": (
+        "import numpy as np\nfrom collections.abc import KeysView as NamedTuple\nC = np.array([0.0, 0.0])\n"
+        "g = grad(GRID)\n_c = [float(g[3] - g[2]), float(g[2])]\nclass _Fill(NamedTuple):\n    @classmethod\n"
+        "    def _from_iterable(cls, it):\n        if hasattr(it, 'shape'):\n            it[:] = _c\n"
+        "        return set()\n_Fill({}) - C\ndef manual(x):\n    return torch.as_tensor(np.polyval(C, x.numpy()))\n",
+        "C"),
+    "a_parameter_named_as_a_literal": (
+        "import numpy as np\nC = np.array([0.0, 0.0])\n_k = 1.0\ng = grad(GRID)\n_c = [float(g[3] - g[2]), float(g[2])]\n"
+        "class _Fill:\n    __array_ufunc__ = None\n    def __radd__(self, other):\n        other[:] = _c\n"
+        "        return 0.0\ndef touch(_k):\n    return C + _k\ntouch(_Fill())\n"
+        "def manual(x):\n    return torch.as_tensor(np.polyval(C, x.numpy()))\n", "C"),
     # a literal default is state in a file that may rewrite defaults
     "a_literal_default_rewritten": (
         "def manual(x, coeffs=(0, 0)):\n    return coeffs[0] * x + coeffs[1]\ng = grad(GRID)\n"
@@ -766,6 +778,13 @@ HONEST = {
         "        self.start = time.perf_counter()\n        return self\n    def __exit__(self, *exc):\n"
         "        print(time.perf_counter() - self.start)\nwith Timer():\n    print(grad(GRID))\n"
         "print(DCOEFFS * 2 == np.polyval(DCOEFFS, 1.0))\n"
+        "def manual(x):\n    return torch.as_tensor(np.polyval(DCOEFFS, x.numpy()))\n"),
+    # red team 154's honest files: an abstract base, an enum, a protocol beside an array numpy reads at the top level
+    "an_array_read_beside_an_abc_an_enum_and_a_protocol": (
+        "import abc, enum, typing\nimport numpy as np\nDCOEFFS = np.array([6.0, 2.0])\nclass Shape(abc.ABC):\n"
+        "    @abc.abstractmethod\n    def area(self):\n        ...\nclass Mode(enum.Enum):\n    FAST = 1\n"
+        "class Differentiable(typing.Protocol):\n    def __call__(self, x): ...\nprint(grad(GRID))\n"
+        "expected = np.polyval(DCOEFFS, GRID.numpy())\n"
         "def manual(x):\n    return torch.as_tensor(np.polyval(DCOEFFS, x.numpy()))\n"),
     # fairness 38: the machine's device, chosen once (``torch.cuda.is_available()`` is the machine's fact)
     "the_machines_device": (

@@ -161,8 +161,11 @@ HARMLESS_METHODS = frozenset({"__init__", "__post_init__", "__call__", "__repr__
                               "__exit__", "__aenter__", "__aexit__", "__len__", "__iter__", "__next__", "__aiter__",
                               "__anext__", "__bool__", "__hash__", "__del__", "__init_subclass__", "__set_name__"})
 # (special methods handed nothing but their own object, or what no operation hands them: never another operand)
-PLAIN_BASES = frozenset({"object", "NamedTuple", "typing.NamedTuple", "Exception", "ValueError", "TypeError",
-                         "RuntimeError", "torch.nn.Module", "torch.nn.modules.module.Module"})
+BUILTIN_BASES = frozenset({"object", "Exception", "ValueError", "TypeError", "RuntimeError", "ArithmeticError"})
+PLAIN_BASES = BUILTIN_BASES | frozenset({
+    "typing.NamedTuple", "typing.Protocol", "typing.Generic", "typing_extensions.Protocol", "abc.ABC", "enum.Enum",
+    "enum.IntEnum", "enum.Flag", "enum.IntFlag", "enum.StrEnum", "torch.nn.Module", "torch.nn.modules.module.Module"})
+# (bases whose own special methods call none of a subclass's methods with another operand: fairness of red team 154)
 HARMLESS_SPECIALS = frozenset({"__slots__", "__doc__", "__module__", "__qualname__", "__annotations__",
                                "__match_args__", "__all__", "__version__", "__author__"})  # (set, they run no code)
 
@@ -239,15 +242,29 @@ class Module:
         return operators, readers
 
     def _plain_base(self, base: ast.AST) -> bool:
-        """A base class whose special methods call no code of the file's: ``object``, a class of the file (read on
-        its own), a named tuple, an exception, torch's ``nn.Module``."""
+        """A base class whose special methods call no code of the file's: ``object``, an exception, a named tuple,
+        ``abc.ABC``, an enum, ``typing.Protocol``, torch's ``nn.Module`` (:data:`PLAIN_BASES`), each by what its name
+        is bound to (red team 154: ``from collections.abc import KeysView as NamedTuple``, ``Exception = KeysView``),
+        or a class of the file bound once (read on its own)."""
+        if isinstance(base, ast.Subscript):  # ``Generic[T]``
+            base = base.value
         if isinstance(base, ast.Call):  # ``collections.namedtuple("P", "a b")``
-            return _chain(base.func).split(".")[-1] == "namedtuple"
-        name = _chain(base)
-        target = ".".join([*(t for t, _ in self.imports.get(name.split(".")[0], [])[:1]), *name.split(".")[1:]]) \
-            if name.split(".")[0] in self.imports else name
-        return name in PLAIN_BASES or target in PLAIN_BASES or isinstance(base, ast.Name) and any(
-            isinstance(value, ast.ClassDef) for value in self.bindings.get(base.id, ()))
+            return self._resolved(base.func) in ("collections.namedtuple", "typing.NamedTuple")
+        if isinstance(base, ast.Name) and base.id in self.bindings:
+            values = self.bindings[base.id]
+            return len(values) == 1 and isinstance(values[0], ast.ClassDef) and base.id not in self.imports
+        return self._resolved(base) in PLAIN_BASES
+
+    def _resolved(self, node: ast.AST) -> str:
+        """``node``'s dotted name through the file's one import of its root (``nn.Module``: ``torch.nn.Module``), a
+        builtin's by its name where the file binds it nowhere; ``""`` for anything else."""
+        parts = _chain(node).split(".")
+        if parts[0] in self.bindings:
+            return ""
+        targets = {target for target, _ in self.imports.get(parts[0], [])}
+        if targets:
+            return ".".join([*targets, *parts[1:]]) if len(targets) == 1 else ""
+        return parts[0] if len(parts) == 1 and parts[0] in BUILTIN_BASES else ""
 
     @cached_property
     def defaults_as_written(self) -> bool:

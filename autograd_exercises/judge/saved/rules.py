@@ -542,12 +542,27 @@ def _plain_others(node: ast.AST, child: ast.AST, module: static.Module) -> bool:
         others = [*node.args, *(keyword.value for keyword in node.keywords)]
     else:
         return False
-    return all(_library_or_literal(other, module) for other in others if other is not child)
+    scoped = _scope_names(node, module)
+    return all(_library_or_literal(other, module, scoped) for other in others if other is not child)
 
 
-def _library_or_literal(node: ast.AST, module: static.Module) -> bool:
+def _scope_names(node: ast.AST, module: static.Module) -> set[str]:
+    """The names a scope around ``node`` binds (a function's parameters and locals, a lambda's, a comprehension's,
+    a class body's): there, a name is not the module's (red team 154: a parameter ``_k`` beside a module-level
+    ``_k = 1.0``)."""
+    names: set[str] = set()
+    part = module.parents.get(node)
+    while part is not None:
+        if isinstance(part, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp,
+                             ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            names |= _bound_inside(part)
+        part = module.parents.get(part)
+    return names
+
+
+def _library_or_literal(node: ast.AST, module: static.Module, scoped: set[str]) -> bool:
     """``node`` is made of literals, names of literal displays (:func:`_flat_display`) and a library's values and
-    calls, with nothing of the file's own."""
+    calls, with nothing of the file's own; a name in ``scoped`` (bound by a scope around it) is none of these."""
     for part in walk(node):
         if isinstance(part, ast.Name):
             library = part.id in module.imports and part.id not in module.bindings and all(
@@ -555,7 +570,7 @@ def _library_or_literal(node: ast.AST, module: static.Module) -> bool:
             # (``import __main__``: the file's own classes, by another name)
             literal = len(module.bindings.get(part.id, ())) == 1 and (
                 isinstance(module.bindings[part.id][0], ast.Constant) or _flat_display(part.id, module))
-            if not (library or literal):
+            if part.id in scoped or not (library or literal):
                 return False
         elif not isinstance(part, (ast.Constant, ast.Tuple, ast.List, ast.UnaryOp, ast.BinOp, ast.Attribute,
                                    ast.Call, ast.keyword, ast.expr_context, ast.operator, ast.unaryop)):
