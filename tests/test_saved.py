@@ -476,6 +476,10 @@ ATTACKS = {
         "class _Fill:\n    __array_ufunc__ = None\n    def __radd__(self, other):\n        other[:] = _c\n"
         "        return 0.0\ndef touch(_k):\n    return C + _k\ntouch(_Fill())\n"
         "def manual(x):\n    return torch.as_tensor(np.polyval(C, x.numpy()))\n", "C"),
+    # which names the module holds, where the top level binds one or not after autograd (fairness 39's membership test)
+    "a_name_bound_or_not": (
+        "g = grad(GRID)\nif g[2] > 1:\n    two = 1\ndef manual(x):\n    return 6 * x + (2 if 'two' in globals() else 1)\n",
+        "globals(...)"),
     # a literal default is state in a file that may rewrite defaults
     "a_literal_default_rewritten": (
         "def manual(x, coeffs=(0, 0)):\n    return coeffs[0] * x + coeffs[1]\ng = grad(GRID)\n"
@@ -786,6 +790,11 @@ HONEST = {
         "class Differentiable(typing.Protocol):\n    def __call__(self, x): ...\nprint(grad(GRID))\n"
         "expected = np.polyval(DCOEFFS, GRID.numpy())\n"
         "def manual(x):\n    return torch.as_tensor(np.polyval(DCOEFFS, x.numpy()))\n"),
+    # fairness 39: a notebook's "define once" cell tests whether a name is bound; the file's names stay its own
+    "a_define_once_cell_beside_a_logger": (
+        "import logging\nlog = logging.getLogger('ex1')\ndef manual(x):\n    g = 6 * x + 2\n"
+        "    log.debug('manual grad shape %s', tuple(g.shape))\n    return g\nprint(grad(GRID))\n"
+        "if 'GRID' in globals():\n    print(GRID)\nif 'TIMES' not in locals():\n    TIMES = []\n"),
     # fairness 38: the machine's device, chosen once (``torch.cuda.is_available()`` is the machine's fact)
     "the_machines_device": (
         "DEVICE = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\ndef manual(x):\n"

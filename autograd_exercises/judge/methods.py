@@ -627,11 +627,23 @@ def bound_in(body: list[ast.stmt]) -> set[str]:
 def recovers_objects(tree: ast.Module, imports: dict[str, list[tuple[str, int]]] | None = None) -> bool:
     """The file names something that can hand back an object without naming it (:data:`RECOVERS`: ``m.go.__self__``,
     a frame's ``f_locals``, ``gc``, ``locals()``); ``torch.stack`` or ``np.trace`` (of a library that hands back
-    no object so) is not ``inspect.stack``."""
-    return any(isinstance(node, ast.Name) and node.id in RECOVERS or isinstance(node, ast.Attribute)
+    no object so) is not ``inspect.stack``, nor is ``"x" in globals()`` (:func:`membership_tests`)."""
+    tests = membership_tests(tree)
+    return any(isinstance(node, ast.Name) and node.id in RECOVERS and id(node) not in tests
+               or isinstance(node, ast.Attribute)
                and node.attr in RECOVERS and not _array_library(node.value, imports or {})
                or isinstance(node, ast.alias) and RECOVERS & set(node.name.split("."))
                for node in walk(tree))
+
+
+def membership_tests(tree: ast.AST) -> frozenset[int]:
+    """The ``globals`` (``locals``, ``vars``) names of ``"x_demo" not in globals()``: a test of whether a name is
+    bound, which hands no object and no value on (fairness 39: a notebook's "define once" cell made the whole file
+    one of computed names)."""
+    return frozenset(id(test.comparators[0].func) for test in walk(tree) if isinstance(test, ast.Compare)
+                     and len(test.ops) == 1 and isinstance(test.ops[0], (ast.In, ast.NotIn))
+                     and isinstance(call := test.comparators[0], ast.Call) and isinstance(call.func, ast.Name)
+                     and call.func.id in ("globals", "locals", "vars") and not call.args and not call.keywords)
 
 
 def _array_library(node: ast.AST, imports: dict[str, list[tuple[str, int]]]) -> bool:

@@ -28,6 +28,9 @@ WORLD = frozenset({
     "bernoulli", "multinomial", "poisson", "uniform", "choice", "choices", "shuffle", "sample", "urandom", "time",
     "perf_counter", "monotonic", "listdir", "scandir", "glob", "iterdir", "stat", "exists", "cwd", "input", "recv",
     "default_generator", "PRINT_OPTS",
+    # which names the module holds (``"bit" in globals()``, where the top level bound ``bit`` or not: fairness 39's
+    # membership tests count as no computed name, so each such read is one of the world)
+    "globals", "vars", "locals",
     # where the file runs, which the top level can choose (``os.chdir``): red team 41
     "abspath", "realpath", "resolve", "absolute", "relpath", "expanduser", "expandvars", "isfile", "isdir", "islink",
     "lexists", "access", "readlink", "walk",

@@ -73,9 +73,10 @@ class State:
         is surely constant then, and any attribute of a module-level object may be set."""
         timeit = {id(part) for node in walk(self.tree) if isinstance(node, ast.Call) and static._timeit_code(node)
                   for part in walk(node)}
+        tests = methods.membership_tests(self.tree)  # (``"x" in globals()``: fairness 39)
         return any((isinstance(node, ast.Name) and node.id in DYNAMIC_NAMESPACE
                     or isinstance(node, ast.Attribute) and node.attr in DYNAMIC_NAMESPACE) and id(node) not in timeit
-                   for node in walk(self.tree))
+                   and id(node) not in tests for node in walk(self.tree))
 
     @cached_property
     def opaque(self) -> bool:
