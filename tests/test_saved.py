@@ -480,6 +480,10 @@ ATTACKS = {
     "a_name_bound_or_not": (
         "g = grad(GRID)\nif g[2] > 1:\n    two = 1\ndef manual(x):\n    return 6 * x + (2 if 'two' in globals() else 1)\n",
         "globals(...)"),
+    # what an object made afresh was made with is read where it is made
+    "an_object_made_of_a_saved_answer": (
+        saving("SEEN.append(x.grad)", "t = Trace(SEEN[0])\n    return fit([(GRID, t.g)], x)",
+               "SEEN = []\nclass Trace:\n    def __init__(self, g):\n        self.g = g\n"), "SEEN"),
     # a literal default is state in a file that may rewrite defaults
     "a_literal_default_rewritten": (
         "def manual(x, coeffs=(0, 0)):\n    return coeffs[0] * x + coeffs[1]\ng = grad(GRID)\n"
@@ -795,6 +799,11 @@ HONEST = {
         "import logging\nlog = logging.getLogger('ex1')\ndef manual(x):\n    g = 6 * x + 2\n"
         "    log.debug('manual grad shape %s', tuple(g.shape))\n    return g\nprint(grad(GRID))\n"
         "if 'GRID' in globals():\n    print(GRID)\nif 'TIMES' not in locals():\n    TIMES = []\n"),
+    # fairness 39: an attribute of an object the by-hand function makes afresh holds what it was made with
+    "an_attribute_of_an_object_made_in_the_function": (
+        "class Trace:\n    \"\"\"The forward's parts.\"\"\"\n    def __init__(self, x):\n"
+        "        self.y, self.n = 3 * x + 2, 1\n        self.total = self.y.sum()\n"
+        "def manual(x):\n    t = Trace(x)\n    return 2 * (t.y - 2) + 2 * t.n\nprint(grad(GRID))\nprint(Trace(GRID).total)\n"),
     # fairness 38: the machine's device, chosen once (``torch.cuda.is_available()`` is the machine's fact)
     "the_machines_device": (
         "DEVICE = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\ndef manual(x):\n"

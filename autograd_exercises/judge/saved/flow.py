@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from typing import TYPE_CHECKING, Iterable
 
 from autograd_exercises.judge import methods, scopes
@@ -77,10 +78,58 @@ class Flow:
                 if self.state.objects.method_touches(owner, part.attr):  # ``Poly.value(x)`` may bring state in
                     return part
                 methods.add(id(part.value))
+            elif self._fresh_attribute(part):
+                continue  # (what the object was made with is read where it is made: ``d = Dual(x, 1.0)``)
             elif self.state.world_or_attribute(part, self.own) or \
                     isinstance(part, ast.Call) and self._touching_call(part):
                 return part
         return None
+
+    def _fresh_attribute(self, node: ast.AST) -> bool:
+        """``d.eps``, where the function binds ``d`` only to an object it makes afresh of a class of
+        :meth:`Objects.fresh` (``d = Dual(x, 1.0)``) and that class's ``__init__`` sets ``self.eps`` before any other
+        of its statements can run, an attribute stored on no other object (:attr:`Objects.instance_attributes`):
+        it holds what ``__init__`` made of the call's arguments (fairness 39: ``t = Trace(x); return 4 * t.y / t.n``
+        lost the by-hand point where ``t.value()`` did not)."""
+        if not (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) and isinstance(node.value, ast.Name)
+                and id(node.value) in self.local and node.attr in self.state.objects.instance_attributes):
+            return False
+        cls = self._fresh_locals.get(node.value.id)
+        return cls is not None and node.attr in self._set_first(cls)
+
+    @functools.cached_property
+    def _fresh_locals(self) -> dict[str, str]:
+        """The function's names bound only by ``name = Cls(...)``, each to one class of :meth:`Objects.fresh`."""
+        made: dict[str, set[str]] = {}
+        for node in walk(self.function):
+            names = [node.id] if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load) else \
+                [node.arg] if isinstance(node, ast.arg) else list(getattr(node, "names", ())) \
+                if isinstance(node, (ast.Global, ast.Nonlocal)) else []
+            for name in names:
+                assign = self.state.module.parents.get(node)
+                value = assign.value if isinstance(assign, ast.Assign) and assign.targets == [node] else None
+                fresh = isinstance(value, ast.Call) and isinstance(value.func, ast.Name) \
+                    and value.func.id not in self.bound and self.state.objects.fresh(value.func.id)
+                made.setdefault(name, set()).add(value.func.id if fresh else "")
+        return {name: next(iter(classes)) for name, classes in made.items() if len(classes) == 1 and "" not in classes}
+
+    def _set_first(self, cls: str) -> frozenset[str]:
+        """The attributes ``cls``'s ``__init__`` sets on its object in statements of its own, before any other
+        statement (``self.val = val``)."""
+        init = self.state.objects.classes.get(cls, {}).get("__init__")
+        if not isinstance(init, (ast.FunctionDef, ast.AsyncFunctionDef)) or not init.args.args:
+            return frozenset()
+        me, found = init.args.args[0].arg, set()
+        body = init.body[1:] if ast.get_docstring(init) is not None else init.body
+        for statement in body:
+            targets = [item for target in getattr(statement, "targets", ()) for item in (
+                target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target])]  # (``self.a, self.b = a, b``)
+            if not (isinstance(statement, ast.Assign) and targets and all(
+                    isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == me
+                    for target in targets)):
+                break
+            found |= {target.attr for target in targets}
+        return frozenset(found)
 
     def _makes_afresh(self, node: ast.AST | None) -> bool:
         """``node`` names a class or function of the file whose call may make an object of
