@@ -484,6 +484,15 @@ ATTACKS = {
     "an_object_made_of_a_saved_answer": (
         saving("SEEN.append(x.grad)", "t = Trace(SEEN[0])\n    return fit([(GRID, t.g)], x)",
                "SEEN = []\nclass Trace:\n    def __init__(self, g):\n        self.g = g\n"), "SEEN"),
+    # red team 155: literals only, bound where autograd's answer says so (an `if`, a `while` counting up to it)
+    "a_literal_chosen_by_an_if": (
+        "g = grad(GRID)\n_K = 0\nif round(float(g[2])) == 2:\n    _K = 2\ndef manual(x):\n    return 6 * x + _K\n", "_K"),
+    "a_literal_counted_up_by_a_while": (
+        "g = grad(GRID)\n_K = 0\nwhile _K < round(float(g[2])):\n    _K = _K + 1\n"
+        "def manual(x):\n    return 6 * x + _K\n", "_K"),
+    "a_literal_chosen_in_a_loop": (
+        "g = grad(GRID)\n_K = 0\nfor _k in range(10):\n    if round(float(g[2])) == _k:\n        _K = _k\n"
+        "def manual(x):\n    return 6 * x + _K\n", "_K"),
     # a literal default is state in a file that may rewrite defaults
     "a_literal_default_rewritten": (
         "def manual(x, coeffs=(0, 0)):\n    return coeffs[0] * x + coeffs[1]\ng = grad(GRID)\n"
@@ -804,6 +813,11 @@ HONEST = {
         "class Trace:\n    \"\"\"The forward's parts.\"\"\"\n    def __init__(self, x):\n"
         "        self.y, self.n = 3 * x + 2, 1\n        self.total = self.y.sum()\n"
         "def manual(x):\n    t = Trace(x)\n    return 2 * (t.y - 2) + 2 * t.n\nprint(grad(GRID))\nprint(Trace(GRID).total)\n"),
+    # literals bound under flags and literal loops: the same every run (red team 155's rule keeps them)
+    "literals_under_flags_and_literal_loops": (
+        "DEBUG = False\nSCALE = 1\nif DEBUG:\n    SCALE = 10\nif __name__ == '__main__':\n    SCALE = 1\n"
+        "for _step in range(3):\n    OFFSET = 2\nwith open(__file__) as _f:\n    SLOPE = 6\n"
+        "def manual(x):\n    return SCALE * (SLOPE * x + OFFSET)\nprint(grad(GRID))\n"),
     # fairness 38: the machine's device, chosen once (``torch.cuda.is_available()`` is the machine's fact)
     "the_machines_device": (
         "DEVICE = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\ndef manual(x):\n"

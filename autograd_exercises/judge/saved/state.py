@@ -145,7 +145,8 @@ class State:
                        and part.id != name
                        and id(part) not in local and not _definition(part.id, self.module)}
                 for name, values in self.module.bindings.items() if name not in self.augmented
-                and values and all(self._constant(name, value, everything) for value in values)}
+                and values and all(self._constant(name, value, everything) for value in values)
+                and (all(self._settled(value) for value in values) or _one_value(values))}
         waiting = {name: len(needed) for name, needed in deps.items()}
         users: dict[str, list[str]] = {}
         for name, needed in deps.items():
@@ -160,6 +161,49 @@ class State:
                 if waiting[user] == 0:
                     ready.append(user)
         return frozenset(found)
+
+    def _settled(self, value: ast.AST) -> bool:
+        """The statement that binds ``value`` runs the same way whatever the top level computed: through the module's
+        statements, ``with`` blocks that swallow nothing, ``for`` loops over literals that cannot stop early, and
+        ``if``/``while`` tests of literals and flags (``if DEBUG:``, ``if __name__ == "__main__":``). Red team 155:
+        ``_K = 0`` then ``if round(g[0]) == 8: _K = 8`` (or ``while _K < round(g[0]): _K = _K + 1``) made ``_K`` a
+        "constant" of literals that held autograd's answer."""
+        part = value
+        while True:
+            parent = self.module.parents.get(part)
+            if parent is None or isinstance(parent, ast.Module):
+                return parent is not None
+            if self._escapes_before(parent, part):
+                return False
+            if isinstance(parent, (ast.For, ast.AsyncFor)) and part in parent.body:
+                literal = isinstance(parent.iter, (ast.Tuple, ast.List)) or _counted(parent.iter) and all(
+                    isinstance(bound, ast.Constant) for bound in parent.iter.args)
+                if parent.orelse or not literal or self._leaves_early(parent):
+                    return False
+            elif isinstance(parent, (ast.If, ast.While)) and part is not parent.test:
+                if not self._flag(parent.test):
+                    return False
+            elif isinstance(parent, (ast.With, ast.AsyncWith)) and part in parent.body:
+                if self._may_swallow(parent):
+                    return False
+            elif not isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.For, ast.AsyncFor,
+                                         ast.With, ast.AsyncWith, ast.withitem, ast.If, ast.While, ast.NamedExpr,
+                                         ast.Tuple, ast.List, ast.Starred, ast.Import, ast.ImportFrom, ast.alias)):
+                return False  # (a function, a class, a ``try``, a ``match``, a condition's branch, a comprehension)
+            part = parent
+
+    def _flag(self, test: ast.AST) -> bool:
+        """``test`` is made of literals, ``__name__``, and names the module's own statements bind once to a literal."""
+        for part in walk(test):
+            if isinstance(part, ast.Name):
+                values = self.module.bindings.get(part.id, ())
+                if not (part.id == "__name__" and not values or len(values) == 1 and isinstance(values[0], ast.Constant)
+                        and isinstance(self.module.parents.get(self.module.parents.get(values[0])), ast.Module)):
+                    return False
+            elif not isinstance(part, (ast.Constant, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.expr_context,
+                                       ast.cmpop, ast.boolop, ast.unaryop)):
+                return False
+        return True
 
     def _constant(self, name: str, value: ast.AST, known: set[str]) -> bool:
         """One binding of ``name`` gives it the same value every run: an immutable literal; a mutable one (a list, a
@@ -1002,6 +1046,11 @@ class State:
 TEXTS = frozenset({"str", "repr", "format", "__str__", "__repr__", "__format__", "array2string", "array_str",
                    "array_repr", "format_float_positional", "format_float_scientific", "pformat", "saferepr",
                    "substitute", "safe_substitute"})  # what makes a tensor's text (and ``print(…, file=…)``)
+
+
+def _one_value(values: list[ast.AST]) -> bool:
+    """Every binding gives the very same literal (``K = 8`` here and there): whichever runs, the value is that one."""
+    return all(isinstance(value, ast.Constant) for value in values) and len({repr(v.value) for v in values}) == 1
 
 
 def _counted(node: ast.AST) -> bool:
