@@ -817,7 +817,8 @@ HONEST = {
     "literals_under_flags_and_literal_loops": (
         "DEBUG = False\nSCALE = 1\nif DEBUG:\n    SCALE = 10\nif __name__ == '__main__':\n    SCALE = 1\n"
         "for _step in range(3):\n    OFFSET = 2\nwith open(__file__) as _f:\n    SLOPE = 6\n"
-        "def manual(x):\n    return SCALE * (SLOPE * x + OFFSET)\nprint(grad(GRID))\n"),
+        "if torch.cuda.is_available():\n    DEVICE = 'cuda'\nelse:\n    DEVICE = 'cpu'\n"
+        "def manual(x):\n    return SCALE * (SLOPE * x + OFFSET).to(DEVICE)\nprint(grad(GRID))\n"),
     # fairness 38: the machine's device, chosen once (``torch.cuda.is_available()`` is the machine's fact)
     "the_machines_device": (
         "DEVICE = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\ndef manual(x):\n"

@@ -193,8 +193,13 @@ class State:
             part = parent
 
     def _flag(self, test: ast.AST) -> bool:
-        """``test`` is made of literals, ``__name__``, and names the module's own statements bind once to a literal."""
+        """``test`` is made of literals, ``__name__``, names the module's own statements bind once to a literal, and
+        the machine's facts (:meth:`_fact`: ``if torch.cuda.is_available():``)."""
+        facts = {id(sub) for part in walk(test) if isinstance(part, ast.Call) and self._fact(part)
+                 for sub in (part, *walk(part.func))}
         for part in walk(test):
+            if id(part) in facts:
+                continue
             if isinstance(part, ast.Name):
                 values = self.module.bindings.get(part.id, ())
                 if not (part.id == "__name__" and not values or len(values) == 1 and isinstance(values[0], ast.Constant)
