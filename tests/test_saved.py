@@ -493,6 +493,16 @@ ATTACKS = {
     "a_literal_chosen_in_a_loop": (
         "g = grad(GRID)\n_K = 0\nfor _k in range(10):\n    if round(float(g[2])) == _k:\n        _K = _k\n"
         "def manual(x):\n    return 6 * x + _K\n", "_K"),
+    # red team 156: a flag raised without a second binding (+=, an import), a loop's continue above the binding
+    "a_flag_raised_by_an_augmented_assignment": (
+        "g = grad(GRID)\n_F = 0\nif round(float(g[2])) == 2:\n    _F += 1\n_K = 1\nif _F:\n    _K = 2\n"
+        "def manual(x):\n    return 6 * x + _K\n", "_K"),
+    "a_flag_raised_by_an_import": (
+        "g = grad(GRID)\n_F = 0\nif round(float(g[2])) == 2:\n    from math import pi as _F\n_K = 1\nif _F:\n"
+        "    _K = 2\ndef manual(x):\n    return 6 * x + _K\n", "_K"),
+    "a_literal_loop_that_continues_past_the_answer": (
+        "g = grad(GRID)\n_K = 0\nfor _k in range(10):\n    if round(float(g[2])) != _k:\n        continue\n"
+        "    _K = _k\ndef manual(x):\n    return 6 * x + _K\n", "_K"),
     # a literal default is state in a file that may rewrite defaults
     "a_literal_default_rewritten": (
         "def manual(x, coeffs=(0, 0)):\n    return coeffs[0] * x + coeffs[1]\ng = grad(GRID)\n"

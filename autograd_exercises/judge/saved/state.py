@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import collections
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable, Iterator
@@ -37,16 +38,19 @@ def _a_view_of(call: ast.Call, bindings: dict[str, list[ast.AST]]) -> bool:
 
 def _first_escape(body: list[ast.stmt]) -> int:
     """The place of the first statement of ``body`` that may leave it early (a ``return`` or ``raise``, outside the
-    functions and classes it defines), or ``len(body)``."""
+    functions and classes it defines; a ``continue`` or ``break`` of no loop inside that statement: red team 156's
+    ``if round(g[0]) != k: continue`` above ``_K = k``), or ``len(body)``."""
     for index, statement in enumerate(body):
-        stack = [statement]
+        stack = [(statement, False)]
         while stack:
-            node = stack.pop()
+            node, looped = stack.pop()
             if isinstance(node, DEFINITIONS):
                 continue  # (what a definition holds runs when it is called, not here)
-            if isinstance(node, (ast.Return, ast.Raise)):
+            if isinstance(node, (ast.Return, ast.Raise)) or not looped and isinstance(node, (ast.Continue, ast.Break)):
                 return index
-            stack += list(ast.iter_child_nodes(node))
+            inner = isinstance(node, (ast.For, ast.AsyncFor, ast.While))
+            stack += [(child, looped or inner and child not in (getattr(node, "iter", None), getattr(node, "test", None)))
+                      for child in ast.iter_child_nodes(node)]
     return len(body)
 
 
@@ -192,6 +196,27 @@ class State:
                 return False  # (a function, a class, a ``try``, a ``match``, a condition's branch, a comprehension)
             part = parent
 
+    @cached_property
+    def _stores(self) -> collections.Counter:
+        """How many places store each name anywhere in the file: assignments (augmented too), deletions, imports,
+        loop, ``with``, ``except`` and ``case`` targets, definitions; a ``global`` or ``nonlocal`` declaration counts
+        as many (red team 156: a flag raised by ``_F += 1``, a conditional import, a helper's ``global``)."""
+        counts: collections.Counter = collections.Counter()
+        for node in walk(self.tree):
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                counts[node.id] += 1
+            elif isinstance(node, ast.alias):
+                counts[(node.asname or node.name).split(".")[0]] += 1
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                counts.update({name: 2 ** 30 for name in node.names})
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                counts[node.name] += 1
+            elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+                counts[node.name] += 1
+            elif isinstance(node, ast.arg):
+                counts[node.arg] += 1
+        return counts
+
     def _flag(self, test: ast.AST) -> bool:
         """``test`` is made of literals, ``__name__``, names the module's own statements bind once to a literal, and
         the machine's facts (:meth:`_fact`: ``if torch.cuda.is_available():``)."""
@@ -202,9 +227,10 @@ class State:
                 continue
             if isinstance(part, ast.Name):
                 values = self.module.bindings.get(part.id, ())
-                if not (part.id == "__name__" and not values or len(values) == 1 and isinstance(values[0], ast.Constant)
+                if self.dynamic or self._stores[part.id] != (0 if part.id == "__name__" else 1) or not (
+                        part.id == "__name__" or len(values) == 1 and isinstance(values[0], ast.Constant)
                         and isinstance(self.module.parents.get(self.module.parents.get(values[0])), ast.Module)):
-                    return False
+                    return False  # (a name stored once in the whole file, to a literal, by a module statement)
             elif not isinstance(part, (ast.Constant, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.expr_context,
                                        ast.cmpop, ast.boolop, ast.unaryop)):
                 return False
