@@ -829,6 +829,13 @@ HONEST = {
         "for _step in range(3):\n    OFFSET = 2\nwith open(__file__) as _f:\n    SLOPE = 6\n"
         "if torch.cuda.is_available():\n    DEVICE = 'cuda'\nelse:\n    DEVICE = 'cpu'\n"
         "def manual(x):\n    return SCALE * (SLOPE * x + OFFSET).to(DEVICE)\nprint(grad(GRID))\n"),
+    # fairness 40: flags flipped by the module's own statements, the interpreter's version, a table built over range
+    # of a flag made of literals
+    "flags_flipped_versions_and_a_range_of_a_flag": (
+        "import sys\nDEBUG = False\nDEBUG = True\nSLOPE = 6\nif DEBUG:\n    SLOPE = 6\nOFFSET = 1\n"
+        "if sys.version_info >= (3, 9):\n    OFFSET = 2\nPOLY = (3.0, 2.0, 7.0)\nDEG = len(POLY) - 1\nDERIV = ()\n"
+        "for i in range(DEG):\n    DERIV = DERIV + ((DEG - i) * POLY[i],)\n"
+        "def manual(x):\n    return SLOPE * x + OFFSET + 0 * DERIV[0]\nprint(grad(GRID))\n"),
     # fairness 38: the machine's device, chosen once (``torch.cuda.is_available()`` is the machine's fact)
     "the_machines_device": (
         "DEVICE = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\ndef manual(x):\n"

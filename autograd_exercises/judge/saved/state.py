@@ -181,7 +181,7 @@ class State:
                 return False
             if isinstance(parent, (ast.For, ast.AsyncFor)) and part in parent.body:
                 literal = isinstance(parent.iter, (ast.Tuple, ast.List)) or _counted(parent.iter) and all(
-                    isinstance(bound, ast.Constant) for bound in parent.iter.args)
+                    self._flag(bound) for bound in parent.iter.args)  # (``range(DEG)``: fairness 40)
                 if parent.orelse or not literal or self._leaves_early(parent):
                     return False
             elif isinstance(parent, (ast.If, ast.While)) and part is not parent.test:
@@ -218,23 +218,66 @@ class State:
         return counts
 
     def _flag(self, test: ast.AST) -> bool:
-        """``test`` is made of literals, ``__name__``, names the module's own statements bind once to a literal, and
-        the machine's facts (:meth:`_fact`: ``if torch.cuda.is_available():``)."""
-        facts = {id(sub) for part in walk(test) if isinstance(part, ast.Call) and self._fact(part)
-                 for sub in (part, *walk(part.func))}
+        """``test`` is made of literals, ``__name__``, flags (:meth:`_flag_name`), a library's values that cannot
+        change (``sys.version_info``, ``sys.platform``: fairness 40) and the machine's facts (:meth:`_fact`: ``if
+        torch.cuda.is_available():``)."""
+        if self.dynamic:
+            return False
+        skipped = {id(sub) for part in walk(test) if isinstance(part, ast.Call) and self._fact(part)
+                   or isinstance(part, ast.Attribute) and _root(part) in self.module.imports
+                   and _root(part) not in self.module.bindings and part.attr not in WORLD
+                   and part.attr not in self.set_attributes and self._library_constant(part)
+                   for sub in (part, *walk(part.func if isinstance(part, ast.Call) else part))}
         for part in walk(test):
-            if id(part) in facts:
+            if id(part) in skipped:
                 continue
             if isinstance(part, ast.Name):
-                values = self.module.bindings.get(part.id, ())
-                if self.dynamic or self._stores[part.id] != (0 if part.id == "__name__" else 1) or not (
-                        part.id == "__name__" or len(values) == 1 and isinstance(values[0], ast.Constant)
-                        and isinstance(self.module.parents.get(self.module.parents.get(values[0])), ast.Module)):
-                    return False  # (a name stored once in the whole file, to a literal, by a module statement)
-            elif not isinstance(part, (ast.Constant, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.expr_context,
-                                       ast.cmpop, ast.boolop, ast.unaryop)):
+                if not (part.id == "__name__" and self._stores[part.id] == 0 or self._flag_name(part.id)):
+                    return False
+            elif not isinstance(part, (ast.Constant, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.BinOp, ast.Tuple,
+                                       ast.expr_context, ast.cmpop, ast.boolop, ast.unaryop, ast.operator)):
                 return False
         return True
+
+    def _flag_name(self, name: str) -> bool:
+        """``name`` is stored only by the module's own statements, each giving it a literal (``DEBUG = False``, then
+        ``DEBUG = True``: fairness 40; ``DEG = 4``, ``POLY = (2, 1, 3, 5, 1)``): never by ``+=``, an import, a loop,
+        a function's ``global`` (red team 156)."""
+        if 0 < self._stores[name] == self._literal_stores[name]:
+            return True
+        value = self._single_statement_value(name)  # (``DEG = len(POLY) - 1``: a flag made of flags)
+        if value is None or name in self._flags_read:
+            return False
+        self._flags_read.add(name)
+        try:
+            return self._flag(value)
+        finally:
+            self._flags_read.discard(name)
+
+    @cached_property
+    def _flags_read(self) -> set[str]:
+        """The names :meth:`_flag_name` is reading (a name made of itself is no flag)."""
+        return set()
+
+    def _single_statement_value(self, name: str) -> ast.AST | None:
+        """The value of ``name``'s only store, where that is a module statement ``NAME = value``."""
+        if self._stores[name] != 1:
+            return None
+        return next((statement.value for statement in self.tree.body if isinstance(statement, ast.Assign)
+                     and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name)
+                     and statement.targets[0].id == name), None)
+
+    @cached_property
+    def _literal_stores(self) -> collections.Counter:
+        """Per name, its stores that are a module statement ``NAME = literal`` (a number, a string, a tuple of them)."""
+        counts: collections.Counter = collections.Counter()
+        for statement in self.tree.body:
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                    and isinstance(statement.targets[0], ast.Name) and (isinstance(statement.value, ast.Constant) or (
+                        isinstance(statement.value, ast.Tuple)
+                        and all(isinstance(item, ast.Constant) for item in statement.value.elts))):
+                counts[statement.targets[0].id] += 1
+        return counts
 
     def _constant(self, name: str, value: ast.AST, known: set[str]) -> bool:
         """One binding of ``name`` gives it the same value every run: an immutable literal; a mutable one (a list, a
