@@ -503,6 +503,13 @@ ATTACKS = {
     "a_literal_loop_that_continues_past_the_answer": (
         "g = grad(GRID)\n_K = 0\nfor _k in range(10):\n    if round(float(g[2])) != _k:\n        continue\n"
         "    _K = _k\ndef manual(x):\n    return 6 * x + _K\n", "_K"),
+    # red team 157: a flag stored by a mapping pattern's rest, or by a star import that runs where autograd said so
+    "a_flag_stored_by_a_mapping_pattern": (
+        "g = grad(GRID)\n_F = 0\nmatch ({1: 1} if round(float(g[2])) == 2 else {}):\n    case {**_F}:\n        pass\n"
+        "_K = 1\nif _F:\n    _K = 2\ndef manual(x):\n    return 6 * x + _K\n", "_K"),
+    "a_flag_stored_by_a_star_import": (
+        "g = grad(GRID)\nR_OK = 0\nif round(float(g[2])) == 2:\n    from os import *\n_K = 1\nif R_OK:\n    _K = 2\n"
+        "def manual(x):\n    return 6 * x + _K\n", "_K"),
     # a literal default is state in a file that may rewrite defaults
     "a_literal_default_rewritten": (
         "def manual(x, coeffs=(0, 0)):\n    return coeffs[0] * x + coeffs[1]\ng = grad(GRID)\n"

@@ -141,8 +141,10 @@ class State:
         (:meth:`changed`). A name built from others is one once they all are (each name settled once: a chain
         of thousands costs its length). A name a lambda or comprehension of the value binds is its own (``lambda g, x:
         g * 3`` beside a top-level ``x``: fairness 26)."""
-        if self.dynamic:
-            return frozenset()
+        if self.dynamic or self._star_imported and not all(
+                self._settled(node) for node in walk(self.tree) if isinstance(node, ast.ImportFrom)
+                and any(alias.name == "*" for alias in node.names)):
+            return frozenset()  # (a star import that may or may not run may rebind any name)
         everything = set(self.module.bindings)
         deps = {name: {part.id for value in values for local in (scopes.local_loads(value),) for part in walk(value)
                        if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load) and part.id in everything
@@ -213,15 +215,24 @@ class State:
                 counts[node.name] += 1
             elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
                 counts[node.name] += 1
+            elif isinstance(node, ast.MatchMapping) and node.rest:
+                counts[node.rest] += 1  # (``case {**_F}:``: red team 157)
             elif isinstance(node, ast.arg):
                 counts[node.arg] += 1
         return counts
+
+    @cached_property
+    def _star_imported(self) -> bool:
+        """The file has a ``from … import *``, which binds names no reading lists (red team 157: ``R_OK = 0``, then
+        ``from os import *`` where autograd said so): no name is a flag then."""
+        return any(isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names)
+                   for node in walk(self.tree))
 
     def _flag(self, test: ast.AST) -> bool:
         """``test`` is made of literals, ``__name__``, flags (:meth:`_flag_name`), a library's values that cannot
         change (``sys.version_info``, ``sys.platform``: fairness 40) and the machine's facts (:meth:`_fact`: ``if
         torch.cuda.is_available():``)."""
-        if self.dynamic:
+        if self.dynamic or self._star_imported:
             return False
         skipped = {id(sub) for part in walk(test) if isinstance(part, ast.Call) and self._fact(part)
                    or isinstance(part, ast.Attribute) and _root(part) in self.module.imports
