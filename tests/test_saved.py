@@ -510,6 +510,10 @@ ATTACKS = {
     "a_flag_stored_by_a_star_import": (
         "g = grad(GRID)\nR_OK = 0\nif round(float(g[2])) == 2:\n    from os import *\n_K = 1\nif R_OK:\n    _K = 2\n"
         "def manual(x):\n    return 6 * x + _K\n", "_K"),
+    # our own attack after red team 157: a loop's else, which runs only where no break did
+    "a_literal_bound_in_a_loops_else": (
+        "g = grad(GRID)\n_K = 1\nfor _i in (1,):\n    if round(float(g[2])) != 2:\n        break\nelse:\n    _K = 2\n"
+        "def manual(x):\n    return 6 * x + _K\n", "_K"),
     # a literal default is state in a file that may rewrite defaults
     "a_literal_default_rewritten": (
         "def manual(x, coeffs=(0, 0)):\n    return coeffs[0] * x + coeffs[1]\ng = grad(GRID)\n"

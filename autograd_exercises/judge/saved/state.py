@@ -181,6 +181,8 @@ class State:
                 return parent is not None
             if self._escapes_before(parent, part):
                 return False
+            if isinstance(parent, (ast.For, ast.AsyncFor, ast.While)) and part in parent.orelse:
+                return False  # (a loop's ``else`` runs only where no ``break`` did: our own attack after red team 157)
             if isinstance(parent, (ast.For, ast.AsyncFor)) and part in parent.body:
                 literal = isinstance(parent.iter, (ast.Tuple, ast.List)) or _counted(parent.iter) and all(
                     self._flag(bound) for bound in parent.iter.args)  # (``range(DEG)``: fairness 40)
