@@ -53,7 +53,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 from autograd_exercises.judge import methods
 from autograd_exercises.judge import literals
 from autograd_exercises.judge import scopes
-from autograd_exercises.judge.syntax import bound_here, children, single_values, walk
+from autograd_exercises.judge.syntax import bound_here, children, imported_name, single_values, walk
 from autograd_exercises.judge.syntax import chain as _chain
 from autograd_exercises.sandbox.protocol import DIFFERENTIATORS, GRADER_PACKAGE
 
@@ -261,9 +261,8 @@ class Module:
         parts = _chain(node).split(".")
         if parts[0] in self.bindings:
             return ""
-        targets = {target for target, _ in self.imports.get(parts[0], [])}
-        if targets:
-            return ".".join([*targets, *parts[1:]]) if len(targets) == 1 else ""
+        if parts[0] in self.imports:
+            return imported_name(node, self.imports)
         return parts[0] if len(parts) == 1 and parts[0] in BUILTIN_BASES else ""
 
     @cached_property

@@ -516,12 +516,10 @@ class _Reading:
         its body or in a base class of the file's (``class Loss(Quiet, torch.Tensor)`` with ``Quiet.grad_fn = None``:
         red team 53): the probes would read its answers for the real ones."""
         lineage = self.lineage(node)
-        tensor = any(self.resolved(base).split(".")[-1] in ("Tensor", "Parameter", "TensorBase")
-                     or cls is node and (isinstance(_root_node(base), ast.Call)  # (type(t): its own bases only)
-                                         or CLASS_PARTS & set(static._chain(base).split(".")))
-                     for cls in lineage for base in cls.bases)
         named = any(self.resolved(base).split(".")[-1] in ("Tensor", "Parameter", "TensorBase")
                     for cls in lineage for base in cls.bases)  # (a tensor class by name, not only maybe: ``type(t)``)
+        tensor = named or any(isinstance(_root_node(base), ast.Call)  # (type(t): its own bases only)
+                              or CLASS_PARTS & set(static._chain(base).split(".")) for base in node.bases)
         if tensor and any(self.unknown_base(base) and (named or not isinstance(_root_node(base), ast.Call))
                           for cls in lineage for base in cls.bases):
             lineage = [cls for defs in self.class_defs.values() for cls in defs]  # (any of the file's classes may be

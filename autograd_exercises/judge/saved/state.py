@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterator
 from autograd_exercises.judge import methods, scopes, static
 from autograd_exercises.judge import library
 from autograd_exercises.judge.library import library_constant
-from autograd_exercises.judge.syntax import called, children, imported_name, walk
+from autograd_exercises.judge.syntax import bound_here, called, children, imported_name, walk
 from autograd_exercises.judge.saved.rules import (BUILTINS, DEFINITIONS, DYNAMIC_NAMESPACE, EAGER, FUNCTIONS, IMMUTABLE,
     MACHINE_FACTS, MUTATORS, PLAIN_DECORATORS, PRINT_OPTIONS, PURE_BUILTINS, REWRITES, UNSEEN, WORLD, _bound_inside,
     _bound_method, _by_key, _called_name,
@@ -202,26 +202,11 @@ class State:
 
     @cached_property
     def _stores(self) -> collections.Counter:
-        """How many places store each name anywhere in the file: assignments (augmented too), deletions, imports,
-        loop, ``with``, ``except`` and ``case`` targets, definitions; a ``global`` or ``nonlocal`` declaration counts
-        as many (red team 156: a flag raised by ``_F += 1``, a conditional import, a helper's ``global``)."""
-        counts: collections.Counter = collections.Counter()
-        for node in walk(self.tree):
-            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-                counts[node.id] += 1
-            elif isinstance(node, ast.alias):
-                counts[(node.asname or node.name).split(".")[0]] += 1
-            elif isinstance(node, (ast.Global, ast.Nonlocal)):
-                counts.update({name: 2 ** 30 for name in node.names})
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                counts[node.name] += 1
-            elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
-                counts[node.name] += 1
-            elif isinstance(node, ast.MatchMapping) and node.rest:
-                counts[node.rest] += 1  # (``case {**_F}:``: red team 157)
-            elif isinstance(node, ast.arg):
-                counts[node.arg] += 1
-        return counts
+        """How many places bind each name anywhere in the file (:func:`~autograd_exercises.judge.syntax.bound_here`:
+        assignments, augmented too, deletions, imports, loop, ``with``, ``except`` and pattern targets, definitions,
+        parameters, ``global`` and ``nonlocal`` declarations): red team 156 raised a flag by ``_F += 1``, a conditional
+        import, a helper's ``global``; red team 157 by ``case {**_F}:``."""
+        return collections.Counter(name for node in walk(self.tree) for name in bound_here(node))
 
     @cached_property
     def _star_imported(self) -> bool:
