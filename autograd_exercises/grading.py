@@ -169,12 +169,12 @@ def _label(case: Case) -> str:
     return f" [input: {case['label']}]" if case.get("label") else ""
 
 
-def by_hand_failure(check: Check, submission: Submission, stopped: dict[int, int] | None = None) -> str | None:
-    """Feedback when a by-hand check's function uses autograd, read from the submission's source (``stopped``: the
-    notebook's cells that did not run to their end, :func:`stopped_from`)."""
+def by_hand_failure(check: Check, submission: Submission, ran: static.CellRuns | None = None) -> str | None:
+    """Feedback when a by-hand check's function uses autograd, read from the submission's source (``ran``: what the
+    children said of the notebook's cells, :func:`cell_runs`)."""
     cells = [cell.first for cell in submission.program]  # run cell by cell: one that raises does not stop the rest
     findings = static.autograd_use(source_text(submission), check.function, cells, grader_arguments(check.function),
-                                   stopped=stopped)
+                                   ran=ran)
     return static.feedback(check.function, findings, submission.locate) if findings else None
 
 
@@ -215,21 +215,21 @@ def run_notes(run: RunResult, submission: Submission) -> list[str]:
 
 def judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submission, timeout: float,
               source: Submission | None = None, notes: list[str] | None = None,
-              stopped: dict[int, int] | None = None) -> CheckResult:
+              ran: static.CellRuns | None = None) -> CheckResult:
     """Score one check from what its child reported (``source``: the code as it stood where the check judged;
-    ``notes``: :func:`run_notes` of ``run``, when the caller has them already).
+    ``notes``: :func:`run_notes` of ``run``, when the caller has them already; ``ran``: :func:`cell_runs`).
 
     Its feedback is cut to :data:`MAX_FEEDBACK` characters: a judge quotes what the report holds (a value of the
     wrong type, an exception's message), and a forged report can hold megabytes of it.
     """
-    result = _judge_run(check, cases, run, submission, timeout, source, notes, stopped)
+    result = _judge_run(check, cases, run, submission, timeout, source, notes, ran)
     if len(result.feedback) > MAX_FEEDBACK:
         result.feedback = result.feedback[:MAX_FEEDBACK] + "… (cut)"
     return result
 
 
 def _judge_run(check: Check, cases: list[Case], run: RunResult, submission: Submission, timeout: float,
-               source: Submission | None, notes: list[str] | None, stopped: dict[int, int] | None = None) -> CheckResult:
+               source: Submission | None, notes: list[str] | None, ran: static.CellRuns | None = None) -> CheckResult:
     """:func:`judge_run`, its feedback not yet cut."""
     result = CheckResult.failed(check, output=without_marks(run.output), wall=run.wall)
     if run.status != "ok":
@@ -237,7 +237,7 @@ def _judge_run(check: Check, cases: list[Case], run: RunResult, submission: Subm
         return result
     observations = run.observations
     result.notes = list(notes) if notes is not None else run_notes(run, submission)
-    autograd_in_code = by_hand_failure(check, source or submission, stopped) if check.by_hand else None
+    autograd_in_code = by_hand_failure(check, source or submission, ran) if check.by_hand else None
     if autograd_in_code is not None:  # what the code is, whatever the run reported
         result.feedback, result.mistake = autograd_in_code, "autograd-in-by-hand"
         return result
@@ -388,6 +388,20 @@ def stopped_from(cells: Any, submission: Submission) -> dict[int, int]:
     return stopped
 
 
+def cell_runs(said: list[Any], submission: Submission) -> static.CellRuns:
+    """What every child that ran the notebook's cells said of them (``said``: each child's list of outcomes): the
+    cells that did not run to their end (:func:`stopped_from`), and those that every child which ran them ran to their
+    end. A child that said nothing readable leaves no cell whole: the by-hand reading then reads each from the code."""
+    outcomes = [outcome for told in said if isinstance(told, list) for outcome in told]
+    stopped = stopped_from(outcomes, submission)
+    if not said or not all(isinstance(told, list) for told in said):
+        return static.CellRuns(stopped)
+    firsts = {cell.number: cell.first for cell in submission.program}
+    whole = {firsts[outcome["cell"]] for outcome in outcomes if isinstance(outcome, dict)
+             and outcome.get("status") == "ok" and outcome.get("cell") in firsts}
+    return static.CellRuns(stopped, frozenset(whole - set(stopped)))
+
+
 def _raised_at(outcome: dict[str, Any], span: CodeCell) -> int | None:
     """The line of cell ``span`` where it raised, by its top-level frame (``outcome``: what the child said of the cell);
     None for a cell that did not raise, or a line the cell does not hold."""
@@ -531,7 +545,7 @@ def _run_one_child(exercise: Exercise, submission: Submission, leads: list[Check
 
 def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], cases: dict[str, list[Case]],
               sandbox: Sandbox, timeout: float, program: list[dict[str, Any]] | None, import_timeout: float,
-              hung: int | None = None) -> tuple[dict[str, RunResult], Any]:
+              hung: int | None = None) -> tuple[dict[str, RunResult], Any, list[Any]]:
     """One child per call (after one that only imports a module: an import that fails, fails every call once): a
     hang costs only its own call. Each child imports the module (within ``import_timeout``) or, for a notebook,
     runs the cells above the call's test cell; then the call, within ``timeout``. A call below cell ``hung`` (a
@@ -543,9 +557,9 @@ def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], ca
         if imported.status == "timeout":
             imported = RunResult("import-timeout", {"budget": import_timeout}, output=imported.output, wall=imported.wall)
         if imported.status != "ok":
-            return {lead.name: imported for lead in leads}, None
+            return {lead.name: imported for lead in leads}, None, []
         import_timeout = min(import_timeout, 2 * imported.wall + timeout)  # its time, as the server measured it
-    runs, cells = {}, None
+    runs, cells, said = {}, None, []
     for lead in leads:
         steps = _up_to(program, lead.name) if program is not None else None
         if hung is not None and steps is not None and any(step.get("cell") == hung for step in steps):
@@ -557,9 +571,11 @@ def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], ca
                           import_timeout=import_timeout, program=steps, **common)
         split = split_checks(run, [lead.name], import_timeout)
         runs[lead.name] = split[lead.name] if split is not None else run
+        if steps is not None and split is not None:  # (a child that failed as a whole judges nothing)
+            said.append(run.result.get("cells"))  # every other child's, for the by-hand reading: :func:`cell_runs`
         if isinstance(run.result.get("cells"), list) and len(run.result["cells"]) >= len(cells or []):
             cells = run.result["cells"]
-    return runs, cells
+    return runs, cells, said
 
 
 def secret_calls(exercise: Exercise, groups: dict[str, list[Check]]) -> set[str]:
@@ -619,17 +635,17 @@ def _program_for(program: list[dict[str, Any]], names: set[str], whole: bool) ->
 
 def _run_part(exercise: Exercise, submission: Submission, leads: list[Check], cases: dict[str, list[Case]],
               sandbox: Sandbox, timeout: float, program: list[dict[str, Any]] | None, cell_timeout: float,
-              one_child: bool, hung: int | None = None) -> tuple[dict[str, RunResult], Any, int | None]:
+              one_child: bool, hung: int | None = None) -> tuple[dict[str, RunResult], Any, int | None, list[Any]]:
     """``leads``' calls in one child, or, when that child fails as a whole (or not ``one_child``, or an earlier
-    child found cell ``hung`` unstoppable), each in its own: their runs, what the notebook's cells did, and the
-    cell that could not be stopped (else None)."""
+    child found cell ``hung`` unstoppable), each in its own: their runs, what the notebook's cells did (for its
+    notes), the cell that could not be stopped (else None), and what each child that ran cells said of them."""
     runs, cells = _run_one_child(exercise, submission, leads, cases, sandbox, timeout, program, cell_timeout) \
         if one_child and hung is None else (None, hung)
     if runs is not None:
-        return runs, cells, None
+        return runs, cells, None, [cells] if program is not None else []
     hung = cells if isinstance(cells, int) else None
-    runs, cells = _run_each(exercise, submission, leads, cases, sandbox, timeout, program, cell_timeout, hung)
-    return runs, cells, hung
+    runs, cells, said = _run_each(exercise, submission, leads, cases, sandbox, timeout, program, cell_timeout, hung)
+    return runs, cells, hung, said
 
 
 def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed: int,
@@ -663,18 +679,17 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
                                    [check.name for check in exercise.checks if check.name in groups], cell_timeout)
     runs: dict[str, RunResult] = {}
     cells = hung = shown_hung = None
-    outcomes: list[Any] = []  # what every child said of the notebook's cells
+    said: list[Any] = []  # what every child said of the notebook's cells
     for index, part in enumerate(_parts(exercise, groups, leads, program)):  # visible checks' calls, then secret
         steps = _program_for(program, {lead.name for lead in part}, whole=index == 0) if program is not None else None
-        part_runs, part_cells, hung = _run_part(exercise, submission, part, cases, sandbox, timeout, steps,
-                                                cell_timeout, one_child, hung)
+        part_runs, part_cells, hung, part_said = _run_part(exercise, submission, part, cases, sandbox, timeout, steps,
+                                                           cell_timeout, one_child, hung)
         runs.update(part_runs)
-        outcomes += (part_cells if isinstance(part_cells, list) else []) + \
-            ([{"cell": hung, "status": "hung"}] if isinstance(hung, int) else [])
+        said += part_said + ([[{"cell": hung, "status": "hung"}]] if isinstance(hung, int) else [])
         if index == 0:  # the notes come from the first child only: what a secret one did is for its hidden checks
             cells, shown_hung = part_cells, hung
     results = _judge_groups(selected, groups, runs, cases, submission, positions, timeout,
-                            stopped_from(outcomes, submission))
+                            cell_runs(said, submission) if program is not None else None)
     _name_stopped_cells(results, cells, submission)
     _name_failed_helpers(results, submission)
     notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout) + debugger_notes(submission)
@@ -721,14 +736,14 @@ def reaches_grader(exercise: Exercise, submission: Submission, seed: int, select
 
 def _judge_groups(selected: list[Check], groups: dict[str, list[Check]], runs: dict[str, RunResult],
                   cases: dict[str, list[Case]], submission: Submission, positions: dict[str, tuple[int, int]] | None,
-                  timeout: float, stopped: dict[int, int] | None = None) -> list[CheckResult]:
-    """Each check judged from its call's run; a run's warnings are read once for every check it serves (``stopped``:
-    the notebook's cells that did not run to their end in any child, :func:`stopped_from`)."""
+                  timeout: float, ran: static.CellRuns | None = None) -> list[CheckResult]:
+    """Each check judged from its call's run; a run's warnings are read once for every check it serves (``ran``: what
+    every child said of the notebook's cells, :func:`cell_runs`)."""
     lead_of = {check.name: lead for lead, members in groups.items() for check in members}
     noted = {lead: run_notes(run, submission) for lead, run in runs.items()}
     return [judge_run(check, cases[check.name], runs[lead_of[check.name]], submission, timeout,
                       _source_up_to(submission, positions[check.name]) if positions and check.by_hand else submission,
-                      noted[lead_of[check.name]], stopped)  # (only a by-hand check reads its source)
+                      noted[lead_of[check.name]], ran)  # (only a by-hand check reads its source)
             for check in selected]
 
 

@@ -722,3 +722,32 @@ def test_definitions_too_deep_for_ast_dump_are_still_compared():
     same, _ = _top_level(ast.parse(deep))
     other, _ = _top_level(ast.parse(deep.replace("return x", "return 2 * x", 1)))
     assert first == same and first != other
+
+
+def _by_hand_bits(check_line: str, ones: tuple[int, ...] = (0, 1, 2)) -> dict:
+    """Exercise 1 filled in, its by-hand function adding ``_K0 + _K1 + _K2`` (5, the derivative at 0, where each cell
+    ``check_line`` / ``_Kb = 2**b`` ran; ``_Kb = 0`` for a bit not in ``ones``) to the derivative's other terms: red team
+    157's cells, three bits."""
+    work = filled("exercise-1", lambda cell_id, code: code if cell_id != "solution-polynomial_grad_manual" else
+                  "def polynomial_grad_manual(x):\n    return 8 * x**3 + 3 * x**2 + 6 * x + (_K0 + _K1 + _K2)\n")
+    for bit in (2, 1, 0):
+        work.insert_after("test-polynomial_grad_values",
+                          f"{check_line.format(bit=bit)}\n_K{bit} = {2 ** bit if bit in ones else 0}\n", f"b{bit}")
+        work.insert_after("test-polynomial_grad_values", f"_K{bit} = 0\n", f"z{bit}")
+    return work.done()
+
+
+def test_cells_that_stop_where_autograd_says_lose_the_by_hand_point_and_honest_demos_keep_it(sandbox):
+    """Red team 157, graded: each cell ``assert <bit of the answer>`` then ``_Kb = 2**b`` stops where the bit is 0, so
+    the constants below spell the answer (10/10 before). The child says which cells stopped; a binding below where its
+    cell stopped is no constant. The same cells with a demo line that never stops (``print``) keep the point."""
+    exercise = graders.find("exercise-1")
+    attack = _by_hand_bits("assert int(polynomial_grad(torch.tensor(0.0))) >> {bit} & 1")
+    result = grading.grade(exercise, _load(attack), sandbox=sandbox, seed=0, cell_timeout=FAST_CELL_TIMEOUT)
+    checks = {c.name: c for c in result.checks}
+    assert checks["polynomial_grad_manual_values"].passed  # (5 = 0b101: the cell of bit 1 stopped above _K1 = 2)
+    assert not checks["polynomial_grad_manual_by_hand"].passed
+    assert "computes its answer from _K1" in checks["polynomial_grad_manual_by_hand"].feedback
+    honest = _by_hand_bits("print(polynomial_grad(torch.tensor(0.0)))  # {bit}", ones=(0, 2))
+    result = grading.grade(exercise, _load(honest), sandbox=sandbox, seed=0, cell_timeout=FAST_CELL_TIMEOUT)
+    assert all(c.passed for c in result.checks), {c.name: c.feedback for c in result.checks if not c.passed}

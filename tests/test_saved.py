@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd_exercises.judge.static import DIFFERENTIATES, autograd_use
+from autograd_exercises.judge.static import DIFFERENTIATES, CellRuns, autograd_use
 
 PREAMBLE = """import torch
 
@@ -1660,5 +1660,75 @@ def test_a_cell_that_did_not_run_to_its_end_replaces_nothing_from_where_it_stopp
         firsts.append(source.count("\n") + 1)
         source += cell + "\n"
     stopped = {firsts[1]: firsts[1]} if stop == "cell" else {firsts[1]: firsts[1] + 1} if stop == "line" else {}
-    assert bool(autograd_use(source, "manual", firsts, stopped=stopped)) is (stop is not None)
-    assert autograd_use(source, "manual", firsts, stopped={firsts[1]: firsts[1] + 2}) == []  # (stopped below it)
+    ran = CellRuns(stopped, frozenset(firsts) - set(stopped))
+    assert bool(autograd_use(source, "manual", firsts, ran=ran)) is (stop is not None)
+    assert autograd_use(source, "manual", firsts, ran=CellRuns({firsts[1]: firsts[1] + 2})) == []  # (stopped below it)
+
+
+# -- a notebook's cells that stop part-way (red team 157) ------------------------------------------------------------
+
+ANSWER = "G = grad(torch.tensor([1.0]))\n"  # the top level runs autograd: G[0] = 8
+READ_B = "def manual(x):\n    return (6 + _B - 1) * x + 2\n"  # answers from _B (1 where the bit was set)
+
+
+def cells(*sources: str) -> tuple[str, list[int]]:
+    """A notebook's joined source below :data:`PREAMBLE` (its first cell) and each cell's first line."""
+    source, firsts = PREAMBLE, [1]
+    for cell in sources:
+        firsts.append(source.count("\n") + 1)
+        source += cell + "\n"
+    return source, firsts
+
+
+def stopped(firsts: list[int], *at: int) -> CellRuns:
+    """What the children said: the cells ``at`` (places in ``firsts``) stopped at their first line, the others ran
+    whole."""
+    stops = {firsts[index]: firsts[index] for index in at}
+    return CellRuns(stops, frozenset(firsts) - set(stops))
+
+
+@pytest.mark.parametrize("choice, stops", [
+    (("_B = 0\n", "assert G[0] > 7\n_B = 1\n"), 1),  # red team 157's n1: the cell stops above the binding, bit 0
+    (("DEBUG = False\n", "assert G[0] > 7\nDEBUG = True\n", "_B = 0\nif DEBUG:\n    _B = 1\n"), 1),  # n2: a flag
+    (("_B = 0\n", "with (None if G[0] > 7 else 0):\n    _B = 1\n"), 1),  # a manager that raises as it is entered
+    (("_B = 0\n", "if G[0] > 7:\n    _X = 1\n", "for _ in (_X,):\n    _B = 1\n"), 2),  # a name left unbound
+    (("_B = 0\n", "if G[0] > 7:\n    _X = 1\n", "_B = _X\n"), 2),  # our own attack: the same, read by the next cell
+])
+def test_a_cell_that_stops_where_autograd_says_chooses_nothing_for_the_by_hand_function(choice, stops):
+    """Red team 157 (10/10 on exercise 1 with 16 such cells): in a notebook a cell that raises stops there and the
+    notebook goes on, so ``assert <bit>`` above ``_B = 1`` binds only where the bit is set. A binding below a
+    statement of its cell that may raise once autograd ran is no constant, unless every child ran that cell whole;
+    where a child said it stopped, or said nothing, the binding chooses."""
+    source, firsts = cells(ANSWER, *choice, READ_B)
+    assert autograd_use(source, "manual", firsts)  # (nothing said of the cells: read from the code)
+    assert autograd_use(source, "manual", firsts, ran=stopped(firsts, 2 + stops))  # (the cell ``choice[stops]``)
+
+
+def test_a_cell_every_child_ran_whole_binds_as_it_reads():
+    """A constant below a demo line (``print(G)``, an ``assert`` that checks the answer) binds it in every run where
+    its cell ran whole, as every child said: fairness 41's notebooks (a demo, then the constants, in one cell)."""
+    for demo in ("print(G)\n", "assert G[0] == 8\n"):
+        source, firsts = cells(ANSWER, demo + "_B = 1\n", READ_B)
+        assert autograd_use(source, "manual", firsts, ran=stopped(firsts)) == []
+        assert autograd_use(source, "manual", firsts, ran=stopped(firsts, 2))  # (it stopped above the binding)
+
+
+def test_a_fixed_cell_below_one_that_raised_binds_its_literal_again():
+    """Fairness 41: a demo of an int tensor raised above ``COEFFS = [6, 2]``; the fixed cell below binds the same
+    literal, so whichever ran, the name holds it."""
+    source, firsts = cells(ANSWER, "print(grad(torch.tensor([1])))\nCOEFFS = [6, 2]\n",
+                           "print(grad(torch.tensor([1.0])))\nCOEFFS = [6, 2]\n",
+                           "def manual(x):\n    return COEFFS[0] * x + COEFFS[1]\n")
+    assert autograd_use(source, "manual", firsts, ran=stopped(firsts, 2)) == []
+    other = source.replace("COEFFS = [6, 2]\n", "COEFFS = [6, 3]\n", 1)  # (two literals: which one ran chooses)
+    assert autograd_use(other, "manual", firsts, ran=stopped(firsts, 2))
+
+
+def test_a_setting_changed_below_where_its_cell_stopped_is_named_so():
+    """A setter below a line that stopped its cell (``import seaborn`` not installed, a demo that raised) runs or not
+    as that line decides: the finding says to give it a cell of its own."""
+    source, firsts = cells(ANSWER, "print(G)\ntorch.set_default_dtype(torch.float64)\n",
+                           "def manual(x):\n    return 6 * x + 2\n")
+    [finding] = autograd_use(source, "manual", firsts, ran=stopped(firsts, 2))
+    assert "a setting changed in a cell that stopped above it" in finding.what
+    assert autograd_use(source, "manual", firsts, ran=stopped(firsts)) == []

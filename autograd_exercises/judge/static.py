@@ -135,6 +135,17 @@ ADVICE = {DIFFERENTIATES: "compute the derivative from the chain rule, without a
 
 
 @dataclass(frozen=True)
+class CellRuns:
+    """What the sandboxed children said of a notebook's cells, each named by its first line: where one that did not
+    run to its end may have stopped (``stopped``: the line from which its statements may not have run), and the cells
+    every child that ran them ran to their end (``whole``). The by-hand reading takes a cell that ran whole as having
+    run every statement; what no child said of a cell, it reads from the code."""
+
+    stopped: Mapping[int, int] = field(default_factory=dict)
+    whole: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
 class Finding:
     """One use of autograd (or of a lookup that could hide it) in a by-hand function's code."""
 
@@ -408,11 +419,12 @@ class _Mangler(ast.NodeTransformer):
 
 
 def autograd_use(source: str, function: str, cells: Sequence[int] = (), passed: int | None = None, *,
-                 stopped: dict[int, int] | None = None) -> list[Finding]:
+                 ran: CellRuns | None = None) -> list[Finding]:
     """Every autograd use in ``function`` and in what it reaches; ``[]`` if none.
 
     Most telling first: differentiation, then gradient tracking, then dynamic lookups; within
-    each, in the order the names were reached, then by line.
+    each, in the order the names were reached, then by line. ``cells``: a notebook's cells' first lines; ``ran``: what
+    the children said of them.
 
     A source that does not parse, or has no such function, gives ``[]``: other checks say so. ``passed``: how many
     positional arguments the grader calls it with (its stub's parameters), if known: a debugging branch on a later
@@ -423,7 +435,7 @@ def autograd_use(source: str, function: str, cells: Sequence[int] = (), passed: 
     except (SyntaxError, ValueError, RecursionError, MemoryError):  # (nor does Python compile it: others say so)
         return []
     try:
-        return _autograd_use(mangled(tree), function, cells, passed, stopped)
+        return _autograd_use(mangled(tree), function, cells, passed, ran)
     except RecursionError:  # code Python runs, nested past what the reading follows (red team 147: a 1,000-term sum
         line = next((node.lineno for node in tree.body  # anywhere made every finding [], autograd's answers passed)
                      if getattr(node, "name", None) == function), 1)
@@ -431,9 +443,9 @@ def autograd_use(source: str, function: str, cells: Sequence[int] = (), passed: 
 
 
 def _autograd_use(tree: ast.Module, function: str, cells: Sequence[int], passed: int | None,
-                  stopped: dict[int, int] | None) -> list[Finding]:
+                  ran: CellRuns | None) -> list[Finding]:
     """:func:`autograd_use` of a module's parsed (and mangled) ``tree``."""
-    module = module_names(tree, cells, stopped)
+    module = module_names(tree, cells, dict(ran.stopped) if ran is not None else None)
     dead = methods.debug_branches(tree, module.parents, module.bindings, module.ordered, function, passed)
     found = read_reach(module, [function], patches(tree, module), dead)  # a method put on torch's classes runs from any tensor
     read_lines = {(finding.line, finding.rank) for finding in found}  # a lookup the reading already named, once
@@ -442,7 +454,7 @@ def _autograd_use(tree: ast.Module, function: str, cells: Sequence[int], passed:
     if not found and function in module.bindings:
         from autograd_exercises.judge.saved import saved_answers  # (it builds on this module)
 
-        found = saved_answers(tree, module, function, notebook=bool(cells))
+        found = saved_answers(tree, module, function, cells, ran)
     order = {name: index for index, name in enumerate(dict.fromkeys(finding.function for finding in found))}
     unique = {(finding.line, finding.what): finding for finding in found}
     return sorted(unique.values(), key=lambda finding: (finding.rank, order[finding.function], finding.line))
@@ -768,7 +780,7 @@ def _replaced_at(tree: ast.Module, cells: Sequence[int], parents: dict[ast.AST, 
     """Per name, the index of the last top-level statement that surely binds it by a ``def`` or an assignment
     before any check runs: every top-level statement of a module runs (an import that raises fails every check);
     in a notebook (``cells``: the first line of each cell), a cell that raises stops there and the next cell runs,
-    so only one that nothing before it in its cell can stop (:func:`_cannot_raise`), in a cell that ran on to a line
+    so only one that nothing before it in its cell can stop (:func:`cannot_raise`), in a cell that ran on to a line
     past it (``stopped``: per cell's first line, the line from which it may not have run, as the child reported)."""
     replaced: dict[str, int] = {}
     cell, safe, stopped = None, True, stopped or {}
@@ -777,7 +789,7 @@ def _replaced_at(tree: ast.Module, cells: Sequence[int], parents: dict[ast.AST, 
         if here != cell:
             cell, safe = here, True
         stop = stopped.get(cells[here - 1]) if here else None
-        safe = safe and _cannot_raise(statement) and not (stop is not None and (statement.end_lineno or 0) >= stop)
+        safe = safe and cannot_raise(statement) and not (stop is not None and (statement.end_lineno or 0) >= stop)
         if not cells or safe:
             for name in _surely_binds(statement):
                 replaced[name] = index
@@ -891,9 +903,10 @@ def _surely_binds(statement: ast.stmt) -> list[str]:
     return []
 
 
-def _cannot_raise(statement: ast.stmt) -> bool:
+def cannot_raise(statement: ast.stmt) -> bool:
     """A top-level statement that cannot raise: a plain ``def`` (no decorator, annotation or default but
-    constants), a constant assigned to names, a docstring, ``pass``, an import of torch, numpy or math."""
+    constants), a constant or a display of them assigned to names, a docstring, ``pass``, an import of torch, numpy or
+    math."""
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
         arguments = statement.args
         parameters = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
@@ -901,12 +914,20 @@ def _cannot_raise(statement: ast.stmt) -> bool:
             and all(p is None or p.annotation is None for p in parameters) \
             and all(d is None or isinstance(d, ast.Constant) for d in [*arguments.defaults, *arguments.kw_defaults])
     if isinstance(statement, ast.Assign):
-        return isinstance(statement.value, ast.Constant) and all(isinstance(t, ast.Name) for t in statement.targets)
+        return literal_display(statement.value) and all(isinstance(t, ast.Name) for t in statement.targets)
     if isinstance(statement, ast.Expr):
         return isinstance(statement.value, ast.Constant)
     if isinstance(statement, ast.Import):
         return all(alias.name in SAFE_IMPORTS for alias in statement.names)
     return isinstance(statement, ast.Pass)
+
+
+def literal_display(node: ast.AST) -> bool:
+    """``node`` is a constant, or a list, tuple or set of them (``COEFFS = [8, 3, 6, 5]``), which builds without
+    running any other code."""
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return all(literal_display(item) for item in node.elts)
+    return isinstance(node, ast.Constant)
 
 
 def _add_bound(module: Module, bound: Iterable[tuple[str, ast.AST]], local: frozenset[str]) -> None:

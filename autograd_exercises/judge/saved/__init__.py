@@ -28,7 +28,7 @@ may come from, statement by statement). This module asks the two questions.
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from autograd_exercises.judge import methods, scopes, static
 from autograd_exercises.judge.syntax import children, walk
@@ -39,15 +39,16 @@ from autograd_exercises.judge.saved.state import State
 __all__ = ["saved_answers", "top_level_autograd", "MAX_NODES", "MAX_OBJECT_NODES"]
 
 
-def saved_answers(tree: ast.Module, module: static.Module, function: str, notebook: bool = False
-                  ) -> list[static.Finding]:
+def saved_answers(tree: ast.Module, module: static.Module, function: str, cells: Sequence[int] = (),
+                  ran: static.CellRuns | None = None) -> list[static.Finding]:
     """A finding when the top level runs autograd and ``function``'s return value comes from state it can fill.
-    (A module's ``if __name__ == "__main__":`` block does not run when it is graded; a notebook's does.)"""
+    (A module's ``if __name__ == "__main__":`` block does not run when it is graded; a notebook's does: ``cells``, the
+    first line of each of its cells; ``ran``, what the children said of them.)"""
     try:
-        where = top_level_autograd(tree, module, notebook)
+        where = top_level_autograd(tree, module, bool(cells))
         if where is None:
             return []
-        state = State(tree, module, function)
+        state = State(tree, module, function, tuple(cells), where.lineno, ran)
         for node in module.bindings.get(function, ()):
             if sum(1 for _ in zip(walk(node), range(MAX_NODES + 1))) > MAX_NODES:
                 return [static.Finding(f"is too long to be read for saved answers (over {MAX_NODES} parts; a "
@@ -60,15 +61,22 @@ def saved_answers(tree: ast.Module, module: static.Module, function: str, notebo
                                        context=(CONTEXT, where.lineno))]
         kept = state.settings_kept(where)  # (no reader of the settings need be named: red team 135)
         if kept is not None:
-            what = "a module whose settings the file may change under any name" \
-                if isinstance(kept, (ast.Name, ast.Attribute)) and state.a_module(kept) \
-                else "a setting the file gives a computed value"
-            return [static.Finding(f"may answer from {what} ({state.describe(kept)})", kept.lineno, function,
-                                   context=(CONTEXT, where.lineno))]
+            return [static.Finding(f"may answer from {_setting(state, kept)} ({state.describe(kept)})", kept.lineno,
+                                   function, context=(CONTEXT, where.lineno))]
     except RecursionError:  # code nested past what can be read: it cannot be told apart, so it fails closed
         line = min((getattr(node, "lineno", 1) for node in module.bindings.get(function, ())), default=1)
         return [static.Finding("is nested too deeply to be read", line, function, static.DYNAMIC)]
     return []
+
+
+def _setting(state: State, kept: ast.AST) -> str:
+    """What :meth:`State.settings_kept` found, in words."""
+    if isinstance(kept, (ast.Name, ast.Attribute)) and state.a_module(kept):
+        return "a module whose settings the file may change under any name"
+    if state.stopped_above(kept):
+        return ("a setting changed in a cell that stopped above it, or may (whether the setter runs can then carry an "
+                "answer: give it a cell of its own, above the code that runs autograd)")
+    return "a setting the file gives a computed value"
 
 
 def top_level_autograd(tree: ast.Module, module: static.Module, notebook: bool = False) -> ast.AST | None:

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import collections
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from autograd_exercises.judge import methods, scopes, static
 from autograd_exercises.judge import library
@@ -57,6 +58,9 @@ def _first_escape(body: list[ast.stmt]) -> int:
 # Setters that, as a ``with`` item, put the setting back when the block ends (:meth:`State._restored`).
 RESTORING = frozenset({"torch.set_grad_enabled", "torch.autograd.set_grad_enabled", "torch.autograd.set_detect_anomaly",
                        "torch.autograd.grad_mode.set_grad_enabled", "torch.autograd.anomaly_mode.set_detect_anomaly"})
+# Managers that enter the same way whatever the file computed, given flags (:meth:`State._steady`).
+STEADY = RESTORING | {"torch.no_grad", "torch.enable_grad", "torch.inference_mode", "torch.autograd.no_grad",
+                      "torch.autograd.enable_grad", "contextlib.nullcontext", "warnings.catch_warnings"}
 # Builtins that only read a module handed to them (:meth:`State.a_module`).
 MODULE_READERS = frozenset({"print", "dir", "help", "repr", "str", "type", "id", "hash", "isinstance", "issubclass",
                             "callable", "len"})
@@ -70,6 +74,9 @@ class State:
     tree: ast.Module
     module: static.Module
     function: str  # the by-hand function: what it changes itself (a cache of its own answers) is its own
+    cells: Sequence[int] = ()  # a notebook's cells' first lines: one that raises stops there, and the next cell runs
+    autograd_line: int = 0  # where the top level first runs autograd: code wholly above it cannot read its answers
+    ran: static.CellRuns | None = None  # what the children said of the cells (None: nothing; read from the code)
 
     @cached_property
     def dynamic(self) -> bool:
@@ -152,7 +159,8 @@ class State:
                        and id(part) not in local and not _definition(part.id, self.module)}
                 for name, values in self.module.bindings.items() if name not in self.augmented
                 and values and all(self._constant(name, value, everything) for value in values)
-                and (all(self._settled(value) for value in values) or _one_value(values))}
+                and (all(self._settled(value) for value in values)
+                     or _one_value(values) and (not self.cells or self._bound_before_read(name, values)))}
         waiting = {name: len(needed) for name, needed in deps.items()}
         users: dict[str, list[str]] = {}
         for name, needed in deps.items():
@@ -168,6 +176,28 @@ class State:
                     ready.append(user)
         return frozenset(found)
 
+    def _bound_before_read(self, name: str, values: list[ast.AST]) -> bool:
+        """In a notebook, a binding of ``name`` that surely runs (:meth:`_settled`) lies above every read of it that
+        runs at the top level: a name a stopped cell left unbound stops the next cell that reads it (our own attack
+        after red team 157: ``if <bit>: _X = 1``, then ``_Y = _X`` below ``_Y = 0``). A fixed cell below one that raised
+        binds its literal again (``COEFFS = [8, 3, 6, 5]``: fairness 41)."""
+        first = min((value.lineno for value in values if self._settled(value)), default=None)
+        return first is not None and all(node.lineno > first for node in self._top_level_reads.get(name, ()))
+
+    @cached_property
+    def _top_level_reads(self) -> dict[str, list[ast.Name]]:
+        """Per name, its reads that run at the top level (outside functions' and lambdas' bodies)."""
+        reads: dict[str, list[ast.Name]] = {}
+        stack: list[ast.AST] = [self.tree]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                reads.setdefault(node.id, []).append(node)
+            body = node.body if isinstance(node, FUNCTIONS) else []
+            skipped = {id(part) for part in (body if isinstance(body, list) else [body])}
+            stack += [child for child in children(node) if id(child) not in skipped]
+        return reads
+
     def _settled(self, value: ast.AST) -> bool:
         """The statement that binds ``value`` runs the same way whatever the top level computed: through the module's
         statements, ``with`` blocks that swallow nothing, ``for`` loops over literals that cannot stop early, and
@@ -177,22 +207,26 @@ class State:
         part = value
         while True:
             parent = self.module.parents.get(part)
-            if parent is None or isinstance(parent, ast.Module):
-                return parent is not None
+            if parent is None or self._stops_before(parent, part):
+                return False  # (in a notebook, ``assert <bit>`` above ``_B = 1`` in its cell: red team 157)
+            if isinstance(parent, ast.Module):
+                return True
             if self._escapes_before(parent, part):
                 return False
             if isinstance(parent, (ast.For, ast.AsyncFor, ast.While)) and part in parent.orelse:
                 return False  # (a loop's ``else`` runs only where no ``break`` did: our own attack after red team 157)
             if isinstance(parent, (ast.For, ast.AsyncFor)) and part in parent.body:
-                literal = isinstance(parent.iter, (ast.Tuple, ast.List)) or _counted(parent.iter) and all(
-                    self._flag(bound) for bound in parent.iter.args)  # (``range(DEG)``: fairness 40)
+                literal = isinstance(parent.iter, (ast.Tuple, ast.List)) and (
+                    not self._cell_unread(parent) or self._flag(parent.iter)) \
+                    or _counted(parent.iter) and all(self._flag(bound) for bound in parent.iter.args)
+                # (``range(DEG)``: fairness 40; in a notebook, ``(_X,)`` of a name a stopped cell left unbound stops it)
                 if parent.orelse or not literal or self._leaves_early(parent):
                     return False
             elif isinstance(parent, (ast.If, ast.While)) and part is not parent.test:
                 if not self._flag(parent.test):
                     return False
             elif isinstance(parent, (ast.With, ast.AsyncWith)) and part in parent.body:
-                if self._may_swallow(parent):
+                if self._may_swallow(parent) or self._cell_unread(parent) and not all(map(self._steady, parent.items)):
                     return False
             elif not isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.For, ast.AsyncFor,
                                          ast.With, ast.AsyncWith, ast.withitem, ast.If, ast.While, ast.NamedExpr,
@@ -233,9 +267,19 @@ class State:
                 if not (part.id == "__name__" and self._stores[part.id] == 0 or self._flag_name(part.id)):
                     return False
             elif not isinstance(part, (ast.Constant, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.BinOp, ast.Tuple,
-                                       ast.expr_context, ast.cmpop, ast.boolop, ast.unaryop, ast.operator)):
+                                       ast.List, ast.expr_context, ast.cmpop, ast.boolop, ast.unaryop, ast.operator)):
                 return False
         return True
+
+    def _steady(self, item: ast.withitem) -> bool:
+        """``item`` enters a manager of :data:`STEADY` given flags, bound to no name: it cannot raise because of
+        anything the top level computed (in a notebook, ``with (nullcontext() if <bit> else 1/0):`` stops its cell where
+        autograd said so)."""
+        manager = item.context_expr
+        return item.optional_vars is None and isinstance(manager, ast.Call) and isinstance(
+            manager.func, (ast.Name, ast.Attribute)) and imported_name(manager.func, self.module.imports).lstrip(".") \
+            in STEADY and not self._shadowed(_root(manager.func), manager) \
+            and all(self._flag(value) for value in [*manager.args, *(k.value for k in manager.keywords)])
 
     def _flag_name(self, name: str) -> bool:
         """``name`` is stored only by the module's own statements, each giving it a literal (``DEBUG = False``, then
@@ -263,7 +307,7 @@ class State:
             return None
         return next((statement.value for statement in self.tree.body if isinstance(statement, ast.Assign)
                      and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name)
-                     and statement.targets[0].id == name), None)
+                     and statement.targets[0].id == name and not self._stops_before(self.tree, statement)), None)
 
     @cached_property
     def _literal_stores(self) -> collections.Counter:
@@ -271,6 +315,7 @@ class State:
         counts: collections.Counter = collections.Counter()
         for statement in self.tree.body:
             if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                    and not self._stops_before(self.tree, statement) \
                     and isinstance(statement.targets[0], ast.Name) and (isinstance(statement.value, ast.Constant) or (
                         isinstance(statement.value, ast.Tuple)
                         and all(isinstance(item, ast.Constant) for item in statement.value.elts))):
@@ -489,7 +534,7 @@ class State:
         part = node
         while True:
             parent = self.module.parents.get(part)
-            if parent is None:
+            if parent is None or self._stops_before(parent, part):
                 return False
             if not isinstance(parent, ast.Module) and self._escapes_before(parent, part):
                 return False  # (red team 139: ``if n < 1: return`` above the setter chose whether it ran; a raise at
@@ -517,6 +562,72 @@ class State:
         if not isinstance(body, list) or part not in body:
             return False
         return self._once("escape", block, lambda: _first_escape(body)) < body.index(part)
+
+    def _stops_before(self, block: ast.AST, part: ast.AST) -> bool:
+        """In a notebook (:attr:`cells`), ``part`` may not have run though ``block`` did, because of what the top level
+        computed: a cell that raises stops there and the notebook goes on (red team 157: ``assert <bit>`` above ``_B =
+        1``). Where the children said the cell stopped (:attr:`ran`), ``part`` lies in or below the module statement
+        it stopped in; where they said it ran whole, it did not; where they said nothing, a statement above ``part`` in
+        ``block``'s statements (its cell's, where ``block`` is the module) may raise after autograd ran
+        (:meth:`_may_stop`). A module stops at any raise, and its grade with it."""
+        if not self.cells:
+            return False
+        cell = self.cells[max(0, bisect.bisect_right(self.cells, getattr(part, "lineno", 0)) - 1)]
+        if self.ran is not None and cell in self.ran.whole:
+            return False
+        if self.ran is not None and cell in self.ran.stopped:
+            return isinstance(block, ast.Module) and (part.end_lineno or part.lineno) >= self.ran.stopped[cell]
+        if isinstance(block, ast.Module):
+            return id(part) in self._stopped_in_cell
+        body = next((body for body in (getattr(block, name, None) for name in ("body", "orelse", "finalbody"))
+                     if isinstance(body, list) and part in body), None)
+        if body is None:
+            return False
+        first = self._once("stops", body[0], lambda: next(
+            (index for index, statement in enumerate(body) if self._may_stop(statement)), len(body)))
+        return first < body.index(part)
+
+    def stopped_above(self, node: ast.AST) -> bool:
+        """``node``'s cell stopped, or may stop (:meth:`_may_stop`), above the module statement that holds it
+        (:meth:`_stops_before`)."""
+        top = node
+        while self.module.parents.get(top) is not None and not isinstance(self.module.parents[top], ast.Module):
+            top = self.module.parents[top]
+        return self._stops_before(self.tree, top) if self.module.parents.get(top) is not None else False
+
+    def _cell_unread(self, node: ast.AST) -> bool:
+        """In a notebook, no child said how ``node``'s cell ran: whether an expression there raised is read from the
+        code (a ``with`` item, a loop's items)."""
+        if not self.cells:
+            return False
+        cell = self.cells[max(0, bisect.bisect_right(self.cells, getattr(node, "lineno", 0)) - 1)]
+        return self.ran is None or cell not in self.ran.whole and cell not in self.ran.stopped
+
+    @cached_property
+    def _stopped_in_cell(self) -> frozenset[int]:
+        """The module's statements (ids) below one in their cell that may raise after the top level ran autograd
+        (:meth:`_stops_before`), in one pass."""
+        found, cell, stopped = set(), None, False
+        for statement in self.tree.body:
+            here = bisect.bisect_right(self.cells, statement.lineno)
+            if here != cell:
+                cell, stopped = here, False
+            if stopped:
+                found.add(id(statement))
+            stopped = stopped or self._may_stop(statement)
+        return frozenset(found)
+
+    def _may_stop(self, statement: ast.stmt) -> bool:
+        """``statement`` may raise (:func:`static.cannot_raise` says it cannot) and may run after the top level first
+        ran autograd: it ends below that line, or it lies in a function, which runs whenever it is called."""
+        if static.cannot_raise(statement):
+            return False
+        part: ast.AST = statement
+        while not isinstance(part, ast.Module):
+            part = self.module.parents.get(part)
+            if part is None or isinstance(part, (*FUNCTIONS, ast.Lambda)):
+                return True
+        return (statement.end_lineno or statement.lineno) >= self.autograd_line
 
     def _may_swallow(self, block: ast.With | ast.AsyncWith) -> bool:
         """``block``'s manager may swallow what its body raised (:func:`.rules.catches`), read in the scope around it
@@ -1121,8 +1232,9 @@ TEXTS = frozenset({"str", "repr", "format", "__str__", "__repr__", "__format__",
 
 
 def _one_value(values: list[ast.AST]) -> bool:
-    """Every binding gives the very same literal (``K = 8`` here and there): whichever runs, the value is that one."""
-    return all(isinstance(value, ast.Constant) for value in values) and len({repr(v.value) for v in values}) == 1
+    """Every binding gives the very same literal (``K = 8`` here and there, ``COEFFS = [8, 3, 6, 5]`` in a cell that
+    raised and again in the fixed one below it): whichever runs, the value is that one."""
+    return all(static.literal_display(value) for value in values) and len({ast.dump(value) for value in values}) == 1
 
 
 def _counted(node: ast.AST) -> bool:
