@@ -18,6 +18,7 @@ import click
 
 from autograd_exercises import session
 from autograd_exercises.platforms import no_workflow_commands
+from autograd_exercises.printable import printable
 
 EXIT_FULL, EXIT_PARTIAL, EXIT_USAGE, EXIT_CANNOT_GRADE = 0, 1, 2, 3
 FORMATS = ("text", "json", "junit", "prairielearn")
@@ -25,9 +26,13 @@ TIMEOUT_HELP = "Seconds each check may run (the checks that share one call of a 
 
 
 class CannotGrade(click.ClickException):
-    """A one-line ``Error: …`` and exit status 3."""
+    """A one-line ``Error: …`` and exit status 3. It may name the student's file or quote a line of it: a character
+    that could act on the terminal is written as its escape (red team 158)."""
 
     exit_code = EXIT_CANNOT_GRADE
+
+    def __init__(self, message: str) -> None:
+        super().__init__(printable(message))
 
 
 class Seconds(click.FloatRange):

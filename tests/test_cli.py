@@ -90,6 +90,26 @@ def test_syntax_error_is_graded_zero_with_its_line(workdir):
     assert "Traceback" not in result.output
 
 
+TITLE_AND_CLEAR = "\x1b]0;PWNED\x1b\\\x1b[2J\x1b[H\x1b[32mScore: 10/10"  # set the window's title, clear, paint
+
+
+@pytest.mark.parametrize("where", ["syntax error", "missing import", "commented magic"])
+def test_the_students_text_reaches_no_terminal_as_escape_sequences(workdir, where):
+    """Red team 158: the text report quotes the student's own lines (a syntax error's, an import's, a commented-out
+    magic's) and names the file, straight from the source, not through the child's cleaned report: an escape sequence
+    there set the terminal's title and cleared the screen to paint ``Score: 10/10``. Every such character is written
+    as its escape, colours or not."""
+    source = {"syntax error": SOLUTION.replace("out = z.mean()", f"out = z.mean(  # {TITLE_AND_CLEAR}"),
+              "missing import": f"import zzzhelper  # {TITLE_AND_CLEAR}\n" + SOLUTION,
+              "commented magic": f"# %time q = 5  # {TITLE_AND_CLEAR}\nprint(q)\n" + SOLUTION}[where]
+    name = "x\x1b]0;T\x1b\\exercise_2.py"
+    (workdir / name).write_text(source)
+    for colour in ("--no-color", "--color"):
+        result = invoke("exercise-2", name, colour)
+        assert "\x1b]" not in result.output and "\x1b[2J" not in result.output, result.output
+        assert "\\x1b]0;PWNED" in result.output and "graded x\\x1b]0;T" in result.output
+
+
 def test_notebook_submission_is_graded_like_the_module(workdir):
     cells = [{"cell_type": "markdown", "metadata": {}, "source": "# hi"},
              {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": "%matplotlib inline\n" + SOLUTION}]

@@ -56,6 +56,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 from autograd_exercises import catalog
+from autograd_exercises.printable import INVISIBLE as _INVISIBLE, printable
 from autograd_exercises.submission import entry_kind
 
 SUFFIXES = {".py": "py", ".ipynb": "ipynb"}
@@ -132,29 +133,6 @@ class Plan:
 
 
 # -- names -------------------------------------------------------------------------------------------
-
-
-def printable(text: str, keep: str = "") -> str:
-    """``text`` with every control, format or invisible character (an escape sequence, a carriage return, a
-    right-to-left override, a lone surrogate, a combining grapheme joiner) but those in ``keep`` (``"\\n"``) written
-    as its escape (``\\x1b``, ``\\u034f``), as ``ascii()`` writes it: a file's name, a notebook's field, a quoted line
-    are the student's, and they go to the instructor's terminal, the CSV and the feedback, where a name must not
-    pass for another's (``bob`` and ``bob`` + U+034F look the same)."""
-    bare = text
-    for char in keep:
-        bare = bare.replace(char, "")
-    if bare.isprintable() and not _INVISIBLE.search(bare):
-        return text  # (the usual case, at C speed: a report of many lines is on every row's path)
-    return "".join(ascii(char)[1:-1] if (unicodedata.category(char) in _UNPRINTABLE or _INVISIBLE.match(char))
-                   and char not in keep else char for char in text)
-
-
-_UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): characters that render as nothing, among them
-# marks and letters that str.isprintable() and str.isalnum() accept (U+034F, U+3164, variation selectors).
-_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
-                        "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
-                        "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
 
 
 _LATIN_1 = re.compile("[\udca0-\udcff]")  # a byte 0xa0-0xff the file system could not decode (surrogateescape)

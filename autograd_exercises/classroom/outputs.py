@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Sequence
 from xml.etree import ElementTree as ET
 
-from autograd_exercises.classroom.layouts import printable
+from autograd_exercises.printable import printable
 from autograd_exercises.submission import entry_kind, shortened
 
 CSV, JUNIT, RESULTS, FEEDBACK = "grades.csv", "class.junit.xml", "results", "feedback"

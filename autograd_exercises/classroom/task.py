@@ -19,7 +19,7 @@ import time
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from autograd_exercises.classroom.layouts import printable
+from autograd_exercises.printable import printable
 
 GRADED, COULD_NOT_GRADE = "graded", "could-not-grade"
 

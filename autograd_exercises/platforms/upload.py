@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Sequence
 
 from autograd_exercises import catalog, session, submission
-from autograd_exercises.classroom.layouts import printable
+from autograd_exercises.printable import printable
 
 MAX_BYTES = 5_000_000  # larger files are not submissions (a data file, a model)
 MAX_DEPTH = 4

@@ -28,6 +28,7 @@ from html import escape
 from typing import Any, Iterable, Sequence
 
 from autograd_exercises.mistakes import COMMON, WRONG_VALUE
+from autograd_exercises.printable import printable
 from autograd_exercises.submission import shortened
 
 GRADED = "graded"
@@ -319,8 +320,6 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
 def _e(value: Any) -> str:
-    from autograd_exercises.classroom.layouts import printable
-
     return escape(printable(str(value), keep="\n\t"), quote=True)
 
 

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from autograd_exercises.printable import printable
 from autograd_exercises.results import ExerciseResult
 
 
@@ -23,11 +24,19 @@ Row = tuple[bool, str, str, str, str]  # passed, name, points, feedback, what th
 
 
 def rows(result: ExerciseResult, verbose: bool = False) -> tuple[Row, ...]:
-    """What the table shows of each check, as plain values (what the code printed: without :func:`printed_first`)."""
+    """What the table shows of each check, as plain values (what the code printed: without :func:`printed_first`).
+    Feedback quotes the student's code and what it printed: an escape sequence there is written out (:func:`_shown`)."""
     shared = printed_first(result) if verbose else ""
     return tuple((check.passed, check.name + (" (hidden)" if check.hidden else ""),
-                  f"{check.points:g}/{check.max_points:g}", check.feedback,
-                  check.output.removeprefix(shared).strip()[:2000] if verbose else "") for check in result.checks)
+                  f"{check.points:g}/{check.max_points:g}", _shown(check.feedback),
+                  _shown(check.output.removeprefix(shared).strip()[:2000]) if verbose else "") for check in result.checks)
+
+
+def _shown(text: str) -> str:
+    """``text`` of the student's (a quoted line, a file's name, what the code printed) with every character that could
+    act on a terminal written as its escape (red team 158: a syntax error's line that cleared the screen and drew
+    ``Score: 10/10``, or set the window's title)."""
+    return printable(text, keep="\n")
 
 
 def printed_first(result: ExerciseResult) -> str:
@@ -83,10 +92,10 @@ def header(result: ExerciseResult) -> list[Text]:
     """The exercise, the file graded (and why that one), then what stopped the submission, if anything."""
     lines = [Text(f"{result.exercise} — {result.title}", style="bold")]
     if result.submission:
-        lines.append(Text(f"graded {result.submission}" + (f" ({result.choice})" if result.choice else "")))
+        lines.append(Text(_shown(f"graded {result.submission}" + (f" ({result.choice})" if result.choice else ""))))
     if result.problem:
-        lines.append(Text(f"✗ {result.problem}", style="red"))
-    lines += [Text(f"note: {note}", style="yellow") for note in result.notes]
+        lines.append(Text(f"✗ {_shown(result.problem)}", style="red"))
+    lines += [Text(f"note: {_shown(note)}", style="yellow") for note in result.notes]
     return lines
 
 
@@ -124,10 +133,10 @@ def render(results: Sequence[ExerciseResult], *, color: bool = False, verbose: b
             console.print(line)
         first = printed_first(result).strip() if verbose else ""
         if first:
-            console.print(Text("your code printed before the checks: " + first[:2000], style="dim"))
+            console.print(Text("your code printed before the checks: " + _shown(first[:2000]), style="dim"))
         buffer.write(_table_text(rows(result, verbose), width, color))
         for note in notes(result):
-            console.print(Text(f"note (costs no points): {note}", style="yellow"))
+            console.print(Text(f"note (costs no points): {_shown(note)}", style="yellow"))
         console.print(Text(summary(result, verbose)))
         if result.hidden_note:
             console.print(Text(result.hidden_note))
