@@ -1732,3 +1732,16 @@ def test_a_setting_changed_below_where_its_cell_stopped_is_named_so():
     [finding] = autograd_use(source, "manual", firsts, ran=stopped(firsts, 2))
     assert "a setting changed in a cell that stopped above it" in finding.what
     assert autograd_use(source, "manual", firsts, ran=stopped(firsts)) == []
+
+
+def test_a_setter_in_a_helper_runs_as_the_cell_that_called_it_ran():
+    """What stops a helper's body above its setter (``assert <bit>``) stops the statement that called it: the setting
+    is unconditional where every cell was told of and the caller's ran whole, and not where it stopped or no child
+    said (then the helper's own lines decide)."""
+    source, firsts = cells(ANSWER, "def setup():\n    assert G[0] > 7\n    torch.set_default_dtype(torch.float64)\n",
+                           "setup()\n", "def manual(x):\n    return 6 * x + 2\n")
+    assert autograd_use(source, "manual", firsts, ran=stopped(firsts)) == []
+    assert autograd_use(source, "manual", firsts, ran=stopped(firsts, 3))
+    assert autograd_use(source, "manual", firsts)
+    told = stopped(firsts)
+    assert autograd_use(source, "manual", firsts, ran=CellRuns({}, told.whole - {firsts[3]}))

@@ -569,14 +569,17 @@ class State:
         1``). Where the children said the cell stopped (:attr:`ran`), ``part`` lies in or below the module statement
         it stopped in; where they said it ran whole, it did not; where they said nothing, a statement above ``part`` in
         ``block``'s statements (its cell's, where ``block`` is the module) may raise after autograd ran
-        (:meth:`_may_stop`). A module stops at any raise, and its grade with it."""
+        (:meth:`_may_stop`). In a function's body, what stops it stops the statement that called it: its own lines
+        decide only where some cell was not told of. A module stops at any raise, and its grade with it."""
         if not self.cells:
             return False
-        cell = self.cells[max(0, bisect.bisect_right(self.cells, getattr(part, "lineno", 0)) - 1)]
-        if self.ran is not None and cell in self.ran.whole:
-            return False
-        if self.ran is not None and cell in self.ran.stopped:
-            return isinstance(block, ast.Module) and (part.end_lineno or part.lineno) >= self.ran.stopped[cell]
+        if self._in_function(block):  # (its cell's run says nothing of when its body runs)
+            if self._every_cell_told:
+                return False  # what stops a function's body stops the statement that called it, in a cell told of
+        elif self.ran is not None and not self._cell_unread(part):
+            cell = self.cells[max(0, bisect.bisect_right(self.cells, getattr(part, "lineno", 0)) - 1)]
+            return cell in self.ran.stopped and isinstance(block, ast.Module) \
+                and (part.end_lineno or part.lineno) >= self.ran.stopped[cell]
         if isinstance(block, ast.Module):
             return id(part) in self._stopped_in_cell
         body = next((body for body in (getattr(block, name, None) for name in ("body", "orelse", "finalbody"))
@@ -586,6 +589,23 @@ class State:
         first = self._once("stops", body[0], lambda: next(
             (index for index, statement in enumerate(body) if self._may_stop(statement)), len(body)))
         return first < body.index(part)
+
+    @cached_property
+    def _every_cell_told(self) -> bool:
+        """The children said of every cell how it ran (:attr:`ran`): a raise in a function's body then shows as a stop
+        of each cell that called it, where the reading looks for it (:meth:`_called_unconditionally`)."""
+        return self.ran is not None and all(not self._cell_unread(statement) for statement in self.tree.body)
+
+    def _in_function(self, block: ast.AST) -> bool:
+        """``block`` is a function, or lies in one's body (each block climbed once)."""
+        def read() -> bool:
+            part: ast.AST | None = block
+            while part is not None and not isinstance(part, ast.Module):
+                if isinstance(part, FUNCTIONS):
+                    return True
+                part = self.module.parents.get(part)
+            return False
+        return self._once("in function", block, read)
 
     def stopped_above(self, node: ast.AST) -> bool:
         """``node``'s cell stopped, or may stop (:meth:`_may_stop`), above the module statement that holds it
@@ -625,7 +645,7 @@ class State:
         part: ast.AST = statement
         while not isinstance(part, ast.Module):
             part = self.module.parents.get(part)
-            if part is None or isinstance(part, (*FUNCTIONS, ast.Lambda)):
+            if part is None or isinstance(part, FUNCTIONS):
                 return True
         return (statement.end_lineno or statement.lineno) >= self.autograd_line
 
