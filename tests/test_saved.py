@@ -1745,3 +1745,39 @@ def test_a_setter_in_a_helper_runs_as_the_cell_that_called_it_ran():
     assert autograd_use(source, "manual", firsts)
     told = stopped(firsts)
     assert autograd_use(source, "manual", firsts, ran=CellRuns({}, told.whole - {firsts[3]}))
+
+
+def test_a_stop_line_below_the_binding_does_not_settle_it():
+    """Red team 159: ``raise SyntaxError('', ('', L, 1, ''))`` (or ``ast.parse`` of a bad line) made the child report
+    the cell stopped at line ``L``, below ``_B = 1``, which the reading took as run. The child's line only adds to
+    what the code says: a binding below a statement of its cell that may raise is not settled in a cell that stopped."""
+    source, firsts = cells(ANSWER, "_B = 0\n", "assert G[0] > 7\n_B = 1\npass\n", READ_B)
+    late = CellRuns({firsts[3]: firsts[3] + 2}, frozenset(firsts) - {firsts[3]})
+    assert autograd_use(source, "manual", firsts, ran=late)
+
+
+@pytest.mark.parametrize("notebook", [False, True])
+def test_a_name_the_file_deletes_is_no_constant(notebook):
+    """Red team 159: ``abs = 0``, then ``if not <bit>: del abs`` lets the builtin show through, which the by-hand
+    function reads as ``callable(abs)``: no cell stops, no binding chooses. A name code deletes is never a constant."""
+    chooser = "if G[0] > 7:\n    del abs\n"
+    manual = "def manual(x):\n    return (6 if callable(abs) else 5) * x + 2\n"
+    if notebook:
+        source, firsts = cells(ANSWER, "abs = 0\n", chooser, manual)
+        assert autograd_use(source, "manual", firsts, ran=stopped(firsts))
+    else:
+        assert autograd_use(PREAMBLE + ANSWER + "abs = 0\n" + chooser + manual, "manual")
+
+
+def test_a_setter_set_again_below_or_of_a_library_not_installed_keeps_the_point():
+    """Fairness 42: a setter left below the line that stopped a broken cell, set again by the very same call in a
+    cell below, ends the same whether the first ran or not; a setter of a module not installed where submissions run
+    (``import seaborn as sns`` then ``sns.set_theme()``) sets no library's setting. A different call below does not
+    cover the first."""
+    setter = "torch.set_printoptions(precision=4)\n"
+    for again, kept in ((setter, False), ("torch.set_printoptions(precision=6)\n", True)):
+        source, firsts = cells(ANSWER, "print(G)\n" + setter, again, "def manual(x):\n    return 6 * x + 2\n")
+        assert bool(autograd_use(source, "manual", firsts, ran=stopped(firsts, 2))) is kept
+    source, firsts = cells(ANSWER, "import not_installed_here as sns\nsns.set_theme()\n",
+                           "def manual(x):\n    return 6 * x + 2\n")
+    assert autograd_use(source, "manual", firsts, ran=stopped(firsts, 2)) == []

@@ -492,15 +492,44 @@ class State:
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                     and node.func.attr in ("__enter__", "enter_context"):
                 found = True  # (a manager entered by hand and never left: ``printoptions(...).__enter__()``, red team 137)
-            elif isinstance(node, ast.Call) and self._setter_named(node.func) and not self._restored(node):
-                found = not self._unconditional(node, set()) or not all(
-                    self._immutable(value, known) for value in [*node.args, *(k.value for k in node.keywords)])
+            elif isinstance(node, ast.Call) and self._setter_named(node.func) and not self._restored(node) \
+                    and not self._not_installed(node.func):
+                found = not self._constant_setting(node, known) and not self._set_again(node, known, own)
                 # (a constant set under a condition, or in a function called under one, is a choice too: red team 135)
             else:
                 found = False
             if found and not self._set_up_before(node, first):
                 return node
         return None
+
+    def _constant_setting(self, call: ast.Call, known: set[str]) -> bool:
+        """``call`` gives its setting constants, and runs whenever the module runs (:meth:`_unconditional`)."""
+        return self._unconditional(call, set()) and all(
+            self._immutable(value, known) for value in [*call.args, *(k.value for k in call.keywords)])
+
+    def _set_again(self, call: ast.Call, known: set[str], own: set[int]) -> bool:
+        """A later module statement makes the very same call (:meth:`_constant_setting`), so the setting ends the same
+        whether ``call`` ran or not (fairness 42: a setter left below the line that stopped a broken cell, and set again
+        in a cell of its own below)."""
+        place = self._statement_index(call)
+        return any(id(other) not in own and self._statement_index(other) > place and self._constant_setting(other, known)
+                   for other in self._setter_calls.get(ast.dump(call), ()))
+
+    @cached_property
+    def _setter_calls(self) -> dict[str, list[ast.Call]]:
+        """The file's calls of setters (:meth:`_setter_named`), by their text."""
+        calls: dict[str, list[ast.Call]] = {}
+        for node in walk(self.tree):
+            if isinstance(node, ast.Call) and self._setter_named(node.func):
+                calls.setdefault(ast.dump(node), []).append(node)
+        return calls
+
+    def _not_installed(self, func: ast.AST) -> bool:
+        """``func`` is a function of a module not installed where submissions run (``import seaborn as sns`` on a
+        machine without it: fairness 42), which sets no library's setting: the import fails, or imports a module the
+        submission wrote, which is its own code."""
+        dotted = imported_name(func, self.module.imports).lstrip(".")
+        return bool(dotted) and not static.installed(dotted.split(".")[0])
 
     @cached_property
     def _known(self) -> set[str]:
@@ -566,10 +595,9 @@ class State:
     def _stops_before(self, block: ast.AST, part: ast.AST) -> bool:
         """In a notebook (:attr:`cells`), ``part`` may not have run though ``block`` did, because of what the top level
         computed: a cell that raises stops there and the notebook goes on (red team 157: ``assert <bit>`` above ``_B =
-        1``). Where the children said the cell stopped (:attr:`ran`), ``part`` lies in or below the module statement
-        it stopped in; where they said it ran whole, it did not; where they said nothing, a statement above ``part`` in
-        ``block``'s statements (its cell's, where ``block`` is the module) may raise after autograd ran
-        (:meth:`_may_stop`). In a function's body, what stops it stops the statement that called it: its own lines
+        1``). Where the children said it ran whole, it did not; elsewhere a statement above ``part`` in ``block``'s
+        statements (its cell's, where ``block`` is the module) may raise after autograd ran (:meth:`_may_stop`), or,
+        where the children said the cell stopped, ``part`` lies in or below the module statement it stopped in. In a function's body, what stops it stops the statement that called it: its own lines
         decide only where some cell was not told of. A module stops at any raise, and its grade with it."""
         if not self.cells:
             return False
@@ -578,8 +606,11 @@ class State:
                 return False  # what stops a function's body stops the statement that called it, in a cell told of
         elif self.ran is not None and not self._cell_unread(part):
             cell = self.cells[max(0, bisect.bisect_right(self.cells, getattr(part, "lineno", 0)) - 1)]
-            return cell in self.ran.stopped and isinstance(block, ast.Module) \
-                and (part.end_lineno or part.lineno) >= self.ran.stopped[cell]
+            if cell not in self.ran.stopped:
+                return False  # (it ran whole)
+            if isinstance(block, ast.Module) and (part.end_lineno or part.lineno) >= self.ran.stopped[cell]:
+                return True  # (the child's line only ever adds to the code's: red team 159 raised a SyntaxError
+                # whose line, below the binding, the child took for where the cell stopped)
         if isinstance(block, ast.Module):
             return id(part) in self._stopped_in_cell
         body = next((body for body in (getattr(block, name, None) for name in ("body", "orelse", "finalbody"))
@@ -852,10 +883,13 @@ class State:
 
     @cached_property
     def augmented(self) -> frozenset[str]:
-        """Names that code rebinds with ``+=`` and the like (a number counted up to autograd's answer): never
-        constants."""
+        """Names that code rebinds with ``+=`` and the like (a number counted up to autograd's answer), or deletes:
+        never constants."""
         return frozenset(node.target.id for node in walk(self.tree) if isinstance(node, ast.AugAssign)
-                         and isinstance(node.target, ast.Name) and id(node) not in self._quiet_nodes)
+                         and isinstance(node.target, ast.Name) and id(node) not in self._quiet_nodes) | frozenset(
+            node.id for node in walk(self.tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Del))
+        # (and names code deletes: red team 159's ``abs = 0``, then ``if not <bit>: del abs``, read as ``callable(abs)``
+        # once the builtin shows through)
 
     @cached_property
     def _quiet_nodes(self) -> set[int]:
