@@ -1781,3 +1781,15 @@ def test_a_setter_set_again_below_or_of_a_library_not_installed_keeps_the_point(
     source, firsts = cells(ANSWER, "import not_installed_here as sns\nsns.set_theme()\n",
                            "def manual(x):\n    return 6 * x + 2\n")
     assert autograd_use(source, "manual", firsts, ran=stopped(firsts, 2)) == []
+
+
+@pytest.mark.parametrize("loop", ["for _ in [*range(round(float(G[0])))]:\n    _K = _K + 1\n",
+                                  "for _ in (*range(round(float(G[0]))),):\n    torch.set_printoptions(precision=_K)\n"])
+def test_a_starred_display_counts_as_many_times_as_what_it_unpacks(loop):
+    """Red team 160 (10/10 on exercises 1 and 2, in a module and a notebook): a loop over ``[*range(n)]`` runs ``n``
+    times, so ``_K = _K + 1`` counted up to autograd's answer, and a constant setter inside ran where it said. Only a
+    display without a starred item runs its loop a fixed number of times."""
+    manual = "def manual(x):\n    return _K * x + 2\n" if "_K + 1" in loop else "def manual(x):\n    return 6 * x + 2\n"
+    source = PREAMBLE + ANSWER + "_K = 0\n" + loop + manual
+    assert autograd_use(source, "manual")
+    assert autograd_use(source.replace("*range(round(float(G[0])))", "1, 2, 3"), "manual") == []

@@ -216,8 +216,7 @@ class State:
             if isinstance(parent, (ast.For, ast.AsyncFor, ast.While)) and part in parent.orelse:
                 return False  # (a loop's ``else`` runs only where no ``break`` did: our own attack after red team 157)
             if isinstance(parent, (ast.For, ast.AsyncFor)) and part in parent.body:
-                literal = isinstance(parent.iter, (ast.Tuple, ast.List)) and (
-                    not self._cell_unread(parent) or self._flag(parent.iter)) \
+                literal = _fixed_display(parent.iter) and (not self._cell_unread(parent) or self._flag(parent.iter)) \
                     or _counted(parent.iter) and all(self._flag(bound) for bound in parent.iter.args)
                 # (``range(DEG)``: fairness 40; in a notebook, ``(_X,)`` of a name a stopped cell left unbound stops it)
                 if parent.orelse or not literal or self._leaves_early(parent):
@@ -329,7 +328,7 @@ class State:
         with autograd's answer would choose the number)."""
         loop = self.module.parents.get(value)
         if isinstance(loop, (ast.For, ast.AsyncFor)) and loop.iter is value:
-            literal = isinstance(value, (ast.List, ast.Tuple, ast.Set))
+            literal = _fixed_display(value, (ast.List, ast.Tuple, ast.Set))  # (its items are constants: read below)
             items = value.elts if literal else [value]
             return all(isinstance(item, ast.Name) and _definition(item.id, self.module) for item in items) or \
                 literal and not self._leaves_early(loop) and all(
@@ -575,7 +574,7 @@ class State:
             if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 return self._called_unconditionally(parent, part, seen)
             if isinstance(parent, (ast.For, ast.AsyncFor)) and part in parent.body and not parent.orelse:
-                if not (isinstance(parent.iter, (ast.Tuple, ast.List)) or _counted(parent.iter) and self._immutable(
+                if not (_fixed_display(parent.iter) or _counted(parent.iter) and self._immutable(
                         parent.iter, self._known)) or self._leaves_early(parent):
                     return False
             elif isinstance(parent, (ast.If, ast.While, ast.Try, getattr(ast, "TryStar", ast.Try), ast.Match,
@@ -1289,6 +1288,13 @@ def _one_value(values: list[ast.AST]) -> bool:
     """Every binding gives the very same literal (``K = 8`` here and there, ``COEFFS = [8, 3, 6, 5]`` in a cell that
     raised and again in the fixed one below it): whichever runs, the value is that one."""
     return all(static.literal_display(value) for value in values) and len({ast.dump(value) for value in values}) == 1
+
+
+def _fixed_display(node: ast.AST, kinds: tuple[type, ...] = (ast.List, ast.Tuple)) -> bool:
+    """``node`` is a list or tuple display (``kinds``) of as many items as it shows: none starred (red team 160 counted
+    ``for _ in [*range(round(g[0]))]: _K = _K + 1`` up to autograd's answer). A set's count depends on which of its
+    items are equal."""
+    return isinstance(node, kinds) and not any(isinstance(item, ast.Starred) for item in node.elts)
 
 
 def _counted(node: ast.AST) -> bool:
