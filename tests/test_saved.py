@@ -1793,3 +1793,15 @@ def test_a_starred_display_counts_as_many_times_as_what_it_unpacks(loop):
     source = PREAMBLE + ANSWER + "_K = 0\n" + loop + manual
     assert autograd_use(source, "manual")
     assert autograd_use(source.replace("*range(round(float(G[0])))", "1, 2, 3"), "manual") == []
+
+
+@pytest.mark.parametrize("added", ["_B[0] = 1\n", "_B.append(1)\n"])
+def test_a_literal_added_below_where_its_cell_stopped_is_no_constant(added):
+    """Red team 161 (10/10 on exercises 1 and 2): ``_B = [0]``, then a cell ``assert <bit>`` above ``_B[0] = 1`` (or
+    ``.append``): a literal added once by a top-level statement leaves a list constant only where nothing above it in
+    its cell may stop it."""
+    manual = "def manual(x):\n    return (5 + _B[-1]) * x + 2\n"
+    source, firsts = cells(ANSWER, "_B = [0]\n", "assert G[0] > 7\n" + added, manual)
+    assert autograd_use(source, "manual", firsts, ran=stopped(firsts, 3))
+    source, firsts = cells(ANSWER, "_B = [0]\n", added, manual)
+    assert autograd_use(source, "manual", firsts, ran=stopped(firsts)) == []

@@ -905,11 +905,13 @@ class State:
         return {id(node) for value in quiet for statement in value.body for node in walk(statement)}
 
     def _literal_added_once(self, node: ast.Name) -> bool:
-        """``N.append(2)`` or ``N[k] = 2``, a top-level statement of its own: it runs once, adding a constant."""
+        """``N.append(2)`` or ``N[k] = 2``, a top-level statement of its own: it runs once, adding a constant (in a
+        notebook, where nothing above it in its cell may stop it: :meth:`_stops_before`; red team 161 added ``2**b``
+        below ``assert <bit>``)."""
         statement = node
         while not isinstance(statement, ast.stmt):
             statement = self.module.parents.get(statement)
-        if not isinstance(self.module.parents.get(statement), ast.Module):
+        if not isinstance(self.module.parents.get(statement), ast.Module) or self._stops_before(self.tree, statement):
             return False
         if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
             call = statement.value
