@@ -1805,3 +1805,35 @@ def test_a_literal_added_below_where_its_cell_stopped_is_no_constant(added):
     assert autograd_use(source, "manual", firsts, ran=stopped(firsts, 3))
     source, firsts = cells(ANSWER, "_B = [0]\n", added, manual)
     assert autograd_use(source, "manual", firsts, ran=stopped(firsts)) == []
+
+
+def test_a_manager_is_known_by_what_it_is_not_by_the_module_its_name_starts_with():
+    """Red team 162 (10/10 on exercises 1 and 2): ``torch.hub.contextlib.suppress`` is ``contextlib.suppress``, reached
+    through a torch module that imports it. Only torch's own managers, by the names they are defined and exported
+    under, let every exception through."""
+    body = "_B = 0\nwith {}:\n    assert G[0] > 7\n    _B = 1\n"
+    for manager, swallows in (("torch.hub.contextlib.suppress(AssertionError)", True), ("torch.no_grad()", False)):
+        assert bool(autograd_use(PREAMBLE + ANSWER + body.format(manager) + READ_B, "manual")) is swallows
+
+
+def test_a_decorated_helpers_setter_is_unconditional_only_under_torchs_own_managers():
+    """Red team 162: ``@_quiet`` wrapped ``def _s(): assert <bit>; torch.set_flush_denormal(True)`` in a ``try``, so the
+    setter ran where autograd said, called as plainly as ``_s()``. A helper under a decorator other than a manager that
+    lets every exception through (``@torch.no_grad()``) does not run its body whenever it is called."""
+    quiet = "def _quiet(fn):\n    def run():\n        try:\n            fn()\n        except AssertionError:\n" \
+            "            pass\n    return run\n"
+    helper = "@{}\ndef _s():\n    assert G[0] > 7\n    torch.set_flush_denormal(True)\n_s()\n"
+    manual = "def manual(x):\n    return 6 * x + 2\n"
+    assert autograd_use(PREAMBLE + ANSWER + quiet + helper.format("_quiet") + manual, "manual")
+    assert autograd_use(PREAMBLE + ANSWER + helper.format("torch.no_grad()").replace("assert G[0] > 7\n    ", "")
+                        + manual, "manual") == []
+
+
+def test_a_replaced_def_that_ran_autograd_places_where_the_top_level_first_did():
+    """Red team 162: ``_fill(_pts)`` ran autograd, then ``def _fill(p): pass`` replaced it; the reading listed the
+    replaced ``def`` after every other statement, so a demo at the bottom became where autograd first ran, and the
+    setters given its answers in between counted as set up before it."""
+    source = PREAMBLE + ("_store = []\ndef _fill(p):\n    _store.append(grad(p))\n_fill(torch.ones(1))\n"
+                         "def _fill(p):\n    pass\ntorch.set_flush_denormal(bool(_store[0][0] > 7))\n"
+                         "print(grad(torch.ones(1)))\ndef manual(x):\n    return 6 * x + 2\n")
+    assert autograd_use(source, "manual")

@@ -86,7 +86,8 @@ def top_level_autograd(tree: ast.Module, module: static.Module, notebook: bool =
     the file's plain class that nothing names cannot run); which one, over the names each reaches with every binding
     read whole, once (both linear in the file)."""
     roots = list(_top_level_roots(tree.body, notebook or not _name_fixed(tree), module.literals, module))
-    roots += _replaced_and_run(tree, module)
+    replaced = _replaced_and_run(tree, module)
+    roots += replaced
     if not any(_telling_finding(f) for f in static.read_reach(module, [], [(TOP_LEVEL, root) for root in roots])):
         return None  # (read as a by-hand function's reach is: a class's methods that nothing names cannot run)
     readers: dict[int, static.Reader] = {}
@@ -98,11 +99,16 @@ def top_level_autograd(tree: ast.Module, module: static.Module, notebook: bool =
 
     telling = {name for name, values in module.bindings.items() if any(_telling(read(name, v)) for v in values)}
     telling = _closure(telling, _reverse_edges(module, read))
-    for root in roots:  # where: the first statement that reaches autograd, read more widely (every method)
+    def reaches(root: ast.AST) -> bool:  # (read more widely than above: every method)
         reader = static.Reader(module, TOP_LEVEL, root)
-        if _telling(reader) or any(name in telling for name in reader.reached):
-            return root
-    return roots[0]
+        return _telling(reader) or any(name in telling for name in reader.reached)
+
+    # where: the first statement that reaches autograd, or a replaced ``def`` above it, whose body ran where it was
+    # called, above its replacement (red team 162: ``_fill(_pts)`` ran autograd above setters the reading took as
+    # set up before a demo at the bottom)
+    first = next(filter(reaches, roots[:len(roots) - len(replaced)]), None)
+    earlier = [root for root in replaced if reaches(root)]
+    return min(filter(None, [first, *earlier]), key=lambda root: getattr(root, "lineno", 0), default=roots[0])
 
 
 def _replaced_and_run(tree: ast.Module, module: static.Module) -> list[ast.AST]:

@@ -325,16 +325,26 @@ def _local_imports(scope: ast.AST) -> dict[str, list[tuple[str, int]]]:
     return {name: targets for name, targets in found.items() if name not in stored}
 
 
-# Context managers of the standard library and numpy whose ``__exit__`` lets every exception through (fairness 30).
-PASSING_MANAGERS = frozenset({"contextlib.nullcontext", "contextlib.closing", "contextlib.redirect_stdout",
-                              "contextlib.redirect_stderr", "warnings.catch_warnings", "numpy.errstate",
-                              "numpy.printoptions", "decimal.localcontext", "threading.Lock", "threading.RLock"})
+# Context managers of torch, the standard library and numpy whose ``__exit__`` lets every exception through (fairness
+# 30), each by the names it is defined and exported under: a name's start says nothing of what it is (red team 162 reached
+# ``contextlib.suppress`` as ``torch.hub.contextlib.suppress``).
+TORCH_MANAGERS = frozenset(f"torch.{prefix}{name}" for prefix in ("", "autograd.", "autograd.grad_mode.")
+                           for name in ("no_grad", "enable_grad", "inference_mode", "set_grad_enabled")) | frozenset({
+    "torch.autograd.set_detect_anomaly", "torch.autograd.detect_anomaly", "torch.autograd.anomaly_mode.detect_anomaly",
+    "torch.autograd.anomaly_mode.set_detect_anomaly", "torch.autograd.graph.saved_tensors_hooks",
+    "torch.autograd.graph.save_on_cpu", "torch.autograd.forward_ad.dual_level", "torch.random.fork_rng",
+    "torch.autograd.profiler.profile", "torch.autograd.profiler.record_function", "torch.profiler.profile",
+    "torch.profiler.record_function", "torch.device", "torch.autocast"})
+PASSING_MANAGERS = TORCH_MANAGERS | frozenset({
+    "contextlib.nullcontext", "contextlib.closing", "contextlib.redirect_stdout", "contextlib.redirect_stderr",
+    "warnings.catch_warnings", "numpy.errstate", "numpy.printoptions", "decimal.localcontext", "threading.Lock",
+    "threading.RLock"})
 
 
 def _never_swallows(manager: ast.AST, bound: set[str] | frozenset[str], bindings: dict[str, list[ast.AST]],
                     imports: dict[str, list[tuple[str, int]]]) -> bool:
     """``torch.no_grad()``, ``open(path)``, ``warnings.catch_warnings()``: a context manager whose ``__exit__`` lets
-    every exception through (torch's, ``open``'s and :data:`PASSING_MANAGERS`)."""
+    every exception through (``open``'s and :data:`PASSING_MANAGERS`)."""
     func = manager.func if isinstance(manager, ast.Call) else manager
     root = _root(func)
     if root in bound and root not in imports or not isinstance(func, (ast.Name, ast.Attribute)):
@@ -342,7 +352,7 @@ def _never_swallows(manager: ast.AST, bound: set[str] | frozenset[str], bindings
     if isinstance(func, ast.Name) and root == "open":
         return root not in bindings and root not in bound
     dotted = imported_name(func, imports).lstrip(".")
-    return dotted.split(".")[0] == "torch" or dotted in PASSING_MANAGERS
+    return dotted in PASSING_MANAGERS
 
 
 def _root(node: ast.AST) -> str:

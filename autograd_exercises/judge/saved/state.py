@@ -18,7 +18,7 @@ from autograd_exercises.judge.saved.rules import (BUILTINS, DEFINITIONS, DYNAMIC
     MACHINE_FACTS, MUTATORS, PLAIN_DECORATORS, PRINT_OPTIONS, PURE_BUILTINS, REWRITES, UNSEEN, WORLD, _bound_inside,
     _bound_method, _by_key, _called_name,
     _chain_kept, _changed_through, _closure, _decorator_name, _definition, _filled_in_place, _handed_on, _only_added_to,
-    _plain_constant, _reads_world, _returns_closures, _reverse_edges, _root, _stateful, _timed_names, _uninitialised,
+    _never_swallows, _plain_constant, _reads_world, _returns_closures, _reverse_edges, _root, _stateful, _timed_names, _uninitialised,
     SETTERS, VALUE_BUILTINS, VALUE_CALLS, _asks_a_setting, _world_reference, catches, may_call, scope_imports)
 from autograd_exercises.judge.saved.objects import Objects
 from autograd_exercises.judge.saved.flow import Flow
@@ -712,9 +712,13 @@ class State:
 
     def _plain_function(self, function: ast.AST) -> bool:
         """``function`` is a ``def`` of the module's own statements, bound once, whose body runs when it is called: not
-        a generator or coroutine, resumed whenever (red team 138's ``_g.send(bit)``)."""
+        a generator or coroutine, resumed whenever (red team 138's ``_g.send(bit)``), and under no decorator but a
+        manager that lets every exception through (``@torch.no_grad()``): a wrapper may swallow what the body raised
+        above a setter (red team 162's ``@_quiet``)."""
         if not (isinstance(function, ast.FunctionDef) and isinstance(self.module.parents.get(function), ast.Module)
-                and len(self.module.bindings.get(function.name, ())) == 1):
+                and len(self.module.bindings.get(function.name, ())) == 1) or not all(
+                    _never_swallows(decorator, frozenset(), self.module.bindings, self.module.imports)
+                    for decorator in function.decorator_list):
             return False
         return self._once("plain", function, lambda: not any(isinstance(inner, (ast.Yield, ast.YieldFrom, ast.Await))
                                                              for inner in walk(function)))
