@@ -29,7 +29,8 @@ def rows(result: ExerciseResult, verbose: bool = False) -> tuple[Row, ...]:
     shared = printed_first(result) if verbose else ""
     return tuple((check.passed, check.name + (" (hidden)" if check.hidden else ""),
                   f"{check.points:g}/{check.max_points:g}", _shown(check.feedback),
-                  _shown(check.output.removeprefix(shared).strip()[:2000]) if verbose else "") for check in result.checks)
+                  _shown(check.output.removeprefix(shared).strip()[:2000]) if verbose else "")
+                 for check in result.checks)
 
 
 def _shown(text: str) -> str:

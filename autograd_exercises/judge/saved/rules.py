@@ -326,8 +326,8 @@ def _local_imports(scope: ast.AST) -> dict[str, list[tuple[str, int]]]:
 
 
 # Context managers of torch, the standard library and numpy whose ``__exit__`` lets every exception through (fairness
-# 30), each by the names it is defined and exported under: a name's start says nothing of what it is (red team 162 reached
-# ``contextlib.suppress`` as ``torch.hub.contextlib.suppress``).
+# 30), each by the names it is defined and exported under: a name's start says nothing of what it is (red team 162
+# reached ``contextlib.suppress`` as ``torch.hub.contextlib.suppress``).
 TORCH_MANAGERS = frozenset(f"torch.{prefix}{name}" for prefix in ("", "autograd.", "autograd.grad_mode.")
                            for name in ("no_grad", "enable_grad", "inference_mode", "set_grad_enabled")) | frozenset({
     "torch.autograd.set_detect_anomaly", "torch.autograd.detect_anomaly", "torch.autograd.anomaly_mode.detect_anomaly",

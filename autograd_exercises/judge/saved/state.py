@@ -18,7 +18,8 @@ from autograd_exercises.judge.saved.rules import (BUILTINS, DEFINITIONS, DYNAMIC
     MACHINE_FACTS, MUTATORS, PLAIN_DECORATORS, PRINT_OPTIONS, PURE_BUILTINS, REWRITES, UNSEEN, WORLD, _bound_inside,
     _bound_method, _by_key, _called_name,
     _chain_kept, _changed_through, _closure, _decorator_name, _definition, _filled_in_place, _handed_on, _only_added_to,
-    _never_swallows, _plain_constant, _reads_world, _returns_closures, _reverse_edges, _root, _stateful, _timed_names, _uninitialised,
+    _never_swallows, _plain_constant, _reads_world, _returns_closures,
+    _reverse_edges, _root, _stateful, _timed_names, _uninitialised,
     SETTERS, VALUE_BUILTINS, VALUE_CALLS, _asks_a_setting, _world_reference, catches, may_call, scope_imports)
 from autograd_exercises.judge.saved.objects import Objects
 from autograd_exercises.judge.saved.flow import Flow
@@ -511,8 +512,8 @@ class State:
         whether ``call`` ran or not (fairness 42: a setter left below the line that stopped a broken cell, and set again
         in a cell of its own below)."""
         place = self._statement_index(call)
-        return any(id(other) not in own and self._statement_index(other) > place and self._constant_setting(other, known)
-                   for other in self._setter_calls.get(ast.dump(call), ()))
+        return any(id(other) not in own and self._statement_index(other) > place
+                   and self._constant_setting(other, known) for other in self._setter_calls.get(ast.dump(call), ()))
 
     @cached_property
     def _setter_calls(self) -> dict[str, list[ast.Call]]:
@@ -596,15 +597,16 @@ class State:
         computed: a cell that raises stops there and the notebook goes on (red team 157: ``assert <bit>`` above ``_B =
         1``). Where the children said it ran whole, it did not; elsewhere a statement above ``part`` in ``block``'s
         statements (its cell's, where ``block`` is the module) may raise after autograd ran (:meth:`_may_stop`), or,
-        where the children said the cell stopped, ``part`` lies in or below the module statement it stopped in. In a function's body, what stops it stops the statement that called it: its own lines
-        decide only where some cell was not told of. A module stops at any raise, and its grade with it."""
+        where the children said the cell stopped, ``part`` lies in or below the module statement it stopped in. In a
+        function's body, what stops it stops the statement that called it: its own lines decide only where some cell
+        was not told of. A module stops at any raise, and its grade with it."""
         if not self.cells:
             return False
         if self._in_function(block):  # (its cell's run says nothing of when its body runs)
             if self._every_cell_told:
                 return False  # what stops a function's body stops the statement that called it, in a cell told of
         elif self.ran is not None and not self._cell_unread(part):
-            cell = self.cells[max(0, bisect.bisect_right(self.cells, getattr(part, "lineno", 0)) - 1)]
+            cell = self._cell_of(part)
             if cell not in self.ran.stopped:
                 return False  # (it ran whole)
             if isinstance(block, ast.Module) and (part.end_lineno or part.lineno) >= self.ran.stopped[cell]:
@@ -650,8 +652,12 @@ class State:
         code (a ``with`` item, a loop's items)."""
         if not self.cells:
             return False
-        cell = self.cells[max(0, bisect.bisect_right(self.cells, getattr(node, "lineno", 0)) - 1)]
+        cell = self._cell_of(node)
         return self.ran is None or cell not in self.ran.whole and cell not in self.ran.stopped
+
+    def _cell_of(self, node: ast.AST) -> int:
+        """The first line of the notebook cell that holds ``node``."""
+        return self.cells[max(0, bisect.bisect_right(self.cells, getattr(node, "lineno", 0)) - 1)]
 
     @cached_property
     def _stopped_in_cell(self) -> frozenset[int]:
