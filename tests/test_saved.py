@@ -1837,3 +1837,18 @@ def test_a_replaced_def_that_ran_autograd_places_where_the_top_level_first_did()
                          "def _fill(p):\n    pass\ntorch.set_flush_denormal(bool(_store[0][0] > 7))\n"
                          "print(grad(torch.ones(1)))\ndef manual(x):\n    return 6 * x + 2\n")
     assert autograd_use(source, "manual")
+
+
+def test_a_setting_read_between_a_conditional_setter_and_its_repeat_is_kept():
+    """Red team 163 (10/10 on exercises 1 and 2): ``if <bit>: torch.set_flush_denormal(True)``, then ``_K =
+    torch.tensor([1e-39]) * 2 == 0`` reads the setting into a tensor of literals, then the very same call again and
+    ``set_flush_denormal(False)``. A repeat excuses a conditional setter only with nothing between them but imports,
+    plain ``def``s and setters' calls."""
+    setter = "torch.set_flush_denormal(True)\n"
+    read = "_K = torch.tensor([1e-39], dtype=torch.float32) * 2 == 0\n"
+    manual = "def manual(x):\n    return (5 + int(_K.sum())) * x + 2\n"
+    tail = setter + "torch.set_flush_denormal(False)\n" + manual
+    assert autograd_use(PREAMBLE + ANSWER + "if G[0] > 7:\n    " + setter + read + tail, "manual")
+    source, firsts = cells(ANSWER, "print(G)\n" + setter, "def helper():\n    pass\n", setter,
+                           "def manual(x):\n    return 6 * x + 2\n")
+    assert autograd_use(source, "manual", firsts, ran=stopped(firsts, 2)) == []  # (fairness 42: set again below)

@@ -508,12 +508,22 @@ class State:
             self._immutable(value, known) for value in [*call.args, *(k.value for k in call.keywords)])
 
     def _set_again(self, call: ast.Call, known: set[str], own: set[int]) -> bool:
-        """A later module statement makes the very same call (:meth:`_constant_setting`), so the setting ends the same
-        whether ``call`` ran or not (fairness 42: a setter left below the line that stopped a broken cell, and set again
-        in a cell of its own below)."""
+        """A later module statement makes the very same call (:meth:`_constant_setting`), with nothing between them but
+        imports, plain ``def``s and setters' calls, so the setting ends the same whether ``call`` ran or not, and no
+        code read it meanwhile (fairness 42: a setter left below the line that stopped a broken cell, set again in a
+        cell of its own below; red team 163 read the setting in between into a tensor of literals, ``_K =
+        torch.tensor([1e-39]) * 2 == 0`` under flushed denormals)."""
         place = self._statement_index(call)
         return any(id(other) not in own and self._statement_index(other) > place
+                   and all(self._setting_only(between) for between in self.tree.body[place + 1:self._statement_index(other)])
                    and self._constant_setting(other, known) for other in self._setter_calls.get(ast.dump(call), ()))
+
+    def _setting_only(self, statement: ast.stmt) -> bool:
+        """``statement`` reads no setting: an import, a plain ``def``, a docstring, or a setter's call (its
+        expression statement)."""
+        return isinstance(statement, (ast.Import, ast.ImportFrom)) or static.cannot_raise(statement) and isinstance(
+            statement, (ast.FunctionDef, ast.Expr, ast.Pass)) or isinstance(statement, ast.Expr) and isinstance(
+            statement.value, ast.Call) and self._setter_named(statement.value.func)
 
     @cached_property
     def _setter_calls(self) -> dict[str, list[ast.Call]]:
