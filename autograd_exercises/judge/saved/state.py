@@ -513,10 +513,23 @@ class State:
         code read it meanwhile (fairness 42: a setter left below the line that stopped a broken cell, set again in a
         cell of its own below; red team 163 read the setting in between into a tensor of literals, ``_K =
         torch.tensor([1e-39]) * 2 == 0`` under flushed denormals)."""
+        if not all(self._immutable(value, known) for value in [*call.args, *(k.value for k in call.keywords)]):
+            return False  # (a computed value is no repeat of itself)
         place = self._statement_index(call)
-        return any(id(other) not in own and self._statement_index(other) > place
-                   and all(self._setting_only(between) for between in self.tree.body[place + 1:self._statement_index(other)])
-                   and self._constant_setting(other, known) for other in self._setter_calls.get(ast.dump(call), ()))
+        barrier = self._settings_only_until[min(place + 1, len(self.tree.body))]
+        calls = self._setter_calls.get(ast.dump(call), [])  # (by place: only those up to the barrier are read)
+        start = bisect.bisect_right(calls, place, key=lambda pair: pair[0])
+        end = bisect.bisect_right(calls, barrier, key=lambda pair: pair[0])
+        return any(id(other) not in own and self._constant_setting(other, known) for _, other in calls[start:end])
+
+    @cached_property
+    def _settings_only_until(self) -> list[int]:
+        """Per place among the module's statements, the place of the first one from there on that is not
+        :meth:`_setting_only` (each statement read once, from the end)."""
+        until = [len(self.tree.body)] * (len(self.tree.body) + 1)
+        for index in range(len(self.tree.body) - 1, -1, -1):
+            until[index] = until[index + 1] if self._setting_only(self.tree.body[index]) else index
+        return until
 
     def _setting_only(self, statement: ast.stmt) -> bool:
         """``statement`` reads no setting: an import, a plain ``def``, a docstring, or a setter's call (its
@@ -526,13 +539,14 @@ class State:
             statement.value, ast.Call) and self._setter_named(statement.value.func)
 
     @cached_property
-    def _setter_calls(self) -> dict[str, list[ast.Call]]:
-        """The file's calls of setters (:meth:`_setter_named`), by their text."""
-        calls: dict[str, list[ast.Call]] = {}
+    def _setter_calls(self) -> dict[str, list[tuple[int, ast.Call]]]:
+        """The file's calls of setters (:meth:`_setter_named`), by their text: each with the place of its module
+        statement, in that order."""
+        calls: dict[str, list[tuple[int, ast.Call]]] = {}
         for node in walk(self.tree):
             if isinstance(node, ast.Call) and self._setter_named(node.func):
-                calls.setdefault(ast.dump(node), []).append(node)
-        return calls
+                calls.setdefault(ast.dump(node), []).append((self._statement_index(node), node))
+        return {text: sorted(found, key=lambda pair: pair[0]) for text, found in calls.items()}
 
     def _not_installed(self, func: ast.AST) -> bool:
         """``func`` is a function of a module not installed where submissions run (``import seaborn as sns`` on a
