@@ -1864,3 +1864,13 @@ def test_many_stopped_setters_and_their_repeats_are_read_in_linear_time():
     started = time.process_time()
     assert autograd_use(source, "manual", firsts, ran=stopped(firsts, *range(2, 1502)))
     assert time.process_time() - started < 20  # (about 1 s here)
+
+
+def test_a_repeat_inside_a_block_that_reads_the_setting_first_excuses_nothing():
+    """Red team 164 (10/10 on exercise 1): the repeat sat inside ``with torch.no_grad():`` below a line that read the
+    setting into a tensor of literals. Only a repeat that is a module statement of its own, with nothing but imports,
+    plain ``def``s and setters' calls above it, excuses a conditional setter."""
+    setter = "torch.set_flush_denormal(True)\n"
+    block = "with torch.no_grad():\n    _K = torch.tensor([1e-39], dtype=torch.float32) * 2 == 0\n    " + setter
+    manual = "def manual(x):\n    return (5 + int(_K.sum())) * x + 2\n"
+    assert autograd_use(PREAMBLE + ANSWER + "if G[0] > 7:\n    " + setter + block + manual, "manual")

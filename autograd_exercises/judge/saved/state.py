@@ -519,8 +519,15 @@ class State:
         barrier = self._settings_only_until[min(place + 1, len(self.tree.body))]
         calls = self._setter_calls.get(ast.dump(call), [])  # (by place: only those up to the barrier are read)
         start = bisect.bisect_right(calls, place, key=lambda pair: pair[0])
-        end = bisect.bisect_right(calls, barrier, key=lambda pair: pair[0])
-        return any(id(other) not in own and self._constant_setting(other, known) for _, other in calls[start:end])
+        end = bisect.bisect_left(calls, barrier, key=lambda pair: pair[0])  # (a repeat in a block could read it first:
+        # red team 164's ``with torch.no_grad():`` read the setting, then made the call again)
+        return any(id(other) not in own and self._bare(other) and self._constant_setting(other, known)
+                   for _, other in calls[start:end])
+
+    def _bare(self, call: ast.Call) -> bool:
+        """``call`` is a module statement of its own."""
+        statement = self.module.parents.get(call)
+        return isinstance(statement, ast.Expr) and isinstance(self.module.parents.get(statement), ast.Module)
 
     @cached_property
     def _settings_only_until(self) -> list[int]:
@@ -532,11 +539,11 @@ class State:
         return until
 
     def _setting_only(self, statement: ast.stmt) -> bool:
-        """``statement`` reads no setting: an import, a plain ``def``, a docstring, or a setter's call (its
-        expression statement)."""
-        return isinstance(statement, (ast.Import, ast.ImportFrom)) or static.cannot_raise(statement) and isinstance(
-            statement, (ast.FunctionDef, ast.Expr, ast.Pass)) or isinstance(statement, ast.Expr) and isinstance(
-            statement.value, ast.Call) and self._setter_named(statement.value.func)
+        """``statement`` reads no setting: an import of torch, numpy or math, a plain ``def``, a docstring, or a
+        setter's call (its expression statement)."""
+        return static.cannot_raise(statement) and isinstance(statement, (ast.Import, ast.FunctionDef, ast.Expr, ast.Pass)) \
+            or isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) \
+            and self._setter_named(statement.value.func)
 
     @cached_property
     def _setter_calls(self) -> dict[str, list[tuple[int, ast.Call]]]:
