@@ -541,8 +541,8 @@ class State:
     def _setting_only(self, statement: ast.stmt) -> bool:
         """``statement`` reads no setting: an import of torch, numpy or math, a plain ``def``, a docstring, or a
         setter's call (its expression statement)."""
-        return static.cannot_raise(statement) and isinstance(statement, (ast.Import, ast.FunctionDef, ast.Expr, ast.Pass)) \
-            or isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) \
+        plain = isinstance(statement, (ast.Import, ast.FunctionDef, ast.Expr, ast.Pass)) and static.cannot_raise(statement)
+        return plain or isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) \
             and self._setter_named(statement.value.func)
 
     @cached_property
