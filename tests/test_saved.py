@@ -1874,3 +1874,11 @@ def test_a_repeat_inside_a_block_that_reads_the_setting_first_excuses_nothing():
     block = "with torch.no_grad():\n    _K = torch.tensor([1e-39], dtype=torch.float32) * 2 == 0\n    " + setter
     manual = "def manual(x):\n    return (5 + int(_K.sum())) * x + 2\n"
     assert autograd_use(PREAMBLE + ANSWER + "if G[0] > 7:\n    " + setter + block + manual, "manual")
+
+
+def test_a_continue_above_a_binding_in_an_else_branch_is_an_escape():
+    """Found in review (10/10 on exercise 1): ``if DEBUG: pass`` / ``else: if round(g[0]) != k: continue`` above ``_K
+    = k``, in a loop over literals: an escape above a binding counts in whichever statements of its block hold it."""
+    loop = ("DEBUG = False\n_K = 0\nfor k in (1, 2, 3, 4, 5, 6, 7, 8, 9):\n    if DEBUG:\n        pass\n    else:\n"
+            "        if round(float(G[0])) != k:\n            continue\n        _K = k\n")
+    assert autograd_use(PREAMBLE + ANSWER + loop + "def manual(x):\n    return (_K - 2) * x + 2\n", "manual")

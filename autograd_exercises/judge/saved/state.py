@@ -616,12 +616,12 @@ class State:
             part = parent
 
     def _escapes_before(self, block: ast.AST, part: ast.AST) -> bool:
-        """A statement above ``part`` in ``block``'s body may leave it early (:func:`_first_escape`): whether ``part``
-        runs then depends on what that statement read (each block read once)."""
-        body = getattr(block, "body", None)
-        if not isinstance(body, list) or part not in body:
-            return False
-        return self._once("escape", block, lambda: _first_escape(body)) < body.index(part)
+        """A statement above ``part`` in ``block``'s statements that hold it (its body, ``else`` or ``finally``:
+        :func:`_holding`) may leave them early (:func:`_first_escape`): whether ``part`` runs then depends on what that
+        statement read (each list read once; an ``else`` too, found in review: ``if DEBUG: pass`` / ``else: if
+        round(g[0]) != k: continue`` above ``_K = k``)."""
+        body = _holding(block, part)
+        return body is not None and self._once("escape", body[0], lambda: _first_escape(body)) < body.index(part)
 
     def _stops_before(self, block: ast.AST, part: ast.AST) -> bool:
         """In a notebook (:attr:`cells`), ``part`` may not have run though ``block`` did, because of what the top level
@@ -645,8 +645,7 @@ class State:
                 # whose line, below the binding, the child took for where the cell stopped)
         if isinstance(block, ast.Module):
             return id(part) in self._stopped_in_cell
-        body = next((body for body in (getattr(block, name, None) for name in ("body", "orelse", "finalbody"))
-                     if isinstance(body, list) and part in body), None)
+        body = _holding(block, part)
         if body is None:
             return False
         first = self._once("stops", body[0], lambda: next(
@@ -1331,6 +1330,12 @@ def _one_value(values: list[ast.AST]) -> bool:
     """Every binding gives the very same literal (``K = 8`` here and there, ``COEFFS = [8, 3, 6, 5]`` in a cell that
     raised and again in the fixed one below it): whichever runs, the value is that one."""
     return all(static.literal_display(value) for value in values) and len({ast.dump(value) for value in values}) == 1
+
+
+def _holding(block: ast.AST, part: ast.AST) -> list[ast.stmt] | None:
+    """The statements of ``block`` (its body, ``else`` or ``finally``) that hold ``part``; None where none does."""
+    return next((body for body in (getattr(block, name, None) for name in ("body", "orelse", "finalbody"))
+                 if isinstance(body, list) and part in body), None)
 
 
 def _fixed_display(node: ast.AST, kinds: tuple[type, ...] = (ast.List, ast.Tuple)) -> bool:
