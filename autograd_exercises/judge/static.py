@@ -445,7 +445,7 @@ def autograd_use(source: str, function: str, cells: Sequence[int] = (), passed: 
 def _autograd_use(tree: ast.Module, function: str, cells: Sequence[int], passed: int | None,
                   ran: CellRuns | None) -> list[Finding]:
     """:func:`autograd_use` of a module's parsed (and mangled) ``tree``."""
-    module = module_names(tree, cells, dict(ran.stopped) if ran is not None else None)
+    module = module_names(tree, cells, ran.stopped if ran is not None else None)
     dead = methods.debug_branches(tree, module.parents, module.bindings, module.ordered, function, passed)
     found = read_reach(module, [function], patches(tree, module), dead)  # a method put on torch's classes runs from any tensor
     read_lines = {(finding.line, finding.rank) for finding in found}  # a lookup the reading already named, once
@@ -647,7 +647,7 @@ def feedback(function: str, findings: list[Finding], locate: Callable[[int], str
     return f"{function} {first.describe(locate)} at {locate(first.line)}{helper}: {ADVICE[first.rank]}{more}"
 
 
-def module_names(tree: ast.Module, cells: Sequence[int] = (), stopped: dict[int, int] | None = None) -> Module:
+def module_names(tree: ast.Module, cells: Sequence[int] = (), stopped: Mapping[int, int] | None = None) -> Module:
     """Module-level bindings and imports, also inside if/try/with blocks (notebook cells run inside ``try``), less
     those a later top-level ``def``, assignment or import surely replaces before any check runs (:func:`_replaced_at`:
     an exploratory first version, a loop over examples that binds the name of a helper defined below)."""
@@ -776,7 +776,7 @@ def _runs_when_dropped(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool
 
 
 def _replaced_at(tree: ast.Module, cells: Sequence[int], parents: dict[ast.AST, ast.AST],
-                 stopped: dict[int, int] | None = None) -> dict[str, int]:
+                 stopped: Mapping[int, int] | None = None) -> dict[str, int]:
     """Per name, the index of the last top-level statement that surely binds it by a ``def`` or an assignment
     before any check runs: every top-level statement of a module runs (an import that raises fails every check);
     in a notebook (``cells``: the first line of each cell), a cell that raises stops there and the next cell runs,

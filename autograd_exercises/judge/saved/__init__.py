@@ -85,9 +85,9 @@ def top_level_autograd(tree: ast.Module, module: static.Module, notebook: bool =
     does is read as a by-hand function's reach is (:func:`static.read_reach`, all statements at once: a method of
     the file's plain class that nothing names cannot run); which one, over the names each reaches with every binding
     read whole, once (both linear in the file)."""
-    roots = list(_top_level_roots(tree.body, notebook or not _name_fixed(tree), module.literals, module))
+    statements = list(_top_level_roots(tree.body, notebook or not _name_fixed(tree), module.literals, module))
     replaced = _replaced_and_run(tree, module)
-    roots += replaced
+    roots = statements + replaced
     if not any(_telling_finding(f) for f in static.read_reach(module, [], [(TOP_LEVEL, root) for root in roots])):
         return None  # (read as a by-hand function's reach is: a class's methods that nothing names cannot run)
     readers: dict[int, static.Reader] = {}
@@ -106,7 +106,7 @@ def top_level_autograd(tree: ast.Module, module: static.Module, notebook: bool =
     # where: the first statement that reaches autograd, or a replaced ``def`` above it, whose body ran where it was
     # called, above its replacement (red team 162: ``_fill(_pts)`` ran autograd above setters the reading took as
     # set up before a demo at the bottom)
-    first = next(filter(reaches, roots[:len(roots) - len(replaced)]), None)
+    first = next(filter(reaches, statements), None)
     earlier = [root for root in replaced if reaches(root)]
     return min(filter(None, [first, *earlier]), key=lambda root: getattr(root, "lineno", 0), default=roots[0])
 
