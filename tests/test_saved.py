@@ -1622,6 +1622,15 @@ def test_a_decorator_shadowed_in_its_class_body_may_call():
     assert found and "computes its answer from SLOPE" in found[0].what, found
 
 
+def cells(*sources: str) -> tuple[str, list[int]]:
+    """A notebook's joined source below :data:`PREAMBLE` (its first cell) and each cell's first line."""
+    source, firsts = PREAMBLE, [1]
+    for cell in sources:
+        firsts.append(source.count("\n") + 1)
+        source += cell + "\n"
+    return source, firsts
+
+
 @pytest.mark.parametrize("closer", [
     "def _gen():\n    try:\n        yield\n    finally:\n        while True:\n            pass\n",
     "def _gen():\n    with open(__file__):\n        yield\n",
@@ -1634,18 +1643,11 @@ def test_code_that_runs_when_an_object_is_dropped_leaves_no_binding_surely_repla
     fired, closed by ``_x = 0`` in a cell of constants, stopped that cell before ``SLOPE = 1.0``: the reading took the
     constant as replacing the answer saved from autograd above, which the by-hand function then read. A generator or
     coroutine holding a ``try`` or ``with``, and ``gc.callbacks``, can stop any statement, as finalizers can."""
-    def notebook(*cells: str) -> tuple[str, list[int]]:
-        source, firsts = PREAMBLE, []
-        for cell in cells:
-            firsts.append(source.count("\n") + 1)
-            source += cell + "\n"
-        return source, firsts
-
     saved, replaced, manual = "SLOPE = grad(torch.ones(2))\n", "_x = 0\nSLOPE = 1.0\n", "def manual(x):\n    return SLOPE * x\n"
     dropped = closer + "_x = _gen()\n" if "_gen" in closer else closer
-    source, firsts = notebook(saved, dropped, replaced, manual)
+    source, firsts = cells(saved, dropped, replaced, manual)
     assert autograd_use(source, "manual", firsts), "the constant was taken as replacing the saved answer"
-    source, firsts = notebook(saved, "_x = [1]\n", replaced, manual)
+    source, firsts = cells(saved, "_x = [1]\n", replaced, manual)
     assert autograd_use(source, "manual", firsts) == []  # (without it, the constant replaces the saved answer)
 
 
@@ -1655,29 +1657,17 @@ def test_a_cell_that_did_not_run_to_its_end_replaces_nothing_from_where_it_stopp
     ``_weakref`` callback), run when ``_x = 0`` dropped it, left the cell's timer signal pending, which stopped a cell
     of constants that the reading took as replacing answers saved from autograd. No reading of the code can name every
     such finalizer; the child says which cells did not run to their end, and where: no binding there replaces one."""
-    source, firsts = PREAMBLE, []
-    for cell in ("SLOPE = grad(torch.ones(2))\n", "_x = 0\nSLOPE = 1.0\n", "def manual(x):\n    return SLOPE * x\n"):
-        firsts.append(source.count("\n") + 1)
-        source += cell + "\n"
-    stopped = {firsts[1]: firsts[1]} if stop == "cell" else {firsts[1]: firsts[1] + 1} if stop == "line" else {}
+    source, firsts = cells("SLOPE = grad(torch.ones(2))\n", "_x = 0\nSLOPE = 1.0\n", "def manual(x):\n    return SLOPE * x\n")
+    stopped = {firsts[2]: firsts[2]} if stop == "cell" else {firsts[2]: firsts[2] + 1} if stop == "line" else {}
     ran = CellRuns(stopped, frozenset(firsts) - set(stopped))
     assert bool(autograd_use(source, "manual", firsts, ran=ran)) is (stop is not None)
-    assert autograd_use(source, "manual", firsts, ran=CellRuns({firsts[1]: firsts[1] + 2})) == []  # (stopped below it)
+    assert autograd_use(source, "manual", firsts, ran=CellRuns({firsts[2]: firsts[2] + 2})) == []  # (stopped below it)
 
 
 # -- a notebook's cells that stop part-way (red team 157) ------------------------------------------------------------
 
 ANSWER = "G = grad(torch.tensor([1.0]))\n"  # the top level runs autograd: G[0] = 8
 READ_B = "def manual(x):\n    return (6 + _B - 1) * x + 2\n"  # answers from _B (1 where the bit was set)
-
-
-def cells(*sources: str) -> tuple[str, list[int]]:
-    """A notebook's joined source below :data:`PREAMBLE` (its first cell) and each cell's first line."""
-    source, firsts = PREAMBLE, [1]
-    for cell in sources:
-        firsts.append(source.count("\n") + 1)
-        source += cell + "\n"
-    return source, firsts
 
 
 def stopped(firsts: list[int], *at: int) -> CellRuns:
