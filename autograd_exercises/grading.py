@@ -696,7 +696,7 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
     if shown_hung is not None:
         notes.append(f"{submission.label(shown_hung)} ran past its {cell_timeout:g} s budget and could not be stopped "
                      "(it ignores the interrupt): the checks below it were not run")
-    return ExerciseResult(exercise.slug, exercise.title, submission.path, seed, results,
+    return ExerciseResult(exercise.slug, exercise.title, submission.shown_path, seed, results,
                           round(time.perf_counter() - start, 4), list(sandbox.layers), notes, hidden_not_run)
 
 
@@ -730,7 +730,7 @@ def reaches_grader(exercise: Exercise, submission: Submission, seed: int, select
                "not reach them, so nothing was run. Remove it and grade again.")
     results = [CheckResult.failed(check, f"not run: the file {what.split(' (')[0]} at {place}", mistake=REACHES_GRADER)
                for check in selected]
-    return ExerciseResult(exercise.slug, exercise.title, submission.path, seed, results, 0.0, layers, [],
+    return ExerciseResult(exercise.slug, exercise.title, submission.shown_path, seed, results, 0.0, layers, [],
                           hidden_not_run, problem=problem)
 
 

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
-
-
-_SEPARATOR = re.compile(r"/|\\(?![xuU][0-9a-fA-F]{2})")  # see ExerciseResult.file_name
 
 
 @dataclass
@@ -57,9 +53,10 @@ class ExerciseResult:
 
     @property
     def file_name(self) -> str:
-        """The graded file's name without its folder (what reports sent to students show): after the last ``/``, or
-        a Windows ``\\`` that does not start an escape a printable name carries (``\\x1b``, ``\\udcff``)."""
-        return _SEPARATOR.split(self.submission)[-1]
+        """The graded file's name without its folder (what reports sent to students show): after the last ``/``.
+        Every producer gives ``/`` between folders (:attr:`Submission.shown_path`, a class's bare name): a ``\\`` is
+        part of a name on Linux (``mallory\\bob.py`` is not ``bob.py``, red team 165), or an escape (``\\r``)."""
+        return self.submission.rsplit("/", 1)[-1]
 
     @property
     def score(self) -> float:

@@ -147,8 +147,8 @@ def _in_cwd(path: Path) -> bool:
 
 
 def _shown(path: Path) -> str:
-    """``exercise_2.py`` for a file in the current folder, else the path as given."""
-    return path.name if _in_cwd(path) else str(path)
+    """``exercise_2.py`` for a file in the current folder, else the path as given (``/`` between its folders)."""
+    return path.name if _in_cwd(path) else path.as_posix()
 
 
 def target(name: str, path: str | None = None, *, folder: Path | None = None, kind: str | None = None) -> Target:

@@ -114,6 +114,12 @@ class Submission:
         """The file's name, without its folder."""
         return Path(self.path).name
 
+    @property
+    def shown_path(self) -> str:
+        """The path with ``/`` between its folders on every system (what results record: on Linux a ``\\`` is part
+        of a name, never a folder's end)."""
+        return Path(self.path).as_posix()
+
     def locate(self, line: int) -> str:
         """``"line 7"`` for a module, ``"cell 4, line 2"`` for a notebook."""
         if self.lines and 1 <= line <= len(self.lines):  # (a module whose lines moved, or read as a notebook)

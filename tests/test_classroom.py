@@ -943,6 +943,21 @@ def test_a_files_name_never_puts_control_characters_on_the_terminal_the_csv_or_t
     assert f"graded {shown}" in feedback and "\x1b" not in feedback and "\r" not in feedback
 
 
+def test_a_backslash_in_a_files_name_is_part_of_the_name_in_every_report(tmp_path, inline):
+    """Red team 165: on Linux ``mallory\\bob.py`` is one file's name, not ``bob.py`` in a folder ``mallory``; the
+    JUnit file and results.json named both students' files ``bob.py`` (and ``evil\\r\\nbob.py`` ``nbob.py``)."""
+    folder = make_class(tmp_path / "class", {"bob": ("right", ".py")})
+    (folder / "mallory\\bob.py").write_text(class_builder.SOLUTION)
+    (folder / "evil\r\nbob.py").write_text(class_builder.SOLUTION)
+    run(folder, tmp_path / "out", inline)
+    names = {"mallory\\bob.py", "evil\\r\\nbob.py", "bob.py"}
+    junit = ET.parse(tmp_path / "out" / "class.junit.xml")
+    assert {suite.get("file") for suite in junit.iter("testsuite")} == names
+    shown = {json.loads(path.read_text())["extra_data"]["exercises"][0]["submission"]
+             for path in (tmp_path / "out" / "results").rglob("*.json")}
+    assert shown == names
+
+
 def test_text_from_a_notebook_never_crashes_the_class_nor_reaches_the_files_raw(tmp_path, inline):
     """A lone surrogate or an escape sequence in a notebook's fields or code: every row is written, and grades.csv
     and the feedback hold their escapes, never the characters."""
