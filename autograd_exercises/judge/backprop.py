@@ -89,7 +89,7 @@ def delivered_by_backward(packed: Any, got: torch.Tensor, values: Sequence[float
     it, a transposed one for ``nn.Linear``), from one of ``values``, the function's own ``root``: one pass's, or the
     sum over the passes (``jacobian`` differentiates one element per pass, a loss split per sample one part per pass,
     and the sum of their rows and roots is the whole's). Forward mode's answers count as passes where every dual was
-    seeded with ones at x (``seeded``: $\sum_i x_i$ and $\sum_i |x_i|$). A ``.grad`` set by hand, or a pass over
+    seeded with ones at x (``seeded``: $\\sum_i x_i$ and $\\sum_i |x_i|$). A ``.grad`` set by hand, or a pass over
     something else (red team 125: ``(t * 1).backward()`` beside the derivative written by hand) is none. No
     ``values``: any root (:func:`when_right`: a wrong gradient is the value checks' to charge)."""
     usable, rows, where, roots = _deliveries(packed, name, got.numel(), seeded)
