@@ -153,16 +153,22 @@ def judge_backward_twice(case, obs):
 
 def _filled_by_backward(case: dict, obs: dict, what: str, passes: int) -> None:
     """A filled x.grad of the x passed in (empty on entry) holds what at least ``passes`` backward passes from
-    ``polynomial(x)`` delivered (:func:`backprop.filled_by_backward`), not a value set by hand (red team 63: ``x.grad``
-    set by hand beside an unrelated retained graph; 74: one pass, then scaled by hand; 122: $f'(x)$ by hand sent through
-    ``(x * g).sum()``). An empty one is the fills check's to charge (back-propagating through a copy of x)."""
-    if obs.get("x_grad") is None:
-        return
+    ``polynomial(x)`` delivered (:func:`_by_backward`). An empty one is the fills check's to charge (back-propagating
+    through a copy of x)."""
+    if obs.get("x_grad") is not None:
+        _by_backward(case, obs, tensor(obs["x_grad"], "x.grad"), what, passes)
+
+
+def _by_backward(case: dict, obs: dict, got: torch.Tensor, what: str, passes: int, *, cleared: bool = False) -> None:
+    """``got`` is what at least ``passes`` backward passes from ``polynomial(x)`` delivered into x
+    (:func:`backprop.filled_by_backward`; ``cleared``: what the latest of them did), not a value set by hand (red team
+    63: ``x.grad`` set by hand beside an unrelated retained graph; 74: one pass, then scaled by hand; 122: $f'(x)$ by
+    hand sent through ``(x * g).sum()``; 166: ``fresh_grad`` set it by hand and ran no pass)."""
     x = case["x"].to(torch.float64)
     terms = torch.stack([2 * x**4, x**3, 3 * x**2, 5 * x, torch.ones_like(x)])  # (the sum's rounding: its terms' sizes)
-    backprop.filled_by_backward(obs.get("into_x"), tensor(obs["x_grad"], "x.grad"), (float(terms.sum()),), what=what,
-                                leaf="x", root="out = polynomial(x)", passes=passes, scale=float(terms.abs().sum()),
-                                tol=TOL)
+    backprop.filled_by_backward(obs.get("into_x"), got, (float(terms.sum()),), what=what, leaf="x",
+                                root="out = polynomial(x)", passes=passes, scale=float(terms.abs().sum()), tol=TOL,
+                                cleared=cleared)
 
 
 def judge_backward_twice_value(case, obs):
@@ -277,7 +283,8 @@ def _fresh_outcome(obs: dict) -> dict:
 
 
 def judge_fresh(case, obs):
-    """fresh_grad(x, steps) = $f'(x)$: one gradient, whatever x.grad held and however many rounds ran."""
+    """fresh_grad(x, steps) = $f'(x)$: one gradient, whatever x.grad held and however many rounds ran, what the last
+    of ``steps`` backward passes delivered."""
     what = FRESH
     got = _fresh_outcome(obs)
     if got.get("type") == "NoneType":
@@ -290,6 +297,7 @@ def judge_fresh(case, obs):
                     else "grad-not-cleared") if hint else None
 
     close_or_named(value, slope(case["x"]), what=what, tol=TOL, numel=case["x"].numel(), named=clearing)
+    _by_backward(case, obs, value, what, int(case["steps"]), cleared=True)  # (red team 166: set by hand, no pass)
 
 
 def judge_fresh_fills(case, obs):

@@ -230,6 +230,10 @@ MISTAKES = {
         10, {"fresh_grad_fills_grad": "x.grad after fresh_grad(x, steps) is wrong",
              "fresh_grad_stale": "the stale gradient x.grad held on entry was added to"},
     ),
+    "fresh_grad_set_by_hand": (  # red team 166: f'(x) written into x.grad under no_grad, no backward at all
+        [(CLEAR, "        with torch.no_grad():\n            x.grad = 8 * x**3 + 3 * x**2 + 6 * x + 5\n")],
+        10, {"fresh_grad": "0 backward pass(es) reached the x passed in", "fresh_grad_stale": "not set or scaled by hand"},
+    ),
 }
 
 
@@ -277,6 +281,11 @@ CORRECT_ALTERNATIVES = {
     "autograd_grad_then_one_backward": [(TWICE, "    x.grad = torch.autograd.grad(out, x, retain_graph=True)[0]\n"
                                                 "    out.backward()\n")],
     "a_loop_over_one_graph": [(TWICE, "    for last in (False, True):\n        out.backward(retain_graph=not last)\n")],
+    "fresh_through_autograd_grad": [(CLEAR, "        x.grad = torch.autograd.grad(polynomial(x), x)[0]\n")],
+    "fresh_with_an_optimizers_zero_grad": [(CLEAR, "        torch.optim.SGD([x], lr=0.1).zero_grad()\n"
+                                                   "        polynomial(x).backward()\n")],
+    "fresh_zeroing_its_data": [(CLEAR, "        if x.grad is not None:\n            x.grad.data.zero_()\n"
+                                       "        polynomial(x).backward()\n")],
 }
 
 

@@ -28,11 +28,12 @@ def when_right(got: torch.Tensor, expected: torch.Tensor | None, values: Sequenc
 
 
 def filled_by_backward(into: Any, got: torch.Tensor, values: Sequence[float], *, what: str, leaf: str, root: str,
-                       passes: int = 1, scale: float | None = None, tol: Any) -> None:
+                       passes: int = 1, scale: float | None = None, tol: Any, cleared: bool = False) -> None:
     """``got``, the ``leaf``'s ``.grad`` after ``what`` (empty on entry), was filled by at least ``passes`` backward
     passes and holds what they delivered (``into``, :func:`observe.gradients_into`'s record): what the passes that add
     into ``.grad`` delivered, or, where the code set ``.grad`` to the sum of ``torch.autograd.grad``'s results, what
-    every pass delivered; and each of those passes differentiated the function's own ``root``, one of ``values`` (the
+    every pass delivered (``cleared``: ``.grad`` is cleared before each pass, so it holds what the latest delivered);
+    and each of those passes differentiated the function's own ``root``, one of ``values`` (the
     reference's: never a value the student's code reports of itself, which a second call could forge, red team 134;
     within :data:`RTOL` of ``scale``, default the value's size; no ``values``: any root, :func:`when_right`)."""
     into = into if isinstance(into, dict) else {}
@@ -48,7 +49,8 @@ def filled_by_backward(into: Any, got: torch.Tensor, values: Sequence[float], *,
             and tuple(adds.shape) == (min(reached, observe.MAX_ROOTS),)):
         raise Fail(f"what the backward passes of {what} did could not be read", code="no-graph")
     got = got.to(torch.float64)
-    for key, made in (("accumulated", adds), ("delivered", torch.ones_like(adds))):
+    every = torch.ones_like(adds)
+    for key, made in (("last", every),) if cleared else (("accumulated", adds), ("delivered", every)):
         filled = into.get(key)
         if isinstance(filled, torch.Tensor) and filled.shape == got.shape and not filled.is_complex() and \
                 torch.allclose(got, filled.to(torch.float64), rtol=tol.rtol, atol=tol.atol):

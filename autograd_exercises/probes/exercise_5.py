@@ -90,8 +90,9 @@ def probe_accumulated(module, case):
 
 
 def probe_fresh(module, case):
-    """Call fresh_grad(x, steps) on a fresh leaf, whose .grad may hold a stale gradient."""
-    return _run(module, case, "fresh_grad", int(case["steps"]))
+    """Call fresh_grad(x, steps) on a fresh leaf, whose .grad may hold a stale gradient; also the backward passes that
+    reached x."""
+    return _run(module, case, "fresh_grad", int(case["steps"]), into=True)
 
 
 def probe_polynomial(module, case):
