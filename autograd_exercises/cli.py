@@ -292,8 +292,8 @@ def grade_class(exercise: str, submissions: Path, out: Path, workers: int | None
     from autograd_exercises.classroom import batch
 
     if gradebook is not None and seed is not None:
-        raise click.UsageError("--gradebook grades with nbgrader's seed (AUTOGRAD_SEED, else 0): "
-                               "set AUTOGRAD_SEED instead of --seed")
+        raise click.UsageError("--gradebook grades with the seeds nbgrader autograde gives (AUTOGRAD_SEED, else "
+                               "each student's own from the course's secret): set AUTOGRAD_SEED instead of --seed")
     if scheduler is not None:
         from autograd_exercises.classroom import dask_executor
 

@@ -10,7 +10,8 @@ second list to ``build/nbgrader_course.py: AUTOGRADE_PREPROCESSORS``: nbgrader's
 replaced by :class:`GradeOutOfKernel`, which grades the sanitised notebook with
 :func:`autograd_exercises.autograde.grade_notebook` (no kernel) and leaves each
 test cell's verdict in its outputs, where ``SaveAutoGrades``, ``generate_feedback``,
-the formgrader and ``export`` read it as usual.
+the formgrader and ``export`` read it as usual. Each student's notebook gets inputs of its own, seeded from the
+course's secret beside the gradebook, unless ``AUTOGRAD_SEED`` is set (:mod:`autograd_exercises.classroom.course_seed`).
 
 The sandbox starts when the first notebook's step is made and serves every
 notebook of the run; it is closed when nbgrader exits. Each notebook cell gets the
@@ -48,11 +49,12 @@ class GradeOutOfKernel(NbGraderPreprocessor):
 
     def preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
         """Fill the test cells of ``nb``; log the score."""
-        from autograd_exercises.notebook import notebook_seed
+        from autograd_exercises.classroom import course_seed
 
         info = resources.get("nbgrader", {})
         name = f"{info.get('student', '?')}/{info.get('assignment', '?')}/{info.get('notebook', 'notebook')}.ipynb"
-        seed = notebook_seed()
+        seed = course_seed.notebook_seed(course_seed.db_file(info.get("db_url")), str(info.get("student", "")),
+                                         nb.get("cells"))
         results = grade_notebook(nb, sandbox=shared_sandbox(), seed=seed, path=name,
                                  timeout=self.timeout or None, cell_timeout=self._cell_timeout())
         score = sum(result.score for result in results)

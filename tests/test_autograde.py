@@ -219,7 +219,7 @@ def test_our_autograde_steps_are_nbgraders_with_execute_replaced():
         assert repr(name) in course.config_text()
 
 
-def test_the_nbgrader_step_grades_the_notebook_and_takes_its_timeout_from_config(monkeypatch, sandbox):
+def test_the_nbgrader_step_grades_the_notebook_and_takes_its_timeout_from_config(monkeypatch, sandbox, tmp_path):
     """``GradeOutOfKernel`` as nbgrader calls it: config, ``preprocess(nb, resources)``, the session's sandbox."""
     from traitlets.config import Config
 
@@ -230,7 +230,62 @@ def test_the_nbgrader_step_grades_the_notebook_and_takes_its_timeout_from_config
     step = GradeOutOfKernel(config=Config({"GradeOutOfKernel": {"timeout": 3.5}}))
     assert step.timeout == 3.5
     nb = source_notebook()
-    resources = {"nbgrader": {"student": "alice", "assignment": SLUG, "notebook": SLUG}}
+    resources = {"nbgrader": {"student": "alice", "assignment": SLUG, "notebook": SLUG,
+                              "db_url": f"sqlite:///{tmp_path / 'gradebook.db'}"}}
     out, same = step.preprocess(nb, resources)
     assert out is nb and same is resources
     assert sum(points(nb).values()) == graders.find(SLUG).max_score
+    assert (tmp_path / "gradebook.db.seed").is_file()  # the course's secret, made at its first grading
+
+
+def test_each_submitted_notebook_is_graded_with_its_students_own_seed_from_the_courses_secret(tmp_path, monkeypatch):
+    """Red team 167: with seed 0 public, a table of the answers for seed 0's inputs scored 10/10 under nbgrader."""
+    from autograd_exercises.classroom import course_seed
+
+    monkeypatch.delenv("AUTOGRAD_SEED", raising=False)
+    book = tmp_path / "gradebook.db"
+    secret = course_seed.course_secret(book)
+    assert course_seed.course_secret(book) == secret and (tmp_path / "gradebook.db.seed").stat().st_mode & 0o777 == 0o600
+    cells = source_notebook().cells
+    alice = course_seed.notebook_seed(book, "alice", cells)
+    assert alice == course_seed.notebook_seed(book, "alice", copy.deepcopy(cells))  # the same notebook: the same seed
+    assert len({alice, course_seed.notebook_seed(book, "bob", cells), NOTEBOOK_SEED,
+                course_seed.notebook_seed(book, "alice", with_solutions(source_notebook(), lambda _, s: s + "\n").cells)}) == 4
+    monkeypatch.setenv("AUTOGRAD_SEED", "7")
+    assert course_seed.notebook_seed(book, "alice", cells) == course_seed.notebook_seed(None, "bob", []) == 7
+    monkeypatch.delenv("AUTOGRAD_SEED")
+    with pytest.raises(ValueError, match="not an SQLite file, so it has no secret seed beside it: set AUTOGRAD_SEED"):
+        course_seed.notebook_seed(None, "alice", cells)
+    (tmp_path / "gradebook.db.seed").write_text("not a number\n")
+    with pytest.raises(ValueError, match="must hold one whole number, the course's secret seed: delete it"):
+        course_seed.notebook_seed(book, "alice", cells)
+    assert course_seed.db_file(f"sqlite:///{book}") == book and course_seed.db_file("postgresql://host/db") is None
+
+
+def test_a_table_of_the_answers_for_seed_0_earns_nothing_under_nbgrader(tmp_path, monkeypatch, sandbox):
+    """Red team 167: ``gradient_manual`` looked its answers up in a table built for seed 0's inputs (the seed of the
+    students' own test cells, and until then of ``nbgrader autograde``): 10/10."""
+    from traitlets.config import Config
+
+    from autograd_exercises.nbgrader_step import GradeOutOfKernel
+
+    exercise = graders.find(SLUG)
+    table = {}
+    for case in grading.make_cases(exercise, exercise.check("gradient_manual_values"), NOTEBOOK_SEED):
+        x = case["x"].detach().double()
+        table[tuple(round(v, 5) for v in x.flatten().tolist())] = (12 * (3 * x + 2) / x.numel()).flatten().tolist()
+    looked_up = ("def gradient_manual(x):\n    table = " + repr(table) + "\n"
+                 "    key = tuple(round(float(v), 5) for v in x.detach().double().flatten().tolist())\n"
+                 "    if key in table:\n        return torch.tensor(table[key], dtype=x.dtype).reshape(x.shape)\n"
+                 "    return torch.zeros_like(x)\n")
+    monkeypatch.setattr(autograde, "_SANDBOX", [sandbox])
+    resources = {"nbgrader": {"student": "mallory", "assignment": SLUG, "notebook": SLUG,
+                              "db_url": f"sqlite:///{tmp_path / 'gradebook.db'}"}}
+    scores = {}
+    for seed in ("0", ""):  # AUTOGRAD_SEED=0 (the table's own inputs), then the course's default
+        monkeypatch.setenv("AUTOGRAD_SEED", seed)
+        nb = with_solutions(source_notebook(), lambda cell, source: looked_up if cell == "solution-gradient_manual"
+                            else source)
+        GradeOutOfKernel(config=Config()).preprocess(nb, resources)
+        scores[seed] = points(nb)["test-gradient_manual_values"]
+    assert scores == {"0": 2, "": 0}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ import pytest
 pytest.importorskip("nbgrader")
 
 from autograd_exercises.build import nbgrader_course  # noqa: E402
-from autograd_exercises.classroom import batch  # noqa: E402
+from autograd_exercises.classroom import batch, course_seed  # noqa: E402
 from autograd_exercises.classroom.executor import InProcess  # noqa: E402
 from tests import class_builder  # noqa: E402
 from tests.conftest import ROOT  # noqa: E402
@@ -59,10 +60,11 @@ def courses(tmp_path_factory):
         folder.mkdir(parents=True)
         (folder / f"{SLUG}.ipynb").write_text(json.dumps(nb))
     (template / "submitted" / "carol" / SLUG / "timestamp.txt").write_text("2031-02-03 04:05:06.000000 UTC")
+    course_seed.course_secret(template / "gradebook.db")  # one course: both copies grade with its one secret
     ours, theirs = scratch / "ours", scratch / "theirs"
     shutil.copytree(template, ours)
     shutil.copytree(template, theirs)
-    nbgrader_course.run_nbgrader(theirs, "autograde", SLUG, "--student=*")
+    (theirs / "autograde.log").write_text(nbgrader_course.run_nbgrader(theirs, "autograde", SLUG, "--student=*"))
     return ours, theirs
 
 
@@ -76,7 +78,13 @@ def test_gradebook_export_equals_nbgrader_autograde(courses, sandbox):
     summary = batch.run(batch.Options(SLUG, ours, out=ours / "grades-class", gradebook=ours / "gradebook.db"),
                         executor=InProcess(sandbox), stream=io.StringIO(), terminal=False)
     assert summary.exit_code == 0, summary.lines()
-    assert summary.notebook_seed == 0 and not summary.gradebook_failed
+    assert summary.notebook_seed is None and not summary.gradebook_failed
+    seeds = {row["student"]: row["seed"] for row in summary.rows}  # each student's own, none the students' seed 0
+    assert len(set(seeds.values())) == len(CLASS) and 0 not in seeds.values()
+    logged = re.findall(rf"Graded (\w+)/{SLUG}/{SLUG}.ipynb out of the kernel: \S+ \(seed (\d+)\)",
+                        (theirs / "autograde.log").read_text())
+    assert {student: int(seed) for student, seed in logged} == seeds  # as nbgrader autograde seeded each
+    assert any("seeds: one per student, from the course's secret in" in line for line in summary.lines())
     for student in CLASS:
         assert nbgrader_course.scores(ours, SLUG, student) == nbgrader_course.scores(theirs, SLUG, student), student
         graded = ours / "autograded" / student / SLUG / f"{SLUG}.ipynb"

@@ -10,9 +10,9 @@ each row the moment it comes back, once per task (:mod:`.outputs`, and :mod:`.gr
 one student's printed numbers are no use to another, and the same student gets the same inputs in
 every exercise run of this class. The class seed is ``--seed``, else the one recorded in the output
 folder by an earlier run (so a rerun resumes), else a fresh one; both are in ``grades.csv``.
-With ``--gradebook`` every notebook is graded with nbgrader's seed
-(:func:`~autograd_exercises.notebook.notebook_seed`: ``AUTOGRAD_SEED``, else 0), as ``nbgrader
-autograde`` does, so both give the same points.
+With ``--gradebook`` every notebook is graded with the seed ``nbgrader autograde`` gives it
+(:mod:`.course_seed`: ``AUTOGRAD_SEED``, else the student's own from the course's secret beside the
+gradebook), so both give the same points.
 
 **Interrupted.** Ctrl-C (or SIGTERM) stops the batch: every row finished so far is in the cache
 and in the files, ``grades.csv`` is rewritten with them, and running the same command again grades
@@ -44,7 +44,7 @@ from rich.cells import cell_len, set_cell_size  # terminal columns: a CJK charac
 
 from autograd_exercises import catalog
 from autograd_exercises.classroom import cache as cache_mod
-from autograd_exercises.classroom import layouts, outputs
+from autograd_exercises.classroom import course_seed, layouts, outputs
 from autograd_exercises.classroom.executor import Executor, ExecutorError, LocalPool, cores
 from autograd_exercises.classroom.progress import Progress
 from autograd_exercises.classroom.task import COULD_NOT_GRADE, GRADED, Task, sha256
@@ -180,6 +180,9 @@ class Summary:
                 lines.append(f"  {slug}: mean {mean:.2f}/{mine[0]['max_score']:g} over {_count(len(mine), 'student')}")
         if self.notebook_seed is not None:
             lines.append(f"seed: {self.notebook_seed} for every notebook, as nbgrader autograde (AUTOGRAD_SEED)")
+        elif self.gradebook:
+            lines.append(f"seeds: one per student, from the course's secret in {self.gradebook}{course_seed.SUFFIX}, "
+                         "as nbgrader autograde")
         elif self.class_seed is not None:
             lines.append(f"seeds: one per student, from class seed {self.class_seed} (--seed {self.class_seed} "
                          "repeats this run)")
@@ -287,8 +290,8 @@ def _jobs(plan: layouts.Plan, options: Options, book: Any, class_seed: int | Non
                 mode = "checks"
         filename = layouts.printable(found.path.name) if found.path is not None else found.shown.rstrip("/")
         fingerprint = sha256(gradebook_identity(graded) if mode == "cells" else graded)
-        task_seed = seed if seed is not None else student_seed(class_seed or 0, found.student, found.exercise,
-                                                                 fingerprint)
+        task_seed = seed if seed is not None else book.seed(found.student, found.exercise, graded, mode) \
+            if book is not None else student_seed(class_seed or 0, found.student, found.exercise, fingerprint)
         key = cache_mod.key(fingerprint, found.exercise, version, task_seed, timeout=options.timeout,
                             mode=mode or "file", filename=filename if not problem else f"{filename}:{problem}")
         task = Task(found.student, found.exercise, filename, graded, task_seed, options.timeout, found.kind,
@@ -416,9 +419,9 @@ def _output_folder(out: Path) -> None:
 
 
 def _seeds(options: Options, summary: Summary, cache: cache_mod.Cache) -> tuple[Any, int | None, int | None]:
-    """(the gradebook, the class seed, the one seed): with ``--gradebook``, every notebook gets the course's seed
-    (the notebooks' own test cells use it); otherwise each student's seed derives from the class seed (kept in the
-    cache, so a rerun repeats it)."""
+    """(the gradebook, the class seed, the one seed): with ``--gradebook``, ``AUTOGRAD_SEED`` for every submission
+    where it is set, else each student's own from the course's secret (:meth:`Gradebook.seed`); otherwise each
+    student's seed derives from the class seed (kept in the cache, so a rerun repeats it)."""
     from autograd_exercises.classroom.gradebook import Gradebook, GradebookError
 
     if options.gradebook is None:
@@ -432,8 +435,9 @@ def _seeds(options: Options, summary: Summary, cache: cache_mod.Cache) -> tuple[
         raise BatchError(str(exc)) from None
     summary.gradebook = str(options.gradebook)
     try:
-        summary.notebook_seed = notebook_seed()
-    except ValueError as exc:  # AUTOGRAD_SEED that is not a seed (red team 50)
+        summary.notebook_seed = notebook_seed() if os.environ.get("AUTOGRAD_SEED", "").strip() else None
+        book.secret()  # (made now, once, and read: a file that is no secret stops the run here)
+    except ValueError as exc:  # AUTOGRAD_SEED that is not a seed (red team 50), a secret that is none
         raise BatchError(str(exc)) from None
     return book, None, summary.notebook_seed
 

@@ -9,8 +9,8 @@ around the one step our course config already swaps for nbgrader's ``Execute``:
    (``Autograde.sanitize_preprocessors``: clear outputs, deduplicate ids, put back every locked cell
    from the gradebook, re-insert deleted test cells, …). The sanitised notebook is what is graded.
 2. A worker grades it with :func:`autograd_exercises.autograde.grade_notebook`, exactly what
-   ``GradeOutOfKernel`` calls inside ``nbgrader autograde``, with nbgrader's seed
-   (:func:`autograd_exercises.notebook.notebook_seed`), and sends back each test cell's outputs.
+   ``GradeOutOfKernel`` calls inside ``nbgrader autograde``, with the seed that step gives it
+   (:meth:`Gradebook.seed`, :mod:`.course_seed`), and sends back each test cell's outputs.
 3. :meth:`Gradebook.record` puts those outputs into the cells and runs the course's autograde
    preprocessors that follow the grading step (``SaveAutoGrades`` writes each test cell's
    ``auto_score`` through ``nbgrader.api.Gradebook``, ``AssignLatePenalties``, …), then writes the
@@ -109,6 +109,27 @@ class Gradebook:
         self.course_id = self.config.CourseDirectory.get("course_id") or "default_course"
         self._assignments: dict[str, bool] = {}
         self._notebooks: dict[str, Any] = {}  # key → sanitised notebook (between prepare and record)
+
+    def secret(self) -> int:
+        """The course's secret seed, beside this gradebook (:func:`.course_seed.course_secret`)."""
+        from autograd_exercises.classroom import course_seed
+
+        return course_seed.course_secret(self.path)
+
+    def seed(self, student: str, exercise: str, graded: bytes, mode: str) -> int:
+        """The seed of ``student``'s submission: a sanitised notebook's (``mode`` "cells") as ``nbgrader autograde``
+        gives it, from its code (:func:`.course_seed.notebook_seed`); any other file's from the secret and its bytes."""
+        from autograd_exercises.classroom import batch, course_seed
+        from autograd_exercises.classroom.task import sha256
+        from autograd_exercises.submission import SubmissionError, notebook_json
+
+        if mode == "cells":
+            try:
+                cells = notebook_json("", graded.decode("utf-8", "replace")).get("cells")
+            except (SubmissionError, ValueError, AttributeError, RecursionError):
+                cells = None
+            return course_seed.notebook_seed(self.path, student, cells)
+        return batch.student_seed(self.secret(), student, exercise, sha256(graded))
 
     def _config(self) -> Any:
         from traitlets.config import Config
