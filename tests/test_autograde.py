@@ -260,6 +260,8 @@ def test_each_submitted_notebook_is_graded_with_its_students_own_seed_from_the_c
     with pytest.raises(ValueError, match="must hold one whole number, the course's secret seed: delete it"):
         course_seed.notebook_seed(book, "alice", cells)
     assert course_seed.db_file(f"sqlite:///{book}") == book and course_seed.db_file("postgresql://host/db") is None
+    with pytest.raises(ValueError, match="cannot make or read the course's secret seed .*: No such file or directory"):
+        course_seed.course_secret(tmp_path / "gone" / "gradebook.db")
 
 
 def test_a_table_of_the_answers_for_seed_0_earns_nothing_under_nbgrader(tmp_path, monkeypatch, sandbox):

@@ -31,9 +31,17 @@ def secret_path(gradebook: Path) -> Path:
 
 def course_secret(gradebook: Path) -> int:
     """The course's secret, made on first use: a random whole number written whole to a file of its own, then linked
-    into place, so two graders that start together read the same one. :class:`ValueError` for a file that holds
-    something else (one line, to show)."""
+    into place, so two graders that start together read the same one. :class:`ValueError` (one line, to show) for a
+    file that holds something else, or one that cannot be made or read."""
     path = secret_path(gradebook)
+    try:
+        return _made(path)
+    except OSError as exc:
+        raise ValueError(f"cannot make or read the course's secret seed {path}: {exc.strerror or exc}") from None
+
+
+def _made(path: Path) -> int:
+    """The number in ``path``, made first where there is none."""
     if not path.exists():
         scratch = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
         with os.fdopen(os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as stream:
