@@ -436,7 +436,7 @@ def _seeds(options: Options, summary: Summary, cache: cache_mod.Cache) -> tuple[
     summary.gradebook = str(options.gradebook)
     try:
         summary.notebook_seed = notebook_seed() if os.environ.get("AUTOGRAD_SEED", "").strip() else None
-        book.secret()  # (made now, once, and read: a file that is no secret stops the run here)
+        _ = book.secret  # (made now, once, and read: a file that is no secret stops the run here)
     except ValueError as exc:  # AUTOGRAD_SEED that is not a seed (red team 50), a secret that is none
         raise BatchError(str(exc)) from None
     return book, None, summary.notebook_seed

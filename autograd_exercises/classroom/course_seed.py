@@ -86,11 +86,17 @@ def notebook_seed(gradebook: Path | None, student: str, cells: Any) -> int:
     secret beside ``gradebook`` and the notebook's code. :class:`ValueError` (one line) for a bad ``AUTOGRAD_SEED``,
     a bad secret, or a gradebook that is no file with no ``AUTOGRAD_SEED``."""
     from autograd_exercises import notebook
-    from autograd_exercises.classroom.batch import student_seed
 
     if os.environ.get("AUTOGRAD_SEED", "").strip():
         return notebook.notebook_seed()
     if gradebook is None:
         raise ValueError("the course's gradebook is not an SQLite file, so it has no secret seed beside it: set "
                          "AUTOGRAD_SEED to a secret whole number")
-    return student_seed(course_secret(gradebook), student, NOTEBOOK, code_fingerprint(cells))
+    return derived(course_secret(gradebook), student, cells)
+
+
+def derived(secret: int, student: str, cells: Any) -> int:
+    """A notebook's seed from the course's ``secret``: a digest of it, the student's id and the notebook's code."""
+    from autograd_exercises.classroom.batch import student_seed
+
+    return student_seed(secret, student, NOTEBOOK, code_fingerprint(cells))

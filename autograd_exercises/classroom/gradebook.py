@@ -29,6 +29,7 @@ read for the preprocessors' settings.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import warnings
@@ -110,15 +111,16 @@ class Gradebook:
         self._assignments: dict[str, bool] = {}
         self._notebooks: dict[str, Any] = {}  # key → sanitised notebook (between prepare and record)
 
+    @functools.cached_property
     def secret(self) -> int:
-        """The course's secret seed, beside this gradebook (:func:`.course_seed.course_secret`)."""
+        """The course's secret seed, beside this gradebook, read once (:func:`.course_seed.course_secret`)."""
         from autograd_exercises.classroom import course_seed
 
         return course_seed.course_secret(self.path)
 
     def seed(self, student: str, exercise: str, graded: bytes, mode: str) -> int:
         """The seed of ``student``'s submission: a sanitised notebook's (``mode`` "cells") as ``nbgrader autograde``
-        gives it, from its code (:func:`.course_seed.notebook_seed`); any other file's from the secret and its bytes."""
+        gives it, from its code (:func:`.course_seed.derived`); any other file's from the secret and its bytes."""
         from autograd_exercises.classroom import batch, course_seed
         from autograd_exercises.classroom.task import sha256
         from autograd_exercises.submission import SubmissionError, notebook_json
@@ -128,8 +130,8 @@ class Gradebook:
                 cells = notebook_json("", graded.decode("utf-8", "replace")).get("cells")
             except (SubmissionError, ValueError, AttributeError, RecursionError):
                 cells = None
-            return course_seed.notebook_seed(self.path, student, cells)
-        return batch.student_seed(self.secret(), student, exercise, sha256(graded))
+            return course_seed.derived(self.secret, student, cells)
+        return batch.student_seed(self.secret, student, exercise, sha256(graded))
 
     def _config(self) -> Any:
         from traitlets.config import Config
