@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -113,14 +114,14 @@ def test_the_readme_says_how_to_run_grade_and_read_feedback(template):
 def run_steps(folder: Path, python: Path | str = sys.executable) -> tuple[dict[str, int], str]:
     """The workflow's grading step, then each check step: {check: exit status}, and the job summary."""
     summary = folder / "summary.md"
-    grade = subprocess.run([str(python), "-m", "autograd_exercises.platforms.classroom", "grade", "exercise-2",
-                            "--json", "grade.json", "--junit", "junit.xml", "--summary", str(summary)],
-                           cwd=folder, capture_output=True, text=True, timeout=300)
+    helper = [str(python), *shlex.split(classroom.HELPER)[1:]]  # the workflow's own command line
+    grade = subprocess.run([*helper, "grade", "exercise-2", "--json", "grade.json", "--junit", "junit.xml",
+                            "--summary", str(summary)], cwd=folder, capture_output=True, text=True, timeout=300)
     assert grade.returncode == 0, grade.stdout + grade.stderr
     statuses = {}
     for check in classroom.visible_checks("exercise-2"):
-        proc = subprocess.run([str(python), "-m", "autograd_exercises.platforms.classroom", "check", "grade.json",
-                               "exercise-2", check.name], cwd=folder, capture_output=True, text=True, timeout=120)
+        proc = subprocess.run([*helper, "check", "grade.json", "exercise-2", check.name], cwd=folder,
+                              capture_output=True, text=True, timeout=120)
         assert proc.stdout.startswith(("✓", "✗")), proc.stdout + proc.stderr
         statuses[check.name] = proc.returncode
     return statuses, summary.read_text()
@@ -149,6 +150,19 @@ def test_each_check_step_passes_exactly_when_its_check_passed(tmp_path, template
     assert points == sum(test["score"] for test in visible) > 0
     assert "| ✗ | forward_values | 0/2 |" in summary and "a sum where a mean belongs" in summary
     assert (folder / "junit.xml").read_text().startswith("<?xml")
+
+
+def test_no_file_of_the_checkout_stands_in_for_a_module_of_the_grader(tmp_path, template):
+    """Red team 168: a top-level ``argparse.py`` in the student's repository (nothing under ``.github/`` or ``grader/``
+    changed) ran inside the grade and check steps, ``python -m`` putting the checkout first on the import path, and
+    printed a pass for every check of an untouched stub: 8/8."""
+    forged = ("import sys\nprint('\u2713 forged: passed')\nsys.exit(0)\n")
+    folder = make_repository(tmp_path, template, {"argparse.py": forged, "json.py": forged})
+    (folder / "autograd_exercises").mkdir()
+    (folder / "autograd_exercises" / "__init__.py").write_text(forged)
+    statuses, summary = run_steps(folder)
+    assert set(statuses.values()) == {1} and "forged" not in summary
+    assert "python -I -m pip install" in classroom.workflow("exercise-2")  # (and pip's install steps too)
 
 
 def test_no_student_text_becomes_a_workflow_command_markup_or_a_write_elsewhere(tmp_path, template):

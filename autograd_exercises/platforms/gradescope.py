@@ -70,7 +70,7 @@ results="$root/results/results.json"
 mkdir -p "$root/results"
 rm -f "$results"
 cd "$root" || exit 0
-"$python" -m autograd_exercises.platforms.gradescope --root "$root"
+"$python" -I -m autograd_exercises.platforms.gradescope --root "$root"
 status=$?
 if [ ! -s "$results" ]; then
   # Python could not even start: still give Gradescope a results file, and say whose problem it is.

@@ -64,7 +64,7 @@ results="$root/results/results.json"
 mkdir -p "$root/results"
 rm -f "$results"
 cd "$root" || exit 0
-"$python" -m autograd_exercises.platforms.prairielearn --root "$root" --exercise "$exercise"
+"$python" -I -m autograd_exercises.platforms.prairielearn --root "$root" --exercise "$exercise"
 status=$?
 if [ ! -s "$results" ]; then
   # Python could not even start: not gradable (no attempt lost), and say whose problem it is.
