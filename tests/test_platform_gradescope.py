@@ -147,6 +147,12 @@ def test_a_wrong_submission_is_graded_with_feedback(tmp_path, bundle, python):
     assert 0 < results["score"] < 10
     assert "a sum where a mean belongs" in by_check(results)["forward_values"]["output"]
     assert by_check(results)["forward_values"]["status"] == "failed"
+    visible = [test for test in results["tests"] if test["visibility"] == "visible"]
+    score, top = sum(test["score"] for test in visible), sum(test["max_score"] for test in visible)
+    assert score < results["score"]  # (a hidden check passed: red team 168 read its point off the top line)
+    assert results["output"].startswith(f"exercise-2: {score:g}/{top:g}\n"), results["output"]
+    assert "that is the visible checks' score; 2 hidden checks (2 points) show once grades are published" in \
+        results["output"]
 
 
 def test_a_missing_file_is_a_zero_with_a_message_the_student_can_act_on(tmp_path, bundle, python):

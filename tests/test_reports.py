@@ -76,8 +76,11 @@ def test_gradescope_json_names_the_file_only(tmp_path):
     data = json.loads(gradescope.render([result(choice="exercise-9.ipynb is the untouched stub")]))
     assert data["extra_data"]["exercises"][0]["submission"] == "exercise_9.py"
     assert "/home/grader" not in json.dumps(data)
-    assert data["output"] == "exercise-9: 2/3.5 (graded exercise_9.py: exercise-9.ipynb is the untouched stub)"
+    assert data["output"] == ("exercise-9: 2/2 (graded exercise_9.py: exercise-9.ipynb is the untouched stub)\n"
+                              "exercise-9: that is the visible checks' score; 1 hidden check (1.5 points) shows once "
+                              "grades are published")
     assert [t["visibility"] for t in data["tests"]] == ["visible", "after_published"]
+    assert data["execution_time"] == 0.012  # the visible checks' (red team 169 timed its hidden check's run by it)
 
 
 def test_a_remembered_table_is_laid_out_as_rich_lays_it_out_for_that_width_colour_and_verbosity():

@@ -2,7 +2,9 @@
 
 Field names follow Gradescope's autograder specification; our own additions
 (seed, tolerances, isolation layers, notes) sit beside them, and Gradescope
-ignores keys it does not know.
+ignores keys it does not know. What a student sees before grades are published says nothing of the hidden checks:
+the top-level output's score and ``execution_time`` are the visible checks' (red teams 168 and 169 read a hidden
+check's point off the whole score, and its secret inputs off the time its run took).
 """
 
 from __future__ import annotations
@@ -41,12 +43,21 @@ def test_entry(exercise: ExerciseResult, check: CheckResult) -> dict:
     }
 
 
-def summary_lines(result: ExerciseResult) -> list[str]:
-    """The result's lines in the top-level ``output``: score (and which file, when there was a choice), then why."""
-    head = f"{result.exercise}: {result.score:g}/{result.max_score:g}"
+def summary_lines(result: ExerciseResult, *, hidden_shown: bool = True) -> list[str]:
+    """The result's lines in the top-level ``output``: score (and which file, when there was a choice), then why.
+    ``hidden_shown=False`` (Gradescope, which shows hidden checks once grades are published): the visible checks'
+    score alone, which the student sees (red team 168: the whole score told what the hidden checks earned)."""
+    shown = [check for check in result.checks if hidden_shown or not check.hidden]
+    score, top = (round(sum(getattr(check, key) for check in shown), 6) for key in ("points", "max_points"))
+    head = f"{result.exercise}: {score:g}/{top:g}"
     if result.choice:
         head += f" (graded {result.file_name}: {result.choice})"
     hidden = [f"{result.exercise}: {result.hidden_note}"] if result.hidden_note else []
+    if len(shown) < len(result.checks):
+        count, points = len(result.checks) - len(shown), sum(c.max_points for c in result.checks if c.hidden)
+        hidden.append(f"{result.exercise}: that is the visible checks' score; {count} hidden "
+                      f"check{'s' if count != 1 else ''} ({points:g} point{'s' if points != 1 else ''}) "
+                      f"{'show' if count != 1 else 'shows'} once grades are published")
     return [head] + ([result.problem] if result.problem else []) + [f"note: {note}" for note in result.notes] + hidden
 
 
@@ -55,13 +66,13 @@ def as_dict(results: Sequence[ExerciseResult], not_started: Sequence[Any] = ()) 
 
     The graded file appears by name only: a student's result never carries the grading machine's paths.
     """
-    lines = [line for r in results for line in summary_lines(r)]
+    lines = [line for r in results for line in summary_lines(r, hidden_shown=False)]
     if not_started:
         lines.append("not started: " + ", ".join(exercise.slug for exercise in not_started))
     return size.fit({
         "score": round(sum(r.score for r in results), 6),
         "max_score": round(sum(r.max_score for r in results), 6),
-        "execution_time": round(sum(r.execution_time for r in results), 3),
+        "execution_time": round(sum(check.wall for r in results for check in r.checks if not check.hidden), 3),
         "output": "\n".join(lines),
         "output_format": "text",  # student-written text (file names, what the code printed) is never markup
         "test_output_format": "text",
