@@ -110,7 +110,8 @@ def _with_places(value: Any, submission: Submission) -> list[str]:
 
 # The mistake code of a child that did not report observations, by its status (autograd_exercises.mistakes).
 RUN_FAILURES = {"import-error": "import-error", "import-timeout": "import-timeout", "cell-hung": "cell-hung",
-                "timeout": "timeout", "crashed": "crashed", "too-large": "result-too-large", "no-result": "exited"}
+                "timeout": "timeout", "crashed": "crashed", "too-large": "result-too-large", "no-result": "exited",
+                "out-of-time": "out-of-time"}
 
 
 def run_failure_code(run: RunResult) -> str:
@@ -145,6 +146,12 @@ def run_failure(run: RunResult, timeout: float, submission: Submission) -> str:
                 "budget and could not be stopped (it ignores the interrupt), so a kernel would never get here")
     if run.status == "timeout":
         return f"timed out after {timeout:g} s (an endless loop, or very slow code?)"
+    if run.status == "out-of-time":
+        top = "the cells above its test cell" if submission.kind == "ipynb" else "your file's top-level code"
+        return (f"not run: the process that ran every check failed as a whole (a crash, a hang, a limit), so each call "
+                f"then got a process of its own, which runs {top} again (up to {run.result.get('wall', 0):.0f} s "
+                "each), and this submission's time ran out before this call. Make the top level quick (a demo belongs "
+                "under `if __name__ == \"__main__\":`)")
     if run.status == "import-timeout":
         budget = run.result.get("budget")
         return (f"timed out while the file was imported{f' ({budget:g} s)' if isinstance(budget, (int, float)) else ''}"
@@ -549,9 +556,13 @@ def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], ca
     """One child per call (after one that only imports a module: an import that fails, fails every call once): a
     hang costs only its own call. Each child imports the module (within ``import_timeout``) or, for a notebook,
     runs the cells above the call's test cell; then the call, within ``timeout``. A call below cell ``hung`` (a
-    cell that could not be stopped) is not run: a kernel never gets there.
+    cell that could not be stopped) is not run: a kernel never gets there. The children together have the one child's
+    budget once more; a call whose child would start past it is not run (``out-of-time``: red team 168's top level of
+    50 s, run again by every call's child, held one submission for 503 s).
     """
     common = dict(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module)
+    start = time.perf_counter()
+    budget = timeout * len(leads) + (timeout + _program_time(program) if program is not None else import_timeout)
     if program is None:
         imported = sandbox.run(probe=None, inputs=_serialize([]), timeout=import_timeout, **common)
         if imported.status == "timeout":
@@ -559,18 +570,21 @@ def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], ca
         if imported.status != "ok":
             return {lead.name: imported for lead in leads}, None, []
         import_timeout = min(import_timeout, 2 * imported.wall + timeout)  # its time, as the server measured it
-    runs, cells, said = {}, None, []
+    runs, cells, said, slowest = {}, None, [], imported.wall if program is None else 0.0
     for lead in leads:
         steps = _up_to(program, lead.name) if program is not None else None
         if hung is not None and steps is not None and any(step.get("cell") == hung for step in steps):
             runs[lead.name] = RunResult("cell-hung", {"cell": hung})
+            continue
+        if time.perf_counter() - start > budget:
+            runs[lead.name] = RunResult("out-of-time", {"wall": slowest})
             continue
         job = [{"name": lead.name, "probe": lead.probe_ref, "timeout": timeout}]
         run = sandbox.run(probe=None, inputs=packing.pack({lead.name: cases[lead.name]}), checks=job,
                           timeout=timeout + (timeout + _program_time(steps) if steps is not None else import_timeout),
                           import_timeout=import_timeout, program=steps, **common)
         split = split_checks(run, [lead.name], import_timeout)
-        runs[lead.name] = split[lead.name] if split is not None else run
+        runs[lead.name], slowest = split[lead.name] if split is not None else run, max(slowest, run.wall)
         if steps is not None and split is not None:  # (a child that failed as a whole judges nothing)
             said.append(run.result.get("cells"))  # every other child's, for the by-hand reading: :func:`cell_runs`
         if isinstance(run.result.get("cells"), list) and len(run.result["cells"]) >= len(cells or []):

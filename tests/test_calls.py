@@ -127,6 +127,24 @@ def test_a_modules_top_level_has_the_cell_budget_apart_from_the_checks_timeouts(
                    and 'if __name__ == "__main__":' in check.feedback for check in result.checks)
 
 
+def test_a_slow_top_level_run_again_by_each_calls_child_has_the_one_childs_budget_once_more(sandbox):
+    """Red team 168: a top level of 50 s, then a call that killed its process: each call's child ran the top level
+    again, and one submission took 503 s. The children of the calls now have the one child's budget once more; a call
+    whose child would start past it is not run, and its feedback says why."""
+    exercise = graders.find("exercise-4")
+    slow = "import time\n\ntime.sleep(1.0)  # a demo at the top level\n" + solution_text("exercise_4").replace(
+        "def network(x, w, b, y):", "def network(x, w, b, y):\n    import os, signal\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)", 1)
+    box = _Recording(sandbox)
+    result = grading.grade(exercise, Submission("slow.py", slow.encode()), sandbox=box, seed=0, timeout=0.5,
+                           cell_timeout=1.5)
+    late = [check for check in result.checks if check.mistake == "out-of-time"]
+    assert late and all("this submission's time ran out before this call" in check.feedback
+                        and "runs your file's top-level code again (up to 1 s each)" in check.feedback for check in late)
+    assert len(box.jobs) < 2 + 8  # (the one child, the import's, then not one child for each of the 8 calls)
+    assert result.checks[0].mistake == "crashed"
+
+
 def test_a_check_that_blocks_its_timer_costs_its_timeouts_not_the_imports_budget(sandbox):
     """The child's deadline counts the import's budget only until its first check starts: a call that ignores the
     alarm is stopped by the server within the checks' own time, however long the import may take."""
