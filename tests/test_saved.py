@@ -1580,12 +1580,17 @@ def test_a_function_called_at_the_top_level_then_replaced_ran_there(replacement)
     ("torch.empty(1024, dtype=torch.float64)", True), ("torch.empty_like(x)", True), ("x.new_empty(4)", True),
     ("torch.Tensor(1024)", True), ("torch.DoubleTensor(x.numel())", True), ("torch.zeros(1).resize_(1024)", True),
     ("torch.Tensor([6.0, 2.0])", False), ("torch.zeros(4)", False),
+    ("np.ndarray(37)[:4].tolist()", True), ("numpy.ndarray(shape=(37,), dtype=float)", True),
+    ("np.ndarray.__new__(np.ndarray, 37)", True), ("np.recarray(4, dtype=[('a', float)])", True),
+    ("x.new(1024)", True), ("np.zeros(37)", False), ("np.array([6.0, 2.0])", False),
 ])
 def test_memory_handed_back_uninitialised_is_state_the_top_level_can_fill(read, found):
     """Red team 106 (10/10 on exercises 1 and 2): the top level ran autograd, sprayed its fitted answers into buffers it
     then freed, and the by-hand function read them back with ``torch.empty``. Uninitialised memory is the world, as
-    random state and files are; a legacy constructor given data, or zeros, is not."""
-    source = PREAMBLE + f"\n\nprint(grad(torch.ones(2)))\n\n\ndef manual(x):\n    return {read}\n"
+    random state and files are; a legacy constructor given data, or zeros, is not. Red team 170 (10/10 on exercises
+    1 to 3) read numpy's small-buffer cache back with ``np.ndarray(37)``."""
+    source = PREAMBLE + ("\nimport numpy\nimport numpy as np\n\nprint(grad(torch.ones(2)))\n\n\ndef manual(x):\n"
+                         f"    return {read}\n")
     assert bool(autograd_use(source, "manual")) is found, autograd_use(source, "manual")
 
 

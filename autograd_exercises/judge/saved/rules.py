@@ -43,8 +43,10 @@ WORLD = frozenset({
     "cache_info",
     # a codec's answer, from the registry the file can fill (``codecs.register``: red team 70)
     "decode", "encode",
-    # memory as the allocator hands it back, uninitialised: what the top level freed there (red team 106)
+    # memory as the allocator hands it back, uninitialised: what the top level freed there (red team 106; numpy's
+    # own constructors given a shape, and ``__new__``, which skips what a class does to fill it: red team 170)
     "empty", "empty_like", "new_empty", "empty_strided", "new_empty_strided", "resize_", "resize_as_", "set_",
+    "ndarray", "recarray", "chararray", "__new__", "new",
     "UntypedStorage", "TypedStorage", "FloatStorage", "DoubleStorage", "HalfStorage", "BFloat16Storage",
     "LongStorage", "IntStorage", "ShortStorage", "CharStorage", "ByteStorage", "BoolStorage"})
 # torch's legacy constructors, which, given sizes rather than data (``torch.Tensor(1024)``), allocate uninitialised
