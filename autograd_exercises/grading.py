@@ -532,6 +532,15 @@ def hung_cell(run: RunResult) -> int | None:
     return int(number) if last.startswith("@cell ") and number.isdigit() else None
 
 
+def _job_item(exercise: Exercise, lead: Check, timeout: float) -> dict[str, Any]:
+    """A call's entry in a child's job: its probe and timeout; ``fresh`` where it serves a by-hand check, so that the
+    child first empties numpy's cache of the small buffers the code before freed (:mod:`.sandbox.numpy_cache`: red
+    teams 170 and 171 read autograd's answers, which the top level had written there, back through numpy's
+    uninitialised arrays under five spellings)."""
+    fresh = any(check.by_hand and check.call == lead.call for check in exercise.checks)
+    return {"name": lead.name, "probe": lead.probe_ref, "timeout": timeout, "fresh": fresh}
+
+
 def _run_one_child(exercise: Exercise, submission: Submission, leads: list[Check], cases: dict[str, list[Case]],
                    sandbox: Sandbox, timeout: float, program: list[dict[str, Any]] | None,
                    import_timeout: float) -> tuple[dict[str, RunResult] | None, Any]:
@@ -539,7 +548,7 @@ def _run_one_child(exercise: Exercise, submission: Submission, leads: list[Check
     ``import_timeout``, or a notebook's cells run once), each within ``timeout``; ``None`` when that child failed
     as a whole (a hang past its timers, a crash, a limit, a forged report). Also what the child said about the
     notebook's cells, or, when a cell hung it, that cell's number."""
-    jobs = [{"name": lead.name, "probe": lead.probe_ref, "timeout": timeout} for lead in leads]
+    jobs = [_job_item(exercise, lead, timeout) for lead in leads]
     total = timeout * len(jobs) + (timeout + _program_time(program) if program is not None else import_timeout)
     run = sandbox.run(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module, probe=None,
                       inputs=packing.pack({lead.name: cases[lead.name] for lead in leads}), timeout=total, checks=jobs,
@@ -556,13 +565,13 @@ def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], ca
     """One child per call (after one that only imports a module: an import that fails, fails every call once): a
     hang costs only its own call. Each child imports the module (within ``import_timeout``) or, for a notebook,
     runs the cells above the call's test cell; then the call, within ``timeout``. A call below cell ``hung`` (a
-    cell that could not be stopped) is not run: a kernel never gets there. The children together have the one child's
-    budget once more; a call whose child would start past it is not run (``out-of-time``: red team 168's top level of
+    cell that could not be stopped) is not run: a kernel never gets there. The children together have twice the one
+    child's budget; a call whose child would start past it is not run (``out-of-time``: red team 168's top level of
     50 s, run again by every call's child, held one submission for 503 s).
     """
     common = dict(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module)
     start = time.perf_counter()
-    budget = timeout * len(leads) + (timeout + _program_time(program) if program is not None else import_timeout)
+    budget = 2 * (timeout * len(leads) + (timeout + _program_time(program) if program is not None else import_timeout))
     if program is None:
         imported = sandbox.run(probe=None, inputs=_serialize([]), timeout=import_timeout, **common)
         if imported.status == "timeout":
@@ -579,7 +588,7 @@ def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], ca
         if time.perf_counter() - start > budget:
             runs[lead.name] = RunResult("out-of-time", {"wall": slowest})
             continue
-        job = [{"name": lead.name, "probe": lead.probe_ref, "timeout": timeout}]
+        job = [_job_item(exercise, lead, timeout)]
         run = sandbox.run(probe=None, inputs=packing.pack({lead.name: cases[lead.name]}), checks=job,
                           timeout=timeout + (timeout + _program_time(steps) if steps is not None else import_timeout),
                           import_timeout=import_timeout, program=steps, **common)

@@ -262,6 +262,11 @@ def test_each_submitted_notebook_is_graded_with_its_students_own_seed_from_the_c
     assert course_seed.db_file(f"sqlite:///{book}") == book and course_seed.db_file("postgresql://host/db") is None
     with pytest.raises(ValueError, match="cannot make or read the course's secret seed .*: No such file or directory"):
         course_seed.course_secret(tmp_path / "gone" / "gradebook.db")
+    (tmp_path / "real").mkdir()  # red team 172: a linked gradebook, two secrets (one beside the link, one beside it)
+    (tmp_path / "linked.db").symlink_to(tmp_path / "real" / "gradebook.db")
+    assert course_seed.course_secret(tmp_path / "linked.db") == course_seed.course_secret(tmp_path / "real" /
+                                                                                          "gradebook.db")
+    assert not (tmp_path / "linked.db.seed").exists() and (tmp_path / "real" / "gradebook.db.seed").is_file()
 
 
 def test_a_table_of_the_answers_for_seed_0_earns_nothing_under_nbgrader(tmp_path, monkeypatch, sandbox):

@@ -230,6 +230,12 @@ MISTAKES = {
         10, {"fresh_grad_fills_grad": "x.grad after fresh_grad(x, steps) is wrong",
              "fresh_grad_stale": "the stale gradient x.grad held on entry was added to"},
     ),
+    "fresh_grad_courier_after_64_passes": (  # red team 172: the 65th pass, past the first 64 read, carried f'(x)
+        [(CLEAR + "    return x.grad\n", CLEAR + "    for _ in range(64):\n" + CLEAR +
+          "    x.grad = None\n    with torch.no_grad():\n        g = 8 * x**3 + 3 * x**2 + 6 * x + 5\n"
+          "    (x * g).sum().backward()\n    return x.grad\n")],
+        10, {"fresh_grad": "not out = polynomial(x)", "fresh_grad_stale": "not out = polynomial(x)"},
+    ),
     "fresh_grad_set_by_hand": (  # red team 166: f'(x) written into x.grad under no_grad, no backward at all
         [(CLEAR, "        with torch.no_grad():\n            x.grad = 8 * x**3 + 3 * x**2 + 6 * x + 5\n")],
         10, {"fresh_grad": "0 backward pass(es) reached the x passed in", "fresh_grad_stale": "not set or scaled by hand"},

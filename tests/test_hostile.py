@@ -87,7 +87,7 @@ ATTACKS = {
     "fork_daemon": Attack(()),
     "fork_bomb": Attack((), seconds=20.0),
     "huge_torch_alloc": Attack(MANUAL, ("allocate memory", "MemoryError")),
-    "python_list_growth": Attack(MANUAL, ("MemoryError",)),
+    "python_list_growth": Attack(MANUAL, ("MemoryError", "timed out after")),  # (the allocator fills each block)
     "flood_stdout": Attack(()),
     "monkeypatch_torch": Attack(MANUAL, ("module 'torch' is read-only in the grader's sandbox: allclose cannot be set",)),
     "print_fake_score": Attack(MANUAL, ("gradient_manual(x) is None",)),
@@ -122,6 +122,7 @@ ATTACKS = {
     "by_hand_rebound_through_globals": Attack(("gradient_manual_by_hand",), ("rebound through globals().update",)),
     "by_hand_helper_rebound_by_a_loop": Attack(("gradient_manual_by_hand",), ("runs autograd's engine",)),
     "by_hand_fits_answers_saved_at_import": Attack(("gradient_manual_by_hand",), ("computes its answer from SEEN",)),
+    "by_hand_reads_memory_the_top_level_freed": Attack(MANUAL, ("gradient_manual(x) is wrong", "gradient_manual(x) contains")),
     "by_hand_fits_answers_behind_deep_nesting": Attack(("gradient_manual_by_hand",), ("nested too deeply to be read",)),
     "by_hand_rebound_through_a_globals_item": Attack(("gradient_manual_by_hand",), ("rebound through globals()",)),
     "environ_secrets": Attack(()),
@@ -1720,7 +1721,7 @@ def test_fake_score_prints_do_not_reach_json_stdout(tmp_path):
                           capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)  # the whole of stdout is one JSON document: no fake score mixed in
-    assert (report["score"], report["max_score"], report["output"]) == (7, 10, "exercise-2: 7/10")
+    assert (report["score"], report["max_score"], report["output"].split("\n")[0]) == (7, 10, "exercise-2: 6/8")
     manual = [test for test in report["tests"] if "gradient_manual" in test["name"]]
     assert len(manual) == 2 and all(test["score"] == 0 for test in manual)
     assert all("10/10" in test["output"] for test in manual)  # the prints are kept, as text inside one check

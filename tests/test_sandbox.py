@@ -561,3 +561,26 @@ def test_cells_compile_where_they_stand_without_parsing_the_lines_above_them():
     assert compiled[3][0].msg.endswith(f"on line {program[2]['first']}") and compiled[3][0].args[1][1] == \
         program[2]["first"] + 1
     assert f"nb.py:{program[0]['first'] + 5}: DeprecationWarning: invalid escape" in compiled[1][1]
+
+
+def test_numpys_cache_of_small_freed_buffers_is_emptied_before_a_by_hand_call():
+    """Red teams 170 and 171 wrote autograd's answers into a small numpy array at the top level, freed it, and read them
+    back in the by-hand function from an array numpy does not fill (``np.ndarray(37)``). ``numpy_cache.empty_it``
+    forgets every cached buffer; this numpy's ``datacache`` is found and checked in its own symbol table, so that takes
+    microseconds, not the thousands of arrays the fallback allocates."""
+    import numpy as np
+
+    from autograd_exercises.sandbox import numpy_cache
+
+    assert numpy_cache.ADDRESS is not None, "numpy's datacache was not found: the slow fallback runs"
+    for empty in (numpy_cache.empty_it, numpy_cache._take_all):
+        marker = np.zeros(37)
+        marker[:4] = [5.5, 6.25, 3.125, 8.0625]
+        del marker
+        held = empty()
+        assert np.ndarray(37)[:4].tolist() != [5.5, 6.25, 3.125, 8.0625]
+        del held
+    again = np.zeros(37)
+    again[:4] = [5.5, 6.25, 3.125, 8.0625]
+    del again
+    assert np.ndarray(37)[:4].tolist() == [5.5, 6.25, 3.125, 8.0625]  # (what the test stands on: the cache reuses)

@@ -25,7 +25,9 @@ NOTEBOOK = "notebook"  # what stands for the exercise in a notebook's seed (nbgr
 
 
 def secret_path(gradebook: Path) -> Path:
-    """Where the secret of the course whose gradebook is ``gradebook`` lives: beside it."""
+    """Where the secret of the course whose gradebook is ``gradebook`` lives: beside the file it is (through any link:
+    red team 172's linked gradebook had nbgrader and ``grade class`` each make a secret of their own)."""
+    gradebook = Path(gradebook).resolve()
     return gradebook.with_name(gradebook.name + SUFFIX)
 
 

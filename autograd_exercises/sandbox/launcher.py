@@ -50,7 +50,11 @@ def environment() -> dict[str, str]:
     """The server's whole environment: nothing of the grader's (a CI token, a course secret) is in it."""
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "USER": "sandbox", "LOGNAME": "sandbox",
            "OMP_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1", "TORCHINDUCTOR_CACHE_DIR": "/tmp/torchinductor",
-           "PYTORCH_JIT": "0"}  # (TorchScript runs as Python: child.script_eagerly)
+           "PYTORCH_JIT": "0",  # (TorchScript runs as Python: child.script_eagerly)
+           # glibc's allocator fills what it hands out, and what is freed, with its own pattern, from the first
+           # allocation on (no per-thread cache, which would skip it): memory handed back uninitialised never holds
+           # what the code before wrote there (red teams 106, 170, 171)
+           "GLIBC_TUNABLES": "glibc.malloc.tcache_count=0:glibc.malloc.perturb=165"}
     for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # older OpenBLAS builds crash without them here
         if name in os.environ:
             env[name] = os.environ[name]

@@ -924,7 +924,8 @@ _HANDED = itertools.count()  # keys of the passes whose gradients the engine han
 def gradients_into(t: torch.Tensor) -> Iterator[dict[str, Any]]:
     """The backward passes that deliver a gradient into the leaf ``t`` while the block runs (``passes``, counted
     once each), the sum of what they delivered (``delivered``, float64, ``None`` for nothing), what the latest of them
-    delivered (``last``: what ``t.grad`` holds where the code clears it before each pass) and the sum of what those that
+    delivered and differentiated (``last``, ``last_root``: what ``t.grad`` holds where the code clears it before each
+    pass) and the sum of what those that
     add into ``t.grad`` delivered (``accumulated``: not ``torch.autograd.grad``'s or ``torch.func``'s, which hand their
     gradient back: :func:`_handed_back`), and per pass, the first :data:`MAX_ROOTS`, what it differentiated
     (``root``, :func:`differentiated`) and whether it adds into ``t.grad`` (``accumulates``). The hook is ``t``'s
@@ -934,14 +935,14 @@ def gradients_into(t: torch.Tensor) -> Iterator[dict[str, Any]]:
     unrelated graph)."""
     record: dict[str, Any] = {"passes": 0, "delivered": None, "accumulated": None}
     tasks: dict[Any, tuple[bool, float | None]] = {}
-    last: list[Any] = [None, None]  # the latest pass and what it delivered
+    last: list[Any] = [None, None, None]  # the latest pass, what it delivered and what it differentiated
 
     def add(key: Any, adds: bool, root: float | None, grad: torch.Tensor) -> None:
         tasks.setdefault(key, (adds, root))
         value = value_of(grad)
         for name in ("delivered", "accumulated") if adds else ("delivered",):
             record[name] = value.clone() if record[name] is None else record[name] + value
-        last[:] = [key, last[1] + value if last[0] is not None and last[0] == key else value.clone()]
+        last[:] = [key, last[1] + value if last[0] is not None and last[0] == key else value.clone(), root]
 
     def hook(grad: torch.Tensor) -> None:
         running = running_pass()
@@ -956,7 +957,7 @@ def gradients_into(t: torch.Tensor) -> Iterator[dict[str, Any]]:
     finally:
         handle.remove()
         INTO[:] = [other for other in INTO if other is not entry]
-        record["passes"], record["last"] = len(tasks), last[1]
+        record["passes"], record["last"], record["last_root"] = len(tasks), last[1], _floats([last[2]])
         kept = list(tasks.values())[:MAX_ROOTS]
         record[ROOT] = _floats([root for _, root in kept])
         record["accumulates"] = torch.tensor([adds for adds, _ in kept], dtype=torch.bool)
