@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from autograd_exercises.judge import static
 from autograd_exercises.judge.static import DIFFERENTIATES, CellRuns, autograd_use
 
 PREAMBLE = """import torch
@@ -1877,3 +1878,19 @@ def test_a_continue_above_a_binding_in_an_else_branch_is_an_escape():
     loop = ("DEBUG = False\n_K = 0\nfor k in (1, 2, 3, 4, 5, 6, 7, 8, 9):\n    if DEBUG:\n        pass\n    else:\n"
             "        if round(float(G[0])) != k:\n            continue\n        _K = k\n")
     assert autograd_use(PREAMBLE + ANSWER + loop + "def manual(x):\n    return (_K - 2) * x + 2\n", "manual")
+
+
+def test_saved_answers_advise_what_to_change_not_the_chain_rule():
+    """Fairness 44: a by-hand function that wrote the power rule out over a list of its own ``Term`` objects, beside a
+    top-level demo that compared it with autograd, was told to "compute the derivative from the chain rule", which it
+    had done. What reads saved state is told to keep that state inside the function or the demo off the top level."""
+    source = PREAMBLE + ("\n\nclass Term:\n    def __init__(self, coef, power):\n        self.coef, self.power = coef, power\n\n"
+                         "    def slope(self, x):\n        return self.coef * self.power * x ** (self.power - 1)\n\n\n"
+                         "TERMS = [Term(3, 2), Term(2, 1)]\n\n\ndef manual(x):\n    return sum(t.slope(x) for t in TERMS)\n\n\n"
+                         "x = torch.ones(2)\nassert torch.allclose(grad(x), manual(x))\n")
+    findings = autograd_use(source, "manual")
+    text = static.feedback("manual", findings, lambda line: f"line {line}")
+    assert "computes its answer from TERMS" in text and "chain rule" not in text, text
+    assert text.endswith(": keep what it reads inside the function (numbers written out, objects it makes there), or, "
+                         "in a .py file, put the code that runs autograd at the top level under `if __name__ == "
+                         "\"__main__\":`, which grading does not run"), text

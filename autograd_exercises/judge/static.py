@@ -156,6 +156,7 @@ class Finding:
     imported: tuple[str, int] | None = None  # (name, line) of the import it uses, if any
     context: tuple[str, int] | None = None  # (what happens there, line) elsewhere in the file, if it matters
     flag: str | None = None  # the parameter of ``function`` it asks for gradients with (``requires_grad_(track)``)
+    advice: str = ""  # what to do, where :data:`ADVICE` for its rank would not say it
 
     def describe(self, locate: Callable[[int], str]) -> str:
         """``what``, with the import it goes through: "uses torch.autograd.grad (imported as g at line 3)", or the
@@ -644,7 +645,8 @@ def feedback(function: str, findings: list[Finding], locate: Callable[[int], str
     helper = f" (in helper {first.function})" if first.function != function else ""
     others = len({finding.line for finding in findings} - {first.line})
     more = f" (and {others} more place{'s' if others > 1 else ''})" if others else ""
-    return f"{function} {first.describe(locate)} at {locate(first.line)}{helper}: {ADVICE[first.rank]}{more}"
+    return f"{function} {first.describe(locate)} at {locate(first.line)}{helper}: {first.advice or ADVICE[first.rank]}" \
+        f"{more}"
 
 
 def module_names(tree: ast.Module, cells: Sequence[int] = (), stopped: Mapping[int, int] | None = None) -> Module:

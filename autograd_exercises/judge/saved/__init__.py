@@ -39,6 +39,13 @@ from autograd_exercises.judge.saved.state import State
 __all__ = ["saved_answers", "top_level_autograd", "MAX_NODES", "MAX_OBJECT_NODES"]
 
 
+# (fairness 44: the chain rule's advice told students who had written it out, with a class of their own and a demo that
+# compared it with autograd at the top level, to do what they had done)
+SAVED_ADVICE = ("keep what it reads inside the function (numbers written out, objects it makes there), or, in a .py "
+                "file, put the code that runs autograd at the top level under `if __name__ == \"__main__\":`, which "
+                "grading does not run")
+
+
 def saved_answers(tree: ast.Module, module: static.Module, function: str, cells: Sequence[int] = (),
                   ran: static.CellRuns | None = None) -> list[static.Finding]:
     """A finding when the top level runs autograd and ``function``'s return value comes from state it can fill.
@@ -58,7 +65,7 @@ def saved_answers(tree: ast.Module, module: static.Module, function: str, cells:
             if source is not None:
                 return [static.Finding(f"computes its answer from {state.describe(source)}",
                                        getattr(source, "lineno", None) or getattr(node, "lineno", 1), function,
-                                       context=(CONTEXT, where.lineno))]
+                                       context=(CONTEXT, where.lineno), advice=SAVED_ADVICE)]
         kept = state.settings_kept(where)  # (no reader of the settings need be named: red team 135)
         if kept is not None:
             return [static.Finding(f"may answer from {_setting(state, kept)} ({state.describe(kept)})", kept.lineno,
