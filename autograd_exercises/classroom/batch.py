@@ -181,8 +181,8 @@ class Summary:
         if self.notebook_seed is not None:
             lines.append(f"seed: {self.notebook_seed} for every notebook, as nbgrader autograde (AUTOGRAD_SEED)")
         elif self.gradebook:
-            lines.append(f"seeds: one per student, from the course's secret in {self.gradebook}{course_seed.SUFFIX}, "
-                         "as nbgrader autograde")
+            lines.append(f"seeds: one per student, from the course's secret in "
+                         f"{course_seed.secret_path(Path(self.gradebook))}, as nbgrader autograde")
         elif self.class_seed is not None:
             lines.append(f"seeds: one per student, from class seed {self.class_seed} (--seed {self.class_seed} "
                          "repeats this run)")

@@ -925,14 +925,13 @@ def gradients_into(t: torch.Tensor) -> Iterator[dict[str, Any]]:
     """The backward passes that deliver a gradient into the leaf ``t`` while the block runs (``passes``, counted
     once each), the sum of what they delivered (``delivered``, float64, ``None`` for nothing), what the latest of them
     delivered and differentiated (``last``, ``last_root``: what ``t.grad`` holds where the code clears it before each
-    pass) and the sum of what those that
-    add into ``t.grad`` delivered (``accumulated``: not ``torch.autograd.grad``'s or ``torch.func``'s, which hand their
-    gradient back: :func:`_handed_back`), and per pass, the first :data:`MAX_ROOTS`, what it differentiated
-    (``root``, :func:`differentiated`) and whether it adds into ``t.grad`` (``accumulates``). The hook is ``t``'s
-    first, so it sees what the engine computed before any hook of the submission's; a ``t.grad`` that started empty
-    and that only backward passes wrote holds ``accumulated`` afterwards, or ``delivered`` where the code set it to the
-    sum of the gradients handed back (red team 63 set ``x.grad`` by hand and back-propagated twice through an
-    unrelated graph)."""
+    pass) and the sum of what those that add into ``t.grad`` delivered (``accumulated``: not ``torch.autograd.grad``'s
+    or ``torch.func``'s, which hand their gradient back: :func:`_handed_back`), and per pass, the first
+    :data:`MAX_ROOTS`, what it differentiated (``root``, :func:`differentiated`) and whether it adds into ``t.grad``
+    (``accumulates``). The hook is ``t``'s first, so it sees what the engine computed before any hook of the
+    submission's; a ``t.grad`` that started empty and that only backward passes wrote holds ``accumulated`` afterwards,
+    or ``delivered`` where the code set it to the sum of the gradients handed back (red team 63 set ``x.grad`` by hand
+    and back-propagated twice through an unrelated graph)."""
     record: dict[str, Any] = {"passes": 0, "delivered": None, "accumulated": None}
     tasks: dict[Any, tuple[bool, float | None]] = {}
     last: list[Any] = [None, None, None]  # the latest pass, what it delivered and what it differentiated
