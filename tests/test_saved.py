@@ -1584,12 +1584,17 @@ def test_a_function_called_at_the_top_level_then_replaced_ran_there(replacement)
     ("np.ndarray(37)[:4].tolist()", True), ("numpy.ndarray(shape=(37,), dtype=float)", True),
     ("np.ndarray.__new__(np.ndarray, 37)", True), ("np.recarray(4, dtype=[('a', float)])", True),
     ("x.new(1024)", True), ("np.zeros(37)", False), ("np.array([6.0, 2.0])", False),
+    ("np.positive(np.zeros(37, np.float32), dtype=np.float64, out=None, where=False)", True),
+    ("np.ma.masked_all(37).data", True), ("np.rec.array(None, shape=37, formats='f8')['f0']", True),
+    ("np.nditer([np.zeros(37, np.float32), None], op_dtypes=[np.float32, np.float64]).operands[1]", True),
+    ("np.divide(x.numpy(), 2.0, out=np.zeros(x.shape), where=x.numpy() != 0)", False),
 ])
 def test_memory_handed_back_uninitialised_is_state_the_top_level_can_fill(read, found):
     """Red team 106 (10/10 on exercises 1 and 2): the top level ran autograd, sprayed its fitted answers into buffers it
     then freed, and the by-hand function read them back with ``torch.empty``. Uninitialised memory is the world, as
     random state and files are; a legacy constructor given data, or zeros, is not. Red team 170 (10/10 on exercises
-    1 to 3) read numpy's small-buffer cache back with ``np.ndarray(37)``."""
+    1 to 3) read numpy's small-buffer cache back with ``np.ndarray(37)``; red teams 171 and 173 with four more
+    spellings, the last after the child had emptied that cache (a library's own cache kept the array past it)."""
     source = PREAMBLE + ("\nimport numpy\nimport numpy as np\n\nprint(grad(torch.ones(2)))\n\n\ndef manual(x):\n"
                          f"    return {read}\n")
     assert bool(autograd_use(source, "manual")) is found, autograd_use(source, "manual")

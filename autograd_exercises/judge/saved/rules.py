@@ -46,7 +46,7 @@ WORLD = frozenset({
     # memory as the allocator hands it back, uninitialised: what the top level freed there (red team 106; numpy's
     # own constructors given a shape, and ``__new__``, which skips what a class does to fill it: red team 170)
     "empty", "empty_like", "new_empty", "empty_strided", "new_empty_strided", "resize_", "resize_as_", "set_",
-    "ndarray", "recarray", "chararray", "__new__", "new",
+    "ndarray", "recarray", "chararray", "__new__", "new", "nditer", "masked_all", "masked_all_like",
     "UntypedStorage", "TypedStorage", "FloatStorage", "DoubleStorage", "HalfStorage", "BFloat16Storage",
     "LongStorage", "IntStorage", "ShortStorage", "CharStorage", "ByteStorage", "BoolStorage"})
 # torch's legacy constructors, which, given sizes rather than data (``torch.Tensor(1024)``), allocate uninitialised
@@ -212,9 +212,20 @@ def _bound_method(node: ast.Attribute, parents: dict[ast.AST, ast.AST]) -> bool:
 
 
 def _uninitialised(call: ast.Call) -> bool:
-    """``torch.Tensor(n)`` and its kin given anything but a list or tuple written out: sizes, uninitialised memory."""
-    name = _called_name(call)
+    """``torch.Tensor(n)`` and its kin given anything but a list or tuple written out: sizes, uninitialised memory; a
+    call given ``where=`` and no ``out`` (a ufunc hands back what it did not write as it found it: red teams 171 and
+    173); ``np.rec.array(None, shape=…)``, an array made of nothing."""
+    name, given = _called_name(call), {keyword.arg: keyword.value for keyword in call.keywords}
+    if "where" in given and not _a_value(given.get("out")):
+        return True
+    if call.args and isinstance(call.args[0], ast.Constant) and call.args[0].value is None and name == "array":
+        return True
     return name in LEGACY_TENSORS and bool(call.args) and not isinstance(call.args[0], (ast.List, ast.Tuple))
+
+
+def _a_value(node: ast.AST | None) -> bool:
+    """``node`` is given and is not ``None`` written out."""
+    return node is not None and not (isinstance(node, ast.Constant) and node.value is None)
 
 
 def _asks_a_setting(call: ast.Call) -> bool:
