@@ -1588,6 +1588,8 @@ def test_a_function_called_at_the_top_level_then_replaced_ran_there(replacement)
     ("np.ma.masked_all(37).data", True), ("np.rec.array(None, shape=37, formats='f8')['f0']", True),
     ("np.nditer([np.zeros(37, np.float32), None], op_dtypes=[np.float32, np.float64]).operands[1]", True),
     ("np.divide(x.numpy(), 2.0, out=np.zeros(x.shape), where=x.numpy() != 0)", False),
+    ("(lambda u: u(np.zeros(37), out=None, where=False))(np.positive)", True),  # (under any name)
+    ("f(x, where=True)", False),  # (the file's own function, read where it is written)
 ])
 def test_memory_handed_back_uninitialised_is_state_the_top_level_can_fill(read, found):
     """Red team 106 (10/10 on exercises 1 and 2): the top level ran autograd, sprayed its fitted answers into buffers it

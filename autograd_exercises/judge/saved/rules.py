@@ -212,15 +212,19 @@ def _bound_method(node: ast.Attribute, parents: dict[ast.AST, ast.AST]) -> bool:
 
 
 def _uninitialised(call: ast.Call) -> bool:
-    """``torch.Tensor(n)`` and its kin given anything but a list or tuple written out: sizes, uninitialised memory; a
-    call given ``where=`` and no ``out`` (a ufunc hands back what it did not write as it found it: red teams 171 and
-    173); ``np.rec.array(None, shape=…)``, an array made of nothing."""
-    name, given = _called_name(call), {keyword.arg: keyword.value for keyword in call.keywords}
-    if "where" in given and not _a_value(given.get("out")):
-        return True
+    """``torch.Tensor(n)`` and its kin given anything but a list or tuple written out: sizes, uninitialised memory;
+    ``np.rec.array(None, shape=…)``, an array made of nothing (red team 171)."""
+    name = _called_name(call)
     if call.args and isinstance(call.args[0], ast.Constant) and call.args[0].value is None and name == "array":
         return True
     return name in LEGACY_TENSORS and bool(call.args) and not isinstance(call.args[0], (ast.List, ast.Tuple))
+
+
+def unfilled_where(call: ast.Call) -> bool:
+    """``call`` is given ``where=`` and no ``out``: a ufunc hands back what it did not write as it found it (red teams
+    171 and 173; whose call it is, the caller asks)."""
+    given = {keyword.arg: keyword.value for keyword in call.keywords}
+    return "where" in given and not _a_value(given.get("out"))
 
 
 def _a_value(node: ast.AST | None) -> bool:

@@ -19,7 +19,7 @@ from autograd_exercises.judge.saved.rules import (BUILTINS, DEFINITIONS, DYNAMIC
     _bound_method, _by_key, _called_name,
     _chain_kept, _changed_through, _closure, _decorator_name, _definition, _filled_in_place, _handed_on, _only_added_to,
     _never_swallows, _plain_constant, _reads_world, _returns_closures,
-    _reverse_edges, _root, _stateful, _timed_names, _uninitialised,
+    _reverse_edges, _root, _stateful, _timed_names, _uninitialised, unfilled_where,
     SETTERS, VALUE_BUILTINS, VALUE_CALLS, _asks_a_setting, _world_reference, catches, may_call, scope_imports)
 from autograd_exercises.judge.saved.objects import Objects
 from autograd_exercises.judge.saved.flow import Flow
@@ -1285,7 +1285,9 @@ class State:
             name = _called_name(node)
             if self.rewrites and (name in TEXTS or name == "print" and any(k.arg == "file" for k in node.keywords)):
                 return True
-            if self._random(node.func) or _uninitialised(node):
+            if self._random(node.func) or _uninitialised(node) or unfilled_where(node) and not (
+                    isinstance(node.func, ast.Name) and _definition(node.func.id, self.module)):  # (the file's own
+                # function is read where it is written; a library's, under any name, hands back what it did not fill)
                 return True  # Python's, numpy's or torch's random state (``random.randbytes``: red team 38), memory
             if isinstance(node.func, ast.Name) and name in self.module.imports:  # (``from logging import getLogger``,
                 return _reads_world(name) or _asks_a_setting(node) or any(  # ``from os import getcwd as here``,
