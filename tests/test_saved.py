@@ -1901,3 +1901,23 @@ def test_saved_answers_advise_what_to_change_not_the_chain_rule():
     assert text.endswith(": keep what it reads inside the function (numbers written out, objects it makes there), or, "
                          "in a .py file, put the code that runs autograd at the top level under `if __name__ == "
                          "\"__main__\":`, which grading does not run"), text
+
+
+@pytest.mark.parametrize(("classes", "read", "found"), [
+    ("class Key(str):\n    def __hash__(self):\n        return 7\n\n    def __eq__(self, other):\n        return True\n",
+     "float(re.compile(Key('')).pattern)", True),  # red team 174: re's cache handed back the top level's pattern
+    ("class Key(str):\n    __eq__ = lambda self, other: True\n    __hash__ = lambda self: 7\n\n\nclass Sub(Key):\n"
+     "    pass\n", "float(re.compile(Sub('')).pattern)", True),  # (set, not defined; and a class derived from it)
+    ("class Key(unittest.mock.Mock):\n    pass\n", "float(re.compile(Key()).pattern)", True),  # (a library's class)
+    ("class Pair(tuple):\n    pass\n", "float(re.compile(str(sum(Pair((1, 2))))).pattern) * x", False),
+    ("@dataclasses.dataclass\nclass Term:\n    c: float\n    p: int\n", "Term(3, 2).c * Term(3, 2).p * x", False),
+])
+def test_an_object_that_decides_what_it_equals_may_fetch_what_a_librarys_cache_holds(classes, read, found):
+    """Red team 174 (10/10 on exercises 1 to 3): a ``str`` whose ``__eq__`` is always true and whose hash is fixed,
+    handed to ``re.compile`` in the by-hand function, fetched the pattern the top level had compiled, autograd's
+    answers in its text; any cache keyed by equality hands back what the top level put there. A class that decides
+    what it equals, or derives from a library's class, is the world where the top level runs autograd; a builtin's
+    value equality and a dataclass's are not."""
+    source = PREAMBLE + ("\nimport dataclasses\nimport re\nimport unittest.mock\n\n\n" + classes +
+                         f"\n\nprint(grad(torch.ones(2)))\n\n\ndef manual(x):\n    return {read}\n")
+    assert bool(autograd_use(source, "manual")) is found, autograd_use(source, "manual")

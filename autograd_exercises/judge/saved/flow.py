@@ -69,6 +69,8 @@ class Flow:
             if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Load) and id(part) not in methods:
                 if part.id in self.taint:
                     return self.taint[part.id]
+                if part.id in self.state.keyed_classes:
+                    return part  # (an object equal to whatever a library's cache holds: red team 174)
                 if id(part) not in self.local and part.id not in self.declared and (
                         self.state.unsafe_name(part.id, part)
                         or part.id in self.state.module.bindings and self.state.touches_afresh(part.id)):

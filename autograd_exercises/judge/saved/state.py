@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import builtins
 import collections
 from dataclasses import dataclass
 from functools import cached_property
@@ -22,6 +23,17 @@ from autograd_exercises.judge.saved.rules import (BUILTINS, DEFINITIONS, DYNAMIC
     _reverse_edges, _root, _stateful, _timed_names, _uninitialised, unfilled_where,
     SETTERS, VALUE_BUILTINS, VALUE_CALLS, _asks_a_setting, _world_reference, catches, may_call, scope_imports)
 from autograd_exercises.judge.saved.objects import Objects
+
+BUILTIN_TYPES = frozenset(name for name, value in vars(builtins).items() if isinstance(value, type))
+
+
+def _defined_names(item: ast.stmt) -> list[str]:
+    """The names a class body's statement binds (a ``def``, an assignment's plain targets)."""
+    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [item.name]
+    targets = item.targets if isinstance(item, ast.Assign) else [item.target] if isinstance(
+        item, (ast.AnnAssign, ast.AugAssign)) else []
+    return [node.id for target in targets for node in walk(target) if isinstance(node, ast.Name)]
 from autograd_exercises.judge.saved.flow import Flow
 
 
@@ -1209,6 +1221,8 @@ class State:
         local = self.local_loads(root)  # (Python's scopes: a comprehension's names are its own: red team 36)
         imports = scope_imports(self.module, root)
         for node in walk(root):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self.keyed_classes:
+                return True  # (an object equal to whatever a library's cache holds: red team 174)
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and id(node) not in local \
                     and node.id not in self.module.scopes.get(id(root), frozenset()):
                 if self.unsafe_name(node.id, node) and not _only_added_to(node, self.module.parents):
@@ -1258,6 +1272,27 @@ class State:
         maths = bool(targets) and all(target == "math" for target, _ in targets) and not func.attr.startswith("_") \
             and func.value.id not in bound and func.value.id not in module.bindings
         return (plain or maths) and all(self._arithmetic(argument, me, mine, bound) for argument in node.args)
+
+    @cached_property
+    def keyed_classes(self) -> frozenset[str]:
+        """The file's classes (anywhere, a function's own too) whose objects decide what they equal: one that defines
+        or sets ``__eq__``, ``__ne__`` or ``__hash__``, or derives from anything but a builtin type and the bases
+        :meth:`static.Module._plain_base` knows (a library's class may equal everything), and those derived from
+        them. Red team 174 handed ``re.compile`` a
+        ``str`` that equals every other: ``re``'s cache handed back the pattern the top level had compiled, autograd's
+        answers in its text (10/10 on exercises 1 to 3); any cache keyed by equality does so."""
+        classes = [node for node in walk(self.tree) if isinstance(node, ast.ClassDef)]
+        keyed = {cls.name for cls in classes if cls.keywords or any(
+            not (self.module._plain_base(base) or isinstance(base, ast.Name) and base.id in BUILTIN_TYPES
+                 and base.id not in self.module.bindings and base.id not in self.module.imports)
+            for base in cls.bases) or any(
+            name in ("__eq__", "__ne__", "__hash__") for item in cls.body for name in _defined_names(item))}
+        while True:  # (one pass per level of subclassing: a class's own bases are read each time)
+            more = {cls.name for cls in classes if any(isinstance(base, ast.Name) and base.id in keyed
+                                                       for base in cls.bases)} - keyed
+            if not more:
+                return frozenset(keyed)
+            keyed |= more
 
     @cached_property
     def _own_numbers(self) -> bool:
