@@ -122,6 +122,7 @@ ATTACKS = {
     "by_hand_rebound_through_globals": Attack(("gradient_manual_by_hand",), ("rebound through globals().update",)),
     "by_hand_helper_rebound_by_a_loop": Attack(("gradient_manual_by_hand",), ("runs autograd's engine",)),
     "by_hand_fits_answers_saved_at_import": Attack(("gradient_manual_by_hand",), ("computes its answer from SEEN",)),
+    "by_hand_fetches_answers_from_a_librarys_cache": Attack(MANUAL, ("gradient_manual(x) is wrong",)),
     "by_hand_reads_memory_the_top_level_freed": Attack(MANUAL, ("gradient_manual(x) is wrong", "gradient_manual(x) contains",
                                                                  "computes its answer from np.positive")),
     "by_hand_fits_answers_behind_deep_nesting": Attack(("gradient_manual_by_hand",), ("nested too deeply to be read",)),

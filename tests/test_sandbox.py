@@ -584,3 +584,32 @@ def test_numpys_cache_of_small_freed_buffers_is_emptied_before_a_by_hand_call():
     again[:4] = [5.5, 6.25, 3.125, 8.0625]
     del again
     assert np.ndarray(37)[:4].tolist() == [5.5, 6.25, 3.125, 8.0625]  # (what the test stands on: the cache reuses)
+
+
+def test_the_libraries_caches_are_emptied_before_a_by_hand_call():
+    """Red teams 174 and 175 fetched what the top level had stored in a library's cache keyed by equality (``-0.0 ==
+    0.0``: typing's ``Annotated``; a ``str`` equal to every other: ``re.compile``). ``caches.empty_them`` forgets
+    typing's, re's, struct's and every ``lru_cache``'s."""
+    import re
+    import types
+    import typing
+
+    from autograd_exercises.sandbox import caches
+
+    stored = typing.Annotated[int, (-0.0,)]
+    pattern = re.compile("a+b")
+    assert typing.Annotated[int, (0.0,)] is stored and re.compile("a+b") is pattern  # (what the test stands on)
+    assert any(wrapper.cache_info().currsize for wrapper in caches.WRAPPERS)
+    caches.empty_them()
+    assert not any(wrapper.cache_info().currsize for wrapper in caches.WRAPPERS)
+    assert str(typing.Annotated[int, (0.0,)].__metadata__[0][0]) == "0.0"  # its own zero, not the top level's -0.0
+    assert re.compile("a+b") is not pattern
+    late = types.ModuleType("late_library")  # a module a child imported after the zygote: its caches are read then
+    exec("import functools\n\n@functools.lru_cache\ndef pick(key):\n    return [key]\n", late.__dict__)
+    sys.modules["late_library"] = late
+    try:
+        late.pick(-0.0)
+        caches.empty_them()
+        assert str(late.pick(0.0)[0]) == "0.0"
+    finally:
+        del sys.modules["late_library"]

@@ -37,7 +37,7 @@ from typing import Any, NamedTuple
 
 import torch
 
-from autograd_exercises.sandbox import frozen, guard, isolation, numpy_cache, observe, packing, tensorbase, wall
+from autograd_exercises.sandbox import caches, frozen, guard, isolation, numpy_cache, observe, packing, tensorbase, wall
 from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR, CHECK_SEPARATOR_END, GRADER_PACKAGE, LOCKED, TAMPERED
 
 RESULT_FD = 3
@@ -730,6 +730,13 @@ def _separator(name: str) -> None:
     _WRITE(1, f"{CHECK_SEPARATOR}{name}{CHECK_SEPARATOR_END}".encode())
 
 
+def _fresh(job: dict[str, Any]) -> Any:
+    """Before a by-hand call: the libraries' caches and numpy's cache of small freed buffers emptied, so that it
+    finds nothing the code before it left there; what to keep alive while it runs."""
+    caches.empty_them(str(job.get("module") or ""))
+    return numpy_cache.empty_it()
+
+
 def _run_checks(module: Any, job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any],
                 watched: list[Any], names: list[str] | None = None) -> dict[str, Any]:
     """Every check of a multi-check job (or those ``names``), each within its own timeout, each from the same
@@ -744,7 +751,7 @@ def _run_checks(module: Any, job: dict[str, Any], cases: dict[str, Any], probes:
         _restore(state)
         tampered(watched)
         _separator(name)
-        held = numpy_cache.empty_it() if item.get("fresh") else None  # (red teams 170, 171: what the top level left)
+        held = _fresh(job) if item.get("fresh") else None  # (red teams 170 to 175: what the top level left)
         probe, start = probes[name], time.monotonic()
         try:
             checks[name] = {"observations": _timed(item["timeout"], lambda: _observe(probe, module, cases[name]))}
