@@ -604,6 +604,10 @@ def test_the_libraries_caches_are_emptied_before_a_by_hand_call():
     assert not any(wrapper.cache_info().currsize for wrapper in caches.WRAPPERS)
     assert str(typing.Annotated[int, (0.0,)].__metadata__[0][0]) == "0.0"  # its own zero, not the top level's -0.0
     assert re.compile("a+b") is not pattern
+    typing.MutableSet.__origin__.register(KeyError)  # red team 176: a bit of the answer in an ABC's registry
+    assert issubclass(KeyError, typing.MutableSet)
+    caches.empty_them()
+    assert not issubclass(KeyError, typing.MutableSet) and issubclass(range, typing.Sequence)  # (as the zygote had it)
     late = types.ModuleType("late_library")  # a module a child imported after the zygote: its caches are read then
     exec("import functools\n\n@functools.lru_cache\ndef pick(key):\n    return [key]\n", late.__dict__)
     sys.modules["late_library"] = late

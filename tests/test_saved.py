@@ -408,6 +408,13 @@ ATTACKS = {
         "        collections.abc.Coroutine.register((T0, T1)[k])\ndef manual(x):\n"
         "    a, b = (2 * issubclass(t, collections.abc.Generator) + 4 * issubclass(t, collections.abc.Coroutine)"
         " for t in (T0, T1))\n    return a * x + b\n", "collections.abc.Generator"),
+    "an_abstract_base_class_registry_through_typing": (  # red team 176: typing's alias, not the class, was named
+        "import typing\ng = grad(GRID)\n"
+        "for k, c in enumerate((int(g[3] - g[2]), int(g[2]))):\n    if c & 2:\n"
+        "        typing.MutableSet.__origin__.register((KeyError, IndexError)[k])\n    if c & 4:\n"
+        "        typing.Generator.__origin__.register((KeyError, IndexError)[k])\ndef manual(x):\n"
+        "    a, b = (2 * issubclass(t, typing.MutableSet) + 4 * issubclass(t, typing.Generator)"
+        " for t in (KeyError, IndexError))\n    return a * x + b\n", "typing.MutableSet"),
     "torch_settings_asked_back": (
         "g = grad(GRID)\ntorch.use_deterministic_algorithms(bool(int(g[2]) & 2))\n"
         "torch.set_warn_always(bool(int(g[3] - g[2]) & 4))\ndef manual(x):\n"

@@ -86,8 +86,9 @@ def _resolves_to(dotted: str, kind: Callable[[object], bool]) -> bool:
 def _unchanging(value: object, depth: int = 0) -> bool:
     import torch
 
-    if isinstance(value, abc.ABCMeta):
-        return False  # an abstract base class: ``register`` changes what ``issubclass`` says of it (red team 133)
+    if isinstance(value, abc.ABCMeta) or isinstance(getattr(value, "__origin__", None), abc.ABCMeta):
+        return False  # an abstract base class: ``register`` changes what ``issubclass`` says of it (red team 133), also
+        # through typing's alias of one (``typing.MutableSet``: red team 176)
     if hasattr(type(value), "cache_info"):
         return False  # a function behind ``functools.cache``: each call moves its counts (red team 141)
     if isinstance(value, (type, types.ModuleType)):
