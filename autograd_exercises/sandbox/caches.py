@@ -21,17 +21,17 @@ import re
 import struct
 import sys
 import types
-import typing
 from typing import Any
 
 _WRAPPER = functools._lru_cache_wrapper
+OURS = "autograd_exercises."  # the grader's own caches: keyed by what the probes ask, and hidden from the submission
 
 
 def _wrappers_in(module: types.ModuleType) -> list[Any]:
     """The ``lru_cache`` wrappers a module holds, and its plain classes: by exact type, so nothing of a module's
     objects runs (no ``__class__`` or metaclass of a submission's is asked)."""
     found = []
-    namespace = module.__dict__ if type(module) is types.ModuleType else {}
+    namespace = module.__dict__ if type(module) is types.ModuleType else {}  # (None, a stand-in: nothing read)
     for value in list(namespace.values()):
         if type(value) is _WRAPPER:
             found.append(value)
@@ -40,38 +40,48 @@ def _wrappers_in(module: types.ModuleType) -> list[Any]:
     return found
 
 
-def _zygotes() -> tuple[list[Any], list[tuple[Any, list[Any]]], frozenset[str]]:
-    """Every ``lru_cache`` wrapper alive now (read once, in the zygote), every abstract base class with the classes
-    registered with it, and the modules loaded."""
+WRAPPERS: list[tuple[Any, int]] = []  # every lru_cache wrapper, with its misses as the zygote left them
+REGISTRIES: list[tuple[Any, list[Any]]] = []  # every abstract base class, with the classes registered with it
+MODULES: set[str] = set()  # the modules the zygote had loaded
+TOKEN: list[Any] = [None]  # ``abc``'s count of registrations, as the zygote left it
+
+
+def prime() -> None:
+    """In the zygote (``child.prime``, again after each preload): note every ``lru_cache`` wrapper alive with its count
+    of misses, every abstract base class with the classes registered with it, and the modules loaded. A child then
+    reads only the modules it imported itself (reading all it inherited took several milliseconds)."""
     wrappers, registries = [], []
     for item in gc.get_objects():
-        if type(item) is _WRAPPER:
-            wrappers.append(item)
+        if type(item) is _WRAPPER and not str(getattr(item, "__module__", "")).startswith(OURS):
+            wrappers.append((item, item.cache_info().misses))
         elif issubclass(type(item), abc.ABCMeta):  # (its real type: no object's __class__ is asked)
             registries.append((item, [ref() for ref in _abc._get_dump(item)[0]]))
-    return wrappers, registries, frozenset(sys.modules)
-
-
-WRAPPERS, REGISTRIES, MODULES = _zygotes()
-_CLEANUPS = tuple(getattr(typing, "_cleanups", ()))  # typing's own list of its caches' clears
+    WRAPPERS[:], REGISTRIES[:] = wrappers, registries
+    MODULES.clear()
+    MODULES.update(sys.modules)
+    TOKEN[0] = abc.get_cache_token()
 
 
 def empty_them(skip: str = "") -> None:
-    """Every cache of :data:`WRAPPERS`, of the modules imported since the zygote (not ``skip``, the submission's own),
-    of ``re``, ``struct`` and typing, emptied; every registry of :data:`REGISTRIES` as it was (about a millisecond)."""
+    """What the child added to the caches of :data:`WRAPPERS` (those that missed since the zygote: an entry made
+    there holds nothing of the submission's, and a cache emptied of it makes torch compute again, 10 ms a child), to
+    those of the modules imported since (not ``skip``, the submission's own), to ``re``'s and ``struct``'s, emptied;
+    every registry of :data:`REGISTRIES` that changed, as it was."""
+    if not MODULES:
+        prime()  # (a child no zygote made: what it finds now is what it has)
     re.purge()
     struct._clearcache()
-    for clear in _CLEANUPS:
-        clear()
-    for wrapper in WRAPPERS:
-        wrapper.cache_clear()
-    for cls, registered in REGISTRIES:  # (what ``register`` added since: red team 176 spelled the answers in it)
-        _abc._reset_registry(cls)
-        _abc._reset_caches(cls)
-        for kind in registered:
-            if kind is not None:
-                _abc._abc_register(cls, kind)
-    for name, module in list(sys.modules.items()):
-        if name not in MODULES and name != skip:
-            for wrapper in _wrappers_in(module):
-                wrapper.cache_clear()
+    for wrapper, misses in WRAPPERS:
+        if wrapper.cache_info().misses != misses:
+            wrapper.cache_clear()
+    for cls, registered in REGISTRIES if abc.get_cache_token() != TOKEN[0] else ():  # (what ``register`` added
+        # since: red team 176 spelled the answers in it; any registration moves the token)
+        if [ref() for ref in _abc._get_dump(cls)[0]] != registered:
+            _abc._reset_registry(cls)
+            _abc._reset_caches(cls)
+            for kind in registered:
+                if kind is not None:
+                    _abc._abc_register(cls, kind)
+    for name in sys.modules.keys() - MODULES - {skip}:  # (a set difference: the thousand inherited, unread)
+        for wrapper in _wrappers_in(sys.modules.get(name)):
+            wrapper.cache_clear()

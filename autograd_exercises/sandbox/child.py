@@ -509,6 +509,7 @@ def prime() -> None:
         watch(_classes(), modules)
         for module in modules:
             frozen._places(module)  # (where each package lies: each child's freeze asks)
+        caches.prime()  # (the caches and registries a child empties before a by-hand call, and the modules loaded)
     finally:
         _PRIMING[0] = False
 
