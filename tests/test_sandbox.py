@@ -619,3 +619,21 @@ def test_the_libraries_caches_are_emptied_before_a_by_hand_call():
         assert str(late.pick(0.0)[0]) == "0.0"
     finally:
         del sys.modules["late_library"]
+
+
+def test_a_second_prime_keeps_the_caches_the_zygote_froze():
+    """The zygote freezes its objects after each prime (``gc.freeze``), and the collector then lists them no more: a
+    prime after a preload found none of the caches of before, so typing's were not emptied (the hostile file
+    ``by_hand_fetches_answers_from_a_librarys_cache``, graded by a server that had preloaded, scored its point)."""
+    import gc
+
+    from autograd_exercises.sandbox import caches
+
+    caches.prime()
+    before = {id(wrapper) for wrapper, _ in caches.WRAPPERS}
+    gc.freeze()
+    try:
+        caches.prime()
+        assert before and before <= {id(wrapper) for wrapper, _ in caches.WRAPPERS}
+    finally:
+        gc.unfreeze()

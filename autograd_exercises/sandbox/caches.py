@@ -50,8 +50,10 @@ def prime() -> None:
     """In the zygote (``child.prime``, again after each preload): note every ``lru_cache`` wrapper alive with its count
     of misses, every abstract base class with the classes registered with it, and the modules loaded. A child then
     reads only the modules it imported itself (reading all it inherited took several milliseconds)."""
+    found = {id(item): item for item, _ in [*WRAPPERS, *REGISTRIES]}  # (the collector no longer lists what the zygote
+    found.update((id(item), item) for item in gc.get_objects())  # froze since an earlier prime: kept from it)
     wrappers, registries = [], []
-    for item in gc.get_objects():
+    for item in found.values():
         if type(item) is _WRAPPER and not str(getattr(item, "__module__", "")).startswith(OURS):
             wrappers.append((item, item.cache_info().misses))
         elif issubclass(type(item), abc.ABCMeta):  # (its real type: no object's __class__ is asked)
