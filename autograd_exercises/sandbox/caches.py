@@ -8,13 +8,16 @@ did the same through ``re``'s cache with a ``str`` that equals every other. :fun
 standard library's and the loaded packages' caches hold: every ``functools.lru_cache`` (found once in the zygote, and
 in the modules a child imported since), ``re``'s, ``struct``'s and typing's, and puts every abstract base class's
 registry back as the zygote had it (red team 176 registered builtin exceptions with ``typing.MutableSet``'s class, one
-bit each). What a by-hand call then finds in them it put there itself.
+bit each), and every enum's cache of members (red team 177: ``re.RegexFlag(MsgFlag(3))`` kept, as the value of a
+combined flag, the object first asked for, which ``repr`` tells from a plain 3). What a by-hand call then finds in them
+it put there itself.
 """
 
 from __future__ import annotations
 
 import _abc
 import abc
+import enum
 import functools
 import gc
 import re
@@ -44,6 +47,7 @@ WRAPPERS: list[tuple[Any, int]] = []  # every lru_cache wrapper, with its misses
 REGISTRIES: list[tuple[Any, list[Any]]] = []  # every abstract base class, with the classes registered with it
 MODULES: set[str] = set()  # the modules the zygote had loaded
 TOKEN: list[Any] = [None]  # ``abc``'s count of registrations, as the zygote left it
+ENUMS: list[tuple[Any, frozenset[Any]]] = []  # every enum class, with the values its cache of members held
 
 
 def prime() -> None:
@@ -52,13 +56,17 @@ def prime() -> None:
     reads only the modules it imported itself (reading all it inherited took several milliseconds)."""
     found = {id(item): item for item, _ in [*WRAPPERS, *REGISTRIES]}  # (the collector no longer lists what the zygote
     found.update((id(item), item) for item in gc.get_objects())  # froze since an earlier prime: kept from it)
-    wrappers, registries = [], []
+    found.update((id(item), item) for item, _ in ENUMS)
+    wrappers, registries, enums = [], [], []
     for item in found.values():
         if type(item) is _WRAPPER and not str(getattr(item, "__module__", "")).startswith(OURS):
             wrappers.append((item, item.cache_info().misses))
         elif issubclass(type(item), abc.ABCMeta):  # (its real type: no object's __class__ is asked)
             registries.append((item, [ref() for ref in _abc._get_dump(item)[0]]))
-    WRAPPERS[:], REGISTRIES[:] = wrappers, registries
+        elif issubclass(type(item), enum.EnumMeta) and type(type.__dict__["__dict__"].__get__(item).get(
+                "_value2member_map_")) is dict:
+            enums.append((item, frozenset(item._value2member_map_)))
+    WRAPPERS[:], REGISTRIES[:], ENUMS[:] = wrappers, registries, enums
     MODULES.clear()
     MODULES.update(sys.modules)
     TOKEN[0] = abc.get_cache_token()
@@ -67,8 +75,8 @@ def prime() -> None:
 def empty_them(skip: str = "") -> None:
     """What the child added to the caches of :data:`WRAPPERS` (those that missed since the zygote: an entry made
     there holds nothing of the submission's, and a cache emptied of it makes torch compute again, 10 ms a child), to
-    those of the modules imported since (not ``skip``, the submission's own), to ``re``'s and ``struct``'s, emptied;
-    every registry of :data:`REGISTRIES` that changed, as it was."""
+    those of the modules imported since (not ``skip``, the submission's own), to ``re``'s and ``struct``'s, and to
+    the enums' caches of members, emptied; every registry of :data:`REGISTRIES` that changed, as it was."""
     if not MODULES:
         prime()  # (a child no zygote made: what it finds now is what it has)
     re.purge()
@@ -84,6 +92,11 @@ def empty_them(skip: str = "") -> None:
             for kind in registered:
                 if kind is not None:
                     _abc._abc_register(cls, kind)
+    for cls, values in ENUMS:  # (a flag's combined members, kept by the value first asked for: red team 177)
+        members = cls._value2member_map_
+        if len(members) != len(values):
+            for value in [value for value in members if value not in values]:
+                del members[value]
     for name in sys.modules.keys() - MODULES - {skip}:  # (a set difference: the thousand inherited, unread)
         for wrapper in _wrappers_in(sys.modules.get(name)):
             wrapper.cache_clear()
