@@ -76,9 +76,8 @@ def empty_them(skip: str = "") -> None:
     """What the child added to the caches of :data:`WRAPPERS` (those that missed since the zygote: an entry made
     there holds nothing of the submission's, and a cache emptied of it makes torch compute again, 10 ms a child), to
     those of the modules imported since (not ``skip``, the submission's own), to ``re``'s and ``struct``'s, and to
-    the enums' caches of members, emptied; every registry of :data:`REGISTRIES` that changed, as it was."""
-    if not MODULES:
-        prime()  # (a child no zygote made: what it finds now is what it has)
+    the enums' caches of members, emptied; every registry of :data:`REGISTRIES` that changed, as it was. In a child no
+    zygote primed, every module counts as imported since: each module-level cache is emptied."""
     re.purge()
     struct._clearcache()
     for wrapper, misses in WRAPPERS:

@@ -23,7 +23,11 @@ import struct
 from typing import Any
 
 import numpy
-import numpy._core._multiarray_umath as _umath
+
+try:
+    from numpy._core import _multiarray_umath as _umath
+except ImportError:  # numpy before 2.0 (pyproject allows 1.24 on), where the package was ``numpy.core``
+    from numpy.core import _multiarray_umath as _umath
 
 BUCKETS, KEPT = 1024, 7  # numpy's NBUCKETS and NCACHE
 SIZE = BUCKETS * 8 * (1 + KEPT)  # each bucket: its count, then its pointers
