@@ -1928,3 +1928,17 @@ def test_an_object_that_decides_what_it_equals_may_fetch_what_a_librarys_cache_h
     source = PREAMBLE + ("\nimport dataclasses\nimport re\nimport unittest.mock\n\n\n" + classes +
                          f"\n\nprint(grad(torch.ones(2)))\n\n\ndef manual(x):\n    return {read}\n")
     assert bool(autograd_use(source, "manual")) is found, autograd_use(source, "manual")
+
+
+def test_a_with_statement_that_first_runs_autograd_is_placed_at_its_line():
+    """The first top-level autograd in the head of a ``with`` (forward mode's ``dual_level``): the reading names its
+    line, and an honest by-hand function below it has no finding (red team 178: the item of the ``with`` has no line
+    of its own, and the reading raised AttributeError)."""
+    demo = ("with torch.autograd.forward_ad.dual_level():\n"
+            "    d = torch.autograd.forward_ad.make_dual(torch.tensor(1.0), torch.tensor(1.0))\n"
+            "    print(torch.autograd.forward_ad.unpack_dual(f(d)).tangent)\n")
+    assert autograd_use(PREAMBLE + demo + "\n\ndef manual(x):\n    return 6 * x + 2\n", "manual") == []
+    saving = "SEEN = []\nwith torch.autograd.forward_ad.dual_level():\n    SEEN.append((GRID, grad(GRID)))\n"
+    (finding,) = autograd_use(PREAMBLE + saving + "\n\ndef manual(x):\n    return fit(SEEN, x)\n", "manual")
+    text = finding.describe(lambda line: f"line {line}")
+    assert f"it runs autograd at line {PREAMBLE.count(chr(10)) + 2}" in text, text

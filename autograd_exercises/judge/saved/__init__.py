@@ -163,7 +163,8 @@ def _top_level_roots(body: list[ast.stmt], notebook: bool = True, names: dict[st
                 yield from (node for node in walk(statement) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)))
         elif isinstance(statement, COMPOUND):
             yield from (child for child in children(statement) if isinstance(child, ast.expr))
-            yield from (child for child in children(statement) if isinstance(child, ast.withitem))
+            yield from (part for child in children(statement) if isinstance(child, ast.withitem)  # (as expressions,
+                        for part in (child.context_expr, child.optional_vars) if part is not None)  # with a line: red team 178)
             yield from (handler.type for handler in getattr(statement, "handlers", ()) if handler.type is not None)
             for case in getattr(statement, "cases", ()):  # a pattern reads attributes, a guard runs
                 yield from [case.pattern, *filter(None, [case.guard])]
