@@ -543,20 +543,44 @@ def _job_item(exercise: Exercise, lead: Check, timeout: float) -> dict[str, Any]
 
 def _run_one_child(exercise: Exercise, submission: Submission, leads: list[Check], cases: dict[str, list[Case]],
                    sandbox: Sandbox, timeout: float, program: list[dict[str, Any]] | None,
-                   import_timeout: float) -> tuple[dict[str, RunResult] | None, Any]:
+                   import_timeout: float) -> tuple[dict[str, RunResult] | None, Any, list[Any]]:
     """Every call (each :func:`group_calls` lead's probe) in one child (the submission imported once, within
     ``import_timeout``, or a notebook's cells run once), each within ``timeout``; ``None`` when that child failed
     as a whole (a hang past its timers, a crash, a limit, a forged report). Also what the child said about the
-    notebook's cells, or, when a cell hung it, that cell's number."""
+    notebook's cells (the run that counts), or, when a cell hung it, that cell's number; and every list of outcomes
+    it said of them, for the by-hand reading (:func:`_told`)."""
     jobs = [_job_item(exercise, lead, timeout) for lead in leads]
-    total = timeout * len(jobs) + (timeout + _program_time(program) if program is not None else import_timeout)
+    total = timeout * len(jobs) + (timeout + _program_time(program) if program is not None else import_timeout) + \
+        _again_time(jobs, program, import_timeout)
     run = sandbox.run(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module, probe=None,
                       inputs=packing.pack({lead.name: cases[lead.name] for lead in leads}), timeout=total, checks=jobs,
                       import_timeout=import_timeout, program=program)
     if program is None and run.status == "timeout" and run.checks_started is False:
         run = RunResult("import-timeout", output=run.output, wall=run.wall)  # its timer blocked: no child per call
     split = split_checks(run, [lead.name for lead in leads], import_timeout)
-    return split, run.result.get("cells") if split is not None else hung_cell(run) if program is not None else None
+    if split is None:
+        return None, hung_cell(run) if program is not None else None, []
+    return split, run.result.get("cells"), _told(run) if program is not None else []
+
+
+def _again_time(jobs: list[dict[str, Any]], program: list[dict[str, Any]] | None, import_timeout: float) -> float:
+    """The time a child whose first calls serve by-hand checks spends running the top level a second time (the
+    first ran with autograd off, ``sandbox.child._run_off``): the import's budget, or the notebook's cells above the
+    first test cell; none where no other call remains."""
+    if not jobs[0].get("fresh") or all(job.get("fresh") for job in jobs):
+        return 0.0
+    if program is None:
+        return import_timeout
+    return _program_time(program[:next((i for i, step in enumerate(program) if "checks" in step), len(program))])
+
+
+def _told(run: RunResult) -> list[Any]:
+    """What a child said of the notebook's cells, for :func:`cell_runs`: the outcomes of the run that counts, and, where
+    it ran the cells above the by-hand calls first with autograd off (``sandbox.child.run_program``), those too."""
+    told = [run.result.get("cells")]
+    if "cells_off" in run.result:
+        told.append(run.result["cells_off"])
+    return told
 
 
 def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], cases: dict[str, list[Case]],
@@ -595,7 +619,7 @@ def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], ca
         split = split_checks(run, [lead.name], import_timeout)
         runs[lead.name], slowest = split[lead.name] if split is not None else run, max(slowest, run.wall)
         if steps is not None and split is not None:  # (a child that failed as a whole judges nothing)
-            said.append(run.result.get("cells"))  # every other child's, for the by-hand reading: :func:`cell_runs`
+            said += _told(run)  # every other child's, for the by-hand reading: :func:`cell_runs`
         if isinstance(run.result.get("cells"), list) and len(run.result["cells"]) >= len(cells or []):
             cells = run.result["cells"]
     return runs, cells, said
@@ -662,10 +686,10 @@ def _run_part(exercise: Exercise, submission: Submission, leads: list[Check], ca
     """``leads``' calls in one child, or, when that child fails as a whole (or not ``one_child``, or an earlier
     child found cell ``hung`` unstoppable), each in its own: their runs, what the notebook's cells did (for its
     notes), the cell that could not be stopped (else None), and what each child that ran cells said of them."""
-    runs, cells = _run_one_child(exercise, submission, leads, cases, sandbox, timeout, program, cell_timeout) \
-        if one_child and hung is None else (None, hung)
+    runs, cells, told = _run_one_child(exercise, submission, leads, cases, sandbox, timeout, program, cell_timeout) \
+        if one_child and hung is None else (None, hung, [])
     if runs is not None:
-        return runs, cells, None, [cells] if program is not None else []
+        return runs, cells, None, told
     hung = cells if isinstance(cells, int) else None
     runs, cells, said = _run_each(exercise, submission, leads, cases, sandbox, timeout, program, cell_timeout, hung)
     return runs, cells, hung, said

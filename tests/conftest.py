@@ -36,6 +36,16 @@ def shared_sandbox(sandbox, monkeypatch):
     return sandbox
 
 
+@pytest.fixture()
+def torch_autograd_saves(monkeypatch):
+    """The saved-answers reading's machinery read as where torch's autograd at the top level may leave answers, as a
+    library that differentiates does (in grading, the sandbox's run of the top level with autograd off leaves none:
+    ``tests/test_saved.py::test_torch_autograd_at_the_top_level_leaves_nothing_to_read_in_grading``)."""
+    from autograd_exercises.judge import saved
+
+    monkeypatch.setattr(saved, "TORCH_AUTOGRAD_SAVES", True)
+
+
 def solution_text(module: str) -> str:
     return (SOLUTIONS / f"{module}.py").read_text()
 

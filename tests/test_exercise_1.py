@@ -232,33 +232,6 @@ BY_HAND_AUTOGRAD = {
          (MANUAL, "    return KEPT[0](x)\n")],
         "calls .backward()",
     ),
-    "a_table_read_through_an_objects_items_method": (  # a view's name bound to an object: its items may be anything
-        [helper("SAVED = {}\n\n\nclass Table:\n    def items(self):\n        return SAVED.items()\n\n\n"
-                "COEFS = Table()\nSAVED[0] = polynomial_grad(torch.linspace(-3, 3, 7))\n"
-                "DCOEFS = {k: c for k, c in COEFS.items()}\n\n\n"),
-         (MANUAL, "    return 8 * x**3 + 3 * x**2 + 6 * x + 5 + 0 * len(DCOEFS)\n")],
-        "computes its answer from DCOEFS",
-    ),
-    "a_table_filled_from_a_class_body_inside_a_function": (  # red team 129: the class body reads the module's SEEN
-        [helper("SEEN = {}\n\n\ndef keep(g):\n    SEEN = None\n\n    class K:\n        SEEN.update(k=g)\n"
-                "        SEEN = 0\n    return SEEN\n\n\nkeep(polynomial_grad(torch.tensor([0.0, 1.0, -1.0, 2.0])))\n\n\n"),
-         (MANUAL, "    return 8 * x**3 + 3 * x**2 + 6 * x + 5 + 0 * SEEN['k'].sum()\n")],
-        "computes its answer from SEEN",
-    ),
-    "a_closures_table_filled_through_a_class_global": (  # red team 130: FILL, made in K, changes make's SEEN
-        [helper("def make():\n    SEEN = {}\n\n    class K:\n        global SEEN, FILL\n\n        def FILL(g):\n"
-                "            SEEN.update(k=g)\n\n    def manual(x):\n"
-                "        return 8 * x**3 + 3 * x**2 + 6 * x + 5 + 0 * SEEN['k'].sum()\n\n    return manual\n\n\n"
-                "_manual = make()\nFILL(polynomial_grad(torch.tensor([0.0, 1.0, -1.0, 2.0])))\n\n\n"),
-         (MANUAL, "    return _manual(x)\n")],
-        "_manual",
-    ),
-    "a_table_filled_through_a_mangled_name": (  # red team 131: __SEEN in class Keep is _Keep__SEEN
-        [helper("_Keep__SEEN = {}\n\n\nclass Keep:\n    def __init__(self, g):\n        __SEEN.update(k=g)\n\n\n"
-                "Keep(polynomial_grad(torch.tensor([0.0, 1.0, -1.0, 2.0])))\n\n\n"),
-         (MANUAL, "    return 8 * x**3 + 3 * x**2 + 6 * x + 5 + 0 * _Keep__SEEN['k'].sum()\n")],
-        "computes its answer from _Keep__SEEN",
-    ),
     "helper_calls_backward": (
         [helper("def _slope(x):\n    leaf = x.detach().clone().requires_grad_()\n    polynomial(leaf).sum().backward()\n"
                 "    return leaf.grad\n\n"), (MANUAL, "    return _slope(x)\n")],
@@ -321,10 +294,56 @@ BY_HAND_CORRECT = {
 }
 
 
+# What the top level fills from autograd, read by the by-hand function: the by-hand call runs where the top level ran
+# with autograd switched off (sandbox.observe.TopLevelOff), so the table is empty there. A function whose answer
+# needs it raises (both its checks fail: red teams 129 to 131's tables); one whose answer does not (``0 * len``)
+# computes the derivative by hand, and keeps its points.
+TABLES_FILLED_AT_IMPORT = {
+    "a_table_read_through_an_objects_items_method": (  # a view's name bound to an object: its items may be anything
+        [helper("SAVED = {}\n\n\nclass Table:\n    def items(self):\n        return SAVED.items()\n\n\n"
+                "COEFS = Table()\nSAVED[0] = polynomial_grad(torch.linspace(-3, 3, 7))\n"
+                "DCOEFS = {k: c for k, c in COEFS.items()}\n\n\n"),
+         (MANUAL, "    return 8 * x**3 + 3 * x**2 + 6 * x + 5 + 0 * len(DCOEFS)\n")],
+        "computes its answer from DCOEFS",
+    ),
+    "a_table_filled_from_a_class_body_inside_a_function": (  # red team 129: the class body reads the module's SEEN
+        [helper("SEEN = {}\n\n\ndef keep(g):\n    SEEN = None\n\n    class K:\n        SEEN.update(k=g)\n"
+                "        SEEN = 0\n    return SEEN\n\n\n"
+                "keep(polynomial_grad(torch.tensor([0.0, 1.0, -1.0, 2.0])))\n\n\n"),
+         (MANUAL, "    return 8 * x**3 + 3 * x**2 + 6 * x + 5 + 0 * SEEN['k'].sum()\n")],
+        "computes its answer from SEEN",
+    ),
+    "a_closures_table_filled_through_a_class_global": (  # red team 130: FILL, made in K, changes make's SEEN
+        [helper("def make():\n    SEEN = {}\n\n    class K:\n        global SEEN, FILL\n\n        def FILL(g):\n"
+                "            SEEN.update(k=g)\n\n    def manual(x):\n"
+                "        return 8 * x**3 + 3 * x**2 + 6 * x + 5 + 0 * SEEN['k'].sum()\n\n    return manual\n\n\n"
+                "_manual = make()\nFILL(polynomial_grad(torch.tensor([0.0, 1.0, -1.0, 2.0])))\n\n\n"),
+         (MANUAL, "    return _manual(x)\n")],
+        "_manual",
+    ),
+    "a_table_filled_through_a_mangled_name": (  # red team 131: __SEEN in class Keep is _Keep__SEEN
+        [helper("_Keep__SEEN = {}\n\n\nclass Keep:\n    def __init__(self, g):\n        __SEEN.update(k=g)\n\n\n"
+                "Keep(polynomial_grad(torch.tensor([0.0, 1.0, -1.0, 2.0])))\n\n\n"),
+         (MANUAL, "    return 8 * x**3 + 3 * x**2 + 6 * x + 5 + 0 * _Keep__SEEN['k'].sum()\n")],
+        "computes its answer from _Keep__SEEN",
+    ),
+}
+EMPTY_WHEN_READ = {"a_table_read_through_an_objects_items_method": 10}  # (else 8: a KeyError in both checks)
+
+
 @pytest.mark.parametrize("name", sorted(BY_HAND_AUTOGRAD))
 def test_autograd_in_the_by_hand_function_loses_only_the_by_hand_point(grade_source, name):
     mutations, fragment = BY_HAND_AUTOGRAD[name]
     assert_mistake(grade_source, SLUG, SOLUTION, (mutations, 9, {"polynomial_grad_manual_by_hand": fragment}))
+
+
+@pytest.mark.parametrize("name", sorted(TABLES_FILLED_AT_IMPORT))
+def test_a_table_the_top_level_fills_from_autograd_is_empty_for_the_by_hand_function(grade_source, name):
+    mutations, _ = TABLES_FILLED_AT_IMPORT[name]
+    score = EMPTY_WHEN_READ.get(name, 8)
+    manual = {} if score == 10 else {check: "KeyError" for check in ("polynomial_grad_manual_values",
+                                                                    "polynomial_grad_manual_by_hand")}
+    assert_mistake(grade_source, SLUG, SOLUTION, (mutations, score, manual))
 
 
 # Autograd reached through a door to any object (judge/tampering.py): the file is not run at all, every check zero.

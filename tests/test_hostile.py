@@ -121,11 +121,13 @@ ATTACKS = {
     "by_hand_through_a_tensor_method": Attack(ALL, ("cannot set 'slope' attribute of immutable type 'Tensor'",)),
     "by_hand_rebound_through_globals": Attack(("gradient_manual_by_hand",), ("rebound through globals().update",)),
     "by_hand_helper_rebound_by_a_loop": Attack(("gradient_manual_by_hand",), ("runs autograd's engine",)),
-    "by_hand_fits_answers_saved_at_import": Attack(("gradient_manual_by_hand",), ("computes its answer from SEEN",)),
+    "by_hand_fits_answers_saved_at_import": Attack(MANUAL, ("expected a non-empty list",)),  # (saved with autograd off:
+    # nothing; the saved-answers reading once named SEEN)
     "by_hand_fetches_answers_from_a_librarys_cache": Attack(MANUAL, ("gradient_manual(x) is wrong",)),
     "by_hand_reads_memory_the_top_level_freed": Attack(MANUAL, ("gradient_manual(x) is wrong", "gradient_manual(x) contains",
                                                                  "computes its answer from np.positive")),
-    "by_hand_fits_answers_behind_deep_nesting": Attack(("gradient_manual_by_hand",), ("nested too deeply to be read",)),
+    "by_hand_fits_answers_behind_deep_nesting": Attack(MANUAL, ("nested too deeply to be read",
+                                                                "expected a non-empty list")),
     "by_hand_rebound_through_a_globals_item": Attack(("gradient_manual_by_hand",), ("rebound through globals()",)),
     "environ_secrets": Attack(()),
     "leak_previous_submission": Attack(()),  # the submission graded before it: test_no_submission_sees_the_previous_one
@@ -1530,12 +1532,17 @@ def test_a_by_hand_function_that_builds_a_graph_fails_without_any_backward_pass(
         node = (x * x).sum().grad_fn
         return node(torch.ones(()))[0].detach()  # d(x·x)/dx by the nodes' own backward functions
 
+    def by_hand(module, name, *args):  # (as in the child: after the top level's run with autograd off)
+        with observe.TopLevelOff():
+            pass
+        return observe.call_by_hand(module, name, *args)
+
     module = types.SimpleNamespace(manual=manual, honest=lambda x: 2 * x)
-    outcome = observe.call_by_hand(module, "manual", torch.ones(3))
+    outcome = by_hand(module, "manual", torch.ones(3))
     assert outcome["autograd_calls"] == 0 and outcome["graph_nodes"] == 2
     with pytest.raises(Fail, match="built a graph for autograd while it ran"):
         no_autograd(outcome, "manual(x)")
-    honest = observe.call_by_hand(module, "honest", torch.ones(3))
+    honest = by_hand(module, "honest", torch.ones(3))
     assert honest["graph_nodes"] == 0 and no_autograd(honest, "honest(x)") is None
     with counting_autograd():  # (the child's thread starts, counted) a thread the function starts and joins counts in
         def in_a_thread(x):  # its block: its nodes are numbered on its own thread
@@ -1546,12 +1553,12 @@ def test_a_by_hand_function_that_builds_a_graph_fails_without_any_backward_pass(
             return box[0]
 
         module.in_a_thread = in_a_thread
-        threaded = observe.call_by_hand(module, "in_a_thread", torch.ones(3))
+        threaded = by_hand(module, "in_a_thread", torch.ones(3))
     assert threaded["graph_nodes"] == 4 and threaded["threads"] == 0, threaded  # (in both of its calls: a thread's
     # dispatch keys are its own, so autograd is on there even in the call that switches it off)
     observe.UNCOUNTED.add(-1)  # red team 69: a thread the file started at import, outside any count, did the work
     try:
-        beside = observe.call_by_hand(module, "honest", torch.ones(3))
+        beside = by_hand(module, "honest", torch.ones(3))
     finally:
         observe.UNCOUNTED.discard(-1)
     with pytest.raises(Fail, match="while 1 thread"):
@@ -2393,16 +2400,19 @@ def test_a_by_hand_function_that_turns_autograd_back_on_and_answers_its_second_c
     the first's answer, so the two agreed and the second counted nothing. ``forward_ad`` came from a list that
     ``polynomial_grad`` filled when a decorator of the file's own called a demo at import. Each of three readings now
     fails it: the counts are of both calls, ``inference_mode(False)`` turns autograd on to the by-hand reading, and a
-    function a decorator of the file's own may call runs at the top level to the saved-answers reading."""
+    function a decorator of the file's own may call runs at the top level to the saved-answers reading. Now the list
+    is empty where the by-hand function runs (the top level ran with autograd off): both of its checks fail."""
     source = solution_text("exercise_1").replace(
         "    polynomial(x).sum().backward()\n    return x.grad\n",
         "    polynomial(x).sum().backward()\n    for box in (_note,):\n        box.append(torch.autograd.forward_ad)\n"
         "    return x.grad\n", 1).replace("def polynomial_grad_manual(x):", "def _polynomial_grad_manual_unused(x):", 1)
     result = grade_source("exercise-1", source + RED_TEAM_102)
     failed = {check.name: check.mistake for check in result.checks if not check.passed}
-    assert failed == {"polynomial_grad_manual_by_hand": "autograd-in-by-hand"}, failed
+    assert failed == {"polynomial_grad_manual_values": "raised",
+                      "polynomial_grad_manual_by_hand": "autograd-in-by-hand"}, failed
 
 
+@pytest.mark.usefixtures("torch_autograd_saves")
 def test_each_of_red_team_102s_readings_fails_it_alone():
     """The two readings of the source, each on its own (the run's count of both calls: ``tests/test_observe.py``)."""
     from autograd_exercises.judge import static

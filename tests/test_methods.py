@@ -16,6 +16,8 @@ import pytest
 from autograd_exercises.judge import methods
 from autograd_exercises.judge.static import autograd_use
 
+pytestmark = pytest.mark.usefixtures("torch_autograd_saves")  # (the reading's machinery: tests/conftest.py)
+
 
 def whats(source: str, function: str = "manual") -> list[str]:
     return [finding.what for finding in autograd_use(textwrap.dedent(source), function)]

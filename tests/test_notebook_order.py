@@ -739,15 +739,16 @@ def _by_hand_bits(check_line: str, ones: tuple[int, ...] = (0, 1, 2)) -> dict:
 
 def test_cells_that_stop_where_autograd_says_lose_the_by_hand_point_and_honest_demos_keep_it(sandbox):
     """Red team 157, graded: each cell ``assert <bit of the answer>`` then ``_Kb = 2**b`` stops where the bit is 0, so
-    the constants below spell the answer (10/10 before). The child says which cells stopped; a binding below where its
-    cell stopped is no constant. The same cells with a demo line that never stops (``print``) keep the point."""
+    the constants below spell the answer (10/10 before). The by-hand call runs where the cells above it ran with
+    autograd off, each statement that raised passed over: every ``_Kb = 2**b`` ran there (7, not 5), and both checks of
+    the by-hand function fail. (The saved-answers reading, read as where torch's autograd may leave answers, still names
+    ``_K1``: ``tests/test_saved.py``.) The same cells with a demo line that never stops (``print``) keep the point."""
     exercise = graders.find("exercise-1")
     attack = _by_hand_bits("assert int(polynomial_grad(torch.tensor(0.0))) >> {bit} & 1")
     result = grading.grade(exercise, _load(attack), sandbox=sandbox, seed=0, cell_timeout=FAST_CELL_TIMEOUT)
     checks = {c.name: c for c in result.checks}
-    assert checks["polynomial_grad_manual_values"].passed  # (5 = 0b101: the cell of bit 1 stopped above _K1 = 2)
-    assert not checks["polynomial_grad_manual_by_hand"].passed
-    assert "computes its answer from _K1" in checks["polynomial_grad_manual_by_hand"].feedback
+    for name in ("polynomial_grad_manual_values", "polynomial_grad_manual_by_hand"):
+        assert not checks[name].passed and "polynomial_grad_manual(x) is wrong" in checks[name].feedback
     honest = _by_hand_bits("print(polynomial_grad(torch.tensor(0.0)))  # {bit}", ones=(0, 2))
     result = grading.grade(exercise, _load(honest), sandbox=sandbox, seed=0, cell_timeout=FAST_CELL_TIMEOUT)
     assert all(c.passed for c in result.checks), {c.name: c.feedback for c in result.checks if not c.passed}

@@ -114,6 +114,7 @@ def _loads(function) -> set[str]:
     (observe.GraphNodes.__enter__, set()), (observe.GraphNodes.__exit__, set()),
     (observe._call_by_hand, {"UNCOUNTED"}),  # (a count in Python, read before and after the function ran)
     (observe._merged, set()), (observe._fresh, set()), (observe.same_values, set()),
+    (observe.TopLevelOff.__exit__, set()), (observe._outside, set()), (observe.top_level_record, set()),
 ])
 def test_what_reads_the_kernel_and_the_engine_after_the_submission_ran_loads_no_global(function, allowed):
     """Our own attack after red team 100 set ``observe.backward_pass_mark`` and ``_SEQUENCE`` for the length of a
@@ -126,7 +127,8 @@ def test_what_reads_the_kernel_and_the_engine_after_the_submission_ran_loads_no_
 @pytest.mark.parametrize("function", [
     observe.backward_pass_mark, observe.os_threads, observe._nonnegative, observe._asked_for_forward_mode,
     observe._call, observe._call_by_hand, observe.GraphNodes.__enter__, observe.GraphNodes.__exit__, child.tampered,
-    observe._merged, observe._fresh, observe.same_values,
+    observe._merged, observe._fresh, observe.same_values, observe.TopLevelOff.__enter__, observe.TopLevelOff.__exit__,
+    observe._outside, observe.top_level_record,
 ], ids=lambda function: function.__qualname__)
 def test_what_they_hold_is_a_tuple_of_positional_defaults(function):
     """Our own attack on the defaults above: keyword-only defaults are a dict (``__kwdefaults__``) that whoever reaches

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from autograd_exercises.judge import static
+from autograd_exercises.judge import saved, static
 from autograd_exercises.judge.static import DIFFERENTIATES, CellRuns, autograd_use
+
+pytestmark = pytest.mark.usefixtures("torch_autograd_saves")
 
 PREAMBLE = """import torch
 
@@ -1942,3 +1944,21 @@ def test_a_with_statement_that_first_runs_autograd_is_placed_at_its_line():
     (finding,) = autograd_use(PREAMBLE + saving + "\n\ndef manual(x):\n    return fit(SEEN, x)\n", "manual")
     text = finding.describe(lambda line: f"line {line}")
     assert f"it runs autograd at line {PREAMBLE.count(chr(10)) + 2}" in text, text
+
+
+def test_torch_autograd_at_the_top_level_leaves_nothing_to_read_in_grading(monkeypatch):
+    """As grading reads it: the top level's torch autograd (its engine, ``torch.func``, forward mode) leaves nothing,
+    since the by-hand call's process ran the top level with autograd off; a library that differentiates (numpy's
+    ``polyder``, sympy) or a dynamic lookup at the top level still may, and is read as before."""
+    monkeypatch.setattr(saved, "TORCH_AUTOGRAD_SAVES", False)
+    keeps = "SEEN = []\nSEEN.append((GRID, {}))\n\n\ndef manual(x):\n    return fit(SEEN, x)\n"
+    for torch_autograd in ("grad(GRID)", "torch.func.grad(lambda t: f(t).sum())(GRID)",
+                           "torch.autograd.functional.jacobian(f, GRID).diagonal()"):
+        assert autograd_use(PREAMBLE + keeps.format(torch_autograd), "manual") == [], torch_autograd
+    library = ("import numpy as np\nSEEN = []\n"
+               "SEEN.append((GRID, torch.tensor(np.polyval(np.polyder([3, 2, 0]), GRID))))\n")
+    (finding,) = autograd_use(PREAMBLE + library + "\n\ndef manual(x):\n    return fit(SEEN, x)\n", "manual")
+    assert finding.describe(str).startswith("computes its answer from SEEN"), finding
+    dynamic = "import inspect\nSEEN = []\nSEEN.append((GRID, dict(inspect.getmembers(torch))['cos'](GRID)))\n"
+    (finding,) = autograd_use(PREAMBLE + dynamic + "\n\ndef manual(x):\n    return fit(SEEN, x)\n", "manual")
+    assert finding.describe(str).startswith("computes its answer from SEEN"), finding

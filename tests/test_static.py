@@ -1002,6 +1002,7 @@ READS = "    c = _C[0].to(x.dtype)\n    return c[0] + c[1] * x + c[2] * x**2 + c
     "__name__ = '__main__'\nif __name__ == '__main__':\n",  # the guarded block made to run at import
     "globals()['__na' + 'me__'] = '__main__'\nif __name__ == '__main__':\n",
 ])
+@pytest.mark.usefixtures("torch_autograd_saves")
 def test_a_main_block_the_file_makes_run_at_import_is_read(trick):
     """Red team 91: ``if __name__ == "__main__":`` does not run when a module is graded, unless the file rebinds
     ``__name__`` first: then autograd's answers stored there fed the by-hand function (10/10). Such a block is read
@@ -1026,6 +1027,7 @@ FIT = ("torch.linalg.solve(torch.vander(torch.arange(4.0, dtype=torch.float64), 
     "def _setup(k=_C.append({fit})):\n    pass\n",  # a default
     "@(lambda f: _C.append({fit}) or f)\ndef _setup():\n    pass\n",  # a decorator
 ])
+@pytest.mark.usefixtures("torch_autograd_saves")
 def test_what_a_def_runs_as_it_is_defined_can_fill_the_by_hand_answer(setup):
     """Red team 91 (left open a release) and 92: a ``def`` that nothing calls still runs its decorators, defaults and
     annotations as it is defined, at import. Autograd's answers stored there in a list fed the by-hand function

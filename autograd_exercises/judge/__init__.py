@@ -342,6 +342,43 @@ def no_autograd(outcome: dict[str, Any], what: str) -> None:
     if any(grad_fn_name(value) is not None for value in values):
         raise Fail(f"{what} returned a tensor with a grad_fn: compute it from its inputs without autograd",
                    code="tracked-result")
+    top_level(outcome, what)  # (last: what the function itself did says more)
+
+
+TOP_LEVEL_ADVICE = ("the grader runs the code above this check with autograd switched off first, so that nothing "
+                    "autograd computed is there for the by-hand function to read; keep your own tries of autograd "
+                    "where that run does not reach: in a .py file under `if __name__ == \"__main__\":`, in a notebook "
+                    "in a cell below this check's test cell, and start no threads there")
+
+
+def top_level(outcome: dict[str, Any], what: str) -> None:
+    """:class:`Fail` when the code above the by-hand call (a module's top level, a notebook's cells above its test
+    cell), run first with autograd switched off (the child's ``TopLevelOff``: no answer of autograd's may exist in the
+    process the by-hand function runs in), got autograd's work done all the same, or something did between that run
+    and the call, or between this call and the one before (``top_level``: its ``outside`` counts); or when it was not
+    run switched off at all."""
+    record = outcome.get("top_level")
+    if not isinstance(record, dict) or record.get("ran") is not True:
+        raise Fail(f"the grader could not run the code above {what} with autograd switched off, so it cannot tell that "
+                   "no answer of autograd's was there to read", about_input=False, code="autograd-in-by-hand")
+    outside = record.get("outside") if isinstance(record.get("outside"), dict) else {}
+    passes, nodes, threads = outside.get("passes"), outside.get("nodes"), outside.get("threads")
+    did = "left a mode on that kept the grader from counting autograd's backward passes" if passes is None else \
+        f"ran {passes} backward pass(es) of autograd" if passes else \
+        "built a graph for autograd" if not _zero(nodes) or not _zero(record.get("graph_nodes")) else \
+        "made forward-mode AD's dual tensors" if not _zero(outside.get("duals")) else \
+        "switched autograd back on below Python" if record.get("autograd_off") is not True else \
+        "took forward-mode AD's level" if record.get("level_held") is not True else \
+        "started threads" if threads is not None and not _zero(threads) else \
+        "left threads running" if not _zero(record.get("threads")) else ""
+    if did:
+        raise Fail(f"{what} must compute the derivative by hand, but before it was called, the file's own code {did}: "
+                   f"{TOP_LEVEL_ADVICE}", about_input=False, code="autograd-in-by-hand")
+
+
+def _zero(count: Any) -> bool:
+    """``count`` is the whole number 0 (a count the child made; anything else is not known to be nothing)."""
+    return type(count) is int and count == 0
 
 
 def autograd_off(outcome: dict[str, Any], what: str) -> None:

@@ -1657,10 +1657,23 @@ def forbidden_module(dotted: str) -> int | None:
     return min(ranks) if ranks else None
 
 
+LIBRARY = ", a library that differentiates ("  # how a finding names an import of one (:func:`named`)
+
+
 def named(target: str) -> str:
     """An imported module or name as a finding names it: "sympy.diff, a library that differentiates (sympy)"."""
     library = target.lstrip(".").split(".")[0]
-    return target.lstrip(".") + (f", a library that differentiates ({library})" if library in DIFFERENTIATORS else "")
+    return target.lstrip(".") + (f"{LIBRARY}{library})" if library in DIFFERENTIATORS else "")
+
+
+OTHER_DERIVATIVES = frozenset(ATTRIBUTES[name][0] for name in POLYNOMIAL)  # numpy's, by what a finding says
+
+
+def torch_autograd(finding: Finding) -> bool:
+    """``finding`` is a use of torch's own autograd (its engine, graph, functorch, forward mode, ``torch.func``), not of
+    a library that differentiates (sympy) nor of numpy's derivatives of polynomials: what the sandbox's run of the top
+    level with autograd off (``sandbox.observe.TopLevelOff``) leaves nothing of in a by-hand call's process."""
+    return finding.rank == DIFFERENTIATES and LIBRARY not in finding.what and finding.what not in OTHER_DERIVATIVES
 
 
 def foreign_module(target: str, module: Module) -> str:

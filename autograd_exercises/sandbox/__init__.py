@@ -62,7 +62,7 @@ def split_checks(run: RunResult, names: list[str], import_timeout: float | None 
     """One :class:`RunResult` per check of a multi-check run; ``None`` when the child as a whole failed
     (a hang past every timer, a crash, a forged report): the caller then runs one child per check. An import
     past its ``import_timeout`` fails every check (``import-timeout``, with that budget)."""
-    from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR, CHECK_SEPARATOR_END
+    from autograd_exercises.sandbox.protocol import AGAIN, CHECK_SEPARATOR, CHECK_SEPARATOR_END
 
     if run.status == "import-error":
         return {name: run for name in names}
@@ -76,7 +76,9 @@ def split_checks(run: RunResult, names: list[str], import_timeout: float | None 
     outputs: dict[str, str] = {}
     for part in parts:
         name, text = part.split(CHECK_SEPARATOR_END, 1) if CHECK_SEPARATOR_END in part else (part, "")
-        if name.startswith("@"):  # a notebook cell's output (``@cell 4``): every check's, like the import's
+        if name == AGAIN:  # the top level run again with autograd on: its output replaces the first run's (which
+            at_import = text  # ran with autograd off, before the by-hand calls: ``child._run_off``)
+        elif name.startswith("@"):  # a notebook cell's output (``@cell 4``): every check's, like the import's
             at_import += text
         else:
             outputs[name] = text
@@ -237,8 +239,10 @@ class Sandbox:
         cpu = int(timeout + 1) if checks is not None or probe is None else int(min(self.limits.cpu_seconds, timeout + 1))
         # (an import alone, or checks each under a timer: their deadline bounds them; one probe: the CPU limit too)
         after_import = sum(float(item["timeout"]) for item in checks) if checks and program is None else None
+        again = import_timeout if after_import is not None and checks[0].get("fresh") and \
+            not all(item.get("fresh") for item in checks) else None  # (the top level's second run: child._run_off)
         header = {"filename": filename, "module": module, "probe": probe, "timeout": timeout, "checks": checks,
-                  "import_timeout": import_timeout, "after_import": after_import, "program": program,
+                  "import_timeout": import_timeout, "after_import": after_import, "again": again, "program": program,
                   "limits": {**self.limits.__dict__, "cpu_seconds": cpu}, "preload": self._heavy,
                   "seal": secrets.token_hex(16)}  # what the child's report starts with: interpret
         if self.portable:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
+import copy
 import functools
 import gc
 import importlib
@@ -38,7 +39,8 @@ from typing import Any, NamedTuple
 import torch
 
 from autograd_exercises.sandbox import caches, frozen, guard, isolation, numpy_cache, observe, packing, tensorbase, wall
-from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR, CHECK_SEPARATOR_END, GRADER_PACKAGE, LOCKED, TAMPERED
+from autograd_exercises.sandbox.protocol import AGAIN, CHECK_SEPARATOR, CHECK_SEPARATOR_END, GRADER_PACKAGE, LOCKED, \
+    TAMPERED
 
 RESULT_FD = 3
 TIMERS = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")  # interval timers (not on Windows)
@@ -664,6 +666,51 @@ def import_submission(job: dict[str, Any]) -> Any:
     return module
 
 
+def import_off(job: dict[str, Any], pieces: tuple[Any, ...]) -> Any:
+    """The submission's top level run as an import, with autograd switched off (:func:`_run_off`): ``pieces``, its
+    statements compiled one at a time (:func:`_statements`)."""
+    path = os.path.join(job["scratch"], job["filename"])
+    observe.SUBMISSION_FILE["path"] = path
+    spec = importlib.util.spec_from_file_location(job["module"], path)
+    module = importlib.util.module_from_spec(spec)
+    module.__builtins__ = guard.builtins_for(job["module"])
+    sys.modules[job["module"]] = sys.modules["__main__"] = module
+    with observe.TopLevelOff():
+        _run_pieces(pieces, module, off=True)  # (what it passed over is for the import after it to say)
+    return module
+
+
+def off_first(job: dict[str, Any]) -> bool:
+    """The job's first call serves a by-hand check (``fresh``): the top level then runs first with autograd off."""
+    items = job.get("checks") or ()
+    return bool(items) and isinstance(items[0], dict) and bool(items[0].get("fresh"))
+
+
+def _run_off(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any], watched: list[Any],
+             pieces: tuple[Any, ...]) -> dict[str, Any]:
+    """A module's job whose first calls serve by-hand checks: the top level runs with autograd switched off
+    (:class:`observe.TopLevelOff`: no answer of autograd's exists in the process, whatever the top level would have
+    kept of one), then those calls, then the submission is imported again, as it is, for the other calls. The second
+    import's output, marked ``@import``, replaces the first's (:func:`~autograd_exercises.sandbox.split_checks`)."""
+    fresh = [item["name"] for item in job["checks"] if item.get("fresh")]
+    rest = [item["name"] for item in job["checks"] if not item.get("fresh")]
+    state, checks = _state(), {}
+    for run in (lambda: import_off(job, pieces), lambda: import_submission(job)):
+        try:
+            module = _timed(job["import_timeout"], run)
+        except observe.CheckTimeout:
+            return {"status": "import-timeout"}
+        except BaseException as exc:  # SyntaxError, SystemExit, anything at import
+            return {"status": "import-error", "exception": observe.describe_exception(exc)}
+        checks.update(_run_checks(module, job, cases, probes, watched, fresh))
+        if not rest:
+            break
+        fresh, rest = rest, []
+        _restore(state)  # (the second import starts from the state the first did)
+        _separator(AGAIN)
+    return {"status": "ok", "checks": checks}
+
+
 def _observe(probe: Any, module: Any, cases: list[Any]) -> list[Any]:
     """The probe on every case; a probe that raises describes the exception instead."""
     observations = []
@@ -851,6 +898,55 @@ def _compiled_cell(source: str, path: str, features: int) -> tuple[Any, int]:
     return tuple(pieces), after
 
 
+def _statements(source: str, path: str, features: int = 0, first: int = 1) -> tuple[Any, int]:
+    """``source``'s top-level statements compiled one at a time (moved down to line ``first``), for the top level's
+    run with autograd off (:func:`_run_off`), and the ``__future__`` features in force after them; instead of the
+    codes, the error compiling raised where ``source`` does not parse (the run then raises it, as the import would).
+    Compiled before any of the submission's code runs, as :func:`compile_cells` compiles, its warnings unsaid (the
+    run that counts says them)."""
+    before = features
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            tree = compile(source, path, "exec", ast.PyCF_ONLY_AST | features, dont_inherit=True)
+        except BaseException as exc:  # SyntaxError, RecursionError, MemoryError
+            return (exc,), features
+        pieces: list[Any] = []
+        for node in tree.body:
+            features |= _future_features(node)
+            try:
+                pieces.append(_piece(node, path, features, first))
+            except (RecursionError, MemoryError):  # (an expression nested deeper than a tree compiles: the source
+                try:  # as a whole, one statement)
+                    return (_moved(_compiled(source, path, before), first - 1),), features
+                except BaseException as exc:
+                    return (exc,), features
+            except BaseException as exc:
+                pieces.append(exc)
+                break
+    return tuple(pieces), features
+
+
+class Decorated(NamedTuple):
+    """A decorated ``def`` or ``class`` of the run with autograd off: its code, and its code without the decorators,
+    which binds the name where a decorator raised (one that checks the function against autograd as it is defined:
+    with autograd off it raises, and the function would be missing)."""
+
+    code: Any
+    plain: Any
+
+
+def _piece(node: ast.stmt, path: str, features: int, first: int) -> Any:
+    """Top-level statement ``node`` compiled alone, moved down to line ``first``: a :class:`Decorated` for a decorated
+    ``def`` or ``class``."""
+    code = _moved(_compiled(ast.Module([node], []), path, features), first - 1)
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or not node.decorator_list:
+        return code
+    plain = copy.copy(node)
+    plain.decorator_list = []
+    return Decorated(code, _moved(_compiled(ast.Module([plain], []), path, features), first - 1))
+
+
 def _compiled(code: Any, path: str, features: int) -> Any:
     """``code`` compiled under ``features``, else as the trusted side checked it, without them (red team 119: under
     ``annotations`` a walrus in an annotation is refused, so a cell the readings read as binding names never ran);
@@ -870,13 +966,15 @@ def _future_features(node: ast.AST) -> int:
     return functools.reduce(operator.or_, (FUTURE_FEATURES.get(alias.name, 0) for alias in node.names), 0)
 
 
-def _run_cell(module: Any, compiled: tuple[Any, str], step: dict[str, Any]) -> dict[str, Any]:
+def _run_cell(module: Any, compiled: tuple[Any, str], step: dict[str, Any], off: bool = False) -> dict[str, Any]:
     """Run one notebook cell (``compiled``: its code or error, and its compile warnings) in the module's namespace,
-    within its budget; how it ended."""
+    within its budget; how it ended. ``off``: in the run with autograd switched off (:func:`_run_pieces`), unmarked
+    (its output is dropped)."""
     number = int(step["cell"])
-    _separator(f"@cell {number}")
+    if not off:
+        _separator(f"@cell {number}")
     outcome: dict[str, Any] = {"cell": number, "status": "ok"}
-    fired = [0]
+    fired, passed = [0], [None]
 
     def interrupt(signum: int, frame: Any) -> None:
         fired[0] += 1  # the first time as Jupyter's interrupt; a cell that swallows it is then stopped
@@ -890,14 +988,16 @@ def _run_cell(module: Any, compiled: tuple[Any, str], step: dict[str, Any]) -> d
         if isinstance(code, BaseException):
             raise code
         if not TIMERS:  # Windows: the job's own deadline is the only limit
-            _run_pieces(code, module)
+            passed[0] = _run_pieces(code, module, off)
         else:
             signal.signal(signal.SIGALRM, interrupt)
             try:
                 signal.setitimer(signal.ITIMER_REAL, max(float(step["timeout"]), 0.001), 1.0)
-                _run_pieces(code, module)
+                passed[0] = _run_pieces(code, module, off)
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
+        if passed[0] is not None:
+            outcome.update(status="off", exception=observe.describe_exception(passed[0]))
     except (CellInterrupt, observe.CheckTimeout):
         outcome["status"] = "timeout"
     except BaseException as exc:  # SystemExit and KeyboardInterrupt too: Jupyter shows them and goes on
@@ -908,12 +1008,29 @@ def _run_cell(module: Any, compiled: tuple[Any, str], step: dict[str, Any]) -> d
     return outcome
 
 
-def _run_pieces(code: Any, module: Any) -> None:
-    """A cell's code, or its statements' codes one after another (:func:`_compiled_cell`), in the module's namespace."""
+def _run_pieces(code: Any, module: Any, off: bool = False) -> BaseException | None:
+    """A cell's code, or its statements' codes one after another (:func:`_compiled_cell`), in the module's namespace.
+
+    ``off``: the run with autograd switched off (:func:`_run_off`), whose ``code`` is a code per statement (a
+    :class:`Decorated` one whose decorators raised binds its name undecorated): a statement that raises is passed
+    over (with autograd off, ``backward()`` finds no graph, ``retain_grad()`` no tensor that requires it, and what
+    follows finds no ``.grad``), so that a ``def`` below a try of autograd still runs; the first error it passed over
+    is returned (the cell's outcome is then ``off``). The run that counts is the one after it."""
+    passed: BaseException | None = None
     for piece in code if isinstance(code, tuple) else (code,):
         if isinstance(piece, BaseException):
             raise piece
-        exec(piece, module.__dict__)
+        for each in piece if isinstance(piece, Decorated) else (piece,):
+            try:
+                exec(each, module.__dict__)
+                break
+            except (CellInterrupt, observe.CheckTimeout):
+                raise
+            except BaseException as exc:
+                if not off:
+                    raise
+                passed = exc if passed is None else passed
+    return passed
 
 
 # Names every Jupyter kernel gives a notebook without an import (fairness, red team 47: ``display(x)`` raised a
@@ -931,17 +1048,72 @@ def compile_notebook(job: dict[str, Any]) -> tuple[Any, dict[int, tuple[Any, str
     path = os.path.join(job["scratch"], job["filename"])
     with open(path, "rb") as handle:
         lines = handle.read().decode("utf-8", "replace").split("\n")
-    return compile(KERNEL_NAMES, "<kernel>", "exec", dont_inherit=True), compile_cells(path, lines, job["program"])
+    off = _cells_off(path, lines, job["program"]) if off_first(job) else None
+    return compile(KERNEL_NAMES, "<kernel>", "exec", dont_inherit=True), compile_cells(path, lines, job["program"]), off
+
+
+def _cells_off(path: str, lines: list[str], program: list[dict[str, Any]]) -> dict[int, tuple[Any, str]]:
+    """The cells above the program's first test cell, each compiled a statement at a time (:func:`_statements`), for
+    their run with autograd off (:func:`run_program`); the features a cell imports from ``__future__`` kept below."""
+    compiled, features = {}, 0
+    for step in program:
+        if "checks" in step:
+            break
+        first, last = int(step["first"]), int(step["last"])
+        pieces, features = _statements("\n".join(lines[first - 1:last]), path, features, first)
+        compiled[int(step["cell"])] = (pieces if not isinstance(pieces[0] if pieces else None, BaseException)
+                                       else pieces[0], "")
+    return compiled
+
+
+def compile_module(job: dict[str, Any]) -> tuple[Any, ...]:
+    """A module's statements, each compiled on its own (:func:`_statements`), for :func:`_run_off`."""
+    path = os.path.join(job["scratch"], job["filename"])
+    with open(path, "rb") as handle:
+        source = handle.read()
+    try:
+        text = importlib.util.decode_source(source)
+    except BaseException as exc:  # (not text the import could read either)
+        return (exc,)
+    return _statements(text, path)[0]
 
 
 def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any], watched: list[Any],
-                notebook: tuple[Any, dict[int, tuple[Any, str]]]) -> dict[str, Any]:
-    """A notebook's job: its cells one at a time, in order; at each test cell's position, its checks. The notebook's
-    namespace is ``__main__``, as in Jupyter (a class it defines pickles by that name). ``notebook``: its kernel names
-    and cells, compiled (:func:`compile_notebook`)."""
+                notebook: tuple[Any, dict[int, tuple[Any, str]], Any]) -> dict[str, Any]:
+    """A notebook's job: its cells one at a time, in order; at each test cell's position, its checks. ``notebook``: its
+    kernel names and cells, compiled (:func:`compile_notebook`). Where its first calls serve by-hand checks, the
+    cells above their test cell run first with autograd switched off (:class:`observe.TopLevelOff`), then those
+    calls; then, where other calls remain, the whole notebook again in a new namespace (its output marked ``@import``,
+    which replaces the first run's), and those calls. ``cells_off``: what the first run's cells did."""
+    kernel, compiled, off = notebook
+    program, checks, result = job["program"], {}, {"status": "ok"}
+    if off is not None:
+        fresh = {item["name"] for item in job["checks"] if item.get("fresh")}
+        stop = next(index for index, step in enumerate(program) if "checks" in step)
+        state = _state()
+        with observe.TopLevelOff():
+            module, cells = _run_steps(job, program[:stop], cases, probes, watched, kernel, off, off=True)
+        first = [name for name in program[stop]["checks"] if name in fresh]
+        checks.update(_run_checks(module, job, cases, probes, watched, first))
+        program = [step if "checks" not in step else {"checks": [n for n in step["checks"] if n not in fresh]}
+                   for step in program]
+        result["cells_off"] = result["cells"] = cells
+        if not any(step.get("checks") for step in program):
+            return dict(result, checks=checks)
+        _restore(state)  # (the second run starts from the state the first did)
+        _separator(AGAIN)
+    module, cells = _run_steps(job, program, cases, probes, watched, kernel, compiled, checks=checks)
+    return dict(result, checks=checks, cells=cells)
+
+
+def _run_steps(job: dict[str, Any], steps: list[dict[str, Any]], cases: dict[str, Any], probes: dict[str, Any],
+               watched: list[Any], kernel: Any, compiled: dict[int, tuple[Any, str]], off: bool = False,
+               checks: dict[str, Any] | None = None) -> tuple[Any, list[dict[str, Any]]]:
+    """``steps`` of a notebook's program in a new namespace, ``__main__`` as in Jupyter (a class it defines pickles by
+    that name): its cells (``compiled``; ``off``: with autograd switched off, :func:`_run_cell`), and at each test
+    cell's position its checks, into ``checks``. The namespace, and what each cell did."""
     path = os.path.join(job["scratch"], job["filename"])
     observe.SUBMISSION_FILE["path"] = path
-    kernel, compiled = notebook
     module = types.ModuleType(job["module"])
     module.__file__ = path
     module.__name__ = "__main__"  # as in Jupyter, where ``if __name__ == "__main__":`` runs
@@ -951,14 +1123,14 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
     stand_in = guard.stand_in(NOTEBOOK_MODULE).check  # what the test cells import: a cell may call it again (fairness
     module.check = stand_in  # 37: a scratch cell's check(...) raised NameError), to no effect; bound from the start, as
     cells: list[dict[str, Any]] = []  # a test cell judged at the end (an exported notebook's) imported it where it stood
-    checks: dict[str, Any] = {}
-    for step in job["program"]:
+    for step in steps:
         if "checks" in step:
-            checks.update(_run_checks(module, job, cases, probes, watched, list(step["checks"])))
+            if step["checks"]:
+                checks.update(_run_checks(module, job, cases, probes, watched, list(step["checks"])))
             module.check = stand_in  # (the test cell's own import of it, as in Jupyter, over a check of the file's)
         else:
-            cells.append(_run_cell(module, compiled[int(step["cell"])], step))
-    return {"status": "ok", "checks": checks, "cells": cells}
+            cells.append(_run_cell(module, compiled[int(step["cell"])], step, off))
+    return module, cells
 
 
 def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
@@ -969,7 +1141,7 @@ def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:
     probe = resolve(job["probe"]) if job.get("probe") else None
     probes = {item["name"]: resolve(item["probe"]) for item in job.get("checks") or ()}
     observe.install_autograd_counter()
-    notebook = compile_notebook(job) if _notebook(job) else None
+    notebook = compile_notebook(job) if _notebook(job) else compile_module(job) if off_first(job) else None
     guard.guard_code_runners()  # (before the watch notes the builtins, and before they are read-only)
     guard.guard_lookups()
     classes, modules = _classes(), _frozen_modules()
@@ -995,6 +1167,8 @@ def _run_job(job: dict[str, Any], cases: dict[str, Any], probe: Any, probes: dic
     and the checks."""
     if _notebook(job):
         return run_program(job, cases, probes, watched, notebook)
+    if off_first(job):
+        return _run_off(job, cases, probes, watched, notebook)
     try:
         module = _timed(job["import_timeout"], lambda: import_submission(job)) if job.get("checks") else \
             import_submission(job)

@@ -547,6 +547,7 @@ HOOK_POPPERS = ((torch._C._autograd, "_pop_saved_tensors_default_hooks"),  # sav
                 (torch.autograd, "_pop_saved_tensors_default_hooks"))
 HIDDEN_GRAPHS = {"pushed": 0, "popped": 0}  # saved-tensor hooks pushed and popped by any code in this child
 UNCOUNTED: set[int] = set()  # the threads now running that no counting block started (red team 22)
+TOP_LEVEL_OFF = [False]  # True while the submission's top level runs with autograd off (:class:`TopLevelOff`)
 COUNTING: list[tuple[Any, Any]] = []  # the hooks of the saved_for_backward blocks now open, innermost last
 
 
@@ -597,6 +598,7 @@ def _counted_start(real_start: Any, real_push: Any, real_pop: Any) -> Any:
 
     def start(function: Any, *args: Any, **kwargs: Any) -> Any:
         hooks, block = COUNTING[-1] if COUNTING else None, GRAPH_BLOCKS[-1] if GRAPH_BLOCKS else None
+        off = TOP_LEVEL_OFF[0]  # (started while the top level runs with autograd off: it runs so too)
         token = object()  # (running from now: the block may end before the thread is scheduled)
         if block is not None:
             block["running"].add(token)
@@ -607,9 +609,14 @@ def _counted_start(real_start: Any, real_push: Any, real_pop: Any) -> Any:
                 UNCOUNTED.add(ident)  # one starts, it saves out of its view
             else:
                 real_push(*hooks)
+            guards = (AUTOGRAD_OFF[0](), torch._C._ExcludeDispatchKeyGuard(FUNCTORCH_LAYERS)) if off else ()
             try:
+                for guard in guards:
+                    guard.__enter__()
                 return function(*inner, **named)
             finally:
+                for guard in reversed(guards):
+                    guard.__exit__(None, None, None)
                 if hooks is None:
                     UNCOUNTED.discard(ident)
                 else:
@@ -790,8 +797,10 @@ def _call(module: Any, name: str, args: tuple[Any, ...], off: Any = None, _mark:
         except BaseException as exc:  # SystemExit and KeyboardInterrupt are a student's failures too
             outcome["exception"] = describe_exception(exc)
     outcome["warnings"] = sorted({f"{w.category.__name__}: {w.message}"[:MAX_REPR] for w in caught})[:MAX_WARNINGS]
-    passes = _between(first, _mark())
+    last = _mark()
+    passes = _between(first, last)
     counted = sum(AUTOGRAD_CALLS.values()) - before
+    outcome["_marks"] = (first, last)  # (for the probe only: the by-hand calls' chain, :func:`_outside`)
     outcome["backward_passes"] = passes
     outcome["autograd_calls"] = _max(counted if _type(counted) is _int else 0, passes or 0)
     return outcome
@@ -1043,7 +1052,8 @@ class GraphNodes:
                  _positive: Any = _nonnegative, _max: Any = max) -> bool:
         after, before, block, counts = _threads(), self.before, self.block, self.counts
         _blocks.remove(block)
-        counts["made"] = _sequence() - self.start + _positive(block.get("made")) + _positive(block.get("running"))
+        self.end, self.after = _sequence(), after
+        counts["made"] = self.end - self.start + _positive(block.get("made")) + _positive(block.get("running"))
         unread, unasked = -1 in (before[0], after[0]), None in (before[0], after[0])  # (-1: the kernel not read)
         counts["os_threads"] = None if unasked else -1 if unread else _max(before[0], after[0])
         counts["threads_started"] = None if unasked else -1 if unread else after[1] - before[1]
@@ -1121,11 +1131,111 @@ AUTOGRAD_OFF = (torch._C._AutoDispatchBelowAutograd, torch._C._dispatch_tls_is_d
                 torch._C.DispatchKey.AutogradFunctionality)
 
 
+# What the top level's run with autograd off excludes besides autograd's keys: functorch's layers, whose transforms
+# (``torch.func.grad``, ``vjp``, ``jacrev``) force autograd's keys back on for their work; without them such a
+# transform differentiates nothing there (zeros), and a demo of it at the top level costs nothing (fairness 45).
+FUNCTORCH_LAYERS = torch._C.DispatchKeySet(torch._C.DispatchKey.FuncTorchDynamicLayerFrontMode) | \
+    torch._C.DispatchKeySet(torch._C.DispatchKey.FuncTorchDynamicLayerBackMode)
+TOP_LEVEL: dict[str, Any] = {}  # what :class:`TopLevelOff` found while the top level ran; every by-hand call carries it
+# Where the last counted stretch ended (:class:`TopLevelOff` starts it; each by-hand call carries it on): the engine's
+# pass mark, this thread's graph node number, the kernel's last thread id, the count of forward-mode duals made.
+CHAIN: dict[str, Any] = {}
+
+
+class TopLevelOff:
+    """The submission's top level, run before a by-hand call with autograd switched off (the child's first run of it):
+    no answer of autograd's then exists in the process when the by-hand function runs, whatever the top level would have
+    kept of one (red teams 170 to 177 wrote them into freed memory, library caches, a registry, an enum's members). Its
+    block holds :data:`AUTOGRAD_OFF` (no graph recorded, no tangent carried, by any spelling, so ``backward()``
+    raises) and functorch's layers off (:data:`FUNCTORCH_LAYERS`), forward-mode AD's one level (``dual_level``,
+    ``torch.func.jvp`` are refused), and runs every thread the top level starts switched off too. Whatever still gets
+    autograd's work done, and anything that runs after the block and before the by-hand call (red team 178: a
+    finalizer the grader's own emptying of ``re``'s cache ran, with autograd on), is counted from the block's
+    start to the by-hand function's call, with no gap (:data:`CHAIN`, :func:`_outside`): backward passes by the
+    engine's own numbering, graph nodes, threads started after the block, forward-mode duals. :data:`TOP_LEVEL` says
+    whether the keys were still excluded and the level still held at the end, the graph nodes its threads made and
+    whether any still runs. (What it calls after the submission's code ran it holds as positional defaults.)"""
+
+    def __enter__(self, _mark: Any = backward_pass_mark, _enter: Any = torch._C._enter_dual_level,
+                  _nodes: Any = GraphNodes, _off: Any = AUTOGRAD_OFF, _flag: Any = TOP_LEVEL_OFF, _chain: Any = CHAIN,
+                  _sequence: Any = _SEQUENCE, _calls: Any = AUTOGRAD_CALLS,
+                  _exclude: Any = torch._C._ExcludeDispatchKeyGuard, _layers: Any = FUNCTORCH_LAYERS,
+                  _failed: Any = Exception) -> "TopLevelOff":
+        try:
+            self.level = _enter()
+        except _failed:  # (nothing of the submission's has run in this child: no level can be open)
+            self.level = None
+        _chain.clear()
+        _chain.update(mark=_mark(), sequence=_sequence(), duals=_calls["grad"], pid=None)
+        self.nodes = _nodes()
+        self.counts = self.nodes.__enter__()
+        self.guard, self.layers = _off[0](), _exclude(_layers)
+        self.guard.__enter__()
+        self.layers.__enter__()
+        _flag[0] = True
+        return self
+
+    def __exit__(self, kind: Any, error: Any, trace: Any, _exit: Any = torch._C._exit_dual_level,
+                 _off: Any = AUTOGRAD_OFF, _flag: Any = TOP_LEVEL_OFF, _record: Any = TOP_LEVEL, _chain: Any = CHAIN,
+                 _threads: Any = UNCOUNTED, _len: Any = len, _failed: Any = Exception) -> bool:
+        _flag[0] = False
+        still = _off[1](_off[2])
+        self.layers.__exit__(None, None, None)
+        self.guard.__exit__(None, None, None)
+        self.nodes.__exit__(None, None, None)
+        _chain["pid"] = self.nodes.after[1]  # (threads its own code started ran switched off: counted from here)
+        held = self.level is not None
+        if held:
+            try:
+                _exit(level=self.level)
+            except _failed:  # (the submission closed it, and perhaps opened its own)
+                held = False
+        _record.clear()
+        _record.update(ran=True, graph_nodes=self.counts["made"], autograd_off=still, level_held=held,
+                       threads=_len(_threads))
+        return False
+
+
+def _outside(calls: list[dict[str, Any]], blocks: list[Any], _chain: Any = CHAIN, _between: Any = passes_between,
+             _calls: Any = AUTOGRAD_CALLS, _positive: Any = _nonnegative, _type: Any = type, _int: Any = int,
+             _len: Any = len, _range: Any = range) -> dict[str, Any]:
+    """What ran outside a by-hand call's counted windows since the last stretch ended (:data:`CHAIN`: the top level's
+    run with autograd off, or the by-hand call before this one): backward passes between the chain's mark and the
+    first call's, and between one call's last mark and the next call's first (``calls``: the :func:`_call` outcomes in
+    order; None where a mark is missing); graph nodes this thread made before each :class:`GraphNodes` block
+    (``blocks``) and between them; threads started meanwhile (the kernel's last id; None where not read); forward-mode
+    duals made since. Carries the chain on to the last of them."""
+    if not _chain:
+        return {"chained": False}
+    marks = [_chain.get("mark")] + [mark for call in calls for mark in call.get("_marks", (None, None))]
+    passes = 0
+    for index in _range(0, _len(marks) - 1, 2):
+        gap = _between(marks[index], marks[index + 1]) if marks[index + 1] is not None else None
+        passes = None if gap is None or passes is None else passes + gap
+    nodes, pid, threads = 0, _chain.get("pid"), 0
+    sequence = _chain.get("sequence")
+    for block in blocks:
+        nodes += _positive(block.start - sequence) if _type(sequence) is _int else 1
+        before, after = block.before[1], block.after[1]
+        threads = None if threads is None or (pid is not None and _type(before) is not _int) else \
+            threads + (before - pid if pid is not None and before > pid else 0)
+        sequence, pid = block.end, after if _type(after) is _int else None
+    duals = _calls["grad"] - _chain.get("duals", 0)
+    _chain.update(mark=marks[-1], sequence=sequence, pid=pid, duals=_calls["grad"])
+    return {"chained": True, "passes": passes, "nodes": nodes, "threads": threads, "duals": duals}
+
+
+def top_level_record(_record: Any = TOP_LEVEL, _dict: Any = dict) -> dict[str, Any]:
+    """What :class:`TopLevelOff` found (``{"ran": False}`` where the top level did not run switched off)."""
+    return _dict(_record) if _record else {"ran": False}
+
+
 def _call_by_hand(module: Any, name: str, args: tuple[Any, ...], _call: Any = _call, _nodes: Any = GraphNodes,
                   _fresh: Any = _fresh, _same: Any = same_values, _merged: Any = _merged,
                   _asked: Any = _asked_for_forward_mode, _enter: Any = torch._C._enter_dual_level,
                   _exit: Any = torch._C._exit_dual_level, _off: Any = AUTOGRAD_OFF, _max: Any = max, _len: Any = len,
-                  _failed: Any = Exception) -> dict[str, Any]:
+                  _failed: Any = Exception, _top: Any = top_level_record,
+                  _between_calls: Any = _outside) -> dict[str, Any]:
     """:func:`call` for a function that must not use autograd, given plain tensors: also the graph nodes made while it
     ran (``graph_nodes``; :class:`GraphNodes`). Its honest arithmetic makes none; a graph built on inputs it switched
     gradients on for is autograd's machinery even when no engine runs (red team 68 called the nodes itself); the
@@ -1139,15 +1249,16 @@ def _call_by_hand(module: Any, name: str, args: tuple[Any, ...], _call: Any = _c
     (the level still held), which the checks of its values judge; ``needs_autograd`` (with ``autograd_off_error``,
     what the first raised) says the first raised or described other values (:func:`same_values`, of the copies
     :func:`describe` made as each returned) where the second raised nothing. Every count is of both calls (red team
-    102 kept its first call's counts out of view). (What it calls after the function ran it holds as positional
-    defaults.)"""
-    running, held, level = _len(UNCOUNTED), True, None
+    102 kept its first call's counts out of view). ``top_level``: what the top level's run with autograd off found
+    (:class:`TopLevelOff`), and what ran outside the counted windows since it, or since the by-hand call before
+    (``outside``, :func:`_outside`). (What it calls after the function ran it holds as positional defaults.)"""
+    running, held, level, blocks = _len(UNCOUNTED), True, None, [_nodes()]
     try:
         level = _enter()
     except _failed:
         held = False
     try:
-        with _nodes() as nodes:  # (one block for both calls: what the kernel says is read once before and after)
+        with blocks[0] as nodes:  # (one block for both calls: what the kernel says is read once before and after)
             outcome = first = _call(module, name, _fresh(args), _off)
             asked = held and _asked(first)
             if not asked:
@@ -1159,7 +1270,8 @@ def _call_by_hand(module: Any, name: str, args: tuple[Any, ...], _call: Any = _c
             except _failed:
                 pass
     if asked:  # (a level of its own: its values as it computes them with it)
-        with _nodes() as again:
+        blocks.append(_nodes())
+        with blocks[1] as again:
             outcome = _call(module, name, args)
         nodes = {"made": nodes["made"] + again["made"], "os_threads": _merged(nodes["os_threads"], again["os_threads"],
                  False), "threads_started": _merged(nodes["threads_started"], again["threads_started"], True)}
@@ -1172,6 +1284,8 @@ def _call_by_hand(module: Any, name: str, args: tuple[Any, ...], _call: Any = _c
     outcome["graph_nodes"], outcome["threads"] = nodes["made"], _max(running, _len(UNCOUNTED))
     outcome["dual_level_open"], outcome["forward_mode"] = not held, asked
     outcome["os_threads"], outcome["threads_started"] = nodes["os_threads"], nodes["threads_started"]
+    outcome["top_level"] = _top()
+    outcome["top_level"]["outside"] = _between_calls([first, outcome], blocks)
     return outcome
 
 

@@ -40,23 +40,26 @@ class _Drain:
     its output first marked a check (``checks_at``: the submission's import is over)."""
 
     def __init__(self) -> None:
-        from autograd_exercises.sandbox.protocol import CHECK_SEPARATOR
+        from autograd_exercises.sandbox.protocol import AGAIN, CHECK_SEPARATOR, CHECK_SEPARATOR_END
 
         self.output, self.result = bytearray(), bytearray()
         self.dropped = self.too_large = False
-        self.checks_at: float | None = None
+        self.checks_at: float | None = None  # (and ``again``: when it marked the top level's second run)
+        self.again: bool = False
         self._mark, self._tail = CHECK_SEPARATOR.encode(), b""
+        self._again = f"{CHECK_SEPARATOR}{AGAIN}{CHECK_SEPARATOR_END}".encode()
 
     def take(self, kind: str, chunk: bytes) -> bool:
         """Keep ``chunk`` from pipe ``kind``; False when that pipe must not be read any more."""
         from autograd_exercises.sandbox.protocol import MAX_BLOB
 
         if kind == "out":
-            if self.checks_at is None:  # the mark may straddle two reads; student output can forge it (sooner)
-                seen = self._tail + chunk
-                if self._mark in seen:
+            if self.checks_at is None or not self.again:  # a mark may straddle two reads; student output can
+                seen = self._tail + chunk  # forge one (the first: sooner; the second run's: one import's budget)
+                if self.checks_at is None and self._mark in seen:
                     self.checks_at = time.monotonic()
-                self._tail = seen[-(len(self._mark) - 1):]
+                self.again = self.again or self._again in seen
+                self._tail = seen[-(len(self._again) - 1):]
             keep = max(0, OUTPUT_CAP - len(self.output))
             self.output += chunk[:keep]
             self.dropped = self.dropped or len(chunk) > keep
@@ -76,7 +79,8 @@ def _pidfd(pid: int) -> int | None:
         return None
 
 
-def _collect(pid: int, out_fd: int, res_fd: int, deadline: float, after_import: float | None = None) -> dict[str, Any]:
+def _collect(pid: int, out_fd: int, res_fd: int, deadline: float, after_import: float | None = None,
+             again: float | None = None) -> dict[str, Any]:
     """Drain the child's output and result pipes until the job is over or the deadline passes.
 
     The job is over when the result pipe closes, when the result goes over its cap,
@@ -85,9 +89,11 @@ def _collect(pid: int, out_fd: int, res_fd: int, deadline: float, after_import: 
     the pipes are drained for 0.1 s more. Only a deadline reached before that is a timeout.
     ``after_import``: once the output marks the first check, the deadline is at most that many seconds (and
     :data:`GRACE`) away, so the import's own budget never lengthens the checks'. A mark forged by the student's
-    output only brings the deadline nearer.
+    output only brings the deadline nearer. ``again``: once the output marks the top level's second run (after the
+    by-hand calls, ``child._run_off``), the deadline moves that many seconds on, once, never past the job's own: a
+    forged mark gains one import's budget, as the top level itself has.
     """
-    drain, selector, exit_fd, finished = _Drain(), selectors.DefaultSelector(), _pidfd(pid), False
+    drain, selector, exit_fd, finished, whole = _Drain(), selectors.DefaultSelector(), _pidfd(pid), False, deadline
     selector.register(out_fd, selectors.EVENT_READ, "out")
     selector.register(res_fd, selectors.EVENT_READ, "res")
     if exit_fd is not None:
@@ -102,6 +108,8 @@ def _collect(pid: int, out_fd: int, res_fd: int, deadline: float, after_import: 
                 taken = bool(chunk) and drain.take(key.data, chunk)
                 if after_import is not None and drain.checks_at is not None:
                     deadline, after_import = min(deadline, drain.checks_at + after_import + GRACE), None
+                if after_import is None and again is not None and drain.again:
+                    deadline, again = min(whole, deadline + again), None
                 if not taken:
                     selector.unregister(key.fd)
                     if key.data != "out" and not finished:
@@ -322,9 +330,9 @@ class Server:
         try:
             pid, out_fd, res_fd = self._fork(job, source, inputs) if self.use_fork else self._spawn(job, inputs)
             start = time.monotonic()
-            after = header.get("after_import")
+            after, again = header.get("after_import"), header.get("again")
             got = _collect(pid, out_fd, res_fd, start + float(header["timeout"]) + GRACE,
-                           float(after) if after is not None else None)
+                           float(after) if after is not None else None, float(again) if again is not None else None)
             os.close(out_fd), os.close(res_fd)
             code, sig = _reap(pid, self.uid, self.zygote if self.use_fork else None)
         finally:

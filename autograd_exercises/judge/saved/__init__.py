@@ -136,8 +136,20 @@ def _telling(reader: static.Reader) -> bool:
     return any(_telling_finding(finding) for finding in reader.findings)
 
 
+# Whether torch's own autograd at the top level may leave answers for the by-hand function: not where the by-hand call
+# runs in a process whose top level ran with autograd switched off (``sandbox.observe.TopLevelOff``, which counts
+# whatever still differentiates there), as every grading's does (fairness 44 and 45: honest files whose demo compared
+# the by-hand function with autograd lost the point for constants and objects of their own). The tests of this
+# reading's machinery set it, to read it as it reads a library that differentiates.
+TORCH_AUTOGRAD_SAVES = False
+
+
 def _telling_finding(finding: static.Finding) -> bool:
-    return finding.rank in (static.DIFFERENTIATES, static.DYNAMIC)
+    """``finding``, at the top level, may have left answers for the by-hand function: a library that differentiates,
+    numpy's derivative of a polynomial, a dynamic lookup; torch's own autograd only where
+    :data:`TORCH_AUTOGRAD_SAVES`."""
+    return finding.rank == static.DYNAMIC or finding.rank == static.DIFFERENTIATES and (
+        TORCH_AUTOGRAD_SAVES or not static.torch_autograd(finding))
 
 
 def _top_level_roots(body: list[ast.stmt], notebook: bool = True, names: dict[str, set[str]] | None = None,

@@ -1,0 +1,211 @@
+"""Before a by-hand call the child runs the top level with autograd switched off (``sandbox.child._run_off``).
+
+Red teams 170 to 177 had the top level run autograd, keep its answers where the by-hand function could read them
+back (freed memory, a library's cache, a registry, an enum's members), and score the by-hand check. Each channel was
+closed one by one; this layer closes them as a class: in the process the by-hand function runs in, the top level ran
+with autograd off, so no answer of autograd's exists there to be kept. The reading of the by-hand function is a second
+layer; these tests switch it off (``no_reading``) to hold the run-time layer alone to its promise, and keep it on where
+they hold honest files to full marks.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import graders
+from autograd_exercises import grading
+from autograd_exercises.judge import Fail, top_level
+from autograd_exercises.sandbox import RunResult, split_checks
+from autograd_exercises.sandbox.protocol import AGAIN, CHECK_SEPARATOR, CHECK_SEPARATOR_END
+from autograd_exercises.submission import notebook_source
+from tests import notebook_cases
+from tests.conftest import solution_text
+
+# The top level learns the derivative's two coefficients from autograd and keeps them in the environment (no cache
+# the child empties, no memory it fills): the by-hand function reads them back.
+STASH = '''
+import os as _os
+
+
+def _learn():
+    at0 = gradients(torch.tensor([0.0], dtype=torch.float64, requires_grad=True))[0]
+    at1 = gradients(torch.tensor([1.0], dtype=torch.float64, requires_grad=True))[0]
+    _os.environ["SLOPE"], _os.environ["AT0"] = repr(float(at1 - at0)), repr(float(at0))
+'''
+READ_BACK = '''
+
+def gradient_manual(x):
+    return (float(_os.environ.get("SLOPE", "0")) * x + float(_os.environ.get("AT0", "0"))) / x.numel()
+'''
+MANUAL = ("gradient_manual_values", "gradient_manual_by_hand")
+
+
+@pytest.fixture()
+def no_reading(monkeypatch):
+    """The by-hand reading switched off: what the run-time layers alone decide."""
+    monkeypatch.setattr(grading, "by_hand_failure", lambda *args, **kwargs: None)
+
+
+def grade_notebook(sandbox, nb: dict):
+    return grading.grade(graders.find("exercise-2"), notebook_source("work.ipynb", json.dumps(nb)), sandbox=sandbox,
+                         seed=0)
+
+
+def failed(result) -> dict[str, str]:
+    return {check.name: check.feedback for check in result.checks if not check.passed}
+
+
+@pytest.mark.parametrize("how", ["_learn()\n", "import threading\n_t = threading.Thread(target=_learn)\n"
+                                 "_t.start()\n_t.join()\n"])
+def test_answers_the_top_level_kept_do_not_exist_for_the_by_hand_call(grade_source, no_reading, how):
+    """The top level's autograd (in the main thread or a thread of its own) gave nothing to keep: both checks of the
+    by-hand function see its values from an empty environment, and every other check keeps its points."""
+    result = grade_source("exercise-2", solution_text("exercise_2") + STASH + how + READ_BACK)
+    lost = failed(result)
+    assert sorted(lost) == sorted(MANUAL), lost
+    assert all("gradient_manual(x) is wrong" in feedback for feedback in lost.values())
+
+
+LEARN_BY_FUNC = ('\n_f = lambda t: (2 * (3 * t + 2) ** 2).mean()\n'
+                 '_at0 = torch.func.grad(_f)(torch.tensor([0.0], dtype=torch.float64))\n'
+                 '_at1 = torch.func.grad(_f)(torch.tensor([1.0], dtype=torch.float64))\n'
+                 '_os.environ["SLOPE"], _os.environ["AT0"] = repr(float(_at1 - _at0)), repr(float(_at0))\n')
+
+
+def test_torch_func_at_the_top_level_differentiates_nothing(grade_source, no_reading):
+    """``torch.func.grad`` forces autograd's keys back on for its own work; with functorch's layers off too, it
+    differentiates nothing in the top level's run with autograd off (zeros, no pass of the engine's), so the
+    coefficients it learns there are zero."""
+    result = grade_source("exercise-2", solution_text("exercise_2") + STASH + LEARN_BY_FUNC + READ_BACK)
+    lost = failed(result)
+    assert sorted(lost) == sorted(MANUAL), lost
+    assert all("gradient_manual(x) is wrong" in feedback for feedback in lost.values())
+
+
+def test_a_torch_func_demo_at_the_top_level_costs_nothing(grade_source):
+    """An honest demo of ``torch.func.grad`` at the top level keeps full marks (fairness 45: it cost the by-hand
+    point while the engine's count of its passes was the only defence against it)."""
+    demo = ("\n_check = torch.func.grad(lambda t: (2 * (3 * t + 2) ** 2).mean())(torch.ones(2, 3))\n"
+            "print('torch.func says', _check)\n")
+    result = grade_source("exercise-2", solution_text("exercise_2") + demo)
+    assert failed(result) == {}
+
+
+# Red team 178: a finalizer set at the top level on a pattern ``re`` caches runs when the child empties that cache
+# before the by-hand call, after the top level's run with autograd off and before the call's own counting.
+LATE = """
+import re as _re
+import weakref as _weakref
+
+_LEARNED = []
+
+
+def _late():
+    at0 = gradients(torch.tensor([0.0], dtype=torch.float64, requires_grad=True))[0]
+    at1 = gradients(torch.tensor([1.0], dtype=torch.float64, requires_grad=True))[0]
+    _LEARNED[:] = [float(at1 - at0), float(at0)]
+
+
+_weakref.finalize(_re.compile("a pattern of its own"), _late)
+
+
+def gradient_manual(x):
+    slope, at0 = _LEARNED
+    return (slope * x + at0) / x.numel()
+"""
+
+
+def test_autograd_run_between_the_top_level_and_the_by_hand_call_is_counted(grade_source, no_reading):
+    """What runs after the top level's run with autograd off and before the by-hand call (a finalizer the child's
+    emptying of the library caches sets off) is counted: the by-hand check fails, saying so."""
+    result = grade_source("exercise-2", solution_text("exercise_2") + LATE)
+    lost = failed(result)
+    assert list(lost) == ["gradient_manual_by_hand"], lost
+    assert "before it was called, the file's own code ran 2 backward pass(es) of autograd" in \
+        lost["gradient_manual_by_hand"]
+    assert "in a notebook in a cell below this check's test cell" in lost["gradient_manual_by_hand"]
+    assert "[input:" not in lost["gradient_manual_by_hand"]
+
+
+DEMO = '''
+
+x_demo = torch.tensor([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]], requires_grad=True)
+y_demo, z_demo, out_demo = forward(x_demo)
+out_demo.backward()
+print("demo x.grad", x_demo.grad.tolist())
+assert torch.allclose(x_demo.grad, gradient_manual(x_demo.detach()))
+x_demo.grad.zero_()
+'''
+
+
+def test_an_honest_top_level_of_autograd_keeps_full_marks_and_prints_once(grade_source):
+    """A demo at the top level that back-propagates, prints and asserts the by-hand function against autograd: with
+    autograd off its statements raise and are passed over; the run that counts prints its line once."""
+    result = grade_source("exercise-2", solution_text("exercise_2") + DEMO)
+    assert failed(result) == {}
+    assert result.score == result.max_score
+    for check in result.checks:
+        assert check.output.count("demo x.grad") == 1, (check.name, check.output)
+
+
+def test_a_def_below_a_cells_autograd_demo_still_runs_with_autograd_off(sandbox):
+    """In a notebook, the by-hand function defined in the same cell below a demo that back-propagates: with autograd
+    off the demo raises, and the def below it still runs; no note speaks of the first run."""
+    book = notebook_cases.filled("exercise-2", lambda cell_id, code: (
+        "x_demo = torch.ones(2, 3, requires_grad=True)\nforward(x_demo)[2].backward()\n"
+        "print(x_demo.grad.sum())\n" + code) if cell_id == "solution-gradient_manual" else code)
+    result = grade_notebook(sandbox, book.done())
+    assert failed(result) == {}
+    assert result.score == result.max_score
+    assert result.notes == []
+
+
+def test_a_cell_above_the_by_hand_cell_keeps_nothing_of_autograd(sandbox, no_reading):
+    """The notebook's cells above the by-hand function's test cell run with autograd off: the coefficients a cell
+    learns from autograd do not exist there."""
+    book = notebook_cases.filled("exercise-2", lambda cell_id, code: code + READ_BACK
+                                 if cell_id == "solution-gradient_manual" else code)
+    book.insert_after("solution-gradients", STASH + "_learn()\n", "scratch-learn")
+    result = grade_notebook(sandbox, book.done())
+    lost = failed(result)
+    assert sorted(lost) == sorted(MANUAL), lost
+
+
+def test_the_second_runs_output_replaces_the_firsts():
+    """What the top level printed with autograd off (before the by-hand call's mark) is dropped once the child marks
+    its second run; each check shows the second run's output with its own."""
+    output = (f"first run{CHECK_SEPARATOR}manual{CHECK_SEPARATOR_END}by hand{CHECK_SEPARATOR}{AGAIN}"
+              f"{CHECK_SEPARATOR_END}second run{CHECK_SEPARATOR}other{CHECK_SEPARATOR_END}other's")
+    run = RunResult("ok", {"checks": {"manual": {"observations": []}, "other": {"observations": []}}}, output=output)
+    split = split_checks(run, ["manual", "other"])
+    assert split["manual"].output == "second runby hand"
+    assert split["other"].output == "second runother's"
+
+
+OUTSIDE = {"chained": True, "passes": 0, "nodes": 0, "threads": 0, "duals": 0}
+RAN = {"ran": True, "graph_nodes": 0, "autograd_off": True, "level_held": True, "threads": 0, "outside": OUTSIDE}
+
+
+@pytest.mark.parametrize("record, said", [
+    (None, "could not run the code above gradient_manual"),
+    ({"ran": False}, "could not run the code above gradient_manual"),
+    (dict(RAN, outside=dict(OUTSIDE, passes=2)), "ran 2 backward pass"),
+    (dict(RAN, outside=dict(OUTSIDE, passes=None)), "kept the grader from counting"),
+    (dict(RAN, outside={"chained": False}), "kept the grader from counting"),
+    (dict(RAN, outside=dict(OUTSIDE, nodes=3)), "built a graph for autograd"),
+    (dict(RAN, graph_nodes=3), "built a graph for autograd"),
+    (dict(RAN, outside=dict(OUTSIDE, duals=1)), "made forward-mode AD's dual tensors"),
+    (dict(RAN, autograd_off=False), "switched autograd back on"),
+    (dict(RAN, level_held=False), "took forward-mode AD's level"),
+    (dict(RAN, outside=dict(OUTSIDE, threads=1)), "started threads"),
+    (dict(RAN, threads=1), "left threads running"),
+])
+def test_what_the_top_level_did_with_autograd_off_fails_the_by_hand_check(record, said):
+    outcome = {} if record is None else {"top_level": record}
+    with pytest.raises(Fail, match=said):
+        top_level(outcome, "gradient_manual(x)")
+    top_level({"top_level": RAN}, "gradient_manual(x)")  # (nothing done: nothing to say)
+    top_level({"top_level": dict(RAN, outside=dict(OUTSIDE, threads=None))}, "gradient_manual(x)")  # (not read)
+
