@@ -129,6 +129,19 @@ def test_autograd_run_between_the_top_level_and_the_by_hand_call_is_counted(grad
     assert "[input:" not in lost["gradient_manual_by_hand"]
 
 
+def test_inference_mode_off_cannot_switch_autograd_back_on_in_the_top_levels_run(grade_source, no_reading):
+    """Red team 179: ``torch.inference_mode(False)`` puts autograd's dispatch keys back for its block, and the keys were
+    excluded again when the run ended (the engine's count of its passes failed the by-hand check, but the values were
+    autograd's). In the top level's run with autograd off it raises: the block is passed over, nothing is learned."""
+    learn = "\nwith torch.inference_mode(False):\n    _learn()\n"
+    result = grade_source("exercise-2", solution_text("exercise_2") + STASH + learn + READ_BACK)
+    lost = failed(result)
+    assert sorted(lost) == sorted(MANUAL), lost
+    assert all("gradient_manual(x) is wrong" in feedback for feedback in lost.values())
+    honest = "\nwith torch.inference_mode(False):\n    print(gradients(torch.ones(2, 3, requires_grad=True))[0])\n"
+    assert failed(grade_source("exercise-2", solution_text("exercise_2") + honest)) == {}
+
+
 DEMO = '''
 
 x_demo = torch.tensor([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]], requires_grad=True)

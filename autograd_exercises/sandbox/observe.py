@@ -479,7 +479,9 @@ def counting_engine_code() -> Any:
 
 
 def install_autograd_counter() -> None:
-    """Count the backward passes autograd's engine runs (:class:`_CountingEngine`) and forward-mode ``make_dual``.
+    """Count the backward passes autograd's engine runs (:class:`_CountingEngine`) and forward-mode ``make_dual``;
+    refuse ``inference_mode(False)``, which puts autograd's keys back, while the top level runs with them off
+    (:class:`TopLevelOff`).
 
     Every spelling of a backward pass reaches the engine, also inside ``torch.enable_grad()``.
     """
@@ -500,6 +502,14 @@ def install_autograd_counter() -> None:
         return unpacked
 
     forward_ad.make_dual, forward_ad.unpack_dual = make_dual, unpack_dual
+    real_inference_mode = torch._C._InferenceMode
+
+    def inference_mode(mode: Any, *args: Any) -> Any:  # (what torch.inference_mode enters: red team 179 put autograd's
+        if not mode and TOP_LEVEL_OFF[0]:  # keys back with inference_mode(False) in the top level's run with it off)
+            raise RuntimeError("autograd stays switched off while the grader runs the code above a by-hand check")
+        return real_inference_mode(mode, *args)
+
+    torch._C._InferenceMode = inference_mode
     _install_function_counter()
     _install_hidden_graph_counter()
 
