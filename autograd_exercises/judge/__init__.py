@@ -365,7 +365,7 @@ def top_level(outcome: dict[str, Any], what: str) -> None:
     passes, nodes, threads = outside.get("passes"), outside.get("nodes"), outside.get("threads")
     did = "left a mode on that kept the grader from counting autograd's backward passes" if passes is None else \
         f"ran {passes} backward pass(es) of autograd" if passes else \
-        "built a graph for autograd" if not _zero(nodes) or not _zero(record.get("graph_nodes")) else \
+        "built a graph for autograd" if not _zero(nodes) else \
         "made forward-mode AD's dual tensors" if not _zero(outside.get("duals")) else \
         "switched autograd back on below Python" if record.get("autograd_off") is not True else \
         "took forward-mode AD's level" if record.get("level_held") is not True else \

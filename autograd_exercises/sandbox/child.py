@@ -688,16 +688,16 @@ def off_first(job: dict[str, Any]) -> bool:
 
 
 def _run_off(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any], watched: list[Any],
-             pieces: tuple[Any, ...]) -> dict[str, Any]:
+             compiled: "Compiled") -> dict[str, Any]:
     """A module's job whose first calls serve by-hand checks: the top level runs with autograd switched off
     (:class:`observe.TopLevelOff`: no answer of autograd's exists in the process, whatever the top level would have
-    kept of one), then those calls, then the submission is imported again, as it is, for the other calls. What the
-    first run printed is dropped (its end marked ``@off``), and the second's (marked ``@import``) is every check's
-    (:func:`~autograd_exercises.sandbox.split_checks`)."""
+    kept of one), then those calls, then the submission runs again, as it is (from the code compiled before either
+    run: :class:`Compiled`), for the other calls. What the first run printed is dropped (its end marked ``@off``), and
+    the second's (marked ``@import``) is every check's (:func:`~autograd_exercises.sandbox.split_checks`)."""
     fresh = [item["name"] for item in job["checks"] if item.get("fresh")]
     rest = [item["name"] for item in job["checks"] if not item.get("fresh")]
     state, checks = _state(), {}
-    for run in (lambda: import_off(job, pieces), lambda: import_submission(job)):
+    for run in (lambda: import_off(job, compiled.pieces), lambda: import_compiled(job, compiled)):
         try:
             module = _timed(job["import_timeout"], run)
         except observe.CheckTimeout:
@@ -1068,16 +1068,52 @@ def _cells_off(path: str, lines: list[str], program: list[dict[str, Any]]) -> di
     return compiled
 
 
-def compile_module(job: dict[str, Any]) -> tuple[Any, ...]:
-    """A module's statements, each compiled on its own (:func:`_statements`), for :func:`_run_off`."""
+class Compiled(NamedTuple):
+    """A module compiled before any of its code runs, for :func:`_run_off`: its statements, each on its own
+    (:func:`_statements`), and the whole (or the error compiling it raised) with the warnings compiling it gave. The
+    second run executes this code, never the file again: the first run may have rewritten the file in its scratch
+    folder, which the grader's readings never read (our own attack on the first version, which imported it again)."""
+
+    pieces: tuple[Any, ...]
+    whole: Any
+    said: str
+
+
+def compile_module(job: dict[str, Any]) -> Compiled:
+    """The submission's module compiled for :func:`_run_off`, as its import compiles it (its ``# coding:`` line read,
+    ``dont_inherit``), before any of its code runs."""
     path = os.path.join(job["scratch"], job["filename"])
     with open(path, "rb") as handle:
         source = handle.read()
     try:
         text = importlib.util.decode_source(source)
     except BaseException as exc:  # (not text the import could read either)
-        return (exc,)
-    return _statements(text, path)[0]
+        return Compiled((exc,), exc, "")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            whole = compile(text, path, "exec", dont_inherit=True)
+        except BaseException as exc:  # SyntaxError, RecursionError, MemoryError: the import raises it
+            whole = exc
+    said = "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno, "") for w in caught)
+    return Compiled(_statements(text, path)[0], whole, said)
+
+
+def import_compiled(job: dict[str, Any], compiled: Compiled) -> Any:
+    """The submission imported from its code as :func:`compile_module` compiled it (:func:`import_submission` reads the
+    file, which only code that ran before it could have changed: none, there)."""
+    path = os.path.join(job["scratch"], job["filename"])
+    observe.SUBMISSION_FILE["path"] = path
+    spec = importlib.util.spec_from_file_location(job["module"], path)
+    module = importlib.util.module_from_spec(spec)
+    module.__builtins__ = guard.builtins_for(job["module"])
+    sys.modules[job["module"]] = sys.modules["__main__"] = module
+    if compiled.said:
+        _WRITE(2, compiled.said.encode("utf-8", "replace"))  # (where the import would have said them)
+    if isinstance(compiled.whole, BaseException):
+        raise compiled.whole
+    exec(compiled.whole, module.__dict__)
+    return module
 
 
 def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any], watched: list[Any],

@@ -1162,12 +1162,14 @@ class TopLevelOff:
     autograd's work done, and anything that runs after the block and before the by-hand call (red team 178: a
     finalizer the grader's own emptying of ``re``'s cache ran, with autograd on), is counted from the block's
     start to the by-hand function's call, with no gap (:data:`CHAIN`, :func:`_outside`): backward passes by the
-    engine's own numbering, graph nodes, threads started after the block, forward-mode duals. :data:`TOP_LEVEL` says
-    whether the keys were still excluded and the level still held at the end, the graph nodes its threads made and
-    whether any still runs. (What it calls after the submission's code ran it holds as positional defaults.)"""
+    engine's own numbering, this thread's graph nodes, threads started after the block, forward-mode duals (its own
+    threads run switched off, and ``inference_mode(False)``, which would put the keys back, is refused in every thread
+    while it runs: :func:`install_autograd_counter`). :data:`TOP_LEVEL` says whether the keys were still excluded and
+    the level still held at the end, and whether a thread of its still runs. (What it calls after the submission's
+    code ran it holds as positional defaults.)"""
 
     def __enter__(self, _mark: Any = backward_pass_mark, _enter: Any = torch._C._enter_dual_level,
-                  _nodes: Any = GraphNodes, _off: Any = AUTOGRAD_OFF, _flag: Any = TOP_LEVEL_OFF, _chain: Any = CHAIN,
+                  _off: Any = AUTOGRAD_OFF, _flag: Any = TOP_LEVEL_OFF, _chain: Any = CHAIN,
                   _sequence: Any = _SEQUENCE, _calls: Any = AUTOGRAD_CALLS,
                   _exclude: Any = torch._C._ExcludeDispatchKeyGuard, _layers: Any = FUNCTORCH_LAYERS,
                   _failed: Any = Exception) -> "TopLevelOff":
@@ -1177,8 +1179,6 @@ class TopLevelOff:
             self.level = None
         _chain.clear()
         _chain.update(mark=_mark(), sequence=_sequence(), duals=_calls["grad"], pid=None)
-        self.nodes = _nodes()
-        self.counts = self.nodes.__enter__()
         self.guard, self.layers = _off[0](), _exclude(_layers)
         self.guard.__enter__()
         self.layers.__enter__()
@@ -1187,13 +1187,13 @@ class TopLevelOff:
 
     def __exit__(self, kind: Any, error: Any, trace: Any, _exit: Any = torch._C._exit_dual_level,
                  _off: Any = AUTOGRAD_OFF, _flag: Any = TOP_LEVEL_OFF, _record: Any = TOP_LEVEL, _chain: Any = CHAIN,
-                 _threads: Any = UNCOUNTED, _len: Any = len, _failed: Any = Exception) -> bool:
+                 _threads: Any = UNCOUNTED, _kernel: Any = os_threads, _len: Any = len,
+                 _failed: Any = Exception) -> bool:
         _flag[0] = False
         still = _off[1](_off[2])
         self.layers.__exit__(None, None, None)
         self.guard.__exit__(None, None, None)
-        self.nodes.__exit__(None, None, None)
-        _chain["pid"] = self.nodes.after[1]  # (threads its own code started ran switched off: counted from here)
+        _chain["pid"] = _kernel()[1]  # (the threads its own code started ran switched off: counted from here on)
         held = self.level is not None
         if held:
             try:
@@ -1201,8 +1201,7 @@ class TopLevelOff:
             except _failed:  # (the submission closed it, and perhaps opened its own)
                 held = False
         _record.clear()
-        _record.update(ran=True, graph_nodes=self.counts["made"], autograd_off=still, level_held=held,
-                       threads=_len(_threads))
+        _record.update(ran=True, autograd_off=still, level_held=held, threads=_len(_threads))
         return False
 
 
