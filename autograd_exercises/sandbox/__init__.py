@@ -62,7 +62,7 @@ def split_checks(run: RunResult, names: list[str], import_timeout: float | None 
     """One :class:`RunResult` per check of a multi-check run; ``None`` when the child as a whole failed
     (a hang past every timer, a crash, a forged report): the caller then runs one child per check. An import
     past its ``import_timeout`` fails every check (``import-timeout``, with that budget)."""
-    from autograd_exercises.sandbox.protocol import AGAIN, CHECK_SEPARATOR, CHECK_SEPARATOR_END, OFF
+    from autograd_exercises.sandbox.protocol import AGAIN, CHECK_SEPARATOR, CHECK_SEPARATOR_END
 
     if run.status == "import-error":
         return {name: run for name in names}
@@ -76,8 +76,8 @@ def split_checks(run: RunResult, names: list[str], import_timeout: float | None 
     outputs: dict[str, str] = {}
     for part in parts:
         name, text = part.split(CHECK_SEPARATOR_END, 1) if CHECK_SEPARATOR_END in part else (part, "")
-        if name in (OFF, AGAIN):  # what the top level printed with autograd off is dropped (``child._run_off``), and
-            at_import = text  # its second run's, with autograd on, is every check's
+        if name == AGAIN:  # the top level run again with autograd on: its output replaces the first run's (which
+            at_import = text  # ran with autograd off, before the by-hand calls: ``child._run_off``)
         elif name.startswith("@"):  # a notebook cell's output (``@cell 4``): every check's, like the import's
             at_import += text
         else:

@@ -40,7 +40,7 @@ import torch
 
 from autograd_exercises.sandbox import caches, frozen, guard, isolation, numpy_cache, observe, packing, tensorbase, wall
 from autograd_exercises.sandbox.protocol import AGAIN, CHECK_SEPARATOR, CHECK_SEPARATOR_END, GRADER_PACKAGE, LOCKED, \
-    OFF, TAMPERED
+    TAMPERED
 
 RESULT_FD = 3
 TIMERS = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")  # interval timers (not on Windows)
@@ -677,7 +677,6 @@ def import_off(job: dict[str, Any], pieces: tuple[Any, ...]) -> Any:
     sys.modules[job["module"]] = sys.modules["__main__"] = module
     with observe.TopLevelOff():
         _run_pieces(pieces, module, off=True)  # (what it passed over is for the import after it to say)
-    _separator(OFF)
     return module
 
 
@@ -692,8 +691,8 @@ def _run_off(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any],
     """A module's job whose first calls serve by-hand checks: the top level runs with autograd switched off
     (:class:`observe.TopLevelOff`: no answer of autograd's exists in the process, whatever the top level would have
     kept of one), then those calls, then the submission runs again, as it is (from the code compiled before either
-    run: :class:`Compiled`), for the other calls. What the first run printed is dropped (its end marked ``@off``), and
-    the second's (marked ``@import``) is every check's (:func:`~autograd_exercises.sandbox.split_checks`)."""
+    run: :class:`Compiled`), for the other calls. Its output, marked ``@import``, replaces the first run's
+    (:func:`~autograd_exercises.sandbox.split_checks`); a child of the by-hand calls alone shows the first run's."""
     fresh = [item["name"] for item in job["checks"] if item.get("fresh")]
     rest = [item["name"] for item in job["checks"] if not item.get("fresh")]
     state, checks = _state(), {}
@@ -1121,8 +1120,8 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
     """A notebook's job: its cells one at a time, in order; at each test cell's position, its checks. ``notebook``: its
     kernel names and cells, compiled (:func:`compile_notebook`). Where its first calls serve by-hand checks, the
     cells above their test cell run first with autograd switched off (:class:`observe.TopLevelOff`), then those
-    calls; then, where other calls remain, the whole notebook again in a new namespace, and those calls. What the first
-    run printed is dropped, as in :func:`_run_off`. ``cells_off``: what the first run's cells did."""
+    calls; then, where other calls remain, the whole notebook again in a new namespace (its output marked ``@import``,
+    which replaces the first run's), and those calls. ``cells_off``: what the first run's cells did."""
     kernel, compiled, off = notebook
     program, checks, result = job["program"], {}, {"status": "ok"}
     if off is not None:
@@ -1131,7 +1130,6 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
         state = _state()
         with observe.TopLevelOff():
             module, cells = _run_steps(job, program[:stop], cases, probes, watched, kernel, off, off=True)
-        _separator(OFF)
         first = [name for name in program[stop]["checks"] if name in fresh]
         checks.update(_run_checks(module, job, cases, probes, watched, first))
         program = [step if "checks" not in step else {"checks": [n for n in step["checks"] if n not in fresh]}

@@ -16,7 +16,6 @@ MAX_BLOB = 64 << 20  # the largest observation a child may send back
 # Each check's output in a multi-check job starts with this line (printable: it survives the output's cleaning).
 CHECK_SEPARATOR, CHECK_SEPARATOR_END = "\n⟦autograd-exercises check: ", "⟧\n"
 AGAIN = "@import"  # the section after the child's second run of the top level began (``child._run_off``)
-OFF = "@off"  # the mark after the child's run of the top level with autograd off: what that run printed is dropped
 # What a probe raises for a function the submission lacks (observe); the grader names the cause from it.
 NO_FUNCTION = "the submission defines no function named "
 # The child writes this to its result pipe once locked down, before any student code runs: a report behind it
