@@ -234,3 +234,25 @@ def test_the_second_run_is_the_code_the_grader_read_not_the_file_the_first_rewro
     result = grade_source("exercise-2", solution_text("exercise_2") + rewrite)
     assert failed(result) == {}
     assert not any("REWRITTEN" in check.output for check in result.checks), [c.output for c in result.checks]
+
+
+@pytest.mark.parametrize("side_effect", ['os.mkdir("plots")\n', 'open("results.txt", "x").close()\n',
+                                         'os.environ["RUNS"] = os.environ.get("RUNS", "") + "x"\n'
+                                         'assert os.environ["RUNS"] == "x"\n',
+                                         'os.mkdir("out")\nos.chdir("out")\nassert not os.path.exists("out")\n'])
+def test_the_second_run_finds_the_folder_and_environment_the_first_found(grade_source, side_effect):
+    """Red team 180: ``os.mkdir("plots")`` at the top level ran in both runs, and the second raised FileExistsError:
+    every check failed as an import error. The second run now starts in the scratch folder, with the entries and
+    environment, that the first found."""
+    result = grade_source("exercise-2", "import os\n" + solution_text("exercise_2") + "\n" + side_effect)
+    assert failed(result) == {}
+
+
+def test_a_warning_the_import_does_not_show_is_not_shown(grade_source):
+    """Red team 180: an invalid escape (a DeprecationWarning that an import does not show under Python's filters) was
+    said before the second run, and the text report showed the file's output twice."""
+    source = solution_text("exercise_2") + '\nprint("hello")\n_PATTERN = "\\d+"\n'
+    assert '"\\d+"' in source  # (a backslash and a d in the file: an invalid escape)
+    result = grade_source("exercise-2", source)
+    assert failed(result) == {}
+    assert all("invalid escape" not in check.output for check in result.checks), [c.output for c in result.checks]

@@ -28,6 +28,7 @@ import operator
 import os
 import random
 import re
+import shutil
 import signal
 import sys
 import tempfile
@@ -656,25 +657,27 @@ def resolve(ref: str) -> Any:
 
 def import_submission(job: dict[str, Any]) -> Any:
     """Import the student's file under the module name the handout uses."""
+    module, spec = _new_module(job)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _new_module(job: dict[str, Any]) -> tuple[Any, Any]:
+    """The submission's module, empty, under the module name the handout uses, and as ``__main__`` (as when it runs as a
+    script: a timer's setup="from __main__ import f" finds its f; its own ``__name__`` stays its module's); its spec."""
     path = os.path.join(job["scratch"], job["filename"])
     observe.SUBMISSION_FILE["path"] = path
     spec = importlib.util.spec_from_file_location(job["module"], path)
     module = importlib.util.module_from_spec(spec)
     module.__builtins__ = guard.builtins_for(job["module"])  # its getattr, setattr and delattr are guarded
-    sys.modules[job["module"]] = sys.modules["__main__"] = module  # (as when it runs as a script: a timer's
-    spec.loader.exec_module(module)  # setup="from __main__ import f" finds its f; its own __name__ stays its module's)
-    return module
+    sys.modules[job["module"]] = sys.modules["__main__"] = module
+    return module, spec
 
 
 def import_off(job: dict[str, Any], pieces: tuple[Any, ...]) -> Any:
     """The submission's top level run as an import, with autograd switched off (:func:`_run_off`): ``pieces``, its
     statements compiled one at a time (:func:`_statements`)."""
-    path = os.path.join(job["scratch"], job["filename"])
-    observe.SUBMISSION_FILE["path"] = path
-    spec = importlib.util.spec_from_file_location(job["module"], path)
-    module = importlib.util.module_from_spec(spec)
-    module.__builtins__ = guard.builtins_for(job["module"])
-    sys.modules[job["module"]] = sys.modules["__main__"] = module
+    module, _ = _new_module(job)
     with observe.TopLevelOff():
         _run_pieces(pieces, module, off=True)  # (what it passed over is for the import after it to say)
     return module
@@ -695,7 +698,7 @@ def _run_off(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any],
     (:func:`~autograd_exercises.sandbox.split_checks`); a child of the by-hand calls alone shows the first run's."""
     fresh = [item["name"] for item in job["checks"] if item.get("fresh")]
     rest = [item["name"] for item in job["checks"] if not item.get("fresh")]
-    state, checks = _state(), {}
+    state, checks, before = _state(), {}, Workplace.now(job)
     for run in (lambda: import_off(job, compiled.pieces), lambda: import_compiled(job, compiled)):
         try:
             module = _timed(job["import_timeout"], run)
@@ -707,9 +710,52 @@ def _run_off(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any],
         if not rest:
             break
         fresh, rest = rest, []
-        _restore(state)  # (the second import starts from the state the first did)
+        _restore(state)  # (the second run starts from the state the first did, in the folder it found)
+        before.restore()
         _separator(AGAIN)
     return {"status": "ok", "checks": checks}
+
+
+class Workplace(NamedTuple):
+    """Where the top level's first run left the process that a second run would stumble on (red team 180:
+    ``os.mkdir("plots")`` at the top level made the second run raise FileExistsError): the scratch folder's entries
+    and the submission's bytes in it, the working folder, the environment."""
+
+    scratch: str
+    entries: frozenset[str]
+    files: dict[str, bytes]
+    environment: dict[str, str]
+
+    @classmethod
+    def now(cls, job: dict[str, Any]) -> "Workplace":
+        scratch = job["scratch"]
+        entries = frozenset(os.listdir(scratch))
+        files = {}
+        for name in entries:
+            path = os.path.join(scratch, name)
+            if os.path.isfile(path) and not os.path.islink(path) and os.path.getsize(path) <= 1 << 22:
+                with open(path, "rb") as handle:
+                    files[name] = handle.read()
+        return cls(scratch, entries, files, dict(os.environ))
+
+    def restore(self) -> None:
+        """The folder, working folder and environment as they were (what cannot be put back is left: the second
+        run then meets it, as it would have)."""
+        try:
+            os.chdir(self.scratch)
+            for name in set(os.listdir(self.scratch)) - self.entries:
+                path = os.path.join(self.scratch, name)
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    os.unlink(path)
+            for name, data in self.files.items():
+                with open(os.path.join(self.scratch, name), "wb") as handle:
+                    handle.write(data)
+            os.environ.clear()
+            os.environ.update(self.environment)
+        except BaseException:
+            pass
 
 
 def _observe(probe: Any, module: Any, cases: list[Any]) -> list[Any]:
@@ -1088,9 +1134,8 @@ def compile_module(job: dict[str, Any]) -> Compiled:
         text = importlib.util.decode_source(source)
     except BaseException as exc:  # (not text the import could read either)
         return Compiled((exc,), exc, "")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
+    with warnings.catch_warnings(record=True) as caught:  # (under the filters the import would compile under: red
+        try:  # team 180's invalid escape, a DeprecationWarning the import does not show, was said twice)
             whole = compile(text, path, "exec", dont_inherit=True)
         except BaseException as exc:  # SyntaxError, RecursionError, MemoryError: the import raises it
             whole = exc
@@ -1101,12 +1146,7 @@ def compile_module(job: dict[str, Any]) -> Compiled:
 def import_compiled(job: dict[str, Any], compiled: Compiled) -> Any:
     """The submission imported from its code as :func:`compile_module` compiled it (:func:`import_submission` reads the
     file, which only code that ran before it could have changed: none, there)."""
-    path = os.path.join(job["scratch"], job["filename"])
-    observe.SUBMISSION_FILE["path"] = path
-    spec = importlib.util.spec_from_file_location(job["module"], path)
-    module = importlib.util.module_from_spec(spec)
-    module.__builtins__ = guard.builtins_for(job["module"])
-    sys.modules[job["module"]] = sys.modules["__main__"] = module
+    module, _ = _new_module(job)
     if compiled.said:
         _WRITE(2, compiled.said.encode("utf-8", "replace"))  # (where the import would have said them)
     if isinstance(compiled.whole, BaseException):
@@ -1127,7 +1167,7 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
     if off is not None:
         fresh = {item["name"] for item in job["checks"] if item.get("fresh")}
         stop = next(index for index, step in enumerate(program) if "checks" in step)
-        state = _state()
+        state, before = _state(), Workplace.now(job)
         with observe.TopLevelOff():
             module, cells = _run_steps(job, program[:stop], cases, probes, watched, kernel, off, off=True)
         first = [name for name in program[stop]["checks"] if name in fresh]
@@ -1137,7 +1177,8 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
         result["cells_off"] = result["cells"] = cells
         if not any(step.get("checks") for step in program):
             return dict(result, checks=checks)
-        _restore(state)  # (the second run starts from the state the first did)
+        _restore(state)  # (the second run starts from the state the first did, in the folder it found)
+        before.restore()
         _separator(AGAIN)
     module, cells = _run_steps(job, program, cases, probes, watched, kernel, compiled, checks=checks)
     return dict(result, checks=checks, cells=cells)
