@@ -750,7 +750,12 @@ class Workplace(NamedTuple):
                 else:
                     os.unlink(path)
             for name, data in self.files.items():
-                with open(os.path.join(self.scratch, name), "wb") as handle:
+                path = os.path.join(self.scratch, name)
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                elif os.path.islink(path):  # (the file itself again, never what a link put in its place names)
+                    os.unlink(path)
+                with open(path, "wb") as handle:
                     handle.write(data)
             os.environ.clear()
             os.environ.update(self.environment)
