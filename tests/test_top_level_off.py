@@ -256,3 +256,17 @@ def test_a_warning_the_import_does_not_show_is_not_shown(grade_source):
     result = grade_source("exercise-2", source)
     assert failed(result) == {}
     assert all("invalid escape" not in check.output for check in result.checks), [c.output for c in result.checks]
+
+
+def test_a_named_pipe_left_in_the_files_place_holds_nothing_up(grade_source):
+    """Red team 181: in the run with autograd off only, the top level put a named pipe in its own file's place, and
+    the child waited to write the file back into it until its deadline (every call then ran again in a child of its
+    own). The file is written again as a new regular file, never waiting."""
+    import time
+
+    swap = ('\nif (torch.ones(1, requires_grad=True) * 2).grad_fn is None:  # (autograd off: the first run)\n'
+            '    import os\n    os.unlink(__file__)\n    os.mkfifo(__file__)\n')
+    started = time.monotonic()
+    result = grade_source("exercise-2", solution_text("exercise_2") + swap, cell_timeout=5.0)
+    assert failed(result) == {}
+    assert time.monotonic() - started < 4.5

@@ -719,12 +719,13 @@ def _run_off(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any],
 class Workplace(NamedTuple):
     """Where the top level's first run left the process that a second run would stumble on (red team 180:
     ``os.mkdir("plots")`` at the top level made the second run raise FileExistsError): the scratch folder's entries
-    and the submission's bytes in it, the working folder, the environment."""
+    and the submission's bytes in it, the working folder, the environment, torch's default dtype."""
 
     scratch: str
     entries: frozenset[str]
     files: dict[str, bytes]
     environment: dict[str, str]
+    dtype: Any
 
     @classmethod
     def now(cls, job: dict[str, Any]) -> "Workplace":
@@ -736,31 +737,41 @@ class Workplace(NamedTuple):
             if os.path.isfile(path) and not os.path.islink(path) and os.path.getsize(path) <= 1 << 22:
                 with open(path, "rb") as handle:
                     files[name] = handle.read()
-        return cls(scratch, entries, files, dict(os.environ))
+        return cls(scratch, entries, files, dict(os.environ), torch.get_default_dtype())
 
     def restore(self) -> None:
-        """The folder, working folder and environment as they were (what cannot be put back is left: the second
-        run then meets it, as it would have)."""
-        try:
-            os.chdir(self.scratch)
-            for name in set(os.listdir(self.scratch)) - self.entries:
-                path = os.path.join(self.scratch, name)
-                if os.path.isdir(path) and not os.path.islink(path):
-                    shutil.rmtree(path, ignore_errors=True)
-                else:
-                    os.unlink(path)
-            for name, data in self.files.items():
-                path = os.path.join(self.scratch, name)
-                if os.path.isdir(path) and not os.path.islink(path):
-                    shutil.rmtree(path, ignore_errors=True)
-                elif os.path.islink(path):  # (the file itself again, never what a link put in its place names)
-                    os.unlink(path)
-                with open(path, "wb") as handle:
-                    handle.write(data)
-            os.environ.clear()
-            os.environ.update(self.environment)
-        except BaseException:
-            pass
+        """The folder, working folder, environment and default dtype as they were; what cannot be put back is left
+        (the second run then meets it, as it would have). Nothing here waits: a file is written again only as a new
+        regular file (red team 181 left a named pipe in the submission's place, and writing to it waited for a
+        reader until the child's deadline)."""
+        for step in (lambda: os.chdir(self.scratch), self._entries, lambda: _set_environment(self.environment),
+                     lambda: torch.set_default_dtype(self.dtype)):
+            try:
+                step()
+            except BaseException:  # (RecursionError from a tree too deep: the steps after it still run)
+                pass
+
+    def _entries(self) -> None:
+        for name in set(os.listdir(self.scratch)) - self.entries | set(self.files):
+            path = os.path.join(self.scratch, name)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            elif os.path.lexists(path):
+                os.unlink(path)
+        for name, data in self.files.items():
+            handle = os.open(os.path.join(self.scratch, name),
+                             os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(handle, view):]
+            finally:
+                os.close(handle)
+
+
+def _set_environment(environment: dict[str, str]) -> None:
+    os.environ.clear()
+    os.environ.update(environment)
 
 
 def _observe(probe: Any, module: Any, cases: list[Any]) -> list[Any]:
