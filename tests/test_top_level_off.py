@@ -270,3 +270,14 @@ def test_a_named_pipe_left_in_the_files_place_holds_nothing_up(grade_source):
     result = grade_source("exercise-2", solution_text("exercise_2") + swap, cell_timeout=5.0)
     assert failed(result) == {}
     assert time.monotonic() - started < 4.5
+
+
+def test_a_handler_the_first_run_added_does_not_print_the_second_runs_lines_twice(grade_source):
+    """Red team 181: a logging handler added at the top level in the run with autograd off stayed, and every line the
+    second run logged was printed twice. The loggers' handlers and levels are put back between the runs."""
+    logs = ('\nimport logging\nimport sys\n_log = logging.getLogger("ex2")\n'
+            '_log.addHandler(logging.StreamHandler(sys.stdout))\n_log.setLevel(logging.INFO)\n_log.info("ready")\n')
+    result = grade_source("exercise-2", solution_text("exercise_2") + logs)
+    assert failed(result) == {}
+    assert all(check.output.count("ready") == 1 for check in result.checks if not check.hidden), \
+        [c.output for c in result.checks]

@@ -719,13 +719,15 @@ def _run_off(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any],
 class Workplace(NamedTuple):
     """Where the top level's first run left the process that a second run would stumble on (red team 180:
     ``os.mkdir("plots")`` at the top level made the second run raise FileExistsError): the scratch folder's entries
-    and the submission's bytes in it, the working folder, the environment, torch's default dtype."""
+    and the submission's bytes in it, the working folder, the environment, torch's default dtype, and the loggers'
+    handlers and levels (red team 181: a handler the first run added printed every line of the second twice)."""
 
     scratch: str
     entries: frozenset[str]
     files: dict[str, bytes]
     environment: dict[str, str]
     dtype: Any
+    loggers: dict[Any, tuple[list[Any], int]]
 
     @classmethod
     def now(cls, job: dict[str, Any]) -> "Workplace":
@@ -737,7 +739,8 @@ class Workplace(NamedTuple):
             if os.path.isfile(path) and not os.path.islink(path) and os.path.getsize(path) <= 1 << 22:
                 with open(path, "rb") as handle:
                     files[name] = handle.read()
-        return cls(scratch, entries, files, dict(os.environ), torch.get_default_dtype())
+        loggers = {logger: (list(logger.handlers), logger.level) for logger in _loggers()}
+        return cls(scratch, entries, files, dict(os.environ), torch.get_default_dtype(), loggers)
 
     def restore(self) -> None:
         """The folder, working folder, environment and default dtype as they were; what cannot be put back is left
@@ -745,7 +748,7 @@ class Workplace(NamedTuple):
         regular file (red team 181 left a named pipe in the submission's place, and writing to it waited for a
         reader until the child's deadline)."""
         for step in (lambda: os.chdir(self.scratch), self._entries, lambda: _set_environment(self.environment),
-                     lambda: torch.set_default_dtype(self.dtype)):
+                     lambda: torch.set_default_dtype(self.dtype), self._loggers):
             try:
                 step()
             except BaseException:  # (RecursionError from a tree too deep: the steps after it still run)
@@ -767,6 +770,22 @@ class Workplace(NamedTuple):
                     view = view[os.write(handle, view):]
             finally:
                 os.close(handle)
+
+
+    def _loggers(self) -> None:
+        for logger in _loggers():
+            handlers, level = self.loggers.get(logger, ([], logger.level))
+            logger.handlers[:] = handlers
+            logger.setLevel(level)
+
+
+def _loggers() -> list[Any]:
+    """Every logger ``logging`` made so far, the root first (none where nothing imported it)."""
+    logging = sys.modules.get("logging")
+    if logging is None:
+        return []
+    made = [logger for logger in list(logging.Logger.manager.loggerDict.values()) if isinstance(logger, logging.Logger)]
+    return [logging.getLogger(), *made]
 
 
 def _set_environment(environment: dict[str, str]) -> None:
