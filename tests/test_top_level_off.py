@@ -123,7 +123,7 @@ def test_autograd_run_between_the_top_level_and_the_by_hand_call_is_counted(grad
     result = grade_source("exercise-2", solution_text("exercise_2") + LATE)
     lost = failed(result)
     assert list(lost) == ["gradient_manual_by_hand"], lost
-    assert "before it was called, the file's own code ran 2 backward pass(es) of autograd" in \
+    assert "outside its own calls (before the first, or between two), the file's own code ran 2 backward pass(es)" in \
         lost["gradient_manual_by_hand"]
     assert "in a notebook in a cell below this check's test cell" in lost["gradient_manual_by_hand"]
     assert "[input:" not in lost["gradient_manual_by_hand"]
@@ -281,3 +281,14 @@ def test_a_handler_the_first_run_added_does_not_print_the_second_runs_lines_twic
     assert failed(result) == {}
     assert all(check.output.count("ready") == 1 for check in result.checks if not check.hidden), \
         [c.output for c in result.checks]
+
+
+def test_inference_mode_off_is_refused_in_the_by_hand_functions_run_with_autograd_off(grade_source, no_reading):
+    """Red team 182: inside the by-hand function's first run (autograd's keys excluded), ``inference_mode(False)`` put
+    them back, and a forward-mode derivative taken there matched the second run's. It raises there now, which the
+    comparison of the two runs reads as needing autograd."""
+    manual = ("\n\ndef gradient_manual(x):\n    with torch.inference_mode(False):\n"
+              "        return 12 * (3 * x + 2) / x.numel()\n")
+    lost = failed(grade_source("exercise-2", solution_text("exercise_2") + manual))
+    assert list(lost) == ["gradient_manual_by_hand"], lost
+    assert "run with autograd switched off it raised RuntimeError" in lost["gradient_manual_by_hand"]

@@ -372,8 +372,8 @@ def top_level(outcome: dict[str, Any], what: str) -> None:
         "started threads" if threads is not None and not _zero(threads) else \
         "left threads running" if not _zero(record.get("threads")) else ""
     if did:
-        raise Fail(f"{what} must compute the derivative by hand, but before it was called, the file's own code {did}: "
-                   f"{TOP_LEVEL_ADVICE}", about_input=False, code="autograd-in-by-hand")
+        raise Fail(f"{what} must compute the derivative by hand, but outside its own calls (before the first, or between "
+                   f"two), the file's own code {did}: {TOP_LEVEL_ADVICE}", about_input=False, code="autograd-in-by-hand")
 
 
 def _zero(count: Any) -> bool:

@@ -506,7 +506,8 @@ def install_autograd_counter() -> None:
 
     def inference_mode(mode: Any, *args: Any) -> Any:  # (what torch.inference_mode enters: red team 179 put autograd's
         if not mode and TOP_LEVEL_OFF[0]:  # keys back with inference_mode(False) in the top level's run with it off)
-            raise RuntimeError("autograd stays switched off while the grader runs the code above a by-hand check")
+            raise RuntimeError("autograd stays switched off here: the grader runs this code with autograd off first, "
+                               "to check that it computes the derivative by hand")
         return real_inference_mode(mode, *args)
 
     torch._C._InferenceMode = inference_mode
@@ -779,11 +780,13 @@ def call(module: Any, name: str, *args: Any) -> dict[str, Any]:
 
 
 def _call(module: Any, name: str, args: tuple[Any, ...], off: Any = None, _mark: Any = backward_pass_mark,
-          _between: Any = passes_between, _max: Any = max, _type: Any = type, _int: Any = int) -> dict[str, Any]:
+          _between: Any = passes_between, _max: Any = max, _type: Any = type, _int: Any = int,
+          _flag: Any = TOP_LEVEL_OFF) -> dict[str, Any]:
     """:func:`call`'s work: what reads the engine after the function ran it holds as positional defaults, a tuple no
     code can change in the child (keyword-only defaults are a dict, changed in place by whoever reaches it). ``off``:
     :data:`AUTOGRAD_OFF` for a by-hand call, whose function (and what it returns, read) runs with autograd's dispatch
-    keys excluded; ``autograd_off`` says whether they still were when it returned (``None``: it raised)."""
+    keys excluded, and ``inference_mode(False)``, which would put them back, refused (red team 182 took a forward-mode
+    derivative there); ``autograd_off`` says whether they still were when it returned (``None``: it raised)."""
     before, first = sum(AUTOGRAD_CALLS.values()), _mark()
     outcome: dict[str, Any] = {"name": name, "returned": None, "exception": None}
     with warnings.catch_warnings(record=True) as caught:
@@ -798,7 +801,11 @@ def _call(module: Any, name: str, args: tuple[Any, ...], off: Any = None, _mark:
             else:
                 outcome["autograd_off"] = None  # (not read: it raised)
                 with off[0]():
-                    value = plain_sequence(function(*args))
+                    _flag[0] = True
+                    try:
+                        value = plain_sequence(function(*args))
+                    finally:
+                        _flag[0] = False
                     outcome["returned"] = describe(value)
                     outcome["autograd_off"] = off[1](off[2])
             outcome["_live"] = value  # for the probe only: keys starting with "_" are never sent
