@@ -505,7 +505,7 @@ def install_autograd_counter() -> None:
     real_inference_mode = torch._C._InferenceMode
 
     def inference_mode(mode: Any, *args: Any) -> Any:  # (what torch.inference_mode enters: red team 179 put autograd's
-        if not mode and TOP_LEVEL_OFF[0]:  # keys back with inference_mode(False) in the top level's run with it off)
+        if not mode and KEYS_KEPT_OFF[0]:  # keys back with inference_mode(False) in the top level's run with it off)
             raise RuntimeError("autograd stays switched off here: the grader runs this code with autograd off first, "
                                "to check that it computes the derivative by hand")
         return real_inference_mode(mode, *args)
@@ -559,6 +559,7 @@ HOOK_POPPERS = ((torch._C._autograd, "_pop_saved_tensors_default_hooks"),  # sav
 HIDDEN_GRAPHS = {"pushed": 0, "popped": 0}  # saved-tensor hooks pushed and popped by any code in this child
 UNCOUNTED: set[int] = set()  # the threads now running that no counting block started (red team 22)
 TOP_LEVEL_OFF = [False]  # True while the submission's top level runs with autograd off (:class:`TopLevelOff`)
+KEYS_KEPT_OFF = [False]  # True while autograd's keys must stay excluded: that run, a by-hand call's first (:func:`_call`)
 COUNTING: list[tuple[Any, Any]] = []  # the hooks of the saved_for_backward blocks now open, innermost last
 
 
@@ -781,7 +782,7 @@ def call(module: Any, name: str, *args: Any) -> dict[str, Any]:
 
 def _call(module: Any, name: str, args: tuple[Any, ...], off: Any = None, _mark: Any = backward_pass_mark,
           _between: Any = passes_between, _max: Any = max, _type: Any = type, _int: Any = int,
-          _flag: Any = TOP_LEVEL_OFF) -> dict[str, Any]:
+          _flag: Any = KEYS_KEPT_OFF) -> dict[str, Any]:
     """:func:`call`'s work: what reads the engine after the function ran it holds as positional defaults, a tuple no
     code can change in the child (keyword-only defaults are a dict, changed in place by whoever reaches it). ``off``:
     :data:`AUTOGRAD_OFF` for a by-hand call, whose function (and what it returns, read) runs with autograd's dispatch
@@ -1179,7 +1180,7 @@ class TopLevelOff:
                   _off: Any = AUTOGRAD_OFF, _flag: Any = TOP_LEVEL_OFF, _chain: Any = CHAIN,
                   _sequence: Any = _SEQUENCE, _calls: Any = AUTOGRAD_CALLS,
                   _exclude: Any = torch._C._ExcludeDispatchKeyGuard, _layers: Any = FUNCTORCH_LAYERS,
-                  _failed: Any = Exception) -> "TopLevelOff":
+                  _kept: Any = KEYS_KEPT_OFF, _failed: Any = Exception) -> "TopLevelOff":
         try:
             self.level = _enter()
         except _failed:  # (nothing of the submission's has run in this child: no level can be open)
@@ -1189,14 +1190,14 @@ class TopLevelOff:
         self.guard, self.layers = _off[0](), _exclude(_layers)
         self.guard.__enter__()
         self.layers.__enter__()
-        _flag[0] = True
+        _flag[0] = _kept[0] = True
         return self
 
     def __exit__(self, kind: Any, error: Any, trace: Any, _exit: Any = torch._C._exit_dual_level,
                  _off: Any = AUTOGRAD_OFF, _flag: Any = TOP_LEVEL_OFF, _record: Any = TOP_LEVEL, _chain: Any = CHAIN,
-                 _threads: Any = UNCOUNTED, _kernel: Any = os_threads, _len: Any = len,
+                 _threads: Any = UNCOUNTED, _kernel: Any = os_threads, _len: Any = len, _kept: Any = KEYS_KEPT_OFF,
                  _failed: Any = Exception) -> bool:
-        _flag[0] = False
+        _flag[0] = _kept[0] = False
         still = _off[1](_off[2])
         self.layers.__exit__(None, None, None)
         self.guard.__exit__(None, None, None)
