@@ -1207,8 +1207,8 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
             module, cells = _run_steps(job, program[:stop], cases, probes, watched, kernel, off, off=True)
         first = [name for name in program[stop]["checks"] if name in fresh]
         checks.update(_run_checks(module, job, cases, probes, watched, first))
-        program = [step if "checks" not in step else {"checks": [n for n in step["checks"] if n not in fresh]}
-                   for step in program]
+        program = [step if "checks" not in step else {"checks": [n for n in step["checks"] if n not in first]}
+                   for step in program]  # (a by-hand call at a later stop runs there, its passes since counted)
         result["cells_off"] = result["cells"] = cells
         if not any(step.get("checks") for step in program):
             return dict(result, checks=checks)
