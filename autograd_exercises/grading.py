@@ -30,7 +30,7 @@ from autograd_exercises import catalog
 from autograd_exercises.judge import Fail, static, tampering
 from autograd_exercises.results import CheckResult, ExerciseResult
 from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox, guard, packing, split_checks, without_marks
-from autograd_exercises.sandbox.protocol import NO_FUNCTION, TAMPERED
+from autograd_exercises.sandbox.protocol import NO_FUNCTION, TAMPERED, runs_twice
 from autograd_exercises.spec import Case, Check, Exercise
 from autograd_exercises.submission import CodeCell, Submission, TestCell
 
@@ -534,9 +534,9 @@ def hung_cell(run: RunResult) -> int | None:
 
 def _job_item(exercise: Exercise, lead: Check, timeout: float) -> dict[str, Any]:
     """A call's entry in a child's job: its probe and timeout; ``fresh`` where it serves a by-hand check, so that the
-    child first empties numpy's cache of the small buffers the code before freed (:mod:`.sandbox.numpy_cache`: red
-    teams 170 and 171 read autograd's answers, which the top level had written there, back through numpy's
-    uninitialised arrays under five spellings)."""
+    child runs the code above it first with autograd switched off (``sandbox.child._run_off``: red teams 170 to 177
+    kept autograd's answers where the by-hand function read them back) and, before the call, empties numpy's cache
+    of small freed buffers and the libraries' caches (``sandbox.numpy_cache``, ``sandbox.caches``)."""
     fresh = any(check.by_hand and check.call == lead.call for check in exercise.checks)
     return {"name": lead.name, "probe": lead.probe_ref, "timeout": timeout, "fresh": fresh}
 
@@ -567,7 +567,7 @@ def _again_time(jobs: list[dict[str, Any]], program: list[dict[str, Any]] | None
     """The time a child whose first calls serve by-hand checks spends running the top level a second time (the
     first ran with autograd off, ``sandbox.child._run_off``): the import's budget, or the notebook's cells above the
     first test cell; none where no other call remains."""
-    if not jobs[0].get("fresh") or all(job.get("fresh") for job in jobs):
+    if not runs_twice(jobs):
         return 0.0
     if program is None:
         return import_timeout

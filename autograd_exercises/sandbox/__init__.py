@@ -239,8 +239,7 @@ class Sandbox:
         cpu = int(timeout + 1) if checks is not None or probe is None else int(min(self.limits.cpu_seconds, timeout + 1))
         # (an import alone, or checks each under a timer: their deadline bounds them; one probe: the CPU limit too)
         after_import = sum(float(item["timeout"]) for item in checks) if checks and program is None else None
-        again = import_timeout if after_import is not None and checks[0].get("fresh") and \
-            not all(item.get("fresh") for item in checks) else None  # (the top level's second run: child._run_off)
+        again = import_timeout if after_import is not None and protocol.runs_twice(checks) else None
         header = {"filename": filename, "module": module, "probe": probe, "timeout": timeout, "checks": checks,
                   "import_timeout": import_timeout, "after_import": after_import, "again": again, "program": program,
                   "limits": {**self.limits.__dict__, "cpu_seconds": cpu}, "preload": self._heavy,

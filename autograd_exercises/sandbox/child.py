@@ -41,7 +41,7 @@ import torch
 
 from autograd_exercises.sandbox import caches, frozen, guard, isolation, numpy_cache, observe, packing, tensorbase, wall
 from autograd_exercises.sandbox.protocol import AGAIN, CHECK_SEPARATOR, CHECK_SEPARATOR_END, GRADER_PACKAGE, LOCKED, \
-    TAMPERED
+    TAMPERED, runs_twice
 
 RESULT_FD = 3
 TIMERS = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")  # interval timers (not on Windows)
@@ -698,7 +698,7 @@ def _run_off(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any],
     (:func:`~autograd_exercises.sandbox.split_checks`); a child of the by-hand calls alone shows the first run's."""
     fresh = [item["name"] for item in job["checks"] if item.get("fresh")]
     rest = [item["name"] for item in job["checks"] if not item.get("fresh")]
-    state, checks, before = _state(), {}, Workplace.now(job)
+    state, checks, before = _state(), {}, Workplace.now(job) if rest else None
     for run in (lambda: import_off(job, compiled.pieces), lambda: import_compiled(job, compiled)):
         try:
             module = _timed(job["import_timeout"], run)
@@ -743,8 +743,8 @@ class Workplace(NamedTuple):
         return cls(scratch, entries, files, dict(os.environ), torch.get_default_dtype(), loggers)
 
     def restore(self) -> None:
-        """The folder, working folder, environment and default dtype as they were; what cannot be put back is left
-        (the second run then meets it, as it would have). Nothing here waits: a file is written again only as a new
+        """The folder, working folder, environment, default dtype and loggers as they were; what cannot be put back is
+        left (the second run then meets it, as it would have). Nothing here waits: a file is written again only as a new
         regular file (red team 181 left a named pipe in the submission's place, and writing to it waited for a
         reader until the child's deadline)."""
         for step in (lambda: os.chdir(self.scratch), self._entries, lambda: _set_environment(self.environment),
@@ -770,7 +770,6 @@ class Workplace(NamedTuple):
                     view = view[os.write(handle, view):]
             finally:
                 os.close(handle)
-
 
     def _loggers(self) -> None:
         for logger in _loggers():
@@ -1202,7 +1201,7 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
     if off is not None:
         fresh = {item["name"] for item in job["checks"] if item.get("fresh")}
         stop = next(index for index, step in enumerate(program) if "checks" in step)
-        state, before = _state(), Workplace.now(job)
+        state, before = _state(), Workplace.now(job) if runs_twice(job["checks"]) else None
         with observe.TopLevelOff():
             module, cells = _run_steps(job, program[:stop], cases, probes, watched, kernel, off, off=True)
         first = [name for name in program[stop]["checks"] if name in fresh]
@@ -1213,7 +1212,8 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
         if not any(step.get("checks") for step in program):
             return dict(result, checks=checks)
         _restore(state)  # (the second run starts from the state the first did, in the folder it found)
-        before.restore()
+        if before is not None:
+            before.restore()
         _separator(AGAIN)
     module, cells = _run_steps(job, program, cases, probes, watched, kernel, compiled, checks=checks)
     return dict(result, checks=checks, cells=cells)

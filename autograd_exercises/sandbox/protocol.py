@@ -16,6 +16,15 @@ MAX_BLOB = 64 << 20  # the largest observation a child may send back
 # Each check's output in a multi-check job starts with this line (printable: it survives the output's cleaning).
 CHECK_SEPARATOR, CHECK_SEPARATOR_END = "\n⟦autograd-exercises check: ", "⟧\n"
 AGAIN = "@import"  # the section after the child's second run of the top level began (``child._run_off``)
+
+
+def runs_twice(checks: Any) -> bool:
+    """A job's calls (``checks``) open with one that serves a by-hand check (``fresh``) and not all do: the child runs
+    the top level first with autograd off, then again for the others (``child._run_off``), and that second run has a
+    budget of its own (``Sandbox.run``'s ``again``, ``grading._again_time``)."""
+    return bool(checks) and bool(checks[0].get("fresh")) and not all(item.get("fresh") for item in checks)
+
+
 # What a probe raises for a function the submission lacks (observe); the grader names the cause from it.
 NO_FUNCTION = "the submission defines no function named "
 # The child writes this to its result pipe once locked down, before any student code runs: a report behind it

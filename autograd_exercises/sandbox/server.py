@@ -39,13 +39,14 @@ class _Drain:
     """What a child sent back so far: its output (capped, the rest dropped) and its result (capped); and when
     its output first marked a check (``checks_at``: the submission's import is over)."""
 
-    def __init__(self) -> None:
+    def __init__(self, watch_again: bool = False) -> None:
         from autograd_exercises.sandbox.protocol import AGAIN, CHECK_SEPARATOR, CHECK_SEPARATOR_END
 
         self.output, self.result = bytearray(), bytearray()
         self.dropped = self.too_large = False
-        self.checks_at: float | None = None  # (and ``again``: when it marked the top level's second run)
-        self.again: bool = False
+        self.checks_at: float | None = None
+        self.again, self._unseen = False, watch_again  # (it marked the top level's second run; looked for only in a
+        # job that has one: in the others, the scan of every chunk stops at the first mark, as it did)
         self._mark, self._tail = CHECK_SEPARATOR.encode(), b""
         self._again = f"{CHECK_SEPARATOR}{AGAIN}{CHECK_SEPARATOR_END}".encode()
 
@@ -54,11 +55,12 @@ class _Drain:
         from autograd_exercises.sandbox.protocol import MAX_BLOB
 
         if kind == "out":
-            if self.checks_at is None or not self.again:  # a mark may straddle two reads; student output can
-                seen = self._tail + chunk  # forge one (the first: sooner; the second run's: one import's budget)
+            if self.checks_at is None or self._unseen:  # a mark may straddle two reads; student output can forge
+                seen = self._tail + chunk  # one (the first: sooner; the second run's: one import's budget)
                 if self.checks_at is None and self._mark in seen:
                     self.checks_at = time.monotonic()
-                self.again = self.again or self._again in seen
+                if self._unseen and self._again in seen:
+                    self.again, self._unseen = True, False
                 self._tail = seen[-(len(self._again) - 1):]
             keep = max(0, OUTPUT_CAP - len(self.output))
             self.output += chunk[:keep]
@@ -93,7 +95,8 @@ def _collect(pid: int, out_fd: int, res_fd: int, deadline: float, after_import: 
     by-hand calls, ``child._run_off``), the deadline moves that many seconds on, once, never past the job's own: a
     forged mark gains one import's budget, as the top level itself has.
     """
-    drain, selector, exit_fd, finished, whole = _Drain(), selectors.DefaultSelector(), _pidfd(pid), False, deadline
+    drain, selector, exit_fd, finished, whole = _Drain(again is not None), selectors.DefaultSelector(), _pidfd(pid), \
+        False, deadline
     selector.register(out_fd, selectors.EVENT_READ, "out")
     selector.register(res_fd, selectors.EVENT_READ, "res")
     if exit_fd is not None:
