@@ -566,12 +566,14 @@ def _run_one_child(exercise: Exercise, submission: Submission, leads: list[Check
 def _again_time(jobs: list[dict[str, Any]], program: list[dict[str, Any]] | None, import_timeout: float) -> float:
     """The time a child whose first calls serve by-hand checks spends running the top level a second time (the
     first ran with autograd off, ``sandbox.child._run_off``): the import's budget, or the notebook's cells above the
-    first test cell; none where no other call remains."""
+    first by-hand call's test cell (``sandbox.child.off_stop``); none where no other call remains."""
     if not runs_twice(jobs):
         return 0.0
     if program is None:
         return import_timeout
-    return _program_time(program[:next((i for i, step in enumerate(program) if "checks" in step), len(program))])
+    fresh = {job["name"] for job in jobs if job.get("fresh")}
+    stop = next((i for i, step in enumerate(program) if fresh.intersection(step.get("checks", ()))), len(program))
+    return _program_time(program[:stop])
 
 
 def _told(run: RunResult) -> list[Any]:
@@ -636,37 +638,25 @@ def secret_calls(exercise: Exercise, groups: dict[str, list[Check]]) -> set[str]
     return {lead for lead, members in groups.items() if members[0].inputs_ref not in shown}
 
 
-def _parts(exercise: Exercise, groups: dict[str, list[Check]], leads: list[Check],
-           program: list[dict[str, Any]] | None = None) -> list[list[Check]]:
+def _parts(exercise: Exercise, groups: dict[str, list[Check]], leads: list[Check]) -> list[list[Check]]:
     """The calls each child runs: those the visible checks' inputs allow, then those of secret inputs (if any).
 
     A by-hand check's call (:func:`by_hand_calls`) runs before any other call of its child, so no earlier check's
-    run of the autograd functions has left anything behind for it (a table or a curve fitted to their answers). A
-    notebook's calls run at their test cells, in order: there, a by-hand call below another call's test cell gets a
-    child of its own.
+    run of the autograd functions has left anything behind for it (a table or a curve fitted to their answers). In a
+    notebook too, where calls run at their test cells: the child runs the cells above the by-hand call's test cell
+    first (with autograd off, the calls of the test cells among them left for later), then that call, then the whole
+    notebook again for the others (``sandbox.child.run_program``).
     """
     secret, by_hand = secret_calls(exercise, groups), by_hand_calls(groups)
-    parts = []
-    for part in ([lead for lead in leads if lead.name not in secret], [lead for lead in leads if lead.name in secret]):
-        part = sorted(part, key=lambda lead: lead.name not in by_hand)  # stable: the others keep their order
-        alone = [lead for lead in part if lead.name in by_hand and _below_others(program, lead.name, by_hand)]
-        parts += [[lead for lead in part if lead not in alone], alone]
+    parts = [sorted(part, key=lambda lead: lead.name not in by_hand)  # stable: the others keep their order
+             for part in ([lead for lead in leads if lead.name not in secret],
+                          [lead for lead in leads if lead.name in secret])]
     return [part for part in parts if part]
 
 
 def by_hand_calls(groups: dict[str, list[Check]]) -> set[str]:
     """The calls (:func:`group_calls` leads) that serve a by-hand check."""
     return {lead for lead, members in groups.items() if any(check.by_hand for check in members)}
-
-
-def _below_others(program: list[dict[str, Any]] | None, name: str, by_hand: set[str]) -> bool:
-    """In a notebook's ``program``, another (not by-hand) call's test cell comes before call ``name``'s."""
-    for step in program or ():
-        if name in step.get("checks", ()):
-            return False
-        if any(other not in by_hand for other in step.get("checks", ())):
-            return True
-    return False
 
 
 def _program_for(program: list[dict[str, Any]], names: set[str], whole: bool) -> list[dict[str, Any]]:
@@ -727,7 +717,7 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
     runs: dict[str, RunResult] = {}
     cells = hung = shown_hung = None
     said: list[Any] = []  # what every child said of the notebook's cells
-    for index, part in enumerate(_parts(exercise, groups, leads, program)):  # visible checks' calls, then secret
+    for index, part in enumerate(_parts(exercise, groups, leads)):  # visible checks' calls, then secret
         steps = _program_for(program, {lead.name for lead in part}, whole=index == 0) if program is not None else None
         part_runs, part_cells, hung, part_said = _run_part(exercise, submission, part, cases, sandbox, timeout, steps,
                                                            cell_timeout, one_child, hung)

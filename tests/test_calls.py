@@ -296,7 +296,9 @@ def test_a_curve_fitted_to_what_the_autograd_function_computed_does_not_pass_for
     assert scores.get("gradient_manual_by_hand", 0) == 0 and result.score == result.max_score - 3
 
 
-def test_a_by_hand_call_runs_first_and_in_a_notebook_below_other_test_cells_alone():
+def test_a_by_hand_call_runs_first_in_its_child_in_a_module_and_in_a_notebook():
+    """In a notebook too, where its test cell is below others: the child runs the cells above it with autograd off,
+    then the call, then the whole notebook for the others (``sandbox.child.run_program``), one child in all."""
     exercise = graders.find(SLUG)
     groups = grading.group_calls(list(exercise.checks), None)
     leads = [members[0] for members in groups.values()]
@@ -309,8 +311,11 @@ def test_a_by_hand_call_runs_first_and_in_a_notebook_below_other_test_cells_alon
     leads = [members[0] for members in groups.values()]
     program = grading.notebook_program(submission, {lead.name: positions[lead.name] for lead in leads},
                                        [check.name for check in exercise.checks], 15.0)
-    others, alone = grading._parts(exercise, groups, leads, program)
-    assert [lead.name for lead in alone] == ["gradient_manual_values"]
-    assert "gradient_manual_values" not in {lead.name for lead in others}
-    only_manual = {"gradient_manual_values": groups["gradient_manual_values"]}  # no other call above it: one child
-    assert len(grading._parts(exercise, only_manual, [groups["gradient_manual_values"][0]], program)) == 1
+    (notebook_part,) = grading._parts(exercise, groups, leads)
+    assert [lead.name for lead in notebook_part][0] == "gradient_manual_values"
+    assert sorted(lead.name for lead in notebook_part) == sorted(groups)
+    stops = [name for step in program for name in step.get("checks", ())]
+    assert stops.index("gradient_manual_values") > 0  # (below another call's test cell)
+    jobs = [grading._job_item(exercise, lead, 1.0) for lead in notebook_part]
+    above = program[:next(i for i, step in enumerate(program) if "gradient_manual_values" in step.get("checks", ()))]
+    assert grading._again_time(jobs, program, 60.0) == grading._program_time(above) > 0

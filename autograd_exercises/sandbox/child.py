@@ -1049,11 +1049,10 @@ def _future_features(node: ast.AST) -> int:
 
 def _run_cell(module: Any, compiled: tuple[Any, str], step: dict[str, Any], off: bool = False) -> dict[str, Any]:
     """Run one notebook cell (``compiled``: its code or error, and its compile warnings) in the module's namespace,
-    within its budget; how it ended. ``off``: in the run with autograd switched off (:func:`_run_pieces`), unmarked
-    (its output is dropped)."""
+    within its budget; how it ended. ``off``: in the run with autograd switched off (:func:`_run_pieces`). Its mark
+    (``@cell N``) names the cell that hung a child (``grading.hung_cell``), in either run."""
     number = int(step["cell"])
-    if not off:
-        _separator(f"@cell {number}")
+    _separator(f"@cell {number}")
     outcome: dict[str, Any] = {"cell": number, "status": "ok"}
     fired, passed = [0], [None]
 
@@ -1129,17 +1128,26 @@ def compile_notebook(job: dict[str, Any]) -> tuple[Any, dict[int, tuple[Any, str
     path = os.path.join(job["scratch"], job["filename"])
     with open(path, "rb") as handle:
         lines = handle.read().decode("utf-8", "replace").split("\n")
-    off = _cells_off(path, lines, job["program"]) if off_first(job) else None
+    off = _cells_off(path, lines, job["program"][:off_stop(job)]) if off_first(job) else None
     return compile(KERNEL_NAMES, "<kernel>", "exec", dont_inherit=True), compile_cells(path, lines, job["program"]), off
 
 
+def off_stop(job: dict[str, Any]) -> int:
+    """Where in a notebook job's program the run with autograd off stops: the first test cell with a call that serves
+    a by-hand check (``fresh``; test cells above it are passed over in that run, their calls made in the second)."""
+    fresh = {item["name"] for item in job["checks"] if item.get("fresh")}
+    return next((index for index, step in enumerate(job["program"]) if fresh.intersection(step.get("checks", ()))),
+                len(job["program"]))
+
+
 def _cells_off(path: str, lines: list[str], program: list[dict[str, Any]]) -> dict[int, tuple[Any, str]]:
-    """The cells above the program's first test cell, each compiled a statement at a time (:func:`_statements`), for
-    their run with autograd off (:func:`run_program`); the features a cell imports from ``__future__`` kept below."""
+    """The cells of ``program`` (the cells above :func:`off_stop`), each compiled a statement at a time
+    (:func:`_statements`), for their run with autograd off (:func:`run_program`); the features a cell imports from
+    ``__future__`` kept below."""
     compiled, features = {}, 0
     for step in program:
         if "checks" in step:
-            break
+            continue
         first, last = int(step["first"]), int(step["last"])
         pieces, features = _statements("\n".join(lines[first - 1:last]), path, features, first)
         compiled[int(step["cell"])] = (pieces if not isinstance(pieces[0] if pieces else None, BaseException)
@@ -1193,17 +1201,17 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
                 notebook: tuple[Any, dict[int, tuple[Any, str]], Any]) -> dict[str, Any]:
     """A notebook's job: its cells one at a time, in order; at each test cell's position, its checks. ``notebook``: its
     kernel names and cells, compiled (:func:`compile_notebook`). Where its first calls serve by-hand checks, the
-    cells above their test cell run first with autograd switched off (:class:`observe.TopLevelOff`), then those
-    calls; then, where other calls remain, the whole notebook again in a new namespace (its output marked ``@import``,
-    which replaces the first run's), and those calls. ``cells_off``: what the first run's cells did."""
+    cells above their test cell run first with autograd switched off (:class:`observe.TopLevelOff`; the test cells of
+    other calls above it make no call in that run), then those calls; then, where other calls remain, the whole
+    notebook again in a new namespace (its output marked ``@import``, which replaces the first run's), and those calls. ``cells_off``: what the first run's cells did."""
     kernel, compiled, off = notebook
     program, checks, result = job["program"], {}, {"status": "ok"}
     if off is not None:
-        fresh = {item["name"] for item in job["checks"] if item.get("fresh")}
-        stop = next(index for index, step in enumerate(program) if "checks" in step)
+        fresh, stop = {item["name"] for item in job["checks"] if item.get("fresh")}, off_stop(job)
         state, before = _state(), Workplace.now(job) if runs_twice(job["checks"]) else None
+        above = [step if "checks" not in step else {"checks": []} for step in program[:stop]]  # (their calls: below)
         with observe.TopLevelOff():
-            module, cells = _run_steps(job, program[:stop], cases, probes, watched, kernel, off, off=True)
+            module, cells = _run_steps(job, above, cases, probes, watched, kernel, off, off=True)
         first = [name for name in program[stop]["checks"] if name in fresh]
         checks.update(_run_checks(module, job, cases, probes, watched, first))
         program = [step if "checks" not in step else {"checks": [n for n in step["checks"] if n not in first]}
