@@ -532,24 +532,24 @@ def hung_cell(run: RunResult) -> int | None:
     return int(number) if last.startswith("@cell ") and number.isdigit() else None
 
 
-def _job_item(exercise: Exercise, lead: Check, timeout: float) -> dict[str, Any]:
-    """A call's entry in a child's job: its probe and timeout; ``fresh`` where it serves a by-hand check, so that the
-    child runs the code above it first with autograd switched off (``sandbox.child._run_off``: red teams 170 to 177
-    kept autograd's answers where the by-hand function read them back) and, before the call, empties numpy's cache
-    of small freed buffers and the libraries' caches (``sandbox.numpy_cache``, ``sandbox.caches``)."""
-    fresh = any(check.by_hand and check.call == lead.call for check in exercise.checks)
+def _job_item(lead: Check, timeout: float, fresh: bool) -> dict[str, Any]:
+    """A call's entry in a child's job: its probe and timeout; ``fresh`` where it serves a by-hand check
+    (:func:`by_hand_calls`), so that the child runs the code above it first with autograd switched off
+    (``sandbox.child._run_off``: red teams 170 to 177 kept autograd's answers where the by-hand function read them
+    back) and, before the call, empties numpy's cache of small freed buffers and the libraries' caches
+    (``sandbox.numpy_cache``, ``sandbox.caches``)."""
     return {"name": lead.name, "probe": lead.probe_ref, "timeout": timeout, "fresh": fresh}
 
 
 def _run_one_child(exercise: Exercise, submission: Submission, leads: list[Check], cases: dict[str, list[Case]],
-                   sandbox: Sandbox, timeout: float, program: list[dict[str, Any]] | None,
-                   import_timeout: float) -> tuple[dict[str, RunResult] | None, Any, list[Any]]:
+                   sandbox: Sandbox, timeout: float, program: list[dict[str, Any]] | None, import_timeout: float, *,
+                   by_hand: frozenset[str] = frozenset()) -> tuple[dict[str, RunResult] | None, Any, list[Any]]:
     """Every call (each :func:`group_calls` lead's probe) in one child (the submission imported once, within
     ``import_timeout``, or a notebook's cells run once), each within ``timeout``; ``None`` when that child failed
     as a whole (a hang past its timers, a crash, a limit, a forged report). Also what the child said about the
     notebook's cells (the run that counts), or, when a cell hung it, that cell's number; and every list of outcomes
     it said of them, for the by-hand reading (:func:`_told`)."""
-    jobs = [_job_item(exercise, lead, timeout) for lead in leads]
+    jobs = [_job_item(lead, timeout, lead.name in by_hand) for lead in leads]
     total = timeout * len(jobs) + (timeout + _program_time(program) if program is not None else import_timeout) + \
         _again_time(jobs, program, import_timeout)
     run = sandbox.run(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module, probe=None,
@@ -587,7 +587,8 @@ def _told(run: RunResult) -> list[Any]:
 
 def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], cases: dict[str, list[Case]],
               sandbox: Sandbox, timeout: float, program: list[dict[str, Any]] | None, import_timeout: float,
-              hung: int | None = None) -> tuple[dict[str, RunResult], Any, list[Any]]:
+              hung: int | None = None, *, by_hand: frozenset[str] = frozenset()
+              ) -> tuple[dict[str, RunResult], Any, list[Any]]:
     """One child per call (after one that only imports a module: an import that fails, fails every call once): a
     hang costs only its own call. Each child imports the module (within ``import_timeout``) or, for a notebook,
     runs the cells above the call's test cell; then the call, within ``timeout``. A call below cell ``hung`` (a
@@ -614,7 +615,7 @@ def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], ca
         if time.perf_counter() - start > budget:
             runs[lead.name] = RunResult("out-of-time", {"wall": slowest})
             continue
-        job = [_job_item(exercise, lead, timeout)]
+        job = [_job_item(lead, timeout, lead.name in by_hand)]
         run = sandbox.run(probe=None, inputs=packing.pack({lead.name: cases[lead.name]}), checks=job,
                           timeout=timeout + (timeout + _program_time(steps) if steps is not None else import_timeout),
                           import_timeout=import_timeout, program=steps, **common)
@@ -654,9 +655,12 @@ def _parts(exercise: Exercise, groups: dict[str, list[Check]], leads: list[Check
     return [part for part in parts if part]
 
 
-def by_hand_calls(groups: dict[str, list[Check]]) -> set[str]:
-    """The calls (:func:`group_calls` leads) that serve a by-hand check."""
-    return {lead for lead, members in groups.items() if any(check.by_hand for check in members)}
+def by_hand_calls(groups: dict[str, list[Check]]) -> frozenset[str]:
+    """The calls (:func:`group_calls` leads) that serve a by-hand check: its own call, not another of the same
+    function at another test cell (red team 183: a cell between a notebook's test cell of the by-hand function's values
+    and its by-hand test cell made two calls; the values' call, taken as the by-hand one, stopped the run with autograd
+    off above it, and the by-hand call ran after the grader's autograd calls, which failed it)."""
+    return frozenset(lead for lead, members in groups.items() if any(check.by_hand for check in members))
 
 
 def _program_for(program: list[dict[str, Any]], names: set[str], whole: bool) -> list[dict[str, Any]]:
@@ -672,16 +676,19 @@ def _program_for(program: list[dict[str, Any]], names: set[str], whole: bool) ->
 
 def _run_part(exercise: Exercise, submission: Submission, leads: list[Check], cases: dict[str, list[Case]],
               sandbox: Sandbox, timeout: float, program: list[dict[str, Any]] | None, cell_timeout: float,
-              one_child: bool, hung: int | None = None) -> tuple[dict[str, RunResult], Any, int | None, list[Any]]:
+              one_child: bool, hung: int | None = None, *, by_hand: frozenset[str] = frozenset()
+              ) -> tuple[dict[str, RunResult], Any, int | None, list[Any]]:
     """``leads``' calls in one child, or, when that child fails as a whole (or not ``one_child``, or an earlier
     child found cell ``hung`` unstoppable), each in its own: their runs, what the notebook's cells did (for its
-    notes), the cell that could not be stopped (else None), and what each child that ran cells said of them."""
-    runs, cells, told = _run_one_child(exercise, submission, leads, cases, sandbox, timeout, program, cell_timeout) \
-        if one_child and hung is None else (None, hung, [])
+    notes), the cell that could not be stopped (else None), and what each child that ran cells said of them.
+    ``by_hand``: the calls that serve a by-hand check (:func:`by_hand_calls`)."""
+    runs, cells, told = _run_one_child(exercise, submission, leads, cases, sandbox, timeout, program, cell_timeout,
+                                       by_hand=by_hand) if one_child and hung is None else (None, hung, [])
     if runs is not None:
         return runs, cells, None, told
     hung = cells if isinstance(cells, int) else None
-    runs, cells, said = _run_each(exercise, submission, leads, cases, sandbox, timeout, program, cell_timeout, hung)
+    runs, cells, said = _run_each(exercise, submission, leads, cases, sandbox, timeout, program, cell_timeout, hung,
+                                  by_hand=by_hand)
     return runs, cells, hung, said
 
 
@@ -720,7 +727,7 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
     for index, part in enumerate(_parts(exercise, groups, leads)):  # visible checks' calls, then secret
         steps = _program_for(program, {lead.name for lead in part}, whole=index == 0) if program is not None else None
         part_runs, part_cells, hung, part_said = _run_part(exercise, submission, part, cases, sandbox, timeout, steps,
-                                                           cell_timeout, one_child, hung)
+                                                           cell_timeout, one_child, hung, by_hand=by_hand_calls(groups))
         runs.update(part_runs)
         said += part_said + ([[{"cell": hung, "status": "hung"}]] if isinstance(hung, int) else [])
         if index == 0:  # the notes come from the first child only: what a secret one did is for its hidden checks

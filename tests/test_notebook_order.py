@@ -194,6 +194,35 @@ def test_cells_run_once_per_submission_each_within_its_own_budget(sandbox):
     assert all("slow cell ran" in c.output and c.output.count("slow cell ran") == 1 for c in result.checks)
 
 
+BY_HAND_TRIES = {"exercise-1": ("polynomial_grad_manual", "print(polynomial_grad_manual(torch.tensor([1.0, 2.0])))\n"),
+                 "exercise-2": ("gradient_manual", "print(gradient_manual(torch.tensor([[1., 2.], [3., 4.]])))\n"),
+                 "exercise-3": ("parameter_gradients_manual", "note = 'between the two test cells'\n")}
+
+
+@pytest.mark.parametrize("slug", sorted(BY_HAND_TRIES))
+def test_a_cell_between_the_by_hand_functions_two_test_cells_costs_nothing(sandbox, slug):
+    """Red team 183: a scratch cell below the test cell of the by-hand function's values (and above its by-hand test
+    cell) makes two calls of one function. Only the by-hand check's own call runs after the cells above it ran with
+    autograd off (``grading.by_hand_calls``); the values' call was taken for it, stopped that run above itself, and
+    the by-hand call ran after the grader's own backward passes, which failed it (9/10 on each exercise)."""
+    function, code = BY_HAND_TRIES[slug]
+    calls = []
+
+    class Counting:
+        layers = sandbox.layers
+
+        def run(self, **job):
+            calls.append(job)
+            return sandbox.run(**job)
+
+    book = filled(slug)
+    book.insert_after(f"test-{function}_values", code, "scratch-try")
+    result = grading.grade(graders.find(slug), _load(book.done()), sandbox=Counting(), seed=0)
+    assert result.score == result.max_score, [(c.name, c.feedback) for c in result.checks if c.points < c.max_points]
+    fresh = [item["name"] for item in calls[0]["checks"] if item["fresh"]]
+    assert len(fresh) == 1 and fresh[0] != f"{function}_values"  # the by-hand test cell's call (its first child)
+
+
 def test_a_hanging_cell_is_stopped_and_named_and_the_notebook_goes_on(sandbox):
     book = filled("exercise-2")
     book.insert_after("test-forward_retains_y_grad", "while True:\n    pass\n", "scratch-hang")
