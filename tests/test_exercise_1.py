@@ -436,3 +436,61 @@ def polynomial_grad_manual(x):
 
 def test_a_decorator_checking_the_by_hand_function_against_autograd_keeps_the_point(grade_source):
     assert_solution_full(grade_source, SLUG, CHECKED_AT_IMPORT, 10)
+
+
+# Fairness 46: a decorator that keeps every function in a registry, the autograd one too. Its registry is read where
+# the by-hand function itself reads it, not through the decorator.
+REGISTERED = '''\
+import torch
+
+FUNCTIONS = {}
+
+
+def register(fn):
+    FUNCTIONS[fn.__name__] = fn
+    return fn
+
+
+@register
+def polynomial(x):
+    return 2 * x**4 + x**3 + 3 * x**2 + 5 * x + 1
+
+
+@register
+def polynomial_grad(x):
+    x = x.detach().clone().requires_grad_()
+    polynomial(x).sum().backward()
+    return x.grad
+
+
+@register
+def polynomial_grad_manual(x):
+    return 8 * x**3 + 3 * x**2 + 6 * x + 5
+
+
+for name, fn in FUNCTIONS.items():
+    print(name, fn(torch.tensor([2.0])))
+'''
+REGISTRY_ATTACKS = {  # the registry carries the autograd function, or autograd's answers, to the by-hand function
+    "calls_the_autograd_function_from_the_registry": (
+        ("    return 8 * x**3 + 3 * x**2 + 6 * x + 5\n", "    return FUNCTIONS['polynomial_grad'](x)\n"), ()),
+    "an_attribute_set_through_the_registry": (
+        ("    return 8 * x**3 + 3 * x**2 + 6 * x + 5\n", "    return polynomial_grad_manual.helper(x)\n"),
+        ("for name, fn in", "FUNCTIONS['polynomial_grad_manual'].helper = FUNCTIONS['polynomial_grad']\nfor name, fn in")),
+}
+
+
+def test_a_registry_decorator_beside_autograd_keeps_the_point(grade_source):
+    assert_solution_full(grade_source, SLUG, REGISTERED, 10)
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY_ATTACKS))
+def test_autograd_reached_through_the_registry_loses_the_by_hand_point(grade_source, name):
+    source = REGISTERED
+    for change in REGISTRY_ATTACKS[name]:
+        source = source.replace(*change) if change else source
+    result = grade_source(SLUG, source, seed=0)
+    points = {check.name: check.points for check in result.checks}
+    assert points["polynomial_grad_manual_by_hand"] == 0 and result.score == result.max_score - 1, points
+    by_hand = next(check for check in result.checks if check.name == "polynomial_grad_manual_by_hand")
+    assert "backward()" in by_hand.feedback, by_hand.feedback

@@ -101,6 +101,14 @@ HONEST = {
     "a_checking_decorator_that_returns_early": DECORATOR.replace("    t = torch", "    if fn is None:\n        return fn\n"
                                                                  "    t = torch")
                                                + "\n\n@checked\ndef manual(x):\n    return 8 * x**3\n",
+    # fairness 46: a registry decorator, beside the autograd function it registers too
+    "a_registry_decorator": DECORATOR.split("def checked")[0] + "FUNCTIONS = {}\n\n\ndef checked(fn):\n"
+                            "    FUNCTIONS[fn.__name__] = fn\n    return fn\n\n\nchecked(polynomial_grad)\n"
+                            "for name, f in FUNCTIONS.items():\n    print(name, f(torch.ones(2)))\n"
+                            "\n\n@checked\ndef manual(x):\n    return 8 * x**3\n",
+    "a_registry_list_decorator": DECORATOR.split("def checked")[0] + "SEEN = list()\n\n\ndef checked(fn):\n"
+                                 "    SEEN.append(fn)\n    return fn\n\n\nchecked(polynomial_grad)\n"
+                                 "\n\n@checked\ndef manual(x):\n    return 8 * x**3\n",
     # fairness 18: a method named as torch names its own (grad), and torch.stack in the file
     "a_method_named_grad": CLASS.replace("def autograd_grads(", "def grad(").replace(
         "        return x.T @ delta", "        return torch.stack([x.T @ delta])[0]")
@@ -245,6 +253,22 @@ DECORATOR_ATTACKS = {
     "passes_it_on": "def checked(fn):\n    return keep(fn)\ndef keep(f):\n    polynomial_grad(1.0)\n    return f\n",
     "stores_it": "SEEN = []\ndef checked(fn):\n    SEEN.append(fn)\n    fn.seen = polynomial_grad\n    return fn\n",
     "called_with_arguments": "def checked(*extra):\n    return lambda fn: polynomial_grad\n",
+    # a registry that runs code as it stores, or is not one: the decorator is read (fairness 46's exemption)
+    "stores_it_into_a_class_of_its_own": "class Reg(dict):\n    def __setitem__(self, key, value):\n"
+                                         "        polynomial_grad(1.0)\n        dict.__setitem__(self, key, value)\n"
+                                         "SEEN = Reg()\ndef checked(fn):\n    SEEN[fn.__name__] = fn\n    return fn\n",
+    "stores_it_under_a_key_that_runs_code": "SEEN = {}\ndef checked(fn):\n    SEEN[polynomial_grad(1.0)] = fn\n"
+                                            "    return fn\n",
+    "stores_it_into_a_registry_bound_again": "class Reg(list):\n    def append(self, value):\n"
+                                             "        polynomial_grad(1.0)\nSEEN = []\nfor SEEN in [Reg()]:\n"
+                                             "    pass\ndef checked(fn):\n    SEEN.append(fn)\n    return fn\n",
+    "stores_it_into_a_dict_whose_builtin_is_rebound": "class Reg(dict):\n    def __setitem__(self, key, value):\n"
+                                                      "        polynomial_grad(1.0)\ndict = Reg\nSEEN = dict()\n"
+                                                      "def checked(fn):\n    SEEN['f'] = fn\n    return fn\n",
+    "stores_it_into_a_registry_made_global_elsewhere": "class Reg(dict):\n    def __setitem__(self, key, value):\n"
+                                                       "        polynomial_grad(1.0)\nSEEN = {}\ndef swap():\n"
+                                                       "    global SEEN\n    SEEN = Reg()\ndef checked(fn):\n"
+                                                       "    SEEN['f'] = fn\n    return fn\n",
     "an_identity_decorator_called_with_another_function": "def checked(fn):\n    return fn\n",
     # red team 17: handing back itself (the by-hand name then runs its body), reaching fn through locals()
     "hands_back_itself": "def checked(fn):\n    if fn.__name__ == 'manual':\n        return checked\n"

@@ -22,7 +22,8 @@ autograd once, when the file is imported, and hands it back. Neither runs when t
   nothing can change, and the function is only ever called by name at the top level, as the grader calls it.
 * **Decorators that hand the function back** (:func:`identity_decorators`): ``@checked`` where every binding of
   ``checked`` is a plain ``def`` whose every ``return`` gives back its first parameter, which it only calls, reads
-  ``__name__``-like attributes of, or returns. Their code runs at import (``saved/`` reads the top level).
+  ``__name__``-like attributes of, stores into a registry (a module-level dict, list or set bound only empty) or
+  returns. Their code runs at import (``saved/`` reads the top level).
 """
 
 from __future__ import annotations
@@ -237,7 +238,7 @@ def _method_decorator(decorator: ast.AST, bindings: dict[str, list[ast.AST]],
         and [t for t, _ in imports.get(decorator.value.id, [])] in ([["functools"], ["torch"]])
 
 
-def identity_decorators(bindings: dict[str, list[ast.AST]], imports: dict[str, list]
+def identity_decorators(bindings: dict[str, list[ast.AST]], imports: dict[str, list], tree: ast.Module | None = None
                         ) -> tuple[frozenset[str], frozenset[str]]:
     """The names bound only to ``def``s that hand back the function they decorate (:func:`returns_argument`: used
     as ``@checked``), and those bound only to ``def``s that return such a ``def`` of their own
@@ -245,15 +246,45 @@ def identity_decorators(bindings: dict[str, list[ast.AST]], imports: dict[str, l
     printing = "print" not in bindings and "print" not in imports
     functions = {name: nodes for name, nodes in bindings.items() if nodes and name not in imports
                  and all(isinstance(node, ast.FunctionDef) for node in nodes)}
-    return (frozenset(name for name, nodes in functions.items() if all(returns_argument(n, printing) for n in nodes)),
-            frozenset(name for name, nodes in functions.items() if all(returns_identity(n, printing) for n in nodes)))
+    kept = registries(tree, bindings, imports)
+    return (frozenset(name for name, nodes in functions.items()
+                      if all(returns_argument(n, printing, kept) for n in nodes)),
+            frozenset(name for name, nodes in functions.items()
+                      if all(returns_identity(n, printing, kept) for n in nodes)))
 
 
-def returns_argument(function: ast.FunctionDef, printing: bool = False) -> bool:
+def registries(tree: ast.Module | None, bindings: dict[str, list[ast.AST]], imports: dict[str, list]
+               ) -> frozenset[str]:
+    """The names the file binds only as ``NAME = {}`` (or ``[]``, ``dict()``, ``list()``, ``set()``, those builtins
+    not bound again), each a plain statement's one target, and in no other way anywhere (no other assignment, loop,
+    ``global``, parameter, import, ``del``, nor a local of that name): a registry, into which storing runs no code of
+    the file's."""
+    if tree is None:
+        return frozenset()
+
+    def empty(value: ast.AST) -> bool:
+        if isinstance(value, (ast.Dict, ast.List)):
+            return not (value.keys if isinstance(value, ast.Dict) else value.elts)
+        return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and not value.args \
+            and not value.keywords and value.func.id in ("dict", "list", "set") \
+            and value.func.id not in bindings and value.func.id not in imports
+
+    plain = collections.Counter(node.targets[0].id for node in walk(tree) if isinstance(node, ast.Assign)
+                                and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and empty(node.value))
+    stores = collections.Counter(node.id for node in walk(tree) if isinstance(node, ast.Name)
+                                 and not isinstance(node.ctx, ast.Load))
+    other = {name for node in walk(tree) for name in binds(node)}
+    return frozenset(name for name, count in plain.items() if stores[name] == count and name not in other
+                     and name not in imports)
+
+
+def returns_argument(function: ast.FunctionDef, printing: bool = False, kept: frozenset[str] = frozenset()) -> bool:
     """``def checked(fn): …; return fn``: no decorator of its own, every ``return`` gives back the first parameter
     (or the decorator itself, as ``if fn is None: return checked`` does), which nothing binds again, and which is
-    otherwise only called, compared by identity (``is None``), printed (``printing``: ``print`` is the builtin) or
-    has its ``__name__``-like attributes read: it reaches no other code that could change it."""
+    otherwise only called, compared by identity (``is None``), printed (``printing``: ``print`` is the builtin),
+    has its ``__name__``-like attributes read, or is stored into one of the registries ``kept`` (:func:`registries`;
+    fairness 46: ``REGISTRY[fn.__name__] = fn`` read the decorated by-hand function as reaching every function in
+    the registry, the autograd one too): it reaches no other code that could change it."""
     arguments = [*function.args.posonlyargs, *function.args.args]
     if function.decorator_list or not arguments:
         return False
@@ -268,7 +299,8 @@ def returns_argument(function: ast.FunctionDef, printing: bool = False) -> bool:
                 return False
             returns += 1
         elif isinstance(node, ast.Name) and node.id == name:
-            if not (isinstance(node.ctx, ast.Load) and _inert_use(node, parents[node], printing)):
+            if not (isinstance(node.ctx, ast.Load) and (_inert_use(node, parents[node], printing)
+                                                        or _registered(node, parents[node], kept))):
                 return False
         elif node is not arguments[0] and name in binds(node):
             return False
@@ -296,7 +328,21 @@ def _inert_use(node: ast.Name, parent: ast.AST, printing: bool) -> bool:
         or isinstance(parent, ast.Attribute) and parent.attr in NAME_ATTRIBUTES and isinstance(parent.ctx, ast.Load)
 
 
-def returns_identity(factory: ast.FunctionDef, printing: bool = False) -> bool:
+def _registered(node: ast.Name, parent: ast.AST, kept: frozenset[str]) -> bool:
+    """``node`` is stored, as it is, into one of the registries ``kept``: ``REGISTRY[key] = fn`` (the key a literal or
+    the function's own ``__name__``-like attribute) or ``REGISTRY.append(fn)`` / ``.add(fn)``."""
+    if isinstance(parent, ast.Assign) and parent.value is node and len(parent.targets) == 1:
+        target = parent.targets[0]
+        key = target.slice if isinstance(target, ast.Subscript) else None
+        return isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id in kept \
+            and (isinstance(key, ast.Constant) or isinstance(key, ast.Attribute) and key.attr in NAME_ATTRIBUTES
+                 and isinstance(key.value, ast.Name) and key.value.id == node.id)
+    func = parent.func if isinstance(parent, ast.Call) else None
+    return isinstance(func, ast.Attribute) and func.attr in ("append", "add") and isinstance(func.value, ast.Name) \
+        and func.value.id in kept and parent.args == [node] and not parent.keywords
+
+
+def returns_identity(factory: ast.FunctionDef, printing: bool = False, kept: frozenset[str] = frozenset()) -> bool:
     """``def checked_against(reference): def check(fn): …; return fn; return check``: a decorator factory whose every
     ``return`` gives back a ``def`` of its own body that :func:`returns_argument`, a name it binds nowhere else."""
     inner = {node.name: node for node in factory.body if isinstance(node, ast.FunctionDef)}
@@ -313,7 +359,7 @@ def returns_identity(factory: ast.FunctionDef, printing: bool = False) -> bool:
         return False
     bound = collections.Counter(name for node in walk(factory) for name in (
         [node.id] if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load) else binds(node)))
-    return all(bound[name] == 1 and returns_argument(inner[name], printing) for name in returned)
+    return all(bound[name] == 1 and returns_argument(inner[name], printing, kept) for name in returned)
 
 
 def binds(node: ast.AST) -> list[str]:

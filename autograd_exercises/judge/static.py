@@ -604,7 +604,7 @@ class _Narrowing:
 
     @cached_property
     def identity(self) -> tuple[frozenset[str], frozenset[str]]:
-        return methods.identity_decorators(self.module.bindings, self.module.imports)
+        return methods.identity_decorators(self.module.bindings, self.module.imports, self.module.tree)
 
     def skipped(self, owner: str, node: ast.AST) -> frozenset[int]:
         """The parts of ``node`` not to read now: a plain class's methods nothing names yet (kept waiting for their
