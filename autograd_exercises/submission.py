@@ -143,8 +143,9 @@ def nbgrader_metadata(cell: Any) -> dict:
 
 
 def _is_test_cell(cell: dict) -> bool:
-    """A test cell: graded and not a solution, or holding a test cell's grade id (``test-…``, which nbgrader's
-    ``OverwriteCells`` makes the test cell again whatever its flags), or our marker. Its source never runs."""
+    """A test cell: graded and not a solution, or holding a test cell's grade id (``test-…``: one whose flags were
+    edited away, which nbgrader's ``OverwriteCells`` locks again, then refuses the notebook over its checksum), or our
+    marker. Its source never runs."""
     meta = nbgrader_metadata(cell)
     return bool(meta.get("grade") and not meta.get("solution")) or _grade_id(cell).startswith(TEST_ID_PREFIX) \
         or TEST_CELL_MARKER in _cell_text(cell)
@@ -153,14 +154,18 @@ def _is_test_cell(cell: dict) -> bool:
 def deduplicated(cells: list[Any]) -> list[Any]:
     """The cells as nbgrader's ``DeduplicateIds`` leaves them: of the graded, solution or locked cells sharing a
     grade id, only the last keeps its nbgrader metadata (the others become plain cells), so a copy placed above or
-    below the real one moves a check exactly where nbgrader moves it (red team 13)."""
+    below the real one moves a check exactly where nbgrader moves it (red team 13). A copy of a test cell with its
+    flags edited away counts as one too (red team 184: nbgrader refuses such a notebook; here the first cell of a
+    grade id chose where its check judged, so a flagless copy above the real test cell judged the by-hand function
+    before the cell that redefined it with autograd): the last cell of a test cell's grade id is its test cell."""
     seen: set[str] = set()
     kept = list(cells)
     for index in range(len(cells) - 1, -1, -1):
         meta = nbgrader_metadata(cells[index])
-        if not (meta.get("grade") or meta.get("solution") or meta.get("locked")):
-            continue
         grade_id = meta.get("grade_id")
+        if not (meta.get("grade") or meta.get("solution") or meta.get("locked")
+                or isinstance(grade_id, str) and grade_id.startswith(TEST_ID_PREFIX)):
+            continue
         if isinstance(grade_id, str) and grade_id in seen:
             kept[index] = dict(cells[index], metadata={**cells[index]["metadata"], "nbgrader": {}})
         elif isinstance(grade_id, str):

@@ -149,7 +149,7 @@ def test_without_nbgrader_metadata_every_check_judges_the_notebooks_end(sandbox)
     assert (points["gradient_manual_values"], points.get("gradient_manual_by_hand", 0)) == (0, 0)
 
 
-@pytest.mark.parametrize("flags", [{"locked": True}, {"grade": True, "solution": True, "locked": True, "points": 2}])
+@pytest.mark.parametrize("flags", [{"locked": True}, {"grade": True, "solution": True, "locked": True, "points": 2}, {}])
 def test_a_duplicated_test_id_moves_the_check_where_nbgrader_moves_it(sandbox, flags):
     """Red team 13b: a cell below the real test cell carrying its grade id (any nbgrader flag) is the one nbgrader's
     DeduplicateIds keeps; OverwriteCells makes it the test cell, so its own source never runs. Here it follows a
@@ -164,6 +164,24 @@ def test_a_duplicated_test_id_moves_the_check_where_nbgrader_moves_it(sandbox, f
         book.cell(f"dup-{name}")["metadata"]["nbgrader"] = dict(flags, grade_id=grade_id)
     points = _points(sandbox, book.done())
     assert (points["gradient_manual_values"], points.get("gradient_manual_by_hand", 0)) == (0, 0)
+
+
+def test_a_flagless_copy_of_a_test_cell_above_it_does_not_move_its_check(sandbox):
+    """Red team 184: a copy of the by-hand test cell holding only its grade id (no flag), above the real one, chose
+    where the check judged (the first cell of that id): the honest function there, then a cell that redefines it
+    with autograd above the real test cell, scored 10/10. The last cell of a test cell's grade id is its test cell,
+    as for copies with flags (nbgrader refuses such a notebook)."""
+    exercise = graders.find("exercise-2")
+    book = filled("exercise-2")
+    by_hand = notebooks.check_cell_id(exercise.check("gradient_manual_by_hand"))
+    copy_cell = copy.deepcopy(book.cell(by_hand))
+    copy_cell["id"], copy_cell["metadata"] = "flagless", {"nbgrader": {"grade_id": by_hand}}
+    book.nb["cells"].insert(book.index("test-gradient_manual_values"), copy_cell)
+    book.insert_after("test-gradient_manual_values", "def gradient_manual(x):\n    x = x.detach().clone()"
+                      ".requires_grad_(True)\n    y, z, out = forward(x)\n    out.backward()\n    return x.grad\n",
+                      "redefined-with-autograd")
+    points = _points(sandbox, book.done())
+    assert points["gradient_manual_values"] == 2 and points.get("gradient_manual_by_hand", 0) == 0, points
 
 
 def test_cells_run_once_per_submission_each_within_its_own_budget(sandbox):
