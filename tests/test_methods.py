@@ -109,6 +109,12 @@ HONEST = {
     "a_registry_list_decorator": DECORATOR.split("def checked")[0] + "SEEN = list()\n\n\ndef checked(fn):\n"
                                  "    SEEN.append(fn)\n    return fn\n\n\nchecked(polynomial_grad)\n"
                                  "\n\n@checked\ndef manual(x):\n    return 8 * x**3\n",
+    # red team 185: a registry annotated, made by a generic alias, filled by setdefault
+    "an_annotated_registry_filled_by_setdefault": DECORATOR.split("def checked")[0] + "FUNCTIONS: dict = {}\n"
+                                                  "KEPT = dict[str, object]()\n\n\ndef checked(fn):\n"
+                                                  "    FUNCTIONS.setdefault(fn.__name__, fn)\n    KEPT['last'] = fn\n"
+                                                  "    return fn\n\n\nchecked(polynomial_grad)\n"
+                                                  "\n\n@checked\ndef manual(x):\n    return 8 * x**3\n",
     # fairness 18: a method named as torch names its own (grad), and torch.stack in the file
     "a_method_named_grad": CLASS.replace("def autograd_grads(", "def grad(").replace(
         "        return x.T @ delta", "        return torch.stack([x.T @ delta])[0]")
@@ -569,3 +575,23 @@ def test_other_parts_of_logging_and_sys_still_read_every_method(line):
     source = (HONEST["logging_in_the_by_hand_method"].replace("import logging\n", "import logging\nimport logging.config\nimport sys\n")
               .replace("        return x.T @ delta", f"        {line}\n        return x.T @ delta"))
     assert "calls .backward()" in whats(source)
+
+
+REGISTRY = DECORATOR.split("def checked")[0] + "FUNCTIONS = {}\nHELP = []\n\n\ndef checked(fn):\n" \
+    "    FUNCTIONS[fn.__name__] = fn\n    return fn\n\n\nchecked(polynomial_grad)\n"
+# Red team 185: a store of many items at once, from anything but a literal list, was not read as a store
+BULK_STORES = {
+    "extend_from_a_view": "HELP.extend(FUNCTIONS.values())\n",
+    "extend_from_items": "HELP.extend(f for _, f in FUNCTIONS.items())\n",
+    "extend_from_a_generator": "HELP.extend(f for f in [polynomial_grad])\n",
+    "iadd_called": "HELP.__iadd__([polynomial_grad])\n",
+    "augmented_with_a_call": "HELP += list(FUNCTIONS.values())\n",
+    "extended_through_map": "list(map(HELP.extend, [FUNCTIONS.values()]))\n",
+    "extended_by_the_type": "list.extend(HELP, FUNCTIONS.values())\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BULK_STORES))
+def test_what_a_bulk_store_puts_in_a_container_is_read(name):
+    source = REGISTRY + BULK_STORES[name] + "\n\n@checked\ndef manual(x):\n    return HELP[0](x)\n"
+    assert "calls .backward()" in whats(source), name

@@ -256,26 +256,34 @@ def identity_decorators(bindings: dict[str, list[ast.AST]], imports: dict[str, l
 def registries(tree: ast.Module | None, bindings: dict[str, list[ast.AST]], imports: dict[str, list]
                ) -> frozenset[str]:
     """The names the file binds only as ``NAME = {}`` (or ``[]``, ``dict()``, ``list()``, ``set()``, those builtins
-    not bound again), each a plain statement's one target, and in no other way anywhere (no other assignment, loop,
-    ``global``, parameter, import, ``del``, nor a local of that name): a registry, into which storing runs no code of
-    the file's."""
+    not bound again, or ``dict[str, object]()``; annotated too, ``NAME: dict = {}``), each a plain statement's one
+    target, and in no other way anywhere (no other assignment, loop, ``global``, parameter, import, ``del``, nor a
+    local of that name): a registry, into which storing runs no code of the file's."""
     if tree is None:
         return frozenset()
 
     def empty(value: ast.AST) -> bool:
         if isinstance(value, (ast.Dict, ast.List)):
             return not (value.keys if isinstance(value, ast.Dict) else value.elts)
-        return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and not value.args \
-            and not value.keywords and value.func.id in ("dict", "list", "set") \
-            and value.func.id not in bindings and value.func.id not in imports
+        made = value.func.value if isinstance(value, ast.Call) and isinstance(value.func, ast.Subscript) else \
+            value.func if isinstance(value, ast.Call) else None  # (``dict[str, object]()`` makes a dict too)
+        return isinstance(made, ast.Name) and not value.args and not value.keywords \
+            and made.id in ("dict", "list", "set") and made.id not in bindings and made.id not in imports
 
-    plain = collections.Counter(node.targets[0].id for node in walk(tree) if isinstance(node, ast.Assign)
-                                and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and empty(node.value))
+    plain = collections.Counter(target.id for node in walk(tree) for target in _one_target(node)
+                                if isinstance(target, ast.Name) and empty(node.value))
     stores = collections.Counter(node.id for node in walk(tree) if isinstance(node, ast.Name)
                                  and not isinstance(node.ctx, ast.Load))
     other = {name for node in walk(tree) for name in binds(node)}
     return frozenset(name for name, count in plain.items() if stores[name] == count and name not in other
                      and name not in imports)
+
+
+def _one_target(node: ast.AST) -> list[ast.AST]:
+    """The one target of ``node``, an assignment with a value and one target (``a = v``, ``a: T = v``); else none."""
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        return node.targets
+    return [node.target] if isinstance(node, ast.AnnAssign) and node.value is not None else []
 
 
 def returns_argument(function: ast.FunctionDef, printing: bool = False, kept: frozenset[str] = frozenset()) -> bool:
@@ -329,17 +337,23 @@ def _inert_use(node: ast.Name, parent: ast.AST, printing: bool) -> bool:
 
 
 def _registered(node: ast.Name, parent: ast.AST, kept: frozenset[str]) -> bool:
-    """``node`` is stored, as it is, into one of the registries ``kept``: ``REGISTRY[key] = fn`` (the key a literal or
-    the function's own ``__name__``-like attribute) or ``REGISTRY.append(fn)`` / ``.add(fn)``."""
+    """``node`` is stored, as it is, into one of the registries ``kept``: ``REGISTRY[key] = fn`` or
+    ``REGISTRY.setdefault(key, fn)`` (the key a literal or the function's own ``__name__``-like attribute), or
+    ``REGISTRY.append(fn)`` / ``.add(fn)``."""
+    def inert(key: ast.AST) -> bool:
+        return isinstance(key, ast.Constant) or isinstance(key, ast.Attribute) and key.attr in NAME_ATTRIBUTES \
+            and isinstance(key.value, ast.Name) and key.value.id == node.id
+
     if isinstance(parent, ast.Assign) and parent.value is node and len(parent.targets) == 1:
         target = parent.targets[0]
-        key = target.slice if isinstance(target, ast.Subscript) else None
         return isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id in kept \
-            and (isinstance(key, ast.Constant) or isinstance(key, ast.Attribute) and key.attr in NAME_ATTRIBUTES
-                 and isinstance(key.value, ast.Name) and key.value.id == node.id)
+            and inert(target.slice)
     func = parent.func if isinstance(parent, ast.Call) else None
-    return isinstance(func, ast.Attribute) and func.attr in ("append", "add") and isinstance(func.value, ast.Name) \
-        and func.value.id in kept and parent.args == [node] and not parent.keywords
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in kept) \
+            or parent.keywords:
+        return False
+    return func.attr in ("append", "add") and parent.args == [node] \
+        or func.attr == "setdefault" and len(parent.args) == 2 and parent.args[1] is node and inert(parent.args[0])
 
 
 def returns_identity(factory: ast.FunctionDef, printing: bool = False, kept: frozenset[str] = frozenset()) -> bool:

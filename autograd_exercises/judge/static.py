@@ -1144,8 +1144,36 @@ def _stored(node: ast.AST) -> tuple[set[str], list[ast.AST]]:
     if isinstance(node, (ast.Assign, ast.AugAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         return {_root_name(target) for target in targets if isinstance(target, (ast.Subscript, ast.Attribute))
-                or isinstance(node, ast.AugAssign) and isinstance(target, ast.Name)}, [node.value]
+                or isinstance(node, ast.AugAssign) and isinstance(target, ast.Name)}, \
+            [node.value] if isinstance(node, ast.Assign) else _bulk([node.value])
     return set(), []
+
+
+def _bulk(values: list[ast.AST]) -> list[ast.AST]:
+    """What a store of many items at once may put in the container: every name, attribute and lambda in what it is
+    given, however that is built (red team 185: ``HELP.extend(FUNCTIONS.values())``, a generator, ``+= list(…)``; only
+    a literal list's items were read), but a function's call: its result is data (``results.update(a=gradients(x))``
+    stores a gradient), except for the builtins that hand on what they are given (``list(…)``, ``map``); a method's
+    object is read (``FUNCTIONS`` in ``FUNCTIONS.values()``)."""
+    return [part for value in values for part in _handed_on(value)]
+
+
+HANDING_ON = frozenset({"list", "tuple", "set", "frozenset", "dict", "sorted", "reversed", "iter", "zip", "enumerate",
+                        "filter", "map", "next", "chain"})  # builtins (and itertools') whose result holds what they get
+
+
+def _handed_on(node: ast.AST) -> list[ast.AST]:
+    """The names, attributes and lambdas of ``node`` that its value may hold (:func:`_bulk`)."""
+    if isinstance(node, (ast.Name, ast.Attribute, ast.Lambda)):
+        return [node]
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Name) and node.func.id not in HANDING_ON or not isinstance(
+                node.func, (ast.Name, ast.Attribute)):
+            return []
+        held = _handed_on(node.func.value) if isinstance(node.func, ast.Attribute) else []
+        return held + [part for given in [*node.args, *(keyword.value for keyword in node.keywords)]
+                       for part in _handed_on(given)]
+    return [part for child in children(node) for part in _handed_on(child)]
 
 
 def _stored_by_call(call: ast.Call) -> tuple[set[str], list[ast.AST]]:
@@ -1155,11 +1183,14 @@ def _stored_by_call(call: ast.Call) -> tuple[set[str], list[ast.AST]]:
     values = [*call.args, *(keyword.value for keyword in call.keywords)]
     method = call.func
     if isinstance(method, ast.Attribute) and method.attr in STORING:
+        many = _bulk if method.attr in BULK else list
         if call.args and (len(call.args) > STORING[method.attr] or _root_name(method.value) in CONTAINER_TYPES):
-            return {_root_name(call.args[0])}, values[1:]
-        return {_root_name(method.value)}, values
+            return {_root_name(call.args[0])}, many(values[1:])
+        return {_root_name(method.value)}, many(values)
     passed = [value for value in values if isinstance(value, ast.Attribute) and value.attr in STORING]
-    return {_root_name(value.value) for value in passed}, [value for value in values if value not in passed]
+    rest = [value for value in values if value not in passed]
+    return {_root_name(value.value) for value in passed}, \
+        _bulk(rest) if any(value.attr in BULK for value in passed) else rest
 
 
 def _bound_names(target: ast.AST) -> list[str]:
@@ -1202,7 +1233,8 @@ def _local_definitions(function: ast.AST) -> dict[str, list[ast.AST]]:
 
 # Methods that store their arguments into their object, with how many positional arguments they take bound.
 STORING = {"append": 1, "extend": 1, "insert": 2, "update": 1, "setdefault": 2, "add": 1, "__setitem__": 2,
-           "appendleft": 1, "extendleft": 1}
+           "appendleft": 1, "extendleft": 1, "__iadd__": 1, "__ior__": 1}
+BULK = frozenset({"extend", "extendleft", "update", "__iadd__", "__ior__"})  # each stores every item it is given
 CONTAINER_TYPES = frozenset({"list", "dict", "set", "deque", "OrderedDict", "defaultdict", "Counter"})
 
 
