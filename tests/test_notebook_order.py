@@ -110,6 +110,20 @@ def test_a_cell_compiles_as_the_readings_parse_it_whatever_the_settings_before_i
     assert points["gradient_manual_values"] == 2, points  # the fix below the setting is what runs
 
 
+def _counting(sandbox):
+    """A sandbox that keeps every job it is sent, and that list."""
+    calls = []
+
+    class Counting:
+        layers = sandbox.layers
+
+        def run(self, **job):
+            calls.append(job)
+            return sandbox.run(**job)
+
+    return Counting(), calls
+
+
 def _points(sandbox, nb: dict) -> dict[str, float]:
     result = grading.grade(graders.find("exercise-2"), _load(nb), sandbox=sandbox, seed=0)
     return {c.name: c.points for c in result.checks}
@@ -189,18 +203,10 @@ def test_cells_run_once_per_submission_each_within_its_own_budget(sandbox):
     call (nothing an earlier check's call left behind reaches it), then the whole notebook for the others; what the
     student sees printed is the second run's. A cell slower than a check's timeout but within its budget (both
     runs' within the child's) is no timeout."""
-    calls = []
-
-    class Counting:
-        layers = sandbox.layers
-
-        def run(self, **job):
-            calls.append(job)
-            return sandbox.run(**job)
-
+    counting, calls = _counting(sandbox)
     book = filled("exercise-2")
     book.insert_after("setup", "import time\ntime.sleep(1.5)\nprint('slow cell ran')\n", "scratch-slow")
-    result = grading.grade(graders.find("exercise-2"), _load(book.done()), sandbox=Counting(), seed=0,
+    result = grading.grade(graders.find("exercise-2"), _load(book.done()), sandbox=counting, seed=0,
                            timeout=1.0, cell_timeout=10.0)
     assert result.score == result.max_score and result.notes == []
     code_cells = [n for n, cell in enumerate(book.nb["cells"], start=1)
@@ -224,18 +230,10 @@ def test_a_cell_between_the_by_hand_functions_two_test_cells_costs_nothing(sandb
     autograd off (``grading.by_hand_calls``); the values' call was taken for it, stopped that run above itself, and
     the by-hand call ran after the grader's own backward passes, which failed it (9/10 on each exercise)."""
     function, code = BY_HAND_TRIES[slug]
-    calls = []
-
-    class Counting:
-        layers = sandbox.layers
-
-        def run(self, **job):
-            calls.append(job)
-            return sandbox.run(**job)
-
+    counting, calls = _counting(sandbox)
     book = filled(slug)
     book.insert_after(f"test-{function}_values", code, "scratch-try")
-    result = grading.grade(graders.find(slug), _load(book.done()), sandbox=Counting(), seed=0)
+    result = grading.grade(graders.find(slug), _load(book.done()), sandbox=counting, seed=0)
     assert result.score == result.max_score, [(c.name, c.feedback) for c in result.checks if c.points < c.max_points]
     fresh = [item["name"] for item in calls[0]["checks"] if item["fresh"]]
     assert len(fresh) == 1 and fresh[0] != f"{function}_values"  # the by-hand test cell's call (its first child)
@@ -655,16 +653,8 @@ def test_a_cell_that_cannot_be_stopped_costs_the_checks_below_it_only(sandbox):
     book.insert_after("test-forward_retains_y_grad",
                       "import signal\nfor sig in (signal.SIGINT, signal.SIGALRM):\n    signal.signal(sig, signal.SIG_IGN)\n"
                       "while True:\n    pass\n", "scratch-stubborn")
-    calls = []
-
-    class Counting:
-        layers = sandbox.layers
-
-        def run(self, **job):
-            calls.append(job)
-            return sandbox.run(**job)
-
-    result = grading.grade(graders.find("exercise-2"), _load(book.done()), sandbox=Counting(), seed=0,
+    counting, calls = _counting(sandbox)
+    result = grading.grade(graders.find("exercise-2"), _load(book.done()), sandbox=counting, seed=0,
                            timeout=0.5, cell_timeout=0.5, doors=False)  # (signal.signal is a door: the run is tested)
     points = {c.name: c.points for c in result.checks}
     assert points == {c.name: c.points if c.function == "forward" else 0 for c in graders.find("exercise-2").checks}
