@@ -588,6 +588,11 @@ BULK_STORES = {
     "augmented_with_a_call": "HELP += list(FUNCTIONS.values())\n",
     "extended_through_map": "list(map(HELP.extend, [FUNCTIONS.values()]))\n",
     "extended_by_the_type": "list.extend(HELP, FUNCTIONS.values())\n",
+    # red team 186: calls that are not the file's own functions hand on what builds them
+    "extend_from_a_sum": "HELP.extend(sum([[polynomial_grad]], []))\n",
+    "extend_from_getattr": "HELP.extend(getattr(FUNCTIONS, 'values')())\n",
+    "extend_from_islice": "from itertools import islice\nHELP.extend(islice(FUNCTIONS.values(), 1))\n",
+    "extend_from_a_called_lambda": "HELP.extend((lambda: [polynomial_grad])())\n",
 }
 
 
@@ -595,3 +600,4 @@ BULK_STORES = {
 def test_what_a_bulk_store_puts_in_a_container_is_read(name):
     source = REGISTRY + BULK_STORES[name] + "\n\n@checked\ndef manual(x):\n    return HELP[0](x)\n"
     assert "calls .backward()" in whats(source), name
+

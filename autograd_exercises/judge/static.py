@@ -1029,8 +1029,10 @@ def _read_stores(tree: ast.Module, module: Module, own: bool = False) -> None:
 
     registers: dict[str, tuple[set[str], int]] = {}  # module-level function: (the names it stores into, which argument)
     classes = _classes(module)
+    functions = frozenset(name for name, nodes in module.bindings.items() if nodes and name not in module.imports
+                          and all(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) for node in nodes))
     for node, local, function in _scoped_nodes(tree, own):
-        roots, values = _stored(node)
+        roots, values = _stored(node, functions)
         _note_attributes(node, module)
         if not roots or not values:
             continue
@@ -1137,60 +1139,64 @@ def _read_registrations(tree: ast.Module, module: Module, registers: dict[str, t
                 _add_values(module, roots, _references(node.args[position], classes), local)
 
 
-def _stored(node: ast.AST) -> tuple[set[str], list[ast.AST]]:
-    """(the names whose objects ``node`` stores into, the values stored); nothing for any other node."""
+def _stored(node: ast.AST, functions: frozenset[str] | None = None) -> tuple[set[str], list[ast.AST]]:
+    """(the names whose objects ``node`` stores into, the values stored); nothing for any other node. ``functions``:
+    the file's own functions, whose results a store of many items at once takes as data (:func:`_bulk`)."""
     if isinstance(node, ast.Call):
-        return _stored_by_call(node)
+        return _stored_by_call(node, functions)
     if isinstance(node, (ast.Assign, ast.AugAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         return {_root_name(target) for target in targets if isinstance(target, (ast.Subscript, ast.Attribute))
                 or isinstance(node, ast.AugAssign) and isinstance(target, ast.Name)}, \
-            [node.value] if isinstance(node, ast.Assign) else _bulk([node.value])
+            [node.value] if isinstance(node, ast.Assign) else _bulk([node.value], functions)
     return set(), []
 
 
-def _bulk(values: list[ast.AST]) -> list[ast.AST]:
+def _bulk(values: list[ast.AST], functions: frozenset[str] | None = None) -> list[ast.AST]:
     """What a store of many items at once may put in the container: every name, attribute and lambda in what it is
     given, however that is built (red team 185: ``HELP.extend(FUNCTIONS.values())``, a generator, ``+= list(…)``; only
-    a literal list's items were read), but a function's call: its result is data (``results.update(a=gradients(x))``
-    stores a gradient), except for the builtins that hand on what they are given (``list(…)``, ``map``); a method's
-    object is read (``FUNCTIONS`` in ``FUNCTIONS.values()``)."""
-    return [part for value in values for part in _handed_on(value)]
+    a literal list's items were read), but a call of one of the file's own ``functions``: its result is data
+    (``results.update(a=gradients(x))`` stores a gradient). Any other call hands on what builds it, its callee too
+    (red team 186: ``sum([[f]], [])``, ``getattr(D, "values")()``, ``islice(…)``, ``(lambda: [f])()``). Without
+    ``functions``, only the builtins that hand on what they are given (:data:`HANDING_ON`) do."""
+    return [part for value in values for part in _handed_on(value, functions)]
 
 
 HANDING_ON = frozenset({"list", "tuple", "set", "frozenset", "dict", "sorted", "reversed", "iter", "zip", "enumerate",
-                        "filter", "map", "next", "chain"})  # builtins (and itertools') whose result holds what they get
+                        "filter", "map", "next", "chain", "sum"})  # builtins (and itertools') whose result holds what they get
 
 
-def _handed_on(node: ast.AST) -> list[ast.AST]:
+def _handed_on(node: ast.AST, functions: frozenset[str] | None = None) -> list[ast.AST]:
     """The names, attributes and lambdas of ``node`` that its value may hold (:func:`_bulk`)."""
     if isinstance(node, (ast.Name, ast.Attribute, ast.Lambda)):
         return [node]
     if isinstance(node, ast.Call):
-        if isinstance(node.func, ast.Name) and node.func.id not in HANDING_ON or not isinstance(
-                node.func, (ast.Name, ast.Attribute)):
+        func, given = node.func, [*node.args, *(keyword.value for keyword in node.keywords)]
+        if isinstance(func, ast.Name) and (func.id in functions if functions is not None else func.id not in HANDING_ON):
             return []
-        held = _handed_on(node.func.value) if isinstance(node.func, ast.Attribute) else []
-        return held + [part for given in [*node.args, *(keyword.value for keyword in node.keywords)]
-                       for part in _handed_on(given)]
-    return [part for child in children(node) for part in _handed_on(child)]
+        if functions is None and not isinstance(func, (ast.Name, ast.Attribute)):
+            return []
+        held = _handed_on(func.value, functions) if isinstance(func, ast.Attribute) else \
+            [] if isinstance(func, ast.Name) and functions is None else _handed_on(func, functions)
+        return held + [part for argument in given for part in _handed_on(argument, functions)]
+    return [part for child in children(node) for part in _handed_on(child, functions)]
 
 
-def _stored_by_call(call: ast.Call) -> tuple[set[str], list[ast.AST]]:
+def _stored_by_call(call: ast.Call, functions: frozenset[str] | None = None) -> tuple[set[str], list[ast.AST]]:
     """A storing method's call: ``TOOLS.append(f)``; taken from the type, the object its first argument
     (``list.append(TOOLS, f)``, ``dict.update(TOOLS, s=f)``); passed on, what the call passes with it
     (``map(TOOLS.append, [f])``)."""
     values = [*call.args, *(keyword.value for keyword in call.keywords)]
     method = call.func
     if isinstance(method, ast.Attribute) and method.attr in STORING:
-        many = _bulk if method.attr in BULK else list
+        bulk = method.attr in BULK
         if call.args and (len(call.args) > STORING[method.attr] or _root_name(method.value) in CONTAINER_TYPES):
-            return {_root_name(call.args[0])}, many(values[1:])
-        return {_root_name(method.value)}, many(values)
+            return {_root_name(call.args[0])}, _bulk(values[1:], functions) if bulk else values[1:]
+        return {_root_name(method.value)}, _bulk(values, functions) if bulk else values
     passed = [value for value in values if isinstance(value, ast.Attribute) and value.attr in STORING]
     rest = [value for value in values if value not in passed]
     return {_root_name(value.value) for value in passed}, \
-        _bulk(rest) if any(value.attr in BULK for value in passed) else rest
+        _bulk(rest, functions) if any(value.attr in BULK for value in passed) else rest
 
 
 def _bound_names(target: ast.AST) -> list[str]:
