@@ -601,3 +601,19 @@ def test_what_a_bulk_store_puts_in_a_container_is_read(name):
     source = REGISTRY + BULK_STORES[name] + "\n\n@checked\ndef manual(x):\n    return HELP[0](x)\n"
     assert "calls .backward()" in whats(source), name
 
+
+
+# Fairness 48: what a bulk store keeps of a comprehension's items, or of a builtin's result, is data
+BULK_DATA = {
+    "dtypes_of_tensors_that_ask_for_gradients": "SAMPLES = [torch.ones(2, requires_grad=True)]\nSUPPORTED = set()\n"
+                                                "SUPPORTED.update(t.dtype for t in SAMPLES)\n",
+    "a_norm_of_an_autograd_result": "NORMS = []\nNORMS += [float(polynomial_grad(torch.ones(2)).norm())]\n",
+    "an_item_of_an_autograd_result": "NORMS = []\nNORMS.extend([polynomial_grad(torch.ones(2)).sum().item()])\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BULK_DATA))
+def test_data_a_bulk_store_keeps_is_not_code(name):
+    container = BULK_DATA[name].split("\n")[-3].split(".")[0].split(" ")[0]
+    source = REGISTRY + BULK_DATA[name] + f"\n\ndef manual(x):\n    assert len({container}) >= 0\n    return 8 * x**3\n"
+    assert whats(source) == [], name

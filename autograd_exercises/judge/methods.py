@@ -308,7 +308,7 @@ def returns_argument(function: ast.FunctionDef, printing: bool = False, kept: fr
             returns += 1
         elif isinstance(node, ast.Name) and node.id == name:
             if not (isinstance(node.ctx, ast.Load) and (_inert_use(node, parents[node], printing)
-                                                        or _registered(node, parents[node], kept))):
+                                                        or _registered(node, parents[node], kept, parents))):
                 return False
         elif node is not arguments[0] and name in binds(node):
             return False
@@ -336,10 +336,10 @@ def _inert_use(node: ast.Name, parent: ast.AST, printing: bool) -> bool:
         or isinstance(parent, ast.Attribute) and parent.attr in NAME_ATTRIBUTES and isinstance(parent.ctx, ast.Load)
 
 
-def _registered(node: ast.Name, parent: ast.AST, kept: frozenset[str]) -> bool:
+def _registered(node: ast.Name, parent: ast.AST, kept: frozenset[str], parents: dict[ast.AST, ast.AST]) -> bool:
     """``node`` is stored, as it is, into one of the registries ``kept``: ``REGISTRY[key] = fn`` or
-    ``REGISTRY.setdefault(key, fn)`` (the key a literal or the function's own ``__name__``-like attribute), or
-    ``REGISTRY.append(fn)`` / ``.add(fn)``."""
+    ``REGISTRY.setdefault(key, fn)`` or ``REGISTRY.update({key: fn})`` (the key a literal or the function's own
+    ``__name__``-like attribute), or ``REGISTRY.append(fn)`` / ``.add(fn)``."""
     def inert(key: ast.AST) -> bool:
         return isinstance(key, ast.Constant) or isinstance(key, ast.Attribute) and key.attr in NAME_ATTRIBUTES \
             and isinstance(key.value, ast.Name) and key.value.id == node.id
@@ -348,10 +348,14 @@ def _registered(node: ast.Name, parent: ast.AST, kept: frozenset[str]) -> bool:
         target = parent.targets[0]
         return isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id in kept \
             and inert(target.slice)
+    given, parent = (parent, parents.get(parent)) if isinstance(parent, ast.Dict) else (None, parent)
     func = parent.func if isinstance(parent, ast.Call) else None
     if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in kept) \
             or parent.keywords:
         return False
+    if isinstance(given, ast.Dict):  # ``REGISTRY.update({key: fn})``
+        return func.attr == "update" and parent.args == [given] and given.values == [node] \
+            and given.keys[0] is not None and inert(given.keys[0])
     return func.attr in ("append", "add") and parent.args == [node] \
         or func.attr == "setdefault" and len(parent.args) == 2 and parent.args[1] is node and inert(parent.args[0])
 

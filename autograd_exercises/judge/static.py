@@ -1030,7 +1030,8 @@ def _read_stores(tree: ast.Module, module: Module, own: bool = False) -> None:
     registers: dict[str, tuple[set[str], int]] = {}  # module-level function: (the names it stores into, which argument)
     classes = _classes(module)
     functions = frozenset(name for name, nodes in module.bindings.items() if nodes and name not in module.imports
-                          and all(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) for node in nodes))
+                          and all(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) for node in nodes)) \
+        | (DATA_BUILTINS - module.bindings.keys() - module.imports.keys())  # (callees whose result is data)
     for node, local, function in _scoped_nodes(tree, own):
         roots, values = _stored(node, functions)
         _note_attributes(node, module)
@@ -1155,13 +1156,18 @@ def _stored(node: ast.AST, functions: frozenset[str] | None = None) -> tuple[set
 def _bulk(values: list[ast.AST], functions: frozenset[str] | None = None) -> list[ast.AST]:
     """What a store of many items at once may put in the container: every name, attribute and lambda in what it is
     given, however that is built (red team 185: ``HELP.extend(FUNCTIONS.values())``, a generator, ``+= list(…)``; only
-    a literal list's items were read), but a call of one of the file's own ``functions``: its result is data
+    a literal list's items were read), but a call of one of ``functions`` (the file's own, and builtins such as
+    ``float``: :data:`DATA_BUILTINS`) or of a tensor's ``.item()``-like method: its result is data
     (``results.update(a=gradients(x))`` stores a gradient). Any other call hands on what builds it, its callee too
     (red team 186: ``sum([[f]], [])``, ``getattr(D, "values")()``, ``islice(…)``, ``(lambda: [f])()``). Without
     ``functions``, only the builtins that hand on what they are given (:data:`HANDING_ON`) do."""
     return [part for value in values for part in _handed_on(value, functions)]
 
 
+DATA_BUILTINS = frozenset({"float", "int", "bool", "str", "len", "abs", "round", "repr", "ascii", "hash", "id", "ord",
+                           "chr", "format", "complex", "bytes", "bin", "hex", "oct", "isinstance", "issubclass",
+                           "callable", "hasattr"})  # builtins whose result is data (a number, a string, a bool)
+DATA_METHODS = frozenset({"item", "tolist", "numel", "dim", "size"})  # a tensor's, whose result is data
 HANDING_ON = frozenset({"list", "tuple", "set", "frozenset", "dict", "sorted", "reversed", "iter", "zip", "enumerate",
                         "filter", "map", "next", "chain", "sum"})  # builtins (and itertools') whose result holds what they get
 
@@ -1172,14 +1178,36 @@ def _handed_on(node: ast.AST, functions: frozenset[str] | None = None) -> list[a
         return [node]
     if isinstance(node, ast.Call):
         func, given = node.func, [*node.args, *(keyword.value for keyword in node.keywords)]
-        if isinstance(func, ast.Name) and (func.id in functions if functions is not None else func.id not in HANDING_ON):
+        if isinstance(func, ast.Name) and (func.id in functions if functions is not None else func.id not in HANDING_ON) \
+                or isinstance(func, ast.Attribute) and func.attr in DATA_METHODS and functions is not None:
             return []
         if functions is None and not isinstance(func, (ast.Name, ast.Attribute)):
             return []
         held = _handed_on(func.value, functions) if isinstance(func, ast.Attribute) else \
             [] if isinstance(func, ast.Name) and functions is None else _handed_on(func, functions)
         return held + [part for argument in given for part in _handed_on(argument, functions)]
+    if isinstance(node, (ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)):
+        return _comprehended(node, functions)
     return [part for child in children(node) for part in _handed_on(child, functions)]
+
+
+DATA_ATTRIBUTES = frozenset({"dtype", "shape", "device", "ndim", "layout", "is_leaf", "requires_grad", "__name__",
+                             "__qualname__", "__doc__", "__module__"})  # an item's attributes that are data, not code
+
+
+def _comprehended(node: ast.AST, functions: frozenset[str] | None) -> list[ast.AST]:
+    """What a comprehension's items may hold (:func:`_handed_on`): what its element is made of, and what it loops over
+    only where an element holds a loop variable itself, not one of its data attributes (fairness 48:
+    ``SUPPORTED.update(t.dtype for t in SAMPLES)`` stores dtypes, not the tensors that ask for gradients)."""
+    elements = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+    parts = [part for element in elements for part in _handed_on(element, functions)]
+    looped = {name.id for generator in node.generators for name in walk(generator.target) if isinstance(name, ast.Name)}
+    holds = any(part.id in looped if isinstance(part, ast.Name) else
+                isinstance(part, ast.Attribute) and part.attr not in DATA_ATTRIBUTES and _root_name(part) in looped
+                for part in parts)
+    over = [part for generator in node.generators for part in _handed_on(generator.iter, functions)] if holds else []
+    own = [part for part in parts if isinstance(part, ast.Lambda) or _root_name(part) not in looped]  # (a loop
+    return own + over  # variable is the comprehension's own: the module's name of it is another object)
 
 
 def _stored_by_call(call: ast.Call, functions: frozenset[str] | None = None) -> tuple[set[str], list[ast.AST]]:
