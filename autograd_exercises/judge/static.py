@@ -1142,7 +1142,8 @@ def _read_registrations(tree: ast.Module, module: Module, registers: dict[str, t
 
 def _stored(node: ast.AST, functions: frozenset[str] | None = None) -> tuple[set[str], list[ast.AST]]:
     """(the names whose objects ``node`` stores into, the values stored); nothing for any other node. ``functions``:
-    the file's own functions, whose results a store of many items at once takes as data (:func:`_bulk`)."""
+    the callees whose results a store of many items at once takes as data (:func:`_bulk`): the file's own functions
+    and the builtins that give data; None: every call but those of :data:`HANDING_ON`."""
     if isinstance(node, ast.Call):
         return _stored_by_call(node, functions)
     if isinstance(node, (ast.Assign, ast.AugAssign)):
@@ -1169,7 +1170,8 @@ DATA_BUILTINS = frozenset({"float", "int", "bool", "str", "len", "abs", "round",
                            "callable", "hasattr"})  # builtins whose result is data (a number, a string, a bool)
 DATA_METHODS = frozenset({"item", "tolist", "numel", "dim", "size"})  # a tensor's, whose result is data
 HANDING_ON = frozenset({"list", "tuple", "set", "frozenset", "dict", "sorted", "reversed", "iter", "zip", "enumerate",
-                        "filter", "map", "next", "chain", "sum"})  # builtins (and itertools') whose result holds what they get
+                        "filter", "map", "next", "chain", "sum"})  # builtins (itertools' chain) whose result holds what
+# they are given
 
 
 def _handed_on(node: ast.AST, functions: frozenset[str] | None = None) -> list[ast.AST]:
@@ -1178,8 +1180,9 @@ def _handed_on(node: ast.AST, functions: frozenset[str] | None = None) -> list[a
         return [node]
     if isinstance(node, ast.Call):
         func, given = node.func, [*node.args, *(keyword.value for keyword in node.keywords)]
-        if isinstance(func, ast.Name) and (func.id in functions if functions is not None else func.id not in HANDING_ON) \
-                or isinstance(func, ast.Attribute) and func.attr in DATA_METHODS and functions is not None:
+        data = isinstance(func, ast.Name) and (func.id in functions if functions is not None else
+                                               func.id not in HANDING_ON)
+        if data or isinstance(func, ast.Attribute) and func.attr in DATA_METHODS and functions is not None:
             return []
         if functions is None and not isinstance(func, (ast.Name, ast.Attribute)):
             return []

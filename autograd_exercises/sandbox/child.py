@@ -1203,7 +1203,8 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
     kernel names and cells, compiled (:func:`compile_notebook`). Where its first calls serve by-hand checks, the
     cells above their test cell run first with autograd switched off (:class:`observe.TopLevelOff`; the test cells of
     other calls above it make no call in that run), then those calls; then, where other calls remain, the whole
-    notebook again in a new namespace (its output marked ``@import``, which replaces the first run's), and those calls. ``cells_off``: what the first run's cells did."""
+    notebook again in a new namespace (its output marked ``@import``, which replaces the first run's), and those
+    calls. ``cells_off``: what the first run's cells did."""
     kernel, compiled, off = notebook
     program, checks, result = job["program"], {}, {"status": "ok"}
     if off is not None:
