@@ -30,7 +30,7 @@ from autograd_exercises import catalog
 from autograd_exercises.judge import Fail, static, tampering
 from autograd_exercises.results import CheckResult, ExerciseResult
 from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox, guard, packing, split_checks, without_marks
-from autograd_exercises.sandbox.protocol import NO_FUNCTION, TAMPERED, runs_twice
+from autograd_exercises.sandbox.protocol import NO_FUNCTION, TAMPERED, off_stop, runs_twice
 from autograd_exercises.spec import Case, Check, Exercise
 from autograd_exercises.submission import CodeCell, Submission, TestCell
 
@@ -566,14 +566,12 @@ def _run_one_child(exercise: Exercise, submission: Submission, leads: list[Check
 def _again_time(jobs: list[dict[str, Any]], program: list[dict[str, Any]] | None, import_timeout: float) -> float:
     """The time a child whose first calls serve by-hand checks spends running the top level a second time (the
     first ran with autograd off, ``sandbox.child._run_off``): the import's budget, or the notebook's cells above the
-    first by-hand call's test cell (``sandbox.child.off_stop``); none where no other call remains."""
+    first by-hand call's test cell (``protocol.off_stop``); none where no other call remains."""
     if not runs_twice(jobs):
         return 0.0
     if program is None:
         return import_timeout
-    fresh = {job["name"] for job in jobs if job.get("fresh")}
-    stop = next((i for i, step in enumerate(program) if fresh.intersection(step.get("checks", ()))), len(program))
-    return _program_time(program[:stop])
+    return _program_time(program[:off_stop(jobs, program)])
 
 
 def _told(run: RunResult) -> list[Any]:

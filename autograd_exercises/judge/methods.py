@@ -270,11 +270,12 @@ def registries(tree: ast.Module | None, bindings: dict[str, list[ast.AST]], impo
         return isinstance(made, ast.Name) and not value.args and not value.keywords \
             and made.id in ("dict", "list", "set") and made.id not in bindings and made.id not in imports
 
-    plain = collections.Counter(target.id for node in walk(tree) for target in _one_target(node)
-                                if isinstance(target, ast.Name) and empty(node.value))
-    stores = collections.Counter(node.id for node in walk(tree) if isinstance(node, ast.Name)
-                                 and not isinstance(node.ctx, ast.Load))
-    other = {name for node in walk(tree) for name in binds(node)}
+    plain, stores, other = collections.Counter(), collections.Counter(), set()  # (one walk of the tree)
+    for node in walk(tree):
+        plain.update(target.id for target in _one_target(node) if isinstance(target, ast.Name) and empty(node.value))
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            stores[node.id] += 1
+        other.update(binds(node))
     return frozenset(name for name, count in plain.items() if stores[name] == count and name not in other
                      and name not in imports)
 

@@ -1180,22 +1180,23 @@ def _handed_on(node: ast.AST, functions: frozenset[str] | None = None) -> list[a
         return [node]
     if isinstance(node, ast.Call):
         func, given = node.func, [*node.args, *(keyword.value for keyword in node.keywords)]
-        data = isinstance(func, ast.Name) and (func.id in functions if functions is not None else
-                                               func.id not in HANDING_ON)
-        if data or isinstance(func, ast.Attribute) and func.attr in DATA_METHODS and functions is not None:
+        if isinstance(func, ast.Attribute) and (functions is None or func.attr not in DATA_METHODS):
+            held = _handed_on(func.value, functions)  # (a method's object)
+        elif functions is None:  # (only the builtins that hand on what they are given)
+            held = [] if isinstance(func, ast.Name) and func.id in HANDING_ON else None
+        else:  # (any callee but one that gives data)
+            held = None if isinstance(func, ast.Attribute) or isinstance(func, ast.Name) and func.id in functions \
+                else _handed_on(func, functions)
+        if held is None:
             return []
-        if functions is None and not isinstance(func, (ast.Name, ast.Attribute)):
-            return []
-        held = _handed_on(func.value, functions) if isinstance(func, ast.Attribute) else \
-            [] if isinstance(func, ast.Name) and functions is None else _handed_on(func, functions)
         return held + [part for argument in given for part in _handed_on(argument, functions)]
     if isinstance(node, (ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)):
         return _comprehended(node, functions)
     return [part for child in children(node) for part in _handed_on(child, functions)]
 
 
-DATA_ATTRIBUTES = frozenset({"dtype", "shape", "device", "ndim", "layout", "is_leaf", "requires_grad", "__name__",
-                             "__qualname__", "__doc__", "__module__"})  # an item's attributes that are data, not code
+DATA_ATTRIBUTES = frozenset({"dtype", "shape", "device", "ndim", "layout", "is_leaf", "requires_grad"}) \
+    | methods.NAME_ATTRIBUTES  # an item's attributes that are data, not code
 
 
 def _comprehended(node: ast.AST, functions: frozenset[str] | None) -> list[ast.AST]:

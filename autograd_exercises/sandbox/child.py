@@ -41,7 +41,7 @@ import torch
 
 from autograd_exercises.sandbox import caches, frozen, guard, isolation, numpy_cache, observe, packing, tensorbase, wall
 from autograd_exercises.sandbox.protocol import AGAIN, CHECK_SEPARATOR, CHECK_SEPARATOR_END, GRADER_PACKAGE, LOCKED, \
-    TAMPERED, runs_twice
+    TAMPERED, off_stop, runs_twice
 
 RESULT_FD = 3
 TIMERS = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")  # interval timers (not on Windows)
@@ -710,10 +710,18 @@ def _run_off(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any],
         if not rest:
             break
         fresh, rest = rest, []
-        _restore(state)  # (the second run starts from the state the first did, in the folder it found)
-        before.restore()
-        _separator(AGAIN)
+        _start_again(state, before)
     return {"status": "ok", "checks": checks}
+
+
+def _start_again(state: Any, before: "Workplace | None") -> None:
+    """Between the top level's run with autograd off and its second run (a module's or a notebook's): the state the
+    first started from (:func:`_restore`) and the workplace it found (``before``), then the mark whose section's
+    output replaces the first run's (``@import``)."""
+    _restore(state)
+    if before is not None:
+        before.restore()
+    _separator(AGAIN)
 
 
 class Workplace(NamedTuple):
@@ -1128,20 +1136,14 @@ def compile_notebook(job: dict[str, Any]) -> tuple[Any, dict[int, tuple[Any, str
     path = os.path.join(job["scratch"], job["filename"])
     with open(path, "rb") as handle:
         lines = handle.read().decode("utf-8", "replace").split("\n")
-    off = _cells_off(path, lines, job["program"][:off_stop(job)]) if off_first(job) else None
-    return compile(KERNEL_NAMES, "<kernel>", "exec", dont_inherit=True), compile_cells(path, lines, job["program"]), off
-
-
-def off_stop(job: dict[str, Any]) -> int:
-    """Where in a notebook job's program the run with autograd off stops: the first test cell with a call that serves
-    a by-hand check (``fresh``; test cells above it are passed over in that run, their calls made in the second)."""
-    fresh = {item["name"] for item in job["checks"] if item.get("fresh")}
-    return next((index for index, step in enumerate(job["program"]) if fresh.intersection(step.get("checks", ()))),
-                len(job["program"]))
+    program = job["program"]
+    off = _cells_off(path, lines, program[:off_stop(job["checks"], program)]) if off_first(job) else None
+    return compile(KERNEL_NAMES, "<kernel>", "exec", dont_inherit=True), compile_cells(path, lines, program), off
 
 
 def _cells_off(path: str, lines: list[str], program: list[dict[str, Any]]) -> dict[int, tuple[Any, str]]:
-    """The cells of ``program`` (the cells above :func:`off_stop`), each compiled a statement at a time
+    """The cells of ``program`` (the cells above ``protocol.off_stop``; test cells above it are passed over in that
+    run, their calls made in the second), each compiled a statement at a time
     (:func:`_statements`), for their run with autograd off (:func:`run_program`); the features a cell imports from
     ``__future__`` kept below."""
     compiled, features = {}, 0
@@ -1208,7 +1210,7 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
     kernel, compiled, off = notebook
     program, checks, result = job["program"], {}, {"status": "ok"}
     if off is not None:
-        fresh, stop = {item["name"] for item in job["checks"] if item.get("fresh")}, off_stop(job)
+        fresh, stop = {item["name"] for item in job["checks"] if item.get("fresh")}, off_stop(job["checks"], program)
         state, before = _state(), Workplace.now(job) if runs_twice(job["checks"]) else None
         above = [step if "checks" not in step else {"checks": []} for step in program[:stop]]  # (their calls: below)
         with observe.TopLevelOff():
@@ -1220,10 +1222,7 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
         result["cells_off"] = result["cells"] = cells
         if not any(step.get("checks") for step in program):
             return dict(result, checks=checks)
-        _restore(state)  # (the second run starts from the state the first did, in the folder it found)
-        if before is not None:
-            before.restore()
-        _separator(AGAIN)
+        _start_again(state, before)
     module, cells = _run_steps(job, program, cases, probes, watched, kernel, compiled, checks=checks)
     return dict(result, checks=checks, cells=cells)
 

@@ -25,6 +25,15 @@ def runs_twice(checks: Any) -> bool:
     return bool(checks) and bool(checks[0].get("fresh")) and not all(item.get("fresh") for item in checks)
 
 
+def off_stop(checks: Any, program: list[dict[str, Any]]) -> int:
+    """Where in a notebook's ``program`` the run with autograd off stops: the first test cell with a call (of the job's
+    ``checks``) that serves a by-hand check (``fresh``), as the child runs it (``child.run_program``) and the grader
+    budgets it (``grading._again_time``); the program's length where there is none."""
+    fresh = {item["name"] for item in checks or () if item.get("fresh")}
+    return next((index for index, step in enumerate(program) if fresh.intersection(step.get("checks", ()))),
+                len(program))
+
+
 # What a probe raises for a function the submission lacks (observe); the grader names the cause from it.
 NO_FUNCTION = "the submission defines no function named "
 # The child writes this to its result pipe once locked down, before any student code runs: a report behind it
