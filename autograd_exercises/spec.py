@@ -113,6 +113,12 @@ class Exercise:
     # (``mistakes.COMMON``) appears here only where a grader words it its own way
     mistakes: tuple[tuple[str, str], ...] = ()
 
+    def __post_init__(self) -> None:
+        calls = {check.call for check in self.checks if check.by_hand}
+        if len(calls) > 1:  # (a second one would run after the grader's own calls of the autograd functions)
+            raise ValueError(f"{self.slug}: its by-hand checks must share one call (inputs and probe): the child "
+                             f"runs one call fresh, with autograd off above it, and these are {len(calls)}")
+
     @property
     def max_score(self) -> float:
         """The points of the checks that run here."""

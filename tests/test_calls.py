@@ -8,6 +8,7 @@ same cases, so each judge's reference is computed once per case.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -319,3 +320,14 @@ def test_a_by_hand_call_runs_first_in_its_child_in_a_module_and_in_a_notebook():
     jobs = [grading._job_item(lead, 1.0, lead.name in grading.by_hand_calls(groups)) for lead in notebook_part]
     above = program[:next(i for i, step in enumerate(program) if "gradient_manual_values" in step.get("checks", ()))]
     assert grading._again_time(jobs, program, 60.0) == grading._program_time(above) > 0
+
+
+def test_an_exercise_whose_by_hand_checks_need_two_calls_is_refused():
+    """The child runs one call fresh (first, with autograd off above it); a second by-hand call would run after the
+    grader's own calls of the autograd functions. Every exercise keeps its by-hand checks on one call."""
+    exercise = graders.find(SLUG)
+    by_hand = next(check for check in exercise.checks if check.by_hand)
+    other = next(check for check in exercise.checks if check.call != by_hand.call)
+    twin = dataclasses.replace(other, name="second_by_hand", by_hand=True)
+    with pytest.raises(ValueError, match="by-hand checks must share one call"):
+        dataclasses.replace(exercise, checks=(*exercise.checks, twin))
