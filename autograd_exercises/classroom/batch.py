@@ -330,8 +330,6 @@ def run(options: Options, *, executor: Executor | None = None, stream: TextIO | 
             earlier = cache_mod.Cache(options.out).identities()
             plan = layouts.discover(root, options.exercise, shown=options.submissions, earlier=earlier)
             held.enter_context(_only_writer(options.out))
-            if options.report:  # matplotlib's import (0.4 s) overlaps the grading instead of following it
-                threading.Thread(target=plots.preload, name="report-preload", daemon=True).start()
             summary = Summary(plan, options.out, left_out=left_out,
                               source=options.submissions.name if options.submissions.is_file() else "")
             _grade(plan, options, summary, executor, stream, terminal, on_row)
@@ -536,6 +534,8 @@ def _run_pool(pool: Executor, pending: list[Task], by_key: dict[str, list[_Job]]
               summary: Summary, cache: cache_mod.Cache, book: Any, class_seed: int | None, version: str,
               order: list[str], stream: TextIO | None, terminal: bool | None,
               on_row: Callable[[dict[str, Any]], None] | None) -> None:
+    if options.report:  # matplotlib's import (0.4 s) overlaps the grading, once the workers are starting
+        threading.Thread(target=plots.preload, name="report-preload", daemon=True).start()
     try:
         info = pool.start()
     except ExecutorError as exc:
