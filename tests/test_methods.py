@@ -602,6 +602,29 @@ def test_what_a_bulk_store_puts_in_a_container_is_read(name):
     assert "calls .backward()" in whats(source), name
 
 
+# Red team 187: a store through a target that unpacks or binds (a loop's, a comprehension's, a ``with``'s), through
+# operator's functions, and a new object's ``.tolist()`` (only a variable's is data) were not read
+TARGET_STORES = {
+    "unpacking_target": "HELP.append(None)\nHELP[0], = [polynomial_grad]\n",
+    "starred_target": "HELP.append(None)\nfirst, *HELP[0:] = [1, polynomial_grad]\n",
+    "annotated_target": "HELP.append(None)\nHELP[0]: object = polynomial_grad\n",
+    "loop_target": "HELP.append(None)\nfor HELP[0] in [polynomial_grad]:\n    pass\n",
+    "comprehension_target": "HELP.append(None)\n[None for HELP[0] in [polynomial_grad]]\n",
+    "with_target": "import contextlib\nHELP.append(None)\nwith contextlib.nullcontext(polynomial_grad) as HELP[0]:\n"
+                   "    pass\n",
+    "operator_setitem": "import operator\nHELP.append(None)\noperator.setitem(HELP, 0, polynomial_grad)\n",
+    "operator_iadd": "import operator\noperator.iadd(HELP, [polynomial_grad])\n",
+    "tolist_of_a_new_object": "import types\nHELP.extend(types.SimpleNamespace(tolist=lambda: [polynomial_grad]).tolist())\n",
+    "tolist_of_an_object_array": "import numpy\nHELP.extend(numpy.array([polynomial_grad], dtype=object).tolist())\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TARGET_STORES))
+def test_a_store_through_a_target_or_an_operator_is_read(name):
+    source = REGISTRY + TARGET_STORES[name] + "\n\ndef manual(x):\n    return HELP[0](x)\n"
+    assert "calls .backward()" in whats(source), name
+
+
 
 # Fairness 48: what a bulk store keeps of a comprehension's items, or of a builtin's result, is data
 BULK_DATA = {
@@ -609,6 +632,10 @@ BULK_DATA = {
                                                 "SUPPORTED.update(t.dtype for t in SAMPLES)\n",
     "a_norm_of_an_autograd_result": "NORMS = []\nNORMS += [float(polynomial_grad(torch.ones(2)).norm())]\n",
     "an_item_of_an_autograd_result": "NORMS = []\nNORMS.extend([polynomial_grad(torch.ones(2)).sum().item()])\n",
+    "a_new_tensors_list": "COEFFS = []\nCOEFFS.extend(torch.tensor([3.0, 2.0], requires_grad=True).detach().tolist())\n",
+    "a_leafs_values_by_a_method_chain": "SAMPLE = torch.ones(2, requires_grad=True)\nSEEN = []\n"
+                                        "SEEN.extend(SAMPLE.flatten().tolist())\n",
+    "numbers_unpacked_into_it": "NORMS = [0.0, 0.0]\nNORMS[0], NORMS[1] = 3.0, polynomial_grad(torch.ones(2)).sum().item()\n",
 }
 
 

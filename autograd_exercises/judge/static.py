@@ -1143,15 +1143,34 @@ def _read_registrations(tree: ast.Module, module: Module, registers: dict[str, t
 def _stored(node: ast.AST, functions: frozenset[str] | None = None) -> tuple[set[str], list[ast.AST]]:
     """(the names whose objects ``node`` stores into, the values stored); nothing for any other node. ``functions``:
     the callees whose results a store of many items at once takes as data (:func:`_bulk`): the file's own functions
-    and the builtins that give data; None: every call but those of :data:`HANDING_ON`."""
+    and the builtins that give data; None: every call but those of :data:`HANDING_ON`. Besides ``D[k] = v`` and
+    ``D += v``, a target that unpacks (``D[0], = [f]``), a loop's, a comprehension's or a ``with``'s target
+    (``for D[0] in [f]``, ``with nullcontext(f) as D[0]``) stores every item of what it is given (red team 187)."""
     if isinstance(node, ast.Call):
         return _stored_by_call(node, functions)
-    if isinstance(node, (ast.Assign, ast.AugAssign)):
+    if isinstance(node, ast.AugAssign):
+        return {_root_name(node.target)} if isinstance(node.target, (ast.Subscript, ast.Attribute, ast.Name)) \
+            else set(), _bulk([node.value], functions)
+    if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        return {_root_name(target) for target in targets if isinstance(target, (ast.Subscript, ast.Attribute))
-                or isinstance(node, ast.AugAssign) and isinstance(target, ast.Name)}, \
-            [node.value] if isinstance(node, ast.Assign) else _bulk([node.value], functions)
+        roots = {_root_name(found) for target in targets for found in _store_targets(target)}
+        unpacks = any(isinstance(target, (ast.Tuple, ast.List)) for target in targets)
+        return roots, _bulk([node.value], functions) if unpacks else [node.value]
+    given = {ast.For: ("target", "iter"), ast.AsyncFor: ("target", "iter"), ast.comprehension: ("target", "iter"),
+             ast.withitem: ("optional_vars", "context_expr")}.get(type(node))
+    if given and getattr(node, given[0]) is not None:
+        roots = {_root_name(found) for found in _store_targets(getattr(node, given[0]))}
+        return roots, _bulk([getattr(node, given[1])], functions) if roots else []
     return set(), []
+
+
+def _store_targets(target: ast.AST) -> list[ast.AST]:
+    """The subscripts and attributes a target stores into: ``d[k]``, ``o.a``, also within ``a[0], (b.c, *d[1:])``."""
+    if isinstance(target, (ast.Subscript, ast.Attribute)):
+        return [target]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [found for item in target.elts for found in _store_targets(item)]
+    return _store_targets(target.value) if isinstance(target, ast.Starred) else []
 
 
 def _bulk(values: list[ast.AST], functions: frozenset[str] | None = None) -> list[ast.AST]:
@@ -1182,17 +1201,31 @@ def _handed_on(node: ast.AST, functions: frozenset[str] | None = None) -> list[a
         func, given = node.func, [*node.args, *(keyword.value for keyword in node.keywords)]
         if isinstance(func, ast.Attribute) and (functions is None or func.attr not in DATA_METHODS):
             held = _handed_on(func.value, functions)  # (a method's object)
+        elif isinstance(func, ast.Attribute):
+            held = _made_from(func.value, functions)  # (a data method's: what its object is built from)
         elif functions is None:  # (only the builtins that hand on what they are given)
             held = [] if isinstance(func, ast.Name) and func.id in HANDING_ON else None
         else:  # (any callee but one that gives data)
-            held = None if isinstance(func, ast.Attribute) or isinstance(func, ast.Name) and func.id in functions \
-                else _handed_on(func, functions)
+            held = None if isinstance(func, ast.Name) and func.id in functions else _handed_on(func, functions)
         if held is None:
             return []
         return held + [part for argument in given for part in _handed_on(argument, functions)]
     if isinstance(node, (ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)):
         return _comprehended(node, functions)
     return [part for child in children(node) for part in _handed_on(child, functions)]
+
+
+def _made_from(node: ast.AST, functions: frozenset[str]) -> list[ast.AST]:
+    """What an object is built from (:func:`_handed_on`) by the calls along its chain, not the variable it starts from:
+    ``X.flatten().tolist()`` is data, ``numpy.array([f], dtype=object).tolist()`` and
+    ``SimpleNamespace(tolist=lambda: [f]).tolist()`` hand on ``f`` (red team 187)."""
+    parts: list[ast.AST] = []
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        if isinstance(node, ast.Call):
+            parts += [part for given in [*node.args, *(keyword.value for keyword in node.keywords)]
+                      for part in _handed_on(given, functions)]
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return parts if isinstance(node, ast.Name) else parts + _handed_on(node, functions)
 
 
 DATA_ATTRIBUTES = frozenset({"dtype", "shape", "device", "ndim", "layout", "is_leaf", "requires_grad"}) \
@@ -1225,6 +1258,10 @@ def _stored_by_call(call: ast.Call, functions: frozenset[str] | None = None) -> 
         if call.args and (len(call.args) > STORING[method.attr] or _root_name(method.value) in CONTAINER_TYPES):
             return {_root_name(call.args[0])}, _bulk(values[1:], functions) if bulk else values[1:]
         return {_root_name(method.value)}, _bulk(values, functions) if bulk else values
+    named = method.attr if isinstance(method, ast.Attribute) else getattr(method, "id", "")
+    if named in OPERATOR_STORING and len(call.args) >= 2:  # operator.setitem(D, k, f), operator.iadd(D, [f])
+        return {_root_name(call.args[0])}, _bulk(call.args[-1:], functions) if OPERATOR_STORING[named] \
+            else call.args[-1:]
     passed = [value for value in values if isinstance(value, ast.Attribute) and value.attr in STORING]
     rest = [value for value in values if value not in passed]
     return {_root_name(value.value) for value in passed}, \
@@ -1274,6 +1311,8 @@ STORING = {"append": 1, "extend": 1, "insert": 2, "update": 1, "setdefault": 2, 
            "appendleft": 1, "extendleft": 1, "__iadd__": 1, "__ior__": 1}
 BULK = frozenset({"extend", "extendleft", "update", "__iadd__", "__ior__"})  # each stores every item it is given
 CONTAINER_TYPES = frozenset({"list", "dict", "set", "deque", "OrderedDict", "defaultdict", "Counter"})
+# operator's functions that store into their first argument: the last argument (True: every item of it; red team 187)
+OPERATOR_STORING = {"setitem": False, "iadd": True, "iconcat": True, "ior": True}
 
 
 def _scoped_nodes(tree: ast.Module, own: bool = False) -> Iterator[tuple[ast.AST, frozenset[str], ast.AST | None]]:
