@@ -87,7 +87,8 @@ def parameter_gradients_manual(x, y, w, b):
     Use $\delta = (\sigma(z) - y)/N$ with $N$ = ``z.numel()``, then
     $\partial L/\partial w = x^\top \delta$ and $\partial L/\partial b = \sum_{batch} \delta$,
     for a single input and for a batch. Tensor arithmetic only: no
-    ``backward()``, no ``torch.autograd``. The results have the shapes of ``w`` and ``b``.
+    ``backward()``, no ``torch.autograd``, no library that differentiates for you
+    (sympy). The results have the shapes of ``w`` and ``b``.
     """
     ### BEGIN SOLUTION
     z = layer(x, w, b)
