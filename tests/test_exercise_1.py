@@ -197,12 +197,12 @@ def helper(source: str) -> tuple[str, str]:
 BY_HAND_AUTOGRAD = {
     "backward": (
         [(MANUAL, "    x = x.detach().clone().requires_grad_()\n    polynomial(x).sum().backward()\n    return x.grad\n")],
-        "polynomial_grad_manual calls .backward() at line 76: compute the derivative from the chain rule",
+        "polynomial_grad_manual calls .backward() at line 77: compute the derivative from the chain rule",
     ),
     "autograd_grad": (
         [(MANUAL, "    leaf = x.detach().requires_grad_()\n"
                   "    (slope,) = torch.autograd.grad(polynomial(leaf).sum(), leaf)\n    return slope\n")],
-        "uses torch.autograd at line 76",
+        "uses torch.autograd at line 77",
     ),
     "calls_graph_nodes": (
         [(MANUAL, "    leaf = x.detach().requires_grad_()\n" + WALK + "    found = []\n    y = polynomial(leaf).sum()\n"

@@ -127,7 +127,7 @@ MISTAKES = {
         [(MANUAL_START, "    w, b = w.clone().requires_grad_(), b.clone().requires_grad_()\n"
                         "    with torch.enable_grad():\n        loss(layer(x, w, b), y).backward()\n"
                         "    return w.grad, b.grad\n" + MANUAL_START)],
-        9, {"parameter_gradients_manual_by_hand": "parameter_gradients_manual calls .backward() at line 95: compute "
+        9, {"parameter_gradients_manual_by_hand": "parameter_gradients_manual calls .backward() at line 96: compute "
                                                   "the derivative from the chain rule"},
     ),
     "manual_mean_over_the_batch": (
@@ -280,11 +280,11 @@ def helper(source: str) -> tuple[str, str]:
 BY_HAND_AUTOGRAD = {  # (__import__, eval, a computed getattr: the whole file is not run, test_exercise_1.DOORS)
     "backward": (
         [(MANUAL, LEAVES + f"    {L}.backward()\n    return w.grad, b.grad\n")],
-        "parameter_gradients_manual calls .backward() at line 94: compute the derivative from the chain rule",
+        "parameter_gradients_manual calls .backward() at line 95: compute the derivative from the chain rule",
     ),
     "autograd_grad": (
         [(MANUAL, LEAVES + f"    return torch.autograd.grad({L}, (w, b))\n")],
-        "uses torch.autograd at line 94",
+        "uses torch.autograd at line 95",
     ),
     "calls_graph_nodes": (
         [(MANUAL, LEAVES + WALK + f"    found = {{}}\n    out = {L}\n    walk(out.grad_fn, torch.ones_like(out), found)\n"
