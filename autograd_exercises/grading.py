@@ -26,7 +26,7 @@ from typing import Any, Iterable, Iterator
 
 import torch
 
-from autograd_exercises import catalog
+from autograd_exercises import catalog, judge
 from autograd_exercises.judge import Fail, static, tampering
 from autograd_exercises.results import CheckResult, ExerciseResult
 from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox, guard, packing, split_checks, without_marks
@@ -661,6 +661,44 @@ def by_hand_calls(groups: dict[str, list[Check]]) -> frozenset[str]:
     return frozenset(lead for lead, members in groups.items() if any(check.by_hand for check in members))
 
 
+AGAIN_CALL = " again"  # the name of a by-hand call's second call (:func:`again_calls`): its lead's, and this
+
+
+def again_calls(groups: dict[str, list[Check]], cases: dict[str, list[Case]],
+                positions: dict[str, tuple[int, int]] | None, order: list[str]) -> dict[str, str]:
+    """Each by-hand call (:func:`by_hand_calls`) made a second time, in the run of the file as it runs without the
+    grader: a module imported with autograd on, a notebook's cells above its test cell run as a kernel runs them (the
+    child's second run, ``sandbox.child._run_off``, ``run_program``). The first call judges the values, after the code
+    above it ran with autograd off; this one only says whether the function used autograd there (red team 186: a file
+    that told the two runs apart had its by-hand function compute by hand only in the run with autograd off). Added to
+    ``groups``, ``cases``, ``positions`` (its lead's stop) and ``order`` (after its lead) in place; returns the by-hand
+    calls' leads by the second call's name."""
+    again = {}
+    for lead in sorted(by_hand_calls(groups)):
+        twin = replace(groups[lead][0], name=lead + AGAIN_CALL, by_hand=False)
+        groups[twin.name], cases[twin.name], again[twin.name] = [twin], cases[lead], lead
+        if positions is not None:
+            positions[twin.name] = positions[lead]
+        order.insert(order.index(lead) + 1, twin.name)
+    return again
+
+
+def _judge_again(results: list[CheckResult], selected: list[Check], groups: dict[str, list[Check]],
+                 again: dict[str, str], runs: dict[str, RunResult]) -> None:
+    """A passed by-hand check fails where its function's second call (:func:`again_calls`) used autograd."""
+    lead_of = {check.name: lead for lead, members in groups.items() for check in members}
+    for twin, lead in again.items():
+        run = runs.get(twin)
+        said = judge.used_autograd(run.observations) if run is not None and run.status == "ok" else None
+        for result, check in zip(results, selected):
+            if said and check.by_hand and lead_of.get(check.name) == lead and result.status == "passed":
+                result.points, result.status, result.mistake = 0.0, "failed", "autograd-in-by-hand"
+                result.feedback = (f"{check.function} must compute the derivative by hand, but in your file's own run "
+                                   f"(its code above this check run with autograd on, as it runs without the grader) "
+                                   f"it {said}, where the grader's run with autograd off found it computing by hand: "
+                                   "write the derivative once, by hand, and use it in both")
+
+
 def _program_for(program: list[dict[str, Any]], names: set[str], whole: bool) -> list[dict[str, Any]]:
     """A notebook's program with the stops of ``names`` only: every cell (``whole``: the child whose cells the
     report describes), or cut after the last of those stops (a later cell would run for nothing)."""
@@ -714,11 +752,12 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
     if submission.kind == "ipynb" or submission.program:
         positions = check_positions(exercise, submission, selected)
     groups = group_calls(selected, positions, submission)
-    leads = [members[0] for members in groups.values()]
     cases = shared_cases(exercise, selected, seed)
+    order = [check.name for check in exercise.checks if check.name in groups]
+    again = again_calls(groups, cases, positions, order)
+    leads = [members[0] for members in groups.values()]
     if positions is not None:
-        program = notebook_program(submission, {lead.name: positions[lead.name] for lead in leads},
-                                   [check.name for check in exercise.checks if check.name in groups], cell_timeout)
+        program = notebook_program(submission, {lead.name: positions[lead.name] for lead in leads}, order, cell_timeout)
     runs: dict[str, RunResult] = {}
     cells = hung = shown_hung = None
     said: list[Any] = []  # what every child said of the notebook's cells
@@ -732,6 +771,7 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
             cells, shown_hung = part_cells, hung
     results = _judge_groups(selected, groups, runs, cases, submission, positions, timeout,
                             cell_runs(said, submission) if program is not None else None)
+    _judge_again(results, selected, groups, again, runs)
     _name_stopped_cells(results, cells, submission)
     _name_failed_helpers(results, submission)
     notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout) + debugger_notes(submission)

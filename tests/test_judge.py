@@ -9,6 +9,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from autograd_exercises import judge
 from autograd_exercises.judge import Fail, called, close, parts, tensor
 from autograd_exercises.judge.diagnose import describe_mismatch, factor_hint, mismatch_summary, wrong_type
 from autograd_exercises.spec import Tolerance
@@ -153,3 +154,20 @@ def test_an_exercises_hint_replaces_the_generic_hint_for_the_same_mistake():
     other = Mistake("numpy-breaks-graph", "numpy cannot follow autograd's graph")
     with pytest.raises(Fail, match=r"needs a single number.*\) — numpy cannot follow"):
         called(outcome, "f(x)", {"scalar outputs": other})  # another mistake's hint keeps the generic one
+
+
+@pytest.mark.parametrize("outcome, said", [
+    ({"needs_autograd": False, "autograd_calls": 2, "backward_passes": 2}, "called backward()/torch.autograd.grad (2"),
+    ({"needs_autograd": False, "autograd_calls": 0, "backward_passes": 1}, "called backward()/torch.autograd.grad (1"),
+    ({"needs_autograd": False, "forward_mode": True}, "asked for forward-mode AD"),
+    ({"needs_autograd": False, "dual_level_open": True}, "asked for forward-mode AD"),
+    ({"needs_autograd": True}, "needed autograd"),
+    ({"needs_autograd": False, "graph_nodes": 5, "threads": 1, "returned": {"type": "tensor", "grad_fn": "MulBackward0"}},
+     None),  # (what the code above it, run with autograd on, may make: not asked of autograd)
+    ({"needs_autograd": "yes", "autograd_calls": "3", "backward_passes": [1]}, None),  # a forged report's types
+    ({"autograd_calls": 4}, None),  # no by-hand call's outcome
+])
+def test_what_a_by_hand_functions_second_call_did_of_autograd(outcome, said):
+    """``grading.again_calls``: read from every by-hand outcome in the observations, however deep."""
+    found = judge.used_autograd([{"manual": outcome}, {"other": [{"nested": outcome}]}])
+    assert found == said if said is None else found.startswith(said), found

@@ -19,9 +19,9 @@ from autograd_exercises import grading
 from autograd_exercises.judge import Fail, top_level
 from autograd_exercises.sandbox import RunResult, split_checks
 from autograd_exercises.sandbox.protocol import AGAIN, CHECK_SEPARATOR, CHECK_SEPARATOR_END
-from autograd_exercises.submission import notebook_source
+from autograd_exercises.submission import Submission, notebook_source
 from tests import notebook_cases
-from tests.conftest import solution_text
+from tests.conftest import by_name, solution_text
 
 # The top level learns the derivative's two coefficients from autograd and keeps them in the environment (no cache
 # the child empties, no memory it fills): the by-hand function reads them back.
@@ -292,3 +292,64 @@ def test_inference_mode_off_is_refused_in_the_by_hand_functions_run_with_autogra
     lost = failed(grade_source("exercise-2", solution_text("exercise_2") + manual))
     assert list(lost) == ["gradient_manual_by_hand"], lost
     assert "run with autograd switched off it raised RuntimeError" in lost["gradient_manual_by_hand"]
+
+
+# Red team 186: the file tells the run with autograd off apart (backward() raises only there) and keeps the by-hand
+# function computing by hand only in that run; in its own run, the function asks autograd.
+SWITCH = '''
+
+HELP = [lambda x: 12 * (3 * x + 2) / x.numel()]
+try:
+    torch.ones(1, requires_grad=True).sum().backward()
+    HELP.append(lambda x: gradients(x.detach().clone().requires_grad_(True))[0])
+except RuntimeError:
+    pass
+
+
+def gradient_manual(x):
+    return HELP[-1](x)
+'''
+
+
+def _switched(grade, one_child: bool = True):
+    source = solution_text("exercise_2").split("def gradient_manual")[0] + SWITCH
+    return grade(source, one_child)
+
+
+@pytest.mark.parametrize("one_child", [True, False])
+def test_a_by_hand_function_that_asks_autograd_in_the_files_own_run_fails(sandbox, no_reading, one_child):
+    """The by-hand call is made again in the file's own run (``grading.again_calls``): there it called backward(), so
+    the by-hand check fails; its values, judged in the run with autograd off, pass. Also with a child per call."""
+    result = _switched(lambda text, one: grading.grade(graders.find("exercise-2"), Submission("<t>", text.encode()),
+                                                        sandbox=sandbox, seed=0, one_child=one))
+    lost = failed(result)
+    assert sorted(lost) == ["gradient_manual_by_hand"], lost
+    assert "in your file's own run" in lost["gradient_manual_by_hand"]
+    assert "called backward()/torch.autograd.grad" in lost["gradient_manual_by_hand"]
+    assert by_name(result)["gradient_manual_by_hand"].mistake == "autograd-in-by-hand"
+
+
+def test_a_notebook_whose_by_hand_function_asks_autograd_in_the_kernels_run_fails(sandbox, no_reading):
+    """In a notebook: a cell above the by-hand test cell raises, and the statements after the raise, which a kernel
+    never reaches but the run with autograd off does (it passes over a statement that raises), rebind the function to
+    compute by hand (red team 186's b12)."""
+    book = notebook_cases.filled("exercise-2", lambda cell_id, code: code.replace(
+        "return 12 * (3 * x + 2) / x.numel()", "return gradients(x.detach().clone().requires_grad_(True))[0]")
+        if cell_id == "solution-gradient_manual" else code)
+    book.insert_after("solution-gradient_manual", "torch.ones(1, requires_grad=True).sum().backward()\n"
+                      "raise RuntimeError('a kernel stops here')\n_honest = lambda x: 12 * (3 * x + 2) / x.numel()\n"
+                      "def gradient_manual(x):\n    return _honest(x)\n", "scratch-switch")
+    lost = failed(grade_notebook(sandbox, book.done()))
+    assert "gradient_manual_by_hand" in lost and "in your file's own run" in lost["gradient_manual_by_hand"], lost
+
+
+def test_a_by_hand_function_beside_tensors_that_ask_for_gradients_keeps_its_point_at_run_time(grade_source, no_reading):
+    """The second call counts only autograd asked for an answer: a by-hand function that reads a tensor the top level
+    made with gradients switched on (a graph node in the file's own run, none with autograd off) keeps its point by
+    the run-time layers (the by-hand reading, a layer of its own, sees the leaf's ``requires_grad=True``)."""
+    source = solution_text("exercise_2").replace("    return 12 * (3 * x + 2) / x.numel()",
+                                                 "    return 12 * (3 * x + 2) / x.numel() * ONE.detach()") + \
+        "\n\nONE = torch.ones((), requires_grad=True)\n" + DEMO
+    result = grade_source("exercise-2", source)
+    assert failed(result) == {}
+    assert result.score == result.max_score

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 import torch
 
@@ -397,6 +397,37 @@ def autograd_off(outcome: dict[str, Any], what: str) -> None:
         raise Fail(f"{what} must compute the derivative by hand, but it switched autograd back on below Python "
                    "(torch's dispatch keys) while it ran: write the formula with tensor operations instead",
                    code="autograd-in-by-hand")
+
+
+def used_autograd(observations: Any) -> str | None:
+    """What a by-hand function's call did of autograd's work, where it did any, said for "it …": read from every
+    by-hand call's outcome (a dict with ``needs_autograd``, :func:`~autograd_exercises.sandbox.observe.call_by_hand`)
+    in ``observations``. For its second call, in the file's own run (``grading.again_calls``): its first call's
+    other signals (graph nodes, a tracked result, threads) may come from the code above it run with autograd on, which
+    a by-hand function may use; asking autograd for an answer it may not."""
+    for outcome in _by_hand_outcomes(observations):
+        passes, calls = backward_passes(outcome), outcome.get("autograd_calls")
+        if passes or type(calls) is int and calls > 0:
+            return f"called backward()/torch.autograd.grad ({max(passes, calls if type(calls) is int else 0)} time(s))"
+        if outcome.get("forward_mode") is True or outcome.get("dual_level_open") is True:
+            return "asked for forward-mode AD"
+        if outcome.get("needs_autograd") is True:
+            return "needed autograd (run with autograd switched off it raised, or returned other values)"
+    return None
+
+
+def _by_hand_outcomes(value: Any) -> Iterator[dict[str, Any]]:
+    """Every by-hand call's outcome in a report's observations (plain lists and dicts), without recursion."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is dict:
+            if "needs_autograd" in item:
+                yield item
+            else:
+                stack += [child for child in item.values() if type(child) in (dict, list)]
+        elif type(item) is list:
+            stack += [child for child in item if type(child) in (dict, list)]
 
 
 def grad_fn_name(desc: dict[str, Any] | None) -> str | None:
