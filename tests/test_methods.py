@@ -596,12 +596,6 @@ BULK_STORES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(BULK_STORES))
-def test_what_a_bulk_store_puts_in_a_container_is_read(name):
-    source = REGISTRY + BULK_STORES[name] + "\n\n@checked\ndef manual(x):\n    return HELP[0](x)\n"
-    assert "calls .backward()" in whats(source), name
-
-
 # Red team 187: a store through a target that unpacks or binds (a loop's, a comprehension's, a ``with``'s), through
 # operator's functions, and a new object's ``.tolist()`` (only a variable's is data) were not read
 TARGET_STORES = {
@@ -619,11 +613,10 @@ TARGET_STORES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(TARGET_STORES))
-def test_a_store_through_a_target_or_an_operator_is_read(name):
-    source = REGISTRY + TARGET_STORES[name] + "\n\ndef manual(x):\n    return HELP[0](x)\n"
+@pytest.mark.parametrize("name", sorted(BULK_STORES) + sorted(TARGET_STORES))
+def test_what_a_store_puts_in_a_container_is_read(name):
+    source = REGISTRY + {**BULK_STORES, **TARGET_STORES}[name] + "\n\n@checked\ndef manual(x):\n    return HELP[0](x)\n"
     assert "calls .backward()" in whats(source), name
-
 
 
 # Fairness 48: what a bulk store keeps of a comprehension's items, or of a builtin's result, is data
