@@ -684,19 +684,22 @@ def again_calls(groups: dict[str, list[Check]], cases: dict[str, list[Case]],
 
 
 def _judge_again(results: list[CheckResult], selected: list[Check], groups: dict[str, list[Check]],
-                 again: dict[str, str], runs: dict[str, RunResult]) -> None:
-    """A passed by-hand check fails where its function's second call (:func:`again_calls`) used autograd."""
+                 again: dict[str, str], runs: dict[str, RunResult], cases: dict[str, list[Case]], timeout: float,
+                 submission: Submission) -> None:
+    """A passed by-hand check fails where its function's second call (:func:`again_calls`) used autograd, or did not
+    show that it did not: it raised, hung, crashed or was not run (red team 188: a call that spun only there)."""
     lead_of = {check.name: lead for lead, members in groups.items() for check in members}
     for twin, lead in again.items():
-        run = runs.get(twin)
-        said = judge.used_autograd(run.observations) if run is not None and run.status == "ok" else None
+        run = runs.get(twin, RunResult("no-result"))
+        said = judge.used_autograd(run.observations, len(cases[twin])) if run.status == "ok" else \
+            f"could not be checked: {run_failure(run, timeout, submission)}"
         for result, check in zip(results, selected):
             if said and check.by_hand and lead_of.get(check.name) == lead and result.status == "passed":
                 result.points, result.status, result.mistake = 0.0, "failed", "autograd-in-by-hand"
-                result.feedback = (f"{check.function} must compute the derivative by hand, but in your file's own run "
-                                   f"(its code above this check run with autograd on, as it runs without the grader) "
-                                   f"it {said}, where the grader's run with autograd off found it computing by hand: "
-                                   "write the derivative once, by hand, and use it in both")
+                result.feedback = (f"{check.function} must compute the derivative by hand, and the grader calls it again "
+                                   "in your file's own run (the code above this check run with autograd on, as it runs "
+                                   f"without the grader), where it {said}: write the derivative once, by hand, and use "
+                                   "it in both")
 
 
 def _program_for(program: list[dict[str, Any]], names: set[str], whole: bool) -> list[dict[str, Any]]:
@@ -771,7 +774,7 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
             cells, shown_hung = part_cells, hung
     results = _judge_groups(selected, groups, runs, cases, submission, positions, timeout,
                             cell_runs(said, submission) if program is not None else None)
-    _judge_again(results, selected, groups, again, runs)
+    _judge_again(results, selected, groups, again, runs, cases, timeout, submission)
     _name_stopped_cells(results, cells, submission)
     _name_failed_helpers(results, submission)
     notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout) + debugger_notes(submission)

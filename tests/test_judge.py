@@ -162,12 +162,21 @@ def test_an_exercises_hint_replaces_the_generic_hint_for_the_same_mistake():
     ({"needs_autograd": False, "forward_mode": True}, "asked for forward-mode AD"),
     ({"needs_autograd": False, "dual_level_open": True}, "asked for forward-mode AD"),
     ({"needs_autograd": True}, "needed autograd"),
-    ({"needs_autograd": False, "graph_nodes": 5, "threads": 1, "returned": {"type": "tensor", "grad_fn": "MulBackward0"}},
+    ({"needs_autograd": False, "exception": {"type": "RuntimeError"}}, "raised RuntimeError"),
+    ({"needs_autograd": False, "graph_nodes": 5, "threads": 1, "exception": None,
+      "returned": {"type": "tensor", "grad_fn": "MulBackward0"}},
      None),  # (what the code above it, run with autograd on, may make: not asked of autograd)
-    ({"needs_autograd": "yes", "autograd_calls": "3", "backward_passes": [1]}, None),  # a forged report's types
-    ({"autograd_calls": 4}, None),  # no by-hand call's outcome
+    ({"needs_autograd": "no", "autograd_calls": "3", "backward_passes": [1]}, "needed autograd"),  # a forged report's
+    ({"autograd_calls": 4}, "did not give a result for every input"),  # no by-hand call's outcome
 ])
 def test_what_a_by_hand_functions_second_call_did_of_autograd(outcome, said):
-    """``grading.again_calls``: read from every by-hand outcome in the observations, however deep."""
-    found = judge.used_autograd([{"manual": outcome}, {"other": [{"nested": outcome}]}])
+    """``grading.again_calls``: read from every by-hand outcome in the observations, however deep; anything but a
+    plain call that asked nothing of autograd keeps the grader from saying it computes by hand (red team 188)."""
+    found = judge.used_autograd([{"manual": outcome}, {"other": [{"nested": outcome}]}], 2)
     assert found == said if said is None else found.startswith(said), found
+
+
+def test_a_second_call_that_left_an_input_unchecked_does_not_pass():
+    honest = {"needs_autograd": False, "exception": None}
+    assert judge.used_autograd([{"manual": honest}] * 3, 3) is None
+    assert judge.used_autograd([{"manual": honest}] * 2, 3) == "did not give a result for every input"

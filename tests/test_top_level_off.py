@@ -353,3 +353,14 @@ def test_a_by_hand_function_beside_tensors_that_ask_for_gradients_keeps_its_poin
     result = grade_source("exercise-2", source)
     assert failed(result) == {}
     assert result.score == result.max_score
+
+
+def test_a_by_hand_function_that_hangs_in_the_files_own_run_does_not_pass(grade_source, no_reading):
+    """Red team 188: the function spun only in the file's own run (where, with autograd switched off below it, its
+    autograd version could not answer), so its second call timed out and said nothing; that fails the check too."""
+    source = solution_text("exercise_2").split("def gradient_manual")[0] + SWITCH.replace(
+        "HELP.append(lambda x: gradients(x.detach().clone().requires_grad_(True))[0])",
+        "HELP.append(lambda x: [None for _ in iter(int, 1)])")
+    lost = failed(grade_source("exercise-2", source, timeout=1.0))
+    assert sorted(lost) == ["gradient_manual_by_hand"], lost
+    assert "could not be checked: timed out after 1 s" in lost["gradient_manual_by_hand"]

@@ -399,20 +399,29 @@ def autograd_off(outcome: dict[str, Any], what: str) -> None:
                    code="autograd-in-by-hand")
 
 
-def used_autograd(observations: Any) -> str | None:
-    """What a by-hand function's call did of autograd's work, where it did any, said for "it …": read from every
-    by-hand call's outcome (a dict with ``needs_autograd``, :func:`~autograd_exercises.sandbox.observe.call_by_hand`)
-    in ``observations``. For its second call, in the file's own run (``grading.again_calls``): its first call's
-    other signals (graph nodes, a tracked result, threads) may come from the code above it run with autograd on, which
-    a by-hand function may use; asking autograd for an answer it may not."""
-    for outcome in _by_hand_outcomes(observations):
+def used_autograd(observations: Any, cases: int) -> str | None:
+    """What a by-hand function's second call (``grading.again_calls``, in the file's own run) did that keeps the grader
+    from saying it computes by hand there, said for "it …", else None: asked autograd for an answer (backward passes,
+    ``torch.autograd.grad``, forward-mode AD, other values with autograd switched off below Python), raised, or left
+    an input unchecked (``cases`` of them; red team 188 made the call spin where it would have shown autograd). Read
+    from every by-hand call's outcome (a dict with ``needs_autograd``,
+    :func:`~autograd_exercises.sandbox.observe.call_by_hand`) in ``observations``. Its first call's other signals
+    (graph nodes, a tracked result, threads) may come from the code above it run with autograd on, which a by-hand
+    function may read: they do not count here."""
+    outcomes = list(_by_hand_outcomes(observations))
+    if type(observations) is not list or len(observations) != cases or len(outcomes) != cases:
+        return "did not give a result for every input"
+    for outcome in outcomes:
         passes, calls = backward_passes(outcome), outcome.get("autograd_calls")
         if passes or type(calls) is int and calls > 0:
             return f"called backward()/torch.autograd.grad ({max(passes, calls if type(calls) is int else 0)} time(s))"
         if outcome.get("forward_mode") is True or outcome.get("dual_level_open") is True:
             return "asked for forward-mode AD"
-        if outcome.get("needs_autograd") is True:
+        if outcome.get("needs_autograd") is not False:
             return "needed autograd (run with autograd switched off it raised, or returned other values)"
+        error = outcome.get("exception")
+        if error is not None:
+            return f"raised {error.get('type') if isinstance(error, dict) else 'an exception'}"
     return None
 
 
