@@ -610,6 +610,10 @@ TARGET_STORES = {
     "operator_iadd": "import operator\noperator.iadd(HELP, [polynomial_grad])\n",
     "tolist_of_a_new_object": "import types\nHELP.extend(types.SimpleNamespace(tolist=lambda: [polynomial_grad]).tolist())\n",
     "tolist_of_an_object_array": "import numpy\nHELP.extend(numpy.array([polynomial_grad], dtype=object).tolist())\n",
+    # red team 188: heapq's, bisect's and a queue's stores
+    "heappush": "import heapq\nHELP.clear()\nheapq.heappush(HELP, polynomial_grad)\n",
+    "insort": "from bisect import insort\nHELP.clear()\ninsort(HELP, polynomial_grad)\n",
+    "queue_put": "import queue\nQ = queue.Queue()\nQ.put(polynomial_grad)\nHELP = Q.queue\n",
 }
 
 

@@ -1259,9 +1259,10 @@ def _stored_by_call(call: ast.Call, functions: frozenset[str] | None = None) -> 
             return {_root_name(call.args[0])}, _bulk(values[1:], functions) if bulk else values[1:]
         return {_root_name(method.value)}, _bulk(values, functions) if bulk else values
     named = method.attr if isinstance(method, ast.Attribute) else getattr(method, "id", "")
-    if named in OPERATOR_STORING and len(call.args) >= 2:  # operator.setitem(D, k, f), operator.iadd(D, [f])
-        return {_root_name(call.args[0])}, _bulk(call.args[-1:], functions) if OPERATOR_STORING[named] \
-            else call.args[-1:]
+    if named in STORING_FUNCTIONS and len(call.args) > STORING_FUNCTIONS[named][0]:  # operator.setitem(D, k, f)
+        index, bulk = STORING_FUNCTIONS[named]
+        stored = call.args[index:index + 1]
+        return {_root_name(call.args[0])}, _bulk(stored, functions) if bulk else stored
     passed = [value for value in values if isinstance(value, ast.Attribute) and value.attr in STORING]
     rest = [value for value in values if value not in passed]
     return {_root_name(value.value) for value in passed}, \
@@ -1308,11 +1309,14 @@ def _local_definitions(function: ast.AST) -> dict[str, list[ast.AST]]:
 
 # Methods that store their arguments into their object, with how many positional arguments they take bound.
 STORING = {"append": 1, "extend": 1, "insert": 2, "update": 1, "setdefault": 2, "add": 1, "__setitem__": 2,
-           "appendleft": 1, "extendleft": 1, "__iadd__": 1, "__ior__": 1}
+           "appendleft": 1, "extendleft": 1, "__iadd__": 1, "__ior__": 1, "put": 1, "put_nowait": 1}  # (a queue's)
 BULK = frozenset({"extend", "extendleft", "update", "__iadd__", "__ior__"})  # each stores every item it is given
 CONTAINER_TYPES = frozenset({"list", "dict", "set", "deque", "OrderedDict", "defaultdict", "Counter"})
-# operator's functions that store into their first argument: the last argument (True: every item of it; red team 187)
-OPERATOR_STORING = {"setitem": False, "iadd": True, "iconcat": True, "ior": True}
+# Functions that store into their first argument: which argument they store (True: every item of it), operator's
+# (red team 187), heapq's and bisect's (red team 188: heapq.heappush(HELP, (1, f)))
+STORING_FUNCTIONS = {"setitem": (2, False), "iadd": (1, True), "iconcat": (1, True), "ior": (1, True),
+                     "heappush": (1, False), "heappushpop": (1, False), "heapreplace": (1, False),
+                     "insort": (1, False), "insort_left": (1, False), "insort_right": (1, False)}
 
 
 def _scoped_nodes(tree: ast.Module, own: bool = False) -> Iterator[tuple[ast.AST, frozenset[str], ast.AST | None]]:
