@@ -614,6 +614,12 @@ TARGET_STORES = {
     "heappush": "import heapq\nHELP.clear()\nheapq.heappush(HELP, polynomial_grad)\n",
     "insort": "from bisect import insort\nHELP.clear()\ninsort(HELP, polynomial_grad)\n",
     "queue_put": "import queue\nQ = queue.Queue()\nQ.put(polynomial_grad)\nHELP = Q.queue\n",
+    # red team 189: a context variable's, a future's, a list initialised again
+    "context_variable": "import contextvars\nCV = contextvars.ContextVar('cv')\nCV.set(polynomial_grad)\n"
+                        "HELP = [CV.get()]\n",
+    "future_result": "from concurrent.futures import Future\nFUT = Future()\nFUT.set_result(polynomial_grad)\n"
+                     "HELP = [FUT.result()]\n",
+    "list_initialised_again": "HELP.__init__([polynomial_grad])\n",
 }
 
 

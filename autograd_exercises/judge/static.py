@@ -1309,8 +1309,9 @@ def _local_definitions(function: ast.AST) -> dict[str, list[ast.AST]]:
 
 # Methods that store their arguments into their object, with how many positional arguments they take bound.
 STORING = {"append": 1, "extend": 1, "insert": 2, "update": 1, "setdefault": 2, "add": 1, "__setitem__": 2,
-           "appendleft": 1, "extendleft": 1, "__iadd__": 1, "__ior__": 1, "put": 1, "put_nowait": 1}  # (a queue's)
-BULK = frozenset({"extend", "extendleft", "update", "__iadd__", "__ior__"})  # each stores every item it is given
+           "appendleft": 1, "extendleft": 1, "__iadd__": 1, "__ior__": 1, "put": 1, "put_nowait": 1,  # (a queue's)
+           "set": 1, "set_result": 1, "__init__": 1}  # (a ContextVar's, a Future's, a list's again: red team 189)
+BULK = frozenset({"extend", "extendleft", "update", "__iadd__", "__ior__", "__init__"})  # each stores every item given
 CONTAINER_TYPES = frozenset({"list", "dict", "set", "deque", "OrderedDict", "defaultdict", "Counter"})
 # Functions that store into their first argument: which argument they store (True: every item of it), operator's
 # (red team 187), heapq's and bisect's (red team 188: heapq.heappush(HELP, (1, f)))
