@@ -538,7 +538,10 @@ def _job_item(lead: Check, timeout: float, fresh: bool) -> dict[str, Any]:
     (``sandbox.child._run_off``: red teams 170 to 177 kept autograd's answers where the by-hand function read them
     back) and, before the call, empties numpy's cache of small freed buffers and the libraries' caches
     (``sandbox.numpy_cache``, ``sandbox.caches``)."""
-    return {"name": lead.name, "probe": lead.probe_ref, "timeout": timeout, "fresh": fresh}
+    item = {"name": lead.name, "probe": lead.probe_ref, "timeout": timeout, "fresh": fresh}
+    if lead.name.endswith(AGAIN_CALL):  # (a by-hand call's second: not made where the first timed out)
+        item["after"] = lead.name[:-len(AGAIN_CALL)]
+    return item
 
 
 def _run_one_child(exercise: Exercise, submission: Submission, leads: list[Check], cases: dict[str, list[Case]],
@@ -614,6 +617,9 @@ def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], ca
             runs[lead.name] = RunResult("out-of-time", {"wall": slowest})
             continue
         job = [_job_item(lead, timeout, lead.name in by_hand)]
+        if job[0].get("after") in runs and runs[job[0]["after"]].status == "timeout":
+            runs[lead.name] = RunResult("timeout")  # (its first call hung: the same call again would too)
+            continue
         run = sandbox.run(probe=None, inputs=packing.pack({lead.name: cases[lead.name]}), checks=job,
                           timeout=timeout + (timeout + _program_time(steps) if steps is not None else import_timeout),
                           import_timeout=import_timeout, program=steps, **common)

@@ -70,11 +70,12 @@ class _Recording:
     """A sandbox that records the jobs it is given."""
 
     def __init__(self, sandbox) -> None:
-        self.sandbox, self.layers, self.jobs = sandbox, sandbox.layers, []
+        self.sandbox, self.layers, self.jobs, self.runs = sandbox, sandbox.layers, [], []
 
     def run(self, **job):
         self.jobs.append(job)
-        return self.sandbox.run(**job)
+        self.runs.append(self.sandbox.run(**job))
+        return self.runs[-1]
 
 
 def test_one_child_calls_each_function_once_per_input_for_all_its_checks(sandbox):
@@ -109,6 +110,20 @@ def test_a_hanging_function_costs_its_call_one_timeout_and_fails_each_of_its_che
     assert all(text.startswith("timed out after 1 s") for text in failed.values())
     assert len(box.jobs) == 1  # the child's own timer stopped the call: no child per call was needed
     assert result.score == result.max_score - sum(graders.find(SLUG).check(name).points for name in manual)
+    # the by-hand call's second call (grading.again_calls) is not made: it would hang the same timeout again
+    assert box.runs[0].result["checks"]["gradient_manual_values" + grading.AGAIN_CALL] == {"timed_out": True, "wall": 0.0}
+
+
+def test_a_hanging_by_hand_function_gets_no_second_child_when_each_call_has_its_own(sandbox):
+    sleeper = solution_text("exercise_2").replace(
+        "def gradient_manual(x):", "def gradient_manual(x):\n    import time\n    time.sleep(3600)", 1)
+    box = _Recording(sandbox)
+    result = grading.grade(graders.find(SLUG), Submission("sleeper.py", sleeper.encode()), sandbox=box, seed=0,
+                           timeout=1.0, one_child=False)
+    named = [item["name"] for job in box.jobs for item in job.get("checks") or ()]
+    assert "gradient_manual_values" in named and "gradient_manual_values" + grading.AGAIN_CALL not in named
+    assert {check.name for check in result.checks if not check.passed} == \
+        {check.name for check in graders.find(SLUG).checks if check.function == "gradient_manual"}
 
 
 def test_a_modules_top_level_has_the_cell_budget_apart_from_the_checks_timeouts(sandbox):

@@ -706,7 +706,7 @@ def _run_off(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any],
             return {"status": "import-timeout"}
         except BaseException as exc:  # SyntaxError, SystemExit, anything at import
             return {"status": "import-error", "exception": observe.describe_exception(exc)}
-        checks.update(_run_checks(module, job, cases, probes, watched, fresh))
+        checks.update(_run_checks(module, job, cases, probes, watched, fresh, checks))
         if not rest:
             break
         fresh, rest = rest, []
@@ -875,15 +875,21 @@ def _fresh(job: dict[str, Any]) -> Any:
 
 
 def _run_checks(module: Any, job: dict[str, Any], cases: dict[str, Any], probes: dict[str, Any],
-                watched: list[Any], names: list[str] | None = None) -> dict[str, Any]:
+                watched: list[Any], names: list[str] | None = None, done: dict[str, Any] | None = None
+                ) -> dict[str, Any]:
     """Every check of a multi-check job (or those ``names``), each within its own timeout, each from the same
     global state; its output marked by a separator line. ``probes``: each check's probe, resolved before any
-    student code ran (:func:`hide_grader`); ``watched``: what must not have changed before each (:func:`watch`)."""
+    student code ran (:func:`hide_grader`); ``watched``: what must not have changed before each (:func:`watch`).
+    A check ``after`` another (a by-hand call's second call, ``grading.again_calls``) whose call timed out (``done``:
+    the checks run before) times out at once: it calls the same function on the same inputs."""
     checks: dict[str, Any] = {}
     state = _state()
     for item in job["checks"]:
         name = item["name"]
         if names is not None and name not in names:
+            continue
+        if (done or {}).get(item.get("after"), {}).get("timed_out"):
+            checks[name] = {"timed_out": True, "wall": 0.0}
             continue
         _restore(state)
         tampered(watched)
@@ -1216,7 +1222,7 @@ def run_program(job: dict[str, Any], cases: dict[str, Any], probes: dict[str, An
         with observe.TopLevelOff():
             module, cells = _run_steps(job, above, cases, probes, watched, kernel, off, off=True)
         first = [name for name in program[stop]["checks"] if name in fresh]
-        checks.update(_run_checks(module, job, cases, probes, watched, first))
+        checks.update(_run_checks(module, job, cases, probes, watched, first, checks))
         program = [step if "checks" not in step else {"checks": [n for n in step["checks"] if n not in first]}
                    for step in program]  # (a by-hand call at a later stop runs there, its passes since counted)
         result["cells_off"] = result["cells"] = cells
@@ -1247,7 +1253,7 @@ def _run_steps(job: dict[str, Any], steps: list[dict[str, Any]], cases: dict[str
     for step in steps:
         if "checks" in step:
             if step["checks"]:
-                checks.update(_run_checks(module, job, cases, probes, watched, list(step["checks"])))
+                checks.update(_run_checks(module, job, cases, probes, watched, list(step["checks"]), checks))
             module.check = stand_in  # (the test cell's own import of it, as in Jupyter, over a check of the file's)
         else:
             cells.append(_run_cell(module, compiled[int(step["cell"])], step, off))
