@@ -676,13 +676,15 @@ def again_calls(groups: dict[str, list[Check]], cases: dict[str, list[Case]],
     grader: a module imported with autograd on, a notebook's cells above its test cell run as a kernel runs them (the
     child's second run, ``sandbox.child._run_off``, ``run_program``). The first call judges the values, after the code
     above it ran with autograd off; this one only says whether the function used autograd there (red team 186: a file
-    that told the two runs apart had its by-hand function compute by hand only in the run with autograd off). Added to
+    that told the two runs apart had its by-hand function compute by hand only in the run with autograd off), on the
+    first of its inputs (a tripwire for a function that asks autograd in that run: 1 case of 8 in exercise 2, about
+    0.4 ms of the child's CPU; a function that tells the grader's calls from its own evades it on any). Added to
     ``groups``, ``cases``, ``positions`` (its lead's stop) and ``order`` (after its lead) in place; returns the by-hand
     calls' leads by the second call's name."""
     again = {}
     for lead in sorted(by_hand_calls(groups)):
         twin = replace(groups[lead][0], name=lead + AGAIN_CALL, by_hand=False)
-        groups[twin.name], cases[twin.name], again[twin.name] = [twin], cases[lead], lead
+        groups[twin.name], cases[twin.name], again[twin.name] = [twin], cases[lead][:1], lead
         if positions is not None:
             positions[twin.name] = positions[lead]
         order.insert(order.index(lead) + 1, twin.name)
