@@ -653,7 +653,9 @@ def _parts(exercise: Exercise, groups: dict[str, list[Check]], leads: list[Check
     notebook again for the others (``sandbox.child.run_program``).
     """
     secret, by_hand = secret_calls(exercise, groups), by_hand_calls(groups)
-    parts = [sorted(part, key=lambda lead: lead.name not in by_hand)  # stable: the others keep their order
+    # the by-hand call, then its second call (:func:`again_calls`: in a child of its own, before the budget runs low)
+    rank = {name: 0 for name in by_hand} | {name + AGAIN_CALL: 1 for name in by_hand}
+    parts = [sorted(part, key=lambda lead: rank.get(lead.name, 2))  # stable: the others keep their order
              for part in ([lead for lead in leads if lead.name not in secret],
                           [lead for lead in leads if lead.name in secret])]
     return [part for part in parts if part]
@@ -695,10 +697,13 @@ def _judge_again(results: list[CheckResult], selected: list[Check], groups: dict
                  again: dict[str, str], runs: dict[str, RunResult], cases: dict[str, list[Case]], timeout: float,
                  submission: Submission) -> None:
     """A passed by-hand check fails where its function's second call (:func:`again_calls`) used autograd, or did not
-    show that it did not: it raised, hung, crashed or was not run (red team 188: a call that spun only there)."""
+    show that it did not: it raised, hung, crashed or was not run (red team 188: a call that spun only there), but
+    for a call the grader's own budget left out (a child per call, after one child failed as a whole)."""
     lead_of = {check.name: lead for lead, members in groups.items() for check in members}
     for twin, lead in again.items():
         run = runs.get(twin, RunResult("no-result"))
+        if run.status == "out-of-time":  # (the grader's budget for a child per call ran out: not the function's doing)
+            continue
         said = judge.used_autograd(run.observations, len(cases[twin])) if run.status == "ok" else \
             f"could not be checked: {run_failure(run, timeout, submission)}"
         for result, check in zip(results, selected):

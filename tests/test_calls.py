@@ -17,6 +17,7 @@ import torch
 import graders
 from autograd_exercises import grading
 from autograd_exercises.judge import per_case
+from autograd_exercises.results import CheckResult
 from autograd_exercises.submission import Submission, notebook_source
 from tests.conftest import solution_text
 from tests.notebook_cases import filled
@@ -88,9 +89,10 @@ def test_one_child_calls_each_function_once_per_input_for_all_its_checks(sandbox
     assert result.score == result.max_score
     assert len(box.jobs) == 1
     leads = list(grading.group_calls(list(exercise.checks), None))
-    assert [job["name"] for job in box.jobs[0]["checks"]] == ["gradient_manual_values"] + \
-        [lead for lead in leads if lead != "gradient_manual_values"] + ["gradient_manual_values" + grading.AGAIN_CALL]
-    # (the by-hand call first, then in order, then the by-hand call again in the file's own run: grading.again_calls)
+    assert [job["name"] for job in box.jobs[0]["checks"]] == ["gradient_manual_values",
+                                                              "gradient_manual_values" + grading.AGAIN_CALL] + \
+        [lead for lead in leads if lead != "gradient_manual_values"]
+    # (the by-hand call first, then its second call, in the file's own run: grading.again_calls; then in order)
     manual = [check for check in result.checks if check.function == "gradient_manual"]
     inputs = len(grading.make_cases(exercise, exercise.check("gradient_manual_values"), 0))
     calls = 2 * inputs  # (a by-hand function runs twice per input: with autograd switched off, then on)
@@ -347,3 +349,20 @@ def test_an_exercise_whose_by_hand_checks_need_two_calls_is_refused():
     twin = dataclasses.replace(other, name="second_by_hand", by_hand=True)
     with pytest.raises(ValueError, match="by-hand checks must share one call"):
         dataclasses.replace(exercise, checks=(*exercise.checks, twin))
+
+
+def test_a_second_call_the_graders_budget_left_out_costs_the_by_hand_check_nothing():
+    """Only the function's own doing fails the check (``grading._judge_again``): a child per call that the grader's
+    budget never started (``out-of-time``) says nothing of it; one that hung does (red team 188)."""
+    exercise = graders.find(SLUG)
+    groups = grading.group_calls(list(exercise.checks), None)
+    cases = grading.shared_cases(exercise, list(exercise.checks), 0)
+    order = [check.name for check in exercise.checks if check.name in groups]
+    again = grading.again_calls(groups, cases, None, order)
+    (twin, lead), = again.items()
+    by_hand = next(check for check in exercise.checks if check.by_hand)
+    for status, passed in (("out-of-time", True), ("timeout", False)):
+        result = CheckResult(by_hand.name, by_hand.function, "", by_hand.points, by_hand.points, "passed", "")
+        grading._judge_again([result], [by_hand], groups, again, {twin: grading.RunResult(status)}, cases, 5.0,
+                             Submission("s.py", b""))
+        assert (result.status == "passed") is passed, (status, result.feedback)
