@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import functools
 import importlib.util
+import random
 import re
 import time
 import zlib
@@ -673,20 +674,22 @@ AGAIN_CALL = " again"  # the name of a by-hand call's second call (:func:`again_
 
 
 def again_calls(groups: dict[str, list[Check]], cases: dict[str, list[Case]],
-                positions: dict[str, tuple[int, int]] | None, order: list[str]) -> dict[str, str]:
+                positions: dict[str, tuple[int, int]] | None, order: list[str], seed: int) -> dict[str, str]:
     """Each by-hand call (:func:`by_hand_calls`) made a second time, in the run of the file as it runs without the
     grader: a module imported with autograd on, a notebook's cells above its test cell run as a kernel runs them (the
     child's second run, ``sandbox.child._run_off``, ``run_program``). The first call judges the values, after the code
     above it ran with autograd off; this one only says whether the function used autograd there (red team 186: a file
-    that told the two runs apart had its by-hand function compute by hand only in the run with autograd off), on the
-    first of its inputs (a tripwire for a function that asks autograd in that run: 1 case of 8 in exercise 2, about
-    0.4 ms of the child's CPU; a function that tells the grader's calls from its own evades it on any). Added to
+    that told the two runs apart had its by-hand function compute by hand only in the run with autograd off), on one of
+    its inputs, picked by the run's ``seed``, which the file never sees (red team 190 computed by hand on the first
+    input's shape and dtype alone): a tripwire for a function that asks autograd in that run, 1 case of 8 in exercise
+    2 (a function that tells the grader's calls from its own evades it on any, red team 189). Added to
     ``groups``, ``cases``, ``positions`` (its lead's stop) and ``order`` (after its lead) in place; returns the by-hand
     calls' leads by the second call's name."""
     again = {}
     for lead in sorted(by_hand_calls(groups)):
         twin = replace(groups[lead][0], name=lead + AGAIN_CALL, by_hand=False)
-        groups[twin.name], cases[twin.name], again[twin.name] = [twin], cases[lead][:1], lead
+        pick = random.Random(f"{seed} {lead}").randrange(len(cases[lead])) if cases[lead] else 0
+        groups[twin.name], cases[twin.name], again[twin.name] = [twin], cases[lead][pick:pick + 1], lead
         if positions is not None:
             positions[twin.name] = positions[lead]
         order.insert(order.index(lead) + 1, twin.name)
@@ -770,7 +773,7 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
     groups = group_calls(selected, positions, submission)
     cases = shared_cases(exercise, selected, seed)
     order = [check.name for check in exercise.checks if check.name in groups]
-    again = again_calls(groups, cases, positions, order)
+    again = again_calls(groups, cases, positions, order, seed)
     leads = [members[0] for members in groups.values()]
     if positions is not None:
         program = notebook_program(submission, {lead.name: positions[lead.name] for lead in leads}, order, cell_timeout)

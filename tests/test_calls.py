@@ -358,7 +358,7 @@ def test_a_second_call_the_graders_budget_left_out_costs_the_by_hand_check_nothi
     groups = grading.group_calls(list(exercise.checks), None)
     cases = grading.shared_cases(exercise, list(exercise.checks), 0)
     order = [check.name for check in exercise.checks if check.name in groups]
-    again = grading.again_calls(groups, cases, None, order)
+    again = grading.again_calls(groups, cases, None, order, 0)
     (twin, lead), = again.items()
     by_hand = next(check for check in exercise.checks if check.by_hand)
     for status, passed in (("out-of-time", True), ("timeout", False)):
@@ -366,3 +366,18 @@ def test_a_second_call_the_graders_budget_left_out_costs_the_by_hand_check_nothi
         grading._judge_again([result], [by_hand], groups, again, {twin: grading.RunResult(status)}, cases, 5.0,
                              Submission("s.py", b""))
         assert (result.status == "passed") is passed, (status, result.feedback)
+
+
+def test_the_second_calls_input_is_picked_by_the_runs_seed():
+    """Red team 190 computed by hand only on the first by-hand input's shape and dtype, which is the same under every
+    seed: the second call's input is one of the by-hand call's, picked by the seed (which the file never sees)."""
+    exercise = graders.find(SLUG)
+    picked = set()
+    for seed in range(12):
+        groups = grading.group_calls(list(exercise.checks), None)
+        cases = grading.shared_cases(exercise, list(exercise.checks), seed)
+        (twin, lead), = grading.again_calls(groups, cases, None, [c.name for c in exercise.checks], seed).items()
+        (case,) = cases[twin]
+        assert any(case is other for other in cases[lead])
+        picked.add(next(i for i, other in enumerate(cases[lead]) if other is case))
+    assert len(picked) > 2, picked
