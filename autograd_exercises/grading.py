@@ -774,7 +774,7 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
     cases = shared_cases(exercise, selected, seed)
     order = [check.name for check in exercise.checks if check.name in groups]
     again = again_calls(groups, cases, positions, order, seed)
-    leads = [members[0] for members in groups.values()]
+    leads, by_hand = [members[0] for members in groups.values()], by_hand_calls(groups)
     if positions is not None:
         program = notebook_program(submission, {lead.name: positions[lead.name] for lead in leads}, order, cell_timeout)
     runs: dict[str, RunResult] = {}
@@ -783,7 +783,7 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
     for index, part in enumerate(_parts(exercise, groups, leads)):  # visible checks' calls, then secret
         steps = _program_for(program, {lead.name for lead in part}, whole=index == 0) if program is not None else None
         part_runs, part_cells, hung, part_said = _run_part(exercise, submission, part, cases, sandbox, timeout, steps,
-                                                           cell_timeout, one_child, hung, by_hand=by_hand_calls(groups))
+                                                           cell_timeout, one_child, hung, by_hand=by_hand)
         runs.update(part_runs)
         said += part_said + ([[{"cell": hung, "status": "hung"}]] if isinstance(hung, int) else [])
         if index == 0:  # the notes come from the first child only: what a secret one did is for its hidden checks
