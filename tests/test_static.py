@@ -1094,3 +1094,47 @@ def test_a_class_body_inside_a_by_hand_function_binds_none_of_its_names():
                         "    return K.tool((2 * leaf**4 + leaf**3).sum(), leaf)[0]\n")
     assert "tool = grad" in text
     assert "uses torch.autograd.grad" in {finding.what for finding in autograd_use(text, "polynomial_grad_manual")}
+
+
+# Fairness 50: a tensor that asks for gradients, made at import, which the by-hand function only reads (as it reads an
+# nn.Linear's weight): the chain rule written out with the layer's constants, which a demo differentiates too.
+IMPORTS = "import functools\nimport torch\nimport torch.nn as nn\nfrom torch.nn import Parameter\n" \
+          "from torch.nn import Parameter as P2\n"
+MADE_AT_IMPORT = {
+    "requires_grad_keyword": "W = torch.tensor(3.0, requires_grad=True)\n",
+    "annotated": "W: torch.Tensor = torch.tensor(3.0, requires_grad=True)\n",
+    "requires_grad_method": "W = torch.tensor(3.0).requires_grad_()\n",
+    "nn_parameter": "W = nn.Parameter(torch.tensor(3.0))\n",
+    "parameter_imported": "W = Parameter(torch.tensor(3.0))\n",
+    "parameter_imported_as": "W = P2(torch.tensor(3.0))\n",
+    "in_a_list_comprehension": "W = [torch.tensor(3.0, requires_grad=True) for _ in range(2)][0]\n",
+    "keywords_unpacked": "KW = {'requires_grad': True}\nW = torch.tensor(3.0, **KW)\n",
+    "in_a_main_block": "if __name__ != 'x':\n    W = torch.tensor(3.0, requires_grad=True)\n",
+}
+ASKED_LATER = {  # what asks for gradients when the by-hand function calls it, or is not torch's: still read
+    "a_partial": ("W = functools.partial(torch.ones, requires_grad=True)\n", "W(1)"),
+    "an_unbound_method": ("W = torch.Tensor.requires_grad_\n", "W(x.detach())"),
+    "a_bound_method": ("T = torch.ones(1)\nW = T.requires_grad_\n", "W()"),
+    "a_generator": ("W = (torch.ones(1, requires_grad=True) for _ in range(1))\n", "next(W)"),
+    "a_lambda": ("W = lambda: torch.ones(1, requires_grad=True)\n", "W()"),
+    "parameter_passed_around": ("W = nn.Parameter\n", "W(x)"),
+    "a_torch_of_the_files": ("class torch:\n    @staticmethod\n    def ones(*a, **k):\n        return 1\n"
+                             "W = torch.ones(3, requires_grad=True)\n", "W"),
+    "made_by_a_function_global": ("def setup():\n    global W\n    W = torch.ones(3, requires_grad=True)\n",
+                                  "setup() or W"),
+    "stored_by_a_function": ("H = []\ndef put():\n    H.append(torch.ones(1, requires_grad=True))\n", "put() or H[0]"),
+    "in_the_by_hand_function": ("W = 1\n", "torch.ones(3, requires_grad=True)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MADE_AT_IMPORT))
+def test_a_tensor_made_at_import_that_asks_for_gradients_is_data(name):
+    source = IMPORTS + MADE_AT_IMPORT[name] + "\ndef manual(x):\n    return 2 * W.detach() * (3 * x + 2) / x.numel()\n"
+    assert found(source) == [], name
+
+
+@pytest.mark.parametrize("name", sorted(ASKED_LATER))
+def test_what_asks_for_gradients_when_called_is_still_read(name):
+    top, expression = ASKED_LATER[name]
+    source = IMPORTS + top + f"\ndef manual(x):\n    return 2 * x + 0 * ({expression})\n"
+    assert any("gradients" in what or "Parameter" in what for what in whats(source)), name

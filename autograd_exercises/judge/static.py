@@ -203,6 +203,7 @@ class Module:
     parents: dict[ast.AST, ast.AST] = field(default_factory=dict)  # every node's parent, found once
     installed: set[int] = field(default_factory=set)  # installer calls on the file's own objects, read as stores
     installers: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # :func:`_installers`, found once
+    at_import: set[int] = field(default_factory=set)  # the values top-level assignments bind (ids): run at import
 
     def live(self, name: str, index: int) -> bool:
         """A binding of ``name`` in top-level statement ``index`` may still hold when a check runs (:attr:`replaced`)."""
@@ -340,6 +341,47 @@ class Module:
             if found == layers:
                 return layers
             layers = found
+
+    @cached_property
+    def plain(self) -> frozenset[str]:
+        """:func:`methods.plain_classes` of the file, found once."""
+        if self.tree is None:
+            return frozenset()
+        return methods.plain_classes(self.tree, self.parents, self.bindings, self.layers, self.imports)
+
+    @cached_property
+    def built_at_import(self) -> frozenset[str]:
+        """The plain classes (:attr:`plain`) bound once, no base of another class, whose every use is a call at
+        import (:func:`at_import`) or an attribute (``Poly.slope``): their ``__init__`` runs only at import, before
+        any check (fairness 50: ``P = Poly([...])`` whose ``__init__`` makes an ``nn.Parameter``)."""
+        if self.tree is None or not self.plain:
+            return frozenset()
+        bases = {base.id for node in walk(self.tree) if isinstance(node, ast.ClassDef) for base in node.bases
+                 if isinstance(base, ast.Name)}
+        uses: dict[str, list[ast.Name]] = defaultdict(list)
+        for node in walk(self.tree):
+            if isinstance(node, ast.Name) and node.id in self.plain:
+                uses[node.id].append(node)
+        return frozenset(name for name in self.plain if name not in bases and len(self.bindings[name]) == 1
+                         and all(isinstance(node.ctx, ast.Load) and _built_or_named(node, self.parents)
+                                 for node in uses[name] if node is not self.bindings[name][0]))
+
+
+def at_import(node: ast.AST, parents: Mapping[ast.AST, ast.AST]) -> bool:
+    """``node`` runs when the file is imported: in a top-level statement, outside any function, lambda, class body
+    or generator (whose code runs later)."""
+    while (node := parents.get(node)) is not None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.GeneratorExp)):
+            return False
+    return True
+
+
+def _built_or_named(use: ast.Name, parents: Mapping[ast.AST, ast.AST]) -> bool:
+    """A use of a class's name that is a call at import (:func:`at_import`) or an attribute read (not a dunder)."""
+    parent = parents.get(use)
+    if isinstance(parent, ast.Call) and parent.func is use:
+        return at_import(parent, parents)
+    return isinstance(parent, ast.Attribute) and parent.value is use and not _special(parent.attr)
 
 
 def _field_names(fields: ast.AST) -> list[str]:
@@ -598,9 +640,7 @@ class _Narrowing:
 
     @cached_property
     def plain(self) -> frozenset[str]:
-        module = self.module
-        return methods.plain_classes(module.tree, module.parents, module.bindings, module.layers, module.imports) \
-            if module.tree is not None else frozenset()
+        return self.module.plain
 
     @cached_property
     def identity(self) -> tuple[frozenset[str], frozenset[str]]:
@@ -665,6 +705,7 @@ def module_names(tree: ast.Module, cells: Sequence[int] = (), stopped: Mapping[i
                 module.bindings[statement.name].append(statement)
             elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
                 targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                module.at_import.add(id(statement.value))
                 for target in targets:  # names bound; an item or attribute set is a store (below)
                     for name in _bound_names(target):
                         if module.live(name, index):
@@ -1918,7 +1959,8 @@ class Reader:
                 isinstance(parent, ast.Call) and parent.func is node):  # pick = operator.attrgetter
             self.found(node, f"passes {node.attr} around (a lookup no reading can follow)", DYNAMIC)
         if isinstance(node.ctx, ast.Store):
-            if node.attr == "requires_grad" and isinstance(parent, ast.Assign) and not _is_false(parent.value):
+            if node.attr == "requires_grad" and isinstance(parent, ast.Assign) and not _is_false(parent.value) \
+                    and not self.made_at_import(node, None):
                 self.found(node, "asks for gradients (requires_grad = True)", TRACKS, flag=self.flag(parent.value))
             return
         if isinstance(node.value, ast.Call) and self.namespace_call(node.value):
@@ -1930,6 +1972,9 @@ class Reader:
         if attr == "requires_grad_" and self.called_with_false(node):
             return
         call = self.parents.get(node)
+        if attr in ("requires_grad_", "Parameter") and isinstance(call, ast.Call) and call.func is node \
+                and self.made_at_import(call, node if attr == "Parameter" else None):
+            return  # (``W = torch.ones(3).requires_grad_()``, ``P = nn.Parameter(c)``: a tensor the function only reads)
         if attr == "requires_grad_" and isinstance(call, ast.Call) and call.func is node and len(call.args) == 1 \
                 and not call.keywords and (flag := self.flag(call.args[0])):
             self.found(node, *ATTRIBUTES[attr], flag=flag)  # requires_grad_(track): as its callers pass track
@@ -1966,8 +2011,12 @@ class Reader:
             return
         if any(target.rsplit(".", 1)[-1] == "inference_mode" for target, _ in self.module.imports.get(node.id, [])):
             self.inference_mode(node)
+        call = self.parents.get(node)
+        made = isinstance(call, ast.Call) and call.func is node and self.made_at_import(call, node)
         for target, line in self.module.imports.get(node.id, []):
             rank = forbidden_module(target)
+            if made and target.rsplit(".", 1)[-1] == "Parameter":
+                continue  # (``P = Parameter(c)`` after ``from torch.nn import Parameter``: see made_at_import)
             if rank is not None:
                 self.found(node, f"uses {named(target)}", rank, (node.id, line))
             elif (foreign := foreign_module(target, self.module)):
@@ -2020,12 +2069,14 @@ class Reader:
 
     def read_Call(self, node: ast.Call) -> None:
         name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+        made = self.made_at_import(node, node.func)
         for keyword in node.keywords:
-            if keyword.arg == "requires_grad" and not _is_false(keyword.value):
+            if keyword.arg == "requires_grad" and not _is_false(keyword.value) and not made:
                 self.found(node, "asks for gradients (requires_grad=True)", TRACKS, flag=self.flag(keyword.value))
             elif keyword.arg is None and not (isinstance(keyword.value, ast.Dict) and all(
                     isinstance(key, ast.Constant) and (key.value != "requires_grad" or _is_false(value))
-                    for key, value in zip(keyword.value.keys, keyword.value.values))) and not self.forwarded(keyword):
+                    for key, value in zip(keyword.value.keys, keyword.value.values))) and not self.forwarded(keyword) \
+                    and not made:
                 self.found(node, "may ask for gradients (keywords unpacked with **)", TRACKS)
             # torch.load(…, weights_only=False), numpy.load(…, allow_pickle=True)
             if keyword.arg == "weights_only" and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is True) \
@@ -2064,7 +2115,8 @@ class Reader:
         owner = node.args[0] if index == 1 else None
         if name == "setattr" and literal.value == "requires_grad" and len(node.args) == 3 \
                 and not _is_false(node.args[2]):  # (red team 68: the literal setattr, as `t.requires_grad = True`)
-            self.found(node, "asks for gradients (requires_grad = True)", TRACKS, flag=self.flag(node.args[2]))
+            if not self.made_at_import(node, None):
+                self.found(node, "asks for gradients (requires_grad = True)", TRACKS, flag=self.flag(node.args[2]))
             return
         for attr in literal.value.split("."):
             self.attribute_named(node, attr, owner)
@@ -2180,6 +2232,37 @@ class Reader:
             return
         self.found(node, "may turn autograd back on (torch.inference_mode other than inference_mode() or "
                    "inference_mode(True))", TRACKS)
+
+    def made_at_import(self, node: ast.AST, callee: ast.AST | None) -> bool:
+        """``node`` asks for gradients for a tensor made while the file is imported, which the by-hand function can
+        then only read, as it reads an ``nn.Linear``'s weight (fairness 50: ``W1 = torch.tensor(3.0,
+        requires_grad=True)``, ``torch.ones(3).requires_grad_()``, ``self.c = nn.Parameter(c)`` in the ``__init__``
+        of ``P = Poly(...)``). It sits in a value a top-level assignment binds, or in the ``__init__`` of a class whose
+        objects are only made at import (:attr:`Module.built_at_import`); outside any lambda, function, class or
+        generator of its own there (whose code runs later, maybe in the by-hand call); and ``callee`` (if given) is
+        torch's, through an import the file never rebinds (never ``functools.partial(torch.ones,
+        requires_grad=True)``, which asks when called)."""
+        root = self.root
+        init = isinstance(root, ast.ClassDef) and root.name == self.owner and root.name in self.module.built_at_import
+        if not init and (id(root) not in self.module.at_import or isinstance(root, (ast.Lambda, ast.GeneratorExp))):
+            return False  # (a top-level assignment's value: the lambda or generator itself runs later)
+        if callee is not None and not self.torch_name(callee):
+            return False
+        while (parent := self.parents.get(node)) is not None and parent is not root:
+            if isinstance(parent, (ast.Lambda, ast.GeneratorExp, ast.ClassDef)) or isinstance(
+                    parent, (ast.FunctionDef, ast.AsyncFunctionDef)) and not (init and self.parents.get(parent) is root):
+                return False
+            node = parent
+        return not init or isinstance(node, ast.FunctionDef) and node.name == "__init__"
+
+    def torch_name(self, node: ast.AST) -> bool:
+        """``node`` (``torch.ones``, ``nn.Parameter``, ``Parameter``) is torch's, through imports of its root name that
+        are all torch's and that the file binds no other way."""
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        targets = self.module.imports.get(node.id, []) if isinstance(node, ast.Name) else []
+        return bool(targets) and node.id not in self.module.bindings and not self.is_local(node) \
+            and all(target.split(".")[0] == "torch" for target, _ in targets)
 
     def called_with_false(self, node: ast.AST) -> bool:
         parent = self.parents.get(node)
