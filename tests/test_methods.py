@@ -215,8 +215,10 @@ ATTACKS.update({
     "super_looking_names_up": "\n\nclass Box(Logistic):\n    def go(self, x, y):\n"
                               "        return super().__getattribute__('autograd_grads')(x, y)\n\n\n"
                               "def manual(x, y, w, b):\n    return Box(w, b).go(x, y)\n",
-    "a_plain_class_under_a_torch_module": "\n\nclass Layer(Logistic, torch.nn.Module):\n    pass\n\n\n"
-                                          "def manual(x, y, w, b):\n    return Layer(w, b).manual_grads(x, y)\n",
+    "a_plain_class_under_a_torch_module": "\n\nclass Base(Logistic):\n    def forward(self, x, y):\n"
+                                          "        return self.autograd_grads(x, y)\n\n\n"
+                                          "class Layer(Base, torch.nn.Module):\n    pass\n\n\n"
+                                          "def manual(x, y, w, b):\n    return Layer(w, b)(x, y)\n",
     "a_dataclass_decorator_rebound": "\n\nfrom dataclasses import dataclass\n\n\nif True:\n"
                                      "    def dataclass(cls):\n        return Logistic\n\n\n@dataclass\nclass Chain:\n"
                                      "    def manual_grads(self, x, y):\n        return x, y\n\n\n"
@@ -309,15 +311,25 @@ def test_plain_classes_exclude_library_bases_metaclasses_decorators_and_layer_fi
 
     classes = "class A:\n    pass\nclass B(A, object):\n    pass\nclass C(torch.nn.Module):\n    pass\nclass D(C):\n" \
               "    pass\nclass E(metaclass=type):\n    pass\n@dataclass\nclass F:\n    pass\n"
-    assert plain("import torch\n" + classes) == {"A", "B"}
-    assert plain("import torch\nfrom dataclasses import dataclass\n" + classes) == {"A", "B", "F"}
-    assert plain("import torch\nfrom mine import dataclass\n" + classes) == {"A", "B"}
-    assert plain("import torch\nfrom dataclasses import dataclass\ndef dataclass(c):\n    return c\n" + classes) == {"A", "B"}
+    # (torch's nn.Module is a plain base since fairness 50: its own code calls a subclass's methods only by its own
+    # names, which methods.module_methods lists and the reading reads at once)
+    assert plain("import torch\n" + classes) == {"A", "B", "C", "D"}
+    assert plain("import torch\nfrom dataclasses import dataclass\n" + classes) == {"A", "B", "C", "D", "F"}
+    assert plain("import torch\nfrom mine import dataclass\n" + classes) == {"A", "B", "C", "D"}
+    assert plain("import torch\nfrom dataclasses import dataclass\ndef dataclass(c):\n    return c\n" + classes) \
+        == {"A", "B", "C", "D"}
     assert plain("class L:\n    def backward(self, g):\n        return g\n" + classes) == frozenset()
     # red team 16: a plain class another class may call methods of, through a base or any other use
-    assert plain("import torch\n" + classes + "class G(A, torch.nn.Module):\n    pass\n") == frozenset()
-    assert plain("import torch\n" + classes + "H = type('H', (B, torch.nn.Module), {})\n") == frozenset()
-    assert plain("from torch.nn import Module as object\nclass A(object):\n    pass\n") == frozenset()
+    assert plain("import torch\n" + classes + "H = type('H', (B, torch.nn.Module), {})\n") == {"C", "D"}
+    # (torch's nn.Module under another name is still torch's: its forward is read at once, see ATTACKS)
+    assert plain("from torch.nn import Module as object\nclass A(object):\n    pass\n") == {"A"}
+    # torch's own nn.Module only: not one the file binds, nor a file that can have torch run code of its own
+    assert plain("import torch\ntorch = object()\nclass C(torch.nn.Module):\n    pass\n") == frozenset()
+    assert plain("from torch import nn\nclass C(nn.Module):\n    pass\n") == {"C"}
+    assert plain("from torch import nn\nclass C(nn.Module):\n    pass\nc = C()\n"
+                 "c.register_forward_hook(print)\n") == frozenset()
+    assert plain("from torch import nn\nclass C(nn.Module):\n    pass\nc = C()\nname = 'x'\n"
+                 "getattr(c, name)\n") == frozenset()
 
 
 FITTER = """\
@@ -647,3 +659,132 @@ def test_data_a_bulk_store_keeps_is_not_code(name):
     container = BULK_DATA[name].split("\n")[-3].split(".")[0].split(" ")[0]
     source = REGISTRY + BULK_DATA[name] + f"\n\ndef manual(x):\n    assert len({container}) >= 0\n    return 8 * x**3\n"
     assert whats(source) == [], name
+
+
+# Fairness 50: the file's own nn.Module, its by-hand method beside one that back-propagates (torch's own code calls a
+# subclass's methods only by nn.Module's own names, read at once), and nn.Parameters its __init__ makes at import.
+MODULE = """\
+import copy
+import torch
+from torch import nn
+
+
+class Poly(nn.Module):
+    def forward(self, x):
+        return 2 * x ** 2
+
+    def slope_autograd(self, x):
+        x = x.detach().requires_grad_()
+        self(x).sum().backward()
+        return x.grad
+
+    def slope_by_hand(self, x):
+        return 4 * x
+"""
+PARAMETERS = MODULE.replace("class Poly(nn.Module):\n", "class Poly(nn.Module):\n    def __init__(self, c):\n"
+                                                        "        super().__init__()\n"
+                                                        "        self.c = nn.Parameter(torch.tensor(c))\n\n") \
+    .replace("return 4 * x", "return 2 * self.c.detach() * x")
+MODULE_HONEST = {
+    "methods_of_an_nn_module": MODULE + "\n\nf = Poly()\n\n\ndef manual(x):\n    return f.slope_by_hand(x) + 0 * f(x)\n",
+    "called_through_its_class_made_here": MODULE + "\n\ndef manual(x):\n    return Poly().slope_by_hand(x)\n",
+    "parameters_made_at_import": PARAMETERS + "\n\nP = Poly(2.0)\n\n\ndef manual(x):\n    return P.slope_by_hand(x)\n",
+    "parameters_made_at_import_in_a_main_block": PARAMETERS + "\n\nif True:\n    P = Poly(2.0)\n\n\n"
+                                                              "def manual(x):\n    return P.slope_by_hand(x)\n",
+}
+MODULE_ATTACKS = {
+    "a_forward_pre_hook": "f = Poly()\nf.register_forward_pre_hook(lambda m, a: m.slope_autograd(a[0]))\n\n\n"
+                          "def manual(x):\n    return f.slope_by_hand(x) + 0 * f(x)\n",
+    "a_global_hook": "f = Poly()\ntorch.nn.modules.module._global_forward_hooks[0] = "
+                     "lambda m, a, o: m.slope_autograd(a[0])\n\n\ndef manual(x):\n    return f.slope_by_hand(x) + 0 * f(x)\n",
+    "handed_back_by_eval_then_formatted": "f = Poly().eval()\ng = '{0.slope_autograd}'.format(f)\n\n\n"
+                                          "def manual(x):\n    return f.slope_by_hand(x)\n",
+    "handed_back_by_to": "f = Poly()\ng = f.to(torch.float64)\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n",
+    "handed_to_deepcopy": "f = Poly()\ng = copy.deepcopy(f)\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n",
+    "in_a_sequential": "f = Poly()\ns = nn.Sequential(Poly())\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n",
+    "a_computed_getattr": "f = Poly()\nname = 'slope_' + 'autograd'\ng = getattr(f, name)\n\n\n"
+                          "def manual(x):\n    return f.slope_by_hand(x)\n",
+    "through_apply": "f = Poly()\nf.apply(print)\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n",
+    "through_modules": "f = Poly()\nm = list(f.modules())\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n",
+    "through_a_private_method": "f = Poly()\nf._apply(lambda t: t)\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n",
+    "named_by_the_by_hand_function": "f = Poly()\n\n\ndef manual(x):\n    return f.slope_autograd(x)\n",
+}
+MODULE_METHOD_ATTACKS = {  # a method of nn.Module's own names, which torch's code calls (state_dict, zero_grad): the call
+    "get_extra_state": ("    def get_extra_state(self):\n        return self.slope_autograd(torch.ones(1))\n",
+                        "len(f.state_dict())"),
+    "parameters": ("    def parameters(self, recurse=True):\n        self.slope_autograd(torch.ones(1))\n"
+                   "        return iter(())\n", "(f.zero_grad() or 0)"),
+    "named_parameters": ("    def named_parameters(self, *args, **kwargs):\n        self.slope_autograd(torch.ones(1))\n"
+                         "        return iter(())\n", "(f.zero_grad() or 0)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MODULE_HONEST))
+def test_an_nn_modules_by_hand_method_keeps_the_point(name):
+    assert whats(MODULE_HONEST[name]) == [], name
+
+
+@pytest.mark.parametrize("name", sorted(MODULE_ATTACKS))
+def test_an_nn_module_whose_methods_torch_or_other_code_may_call_is_read(name):
+    assert "calls .backward()" in whats(MODULE + "\n\n" + MODULE_ATTACKS[name]), name
+
+
+@pytest.mark.parametrize("name", sorted(MODULE_METHOD_ATTACKS))
+def test_a_method_named_as_nn_modules_own_is_read_at_once(name):
+    from autograd_exercises.judge.static import module_names
+
+    method, call = MODULE_METHOD_ATTACKS[name]
+    source = MODULE + method + f"\n\nf = Poly()\n\n\ndef manual(x):\n    return f.slope_by_hand(x) + 0 * {call}\n"
+    assert "Poly" in module_names(ast.parse(source)).plain  # (read as a plain class's: by the name alone)
+    assert "calls .backward()" in whats(source), name
+
+
+def test_a_plain_base_of_an_nn_module_has_its_module_named_methods_read():
+    source = MODULE + "\n\nclass Base:\n    def forward(self, x):\n        return Poly().slope_autograd(x)\n\n\n" \
+                      "class Both(Base, nn.Module):\n    pass\n\n\ndef manual(x):\n    return Both()(x)\n"
+    assert "calls .backward()" in whats(source)
+
+
+@pytest.mark.parametrize("made", [
+    "\n\ndef manual(x):\n    return Poly(2.0).slope_by_hand(x)\n",  # (made in the by-hand call: __init__ runs there)
+    "\n\nP = Poly(2.0)\n\n\ndef make():\n    return Poly(3.0)\n\n\ndef manual(x):\n    return P.slope_by_hand(x)\n",
+    "\n\nMAKE = lambda: Poly(2.0)\n\n\ndef manual(x):\n    return MAKE().slope_by_hand(x)\n",
+    "\n\nclass Sub(Poly):\n    pass\n\n\nP = Poly(2.0)\n\n\ndef manual(x):\n    return P.slope_by_hand(x)\n",
+])
+def test_parameters_an_init_makes_outside_the_import_still_count(made):
+    assert "makes an nn.Parameter (it requires gradients)" in whats(PARAMETERS + made)
+
+
+@pytest.mark.parametrize("init", [
+    "        self.make = lambda: torch.ones(1, requires_grad=True)\n",  # (asks later, when called)
+    "        self.make = functools.partial(torch.ones, requires_grad=True)\n",
+    "        self.reset()\n\n    def reset(self):\n        self.d = torch.ones(1, requires_grad=True)\n",
+])
+def test_what_an_init_made_at_import_leaves_for_later_still_counts(init):
+    source = PARAMETERS.replace("import copy\n", "import copy\nimport functools\n").replace(
+        "        self.c = nn.Parameter(torch.tensor(c))\n", "        self.c = nn.Parameter(torch.tensor(c))\n" + init) \
+        + "\n\nP = Poly(2.0)\n\n\ndef manual(x):\n    return P.slope_by_hand(x)\n"
+    assert any("gradients" in what for what in whats(source)), init
+
+
+def test_the_methods_that_hand_an_nn_module_back_are_all_listed():
+    """methods.HANDS_SELF_BACK against torch's own source: every method of nn.Module that returns or yields the object
+    itself (an object of the file's nn.Module that went through one is not followed)."""
+    import inspect
+    import re
+
+    import torch
+
+    found = set()
+    for name in dir(torch.nn.Module):
+        function = getattr(torch.nn.Module, name)
+        if name.startswith("_") or not callable(function):
+            continue
+        try:
+            text = inspect.getsource(function)
+        except (OSError, TypeError):
+            continue
+        if re.search(r"return self\b(?!\.)|return self\.(_apply|train)\(|yield (\w+, )?self\b|"
+                     r"for _, module in self\.named_modules", text):
+            found.add(name)
+    assert found and found <= methods.HANDS_SELF_BACK, sorted(found - methods.HANDS_SELF_BACK)

@@ -70,6 +70,26 @@ METHOD_WRAPPERS = frozenset({"cache", "lru_cache", "cached_property", "no_grad",
 METHOD_DECORATORS = frozenset({"staticmethod", "classmethod", "property"})
 NAME_ATTRIBUTES = frozenset({"__name__", "__qualname__", "__doc__", "__module__"})
 STRING = "\0"  # marks a string's whole text among identifiers
+TORCH_MODULES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module"})
+ATTACHING = ("hook", "register", "parametriz")  # nn.Module's ways to have its own machinery run code of the file's
+# with an object (``register_forward_pre_hook``, ``_forward_hooks``, ``register_module_forward_hook``,
+# ``parametrize.register_parametrization``), as any identifier or string of the file spells them
+NAME_LOOKUPS = frozenset({"getattr", "setattr", "delattr", "attrgetter", "methodcaller", "getattr_static"})
+HANDS_SELF_BACK = frozenset({"train", "eval", "requires_grad_", "to", "to_empty", "cpu", "cuda", "ipu", "xpu", "mtia",
+                             "type", "float", "double", "half", "bfloat16", "apply", "share_memory", "modules",
+                             "named_modules", "get_submodule", "set_submodule"})  # nn.Module's methods that return or
+# yield the object itself (each ``_``-name is counted so too): once an object of the file's nn.Module goes through one,
+# where it goes is not followed (tests/test_methods.py checks this list against torch's source)
+
+
+@functools.cache
+def module_methods() -> frozenset[str]:
+    """Every attribute name of ``torch.nn.Module`` (``forward``, ``extra_repr``, ``train``, ``parameters``,
+    ``state_dict``…): what its own code may call on a subclass's object by name, so a subclass's method of such a
+    name is read as ``_``-names are."""
+    import torch
+
+    return frozenset(dir(torch.nn.Module))
 
 
 def plain_classes(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: dict[str, list[ast.AST]],
@@ -82,54 +102,103 @@ def plain_classes(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: d
     module, an object handed to numpy or a format string, ``return self``), other code could call their methods."""
     if layers or recovers_objects(tree, imports):
         return frozenset()
+    modules = not _attaches_code(tree)  # (an nn.Module's machinery calls only what module_methods names then)
+    library = HANDS_SELF_BACK if modules and has_modules(bindings, imports) else frozenset()
     uses = collections.defaultdict(list)
     for node in walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             uses[node.id].append(node)
     plain: set[str] = {name for name, nodes in bindings.items() if nodes and all(
         isinstance(node, ast.ClassDef) and all(_dataclass(d, bindings, imports) for d in node.decorator_list)
-        and not node.keywords and _kept_in(node, parents) and _holds_no_objects(node, imports) for node in nodes)}
+        and not node.keywords and _kept_in(node, parents, library) and _holds_no_objects(node, imports)
+        for node in nodes)}
     while True:
         found = {name for name in plain if all(
             isinstance(base, ast.Name) and (base.id in plain or base.id == "object" and base.id not in bindings
                                             and base.id not in imports)
+            or modules and _torch_module(base, bindings, imports)
             for node in bindings[name] for base in node.bases)
-            and all(_plain_use(use, parents, plain, uses) for use in uses[name])}
+            and all(_plain_use(use, parents, plain, uses, library) for use in uses[name])}
         if found == plain:
             return frozenset(plain)
         plain = found
 
 
-def _plain_use(use: ast.Name, parents: dict[ast.AST, ast.AST], plain: set[str], uses: dict[str, list]) -> bool:
+def _torch_module(base: ast.AST, bindings: dict[str, list[ast.AST]], imports: dict[str, list[tuple[str, int]]]
+                  ) -> bool:
+    """``nn.Module`` (``torch.nn.Module``), through an import of its root that the file binds no other way (fairness
+    50: an ``nn.Module`` of the file with ``slope_autograd`` beside ``slope_by_hand``)."""
+    root = base
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    return isinstance(root, ast.Name) and root.id not in bindings and imported_name(base, imports) in TORCH_MODULES
+
+
+def module_based(node: ast.ClassDef, bindings: dict[str, list[ast.AST]], imports: dict[str, list[tuple[str, int]]],
+                 seen: frozenset[str] = frozenset()) -> bool:
+    """The class derives from ``nn.Module``, itself or through classes of the file."""
+    return any(_torch_module(base, bindings, imports) or isinstance(base, ast.Name) and base.id not in seen
+               and any(isinstance(value, ast.ClassDef) and module_based(value, bindings, imports, seen | {base.id})
+                       for value in bindings.get(base.id, ()))
+               for base in node.bases)
+
+
+def has_modules(bindings: dict[str, list[ast.AST]], imports: dict[str, list[tuple[str, int]]]) -> bool:
+    """A class of the file derives from ``nn.Module`` (:func:`module_based`): then each class's methods of
+    :func:`module_methods`' names are read as soon as the class is (a plain base's too: ``class Layer(Plain,
+    nn.Module)`` has torch call ``Plain.forward``), and no object of the file's classes may go through one of
+    :data:`HANDS_SELF_BACK`."""
+    return any(isinstance(node, ast.ClassDef) and module_based(node, bindings, imports)
+               for nodes in bindings.values() for node in nodes)
+
+
+def _attaches_code(tree: ast.Module) -> bool:
+    """The file may have torch's ``nn.Module`` machinery run code of its own with an object: it spells one of
+    :data:`ATTACHING` anywhere (a name, an attribute, a string), or looks an attribute up by a name it computes."""
+    if any(part in name.lower() for name in identifiers(tree) for part in ATTACHING):
+        return True
+    return looks_up_computed_names(tree, frozenset()) or any(
+        isinstance(node, ast.Call) and chain_end(node.func) in NAME_LOOKUPS
+        and not all(isinstance(argument, ast.Constant) for argument in node.args[1:2] or node.args[:1])
+        for node in walk(tree))
+
+
+def chain_end(node: ast.AST) -> str:
+    """The last name of ``a.b.c`` (``c``), or of a bare name."""
+    return node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+
+
+def _plain_use(use: ast.Name, parents: dict[ast.AST, ast.AST], plain: set[str], uses: dict[str, list],
+               library: frozenset[str] = frozenset()) -> bool:
     """A use of a plain class's name: a base of a plain class, an attribute (not a dunder: ``__subclasses__``,
-    ``__new__``), or a call whose object is kept (:func:`_kept`)."""
+    ``__new__``; nor one of ``library``'s, :func:`_an_attribute`), or a call whose object is kept (:func:`_kept`)."""
     parent = parents.get(use)
     if isinstance(parent, ast.Call) and parent.func is use:
-        return _kept(parent, parents, uses)
-    return _an_attribute(use, parent) or isinstance(parent, ast.ClassDef) and use in parent.bases and parent.name in plain
+        return _kept(parent, parents, uses, library=library)
+    return _an_attribute(use, parent, library=library) or isinstance(parent, ast.ClassDef) and use in parent.bases and parent.name in plain
 
 
-def _kept(made: ast.AST, parents: dict[ast.AST, ast.AST], uses: dict[str, list], seen: frozenset[str] = frozenset()
-          ) -> bool:
+def _kept(made: ast.AST, parents: dict[ast.AST, ast.AST], uses: dict[str, list], seen: frozenset[str] = frozenset(),
+          library: frozenset[str] = frozenset()) -> bool:
     """The object ``made`` is only ever used through its attributes: ``C(w).m(x)``, or ``m = C(w)`` (or ``m: C =
     …``) where every use of the name ``m`` in the file is ``m.attribute``, or returned by a method whose every call
     is so used (:func:`_returned_kept`)."""
     parent = parents.get(made)
-    if _an_attribute(made, parent):
+    if _an_attribute(made, parent, library=library):
         return True
     if isinstance(parent, ast.Return):
-        return _returned_kept(parent, parents, uses, seen)
+        return _returned_kept(parent, parents, uses, seen, library)
     if isinstance(parents.get(parent), ast.ClassDef):
         return False  # a class attribute (``Holder.inst``): read through its class, never by its name
     if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name) \
             or isinstance(parent, ast.AnnAssign) and isinstance(parent.target, ast.Name):
         name = parent.targets[0].id if isinstance(parent, ast.Assign) else parent.target.id
-        return all(_an_attribute(use, parents.get(use)) for use in uses[name])
+        return all(_an_attribute(use, parents.get(use), library=library) for use in uses[name])
     return False
 
 
 def _returned_kept(returned: ast.Return, parents: dict[ast.AST, ast.AST], uses: dict[str, list],
-                   seen: frozenset[str]) -> bool:
+                   seen: frozenset[str], library: frozenset[str] = frozenset()) -> bool:
     """``return C(...)`` in a method (not a dunder) of a class: the object is kept when every use of that method's name
     as an attribute, anywhere in the file, is a call whose object is (fairness 26: ``def deriv(self): return
     Poly(...)``, used as ``POLY.deriv()(x)``). Never from a function outside a class: its caller may be the grader."""
@@ -137,14 +206,15 @@ def _returned_kept(returned: ast.Return, parents: dict[ast.AST, ast.AST], uses: 
     while method is not None and not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
         method = parents.get(method)
     if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) or method.name in seen \
-            or not isinstance(parents.get(method), ast.ClassDef) or method.name.startswith("__"):
+            or not isinstance(parents.get(method), ast.ClassDef) or method.name.startswith("__") \
+            or library and method.name in module_methods():  # (one nn.Module's own code may call, unnamed)
         return False
     named = [node for node in parents if isinstance(node, ast.Attribute) and node.attr == method.name]
     return all(isinstance(call := parents.get(node), ast.Call) and call.func is node
-               and _kept(call, parents, uses, seen | {method.name}) for node in named)
+               and _kept(call, parents, uses, seen | {method.name}, library) for node in named)
 
 
-def _kept_in(node: ast.ClassDef, parents: dict[ast.AST, ast.AST]) -> bool:
+def _kept_in(node: ast.ClassDef, parents: dict[ast.AST, ast.AST], library: frozenset[str] = frozenset()) -> bool:
     """In every method of the class, its object (the first parameter) is only used through its attributes (never
     returned, passed or stored bare); a class method's class likewise (``cls(...)`` makes an object unseen)."""
     for method in node.body:
@@ -157,11 +227,22 @@ def _kept_in(node: ast.ClassDef, parents: dict[ast.AST, ast.AST]) -> bool:
             return False  # (its object comes in as *args)
         first = arguments[0].arg
         called = not any(isinstance(d, ast.Name) and d.id == "classmethod" for d in method.decorator_list)
-        if not all(_an_attribute(use, parents.get(use), called) for use in walk(method)
+        if not all(_an_attribute(use, parents.get(use), called, library) or _super_init(use, parents)
+                   for use in walk(method)
                    if isinstance(use, ast.Name) and use.id == first or isinstance(use, ast.Call)
                    and isinstance(use.func, ast.Name) and use.func.id == "super"):  # super() is the object too
             return False
     return True
+
+
+def _super_init(use: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    """``super().__init__(…)``: the base's ``__init__`` (``object``'s, ``nn.Module``'s, or a plain class's of the file,
+    read as every dunder is) called on the object, as ``nn.Module`` asks of each subclass."""
+    attribute = parents.get(use)
+    call = parents.get(attribute)
+    return isinstance(use, ast.Call) and isinstance(use.func, ast.Name) and use.func.id == "super" \
+        and not use.args and not use.keywords and isinstance(attribute, ast.Attribute) and attribute.attr == "__init__" \
+        and isinstance(call, ast.Call) and call.func is attribute
 
 
 def _holds_no_objects(node: ast.ClassDef, imports: dict[str, list[tuple[str, int]]]) -> bool:
@@ -193,12 +274,15 @@ def _library_value(chain: ast.AST, imports: dict[str, list[tuple[str, int]]]) ->
     return bool(dotted) and library_constant(dotted)
 
 
-def _an_attribute(node: ast.AST, parent: ast.AST | None, called: bool = True) -> bool:
-    """``node.attribute`` (the attribute not a dunder: ``__class__`` would make another object, unseen), or
-    ``node(...)`` when ``called`` (an object's ``__call__``, read as every dunder is; never a class method's
-    ``cls(...)``, a new object unseen)."""
+def _an_attribute(node: ast.AST, parent: ast.AST | None, called: bool = True, library: frozenset[str] = frozenset()
+                  ) -> bool:
+    """``node.attribute`` (the attribute not a dunder: ``__class__`` would make another object, unseen; where the file
+    has an nn.Module, not one of ``library``'s nor a ``_``-name: ``m.eval()`` hands the object back), or ``node(...)``
+    when ``called`` (an object's ``__call__``, read as every dunder is; never a class method's ``cls(...)``, a new
+    object unseen)."""
     return isinstance(parent, ast.Attribute) and parent.value is node \
         and not (parent.attr.startswith("__") and parent.attr.endswith("__")) \
+        and not (library and (parent.attr in library or parent.attr.startswith("_"))) \
         or called and isinstance(parent, ast.Call) and parent.func is node
 
 
@@ -219,8 +303,9 @@ def _imported_as(name: str, target: str, bindings: dict[str, list[ast.AST]], imp
 def unnamed_methods(node: ast.ClassDef, named: set[str], bindings: dict[str, list[ast.AST]],
                     imports: dict[str, list[tuple[str, int]]]) -> list[ast.AST]:
     """The methods of a plain class that nothing ``named`` so far can call (read later, if ever named)."""
+    library = module_methods() if has_modules(bindings, imports) else frozenset()  # (a plain base of one's too)
     return [item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and not item.name.startswith("_") and item.name not in named
+            and not item.name.startswith("_") and item.name not in named and item.name not in library
             and all(_method_decorator(d, bindings, imports) for d in item.decorator_list)]
 
 
