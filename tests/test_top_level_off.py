@@ -343,16 +343,28 @@ def test_a_notebook_whose_by_hand_function_asks_autograd_in_the_kernels_run_fail
     assert "gradient_manual_by_hand" in lost and "in your file's own run" in lost["gradient_manual_by_hand"], lost
 
 
-def test_a_by_hand_function_beside_tensors_that_ask_for_gradients_keeps_its_point_at_run_time(grade_source, no_reading):
+def test_a_by_hand_function_beside_tensors_that_ask_for_gradients_keeps_its_point(grade_source):
     """The second call counts only autograd asked for an answer: a by-hand function that reads a tensor the top level
-    made with gradients switched on (a graph node in the file's own run, none with autograd off) keeps its point by
-    the run-time layers (the by-hand reading, a layer of its own, sees the leaf's ``requires_grad=True``)."""
+    made with gradients switched on (a graph node in the file's own run, none with autograd off) keeps its point; so
+    does it by the by-hand reading since fairness 50 (a tensor made at import is data the function reads)."""
     source = solution_text("exercise_2").replace("    return 12 * (3 * x + 2) / x.numel()",
                                                  "    return 12 * (3 * x + 2) / x.numel() * ONE.detach()") + \
         "\n\nONE = torch.ones((), requires_grad=True)\n" + DEMO
     result = grade_source("exercise-2", source)
     assert failed(result) == {}
     assert result.score == result.max_score
+
+
+def test_a_by_hand_function_computing_with_such_a_tensor_itself_is_told_to_detach_it(grade_source):
+    """Fairness 50: the same constant used without ``.detach()`` builds graph nodes in the by-hand call, which the
+    run-time layer fails (red team 68: nodes called by hand); the feedback says which tensors and what to do."""
+    source = solution_text("exercise_2").replace("    return 12 * (3 * x + 2) / x.numel()",
+                                                 "    return (12 * (3 * x + 2) / x.numel() * ONE).detach()") + \
+        "\n\nONE = torch.ones((), requires_grad=True)\n" + DEMO
+    lost = failed(grade_source("exercise-2", source))
+    assert sorted(lost) == ["gradient_manual_by_hand"], lost
+    assert "requires_grad=True or an nn.Parameter" in lost["gradient_manual_by_hand"]
+    assert ".detach() before any operation" in lost["gradient_manual_by_hand"]
 
 
 def test_a_by_hand_function_that_hangs_in_the_files_own_run_does_not_pass(grade_source, no_reading):

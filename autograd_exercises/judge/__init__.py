@@ -333,8 +333,9 @@ def no_autograd(outcome: dict[str, Any], what: str) -> None:
     nodes = outcome.get("graph_nodes")
     if type(nodes) is int and nodes > 0:  # (red team 68: nodes of its graph called by hand, no engine)
         raise Fail(f"{what} must compute the derivative by hand, but it built a graph for autograd while it ran "
-                   f"({nodes} node(s): gradients were switched on for a tensor); write the formula with tensor "
-                   "operations on the plain inputs instead", code="autograd-in-by-hand")
+                   f"({nodes} node(s): it computed with a tensor that requires gradients, such as a constant made with "
+                   "requires_grad=True or an nn.Parameter); write the formula with plain tensors: the inputs as given, "
+                   "such constants through .detach() before any operation on them", code="autograd-in-by-hand")
     autograd_off(outcome, what)
     returned = outcome.get("returned") or {}
     values = sequence(returned)
