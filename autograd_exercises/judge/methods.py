@@ -6,7 +6,9 @@ Reading a whole class the by-hand function uses costs an honest student the poin
 autograd once, when the file is imported, and hands it back. Neither runs when the by-hand function is called:
 
 * **Methods never named.** In a *plain* class of the file (:func:`plain_classes`: no decorator but ``@dataclass``,
-  no metaclass, its bases plain classes of the file too, no class of the file defining ``backward``), whose name
+  no metaclass, its bases plain classes of the file too or torch's ``nn.Module``, whose own code calls a subclass's
+  methods only by its own names (:func:`module_methods`, read at once in a file with such a class; fairness 50), no
+  class of the file defining ``backward``), whose name
   and objects are only ever used through their attributes (``Logistic(w, b).manual_grads(x, y)``, ``m = Fit()``
   then ``m.value(v)``, ``self.w``; never handed to other code, returned or stored bare, where a library, a format
   string or ``getattr`` could call a method by a name the file never writes), a method runs only when code names
