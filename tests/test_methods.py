@@ -691,6 +691,10 @@ MODULE_HONEST = {
     "parameters_made_at_import": PARAMETERS + "\n\nP = Poly(2.0)\n\n\ndef manual(x):\n    return P.slope_by_hand(x)\n",
     "parameters_made_at_import_in_a_main_block": PARAMETERS + "\n\nif True:\n    P = Poly(2.0)\n\n\n"
                                                               "def manual(x):\n    return P.slope_by_hand(x)\n",
+    "a_fit_method_that_returns_its_object": MODULE + "    def fit(self, x, steps=3):\n        for _ in range(steps):\n"
+                                                     "            self.slope_autograd(x)\n        return self\n"
+                                                     "\n\nmodel = Poly().fit(torch.ones(2))\nprint(model(2.0))\n\n\n"
+                                                     "def manual(x):\n    return Poly().slope_by_hand(x)\n",
 }
 MODULE_ATTACKS = {
     "a_forward_pre_hook": "f = Poly()\nf.register_forward_pre_hook(lambda m, a: m.slope_autograd(a[0]))\n\n\n"
@@ -708,6 +712,12 @@ MODULE_ATTACKS = {
     "through_modules": "f = Poly()\nm = list(f.modules())\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n",
     "through_a_private_method": "f = Poly()\nf._apply(lambda t: t)\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n",
     "named_by_the_by_hand_function": "f = Poly()\n\n\ndef manual(x):\n    return f.slope_autograd(x)\n",
+    "a_forward_that_returns_its_object": "class Me(Poly):\n    def forward(self, x):\n        return self\n\n\n"
+                                         "g = '{0.slope_autograd}'.format(Me()(1))\n\n\n"
+                                         "def manual(x):\n    return Me().slope_by_hand(x)\n",
+    "returned_by_its_method_then_handed_on": "class Fit(Poly):\n    def fit(self):\n        return self\n\n\n"
+                                             "g = copy.copy(Fit().fit())\n\n\n"
+                                             "def manual(x):\n    return Fit().slope_by_hand(x)\n",
 }
 MODULE_METHOD_ATTACKS = {  # a method of nn.Module's own names, which torch's code calls (state_dict, zero_grad): the call
     "get_extra_state": ("    def get_extra_state(self):\n        return self.slope_autograd(torch.ones(1))\n",

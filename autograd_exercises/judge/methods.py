@@ -112,7 +112,7 @@ def plain_classes(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: d
             uses[node.id].append(node)
     plain: set[str] = {name for name, nodes in bindings.items() if nodes and all(
         isinstance(node, ast.ClassDef) and all(_dataclass(d, bindings, imports) for d in node.decorator_list)
-        and not node.keywords and _kept_in(node, parents, library) and _holds_no_objects(node, imports)
+        and not node.keywords and _kept_in(node, parents, library, uses) and _holds_no_objects(node, imports)
         for node in nodes)}
     while True:
         found = {name for name in plain if all(
@@ -216,9 +216,12 @@ def _returned_kept(returned: ast.Return, parents: dict[ast.AST, ast.AST], uses: 
                and _kept(call, parents, uses, seen | {method.name}, library) for node in named)
 
 
-def _kept_in(node: ast.ClassDef, parents: dict[ast.AST, ast.AST], library: frozenset[str] = frozenset()) -> bool:
+def _kept_in(node: ast.ClassDef, parents: dict[ast.AST, ast.AST], library: frozenset[str] = frozenset(),
+             uses: dict[str, list] | None = None) -> bool:
     """In every method of the class, its object (the first parameter) is only used through its attributes (never
-    returned, passed or stored bare); a class method's class likewise (``cls(...)`` makes an object unseen)."""
+    passed or stored bare, nor returned but where every call of the method is itself kept, :func:`_returned_kept`:
+    ``def fit(self, …): …; return self`` used as ``model = LogReg(3, 1).fit(X, Y)``, fairness 50); a class method's
+    class likewise (``cls(...)`` makes an object unseen)."""
     for method in node.body:
         if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
@@ -230,6 +233,8 @@ def _kept_in(node: ast.ClassDef, parents: dict[ast.AST, ast.AST], library: froze
         first = arguments[0].arg
         called = not any(isinstance(d, ast.Name) and d.id == "classmethod" for d in method.decorator_list)
         if not all(_an_attribute(use, parents.get(use), called, library) or _super_init(use, parents)
+                   or called and uses is not None and isinstance(returned := parents.get(use), ast.Return)
+                   and _returned_kept(returned, parents, uses, frozenset(), library)
                    for use in walk(method)
                    if isinstance(use, ast.Name) and use.id == first or isinstance(use, ast.Call)
                    and isinstance(use.func, ast.Name) and use.func.id == "super"):  # super() is the object too
