@@ -715,6 +715,13 @@ MODULE_ATTACKS = {
     "a_forward_that_returns_its_object": "class Me(Poly):\n    def forward(self, x):\n        return self\n\n\n"
                                          "g = '{0.slope_autograd}'.format(Me()(1))\n\n\n"
                                          "def manual(x):\n    return Me().slope_by_hand(x)\n",
+    # red team 191: nn.Module's own methods that look an attribute up by the name handed (hasattr runs a property)
+    **{f"a_property_looked_up_by_{call.split('(')[0]}": "class Looked(Poly):\n    @property\n    def hidden(self):\n"
+       "        return self.slope_autograd(torch.ones(1))\n\n\nL = Looked()\n\n\ndef manual(x):\n    try:\n"
+       f"        L.{call}\n    except (AttributeError, KeyError, TypeError):\n        pass\n"
+       "    return L.slope_by_hand(x)\n"
+       for call in ("get_parameter('hid' + 'den')", "get_buffer('hid' + 'den')", "add_module('hid' + 'den', None)",
+                    "get_submodule('hid' + 'den')", "load_state_dict({'hid' + 'den': 1})")},
     "returned_by_its_method_then_handed_on": "class Fit(Poly):\n    def fit(self):\n        return self\n\n\n"
                                              "g = copy.copy(Fit().fit())\n\n\n"
                                              "def manual(x):\n    return Fit().slope_by_hand(x)\n",
@@ -798,3 +805,31 @@ def test_the_methods_that_hand_an_nn_module_back_are_all_listed():
                      r"for _, module in self\.named_modules", text):
             found.add(name)
     assert found and found <= methods.HANDS_SELF_BACK, sorted(found - methods.HANDS_SELF_BACK)
+
+
+def test_the_methods_that_look_names_of_an_nn_module_up_are_all_listed():
+    """methods.LOOKS_NAMES_UP against torch's own source: every public method of nn.Module that looks an attribute up by
+    a name it is handed (``hasattr(self, name)``, which runs a property's getter: red team 191), or calls one that
+    does."""
+    import inspect
+    import re
+
+    import torch
+
+    sources = {}
+    for name in dir(torch.nn.Module):
+        function = getattr(torch.nn.Module, name)
+        if callable(function) and not (name.startswith("__") and name.endswith("__")):
+            try:
+                sources[name] = inspect.getsource(function)
+            except (OSError, TypeError):
+                pass
+    looking = {name for name, text in sources.items()
+               if re.search(r"\b(getattr|hasattr|setattr|delattr)\(\s*\w+\s*,\s*[^\s\"'),]", text)}
+    while True:  # and what calls one of them, on itself or on a module it walks
+        more = {name for name, text in sources.items() if any(f".{other}(" in text for other in looking)} - looking
+        if not more:
+            break
+        looking |= more
+    public = {name for name in looking if not name.startswith("_")}
+    assert public and public <= methods.LOOKS_NAMES_UP, sorted(public - methods.LOOKS_NAMES_UP)

@@ -82,6 +82,11 @@ HANDS_SELF_BACK = frozenset({"train", "eval", "requires_grad_", "to", "to_empty"
                              "named_modules", "get_submodule", "set_submodule"})  # nn.Module's methods that return or
 # yield the object itself (each ``_``-name is counted so too): once an object of the file's nn.Module goes through one,
 # where it goes is not followed (tests/test_methods.py checks this list against torch's source)
+LOOKS_NAMES_UP = frozenset({"add_module", "get_buffer", "get_parameter", "get_submodule", "set_submodule",
+                            "load_state_dict", "register_buffer", "register_parameter", "register_module"})
+# nn.Module's methods that look an attribute of the object up by the name they are handed (``hasattr(self, name)``
+# runs a property's getter; red team 191: ``P.get_parameter("sl" + "ope")`` ran an unread ``@property`` that called
+# sympy), checked against torch's source likewise
 
 
 @functools.cache
@@ -105,7 +110,7 @@ def plain_classes(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: d
     if layers or recovers_objects(tree, imports):
         return frozenset()
     modules = not _attaches_code(tree)  # (an nn.Module's machinery calls only what module_methods names then)
-    library = HANDS_SELF_BACK if modules and has_modules(bindings, imports) else frozenset()
+    library = HANDS_SELF_BACK | LOOKS_NAMES_UP if modules and has_modules(bindings, imports) else frozenset()
     uses = collections.defaultdict(list)
     for node in walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
@@ -149,7 +154,7 @@ def has_modules(bindings: dict[str, list[ast.AST]], imports: dict[str, list[tupl
     """A class of the file derives from ``nn.Module`` (:func:`module_based`): then each class's methods of
     :func:`module_methods`' names are read as soon as the class is (a plain base's too: ``class Layer(Plain,
     nn.Module)`` has torch call ``Plain.forward``), and no object of the file's classes may go through one of
-    :data:`HANDS_SELF_BACK`."""
+    :data:`HANDS_SELF_BACK` or :data:`LOOKS_NAMES_UP`."""
     return any(isinstance(node, ast.ClassDef) and module_based(node, bindings, imports)
                for nodes in bindings.values() for node in nodes)
 
@@ -284,7 +289,8 @@ def _library_value(chain: ast.AST, imports: dict[str, list[tuple[str, int]]]) ->
 def _an_attribute(node: ast.AST, parent: ast.AST | None, called: bool = True, library: frozenset[str] = frozenset()
                   ) -> bool:
     """``node.attribute`` (the attribute not a dunder: ``__class__`` would make another object, unseen; where the file
-    has an nn.Module, not one of ``library``'s nor a ``_``-name: ``m.eval()`` hands the object back), or ``node(...)``
+    has an nn.Module, not one of ``library``'s nor a ``_``-name: ``m.eval()`` hands the object back, ``m.get_parameter(n)``
+    looks any name up), or ``node(...)``
     when ``called`` (an object's ``__call__``, read as every dunder is; never a class method's ``cls(...)``, a new
     object unseen)."""
     return isinstance(parent, ast.Attribute) and parent.value is node \
