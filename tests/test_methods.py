@@ -691,6 +691,14 @@ MODULE_HONEST = {
     "parameters_made_at_import": PARAMETERS + "\n\nP = Poly(2.0)\n\n\ndef manual(x):\n    return P.slope_by_hand(x)\n",
     "parameters_made_at_import_in_a_main_block": PARAMETERS + "\n\nif True:\n    P = Poly(2.0)\n\n\n"
                                                               "def manual(x):\n    return P.slope_by_hand(x)\n",
+    # fairness 51: a model printed, shown, put through eval()/double()/to(), a buffer registered, isinstance
+    "a_model_printed_and_put_through_eval": MODULE + "\n\nf = Poly().double()\nf.eval()\nprint(f, repr(f), str(f))\n"
+                                                     "print(f'{f}', isinstance(f, nn.Module))\nf\ng = f.to(torch.float64)\n"
+                                                     "\n\ndef manual(x):\n    return f.slope_by_hand(x) + 0 * g(x)\n",
+    "a_buffer_registered_by_its_name": MODULE.replace("class Poly(nn.Module):\n", "class Poly(nn.Module):\n"
+                                                      "    def __init__(self):\n        super().__init__()\n"
+                                                      "        self.register_buffer('two', torch.tensor(2.0))\n\n")
+                                       + "\n\nf = Poly()\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n",
     "a_fit_method_that_returns_its_object": MODULE + "    def fit(self, x, steps=3):\n        for _ in range(steps):\n"
                                                      "            self.slope_autograd(x)\n        return self\n"
                                                      "\n\nmodel = Poly().fit(torch.ones(2))\nprint(model(2.0))\n\n\n"
@@ -703,7 +711,12 @@ MODULE_ATTACKS = {
                      "lambda m, a, o: m.slope_autograd(a[0])\n\n\ndef manual(x):\n    return f.slope_by_hand(x) + 0 * f(x)\n",
     "handed_back_by_eval_then_formatted": "f = Poly().eval()\ng = '{0.slope_autograd}'.format(f)\n\n\n"
                                           "def manual(x):\n    return f.slope_by_hand(x)\n",
-    "handed_back_by_to": "f = Poly()\ng = f.to(torch.float64)\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n",
+    "handed_back_by_to": "f = Poly()\ng = f.to(torch.float64)\nh = copy.copy(g)\n\n\n"
+                         "def manual(x):\n    return f.slope_by_hand(x)\n",
+    "handed_back_by_eval_then_handed_on": "print(copy.copy(Poly().eval()))\n\n\n"
+                                          "def manual(x):\n    return Poly().slope_by_hand(x)\n",
+    "a_buffer_registered_by_a_computed_name": "f = Poly()\nf.register_buffer('hid' + 'den', None)\n\n\n"
+                                              "def manual(x):\n    return f.slope_by_hand(x)\n",
     "handed_to_deepcopy": "f = Poly()\ng = copy.deepcopy(f)\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n",
     "in_a_sequential": "f = Poly()\ns = nn.Sequential(Poly())\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n",
     "a_computed_getattr": "f = Poly()\nname = 'slope_' + 'autograd'\ng = getattr(f, name)\n\n\n"

@@ -33,6 +33,7 @@ from __future__ import annotations
 import ast
 import collections
 import functools
+from dataclasses import dataclass
 from typing import Iterator
 
 from autograd_exercises.judge.library import library_constant
@@ -82,11 +83,28 @@ HANDS_SELF_BACK = frozenset({"train", "eval", "requires_grad_", "to", "to_empty"
                              "named_modules", "get_submodule", "set_submodule"})  # nn.Module's methods that return or
 # yield the object itself (each ``_``-name is counted so too): once an object of the file's nn.Module goes through one,
 # where it goes is not followed (tests/test_methods.py checks this list against torch's source)
+RETURNS_ITSELF = HANDS_SELF_BACK - {"apply", "modules", "named_modules", "get_submodule", "set_submodule"}
+# (those that only return the object: ``m.eval()`` dropped, or kept as the object is, ``model = Poly().double()``)
 LOOKS_NAMES_UP = frozenset({"add_module", "get_buffer", "get_parameter", "get_submodule", "set_submodule",
                             "load_state_dict", "register_buffer", "register_parameter", "register_module"})
 # nn.Module's methods that look an attribute of the object up by the name they are handed (``hasattr(self, name)``
 # runs a property's getter; red team 191: ``P.get_parameter("sl" + "ope")`` ran an unread ``@property`` that called
 # sympy), checked against torch's source likewise
+BY_LITERAL_NAME = frozenset({"add_module", "get_buffer", "get_parameter", "register_buffer", "register_parameter",
+                             "register_module"})  # (of those, the ones whose name, a literal, the reading reads as any)
+ONLY_LOOKING = ("print", "repr", "str", "isinstance")  # builtins that hand an object to no code but its dunders
+
+
+@dataclass(frozen=True)
+class _Objects:
+    """What :func:`plain_classes` asks of each use of a class's objects: every node's parent, the uses of each name,
+    nn.Module's methods an object may not go through (``library``, empty in a file without an nn.Module) and the
+    builtins of :data:`ONLY_LOOKING` the file never binds (``looking``)."""
+
+    parents: dict[ast.AST, ast.AST]
+    uses: dict[str, list[ast.Name]]
+    library: frozenset[str] = frozenset()
+    looking: frozenset[str] = frozenset()
 
 
 @functools.cache
@@ -110,14 +128,16 @@ def plain_classes(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: d
     if layers or recovers_objects(tree, imports):
         return frozenset()
     modules = not _attaches_code(tree)  # (an nn.Module's machinery calls only what module_methods names then)
-    library = HANDS_SELF_BACK | LOOKS_NAMES_UP if modules and has_modules(bindings, imports) else frozenset()
-    uses = collections.defaultdict(list)
+    uses, bound = collections.defaultdict(list), set()
     for node in walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             uses[node.id].append(node)
+        bound.update(bound_here(node))
+    objects = _Objects(parents, uses, HANDS_SELF_BACK | LOOKS_NAMES_UP if modules and has_modules(bindings, imports)
+                       else frozenset(), frozenset(ONLY_LOOKING) - bound - imports.keys())
     plain: set[str] = {name for name, nodes in bindings.items() if nodes and all(
         isinstance(node, ast.ClassDef) and all(_dataclass(d, bindings, imports) for d in node.decorator_list)
-        and not node.keywords and _kept_in(node, parents, library, uses) and _holds_no_objects(node, imports)
+        and not node.keywords and _kept_in(node, objects) and _holds_no_objects(node, imports)
         for node in nodes)}
     while True:
         found = {name for name in plain if all(
@@ -125,7 +145,7 @@ def plain_classes(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: d
                                             and base.id not in imports)
             or modules and _torch_module(base, bindings, imports)
             for node in bindings[name] for base in node.bases)
-            and all(_plain_use(use, parents, plain, uses, library) for use in uses[name])}
+            and all(_plain_use(use, plain, objects) for use in uses[name])}
         if found == plain:
             return frozenset(plain)
         plain = found
@@ -162,8 +182,8 @@ def has_modules(bindings: dict[str, list[ast.AST]], imports: dict[str, list[tupl
 def _attaches_code(tree: ast.Module) -> bool:
     """The file may have torch's ``nn.Module`` machinery run code of its own with an object: it spells one of
     :data:`ATTACHING` anywhere (a name, an attribute, a string), or looks an attribute up by a name it computes."""
-    if any(part in name.lower() for name in identifiers(tree) for part in ATTACHING):
-        return True
+    if any(part in name.lower() for name in identifiers(tree) if name not in BY_LITERAL_NAME for part in ATTACHING):
+        return True  # (``register_buffer`` with a literal name only stores: :func:`_in_place`)
     return looks_up_computed_names(tree, frozenset()) or any(
         isinstance(node, ast.Call) and chain_end(node.func) in NAME_LOOKUPS
         and not all(isinstance(argument, ast.Constant) for argument in node.args[1:2] or node.args[:1])
@@ -175,54 +195,85 @@ def chain_end(node: ast.AST) -> str:
     return node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
 
 
-def _plain_use(use: ast.Name, parents: dict[ast.AST, ast.AST], plain: set[str], uses: dict[str, list],
-               library: frozenset[str] = frozenset()) -> bool:
+def _plain_use(use: ast.Name, plain: set[str], objects: _Objects) -> bool:
     """A use of a plain class's name: a base of a plain class, an attribute (not a dunder: ``__subclasses__``,
     ``__new__``; nor one of ``library``'s, :func:`_an_attribute`), or a call whose object is kept (:func:`_kept`)."""
-    parent = parents.get(use)
+    parent = objects.parents.get(use)
     if isinstance(parent, ast.Call) and parent.func is use:
-        return _kept(parent, parents, uses, library=library)
-    return _an_attribute(use, parent, library=library) or isinstance(parent, ast.ClassDef) and use in parent.bases and parent.name in plain
+        return _kept(parent, objects)
+    return _an_attribute(use, parent, library=objects.library) \
+        or isinstance(parent, ast.ClassDef) and use in parent.bases and parent.name in plain
 
 
-def _kept(made: ast.AST, parents: dict[ast.AST, ast.AST], uses: dict[str, list], seen: frozenset[str] = frozenset(),
-          library: frozenset[str] = frozenset()) -> bool:
-    """The object ``made`` is only ever used through its attributes: ``C(w).m(x)``, or ``m = C(w)`` (or ``m: C =
-    …``) where every use of the name ``m`` in the file is ``m.attribute``, or returned by a method whose every call
-    is so used (:func:`_returned_kept`)."""
+def _kept(made: ast.AST, objects: _Objects, seen: frozenset[str] = frozenset()) -> bool:
+    """The object ``made`` is only ever used in place (:func:`_in_place`): ``C(w).m(x)``, or ``m = C(w)`` (or ``m: C
+    = …``) where every use of the name ``m`` in the file is, or returned by a method whose every call is so used
+    (:func:`_returned_kept`)."""
+    parents = objects.parents
     parent = parents.get(made)
-    if _an_attribute(made, parent, library=library):
+    if _in_place(made, objects, seen=seen):
         return True
     if isinstance(parent, ast.Return):
-        return _returned_kept(parent, parents, uses, seen, library)
+        return _returned_kept(parent, objects, seen)
     if isinstance(parents.get(parent), ast.ClassDef):
         return False  # a class attribute (``Holder.inst``): read through its class, never by its name
     if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name) \
             or isinstance(parent, ast.AnnAssign) and isinstance(parent.target, ast.Name):
         name = parent.targets[0].id if isinstance(parent, ast.Assign) else parent.target.id
-        return all(_an_attribute(use, parents.get(use), library=library) for use in uses[name])
+        return all(_in_place(use, objects, seen=seen) for use in objects.uses[name])
     return False
 
 
-def _returned_kept(returned: ast.Return, parents: dict[ast.AST, ast.AST], uses: dict[str, list],
-                   seen: frozenset[str], library: frozenset[str] = frozenset()) -> bool:
+def _in_place(node: ast.AST, objects: _Objects, called: bool = True, seen: frozenset[str] = frozenset()) -> bool:
+    """A use of an object that hands it to no code that could call a method by a name the file never writes: an
+    attribute or a call of it (:func:`_an_attribute`); where the file has an nn.Module, one of its methods that only
+    return the object (``m.eval()``, :data:`RETURNS_ITSELF`) whose result is dropped or kept in turn, or that looks up
+    a name given as a literal (``self.register_buffer("powers", t)``); ``print(m)``, ``repr``, ``str``,
+    ``isinstance(m, C)``, ``f"{m}"`` and a notebook's bare ``m`` (which call only its dunders, each read; fairness
+    51)."""
+    parents = objects.parents
+    parent = parents.get(node)
+    if _an_attribute(node, parent, called, objects.library):
+        return True
+    call = parents.get(parent)
+    if isinstance(parent, ast.Attribute) and parent.value is node and objects.library and isinstance(call, ast.Call) \
+            and call.func is parent:
+        if parent.attr in RETURNS_ITSELF:
+            return isinstance(parents.get(call), ast.Expr) or _kept(call, objects, seen)
+        return parent.attr in BY_LITERAL_NAME and _literal_name(call)
+    if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in objects.looking:
+        return any(argument is node for argument in parent.args)
+    return isinstance(parent, ast.FormattedValue) and parent.value is node and parent.format_spec is None \
+        or isinstance(parent, ast.Expr) and isinstance(node, ast.Name)
+
+
+def _literal_name(call: ast.Call) -> bool:
+    """``m.register_buffer("powers", t)``: the call's first argument (or its ``name``/``target``) is a literal
+    string, nothing unpacked."""
+    if any(isinstance(argument, ast.Starred) for argument in call.args) or any(k.arg is None for k in call.keywords):
+        return False
+    named = call.args[:1] + [k.value for k in call.keywords if k.arg in ("name", "target")]
+    return len(named) == 1 and isinstance(named[0], ast.Constant) and isinstance(named[0].value, str)
+
+
+def _returned_kept(returned: ast.Return, objects: _Objects, seen: frozenset[str]) -> bool:
     """``return C(...)`` in a method (not a dunder) of a class: the object is kept when every use of that method's name
     as an attribute, anywhere in the file, is a call whose object is (fairness 26: ``def deriv(self): return
     Poly(...)``, used as ``POLY.deriv()(x)``). Never from a function outside a class: its caller may be the grader."""
+    parents = objects.parents
     method = parents.get(returned)
     while method is not None and not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
         method = parents.get(method)
     if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) or method.name in seen \
             or not isinstance(parents.get(method), ast.ClassDef) or method.name.startswith("__") \
-            or library and method.name in module_methods():  # (one nn.Module's own code may call, unnamed)
+            or objects.library and method.name in module_methods():  # (one nn.Module's own code may call, unnamed)
         return False
     named = [node for node in parents if isinstance(node, ast.Attribute) and node.attr == method.name]
     return all(isinstance(call := parents.get(node), ast.Call) and call.func is node
-               and _kept(call, parents, uses, seen | {method.name}, library) for node in named)
+               and _kept(call, objects, seen | {method.name}) for node in named)
 
 
-def _kept_in(node: ast.ClassDef, parents: dict[ast.AST, ast.AST], library: frozenset[str] = frozenset(),
-             uses: dict[str, list] | None = None) -> bool:
+def _kept_in(node: ast.ClassDef, objects: _Objects) -> bool:
     """In every method of the class, its object (the first parameter) is only used through its attributes (never
     passed or stored bare, nor returned but where every call of the method is itself kept, :func:`_returned_kept`:
     ``def fit(self, …): …; return self`` used as ``model = LogReg(3, 1).fit(X, Y)``, fairness 50); a class method's
@@ -237,9 +288,9 @@ def _kept_in(node: ast.ClassDef, parents: dict[ast.AST, ast.AST], library: froze
             return False  # (its object comes in as *args)
         first = arguments[0].arg
         called = not any(isinstance(d, ast.Name) and d.id == "classmethod" for d in method.decorator_list)
-        if not all(_an_attribute(use, parents.get(use), called, library) or _super_init(use, parents)
-                   or called and uses is not None and isinstance(returned := parents.get(use), ast.Return)
-                   and _returned_kept(returned, parents, uses, frozenset(), library)
+        if not all(_in_place(use, objects, called) or _super_init(use, objects.parents)
+                   or called and isinstance(returned := objects.parents.get(use), ast.Return)
+                   and _returned_kept(returned, objects, frozenset())
                    for use in walk(method)
                    if isinstance(use, ast.Name) and use.id == first or isinstance(use, ast.Call)
                    and isinstance(use.func, ast.Name) and use.func.id == "super"):  # super() is the object too

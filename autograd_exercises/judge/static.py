@@ -205,6 +205,7 @@ class Module:
     installed: set[int] = field(default_factory=set)  # installer calls on the file's own objects, read as stores
     installers: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # :func:`_installers`, found once
     at_import: set[int] = field(default_factory=set)  # the values top-level assignments bind (ids): run at import
+    graded: str = ""  # the function the grader calls (and reads): never one only the file's import runs
 
     def live(self, name: str, index: int) -> bool:
         """A binding of ``name`` in top-level statement ``index`` may still hold when a check runs (:attr:`replaced`)."""
@@ -352,20 +353,26 @@ class Module:
 
     @cached_property
     def built_at_import(self) -> frozenset[str]:
-        """The plain classes (:attr:`plain`) bound once, no base of another class, whose every use is a call at
-        import (:func:`at_import`) or an attribute (``Poly.slope``): their ``__init__`` runs only at import, before
-        any check (fairness 50: ``P = Poly([...])`` whose ``__init__`` makes an ``nn.Parameter``)."""
-        if self.tree is None or not self.plain:
+        """The plain classes (:attr:`plain`), no base of another class, and the plain ``def``s (:meth:`plain_def`), each
+        bound once, whose every use is a call at import (:func:`at_import`) or, for a class, an attribute
+        (``Poly.slope``): such a class's ``__init__``, or such a function, runs only at import, before any check
+        (fairness 50: ``P = Poly([...])`` whose ``__init__`` makes an ``nn.Parameter``; 51: ``COEFFS =
+        make_coefficients([...])``)."""
+        if self.tree is None:
+            return frozenset()
+        functions = {name for name in self.bindings if name != self.graded and self.plain_def(name) is not None}
+        if not self.plain and not functions:
             return frozenset()
         bases = {base.id for node in walk(self.tree) if isinstance(node, ast.ClassDef) for base in node.bases
                  if isinstance(base, ast.Name)}
         uses: dict[str, list[ast.Name]] = defaultdict(list)
         for node in walk(self.tree):
-            if isinstance(node, ast.Name) and node.id in self.plain:
+            if isinstance(node, ast.Name) and (node.id in self.plain or node.id in functions):
                 uses[node.id].append(node)
-        return frozenset(name for name in self.plain if name not in bases and len(self.bindings[name]) == 1
-                         and all(isinstance(node.ctx, ast.Load) and _built_or_named(node, self.parents)
-                                 for node in uses[name] if node is not self.bindings[name][0]))
+        classes = {name for name in self.plain if name not in bases and len(self.bindings[name]) == 1}
+        return frozenset(name for name in classes | functions if (name in classes or uses[name])
+                         and all(isinstance(node.ctx, ast.Load) and _built_or_named(node, self.parents, name in classes)
+                                 for node in uses[name]))  # (a function never called may be one the grader calls)
 
 
 def at_import(node: ast.AST, parents: Mapping[ast.AST, ast.AST]) -> bool:
@@ -377,12 +384,13 @@ def at_import(node: ast.AST, parents: Mapping[ast.AST, ast.AST]) -> bool:
     return True
 
 
-def _built_or_named(use: ast.Name, parents: Mapping[ast.AST, ast.AST]) -> bool:
-    """A use of a class's name that is a call at import (:func:`at_import`) or an attribute read (not a dunder)."""
+def _built_or_named(use: ast.Name, parents: Mapping[ast.AST, ast.AST], named: bool = True) -> bool:
+    """A use of a name that is a call at import (:func:`at_import`) or, where ``named``, an attribute read (not a
+    dunder)."""
     parent = parents.get(use)
     if isinstance(parent, ast.Call) and parent.func is use:
         return at_import(parent, parents)
-    return isinstance(parent, ast.Attribute) and parent.value is use and not _special(parent.attr)
+    return named and isinstance(parent, ast.Attribute) and parent.value is use and not _special(parent.attr)
 
 
 def _field_names(fields: ast.AST) -> list[str]:
@@ -490,6 +498,7 @@ def _autograd_use(tree: ast.Module, function: str, cells: Sequence[int], passed:
                   ran: CellRuns | None) -> list[Finding]:
     """:func:`autograd_use` of a module's parsed (and mangled) ``tree``."""
     module = module_names(tree, cells, ran.stopped if ran is not None else None)
+    module.graded = function
     dead = methods.debug_branches(tree, module.parents, module.bindings, module.ordered, function, passed)
     found = read_reach(module, [function], patches(tree, module), dead)  # a method put on torch's classes runs from any tensor
     read_lines = {(finding.line, finding.rank) for finding in found}  # a lookup the reading already named, once
@@ -2013,7 +2022,9 @@ class Reader:
         if any(target.rsplit(".", 1)[-1] == "inference_mode" for target, _ in self.module.imports.get(node.id, [])):
             self.inference_mode(node)
         call = self.parents.get(node)
-        made = isinstance(call, ast.Call) and call.func is node and self.made_at_import(call, node)
+        made = isinstance(call, ast.Call) and call.func is node and any(
+            target.rsplit(".", 1)[-1] == "Parameter" for target, _ in self.module.imports.get(node.id, [])) \
+            and self.made_at_import(call, node)
         for target, line in self.module.imports.get(node.id, []):
             rank = forbidden_module(target)
             if made and target.rsplit(".", 1)[-1] == "Parameter":
@@ -2070,7 +2081,8 @@ class Reader:
 
     def read_Call(self, node: ast.Call) -> None:
         name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-        made = self.made_at_import(node, node.func)
+        made = any(keyword.arg in ("requires_grad", None) for keyword in node.keywords) \
+            and self.made_at_import(node, node.func)
         for keyword in node.keywords:
             if keyword.arg == "requires_grad" and not _is_false(keyword.value) and not made:
                 self.found(node, "asks for gradients (requires_grad=True)", TRACKS, flag=self.flag(keyword.value))
@@ -2238,14 +2250,17 @@ class Reader:
         """``node`` asks for gradients for a tensor made while the file is imported, which the by-hand function can
         then only read, as it reads an ``nn.Linear``'s weight (fairness 50: ``W1 = torch.tensor(3.0,
         requires_grad=True)``, ``torch.ones(3).requires_grad_()``, ``self.c = nn.Parameter(c)`` in the ``__init__``
-        of ``P = Poly(...)``). It sits in a value a top-level assignment binds, or in the ``__init__`` of a class whose
-        objects are only made at import (:attr:`Module.built_at_import`); outside any lambda, function, class or
+        of ``P = Poly(...)``). It sits in a value a top-level assignment binds, in the ``__init__`` of a class whose
+        objects are only made at import, or in a function only called at import (:attr:`Module.built_at_import`:
+        ``COEFFS = make_coefficients([...])``); outside any lambda, function, class or
         generator of its own there (whose code runs later, maybe in the by-hand call); and ``callee`` (if given) is
         torch's, through an import the file never rebinds (never ``functools.partial(torch.ones,
         requires_grad=True)``, which asks when called)."""
         root = self.root
-        init = isinstance(root, ast.ClassDef) and root.name == self.owner and root.name in self.module.built_at_import
-        if not init and (id(root) not in self.module.at_import or isinstance(root, (ast.Lambda, ast.GeneratorExp))):
+        built = isinstance(root, (ast.ClassDef, ast.FunctionDef)) and root.name == self.owner \
+            and root.name in self.module.built_at_import
+        init = built and isinstance(root, ast.ClassDef)
+        if not built and (id(root) not in self.module.at_import or isinstance(root, (ast.Lambda, ast.GeneratorExp))):
             return False  # (a top-level assignment's value: the lambda or generator itself runs later)
         if callee is not None and not self.torch_name(callee):
             return False
