@@ -846,3 +846,18 @@ def test_the_methods_that_look_names_of_an_nn_module_up_are_all_listed():
         looking |= more
     public = {name for name in looking if not name.startswith("_")}
     assert public and public <= methods.LOOKS_NAMES_UP, sorted(public - methods.LOOKS_NAMES_UP)
+
+
+def test_a_finding_in_a_class_read_whole_says_why_and_what_to_do():
+    """Fairness 51: "calls .backward() (in helper TwoLayers)" named a sibling method the by-hand call never runs, and
+    said to use the chain rule, which the file did. The feedback now names where the file hands the objects on."""
+    from autograd_exercises.judge.static import autograd_use, feedback
+
+    source = MODULE + "\n\nf = Poly()\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n\n\nprint(copy.copy(f))\n"
+    said = feedback("manual", autograd_use(source, "manual"), lambda line: f"line {line}")
+    handed = source.splitlines().index("print(copy.copy(f))") + 1
+    assert f"every method of Poly is read: the file hands its objects to code that could call any method, at " \
+           f"line {handed}" in said, said
+    assert "use Poly's objects only through their attributes there, or write the formula outside the class" in said
+    plain = MODULE + "\n\nf = Poly()\n\n\ndef manual(x):\n    return f.slope_autograd(x)\n"  # (read as named: no why)
+    assert "every method" not in feedback("manual", autograd_use(plain, "manual"), str)

@@ -123,32 +123,92 @@ def plain_classes(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: d
     (``parents``: every node's parent in ``tree``).
 
     A plain class is named only to be called, to have an attribute read, or as a base of another plain class, and
-    its objects never leave the code that made them (:func:`_kept_in`): used any other way (a base of a torch
+    its objects never leave the code that made them (:func:`_self_escapes`): used any other way (a base of a torch
     module, an object handed to numpy or a format string, ``return self``), other code could call their methods."""
     if layers or recovers_objects(tree, imports):
         return frozenset()
+    objects, modules = _objects(tree, parents, bindings, imports)
+    plain: set[str] = {name for name, nodes in bindings.items() if nodes and all(
+        isinstance(node, ast.ClassDef) and _own_reason(node, objects, bindings, imports) is None for node in nodes)}
+    while True:
+        found = {name for name in plain if all(
+            _plain_base(base, plain, bindings, imports, modules) for node in bindings[name] for base in node.bases)
+            and all(_plain_use(use, plain, objects) for use in objects.uses[name])}
+        if found == plain:
+            return frozenset(plain)
+        plain = found
+
+
+def why_read_whole(name: str, tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: dict[str, list[ast.AST]],
+                   layers: set[str], imports: dict[str, list[tuple[str, int]]]) -> tuple[str, int] | None:
+    """Why the file's class ``name`` is no plain class (every method of it is read): what, and the line where (the
+    class's own when no other tells); None where it is plain, or is no class of the file's."""
+    nodes = bindings.get(name, [])
+    if not nodes or not all(isinstance(node, ast.ClassDef) for node in nodes):
+        return None
+    if layers:
+        return "the file has a layer of its own (a class that defines backward)", nodes[0].lineno
+    if recovers_objects(tree, imports):
+        return "the file names a way to get an object back unnamed (__self__, a frame, locals(), gc)", nodes[0].lineno
+    plain = plain_classes(tree, parents, bindings, layers, imports)
+    if name in plain:
+        return None
+    objects, modules = _objects(tree, parents, bindings, imports)
+    for node in nodes:
+        if (reason := _own_reason(node, objects, bindings, imports)) is not None:
+            return reason
+        if not all(_plain_base(base, plain, bindings, imports, modules) for base in node.bases):
+            return "its base is a class other code may call methods of", node.lineno
+    for use in objects.uses[name]:
+        if not _plain_use(use, plain, objects):
+            where = _escape(use, objects)
+            return "the file hands its objects to code that could call any method", getattr(where, "lineno", nodes[0].lineno)
+    return None
+
+
+def _objects(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: dict[str, list[ast.AST]],
+             imports: dict[str, list[tuple[str, int]]]) -> tuple[_Objects, bool]:
+    """The :class:`_Objects` of the file, and whether an nn.Module may be plain in it (:func:`_attaches_code`)."""
     modules = not _attaches_code(tree)  # (an nn.Module's machinery calls only what module_methods names then)
     uses, bound = collections.defaultdict(list), set()
     for node in walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             uses[node.id].append(node)
         bound.update(bound_here(node))
-    objects = _Objects(parents, uses, HANDS_SELF_BACK | LOOKS_NAMES_UP if modules and has_modules(bindings, imports)
-                       else frozenset(), frozenset(ONLY_LOOKING) - bound - imports.keys())
-    plain: set[str] = {name for name, nodes in bindings.items() if nodes and all(
-        isinstance(node, ast.ClassDef) and all(_dataclass(d, bindings, imports) for d in node.decorator_list)
-        and not node.keywords and _kept_in(node, objects) and _holds_no_objects(node, imports)
-        for node in nodes)}
-    while True:
-        found = {name for name in plain if all(
-            isinstance(base, ast.Name) and (base.id in plain or base.id == "object" and base.id not in bindings
-                                            and base.id not in imports)
-            or modules and _torch_module(base, bindings, imports)
-            for node in bindings[name] for base in node.bases)
-            and all(_plain_use(use, plain, objects) for use in uses[name])}
-        if found == plain:
-            return frozenset(plain)
-        plain = found
+    library = HANDS_SELF_BACK | LOOKS_NAMES_UP if modules and has_modules(bindings, imports) else frozenset()
+    return _Objects(parents, uses, library, frozenset(ONLY_LOOKING) - bound - imports.keys()), modules
+
+
+def _own_reason(node: ast.ClassDef, objects: _Objects, bindings: dict[str, list[ast.AST]],
+                imports: dict[str, list[tuple[str, int]]]) -> tuple[str, int] | None:
+    """Why the class itself may have methods called unnamed: a decorator but ``@dataclass``, a metaclass, an object in
+    its body, a method that hands its object on (:func:`_self_escapes`); None for none."""
+    if not all(_dataclass(d, bindings, imports) for d in node.decorator_list) or node.keywords:
+        return "it has a decorator or a metaclass", node.lineno
+    if not _holds_no_objects(node, imports):
+        return "its body holds an object, not only methods and constants", node.lineno
+    if (use := _self_escapes(node, objects)) is not None:
+        return "a method of it hands its object to other code", getattr(use, "lineno", node.lineno)
+    return None
+
+
+def _plain_base(base: ast.AST, plain: set[str], bindings: dict[str, list[ast.AST]],
+                imports: dict[str, list[tuple[str, int]]], modules: bool) -> bool:
+    """A base a plain class may have: another plain class, ``object``, or (where ``modules``) torch's nn.Module."""
+    return isinstance(base, ast.Name) and (base.id in plain or base.id == "object" and base.id not in bindings
+                                           and base.id not in imports) \
+        or modules and _torch_module(base, bindings, imports)
+
+
+def _escape(use: ast.Name, objects: _Objects) -> ast.AST:
+    """Where a use of a class's name lets its object go: ``m = C()``'s first use of ``m`` other than in place, or
+    the use itself."""
+    call = objects.parents.get(use)
+    assign = objects.parents.get(call)
+    if isinstance(call, ast.Call) and call.func is use and isinstance(assign, ast.Assign) and len(assign.targets) == 1 \
+            and isinstance(assign.targets[0], ast.Name):
+        return next((other for other in objects.uses[assign.targets[0].id] if not _in_place(other, objects)), use)
+    return use
 
 
 def _torch_module(base: ast.AST, bindings: dict[str, list[ast.AST]], imports: dict[str, list[tuple[str, int]]]
@@ -273,11 +333,11 @@ def _returned_kept(returned: ast.Return, objects: _Objects, seen: frozenset[str]
                and _kept(call, objects, seen | {method.name}) for node in named)
 
 
-def _kept_in(node: ast.ClassDef, objects: _Objects) -> bool:
-    """In every method of the class, its object (the first parameter) is only used through its attributes (never
-    passed or stored bare, nor returned but where every call of the method is itself kept, :func:`_returned_kept`:
-    ``def fit(self, …): …; return self`` used as ``model = LogReg(3, 1).fit(X, Y)``, fairness 50); a class method's
-    class likewise (``cls(...)`` makes an object unseen)."""
+def _self_escapes(node: ast.ClassDef, objects: _Objects) -> ast.AST | None:
+    """The first use of the class's object (a method's first parameter) in its methods other than in place
+    (:func:`_in_place`): passed or stored bare, or returned but where every call of the method is itself kept
+    (:func:`_returned_kept`: ``def fit(self, …): …; return self`` used as ``model = LogReg(3, 1).fit(X, Y)``,
+    fairness 50); a class method's class likewise (``cls(...)`` makes an object unseen). None where there is none."""
     for method in node.body:
         if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
@@ -285,17 +345,17 @@ def _kept_in(node: ast.ClassDef, objects: _Objects) -> bool:
             continue
         arguments = [*method.args.posonlyargs, *method.args.args]
         if not arguments:
-            return False  # (its object comes in as *args)
+            return method  # (its object comes in as *args)
         first = arguments[0].arg
         called = not any(isinstance(d, ast.Name) and d.id == "classmethod" for d in method.decorator_list)
-        if not all(_in_place(use, objects, called) or _super_init(use, objects.parents)
-                   or called and isinstance(returned := objects.parents.get(use), ast.Return)
-                   and _returned_kept(returned, objects, frozenset())
-                   for use in walk(method)
-                   if isinstance(use, ast.Name) and use.id == first or isinstance(use, ast.Call)
-                   and isinstance(use.func, ast.Name) and use.func.id == "super"):  # super() is the object too
-            return False
-    return True
+        for use in walk(method):
+            if (isinstance(use, ast.Name) and use.id == first or isinstance(use, ast.Call)  # super() is the object too
+                    and isinstance(use.func, ast.Name) and use.func.id == "super") \
+                    and not (_in_place(use, objects, called) or _super_init(use, objects.parents)
+                             or called and isinstance(returned := objects.parents.get(use), ast.Return)
+                             and _returned_kept(returned, objects, frozenset())):
+                return use
+    return None
 
 
 def _super_init(use: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:

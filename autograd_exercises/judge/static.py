@@ -47,7 +47,7 @@ import re
 import site
 import sys
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -510,7 +510,23 @@ def _autograd_use(tree: ast.Module, function: str, cells: Sequence[int], passed:
         found = saved_answers(tree, module, function, cells, ran)
     order = {name: index for index, name in enumerate(dict.fromkeys(finding.function for finding in found))}
     unique = {(finding.line, finding.what): finding for finding in found}
-    return sorted(unique.values(), key=lambda finding: (finding.rank, order[finding.function], finding.line))
+    found = sorted(unique.values(), key=lambda finding: (finding.rank, order[finding.function], finding.line))
+    return [_why_read(found[0], module, function), *found[1:]] if found else found
+
+
+def _why_read(finding: Finding, module: Module, function: str) -> Finding:
+    """``finding``, where it sits in a class of the file whose every method is read (no plain class): with why, and
+    what to do where that method never runs in ``function``'s call (fairness 51: "calls .backward() in helper
+    TwoLayers" named a sibling method and said nothing of the ``print(copy.copy(net))`` that had every one read)."""
+    if finding.context is not None or finding.imported is not None or module.tree is None:
+        return finding
+    why = methods.why_read_whole(finding.function, module.tree, module.parents, module.bindings, module.layers,
+                                 module.imports)
+    if why is None:
+        return finding
+    advice = f"{finding.advice or ADVICE[finding.rank]}; if that code never runs when {function} is called, use " \
+             f"{finding.function}'s objects only through their attributes there, or write the formula outside the class"
+    return replace(finding, context=(f"every method of {finding.function} is read: {why[0]}, at", why[1]), advice=advice)
 
 
 def read_reach(module: Module, names: Iterable[str], nodes: Iterable[tuple[str, ast.AST]] = (),
