@@ -759,6 +759,21 @@ def test_an_nn_module_whose_methods_torch_or_other_code_may_call_is_read(name):
     assert "calls .backward()" in whats(MODULE + "\n\n" + MODULE_ATTACKS[name]), name
 
 
+@pytest.mark.parametrize("how", [
+    "P.add_module('sub', Sub())", "P.register_module('sub', Sub())", "P.set_submodule('sub', Sub(), True)",
+    "nn.Module.add_module(P, 'sub', Sub())", "nn.Module.__setattr__(P, 'sub', Sub())",
+    "KIDS = [Sub()]\nP.add_module('sub', KIDS[0])", "P.sub = Sub()", "setattr(P, 'sub', Sub())",
+])
+def test_a_child_module_installed_at_import_is_read_with_its_parent(how):
+    """Red team 192: a child module stored into the object at import (``P.add_module("sub", Sub())``), whose methods
+    nn.Module's own run in the by-hand call (``repr(P)`` calls the child's ``__repr__``, ``P.eval()`` its ``train``),
+    was never reached: its class is read where the parent is."""
+    source = MODULE + "\n\nclass Sub(nn.Module):\n    def __repr__(self):\n" \
+                      "        torch.ones(1, requires_grad=True).sum().backward()\n        return 'sub'\n\n\n" \
+                      f"P = Poly()\n{how}\n\n\ndef manual(x):\n    repr(P)\n    return P.slope_by_hand(x)\n"
+    assert "Sub" in {finding.function for finding in autograd_use(source, "manual")}, how
+
+
 @pytest.mark.parametrize("name", sorted(MODULE_METHOD_ATTACKS))
 def test_a_method_named_as_nn_modules_own_is_read_at_once(name):
     from autograd_exercises.judge.static import module_names

@@ -1320,6 +1320,10 @@ def _stored_by_call(call: ast.Call, functions: frozenset[str] | None = None) -> 
     (``map(TOOLS.append, [f])``)."""
     values = [*call.args, *(keyword.value for keyword in call.keywords)]
     method = call.func
+    if isinstance(method, ast.Attribute) and method.attr in CHILD_STORING:
+        return {_root_name(method.value), *map(_root_name, call.args[:1])}, values
+    if _setattr_call(call) and len(call.args) == 3:  # setattr(P, "sub", Sub()), as ``P.sub = Sub()``
+        return {_root_name(call.args[0])}, call.args[2:]
     if isinstance(method, ast.Attribute) and method.attr in STORING:
         bulk = method.attr in BULK
         if call.args and (len(call.args) > STORING[method.attr] or _root_name(method.value) in CONTAINER_TYPES):
@@ -1346,8 +1350,9 @@ def _bound_names(target: ast.AST) -> list[str]:
 
 
 def _references(value: ast.AST, classes: frozenset[str] = frozenset()) -> list[ast.AST]:
-    """What in a stored value may be code: names, attributes and lambdas, also inside literal containers, and a new
-    object of one of the file's ``classes`` (its ``__call__`` runs); another call's result is data
+    """What in a stored value may be code: names, attributes and lambdas, also inside literal containers or as the
+    container an item is taken from, and a new object of one of the file's ``classes`` (its ``__call__`` runs);
+    another call's result is data
     (``results["auto"] = gradients(x)[0]`` stores a gradient, not the function)."""
     if isinstance(value, (ast.Name, ast.Attribute, ast.Lambda)):
         return [value]
@@ -1357,8 +1362,8 @@ def _references(value: ast.AST, classes: frozenset[str] = frozenset()) -> list[a
         return [part for item in value.elts for part in _references(item, classes)]
     if isinstance(value, ast.Dict):
         return [part for item in value.values for part in _references(item, classes)]
-    if isinstance(value, ast.Starred):
-        return _references(value.value, classes)
+    if isinstance(value, (ast.Starred, ast.Subscript)):
+        return _references(value.value, classes)  # (an item of a container the file fills: red team 192, KIDS[0])
     return []
 
 
@@ -1377,8 +1382,12 @@ def _local_definitions(function: ast.AST) -> dict[str, list[ast.AST]]:
 # Methods that store their arguments into their object, with how many positional arguments they take bound.
 STORING = {"append": 1, "extend": 1, "insert": 2, "update": 1, "setdefault": 2, "add": 1, "__setitem__": 2,
            "appendleft": 1, "extendleft": 1, "__iadd__": 1, "__ior__": 1, "put": 1, "put_nowait": 1,  # (a queue's)
-           "set": 1, "set_result": 1, "__init__": 1}  # (a ContextVar's, a Future's, a list's again: red team 189)
+           "set": 1, "set_result": 1, "__init__": 1,  # (a ContextVar's, a Future's, a list's again: red team 189)
+           "__setattr__": 2}  # (``nn.Module.__setattr__(P, "sub", Sub())``: red team 192)
 BULK = frozenset({"extend", "extendleft", "update", "__iadd__", "__ior__", "__init__"})  # each stores every item given
+CHILD_STORING = frozenset({"add_module", "register_module", "set_submodule"})  # nn.Module's: a child module stored into
+# the object, whose methods its own run (``repr``, ``train``; red team 192: ``P.add_module("sub", Sub())``), on it or,
+# called from the class (``nn.Module.add_module(P, …)``), on its first argument
 CONTAINER_TYPES = frozenset({"list", "dict", "set", "deque", "OrderedDict", "defaultdict", "Counter"})
 # Functions that store into their first argument: which argument they store (True: every item of it), operator's
 # (red team 187), heapq's and bisect's (red team 188: heapq.heappush(HELP, (1, f)))
