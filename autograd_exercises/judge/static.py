@@ -1095,7 +1095,9 @@ def _read_stores(tree: ast.Module, module: Module, own: bool = False) -> None:
         return definitions[id(function)]
 
     registers: dict[str, tuple[set[str], int]] = {}  # module-level function: (the names it stores into, which argument)
-    classes = _classes(module)
+    classes, code = _classes(module), _code_names(module)
+    code |= {name for name, nodes in module.bindings.items() if any(  # (and objects of its classes: partial(P.slope))
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in classes for node in nodes)}
     functions = frozenset(name for name, nodes in module.bindings.items() if nodes and name not in module.imports
                           and all(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) for node in nodes)) \
         | (DATA_BUILTINS - module.bindings.keys() - module.imports.keys())  # (callees whose result is data)
@@ -1107,14 +1109,14 @@ def _read_stores(tree: ast.Module, module: Module, own: bool = False) -> None:
         if roots & local:
             roots |= _aliased(roots & local, defined(function))
         roots = {root for root in roots - local if root in module.bindings}
-        values = [part for value in values for part in _references(value, classes)] if roots else []  # code, not data
+        values = [part for value in values for part in _stored_code(value, classes, code)] if roots else []  # not data
         named = {part.id for value in values for part in walk(value) if isinstance(part, ast.Name)} & local
         if named:  # TOOLS.append(f) of a local f: f's definition too
             values += [found for name in named for found in defined(function).get(name, ())]
             _note_register(function, named, roots, registers)
         _add_values(module, roots, values, local)
     if registers:
-        _read_registrations(tree, module, registers)
+        _read_registrations(tree, module, registers, classes, code)
     _read_self_stores(tree, module)
 
 
@@ -1192,10 +1194,10 @@ def _note_register(function: ast.AST | None, named: set[str], roots: set[str],
             registers[function.name] = (stored | roots, position)
 
 
-def _read_registrations(tree: ast.Module, module: Module, registers: dict[str, tuple[set[str], int]]) -> None:
+def _read_registrations(tree: ast.Module, module: Module, registers: dict[str, tuple[set[str], int]],
+                        classes: frozenset[str], code: frozenset[str]) -> None:
     """What reaches a storing function's argument is stored too: the definition under ``@register`` and the
-    argument of ``register(f)``, anywhere."""
-    classes = _classes(module)
+    argument of ``register(f)``, anywhere (``classes``, ``code``: the file's, :func:`_stored_code`)."""
     for node, local, _ in _scoped_nodes(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             for decorator in node.decorator_list:
@@ -1204,7 +1206,7 @@ def _read_registrations(tree: ast.Module, module: Module, registers: dict[str, t
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in registers:
             roots, position = registers[node.func.id]
             if position < len(node.args):
-                _add_values(module, roots, _references(node.args[position], classes), local)
+                _add_values(module, roots, _stored_code(node.args[position], classes, code), local)
 
 
 def _stored(node: ast.AST, functions: frozenset[str] | None = None) -> tuple[set[str], list[ast.AST]]:
@@ -1347,6 +1349,39 @@ def _bound_names(target: ast.AST) -> list[str]:
     if isinstance(target, (ast.Tuple, ast.List)):
         return [name for item in target.elts for name in _bound_names(item)]
     return _bound_names(target.value) if isinstance(target, ast.Starred) else []
+
+
+def _stored_code(value: ast.AST, classes: frozenset[str], code: frozenset[str]) -> list[ast.AST]:
+    """What in a stored value may be code: names, attributes and lambdas, also inside literal containers, as the
+    container an item is taken from, or as an operand of ``and``/``or``/``… if … else …``; a new object of one of the
+    file's classes; and what a library call may hold of what it is given (its arguments that are lambdas, new objects
+    of the file's classes, or names of the file's code and objects, ``code``: red team 193, ``P.add_module("seq",
+    nn.Sequential(Sub()))`` whose ``repr`` ran an unread ``Sub.__repr__``; ``functools.partial(f)``). Any call's
+    result is data otherwise (``results["auto"] = gradients(x)[0]`` stores a gradient, not the function; fairness 44
+    and 45: an autograd result stored at import is the saved-answers reading's)."""
+    if isinstance(value, (ast.Name, ast.Attribute, ast.Lambda)):
+        return [value]
+    if isinstance(value, ast.Call):
+        if isinstance(value.func, ast.Name) and value.func.id in code:
+            return [value] if value.func.id in classes else []  # (a new object; what the file's function returns)
+        return [part for given in [*value.args, *(keyword.value for keyword in value.keywords)]
+                for part in _stored_code(given, classes, code)
+                if not isinstance(part, (ast.Name, ast.Attribute)) or _chain(part).split(".")[0] in code]
+    if isinstance(value, (ast.GeneratorExp, ast.ListComp, ast.SetComp)):
+        return _stored_code(value.elt, classes, code)
+    if isinstance(value, ast.DictComp):
+        return _stored_code(value.value, classes, code)
+    if isinstance(value, ast.IfExp):
+        return _stored_code(value.body, classes, code) + _stored_code(value.orelse, classes, code)
+    if isinstance(value, ast.BoolOp):
+        return [part for operand in value.values for part in _stored_code(operand, classes, code)]
+    if isinstance(value, (ast.Tuple, ast.List, ast.Set)):
+        return [part for item in value.elts for part in _stored_code(item, classes, code)]
+    if isinstance(value, ast.Dict):
+        return [part for item in value.values for part in _stored_code(item, classes, code)]
+    if isinstance(value, (ast.Starred, ast.Subscript)):
+        return _stored_code(value.value, classes, code)  # (an item of a container the file fills: red team 192, KIDS[0])
+    return []
 
 
 def _references(value: ast.AST, classes: frozenset[str] = frozenset()) -> list[ast.AST]:
