@@ -702,6 +702,16 @@ MODULE_HONEST = {
                                                       "    def __init__(self):\n        super().__init__()\n"
                                                       "        self.register_buffer('two', torch.tensor(2.0))\n\n")
                                        + "\n\nf = Poly()\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n",
+    # fairness 52: a state dict saved and loaded back, a deep copy, a class-method factory, a .py's main guard
+    "a_state_dict_loaded_back": PARAMETERS + "\n\nP = Poly(2.0)\nP.load_state_dict(P.state_dict())\n\n\n"
+                                             "def manual(x):\n    return P.slope_by_hand(x)\n",
+    "a_deep_copy_kept": PARAMETERS + "\n\nP = Poly(2.0)\nQ = copy.deepcopy(P)\nprint(Q.c)\n\n\n"
+                                    "def manual(x):\n    return P.slope_by_hand(x)\n",
+    "a_class_method_factory": MODULE + "    @classmethod\n    def from_handout(cls):\n        return cls()\n"
+                                       "\n\nf = Poly.from_handout()\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n",
+    "handed_on_in_a_main_guard": MODULE + "\n\nf = Poly()\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n"
+                                          "\n\ndef train(model):\n    return model\n\n\n"
+                                          "if __name__ == '__main__':\n    other = f\n    train(other)\n",
     "a_fit_method_that_returns_its_object": MODULE + "    def fit(self, x, steps=3):\n        for _ in range(steps):\n"
                                                      "            self.slope_autograd(x)\n        return self\n"
                                                      "\n\nmodel = Poly().fit(torch.ones(2))\nprint(model(2.0))\n\n\n"
@@ -714,13 +724,14 @@ MODULE_ATTACKS = {
                      "lambda m, a, o: m.slope_autograd(a[0])\n\n\ndef manual(x):\n    return f.slope_by_hand(x) + 0 * f(x)\n",
     "handed_back_by_eval_then_formatted": "f = Poly().eval()\ng = '{0.slope_autograd}'.format(f)\n\n\n"
                                           "def manual(x):\n    return f.slope_by_hand(x)\n",
-    "handed_back_by_to": "f = Poly()\ng = f.to(torch.float64)\nh = copy.copy(g)\n\n\n"
+    "handed_back_by_to": "f = Poly()\ng = f.to(torch.float64)\nh = '{0.slope_autograd}'.format(g)\n\n\n"
                          "def manual(x):\n    return f.slope_by_hand(x)\n",
-    "handed_back_by_eval_then_handed_on": "print(copy.copy(Poly().eval()))\n\n\n"
+    "handed_back_by_eval_then_handed_on": "print('{0.slope_autograd}'.format(Poly().eval()))\n\n\n"
                                           "def manual(x):\n    return Poly().slope_by_hand(x)\n",
     "a_buffer_registered_by_a_computed_name": "f = Poly()\nf.register_buffer('hid' + 'den', None)\n\n\n"
                                               "def manual(x):\n    return f.slope_by_hand(x)\n",
-    "handed_to_deepcopy": "f = Poly()\ng = copy.deepcopy(f)\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n",
+    "a_deep_copy_handed_to_a_function": "f = Poly()\ng = copy.deepcopy(f)\nprint(len(vars(g)))\n\n\n"
+                                        "def manual(x):\n    return f.slope_by_hand(x)\n",
     "in_a_sequential": "f = Poly()\ns = nn.Sequential(Poly())\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n",
     "a_computed_getattr": "f = Poly()\nname = 'slope_' + 'autograd'\ng = getattr(f, name)\n\n\n"
                           "def manual(x):\n    return f.slope_by_hand(x)\n",
@@ -737,9 +748,17 @@ MODULE_ATTACKS = {
        f"        L.{call}\n    except (AttributeError, KeyError, TypeError):\n        pass\n"
        "    return L.slope_by_hand(x)\n"
        for call in ("get_parameter('hid' + 'den')", "get_buffer('hid' + 'den')", "add_module('hid' + 'den', None)",
-                    "get_submodule('hid' + 'den')", "load_state_dict({'hid' + 'den': 1})")},
+                    "get_submodule('hid' + 'den')")},
+    "a_deep_copy_handed_on": "f = Poly()\ng = '{0.slope_autograd}'.format(copy.deepcopy(f))\n\n\n"
+                             "def manual(x):\n    return f.slope_by_hand(x)\n",
+    "a_class_method_factory_handed_on": "class Made(Poly):\n    @classmethod\n    def make(cls):\n        return cls()\n"
+                                        "\n\ng = '{0.slope_autograd}'.format(Made.make())\n\n\n"
+                                        "def manual(x):\n    return Made().slope_by_hand(x)\n",
+    "a_main_guard_where_name_is_rebound": "f = Poly()\n__name__ = '__main__'\n\n\ndef manual(x):\n"
+                                          "    return f.slope_by_hand(x)\n\n\nif __name__ == '__main__':\n"
+                                          "    print('{0.slope_autograd}'.format(f))\n",
     "returned_by_its_method_then_handed_on": "class Fit(Poly):\n    def fit(self):\n        return self\n\n\n"
-                                             "g = copy.copy(Fit().fit())\n\n\n"
+                                             "g = '{0.slope_autograd}'.format(Fit().fit())\n\n\n"
                                              "def manual(x):\n    return Fit().slope_by_hand(x)\n",
 }
 MODULE_METHOD_ATTACKS = {  # a method of nn.Module's own names, which torch's code calls (state_dict, zero_grad): the call
@@ -863,7 +882,10 @@ def test_the_methods_that_look_names_of_an_nn_module_up_are_all_listed():
             break
         looking |= more
     public = {name for name in looking if not name.startswith("_")}
-    assert public and public <= methods.LOOKS_NAMES_UP, sorted(public - methods.LOOKS_NAMES_UP)
+    # load_state_dict looks up only the names the object registered for its parameters and buffers
+    registered = "for name, param in local_state.items()"
+    assert registered in sources["_load_from_state_dict"] and "setattr(self, name, " in sources["_load_from_state_dict"]
+    assert public and public - {"load_state_dict"} <= methods.LOOKS_NAMES_UP, sorted(public - methods.LOOKS_NAMES_UP)
 
 
 def test_a_finding_in_a_class_read_whole_says_why_and_what_to_do():
@@ -871,9 +893,9 @@ def test_a_finding_in_a_class_read_whole_says_why_and_what_to_do():
     said to use the chain rule, which the file did. The feedback now names where the file hands the objects on."""
     from autograd_exercises.judge.static import autograd_use, feedback
 
-    source = MODULE + "\n\nf = Poly()\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n\n\nprint(copy.copy(f))\n"
+    source = MODULE + "\n\nf = Poly()\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n\n\nprint('{0}'.format(f))\n"
     said = feedback("manual", autograd_use(source, "manual"), lambda line: f"line {line}")
-    handed = source.splitlines().index("print(copy.copy(f))") + 1
+    handed = source.splitlines().index("print('{0}'.format(f))") + 1
     assert f"every method of Poly is read: the file hands its objects to code that could call any method, at " \
            f"line {handed}" in said, said
     assert "use Poly's objects only through their attributes there, or write the formula outside the class" in said

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from autograd_exercises.judge.library import library_constant
-from autograd_exercises.judge.syntax import bound_here, children, imported_name, walk
+from autograd_exercises.judge.syntax import bound_here, chain, children, imported_name, walk
 
 CALLED_BY_NAME = frozenset({
     # files: print(file=…), json.dump, pickle, torch.save/load, io wrappers
@@ -86,10 +86,11 @@ HANDS_SELF_BACK = frozenset({"train", "eval", "requires_grad_", "to", "to_empty"
 RETURNS_ITSELF = HANDS_SELF_BACK - {"apply", "modules", "named_modules", "get_submodule", "set_submodule"}
 # (those that only return the object: ``m.eval()`` dropped, or kept as the object is, ``model = Poly().double()``)
 LOOKS_NAMES_UP = frozenset({"add_module", "get_buffer", "get_parameter", "get_submodule", "set_submodule",
-                            "load_state_dict", "register_buffer", "register_parameter", "register_module"})
+                            "register_buffer", "register_parameter", "register_module"})
 # nn.Module's methods that look an attribute of the object up by the name they are handed (``hasattr(self, name)``
 # runs a property's getter; red team 191: ``P.get_parameter("sl" + "ope")`` ran an unread ``@property`` that called
-# sympy), checked against torch's source likewise
+# sympy), checked against torch's source likewise; not ``load_state_dict``, which sets only the names the object has
+# registered for its parameters and buffers (each an attribute the file names, or a literal: fairness 52)
 BY_LITERAL_NAME = frozenset({"add_module", "get_buffer", "get_parameter", "register_buffer", "register_parameter",
                              "register_module"})  # (of those, the ones whose name, a literal, the reading reads as any)
 ONLY_LOOKING = ("print", "repr", "str", "isinstance")  # builtins that hand an object to no code but its dunders
@@ -105,6 +106,8 @@ class _Objects:
     uses: dict[str, list[ast.Name]]
     library: frozenset[str] = frozenset()
     looking: frozenset[str] = frozenset()
+    copies: frozenset[str] = frozenset()  # how the file names copy.copy and copy.deepcopy (``copy.deepcopy``, ``deepcopy``)
+    never: frozenset[int] = frozenset()  # nodes that never run where the file is graded (a .py's main guard's body)
 
 
 @functools.cache
@@ -118,7 +121,7 @@ def module_methods() -> frozenset[str]:
 
 
 def plain_classes(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: dict[str, list[ast.AST]],
-                  layers: set[str], imports: dict[str, list[tuple[str, int]]]) -> frozenset[str]:
+                  layers: set[str], imports: dict[str, list[tuple[str, int]]], main_runs: bool = True) -> frozenset[str]:
     """The names bound only to plain classes of the file (see the module's docstring); none when ``layers``
     (``parents``: every node's parent in ``tree``).
 
@@ -127,7 +130,7 @@ def plain_classes(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: d
     module, an object handed to numpy or a format string, ``return self``), other code could call their methods."""
     if layers or recovers_objects(tree, imports):
         return frozenset()
-    objects, modules = _objects(tree, parents, bindings, imports)
+    objects, modules = _objects(tree, parents, bindings, imports, main_runs)
     plain: set[str] = {name for name, nodes in bindings.items() if nodes and all(
         isinstance(node, ast.ClassDef) and _own_reason(node, objects, bindings, imports) is None for node in nodes)}
     while True:
@@ -140,7 +143,8 @@ def plain_classes(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: d
 
 
 def why_read_whole(name: str, tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: dict[str, list[ast.AST]],
-                   layers: set[str], imports: dict[str, list[tuple[str, int]]]) -> tuple[str, int] | None:
+                   layers: set[str], imports: dict[str, list[tuple[str, int]]], main_runs: bool = True
+                   ) -> tuple[str, int] | None:
     """Why the file's class ``name`` is no plain class (every method of it is read): what, and the line where (the
     class's own when no other tells); None where it is plain, or is no class of the file's."""
     nodes = bindings.get(name, [])
@@ -150,10 +154,10 @@ def why_read_whole(name: str, tree: ast.Module, parents: dict[ast.AST, ast.AST],
         return "the file has a layer of its own (a class that defines backward)", nodes[0].lineno
     if recovers_objects(tree, imports):
         return "the file names a way to get an object back unnamed (__self__, a frame, locals(), gc)", nodes[0].lineno
-    plain = plain_classes(tree, parents, bindings, layers, imports)
+    plain = plain_classes(tree, parents, bindings, layers, imports, main_runs)
     if name in plain:
         return None
-    objects, modules = _objects(tree, parents, bindings, imports)
+    objects, modules = _objects(tree, parents, bindings, imports, main_runs)
     for node in nodes:
         if (reason := _own_reason(node, objects, bindings, imports)) is not None:
             return reason
@@ -167,16 +171,37 @@ def why_read_whole(name: str, tree: ast.Module, parents: dict[ast.AST, ast.AST],
 
 
 def _objects(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: dict[str, list[ast.AST]],
-             imports: dict[str, list[tuple[str, int]]]) -> tuple[_Objects, bool]:
-    """The :class:`_Objects` of the file, and whether an nn.Module may be plain in it (:func:`_attaches_code`)."""
+             imports: dict[str, list[tuple[str, int]]], main_runs: bool = True) -> tuple[_Objects, bool]:
+    """The :class:`_Objects` of the file, and whether an nn.Module may be plain in it (:func:`_attaches_code`);
+    ``main_runs``: its ``if __name__ == "__main__":`` runs where it is graded (a notebook; a .py file is imported)."""
     modules = not _attaches_code(tree)  # (an nn.Module's machinery calls only what module_methods names then)
     uses, bound = collections.defaultdict(list), set()
     for node in walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             uses[node.id].append(node)
-        bound.update(bound_here(node))
+        if not isinstance(node, (ast.Import, ast.ImportFrom, ast.alias)):
+            bound.update(bound_here(node))
+    never = frozenset() if main_runs or "__name__" in bound else frozenset(
+        id(node) for statement in tree.body if _main_guard(statement) for inner in statement.body for node in walk(inner))
+    uses = collections.defaultdict(list, {name: [use for use in found if id(use) not in never]
+                                          for name, found in uses.items()})
     library = HANDS_SELF_BACK | LOOKS_NAMES_UP if modules and has_modules(bindings, imports) else frozenset()
-    return _Objects(parents, uses, library, frozenset(ONLY_LOOKING) - bound - imports.keys()), modules
+    copies = {f"{name}.{function}" if target == "copy" else name for name, found in imports.items()
+              if len(found) == 1 and name not in bound and name not in bindings
+              for target in [found[0][0]] if target in ("copy", "copy.copy", "copy.deepcopy")
+              for function in ("copy", "deepcopy")}
+    return _Objects(parents, uses, library, frozenset(ONLY_LOOKING) - bound - imports.keys(), frozenset(copies),
+                    never), modules
+
+
+def _main_guard(statement: ast.stmt) -> bool:
+    """``if __name__ == "__main__":`` (either way round), at the top level."""
+    test = statement.test if isinstance(statement, ast.If) else None
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    return any(isinstance(side, ast.Name) and side.id == "__name__" for side in sides) \
+        and any(isinstance(side, ast.Constant) and side.value == "__main__" for side in sides)
 
 
 def _own_reason(node: ast.ClassDef, objects: _Objects, bindings: dict[str, list[ast.AST]],
@@ -290,7 +315,7 @@ def _in_place(node: ast.AST, objects: _Objects, called: bool = True, seen: froze
     return the object (``m.eval()``, :data:`RETURNS_ITSELF`) whose result is dropped or kept in turn, or that looks up
     a name given as a literal (``self.register_buffer("powers", t)``); ``print(m)``, ``repr``, ``str``,
     ``isinstance(m, C)``, ``f"{m}"`` and a notebook's bare ``m`` (which call only its dunders, each read; fairness
-    51)."""
+    51); ``copy.deepcopy(m)``, whose new object is kept in turn (fairness 52)."""
     parents = objects.parents
     parent = parents.get(node)
     if _an_attribute(node, parent, called, objects.library):
@@ -303,6 +328,9 @@ def _in_place(node: ast.AST, objects: _Objects, called: bool = True, seen: froze
         return parent.attr in BY_LITERAL_NAME and _literal_name(call)
     if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in objects.looking:
         return any(argument is node for argument in parent.args)
+    if isinstance(parent, ast.Call) and parent.args[:1] == [node] and not parent.keywords \
+            and chain(parent.func) in objects.copies:  # (copy.deepcopy(m): a new object of its class, kept in turn)
+        return isinstance(parents.get(parent), ast.Expr) or _kept(parent, objects, seen)
     return isinstance(parent, ast.FormattedValue) and parent.value is node and parent.format_spec is None \
         or isinstance(parent, ast.Expr) and isinstance(node, ast.Name)
 
@@ -328,7 +356,8 @@ def _returned_kept(returned: ast.Return, objects: _Objects, seen: frozenset[str]
             or not isinstance(parents.get(method), ast.ClassDef) or method.name.startswith("__") \
             or objects.library and method.name in module_methods():  # (one nn.Module's own code may call, unnamed)
         return False
-    named = [node for node in parents if isinstance(node, ast.Attribute) and node.attr == method.name]
+    named = [node for node in parents if isinstance(node, ast.Attribute) and node.attr == method.name
+             and id(node) not in objects.never]
     return all(isinstance(call := parents.get(node), ast.Call) and call.func is node
                and _kept(call, objects, seen | {method.name}) for node in named)
 
@@ -353,9 +382,19 @@ def _self_escapes(node: ast.ClassDef, objects: _Objects) -> ast.AST | None:
                     and isinstance(use.func, ast.Name) and use.func.id == "super") \
                     and not (_in_place(use, objects, called) or _super_init(use, objects.parents)
                              or called and isinstance(returned := objects.parents.get(use), ast.Return)
-                             and _returned_kept(returned, objects, frozenset())):
+                             and _returned_kept(returned, objects, frozenset())
+                             or not called and _made_and_returned(use, objects)):
                 return use
     return None
+
+
+def _made_and_returned(use: ast.AST, objects: _Objects) -> bool:
+    """``return cls(...)`` in a class method whose every call is kept (:func:`_returned_kept`: ``net =
+    TwoLayer.from_handout()`` then ``net.grads(x)``; fairness 52)."""
+    call = objects.parents.get(use)
+    returned = objects.parents.get(call)
+    return isinstance(call, ast.Call) and call.func is use and isinstance(returned, ast.Return) \
+        and _returned_kept(returned, objects, frozenset())
 
 
 def _super_init(use: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:

@@ -206,6 +206,7 @@ class Module:
     installers: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # :func:`_installers`, found once
     at_import: set[int] = field(default_factory=set)  # the values top-level assignments bind (ids): run at import
     graded: str = ""  # the function the grader calls (and reads): never one only the file's import runs
+    main_runs: bool = True  # its ``if __name__ == "__main__":`` runs where it is graded (a notebook; not a .py file)
 
     def live(self, name: str, index: int) -> bool:
         """A binding of ``name`` in top-level statement ``index`` may still hold when a check runs (:attr:`replaced`)."""
@@ -349,7 +350,8 @@ class Module:
         """:func:`methods.plain_classes` of the file, found once."""
         if self.tree is None:
             return frozenset()
-        return methods.plain_classes(self.tree, self.parents, self.bindings, self.layers, self.imports)
+        return methods.plain_classes(self.tree, self.parents, self.bindings, self.layers, self.imports,
+                                     self.main_runs)
 
     @cached_property
     def built_at_import(self) -> frozenset[str]:
@@ -498,7 +500,7 @@ def _autograd_use(tree: ast.Module, function: str, cells: Sequence[int], passed:
                   ran: CellRuns | None) -> list[Finding]:
     """:func:`autograd_use` of a module's parsed (and mangled) ``tree``."""
     module = module_names(tree, cells, ran.stopped if ran is not None else None)
-    module.graded = function
+    module.graded, module.main_runs = function, bool(cells)
     dead = methods.debug_branches(tree, module.parents, module.bindings, module.ordered, function, passed)
     found = read_reach(module, [function], patches(tree, module), dead)  # a method put on torch's classes runs from any tensor
     read_lines = {(finding.line, finding.rank) for finding in found}  # a lookup the reading already named, once
@@ -521,7 +523,7 @@ def _why_read(finding: Finding, module: Module, function: str) -> Finding:
     if finding.context is not None or finding.imported is not None or module.tree is None:
         return finding
     why = methods.why_read_whole(finding.function, module.tree, module.parents, module.bindings, module.layers,
-                                 module.imports)
+                                 module.imports, module.main_runs)
     if why is None:
         return finding
     advice = f"{finding.advice or ADVICE[finding.rank]}; if that code never runs when {function} is called, use " \
