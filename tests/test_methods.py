@@ -757,6 +757,15 @@ MODULE_ATTACKS = {
     "a_main_guard_where_name_is_rebound": "f = Poly()\n__name__ = '__main__'\n\n\ndef manual(x):\n"
                                           "    return f.slope_by_hand(x)\n\n\nif __name__ == '__main__':\n"
                                           "    print('{0.slope_autograd}'.format(f))\n",
+    # red team 194: a copy's default reduce reads each slot by name, which the file may build (and a __name__ imported)
+    "a_copy_of_an_object_whose_slots_are_computed": "class Slotted(Poly):\n    __slots__ = ('slope_' + 'autograd',)\n"
+                                                    "\n\ns = Slotted()\ncopy.copy(s)\n\n\n"
+                                                    "def manual(x):\n    return s.slope_by_hand(x)\n",
+    "a_copy_with_slot_names_set_on_the_class": "f = Poly()\nPoly.__slotnames__ = ['slope_' + 'autograd']\n"
+                                               "copy.deepcopy(f)\n\n\ndef manual(x):\n    return f.slope_by_hand(x)\n",
+    "a_main_guard_whose_name_is_imported": "from unittest.mock import ANY as __name__\nf = Poly()\n\n\n"
+                                           "def manual(x):\n    return f.slope_by_hand(x)\n\n\n"
+                                           "if __name__ == '__main__':\n    print('{0.slope_autograd}'.format(f))\n",
     "returned_by_its_method_then_handed_on": "class Fit(Poly):\n    def fit(self):\n        return self\n\n\n"
                                              "g = '{0.slope_autograd}'.format(Fit().fit())\n\n\n"
                                              "def manual(x):\n    return Fit().slope_by_hand(x)\n",

@@ -181,7 +181,7 @@ def _objects(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: dict[s
             uses[node.id].append(node)
         if not isinstance(node, (ast.Import, ast.ImportFrom, ast.alias)):
             bound.update(bound_here(node))
-    never = frozenset() if main_runs or "__name__" in bound else frozenset(
+    never = frozenset() if main_runs or "__name__" in bound or "__name__" in imports else frozenset(
         id(node) for statement in tree.body if _main_guard(statement) for inner in statement.body for node in walk(inner))
     uses = collections.defaultdict(list, {name: [use for use in found if id(use) not in never]
                                           for name, found in uses.items()})
@@ -189,9 +189,19 @@ def _objects(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: dict[s
     copies = {f"{name}.{function}" if target == "copy" else name for name, found in imports.items()
               if len(found) == 1 and name not in bound and name not in bindings
               for target in [found[0][0]] if target in ("copy", "copy.copy", "copy.deepcopy")
-              for function in ("copy", "deepcopy")}
+              for function in ("copy", "deepcopy")} if not _slots_named(tree) else set()
     return _Objects(parents, uses, library, frozenset(ONLY_LOOKING) - bound - imports.keys(), frozenset(copies),
                     never), modules
+
+
+SLOTS = ("slots__", "slotnames", "copyreg")  # how copy's default reduce finds the attributes it reads by name
+
+
+def _slots_named(tree: ast.Module) -> bool:
+    """The file spells ``__slots__``, ``__slotnames__`` or ``copyreg`` (a name, an attribute or in a string): then a
+    copy's default reduce may read attributes by names the file builds (red team 194: ``__slots__ = ("sl" + "ope",)``
+    had ``copy.copy(P)`` run an unread property), so a copy does not keep an object in place."""
+    return any(part in name for name in identifiers(tree) for part in SLOTS)
 
 
 def _main_guard(statement: ast.stmt) -> bool:
