@@ -668,6 +668,7 @@ def test_data_a_bulk_store_keeps_is_not_code(name):
 # subclass's methods only by nn.Module's own names, read at once), and nn.Parameters its __init__ makes at import.
 MODULE = """\
 import copy
+import dataclasses
 import torch
 from torch import nn
 
@@ -766,6 +767,10 @@ MODULE_ATTACKS = {
     "a_main_guard_whose_name_is_imported": "from unittest.mock import ANY as __name__\nf = Poly()\n\n\n"
                                            "def manual(x):\n    return f.slope_by_hand(x)\n\n\n"
                                            "if __name__ == '__main__':\n    print('{0.slope_autograd}'.format(f))\n",
+    # red team 195: a dataclass's generated __repr__ reads each field, named by a computed __annotations__
+    "a_dataclass_whose_fields_are_computed": "@dataclasses.dataclass(init=False)\nclass Data(Poly):\n"
+                                             "    __annotations__ = {'slope_' + 'autograd': 'float'}\n\n\n"
+                                             "def manual(x):\n    d = Data()\n    repr(d)\n    return d.slope_by_hand(x)\n",
     "returned_by_its_method_then_handed_on": "class Fit(Poly):\n    def fit(self):\n        return self\n\n\n"
                                              "g = '{0.slope_autograd}'.format(Fit().fit())\n\n\n"
                                              "def manual(x):\n    return Fit().slope_by_hand(x)\n",

@@ -420,11 +420,18 @@ def _super_init(use: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
 def _holds_no_objects(node: ast.ClassDef, imports: dict[str, list[tuple[str, int]]]) -> bool:
     """The class body holds methods, a docstring and constants (numbers, strings, a library's constants such as
     ``math.pi``, displays of them) only: no object there (a descriptor's ``__get__``, red team 37) is handed the
-    class's objects."""
+    class's objects. A special name's value (``__slots__``, ``__annotations__``: names Python, ``copy`` or
+    ``dataclass`` look attributes up by) is a literal whole: no name built there (red team 195: ``__annotations__ =
+    {"sl" + "ope": "float"}`` had a dataclass's ``__repr__`` run an unread property)."""
     for item in node.body:
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Pass)):
             continue
         value = item.value if isinstance(item, (ast.Expr, ast.Assign, ast.AnnAssign)) else item
+        targets = item.targets if isinstance(item, ast.Assign) else [item.target] if isinstance(item, ast.AnnAssign) else []
+        if value is not None and any(isinstance(target, ast.Name) and target.id.startswith("__") for target in targets) \
+                and not all(isinstance(part, (ast.Constant, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.expr_context))
+                            for part in walk(value)):
+            return False
         chains = [part for part in walk(value) if isinstance(part, (ast.Name, ast.Attribute))] if value else []
         if value is not None and not all(
                 isinstance(part, (ast.Constant, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.UnaryOp, ast.BinOp,
