@@ -920,7 +920,7 @@ def test_a_finding_in_a_class_read_whole_says_why_and_what_to_do():
 @pytest.mark.parametrize("stored", [
     "P.add_module('seq', nn.Sequential(Sub()))", "P.seq = nn.ModuleList([Sub() for _ in range(2)])",
     "HELP.append(nn.ModuleDict({'s': Sub()}))", "HELP.append(functools.partial(Sub()))", "HELP.append(None or Sub())",
-    "HELP.append(Sub() if True else None)",
+    "HELP.append(Sub() if True else None)", "HELP.append(functools.partial(Sub().__repr__))",
 ])
 def test_an_object_a_library_call_holds_is_stored_with_it(stored):
     """Red team 193: ``nn.Sequential(Sub())`` stored into the object at import was data to the reading (a library

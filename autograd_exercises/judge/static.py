@@ -1368,7 +1368,7 @@ def _stored_code(value: ast.AST, classes: frozenset[str], code: frozenset[str]) 
             return [value] if value.func.id in classes else []  # (a new object; what the file's function returns)
         return [part for given in [*value.args, *(keyword.value for keyword in value.keywords)]
                 for part in _stored_code(given, classes, code)
-                if not isinstance(part, (ast.Name, ast.Attribute)) or _chain(part).split(".")[0] in code]
+                if not isinstance(part, (ast.Name, ast.Attribute)) or _code_root(part, code)]
     if isinstance(value, (ast.GeneratorExp, ast.ListComp, ast.SetComp)):
         return _stored_code(value.elt, classes, code)
     if isinstance(value, ast.DictComp):
@@ -1384,6 +1384,14 @@ def _stored_code(value: ast.AST, classes: frozenset[str], code: frozenset[str]) 
     if isinstance(value, (ast.Starred, ast.Subscript)):
         return _stored_code(value.value, classes, code)  # (an item of a container the file fills: red team 192, KIDS[0])
     return []
+
+
+def _code_root(part: ast.AST, code: frozenset[str]) -> bool:
+    """A name or attribute chain that starts at the file's code or objects (``code``): ``f``, ``P.slope``,
+    ``Poly().slope_at`` (red team 195: a bound method of a new object, kept by ``functools.partial``)."""
+    while isinstance(part, (ast.Attribute, ast.Subscript, ast.Call)):
+        part = part.func if isinstance(part, ast.Call) else part.value
+    return isinstance(part, ast.Name) and part.id in code
 
 
 def _references(value: ast.AST, classes: frozenset[str] = frozenset()) -> list[ast.AST]:
