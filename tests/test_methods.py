@@ -771,6 +771,10 @@ MODULE_ATTACKS = {
     "a_dataclass_whose_fields_are_computed": "@dataclasses.dataclass(init=False)\nclass Data(Poly):\n"
                                              "    __annotations__ = {'slope_' + 'autograd': 'float'}\n\n\n"
                                              "def manual(x):\n    d = Data()\n    repr(d)\n    return d.slope_by_hand(x)\n",
+    # an isinstance against a runtime-checkable Protocol calls hasattr for each member, whose names the file may build
+    "isinstance_against_a_protocol": "import typing\n\n\n@typing.runtime_checkable\nclass Has(typing.Protocol):\n"
+                                     "    __annotations__ = {'slope_' + 'autograd': int}\n\n\nf = Poly()\n\n\n"
+                                     "def manual(x):\n    assert isinstance(f, Has)\n    return f.slope_by_hand(x)\n",
     "returned_by_its_method_then_handed_on": "class Fit(Poly):\n    def fit(self):\n        return self\n\n\n"
                                              "g = '{0.slope_autograd}'.format(Fit().fit())\n\n\n"
                                              "def manual(x):\n    return Fit().slope_by_hand(x)\n",

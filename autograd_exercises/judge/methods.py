@@ -107,6 +107,7 @@ class _Objects:
     library: frozenset[str] = frozenset()
     looking: frozenset[str] = frozenset()
     copies: frozenset[str] = frozenset()  # how the file names copy.copy and copy.deepcopy (``copy.deepcopy``, ``deepcopy``)
+    types: frozenset[str] = frozenset()  # the names an isinstance may test against: builtins, torch's, the file's own
     never: frozenset[int] = frozenset()  # nodes that never run where the file is graded (a .py's main guard's body)
 
 
@@ -190,8 +191,41 @@ def _objects(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: dict[s
               if len(found) == 1 and name not in bound and name not in bindings
               for target in [found[0][0]] if target in ("copy", "copy.copy", "copy.deepcopy")
               for function in ("copy", "deepcopy")} if not _slots_named(tree) else set()
-    return _Objects(parents, uses, library, frozenset(ONLY_LOOKING) - bound - imports.keys(), frozenset(copies),
-                    never), modules
+    return _Objects(parents, uses, library, looking=frozenset(ONLY_LOOKING) - bound - imports.keys(),
+                    copies=frozenset(copies), types=_types(bindings, imports, bound), never=never), modules
+
+
+TYPES = ("int", "float", "bool", "str", "bytes", "complex", "list", "tuple", "dict", "set", "frozenset", "object",
+         "type")  # builtins an ``isinstance`` may test against: their checks call no method of the object
+
+
+def _types(bindings: dict[str, list[ast.AST]], imports: dict[str, list[tuple[str, int]]], bound: set[str]
+           ) -> frozenset[str]:
+    """What ``isinstance(m, T)`` may name as ``T`` and still hand ``m`` to no code of the file's: a builtin of
+    :data:`TYPES` the file never binds, a name torch or numpy gave it, or a class of the file's with no decorator,
+    metaclass or base but ``object``, another such class or torch's (a ``typing.Protocol``'s check calls ``hasattr``
+    for each of its members, whose names the file may build: red team 195's question)."""
+    names = {name for name in TYPES if name not in bound and name not in imports and name not in bindings}
+    names |= {name for name, found in imports.items() if name not in bindings and name not in bound
+              and all(target.split(".")[0] in ("torch", "numpy") for target, _ in found)}
+    roots = {f"{name}." for name in names - set(TYPES)}  # (torch's and numpy's: ``nn.Module``, ``torch.Tensor``)
+    classes = {name for name, nodes in bindings.items() if nodes and all(
+        isinstance(node, ast.ClassDef) and not node.decorator_list and not node.keywords for node in nodes)}
+    while True:
+        kept = {name for name in classes if all(
+            isinstance(base, ast.Name) and (base.id in classes or base.id == "object")
+            or f"{chain(base).split('.')[0]}." in roots for node in bindings[name] for base in node.bases)}
+        if kept == classes:
+            return frozenset(names | classes | roots)
+        classes = kept
+
+
+def _plain_types(given: list[ast.AST], objects: _Objects) -> bool:
+    """``isinstance``'s second argument (a name, a torch chain, or a tuple of them) names only :attr:`_Objects.types`."""
+    parts = given[0].elts if len(given) == 1 and isinstance(given[0], ast.Tuple) else given
+    return len(given) == 1 and all(isinstance(part, ast.Name) and part.id in objects.types
+                                   or isinstance(part, ast.Attribute) and f"{chain(part).split('.')[0]}." in objects.types
+                                   for part in parts)
 
 
 SLOTS = ("slots__", "slotnames", "copyreg")  # how copy's default reduce finds the attributes it reads by name
@@ -337,7 +371,8 @@ def _in_place(node: ast.AST, objects: _Objects, called: bool = True, seen: froze
             return isinstance(parents.get(call), ast.Expr) or _kept(call, objects, seen)
         return parent.attr in BY_LITERAL_NAME and _literal_name(call)
     if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in objects.looking:
-        return any(argument is node for argument in parent.args)
+        return parent.args[:1] == [node] and (parent.func.id != "isinstance" or _plain_types(parent.args[1:], objects)) \
+            if parent.func.id == "isinstance" else any(argument is node for argument in parent.args)
     if isinstance(parent, ast.Call) and parent.args[:1] == [node] and not parent.keywords \
             and chain(parent.func) in objects.copies:  # (copy.deepcopy(m): a new object of its class, kept in turn)
         return isinstance(parents.get(parent), ast.Expr) or _kept(parent, objects, seen)
