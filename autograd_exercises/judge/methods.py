@@ -358,8 +358,9 @@ def _in_place(node: ast.AST, objects: _Objects, called: bool = True, seen: froze
     attribute or a call of it (:func:`_an_attribute`); where the file has an nn.Module, one of its methods that only
     return the object (``m.eval()``, :data:`RETURNS_ITSELF`) whose result is dropped or kept in turn, or that looks up
     a name given as a literal (``self.register_buffer("powers", t)``); ``print(m)``, ``repr``, ``str``,
-    ``isinstance(m, C)``, ``f"{m}"`` and a notebook's bare ``m`` (which call only its dunders, each read; fairness
-    51); ``copy.deepcopy(m)``, whose new object is kept in turn (fairness 52)."""
+    ``isinstance(m, C)`` (``C`` one of :attr:`_Objects.types`), ``f"{m}"`` and a notebook's bare ``m`` (which call
+    only its dunders, each read; fairness 51); ``copy.deepcopy(m)``, whose new object is kept in turn (fairness 52;
+    not in a file that names slots, :func:`_slots_named`)."""
     parents = objects.parents
     parent = parents.get(node)
     if _an_attribute(node, parent, called, objects.library):
@@ -371,8 +372,9 @@ def _in_place(node: ast.AST, objects: _Objects, called: bool = True, seen: froze
             return isinstance(parents.get(call), ast.Expr) or _kept(call, objects, seen)
         return parent.attr in BY_LITERAL_NAME and _literal_name(call)
     if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in objects.looking:
-        return parent.args[:1] == [node] and (parent.func.id != "isinstance" or _plain_types(parent.args[1:], objects)) \
-            if parent.func.id == "isinstance" else any(argument is node for argument in parent.args)
+        if parent.func.id == "isinstance":  # (against what calls no method of the object: _types)
+            return parent.args[:1] == [node] and _plain_types(parent.args[1:], objects)
+        return any(argument is node for argument in parent.args)
     if isinstance(parent, ast.Call) and parent.args[:1] == [node] and not parent.keywords \
             and chain(parent.func) in objects.copies:  # (copy.deepcopy(m): a new object of its class, kept in turn)
         return isinstance(parents.get(parent), ast.Expr) or _kept(parent, objects, seen)
