@@ -945,3 +945,13 @@ def test_a_stored_autograd_result_stays_data():
              "SEEN.append(torch.func.grad(lambda t: f(t).sum())(GRID))\nSEEN.append(torch.autograd.grad(f(GRID.requires_grad_()).sum(), GRID))\n\n\n" \
              "def manual(x):\n    assert len(SEEN) == 2\n    return 2 * x\n"
     assert whats(source) == []
+
+
+def test_an_installer_handed_a_partial_installs_the_function():
+    """What a library call holds of the file's code is installed too: ``attach(net, functools.partial(f))`` sets a
+    function that runs autograd on ``net`` (read where the by-hand function reaches ``net``)."""
+    source = "import functools\nimport torch\n\n\ndef gradients(x):\n    x = x.detach().requires_grad_()\n" \
+             "    (x ** 2).sum().backward()\n    return x.grad\n\n\nclass Net:\n    pass\n\n\n" \
+             "def attach(obj, f):\n    obj.slope = f\n\n\nnet = Net()\nattach(net, functools.partial(gradients))\n\n\n" \
+             "def manual(x):\n    return net.slope(x)\n"
+    assert "calls .backward()" in whats(source)

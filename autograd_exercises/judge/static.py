@@ -1799,10 +1799,12 @@ def _installers(tree: ast.Module) -> dict[str, list[tuple[int, str]]]:
 
 
 def _installed(call: ast.Call, module: Module) -> list[ast.AST]:
-    """What a call to an installer passes that may be code: lambdas, attributes, the file's functions and classes."""
+    """What a call to an installer passes that may be code: lambdas, attributes, the file's functions and classes,
+    also inside what a library call holds (:func:`_stored_code`: ``attach(net, functools.partial(f))``)."""
     code = _code_names(module)
     return [part for argument in [*call.args, *(keyword.value for keyword in call.keywords)]
-            for part in _references(argument) if not isinstance(part, ast.Name) or part.id in code]
+            for part in _stored_code(argument, _classes(module), code)
+            if not isinstance(part, ast.Name) or part.id in code]
 
 
 def _read_installed(tree: ast.Module, module: Module) -> None:
