@@ -25,7 +25,8 @@ a computed ``setattr``…).
 
 Reading ``.grad``, ``torch.no_grad()``, ``.detach()``, numpy, helpers, lambdas and
 comprehensions are fine; so is reading a tensor that asks for gradients made while the file is imported
-(:meth:`Reader.made_at_import`: ``W1 = torch.tensor(3.0, requires_grad=True)``), as an ``nn.Linear``'s weight. A module-level name is followed through every place that binds it
+(:meth:`Reader.made_at_import`: ``W1 = torch.tensor(3.0, requires_grad=True)``), as an ``nn.Linear``'s weight.
+A module-level name is followed through every place that binds it
 (a notebook may define a function twice; a ``for`` loop, ``with``, ``:=``, ``case``, ``except … as``
 or a function's ``global`` may bind a helper again: :func:`_read_other_bindings`), and a function's
 own locals shadow module names.
