@@ -775,6 +775,11 @@ MODULE_ATTACKS = {
     "isinstance_against_a_protocol": "import typing\n\n\n@typing.runtime_checkable\nclass Has(typing.Protocol):\n"
                                      "    __annotations__ = {'slope_' + 'autograd': int}\n\n\nf = Poly()\n\n\n"
                                      "def manual(x):\n    assert isinstance(f, Has)\n    return f.slope_by_hand(x)\n",
+    # red team 196: a library function bound in a class body is a method whose library code calls the object's own
+    "a_library_function_as_a_class_attribute": "class Borrowed:\n    at = torch.distributions.Distribution.sample\n"
+                                               "    def rsample(self, shape):\n"
+                                               "        return Poly().slope_autograd(torch.ones(1))\n"
+                                               "\n\ndef manual(x):\n    Borrowed().at()\n    return Poly().slope_by_hand(x)\n",
     "returned_by_its_method_then_handed_on": "class Fit(Poly):\n    def fit(self):\n        return self\n\n\n"
                                              "g = '{0.slope_autograd}'.format(Fit().fit())\n\n\n"
                                              "def manual(x):\n    return Fit().slope_by_hand(x)\n",

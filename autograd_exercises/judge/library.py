@@ -59,6 +59,26 @@ def library_constant(dotted: str) -> bool:
 
 
 @functools.lru_cache(maxsize=4096)
+def class_constant(dotted: str) -> bool:
+    """:func:`library_constant`, and no function or other callable but a class: what a class body may bind and stay
+    data. A function there becomes a method of the file's class, whose library code calls the object's methods by
+    names of its own (red team 196: ``result = torch.nn.Module.eval`` ran ``self.train``, a method the file never
+    named; ``torch.distributions.Distribution.sample`` runs ``self.rsample``)."""
+    if not library_constant(dotted):
+        return False
+    parts = dotted.lstrip(".").split(".")
+    if parts[0] not in RESOLVED:
+        return len(parts) == 1  # (a module itself)
+    try:
+        value = importlib.import_module(parts[0])
+        for part in parts[1:]:
+            value = getattr(value, part)
+    except Exception:
+        return False
+    return isinstance(value, type) or not callable(value)
+
+
+@functools.lru_cache(maxsize=4096)
 def is_module(dotted: str) -> bool:
     """``dotted`` names a module (``torch``, ``torch.backends.cudnn``, ``numpy.linalg``): of a library outside
     :data:`RESOLVED`, only the name an ``import`` binds is known to be one."""

@@ -36,7 +36,7 @@ import functools
 from dataclasses import dataclass
 from typing import Iterator
 
-from autograd_exercises.judge.library import library_constant
+from autograd_exercises.judge.library import class_constant
 from autograd_exercises.judge.syntax import bound_here, chain, children, imported_name, walk
 
 CALLED_BY_NAME = frozenset({
@@ -485,9 +485,10 @@ def _outermost(chains: list[ast.AST]) -> list[ast.AST]:
 
 
 def _library_value(chain: ast.AST, imports: dict[str, list[tuple[str, int]]]) -> bool:
-    """``math.pi``: a chain from a name imported once, to a library's value that cannot change."""
+    """``math.pi``: a chain from a name imported once, to a library's value that cannot change and is no function
+    (:func:`library.class_constant`)."""
     dotted = imported_name(chain, imports)
-    return bool(dotted) and library_constant(dotted)
+    return bool(dotted) and class_constant(dotted)
 
 
 def _an_attribute(node: ast.AST, parent: ast.AST | None, called: bool = True, library: frozenset[str] = frozenset()
