@@ -960,3 +960,26 @@ def test_an_installer_handed_a_partial_installs_the_function():
              "def attach(obj, f):\n    obj.slope = f\n\n\nnet = Net()\nattach(net, functools.partial(gradients))\n\n\n" \
              "def manual(x):\n    return net.slope(x)\n"
     assert "calls .backward()" in whats(source)
+
+
+@pytest.mark.parametrize("decorator", ["@functools.cache(HELPERS.append)", "@functools.lru_cache(HELPERS.append)",
+                                       "@HELPERS.append"])
+@pytest.mark.parametrize("inside", [False, True])
+def test_a_decorator_that_stores_the_function_stores_it(decorator, inside):
+    """Red team 197: ``@functools.cache(HELPERS.append)`` wraps the list's ``append``, which the decorated ``def`` (a
+    method of a plain class, or a module-level function) is then handed to; the by-hand function called
+    ``HELPERS[0](x)``, and that ``def`` was never read."""
+    slope = f"    {decorator}\n    def slope(self):\n        (torch.ones(1, requires_grad=True) * 2).backward()\n" \
+            "        return 1.0\n"
+    source = "import functools\nimport torch\n\nHELPERS = []\n\n\n" + (
+        f"class Holder:\n{slope}\n\n" if inside else slope.replace("\n    ", "\n").lstrip().replace("(self)", "()") +
+        "\n\n") + "def manual(x):\n    return HELPERS[0]() * x\n"
+    assert "calls .backward()" in whats(source), source
+
+
+def test_a_cache_decorator_with_literal_arguments_leaves_a_method_waiting():
+    """``@functools.lru_cache(maxsize=8)`` runs the method only when it is called by name (fairness 9's rule)."""
+    source = "import functools\nimport torch\n\n\nclass Holder:\n    @functools.lru_cache(maxsize=8)\n" \
+             "    def slope(self):\n        (torch.ones(1, requires_grad=True) * 2).backward()\n        return 1.0\n" \
+             "\n    def by_hand(self, x):\n        return 2 * x\n\n\ndef manual(x):\n    return Holder().by_hand(x)\n"
+    assert whats(source) == []

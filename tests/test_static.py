@@ -1040,7 +1040,9 @@ def test_what_a_def_runs_as_it_is_defined_can_fill_the_by_hand_answer(setup):
         "_C = []\n\n\n" + setup.format(fit=FIT) + "\n\ndef polynomial_grad_manual(x):")
     source = source.replace("    return 8 * x**3 + 3 * x**2 + 6 * x + 5\n", READS)
     assert READS in source and "_setup" in source
-    assert "computes its answer from _C" in {finding.what for finding in autograd_use(source, "polynomial_grad_manual")}
+    found = {finding.what for finding in autograd_use(source, "polynomial_grad_manual")}
+    # (a decorator that names _C.append stores the def into _C since red team 197: _C's values are read then)
+    assert "computes its answer from _C" in found or "@" in setup and "calls .backward()" in found, found
     in_body = source.replace(setup.format(fit=FIT), "def _setup():\n    _C.append(" + FIT + ")\n")
     assert "def _setup():\n    _C.append(" in in_body
     assert autograd_use(in_body, "polynomial_grad_manual") == []  # (nothing calls it: the list stays empty)

@@ -530,8 +530,14 @@ def unnamed_methods(node: ast.ClassDef, named: set[str], bindings: dict[str, lis
 def _method_decorator(decorator: ast.AST, bindings: dict[str, list[ast.AST]],
                       imports: dict[str, list[tuple[str, int]]]) -> bool:
     """``@staticmethod``, ``@classmethod``, ``@property``; ``functools``' caches, torch's gradient modes: they run
-    the method when it is called by its name, and nothing else."""
-    decorator = decorator.func if isinstance(decorator, ast.Call) else decorator
+    the method when it is called by its name, and nothing else. Called, only with literals (``lru_cache(maxsize=8)``,
+    ``torch.inference_mode(True)``): ``functools.cache(HELPERS.append)`` wraps the list's ``append``, which the
+    method is then handed to (red team 197)."""
+    if isinstance(decorator, ast.Call):
+        if not all(isinstance(part, (ast.Constant, ast.keyword, ast.UnaryOp, ast.unaryop))
+                   for given in [*decorator.args, *decorator.keywords] for part in walk(given)):
+            return False
+        decorator = decorator.func
     if isinstance(decorator, ast.Name) and decorator.id not in bindings:
         targets = [target for target, _ in imports.get(decorator.id, [])]
         return decorator.id in METHOD_DECORATORS and not targets or len(targets) == 1 and targets[0] in (

@@ -1105,6 +1105,8 @@ def _read_stores(tree: ast.Module, module: Module, own: bool = False) -> None:
                           and all(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) for node in nodes)) \
         | (DATA_BUILTINS - module.bindings.keys() - module.imports.keys())  # (callees whose result is data)
     for node, local, function in _scoped_nodes(tree, own):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.decorator_list:
+            _add_values(module, _decorator_stores(node, local, module), [node], local)
         roots, values = _stored(node, functions)
         _note_attributes(node, module)
         if not roots or not values:
@@ -1121,6 +1123,16 @@ def _read_stores(tree: ast.Module, module: Module, own: bool = False) -> None:
     if registers:
         _read_registrations(tree, module, registers, classes, code)
     _read_self_stores(tree, module)
+
+
+def _decorator_stores(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, local: frozenset[str],
+                      module: Module) -> set[str]:
+    """The module-level names a decorator of ``node`` may store it into: the roots of a storing method it names, as
+    ``@HELPERS.append`` or, wrapped, ``@functools.cache(HELPERS.append)`` (red team 197: the ``def`` was handed to the
+    list through the cache's wrapper, and never read)."""
+    return {root for decorator in node.decorator_list for part in walk(decorator)
+            if isinstance(part, ast.Attribute) and part.attr in STORING
+            for root in [_root_name(part.value)] if root in module.bindings and root not in local}
 
 
 def _classes(module: Module) -> frozenset[str]:
