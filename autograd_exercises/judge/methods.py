@@ -129,8 +129,9 @@ def plain_classes(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: d
     A plain class is named only to be called, to have an attribute read, or as a base of another plain class, and
     its objects never leave the code that made them (:func:`_self_escapes`): used any other way (a base of a torch
     module, an object handed to numpy or a format string, ``return self``), other code could call their methods."""
-    if layers or recovers_objects(tree, imports):
-        return frozenset()
+    if layers or not any(isinstance(node, ast.ClassDef) for nodes in bindings.values() for node in nodes) \
+            or recovers_objects(tree, imports):
+        return frozenset()  # (no class of its own: nothing to walk the file for)
     objects, modules = _objects(tree, parents, bindings, imports, main_runs)
     plain: set[str] = {name for name, nodes in bindings.items() if nodes and all(
         isinstance(node, ast.ClassDef) and _own_reason(node, objects, bindings, imports) is None for node in nodes)}
@@ -175,7 +176,9 @@ def _objects(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: dict[s
              imports: dict[str, list[tuple[str, int]]], main_runs: bool = True) -> tuple[_Objects, bool]:
     """The :class:`_Objects` of the file, and whether an nn.Module may be plain in it (:func:`_attaches_code`);
     ``main_runs``: its ``if __name__ == "__main__":`` runs where it is graded (a notebook; a .py file is imported)."""
-    modules = not _attaches_code(tree)  # (an nn.Module's machinery calls only what module_methods names then)
+    # an nn.Module's machinery calls only what module_methods names, unless the file attaches code (a file without an
+    # nn.Module of its own has nothing to ask)
+    modules = has_modules(bindings, imports) and not _attaches_code(tree)
     uses, bound = collections.defaultdict(list), set()
     for node in walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
@@ -186,11 +189,13 @@ def _objects(tree: ast.Module, parents: dict[ast.AST, ast.AST], bindings: dict[s
         id(node) for statement in tree.body if _main_guard(statement) for inner in statement.body for node in walk(inner))
     uses = collections.defaultdict(list, {name: [use for use in found if id(use) not in never]
                                           for name, found in uses.items()})
-    library = HANDS_SELF_BACK | LOOKS_NAMES_UP if modules and has_modules(bindings, imports) else frozenset()
+    library = HANDS_SELF_BACK | LOOKS_NAMES_UP if modules else frozenset()
     copies = {f"{name}.{function}" if target == "copy" else name for name, found in imports.items()
               if len(found) == 1 and name not in bound and name not in bindings
               for target in [found[0][0]] if target in ("copy", "copy.copy", "copy.deepcopy")
-              for function in ("copy", "deepcopy")} if not _slots_named(tree) else set()
+              for function in ("copy", "deepcopy")}
+    if copies and _slots_named(tree):  # (read only where the file copies at all)
+        copies = set()
     return _Objects(parents, uses, library, looking=frozenset(ONLY_LOOKING) - bound - imports.keys(),
                     copies=frozenset(copies), types=_types(bindings, imports, bound), never=never), modules
 
