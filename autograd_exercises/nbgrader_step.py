@@ -21,6 +21,8 @@ so a cell that nbgrader would interrupt is interrupted here too.
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -53,11 +55,27 @@ class GradeOutOfKernel(NbGraderPreprocessor):
 
         info = resources.get("nbgrader", {})
         name = f"{info.get('student', '?')}/{info.get('assignment', '?')}/{info.get('notebook', 'notebook')}.ipynb"
-        seed = course_seed.notebook_seed(course_seed.db_file(info.get("db_url")), str(info.get("student", "")),
-                                         nb.get("cells"))
+        try:
+            seed = course_seed.notebook_seed(course_seed.db_file(info.get("db_url")), str(info.get("student", "")),
+                                             nb.get("cells"))
+        except ValueError as exc:  # (the course's seed: no notebook of the run can be graded)
+            self._stop(info, str(exc))
         results = grade_notebook(nb, sandbox=shared_sandbox(), seed=seed, path=name,
                                  timeout=self.timeout or None, cell_timeout=self._cell_timeout())
         score = sum(result.score for result in results)
         top = sum(result.max_score for result in results)
         self.log.info("Graded %s out of the kernel: %g/%g (seed %d)", name, score, top, seed)
         return nb, resources
+
+    def _stop(self, info: dict, reason: str) -> None:
+        """End the whole run on a fault of the course, not of one notebook (a bad secret seed or
+        ``AUTOGRAD_SEED``): one line in the log, not nbgrader's traceback for each student in turn; this
+        student's half-made ``autograded/`` folder removed, as nbgrader removes a failed one, so the next
+        run grades it; exit status 1."""
+        self.log.error("Cannot grade out of the kernel: %s", reason)
+        converter = getattr(self.parent, "parent", None)  # (the exporter's parent: nbgrader's Autograde)
+        coursedir = getattr(converter, "coursedir", None)
+        if coursedir is not None and info.get("student") and info.get("assignment"):
+            folder = Path(coursedir.format_path(coursedir.autograded_directory, info["student"], info["assignment"]))
+            shutil.rmtree(folder, ignore_errors=True)
+        raise SystemExit(1)

@@ -36,6 +36,8 @@ import copy
 import importlib
 import json
 import shutil
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +51,7 @@ import graders  # noqa: E402
 from autograd_exercises.build import course as course_mod  # noqa: E402
 from autograd_exercises.build import generate, nbgrader_course, notebooks  # noqa: E402
 from autograd_exercises.build.stubs import strip_solutions  # noqa: E402
+from autograd_exercises.classroom import course_seed  # noqa: E402
 from autograd_exercises.submission import TEST_CELL_MARKER  # noqa: E402
 
 pytestmark = pytest.mark.nbgrader
@@ -510,6 +513,30 @@ def test_cheats_get_full_marks_in_a_kernel(course, graded, tmp_path):
         in_kernel = nbgrader_course.scores(copy_dir, FULL, f"cheat-{how}")
         assert in_kernel["__total__"] == exercise.max_score, (how, in_kernel)
         assert result.nbgrader[f"cheat-{how}"]["__total__"] == 0
+
+
+@pytest.mark.parametrize("fault", ["secret", "AUTOGRAD_SEED"])
+def test_a_bad_course_seed_stops_autograde_with_one_line(course, graded, tmp_path, fault):
+    """A course's seed that cannot be read fails every notebook alike: the run stops at the first with one line
+    (no traceback of ours, each student in turn), exit 1, and leaves no half-made ``autograded/`` folder, so the
+    run after the fix grades that student."""
+    graded(FULL)
+    copy_dir = tmp_path / "assignments"
+    shutil.copytree(course.dir, copy_dir, ignore=shutil.ignore_patterns("autograded", "feedback"))
+    env = nbgrader_course._child_env()
+    if fault == "secret":
+        course_seed.secret_path(copy_dir / "gradebook.db").write_text("not a number\n", encoding="utf-8")
+    else:
+        env["AUTOGRAD_SEED"] = "-3"
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", FULL, "--student=solution", "--force"],
+                          cwd=copy_dir, env=env, capture_output=True, text=True, timeout=600, check=False)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 1, log
+    errors = [line for line in log.splitlines() if "ERROR" in line]
+    assert len(errors) == 1 and "Cannot grade out of the kernel: " in errors[0], log
+    assert ("must hold one whole number" if fault == "secret" else "AUTOGRAD_SEED must be a whole number") in errors[0]
+    assert "Traceback" not in log
+    assert not (copy_dir / "autograded" / "solution" / FULL).exists()
 
 
 def test_generate_feedback_shows_our_feedback_in_the_failed_cells(course, graded):
