@@ -291,6 +291,32 @@ def test_exercises_graded_one_at_a_time_give_each_person_one_id(tmp_path, inline
     assert {(row["student"], "exercise-1") for row in first.rows} <= set(people)  # the first run's ids stay
 
 
+def test_a_gradescope_export_grades_each_submitter(tmp_path, inline):
+    """Gradescope's Export Submissions, zipped as it downloads: each submitter of a group's submission gets a row,
+    results and feedback of their own, under the id its metadata gives (the SID, else the email)."""
+    export = tmp_path / "export" / "assignment_9_export"
+    class_builder.write(export / "submission_1" / "exercise_2", "right", ".py")
+    class_builder.write(export / "submission_2" / "exercise-2", "mistake:no_retain_grad", ".ipynb")
+    (export / "submission_metadata.yml").write_text(
+        "submission_1:\n  :submitters:\n  - :name: Ann Lee\n    :sid: '2001'\n    :email: ann@uni.edu\n"
+        "  - :name: Bo Chen\n    :sid:\n    :email: bo@uni.edu\n"
+        "submission_2:\n  :submitters:\n  - :name: Cy Diaz\n    :sid: '2003'\n    :email: cy@uni.edu\n")
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in sorted(export.rglob("*")):
+            zipped.write(path, path.relative_to(export.parent).as_posix())
+    out = tmp_path / "out"
+    summary = run(archive, out, inline)
+    rows = {row["student"]: row for row in read_csv(out / "grades.csv")}
+    assert {student: float(row["score"]) for student, row in rows.items()} == {
+        "2001": 10, "bo@uni.edu": 10, "2003": expected("mistake:no_retain_grad")}
+    assert rows["2001"]["file"] == rows["bo@uni.edu"]["file"] == "submission_1/exercise_2.py"
+    assert rows["2001"]["sha256"] == rows["bo@uni.edu"]["sha256"] and rows["2001"]["seed"] != rows["bo@uni.edu"]["seed"]
+    for student in rows:
+        assert (out / "results" / student / f"{SLUG}.json").is_file()
+    assert "Gradescope export" in summary.plan.layout
+
+
 @pytest.mark.parametrize("exercise", [SLUG, None])
 def test_a_namesake_joining_a_regrade_leaves_a_persons_id(tmp_path, inline, exercise):
     """Red team 112: the rows of the exercise being graded (and, for ``grade class all``, of every exercise) did not

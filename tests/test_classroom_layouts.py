@@ -991,3 +991,85 @@ def test_a_blackboard_download_is_read_as_blackboard_s_whatever_its_assignment_i
                                 "mallory_5_50_x_bob_attempt_2024-10-01-09-00-00_exercise_2.py": RIGHT + "# m",
                                 "mallory_5_51_x_bob_attempt_2024-10-01-09-00-00.txt": "receipt"})
     assert sorted(student for student, _ in found(discover(tmp_path / "canvas"))) == ["alice", "bob", "mallory"]
+
+
+GRADESCOPE_METADATA = """\
+submission_101:
+  :submitters:
+  - :name: Ann Lee
+    :sid: '2001'
+    :email: ann@uni.edu
+  :created_at: 2026-11-30 10:00:00.000000000 -08:00
+  :score: 0.0
+submission_102:
+  :submitters:
+  - :name: Bo Chen
+    :sid:
+    :email: bo@uni.edu
+  - :name: Cy Diaz
+    :sid: 2003
+    :email: cy@uni.edu
+submission_103:
+  :submitters:
+  - :name: Dee Evans
+    :sid: ''
+    :email: ''
+submission_104:
+  :submitters:
+  - :name: Eve Fox
+    :sid: '2005'
+    :email: eve@uni.edu
+"""
+
+
+@pytest.mark.parametrize("zipped", [False, True])
+def test_a_gradescope_export(tmp_path, zipped):
+    """Gradescope's Export Submissions: ``submission_metadata.yml`` says who submitted each ``submission_<id>/``; the
+    id is the SID, else the email, else the name; a group's submission is a row for each of its people; a folder
+    the metadata does not list keeps its own name; the export's wrapper folder is read from inside when zipped."""
+    tree = {"submission_metadata.yml": GRADESCOPE_METADATA, "submission_101/exercise_2.py": RIGHT,
+            "submission_102/mine.py": RIGHT, "submission_102/README.md": "", "submission_103/exercise-2.ipynb": "{}",
+            "submission_104/notes.txt": "", "submission_105/exercise_2.py": RIGHT}
+    if zipped:
+        archive = zip_of(tmp_path / "export.zip", {f"assignment_77_export/{name}": text for name, text in tree.items()})
+        with layouts.opened(archive) as (folder, _):
+            plan = layouts.discover(folder, "exercise-2")
+    else:
+        plan = discover(files(tmp_path, tree))
+    assert found(plan) == {("2001", "exercise-2"): "submission_101/exercise_2.py",
+                           ("bo@uni.edu", "exercise-2"): "submission_102/mine.py",
+                           ("2003", "exercise-2"): "submission_102/mine.py",
+                           ("Dee-Evans", "exercise-2"): "submission_103/exercise-2.ipynb",
+                           ("2005", "exercise-2"): "no exercise_2.py or exercise-2.ipynb in submission_104/",
+                           ("submission_105", "exercise-2"): "submission_105/exercise_2.py"}
+    assert {f.student: f.lms for f in plan.found if f.lms} == {
+        "2001": "gradescope:ann@uni.edu", "bo@uni.edu": "gradescope:bo@uni.edu", "2003": "gradescope:cy@uni.edu",
+        "Dee-Evans": "gradescope:Dee-Evans", "2005": "gradescope:eve@uni.edu"}
+    assert plan.layout == "Gradescope export, a folder per student"
+    assert plan.ignored == ["submission_102/README.md", "submission_104/notes.txt"] and not plan.skipped
+
+
+@pytest.mark.parametrize("metadata, why", [
+    ("submission_1: [unclosed", "cannot read submission_metadata.yml, the Gradescope export's list"),
+    ("- a list\n- of things\n", "submission_metadata.yml is not the Gradescope export's list"),
+    ("submission_1:\n  :submitters: []\n", "submission_metadata.yml: submission_1 names no submitter"),
+    ("submission_1:\n  :submitters:\n  - :name: ''\n    :sid:\n", "submission_1 names no submitter, or one without"),
+    ("submission_1: !!python/object/apply:os.system ['touch /tmp/pwned']\n", "cannot read submission_metadata.yml"),
+])
+def test_a_gradescope_metadata_file_that_cannot_be_read_is_one_line(tmp_path, metadata, why):
+    files(tmp_path, {"submission_metadata.yml": metadata, "submission_1/exercise_2.py": RIGHT})
+    with pytest.raises(layouts.LayoutError) as raised:
+        discover(tmp_path)
+    assert why in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_gradescope_ids_are_safe_and_namesakes_told_apart(tmp_path):
+    """Two people Gradescope gives one SID (an error of its roster) stay two rows, told apart by their emails; a
+    name or id that tries to leave ``results/`` is a plain id."""
+    metadata = ("submission_1:\n  :submitters:\n  - :name: A\n    :sid: '7'\n    :email: a@u.edu\n"
+                "submission_2:\n  :submitters:\n  - :name: B\n    :sid: '7'\n    :email: b@u.edu\n"
+                "submission_3:\n  :submitters:\n  - :name: ../../etc\n    :sid: ../x\n    :email: '../y'\n")
+    files(tmp_path, {"submission_metadata.yml": metadata, "submission_1/exercise_2.py": RIGHT,
+                     "submission_2/exercise_2.py": RIGHT, "submission_3/exercise_2.py": RIGHT})
+    students = sorted(f.student for f in discover(tmp_path).found)
+    assert students == ["7_a@u.edu", "7_b@u.edu", "x"]

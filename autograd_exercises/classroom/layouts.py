@@ -16,6 +16,10 @@
   no exercise number, each notebook's name: ``week3/exercise-2.ipynb``). A folder with a ``submitted/`` but
   none of what nbgrader keeps beside it (:data:`COURSE_MARKS`) is no course: its other submissions are skipped,
   and listed.
+* **Gradescope's export** (Review Grades → Export Submissions): ``submission_metadata.yml`` beside one
+  ``submission_<id>/`` folder per submission, read as a folder per student whose id is the submitter's student id
+  (Gradescope's ``SID``) where the roster has one, else the email, else the name; a group submission gives each of its
+  submitters a row of their own (see :func:`gradescope_submitters`).
 * **a .zip** of any of those (an LMS download): extracted into a temporary folder first (see
   :func:`extract`). A zip whose only entry is one folder is read from inside that folder.
 
@@ -86,6 +90,10 @@ _MOODLE = re.compile(r"^(?P<name>[^_]+?)_(?P<pid>\d+)_assignsubmission_[a-z]+_(?
 _RESUBMITTED = re.compile(r"(?<![A-Za-z])-\d+$")  # Canvas: exercise_2-1.py, never exercise-2.ipynb nor ex-2.py
 _BLACKBOARD = re.compile(r"^(?P<assignment>.*?)_(?P<name>[^\W_](?:[^\W_]|[.-])*)_attempt_"
                          r"(?P<when>\d{4}(?:-\d{2}){5})(?:_(?P<rest>.*))?$")  # (the attempt's time: latest graded)
+GRADESCOPE_METADATA = "submission_metadata.yml"  # Gradescope's export: beside its submission_<id>/ folders
+GRADESCOPE_MAX_METADATA = 16 * 2**20  # bytes (a class of thousands lists a few hundred kB)
+GRADESCOPE_MAX_SUBMITTERS = 100  # people one submission may list (Gradescope's groups are a few)
+_GRADESCOPE_FOLDER = re.compile(r"^submission_\d+$")
 ZIPPED = "a .zip: grade class reads .py and .ipynb files; extract it into the student's folder and grade again"
 MAX_ID_BYTES = 200  # a folder name of results/ (most file systems allow 255 bytes)
 NAME_MAX = 255  # the bytes of a folder name: an id with the suffixes that told it apart is cut to fit (_fitted)
@@ -515,6 +523,58 @@ def _to_a_folder(path: Path) -> bool:
         return False
 
 
+def gradescope_submitters(root: Path) -> dict[str, list[tuple[str, str]]] | None:
+    """Who submitted each ``submission_<id>/`` folder of a Gradescope export, as its ``submission_metadata.yml`` lists
+    them (``submission_123: {:submitters: [{:name: Ann Lee, :sid: '100', :email: ann@uni.edu}]}``): each folder's name
+    to (student id, who) for each submitter. The id is the ``:sid:`` where Gradescope's roster has one, else the email,
+    else the name; who is ``gradescope:`` and the email (else the sid, else the name), which tells two people apart
+    (both made safe by :func:`safe_id`: the part after the colon may end a namesake's id). None where ``root`` holds no such file; :class:`LayoutError` (one line) for one that cannot be
+    read or lists a submission without a submitter."""
+    path = root / GRADESCOPE_METADATA
+    if entry_kind(path) != "file":
+        return None
+    data = _metadata(path)
+    return {key: _submitters(key, value) for key, value in data.items() if _GRADESCOPE_FOLDER.match(key)}
+
+
+def _metadata(path: Path) -> dict[str, Any]:
+    """The mapping in a Gradescope export's metadata file, read with YAML's safe loader (no tags, no objects)."""
+    import yaml
+
+    try:
+        with open(path, "rb") as stream:
+            text = stream.read(GRADESCOPE_MAX_METADATA + 1)
+        if len(text) > GRADESCOPE_MAX_METADATA:
+            raise ValueError(f"it is larger than {GRADESCOPE_MAX_METADATA // 2**20} MB")
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        why = " ".join(str(getattr(exc, "strerror", None) or exc).split())
+        raise LayoutError(f"cannot read {GRADESCOPE_METADATA}, the Gradescope export's list of who submitted each "
+                          f"folder: {printable(why)[:300]}") from None
+    if not isinstance(data, dict):
+        raise LayoutError(f"{GRADESCOPE_METADATA} is not the Gradescope export's list of who submitted each folder "
+                          "(expected submission_<id>: with :submitters:)")
+    return {str(key): value for key, value in data.items()}
+
+
+def _submitters(folder: str, entry: Any) -> list[tuple[str, str]]:
+    """(student id, who) of each submitter of one submission of the metadata (:func:`gradescope_submitters`)."""
+    people = entry.get(":submitters") if isinstance(entry, dict) else None
+    if not isinstance(people, list) or not 0 < len(people) <= GRADESCOPE_MAX_SUBMITTERS:
+        people = []
+    found = []
+    for person in people:
+        fields = [person.get(key) if isinstance(person, dict) else None for key in (":sid", ":email", ":name")]
+        sid, email, name = (str(value).strip() if isinstance(value, (str, int)) else "" for value in fields)
+        student, who = safe_id(sid or email or name), safe_id(email or sid or name)
+        if student:
+            found.append((student, f"gradescope:{who}"))
+    if not found or len(found) < len(people):
+        raise LayoutError(f"{GRADESCOPE_METADATA}: {printable(folder)[:100]} names no submitter, or one without a "
+                          "student id, email or name (expected :submitters: with :sid:, :email: and :name: for each)")
+    return found
+
+
 class _Finder:
     def __init__(self, root: Path, wanted: Sequence[catalog.Info], single: bool) -> None:
         self.root, self.single = root, single
@@ -529,6 +589,7 @@ class _Finder:
         self.zips: list[Path] = []  # .zip files met: a student's zipped upload (fairness 34)
         self.zips_said: set[Path] = set()  # those a row or a skipped entry names (the rest are listed as ignored)
         self.blackboard = False  # the files at the top are a Blackboard download's (:func:`blackboard_download`)
+        self.gradescope: dict[str, list[tuple[str, str]]] | None = None  # a Gradescope export's submitters, by folder
 
     def shown(self, path: Path) -> str:
         return printable(path.relative_to(self.root).as_posix())
@@ -642,10 +703,14 @@ class _Finder:
         return slug if self._subfolders(folder, entries) and not code else None
 
     # a folder that is one student's (plain, GitHub Classroom or Moodle)
-    def student_folder(self, folder: Path, exercise: str | None = None) -> None:
-        classroom, lms = _CLASSROOM.match(folder.name), lms_prefix(folder.name)
+    def student_folder(self, folder: Path, exercise: str | None = None, who: tuple[str, str] | None = None) -> None:
+        """``who``: the student id and who they are, where the folder's name does not say (Gradescope's export)."""
+        classroom, lms = (None, None) if who else (_CLASSROOM.match(folder.name), lms_prefix(folder.name))
         fixed: str | None = None if classroom else exercise
-        if classroom:
+        if who:
+            self.kind("Gradescope export")
+            student, source = who
+        elif classroom:
             self.kind("GitHub Classroom clones")
             number = int(classroom.group(1))
             fixed, student, source = self.known.get(number), safe_id(classroom.group("login")), ""
@@ -658,7 +723,7 @@ class _Finder:
         else:
             self.kind("a folder per student")
             student, source = safe_id(folder.name), ""
-        raw = folder.name if not (classroom or lms) else ""
+        raw = folder.name if not (classroom or lms or who) else ""
         if not student:
             self.plan.skipped.append(Skipped(self.shown(folder) + "/", "no student id in the folder's name"))
             return
@@ -694,7 +759,7 @@ class _Finder:
         if not named and not unnamed and not zipped and "_assignsubmission_onlinetext_" in folder.name:
             self.plan.ignored.append(self.shown(folder) + "/")  # (Moodle's online text beside the files: no code)
             return
-        if not named and not unnamed and fixed is None and not (zipped and single):  # no code: maybe no student's
+        if not named and not unnamed and fixed is None and not ((zipped or who) and single):  # maybe no student's
             why = f"{', '.join(zipped)}: {ZIPPED}" if zipped else \
                 f"no .py or .ipynb file in this folder (nor in its folders, {MAX_DEPTH} deep)"
             self.plan.skipped.append(Skipped(self.shown(folder) + "/", why))
@@ -704,11 +769,22 @@ class _Finder:
             why = f"{len(top)} files, none named after {single}" if top else \
                 f"{', '.join(zipped)}, {ZIPPED}, and no {files}" if zipped else f"no {files}"
             self.candidates.append(Found(student, single, None, self.shown(folder) + "/",
-                                         problem=f"{why} in {self.shown(folder)}/", raw=raw))
+                                         problem=f"{why} in {self.shown(folder)}/", lms=source, raw=raw))
             unnamed = [path for path in unnamed if path not in top]
         for path in unnamed:
             self.plan.skipped.append(Skipped(self.shown(path), "the name says no exercise (name it exercise_N.py "
                                                                "or exercise-N.ipynb)"))
+
+    def gradescope_folder(self, folder: Path) -> None:
+        """One submission of a Gradescope export: read as its first submitter's folder; each other submitter of a
+        group gets the same files, in rows of their own."""
+        first, *others = self.gradescope[folder.name] if self.gradescope else []
+        before = len(self.candidates), len(self.others)
+        self.student_folder(folder, who=first)
+        made = self.candidates[before[0]:], self.others[before[1]:]
+        for student, source in others:
+            for into, found in zip((self.candidates, self.others), made):
+                into.extend(replace(each, student=student, lms=source) for each in found)
 
     def nbgrader(self, submitted: Path) -> None:
         """``submitted/<student>/<assignment>/<notebook>.ipynb``, as nbgrader keeps them; a notebook anywhere else in
@@ -819,14 +895,19 @@ class _Finder:
             self.nbgrader(self.root)
         else:
             self.blackboard = blackboard_download(self.listing(self.root))
+            self.gradescope = gradescope_submitters(self.root)
             for entry in self.listing(self.root):
                 if entry.name.startswith(".") or entry.name in SKIP_DIRS:
                     continue
                 if entry.is_symlink():
                     self.links.append(entry)
                     continue
-                if entry.is_dir():
+                if entry.is_dir() and self.gradescope and entry.name in self.gradescope:
+                    self.gradescope_folder(entry)
+                elif entry.is_dir():
                     self.folder(entry)
+                elif entry.name == GRADESCOPE_METADATA and self.gradescope is not None:
+                    continue  # (read: who submitted each folder)
                 elif entry.is_file():
                     self.flat_file(entry)
                 else:
@@ -899,7 +980,7 @@ def identity(found: Found) -> str:
     return f"name:{name}" if _LMS_IDENTITY.match(name) else name
 
 
-_LMS_IDENTITY = re.compile(r"(?:canvas|moodle|blackboard|name):")
+_LMS_IDENTITY = re.compile(r"(?:canvas|moodle|blackboard|gradescope|name):")
 
 
 def _kept_apart(candidates: list[Found], earlier: dict[str, str]) -> list[Found]:
