@@ -1026,7 +1026,8 @@ submission_104:
 def test_a_gradescope_export(tmp_path, zipped):
     """Gradescope's Export Submissions: ``submission_metadata.yml`` says who submitted each ``submission_<id>/``; the
     id is the SID, else the email, else the name; a group's submission is a row for each of its people; a folder
-    the metadata does not list keeps its own name; the export's wrapper folder is read from inside when zipped."""
+    the metadata does not list keeps its own name; one whose submitter has neither SID nor email is named by the name
+    and the folder; the export's wrapper folder is read from inside when zipped."""
     tree = {"submission_metadata.yml": GRADESCOPE_METADATA, "submission_101/exercise_2.py": RIGHT,
             "submission_102/mine.py": RIGHT, "submission_102/README.md": "", "submission_103/exercise-2.ipynb": "{}",
             "submission_104/notes.txt": "", "submission_105/exercise_2.py": RIGHT}
@@ -1039,12 +1040,12 @@ def test_a_gradescope_export(tmp_path, zipped):
     assert found(plan) == {("2001", "exercise-2"): "submission_101/exercise_2.py",
                            ("bo@uni.edu", "exercise-2"): "submission_102/mine.py",
                            ("2003", "exercise-2"): "submission_102/mine.py",
-                           ("Dee-Evans", "exercise-2"): "submission_103/exercise-2.ipynb",
+                           ("Dee-Evans_submission_103", "exercise-2"): "submission_103/exercise-2.ipynb",
                            ("2005", "exercise-2"): "no exercise_2.py or exercise-2.ipynb in submission_104/",
                            ("submission_105", "exercise-2"): "submission_105/exercise_2.py"}
     assert {f.student: f.lms for f in plan.found if f.lms} == {
         "2001": "gradescope:ann@uni.edu", "bo@uni.edu": "gradescope:bo@uni.edu", "2003": "gradescope:cy@uni.edu",
-        "Dee-Evans": "gradescope:Dee-Evans", "2005": "gradescope:eve@uni.edu"}
+        "Dee-Evans_submission_103": "gradescope:submission_103", "2005": "gradescope:eve@uni.edu"}
     assert plan.layout == "Gradescope export, a folder per student"
     assert plan.ignored == ["submission_102/README.md", "submission_104/notes.txt"] and not plan.skipped
 
@@ -1052,9 +1053,12 @@ def test_a_gradescope_export(tmp_path, zipped):
 @pytest.mark.parametrize("metadata, why", [
     ("submission_1: [unclosed", "cannot read submission_metadata.yml, the Gradescope export's list"),
     ("- a list\n- of things\n", "submission_metadata.yml is not the Gradescope export's list"),
-    ("submission_1:\n  :submitters: []\n", "submission_metadata.yml: submission_1 names no submitter"),
-    ("submission_1:\n  :submitters:\n  - :name: ''\n    :sid:\n", "submission_1 names no submitter, or one without"),
-    ("submission_1: !!python/object/apply:os.system ['touch /tmp/pwned']\n", "cannot read submission_metadata.yml"),
+    ("submission_1:\n  :submitters: []\n", "submission_metadata.yml: submission_1 lists no submitters"),
+    ("submission_1:\n  :submitters: alice\n", "submission_metadata.yml: submission_1 lists no submitters"),
+    ("submission_1: !!python/object/apply:os.system ['touch /tmp/pwned']\n", "submission_1 lists no submitters"),
+    ("submission_1:\n  :submitters:\n  - :sid: '1'\nsubmission_1:\n  :submitters:\n  - :sid: '2'\n",
+     "'submission_1' is given twice"),  # (red team 198: the loader kept the last, the first's people were lost)
+    ("[" * 5000, "cannot read submission_metadata.yml"),
 ])
 def test_a_gradescope_metadata_file_that_cannot_be_read_is_one_line(tmp_path, metadata, why):
     files(tmp_path, {"submission_metadata.yml": metadata, "submission_1/exercise_2.py": RIGHT})
@@ -1073,3 +1077,64 @@ def test_gradescope_ids_are_safe_and_namesakes_told_apart(tmp_path):
                      "submission_2/exercise_2.py": RIGHT, "submission_3/exercise_2.py": RIGHT})
     students = sorted(f.student for f in discover(tmp_path).found)
     assert students == ["7_a@u.edu", "7_b@u.edu", "x"]
+
+
+def _export(root: Path, people: dict[str, str]) -> Path:
+    """A Gradescope export: folder name → its one submitter's name, sid and email as YAML's values (``"Ann Lee",
+    '2001', ''``); each folder holds the solution."""
+    lines = []
+    for folder, fields in people.items():
+        name, sid, email = fields.split(", ")
+        lines += [f"{folder}:", "  :submitters:", f"  - :name: {name}", f"    :sid: {sid}", f"    :email: {email}"]
+        files(root, {f"{folder}/exercise_2.py": RIGHT})
+    (root / "submission_metadata.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("victim, attacker, victims_id", [
+    ("Ann Lee, '', ''", "Ann  Lee, '', ''", "Ann-Lee_submission_1"),
+    ("Ann Lee, '', ''", "Ann/Lee, '', ''", "Ann-Lee_submission_1"),
+    ("Ann Lee, '', ''", "\"Ann Lee\\u200b\", '', ''", "Ann-Lee_submission_1"),
+    ("Ann Lee, '', ann@uni.edu", "ann@uni.edu, '', ''", "ann@uni.edu"),
+    ("Ann Lee, '2001', ''", "'2001', '', ''", "2001"),
+    ("Ann Lee, '2001', ann@uni.edu", "'2001', '', ''", "2001"),
+])
+def test_a_name_a_student_chose_never_takes_or_shares_a_classmates_id(tmp_path, victim, attacker, victims_id):
+    """Red team 198: a submitter the metadata names by their name alone (no SID, no email) took the id of a classmate
+    whose SID, email or name made the same id, and the two were one person with two files: the classmate's row could
+    not be graded. Such a submitter's id is now the name and the folder; the classmate keeps theirs, both graded."""
+    plan = discover(_export(tmp_path, {"submission_1": victim, "submission_3": attacker}))
+    ids = {f.shown: f.student for f in plan.found if not f.problem}
+    assert ids["submission_1/exercise_2.py"] == victims_id and len(ids) == 2, found(plan)
+    assert ids["submission_3/exercise_2.py"].endswith("_submission_3")
+
+
+def test_a_name_that_makes_no_id_is_graded_under_its_folder(tmp_path):
+    """Red team 198: one submitter whose name was an emoji (no letter or digit) stopped the whole class."""
+    plan = discover(_export(tmp_path, {"submission_1": "Ann Lee, '2001', a@u.edu",
+                                       "submission_2": "\"\\U0001F600\", '', ''"}))
+    assert found(plan) == {("2001", "exercise-2"): "submission_1/exercise_2.py",
+                           ("submission_2", "exercise-2"): "submission_2/exercise_2.py"}
+
+
+def test_a_regrade_where_a_late_name_reads_as_a_classmates_id_keeps_both(tmp_path):
+    """Red team 198: an earlier run graded Ann as 2001 (by her email); a later export with a name-only submitter named
+    ``ann@uni.edu`` moved that submitter onto Ann's id, and her row could not be graded."""
+    root = _export(tmp_path, {"submission_1": "Ann Lee, '2001', ann@uni.edu",
+                              "submission_3": "ann@uni.edu, '', ''"})
+    with layouts.opened(root) as (folder, _):
+        plan = layouts.discover(folder, "exercise-2", earlier={"2001": "gradescope:ann@uni.edu"})
+    assert found(plan) == {("2001", "exercise-2"): "submission_1/exercise_2.py",
+                           ("ann@uni.edu_submission_3", "exercise-2"): "submission_3/exercise_2.py"}
+
+
+def test_the_metadata_is_read_as_text(tmp_path):
+    """Red team 198: YAML 1.1 read ``0x`` and 5,000 hexadecimal digits as a number too long to print (a traceback),
+    a base-60 number of 400,000 digits in minutes of CPU, and ``012345`` as the octal 5349. Every value is text."""
+    plan = discover(_export(tmp_path, {"submission_1": "A, 012345, a@u.edu",
+                                       "submission_2": "B, 0x" + "f" * 5000 + ", b@u.edu",
+                                       "submission_3": "C, 2003-01-02, c@u.edu",
+                                       "submission_4": "D, 1" + ":59" * 200_000 + ", d@u.edu"}))
+    ids = {f.shown.split("/")[0]: f.student for f in plan.found}
+    assert ids["submission_1"] == "012345" and ids["submission_3"] == "2003-01-02"
+    assert ids["submission_2"] == "0x" + "f" * 98 and ids["submission_4"].startswith("1-59-59")

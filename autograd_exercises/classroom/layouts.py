@@ -18,8 +18,8 @@
   and listed.
 * **Gradescope's export** (Review Grades → Export Submissions): ``submission_metadata.yml`` beside one
   ``submission_<id>/`` folder per submission, read as a folder per student whose id is the submitter's student id
-  (Gradescope's ``SID``) where the roster has one, else the email, else the name; a group submission gives each of its
-  submitters a row of their own (see :func:`gradescope_submitters`).
+  (Gradescope's ``SID``) where the roster has one, else the email, else the name with the folder's; a group submission
+  gives each of its submitters a row of their own (see :func:`gradescope_submitters`).
 * **a .zip** of any of those (an LMS download): extracted into a temporary folder first (see
   :func:`extract`). A zip whose only entry is one folder is read from inside that folder.
 
@@ -525,53 +525,71 @@ def _to_a_folder(path: Path) -> bool:
 
 def gradescope_submitters(root: Path) -> dict[str, list[tuple[str, str]]] | None:
     """Who submitted each ``submission_<id>/`` folder of a Gradescope export, as its ``submission_metadata.yml`` lists
-    them (``submission_123: {:submitters: [{:name: Ann Lee, :sid: '100', :email: ann@uni.edu}]}``): each folder's name
-    to (student id, who) for each submitter. The id is the ``:sid:`` where Gradescope's roster has one, else the email,
-    else the name; who is ``gradescope:`` and the email (else the sid, else the name), which tells two people apart
-    (both made safe by :func:`safe_id`: the part after the colon may end a namesake's id). None where ``root`` holds no such file; :class:`LayoutError` (one line) for one that cannot be
-    read or lists a submission without a submitter."""
+    them (``submission_123: {:submitters: [{:name: Ann Lee, :sid: '2001', :email: ann@uni.edu}]}``): each folder's name
+    to (student id, who) for each submitter. The id is the roster's: the ``:sid:`` where it has one, else the email; who
+    is ``gradescope:`` and the email (else the sid), which tells two people apart. A submitter with neither (a name is
+    all the metadata gives) is named by the name *and the folder* (``Ann-Lee_submission_123``), never by the name alone:
+    a name is the student's to choose, and would take a classmate's id, or another name that reads alike (red team 198).
+    None where ``root`` holds no such file; :class:`LayoutError` (one line) for one that cannot be read, names a folder
+    twice, or lists a submission without submitters."""
     path = root / GRADESCOPE_METADATA
     if entry_kind(path) != "file":
         return None
     data = _metadata(path)
-    return {key: _submitters(key, value) for key, value in data.items() if _GRADESCOPE_FOLDER.match(key)}
+    folders = {entry.name for entry in root.iterdir() if _GRADESCOPE_FOLDER.match(entry.name)}
+    return {key: _submitters(key, value) for key, value in data.items() if key in folders}
 
 
 def _metadata(path: Path) -> dict[str, Any]:
-    """The mapping in a Gradescope export's metadata file, read with YAML's safe loader (no tags, no objects)."""
+    """The mapping in a Gradescope export's metadata file. Every scalar is read as text (YAML's base loader: no tags,
+    no numbers, no dates; red team 198's hexadecimal SID of 5,000 digits and base-60 number of 400,000 made a
+    traceback and minutes of CPU); a key given twice is an error (the loader would keep the last, losing people)."""
     import yaml
+
+    class Loader(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):  # type: ignore[misc]
+        def construct_mapping(self, node: Any, deep: bool = False) -> dict:
+            seen: set[str] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if not isinstance(key, str):
+                    continue  # (the loader's own error names a key that cannot be one)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(None, None, f"{key[:100]!r} is given twice",
+                                                            key_node.start_mark)
+                seen.add(key)
+            return super().construct_mapping(node, deep)
 
     try:
         with open(path, "rb") as stream:
             text = stream.read(GRADESCOPE_MAX_METADATA + 1)
         if len(text) > GRADESCOPE_MAX_METADATA:
             raise ValueError(f"it is larger than {GRADESCOPE_MAX_METADATA // 2**20} MB")
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, ValueError, yaml.YAMLError) as exc:
+        data = yaml.load(text, Loader=Loader)
+    except (OSError, ValueError, RecursionError, yaml.YAMLError) as exc:
         why = " ".join(str(getattr(exc, "strerror", None) or exc).split())
         raise LayoutError(f"cannot read {GRADESCOPE_METADATA}, the Gradescope export's list of who submitted each "
                           f"folder: {printable(why)[:300]}") from None
     if not isinstance(data, dict):
         raise LayoutError(f"{GRADESCOPE_METADATA} is not the Gradescope export's list of who submitted each folder "
                           "(expected submission_<id>: with :submitters:)")
-    return {str(key): value for key, value in data.items()}
+    return {key: value for key, value in data.items() if isinstance(key, str)}
 
 
 def _submitters(folder: str, entry: Any) -> list[tuple[str, str]]:
     """(student id, who) of each submitter of one submission of the metadata (:func:`gradescope_submitters`)."""
     people = entry.get(":submitters") if isinstance(entry, dict) else None
     if not isinstance(people, list) or not 0 < len(people) <= GRADESCOPE_MAX_SUBMITTERS:
-        people = []
+        raise LayoutError(f"{GRADESCOPE_METADATA}: {printable(folder)[:100]} lists no submitters (expected :submitters: "
+                          f"with :sid:, :email: and :name: for each, at most {GRADESCOPE_MAX_SUBMITTERS})")
     found = []
-    for person in people:
-        fields = [person.get(key) if isinstance(person, dict) else None for key in (":sid", ":email", ":name")]
-        sid, email, name = (str(value).strip() if isinstance(value, (str, int)) else "" for value in fields)
-        student, who = safe_id(sid or email or name), safe_id(email or sid or name)
-        if student:
-            found.append((student, f"gradescope:{who}"))
-    if not found or len(found) < len(people):
-        raise LayoutError(f"{GRADESCOPE_METADATA}: {printable(folder)[:100]} names no submitter, or one without a "
-                          "student id, email or name (expected :submitters: with :sid:, :email: and :name: for each)")
+    for index, person in enumerate(people):
+        sid, email, name = (person.get(key) if isinstance(person, dict) else None for key in (":sid", ":email", ":name"))
+        sid, email, name = (safe_id(value) if isinstance(value, str) else "" for value in (sid, email, name))
+        if sid or email:
+            found.append((sid or email, f"gradescope:{email or sid}"))
+        else:  # (the folder, and the place in a group whose names are all it gives, make the id its own)
+            tag = folder if len(people) == 1 else f"{folder}-{index + 1}"
+            found.append((f"{name}_{tag}" if name else tag, f"gradescope:{tag}"))
     return found
 
 
