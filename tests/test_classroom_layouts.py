@@ -417,7 +417,8 @@ def test_an_unreadable_student_folder_in_submitted_is_named_and_the_others_grade
 def test_a_zip_whose_directory_lists_too_many_entries_is_not_read(tmp_path, monkeypatch):
     monkeypatch.setattr(layouts, "ZIP_MAX_ENTRIES", 3)
     archive = zip_of(tmp_path / "many.zip", {f"s{i}.py": "x" for i in range(5)})
-    with pytest.raises(layouts.LayoutError, match=r"^many\.zip has 5 entries \(at most 3\): not read$"):
+    with pytest.raises(layouts.LayoutError, match=r"^many\.zip has 5 entries \(at most 3\): not read; extract it "
+                                                  r"yourself, leave out what is no student's code, and grade the folder$"):
         with layouts.opened(archive):
             pass
 
@@ -959,8 +960,9 @@ def test_one_students_upload_past_the_limits_costs_only_their_own_files(tmp_path
     archive = zip_of(tmp_path / "canvas.zip", entries)
     with layouts.opened(archive) as (folder, left_out):
         assert sorted(f.student for f in layouts.discover(folder, "exercise-2").found) == ["aaron", "alice", "bob"]
-        assert left_out == [f"20 more files of canvas:2 (past {layouts.OWNER_MAX_MEMBERS} files or "
-                            f"{layouts.OWNER_MAX_BYTES // 2**20} MB of one student's in canvas.zip: not extracted)"]
+        assert left_out == [f"20 more entries of canvas:2 (past {layouts.OWNER_MAX_MEMBERS} files, "
+                            f"{layouts.OWNER_MAX_FOLDERS} folders or {layouts.OWNER_MAX_BYTES // 2**20} MB of one "
+                            "student's in canvas.zip: not extracted)"]
 
 
 def test_a_committed_virtual_environment_is_never_searched(tmp_path, monkeypatch):
@@ -1138,3 +1140,49 @@ def test_the_metadata_is_read_as_text(tmp_path):
     ids = {f.shown.split("/")[0]: f.student for f in plan.found}
     assert ids["submission_1"] == "012345" and ids["submission_3"] == "2003-01-02"
     assert ids["submission_2"] == "0x" + "f" * 98 and ids["submission_4"].startswith("1-59-59")
+
+
+def test_one_students_folders_leave_the_zips_folders_to_the_others(tmp_path, monkeypatch):
+    """Red team 199: the zip's limit on folders was the whole class's, so one upload of 20,000 nested folders (placed
+    before its classmates in the zip) took it, and every later classmate's folder was left out. Each student's folders
+    now share a limit of their own: past it, only that student's further entries are left out (one line, named)."""
+    monkeypatch.setattr(layouts, "ZIP_MAX_FOLDERS", 60)
+    monkeypatch.setattr(layouts, "OWNER_MAX_FOLDERS", 20)
+    entries = {"export/mallory/exercise_2.py": RIGHT,
+               **{f"export/mallory/data/d{i}/e{i}/x.txt": "x" for i in range(40)},
+               "export/alice/exercise_2.py": RIGHT, "export/bob/exercise_2.py": RIGHT}
+    with layouts.opened(zip_of(tmp_path / "class.zip", entries)) as (folder, left_out):
+        assert sorted(f.student for f in layouts.discover(folder, "exercise-2").found) == ["alice", "bob", "mallory"]
+        assert len(left_out) == 1 and left_out[0].startswith("32 more entries of mallory (past ")
+
+
+def test_a_submission_the_metadata_lists_but_the_export_lacks_is_a_row_that_says_so(tmp_path):
+    """Red team 199: a submission the zip's limits left out (or one with no file) had no folder, and its submitters no
+    row: nobody was told. Each now gets a row (could not grade) that says so, or a line of the skipped with every
+    exercise graded."""
+    root = _export(tmp_path, {"submission_1": "Ann Lee, '2001', a@u.edu", "submission_2": "Bo, '2002', b@u.edu"})
+    (root / "submission_2" / "exercise_2.py").unlink()
+    (root / "submission_2").rmdir()
+    assert found(discover(root)) == {
+        ("2001", "exercise-2"): "submission_1/exercise_2.py",
+        ("2002", "exercise-2"): "submission_2/ is not in the export, though submission_metadata.yml lists it: no file "
+                                "to grade"}
+    skipped = discover(root, None).skipped
+    assert skipped == [layouts.Skipped("submission_2/", "submission_2/ is not in the export, though "
+                                       "submission_metadata.yml lists it: no file to grade (of 2002)")]
+
+
+def test_a_long_field_aliased_everywhere_is_read_once_and_cut(tmp_path):
+    """Red team 199: one 15 MB text, anchored once and aliased as every name, SID and email of 100 submitters in each
+    folder, took minutes; the whole metadata may list at most GRADESCOPE_MAX_PEOPLE submitters."""
+    long = "a" * 2_000_000
+    people = "\n".join(["  - &p", "    :name: *n", "    :sid: *n", "    :email: *n"] + ["  - *p"] * 99)
+    metadata = f"x: &n {long}\nsubmission_1:\n  :submitters: &s\n{people}\n" + "".join(
+        f"submission_{i}:\n  :submitters: *s\n" for i in range(2, 40))
+    files(tmp_path, {"submission_metadata.yml": metadata, "submission_1/exercise_2.py": RIGHT})
+    plan = discover(tmp_path)  # (one person, listed 3,900 times: one row, from the one folder there is)
+    assert found(plan) == {("a" * 100, "exercise-2"): "submission_1/exercise_2.py"}
+    many = "".join(f"submission_{i}:\n  :submitters: *s\n" for i in range(2, 1100))
+    files(tmp_path, {"submission_metadata.yml": metadata + many.replace("submission_", "submission_9")})
+    with pytest.raises(layouts.LayoutError, match="lists more than 100000 submitters"):
+        discover(tmp_path)

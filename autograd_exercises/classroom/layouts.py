@@ -80,6 +80,7 @@ ZIP_MAX_FOLDERS = 20_000  # folders extracted in all (each takes a block: red te
 ZIP_MAX_DEPTH = 64  # folders one member may lie below (deeper is no layout, and pathlib recurses once a level)
 OWNER_MAX_MEMBERS = 2_000  # files extracted of one student's (red team 144: one upload of 20,000 files took the
 OWNER_MAX_BYTES = 100 * 2**20  # zip's whole count, and the classmates after it were left out); bytes likewise
+OWNER_MAX_FOLDERS = 500  # folders of one student's (red team 199: one upload of 20,000 took the zip's folders)
 ZIP_KEPT_OTHER = 64 * 2**10  # bytes of a file that is no submission kept as they are (timestamp.txt); past it, its name
 
 _EXERCISE = re.compile(r"(?<![A-Za-z0-9])(?:exercise|ex)[\s_.-]*0*(\d{1,3})(?![0-9])", re.IGNORECASE)
@@ -93,6 +94,8 @@ _BLACKBOARD = re.compile(r"^(?P<assignment>.*?)_(?P<name>[^\W_](?:[^\W_]|[.-])*)
 GRADESCOPE_METADATA = "submission_metadata.yml"  # Gradescope's export: beside its submission_<id>/ folders
 GRADESCOPE_MAX_METADATA = 16 * 2**20  # bytes (a class of thousands lists a few hundred kB)
 GRADESCOPE_MAX_SUBMITTERS = 100  # people one submission may list (Gradescope's groups are a few)
+GRADESCOPE_MAX_PEOPLE = 100_000  # submitters the whole metadata may list (YAML's aliases repeat one list for free)
+GRADESCOPE_MAX_FIELD = 1_000  # characters of a name, SID or email read (an id keeps 100; aliases repeat a long one)
 _GRADESCOPE_FOLDER = re.compile(r"^submission_\d+$")
 ZIPPED = "a .zip: grade class reads .py and .ipynb files; extract it into the student's folder and grade again"
 MAX_ID_BYTES = 200  # a folder name of results/ (most file systems allow 255 bytes)
@@ -265,20 +268,23 @@ def extract(archive: Path, into: Path) -> list[LeftOut]:
         with zipfile.ZipFile(archive) as zipped:
             members = zipped.infolist()
             if len(members) > ZIP_MAX_ENTRIES:
-                raise LayoutError(f"{archive.name} has {len(members)} entries (at most {ZIP_MAX_ENTRIES}): not read")
+                raise LayoutError(f"{archive.name} has {len(members)} entries (at most {ZIP_MAX_ENTRIES}): not read; "
+                                  "extract it yourself, leave out what is no student's code, and grade the folder")
             total, placed, past, written_to, made = 0, 0, collections.Counter(), set(), set()
             paths = [_member_path(info) for info in members]
             wrapper, shape = _wrapper(paths), _Shape.of(members, paths)
             files, sizes, past_owner = collections.Counter(), collections.Counter(), collections.Counter()
+            owned = collections.Counter()  # folders made for each owner (red team 199)
             for info, relative in zip(members, paths):
                 is_dir = _is_folder(info)
                 if relative is not None and _never_searched(relative, is_dir):
                     continue
                 owner = _owner(relative, wrapper) if relative is not None else ""
-                if not is_dir and (files[owner] >= OWNER_MAX_MEMBERS or sizes[owner] >= OWNER_MAX_BYTES):
+                folders = _member_folders(relative, is_dir) - made if relative is not None else set()
+                if (not is_dir and (files[owner] >= OWNER_MAX_MEMBERS or sizes[owner] >= OWNER_MAX_BYTES)) \
+                        or owned[owner] + len(folders) > OWNER_MAX_FOLDERS:
                     past_owner[owner] += 1
                     continue
-                folders = _member_folders(relative, is_dir) - made if relative is not None else set()
                 full = placed >= ZIP_MAX_MEMBERS and not is_dir
                 if full or len(made) + len(folders) > ZIP_MAX_FOLDERS \
                         or relative is not None and len(relative.parts) > ZIP_MAX_DEPTH:
@@ -293,6 +299,7 @@ def extract(archive: Path, into: Path) -> list[LeftOut]:
                 files[owner] += not is_dir and not clash
                 sizes[owner] += written
                 made |= folders if not clash else set()
+                owned[owner] += len(folders) if not clash else 0
                 if clash:
                     left_out.append(LeftOut(printable(info.filename), clash))
             left_out += _past_limits(past, printable(archive.name)) + _past_owners(past_owner, printable(archive.name))
@@ -323,10 +330,11 @@ def _owner(relative: PurePosixPath, wrapper: str | None) -> str:
 
 
 def _past_owners(past: collections.Counter, archive: str) -> list[LeftOut]:
-    """One line for each student whose files passed :data:`OWNER_MAX_MEMBERS` or :data:`OWNER_MAX_BYTES`."""
-    return [LeftOut(f"{count} more file{'s' if count != 1 else ''} of {printable(owner)}",
-                    f"past {OWNER_MAX_MEMBERS} files or {OWNER_MAX_BYTES // 2**20} MB of one student's in {archive}: "
-                    "not extracted") for owner, count in sorted(past.items())]
+    """One line for each student whose files passed :data:`OWNER_MAX_MEMBERS`, :data:`OWNER_MAX_FOLDERS` or
+    :data:`OWNER_MAX_BYTES`."""
+    return [LeftOut(f"{count} more entr{'ies' if count != 1 else 'y'} of {printable(owner)}",
+                    f"past {OWNER_MAX_MEMBERS} files, {OWNER_MAX_FOLDERS} folders or {OWNER_MAX_BYTES // 2**20} MB of "
+                    f"one student's in {archive}: not extracted") for owner, count in sorted(past.items())]
 
 
 def _member_folders(relative: PurePosixPath, is_dir: bool) -> set[PurePosixPath]:
@@ -535,9 +543,16 @@ def gradescope_submitters(root: Path) -> dict[str, list[tuple[str, str]]] | None
     path = root / GRADESCOPE_METADATA
     if entry_kind(path) != "file":
         return None
-    data = _metadata(path)
-    folders = {entry.name for entry in root.iterdir() if _GRADESCOPE_FOLDER.match(entry.name)}
-    return {key: _submitters(key, value) for key, value in data.items() if key in folders}
+    found: dict[str, list[tuple[str, str]]] = {}
+    people = 0
+    for key, value in _metadata(path).items():
+        if _GRADESCOPE_FOLDER.match(key):
+            found[key] = _submitters(key, value)
+            people += len(found[key])
+            if people > GRADESCOPE_MAX_PEOPLE:
+                raise LayoutError(f"{GRADESCOPE_METADATA} lists more than {GRADESCOPE_MAX_PEOPLE} submitters: is it "
+                                  "the Gradescope export's?")
+    return found
 
 
 def _metadata(path: Path) -> dict[str, Any]:
@@ -584,13 +599,22 @@ def _submitters(folder: str, entry: Any) -> list[tuple[str, str]]:
     found = []
     for index, person in enumerate(people):
         sid, email, name = (person.get(key) if isinstance(person, dict) else None for key in (":sid", ":email", ":name"))
-        sid, email, name = (safe_id(value) if isinstance(value, str) else "" for value in (sid, email, name))
+        sid, email, name = (_field(value[:GRADESCOPE_MAX_FIELD]) if isinstance(value, str) else ""
+                            for value in (sid, email, name))
         if sid or email:
             found.append((sid or email, f"gradescope:{email or sid}"))
         else:  # (the folder, and the place in a group whose names are all it gives, make the id its own)
             tag = folder if len(people) == 1 else f"{folder}-{index + 1}"
             found.append((f"{name}_{tag}" if name else tag, f"gradescope:{tag}"))
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _field(value: str) -> str:
+    """A name, SID or email of the metadata, cut to its first :data:`GRADESCOPE_MAX_FIELD` characters by the caller, as
+    an id (:func:`safe_id`), once (red team 199: one 15 MB text, aliased as every field of every submitter, took
+    minutes)."""
+    return safe_id(value)
 
 
 class _Finder:
@@ -804,6 +828,20 @@ class _Finder:
             for into, found in zip((self.candidates, self.others), made):
                 into.extend(replace(each, student=student, lms=source) for each in found)
 
+    def gradescope_absent(self, present: set[str]) -> None:
+        """The submissions the metadata lists that the export does not hold (one with no file, or one a zip's limits
+        left out): a row for each of its submitters that says so, or with every exercise graded a line of the skipped;
+        never silence (red team 199)."""
+        for folder, people in (self.gradescope or {}).items():
+            if folder in present:
+                continue
+            why = f"{folder}/ is not in the export, though {GRADESCOPE_METADATA} lists it: no file to grade"
+            if self.single:
+                self.candidates += [Found(student, next(iter(self.wanted)), None, f"{folder}/", problem=why, lms=source)
+                                    for student, source in people]
+            else:
+                self.plan.skipped.append(Skipped(f"{folder}/", f"{why} (of {', '.join(s for s, _ in people)[:200]})"))
+
     def nbgrader(self, submitted: Path) -> None:
         """``submitted/<student>/<assignment>/<notebook>.ipynb``, as nbgrader keeps them; a notebook anywhere else in
         ``submitted/`` is listed as skipped (red team: one in a folder below the assignment's was silently left)."""
@@ -913,8 +951,9 @@ class _Finder:
             self.nbgrader(self.root)
         else:
             self.blackboard = blackboard_download(self.listing(self.root))
-            self.gradescope = gradescope_submitters(self.root)
+            self.gradescope, present = gradescope_submitters(self.root), set()
             for entry in self.listing(self.root):
+                present.add(entry.name)
                 if entry.name.startswith(".") or entry.name in SKIP_DIRS:
                     continue
                 if entry.is_symlink():
@@ -930,6 +969,7 @@ class _Finder:
                     self.flat_file(entry)
                 else:
                     self.links.append(entry)
+            self.gradescope_absent(present)
         for link in self.links:
             if not link.is_symlink() and _to_a_folder(link):
                 self.plan.skipped.append(Skipped(self.shown(link) + "/", "a folder that cannot be read"))
