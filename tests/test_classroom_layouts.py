@@ -1186,3 +1186,38 @@ def test_a_long_field_aliased_everywhere_is_read_once_and_cut(tmp_path):
     files(tmp_path, {"submission_metadata.yml": metadata + many.replace("submission_", "submission_9")})
     with pytest.raises(layouts.LayoutError, match="lists more than 100000 submitters"):
         discover(tmp_path)
+
+
+@pytest.mark.parametrize("how", ["folder entries", "a link", "a path that leaves"])
+def test_the_wrapping_folder_is_found_beside_its_own_entry_and_members_never_extracted(tmp_path, monkeypatch, how):
+    """Red team 200: the wrapping folder's own entry (``zip -r`` writes ``assignment_77_export/``), or one student's
+    link or ``..`` path in it, made the zip unwrapped, so the whole class was one owner sharing one student's limits:
+    a student within their own share left classmates out (an honest export of 600 with folder entries lost 101)."""
+    monkeypatch.setattr(layouts, "OWNER_MAX_MEMBERS", 20)
+    entries = {"export/mallory/exercise_2.py": RIGHT, **{f"export/mallory/n{i}.txt": "x" for i in range(18)},
+               "export/alice/exercise_2.py": RIGHT, "export/bob/exercise_2.py": RIGHT}
+    links = {}
+    if how == "folder entries":
+        entries = {"export/": "", "export/mallory/": "", **entries}
+    elif how == "a link":
+        links = {"export/mallory/link": "/etc/passwd"}
+    else:
+        entries["export/mallory/../../x.txt"] = "x"
+    archive = zip_of(tmp_path / "class.zip", entries, links=links)
+    with layouts.opened(archive) as (folder, left_out):
+        assert sorted(f.student for f in layouts.discover(folder, "exercise-2").found) == ["alice", "bob", "mallory"]
+        assert not [entry for entry in left_out if "of one student's" in entry]
+
+
+def test_a_gradescope_metadata_file_is_extracted_whole(tmp_path):
+    """Red team 200: a file that is no submission keeps only its name past 64 KiB, and so did the metadata of an
+    export of 300 (75 kB): no class was graded from the zip that graded from its folder."""
+    folders = {f"submission_{i}": f"Student Number {i}, '{100000 + i}', student.{i}@university.edu"
+               for i in range(1, 700)}
+    root = _export(tmp_path / "export", folders)
+    assert (root / "submission_metadata.yml").stat().st_size > layouts.ZIP_KEPT_OTHER
+    entries = {f"assignment_7_export/{path.relative_to(root).as_posix()}": path.read_text()
+               for path in root.rglob("*") if path.is_file()}
+    with layouts.opened(zip_of(tmp_path / "export.zip", entries)) as (folder, left_out):
+        plan = layouts.discover(folder, "exercise-2")
+        assert len(plan.found) == 699 and not any(f.problem for f in plan.found) and not left_out

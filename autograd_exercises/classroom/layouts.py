@@ -272,7 +272,7 @@ def extract(archive: Path, into: Path) -> list[LeftOut]:
                                   "extract it yourself, leave out what is no student's code, and grade the folder")
             total, placed, past, written_to, made = 0, 0, collections.Counter(), set(), set()
             paths = [_member_path(info) for info in members]
-            wrapper, shape = _wrapper(paths), _Shape.of(members, paths)
+            wrapper, shape = _wrapper(members, paths), _Shape.of(members, paths)
             files, sizes, past_owner = collections.Counter(), collections.Counter(), collections.Counter()
             owned = collections.Counter()  # folders made for each owner (red team 199)
             for info, relative in zip(members, paths):
@@ -292,7 +292,8 @@ def extract(archive: Path, into: Path) -> list[LeftOut]:
                     continue
                 try:
                     room = min(ZIP_MAX_TOTAL - total, OWNER_MAX_BYTES - sizes[owner])
-                    written, clash = _place_member(zipped, info, into, written_to, room, shape)
+                    whole = relative is not None and _kept_whole(relative, wrapper)
+                    written, clash = _place_member(zipped, info, into, written_to, room, shape, whole)
                 except OSError as exc:  # a name the file system refuses (over 255 bytes), a full disk: this one
                     written, clash = 0, f"cannot be extracted: {exc.strerror or exc}"
                 total, placed = total + written, placed + (not is_dir and not clash)
@@ -309,11 +310,25 @@ def extract(archive: Path, into: Path) -> list[LeftOut]:
     return left_out
 
 
-def _wrapper(paths: list[PurePosixPath | None]) -> str | None:
-    """The one folder every member of the zip lies in (``download/``), if there is one."""
-    tops = {path.parts[0] for path in paths if path is not None and len(path.parts) > 1}
-    single = all(path is not None and len(path.parts) > 1 for path in paths)
-    return next(iter(tops)) if len(tops) == 1 and single else None
+def _wrapper(members: list[zipfile.ZipInfo], paths: list[PurePosixPath | None]) -> str | None:
+    """The one folder every member of the zip lies in (``download/``), if there is one: the folder's own entry
+    (``download/``, as ``zip -r`` writes it) and the members never extracted (a link, a path leaving the zip) do not
+    count against it (red team 200: either made the whole class one student's, sharing one student's limits)."""
+    tops = set()
+    for info, path in zip(members, paths):
+        if path is None:
+            continue
+        if len(path.parts) == 1 and not _is_folder(info):
+            return None  # (a file at the top: nothing wraps it)
+        tops.add(path.parts[0])
+    return next(iter(tops)) if len(tops) == 1 else None
+
+
+def _kept_whole(relative: PurePosixPath, wrapper: str | None) -> bool:
+    """A file that is no submission but is extracted whole past :data:`ZIP_KEPT_OTHER`: a Gradescope export's
+    metadata, at the top (red team 200: a class of 300 wrote 75 kB of it, extracted empty, and none was graded)."""
+    parts = relative.parts[1:] if wrapper is not None and relative.parts[0] == wrapper else relative.parts
+    return parts == (GRADESCOPE_METADATA,)
 
 
 def _owner(relative: PurePosixPath, wrapper: str | None) -> str:
@@ -363,9 +378,9 @@ def _never_searched(relative: PurePosixPath, is_dir: bool) -> bool:
 
 
 def _place_member(zipped: zipfile.ZipFile, info: zipfile.ZipInfo, into: Path, written_to: set[PurePosixPath],
-                  room: int, shape: _Shape) -> tuple[int, str]:
+                  room: int, shape: _Shape, whole: bool = False) -> tuple[int, str]:
     """Extract one entry below ``into`` (a folder, or a file through :func:`_extract_member`): the bytes
-    written, and why it was left out ("" when it was not)."""
+    written, and why it was left out ("" when it was not); ``whole``: a file that is no submission kept whole."""
     relative, is_dir = _member_path(info), _is_folder(info)
     clash = "a link, or a path outside the zip's folder" if relative is None else \
         shape.clash(relative, is_dir) or _clash(into, relative, is_dir, written_to)
@@ -376,7 +391,7 @@ def _place_member(zipped: zipfile.ZipFile, info: zipfile.ZipInfo, into: Path, wr
         return 0, ""
     written_to.add(relative)
     target = into.joinpath(*relative.parts)
-    if relative.suffix.lower() not in SUFFIXES and info.file_size > ZIP_KEPT_OTHER:
+    if relative.suffix.lower() not in SUFFIXES and info.file_size > ZIP_KEPT_OTHER and not whole:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.touch()  # its name only: listed as no submission, never read
         return 0, ""
