@@ -1188,10 +1188,10 @@ def test_a_long_field_aliased_everywhere_is_read_once_and_cut(tmp_path):
         discover(tmp_path)
 
 
-@pytest.mark.parametrize("how", ["folder entries", "a link", "a path that leaves"])
+@pytest.mark.parametrize("how", ["folder entries", "a link", "a path that leaves", "macOS's __MACOSX"])
 def test_the_wrapping_folder_is_found_beside_its_own_entry_and_members_never_extracted(tmp_path, monkeypatch, how):
-    """Red team 200: the wrapping folder's own entry (``zip -r`` writes ``assignment_77_export/``), or one student's
-    link or ``..`` path in it, made the zip unwrapped, so the whole class was one owner sharing one student's limits:
+    """Red teams 200 and 201: the wrapping folder's own entry (``zip -r`` writes ``assignment_77_export/``), one
+    student's link or ``..`` path in it, or macOS's ``__MACOSX/`` beside it made the zip unwrapped, so the whole class was one owner sharing one student's limits:
     a student within their own share left classmates out (an honest export of 600 with folder entries lost 101)."""
     monkeypatch.setattr(layouts, "OWNER_MAX_MEMBERS", 20)
     entries = {"export/mallory/exercise_2.py": RIGHT, **{f"export/mallory/n{i}.txt": "x" for i in range(18)},
@@ -1201,8 +1201,10 @@ def test_the_wrapping_folder_is_found_beside_its_own_entry_and_members_never_ext
         entries = {"export/": "", "export/mallory/": "", **entries}
     elif how == "a link":
         links = {"export/mallory/link": "/etc/passwd"}
-    else:
+    elif how == "a path that leaves":
         entries["export/mallory/../../x.txt"] = "x"
+    else:  # (as Finder's Compress writes it, red team 201; a .DS_Store at the top too)
+        entries.update({"__MACOSX/export/alice/._exercise_2.py": "x", ".DS_Store": "x"})
     archive = zip_of(tmp_path / "class.zip", entries, links=links)
     with layouts.opened(archive) as (folder, left_out):
         assert sorted(f.student for f in layouts.discover(folder, "exercise-2").found) == ["alice", "bob", "mallory"]
@@ -1221,3 +1223,32 @@ def test_a_gradescope_metadata_file_is_extracted_whole(tmp_path):
     with layouts.opened(zip_of(tmp_path / "export.zip", entries)) as (folder, left_out):
         plan = layouts.discover(folder, "exercise-2")
         assert len(plan.found) == 699 and not any(f.problem for f in plan.found) and not left_out
+
+
+def test_a_blackboard_attempts_every_file_is_its_students(tmp_path, monkeypatch):
+    """Red team 201: only an attempt's files of code were read as its student's, so each of 20,000 attachments of one
+    attempt was an owner of its own, past every student's share, and took the zip's files in all."""
+    monkeypatch.setattr(layouts, "OWNER_MAX_MEMBERS", 5)
+    attempt = "Exercise 2_{}_attempt_2024-10-01-09-00-00"
+    entries = {f"{attempt.format('mallory')}_exercise_2.py": RIGHT, f"{attempt.format('mallory')}.txt": "receipt",
+               **{f"{attempt.format('mallory')}_notes{i}.txt": "x" for i in range(10)}}
+    for name in ("alice", "bob"):
+        entries.update({f"{attempt.format(name)}_exercise_2.py": RIGHT, f"{attempt.format(name)}.txt": "receipt"})
+    with layouts.opened(zip_of(tmp_path / "bb.zip", entries)) as (folder, left_out):
+        assert sorted(f.student for f in layouts.discover(folder, "exercise-2").found) == ["alice", "bob", "mallory"]
+        assert len(left_out) == 1 and left_out[0].startswith("7 more entries of blackboard:mallory (past 5 files")
+
+
+def test_every_students_code_comes_before_the_zips_limits_in_all(tmp_path, monkeypatch):
+    """Red team 201: the limits the whole zip shares (its files, bytes and folders in all) went to the members in the
+    zip's order, so students whose shares together passed them left every later classmate out. Members now come in
+    turns: every student's code first, then each one's first other file, each one's second, and so on."""
+    monkeypatch.setattr(layouts, "ZIP_MAX_MEMBERS", 12)
+    entries = {**{f"mallory{m}/notes{i}.txt": "x" for m in range(3) for i in range(10)},
+               **{f"mallory{m}/exercise_2.py": RIGHT for m in range(3)},
+               "alice/exercise_2.py": RIGHT, "alice/README.md": "hi", "bob/exercise_2.py": RIGHT}
+    with layouts.opened(zip_of(tmp_path / "class.zip", entries)) as (folder, left_out):
+        plan = layouts.discover(folder, "exercise-2")
+        assert sorted(f.student for f in plan.found if f.path) == ["alice", "bob", "mallory0", "mallory1", "mallory2"]
+        assert (folder / "alice" / "README.md").is_file()  # (a turn of its own, before mallory's second notes)
+        assert left_out == ["24 more files (past the first 12 files of class.zip: not extracted)"]

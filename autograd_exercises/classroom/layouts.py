@@ -275,11 +275,8 @@ def extract(archive: Path, into: Path) -> list[LeftOut]:
             wrapper, shape = _wrapper(members, paths), _Shape.of(members, paths)
             files, sizes, past_owner = collections.Counter(), collections.Counter(), collections.Counter()
             owned = collections.Counter()  # folders made for each owner (red team 199)
-            for info, relative in zip(members, paths):
+            for info, relative, owner in _in_turns(members, paths, wrapper):
                 is_dir = _is_folder(info)
-                if relative is not None and _never_searched(relative, is_dir):
-                    continue
-                owner = _owner(relative, wrapper) if relative is not None else ""
                 folders = _member_folders(relative, is_dir) - made if relative is not None else set()
                 if (not is_dir and (files[owner] >= OWNER_MAX_MEMBERS or sizes[owner] >= OWNER_MAX_BYTES)) \
                         or owned[owner] + len(folders) > OWNER_MAX_FOLDERS:
@@ -310,13 +307,34 @@ def extract(archive: Path, into: Path) -> list[LeftOut]:
     return left_out
 
 
+def _in_turns(members: list[zipfile.ZipInfo], paths: list[PurePosixPath | None],
+              wrapper: str | None) -> list[tuple[zipfile.ZipInfo, PurePosixPath | None, str]]:
+    """The members to extract, each with its owner (:func:`_owner`), in turns: every student's files of code first,
+    then every student's first other member, every student's second, and so on, each student's in the zip's order; so a
+    limit the whole zip shares (its files, bytes and folders in all) is reached only after every student had as many
+    turns as any other (red team 201: 20,000 files of one student's came before 300 classmates', all left out).
+    Members the search never reads (:func:`_never_searched`) are left out here."""
+    turns: collections.Counter = collections.Counter()
+    order = []
+    for index, (info, relative) in enumerate(zip(members, paths)):
+        is_dir = _is_folder(info)
+        if relative is not None and _never_searched(relative, is_dir):
+            continue
+        owner = _owner(relative, wrapper) if relative is not None else ""
+        kind = 0 if relative is not None and not is_dir and relative.suffix.lower() in SUFFIXES else 1
+        order.append(((kind, turns[owner, kind], index), info, relative, owner))
+        turns[owner, kind] += 1
+    return [(info, relative, owner) for _, info, relative, owner in sorted(order, key=lambda item: item[0])]
+
+
 def _wrapper(members: list[zipfile.ZipInfo], paths: list[PurePosixPath | None]) -> str | None:
     """The one folder every member of the zip lies in (``download/``), if there is one: the folder's own entry
-    (``download/``, as ``zip -r`` writes it) and the members never extracted (a link, a path leaving the zip) do not
-    count against it (red team 200: either made the whole class one student's, sharing one student's limits)."""
+    (``download/``, as ``zip -r`` writes it), the members never extracted (a link, a path leaving the zip) and those
+    never searched (macOS's ``__MACOSX/`` beside it, a ``.DS_Store``) do not count against it (red teams 200 and 201:
+    each made the whole class one student's, sharing one student's limits)."""
     tops = set()
     for info, path in zip(members, paths):
-        if path is None:
+        if path is None or _never_searched(path, _is_folder(info)):
             continue
         if len(path.parts) == 1 and not _is_folder(info):
             return None  # (a file at the top: nothing wraps it)
@@ -334,14 +352,17 @@ def _kept_whole(relative: PurePosixPath, wrapper: str | None) -> bool:
 def _owner(relative: PurePosixPath, wrapper: str | None) -> str:
     """Whose a member of the zip is, for the limits one student's files share: the file or folder at its top (below
     the one folder that wraps them all, and below nbgrader's ``submitted/``), the LMS's user where its name has an
-    LMS's prefix (Canvas's files of one upload share their user)."""
+    LMS's prefix (Canvas's files of one upload share their user; so do all the files of a Blackboard attempt, not its
+    code alone: red team 201's 20,000 attachments were each an owner of their own)."""
     parts = list(relative.parts)
     if wrapper is not None and len(parts) > 1 and parts[0] == wrapper:
         parts = parts[1:]
     if parts[0] == "submitted" and len(parts) > 1:
         parts = parts[1:]
-    lms = lms_prefix(parts[0])
-    return lms[1] if lms else parts[0]
+    if lms := lms_prefix(parts[0]):
+        return lms[1]
+    board = _BLACKBOARD.match(Path(parts[0]).stem)
+    return f"blackboard:{board.group('name')}" if board else parts[0]
 
 
 def _past_owners(past: collections.Counter, archive: str) -> list[LeftOut]:
