@@ -1252,3 +1252,36 @@ def test_every_students_code_comes_before_the_zips_limits_in_all(tmp_path, monke
         assert sorted(f.student for f in plan.found if f.path) == ["alice", "bob", "mallory0", "mallory1", "mallory2"]
         assert (folder / "alice" / "README.md").is_file()  # (a turn of its own, before mallory's second notes)
         assert left_out == ["24 more files (past the first 12 files of class.zip: not extracted)"]
+
+
+def test_a_zipped_blackboard_download_whose_names_read_as_canvas_is_blackboard_s_in_the_zip_too(tmp_path, monkeypatch):
+    """Red team 202: the zip's owners were read without the search's Blackboard rule, so an attempt named
+    ``Exercise_2_20240001_attempt_…`` (numeric user names) was Canvas user 2's: the whole class one owner, one
+    student's 1,999 attachments used its share, the receipts were left out, and the class was read as Canvas."""
+    monkeypatch.setattr(layouts, "OWNER_MAX_MEMBERS", 8)
+    attempt = "Exercise_2_{}_attempt_2024-10-01-09-00-00"
+    entries = {}
+    for user in ("20240001", "20240002", "20240666"):
+        entries.update({f"{attempt.format(user)}_exercise_2.py": RIGHT, f"{attempt.format(user)}.txt": "receipt"})
+    entries.update({f"{attempt.format('20240666')}_n{i}.py": RIGHT for i in range(10)})
+    with layouts.opened(zip_of(tmp_path / "bb.zip", entries)) as (folder, left_out):
+        plan = layouts.discover(folder, "exercise-2")
+        assert "Blackboard" in plan.layout
+        assert [f.student for f in plan.found if not f.problem] == ["20240001", "20240002", "20240666"]
+        assert len(left_out) == 1 and left_out[0].startswith("4 more entries of blackboard:20240666 (past 8 files")
+
+
+def test_two_emails_that_make_one_id_are_two_people(tmp_path):
+    """Red team 202: an email was folded into an id (``o'brien@`` and ``o-brien@`` are both ``o-brien@``) before it
+    told people apart, so two students without SIDs were one person with two files (one row, zero), and a new
+    student's SID row took the id an earlier run gave the other's email. Who a submitter is, is now the email as
+    Gradescope spells it."""
+    root = _export(tmp_path, {"submission_1": "A, '', \"o'brien@uni.edu\"", "submission_2": "B, '', o-brien@uni.edu"})
+    ids = {f.shown.split("/")[0]: f.student for f in discover(root).found if not f.problem}
+    assert len(ids) == 2 and len(set(ids.values())) == 2, ids
+    root = _export(tmp_path / "later", {"submission_1": "A, '2001', \"o'brien@uni.edu\"",
+                                        "submission_2": "B, '2002', o-brien@uni.edu"})
+    with layouts.opened(root) as (folder, _):
+        plan = layouts.discover(folder, "exercise-2", earlier={"2002": "gradescope:o-brien@uni.edu"})
+    assert found(plan) == {("2001", "exercise-2"): "submission_1/exercise_2.py",
+                           ("2002", "exercise-2"): "submission_2/exercise_2.py"}

@@ -56,7 +56,7 @@ import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 from autograd_exercises import catalog
@@ -204,7 +204,7 @@ def _blackboard(name: str) -> tuple[str, str, str] | None:
             f"{found.group('assignment')} {found.group('rest') or ''}{Path(name).suffix}")
 
 
-def blackboard_download(entries: list[Path]) -> bool:
+def blackboard_download(entries: Sequence[PurePath]) -> bool:
     """The files at the top of a download are Blackboard's: its attempts' receipts (``…_attempt_<time>.txt``) are
     there, and every file of code is an attempt of one of their assignments. A name can read as both Canvas's and
     Blackboard's (an assignment ``Lab_2_2024`` reads as Canvas user 2: red team 144), and a student's upload may look
@@ -273,9 +273,11 @@ def extract(archive: Path, into: Path) -> list[LeftOut]:
             total, placed, past, written_to, made = 0, 0, collections.Counter(), set(), set()
             paths = [_member_path(info) for info in members]
             wrapper, shape = _wrapper(members, paths), _Shape.of(members, paths)
+            board = blackboard_download([path for info, path in zip(members, paths) if path is not None and not
+                                         _is_folder(info) and path.parts[:-1] in ((), (wrapper,))])
             files, sizes, past_owner = collections.Counter(), collections.Counter(), collections.Counter()
             owned = collections.Counter()  # folders made for each owner (red team 199)
-            for info, relative, owner in _in_turns(members, paths, wrapper):
+            for info, relative, owner in _in_turns(members, paths, wrapper, board):
                 is_dir = _is_folder(info)
                 folders = _member_folders(relative, is_dir) - made if relative is not None else set()
                 if (not is_dir and (files[owner] >= OWNER_MAX_MEMBERS or sizes[owner] >= OWNER_MAX_BYTES)) \
@@ -307,8 +309,8 @@ def extract(archive: Path, into: Path) -> list[LeftOut]:
     return left_out
 
 
-def _in_turns(members: list[zipfile.ZipInfo], paths: list[PurePosixPath | None],
-              wrapper: str | None) -> list[tuple[zipfile.ZipInfo, PurePosixPath | None, str]]:
+def _in_turns(members: list[zipfile.ZipInfo], paths: list[PurePosixPath | None], wrapper: str | None,
+              blackboard: bool = False) -> list[tuple[zipfile.ZipInfo, PurePosixPath | None, str]]:
     """The members to extract, each with its owner (:func:`_owner`), in turns: every student's files of code first,
     then every student's first other member, every student's second, and so on, each student's in the zip's order; so a
     limit the whole zip shares (its files, bytes and folders in all) is reached only after every student had as many
@@ -320,7 +322,7 @@ def _in_turns(members: list[zipfile.ZipInfo], paths: list[PurePosixPath | None],
         is_dir = _is_folder(info)
         if relative is not None and _never_searched(relative, is_dir):
             continue
-        owner = _owner(relative, wrapper) if relative is not None else ""
+        owner = _owner(relative, wrapper, blackboard) if relative is not None else ""
         kind = 0 if relative is not None and not is_dir and relative.suffix.lower() in SUFFIXES else 1
         order.append(((kind, turns[owner, kind], index), info, relative, owner))
         turns[owner, kind] += 1
@@ -349,19 +351,22 @@ def _kept_whole(relative: PurePosixPath, wrapper: str | None) -> bool:
     return parts == (GRADESCOPE_METADATA,)
 
 
-def _owner(relative: PurePosixPath, wrapper: str | None) -> str:
+def _owner(relative: PurePosixPath, wrapper: str | None, blackboard: bool = False) -> str:
     """Whose a member of the zip is, for the limits one student's files share: the file or folder at its top (below
     the one folder that wraps them all, and below nbgrader's ``submitted/``), the LMS's user where its name has an
     LMS's prefix (Canvas's files of one upload share their user; so do all the files of a Blackboard attempt, not its
-    code alone: red team 201's 20,000 attachments were each an owner of their own)."""
+    code alone: red team 201's 20,000 attachments were each an owner of their own); ``blackboard``: the zip is a
+    Blackboard download (:func:`blackboard_download` on its top), whose names are read as Blackboard's first, as the
+    search reads them (red team 202: ``Exercise_2_20240001_attempt_…`` read as Canvas user 2, the whole class one
+    owner)."""
     parts = list(relative.parts)
     if wrapper is not None and len(parts) > 1 and parts[0] == wrapper:
         parts = parts[1:]
     if parts[0] == "submitted" and len(parts) > 1:
         parts = parts[1:]
-    if lms := lms_prefix(parts[0]):
-        return lms[1]
     board = _BLACKBOARD.match(Path(parts[0]).stem)
+    if lms := None if board and blackboard else lms_prefix(parts[0]):
+        return lms[1]
     return f"blackboard:{board.group('name')}" if board else parts[0]
 
 
@@ -571,7 +576,8 @@ def gradescope_submitters(root: Path) -> dict[str, list[tuple[str, str]]] | None
     """Who submitted each ``submission_<id>/`` folder of a Gradescope export, as its ``submission_metadata.yml`` lists
     them (``submission_123: {:submitters: [{:name: Ann Lee, :sid: '2001', :email: ann@uni.edu}]}``): each folder's name
     to (student id, who) for each submitter. The id is the roster's: the ``:sid:`` where it has one, else the email; who
-    is ``gradescope:`` and the email (else the sid), which tells two people apart. A submitter with neither (a name is
+    is ``gradescope:`` and the email (else the sid) as Gradescope spells it, which tells two people apart (red team 202:
+    ``o'brien@`` and ``o-brien@`` make one id). A submitter with neither (a name is
     all the metadata gives) is named by the name *and the folder* (``Ann-Lee_submission_123``), never by the name alone:
     a name is the student's to choose, and would take a classmate's id, or another name that reads alike (red team 198).
     None where ``root`` holds no such file; :class:`LayoutError` (one line) for one that cannot be read, names a folder
@@ -634,11 +640,12 @@ def _submitters(folder: str, entry: Any) -> list[tuple[str, str]]:
                           f"with :sid:, :email: and :name: for each, at most {GRADESCOPE_MAX_SUBMITTERS})")
     found = []
     for index, person in enumerate(people):
-        sid, email, name = (person.get(key) if isinstance(person, dict) else None for key in (":sid", ":email", ":name"))
-        sid, email, name = (_field(value[:GRADESCOPE_MAX_FIELD]) if isinstance(value, str) else ""
-                            for value in (sid, email, name))
-        if sid or email:
-            found.append((sid or email, f"gradescope:{email or sid}"))
+        fields = (person.get(key) if isinstance(person, dict) else None for key in (":sid", ":email", ":name"))
+        raw_sid, raw_email, raw_name = (value[:GRADESCOPE_MAX_FIELD].strip() if isinstance(value, str) else ""
+                                        for value in fields)
+        sid, email, name = _field(raw_sid), _field(raw_email), _field(raw_name)
+        if sid or email:  # (who: as Gradescope spells it; red team 202's o'brien@ and o-brien@ made one id, one person)
+            found.append((sid or email, f"gradescope:{raw_email if email else raw_sid}"))
         else:  # (the folder, and the place in a group whose names are all it gives, make the id its own)
             tag = folder if len(people) == 1 else f"{folder}-{index + 1}"
             found.append((f"{name}_{tag}" if name else tag, f"gradescope:{tag}"))
@@ -1031,7 +1038,7 @@ class _Finder:
         for found in everyone:
             if found.lms:  # "canvas:<user id>", "moodle:<participant id>": two people who share a name
                 uids.setdefault(found.student, set()).add(found.lms)
-        everyone = [replace(found, student=f"{found.student}_{found.lms.split(':')[1]}")
+        everyone = [replace(found, student=f"{found.student}_{safe_id(found.lms.split(':', 1)[1])}")
                     if len(uids.get(found.student, ())) > 1 else found for found in everyone]
         everyone = _kept_apart(_told_apart(everyone), self.earlier)
         candidates = [_fitted(found) for found in _unconfused(everyone, self.earlier)[:len(self.candidates)]]
