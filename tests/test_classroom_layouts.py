@@ -1285,3 +1285,32 @@ def test_two_emails_that_make_one_id_are_two_people(tmp_path):
         plan = layouts.discover(folder, "exercise-2", earlier={"2002": "gradescope:o-brien@uni.edu"})
     assert found(plan) == {("2001", "exercise-2"): "submission_1/exercise_2.py",
                            ("2002", "exercise-2"): "submission_2/exercise_2.py"}
+
+
+@pytest.mark.parametrize("zipped", [False, True])
+def test_a_line_break_in_a_students_file_name_changes_nobody_elses_reading(tmp_path, zipped):
+    """Red team 203: the LMSs' rules read a name up to its first line break, so one Blackboard attachment named
+    ``x<LF>y.py`` was no attempt, the download no longer Blackboard's, and every attempt read as Canvas user 2's: the
+    whole class one student with eight files, zero. The part a student names may now hold any character."""
+    attempt = "Exercise_2_{}_attempt_2024-10-01-09-00-00"
+    tree = {}
+    for user in ("20240001", "20240002", "20240666"):
+        tree.update({f"{attempt.format(user)}_exercise_2.py": RIGHT, f"{attempt.format(user)}.txt": "receipt"})
+    tree[f"{attempt.format('20240666')}_x\ny.py"] = RIGHT + "# mine"
+    if zipped:
+        with layouts.opened(zip_of(tmp_path / "bb.zip", tree)) as (folder, _):
+            plan = layouts.discover(folder, "exercise-2")
+    else:
+        plan = discover(files(tmp_path / "bb", tree))
+    assert "Blackboard" in plan.layout
+    assert sorted(f.student for f in plan.found if not f.problem) == ["20240001", "20240002"]
+    assert [f.student for f in plan.found if f.problem] == ["20240666"]  # (her own two files of one attempt)
+
+
+def test_an_email_in_another_case_is_the_same_person(tmp_path):
+    """Gradescope's emails are one account whatever their case: the id an earlier run gave ``ann@uni.edu`` stays
+    ``Ann@Uni.edu``'s (without a SID, the email is the id, as spelt then)."""
+    root = _export(tmp_path, {"submission_1": "Ann Lee, '', Ann@Uni.edu"})
+    with layouts.opened(root) as (folder, _):
+        plan = layouts.discover(folder, "exercise-2", earlier={"ann@uni.edu": "gradescope:ann@uni.edu"})
+    assert found(plan) == {("ann@uni.edu", "exercise-2"): "submission_1/exercise_2.py"}

@@ -84,13 +84,16 @@ OWNER_MAX_FOLDERS = 500  # folders of one student's (red team 199: one upload of
 ZIP_KEPT_OTHER = 64 * 2**10  # bytes of a file that is no submission kept as they are (timestamp.txt); past it, its name
 
 _EXERCISE = re.compile(r"(?<![A-Za-z0-9])(?:exercise|ex)[\s_.-]*0*(\d{1,3})(?![0-9])", re.IGNORECASE)
-_CLASSROOM = re.compile(r"^(?:exercise|ex)[-_]?0*(\d{1,3})-(?P<login>[A-Za-z0-9][A-Za-z0-9-]*)$", re.IGNORECASE)
-_CANVAS = re.compile(r"^(?P<name>[^\W\d_](?:[^\W_]|-)*?)(?:_late)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<rest>.+)$",
-                     re.IGNORECASE)  # (a name in letters of any script: ``müllerjörg``, fairness 34)
-_MOODLE = re.compile(r"^(?P<name>[^_]+?)_(?P<pid>\d+)_assignsubmission_[a-z]+_(?P<rest>.*)$", re.IGNORECASE)
-_RESUBMITTED = re.compile(r"(?<![A-Za-z])-\d+$")  # Canvas: exercise_2-1.py, never exercise-2.ipynb nor ex-2.py
+_CLASSROOM = re.compile(r"^(?:exercise|ex)[-_]?0*(\d{1,3})-(?P<login>[A-Za-z0-9][A-Za-z0-9-]*)\Z", re.IGNORECASE)
+# The LMSs' names: the part a student names (``rest``) may hold any character, a line break too (red team 203: a
+# Blackboard attachment named ``x<LF>y.py`` no longer read as Blackboard's, and the whole download read as Canvas).
+_CANVAS = re.compile(r"^(?P<name>[^\W\d_](?:[^\W_]|-)*?)(?:_late)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<rest>.+)\Z",
+                     re.IGNORECASE | re.DOTALL)  # (a name in letters of any script: ``müllerjörg``, fairness 34)
+_MOODLE = re.compile(r"^(?P<name>[^_]+?)_(?P<pid>\d+)_assignsubmission_[a-z]+_(?P<rest>.*)\Z",
+                     re.IGNORECASE | re.DOTALL)
+_RESUBMITTED = re.compile(r"(?<![A-Za-z])-\d+\Z")  # Canvas: exercise_2-1.py, never exercise-2.ipynb nor ex-2.py
 _BLACKBOARD = re.compile(r"^(?P<assignment>.*?)_(?P<name>[^\W_](?:[^\W_]|[.-])*)_attempt_"
-                         r"(?P<when>\d{4}(?:-\d{2}){5})(?:_(?P<rest>.*))?$")  # (the attempt's time: latest graded)
+                         r"(?P<when>\d{4}(?:-\d{2}){5})(?:_(?P<rest>.*))?\Z", re.DOTALL)  # (its time: latest graded)
 GRADESCOPE_METADATA = "submission_metadata.yml"  # Gradescope's export: beside its submission_<id>/ folders
 GRADESCOPE_MAX_METADATA = 16 * 2**20  # bytes (a class of thousands lists a few hundred kB)
 GRADESCOPE_MAX_SUBMITTERS = 100  # people one submission may list (Gradescope's groups are a few)
@@ -576,8 +579,11 @@ def gradescope_submitters(root: Path) -> dict[str, list[tuple[str, str]]] | None
     """Who submitted each ``submission_<id>/`` folder of a Gradescope export, as its ``submission_metadata.yml`` lists
     them (``submission_123: {:submitters: [{:name: Ann Lee, :sid: '2001', :email: ann@uni.edu}]}``): each folder's name
     to (student id, who) for each submitter. The id is the roster's: the ``:sid:`` where it has one, else the email; who
-    is ``gradescope:`` and the email (else the sid) as Gradescope spells it, which tells two people apart (red team 202:
-    ``o'brien@`` and ``o-brien@`` make one id). A submitter with neither (a name is
+    is ``gradescope:`` and the email (else the SID) as Gradescope spells it, in any case, which tells two people apart
+    (red team 202: ``o'brien@`` and ``o-brien@`` make one id). Not the SID, though it is the id: a student who enrols
+    with a course's code types their own, and a classmate's would make them one person with two files. So an account
+    whose email changed between two runs into one folder is a new person there, whose SID the earlier rows gave someone
+    else: the id gets a short hash (red team 203; nothing is lost, and the row says which file it graded). A submitter with neither (a name is
     all the metadata gives) is named by the name *and the folder* (``Ann-Lee_submission_123``), never by the name alone:
     a name is the student's to choose, and would take a classmate's id, or another name that reads alike (red team 198).
     None where ``root`` holds no such file; :class:`LayoutError` (one line) for one that cannot be read, names a folder
@@ -644,8 +650,8 @@ def _submitters(folder: str, entry: Any) -> list[tuple[str, str]]:
         raw_sid, raw_email, raw_name = (value[:GRADESCOPE_MAX_FIELD].strip() if isinstance(value, str) else ""
                                         for value in fields)
         sid, email, name = _field(raw_sid), _field(raw_email), _field(raw_name)
-        if sid or email:  # (who: as Gradescope spells it; red team 202's o'brien@ and o-brien@ made one id, one person)
-            found.append((sid or email, f"gradescope:{raw_email if email else raw_sid}"))
+        if sid or email:  # (who: the account's email, in any case, as Gradescope spells it otherwise: see above)
+            found.append((sid or email, f"gradescope:{raw_email.casefold() if email else raw_sid}"))
         else:  # (the folder, and the place in a group whose names are all it gives, make the id its own)
             tag = folder if len(people) == 1 else f"{folder}-{index + 1}"
             found.append((f"{name}_{tag}" if name else tag, f"gradescope:{tag}"))
