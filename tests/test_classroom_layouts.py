@@ -1314,3 +1314,24 @@ def test_an_email_in_another_case_is_the_same_person(tmp_path):
     with layouts.opened(root) as (folder, _):
         plan = layouts.discover(folder, "exercise-2", earlier={"ann@uni.edu": "gradescope:ann@uni.edu"})
     assert found(plan) == {("ann@uni.edu", "exercise-2"): "submission_1/exercise_2.py"}
+
+
+@pytest.mark.parametrize("tree", [
+    {"ann_11_501_exercise_2.py": RIGHT, "mallory_12_502_a.zip": "zip", "mallory_12_502_b.zip": "zip"},
+    {"ann_11_501_exercise_2.py": RIGHT, "Mal Lory_12_assignsubmission_file_code.zip": "zip",
+     "Mal Lory_12_assignsubmission_file_data.zip": "zip"},
+])
+def test_two_zipped_uploads_of_one_student_are_one_row_that_says_so(tmp_path, tree):
+    """Red team 204: two zipped uploads and no code of one student's were a group without a file, and choosing one
+    of them raised (``Error: list index out of range``, exit 3: nobody graded)."""
+    plan = discover(files(tmp_path, tree))
+    rows = found(plan)
+    assert rows[("ann", "exercise-2")] == "ann_11_501_exercise_2.py"
+    (theirs,) = [problem for (student, _), problem in rows.items() if student != "ann"]
+    assert theirs.count(layouts.ZIPPED) == 2
+
+
+def test_emails_that_read_alike_only_beyond_ascii_are_two_people(tmp_path):
+    """Red team 204: ``str.casefold`` makes ``straße@`` and ``strasse@`` one address; only ASCII letters are folded."""
+    root = _export(tmp_path, {"submission_1": "A, '', straße@uni.edu", "submission_2": "B, '', STRASSE@uni.edu"})
+    assert {f.lms for f in discover(root).found} == {"gradescope:straße@uni.edu", "gradescope:strasse@uni.edu"}

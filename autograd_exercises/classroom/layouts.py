@@ -579,8 +579,8 @@ def gradescope_submitters(root: Path) -> dict[str, list[tuple[str, str]]] | None
     """Who submitted each ``submission_<id>/`` folder of a Gradescope export, as its ``submission_metadata.yml`` lists
     them (``submission_123: {:submitters: [{:name: Ann Lee, :sid: '2001', :email: ann@uni.edu}]}``): each folder's name
     to (student id, who) for each submitter. The id is the roster's: the ``:sid:`` where it has one, else the email; who
-    is ``gradescope:`` and the email (else the SID) as Gradescope spells it, in any case, which tells two people apart
-    (red team 202: ``o'brien@`` and ``o-brien@`` make one id). Not the SID, though it is the id: a student who enrols
+    is ``gradescope:`` and the email (else the SID) as Gradescope spells it, in any ASCII case, which tells two people
+    apart (red team 202: ``o'brien@`` and ``o-brien@`` make one id; red team 204: ``ß`` is not ``ss``). Not the SID, though it is the id: a student who enrols
     with a course's code types their own, and a classmate's would make them one person with two files. So an account
     whose email changed between two runs into one folder is a new person there, whose SID the earlier rows gave someone
     else: the id gets a short hash (red team 203; nothing is lost, and the row says which file it graded). A submitter with neither (a name is
@@ -651,11 +651,14 @@ def _submitters(folder: str, entry: Any) -> list[tuple[str, str]]:
                                         for value in fields)
         sid, email, name = _field(raw_sid), _field(raw_email), _field(raw_name)
         if sid or email:  # (who: the account's email, in any case, as Gradescope spells it otherwise: see above)
-            found.append((sid or email, f"gradescope:{raw_email.casefold() if email else raw_sid}"))
+            found.append((sid or email, f"gradescope:{raw_email.translate(_ASCII_LOWER) if email else raw_sid}"))
         else:  # (the folder, and the place in a group whose names are all it gives, make the id its own)
             tag = folder if len(people) == 1 else f"{folder}-{index + 1}"
             found.append((f"{name}_{tag}" if name else tag, f"gradescope:{tag}"))
     return found
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")  # (an email's case: not ß/ss)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -1208,6 +1211,10 @@ def _one_of(group: list[Found], exercise: catalog.Info) -> Found:
     files = [found for found in group if found.path is not None]
     if len(files) == 1:
         return files[0]
+    if not files:  # (two zipped uploads, say: one row with every reason; red team 204's stopped the class)
+        reasons = list(dict.fromkeys(found.problem for found in group if found.problem))
+        more = f"; and {len(reasons) - LISTED:,} more" if len(reasons) > LISTED else ""
+        return replace(group[0], problem="; ".join(reasons[:LISTED]) + more)
     files = _distinct(files)
     if len(files) == 1:
         return files[0]
