@@ -197,6 +197,44 @@ def test_a_cached_row_cut_short_or_edited_is_graded_again(tmp_path, inline):
         {"alice": "10", "bob": "10", "carol": "10"}
 
 
+@pytest.mark.parametrize("change", [
+    lambda row: row["checks"].update(forward_values=5),  # (red team 205: csv_text read checks[name][0])
+    lambda row: row.update(result="x"),  # (and junit read the result)
+    lambda row: row["mistakes"].update(forward_values=["x"]),
+])
+def test_a_cached_row_edited_inside_is_graded_again(tmp_path, inline, change):
+    """Red team 205: a cached row whose check held a number, or whose result was text, passed the field types and
+    stopped the next run with a traceback; the row is now read down to each check's points and its result's report."""
+    folder = make_class(tmp_path / "class", {"alice": ("right", ".py"), "bob": ("right", ".py")})
+    run(folder, tmp_path / "out", inline)
+    cached = {json.loads(path.read_text())["student"]: path for path in (tmp_path / "out" / ".cache").glob("*/*.json")}
+    row = json.loads(cached["alice"].read_text())
+    change(row)
+    cached["alice"].write_text(json.dumps(row))
+    again = run(folder, tmp_path / "out", inline)
+    assert (again.graded_now, again.from_cache, again.exit_code) == (1, 1, 0)
+    assert {row["student"]: row["score"] for row in read_csv(tmp_path / "out" / "grades.csv")} == \
+        {"alice": "10", "bob": "10"}
+
+
+@pytest.mark.parametrize("student", ["../../escaped", "", "/tmp/elsewhere", "ann\x00x", ".."])
+def test_a_ledger_id_that_is_no_folder_name_is_never_used(tmp_path, inline, student):
+    """Red team 205: an id in the ledger of an earlier run (``.cache/rows.json``, edited by hand) was given back to its
+    person as it was: ``../../x`` wrote their files outside the output folder, ``/abs`` and a NUL stopped the class."""
+    folder = make_class(tmp_path / "class", {"alice": ("right", ".py"), "bob": ("right", ".py")})
+    out = tmp_path / "out"
+    run(folder, out, inline)
+    ledger = json.loads((out / ".cache" / "rows.json").read_text())
+    for labels in ledger[SLUG]:
+        if labels["student"] == "alice":
+            labels["student"] = student
+    (out / ".cache" / "rows.json").write_text(json.dumps(ledger))
+    again = run(folder, out, inline)
+    assert again.exit_code == 0 and sorted(row["student"] for row in read_csv(out / "grades.csv")) == ["alice", "bob"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["class", "out"]
+    assert sorted(path.name for path in (out / "results").iterdir()) == ["alice", "bob"]
+
+
 def test_a_row_from_the_cache_rewrites_results_and_feedback_of_a_later_grading(tmp_path, inline):
     """alice goes back to a version graded before (a git revert): the row comes from the cache, and her results and
     feedback say what grades.csv says, not what the version in between got."""

@@ -1335,3 +1335,22 @@ def test_emails_that_read_alike_only_beyond_ascii_are_two_people(tmp_path):
     """Red team 204: ``str.casefold`` makes ``straße@`` and ``strasse@`` one address; only ASCII letters are folded."""
     root = _export(tmp_path, {"submission_1": "A, '', straße@uni.edu", "submission_2": "B, '', STRASSE@uni.edu"})
     assert {f.lms for f in discover(root).found} == {"gradescope:straße@uni.edu", "gradescope:strasse@uni.edu"}
+
+
+def test_one_account_in_two_submissions_is_one_person_whatever_the_emails_case(tmp_path):
+    """Red team 205: the id kept an email's case while who the person is did not, so ``bo@uni.edu`` and ``Bo@Uni.edu``
+    (one account in two submissions of a mangled export) were two ids that read alike, each hashed: one person, two
+    rows. The email is the id in lower case now: one person, one row with both files."""
+    root = _export(tmp_path, {"submission_1": "Bo, '', bo@uni.edu", "submission_3": "Bo, '', Bo@Uni.edu"})
+    (root / "submission_3" / "exercise_2.py").write_text(RIGHT + "# again")
+    rows = found(discover(root))
+    assert list(rows) == [("bo@uni.edu", "exercise-2")] and rows[("bo@uni.edu", "exercise-2")].startswith("2 files")
+
+
+def test_a_second_submission_with_no_file_is_named_in_the_row(tmp_path):
+    """Red team 205: a person's second submission (of a mangled export) holding only a zip was in no row and no list."""
+    root = _export(tmp_path, {"submission_1": "Ann, '2001', ann@uni.edu", "submission_2": "Ann, '2001', ann@uni.edu"})
+    (root / "submission_2" / "exercise_2.py").unlink()
+    (root / "submission_2" / "up.zip").write_bytes(b"PK")
+    (only,) = discover(root).found
+    assert only.path is not None and not only.problem and only.note.startswith("also: submission_2/up.zip, a .zip")

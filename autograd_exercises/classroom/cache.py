@@ -39,10 +39,37 @@ ROW_FIELDS = {"key": str, "student": str, "exercise": str, "file": str, "sha256"
 
 
 def well_formed(row: Any) -> bool:
-    """``row`` has every field a graded row has, each of its type: a cached row edited by hand, or cut short, is
-    graded again rather than written out (red team 148: one without its status stopped the run with a traceback)."""
+    """``row`` has every field a graded row has, each of its type, down to each check's points and its result's
+    report: a cached row edited by hand, or cut short, is graded again rather than written out (red team 148: one
+    without its status stopped the run with a traceback; red team 205: one whose check held a number, or whose result
+    was text)."""
     return isinstance(row, dict) and row.get("status") in ("graded", "could-not-grade") and all(
-        isinstance(row.get(name), kind) and not isinstance(row.get(name), bool) for name, kind in ROW_FIELDS.items())
+        isinstance(row.get(name), kind) and not isinstance(row.get(name), bool)
+        for name, kind in ROW_FIELDS.items()) and _shaped(row)
+
+
+def _shaped(row: dict[str, Any]) -> bool:
+    """Each check's ``[points, max]``, each mistake's code, and the result a JUnit suite is made of (when there is one)."""
+    from autograd_exercises.classroom.task import result_of
+    from autograd_exercises.reports import junit
+
+    def number(value: Any) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+    if not all(isinstance(v, list) and len(v) == 2 and all(map(number, v)) for v in row["checks"].values()) \
+            or not all(isinstance(code, str) for code in row["mistakes"].values()):
+        return False
+    try:
+        return not row.get("result") or junit.suite(result_of(row)) is not None
+    except Exception:  # (whatever a hand-edited result breaks: the row is graded again)
+        return False
+
+
+def _folder_name(student: Any) -> bool:
+    """A ledger's id that can be a folder of ``results/``: no ``..``, no ``/``, no NUL (red team 205: a hand-edited
+    ledger's ``../../x`` wrote a student's files outside the output folder)."""
+    return isinstance(student, str) and student not in ("", ".", "..") and not any(c in student for c in "/\0") \
+        and len(student.encode("utf-8", "surrogateescape")) <= 255
 
 
 @lru_cache(maxsize=1)
@@ -126,9 +153,8 @@ class Cache:
     def identities(self) -> dict[str, str]:
         """The id of every row the ledger notes (every exercise graded into this folder, the one graded now too: a
         person keeps their id when a namesake joins a regrade, red team 112), and who each was made from."""
-        return {str(labels["student"]): str(labels["identity"]) for entries in self._ledger().values()
-                for labels in entries
-                if isinstance(labels.get("student"), str) and isinstance(labels.get("identity"), str)}
+        return {labels["student"]: labels["identity"] for entries in self._ledger().values() for labels in entries
+                if _folder_name(labels.get("student")) and isinstance(labels.get("identity"), str)}
 
     def record(self, rows: list[dict[str, Any]], graded: set[str], *, others: bool) -> None:
         """Note the rows of ``graded`` this complete run wrote; the other exercises' entries stay when ``others``."""

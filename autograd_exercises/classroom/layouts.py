@@ -649,7 +649,7 @@ def _submitters(folder: str, entry: Any) -> list[tuple[str, str]]:
         fields = (person.get(key) if isinstance(person, dict) else None for key in (":sid", ":email", ":name"))
         raw_sid, raw_email, raw_name = (value[:GRADESCOPE_MAX_FIELD].strip() if isinstance(value, str) else ""
                                         for value in fields)
-        sid, email, name = _field(raw_sid), _field(raw_email), _field(raw_name)
+        sid, email, name = _field(raw_sid), _field(raw_email.translate(_ASCII_LOWER)), _field(raw_name)
         if sid or email:  # (who: the account's email, in any case, as Gradescope spells it otherwise: see above)
             found.append((sid or email, f"gradescope:{raw_email.translate(_ASCII_LOWER) if email else raw_sid}"))
         else:  # (the folder, and the place in a group whose names are all it gives, make the id its own)
@@ -1205,16 +1205,28 @@ def _latin_1(name: str) -> str:
 
 
 def _one_of(group: list[Found], exercise: catalog.Info) -> Found:
-    """Several files for one student and exercise: the edited one when the others are untouched stubs, else zero."""
+    """Several files for one student and exercise, or reasons there is none: the row :func:`_chosen` makes of the
+    files, which also names the reasons (red team 205: a second submission holding only a zip was never listed); one
+    row with every reason where there is no file (red team 204: two zipped uploads stopped the class)."""
+    reasons = list(dict.fromkeys(found.problem for found in group if found.path is None and found.problem))
+    said = "; ".join(reasons[:LISTED]) + (f"; and {len(reasons) - LISTED:,} more" if len(reasons) > LISTED else "")
+    files = [found for found in group if found.path is not None]
+    if not files:
+        return replace(group[0], problem=said)
+    chosen = _chosen(files, exercise)
+    if not reasons:
+        return chosen
+    if chosen.problem:
+        return replace(chosen, problem=f"{chosen.problem}; also: {said}")
+    return replace(chosen, note=f"{chosen.note}; also: {said}" if chosen.note else f"also: {said}")
+
+
+def _chosen(files: list[Found], exercise: catalog.Info) -> Found:
+    """Of several files for one student and exercise: the edited one when the others are untouched stubs, else zero."""
     from autograd_exercises import session
 
-    files = [found for found in group if found.path is not None]
     if len(files) == 1:
         return files[0]
-    if not files:  # (two zipped uploads, say: one row with every reason; red team 204's stopped the class)
-        reasons = list(dict.fromkeys(found.problem for found in group if found.problem))
-        more = f"; and {len(reasons) - LISTED:,} more" if len(reasons) > LISTED else ""
-        return replace(group[0], problem="; ".join(reasons[:LISTED]) + more)
     files = _distinct(files)
     if len(files) == 1:
         return files[0]

@@ -81,7 +81,13 @@ def real_folder(out: Path, folder: Path) -> Path:
     """``folder`` (below ``out``), made with every folder on the way down from ``out``, each a real folder: a link
     there raises :class:`OutputError`, so the grades are never written, nor stale files removed, elsewhere."""
     current = out
-    for part in folder.relative_to(out).parts:
+    try:
+        parts = folder.relative_to(out).parts
+    except ValueError:
+        raise OutputError(f"{folder} is not below {out}: grade class writes only below its output folder") from None
+    for part in parts:
+        if part in ("..", ".") or "\0" in part:  # (red team 205: a hand-edited cache's id ../../x wrote outside)
+            raise OutputError(f"{printable(part)!r} is no folder name below {out}: grade class writes only there")
         current = current / part
         with contextlib.suppress(FileExistsError):
             current.mkdir()
