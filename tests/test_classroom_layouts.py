@@ -1354,3 +1354,23 @@ def test_a_second_submission_with_no_file_is_named_in_the_row(tmp_path):
     (root / "submission_2" / "up.zip").write_bytes(b"PK")
     (only,) = discover(root).found
     assert only.path is not None and not only.problem and only.note.startswith("also: submission_2/up.zip, a .zip")
+
+
+@pytest.mark.parametrize("before", ["mallory typed it", "ann mistyped hers"])
+def test_a_sid_is_the_rosters_as_it_is_now_whatever_an_earlier_run_gave(tmp_path, before):
+    """Red team 206: an earlier run into the output folder gave SID 2001 to the account that had it then (a classmate
+    who typed Ann's SID; or Ann herself, under a mistyped 2010 that is Dee's); after the roster's correction, that
+    account kept the old id and the SID's owner got a hashed one (Dee's row, 2010, carried Ann's score). Each id now
+    follows the roster; a row whose SID those rows gave to someone else says so."""
+    if before == "mallory typed it":
+        export = {"submission_1": "Mallory, '2009', mal@evil.edu", "submission_2": "Ann, '2001', ann@uni.edu"}
+        earlier, expected, noted = {"2001": "gradescope:mal@evil.edu"}, {"2009": "submission_1", "2001": "submission_2"}, \
+            "2001"
+    else:
+        export = {"submission_1": "Ann, '2001', ann@uni.edu", "submission_3": "Dee, '2010', dee@uni.edu"}
+        earlier, expected, noted = {"2010": "gradescope:ann@uni.edu"}, {"2001": "submission_1", "2010": "submission_3"}, \
+            "2010"
+    with layouts.opened(_export(tmp_path, export)) as (folder, _):
+        plan = layouts.discover(folder, "exercise-2", earlier=earlier)
+    assert {f.student: f.shown.split("/")[0] for f in plan.found} == expected
+    assert [f.student for f in plan.found if f.note.startswith("this SID was another account's")] == [noted]

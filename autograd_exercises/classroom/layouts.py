@@ -124,6 +124,7 @@ class Found:
     lms: str = ""  # "canvas:<user id>" or "moodle:<id>": where the student id came from
     raw: str = ""  # the name the id was made from by safe_id (``mary ann``): two names, one id, told apart
     attempt: str = ""  # Blackboard's time of the attempt (``2024-10-01-09-00-00``): of two, the latest is graded
+    roster: bool = False  # the id is a roster's (Gradescope's SID): never moved to the id an earlier run gave
 
 
 @dataclass(frozen=True)
@@ -575,7 +576,7 @@ def _to_a_folder(path: Path) -> bool:
         return False
 
 
-def gradescope_submitters(root: Path) -> dict[str, list[tuple[str, str]]] | None:
+def gradescope_submitters(root: Path) -> dict[str, list[tuple[str, str, bool]]] | None:
     """Who submitted each ``submission_<id>/`` folder of a Gradescope export, as its ``submission_metadata.yml`` lists
     them (``submission_123: {:submitters: [{:name: Ann Lee, :sid: '2001', :email: ann@uni.edu}]}``): each folder's name
     to (student id, who) for each submitter. The id is the roster's: the ``:sid:`` where it has one, else the email; who
@@ -591,7 +592,7 @@ def gradescope_submitters(root: Path) -> dict[str, list[tuple[str, str]]] | None
     path = root / GRADESCOPE_METADATA
     if entry_kind(path) != "file":
         return None
-    found: dict[str, list[tuple[str, str]]] = {}
+    found: dict[str, list[tuple[str, str, bool]]] = {}
     people = 0
     for key, value in _metadata(path).items():
         if _GRADESCOPE_FOLDER.match(key):
@@ -638,8 +639,9 @@ def _metadata(path: Path) -> dict[str, Any]:
     return {key: value for key, value in data.items() if isinstance(key, str)}
 
 
-def _submitters(folder: str, entry: Any) -> list[tuple[str, str]]:
-    """(student id, who) of each submitter of one submission of the metadata (:func:`gradescope_submitters`)."""
+def _submitters(folder: str, entry: Any) -> list[tuple[str, str, bool]]:
+    """(student id, who, whether the id is the roster's SID) of each submitter of one submission of the metadata
+    (:func:`gradescope_submitters`)."""
     people = entry.get(":submitters") if isinstance(entry, dict) else None
     if not isinstance(people, list) or not 0 < len(people) <= GRADESCOPE_MAX_SUBMITTERS:
         raise LayoutError(f"{GRADESCOPE_METADATA}: {printable(folder)[:100]} lists no submitters (expected :submitters: "
@@ -651,10 +653,11 @@ def _submitters(folder: str, entry: Any) -> list[tuple[str, str]]:
                                         for value in fields)
         sid, email, name = _field(raw_sid), _field(raw_email.translate(_ASCII_LOWER)), _field(raw_name)
         if sid or email:  # (who: the account's email, in any case, as Gradescope spells it otherwise: see above)
-            found.append((sid or email, f"gradescope:{raw_email.translate(_ASCII_LOWER) if email else raw_sid}"))
+            found.append((sid or email, f"gradescope:{raw_email.translate(_ASCII_LOWER) if email else raw_sid}",
+                          bool(sid)))
         else:  # (the folder, and the place in a group whose names are all it gives, make the id its own)
             tag = folder if len(people) == 1 else f"{folder}-{index + 1}"
-            found.append((f"{name}_{tag}" if name else tag, f"gradescope:{tag}"))
+            found.append((f"{name}_{tag}" if name else tag, f"gradescope:{tag}", False))
     return found
 
 
@@ -683,7 +686,7 @@ class _Finder:
         self.zips: list[Path] = []  # .zip files met: a student's zipped upload (fairness 34)
         self.zips_said: set[Path] = set()  # those a row or a skipped entry names (the rest are listed as ignored)
         self.blackboard = False  # the files at the top are a Blackboard download's (:func:`blackboard_download`)
-        self.gradescope: dict[str, list[tuple[str, str]]] | None = None  # a Gradescope export's submitters, by folder
+        self.gradescope: dict[str, list[tuple[str, str, bool]]] | None = None  # an export's submitters, by folder
 
     def shown(self, path: Path) -> str:
         return printable(path.relative_to(self.root).as_posix())
@@ -870,15 +873,16 @@ class _Finder:
                                                                "or exercise-N.ipynb)"))
 
     def gradescope_folder(self, folder: Path) -> None:
-        """One submission of a Gradescope export: read as its first submitter's folder; each other submitter of a
-        group gets the same files, in rows of their own."""
-        first, *others = self.gradescope[folder.name] if self.gradescope else []
+        """One submission of a Gradescope export: read as a student's folder, whose rows each submitter of it gets
+        (a group's members, rows of their own)."""
+        people = (self.gradescope or {})[folder.name]
         before = len(self.candidates), len(self.others)
-        self.student_folder(folder, who=first)
+        self.student_folder(folder, who=people[0][:2])
         made = self.candidates[before[0]:], self.others[before[1]:]
-        for student, source in others:
+        del self.candidates[before[0]:], self.others[before[1]:]
+        for student, source, roster in people:
             for into, found in zip((self.candidates, self.others), made):
-                into.extend(replace(each, student=student, lms=source) for each in found)
+                into.extend(replace(each, student=student, lms=source, roster=roster) for each in found)
 
     def gradescope_absent(self, present: set[str]) -> None:
         """The submissions the metadata lists that the export does not hold (one with no file, or one a zip's limits
@@ -889,10 +893,10 @@ class _Finder:
                 continue
             why = f"{folder}/ is not in the export, though {GRADESCOPE_METADATA} lists it: no file to grade"
             if self.single:
-                self.candidates += [Found(student, next(iter(self.wanted)), None, f"{folder}/", problem=why, lms=source)
-                                    for student, source in people]
+                self.candidates += [Found(student, next(iter(self.wanted)), None, f"{folder}/", problem=why, lms=source,
+                                          roster=roster) for student, source, roster in people]
             else:
-                self.plan.skipped.append(Skipped(f"{folder}/", f"{why} (of {', '.join(s for s, _ in people)[:200]})"))
+                self.plan.skipped.append(Skipped(f"{folder}/", f"{why} (of {', '.join(p[0] for p in people)[:200]})"))
 
     def nbgrader(self, submitted: Path) -> None:
         """``submitted/<student>/<assignment>/<notebook>.ipynb``, as nbgrader keeps them; a notebook anywhere else in
@@ -1099,10 +1103,15 @@ def _kept_apart(candidates: list[Found], earlier: dict[str, str]) -> list[Found]
     other student whose id those rows give to someone else (``smith`` for Canvas user 1001, and now user 1002 alone in
     this run's download) gets the id with a hash of who they are, as :func:`_told_apart` gives it, so no two people
     share one id in ``grades.csv`` and no person has two. nbgrader's ids are its gradebook's: one those rows give to
-    someone else is not graded (red team 116: the points went to a new student of the gradebook)."""
+    someone else is not graded (red team 116: the points went to a new student of the gradebook). A roster's id
+    (Gradescope's SID) is the roster's as it is now: never moved, and no one else's to keep; a note says where those
+    rows gave it to someone else (red team 206: a SID once mistyped, or typed by a classmate, stuck to that account,
+    and the SID's owner got a hashed id)."""
+    rosters = {found.student for found in candidates if found.roster}
     ids_of: dict[str, list[str]] = {}
     for student, who in earlier.items():
-        ids_of.setdefault(who, []).append(student)
+        if student not in rosters:  # (a roster's id now is no one else's to keep)
+            ids_of.setdefault(who, []).append(student)
     taken = {found.student for found in candidates} | set(earlier)
     moved: dict[tuple[str, str], str] = {}
     for index, found in enumerate(candidates):
@@ -1110,6 +1119,10 @@ def _kept_apart(candidates: list[Found], earlier: dict[str, str]) -> list[Found]
         if found.nbgrader is not None:
             if earlier.get(found.student, who) != who:
                 candidates[index] = replace(found, problem=f"{CLASH}{printable(earlier[found.student])}{CLASH_END}")
+            continue
+        if found.roster:  # (the roster's id as it is now, whatever an earlier run gave: red team 206)
+            if earlier.get(found.student, who) != who:
+                candidates[index] = replace(found, note="; ".join(filter(None, (found.note, ROSTER_MOVED))))
             continue
         if (found.student, who) in moved:
             continue
@@ -1120,6 +1133,8 @@ def _kept_apart(candidates: list[Found], earlier: dict[str, str]) -> list[Found]
     return [replace(found, student=moved.get((found.student, identity(found)), found.student)) for found in candidates]
 
 
+ROSTER_MOVED = ("this SID was another account's in the rows an earlier run kept in the output folder (the roster "
+                "changed): grade the other exercises again (--regrade) so that every row follows the roster")
 CLASH = "nbgrader's id of this student is another person's in the rows an earlier run kept in the output folder ("
 CLASH_END = "): grade this course into an output folder of its own"
 
