@@ -582,11 +582,12 @@ def gradescope_submitters(root: Path) -> dict[str, list[tuple[str, str, bool]]] 
     to (student id, who) for each submitter. The id is the roster's: the ``:sid:`` where it has one, else the email; who
     is ``gradescope:`` and the email (else the SID) as Gradescope spells it, in any ASCII case, which tells two people
     apart (red team 202: ``o'brien@`` and ``o-brien@`` make one id; red team 204: ``ß`` is not ``ss``). Not the SID, though it is the id: a student who enrols
-    with a course's code types their own, and a classmate's would make them one person with two files. So an account
-    whose email changed between two runs into one folder is a new person there, whose SID the earlier rows gave someone
-    else: the id gets a short hash (red team 203; nothing is lost, and the row says which file it graded). A submitter with neither (a name is
-    all the metadata gives) is named by the name *and the folder* (``Ann-Lee_submission_123``), never by the name alone:
-    a name is the student's to choose, and would take a classmate's id, or another name that reads alike (red team 198).
+    with a course's code types their own, and a classmate's would make them one person with two files. The SID is
+    the id as the roster has it now (``Found.roster``: red team 206), so an account whose email changed between two
+    runs into one folder keeps it there, with a note that the earlier rows gave it to another account (red team 203).
+    A submitter with neither (a name is all the metadata gives) is named by the name *and the folder*
+    (``Ann-Lee_submission_123``), never by the name alone: a name is the student's to choose, and would take a
+    classmate's id, or another name that reads alike (red team 198).
     None where ``root`` holds no such file; :class:`LayoutError` (one line) for one that cannot be read, names a folder
     twice, or lists a submission without submitters."""
     path = root / GRADESCOPE_METADATA
