@@ -1374,3 +1374,35 @@ def test_a_sid_is_the_rosters_as_it_is_now_whatever_an_earlier_run_gave(tmp_path
         plan = layouts.discover(folder, "exercise-2", earlier=earlier)
     assert {f.student: f.shown.split("/")[0] for f in plan.found} == expected
     assert [f.student for f in plan.found if f.note.startswith("this SID was another account's")] == [noted]
+
+
+ANN, MAL = "gradescope:ann@uni.edu", "gradescope:mal@evil.edu"
+
+
+@pytest.mark.parametrize("export, earlier, expected", [
+    # a classmate types Ann's SID: Ann keeps the id the earlier rows give her account, the typist a name of their own
+    ({"submission_1": "Ann, '2001', ann@uni.edu", "submission_2": "Mal, '2001', mal@evil.edu"}, {"2001": ANN},
+     {"submission_1": ("2001", ""), "submission_2": ("2001_mal@evil.edu", "this SID was")}),
+    # ... and Ann is not in this run: the typist never takes her id (nor her results/ folder)
+    ({"submission_1": "Mal, '2001', mal@evil.edu"}, {"2001": ANN},
+     {"submission_1": ("2001-44e14f", "this SID was")}),
+    # Ann's SID is cleared and now Bob's: Ann no longer takes it, and her row says her id changed
+    ({"submission_1": "Ann, '', ann@uni.edu", "submission_2": "Bob, '2001', bob@uni.edu"}, {"2001": ANN},
+     {"submission_1": ("ann@uni.edu", "the rows an earlier run"), "submission_2": ("2001", "this SID was")}),
+    # Ann's mistyped 2010 is corrected to 2001: her id follows, and her row says so
+    ({"submission_1": "Ann, '2001', ann@uni.edu"}, {"2010": ANN},
+     {"submission_1": ("2001", "the rows an earlier run")}),
+    # an honest class graded again: nothing moves, nothing noted
+    ({"submission_1": "Ann, '2001', ann@uni.edu", "submission_2": "Mal, '2009', mal@evil.edu"},
+     {"2001": ANN, "2009": MAL}, {"submission_1": ("2001", ""), "submission_2": ("2009", "")}),
+])
+def test_sids_across_runs_into_one_folder(tmp_path, export, earlier, expected):
+    """Red team 207, on red team 206's rule: a SID typed by two accounts, or by one whose owner is absent, a SID
+    cleared, and a SID corrected, against the rows an earlier run kept. Each person keeps an id of their own, the SID
+    follows the roster, no typist takes an absent classmate's id, and a person whose id changed is told."""
+    with layouts.opened(_export(tmp_path, export)) as (folder, _):
+        plan = layouts.discover(folder, "exercise-2", earlier=earlier)
+    got = {f.shown.split("/")[0]: (f.student, f.note) for f in plan.found}
+    assert {key: student for key, (student, _) in got.items()} == {key: want[0] for key, want in expected.items()}
+    for key, (_, note) in expected.items():
+        assert got[key][1].startswith(note) if note else not got[key][1], got

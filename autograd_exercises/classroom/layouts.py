@@ -124,7 +124,7 @@ class Found:
     lms: str = ""  # "canvas:<user id>" or "moodle:<id>": where the student id came from
     raw: str = ""  # the name the id was made from by safe_id (``mary ann``): two names, one id, told apart
     attempt: str = ""  # Blackboard's time of the attempt (``2024-10-01-09-00-00``): of two, the latest is graded
-    roster: bool = False  # the id is a roster's (Gradescope's SID): never moved to the id an earlier run gave
+    roster: str = ""  # the roster's id (Gradescope's SID) the id is made of, as the roster has it now (_kept_apart)
 
 
 @dataclass(frozen=True)
@@ -576,7 +576,7 @@ def _to_a_folder(path: Path) -> bool:
         return False
 
 
-def gradescope_submitters(root: Path) -> dict[str, list[tuple[str, str, bool]]] | None:
+def gradescope_submitters(root: Path) -> dict[str, list[tuple[str, str, str]]] | None:
     """Who submitted each ``submission_<id>/`` folder of a Gradescope export, as its ``submission_metadata.yml`` lists
     them (``submission_123: {:submitters: [{:name: Ann Lee, :sid: '2001', :email: ann@uni.edu}]}``): each folder's name
     to (student id, who) for each submitter. The id is the roster's: the ``:sid:`` where it has one, else the email; who
@@ -593,7 +593,7 @@ def gradescope_submitters(root: Path) -> dict[str, list[tuple[str, str, bool]]] 
     path = root / GRADESCOPE_METADATA
     if entry_kind(path) != "file":
         return None
-    found: dict[str, list[tuple[str, str, bool]]] = {}
+    found: dict[str, list[tuple[str, str, str]]] = {}
     people = 0
     for key, value in _metadata(path).items():
         if _GRADESCOPE_FOLDER.match(key):
@@ -640,8 +640,8 @@ def _metadata(path: Path) -> dict[str, Any]:
     return {key: value for key, value in data.items() if isinstance(key, str)}
 
 
-def _submitters(folder: str, entry: Any) -> list[tuple[str, str, bool]]:
-    """(student id, who, whether the id is the roster's SID) of each submitter of one submission of the metadata
+def _submitters(folder: str, entry: Any) -> list[tuple[str, str, str]]:
+    """(student id, who, the roster's SID where the id is made of it) of each submitter of one submission of the metadata
     (:func:`gradescope_submitters`)."""
     people = entry.get(":submitters") if isinstance(entry, dict) else None
     if not isinstance(people, list) or not 0 < len(people) <= GRADESCOPE_MAX_SUBMITTERS:
@@ -654,11 +654,10 @@ def _submitters(folder: str, entry: Any) -> list[tuple[str, str, bool]]:
                                         for value in fields)
         sid, email, name = _field(raw_sid), _field(raw_email.translate(_ASCII_LOWER)), _field(raw_name)
         if sid or email:  # (who: the account's email, in any case, as Gradescope spells it otherwise: see above)
-            found.append((sid or email, f"gradescope:{raw_email.translate(_ASCII_LOWER) if email else raw_sid}",
-                          bool(sid)))
+            found.append((sid or email, f"gradescope:{raw_email.translate(_ASCII_LOWER) if email else raw_sid}", sid))
         else:  # (the folder, and the place in a group whose names are all it gives, make the id its own)
             tag = folder if len(people) == 1 else f"{folder}-{index + 1}"
-            found.append((f"{name}_{tag}" if name else tag, f"gradescope:{tag}", False))
+            found.append((f"{name}_{tag}" if name else tag, f"gradescope:{tag}", ""))
     return found
 
 
@@ -687,7 +686,7 @@ class _Finder:
         self.zips: list[Path] = []  # .zip files met: a student's zipped upload (fairness 34)
         self.zips_said: set[Path] = set()  # those a row or a skipped entry names (the rest are listed as ignored)
         self.blackboard = False  # the files at the top are a Blackboard download's (:func:`blackboard_download`)
-        self.gradescope: dict[str, list[tuple[str, str, bool]]] | None = None  # an export's submitters, by folder
+        self.gradescope: dict[str, list[tuple[str, str, str]]] | None = None  # an export's submitters, by folder
 
     def shown(self, path: Path) -> str:
         return printable(path.relative_to(self.root).as_posix())
@@ -1105,37 +1104,63 @@ def _kept_apart(candidates: list[Found], earlier: dict[str, str]) -> list[Found]
     this run's download) gets the id with a hash of who they are, as :func:`_told_apart` gives it, so no two people
     share one id in ``grades.csv`` and no person has two. nbgrader's ids are its gradebook's: one those rows give to
     someone else is not graded (red team 116: the points went to a new student of the gradebook). A roster's id
-    (Gradescope's SID) is the roster's as it is now: never moved, and no one else's to keep; a note says where those
-    rows gave it to someone else (red team 206: a SID once mistyped, or typed by a classmate, stuck to that account,
-    and the SID's owner got a hashed id)."""
-    rosters = {found.student for found in candidates if found.roster}
+    (Gradescope's SID) follows the roster as it is now (:func:`_roster_id`), and no one else may keep it; a person the
+    rows gave another id gets a note that says so (red teams 206 and 207)."""
+    sids = {found.roster for found in candidates if found.roster}  # (the roster's ids now: no one else's to keep)
+    now = {identity(found): found.roster for found in candidates}
     ids_of: dict[str, list[str]] = {}
     for student, who in earlier.items():
-        if student not in rosters:  # (a roster's id now is no one else's to keep)
-            ids_of.setdefault(who, []).append(student)
+        ids_of.setdefault(who, []).append(student)
     taken = {found.student for found in candidates} | set(earlier)
-    moved: dict[tuple[str, str], str] = {}
+    moved: dict[tuple[str, str], tuple[str, str]] = {}
     for index, found in enumerate(candidates):
         who = identity(found)
         if found.nbgrader is not None:
             if earlier.get(found.student, who) != who:
                 candidates[index] = replace(found, problem=f"{CLASH}{printable(earlier[found.student])}{CLASH_END}")
             continue
-        if found.roster:  # (the roster's id as it is now, whatever an earlier run gave: red team 206)
-            if earlier.get(found.student, who) != who:
-                candidates[index] = replace(found, note="; ".join(filter(None, (found.note, ROSTER_MOVED))))
-            continue
         if (found.student, who) in moved:
             continue
-        if mine := ids_of.get(who):
-            moved[found.student, who] = found.student if found.student in mine else min(mine, key=lambda i: (len(i), i))
+        if found.roster:
+            to = _roster_id(found, who, earlier, now, taken)
+        elif mine := [student for student in ids_of.get(who, ()) if student not in sids]:
+            to = (found.student if found.student in mine else min(mine, key=lambda i: (len(i), i))), ""
         elif found.student in earlier:
-            moved[found.student, who] = _free_id(found.student, who, taken)
-    return [replace(found, student=moved.get((found.student, identity(found)), found.student)) for found in candidates]
+            to = _free_id(found.student, who, taken), ""
+        else:
+            to = found.student, ""
+        if ids_of.get(who) and to[0] not in ids_of[who]:  # (the rows gave this person another id: the roster moved)
+            to = to[0], ROSTER_CHANGED
+        moved[found.student, who] = to
+    return [_moved(found, moved.get((found.student, identity(found)))) for found in candidates]
+
+
+def _roster_id(found: Found, who: str, earlier: dict[str, str], now: dict[str, str], taken: set[str]) -> tuple[str, str]:
+    """(id, note) of a person whose id is the roster's SID: the SID, also where this run's namesakes made it another
+    (a classmate typed it too: red team 207), when the rows an earlier run kept give it to no one else or to this
+    account; where they give it to an account that now has another SID or none, the SID all the same, with a note (the
+    roster changed: red team 206); where that account is not in this run, or has this SID too, the id this run made
+    (hashed): a SID a student types never takes an absent classmate's id and files (red team 207)."""
+    sid, holder = found.roster, earlier.get(found.roster)
+    if holder is None or holder == who:
+        free = holder == who or found.student == sid
+        return (sid if free else found.student), ""
+    if holder in now and now[holder] != sid:
+        return (sid if found.student == sid else found.student), ROSTER_MOVED
+    return (found.student if found.student != sid else _free_id(sid, who, taken)), ROSTER_MOVED
+
+
+def _moved(found: Found, to: tuple[str, str] | None) -> Found:
+    """``found`` with the id (and note) :func:`_kept_apart` gave it."""
+    if to is None:
+        return found
+    return replace(found, student=to[0], note="; ".join(filter(None, (found.note, to[1]))))
 
 
 ROSTER_MOVED = ("this SID was another account's in the rows an earlier run kept in the output folder (the roster "
                 "changed): grade the other exercises again (--regrade) so that every row follows the roster")
+ROSTER_CHANGED = ("the rows an earlier run kept in the output folder give this person another id (the roster changed): "
+                  "grade the other exercises again (--regrade) so that every row follows the roster")
 CLASH = "nbgrader's id of this student is another person's in the rows an earlier run kept in the output folder ("
 CLASH_END = "): grade this course into an output folder of its own"
 
