@@ -1136,17 +1136,18 @@ def _kept_apart(candidates: list[Found], earlier: dict[str, str]) -> list[Found]
 
 
 def _roster_id(found: Found, who: str, earlier: dict[str, str], now: dict[str, str], taken: set[str]) -> tuple[str, str]:
-    """(id, note) of a person whose id is the roster's SID: the SID, also where this run's namesakes made it another
-    (a classmate typed it too: red team 207), when the rows an earlier run kept give it to no one else or to this
-    account; where they give it to an account that now has another SID or none, the SID all the same, with a note (the
-    roster changed: red team 206); where that account is not in this run, or has this SID too, the id this run made
-    (hashed): a SID a student types never takes an absent classmate's id and files (red team 207)."""
+    """(id, note) of a person whose id is the roster's SID, against the rows an earlier run kept: where they give the
+    SID to this account, the SID, even where a classmate who typed it too made this run's id another (red team 207);
+    where they give it to no one, this run's id; where they give it to an account that now has another SID or none,
+    this run's id, with a note (the roster changed: red team 206); where that account is absent from this run, or has
+    this SID too, never the bare SID, with a note: a typist never takes an absent classmate's id and files."""
     sid, holder = found.roster, earlier.get(found.roster)
-    if holder is None or holder == who:
-        free = holder == who or found.student == sid
-        return (sid if free else found.student), ""
+    if holder == who:
+        return sid, ""
+    if holder is None:
+        return found.student, ""
     if holder in now and now[holder] != sid:
-        return (sid if found.student == sid else found.student), ROSTER_MOVED
+        return found.student, ROSTER_MOVED
     return (found.student if found.student != sid else _free_id(sid, who, taken)), ROSTER_MOVED
 
 
