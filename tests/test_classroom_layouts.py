@@ -1406,3 +1406,18 @@ def test_sids_across_runs_into_one_folder(tmp_path, export, earlier, expected):
     assert {key: student for key, (student, _) in got.items()} == {key: want[0] for key, want in expected.items()}
     for key, (_, note) in expected.items():
         assert got[key][1].startswith(note) if note else not got[key][1], got
+
+
+@pytest.mark.parametrize("typed", ["bob@uni.edu", "Bob_submission_2", "Bob_submission_2-1"])
+def test_a_typed_sid_that_reads_as_another_id_is_no_sid(tmp_path, typed):
+    """Red team 208: a SID is free text where students enrol with a course's code; typed as a classmate's email-id
+    (``bob@uni.edu``, Bob having no SID), it took Bob's id and his results/ and feedback/ folders, in one run or
+    across runs. A SID with an ``@``, or ending as a name's id does, is no SID: the typist's id is their email."""
+    export = {"submission_1": "Mal, '" + typed + "', mal@evil.edu", "submission_2": "Bob, '', bob@uni.edu"}
+    if "submission" in typed:
+        export["submission_2"] = "Bob, '', ''"
+    with layouts.opened(_export(tmp_path, export)) as (folder, _):
+        for earlier in (None, {"bob@uni.edu": "gradescope:bob@uni.edu", "Bob_submission_2": "gradescope:submission_2"}):
+            plan = layouts.discover(folder, "exercise-2", earlier=earlier)
+            ids = {f.shown.split("/")[0]: f.student for f in plan.found}
+            assert ids["submission_1"] == "mal@evil.edu" and ids["submission_2"] in ("bob@uni.edu", "Bob_submission_2")

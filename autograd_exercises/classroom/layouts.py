@@ -585,6 +585,8 @@ def gradescope_submitters(root: Path) -> dict[str, list[tuple[str, str, str]]] |
     with a course's code types their own, and a classmate's would make them one person with two files. The SID is
     the id as the roster has it now (``Found.roster``: red team 206), so an account whose email changed between two
     runs into one folder keeps it there, with a note that the earlier rows gave it to another account (red team 203).
+    A SID typed with an ``@``, or ending as a name's id does (``_submission_12``), is no SID: it would read as a
+    classmate's email or name (red team 208: ``bob@uni.edu`` typed as a SID took Bob's id, results and feedback).
     A submitter with neither (a name is all the metadata gives) is named by the name *and the folder*
     (``Ann-Lee_submission_123``), never by the name alone: a name is the student's to choose, and would take a
     classmate's id, or another name that reads alike (red team 198).
@@ -653,6 +655,8 @@ def _submitters(folder: str, entry: Any) -> list[tuple[str, str, str]]:
         raw_sid, raw_email, raw_name = (value[:GRADESCOPE_MAX_FIELD].strip() if isinstance(value, str) else ""
                                         for value in fields)
         sid, email, name = _field(raw_sid), _field(raw_email.translate(_ASCII_LOWER)), _field(raw_name)
+        if "@" in sid or _NAME_ID.search(sid):  # (no SID: it would read as an email's or a name's id, red team 208)
+            sid = raw_sid = ""
         if sid or email:  # (who: the account's email, in any case, as Gradescope spells it otherwise: see above)
             found.append((sid or email, f"gradescope:{raw_email.translate(_ASCII_LOWER) if email else raw_sid}", sid))
         else:  # (the folder, and the place in a group whose names are all it gives, make the id its own)
@@ -661,6 +665,7 @@ def _submitters(folder: str, entry: Any) -> list[tuple[str, str, str]]:
     return found
 
 
+_NAME_ID = re.compile(r"_submission_\d+(?:-\d+)?\Z")  # how the id of a submitter named by a name alone ends
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")  # (an email's case: not ß/ss)
 
 
