@@ -355,6 +355,26 @@ def test_a_gradescope_export_grades_each_submitter(tmp_path, inline):
     assert "Gradescope export" in summary.plan.layout
 
 
+def test_a_sid_the_roster_moves_follows_it_into_the_next_run(tmp_path, inline):
+    """The ledger keeps which ids were a roster's SID (red team 209), so that a SID the roster moved from Ann to Bob
+    goes to Bob in the next run into the folder, with a note, and Ann keeps a row of her own under her new SID."""
+    def export(folder: Path, people: dict[str, str]) -> Path:
+        lines = []
+        for name, (sid, email) in people.items():
+            class_builder.write(folder / f"submission_{name}" / "exercise_2", "right", ".py")
+            lines += [f"submission_{name}:", "  :submitters:", f"  - :name: {name}", f"    :sid: '{sid}'",
+                      f"    :email: {email}"]
+        (folder / "submission_metadata.yml").write_text("\n".join(lines) + "\n")
+        return folder
+    out = tmp_path / "out"
+    run(export(tmp_path / "one", {"1": ("2001", "ann@uni.edu")}), out, inline)
+    assert cache.Cache(out).sids() == {"2001"}
+    run(export(tmp_path / "two", {"1": ("2005", "ann@uni.edu"), "2": ("2001", "bob@uni.edu")}), out, inline)
+    rows = {row["student"]: row for row in read_csv(out / "grades.csv")}
+    assert rows["2001"]["file"] == "submission_2/exercise_2.py" and rows["2001"]["note"].startswith("this SID was")
+    assert rows["2005"]["file"] == "submission_1/exercise_2.py" and rows["2005"]["note"].startswith("the rows an")
+
+
 @pytest.mark.parametrize("exercise", [SLUG, None])
 def test_a_namesake_joining_a_regrade_leaves_a_persons_id(tmp_path, inline, exercise):
     """Red team 112: the rows of the exercise being graded (and, for ``grade class all``, of every exercise) did not

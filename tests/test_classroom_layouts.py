@@ -1371,7 +1371,7 @@ def test_a_sid_is_the_rosters_as_it_is_now_whatever_an_earlier_run_gave(tmp_path
         earlier, expected, noted = {"2010": "gradescope:ann@uni.edu"}, {"2001": "submission_1", "2010": "submission_3"}, \
             "2010"
     with layouts.opened(_export(tmp_path, export)) as (folder, _):
-        plan = layouts.discover(folder, "exercise-2", earlier=earlier)
+        plan = layouts.discover(folder, "exercise-2", earlier=earlier, earlier_sids=set(earlier))
     assert {f.student: f.shown.split("/")[0] for f in plan.found} == expected
     assert [f.student for f in plan.found if f.note.startswith("this SID was another account's")] == [noted]
 
@@ -1401,7 +1401,7 @@ def test_sids_across_runs_into_one_folder(tmp_path, export, earlier, expected):
     cleared, and a SID corrected, against the rows an earlier run kept. Each person keeps an id of their own, the SID
     follows the roster, no typist takes an absent classmate's id, and a person whose id changed is told."""
     with layouts.opened(_export(tmp_path, export)) as (folder, _):
-        plan = layouts.discover(folder, "exercise-2", earlier=earlier)
+        plan = layouts.discover(folder, "exercise-2", earlier=earlier, earlier_sids=set(earlier))
     got = {f.shown.split("/")[0]: (f.student, f.note) for f in plan.found}
     assert {key: student for key, (student, _) in got.items()} == {key: want[0] for key, want in expected.items()}
     for key, (_, note) in expected.items():
@@ -1421,3 +1421,21 @@ def test_a_typed_sid_that_reads_as_another_id_is_no_sid(tmp_path, typed):
             plan = layouts.discover(folder, "exercise-2", earlier=earlier)
             ids = {f.shown.split("/")[0]: f.student for f in plan.found}
             assert ids["submission_1"] == "mal@evil.edu" and ids["submission_2"] in ("bob@uni.edu", "Bob_submission_2")
+
+
+def test_a_typed_sid_equal_to_a_classmates_earlier_id_that_was_no_sid_is_not_handed_on(tmp_path):
+    """Red team 209: Ann's id was hashed in an earlier run (``2001-b767c2``, a classmate's look-alike ``2OO1`` beside
+    hers); a SID typed as that id was taken for a SID the roster had moved from Ann to the typist, who got Ann's row
+    of the earlier exercise, her results/ and feedback/. Only an id that was a SID then is handed on."""
+    export = {"submission_1": "Ann, '2001', ann@uni.edu", "submission_2": "Mal, '2001-b767c2', mal@evil.edu"}
+    earlier = {"2001-b767c2": ANN, "2OO1-44e14f": MAL}
+    with layouts.opened(_export(tmp_path, export)) as (folder, _):
+        plan = layouts.discover(folder, "exercise-2", earlier=earlier, earlier_sids=set())
+    ids = {f.shown.split("/")[0]: f.student for f in plan.found}
+    assert ids["submission_1"] == "2001" and ids["submission_2"] not in earlier and ids["submission_2"] != "2001"
+
+
+def test_fullwidth_digits_read_as_the_ascii_ones():
+    """Red team 209: ``２００１`` (fullwidth) read as ``2OOl`` and ``2001`` as ``2ool``: two ids side by side that read
+    alike, neither hashed. Case is folded after the second reading too."""
+    assert layouts.lookalike("２００１") == layouts.lookalike("2001") == layouts.lookalike("2OO1")

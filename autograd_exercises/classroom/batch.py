@@ -237,7 +237,7 @@ def _label(row: dict[str, Any], job: _Job, class_seed: int | None, version: str)
     row = dict(row)
     found = job.found
     row.update(student=found.student, exercise=found.exercise, file=found.shown, class_seed=class_seed,
-               grader_version=version, identity=layouts.identity(found))
+               grader_version=version, identity=layouts.identity(found), roster=found.roster)
     if found.note:
         row["note"] = "; ".join(part for part in (row.get("note"), found.note) if part)
     if row["status"] != GRADED and found.problem:
@@ -327,8 +327,9 @@ def run(options: Options, *, executor: Executor | None = None, stream: TextIO | 
     _outside(options.out, options.submissions)
     try:
         with layouts.opened(options.submissions) as (root, left_out), contextlib.ExitStack() as held:
-            earlier = cache_mod.Cache(options.out).identities()
-            plan = layouts.discover(root, options.exercise, shown=options.submissions, earlier=earlier)
+            kept = cache_mod.Cache(options.out)
+            plan = layouts.discover(root, options.exercise, shown=options.submissions, earlier=kept.identities(),
+                                    earlier_sids=kept.sids())
             held.enter_context(_only_writer(options.out))
             summary = Summary(plan, options.out, left_out=left_out,
                               source=options.submissions.name if options.submissions.is_file() else "")

@@ -30,7 +30,8 @@ FOLDER = ".cache"
 FORMAT = 1
 LEDGER = "rows.json"
 LABELS = ("student", "exercise", "file", "class_seed", "grader_version", "note", "reason",  # batch._label's
-          "identity")  # (who the id was made from: layouts.identity)
+          "identity",  # (who the id was made from: layouts.identity)
+          "roster")  # (the roster's SID the id was made of, "" for none: layouts.Found.roster)
 
 
 ROW_FIELDS = {"key": str, "student": str, "exercise": str, "file": str, "sha256": str, "seed": int, "status": str,
@@ -155,6 +156,12 @@ class Cache:
         person keeps their id when a namesake joins a regrade, red team 112), and who each was made from."""
         return {labels["student"]: labels["identity"] for entries in self._ledger().values() for labels in entries
                 if _folder_name(labels.get("student")) and isinstance(labels.get("identity"), str)}
+
+    def sids(self) -> set[str]:
+        """The ids the ledger's rows made of a roster's SID, as the SID (red team 209: a SID typed as a classmate's
+        earlier hashed id was taken for a SID the roster had moved)."""
+        return {labels["student"] for entries in self._ledger().values() for labels in entries
+                if _folder_name(labels.get("student")) and labels.get("roster") == labels["student"]}
 
     def record(self, rows: list[dict[str, Any]], graded: set[str], *, others: bool) -> None:
         """Note the rows of ``graded`` this complete run wrote; the other exercises' entries stay when ``others``."""

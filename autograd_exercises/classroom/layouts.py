@@ -687,6 +687,7 @@ class _Finder:
         self.candidates: list[Found] = []
         self.others: list[Found] = []  # files for the exercises not graded: ids are made over them too
         self.earlier: dict[str, str] = {}  # id -> who it was made from, in an earlier run's rows kept beside these
+        self.earlier_sids: set[str] = set()  # those ids that were a roster's SID
         self.links: list[Path] = []
         self.zips: list[Path] = []  # .zip files met: a student's zipped upload (fairness 34)
         self.zips_said: set[Path] = set()  # those a row or a skipped entry names (the rest are listed as ignored)
@@ -1058,7 +1059,7 @@ class _Finder:
                 uids.setdefault(found.student, set()).add(found.lms)
         everyone = [replace(found, student=f"{found.student}_{safe_id(found.lms.split(':', 1)[1])}")
                     if len(uids.get(found.student, ())) > 1 else found for found in everyone]
-        everyone = _kept_apart(_told_apart(everyone), self.earlier)
+        everyone = _kept_apart(_told_apart(everyone), self.earlier, self.earlier_sids)
         candidates = [_fitted(found) for found in _unconfused(everyone, self.earlier)[:len(self.candidates)]]
         groups: dict[tuple[str, str], list[Found]] = {}
         for found in candidates:
@@ -1102,7 +1103,7 @@ def identity(found: Found) -> str:
 _LMS_IDENTITY = re.compile(r"(?:canvas|moodle|blackboard|gradescope|name):")
 
 
-def _kept_apart(candidates: list[Found], earlier: dict[str, str]) -> list[Found]:
+def _kept_apart(candidates: list[Found], earlier: dict[str, str], sids_then: set[str] = frozenset()) -> list[Found]:
     """Each person an earlier run's kept rows name keeps the id those rows give them (Moodle's ``Ann Lee`` was
     ``Ann-Lee`` in exercise 1, and stays ``Ann-Lee`` when a namesake joins exercise 2's download: red team 109); each
     other student whose id those rows give to someone else (``smith`` for Canvas user 1001, and now user 1002 alone in
@@ -1127,7 +1128,7 @@ def _kept_apart(candidates: list[Found], earlier: dict[str, str]) -> list[Found]
         if (found.student, who) in moved:
             continue
         if found.roster:
-            to = _roster_id(found, who, earlier, now, taken)
+            to = _roster_id(found, who, earlier, now, taken, sids_then)
         elif mine := [student for student in ids_of.get(who, ()) if student not in sids]:
             to = (found.student if found.student in mine else min(mine, key=lambda i: (len(i), i))), ""
         elif found.student in earlier:
@@ -1140,18 +1141,20 @@ def _kept_apart(candidates: list[Found], earlier: dict[str, str]) -> list[Found]
     return [_moved(found, moved.get((found.student, identity(found)))) for found in candidates]
 
 
-def _roster_id(found: Found, who: str, earlier: dict[str, str], now: dict[str, str], taken: set[str]) -> tuple[str, str]:
+def _roster_id(found: Found, who: str, earlier: dict[str, str], now: dict[str, str], taken: set[str],
+               sids_then: set[str]) -> tuple[str, str]:
     """(id, note) of a person whose id is the roster's SID, against the rows an earlier run kept: where they give the
     SID to this account, the SID, even where a classmate who typed it too made this run's id another (red team 207);
     where they give it to no one, this run's id; where they give it to an account that now has another SID or none,
-    this run's id, with a note (the roster changed: red team 206); where that account is absent from this run, or has
-    this SID too, never the bare SID, with a note: a typist never takes an absent classmate's id and files."""
+    this run's id, with a note (the roster changed: red team 206), but only where that id was the SID then
+    (``sids_then``: red team 209 typed a classmate's hashed id, ``2001-b767c2``); else, or where that account is absent
+    from this run, or has this SID too, never the bare SID, with a note: a typist never takes a classmate's id."""
     sid, holder = found.roster, earlier.get(found.roster)
     if holder == who:
         return sid, ""
     if holder is None:
         return found.student, ""
-    if holder in now and now[holder] != sid:
+    if holder in now and now[holder] != sid and sid in sids_then:
         return found.student, ROSTER_MOVED
     return (found.student if found.student != sid else _free_id(sid, who, taken)), ROSTER_MOVED
 
@@ -1200,9 +1203,10 @@ def lookalike(student: str) -> str:
     (NFD) as its prototype in Unicode's confusables (through ``confusable_homoglyphs``: Cyrillic ``а`` and Greek ``ϲ``
     are ``a`` and ``c``, ``I`` and ``1`` are ``l``, ``m`` is ``rn``; red team 113 found ``ϲ`` read after NFKC, as
     ``ς``, then ``o``), then compatibility forms folded (NFKC: ``ｂｏｂ`` is ``bob``), case folded (a Mac's or Windows's
-    file system keeps ``Alice/`` and ``alice/`` in one folder) and read again."""
+    file system keeps ``Alice/`` and ``alice/`` in one folder), read again and case folded again (red team 209: ``２``
+    and ``０`` read as ``2`` and ``O`` only after NFKC, and ``O`` stayed upper case)."""
     text = "".join(_prototype(char) for char in unicodedata.normalize("NFD", student))
-    return "".join(_prototype(char) for char in unicodedata.normalize("NFKC", text).casefold())
+    return "".join(_prototype(char) for char in unicodedata.normalize("NFKC", text).casefold()).casefold()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -1339,10 +1343,12 @@ def nbgrader_course(folder: Path) -> bool:
     return _to_a_folder(folder / "submitted") and any(entry_kind(folder / mark) != "missing" for mark in COURSE_MARKS)
 
 
-def discover(root: Path, exercise: str | None, shown: Path | None = None, earlier: dict[str, str] | None = None) -> Plan:
+def discover(root: Path, exercise: str | None, shown: Path | None = None, earlier: dict[str, str] | None = None,
+             earlier_sids: set[str] | None = None) -> Plan:
     """What ``grade class`` grades under ``root`` (a folder): ``exercise`` a slug, or None for every exercise;
     ``shown``: what the user gave (a zip extracted into ``root``), for messages; ``earlier``: the ids of rows an
-    earlier run wrote for other exercises, kept beside these, and who each was made from (:func:`identity`).
+    earlier run wrote for other exercises, kept beside these, and who each was made from (:func:`identity`);
+    ``earlier_sids``: those of them that were a roster's SID (:func:`_roster_id`).
 
     Raises :class:`LayoutError` when nothing under ``root`` is a submission.
     """
@@ -1350,7 +1356,7 @@ def discover(root: Path, exercise: str | None, shown: Path | None = None, earlie
     if not root.is_dir():
         raise LayoutError(f"not a folder: {root}")
     finder = _Finder(root, wanted, single=exercise is not None)
-    finder.earlier = dict(earlier or {})
+    finder.earlier, finder.earlier_sids = dict(earlier or {}), set(earlier_sids or ())
     plan = finder.search()
     if not any(item.path for item in plan.found):
         what = "a submission" if exercise is None else f"a submission of {exercise}"
