@@ -1103,7 +1103,8 @@ def identity(found: Found) -> str:
 _LMS_IDENTITY = re.compile(r"(?:canvas|moodle|blackboard|gradescope|name):")
 
 
-def _kept_apart(candidates: list[Found], earlier: dict[str, str], sids_then: set[str] = frozenset()) -> list[Found]:
+def _kept_apart(candidates: list[Found], earlier: dict[str, str],
+                sids_then: set[str] | frozenset[str] = frozenset()) -> list[Found]:
     """Each person an earlier run's kept rows name keeps the id those rows give them (Moodle's ``Ann Lee`` was
     ``Ann-Lee`` in exercise 1, and stays ``Ann-Lee`` when a namesake joins exercise 2's download: red team 109); each
     other student whose id those rows give to someone else (``smith`` for Canvas user 1001, and now user 1002 alone in
@@ -1142,7 +1143,7 @@ def _kept_apart(candidates: list[Found], earlier: dict[str, str], sids_then: set
 
 
 def _roster_id(found: Found, who: str, earlier: dict[str, str], now: dict[str, str], taken: set[str],
-               sids_then: set[str]) -> tuple[str, str]:
+               sids_then: set[str] | frozenset[str]) -> tuple[str, str]:
     """(id, note) of a person whose id is the roster's SID, against the rows an earlier run kept: where they give the
     SID to this account, the SID, even where a classmate who typed it too made this run's id another (red team 207);
     where they give it to no one, this run's id; where they give it to an account that now has another SID or none,
