@@ -368,7 +368,7 @@ def test_a_sid_the_roster_moves_follows_it_into_the_next_run(tmp_path, inline):
         return folder
     out = tmp_path / "out"
     run(export(tmp_path / "one", {"1": ("2001", "ann@uni.edu")}), out, inline)
-    assert cache.Cache(out).sids() == {"2001"}
+    assert cache.Cache(out).earlier()[1] == {"2001"}
     run(export(tmp_path / "two", {"1": ("2005", "ann@uni.edu"), "2": ("2001", "bob@uni.edu")}), out, inline)
     rows = {row["student"]: row for row in read_csv(out / "grades.csv")}
     assert rows["2001"]["file"] == "submission_2/exercise_2.py" and rows["2001"]["note"].startswith("this SID was")

@@ -327,9 +327,9 @@ def run(options: Options, *, executor: Executor | None = None, stream: TextIO | 
     _outside(options.out, options.submissions)
     try:
         with layouts.opened(options.submissions) as (root, left_out), contextlib.ExitStack() as held:
-            kept = cache_mod.Cache(options.out)
-            plan = layouts.discover(root, options.exercise, shown=options.submissions, earlier=kept.identities(),
-                                    earlier_sids=kept.sids())
+            earlier, sids = cache_mod.Cache(options.out).earlier()
+            plan = layouts.discover(root, options.exercise, shown=options.submissions, earlier=earlier,
+                                    earlier_sids=sids)
             held.enter_context(_only_writer(options.out))
             summary = Summary(plan, options.out, left_out=left_out,
                               source=options.submissions.name if options.submissions.is_file() else "")

@@ -151,17 +151,15 @@ class Cache:
                     rows.append(row)
         return rows
 
-    def identities(self) -> dict[str, str]:
-        """The id of every row the ledger notes (every exercise graded into this folder, the one graded now too: a
-        person keeps their id when a namesake joins a regrade, red team 112), and who each was made from."""
-        return {labels["student"]: labels["identity"] for entries in self._ledger().values() for labels in entries
-                if _folder_name(labels.get("student")) and isinstance(labels.get("identity"), str)}
-
-    def sids(self) -> set[str]:
-        """The ids the ledger's rows made of a roster's SID, as the SID (red team 209: a SID typed as a classmate's
+    def earlier(self) -> tuple[dict[str, str], set[str]]:
+        """From one reading of the ledger: the id of every row it notes (every exercise graded into this folder, the
+        one graded now too: a person keeps their id when a namesake joins a regrade, red team 112), and who each was
+        made from; and those ids made of a roster's SID, as the SID (red team 209: a SID typed as a classmate's
         earlier hashed id was taken for a SID the roster had moved)."""
-        return {labels["student"] for entries in self._ledger().values() for labels in entries
-                if _folder_name(labels.get("student")) and labels.get("roster") == labels["student"]}
+        entries = [labels for group in self._ledger().values() for labels in group
+                   if _folder_name(labels.get("student"))]
+        return ({labels["student"]: labels["identity"] for labels in entries if isinstance(labels.get("identity"), str)},
+                {labels["student"] for labels in entries if labels.get("roster") == labels["student"]})
 
     def record(self, rows: list[dict[str, Any]], graded: set[str], *, others: bool) -> None:
         """Note the rows of ``graded`` this complete run wrote; the other exercises' entries stay when ``others``."""
