@@ -278,7 +278,7 @@ def extract(archive: Path, into: Path) -> list[LeftOut]:
             paths = [_member_path(info) for info in members]
             wrapper, shape = _wrapper(members, paths), _Shape.of(members, paths)
             board = blackboard_download([path for info, path in zip(members, paths) if path is not None and not
-                                         _is_folder(info) and path.parts[:-1] in ((), (wrapper,))])
+                                         _is_folder(info) and len(_unwrapped(path, wrapper)) == 1])
             files, sizes, past_owner = collections.Counter(), collections.Counter(), collections.Counter()
             owned = collections.Counter()  # folders made for each owner (red team 199)
             for info, relative, owner in _in_turns(members, paths, wrapper, board):
@@ -348,11 +348,16 @@ def _wrapper(members: list[zipfile.ZipInfo], paths: list[PurePosixPath | None]) 
     return next(iter(tops)) if len(tops) == 1 else None
 
 
+def _unwrapped(relative: PurePosixPath, wrapper: str | None) -> tuple[str, ...]:
+    """A member's path below the one folder that wraps the zip, if any (:func:`_wrapper`)."""
+    parts = relative.parts
+    return parts[1:] if wrapper is not None and len(parts) > 1 and parts[0] == wrapper else parts
+
+
 def _kept_whole(relative: PurePosixPath, wrapper: str | None) -> bool:
     """A file that is no submission but is extracted whole past :data:`ZIP_KEPT_OTHER`: a Gradescope export's
     metadata, at the top (red team 200: a class of 300 wrote 75 kB of it, extracted empty, and none was graded)."""
-    parts = relative.parts[1:] if wrapper is not None and relative.parts[0] == wrapper else relative.parts
-    return parts == (GRADESCOPE_METADATA,)
+    return _unwrapped(relative, wrapper) == (GRADESCOPE_METADATA,)
 
 
 def _owner(relative: PurePosixPath, wrapper: str | None, blackboard: bool = False) -> str:
@@ -363,9 +368,7 @@ def _owner(relative: PurePosixPath, wrapper: str | None, blackboard: bool = Fals
     Blackboard download (:func:`blackboard_download` on its top), whose names are read as Blackboard's first, as the
     search reads them (red team 202: ``Exercise_2_20240001_attempt_…`` read as Canvas user 2, the whole class one
     owner)."""
-    parts = list(relative.parts)
-    if wrapper is not None and len(parts) > 1 and parts[0] == wrapper:
-        parts = parts[1:]
+    parts = _unwrapped(relative, wrapper)
     if parts[0] == "submitted" and len(parts) > 1:
         parts = parts[1:]
     board = _BLACKBOARD.match(Path(parts[0]).stem)
