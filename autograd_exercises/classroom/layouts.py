@@ -1264,7 +1264,7 @@ def _one_of(group: list[Found], exercise: catalog.Info) -> Found:
     files, which also names the reasons (red team 205: a second submission holding only a zip was never listed); one
     row with every reason where there is no file (red team 204: two zipped uploads stopped the class)."""
     reasons = list(dict.fromkeys(found.problem for found in group if found.path is None and found.problem))
-    said = "; ".join(reasons[:LISTED]) + (f"; and {len(reasons) - LISTED:,} more" if len(reasons) > LISTED else "")
+    said = _first_of(reasons, "; ")
     files = [found for found in group if found.path is not None]
     if not files:
         return replace(group[0], problem=said)
@@ -1297,9 +1297,8 @@ def _chosen(files: list[Found], exercise: catalog.Info) -> Found:
         latest = max(edited, key=lambda found: found.attempt)  # Blackboard's attempts: the last one counts
         others = ", ".join(found.shown for found in files if found is not latest)
         return replace(latest, note=f"{others}: an earlier attempt, not graded")
-    names = ", ".join(found.shown for found in files[:LISTED])
-    more = f", and {len(files) - LISTED:,} more" if len(files) > LISTED else ""
-    return replace(files[0], problem=f"{len(files)} files for {exercise.slug} ({names}{more}){_TWO_FILES}")
+    names = _first_of([found.shown for found in files], ", ")
+    return replace(files[0], problem=f"{len(files)} files for {exercise.slug} ({names}){_TWO_FILES}")
 
 
 def _distinct(files: list[Found]) -> list[Found]:
@@ -1332,6 +1331,14 @@ def _a_test(relative: Path) -> bool:
 
 _STUB_NOTE, _TWO_FILES = ": untouched stub, not graded", ": keep one and grade again"
 LISTED = 20  # the files a reason names (red team 81: 5,000 files in one repository made a 675 KB reason)
+
+
+def _first_of(items: list[str], separator: str, shown: int = LISTED) -> str:
+    """The first ``shown`` of ``items`` joined by ``separator``, then how many more: ``a, b, and 3 more``."""
+    more = f"{separator}and {len(items) - shown:,} more" if len(items) > shown else ""
+    return separator.join(items[:shown]) + more
+
+
 _NAMING = (re.compile(rf"\d+ files for [\w-]+ \((?P<files>.*?)\){re.escape(_TWO_FILES)}"),
            re.compile(rf"(?:^|; )(?P<files>[^;]*?){re.escape(_STUB_NOTE)}"))
 
@@ -1376,6 +1383,5 @@ def _skipped_files(skipped: list[Skipped], shown: int = 2) -> str:
     files = [item for item in skipped if not item.shown.endswith("/")]
     if not files:
         return ""
-    listed = "; ".join(f"{item.shown} ({item.reason})" for item in files[:shown])
-    more = f"; and {len(files) - shown} more" if len(files) > shown else ""
-    return f"; skipped {len(files)} {'file' if len(files) == 1 else 'files'}: {listed}{more}"
+    listed = _first_of([f"{item.shown} ({item.reason})" for item in files], "; ", shown)
+    return f"; skipped {len(files)} {'file' if len(files) == 1 else 'files'}: {listed}"
