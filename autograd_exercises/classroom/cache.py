@@ -24,7 +24,7 @@ from importlib import metadata, util
 from pathlib import Path
 from typing import Any
 
-from autograd_exercises.classroom.outputs import atomic_write, no_link_below, real_folder
+from autograd_exercises.classroom.outputs import atomic_write, folder_name, no_link_below, real_folder
 
 FOLDER = ".cache"
 FORMAT = 1
@@ -64,13 +64,6 @@ def _shaped(row: dict[str, Any]) -> bool:
         return not row.get("result") or junit.suite(result_of(row)) is not None
     except Exception:  # (whatever a hand-edited result breaks: the row is graded again)
         return False
-
-
-def _folder_name(student: Any) -> bool:
-    """A ledger's id that can be a folder of ``results/``: no ``..``, no ``/``, no NUL (red team 205: a hand-edited
-    ledger's ``../../x`` wrote a student's files outside the output folder)."""
-    return isinstance(student, str) and student not in ("", ".", "..") and not any(c in student for c in "/\0") \
-        and len(student.encode("utf-8", "surrogateescape")) <= 255
 
 
 @lru_cache(maxsize=1)
@@ -157,7 +150,7 @@ class Cache:
         made from; and those ids made of a roster's SID, as the SID (red team 209: a SID typed as a classmate's
         earlier hashed id was taken for a SID the roster had moved)."""
         entries = [labels for group in self._ledger().values() for labels in group
-                   if _folder_name(labels.get("student"))]
+                   if folder_name(labels.get("student"))]
         return ({labels["student"]: labels["identity"] for labels in entries if isinstance(labels.get("identity"), str)},
                 {labels["student"] for labels in entries if labels.get("roster") == labels["student"]})
 

@@ -77,6 +77,13 @@ class OutputError(Exception):
     """A folder below the output folder is a link (or a file): nothing is written, or removed, through it."""
 
 
+def folder_name(name: Any) -> bool:
+    """``name`` can be one folder's name below the output folder: text, not ``.`` or ``..``, no ``/``, no NUL, at most
+    255 bytes (red team 205: a hand-edited ledger's id ``../../x`` wrote a student's files outside it)."""
+    return isinstance(name, str) and name not in ("", ".", "..") and not any(c in name for c in "/\0") \
+        and len(name.encode("utf-8", "surrogateescape")) <= 255
+
+
 def real_folder(out: Path, folder: Path) -> Path:
     """``folder`` (below ``out``), made with every folder on the way down from ``out``, each a real folder: a link
     there raises :class:`OutputError`, so the grades are never written, nor stale files removed, elsewhere."""
@@ -86,7 +93,7 @@ def real_folder(out: Path, folder: Path) -> Path:
     except ValueError:
         raise OutputError(f"{folder} is not below {out}: grade class writes only below its output folder") from None
     for part in parts:
-        if part in ("..", ".") or "\0" in part:  # (red team 205: a hand-edited cache's id ../../x wrote outside)
+        if not folder_name(part):  # (red team 205: a hand-edited cache's id ../../x wrote outside)
             raise OutputError(f"{printable(part)!r} is no folder name below {out}: grade class writes only there")
         current = current / part
         with contextlib.suppress(FileExistsError):
