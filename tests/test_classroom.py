@@ -235,6 +235,16 @@ def test_a_ledger_id_that_is_no_folder_name_is_never_used(tmp_path, inline, stud
     assert sorted(path.name for path in (out / "results").iterdir()) == ["alice", "bob"]
 
 
+@pytest.mark.parametrize("part", ["..", "ann\x00x", "é" * 128])
+def test_the_output_folder_makes_no_folder_that_cannot_be_one_name_below_it(tmp_path, part):
+    """outputs.real_folder and the cache's ledger share one predicate (outputs.folder_name): a part that leaves the
+    output folder, holds a NUL or is longer than a folder's name (256 bytes) is one OutputError, never an OSError."""
+    with pytest.raises(outputs.OutputError, match="is no folder name below"):
+        outputs.real_folder(tmp_path, tmp_path / "results" / part / "x")
+    assert not outputs.folder_name(part) and not outputs.folder_name(".") and outputs.folder_name("é" * 127)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["results"]
+
+
 def test_a_row_from_the_cache_rewrites_results_and_feedback_of_a_later_grading(tmp_path, inline):
     """alice goes back to a version graded before (a git revert): the row comes from the cache, and her results and
     feedback say what grades.csv says, not what the version in between got."""
