@@ -1112,8 +1112,8 @@ def _kept_apart(candidates: list[Found], earlier: dict[str, str],
     ``Ann-Lee`` in exercise 1, and stays ``Ann-Lee`` when a namesake joins exercise 2's download: red team 109); each
     other student whose id those rows give to someone else (``smith`` for Canvas user 1001, and now user 1002 alone in
     this run's download) gets the id with a hash of who they are, as :func:`_told_apart` gives it, so no two people
-    share one id in ``grades.csv`` and no person has two. nbgrader's ids are its gradebook's: one those rows give to
-    someone else is not graded (red team 116: the points went to a new student of the gradebook). A roster's id
+    share one id in ``grades.csv`` and no person has two (:func:`_earlier_id`). nbgrader's ids are its gradebook's: one
+    those rows give to someone else is not graded (:func:`_gradebook_id`). A roster's id
     (Gradescope's SID) follows the roster as it is now (:func:`_roster_id`), and no one else may keep it; a person the
     rows gave another id gets a note that says so (red teams 206 and 207)."""
     sids = {found.roster for found in candidates if found.roster}  # (the roster's ids now: no one else's to keep)
@@ -1126,23 +1126,32 @@ def _kept_apart(candidates: list[Found], earlier: dict[str, str],
     for index, found in enumerate(candidates):
         who = identity(found)
         if found.nbgrader is not None:
-            if earlier.get(found.student, who) != who:
-                candidates[index] = replace(found, problem=f"{CLASH}{printable(earlier[found.student])}{CLASH_END}")
-            continue
-        if (found.student, who) in moved:
-            continue
-        if found.roster:
-            to = _roster_id(found, who, earlier, now, taken, sids_then)
-        elif mine := [student for student in ids_of.get(who, ()) if student not in sids]:
-            to = (found.student if found.student in mine else min(mine, key=lambda i: (len(i), i))), ""
-        elif found.student in earlier:
-            to = _free_id(found.student, who, taken), ""
-        else:
-            to = found.student, ""
-        if ids_of.get(who) and to[0] not in ids_of[who]:  # (the rows gave this person another id: the roster moved)
-            to = to[0], ROSTER_CHANGED
-        moved[found.student, who] = to
+            candidates[index] = _gradebook_id(found, who, earlier)
+        elif (found.student, who) not in moved:
+            to = _roster_id(found, who, earlier, now, taken, sids_then) if found.roster else \
+                _earlier_id(found, who, earlier, ids_of.get(who, []), sids, taken)
+            if ids_of.get(who) and to[0] not in ids_of[who]:  # (the rows gave this person another id: the roster moved)
+                to = to[0], ROSTER_CHANGED
+            moved[found.student, who] = to
     return [_moved(found, moved.get((found.student, identity(found)))) for found in candidates]
+
+
+def _gradebook_id(found: Found, who: str, earlier: dict[str, str]) -> Found:
+    """An nbgrader student keeps the gradebook's id; one the earlier rows give to someone else is not graded (red team
+    116: the points went to a new student of the gradebook)."""
+    if earlier.get(found.student, who) == who:
+        return found
+    return replace(found, problem=f"{CLASH}{printable(earlier[found.student])}{CLASH_END}")
+
+
+def _earlier_id(found: Found, who: str, earlier: dict[str, str], theirs: list[str], sids: set[str], taken: set[str]
+                ) -> tuple[str, str]:
+    """(id, note) of a person whose id is no roster's: the id the earlier rows gave them (``theirs``; this run's where
+    they gave several, else the shortest), but none that is a roster's SID now (``sids``); else this run's id, with a
+    hash of who they are where those rows gave it to someone else (:func:`_free_id`)."""
+    if mine := [student for student in theirs if student not in sids]:
+        return (found.student if found.student in mine else min(mine, key=lambda i: (len(i), i))), ""
+    return (_free_id(found.student, who, taken) if found.student in earlier else found.student), ""
 
 
 def _roster_id(found: Found, who: str, earlier: dict[str, str], now: dict[str, str], taken: set[str],
