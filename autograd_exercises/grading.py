@@ -31,7 +31,8 @@ from autograd_exercises import catalog, judge
 from autograd_exercises.judge import Fail, static, tampering
 from autograd_exercises.results import CheckResult, ExerciseResult
 from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox, guard, packing, split_checks, without_marks
-from autograd_exercises.sandbox.protocol import NO_FUNCTION, TAMPERED, off_stop, runs_twice
+from autograd_exercises.sandbox.protocol import CELLS_BUDGET, NO_FUNCTION, TAMPERED, cells_budget, off_stop, \
+    runs_twice
 from autograd_exercises.spec import Case, Check, Exercise
 from autograd_exercises.submission import CodeCell, Submission, TestCell
 
@@ -348,19 +349,25 @@ def _up_to(steps: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
 
 
 def _program_time(steps: list[dict[str, Any]]) -> float:
-    return sum(float(step["timeout"]) for step in steps if "cell" in step)
+    """The seconds a run of ``steps``' cells may take (``protocol.cells_budget``)."""
+    return cells_budget(steps)
 
 
 def cell_notes(cells: Any, submission: Submission, cell_timeout: float) -> list[str]:
     """What the notebook's cells did that the student should know: a cell past its budget, a cell that raised."""
     if not isinstance(cells, list):
         return []
-    notes, errors = [], []
+    notes, errors, skipped = [], [], []
     for outcome in cells:
         if not isinstance(outcome, dict) or not isinstance(outcome.get("cell"), int):
             continue
         label = submission.label(outcome["cell"])
-        if outcome.get("status") == "timeout":
+        if outcome.get("status") == "skipped":
+            skipped.append(label)
+        elif outcome.get("status") == "timeout" and outcome.get("cut"):
+            notes.append(f"{label} was stopped when the notebook's cells had run for {CELLS_BUDGET * cell_timeout:g} s "
+                         f"in all, their whole budget ({CELLS_BUDGET} times a cell's {cell_timeout:g} s)")
+        elif outcome.get("status") == "timeout":
             notes.append(f"{label} ran past its {cell_timeout:g} s budget and was stopped; the notebook went on")
         elif outcome.get("status") == "error" and isinstance(outcome.get("exception"), dict):
             exc = outcome["exception"]
@@ -373,6 +380,11 @@ def cell_notes(cells: Any, submission: Submission, cell_timeout: float) -> list[
                           f"{_not_installed(exc)}(the rest of that cell did not run; the notebook went on)")
     if len(errors) > MAX_CELL_NOTES:
         errors = errors[:MAX_CELL_NOTES] + [f"(and {len(errors) - MAX_CELL_NOTES} more cells raised errors)"]
+    if skipped:
+        more = f" and the {len(skipped) - 1} below it" if len(skipped) > 1 else ""
+        notes.append(f"{skipped[0]}{more} did not run: the notebook's cells had run for {CELLS_BUDGET * cell_timeout:g} s "
+                     f"in all, their whole budget ({CELLS_BUDGET} times a cell's {cell_timeout:g} s); the checks below "
+                     "them ran without them")
     return notes + errors
 
 

@@ -251,6 +251,28 @@ def test_a_hanging_cell_is_stopped_and_named_and_the_notebook_goes_on(sandbox):
     assert "stopped by hand" in result.checks[-1].output  # it caught the interrupt, as under Jupyter
 
 
+def test_a_notebooks_cells_have_a_budget_in_all_past_which_they_do_not_run(sandbox):
+    """Red team 211: a notebook whose cells each slept past their budget held a class's run a minute a cell (2,000
+    cells: 33 hours). A run of the cells has, in all, three times a cell's budget (``protocol.cells_budget``): the cell
+    running when it is spent is stopped, the cells below it do not run, and the checks below them run without them."""
+    book = filled("exercise-2")
+    for index in range(4):
+        book.insert_after("test-gradients-hidden-c1251efa" if index == 0 else f"scratch-sleep-{index - 1}",
+                          "import time\ntime.sleep(60)\n", f"scratch-sleep-{index}")
+    result = grading.grade(graders.find("exercise-2"), _load(book.done()), sandbox=sandbox, seed=0, cell_timeout=1.0)
+    first = next(n for n, cell in enumerate(book.nb["cells"], start=1) if cell.get("id") == "scratch-sleep-0")
+    assert result.notes == [f"cell {first} ran past its 1 s budget and was stopped; the notebook went on",
+                            f"cell {first + 1} ran past its 1 s budget and was stopped; the notebook went on",
+                            f"cell {first + 2} was stopped when the notebook's cells had run for 3 s in all, their whole "
+                            "budget (3 times a cell's 1 s)",
+                            f"cell {first + 3} and the 1 below it did not run: the notebook's cells had run for 3 s in "
+                            "all, their whole budget (3 times a cell's 1 s); the checks below them ran without them"], result.notes
+    lost = {check.name for check in result.checks if check.points < check.max_points}
+    assert lost == {check.name for check in graders.find("exercise-2").checks if check.function == "gradient_manual"}
+    assert all("defines no function named 'gradient_manual'" in check.feedback for check in result.checks
+               if check.name in lost), [check.feedback for check in result.checks if check.name in lost]
+
+
 def test_a_check_does_not_change_what_later_cells_draw(sandbox):
     """Checks run in the same child as the cells, but leave the random generators as their position left them
     (in Jupyter, a test cell grades in another process)."""

@@ -41,7 +41,7 @@ import torch
 
 from autograd_exercises.sandbox import caches, frozen, guard, isolation, numpy_cache, observe, packing, tensorbase, wall
 from autograd_exercises.sandbox.protocol import AGAIN, CHECK_SEPARATOR, CHECK_SEPARATOR_END, GRADER_PACKAGE, LOCKED, \
-    TAMPERED, off_stop, runs_twice
+    TAMPERED, cells_budget, off_stop, runs_twice
 
 RESULT_FD = 3
 TIMERS = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")  # interval timers (not on Windows)
@@ -1250,14 +1250,27 @@ def _run_steps(job: dict[str, Any], steps: list[dict[str, Any]], cases: dict[str
     stand_in = guard.stand_in(NOTEBOOK_MODULE).check  # what the test cells import: a cell may call it again (fairness
     module.check = stand_in  # 37: a scratch cell's check(...) raised NameError), to no effect; bound from the start, as
     cells: list[dict[str, Any]] = []  # a test cell judged at the end (an exported notebook's) imported it where it stood
+    left = cells_budget(steps)
     for step in steps:
         if "checks" in step:
             if step["checks"]:
                 checks.update(_run_checks(module, job, cases, probes, watched, list(step["checks"]), checks))
             module.check = stand_in  # (the test cell's own import of it, as in Jupyter, over a check of the file's)
         else:
-            cells.append(_run_cell(module, compiled[int(step["cell"])], step, off))
+            cells.append(_budgeted_cell(module, compiled[int(step["cell"])], step, left, off))
+            left -= cells[-1]["wall"]
     return module, cells
+
+
+def _budgeted_cell(module: Any, compiled: tuple[Any, str], step: dict[str, Any], left: float, off: bool) -> dict[str, Any]:
+    """:func:`_run_cell` within what is ``left`` of the cells' budget in all (``protocol.cells_budget``): a cell past
+    it is not run (``skipped``); one stopped for it rather than for its own budget is ``cut``."""
+    if left <= 0:
+        return {"cell": int(step["cell"]), "status": "skipped", "wall": 0.0}
+    outcome = _run_cell(module, compiled, dict(step, timeout=min(float(step["timeout"]), left)), off)
+    if outcome["status"] == "timeout" and left < float(step["timeout"]):
+        outcome["cut"] = True
+    return outcome
 
 
 def run_probe(job: dict[str, Any], inputs: bytes) -> dict[str, Any]:

@@ -25,6 +25,18 @@ def runs_twice(checks: Any) -> bool:
     return bool(checks) and bool(checks[0].get("fresh")) and not all(item.get("fresh") for item in checks)
 
 
+CELLS_BUDGET = 3  # a run of a notebook's cells has, in all, at most this many times one cell's budget (two cells that hang
+# by accident leave the others a cell's budget)
+
+
+def cells_budget(program: list[dict[str, Any]]) -> float:
+    """The seconds one run of ``program``'s cells has in all (``child._run_steps`` stops there, ``grading`` budgets the
+    child by it): each cell has its own budget, and together at most :data:`CELLS_BUDGET` times the largest (red team
+    211: a notebook whose cells each slept past their 60 s held a class's run a minute a cell, up to 2,000 cells)."""
+    budgets = [float(step["timeout"]) for step in program if "cell" in step]
+    return min(sum(budgets), CELLS_BUDGET * max(budgets, default=0.0))
+
+
 def off_stop(checks: Any, program: list[dict[str, Any]]) -> int:
     """Where in a notebook's ``program`` the run with autograd off stops: the first test cell with a call (of the job's
     ``checks``) that serves a by-hand check (``fresh``), as the child runs it (``child.run_program``) and the grader
