@@ -157,8 +157,9 @@ def run_failure(run: RunResult, timeout: float, submission: Submission) -> str:
     if run.status == "import-timeout":
         budget = run.result.get("budget")
         return (f"timed out while the file was imported{f' ({budget:g} s)' if isinstance(budget, (int, float)) else ''}"
-                ": its top-level code (outside any function) never finished. An endless loop, or a demo that "
-                "belongs under `if __name__ == \"__main__\":`?")
+                ": its top-level code (outside any function) had not finished by then (torch runs on one thread here, "
+                "so a demo may take twice as long as on your machine). An endless loop, or a demo that belongs under "
+                "`if __name__ == \"__main__\":`?")
     if run.status == "crashed":
         return f"the process running your code crashed (signal {run.signal})" if run.signal else \
             run.result.get("message", "the process running your code crashed")
