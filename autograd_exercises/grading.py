@@ -434,10 +434,19 @@ def _raised_at(outcome: dict[str, Any], span: CodeCell) -> int | None:
     return raised[-1] if raised and type(raised[-1]) is int and span.first <= raised[-1] <= span.last else None
 
 
+def cells_spent(cells: Any) -> bool:
+    """A run of the notebook's cells (what the child said of them) ran for their whole budget in all
+    (``protocol.cells_budget``): a cell was stopped for it, or left unrun."""
+    return isinstance(cells, list) and any(isinstance(outcome, dict) and (
+        outcome.get("status") == "skipped" or outcome.get("status") == "timeout" and outcome.get("cut") is True)
+        for outcome in cells)
+
+
 def stopped_before_def(cells: Any, submission: Submission) -> dict[str, str]:
     """Function name → why it is missing, for each function a notebook cell defines at its top level below the line
     where that cell raised: the cell stopped, as in Jupyter, before its ``def`` ran (an import of a package the
-    grading machine lacks, above the function, most often)."""
+    grading machine lacks, above the function, most often); or anywhere in a cell left unrun, the cells' budget in all
+    spent (``skipped``)."""
     if not isinstance(cells, list) or not submission.program:
         return {}
     spans = {cell.number: cell for cell in submission.program}
@@ -447,6 +456,12 @@ def stopped_before_def(cells: Any, submission: Submission) -> dict[str, str]:
         if not isinstance(outcome, dict) or outcome.get("cell") not in spans:
             continue
         span = spans[outcome["cell"]]
+        if outcome.get("status") == "skipped":
+            for name, _ in _top_level_defs("\n".join(lines[span.first - 1:span.last])):
+                missing.setdefault(name, f"'{name}' was never defined: {submission.label(outcome['cell'])} did not run, "
+                                         "as the notebook's cells had run for their whole budget in all (see the note "
+                                         "above)")
+            continue
         if (raised := _raised_at(outcome, span)) is None:
             continue
         exc = outcome["exception"]
@@ -711,10 +726,12 @@ def again_calls(groups: dict[str, list[Check]], cases: dict[str, list[Case]],
 
 def _judge_again(results: list[CheckResult], selected: list[Check], groups: dict[str, list[Check]],
                  again: dict[str, str], runs: dict[str, RunResult], cases: dict[str, list[Case]], timeout: float,
-                 submission: Submission) -> None:
+                 submission: Submission, spent: bool = False) -> None:
     """A passed by-hand check fails where its function's second call (:func:`again_calls`) used autograd, or did not
     show that it did not: it raised, hung, crashed or was not run (red team 188: a call that spun only there), but
-    for a call the grader's own budget left out (a child per call, after one child failed as a whole)."""
+    for a call the grader's own budget left out (a child per call, after one child failed as a whole). Where that run's
+    cells had run for their whole budget in all (``spent``, :func:`cells_spent`) and nothing shows autograd, the
+    feedback says so instead (red team 212: an honest notebook's slow cells left its ``def`` unrun there)."""
     lead_of = {check.name: lead for lead, members in groups.items() for check in members}
     for twin, lead in again.items():
         run = runs.get(twin, RunResult("no-result"))
@@ -729,6 +746,13 @@ def _judge_again(results: list[CheckResult], selected: list[Check], groups: dict
                                    "in your file's own run (the code above this check run with autograd on, as it runs "
                                    f"without the grader), where it {said}: write the derivative once, by hand, and use "
                                    "it in both")
+                if spent and not said.startswith(judge.AUTOGRAD_SEEN):
+                    result.mistake = "cells-out-of-time"
+                    result.feedback = (f"{check.function} is called again in your notebook's own run (its cells run with "
+                                       "autograd on, as without the grader) to see that it computes by hand there too, "
+                                       f"and there it {said}: that run's cells had run for their whole budget in all, "
+                                       "so the cells below did not run (see the note above). Make the cells above its "
+                                       "test cell quicker")
 
 
 def _program_for(program: list[dict[str, Any]], names: set[str], whole: bool) -> list[dict[str, Any]]:
@@ -803,7 +827,7 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
             cells, shown_hung = part_cells, hung
     results = _judge_groups(selected, groups, runs, cases, submission, positions, timeout,
                             cell_runs(said, submission) if program is not None else None)
-    _judge_again(results, selected, groups, again, runs, cases, timeout, submission)
+    _judge_again(results, selected, groups, again, runs, cases, timeout, submission, cells_spent(cells))
     _name_stopped_cells(results, cells, submission)
     _name_failed_helpers(results, submission)
     notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout) + debugger_notes(submission)

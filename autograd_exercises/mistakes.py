@@ -103,6 +103,7 @@ COMMON: dict[str, str] = {
     "reaches-grader": "the file reaches the grader's own objects in the sandbox (its package, frames, the garbage "
                       "collector, sys.modules, exec…): nothing ran",
     "cell-hung": "a notebook cell above the check ran past its budget and could not be stopped",
+    "cells-out-of-time": "the notebook's cells ran for their whole budget in all, so the cells below did not run",
     "out-of-time": "after the run of every call failed, each call needed a process of its own, and the submission's "
                    "time ran out before this one",
     "crashed": "the process running the code crashed",

@@ -269,8 +269,29 @@ def test_a_notebooks_cells_have_a_budget_in_all_past_which_they_do_not_run(sandb
                             "all, their whole budget (3 times a cell's 1 s); the checks below them ran without them"], result.notes
     lost = {check.name for check in result.checks if check.points < check.max_points}
     assert lost == {check.name for check in graders.find("exercise-2").checks if check.function == "gradient_manual"}
-    assert all("defines no function named 'gradient_manual'" in check.feedback for check in result.checks
-               if check.name in lost), [check.feedback for check in result.checks if check.name in lost]
+    assert all(f"'gradient_manual' was never defined: cell {first + 5} did not run, as the notebook's cells had run "
+               "for their whole budget in all (see the note above)" in check.feedback
+               for check in result.checks if check.name in lost), [c.feedback for c in result.checks if c.name in lost]
+
+
+def test_a_by_hand_function_whose_cell_the_spent_budget_left_unrun_is_not_said_to_use_autograd(sandbox):
+    """Red team 212: four training cells, each within its budget, spent the cells' budget in all in the run that counts
+    (with autograd off they end at once: backward raises and is passed over), so the cell defining the by-hand function
+    did not run there, and its second call (the tripwire) found no function: the feedback said it used autograd. It
+    says what happened instead; the point stays lost (that run could not show the function computes by hand)."""
+    training = ("import time\nw = torch.ones(3, requires_grad=True)\nstarted = time.monotonic()\n"
+                "while time.monotonic() - started < 0.9:\n    (w * w).sum().backward()\n")
+    book = filled("exercise-2")
+    for index in range(4):
+        book.insert_after("test-gradients-hidden-c1251efa" if index == 0 else f"scratch-train-{index - 1}", training,
+                          f"scratch-train-{index}")
+    result = grading.grade(graders.find("exercise-2"), _load(book.done()), sandbox=sandbox, seed=0, cell_timeout=1.0)
+    points = {check.name: (check.points, check.mistake) for check in result.checks}
+    assert points["gradient_manual_values"][0] == 2 and points["gradient_manual_by_hand"] == (0, "cells-out-of-time")
+    by_hand = next(check for check in result.checks if check.name == "gradient_manual_by_hand")
+    assert "that run's cells had run for their whole budget in all" in by_hand.feedback and "autograd on" in \
+        by_hand.feedback and "must compute the derivative by hand" not in by_hand.feedback, by_hand.feedback
+    assert any("did not run: the notebook's cells had run for 3 s in all" in note for note in result.notes), result.notes
 
 
 def test_a_check_does_not_change_what_later_cells_draw(sandbox):

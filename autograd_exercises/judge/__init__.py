@@ -400,6 +400,10 @@ def autograd_off(outcome: dict[str, Any], what: str) -> None:
                    code="autograd-in-by-hand")
 
 
+AUTOGRAD_SEEN = ("called backward()", "asked for forward-mode", "needed autograd")  # how :func:`used_autograd` says
+# that autograd answered (its other answers say only that the call could not show it did not)
+
+
 def used_autograd(observations: Any, cases: int) -> str | None:
     """What a by-hand function's second call (``grading.again_calls``, in the file's own run) did that keeps the grader
     from saying it computes by hand there, said for "it …", else None: asked autograd for an answer (backward passes,
