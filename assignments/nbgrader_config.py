@@ -34,6 +34,16 @@ c.Autograde.autograde_preprocessors = [
     'nbgrader.preprocessors.AssignLatePenalties',
     'nbgrader.preprocessors.CheckCellMetadata',
 ]
+# nbgrader's sanitising steps, after one that sets every cell's metadata format version to the current one: a
+# submitted cell that claimed another version ended the whole run, every student after its author left ungraded.
+c.Autograde.sanitize_preprocessors = [
+    'autograd_exercises.nbgrader_step.CurrentMetadataSchema',
+    'nbgrader.preprocessors.ClearOutput',
+    'nbgrader.preprocessors.DeduplicateIds',
+    'nbgrader.preprocessors.OverwriteKernelspec',
+    'nbgrader.preprocessors.OverwriteCells',
+    'nbgrader.preprocessors.CheckCellMetadata',
+]
 
 # Your own settings (Exchange.root, late penalties, ...) go in nbgrader_config_local.py beside this file.
 if os.path.isfile(os.path.join(_root, "nbgrader_config_local.py")):

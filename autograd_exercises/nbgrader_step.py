@@ -31,6 +31,24 @@ from traitlets import Float
 from autograd_exercises.autograde import grade_notebook, shared_sandbox
 
 
+class CurrentMetadataSchema(NbGraderPreprocessor):
+    """Every cell's nbgrader ``schema_version`` set to the one this nbgrader writes, first of the sanitising steps.
+
+    nbgrader ends the whole ``autograde`` run, not one notebook, on a cell whose metadata claims another version of
+    its format (``SchemaTooOldError``, ``SchemaTooNewError``), and ``OverwriteCells`` puts back every other field of a
+    cell from the gradebook but that one: a student who set it in their own cell left every student after them
+    ungraded, on every run (red team 213). The version is the course's: the release wrote it, and nbgrader upgrades no
+    submitted notebook."""
+
+    def preprocess_cell(self, cell: Any, resources: dict, index: int) -> tuple[Any, dict]:
+        from nbgrader.nbgraderformat import MetadataValidator
+
+        fields = cell.get("metadata", {}).get("nbgrader") if isinstance(cell.get("metadata"), dict) else None
+        if isinstance(fields, dict):
+            fields["schema_version"] = MetadataValidator().schema_version
+        return cell, resources
+
+
 class GradeOutOfKernel(NbGraderPreprocessor):
     """Grade the notebook as ``grade exercise-N file.ipynb`` does; write each test cell's verdict."""
 

@@ -209,14 +209,37 @@ def test_our_autograde_steps_are_nbgraders_with_execute_replaced():
     from traitlets.utils.importstring import import_item
 
     from autograd_exercises.build import course, nbgrader_course
-    from autograd_exercises.nbgrader_step import GradeOutOfKernel
+    from autograd_exercises.nbgrader_step import CurrentMetadataSchema, GradeOutOfKernel
 
     default = Autograde.class_traits()["autograde_preprocessors"].default()
     ours = [import_item(name) for name in nbgrader_course.AUTOGRADE_PREPROCESSORS]
     assert ours == [GradeOutOfKernel if step is Execute else step for step in default]
     assert Execute not in ours
-    for name in nbgrader_course.AUTOGRADE_PREPROCESSORS:
+    for name in nbgrader_course.AUTOGRADE_PREPROCESSORS + nbgrader_course.SANITIZE_PREPROCESSORS:
         assert repr(name) in course.config_text()
+    sanitize = [import_item(name) for name in nbgrader_course.SANITIZE_PREPROCESSORS]
+    assert sanitize == [CurrentMetadataSchema] + Autograde.class_traits()["sanitize_preprocessors"].default()
+
+
+def test_every_cells_metadata_format_version_is_made_the_current_one_before_nbgrader_reads_it():
+    """Red team 213: a student's own cell claiming nbgrader's metadata format version 1 (or 99) ended the whole
+    ``nbgrader autograde`` run, every student after them ungraded (SchemaTooOldError is the course's fault to nbgrader).
+    ``CurrentMetadataSchema`` sets every cell's version to the current one; a cell with no nbgrader metadata, or
+    metadata of the wrong shape, is left as it is (nbgrader fails that notebook alone)."""
+    from nbgrader.nbgraderformat import MetadataValidator
+
+    from autograd_exercises.nbgrader_step import CurrentMetadataSchema
+
+    nb = source_notebook()
+    graded = [cell for cell in nb.cells if "nbgrader" in cell.metadata]
+    graded[0].metadata.nbgrader.schema_version, graded[-1].metadata.nbgrader.schema_version = 1, 99
+    del graded[1].metadata.nbgrader["schema_version"]
+    nb.cells.append(nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": "not a dict"}))
+    out, _ = CurrentMetadataSchema().preprocess(nb, {})
+    current = MetadataValidator().schema_version
+    assert all(cell.metadata.nbgrader["schema_version"] == current for cell in graded)
+    assert out.cells.pop().metadata == {"nbgrader": "not a dict"}
+    MetadataValidator().validate_nb(out)  # (raised SchemaTooOldError before)
 
 
 def test_the_nbgrader_step_grades_the_notebook_and_takes_its_timeout_from_config(monkeypatch, sandbox, tmp_path):

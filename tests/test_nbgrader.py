@@ -539,6 +539,30 @@ def test_a_bad_course_seed_stops_autograde_with_one_line(course, graded, tmp_pat
     assert not (copy_dir / "autograded" / "solution" / FULL).exists()
 
 
+def test_a_cell_claiming_another_metadata_format_fails_no_one_else(course, tmp_path):
+    """Red team 213: nbgrader ends the whole autograde run on a cell whose metadata claims another version of its
+    format (SchemaTooOldError), and OverwriteCells does not put that field back: one student's solution cell at
+    version 1 (or a test cell at 99) left every student after them ungraded, on every run. The course's config sets
+    the version first (``nbgrader_step.CurrentMetadataSchema``): every student is graded, those two too."""
+    exercise = graders.find(FULL)
+    copy_dir = tmp_path / "assignments"
+    shutil.copytree(course.dir, copy_dir, ignore=shutil.ignore_patterns("autograded", "feedback", "submitted"))
+    honest = _filled(course.release(FULL), _solution_cells(exercise))
+    old, new = copy.deepcopy(honest), copy.deepcopy(honest)
+    next(cell for cell in old["cells"] if cell["metadata"].get("nbgrader", {}).get("solution"))[
+        "metadata"]["nbgrader"]["schema_version"] = 1
+    next(cell for cell in new["cells"] if cell["metadata"].get("nbgrader", {}).get("grade"))[
+        "metadata"]["nbgrader"]["schema_version"] = 99
+    for student, nb in {"amy": honest, "bea": old, "cal": new, "dan": honest}.items():
+        folder = copy_dir / "submitted" / student / FULL
+        folder.mkdir(parents=True)
+        (folder / f"{FULL}.ipynb").write_text(json.dumps(nb, indent=1), encoding="utf-8")
+    log = nbgrader_course.run_nbgrader(copy_dir, "autograde", FULL, "--student=*", "--create", "--force")
+    top = sum(check.points for check in exercise.checks)
+    assert {student: nbgrader_course.scores(copy_dir, FULL, student)["__total__"] for student in "amy bea cal dan".split()} \
+        == dict.fromkeys("amy bea cal dan".split(), top), log
+
+
 def test_generate_feedback_shows_our_feedback_in_the_failed_cells(course, graded):
     """``nbgrader generate_feedback`` renders the graded notebook: each failed check's feedback, each pass's verdict."""
     import html

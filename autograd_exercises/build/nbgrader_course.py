@@ -86,6 +86,10 @@ _OUT_OF_KERNEL_TEMPLATE = '''
 # into it. nbgrader's other steps, before and after, are its own.
 c.Autograde.autograde_preprocessors = [
 {steps}]
+# nbgrader's sanitising steps, after one that sets every cell's metadata format version to the current one: a
+# submitted cell that claimed another version ended the whole run, every student after its author left ungraded.
+c.Autograde.sanitize_preprocessors = [
+{sanitize}]
 '''
 
 # nbgrader 0.9's default Autograde.autograde_preprocessors with Execute replaced by ours
@@ -97,6 +101,16 @@ AUTOGRADE_PREPROCESSORS = (
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+)
+
+# nbgrader 0.9's default Autograde.sanitize_preprocessors after ours (tests/test_autograde.py compares them too).
+SANITIZE_PREPROCESSORS = (
+    "autograd_exercises.nbgrader_step.CurrentMetadataSchema",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 )
 
@@ -116,7 +130,8 @@ def config_text(*, timeout: int = 60, add_missing_cells: bool = False,
     """The text :func:`write_config` writes (same arguments)."""
     text = _CONFIG_TEMPLATE.format(course_id=COURSE_ID, timeout=int(timeout), add_missing_cells=bool(add_missing_cells))
     if out_of_kernel:
-        text += _OUT_OF_KERNEL_TEMPLATE.format(steps="".join(f"    {step!r},\n" for step in AUTOGRADE_PREPROCESSORS))
+        text += _OUT_OF_KERNEL_TEMPLATE.format(steps="".join(f"    {step!r},\n" for step in AUTOGRADE_PREPROCESSORS),
+                                               sanitize="".join(f"    {step!r},\n" for step in SANITIZE_PREPROCESSORS))
     if ignore_stderr_pattern:
         text += _IGNORE_STDERR_TEMPLATE.format(pattern=ignore_stderr_pattern)
     return text + _LOCAL_TEMPLATE
