@@ -34,16 +34,26 @@ c.Autograde.autograde_preprocessors = [
     'nbgrader.preprocessors.AssignLatePenalties',
     'nbgrader.preprocessors.CheckCellMetadata',
 ]
-# nbgrader's sanitising steps, after one that sets every cell's metadata format version to the current one: a
-# submitted cell that claimed another version ended the whole run, every student after its author left ungraded.
+# nbgrader's sanitising steps, with one that sets every cell's metadata format version to the current one first and
+# again before the check: a submitted cell that claimed another version ended the whole run, every student after its
+# author left ungraded.
 c.Autograde.sanitize_preprocessors = [
     'autograd_exercises.nbgrader_step.CurrentMetadataSchema',
     'nbgrader.preprocessors.ClearOutput',
     'nbgrader.preprocessors.DeduplicateIds',
     'nbgrader.preprocessors.OverwriteKernelspec',
     'nbgrader.preprocessors.OverwriteCells',
+    'autograd_exercises.nbgrader_step.CurrentMetadataSchema',
     'nbgrader.preprocessors.CheckCellMetadata',
 ]
+# Before nbgrader copies a student's submitted folder, that student alone is not graded where it holds a link, a pipe
+# or a device, or too much: nbgrader copies what a link points at (the course's secret seed) and reads without end.
+try:
+    from autograd_exercises.nbgrader_submitted import guard_submitted_folders
+except ImportError:  # (an nbgrader without this package installed: GradeOutOfKernel says so when it is needed)
+    pass
+else:
+    guard_submitted_folders()
 
 # Your own settings (Exchange.root, late penalties, ...) go in nbgrader_config_local.py beside this file.
 if os.path.isfile(os.path.join(_root, "nbgrader_config_local.py")):

@@ -32,7 +32,8 @@ from autograd_exercises.autograde import grade_notebook, shared_sandbox
 
 
 class CurrentMetadataSchema(NbGraderPreprocessor):
-    """Every cell's nbgrader ``schema_version`` set to the one this nbgrader writes, first of the sanitising steps.
+    """Every cell's nbgrader ``schema_version`` set to the one this nbgrader writes, first of the sanitising steps and
+    again before their check (``DeduplicateIds`` and ``OverwriteCells`` may leave a cell metadata without one).
 
     nbgrader ends the whole ``autograde`` run, not one notebook, on a cell whose metadata claims another version of
     its format (``SchemaTooOldError``, ``SchemaTooNewError``), and ``OverwriteCells`` puts back every other field of a

@@ -205,7 +205,7 @@ def test_seed_follows_the_in_kernel_default(monkeypatch):
 def test_our_autograde_steps_are_nbgraders_with_execute_replaced():
     """If nbgrader changes its default pipeline, the generated config must follow."""
     from nbgrader.converters.autograde import Autograde
-    from nbgrader.preprocessors import Execute
+    from nbgrader.preprocessors import CheckCellMetadata, Execute
     from traitlets.utils.importstring import import_item
 
     from autograd_exercises.build import course, nbgrader_course
@@ -218,7 +218,41 @@ def test_our_autograde_steps_are_nbgraders_with_execute_replaced():
     for name in nbgrader_course.AUTOGRADE_PREPROCESSORS + nbgrader_course.SANITIZE_PREPROCESSORS:
         assert repr(name) in course.config_text()
     sanitize = [import_item(name) for name in nbgrader_course.SANITIZE_PREPROCESSORS]
-    assert sanitize == [CurrentMetadataSchema] + Autograde.class_traits()["sanitize_preprocessors"].default()
+    default = Autograde.class_traits()["sanitize_preprocessors"].default()
+    assert sanitize == [CurrentMetadataSchema] + default[:-1] + [CurrentMetadataSchema] + default[-1:]
+    assert default[-1] is CheckCellMetadata
+
+
+def test_a_submitted_folder_nbgrader_must_not_copy_is_named_with_what_to_remove(tmp_path):
+    """Red team 214: what nbgrader would copy into autograded/ (following links) or read without end, or too much."""
+    import os
+
+    from autograd_exercises import nbgrader_submitted
+    from autograd_exercises.nbgrader_submitted import unsafe_entry
+
+    folder = tmp_path / "submitted" / "bea" / SLUG
+    (folder / "data").mkdir(parents=True)
+    (folder / f"{SLUG}.ipynb").write_text("{}", encoding="utf-8")
+    (folder / "data" / "points.csv").write_text("1,2\n", encoding="utf-8")
+    assert unsafe_entry(str(folder)) is None
+    os.symlink("../../../gradebook.db.seed", folder / "data" / "notes.txt")
+    assert unsafe_entry(str(folder)) == f"{folder / 'data' / 'notes.txt'} is a link, which nbgrader would copy or read: " \
+                                        "remove it"
+    (folder / "data" / "notes.txt").unlink()
+    os.mkfifo(folder / "pipe.ipynb")
+    assert unsafe_entry(str(folder)).endswith("pipe.ipynb is a pipe, a device or a socket, which nbgrader would copy or "
+                                              "read: remove it")
+    (folder / "pipe.ipynb").unlink()
+    with open(folder / "big.bin", "wb") as handle:
+        handle.truncate(nbgrader_submitted.MAX_BYTES + 1)  # (sparse: no disk)
+    assert unsafe_entry(str(folder)) == f"{folder} holds more than 100 MB of files"
+    (folder / "big.bin").unlink()
+    for index in range(nbgrader_submitted.MAX_ENTRIES):
+        (folder / "data" / f"{index}.txt").touch()
+    assert unsafe_entry(str(folder)) == f"{folder} holds more than 1,000 files and folders"
+    elsewhere = tmp_path / "submitted" / "cal"
+    os.symlink(folder.parent, elsewhere)
+    assert unsafe_entry(str(elsewhere / SLUG)) == f"{elsewhere} is a link: remove it and submit the folder itself"
 
 
 def test_every_cells_metadata_format_version_is_made_the_current_one_before_nbgrader_reads_it():

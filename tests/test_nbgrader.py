@@ -563,6 +563,39 @@ def test_a_cell_claiming_another_metadata_format_fails_no_one_else(course, tmp_p
         == dict.fromkeys("amy bea cal dan".split(), top), log
 
 
+def test_a_submitted_folder_with_a_link_or_a_pipe_fails_its_student_alone(course, tmp_path):
+    """Red team 214: nbgrader copies every file of a student's submitted folder into autograded/ (and feedback/),
+    following links, and reads the notebook whatever it is: a link to the course's secret seed handed it to the student,
+    a link to /dev/zero filled the disk and a pipe named like the notebook held the run for good, every student after
+    ungraded. The course's config checks the folder first (``nbgrader_submitted.guard_submitted_folders``): such a
+    student is not graded, with one line that names the entry; the others are."""
+    import os
+
+    exercise = graders.find(FULL)
+    copy_dir = tmp_path / "assignments"
+    shutil.copytree(course.dir, copy_dir, ignore=shutil.ignore_patterns("autograded", "feedback", "submitted"))
+    course_seed.secret_path(copy_dir / "gradebook.db").write_text("123456789\n", encoding="utf-8")
+    honest = json.dumps(_filled(course.release(FULL), _solution_cells(exercise)))
+    for student in ("amy", "bea", "cal", "dan"):
+        (copy_dir / "submitted" / student / FULL).mkdir(parents=True)
+        if student != "cal":
+            (copy_dir / "submitted" / student / FULL / f"{FULL}.ipynb").write_text(honest, encoding="utf-8")
+    os.symlink("../../../gradebook.db.seed", copy_dir / "submitted" / "bea" / FULL / "notes.txt")
+    os.symlink("/dev/zero", copy_dir / "submitted" / "bea" / FULL / "data.bin")
+    os.mkfifo(copy_dir / "submitted" / "cal" / FULL / f"{FULL}.ipynb")
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", FULL, "--student=*", "--create", "--force"],
+                          cwd=copy_dir, env=nbgrader_course._child_env(), capture_output=True, text=True, timeout=300,
+                          check=False)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 1, log
+    top = sum(check.points for check in exercise.checks)
+    assert [nbgrader_course.scores(copy_dir, FULL, student)["__total__"] for student in ("amy", "dan")] == [top, top]
+    refused = [line for line in log.splitlines() if "Not graded: " in line]
+    assert len(refused) == 2 and "bea's exercise-2: " in refused[0] and "is a link, which nbgrader would copy" in \
+        refused[0] and "cal's exercise-2: " in refused[1] and "is a pipe, a device or a socket" in refused[1], log
+    assert not (copy_dir / "autograded" / "bea").exists() and not (copy_dir / "autograded" / "cal").exists()
+
+
 def test_generate_feedback_shows_our_feedback_in_the_failed_cells(course, graded):
     """``nbgrader generate_feedback`` renders the graded notebook: each failed check's feedback, each pass's verdict."""
     import html

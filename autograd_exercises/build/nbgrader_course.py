@@ -86,10 +86,19 @@ _OUT_OF_KERNEL_TEMPLATE = '''
 # into it. nbgrader's other steps, before and after, are its own.
 c.Autograde.autograde_preprocessors = [
 {steps}]
-# nbgrader's sanitising steps, after one that sets every cell's metadata format version to the current one: a
-# submitted cell that claimed another version ended the whole run, every student after its author left ungraded.
+# nbgrader's sanitising steps, with one that sets every cell's metadata format version to the current one first and
+# again before the check: a submitted cell that claimed another version ended the whole run, every student after its
+# author left ungraded.
 c.Autograde.sanitize_preprocessors = [
 {sanitize}]
+# Before nbgrader copies a student's submitted folder, that student alone is not graded where it holds a link, a pipe
+# or a device, or too much: nbgrader copies what a link points at (the course's secret seed) and reads without end.
+try:
+    from autograd_exercises.nbgrader_submitted import guard_submitted_folders
+except ImportError:  # (an nbgrader without this package installed: GradeOutOfKernel says so when it is needed)
+    pass
+else:
+    guard_submitted_folders()
 '''
 
 # nbgrader 0.9's default Autograde.autograde_preprocessors with Execute replaced by ours
@@ -104,13 +113,14 @@ AUTOGRADE_PREPROCESSORS = (
     "nbgrader.preprocessors.CheckCellMetadata",
 )
 
-# nbgrader 0.9's default Autograde.sanitize_preprocessors after ours (tests/test_autograde.py compares them too).
+# nbgrader 0.9's default Autograde.sanitize_preprocessors with ours first and before the check (tests/test_autograde.py).
 SANITIZE_PREPROCESSORS = (
     "autograd_exercises.nbgrader_step.CurrentMetadataSchema",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
+    "autograd_exercises.nbgrader_step.CurrentMetadataSchema",  # (what DeduplicateIds and OverwriteCells left: red team 214)
     "nbgrader.preprocessors.CheckCellMetadata",
 )
 
