@@ -81,6 +81,10 @@ class GradeOutOfKernel(NbGraderPreprocessor):
             self._stop(info, str(exc))
         results = grade_notebook(nb, sandbox=shared_sandbox(), seed=seed, path=name,
                                  timeout=self.timeout or None, cell_timeout=self._cell_timeout())
+        if not results:  # (red team 215: an 84 MB notebook logged "0/0", its reason in its test cells alone)
+            self.log.warning("Graded %s out of the kernel: no check could be run (a notebook too large or unreadable, "
+                             "or none of the course's test cells): each test cell's output says why", name)
+            return nb, resources
         score = sum(result.score for result in results)
         top = sum(result.max_score for result in results)
         self.log.info("Graded %s out of the kernel: %g/%g (seed %d)", name, score, top, seed)

@@ -18,6 +18,7 @@ from typing import Any
 
 MAX_ENTRIES = 1_000  # files and folders in one student's folder (an exercise's submission holds a few)
 MAX_BYTES = 100 << 20  # bytes of its files together (GitHub's limit for one file)
+MAX_TIMESTAMP = 256  # bytes of nbgrader's timestamp.txt (one time: ``2026-12-04 11:22:31.123456 UTC``)
 
 
 class UnsafeSubmission(Exception):
@@ -27,7 +28,8 @@ class UnsafeSubmission(Exception):
 def unsafe_entry(folder: str) -> str | None:
     """Why nbgrader must not copy or read ``folder``, a student's submitted assignment, or None: the folder, or
     anything in it, is a link, a pipe, a device or a socket, or it holds more than :data:`MAX_ENTRIES` entries or
-    :data:`MAX_BYTES` of files."""
+    :data:`MAX_BYTES` of files, or its ``timestamp.txt`` is longer than one time (red team 215: nbgrader parsed a
+    99 MB one as a date for minutes, past 8 GB of memory)."""
     for place in (os.path.dirname(folder.rstrip(os.sep)), folder):  # (the student's folder, then the assignment's)
         if os.path.islink(place):
             return f"{place} is a link: remove it and submit the folder itself"
@@ -47,6 +49,9 @@ def unsafe_entry(folder: str) -> str | None:
                         return f"{entry.path} is {what}, which nbgrader would copy or read: remove it"
                     elif (size := size + info.st_size) > MAX_BYTES:
                         return f"{folder} holds more than {MAX_BYTES >> 20} MB of files"
+                    elif entry.path == os.path.join(folder, "timestamp.txt") and info.st_size > MAX_TIMESTAMP:
+                        return f"{entry.path} is longer than one time ({MAX_TIMESTAMP} bytes at most), which nbgrader " \
+                               "would read whole: remove it"
         except OSError as exc:
             return f"{exc.filename or folder} could not be read ({exc.strerror})"
     return None

@@ -247,6 +247,12 @@ def test_a_submitted_folder_nbgrader_must_not_copy_is_named_with_what_to_remove(
         handle.truncate(nbgrader_submitted.MAX_BYTES + 1)  # (sparse: no disk)
     assert unsafe_entry(str(folder)) == f"{folder} holds more than 100 MB of files"
     (folder / "big.bin").unlink()
+    (folder / "timestamp.txt").write_text("2026-12-04 11:22:31.123456 UTC\n", encoding="utf-8")
+    assert unsafe_entry(str(folder)) is None
+    (folder / "timestamp.txt").write_text("2026-12-04 " * 30, encoding="utf-8")
+    assert unsafe_entry(str(folder)) == f"{folder / 'timestamp.txt'} is longer than one time (256 bytes at most), " \
+                                        "which nbgrader would read whole: remove it"
+    (folder / "timestamp.txt").unlink()
     for index in range(nbgrader_submitted.MAX_ENTRIES):
         (folder / "data" / f"{index}.txt").touch()
     assert unsafe_entry(str(folder)) == f"{folder} holds more than 1,000 files and folders"
@@ -293,6 +299,28 @@ def test_the_nbgrader_step_grades_the_notebook_and_takes_its_timeout_from_config
     assert out is nb and same is resources
     assert sum(points(nb).values()) == graders.find(SLUG).max_score
     assert (tmp_path / "gradebook.db.seed").is_file()  # the course's secret, made at its first grading
+
+
+def test_the_nbgrader_step_says_why_a_notebook_had_no_check_to_run(monkeypatch, sandbox, tmp_path, caplog):
+    """Red team 215: an 84 MB notebook (over the grader's 20 MiB) was logged as graded "0/0"; its reason stood only in
+    its test cells. The log now says no check could be run, and where the reason is."""
+    import logging
+
+    from autograd_exercises.nbgrader_step import GradeOutOfKernel
+
+    monkeypatch.setattr(autograde, "_SANDBOX", [sandbox])
+    monkeypatch.setenv("AUTOGRAD_SEED", "7")
+    step = GradeOutOfKernel()
+    step.log = logging.getLogger("tests.nbgrader_step")
+    nb = source_notebook()
+    nb.cells = [cell for cell in nb.cells if not grade_id(cell) or not grade_id(cell).startswith("test-")]
+    resources = {"nbgrader": {"student": "alice", "assignment": SLUG, "notebook": SLUG,
+                              "db_url": f"sqlite:///{tmp_path / 'gradebook.db'}"}}
+    with caplog.at_level(logging.INFO, logger="tests.nbgrader_step"):
+        step.preprocess(nb, resources)
+    assert [record.getMessage() for record in caplog.records] == [
+        f"Graded alice/{SLUG}/{SLUG}.ipynb out of the kernel: no check could be run (a notebook too large or "
+        "unreadable, or none of the course's test cells): each test cell's output says why"]
 
 
 def test_each_submitted_notebook_is_graded_with_its_students_own_seed_from_the_courses_secret(tmp_path, monkeypatch):

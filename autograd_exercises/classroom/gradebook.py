@@ -37,9 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from autograd_exercises.classroom.outputs import atomic_write
+from autograd_exercises.nbgrader_submitted import MAX_TIMESTAMP
 from autograd_exercises.submission import shortened
 
-MAX_TIMESTAMP = 256  # bytes of nbgrader's timestamp.txt (one time: ``2026-12-04 11:22:31.123456 UTC``)
 _GRADING_STEPS = ("GradeOutOfKernel", "Execute")
 
 
