@@ -6,8 +6,8 @@ and ``timestamp.txt`` with no check of what they are. A folder collected from st
 (git keeps them): one to the course's ``gradebook.db.seed`` handed its secret to the student, one to ``/dev/zero`` or
 a pipe held the whole run for good, every student after that one ungraded on every run, the disk filled (red team
 214). The course's config calls :func:`guard_submitted_folders`, so that such a folder fails its own student only,
-with one line in the log that names what to remove. Only the standard library here: every nbgrader command reads the
-course's config.
+with one line in the log that names what to remove (its control characters escaped: the names are the student's). Only
+the standard library and ``printable`` here: every nbgrader command reads the course's config.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from __future__ import annotations
 import os
 import stat
 from typing import Any
+
+from autograd_exercises.printable import printable
 
 MAX_ENTRIES = 1_000  # files and folders in one student's folder (an exercise's submission holds a few)
 MAX_BYTES = 100 << 20  # bytes of its files together (GitHub's limit for one file)
@@ -70,7 +72,7 @@ def guard_submitted_folders() -> None:
     def init_assignment(self: Any, assignment_id: str, student_id: str) -> None:
         why = unsafe_entry(self._format_source(assignment_id, student_id))
         if why is not None:
-            self.log.error("Not graded: %s's %s: %s", student_id, assignment_id, why)
+            self.log.error("Not graded: %s's %s: %s", printable(student_id), printable(assignment_id), printable(why))
             raise UnsafeSubmission(why)
         copy(self, assignment_id, student_id)
 

@@ -261,6 +261,36 @@ def test_a_submitted_folder_nbgrader_must_not_copy_is_named_with_what_to_remove(
     assert unsafe_entry(str(elsewhere / SLUG)) == f"{elsewhere} is a link: remove it and submit the folder itself"
 
 
+def test_nbgraders_copy_of_an_unsafe_folder_fails_its_student_with_one_escaped_line(tmp_path, caplog):
+    """The guard the course's config installs: before nbgrader's own ``init_assignment`` copies anything, an unsafe
+    folder raises (nbgrader fails that student alone) after one log line, whose names are escaped (a student names
+    the files: a terminal escape reached the instructor's terminal raw)."""
+    import logging
+    import os
+
+    from nbgrader.converters.autograde import Autograde
+
+    from autograd_exercises.nbgrader_submitted import UnsafeSubmission, guard_submitted_folders
+
+    folder = tmp_path / "submitted" / "bea" / SLUG
+    folder.mkdir(parents=True)
+    os.symlink("/dev/zero", folder / "\x1b[2Jdata.bin")
+
+    class Converter:
+        log = logging.getLogger("tests.nbgrader_submitted")
+
+        def _format_source(self, assignment_id, student_id):
+            return str(tmp_path / "submitted" / student_id / assignment_id)
+
+    guard_submitted_folders()
+    guard_submitted_folders()  # (once is enough: the course's config may be read again)
+    with caplog.at_level(logging.ERROR, logger="tests.nbgrader_submitted"), pytest.raises(UnsafeSubmission):
+        Autograde.init_assignment(Converter(), SLUG, "bea")
+    assert [record.getMessage() for record in caplog.records] == [
+        f"Not graded: bea's {SLUG}: {folder}/\\x1b[2Jdata.bin is a link, which nbgrader would copy or read: remove it"]
+    assert list(folder.iterdir()) == [folder / "\x1b[2Jdata.bin"]  # (nothing copied, nothing removed)
+
+
 def test_every_cells_metadata_format_version_is_made_the_current_one_before_nbgrader_reads_it():
     """Red team 213: a student's own cell claiming nbgrader's metadata format version 1 (or 99) ended the whole
     ``nbgrader autograde`` run, every student after them ungraded (SchemaTooOldError is the course's fault to nbgrader).
