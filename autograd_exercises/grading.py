@@ -150,10 +150,10 @@ def run_failure(run: RunResult, timeout: float, submission: Submission) -> str:
         return f"timed out after {timeout:g} s (an endless loop, or very slow code?)"
     if run.status == "out-of-time":
         top = "the cells above its test cell" if submission.kind == "ipynb" else "your file's top-level code"
-        return (f"not run: the process that ran every check failed as a whole (a crash, a hang, a limit), so each call "
-                f"then got a process of its own, which runs {top} again (up to {run.result.get('wall', 0):.0f} s "
-                "each), and this submission's time ran out before this call. Make the top level quick (a demo belongs "
-                "under `if __name__ == \"__main__\":`)")
+        return (f"not run to its end: the process that ran every check failed as a whole (a crash, a hang, a limit), so "
+                f"each call then got a process of its own, which runs {top} again (up to "
+                f"{run.result.get('wall', 0):.0f} s each), and this submission's time ran out before this call was done. "
+                "Make the top level quick (a demo belongs under `if __name__ == \"__main__\":`)")
     if run.status == "import-timeout":
         budget = run.result.get("budget")
         return (f"timed out while the file was imported{f' ({budget:g} s)' if isinstance(budget, (int, float)) else ''}"
@@ -623,8 +623,9 @@ def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], ca
     hang costs only its own call. Each child imports the module (within ``import_timeout``) or, for a notebook,
     runs the cells above the call's test cell; then the call, within ``timeout``. A call below cell ``hung`` (a
     cell that could not be stopped) is not run: a kernel never gets there. The children together have twice the one
-    child's budget; a call whose child would start past it is not run (``out-of-time``: red team 168's top level of
-    50 s, run again by every call's child, held one submission for 503 s).
+    child's budget; a call whose child would start past it is not run, and the last child is stopped where it ends
+    (``out-of-time``: red team 168's top level of 50 s, run again by every call's child, held one submission for 503 s;
+    red team 212's notebook, each child spending its cells' whole budget, ran one child past it).
     """
     common = dict(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module)
     start = time.perf_counter()
@@ -642,17 +643,20 @@ def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], ca
         if hung is not None and steps is not None and any(step.get("cell") == hung for step in steps):
             runs[lead.name] = RunResult("cell-hung", {"cell": hung})
             continue
-        if time.perf_counter() - start > budget:
+        left = budget - (time.perf_counter() - start)  # (a child never runs past the budget: red team 212's notebook)
+        if left < 0.1:
             runs[lead.name] = RunResult("out-of-time", {"wall": slowest})
             continue
         job = [_job_item(lead, timeout, lead.name in by_hand)]
         if job[0].get("after") in runs and runs[job[0]["after"]].status == "timeout":
             runs[lead.name] = RunResult("timeout")  # (its first call hung: the same call again would too)
             continue
+        full = timeout + (timeout + _program_time(steps) if steps is not None else import_timeout)
         run = sandbox.run(probe=None, inputs=packing.pack({lead.name: cases[lead.name]}), checks=job,
-                          timeout=timeout + (timeout + _program_time(steps) if steps is not None else import_timeout),
-                          import_timeout=import_timeout, program=steps, **common)
+                          timeout=min(full, left), import_timeout=import_timeout, program=steps, **common)
         split = split_checks(run, [lead.name], import_timeout)
+        if split is None and run.status == "timeout" and left < full:
+            run = RunResult("out-of-time", {"wall": max(slowest, run.wall)})  # (stopped by the budget, not its own time)
         runs[lead.name], slowest = split[lead.name] if split is not None else run, max(slowest, run.wall)
         if steps is not None and split is not None:  # (a child that failed as a whole judges nothing)
             said += _told(run)  # every other child's, for the by-hand reading: :func:`cell_runs`

@@ -164,6 +164,40 @@ def test_a_slow_top_level_run_again_by_each_calls_child_has_twice_the_one_childs
     assert result.checks[0].mistake == "crashed"
 
 
+def test_the_children_of_the_calls_never_run_past_their_budget(monkeypatch):
+    """Red team 212: each call's child spent its whole time (a notebook's cells, 3 cell budgets), and the last one, started
+    just before the children's budget ran out, ran its whole time past it. Now the last child's deadline is where the
+    budget ends, and a call it stopped is ``out-of-time``. (A stand-in sandbox whose every child runs for its whole
+    deadline, on a clock of its own.)"""
+    from autograd_exercises.sandbox import RunResult
+
+    clock = [0.0]
+
+    class Spending:
+        layers, deadlines = [], []
+
+        def run(self, **job):
+            self.deadlines.append(job["timeout"])
+            if job.get("checks") is None:  # (the child that only imports the module: 5 s, so each call's child has 11)
+                clock[0] += 5.0
+                return RunResult("ok", {"status": "ok"}, wall=5.0)
+            clock[0] += job["timeout"]
+            return RunResult("timeout", wall=job["timeout"])
+
+    monkeypatch.setattr(grading.time, "perf_counter", lambda: clock[0])
+    exercise = graders.find(SLUG)
+    groups = grading.group_calls(list(exercise.checks), None, None)
+    cases = grading.shared_cases(exercise, list(exercise.checks), 0)
+    leads = [members[0] for members in groups.values()]
+    box = Spending()
+    runs, _, _ = grading._run_each(exercise, Submission("slow.py", solution_text("exercise_2").encode()), leads, cases,
+                                   box, 1.0, None, 10.0)
+    budget = 2 * (1.0 * len(leads) + 10.0)  # (the children of the calls together: twice the one child's)
+    assert clock[0] == budget and box.deadlines[1:3] == [11.0, 11.0] and box.deadlines[3] == budget - 5.0 - 22.0, \
+        (clock[0], box.deadlines)
+    assert [runs[lead.name].status for lead in leads] == ["timeout", "timeout"] + ["out-of-time"] * (len(leads) - 2)
+
+
 def test_a_check_that_blocks_its_timer_costs_its_timeouts_not_the_imports_budget(sandbox):
     """The child's deadline counts the import's budget only until its first check starts: a call that ignores the
     alarm is stopped by the server within the checks' own time, however long the import may take."""
