@@ -150,10 +150,10 @@ def run_failure(run: RunResult, timeout: float, submission: Submission) -> str:
         return f"timed out after {timeout:g} s (an endless loop, or very slow code?)"
     if run.status == "out-of-time":
         top = "the cells above its test cell" if submission.kind == "ipynb" else "your file's top-level code"
-        return (f"not run to its end: the process that ran every check failed as a whole (a crash, a hang, a limit), so "
-                f"each call then got a process of its own, which runs {top} again (up to "
-                f"{run.result.get('wall', 0):.0f} s each), and this submission's time ran out before this call was done. "
-                "Make the top level quick (a demo belongs under `if __name__ == \"__main__\":`)")
+        return (f"not run to its end: the process that ran every check failed as a whole (a crash, a hang, a limit), "
+                f"so each call then got a process of its own, which runs {top} again (up to "
+                f"{run.result.get('wall', 0):.0f} s each), and this submission's time ran out before this call was "
+                "done. Make the top level quick (a demo belongs under `if __name__ == \"__main__\":`)")
     if run.status == "import-timeout":
         budget = run.result.get("budget")
         return (f"timed out while the file was imported{f' ({budget:g} s)' if isinstance(budget, (int, float)) else ''}"
@@ -383,9 +383,9 @@ def cell_notes(cells: Any, submission: Submission, cell_timeout: float) -> list[
         errors = errors[:MAX_CELL_NOTES] + [f"(and {len(errors) - MAX_CELL_NOTES} more cells raised errors)"]
     if skipped:
         more = f" and the {len(skipped) - 1} below it" if len(skipped) > 1 else ""
-        notes.append(f"{skipped[0]}{more} did not run: the notebook's cells had run for {CELLS_BUDGET * cell_timeout:g} s "
-                     f"in all, their whole budget ({CELLS_BUDGET} times a cell's {cell_timeout:g} s); the checks below "
-                     "them ran without them")
+        notes.append(f"{skipped[0]}{more} did not run: the notebook's cells had run for "
+                     f"{CELLS_BUDGET * cell_timeout:g} s in all, their whole budget ({CELLS_BUDGET} times a cell's "
+                     f"{cell_timeout:g} s); the checks below them ran without them")
     return notes + errors
 
 
@@ -458,9 +458,9 @@ def stopped_before_def(cells: Any, submission: Submission) -> dict[str, str]:
         span = spans[outcome["cell"]]
         if outcome.get("status") == "skipped":
             for name, _ in _top_level_defs("\n".join(lines[span.first - 1:span.last])):
-                missing.setdefault(name, f"'{name}' was never defined: {submission.label(outcome['cell'])} did not run, "
-                                         "as the notebook's cells had run for their whole budget in all (see the note "
-                                         "above)")
+                missing.setdefault(name, f"'{name}' was never defined: {submission.label(outcome['cell'])} did not "
+                                         "run, as the notebook's cells had run for their whole budget in all (see the "
+                                         "note above)")
             continue
         if (raised := _raised_at(outcome, span)) is None:
             continue
@@ -656,7 +656,7 @@ def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], ca
                           timeout=min(full, left), import_timeout=import_timeout, program=steps, **common)
         split = split_checks(run, [lead.name], import_timeout)
         if split is None and run.status == "timeout" and left < full:
-            run = RunResult("out-of-time", {"wall": max(slowest, run.wall)})  # (stopped by the budget, not its own time)
+            run = RunResult("out-of-time", {"wall": max(slowest, run.wall)})  # (the budget stopped it, not its time)
         runs[lead.name], slowest = split[lead.name] if split is not None else run, max(slowest, run.wall)
         if steps is not None and split is not None:  # (a child that failed as a whole judges nothing)
             said += _told(run)  # every other child's, for the by-hand reading: :func:`cell_runs`
@@ -752,11 +752,11 @@ def _judge_again(results: list[CheckResult], selected: list[Check], groups: dict
                                    "it in both")
                 if spent and not said.startswith(judge.AUTOGRAD_SEEN):
                     result.mistake = "cells-out-of-time"
-                    result.feedback = (f"{check.function} is called again in your notebook's own run (its cells run with "
-                                       "autograd on, as without the grader) to see that it computes by hand there too, "
-                                       f"and there it {said}: that run's cells had run for their whole budget in all, "
-                                       "so the cells below did not run (see the note above). Make the cells above its "
-                                       "test cell quicker")
+                    result.feedback = (f"{check.function} is called again in your notebook's own run (its cells run "
+                                       "with autograd on, as without the grader) to see that it computes by hand there "
+                                       f"too, and there it {said}: that run's cells had run for their whole budget in "
+                                       "all, so the cells below did not run (see the note above). Make the cells above "
+                                       "its test cell quicker")
 
 
 def _program_for(program: list[dict[str, Any]], names: set[str], whole: bool) -> list[dict[str, Any]]:

@@ -52,8 +52,8 @@ def unsafe_entry(folder: str) -> str | None:
                     elif (size := size + info.st_size) > MAX_BYTES:
                         return f"{folder} holds more than {MAX_BYTES >> 20} MB of files"
                     elif entry.path == os.path.join(folder, "timestamp.txt") and info.st_size > MAX_TIMESTAMP:
-                        return f"{entry.path} is longer than one time ({MAX_TIMESTAMP} bytes at most), which nbgrader " \
-                               "would read whole: remove it"
+                        return f"{entry.path} is longer than one time ({MAX_TIMESTAMP} bytes at most), which " \
+                               "nbgrader would read whole: remove it"
         except OSError as exc:
             return f"{exc.filename or folder} could not be read ({exc.strerror})"
     return None

@@ -113,14 +113,14 @@ AUTOGRADE_PREPROCESSORS = (
     "nbgrader.preprocessors.CheckCellMetadata",
 )
 
-# nbgrader 0.9's default Autograde.sanitize_preprocessors with ours first and before the check (tests/test_autograde.py).
+# nbgrader 0.9's default Autograde.sanitize_preprocessors, ours first and before the check (tests/test_autograde.py).
 SANITIZE_PREPROCESSORS = (
     "autograd_exercises.nbgrader_step.CurrentMetadataSchema",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
-    "autograd_exercises.nbgrader_step.CurrentMetadataSchema",  # (what DeduplicateIds and OverwriteCells left: red team 214)
+    "autograd_exercises.nbgrader_step.CurrentMetadataSchema",  # (what DeduplicateIds, OverwriteCells left: rt 214)
     "nbgrader.preprocessors.CheckCellMetadata",
 )
 

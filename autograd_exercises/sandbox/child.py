@@ -1262,7 +1262,8 @@ def _run_steps(job: dict[str, Any], steps: list[dict[str, Any]], cases: dict[str
     return module, cells
 
 
-def _budgeted_cell(module: Any, compiled: tuple[Any, str], step: dict[str, Any], left: float, off: bool) -> dict[str, Any]:
+def _budgeted_cell(module: Any, compiled: tuple[Any, str], step: dict[str, Any], left: float, off: bool
+                   ) -> dict[str, Any]:
     """:func:`_run_cell` within what is ``left`` of the cells' budget in all (``protocol.cells_budget``): a cell past
     it is not run (``skipped``); one stopped for it rather than for its own budget is ``cut``."""
     if left <= 0:

@@ -25,8 +25,8 @@ def runs_twice(checks: Any) -> bool:
     return bool(checks) and bool(checks[0].get("fresh")) and not all(item.get("fresh") for item in checks)
 
 
-CELLS_BUDGET = 3  # a run of a notebook's cells has, in all, at most this many times one cell's budget (two cells that hang
-# by accident leave the others a cell's budget)
+CELLS_BUDGET = 3  # a run of a notebook's cells has, in all, at most this many times one cell's budget (two cells
+# that hang by accident leave the others a cell's budget)
 
 
 def cells_budget(program: list[dict[str, Any]]) -> float:
