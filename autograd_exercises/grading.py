@@ -434,42 +434,45 @@ def _raised_at(outcome: dict[str, Any], span: CodeCell) -> int | None:
     return raised[-1] if raised and type(raised[-1]) is int and span.first <= raised[-1] <= span.last else None
 
 
-def cells_spent(cells: Any) -> bool:
-    """A run of the notebook's cells (what the child said of them) ran for their whole budget in all
-    (``protocol.cells_budget``): a cell was stopped for it, or left unrun."""
-    return isinstance(cells, list) and any(isinstance(outcome, dict) and (
-        outcome.get("status") == "skipped" or outcome.get("status") == "timeout" and outcome.get("cut") is True)
-        for outcome in cells)
+def _told_cells(cells: Any, submission: Submission) -> list[tuple[dict[str, Any], CodeCell, str]]:
+    """(outcome, the cell, its code) for each notebook cell a child said something of (``cells``)."""
+    if not isinstance(cells, list) or not submission.program:
+        return []
+    spans = {cell.number: cell for cell in submission.program}
+    lines = submission.source.decode("utf-8", "replace").split("\n")
+    told = [(outcome, spans[outcome["cell"]]) for outcome in cells
+            if isinstance(outcome, dict) and outcome.get("cell") in spans]
+    return [(outcome, span, "\n".join(lines[span.first - 1:span.last])) for outcome, span in told]
+
+
+def unrun_defs(cells: Any, submission: Submission) -> dict[str, str]:
+    """Function name → the notebook cell (its label) that defines it at its top level and did not run: the cells' budget
+    in all was spent above it (``skipped``, ``protocol.cells_budget``). ``cells``: what a child said of them."""
+    unrun: dict[str, str] = {}
+    for outcome, span, code in _told_cells(cells, submission):
+        if outcome.get("status") == "skipped":
+            for name, _ in _top_level_defs(code):
+                unrun.setdefault(name, submission.label(span.number))
+    return unrun
 
 
 def stopped_before_def(cells: Any, submission: Submission) -> dict[str, str]:
     """Function name → why it is missing, for each function a notebook cell defines at its top level below the line
     where that cell raised: the cell stopped, as in Jupyter, before its ``def`` ran (an import of a package the
-    grading machine lacks, above the function, most often); or anywhere in a cell left unrun, the cells' budget in all
-    spent (``skipped``)."""
-    if not isinstance(cells, list) or not submission.program:
-        return {}
-    spans = {cell.number: cell for cell in submission.program}
-    lines = submission.source.decode("utf-8", "replace").split("\n")
+    grading machine lacks, above the function, most often); or in a cell left unrun (:func:`unrun_defs`)."""
     missing: dict[str, str] = {}
-    for outcome in cells:
-        if not isinstance(outcome, dict) or outcome.get("cell") not in spans:
-            continue
-        span = spans[outcome["cell"]]
-        if outcome.get("status") == "skipped":
-            for name, _ in _top_level_defs("\n".join(lines[span.first - 1:span.last])):
-                missing.setdefault(name, f"'{name}' was never defined: {submission.label(outcome['cell'])} did not "
-                                         "run, as the notebook's cells had run for their whole budget in all (see the "
-                                         "note above)")
-            continue
+    for outcome, span, code in _told_cells(cells, submission):
         if (raised := _raised_at(outcome, span)) is None:
             continue
         exc = outcome["exception"]
         why = f"{exc.get('type')}: {_unquoted(str(exc.get('message')), 80)}"
-        for name, line in _top_level_defs("\n".join(lines[span.first - 1:span.last])):
+        for name, line in _top_level_defs(code):
             if span.first - 1 + line > raised:
                 missing.setdefault(name, f"'{name}' was never defined: {submission.locate(raised)} raised {why}, "
                                          "and the rest of that cell, its def too, did not run (see the note above)")
+    for name, label in unrun_defs(cells, submission).items():
+        missing.setdefault(name, f"'{name}' was never defined: {label} did not run, as the notebook's cells had run "
+                                 "for their whole budget in all (see the note above)")
     return missing
 
 
@@ -730,12 +733,13 @@ def again_calls(groups: dict[str, list[Check]], cases: dict[str, list[Case]],
 
 def _judge_again(results: list[CheckResult], selected: list[Check], groups: dict[str, list[Check]],
                  again: dict[str, str], runs: dict[str, RunResult], cases: dict[str, list[Case]], timeout: float,
-                 submission: Submission, spent: bool = False) -> None:
+                 submission: Submission, unrun: frozenset[str] = frozenset()) -> None:
     """A passed by-hand check fails where its function's second call (:func:`again_calls`) used autograd, or did not
     show that it did not: it raised, hung, crashed or was not run (red team 188: a call that spun only there), but
-    for a call the grader's own budget left out (a child per call, after one child failed as a whole). Where that run's
-    cells had run for their whole budget in all (``spent``, :func:`cells_spent`) and nothing shows autograd, the
-    feedback says so instead (red team 212: an honest notebook's slow cells left its ``def`` unrun there)."""
+    for a call the grader's own budget left out (a child per call, after one child failed as a whole). Where the cell
+    defining the function did not run there, the cells' budget in all spent (``unrun``, :func:`unrun_defs`), and
+    nothing shows autograd, the feedback says so instead (red team 212: an honest notebook's slow cells left its
+    ``def`` unrun there; red team 216: only then, not for a function that raised of itself)."""
     lead_of = {check.name: lead for lead, members in groups.items() for check in members}
     for twin, lead in again.items():
         run = runs.get(twin, RunResult("no-result"))
@@ -750,7 +754,7 @@ def _judge_again(results: list[CheckResult], selected: list[Check], groups: dict
                                    "in your file's own run (the code above this check run with autograd on, as it runs "
                                    f"without the grader), where it {said}: write the derivative once, by hand, and use "
                                    "it in both")
-                if spent and not said.startswith(judge.AUTOGRAD_SEEN):
+                if check.function in unrun and not said.startswith(judge.AUTOGRAD_SEEN):
                     result.mistake = "cells-out-of-time"
                     result.feedback = (f"{check.function} is called again in your notebook's own run (its cells run "
                                        "with autograd on, as without the grader) to see that it computes by hand there "
@@ -831,7 +835,8 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
             cells, shown_hung = part_cells, hung
     results = _judge_groups(selected, groups, runs, cases, submission, positions, timeout,
                             cell_runs(said, submission) if program is not None else None)
-    _judge_again(results, selected, groups, again, runs, cases, timeout, submission, cells_spent(cells))
+    _judge_again(results, selected, groups, again, runs, cases, timeout, submission,
+                 frozenset(unrun_defs(cells, submission)))
     _name_stopped_cells(results, cells, submission)
     _name_failed_helpers(results, submission)
     notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout) + debugger_notes(submission)

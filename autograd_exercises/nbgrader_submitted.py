@@ -44,6 +44,8 @@ def unsafe_entry(folder: str) -> str | None:
                     if count > MAX_ENTRIES:
                         return f"{folder} holds more than {MAX_ENTRIES:,} files and folders"
                     info = entry.stat(follow_symlinks=False)
+                    if entry.path == os.path.join(folder, "timestamp.txt") and not stat.S_ISREG(info.st_mode):
+                        return f"{entry.path} is no file, which nbgrader would read as one: remove it"  # (red team 216)
                     if stat.S_ISDIR(info.st_mode):
                         pending.append(entry.path)
                     elif not stat.S_ISREG(info.st_mode):

@@ -253,6 +253,10 @@ def test_a_submitted_folder_nbgrader_must_not_copy_is_named_with_what_to_remove(
     assert unsafe_entry(str(folder)) == f"{folder / 'timestamp.txt'} is longer than one time (256 bytes at most), " \
                                         "which nbgrader would read whole: remove it"
     (folder / "timestamp.txt").unlink()
+    (folder / "timestamp.txt").mkdir()  # (red team 216: nbgrader's IsADirectoryError, a traceback for the student)
+    assert unsafe_entry(str(folder)) == f"{folder / 'timestamp.txt'} is no file, which nbgrader would read as one: " \
+                                        "remove it"
+    (folder / "timestamp.txt").rmdir()
     for index in range(nbgrader_submitted.MAX_ENTRIES):
         (folder / "data" / f"{index}.txt").touch()
     assert unsafe_entry(str(folder)) == f"{folder} holds more than 1,000 files and folders"

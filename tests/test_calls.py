@@ -198,6 +198,52 @@ def test_the_children_of_the_calls_never_run_past_their_budget(monkeypatch):
     assert [runs[lead.name].status for lead in leads] == ["timeout", "timeout"] + ["out-of-time"] * (len(leads) - 2)
 
 
+@pytest.mark.parametrize("unrun", [frozenset(), frozenset({"gradient_manual"})])
+def test_only_a_by_hand_function_whose_cell_did_not_run_is_excused_as_out_of_time(unrun):
+    """Red team 216: the second call of a by-hand function (the tripwire, in the run that counts) raised, and the
+    feedback blamed the cells' spent budget wherever it was spent. Only where the function's own cell did not run
+    (``grading.unrun_defs``) is the mistake ``cells-out-of-time``; else the function raised of itself there."""
+    from autograd_exercises.results import CheckResult
+    from autograd_exercises.sandbox import RunResult
+
+    exercise = graders.find(SLUG)
+    selected = [check for check in exercise.checks if check.function == "gradient_manual"]
+    groups = {selected[0].name: selected}
+    cases = grading.shared_cases(exercise, selected, 0)
+    twin = selected[0].name + grading.AGAIN_CALL
+    cases[twin] = cases[selected[0].name][:1]
+    raised = [{"manual": {"needs_autograd": False, "autograd_calls": 0, "exception": {"type": "ValueError"}}}]
+    runs = {twin: RunResult("ok", {"status": "ok", "observations": raised})}
+    results = [CheckResult(check.name, check.function, check.description, check.points, check.points, "passed", "")
+               for check in selected]
+    grading._judge_again(results, selected, groups, {twin: selected[0].name}, runs, cases, 5.0,
+                         Submission("work.ipynb", b"{}"), unrun)
+    by_hand = [result for result, check in zip(results, selected) if check.by_hand]
+    assert by_hand and all(result.points == 0 for result in by_hand)
+    assert {result.mistake for result in by_hand} == {"cells-out-of-time" if unrun else "autograd-in-by-hand"}
+    assert all("there it raised ValueError" in r.feedback or "where it raised ValueError" in r.feedback for r in by_hand)
+
+
+def test_the_functions_left_unrun_are_those_defined_in_cells_that_did_not_run():
+    """``grading.unrun_defs``: what ``grade`` hands ``_judge_again``. A function defined in a cell that ran is not
+    among them because a cell below it did not run (red team 216)."""
+    import json
+
+    from autograd_exercises.submission import notebook_source
+
+    def code(text, ident):
+        return {"cell_type": "code", "id": ident, "metadata": {}, "outputs": [], "execution_count": None, "source": text}
+
+    nb = {"cells": [code("def gradient_manual(x):\n    return 2 * x\n", "a"), code("import time\ntime.sleep(60)\n", "b"),
+                    code("def helper():\n    return 1\n", "c")], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    submission = notebook_source("work.ipynb", json.dumps(nb))
+    first, second, third = (cell.number for cell in submission.program)
+    cells = [{"cell": first, "status": "ok"}, {"cell": second, "status": "timeout", "cut": True},
+             {"cell": third, "status": "skipped"}]
+    assert grading.unrun_defs(cells, submission) == {"helper": submission.label(third)}
+    assert grading.unrun_defs("not a list", submission) == {}
+
+
 def test_a_check_that_blocks_its_timer_costs_its_timeouts_not_the_imports_budget(sandbox):
     """The child's deadline counts the import's budget only until its first check starts: a call that ignores the
     alarm is stopped by the server within the checks' own time, however long the import may take."""
