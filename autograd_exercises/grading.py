@@ -349,16 +349,13 @@ def _up_to(steps: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
     return out
 
 
-def _program_time(steps: list[dict[str, Any]]) -> float:
-    """The seconds a run of ``steps``' cells may take (``protocol.cells_budget``)."""
-    return cells_budget(steps)
-
-
 def cell_notes(cells: Any, submission: Submission, cell_timeout: float) -> list[str]:
     """What the notebook's cells did that the student should know: a cell past its budget, a cell that raised."""
     if not isinstance(cells, list):
         return []
     notes, errors, skipped = [], [], []
+    spent = (f"the notebook's cells had run for {CELLS_BUDGET * cell_timeout:g} s in all, their whole budget "
+             f"({CELLS_BUDGET} times a cell's {cell_timeout:g} s)")
     for outcome in cells:
         if not isinstance(outcome, dict) or not isinstance(outcome.get("cell"), int):
             continue
@@ -366,8 +363,7 @@ def cell_notes(cells: Any, submission: Submission, cell_timeout: float) -> list[
         if outcome.get("status") == "skipped":
             skipped.append(label)
         elif outcome.get("status") == "timeout" and outcome.get("cut"):
-            notes.append(f"{label} was stopped when the notebook's cells had run for {CELLS_BUDGET * cell_timeout:g} s "
-                         f"in all, their whole budget ({CELLS_BUDGET} times a cell's {cell_timeout:g} s)")
+            notes.append(f"{label} was stopped when {spent}")
         elif outcome.get("status") == "timeout":
             notes.append(f"{label} ran past its {cell_timeout:g} s budget and was stopped; the notebook went on")
         elif outcome.get("status") == "error" and isinstance(outcome.get("exception"), dict):
@@ -383,9 +379,7 @@ def cell_notes(cells: Any, submission: Submission, cell_timeout: float) -> list[
         errors = errors[:MAX_CELL_NOTES] + [f"(and {len(errors) - MAX_CELL_NOTES} more cells raised errors)"]
     if skipped:
         more = f" and the {len(skipped) - 1} below it" if len(skipped) > 1 else ""
-        notes.append(f"{skipped[0]}{more} did not run: the notebook's cells had run for "
-                     f"{CELLS_BUDGET * cell_timeout:g} s in all, their whole budget ({CELLS_BUDGET} times a cell's "
-                     f"{cell_timeout:g} s); the checks below them ran without them")
+        notes.append(f"{skipped[0]}{more} did not run: {spent}; the checks below them ran without them")
     return notes + errors
 
 
@@ -434,25 +428,25 @@ def _raised_at(outcome: dict[str, Any], span: CodeCell) -> int | None:
     return raised[-1] if raised and type(raised[-1]) is int and span.first <= raised[-1] <= span.last else None
 
 
-def _told_cells(cells: Any, submission: Submission) -> list[tuple[dict[str, Any], CodeCell, str]]:
-    """(outcome, the cell, its code) for each notebook cell a child said something of (``cells``)."""
+def _told_cells(cells: Any, submission: Submission, status: str) -> list[tuple[dict[str, Any], CodeCell, str]]:
+    """(outcome, the cell, its code) for each notebook cell a child said ended with ``status`` (``cells``: what it
+    said); the notebook's text is read only where there is one (every notebook graded comes this way)."""
     if not isinstance(cells, list) or not submission.program:
         return []
     spans = {cell.number: cell for cell in submission.program}
-    lines = submission.source.decode("utf-8", "replace").split("\n")
     told = [(outcome, spans[outcome["cell"]]) for outcome in cells
-            if isinstance(outcome, dict) and outcome.get("cell") in spans]
+            if isinstance(outcome, dict) and outcome.get("status") == status and outcome.get("cell") in spans]
+    lines = submission.source.decode("utf-8", "replace").split("\n") if told else []
     return [(outcome, span, "\n".join(lines[span.first - 1:span.last])) for outcome, span in told]
 
 
 def unrun_defs(cells: Any, submission: Submission) -> dict[str, str]:
-    """Function name → the notebook cell (its label) that defines it at its top level and did not run: the cells' budget
-    in all was spent above it (``skipped``, ``protocol.cells_budget``). ``cells``: what a child said of them."""
+    """Function name → the notebook cell (its label) that defines it at its top level and did not run: the cells'
+    budget in all was spent above it (``skipped``, ``protocol.cells_budget``). ``cells``: what a child said of them."""
     unrun: dict[str, str] = {}
-    for outcome, span, code in _told_cells(cells, submission):
-        if outcome.get("status") == "skipped":
-            for name, _ in _top_level_defs(code):
-                unrun.setdefault(name, submission.label(span.number))
+    for _, span, code in _told_cells(cells, submission, "skipped"):
+        for name, _ in _top_level_defs(code):
+            unrun.setdefault(name, submission.label(span.number))
     return unrun
 
 
@@ -461,7 +455,7 @@ def stopped_before_def(cells: Any, submission: Submission) -> dict[str, str]:
     where that cell raised: the cell stopped, as in Jupyter, before its ``def`` ran (an import of a package the
     grading machine lacks, above the function, most often); or in a cell left unrun (:func:`unrun_defs`)."""
     missing: dict[str, str] = {}
-    for outcome, span, code in _told_cells(cells, submission):
+    for outcome, span, code in _told_cells(cells, submission, "error"):
         if (raised := _raised_at(outcome, span)) is None:
             continue
         exc = outcome["exception"]
@@ -585,7 +579,7 @@ def _run_one_child(exercise: Exercise, submission: Submission, leads: list[Check
     notebook's cells (the run that counts), or, when a cell hung it, that cell's number; and every list of outcomes
     it said of them, for the by-hand reading (:func:`_told`)."""
     jobs = [_job_item(lead, timeout, lead.name in by_hand) for lead in leads]
-    total = timeout * len(jobs) + (timeout + _program_time(program) if program is not None else import_timeout) + \
+    total = timeout * len(jobs) + (timeout + cells_budget(program) if program is not None else import_timeout) + \
         _again_time(jobs, program, import_timeout)
     run = sandbox.run(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module, probe=None,
                       inputs=packing.pack({lead.name: cases[lead.name] for lead in leads}), timeout=total, checks=jobs,
@@ -606,7 +600,7 @@ def _again_time(jobs: list[dict[str, Any]], program: list[dict[str, Any]] | None
         return 0.0
     if program is None:
         return import_timeout
-    return _program_time(program[:off_stop(jobs, program)])
+    return cells_budget(program[:off_stop(jobs, program)])
 
 
 def _told(run: RunResult) -> list[Any]:
@@ -632,7 +626,7 @@ def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], ca
     """
     common = dict(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module)
     start = time.perf_counter()
-    budget = 2 * (timeout * len(leads) + (timeout + _program_time(program) if program is not None else import_timeout))
+    budget = 2 * (timeout * len(leads) + (timeout + cells_budget(program) if program is not None else import_timeout))
     if program is None:
         imported = sandbox.run(probe=None, inputs=_serialize([]), timeout=import_timeout, **common)
         if imported.status == "timeout":
@@ -654,7 +648,7 @@ def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], ca
         if job[0].get("after") in runs and runs[job[0]["after"]].status == "timeout":
             runs[lead.name] = RunResult("timeout")  # (its first call hung: the same call again would too)
             continue
-        full = timeout + (timeout + _program_time(steps) if steps is not None else import_timeout)
+        full = timeout + (timeout + cells_budget(steps) if steps is not None else import_timeout)
         run = sandbox.run(probe=None, inputs=packing.pack({lead.name: cases[lead.name]}), checks=job,
                           timeout=min(full, left), import_timeout=import_timeout, program=steps, **common)
         split = split_checks(run, [lead.name], import_timeout)
@@ -749,18 +743,24 @@ def _judge_again(results: list[CheckResult], selected: list[Check], groups: dict
             f"could not be checked: {run_failure(run, timeout, submission)}"
         for result, check in zip(results, selected):
             if said and check.by_hand and lead_of.get(check.name) == lead and result.status == "passed":
-                result.points, result.status, result.mistake = 0.0, "failed", "autograd-in-by-hand"
-                result.feedback = (f"{check.function} must compute the derivative by hand, and the grader calls it again "
-                                   "in your file's own run (the code above this check run with autograd on, as it runs "
-                                   f"without the grader), where it {said}: write the derivative once, by hand, and use "
-                                   "it in both")
-                if check.function in unrun and not said.startswith(judge.AUTOGRAD_SEEN):
-                    result.mistake = "cells-out-of-time"
-                    result.feedback = (f"{check.function} is called again in your notebook's own run (its cells run "
-                                       "with autograd on, as without the grader) to see that it computes by hand there "
-                                       f"too, and there it {said}: that run's cells had run for their whole budget in "
-                                       "all, so the cells below did not run (see the note above). Make the cells above "
-                                       "its test cell quicker")
+                result.points, result.status = 0.0, "failed"
+                result.mistake, result.feedback = _again_verdict(check.function, said, check.function in unrun)
+
+
+def _again_verdict(function: str, said: str, unrun: bool) -> tuple[str, str]:
+    """(mistake, feedback) of a by-hand check whose function's second call ``said`` what keeps it from passing;
+    ``unrun``: the cell defining the function did not run there, the cells' budget spent (what excuses it, where
+    nothing in ``said`` shows autograd)."""
+    if unrun and not said.startswith(judge.AUTOGRAD_SEEN):
+        return "cells-out-of-time", (
+            f"{function} is called again in your notebook's own run (its cells run with autograd on, as without the "
+            f"grader) to see that it computes by hand there too, and there it {said}: that run's cells had run for "
+            "their whole budget in all, so the cells below did not run (see the note above). Make the cells above its "
+            "test cell quicker")
+    return "autograd-in-by-hand", (
+        f"{function} must compute the derivative by hand, and the grader calls it again in your file's own run (the "
+        f"code above this check run with autograd on, as it runs without the grader), where it {said}: write the "
+        "derivative once, by hand, and use it in both")
 
 
 def _program_for(program: list[dict[str, Any]], names: set[str], whole: bool) -> list[dict[str, Any]]:

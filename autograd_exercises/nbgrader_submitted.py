@@ -20,6 +20,7 @@ from autograd_exercises.printable import printable
 
 MAX_ENTRIES = 1_000  # files and folders in one student's folder (an exercise's submission holds a few)
 MAX_BYTES = 100 << 20  # bytes of its files together (GitHub's limit for one file)
+TIMESTAMP = "timestamp.txt"  # nbgrader's time of a submission, in its folder
 MAX_TIMESTAMP = 256  # bytes of nbgrader's timestamp.txt (one time: ``2026-12-04 11:22:31.123456 UTC``)
 
 
@@ -35,7 +36,7 @@ def unsafe_entry(folder: str) -> str | None:
     for place in (os.path.dirname(folder.rstrip(os.sep)), folder):  # (the student's folder, then the assignment's)
         if os.path.islink(place):
             return f"{place} is a link: remove it and submit the folder itself"
-    count, size, pending = 0, 0, [folder]
+    count, size, pending, stamp = 0, 0, [folder], os.path.join(folder, TIMESTAMP)
     while pending:
         try:
             with os.scandir(pending.pop()) as entries:
@@ -44,7 +45,7 @@ def unsafe_entry(folder: str) -> str | None:
                     if count > MAX_ENTRIES:
                         return f"{folder} holds more than {MAX_ENTRIES:,} files and folders"
                     info = entry.stat(follow_symlinks=False)
-                    if entry.path == os.path.join(folder, "timestamp.txt") and not stat.S_ISREG(info.st_mode):
+                    if entry.path == stamp and not stat.S_ISREG(info.st_mode):
                         return f"{entry.path} is no file, which nbgrader would read as one: remove it"  # (red team 216)
                     if stat.S_ISDIR(info.st_mode):
                         pending.append(entry.path)
@@ -53,7 +54,7 @@ def unsafe_entry(folder: str) -> str | None:
                         return f"{entry.path} is {what}, which nbgrader would copy or read: remove it"
                     elif (size := size + info.st_size) > MAX_BYTES:
                         return f"{folder} holds more than {MAX_BYTES >> 20} MB of files"
-                    elif entry.path == os.path.join(folder, "timestamp.txt") and info.st_size > MAX_TIMESTAMP:
+                    elif entry.path == stamp and info.st_size > MAX_TIMESTAMP:
                         return f"{entry.path} is longer than one time ({MAX_TIMESTAMP} bytes at most), which " \
                                "nbgrader would read whole: remove it"
         except OSError as exc:

@@ -420,7 +420,7 @@ def test_a_by_hand_call_runs_first_in_its_child_in_a_module_and_in_a_notebook():
     assert stops.index("gradient_manual_values") > 0  # (below another call's test cell)
     jobs = [grading._job_item(lead, 1.0, lead.name in grading.by_hand_calls(groups)) for lead in notebook_part]
     above = program[:next(i for i, step in enumerate(program) if "gradient_manual_values" in step.get("checks", ()))]
-    assert grading._again_time(jobs, program, 60.0) == grading._program_time(above) > 0
+    assert grading._again_time(jobs, program, 60.0) == grading.cells_budget(above) > 0
 
 
 def test_an_exercise_whose_by_hand_checks_need_two_calls_is_refused():

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd_exercises.classroom.outputs import atomic_write
-from autograd_exercises.nbgrader_submitted import MAX_TIMESTAMP
+from autograd_exercises.nbgrader_submitted import MAX_TIMESTAMP, TIMESTAMP
 from autograd_exercises.submission import shortened
 
 _GRADING_STEPS = ("GradeOutOfKernel", "Execute")
@@ -190,7 +190,7 @@ class Gradebook:
         from autograd_exercises.submission import SubmissionError, read_plain_file
 
         try:
-            raw, size = read_plain_file(folder / "timestamp.txt", MAX_TIMESTAMP) if folder else (b"", 0)
+            raw, size = read_plain_file(folder / TIMESTAMP, MAX_TIMESTAMP) if folder else (b"", 0)
             text = raw.decode("utf-8", "replace").strip() if size <= MAX_TIMESTAMP else ""
         except (OSError, SubmissionError):
             return None

@@ -400,8 +400,10 @@ def autograd_off(outcome: dict[str, Any], what: str) -> None:
                    code="autograd-in-by-hand")
 
 
-AUTOGRAD_SEEN = ("called backward()", "asked for forward-mode", "needed autograd")  # how :func:`used_autograd` says
-# that autograd answered (its other answers say only that the call could not show it did not)
+_BACKWARD_SAID, _FORWARD_SAID = "called backward()/torch.autograd.grad", "asked for forward-mode AD"
+_NEEDED_SAID = "needed autograd (run with autograd switched off it raised, or returned other values)"
+AUTOGRAD_SEEN = (_BACKWARD_SAID, _FORWARD_SAID, _NEEDED_SAID)  # how :func:`used_autograd` says that autograd answered
+# (its other answers say only that the call could not show it did not)
 
 
 def used_autograd(observations: Any, cases: int) -> str | None:
@@ -419,11 +421,11 @@ def used_autograd(observations: Any, cases: int) -> str | None:
     for outcome in outcomes:
         passes, calls = backward_passes(outcome), outcome.get("autograd_calls")
         if passes or type(calls) is int and calls > 0:
-            return f"called backward()/torch.autograd.grad ({max(passes, calls if type(calls) is int else 0)} time(s))"
+            return f"{_BACKWARD_SAID} ({max(passes, calls if type(calls) is int else 0)} time(s))"
         if outcome.get("forward_mode") is True or outcome.get("dual_level_open") is True:
-            return "asked for forward-mode AD"
+            return _FORWARD_SAID
         if outcome.get("needs_autograd") is not False:
-            return "needed autograd (run with autograd switched off it raised, or returned other values)"
+            return _NEEDED_SAID
         error = outcome.get("exception")
         if error is not None:
             return f"raised {error.get('type') if isinstance(error, dict) else 'an exception'}"
