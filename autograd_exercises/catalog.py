@@ -25,6 +25,7 @@ class Info:
     module: str  # "exercise_2": the student's .py file is <module>.py
     title: str
     points: float
+    calls: tuple[tuple[int, bool], ...] = ()  # each child's most calls, and whether it makes the by-hand one
 
     @property
     def notebook(self) -> str:
@@ -38,12 +39,13 @@ class Info:
 
 
 def index_text(exercises: Iterable[Any]) -> str:
-    """The text of ``exercises.json`` for registry entries (objects with slug, module, title, max_score)."""
+    """The text of ``exercises.json`` for registry entries (objects with slug, module, title, max_score, most_calls)."""
     rows = []
     for exercise in exercises:
         points = exercise.max_score
         rows.append({"slug": exercise.slug, "module": exercise.module, "title": exercise.title,
-                     "points": int(points) if float(points).is_integer() else points})
+                     "points": int(points) if float(points).is_integer() else points,
+                     "calls": [list(part) for part in exercise.most_calls()]})
     document = {"generated": "by `grade build` from graders.EXERCISES: do not edit", "exercises": rows}
     return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
 
@@ -52,7 +54,9 @@ def index_text(exercises: Iterable[Any]) -> str:
 def exercises() -> tuple[Info, ...]:
     """Every exercise, in course order, from the package's ``exercises.json``."""
     text = resources.files("autograd_exercises").joinpath(INDEX).read_text(encoding="utf-8")
-    return tuple(Info(row["slug"], row["module"], row["title"], row["points"]) for row in json.loads(text)["exercises"])
+    return tuple(Info(row["slug"], row["module"], row["title"], row["points"],
+                      tuple((int(count), bool(by_hand)) for count, by_hand in row.get("calls", ())))
+                 for row in json.loads(text)["exercises"])
 
 
 def find(slug: str) -> Info:

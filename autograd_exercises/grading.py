@@ -28,6 +28,7 @@ from typing import Any, Iterable, Iterator
 import torch
 
 from autograd_exercises import catalog, judge
+from autograd_exercises.budget import DEFAULT_CELL_TIMEOUT, EACH, child_time
 from autograd_exercises.judge import Fail, static, tampering
 from autograd_exercises.results import CheckResult, ExerciseResult
 from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox, guard, packing, split_checks, without_marks
@@ -39,7 +40,6 @@ from autograd_exercises.submission import CodeCell, Submission, TestCell
 
 MAX_NOTES, MAX_NOTE = 20, 300  # warnings kept per check, and characters of each: a flood costs nothing
 MAX_FEEDBACK = 4000  # characters of a check's feedback (a judge's longest honest one: a few hundred)
-DEFAULT_CELL_TIMEOUT = 60.0  # seconds each notebook cell may run: the course's Execute.timeout (build/course.py)
 MAX_CELL_NOTES = 3  # cells that raised, named in the notes (then a count)
 END = (1 << 30, 0)  # a check with no test cell: after every cell
 
@@ -579,7 +579,7 @@ def _run_one_child(exercise: Exercise, submission: Submission, leads: list[Check
     notebook's cells (the run that counts), or, when a cell hung it, that cell's number; and every list of outcomes
     it said of them, for the by-hand reading (:func:`_told`)."""
     jobs = [_job_item(lead, timeout, lead.name in by_hand) for lead in leads]
-    total = timeout * len(jobs) + (timeout + cells_budget(program) if program is not None else import_timeout) + \
+    total = child_time(len(jobs), timeout, _cells_time(program), import_timeout) + \
         _again_time(jobs, program, import_timeout)
     run = sandbox.run(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module, probe=None,
                       inputs=packing.pack({lead.name: cases[lead.name] for lead in leads}), timeout=total, checks=jobs,
@@ -590,6 +590,11 @@ def _run_one_child(exercise: Exercise, submission: Submission, leads: list[Check
     if split is None:
         return None, hung_cell(run) if program is not None else None, []
     return split, run.result.get("cells"), _told(run) if program is not None else []
+
+
+def _cells_time(program: list[dict[str, Any]] | None) -> float | None:
+    """A notebook's cells' budget in all (``protocol.cells_budget``); None for a module (its import's is apart)."""
+    return cells_budget(program) if program is not None else None
 
 
 def _again_time(jobs: list[dict[str, Any]], program: list[dict[str, Any]] | None, import_timeout: float) -> float:
@@ -619,14 +624,14 @@ def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], ca
     """One child per call (after one that only imports a module: an import that fails, fails every call once): a
     hang costs only its own call. Each child imports the module (within ``import_timeout``) or, for a notebook,
     runs the cells above the call's test cell; then the call, within ``timeout``. A call below cell ``hung`` (a
-    cell that could not be stopped) is not run: a kernel never gets there. The children together have twice the one
-    child's budget; a call whose child would start past it is not run, and the last child is stopped where it ends
+    cell that could not be stopped) is not run: a kernel never gets there. The children together have ``budget.EACH``
+    (two) times the one child's budget; a call whose child would start past it is not run, and the last child is stopped where it ends
     (``out-of-time``: red team 168's top level of 50 s, run again by every call's child, held one submission for 503 s;
     red team 212's notebook, each child spending its cells' whole budget, ran one child past it).
     """
     common = dict(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module)
     start = time.perf_counter()
-    budget = 2 * (timeout * len(leads) + (timeout + cells_budget(program) if program is not None else import_timeout))
+    budget = EACH * child_time(len(leads), timeout, _cells_time(program), import_timeout)
     if program is None:
         imported = sandbox.run(probe=None, inputs=_serialize([]), timeout=import_timeout, **common)
         if imported.status == "timeout":
@@ -648,7 +653,7 @@ def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], ca
         if job[0].get("after") in runs and runs[job[0]["after"]].status == "timeout":
             runs[lead.name] = RunResult("timeout")  # (its first call hung: the same call again would too)
             continue
-        full = timeout + (timeout + cells_budget(steps) if steps is not None else import_timeout)
+        full = child_time(1, timeout, _cells_time(steps), import_timeout)
         run = sandbox.run(probe=None, inputs=packing.pack({lead.name: cases[lead.name]}), checks=job,
                           timeout=min(full, left), import_timeout=import_timeout, program=steps, **common)
         split = split_checks(run, [lead.name], import_timeout)
@@ -669,8 +674,7 @@ def secret_calls(exercise: Exercise, groups: dict[str, list[Check]]) -> set[str]
     can read every input in its process (``gc``, its callers' frames) and print it at import or return it in a
     value the feedback quotes, before the hidden checks are published. A child that never holds them leaks none.
     """
-    shown = {check.inputs_ref for check in exercise.checks if not check.secret_inputs}
-    return {lead for lead, members in groups.items() if members[0].inputs_ref not in shown}
+    return {lead for lead, members in groups.items() if members[0].inputs_ref in exercise.secret_refs}
 
 
 def _parts(exercise: Exercise, groups: dict[str, list[Check]], leads: list[Check]) -> list[list[Check]]:

@@ -129,6 +129,26 @@ class Exercise:
         """The exercise's points in the course, hidden checks included even where they are absent."""
         return self.max_score + (self.hidden_absent.points if self.hidden_absent else 0)
 
+    @property
+    def secret_refs(self) -> frozenset[str]:
+        """The inputs functions that only checks with secret inputs use (:attr:`Check.secret_inputs`): their calls run
+        in a child of their own (:func:`autograd_exercises.grading.secret_calls`)."""
+        shown = {check.inputs_ref for check in self.checks if not check.secret_inputs}
+        return frozenset(check.inputs_ref for check in self.checks if check.inputs_ref not in shown)
+
+    def most_calls(self) -> tuple[tuple[int, bool], ...]:
+        """For each child that grades a submission (the calls of the inputs a student may see, then the secret ones'),
+        the most calls it makes and whether it makes the by-hand call: a call per check (a notebook's test cells may
+        part checks that share one) and the by-hand call's second (``grading.again_calls``). What
+        :func:`autograd_exercises.budget.most_time` bounds a submission's grading by."""
+        parts = []
+        for secret in (False, True):
+            mine = [check for check in self.checks if (check.inputs_ref in self.secret_refs) == secret]
+            by_hand = any(check.by_hand for check in mine)
+            if mine:
+                parts.append((len(mine) + by_hand, by_hand))
+        return tuple(parts)
+
     def check(self, name: str) -> Check:
         for check in self.checks:
             if check.name == name:

@@ -415,3 +415,20 @@ def test_a_table_of_the_answers_for_seed_0_earns_nothing_under_nbgrader(tmp_path
         GradeOutOfKernel(config=Config()).preprocess(nb, resources)
         scores[seed] = points(nb)["test-gradient_manual_values"]
     assert scores == {"0": 2, "": 0}
+
+
+def test_a_class_grades_a_notebook_only_as_its_assignments_exercise(sandbox):
+    """``grade class`` grades an nbgrader notebook as its assignment's exercise (``only``): a test cell of another
+    exercise scores zero and says why, rather than have the notebook's grading take as long as that exercise's too
+    (every exercise's test cells in one notebook: six gradings, past the deadline its class sets by one)."""
+    nb = source_notebook()
+    other = next(cell for cell in source_notebook("exercise-1").cells if grade_id(cell) and
+                 cell.metadata["nbgrader"].get("grade") and not cell.metadata["nbgrader"].get("solution"))
+    other = copy.deepcopy(other)
+    other.metadata["nbgrader"]["grade_id"] = "test-of-exercise-1"
+    nb.cells.append(other)
+    results = autograde.grade_notebook(nb, sandbox=sandbox, seed=0, path="ann.ipynb", only=SLUG)
+    assert [result.exercise for result in results] == [SLUG] and results[0].score == graders.find(SLUG).max_score
+    assert points(nb)["test-of-exercise-1"] == 0
+    assert nb.cells[-1].outputs[-1].evalue == ("this test cell is of exercise-1, and this notebook is graded as "
+                                               "exercise-2: not graded")

@@ -464,3 +464,41 @@ def test_the_second_calls_input_is_picked_by_the_runs_seed():
         assert any(case is other for other in cases[lead])
         picked.add(next(i for i, other in enumerate(cases[lead]) if other is case))
     assert len(picked) > 2, picked
+
+
+@pytest.mark.parametrize("notebook", [False, True], ids=["module", "notebook"])
+@pytest.mark.parametrize("slug", [exercise.slug for exercise in graders.EXERCISES])
+def test_a_class_takes_a_worker_for_stuck_only_past_every_budget_of_its_grading(monkeypatch, slug, notebook):
+    """A class's worker was taken for stuck after 120 s and 40 check timeouts, whatever the cells' budget: a notebook
+    with two honest 40 s demo cells, graded in 160 s alone, was "could not grade: grading took more than 140 s" in a class
+    at ``--timeout 0.5``. Now a task's deadline (``task.most_seconds``) is past every budget its grading has
+    (``budget.most_time``), so a submission gets the same grade in a class as alone. A stand-in sandbox on a clock of its
+    own: every child spends its whole budget, and each one that runs calls fails as a whole, so that one child per call
+    follows."""
+    from autograd_exercises import budget
+    from autograd_exercises.classroom.task import Task, most_seconds
+    from autograd_exercises.sandbox import RunResult
+
+    clock = [0.0]
+
+    class Spending:
+        layers: list = []
+
+        def run(self, **job):
+            clock[0] += job["timeout"]
+            if job.get("checks") is None:  # (the child that only imports the module)
+                return RunResult("ok", {"status": "ok"}, wall=job["timeout"])
+            return RunResult("timeout", wall=job["timeout"])
+
+    monkeypatch.setattr(grading.time, "perf_counter", lambda: clock[0])
+    exercise = graders.find(slug)
+    submission = notebook_source("work.ipynb", json.dumps(filled(slug).done())) if notebook else \
+        Submission("work.py", solution_text(slug.replace("-", "_")).encode())
+    timeout, cell_timeout = 0.5, 40.0
+    grading.grade(exercise, submission, sandbox=Spending(), seed=0, timeout=timeout, cell_timeout=cell_timeout)
+    most = budget.most_time(exercise.most_calls(), notebook=notebook, timeout=timeout, cell_timeout=cell_timeout)
+    one_child = sum(budget.child_time(count, timeout, 3 * cell_timeout if notebook else None, cell_timeout)
+                    for count, _ in exercise.most_calls())
+    assert one_child < clock[0] <= most, (clock[0], most)  # (the calls' children ran, within the bound)
+    task = Task("ann", slug, "work", b"", 0, timeout, kind="ipynb" if notebook else "py")
+    assert most_seconds(task) > budget.most_time(exercise.most_calls(), notebook=notebook, timeout=timeout)

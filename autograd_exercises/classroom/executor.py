@@ -9,8 +9,8 @@ each with its own sandbox (a fork-server in its own slot) made once and reused f
 running :func:`~.task.grade_task` where its workers are.
 
 Failures cost one task at most: a worker that dies is replaced and its task tried once more
-(then it comes back as *could not grade*); a task past its deadline (a worker stuck: the
-sandbox already bounds student code) gets the same. The workers ignore Ctrl-C: the batch
+(then it comes back as *could not grade*); a task past every budget of its grading (a worker stuck: the
+sandbox already bounds student code; :func:`~.task.most_seconds`) gets the same. The workers ignore Ctrl-C: the batch
 decides when to stop, and :meth:`LocalPool.close` ends them (a worker whose instructor's
 process is gone sees its input close and exits).
 """
@@ -31,7 +31,7 @@ import time
 from dataclasses import asdict
 from typing import Any, BinaryIO, Iterable, Iterator
 
-from autograd_exercises.classroom.task import COULD_NOT_GRADE, Task, digest_of, now
+from autograd_exercises.classroom.task import COULD_NOT_GRADE, Task, digest_of, most_seconds, now
 
 _FRAME = struct.Struct("!I")
 MAX_FRAME = 256 * 2**20
@@ -347,7 +347,7 @@ class LocalPool(Executor):
         return next((worker for worker in ready if worker.stalled(now, self.stall)), ready[0] if ready else None)
 
     def _task_deadline(self, task: Task) -> float:
-        return self.deadline or 120.0 + 40 * task.timeout
+        return self.deadline or most_seconds(task)
 
     def _running(self, now: float) -> int:
         """Tasks in progress that have not stalled."""

@@ -41,6 +41,20 @@ class Task:
     key: str = ""  # the cache key, echoed in the row
 
 
+STUCK_AFTER = 120.0  # seconds a worker may take past its task's budgets (a sandbox server started again, judging)
+
+
+def most_seconds(task: Task) -> float:
+    """Seconds a worker may spend on ``task`` before an executor takes it for stuck: every budget the children that
+    grade it have (:func:`~autograd_exercises.budget.most_time`, at its exercise's most calls and at the default cell
+    budget, which ``grade_task`` uses), a tenth more, and :data:`STUCK_AFTER`. The budgets end first, so a submission
+    gets the same grade in a class as alone (a notebook with 80 s of honest cells once took a class's 140 s)."""
+    from autograd_exercises import budget, catalog
+
+    calls = catalog.find(task.exercise).calls
+    return STUCK_AFTER + 1.1 * budget.most_time(calls, notebook=task.kind == "ipynb", timeout=task.timeout)
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -147,7 +161,7 @@ def _grade_cells(task: Task, sandbox: Any, started: float) -> dict[str, Any]:
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         return _zero(task, f"{task.filename} is not a Jupyter notebook: it has no list of cells", started)
     results = autograde.grade_notebook(nb, sandbox=sandbox, seed=task.seed, path=task.filename,
-                                       timeout=task.timeout)
+                                       timeout=task.timeout, only=graders.find(task.exercise).slug)
     exercise = graders.find(task.exercise)
     result = next((r for r in results if r.exercise == exercise.slug), None)
     if result is None:
