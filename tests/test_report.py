@@ -537,6 +537,18 @@ def test_the_page_loads_nothing():
     assert page.svgs == 3
 
 
+def test_the_slowest_submissions_name_no_hidden_check_that_timed_out():
+    """Walkthrough 61: the slowest submissions' "checks timed out" named a hidden check that timed out, on the page
+    meant for the class. It is "hidden check N" there too, as everywhere on that page; named with ``names``."""
+    timed_out = row("ann", failed={"first": ("timeout", "timed out"), "second": ("timeout", "timed out")}, seconds=9.0)
+    timed_out["result"]["checks"][1]["hidden"] = True
+    rows = [timed_out, row("bob")]
+    hidden = Page(class_report.render_html(rows, generated="now")).body("slowest")
+    assert hidden[0]["cells"][4] == "first, hidden check 1"
+    shown = Page(class_report.render_html(rows, names=True, generated="now")).body("slowest")
+    assert shown[0]["cells"][4] == "first, second"
+
+
 def test_the_page_without_matplotlib(monkeypatch):
     from autograd_exercises.reports import plots
 

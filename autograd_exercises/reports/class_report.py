@@ -505,7 +505,7 @@ def _identical_html(rows: Sequence[dict[str, Any]], references: dict[str, dict[s
     return "\n".join(out)
 
 
-def _slowest_html(rows: Sequence[dict[str, Any]], names: _Names) -> str:
+def _slowest_html(rows: Sequence[dict[str, Any]], stats: Sequence[ExerciseStat], names: _Names) -> str:
     timed = sorted((row for row in rows if row.get("status") == GRADED and isinstance(row.get("seconds"), (int, float))),
                    key=lambda row: (-float(row["seconds"]), row["student"]))[:SLOWEST]
     out = ['<section id="slowest">', "<h2>Slowest submissions</h2>"]
@@ -517,8 +517,11 @@ def _slowest_html(rows: Sequence[dict[str, Any]], names: _Names) -> str:
     head = "<th>student</th><th>file</th>" if names.shown else ""
     out.append('<table class="slowest"><thead><tr><th class="num">#</th><th>exercise</th><th class="num">seconds</th>'
                f'<th class="num">score</th><th>checks timed out</th>{head}</tr></thead><tbody>')
+    labels = {stat.slug: names.checks(stat) for stat in stats}  # (a hidden check is not named: walkthrough 61)
     for rank, row in enumerate(timed, start=1):
-        late = [check.name for check in checks_of(row) if check.mistake in ("timeout", "import-timeout")]
+        late = [labels.get(row["exercise"], {}).get(check.name, "a hidden check" if check.hidden and not names.shown
+                                                     else check.name)
+                for check in checks_of(row) if check.mistake in ("timeout", "import-timeout")]
         score = f"{_points(float(row['score']))}/{_points(float(row.get('max_score') or 0))}" \
             if row.get("status") == GRADED else "not graded"
         who = f"<td>{_e(row['student'])}</td><td>{_e(row.get('file', ''))}</td>" if names.shown else ""
@@ -590,7 +593,7 @@ def render_html(rows: Iterable[dict[str, Any]], *, names: bool = False,
     if not rows:
         body.append("<p>No submission was graded.</p>")
     body += [_exercise_html(stat, shown, number) for number, stat in enumerate(stats, start=1)]
-    body += [_identical_html(rows, references, shown), _slowest_html(rows, shown), _not_graded_html(rows, shown)]
+    body += [_identical_html(rows, references, shown), _slowest_html(rows, stats, shown), _not_graded_html(rows, shown)]
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
