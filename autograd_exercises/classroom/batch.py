@@ -127,6 +127,7 @@ class Summary:
                 ("not written to the gradebook ({n})", [f"{who}: {why}" for who, why in self.gradebook_failed]),
                 ("for other exercises, not graded in this run ({n})", list(self.plan.other_exercise)),
                 ("ignored, not .py or .ipynb ({n})", list(self.plan.ignored)),
+                ("ignored, test files, never the submission ({n})", list(self.plan.tests)),
                 ("left out of the zip ({n})", [str(entry) for entry in self.left_out])]
 
     def _listed(self, lines: list[str]) -> list[str]:
@@ -164,6 +165,7 @@ class Summary:
                 lines += self._listed(listed)
         for label, names in (("for other exercises, not graded in this run", self.plan.other_exercise),
                              ("ignored (not .py or .ipynb)", self.plan.ignored),
+                             ("ignored (test files, never the submission)", self.plan.tests),
                              ("left out of the zip", self.left_out)):
             if names:
                 shown = ", ".join(names[:5]) + (f", … ({len(names) - 5} more)" if len(names) > 5 else "")

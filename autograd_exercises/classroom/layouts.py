@@ -145,6 +145,7 @@ class Plan:
     skipped: list[Skipped] = field(default_factory=list)
     other_exercise: list[str] = field(default_factory=list)  # files for an exercise not graded in this run
     ignored: list[str] = field(default_factory=list)  # not .py/.ipynb (README.md, data files)
+    tests: list[str] = field(default_factory=list)  # a student's test files (test_*.py, conftest.py): no submission
 
 
 # -- names -------------------------------------------------------------------------------------------
@@ -840,7 +841,7 @@ class _Finder:
             if self.not_a_submission(path):
                 continue
             if _a_test(path.relative_to(folder)):
-                self.plan.ignored.append(self.shown(path))
+                self.plan.tests.append(self.shown(path))
                 continue
             slug, number, _ = exercise_in(Path(path.name).stem, self.known)
             if slug is not None and (fixed is None or slug == fixed):
