@@ -97,7 +97,8 @@ def judge_forward_retains(case, obs):
         raise Fail("y.grad is None after out.backward(): call y.retain_grad() in forward, before returning y",
                    code="missing-retain-grad")
     try:
-        close(tensor(obs["after_backward"]["y_grad"], "y.grad"), reference(case["x"])["y_grad"], what="y.grad", tol=TOL)
+        close(tensor(obs["after_backward"]["y_grad"], "y.grad"), reference(case["x"])["y_grad"], what="y.grad", tol=TOL,
+              numel=case["x"].numel())  # (out a sum: y.grad numel times the mean's, sum-not-mean; walkthrough 61)
     except Fail as failure:
         raise _blamed_on_forward(failure, case, _number(out), "y.grad") from None
 

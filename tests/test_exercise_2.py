@@ -50,7 +50,8 @@ MISTAKES = {
         [("out = z.mean()", "out = z.sum()")],
         4, {"forward_values": "a sum where a mean belongs",
             "forward_retains_y_grad": "forward(x)'s out is wrong (forward_values says how), and y.grad comes from it: "
-                                      "fix forward first; y.grad is wrong",
+                                      "fix forward first; y.grad is wrong — it is 6 times the expected value (= number "
+                                      "of elements)",
             "gradients_x": "and the gradient (when gradients calls forward) comes from it: fix forward first; x.grad "
                            "is wrong — it is 6 times"},
     ),
