@@ -42,6 +42,14 @@ def test_the_exchange_folder_must_exist_and_be_writable():
     assert "sudo mkdir -p /srv/nbgrader/exchange && sudo chmod ugo+rw /srv/nbgrader/exchange" in commands(exchange)
 
 
+def test_students_nbgrader_is_told_where_the_exchange_is():
+    """Walkthrough 61: a student's ``fetch_assignment`` and ``submit`` read no course config, so they looked in
+    nbgrader's default folder (``Unwritable directory … /usr/local/share/nbgrader/exchange``)."""
+    exchange = INSTRUCTORS[INSTRUCTORS.index("## 8."):INSTRUCTORS.index("## 9.")]
+    assert any("/etc/jupyter/nbgrader_config.py" in command and 'c.Exchange.root = "/srv/nbgrader/exchange"' in command
+               for command in commands(exchange))
+
+
 def test_readme_states_the_supported_platforms():
     platforms = README[README.index("## Platforms"):README.index("## Safety")]
     assert "**Linux**" in platforms and "full sandbox" in platforms
