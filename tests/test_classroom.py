@@ -701,14 +701,18 @@ def test_no_spare_starts_while_every_core_is_busy(tmp_path, monkeypatch):
     """A stalled task whose child spins keeps its core busy: a spare worker would only compete for the cores,
     so none starts; the others wait their turn and get the same points."""
     monkeypatch.setattr(LocalPool, "stall", 0.2)
+    monkeypatch.setattr(LocalPool, "still_after", 0.5)  # (60 s: a submission graded that long is named)
     students = {"a_sleeper": ("hostile:sleep_forever", ".py")} | {f"s{i}": ("right", ".py") for i in range(2)}
     folder = make_class(tmp_path / "class", students)
+    stream = io.StringIO()
     with LocalPool(1, spares=1) as pool:
         pool.idle_cores = Busy()
         summary = batch.run(batch.Options(SLUG, folder, out=tmp_path / "out", timeout=1.0), executor=pool,
-                            stream=io.StringIO(), terminal=False)
+                            stream=stream, terminal=False)
         assert len(pool.workers) == 1
     assert [row["student"] for row in summary.rows][0] == "a_sleeper"  # one worker: first in, first out
+    assert re.search(r"still grading a_sleeper's exercise-2 \(\ds\): a notebook's cells or a check running out",
+                     stream.getvalue()), stream.getvalue()  # (a class that seems stuck says on whom it waits)
     assert {row["student"]: row["score"] for row in summary.rows} == {"a_sleeper": 7, "s0": 10, "s1": 10}
 
 
@@ -949,6 +953,16 @@ def test_progress_bar_on_a_terminal():
         progress.advance({"status": "graded", "score": 1, "max_score": 1})
         progress.advance({"status": "graded", "score": 0, "max_score": 1})
     assert "2/2" in stream.getvalue() and "full marks 1" in stream.getvalue()
+
+
+def test_progress_names_the_submissions_graded_for_long_above_the_bar():
+    stream = io.StringIO()
+    with Progress(2, stream=stream, terminal=True) as progress:
+        progress.still([("ann", "exercise-2", 130.0), ("[bold]bo", "exercise-1", 61.0)])
+        progress.advance({"status": "graded", "score": 1, "max_score": 1})
+    text = stream.getvalue()  # (an id is printed as it is: no markup of rich's read in it)
+    assert "still grading ann's exercise-2 (2m10s), [bold]bo's exercise-1 (1m01s): a notebook's cells or a check" in \
+        " ".join(text.split())
 
 
 def test_the_instructors_process_reads_notebooks_without_nbformat_or_torch(tmp_path):

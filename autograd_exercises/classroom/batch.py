@@ -47,7 +47,7 @@ from autograd_exercises.classroom import cache as cache_mod
 from autograd_exercises.classroom import course_seed, layouts, outputs
 from autograd_exercises.classroom.executor import Executor, ExecutorError, LocalPool, cores
 from autograd_exercises.classroom.progress import Progress
-from autograd_exercises.classroom.task import COULD_NOT_GRADE, GRADED, Task, sha256
+from autograd_exercises.classroom.task import COULD_NOT_GRADE, GRADED, STILL, Task, sha256
 from autograd_exercises.reports import plots
 
 REWRITE_EVERY = 2.0  # seconds between rewrites of grades.csv while grading (at least)
@@ -551,6 +551,9 @@ def _run_pool(pool: Executor, pending: list[Task], by_key: dict[str, list[_Job]]
     with Progress(total, cached=summary.from_cache, stream=stream, terminal=terminal) as progress:
         try:
             for row in pool.run(pending):
+                if row.get("status") == STILL:
+                    progress.still(row.get("running") or [])
+                    continue
                 key = row.get("key")
                 if row.get("status") not in (GRADED, COULD_NOT_GRADE) or key not in by_key or key in written:
                     continue  # once per task, whatever an executor sends twice

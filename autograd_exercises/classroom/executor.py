@@ -31,7 +31,7 @@ import time
 from dataclasses import asdict
 from typing import Any, BinaryIO, Iterable, Iterator
 
-from autograd_exercises.classroom.task import COULD_NOT_GRADE, Task, digest_of, most_seconds, now
+from autograd_exercises.classroom.task import COULD_NOT_GRADE, Task, digest_of, most_seconds, now, still_row
 
 _FRAME = struct.Struct("!I")
 MAX_FRAME = 256 * 2**20
@@ -302,6 +302,7 @@ class LocalPool(Executor):
 
     retries = 1  # a task whose worker died is tried once more on a fresh worker
     stall = 1.0  # seconds after which a running task no longer counts against the number of workers
+    still_after = 60.0  # seconds after which a running task is named (:func:`~.task.still_row`), again each time
 
     def __init__(self, workers: int | None = None, *, deadline: float | None = None, spares: int | None = None) -> None:
         self.size = max(1, workers or cores())
@@ -313,6 +314,7 @@ class LocalPool(Executor):
         self.idle_cores = IdleCores()
         self.layers: list[str] = []  # the first worker's: every other has at least these
         self._restarts = 0  # workers started again after one failed to start
+        self._said = 0.0  # when the tasks running long were last named (:meth:`_still`)
 
     def _spawn(self, mother: _Worker | None = None) -> _Worker:
         """A new worker in the next slot: forked from ``mother`` where given (it keeps grading), else started."""
@@ -381,6 +383,7 @@ class LocalPool(Executor):
             times.append(now + self.idle_cores.window / 4)
         times += [worker.given + self.stall for worker in self.workers
                   if worker.task is not None and not worker.stalled(now, self.stall)]
+        times += [max(self._said, worker.given) + self.still_after for worker in self.workers if worker.task is not None]
         return min(5.0, max(0.0, min(times, default=now + 5.0) - now))
 
     def _started(self, worker: _Worker) -> None:
@@ -409,6 +412,7 @@ class LocalPool(Executor):
         self.start()
         queue = collections.deque(tasks)
         tries: dict[int, int] = collections.Counter()
+        self._said = time.monotonic()  # when the tasks running long were last named (:meth:`_still`)
         while queue or any(worker.task for worker in self.workers):
             self._feed(queue)
             busy = {worker.stdout.fileno(): worker for worker in self.workers
@@ -442,6 +446,21 @@ class LocalPool(Executor):
                     done.append(failed_row(task, f"grading took more than {self._task_deadline(task):g} s"))
             self._feed(queue)  # the workers go on while the rows are written
             yield from done
+            still = self._still(time.monotonic())
+            if still is not None:
+                yield still
+
+    def _still(self, now: float) -> dict[str, Any] | None:
+        """At most every :attr:`still_after` seconds, the tasks running for that long or more: a row that names them
+        (:func:`~.task.still_row`), else None."""
+        if now - self._said < self.still_after:
+            return None
+        long = [(worker.task, now - worker.given) for worker in self.workers
+                if worker.task is not None and now - worker.given >= self.still_after]
+        if not long:
+            return None
+        self._said = now
+        return still_row(long)
 
     def _replace(self, worker: _Worker) -> _Worker:
         index = self.workers.index(worker)

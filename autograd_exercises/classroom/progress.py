@@ -64,6 +64,17 @@ class Progress:
             self.line(f"graded {self.done}/{self.total} ({100 * self.done // self.total}%), {self.counts()}, "
                       f"{rate:.1f}/s{eta}")
 
+    def still(self, running: list[tuple[str, str, float]]) -> None:
+        """Name the submissions graded for long ((student, exercise, seconds so far)), above the bar on a terminal:
+        a class that seems stuck at its last few is waiting on them, and on nothing else."""
+        named = ", ".join(f"{student}'s {exercise} ({_duration(seconds)})" for student, exercise, seconds in running)
+        text = (f"still grading {named}: a notebook's cells or a check running out their time (each has a budget; "
+                "the others go on meanwhile)")
+        if self._bar is not None:
+            self._bar.console.print(text, markup=False, highlight=False)
+        else:
+            self.line(text)
+
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.stop()

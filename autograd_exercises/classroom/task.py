@@ -22,6 +22,7 @@ from typing import Any
 from autograd_exercises.printable import printable
 
 GRADED, COULD_NOT_GRADE = "graded", "could-not-grade"
+STILL = "still-grading"  # not a row: an executor's word on the tasks it has been grading long (:func:`still_row`)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,12 @@ def most_seconds(task: Task) -> float:
 
     calls = catalog.find(task.exercise).calls
     return STUCK_AFTER + 1.1 * budget.most_time(calls, notebook=task.kind == "ipynb", timeout=task.timeout)
+
+
+def still_row(running: list[tuple[Task, float]]) -> dict[str, Any]:
+    """What an executor yields, between rows, of the tasks it has graded for long: their students, exercises and
+    seconds so far (a notebook's cells or a check running out their budgets; the batch prints it)."""
+    return {"status": STILL, "running": [(task.student, task.exercise, seconds) for task, seconds in running]}
 
 
 def sha256(data: bytes) -> str:
