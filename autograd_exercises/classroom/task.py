@@ -167,9 +167,9 @@ def _grade_cells(task: Task, sandbox: Any, started: float) -> dict[str, Any]:
         return _zero(task, str(exc), started)
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         return _zero(task, f"{task.filename} is not a Jupyter notebook: it has no list of cells", started)
-    results = autograde.grade_notebook(nb, sandbox=sandbox, seed=task.seed, path=task.filename,
-                                       timeout=task.timeout, only=graders.find(task.exercise).slug)
     exercise = graders.find(task.exercise)
+    results = autograde.grade_notebook(nb, sandbox=sandbox, seed=task.seed, path=task.filename,
+                                       timeout=task.timeout, only=exercise.slug)
     result = next((r for r in results if r.exercise == exercise.slug), None)
     if result is None:
         result = session.zero(exercise, task.seed, "no test cell of this check in the notebook",
