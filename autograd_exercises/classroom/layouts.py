@@ -810,8 +810,10 @@ class _Finder:
         return slug if self._subfolders(folder, entries) and not code else None
 
     # a folder that is one student's (plain, GitHub Classroom or Moodle)
-    def student_folder(self, folder: Path, exercise: str | None = None, who: tuple[str, str] | None = None) -> None:
-        """``who``: the student id and who they are, where the folder's name does not say (Gradescope's export)."""
+    def _folder_owner(self, folder: Path, exercise: str | None,
+                      who: tuple[str, str] | None) -> tuple[str, str, str, str | None] | None:
+        """Whose a student's folder is, by its name (or ``who``): (student id, LMS source, the raw name where the id is
+        the folder's own, the exercise it is fixed to or None); None, with the folder skipped, where it says no one."""
         classroom, lms = (None, None) if who else (_CLASSROOM.match(folder.name), lms_prefix(folder.name))
         fixed: str | None = None if classroom else exercise
         if who:
@@ -823,20 +825,23 @@ class _Finder:
             fixed, student, source = self.known.get(number), safe_id(classroom.group("login")), ""
             if fixed is None:
                 self.plan.skipped.append(Skipped(self.shown(folder) + "/", f"exercise {number} is not in this course"))
-                return
+                return None
         elif lms:
             self.kind("Moodle")
             student, source = lms[0], lms[1]
         else:
             self.kind("a folder per student")
             student, source = safe_id(folder.name), ""
-        raw = folder.name if not (classroom or lms or who) else ""
         if not student:
             self.plan.skipped.append(Skipped(self.shown(folder) + "/", "no student id in the folder's name"))
-            return
+            return None
+        return student, source, folder.name if not (classroom or lms or who) else "", fixed
+
+    def _folder_files(self, folder: Path, fixed: str | None) -> tuple[dict[str, list[Path]], list[Path]]:
+        """A student's folder's code files: by the exercise their names say (``fixed``'s only, where the folder is
+        one exercise's), and those whose names say none; test files, other files and other exercises' are noted."""
         named: dict[str, list[Path]] = {}
         unnamed: list[Path] = []
-        zips = len(self.zips)
         for path in _files(folder, links=self.links):
             if self.not_a_submission(path):
                 continue
@@ -852,6 +857,16 @@ class _Finder:
                                                     f"but the folder is {fixed}'s")))
             else:
                 unnamed.append(path)
+        return named, unnamed
+
+    def student_folder(self, folder: Path, exercise: str | None = None, who: tuple[str, str] | None = None) -> None:
+        """``who``: the student id and who they are, where the folder's name does not say (Gradescope's export)."""
+        owner = self._folder_owner(folder, exercise, who)
+        if owner is None:
+            return
+        student, source, raw, fixed = owner
+        zips = len(self.zips)
+        named, unnamed = self._folder_files(folder, fixed)
         top = [path for path in unnamed if path.parent == folder]
         single = fixed or (next(iter(self.wanted)) if self.single else None)
         if single is not None and single not in named and len(top) == 1:
