@@ -71,7 +71,7 @@ class Progress:
         text = (f"still grading {named}: a notebook's cells or a check running out their time (each has a budget; "
                 "the others go on meanwhile)")
         if self._bar is not None:
-            self._bar.console.print(text, markup=False, highlight=False)
+            self._bar.console.print(text, markup=False, highlight=False, emoji=False)
         else:
             self.line(text)
 
