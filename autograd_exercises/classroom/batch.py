@@ -147,10 +147,16 @@ class Summary:
     def lines(self) -> list[str]:
         """The summary: each file and its student id, what could not be graded and why, totals, the files."""
         order = [info.slug for info in catalog.exercises()]
+        where = f" (from {self.source})" if self.source else ""
+        lines = [f"layout: {self.plan.layout}{where}"] + self._row_lines(order) + self._not_graded_lines() + \
+            self._total_lines(order) + self._file_lines(order)
+        return [layouts.printable(line) for line in lines]  # an nbgrader id is as the student's folder named it
+
+    def _row_lines(self, order: list[str]) -> list[str]:
+        """Each file and its student id, then each that could not be graded, with why."""
         rows = sorted(self.rows, key=lambda r: (r["student"], order.index(r["exercise"]) if r["exercise"] in order else 0))
         width = max([cell_len(row["student"]) for row in rows] + [7])
-        where = f" (from {self.source})" if self.source else ""
-        lines = [f"layout: {self.plan.layout}{where}"]
+        lines = []
         for row in rows:
             score = f"{row['score']:g}/{row['max_score']:g}" if row["status"] == GRADED else "not graded"
             lines.append(f"  {set_cell_size(row['student'], width)}  {row['exercise']:<11} {score:>10}  {row['file']}")
@@ -158,8 +164,12 @@ class Summary:
         if failed:
             lines.append(f"could not grade ({len(failed)}), scored zero:")
             lines += [f"  {set_cell_size(row['student'], width)}  {row['exercise']:<11} {row['reason']}" for row in failed]
-        sections = self.not_graded_sections()
-        for heading, listed in sections[:2]:  # skipped, not written to the gradebook: each with its reason
+        return lines
+
+    def _not_graded_lines(self) -> list[str]:
+        """What was skipped or not written to the gradebook, each with its reason; what was left aside, counted."""
+        lines = []
+        for heading, listed in self.not_graded_sections()[:2]:  # skipped, not written to the gradebook
             if listed:
                 lines.append(heading.format(n=len(listed)) + ":")
                 lines += self._listed(listed)
@@ -170,11 +180,15 @@ class Summary:
             if names:
                 shown = ", ".join(names[:5]) + (f", … ({len(names) - 5} more)" if len(names) > 5 else "")
                 lines.append(f"{label}: {len(names)} ({shown})")
+        return lines
+
+    def _total_lines(self, order: list[str]) -> list[str]:
+        """The counts, each exercise's mean, and where the seeds came from."""
         graded = [row for row in self.rows if row["status"] == GRADED]
         full = sum(1 for row in graded if row["score"] >= row["max_score"])
-        lines.append(f"{_count(len(self.rows), 'submission')} in {self.seconds:.1f} s ({self.graded_now} graded now, "
-                     f"{self.from_cache} from the cache): graded {len(graded)}, full marks {full}, "
-                     f"could not grade {len(failed)}, skipped {len(self.plan.skipped)}")
+        lines = [f"{_count(len(self.rows), 'submission')} in {self.seconds:.1f} s ({self.graded_now} graded now, "
+                 f"{self.from_cache} from the cache): graded {len(graded)}, full marks {full}, "
+                 f"could not grade {len(self.not_graded)}, skipped {len(self.plan.skipped)}"]
         for slug in order:
             mine = [row for row in graded if row["exercise"] == slug]
             if mine:
@@ -188,10 +202,14 @@ class Summary:
         elif self.class_seed is not None:
             lines.append(f"seeds: one per student, from class seed {self.class_seed} (--seed {self.class_seed} "
                          "repeats this run)")
+        return lines
+
+    def _file_lines(self, order: list[str]) -> list[str]:
+        """The files written, the rows kept from earlier runs, and what did not finish."""
         files = [self.out / outputs.CSV, self.out / outputs.RESULTS, self.out / outputs.FEEDBACK, self.out / outputs.JUNIT]
         files += [self.report] if self.report is not None else []
-        lines.append("written: " + ", ".join(f"{path}/" if path.suffix == "" else str(path) for path in files)
-                     + (f", {self.gradebook}" if self.gradebook else ""))
+        lines = ["written: " + ", ".join(f"{path}/" if path.suffix == "" else str(path) for path in files)
+                 + (f", {self.gradebook}" if self.gradebook else "")]
         kept = [slug for slug in order if any(row["exercise"] == slug for row in self.kept)]
         if kept:
             lines.append(f"kept from earlier runs in grades.csv: {', '.join(kept)} ({_count(len(self.kept), 'row')}; "
@@ -203,7 +221,7 @@ class Summary:
         if self.interrupted:
             lines.append(f"interrupted: {len(self.rows)} of {len(self.plan.found)} submissions done; "
                          "run the same command again to grade the rest")
-        return [layouts.printable(line) for line in lines]  # an nbgrader id is as the student's folder named it
+        return lines
 
 
 def _count(number: int, noun: str) -> str:
