@@ -122,10 +122,33 @@ class DaskExecutor(Executor):
             import distributed
         except ImportError as exc:
             raise ExecutorError(f"--scheduler needs dask.distributed ({exc}): {INSTALL}") from None
-        from autograd_exercises.classroom import dask_worker
         from autograd_exercises.classroom.cache import grader_version
 
         self.version = self.version or grader_version()
+        self._connect(dask, distributed)
+        try:
+            self.failures_allowed = self.client.run_on_scheduler(_allowed_failures)
+        except Exception:  # a scheduler that runs no code for clients: its configured value is unknown here
+            self.failures_allowed = dask.config.get("distributed.scheduler.allowed-failures")
+        try:
+            self.client.wait_for_workers(1, timeout=self.worker_timeout)
+        except (TimeoutError, asyncio.TimeoutError, OSError):
+            self.close()
+            raise ExecutorError(f"no dask worker joined the scheduler at {self.scheduler} within "
+                                f"{self.worker_timeout:g} s") from None
+        self._install_grader()
+        states = list(self.workers.values())
+        layers = [layer for layer in states[0]["layers"] if all(layer in state["layers"] for state in states)]
+        self._threads = sum(state["threads"] for state in states)
+        self._threads_read = time.monotonic()
+        self.info = {"layers": layers, "workers": len(states), "root": any(state["root"] for state in states),
+                     "pids": [state["pid"] for state in states], "scheduler": self.scheduler,
+                     "allowed_failures": self.failures_allowed}
+        return self.info
+
+    def _connect(self, dask: Any, distributed: Any) -> None:
+        """The client: of a ``LocalCluster`` of :attr:`target` worker processes this run starts, or of the scheduler
+        at :attr:`target`; :class:`ExecutorError` where it cannot be reached."""
         try:
             if isinstance(self.target, int):
                 config = {"distributed.scheduler.allowed-failures": self.allowed_failures,
@@ -141,16 +164,12 @@ class DaskExecutor(Executor):
         except (OSError, TimeoutError, asyncio.TimeoutError, ValueError) as exc:
             self.close()
             raise ExecutorError(f"cannot reach the dask scheduler at {self.scheduler}: {exc}") from None
-        try:
-            self.failures_allowed = self.client.run_on_scheduler(_allowed_failures)
-        except Exception:  # a scheduler that runs no code for clients: its configured value is unknown here
-            self.failures_allowed = dask.config.get("distributed.scheduler.allowed-failures")
-        try:
-            self.client.wait_for_workers(1, timeout=self.worker_timeout)
-        except (TimeoutError, asyncio.TimeoutError, OSError):
-            self.close()
-            raise ExecutorError(f"no dask worker joined the scheduler at {self.scheduler} within "
-                                f"{self.worker_timeout:g} s") from None
+
+    def _install_grader(self) -> None:
+        """The grader's plugin on every worker (its version checked, a sandbox each), then each worker's state in
+        :attr:`workers`; :class:`ExecutorError` with every reason where one is not ready."""
+        from autograd_exercises.classroom import dask_worker
+
         plugin = dask_worker.GraderPlugin(self.version)
         register = getattr(self.client, "register_plugin", None) or self.client.register_worker_plugin  # older dask
         try:
@@ -169,14 +188,6 @@ class DaskExecutor(Executor):
                               for address, state in not_ready.items()})
             self.close()
             raise ExecutorError("; ".join(reasons))
-        states = list(self.workers.values())
-        layers = [layer for layer in states[0]["layers"] if all(layer in state["layers"] for state in states)]
-        self._threads = sum(state["threads"] for state in states)
-        self._threads_read = time.monotonic()
-        self.info = {"layers": layers, "workers": len(states), "root": any(state["root"] for state in states),
-                     "pids": [state["pid"] for state in states], "scheduler": self.scheduler,
-                     "allowed_failures": self.failures_allowed}
-        return self.info
 
     def _describe(self) -> dict[str, dict[str, Any]]:
         from autograd_exercises.classroom import dask_worker
