@@ -54,3 +54,39 @@ def test_readme_states_the_supported_platforms():
     platforms = README[README.index("## Platforms"):README.index("## Safety")]
     assert "**Linux**" in platforms and "full sandbox" in platforms
     assert "**macOS and Windows**" in platforms and "isolation layers" in platforms
+
+
+def _defined(path: Path) -> set[str]:
+    """The names a module defines at any depth (functions, classes, assigned names)."""
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        names.update(target.id for target in targets if isinstance(target, ast.Name))
+    return names
+
+
+def test_architecture_names_only_files_and_functions_that_exist():
+    """ARCHITECTURE.md is kept true: every file it names exists (``exercise_N`` and ``*`` stand for any), and every
+    ``module.name`` of the package's modules it names is defined there (a function renamed left its old name behind)."""
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    modules: dict[str, set[str]] = {}
+    for path in [*ROOT.joinpath("autograd_exercises").rglob("*.py"), *ROOT.joinpath("graders").rglob("*.py")]:
+        modules.setdefault(path.stem, set()).update(_defined(path))
+    folders = ("autograd_exercises", "graders", "tests", "solutions", "assignments", "bench")
+    files = [path.relative_to(ROOT).as_posix() for folder in folders for path in ROOT.joinpath(folder).rglob("*.py")]
+    missing = []
+    for token in sorted(set(re.findall(r"`([^`\s]+)`", text))):
+        token = token.strip("().,:;")
+        if token.endswith(".py"):
+            pattern = re.escape(token).replace("_N", "_[0-9]").replace("\\*", ".*")
+            if not any(re.fullmatch(f"(.*/)?{pattern}", file) for file in files):
+                missing.append(token)
+        elif (found := re.fullmatch(r"([a-z_]+)\.([A-Za-z_]\w*)(\(\))?", token)) and found.group(1) in modules \
+                and found.group(2) not in ("csv", "json", "txt", "html", "xml", "db"):  # (file names: mistakes.csv)
+            if found.group(2) not in modules[found.group(1)]:
+                missing.append(token)
+    assert missing == []
