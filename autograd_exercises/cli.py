@@ -272,14 +272,16 @@ def grade_all(folder: str, everything: bool, fmt: str, output: str | None, seed:
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Class seed; each student's inputs derive from it, their id, the exercise and their file "
                    "(default: the recorded one, else a fresh one).")
-@click.option("--timeout", type=SECONDS, default=session.DEFAULT_TIMEOUT, show_default=True,
-              help=TIMEOUT_HELP)
+@click.option("--timeout", type=SECONDS, default=None,
+              help=TIMEOUT_HELP + f"  [default: {session.DEFAULT_TIMEOUT:g}; with --gradebook, the course's "
+                                  "GradeOutOfKernel.timeout where its nbgrader config sets one]")
 @click.option("--regrade", is_flag=True, help="Grade everything again, ignoring the results of earlier runs.")
 @click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="nbgrader's gradebook.db: write every notebook's points per test cell, as nbgrader autograde does.")
 @click.option("--unsafe-root", is_flag=True, help="As root, grade even without every sandbox layer.")
 def grade_class(exercise: str, submissions: Path, out: Path, workers: int | None, scheduler: str | None,
-                seed: int | None, timeout: float, regrade: bool, gradebook: Path | None, unsafe_root: bool) -> None:
+                seed: int | None, timeout: float | None, regrade: bool, gradebook: Path | None,
+                unsafe_root: bool) -> None:
     """Instructors: grade every submission of EXERCISE (or 'all') in SUBMISSIONS, a folder or a .zip.
 
     \b

@@ -31,6 +31,18 @@ from traitlets import Float
 from autograd_exercises.autograde import grade_notebook, shared_sandbox
 
 
+def configured_times(config: Any) -> tuple[float | None, float | None]:
+    """(seconds per check, seconds per notebook cell) a course's nbgrader config sets for grading out of the kernel:
+    ``GradeOutOfKernel.timeout``, and ``GradeOutOfKernel.cell_timeout``, else ``Execute.timeout``; None where it sets
+    none (the grader's defaults). ``nbgrader autograde`` and ``grade class --gradebook`` both grade by them."""
+    def seconds(section: str, name: str) -> float | None:
+        value = config.get(section, {}).get(name)
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
+
+    return seconds("GradeOutOfKernel", "timeout"), seconds("GradeOutOfKernel", "cell_timeout") or \
+        seconds("Execute", "timeout")
+
+
 class CurrentMetadataSchema(NbGraderPreprocessor):
     """Every cell's nbgrader ``schema_version`` set to the one this nbgrader writes, first of the sanitising steps and
     again before their check (``DeduplicateIds`` and ``OverwriteCells`` may leave a cell metadata without one).
@@ -59,10 +71,7 @@ class GradeOutOfKernel(NbGraderPreprocessor):
                                    "else the grader's default, 60, as the course's config sets it).").tag(config=True)
 
     def _cell_timeout(self) -> float | None:
-        if self.cell_timeout:
-            return self.cell_timeout
-        value = self.config.get("Execute", {}).get("timeout")
-        return float(value) if isinstance(value, (int, float)) and value > 0 else None
+        return self.cell_timeout or configured_times(self.config)[1]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

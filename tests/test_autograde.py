@@ -376,7 +376,8 @@ def test_each_submitted_notebook_is_graded_with_its_students_own_seed_from_the_c
     with pytest.raises(ValueError, match="not an SQLite file, so it has no secret seed beside it: set AUTOGRAD_SEED"):
         course_seed.notebook_seed(None, "alice", cells)
     (tmp_path / "gradebook.db.seed").write_text("not a number\n")
-    with pytest.raises(ValueError, match="must hold one whole number, the course's secret seed: delete it"):
+    with pytest.raises(ValueError, match="must hold one whole number, the course's secret seed: put back your copy of it .* or delete it and the "
+                       "next grading makes a new one, which gives every student new inputs"):
         course_seed.notebook_seed(book, "alice", cells)
     assert course_seed.db_file(f"sqlite:///{book}") == book and course_seed.db_file("postgresql://host/db") is None
     with pytest.raises(ValueError, match="cannot make or read the course's secret seed .*: No such file or directory"):

@@ -178,6 +178,17 @@ def test_resume_grades_only_what_changed(tmp_path, inline):
     assert run(folder, tmp_path / "out", inline, regrade=True).graded_now == 3
     other = run(folder, tmp_path / "out", inline, seed=first.class_seed + 1)  # another seed: other inputs
     assert other.graded_now == 3
+    longer = run(folder, tmp_path / "out", inline, seed=first.class_seed + 1, timeout=3.0)  # another time per check
+    assert longer.graded_now == 3
+
+
+def test_a_cache_key_holds_the_time_per_check_and_per_notebook_cell():
+    """A course whose config changes a notebook cell's time (``--gradebook``: ``Execute.timeout``) grades again."""
+    from autograd_exercises.classroom import cache
+
+    keys = {cache.key("sha", SLUG, "v", 1, times=times, mode="cells", filename="a.ipynb")
+            for times in ((5.0, 60.0), (5.0, 30.0), (2.0, 60.0))}
+    assert len(keys) == 3
 
 
 def test_a_cached_row_cut_short_or_edited_is_graded_again(tmp_path, inline):

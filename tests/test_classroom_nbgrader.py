@@ -149,3 +149,46 @@ def test_timestamp_txt_is_read_only_as_a_small_plain_file(tmp_path):
     times = {name: Gradebook.timestamp(folder) for name, folder in folders.items()}
     assert times["plain"].isoformat() == "2031-02-03T04:05:06"
     assert times == {**times, "fifo": None, "link": None, "large": None, "none": None, "year past any": None}
+
+
+def test_grade_class_grades_by_the_times_the_courses_config_sets(courses, sandbox, tmp_path):
+    """Walkthrough 62: the course's nbgrader config set ``GradeOutOfKernel.timeout`` (and ``Execute.timeout``);
+    ``nbgrader autograde`` graded by them and ``grade class --gradebook`` by its own defaults, and wrote its other scores
+    over nbgrader's in the gradebook. Now ``grade class --gradebook`` grades by the course's times, as nbgrader does,
+    and says so; ``--timeout`` given on the command line is the check's time still."""
+    course = tmp_path / "course"
+    shutil.copytree(courses[0], course)  # (its submissions, its gradebook and its secret)
+    (course / "nbgrader_config_local.py").write_text("c = get_config()\nc.GradeOutOfKernel.timeout = 0.5\n"
+                                                     "c.Execute.timeout = 7\n")
+    seen: list = []
+
+    class Recording(InProcess):
+        def run(self, tasks):
+            tasks = list(tasks)
+            seen.extend((task.timeout, task.cell_timeout) for task in tasks)
+            yield from super().run(tasks[:1])
+
+    for given, expected in ((None, (0.5, 7.0)), (2.0, (2.0, 7.0))):
+        seen.clear()
+        summary = batch.run(batch.Options(SLUG, course, out=tmp_path / f"out-{given}", gradebook=course / "gradebook.db",
+                                          timeout=given), executor=Recording(sandbox), stream=io.StringIO(),
+                            terminal=False)
+        assert seen and set(seen) == {expected}, seen
+        assert f"time: {expected[0]:g} s per check, 7 s per notebook cell, as the course's nbgrader config sets them " \
+               "for nbgrader autograde" in summary.lines()
+
+
+def test_the_course_configs_times_are_read_as_nbgrader_reads_them():
+    from traitlets.config import Config
+
+    from autograd_exercises.nbgrader_step import configured_times
+
+    config = Config()
+    assert configured_times(config) == (None, None)
+    config.Execute.timeout = 30
+    assert configured_times(config) == (None, 30.0)
+    config.GradeOutOfKernel.timeout = 1.5
+    config.GradeOutOfKernel.cell_timeout = 12
+    assert configured_times(config) == (1.5, 12.0)
+    config.GradeOutOfKernel.timeout = 0  # (nbgrader's "0: the grader's default")
+    assert configured_times(config) == (None, 12.0)

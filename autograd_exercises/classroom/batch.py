@@ -43,12 +43,14 @@ except ImportError:  # Windows
 from rich.cells import cell_len, set_cell_size  # terminal columns: a CJK character takes two
 
 from autograd_exercises import catalog
+from autograd_exercises.budget import DEFAULT_CELL_TIMEOUT
 from autograd_exercises.classroom import cache as cache_mod
 from autograd_exercises.classroom import course_seed, layouts, outputs
 from autograd_exercises.classroom.executor import Executor, ExecutorError, LocalPool, cores
 from autograd_exercises.classroom.progress import Progress
 from autograd_exercises.classroom.task import COULD_NOT_GRADE, GRADED, STILL, Task, sha256
 from autograd_exercises.reports import plots
+from autograd_exercises.sandbox import DEFAULT_TIMEOUT
 
 REWRITE_EVERY = 2.0  # seconds between rewrites of grades.csv while grading (at least)
 EXIT_ALL_GRADED, EXIT_SOME_NOT_GRADED, EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 0, 1, 3, 130
@@ -68,7 +70,7 @@ class Options:
     workers: int | None = None  # default: the number of cores
     scheduler: str | None = None  # a dask cluster instead of local workers: "local:N" or "tcp://host:8786"
     seed: int | None = None  # the class seed
-    timeout: float = 5.0
+    timeout: float | None = None  # seconds per check: with --gradebook, the course's config's; else 5
     regrade: bool = False
     gradebook: Path | None = None
     unsafe_root: bool = False
@@ -88,6 +90,8 @@ class Summary:
     from_cache: int = 0
     class_seed: int | None = None
     notebook_seed: int | None = None
+    times: tuple[float, float] = (DEFAULT_TIMEOUT, DEFAULT_CELL_TIMEOUT)  # seconds per check, per notebook cell
+    course_times: bool = False  # the course's nbgrader config set them
     interrupted: bool = False
     left_out: list[layouts.LeftOut] = field(default_factory=list)  # zip entries not extracted
     source: str = ""  # the zip's name, when SUBMISSIONS was one
@@ -202,6 +206,9 @@ class Summary:
         elif self.class_seed is not None:
             lines.append(f"seeds: one per student, from class seed {self.class_seed} (--seed {self.class_seed} "
                          "repeats this run)")
+        if self.course_times:
+            lines.append(f"time: {self.times[0]:g} s per check, {self.times[1]:g} s per notebook cell, as the course's "
+                         "nbgrader config sets them for nbgrader autograde")
         return lines
 
     def _file_lines(self, order: list[str]) -> list[str]:
@@ -289,8 +296,17 @@ def gradebook_identity(notebook: bytes) -> bytes:
     return identity(notebook)
 
 
+def _times(options: Options, book: Any, summary: Summary) -> tuple[float, float]:
+    """(seconds per check, seconds per notebook cell): ``--timeout`` where given; with ``--gradebook``, what the
+    course's nbgrader config sets, as ``nbgrader autograde`` grades by it (walkthrough 62: a course's 1 s per check
+    gave 6/10 there and 7/10 here, written over it in the gradebook); else the grader's defaults."""
+    check, cell = book.times if book is not None else (None, None)
+    summary.course_times = book is not None and (check is not None and options.timeout is None or cell is not None)
+    return (options.timeout if options.timeout is not None else check or DEFAULT_TIMEOUT), cell or DEFAULT_CELL_TIMEOUT
+
+
 def _jobs(plan: layouts.Plan, options: Options, book: Any, class_seed: int | None, seed: int | None,
-          version: str, refused: list[tuple[str, str]]) -> list[_Job]:
+          version: str, refused: list[tuple[str, str]], times: tuple[float, float]) -> list[_Job]:
     jobs = []
     for found in plan.found:
         data, problem = _read(found)
@@ -312,10 +328,11 @@ def _jobs(plan: layouts.Plan, options: Options, book: Any, class_seed: int | Non
         fingerprint = sha256(gradebook_identity(graded) if mode == "cells" else graded)
         task_seed = seed if seed is not None else book.seed(found.student, found.exercise, graded, mode) \
             if book is not None else student_seed(class_seed or 0, found.student, found.exercise, fingerprint)
-        key = cache_mod.key(fingerprint, found.exercise, version, task_seed, timeout=options.timeout,
+        key = cache_mod.key(fingerprint, found.exercise, version, task_seed, times=times,
                             mode=mode or "file", filename=filename if not problem else f"{filename}:{problem}")
-        task = Task(found.student, found.exercise, filename, graded, task_seed, options.timeout, found.kind,
-                    problem=problem, notebook_cells=mode == "cells", one_child=options.one_child, key=key)
+        task = Task(found.student, found.exercise, filename, graded, task_seed, times[0], found.kind,
+                    problem=problem, notebook_cells=mode == "cells", one_child=options.one_child, key=key,
+                    cell_timeout=times[1])
         jobs.append(_Job(found, task, mode))
     return jobs
 
@@ -486,10 +503,11 @@ def _grade(plan: layouts.Plan, options: Options, summary: Summary, executor: Exe
     out = options.out
     cache = cache_mod.Cache(out)
     book, class_seed, seed = _seeds(options, summary, cache)
+    summary.times = _times(options, book, summary)
     version = cache_mod.grader_version()
     order = [info.slug for info in catalog.exercises()]
     by_key: dict[str, list[_Job]] = {}
-    for job in _jobs(plan, options, book, class_seed, seed, version, summary.gradebook_failed):
+    for job in _jobs(plan, options, book, class_seed, seed, version, summary.gradebook_failed, summary.times):
         by_key.setdefault(job.task.key, []).append(job)
     pending = _from_cache(by_key, options, summary, cache, book, class_seed, version)
     summary.kept = cache.kept({options.exercise}) if options.exercise else []  # (grade class all: this run's only)

@@ -92,9 +92,11 @@ def grader_version() -> str:
     return f"{version}+{digest.hexdigest()[:12]}"
 
 
-def key(sha256: str, exercise: str, version: str, seed: int, *, timeout: float, mode: str, filename: str) -> str:
-    """The cache key of one grading (the file's name too: the feedback names it)."""
-    parts = [FORMAT, sha256, exercise, version, seed, timeout, mode, filename]
+def key(sha256: str, exercise: str, version: str, seed: int, *, times: tuple[float, float], mode: str,
+        filename: str) -> str:
+    """The cache key of one grading: ``times`` are the seconds per check and per notebook cell (the file's name too:
+    the feedback names it)."""
+    parts = [FORMAT, sha256, exercise, version, seed, *times, mode, filename]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 

@@ -59,8 +59,9 @@ def _made(path: Path) -> int:
     with open(path, "rb") as stream:
         text = stream.read(MAX_TEXT).decode("ascii", "replace").strip()
     if not (text.isascii() and text.isdigit()):
-        raise ValueError(f"{path} must hold one whole number, the course's secret seed: delete it, and the next "
-                         "grading makes a new one")
+        raise ValueError(f"{path} must hold one whole number, the course's secret seed: put back your copy of it "
+                         "(a backup of the gradebook's folder), or delete it and the next grading makes a new one, "
+                         "which gives every student new inputs")
     return int(text)
 
 

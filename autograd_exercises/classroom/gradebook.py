@@ -108,6 +108,9 @@ class Gradebook:
         self.db_url = f"sqlite:///{self.path}"
         self.config = self._config()
         self.course_id = self.config.CourseDirectory.get("course_id") or "default_course"
+        from autograd_exercises.nbgrader_step import configured_times
+
+        self.times = configured_times(self.config)  # (per check, per notebook cell), as nbgrader autograde grades
         self._assignments: dict[str, bool] = {}
         self._notebooks: dict[str, Any] = {}  # key → sanitised notebook (between prepare and record)
 

@@ -19,6 +19,7 @@ import time
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from autograd_exercises.budget import DEFAULT_CELL_TIMEOUT
 from autograd_exercises.printable import printable
 
 GRADED, COULD_NOT_GRADE = "graded", "could-not-grade"
@@ -40,6 +41,7 @@ class Task:
     notebook_cells: bool = False  # grade like nbgrader's autograde (autograde.grade_notebook); cells come back
     one_child: bool = True  # all checks in one child first (grading.grade)
     key: str = ""  # the cache key, echoed in the row
+    cell_timeout: float = DEFAULT_CELL_TIMEOUT  # seconds each notebook cell may run (or the course's config's)
 
 
 STUCK_AFTER = 120.0  # seconds a worker may take past its task's budgets (a sandbox server started again, judging)
@@ -47,13 +49,14 @@ STUCK_AFTER = 120.0  # seconds a worker may take past its task's budgets (a sand
 
 def most_seconds(task: Task) -> float:
     """Seconds a worker may spend on ``task`` before an executor takes it for stuck: every budget the children that
-    grade it have (:func:`~autograd_exercises.budget.most_time`, at its exercise's most calls and at the default cell
-    budget, which ``grade_task`` uses), a tenth more, and :data:`STUCK_AFTER`. The budgets end first, so a submission
+    grade it have (:func:`~autograd_exercises.budget.most_time`, at its exercise's most calls and its cell budget), a
+    tenth more, and :data:`STUCK_AFTER`. The budgets end first, so a submission
     gets the same grade in a class as alone (a notebook with 80 s of honest cells once took a class's 140 s)."""
     from autograd_exercises import budget, catalog
 
     calls = catalog.find(task.exercise).calls
-    return STUCK_AFTER + 1.1 * budget.most_time(calls, notebook=task.kind == "ipynb", timeout=task.timeout)
+    return STUCK_AFTER + 1.1 * budget.most_time(calls, notebook=task.kind == "ipynb", timeout=task.timeout,
+                                                cell_timeout=task.cell_timeout)
 
 
 def still_row(running: list[tuple[Task, float]]) -> dict[str, Any]:
@@ -169,7 +172,7 @@ def _grade_cells(task: Task, sandbox: Any, started: float) -> dict[str, Any]:
         return _zero(task, f"{task.filename} is not a Jupyter notebook: it has no list of cells", started)
     exercise = graders.find(task.exercise)
     results = autograde.grade_notebook(nb, sandbox=sandbox, seed=task.seed, path=task.filename,
-                                       timeout=task.timeout, only=exercise.slug)
+                                       timeout=task.timeout, cell_timeout=task.cell_timeout, only=exercise.slug)
     result = next((r for r in results if r.exercise == exercise.slug), None)
     if result is None:
         result = session.zero(exercise, task.seed, "no test cell of this check in the notebook",
@@ -206,8 +209,8 @@ def grade_task(task: Task, sandbox: Any) -> dict[str, Any]:
             result = session.zero(exercise, task.seed, "not run (see above)", sub.problem,
                                   session.problem_code(sub.problem))
         else:
-            result = session.explain(grading.grade(exercise, sub, sandbox=sandbox, seed=task.seed,
-                                                   timeout=task.timeout, one_child=task.one_child), sub)
+            result = session.explain(grading.grade(exercise, sub, sandbox=sandbox, seed=task.seed, timeout=task.timeout,
+                                                   one_child=task.one_child, cell_timeout=task.cell_timeout), sub)
         result.submission = task.filename
         return _row(task, result, GRADED, "", started=started, program=sub.source.decode("utf-8", "replace"))
     except Exception as exc:  # the grader itself failed (not the student): this submission only
