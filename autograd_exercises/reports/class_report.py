@@ -487,7 +487,8 @@ def _identical_html(rows: Sequence[dict[str, Any]], references: dict[str, dict[s
             out.append(f"<p>{_e(slug)}: {_e(listed)}.</p>")
         if found.without.get(slug):
             out.append(f'<p class="note">{_e(slug)}: {found.without[slug]} graded submission(s) without a fingerprint '
-                       "(graded by an older version, or no code): not compared.</p>")
+                       "(read from results/ where the cache, .cache/, is not there; graded by an older version; or no code): "
+                       "not compared.</p>")
     if not found.groups:
         out.append("<p>No group of identical submissions.</p></section>")
         return "\n".join(out)
