@@ -1223,3 +1223,25 @@ def test_the_cache_keeps_an_ids_lone_surrogates_exactly(tmp_path):
         cache.put(row)
     cache.record(rows, {"exercise-2"}, others=False)
     assert sorted(row["student"] for row in Cache(tmp_path).kept(set())) == ["j\udcf6rg", "j\udcfcrg"]
+
+
+def test_a_run_stopped_by_an_error_before_any_row_writes_no_class_files(tmp_path, inline):
+    """Walkthrough 62: a run that stopped with ``Error:`` (a scheduler not reached, a worker of another version)
+    left a grades.csv of one header and a class.junit.xml of no test, which CI reads as a class all green. Now it
+    writes no class file then; a run that graded some rows still writes them (the rows it has)."""
+    from autograd_exercises.classroom.executor import Executor
+
+    class Unreachable(Executor):
+        def start(self):
+            raise executor.ExecutorError("cannot reach the dask scheduler at tcp://127.0.0.1:9999: timed out")
+
+        def run(self, tasks):
+            self.start()
+            yield from ()
+
+    folder = make_class(tmp_path / "class", {"alice": ("right", ".py")})
+    with pytest.raises(batch.BatchError, match="cannot reach the dask scheduler"):
+        run(folder, tmp_path / "out", Unreachable())
+    assert not (tmp_path / "out" / "grades.csv").exists() and not (tmp_path / "out" / "class.junit.xml").exists()
+    assert run(folder, tmp_path / "out", inline).exit_code == 0  # then graded: the files are there
+    assert (tmp_path / "out" / "class.junit.xml").is_file()
