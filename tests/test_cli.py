@@ -68,6 +68,18 @@ def test_json_is_gradescope_results(workdir):
     assert all("rtol" in test["extra_data"]["tolerance"] for test in data["tests"])
 
 
+def test_json_output_opens_with_the_visible_checks_score_whether_or_not_the_file_ran(workdir):
+    """Walkthrough 62: a file that did not compile opened Gradescope's output with the whole score (0/10), every other
+    with the visible checks' (6/8) and a line on the hidden ones: one scale for every submission."""
+    (workdir / "exercise_2.py").write_text(SOLUTION.replace("out = z.mean()", "out = z.mean("))
+    broken = json.loads(invoke("exercise-2", "--format", "json", "--seed", "1").output)["output"].splitlines()
+    (workdir / "exercise_2.py").write_text(SOLUTION.replace("y.retain_grad()", "pass"))
+    ran = json.loads(invoke("exercise-2", "--format", "json", "--seed", "1").output)["output"].splitlines()
+    hidden = "exercise-2: that is the visible checks' score; 2 hidden checks (2 points) show once grades are published"
+    assert broken[0] == "exercise-2: 0/8" and "does not compile" in broken[1] and broken[-1] == hidden
+    assert ran == ["exercise-2: 6/8", hidden]
+
+
 def test_junit_report_to_a_file(workdir):
     (workdir / "exercise_2.py").write_text(SOLUTION)
     result = invoke("exercise-2", "--format", "junit", "--output", "report.xml")
@@ -375,7 +387,7 @@ def test_grade_all_everything_grades_every_exercise_in_one_run(workdir):
     assert list(summary) == [exercise.slug for exercise in graders.EXERCISES]
     assert summary["exercise-2"] == 10 and sum(summary.values()) == 10
     assert data["max_score"] == sum(exercise.max_score for exercise in graders.EXERCISES)
-    assert "exercise-1: 0/10\nnot started: no exercise_1.py or exercise-1.ipynb" in data["output"]
+    assert "exercise-1: 0/6\nnot started: no exercise_1.py or exercise-1.ipynb" in data["output"]  # (visible checks')
     assert {t["output"].splitlines()[-1] for t in data["tests"] if t["name"].startswith("exercise-1")} == {"not started"}
 
 

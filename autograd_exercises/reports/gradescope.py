@@ -47,8 +47,8 @@ def summary_lines(result: ExerciseResult, *, hidden_shown: bool = True) -> list[
     """The result's lines in the top-level ``output``: score (and which file, when there was a choice), then why.
     ``hidden_shown=False`` (Gradescope, which shows hidden checks once grades are published): the visible checks'
     score alone, where the submission ran (red team 168: the whole score told what the hidden checks earned)."""
-    shown = [check for check in result.checks if hidden_shown or result.problem or not check.hidden]  # (nothing ran:
-    # every check is zero, and the whole score says no more than the problem does)
+    shown = [check for check in result.checks if hidden_shown or not check.hidden]  # (where nothing ran too: one scale
+    # for every submission, walkthrough 62)
     score, top = (round(sum(getattr(check, key) for check in shown), 6) for key in ("points", "max_points"))
     head = f"{result.exercise}: {score:g}/{top:g}"
     if result.choice:
