@@ -253,3 +253,23 @@ def test_errors_are_reported(course, tmp_path):
         generate_assignment(tmp_path, ASSIGNMENT)
     with pytest.raises(NbgraderError, match="dave"):
         autograde(root, ASSIGNMENT, "dave")
+
+
+@pytest.mark.nbgrader
+def test_a_release_nbgrader_refuses_keeps_the_one_before_and_says_why_in_one_line(course, tmp_path):
+    """Walkthrough 62: once there were submissions, a source with a cell added made ``generate_assignment --force``
+    fail; the error was the tail of nbgrader's log without its cause, and the release folder was gone (``--force``
+    removes it first). Now the error names nbgrader's reason and the release is put back as it was."""
+    import shutil
+
+    root = tmp_path / "course"
+    shutil.copytree(course[0], root)
+    release = root / "release" / ASSIGNMENT
+    before = {path.name: path.read_bytes() for path in release.iterdir()}
+    cells = toy_cells() + [Test("assert double(2) == 4\n", cell_id="test_added", points=1)]
+    (root / "source" / ASSIGNMENT / "toy.ipynb").write_text(dump_notebook(make_notebook(cells, title="Toy")))
+    with pytest.raises(NbgraderError) as raised:
+        generate_assignment(root, ASSIGNMENT)
+    message = str(raised.value)
+    assert "\n" not in message and "RuntimeError: Cannot add or remove cells for notebook 'toy'" in message, message
+    assert {path.name: path.read_bytes() for path in release.iterdir()} == before
