@@ -174,8 +174,8 @@ def test_grade_class_grades_by_the_times_the_courses_config_sets(courses, sandbo
                                           timeout=given), executor=Recording(sandbox), stream=io.StringIO(),
                             terminal=False)
         assert seen and set(seen) == {expected}, seen
-        assert f"time: {expected[0]:g} s per check, 7 s per notebook cell, as the course's nbgrader config sets them " \
-               "for nbgrader autograde" in summary.lines()
+        assert f"time: {expected[0]:g} s per check, 7 s per notebook cell, as nbgrader autograde grades with this " \
+               "course's config" in summary.lines()
 
 
 def test_the_course_configs_times_are_read_as_nbgrader_reads_them():

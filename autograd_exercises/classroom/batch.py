@@ -207,8 +207,8 @@ class Summary:
             lines.append(f"seeds: one per student, from class seed {self.class_seed} (--seed {self.class_seed} "
                          "repeats this run)")
         if self.course_times:
-            lines.append(f"time: {self.times[0]:g} s per check, {self.times[1]:g} s per notebook cell, as the course's "
-                         "nbgrader config sets them for nbgrader autograde")
+            lines.append(f"time: {self.times[0]:g} s per check, {self.times[1]:g} s per notebook cell, as nbgrader "
+                         "autograde grades with this course's config")
         return lines
 
     def _file_lines(self, order: list[str]) -> list[str]:
