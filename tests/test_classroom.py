@@ -976,6 +976,17 @@ def test_progress_names_the_submissions_graded_for_long_above_the_bar():
         in " ".join(text.split())
 
 
+def test_progress_names_a_student_whose_id_keeps_a_byte_no_encoding_writes():
+    """Red team 218: an nbgrader id keeps its folder's bytes (``bob\\xe9``, read as ``bob\\udce9``); the still-grading
+    line wrote it raw to a strict UTF-8 output, and the ``UnicodeEncodeError`` ended the class's run, no grades.csv
+    written. The line is written through ``printable``, as the summary is."""
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="utf-8", errors="strict", write_through=True)
+    with Progress(2, stream=stream, terminal=False) as progress:
+        progress.still([("bob\udce9", "exercise-2", 61.0)])
+    assert "still grading bob\\udce9's exercise-2 (1m01s)" in raw.getvalue().decode("utf-8")
+
+
 def test_the_instructors_process_reads_notebooks_without_nbformat_or_torch(tmp_path):
     """nbformat costs seconds to import (jsonschema); torch is the workers' business."""
     class_builder.write(tmp_path / "class" / "alice", "right", ".ipynb")

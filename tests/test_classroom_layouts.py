@@ -1440,3 +1440,27 @@ def test_fullwidth_digits_read_as_the_ascii_ones():
     """Red team 209: ``２００１`` (fullwidth) read as ``2OOl`` and ``2001`` as ``2ool``: two ids side by side that read
     alike, neither hashed. Case is folded after the second reading too."""
     assert layouts.lookalike("２００１") == layouts.lookalike("2001") == layouts.lookalike("2OO1")
+
+
+def test_a_students_test_file_in_an_lms_download_is_no_second_submission(tmp_path):
+    """Red team 218: in a flat Canvas (or Moodle, Blackboard) download, a student's own pytest file made "2 files for
+    exercise-2: keep one", and their real submission scored zero; in a folder of their own it was set aside. The name
+    the student gave the file, after the LMS's prefix, is read as a folder's file is."""
+    files(tmp_path, {"alice_1001_2001_exercise_2.py": RIGHT, "alice_1001_2002_test_exercise_2.py": "def test(): pass",
+                     "bob_1002_2003_exercise_2.py": RIGHT, "bob_1002_2004_conftest.py": ""})
+    plan = discover(tmp_path)
+    assert found(plan) == {("alice", "exercise-2"): "alice_1001_2001_exercise_2.py",
+                           ("bob", "exercise-2"): "bob_1002_2003_exercise_2.py"}
+    assert not [item for item in plan.found if item.problem]
+    assert sorted(plan.tests) == ["alice_1001_2002_test_exercise_2.py", "bob_1002_2004_conftest.py"]
+
+
+def test_a_folder_of_test_files_only_is_skipped_saying_so(tmp_path):
+    """Red team 218: a folder whose only code was test files was skipped as "no .py or .ipynb file in this folder",
+    while the next line listed those very files."""
+    files(tmp_path, {"alice/exercise_2.py": RIGHT, "carol/tests/exercise_2.py": RIGHT, "dave/test_exercise_2.py": RIGHT})
+    plan = discover(tmp_path)
+    assert found(plan) == {("alice", "exercise-2"): "alice/exercise_2.py"}
+    reasons = {item.shown: item.reason for item in plan.skipped}
+    assert reasons["carol/"].startswith("only test files (carol/tests/exercise_2.py), never the submission")
+    assert reasons["dave/"].startswith("only test files (dave/test_exercise_2.py), never the submission")

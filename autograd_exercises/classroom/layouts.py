@@ -730,6 +730,9 @@ class _Finder:
         student, source, rest = lms if lms else ("", "", path.name)
         if lms:
             self.kind(source.split(":")[0].capitalize())
+        if _a_test(Path(rest)):  # (the name the student gave it: red team 218's Canvas test file was a second file)
+            self.plan.tests.append(self.shown(path))
+            return
         stem = _RESUBMITTED.sub("", Path(rest).stem) if source.startswith("canvas") else Path(rest).stem
         slug, number, leftover = exercise_in(stem, self.known)
         student = student or safe_id(leftover)
@@ -865,7 +868,7 @@ class _Finder:
         if owner is None:
             return
         student, source, raw, fixed = owner
-        zips = len(self.zips)
+        zips, tests = len(self.zips), len(self.plan.tests)
         named, unnamed = self._folder_files(folder, fixed)
         top = [path for path in unnamed if path.parent == folder]
         single = fixed or (next(iter(self.wanted)) if self.single else None)
@@ -882,7 +885,7 @@ class _Finder:
             self.plan.ignored.append(self.shown(folder) + "/")  # (Moodle's online text beside the files: no code)
             return
         if not named and not unnamed and fixed is None and not ((zipped or who) and single):  # maybe no student's
-            why = f"{', '.join(zipped)}: {ZIPPED}" if zipped else \
+            why = f"{', '.join(zipped)}: {ZIPPED}" if zipped else _only_tests(self.plan.tests[tests:]) or \
                 f"no .py or .ipynb file in this folder (nor in its folders, {MAX_DEPTH} deep)"
             self.plan.skipped.append(Skipped(self.shown(folder) + "/", why))
             return
@@ -1356,6 +1359,15 @@ def _a_test(relative: Path) -> bool:
 
 _STUB_NOTE, _TWO_FILES = ": untouched stub, not graded", ": keep one and grade again"
 LISTED = 20  # the files a reason names (red team 81: 5,000 files in one repository made a 675 KB reason)
+
+
+def _only_tests(tests: list[str]) -> str:
+    """Why a student's folder that holds only test files has no submission ("" where it holds none: red team 218's
+    folders were "no .py or .ipynb file" while their test files were listed)."""
+    if not tests:
+        return ""
+    return (f"only test files ({_first_of(tests, ', ')}), never the submission: a submission is not named test_*, "
+            "*_test or conftest, nor kept in a tests/ folder")
 
 
 def _first_of(items: list[str], separator: str, shown: int = LISTED) -> str:

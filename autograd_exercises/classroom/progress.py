@@ -6,6 +6,8 @@ import sys
 import time
 from typing import Any, Callable, TextIO
 
+from autograd_exercises.printable import printable
+
 
 def _duration(seconds: float) -> str:
     seconds = int(round(seconds))
@@ -68,8 +70,8 @@ class Progress:
         """Name the submissions graded for long ((student, exercise, seconds so far)), above the bar on a terminal:
         a class that seems stuck at its last few is waiting on them, and on nothing else."""
         named = ", ".join(f"{student}'s {exercise} ({_duration(seconds)})" for student, exercise, seconds in running)
-        text = (f"still grading {named}: a notebook's cells or a check running out their time (each has a budget; "
-                "the others go on meanwhile)")
+        text = printable(f"still grading {named}: a notebook's cells or a check running out their time (each has a "
+                         "budget; the others go on meanwhile)")  # (an nbgrader id keeps its folder's bytes: red team 218)
         if self._bar is not None:
             self._bar.console.print(text, markup=False, highlight=False, emoji=False)
         else:
