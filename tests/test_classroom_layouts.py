@@ -1453,6 +1453,10 @@ def test_a_students_test_file_in_an_lms_download_is_no_second_submission(tmp_pat
                            ("bob", "exercise-2"): "bob_1002_2003_exercise_2.py"}
     assert not [item for item in plan.found if item.problem]
     assert sorted(plan.tests) == ["alice_1001_2002_test_exercise_2.py", "bob_1002_2004_conftest.py"]
+    flat = files(tmp_path / "flat", {"alice.py": RIGHT, "test_exercise_2.py": "", "conftest.py": ""})
+    plan = discover(flat)  # (no student "test" nor "conftest" in a folder of files, one per student)
+    assert found(plan) == {("alice", "exercise-2"): "alice.py"} and sorted(plan.tests) == ["conftest.py",
+                                                                                          "test_exercise_2.py"]
 
 
 def test_a_folder_of_test_files_only_is_skipped_saying_so(tmp_path):
