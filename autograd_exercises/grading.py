@@ -674,7 +674,8 @@ def secret_calls(exercise: Exercise, groups: dict[str, list[Check]]) -> set[str]
     can read every input in its process (``gc``, its callers' frames) and print it at import or return it in a
     value the feedback quotes, before the hidden checks are published. A child that never holds them leaks none.
     """
-    return {lead for lead, members in groups.items() if members[0].inputs_ref in exercise.secret_refs}
+    secret = exercise.secret_refs  # (a property: read once, not once per call)
+    return {lead for lead, members in groups.items() if members[0].inputs_ref in secret}
 
 
 def _parts(exercise: Exercise, groups: dict[str, list[Check]], leads: list[Check]) -> list[list[Check]]:

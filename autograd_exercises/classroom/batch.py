@@ -296,13 +296,15 @@ def gradebook_identity(notebook: bytes) -> bytes:
     return identity(notebook)
 
 
-def _times(options: Options, book: Any, summary: Summary) -> tuple[float, float]:
-    """(seconds per check, seconds per notebook cell): ``--timeout`` where given; with ``--gradebook``, what the
-    course's nbgrader config sets, as ``nbgrader autograde`` grades by it (walkthrough 62: a course's 1 s per check
-    gave 6/10 there and 7/10 here, written over it in the gradebook); else the grader's defaults."""
+def _times(options: Options, book: Any) -> tuple[tuple[float, float], bool]:
+    """(seconds per check, seconds per notebook cell), and whether the course's config set one: ``--timeout`` where
+    given; with ``--gradebook``, what the course's nbgrader config sets, as ``nbgrader autograde`` grades by it
+    (walkthrough 62: a course's 1 s per check gave 6/10 there and 7/10 here, written over it in the gradebook); else
+    the grader's defaults."""
     check, cell = book.times if book is not None else (None, None)
-    summary.course_times = book is not None and (check is not None and options.timeout is None or cell is not None)
-    return (options.timeout if options.timeout is not None else check or DEFAULT_TIMEOUT), cell or DEFAULT_CELL_TIMEOUT
+    course = book is not None and (check is not None and options.timeout is None or cell is not None)
+    return ((options.timeout if options.timeout is not None else check or DEFAULT_TIMEOUT),
+            cell or DEFAULT_CELL_TIMEOUT), course
 
 
 def _jobs(plan: layouts.Plan, options: Options, book: Any, class_seed: int | None, seed: int | None,
@@ -503,7 +505,7 @@ def _grade(plan: layouts.Plan, options: Options, summary: Summary, executor: Exe
     out = options.out
     cache = cache_mod.Cache(out)
     book, class_seed, seed = _seeds(options, summary, cache)
-    summary.times = _times(options, book, summary)
+    summary.times, summary.course_times = _times(options, book)
     version = cache_mod.grader_version()
     order = [info.slug for info in catalog.exercises()]
     by_key: dict[str, list[_Job]] = {}
