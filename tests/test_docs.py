@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
 INSTRUCTORS = (ROOT / "docs" / "instructors.md").read_text()
@@ -69,10 +71,18 @@ def _defined(path: Path) -> set[str]:
     return names
 
 
-def test_architecture_names_only_files_and_functions_that_exist():
-    """ARCHITECTURE.md is kept true: every file it names exists (``exercise_N`` and ``*`` stand for any), and every
-    ``module.name`` of the package's modules it names is defined there (a function renamed left its old name behind)."""
-    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+def test_architecture_is_one_page():
+    """ARCHITECTURE.md says it is one page, and a newcomer reads it whole: the detail lives in docs/internals.md."""
+    lines = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8").splitlines()
+    assert lines[2].startswith("One page") and len(lines) <= 100
+
+
+@pytest.mark.parametrize("page", ["ARCHITECTURE.md", "docs/internals.md"])
+def test_architecture_names_only_files_and_functions_that_exist(page: str):
+    """The map and its detail are kept true: every file they name exists (``exercise_N`` and ``*`` stand for any),
+    and every ``module.name`` of the package's modules named is defined there (a function renamed left its old name
+    behind)."""
+    text = (ROOT / page).read_text(encoding="utf-8")
     modules: dict[str, set[str]] = {}
     for path in [*ROOT.joinpath("autograd_exercises").rglob("*.py"), *ROOT.joinpath("graders").rglob("*.py")]:
         modules.setdefault(path.stem, set()).update(_defined(path))
