@@ -311,6 +311,15 @@ BY_HAND_AUTOGRAD = {  # (__import__, eval, a computed getattr: the whole file is
          (MANUAL, "    return _gradients(x, y, w, b)\n")],
         "uses torch.autograd.grad (imported as g at line 45)",
     ),
+    "nn_grad_kernel": (  # red team 219: autograd's convolution_backward behind torch.nn.grad computes xᵀδ and Σδ
+        [(BATCH + MANUAL_RETURN,
+          BATCH + "    gw = torch.nn.grad.conv1d_weight(rows.unsqueeze(-1), (w.shape[1], w.shape[0], 1), "
+                  "deltas.unsqueeze(-1))\n"
+                  "    ones = torch.ones(rows.shape[0], 1, 1, dtype=rows.dtype)\n"
+                  "    gb = torch.nn.grad.conv1d_weight(ones, (w.shape[1], 1, 1), deltas.unsqueeze(-1))\n"
+                  "    return gw.squeeze(-1).T, gb.reshape(-1)\n")],
+        "uses torch.nn.grad (autograd's own derivative kernels) at line 97",
+    ),
 }
 
 # Right values by hand, written the ways students write them: full marks.

@@ -56,6 +56,18 @@ USES = {
     "numpy_legder_imported": ("from numpy.polynomial.legendre import legder, legval\ndef manual(x):\n"
                               "    return legval(x, legder([1, 2, 3]))\n",
                               "uses numpy.polynomial.legendre.legder (imported as legder at line 1)"),
+    # red team 219: autograd's convolution_backward kernel behind torch.nn.grad, and scipy's numerical derivative
+    "nn_grad_kernel": ("import torch\ndef manual(x, d):\n"
+                       "    return torch.nn.grad.conv1d_weight(x.unsqueeze(-1), (3, 4, 1), d.unsqueeze(-1))\n",
+                       "uses torch.nn.grad (autograd's own derivative kernels)"),
+    "nn_grad_through_nn": ("from torch import nn\ndef manual(x, d):\n    return nn.grad.conv1d_input((5, 4, 1), x, d)\n",
+                           "uses torch.nn.grad (autograd's own derivative kernels)"),
+    "nn_grad_imported": ("from torch.nn.grad import conv1d_weight\ndef manual(x, d):\n"
+                         "    return conv1d_weight(x, (3, 4, 1), d)\n",
+                         "uses torch.nn.grad.conv1d_weight (imported as conv1d_weight at line 1)"),
+    "scipy_differentiate": ("from scipy import differentiate\ndef manual(x):\n"
+                            "    return differentiate.derivative(f, x).df\n",
+                            "uses scipy.differentiate (imported as differentiate at line 1)"),
     # red team 83: torch.func reached through whatever holds torch
     "torch_func_under_a_subscript": ("def manual(x, space):\n    return space['torch'].func.grad(f)(x)\n", "uses torch.func"),
     "jax_grad": ("import jax\ndef manual(x):\n    return jax.grad(f)(x)\n", "uses jax, a library that differentiates (jax) (imported as jax at line 1)"),

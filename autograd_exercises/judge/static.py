@@ -112,7 +112,11 @@ LOADERS = ("importlib", "builtins", "runpy", "zipimport", "imp", "code", "codeop
 ALWAYS_IMPORTED = ("torch", "numpy")  # in the child before the submission: no path the file sets can replace them
 # (nor a module built into the interpreter, sys.builtin_module_names: found before any path)
 TIMERS = literals.TIMERS  # timeit's: they run a statement (a string) with the namespace they are given
+KERNELS = ("uses torch.nn.grad (autograd's own derivative kernels)", DIFFERENTIATES)  # conv*_weight, conv*_input:
+# convolution_backward (red team 219: dL/dw = xᵀδ as a kernel-1 conv1d_weight); they run with autograd off too
+NUMERICAL = ("differentiates for it (scipy.differentiate)", DIFFERENTIATES)  # as mpmath.diff (red team 219)
 ROOTED = {("torch", "func"): ("uses torch.func", DIFFERENTIATES), ("sys", "modules"): ("reads sys.modules", DYNAMIC),
+          ("nn", "grad"): KERNELS, ("scipy", "differentiate"): NUMERICAL,
           # code from a string, or compiled to TorchScript (whose autograd no count sees): red team 32
           **{("timeit", name): ("runs code from a string (timeit)", DYNAMIC) for name in TIMERS},
           ("benchmark", "Timer"): ("runs code from a string (torch.utils.benchmark)", DYNAMIC),
@@ -1916,7 +1920,8 @@ def named(target: str) -> str:
     return target.lstrip(".") + (f"{LIBRARY}{library})" if library in DIFFERENTIATORS else "")
 
 
-OTHER_DERIVATIVES = frozenset(ATTRIBUTES[name][0] for name in POLYNOMIAL)  # numpy's, by what a finding says
+OTHER_DERIVATIVES = frozenset([*(ATTRIBUTES[name][0] for name in POLYNOMIAL), KERNELS[0], NUMERICAL[0]])
+# (numpy's, torch.nn.grad's and scipy's, by what a finding says: none is autograd's engine, TopLevelOff stops none)
 
 
 def torch_autograd(finding: Finding) -> bool:
