@@ -65,6 +65,15 @@ USES = {
     "nn_grad_imported": ("from torch.nn.grad import conv1d_weight\ndef manual(x, d):\n"
                          "    return conv1d_weight(x, (3, 4, 1), d)\n",
                          "uses torch.nn.grad.conv1d_weight (imported as conv1d_weight at line 1)"),
+    "nn_grad_through_functional": ("import torch.nn.functional as F\ndef manual(x, d):\n"
+                                   "    return F.grad.conv1d_weight(x, (3, 4, 1), d)\n",
+                                   "uses conv1d_weight, one of autograd's own derivative kernels"),
+    "nn_grad_from_functional": ("from torch.nn.functional import grad as kernels\ndef manual(x, d):\n"
+                                "    return kernels.conv2d_input((1, 1, 3, 3), x, d)\n",
+                                "uses conv2d_input, one of autograd's own derivative kernels"),
+    "linear_backward_weights": ("import torch as T\ndef manual(x, d, w):\n"
+                                "    return T.mkldnn_linear_backward_weights(d.to_mkldnn(), x.to_mkldnn(), w, True)\n",
+                                "uses mkldnn_linear_backward_weights, one of autograd's own derivative kernels"),
     "scipy_differentiate": ("from scipy import differentiate\ndef manual(x):\n"
                             "    return differentiate.derivative(f, x).df\n",
                             "uses scipy.differentiate (imported as differentiate at line 1)"),

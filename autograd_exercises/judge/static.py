@@ -64,6 +64,11 @@ EVALUATORS = ("get_type_hints", "ForwardRef", "_evaluate", "_eval_type", "evalua
               "singledispatchmethod", "get_annotations")  # (singledispatch's register reads annotations as code)
 CODE_OBJECTS = ("FunctionType", "CodeType", "LambdaType")  # types' constructors: a function from any code object
 ASKED = ("jacobian", "hessian", "vjp", "jvp", "jacrev", "jacfwd", "hvp", "vhp")  # functions of torch's modules only
+# torch's public functions that are autograd's derivative kernels, named under any root (red team 219: torch.nn.grad's,
+# also F.grad; mkldnn_linear_backward_weights gives a linear layer's dL/dw and dL/db)
+KERNEL_NAMES = (*(f"conv{n}d_{of}" for n in (1, 2, 3) for of in ("input", "weight")), "mkldnn_linear_backward_weights",
+                "batch_norm_backward_elemt", "batch_norm_backward_reduce", "_softmax_backward_data",
+                "_log_softmax_backward_data", "_sparse_softmax_backward_data", "_sparse_log_softmax_backward_data")
 POLYNOMIAL = ("deriv", "polyder", "chebder", "legder", "lagder", "hermder", "hermeder")  # numpy's polynomials'
 # derivatives, power series and the orthogonal bases' (red team 82; 111: chebder): the rule done for the code
 TRANSFORMS = ("grad", "grad_and_value", "linearize")  # torch.func's that differentiate, named under any root
@@ -84,6 +89,7 @@ ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "polyder": ("differentiates a polynomial for it (numpy.polyder)", DIFFERENTIATES),
     **{name: (f"differentiates a series for it (numpy.polynomial's {name})", DIFFERENTIATES)
        for name in POLYNOMIAL[2:]},
+    **{name: (f"uses {name}, one of autograd's own derivative kernels", DIFFERENTIATES) for name in KERNEL_NAMES},
     "enable_grad": ("turns gradient tracking on (torch.enable_grad)", TRACKS),
     "requires_grad_": ("asks for gradients (requires_grad_())", TRACKS),
     "__dict__": ("reads __dict__", DYNAMIC),
@@ -116,7 +122,7 @@ KERNELS = ("uses torch.nn.grad (autograd's own derivative kernels)", DIFFERENTIA
 # convolution_backward (red team 219: dL/dw = xᵀδ as a kernel-1 conv1d_weight); they run with autograd off too
 NUMERICAL = ("differentiates for it (scipy.differentiate)", DIFFERENTIATES)  # as mpmath.diff (red team 219)
 ROOTED = {("torch", "func"): ("uses torch.func", DIFFERENTIATES), ("sys", "modules"): ("reads sys.modules", DYNAMIC),
-          ("nn", "grad"): KERNELS, ("scipy", "differentiate"): NUMERICAL,
+          ("nn", "grad"): KERNELS, ("functional", "grad"): KERNELS, ("scipy", "differentiate"): NUMERICAL,
           # code from a string, or compiled to TorchScript (whose autograd no count sees): red team 32
           **{("timeit", name): ("runs code from a string (timeit)", DYNAMIC) for name in TIMERS},
           ("benchmark", "Timer"): ("runs code from a string (torch.utils.benchmark)", DYNAMIC),
@@ -1920,8 +1926,8 @@ def named(target: str) -> str:
     return target.lstrip(".") + (f"{LIBRARY}{library})" if library in DIFFERENTIATORS else "")
 
 
-OTHER_DERIVATIVES = frozenset([*(ATTRIBUTES[name][0] for name in POLYNOMIAL), KERNELS[0], NUMERICAL[0]])
-# (numpy's, torch.nn.grad's and scipy's, by what a finding says: none is autograd's engine, TopLevelOff stops none)
+OTHER_DERIVATIVES = frozenset([*(ATTRIBUTES[name][0] for name in (*POLYNOMIAL, *KERNEL_NAMES)), KERNELS[0], NUMERICAL[0]])
+# (numpy's, torch's kernels and scipy's, by what a finding says: none is autograd's engine, TopLevelOff stops none)
 
 
 def torch_autograd(finding: Finding) -> bool:
@@ -2083,7 +2089,7 @@ class Reader:
             return
         if attr == "backward" and self.own_layer(owner):
             return
-        if attr in (*ASKED, *POLYNOMIAL) and attr in self.module.own_attributes and owner is not None \
+        if attr in (*ASKED, *POLYNOMIAL, *KERNEL_NAMES) and attr in self.module.own_attributes and owner is not None \
                 and _root_name(owner) not in self.module.imports:
             return  # layer.vjp(delta), stage.jacobian, poly.deriv(): the file's own (torch's and numpy's are functions
             # of modules it must name, or methods of their classes)
