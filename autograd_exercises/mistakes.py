@@ -58,6 +58,7 @@ COMMON: dict[str, str] = {
     WRONG_VALUE: "the value is wrong, and no known mistake explains it",
     "sum-not-mean": "numel times the expected value: a sum where a mean belongs",
     "mean-not-sum": "1/numel of the expected value: a mean where a sum belongs",
+    "len-not-numel": "a mean divided by len(), the first dimension's size, not by the number of elements",
     "grad-accumulated": "twice the expected gradient: backward ran twice, or .grad was not zeroed",
     "half": "half the expected value: a factor of 2 is missing",
     "opposite-sign": "the expected value with the opposite sign",

@@ -12,7 +12,7 @@ import torch
 
 from autograd_exercises import inputs
 from autograd_exercises.judge import backprop
-from autograd_exercises.judge import Fail, called, close, grad_fn_name, parts, per_case, reframed, sequence, tensor
+from autograd_exercises.judge import Fail, called, close, counted, grad_fn_name, parts, per_case, reframed, sequence, tensor
 from autograd_exercises.probes.exercise_2 import probe_forward, probe_gradients, probe_manual
 from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
 
@@ -64,7 +64,7 @@ def judge_forward_values(case, obs):
     if out_value.numel() != 1:
         raise Fail(f"out has shape {tuple(out_value.shape)}: it must be a single number, the mean of z",
                    code="not-reduced")
-    close(out_value.reshape(()), ref["out"], what="out", tol=TOL, numel=case["x"].numel())
+    close(out_value.reshape(()), ref["out"], what="out", tol=TOL, **counted(case["x"]))
     if grad_fn_name(out) is None:
         raise Fail("out has no grad_fn: it was computed without autograd tracking "
                    "(under torch.no_grad(), through .detach(), or from a copy of x)", code="not-tracked")
@@ -98,7 +98,7 @@ def judge_forward_retains(case, obs):
                    code="missing-retain-grad")
     try:
         close(tensor(obs["after_backward"]["y_grad"], "y.grad"), reference(case["x"])["y_grad"], what="y.grad", tol=TOL,
-              numel=case["x"].numel())  # (out a sum: y.grad numel times the mean's, sum-not-mean; walkthrough 61)
+              **counted(case["x"]))  # (out a sum: y.grad numel times the mean's, sum-not-mean; walkthrough 61)
     except Fail as failure:
         raise _blamed_on_forward(failure, case, _number(out), "y.grad") from None
 
@@ -132,7 +132,7 @@ def judge_gradients_x(case, obs):
     if x_grad.get("type") == "NoneType":
         raise Fail("the first value returned, x.grad, is None: call out.backward() before reading x.grad",
                    code="none-grad")
-    close(tensor(x_grad, "x.grad"), reference(case["x"])["x_grad"], what="x.grad", tol=TOL, numel=case["x"].numel())
+    close(tensor(x_grad, "x.grad"), reference(case["x"])["x_grad"], what="x.grad", tol=TOL, **counted(case["x"]))
 
 
 def _returned_x_grad(outcome: dict) -> torch.Tensor | None:
@@ -166,7 +166,7 @@ def judge_gradients_fills_x_grad(case, obs):
     returned = _returned_x_grad(obs["gradients"])
     if returned is not None and returned.shape == got.shape and torch.equal(returned, got):
         return
-    close(got, reference(case["x"])["x_grad"], what="x.grad after gradients(x)", tol=TOL, numel=case["x"].numel())
+    close(got, reference(case["x"])["x_grad"], what="x.grad after gradients(x)", tol=TOL, **counted(case["x"]))
 
 
 @_blaming_forward
@@ -177,7 +177,7 @@ def judge_gradients_y(case, obs):
         raise Fail("y.grad is None: call y.retain_grad() before backward (y is not a leaf), and read it from the y "
                    "whose graph you back-propagated (calling forward(x) again makes a new y, with no grad)",
                    code="missing-retain-grad")
-    close(tensor(y_grad, "y.grad"), reference(case["x"])["y_grad"], what="y.grad", tol=TOL, numel=case["x"].numel())
+    close(tensor(y_grad, "y.grad"), reference(case["x"])["y_grad"], what="y.grad", tol=TOL, **counted(case["x"]))
 
 
 # -- gradient_manual -------------------------------------------------------------------------------
@@ -185,7 +185,7 @@ def judge_gradients_y(case, obs):
 def judge_manual_values(case, obs):
     r"""gradient_manual(x) equals $\partial out/\partial x$ for every shape."""
     got = tensor(called(obs["manual"], "gradient_manual(x)"), "gradient_manual(x)")
-    close(got, reference(case["x"])["x_grad"], what="gradient_manual(x)", tol=TOL, numel=case["x"].numel())
+    close(got, reference(case["x"])["x_grad"], what="gradient_manual(x)", tol=TOL, **counted(case["x"]))
 
 
 HIDDEN = HiddenCount(checks=2, points=2)

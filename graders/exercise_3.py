@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from autograd_exercises import inputs
 from autograd_exercises.judge import backprop
 from autograd_exercises.judge import (
-    Fail, Mistake, called, close, close_or_mistake, code_of, derivatives, grad_fn_name, parts, per_case, sequence,
+    Fail, Mistake, called, close, close_or_mistake, code_of, counted, derivatives, grad_fn_name, parts, per_case, sequence,
     tensor,
 )
 from autograd_exercises.judge.diagnose import matching_mistake
@@ -234,7 +234,7 @@ def _judge_one_gradient(case, obs, index: int, name: str) -> None:
                    f"by backward() on a loss computed from that {param} (read it after backward(), from the {param} "
                    f"passed in)", code="none-grad")
     options = partial(gradient_mistakes, case, index)  # made only when the value is wrong
-    close_or_mistake(tensor(item, name), ref[name], what=name, tol=TOL, numel=ref["delta"].numel(), mistakes=options)
+    close_or_mistake(tensor(item, name), ref[name], what=name, tol=TOL, **counted(ref["delta"]), mistakes=options)
 
 
 def judge_gradients_w(case, obs):
@@ -282,7 +282,7 @@ def judge_fills_grad(case, obs):
         returned = _returned_tensor(outcome, index)
         if returned is not None and returned.shape == got.shape and torch.equal(returned, got):
             continue
-        close_or_mistake(got, ref[name], what=f"{param}.grad after {CALL}", tol=TOL, numel=ref["delta"].numel(),
+        close_or_mistake(got, ref[name], what=f"{param}.grad after {CALL}", tol=TOL, **counted(ref["delta"]),
                          mistakes=partial(gradient_mistakes, case, index))
 
 
@@ -294,7 +294,7 @@ def judge_manual_values(case, obs):
     items = parts(ran(obs["manual"], MANUAL), 2, MANUAL, "(w_grad, b_grad)")
     for index, name in enumerate(("w_grad", "b_grad")):
         close_or_mistake(tensor(items[index], f"{name} of {MANUAL}"), ref[name], what=f"{name} of {MANUAL}",
-                         tol=TOL, numel=ref["delta"].numel(), mistakes=partial(gradient_mistakes, case, index))
+                         tol=TOL, **counted(ref["delta"]), mistakes=partial(gradient_mistakes, case, index))
 
 
 HIDDEN = HiddenCount(checks=2, points=2)

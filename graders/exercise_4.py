@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from autograd_exercises import inputs
 from autograd_exercises.judge import backprop
 from autograd_exercises.judge import (
-    Fail, a_type, called, close, close_or_named, grad_fn_name, parts, per_case, sequence, tensor,
+    Fail, a_type, called, close, close_or_named, counted, grad_fn_name, parts, per_case, sequence, tensor,
 )
 from autograd_exercises.probes.exercise_4 import (
     graph_tensors, probe_detached_copy, probe_freeze, probe_frozen_gradients, probe_network, probe_node_name,
@@ -159,7 +159,7 @@ def judge_network_values(case, obs):
         return Fail(f"loss is {float(loss_value):.6g}, expected {float(ref['loss']):.6g}: {hint}",
                     code="wrong-loss") if hint else None
 
-    close_or_named(loss_value.reshape(()), ref["loss"], what="loss", tol=TOL, numel=ref["z"].numel(),
+    close_or_named(loss_value.reshape(()), ref["loss"], what="loss", tol=TOL, **counted(ref["z"]),
                    named=wrong_formula)
     for name, desc in (("z", z), ("loss", loss)):
         if grad_fn_name(desc) is None:
@@ -321,7 +321,7 @@ def judge_frozen_gradients(case, obs):
                            code="freeze-after-graph")
             raise Fail(f"{name} is not frozen but its gradient is None: call loss.backward() on a loss built from "
                        f"this {name}", code="none-grad")
-        close(tensor(got, f"{name}.grad"), ref[f"{name}_grad"], what=f"{name}.grad", tol=TOL, numel=ref["z"].numel())
+        close(tensor(got, f"{name}.grad"), ref[f"{name}_grad"], what=f"{name}.grad", tol=TOL, **counted(ref["z"]))
 
 
 def _returned_tensors(outcome: dict) -> list[torch.Tensor | None]:
@@ -367,7 +367,7 @@ def judge_frozen_fills_grad(case, obs):
         if frozen:
             raise Fail(f"{name} is frozen, but {name}.grad of the {name} passed in holds a gradient after "
                        f"{FROZEN_CALL}: switch its requires_grad off before building the loss")
-        close(got, ref[f"{name}_grad"], what=f"{name}.grad after {FROZEN_CALL}", tol=TOL, numel=ref["z"].numel())
+        close(got, ref[f"{name}_grad"], what=f"{name}.grad after {FROZEN_CALL}", tol=TOL, **counted(ref["z"]))
 
 
 HIDDEN = HiddenCount(checks=5, points=5)

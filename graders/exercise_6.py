@@ -16,7 +16,7 @@ import torch
 
 from autograd_exercises import inputs
 from autograd_exercises.judge import (
-    Fail, Mistake, a_type, backward_passes, called, close, close_or_named, code_of, grad_fn_name, parts, per_case,
+    Fail, Mistake, a_type, backward_passes, called, close, close_or_named, code_of, counted, grad_fn_name, parts, per_case,
     reframed, tensor,
 )
 from autograd_exercises.judge.diagnose import mismatch
@@ -193,7 +193,7 @@ def judge_loss(case, obs):
     if value.numel() != 1:
         raise Fail(f"loss_fn(x, y, w, b) has shape {tuple(value.shape)}: it must be one number, the mean over all "
                    "elements", code="not-reduced")
-    close(value.reshape(()), expected, what="loss_fn(x, y, w, b)", tol=TOL, numel=case["y"].numel())
+    close(value.reshape(()), expected, what="loss_fn(x, y, w, b)", tol=TOL, **counted(case["y"]))
     if grad_fn_name(got) is None:
         raise Fail("loss_fn(x, y, w, b) has no grad_fn: compute it from w and b with tracking on, so that "
                    "backward() reaches them", code="not-tracked")

@@ -55,6 +55,12 @@ MISTAKES = {
             "gradients_x": "and the gradient (when gradients calls forward) comes from it: fix forward first; x.grad "
                            "is wrong — it is 6 times"},
     ),
+    "mean_divided_by_len": (  # fairness 57: len(x) counts the first dimension only
+        [("out = z.mean()", "out = z.sum() / len(x)")],
+        4, {"forward_values": "divided by len() = 2, the first dimension only, where the mean divides by all 6 "
+                              "elements (.numel())?",
+            "gradients_x": "x.grad is wrong — it is 3 times the expected value: divided by len()"},
+    ),
     "backward_twice": (
         [("    out.backward()\n", "    out.backward(retain_graph=True)\n    out.backward()\n")],
         7, {"gradients_x": "twice the expected value", "gradients_y": "twice the expected value"},

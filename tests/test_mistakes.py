@@ -21,7 +21,7 @@ from click.testing import CliRunner
 import graders
 from autograd_exercises import grading, mistakes
 from autograd_exercises.cli import main
-from autograd_exercises.judge import Fail, Mistake, called, close, close_or_mistake, no_autograd, parts, tensor
+from autograd_exercises.judge import Fail, Mistake, called, close, close_or_mistake, counted, no_autograd, parts, tensor
 from autograd_exercises.sandbox import RunResult
 from autograd_exercises.spec import Tolerance
 from autograd_exercises.submission import Submission
@@ -62,6 +62,19 @@ def test_a_mistake_is_its_text_and_keeps_its_code():
 ])
 def test_close_names_the_mistake_with_a_code(actual, code):
     assert failure(close, actual, torch.ones(2, 3), what="x.grad", tol=TOL, numel=6).code == code
+
+
+def test_a_mean_divided_by_len_is_named_where_the_input_has_more_than_one_dimension():
+    """Fairness 57: ``z.sum() / len(x)`` for ``x`` of shape (2, 3) is 3 times the mean; "a constant factor is off" did
+    not say why. Where len() is numel (one dimension) it is right; where numel/len is 2, backward twice says so too."""
+    named = failure(close, torch.full((2, 3), 3.0), torch.ones(2, 3), what="out", tol=TOL, **counted(torch.ones(2, 3)))
+    assert named.code == "len-not-numel" and "divided by len() = 2, the first dimension only" in str(named)
+    assert "all 6 elements (.numel())" in str(named) and "3 times the expected value" in str(named)
+    assert failure(close, torch.full((2, 3), 3.0), torch.ones(2, 3), what="out", tol=TOL, numel=6).code == \
+        "constant-factor"
+    assert failure(close, torch.full((3, 2), 2.0), torch.ones(3, 2), what="out", tol=TOL,
+                   **counted(torch.ones(3, 2))).code == "grad-accumulated"
+    assert counted(torch.ones(4)) == {"numel": 4, "first": 4} and counted(torch.ones(())) == {"numel": 1, "first": 1}
 
 
 def test_the_shared_helpers_give_codes():

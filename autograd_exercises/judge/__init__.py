@@ -205,11 +205,18 @@ def tensor(desc: dict[str, Any] | None, what: str) -> torch.Tensor:
     return desc["value"]
 
 
-def close(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Tolerance, numel: int | None = None) -> None:
+def counted(t: torch.Tensor) -> dict[str, int]:
+    """:func:`close`'s ``numel`` and ``first`` for a mean over ``t``'s elements: its element count, and what ``len(t)``
+    gives (a mean divided by it is ``len-not-numel``)."""
+    return {"numel": t.numel(), "first": t.shape[0] if t.dim() else 1}
+
+
+def close(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Tolerance, numel: int | None = None,
+          first: int | None = None) -> None:
     """Compare in float64 by :func:`torch.testing.assert_close`'s criterion (``torch.isclose``, NaN never equal,
     the same shapes; ``tests/test_judge.py`` checks they agree); :class:`Fail` says where and by how much."""
     if tuple(actual.shape) != tuple(expected.shape):
-        raise Fail(mismatch(actual, expected, what=what, tol=tol, numel=numel))
+        raise Fail(mismatch(actual, expected, what=what, tol=tol, numel=numel, first=first))
     if actual.is_complex() and not expected.is_complex():  # float64 would drop the imaginary part unseen
         raise Fail(f"{what} is a complex tensor ({str(actual.dtype).removeprefix('torch.')}), expected real numbers",
                    code="wrong-type")
@@ -217,17 +224,17 @@ def close(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Toler
     if torch.equal(actual64, expected64):  # the same numbers (NaN never equals): close, 20 times faster to tell
         return
     if not bool(torch.isclose(actual64, expected64, rtol=tol.rtol, atol=tol.atol, equal_nan=False).all()):
-        raise Fail(mismatch(actual, expected, what=what, tol=tol, numel=numel))
+        raise Fail(mismatch(actual, expected, what=what, tol=tol, numel=numel, first=first))
 
 
 def close_or_named(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Tolerance,
-                   named: Callable[[], Fail | None], numel: int | None = None) -> None:
+                   named: Callable[[], Fail | None], numel: int | None = None, first: int | None = None) -> None:
     """:func:`close`; for a wrong ``actual``, the :class:`Fail` that ``named()`` gives (a mistake it recognises),
     else :func:`close`'s own. ``named`` runs only for a wrong result: a mistake's value can lie within the
     tolerance of the right one (a gradient near 0, a stale gradient near 0), and a right answer is never named a
     mistake."""
     try:
-        close(actual, expected, what=what, tol=tol, numel=numel)
+        close(actual, expected, what=what, tol=tol, numel=numel, first=first)
     except Fail:
         failure = named()
         if failure is None:
@@ -237,7 +244,7 @@ def close_or_named(actual: torch.Tensor, expected: torch.Tensor, *, what: str, t
 
 def close_or_mistake(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Tolerance,
                      mistakes: dict[str, torch.Tensor] | Callable[[], dict[str, torch.Tensor]],
-                     numel: int | None = None) -> None:
+                     numel: int | None = None, first: int | None = None) -> None:
     """:func:`close`, but when ``actual`` equals a known wrong result the feedback names that mistake.
 
     ``mistakes`` maps an explanation to the value the mistake gives (see
@@ -257,7 +264,7 @@ def close_or_mistake(actual: torch.Tensor, expected: torch.Tensor, *, what: str,
         return Fail(f"{what} is wrong — {explanation}. {where[0].upper()}{where[1:]}",
                     code=code_of(explanation, WRONG_VALUE))
 
-    close_or_named(actual, expected, what=what, tol=tol, named=named, numel=numel)
+    close_or_named(actual, expected, what=what, tol=tol, named=named, numel=numel, first=first)
 
 
 def other_threads(counts: dict[str, Any]) -> str:

@@ -57,12 +57,17 @@ def _factor(actual: torch.Tensor, expected: torch.Tensor) -> float | None:
     return c
 
 
-def factor_hint(c: float, numel: int | None, *, generic: bool = True) -> Mistake | None:
-    """Name the mistake a constant factor points to (``None`` for an unremarkable factor unless ``generic``)."""
+def factor_hint(c: float, numel: int | None, *, generic: bool = True, first: int | None = None) -> Mistake | None:
+    """Name the mistake a constant factor points to (``None`` for an unremarkable factor unless ``generic``):
+    ``numel`` is the input's element count, ``first`` its first dimension's size, what ``len()`` gives (a mean
+    divided by ``len(x)`` is ``numel / first`` times the mean)."""
     near = lambda target: abs(c - target) <= 1e-3 * max(1.0, abs(target))  # noqa: E731
     if numel and numel > 1 and near(numel):
         return Mistake("sum-not-mean", f"it is {numel} times the expected value (= number of elements): a sum where "
                        "a mean belongs?")
+    if numel and first and 1 <= first < numel and near(numel / first) and not near(2):  # (2: accumulated, below)
+        return Mistake("len-not-numel", f"it is {numel // first} times the expected value: divided by len() = {first}, "
+                       f"the first dimension only, where the mean divides by all {numel} elements (.numel())?")
     if numel and numel > 1 and near(1 / numel):
         return Mistake("mean-not-sum", f"it is 1/{numel} of the expected value: a mean where a sum belongs?")
     if near(2):
@@ -116,13 +121,13 @@ def mismatch_summary(a: torch.Tensor, e: torch.Tensor, tol: Tolerance) -> str:
 
 
 def describe_mismatch(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Tolerance,
-                      numel: int | None = None) -> str:
+                      numel: int | None = None, first: int | None = None) -> str:
     """What is wrong, where, and by how much, as torch.testing would say it, plus a hint."""
-    return str(mismatch(actual, expected, what=what, tol=tol, numel=numel))
+    return str(mismatch(actual, expected, what=what, tol=tol, numel=numel, first=first))
 
 
 def mismatch(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: Tolerance,
-             numel: int | None = None) -> Mistake:
+             numel: int | None = None, first: int | None = None) -> Mistake:
     """:func:`describe_mismatch` as a :class:`Mistake`: the text and its code (``transposed``, ``not-finite``,
     ``sum-not-mean``, ``grad-accumulated``, …, ``wrong-value`` when no known mistake explains it)."""
     if tuple(actual.shape) != tuple(expected.shape):
@@ -137,7 +142,7 @@ def mismatch(actual: torch.Tensor, expected: torch.Tensor, *, what: str, tol: To
     c = _factor(a, e)
     # one number always has "a factor": only name the factors that point to a known mistake
     several = int((e.abs() > 1e-8).sum()) > 1
-    hint = factor_hint(c, numel, generic=several) if c is not None else None
+    hint = factor_hint(c, numel, generic=several, first=first) if c is not None else None
     if hint:
         return Mistake(hint.code, f"{what} is wrong — {hint} {detail}")
     return Mistake(WRONG_VALUE, f"{what} is wrong. {detail}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 
 from autograd_exercises import inputs
-from autograd_exercises.judge import Fail, called, close, graph_in_view, tensor
+from autograd_exercises.judge import Fail, called, close, counted, graph_in_view, tensor
 from autograd_exercises.probes.exercise_4 import probe_detached_copy, probe_frozen_gradients, probe_network, probe_predict
 from autograd_exercises.spec import Check
 from graders.exercise_4 import (
@@ -55,7 +55,7 @@ def judge_network_gradients(case, obs):
             raise Fail(f"{name}.grad is None after loss.backward(): build the loss from the {name} passed in, "
                        f"not from a copy or {name}.detach()", code="detached-input")
         close(tensor(after[f"{name}_grad"], f"{name}.grad"), ref[f"{name}_grad"],
-              what=f"{name}.grad after loss.backward()", tol=TOL, numel=ref["z"].numel())
+              what=f"{name}.grad after loss.backward()", tol=TOL, **counted(ref["z"]))
 
 
 def judge_predict_state(case, obs):
