@@ -14,6 +14,7 @@ import io
 import json
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -208,6 +209,22 @@ def test_an_interrupted_run_resumes(tmp_path, executor):
     again = grade(folder, tmp_path / "out", executor)
     assert (again.from_cache, again.graded_now) == (3, len(students) - 3) and again.exit_code == 0
     assert {row["student"]: row["score"] for row in again.rows} == {s: expected(k) for s, (k, _) in students.items()}
+
+
+@cluster_test
+def test_a_submission_graded_for_long_is_named_as_in_a_local_run(tmp_path, executor, monkeypatch):
+    """The workers announce each submission's start through the scheduler's events: a cluster run names the one it
+    waits on ("still grading …"), as a local run does, and the announcements change no score."""
+    monkeypatch.setattr(dask_executor.DaskExecutor, "still_after", 0.5)  # (60 s in a real run)
+    folder = make_class(tmp_path / "class", {"a_sleeper": ("hostile:sleep_forever", ".py"), "bob": ("right", ".py")})
+    stream = io.StringIO()
+    summary = batch.run(batch.Options(SLUG, folder, out=tmp_path / "out", timeout=1.0, seed=5), executor=executor,
+                        stream=stream, terminal=False)
+    assert {row["student"]: row["score"] for row in summary.rows} == {"a_sleeper": 7, "bob": 10}
+    assert re.search(r"still grading a_sleeper's exercise-2 \(\ds\): a notebook's cells or a check running out",
+                     stream.getvalue()), stream.getvalue()
+    assert "still grading bob" not in stream.getvalue()  # (graded at once)
+    assert executor._started == {}  # every chunk's announcement let go with its rows
 
 
 @cluster_test

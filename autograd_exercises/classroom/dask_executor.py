@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import itertools
 import logging
 import math
@@ -91,6 +92,7 @@ class DaskExecutor(Executor):
     chunk_seconds = 1.0  # a chunk takes about this long to grade
     max_chunk = 64
     in_flight_per_thread = 2  # chunks on their way per worker thread: none idles while a result travels back
+    poll = 0.02  # seconds between looks for a finished chunk (and for submissions graded long)
     work: Any = None  # the task a worker runs: dask_worker.grade_chunk (tests put a faulty one here)
     connect_timeout = 30.0  # seconds to reach the scheduler
     worker_timeout = 600.0  # seconds to wait for a first worker (a batch job may wait in its queue)
@@ -111,6 +113,7 @@ class DaskExecutor(Executor):
         self.failures_allowed = allowed_failures
         self._threads, self._threads_read = 1, 0.0
         self._futures: dict[Any, list[Task]] = {}
+        self._started: dict[str, tuple[int, float]] = {}  # a chunk's key: its submission grading now, since when
 
     # -- start and stop -----------------------------------------------------------------------------------
 
@@ -295,10 +298,15 @@ class DaskExecutor(Executor):
                 self._futures[future] = chunk
                 completed.add(future)
 
+        client.subscribe_topic(dask_worker.STARTED, self._heard)
         try:
             fill()
-            for future, result in completed:
+            for future, result in self._arrivals(completed):
+                if future is None:
+                    yield result  # (a still-grading row)
+                    continue
                 chunk = self._futures.pop(future, None)
+                self._started.pop(future.key, None)
                 if chunk is None:
                     continue
                 rows = self._rows(future.status, result, chunk, singles)
@@ -312,9 +320,40 @@ class DaskExecutor(Executor):
                     done.add(key)
                     yield row
         finally:
+            with contextlib.suppress(Exception):
+                client.unsubscribe_topic(dask_worker.STARTED)
             if self._futures:
                 try:
                     client.cancel(list(self._futures), force=True)
                 except Exception:
                     pass
                 self._futures = {}
+
+    def _heard(self, event: Any) -> None:
+        """A worker's announcement (:func:`~.dask_worker.announce`), on the client's event loop: the chunk ``key`` of
+        this run began its ``index``-th submission now (this clock: the workers' may differ)."""
+        message = event[1] if isinstance(event, tuple) and len(event) == 2 else None
+        if isinstance(message, dict) and isinstance(message.get("index"), int) and \
+                any(future.key == message.get("key") for future in list(self._futures)):
+            self._started[message["key"]] = (message["index"], time.monotonic())
+
+    def _running(self) -> list[tuple[Task, float]]:
+        """The submissions grading now, as the announcements say: (task, when it started)."""
+        running = []
+        for future, chunk in list(self._futures.items()):
+            index, started = self._started.get(future.key, (-1, 0.0))
+            if 0 <= index < len(chunk):
+                running.append((chunk[index], started))
+        return running
+
+    def _arrivals(self, completed: Any) -> Iterator[tuple[Any, Any]]:
+        """``completed``'s (future, result) pairs as chunks end, and (None, a still-grading row) between them when a
+        submission has been graded for long (dask's ``as_completed`` waits with no timeout: this polls it)."""
+        while not completed.is_empty():
+            if completed.has_ready():
+                yield completed.next()
+                continue
+            still = self._still(time.monotonic(), self._running())
+            if still is not None:
+                yield None, still
+            time.sleep(self.poll)

@@ -86,6 +86,20 @@ class ExecutorError(Exception):
 class Executor:
     """Runs tasks, yields rows as they finish. Use as a context manager."""
 
+    still_after = 60.0  # seconds after which a running task is named (:func:`~.task.still_row`), again each time
+    _said = 0.0  # when the tasks running long were last named (:meth:`_still`)
+
+    def _still(self, now: float, running: Iterable[tuple[Task, float]]) -> dict[str, Any] | None:
+        """At most every :attr:`still_after` seconds, the tasks of ``running`` ((task, when it started)) that have run
+        that long or more: a row that names them (:func:`~.task.still_row`), else None."""
+        if now - self._said < self.still_after:
+            return None
+        long = [(task, now - started) for task, started in running if now - started >= self.still_after]
+        if not long:
+            return None
+        self._said = now
+        return still_row(long)
+
     def start(self) -> dict[str, Any]:
         """Make the graders ready; returns what they report (``layers``: the sandbox's isolation layers)."""
         raise NotImplementedError
@@ -302,7 +316,6 @@ class LocalPool(Executor):
 
     retries = 1  # a task whose worker died is tried once more on a fresh worker
     stall = 1.0  # seconds after which a running task no longer counts against the number of workers
-    still_after = 60.0  # seconds after which a running task is named (:func:`~.task.still_row`), again each time
 
     def __init__(self, workers: int | None = None, *, deadline: float | None = None, spares: int | None = None) -> None:
         self.size = max(1, workers or cores())
@@ -314,7 +327,6 @@ class LocalPool(Executor):
         self.idle_cores = IdleCores()
         self.layers: list[str] = []  # the first worker's: every other has at least these
         self._restarts = 0  # workers started again after one failed to start
-        self._said = 0.0  # when the tasks running long were last named (:meth:`_still`)
 
     def _spawn(self, mother: _Worker | None = None) -> _Worker:
         """A new worker in the next slot: forked from ``mother`` where given (it keeps grading), else started."""
@@ -446,21 +458,10 @@ class LocalPool(Executor):
                     done.append(failed_row(task, f"grading took more than {self._task_deadline(task):g} s"))
             self._feed(queue)  # the workers go on while the rows are written
             yield from done
-            still = self._still(time.monotonic())
+            still = self._still(time.monotonic(), [(worker.task, worker.given) for worker in self.workers
+                                                   if worker.task is not None])
             if still is not None:
                 yield still
-
-    def _still(self, now: float) -> dict[str, Any] | None:
-        """At most every :attr:`still_after` seconds, the tasks running for that long or more: a row that names them
-        (:func:`~.task.still_row`), else None."""
-        if now - self._said < self.still_after:
-            return None
-        long = [(worker.task, now - worker.given) for worker in self.workers
-                if worker.task is not None and now - worker.given >= self.still_after]
-        if not long:
-            return None
-        self._said = now
-        return still_row(long)
 
     def _replace(self, worker: _Worker) -> _Worker:
         index = self.workers.index(worker)
