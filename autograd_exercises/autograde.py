@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from autograd_exercises.submission import (
-    TEST_CELL_MARKER, SubmissionError, check_call, nbgrader_metadata, notebook_source,
+    TEST_CELL_MARKER, SubmissionError, check_call, nbgrader_metadata, notebook_source, quietly,
 )
 
 __all__ = ["FAILED_NAME", "GradeCell", "check_call", "grade_cells", "grade_notebook", "shared_sandbox"]
@@ -155,6 +155,7 @@ def _grade_exercise(slug: str, names: list[str], source: Any, *, sandbox: Any, s
     return grading.grade(exercise, source, sandbox=sandbox, seed=seed, checks=checks, **options)
 
 
+@quietly()  # (nbgrader's log shows no warning about the student's code, as a kernel's run would not)
 def grade_notebook(nb: Any, *, sandbox: Any, seed: int, path: str = "notebook.ipynb",
                    timeout: float | None = None, cell_timeout: float | None = None,
                    only: str | None = None) -> list[Any]:

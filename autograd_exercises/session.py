@@ -241,21 +241,22 @@ def grade(targets: Sequence[Target], *, seed: int | None = None, timeout: float 
     """
     from autograd_exercises import submission
 
-    loaded: list[tuple[Target, Submission | None]] = []
-    for item in targets:
-        try:
-            loaded.append((item, submission.load(item.path, item.kind) if item.path is not None else None))
-        except submission.SubmissionError as exc:
-            raise GradingError(str(exc)) from None
-    seed = seed if seed is not None else random.randrange(1, 1_000_000)
-    runs = any(sub is not None and not sub.problem for _, sub in loaded)
-    from autograd_exercises.sandbox import SandboxError  # light: no torch
+    with submission.quietly():
+        loaded: list[tuple[Target, Submission | None]] = []
+        for item in targets:
+            try:
+                loaded.append((item, submission.load(item.path, item.kind) if item.path is not None else None))
+            except submission.SubmissionError as exc:
+                raise GradingError(str(exc)) from None
+        seed = seed if seed is not None else random.randrange(1, 1_000_000)
+        runs = any(sub is not None and not sub.problem for _, sub in loaded)
+        from autograd_exercises.sandbox import SandboxError  # light: no torch
 
-    try:
-        with (open_sandbox(spawn) if runs else contextlib.nullcontext()) as sandbox:
-            results = _grade_loaded(loaded, sandbox, seed=seed, timeout=timeout, strict=strict)
-    except SandboxError as exc:  # the grader's own failure, never the student's: one line, exit 3
-        raise GradingError(f"{exc} (see the README's Safety section)") from None
+        try:
+            with (open_sandbox(spawn) if runs else contextlib.nullcontext()) as sandbox:
+                results = _grade_loaded(loaded, sandbox, seed=seed, timeout=timeout, strict=strict)
+        except SandboxError as exc:  # the grader's own failure, never the student's: one line, exit 3
+            raise GradingError(f"{exc} (see the README's Safety section)") from None
     if remember_scores:
         remember([(item, result) for item, result in zip(targets, results) if item.remember])
     return results

@@ -28,15 +28,17 @@ from __future__ import annotations
 import ast
 import bisect
 import builtins
+import contextlib
 import io
 import json
 import os
 import re
 import stat
 import tokenize
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Iterator
 
 from autograd_exercises import magics
 
@@ -658,6 +660,18 @@ def read_plain_file(path: Path, limit: int) -> tuple[bytes, int]:
         except OSError as exc:  # a file of /proc that refuses reading (/proc/self/mem: EIO), a failing disk
             raise SubmissionError(f"cannot read {path}: {exc.strerror or exc}") from None
     return (b"", len(raw)) if len(raw) > limit else (raw, size)
+
+
+@contextlib.contextmanager
+def quietly() -> Iterator[None]:
+    """Read and grade a submission without Python's warnings about its code (``"\\d"``, an invalid escape, is
+    a ``SyntaxWarning`` from Python 3.12 on; ``x is 1``) on the grader's stderr: each of the grader's readings would
+    print it again, over the report or a class's progress bar. The child, which runs the code, still writes them
+    into the student's own output, as Python would."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=SyntaxWarning)
+        warnings.filterwarnings("ignore", message="invalid .*escape sequence", category=DeprecationWarning)
+        yield
 
 
 def load(path: str | Path, kind: str | None = None, *, order: bool = True) -> Submission:

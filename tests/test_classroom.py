@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -1008,6 +1009,24 @@ def test_an_f_string_of_thousands_of_fields_is_a_reason_not_a_parse(sandbox):
     for source in (data, escaped):
         row = task.grade_task(task.Task("mallory", SLUG, "mallory.py", source, 4, 2.0), sandbox)
         assert row["status"] == task.COULD_NOT_GRADE and "braces ('{') in its code" in row["reason"], row["reason"]
+
+
+def test_the_graders_readings_print_no_warning_about_the_students_code(tmp_path, sandbox):
+    """``"\\d+"`` in a student's file (a SyntaxWarning from Python 3.12 on, a DeprecationWarning before) was printed
+    by each of the grader's readings, three times over the report, and over a class's progress bar for each student."""
+    source = class_builder.SOLUTION + 'PATTERN = "\\d+"\nCHECK = PATTERN is "x"\n'
+    (tmp_path / "exercise_2.py").write_text(source)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        row = task.grade_task(task.Task("ann", SLUG, "ann.py", source.encode(), 4, 2.0), sandbox)
+        [result] = session.grade([session.target(SLUG, str(tmp_path / "exercise_2.py"))], seed=4, remember_scores=False)
+    assert row["score"] == 10 and result.score == 10
+    assert [str(warning.message) for warning in caught if issubclass(warning.category, (SyntaxWarning,
+                                                                                          DeprecationWarning))] == []
+    with warnings.catch_warnings(record=True) as caught:  # (and the grader's own warnings still show)
+        warnings.simplefilter("always")
+        compile(source, "ann.py", "exec")
+    assert any("escape sequence" in str(warning.message) for warning in caught)
 
 
 def test_the_task_is_pure_data(sandbox):

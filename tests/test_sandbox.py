@@ -101,6 +101,7 @@ def test_two_graders_on_one_machine_never_share_a_slot(sandbox):
     with Sandbox() as other:
         other.wait_ready()
         assert other.slot != sandbox.slot
+    assert other._log.closed  # (its server's log too: an open one was a ResourceWarning at the end of each grade)
 
 
 # A torch.py that reports who imported it, then steps aside for the real torch (so that anything else on this

@@ -189,6 +189,13 @@ def _grade_cells(task: Task, sandbox: Any, started: float) -> dict[str, Any]:
 
 def grade_task(task: Task, sandbox: Any) -> dict[str, Any]:
     """Grade ``task`` in ``sandbox``; the row (never raises)."""
+    from autograd_exercises.submission import quietly
+
+    with quietly():
+        return _graded(task, sandbox)
+
+
+def _graded(task: Task, sandbox: Any) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         from autograd_exercises import grading, session

@@ -285,8 +285,9 @@ class Sandbox:
         self.wait_ready()
 
     def close(self, wait: float = 0.5) -> None:
-        """Stop the server and give the slot back."""
+        """Stop the server and give the slot back (and its log: a closed sandbox starts no server again)."""
         self._stop(wait)
+        self._log.close()
         if self._slot_lock is not None:
             os.close(self._slot_lock)
             self._slot_lock = None
