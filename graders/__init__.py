@@ -64,9 +64,26 @@ def declared_mistakes(module, hidden: bool) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(found.items()))
 
 
+def registered(exercise: Exercise, placed: dict[str, Sequence[Placed]] | None) -> Sequence[Placed] | None:
+    """``exercise``'s hidden checks; a one-line error where one of its three registrations is missing (walkthrough
+    64: a bare ``KeyError`` from ``grade build``, and a reference solution graded 0 by a sandbox without its probes)."""
+    from autograd_exercises import probes
+
+    if placed is not None and exercise.slug not in placed:
+        raise LookupError(f"{exercise.slug} has no entry in graders/hidden/__init__.py's PLACED: add "
+                          f"graders/hidden/{exercise.module}.py (PLACED = () where it has no hidden checks)")
+    hidden = None if placed is None else placed[exercise.slug]
+    loaded = {module.__name__ for module in probes.MODULES}  # what the sandbox's server imports before any lock-down
+    for check in [*exercise.checks, *(check for _, check in hidden or ())]:
+        if check.probe.__module__ not in loaded:
+            raise LookupError(f"{exercise.slug}: the probe of check {check.name} ({check.probe.__module__}) is not in "
+                              "autograd_exercises/probes/__init__.py's MODULES: the sandbox could not call it")
+    return hidden
+
+
 def _registry(modules: Sequence) -> tuple[Exercise, ...]:
     placed = hidden_checks()
-    return tuple(replace(assemble(module.VISIBLE, module.HIDDEN, None if placed is None else placed[module.VISIBLE.slug]),
+    return tuple(replace(assemble(module.VISIBLE, module.HIDDEN, registered(module.VISIBLE, placed)),
                          mistakes=declared_mistakes(module, placed is not None))
                  for module in modules)
 

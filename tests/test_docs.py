@@ -108,3 +108,12 @@ def test_the_readme_lists_every_package_a_submission_may_import():
 
     listed = README[README.index("code may import only the standard library"):][:700]
     assert [name for name in sorted(IMPORTABLE - {"math"}) if f"`{name}`" not in listed] == []
+
+
+def test_the_readme_table_of_exercises_is_the_registry():
+    """Walkthrough 64: a check added to an exercise left the README's table at the old total, and no test noticed."""
+    import graders
+
+    table = re.findall(r"^\| `(exercise-\d+)` \| (.+?) \| (\d+(?:\.\d+)?) \|$", README, re.MULTILINE)
+    assert [(slug, title, float(points)) for slug, title, points in table] == \
+        [(exercise.slug, exercise.title, float(exercise.course_points)) for exercise in graders.EXERCISES]

@@ -36,6 +36,19 @@ def test_committed_generated_files_match_the_exercise_sources():
     assert stale == [], f"out of date, run `grade build`: {stale}"
 
 
+def test_the_generated_files_come_from_the_registry_not_from_the_index_they_replace(monkeypatch):
+    """Walkthrough 64: a check added to exercise 1 (11 points) gave a Classroom README saying "of the exercise's 10
+    points", read from the ``exercises.json`` the same build was replacing, and a new exercise failed to build at all;
+    a second build put it right. Whatever the committed index says, one build gives what the registry says."""
+    from dataclasses import replace
+
+    from autograd_exercises import catalog
+
+    stale = tuple(replace(info, points=info.points + 7, title="an old title") for info in catalog.exercises())
+    monkeypatch.setattr(catalog, "exercises", lambda: stale[:-1])  # (the last exercise not in the index yet)
+    assert generate.drift(ROOT, generate.expected_files(ROOT)) == []
+
+
 def test_writing_generated_files_twice_writes_nothing_the_second_time(tmp_path):
     files = generate.expected_files(ROOT)
     assert sorted(generate.write(tmp_path, files)) == sorted(files)

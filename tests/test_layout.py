@@ -132,3 +132,22 @@ def test_no_docstring_holds_a_lone_surrogate():
                 if any(0xD800 <= ord(char) <= 0xDFFF for char in doc):
                     found.append(f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 1)}")
     assert found == []
+
+
+def test_an_exercise_missing_a_registration_is_one_line_that_names_it():
+    """Walkthrough 64: an exercise registered in graders/ only gave ``grade build`` a bare ``KeyError`` (no PLACED
+    entry), and a sandbox that never loaded its probes graded the reference solution 0, blaming the student."""
+    from dataclasses import replace
+
+    import graders
+
+    first = graders.EXERCISES[0]
+    placed = graders.hidden_checks()
+    assert graders.registered(first, placed) == placed[first.slug]
+    with pytest.raises(LookupError, match=r"exercise-7 has no entry in graders/hidden/__init__.py's PLACED: add "
+                                          r"graders/hidden/exercise_1.py \(PLACED = \(\) where"):
+        graders.registered(replace(first, slug="exercise-7"), placed)
+    stray = replace(first.checks[0], probe=test_an_exercise_missing_a_registration_is_one_line_that_names_it)
+    with pytest.raises(LookupError, match=r"the probe of check polynomial_values \(.*test_layout\) is not in "
+                                          r"autograd_exercises/probes/__init__.py's MODULES"):
+        graders.registered(replace(first, checks=(stray, *first.checks[1:])), None)

@@ -182,17 +182,20 @@ Do not edit `.github/` or `grader/`: they are how your work is graded, and your 
 
 
 def student_readme(slug: str) -> str:
-    from autograd_exercises import catalog
+    """The template's README, from the graders' registry (never ``exercises.json``, which the same ``grade build``
+    writes anew: a changed total read from the old one, walkthrough 64)."""
+    import graders
 
-    info = catalog.find(slug)
+    exercise = graders.find(slug)
     visible = sum(check.points for check in visible_checks(slug))
     hidden, hidden_points = hidden_count(slug)
     hidden_line = (f"{hidden} hidden check{'s' if hidden != 1 else ''} ({hidden_points:g} "
                    f"point{'s' if hidden_points != 1 else ''}) {'are' if hidden != 1 else 'is'} graded by your "
                    "course, not here." if hidden else "")
-    return STUDENT_README.format(slug=slug, title=info.title, stub=info.stub, notebook=info.notebook,
-                                 torch_index=TORCH_CPU_INDEX, torch=torch_requirement(), wheel=wheel.wheel_name(),
-                                 visible=f"{visible:g}", total=f"{info.points:g}", hidden_line=hidden_line).rstrip() + "\n"
+    return STUDENT_README.format(slug=slug, title=exercise.title, stub=f"{exercise.module}.py",
+                                 notebook=f"{slug}.ipynb", torch_index=TORCH_CPU_INDEX, torch=torch_requirement(),
+                                 wheel=wheel.wheel_name(), visible=f"{visible:g}", total=f"{exercise.course_points:g}",
+                                 hidden_line=hidden_line).rstrip() + "\n"
 
 
 def text_files(slug: str) -> dict[str, str]:
