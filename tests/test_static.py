@@ -401,6 +401,19 @@ USES = {
 }
 
 
+# red team 220: the file's own objects named like torch's modules keep the by-hand point
+OWN_NAMED_LIKE_TORCH = {
+    "own_class_functional": "class functional:\n    grad = 12\ndef manual(x):\n    return functional.grad * x\n",
+    "own_value_nn": "import types\nnn = types.SimpleNamespace(grad=3)\ndef manual(x):\n    return nn.grad * x\n",
+    "local_parameter_nn": "def manual(x, nn=None):\n    return x if nn is None else nn.grad * x\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(OWN_NAMED_LIKE_TORCH))
+def test_the_files_own_objects_named_like_torchs_modules_are_not_its_kernels(name):
+    assert whats(OWN_NAMED_LIKE_TORCH[name]) == []
+
+
 @pytest.mark.parametrize("name", sorted(USES))
 def test_each_use_of_autograd_is_found(name):
     source, what = USES[name]

@@ -2099,6 +2099,8 @@ class Reader:
         above = self.parents.get(node)
         if (root, attr) == ("torch", "func") and isinstance(above, ast.Attribute) and above.attr in BATCHING:
             return  # torch.func.vmap batches, it does not differentiate (torch.vmap is the same function)
+        if ROOTED.get((root, attr)) is KERNELS and owner is not None and self.own_root(owner):
+            return  # the file's own ``functional.grad`` (red team 220: a class of its own named so lost the point)
         if (root, attr) in ROOTED and not ((root, attr) == ("sys", "modules") and modules_asked(node, self.parents.get)):
             self.found(node, *ROOTED[(root, attr)])  # ("google.colab" in sys.modules only asks: fairness 15)
         elif attr == "func" and isinstance(above, ast.Attribute) and above.attr in TRANSFORMS:
@@ -2387,6 +2389,16 @@ class Reader:
             names.add(parent.attr)
             parent = self.parents.get(parent)
         return names
+
+    def own_root(self, node: ast.AST) -> bool:
+        """The chain ``node`` starts from a name of the file's own: bound where it is read, or at module level by no
+        import (``functional`` of ``class functional:``), never torch's ``nn`` or ``F``."""
+        root = node
+        while isinstance(root, (ast.Attribute, ast.Subscript)):
+            root = root.value
+        if not isinstance(root, ast.Name):
+            return False
+        return self.is_local(root) or (bool(self.module.bindings.get(root.id)) and not self.module.imports.get(root.id))
 
     def dotted(self, node: ast.AST) -> str:
         """``a.b.c`` with its root import resolved (``T.func`` after ``import torch as T`` → ``torch.func``)."""
