@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
-CELL_TIMEOUT = 15.0  # the course's cell timeout in these tests (nbgrader's Execute.timeout): a long cell costs this
+CELL_TIMEOUT = 20.0  # the course's cell timeout in these tests (nbgrader's Execute.timeout): a long cell costs this
 
 
 def release(slug: str) -> dict:
