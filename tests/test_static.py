@@ -74,6 +74,31 @@ USES = {
     "linear_backward_weights": ("import torch as T\ndef manual(x, d, w):\n"
                                 "    return T.mkldnn_linear_backward_weights(d.to_mkldnn(), x.to_mkldnn(), w, True)\n",
                                 "uses mkldnn_linear_backward_weights, one of autograd's own derivative kernels"),
+    # red team 221: a name bound to torch's module is not the file's own, however bound; nor a transform's derivative
+    "kernel_module_aliased_beside_an_own_attribute": (
+        "import torch\nnn = torch.nn\nclass Record:\n    conv1d_weight = None\ndef manual(x, d):\n"
+        "    return nn.grad.conv1d_weight(x, (3, 4, 1), d)\n",
+        "uses conv1d_weight, one of autograd's own derivative kernels"),
+    "kernel_module_aliased_in_the_function": (
+        "import torch\nclass Record:\n    def __init__(self):\n        self.conv1d_weight = None\n"
+        "def manual(x, d):\n    nn = torch.nn\n    return nn.grad.conv1d_weight(x, (3, 4, 1), d)\n",
+        "uses conv1d_weight, one of autograd's own derivative kernels"),
+    "kernel_module_as_a_default": (
+        "import torch\ndef manual(x, d, nn=torch.nn):\n    kernels = getattr(nn, 'grad')\n"
+        "    return kernels(x)\n", "uses torch.nn.grad (autograd's own derivative kernels)"),
+    "kernel_module_through_getattr": (
+        "import torch\nnn = getattr(torch, 'nn')\ndef manual(x, d):\n    return nn.grad\n",
+        "uses torch.nn.grad (autograd's own derivative kernels)"),
+    "kernel_module_stored_on_self": (
+        "import torch\nclass Box:\n    def __init__(self):\n        self.nn = torch.nn\n"
+        "    def conv1d_weight(self):\n        return 0\ndef manual(x, d):\n"
+        "    return Box().nn.grad.conv1d_weight(x, (3, 4, 1), d)\n",
+        "uses conv1d_weight, one of autograd's own derivative kernels"),
+    "a_transforms_log_abs_det_jacobian": (
+        "import torch\nfrom torch.distributions import transforms as T\ndef manual(x):\n"
+        "    chain = T.ComposeTransform([T.AffineTransform(2.0, 3.0), T.PowerTransform(2.0)])\n"
+        "    return chain.log_abs_det_jacobian(x, chain(x)).exp()\n",
+        "asks torch.distributions for a derivative (log_abs_det_jacobian)"),
     "scipy_differentiate": ("from scipy import differentiate\ndef manual(x):\n"
                             "    return differentiate.derivative(f, x).df\n",
                             "uses scipy.differentiate (imported as differentiate at line 1)"),
@@ -422,6 +447,15 @@ def test_each_use_of_autograd_is_found(name):
 
 # By-hand code that must stay clean.
 CLEAN = {
+    # red team 221: the file's own objects hold attributes named like torch's kernels
+    "an_own_object_given_a_kernels_name": ("class G:\n    pass\ndef manual(x):\n    g = G()\n"
+                                           "    g.conv1d_weight = 2 * x\n    return g.conv1d_weight\n"),
+    "a_classmethods_attribute_named_like_a_kernel": ("class Cache:\n    @classmethod\n    def keep(cls, v):\n"
+                                                     "        cls.conv1d_weight = v\n        return cls.conv1d_weight\n"
+                                                     "def manual(x):\n    return Cache.keep(3 * x)\n"),
+    "gradient_of_samples_is_finite_differences": ("import torch\ndef manual(x, h=1e-3):\n"
+                                                  "    samples = torch.stack([f(x - h), f(x), f(x + h)])\n"
+                                                  "    return torch.gradient(samples, spacing=h, dim=0)[0][1]\n"),
     "a_timing_decorator_forwards_its_keywords": ("import functools\ndef timer(func):\n    @functools.wraps(func)\n"
                                                  "    def wrapper(*args, **kwargs):\n        return func(*args, **kwargs)\n"
                                                  "    return wrapper\n@timer\ndef manual(x):\n    return 3 * x\n"),

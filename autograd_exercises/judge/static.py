@@ -69,6 +69,8 @@ ASKED = ("jacobian", "hessian", "vjp", "jvp", "jacrev", "jacfwd", "hvp", "vhp") 
 KERNEL_NAMES = (*(f"conv{n}d_{of}" for n in (1, 2, 3) for of in ("input", "weight")), "mkldnn_linear_backward_weights",
                 "batch_norm_backward_elemt", "batch_norm_backward_reduce", "_softmax_backward_data",
                 "_log_softmax_backward_data", "_sparse_softmax_backward_data", "_sparse_log_softmax_backward_data")
+JACOBIAN = ("asks torch.distributions for a derivative (log_abs_det_jacobian)", DIFFERENTIATES)  # a transform's own
+# derivative, through a composition: the chain rule done for the code (red team 221)
 POLYNOMIAL = ("deriv", "polyder", "chebder", "legder", "lagder", "hermder", "hermeder")  # numpy's polynomials'
 # derivatives, power series and the orthogonal bases' (red team 82; 111: chebder): the rule done for the code
 TRANSFORMS = ("grad", "grad_and_value", "linearize")  # torch.func's that differentiate, named under any root
@@ -90,6 +92,7 @@ ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     **{name: (f"differentiates a series for it (numpy.polynomial's {name})", DIFFERENTIATES)
        for name in POLYNOMIAL[2:]},
     **{name: (f"uses {name}, one of autograd's own derivative kernels", DIFFERENTIATES) for name in KERNEL_NAMES},
+    "log_abs_det_jacobian": JACOBIAN,
     "enable_grad": ("turns gradient tracking on (torch.enable_grad)", TRACKS),
     "requires_grad_": ("asks for gradients (requires_grad_())", TRACKS),
     "__dict__": ("reads __dict__", DYNAMIC),
@@ -118,6 +121,7 @@ LOADERS = ("importlib", "builtins", "runpy", "zipimport", "imp", "code", "codeop
 ALWAYS_IMPORTED = ("torch", "numpy")  # in the child before the submission: no path the file sets can replace them
 # (nor a module built into the interpreter, sys.builtin_module_names: found before any path)
 TIMERS = literals.TIMERS  # timeit's: they run a statement (a string) with the namespace they are given
+HOLDERS = ("torch", "numpy", "scipy", "functorch", *DIFFERENTIATORS)  # libraries whose objects may differentiate
 KERNELS = ("uses torch.nn.grad (autograd's own derivative kernels)", DIFFERENTIATES)  # conv*_weight, conv*_input:
 # convolution_backward (red team 219: dL/dw = xᵀδ as a kernel-1 conv1d_weight); they run with autograd off too
 NUMERICAL = ("differentiates for it (scipy.differentiate)", DIFFERENTIATES)  # as mpmath.diff (red team 219)
@@ -1929,7 +1933,8 @@ def named(target: str) -> str:
     return target.lstrip(".") + (f"{LIBRARY}{library})" if library in DIFFERENTIATORS else "")
 
 
-OTHER_DERIVATIVES = frozenset([*(ATTRIBUTES[name][0] for name in (*POLYNOMIAL, *KERNEL_NAMES)), KERNELS[0], NUMERICAL[0]])
+OTHER_DERIVATIVES = frozenset([*(ATTRIBUTES[name][0] for name in (*POLYNOMIAL, *KERNEL_NAMES)), KERNELS[0], NUMERICAL[0],
+                               JACOBIAN[0]])
 # (numpy's, torch's kernels and scipy's, by what a finding says: none is autograd's engine, TopLevelOff stops none)
 
 
@@ -2093,8 +2098,8 @@ class Reader:
             return
         if attr == "backward" and self.own_layer(owner):
             return
-        if attr in (*ASKED, *POLYNOMIAL, *KERNEL_NAMES) and attr in self.module.own_attributes and owner is not None \
-                and _root_name(owner) not in self.module.imports:
+        if attr in (*ASKED, *POLYNOMIAL, *KERNEL_NAMES, "log_abs_det_jacobian") and owner is not None \
+                and (attr in self.module.own_attributes or attr in self.module.attributes) and not self.library_held(owner):
             return  # layer.vjp(delta), stage.jacobian, poly.deriv(): the file's own (torch's and numpy's are functions
             # of modules it must name, or methods of their classes)
         if attr in ATTRIBUTES:
@@ -2103,7 +2108,7 @@ class Reader:
         above = self.parents.get(node)
         if (root, attr) == ("torch", "func") and isinstance(above, ast.Attribute) and above.attr in BATCHING:
             return  # torch.func.vmap batches, it does not differentiate (torch.vmap is the same function)
-        if ROOTED.get((root, attr)) is KERNELS and owner is not None and self.own_root(owner):
+        if ROOTED.get((root, attr)) in (KERNELS, NUMERICAL) and owner is not None and not self.library_held(owner):
             return  # the file's own ``functional.grad`` (red team 220: a class of its own named so lost the point)
         if (root, attr) in ROOTED and not ((root, attr) == ("sys", "modules") and modules_asked(node, self.parents.get)):
             self.found(node, *ROOTED[(root, attr)])  # ("google.colab" in sys.modules only asks: fairness 15)
@@ -2394,15 +2399,55 @@ class Reader:
             parent = self.parents.get(parent)
         return names
 
-    def own_root(self, node: ast.AST) -> bool:
-        """The chain ``node`` starts from a name of the file's own: bound where it is read, or at module level by no
-        import (``functional`` of ``class functional:``), never torch's ``nn`` or ``F``."""
-        root = node
-        while isinstance(root, (ast.Attribute, ast.Subscript)):
-            root = root.value
-        if not isinstance(root, ast.Name):
+    def library_held(self, value: ast.AST, seen: frozenset[str] = frozenset()) -> bool:
+        """``value`` may hold a library's object (``torch.nn``), by what the code binds, not how: an imported name, a
+        name bound to one (``nn = torch.nn``, a parameter's default ``nn=torch.nn``, locally or at module level), an
+        attribute the file stores one in (``self.nn = torch.nn``), what a library's call makes, or what no reading can
+        tell. The file's own classes, functions and what they make are not (red team 221: ``own`` decided by how a
+        name was bound let ``nn = torch.nn`` pass for the file's own object)."""
+        if isinstance(value, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Constant,
+                              ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp, ast.JoinedStr)):
             return False
-        return self.is_local(root) or (bool(self.module.bindings.get(root.id)) and not self.module.imports.get(root.id))
+        if isinstance(value, ast.Call):  # what a library's callable makes (``getattr(torch, "nn")``: its first argument)
+            lookup = isinstance(value.func, ast.Name) and value.func.id == "getattr" and value.args
+            return self.library_held(value.args[0] if lookup else value.func, seen)
+        if isinstance(value, ast.Starred):
+            return self.library_held(value.value, seen)
+        if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+            return any(self.library_held(item, seen) for item in value.elts)
+        if isinstance(value, ast.Attribute):
+            stored = self.module.attributes.get(value.attr, [])
+            return self.library_held(value.value, seen) or (value.attr not in seen and any(
+                self.library_held(item, seen | {value.attr}) for item in stored))
+        if isinstance(value, ast.Subscript):
+            return self.library_held(value.value, seen)
+        if not isinstance(value, ast.Name) or value.id in seen:
+            return not isinstance(value, ast.Name)  # (a name met again adds nothing; anything else: no reading tells)
+        seen = seen | {value.id}
+        if self.is_local(value):
+            if self._values is None:
+                self._values, self._into = _local_values(self.root)
+            parameter = self._parameter(value)
+            defaults = self._default_of(parameter) if parameter is not None else []
+            return any(item is UNKNOWN or self.library_held(item, seen)
+                       for item in [*self._values.get(value.id, []), *defaults])
+        if self.module.imports.get(value.id):  # torch's, numpy's, a library that differentiates (not collections')
+            return any(target.lstrip(".").split(".")[0] in HOLDERS for target, _ in self.module.imports[value.id])
+        return any(self.library_held(item, seen) for item in self.module.bindings.get(value.id, []))
+
+    def _default_of(self, parameter: ast.arg) -> list[ast.AST]:
+        """The default value of ``parameter`` of an enclosing function or lambda, as a list (none: ``[]``)."""
+        scope = self.parents.get(parameter)
+        arguments = scope if isinstance(scope, ast.arguments) else None
+        if arguments is None:
+            return []
+        positional = [*arguments.posonlyargs, *arguments.args]
+        if parameter in positional[len(positional) - len(arguments.defaults):]:
+            return [arguments.defaults[positional.index(parameter) - (len(positional) - len(arguments.defaults))]]
+        if parameter in arguments.kwonlyargs:
+            default = arguments.kw_defaults[arguments.kwonlyargs.index(parameter)]
+            return [default] if default is not None else []
+        return []
 
     def dotted(self, node: ast.AST) -> str:
         """``a.b.c`` with its root import resolved (``T.func`` after ``import torch as T`` → ``torch.func``)."""
