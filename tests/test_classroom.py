@@ -1029,6 +1029,17 @@ def test_the_graders_readings_print_no_warning_about_the_students_code(tmp_path,
     assert any("escape sequence" in str(warning.message) for warning in caught)
 
 
+def test_the_note_column_holds_the_notes_on_the_whole_submission(sandbox):
+    """Walkthrough 65: a notebook's notes (a cell stopped at its budget, commands only a kernel runs) were in its
+    feedback only; ``grades.csv``'s note column, which an instructor scans, said nothing."""
+    cells = [{"cell_type": "code", "id": name, "metadata": {}, "outputs": [], "execution_count": count, "source": code}
+             for count, (name, code) in enumerate([("a", class_builder.SOLUTION), ("b", "!echo hi\n%load_ext x\n")], 1)]
+    notebook = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}).encode()
+    row = task.grade_task(task.Task("ann", SLUG, "ann.ipynb", notebook, 4, 2.0, kind="ipynb"), sandbox)
+    assert row["score"] == 10 and row["note"] == ("IPython commands that only a kernel runs were skipped: !echo (cell 2), "
+                                                  "%load_ext (cell 2)")
+
+
 def test_the_task_is_pure_data(sandbox):
     """What a distributed worker gets: bytes and an exercise name, no path; the row is JSON."""
     row = task.grade_task(task.Task("alice", SLUG, "alice.py", class_builder.SOLUTION.encode(), 4, 2.0), sandbox)
@@ -1226,6 +1237,8 @@ def test_a_long_list_of_skipped_files_is_cut_in_the_summary_and_kept_whole_in_no
     listed = [line for line in result.output.splitlines() if line.startswith("  exercise_9_s")]
     assert result.exit_code == 1 and len(listed) == 20, result.output
     assert f"  … and 5 more: every one in {out / 'not-graded.txt'}" in result.output
+    assert f"files skipped, ignored or left out, each and why: {out / 'not-graded.txt'} (a could-not-grade row says " \
+        "why in grades.csv)" in result.output  # (walkthrough 65: "not graded" was the word for could-not-grade rows)
     kept = (out / "not-graded.txt").read_text(encoding="utf-8")
     assert kept.startswith("# grade class:") and "skipped (25), no student or exercise could be told:" in kept
     assert all(f"  exercise_9_s{index:02d}.py: the name says exercise 9, which this course lacks\n" in kept

@@ -164,7 +164,7 @@ class Summary:
         for row in rows:
             score = f"{row['score']:g}/{row['max_score']:g}" if row["status"] == GRADED else "not graded"
             lines.append(f"  {set_cell_size(row['student'], width)}  {row['exercise']:<11} {score:>10}  {row['file']}")
-        failed = self.not_graded
+        failed = sorted(self.not_graded, key=lambda r: (r["student"], r["exercise"]))  # (not in the order rows came)
         if failed:
             lines.append(f"could not grade ({len(failed)}), scored zero:")
             lines += [f"  {set_cell_size(row['student'], width)}  {row['exercise']:<11} {row['reason']}" for row in failed]
@@ -222,7 +222,8 @@ class Summary:
             lines.append(f"kept from earlier runs in grades.csv: {', '.join(kept)} ({_count(len(self.kept), 'row')}; "
                          "grade class all, or another --out, starts afresh)")
         if self.not_graded_file:
-            lines.append(f"not graded, every file and why: {self.not_graded_file}")
+            lines.append(f"files skipped, ignored or left out, each and why: {self.not_graded_file} (a could-not-grade "
+                         "row says why in grades.csv)")
         if self.report_failed:
             lines.append(f"report.html not written: {self.report_failed}")
         if self.interrupted:

@@ -6,7 +6,7 @@ setup checks the grader version installed on the worker against the instructor's
 that decides a score, :func:`~.cache.grader_version`): a worker with another version refuses, with both
 versions in the error, rather than grade differently. Then it starts the worker's one fork-server
 (:class:`~autograd_exercises.sandbox.Sandbox`, which claims a free slot: several workers on one machine
-never share one) while the worker imports torch and the graders, so a task costs a fork per check, not an
+never share one) while the worker imports torch and the graders, so a task costs a fork per submission, not an
 ``import torch``. The teardown stops the sandbox with the worker.
 
 :func:`grade_chunk` is the task: a list of :class:`~.task.Task` (bytes and an exercise name, no path:
