@@ -2437,17 +2437,10 @@ class Reader:
 
     def _default_of(self, parameter: ast.arg) -> list[ast.AST]:
         """The default value of ``parameter`` of an enclosing function or lambda, as a list (none: ``[]``)."""
-        scope = self.parents.get(parameter)
-        arguments = scope if isinstance(scope, ast.arguments) else None
-        if arguments is None:
+        function = self.parents.get(self.parents.get(parameter))  # (an arg's parent is the function's arguments)
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             return []
-        positional = [*arguments.posonlyargs, *arguments.args]
-        if parameter in positional[len(positional) - len(arguments.defaults):]:
-            return [arguments.defaults[positional.index(parameter) - (len(positional) - len(arguments.defaults))]]
-        if parameter in arguments.kwonlyargs:
-            default = arguments.kw_defaults[arguments.kwonlyargs.index(parameter)]
-            return [default] if default is not None else []
-        return []
+        return [default for arg, default in methods.defaults(function) if arg is parameter]
 
     def dotted(self, node: ast.AST) -> str:
         """``a.b.c`` with its root import resolved (``T.func`` after ``import torch as T`` → ``torch.func``)."""
