@@ -94,6 +94,19 @@ USES = {
         "    def conv1d_weight(self):\n        return 0\ndef manual(x, d):\n"
         "    return Box().nn.grad.conv1d_weight(x, (3, 4, 1), d)\n",
         "uses conv1d_weight, one of autograd's own derivative kernels"),
+    # the review's own attack: the file's own function, lambda or method hands torch's module back
+    "kernel_module_returned_by_an_own_function": (
+        "import torch\nclass Record:\n    conv1d_weight = None\ndef kernels():\n    found = torch.nn\n    return found\n"
+        "def manual(x, d):\n    return kernels().grad.conv1d_weight(x, (3, 4, 1), d)\n",
+        "uses conv1d_weight, one of autograd's own derivative kernels"),
+    "kernel_module_returned_by_a_lambda": (
+        "import torch\nclass Record:\n    conv1d_weight = None\nkernels = lambda: torch.nn\n"
+        "def manual(x, d):\n    return kernels().grad.conv1d_weight(x, (3, 4, 1), d)\n",
+        "uses conv1d_weight, one of autograd's own derivative kernels"),
+    "kernel_module_returned_by_a_method": (
+        "import torch\nclass Record:\n    conv1d_weight = None\n    def kernels(self):\n        return torch.nn\n"
+        "def manual(x, d):\n    return Record().kernels().grad.conv1d_weight(x, (3, 4, 1), d)\n",
+        "uses conv1d_weight, one of autograd's own derivative kernels"),
     "a_transforms_log_abs_det_jacobian": (
         "import torch\nfrom torch.distributions import transforms as T\ndef manual(x):\n"
         "    chain = T.ComposeTransform([T.AffineTransform(2.0, 3.0), T.PowerTransform(2.0)])\n"
@@ -453,6 +466,9 @@ CLEAN = {
     "a_classmethods_attribute_named_like_a_kernel": ("class Cache:\n    @classmethod\n    def keep(cls, v):\n"
                                                      "        cls.conv1d_weight = v\n        return cls.conv1d_weight\n"
                                                      "def manual(x):\n    return Cache.keep(3 * x)\n"),
+    "an_own_factorys_object_with_a_kernels_name": ("class R:\n    def __init__(self):\n        self.conv1d_weight = 3\n"
+                                                  "def make():\n    return R()\ndef manual(x):\n"
+                                                  "    return make().conv1d_weight * x\n"),
     "gradient_of_samples_is_finite_differences": ("import torch\ndef manual(x, h=1e-3):\n"
                                                   "    samples = torch.stack([f(x - h), f(x), f(x + h)])\n"
                                                   "    return torch.gradient(samples, spacing=h, dim=0)[0][1]\n"),

@@ -2410,7 +2410,8 @@ class Reader:
             return False
         if isinstance(value, ast.Call):  # what a library's callable makes (``getattr(torch, "nn")``: its first argument)
             lookup = isinstance(value.func, ast.Name) and value.func.id == "getattr" and value.args
-            return self.library_held(value.args[0] if lookup else value.func, seen)
+            return self.library_held(value.args[0] if lookup else value.func, seen) or \
+                not lookup and self._returns_library(value.func, seen)
         if isinstance(value, ast.Starred):
             return self.library_held(value.value, seen)
         if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
@@ -2434,6 +2435,25 @@ class Reader:
         if self.module.imports.get(value.id):  # torch's, numpy's, a library that differentiates (not collections')
             return any(target.lstrip(".").split(".")[0] in HOLDERS for target, _ in self.module.imports[value.id])
         return any(self.library_held(item, seen) for item in self.module.bindings.get(value.id, []))
+
+    def _returns_library(self, callee: ast.AST, seen: frozenset[str]) -> bool:
+        """A call of ``callee`` may hand back a library's object: a function, method or lambda of the file's own by that
+        name returns one (``def kernels(): return torch.nn``), or a local name bound to one (``m = torch.nn; return
+        m``)."""
+        name = callee.id if isinstance(callee, ast.Name) else callee.attr if isinstance(callee, ast.Attribute) else ""
+        if not name or f"{name}()" in seen or self.module.tree is None:
+            return False
+        seen = seen | {f"{name}()"}
+        returned: list[ast.AST] = []
+        for node in walk(self.module.tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+                bound = _local_values(node)[0]
+                for inner in own_nodes(node.body):
+                    if isinstance(inner, ast.Return) and inner.value is not None:
+                        local = isinstance(inner.value, ast.Name) and inner.value.id in bound
+                        returned += bound[inner.value.id] if local else [inner.value]
+        returned += [value.body for value in self.module.bindings.get(name, []) if isinstance(value, ast.Lambda)]
+        return any(item is UNKNOWN or self.library_held(item, seen) for item in returned)
 
     def _default_of(self, parameter: ast.arg) -> list[ast.AST]:
         """The default value of ``parameter`` of an enclosing function or lambda, as a list (none: ``[]``)."""
