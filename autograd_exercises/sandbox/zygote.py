@@ -14,6 +14,7 @@ tells the server the child's pid, waits for it, and sends its wait status.
 from __future__ import annotations
 
 import ctypes
+import errno
 import gc
 import os
 import signal
@@ -135,13 +136,27 @@ def huge_pages() -> int:
         regions = _anonymous_regions() if libc is not None and hasattr(libc, "madvise") else []
     except (OSError, ValueError, IndexError):  # no /proc here
         regions = []
-    collapsed = 0
-    for start, end in regions:
-        size = ctypes.c_size_t(end - start)  # (not isolation.ctypes: guard.GuardedModule hands no door module so)
-        address = ctypes.c_void_p(start)
-        if libc.madvise(address, size, MADV_COLLAPSE) == 0:  # never MADV_HUGEPAGE: no later faults in huge pages,
-            collapsed += end - start  # and no khugepaged on a kernel whose fork would copy them whole (before 5.8)
-    return collapsed
+    return sum(_collapse(libc, start, end) for start, end in regions)
+
+
+def _collapse(libc: Any, start: int, end: int) -> int:
+    """``MADV_COLLAPSE`` one region, whole; where the kernel refuses part of it for now (a page busy, no free
+    huge page: ``EAGAIN``, ``ENOMEM``), each huge page on its own, twice, so one busy page costs that page
+    only; returns the bytes collapsed. Never ``MADV_HUGEPAGE``: no later faults in huge pages, and no
+    khugepaged on a kernel whose fork would copy them whole (before 5.8)."""
+    if _advise(libc, start, end) == 0:
+        return end - start
+    if ctypes.get_errno() == errno.EINVAL:  # a mapping the kernel never collapses
+        return 0
+    pages = range(start, end, HUGE_PAGE)
+    return HUGE_PAGE * sum(_advise(libc, page, page + HUGE_PAGE) == 0 or _advise(libc, page, page + HUGE_PAGE) == 0
+                           for page in pages)
+
+
+def _advise(libc: Any, start: int, end: int) -> int:
+    """``madvise(start, end - start, MADV_COLLAPSE)``: 0 or -1 (errno set)."""
+    size = ctypes.c_size_t(end - start)  # (not isolation.ctypes: guard.GuardedModule hands no door module so)
+    return libc.madvise(ctypes.c_void_p(start), size, MADV_COLLAPSE)
 
 
 def _anonymous_regions() -> list[tuple[int, int]]:
