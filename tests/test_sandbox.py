@@ -446,7 +446,7 @@ def test_a_zygote_moves_onto_huge_pages_after_its_second_fork_only():
         assert _zygote_huge_kib(box) == 0
         assert _functions(box, WHICH_ZYGOTE) == ["fresh"]  # the zygote collapses after sending its status,
         assert _functions(box, WHICH_ZYGOTE) == ["fresh"]  # so it is done by the time it forks the third child
-        assert _zygote_huge_kib(box) > 50 * 1024
+        assert _zygote_huge_kib(box) >= 8 * zygote.HUGE_PAGE // 1024  # as much as the kernel gives at the time
 
 
 def test_the_server_starts_before_the_grader_imports_torch():
