@@ -124,10 +124,11 @@ def huge_pages() -> int:
 
     Each fork copies one page-table entry per page of the zygote's, and each child's exit drops them all:
     with 2 MiB pages a short child (a few backward passes) costs about a third less, fork to exit. Collapsing
-    takes 50-100 ms, so the zygote does it after its second fork (:data:`HUGE_AFTER`), in a batch only. A child
-    that writes to a huge page still gets its own copy of just the 4 KiB it wrote (Linux 5.8 on; any kernel
-    with ``MADV_COLLAPSE`` is newer). Best effort: an older kernel, or one without transparent huge pages,
-    leaves the memory as it is.
+    takes 0.1 to 0.35 s (50-100 ms on an earlier machine), so the zygote does it after its second fork
+    (:data:`HUGE_AFTER`), in a batch only, once that child's status is sent (the next job waits, its clock not
+    started). A child that writes to a huge page still gets its own copy of just the 4 KiB it wrote (Linux 5.8
+    on; any kernel with ``MADV_COLLAPSE`` is newer). Best effort: an older kernel, or one without transparent
+    huge pages, leaves the memory as it is.
     """
     from autograd_exercises.sandbox import isolation
 
