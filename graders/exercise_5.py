@@ -138,8 +138,9 @@ def judge_backward_twice(case, obs):
                    "no graph of polynomial(x) was back-propagated. Build out = polynomial(x) once, then call "
                    "out.backward(retain_graph=True) and out.backward() on that same out", code="no-graph")
     if type(saved) is int and type(read) is int and (reread == 0 or type(once) is int and once > 0):
-        raise Fail(f"backward_twice(x) returned 2 f'(x), but from more than one graph: {once} of the values saved for "
-                   f"backward were read by one backward pass only ({saved} saved, {read} read). Build "
+        raise Fail(f"backward_twice(x) returned 2 f'(x), but not from two passes over one graph: {once} of the {saved} "
+                   "values autograd saved for backward were read by one pass only (a graph built again for the second "
+                   "pass, say), where two passes over one graph kept with retain_graph=True read each of them. Build "
                    "out = polynomial(x) once, then call out.backward(retain_graph=True) and out.backward() on that "
                    "same out", code="rebuilt-graph")
     _filled_by_backward(case, obs, "backward_twice(x)", 2)

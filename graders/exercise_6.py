@@ -108,13 +108,13 @@ def mse(x: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> t
 
 @per_case
 def replay(case: dict, *, lr: float | None = None, sign: float = 1.0, zero: bool = True,
-           steps: int | None = None) -> tuple[list[float], torch.Tensor, torch.Tensor, list[tuple[torch.Tensor, ...]]]:
+           steps: int | None = None, power: int = 1) -> tuple[list[float], torch.Tensor, torch.Tensor, list[tuple[torch.Tensor, ...]]]:
     """The training loop in float64: ``p -= sign * lr * p.grad`` under no_grad, zeroing ``.grad`` if ``zero``;
     its losses, the final w and b, and each step's ``(w.grad, b.grad)`` as backward left them.
 
-    Defaults replay the correct loop; the keywords replay the broken ones.
+    Defaults replay the correct loop; the keywords replay the broken ones (``power=2``: steps of lr² · grad).
     """
-    lr = case["lr"] if lr is None else lr
+    lr = case["lr"] ** power if lr is None else lr
     x, y = case["x"].to(torch.float64), case["y"].to(torch.float64)
     w = case["w"].to(torch.float64).clone().requires_grad_()
     b = case["b"].to(torch.float64).clone().requires_grad_()
@@ -132,6 +132,13 @@ def replay(case: dict, *, lr: float | None = None, sign: float = 1.0, zero: bool
     return losses, w.detach(), b.detach(), gradients
 
 
+NO_UPDATE = Mistake("no-update", "the parameters did not change: update the tensor itself in place (p -= lr * p.grad "
+                    "under torch.no_grad()); `p = p - lr * p.grad` only rebinds a name, and zeroing p.grad before "
+                    "using it leaves nothing to subtract")  # (one step: :func:`_step_hint`)
+NEVER_CHANGE = Mistake("no-update", "the parameters never change: update them in place (p -= lr * p.grad) under "
+                       "torch.no_grad(); `w = w - lr * w.grad` only rebinds a local name")  # (a loop: BROKEN_LOOPS)
+LR_TWICE = Mistake("lr-twice", "the step is lr² · grad: lr was applied twice (a loss already multiplied by lr before "
+                   "backward(), or lr * lr * p.grad); step by lr * grad of the loss itself")
 BROKEN_LOOPS: tuple[tuple[dict[str, Any], Mistake], ...] = (
     ({"zero": False}, Mistake("grads-never-zeroed", "the gradients are never zeroed: backward() adds into .grad, so "
                       "every step uses the sum of all gradients so far; clear them after each update (p.grad.zero_() "
@@ -140,9 +147,13 @@ BROKEN_LOOPS: tuple[tuple[dict[str, Any], Mistake], ...] = (
                      "subtract it")),
     ({"lr": 1.0}, Mistake("lr-ignored", "the learning rate was ignored: each step moved by the whole gradient; step by "
                   "lr * grad")),
-    ({"sign": 0.0}, Mistake("no-update", "the parameters never change: update them in place (p -= lr * p.grad) under "
-                    "torch.no_grad(); `w = w - lr * w.grad` only rebinds a local name")),
+    ({"sign": 0.0}, NEVER_CHANGE),
+    ({"power": 2}, LR_TWICE),
 )
+LOSS_DETACHED = Mistake("loss-detached", "w and b got no gradient from any backward pass: the loss train "
+                        "back-propagates does not reach them (a loss rebuilt from a number, as "
+                        "torch.tensor(loss.item(), requires_grad=True), or computed after .detach() or under "
+                        "torch.no_grad(), has no path back to w and b); back-propagate loss_fn(x, y, w, b) itself")
 LOSSES_AFTER_UPDATE = Mistake("losses-after-update", "the losses are those after each update: record the loss before "
                               "backward and the update")
 MISTAKES = {
@@ -204,12 +215,11 @@ def judge_loss(case, obs):
 def _step_hint(delta: torch.Tensor, grad: torch.Tensor, lr: float) -> Mistake | str:
     """Name the broken update whose change ``delta`` matches."""
     wrong = (
-        (torch.zeros_like(grad), Mistake("no-update", "the parameters did not change: update the tensor itself in place "
-                                 "(p -= lr * p.grad under torch.no_grad()); `p = p - lr * p.grad` only rebinds a name, "
-                                 "and zeroing p.grad before using it leaves nothing to subtract")),
+        (torch.zeros_like(grad), NO_UPDATE),
         (lr * grad, Mistake("gradient-ascent", "the step went uphill (p + lr * grad): gradient descent subtracts "
                             "lr * grad")),
         (-grad, Mistake("lr-ignored", "the step is the whole gradient: multiply it by lr")),
+        (-lr * lr * grad, LR_TWICE),
     )
     for value, hint in wrong:
         if delta.shape == value.shape and torch.allclose(delta, value, rtol=1e-4, atol=1e-6):
@@ -223,6 +233,7 @@ def _step_mistake(what: str, after: torch.Tensor, before: torch.Tensor, grad: to
     return Fail(f"{what} is wrong: {hint}", code=code_of(hint)) if hint else None
 
 
+WAS_NONE = " — a .grad was None"
 LEAF_IN_PLACE = "a leaf Variable that requires grad is being used in an in-place operation"
 
 
@@ -234,11 +245,11 @@ def ran(outcome: dict, what: str) -> dict:
                    "on; write it inside `with torch.no_grad():`", code="update-tracked")
     if exception.get("type") == "AttributeError" and "'NoneType' object has no attribute 'zero_'" in exception.get(
             "message", ""):
-        raise Fail(f"{what} raised AttributeError: {exception['message']} — a .grad was None: after "
+        raise Fail(f"{what} raised AttributeError: {exception['message']}{WAS_NONE}: after "
                    "`p = p - lr * p.grad` the name p stands for a new tensor, which has no gradient; change the "
                    "parameter itself in place (p -= lr * p.grad) under torch.no_grad()", code="rebinds-parameter")
     if exception.get("type") == "TypeError" and "NoneType" in exception.get("message", ""):
-        raise Fail(f"{what} raised TypeError: {exception['message']} — a .grad was None: an update made with "
+        raise Fail(f"{what} raised TypeError: {exception['message']}{WAS_NONE}: an update made with "
                    "tracking on (`w = w - lr * w.grad`) turns w into a computed tensor with a grad_fn, and "
                    "backward() fills .grad only for leaves; update in place under torch.no_grad()",
                    code="rebinds-parameter")
@@ -301,9 +312,23 @@ def _params_close(case: dict, w: dict, b: dict, ref_w: torch.Tensor, ref_b: torc
             raise Fail(f"{detail}{' — ' + hint if hint else ''}", code=code_of(hint, detail.code))
 
 
+def _never_reached(obs: dict) -> bool:
+    """Whether train back-propagated and none of its passes delivered a gradient into a leaf shaped like w (the
+    child's report: it only picks a hint)."""
+    packed = obs.get("gradients")
+    passes = packed.get("passes") if isinstance(packed, dict) else None
+    return type(passes) is int and passes > 0 and packed.get("w") is None
+
+
 def _blamed_on_loss_fn(failure: Fail, case: dict, obs: dict) -> Fail:
     """A train check's failure, saying first that loss_fn is to blame when the student's own loss_fn is wrong at the
-    start and train's first loss is that wrong value (train got it from loss_fn)."""
+    start and train's first loss is that wrong value (train got it from loss_fn); and, for parameters that never
+    moved, that no gradient reached them (:data:`LOSS_DETACHED`), where that is why, not how the update is written."""
+    if failure.code in ("no-update", "rebinds-parameter") and _never_reached(obs):
+        text = str(failure).replace(NO_UPDATE, LOSS_DETACHED).replace(NEVER_CHANGE, LOSS_DETACHED)
+        if WAS_NONE in text:  # (sgd_step met a .grad of None: not a rebound name, here)
+            text = text[:text.index(WAS_NONE)] + f"{WAS_NONE}: {LOSS_DETACHED}"
+        return Fail(text, about_input=failure.about_input, code=LOSS_DETACHED.code)
     own, record = obs.get("loss_fn_start"), obs.get("losses")
     values = record.get("values") if isinstance(record, dict) else None
     if not isinstance(own, float) or not math.isfinite(own) or not isinstance(values, torch.Tensor) \

@@ -46,12 +46,12 @@ MISTAKES = {
     ),
     "graph_built_twice": (  # the right 2 f'(x), from a second graph instead of a retained one
         [(TWICE, "    out.backward()\n    polynomial(x).backward()\n")],
-        11, {"backward_twice": "but from more than one graph"},
+        11, {"backward_twice": "but not from two passes over one graph"},
     ),
     "graph_built_twice_in_a_thread": (  # a thread started inside the check is counted like the check
         [(TWICE, "    import threading\n    work = threading.Thread(target=lambda: (out.backward(), "
                  "polynomial(x).backward()))\n    work.start()\n    work.join()\n")],
-        11, {"backward_twice": "but from more than one graph"},
+        11, {"backward_twice": "but not from two passes over one graph"},
     ),
     "graph_built_twice_inside_hooks_taken_at_import": (  # the push function taken before any check ran
         [("import torch\n", "import torch\nfrom torch._C._autograd import _push_saved_tensors_default_hooks as P\n"
@@ -86,12 +86,12 @@ MISTAKES = {
                  "        node = nodes.pop()\n        nodes += [n for n, _ in node.next_functions if n is not None]\n"
                  "        for name in ('_saved_self', '_saved_other', '_saved_result', '_saved_exponent'):\n"
                  "            getattr(node, name, None)\n            getattr(node, name, None)\n    again.backward()\n")],
-        11, {"backward_twice": "but from more than one graph"},
+        11, {"backward_twice": "but not from two passes over one graph"},
     ),
     "a_throwaway_graph_back_propagated_twice": (  # the retained double pass on another leaf, polynomial built twice
         [(TWICE, "    z = torch.ones(1, dtype=torch.float64, requires_grad=True)\n    y = (z * z).sum()\n"
                  "    y.backward(retain_graph=True)\n    y.backward()\n    out.backward()\n    polynomial(x).backward()\n")],
-        11, {"backward_twice": "but from more than one graph"},
+        11, {"backward_twice": "but not from two passes over one graph"},
     ),
     "two_graphs_back_propagated_in_torchscript": (  # red team 61: TorchScript ran the engine past its counting
         [("    out = polynomial(x)\n" + TWICE,  # wrapper; a tiny retained graph read twice then hid the two graphs
@@ -99,7 +99,7 @@ MISTAKES = {
           "    tiny = (x * x).sum() * 0.0\n    tiny.backward(retain_graph=True)\n    tiny.backward()\n"),
          ("def backward_twice(x):", "def _backward(out: torch.Tensor):\n    out.backward()\n\n\n"
           "def backward_twice(x):")],
-        11, {"backward_twice": "but from more than one graph"},  # (the child runs TorchScript as Python: red team 76)
+        11, {"backward_twice": "but not from two passes over one graph"},  # (the child runs TorchScript as Python: red team 76)
     ),
     "a_third_graph_read_from_hooks": (  # two fresh graphs whose hooks read a never back-propagated graph's saved x
         [("    out = polynomial(x)\n" + TWICE,
@@ -107,7 +107,7 @@ MISTAKES = {
           "        node = node.next_functions[0][0]\n"
           "    for _ in range(2):\n        out = polynomial(x)\n"
           "        out.register_hook(lambda g: (getattr(node, '_saved_self'), g)[1])\n        out.backward()\n")],
-        11, {"backward_twice": "but from more than one graph"},
+        11, {"backward_twice": "but not from two passes over one graph"},
     ),
     "a_nested_double_pass_in_hooks": (  # two fresh graphs, each hook running a retained pass of its own
         [("    out = polynomial(x)\n" + TWICE,
@@ -115,7 +115,7 @@ MISTAKES = {
           "        out = polynomial(x)\n"
           "        out.register_hook(lambda g: (torch.autograd.grad(y, z, retain_graph=True), g)[1])\n"
           "        out.backward()\n")],
-        11, {"backward_twice": "but from more than one graph"},
+        11, {"backward_twice": "but not from two passes over one graph"},
     ),
     "accumulated_by_scaling_one_gradient": (  # red team 74: one backward, then the sum of `steps` made by hand
         [("        polynomial(x).backward()\n    return x.grad\n",
@@ -156,7 +156,7 @@ MISTAKES = {
         [("    out = polynomial(x)\n" + TWICE, POLY_FUNCTION.format(
             keep="ctx.save_for_backward(t)", get="t, = ctx.saved_tensors\n            t, = ctx.saved_tensors")
           + "    out = Poly.apply(x)\n    out.backward()\n    x.grad = 2 * x.grad\n")],
-        11, {"backward_twice": "were read by one backward pass only"},
+        11, {"backward_twice": "not from two passes over one graph"},
     ),
     "backward_twice_on_a_copy": (  # the returned 2 f'(x) is right, but the caller's x.grad stays empty
         [("    out = polynomial(x)\n" + TWICE, "    x = x.detach().requires_grad_()\n    out = polynomial(x)\n" + TWICE)],

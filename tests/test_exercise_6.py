@@ -90,6 +90,23 @@ MISTAKES = {
         [("            p -= lr * p.grad\n            p.grad.zero_()\n", "            p.grad.zero_()\n            p -= lr * p.grad\n")],
         4, {"sgd_step_update": "the parameters did not change", "train_loss_decreases": "the parameters never change"},
     ),
+    "loss_rebuilt_from_a_number": (  # fairness 58: the parameters never move, and that is the loss's fault alone
+        [("    return ((x @ w + b - y) ** 2).mean()\n",
+          "    L = ((x @ w + b - y) ** 2).mean()\n    return torch.tensor(L.item(), requires_grad=True)\n"),
+         ("            p -= lr * p.grad\n", "            if p.grad is None:\n                continue\n"
+                                           "            p -= lr * p.grad\n")],
+        5, {"loss_fn": "has no grad_fn", "train_one_step": "w and b got no gradient from any backward pass",
+            "train_converges": "torch.tensor(loss.item(), requires_grad=True)"},
+    ),
+    "loss_rebuilt_from_a_number_meets_a_grad_of_none": (  # ... where sgd_step then meets p.grad = None
+        [("    return ((x @ w + b - y) ** 2).mean()\n",
+          "    L = ((x @ w + b - y) ** 2).mean()\n    return torch.tensor(L.item(), requires_grad=True)\n")],
+        4, {"train_one_step": "a .grad was None: w and b got no gradient from any backward pass"},
+    ),
+    "lr_applied_twice": (  # fairness 58: the loss scaled by lr before backward, then a step of lr · grad
+        [("        loss.backward()\n", "        (lr * loss).backward()\n")],
+        7, {"train_one_step": "the step is lr² · grad", "train_converges": "lr was applied twice"},
+    ),
     "losses_keep_their_graphs": (
         [("losses.append(loss.item())", "losses.append(loss)")],
         11, {"train_no_graph_kept": "record loss.item()"},
