@@ -352,10 +352,11 @@ def judge_frozen_fills_grad(case, obs):
             if name in case["arriving"]:
                 raise Fail(f"{name}.grad of the {name} passed in is still None after {FROZEN_CALL}, and {name} is not "
                            f"frozen: it arrived with requires_grad=False and did not require grad yet when the loss "
-                           f"was built; freeze must switch it on, on the tensor itself, before network builds the loss")
+                           f"was built; freeze must switch it on, on the tensor itself, before network builds the loss",
+                           code="freeze-after-graph")
             raise Fail(f"{name}.grad of the {name} passed in is still None after {FROZEN_CALL}, and {name} is not "
                        f"frozen: back-propagate a loss built from that {name} (not from a copy or {name}.detach()), so "
-                       f"that the caller's {name}.grad holds the gradient")
+                       f"that the caller's {name}.grad holds the gradient", code="none-grad")
         got = tensor(desc, f"{name}.grad")
         if not frozen:
             backprop.delivered_by_backward(obs.get("deliveries"), got, backprop.when_right(
@@ -366,7 +367,7 @@ def judge_frozen_fills_grad(case, obs):
             continue
         if frozen:
             raise Fail(f"{name} is frozen, but {name}.grad of the {name} passed in holds a gradient after "
-                       f"{FROZEN_CALL}: switch its requires_grad off before building the loss")
+                       f"{FROZEN_CALL}: switch its requires_grad off before building the loss", code="frozen-got-grad")
         close(got, ref[f"{name}_grad"], what=f"{name}.grad after {FROZEN_CALL}", tol=TOL, **counted(ref["z"]))
 
 

@@ -181,6 +181,17 @@ def test_common_mistake_gets_partial_score_and_diagnosis(grade_source, name):
     assert_mistake(grade_source, SLUG, SOLUTION, MISTAKES[name])
 
 
+def test_a_grad_left_empty_is_filed_under_its_cause(grade_source):
+    """Fairness 58: the class report files frozen_gradients_fills_grad's "built before the freeze" under that mistake,
+    as frozen_gradients' own, not under a wrong value; a .grad that no backward() filled is a none-grad."""
+    mutations = MISTAKES["freeze_after_building_the_graph"][0]
+    assert by_name(grade_source(SLUG, mutate(SOLUTION, *mutations)))["frozen_gradients_fills_grad"].mistake == \
+        "freeze-after-graph"
+    mutations = MISTAKES["gradients_by_autograd_grad"][0]
+    assert by_name(grade_source(SLUG, mutate(SOLUTION, *mutations)))["frozen_gradients_fills_grad"].mistake == \
+        "none-grad"
+
+
 @pytest.mark.parametrize("name", sorted(CORRECT_ALTERNATIVES))
 def test_correct_alternative_gets_full_marks(grade_source, name):
     assert_solution_full(grade_source, SLUG, mutate(SOLUTION, *CORRECT_ALTERNATIVES[name]), 16)

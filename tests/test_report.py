@@ -487,6 +487,17 @@ def test_several_exercises():
     assert csv_lines[1:] == ["exercise-2,first,wrong-value,1,ann", "exercise-3,second,sigmoid-twice,1,ann"]
 
 
+def test_the_terminal_table_says_how_many_mistakes_it_leaves_out():
+    """Fairness 58: ten mistakes in a class, eight rows on the terminal, and a line for the other two."""
+    codes = [f"mistake-{letter}" for letter in "abcdefghij"]
+    rows = [row(f"s{index}", failed={"first": (code, "no")}) for index, code in enumerate(codes)]
+    table = class_report.terminal(rows, width=100, limit=8)
+    assert sum(code in table for code in codes) == 8
+    assert re.search(r"^and 2 more mistakes: grades\.csv, report\.html$", table, re.M), table
+    assert "more mistake" not in class_report.terminal(rows[:8], width=100, limit=8)
+    assert "and 1 more mistake:" in class_report.terminal(rows[:9], width=100, limit=8)
+
+
 def test_a_duplicates_reason_hides_every_file_it_names():
     files = ("Ann Lee_4242_assignsubmission_file_exercise_2.py", "Ann Lee_5555_assignsubmission_file_exercise_2.py")
     reason = f"2 files for {SLUG} ({files[0]}, {files[1]}): keep one and grade again"

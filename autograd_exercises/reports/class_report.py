@@ -244,8 +244,8 @@ def mistakes_csv(rows: Sequence[dict[str, Any]]) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
-def top_mistakes(rows: Sequence[dict[str, Any]], limit: int = TERMINAL_MISTAKES) -> list[MistakeStat]:
-    """The most common mistakes over every exercise of the rows."""
+def top_mistakes(rows: Sequence[dict[str, Any]], limit: int | None = TERMINAL_MISTAKES) -> list[MistakeStat]:
+    """The most common mistakes over every exercise of the rows (all of them where ``limit`` is None)."""
     every = [mistake for exercise in statistics(rows) for mistake in exercise.mistakes]
     return sorted(every, key=lambda mistake: (-mistake.count, -mistake.points))[:limit]
 
@@ -257,12 +257,15 @@ def terminal(rows: Sequence[dict[str, Any]], *, width: int = 100, color: bool = 
     from rich.console import Console
     from rich.table import Table
 
-    top = top_mistakes(rows, limit)
+    every = top_mistakes(rows, None)
+    top, left = every[:limit], len(every) - limit
     if not top:
         return ""
     counts = {stat.slug: len(stat.checks) for stat in statistics(rows)}
     several = len({mistake.exercise for mistake in top}) > 1
-    table = Table(box=box.SIMPLE_HEAD, title="most common mistakes", title_justify="left", pad_edge=False)
+    more = f"and {left} more mistake{'s' if left > 1 else ''}: grades.csv, report.html" if left > 0 else None
+    table = Table(box=box.SIMPLE_HEAD, title="most common mistakes", title_justify="left", pad_edge=False,
+                  caption=more, caption_justify="left")
     if several:
         table.add_column("exercise", no_wrap=True)
     table.add_column("mistake", no_wrap=True)
