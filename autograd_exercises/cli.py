@@ -105,6 +105,13 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
+def refused(exc: Exception) -> str:
+    """A grading error's line; for root without the full sandbox, with the option this command has."""
+    from autograd_exercises import session
+
+    return f"{exc}{session.UNSAFE_ROOT}" if isinstance(exc, session.SandboxMissing) else str(exc)
+
+
 def emit(results: Sequence[Any], *, fmt: str, output: str | None, verbose: bool, color: bool | None,
          not_started: Sequence[Any] = ()) -> None:
     """Render the results and send them to stdout or ``output``."""
@@ -160,7 +167,7 @@ def make_exercise_command(slug: str) -> click.Command:
             results = session.grade([target], seed=seed, timeout=timeout, remember_scores=remember,
                                     strict=fmt != "text" and not unsafe_root)
         except session.GradingError as exc:
-            raise CannotGrade(str(exc)) from None
+            raise CannotGrade(refused(exc)) from None
         emit(results, fmt=fmt, output=output, verbose=verbose, color=color)
         finish(results)
 
@@ -254,7 +261,7 @@ def grade_all(folder: str, everything: bool, fmt: str, output: str | None, seed:
         results = session.grade(targets, seed=seed, timeout=timeout, remember_scores=remember,
                                 strict=fmt != "text" and not unsafe_root)
     except session.GradingError as exc:
-        raise CannotGrade(str(exc)) from None
+        raise CannotGrade(refused(exc)) from None
     emit(results, fmt=fmt, output=output, verbose=verbose, color=color, not_started=not_started)
     finish(results)
 

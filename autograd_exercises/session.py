@@ -45,6 +45,14 @@ class GradingError(Exception):
     """The run cannot grade: a missing file, an unknown exercise (one line, for ``Error:``)."""
 
 
+class SandboxMissing(GradingError):
+    """Root without the full sandbox (:func:`require_full_sandbox`): the command line adds its ``--unsafe-root``
+    (:data:`UNSAFE_ROOT`); an autograder has no such option and says none."""
+
+
+UNSAFE_ROOT = ", or pass --unsafe-root"
+
+
 def looks_like_exercise(name: str) -> bool:
     return bool(_SLUG.match(name.strip()))
 
@@ -229,8 +237,8 @@ def require_full_sandbox(layers: Sequence[str]) -> None:
         return
     missing = [layer for layer in FULL_SANDBOX if layer not in layers]
     if missing:
-        raise GradingError(f"refusing to grade as root without the full sandbox (missing: {', '.join(missing)}); "
-                           "install bubblewrap and libseccomp (see the README's Safety section), or pass --unsafe-root")
+        raise SandboxMissing(f"refusing to grade as root without the full sandbox (missing: {', '.join(missing)}); "
+                             "install bubblewrap and libseccomp (see the README's Safety section)")
 
 
 def grade(targets: Sequence[Target], *, seed: int | None = None, timeout: float = DEFAULT_TIMEOUT,

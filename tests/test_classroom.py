@@ -883,6 +883,7 @@ def test_exit_codes(tmp_path, inline, monkeypatch):
     (folder / "carol.py").write_text("")
     partial = invoke("class", "2", str(folder), "--out", str(tmp_path / "out"))
     assert partial.exit_code == 1 and "carol.py is empty" in partial.output
+    assert "exercise-2: mean 7.00/10 over 2 students graded (1 not graded, left out)" in partial.output  # (walk 66)
     for missing in (tmp_path / "nowhere", tmp_path / "empty"):
         (tmp_path / "empty").mkdir(exist_ok=True)
         result = CliRunner().invoke(main, ["class", SLUG, str(missing)])

@@ -185,6 +185,10 @@ def test_an_autograder_run_as_root_refuses_a_partial_sandbox(monkeypatch, shared
     solution = str(SOLUTIONS / "exercise_2.py")
     refused = runner.invoke(cli.main, ["exercise-2", solution, "--format", "json", "--no-remember"])
     assert refused.exit_code == 3 and "refusing to grade as root" in refused.output, refused.output
+    assert refused.output.rstrip().endswith("(see the README's Safety section), or pass --unsafe-root"), refused.output
+    with pytest.raises(session.SandboxMissing) as raised:  # an autograder's log names no option it lacks
+        session.require_full_sandbox([])
+    assert "--unsafe-root" not in str(raised.value)
     allowed = runner.invoke(cli.main, ["exercise-2", solution, "--format", "json", "--no-remember", "--unsafe-root"])
     assert allowed.exit_code == 0, allowed.output
     student = runner.invoke(cli.main, ["exercise-2", solution, "--no-remember"], env={"COLUMNS": "200"})

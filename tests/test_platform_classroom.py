@@ -263,7 +263,7 @@ def test_the_course_workflow_grades_changed_folders_with_grade_class_and_publish
         "${{ fromJSON(needs.plan.outputs.exercises) }}"
     scripts = "\n".join(step.get("run", "") for step in grade["steps"])
     assert 'grade class "$EXERCISE" "submissions/$EXERCISE" --out "graded/$EXERCISE"' in scripts
-    assert "python -m pip install --quiet -e ." in scripts
+    assert "python -m pip install --quiet -e '.[report]'" in scripts
     uploads = [step["with"]["path"] for step in grade["steps"] if step.get("uses", "").startswith("actions/upload")]
     assert uploads == ["graded/${{ matrix.exercise }}/class.junit.xml",
                        "graded/${{ matrix.exercise }}/grades.csv\ngraded/${{ matrix.exercise }}/results/\n"
@@ -312,3 +312,16 @@ def test_the_plan_step_lists_the_exercises_whose_folders_a_push_changed(tmp_path
     assert plan_output("push", before) == 'exercises=["exercise-2"]'
     assert plan_output("workflow_dispatch", "") == 'exercises=["exercise-1", "exercise-2"]'
     assert plan_output("push", "0" * 40) == 'exercises=["exercise-1", "exercise-2"]'
+
+
+def test_a_repository_without_the_exercise_says_so_in_classrooms_words(tmp_path, template):
+    """Walkthrough 66: a student who removed the exercise's files read "Submit … (from 'grade start …')", Gradescope's
+    words; a Classroom student commits and pushes."""
+    folder = make_repository(tmp_path, template)
+    (folder / "exercise_2.py").unlink()
+    (folder / "exercise-2.ipynb").unlink()
+    statuses, summary = run_steps(folder)
+    assert set(statuses.values()) == {1}
+    said = json.loads((folder / "grade.json").read_text())["output"] + summary
+    assert "No exercise_2.py or exercise-2.ipynb in your submission" in said
+    assert "then commit and push again" in said and "grade start" not in said

@@ -202,6 +202,7 @@ def test_the_all_zip_grades_every_exercise_not_started_as_zero(tmp_path, python)
     results, _ = run_autograder(autograder_root(tmp_path, bundle, {"exercise_2.py": SOLUTION}), python)
     assert results["score"] == 10 and results["max_score"] == 70
     assert {entry["exercise"] for entry in results["extra_data"]["exercises"]} == {f"exercise-{n}" for n in range(1, 7)}
+    assert "(grade exercise-2 YOUR_FILE --seed " in results["output"]  # (walkthrough 66: it named exercise-1)
 
 
 def test_the_zip_built_from_an_install_of_its_own_wheel_is_the_same_zip(tmp_path, bundle, python):
@@ -294,3 +295,35 @@ def test_many_files_beside_the_submission_are_listed_as_a_count(tmp_path, bundle
     assert "(not graded: " in results["output"] and " and 1992 more)" in results["output"]
     assert len((tmp_path / "autograder" / "results" / "results.json").read_bytes()) < 100_000
     assert results["output_format"] == results["test_output_format"] == results["test_name_format"] == "text"
+
+
+def test_as_root_without_the_full_sandbox_nothing_runs_and_the_log_names_no_missing_option(tmp_path, bundle,
+                                                                                          monkeypatch, capsys):
+    """Walkthrough 66: the staff's log said "or pass --unsafe-root", which run_autograder does not take."""
+    from autograd_exercises import session
+
+    root = autograder_root(tmp_path, bundle, {"exercise_2.py": solution_text("exercise_2")})
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(session, "FULL_SANDBOX", session.FULL_SANDBOX + ("a-layer-nobody-has",))
+    results = gradescope.results_for(root)
+    log = capsys.readouterr().out
+    assert results["score"] == 0 and "could not grade safely" in results["output"]
+    assert "run_autograder: not graded: refusing to grade as root without the full sandbox (missing: " in log
+    assert "--unsafe-root" not in log + json.dumps(results)
+
+
+def test_setups_check_says_when_grading_here_would_refuse_every_submission(tmp_path, bundle, monkeypatch, capsys):
+    """Walkthrough 66: an image without the sandbox built "successfully" and then graded nothing. The check still
+    passes (a platform may build where namespaces are refused), and says what grading there would do."""
+    from autograd_exercises import session
+
+    root = autograder_root(tmp_path, bundle, {})
+    assert gradescope.check(root) == 0
+    assert "setup.sh: the sandbox's layers here: " in capsys.readouterr().out
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(session, "FULL_SANDBOX", session.FULL_SANDBOX + ("a-layer-nobody-has",))
+    assert gradescope.check(root) == 0
+    said = capsys.readouterr().out
+    assert "setup.sh: warning: where submissions are graded as here, every one would get 'could not grade safely' " \
+           "(refusing to grade as root without the full sandbox (missing: a-layer-nobody-has)" in said
+    assert "'isolation:' line" in said and "--unsafe-root" not in said

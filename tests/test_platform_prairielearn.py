@@ -102,8 +102,8 @@ def test_run_sh_without_a_file_is_not_gradable_with_a_message(tmp_path, python):
     document, _ = run_sh(tmp_path, python, {"notes.txt": "nothing"})
     assert document["gradable"] is False
     assert document["format_errors"] == [
-        "No exercise_2.py or exercise-2.ipynb in your submission (you uploaded: notes.txt). Submit the exercise_2.py "
-        "you filled in (from 'grade start exercise-2') or your exercise-2.ipynb notebook, then submit again."]
+        "No exercise_2.py or exercise-2.ipynb in your submission (you uploaded: notes.txt). Upload the exercise_2.py "
+        "you filled in or your exercise-2.ipynb notebook, then save and grade again."]  # (in PrairieLearn's words)
 
 
 def test_run_sh_with_a_wrong_entrypoint_or_no_python_still_writes_results(tmp_path, python):
@@ -156,3 +156,30 @@ def test_grade_package_prairielearn_writes_the_build_folder_without_solutions(tm
     assert_no_solutions({name: text for name, text in texts.items() if "!" in name}, package_modules=True)
     assert json.loads(json.dumps(prairielearn.info_json("exercise-2")))["externalGradingOptions"]["entrypoint"] == \
         "/opt/autograd-exercises/run.sh exercise-2"
+
+
+def test_as_root_without_the_full_sandbox_nothing_runs_and_the_log_names_no_missing_option(tmp_path, monkeypatch,
+                                                                                          capsys):
+    """Walkthrough 66: the staff's log said "or pass --unsafe-root", which run.sh does not take."""
+    from autograd_exercises import session
+
+    (tmp_path / "student").mkdir()
+    (tmp_path / "student" / "exercise_2.py").write_text(solution_text("exercise_2"), encoding="utf-8")
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(session, "FULL_SANDBOX", session.FULL_SANDBOX + ("a-layer-nobody-has",))
+    results = prairielearn.results_for(tmp_path, "exercise-2")
+    log = capsys.readouterr().out
+    assert results["gradable"] is False and "could not grade safely" in results["message"]
+    assert "run.sh: not graded: refusing to grade as root without the full sandbox (missing: a-layer-nobody-has)" in log
+    assert "--unsafe-root" not in log + json.dumps(results)
+
+
+def test_the_images_check_says_when_grading_there_would_refuse_every_submission(monkeypatch, capsys):
+    """Walkthrough 66: as Gradescope's setup.sh (tests/test_platform_gradescope.py), for the image's last step."""
+    from autograd_exercises import session
+
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(session, "FULL_SANDBOX", session.FULL_SANDBOX + ("a-layer-nobody-has",))
+    assert prairielearn.check() == 0
+    said = capsys.readouterr().out
+    assert "hidden checks included" in said and "the image's check: warning: where submissions are graded as here" in said

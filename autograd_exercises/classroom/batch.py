@@ -195,9 +195,11 @@ class Summary:
                  f"could not grade {len(self.not_graded)}, skipped {len(self.plan.skipped)}"]
         for slug in order:
             mine = [row for row in graded if row["exercise"] == slug]
-            if mine:
+            if mine:  # (a could-not-grade zero says nothing of the class's work: left out, and said so)
                 mean = sum(row["score"] for row in mine) / len(mine)
-                lines.append(f"  {slug}: mean {mean:.2f}/{mine[0]['max_score']:g} over {_count(len(mine), 'student')}")
+                left = sum(1 for row in self.not_graded if row["exercise"] == slug)
+                lines.append(f"  {slug}: mean {mean:.2f}/{mine[0]['max_score']:g} over {_count(len(mine), 'student')}"
+                             + (f" graded ({left} not graded, left out)" if left else ""))
         if self.notebook_seed is not None:
             lines.append(f"seed: {self.notebook_seed} for every notebook, as nbgrader autograde (AUTOGRAD_SEED)")
         elif self.gradebook:
@@ -564,11 +566,11 @@ def _require_full_sandbox(info: dict[str, Any]) -> None:
         if missing:
             raise BatchError(f"refusing to grade as root without the full sandbox (missing on some worker: "
                              f"{', '.join(missing)}); install bubblewrap and libseccomp on every worker (see the "
-                             "README's Safety section), or pass --unsafe-root")
+                             f"README's Safety section){session.UNSAFE_ROOT}")
     try:
         session.require_full_sandbox(layers)
     except session.GradingError as exc:
-        raise BatchError(str(exc)) from None
+        raise BatchError(f"{exc}{session.UNSAFE_ROOT}") from None
 
 
 def _interrupt(signum: int, frame: Any) -> None:

@@ -77,12 +77,12 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.11"
-      - name: Install the grader (CPU torch, the sandbox, this checkout)
+      - name: Install the grader (CPU torch, the sandbox, this checkout, matplotlib for the report's figures)
         run: |
           sudo apt-get update -qq
           sudo apt-get install -y -qq --no-install-recommends {apt}
           python -m pip install --quiet --index-url {torch_index} '{torch}'
-          python -m pip install --quiet -e .
+          python -m pip install --quiet -e '.[report]'
       - name: Grade the class
         run: |
           # Exit 1: some students' files could not be graded (each listed, a zero): their result, not the run's

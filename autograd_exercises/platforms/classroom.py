@@ -261,7 +261,7 @@ def grade_here(slug: str, *, json_path: Path, junit_path: Path, summary_path: Pa
 
     try:
         with no_workflow_commands():
-            results, _ = upload.grade(Path("."), [session.find(slug).slug])
+            results, _ = upload.grade(Path("."), [session.find(slug).slug], platform="classroom")
     except session.GradingError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1

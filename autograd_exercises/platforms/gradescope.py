@@ -145,9 +145,10 @@ def results_for(root: Path, *, seed: int | None = None) -> dict:
         return _message_only("The autograder failed, so nothing was graded. This is not a problem with your "
                              "submission: please tell your course staff.")
     document = gradescope.as_dict(results)
-    if results and any(result.submission for result in results):
-        seed = results[0].seed
-        document["output"] += (f"\nInputs: seed {seed} (grade {results[0].exercise} YOUR_FILE --seed {seed} "
+    graded = [result for result in results if result.submission]
+    if graded:  # (one seed for every exercise: named with one the student submitted)
+        seed = graded[0].seed
+        document["output"] += (f"\nInputs: seed {seed} (grade {graded[0].exercise} YOUR_FILE --seed {seed} "
                                "repeats them on your machine, for the visible checks)")
         document = size.fit(document)  # (that line, on a document already cut to the limit)
     for result, choice in zip(results, choices):
@@ -167,6 +168,7 @@ def check(root: Path) -> int:
         print(f"setup.sh: the hidden checks are not installed (exercises: {', '.join(missing) or slugs})")
         return 1
     print(f"setup.sh: autograd-exercises {version()} grades {', '.join(slugs)}, hidden checks included")
+    print(upload.sandbox_line("setup.sh"))
     return 0
 
 

@@ -148,7 +148,7 @@ def results_for(root: Path, exercise: str, *, seed: int | None = None) -> dict:
         return not_gradable("This question's autograder is set up wrongly, so nothing was graded. This is not a "
                             "problem with your submission: please tell your course staff.")
     try:
-        results, choices = upload.grade(root / "student", [slug], seed=seed)
+        results, choices = upload.grade(root / "student", [slug], seed=seed, platform="prairielearn")
     except session.GradingError as exc:  # as root without the full sandbox: nothing of the student's ran
         print(f"run.sh: not graded: {exc}")
         return not_gradable("The autograder could not grade safely on this machine, so nothing was graded. This "
@@ -174,6 +174,7 @@ def check() -> int:
         print("the hidden checks are not installed")
         return 1
     print(f"autograd-exercises {version()}: {len(graders.EXERCISES)} exercises, hidden checks included")
+    print(upload.sandbox_line("the image's check"))
     return 0
 
 

@@ -154,8 +154,19 @@ def defined(path: Path, functions: Sequence[str], upload: Upload) -> int:
     return sum(1 for name in functions if re.search(rf"\bdef\s+{re.escape(name)}\s*\(", text))
 
 
-def choose(upload: Upload, exercises: Sequence[catalog.Info], functions: dict[str, Sequence[str]]) -> list[Choice]:
-    """One :class:`Choice` per exercise, each file used at most once.
+RESUBMIT = {  # what a student does about a submission with no file to grade, in each platform's words
+    "gradescope": "Submit the {stub} you filled in (from 'grade start {slug}') or your {notebook} notebook, then "
+                  "submit again",
+    "prairielearn": "Upload the {stub} you filled in or your {notebook} notebook, then save and grade again",
+    "classroom": "Put the {stub} you filled in or your {notebook} notebook back in your repository (the assignment "
+                 "gave you both), then commit and push again",
+}
+
+
+def choose(upload: Upload, exercises: Sequence[catalog.Info], functions: dict[str, Sequence[str]],
+           platform: str = "gradescope") -> list[Choice]:
+    """One :class:`Choice` per exercise, each file used at most once (``platform``: whose words a student with no
+    file gets, :data:`RESUBMIT`).
 
     With one exercise, any single ``.py``/``.ipynb`` (or Python or notebook under another name) is
     graded as that exercise, even if it defines none of its functions: the report then says which
@@ -192,18 +203,19 @@ def choose(upload: Upload, exercises: Sequence[catalog.Info], functions: dict[st
                 choice.note = (f"it is not named {info.stub} or {info.notebook}; graded as {info.slug} all the "
                                f"same{read_as}{unread}{upload.budget_note()}")
             else:
+                ask = RESUBMIT[platform].format(stub=info.stub, notebook=info.notebook, slug=info.slug)
                 choice.problem = (f"No {info.stub} or {info.notebook} in your submission ({upload.listing()}). "
-                                  f"Submit the {info.stub} you filled in (from 'grade start {info.slug}') or your "
-                                  f"{info.notebook} notebook, then submit again{upload.budget_note()}.")
+                                  f"{ask}{upload.budget_note()}.")
         if choice.path is not None:
             used.add(choice.path)
         choices.append(choice)
     return choices
 
 
-def grade(folder: Path, slugs: Sequence[str], *, seed: int | None = None,
-          timeout: float = session.DEFAULT_TIMEOUT) -> tuple[list, list[Choice]]:
-    """Grade the upload in ``folder`` for ``slugs``: (ExerciseResult per exercise, the choices made).
+def grade(folder: Path, slugs: Sequence[str], *, seed: int | None = None, timeout: float = session.DEFAULT_TIMEOUT,
+          platform: str = "gradescope") -> tuple[list, list[Choice]]:
+    """Grade the upload in ``folder`` for ``slugs``: (ExerciseResult per exercise, the choices made; ``platform``:
+    :func:`choose`'s).
 
     As root, this refuses to run student code without the full sandbox (``session.GradingError``),
     like ``grade … --format json``; every other problem is a zero with a message in the result.
@@ -212,7 +224,7 @@ def grade(folder: Path, slugs: Sequence[str], *, seed: int | None = None,
 
     infos = [session.find(slug) for slug in slugs]
     functions = {info.slug: graders.find(info.slug).functions for info in infos}
-    choices = choose(scan(folder), infos, functions)
+    choices = choose(scan(folder), infos, functions, platform)
     upload = Upload(folder)
     targets = []
     for choice in choices:
@@ -233,6 +245,22 @@ def grade(folder: Path, slugs: Sequence[str], *, seed: int | None = None,
             for check in result.checks:
                 check.feedback = "not run: nothing to grade (see above)"
     return results, choices
+
+
+def sandbox_line(script: str) -> str:
+    """For an image's last build step, the sandbox's layers here, or, where grading here would refuse every
+    submission (root without the full sandbox: :func:`session.require_full_sandbox`), a warning that says so.
+    Only a warning: a platform may build its image where namespaces are refused and grade where they are not."""
+    with session.open_sandbox() as sandbox:
+        sandbox.wait_ready()
+        layers = sandbox.layers
+    try:
+        session.require_full_sandbox(layers)
+    except session.SandboxMissing as exc:
+        return (f"{script}: warning: where submissions are graded as here, every one would get 'could not grade "
+                f"safely' ({exc}); grade a test submission and look for the 'isolation:' line in the autograder "
+                "output")
+    return f"{script}: the sandbox's layers here: {', '.join(layers) or 'none'}"
 
 
 def write_json(path: Path, document: dict) -> None:
