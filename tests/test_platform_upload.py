@@ -90,3 +90,21 @@ def test_a_link_the_file_system_cannot_follow_is_no_file_of_the_upload(tmp_path)
     (tmp_path / "probe.py").symlink_to("x" * 300)
     (tmp_path / "loop.py").symlink_to(tmp_path / "loop.py")
     assert [path.name for path in upload.scan(tmp_path).files] == ["exercise_2.py"]
+
+
+def test_two_edited_files_say_what_a_student_can_do_on_a_platform(tmp_path):
+    """Walkthrough 66: the note on the file not graded said "to grade the other: grade exercise-2 exercise-2.ipynb",
+    a command no platform student can run; upload it alone instead."""
+    import os
+
+    from autograd_exercises import session
+    from tests.conftest import solution_text
+    from tests.notebook_cases import filled
+
+    (tmp_path / "exercise_2.py").write_text(solution_text("exercise_2"), encoding="utf-8")
+    (tmp_path / "exercise-2.ipynb").write_text(json.dumps(filled("exercise-2").done()), encoding="utf-8")
+    os.utime(tmp_path / "exercise_2.py", (1_000_000, 1_000_000))  # the notebook was saved last
+    [choice] = upload.choose(upload.scan(tmp_path), [session.find("exercise-2")], {"exercise-2": ()})
+    assert choice.path.name == "exercise-2.ipynb"
+    assert choice.note == "exercise_2.py was edited too, this one was saved last; to have the other graded, submit " \
+                          "it alone"

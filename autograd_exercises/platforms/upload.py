@@ -183,6 +183,8 @@ def choose(upload: Upload, exercises: Sequence[catalog.Info], functions: dict[st
         if exact:
             folder = exact[0].parent
             path, why = session.choose(info, folder)
+            why = why.split("; to grade the other: ")[0] + ("; to have the other graded, submit it alone"
+                                                            if "; to grade the other: " in why else "")
             path = path or exact[0]
             choice.path, choice.kind = path, session.KINDS[path.suffix]
             choice.note = why
