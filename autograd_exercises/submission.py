@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
 from autograd_exercises import magics
+from autograd_exercises.printable import printable
 
 TEST_CELL_MARKER = "# autograd-exercises: test cell"
 TEST_ID_PREFIX = "test-"  # every test cell's grade id (build.notebooks.check_cell_id)
@@ -56,6 +57,13 @@ MAX_CELLS = 2000  # code cells of a notebook (each is read on its own)
 MAX_BRACES = 10_000  # "{" in its code: Python 3.11 parses an f-string in time fields x length (red team 48: 79,000
 # fields in 240 KB took 4 s a parse, and the grader parses a file five times); a student's file has hundreds
 MAX_JSON_VALUES = 1_000_000  # values in a notebook's JSON (a value costs the grader tens of bytes or more)
+
+
+def shown_name(path: str | Path) -> str:
+    """A file's name as every message shows it: a student's own, so every character that could act on a terminal
+    or a results page, or pass for another (a line break, a right-to-left override), is written as its escape
+    (red team 223 named an empty file "x\\nexercise-2: 8/8.py" to print a score line of its own)."""
+    return printable(Path(path).name)
 
 
 def check_size(name: str, size: int, code: int, cells: int = 0, braces: int = 0) -> None:
@@ -113,8 +121,8 @@ class Submission:
 
     @property
     def name(self) -> str:
-        """The file's name, without its folder."""
-        return Path(self.path).name
+        """The file's name, without its folder, as reports show it (:func:`shown_name`)."""
+        return shown_name(self.path)
 
     @property
     def shown_path(self) -> str:
@@ -277,7 +285,7 @@ def _notebook_cells(path: str, text: str) -> list[Any]:
     version = notebook.get("nbformat") if isinstance(notebook, dict) else None
     version = version if type(version) is int else None
     if isinstance(notebook, dict) and (notebook.get("worksheets") is not None or version is not None and version < 4):
-        name = Path(path).name
+        name = shown_name(path)
         convert = (f"convert it with 'jupyter nbconvert --to notebook --nbformat 4 {name}' "
                    f"(it writes {Path(name).stem}.nbconvert.ipynb), ")
         what = (f"is an nbformat {version if version is not None else 3} notebook, an old format: {convert}"
@@ -406,7 +414,7 @@ def notebook_source(path: str, text: str, *, order: bool = True) -> Submission:
     """
     cells = deduplicated(_notebook_cells(path, text))
     code = [cell for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"]
-    check_size(Path(path).name, len(text), sum(len(_cell_text(cell)) for cell in code), len(code),
+    check_size(shown_name(path), len(text), sum(len(_cell_text(cell)) for cell in code), len(code),
                sum(_cell_text(cell).count("{") for cell in code))
     joined = _Joined()
     for number, cell in enumerate(cells, start=1):
@@ -415,9 +423,9 @@ def notebook_source(path: str, text: str, *, order: bool = True) -> Submission:
     tests = frozenset(test.number for test in joined.tests)
     skipped = joined.skipped + joined.commands_note() + (order_notes(joined.ran, tests) if order else [])
     empty = "it has no code cell" if not code else "every code cell is empty"
-    problem = "" if any(line.strip() for line in joined.lines) or skipped else f"{Path(path).name} has no code: {empty}"
+    problem = "" if any(line.strip() for line in joined.lines) or skipped else f"{shown_name(path)} has no code: {empty}"
     source = "\n".join(joined.lines) + "\n"
-    problem = problem or _unread(Path(path).name, source)
+    problem = problem or _unread(shown_name(path), source)
     return Submission(path, source.encode(), tuple(joined.where), skipped=tuple(skipped),
                       problem=problem, broken=tuple(joined.broken), kind="ipynb", program=tuple(joined.program),
                       test_cells=tuple(joined.tests), grade_ids=tuple(joined.grade_ids))
@@ -634,7 +642,7 @@ def open_plain_file(path: Path) -> BinaryIO:
     root-only file would be read with the grader's rights and quoted back in a compile error) and only if it is a
     plain file (a FIFO would block). :class:`SubmissionError` otherwise."""
     if path.is_symlink():
-        raise SubmissionError(f"{path.name} is a symbolic link: submit the file itself")
+        raise SubmissionError(f"{shown_name(path)} is a symbolic link: submit the file itself")
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
@@ -683,9 +691,9 @@ def load(path: str | Path, kind: str | None = None, *, order: bool = True) -> Su
     path = Path(path)
     kind = kind or ("ipynb" if path.suffix == ".ipynb" else "py")
     raw, size = read_plain_file(path, MAX_CODE if kind == "py" else MAX_FILE)  # a .py file is all code
-    check_size(path.name, size, size if kind == "py" else 0, braces=module_braces(raw) if kind == "py" else 0)
+    check_size(shown_name(path), size, size if kind == "py" else 0, braces=module_braces(raw) if kind == "py" else 0)
     if not raw.strip():
-        return Submission(str(path), b"", problem=f"{path.name} is empty", kind=kind)
+        return Submission(str(path), b"", problem=f"{shown_name(path)} is empty", kind=kind)
     if kind == "ipynb":
         return notebook_source(str(path), raw.decode("utf-8", "replace"), order=order)
     return module_source(str(path), raw)
@@ -698,9 +706,9 @@ def module_source(path: str, raw: bytes) -> Submission:
     exported = exported_notebook(path, raw)
     if exported is not None:
         return exported
-    error = compile_error(raw, Path(path).name)
+    error = compile_error(raw, shown_name(path))
     if error:
-        return Submission(path, raw, problem=f"{Path(path).name} does not compile: {error}", kind="py")
+        return Submission(path, raw, problem=f"{shown_name(path)} does not compile: {error}", kind="py")
     raw, lines, skipped = exported_magics(raw)
     return Submission(path, raw, kind="py", skipped=skipped, lines=lines)
 
@@ -753,7 +761,7 @@ def exported_notebook(path: str, raw: bytes) -> Submission | None:
     except SubmissionError:  # (past a notebook's limits, 2,000 cells: read as the module it is)
         return None
     where = tuple(starts[cell - 1] + line - 1 for cell, line in read.cells)
-    note = (f"{Path(path).name} was read as the notebook it was exported from: {len(cells)} cells between its "
+    note = (f"{shown_name(path)} was read as the notebook it was exported from: {len(cells)} cells between its "
             "'# In[ ]:' or '# %%' lines, each run on its own")
     return replace(read, lines=where, skipped=(note, *read.skipped))
 

@@ -327,3 +327,16 @@ def test_setups_check_says_when_grading_here_would_refuse_every_submission(tmp_p
     assert "setup.sh: warning: where submissions are graded as here, every one would get 'could not grade safely' " \
            "(refusing to grade as root without the full sandbox (missing: a-layer-nobody-has)" in said
     assert "'isolation:' line" in said and "--unsafe-root" not in said
+
+
+@pytest.mark.parametrize("content", ["", "def forward(x:\n"], ids=["empty", "syntax-error"])
+def test_a_file_name_never_writes_lines_of_its_own_into_what_the_student_sees(tmp_path, bundle, content):
+    """Red team 223: an empty file named "x⏎exercise-2: 8∕8⏎…‮.py" put its own score lines, and a right-to-left
+    override, into results.json's output, under the real score: the messages that name a file used its raw name."""
+    name = "x\nexercise-2: 8\u22158\nexercise-2: all hidden checks passed\u202e.py"
+    root = autograder_root(tmp_path, bundle, {name: content})
+    results = gradescope.results_for(root)
+    said = results["output"] + "".join(test.get("output", "") for test in results["tests"])
+    assert not any(line.startswith("exercise-2: 8") or "hidden checks passed" in line and "\\n" not in line
+                   for line in said.splitlines()), said
+    assert "\u202e" not in said and "\\u202e" in said and results["score"] == 0

@@ -108,3 +108,30 @@ def test_two_edited_files_say_what_a_student_can_do_on_a_platform(tmp_path):
     assert choice.path.name == "exercise-2.ipynb"
     assert choice.note == "exercise_2.py was edited too, this one was saved last; to have the other graded, submit " \
                           "it alone"
+
+
+def test_a_notebook_whose_cells_are_one_string_each_is_found_by_its_functions(tmp_path):
+    """Red team 223: a cell's source may be one JSON string, its lines joined by the escape \\n; its defs were not
+    found, and a helper.py beside it was graded instead (0/10)."""
+    from autograd_exercises import session
+    from tests.conftest import solution_text
+
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 1,
+            "source": solution_text("exercise_2")}
+    (tmp_path / "Untitled.ipynb").write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                                                         "cells": [cell]}), encoding="utf-8")
+    (tmp_path / "helper.py").write_text("def util():\n    return 1\n", encoding="utf-8")
+    [choice] = upload.choose(upload.scan(tmp_path), [session.find("exercise-2")],
+                             {"exercise-2": ("forward", "gradients", "gradient_manual")})
+    assert choice.path.name == "Untitled.ipynb"
+
+
+def test_an_unreadable_notebook_is_named_as_uploaded_never_by_the_grading_machines_path(tmp_path):
+    """Red team 223: "/autograder/submission/exercise-2.ipynb is not a Jupyter notebook …" told the student where
+    the grader keeps submissions."""
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "exercise-2.ipynb").write_text("{not json", encoding="utf-8")
+    [result], [choice] = upload.grade(tmp_path, ["exercise-2"])
+    assert choice.problem.startswith("work/exercise-2.ipynb could not be read: work/exercise-2.ipynb is not a "
+                                     "Jupyter notebook"), choice.problem
+    assert str(tmp_path) not in choice.problem + result.problem

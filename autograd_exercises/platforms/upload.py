@@ -150,8 +150,8 @@ def defined(path: Path, functions: Sequence[str], upload: Upload) -> int:
     if path not in upload.texts:  # (read once for every exercise of the autograder)
         data = upload.head(path, "rank")
         upload.texts[path] = data.decode("utf-8", "replace") if data is not None else ""
-    text = upload.texts[path]
-    return sum(1 for name in functions if re.search(rf"\bdef\s+{re.escape(name)}\s*\(", text))
+    text = upload.texts[path]  # (in a notebook's JSON a line may start after the escape \n: one string per cell)
+    return sum(1 for name in functions if re.search(rf"(?:\b|\\n)def\s+{re.escape(name)}\s*\(", text))
 
 
 RESUBMIT = {  # what a student does about a submission with no file to grade, in each platform's words
@@ -235,7 +235,8 @@ def grade(folder: Path, slugs: Sequence[str], *, seed: int | None = None, timeou
             try:
                 submission.load(path, choice.kind, order=False)  # (can it be read? grading reads it again)
             except (submission.SubmissionError, OSError) as exc:
-                choice.problem = (f"{upload.shown(path)} could not be read: {printable(str(exc))}. Save it again "
+                why = str(exc).replace(str(path), upload.shown(path))  # (never the grading machine's path)
+                choice.problem = (f"{upload.shown(path)} could not be read: {printable(why)}. Save it again "
                                   f"(a .py file as plain UTF-8 text, a notebook from Jupyter) and submit again.")
                 path = None
         shown = upload.shown(path) if path is not None else ""
