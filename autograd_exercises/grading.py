@@ -867,7 +867,8 @@ def debugger_notes(submission: Submission) -> list[str]:
 
 STAND_IN_NOTES = {"debugger": "the grader runs no debugger. Remove it when done.",
                   "doctest": "the grader runs no doctest.",
-                  "check": "the grader runs the exercise's checks itself (a test cell's line, which a notebook needs)."}
+                  "check": "the grader runs the exercise's checks itself (check() belongs in the notebook's test cells, "
+                           "where it shows you the same checks)."}
 
 
 REACHES_GRADER = "reaches-grader"  # the mistake code (mistakes.COMMON)

@@ -439,6 +439,21 @@ def _after(places: list[int], index: int) -> int | None:
     return places[at] if at < len(places) else None
 
 
+def _defined_twice(cells: list[tuple[int, str, object]]) -> bool:
+    """Whether two cells define a function or class of one name (read by a pattern, before any parsing: a
+    notebook run top to bottom is otherwise not parsed for notes)."""
+    seen: set[str] = set()
+    for _, code, _ in cells:
+        names = set(_DEFINES.findall(code))
+        if names & seen:
+            return True
+        seen |= names
+    return False
+
+
+_DEFINES = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+(\w+)", re.MULTILINE)
+
+
 def _next_different(tops: list[tuple[dict[str, str], set[str]]],
                     defined_at: dict[str, list[int]]) -> dict[tuple[str, int], int]:
     """(name, cell index) → the next cell below that defines the name differently (one pass from the bottom: the
@@ -466,6 +481,12 @@ def _top_level(tree: ast.Module) -> tuple[dict[str, str], set[str]]:
         else:
             bound.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
     return defined, bound
+
+
+def _imported(tree: ast.Module) -> set[str]:
+    """The names a cell's top-level imports bind."""
+    return {(alias.asname or alias.name).split(".")[0] for node in tree.body
+            if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
 
 
 def _shape(node: ast.AST) -> str:
@@ -547,6 +568,13 @@ def _needs(trees: list[ast.Module]) -> list[set[str]] | None:
     return needs
 
 
+def _test_between(parsed: list[tuple[int, ast.Module, int | None]], tests: frozenset[int], upper: int,
+                  lower: int) -> int | None:
+    """The number of the first test cell between ``upper`` and ``lower`` (indices): a fix written below it is not
+    what it grades (fairness 59); None if there is none."""
+    return next((number for number, _, _ in parsed[upper + 1:lower] if number in tests), None)
+
+
 def _ran_after(parsed: list[tuple[int, ast.Module, int | None]], upper: int, lower: int) -> int | None:
     """The number of the first cell between ``upper`` and ``lower`` (indices) that the kernel ran after ``lower``
     (a fix written below the tests, run before them: fairness 17); None if none did."""
@@ -565,12 +593,13 @@ def order_notes(cells: list[tuple[int, str, object]], tests: frozenset[int] = fr
 
     ``cells`` are (cell number, its Python, its execution count) in document order; ``tests``, the numbers of
     the test cells among them (each may call any function of the notebook). Two cases, named only when the
-    execution counts show the student ran the lower cell first and a cell between needs the name: a function
-    used above the cell that defines it, and a function defined again, differently, in a cell below.
+    execution counts show the student ran the lower cell first and a cell between needs the name: a name (a
+    function, an import, a variable) used above the cell that binds it, and a function defined again,
+    differently, in a cell below.
     """
     counts = [count for _, _, count in cells if _execution_count(count) is not None]
-    if all(earlier <= later for earlier, later in zip(counts, counts[1:])):
-        return []  # run top to bottom (or not at all): nothing ran in another order than nbgrader's
+    if all(earlier <= later for earlier, later in zip(counts, counts[1:])) and not (tests and _defined_twice(cells)):
+        return []  # run top to bottom (or not at all), no fix below a test: nothing graded otherwise than it ran
     parsed = []
     for number, code, count in cells:
         try:
@@ -580,25 +609,29 @@ def order_notes(cells: list[tuple[int, str, object]], tests: frozenset[int] = fr
         parsed.append((number, tree, _execution_count(count)))
     tops = [_top_level(tree) for _, tree, _ in parsed]
     needs = _needs([tree for _, tree, _ in parsed])
-    if needs is not None:  # a test cell needs whatever the notebook defines
-        everything = set().union(*(defined for defined, _ in tops))
+    if needs is not None:  # a test cell needs whatever the notebook defines, and whatever those functions read
+        everything = set().union(*(defined for defined, _ in tops), *_bodies([tree for _, tree, _ in parsed]).values())
         needs = [everything if parsed[index][0] in tests else cell for index, cell in enumerate(needs)]
 
     def needed(name: str, first: int, stop: int) -> bool:  # does a cell in first..stop need it, top to bottom?
         return needs is None or any(name in needs[index] for index in range(first, stop))
     defined_at: dict[str, list[int]] = {}  # name → the cells (indices into parsed) that define it, in order
-    for index, (defined, _) in enumerate(tops):
+    bound_at: dict[str, list[int]] = {}  # ... that bind it at top level (an import, an assignment: fairness 59)
+    for index, (defined, bound) in enumerate(tops):
         for name in defined:
             defined_at.setdefault(name, []).append(index)
+        for name in bound:
+            bound_at.setdefault(name, []).append(index)
     notes: list[str] = []
     above: set[str] = set()
     for index, (number, tree, count) in enumerate(parsed):
         above |= tops[index][1]
         for name in _used(tree):
-            later = None if name in above else _after(defined_at.get(name, []), index)
+            later = None if name in above else _after(bound_at.get(name, []), index)
             if (later is not None and count is not None and parsed[later][2] is not None and parsed[later][2] < count
                     and needed(name, index, later)):
-                notes.append(f"cell {number} uses {name}, which is defined below it, in cell {parsed[later][0]}: the "
+                how = "imported" if name in _imported(parsed[later][1]) else "defined"
+                notes.append(f"cell {number} uses {name}, which is {how} below it, in cell {parsed[later][0]}: the "
                              f"notebook is graded top to bottom, as nbgrader runs it, so {name} does not exist yet "
                              f"when cell {number} and the tests after it run (your kernel ran cell {parsed[later][0]} "
                              "first)")
@@ -618,6 +651,12 @@ def order_notes(cells: list[tuple[int, str, object]], tests: frozenset[int] = fr
                 notes.append(f"{name} is defined in cell {number} and again, differently, below it in cell {other}, "
                              f"which your kernel ran before cell {middle} above it: the notebook is graded top to "
                              f"bottom, so cell {middle} and the tests between grade cell {number}'s {name}")
+            elif later is not None and (test := _test_between(parsed, tests, index, later)) is not None:
+                below = _test_between(parsed, tests, later, len(parsed))
+                notes.append(f"{name} is defined in cell {number} and again, differently, in cell {other}, below "
+                             f"test cell {test}: the notebook is graded top to bottom, as nbgrader runs it, so "
+                             f"the tests above cell {other} grade cell {number}'s {name}"
+                             + (f", and those below it cell {other}'s" if below is not None else ""))
     if len(notes) > MAX_ORDER_NOTES:
         notes = notes[:MAX_ORDER_NOTES] + [f"(and {len(notes) - MAX_ORDER_NOTES} more like these)"]
     return notes

@@ -112,6 +112,11 @@ def test_the_kernel_warns_when_the_saved_notebook_top_to_bottom_would_differ(tmp
     ran = {"a": (1, "import torch"), "b": (2, "def f(x):\n    return g(x)\n"), "c": (3, "def g(x):\n    return x\n")}
     assert notes([a, b, test, c], ran) == []  # run top to bottom
     assert notebook._order_notes(SimpleNamespace(user_ns={}), ran) == []  # no file known: nothing to say
+    fixed = cell("e", "def f(x):\n    return 2 * x\n")  # walkthrough 67: a fix in a new cell below the test cell,
+    ran = {"a": (1, "import torch"), "b": (2, "def f(x):\n    return g(x)\n"), "c": (3, "def g(x):\n    return x\n"),
+           "e": (4, "def f(x):\n    return 2 * x\n")}  # then the test cell run again: ✓ here, the first f graded
+    [note] = notes([a, b, c, test, fixed], ran)
+    assert note.startswith("f is defined in cell 2 and again, differently, in cell 5, below test cell 4: ")
 
 
 def test_the_hook_records_the_cell_id_jupyter_sends():

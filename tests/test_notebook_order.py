@@ -65,7 +65,9 @@ def test_a_stale_definition_above_a_test_cell_is_graded_there(sandbox):
     points = {c.name: c.points for c in result.checks}
     assert points["forward_values"] == 2 and points["forward_retains_y_grad"] == 1
     assert points["gradients_y"] == 0  # forward without y.retain_grad(), as the test cells below the old one see it
-    assert result.notes == []  # run top to bottom: the order the student ran it in
+    [note] = result.notes  # run top to bottom, yet which forward each test grades is worth saying (fairness 59)
+    assert note.startswith("forward is defined in cell ") and note.endswith("grade cell 5's forward, and those below "
+                                                                            "it cell 8's"), note
 
 
 def test_display_needs_no_import_as_in_every_kernel(sandbox):
@@ -360,7 +362,9 @@ def test_a_fix_written_below_the_tests_and_run_before_them_is_named():
     assert submission.order_notes(cells, tests) == [
         "f is defined in cell 2 and again, differently, below it in cell 5, which your kernel ran before cell 3 above "
         "it: the notebook is graded top to bottom, so cell 3 and the tests between grade cell 2's f"]
-    assert submission.order_notes(cells[:4] + [(5, cells[4][1], 7)], tests) == []  # run after the tests, as nbgrader
+    assert submission.order_notes(cells[:4] + [(5, cells[4][1], 7)], tests) == [  # run after the tests, as nbgrader
+        "f is defined in cell 2 and again, differently, in cell 5, below test cell 3: the notebook is graded top to "
+        "bottom, as nbgrader runs it, so the tests above cell 5 grade cell 2's f"]
     book = filled("exercise-2", lambda cell_id, code: code.replace("12 * (3", "24 * (3"))  # the first attempt
     book.append("def gradient_manual(x):\n    return 12 * (3 * x + 2) / x.numel()\n", "fix")
     code = [cell["id"] for cell in book.nb["cells"] if cell["cell_type"] == "code"]
@@ -394,6 +398,34 @@ def test_a_draft_below_every_test_that_nothing_calls_is_no_note():
     assert submission.order_notes(cells + [(4, "print(f(1))\n", 5)], frozenset({2})) == [
         "f is defined in cell 1 and again, differently, below it in cell 3, which your kernel ran first: the notebook "
         "is graded top to bottom, so the tests after cell 3 grade cell 3's f"]
+
+
+def test_a_fix_below_its_tests_run_in_order_is_named_too():
+    """Fairness 59: forward fixed in a new cell below its test cells, everything run top to bottom: the tests grade
+    the first forward (as nbgrader does), and the feedback to call y.retain_grad() read as wrong beside a final
+    forward that calls it. A second definition with no test above it, or no test cells known, is no note."""
+    cells = [(1, "def f(x):\n    return x\n", 1), (2, "check('f')\n", 2), (3, "def f(x):\n    return 2 * x\n", 3)]
+    assert submission.order_notes(cells, frozenset({2})) == [
+        "f is defined in cell 1 and again, differently, in cell 3, below test cell 2: the notebook is graded top to "
+        "bottom, as nbgrader runs it, so the tests above cell 3 grade cell 1's f"]
+    assert submission.order_notes(cells, frozenset()) == []
+    assert submission.order_notes([cells[0], cells[2], cells[1]], frozenset({2})) == []
+    assert submission.order_notes([cells[0], cells[1], (3, cells[0][1], 3)], frozenset({2})) == []  # the same f
+
+
+def test_an_import_or_a_variable_used_above_the_cell_that_binds_it_is_named():
+    """Fairness 59: `import torch.nn.functional as F` in the last cell, run first: graded top to bottom, the loss
+    raised NameError and the note that explains it was there only for functions, not imports or variables."""
+    cells = [(1, "import torch\n", 1), (2, "def loss(z, y):\n    return F.binary_cross_entropy(z, y)\n", 3),
+             (3, "check('loss')\n", 4), (4, "import torch.nn.functional as F\n", 2)]
+    assert submission.order_notes(cells, frozenset({3})) == [
+        "cell 2 uses F, which is imported below it, in cell 4: the notebook is graded top to bottom, as nbgrader runs "
+        "it, so F does not exist yet when cell 2 and the tests after it run (your kernel ran cell 4 first)"]
+    assert submission.order_notes(cells[:3] + [(4, cells[3][1], 5)], frozenset({3})) == []  # run last: no note
+    variable = [(1, "print(pts * 2)\n", 2), (2, "pts = 3\n", 1)]
+    assert submission.order_notes(variable) == [
+        "cell 1 uses pts, which is defined below it, in cell 2: the notebook is graded top to bottom, as nbgrader "
+        "runs it, so pts does not exist yet when cell 1 and the tests after it run (your kernel ran cell 2 first)"]
 
 
 @pytest.mark.parametrize("cells", [
