@@ -311,6 +311,15 @@ def zero(exercise: "Exercise", seed: int, feedback: str, problem: str, code: str
     return ExerciseResult(exercise.slug, exercise.title, "", seed, checks, problem=problem)
 
 
+def _reads_a_file(detail: str) -> str:
+    """For a top level that stopped at a missing file, why it is missing (:data:`judge.READS_A_FILE`)."""
+    if not detail.startswith("FileNotFoundError"):
+        return ""
+    from autograd_exercises.judge import READS_A_FILE  # (the grading loaded it: no cost here)
+
+    return READS_A_FILE
+
+
 def explain(result: "ExerciseResult", sub: "Submission") -> "ExerciseResult":
     """Lead with the cause: a submission that could not be imported is said once, not on every check;
     a function missing because its notebook cell does not compile says so; local imports are named.
@@ -322,7 +331,7 @@ def explain(result: "ExerciseResult", sub: "Submission") -> "ExerciseResult":
             detail = only[len(_IMPORT_FAILURE):]
             missing = _NO_MODULE.match(detail)
             result.problem = (_missing_module(sub, missing.group(1)) if missing else None) or \
-                f"{sub.name} could not be imported: {detail}" + _commented_magic(sub, detail)
+                f"{sub.name} could not be imported: {detail}" + _commented_magic(sub, detail) + _reads_a_file(detail)
             for check in result.checks:
                 check.feedback = "not run (see above)"
     from autograd_exercises.sandbox.protocol import NO_FUNCTION  # (the grading loaded it: no cost here)

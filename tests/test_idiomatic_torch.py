@@ -217,6 +217,28 @@ def test_code_that_needs_a_gpu_is_told_the_grader_has_none(grade_source):
     assert by_name(result)["gradients_x"].passed
 
 
+@pytest.mark.parametrize("where", ["function", "top level"])
+def test_a_file_read_from_beside_the_submission_is_said_to_be_missing_there(grade_source, where):
+    """Walkthrough 67: open('data.txt') beside the student's file raised a bare FileNotFoundError; a submission is
+    one file, graded alone, and the message now says so, in a check or where the top level stopped."""
+    source = solution_text("exercise_2")
+    if where == "function":
+        source = mutate(source, ("    return 12 * (3 * x + 2) / x.numel()",
+                                 "    scale = float(open('data.txt').read())\n    return 12 * (3 * x + 2) / x.numel()"))
+    else:
+        source = "import json\nCONFIG = json.load(open('config.json'))\n" + source
+    result = grade_source("exercise-2", source)
+    if where == "top level":  # (said once, where the report leads: session.explain)
+        from autograd_exercises import session
+        from autograd_exercises.submission import Submission
+
+        result = session.explain(result, Submission("exercise_2.py", source.encode()))
+    said = result.problem if where == "top level" else by_name(result)["gradient_manual_values"].feedback
+    assert "No such file or directory" in said and "a file next to it on your machine is not there" in said, said
+    if where == "function":
+        assert by_name(result)["gradient_manual_values"].mistake == "reads-a-file"
+
+
 TOP_LEVEL_BAR = "\n\nfrom tqdm.auto import tqdm\n\nfor _ in tqdm(range(3), desc='warm-up'):\n    pass\n"
 
 

@@ -98,6 +98,8 @@ def reframed(explain: Callable[[Fail, Any, Any], Fail]) -> Callable[[Callable[..
     return decorate
 
 
+READS_A_FILE = (" (your file is graded alone, in a sandbox: a file next to it on your machine is not there; put "
+                "what you read from it into your code)")  # (walkthrough 67: a data file, a config)
 GENERIC_HINTS = (  # (fragments of torch's message, the hint, the mistake code), for errors any exercise can provoke
     (("does not require grad and does not have a grad_fn",),
      " (the tensor was built without tracking: under torch.no_grad(), after .detach(), or from a leaf without "
@@ -113,6 +115,7 @@ GENERIC_HINTS = (  # (fragments of torch's message, the hint, the mistake code),
       "Cannot re-initialize CUDA in forked subprocess"),  # (the sandbox's zygote counted no GPU before forking)
      " (the grader has no GPU: keep tensors on the device of the inputs, x.device, or choose one with "
      "torch.cuda.is_available())", "needs-gpu"),
+    (("No such file or directory",), READS_A_FILE, "reads-a-file"),
 )
 
 
