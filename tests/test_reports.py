@@ -134,6 +134,24 @@ def test_verbose_text_shows_what_the_code_printed_before_its_checks_once():
     assert [row[4] for row in text.rows(with_secret, True)] == ["", "in f\nin f", "loading\n60.0\nin f"]
 
 
+def test_what_the_code_printed_is_said_without_verbose_and_shown_once_per_shared_call():
+    """Walkthrough 67: without --verbose nothing said the code had printed; with it, the block of a call that two
+    checks share was shown under each. A hidden check's output alone says nothing without --verbose."""
+    from dataclasses import replace
+
+    from autograd_exercises.reports import text
+
+    values, by_hand = result().checks
+    shared = [replace(values, output="in f"), replace(by_hand, name="again", hidden=False, output="in f"),
+              replace(by_hand, name="other", hidden=False, output="in g")]
+    assert [row[4] for row in text.rows(result(checks=shared), True)] == [
+        "in f", "the same as for values (these checks share one call of your code)", "in g"]
+    quiet = text.render([result(checks=shared)], verbose=False, width=100)
+    assert "your code printed while it was graded: --verbose shows it" in quiet and "in f" not in quiet
+    silent = [values, replace(by_hand, hidden=True, output="in f")]
+    assert "your code printed" not in text.render([result(checks=silent)], verbose=False, width=100)
+
+
 def test_text_report_header_names_the_graded_file_and_ends_with_the_score():
     from autograd_exercises.reports import text
 

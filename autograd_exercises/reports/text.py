@@ -27,10 +27,17 @@ def rows(result: ExerciseResult, verbose: bool = False) -> tuple[Row, ...]:
     """What the table shows of each check, as plain values (what the code printed: without :func:`printed_first`).
     Feedback quotes the student's code and what it printed: an escape sequence there is written out (:func:`_shown`)."""
     shared = printed_first(result) if verbose else ""
-    return tuple((check.passed, check.name + (" (hidden)" if check.hidden else ""),
-                  f"{check.points:g}/{check.max_points:g}", _shown(check.feedback),
-                  _shown(check.output.removeprefix(shared).strip()[:2000]) if verbose else "")
-                 for check in result.checks)
+    made: list[Row] = []
+    last: tuple[str, str] = ("", "")  # (the check, what it printed) of the last output shown
+    for check in result.checks:
+        printed = _shown(check.output.removeprefix(shared).strip()[:2000]) if verbose else ""
+        if printed and printed == last[1]:  # (checks that share one call of the code: walkthrough 67)
+            printed = f"the same as for {last[0]} (these checks share one call of your code)"
+        elif printed:
+            last = (check.name, printed)
+        made.append((check.passed, check.name + (" (hidden)" if check.hidden else ""),
+                     f"{check.points:g}/{check.max_points:g}", _shown(check.feedback), printed))
+    return tuple(made)
 
 
 def _shown(text: str) -> str:
@@ -113,6 +120,8 @@ def notes(result: ExerciseResult) -> list[str]:
 
 def summary(result: ExerciseResult, verbose: bool) -> str:
     line = f"Score: {result.score:g}/{result.max_score:g}   seed {result.seed} (rerun with --seed {result.seed})"
+    if not verbose and any(check.output.strip() for check in result.checks if not check.hidden):
+        line += "\nyour code printed while it was graded: --verbose shows it"  # (walkthrough 67: prints vanished)
     if verbose and result.problem:
         line += "\nthe submission was not run (see above)"
     elif verbose:
