@@ -108,6 +108,9 @@ def test_the_readme_lists_every_package_a_submission_may_import():
 
     listed = README[README.index("code may import only the standard library"):][:700]
     assert [name for name in sorted(IMPORTABLE - {"math"}) if f"`{name}`" not in listed] == []
+    students = README[README.index("A submission is one file: it can import"):][:400]  # (walkthrough 67: the students'
+    parts = {"functorch", "mpl_toolkits", "pylab", "typing_extensions", "ipdb", "math"}  # own list, in their section)
+    assert [name for name in sorted(IMPORTABLE - parts) if not re.search(rf"\b{name}\b", students)] == []
 
 
 def test_the_readme_table_of_exercises_is_the_registry():
