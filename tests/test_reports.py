@@ -145,7 +145,7 @@ def test_what_the_code_printed_is_said_without_verbose_and_shown_once_per_shared
     shared = [replace(values, output="in f"), replace(by_hand, name="again", hidden=False, output="in f"),
               replace(by_hand, name="other", hidden=False, output="in g")]
     assert [row[4] for row in text.rows(result(checks=shared), True)] == [
-        "in f", "the same as for values (these checks share one call of your code)", "in g"]
+        "in f", "the same as for values", "in g"]
     quiet = text.render([result(checks=shared)], verbose=False, width=100)
     assert "your code printed while it was graded: --verbose shows it" in quiet and "in f" not in quiet
     silent = [values, replace(by_hand, hidden=True, output="in f")]

@@ -127,8 +127,10 @@ def run_sh() -> str:
 
 def info_json(slug: str) -> dict:
     """What a question for ``slug`` needs in its ``info.json``: external grading, with this image and entrypoint."""
-    return {"gradingMethod": "External", "externalGradingOptions": {"enabled": True, "image": f"YOUR_ORG/autograd-exercises-grader:{version()}",
-                                       "entrypoint": f"{HOME}/run.sh {slug}", "timeout": 120}}
+    image = f"YOUR_ORG/autograd-exercises-grader:{version()}"
+    return {"gradingMethod": "External",
+            "externalGradingOptions": {"enabled": True, "image": image, "entrypoint": f"{HOME}/run.sh {slug}",
+                                       "timeout": 120}}
 
 
 def readme() -> str:

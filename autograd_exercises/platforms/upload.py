@@ -183,8 +183,8 @@ def choose(upload: Upload, exercises: Sequence[catalog.Info], functions: dict[st
         if exact:
             folder = exact[0].parent
             path, why = session.choose(info, folder)
-            why = why.split("; to grade the other: ")[0] + ("; to have the other graded, submit it alone"
-                                                            if "; to grade the other: " in why else "")
+            why, command, _ = why.partition("; to grade the other: ")  # (a command no platform's student can run)
+            why += "; to have the other graded, submit it alone" if command else ""
             path = path or exact[0]
             choice.path, choice.kind = path, session.KINDS[path.suffix]
             choice.note = why

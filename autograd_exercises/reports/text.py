@@ -32,7 +32,7 @@ def rows(result: ExerciseResult, verbose: bool = False) -> tuple[Row, ...]:
     for check in result.checks:
         printed = _shown(check.output.removeprefix(shared).strip()[:2000]) if verbose else ""
         if printed and printed == last[1]:  # (checks that share one call of the code: walkthrough 67)
-            printed = f"the same as for {last[0]} (these checks share one call of your code)"
+            printed = f"the same as for {last[0]}"
         elif printed:
             last = (check.name, printed)
         made.append((check.passed, check.name + (" (hidden)" if check.hidden else ""),
