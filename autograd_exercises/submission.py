@@ -595,7 +595,8 @@ def order_notes(cells: list[tuple[int, str, object]], tests: frozenset[int] = fr
     the test cells among them (each may call any function of the notebook). Two cases, named only when the
     execution counts show the student ran the lower cell first and a cell between needs the name: a name (a
     function, an import, a variable) used above the cell that binds it, and a function defined again,
-    differently, in a cell below.
+    differently, in a cell below. A third, whatever the order the cells ran in: a function defined again below a
+    test cell, which grades the first definition (a fix written in a new cell: fairness 59).
     """
     counts = [count for _, _, count in cells if _execution_count(count) is not None]
     if all(earlier <= later for earlier, later in zip(counts, counts[1:])) and not (tests and _defined_twice(cells)):
