@@ -127,6 +127,7 @@ _INSTALLED: list[Any] = []
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext autograd_exercises.notebook``: record how cells end, start the sandbox early."""
     if not _INSTALLED:
+        _RECORDER.running_check = False  # (a check() run before the hook: its cell was never recorded, fairness 60)
         ipython.events.register("post_run_cell", _RECORDER.post_run_cell)
         _INSTALLED.append(ipython)
     with _quiet():
@@ -300,7 +301,7 @@ def run_check(exercise_slug: str, check_name: str) -> Any:
 
 def check(exercise_slug: str, check_name: str) -> None:
     """Run one check; print the verdict, raise :class:`CheckFailed` if it failed."""
-    _RECORDER.running_check = True
+    _RECORDER.running_check = bool(_INSTALLED)  # (the hook that records this cell as a check's, once loaded)
     with _quiet():
         outcome = run_check(exercise_slug, check_name)
     for note in outcome.notes:

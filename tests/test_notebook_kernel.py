@@ -124,3 +124,24 @@ def test_the_hook_records_the_cell_id_jupyter_sends():
     recorder.post_run_cell(SimpleNamespace(execution_count=1, error_in_exec=None,
                                            info=SimpleNamespace(store_history=True, cell_id="abc")))
     assert recorder.cells[1].cell_id == "abc"
+
+
+def test_a_check_run_before_the_setup_cell_does_not_mark_the_setup_cell_as_a_check(monkeypatch):
+    """Fairness 60: a test cell run before the setup cell set the recorder's flag with no hook to clear it; the
+    setup cell, run next, was then recorded as a check's cell and left out of every later check's replay (correct
+    functions failed with NameError: name 'torch' is not defined)."""
+    events = SimpleNamespace(registered=[], register=lambda name, hook: events.registered.append((name, hook)))
+    shell = SimpleNamespace(events=events)
+    monkeypatch.setattr(notebook, "_RECORDER", notebook._Recorder())
+    monkeypatch.setattr(notebook, "_INSTALLED", [])
+    monkeypatch.setattr(notebook, "_sandbox", lambda: None)
+    monkeypatch.setattr(notebook, "run_check", lambda slug, name: SimpleNamespace(notes=[], passed=True, points=1,
+                                                                                  max_points=1))
+    notebook.check("exercise-2", "forward_values")  # the test cell, run first: no hook yet
+    notebook.load_ipython_extension(shell)  # the setup cell
+    [(name, hook)] = events.registered
+    hook(SimpleNamespace(execution_count=2, error_in_exec=None, info=SimpleNamespace(store_history=True)))
+    assert notebook._RECORDER.cells[2].called_check is False
+    notebook.check("exercise-2", "forward_values")  # with the hook, a check's cell is recorded as one
+    hook(SimpleNamespace(execution_count=3, error_in_exec=None, info=SimpleNamespace(store_history=True)))
+    assert notebook._RECORDER.cells[3].called_check is True
