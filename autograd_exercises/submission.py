@@ -616,6 +616,11 @@ def order_notes(cells: list[tuple[int, str, object]], tests: frozenset[int] = fr
 
     def needed(name: str, first: int, stop: int) -> bool:  # does a cell in first..stop need it, top to bottom?
         return needs is None or any(name in needs[index] for index in range(first, stop))
+
+    def ran_after(name: str, first: int, binding: int) -> int | None:  # the cell in first..binding that needs it
+        bound = parsed[binding][2]  # and ran after the binding cell (a test run again below a new helper: fairness 60)
+        return next((parsed[index][0] for index in range(first, binding) if needs is not None and bound is not None
+                     and name in needs[index] and parsed[index][2] is not None and parsed[index][2] > bound), None)
     defined_at: dict[str, list[int]] = {}  # name → the cells (indices into parsed) that define it, in order
     bound_at: dict[str, list[int]] = {}  # ... that bind it at top level (an import, an assignment: fairness 59)
     for index, (defined, bound) in enumerate(tops):
@@ -629,13 +634,17 @@ def order_notes(cells: list[tuple[int, str, object]], tests: frozenset[int] = fr
         above |= tops[index][1]
         for name in _used(tree):
             later = None if name in above else _after(bound_at.get(name, []), index)
-            if (later is not None and count is not None and parsed[later][2] is not None and parsed[later][2] < count
-                    and needed(name, index, later)):
+            if later is None:
+                continue
+            first = (count is not None and parsed[later][2] is not None and parsed[later][2] < count
+                     and needed(name, index, later))
+            again = None if first else ran_after(name, index, later)
+            if first or again is not None:
                 how = "imported" if name in _imported(parsed[later][1]) else "defined"
                 notes.append(f"cell {number} uses {name}, which is {how} below it, in cell {parsed[later][0]}: the "
                              f"notebook is graded top to bottom, as nbgrader runs it, so {name} does not exist yet "
                              f"when cell {number} and the tests after it run (your kernel ran cell {parsed[later][0]} "
-                             "first)")
+                             + ("first)" if first else f"before cell {again})"))
     differs = _next_different(tops, defined_at)
     for index, (number, tree, count) in enumerate(parsed):
         for name in tops[index][0]:

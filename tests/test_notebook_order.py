@@ -413,6 +413,19 @@ def test_a_fix_below_its_tests_run_in_order_is_named_too():
     assert submission.order_notes([cells[0], cells[1], (3, cells[0][1], 3)], frozenset({2})) == []  # the same f
 
 
+def test_a_helper_written_below_and_a_test_run_again_after_it_is_named():
+    """Fairness 60: fresh_grad (cell 2) calls a helper written later in a new cell at the bottom; the test cell
+    between, run again after it, passed in the kernel, and graded top to bottom it raises NameError. The cell that
+    uses the helper ran before it, so the note that asked only about that cell's count stayed silent."""
+    cells = [(1, "import torch\n", 1), (2, "def fresh_grad(x):\n    return clear(x)\n", 2), (3, "", 4),
+             (4, "def clear(x):\n    return x\n", 3)]
+    assert submission.order_notes(cells, frozenset({3})) == [
+        "cell 2 uses clear, which is defined below it, in cell 4: the notebook is graded top to bottom, as nbgrader "
+        "runs it, so clear does not exist yet when cell 2 and the tests after it run (your kernel ran cell 4 before "
+        "cell 3)"]
+    assert submission.order_notes(cells[:2] + [(3, "", 3), (4, cells[3][1], 4)], frozenset({3})) == []
+
+
 def test_an_import_or_a_variable_used_above_the_cell_that_binds_it_is_named():
     """Fairness 59: `import torch.nn.functional as F` in the last cell, run first: graded top to bottom, the loss
     raised NameError and the note that explains it was there only for functions, not imports or variables."""
