@@ -257,6 +257,7 @@ def compile_error(source: str | bytes, filename: str = "<submission>") -> str | 
 _DEF = re.compile(r"^(?:async\s+)?def\s+([A-Za-z_]\w*)", re.MULTILINE)
 MAX_ORDER_NOTES = 3
 MAX_ORDER_FUNCTIONS, MAX_ORDER_CELLS = 300, 500  # past either, every read counts for the notes
+ORDER_WORK = 300_000  # questions "does this cell need this name?" the notes may ask in all; past it, no more notes
 
 
 def notebook_json(path: str, text: str) -> Any:
@@ -537,35 +538,72 @@ def _reads_now(tree: ast.Module) -> set[str]:
 
 
 def _bodies(trees: list[ast.Module]) -> dict[str, set[str]]:
-    """Each function or class the cells define, at any depth (in an ``if``, a ``try``, another function): every
-    name it reads, over all its definitions (what calling it may need, whichever definition is live)."""
+    """Each function or class the cells define, at any depth (in an ``if``, a ``try``, another function): the names
+    its own body reads, a definition nested in it counted as one more name it reads (calling it may call that one:
+    :class:`_Needs` follows such names), over all its definitions (whichever is live). One walk of each cell: a walk
+    of each definition's whole body cost depth times size (red team 224: 98 nested defs around 55,000 names)."""
     bodies: dict[str, set[str]] = {}
     for tree in trees:
-        for node in ast.walk(tree):
+        stack: list[tuple[ast.AST, str | None]] = [(child, None) for child in ast.iter_child_nodes(tree)]
+        while stack:
+            node, owner = stack.pop()
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                bodies.setdefault(node.name, set()).update(
-                    n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+                bodies.setdefault(node.name, set())
+                if owner is not None:
+                    bodies[owner].add(node.name)
+                owner = node.name
+            elif owner is not None and isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                bodies[owner].add(node.id)
+            stack.extend((child, owner) for child in ast.iter_child_nodes(node))
     return bodies
 
 
-def _needs(trees: list[ast.Module]) -> list[set[str]] | None:
-    """What each cell needs when run top to bottom: the names it reads (:func:`_reads_now`), and those of the
-    notebook's functions it calls, through others too. A use in a def's body alone is no use: the function may be
-    called only below the cell that defines the name (fairness 20). None for a notebook of more than
-    :data:`MAX_ORDER_FUNCTIONS` functions or :data:`MAX_ORDER_CELLS` cells (every read then counts, as before)."""
-    bodies = _bodies(trees)
-    if len(bodies) > MAX_ORDER_FUNCTIONS or len(trees) > MAX_ORDER_CELLS:
+class _Needs:
+    """What each cell needs when run top to bottom: the names it reads (:func:`_reads_now`), and those the
+    notebook's functions it calls read, through others too; a test cell, whatever any function reads (it may call
+    any). A use in a def's body alone is no use: the function may be called only below the cell that defines the
+    name (fairness 20). Sets of functions are bitmasks, and no cell's needs are ever listed name by name (red team
+    224: a union per cell of every name its functions read cost cells times names)."""
+
+    def __init__(self, trees: list[ast.Module], tests: list[bool]) -> None:
+        bodies = _bodies(trees)
+        self.functions = len(bodies)
+        if self.functions > MAX_ORDER_FUNCTIONS:
+            return  # (:func:`_needs` gives None)
+        bit = {name: 1 << index for index, name in enumerate(bodies)}
+        self.readers: dict[str, int] = {}
+        for name, reads in bodies.items():
+            for read in reads:
+                self.readers[read] = self.readers.get(read, 0) | bit[name]
+        reach = {name: bit[name] | _mask(reads, bit) for name, reads in bodies.items()}
+        for middle in bodies:  # (the transitive closure, Warshall's, on bitmasks)
+            for name in bodies:
+                if reach[name] & bit[middle]:
+                    reach[name] |= reach[middle]
+        everything = (1 << len(bodies)) - 1
+        self.now = [set(bodies) if test else _reads_now(tree) for tree, test in zip(trees, tests)]
+        self.reached = [everything if test else _mask(now, reach) for now, test in zip(self.now, tests)]
+
+    def __call__(self, index: int, name: str) -> bool:
+        """Whether cell ``index`` (into the trees) needs ``name``."""
+        return name in self.now[index] or bool(self.readers.get(name, 0) & self.reached[index])
+
+
+def _needs(trees: list[ast.Module], tests: list[bool]) -> _Needs | None:
+    """:class:`_Needs` of the cells, or None past :data:`MAX_ORDER_FUNCTIONS` functions or :data:`MAX_ORDER_CELLS`
+    cells (every read then counts, as before: the closure costs functions squared)."""
+    if len(trees) > MAX_ORDER_CELLS:
         return None
-    calls = {function: reads & bodies.keys() for function, reads in bodies.items()}
-    needs = []
-    for tree in trees:
-        now = _reads_now(tree)
-        reached, frontier = set(), now & bodies.keys()
-        while frontier:
-            reached |= frontier
-            frontier = set().union(*(calls[function] for function in frontier)) - reached
-        needs.append(now.union(*(bodies[function] for function in reached)))
-    return needs
+    needs = _Needs(trees, tests)
+    return needs if needs.functions <= MAX_ORDER_FUNCTIONS else None
+
+
+def _mask(names: set[str], masks: dict[str, int]) -> int:
+    """The union of ``masks`` of the names that have one."""
+    total = 0
+    for name in names:
+        total |= masks.get(name, 0)
+    return total
 
 
 def _test_between(parsed: list[tuple[int, ast.Module, int | None]], tests: frozenset[int], upper: int,
@@ -609,18 +647,23 @@ def order_notes(cells: list[tuple[int, str, object]], tests: frozenset[int] = fr
             continue
         parsed.append((number, tree, _execution_count(count)))
     tops = [_top_level(tree) for _, tree, _ in parsed]
-    needs = _needs([tree for _, tree, _ in parsed])
-    if needs is not None:  # a test cell needs whatever the notebook defines, and whatever those functions read
-        everything = set().union(*(defined for defined, _ in tops), *_bodies([tree for _, tree, _ in parsed]).values())
-        needs = [everything if parsed[index][0] in tests else cell for index, cell in enumerate(needs)]
+    needs = _needs([tree for _, tree, _ in parsed], [number in tests for number, _, _ in parsed])
+
+    work = [ORDER_WORK]  # cells still to ask "does it need this name?" (red team 224: 55,000 names bound below)
+
+    def spent(cells: int) -> bool:
+        work[0] -= max(cells, 0)
+        return work[0] < 0
 
     def needed(name: str, first: int, stop: int) -> bool:  # does a cell in first..stop need it, top to bottom?
-        return needs is None or any(name in needs[index] for index in range(first, stop))
+        return needs is None or not spent(stop - first) and any(needs(index, name) for index in range(first, stop))
 
     def ran_after(name: str, first: int, binding: int) -> int | None:  # the cell in first..binding that needs it
         bound = parsed[binding][2]  # and ran after the binding cell (a test run again below a new helper: fairness 60)
-        return next((parsed[index][0] for index in range(first, binding) if needs is not None and bound is not None
-                     and name in needs[index] and parsed[index][2] is not None and parsed[index][2] > bound), None)
+        if needs is None or bound is None or spent(binding - first):
+            return None
+        return next((parsed[index][0] for index in range(first, binding) if needs(index, name)
+                     and parsed[index][2] is not None and parsed[index][2] > bound), None)
     defined_at: dict[str, list[int]] = {}  # name → the cells (indices into parsed) that define it, in order
     bound_at: dict[str, list[int]] = {}  # ... that bind it at top level (an import, an assignment: fairness 59)
     for index, (defined, bound) in enumerate(tops):

@@ -426,6 +426,34 @@ def test_a_helper_written_below_and_a_test_run_again_after_it_is_named():
     assert submission.order_notes(cells[:2] + [(3, "", 3), (4, cells[3][1], 4)], frozenset({3})) == []
 
 
+def test_the_order_notes_work_in_time_linear_in_the_code(monkeypatch):
+    """Red team 224: 98 nested defs around a tuple of 55,000 names, and 480 cells that call the outer one, took the
+    trusted process 70 s and 2.2 GB (a walk of each definition's whole body, then a set of every needed name per
+    cell). Each cell is now walked once, and the questions the notes ask have a budget."""
+    import ast as ast_module
+
+    names = [f"n{index}" for index in range(3_000)]
+    nested = "".join(" " * depth + f"def f{depth}():\n" for depth in range(60)) + " " * 60 + f"({', '.join(names)})\n"
+    cells = [(1, nested, 5)] + [(2 + index, "f0()\n", 6 + index) for index in range(200)] + [(300, "x = 1\n", 1)]
+    visits = []
+    real = ast_module.iter_child_nodes
+    monkeypatch.setattr(ast_module, "iter_child_nodes", lambda node: visits.append(1) or real(node))
+    submission._bodies([ast_module.parse(nested)])
+    nodes = sum(1 for _ in ast_module.walk(ast_module.parse(nested)))
+    assert len(visits) <= 2 * nodes  # (a walk per definition: 60 times that)
+    monkeypatch.setattr(ast_module, "iter_child_nodes", real)
+    bound_below = [(1, f"print({', '.join(names)})\n", 9)] + [(2 + index, "pass\n", 10 + index) for index in range(300)] \
+        + [(400, " = ".join(names) + " = 1\n", 1)]  # every name bound in the last cell, run first
+    asked = []
+    real_call = submission._Needs.__call__
+    monkeypatch.setattr(submission._Needs, "__call__", lambda self, index, name: asked.append(1) or real_call(
+        self, index, name))
+    monkeypatch.setattr(submission, "ORDER_WORK", 5_000)
+    notes = submission.order_notes(bound_below)
+    assert len(asked) <= 5_000 + 301 and notes[0].startswith("cell 1 uses n0, which is defined below it, in cell 400")
+    assert submission.order_notes(cells) == []  # f0 is defined above every call (the last cell ran first)
+
+
 def test_an_import_or_a_variable_used_above_the_cell_that_binds_it_is_named():
     """Fairness 59: `import torch.nn.functional as F` in the last cell, run first: graded top to bottom, the loss
     raised NameError and the note that explains it was there only for functions, not imports or variables."""
