@@ -350,3 +350,27 @@ def test_a_submission_that_kills_its_worker_is_could_not_grade(tmp_path, cluster
     assert rows["a3"]["status"] == "could-not-grade"
     assert rows["a3"]["reason"] == dask_executor.died(1) and "died every time it graded this submission (1 try)" in \
         rows["a3"]["reason"]
+
+
+def test_a_chunk_whose_worker_died_is_not_named_still_grading_while_it_waits(monkeypatch):
+    """Red team 220: a chunk sent again after its worker died kept that worker's announcement, so the run named its
+    submission "still grading" while it waited for another worker. Only a living worker's announcement names one;
+    the scheduler is asked only where a line would be said."""
+    from types import SimpleNamespace
+
+    executor = dask_executor.DaskExecutor("local:1")
+    chunk = [SimpleNamespace(student="ann"), SimpleNamespace(student="bob")]
+    future = type("Future", (), {"key": "grade-class-x-1"})()  # (a dict key, as dask's futures are)
+    executor._futures = {future: chunk}
+    asked = []
+    workers = {"tcp://10.0.0.1:1": {}}
+    executor.client = SimpleNamespace(scheduler_info=lambda: asked.append(1) or {"workers": workers})
+    executor._heard(("autograd-exercises-started", {"key": future.key, "index": 1, "worker": "tcp://10.0.0.1:1"}))
+    assert executor._running() == [(chunk[1], executor._started[future.key][1])] and asked == []  # (not long yet)
+    monkeypatch.setattr(executor, "still_after", 0.0)
+    assert [task.student for task, _ in executor._running()] == ["bob"] and asked == [1]
+    workers.clear()  # the worker died: the chunk waits for another
+    assert executor._running() == [] and executor._still(time.monotonic(), executor._running()) is None
+    executor._heard(("autograd-exercises-started", {"key": future.key, "index": 0, "worker": "tcp://10.0.0.2:1"}))
+    workers["tcp://10.0.0.2:1"] = {}  # another worker took it on, and said so
+    assert [task.student for task, _ in executor._running()] == ["ann"]

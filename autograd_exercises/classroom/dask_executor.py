@@ -113,7 +113,8 @@ class DaskExecutor(Executor):
         self.failures_allowed = allowed_failures
         self._threads, self._threads_read = 1, 0.0
         self._futures: dict[Any, list[Task]] = {}
-        self._started: dict[str, tuple[int, float]] = {}  # a chunk's key: its submission grading now, since when
+        self._started: dict[str, tuple[int, float, str]] = {}  # a chunk's key: its submission grading now, since
+        # when, on which worker
 
     # -- start and stop -----------------------------------------------------------------------------------
 
@@ -335,16 +336,29 @@ class DaskExecutor(Executor):
         message = event[1] if isinstance(event, tuple) and len(event) == 2 else None
         if isinstance(message, dict) and isinstance(message.get("index"), int) and \
                 any(future.key == message.get("key") for future in list(self._futures)):
-            self._started[message["key"]] = (message["index"], time.monotonic())
+            self._started[message["key"]] = (message["index"], time.monotonic(), str(message.get("worker") or ""))
 
     def _running(self) -> list[tuple[Task, float]]:
-        """The submissions grading now, as the announcements say: (task, when it started)."""
+        """The submissions grading now, as the announcements say: (task, when it started). Where one would be named
+        (:meth:`_still`), only on a worker that still lives: a chunk sent again after its worker died waits for
+        another, which announces it anew (red team 220)."""
         running = []
         for future, chunk in list(self._futures.items()):
-            index, started = self._started.get(future.key, (-1, 0.0))
+            index, started, worker = self._started.get(future.key, (-1, 0.0, ""))
             if 0 <= index < len(chunk):
-                running.append((chunk[index], started))
-        return running
+                running.append((chunk[index], started, worker))
+        now = time.monotonic()
+        if now - self._said >= self.still_after and any(now - started >= self.still_after for _, started, _ in running):
+            alive = self._alive()  # (a call to the scheduler: only where a line would be said)
+            running = [item for item in running if alive is None or not item[2] or item[2] in alive]
+        return [(task, started) for task, started, _ in running]
+
+    def _alive(self) -> set[str] | None:
+        """The workers the scheduler knows now, or None where it cannot say."""
+        try:
+            return set(self.client.scheduler_info().get("workers", {}))
+        except Exception:
+            return None
 
     def _arrivals(self, completed: Any) -> Iterator[tuple[Any, Any]]:
         """``completed``'s (future, result) pairs as chunks end, and (None, a still-grading row) between them when a

@@ -169,9 +169,10 @@ def grade_chunk(tasks: list[Task], version: str) -> list[dict[str, Any]]:
 
 def announce(worker: Any, key: Any, index: int) -> None:
     """Tell the instructor's process, through the scheduler's events (:data:`STARTED`), that the chunk ``key`` now
-    grades its ``index``-th submission: it names one graded for long, as a local run does ("still grading …").
+    grades its ``index``-th submission on this worker: it names one graded for long, as a local run does ("still
+    grading …"), while that worker lives.
     Best effort: a lost announcement costs only that line."""
     try:
-        worker.log_event(STARTED, {"key": str(key), "index": index})
+        worker.log_event(STARTED, {"key": str(key), "index": index, "worker": str(worker.address)})
     except Exception:
         pass
