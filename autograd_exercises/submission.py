@@ -650,6 +650,12 @@ def order_notes(cells: list[tuple[int, str, object]], tests: frozenset[int] = fr
     needs = _needs([tree for _, tree, _ in parsed], [number in tests for number, _, _ in parsed])
 
     work = [ORDER_WORK]  # cells still to ask "does it need this name?" (red team 224: 55,000 names bound below)
+    imports: dict[int, set[str]] = {}
+
+    def imported(index: int) -> set[str]:  # the names cell index imports, read once (red team 225)
+        if index not in imports:
+            imports[index] = _imported(parsed[index][1])
+        return imports[index]
 
     def spent(cells: int) -> bool:
         work[0] -= max(cells, 0)
@@ -682,8 +688,10 @@ def order_notes(cells: list[tuple[int, str, object]], tests: frozenset[int] = fr
             first = (count is not None and parsed[later][2] is not None and parsed[later][2] < count
                      and needed(name, index, later))
             again = None if first else ran_after(name, index, later)
-            if first or again is not None:
-                how = "imported" if name in _imported(parsed[later][1]) else "defined"
+            if (first or again is not None) and len(notes) >= MAX_ORDER_NOTES:
+                notes.append("")  # (counted, never written: red team 225 had 16,000 of them)
+            elif first or again is not None:
+                how = "imported" if name in imported(later) else "defined"
                 notes.append(f"cell {number} uses {name}, which is {how} below it, in cell {parsed[later][0]}: the "
                              f"notebook is graded top to bottom, as nbgrader runs it, so {name} does not exist yet "
                              f"when cell {number} and the tests after it run (your kernel ran cell {parsed[later][0]} "
@@ -692,7 +700,9 @@ def order_notes(cells: list[tuple[int, str, object]], tests: frozenset[int] = fr
     for index, (number, tree, count) in enumerate(parsed):
         for name in tops[index][0]:
             later = differs.get((name, index))
-            other, _, other_count = parsed[later] if later is not None else (0, None, None)
+            if later is None or spent(len(parsed) - index):  # (the scans below: up to three over the cells)
+                continue
+            other, _, other_count = parsed[later]
             if count is not None and other_count is not None and other_count < count:
                 if not needed(name, later + 1, len(parsed)):
                     continue  # nothing below the second definition runs it: the tests grade the first
@@ -704,7 +714,7 @@ def order_notes(cells: list[tuple[int, str, object]], tests: frozenset[int] = fr
                 notes.append(f"{name} is defined in cell {number} and again, differently, below it in cell {other}, "
                              f"which your kernel ran before cell {middle} above it: the notebook is graded top to "
                              f"bottom, so cell {middle} and the tests between grade cell {number}'s {name}")
-            elif later is not None and (test := _test_between(parsed, tests, index, later)) is not None:
+            elif (test := _test_between(parsed, tests, index, later)) is not None:
                 below = _test_between(parsed, tests, later, len(parsed))
                 notes.append(f"{name} is defined in cell {number} and again, differently, in cell {other}, below "
                              f"test cell {test}: the notebook is graded top to bottom, as nbgrader runs it, so "

@@ -448,10 +448,18 @@ def test_the_order_notes_work_in_time_linear_in_the_code(monkeypatch):
     real_call = submission._Needs.__call__
     monkeypatch.setattr(submission._Needs, "__call__", lambda self, index, name: asked.append(1) or real_call(
         self, index, name))
+    real_work = submission.ORDER_WORK
     monkeypatch.setattr(submission, "ORDER_WORK", 5_000)
     notes = submission.order_notes(bound_below)
     assert len(asked) <= 5_000 + 301 and notes[0].startswith("cell 1 uses n0, which is defined below it, in cell 400")
     assert submission.order_notes(cells) == []  # f0 is defined above every call (the last cell ran first)
+    monkeypatch.setattr(submission, "ORDER_WORK", real_work)
+    reads = [(1, f"({', '.join(names)},)\n", 14), (2, " = ".join(names) + " = 0\n" + "0;" * 5_000 + "\n", 13)]
+    walks = []  # red team 225: each note walked the binding cell's top level again (notes × statements)
+    real_imported = submission._imported
+    monkeypatch.setattr(submission, "_imported", lambda tree: walks.append(1) or real_imported(tree))
+    notes = submission.order_notes(reads)
+    assert len(walks) == 1 and notes[-1] == f"(and {len(names) - submission.MAX_ORDER_NOTES} more like these)"
 
 
 def test_an_import_or_a_variable_used_above_the_cell_that_binds_it_is_named():
