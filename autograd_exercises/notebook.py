@@ -96,6 +96,11 @@ class _Recorder:
 
     cells: dict[int, CellRecord] = field(default_factory=dict)
     running_check: bool = False  # set by check() while the current cell runs
+    current: str = ""  # the id of the cell running now (Jupyter sends it), "" when unknown
+
+    def pre_run_cell(self, info: Any) -> None:
+        cell_id = getattr(info, "cell_id", None)
+        self.current = cell_id if isinstance(cell_id, str) else ""
 
     def post_run_cell(self, result: Any) -> None:
         info = getattr(result, "info", None)
@@ -128,6 +133,7 @@ def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext autograd_exercises.notebook``: record how cells end, start the sandbox early."""
     if not _INSTALLED:
         _RECORDER.running_check = False  # (a check() run before the hook: its cell was never recorded, fairness 60)
+        ipython.events.register("pre_run_cell", _RECORDER.pre_run_cell)
         ipython.events.register("post_run_cell", _RECORDER.post_run_cell)
         _INSTALLED.append(ipython)
     with _quiet():
@@ -136,6 +142,8 @@ def load_ipython_extension(ipython: Any) -> None:
 
 def unload_ipython_extension(ipython: Any) -> None:
     if _INSTALLED:
+        with contextlib.suppress(ValueError):
+            ipython.events.unregister("pre_run_cell", _RECORDER.pre_run_cell)
         with contextlib.suppress(ValueError):
             ipython.events.unregister("post_run_cell", _RECORDER.post_run_cell)
         _INSTALLED.clear()
@@ -196,14 +204,19 @@ def kernel_submission() -> Submission:
         record = _RECORDER.cells.get(number)
         if record is not None and record.cell_id:
             ran[record.cell_id] = (number, plain.code)
-    notes = tuple(_order_notes(shell, ran))
+    checked = {record.cell_id: number for number, record in _RECORDER.cells.items()
+               if record.called_check and record.cell_id}  # the test cells' runs, and this one's, now
+    if _RECORDER.current and isinstance(getattr(shell, "execution_count", None), int):
+        checked[_RECORDER.current] = shell.execution_count
+    notes = tuple(_order_notes(shell, ran, checked))
     return Submission("this notebook", ("\n".join(lines) + "\n").encode(), tuple(where), cell_label="In [{cell}]",
                       program=tuple(program), skipped=notes)
 
 
-def _order_notes(shell: Any, ran: dict[str, tuple[int, str]]) -> list[str]:
+def _order_notes(shell: Any, ran: dict[str, tuple[int, str]], checked: dict[str, int] | None = None) -> list[str]:
     """Where the saved notebook, run top to bottom, would differ from what this kernel ran (see the module
-    docstring); nothing when the notebook's file or the cells' ids are unknown."""
+    docstring); nothing when the notebook's file or the cells' ids are unknown. ``checked``: the execution count of
+    each test cell's last run (a test run again below a fix written after it: walkthrough 67)."""
     import json
 
     from autograd_exercises.submission import _cell_text, _is_test_cell, order_notes
@@ -222,6 +235,7 @@ def _order_notes(shell: Any, ran: dict[str, tuple[int, str]]) -> list[str]:
             if _is_test_cell(cell):
                 tests.add(number)
                 code = ""  # (what it runs is the grader's: it may call any function of the notebook)
+                count = (checked or {}).get(cell.get("id") or "", count)
             elif code is None:  # a cell this kernel has not run: its saved source
                 code = magics.to_python(_cell_text(cell)).code
             document.append((number, code, count))

@@ -633,8 +633,10 @@ def order_notes(cells: list[tuple[int, str, object]], tests: frozenset[int] = fr
     the test cells among them (each may call any function of the notebook). Two cases, named only when the
     execution counts show the student ran the lower cell first and a cell between needs the name: a name (a
     function, an import, a variable) used above the cell that binds it, and a function defined again,
-    differently, in a cell below. A third, whatever the order the cells ran in: a function defined again below a
-    test cell, which grades the first definition (a fix written in a new cell: fairness 59).
+    differently, in a cell below (or never run there: a stub left below the solution, fairness 61). A third,
+    whatever the order the cells ran in: a function defined again between test cells, so that those above grade
+    the first definition (a fix written in a new cell: fairness 59; not a trial at the end that nothing below
+    runs, fairness 61).
     """
     counts = [count for _, _, count in cells if _execution_count(count) is not None]
     if all(earlier <= later for earlier, later in zip(counts, counts[1:])) and not (tests and _defined_twice(cells)):
@@ -694,8 +696,8 @@ def order_notes(cells: list[tuple[int, str, object]], tests: frozenset[int] = fr
                 how = "imported" if name in imported(later) else "defined"
                 notes.append(f"cell {number} uses {name}, which is {how} below it, in cell {parsed[later][0]}: the "
                              f"notebook is graded top to bottom, as nbgrader runs it, so {name} does not exist yet "
-                             f"when cell {number} and the tests after it run (your kernel ran cell {parsed[later][0]} "
-                             + ("first)" if first else f"before cell {again})"))
+                             f"for cell {number} and the tests below it, up to cell {parsed[later][0]} (your kernel "
+                             f"ran cell {parsed[later][0]} " + ("first)" if first else f"before cell {again})"))
     differs = _next_different(tops, defined_at)
     for index, (number, tree, count) in enumerate(parsed):
         for name in tops[index][0]:
@@ -703,22 +705,24 @@ def order_notes(cells: list[tuple[int, str, object]], tests: frozenset[int] = fr
             if later is None or spent(len(parsed) - index):  # (the scans below: up to three over the cells)
                 continue
             other, _, other_count = parsed[later]
-            if count is not None and other_count is not None and other_count < count:
+            if count is not None and (other_count is None or other_count < count):
                 if not needed(name, later + 1, len(parsed)):
                     continue  # nothing below the second definition runs it: the tests grade the first
+                ran = "never ran" if other_count is None else "ran first"  # (never: a stub left below, fairness 61)
                 notes.append(f"{name} is defined in cell {number} and again, differently, below it in cell "
-                             f"{other}, which your kernel ran first: the notebook is graded top to bottom, "
+                             f"{other}, which your kernel {ran}: the notebook is graded top to bottom, "
                              f"so the tests after cell {other} grade cell {other}'s {name}")
             elif (count is not None and other_count is not None and (middle := _ran_after(parsed, index, later))
                   and needed(name, index + 1, later)):
                 notes.append(f"{name} is defined in cell {number} and again, differently, below it in cell {other}, "
                              f"which your kernel ran before cell {middle} above it: the notebook is graded top to "
                              f"bottom, so cell {middle} and the tests between grade cell {number}'s {name}")
-            elif (test := _test_between(parsed, tests, index, later)) is not None:
-                below = _test_between(parsed, tests, later, len(parsed))
+            elif (test := _test_between(parsed, tests, index, later)) is not None and needed(name, later + 1,
+                                                                                             len(parsed)):
+                below = _test_between(parsed, tests, later, len(parsed))  # (a trial at the end, that nothing below
                 notes.append(f"{name} is defined in cell {number} and again, differently, in cell {other}, below "
                              f"test cell {test}: the notebook is graded top to bottom, as nbgrader runs it, so "
-                             f"the tests above cell {other} grade cell {number}'s {name}"
+                             f"the tests above cell {other} grade cell {number}'s {name}"  # runs, is no note)
                              + (f", and those below it cell {other}'s" if below is not None else ""))
     if len(notes) > MAX_ORDER_NOTES:
         notes = notes[:MAX_ORDER_NOTES] + [f"(and {len(notes) - MAX_ORDER_NOTES} more like these)"]

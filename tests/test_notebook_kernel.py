@@ -115,8 +115,16 @@ def test_the_kernel_warns_when_the_saved_notebook_top_to_bottom_would_differ(tmp
     fixed = cell("e", "def f(x):\n    return 2 * x\n")  # walkthrough 67: a fix in a new cell below the test cell,
     ran = {"a": (1, "import torch"), "b": (2, "def f(x):\n    return g(x)\n"), "c": (3, "def g(x):\n    return x\n"),
            "e": (4, "def f(x):\n    return 2 * x\n")}  # then the test cell run again: ✓ here, the first f graded
-    [note] = notes([a, b, c, test, fixed], ran)
-    assert note.startswith("f is defined in cell 2 and again, differently, in cell 5, below test cell 4: ")
+
+    def checked_notes(cells, ran, checked):
+        path = tmp_path / "work.ipynb"
+        path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+        return notebook._order_notes(SimpleNamespace(user_ns={"__session__": str(path)}), ran, checked)
+
+    [note] = checked_notes([a, b, c, test, fixed], ran, {"t": 5})  # (the test cell's run: the kernel's count)
+    assert note.startswith("f is defined in cell 2 and again, differently, below it in cell 5, which your kernel ran "
+                           "before cell 4 above it")
+    assert checked_notes([a, b, c, test, fixed], ran, {"t": 3}) == []  # run before the fix: ✗ there too, no note
 
 
 def test_the_hook_records_the_cell_id_jupyter_sends():
@@ -139,7 +147,7 @@ def test_a_check_run_before_the_setup_cell_does_not_mark_the_setup_cell_as_a_che
                                                                                   max_points=1))
     notebook.check("exercise-2", "forward_values")  # the test cell, run first: no hook yet
     notebook.load_ipython_extension(shell)  # the setup cell
-    [(name, hook)] = events.registered
+    hook = dict(events.registered)["post_run_cell"]
     hook(SimpleNamespace(execution_count=2, error_in_exec=None, info=SimpleNamespace(store_history=True)))
     assert notebook._RECORDER.cells[2].called_check is False
     notebook.check("exercise-2", "forward_values")  # with the hook, a check's cell is recorded as one

@@ -362,9 +362,7 @@ def test_a_fix_written_below_the_tests_and_run_before_them_is_named():
     assert submission.order_notes(cells, tests) == [
         "f is defined in cell 2 and again, differently, below it in cell 5, which your kernel ran before cell 3 above "
         "it: the notebook is graded top to bottom, so cell 3 and the tests between grade cell 2's f"]
-    assert submission.order_notes(cells[:4] + [(5, cells[4][1], 7)], tests) == [  # run after the tests, as nbgrader
-        "f is defined in cell 2 and again, differently, in cell 5, below test cell 3: the notebook is graded top to "
-        "bottom, as nbgrader runs it, so the tests above cell 5 grade cell 2's f"]
+    assert submission.order_notes(cells[:4] + [(5, cells[4][1], 7)], tests) == []  # run after the tests: as graded
     book = filled("exercise-2", lambda cell_id, code: code.replace("12 * (3", "24 * (3"))  # the first attempt
     book.append("def gradient_manual(x):\n    return 12 * (3 * x + 2) / x.numel()\n", "fix")
     code = [cell["id"] for cell in book.nb["cells"] if cell["cell_type"] == "code"]
@@ -404,13 +402,15 @@ def test_a_fix_below_its_tests_run_in_order_is_named_too():
     """Fairness 59: forward fixed in a new cell below its test cells, everything run top to bottom: the tests grade
     the first forward (as nbgrader does), and the feedback to call y.retain_grad() read as wrong beside a final
     forward that calls it. A second definition with no test above it, or no test cells known, is no note."""
-    cells = [(1, "def f(x):\n    return x\n", 1), (2, "check('f')\n", 2), (3, "def f(x):\n    return 2 * x\n", 3)]
-    assert submission.order_notes(cells, frozenset({2})) == [
+    cells = [(1, "def f(x):\n    return x\n", 1), (2, "check('f')\n", 2), (3, "def f(x):\n    return 2 * x\n", 3),
+             (4, "check('f', 2)\n", 4)]
+    assert submission.order_notes(cells, frozenset({2, 4})) == [
         "f is defined in cell 1 and again, differently, in cell 3, below test cell 2: the notebook is graded top to "
-        "bottom, as nbgrader runs it, so the tests above cell 3 grade cell 1's f"]
+        "bottom, as nbgrader runs it, so the tests above cell 3 grade cell 1's f, and those below it cell 3's"]
     assert submission.order_notes(cells, frozenset()) == []
-    assert submission.order_notes([cells[0], cells[2], cells[1]], frozenset({2})) == []
-    assert submission.order_notes([cells[0], cells[1], (3, cells[0][1], 3)], frozenset({2})) == []  # the same f
+    assert submission.order_notes(cells[:3], frozenset({2})) == []  # a trial at the end that nothing runs (fairness 61)
+    assert submission.order_notes([cells[0], cells[2], cells[1], cells[3]], frozenset({2, 4})) == []
+    assert submission.order_notes([cells[0], cells[1], (3, cells[0][1], 3), cells[3]], frozenset({2, 4})) == []
 
 
 def test_a_helper_written_below_and_a_test_run_again_after_it_is_named():
@@ -421,8 +421,8 @@ def test_a_helper_written_below_and_a_test_run_again_after_it_is_named():
              (4, "def clear(x):\n    return x\n", 3)]
     assert submission.order_notes(cells, frozenset({3})) == [
         "cell 2 uses clear, which is defined below it, in cell 4: the notebook is graded top to bottom, as nbgrader "
-        "runs it, so clear does not exist yet when cell 2 and the tests after it run (your kernel ran cell 4 before "
-        "cell 3)"]
+        "runs it, so clear does not exist yet for cell 2 and the tests below it, up to cell 4 (your kernel ran cell 4 "
+        "before cell 3)"]
     assert submission.order_notes(cells[:2] + [(3, "", 3), (4, cells[3][1], 4)], frozenset({3})) == []
 
 
@@ -462,6 +462,16 @@ def test_the_order_notes_work_in_time_linear_in_the_code(monkeypatch):
     assert len(walks) == 1 and notes[-1] == f"(and {len(names) - submission.MAX_ORDER_NOTES} more like these)"
 
 
+def test_a_stub_left_unrun_below_the_solution_is_named():
+    """Fairness 61: the solution written in a new cell above the handout's stub cell, the stub never run: top to
+    bottom the stub replaces it (3/10 where the kernel showed 10/10), and no note said why."""
+    cells = [(1, "def f(x):\n    return 2 * x\n", 1), (2, "def f(x):\n    raise NotImplementedError\n", None),
+             (3, "check('f')\n", 2)]
+    assert submission.order_notes(cells, frozenset({3})) == [
+        "f is defined in cell 1 and again, differently, below it in cell 2, which your kernel never ran: the notebook "
+        "is graded top to bottom, so the tests after cell 2 grade cell 2's f"]
+
+
 def test_an_import_or_a_variable_used_above_the_cell_that_binds_it_is_named():
     """Fairness 59: `import torch.nn.functional as F` in the last cell, run first: graded top to bottom, the loss
     raised NameError and the note that explains it was there only for functions, not imports or variables."""
@@ -469,12 +479,13 @@ def test_an_import_or_a_variable_used_above_the_cell_that_binds_it_is_named():
              (3, "check('loss')\n", 4), (4, "import torch.nn.functional as F\n", 2)]
     assert submission.order_notes(cells, frozenset({3})) == [
         "cell 2 uses F, which is imported below it, in cell 4: the notebook is graded top to bottom, as nbgrader runs "
-        "it, so F does not exist yet when cell 2 and the tests after it run (your kernel ran cell 4 first)"]
+        "it, so F does not exist yet for cell 2 and the tests below it, up to cell 4 (your kernel ran cell 4 first)"]
     assert submission.order_notes(cells[:3] + [(4, cells[3][1], 5)], frozenset({3})) == []  # run last: no note
     variable = [(1, "print(pts * 2)\n", 2), (2, "pts = 3\n", 1)]
     assert submission.order_notes(variable) == [
         "cell 1 uses pts, which is defined below it, in cell 2: the notebook is graded top to bottom, as nbgrader "
-        "runs it, so pts does not exist yet when cell 1 and the tests after it run (your kernel ran cell 2 first)"]
+        "runs it, so pts does not exist yet for cell 1 and the tests below it, up to cell 2 (your kernel ran cell 2 "
+        "first)"]
 
 
 @pytest.mark.parametrize("cells", [
