@@ -717,12 +717,12 @@ def order_notes(cells: list[tuple[int, str, object]], tests: frozenset[int] = fr
                 notes.append(f"{name} is defined in cell {number} and again, differently, below it in cell {other}, "
                              f"which your kernel ran before cell {middle} above it: the notebook is graded top to "
                              f"bottom, so cell {middle} and the tests between grade cell {number}'s {name}")
-            elif (test := _test_between(parsed, tests, index, later)) is not None and needed(name, later + 1,
-                                                                                             len(parsed)):
-                below = _test_between(parsed, tests, later, len(parsed))  # (a trial at the end, that nothing below
+            elif (test := _test_between(parsed, tests, index, later)) is not None \
+                    and needed(name, later + 1, len(parsed)):  # (a trial at the end that nothing below runs: no note)
+                below = _test_between(parsed, tests, later, len(parsed))
                 notes.append(f"{name} is defined in cell {number} and again, differently, in cell {other}, below "
                              f"test cell {test}: the notebook is graded top to bottom, as nbgrader runs it, so "
-                             f"the tests above cell {other} grade cell {number}'s {name}"  # runs, is no note)
+                             f"the tests above cell {other} grade cell {number}'s {name}"
                              + (f", and those below it cell {other}'s" if below is not None else ""))
     if len(notes) > MAX_ORDER_NOTES:
         notes = notes[:MAX_ORDER_NOTES] + [f"(and {len(notes) - MAX_ORDER_NOTES} more like these)"]
