@@ -440,6 +440,9 @@ def _after(places: list[int], index: int) -> int | None:
     return places[at] if at < len(places) else None
 
 
+_DEFINES = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+(\w+)", re.MULTILINE)  # a top-level definition's name
+
+
 def _defined_twice(cells: list[tuple[int, str, object]]) -> bool:
     """Whether two cells define a function or class of one name (read by a pattern, before any parsing: a
     notebook run top to bottom is otherwise not parsed for notes)."""
@@ -450,9 +453,6 @@ def _defined_twice(cells: list[tuple[int, str, object]]) -> bool:
             return True
         seen |= names
     return False
-
-
-_DEFINES = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+(\w+)", re.MULTILINE)
 
 
 def _next_different(tops: list[tuple[dict[str, str], set[str]]],
@@ -565,11 +565,7 @@ class _Needs:
     name (fairness 20). Sets of functions are bitmasks, and no cell's needs are ever listed name by name (red team
     224: a union per cell of every name its functions read cost cells times names)."""
 
-    def __init__(self, trees: list[ast.Module], tests: list[bool]) -> None:
-        bodies = _bodies(trees)
-        self.functions = len(bodies)
-        if self.functions > MAX_ORDER_FUNCTIONS:
-            return  # (:func:`_needs` gives None)
+    def __init__(self, bodies: dict[str, set[str]], trees: list[ast.Module], tests: list[bool]) -> None:
         bit = {name: 1 << index for index, name in enumerate(bodies)}
         self.readers: dict[str, int] = {}
         for name, reads in bodies.items():
@@ -594,8 +590,8 @@ def _needs(trees: list[ast.Module], tests: list[bool]) -> _Needs | None:
     cells (every read then counts, as before: the closure costs functions squared)."""
     if len(trees) > MAX_ORDER_CELLS:
         return None
-    needs = _Needs(trees, tests)
-    return needs if needs.functions <= MAX_ORDER_FUNCTIONS else None
+    bodies = _bodies(trees)
+    return _Needs(bodies, trees, tests) if len(bodies) <= MAX_ORDER_FUNCTIONS else None
 
 
 def _mask(names: set[str], masks: dict[str, int]) -> int:
