@@ -17,15 +17,12 @@ from typing import Any, Iterable
 INDEX = "exercises.json"
 
 
-@dataclass(frozen=True)
-class Info:
-    """What the command line needs to know about an exercise before grading it."""
+class FileNames:
+    """The student's file names of an exercise with a ``slug`` and a ``module``: the one rule for the stub, the
+    notebook and what a submission is compiled as (:class:`Info`, :class:`autograd_exercises.spec.Exercise`)."""
 
-    slug: str  # "exercise-2"
-    module: str  # "exercise_2": the student's .py file is <module>.py
-    title: str
-    points: float
-    calls: tuple[tuple[int, bool], ...] = ()  # each child's most calls, and whether it makes the by-hand one
+    slug: str
+    module: str
 
     @property
     def notebook(self) -> str:
@@ -36,6 +33,17 @@ class Info:
     def stub(self) -> str:
         """The student's module file name, ``exercise_2.py``."""
         return f"{self.module}.py"
+
+
+@dataclass(frozen=True)
+class Info(FileNames):
+    """What the command line needs to know about an exercise before grading it."""
+
+    slug: str  # "exercise-2"
+    module: str  # "exercise_2": the student's .py file is <module>.py
+    title: str
+    points: float
+    calls: tuple[tuple[int, bool], ...] = ()  # each child's most calls, and whether it makes the by-hand one
 
 
 def index_text(exercises: Iterable[Any]) -> str:

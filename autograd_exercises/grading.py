@@ -581,7 +581,7 @@ def _run_one_child(exercise: Exercise, submission: Submission, leads: list[Check
     jobs = [_job_item(lead, timeout, lead.name in by_hand) for lead in leads]
     total = child_time(len(jobs), timeout, _cells_time(program), import_timeout) + \
         _again_time(jobs, program, import_timeout)
-    run = sandbox.run(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module, probe=None,
+    run = sandbox.run(source=submission.source, filename=exercise.stub, module=exercise.module, probe=None,
                       inputs=packing.pack({lead.name: cases[lead.name] for lead in leads}), timeout=total, checks=jobs,
                       import_timeout=import_timeout, program=program)
     if program is None and run.status == "timeout" and run.checks_started is False:
@@ -629,7 +629,7 @@ def _run_each(exercise: Exercise, submission: Submission, leads: list[Check], ca
     (``out-of-time``: red team 168's top level of 50 s, run again by every call's child, held one submission for 503 s;
     red team 212's notebook, each child spending its cells' whole budget, ran one child past it).
     """
-    common = dict(source=submission.source, filename=f"{exercise.module}.py", module=exercise.module)
+    common = dict(source=submission.source, filename=exercise.stub, module=exercise.module)
     start = time.perf_counter()
     budget = EACH * child_time(len(leads), timeout, _cells_time(program), import_timeout)
     if program is None:

@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
+from autograd_exercises.catalog import FileNames
+
 Case = dict[str, Any]
 Observation = dict[str, Any]
 
@@ -96,7 +98,7 @@ class HiddenCount:
 
 
 @dataclass(frozen=True)
-class Exercise:
+class Exercise(FileNames):
     """An exercise: a student module with functions, and the checks that grade it.
 
     ``hidden_absent`` counts the hidden checks this install does not have

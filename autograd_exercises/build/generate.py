@@ -54,7 +54,7 @@ def require_sources(root: Path, cwd: Path) -> None:
 
 
 def solution_source(root: Path, exercise: "Exercise") -> str:
-    path = root / "solutions" / f"{exercise.module}.py"
+    path = root / "solutions" / exercise.stub
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -62,7 +62,7 @@ def solution_source(root: Path, exercise: "Exercise") -> str:
 
 
 def stub_path(exercise: "Exercise") -> str:
-    return f"autograd_exercises/{exercise.module}.py"
+    return f"autograd_exercises/{exercise.stub}"
 
 
 def expected_files(root: Path) -> dict[str, str]:
@@ -77,7 +77,7 @@ def expected_files(root: Path) -> dict[str, str]:
     for exercise in graders.EXERCISES:
         source = solution_source(root, exercise)
         files[stub_path(exercise)] = make_stub(source, exercise_slug=exercise.slug,
-                                               source_name=f"solutions/{exercise.module}.py")
+                                               source_name=f"solutions/{exercise.stub}")
         files.update(notebooks.expected_notebooks(exercise, source))
     files.update(platform_files())
     return files

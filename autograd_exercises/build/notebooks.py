@@ -41,7 +41,7 @@ SETUP_HEADER = """# Run this cell first: the test cells grade your code with the
 
 
 def source_notebook_path(exercise: "Exercise") -> str:
-    return f"assignments/source/{exercise.slug}/{exercise.slug}.ipynb"
+    return f"assignments/source/{exercise.slug}/{exercise.notebook}"
 
 
 def split_source(source: str) -> tuple[str, str, dict[str, str]]:

@@ -192,8 +192,8 @@ def student_readme(slug: str) -> str:
     hidden_line = (f"{hidden} hidden check{'s' if hidden != 1 else ''} ({hidden_points:g} "
                    f"point{'s' if hidden_points != 1 else ''}) {'are' if hidden != 1 else 'is'} graded by your "
                    "course, not here." if hidden else "")
-    return STUDENT_README.format(slug=slug, title=exercise.title, stub=f"{exercise.module}.py",
-                                 notebook=f"{slug}.ipynb", torch_index=TORCH_CPU_INDEX, torch=torch_requirement(),
+    return STUDENT_README.format(slug=slug, title=exercise.title, stub=exercise.stub,
+                                 notebook=exercise.notebook, torch_index=TORCH_CPU_INDEX, torch=torch_requirement(),
                                  wheel=wheel.wheel_name(), visible=f"{visible:g}", total=f"{exercise.course_points:g}",
                                  hidden_line=hidden_line).rstrip() + "\n"
 
