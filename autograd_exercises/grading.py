@@ -534,6 +534,16 @@ def _name_failed_helpers(results: list[CheckResult], submission: Submission) -> 
                                        f"fix {name}() first." for name in helpers)
 
 
+def helper_checks(exercise: Exercise, check: Check, submission: Submission) -> list[Check]:
+    """The visible checks of the exercise's other functions that ``check``'s function calls in ``submission``: a
+    notebook's test cell grades them beside its own check, so that :func:`_name_failed_helpers` can say that the
+    failure comes from a helper (``frozen_gradients`` building its loss with a failing ``network``), as ``grade`` does
+    with every check (walkthrough 67)."""
+    called = helpers_called(source_text(submission), set(exercise.functions)).get(check.function, [])
+    return [other for other in exercise.checks
+            if other.function in called and not other.hidden and other.name != check.name]
+
+
 def _not_installed(exc: dict[str, Any]) -> str:
     """For a package the grading machine lacks (``ModuleNotFoundError``), what a submission may import."""
     found = re.search(r"No module named '([\w.]+)'", str(exc.get("message"))) \

@@ -300,15 +300,18 @@ def notebook_seed() -> int:
 
 def run_check(exercise_slug: str, check_name: str) -> Any:
     """Grade one check of the kernel's code; returns the CheckResult, with what the whole run noted
-    (the order warnings, a cell past its budget) in ``notes`` after the check's own."""
+    (the order warnings, a cell past its budget) in ``notes`` after the check's own. The visible checks of the
+    functions it calls are graded beside it, unshown: a failure they cause is named (:func:`grading.helper_checks`)."""
     import graders
     from autograd_exercises import grading
 
     exercise = graders.find(exercise_slug)
     check_spec = exercise.check(check_name)
     seed = notebook_seed()
-    result = grading.grade(exercise, kernel_submission(), sandbox=_sandbox(), seed=seed, checks=[check_spec])
-    outcome = result.checks[0]
+    submission = kernel_submission()
+    checks = [check_spec, *grading.helper_checks(exercise, check_spec, submission)]  # (to name a failing helper)
+    result = grading.grade(exercise, submission, sandbox=_sandbox(), seed=seed, checks=checks)
+    outcome = next(graded for graded in result.checks if graded.name == check_name)
     outcome.notes = [*outcome.notes, *result.notes]
     return outcome
 

@@ -153,3 +153,25 @@ def test_a_check_run_before_the_setup_cell_does_not_mark_the_setup_cell_as_a_che
     notebook.check("exercise-2", "forward_values")  # with the hook, a check's cell is recorded as one
     hook(SimpleNamespace(execution_count=3, error_in_exec=None, info=SimpleNamespace(store_history=True)))
     assert notebook._RECORDER.cells[3].called_check is True
+
+
+def test_a_live_check_names_the_failing_function_it_calls(sandbox, monkeypatch, tmp_path):
+    """Walkthrough 67: ``grade`` says that frozen_gradients fails because the network it calls does, but the test cell
+    of frozen_gradients said only that its gradients were wrong. The live check grades the helpers' visible checks
+    beside its own, shows only its own, and names the helper; with the helper right, nothing is added."""
+    from autograd_exercises import submission
+    from conftest import SOLUTIONS
+
+    solution = (SOLUTIONS / "exercise_4.py").read_text()
+    broken = solution.replace("loss = F.binary_cross_entropy_with_logits(z, y)", "loss = ((z - y) ** 2).mean()")
+    assert broken != solution
+    monkeypatch.setattr(notebook, "_sandbox", lambda: sandbox)
+    for text, named in ((broken, True), (solution, False)):
+        path = tmp_path / "exercise_4.py"
+        path.write_text(text)
+        monkeypatch.setattr(notebook, "kernel_submission", lambda: submission.load(path))
+        outcome = notebook.run_check("exercise-4", "frozen_gradients")
+        assert outcome.name == "frozen_gradients"
+        assert outcome.passed is not named
+        assert ("Your frozen_gradients() calls network(), which failed network_values: fix network() first."
+                in outcome.feedback) is named
