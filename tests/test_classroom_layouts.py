@@ -1468,3 +1468,30 @@ def test_a_folder_of_test_files_only_is_skipped_saying_so(tmp_path):
     reasons = {item.shown: item.reason for item in plan.skipped}
     assert reasons["carol/"].startswith("only test files (carol/tests/exercise_2.py), never the submission")
     assert reasons["dave/"].startswith("only test files (dave/test_exercise_2.py), never the submission")
+
+
+def test_a_backslash_after_an_lms_prefix_keeps_the_file_its_students(tmp_path):
+    """Red team 226: a Canvas upload whose own name began with a backslash (``zed_1016_5016_\\exercise_2.py``) was
+    extracted into a folder ``zed_1016_5016_``, read as a student of its own: zed had two graded rows, and a namesake
+    classmate (Canvas user 1020, also smith) lost the user id that told the two smiths apart. Such a folder is its
+    Canvas user's, and in a Blackboard download its attempt's."""
+    archive = zip_of(tmp_path / "canvas.zip", {"zed_1016_5016_exercise_2.py": "wrong = 1",
+                                               "zed_1016_5016_\\exercise_2.py": RIGHT,
+                                               "smith_1020_5020_exercise_2.py": RIGHT,
+                                               "smith_1021_5021_\\exercise_2.py": RIGHT})
+    with layouts.opened(archive) as (folder, left_out):
+        plan = layouts.discover(folder, "exercise-2")
+        rows = {f.student: f for f in plan.found}
+        assert sorted(rows) == ["smith_1020", "smith_1021", "zed"] and not left_out
+        assert rows["zed"].problem.startswith("2 files for exercise-2") and not rows["smith_1021"].problem
+        assert "Canvas" in plan.layout and "folder per student" not in plan.layout
+    attempt = "Exercise_2_{}_attempt_2024-10-0{}-09-00-00"
+    entries = {f"{attempt.format(user, day)}.txt": "receipt" for user in ("ann", "bob") for day in (1, 2)}
+    entries.update({f"{attempt.format('ann', 2)}_exercise_2.py": "wrong = 1",
+                    f"{attempt.format('ann', 1)}_\\exercise_2.py": RIGHT,
+                    f"{attempt.format('bob', 1)}_exercise_2.py": RIGHT})
+    with layouts.opened(zip_of(tmp_path / "bb.zip", entries)) as (folder, left_out):
+        plan = layouts.discover(folder, "exercise-2")
+        rows = {f.student: f for f in plan.found}
+        assert sorted(rows) == ["ann", "bob"] and "Blackboard" in plan.layout
+        assert rows["ann"].problem.startswith("2 files for exercise-2") and not rows["bob"].problem

@@ -86,8 +86,11 @@ ZIP_KEPT_OTHER = 64 * 2**10  # bytes of a file that is no submission kept as the
 _EXERCISE = re.compile(r"(?<![A-Za-z0-9])(?:exercise|ex)[\s_.-]*0*(\d{1,3})(?![0-9])", re.IGNORECASE)
 _CLASSROOM = re.compile(r"^(?:exercise|ex)[-_]?0*(\d{1,3})-(?P<login>[A-Za-z0-9][A-Za-z0-9-]*)\Z", re.IGNORECASE)
 # The LMSs' names: the part a student names (``rest``) may hold any character, a line break too (red team 203: a
-# Blackboard attachment named ``x<LF>y.py`` no longer read as Blackboard's, and the whole download read as Canvas).
-_CANVAS = re.compile(r"^(?P<name>[^\W\d_](?:[^\W_]|-)*?)(?:_late)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<rest>.+)\Z",
+# Blackboard attachment named ``x<LF>y.py`` no longer read as Blackboard's, and the whole download read as Canvas),
+# and may be empty: a zip member ``zed_1016_5016_\exercise_2.py`` (the student's own name began with a backslash) is
+# extracted as the folder ``zed_1016_5016_``, still Canvas user 1016's (red team 226: a second row, and a namesake
+# classmate's id lost its user id).
+_CANVAS = re.compile(r"^(?P<name>[^\W\d_](?:[^\W_]|-)*?)(?:_late)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<rest>.*)\Z",
                      re.IGNORECASE | re.DOTALL)  # (a name in letters of any script: ``müllerjörg``, fairness 34)
 _MOODLE = re.compile(r"^(?P<name>[^_]+?)_(?P<pid>\d+)_assignsubmission_[a-z]+_(?P<rest>.*)\Z",
                      re.IGNORECASE | re.DOTALL)
@@ -817,7 +820,7 @@ class _Finder:
                       who: tuple[str, str] | None) -> tuple[str, str, str, str | None] | None:
         """Whose a student's folder is, by its name (or ``who``): (student id, LMS source, the raw name where the id is
         the folder's own, the exercise it is fixed to or None); None, with the folder skipped, where it says no one."""
-        classroom, lms = (None, None) if who else (_CLASSROOM.match(folder.name), lms_prefix(folder.name))
+        classroom, lms = (None, None) if who else (_CLASSROOM.match(folder.name), self._lms_folder(folder.name))
         fixed: str | None = None if classroom else exercise
         if who:
             self.kind("Gradescope export")
@@ -830,7 +833,7 @@ class _Finder:
                 self.plan.skipped.append(Skipped(self.shown(folder) + "/", f"exercise {number} is not in this course"))
                 return None
         elif lms:
-            self.kind("Moodle")
+            self.kind(lms[1].split(":")[0].capitalize())
             student, source = lms[0], lms[1]
         else:
             self.kind("a folder per student")
@@ -839,6 +842,14 @@ class _Finder:
             self.plan.skipped.append(Skipped(self.shown(folder) + "/", "no student id in the folder's name"))
             return None
         return student, source, folder.name if not (classroom or lms or who) else "", fixed
+
+    def _lms_folder(self, name: str) -> tuple[str, str, str] | None:
+        """(student, source, rest) for a folder whose name carries an LMS's prefix: Moodle's folders of one
+        submission, and folders a zip member's backslash made (``zed_1016_5016_\\exercise_2.py``, a Canvas upload;
+        in a Blackboard download, ``…_attempt_<time>_\\exercise_2.py``: its attempt's, red team 226)."""
+        if self.blackboard and (board := _BLACKBOARD.match(name)):
+            return safe_id(board.group("name")), f"blackboard:{board.group('name')}", board.group("rest") or ""
+        return lms_prefix(name)
 
     def _folder_files(self, folder: Path, fixed: str | None) -> tuple[dict[str, list[Path]], list[Path]]:
         """A student's folder's code files: by the exercise their names say (``fixed``'s only, where the folder is
