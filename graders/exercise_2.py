@@ -24,6 +24,7 @@ BLAME_FORWARD = ("forward(x) does not connect out to the x passed in (out.backwa
                  "says why), so gradients(x) cannot get x.grad through it: fix forward, gradients is not the cause")
 FORWARD_WRONG = "forward(x)'s out is wrong (forward_values says how), and {what} comes from it: fix forward first"
 MISTAKES = {"missing-retain-grad": "y is not a leaf: without y.retain_grad() in forward, y.grad stays None",
+            "swapped-returns": "gradients returned (y.grad, x.grad), the two in the other order",
             "no-graph": "x.grad set by hand, or filled by a backward pass of another graph than forward's out"}
 
 
@@ -125,14 +126,28 @@ def _forward_to_blame(failure: Fail, case, obs) -> Fail:
 _blaming_forward = reframed(_forward_to_blame)
 
 
+def _swapped(case, pair: list[dict]) -> None:
+    r"""A :class:`Fail` where gradients returned $\partial out/\partial y$ first and $\partial out/\partial x$ second
+    (walkthrough 68: x.grad, 3 times y.grad here, read as "0.3333 times the expected value", and y.grad as divided by
+    ``len()``); nothing otherwise."""
+    if any(item.get("type") != "tensor" or "value" not in item for item in pair):
+        return
+    ref, (first, second) = reference(case["x"]), (item["value"] for item in pair)
+    if all(got.shape == want.shape and bool(torch.allclose(got.detach().double(), want, rtol=TOL.rtol, atol=TOL.atol))
+           for got, want in ((first, ref["y_grad"]), (second, ref["x_grad"]))):
+        raise Fail("gradients(x) returned the two gradients in the other order: the first value is d out/dy (y.grad) "
+                   "and the second d out/dx (x.grad); return (x.grad, y.grad)", code="swapped-returns")
+
+
 @_blaming_forward
 def judge_gradients_x(case, obs):
     r"""The returned ``x.grad`` equals $\partial out/\partial x$."""
-    x_grad, _ = parts(called(obs["gradients"], "gradients(x)"), 2, "gradients(x)", "(x.grad, y.grad)")
-    if x_grad.get("type") == "NoneType":
+    pair = parts(called(obs["gradients"], "gradients(x)"), 2, "gradients(x)", "(x.grad, y.grad)")
+    if pair[0].get("type") == "NoneType":
         raise Fail("the first value returned, x.grad, is None: call out.backward() before reading x.grad",
                    code="none-grad")
-    close(tensor(x_grad, "x.grad"), reference(case["x"])["x_grad"], what="x.grad", tol=TOL, **counted(case["x"]))
+    _swapped(case, pair)
+    close(tensor(pair[0], "x.grad"), reference(case["x"])["x_grad"], what="x.grad", tol=TOL, **counted(case["x"]))
 
 
 def _returned_x_grad(outcome: dict) -> torch.Tensor | None:
@@ -172,11 +187,13 @@ def judge_gradients_fills_x_grad(case, obs):
 @_blaming_forward
 def judge_gradients_y(case, obs):
     r"""The returned ``y.grad`` equals $\partial out/\partial y$."""
-    _, y_grad = parts(called(obs["gradients"], "gradients(x)"), 2, "gradients(x)", "(x.grad, y.grad)")
+    pair = parts(called(obs["gradients"], "gradients(x)"), 2, "gradients(x)", "(x.grad, y.grad)")
+    y_grad = pair[1]
     if y_grad.get("type") == "NoneType":
         raise Fail("y.grad is None: call y.retain_grad() before backward (y is not a leaf), and read it from the y "
                    "whose graph you back-propagated (calling forward(x) again makes a new y, with no grad)",
                    code="missing-retain-grad")
+    _swapped(case, pair)
     close(tensor(y_grad, "y.grad"), reference(case["x"])["y_grad"], what="y.grad", tol=TOL, **counted(case["x"]))
 
 

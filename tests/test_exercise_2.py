@@ -70,6 +70,11 @@ MISTAKES = {
           "    x = x.detach().clone().requires_grad_()\n    y, z, out = forward(x)\n    out.backward()\n")],
         9, {"gradients_fills_x_grad": "x.grad of the x passed in is still None after gradients(x)"},
     ),
+    "returns_swapped": (  # walkthrough 68: read as a constant factor and a division by len()
+        [("    return x.grad, y.grad\n", "    return y.grad, x.grad\n")],
+        7, {"gradients_x": "returned the two gradients in the other order", "gradients_y": "in the other order",
+            "gradients_notebook_example": "in the other order"},
+    ),
     "manual_uses_autograd": (
         [("    return 12 * (3 * x + 2) / x.numel()\n",
           "    x = x.clone().requires_grad_()\n    with torch.enable_grad():\n"
