@@ -21,6 +21,7 @@ TOL = Tolerance(rtol=1e-5, atol=1e-5)
 SHAPES = ((), (4,), (3, 5), (2, 3, 4))
 # The mistakes this exercise's checks name (codes given to Fail), besides the shared ones (autograd_exercises.mistakes).
 MISTAKES = {
+    "too-few-passes": "fewer backward passes than steps asked for (a loop over range(steps - 1))",
     "single-backward": "one backward pass where two over a retained graph were asked for",
     "error-not-caught": "the RuntimeError of the second backward escapes instead of being caught and returned",
     "graph-retained": "no error on the second backward: the graph was retained (retain_graph=True) or built anew",
@@ -108,22 +109,39 @@ def _grad_result(obs: dict, what: str) -> torch.Tensor:
     return tensor(got, what)
 
 
-def _fills_leaf(obs: dict, expected: torch.Tensor, what: str) -> None:
+def _fills_leaf(obs: dict, expected: torch.Tensor, what: str, steps: int | None = None) -> None:
     """The side effect alone: afterwards ``x.grad`` of the x passed in holds the gradient.
 
     An ``x.grad`` that holds what the call returned passes, right or wrong (the value is the value check's to
-    judge); otherwise it must equal ``expected``.
+    judge); otherwise it must equal ``expected``. An empty one says whether backward passes reached x
+    (:func:`_empty_grad`).
     """
     if obs["x_grad"] is None:
-        raise Fail(f"x.grad of the x passed in is still None after {what}: no backward pass reached it; "
-                   "back-propagate through that x (not a copy), and check that the backward call runs, so that the "
-                   "caller's x.grad holds the gradient", code="detached-input")
+        raise _empty_grad(obs, what, steps)
     got = tensor(obs["x_grad"], "x.grad")
     returned = obs["ran"].get("returned") or {}
     if returned.get("type") == "tensor" and "value" in returned:
         if returned["value"].shape == got.shape and torch.equal(returned["value"], got):
             return
     close(got, expected, what=f"x.grad after {what}", tol=TOL, numel=got.numel())
+
+
+def _empty_grad(obs: dict, what: str, steps: int | None) -> Fail:
+    """Why x.grad of the x passed in is None afterwards: backward passes reached x and the code cleared it after them
+    (walkthrough 68: "no backward pass reached it" beside the value check's right "cleared after the last backward");
+    none ran, for ``steps`` rounds (a loop over ``range(steps - 1)``); or none reached this x (a copy)."""
+    reached = _passes(obs)
+    if reached:
+        return Fail(f"x.grad of the x passed in is None after {what}, though {reached} backward pass(es) reached it: "
+                    "x.grad was cleared after the last backward; clear it before each backward, so that it holds the "
+                    "gradient afterwards", code="cleared-after-backward")
+    calls = (obs.get("ran") or {}).get("autograd_calls")
+    if steps is not None and type(calls) is int and calls == 0:
+        return Fail(f"no backward pass ran in {what} for steps = {steps}: does the loop run steps times "
+                    "(range(steps), not range(steps - 1))?", code="too-few-passes")
+    return Fail(f"x.grad of the x passed in is still None after {what}: no backward pass reached it; "
+                "back-propagate through that x (not a copy), and check that the backward call runs, so that the "
+                "caller's x.grad holds the gradient", code="detached-input")
 
 
 def judge_backward_twice(case, obs):
@@ -164,8 +182,14 @@ def _by_backward(case: dict, obs: dict, got: torch.Tensor, what: str, passes: in
     """``got`` is what at least ``passes`` backward passes from ``polynomial(x)`` delivered into x
     (:func:`backprop.filled_by_backward`; ``cleared``: what the latest of them did), not a value set by hand (red team
     63: ``x.grad`` set by hand beside an unrelated retained graph; 74: one pass, then scaled by hand; 122: $f'(x)$ by
-    hand sent through ``(x * g).sum()``; 166: ``fresh_grad`` set it by hand and ran no pass)."""
+    hand sent through ``(x * g).sum()``; 166: ``fresh_grad`` set it by hand and ran no pass). Fewer passes than
+    ``steps`` whose gradients ``got`` holds are a loop one round short (walkthrough 68), not a value set by hand."""
     x = case["x"].to(torch.float64)
+    reached = _passes(obs)
+    if "steps" in case and reached and reached < passes and got.shape == x.shape and torch.allclose(
+            got.to(torch.float64), (1 if cleared else reached) * slope(case["x"]), rtol=1e-4, atol=1e-5):
+        raise Fail(f"{what}: only {reached} of the {passes} backward passes ran, and x.grad holds what they delivered: "
+                   "does the loop run steps times (range(steps), not range(steps - 1))?", code="too-few-passes")
     terms = torch.stack([2 * x**4, x**3, 3 * x**2, 5 * x, torch.ones_like(x)])  # (the sum's rounding: its terms' sizes)
     backprop.filled_by_backward(obs.get("into_x"), got, (float(terms.sum()),), what=what, leaf="x",
                                 root="out = polynomial(x)", passes=passes, scale=float(terms.abs().sum()), tol=TOL,
@@ -230,6 +254,18 @@ def judge_second_error(case, obs):
                    f"backward: {key}...", code="wrong-error")
 
 
+def _passes(obs: dict) -> int | None:
+    """How many backward passes reached the x passed in (:func:`observe.gradients_into`); None where unread."""
+    into = obs.get("into_x") if isinstance(obs.get("into_x"), dict) else {}
+    return into.get("passes") if type(into.get("passes")) is int else None
+
+
+def _loop_short(obs: dict, steps: int) -> str:
+    """For a single gradient where ``steps`` were asked for: the loop that ran one round short, when the passes that
+    reached x say so (walkthrough 68: ``range(steps - 1)`` was not among the causes named)."""
+    return f"; {steps - 1} of {steps} backward passes ran: range(steps - 1)?" if _passes(obs) == steps - 1 else ""
+
+
 def judge_accumulated(case, obs):
     """accumulated_grad(x, steps) = steps · $f'(x)$: gradients of separate graphs add up in x.grad."""
     steps, what = int(case["steps"]), "accumulated_grad(x, steps)"
@@ -238,7 +274,13 @@ def judge_accumulated(case, obs):
     if steps > 1 and got.shape == g.shape and torch.allclose(got.to(torch.float64), g, rtol=1e-4, atol=1e-5):
         raise Fail(f"{what} holds a single gradient f'(x), expected the sum of {steps}: each backward adds its "
                    f"gradient to x.grad, so do not clear x.grad between the backward calls, and let all {steps} run "
-                   "(a return inside the loop ends it after the first)", code="grad-cleared")
+                   f"(a return inside the loop ends it after the first{_loop_short(obs, steps)})", code="grad-cleared")
+    reached = _passes(obs)
+    if reached is not None and 1 < reached < steps and got.shape == g.shape and \
+            torch.allclose(got.to(torch.float64), reached * g, rtol=1e-4, atol=1e-5):
+        raise Fail(f"{what} holds the sum of {reached} gradients f'(x), expected {steps}: only {reached} of the {steps} "
+                   "backward passes ran; does the loop run steps times (range(steps), not range(steps - 1))?",
+                   code="too-few-passes")
     close(got, steps * g, what=what, tol=TOL, numel=case["x"].numel())
     _filled_by_backward(case, obs, what, steps)  # (red team 74: one backward, then x.grad *= steps by hand)
 
@@ -247,7 +289,7 @@ def judge_accumulated_fills(case, obs):
     """Afterwards x.grad of the x passed in holds the steps summed gradients."""
     what = "accumulated_grad(x, steps)"
     called(obs["ran"], what)
-    _fills_leaf(obs, int(case["steps"]) * slope(case["x"]), what)
+    _fills_leaf(obs, int(case["steps"]) * slope(case["x"]), what, int(case["steps"]))
 
 
 def _fresh_hint(got: torch.Tensor, case: dict) -> str:
@@ -289,6 +331,9 @@ def judge_fresh(case, obs):
     what = FRESH
     got = _fresh_outcome(obs)
     if got.get("type") == "NoneType":
+        if _passes(obs) == 0 and (obs.get("ran") or {}).get("autograd_calls") == 0:
+            raise Fail(f"{what} returned None: no backward pass ran for steps = {int(case['steps'])}; does the loop "
+                       "run steps times (range(steps), not range(steps - 1))?", code="too-few-passes")
         raise Fail(f"{what} returned None: x.grad was cleared after the last backward; clear it before each "
                    "backward, then return it", code="cleared-after-backward")
     value = tensor(got, what)
@@ -304,7 +349,7 @@ def judge_fresh(case, obs):
 def judge_fresh_fills(case, obs):
     """Afterwards x.grad of the x passed in holds one gradient $f'(x)$."""
     _fresh_outcome(obs)
-    _fills_leaf(obs, slope(case["x"]), FRESH)
+    _fills_leaf(obs, slope(case["x"]), FRESH, int(case["steps"]))
 
 
 HIDDEN = HiddenCount(checks=3, points=3)

@@ -224,6 +224,22 @@ MISTAKES = {
         [(CLEAR, "        polynomial(x).backward()\n        x.grad.zero_()\n")],
         10, {"fresh_grad": "zeroed after the last backward", "fresh_grad_stale": "zeroed after the last backward"},
     ),
+    "cleared_to_none_after_the_backward": (  # walkthrough 68: the fills check said no backward pass reached x
+        [(CLEAR, "        polynomial(x).backward()\n        x.grad = None\n")],
+        9, {"fresh_grad": "returned None: x.grad was cleared after the last backward",
+            "fresh_grad_fills_grad": "though 1 backward pass(es) reached it: x.grad was cleared after the last backward"},
+    ),
+    "accumulated_one_round_short": (  # walkthrough 68: range(steps - 1) was not among the causes named
+        [(ACCUMULATE, "    for _ in range(steps - 1):\n        polynomial(x).backward()\n    return x.grad\n")],
+        10, {"accumulated_grad": "1 of 2 backward passes ran: range(steps - 1)?",
+             "accumulated_grad_fills_grad": "no backward pass ran in accumulated_grad(x, steps) for steps = 1: does "
+                                            "the loop run steps times (range(steps), not range(steps - 1))?"},
+    ),
+    "fresh_one_round_short": (
+        [("    for _ in range(steps):\n" + CLEAR, "    for _ in range(steps - 1):\n" + CLEAR)],
+        9, {"fresh_grad": "returned None: no backward pass ran for steps = 1",
+            "fresh_grad_stale": "only 1 of the 2 backward passes ran, and x.grad holds what they delivered"},
+    ),
     "returns_a_copy_then_zeroes": (  # the returned f'(x) is right, but the caller's x.grad is left zeroed
         [(CLEAR + "    return x.grad\n", "        polynomial(x).backward()\n        found = x.grad.clone()\n"
                                         "        x.grad.zero_()\n    return found\n")],
