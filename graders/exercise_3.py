@@ -38,8 +38,8 @@ SIGMOID_TWICE = Mistake("sigmoid-twice", "the sigmoid is applied twice: binary_c
                         "itself, so pass it the raw logits z, not torch.sigmoid(z)")
 SUMMED = Mistake("sum-not-mean", "it is the sum over the N = {n} elements, not the mean: use reduction='mean' "
                  "(the default)")
-SUMMED_GRAD = Mistake("sum-not-mean", "it is the gradient of the summed loss (reduction='sum'), N = {n} times too "
-                      "large: the loss is the mean")
+SUMMED_GRAD = Mistake("sum-not-mean", "it is the gradient of the summed loss, N = {n} times too large: the loss is "
+                      "the mean (reduction='mean'; by hand, divide δ by N = {n})")  # (walkthrough 68: by hand too)
 SWAPPED = Mistake("arguments-swapped", "the arguments are swapped: the logits z come first, the targets y second")
 CLAMPED = Mistake("unstable-bce", "it equals binary_cross_entropy(sigmoid(z), y): for large |z| the sigmoid rounds to "
                   "exactly 0 or 1 and torch clamps the log at -100; binary_cross_entropy_with_logits works from the "

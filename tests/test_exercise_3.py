@@ -57,7 +57,7 @@ MISTAKES = {
     "reduction_sum": (
         [loss_returns("torch.nn.functional.binary_cross_entropy_with_logits(z, y, reduction='sum')")],
         5, {"loss_values": "the sum over the N = 3 elements, not the mean",
-            "parameter_gradients_w": "summed loss (reduction='sum'), N = 3 times too large"},
+            "parameter_gradients_w": "summed loss, N = 3 times too large: the loss is the mean (reduction='mean'"},
     ),
     "reduction_none": (
         [loss_returns("torch.nn.functional.binary_cross_entropy_with_logits(z, y, reduction='none')")],
@@ -109,6 +109,11 @@ MISTAKES = {
     "manual_b_grad_not_summed_over_batch": (
         [(MANUAL_RETURN, "    return rows.T @ deltas, delta\n")],
         7, {"parameter_gradients_manual_values": "b_grad of parameter_gradients_manual(x, y, w, b) has shape (2, 3)"},
+    ),
+    "manual_delta_not_divided_by_n": (  # walkthrough 68: told of reduction='sum', which it never wrote
+        [("    delta = (torch.sigmoid(z) - y) / z.numel()\n", "    delta = torch.sigmoid(z) - y\n")],
+        7, {"parameter_gradients_manual_values": "N = 3 times too large: the loss is the mean (reduction='mean'; by "
+                                                 "hand, divide δ by N = 3)"},
     ),
     "manual_divides_by_outputs": (
         [("/ z.numel()", "/ z.shape[-1]")],

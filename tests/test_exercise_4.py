@@ -105,7 +105,11 @@ MISTAKES = {
     ),
     "copy_shares_memory": (
         [("return t.detach().clone()", "return t.detach()")],
-        15, {"detached_copy_independent": "add .clone()"},
+        15, {"detached_copy_independent": "return t.detach().clone() to get values of its own"},
+    ),
+    "copy_through_data": (  # walkthrough 68: .data was named as t.detach()
+        [("return t.detach().clone()", "return t.data")],
+        15, {"detached_copy_independent": "t.detach() (and t.data) share t's memory"},
     ),
     "copy_still_tracked": (
         [("return t.detach().clone()", "return t.clone()")],

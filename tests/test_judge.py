@@ -23,8 +23,9 @@ def rand(shape, seed):
 
 
 @settings(max_examples=25, deadline=None)
-@given(shape=shapes, seed=st.integers(0, 2**16), noise=st.floats(1e-3, 1.0))
-def test_mismatch_count_and_index_agree_with_torch_testing(shape, seed, noise):
+@given(shape=shapes.filter(lambda s: torch.Size(s).numel() > 1), seed=st.integers(0, 2**16),
+       noise=st.floats(1e-3, 1.0))
+def test_mismatch_count_and_index_agree_with_torch_testing(shape, seed, noise):  # (one number: counted apart, below)
     expected = rand(shape, seed)
     actual = expected.clone()
     actual.view(-1)[:: 2] += noise  # every other element off
@@ -180,3 +181,14 @@ def test_a_second_call_that_left_an_input_unchecked_does_not_pass():
     honest = {"needs_autograd": False, "exception": None}
     assert judge.used_autograd([{"manual": honest}] * 3, 3) is None
     assert judge.used_autograd([{"manual": honest}] * 2, 3) == "did not give a result for every input"
+
+
+def test_one_number_is_not_counted_as_elements():
+    """Walkthrough 68: a scalar's "Mismatched elements: 1 / 1 (100.0%)" said nothing; its difference is enough."""
+    from autograd_exercises.judge.diagnose import mismatch_summary
+    from autograd_exercises.spec import Tolerance
+
+    text = mismatch_summary(torch.tensor(2.5), torch.tensor(2.0), Tolerance())
+    assert text.startswith("Absolute difference: 0.5 (got 2.5, expected 2;") and "Mismatched" not in text
+    assert mismatch_summary(torch.tensor([1.0, 2.5]), torch.tensor([1.0, 2.0]), Tolerance()).startswith(
+        "Mismatched elements: 1 / 2 (50.0%). Greatest absolute difference: 0.5 at index (1,)")

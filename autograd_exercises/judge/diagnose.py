@@ -114,8 +114,10 @@ def mismatch_summary(a: torch.Tensor, e: torch.Tensor, tol: Tolerance) -> str:
     index = _unravel(flat, tuple(a.shape)) if a.dim() else ()
     where = f" at index {index}" if index else ""
     count = int(bad.sum())
-    return (f"Mismatched elements: {count} / {a.numel()} ({100 * count / max(a.numel(), 1):.1f}%). "
-            f"Greatest absolute difference: {float(diff.reshape(-1)[flat]):.4g}{where} "
+    counted = f"Mismatched elements: {count} / {a.numel()} ({100 * count / max(a.numel(), 1):.1f}%). " \
+        if a.numel() > 1 else ""  # (one number: "1 / 1 (100.0%)" says nothing, walkthrough 68)
+    return (f"{counted}{'Greatest absolute difference' if counted else 'Absolute difference'}: "
+            f"{float(diff.reshape(-1)[flat]):.4g}{where} "
             f"(got {float(a.reshape(-1)[flat]):.6g}, expected {float(e.reshape(-1)[flat]):.6g}; "
             f"allowed {tol.atol:g} + {tol.rtol:g}·|expected|)")
 

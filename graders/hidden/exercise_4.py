@@ -103,8 +103,8 @@ def judge_detached_independent(case, obs):
     after = tensor(obs["copy_after"], "detached_copy(t)")
     expected = expected_copy(case)
     if after.shape == expected.shape and torch.allclose(after.to(torch.float64), expected + 1, rtol=1e-5, atol=1e-6):
-        raise Fail("the copy changed when t was modified in place: t.detach() shares t's memory; "
-                   "add .clone() to get values of its own", code="shares-memory")
+        raise Fail("the copy changed when t was modified in place: t.detach() (and t.data) share t's memory; "
+                   "return t.detach().clone() to get values of its own", code="shares-memory")
     close(after, expected, what="detached_copy(t) after t changed in place", tol=TOL)
 
 
