@@ -534,6 +534,42 @@ def _name_failed_helpers(results: list[CheckResult], submission: Submission) -> 
                                        f"fix {name}() first." for name in helpers)
 
 
+def custom_functions(code: str) -> list[tuple[str, int]]:
+    """(name, line) of each class ``code`` derives from ``torch.autograd.Function`` (``autograd.Function``, or a
+    ``Function`` imported by that name), at any depth; ``[]`` where it does not parse."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    def function(base: ast.expr) -> bool:  # Function, autograd.Function, torch.autograd.Function
+        if isinstance(base, ast.Name):
+            return base.id == "Function"
+        owner = base.value if isinstance(base, ast.Attribute) and base.attr == "Function" else None
+        return (isinstance(owner, ast.Name) and owner.id == "autograd") or \
+            (isinstance(owner, ast.Attribute) and owner.attr == "autograd")
+
+    return [(node.name, node.lineno) for node in ast.walk(tree)
+            if isinstance(node, ast.ClassDef) and any(function(base) for base in node.bases)]
+
+
+def _name_custom_functions(results: list[CheckResult], submission: Submission) -> None:
+    """A by-hand check failed because the file's top level built a graph node says so where the file defines a custom
+    ``autograd.Function``: each of its calls is numbered a node, even with no tensor requiring gradients or under
+    ``torch.no_grad()`` (``observe.graph_nodes``: that node is not told from one a class of the file's own made in its
+    place, red team 89), so a demo call of it at the top level is the likely cause (fairness 62: one ``print`` of it
+    cost the by-hand point, with no line named)."""
+    said = f"the file's own code {judge.TOP_LEVEL_GRAPH}"
+    failed = [result for result in results if not result.passed and said in result.feedback]
+    found = custom_functions(source_text(submission)) if failed else []
+    if not found:
+        return
+    name, line = found[0]
+    for result in failed:
+        result.feedback += (f" Your file defines a torch.autograd.Function ({name}, {submission.locate(line)}): each call "
+                            "of it counts as a graph node, even under torch.no_grad(), so call it at the top level only "
+                            "under `if __name__ == \"__main__\":`.")
+
+
 def helper_checks(exercise: Exercise, check: Check, submission: Submission) -> list[Check]:
     """The visible checks of the exercise's other functions that ``check``'s function calls in ``submission``: a
     notebook's test cell grades them beside its own check, so that :func:`_name_failed_helpers` can say that the
@@ -854,6 +890,7 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
                  frozenset(unrun_defs(cells, submission)))
     _name_stopped_cells(results, cells, submission)
     _name_failed_helpers(results, submission)
+    _name_custom_functions(results, submission)
     notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout) + debugger_notes(submission)
     if shown_hung is not None:
         notes.append(f"{submission.label(shown_hung)} ran past its {cell_timeout:g} s budget and could not be stopped "

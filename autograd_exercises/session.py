@@ -312,12 +312,13 @@ def zero(exercise: "Exercise", seed: int, feedback: str, problem: str, code: str
 
 
 def _reads_a_file(detail: str) -> str:
-    """For a top level that stopped at a missing file, why it is missing (:data:`judge.READS_A_FILE`)."""
-    if not detail.startswith("FileNotFoundError"):
-        return ""
-    from autograd_exercises.judge import READS_A_FILE  # (the grading loaded it: no cost here)
+    """For a top level that stopped at a missing file, why it is missing (:data:`judge.READS_A_FILE`); at an
+    ``input()``, that a graded file gets no typed input (:data:`judge.WAITS_FOR_INPUT`)."""
+    from autograd_exercises.judge import READS_A_FILE, WAITS_FOR_INPUT  # (the grading loaded it: no cost here)
 
-    return READS_A_FILE
+    if detail.startswith("FileNotFoundError"):
+        return READS_A_FILE
+    return WAITS_FOR_INPUT if detail.startswith("EOFError") and "EOF when reading a line" in detail else ""
 
 
 def explain(result: "ExerciseResult", sub: "Submission") -> "ExerciseResult":

@@ -18,6 +18,22 @@ MANUAL = "    return 8 * x**3 + 3 * x**2 + 6 * x + 5\n"
 
 # name: (mutations, expected score, {check: feedback fragment})
 MISTAKES = {
+    "a_batched_jacobian": (  # fairness 62: torch.func's vmap is no backward pass into x; the message said a formula
+        [(GRAD, "    from torch.func import jacrev, vmap\n    flat = x.detach().clone().reshape(-1)\n"
+                "    return vmap(jacrev(polynomial))(flat).reshape(x.shape)\n")],
+        9, {"polynomial_grad_uses_autograd": "a batched pass, torch.func.vmap or jacobian(vectorize=True), is not read "
+                                             "as one into x"},
+    ),
+    "custom_function_called_at_the_top_level": (  # fairness 62: the by-hand point lost, no line named
+        [("    return 2 * x**4 + x**3 + 3 * x**2 + 5 * x + 1\n", "    return Poly.apply(x)\n"),
+         ("def polynomial(x):", "class Poly(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n"
+                                "        ctx.save_for_backward(x)\n        return 2 * x**4 + x**3 + 3 * x**2 + 5 * x + 1\n\n"
+                                "    @staticmethod\n    def backward(ctx, g):\n        (x,) = ctx.saved_tensors\n"
+                                "        return g * (8 * x**3 + 3 * x**2 + 6 * x + 5)\n\n\ndef polynomial(x):"),
+         ("### END SOLUTION\n", "### END SOLUTION\n\nprint(polynomial(torch.arange(3.0)))\n")],
+        9, {"polynomial_grad_manual_by_hand": "Your file defines a torch.autograd.Function (Poly, line 42): each call of "
+                                              "it counts as a graph node, even under torch.no_grad()"},
+    ),
     "formula_by_hand_beside_a_decoy_backward": (  # red team 125: backward() ran, over something else
         [(GRAD, "    t = torch.ones((), requires_grad=True)\n    (t * 1).backward()\n    x = x.detach()\n" + MANUAL)],
         9, {"polynomial_grad_uses_autograd": "no backward pass delivered the gradient polynomial_grad(x) returned"},

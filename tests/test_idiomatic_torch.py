@@ -239,6 +239,28 @@ def test_a_file_read_from_beside_the_submission_is_said_to_be_missing_there(grad
         assert by_name(result)["gradient_manual_values"].mistake == "reads-a-file"
 
 
+@pytest.mark.parametrize("where", ["function", "top level"])
+def test_an_input_left_in_says_a_graded_file_gets_no_typed_input(grade_source, where):
+    """Fairness 62: an input() left at the top level stopped the import with a bare "EOFError: EOF when reading a
+    line"; the student typed a name when they ran it, and learnt nothing of why grading differs."""
+    source = solution_text("exercise_2")
+    if where == "function":
+        source = mutate(source, ("    return 12 * (3 * x + 2) / x.numel()",
+                                 "    input('continue? ')\n    return 12 * (3 * x + 2) / x.numel()"))
+    else:
+        source += "\nname = input('your name: ')\nprint('hello', name)\n"
+    result = grade_source("exercise-2", source)
+    if where == "top level":
+        from autograd_exercises import session
+        from autograd_exercises.submission import Submission
+
+        result = session.explain(result, Submission("exercise_2.py", source.encode()))
+    said = result.problem if where == "top level" else by_name(result)["gradient_manual_values"].feedback
+    assert "EOF when reading a line" in said and "input() waits for typed input, and a graded file gets none" in said
+    if where == "function":
+        assert by_name(result)["gradient_manual_values"].mistake == "waits-for-input"
+
+
 TOP_LEVEL_BAR = "\n\nfrom tqdm.auto import tqdm\n\nfor _ in tqdm(range(3), desc='warm-up'):\n    pass\n"
 
 

@@ -100,6 +100,8 @@ def reframed(explain: Callable[[Fail, Any, Any], Fail]) -> Callable[[Callable[..
 
 READS_A_FILE = (" (your file is graded alone, in a sandbox: a file next to it on your machine is not there; put "
                 "what you read from it into your code)")  # (walkthrough 67: a data file, a config)
+WAITS_FOR_INPUT = (" (input() waits for typed input, and a graded file gets none: remove it, or move it under "
+                   "`if __name__ == \"__main__\":`)")  # (fairness 62: an input() left at the top level)
 GENERIC_HINTS = (  # (fragments of torch's message, the hint, the mistake code), for errors any exercise can provoke
     (("does not require grad and does not have a grad_fn",),
      " (the tensor was built without tracking: under torch.no_grad(), after .detach(), or from a leaf without "
@@ -116,6 +118,7 @@ GENERIC_HINTS = (  # (fragments of torch's message, the hint, the mistake code),
      " (the grader has no GPU: keep tensors on the device of the inputs, x.device, or choose one with "
      "torch.cuda.is_available())", "needs-gpu"),
     (("No such file or directory",), READS_A_FILE, "reads-a-file"),
+    (("EOF when reading a line",), WAITS_FOR_INPUT, "waits-for-input"),
 )
 
 
@@ -356,6 +359,7 @@ def no_autograd(outcome: dict[str, Any], what: str) -> None:
     top_level(outcome, what)  # (last: what the function itself did says more)
 
 
+TOP_LEVEL_GRAPH = "built a graph for autograd"  # what top_level says of graph nodes made outside the by-hand calls
 TOP_LEVEL_ADVICE = ("the grader runs the code above this check with autograd switched off first, so that nothing "
                     "autograd computed is there for the by-hand function to read; keep your own tries of autograd "
                     "where that run does not reach: in a .py file under `if __name__ == \"__main__\":`, in a notebook "
@@ -376,7 +380,7 @@ def top_level(outcome: dict[str, Any], what: str) -> None:
     passes, nodes, threads = outside.get("passes"), outside.get("nodes"), outside.get("threads")
     did = "left a mode on that kept the grader from counting autograd's backward passes" if passes is None else \
         f"ran {passes} backward pass(es) of autograd" if passes else \
-        "built a graph for autograd" if not _zero(nodes) else \
+        TOP_LEVEL_GRAPH if not _zero(nodes) else \
         "made forward-mode AD's dual tensors" if not _zero(outside.get("duals")) else \
         "switched autograd back on below Python" if record.get("autograd_off") is not True else \
         "took forward-mode AD's level" if record.get("level_held") is not True else \
