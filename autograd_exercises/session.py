@@ -354,6 +354,7 @@ def explain(result: "ExerciseResult", sub: "Submission") -> "ExerciseResult":
                 found.group(0), f"'{found.group(1)}' is defined in cell {number}, below this check's test cell: the "
                                 f"notebook is graded top to bottom, as nbgrader runs it (move cell {number} up)")
     if sub.kind == "ipynb":
+        _fixed_below(result, sub)
         result.notes = [*_local_import_notes(sub), *result.notes]
     return result
 
@@ -376,32 +377,64 @@ def _another_exercise(slug: str, sub: "Submission") -> str:
             f"({', '.join(sorted(functions[slug]))}): is it {other}'s file? Grade it with: grade {other} {sub.name}")
 
 
-def _functions_defined(code: str | bytes) -> set[str]:
-    """The functions ``code`` defines at its top level (none when it does not parse)."""
+def _functions_defined(code: str | bytes, *, shapes: bool = False) -> Any:
+    """The functions ``code`` defines at its top level (none when it does not parse); ``shapes``: a dict of each
+    (its last definition) to its ``ast.dump``, which tells two definitions apart whatever their comments and layout."""
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return set()
-    return {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        return {} if shapes else set()
+    defs = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    return {node.name: ast.dump(node) for node in defs} if shapes else {node.name for node in defs}
+
+
+def _definitions(sub: "Submission") -> dict[str, list[tuple[int, str]]]:
+    """Function name → (code cell, the definition's shape) of each top-level ``def`` of it in a notebook's cells, in
+    document order; ``{}`` for a module or a notebook without test cells."""
+    if sub.kind != "ipynb" or not sub.program or not sub.test_cells:
+        return {}
+    lines = sub.source.decode("utf-8", "replace").split("\n")
+    defined: dict[str, list[tuple[int, str]]] = {}
+    for cell in sub.program:
+        for name, shape in _functions_defined("\n".join(lines[cell.first - 1:cell.last]), shapes=True).items():
+            defined.setdefault(name, []).append((cell.number, shape))
+    return defined
+
+
+def _positions(result: "ExerciseResult", sub: "Submission") -> dict[str, int]:
+    """Check → the cell its test sits at (:func:`grading.check_positions`)."""
+    import graders
+    from autograd_exercises.grading import check_positions
+
+    exercise = graders.find(result.exercise)
+    return {name: cell for name, (cell, _) in check_positions(exercise, sub, list(exercise.checks)).items()}
 
 
 def _defined_below(result: "ExerciseResult", sub: "Submission") -> dict[tuple[str, str], int]:
     """(check, function) → the code cell below the check's test cell that defines the function at its top level,
     for a notebook: a check that found no such function ran before that cell did."""
-    if sub.kind != "ipynb" or not sub.program or not sub.test_cells:
-        return {}
-    import graders
-    from autograd_exercises.grading import check_positions
+    defined = _definitions(sub)
+    positions = _positions(result, sub) if defined else {}
+    return {(check, name): places[0][0] for check, cell in positions.items()
+            for name, places in defined.items() if places[0][0] > cell}
 
-    lines = sub.source.decode("utf-8", "replace").split("\n")
-    defined: dict[str, list[int]] = {}
-    for cell in sub.program:
-        for name in _functions_defined("\n".join(lines[cell.first - 1:cell.last])):
-            defined.setdefault(name, []).append(cell.number)
-    exercise = graders.find(result.exercise)
-    positions = check_positions(exercise, sub, list(exercise.checks))
-    return {(check.name, name): min(numbers) for check in exercise.checks if check.name in positions
-            for name, numbers in defined.items() if min(numbers) > positions[check.name][0]}
+
+def _fixed_below(result: "ExerciseResult", sub: "Submission") -> None:
+    """A failed check whose function a cell below its test cell defines again, differently, says that the test grades
+    the definition above it (walkthrough 68: a fix written in a new last cell, the test cells run again after it in
+    Jupyter, lost 4 points with no word why). Where every check of the function passed, nothing is said: a trial
+    below that nothing grades is no mistake (fairness 61)."""
+    failed = [check for check in result.checks if not check.passed and check.function]
+    defined = _definitions(sub) if failed else {}
+    positions = _positions(result, sub) if defined else {}
+    for check in failed:
+        places, cell = defined.get(check.function, []), positions.get(check.name)
+        graded = [place for place in places if cell is not None and place[0] < cell]
+        fixes = [number for number, shape in places if graded and number > cell and shape != graded[-1][1]]
+        if fixes:
+            check.feedback += (f" (cell {fixes[-1]} defines {check.function} again, below this check's test cell: "
+                               f"the test grades the {check.function} of cell {graded[-1][0]}, above it, as nbgrader "
+                               f"runs the notebook top to bottom; put your fix in cell {graded[-1][0]})")
 
 
 def _imports(sub: "Submission") -> list[tuple[str, int]]:

@@ -70,6 +70,35 @@ def test_a_stale_definition_above_a_test_cell_is_graded_there(sandbox):
                                                                             "it cell 8's"), note
 
 
+def test_a_fix_below_the_test_cells_is_named_where_the_check_fails(sandbox):
+    """Walkthrough 68: the solution cell kept a wrong forward and the fix went in a new last cell, run before the test
+    cells were run again in Jupyter: graded top to bottom, the tests saw the wrong one, and nothing said why. A failed
+    check says which definition its test grades and where the fix belongs; an equal copy below, or a check that
+    passed, is not worth a word."""
+    wrong = lambda cell_id, code: notebook_cases.WRONG_FORWARD if cell_id == "solution-forward" else code  # noqa: E731
+    book = filled("exercise-2", wrong)
+    book.append(filled("exercise-2").cell("solution-forward")["source"], "fix-forward")
+    nb = book.done()
+    graded = session.explain(grading.grade(graders.find("exercise-2"), _load(nb), sandbox=sandbox, seed=0),
+                             _load(nb))
+    checks = {c.name: c for c in graded.checks}
+    last = sum(1 for cell in nb["cells"] if cell["cell_type"] == "code") + \
+        sum(1 for cell in nb["cells"] if cell["cell_type"] != "code")  # (cells are numbered with markdown)
+    solution = 1 + next(i for i, cell in enumerate(nb["cells"]) if cell.get("id") == "solution-forward")
+    assert not checks["forward_values"].passed
+    assert checks["forward_values"].feedback.endswith(
+        f"(cell {last} defines forward again, below this check's test cell: the test grades the forward of cell "
+        f"{solution}, above it, as nbgrader runs the notebook top to bottom; put your fix in cell {solution})")
+    assert all("defines forward again" not in c.feedback for c in graded.checks if c.function != "forward")
+    same = filled("exercise-2", wrong)
+    same.append(notebook_cases.WRONG_FORWARD, "copy-forward")
+    nb = same.done()
+    graded = session.explain(grading.grade(graders.find("exercise-2"), _load(nb), sandbox=sandbox, seed=0),
+                             _load(nb))
+    assert all("defines forward again" not in c.feedback for c in graded.checks)
+    assert not graded.checks[0].passed  # (the copy is as wrong as the one graded: nothing to move)
+
+
 def test_display_needs_no_import_as_in_every_kernel(sandbox):
     """Fairness (red team 47): ``display(...)`` before a solution's ``def`` raised a NameError, so the ``def`` never
     ran; a Jupyter kernel has ``display`` without an import. Nothing is shown when graded."""
