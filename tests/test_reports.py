@@ -98,7 +98,7 @@ def test_a_remembered_table_is_laid_out_as_rich_lays_it_out_for_that_width_colou
                 shown = text.rows(result(), verbose)
                 buffer = io.StringIO()
                 Console(file=buffer, width=width, force_terminal=color, no_color=not color,
-                        highlight=False).print(text._table(shown))
+                        highlight=False).print(text._table(shown, width))
                 assert text._table_text(shown, width, color) == buffer.getvalue()
                 assert text.render([result()], color=color, verbose=verbose, width=width) == \
                     text.render([result()], color=color, verbose=verbose, width=width)
@@ -160,3 +160,29 @@ def test_text_report_header_names_the_graded_file_and_ends_with_the_score():
     assert report.splitlines()[:2] == ["exercise-9 — Nine", "graded exercise_9.py (exercise-9.ipynb is the untouched stub)"]
     assert report.endswith("Score: 2/3.5   seed 4 (rerun with --seed 4)\n")
     assert max(len(line) for line in report.splitlines()) <= 80
+
+
+def test_a_narrow_terminal_puts_feedback_under_its_check_and_says_a_long_one_once():
+    """Walkthrough 68: at 80 columns the feedback column was about 30 wide, check names and code were folded mid-word
+    (``requires_gra`` / ``d_()``), and one mistake's 50 words were shown under each of the 8 checks it failed."""
+    from dataclasses import replace
+
+    from autograd_exercises.reports import text
+
+    values, by_hand = result().checks
+    long = "the update ran with gradient tracking on; write it inside `with torch.no_grad():` " * 2
+    wrong = dict(points=0, status="failed")
+    checks = [replace(values, **wrong, feedback=long + "[input: x of shape (2, 3)]"),
+              replace(by_hand, name="polynomial_grad_notebook_example", hidden=True, **wrong,
+                      feedback=long + "[input: x = 2 (the handout's example)]"),
+              replace(values, name="short", **wrong, feedback="x.grad is None"),
+              replace(values, name="short_again", **wrong, feedback="x.grad is None")]
+    narrow = text.render([result(checks=checks)], width=80)
+    lines = narrow.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert any(line.startswith("✗ polynomial_grad_notebook_example (hidden)") for line in lines)  # whole, one line
+    assert narrow.count("write it inside") == 2  # (said twice in the one feedback, shown once)
+    assert "    the same as for values [input: x = 2 (the handout's example)]" in lines
+    assert narrow.count("x.grad is None") == 2  # short: said again
+    wide = text.render([result(checks=checks)], width=120)
+    assert "the same as for values" in wide and " ✗   short " in wide  # the table, side by side

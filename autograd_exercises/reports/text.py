@@ -12,7 +12,8 @@ import os
 from typing import Any, Sequence
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -29,15 +30,34 @@ def rows(result: ExerciseResult, verbose: bool = False) -> tuple[Row, ...]:
     shared = printed_first(result) if verbose else ""
     made: list[Row] = []
     last: tuple[str, str] = ("", "")  # (the check, what it printed) of the last output shown
+    said: dict[str, str] = {}  # a long feedback already shown (its input apart) → the check that showed it
     for check in result.checks:
         printed = _shown(check.output.removeprefix(shared).strip()[:2000]) if verbose else ""
         if printed and printed == last[1]:  # (checks that share one call of the code: walkthrough 67)
             printed = f"the same as for {last[0]}"
         elif printed:
             last = (check.name, printed)
-        made.append((check.passed, check.name + (" (hidden)" if check.hidden else ""),
-                     f"{check.points:g}/{check.max_points:g}", _shown(check.feedback), printed))
+        name = check.name + (" (hidden)" if check.hidden else "")
+        made.append((check.passed, name, f"{check.points:g}/{check.max_points:g}",
+                     _once(_shown(check.feedback), name, said), printed))
     return tuple(made)
+
+
+SAID_ONCE = 120  # characters: a feedback this long, said again by a later check, is shown once (walkthrough 68)
+
+
+def _once(feedback: str, name: str, said: dict[str, str]) -> str:
+    """``feedback``, or "the same as for <check>" (with its own input) where an earlier check's said the same at
+    length: one mistake that fails nine checks showed its 50 words nine times (walkthrough 68)."""
+    message, mark, case = feedback.rpartition(" [input: ")
+    if not mark:
+        message, case = feedback, ""
+    if len(message) < SAID_ONCE:
+        return feedback
+    if message in said:
+        return f"the same as for {said[message]}" + (f" [input: {case}" if mark else "")
+    said[message] = name
+    return feedback
 
 
 def _shown(text: str) -> str:
@@ -68,7 +88,33 @@ def _feedback(feedback: str, printed: str) -> Text:
     return text
 
 
-def _table(shown: tuple[Row, ...]) -> Table:
+STACKED_BELOW = 100  # columns: a narrower terminal shows each check's feedback below its row, at the full width
+
+
+def _table(shown: tuple[Row, ...], width: int = STACKED_BELOW) -> RenderableType:
+    """The checks as a table (check, points, feedback side by side), or, below :data:`STACKED_BELOW` columns, each
+    check on a line of its own with its feedback below it (walkthrough 68: at 80 columns the feedback column was 30
+    wide, and check names and code were folded mid-word: ``requires_gra`` / ``d_()``)."""
+    return _stacked(shown, width) if width < STACKED_BELOW else _side_by_side(shown)
+
+
+def _stacked(shown: tuple[Row, ...], width: int) -> Group:
+    """Each check as ``✗ name  points``, its feedback indented below it (``ok`` on the row where it passed and
+    printed nothing); names padded to one column where they fit."""
+    column = min(max((len(name) for _, name, _, _, _ in shown), default=0), max(width - 14, 10))
+    lines: list[RenderableType] = []
+    for passed, name, points, feedback, printed in shown:
+        row = Text.assemble(("✓" if passed else "✗", "green" if passed else "red"), " ", name.ljust(column), "  ",
+                            points.rjust(5))
+        if passed and not printed:
+            row.append("  ok", style="green")
+            lines.append(row)
+        else:
+            lines += [row, Padding(_feedback(feedback, printed), (0, 0, 0, 4))]
+    return Group(*lines, Text(""))  # (a blank line before the score, as below the table)
+
+
+def _side_by_side(shown: tuple[Row, ...]) -> Table:
     grid = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=False, pad_edge=False)
     grid.add_column("", width=1)
     grid.add_column("check", overflow="fold")
@@ -85,7 +131,7 @@ def _table_text(shown: tuple[Row, ...], width: int, color: bool) -> str:
     """The table laid out at ``width`` columns. Remembered: a class's right answers share one table, and rich's
     layout is most of a report's cost (about 4 ms)."""
     buffer = io.StringIO()
-    _console(buffer, width, color).print(_table(shown))
+    _console(buffer, width, color).print(_table(shown, width))
     return buffer.getvalue()
 
 
