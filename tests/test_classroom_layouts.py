@@ -830,7 +830,9 @@ def test_ids_that_read_alike_are_told_apart(tmp_path, names):
     files(tmp_path, {f"{plain}_11_assignsubmission_file_/exercise_2.py": RIGHT,
                      f"{other}_22_assignsubmission_file_/exercise_2.py": RIGHT})
     with layouts.opened(tmp_path) as (folder, _):
-        ids = {f.lms: f.student for f in layouts.discover(folder, "exercise-2").found}
+        found = layouts.discover(folder, "exercise-2").found
+        ids = {f.lms: f.student for f in found}
+        notes = {f.lms: f.note for f in found}
         earlier = {layouts.safe_id(plain.replace(" ", "-")): "moodle:11"}
         kept = {f.lms: f.student for f in layouts.discover(folder, "exercise-2", earlier=earlier).found}
     first, second = layouts.safe_id(plain.replace(" ", "-")), layouts.safe_id(other.replace(" ", "-"))
@@ -838,6 +840,8 @@ def test_ids_that_read_alike_are_told_apart(tmp_path, names):
     assert re.fullmatch(re.escape(first) + "-[0-9a-f]{6}", ids["moodle:11"])
     assert re.fullmatch(re.escape(second) + "-[0-9a-f]{6}", ids["moodle:22"])
     assert kept["moodle:11"] == first and re.fullmatch(re.escape(second) + "-[0-9a-f]{6}", kept["moodle:22"])
+    # red team 227: the note (grades.csv's) keeps the id each was made from, and what it reads like
+    assert notes["moodle:11"] == f"id {first} reads like {layouts.printable(second)}: told apart as {ids['moodle:11']}"
     assert all(len({layouts.lookalike(student) for student in run.values()}) == 2 for run in (ids, kept))
 
 

@@ -1238,7 +1238,19 @@ def _unconfused(candidates: list[Found], earlier: dict[str, str]) -> list[Found]
         if (found.student, identity(found)) not in moved:
             moved[found.student, identity(found)] = new = _free_id(found.student, identity(found), taken, lookalike)
             taken.add(lookalike(new))
-    return [replace(found, student=moved.get((found.student, identity(found)), found.student)) for found in candidates]
+    alike = {key: sorted(members | {student for student in fixed if lookalike(student) == key})
+             for key, members in groups.items()}
+    return [_apart(found, moved[found.student, identity(found)], alike[lookalike(found.student)])
+            if (found.student, identity(found)) in moved else found for found in candidates]
+
+
+def _apart(found: Found, new: str, alike: list[str]) -> Found:
+    """``found`` under the id ``new`` that tells it apart from ids that read alike, with a note naming the id it was
+    made from and the others (red team 227: a classmate's look-alike SID, ``２００１``, moved ``2001`` to
+    ``2001-f58599``, and nothing in grades.csv gave the SID back for an upload by SID)."""
+    others = ", ".join(printable(student) for student in alike if student != found.student)
+    said = f"id {printable(found.student)} reads like {others}: told apart as {printable(new)}"
+    return replace(found, student=new, note="; ".join(filter(None, (found.note, said))))
 
 
 def lookalike(student: str) -> str:
