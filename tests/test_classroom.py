@@ -183,6 +183,33 @@ def test_resume_grades_only_what_changed(tmp_path, inline):
     assert longer.graded_now == 3
 
 
+def test_a_row_the_grader_itself_failed_is_graded_again_by_the_next_run(tmp_path, inline, monkeypatch):
+    """Red team 227: a zero for the grader's own failure on a submission ("the grader failed on this submission") was
+    kept by the cache, and the next run gave it back until --regrade. Such a row is written, and graded again next
+    time; a submission's own failures stay cached."""
+    from autograd_exercises import grading
+
+    folder = make_class(tmp_path / "class", {"alice": ("right", ".py"), "bob": ("right", ".py"),
+                                              "carol": ("syntax", ".py")})
+    real = grading.grade
+
+    def failing(exercise, submission, **options):
+        if b"bob" in submission.source or "bob" in str(submission.name):
+            raise OSError("a disk full for a moment")
+        return real(exercise, submission, **options)
+
+    monkeypatch.setattr(grading, "grade", failing)
+    first = run(folder, tmp_path / "out", inline)
+    rows = {row["student"]: row for row in read_csv(tmp_path / "out" / "grades.csv")}
+    assert rows["bob"]["status"] == "could-not-grade" and "the grader failed on this submission" in rows["bob"]["reason"]
+    assert (first.graded_now, first.from_cache) == (3, 0)
+    monkeypatch.setattr(grading, "grade", real)
+    again = run(folder, tmp_path / "out", inline)
+    assert (again.graded_now, again.from_cache) == (1, 2)  # bob again; carol's syntax error stays cached
+    assert {row["student"]: row["score"] for row in read_csv(tmp_path / "out" / "grades.csv")} == \
+        {"alice": "10", "bob": "10", "carol": "0"}
+
+
 def test_a_cache_key_holds_the_time_per_check_and_per_notebook_cell():
     """A course whose config changes a notebook cell's time (``--gradebook``: ``Execute.timeout``) grades again."""
     from autograd_exercises.classroom import cache

@@ -48,7 +48,7 @@ from autograd_exercises.classroom import cache as cache_mod
 from autograd_exercises.classroom import course_seed, layouts, outputs
 from autograd_exercises.classroom.executor import Executor, ExecutorError, LocalPool, cores
 from autograd_exercises.classroom.progress import Progress
-from autograd_exercises.classroom.task import COULD_NOT_GRADE, GRADED, STILL, Task, sha256
+from autograd_exercises.classroom.task import AGAIN, COULD_NOT_GRADE, GRADED, STILL, Task, sha256
 from autograd_exercises.reports import plots
 from autograd_exercises.sandbox import DEFAULT_TIMEOUT
 
@@ -485,11 +485,12 @@ def _seeds(options: Options, summary: Summary, cache: cache_mod.Cache) -> tuple[
 
 def _from_cache(by_key: dict[str, list[_Job]], options: Options, summary: Summary, cache: cache_mod.Cache,
                 book: Any, class_seed: int | None, version: str) -> list[Task]:
-    """Write the rows the cache already holds (unless ``--regrade``); the tasks still to grade, one per key."""
+    """Write the rows the cache already holds (unless ``--regrade``); the tasks still to grade, one per key, and those
+    whose row says the grader itself failed on them (:data:`task.AGAIN`)."""
     pending: list[Task] = []
     for key, group in by_key.items():
         cached = None if options.regrade else cache.get(key)
-        if cached is None:
+        if cached is None or cached.get(AGAIN) is True:  # (the grader's own failure: graded again)
             pending.append(group[0].task)
             continue
         for job in group:

@@ -40,7 +40,7 @@ import uuid
 from typing import Any, Iterable, Iterator
 
 from autograd_exercises.classroom.executor import Executor, ExecutorError, failed_row
-from autograd_exercises.classroom.task import Task
+from autograd_exercises.classroom.task import AGAIN, Task
 
 LOCAL = re.compile(r"local:(\d+)")
 ADDRESS = re.compile(r"[a-z][a-z0-9+.-]*://\S+")
@@ -269,7 +269,8 @@ class DaskExecutor(Executor):
             return []
         if isinstance(error, KilledWorker):
             return [failed_row(chunk[0], died(self.failures_allowed + 1))]
-        return [failed_row(chunk[0], f"the grading worker failed on this submission ({type(error).__name__}: {error})")]
+        return [{**failed_row(chunk[0], f"the grading worker failed on this submission ({type(error).__name__}: "
+                                        f"{error})"), AGAIN: True}]
 
     def run(self, tasks: Iterable[Task]) -> Iterator[dict[str, Any]]:
         from distributed import as_completed

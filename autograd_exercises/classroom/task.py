@@ -44,6 +44,8 @@ class Task:
     cell_timeout: float = DEFAULT_CELL_TIMEOUT  # seconds each notebook cell may run (or the course's config's)
 
 
+AGAIN = "again"  # a row's flag: the grader itself failed on it (not the submission), so the cache does not keep it
+# from the next run, which grades it again (red team 227: a zero for the grader's failure stayed until --regrade)
 STUCK_AFTER = 120.0  # seconds a worker may take past its task's budgets (a sandbox server started again, judging)
 
 
@@ -224,13 +226,13 @@ def _graded(task: Task, sandbox: Any) -> dict[str, Any]:
     except Exception as exc:  # the grader itself failed (not the student): this submission only
         reason = f"the grader failed on this submission ({type(exc).__name__}: {exc})"
         try:
-            return _zero(task, reason, started)
+            return {**_zero(task, reason, started), AGAIN: True}
         except Exception:
             return {"key": task.key, "student": task.student, "exercise": task.exercise, "file": task.filename,
                     "sha256": digest_of(task), "seed": task.seed, "status": COULD_NOT_GRADE, "reason": reason,
                     "note": "", "score": 0.0, "max_score": 0.0, "checks": {}, "mistakes": {}, "fingerprint": None,
                     "result": None, "results_json": "",
-                    "feedback": "", "cells": None, "graded_at": now(), "seconds": 0.0}
+                    "feedback": "", "cells": None, "graded_at": now(), "seconds": 0.0, AGAIN: True}
 
 
 def result_of(row: dict[str, Any]) -> Any:
