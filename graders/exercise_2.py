@@ -25,6 +25,7 @@ BLAME_FORWARD = ("forward(x) does not connect out to the x passed in (out.backwa
 FORWARD_WRONG = "forward(x)'s out is wrong (forward_values says how), and {what} comes from it: fix forward first"
 MISTAKES = {"missing-retain-grad": "y is not a leaf: without y.retain_grad() in forward, y.grad stays None",
             "swapped-returns": "gradients returned (y.grad, x.grad), the two in the other order",
+            "stale-y": "y.grad read from another y than the one back-propagated (forward called again)",
             "no-graph": "x.grad set by hand, or filled by a backward pass of another graph than forward's out"}
 
 
@@ -189,6 +190,9 @@ def judge_gradients_y(case, obs):
     r"""The returned ``y.grad`` equals $\partial out/\partial y$."""
     pair = parts(called(obs["gradients"], "gradients(x)"), 2, "gradients(x)", "(x.grad, y.grad)")
     y_grad = pair[1]
+    if y_grad.get("type") == "NoneType" and obs.get("forward_retains_y") is True:  # (walkthrough 68: not the cause)
+        raise Fail("y.grad is None, though forward keeps y's gradient: read y.grad from the y whose graph you "
+                   "back-propagated (calling forward(x) again makes a new y, with no grad)", code="stale-y")
     if y_grad.get("type") == "NoneType":
         raise Fail("y.grad is None: call y.retain_grad() before backward (y is not a leaf), and read it from the y "
                    "whose graph you back-propagated (calling forward(x) again makes a new y, with no grad)",

@@ -75,6 +75,11 @@ MISTAKES = {
         7, {"gradients_x": "returned the two gradients in the other order", "gradients_y": "in the other order",
             "gradients_notebook_example": "in the other order"},
     ),
+    "y_grad_read_from_a_second_forward": (  # walkthrough 68: told first to call retain_grad, which forward does
+        [("    y, z, out = forward(x)\n    out.backward()\n    return x.grad, y.grad\n",
+          "    y, z, out = forward(x)\n    out.backward()\n    y, _, _ = forward(x)\n    return x.grad, y.grad\n")],
+        9, {"gradients_y": "y.grad is None, though forward keeps y's gradient: read y.grad from the y whose graph"},
+    ),
     "manual_uses_autograd": (
         [("    return 12 * (3 * x + 2) / x.numel()\n",
           "    x = x.clone().requires_grad_()\n    with torch.enable_grad():\n"

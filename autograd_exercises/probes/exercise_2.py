@@ -30,21 +30,23 @@ def probe_forward(module, case):
 
 
 def forward_state(module, case):
-    """What ``forward(x)`` gives the gradients: its ``out`` as a number (None: not one number) and whether ``out``,
-    back-propagated, reaches the x passed in (None: cannot tell)."""
+    """What ``forward(x)`` gives the gradients: its ``out`` as a number (None: not one number), whether ``out``,
+    back-propagated, reaches the x passed in, and whether its y then holds a gradient (``retains_y``; None: cannot
+    tell)."""
     x = observe.leaf(case["x"])
     ran = observe.call(module, "forward", x)
-    out = observe.item(ran, 2)
+    out, y = observe.item(ran, 2), observe.item(ran, 0)
     if ran["exception"] is not None or not isinstance(out, torch.Tensor) or out.numel() != 1:
-        return {"out": None, "reaches_x": None}
+        return {"out": None, "reaches_x": None, "retains_y": None}
     value = observe.number(out)
     if not out.requires_grad:
-        return {"out": value, "reaches_x": False}
+        return {"out": value, "reaches_x": False, "retains_y": None}
     try:
         out.backward()
     except Exception:
-        return {"out": value, "reaches_x": None}
-    return {"out": value, "reaches_x": x.grad is not None}
+        return {"out": value, "reaches_x": None, "retains_y": None}
+    retains = observe.grad_of(y) is not None if isinstance(y, torch.Tensor) else None
+    return {"out": value, "reaches_x": x.grad is not None, "retains_y": retains}
 
 
 def probe_gradients(module, case):
@@ -57,7 +59,7 @@ def probe_gradients(module, case):
     x_grad = observe.grad_of(x)
     state = forward_state(module, case)
     return {"gradients": ran, "x_grad": x_grad, "deliveries": observe.packed_deliveries(watched),
-            "forward_reaches_x": state["reaches_x"], "forward_out": state["out"]}
+            "forward_reaches_x": state["reaches_x"], "forward_out": state["out"], "forward_retains_y": state["retains_y"]}
 
 
 def probe_manual(module, case):
