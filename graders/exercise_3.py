@@ -56,6 +56,9 @@ HINTS = {
                                      "sums over the batch"),
     "shapes cannot be multiplied": Mistake("matmul-shapes", "z = x @ w: x has shape (n_in,) or (batch, n_in) and w "
                                            "(n_in, n_out)"),
+    "inconsistent tensor size": Mistake("single-input-dot", "a single input x has shape (n_in,): x.T is x itself, so "
+                                        "x.T @ δ is a dot product; take torch.outer(x, δ), or reshape x to (1, n_in) "
+                                        "and δ to (1, n_out) first"),  # (walkthrough 68: torch's words alone)
     "Can't call numpy() on Tensor that requires grad":
         Mistake("numpy-breaks-graph", "numpy cannot follow autograd's graph: stay in torch"),
     "implicitly created only for scalar outputs":

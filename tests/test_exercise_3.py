@@ -115,6 +115,12 @@ MISTAKES = {
         7, {"parameter_gradients_manual_values": "N = 3 times too large: the loss is the mean (reduction='mean'; by "
                                                  "hand, divide δ by N = 3)"},
     ),
+    "manual_dot_product_for_a_single_input": (  # walkthrough 68: torch's size error, with no hint
+        [("    rows, deltas = x.reshape(-1, x.shape[-1]), delta.reshape(-1, delta.shape[-1])  # a single input is a batch of 1\n"
+          "    return rows.T @ deltas, deltas.sum(dim=0)\n",
+          "    if x.dim() == 1:\n        return x.T @ delta, delta\n    return x.T @ delta, delta.sum(dim=0)\n")],
+        7, {"parameter_gradients_manual_values": "x.T is x itself, so x.T @ δ is a dot product; take torch.outer(x, δ)"},
+    ),
     "manual_divides_by_outputs": (
         [("/ z.numel()", "/ z.shape[-1]")],
         7, {"parameter_gradients_manual_values": "divided by the number of outputs z.shape[-1] = 3 instead of N"},
