@@ -96,6 +96,7 @@ COMMON: dict[str, str] = {
     "needs-gpu": "the code asks for a GPU (.cuda(), device='cuda'), and the grader has none",
     "reads-a-file": "the code reads a file that only the student's machine has (a submission is one file)",
     "waits-for-input": "the code calls input(), and a graded file gets no typed input",
+    "dtype-mismatch": "float32 and float64 tensors mixed in one operation (a .double() or a float64 constant)",
     "sandbox-refused": "the sandbox refused something torch needed (the grader's limit, not a mistake)",
     # the run as a whole (grading.run_failure, grading.judge_run, session.zero)
     "timeout": "the check ran past its time limit: an endless loop, or very slow code",

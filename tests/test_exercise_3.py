@@ -121,6 +121,11 @@ MISTAKES = {
           "    if x.dim() == 1:\n        return x.T @ delta, delta\n    return x.T @ delta, delta.sum(dim=0)\n")],
         7, {"parameter_gradients_manual_values": "x.T is x itself, so x.T @ δ is a dot product; take torch.outer(x, δ)"},
     ),
+    "layer_in_float64": (  # walkthrough 68: layer's .double() met float32 x in the by-hand function, torch's words alone
+        [("    return torch.matmul(x, w) + b\n", "    return (torch.matmul(x, w) + b).double()\n")],
+        7, {"parameter_gradients_manual_values": "a float32 tensor met a float64 one: keep every tensor in the "
+                                                    "inputs' dtype"},
+    ),
     "manual_divides_by_outputs": (
         [("/ z.numel()", "/ z.shape[-1]")],
         7, {"parameter_gradients_manual_values": "divided by the number of outputs z.shape[-1] = 3 instead of N"},

@@ -119,6 +119,9 @@ GENERIC_HINTS = (  # (fragments of torch's message, the hint, the mistake code),
      "torch.cuda.is_available())", "needs-gpu"),
     (("No such file or directory",), READS_A_FILE, "reads-a-file"),
     (("EOF when reading a line",), WAITS_FOR_INPUT, "waits-for-input"),
+    (("to have the same dtype", "to have same dtype"),
+     " (a float32 tensor met a float64 one: keep every tensor in the inputs' dtype; does a function this one calls, "
+     "or a constant, use .double() or dtype=torch.float64?)", "dtype-mismatch"),  # (walkthrough 68: layer's .double())
 )
 
 
