@@ -492,8 +492,12 @@ def _imported(tree: ast.Module) -> set[str]:
 
 def _shape(node: ast.AST) -> str:
     """What ``node`` is, node by node, to tell two definitions apart: ``ast.dump`` without its recursion (red team
-    81: a function of a 1,500-term sum, which Python compiles, raised RecursionError there)."""
-    return repr([(type(n).__name__, [(name, value) for name, value in ast.iter_fields(n)
+    81: a function of a 1,500-term sum, which Python compiles, raised RecursionError there), and integers in hex
+    (red team 228: a 4,000-digit hex literal passed the 4,300 digits ``repr`` writes in decimal, a ValueError)."""
+    def plain(value: object) -> object:
+        return hex(value) if type(value) is int else value
+
+    return repr([(type(n).__name__, [(name, plain(value)) for name, value in ast.iter_fields(n)
                                      if not isinstance(value, (ast.AST, list)) or
                                      isinstance(value, list) and not any(isinstance(v, ast.AST) for v in value)])
                  for n in ast.walk(node)])

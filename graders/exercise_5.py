@@ -22,6 +22,7 @@ SHAPES = ((), (4,), (3, 5), (2, 3, 4))
 # The mistakes this exercise's checks name (codes given to Fail), besides the shared ones (autograd_exercises.mistakes).
 MISTAKES = {
     "too-few-passes": "fewer backward passes than steps asked for (a loop over range(steps - 1))",
+    "grad-not-stored": "gradients taken with torch.autograd.grad, which leaves x.grad empty",
     "single-backward": "one backward pass where two over a retained graph were asked for",
     "error-not-caught": "the RuntimeError of the second backward escapes instead of being caught and returned",
     "graph-retained": "no error on the second backward: the graph was retained (retain_graph=True) or built anew",
@@ -131,14 +132,21 @@ def _empty_grad(obs: dict, what: str, steps: int | None) -> Fail:
     (walkthrough 68: "no backward pass reached it" beside the value check's right "cleared after the last backward");
     none ran, for ``steps`` rounds (a loop over ``range(steps - 1)``); or none reached this x (a copy)."""
     reached = _passes(obs)
+    into = obs.get("into_x") if isinstance(obs.get("into_x"), dict) else {}
+    adds = into.get("accumulates")
+    if reached and isinstance(adds, torch.Tensor) and adds.dtype == torch.bool and adds.numel() and not bool(adds.any()):
+        return Fail(f"x.grad of the x passed in is None after {what}: its {reached} backward pass(es) reached x "
+                    "through torch.autograd.grad, which returns the gradient and leaves x.grad as it is; call "
+                    "backward() (or set x.grad to the gradient) so that the caller's x.grad holds it",
+                    code="grad-not-stored")  # (fairness 63: this was said to be cleared after the last backward)
     if reached:
         return Fail(f"x.grad of the x passed in is None after {what}, though {reached} backward pass(es) reached it: "
                     "x.grad was cleared after the last backward; clear it before each backward, so that it holds the "
                     "gradient afterwards", code="cleared-after-backward")
     calls = (obs.get("ran") or {}).get("autograd_calls")
     if steps is not None and type(calls) is int and calls == 0:
-        return Fail(f"no backward pass ran in {what} for steps = {steps}: does the loop run steps times "
-                    "(range(steps), not range(steps - 1))?", code="too-few-passes")
+        return Fail(f"no backward pass ran in {what} for steps = {steps}: does it run steps rounds (a loop over "
+                    "range(steps), not range(steps - 1))?", code="too-few-passes")
     return Fail(f"x.grad of the x passed in is still None after {what}: no backward pass reached it; "
                 "back-propagate through that x (not a copy), and check that the backward call runs, so that the "
                 "caller's x.grad holds the gradient", code="detached-input")
@@ -189,7 +197,7 @@ def _by_backward(case: dict, obs: dict, got: torch.Tensor, what: str, passes: in
     if "steps" in case and reached and reached < passes and got.shape == x.shape and torch.allclose(
             got.to(torch.float64), (1 if cleared else reached) * slope(case["x"]), rtol=1e-4, atol=1e-5):
         raise Fail(f"{what}: only {reached} of the {passes} backward passes ran, and x.grad holds what they delivered: "
-                   "does the loop run steps times (range(steps), not range(steps - 1))?", code="too-few-passes")
+                   "does it run steps rounds (a loop over range(steps), not range(steps - 1))?", code="too-few-passes")
     terms = torch.stack([2 * x**4, x**3, 3 * x**2, 5 * x, torch.ones_like(x)])  # (the sum's rounding: its terms' sizes)
     backprop.filled_by_backward(obs.get("into_x"), got, (float(terms.sum()),), what=what, leaf="x",
                                 root="out = polynomial(x)", passes=passes, scale=float(terms.abs().sum()), tol=TOL,
@@ -279,7 +287,7 @@ def judge_accumulated(case, obs):
     if reached is not None and 1 < reached < steps and got.shape == g.shape and \
             torch.allclose(got.to(torch.float64), reached * g, rtol=1e-4, atol=1e-5):
         raise Fail(f"{what} holds the sum of {reached} gradients f'(x), expected {steps}: only {reached} of the {steps} "
-                   "backward passes ran; does the loop run steps times (range(steps), not range(steps - 1))?",
+                   "backward passes ran; does it run steps rounds (a loop over range(steps), not range(steps - 1))?",
                    code="too-few-passes")
     close(got, steps * g, what=what, tol=TOL, numel=case["x"].numel())
     _filled_by_backward(case, obs, what, steps)  # (red team 74: one backward, then x.grad *= steps by hand)
@@ -332,8 +340,8 @@ def judge_fresh(case, obs):
     got = _fresh_outcome(obs)
     if got.get("type") == "NoneType":
         if _passes(obs) == 0 and (obs.get("ran") or {}).get("autograd_calls") == 0:
-            raise Fail(f"{what} returned None: no backward pass ran for steps = {int(case['steps'])}; does the loop "
-                       "run steps times (range(steps), not range(steps - 1))?", code="too-few-passes")
+            raise Fail(f"{what} returned None: no backward pass ran for steps = {int(case['steps'])}; does it run "
+                       "steps rounds (a loop over range(steps), not range(steps - 1))?", code="too-few-passes")
         raise Fail(f"{what} returned None: x.grad was cleared after the last backward; clear it before each "
                    "backward, then return it", code="cleared-after-backward")
     value = tensor(got, what)

@@ -21,8 +21,8 @@ MISTAKES = {
     "a_batched_jacobian": (  # fairness 62: torch.func's vmap is no backward pass into x; the message said a formula
         [(GRAD, "    from torch.func import jacrev, vmap\n    flat = x.detach().clone().reshape(-1)\n"
                 "    return vmap(jacrev(polynomial))(flat).reshape(x.shape)\n")],
-        9, {"polynomial_grad_uses_autograd": "a batched pass, torch.func.vmap or jacobian(vectorize=True), is not read "
-                                             "as one into x"},
+        9, {"polynomial_grad_uses_autograd": "a batched pass, as jacobian(vectorize=True) or vmap over jacrev makes, "
+                                             "is not read as one into x: torch.func.grad is"},
     ),
     "custom_function_called_at_the_top_level": (  # fairness 62: the by-hand point lost, no line named
         [("    return 2 * x**4 + x**3 + 3 * x**2 + 5 * x + 1\n", "    return Poly.apply(x)\n"),

@@ -233,7 +233,13 @@ MISTAKES = {
         [(ACCUMULATE, "    for _ in range(steps - 1):\n        polynomial(x).backward()\n    return x.grad\n")],
         10, {"accumulated_grad": "1 of 2 backward passes ran: range(steps - 1)?",
              "accumulated_grad_fills_grad": "no backward pass ran in accumulated_grad(x, steps) for steps = 1: does "
-                                            "the loop run steps times (range(steps), not range(steps - 1))?"},
+                                            "it run steps rounds (a loop over range(steps), not range(steps - 1))?"},
+    ),
+    "accumulated_by_autograd_grad_into_a_sum": (  # fairness 63: was said to clear x.grad after the last backward
+        [(ACCUMULATE, "    total = torch.zeros_like(x)\n    for _ in range(steps):\n"
+                      "        total = total + torch.autograd.grad(polynomial(x), x)[0]\n    return total\n")],
+        11, {"accumulated_grad_fills_grad": "reached x through torch.autograd.grad, which returns the gradient and "
+                                            "leaves x.grad as it is"},
     ),
     "fresh_one_round_short": (
         [("    for _ in range(steps):\n" + CLEAR, "    for _ in range(steps - 1):\n" + CLEAR)],

@@ -99,6 +99,20 @@ def test_a_fix_below_the_test_cells_is_named_where_the_check_fails(sandbox):
     assert not graded.checks[0].passed  # (the copy is as wrong as the one graded: nothing to move)
 
 
+def test_a_huge_integer_literal_in_a_definition_is_compared_without_its_decimal_digits(sandbox):
+    """Red team 228: a def holding a 4,000-digit hex literal (it compiles and runs) made ``_shape`` write it in decimal,
+    past Python's 4,300 digits: a ValueError, "the grader failed", and in a class a row graded again on every run."""
+    big = "0x" + "f" * 4000
+    wrong = lambda cell_id, code: notebook_cases.WRONG_FORWARD if cell_id == "solution-forward" else code  # noqa: E731
+    book = filled("exercise-2", wrong)
+    book.append(f"def helper(x):\n    return x * ({big} // {big})\n", "big")
+    book.append(f"def helper(x):\n    return x + ({big} - {big})\n", "big-again")  # (defined twice: the order notes)
+    nb = book.done()
+    graded = session.explain(grading.grade(graders.find("exercise-2"), _load(nb), sandbox=sandbox, seed=0),
+                             _load(nb))
+    assert not graded.checks[0].passed and graded.score < graded.max_score
+
+
 def test_display_needs_no_import_as_in_every_kernel(sandbox):
     """Fairness (red team 47): ``display(...)`` before a solution's ``def`` raised a NameError, so the ``def`` never
     ran; a Jupyter kernel has ``display`` without an import. Nothing is shown when graded."""

@@ -56,8 +56,9 @@ def judge_grad_uses_autograd(case, obs):
     backprop.delivered_by_backward(obs.get("deliveries"), got, backprop.when_right(got, ref["dy"], values, TOL),
                                    name="x", subject="the gradient polynomial_grad(x) returned", root="polynomial(x)",
                                    how="differentiate polynomial(x) with backward() or torch.autograd.grad (the "
-                                       "formula by hand belongs in polynomial_grad_manual; a batched pass, "
-                                       "torch.func.vmap or jacobian(vectorize=True), is not read as one into x)",
+                                       "formula by hand belongs in polynomial_grad_manual; a batched pass, as "
+                                       "jacobian(vectorize=True) or vmap over jacrev makes, is not read as one "
+                                       "into x: torch.func.grad is)",
                                    code="no-autograd",  # (fairness 62: vmap's pass read as a formula by hand)
                                    tol=TOL, seeded=(float(case["x"].to(torch.float64).sum()),
                                                     float(case["x"].abs().sum())))
