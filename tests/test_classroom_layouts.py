@@ -32,9 +32,32 @@ def found(plan: layouts.Plan) -> dict[tuple[str, str], str]:
     return {(f.student, f.exercise): f.problem or f.shown for f in plan.found}
 
 
-def discover(root: Path, exercise: str | None = "exercise-2") -> layouts.Plan:
+def discover(root: Path, exercise: str | None = "exercise-2", missing: bool = False) -> layouts.Plan:
+    """What ``grade class`` finds; without ``missing``, less the rows ``grade class all`` adds for an exercise a
+    student has no file of (these tests are about the files found: ``test_a_student_without_a_file_of_an_exercise``)."""
     with layouts.opened(root) as (folder, _):
-        return layouts.discover(folder, exercise)
+        plan = layouts.discover(folder, exercise)
+    if not missing:
+        plan.found = [f for f in plan.found if f.problem != layouts.NO_FILE.format(slug=f.exercise)]
+    return plan
+
+
+def test_a_student_without_a_file_of_an_exercise_others_handed_in_has_a_row_that_says_so(tmp_path):
+    """Walkthrough 69: with ``grade class all``, a student's missing exercise had no row, no line in the summary, and
+    the exercise's mean was over one student fewer with no word why. Each such (student, exercise) is a row that
+    scores zero and says why, with the student's own id; an exercise nobody handed in has none."""
+    files(tmp_path, {"alice/exercise_2.py": RIGHT, "alice/exercise_3.py": RIGHT, "bob/exercise_2.py": RIGHT,
+                     "carol_1_2_exercise_3.py": RIGHT})
+    plan = discover(tmp_path, None, missing=True)
+    assert found(plan) == {("alice", "exercise-2"): "alice/exercise_2.py", ("alice", "exercise-3"): "alice/exercise_3.py",
+                           ("bob", "exercise-2"): "bob/exercise_2.py",
+                           ("bob", "exercise-3"): "no file for exercise-3, which other students handed in",
+                           ("carol", "exercise-2"): "no file for exercise-2, which other students handed in",
+                           ("carol", "exercise-3"): "carol_1_2_exercise_3.py"}
+    carol = {f.exercise: f for f in plan.found if f.student == "carol"}
+    assert carol["exercise-2"].lms == carol["exercise-3"].lms == "canvas:1" and carol["exercise-2"].path is None
+    assert all(f.exercise in ("exercise-2", "exercise-3") for f in plan.found)
+    assert len(discover(tmp_path, "exercise-2", missing=True).found) == 2  # one exercise: no roster to miss from
 
 
 def test_a_folder_of_files_one_per_student(tmp_path):

@@ -1098,10 +1098,28 @@ class _Finder:
         for found in candidates:
             groups.setdefault((found.student, found.exercise), []).append(found)
         order = list(self.wanted)
+        if not self.single:
+            groups.update(_missing(groups))
         result = []
         for (student, slug), group in sorted(groups.items(), key=lambda item: (item[0][0], order.index(item[0][1]))):
             result.append(group[0] if len(group) == 1 else _one_of(group, self.wanted[slug]))
         return result
+
+
+NO_FILE = "no file for {slug}, which other students handed in"
+
+
+def _missing(groups: dict[tuple[str, str], list[Found]]) -> dict[tuple[str, str], list[Found]]:
+    """For ``grade class all``: a row for each student without a file of an exercise that others handed in, which says
+    so (walkthrough 69: a student's missing exercise 6 had no row, no line, and the mean was over 39 of 40 with no
+    word why). Who they are is their other rows' (the id, the LMS user, the roster's SID)."""
+    exercises = {slug for _, slug in groups}
+    students: dict[str, Found] = {}
+    for (student, _), group in groups.items():
+        students.setdefault(student, group[0])
+    return {(student, slug): [replace(found, exercise=slug, path=None, shown=f"({slug}: no file)", kind="py",
+                                      problem=NO_FILE.format(slug=slug), note="", nbgrader=None, attempt="")]
+            for student, found in students.items() for slug in exercises if (student, slug) not in groups}
 
 
 def _told_apart(candidates: list[Found]) -> list[Found]:
