@@ -534,6 +534,22 @@ def _name_failed_helpers(results: list[CheckResult], submission: Submission) -> 
                                        f"fix {name}() first." for name in helpers)
 
 
+def _root_causes(results: list[CheckResult]) -> None:
+    """A failed check whose feedback sends the student to fix another function first (``_name_failed_helpers``, or a
+    grader's own "fix loss_fn first") takes that function's failed visible check's mistake code: one cause, counted
+    once under its name in a class's report, not as ``no-param-requires-grad`` or ``wrong-value`` (walkthrough 69: a
+    freeze that only switched parameters off was 5 points under its name and 8 under another)."""
+    roots: dict[str, CheckResult] = {}
+    for result in results:
+        if not result.passed and not result.hidden and result.mistake:
+            roots.setdefault(result.function, result)
+    for result in results:
+        causes = [root for name, root in roots.items() if name != result.function and not result.passed
+                  and (f"fix {name} first" in result.feedback or f"fix {name}() first" in result.feedback)]
+        if causes:
+            result.mistake = causes[0].mistake
+
+
 def custom_functions(code: str) -> list[tuple[str, int]]:
     """(name, line) of each class ``code`` derives from ``torch.autograd.Function`` (``autograd.Function``, or a
     ``Function`` imported by that name), at any depth; ``[]`` where it does not parse."""
@@ -890,6 +906,7 @@ def grade(exercise: Exercise, submission: Submission, *, sandbox: Sandbox, seed:
                  frozenset(unrun_defs(cells, submission)))
     _name_stopped_cells(results, cells, submission)
     _name_failed_helpers(results, submission)
+    _root_causes(results)
     _name_custom_functions(results, submission)
     notes = list(submission.skipped) + cell_notes(cells, submission, cell_timeout) + debugger_notes(submission)
     if shown_hung is not None:

@@ -222,3 +222,13 @@ def test_handout_numbers_match_the_reference():
     assert torch.equal(ref["w_grad"], ref["b_grad"].expand(5, 3))
     frozen = grader.reference(hidden.NOTEBOOK, ["b"])
     assert frozen["b_grad"] is None and torch.equal(frozen["w_grad"], ref["w_grad"])
+
+
+def test_a_cause_in_freeze_is_counted_under_its_name_in_the_checks_it_fails(grade_source):
+    """Walkthrough 69: a freeze that only switched parameters off was 5 points under its own mistake and 8 under
+    no-param-requires-grad in a class's report; the checks that send the student to fix freeze first carry its code."""
+    result = grade_source(SLUG, mutate(SOLUTION, *MISTAKES["freeze_never_switches_back_on"][0]))
+    checks = {c.name: c for c in result.checks}
+    sent = [c for c in result.checks if not c.passed and "fix freeze() first" in c.feedback]
+    assert sent and all(c.mistake == checks["freeze"].mistake != "" for c in sent), \
+        {c.name: (c.mistake, c.feedback[-60:]) for c in result.checks if not c.passed}

@@ -250,3 +250,13 @@ def test_a_right_step_with_a_gradient_near_zero_passes():
     module = load_module(MODULE, SOLUTION)
     case = {"params": [torch.tensor([0.5, -1.0])], "grads": [torch.tensor([1e-7, -2e-7])], "lr": 0.1, "label": "tiny"}
     grader.judge_sgd_update(case, check.probe(module, case))  # raises Fail on the code before
+
+
+def test_a_cause_in_loss_fn_is_counted_under_its_name_in_the_checks_it_fails(grade_source):
+    """Walkthrough 69: a sum in loss_fn cost 1 point under sum-not-mean and 7 under wrong-value and not-finite in a
+    class's report; the checks that send the student to fix loss_fn first carry its mistake."""
+    result = grade_source(SLUG, mutate(SOLUTION, *MISTAKES["loss_sums_instead_of_averaging"][0]))
+    checks = {c.name: c for c in result.checks}
+    assert checks["loss_fn"].mistake == "sum-not-mean"
+    sent = [c for c in result.checks if not c.passed and "fix loss_fn first" in c.feedback]
+    assert sent and all(c.mistake == "sum-not-mean" for c in sent), {c.name: c.mistake for c in result.checks}
