@@ -85,7 +85,7 @@ def test_csv_results_feedback_and_junit(tmp_path, inline):
     assert [by["alice"][name] for name in CHECKS] == ["2", "1", "1", "1", "1", "1", "2", "1"]
     assert by["bob"]["score"] == "4" and by["bob"]["file"] == "bob.ipynb"
     assert by["carol"]["status"] == "could-not-grade" and by["carol"]["reason"] == "carol.py is empty"
-    assert by["carol"]["score"] == "0" and by["carol"]["forward_values"] == "0"
+    assert by["carol"]["score"] == "0" and by["carol"]["forward_values"] == ""  # (no check ran: walkthrough 69)
     assert by["erin"]["status"] == "could-not-grade" and "is not a Jupyter notebook" in by["erin"]["reason"]
     assert by["dave"]["status"] == "graded" and by["dave"]["score"] == "0"
     assert by["dave"]["note"].startswith("dave.py does not compile: SyntaxError at line") and "\n" not in by["dave"]["note"]
@@ -142,6 +142,12 @@ def test_junit_is_valid(tmp_path, inline):
     xmlschema.XMLSchema(str(ROOT / "tests" / "data" / "junit-10.xsd")).validate(str(document))
     text = document.read_text()
     assert 'name="alice exercise-2"' in text and 'name="carol exercise-2"' in text
+    # walkthrough 69: a file that could not be graded is one failed case that says why, not a failure of every check
+    carol = next(suite for suite in ET.fromstring(text) if suite.get("name") == "carol exercise-2")
+    assert (carol.get("tests"), carol.get("failures")) == ("1", "1")
+    assert [case.find("failure").get("message") for case in carol] == ["carol.py is empty"]
+    feedback = (tmp_path / "out" / "feedback" / "carol" / "exercise-2.txt").read_text()
+    assert "graded " not in feedback.splitlines()[1] and "carol.py is empty" in feedback
 
 
 def test_every_exercise_found(tmp_path, inline):
