@@ -353,8 +353,9 @@ def test_the_command_prints_the_top_mistakes_before_what_it_wrote(sandbox, tmp_p
     lines = result.output.splitlines()
     title = lines.index("most common mistakes")
     assert lines[-1].startswith("written: ") and lines[-1].endswith(f"{tmp_path / 'out' / report.REPORT}")
-    assert lines[title - 1].startswith("seeds: ") and re.match(r" missing-retain-grad\s+1\s+2\s+forward_retains_y_grad",
-                                                               lines[title + 4])
+    assert lines[title - 1].startswith("seeds: ")  # (80 columns: each mistake on a line, its checks below, walkthrough 69)
+    assert lines[title + 1] == "  missing-retain-grad: 1 student, 2 points lost", lines[title:]
+    assert lines[title + 2].startswith("      checks: forward_retains_y_grad")
     assert (tmp_path / "out" / report.REPORT).is_file()
 
 
@@ -496,6 +497,9 @@ def test_the_terminal_table_says_how_many_mistakes_it_leaves_out():
     assert re.search(r"^and 2 more mistakes: grades\.csv, report\.html$", table, re.M), table
     assert "more mistake" not in class_report.terminal(rows[:8], width=100, limit=8)
     assert "and 1 more mistake:" in class_report.terminal(rows[:9], width=100, limit=8)
+    narrow = class_report.terminal(rows, width=80, limit=8)  # (each mistake on a line, its checks below it)
+    assert sum(code in narrow for code in codes) == 8 and narrow.splitlines()[-1] == "and 2 more mistakes: grades.csv, report.html"
+    assert "  mistake-a: 1 student, 1 point lost\n      checks: first\n" in narrow, narrow
 
 
 def test_a_duplicates_reason_hides_every_file_it_names():

@@ -254,8 +254,9 @@ def terminal(rows: Sequence[dict[str, Any]], *, width: int = 100, color: bool = 
              limit: int = TERMINAL_MISTAKES) -> str:
     """The most common mistakes as a rich table (empty when nobody made one)."""
     from rich import box
-    from rich.console import Console
     from rich.table import Table
+
+    from autograd_exercises.reports.text import STACKED_BELOW
 
     every = top_mistakes(rows, None)
     top, left = every[:limit], len(every) - limit
@@ -264,6 +265,8 @@ def terminal(rows: Sequence[dict[str, Any]], *, width: int = 100, color: bool = 
     counts = {stat.slug: len(stat.checks) for stat in statistics(rows)}
     several = len({mistake.exercise for mistake in top}) > 1
     more = f"and {left} more mistake{'s' if left > 1 else ''}: grades.csv, report.html" if left > 0 else None
+    if width < STACKED_BELOW:
+        return _stacked_mistakes(top, counts, several, more, width, color)
     table = Table(box=box.SIMPLE_HEAD, title="most common mistakes", title_justify="left", pad_edge=False,
                   caption=more, caption_justify="left")
     if several:
@@ -273,16 +276,46 @@ def terminal(rows: Sequence[dict[str, Any]], *, width: int = 100, color: bool = 
     table.add_column("points lost", justify="right", no_wrap=True)
     table.add_column("checks", overflow="fold", ratio=1)
     for mistake in top:
-        where = ", ".join(f"{name} ({len(students)})" if len(students) != mistake.count else name
-                          for name, students in mistake.checks.items())
-        if len(mistake.checks) == counts.get(mistake.exercise) > 2 and \
-                all(len(students) == mistake.count for students in mistake.checks.values()):
-            where = "every check"
         cells = ([mistake.exercise] if several else []) + [mistake.code, str(mistake.count), _points(mistake.points),
-                                                           where]
+                                                           _where(mistake, counts)]
         table.add_row(*cells)
+    return _printed(table, width, color)
+
+
+def _where(mistake: MistakeStat, counts: dict[str, int]) -> str:
+    """The checks a mistake failed, with how many students where not all of them ("every check" where it is all)."""
+    if len(mistake.checks) == counts.get(mistake.exercise) > 2 and \
+            all(len(students) == mistake.count for students in mistake.checks.values()):
+        return "every check"
+    return ", ".join(f"{name} ({len(students)})" if len(students) != mistake.count else name
+                     for name, students in mistake.checks.items())
+
+
+def _stacked_mistakes(top: list[MistakeStat], counts: dict[str, int], several: bool, more: str | None, width: int,
+                      color: bool) -> str:
+    """:func:`terminal` below :data:`~autograd_exercises.reports.text.STACKED_BELOW` columns: each mistake on a line, its checks indented
+    below it (walkthrough 69: at 80 columns the checks column folded names mid-word, ``forward_retains_y`` /
+    ``_grad``)."""
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.text import Text
+
+    lines: list[Any] = [Text("most common mistakes")]
+    for mistake in top:
+        head = f"{mistake.exercise}  " if several else ""
+        lines.append(Text(f"  {head}{mistake.code}: {mistake.count} student{'s' * (mistake.count != 1)}, "
+                          f"{_points(mistake.points)} point{'s' * (_points(mistake.points) != '1')} lost"))
+        lines.append(Padding(Text(f"checks: {_where(mistake, counts)}"), (0, 0, 0, 6)))
+    if more:
+        lines.append(Text(more))
+    return _printed(Group(*lines), width, color)
+
+
+def _printed(renderable: Any, width: int, color: bool) -> str:
+    from rich.console import Console
+
     buffer = io.StringIO()
-    Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False).print(table)
+    Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False).print(renderable)
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 
