@@ -192,3 +192,21 @@ def test_one_number_is_not_counted_as_elements():
     assert text.startswith("Absolute difference: 0.5 (got 2.5, expected 2;") and "Mismatched" not in text
     assert mismatch_summary(torch.tensor([1.0, 2.5]), torch.tensor([1.0, 2.0]), Tolerance()).startswith(
         "Mismatched elements: 1 / 2 (50.0%). Greatest absolute difference: 0.5 at index (1,)")
+
+
+def test_torchs_long_message_is_cut_to_its_first_sentence_where_a_hint_follows():
+    """Walkthrough 68: torch's 400 characters about a second backward, cut mid-word ("a second ti..."), came before the
+    hint that says what to do; where a hint follows, its first sentence is enough."""
+    long = ("'Trying to backward through the graph a second time (or directly access saved tensors after they have "
+            "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
+            "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second ti...'")
+    outcome = {"exception": {"type": "RuntimeError", "message": long, "frames": []}}
+    with pytest.raises(Fail) as caught:
+        called(outcome, "f(x)")
+    said = str(caught.value)
+    assert said.startswith("f(x) raised RuntimeError: 'Trying to backward through the graph a second time (or directly "
+                           "access saved tensors after they have already been freed). …' (pass retain_graph=True")
+    outcome = {"exception": {"type": "RuntimeError", "message": "'a short one. With two sentences.'", "frames": []}}
+    with pytest.raises(Fail) as caught:
+        called(outcome, "f(x)")
+    assert "a short one. With two sentences." in str(caught.value)  # (short: whole)

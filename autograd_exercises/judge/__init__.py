@@ -182,9 +182,20 @@ def _returned(outcome: dict[str, Any] | None, what: str) -> dict[str, Any]:
                    code="sandbox-refused")
     hint, code = next(((hint, code) for fragments, hint, code in GENERIC_HINTS
                        if any(fragment in message for fragment in fragments)), ("", "raised"))
-    failure = Fail(f"{what} raised {kind}: {message}{_where(exception)}{hint}", code=code)
+    shown = _first_sentence(message) if hint else message
+    failure = Fail(f"{what} raised {kind}: {shown}{_where(exception)}{hint}", code=code)
     failure.generic_hint = hint
     raise failure
+
+
+def _first_sentence(message: str, longer: int = 150) -> str:
+    """Torch's message cut to its first sentence where it runs past ``longer`` characters and a hint follows that says
+    what to do (walkthrough 68: its 400 characters about a second backward, cut mid-word, before the hint)."""
+    if len(message) <= longer:
+        return message
+    quote = message[0] if message[:1] in "'\"" else ""
+    end = message.find(". ", 1)
+    return message if end < 0 else message[:end + 1] + (f" …{quote}" if quote else " …")
 
 
 def sequence(desc: dict[str, Any] | None) -> list[dict[str, Any]] | None:
