@@ -13,6 +13,7 @@ import json
 import os
 import re
 import signal
+import shutil
 import subprocess
 import sys
 import time
@@ -670,6 +671,40 @@ def test_a_forked_worker_that_dies_costs_nothing(tmp_path):
                             stream=io.StringIO(), terminal=False, on_row=kill)
     assert killed and summary.exit_code == 0
     assert [row["score"] for row in summary.rows] == [10] * 6
+
+
+NO_ZOMBIES = """
+import io, os, sys
+from pathlib import Path
+from autograd_exercises.classroom import batch
+folder, out = Path(sys.argv[1]), Path(sys.argv[2])
+summary = batch.run(batch.Options("exercise-2", folder, out=out, timeout=2.0, workers=2, unsafe_root=True),
+                    stream=io.StringIO(), terminal=False)
+zombies = []
+for entry in Path("/proc").iterdir():
+    if entry.name.isdigit() and entry.name != str(os.getpid()):
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if stat[stat.rindex(")") + 2] == "Z":
+            zombies.append(stat[:stat.rindex(")") + 1])
+print(summary.exit_code, [row["score"] for row in summary.rows], zombies)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("unshare"),
+                    reason="a PID namespace of its own needs root here")
+def test_a_class_run_leaves_no_zombie_under_a_pid_1_that_never_reaps(tmp_path):
+    """Red team 229: under ``unshare --fork`` (or a container's shell) as pid 1, every two-worker class left six
+    zombies (the forked worker and sandbox servers killed at the end, re-parented to an init that never reaps). The
+    batch is a subreaper of what it starts, and reaps what exited before it returns."""
+    folder = make_class(tmp_path / "class", {f"s{i}": ("right", ".py") for i in range(4)})
+    proc = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "--kill-child", sys.executable, "-c",
+                           NO_ZOMBIES, str(folder), str(tmp_path / "out")], capture_output=True, timeout=300,
+                          cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    assert proc.stdout.decode().split("\n")[-2] == "0 [10, 10, 10, 10] []", proc.stdout.decode()
 
 
 class Starting:
