@@ -83,10 +83,12 @@ def _f64(case: dict, *names: str) -> list[torch.Tensor]:
 def bce_with_logits(z: torch.Tensor, y: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
     r"""Binary cross-entropy of logits, in the stable form $\max(z, 0) - z y + \log(1 + e^{-|z|})$.
 
-    The same as ``F.binary_cross_entropy_with_logits`` (the tests check it), which is
-    surprisingly slow on tiny tensors and is called many times per grading.
+    The same as ``F.binary_cross_entropy_with_logits`` (the tests check it, values and gradients), which is
+    surprisingly slow on tiny tensors and is called many times per grading. ``torch.maximum`` splits its gradient
+    at a tie, so at $z = 0$ autograd gives $\sigma(0) - y$; ``clamp(min=0)`` gave $1 - y$ there (fairness 64: a logit
+    of exactly 0 would have failed the right answer).
     """
-    each = z.clamp(min=0) - z * y + torch.log1p(torch.exp(-z.abs()))
+    each = torch.maximum(z, torch.zeros_like(z)) - z * y + torch.log1p(torch.exp(-z.abs()))
     return each.sum() if reduction == "sum" else each.mean()
 
 

@@ -243,6 +243,16 @@ def test_stable_bce_matches_torch_for_large_logits():
     torch.testing.assert_close(grader.bce_with_logits(z, y, "sum"), F.binary_cross_entropy_with_logits(z, y, reduction="sum"))
 
 
+def test_the_references_gradient_at_a_logit_of_exactly_zero_is_torchs():
+    """Fairness 64: ``clamp(min=0)`` in the stable form gave autograd's gradient 1 - y at z = 0, where it is
+    sigmoid(0) - y = 0.5 - y; a case with a logit of exactly 0 would have failed the right answer."""
+    z = torch.tensor([0.0, 0.0, 2.0, -3.0], dtype=torch.float64, requires_grad=True)
+    y = torch.tensor([0.0, 1.0, 1.0, 0.0], dtype=torch.float64)
+    ours, = torch.autograd.grad(grader.bce_with_logits(z, y), z)
+    theirs, = torch.autograd.grad(F.binary_cross_entropy_with_logits(z, y), z)
+    torch.testing.assert_close(ours, theirs)
+
+
 def test_handout_numbers():
     ref = grader.reference(grader.handout_case())
     torch.testing.assert_close(ref["z"], torch.tensor([1.3755, -0.6023, -4.8127], dtype=torch.float64), atol=1e-4, rtol=0)
