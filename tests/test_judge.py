@@ -210,3 +210,14 @@ def test_torchs_long_message_is_cut_to_its_first_sentence_where_a_hint_follows()
     with pytest.raises(Fail) as caught:
         called(outcome, "f(x)")
     assert "a short one. With two sentences." in str(caught.value)  # (short: whole)
+
+
+def test_the_difference_named_is_a_mismatched_elements_and_a_factor_of_one_is_none():
+    """Fairness 64: the greatest absolute difference (98.2907 against 98.2906, within rtol) was quoted where the
+    element that failed (near 0, past atol) was another, and the values read as "1 times the expected value"."""
+    expected = torch.tensor([98.2906, 0.0, 5.0], dtype=torch.float64)
+    actual = torch.tensor([98.2907, 3e-6, 5.0], dtype=torch.float64)
+    text = mismatch_summary(actual, expected, Tolerance(rtol=1e-5, atol=1e-6))
+    assert text.startswith("Mismatched elements: 1 / 3 (33.3%). Greatest absolute difference of those: 3e-06 at "
+                           "index (1,)"), text
+    assert factor_hint(1.0000004, 3) is None and factor_hint(1.5, 3).code == "constant-factor"
