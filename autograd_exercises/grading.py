@@ -557,6 +557,7 @@ def custom_functions(code: str) -> list[tuple[str, int]]:
         tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
+
     def function(base: ast.expr) -> bool:  # Function, autograd.Function, torch.autograd.Function
         if isinstance(base, ast.Name):
             return base.id == "Function"

@@ -379,16 +379,16 @@ def _another_exercise(slug: str, sub: "Submission") -> str:
 
 def _functions_defined(code: str | bytes, *, shapes: bool = False) -> Any:
     """The functions ``code`` defines at its top level (none when it does not parse); ``shapes``: a dict of each
-    (its last definition) to its shape (``submission._shape``, ``ast.dump`` without its recursion), which tells two
-    definitions apart whatever their comments and layout."""
-    from autograd_exercises.submission import _shape
+    (its last definition) to its shape (:func:`submission.definition_shape`: ``ast.dump`` without its recursion),
+    which tells two definitions apart whatever their comments and layout."""
+    from autograd_exercises.submission import definition_shape
 
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {} if shapes else set()
     defs = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    return {node.name: _shape(node) for node in defs} if shapes else {node.name for node in defs}
+    return {node.name: definition_shape(node) for node in defs} if shapes else {node.name for node in defs}
 
 
 def _definitions(sub: "Submission") -> dict[str, list[tuple[int, str]]]:

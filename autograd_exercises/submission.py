@@ -475,7 +475,7 @@ def _top_level(tree: ast.Module) -> tuple[dict[str, str], set[str]]:
     bound: set[str] = set()
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            defined[node.name] = _shape(node)
+            defined[node.name] = definition_shape(node)
             bound.add(node.name)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
@@ -490,7 +490,7 @@ def _imported(tree: ast.Module) -> set[str]:
             if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
 
 
-def _shape(node: ast.AST) -> str:
+def definition_shape(node: ast.AST) -> str:
     """What ``node`` is, node by node, to tell two definitions apart: ``ast.dump`` without its recursion (red team
     81: a function of a 1,500-term sum, which Python compiles, raised RecursionError there), and integers in hex
     (red team 228: a 4,000-digit hex literal passed the 4,300 digits ``repr`` writes in decimal, a ValueError)."""
