@@ -221,7 +221,8 @@ def mistakes_cell(row: dict[str, Any]) -> str:
 
 
 def csv_text(rows: Sequence[dict[str, Any]], order: Sequence[str]) -> str:
-    """``grades.csv``: student, exercise, score, max_score, one column per check (its points), then
+    """``grades.csv``: student, exercise, score, max_score, one column per check (its points; blank in a
+    could-not-grade row), then
     mistakes (``check=code; …``: the mistake code of each failed check, :mod:`autograd_exercises.mistakes`),
     status (``graded``/``could-not-grade``), reason (why it could not be graded), note (why a graded file
     scored zero without running: a syntax error, …), file, seed, class_seed, sha256 of the file,
@@ -231,8 +232,8 @@ def csv_text(rows: Sequence[dict[str, Any]], order: Sequence[str]) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEAD + [name for name, _, _ in columns] + TAIL)
     for row in sorted(rows, key=lambda r: (r["student"], order.index(r["exercise"]) if r["exercise"] in order else 0)):
-        checks = row.get("checks", {}) if row.get("status") == "graded" else {}  # (not graded: no check ran, none
-        points = [checks[name][0] if exercise == row["exercise"] and name in checks else None  # scored: blank cells)
+        checks = row.get("checks", {}) if row.get("status") == "graded" else {}  # (not graded: blank, no check ran)
+        points = [checks[name][0] if exercise == row["exercise"] and name in checks else None
                   for _, exercise, name in columns]
         writer.writerow([_cell(row.get(key)) for key in HEAD] + [_cell(value) for value in points]
                         + [_cell(mistakes_cell(row) if key == "mistakes" else row.get(key)) for key in TAIL])
