@@ -51,13 +51,28 @@ def test_a_student_without_a_file_of_an_exercise_others_handed_in_has_a_row_that
     plan = discover(tmp_path, None, missing=True)
     assert found(plan) == {("alice", "exercise-2"): "alice/exercise_2.py", ("alice", "exercise-3"): "alice/exercise_3.py",
                            ("bob", "exercise-2"): "bob/exercise_2.py",
-                           ("bob", "exercise-3"): "no file for exercise-3, which other students handed in",
-                           ("carol", "exercise-2"): "no file for exercise-2, which other students handed in",
+                           ("bob", "exercise-3"): "no file for exercise-3, which most students handed in",
+                           ("carol", "exercise-2"): "no file for exercise-2, which most students handed in",
                            ("carol", "exercise-3"): "carol_1_2_exercise_3.py"}
     carol = {f.exercise: f for f in plan.found if f.student == "carol"}
     assert carol["exercise-2"].lms == carol["exercise-3"].lms == "canvas:1" and carol["exercise-2"].path is None
     assert all(f.exercise in ("exercise-2", "exercise-3") for f in plan.found)
     assert len(discover(tmp_path, "exercise-2", missing=True).found) == 2  # one exercise: no roster to miss from
+
+
+def test_one_students_stray_exercise_gives_no_classmate_a_no_file_row(tmp_path):
+    """Red team 230: mallory's ``exercise_6.py`` (``x = 1``), or an empty ``exercise_5.zip``, gave every classmate a
+    "no file" zero row of that exercise and the run exit status 1. Only an exercise that at least half the class
+    handed in makes such rows; a look-alike id's note stays on its "no file" row (red team 230)."""
+    files(tmp_path / "a", {"alice/exercise_2.py": RIGHT, "bob/exercise_2.py": RIGHT, "carol/exercise_2.py": RIGHT,
+                           "mallory/exercise_2.py": RIGHT, "mallory/exercise_6.py": "x = 1\n"})
+    assert sorted((f.student, f.exercise) for f in discover(tmp_path / "a", None, missing=True).found) == [
+        ("alice", "exercise-2"), ("bob", "exercise-2"), ("carol", "exercise-2"), ("mallory", "exercise-2"),
+        ("mallory", "exercise-6")]
+    files(tmp_path / "b", {"alice/exercise_1.py": RIGHT, "alice/exercise_2.py": RIGHT, "Alice/exercise_1.py": RIGHT})
+    rows = {(f.student.split("-")[0], f.exercise): f for f in discover(tmp_path / "b", None, missing=True).found}
+    assert rows["Alice", "exercise-2"].problem == "no file for exercise-2, which most students handed in"
+    assert rows["Alice", "exercise-2"].note.startswith("id Alice reads like alice: told apart as Alice-")
 
 
 def test_a_folder_of_files_one_per_student(tmp_path):

@@ -1106,19 +1106,23 @@ class _Finder:
         return result
 
 
-NO_FILE = "no file for {slug}, which other students handed in"
+NO_FILE = "no file for {slug}, which most students handed in"
 
 
 def _missing(groups: dict[tuple[str, str], list[Found]]) -> dict[tuple[str, str], list[Found]]:
-    """For ``grade class all``: a row for each student without a file of an exercise that others handed in, which says
-    so (walkthrough 69: a student's missing exercise 6 had no row, no line, and the mean was over 39 of 40 with no
-    word why). Who they are is their other rows' (the id, the LMS user, the roster's SID)."""
-    exercises = {slug for _, slug in groups}
+    """For ``grade class all``: a row for each student without a file of an exercise that at least half the class
+    handed in, which says so (walkthrough 69: a student's missing exercise 6 had no row, no line, and the mean was over
+    39 of 40 with no word why). Half, not one: a single student's stray ``exercise_6.py`` gave every classmate a zero
+    row and the run exit status 1 (red team 230). Who they are is their other rows' (the id, the LMS user, the roster's
+    SID, the note that told a look-alike id apart)."""
     students: dict[str, Found] = {}
-    for (student, _), group in groups.items():
+    handed: dict[str, int] = {}
+    for (student, slug), group in groups.items():
         students.setdefault(student, group[0])
+        handed[slug] = handed.get(slug, 0) + 1
+    exercises = [slug for slug, count in handed.items() if 2 * count >= len(students)]
     return {(student, slug): [replace(found, exercise=slug, path=None, shown=f"({slug}: no file)", kind="py",
-                                      problem=NO_FILE.format(slug=slug), note="", nbgrader=None, attempt="")]
+                                      problem=NO_FILE.format(slug=slug), nbgrader=None, attempt="")]
             for student, found in students.items() for slug in exercises if (student, slug) not in groups}
 
 
