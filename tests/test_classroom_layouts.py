@@ -60,6 +60,20 @@ def test_a_student_without_a_file_of_an_exercise_others_handed_in_has_a_row_that
     assert len(discover(tmp_path, "exercise-2", missing=True).found) == 2  # one exercise: no roster to miss from
 
 
+def test_a_browsers_second_download_and_a_decomposed_canvas_name_stay_their_students(tmp_path):
+    """Fairness 65: ``carol_exercise_2 (1).py`` beside ``carol_exercise_2.py`` made a student ``carol_-1`` (who then had
+    a "no file" row of every other exercise), and a Mac's decomposed ``zoe\u0308_1005_…`` read as no Canvas name."""
+    files(tmp_path / "a", {"carol_exercise_2.py": RIGHT, "carol_exercise_2 (1).py": RIGHT, "dave_exercise_2.py": RIGHT})
+    assert sorted((f.student, f.exercise) for f in discover(tmp_path / "a", None, missing=True).found) == [
+        ("carol", "exercise-2"), ("dave", "exercise-2")]
+    files(tmp_path / "b", {"zo\u00eb_1005_5010_exercise_2.py": RIGHT, "zoe\u0308_1005_5011_exercise_3.py": RIGHT,
+                           "ann_1006_5012_exercise_2.py": RIGHT, "ann_1006_5013_exercise_3.py": RIGHT})
+    found = discover(tmp_path / "b", None, missing=True).found
+    assert sorted((f.student, f.exercise, f.lms) for f in found) == [
+        ("ann", "exercise-2", "canvas:1006"), ("ann", "exercise-3", "canvas:1006"),
+        ("zo\u00eb", "exercise-2", "canvas:1005"), ("zo\u00eb", "exercise-3", "canvas:1005")]
+
+
 def test_one_students_stray_exercise_gives_no_classmate_a_no_file_row(tmp_path):
     """Red team 230: mallory's ``exercise_6.py`` (``x = 1``), or an empty ``exercise_5.zip``, gave every classmate a
     "no file" zero row of that exercise and the run exit status 1. Only an exercise that at least half the class

@@ -95,6 +95,7 @@ _CANVAS = re.compile(r"^(?P<name>[^\W\d_](?:[^\W_]|-)*?)(?:_late)?_(?P<uid>\d+)_
 _MOODLE = re.compile(r"^(?P<name>[^_]+?)_(?P<pid>\d+)_assignsubmission_[a-z]+_(?P<rest>.*)\Z",
                      re.IGNORECASE | re.DOTALL)
 _RESUBMITTED = re.compile(r"(?<![A-Za-z])-\d+\Z")  # Canvas: exercise_2-1.py, never exercise-2.ipynb nor ex-2.py
+_COPIED = re.compile(r" \(\d{1,3}\)\Z")  # a browser's second download: carol_exercise_2 (1).py (fairness 65: carol_-1)
 _BLACKBOARD = re.compile(r"^(?P<assignment>.*?)_(?P<name>[^\W_](?:[^\W_]|[.-])*)_attempt_"
                          r"(?P<when>\d{4}(?:-\d{2}){5})(?:_(?P<rest>.*))?\Z", re.DOTALL)  # (its time: latest graded)
 GRADESCOPE_METADATA = "submission_metadata.yml"  # Gradescope's export: beside its submission_<id>/ folders
@@ -191,6 +192,7 @@ def exercise_in(name: str, known: dict[int, str]) -> tuple[str | None, int | Non
 def lms_prefix(name: str, blackboard: bool = False) -> tuple[str, str, str] | None:
     """(student, source, rest) when ``name`` carries a Canvas, Moodle or Blackboard download prefix; ``blackboard``:
     the download is Blackboard's (:func:`blackboard_download`), whose names are read as its first."""
+    name = unicodedata.normalize("NFC", name)  # (fairness 65: a Mac's decomposed zoë_1005_… read as no Canvas name)
     if blackboard and (found := _blackboard(name)):
         return found
     moodle = _MOODLE.match(name)
@@ -736,7 +738,8 @@ class _Finder:
         if _a_test(Path(rest)):  # (the name the student gave it: red team 218's Canvas test file was a second file)
             self.plan.tests.append(self.shown(path))
             return
-        stem = _RESUBMITTED.sub("", Path(rest).stem) if source.startswith("canvas") else Path(rest).stem
+        stem = _COPIED.sub("", Path(rest).stem)
+        stem = _RESUBMITTED.sub("", stem) if source.startswith("canvas") else stem
         slug, number, leftover = exercise_in(stem, self.known)
         student = student or safe_id(leftover)
         if number is not None and slug is None:
