@@ -932,7 +932,7 @@ def test_lookalike_reads_confusables_case_and_compatibility_forms():
     """What :func:`layouts.lookalike` folds, and what it keeps apart (other letters, other scripts' own names)."""
     same = [("Ann-Lee", "\u0410nn-Lee"), ("alice", "\u0430lice"), ("l", "I"), ("l", "1"), ("O", "0"),
             ("bob", "\uff42\uff4f\uff42"), ("Zo\u00eb", "zo\u00eb"), ("carol", "\u03f2arol"), ("Carl", "\u03f9arl"),
-            ("carmen", "carrnen"), ("fam", "\u017fam")]
+            ("carmen", "carrnen"), ("fam", "\u017fam"), ("ALICE", "alice"), ("ERIN", "erin")]  # (fairness 65)
     apart = [("ann", "anna"), ("zoe", "zo\u00eb"), ("\u5f20\u4e09", "\u674e\u56db"), ("mary-ann", "mary_ann")]
     assert all(layouts.lookalike(a) == layouts.lookalike(b) for a, b in same)
     assert all(layouts.lookalike(a) != layouts.lookalike(b) for a, b in apart)

@@ -1284,9 +1284,12 @@ def lookalike(student: str) -> str:
     are ``a`` and ``c``, ``I`` and ``1`` are ``l``, ``m`` is ``rn``; red team 113 found ``ϲ`` read after NFKC, as
     ``ς``, then ``o``), then compatibility forms folded (NFKC: ``ｂｏｂ`` is ``bob``), case folded (a Mac's or Windows's
     file system keeps ``Alice/`` and ``alice/`` in one folder), read again and case folded again (red team 209: ``２``
-    and ``０`` read as ``2`` and ``O`` only after NFKC, and ``O`` stayed upper case)."""
+    and ``０`` read as ``2`` and ``O`` only after NFKC, and ``O`` stayed upper case), and ``i`` read as ``l`` (``I`` is
+    both, by case and by shape)."""
     text = "".join(_prototype(char) for char in unicodedata.normalize("NFD", student))
-    return "".join(_prototype(char) for char in unicodedata.normalize("NFKC", text).casefold()).casefold()
+    read = "".join(_prototype(char) for char in unicodedata.normalize("NFKC", text).casefold()).casefold()
+    return read.replace("i", "l")  # (fairness 65: ``I`` reads as ``l``, and in another case as ``i``: ``ALICE`` kept
+    # its bare id beside ``alice``; so ``i`` and ``l`` read alike here, and ``ali`` and ``all`` are told apart too)
 
 
 @functools.lru_cache(maxsize=4096)
