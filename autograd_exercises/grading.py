@@ -582,9 +582,9 @@ def _name_custom_functions(results: list[CheckResult], submission: Submission) -
         return
     name, line = found[0]
     for result in failed:
-        result.feedback += (f" Your file defines a torch.autograd.Function ({name}, {submission.locate(line)}): each call "
-                            "of it counts as a graph node, even under torch.no_grad(), so call it at the top level only "
-                            "under `if __name__ == \"__main__\":`.")
+        result.feedback += (f" Your file defines a torch.autograd.Function ({name}, {submission.locate(line)}): "
+                            "each call of it counts as a graph node, even under torch.no_grad(), so call it at the top "
+                            "level only under `if __name__ == \"__main__\":`.")
 
 
 def helper_checks(exercise: Exercise, check: Check, submission: Submission) -> list[Check]:

@@ -427,8 +427,10 @@ def _fixed_below(result: "ExerciseResult", sub: "Submission") -> None:
     the definition above it (walkthrough 68: a fix written in a new last cell, the test cells run again after it in
     Jupyter, lost 4 points with no word why). Where every check of the function passed, nothing is said: a trial
     below that nothing grades is no mistake (fairness 61)."""
-    failed = [check for check in result.checks if not check.passed and check.function]
-    defined = _definitions(sub) if failed else {}
+    text = sub.source.decode("utf-8", "replace")
+    failed = [check for check in result.checks if not check.passed and check.function
+              and len(re.findall(rf"^[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(check.function)}\b", text, re.M)) > 1]
+    defined = _definitions(sub) if failed else {}  # (a function defined once: nothing to read, the bench's class)
     positions = _positions(result, sub) if defined else {}
     for check in failed:
         places, cell = defined.get(check.function, []), positions.get(check.name)

@@ -134,7 +134,8 @@ def _empty_grad(obs: dict, what: str, steps: int | None) -> Fail:
     reached = _passes(obs)
     into = obs.get("into_x") if isinstance(obs.get("into_x"), dict) else {}
     adds = into.get("accumulates")
-    if reached and isinstance(adds, torch.Tensor) and adds.dtype == torch.bool and adds.numel() and not bool(adds.any()):
+    none_added = isinstance(adds, torch.Tensor) and adds.dtype == torch.bool and adds.numel() and not bool(adds.any())
+    if reached and none_added:
         return Fail(f"x.grad of the x passed in is None after {what}: its {reached} backward pass(es) reached x "
                     "through torch.autograd.grad, which returns the gradient and leaves x.grad as it is; call "
                     "backward() (or set x.grad to the gradient) so that the caller's x.grad holds it",
@@ -286,9 +287,9 @@ def judge_accumulated(case, obs):
     reached = _passes(obs)
     if reached is not None and 1 < reached < steps and got.shape == g.shape and \
             torch.allclose(got.to(torch.float64), reached * g, rtol=1e-4, atol=1e-5):
-        raise Fail(f"{what} holds the sum of {reached} gradients f'(x), expected {steps}: only {reached} of the {steps} "
-                   "backward passes ran; does it run steps rounds (a loop over range(steps), not range(steps - 1))?",
-                   code="too-few-passes")
+        raise Fail(f"{what} holds the sum of {reached} gradients f'(x), expected {steps}: only {reached} of the "
+                   f"{steps} backward passes ran; does it run steps rounds (a loop over range(steps), not "
+                   "range(steps - 1))?", code="too-few-passes")
     close(got, steps * g, what=what, tol=TOL, numel=case["x"].numel())
     _filled_by_backward(case, obs, what, steps)  # (red team 74: one backward, then x.grad *= steps by hand)
 

@@ -59,7 +59,8 @@ def probe_gradients(module, case):
     x_grad = observe.grad_of(x)
     state = forward_state(module, case)
     return {"gradients": ran, "x_grad": x_grad, "deliveries": observe.packed_deliveries(watched),
-            "forward_reaches_x": state["reaches_x"], "forward_out": state["out"], "forward_retains_y": state["retains_y"]}
+            "forward_reaches_x": state["reaches_x"], "forward_out": state["out"],
+            "forward_retains_y": state["retains_y"]}
 
 
 def probe_manual(module, case):

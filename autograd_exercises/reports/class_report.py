@@ -293,9 +293,9 @@ def _where(mistake: MistakeStat, counts: dict[str, int]) -> str:
 
 def _stacked_mistakes(top: list[MistakeStat], counts: dict[str, int], several: bool, more: str | None, width: int,
                       color: bool) -> str:
-    """:func:`terminal` below :data:`~autograd_exercises.reports.text.STACKED_BELOW` columns: each mistake on a line, its checks indented
-    below it (walkthrough 69: at 80 columns the checks column folded names mid-word, ``forward_retains_y`` /
-    ``_grad``)."""
+    """:func:`terminal` below :data:`~autograd_exercises.reports.text.STACKED_BELOW` columns: each mistake on a line,
+    its checks indented below it (walkthrough 69: at 80 columns the checks column folded names mid-word,
+    ``forward_retains_y`` / ``_grad``)."""
     from rich.console import Group
     from rich.padding import Padding
     from rich.text import Text
