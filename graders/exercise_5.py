@@ -127,13 +127,15 @@ def _fills_leaf(obs: dict, expected: torch.Tensor, what: str, steps: int | None 
     close(got, expected, what=f"x.grad after {what}", tol=TOL, numel=got.numel())
 
 
+SHORT_LOOP = "does it run steps rounds (a loop over range(steps), not range(steps - 1))?"  # (too-few-passes' hint)
+
+
 def _empty_grad(obs: dict, what: str, steps: int | None) -> Fail:
     """Why x.grad of the x passed in is None afterwards: backward passes reached x and the code cleared it after them
     (walkthrough 68: "no backward pass reached it" beside the value check's right "cleared after the last backward");
     none ran, for ``steps`` rounds (a loop over ``range(steps - 1)``); or none reached this x (a copy)."""
     reached = _passes(obs)
-    into = obs.get("into_x") if isinstance(obs.get("into_x"), dict) else {}
-    adds = into.get("accumulates")
+    adds = _into(obs).get("accumulates")
     none_added = isinstance(adds, torch.Tensor) and adds.dtype == torch.bool and adds.numel() and not bool(adds.any())
     if reached and none_added:
         return Fail(f"x.grad of the x passed in is None after {what}: its {reached} backward pass(es) reached x "
@@ -146,8 +148,7 @@ def _empty_grad(obs: dict, what: str, steps: int | None) -> Fail:
                     "gradient afterwards", code="cleared-after-backward")
     calls = (obs.get("ran") or {}).get("autograd_calls")
     if steps is not None and type(calls) is int and calls == 0:
-        return Fail(f"no backward pass ran in {what} for steps = {steps}: does it run steps rounds (a loop over "
-                    "range(steps), not range(steps - 1))?", code="too-few-passes")
+        return Fail(f"no backward pass ran in {what} for steps = {steps}: {SHORT_LOOP}", code="too-few-passes")
     return Fail(f"x.grad of the x passed in is still None after {what}: no backward pass reached it; "
                 "back-propagate through that x (not a copy), and check that the backward call runs, so that the "
                 "caller's x.grad holds the gradient", code="detached-input")
@@ -198,7 +199,7 @@ def _by_backward(case: dict, obs: dict, got: torch.Tensor, what: str, passes: in
     if "steps" in case and reached and reached < passes and got.shape == x.shape and torch.allclose(
             got.to(torch.float64), (1 if cleared else reached) * slope(case["x"]), rtol=1e-4, atol=1e-5):
         raise Fail(f"{what}: only {reached} of the {passes} backward passes ran, and x.grad holds what they delivered: "
-                   "does it run steps rounds (a loop over range(steps), not range(steps - 1))?", code="too-few-passes")
+                   f"{SHORT_LOOP}", code="too-few-passes")
     terms = torch.stack([2 * x**4, x**3, 3 * x**2, 5 * x, torch.ones_like(x)])  # (the sum's rounding: its terms' sizes)
     backprop.filled_by_backward(obs.get("into_x"), got, (float(terms.sum()),), what=what, leaf="x",
                                 root="out = polynomial(x)", passes=passes, scale=float(terms.abs().sum()), tol=TOL,
@@ -263,10 +264,15 @@ def judge_second_error(case, obs):
                    f"backward: {key}...", code="wrong-error")
 
 
+def _into(obs: dict) -> dict:
+    """What the backward passes that reached the x passed in did (:func:`observe.gradients_into`); ``{}`` unread."""
+    return obs.get("into_x") if isinstance(obs.get("into_x"), dict) else {}
+
+
 def _passes(obs: dict) -> int | None:
-    """How many backward passes reached the x passed in (:func:`observe.gradients_into`); None where unread."""
-    into = obs.get("into_x") if isinstance(obs.get("into_x"), dict) else {}
-    return into.get("passes") if type(into.get("passes")) is int else None
+    """How many backward passes reached the x passed in; None where unread."""
+    passes = _into(obs).get("passes")
+    return passes if type(passes) is int else None
 
 
 def _loop_short(obs: dict, steps: int) -> str:
@@ -288,8 +294,7 @@ def judge_accumulated(case, obs):
     if reached is not None and 1 < reached < steps and got.shape == g.shape and \
             torch.allclose(got.to(torch.float64), reached * g, rtol=1e-4, atol=1e-5):
         raise Fail(f"{what} holds the sum of {reached} gradients f'(x), expected {steps}: only {reached} of the "
-                   f"{steps} backward passes ran; does it run steps rounds (a loop over range(steps), not "
-                   "range(steps - 1))?", code="too-few-passes")
+                   f"{steps} backward passes ran; {SHORT_LOOP}", code="too-few-passes")
     close(got, steps * g, what=what, tol=TOL, numel=case["x"].numel())
     _filled_by_backward(case, obs, what, steps)  # (red team 74: one backward, then x.grad *= steps by hand)
 
@@ -341,8 +346,8 @@ def judge_fresh(case, obs):
     got = _fresh_outcome(obs)
     if got.get("type") == "NoneType":
         if _passes(obs) == 0 and (obs.get("ran") or {}).get("autograd_calls") == 0:
-            raise Fail(f"{what} returned None: no backward pass ran for steps = {int(case['steps'])}; does it run "
-                       "steps rounds (a loop over range(steps), not range(steps - 1))?", code="too-few-passes")
+            raise Fail(f"{what} returned None: no backward pass ran for steps = {int(case['steps'])}; {SHORT_LOOP}",
+                       code="too-few-passes")
         raise Fail(f"{what} returned None: x.grad was cleared after the last backward; clear it before each "
                    "backward, then return it", code="cleared-after-backward")
     value = tensor(got, what)
