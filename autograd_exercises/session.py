@@ -9,6 +9,7 @@ Choosing files and listing exercises need no torch at all (:mod:`catalog`).
 from __future__ import annotations
 
 import ast
+import collections
 import contextlib
 import json
 import os
@@ -427,9 +428,11 @@ def _fixed_below(result: "ExerciseResult", sub: "Submission") -> None:
     the definition above it (walkthrough 68: a fix written in a new last cell, the test cells run again after it in
     Jupyter, lost 4 points with no word why). Where every check of the function passed, nothing is said: a trial
     below that nothing grades is no mistake (fairness 61)."""
-    text = sub.source.decode("utf-8", "replace")
-    failed = [check for check in result.checks if not check.passed and check.function
-              and len(re.findall(rf"^[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(check.function)}\b", text, re.M)) > 1]
+    from autograd_exercises.submission import top_level_definitions
+
+    failed = [check for check in result.checks if not check.passed and check.function]
+    counts = collections.Counter(top_level_definitions(sub.source.decode("utf-8", "replace")) if failed else ())
+    failed = [check for check in failed if counts[check.function] > 1]
     defined = _definitions(sub) if failed else {}  # (a function defined once: nothing to read, the bench's class)
     positions = _positions(result, sub) if defined else {}
     for check in failed:

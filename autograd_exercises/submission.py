@@ -443,12 +443,18 @@ def _after(places: list[int], index: int) -> int | None:
 _DEFINES = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+(\w+)", re.MULTILINE)  # a top-level definition's name
 
 
+def top_level_definitions(code: str) -> list[str]:
+    """The names of the functions and classes ``code`` defines at its top level, each time it does, read by a pattern
+    before any parsing (what the notes and ``session._fixed_below`` look at first)."""
+    return _DEFINES.findall(code)
+
+
 def _defined_twice(cells: list[tuple[int, str, object]]) -> bool:
     """Whether two cells define a function or class of one name (read by a pattern, before any parsing: a
     notebook run top to bottom is otherwise not parsed for notes)."""
     seen: set[str] = set()
     for _, code, _ in cells:
-        names = set(_DEFINES.findall(code))
+        names = set(top_level_definitions(code))
         if names & seen:
             return True
         seen |= names
@@ -478,16 +484,21 @@ def _top_level(tree: ast.Module) -> tuple[dict[str, str], set[str]]:
             defined[node.name] = definition_shape(node)
             bound.add(node.name)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+            bound.update(_import_names(node))
         else:
             bound.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
     return defined, bound
 
 
+def _import_names(node: ast.Import | ast.ImportFrom) -> list[str]:
+    """The names an import statement binds (``import a.b`` binds ``a``)."""
+    return [(alias.asname or alias.name).split(".")[0] for alias in node.names]
+
+
 def _imported(tree: ast.Module) -> set[str]:
     """The names a cell's top-level imports bind."""
-    return {(alias.asname or alias.name).split(".")[0] for node in tree.body
-            if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
+    return {name for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
+            for name in _import_names(node)}
 
 
 def definition_shape(node: ast.AST) -> str:
