@@ -113,9 +113,9 @@ def mismatch_summary(a: torch.Tensor, e: torch.Tensor, tol: Tolerance) -> str:
     bad = ~((a - e).abs() <= tol.atol + tol.rtol * e.abs())
     diff = (a - e).abs().nan_to_num(nan=float("inf"))
     flat = int(diff.argmax())
-    among = ""
-    if bool(bad.any()) and not bool(bad.reshape(-1)[flat]):  # (fairness 64: the greatest difference, within rtol of a
-        flat, among = int(torch.where(bad, diff, torch.zeros_like(diff)).argmax()), " of those"  # large value, passed)
+    among = ""  # (fairness 64: where the greatest difference passed, within rtol of a large value, a mismatched one's)
+    if bool(bad.any()) and not bool(bad.reshape(-1)[flat]):
+        flat, among = int(torch.where(bad, diff, torch.zeros_like(diff)).argmax()), " of those"
     index = _unravel(flat, tuple(a.shape)) if a.dim() else ()
     where = f" at index {index}" if index else ""
     count = int(bad.sum())
