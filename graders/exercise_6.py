@@ -166,6 +166,7 @@ MISTAKES = {
     "requires-grad-off": "a parameter no longer requires grad after an update",
     "losses-keep-graph": "the recorded losses are tensors that keep each step's graph alive",
     "train-without-autograd": "train computed its updates by hand, with no backward pass",
+    "losses-not-of-params": "the recorded losses are not those of the w and b train returns",
 }
 
 
@@ -359,6 +360,16 @@ def judge_one_step(case, obs):
         what = f"{name} after one step"
         close_or_named(got, expected, what=what, tol=TOL,
                        named=lambda: _step_mistake(what, got, start, (start - expected) / lr, lr))
+    _trained_with_autograd(case, obs)  # (red team 231: the one step made by hand, the numbers right)
+
+
+def _back_propagated_every_step(case: dict, obs: dict) -> None:
+    """At least as many backward passes as steps, by autograd's engine's own count (:func:`backward_passes`)."""
+    calls, steps = backward_passes(obs["train"]), int(case["steps"])
+    if calls < steps:
+        raise Fail(f"train back-propagated {calls} time(s) in {steps} step(s): call L.backward() every step, then "
+                   "sgd_step([w, b], lr); computing the updates by hand skips what this exercise is about",
+                   code="train-without-autograd")
 
 
 def _trained_with_autograd(case: dict, obs: dict) -> None:
@@ -367,11 +378,8 @@ def _trained_with_autograd(case: dict, obs: dict) -> None:
     gradients (red team 63 ran a trivial backward beside updates by hand). Fewer autograd calls than steps fail, and
     so do passes that never deliver $\partial L/\partial w$ and $\partial L/\partial b$ at the step's parameters into
     leaves of their shapes (the caller's w and b or copies); how it updates w and b is the sgd_step checks' matter."""
+    _back_propagated_every_step(case, obs)
     calls, steps = backward_passes(obs["train"]), int(case["steps"])
-    if calls < steps:
-        raise Fail(f"train back-propagated {calls} time(s) in {steps} step(s): call L.backward() every step, then "
-                   "sgd_step([w, b], lr); computing the updates by hand skips what this exercise is about",
-                   code="train-without-autograd")
     watched = obs["gradients"].get("passes") if isinstance(obs.get("gradients"), dict) else None
     if type(watched) is int and watched > calls:  # (each pass the watch keeps is one the engine ran)
         raise Fail(f"train's record of its backward passes ({watched}) is more than the {calls} autograd's engine ran: "
@@ -432,8 +440,9 @@ def _hits(rows: Any, where: Any, passes: int, expected: torch.Tensor) -> torch.T
 
 @_blaming_loss_fn
 def judge_decreases(case, obs):
-    """The recorded losses start at $L(w_0, b_0)$ and go down, step after step."""
-    values, _, _ = trained(case, obs)
+    """The recorded losses start at $L(w_0, b_0)$ and go down, step after step; train back-propagated every step, and
+    the losses are those of the w and b it returns (:func:`_losses_of_the_returned`)."""
+    values, w, b = trained(case, obs)
     start = replay(case, steps=1)[0][0]
     if not bool(torch.isfinite(values).all()):
         hint = broken_loop(case, values)
@@ -449,6 +458,27 @@ def judge_decreases(case, obs):
         raise Fail(f"the loss does not go down: losses[{step}] = {float(values[step]):.6g} after losses[{step - 1}] "
                    f"= {float(values[step - 1]):.6g}{' — ' + hint if hint else ''}",
                    code=code_of(hint, "loss-not-decreasing"))
+    _back_propagated_every_step(case, obs)
+    _losses_of_the_returned(case, values, w, b)
+
+
+def _losses_of_the_returned(case: dict, values: torch.Tensor, w: dict, b: dict) -> None:
+    r"""The recorded losses are those of the w and b train returns (red team 231: a made-up history going down step
+    after step, beside w and b returned as they came in): each loss is recorded before its step, so the returned
+    parameters' $L(w, b)$, in float64, is at most the last one, within :data:`TRAIN_TOL`. Any loop that trains what it
+    returns passes; how close it comes to the reference loop is train_converges' matter."""
+    x, y = case["x"].to(torch.float64), case["y"].to(torch.float64)
+    got = [tensor(desc, f"the returned {name}").to(torch.float64) for name, desc in (("w", w), ("b", b))]
+    try:
+        reached = float(((x @ got[0] + got[1] - y) ** 2).mean())
+    except RuntimeError:  # (shapes that do not fit: train_converges names them)
+        raise Fail(f"the returned w and b, of shapes {tuple(got[0].shape)} and {tuple(got[1].shape)}, do not fit x "
+                   f"of shape {tuple(x.shape)} and y of shape {tuple(y.shape)}", code="losses-not-of-params") from None
+    last = float(values[-1])
+    if not reached <= last + TRAIN_TOL.atol + TRAIN_TOL.rtol * abs(last):
+        raise Fail(f"the returned w and b have a loss of {reached:.6g}, above the last recorded loss ({last:.6g}): the "
+                   "recorded losses must be those of the w and b train updates and returns (record loss.item() of "
+                   "each step's L = loss_fn(x, y, w, b), then update w and b in place)", code="losses-not-of-params")
 
 
 @_blaming_loss_fn

@@ -21,21 +21,26 @@ MISTAKES = {
         [("        loss.backward()\n        sgd_step([w, b], lr)\n",
           "        with torch.no_grad():\n            error = 2 * (x @ w + b - y) / y.numel()\n"
           "            w -= lr * (x.T @ error)\n            b -= lr * error.sum(dim=0)\n")],
-        9, {"train_converges": "train back-propagated 0 time(s) in 150 step(s)"},
+        5, {"train_converges": "train back-propagated 0 time(s) in 150 step(s)",  # red team 231: every train
+            "train_one_step": "train back-propagated 0 time(s) in 1 step(s)",  # check that judges its numbers too
+            "train_loss_decreases": "train back-propagated 0 time(s) in 40 step(s)",
+            "train_no_graph_kept": "train never back-propagated"},
     ),
     "train_by_hand_beside_a_trivial_backward": (  # red team 63: the same, with a backward pass that trains nothing
         [("        loss.backward()\n        sgd_step([w, b], lr)\n",
           "        torch.ones(1, requires_grad=True).sum().backward()\n"
           "        with torch.no_grad():\n            error = 2 * (x @ w + b - y) / y.numel()\n"
           "            w -= lr * (x.T @ error)\n            b -= lr * error.sum(dim=0)\n")],
-        9, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150"},
+        7, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150",
+            "train_one_step": "train's backward passes computed the gradients of the step's loss in 0 of 1"},
     ),
     "train_by_hand_beside_a_backward_into_copies": (  # ... or one into leaves shaped like w and b, with zero gradients
         [("        loss.backward()\n        sgd_step([w, b], lr)\n",
           "        (0 * loss_fn(x, y, w.detach().requires_grad_(), b.detach().requires_grad_())).backward()\n"
           "        with torch.no_grad():\n            error = 2 * (x @ w + b - y) / y.numel()\n"
           "            w -= lr * (x.T @ error)\n            b -= lr * error.sum(dim=0)\n")],
-        9, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150"},
+        7, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150",
+            "train_one_step": "train's backward passes computed the gradients of the step's loss in 0 of 1"},
     ),
     "train_by_hand_with_hooks_that_replace_the_gradients": (  # red team 65: hooks of its own, run before the grader's,
         [("        loss.backward()\n        sgd_step([w, b], lr)\n",  # hand the watch the gradients done by hand
@@ -45,7 +50,8 @@ MISTAKES = {
           "        wc.register_hook(lambda g: gw)\n        bc.register_hook(lambda g: gb)\n"
           "        (wc.sum() + bc.sum()).backward()\n"
           "        with torch.no_grad():\n            w -= lr * gw\n            b -= lr * gb\n")],
-        9, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150"},
+        7, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150",
+            "train_one_step": "train's backward passes computed the gradients of the step's loss in 0 of 1"},
     ),
     "train_by_hand_through_a_dot_product_graph": (  # red team 122: a pass over fresh leaves that carries the
         [("        loss.backward()\n        sgd_step([w, b], lr)\n",  # gradients done by hand, no hook
@@ -54,7 +60,23 @@ MISTAKES = {
           "        wc, bc = torch.zeros_like(w, requires_grad=True), torch.zeros_like(b, requires_grad=True)\n"
           "        ((wc * gw).sum() + (bc * gb).sum()).backward()\n"
           "        with torch.no_grad():\n            w -= lr * gw\n            b -= lr * gb\n")],
-        9, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150"},
+        7, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150",
+            "train_one_step": "train's backward passes computed the gradients of the step's loss in 0 of 1"},
+    ),
+    "train_makes_up_its_losses": (  # red team 231: no loop, a history going down, w and b returned as they came in
+        [("    losses = []\n    for _ in range(steps):\n        loss = loss_fn(x, y, w, b)\n"
+          "        losses.append(loss.item())\n        loss.backward()\n        sgd_step([w, b], lr)\n",
+          "    start = loss_fn(x, y, w, b).item()\n    losses = [start * 0.97 ** i for i in range(steps)]\n")],
+        5, {"train_loss_decreases": "train back-propagated 0 time(s) in 40 step(s)",
+            "train_no_graph_kept": "train never back-propagated"},
+    ),
+    "train_makes_up_its_losses_beside_a_backward_a_step": (  # ... with a backward pass a step that trains nothing
+        [("    losses = []\n    for _ in range(steps):\n        loss = loss_fn(x, y, w, b)\n"
+          "        losses.append(loss.item())\n        loss.backward()\n        sgd_step([w, b], lr)\n",
+          "    start = loss_fn(x, y, w, b).item()\n    losses = [start * 0.97 ** i for i in range(steps)]\n"
+          "    for _ in range(steps):\n        loss_fn(x, y, w, b).backward()\n"
+          "    w.grad, b.grad = None, None\n")],
+        6, {"train_loss_decreases": "above the last recorded loss"},
     ),
     "gradients_never_zeroed": (
         [("            p.grad.zero_()\n", "")],

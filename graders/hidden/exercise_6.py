@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 
 from autograd_exercises import inputs
-from autograd_exercises.judge import Fail, grad_fn_name
+from autograd_exercises.judge import Fail, backward_passes, grad_fn_name
 from autograd_exercises.probes.exercise_6 import probe_sgd_step, probe_train
 from autograd_exercises.spec import Check
 from graders.exercise_6 import (
@@ -50,8 +50,12 @@ def judge_sgd_leaves(case, obs):
 
 def judge_no_graph_kept(case, obs):
     """The trained w and b are still leaves with no grad_fn, and the losses hold no graphs (however many were recorded:
-    a loop one step short is the other checks' to say, not this one's again)."""
+    a loop one step short is the other checks' to say, not this one's again); a train that never back-propagated has
+    no graph to judge, so it does not pass."""
     _, w, b = trained(case, obs, counted=False)
+    if backward_passes(obs["train"]) < 1:  # (red team 231: a train with no loop keeps no graph, and trains nothing)
+        raise Fail("train never back-propagated, so there is no graph for it to leave behind: call L.backward() every "
+                   "step, then sgd_step([w, b], lr)", code="train-without-autograd")
     for name, desc in (("w", w), ("b", b)):
         if grad_fn_name(desc) is not None or not desc.get("is_leaf", True):
             raise Fail(f"the returned {name} has a grad_fn ({grad_fn_name(desc)}): the updates were recorded by "
