@@ -734,3 +734,30 @@ def test_torch_still_works_after_every_layer() -> None:
     if result["seccomp"] or ABI >= 4:
         assert result["inet"] in (errno.EPERM, errno.EACCES)
     assert result["new_import"]  # a new stdlib import works: no uid switch where Python is private  # a new stdlib import works (not when Python sits under a 0700 /root)
+
+
+@needs_fork
+@pytest.mark.parametrize("layer", ["rlimits", "no-new-privs"])
+def test_a_child_fails_closed_where_a_limit_or_no_new_privs_is_refused(tmp_path, layer) -> None:
+    """Walkthrough 70: ``child.lock_down`` skipped a limit the platform refused, and the result of no-new-privs, and
+    ran the child on, though every other layer fails closed. Now either stops the child before any student code
+    (``apply_rlimits`` names the refused limit; the server's detection then finds no "rlimits" layer either)."""
+    from autograd_exercises.sandbox import child as sandbox_child
+
+    def child() -> dict[str, Any]:
+        real = isolation._set_limit
+        isolation._set_limit = lambda which, soft, hard: which != resource.RLIMIT_NOFILE and real(which, soft, hard)
+        isolation.set_no_new_privs = lambda: False
+        refused: list[str] = []
+        applied = isolation.apply_rlimits(isolation.Limits(), refused)
+        job = {"scratch": str(tmp_path), "filename": "s.py", "layers": [layer], "uid": None, "read_paths": [],
+               "server": None, "limits": vars(isolation.Limits())}
+        try:
+            sandbox_child.lock_down(job)
+        except RuntimeError as exc:
+            return {"stopped": str(exc), "refused": refused, "applied": "rlimit-cpu" in applied}
+        return {"stopped": None, "refused": refused}
+
+    result = value_of(in_child(child))
+    assert result["refused"] == ["rlimit-nofile"] and result["applied"], result
+    assert result["stopped"] == ("could not apply rlimit-nofile" if layer == "rlimits" else "could not set no-new-privs")

@@ -295,14 +295,16 @@ def lock_down(job: dict[str, Any], source: bytes | None = None, seccomp: Any = N
     if "torch._dynamo" not in sys.modules:
         sys.meta_path.insert(0, FairImports())
     isolation.set_oom_score_adj(1000)  # the first to go when memory runs out, never the grader
-    isolation.apply_rlimits(isolation.Limits(**job["limits"]))
-    layers = set(job["layers"])
+    layers, refused = set(job["layers"]), []
+    isolation.apply_rlimits(isolation.Limits(**job["limits"]), refused)
+    if "rlimits" in layers and refused:  # (walkthrough 70: a refused limit was skipped, the child ran on)
+        raise RuntimeError(f"could not apply {', '.join(refused)}")
     if "uid-switch" in layers and not isolation.drop_privileges(job["uid"]):
         raise RuntimeError("could not switch to the sandbox uid")
     if "capabilities-dropped" in layers and not isolation.drop_capabilities():
         raise RuntimeError("could not drop capabilities")
-    if "no-new-privs" in layers:
-        isolation.set_no_new_privs()
+    if "no-new-privs" in layers and not isolation.set_no_new_privs():
+        raise RuntimeError("could not set no-new-privs")
     if any(layer.startswith("landlock") for layer in layers):
         if not isolation.apply_landlock(job["read_paths"], [job["scratch"], *isolation.WRITABLE_DEVICES]):
             raise RuntimeError("could not apply landlock")

@@ -233,13 +233,15 @@ def rlimit_plan(
     return plan
 
 
-def apply_rlimits(limits: Limits) -> list[str]:
+def apply_rlimits(limits: Limits, refused: list[str] | None = None) -> list[str]:
     """Set CPU, AS, FSIZE, NOFILE, CORE=0, RTPRIO=0, NICE=0 and NPROC; return the names of the limits applied.
 
     RLIMIT_AS is the current VmSize plus ``limits.memory_bytes`` (torch alone maps
     hundreds of MB). RLIMIT_NPROC is ``limits.processes`` as root (meant for the
     fresh slot uid after :func:`drop_privileges`), else the user's current thread
-    count plus ``limits.processes``. A limit the platform refuses is skipped.
+    count plus ``limits.processes``. A limit the platform refuses is skipped and named in ``refused``: the
+    "rlimits" layer is found only where none is (:func:`_try_layers`), and a child given it fails closed on one
+    (``child.lock_down``).
     """
     if resource is None:
         return []
@@ -250,6 +252,8 @@ def apply_rlimits(limits: Limits) -> list[str]:
         which = getattr(resource, constant, None)
         if which is not None and _set_limit(which, soft, hard):
             applied.append(name)
+        elif refused is not None:
+            refused.append(name)
     return applied
 
 
@@ -678,7 +682,8 @@ def _try_layers(slot: int, scratch: str | None, report: Any) -> None:
     owner = sandbox_uid(slot) if hasattr(os, "geteuid") and os.geteuid() == 0 else None
     if scratch is not None and private_scratch(scratch, owner, 1 << 20, 64):
         report("private-scratch")
-    if apply_rlimits(Limits()):
+    refused: list[str] = []
+    if apply_rlimits(Limits(), refused) and not refused:
         report("rlimits")
     if hasattr(os, "setsid"):
         try:
