@@ -673,3 +673,13 @@ def test_a_second_prime_keeps_the_caches_the_zygote_froze():
         assert before and before <= {id(wrapper) for wrapper, _ in caches.WRAPPERS}
     finally:
         gc.unfreeze()
+
+
+def test_only_a_batchs_zygote_moves_onto_huge_pages():
+    """Walkthrough 70: a student's one grading of an exercise with a child for its secret inputs forked twice, and its
+    zygote collapsed about 130 MB onto huge pages as the grader exited. Only a batch's zygote (a sandbox without the
+    idle preload: ``grade class``) does, once, at its second fork."""
+    from autograd_exercises.sandbox import zygote
+
+    assert [n for n in range(1, 50) if zygote._goes_huge(n, batch=True)] == [zygote.HUGE_AFTER]
+    assert not any(zygote._goes_huge(n, batch=False) for n in range(1, 50))

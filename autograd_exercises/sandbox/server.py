@@ -312,7 +312,7 @@ class Server:
         self.seccomp = isolation.seccomp_filter(**isolation.seccomp_options(self.layers)) \
             if "seccomp" in self.layers else None
         self.heavy_loaded = False
-        self.zygote = Zygote(self._run_job, _preload_heavy) if use_fork else None
+        self.zygote = Zygote(self._run_job, _preload_heavy, batch=not idle_preload) if use_fork else None  # (a batch's)
 
     def scratch(self, filename: str, source: bytes) -> Path:
         """A fresh folder holding only the submission, owned by the slot's uid (folder mode)."""
