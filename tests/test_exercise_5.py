@@ -262,6 +262,12 @@ MISTAKES = {
         [(CLEAR, "        with torch.no_grad():\n            x.grad = 8 * x**3 + 3 * x**2 + 6 * x + 5\n")],
         10, {"fresh_grad": "0 backward pass(es) reached the x passed in", "fresh_grad_stale": "not set or scaled by hand"},
     ),
+    "accumulated_in_one_backward_over_a_list": (  # fairness 66: one pass over the steps' outputs, told "by hand"
+        [("    for _ in range(steps):\n        polynomial(x).backward()\n    return x.grad\n",
+          "    outs = [polynomial(x) for _ in range(steps)]\n    torch.autograd.backward(outs)\n    return x.grad\n")],
+        11, {"accumulated_grad": "2 backward calls, each through its own out = polynomial(x): one call over several "
+             "outputs at once is a single pass"},
+    ),
 }
 
 

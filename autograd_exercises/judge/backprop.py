@@ -40,10 +40,12 @@ def filled_by_backward(into: Any, got: torch.Tensor, values: Sequence[float], *,
     reached = into.get("passes")
     if type(reached) is not int or reached < 0:
         raise Fail(f"what the backward passes of {what} did could not be read", code="no-graph")
-    if reached < passes:
+    if reached < passes:  # (fairness 66: one torch.autograd.backward over a list of outputs was told "by hand")
         raise Fail(f"{what}: {reached} backward pass(es) reached the {leaf} passed in, where {passes} "
-                   f"{'were' if passes > 1 else 'was'} asked for: {leaf}.grad must be filled by backward through "
-                   f"{root}, not set or scaled by hand", code="no-graph")
+                   f"{'were' if passes > 1 else 'was'} asked for: {leaf}.grad must be filled by "
+                   + (f"{passes} backward calls, each through its own {root}: one call over several outputs at once is "
+                      "a single pass, and scaling .grad by hand adds none" if reached and passes > 1 else
+                      f"backward through {root}, not set or scaled by hand"), code="no-graph")
     adds = into.get("accumulates")
     if not (isinstance(adds, torch.Tensor) and adds.dtype == torch.bool
             and tuple(adds.shape) == (min(reached, observe.MAX_ROOTS),)):
