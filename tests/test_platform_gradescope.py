@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import graders
 from autograd_exercises.platforms import gradescope, torch_requirement, wheel
 from tests.conftest import mutate, solution_text
 from tests.platforms_support import (ROOT, assert_no_solutions, every_text, remove, shellcheck, standin_python,
@@ -201,7 +202,7 @@ def test_the_all_zip_grades_every_exercise_not_started_as_zero(tmp_path, python)
     bundle = gradescope.build_zip("all")
     results, _ = run_autograder(autograder_root(tmp_path, bundle, {"exercise_2.py": SOLUTION}), python)
     assert results["score"] == 10 and results["max_score"] == 70
-    assert {entry["exercise"] for entry in results["extra_data"]["exercises"]} == {f"exercise-{n}" for n in range(1, 7)}
+    assert {entry["exercise"] for entry in results["extra_data"]["exercises"]} == {exercise.slug for exercise in graders.EXERCISES}
     assert "(grade exercise-2 YOUR_FILE --seed " in results["output"]  # (walkthrough 66: it named exercise-1)
 
 

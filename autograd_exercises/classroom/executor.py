@@ -150,7 +150,7 @@ def failed_row(task: Task, reason: str) -> dict[str, Any]:
 
 
 class InProcess(Executor):
-    """Grades in this process with a sandbox it is given (tests; a machine with one core)."""
+    """Grades in this process with a sandbox it is given (the tests; ``grade class`` always uses worker processes)."""
 
     def __init__(self, sandbox: Any) -> None:
         self.sandbox = sandbox
