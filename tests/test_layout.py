@@ -69,6 +69,18 @@ def test_untrusted_module_imports_only_stdlib_torch_sandbox_and_probes(path):
     assert outside == [], f"{path.relative_to(ROOT)} imports trusted or unknown code"
 
 
+PROBES_MAY = ("torch", "autograd_exercises.sandbox.observe", "autograd_exercises.probes")  # (ARCHITECTURE.md, rule 3)
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "probes").rglob("*.py")), ids=lambda path: path.name)
+def test_a_probe_imports_only_stdlib_torch_observe_and_the_probes(path):
+    """Walkthrough 70: the rule above let a probe import numpy, tqdm or any sandbox module; ARCHITECTURE.md's rule 3 is
+    narrower, and the probes keep to it."""
+    outside = [f"line {line}: {name}" for line, name in imports(path) if name.split(".")[0] not in
+               sys.stdlib_module_names and not any(name == p or name.startswith(p + ".") for p in PROBES_MAY)]
+    assert outside == [], f"{path.relative_to(ROOT)} imports more than ARCHITECTURE.md's rule 3 allows"
+
+
 def test_package_init_imports_nothing_trusted():
     outside = [f"line {line}: {name}" for line, name in imports(PACKAGE / "__init__.py") if not allowed(name)]
     assert outside == []
