@@ -20,7 +20,7 @@ from autograd_exercises.judge import (
     reframed, tensor,
 )
 from autograd_exercises.judge.diagnose import mismatch
-from autograd_exercises.probes.exercise_6 import EXTRA_PASSES, probe_loss, probe_sgd_step, probe_train
+from autograd_exercises.probes.exercise_6 import probe_loss, probe_sgd_step, probe_train, watched_passes
 from autograd_exercises.sandbox import observe
 from autograd_exercises.spec import Check, Exercise, HiddenCount, Tolerance
 
@@ -360,7 +360,8 @@ def judge_one_step(case, obs):
         what = f"{name} after one step"
         close_or_named(got, expected, what=what, tol=TOL,
                        named=lambda: _step_mistake(what, got, start, (start - expected) / lr, lr))
-    _trained_with_autograd(case, obs)  # (red team 231: the one step made by hand, the numbers right)
+    _back_propagated_every_step(case, obs)  # (red team 231: the one step made by hand, the numbers right; which
+    _reached_every_step(case, obs.get("gradients"))  # pass computed which gradient is train_converges' to read)
 
 
 def _back_propagated_every_step(case: dict, obs: dict) -> None:
@@ -394,24 +395,30 @@ def _trained_with_autograd(case: dict, obs: dict) -> None:
 
 
 def _steps_back_propagated(case: dict, packed: Any) -> int | None:
-    """How many steps, in order, a backward pass delivered the replay's gradients into leaves shaped like w and b
-    (:func:`observe.packed_deliveries`; None: not such an observation)."""
+    """How many steps, in order, backward passes delivered the replay's gradients into leaves shaped like w and b, from
+    that step's loss: one pass for both, or one for each (red team 232: ``torch.autograd.grad(L, w)``, then
+    ``torch.autograd.grad(L, b)``, was read as no pass at all) (:func:`observe.packed_deliveries`; None: not such an
+    observation)."""
     passes = packed.get("passes") if isinstance(packed, dict) else None
-    if type(passes) is not int or not 0 <= passes <= int(case["steps"]) + EXTRA_PASSES:
+    if type(passes) is not int or not 0 <= passes <= watched_passes(int(case["steps"])):
         return None
     losses, _, _, gradients = replay(case)
-    both = _of_the_loss(packed.get(observe.ROOT), passes, torch.tensor(losses, dtype=torch.float64))
-    if both is None:
+    of_loss = _of_the_loss(packed.get(observe.ROOT), passes, torch.tensor(losses, dtype=torch.float64))
+    if of_loss is None:
         return 0
+    delivered = []
     for index, name in enumerate(("w", "b")):
         expected = torch.stack([step[index].reshape(-1) for step in gradients])
         hits = _hits(packed.get(name), packed.get(f"{name}_pass"), passes, expected)
         if hits is None:
             return 0
-        both &= hits
-    step = 0
-    for row in both.tolist():  # (per pass: which steps' gradients it delivered; the steps matched in order)
-        step += step < len(gradients) and row[step]
+        delivered.append((of_loss & hits).tolist())
+    step, done = 0, [False, False]
+    for rows in zip(*delivered):  # (per pass: which steps' gradients it delivered, for w and for b; steps in order)
+        if step < len(gradients):
+            done = [seen or row[step] for seen, row in zip(done, rows)]
+            if all(done):
+                step, done = step + 1, [False, False]
     return step
 
 
@@ -438,6 +445,9 @@ def _hits(rows: Any, where: Any, passes: int, expected: torch.Tensor) -> torch.T
     return counts.index_add_(0, where[kept], close[kept].long()) > 0
 
 
+_ROUNDING = 1e-5  # float32's rounding of a loss near convergence, relative to it
+
+
 @_blaming_loss_fn
 def judge_decreases(case, obs):
     """The recorded losses start at $L(w_0, b_0)$ and go down, step after step; train back-propagated every step, and
@@ -450,7 +460,7 @@ def judge_decreases(case, obs):
                    f"{' — ' + hint if hint else ''}", code=code_of(hint, "diverged"))
     _losses_close(case, values[:1], torch.tensor([start], dtype=torch.float64), "losses[0] (the loss at the start)",
                   TRAIN_TOL)
-    slack = values[:-1] * 1e-5 + 1e-7  # float32 rounding near convergence
+    slack = values[:-1] * _ROUNDING + 1e-7
     rises = torch.nonzero(values[1:] > values[:-1] + slack).flatten()
     if rises.numel() or not values[-1] < values[0]:
         step = int(rises[0]) + 1 if rises.numel() else len(values) - 1
@@ -459,14 +469,39 @@ def judge_decreases(case, obs):
                    f"= {float(values[step - 1]):.6g}{' — ' + hint if hint else ''}",
                    code=code_of(hint, "loss-not-decreasing"))
     _back_propagated_every_step(case, obs)
+    _reached_every_step(case, obs.get("gradients"))
     _losses_of_the_returned(case, values, w, b)
 
 
+def _reached_every_step(case: dict, packed: Any) -> None:
+    """As many backward passes as steps delivered a gradient, whatever its value, into a leaf shaped like w, and as many
+    into one shaped like b (red team 232: a pass a step over a tensor of its own, beside a made-up history, passed)."""
+    steps, passes = int(case["steps"]), packed.get("passes") if isinstance(packed, dict) else None
+    if type(passes) is not int or not 0 <= passes <= watched_passes(steps):
+        return  # (not such an observation: train_converges says so)
+    for name in ("w", "b"):
+        where = packed.get(f"{name}_pass")
+        reached = int(torch.unique(where[(where >= 0) & (where < passes)]).numel()) \
+            if isinstance(where, torch.Tensor) and where.dtype == torch.int64 and where.dim() == 1 else 0
+        if reached < steps:
+            raise Fail(f"{reached} of train's backward passes in {steps} step(s) reached {name}: call L.backward() "
+                       "on each step's L = loss_fn(x, y, w, b), then sgd_step([w, b], lr)", code="train-without-autograd")
+
+
+FELL_AT_LEAST = 1e-4  # of the first loss: what the recorded losses must fall by, for the returned w and b to show it
+
+
 def _losses_of_the_returned(case: dict, values: torch.Tensor, w: dict, b: dict) -> None:
-    r"""The recorded losses are those of the w and b train returns (red team 231: a made-up history going down step
-    after step, beside w and b returned as they came in): each loss is recorded before its step, so the returned
-    parameters' $L(w, b)$, in float64, is at most the last one, within :data:`TRAIN_TOL`. Any loop that trains what it
-    returns passes; how close it comes to the reference loop is train_converges' matter."""
+    r"""The recorded losses are those of the w and b train returns (red teams 231 and 232: a made-up history going down
+    step after step, beside w and b returned as they came in): they fall by at least :data:`FELL_AT_LEAST` of the first
+    (gradient descent here lowers it far more), and, each recorded before its step, the returned parameters' $L(w, b)$,
+    in float64, is at most the last, within the float32 rounding the descent's own check allows. Any loop that trains
+    what it returns passes; how close it comes to the reference loop is train_converges' matter."""
+    first, last = float(values[0]), float(values[-1])
+    if not first - last >= FELL_AT_LEAST * abs(first):
+        raise Fail(f"the recorded losses fall only from {first:.6g} to {last:.6g} in {len(values)} steps: each step "
+                   "must move w and b by -lr · gradient (sgd_step([w, b], lr) after L.backward())",
+                   code="loss-not-decreasing")
     x, y = case["x"].to(torch.float64), case["y"].to(torch.float64)
     got = [tensor(desc, f"the returned {name}").to(torch.float64) for name, desc in (("w", w), ("b", b))]
     try:
@@ -474,8 +509,7 @@ def _losses_of_the_returned(case: dict, values: torch.Tensor, w: dict, b: dict) 
     except RuntimeError:  # (shapes that do not fit: train_converges names them)
         raise Fail(f"the returned w and b, of shapes {tuple(got[0].shape)} and {tuple(got[1].shape)}, do not fit x "
                    f"of shape {tuple(x.shape)} and y of shape {tuple(y.shape)}", code="losses-not-of-params") from None
-    last = float(values[-1])
-    if not reached <= last + TRAIN_TOL.atol + TRAIN_TOL.rtol * abs(last):
+    if not reached <= last + _ROUNDING * abs(last) + 1e-7:
         raise Fail(f"the returned w and b have a loss of {reached:.6g}, above the last recorded loss ({last:.6g}): the "
                    "recorded losses must be those of the w and b train updates and returns (record loss.item() of "
                    "each step's L = loss_fn(x, y, w, b), then update w and b in place)", code="losses-not-of-params")

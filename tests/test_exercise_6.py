@@ -31,16 +31,16 @@ MISTAKES = {
           "        torch.ones(1, requires_grad=True).sum().backward()\n"
           "        with torch.no_grad():\n            error = 2 * (x @ w + b - y) / y.numel()\n"
           "            w -= lr * (x.T @ error)\n            b -= lr * error.sum(dim=0)\n")],
-        7, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150",
-            "train_one_step": "train's backward passes computed the gradients of the step's loss in 0 of 1"},
+        6, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150",
+            "train_one_step": "0 of train's backward passes in 1 step(s) reached w",  # red team 232: a pass a step
+            "train_loss_decreases": "0 of train's backward passes in 40 step(s) reached w"},  # over a tensor of its own
     ),
     "train_by_hand_beside_a_backward_into_copies": (  # ... or one into leaves shaped like w and b, with zero gradients
         [("        loss.backward()\n        sgd_step([w, b], lr)\n",
           "        (0 * loss_fn(x, y, w.detach().requires_grad_(), b.detach().requires_grad_())).backward()\n"
           "        with torch.no_grad():\n            error = 2 * (x @ w + b - y) / y.numel()\n"
           "            w -= lr * (x.T @ error)\n            b -= lr * error.sum(dim=0)\n")],
-        7, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150",
-            "train_one_step": "train's backward passes computed the gradients of the step's loss in 0 of 1"},
+        9, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150"},
     ),
     "train_by_hand_with_hooks_that_replace_the_gradients": (  # red team 65: hooks of its own, run before the grader's,
         [("        loss.backward()\n        sgd_step([w, b], lr)\n",  # hand the watch the gradients done by hand
@@ -50,8 +50,7 @@ MISTAKES = {
           "        wc.register_hook(lambda g: gw)\n        bc.register_hook(lambda g: gb)\n"
           "        (wc.sum() + bc.sum()).backward()\n"
           "        with torch.no_grad():\n            w -= lr * gw\n            b -= lr * gb\n")],
-        7, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150",
-            "train_one_step": "train's backward passes computed the gradients of the step's loss in 0 of 1"},
+        9, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150"},
     ),
     "train_by_hand_through_a_dot_product_graph": (  # red team 122: a pass over fresh leaves that carries the
         [("        loss.backward()\n        sgd_step([w, b], lr)\n",  # gradients done by hand, no hook
@@ -60,8 +59,7 @@ MISTAKES = {
           "        wc, bc = torch.zeros_like(w, requires_grad=True), torch.zeros_like(b, requires_grad=True)\n"
           "        ((wc * gw).sum() + (bc * gb).sum()).backward()\n"
           "        with torch.no_grad():\n            w -= lr * gw\n            b -= lr * gb\n")],
-        7, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150",
-            "train_one_step": "train's backward passes computed the gradients of the step's loss in 0 of 1"},
+        9, {"train_converges": "train's backward passes computed the gradients of the step's loss in 0 of 150"},
     ),
     "train_makes_up_its_losses": (  # red team 231: no loop, a history going down, w and b returned as they came in
         [("    losses = []\n    for _ in range(steps):\n        loss = loss_fn(x, y, w, b)\n"
@@ -77,6 +75,11 @@ MISTAKES = {
           "    for _ in range(steps):\n        loss_fn(x, y, w, b).backward()\n"
           "    w.grad, b.grad = None, None\n")],
         6, {"train_loss_decreases": "above the last recorded loss"},
+    ),
+    "train_makes_up_a_history_that_falls_within_the_tolerance": (  # red team 232: real passes, no update, the last
+        [("        sgd_step([w, b], lr)\n", "        w.grad, b.grad = None, None\n"),  # loss made a little lower
+         ("    return losses, w, b\n", "    losses[-1] = losses[0] * (1 - 5e-5)\n    return losses, w, b\n")],
+        6, {"train_loss_decreases": "the recorded losses fall only from"},
     ),
     "gradients_never_zeroed": (
         [("            p.grad.zero_()\n", "")],
@@ -176,6 +179,22 @@ def test_clearing_with_none_is_as_good_as_zeroing(grade_source):
 
 
 LOOP_START = "    losses = []\n    for _ in range(steps):\n        loss = loss_fn(x, y, w, b)\n        losses.append(loss.item())\n"
+
+
+@pytest.mark.parametrize("change", [
+    ("        loss.backward()\n        sgd_step([w, b], lr)\n",
+     "        (gw,) = torch.autograd.grad(loss, w, retain_graph=True)\n        (gb,) = torch.autograd.grad(loss, b)\n"
+     "        with torch.no_grad():\n            w -= lr * gw\n            b -= lr * gb\n"),
+    ("        loss.backward()\n", "        loss.backward(inputs=[w], retain_graph=True)\n        loss.backward(inputs=[b])\n"),
+    ("        loss.backward()\n", "        loss.backward()\n        wc, bc = w.detach().clone().requires_grad_(), "
+     "b.detach().clone().requires_grad_()\n        gw, gb = torch.autograd.grad(loss_fn(x, y, wc, bc), [wc, bc])\n"
+     "        assert torch.allclose(gw, w.grad) and torch.allclose(gb, b.grad)\n"),
+], ids=["grad_of_each", "backward_into_each", "a_check_each_step"])
+def test_two_passes_a_step_are_as_good_as_one(grade_source, change):
+    """Red team 232: the gradients of w and of b taken in a pass each, or a pass of the student's own beside each step's
+    to check it, lost 5 points as "computing the updates by hand" (one pass had to deliver both; the watch kept one pass
+    a step and 32 more)."""
+    assert_solution_full(grade_source, SLUG, mutate(SOLUTION, change), 12)
 
 
 @pytest.mark.parametrize("change", [

@@ -85,7 +85,13 @@ def _loss_at_start(module, case) -> float | None:
     return observe.number(observe.call(module, "loss_fn", case["x"].clone(), case["y"].clone(), w, b).get("_live"))
 
 
-EXTRA_PASSES = 32  # backward passes watched beyond one a step (a check of the student's own, a warm-up)
+EXTRA_PASSES = 32  # backward passes watched beyond two a step (a warm-up, a check of the student's own)
+
+
+def watched_passes(steps: int) -> int:
+    """How many of train's backward passes the watch keeps: two a step (one for w and one for b, or a check of the
+    student's own beside each step's: red team 232) and :data:`EXTRA_PASSES`."""
+    return 2 * steps + EXTRA_PASSES
 
 
 def probe_train(module, case):
@@ -96,7 +102,7 @@ def probe_train(module, case):
     start = _loss_at_start(module, case)
     w, b = observe.leaf(case["w"]), observe.leaf(case["b"])
     steps = int(case["steps"])
-    with observe.deliveries_to(steps + EXTRA_PASSES, w=tuple(w.shape), b=tuple(b.shape)) as watched:
+    with observe.deliveries_to(watched_passes(steps), w=tuple(w.shape), b=tuple(b.shape)) as watched:
         ran = observe.call(module, "train", case["x"].clone(), case["y"].clone(), w, b, float(case["lr"]), steps)
     return {"train": ran, "losses": _losses(observe.item(ran, 0)), "loss_fn_start": start,
             "gradients": observe.packed_deliveries(watched)}
