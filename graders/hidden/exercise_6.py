@@ -13,7 +13,7 @@ from autograd_exercises.judge import Fail, backward_passes, grad_fn_name
 from autograd_exercises.probes.exercise_6 import probe_sgd_step, probe_train
 from autograd_exercises.spec import Check
 from graders.exercise_6 import (
-    TOL, TRAIN_TOL, ran, trained, judge_converges, step_cases, train_label, training_cases,
+    TOL, TRAIN_TOL, blaming_loss_fn, ran, trained, judge_converges, step_cases, train_label, training_cases,
 )
 
 NOTEBOOK = {
@@ -48,6 +48,7 @@ def judge_sgd_leaves(case, obs):
                        "it; use torch.no_grad() instead of switching requires_grad off", code="requires-grad-off")
 
 
+@blaming_loss_fn  # (fairness 67: a loss rebuilt from a number was told of `w = w - lr * w.grad` here)
 def judge_no_graph_kept(case, obs):
     """The trained w and b are still leaves with no grad_fn, and the losses hold no graphs (however many were recorded:
     a loop one step short is the other checks' to say, not this one's again); a train that never back-propagated has
