@@ -81,6 +81,10 @@ MISTAKES = {
          ("    return losses, w, b\n", "    losses[-1] = losses[0] * (1 - 5e-5)\n    return losses, w, b\n")],
         6, {"train_loss_decreases": "the recorded losses fall only from"},
     ),
+    "backward_twice_a_step": (  # fairness 67: told only to pass retain_graph=True, which doubles the step
+        [("        loss.backward()\n", "        loss.backward()\n        loss.backward()\n")],
+        5, {"train_one_step": "where one backward per loss is meant, call it once: a second adds the same gradient"},
+    ),
     "gradients_never_zeroed": (
         [("            p.grad.zero_()\n", "")],
         7, {"sgd_step_zero_grad": "still holds a gradient", "train_loss_decreases": "the gradients are never zeroed",

@@ -110,7 +110,8 @@ GENERIC_HINTS = (  # (fragments of torch's message, the hint, the mistake code),
      " (backward() needs a single number: back-propagate y.sum() or a mean loss, or pass a gradient)",
      "non-scalar-backward"),
     (("backward through the graph a second time",),
-     " (pass retain_graph=True to the first backward if you need a second one)", "graph-freed"),
+     " (pass retain_graph=True to the first backward if you need a second one; where one backward per loss is meant, "
+     "call it once: a second adds the same gradient again)", "graph-freed"),  # (fairness 67: a train's second call)
     (("can't retain_grad on Tensor that has requires_grad=False",), "", "not-tracked"),
     (("Torch not compiled with CUDA enabled", "Found no NVIDIA driver", "No CUDA GPUs are available",
       "no CUDA-capable device", "CUDA driver initialization failed", "cudaGetDeviceCount",
