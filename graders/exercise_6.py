@@ -139,6 +139,9 @@ NEVER_CHANGE = Mistake("no-update", "the parameters never change: update them in
                        "torch.no_grad(); `w = w - lr * w.grad` only rebinds a local name")  # (a loop: BROKEN_LOOPS)
 LR_TWICE = Mistake("lr-twice", "the step is lr² · grad: lr was applied twice (a loss already multiplied by lr before "
                    "backward(), or lr * lr * p.grad); step by lr * grad of the loss itself")
+GRADIENT_TWICE = Mistake("gradient-twice", "the step is 2 · lr · grad, twice the step: a second backward on the step's "
+                         "loss (with retain_graph=True) adds its gradient into .grad again, or the update doubles it; "
+                         "call L.backward() once a step and step by lr * grad")  # (fairness 67)
 BROKEN_LOOPS: tuple[tuple[dict[str, Any], Mistake], ...] = (
     ({"zero": False}, Mistake("grads-never-zeroed", "the gradients are never zeroed: backward() adds into .grad, so "
                       "every step uses the sum of all gradients so far; clear them after each update (p.grad.zero_() "
@@ -149,6 +152,7 @@ BROKEN_LOOPS: tuple[tuple[dict[str, Any], Mistake], ...] = (
                   "lr * grad")),
     ({"sign": 0.0}, NEVER_CHANGE),
     ({"power": 2}, LR_TWICE),
+    ({"sign": 2.0}, GRADIENT_TWICE),
 )
 LOSS_DETACHED = Mistake("loss-detached", "w and b got no gradient from any backward pass: the loss train "
                         "back-propagates does not reach them (a loss rebuilt from a number, as "
@@ -221,6 +225,7 @@ def _step_hint(delta: torch.Tensor, grad: torch.Tensor, lr: float) -> Mistake | 
                             "lr * grad")),
         (-grad, Mistake("lr-ignored", "the step is the whole gradient: multiply it by lr")),
         (-lr * lr * grad, LR_TWICE),
+        (-2 * lr * grad, GRADIENT_TWICE),
     )
     for value, hint in wrong:
         if delta.shape == value.shape and torch.allclose(delta, value, rtol=1e-4, atol=1e-6):

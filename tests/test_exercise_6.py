@@ -85,6 +85,10 @@ MISTAKES = {
         [("        loss.backward()\n", "        loss.backward()\n        loss.backward()\n")],
         5, {"train_one_step": "where one backward per loss is meant, call it once: a second adds the same gradient"},
     ),
+    "backward_twice_a_step_retaining_the_graph": (  # fairness 67: "w after one step is wrong", and no more
+        [("        loss.backward()\n", "        loss.backward(retain_graph=True)\n        loss.backward()\n")],
+        7, {"train_one_step": "the step is 2 · lr · grad, twice the step", "train_converges": "twice the step"},
+    ),
     "gradients_never_zeroed": (
         [("            p.grad.zero_()\n", "")],
         7, {"sgd_step_zero_grad": "still holds a gradient", "train_loss_decreases": "the gradients are never zeroed",
