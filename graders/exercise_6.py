@@ -171,6 +171,7 @@ MISTAKES = {
     "losses-keep-graph": "the recorded losses are tensors that keep each step's graph alive",
     "train-without-autograd": "train computed its updates by hand, with no backward pass",
     "losses-not-of-params": "the recorded losses are not those of the w and b train returns",
+    "param-left-out": "train updated one of w and b and left the other as it came in",
 }
 
 
@@ -306,9 +307,24 @@ def trained(case: dict, obs: dict, *, counted: bool = True) -> tuple[torch.Tenso
     return record["values"], w, b
 
 
+def _left_out(case: dict, w: dict, b: dict) -> None:
+    """:class:`Fail` where train moved one of w and b and returned the other as it came in (fairness 67: a train that
+    stepped ``sgd_step([w], lr)`` was told "the parameters did not change", and then that w was wrong)."""
+    moved = {}
+    for name, desc in (("w", w), ("b", b)):
+        got = tensor(desc, f"the returned {name}")
+        moved[name] = not (got.shape == case[name].shape and torch.equal(got.to(torch.float64),
+                                                                          case[name].to(torch.float64)))
+    if moved["w"] != moved["b"]:
+        still, other = ("b", "w") if moved["w"] else ("w", "b")
+        raise Fail(f"train moved {other} but returned {still} as it came in: update every parameter each step "
+                   "(sgd_step([w, b], lr))", code="param-left-out")
+
+
 def _params_close(case: dict, w: dict, b: dict, ref_w: torch.Tensor, ref_b: torch.Tensor, values: torch.Tensor,
                   tol: Tolerance) -> None:
     """The trained w and b against the replay; a mismatch names the broken loop its losses match."""
+    _left_out(case, w, b)
     for name, desc, expected in (("w", w, ref_w), ("b", b, ref_b)):
         got = tensor(desc, f"the returned {name}")
         if got.shape != expected.shape or not torch.allclose(got.to(torch.float64), expected, rtol=tol.rtol,
@@ -363,6 +379,7 @@ def judge_one_step(case, obs):
     values, w, b = trained(case, obs)
     ref_losses, ref_w, ref_b, _ = replay(case)
     _losses_close(case, values, torch.tensor(ref_losses, dtype=torch.float64), "losses (the loss at the start)", TOL)
+    _left_out(case, w, b)
     lr = float(case["lr"])
     for name, desc, expected in (("w", w, ref_w), ("b", b, ref_b)):
         got = tensor(desc, f"the returned {name}").to(torch.float64)

@@ -89,6 +89,10 @@ MISTAKES = {
         [("        loss.backward()\n", "        loss.backward(retain_graph=True)\n        loss.backward()\n")],
         7, {"train_one_step": "the step is 2 · lr · grad, twice the step", "train_converges": "twice the step"},
     ),
+    "only_w_is_updated": (  # fairness 67: "the parameters did not change", then "the trained w is wrong"
+        [(STEP, "        sgd_step([w], lr)\n")],
+        7, {"train_one_step": "train moved w but returned b as it came in", "train_converges": "returned b as it came"},
+    ),
     "gradients_never_zeroed": (
         [("            p.grad.zero_()\n", "")],
         7, {"sgd_step_zero_grad": "still holds a gradient", "train_loss_decreases": "the gradients are never zeroed",
