@@ -16,8 +16,8 @@ import torch
 
 from autograd_exercises import inputs
 from autograd_exercises.judge import (
-    Fail, Mistake, a_type, backward_passes, called, close, close_or_named, code_of, counted, grad_fn_name, parts, per_case,
-    reframed, tensor,
+    GENERIC_HINTS, Fail, Mistake, a_type, backward_passes, called, close, close_or_named, code_of, counted, grad_fn_name,
+    parts, per_case, reframed, tensor,
 )
 from autograd_exercises.judge.diagnose import mismatch
 from autograd_exercises.probes.exercise_6 import probe_loss, probe_sgd_step, probe_train, watched_passes
@@ -242,6 +242,11 @@ def _step_mistake(what: str, after: torch.Tensor, before: torch.Tensor, grad: to
 
 WAS_NONE = " — a .grad was None"
 LEAF_IN_PLACE = "a leaf Variable that requires grad is being used in an in-place operation"
+UNTRACKED = "does not require grad and does not have a grad_fn"
+UNTRACKED_TRAIN = (" — the loss train back-propagated has no graph: it was computed under torch.no_grad(), or from "
+                   "parameters autograd no longer tracks (after `w = w - lr * w.grad` under torch.no_grad(), w is a new "
+                   "tensor that does not require grad, and so is the next step's loss); update w and b in place "
+                   "(w -= lr * w.grad), so they stay leaves that require grad")
 
 
 def ran(outcome: dict, what: str) -> dict:
@@ -255,6 +260,13 @@ def ran(outcome: dict, what: str) -> dict:
         raise Fail(f"{what} raised AttributeError: {exception['message']}{WAS_NONE}: after "
                    "`p = p - lr * p.grad` the name p stands for a new tensor, which has no gradient; change the "
                    "parameter itself in place (p -= lr * p.grad) under torch.no_grad()", code="rebinds-parameter")
+    if exception.get("type") == "RuntimeError" and UNTRACKED in exception.get("message", "") and what.startswith("train"):
+        try:  # (fairness 67: the generic hint named no_grad and .detach() only, not the rebound parameters)
+            called(outcome, what)
+        except Fail as failure:
+            generic = next(hint for _, hint, code in GENERIC_HINTS if code == "backward-on-untracked")
+            raise Fail(str(failure).replace(generic, UNTRACKED_TRAIN), about_input=failure.about_input,
+                       code="backward-on-untracked") from None
     if exception.get("type") == "TypeError" and "NoneType" in exception.get("message", ""):
         raise Fail(f"{what} raised TypeError: {exception['message']}{WAS_NONE}: an update made with "
                    "tracking on (`w = w - lr * w.grad`) turns w into a computed tensor with a grad_fn, and "

@@ -93,6 +93,10 @@ MISTAKES = {
         [(STEP, "        sgd_step([w], lr)\n")],
         7, {"train_one_step": "train moved w but returned b as it came in", "train_converges": "returned b as it came"},
     ),
+    "update_rebinds_under_no_grad": (  # fairness 67: torch's words and a hint of no_grad and .detach() alone
+        [(STEP, "        with torch.no_grad():\n            w = w - lr * w.grad\n            b = b - lr * b.grad\n")],
+        7, {"train_loss_decreases": "after `w = w - lr * w.grad` under torch.no_grad(), w is a new tensor"},
+    ),
     "gradients_never_zeroed": (
         [("            p.grad.zero_()\n", "")],
         7, {"sgd_step_zero_grad": "still holds a gradient", "train_loss_decreases": "the gradients are never zeroed",
