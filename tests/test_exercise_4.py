@@ -144,7 +144,7 @@ MISTAKES = {
         [("F.binary_cross_entropy_with_logits(z, y)", "F.binary_cross_entropy_with_logits(torch.sigmoid(z), y)")],
         11, {"network_values": "the sigmoid was applied twice",
              "frozen_gradients": "w.grad is wrong. Mismatched elements: 15 / 15 (100.0%)",
-             "frozen_gradients_notebook_example": "Your frozen_gradients() calls network(), which failed network_values: "
+             "frozen_gradients_notebook_example": "Your frozen_gradients() calls network(), which failed its check network_values: "
                                                   "fix network() first."},
     ),
 }
@@ -161,7 +161,7 @@ def test_a_helper_that_failed_is_named_only_where_the_function_calls_it(grade_so
     """frozen_gradients is wrong because network is: its feedback says so. Written without network (the loss inlined,
     with the same mistake), it says nothing of network."""
     twice = ("F.binary_cross_entropy_with_logits(z, y)", "F.binary_cross_entropy_with_logits(torch.sigmoid(z), y)")
-    hint = "Your frozen_gradients() calls network(), which failed network_values: fix network() first."
+    hint = "Your frozen_gradients() calls network(), which failed its check network_values: fix network() first."
     calling = by_name(grade_source(SLUG, mutate(SOLUTION, twice)))
     assert calling["frozen_gradients"].feedback.endswith(hint), calling["frozen_gradients"].feedback
     assert hint not in calling["network_values"].feedback and calling["freeze"].passed

@@ -173,5 +173,5 @@ def test_a_live_check_names_the_failing_function_it_calls(sandbox, monkeypatch, 
         outcome = notebook.run_check("exercise-4", "frozen_gradients")
         assert outcome.name == "frozen_gradients"
         assert outcome.passed is not named
-        assert ("Your frozen_gradients() calls network(), which failed network_values: fix network() first."
+        assert ("Your frozen_gradients() calls network(), which failed its check network_values: fix network() first."
                 in outcome.feedback) is named
