@@ -530,8 +530,8 @@ def _name_failed_helpers(results: list[CheckResult], submission: Submission) -> 
                    and failed[name].feedback != result.feedback  # (one cause for both: a failed import, say)
                    and f"fix {name} first" not in result.feedback]  # (a grader's own note)
         if not result.passed and helpers:
-            result.feedback += "".join(f" Your {result.function}() calls {name}(), which failed its check {failed[name].name}: "
-                                       f"fix {name}() first." for name in helpers)
+            result.feedback += "".join(f" Your {result.function}() calls {name}(), which failed its check "
+                                       f"{failed[name].name}: fix {name}() first." for name in helpers)
 
 
 def _root_causes(results: list[CheckResult]) -> None:

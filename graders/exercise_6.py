@@ -260,7 +260,7 @@ def ran(outcome: dict, what: str) -> dict:
         raise Fail(f"{what} raised AttributeError: {exception['message']}{WAS_NONE}: after "
                    "`p = p - lr * p.grad` the name p stands for a new tensor, which has no gradient; change the "
                    "parameter itself in place (p -= lr * p.grad) under torch.no_grad()", code="rebinds-parameter")
-    if exception.get("type") == "RuntimeError" and UNTRACKED in exception.get("message", "") and what.startswith("train"):
+    if what.startswith("train") and exception.get("type") == "RuntimeError" and UNTRACKED in exception.get("message", ""):
         try:  # (fairness 67: the generic hint named no_grad and .detach() only, not the rebound parameters)
             called(outcome, what)
         except Fail as failure:
@@ -524,7 +524,8 @@ def _reached_every_step(case: dict, packed: Any) -> None:
             if isinstance(where, torch.Tensor) and where.dtype == torch.int64 and where.dim() == 1 else 0
         if reached < steps:
             raise Fail(f"{reached} of train's backward passes in {steps} step(s) reached {name}: call L.backward() "
-                       "on each step's L = loss_fn(x, y, w, b), then sgd_step([w, b], lr)", code="train-without-autograd")
+                       "on each step's L = loss_fn(x, y, w, b), then sgd_step([w, b], lr)",
+                       code="train-without-autograd")
 
 
 FELL_AT_LEAST = 1e-4  # of the first loss: what the recorded losses must fall by, for the returned w and b to show it
