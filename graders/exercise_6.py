@@ -275,13 +275,33 @@ def ran(outcome: dict, what: str) -> dict:
     return called(outcome, what)
 
 
+def real(desc: dict | None, what: str) -> torch.Tensor:
+    """:func:`tensor`, in float64, for a tensor of real numbers; :class:`Fail` for a complex one, whose imaginary part
+    float64 would drop unseen (red team 233: an imaginary part of 1e9 passed every train check)."""
+    got = tensor(desc, what)
+    if got.is_complex():
+        raise Fail(f"{what} is a complex tensor ({str(got.dtype).removeprefix('torch.')}), expected real numbers",
+                   code="wrong-type")
+    return got.to(torch.float64)
+
+
+def _returned(case: dict, desc: dict, name: str) -> torch.Tensor:
+    """The returned ``name`` (w or b) in float64, of the shape it came in (:class:`Fail` otherwise, before any
+    arithmetic: red team 233's w of shape (100, 3, 1) beside a b of shape (n, 1, 1, 1) broadcast to 1.6 GB here)."""
+    got = real(desc, f"the returned {name}")
+    if got.shape != case[name].shape:
+        raise Fail(f"the returned {name} has shape {tuple(got.shape)}, expected {tuple(case[name].shape)}: update "
+                   f"{name} in place and return it", code="wrong-shape")
+    return got
+
+
 def judge_sgd_update(case, obs):
     r"""Every parameter becomes $p - \eta\, p.grad$, changed in place."""
     ran(obs["sgd_step"], "sgd_step(params, lr)")
     lr = float(case["lr"])
     for index, (before, grad, after) in enumerate(zip(case["params"], case["grads"], obs["params"])):
         before, grad = before.to(torch.float64), grad.to(torch.float64)
-        value = tensor(after, f"params[{index}]").to(torch.float64)
+        value = real(after, f"params[{index}]")
         what = f"params[{index}] after sgd_step"  # (where the gradient is near 0, several mistakes coincide)
         close_or_named(value, before - lr * grad, what=what, tol=TOL,
                        named=lambda: _step_mistake(what, value, before, grad, lr))
@@ -324,9 +344,8 @@ def _left_out(case: dict, w: dict, b: dict) -> None:
     stepped ``sgd_step([w], lr)`` was told "the parameters did not change", and then that w was wrong)."""
     moved = {}
     for name, desc in (("w", w), ("b", b)):
-        got = tensor(desc, f"the returned {name}")
-        moved[name] = not (got.shape == case[name].shape and torch.equal(got.to(torch.float64),
-                                                                          case[name].to(torch.float64)))
+        got = real(desc, f"the returned {name}")
+        moved[name] = not (got.shape == case[name].shape and torch.equal(got, case[name].to(torch.float64)))
     if moved["w"] != moved["b"]:
         still, other = ("b", "w") if moved["w"] else ("w", "b")
         raise Fail(f"train moved {other} but returned {still} as it came in: update every parameter each step "
@@ -338,9 +357,8 @@ def _params_close(case: dict, w: dict, b: dict, ref_w: torch.Tensor, ref_b: torc
     """The trained w and b against the replay; a mismatch names the broken loop its losses match."""
     _left_out(case, w, b)
     for name, desc, expected in (("w", w, ref_w), ("b", b, ref_b)):
-        got = tensor(desc, f"the returned {name}")
-        if got.shape != expected.shape or not torch.allclose(got.to(torch.float64), expected, rtol=tol.rtol,
-                                                             atol=tol.atol):
+        got = real(desc, f"the returned {name}")
+        if got.shape != expected.shape or not torch.allclose(got, expected, rtol=tol.rtol, atol=tol.atol):
             hint = broken_loop(case, values)
             detail = mismatch(got, expected, what=f"the trained {name}", tol=tol)
             raise Fail(f"{detail}{' — ' + hint if hint else ''}", code=code_of(hint, detail.code))
@@ -394,7 +412,7 @@ def judge_one_step(case, obs):
     _left_out(case, w, b)
     lr = float(case["lr"])
     for name, desc, expected in (("w", w, ref_w), ("b", b, ref_b)):
-        got = tensor(desc, f"the returned {name}").to(torch.float64)
+        got = real(desc, f"the returned {name}")
         start = case[name].to(torch.float64)
         what = f"{name} after one step"
         close_or_named(got, expected, what=what, tol=TOL,
@@ -445,20 +463,59 @@ def _steps_back_propagated(case: dict, packed: Any) -> int | None:
     of_loss = _of_the_loss(packed.get(observe.ROOT), passes, torch.tensor(losses, dtype=torch.float64))
     if of_loss is None:
         return 0
-    delivered = []
+    delivered, expected = [], []
     for index, name in enumerate(("w", "b")):
-        expected = torch.stack([step[index].reshape(-1) for step in gradients])
-        hits = _hits(packed.get(name), packed.get(f"{name}_pass"), passes, expected)
+        expected.append(torch.stack([step[index].reshape(-1) for step in gradients]))
+        hits = _hits(packed.get(name), packed.get(f"{name}_pass"), passes, expected[-1])
         if hits is None:
             return 0
         delivered.append((of_loss & hits).tolist())
+    parts = _Parts(packed, passes, losses, expected)
     step, done = 0, [False, False]
-    for rows in zip(*delivered):  # (per pass: which steps' gradients it delivered, for w and for b; steps in order)
+    for number, rows in enumerate(zip(*delivered)):  # (per pass: which steps' gradients it delivered, for w and b)
         if step < len(gradients):
             done = [seen or row[step] for seen, row in zip(done, rows)]
-            if all(done):
+            if parts.add(number, step) or all(done):
                 step, done = step + 1, [False, False]
+                parts.clear()
     return step
+
+
+class _Parts:
+    r"""The passes of one step, summed: a step's gradient taken in passes over parts of the data, each its part's
+    share of the mean (red team 232: two halves, read as updates by hand), differentiates $\sum_i L_i = L$ and delivers
+    $\sum_i \partial L_i / \partial w = \partial L / \partial w$. A pass keeps its gradients under a name leaf by
+    leaf, in the graph's order, the same in every pass of one loop (``observe._keep``): the sums are taken place by
+    place, and one of them must make the step's (where w has one element, b's leaf is one of w's places too)."""
+
+    def __init__(self, packed: dict, passes: int, losses: list[float], expected: list[torch.Tensor]) -> None:
+        self.roots, self.losses, self.expected = packed[observe.ROOT], losses, expected
+        self.placed = [_placed_rows(packed[name], packed[f"{name}_pass"], passes, rows.shape[1])
+                       for name, rows in zip(("w", "b"), expected)]
+        self.clear()
+
+    def clear(self) -> None:
+        self.root, self.sums = 0.0, [torch.zeros_like(placed[:, 0]) for placed in self.placed]
+
+    def add(self, number: int, step: int) -> bool:
+        """Add pass ``number``; whether the passes since the last step now make ``step``'s loss and gradients."""
+        self.root += float(self.roots[number])
+        self.sums = [total + placed[:, number] for total, placed in zip(self.sums, self.placed)]
+        loss = self.losses[step]
+        return abs(self.root - loss) <= TRAIN_TOL.atol + TRAIN_TOL.rtol * abs(loss) and all(
+            bool(((total - rows[step]).abs() <= TRAIN_TOL.atol + TRAIN_TOL.rtol * rows[step].abs()).all(-1).any())
+            for total, rows in zip(self.sums, self.expected))
+
+
+def _placed_rows(rows: torch.Tensor, where: torch.Tensor, passes: int, size: int) -> torch.Tensor:
+    """The gradients each pass delivered under a name, by their place in the pass (:data:`observe.MAX_KEPT` places;
+    zeros where a pass kept fewer), float64: shape (places, passes, size)."""
+    placed, count = torch.zeros(observe.MAX_KEPT, passes, size, dtype=torch.float64), [0] * passes
+    for row, number in zip(rows.to(torch.float64), where.tolist()):
+        if 0 <= number < passes and count[number] < observe.MAX_KEPT:
+            placed[count[number], number] = row
+            count[number] += 1
+    return placed
 
 
 def _of_the_loss(roots: Any, passes: int, losses: torch.Tensor) -> torch.Tensor | None:
@@ -543,12 +600,8 @@ def _losses_of_the_returned(case: dict, values: torch.Tensor, w: dict, b: dict) 
                    "must move w and b by -lr · gradient (sgd_step([w, b], lr) after L.backward())",
                    code="loss-not-decreasing")
     x, y = case["x"].to(torch.float64), case["y"].to(torch.float64)
-    got = [tensor(desc, f"the returned {name}").to(torch.float64) for name, desc in (("w", w), ("b", b))]
-    try:
-        reached = float(((x @ got[0] + got[1] - y) ** 2).mean())
-    except RuntimeError:  # (shapes that do not fit: train_converges names them)
-        raise Fail(f"the returned w and b, of shapes {tuple(got[0].shape)} and {tuple(got[1].shape)}, do not fit x "
-                   f"of shape {tuple(x.shape)} and y of shape {tuple(y.shape)}", code="losses-not-of-params") from None
+    got = [_returned(case, desc, name) for name, desc in (("w", w), ("b", b))]
+    reached = float(((x @ got[0] + got[1] - y) ** 2).mean())
     if not reached <= last + _ROUNDING * abs(last) + 1e-7:
         raise Fail(f"the returned w and b have a loss of {reached:.6g}, above the last recorded loss ({last:.6g}): the "
                    "recorded losses must be those of the w and b train updates and returns (record loss.item() of "

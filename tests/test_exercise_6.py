@@ -97,6 +97,14 @@ MISTAKES = {
         [(STEP, "        with torch.no_grad():\n            w = w - lr * w.grad\n            b = b - lr * b.grad\n")],
         7, {"train_loss_decreases": "after `w = w - lr * w.grad` under torch.no_grad(), w is a new tensor"},
     ),
+    "returns_a_complex_w": (  # red team 233: float64 dropped an imaginary part of 1e9 unseen, and every check passed
+        [("    return losses, w, b\n", "    return losses, (w.detach().to(torch.complex128) + 1e9j).requires_grad_(), b\n")],
+        6, {"train_one_step": "the returned w is a complex tensor (complex128)", "train_converges": "complex tensor"},
+    ),
+    "returns_w_broadcast_to_more_dimensions": (  # red team 233: the losses' check broadcast such a w and b to 1.6 GB
+        [("    return losses, w, b\n", "    return losses, w.detach().expand(3, *w.shape), b.detach()[None, None]\n")],
+        5, {"train_loss_decreases": "the returned w has shape (3, "},
+    ),
     "gradients_never_zeroed": (
         [("            p.grad.zero_()\n", "")],
         7, {"sgd_step_zero_grad": "still holds a gradient", "train_loss_decreases": "the gradients are never zeroed",
@@ -209,11 +217,20 @@ LOOP_START = "    losses = []\n    for _ in range(steps):\n        loss = loss_f
     ("        loss.backward()\n", "        loss.backward()\n        wc, bc = w.detach().clone().requires_grad_(), "
      "b.detach().clone().requires_grad_()\n        gw, gb = torch.autograd.grad(loss_fn(x, y, wc, bc), [wc, bc])\n"
      "        assert torch.allclose(gw, w.grad) and torch.allclose(gb, b.grad)\n"),
-], ids=["grad_of_each", "backward_into_each", "a_check_each_step"])
-def test_two_passes_a_step_are_as_good_as_one(grade_source, change):
-    """Red team 232: the gradients of w and of b taken in a pass each, or a pass of the student's own beside each step's
-    to check it, lost 5 points as "computing the updates by hand" (one pass had to deliver both; the watch kept one pass
-    a step and 32 more)."""
+    ("        loss.backward()\n", "        gw, = torch.autograd.grad(loss, w, retain_graph=True)\n"
+     "        gb, = torch.autograd.grad(loss, b, retain_graph=True)\n        norms = (gw.norm() ** 2 + gb.norm() ** 2).item()\n"
+     "        loss.backward()\n"),
+    ("        loss = loss_fn(x, y, w, b)\n        losses.append(loss.item())\n        loss.backward()\n",
+     "        half = x.shape[0] // 2\n        parts = [loss_fn(x[:half], y[:half], w, b) * half / x.shape[0],\n"
+     "                 loss_fn(x[half:], y[half:], w, b) * (x.shape[0] - half) / x.shape[0]]\n"
+     "        for part in parts:\n            part.backward()\n        losses.append(sum(part.item() for part in parts))\n"),
+], ids=["grad_of_each", "backward_into_each", "a_check_each_step", "norms_logged_each_step", "halves_accumulated"])
+def test_more_passes_a_step_are_as_good_as_one(grade_source, change):
+    """Red team 232: the gradients of w and of b taken in a pass each, a pass of the student's own beside each step's
+    to check it, or the step's gradient accumulated over two halves of the data, each its share of the mean, lost 3 to
+    5 points as "computing the updates by hand" (one pass had to deliver both gradients of the whole loss; the watch
+    kept one pass a step and 32 more); red team 233: two more passes a step, logging the gradients' norms, past the
+    two a step kept then."""
     assert_solution_full(grade_source, SLUG, mutate(SOLUTION, change), 12)
 
 

@@ -85,13 +85,13 @@ def _loss_at_start(module, case) -> float | None:
     return observe.number(observe.call(module, "loss_fn", case["x"].clone(), case["y"].clone(), w, b).get("_live"))
 
 
-EXTRA_PASSES = 32  # backward passes watched beyond two a step (a warm-up, a check of the student's own)
+EXTRA_PASSES = 32  # backward passes watched beyond four a step (a warm-up, a check of the student's own)
 
 
 def watched_passes(steps: int) -> int:
-    """How many of train's backward passes the watch keeps: two a step (one for w and one for b, or a check of the
-    student's own beside each step's: red team 232) and :data:`EXTRA_PASSES`."""
-    return 2 * steps + EXTRA_PASSES
+    """How many of train's backward passes the watch keeps: four a step (one for w and one for b, a check of the
+    student's own beside each step's, the gradients' norms logged: red teams 232 and 233) and :data:`EXTRA_PASSES`."""
+    return 4 * steps + EXTRA_PASSES
 
 
 def probe_train(module, case):
