@@ -761,3 +761,13 @@ def test_a_child_fails_closed_where_a_limit_or_no_new_privs_is_refused(tmp_path,
     result = value_of(in_child(child))
     assert result["refused"] == ["rlimit-nofile"] and result["applied"], result
     assert result["stopped"] == ("could not apply rlimit-nofile" if layer == "rlimits" else "could not set no-new-privs")
+
+    def detected() -> list[str]:
+        real = isolation._set_limit
+        isolation._set_limit = lambda which, soft, hard: which != resource.RLIMIT_NOFILE and real(which, soft, hard)
+        found: list[str] = []
+        isolation._try_layers(0, None, found.append)
+        return found
+
+    found = value_of(in_child(detected))
+    assert "rlimits" not in found and "setsid" in found, found
