@@ -131,7 +131,7 @@ def _swapped(case, pair: list[dict]) -> None:
     r"""A :class:`Fail` where gradients returned $\partial out/\partial y$ first and $\partial out/\partial x$ second
     (walkthrough 68: x.grad, 3 times y.grad here, read as "0.3333 times the expected value", and y.grad as divided by
     ``len()``); nothing otherwise."""
-    if any(item.get("type") != "tensor" or "value" not in item for item in pair):
+    if any(item.get("type") != "tensor" or "value" not in item or item["value"].is_complex() for item in pair):
         return
     ref, (first, second) = reference(case["x"]), (item["value"] for item in pair)
     if all(got.shape == want.shape and bool(torch.allclose(got.detach().double(), want, rtol=TOL.rtol, atol=TOL.atol))

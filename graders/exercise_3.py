@@ -20,7 +20,7 @@ from autograd_exercises import inputs
 from autograd_exercises.judge import backprop
 from autograd_exercises.judge import (
     Fail, Mistake, called, close, close_or_mistake, code_of, counted, derivatives, grad_fn_name, parts, per_case, sequence,
-    tensor,
+    real_valued, tensor,
 )
 from autograd_exercises.judge.diagnose import matching_mistake
 from autograd_exercises.probes.exercise_3 import probe_gradients, probe_layer, probe_loss, probe_manual
@@ -205,7 +205,7 @@ def judge_loss(case, obs):
     """loss(z, y) is the mean binary cross-entropy of the logits z, a tracked 0-d tensor."""
     z, y = case["z"], case["y"]
     desc = ran(obs["loss"], "loss(z, y)")
-    got = tensor(desc, "loss(z, y)")
+    got = real_valued(tensor(desc, "loss(z, y)"), "loss(z, y)")
     if got.numel() != 1:
         extra = (": one value per element, so the mean is missing (reduction='mean', the default)"
                  if tuple(got.shape) == tuple(z.shape) else "")

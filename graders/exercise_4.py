@@ -14,7 +14,8 @@ import torch.nn.functional as F
 from autograd_exercises import inputs
 from autograd_exercises.judge import backprop
 from autograd_exercises.judge import (
-    Fail, a_type, called, close, close_or_named, counted, grad_fn_name, parts, per_case, sequence, tensor,
+    Fail, a_type, called, close, close_or_named, counted, grad_fn_name, parts, per_case, sequence, real_valued,
+    tensor,
 )
 from autograd_exercises.probes.exercise_4 import (
     graph_tensors, probe_detached_copy, probe_freeze, probe_frozen_gradients, probe_network, probe_node_name,
@@ -150,7 +151,7 @@ def judge_network_values(case, obs):
     ref = reference(case)
     z, loss = parts(called(obs["network"], "network(x, w, b, y)"), 2, "network(x, w, b, y)", "(z, loss)")
     close(tensor(z, "z"), ref["z"], what="z", tol=TOL)
-    loss_value = tensor(loss, "loss")
+    loss_value = real_valued(tensor(loss, "loss"), "loss")
     if loss_value.numel() != 1:
         raise Fail(f"loss has shape {tuple(loss_value.shape)}: it must be one number, the mean over all elements of z",
                    code="not-reduced")
@@ -337,8 +338,9 @@ def judge_frozen_fills_grad(case, obs):
     backward passes from the loss put it there (:func:`backprop.delivered_by_backward`: red team 125 set them by hand
     under ``no_grad``).
 
-    The side effect alone: a ``.grad`` that holds what the call returned passes, right or wrong (the values are
-    ``frozen_gradients``'s to judge); otherwise a frozen parameter's must be None, and the others' the gradients.
+    The side effect alone: a frozen parameter's must be None, whatever the call returned (red team 234: one that never
+    froze passed here); another's that holds what the call returned passes, right or wrong (the values are
+    ``frozen_gradients``'s to judge), and otherwise must be the gradient.
     """
     _frozen_outcome(case, obs)
     ref = reference(case, case["frozen"])
@@ -363,11 +365,11 @@ def judge_frozen_fills_grad(case, obs):
                 got, ref[f"{name}_grad"], losses, TOL), name=name, subject=f"{name}.grad after {FROZEN_CALL}",
                 root="the loss", code="no-graph", how="build the loss with network and call loss.backward(), not "
                                                      "set the gradients by hand", tol=TOL)
-        if back is not None and back.shape == got.shape and torch.equal(back, got):
-            continue
-        if frozen:
+        if frozen:  # (red team 234: before the shortcut below, which let a frozen_gradients that never froze pass)
             raise Fail(f"{name} is frozen, but {name}.grad of the {name} passed in holds a gradient after "
                        f"{FROZEN_CALL}: switch its requires_grad off before building the loss", code="frozen-got-grad")
+        if back is not None and back.shape == got.shape and torch.equal(back, got):
+            continue
         close(got, ref[f"{name}_grad"], what=f"{name}.grad after {FROZEN_CALL}", tol=TOL, **counted(ref["z"]))
 
 

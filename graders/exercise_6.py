@@ -17,7 +17,7 @@ import torch
 from autograd_exercises import inputs
 from autograd_exercises.judge import (
     GENERIC_HINTS, Fail, Mistake, a_type, backward_passes, called, close, close_or_named, code_of, counted, grad_fn_name,
-    parts, per_case, reframed, tensor,
+    parts, per_case, real_valued, reframed, tensor,
 )
 from autograd_exercises.judge.diagnose import mismatch
 from autograd_exercises.probes.exercise_6 import probe_loss, probe_sgd_step, probe_train, watched_passes
@@ -278,11 +278,7 @@ def ran(outcome: dict, what: str) -> dict:
 def real(desc: dict | None, what: str) -> torch.Tensor:
     """:func:`tensor`, in float64, for a tensor of real numbers; :class:`Fail` for a complex one, whose imaginary part
     float64 would drop unseen (red team 233: an imaginary part of 1e9 passed every train check)."""
-    got = tensor(desc, what)
-    if got.is_complex():
-        raise Fail(f"{what} is a complex tensor ({str(got.dtype).removeprefix('torch.')}), expected real numbers",
-                   code="wrong-type")
-    return got.to(torch.float64)
+    return real_valued(tensor(desc, what), what).to(torch.float64)
 
 
 def _returned(case: dict, desc: dict, name: str) -> torch.Tensor:

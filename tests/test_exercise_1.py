@@ -18,6 +18,10 @@ MANUAL = "    return 8 * x**3 + 3 * x**2 + 6 * x + 5\n"
 
 # name: (mutations, expected score, {check: feedback fragment})
 MISTAKES = {
+    "returns_a_complex_gradient": (  # red team 234: float64 dropped the imaginary part, and autograd's reading passed
+        [("    polynomial(x).sum().backward()\n    return x.grad\n", "    polynomial(x).sum().backward()\n    return x.grad + 1e9j\n")],
+        5, {"polynomial_grad_uses_autograd": "is a complex tensor (complex"},
+    ),
     "a_batched_jacobian": (  # fairness 62: torch.func's vmap is no backward pass into x; the message said a formula
         [(GRAD, "    from torch.func import jacrev, vmap\n    flat = x.detach().clone().reshape(-1)\n"
                 "    return vmap(jacrev(polynomial))(flat).reshape(x.shape)\n")],

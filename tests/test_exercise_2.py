@@ -11,6 +11,11 @@ SOLUTION = solution_text(MODULE)
 
 # name: (mutations, expected score, {check: feedback fragment})
 MISTAKES = {
+    "x_grad_made_complex": (  # red team 234: x.grad.data given an imaginary part passed gradients_fills_x_grad
+        [("    out.backward()\n    return x.grad, y.grad\n",
+          "    out.backward()\n    x.grad.data = x.grad.data + 1e9j\n    return x.grad, y.grad\n")],
+        7, {"gradients_fills_x_grad": "is a complex tensor (complex"},
+    ),
     "gradients_by_hand_under_no_grad": (  # red team 125: x.grad and y.grad written by hand, no backward
         [("    y, z, out = forward(x)\n    out.backward()\n    return x.grad, y.grad\n",
           "    with torch.no_grad():\n        y = 3 * x + 2\n        x.grad = 12 * y / x.numel()\n"

@@ -30,6 +30,11 @@ def loss_returns(expression: str) -> tuple[str, str]:
 
 # name: (mutations, expected score, {check: feedback fragment})
 MISTAKES = {
+    "loss_is_complex": (  # red team 234: float() of it failed the judge ("could not read what your code reported")
+        [("    return torch.nn.functional.binary_cross_entropy_with_logits(z, y)\n",
+          "    return torch.nn.functional.binary_cross_entropy_with_logits(z, y).to(torch.complex64)\n")],
+        4, {"loss_values": "loss(z, y) is a complex tensor (complex64), expected real numbers"},
+    ),
     "gradients_by_hand_under_no_grad": (  # red team 125: w.grad and b.grad set from the manual function
         [(GRADS, "    with torch.no_grad():\n        z = x @ w + b\n        delta = (torch.sigmoid(z) - y) / z.numel()\n"
                  "        rows, deltas = x.reshape(-1, x.shape[-1]), delta.reshape(-1, delta.shape[-1])\n"

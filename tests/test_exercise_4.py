@@ -132,7 +132,12 @@ MISTAKES = {
         12, {"freeze": "switch the flag on the tensor itself",
              "frozen_gradients": "b is frozen but received a gradient: switch its requires_grad off before building the "
                                  "loss (if you call freeze for that, it must switch the flag on the b passed in",
-             "frozen_gradients_fills_grad": "freeze must switch it on, on the tensor itself"},
+             # (red team 234: a frozen b's gradient fails before the shortcut for what the call returned)
+             "frozen_gradients_fills_grad": "b is frozen, but b.grad of the b passed in holds a gradient"},
+    ),
+    "frozen_ignored": (  # red team 234: what the call returned let a frozen b holding a gradient pass fills_grad
+        [("    freeze({\"w\": w, \"b\": b}, frozen)\n", "    w.requires_grad_(True)\n    b.requires_grad_(True)\n")],
+        13, {"frozen_gradients_fills_grad": "is frozen, but"},
     ),
     "gradients_by_autograd_grad": (  # the returned gradients are right, but the caller's .grad stays empty
         [(BACKWARD, "    trainable = [p for p in (w, b) if p.requires_grad]\n"

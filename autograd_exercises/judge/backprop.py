@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 import torch
 
-from autograd_exercises.judge import Fail
+from autograd_exercises.judge import Fail, real_valued
 from autograd_exercises.sandbox import observe
 
 RTOL, ATOL = 1e-4, 1e-5  # a root against its value: float32's rounding of a sum, against the sum of its terms' sizes
@@ -50,7 +50,7 @@ def filled_by_backward(into: Any, got: torch.Tensor, values: Sequence[float], *,
     if not (isinstance(adds, torch.Tensor) and adds.dtype == torch.bool
             and tuple(adds.shape) == (min(reached, observe.MAX_ROOTS),)):
         raise Fail(f"what the backward passes of {what} did could not be read", code="no-graph")
-    got = got.to(torch.float64)
+    got = real_valued(got, f"{leaf}.grad after {what}").to(torch.float64)
     every = torch.ones_like(adds)
     for key, made in (("last", every),) if cleared else (("accumulated", adds), ("delivered", every)):
         filled = into.get(key)
@@ -102,7 +102,7 @@ def delivered_by_backward(packed: Any, got: torch.Tensor, values: Sequence[float
     usable, rows, where, roots = _deliveries(packed, name, got.numel(), seeded)
     if usable is None or not bool(usable.any()):
         raise Fail(f"no backward pass delivered {subject} into a leaf shaped like {name}: {how}", code=code)
-    expected = got.reshape(-1).to(torch.float64)
+    expected = real_valued(got, subject).reshape(-1).to(torch.float64)
     near = ((rows - expected).abs() <= tol.atol + tol.rtol * expected.abs()).all(-1)
     if bool((near & of_one(roots, values)[where] & usable[where]).any()) or _scaled(rows, where, roots, usable,
                                                                                     expected, values, tol):

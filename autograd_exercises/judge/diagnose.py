@@ -161,8 +161,10 @@ def matching_mistake(actual: torch.Tensor, mistakes: dict[str, torch.Tensor], to
     ``mistakes`` maps an explanation ("the sigmoid is applied twice") to the
     value that mistake gives, computed by the judge from the same inputs; an explanation
     that is a :class:`~autograd_exercises.mistakes.Mistake` is returned as it is, with its code.
-    A candidate of another shape, or with values that are not finite, never matches.
+    A candidate of another shape, or with values that are not finite, never matches; nor does a complex ``actual``.
     """
+    if actual.is_complex():  # (red team 234: float64 would drop its imaginary part, and torch would warn of it)
+        return None
     a = actual.detach().to(torch.float64)
     for explanation, value in mistakes.items():
         v = value.detach().to(torch.float64)
