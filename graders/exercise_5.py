@@ -199,7 +199,7 @@ def _by_backward(case: dict, obs: dict, got: torch.Tensor, what: str, passes: in
     if "steps" in case and reached and reached < passes and got.shape == x.shape and torch.allclose(
             got.to(torch.float64), (1 if cleared else reached) * slope(case["x"]), rtol=1e-4, atol=1e-5):
         raise Fail(f"{what}: only {reached} of the {passes} backward passes ran, and x.grad holds what they delivered: "
-                   f"{SHORT_LOOP}", code="too-few-passes")
+                   + SHORT_LOOP, code="too-few-passes")
     terms = torch.stack([2 * x**4, x**3, 3 * x**2, 5 * x, torch.ones_like(x)])  # (the sum's rounding: its terms' sizes)
     backprop.filled_by_backward(obs.get("into_x"), got, (float(terms.sum()),), what=what, leaf="x",
                                 root="out = polynomial(x)", passes=passes, scale=float(terms.abs().sum()), tol=TOL,

@@ -16,7 +16,7 @@ import torch
 
 from autograd_exercises import inputs
 from autograd_exercises.judge import (
-    GENERIC_HINTS, Fail, Mistake, a_type, backward_passes, called, close, close_or_named, code_of, counted, grad_fn_name,
+    Fail, Mistake, a_type, backward_passes, called, close, close_or_named, code_of, counted, grad_fn_name,
     parts, per_case, real_valued, reframed, tensor,
 )
 from autograd_exercises.judge.diagnose import mismatch
@@ -243,14 +243,16 @@ def _step_mistake(what: str, after: torch.Tensor, before: torch.Tensor, grad: to
 WAS_NONE = " — a .grad was None"
 LEAF_IN_PLACE = "a leaf Variable that requires grad is being used in an in-place operation"
 UNTRACKED = "does not require grad and does not have a grad_fn"
-UNTRACKED_TRAIN = (" — the loss train back-propagated has no graph: it was computed under torch.no_grad(), or from "
-                   "parameters autograd no longer tracks (after `w = w - lr * w.grad` under torch.no_grad(), w is a new "
-                   "tensor that does not require grad, and so is the next step's loss); update w and b in place "
-                   "(w -= lr * w.grad), so they stay leaves that require grad")
+UNTRACKED_TRAIN = Mistake("backward-on-untracked", "the loss train back-propagated has no graph: it was computed under "
+                          "torch.no_grad(), or from parameters autograd no longer tracks (after `w = w - lr * w.grad` "
+                          "under torch.no_grad(), w is a new tensor that does not require grad, and so is the next "
+                          "step's loss); update w and b in place (w -= lr * w.grad), so they stay leaves that require "
+                          "grad")  # (fairness 67: the generic hint, which it replaces, named no_grad and .detach() only)
 
 
 def ran(outcome: dict, what: str) -> dict:
-    """``called``, with the in-place-on-a-leaf error of an update made with tracking on explained."""
+    """``called``, with the in-place-on-a-leaf error of an update made with tracking on explained, and, in train, a
+    loss with no graph (:data:`UNTRACKED_TRAIN`, in place of the generic hint)."""
     exception = outcome.get("exception") or {}
     if LEAF_IN_PLACE in exception.get("message", ""):
         raise Fail(f"{what} raised RuntimeError: {exception['message']} — the update ran with gradient tracking "
@@ -260,19 +262,12 @@ def ran(outcome: dict, what: str) -> dict:
         raise Fail(f"{what} raised AttributeError: {exception['message']}{WAS_NONE}: after "
                    "`p = p - lr * p.grad` the name p stands for a new tensor, which has no gradient; change the "
                    "parameter itself in place (p -= lr * p.grad) under torch.no_grad()", code="rebinds-parameter")
-    if what.startswith("train") and exception.get("type") == "RuntimeError" and UNTRACKED in exception.get("message", ""):
-        try:  # (fairness 67: the generic hint named no_grad and .detach() only, not the rebound parameters)
-            called(outcome, what)
-        except Fail as failure:
-            generic = next(hint for _, hint, code in GENERIC_HINTS if code == "backward-on-untracked")
-            raise Fail(str(failure).replace(generic, UNTRACKED_TRAIN), about_input=failure.about_input,
-                       code="backward-on-untracked") from None
     if exception.get("type") == "TypeError" and "NoneType" in exception.get("message", ""):
         raise Fail(f"{what} raised TypeError: {exception['message']}{WAS_NONE}: an update made with "
                    "tracking on (`w = w - lr * w.grad`) turns w into a computed tensor with a grad_fn, and "
                    "backward() fills .grad only for leaves; update in place under torch.no_grad()",
                    code="rebinds-parameter")
-    return called(outcome, what)
+    return called(outcome, what, {UNTRACKED: UNTRACKED_TRAIN} if what.startswith("train") else None)
 
 
 def real(desc: dict | None, what: str) -> torch.Tensor:
@@ -417,13 +412,16 @@ def judge_one_step(case, obs):
     _reached_every_step(case, obs.get("gradients"))  # pass computed which gradient is train_converges' to read)
 
 
+EVERY_STEP = "call L.backward() every step, then sgd_step([w, b], lr)"  # (what a train short of passes is told)
+EACH_STEPS_L = "call L.backward() on each step's L = loss_fn(x, y, w, b), then sgd_step([w, b], lr)"
+
+
 def _back_propagated_every_step(case: dict, obs: dict) -> None:
     """At least as many backward passes as steps, by autograd's engine's own count (:func:`backward_passes`)."""
     calls, steps = backward_passes(obs["train"]), int(case["steps"])
     if calls < steps:
-        raise Fail(f"train back-propagated {calls} time(s) in {steps} step(s): call L.backward() every step, then "
-                   "sgd_step([w, b], lr); computing the updates by hand skips what this exercise is about",
-                   code="train-without-autograd")
+        raise Fail(f"train back-propagated {calls} time(s) in {steps} step(s): {EVERY_STEP}; computing the updates by "
+                   "hand skips what this exercise is about", code="train-without-autograd")
 
 
 def _trained_with_autograd(case: dict, obs: dict) -> None:
@@ -437,14 +435,13 @@ def _trained_with_autograd(case: dict, obs: dict) -> None:
     watched = obs["gradients"].get("passes") if isinstance(obs.get("gradients"), dict) else None
     if type(watched) is int and watched > calls:  # (each pass the watch keeps is one the engine ran)
         raise Fail(f"train's record of its backward passes ({watched}) is more than the {calls} autograd's engine ran: "
-                   "call L.backward() on each step's L = loss_fn(x, y, w, b), then sgd_step([w, b], lr)",
-                   code="train-without-autograd")
+                   f"{EACH_STEPS_L}", code="train-without-autograd")
     matched = _steps_back_propagated(case, obs.get("gradients"))
     if matched is not None and matched < steps:
         raise Fail(f"train's backward passes computed the gradients of the step's loss in {matched} of {steps} "
-                   f"step(s) (at step {matched}, none differentiated that step's L and gave w and b ∂L/∂w and ∂L/∂b): call L.backward() on each "
-                   "step's L = loss_fn(x, y, w, b), then sgd_step([w, b], lr); computing the updates by hand skips "
-                   "what this exercise is about", code="train-without-autograd")
+                   f"step(s) (at step {matched}, none differentiated that step's L and gave w and b ∂L/∂w and ∂L/∂b): "
+                   f"{EACH_STEPS_L}; computing the updates by hand skips what this exercise is about",
+                   code="train-without-autograd")
 
 
 def _steps_back_propagated(case: dict, packed: Any) -> int | None:
@@ -452,8 +449,8 @@ def _steps_back_propagated(case: dict, packed: Any) -> int | None:
     that step's loss: one pass for both, or one for each (red team 232: ``torch.autograd.grad(L, w)``, then
     ``torch.autograd.grad(L, b)``, was read as no pass at all) (:func:`observe.packed_deliveries`; None: not such an
     observation)."""
-    passes = packed.get("passes") if isinstance(packed, dict) else None
-    if type(passes) is not int or not 0 <= passes <= watched_passes(int(case["steps"])):
+    passes = _watched(case, packed)
+    if passes is None:
         return None
     losses, _, _, gradients = replay(case)
     of_loss = _of_the_loss(packed.get(observe.ROOT), passes, torch.tensor(losses, dtype=torch.float64))
@@ -475,6 +472,13 @@ def _steps_back_propagated(case: dict, packed: Any) -> int | None:
                 step, done = step + 1, [False, False]
                 parts.clear()
     return step
+
+
+def _watched(case: dict, packed: Any) -> int | None:
+    """How many of train's backward passes the watch kept (:func:`observe.packed_deliveries`, at most
+    :func:`watched_passes`); None where that is not such an observation."""
+    passes = packed.get("passes") if isinstance(packed, dict) else None
+    return passes if type(passes) is int and 0 <= passes <= watched_passes(int(case["steps"])) else None
 
 
 class _Parts:
@@ -568,16 +572,15 @@ def judge_decreases(case, obs):
 def _reached_every_step(case: dict, packed: Any) -> None:
     """As many backward passes as steps delivered a gradient, whatever its value, into a leaf shaped like w, and as many
     into one shaped like b (red team 232: a pass a step over a tensor of its own, beside a made-up history, passed)."""
-    steps, passes = int(case["steps"]), packed.get("passes") if isinstance(packed, dict) else None
-    if type(passes) is not int or not 0 <= passes <= watched_passes(steps):
+    steps, passes = int(case["steps"]), _watched(case, packed)
+    if passes is None:
         return  # (not such an observation: train_converges says so)
     for name in ("w", "b"):
         where = packed.get(f"{name}_pass")
         reached = int(torch.unique(where[(where >= 0) & (where < passes)]).numel()) \
             if isinstance(where, torch.Tensor) and where.dtype == torch.int64 and where.dim() == 1 else 0
         if reached < steps:
-            raise Fail(f"{reached} of train's backward passes in {steps} step(s) reached {name}: call L.backward() "
-                       "on each step's L = loss_fn(x, y, w, b), then sgd_step([w, b], lr)",
+            raise Fail(f"{reached} of train's backward passes in {steps} step(s) reached {name}: {EACH_STEPS_L}",
                        code="train-without-autograd")
 
 

@@ -13,7 +13,7 @@ from autograd_exercises.judge import Fail, backward_passes, grad_fn_name
 from autograd_exercises.probes.exercise_6 import probe_sgd_step, probe_train
 from autograd_exercises.spec import Check
 from graders.exercise_6 import (
-    TOL, TRAIN_TOL, blaming_loss_fn, ran, trained, judge_converges, step_cases, train_label, training_cases,
+    EVERY_STEP, TOL, TRAIN_TOL, blaming_loss_fn, ran, trained, judge_converges, step_cases, train_label, training_cases,
 )
 
 NOTEBOOK = {
@@ -55,8 +55,8 @@ def judge_no_graph_kept(case, obs):
     no graph to judge, so it does not pass."""
     _, w, b = trained(case, obs, counted=False)
     if backward_passes(obs["train"]) < 1:  # (red team 231: a train with no loop keeps no graph, and trains nothing)
-        raise Fail("train never back-propagated, so there is no graph for it to leave behind: call L.backward() every "
-                   "step, then sgd_step([w, b], lr)", code="train-without-autograd")
+        raise Fail(f"train never back-propagated, so there is no graph for it to leave behind: {EVERY_STEP}",
+                   code="train-without-autograd")
     for name, desc in (("w", w), ("b", b)):
         if grad_fn_name(desc) is not None or not desc.get("is_leaf", True):
             raise Fail(f"the returned {name} has a grad_fn ({grad_fn_name(desc)}): the updates were recorded by "
