@@ -33,7 +33,8 @@ def closed_above(path: str) -> str | None:
 
 def open_paths(paths: list[str]) -> None:
     """Make each of ``paths`` reachable by others: bind it aside, cover the closed folder above it with a tmpfs
-    (mode 755), and bind it back at its own path. Binds first, covers next: two paths may share a closed folder."""
+    (mode 755), and bind it back at its own path. Binds first, covers next: two paths may share a closed folder.
+    The folder kept aside is removed once everything is back in place (it was left in /tmp, one per run)."""
     moves = [(path, top) for path in paths if (top := closed_above(path)) is not None and top != path]
     stash = tempfile.mkdtemp(prefix="unprivileged-view-")
     kept = []
@@ -47,6 +48,10 @@ def open_paths(paths: list[str]) -> None:
     for (path, _), keep in zip(moves, kept):
         os.makedirs(path, exist_ok=True)
         subprocess.run(["mount", "--bind", keep, path], check=True)
+    for keep in kept:  # the binds back in place hold the trees: the stash, a folder of the real /tmp, goes
+        subprocess.run(["umount", keep], check=True)
+        os.rmdir(keep)
+    os.rmdir(stash)
 
 
 def main() -> None:
