@@ -283,6 +283,22 @@ def test_a_handler_the_first_run_added_does_not_print_the_second_runs_lines_twic
         [c.output for c in result.checks]
 
 
+def test_a_level_the_first_run_set_lets_nothing_more_through_in_the_second(grade_source):
+    """A logger the first run made starts the second run with no level, as a new one would (it kept the first run's,
+    and printed what only that run let through); the levels are put back without ``setLevel``, which empties every
+    logger's cache (a millisecond a child), so what the first run's level let through, remembered in the logger's
+    cache, must not print either."""
+    logs = ('\nimport logging\nimport sys\n_log = logging.getLogger("ex2")\n'
+            '_log.addHandler(logging.StreamHandler(sys.stdout))\n'
+            'if (torch.ones(1, requires_grad=True) * 2).grad_fn is None:  # (autograd off: the first run)\n'
+            '    _log.setLevel(logging.INFO)\n_log.info("first-run-only")\n_log.warning("every-run")\n')
+    result = grade_source("exercise-2", solution_text("exercise_2") + logs)
+    assert failed(result) == {}
+    shown = [check.output for check in result.checks if not check.hidden]
+    assert any("every-run" in output for output in shown), shown
+    assert not any("first-run-only" in output for output in shown), shown
+
+
 def test_inference_mode_off_is_refused_in_the_by_hand_functions_run_with_autograd_off(grade_source, no_reading):
     """Red team 182: inside the by-hand function's first run (autograd's keys excluded), ``inference_mode(False)`` put
     them back, and a forward-mode derivative taken there matched the second run's. It raises there now, which the
