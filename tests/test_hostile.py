@@ -98,6 +98,8 @@ ATTACKS = {
     "forged_report_blames_the_sandbox": Attack(ALL, ("claimed the sandbox failed, after your code had started",)),
     "forged_report_repeats_the_lock_mark": Attack(ALL, UNREADABLE),
     "forged_report_hides_autograd": Attack(MANUAL, ("reach the call stack's frames",)),  # (its probes' inputs: no frame)
+    "result_channel_swapped": Attack(MANUAL, ("PermissionError",), needs="seccomp"),  # (dup2 onto fd 3 refused)
+    "result_channel_reopened": Attack(MANUAL, ("No such device or address",)),  # (a socket: no second reader)
     "repr_raises": Attack(MANUAL, ("expected a torch.Tensor",)),
     "repr_hangs": Attack(MANUAL, ("timed out",), HANGS),
     "torch_function_raises": Attack(()),  # the description never runs the subclass's code (tensorbase.py)

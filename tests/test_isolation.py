@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import fcntl
 import json
 import os
 import resource
@@ -33,9 +34,9 @@ MACHINE = os.uname().machine if hasattr(os, "uname") else ""
 # Raw system call numbers the tests call directly (the filter itself names calls through libseccomp).
 SYSCALLS = {
     "x86_64": dict(ptrace=101, clone=56, clone3=435, io_uring_setup=425, bpf=321, memfd_create=319, shmget=29,
-                   prlimit64=302, ioprio_set=251, sched_setattr=314, setpriority=141),
+                   prlimit64=302, ioprio_set=251, sched_setattr=314, setpriority=141, close=3, close_range=436),
     "aarch64": dict(ptrace=117, clone=220, clone3=435, io_uring_setup=425, bpf=280, memfd_create=279, shmget=194,
-                    prlimit64=261, ioprio_set=30, sched_setattr=274, setpriority=140),
+                    prlimit64=261, ioprio_set=30, sched_setattr=274, setpriority=140, close=57, close_range=436),
 }
 SECCOMP_ARCH = LINUX and MACHINE in SYSCALLS and isolation._seccomp_module() is not None
 ABI = isolation.landlock_abi()
@@ -55,6 +56,7 @@ def in_child(fn: Callable[[], Any], timeout: int = 15) -> dict[str, Any]:
         code = 0
         try:
             os.close(read_fd)
+            write_fd = fcntl.fcntl(write_fd, fcntl.F_DUPFD, 10)  # (above fd 3, which a test may take for the channel)
             signal.alarm(timeout)
             payload = {"ok": True, "value": fn()}
         except BaseException as exc:  # report everything, including assertion failures
@@ -187,6 +189,35 @@ def test_seccomp_filter_names_every_denied_call() -> None:
     for name in ("ptrace", "socket", "memfd_create", "shmget", "io_uring_setup", "unshare", "mount", "bpf"):
         assert f"# filter for syscall \"{name}\"" in text, name
     assert "action ERRNO(1);" in text and "action ALLOW;" in text
+
+
+@needs_seccomp
+def test_seccomp_keeps_the_report_channel_in_place() -> None:
+    """Red team 235: once the filter is loaded, nothing replaces or closes fd 3, the child's report channel (a thread
+    had put a pipe of its own there and read the report's seal): dup2 and dup3 onto it and close of it are refused,
+    also with upper bits set that the kernel drops; close_range is missing (ENOSYS), so os.closerange closes one at a
+    time and leaves fd 3. Other descriptors are duplicated and closed as before."""
+    numbers = SYSCALLS[MACHINE]
+
+    def child() -> dict[str, Any]:
+        _, theirs = socket.socketpair()
+        os.dup2(theirs.fileno(), 3)
+        channel = os.fstat(3).st_ino
+        assert isolation.apply_seccomp(allow_processes=True)
+        spare_r, spare_w = os.pipe()
+        moved = os.dup2(spare_w, 9)
+        os.close(moved)
+        os.closerange(3, 4)
+        return {"dup2": expect_errno(lambda: os.dup2(spare_w, 3)),
+                "dup3": expect_errno(lambda: os.dup2(spare_w, 3, inheritable=False)),
+                "close": expect_errno(lambda: os.close(3)),
+                "close high bits": libc_errno("syscall", numbers["close"], (1 << 32) | 3),
+                "close_range": libc_errno("syscall", numbers["close_range"], 0, (1 << 32) - 1, 0),
+                "others": moved, "kept": os.fstat(3).st_ino == channel}
+
+    result = value_of(in_child(child))
+    assert result == {"dup2": errno.EPERM, "dup3": errno.EPERM, "close": errno.EPERM, "close high bits": errno.EPERM,
+                      "close_range": errno.ENOSYS, "others": 9, "kept": True}, result
 
 
 # ---------------------------------------------------------------- rlimits
@@ -771,3 +802,26 @@ def test_a_child_fails_closed_where_a_limit_or_no_new_privs_is_refused(tmp_path,
 
     found = value_of(in_child(detected))
     assert "rlimits" not in found and "setsid" in found, found
+
+
+@needs_fork
+def test_a_child_whose_channel_was_replaced_reports_nothing() -> None:
+    """Red team 235, where no seccomp filter keeps fd 3 in place (no libseccomp): a descriptor put on fd 3 after the
+    child noted its channel gets nothing, the seal least of all; the report fails (the child then exits 71)."""
+    from autograd_exercises.sandbox import child as sandbox_child
+
+    def child() -> dict[str, Any]:
+        _, real = socket.socketpair()
+        os.dup2(real.fileno(), 3)
+        was = sandbox_child.channel()
+        sandbox_child.report({"status": "ok"}, b"s" * 32, was)  # the channel as it was: the report goes out
+        swapped_r, swapped_w = os.pipe()
+        os.dup2(swapped_w, 3)
+        os.set_blocking(swapped_r, False)
+        try:
+            sandbox_child.report({"status": "ok"}, b"s" * 32, was)
+        except RuntimeError as exc:
+            return {"refused": str(exc), "read": expect_errno(lambda: os.read(swapped_r, 64))}
+        return {"refused": None}
+
+    assert value_of(in_child(child)) == {"refused": "the report's channel was replaced", "read": errno.EAGAIN}

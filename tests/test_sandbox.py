@@ -76,7 +76,7 @@ def test_a_report_in_torch_save_format_is_refused():
 
 
 def test_a_report_counts_only_behind_the_runs_seal():
-    """The child writes the job's random seal before its report; a report the student's code wrote to the result pipe
+    """The child writes the job's random seal before its report; a report the student's code wrote to the result channel
     (with or without the lock-down mark before it) lacks it and is refused, whatever it says."""
     from autograd_exercises.sandbox.protocol import LOCKED
 

@@ -103,7 +103,7 @@ def interpret(response: dict[str, Any], blob: bytes, seal: str = "") -> RunResul
 
     ``seal``: the job's random seal, which the child's own code writes before its report (``child.report``) and no
     student code can read without a door the grader's reading refuses (``judge.tampering``): a report without it was
-    written by the student's code to the result pipe, a forgery."""
+    written by the student's code to the result channel, a forgery."""
     from autograd_exercises.sandbox import report  # imports torch (packing): only once a report is read
 
     common = dict(output=report.clean_text(str(response.get("output", "")), protocol.MAX_HEADER),
@@ -121,7 +121,7 @@ def interpret(response: dict[str, Any], blob: bytes, seal: str = "") -> RunResul
         return RunResult("crashed" if response.get("signal") else "no-result", **common)
     if seal and not blob.startswith(seal.encode()):
         return RunResult("no-result", {"message": "a report came back that the sandbox did not write (it lacks the "
-                                                  "run's seal): your code wrote to the sandbox's result pipe"}, **common)
+                                                  "run's seal): your code wrote to the sandbox's result channel"}, **common)
     blob = blob[len(seal):]
     try:
         result = report.load(blob)

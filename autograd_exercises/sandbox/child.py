@@ -41,13 +41,12 @@ import torch
 
 from autograd_exercises.sandbox import caches, frozen, guard, isolation, numpy_cache, observe, packing, tensorbase, wall
 from autograd_exercises.sandbox.protocol import AGAIN, CHECK_SEPARATOR, CHECK_SEPARATOR_END, GRADER_PACKAGE, LOCKED, \
-    TAMPERED, cells_budget, off_stop, runs_twice
+    RESULT_FD, TAMPERED, cells_budget, off_stop, runs_twice
 
-RESULT_FD = 3
 TIMERS = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")  # interval timers (not on Windows)
 PR_SET_PDEATHSIG = 1
 # Bound before any student code runs, so a submission that replaces them cannot forge the report.
-_PACK, _WRITE, _EXIT = packing.pack, os.write, os._exit
+_PACK, _WRITE, _EXIT, _FSTAT = packing.pack, os.write, os._exit, os.fstat
 
 
 # What is slow to import and reasonable for a student to use. The fork-server loads it after its first
@@ -1336,8 +1335,18 @@ def _run_job(job: dict[str, Any], cases: dict[str, Any], probe: Any, probes: dic
     return {"status": "ok", "observations": observations}
 
 
-def report(result: dict[str, Any], seal: bytes = b"") -> None:
-    """Write the result to :data:`RESULT_FD`, after the job's ``seal``, and flush the student's output."""
+def channel() -> tuple[int, int]:
+    """What :data:`RESULT_FD` is: (device, inode)."""
+    found = _FSTAT(RESULT_FD)
+    return found.st_dev, found.st_ino
+
+
+def report(result: dict[str, Any], seal: bytes = b"", channel_was: tuple[int, int] | None = None) -> None:
+    """Write the result to :data:`RESULT_FD`, after the job's ``seal``, and flush the student's output; nothing where
+    the descriptor is no longer the channel it was before any student code ran (``channel_was``): the seal goes
+    nowhere else (red team 235; seccomp refuses the swap where it is loaded)."""
+    if channel_was is not None and channel() != channel_was:
+        raise RuntimeError("the report's channel was replaced")
     view = memoryview(seal + _PACK(result))
     while view:
         view = view[_WRITE(RESULT_FD, view) :]
@@ -1356,17 +1365,19 @@ def main(job: dict[str, Any], inputs: bytes, *, source: bytes | None = None, sec
     """
     code = 70
     seal = str(job.pop("seal", "") or "").encode("ascii", "replace")  # a local only: no student code can name it
+    was = None
     try:
         try:
+            was = channel()
             lock_down(job, source, seccomp)
-            _WRITE(RESULT_FD, LOCKED)  # before any student code (one write, under PIPE_BUF: atomic)
+            _WRITE(RESULT_FD, LOCKED)  # before any student code (one small write: it arrives whole)
             result, code = run_probe(job, inputs), 0
             if HEAVY_USED:
                 result["heavy"] = sorted(set(HEAVY_USED))
         except BaseException as exc:  # a sandbox failure, or student code that escaped the probe's handling
             result = {"status": "sandbox-error", "message": observe.safe_text(exc, with_type=True)}
         try:
-            report(result, seal)
+            report(result, seal, was)
         except BaseException as exc:
             _WRITE(2, f"sandbox: could not report the result: {observe.safe_text(exc, with_type=True)}\n".encode())
             code = 71

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
+from autograd_exercises.sandbox.protocol import RESULT_FD
+
 try:
     import ctypes
 except ImportError:  # pragma: no cover - interpreters built without ctypes
@@ -492,7 +494,8 @@ def seccomp_filter(*, allow_processes: bool = True, own_uid: bool = True) -> Any
     Everything is allowed except: :data:`DENIED_SYSCALLS` (EPERM); ``clone`` with any CLONE_NEW* flag
     (EPERM); ``clone3``, whose flags sit behind a pointer (ENOSYS: libc falls back to ``clone``);
     ``prlimit64`` and the :data:`SCHEDULING_CALLS` on another process, or on every process of a user (EPERM);
-    ``clone`` with CLONE_PARENT (EPERM). With ``allow_processes=False`` (every child: a process of its own runs
+    ``clone`` with CLONE_PARENT (EPERM); whatever would replace or close the report channel
+    (:func:`guard_result_channel`). With ``allow_processes=False`` (every child: a process of its own runs
     where no probe counts, and RLIMIT_NPROC does not limit a child still uid 0) only threads may be created. With ``own_uid=False`` (the child keeps the
     fork-server's uid) files keep their metadata (:data:`OWNER_FILE_CALLS`). Calls of another architecture
     (x32, i386 on x86_64) kill the process: libseccomp's default for foreign architectures.
@@ -512,12 +515,29 @@ def seccomp_filter(*, allow_processes: bool = True, own_uid: bool = True) -> Any
         rules.add_rule(deny, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD, 0))
     rules.add_rule(seccomp.ERRNO(ENOSYS), "clone3")
     rules.add_rule(deny, "prlimit64", seccomp.Arg(0, seccomp.NE, 0))
+    guard_result_channel(rules, deny, seccomp)
     for name, who in SCHEDULING_CALLS:
         rules.add_rule(deny, name, seccomp.Arg(who, seccomp.NE, 0))
     # ``which`` is a C int: the kernel drops the upper 32 bits of the register, so the filter must too
     rules.add_rule(deny, "setpriority", seccomp.Arg(0, seccomp.MASKED_EQ, 0xFFFFFFFF, PRIO_USER))
     rules.add_rule(deny, "ioprio_set", seccomp.Arg(0, seccomp.MASKED_EQ, 0xFFFFFFFF, IOPRIO_WHO_USER))
     return rules
+
+
+def guard_result_channel(rules: Any, deny: Any, seccomp: Any) -> None:
+    """Nothing replaces or closes the child's report channel (:data:`~.protocol.RESULT_FD`): ``dup2``/``dup3`` onto
+    it and ``close`` of it are refused (the kernel reads those descriptors as 32-bit: so does the filter), and
+    ``close_range`` at all (ENOSYS: its unsigned bounds cannot be compared whole; Python then closes one at a time).
+    Red team 235: a thread put a pipe of its own on fd 3, read the seal that opens the child's report, and sent a
+    forged report after it down the real channel, kept with ``dup``."""
+    fd = seccomp.Arg(0, seccomp.MASKED_EQ, 0xFFFFFFFF, RESULT_FD)
+    target = seccomp.Arg(1, seccomp.MASKED_EQ, 0xFFFFFFFF, RESULT_FD)
+    for name, argument in (("close", fd), ("dup2", target), ("dup3", target)):
+        try:
+            rules.add_rule(deny, name, argument)
+        except (ValueError, OSError, RuntimeError):  # (dup2: no call of aarch64's, which has dup3 only)
+            continue
+    rules.add_rule(seccomp.ERRNO(ENOSYS), "close_range")
 
 
 def _refuse(rules: Any, deny: Any, name: str) -> None:

@@ -16,6 +16,9 @@ MAX_BLOB = 64 << 20  # the largest observation a child may send back
 # Each check's output in a multi-check job starts with this line (printable: it survives the output's cleaning).
 CHECK_SEPARATOR, CHECK_SEPARATOR_END = "\n⟦autograd-exercises check: ", "⟧\n"
 AGAIN = "@import"  # the section after the child's second run of the top level began (``child._run_off``)
+# The descriptor a child's report goes out on: one end of a unix socket pair (``server.result_channel``). Nothing in
+# the child may put another file there or close it (``isolation.seccomp_filter``).
+RESULT_FD = 3
 
 
 def runs_twice(checks: Any) -> bool:
@@ -48,7 +51,7 @@ def off_stop(checks: Any, program: list[dict[str, Any]]) -> int:
 
 # What a probe raises for a function the submission lacks (observe); the grader names the cause from it.
 NO_FUNCTION = "the submission defines no function named "
-# The child writes this to its result pipe once locked down, before any student code runs: a report behind it
+# The child writes this to its result channel once locked down, before any student code runs: a report behind it
 # may be the student's own forgery, so a "sandbox-error" it claims is no failure of the sandbox (interpret).
 LOCKED = b"\x00autograd-exercises locked\x00"
 GRADER_PACKAGE = "autograd_exercises"  # the child hides it from the submission; the readings refuse its import

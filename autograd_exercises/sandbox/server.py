@@ -20,6 +20,7 @@ import argparse
 import os
 import selectors
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -83,12 +84,12 @@ def _pidfd(pid: int) -> int | None:
 
 def _collect(pid: int, out_fd: int, res_fd: int, deadline: float, after_import: float | None = None,
              again: float | None = None) -> dict[str, Any]:
-    """Drain the child's output and result pipes until the job is over or the deadline passes.
+    """Drain the child's output and result channels until the job is over or the deadline passes.
 
-    The job is over when the result pipe closes, when the result goes over its cap,
+    The job is over when the result channel closes, when the result goes over its cap,
     or when the child itself exits: descendants (a daemon, a fork bomb) may hold
-    the pipes open, but what the child wrote before exiting is all there is. Then
-    the pipes are drained for 0.1 s more. Only a deadline reached before that is a timeout.
+    them open, but what the child wrote before exiting is all there is. Then
+    both are drained for 0.1 s more. Only a deadline reached before that is a timeout.
     ``after_import``: once the output marks the first check, the deadline is at most that many seconds (and
     :data:`GRACE`) away, so the import's own budget never lengthens the checks'. A mark forged by the student's
     output only brings the deadline nearer. ``again``: once the output marks the top level's second run (after the
@@ -354,7 +355,7 @@ class Server:
         from autograd_exercises.sandbox import protocol
 
         out_r, out_w = os.pipe()
-        res_r, res_w = os.pipe()
+        res_r, res_w = result_channel()
         job_r, job_w = os.pipe()
         try:
             pid = self.zygote.fork(job_r, out_w, res_w)
@@ -397,7 +398,7 @@ class Server:
         import json
 
         out_r, out_w = os.pipe()
-        res_r, res_w = os.pipe()
+        res_r, res_w = result_channel()
         job_file = Path(job["scratch"]) / ".job"
         job_file.write_text(json.dumps(job))
         (Path(job["scratch"]) / ".inputs").write_bytes(inputs)
@@ -410,6 +411,16 @@ class Server:
         return proc.pid, out_r, res_r
 
 
+def result_channel() -> tuple[int, int]:
+    """(the server's end, the child's end) of the channel a child's report comes back on: a unix socket pair, not a
+    pipe. Red team 235: a pipe's read end is one ``open("/proc/self/fd/3")`` away for the child's own code, which
+    could read the seal that opens the report there; a socket cannot be opened that way. The server's end only
+    reads (the child reading its own end meets the end of the stream)."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    ours.shutdown(socket.SHUT_WR)
+    return ours.detach(), theirs.detach()
+
+
 def _preload_heavy() -> None:
     from autograd_exercises.sandbox import child
 
@@ -417,7 +428,7 @@ def _preload_heavy() -> None:
 
 
 def _child_fds(out_w: int, res_w: int) -> None:
-    """In the forked child: new session, stdio to the output pipe, result pipe on fd 3."""
+    """In the forked child: new session, stdio to the output pipe, the result channel on fd 3."""
     os.setsid()
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)

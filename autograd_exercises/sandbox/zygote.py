@@ -6,7 +6,7 @@ child forked from it could find the previous student's code and output in its ow
 memory. So right after the server has preloaded torch and the probes, before any
 job, it forks this zygote, which never touches job data. For each job the server
 sends it three file descriptors over a unix socket (``SCM_RIGHTS``): the read end
-of a pipe carrying the job, and the write ends of the output and result pipes.
+of a pipe carrying the job, and the write ends of the output and result channels.
 The zygote forks; the new child reads its job straight from the pipe; the zygote
 tells the server the child's pid, waits for it, and sends its wait status.
 """
