@@ -66,12 +66,17 @@ def shown_name(path: str | Path) -> str:
     return printable(Path(path).name)
 
 
-def check_size(name: str, size: int, code: int, cells: int = 0, braces: int = 0) -> None:
+# What a notebook too large to grade is told (fairness 68: a 21 MiB notebook was almost all one plot's output)
+CLEAR_OUTPUTS = ("its outputs count: clear them (in Jupyter, Edit → Clear Outputs of All Cells), save it and "
+                 "grade it again")
+
+
+def check_size(name: str, size: int, code: int, cells: int = 0, braces: int = 0, *, notebook: bool = False) -> None:
     """:class:`SubmissionError` when a file of ``size`` bytes, ``code`` of them code in ``cells`` code cells with
-    ``braces`` of ``{``, is too large to grade."""
+    ``braces`` of ``{``, is too large to grade; a ``notebook`` is told how to shed its outputs."""
     if size > MAX_FILE:
         raise SubmissionError(f"{name} is {size / 2**20:.1f} MiB: a submission may be at most "
-                              f"{MAX_FILE // 2**20} MiB")
+                              f"{MAX_FILE // 2**20} MiB" + (f"; {CLEAR_OUTPUTS}" if notebook else ""))
     if code > MAX_CODE:
         raise SubmissionError(f"{name} holds {code // 2**10} KiB of code: a submission may hold at most "
                               f"{MAX_CODE // 2**10} KiB")
@@ -226,6 +231,14 @@ def shortened(text: str, limit: int = TEXT) -> str:
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit:,} more characters)"
 
 
+def utf16(raw: bytes) -> bool:
+    """``raw`` is text saved as UTF-16 or UTF-32 (fairness 68: Notepad's "Unicode"): a byte-order mark of theirs, or
+    null bytes in three of every four odd (or even) places of its start, as ASCII text in UTF-16 has."""
+    start = raw[:64]
+    return start.startswith((b"\xff\xfe", b"\xfe\xff", b"\0\0\xfe\xff")) or len(start) >= 8 and any(
+        4 * half.count(0) >= 3 * len(half) for half in (start[1::2], start[0::2]))
+
+
 def compile_error(source: str | bytes, filename: str = "<submission>") -> str | None:
     """Why ``source`` does not compile, with the line and its code; None when it compiles.
 
@@ -235,6 +248,8 @@ def compile_error(source: str | bytes, filename: str = "<submission>") -> str | 
         raw = source.encode() if isinstance(source, str) else source
     except UnicodeEncodeError as exc:  # (a lone surrogate: red team 143)
         return f"text that is not Unicode ({exc.reason}): save the file as plain UTF-8 text"
+    if utf16(raw):
+        return "the file is saved as UTF-16 (Notepad's \"Unicode\"): save it as UTF-8"
     if b"\0" in raw:
         line = raw[:raw.index(b"\0")].count(b"\n") + 1
         code = raw.splitlines()[line - 1].decode("utf-8", "replace").strip().replace("\0", "\\x00")
@@ -260,11 +275,22 @@ MAX_ORDER_FUNCTIONS, MAX_ORDER_CELLS = 300, 500  # past either, every read count
 ORDER_WORK = 300_000  # questions "does this cell need this name?" the notes may ask in all; past it, no more notes
 
 
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+def json_values(text: str) -> int:
+    """At least the number of values in the JSON ``text``, less one: its commas, braces and brackets outside strings
+    (fairness 68: a printed list of a million numbers is one string of a cell's output, not a million values)."""
+    bare = _JSON_STRING.sub('""', text)
+    return bare.count(",") + bare.count("{") + bare.count("[")
+
+
 def notebook_json(path: str, text: str) -> Any:
     """A notebook's ``text`` parsed, within bounds: :class:`SubmissionError` for JSON that is invalid, nested too
     deeply, or holds more values than :data:`MAX_JSON_VALUES` (each costs the grader memory: 20 MiB of ``{}``
     would be half a gigabyte)."""
-    values = text.count(",") + text.count("{") + text.count("[")  # at least the number of values, less one
+    text = text.removeprefix("\ufeff")  # (fairness 68: saved "UTF-8 with BOM", which VS Code opens)
+    values = json_values(text)
     if values > MAX_JSON_VALUES:
         raise SubmissionError(f"{path} is not a notebook this grader reads: its JSON holds about {values:,} values "
                               f"(at most {MAX_JSON_VALUES:,})")
@@ -416,7 +442,7 @@ def notebook_source(path: str, text: str, *, order: bool = True) -> Submission:
     cells = deduplicated(_notebook_cells(path, text))
     code = [cell for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"]
     check_size(shown_name(path), len(text), sum(len(_cell_text(cell)) for cell in code), len(code),
-               sum(_cell_text(cell).count("{") for cell in code))
+               sum(_cell_text(cell).count("{") for cell in code), notebook=True)
     joined = _Joined()
     for number, cell in enumerate(cells, start=1):
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
@@ -808,7 +834,8 @@ def load(path: str | Path, kind: str | None = None, *, order: bool = True) -> Su
     path = Path(path)
     kind = kind or ("ipynb" if path.suffix == ".ipynb" else "py")
     raw, size = read_plain_file(path, MAX_CODE if kind == "py" else MAX_FILE)  # a .py file is all code
-    check_size(shown_name(path), size, size if kind == "py" else 0, braces=module_braces(raw) if kind == "py" else 0)
+    check_size(shown_name(path), size, size if kind == "py" else 0, braces=module_braces(raw) if kind == "py" else 0,
+               notebook=kind == "ipynb")
     if not raw.strip():
         return Submission(str(path), b"", problem=f"{shown_name(path)} is empty", kind=kind)
     if kind == "ipynb":

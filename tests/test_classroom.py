@@ -1229,7 +1229,9 @@ def test_a_file_too_large_to_be_a_submission_is_not_graded_and_the_class_goes_on
     rows = {row["student"]: row for row in summary.rows}
     assert rows["alice"]["score"] == 10 and summary.exit_code == 1
     assert rows["mallory"]["reason"].startswith("mallory.py holds 29") and "at most 256 KiB" in rows["mallory"]["reason"]
-    assert rows["oscar"]["reason"] == "oscar.ipynb is over 20 MiB: a submission may be at most that"
+    assert rows["oscar"]["reason"] == ("oscar.ipynb is over 20 MiB: a submission may be at most that; its outputs "
+                                       "count: clear them (in Jupyter, Edit → Clear Outputs of All Cells), save it "
+                                       "and grade it again")
 
 
 def test_csv_cells_are_never_formulas():

@@ -531,6 +531,45 @@ def test_null_byte_is_one_message_with_its_line(workdir):
     assert result.output.count("null byte") == 1
 
 
+def test_a_file_saved_as_utf16_is_told_so(workdir):
+    """Fairness 68: Notepad's "Unicode" saves UTF-16, which Python cannot run either; the report said "a null byte"
+    and printed five lines of the garbled text. It now says what the file is and what to do."""
+    for name, data in (("bom.py", SOLUTION.encode("utf-16")), ("bare.py", SOLUTION.encode("utf-16-le"))):
+        (workdir / name).write_bytes(data)
+        result = invoke("exercise-2", name)
+        assert result.exit_code == 1
+        assert f"✗ {name} does not compile: the file is saved as UTF-16 (Notepad's \"Unicode\"): save it as " \
+               "UTF-8\n" in result.output, result.output
+        assert "\\x00" not in result.output
+
+
+def test_a_notebook_saved_with_a_byte_order_mark_or_a_long_printed_list_is_graded(workdir):
+    """Fairness 68: a filled notebook saved "UTF-8 with BOM" (PowerShell, old Notepad; VS Code opens it) was "not a
+    Jupyter notebook: its JSON is invalid at line 1"; one whose output printed a list of a million numbers was
+    refused as "a JSON of about 1,100,000 values" (the commas inside that one string were counted)."""
+    (workdir / "bom.ipynb").write_bytes(b"\xef\xbb\xbf" + json.dumps(notebook_cases.filled("exercise-2").nb).encode())
+    printed = notebook_cases.filled("exercise-2").nb
+    printed["cells"].append({"cell_type": "code", "execution_count": 9, "metadata": {}, "source": "print(list(xs))",
+                             "outputs": [{"name": "stdout", "output_type": "stream",
+                                          "text": "[" + "0.5, " * 1_100_000 + "0.5]\n"}]})
+    (workdir / "printed.ipynb").write_text(json.dumps(printed))
+    for name in ("bom.ipynb", "printed.ipynb"):
+        result = invoke("exercise-2", name)
+        assert result.exit_code == 0 and "Score: 10/10" in result.output, result.output
+
+
+def test_a_notebook_too_large_is_told_to_clear_its_outputs(workdir):
+    """Fairness 68: a notebook over 20 MiB is almost always its outputs (a plot, a printed tensor)."""
+    notebook = notebook_cases.filled("exercise-2").nb
+    notebook["cells"][0]["outputs"] = [{"output_type": "display_data", "metadata": {},
+                                        "data": {"image/png": "A" * (21 << 20)}}]
+    (workdir / "plots.ipynb").write_text(json.dumps(notebook))
+    result = invoke("exercise-2", "plots.ipynb")
+    assert result.exit_code == 3 and result.output == (
+        "Error: plots.ipynb is 21.0 MiB: a submission may be at most 20 MiB; its outputs count: clear them (in "
+        "Jupyter, Edit → Clear Outputs of All Cells), save it and grade it again\n"), result.output
+
+
 def test_an_empty_py_and_an_empty_ipynb_behave_the_same(workdir):
     outputs = []
     for name in ("exercise_2.py", "exercise-2.ipynb"):

@@ -279,12 +279,14 @@ def _read(found: layouts.Found) -> tuple[bytes, str]:
     """The file's bytes, and why it cannot be graded ("" when it can)."""
     if found.problem or found.path is None:
         return b"", found.problem or "no file"
-    from autograd_exercises.submission import SubmissionError, read_plain_file
+    from autograd_exercises.submission import CLEAR_OUTPUTS, SubmissionError, read_plain_file
 
     try:  # never through a link, nor a FIFO, that replaced the file since it was found
         data, size = read_plain_file(found.path, layouts.ZIP_MAX_FILE)
         if size > layouts.ZIP_MAX_FILE:
-            return b"", f"{found.shown} is over {layouts.ZIP_MAX_FILE // 2**20} MiB: a submission may be at most that"
+            notebook = f"; {CLEAR_OUTPUTS}" if found.kind == "ipynb" else ""
+            return b"", f"{found.shown} is over {layouts.ZIP_MAX_FILE // 2**20} MiB: a submission may be at most that" \
+                        f"{notebook}"
         return data, ""
     except SubmissionError as exc:
         text = str(exc).replace(str(found.path), found.shown)

@@ -91,7 +91,7 @@ def read_submission(filename: str, data: bytes, kind: str) -> Any:
     if not data.strip():
         raise submission.SubmissionError(f"{filename} is empty")
     submission.check_size(filename, len(data), len(data) if kind == "py" else 0,
-                          braces=submission.module_braces(data) if kind == "py" else 0)
+                          braces=submission.module_braces(data) if kind == "py" else 0, notebook=kind == "ipynb")
     if kind == "ipynb":
         return submission.notebook_source(filename, data.decode("utf-8", "replace"))
     return submission.module_source(filename, data)
