@@ -852,9 +852,27 @@ def module_source(path: str, raw: bytes) -> Submission:
         return exported
     error = compile_error(raw, shown_name(path))
     if error:
-        return Submission(path, raw, problem=f"{shown_name(path)} does not compile: {error}", kind="py")
+        code, lines, skipped = exported_magics(raw, ipython=True) if ipython_line(raw) else (raw, (), ())
+        if code is raw:
+            return Submission(path, raw, problem=f"{shown_name(path)} does not compile: {error}", kind="py")
+        return Submission(path, code, kind="py", skipped=skipped, lines=lines)
     raw, lines, skipped = exported_magics(raw)
     return Submission(path, raw, kind="py", skipped=skipped, lines=lines)
+
+
+def ipython_line(raw: bytes) -> bool:
+    """The line a module of bytes ``raw`` first fails to compile at is an IPython command (``%load_ext …``,
+    ``!pip …``): fairness 68, a notebook exported by ``nbconvert --to script`` without the notebook's full language
+    info (Colab's) keeps them as written, with no cell marks."""
+    try:
+        compile(raw, "<module>", "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        lines = raw.splitlines()
+        line = lines[exc.lineno - 1] if exc.lineno and exc.lineno <= len(lines) else b""
+        return line.lstrip().startswith((b"%", b"!"))
+    except (ValueError, RecursionError, MemoryError):
+        return False
+    return False
 
 
 def module_braces(raw: bytes) -> int:
@@ -910,19 +928,21 @@ def exported_notebook(path: str, raw: bytes) -> Submission | None:
     return replace(read, lines=where, skipped=(note, *read.skipped))
 
 
-def exported_magics(raw: bytes) -> tuple[bytes, tuple[int, ...], tuple[str, ...]]:
+def exported_magics(raw: bytes, *, ipython: bool = False) -> tuple[bytes, tuple[int, ...], tuple[str, ...]]:
     """A module exported from a notebook (Jupyter's "Download as Python", ``nbconvert --to script``) spells its
     magics as ``get_ipython().run_line_magic(…)`` calls, which plain Python cannot run (``NameError``): each becomes
     what it does in a notebook (:func:`magics.rewrite`: ``%time`` runs its statement, ``%%time`` its cell, the setup
-    cell's ``%load_ext`` and ``%matplotlib`` nothing). Returns the module, the file's own line of each of its lines
-    (``()``: unchanged), and the notes naming what was skipped. Fairness 33: the export of a filled notebook scored
-    zero. A file the rewrite cannot read (red team 143: a lone ``\\r`` ends a line for Python, a surrogate in a cell's
-    text) is left as written."""
-    if b"get_ipython()" not in raw:
+    cell's ``%load_ext`` and ``%matplotlib`` nothing); with ``ipython``, the module's IPython syntax as written
+    (``%load_ext …``, ``!pip …``: :func:`magics.to_python`, IPython's own transformer) too. Returns the module, the
+    file's own line of each of its lines (``()``: unchanged), and the notes naming what was skipped. Fairness 33: the
+    export of a filled notebook scored zero. A file the rewrite cannot read (red team 143: a lone ``\\r`` ends a line
+    for Python, a surrogate in a cell's text) is left as written."""
+    if b"get_ipython()" not in raw and not ipython:
         return raw, (), ()
     try:
         text, encoding = _decoded(raw)
-        plain = magics.rewrite(text, budget=magics.Budget())
+        plain = magics.to_python(text, budget=magics.Budget()) if ipython else \
+            magics.rewrite(text, budget=magics.Budget())
         code = plain.code.encode(encoding)
     except Exception:  # noqa: BLE001 (whatever the rewrite meets in a hostile file, the file runs as written)
         return raw, (), ()

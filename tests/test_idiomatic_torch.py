@@ -338,6 +338,27 @@ def test_a_module_exported_from_a_filled_notebook_grades_as_the_notebook(slug, s
                in note for note in result.notes), result.notes
 
 
+@pytest.mark.parametrize("slug", ["exercise-2", "exercise-5"])
+def test_a_module_with_ipython_commands_as_written_grades_as_its_notebook(slug, sandbox, tmp_path):
+    """Fairness 68: ``nbconvert --to script`` on a notebook whose metadata names only the language (Colab's) keeps
+    ``!pip install`` and ``%load_ext`` as written, with no cell marks; renamed to .py it did not compile and scored
+    zero. A module whose first syntax error is an IPython command is read with IPython's transformer, and the
+    commands only a kernel runs are named; one whose error lies elsewhere still does not compile."""
+    import graders
+    from autograd_exercises import grading, submission
+
+    lines = "!pip install torch\n%load_ext autograd_exercises.notebook\n%matplotlib inline\n"
+    path = tmp_path / f"{slug.replace('-', '_')}.py"
+    path.write_text(lines + solution_text(slug.replace("-", "_")))
+    result = grading.grade(graders.find(slug), submission.load(path), sandbox=sandbox, seed=0)
+    assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
+    assert "IPython commands that only a kernel runs were skipped: !pip, %matplotlib" in result.notes, result.notes
+    path.write_text(lines + solution_text(slug.replace("-", "_")) + "\ny = = 1\n")
+    assert submission.load(path).problem.startswith(f"{path.name} does not compile: SyntaxError at line 1")
+    path.write_text(solution_text(slug.replace("-", "_")) + "\nshape = x?\n")  # (a typo IPython would read as help)
+    assert "does not compile: SyntaxError at line" in submission.load(path).problem
+
+
 def test_an_exported_notebooks_cells_run_each_on_its_own(sandbox, tmp_path):
     """Fairness 35: an export runs as one module, so a demo cell that raised in the notebook (exercise 5 invites one),
     ``display(...)`` or a ``from __future__`` import in a later cell stopped it, and the export scored zero where its
