@@ -100,6 +100,22 @@ def test_notebook_schema_and_metadata():
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
 
 
+def test_a_students_notebook_exports_to_a_module_the_grader_reads_as_its_notebook():
+    """Fairness 68: with only the language's name in its metadata, ``nbconvert --to script`` wrote a .txt holding
+    IPython's syntax as written; with a kernel's full language info it writes a .py whose magics are ``get_ipython()``
+    calls and whose cells are marked, which the grader reads as the notebook it came from."""
+    exporters = pytest.importorskip("nbconvert.exporters")
+    nbformat = pytest.importorskip("nbformat")
+    from autograd_exercises import submission
+
+    student = Path(__file__).resolve().parents[1] / "autograd_exercises" / "notebooks" / "exercise-2.ipynb"
+    script, resources = exporters.ScriptExporter().from_notebook_node(nbformat.read(student, as_version=4))
+    assert resources["output_extension"] == ".py"
+    assert "get_ipython().run_line_magic('load_ext', 'autograd_exercises.notebook')" in script
+    read = submission.module_source("exercise-2.py", script.encode())
+    assert read.problem == "" and read.kind == "ipynb", read
+
+
 def test_code_cells_round_trip():
     nb = json.loads(dump_notebook(make_notebook(toy_cells())))
     sources = [(src, meta.get("grade_id")) for src, meta in code_cells(nb)]

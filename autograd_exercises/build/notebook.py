@@ -46,6 +46,11 @@ __all__ = [
 
 SCHEMA_VERSION = 3
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+# What a kernel writes on save, less its version: ``nbconvert --to script`` then writes a .py (``get_ipython()`` calls,
+# ``# In[ ]:`` marks) where the name alone gave a .txt with IPython's syntax as written (fairness 68)
+LANGUAGE_INFO = {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+                 "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+                 "pygments_lexer": "ipython3"}
 TITLE_CELL_ID = "notebook-title"
 
 # nbformat 4.5 cell ids: ^[a-zA-Z0-9-_]+$, 1..64 chars; nbgrader grade_id: ^[a-zA-Z0-9_\-]*$
@@ -199,7 +204,7 @@ def make_notebook(cells: Sequence[Cell], *, title: str | None = None) -> dict:
     if title is not None:
         cells.insert(0, Markdown(f"# {title}", locked=True, cell_id=TITLE_CELL_ID))
     ids = _assign_ids(cells)
-    metadata: dict[str, Any] = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    metadata: dict[str, Any] = {"kernelspec": dict(KERNELSPEC), "language_info": json.loads(json.dumps(LANGUAGE_INFO))}
     if title is not None:
         metadata["title"] = title
     return {
