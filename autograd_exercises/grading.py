@@ -30,6 +30,7 @@ import torch
 from autograd_exercises import catalog, judge
 from autograd_exercises.budget import DEFAULT_CELL_TIMEOUT, EACH, child_time
 from autograd_exercises.judge import Fail, static, tampering
+from autograd_exercises.parsing import PARSE_ERRORS
 from autograd_exercises.results import CheckResult, ExerciseResult
 from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox, guard, packing, split_checks, without_marks
 from autograd_exercises.sandbox.protocol import CELLS_BUDGET, NO_FUNCTION, TAMPERED, cells_budget, off_stop, \
@@ -481,7 +482,7 @@ def _top_level_defs(code: str) -> list[tuple[str, int]]:
     """(name, line) of each function ``code`` defines at its top level (none where it does not parse)."""
     try:
         tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except PARSE_ERRORS:
         return []
     return [(node.name, node.lineno) for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
@@ -501,7 +502,7 @@ def helpers_called(code: str, functions: set[str]) -> dict[str, list[str]]:
     parse."""
     try:
         tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except PARSE_ERRORS:
         return {}
     calls: dict[str, list[str]] = {}
     for node in tree.body:
@@ -555,7 +556,7 @@ def custom_functions(code: str) -> list[tuple[str, int]]:
     ``Function`` imported by that name), at any depth; ``[]`` where it does not parse."""
     try:
         tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except PARSE_ERRORS:
         return []
 
     def function(base: ast.expr) -> bool:  # Function, autograd.Function, torch.autograd.Function

@@ -33,6 +33,8 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from autograd_exercises.parsing import PARSE_ERRORS
+
 RUN_IN_PLACE = ("time", "capture")  # cell magics whose body runs in the user's namespace
 RUN_APART = ("timeit",)  # run once, in a namespace of their own
 SILENT = ("pinfo", "pinfo2", "psearch")  # x? and x??: help, nothing else happens
@@ -64,7 +66,7 @@ class Plain:
 def _compiles(code: str) -> bool:
     try:
         compile(code, "<cell>", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except PARSE_ERRORS:
         return False
     return True
 
@@ -285,7 +287,7 @@ def _magic(node: ast.AST) -> tuple[str, list[str]] | None:
 def _parses(code: str, mode: str) -> bool:
     try:
         ast.parse(code, mode=mode)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except PARSE_ERRORS:
         return False
     return True
 
@@ -350,7 +352,7 @@ def rewrite(code: str, origin: tuple[int, ...] | None = None, depth: int = 0,
         return Plain(code, origin)
     try:
         tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except PARSE_ERRORS:
         return Plain(code, origin)  # the compile step says why
     statements, calls = set(), []  # (one walk: a token-dense cell has hundreds of thousands of nodes)
     for node in ast.walk(tree):

@@ -66,6 +66,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from autograd_exercises import magics
+from autograd_exercises.parsing import PARSE_ERRORS
 from autograd_exercises.submission import TEST_CELL_MARKER, CodeCell, Submission
 
 NOTEBOOK_SEED = 0
@@ -155,7 +156,7 @@ def _statements_before(cell: str, line: int) -> str:
     """``cell`` cut before the top-level statement that spans ``line`` (all of it if none does)."""
     try:
         body = ast.parse(cell).body
-    except SyntaxError:
+    except PARSE_ERRORS:
         return ""
     for node in body:
         first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
@@ -176,7 +177,7 @@ def replayed_cells(history: list[str], records: dict[int, CellRecord]) -> Iterat
             continue
         try:
             ast.parse(cell)
-        except SyntaxError:
+        except PARSE_ERRORS:
             continue  # never ran
         if record is not None and record.failed_line is not None:
             cell = _statements_before(cell, record.failed_line)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from autograd_exercises import catalog
+from autograd_exercises.parsing import PARSE_ERRORS
 
 if TYPE_CHECKING:
     from autograd_exercises.results import ExerciseResult
@@ -386,7 +387,7 @@ def _functions_defined(code: str | bytes, *, shapes: bool = False) -> Any:
 
     try:
         tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except PARSE_ERRORS:
         return {} if shapes else set()
     defs = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
     return {node.name: definition_shape(node) for node in defs} if shapes else {node.name for node in defs}
@@ -449,7 +450,7 @@ def _imports(sub: "Submission") -> list[tuple[str, int]]:
     """(top-level module, line) for every absolute import in the submission."""
     try:
         tree = ast.parse(sub.source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except PARSE_ERRORS:
         return []
     found = []
     for node in ast.walk(tree):
@@ -511,7 +512,7 @@ def _bound(statement: str) -> set[str]:
     """The names a line of code binds (none where it does not parse)."""
     try:
         tree = ast.parse(statement)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except PARSE_ERRORS:
         return set()
     return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
 

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
 from autograd_exercises import magics
+from autograd_exercises.parsing import PARSE_ERRORS
 from autograd_exercises.printable import printable
 
 TEST_CELL_MARKER = "# autograd-exercises: test cell"
@@ -209,7 +210,7 @@ def check_call(source: str) -> tuple[str, str] | None:
         return None
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except PARSE_ERRORS:
         return None
     calls = [node for node in ast.walk(tree)
              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "check"]
@@ -256,7 +257,7 @@ def compile_error(source: str | bytes, filename: str = "<submission>") -> str | 
         return f"a null byte (\\x00) at line {line}: save the file as plain UTF-8 text\n    {shortened(code, 500)}"
     try:
         compile(raw, filename, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+    except PARSE_ERRORS as exc:
         kind = type(exc).__name__
         if not isinstance(exc, SyntaxError):
             return f"{kind}: {exc}"
@@ -351,7 +352,7 @@ def _unread(name: str, source: str) -> str:
     (red team 117: one cut cell opened a string that swallowed the rest, and every reading found nothing)."""
     try:
         ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+    except PARSE_ERRORS as exc:
         return f"{name}: its code cells could not be read together as one module ({type(exc).__name__}), and the " \
                "grader grades only code it reads"
     return ""
@@ -366,7 +367,7 @@ def _run_until_refused(plain: magics.Plain) -> magics.Plain | None:
     compiles one statement at a time, as IPython does)."""
     try:
         tree = ast.parse(plain.code)
-    except (SyntaxError, ValueError):
+    except PARSE_ERRORS:
         return None
     for index, node in enumerate(tree.body):
         try:
@@ -682,7 +683,7 @@ def order_notes(cells: list[tuple[int, str, object]], tests: frozenset[int] = fr
     for number, code, count in cells:
         try:
             tree = ast.parse(code)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        except PARSE_ERRORS:
             continue
         parsed.append((number, tree, _execution_count(count)))
     tops = [_top_level(tree) for _, tree, _ in parsed]

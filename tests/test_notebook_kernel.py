@@ -29,6 +29,15 @@ def test_a_cell_that_did_not_compile_is_left_out():
     assert [n for n, _ in replayed_cells(history, {2: CellRecord()})] == [2]
 
 
+def test_a_cell_python_refuses_as_it_parses_is_left_out_too():
+    """Walkthrough 71: the kernel's reading caught only SyntaxError; a cell holding a null byte (ValueError on Python
+    3.11.2), or nested past the parser's depth (MemoryError, RecursionError), ended check() in a traceback."""
+    history = ["", "x = 1\x00\n", "-" * 100_000 + "1\n", "x" + "[0]" * 100_000 + "\n", "y = 2\n", "z = 3\n"]
+    records = {n: CellRecord() for n in range(1, len(history))}
+    assert [n for n, _ in replayed_cells(history, records)] == [4, 5]
+    assert list(replayed_cells(["", "x = 1\x00\n"], {1: CellRecord(failed_line=1)})) == []
+
+
 def test_a_cell_that_raised_keeps_only_the_statements_before_the_error():
     cell = "def helper():\n    return 1\n\n@staticmethod\ndef g():\n    pass\nfor i in range(3):\n    undefined + 1\nz = 3\n"
     history = ["", cell, "forward(torch.ones(3))\n", "y = 1\n"]

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from autograd_exercises.parsing import PARSE_ERRORS
+
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _COMMENT = re.compile(r"#.*$")
@@ -139,7 +141,7 @@ def fingerprint(data: bytes, kind: str = "py", source: str | None = None) -> str
         return None
     try:
         text = "ast:" + normalised(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except PARSE_ERRORS:
         text = "text:" + _plain_text(source)
     return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:20]
 

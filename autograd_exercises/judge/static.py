@@ -57,6 +57,7 @@ from autograd_exercises.judge import literals
 from autograd_exercises.judge import scopes
 from autograd_exercises.judge.syntax import bound_here, children, imported_name, single_values, walk
 from autograd_exercises.judge.syntax import chain as _chain
+from autograd_exercises.parsing import PARSE_ERRORS
 from autograd_exercises.sandbox.protocol import DIFFERENTIATORS, GRADER_PACKAGE
 
 DIFFERENTIATES, TRACKS, DYNAMIC = 0, 1, 2  # ranks: what a finding is, most telling first
@@ -501,7 +502,7 @@ def autograd_use(source: str, function: str, cells: Sequence[int] = (), passed: 
     """
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):  # (nor does Python compile it: others say so)
+    except PARSE_ERRORS:  # (nor does Python compile it: others say so)
         return []
     try:
         return _autograd_use(mangled(tree), function, cells, passed, ran)
@@ -1601,7 +1602,7 @@ def _timeit_code(node: ast.Call) -> ast.Module | None:
         return None
     try:
         return ast.parse(inner.args[0].value)
-    except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
+    except (*PARSE_ERRORS, TypeError):  # (a constant that is no string)
         return None
 
 
@@ -1734,7 +1735,7 @@ def _timer_codes(node: ast.Call, names: dict[str, set[str]]) -> list[ast.Module]
         return None
     try:
         return [ast.parse("\n".join(pair)) for pair in itertools.product(*texts)]
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except PARSE_ERRORS:
         return None
 
 

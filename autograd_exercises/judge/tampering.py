@@ -41,6 +41,7 @@ import sys
 
 from autograd_exercises.judge import literals, scopes, static
 from autograd_exercises.judge.syntax import children, walk
+from autograd_exercises.parsing import PARSE_ERRORS
 from autograd_exercises.sandbox import guard
 
 ALLOWED_IMPORTS = {  # from … import these: harmless parts of a door's module
@@ -824,7 +825,7 @@ def _timer(target: str) -> bool:
 def _parsed(code: str) -> ast.Module | None:
     try:
         return ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except PARSE_ERRORS:
         return None
 
 
