@@ -835,3 +835,14 @@ def test_a_name_only_a_commented_out_magic_binds_is_pointed_at(workdir, magic, a
     assert result.exit_code == 1 and f"; line {line} ({bound}) binds g in a notebook, but your notebook's export " \
         "made it a comment: write that statement without the magic, or submit the notebook itself" in " ".join(
             result.output.split()), result.output
+
+
+def test_the_defaults_written_twice_for_a_fast_start_agree():
+    """Walkthrough 71: the check timeout was written in session.py (grade) and in the sandbox (grade class), and the
+    report formats in cli.py beside the reports' own table: a change to one copy would grade one file two ways, or
+    leave a new format unchoosable. session and the CLI keep their copies (neither imports the sandbox or the reports
+    to start), held equal here."""
+    from autograd_exercises import cli, reports, sandbox, session
+
+    assert session.DEFAULT_TIMEOUT == sandbox.DEFAULT_TIMEOUT
+    assert cli.FORMATS == tuple(reports.FORMATS)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from autograd_exercises.budget import DEFAULT_CELL_TIMEOUT
 from autograd_exercises.build import nbgrader_course
 from autograd_exercises.build.notebook import dump_notebook
 
@@ -31,7 +32,7 @@ PACKAGE_NOTEBOOKS = "autograd_exercises/notebooks"
 # original test. Safe from nbgrader 0.9.6's KeyError because every generated test cell follows
 # its solution cell or another test cell (tests/test_generated.py checks this).
 # out_of_kernel: `nbgrader autograde` grades without a kernel (autograd_exercises/nbgrader_step.py).
-CONFIG = {"timeout": 60, "add_missing_cells": True, "out_of_kernel": True}
+CONFIG = {"timeout": int(DEFAULT_CELL_TIMEOUT), "add_missing_cells": True, "out_of_kernel": True}
 
 
 class BuildError(Exception):

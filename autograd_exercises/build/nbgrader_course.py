@@ -35,6 +35,8 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from autograd_exercises.budget import DEFAULT_CELL_TIMEOUT
+
 __all__ = [
     "COURSE_ID",
     "NbgraderError",
@@ -139,7 +141,7 @@ class NbgraderError(RuntimeError):
     """An nbgrader command failed; the message ends with nbgrader's last log lines."""
 
 
-def config_text(*, timeout: int = 60, add_missing_cells: bool = False,
+def config_text(*, timeout: int = int(DEFAULT_CELL_TIMEOUT), add_missing_cells: bool = False,
                 ignore_stderr_pattern: str | None = None, out_of_kernel: bool = False) -> str:
     """The text :func:`write_config` writes (same arguments)."""
     text = _CONFIG_TEMPLATE.format(course_id=COURSE_ID, timeout=int(timeout), add_missing_cells=bool(add_missing_cells))
@@ -154,7 +156,7 @@ def config_text(*, timeout: int = 60, add_missing_cells: bool = False,
 def write_config(
     course_dir: Path,
     *,
-    timeout: int = 60,
+    timeout: int = int(DEFAULT_CELL_TIMEOUT),
     add_missing_cells: bool = False,
     ignore_stderr_pattern: str | None = None,
     out_of_kernel: bool = False,

@@ -53,7 +53,7 @@ from autograd_exercises.reports import plots
 from autograd_exercises.sandbox import DEFAULT_TIMEOUT
 
 REWRITE_EVERY = 2.0  # seconds between rewrites of grades.csv while grading (at least)
-EXIT_ALL_GRADED, EXIT_SOME_NOT_GRADED, EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 0, 1, 3, 130
+EXIT_ALL_GRADED, EXIT_SOME_NOT_GRADED, EXIT_INTERRUPTED = 0, 1, 130
 LOCK = ".lock"  # in the output folder: held while a run writes there (_only_writer)
 MAX_LISTED = 20  # entries of each list the summary prints; not-graded.txt holds them all
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from autograd_exercises.budget import DEFAULT_CELL_TIMEOUT
@@ -245,6 +245,3 @@ def result_of(row: dict[str, Any]) -> Any:
     data["checks"] = [CheckResult(**check) for check in data["checks"]]
     return ExerciseResult(**data)
 
-
-def task_dict(task: Task) -> dict[str, Any]:
-    return asdict(task)

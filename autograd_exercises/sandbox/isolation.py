@@ -43,7 +43,6 @@ except ImportError:  # Windows: no resource limits, the student CLI still grades
 # prctl(2) options
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
-PR_GET_NO_NEW_PRIVS = 39
 PR_CAPBSET_DROP = 24
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 

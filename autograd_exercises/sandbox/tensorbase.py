@@ -24,8 +24,7 @@ def _get(name: str):
     return _BASE.__dict__[name].__get__
 
 
-REQUIRES_GRAD, GRAD_FN, IS_LEAF, RETAINS_GRAD, HOOKS = map(_get, ("requires_grad", "grad_fn", "is_leaf", "retains_grad",
-                                                                  "_backward_hooks"))
+REQUIRES_GRAD, GRAD_FN, IS_LEAF, RETAINS_GRAD = map(_get, ("requires_grad", "grad_fn", "is_leaf", "retains_grad"))
 SHAPE, DTYPE, LAYOUT, DEVICE, IS_SPARSE = map(_get, ("shape", "dtype", "layout", "device", "is_sparse"))
 DETACH, AS_SUBCLASS, TO, CLONE, CONTIGUOUS, NUMEL, DATA_PTR, RESHAPE, VIEW = (_BASE.__dict__[name] for name in (
     "detach", "as_subclass", "to", "clone", "contiguous", "numel", "data_ptr", "reshape", "view"))
