@@ -464,7 +464,7 @@ def test_every_hostile_file_has_an_expectation():
         assert path.read_text().startswith('"""'), f"{path.name} needs a docstring saying what it does"
 
 
-FORGED_SEAL = "0123456789abcdef0123456789abcdef"  # the run's seal as a forged report's file has it (its _sealed()): the
+FORGED_SEAL = "0123456789abcdef0123456789abcdef"  # the run's seal as a forged report's file has it (its _sealed): the
 # seal is a local of the child's main, which no code of the child's reaches now (the wall hands no frame), so the
 # tests fix it, as a child that did reach it would know it, to test the grader's own reading of what it writes
 
@@ -472,7 +472,7 @@ FORGED_SEAL = "0123456789abcdef0123456789abcdef"  # the run's seal as a forged r
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_hostile_submission(name, request, sandbox, grade_source, clean_points, monkeypatch):
     attack = NO_FORK.get(name, ATTACKS[name]) if "seccomp-no-fork" in sandbox.layers else ATTACKS[name]
-    if "def _sealed()" in (HOSTILE / f"{name}.py").read_text():
+    if "def _sealed(" in (HOSTILE / f"{name}.py").read_text():
         monkeypatch.setattr(secrets, "token_hex", lambda nbytes=None: FORGED_SEAL)
     if not protected(attack.needs, sandbox.layers):
         pytest.skip(f"this machine's sandbox lacks the '{attack.needs}' protection ({', '.join(sandbox.layers)})")

@@ -808,18 +808,18 @@ def test_a_child_fails_closed_where_a_limit_or_no_new_privs_is_refused(tmp_path,
 def test_a_child_whose_channel_was_replaced_reports_nothing() -> None:
     """Red team 235, where no seccomp filter keeps fd 3 in place (no libseccomp): a descriptor put on fd 3 after the
     child noted its channel gets nothing, the seal least of all; the report fails (the child then exits 71)."""
-    from autograd_exercises.sandbox import child as sandbox_child
+    from autograd_exercises.sandbox import child as sandbox_child, protocol
 
     def child() -> dict[str, Any]:
         _, real = socket.socketpair()
         os.dup2(real.fileno(), 3)
-        was = sandbox_child.channel()
-        sandbox_child.report({"status": "ok"}, b"s" * 32, was)  # the channel as it was: the report goes out
+        was, keys = sandbox_child.channel(), protocol.seal_keys(b"s" * 32)
+        sandbox_child.report({"status": "ok"}, keys, was)  # the channel as it was: the report goes out
         swapped_r, swapped_w = os.pipe()
         os.dup2(swapped_w, 3)
         os.set_blocking(swapped_r, False)
         try:
-            sandbox_child.report({"status": "ok"}, b"s" * 32, was)
+            sandbox_child.report({"status": "ok"}, keys, was)
         except RuntimeError as exc:
             return {"refused": str(exc), "read": expect_errno(lambda: os.read(swapped_r, 64))}
         return {"refused": None}

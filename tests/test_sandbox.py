@@ -75,18 +75,26 @@ def test_a_report_in_torch_save_format_is_refused():
     assert run.status == "no-result" and "not a packed report" in run.result["message"]
 
 
-def test_a_report_counts_only_behind_the_runs_seal():
-    """The child writes the job's random seal before its report; a report the student's code wrote to the result channel
-    (with or without the lock-down mark before it) lacks it and is refused, whatever it says."""
+def test_a_report_counts_only_signed_under_the_runs_seal():
+    """The child signs its report under the job's random seal (HMAC-SHA256 after it); a report the student's code
+    wrote to the result channel (with or without the lock-down mark before it) is not, and is refused, whatever it
+    says: the seal itself in front (the old format, which red team 235 read on its way out), a tag under another
+    key, a tag of another report, a byte added or changed anywhere."""
+    import hmac
+
     from autograd_exercises.sandbox.protocol import LOCKED
 
     report = packing.pack({"status": "ok", "observations": []})
     seal = "0123456789abcdef0123456789abcdef"
-    assert interpret({"exit": 0}, LOCKED + seal.encode() + report, seal).status == "ok"
-    assert interpret({"exit": 0}, seal.encode() + report, seal).status == "ok"  # (before the lock-down)
-    for forged in (LOCKED + report, report, LOCKED + b"f" * 32 + report, LOCKED + seal.encode()[:-1] + report):
+    tag = hmac.new(seal.encode(), report, "sha256").digest()
+    assert interpret({"exit": 0}, LOCKED + report + tag, seal).status == "ok"
+    assert interpret({"exit": 0}, report + tag, seal).status == "ok"  # (before the lock-down)
+    other = packing.pack({"status": "ok", "observations": [1]})
+    for forged in (LOCKED + report, report, LOCKED + seal.encode() + report, LOCKED + b"f" * 32 + report,
+                   LOCKED + report + hmac.new(b"f" * 32, report, "sha256").digest(), LOCKED + other + tag,
+                   LOCKED + report[:-1] + b"x" + tag, LOCKED + b" " + report + tag, tag[:-1], b""):
         run = interpret({"exit": 0}, forged, seal)
-        assert run.status == "no-result" and "lacks the run's seal" in run.result["message"]
+        assert run.status == "no-result" and (forged == b"" or "lacks the run's seal" in run.result["message"]), forged
 
 
 def test_timeouts_and_signals_become_statuses():
@@ -347,14 +355,15 @@ def test_a_students_sandbox_preloads_the_slow_modules_when_idle():
 
 
 # A report that claims the child imported modules of its choosing, then exits: the claim names nothing to import.
-# (It has the run's seal, as a child that reached it would: the test fixes the seal, since no code of the child's
+# (It is signed under the run's seal, as a child that reached it would: the test fixes the seal, since no code of the child's
 # reaches the local that holds it, and takes the packer from the child's namespace, behind its sys.meta_path finder.)
 FORGED_SEAL = "0123456789abcdef0123456789abcdef"
 CLAIMS_HEAVY = (b"import os\nimport sys\n\n"
                 b"space = next(space for finder in sys.meta_path if hasattr(type(finder), 'find_spec') and "
                 b"(space := type(finder).find_spec.__globals__).get('__name__') == 'autograd_exercises.sandbox.child')\n"
-                b"os.write(3, b'" + FORGED_SEAL.encode() + b"' + space['packing'].pack({'status': 'ok', 'functions': [], "
-                b"'heavy': ['this', 'antigravity']}))\n"
+                b"import hmac\nreport = space['packing'].pack({'status': 'ok', 'functions': [], "
+                b"'heavy': ['this', 'antigravity']})\n"
+                b"os.write(3, report + hmac.new(b'" + FORGED_SEAL.encode() + b"', report, 'sha256').digest())\n"
                 b"os._exit(0)\n")
 LOADED_THIS = b"import sys\nglobals()['loaded' if 'this' in sys.modules else 'absent'] = len\n"
 

@@ -10,6 +10,7 @@ back is a :class:`RunResult`, whose ``result`` was read by :func:`.report.load`.
 
 from __future__ import annotations
 
+import hmac
 import os
 import re
 import secrets
@@ -98,12 +99,20 @@ class SandboxError(Exception):
     """The sandbox itself could not run (not a student's failure)."""
 
 
+def signed(blob: bytes, seal: str) -> bool:
+    """``blob`` ends with HMAC-SHA256(``seal``, what precedes it): the child's own code wrote it (``child.report``)."""
+    if len(blob) < protocol.TAG_SIZE:
+        return False
+    payload = memoryview(blob)[:-protocol.TAG_SIZE]
+    return hmac.compare_digest(blob[-protocol.TAG_SIZE:], hmac.new(seal.encode(), payload, "sha256").digest())
+
+
 def interpret(response: dict[str, Any], blob: bytes, seal: str = "") -> RunResult:
     """Turn the server's response into a :class:`RunResult`, reading ``blob`` with :func:`report.load`.
 
-    ``seal``: the job's random seal, which the child's own code writes before its report (``child.report``) and no
-    student code can read without a door the grader's reading refuses (``judge.tampering``): a report without it was
-    written by the student's code to the result channel, a forgery."""
+    ``seal``: the job's random seal, under which the child's own code signs its report (HMAC-SHA256 after it,
+    ``child.report``) and which no student code can read without a door the grader's reading refuses
+    (``judge.tampering``): a report not signed under it was written by the student's code, a forgery."""
     from autograd_exercises.sandbox import report  # imports torch (packing): only once a report is read
 
     common = dict(output=report.clean_text(str(response.get("output", "")), protocol.MAX_HEADER),
@@ -119,10 +128,10 @@ def interpret(response: dict[str, Any], blob: bytes, seal: str = "") -> RunResul
     blob = blob[len(protocol.LOCKED):] if locked else blob
     if not blob:
         return RunResult("crashed" if response.get("signal") else "no-result", **common)
-    if seal and not blob.startswith(seal.encode()):
+    if seal and not signed(blob, seal):
         return RunResult("no-result", {"message": "a report came back that the sandbox did not write (it lacks the "
                                                   "run's seal): your code wrote to the sandbox's result channel"}, **common)
-    blob = blob[len(seal):]
+    blob = blob[:-protocol.TAG_SIZE] if seal else blob
     try:
         result = report.load(blob)
     except report.Unreadable as exc:  # a forged, truncated or oversized report is the student's failure
@@ -243,7 +252,7 @@ class Sandbox:
         header = {"filename": filename, "module": module, "probe": probe, "timeout": timeout, "checks": checks,
                   "import_timeout": import_timeout, "after_import": after_import, "again": again, "program": program,
                   "limits": {**self.limits.__dict__, "cpu_seconds": cpu}, "preload": self._heavy,
-                  "seal": secrets.token_hex(16)}  # what the child's report starts with: interpret
+                  "seal": secrets.token_hex(16)}  # the key the child signs its report under: interpret
         if self.portable:
             from autograd_exercises.sandbox import portable
 

@@ -20,6 +20,7 @@ import contextlib
 import copy
 import functools
 import gc
+import hashlib
 import importlib
 import importlib.machinery
 import importlib.util
@@ -41,12 +42,12 @@ import torch
 
 from autograd_exercises.sandbox import caches, frozen, guard, isolation, numpy_cache, observe, packing, tensorbase, wall
 from autograd_exercises.sandbox.protocol import AGAIN, CHECK_SEPARATOR, CHECK_SEPARATOR_END, GRADER_PACKAGE, LOCKED, \
-    RESULT_FD, TAMPERED, cells_budget, off_stop, runs_twice
+    RESULT_FD, TAMPERED, cells_budget, off_stop, runs_twice, seal_keys
 
 TIMERS = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")  # interval timers (not on Windows)
 PR_SET_PDEATHSIG = 1
 # Bound before any student code runs, so a submission that replaces them cannot forge the report.
-_PACK, _WRITE, _EXIT, _FSTAT = packing.pack, os.write, os._exit, os.fstat
+_PACK, _WRITE, _EXIT, _FSTAT, _SHA256 = packing.pack, os.write, os._exit, os.fstat, hashlib.sha256
 
 
 # What is slow to import and reasonable for a student to use. The fork-server loads it after its first
@@ -1341,13 +1342,18 @@ def channel() -> tuple[int, int]:
     return found.st_dev, found.st_ino
 
 
-def report(result: dict[str, Any], seal: bytes = b"", channel_was: tuple[int, int] | None = None) -> None:
-    """Write the result to :data:`RESULT_FD`, after the job's ``seal``, and flush the student's output; nothing where
-    the descriptor is no longer the channel it was before any student code ran (``channel_was``): the seal goes
-    nowhere else (red team 235; seccomp refuses the swap where it is loaded)."""
+def report(result: dict[str, Any], keys: tuple[bytes, bytes] = (b"", b""),
+           channel_was: tuple[int, int] | None = None) -> None:
+    """Write the result to :data:`RESULT_FD`, signed: HMAC-SHA256 under the job's seal (``keys``: its
+    :func:`~.protocol.seal_keys`) after it, computed with what was bound before any student code ran; then flush the
+    student's output. Nothing where the descriptor is no longer the channel it was before any student code ran
+    (``channel_was``; seccomp refuses the swap where it is loaded). Red team 235 read the report on its way out,
+    when the seal itself led it, and signed a forged one."""
     if channel_was is not None and channel() != channel_was:
         raise RuntimeError("the report's channel was replaced")
-    view = memoryview(seal + _PACK(result))
+    payload = _PACK(result)
+    inner, outer = keys
+    view = memoryview(payload + _SHA256(outer + _SHA256(inner + payload).digest()).digest())
     while view:
         view = view[_WRITE(RESULT_FD, view) :]
     for stream in (sys.stdout, sys.stderr):
@@ -1364,8 +1370,8 @@ def main(job: dict[str, Any], inputs: bytes, *, source: bytes | None = None, sec
     ``seccomp`` a filter the server built before forking.
     """
     code = 70
-    seal = str(job.pop("seal", "") or "").encode("ascii", "replace")  # a local only: no student code can name it
-    was = None
+    keys = seal_keys(str(job.pop("seal", "") or "").encode("ascii", "replace"))  # locals only: no student code can
+    was = None  # name them
     try:
         try:
             was = channel()
@@ -1377,7 +1383,7 @@ def main(job: dict[str, Any], inputs: bytes, *, source: bytes | None = None, sec
         except BaseException as exc:  # a sandbox failure, or student code that escaped the probe's handling
             result = {"status": "sandbox-error", "message": observe.safe_text(exc, with_type=True)}
         try:
-            report(result, seal, was)
+            report(result, keys, was)
         except BaseException as exc:
             _WRITE(2, f"sandbox: could not report the result: {observe.safe_text(exc, with_type=True)}\n".encode())
             code = 71

@@ -7,6 +7,7 @@ reads a blob made by student code, and only through :func:`.report.load`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import struct
 from typing import Any, BinaryIO
@@ -19,6 +20,17 @@ AGAIN = "@import"  # the section after the child's second run of the top level b
 # The descriptor a child's report goes out on: one end of a unix socket pair (``server.result_channel``). Nothing in
 # the child may put another file there or close it (``isolation.seccomp_filter``).
 RESULT_FD = 3
+# A report ends with HMAC-SHA256(the job's seal, the report): the seal itself never leaves the child's memory, so a
+# report read on its way out (red team 235) hands no one a key to sign another (sandbox.interpret checks the tag).
+TAG_SIZE = 32
+
+
+def seal_keys(seal: bytes) -> tuple[bytes, bytes]:
+    """HMAC-SHA256's inner and outer keys for ``seal`` (RFC 2104: the seal padded to SHA-256's 64-byte block, then
+    XOR 0x36 and 0x5C), made once in the child before any student code runs (``child.report`` signs with them)."""
+    key = seal if len(seal) <= 64 else hashlib.sha256(seal).digest()
+    key = key.ljust(64, b"\0")
+    return bytes(byte ^ 0x36 for byte in key), bytes(byte ^ 0x5C for byte in key)
 
 
 def runs_twice(checks: Any) -> bool:

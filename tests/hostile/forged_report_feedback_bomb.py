@@ -32,11 +32,13 @@ def _child_global(name):
 packing = _child_global("packing")
 
 
-def _sealed() -> bytes:
-    """This run's seal, as a child that reached it would have it. The seal is a local of the child's main, and the
-    child hands no code its frames: the hostile tests fix the run's seal to this value (``FORGED_SEAL`` in
-    tests/test_hostile.py) to test the grader's own reading of what such a child writes."""
-    return b"0123456789abcdef0123456789abcdef"
+def _sealed(report: bytes) -> bytes:
+    """``report`` signed with this run's seal (HMAC-SHA256 after it), as a child that reached the seal would sign it.
+    The seal is a local of the child's main, and the child hands no code its frames: the hostile tests fix the run's
+    seal to this value (``FORGED_SEAL`` in tests/test_hostile.py) to test the grader's own reading of such a report."""
+    import hmac
+
+    return report + hmac.new(b"0123456789abcdef0123456789abcdef", report, "sha256").digest()
 
 
 REFERENCES = 40_000
@@ -54,7 +56,7 @@ def gradients(x):
     refs = [{"$tensor": 0}] * REFERENCES
     value = {"status": "import-error", "exception": {"type": refs, "message": "", "frames": []}}
     structure = json.dumps({"value": value, "tensors": [["float64", [1 << 19], 0]]}).encode()
-    os.write(3, _sealed() + packing.MAGIC + len(structure).to_bytes(4, "big") + structure + bytes(8 << 19))
+    os.write(3, _sealed(packing.MAGIC + len(structure).to_bytes(4, "big") + structure + bytes(8 << 19)))
     os._exit(0)
 
 

@@ -30,11 +30,13 @@ def _child_global(name):
 packing = _child_global("packing")
 
 
-def _sealed() -> bytes:
-    """This run's seal, as a child that reached it would have it. The seal is a local of the child's main, and the
-    child hands no code its frames: the hostile tests fix the run's seal to this value (``FORGED_SEAL`` in
-    tests/test_hostile.py) to test the grader's own reading of what such a child writes."""
-    return b"0123456789abcdef0123456789abcdef"
+def _sealed(report: bytes) -> bytes:
+    """``report`` signed with this run's seal (HMAC-SHA256 after it), as a child that reached the seal would sign it.
+    The seal is a local of the child's main, and the child hands no code its frames: the hostile tests fix the run's
+    seal to this value (``FORGED_SEAL`` in tests/test_hostile.py) to test the grader's own reading of such a report."""
+    import hmac
+
+    return report + hmac.new(b"0123456789abcdef0123456789abcdef", report, "sha256").digest()
 
 
 def forward(x):
@@ -46,7 +48,7 @@ def forward(x):
 
 
 def gradients(x):
-    os.write(3, _sealed() + packing.pack({"status": "ok", "observations": [], "heavy": torch.zeros(2)}))
+    os.write(3, _sealed(packing.pack({"status": "ok", "observations": [], "heavy": torch.zeros(2)})))
     os._exit(0)
 
 

@@ -34,11 +34,13 @@ def _child_global(name):
     raise LookupError(name)
 
 
-def _sealed() -> bytes:
-    """This run's seal, as a child that reached it would have it. The seal is a local of the child's main, and the
-    child hands no code its frames: the hostile tests fix the run's seal to this value (``FORGED_SEAL`` in
-    tests/test_hostile.py) to test the grader's own reading of what such a child writes."""
-    return b"0123456789abcdef0123456789abcdef"
+def _sealed(report: bytes) -> bytes:
+    """``report`` signed with this run's seal (HMAC-SHA256 after it), as a child that reached the seal would sign it.
+    The seal is a local of the child's main, and the child hands no code its frames: the hostile tests fix the run's
+    seal to this value (``FORGED_SEAL`` in tests/test_hostile.py) to test the grader's own reading of such a report."""
+    import hmac
+
+    return report + hmac.new(b"0123456789abcdef0123456789abcdef", report, "sha256").digest()
 
 
 def forward(x):
@@ -71,5 +73,5 @@ def gradient_manual(x):
         returned = observe.describe(leaf.grad.to(case["x"].dtype))
         observations.append({"manual": {"name": "gradient_manual", "returned": returned, "exception": None,
                                         "warnings": [], "autograd_calls": 0}})
-    os.write(3, _sealed() + _child_global("packing").pack({"status": "ok", "observations": observations}))
+    os.write(3, _sealed(_child_global("packing").pack({"status": "ok", "observations": observations})))
     os._exit(0)

@@ -29,11 +29,13 @@ def _child_global(name):
 packing = _child_global("packing")
 
 
-def _sealed() -> bytes:
-    """This run's seal, as a child that reached it would have it. The seal is a local of the child's main, and the
-    child hands no code its frames: the hostile tests fix the run's seal to this value (``FORGED_SEAL`` in
-    tests/test_hostile.py) to test the grader's own reading of what such a child writes."""
-    return b"0123456789abcdef0123456789abcdef"
+def _sealed(report: bytes) -> bytes:
+    """``report`` signed with this run's seal (HMAC-SHA256 after it), as a child that reached the seal would sign it.
+    The seal is a local of the child's main, and the child hands no code its frames: the hostile tests fix the run's
+    seal to this value (``FORGED_SEAL`` in tests/test_hostile.py) to test the grader's own reading of such a report."""
+    import hmac
+
+    return report + hmac.new(b"0123456789abcdef0123456789abcdef", report, "sha256").digest()
 
 
 def forward(x):
@@ -49,7 +51,7 @@ def gradients(x):
     outcome = {"returned": {"type": "tuple", "items": [bomb, bomb], "length": 2}, "exception": None,
                "warnings": [], "autograd_calls": 1}
     observation = {"gradients": outcome, "x_grad": bomb, "forward_reaches_x": True}
-    os.write(3, _sealed() + packing.pack({"status": "ok", "observations": [observation]}))
+    os.write(3, _sealed(packing.pack({"status": "ok", "observations": [observation]})))
     os._exit(0)
 
 

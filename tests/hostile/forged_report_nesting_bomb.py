@@ -29,11 +29,13 @@ def _child_global(name):
 packing = _child_global("packing")
 
 
-def _sealed() -> bytes:
-    """This run's seal, as a child that reached it would have it. The seal is a local of the child's main, and the
-    child hands no code its frames: the hostile tests fix the run's seal to this value (``FORGED_SEAL`` in
-    tests/test_hostile.py) to test the grader's own reading of what such a child writes."""
-    return b"0123456789abcdef0123456789abcdef"
+def _sealed(report: bytes) -> bytes:
+    """``report`` signed with this run's seal (HMAC-SHA256 after it), as a child that reached the seal would sign it.
+    The seal is a local of the child's main, and the child hands no code its frames: the hostile tests fix the run's
+    seal to this value (``FORGED_SEAL`` in tests/test_hostile.py) to test the grader's own reading of such a report."""
+    import hmac
+
+    return report + hmac.new(b"0123456789abcdef0123456789abcdef", report, "sha256").digest()
 
 
 DEPTH, WIDTH = 300_000, 500_000
@@ -55,12 +57,12 @@ def forge(structure: bytes, data: bytes = b"") -> bytes:
 def gradients(x):
     deep = b"[" * DEPTH + b"]" * DEPTH
     structure = b'{"value":{"status":"ok","observations":[{"gradients":' + deep + b'}]},"tensors":[]}'
-    os.write(3, _sealed() + forge(structure))
+    os.write(3, _sealed(forge(structure)))
     os._exit(0)
 
 
 def gradient_manual(x):
     wide = b"[" + b",".join([b"0"] * WIDTH) + b"]"
     structure = b'{"value":{"status":"ok","observations":[{"manual":' + wide + b'}]},"tensors":[]}'
-    os.write(3, _sealed() + forge(structure))
+    os.write(3, _sealed(forge(structure)))
     os._exit(0)

@@ -33,11 +33,13 @@ def _child_global(name):
 packing = _child_global("packing")
 
 
-def _sealed() -> bytes:
-    """This run's seal, as a child that reached it would have it. The seal is a local of the child's main, and the
-    child hands no code its frames: the hostile tests fix the run's seal to this value (``FORGED_SEAL`` in
-    tests/test_hostile.py) to test the grader's own reading of what such a child writes."""
-    return b"0123456789abcdef0123456789abcdef"
+def _sealed(report: bytes) -> bytes:
+    """``report`` signed with this run's seal (HMAC-SHA256 after it), as a child that reached the seal would sign it.
+    The seal is a local of the child's main, and the child hands no code its frames: the hostile tests fix the run's
+    seal to this value (``FORGED_SEAL`` in tests/test_hostile.py) to test the grader's own reading of such a report."""
+    import hmac
+
+    return report + hmac.new(b"0123456789abcdef0123456789abcdef", report, "sha256").digest()
 
 
 def forward(x):
@@ -70,7 +72,7 @@ def gradients(x):
                "exception": None, "warnings": [], "autograd_calls": 1}
     document = {"value": {"status": "ok", "observations": [{"gradients": outcome, "x_grad": described}]},
                 "tensors": [["uint8", [len(payload)], 0]]}
-    os.write(3, _sealed() + forge(document, payload))
+    os.write(3, _sealed(forge(document, payload)))
     os._exit(0)
 
 

@@ -34,11 +34,13 @@ def _child_global(name):
 packing = _child_global("packing")
 
 
-def _sealed() -> bytes:
-    """This run's seal, as a child that reached it would have it. The seal is a local of the child's main, and the
-    child hands no code its frames: the hostile tests fix the run's seal to this value (``FORGED_SEAL`` in
-    tests/test_hostile.py) to test the grader's own reading of what such a child writes."""
-    return b"0123456789abcdef0123456789abcdef"
+def _sealed(report: bytes) -> bytes:
+    """``report`` signed with this run's seal (HMAC-SHA256 after it), as a child that reached the seal would sign it.
+    The seal is a local of the child's main, and the child hands no code its frames: the hostile tests fix the run's
+    seal to this value (``FORGED_SEAL`` in tests/test_hostile.py) to test the grader's own reading of such a report."""
+    import hmac
+
+    return report + hmac.new(b"0123456789abcdef0123456789abcdef", report, "sha256").digest()
 
 
 COPIES = 24
@@ -66,5 +68,5 @@ def forge(structure: bytes, data: bytes = b"") -> bytes:
 def gradient_manual(x):
     table = [["float64", [1 << 22], 0] for _ in range(COPIES)]
     value = {"status": "ok", "observations": [{"manual": [{"$tensor": index} for index in range(COPIES)]}]}
-    os.write(3, _sealed() + forge(json.dumps({"value": value, "tensors": table}).encode(), bytes(8 << 22)))
+    os.write(3, _sealed(forge(json.dumps({"value": value, "tensors": table}).encode(), bytes(8 << 22))))
     os._exit(0)

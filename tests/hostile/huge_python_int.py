@@ -32,11 +32,13 @@ def _child_global(name):
 packing = _child_global("packing")
 
 
-def _sealed() -> bytes:
-    """This run's seal, as a child that reached it would have it. The seal is a local of the child's main, and the
-    child hands no code its frames: the hostile tests fix the run's seal to this value (``FORGED_SEAL`` in
-    tests/test_hostile.py) to test the grader's own reading of what such a child writes."""
-    return b"0123456789abcdef0123456789abcdef"
+def _sealed(report: bytes) -> bytes:
+    """``report`` signed with this run's seal (HMAC-SHA256 after it), as a child that reached the seal would sign it.
+    The seal is a local of the child's main, and the child hands no code its frames: the hostile tests fix the run's
+    seal to this value (``FORGED_SEAL`` in tests/test_hostile.py) to test the grader's own reading of such a report."""
+    import hmac
+
+    return report + hmac.new(b"0123456789abcdef0123456789abcdef", report, "sha256").digest()
 
 
 HUGE = 10**100000
@@ -57,7 +59,7 @@ def gradients(x):
     observation = {"gradients": outcome, "x_grad": {"type": "int", "value": HUGE}}
     sys.set_int_max_str_digits(0)  # JSON text with all 100,001 digits: the grader must not read them as an int
     structure = json.dumps({"value": {"status": "ok", "observations": [observation]}, "tensors": []}).encode()
-    os.write(3, _sealed() + packing.MAGIC + len(structure).to_bytes(4, "big") + structure)
+    os.write(3, _sealed(packing.MAGIC + len(structure).to_bytes(4, "big") + structure))
     os._exit(0)
 
 
