@@ -289,3 +289,18 @@ def test_a_release_nbgrader_refuses_keeps_the_one_before_and_says_why_in_one_lin
     message = str(raised.value)
     assert "\n" not in message and "RuntimeError: Cannot add or remove cells for notebook 'toy'" in message, message
     assert {path.name: path.read_bytes() for path in release.iterdir()} == before
+
+
+def test_a_stub_keeps_no_line_nbgrader_would_take_for_a_marker():
+    """Walkthrough 71: the stub takes a marker only on a line of its own, nbgrader (and this build's notebook check)
+    anywhere in a line: ``return 2 * x  ### BEGIN SOLUTION`` would open a region for nbgrader and stay, answer and
+    all, in the student's stub. The stub's build refuses it."""
+    from autograd_exercises.build.stubs import MarkerError, make_stub
+
+    stub = make_stub("def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n",
+                     exercise_slug="exercise-9", source_name="s.py")
+    assert stub.endswith("def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n") and "2 * x" not in stub
+    for inline in ("def f(x):\n    return 2 * x  ### BEGIN SOLUTION\n    ### END SOLUTION\n",
+                   "def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x  # END SOLUTION\n"):
+        with pytest.raises(MarkerError, match=r"s\.py:[23]: a solution marker must stand on a line of its own"):
+            make_stub(inline, exercise_slug="exercise-9", source_name="s.py")

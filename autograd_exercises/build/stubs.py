@@ -25,6 +25,9 @@ def strip_solutions(source: str, *, where: str = "source") -> str:
     inside_from: int | None = None
     for number, line in enumerate(source.splitlines(keepends=True), start=1):
         marker = line.strip()
+        if marker not in (BEGIN, END) and (BEGIN[4:] in line or END[4:] in line):
+            raise MarkerError(f"{where}:{number}: a solution marker must stand on a line of its own ({marker!r}: "
+                              "nbgrader would open or close a region there, and the stub would keep the line)")
         if marker == BEGIN:
             if inside_from is not None:
                 raise MarkerError(f"{where}:{number}: nested {BEGIN} (the one at line {inside_from} is still open)")
@@ -55,6 +58,7 @@ def stub_header(exercise_slug: str, source_name: str) -> str:
 
 def make_stub(source: str, *, exercise_slug: str, source_name: str) -> str:
     """The full stub file text for one exercise."""
+    body = strip_solutions(source, where=source_name)
     if not solution_regions(source):
         raise MarkerError(f"{source_name}: no {BEGIN} region")
-    return stub_header(exercise_slug, source_name) + strip_solutions(source, where=source_name)
+    return stub_header(exercise_slug, source_name) + body
