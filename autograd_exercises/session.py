@@ -229,19 +229,22 @@ def open_sandbox(spawn: bool = False) -> Any:
     return Sandbox(spawn=spawn)
 
 
-def require_full_sandbox(layers: Sequence[str]) -> None:
-    """As root, refuse to run student code without every layer of :data:`FULL_SANDBOX` (one-line error).
+def require_full_sandbox(layers: Sequence[str], *, root: bool | None = None, where: str = "") -> None:
+    """As root (``root``: this process's, unless the graders say, a cluster's), refuse to run student code without
+    every layer of :data:`FULL_SANDBOX` (one-line error; ``where``: on which machines, " on every worker").
 
     A student's own run (the text report) grades with whatever the platform has and
     says so; an autograder or a batch, where hostile code runs as root on a course's
     machine, must not: ``--unsafe-root`` says the operator accepts the risk.
     """
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return
+    if root is None:
+        root = hasattr(os, "geteuid") and os.geteuid() == 0
     missing = [layer for layer in FULL_SANDBOX if layer not in layers]
-    if missing:
-        raise SandboxMissing(f"refusing to grade as root without the full sandbox (missing: {', '.join(missing)}); "
-                             "install bubblewrap and libseccomp (see the README's Safety section)")
+    if root and missing:
+        some = " on some worker" if where else ""
+        raise SandboxMissing(f"refusing to grade as root without the full sandbox (missing{some}: "
+                             f"{', '.join(missing)}); install bubblewrap and libseccomp{where} (see the README's "
+                             "Safety section)")
 
 
 def grade(targets: Sequence[Target], *, seed: int | None = None, timeout: float = DEFAULT_TIMEOUT,

@@ -859,6 +859,23 @@ def test_as_root_a_partial_sandbox_is_refused(tmp_path, inline, monkeypatch):
     assert run(folder, tmp_path / "out", Partial(inline.sandbox), unsafe_root=True).exit_code == 0
 
 
+def test_a_cluster_whose_graders_run_as_root_with_a_partial_sandbox_is_refused(tmp_path, inline, monkeypatch):
+    """The instructor's process is no root, a cluster's graders are (they say so): the refusal names the workers."""
+    folder = make_class(tmp_path / "class", {"alice": ("right", ".py")})
+
+    class RootWorkers(InProcess):
+        def start(self):
+            return {"layers": ["rlimits"], "root": True}
+
+    monkeypatch.setattr(session.os, "geteuid", lambda: 1000)
+    with pytest.raises(batch.BatchError) as refused:
+        run(folder, tmp_path / "out", RootWorkers(inline.sandbox))
+    assert str(refused.value).startswith("refusing to grade as root without the full sandbox (missing on some worker: "
+                                         "pid-namespace") and "; install bubblewrap and libseccomp on every worker (see "\
+                                         "the README's Safety section)" in str(refused.value), str(refused.value)
+    assert run(folder, tmp_path / "out", RootWorkers(inline.sandbox), unsafe_root=True).exit_code == 0
+
+
 # -- the command ----------------------------------------------------------------------------------------
 
 

@@ -564,13 +564,9 @@ def _require_full_sandbox(info: dict[str, Any]) -> None:
     from autograd_exercises import session
 
     layers = info.get("layers", [])
-    if info.get("root"):
-        missing = [layer for layer in session.FULL_SANDBOX if layer not in layers]
-        if missing:
-            raise BatchError(f"refusing to grade as root without the full sandbox (missing on some worker: "
-                             f"{', '.join(missing)}); install bubblewrap and libseccomp on every worker (see the "
-                             f"README's Safety section){session.UNSAFE_ROOT}")
     try:
+        if info.get("root"):
+            session.require_full_sandbox(layers, root=True, where=" on every worker")
         session.require_full_sandbox(layers)
     except session.GradingError as exc:
         raise BatchError(f"{exc}{session.UNSAFE_ROOT}") from None
