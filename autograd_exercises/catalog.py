@@ -9,6 +9,7 @@ checks for drift, so there is one hand-written list only. ``grade list``,
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -67,14 +68,23 @@ def exercises() -> tuple[Info, ...]:
                  for row in json.loads(text)["exercises"])
 
 
+_NAME = re.compile(r"^(exercise[-_]?)?(\d+)$", re.IGNORECASE)
+
+
+def slug_of(name: str) -> str | None:
+    """The slug every way of writing an exercise's name stands for: "exercise-2" for "exercise-2", "exercise_2",
+    "Exercise2", "exercise_02" and "2"; None for a name that is no exercise's (walkthrough 71: the command line, this
+    index and the graders' registry each read names their own way, and "exercise_02" was found by only one)."""
+    match = _NAME.match(name.strip())
+    return f"exercise-{int(match.group(2))}" if match else None
+
+
 def find(slug: str) -> Info:
-    """The exercise called ``slug`` ("exercise-2"; "2" and "exercise_2" work too); LookupError otherwise.
+    """The exercise called ``slug`` (any way :func:`slug_of` reads); LookupError otherwise.
 
     The message matches ``graders.find``'s.
     """
-    wanted = slug.strip().lower().replace("_", "-")
-    if wanted.isdigit():
-        wanted = f"exercise-{wanted}"
+    wanted = slug_of(slug)
     for info in exercises():
         if info.slug == wanted:
             return info

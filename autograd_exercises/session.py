@@ -36,7 +36,6 @@ CACHE = ".grade_scores.json"
 KINDS = {".py": "py", ".ipynb": "ipynb"}
 MAX_IMPORT_NOTES = 3  # notes on imports of files beside a notebook, then one line for the rest
 QUOTED = 120  # characters of a line of the submission quoted in a note
-_SLUG = re.compile(r"^(exercise[-_]?)?(\d+)$", re.IGNORECASE)
 _IMPORT_FAILURE = "the submission could not be imported: "
 # The layers an autograder run as root insists on (see require_full_sandbox).
 FULL_SANDBOX = ("pid-namespace", "ipc-namespace", "network-namespace", "mount-namespace", "private-scratch",
@@ -57,14 +56,14 @@ UNSAFE_ROOT = ", or pass --unsafe-root"
 
 
 def looks_like_exercise(name: str) -> bool:
-    return bool(_SLUG.match(name.strip()))
+    return catalog.slug_of(name) is not None
 
 
 def slug_number(name: str) -> int:
-    match = _SLUG.match(name.strip())
-    if not match:
+    slug = catalog.slug_of(name)
+    if slug is None:
         raise GradingError(f"{name!r} is not an exercise name (try 'grade list')")
-    return int(match.group(2))
+    return int(slug.rsplit("-", 1)[1])
 
 
 def find(name: str) -> catalog.Info:

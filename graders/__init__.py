@@ -16,7 +16,7 @@ import importlib
 from dataclasses import replace
 from typing import Sequence
 
-from autograd_exercises import mistakes
+from autograd_exercises import catalog, mistakes
 from autograd_exercises.spec import Check, Exercise, HiddenCount
 from graders import exercise_1
 from graders import exercise_2
@@ -92,10 +92,8 @@ EXERCISES: tuple[Exercise, ...] = _registry((exercise_1, exercise_2, exercise_3,
 
 
 def find(slug: str) -> Exercise:
-    """The exercise called ``slug`` ("exercise-2"; "2" and "exercise_2" work too)."""
-    wanted = slug.strip().lower().replace("_", "-")
-    if wanted.isdigit():
-        wanted = f"exercise-{wanted}"
+    """The exercise called ``slug`` (any way ``catalog.slug_of`` reads: "exercise-2", "exercise_2", "2", ...)."""
+    wanted = catalog.slug_of(slug)
     for exercise in EXERCISES:
         if exercise.slug == wanted:
             return exercise

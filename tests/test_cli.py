@@ -846,3 +846,13 @@ def test_the_defaults_written_twice_for_a_fast_start_agree():
 
     assert session.DEFAULT_TIMEOUT == sandbox.DEFAULT_TIMEOUT
     assert cli.FORMATS == tuple(reports.FORMATS)
+
+
+@pytest.mark.parametrize("name", ["exercise-2", "exercise_2", "Exercise2", "exercise_02", "2", " EXERCISE-2 "])
+def test_every_reader_of_an_exercise_name_reads_it_the_same(name):
+    """Walkthrough 71: the command line, the package's index and the graders' registry each read a name their own way,
+    and ``exercise_02`` was found by the command line only."""
+    import graders
+    from autograd_exercises import catalog, session
+
+    assert graders.find(name).slug == catalog.find(name).slug == session.find(name).slug == "exercise-2"
