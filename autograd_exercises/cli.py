@@ -328,13 +328,12 @@ def grade_class(exercise: str, submissions: Path, out: Path, workers: int | None
 def _print_summary(summary: Any) -> None:
     """The batch's summary lines, with the table of the most common mistakes before where the files are."""
     table = summary.mistakes(width=terminal_width(), color=sys.stdout.isatty())
-    lines = summary.lines()
-    written = next((n for n, line in enumerate(lines) if line.startswith("written: ")), len(lines))
-    for line in lines[:written]:
+    body, files = summary.parts()
+    for line in body:
         click.echo(line)
     if table:
         click.echo(table, nl=False)
-    for line in lines[written:]:
+    for line in files:
         click.echo(line)
 
 

@@ -150,11 +150,18 @@ class Summary:
 
     def lines(self) -> list[str]:
         """The summary: each file and its student id, what could not be graded and why, totals, the files."""
+        body, files = self.parts()
+        return body + files
+
+    def parts(self) -> tuple[list[str], list[str]]:
+        """:meth:`lines` in two: what was graded (files, ids, what could not be graded, totals), and where the
+        output files are (the command line prints the table of common mistakes between them)."""
         order = [info.slug for info in catalog.exercises()]
         where = f" (from {self.source})" if self.source else ""
-        lines = [f"layout: {self.plan.layout}{where}"] + self._row_lines(order) + self._not_graded_lines() + \
-            self._total_lines(order) + self._file_lines(order)
-        return [layouts.printable(line) for line in lines]  # an nbgrader id is as the student's folder named it
+        body = [f"layout: {self.plan.layout}{where}"] + self._row_lines(order) + self._not_graded_lines() + \
+            self._total_lines(order)
+        shown = layouts.printable  # (an nbgrader id is as the student's folder named it)
+        return [shown(line) for line in body], [shown(line) for line in self._file_lines(order)]
 
     def _row_lines(self, order: list[str]) -> list[str]:
         """Each file and its student id, then each that could not be graded, with why."""
