@@ -30,7 +30,9 @@ characters IPython may tokenize; once it is spent, a cell's escapes are rewritte
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from dataclasses import dataclass, field
 
 from autograd_exercises.parsing import PARSE_ERRORS
@@ -48,9 +50,23 @@ IPYTHON_PASSES = 500  # IPython's own limit on its passes over a cell (``TRANSFO
 @dataclass
 class Budget:
     """What IPython's transformer may still tokenize, in characters, over all the cells of one notebook (each of its
-    passes over a cell tokenizes the whole cell)."""
+    passes over a cell tokenizes the whole cell); and how long the Python a cell becomes may be (``code``: None, no
+    bound), past which the rewrite stops with :class:`TooLong`."""
 
     chars: int = TRANSFORM_BUDGET
+    code: int | None = None
+
+
+class TooLong(Exception):
+    """A cell's Python grew past its :attr:`Budget.code` (red team 237: 256 KiB of ``%timeit 1`` became 2 MB, each in a
+    function of its own, and 19 nested ``%%timeit`` 14 MB, which the grader's readings took minutes over)."""
+
+
+def _bounded(plain: "Plain", budget: Budget | None) -> "Plain":
+    """``plain``, or :class:`TooLong` where its code is longer than ``budget`` allows."""
+    if budget is not None and budget.code is not None and len(plain.code) > budget.code:
+        raise TooLong(len(plain.code))
+    return plain
 
 
 @dataclass(frozen=True)
@@ -90,7 +106,7 @@ def to_python(cell: str, depth: int = 0, budget: Budget | None = None) -> Plain:
         origin = [index + 1 + lead for index in range(len(out))]
     else:  # a joined continuation line: close enough
         origin = [min(index + 1 + lead, len(lines)) for index in range(len(out))]
-    return rewrite("\n".join(out), tuple(origin), depth, budget)
+    return _bounded(rewrite("\n".join(out), tuple(origin), depth, budget), budget)
 
 
 _TRANSFORMER: list = []
@@ -170,11 +186,32 @@ _ESCAPE = re.compile(r"^(\s*)([%!])(.*)$")
 _HELP = re.compile(r"^(\s*)(\?{0,2})([A-Za-z_][\w.]*)(\?{0,2})\s*$")  # ``x?``, ``??x``: help, nothing runs
 
 
+def _logical_starts(cell: str) -> set[int] | None:
+    """The lines of ``cell`` (from 1) where a logical line starts, as Python's tokenizer reads it: not inside brackets,
+    a string or after a backslash; None where it cannot tokenize the cell."""
+    starts, depth = {1}, 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(cell).readline):
+            if token.type == tokenize.OP and token.string in "([{":
+                depth += 1
+            elif token.type == tokenize.OP and token.string in ")]}":
+                depth = max(depth - 1, 0)
+            elif token.type in (tokenize.NEWLINE, tokenize.NL) and depth == 0:
+                starts.add(token.end[0] + 1)
+    except (tokenize.TokenError, SyntaxError):  # (IndentationError is one)
+        return None
+    return starts
+
+
 def _plain_transform(cell: str) -> str:
-    """Line magics, ``!`` commands and ``x?`` help at the start of a line, as IPython writes them (no IPython here,
-    or its budget spent)."""
-    out = []
-    for line in cell.split("\n"):
+    """Line magics, ``!`` commands and ``x?`` help where a logical line starts, as IPython writes them (no IPython
+    here, or its budget spent). Red team 237: read line by line, a continuation ``!= 6)`` became a ``!`` command, and
+    so did a line of a docstring."""
+    out, starts = [], _logical_starts(cell)
+    for number, line in enumerate(cell.split("\n"), start=1):
+        if starts is not None and number not in starts:
+            out.append(line)
+            continue
         helped = _HELP.match(line)
         if helped is not None and (helped.group(2) or helped.group(4)):
             name = "pinfo2" if "??" in (helped.group(2), helped.group(4)) else "pinfo"
@@ -203,7 +240,7 @@ def _cell_magic(lines: list[str], at: int, depth: int, budget: Budget) -> Plain:
     if (refused := _usage_error(name, argument)) is not None:  # as IPython: the cell stops, its body never runs
         return Plain("\n".join([""] * at + [f"raise SyntaxError({refused!r})"]), tuple(range(1, at + 2)))
     body = "\n".join(lines[at + 1:])
-    plain = to_python(body, depth + 1, budget)
+    plain = _bounded(to_python(body, depth + 1, budget), budget)
     shift = at + 1
     if name in RUN_IN_PLACE:
         notes = plain.notes
@@ -390,4 +427,4 @@ def rewrite(code: str, origin: tuple[int, ...] | None = None, depth: int = 0,
             origins[index] = [first]
     out = [line for group in result for line in group]
     out_origin = tuple(number for group in origins for number in group)
-    return Plain("\n".join(out), out_origin, tuple(reversed(skipped)), tuple(reversed(notes)))
+    return _bounded(Plain("\n".join(out), out_origin, tuple(reversed(skipped)), tuple(reversed(notes))), budget)

@@ -276,7 +276,8 @@ MAX_ORDER_FUNCTIONS, MAX_ORDER_CELLS = 300, 500  # past either, every read count
 ORDER_WORK = 300_000  # questions "does this cell need this name?" the notes may ask in all; past it, no more notes
 
 
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)  # (a string never closed runs to the end:
+# tried again from each of its quotes, it took the square of its length, red team 237: 64 KB of \" took 18 s)
 
 
 def json_values(text: str) -> int:
@@ -339,11 +340,15 @@ def _cell_python(source: str, budget: magics.Budget) -> tuple[magics.Plain, str 
             plain, error = cut, None
     except (RecursionError, MemoryError):  # nesting the reading cannot follow (Python's parser refuses it too)
         return magics.Plain("", (1,)), "it nests too deep to be read"
-    if error is not None:
-        line = re.search(r" at line (\d+)", error)
-        if line and 1 <= int(line.group(1)) <= len(plain.origin):
-            error = error.replace(line.group(0), f" at line {plain.origin[int(line.group(1)) - 1]}", 1)
-    return plain, error
+    return plain, _at_origin(error, plain.origin) if error is not None else None
+
+
+def _at_origin(error: str, origin: tuple[int, ...]) -> str:
+    """A compile ``error`` of rewritten code ("… at line 7: …") with its line as the source numbers it (``origin``)."""
+    line = re.search(r" at line (\d+)", error)
+    if line and 1 <= int(line.group(1)) <= len(origin):
+        error = error.replace(line.group(0), f" at line {origin[int(line.group(1)) - 1]}", 1)
+    return error
 
 
 def _unread(name: str, source: str) -> str:
@@ -396,7 +401,8 @@ class _Joined:
     grade_ids: list[tuple[str, int]] = field(default_factory=list)
     commands: dict[str, list[int]] = field(default_factory=dict)  # IPython commands left out, and their cells
     ran: list[tuple[int, str, object]] = field(default_factory=list)  # (cell, its Python, its execution count)
-    budget: magics.Budget = field(default_factory=magics.Budget)  # what IPython may tokenize, over all the cells
+    budget: magics.Budget = field(default_factory=lambda: magics.Budget(code=MAX_CODE))  # what IPython may tokenize,
+    # and the Python the cells may become, over all the cells
 
     def add(self, number: int, cell: dict[str, Any]) -> None:
         """Code cell ``number``: a test cell only marks its place; one that does not compile is left out, noted."""
@@ -408,6 +414,7 @@ class _Joined:
         if _grade_id(cell):
             self.grade_ids.append((_grade_id(cell), number))
         plain, error = _cell_python(source, self.budget)
+        self.budget.code = (self.budget.code or 0) - len(plain.code)
         if error is not None:
             self.skipped.append(f"cell {number} does not compile, so none of it ran: {error}")
             self.broken.append((number, tuple(_DEF.findall(source))))
@@ -445,9 +452,12 @@ def notebook_source(path: str, text: str, *, order: bool = True) -> Submission:
     check_size(shown_name(path), len(text), sum(len(_cell_text(cell)) for cell in code), len(code),
                sum(_cell_text(cell).count("{") for cell in code), notebook=True)
     joined = _Joined()
-    for number, cell in enumerate(cells, start=1):
-        if isinstance(cell, dict) and cell.get("cell_type") == "code":
-            joined.add(number, cell)
+    try:
+        for number, cell in enumerate(cells, start=1):
+            if isinstance(cell, dict) and cell.get("cell_type") == "code":
+                joined.add(number, cell)
+    except magics.TooLong:
+        raise SubmissionError(rewritten_too_long(shown_name(path))) from None
     tests = frozenset(test.number for test in joined.tests)
     skipped = joined.skipped + joined.commands_note() + (order_notes(joined.ran, tests) if order else [])
     empty = "it has no code cell" if not code else "every code cell is empty"
@@ -853,12 +863,33 @@ def module_source(path: str, raw: bytes) -> Submission:
         return exported
     error = compile_error(raw, shown_name(path))
     if error:
-        code, lines, skipped = exported_magics(raw, ipython=True) if ipython_line(raw) else (raw, (), ())
+        code, lines, skipped = exported_magics(raw, ipython=True, name=shown_name(path)) if ipython_line(raw) else \
+            (raw, (), ())
         if code is raw:
-            return Submission(path, raw, problem=f"{shown_name(path)} does not compile: {error}", kind="py")
+            later = _ipython_error(raw) if ipython_line(raw) else None
+            return Submission(path, raw, problem=f"{shown_name(path)} does not compile: {later or error}", kind="py")
         return Submission(path, code, kind="py", skipped=skipped, lines=lines)
-    raw, lines, skipped = exported_magics(raw)
+    raw, lines, skipped = exported_magics(raw, name=shown_name(path))
     return Submission(path, raw, kind="py", skipped=skipped, lines=lines)
+
+
+def _ipython_error(raw: bytes) -> str | None:
+    """Why a module whose IPython commands were read as Python still does not compile, at the file's own line (red
+    team 237: a syntax error at line 74 was reported as the ``!pip`` at line 1); None where it could not be read so."""
+    try:
+        text, _ = _decoded(raw)
+        plain = magics.to_python(text, budget=magics.Budget(code=MAX_CODE))
+    except Exception:  # noqa: BLE001 (the file's first error is said instead)
+        return None
+    error = compile_error(plain.code, "<module>")
+    return _at_origin(error, plain.origin) if error is not None else None
+
+
+def rewritten_too_long(name: str) -> str:
+    """Why a file whose IPython commands, read as Python, make more code than a submission may hold is not graded."""
+    return (f"{name} holds more than {MAX_CODE // 2**10} KiB of code once its IPython commands are read as Python (a "
+            f"%timeit runs in a function of its own, a cell magic's body is indented): a submission may hold at most "
+            f"{MAX_CODE // 2**10} KiB")
 
 
 def ipython_line(raw: bytes) -> bool:
@@ -929,7 +960,8 @@ def exported_notebook(path: str, raw: bytes) -> Submission | None:
     return replace(read, lines=where, skipped=(note, *read.skipped))
 
 
-def exported_magics(raw: bytes, *, ipython: bool = False) -> tuple[bytes, tuple[int, ...], tuple[str, ...]]:
+def exported_magics(raw: bytes, *, ipython: bool = False, name: str = "the file"
+                    ) -> tuple[bytes, tuple[int, ...], tuple[str, ...]]:
     """A module exported from a notebook (Jupyter's "Download as Python", ``nbconvert --to script``) spells its
     magics as ``get_ipython().run_line_magic(…)`` calls, which plain Python cannot run (``NameError``): each becomes
     what it does in a notebook (:func:`magics.rewrite`: ``%time`` runs its statement, ``%%time`` its cell, the setup
@@ -937,14 +969,17 @@ def exported_magics(raw: bytes, *, ipython: bool = False) -> tuple[bytes, tuple[
     (``%load_ext …``, ``!pip …``: :func:`magics.to_python`, IPython's own transformer) too. Returns the module, the
     file's own line of each of its lines (``()``: unchanged), and the notes naming what was skipped. Fairness 33: the
     export of a filled notebook scored zero. A file the rewrite cannot read (red team 143: a lone ``\\r`` ends a line
-    for Python, a surrogate in a cell's text) is left as written."""
+    for Python, a surrogate in a cell's text) is left as written; :class:`SubmissionError` where the Python it becomes
+    is longer than a submission may be (``name``: the file, as messages show it)."""
     if b"get_ipython()" not in raw and not ipython:
         return raw, (), ()
     try:
         text, encoding = _decoded(raw)
-        plain = magics.to_python(text, budget=magics.Budget()) if ipython else \
-            magics.rewrite(text, budget=magics.Budget())
+        budget = magics.Budget(code=MAX_CODE)
+        plain = magics.to_python(text, budget=budget) if ipython else magics.rewrite(text, budget=budget)
         code = plain.code.encode(encoding)
+    except magics.TooLong:
+        raise SubmissionError(rewritten_too_long(name)) from None
     except Exception:  # noqa: BLE001 (whatever the rewrite meets in a hostile file, the file runs as written)
         return raw, (), ()
     if compile_error(code, "<module>") is not None or len(plain.origin) != plain.code.count("\n") + 1:

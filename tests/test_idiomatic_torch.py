@@ -353,8 +353,10 @@ def test_a_module_with_ipython_commands_as_written_grades_as_its_notebook(slug, 
     result = grading.grade(graders.find(slug), submission.load(path), sandbox=sandbox, seed=0)
     assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
     assert "IPython commands that only a kernel runs were skipped: !pip, %matplotlib" in result.notes, result.notes
-    path.write_text(lines + solution_text(slug.replace("-", "_")) + "\ny = = 1\n")
-    assert submission.load(path).problem.startswith(f"{path.name} does not compile: SyntaxError at line 1")
+    text = lines + solution_text(slug.replace("-", "_")) + "\ny = = 1\n"
+    path.write_text(text)
+    assert submission.load(path).problem.startswith(f"{path.name} does not compile: SyntaxError at line "
+                                                    f"{text.split(chr(10)).index('y = = 1') + 1}: invalid syntax")
     path.write_text(solution_text(slug.replace("-", "_")) + "\nshape = x?\n")  # (a typo IPython would read as help)
     assert "does not compile: SyntaxError at line" in submission.load(path).problem
 

@@ -969,3 +969,50 @@ def test_cells_that_stop_where_autograd_says_lose_the_by_hand_point_and_honest_d
     honest = _by_hand_bits("print(polynomial_grad(torch.tensor(0.0)))  # {bit}", ones=(0, 2))
     result = grading.grade(exercise, _load(honest), sandbox=sandbox, seed=0, cell_timeout=FAST_CELL_TIMEOUT)
     assert all(c.passed for c in result.checks), {c.name: c.feedback for c in result.checks if not c.passed}
+
+
+def test_past_its_budget_the_plain_rewrite_takes_a_command_only_where_a_logical_line_starts():
+    """Red team 237: past IPython's budget (a long file needs a pass of its transformer per command), the plain
+    rewrite read line by line, so a continuation ``!= 6)`` became a shell command, and so did a docstring's line: an
+    honest 37 KB file with six Colab commands scored zero. Only lines where a logical line starts are commands."""
+    cell = 'ok = (1\n      != 6)\ndoc = """\n!not a command\nx?\n"""\n!pip install torch\n%matplotlib inline\n'
+    plain = magics.to_python(cell, budget=magics.Budget(0))
+    assert plain.code.split("\n")[:6] == cell.split("\n")[:6], plain.code
+    assert plain.skipped == ("!pip", "%matplotlib")
+    namespace: dict = {}
+    exec(plain.code, namespace)
+    assert namespace["ok"] is True and namespace["doc"] == "\n!not a command\nx?\n"
+
+
+def test_commands_that_make_more_code_than_a_submission_may_hold_are_refused_before_it_is_read(tmp_path):
+    """Red team 237: 250 KB of ``%timeit 1`` (each line a function of its own once read as Python) became 2 MB of code,
+    and 19 nested ``%%timeit`` 14 MB, past the 256 KiB a submission may hold: one grading took 85 s and 3 min. The
+    Python a file's commands become is held to that bound as it is made, in a notebook and in a .py."""
+    notebook = filled("exercise-2").nb
+    notebook["cells"].append(code_cell("%timeit 1\n" * 25_000, "timeits"))
+    (tmp_path / "timeit.ipynb").write_text(json.dumps(notebook))
+    (tmp_path / "timeit.py").write_text("%timeit 1\n" * 25_000)
+    (tmp_path / "nested.py").write_text("%%timeit\n" * 19 + "x = 1\n" * 40_000)
+    for name in ("timeit.ipynb", "timeit.py", "nested.py"):
+        with pytest.raises(submission.SubmissionError, match=rf"^{name} holds more than 256 KiB of code once its "
+                                                             r"IPython commands are read as Python"):
+            submission.load(tmp_path / name)
+
+
+def test_a_py_whose_ipython_commands_are_read_names_its_own_syntax_error():
+    """Red team 237: a file with ``!pip install torch`` at line 1 and a syntax error further down was told the error
+    was the ``!pip`` line."""
+    read = submission.module_source("m.py", b"!pip install torch\nx = 1\n\ndef broken(:\n    pass\n")
+    assert read.problem == "m.py does not compile: SyntaxError at line 4: invalid syntax\n    def broken(:"
+
+
+def test_counting_a_notebooks_json_values_takes_time_in_proportion_to_its_length():
+    """Red team 237: a string never closed and full of ``\\"`` was tried again from each of its quotes, the square of
+    its length (64 KB: 18 s; a 20 MiB notebook, weeks). Now one pass, and exact on a notebook that is JSON."""
+    import time
+
+    start = time.monotonic()
+    assert submission.json_values('{"cells": [], "x": "' + '\\"' * 50_000) == 3  # (100 KB: 45 s before)
+    assert time.monotonic() - start < 5
+    text = json.dumps({"cells": [{"source": ["a,b", 'c"d,e\n'], "x": [1, 2, 3]}], "meta": {"k": "v,v", "q": "\\,"}})
+    assert submission.json_values(text) == 12
