@@ -165,7 +165,7 @@ def make_exercise_command(slug: str) -> click.Command:
             target = session.target(slug, path, kind=kind)
             not_a_submission(output, [target])
             results = session.grade([target], seed=seed, timeout=timeout, remember_scores=remember,
-                                    strict=fmt != "text" and not unsafe_root)
+                                    strict=session.strict(fmt, unsafe_root=unsafe_root))
         except session.GradingError as exc:
             raise CannotGrade(refused(exc)) from None
         emit(results, fmt=fmt, output=output, verbose=verbose, color=color)
@@ -259,7 +259,7 @@ def grade_all(folder: str, everything: bool, fmt: str, output: str | None, seed:
         targets, not_started = session.plan_all(Path(folder), everything=everything)
         not_a_submission(output, targets)
         results = session.grade(targets, seed=seed, timeout=timeout, remember_scores=remember,
-                                strict=fmt != "text" and not unsafe_root)
+                                strict=session.strict(fmt, unsafe_root=unsafe_root))
     except session.GradingError as exc:
         raise CannotGrade(refused(exc)) from None
     emit(results, fmt=fmt, output=output, verbose=verbose, color=color, not_started=not_started)

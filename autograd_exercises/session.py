@@ -228,6 +228,13 @@ def open_sandbox(spawn: bool = False) -> Any:
     return Sandbox(spawn=spawn)
 
 
+def strict(report_format: str, *, unsafe_root: bool) -> bool:
+    """Whether a run insists on the full sandbox as root (:func:`require_full_sandbox`): one for a machine (an
+    autograder's JSON, JUnit or PrairieLearn report), unless the operator accepts the risk (``--unsafe-root``); a
+    student's text report grades with what the platform has, and says so."""
+    return report_format != "text" and not unsafe_root
+
+
 def require_full_sandbox(layers: Sequence[str], *, root: bool | None = None, where: str = "") -> None:
     """As root (``root``: this process's, unless the graders say, a cluster's), refuse to run student code without
     every layer of :data:`FULL_SANDBOX` (one-line error; ``where``: on which machines, " on every worker").

@@ -137,13 +137,10 @@ def results_for(root: Path, *, seed: int | None = None) -> dict:
         results, choices = upload.grade(root / "submission", slugs, seed=seed)
     except session.GradingError as exc:  # as root without the full sandbox: nothing of the student's ran
         print(f"run_autograder: not graded: {exc}")
-        return _message_only("The autograder could not grade safely on this machine, so nothing was graded. "
-                             "This is not a problem with your submission: please tell your course staff.",
-                             not_graded=str(exc))
+        return _message_only(upload.NOT_SAFE, not_graded=str(exc))
     except Exception:  # a bug of ours: the student still gets a results file
         print("run_autograder: the grader failed:\n" + traceback.format_exc())
-        return _message_only("The autograder failed, so nothing was graded. This is not a problem with your "
-                             "submission: please tell your course staff.")
+        return _message_only(upload.FAILED)
     document = gradescope.as_dict(results)
     graded = [result for result in results if result.submission]
     if graded:  # (one seed for every exercise: named with one the student submitted)

@@ -161,18 +161,15 @@ def results_for(root: Path, exercise: str, *, seed: int | None = None) -> dict:
         slug = session.find(exercise).slug
     except session.GradingError as exc:
         print(f"run.sh: {exc} (the question's entrypoint must be '{HOME}/run.sh exercise-N')")
-        return not_gradable("This question's autograder is set up wrongly, so nothing was graded. This is not a "
-                            "problem with your submission: please tell your course staff.")
+        return not_gradable(f"This question's autograder is set up wrongly, so nothing was graded. {upload.NOT_YOURS}")
     try:
         results, choices = upload.grade(root / "student", [slug], seed=seed, platform="prairielearn")
     except session.GradingError as exc:  # as root without the full sandbox: nothing of the student's ran
         print(f"run.sh: not graded: {exc}")
-        return not_gradable("The autograder could not grade safely on this machine, so nothing was graded. This "
-                            "is not a problem with your submission: please tell your course staff.")
+        return not_gradable(upload.NOT_SAFE)
     except Exception:
         print("run.sh: the grader failed:\n" + traceback.format_exc())
-        return not_gradable("The autograder failed, so nothing was graded. This is not a problem with your "
-                            "submission: please tell your course staff.")
+        return not_gradable(upload.FAILED)
     (result,), (choice,) = results, choices
     print(f"run.sh: {slug}: {result.submission or '(no file)'} {result.score:g}/{result.max_score:g} seed "
           f"{result.seed}" + (f" ({choice.note})" if choice.note else "")

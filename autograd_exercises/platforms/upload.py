@@ -27,6 +27,10 @@ MAX_FILES = 1_000  # .py/.ipynb files looked at, and as many others (a venv or a
 MAX_READ = 50_000_000  # bytes read in all to rank .py/.ipynb files (about 5 s of the grader's CPU), then no more,
 # and as many to tell what the other files are (each at most MAX_BYTES, larger ones never read)
 SHOWN = 8  # names listed in a message before "and N more"
+# What a student reads on a platform when nothing was graded through no fault of theirs (the autograders' results)
+NOT_YOURS = "This is not a problem with your submission: please tell your course staff."
+NOT_SAFE = f"The autograder could not grade safely on this machine, so nothing was graded. {NOT_YOURS}"
+FAILED = f"The autograder failed, so nothing was graded. {NOT_YOURS}"
 SKIPPED_DIRS = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".git"}
 
 
