@@ -87,6 +87,12 @@ DOORS = {  # code -> the start of what the reading says
     "import numpy as np\nview = np.asarray(Fake(__array_interface__={'data': (address, False)}))":
         "reaches any address of the process's memory",
     "import numpy as np\nc = np.ctypeslib.ctypes": "reaches any address of the process's memory",
+    # red team 236: a view whose buffer torch lets go of, a storage resized under its tensor, a storage made a tensor's
+    "b = bytearray(64)\nt = torch.frombuffer(b, dtype=torch.uint8)": "reaches any address of the process's memory",
+    "x = torch.ones(4)\nx.untyped_storage().resize_(0)": "reaches any address of the process's memory",
+    "x = torch.ones(4)\nx.storage().resize_(0)": "reaches any address of the process's memory (storage)",
+    "s = torch.FloatStorage(4)": "reaches any address of the process's memory (FloatStorage)",
+    "x = torch.ones(4)\nx.set_(torch.UntypedStorage(4))": "reaches any address of the process's memory",
     # red team 21: torch's private entry points, modes, tensors that answer for autograd, threads past the count
     "hooks = torch._C._autograd._top_saved_tensors_default_hooks(False)": "reaches torch's private internals",
     "torch._check(False, lambda: MESSAGE)": "reaches torch's private internals (torch._check)",
@@ -394,6 +400,7 @@ HONEST = [
     "import copy\nclass Box:\n    def __init__(self):\n        self._items = []\nb = copy.deepcopy(Box())\nb._items.append(1)",
     "import collections\nq = collections.deque()\nn = q.__len__()",
     "import yaml\nconfig = yaml.safe_load('lr: 0.1')\nprint(yaml.safe_dump(config))",
+    "class Log:\n    def __init__(self):\n        self.storage = []\n    def add(self, v):\n        self.storage.append(v)",
     # timing the file's functions by name: every statement the loop may build is read
     "import timeit\nx = torch.ones(3)\nfor name in ('forward', 'manual'):\n"
     "    print(name, timeit.timeit(f'{name}(x)', number=10, globals=globals()))",

@@ -392,3 +392,11 @@ def test_a_by_hand_function_that_hangs_in_the_files_own_run_does_not_pass(grade_
     lost = failed(grade_source("exercise-2", source, timeout=1.0))
     assert sorted(lost) == ["gradient_manual_by_hand"], lost
     assert "could not be checked: timed out after 1 s" in lost["gradient_manual_by_hand"]
+
+
+def test_a_file_that_closes_its_output_at_import_is_graded_on_its_answers(grade_source):
+    """Red team 236: ``os.closerange(0, 100)`` at the top level closed the output each check's mark is written to, and
+    every check failed as the sandbox's failure. Without its output the file is still graded (fd 3, the report's
+    channel, stays: seccomp refuses to close it, and close_range falls back to closing one at a time)."""
+    result = grade_source("exercise-2", solution_text("exercise_2") + "\nimport os\nos.closerange(0, 100)\n")
+    assert failed(result) == {}

@@ -113,7 +113,7 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
         "__self__", "__func__", "__wrapped__", "__reduce__", "__reduce_ex__")},  # (a bound method's reduce: getattr)
     **{name: "any address of the process's memory" for name in (
         "__array_interface__", "__array_struct__", "__cuda_array_interface__", "ctypeslib", "ctypes", "as_strided",
-        "string_at", "from_address", "_construct_storage_from_data_pointer", "from_blob")},
+        "string_at", "from_address", "_construct_storage_from_data_pointer", "from_blob", *guard.MEMORY_DOORS)},
 }
 OWNED_DOORS = {  # a name that is a door only as an attribute of one module
     ("sys", "monitoring"): "every frame as it runs",
@@ -367,6 +367,8 @@ class _Reading:
             return f"reaches torch's private internals ({static._chain(node)})"  # also lib._C with lib a parameter
         if node.attr in ATTRIBUTES:
             return f"reaches {ATTRIBUTES[node.attr]} ({node.attr})"
+        if node.attr == "storage" and self.called(node):  # (a tensor's storage, resized under it: guard.MEMORY_DOORS)
+            return f"reaches {ATTRIBUTES['untyped_storage']} (storage)"
         if node.attr in static.DISPATCH_MODULES and self.torch_chain(node.value):
             return f"registers kernels for torch's operators ({static._chain(node)})"
         if (owner, node.attr) in OWNED_DOORS:
