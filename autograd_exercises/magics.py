@@ -109,6 +109,39 @@ def to_python(cell: str, depth: int = 0, budget: Budget | None = None) -> Plain:
     return _bounded(rewrite("\n".join(out), tuple(origin), depth, budget), budget)
 
 
+def module_to_python(text: str, budget: Budget) -> Plain:
+    """A whole module's text (IPython syntax allowed, no cell marks) as plain Python: :func:`to_python` over each of
+    its pieces (:func:`module_pieces`), joined, each line's origin the module's own."""
+    parts = [(first, to_python(piece, budget=budget)) for first, piece in module_pieces(text)]
+    plain = Plain("\n".join(part.code for _, part in parts),
+                  tuple(first - 1 + line for first, part in parts for line in part.origin),
+                  tuple(name for _, part in parts for name in part.skipped),
+                  tuple(note for _, part in parts for note in part.notes))
+    return _bounded(plain, budget)
+
+
+_CELL_MAGIC_LINE = re.compile(r"^%%[A-Za-z_]")
+
+
+def module_pieces(text: str) -> list[tuple[int, str]]:
+    """A module's text in the pieces a notebook's cells would be (first line, text): each cell magic at the start of a
+    line (``%%time``, where a logical line starts) with the paragraph below it, to its first blank line, and the
+    text between (fairness 69: read as one cell, a ``%%time`` pasted or exported below the first line is no magic
+    IPython knows there, and the whole file stopped at it). One piece where none is found or the text does not
+    tokenize."""
+    lines = text.split("\n")
+    starts = _logical_starts(text)
+    if starts is None:
+        return [(1, text)]
+    cuts = {0, len(lines)}
+    for index, line in enumerate(lines):
+        if index + 1 in starts and _CELL_MAGIC_LINE.match(line):
+            end = next((k for k in range(index + 1, len(lines)) if not lines[k].strip() and k + 1 in starts), len(lines))
+            cuts |= {index, end}
+    bounds = sorted(cuts)
+    return [(start + 1, "\n".join(lines[start:stop])) for start, stop in zip(bounds, bounds[1:])]
+
+
 _TRANSFORMER: list = []
 
 
@@ -201,6 +234,13 @@ def _logical_starts(cell: str) -> set[int] | None:
     except (tokenize.TokenError, SyntaxError):  # (IndentationError is one)
         return None
     return starts
+
+
+def ipython_command(line: str) -> bool:
+    """``line`` is one of IPython's commands as a cell holds it: a magic or a shell command (``%…``, ``!…``), one whose
+    output is assigned (``files = !ls``), or help (``x?``, ``??x``)."""
+    helped = _HELP.match(line)
+    return bool(_ESCAPE.match(line) or _ASSIGNED_ESCAPE.match(line) or helped and (helped.group(2) or helped.group(4)))
 
 
 def _plain_transform(cell: str) -> str:

@@ -54,6 +54,8 @@ class SubmissionError(Exception):
 
 MAX_FILE = 20 * 2**20  # bytes of a submission's file (a notebook's outputs included)
 MAX_CODE = 256 * 2**10  # bytes of its code: reading it (the notes, the by-hand checks) is the grader's own work
+MAX_REWRITTEN = MAX_CODE + MAX_CODE // 4  # characters of Python its IPython commands may make it (each %timeit a
+# function of its own: about 60 more; fairness 69, a 253 KiB file with 90 of them)
 MAX_CELLS = 2000  # code cells of a notebook (each is read on its own)
 MAX_BRACES = 10_000  # "{" in its code: Python 3.11 parses an f-string in time fields x length (red team 48: 79,000
 # fields in 240 KB took 4 s a parse, and the grader parses a file five times); a student's file has hundreds
@@ -401,7 +403,7 @@ class _Joined:
     grade_ids: list[tuple[str, int]] = field(default_factory=list)
     commands: dict[str, list[int]] = field(default_factory=dict)  # IPython commands left out, and their cells
     ran: list[tuple[int, str, object]] = field(default_factory=list)  # (cell, its Python, its execution count)
-    budget: magics.Budget = field(default_factory=lambda: magics.Budget(code=MAX_CODE))  # what IPython may tokenize,
+    budget: magics.Budget = field(default_factory=lambda: magics.Budget(code=MAX_REWRITTEN))  # what IPython may tokenize,
     # and the Python the cells may become, over all the cells
 
     def add(self, number: int, cell: dict[str, Any]) -> None:
@@ -878,7 +880,7 @@ def _ipython_error(raw: bytes) -> str | None:
     team 237: a syntax error at line 74 was reported as the ``!pip`` at line 1); None where it could not be read so."""
     try:
         text, _ = _decoded(raw)
-        plain = magics.to_python(text, budget=magics.Budget(code=MAX_CODE))
+        plain = magics.module_to_python(text, magics.Budget(code=MAX_REWRITTEN))
     except Exception:  # noqa: BLE001 (the file's first error is said instead)
         return None
     error = compile_error(plain.code, "<module>")
@@ -887,21 +889,25 @@ def _ipython_error(raw: bytes) -> str | None:
 
 def rewritten_too_long(name: str) -> str:
     """Why a file whose IPython commands, read as Python, make more code than a submission may hold is not graded."""
-    return (f"{name} holds more than {MAX_CODE // 2**10} KiB of code once its IPython commands are read as Python (a "
-            f"%timeit runs in a function of its own, a cell magic's body is indented): a submission may hold at most "
-            f"{MAX_CODE // 2**10} KiB")
+    return (f"{name} holds more than {MAX_REWRITTEN // 2**10} KiB of code once its IPython commands are read as Python "
+            f"(a %timeit runs in a function of its own, a cell magic's body is indented): a submission may hold at most "
+            f"{MAX_CODE // 2**10} KiB, {MAX_REWRITTEN // 2**10} KiB once so read")
 
 
 def ipython_line(raw: bytes) -> bool:
     """The line a module of bytes ``raw`` first fails to compile at is an IPython command (``%load_ext …``,
-    ``!pip …``): fairness 68, a notebook exported by ``nbconvert --to script`` without the notebook's full language
-    info (Colab's) keeps them as written, with no cell marks."""
+    ``!pip …``, ``files = !ls``, ``x?``: :func:`magics.ipython_command`): fairness 68, a notebook exported by ``nbconvert
+    --to script`` without the notebook's full language info (Colab's) keeps them as written, with no cell marks. The
+    file is read as Python reads it (fairness 69: a byte-order mark before a first-line ``!pip`` hid it)."""
     try:
-        compile(raw, "<module>", "exec", dont_inherit=True)
+        text, _ = _decoded(raw)
+    except (SyntaxError, LookupError, UnicodeDecodeError):  # (a coding header Python refuses)
+        return False
+    try:
+        compile(text, "<module>", "exec", dont_inherit=True)
     except SyntaxError as exc:
-        lines = raw.splitlines()
-        line = lines[exc.lineno - 1] if exc.lineno and exc.lineno <= len(lines) else b""
-        return line.lstrip().startswith((b"%", b"!"))
+        lines = text.split("\n")
+        return bool(exc.lineno) and exc.lineno <= len(lines) and magics.ipython_command(lines[exc.lineno - 1])
     except (ValueError, RecursionError, MemoryError):
         return False
     return False
@@ -975,8 +981,8 @@ def exported_magics(raw: bytes, *, ipython: bool = False, name: str = "the file"
         return raw, (), ()
     try:
         text, encoding = _decoded(raw)
-        budget = magics.Budget(code=MAX_CODE)
-        plain = magics.to_python(text, budget=budget) if ipython else magics.rewrite(text, budget=budget)
+        budget = magics.Budget(code=MAX_REWRITTEN)
+        plain = magics.module_to_python(text, budget) if ipython else magics.rewrite(text, budget=budget)
         code = plain.code.encode(encoding)
     except magics.TooLong:
         raise SubmissionError(rewritten_too_long(name)) from None

@@ -361,6 +361,43 @@ def test_a_module_with_ipython_commands_as_written_grades_as_its_notebook(slug, 
     assert "does not compile: SyntaxError at line" in submission.load(path).problem
 
 
+def test_a_module_with_a_cell_magic_below_its_first_line_grades_as_its_notebook(sandbox, tmp_path):
+    """Fairness 69: read as one cell, a ``%%time`` or ``%%capture`` pasted or exported (nbconvert, no cell marks) below
+    the first line is no magic IPython knows there, and the whole file stopped at it: zero in every exercise. A cell
+    magic where a logical line starts, with its paragraph, is read as the cell it came from."""
+    import graders
+    from autograd_exercises import grading, submission
+
+    solution = solution_text("exercise_2")
+    timed = solution.replace("def gradients(x):", "%%time\ndef gradients(x):", 1)
+    captured = timed.replace("def gradient_manual(x):", "%%capture\ndef gradient_manual(x):", 1)
+    path = tmp_path / "exercise_2.py"
+    path.write_text("!pip install torch\n" + captured)
+    result = grading.grade(graders.find("exercise-2"), submission.load(path), sandbox=sandbox, seed=0)
+    assert result.score == result.max_score, {c.name: c.feedback for c in result.checks if not c.passed}
+
+
+@pytest.mark.parametrize("first", ["\ufeff!pip install torch", "torch.ones?", "help?", "files = !ls"])
+def test_any_ipython_command_first_makes_the_module_read_as_ipython(first):
+    """Fairness 69: only a line starting with % or ! was taken for an IPython command (and a byte-order mark before
+    it hid even that): a first-line ``torch.ones?``, ``files = !ls`` or a BOM before ``!pip`` scored zero."""
+    from autograd_exercises import submission
+
+    read = submission.module_source("m.py", (first + "\n" + solution_text("exercise_2")).encode())
+    assert read.problem == "" and compile(read.source, "m.py", "exec") is not None
+
+
+def test_a_file_near_the_code_limit_may_grow_a_little_as_its_commands_are_read():
+    """Fairness 69: a 253 KiB file with 90 ``%timeit`` lines (each a function of its own, about 60 characters more)
+    was refused: the Python a file's commands make may be a quarter larger than a file may be."""
+    from autograd_exercises import submission
+
+    text = solution_text("exercise_2") + "# " + "x" * 98 + "\n"
+    text = "!pip install torch\n" + text * (250_000 // len(text)) + "%timeit 1\n" * 90
+    assert len(text) < submission.MAX_CODE
+    assert submission.module_source("m.py", text.encode()).problem == ""
+
+
 def test_an_exported_notebooks_cells_run_each_on_its_own(sandbox, tmp_path):
     """Fairness 35: an export runs as one module, so a demo cell that raised in the notebook (exercise 5 invites one),
     ``display(...)`` or a ``from __future__`` import in a later cell stopped it, and the export scored zero where its

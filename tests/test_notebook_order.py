@@ -994,7 +994,7 @@ def test_commands_that_make_more_code_than_a_submission_may_hold_are_refused_bef
     (tmp_path / "timeit.py").write_text("%timeit 1\n" * 25_000)
     (tmp_path / "nested.py").write_text("%%timeit\n" * 19 + "x = 1\n" * 40_000)
     for name in ("timeit.ipynb", "timeit.py", "nested.py"):
-        with pytest.raises(submission.SubmissionError, match=rf"^{name} holds more than 256 KiB of code once its "
+        with pytest.raises(submission.SubmissionError, match=rf"^{name} holds more than 320 KiB of code once its "
                                                              r"IPython commands are read as Python"):
             submission.load(tmp_path / name)
 
