@@ -136,7 +136,8 @@ def module_pieces(text: str) -> list[tuple[int, str]]:
     cuts = {0, len(lines)}
     for index, line in enumerate(lines):
         if index + 1 in starts and _CELL_MAGIC_LINE.match(line):
-            end = next((k for k in range(index + 1, len(lines)) if not lines[k].strip() and k + 1 in starts), len(lines))
+            end = next((k for k in range(index + 1, len(lines)) if not lines[k].strip() and k + 1 in starts),
+                       len(lines))
             cuts |= {index, end}
     bounds = sorted(cuts)
     return [(start + 1, "\n".join(lines[start:stop])) for start, stop in zip(bounds, bounds[1:])]
@@ -237,8 +238,8 @@ def _logical_starts(cell: str) -> set[int] | None:
 
 
 def ipython_command(line: str) -> bool:
-    """``line`` is one of IPython's commands as a cell holds it: a magic or a shell command (``%…``, ``!…``), one whose
-    output is assigned (``files = !ls``), or help (``x?``, ``??x``)."""
+    """``line`` is one of IPython's commands as a cell holds it: a magic or a shell command (``%…``, ``!…``), one
+    whose output is assigned (``files = !ls``), or help (``x?``, ``??x``)."""
     helped = _HELP.match(line)
     return bool(_ESCAPE.match(line) or _ASSIGNED_ESCAPE.match(line) or helped and (helped.group(2) or helped.group(4)))
 

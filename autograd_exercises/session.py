@@ -30,8 +30,8 @@ if TYPE_CHECKING:
     from autograd_exercises.spec import Exercise
     from autograd_exercises.submission import Submission
 
-DEFAULT_TIMEOUT = 5.0  # sandbox.DEFAULT_TIMEOUT, which grade class reads: written here too so that `grade list` need not
-# import the sandbox (a test holds the two equal)
+DEFAULT_TIMEOUT = 5.0  # sandbox.DEFAULT_TIMEOUT, which grade class reads: written here too so that `grade list`
+# need not import the sandbox (a test holds the two equal)
 CACHE = ".grade_scores.json"
 KINDS = {".py": "py", ".ipynb": "ipynb"}
 MAX_IMPORT_NOTES = 3  # notes on imports of files beside a notebook, then one line for the rest

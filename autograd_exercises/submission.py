@@ -346,7 +346,8 @@ def _cell_python(source: str, budget: magics.Budget) -> tuple[magics.Plain, str 
 
 
 def _at_origin(error: str, origin: tuple[int, ...]) -> str:
-    """A compile ``error`` of rewritten code ("… at line 7: …") with its line as the source numbers it (``origin``)."""
+    """A compile ``error`` of rewritten code ("… at line 7: …") with its line as the source numbers it
+    (``origin``)."""
     line = re.search(r" at line (\d+)", error)
     if line and 1 <= int(line.group(1)) <= len(origin):
         error = error.replace(line.group(0), f" at line {origin[int(line.group(1)) - 1]}", 1)
@@ -403,8 +404,8 @@ class _Joined:
     grade_ids: list[tuple[str, int]] = field(default_factory=list)
     commands: dict[str, list[int]] = field(default_factory=dict)  # IPython commands left out, and their cells
     ran: list[tuple[int, str, object]] = field(default_factory=list)  # (cell, its Python, its execution count)
-    budget: magics.Budget = field(default_factory=lambda: magics.Budget(code=MAX_REWRITTEN))  # what IPython may tokenize,
-    # and the Python the cells may become, over all the cells
+    # what IPython may tokenize, and the Python the cells may become, over all the cells
+    budget: magics.Budget = field(default_factory=lambda: magics.Budget(code=MAX_REWRITTEN))
 
     def add(self, number: int, cell: dict[str, Any]) -> None:
         """Code cell ``number``: a test cell only marks its place; one that does not compile is left out, noted."""
@@ -890,15 +891,16 @@ def _ipython_error(raw: bytes) -> str | None:
 def rewritten_too_long(name: str) -> str:
     """Why a file whose IPython commands, read as Python, make more code than a submission may hold is not graded."""
     return (f"{name} holds more than {MAX_REWRITTEN // 2**10} KiB of code once its IPython commands are read as Python "
-            f"(a %timeit runs in a function of its own, a cell magic's body is indented): a submission may hold at most "
-            f"{MAX_CODE // 2**10} KiB, {MAX_REWRITTEN // 2**10} KiB once so read")
+            f"(a %timeit runs in a function of its own, a cell magic's body is indented): a submission may hold at "
+            f"most {MAX_CODE // 2**10} KiB, {MAX_REWRITTEN // 2**10} KiB once so read")
 
 
 def ipython_line(raw: bytes) -> bool:
     """The line a module of bytes ``raw`` first fails to compile at is an IPython command (``%load_ext …``,
-    ``!pip …``, ``files = !ls``, ``x?``: :func:`magics.ipython_command`): fairness 68, a notebook exported by ``nbconvert
-    --to script`` without the notebook's full language info (Colab's) keeps them as written, with no cell marks. The
-    file is read as Python reads it (fairness 69: a byte-order mark before a first-line ``!pip`` hid it)."""
+    ``!pip …``, ``files = !ls``, ``x?``: :func:`magics.ipython_command`): fairness 68, a notebook exported by
+    ``nbconvert --to script`` without the notebook's full language info (Colab's) keeps them as written, with no cell
+    marks. The file is read as Python reads it (fairness 69: a byte-order mark before a first-line ``!pip`` hid
+    it)."""
     try:
         text, _ = _decoded(raw)
     except (SyntaxError, LookupError, UnicodeDecodeError):  # (a coding header Python refuses)

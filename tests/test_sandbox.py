@@ -355,8 +355,9 @@ def test_a_students_sandbox_preloads_the_slow_modules_when_idle():
 
 
 # A report that claims the child imported modules of its choosing, then exits: the claim names nothing to import.
-# (It is signed under the run's seal, as a child that reached it would: the test fixes the seal, since no code of the child's
-# reaches the local that holds it, and takes the packer from the child's namespace, behind its sys.meta_path finder.)
+# (It is signed under the run's seal, as a child that reached it would: the test fixes the seal, since no code of the
+# child's reaches the local that holds it, and takes the packer from the child's namespace, behind its sys.meta_path
+# finder.)
 FORGED_SEAL = "0123456789abcdef0123456789abcdef"
 CLAIMS_HEAVY = (b"import os\nimport sys\n\n"
                 b"space = next(space for finder in sys.meta_path if hasattr(type(finder), 'find_spec') and "

@@ -400,7 +400,8 @@ HONEST = [
     "import copy\nclass Box:\n    def __init__(self):\n        self._items = []\nb = copy.deepcopy(Box())\nb._items.append(1)",
     "import collections\nq = collections.deque()\nn = q.__len__()",
     "import yaml\nconfig = yaml.safe_load('lr: 0.1')\nprint(yaml.safe_dump(config))",
-    "class Log:\n    def __init__(self):\n        self.storage = []\n    def add(self, v):\n        self.storage.append(v)",
+    "class Log:\n    def __init__(self):\n        self.storage = []\n    def add(self, v):\n"
+    "        self.storage.append(v)",
     # timing the file's functions by name: every statement the loop may build is read
     "import timeit\nx = torch.ones(3)\nfor name in ('forward', 'manual'):\n"
     "    print(name, timeit.timeit(f'{name}(x)', number=10, globals=globals()))",

@@ -1375,8 +1375,9 @@ def main(job: dict[str, Any], inputs: bytes, *, source: bytes | None = None, sec
     ``seccomp`` a filter the server built before forking.
     """
     code = 70
-    keys = seal_keys(str(job.pop("seal", "") or "").encode("ascii", "replace"))  # locals only: no student code can
-    was = None  # name them
+    # the report's keys, locals only: no student code can name them
+    keys = seal_keys(str(job.pop("seal", "") or "").encode("ascii", "replace"))
+    was = None
     try:
         try:
             was = channel()
