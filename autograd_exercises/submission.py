@@ -866,10 +866,10 @@ def module_source(path: str, raw: bytes) -> Submission:
         return exported
     error = compile_error(raw, shown_name(path))
     if error:
-        code, lines, skipped = exported_magics(raw, ipython=True, name=shown_name(path)) if ipython_line(raw) else \
-            (raw, (), ())
+        ipython = ipython_line(raw)
+        code, lines, skipped = exported_magics(raw, ipython=True, name=shown_name(path)) if ipython else (raw, (), ())
         if code is raw:
-            later = _ipython_error(raw) if ipython_line(raw) else None
+            later = _ipython_error(raw) if ipython else None
             return Submission(path, raw, problem=f"{shown_name(path)} does not compile: {later or error}", kind="py")
         return Submission(path, code, kind="py", skipped=skipped, lines=lines)
     raw, lines, skipped = exported_magics(raw, name=shown_name(path))
