@@ -93,6 +93,12 @@ DOORS = {  # code -> the start of what the reading says
     "x = torch.ones(4)\nx.storage().resize_(0)": "reaches any address of the process's memory (storage)",
     "s = torch.FloatStorage(4)": "reaches any address of the process's memory (FloatStorage)",
     "x = torch.ones(4)\nx.set_(torch.UntypedStorage(4))": "reaches any address of the process's memory",
+    "from torch import frombuffer": "reaches any address of the process's memory (torch.frombuffer)",
+    # red team 238: numpy frees a block a view still reads, or lets go of the buffer it views; a map closed under a view
+    "import numpy as np\na = np.zeros(4)\na.resize(8, refcheck=False)": "reaches any address of the process's memory",
+    "import numpy as np\nv = np.ndarray((4,), np.uint8, buffer=b)": "reaches any address of the process's memory",
+    "from numpy import ndarray\nv = ndarray((4,), buffer=b)": "reaches any address of the process's memory (ndarray)",
+    "import mmap": "reads and writes the process's memory (mmap)",
     # red team 21: torch's private entry points, modes, tensors that answer for autograd, threads past the count
     "hooks = torch._C._autograd._top_saved_tensors_default_hooks(False)": "reaches torch's private internals",
     "torch._check(False, lambda: MESSAGE)": "reaches torch's private internals (torch._check)",
@@ -400,6 +406,8 @@ HONEST = [
     "import copy\nclass Box:\n    def __init__(self):\n        self._items = []\nb = copy.deepcopy(Box())\nb._items.append(1)",
     "import collections\nq = collections.deque()\nn = q.__len__()",
     "import yaml\nconfig = yaml.safe_load('lr: 0.1')\nprint(yaml.safe_dump(config))",
+    "import numpy as np\ndef f(a: np.ndarray) -> np.ndarray:\n    assert isinstance(a, np.ndarray)\n"
+    "    return np.frombuffer(a.tobytes(), dtype=a.dtype)",
     "class Log:\n    def __init__(self):\n        self.storage = []\n    def add(self, v):\n"
     "        self.storage.append(v)",
     # timing the file's functions by name: every statement the loop may build is read

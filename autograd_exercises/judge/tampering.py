@@ -116,6 +116,7 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
         "string_at", "from_address", "_construct_storage_from_data_pointer", "from_blob", *guard.MEMORY_DOORS)},
 }
 OWNED_DOORS = {  # a name that is a door only as an attribute of one module
+    ("torch", "frombuffer"): "any address of the process's memory",  # (red team 236; numpy's keeps its buffer)
     ("sys", "monitoring"): "every frame as it runs",
     ("signal", "signal"): "the frames a signal interrupts",
     ("torch", "fx"): "any attribute by a dotted name (torch.fx's get_attr nodes)",
@@ -134,7 +135,8 @@ MODULES = {  # an import of any of these (or below them) -> what it does
                                                       "doctest", "pdb", "bdb", "cProfile", "profile", "trace")},
     **{name: "reaches any object by its dotted name" for name in ("pkgutil", "pydoc", "logging.config",
                                                                    "unittest.mock", "mock")},
-    **{name: "reads and writes the process's memory" for name in ("ctypes", "_ctypes")},
+    **{name: "reads and writes the process's memory" for name in ("ctypes", "_ctypes", "mmap")},  # (red team 238: a
+    # numpy view of a map closed under it, a new map in its place)
     "cgitb": "reads any frame's names (cgitb.lookup)",  # red team 95: a frame's f_globals, read in cgitb's frame
     "builtins": "reaches the builtins' namespace",
     **{name: "runs code no reading sees (a template engine)" for name in ("jinja2", "mako")},
@@ -279,6 +281,8 @@ class _Reading:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in NAMES \
                 and node.id not in self.imports and node.lineno <= self.own_definitions.get(node.id, 1 << 30):
             return NAMES[node.id]  # (the builtin, unless the file's own top-level def of that name ran before)
+        if isinstance(node, ast.Name) and self.called(node) and self.resolved(node) == "numpy.ndarray":
+            return f"reaches {ATTRIBUTES['untyped_storage']} (ndarray)"  # (``from numpy import ndarray``, called)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and self.callee(node) in LOOKUPS \
                 and not self.called(node) and not self.guarded_builtin(node):
             return f"passes {self.callee(node)} around (a lookup by a name no reading sees)"
@@ -303,6 +307,8 @@ class _Reading:
                 node.arg == "weights_only" and not (isinstance(node.value, ast.Constant) and node.value.value is True)
                 or node.arg == "allow_pickle" and not static._is_false(node.value)):
             return f"loads pickled objects ({node.arg}), which can call any function"
+        if isinstance(node, ast.keyword) and node.arg == "refcheck":  # (red team 238: ndarray.resize(refcheck=False)
+            return f"reaches {ATTRIBUTES['untyped_storage']} (refcheck)"  # frees the block a view still reads)
         return ""
 
     def module_chain(self, node: ast.AST) -> bool:
@@ -369,6 +375,9 @@ class _Reading:
             return f"reaches {ATTRIBUTES[node.attr]} ({node.attr})"
         if node.attr == "storage" and self.called(node):  # (a tensor's storage, resized under it: guard.MEMORY_DOORS)
             return f"reaches {ATTRIBUTES['untyped_storage']} (storage)"
+        if node.attr == "ndarray" and self.called(node):  # (red team 238: numpy lets go of the buffer= it views, as
+            return f"reaches {ATTRIBUTES['untyped_storage']} (ndarray)"  # torch.frombuffer does; isinstance is fine)
+
         if node.attr in static.DISPATCH_MODULES and self.torch_chain(node.value):
             return f"registers kernels for torch's operators ({static._chain(node)})"
         if (owner, node.attr) in OWNED_DOORS:
