@@ -73,8 +73,9 @@ _NAME = re.compile(r"^(exercise[-_]?)?(\d+)$", re.IGNORECASE)
 
 def slug_of(name: str) -> str | None:
     """The slug every way of writing an exercise's name stands for: "exercise-2" for "exercise-2", "exercise_2",
-    "Exercise2", "exercise_02" and "2"; None for a name that is no exercise's (walkthrough 71: the command line, this
-    index and the graders' registry each read names their own way, and "exercise_02" was found by only one)."""
+    "Exercise2", "exercise_02" and "2"; None for a name of no exercise's form (whether that exercise exists is
+    :func:`find`'s to say: "99" is "exercise-99"). Walkthrough 71: the command line, this index and the graders'
+    registry each read names their own way, and "exercise_02" was found by only one."""
     match = _NAME.match(name.strip())
     return f"exercise-{int(match.group(2))}" if match else None
 

@@ -50,15 +50,15 @@ IPYTHON_PASSES = 500  # IPython's own limit on its passes over a cell (``TRANSFO
 @dataclass
 class Budget:
     """What IPython's transformer may still tokenize, in characters, over all the cells of one notebook (each of its
-    passes over a cell tokenizes the whole cell); and how long the Python a cell becomes may be (``code``: None, no
-    bound), past which the rewrite stops with :class:`TooLong`."""
+    passes over a cell tokenizes the whole cell); and how long the Python a cell or module becomes may be (``code``:
+    what is left of it over a notebook's cells; None, no bound), past which the rewrite stops with :class:`TooLong`."""
 
     chars: int = TRANSFORM_BUDGET
     code: int | None = None
 
 
 class TooLong(Exception):
-    """A cell's Python grew past its :attr:`Budget.code` (red team 237: 256 KiB of ``%timeit 1`` became 2 MB, each in a
+    """A cell's or module's Python grew past its :attr:`Budget.code` (red team 237: 256 KiB of ``%timeit 1`` became 2 MB, each in a
     function of its own, and 19 nested ``%%timeit`` 14 MB, which the grader's readings took minutes over)."""
 
 

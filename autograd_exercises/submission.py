@@ -55,7 +55,7 @@ class SubmissionError(Exception):
 MAX_FILE = 20 * 2**20  # bytes of a submission's file (a notebook's outputs included)
 MAX_CODE = 256 * 2**10  # bytes of its code: reading it (the notes, the by-hand checks) is the grader's own work
 MAX_REWRITTEN = MAX_CODE + MAX_CODE // 4  # characters of Python its IPython commands may make it (each %timeit a
-# function of its own: about 60 more; fairness 69, a 253 KiB file with 90 of them)
+# function of its own: about 70 more; fairness 69, a 253 KiB file with 90 of them)
 MAX_CELLS = 2000  # code cells of a notebook (each is read on its own)
 MAX_BRACES = 10_000  # "{" in its code: Python 3.11 parses an f-string in time fields x length (red team 48: 79,000
 # fields in 240 KB took 4 s a parse, and the grader parses a file five times); a student's file has hundreds
@@ -418,6 +418,8 @@ class _Joined:
             self.grade_ids.append((_grade_id(cell), number))
         plain, error = _cell_python(source, self.budget)
         self.budget.code = (self.budget.code or 0) - len(plain.code)
+        if self.budget.code < 0:  # (a cell that compiles as it is skips the rewrite's own bound: walkthrough 72)
+            raise magics.TooLong(MAX_REWRITTEN - self.budget.code)
         if error is not None:
             self.skipped.append(f"cell {number} does not compile, so none of it ran: {error}")
             self.broken.append((number, tuple(_DEF.findall(source))))
@@ -978,7 +980,7 @@ def exported_magics(raw: bytes, *, ipython: bool = False, name: str = "the file"
     file's own line of each of its lines (``()``: unchanged), and the notes naming what was skipped. Fairness 33: the
     export of a filled notebook scored zero. A file the rewrite cannot read (red team 143: a lone ``\\r`` ends a line
     for Python, a surrogate in a cell's text) is left as written; :class:`SubmissionError` where the Python it becomes
-    is longer than a submission may be (``name``: the file, as messages show it)."""
+    is longer than :data:`MAX_REWRITTEN` (``name``: the file, as messages show it)."""
     if b"get_ipython()" not in raw and not ipython:
         return raw, (), ()
     try:

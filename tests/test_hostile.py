@@ -94,7 +94,7 @@ ATTACKS = {
     "forged_report_pickle_payload": Attack(GRADIENTS + BY_HAND, ("has shape (", "did not finish every input",
                                                                  "no backward pass delivered x.grad after gradients(x)")),
     "forged_report_malformed": Attack(GRADIENTS + BY_HAND, ("could not read what your code reported",)),
-    "forged_report_without_the_seal": Attack(GRADIENTS, ("the sandbox did not write (it lacks the run's seal)",)),
+    "forged_report_without_the_seal": Attack(GRADIENTS, ("the sandbox did not write (it is not signed with the run's seal)",)),
     "forged_report_blames_the_sandbox": Attack(ALL, ("claimed the sandbox failed, after your code had started",)),
     "forged_report_repeats_the_lock_mark": Attack(ALL, UNREADABLE),
     "forged_report_hides_autograd": Attack(MANUAL, ("reach the call stack's frames",)),  # (its probes' inputs: no frame)
@@ -534,6 +534,7 @@ DOORS = {
         "proc_server_access", "renice_server", "scribble_zygote_heap", "signal_server", "sysv_ipc_persist",
         "user_namespace_escape", "zombie_leader", "zombie_siblings")},
     "builtin_subclass_return": "runs code no reading sees", "tensor_subclass_return": "runs code no reading sees",
+    "result_channel_swapped": "reaches any address of the process's memory",  # (its forger's torch.frombuffer)
     "chmod_sandbox_files": "imports by name",
     "hang_at_import": "reaches the frames a signal interrupts",
     "ignore_signals_and_spin": "reaches the frames a signal interrupts",

@@ -1016,3 +1016,16 @@ def test_counting_a_notebooks_json_values_takes_time_in_proportion_to_its_length
     assert time.monotonic() - start < 5
     text = json.dumps({"cells": [{"source": ["a,b", 'c"d,e\n'], "x": [1, 2, 3]}], "meta": {"k": "v,v", "q": "\\,"}})
     assert submission.json_values(text) == 12
+
+
+def test_the_bound_on_the_code_commands_make_holds_over_all_cells_in_any_order(tmp_path):
+    """Walkthrough 72: a cell that compiles as it is skips the rewrite, and with it the bound: a notebook whose
+    ``%timeit`` cell came first and a large plain cell second was read as 514 KiB of Python (the other order was
+    refused). The bound holds over all the cells, whatever their order."""
+    big = "x = 1  # " + "y" * 90 + "\n"
+    for cells in (["%timeit 1\n" * 3_000, big * 1_200], [big * 1_200, "%timeit 1\n" * 3_000]):  # (250 + 120 KB)
+        notebook = filled("exercise-2").nb
+        notebook["cells"] += [code_cell(source, f"extra-{n}") for n, source in enumerate(cells)]
+        (tmp_path / "order.ipynb").write_text(json.dumps(notebook))
+        with pytest.raises(submission.SubmissionError, match=r"holds more than 320 KiB of code once its IPython"):
+            submission.load(tmp_path / "order.ipynb")

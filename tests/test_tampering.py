@@ -97,8 +97,14 @@ DOORS = {  # code -> the start of what the reading says
     # red team 238: numpy frees a block a view still reads, or lets go of the buffer it views; a map closed under a view
     "import numpy as np\na = np.zeros(4)\na.resize(8, refcheck=False)": "reaches any address of the process's memory",
     "import numpy as np\nv = np.ndarray((4,), np.uint8, buffer=b)": "reaches any address of the process's memory",
-    "from numpy import ndarray\nv = ndarray((4,), buffer=b)": "reaches any address of the process's memory (ndarray)",
+    "from numpy import ndarray\nv = ndarray((4,), buffer=b)": "reaches any address of the process's memory",
     "import mmap": "reads and writes the process's memory (mmap)",
+    # walkthrough 72: the same bugs under other spellings
+    "import numpy as np\na = np.zeros(4)\na.resize(8, **{'refcheck': False})": "reaches any address of the process's",
+    "import numpy as np\nr = np.recarray((2,), dtype=[('a', int)], buf=b)": "reaches any address of the process's",
+    "import numpy as np\nc = np.char.chararray((2,), buffer=b)": "reaches any address of the process's memory",
+    "import numpy as np\nv = np.ndarray.__new__(np.ndarray, (4,), np.uint8, b)": "reaches any address of the process's",
+    "import torch\nt = torch.asarray(bytearray(64))": "reaches any address of the process's memory (torch.asarray)",
     # red team 21: torch's private entry points, modes, tensors that answer for autograd, threads past the count
     "hooks = torch._C._autograd._top_saved_tensors_default_hooks(False)": "reaches torch's private internals",
     "torch._check(False, lambda: MESSAGE)": "reaches torch's private internals (torch._check)",

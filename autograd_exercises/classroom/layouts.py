@@ -61,7 +61,7 @@ from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 from autograd_exercises import catalog
 from autograd_exercises.printable import INVISIBLE as _INVISIBLE, printable
-from autograd_exercises.submission import entry_kind
+from autograd_exercises.submission import CLEAR_OUTPUTS, entry_kind
 
 SUFFIXES = {".py": "py", ".ipynb": "ipynb"}
 COURSE_MARKS = ("gradebook.db", "nbgrader_config.py", "source", "release")  # what nbgrader keeps beside submitted/
@@ -443,7 +443,8 @@ def _extract_member(zipped: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path
     if info.file_size > 2**20 and info.compress_size and info.file_size / info.compress_size > ZIP_MAX_RATIO:
         return 0, f"expands {info.file_size // info.compress_size} times: a zip bomb?"
     if info.file_size > ZIP_MAX_FILE:
-        return 0, f"over {ZIP_MAX_FILE // 2**20} MB"
+        hint = f"; {CLEAR_OUTPUTS}" if info.filename.endswith(".ipynb") else ""
+        return 0, f"over {ZIP_MAX_FILE // 2**20} MB{hint}"
     if info.flag_bits & 0x1:  # (zipfile's own error quotes the ZipInfo's repr)
         return 0, "encrypted: a password is needed to extract it"
     full = (f"the zip's files before it already take nearly {ZIP_MAX_TOTAL // 2**20} MB in all, or this student's "

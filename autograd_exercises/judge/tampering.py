@@ -115,8 +115,12 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
         "__array_interface__", "__array_struct__", "__cuda_array_interface__", "ctypeslib", "ctypes", "as_strided",
         "string_at", "from_address", "_construct_storage_from_data_pointer", "from_blob", *guard.MEMORY_DOORS)},
 }
+# Red teams 236 and 238, walkthrough 72: what makes an array over memory it lets go of (see guard.MEMORY_DOORS)
+VIEWED_KEYWORDS = ("refcheck", "buffer", "buf")
+VIEWING_ARRAYS = ("ndarray", "recarray", "chararray")
 OWNED_DOORS = {  # a name that is a door only as an attribute of one module
     ("torch", "frombuffer"): "any address of the process's memory",  # (red team 236; numpy's keeps its buffer)
+    ("torch", "asarray"): "any address of the process's memory",  # (walkthrough 72: over a bytearray, as frombuffer)
     ("sys", "monitoring"): "every frame as it runs",
     ("signal", "signal"): "the frames a signal interrupts",
     ("torch", "fx"): "any attribute by a dotted name (torch.fx's get_attr nodes)",
@@ -281,8 +285,9 @@ class _Reading:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in NAMES \
                 and node.id not in self.imports and node.lineno <= self.own_definitions.get(node.id, 1 << 30):
             return NAMES[node.id]  # (the builtin, unless the file's own top-level def of that name ran before)
-        if isinstance(node, ast.Name) and self.called(node) and self.resolved(node) == "numpy.ndarray":
-            return f"reaches {ATTRIBUTES['untyped_storage']} (ndarray)"  # (``from numpy import ndarray``, called)
+        if isinstance(node, ast.Name) and self.called(node) and self.resolved(node).split(".")[-1] in VIEWING_ARRAYS \
+                and self.resolved(node).split(".")[0] == "numpy":
+            return f"reaches {ATTRIBUTES['untyped_storage']} ({node.id})"  # (``from numpy import ndarray``, called)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and self.callee(node) in LOOKUPS \
                 and not self.called(node) and not self.guarded_builtin(node):
             return f"passes {self.callee(node)} around (a lookup by a name no reading sees)"
@@ -307,8 +312,9 @@ class _Reading:
                 node.arg == "weights_only" and not (isinstance(node.value, ast.Constant) and node.value.value is True)
                 or node.arg == "allow_pickle" and not static._is_false(node.value)):
             return f"loads pickled objects ({node.arg}), which can call any function"
-        if isinstance(node, ast.keyword) and node.arg == "refcheck":  # (red team 238: ndarray.resize(refcheck=False)
-            return f"reaches {ATTRIBUTES['untyped_storage']} (refcheck)"  # frees the block a view still reads)
+        if isinstance(node, ast.keyword) and node.arg in VIEWED_KEYWORDS:  # (red team 238: ndarray.resize(refcheck=
+            return f"reaches {ATTRIBUTES['untyped_storage']} ({node.arg})"  # False) frees a block a view reads; an
+        # array made over a buffer=, as ndarray, recarray and chararray make one, lets go of it: walkthrough 72)
         return ""
 
     def module_chain(self, node: ast.AST) -> bool:
@@ -375,8 +381,9 @@ class _Reading:
             return f"reaches {ATTRIBUTES[node.attr]} ({node.attr})"
         if node.attr == "storage" and self.called(node):  # (a tensor's storage, resized under it: guard.MEMORY_DOORS)
             return f"reaches {ATTRIBUTES['untyped_storage']} (storage)"
-        if node.attr == "ndarray" and self.called(node):  # (red team 238: numpy lets go of the buffer= it views, as
-            return f"reaches {ATTRIBUTES['untyped_storage']} (ndarray)"  # torch.frombuffer does; isinstance is fine)
+        if node.attr in VIEWING_ARRAYS and (self.called(node) or isinstance(self.parent_of(node), ast.Attribute)):
+            return f"reaches {ATTRIBUTES['untyped_storage']} ({node.attr})"  # (red team 238: numpy lets go of the
+        # buffer it views, as torch.frombuffer does; called, or its __new__ by name: walkthrough 72. isinstance is fine)
 
         if node.attr in static.DISPATCH_MODULES and self.torch_chain(node.value):
             return f"registers kernels for torch's operators ({static._chain(node)})"
@@ -414,6 +421,8 @@ class _Reading:
             return f"names {ATTRIBUTES[named]} ({named!r})"  # also "x.tb_frame", "{0.f_back}"
         if isinstance(node, ast.Constant) and node.value in UNPICKLE_ANYWHERE:  # **{"weights_only": False}
             return f"loads pickled objects ({node.value}), which can call any function"
+        if isinstance(node, ast.Constant) and node.value in VIEWED_KEYWORDS:  # **{"refcheck": False} (walkthrough 72)
+            return f"reaches {ATTRIBUTES['untyped_storage']} ({node.value})"
         if not isinstance(node, ast.Call):
             return ""
         name = self.callee(node.func)

@@ -129,9 +129,9 @@ def interpret(response: dict[str, Any], blob: bytes, seal: str = "") -> RunResul
     if not blob:
         return RunResult("crashed" if response.get("signal") else "no-result", **common)
     if seal and not signed(blob, seal):
-        return RunResult("no-result", {"message": "a report came back that the sandbox did not write (it lacks the "
-                                                  "run's seal): your code wrote to the sandbox's result channel"},
-                         **common)
+        return RunResult("no-result", {"message": "a report came back that the sandbox did not write (it is not signed "
+                                                  "with the run's seal): your code wrote to the sandbox's result "
+                                                  "channel"}, **common)
     blob = blob[:-protocol.TAG_SIZE] if seal else blob
     try:
         result = report.load(blob)

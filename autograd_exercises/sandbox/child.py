@@ -1353,7 +1353,7 @@ def report(result: dict[str, Any], keys: tuple[bytes, bytes] = (b"", b""),
     :func:`~.protocol.seal_keys`) after it, computed with what was bound before any student code ran; then flush the
     student's output. Nothing where the descriptor is no longer the channel it was before any student code ran
     (``channel_was``; seccomp refuses the swap where it is loaded). Red team 235 read the report on its way out,
-    when the seal itself led it, and signed a forged one."""
+    when the seal itself led it, and sent a forged one behind the stolen seal."""
     if channel_was is not None and channel() != channel_was:
         raise RuntimeError("the report's channel was replaced")
     payload = _PACK(result)

@@ -35,18 +35,21 @@ MODULE_HOOKS = tuple(f"register_module_{name}" for name in (  # torch's global m
 # Red team 236: torch.frombuffer lets go of the buffer it views (a bytearray grown after it, a new object in the freed
 # block: its size set to 2**60, the whole process's memory read and written from Python), and a storage resized under
 # its tensor leaves the tensor reading and writing past its end; a storage of one's own becomes a tensor's through
-# set_ or a legacy constructor. Any of them rewrites the child's results before it signs them. (``storage``, a tensor's
-# typed storage, and numpy's ``ndarray`` are doors of the reading where they are called, ``frombuffer`` only torch's,
-# ``refcheck`` as a keyword: red team 238; a computed lookup of any of them is refused.)
+# set_ or a legacy constructor. Any of them rewrites the child's results before it signs them. Red team 238 and
+# walkthrough 72: numpy's resize(refcheck=False) frees a block a view reads, and an ndarray, recarray or chararray made
+# over a buffer lets go of it. A computed lookup of any name here is refused; the reading refuses each where it is a
+# door (judge/tampering.py: ``storage`` and the arrays where called, ``frombuffer`` and ``asarray`` only as torch's,
+# ``refcheck`` and ``buffer`` as keywords: :data:`MEMORY_WHERE_USED`).
 MEMORY_DOORS = ("from_buffer", "untyped_storage", "_typed_storage", "set_", "Storage",
                 "UntypedStorage", "TypedStorage", *(f"{kind}Storage" for kind in (
                     "BFloat16", "Bool", "Byte", "Char", "ComplexDouble", "ComplexFloat", "Double", "Float", "Half",
                     "Int", "Long", "QInt32", "QInt8", "QUInt2x4", "QUInt4x2", "QUInt8", "Short")))
+MEMORY_WHERE_USED = ("frombuffer", "asarray", "storage", "ndarray", "recarray", "chararray", "refcheck")
 DOORS = frozenset({  # what an attribute name reaches past an object's data (the doors reading's own, by name)
     "f_back", "f_globals", "f_locals", "f_builtins", "tb_frame", "gi_frame", "cr_frame", "ag_frame", "_getframe",
     "_current_frames", "currentframe", "walk_stack", "walk_tb", "get_stack", "get_objects", "get_referrers", "get_referents",
     "modules", "cell_contents", "capture_locals", "ctypeslib", "ctypes", "as_strided", "string_at", "from_address",
-    "from_blob", *MEMORY_DOORS, "storage", "frombuffer", "ndarray", "refcheck", "settrace", "setprofile", "monitoring", "getargvalues", "getmembers",
+    "from_blob", *MEMORY_DOORS, *MEMORY_WHERE_USED, "settrace", "setprofile", "monitoring", "getargvalues", "getmembers",
     "getmembers_static", "classify_class_attrs",
     "getclosurevars", "resolve_name", "ForwardRef", "get_type_hints", "get_annotations", "FunctionType", "CodeType",
     "LambdaType", "co_code", "update_wrapper", "wraps", "attrgetter", "methodcaller", "getattr_static",
