@@ -868,26 +868,15 @@ def module_source(path: str, raw: bytes) -> Submission:
         return exported
     error = compile_error(raw, shown_name(path))
     if error:
-        ipython = ipython_line(raw)
-        code, lines, skipped = exported_magics(raw, ipython=True, name=shown_name(path)) if ipython else (raw, (), ())
-        if code is raw:
-            later = _ipython_error(raw) if ipython else None
-            return Submission(path, raw, problem=f"{shown_name(path)} does not compile: {later or error}", kind="py")
+        rewritten = _rewritten(raw, ipython=True, name=shown_name(path)) if ipython_line(raw) else None
+        read = _read_module(*rewritten) if rewritten is not None else None
+        if not isinstance(read, tuple):  # (read as IPython, its own error at the file's line: red team 237 was told
+            # of the !pip at line 1, the error being at line 74)
+            return Submission(path, raw, problem=f"{shown_name(path)} does not compile: {read or error}", kind="py")
+        code, lines, skipped = read
         return Submission(path, code, kind="py", skipped=skipped, lines=lines)
     raw, lines, skipped = exported_magics(raw, name=shown_name(path))
     return Submission(path, raw, kind="py", skipped=skipped, lines=lines)
-
-
-def _ipython_error(raw: bytes) -> str | None:
-    """Why a module whose IPython commands were read as Python still does not compile, at the file's own line (red
-    team 237: a syntax error at line 74 was reported as the ``!pip`` at line 1); None where it could not be read so."""
-    try:
-        text, _ = _decoded(raw)
-        plain = magics.module_to_python(text, magics.Budget(code=MAX_REWRITTEN))
-    except Exception:  # noqa: BLE001 (the file's first error is said instead)
-        return None
-    error = compile_error(plain.code, "<module>")
-    return _at_origin(error, plain.origin) if error is not None else None
 
 
 def rewritten_too_long(name: str) -> str:
@@ -970,30 +959,44 @@ def exported_notebook(path: str, raw: bytes) -> Submission | None:
     return replace(read, lines=where, skipped=(note, *read.skipped))
 
 
-def exported_magics(raw: bytes, *, ipython: bool = False, name: str = "the file"
-                    ) -> tuple[bytes, tuple[int, ...], tuple[str, ...]]:
+def exported_magics(raw: bytes, *, name: str = "the file") -> tuple[bytes, tuple[int, ...], tuple[str, ...]]:
     """A module exported from a notebook (Jupyter's "Download as Python", ``nbconvert --to script``) spells its
     magics as ``get_ipython().run_line_magic(…)`` calls, which plain Python cannot run (``NameError``): each becomes
     what it does in a notebook (:func:`magics.rewrite`: ``%time`` runs its statement, ``%%time`` its cell, the setup
-    cell's ``%load_ext`` and ``%matplotlib`` nothing); with ``ipython``, the module's IPython syntax as written
-    (``%load_ext …``, ``!pip …``: :func:`magics.to_python`, IPython's own transformer) too. Returns the module, the
-    file's own line of each of its lines (``()``: unchanged), and the notes naming what was skipped. Fairness 33: the
-    export of a filled notebook scored zero. A file the rewrite cannot read (red team 143: a lone ``\\r`` ends a line
-    for Python, a surrogate in a cell's text) is left as written; :class:`SubmissionError` where the Python it becomes
-    is longer than :data:`MAX_REWRITTEN` (``name``: the file, as messages show it)."""
-    if b"get_ipython()" not in raw and not ipython:
-        return raw, (), ()
+    cell's ``%load_ext`` and ``%matplotlib`` nothing). Returns :func:`_read_module`'s module, lines and notes.
+    Fairness 33: the export of a filled notebook scored zero. A file the rewrite cannot read, or whose rewrite does
+    not compile, is left as written."""
+    rewritten = _rewritten(raw, ipython=False, name=name) if b"get_ipython()" in raw else None
+    read = _read_module(*rewritten) if rewritten is not None else None
+    return read if isinstance(read, tuple) else (raw, (), ())
+
+
+def _rewritten(raw: bytes, *, ipython: bool, name: str) -> tuple[magics.Plain, bytes] | None:
+    """A module's magics as Python (:func:`magics.rewrite`), or with ``ipython`` its IPython syntax as written too
+    (``%load_ext …``, ``!pip …``: :func:`magics.module_to_python`, IPython's own transformer), and that Python in the
+    file's encoding; None where the rewrite cannot read it (red team 143: a lone ``\\r`` ends a line for Python, a
+    surrogate in a cell's text); :class:`SubmissionError` where the Python is longer than :data:`MAX_REWRITTEN`
+    (``name``: the file, as messages show it)."""
     try:
         text, encoding = _decoded(raw)
         budget = magics.Budget(code=MAX_REWRITTEN)
         plain = magics.module_to_python(text, budget) if ipython else magics.rewrite(text, budget=budget)
-        code = plain.code.encode(encoding)
+        return plain, plain.code.encode(encoding)
     except magics.TooLong:
         raise SubmissionError(rewritten_too_long(name)) from None
-    except Exception:  # noqa: BLE001 (whatever the rewrite meets in a hostile file, the file runs as written)
-        return raw, (), ()
-    if compile_error(code, "<module>") is not None or len(plain.origin) != plain.code.count("\n") + 1:
-        return raw, (), ()
+    except Exception:  # noqa: BLE001 (whatever the rewrite meets in a hostile file, the file is read as written)
+        return None
+
+
+def _read_module(plain: magics.Plain, code: bytes) -> tuple[bytes, tuple[int, ...], tuple[str, ...]] | str | None:
+    """A rewritten module (:func:`_rewritten`): its code, the file's own line of each of its lines (``()``:
+    unchanged) and the notes naming what was skipped; or why it does not compile, at the file's line; None where its
+    lines cannot be mapped back."""
+    if len(plain.origin) != plain.code.count("\n") + 1:
+        return None
+    error = compile_error(code, "<module>")
+    if error is not None:
+        return _at_origin(error, plain.origin)
     commands = list(dict.fromkeys(plain.skipped))
     notes = [f"IPython commands that only a kernel runs were skipped: {', '.join(commands)}"] if commands else []
     moved = plain.origin != tuple(range(1, len(plain.origin) + 1))
