@@ -572,9 +572,8 @@ def _require_full_sandbox(info: dict[str, Any]) -> None:
 
     layers = info.get("layers", [])
     try:
-        if info.get("root"):
-            session.require_full_sandbox(layers, root=True, where=" on every worker")
-        session.require_full_sandbox(layers)
+        session.require_full_sandbox(layers, root=True if info.get("root") else None,
+                                     where=" on every worker" if info.get("root") else "")
     except session.GradingError as exc:
         raise BatchError(f"{exc}{session.UNSAFE_ROOT}") from None
 

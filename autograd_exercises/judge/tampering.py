@@ -116,8 +116,7 @@ ATTRIBUTES = {  # an attribute, whatever it is read from -> what it reaches
         "string_at", "from_address", "_construct_storage_from_data_pointer", "from_blob", *guard.MEMORY_DOORS)},
 }
 # Red teams 236 and 238, walkthrough 72: what makes an array over memory it lets go of (see guard.MEMORY_DOORS)
-VIEWED_KEYWORDS = ("refcheck", "buffer", "buf")
-VIEWING_ARRAYS = ("ndarray", "recarray", "chararray")
+VIEWED_KEYWORDS, VIEWING_ARRAYS = guard.VIEWED_KEYWORDS, guard.VIEWING_ARRAYS
 OWNED_DOORS = {  # a name that is a door only as an attribute of one module
     ("torch", "frombuffer"): "any address of the process's memory",  # (red team 236; numpy's keeps its buffer)
     ("torch", "asarray"): "any address of the process's memory",  # (walkthrough 72: over a bytearray, as frombuffer)

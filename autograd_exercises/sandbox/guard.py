@@ -44,7 +44,9 @@ MEMORY_DOORS = ("from_buffer", "untyped_storage", "_typed_storage", "set_", "Sto
                 "UntypedStorage", "TypedStorage", *(f"{kind}Storage" for kind in (
                     "BFloat16", "Bool", "Byte", "Char", "ComplexDouble", "ComplexFloat", "Double", "Float", "Half",
                     "Int", "Long", "QInt32", "QInt8", "QUInt2x4", "QUInt4x2", "QUInt8", "Short")))
-MEMORY_WHERE_USED = ("frombuffer", "asarray", "storage", "ndarray", "recarray", "chararray", "refcheck")
+VIEWED_KEYWORDS = ("refcheck", "buffer", "buf")  # the reading's doors as keywords (resize's, the arrays' below)
+VIEWING_ARRAYS = ("ndarray", "recarray", "chararray")  # the reading's doors where called, or their __new__ named
+MEMORY_WHERE_USED = ("frombuffer", "asarray", "storage", *VIEWING_ARRAYS, "refcheck")
 DOORS = frozenset({  # what an attribute name reaches past an object's data (the doors reading's own, by name)
     "f_back", "f_globals", "f_locals", "f_builtins", "tb_frame", "gi_frame", "cr_frame", "ag_frame", "_getframe",
     "_current_frames", "currentframe", "walk_stack", "walk_tb", "get_stack", "get_objects", "get_referrers", "get_referents",
