@@ -30,6 +30,7 @@ import torch
 from autograd_exercises import catalog, judge
 from autograd_exercises.budget import DEFAULT_CELL_TIMEOUT, EACH, child_time
 from autograd_exercises.judge import Fail, static, tampering
+from autograd_exercises.mistakes import Mistake
 from autograd_exercises.parsing import PARSE_ERRORS
 from autograd_exercises.results import CheckResult, ExerciseResult
 from autograd_exercises.sandbox import DEFAULT_TIMEOUT, RunResult, Sandbox, guard, packing, split_checks, without_marks
@@ -180,13 +181,16 @@ def _label(case: Case) -> str:
     return f" [input: {case['label']}]" if case.get("label") else ""
 
 
-def by_hand_failure(check: Check, submission: Submission, ran: static.CellRuns | None = None) -> str | None:
-    """Feedback when a by-hand check's function uses autograd, read from the submission's source (``ran``: what the
-    children said of the notebook's cells, :func:`cell_runs`)."""
+def by_hand_failure(check: Check, submission: Submission, ran: static.CellRuns | None = None) -> Mistake | None:
+    """Feedback when a by-hand check's function uses autograd (or estimates the derivative: a finite difference),
+    read from the submission's source (``ran``: what the children said of the notebook's cells, :func:`cell_runs`),
+    with its mistake code (:func:`static.code`)."""
     cells = [cell.first for cell in submission.program]  # run cell by cell: one that raises does not stop the rest
     findings = static.autograd_use(source_text(submission), check.function, cells, grader_arguments(check.function),
                                    ran=ran)
-    return static.feedback(check.function, findings, submission.locate) if findings else None
+    if not findings:
+        return None
+    return Mistake(static.code(findings[0]), static.feedback(check.function, findings, submission.locate))
 
 
 @functools.lru_cache(maxsize=None)
@@ -250,7 +254,7 @@ def _judge_run(check: Check, cases: list[Case], run: RunResult, submission: Subm
     result.notes = list(notes) if notes is not None else run_notes(run, submission)
     autograd_in_code = by_hand_failure(check, source or submission, ran) if check.by_hand else None
     if autograd_in_code is not None:  # what the code is, whatever the run reported
-        result.feedback, result.mistake = autograd_in_code, "autograd-in-by-hand"
+        result.feedback, result.mistake = str(autograd_in_code), autograd_in_code.code
         return result
     for case, obs in zip(cases, observations):
         if "probe_error" in obs:

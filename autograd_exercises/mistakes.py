@@ -85,6 +85,8 @@ COMMON: dict[str, str] = {
     "non-scalar-backward": "backward() on a tensor of several values, without a gradient",
     "graph-freed": "a second backward() through a graph that the first one freed (no retain_graph=True)",
     "autograd-in-by-hand": "a derivative to compute by hand asks autograd for it",
+    "numeric-in-by-hand": "a derivative to compute by hand estimated from the function's values (a finite "
+                          "difference or a complex step)",
     "tracked-result": "a by-hand result that autograd tracks (it has a grad_fn)",
     "own-saved-tensors-hooks": "saved-tensor hooks of its own, which hide from the grader what autograd saved",
     # the function did not return normally (judge.called)

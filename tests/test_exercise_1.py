@@ -18,6 +18,16 @@ MANUAL = "    return 8 * x**3 + 3 * x**2 + 6 * x + 5\n"
 
 # name: (mutations, expected score, {check: feedback fragment})
 MISTAKES = {
+    "a_complex_step_derivative": (  # red team 239: polynomial's values at x + ih, no formula derived
+        [(MANUAL, "    h = 1e-8\n    return (polynomial(x.to(torch.complex128) + 1j * h).imag / h).to(x.dtype)\n")],
+        9, {"polynomial_grad_manual_by_hand": "a finite difference or a complex step only estimates it from the "
+                                              "function's values"},
+    ),
+    "central_differences_written_without_a_division": (  # red team 239: read at run time (nothing to read in the code)
+        [(MANUAL, "    x64 = x.double()\n"
+                  "    return ((polynomial(x64 + 1e-6) - polynomial(x64 - 1e-6)) * 5e5).to(x.dtype)\n")],
+        9, {"polynomial_grad_manual_by_hand": "called polynomial() at two points 1e-06 apart (a finite difference)"},
+    ),
     "returns_a_complex_gradient": (  # red team 234: float64 dropped the imaginary part, and autograd's reading passed
         [("    polynomial(x).sum().backward()\n    return x.grad\n", "    polynomial(x).sum().backward()\n    return x.grad + 1e9j\n")],
         5, {"polynomial_grad_uses_autograd": "is a complex tensor (complex"},

@@ -11,6 +11,14 @@ SOLUTION = solution_text(MODULE)
 
 # name: (mutations, expected score, {check: feedback fragment})
 MISTAKES = {
+    "central_differences_of_out": (  # red team 239: the forward pass's out at x +- h, element by element
+        [("    return 12 * (3 * x + 2) / x.numel()\n",
+          "    h, flat = 1e-4, x.double().reshape(-1)\n    grad = torch.zeros_like(flat)\n"
+          "    for i in range(flat.numel()):\n        step = torch.zeros_like(flat)\n        step[i] = h\n"
+          "        grad[i] = ((2 * (3 * (flat + step) + 2) ** 2).mean() - (2 * (3 * (flat - step) + 2) ** 2).mean()) "
+          "/ (2 * h)\n    return grad.reshape(x.shape).to(x.dtype)\n")],
+        9, {"gradient_manual_by_hand": "gradient_manual divides by a small step (a finite difference) at line"},
+    ),
     "x_grad_made_complex": (  # red team 234: x.grad.data given an imaginary part passed gradients_fills_x_grad
         [("    out.backward()\n    return x.grad, y.grad\n",
           "    out.backward()\n    x.grad.data = x.grad.data + 1e9j\n    return x.grad, y.grad\n")],

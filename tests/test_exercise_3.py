@@ -30,6 +30,17 @@ def loss_returns(expression: str) -> tuple[str, str]:
 
 # name: (mutations, expected score, {check: feedback fragment})
 MISTAKES = {
+    "central_differences_of_the_loss": (  # red team 239: loss(layer(...)) at each parameter +- h
+        [(MANUAL_RETURN,
+          "    h, params, grads = 1e-6, [w.double(), b.double()], []\n    for k in range(2):\n"
+          "        g = torch.zeros_like(params[k]).reshape(-1)\n        for i in range(g.numel()):\n"
+          "            plus, minus = [p.clone() for p in params], [p.clone() for p in params]\n"
+          "            plus[k].reshape(-1)[i] += h\n            minus[k].reshape(-1)[i] -= h\n"
+          "            g[i] = (loss(layer(x.double(), *plus), y.double()) - loss(layer(x.double(), *minus), "
+          "y.double())) / (2 * h)\n        grads.append(g.reshape(params[k].shape).to(w.dtype))\n"
+          "    return grads[0], grads[1]\n")],
+        9, {"parameter_gradients_manual_by_hand": "divides by a small step (a finite difference)"},
+    ),
     "loss_is_complex": (  # red team 234: float() of it failed the judge ("could not read what your code reported")
         [("    return torch.nn.functional.binary_cross_entropy_with_logits(z, y)\n",
           "    return torch.nn.functional.binary_cross_entropy_with_logits(z, y).to(torch.complex64)\n")],

@@ -469,9 +469,6 @@ CLEAN = {
     "an_own_factorys_object_with_a_kernels_name": ("class R:\n    def __init__(self):\n        self.conv1d_weight = 3\n"
                                                   "def make():\n    return R()\ndef manual(x):\n"
                                                   "    return make().conv1d_weight * x\n"),
-    "gradient_of_samples_is_finite_differences": ("import torch\ndef manual(x, h=1e-3):\n"
-                                                  "    samples = torch.stack([f(x - h), f(x), f(x + h)])\n"
-                                                  "    return torch.gradient(samples, spacing=h, dim=0)[0][1]\n"),
     "a_timing_decorator_forwards_its_keywords": ("import functools\ndef timer(func):\n    @functools.wraps(func)\n"
                                                  "    def wrapper(*args, **kwargs):\n        return func(*args, **kwargs)\n"
                                                  "    return wrapper\n@timer\ndef manual(x):\n    return 3 * x\n"),
@@ -539,7 +536,7 @@ CLEAN = {
     "no_grad_imported": "from torch.autograd import no_grad\ndef manual(x):\n    with no_grad():\n        return 2 * x\n",
     "tracking_off": "import torch\ndef manual(x):\n    torch.set_grad_enabled(False)\n"
                     "    return x.requires_grad_(False), torch.zeros(2, requires_grad=False)\n",
-    "numpy": "import numpy as np\nimport torch\ndef manual(x):\n    return torch.from_numpy(np.gradient(x.numpy()))\n",
+    "numpy": "import numpy as np\nimport torch\ndef manual(x):\n    return torch.from_numpy(np.cumsum(x.numpy()))\n",
     "getattr_literal_shape": "def manual(x):\n    return getattr(x, 'shape')\n",
     "print_locals": "def manual(x):\n    print(locals())\n    return x\n",
     "model_modules": "def manual(model):\n    return list(model.modules())\n",

@@ -28,7 +28,7 @@ _COMPARISON = getattr(torch.testing, "_comparison", None)
 if _COMPARISON is not None and hasattr(_COMPARISON, "_HAS_DTENSOR"):
     _COMPARISON._HAS_DTENSOR = False
 
-__all__ = ["Fail", "Mistake", "code_of", "called", "parts", "tensor", "close", "close_or_mistake", "no_autograd",
+__all__ = ["Fail", "Mistake", "code_of", "called", "parts", "tensor", "close", "close_or_mistake", "no_autograd", "evaluated",
            "grad_fn_name", "derivatives", "describe_mismatch", "wrong_type", "a_type", "per_case", "reframed"]
 
 Reference = TypeVar("Reference", bound=Callable[..., Any])
@@ -374,6 +374,7 @@ def no_autograd(outcome: dict[str, Any], what: str) -> None:
                    "requires_grad=True or an nn.Parameter); write the formula with plain tensors: the inputs as given, "
                    "such constants through .detach() before any operation on them", code="autograd-in-by-hand")
     autograd_off(outcome, what)
+    evaluated(outcome, what)
     returned = outcome.get("returned") or {}
     values = sequence(returned)
     values = [returned] if values is None else values
@@ -436,6 +437,18 @@ def autograd_off(outcome: dict[str, Any], what: str) -> None:
         raise Fail(f"{what} must compute the derivative by hand, but it switched autograd back on below Python "
                    "(torch's dispatch keys) while it ran: write the formula with tensor operations instead",
                    code="autograd-in-by-hand")
+
+
+def evaluated(outcome: dict[str, Any], what: str) -> None:
+    """:class:`Fail` when a by-hand function worked its derivative out from the values of the exercise's own function
+    (``evaluated``, :class:`~autograd_exercises.sandbox.observe.Evaluations`): a finite difference or a complex step
+    estimates the derivative, it does not derive it (red team 239), as a library that differentiates numerically does
+    not (``scipy.differentiate``, refused by the reading)."""
+    how = outcome.get("evaluated")
+    if type(how) is str:
+        raise Fail(f"{what} must compute the derivative by hand, but while it ran it called {how[:200]}: that estimates "
+                   "the derivative from the function's values instead of deriving it; write the derivative's formula "
+                   "with tensor operations instead", code="numeric-in-by-hand")
 
 
 _BACKWARD_SAID, _FORWARD_SAID = "called backward()/torch.autograd.grad", "asked for forward-mode AD"

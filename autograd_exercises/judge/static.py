@@ -75,6 +75,12 @@ JACOBIAN = ("asks torch.distributions for a derivative (log_abs_det_jacobian)", 
 POLYNOMIAL = ("deriv", "polyder", "chebder", "legder", "lagder", "hermder", "hermeder")  # numpy's polynomials'
 # derivatives, power series and the orthogonal bases' (red team 82; 111: chebder): the rule done for the code
 TRANSFORMS = ("grad", "grad_and_value", "linearize")  # torch.func's that differentiate, named under any root
+# The derivative worked out from the function's values, not its formula (red team 239): what a finding of these says
+ESTIMATES = "write the derivative's formula (the chain rule) with tensor operations: a finite difference or a complex " \
+            "step only estimates it from the function's values"
+COMPLEX_STEP = "computes with complex numbers (a complex step)"
+FINITE_DIFFERENCE = "divides by a small step (a finite difference)"
+STEP = 1e-2  # a number at most this size, divided by: a finite difference's step
 ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "backward": ("calls .backward()", DIFFERENTIATES),
     "autograd": ("uses torch.autograd", DIFFERENTIATES),
@@ -116,6 +122,8 @@ ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "get_annotations": ("may evaluate strings as code (inspect.get_annotations)", DYNAMIC),
     **{name: ("makes a function from a code object (types)", DYNAMIC) for name in CODE_OBJECTS},
     "co_code": ("reads or rewrites bytecode (co_code)", DYNAMIC),
+    **{name: (COMPLEX_STEP, DIFFERENTIATES) for name in ("imag", "complex", "view_as_complex", "complex32", "complex64", "complex128",
+                                                        "chalf", "cfloat", "cdouble")},
 }
 UNPICKLERS = ("pickle", "_pickle", "marshal", "shelve", "dill", "cloudpickle", "joblib")  # loading calls any function
 LOADERS = ("importlib", "builtins", "runpy", "zipimport", "imp", "code", "codeop", "pkgutil")  # run code not in the file
@@ -126,8 +134,11 @@ HOLDERS = ("torch", "numpy", "scipy", "functorch", *DIFFERENTIATORS)  # librarie
 KERNELS = ("uses torch.nn.grad (autograd's own derivative kernels)", DIFFERENTIATES)  # conv*_weight, conv*_input:
 # convolution_backward (red team 219: dL/dw = xᵀδ as a kernel-1 conv1d_weight); they run with autograd off too
 NUMERICAL = ("differentiates for it (scipy.differentiate)", DIFFERENTIATES)  # as mpmath.diff (red team 219)
+GRADIENTS = ("estimates a derivative by finite differences (gradient)", DIFFERENTIATES)  # torch's and numpy's
+ESTIMATED = frozenset({COMPLEX_STEP, FINITE_DIFFERENCE, GRADIENTS[0]})  # (what the findings above say)
 ROOTED = {("torch", "func"): ("uses torch.func", DIFFERENTIATES), ("sys", "modules"): ("reads sys.modules", DYNAMIC),
           ("nn", "grad"): KERNELS, ("functional", "grad"): KERNELS, ("scipy", "differentiate"): NUMERICAL,
+          ("torch", "gradient"): GRADIENTS, ("np", "gradient"): GRADIENTS, ("numpy", "gradient"): GRADIENTS,
           # code from a string, or compiled to TorchScript (whose autograd no count sees): red team 32
           **{("timeit", name): ("runs code from a string (timeit)", DYNAMIC) for name in TIMERS},
           ("benchmark", "Timer"): ("runs code from a string (torch.utils.benchmark)", DYNAMIC),
@@ -140,6 +151,7 @@ NAMES = {  # a bare name, when the submission does not define it itself
     "__import__": ("imports by name (__import__)", DYNAMIC), "__builtins__": ("reads __builtins__", DYNAMIC),
     "autograd": ("uses autograd", DIFFERENTIATES), "functorch": ("uses functorch", DIFFERENTIATES),
     "forward_ad": ("uses forward-mode autograd (forward_ad)", DIFFERENTIATES),
+    "complex": (COMPLEX_STEP, DIFFERENTIATES),
 }
 SELF_MATCHING = ("bool", "bytearray", "bytes", "dict", "float", "frozenset", "int", "list", "set", "str", "tuple")
 LOOKUPS = ("getattr", "setattr", "delattr", "attrgetter", "methodcaller", "getattr_static", "__getattribute__")
@@ -721,6 +733,12 @@ class _Narrowing:
         fresh = fresh - self.named if self.on else set(self.waiting)
         self.named |= fresh
         return [item for name in fresh for item in self.waiting.pop(name, ())]
+
+
+def code(finding: Finding) -> str:
+    """The mistake code of a by-hand function's ``finding``: a derivative estimated from the function's values, or
+    autograd (or what could hide it)."""
+    return "numeric-in-by-hand" if finding.what in ESTIMATED else "autograd-in-by-hand"
 
 
 def feedback(function: str, findings: list[Finding], locate: Callable[[int], str]) -> str:
@@ -2053,7 +2071,57 @@ class Reader:
 
     def found(self, node: ast.AST, what: str, rank: int, imported: tuple[str, int] | None = None,
               flag: str | None = None) -> None:
-        self.findings.append(Finding(what, getattr(node, "lineno", 0), self.owner, rank, imported, flag=flag))
+        advice = ESTIMATES if what in ESTIMATED else ""
+        self.findings.append(Finding(what, getattr(node, "lineno", 0), self.owner, rank, imported, flag=flag,
+                                     advice=advice))
+
+    def read_Constant(self, node: ast.Constant) -> None:
+        if type(node.value) is complex:  # 1e-20j
+            self.found(node, COMPLEX_STEP, DIFFERENTIATES)
+
+    def read_BinOp(self, node: ast.BinOp) -> None:
+        if isinstance(node.op, ast.Div) and self.small_step(node.right):  # (f(x + h) - f(x - h)) / (2 * h)
+            self.found(node, FINITE_DIFFERENCE, DIFFERENTIATES)
+
+    def read_AugAssign(self, node: ast.AugAssign) -> None:
+        if isinstance(node.op, ast.Div) and self.small_step(node.value):  # g /= h
+            self.found(node, FINITE_DIFFERENCE, DIFFERENTIATES)
+
+    def small_step(self, node: ast.AST) -> bool:
+        """``node`` is a finite difference's step: a number of at most :data:`STEP` in size, a name bound to one (in
+        the code read, a parameter's default too, or at the module's top level), such a step times a number or a
+        step, or to a power."""
+        if isinstance(node, ast.Constant):
+            return type(node.value) in (int, float) and 0 < abs(node.value) <= STEP
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            return self.small_step(node.operand)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            return self.small_step(node.left) and (_number(node.right) or self.small_step(node.right)) \
+                or _number(node.left) and self.small_step(node.right)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            return self.small_step(node.left) and _number(node.right)
+        return isinstance(node, ast.Name) and node.id in self.steps
+
+    @cached_property
+    def steps(self) -> frozenset[str]:
+        """The names the code read, or the module's top level, binds to a small number (:meth:`small_step`)."""
+        tops = self.module.tree.body if self.module.tree is not None else []
+        pairs = [(target, node.value) for node in [*walk(self.root), *tops] if isinstance(node, ast.Assign)
+                 for target in node.targets]
+        pairs += [(node.target, node.value) for node in [*walk(self.root), *tops]
+                  if isinstance(node, ast.AnnAssign) and node.value is not None]
+        pairs += [pair for target, value in pairs if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple)
+                  and len(target.elts) == len(value.elts) for pair in zip(target.elts, value.elts)]  # h, n = 1e-6, 0
+        for node in walk(self.root):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                arguments = node.args
+                positional = [*arguments.posonlyargs, *arguments.args]
+                pairs += list(zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults))
+                pairs += [(arg, default) for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults)
+                          if default is not None]
+        return frozenset(target.id if isinstance(target, ast.Name) else target.arg for target, value in pairs
+                         if isinstance(target, (ast.Name, ast.arg)) and isinstance(value, ast.Constant)
+                         and type(value.value) in (int, float) and 0 < abs(value.value) <= STEP)
 
     def flag(self, value: ast.AST | None) -> str | None:
         """``value`` is a parameter of the module-level function read, which it never binds again: what it asks for
@@ -2109,7 +2177,8 @@ class Reader:
         above = self.parents.get(node)
         if (root, attr) == ("torch", "func") and isinstance(above, ast.Attribute) and above.attr in BATCHING:
             return  # torch.func.vmap batches, it does not differentiate (torch.vmap is the same function)
-        if ROOTED.get((root, attr)) in (KERNELS, NUMERICAL) and owner is not None and not self.library_held(owner):
+        if ROOTED.get((root, attr)) in (KERNELS, NUMERICAL, GRADIENTS) and owner is not None \
+                and not self.library_held(owner):
             return  # the file's own ``functional.grad`` (red team 220: a class of its own named so lost the point)
         if (root, attr) in ROOTED and not ((root, attr) == ("sys", "modules") and modules_asked(node, self.parents.get)):
             self.found(node, *ROOTED[(root, attr)])  # ("google.colab" in sys.modules only asks: fairness 15)
@@ -2676,3 +2745,10 @@ def _loads_by_use(tree: ast.Module) -> dict[str, set[str]]:
         else:
             uses[node.id].add("other")
     return uses
+
+
+def _number(node: ast.AST) -> bool:
+    """``node`` is a number written as one: ``2``, ``0.5``, ``-1``."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float)

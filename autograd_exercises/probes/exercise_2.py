@@ -66,4 +66,4 @@ def probe_gradients(module, case):
 def probe_manual(module, case):
     """Call gradient_manual(x) on a plain tensor (no requires_grad), counting autograd calls and graph nodes."""
     x = case["x"].clone()
-    return {"manual": observe.call_by_hand(module, "gradient_manual", x)}
+    return {"manual": observe.call_by_hand(module, "gradient_manual", x, evaluates=("forward",))}

@@ -1078,9 +1078,13 @@ class GraphNodes:
         return False
 
 
-def call_by_hand(module: Any, name: str, *args: Any) -> dict[str, Any]:
-    """:func:`call` for a function that must not use autograd (:func:`_call_by_hand`)."""
-    return _call_by_hand(module, name, args)
+def call_by_hand(module: Any, name: str, *args: Any, evaluates: tuple[str, ...] = ()) -> dict[str, Any]:
+    """:func:`call` for a function that must not use autograd (:func:`_call_by_hand`); ``evaluated``: whether it worked
+    the derivative out from the values of the exercise's functions named in ``evaluates`` (:class:`Evaluations`)."""
+    with Evaluations(module, evaluates, args) as seen:
+        outcome = _call_by_hand(module, name, args)
+    outcome["evaluated"] = seen.found
+    return outcome
 
 
 def _fresh(args: tuple[Any, ...], _tensor: Any = tensorbase.TENSOR, _clone: Any = tensorbase.CLONE,
@@ -1245,6 +1249,105 @@ def _outside(calls: list[dict[str, Any]], blocks: list[Any], _chain: Any = CHAIN
 def top_level_record(_record: Any = TOP_LEVEL, _dict: Any = dict) -> dict[str, Any]:
     """What :class:`TopLevelOff` found (``{"ran": False}`` where the top level did not run switched off)."""
     return _dict(_record) if _record else {"ran": False}
+
+
+NEAR = 1e-3  # two points of one shape at most this share of their size apart: one point moved by a step
+MAX_POINTS, MAX_POINT = 64, 1 << 12  # the points kept to compare, and the most elements of one
+
+
+class Evaluations:
+    r"""The points at which the exercise's own functions (``names``: ``polynomial``, ``forward``, ``layer``, ``loss``)
+    are called while a by-hand function runs, with that call's inputs (``inputs``): a derivative worked out from the
+    function's values instead of its formula (red team 239). ``found`` says how: at a complex point (a complex step,
+    $f'(x) \approx \operatorname{Im} f(x + ih) / h$), or at two real points of one shape at most :data:`NEAR` of their
+    size apart and not equal at the lower precision of the two (a finite difference, $f'(x) \approx (f(x + h) -
+    f(x - h)) / 2h$); ``None`` where neither. The module's functions are wrapped while it is entered, put back after."""
+
+    def __init__(self, module: Any, names: tuple[str, ...], inputs: tuple[Any, ...]) -> None:
+        self.module, self.names, self.found, self.kept = module, names, None, []
+        self.points("", inputs)
+        self.originals: dict[str, Any] = {}
+
+    def __enter__(self) -> "Evaluations":
+        for name in self.names:
+            function = getattr(self.module, name, None)
+            if callable(function):
+                self.originals[name] = function
+                setattr(self.module, name, self.wrapped(name, function))
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        for name, function in self.originals.items():
+            setattr(self.module, name, function)
+
+    def wrapped(self, name: str, function: Any) -> Any:
+        """``function``, noting the points it is called at first."""
+        def evaluated(*args: Any, **kwargs: Any) -> Any:
+            try:
+                self.points(name, (*args, *kwargs.values()))
+            except Exception:
+                pass  # (an argument no point is read of: nothing noted)
+            return function(*args, **kwargs)
+        return evaluated
+
+    def points(self, name: str, values: tuple[Any, ...]) -> None:
+        """Compare each of ``values`` read as a point (:func:`_point`) with those kept, then keep it."""
+        for value in values:
+            point = _point(value)
+            if self.found is not None:
+                return
+            if point is None:
+                continue
+            if point == "complex":
+                self.found = f"{name}() at a complex point (a complex step)"
+                return
+            for kept in self.kept:
+                if (apart := _apart(point, kept)) is not None:
+                    self.found = f"{name}() at two points {apart:.1g} apart (a finite difference)"
+                    return
+            if len(self.kept) < MAX_POINTS:
+                self.kept.append(point)
+
+
+def _point(value: Any) -> Any:
+    """``value`` as a point: ``"complex"``, a real tensor's ``(dtype, float64 copy)`` (a Python number's, a numpy
+    array's), or ``None`` (not a number, or over :data:`MAX_POINT` elements)."""
+    numpy = sys.modules.get("numpy")
+    if type(value) is complex:
+        return "complex"
+    if type(value) in (int, float):
+        return torch.float64, torch.tensor(float(value), dtype=torch.float64)
+    if numpy is not None and type(value) is numpy.ndarray and value.dtype.kind in "fiuc" and value.size <= MAX_POINT:
+        if value.dtype.kind == "c":
+            return "complex"
+        return (torch.float32 if value.dtype == numpy.float32 else torch.float64,
+                torch.tensor(value.astype(numpy.float64).tolist(), dtype=torch.float64))
+    if not is_tensor(value):
+        return None
+    tensor = plain_tensor(value)
+    with tensorbase.PLAIN():
+        if tensor.is_complex():
+            return "complex"
+        if tensor.layout != torch.strided or tensor.numel() > MAX_POINT or tensor.dtype == torch.bool:
+            return None
+        return tensor.dtype, tensor.detach().to(torch.float64, copy=True)
+
+
+def _apart(one: tuple[Any, Any], two: tuple[Any, Any]) -> float | None:
+    """How far apart two points of one shape are, where a step apart (:data:`NEAR` of their size at most, not equal at
+    the lower precision of the two); ``None`` otherwise."""
+    (kind, a), (other, b) = one, two
+    if a.shape != b.shape or a.numel() == 0 or not bool(torch.isfinite(a).all() and torch.isfinite(b).all()):
+        return None
+    low = kind if _eps(kind) >= _eps(other) else other
+    if torch.equal(a.to(low), b.to(low)):
+        return None
+    apart, size = float((a - b).abs().max()), float(torch.maximum(a.abs().max(), b.abs().max()))
+    return apart if apart <= NEAR * size else None
+
+
+def _eps(dtype: Any) -> float:
+    return torch.finfo(dtype).eps if dtype.is_floating_point else 0.0
 
 
 def _call_by_hand(module: Any, name: str, args: tuple[Any, ...], _call: Any = _call, _nodes: Any = GraphNodes,

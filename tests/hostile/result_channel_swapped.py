@@ -83,7 +83,7 @@ def _relay(ours_r, real, out, keep):
             n = 1
             for s in shape:
                 n *= s
-            end = max(end, offset + n * torch.empty(0, dtype={"float32": torch.float32, "float64": torch.float64, "bool": torch.bool, "int64": torch.int64, "int32": torch.int32, "uint8": torch.uint8, "float16": torch.float16, "bfloat16": torch.bfloat16, "int8": torch.int8, "int16": torch.int16, "complex64": torch.complex64, "complex128": torch.complex128}[dtype]).element_size())
+            end = max(end, offset + n * torch.empty(0, dtype={"float32": torch.float32, "float64": torch.float64, "bool": torch.bool, "int64": torch.int64, "int32": torch.int32, "uint8": torch.uint8, "float16": torch.float16, "bfloat16": torch.bfloat16, "int8": torch.int8, "int16": torch.int16}[dtype]).element_size())
         return 44 + length + end
     while len(blob) < need():
         blob += os.read(ours_r, 1 << 16)
