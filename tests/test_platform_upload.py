@@ -135,3 +135,28 @@ def test_an_unreadable_notebook_is_named_as_uploaded_never_by_the_grading_machin
     assert choice.problem.startswith("work/exercise-2.ipynb could not be read: work/exercise-2.ipynb is not a "
                                      "Jupyter notebook"), choice.problem
     assert str(tmp_path) not in choice.problem + result.problem
+
+
+def test_the_work_in_a_file_of_its_own_beside_untouched_stubs_is_graded(tmp_path):
+    """Walkthrough 73: an upload of the template's untouched stubs and the student's solution.py graded the stub (0/8)
+    and never named solution.py. The file that defines the exercise's functions is graded, the stubs named in its
+    note; a file beside them that defines none leaves the stub graded, as before."""
+    import shutil
+    from pathlib import Path
+
+    from autograd_exercises import session
+    from tests.conftest import solution_text
+
+    package = Path(session.__file__).parent
+    shutil.copy(package / "exercise_2.py", tmp_path / "exercise_2.py")
+    shutil.copy(package / "notebooks" / "exercise-2.ipynb", tmp_path / "exercise-2.ipynb")
+    (tmp_path / "helper.py").write_text("def util():\n    return 1\n", encoding="utf-8")
+    functions = {"exercise-2": ("forward", "gradients", "gradient_manual")}
+    [choice] = upload.choose(upload.scan(tmp_path), [session.find("exercise-2")], functions)
+    assert choice.path.name == "exercise_2.py" and choice.note == \
+        "exercise_2.py and exercise-2.ipynb are both untouched stubs"
+    (tmp_path / "solution.py").write_text(solution_text("exercise_2"), encoding="utf-8")
+    [choice] = upload.choose(upload.scan(tmp_path), [session.find("exercise-2")], functions)
+    assert choice.path.name == "solution.py" and not choice.problem
+    assert choice.note == ("it is not named exercise_2.py or exercise-2.ipynb; graded as exercise-2 all the same (not "
+                           "graded: helper.py); exercise-2.ipynb, exercise_2.py: untouched stub, not graded")

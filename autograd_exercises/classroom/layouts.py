@@ -8,7 +8,8 @@
   exercise in the name.
 * **a folder per student** — ``alice/exercise_2.py``, ``bob/exercise-2.ipynb``: the student id is the
   folder's name; the file is the one named after the exercise (anywhere in the folder), else, for
-  ``grade class exercise-N``, the only ``.py``/``.ipynb`` file at the folder's top.
+  ``grade class exercise-N``, the only ``.py``/``.ipynb`` file at the folder's top; where those named after the
+  exercise are all untouched stubs, the files at the top are candidates beside them (``solution.py``).
 * **GitHub Classroom clones** ``exercise-2-<login>/``: the student id is the login, the exercise the
   folder's; files inside as for a folder per student.
 * **nbgrader** ``submitted/<student>/<assignment>/<notebook>.ipynb`` (give the course folder or its
@@ -889,6 +890,9 @@ class _Finder:
         single = fixed or (next(iter(self.wanted)) if self.single else None)
         if single is not None and single not in named and len(top) == 1:
             named[single], unnamed = top, [path for path in unnamed if path not in top]
+        elif single is not None and top and self._stubs_only(named.get(single, []), single):
+            named[single], unnamed = named[single] + top, [path for path in unnamed if path not in top]  # (a clone of
+            # the template, its stubs untouched, the work in a file of its own: walkthrough 73; :func:`_chosen`)
         for slug, paths in named.items():
             for path in paths:
                 self.add(Found(student, slug, path, self.shown(path), SUFFIXES[path.suffix.lower()], lms=source,
@@ -914,6 +918,12 @@ class _Finder:
         for path in unnamed:
             self.plan.skipped.append(Skipped(self.shown(path), "the name says no exercise (name it exercise_N.py "
                                                                "or exercise-N.ipynb)"))
+
+    def _stubs_only(self, paths: list[Path], slug: str) -> bool:
+        """``paths`` (a student's files named after ``slug``) are all ``grade start``'s untouched stubs."""
+        from autograd_exercises import session
+
+        return bool(paths) and slug in self.wanted and all(session.untouched(path, self.wanted[slug]) for path in paths)
 
     def gradescope_folder(self, folder: Path) -> None:
         """One submission of a Gradescope export: read as a student's folder, whose rows each submitter of it gets

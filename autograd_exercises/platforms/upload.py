@@ -184,7 +184,13 @@ def choose(upload: Upload, exercises: Sequence[catalog.Info], functions: dict[st
     for info in exercises:
         choice = Choice(info)
         exact = [path for path, _ in typed if path.name in (info.stub, info.notebook)]
-        if exact:
+        unnamed = [(path, kind) for path, kind in typed if path not in used and path.name not in exact_names]
+        stubs = [path for path in exact if session.untouched(path, info)] if unnamed else []
+        other = None  # (beside untouched stubs only, a file that defines the exercise's functions: walkthrough 73)
+        if not exact or len(stubs) == len(exact):
+            other = _other_file(upload, unnamed, info, functions.get(info.slug, ()),
+                                any_file=len(exercises) == 1 and not exact)
+        if exact and other is None:
             folder = exact[0].parent
             path, why = session.choose(info, folder)
             why, command, _ = why.partition("; to grade the other: ")  # (a command no platform's student can run)
@@ -195,19 +201,10 @@ def choose(upload: Upload, exercises: Sequence[catalog.Info], functions: dict[st
             if path.parent != upload.folder:
                 choice.note = "; ".join(filter(None, [f"found in {upload.shown(path.parent)}/", why]))
         else:
-            others = [(path, kind) for path, kind in typed if path not in used and path.name not in exact_names]
-            first = sorted(others, key=lambda item: item[0].suffix not in session.KINDS)  # (.py, .ipynb read first)
-            count = {path: defined(path, functions.get(info.slug, ()), upload) for path, _ in first}
-            scored = sorted(others, key=lambda item: (-count[item[0]], item[1] != "py", upload.shown(item[0])))
-            best = scored[0] if scored else None
-            if best is not None and (count[best[0]] or len(exercises) == 1):
-                path, kind = best
-                choice.path, choice.kind = path, kind
-                read_as = "" if path.suffix in session.KINDS else f", read as {'Python' if kind == 'py' else 'a notebook'}"
-                ignored = [p for p, _ in others if p != path]
-                unread = f" (not graded: {upload.names(ignored, upload.more)})" if ignored else ""
-                choice.note = (f"it is not named {info.stub} or {info.notebook}; graded as {info.slug} all the "
-                               f"same{read_as}{unread}{upload.budget_note()}")
+            if other is not None:
+                choice.path, choice.kind, choice.note = other
+                if stubs:
+                    choice.note += f"; {upload.names(stubs)}: untouched stub, not graded"
             else:
                 ask = RESUBMIT[platform].format(stub=info.stub, notebook=info.notebook, slug=info.slug)
                 choice.problem = (f"No {info.stub} or {info.notebook} in your submission ({upload.listing()}). "
@@ -216,6 +213,25 @@ def choose(upload: Upload, exercises: Sequence[catalog.Info], functions: dict[st
             used.add(choice.path)
         choices.append(choice)
     return choices
+
+
+def _other_file(upload: Upload, others: list[tuple[Path, str]], info: catalog.Info, functions: Sequence[str], *,
+                any_file: bool) -> tuple[Path, str, str] | None:
+    """Of ``others`` (files named after no exercise, not yet taken), the one to grade as ``info``'s where no file is
+    named after it, or those that are are untouched stubs: the one that defines most of its ``functions``, the ``.py``
+    first; any one where that is none (``any_file``: the autograder grades one exercise, and no stub was sent). Its
+    path, kind and the note that says so; ``None`` where there is none."""
+    first = sorted(others, key=lambda item: item[0].suffix not in session.KINDS)  # (.py, .ipynb read first)
+    count = {path: defined(path, functions, upload) for path, _ in first}
+    scored = sorted(others, key=lambda item: (-count[item[0]], item[1] != "py", upload.shown(item[0])))
+    if not scored or not (count[scored[0][0]] or any_file):
+        return None
+    path, kind = scored[0]
+    read_as = "" if path.suffix in session.KINDS else f", read as {'Python' if kind == 'py' else 'a notebook'}"
+    ignored = [p for p, _ in others if p != path]
+    unread = f" (not graded: {upload.names(ignored, upload.more)})" if ignored else ""
+    return path, kind, (f"it is not named {info.stub} or {info.notebook}; graded as {info.slug} all the "
+                        f"same{read_as}{unread}{upload.budget_note()}")
 
 
 def grade(folder: Path, slugs: Sequence[str], *, seed: int | None = None, timeout: float = session.DEFAULT_TIMEOUT,
