@@ -186,6 +186,8 @@ def main() -> None:
     grade all                  grade every exercise you started
     grade class EXERCISE DIR   instructors: grade a whole class (a folder or a .zip)
     grade report GRADES        instructors: the class report (report.html) of what grade class wrote
+    grade build                instructors: stubs, nbgrader notebooks and releases from the sources
+    grade package PLATFORM     instructors: Gradescope, GitHub Classroom, PrairieLearn, GitHub Actions
     """
 
 
@@ -284,7 +286,8 @@ def grade_all(folder: str, everything: bool, fmt: str, output: str | None, seed:
                                   "GradeOutOfKernel.timeout where its nbgrader config sets one]")
 @click.option("--regrade", is_flag=True, help="Grade everything again, ignoring the results of earlier runs.")
 @click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="nbgrader's gradebook.db: write every notebook's points per test cell, as nbgrader autograde does.")
+              help="nbgrader's gradebook.db: write every notebook's points per test cell, as nbgrader autograde does "
+                   "(with nbgrader's seeds: not with --seed; set AUTOGRAD_SEED instead).")
 @click.option("--unsafe-root", is_flag=True, help="As root, grade even without every sandbox layer.")
 def grade_class(exercise: str, submissions: Path, out: Path, workers: int | None, scheduler: str | None,
                 seed: int | None, timeout: float | None, regrade: bool, gradebook: Path | None,
@@ -294,9 +297,10 @@ def grade_class(exercise: str, submissions: Path, out: Path, workers: int | None
     \b
     SUBMISSIONS: files (alice.py, carol_exercise_2.py), a folder per student (alice/exercise_2.py,
     GitHub Classroom's exercise-2-<login>/), nbgrader's submitted/ (or its course folder), or a .zip
-    of any of those (Canvas and Moodle names are understood). Exit status: 0 every submission graded
-    (whatever the scores), 1 some could not be graded (each listed), 3 nothing to grade or nowhere to
-    write the grades.
+    of any of those (Canvas, Moodle and Blackboard names, and Gradescope's export, are understood).
+    Exit status: 0 every submission graded (whatever the scores), 1 some could not be graded (each
+    listed), 2 a usage error, 3 nothing to grade or nowhere to write the grades, 130 interrupted
+    (Ctrl-C: every finished row is kept; the same command goes on).
     """
     from autograd_exercises.classroom import batch
 
@@ -378,12 +382,14 @@ def grade_report(grades: Path, fmt: str, names: bool, output: Path | None) -> No
 @click.option("--release/--no-release", default=True, show_default=True,
               help="Also run nbgrader generate_assignment and ship the release notebooks in the package.")
 def build(check_only: bool, release: bool) -> None:
-    """Instructors: regenerate stubs and nbgrader notebooks from the exercise sources."""
+    """Instructors: regenerate stubs and nbgrader notebooks from the exercise sources, in the checkout this
+    package is installed from (pip install -e), wherever it is run."""
     from autograd_exercises.build import course, generate
 
     try:
         root = generate.checkout_root()
         generate.require_sources(root, here())
+        click.echo(f"{'checking' if check_only else 'building'} the course in {root}")
         files = generate.expected_files(root)
         if check_only:
             stale = generate.drift(root, files) + (course.release_drift(root) if release else [])

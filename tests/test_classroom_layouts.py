@@ -982,7 +982,7 @@ def test_a_students_zipped_upload_gets_a_row_that_says_so(tmp_path):
     assert rows[("Ana-Silva", "exercise-2")].startswith("Ana Silva_77_assignsubmission_file_/exercise_2.zip, a .zip")
     assert rows[("Bo-Chen", "exercise-2")] == "Bo Chen_78_assignsubmission_file_/exercise_2.py"
     assert "Bo Chen_78_assignsubmission_file_/data.zip" in plan.ignored and not plan.skipped
-    assert "Bo Chen_78_assignsubmission_onlinetext_/" in plan.ignored  # (Moodle's online text: no code, no problem)
+    assert "Bo Chen_78_assignsubmission_onlinetext_/ (Moodle's online text)" in plan.ignored  # (no code, no problem)
 
 
 def test_blackboard_attempts_are_one_student_whose_latest_attempt_counts(tmp_path):

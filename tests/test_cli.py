@@ -856,3 +856,17 @@ def test_every_reader_of_an_exercise_name_reads_it_the_same(name):
     from autograd_exercises import catalog, session
 
     assert graders.find(name).slug == catalog.find(name).slug == session.find(name).slug == "exercise-2"
+
+
+def test_build_says_which_checkout_it_works_in_and_the_help_names_the_instructors_commands(monkeypatch):
+    """Walkthrough 73: `grade build` writes into the checkout the package is installed from, wherever it is run, and
+    did not say so; `grade --help` named neither `grade build` nor `grade package`, `grade class --help` neither
+    Blackboard, Gradescope's export, exit 2 nor 130."""
+    monkeypatch.chdir(ROOT / "docs")
+    result = invoke("build", "--check", "--no-release")
+    assert result.exit_code == 0 and result.output.splitlines()[0] == f"checking the course in {ROOT}"
+    top = invoke("--help").output
+    assert "grade build " in top and "grade package PLATFORM" in top
+    text = " ".join(invoke("class", "--help").output.split())
+    assert all(part in text for part in ("Blackboard", "Gradescope's export", "2 a usage error", "130 interrupted",
+                                         "not with --seed"))

@@ -901,7 +901,7 @@ class _Finder:
         if not named:
             self.zips_said.update(self.zips[zips:])
         if not named and not unnamed and not zipped and "_assignsubmission_onlinetext_" in folder.name:
-            self.plan.ignored.append(self.shown(folder) + "/")  # (Moodle's online text beside the files: no code)
+            self.plan.ignored.append(self.shown(folder) + "/ (Moodle's online text)")  # (beside the files: no code)
             return
         if not named and not unnamed and fixed is None and not ((zipped or who) and single):  # maybe no student's
             why = f"{', '.join(zipped)}: {ZIPPED}" if zipped else _only_tests(self.plan.tests[tests:]) or \
