@@ -38,7 +38,7 @@ import tokenize
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator
 
 from autograd_exercises import magics
 from autograd_exercises.parsing import PARSE_ERRORS
@@ -780,6 +780,12 @@ def order_notes(cells: list[tuple[int, str, object]], tests: frozenset[int] = fr
     if len(notes) > MAX_ORDER_NOTES:
         notes = notes[:MAX_ORDER_NOTES] + [f"(and {len(notes) - MAX_ORDER_NOTES} more like these)"]
     return notes
+
+
+def functions_defined(text: str, functions: Iterable[str]) -> int:
+    """How many of ``functions`` ``text`` defines: ``def name(`` anywhere, a notebook's JSON too (where a line may
+    start after the escape ``\\n``: one string per cell)."""
+    return sum(1 for name in functions if re.search(rf"(?:\b|\\n)def\s+{re.escape(name)}\s*\(", text))
 
 
 def entry_kind(path: Path) -> str:

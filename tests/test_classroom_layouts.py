@@ -303,12 +303,14 @@ def test_two_untouched_stubs_are_graded_as_one(tmp_path):
 def test_the_work_in_a_file_of_its_own_beside_the_templates_stubs_is_graded(tmp_path):
     """Walkthrough 73: a clone of the template keeps its untouched stubs, and the student wrote solution.py; the stub
     was graded zero and solution.py skipped as "no student or exercise could be told". Now solution.py is graded, the
-    stubs named in its note; two files of the student's own beside the stubs are two files, listed."""
+    stubs named in its note (of the files at the top, those that define the exercise's functions: fairness 71's helper
+    module beside solution.py made two files); two files of the student's own beside the stubs are two, listed."""
     stub_notebook = (Path(__file__).resolve().parents[1] / "autograd_exercises" / "notebooks" / "exercise-2.ipynb")
     files(tmp_path, {"exercise-2-kim/exercise_2.py": STUB, "exercise-2-kim/exercise-2.ipynb": stub_notebook.read_text(),
                      "exercise-2-kim/solution.py": RIGHT, "ann/exercise-2.ipynb": stub_notebook.read_text(),
                      "ann/mine.py": RIGHT, "lee/exercise_2.py": STUB, "lee/a.py": RIGHT, "lee/b.py": RIGHT + "# another try\n",
-                     "bo/exercise_2.py": RIGHT, "bo/scratch.py": "x = 1\n"})
+                     "bo/exercise_2.py": RIGHT, "bo/scratch.py": "x = 1\n", "cy/exercise_2.py": STUB,
+                     "cy/solution.py": RIGHT, "cy/helpers.py": "def util():\n    return 1\n"})
     plan = discover(tmp_path)
     by_student = {f.student: f for f in plan.found}
     assert (by_student["kim"].shown, by_student["kim"].problem) == ("exercise-2-kim/solution.py", "")
@@ -316,10 +318,12 @@ def test_the_work_in_a_file_of_its_own_beside_the_templates_stubs_is_graded(tmp_
         "exercise-2-kim/exercise-2.ipynb, exercise-2-kim/exercise_2.py: untouched stub, not graded"
     assert (by_student["ann"].shown, by_student["ann"].note) == ("ann/mine.py", "ann/exercise-2.ipynb: untouched stub, "
                                                                                 "not graded")
-    assert by_student["lee"].problem == "3 files for exercise-2 (lee/exercise_2.py, lee/a.py, lee/b.py): keep one and " \
-                                        "grade again"
+    assert by_student["lee"].problem == "2 files for exercise-2 (lee/a.py, lee/b.py): keep one and grade again; " \
+                                        "lee/exercise_2.py: untouched stub, not graded"
+    assert layouts.files_named(by_student["lee"].problem) == ["lee/a.py", "lee/b.py", "lee/exercise_2.py"]
     assert (by_student["bo"].shown, by_student["bo"].problem) == ("bo/exercise_2.py", "")  # (edited: as before)
-    assert [item.shown for item in plan.skipped] == ["bo/scratch.py"]
+    assert (by_student["cy"].shown, by_student["cy"].problem) == ("cy/solution.py", "")  # (fairness 71: its helper)
+    assert sorted(item.shown for item in plan.skipped) == ["bo/scratch.py", "cy/helpers.py"]
 
 
 def test_two_files_one_too_large_is_never_read_whole(tmp_path):

@@ -126,7 +126,7 @@ class Summary:
     def not_graded_sections(self) -> list[tuple[str, list[str]]]:
         """What was not graded and why, beyond ``grades.csv``'s rows: (heading with ``{n}`` for the count, lines),
         in full."""
-        return [("skipped ({n}), no student or exercise could be told", [f"{item.shown}: {item.reason}"
+        return [("skipped ({n}), not graded", [f"{item.shown}: {item.reason}"
                                                                    for item in self.plan.skipped]),
                 ("not written to the gradebook ({n})", [f"{who}: {why}" for who, why in self.gradebook_failed]),
                 ("for other exercises, not graded in this run ({n})", list(self.plan.other_exercise)),

@@ -62,7 +62,7 @@ from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 from autograd_exercises import catalog
 from autograd_exercises.printable import INVISIBLE as _INVISIBLE, printable
-from autograd_exercises.submission import CLEAR_OUTPUTS, entry_kind
+from autograd_exercises.submission import CLEAR_OUTPUTS, entry_kind, functions_defined
 
 SUFFIXES = {".py": "py", ".ipynb": "ipynb"}
 COURSE_MARKS = ("gradebook.db", "nbgrader_config.py", "source", "release")  # what nbgrader keeps beside submitted/
@@ -890,8 +890,8 @@ class _Finder:
         single = fixed or (next(iter(self.wanted)) if self.single else None)
         if single is not None and single not in named and len(top) == 1:
             named[single], unnamed = top, [path for path in unnamed if path not in top]
-        elif single is not None and top and self._stubs_only(named.get(single, []), single):
-            named[single], unnamed = named[single] + top, [path for path in unnamed if path not in top]  # (a clone of
+        elif single is not None and (own := self._own_files(named.get(single, []), top, single)):
+            named[single], unnamed = named[single] + own, [path for path in unnamed if path not in own]  # (a clone of
             # the template, its stubs untouched, the work in a file of its own: walkthrough 73; :func:`_chosen`)
         for slug, paths in named.items():
             for path in paths:
@@ -919,11 +919,17 @@ class _Finder:
             self.plan.skipped.append(Skipped(self.shown(path), "the name says no exercise (name it exercise_N.py "
                                                                "or exercise-N.ipynb)"))
 
-    def _stubs_only(self, paths: list[Path], slug: str) -> bool:
-        """``paths`` (a student's files named after ``slug``) are all ``grade start``'s untouched stubs."""
+    def _own_files(self, named: list[Path], top: list[Path], slug: str) -> list[Path]:
+        """Of the files at the top of a student's folder (``top``), those that define a function of ``slug``'s stub,
+        where the files ``named`` after it are all ``grade start``'s untouched stubs (fairness 71: a helper module
+        beside the student's ``solution.py`` made two files); none otherwise."""
         from autograd_exercises import session
 
-        return bool(paths) and slug in self.wanted and all(session.untouched(path, self.wanted[slug]) for path in paths)
+        if not named or not top or slug not in self.wanted or \
+                not all(session.untouched(path, self.wanted[slug]) for path in named):
+            return []
+        functions = _stub_functions(self.wanted[slug].stub)
+        return [path for path in top if functions_defined(_head(path), functions)]
 
     def gradescope_folder(self, folder: Path) -> None:
         """One submission of a Gradescope export: read as a student's folder, whose rows each submitter of it gets
@@ -1387,8 +1393,31 @@ def _chosen(files: list[Found], exercise: catalog.Info) -> Found:
         latest = max(edited, key=lambda found: found.attempt)  # Blackboard's attempts: the last one counts
         others = ", ".join(found.shown for found in files if found is not latest)
         return replace(latest, note=f"{others}: an earlier attempt, not graded")
-    names = _first_of([found.shown for found in files], ", ")
-    return replace(files[0], problem=f"{len(files)} files for {exercise.slug} ({names}){_TWO_FILES}")
+    names = _first_of([found.shown for found in edited], ", ")
+    stubs = ", ".join(found.shown for found in files if all(found is not other for other in edited))
+    return replace(edited[0], problem=f"{len(edited)} files for {exercise.slug} ({names}){_TWO_FILES}"
+                   + (f"; {stubs}{_STUB_NOTE}" if stubs else ""))
+
+
+@functools.lru_cache(maxsize=None)
+def _stub_functions(stub: str) -> tuple[str, ...]:
+    """The functions ``grade start``'s ``stub`` defines: a student's own file for its exercise defines them too."""
+    import ast
+
+    from autograd_exercises import session
+
+    path = session.package_file(stub)
+    tree = ast.parse(path.read_text(encoding="utf-8")) if path is not None else ast.Module(body=[], type_ignores=[])
+    return tuple(node.name for node in tree.body if isinstance(node, ast.FunctionDef))
+
+
+def _head(path: Path, size: int = 1 << 20) -> str:
+    """The first ``size`` bytes of ``path``, as text ("" where it cannot be read)."""
+    try:
+        with path.open("rb") as file:
+            return file.read(size).decode("utf-8", "replace")
+    except OSError:
+        return ""
 
 
 def _distinct(files: list[Found]) -> list[Found]:

@@ -154,8 +154,7 @@ def defined(path: Path, functions: Sequence[str], upload: Upload) -> int:
     if path not in upload.texts:  # (read once for every exercise of the autograder)
         data = upload.head(path, "rank")
         upload.texts[path] = data.decode("utf-8", "replace") if data is not None else ""
-    text = upload.texts[path]  # (in a notebook's JSON a line may start after the escape \n: one string per cell)
-    return sum(1 for name in functions if re.search(rf"(?:\b|\\n)def\s+{re.escape(name)}\s*\(", text))
+    return submission.functions_defined(upload.texts[path], functions)
 
 
 RESUBMIT = {  # what a student does about a submission with no file to grade, in each platform's words
