@@ -22,6 +22,11 @@ HONEST = {  # by-hand code that divides, written as students write it: no findin
     "by a half": "def g(x):\n    return x / 0.5\n",
     "by a large constant": "def g(x):\n    return x / 255\n",
     "by a name bound to a count": "N = 4\n\ndef g(x):\n    return x / N\n",
+    "by a local h beside a module's step": ("h = 1e-5\n\ndef g(x):\n    h = torch.sigmoid(x)\n    return x / h\n"),
+    "beside a class's numerical check": (  # fairness 71: a method g never calls, read since the class has backward
+        "class Layer:\n    def backward(self, x):\n        return 2 * x\n\n"
+        "    def numerical(self, x, h=1e-5):\n        return (f(x + h) - f(x - h)) / (2 * h)\n\n"
+        "def g(x):\n    return Layer().backward(x)\n"),
 }
 ESTIMATED = {  # what each says, first
     "a default step": ("def g(x, h=1e-5):\n    return (f(x + h) - f(x - h)) / (2 * h)\n", static.FINITE_DIFFERENCE),
@@ -33,6 +38,15 @@ ESTIMATED = {  # what each says, first
                                   static.FINITE_DIFFERENCE),
     "a squared step": ("def g(x):\n    h = 1e-3\n    return (f(x + h) - 2 * f(x) + f(x - h)) / h**2\n",
                        static.FINITE_DIFFERENCE),
+    "a step written as a power": ("def g(x):\n    h = 10 ** -6\n    return (f(x + h) - f(x)) / h\n",
+                                  static.FINITE_DIFFERENCE),
+    "a negative step": ("def g(x):\n    h = -1e-6\n    return (f(x + h) - f(x)) / h\n", static.FINITE_DIFFERENCE),
+    "a relative step": ("def g(x):\n    h = 1e-6 * (1 + x.abs())\n    return (f(x + h) - f(x - h)) / (h + h)\n",
+                        static.FINITE_DIFFERENCE),
+    "a division written as a method": ("def g(x):\n    return (f(x + 2e-6) - f(x)).div(2e-6)\n",
+                                       static.FINITE_DIFFERENCE),
+    "a division written as torch.div": ("def g(x, h=1e-6):\n    return torch.div(f(x + h) - f(x), h)\n",
+                                        static.FINITE_DIFFERENCE),
     "a complex literal": ("def g(x):\n    return f(x + 1e-30j).imag * 1e30\n", static.COMPLEX_STEP),
     "a complex dtype": ("def g(x):\n    return f(x.to(torch.complex128)).real\n", static.COMPLEX_STEP),
     "the complex builtin": ("def g(x):\n    return f(complex(float(x), 1e-30))\n", static.COMPLEX_STEP),
@@ -72,17 +86,35 @@ def _seen(module, names, inputs, work) -> str | None:
 
 
 X = torch.tensor([0.3, -1.2, 2.0], dtype=torch.float64)
+ROWS = torch.randn(4, 3, dtype=torch.float64)
 W, B = torch.randn(3, 2, dtype=torch.float64), torch.randn(2, dtype=torch.float64)
+ELSEWHERE = "polynomial() at a point other than the inputs it was given (a finite difference evaluates it beside them)"
 
 
 def poly(x):
     return 2 * x**4 + x**3
 
 
-def test_central_differences_of_the_exercise_function_are_seen():
-    found = _seen(_module(polynomial=poly), ("polynomial",), (X,),
-                  lambda m: (m.polynomial(X + 1e-6) - m.polynomial(X - 1e-6)) / 2e-6)
-    assert found == "polynomial() at two points 1e-06 apart (a finite difference)"
+ESTIMATES = {  # the by-hand call's work -> what is said
+    "central differences": (lambda m: (m.polynomial(X + 1e-6) - m.polynomial(X - 1e-6)) / 2e-6, ELSEWHERE),
+    "a five-point stencil of step 1": (lambda m: (-m.polynomial(X + 2) + 8 * m.polynomial(X + 1)
+                                                  - 8 * m.polynomial(X - 1) + m.polynomial(X - 2)) / 12, ELSEWHERE),
+    "both points in one call": (lambda m: m.polynomial(torch.stack([X + 1e-6, X - 1e-6])), ELSEWHERE),
+    "a point padded past what is read": (lambda m: m.polynomial(torch.cat([X + 1e-6, torch.zeros(1 << 17)])),
+                                         ELSEWHERE),
+    "a Python number": (lambda m: m.polynomial(0.3 + 1e-7), ELSEWHERE),
+    "a numpy array": (lambda m: m.polynomial(X.numpy() + 1e-7), ELSEWHERE),
+    "a numpy scalar": (lambda m: m.polynomial(np.float64(0.3) + 1e-7), ELSEWHERE),
+    "a complex tensor": (lambda m: m.polynomial(X.to(torch.complex128) + 1e-20j),
+                         "polynomial() at a complex point (a complex step)"),
+    "a complex number": (lambda m: m.polynomial(complex(0.3, 1e-20)), "polynomial() at a complex point (a complex step)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ESTIMATES))
+def test_the_exercise_function_evaluated_beside_its_inputs_is_seen(name):
+    work, said = ESTIMATES[name]
+    assert _seen(_module(polynomial=poly), ("polynomial",), (X,), work) == said
 
 
 def test_one_element_moved_in_place_is_seen():
@@ -90,47 +122,64 @@ def test_one_element_moved_in_place_is_seen():
         x = X.clone()
         x[1] += 1e-5
         m.polynomial(x)
-    assert "(a finite difference)" in _seen(_module(polynomial=poly), ("polynomial",), (X,), by_element)
+    assert _seen(_module(polynomial=poly), ("polynomial",), (X,), by_element) == ELSEWHERE
 
 
-@pytest.mark.parametrize("point", [X.to(torch.complex128) + 1e-20j, complex(0.3, 1e-20),
-                                   np.array([0.3 + 1e-20j])], ids=["tensor", "number", "numpy"])
-def test_a_complex_point_is_seen(point):
-    found = _seen(_module(polynomial=poly), ("polynomial",), (X,), lambda m: m.polynomial(point))
-    assert found == "polynomial() at a complex point (a complex step)"
+def test_the_function_held_under_other_names_is_seen_there_too():
+    """Red team 240: ``def g(x, f=polynomial)`` kept the function itself, and the wrapper was never called."""
+    def by_default(x, f=poly):
+        return f(x + 1e-6)
 
+    def by_keyword(x, *, f=poly):
+        return f(x + 1e-6)
 
-def test_python_numbers_and_numpy_arrays_a_step_apart_are_seen():
-    assert _seen(_module(polynomial=poly), ("polynomial",), (X,),
-                 lambda m: [m.polynomial(0.3 + 1e-7), m.polynomial(0.3)]) is not None
-    assert _seen(_module(polynomial=poly), ("polynomial",), (X,),
-                 lambda m: m.polynomial(X.numpy() + 1e-7)) is not None
+    module = _module(polynomial=poly, alias=poly, by_default=by_default, by_keyword=by_keyword)
+    for work in (lambda m: m.by_default(X), lambda m: m.by_keyword(X), lambda m: m.alias(X - 1e-6)):
+        assert _seen(module, ("polynomial",), (X,), work) == ELSEWHERE
+    assert module.alias is poly and by_default.__defaults__ == (poly,) and by_keyword.__kwdefaults__ == {"f": poly}
 
 
 def layer(x, w, b):
     return x @ w + b
 
 
+def loss(z, y):
+    return ((z - y) ** 2).mean()
+
+
 HONEST_CALLS = {
-    "the inputs as given, twice": lambda m: [m.layer(X, W, B), m.layer(X, W, B)],
-    "one sample at a time": lambda m: [m.layer(torch.randn(3, dtype=torch.float64), W, B) for _ in range(5)],
-    "the inputs in float32": lambda m: m.layer(X.float(), W.float(), B.float()),
-    "a copy of the inputs": lambda m: m.layer(X.clone(), W.detach(), B + 0),
-    "other shapes": lambda m: m.layer(X[:2], W[:2], B),
+    "the inputs as given, twice": lambda m: [m.layer(ROWS, W, B), m.layer(ROWS, W, B)],
+    "one sample at a time": lambda m: [m.layer(ROWS[i], W, B) for i in range(4)],
+    "the inputs in float32": lambda m: m.layer(ROWS.float(), W.float(), B.float()),
+    "a copy of the inputs": lambda m: m.layer(ROWS.clone(), W.detach(), B + 0),
+    "slices": lambda m: m.layer(ROWS[:2, :2], W[:2], B),
+    "the loss of its z": lambda m: m.loss(m.layer(ROWS, W, B), ROWS[:, :2]),
+    "the loss of a z of its own": lambda m: m.loss(ROWS @ W + B + 1, ROWS[:, :2]),
+    "the loss of each sample's z": lambda m: [m.loss(m.layer(ROWS[i], W, B), ROWS[i, :2]) for i in range(4)],
 }
 
 
 @pytest.mark.parametrize("name", sorted(HONEST_CALLS))
-def test_honest_calls_of_the_exercise_function_are_no_estimate(name):
-    module = _module(layer=layer)
-    assert _seen(module, ("layer", "loss"), (X, W, B), HONEST_CALLS[name]) is None
-    assert module.layer is layer  # put back
+def test_honest_calls_of_the_exercise_functions_are_no_estimate(name):
+    module = _module(layer=layer, loss=loss)
+    with Evaluations(module, ("layer",), (ROWS, W, B), ("loss",)) as seen:
+        HONEST_CALLS[name](module)
+    assert seen.found is None
+    assert module.layer is layer and module.loss is loss  # put back
+
+
+def test_the_loss_at_two_points_of_its_own_is_a_finite_difference():
+    module = _module(layer=layer, loss=loss)
+    z = ROWS @ W + B
+    with Evaluations(module, ("layer",), (ROWS, W, B), ("loss",)) as seen:
+        module.loss(z + 1e-6, ROWS[:, :2]), module.loss(z - 1e-6, ROWS[:, :2])
+    assert seen.found == "loss() at 2 different points (a finite difference)"
 
 
 def test_the_function_still_answers_and_a_missing_one_is_skipped():
     module = _module(layer=layer)
-    with Evaluations(module, ("layer", "loss"), (X, W, B)):
-        assert torch.equal(module.layer(X, W, B), layer(X, W, B)) and not hasattr(module, "loss")
+    with Evaluations(module, ("layer",), (ROWS, W, B), ("loss",)):
+        assert torch.equal(module.layer(ROWS, W, B), layer(ROWS, W, B)) and not hasattr(module, "loss")
 
 
 def test_the_judge_fails_an_estimate_with_its_code():

@@ -17,6 +17,7 @@ import math
 import sys
 import threading
 import traceback
+import types
 import warnings
 from typing import Any, Iterator
 
@@ -1078,10 +1079,12 @@ class GraphNodes:
         return False
 
 
-def call_by_hand(module: Any, name: str, *args: Any, evaluates: tuple[str, ...] = ()) -> dict[str, Any]:
+def call_by_hand(module: Any, name: str, *args: Any, evaluates: tuple[str, ...] = (),
+                 once: tuple[str, ...] = ()) -> dict[str, Any]:
     """:func:`call` for a function that must not use autograd (:func:`_call_by_hand`); ``evaluated``: whether it worked
-    the derivative out from the values of the exercise's functions named in ``evaluates`` (:class:`Evaluations`)."""
-    with Evaluations(module, evaluates, args) as seen:
+    the derivative out from the values of the exercise's functions named in ``evaluates`` and ``once``
+    (:class:`Evaluations`)."""
+    with Evaluations(module, evaluates, args, once) as seen:
         outcome = _call_by_hand(module, name, args)
     outcome["evaluated"] = seen.found
     return outcome
@@ -1251,103 +1254,161 @@ def top_level_record(_record: Any = TOP_LEVEL, _dict: Any = dict) -> dict[str, A
     return _dict(_record) if _record else {"ran": False}
 
 
-NEAR = 1e-3  # two points of one shape at most this share of their size apart: one point moved by a step
-MAX_POINTS, MAX_POINT = 64, 1 << 12  # the points kept to compare, and the most elements of one
+MAX_POINT, MAX_VALUES, MAX_POINTS = 1 << 16, 1 << 20, 16  # elements read of one argument, values kept, points kept
 
 
 class Evaluations:
-    r"""The points at which the exercise's own functions (``names``: ``polynomial``, ``forward``, ``layer``, ``loss``)
-    are called while a by-hand function runs, with that call's inputs (``inputs``): a derivative worked out from the
-    function's values instead of its formula (red team 239). ``found`` says how: at a complex point (a complex step,
-    $f'(x) \approx \operatorname{Im} f(x + ih) / h$), or at two real points of one shape at most :data:`NEAR` of their
-    size apart and not equal at the lower precision of the two (a finite difference, $f'(x) \approx (f(x + h) -
-    f(x - h)) / 2h$); ``None`` where neither. The module's functions are wrapped while it is entered, put back after."""
+    r"""Where the exercise's own functions are called while a by-hand function runs: a derivative worked out from the
+    function's values instead of its formula (red teams 239 and 240): a finite difference $f'(x) \approx
+    (f(x + h) - f(x - h)) / 2h$, or a complex step $f'(x) \approx \operatorname{Im} f(x + ih) / h$.
 
-    def __init__(self, module: Any, names: tuple[str, ...], inputs: tuple[Any, ...]) -> None:
-        self.module, self.names, self.found, self.originals = module, names, None, {}
-        self.kept = [point for point in map(_point, inputs) if type(point) is tuple][:MAX_POINTS]  # (the grader's own:
-        # never compared with each other)
+    Each of ``names`` (``polynomial``, ``forward``, ``layer``) may be called at the by-hand call's ``inputs`` only: each
+    value of a tensor it is given one of theirs (sliced, reshaped or cast: at the lower precision of the two), or of
+    what such a call returned; each of ``once`` (``loss``, which an honest function may call on a ``z`` of its own) at
+    one point, or at several of those values only. ``found`` says how one was called otherwise, else ``None``. The
+    functions are wrapped where the module holds them (its names, and its functions' defaults: ``f=polynomial``)
+    while it is entered, put back after."""
+
+    def __init__(self, module: Any, names: tuple[str, ...], inputs: tuple[Any, ...], once: tuple[str, ...] = ()) -> None:
+        self.module, self.names, self.once, self.found = module, names, once, None
+        self.values: dict[Any, list[torch.Tensor]] = {}  # by dtype: the inputs' values, and what the calls returned
+        self.merged: dict[Any, torch.Tensor] = {}  # each dtype's values in one tensor, until more are kept
+        self.count = 0  # values kept
+        self.points: dict[str, list[Any]] = {}
+        self.undo: list[tuple[Any, str, Any]] = []
+        self.keep(inputs)
+
+    def keep(self, values: tuple[Any, ...]) -> None:
+        """Keep the values of ``values``' tensors as values a call may be given (up to :data:`MAX_VALUES`)."""
+        for point in map(_read, values):
+            if type(point) is tuple and self.count + point[1].numel() <= MAX_VALUES:
+                self.values.setdefault(point[0], []).append(point[1])
+                self.merged.pop(point[0], None)
+                self.count += point[1].numel()
+
+    def among(self, point: tuple[Any, Any]) -> bool:
+        """Each finite value of ``point`` is one of the values kept (at the lower precision of the two: ``x.float()``
+        of a float64 ``x`` is ``x``)."""
+        kind, flat = point
+        left = ~torch.isfinite(flat)
+        for other, flats in self.values.items():
+            if other not in self.merged:
+                self.merged[other] = torch.cat(flats)
+            low = kind if _eps(kind) >= _eps(other) else other
+            left |= torch.isin(flat.to(low), self.merged[other].to(low))
+        return bool(left.all())
 
     def __enter__(self) -> "Evaluations":
-        for name in self.names:
-            function = getattr(self.module, name, None)
-            if callable(function):
-                self.originals[name] = function
-                setattr(self.module, name, self.wrapped(name, function))
+        space = getattr(self.module, "__dict__", {})
+        originals = {name: space[name] for name in (*self.names, *self.once) if callable(space.get(name))}
+        wrapped = {id(function): self.wrapped(name, function) for name, function in originals.items()}
+        for key, value in list(space.items()):
+            if id(value) in wrapped:
+                self._set(self.module, key, wrapped[id(value)])
+            elif type(value) is types.FunctionType:
+                if any(id(item) in wrapped for item in value.__defaults__ or ()):
+                    self._set(value, "__defaults__", tuple(wrapped.get(id(item), item) for item in value.__defaults__))
+                if any(id(item) in wrapped for item in (value.__kwdefaults__ or {}).values()):
+                    self._set(value, "__kwdefaults__", {name: wrapped.get(id(item), item)
+                                                        for name, item in value.__kwdefaults__.items()})
         return self
 
+    def _set(self, owner: Any, name: str, value: Any) -> None:
+        self.undo.append((owner, name, getattr(owner, name)))
+        setattr(owner, name, value)
+
     def __exit__(self, *_: Any) -> None:
-        for name, function in self.originals.items():
-            setattr(self.module, name, function)
+        for owner, name, value in reversed(self.undo):
+            setattr(owner, name, value)
 
     def wrapped(self, name: str, function: Any) -> Any:
-        """``function``, noting the points it is called at first."""
+        """``function``, noting where it is called first, and what it returns."""
         def evaluated(*args: Any, **kwargs: Any) -> Any:
             try:
-                self.points(name, (*args, *kwargs.values()))
+                self.note(name, (*args, *kwargs.values()))
             except Exception:
                 pass  # (an argument no point is read of: nothing noted)
-            return function(*args, **kwargs)
+            value = function(*args, **kwargs)
+            self.keep(tuple(plain_sequence_items(value)))
+            return value
         return evaluated
 
-    def points(self, name: str, values: tuple[Any, ...]) -> None:
-        """Compare each of ``values`` read as a point (:func:`_point`) with those kept, then keep it."""
-        for value in values:
-            if self.found is not None:
-                return
-            point = _point(value)
-            if point is None:
-                continue
-            if point == "complex":
-                self.found = f"{name}() at a complex point (a complex step)"
-                return
-            for kept in self.kept:
-                if (apart := _apart(point, kept)) is not None:
-                    self.found = f"{name}() at two points {apart:.1g} apart (a finite difference)"
-                    return
-            if len(self.kept) < MAX_POINTS:
-                self.kept.append(point)
+    def note(self, name: str, arguments: tuple[Any, ...]) -> None:
+        """Read one call of ``name`` at ``arguments`` (:class:`Evaluations`)."""
+        if self.found is not None:
+            return
+        points = [point for point in map(_read, arguments) if point is not None]
+        if "complex" in points:
+            self.found = f"{name}() at a complex point (a complex step)"
+            return
+        elsewhere = [point for point in points if point == "unread" or not self.among(point)]
+        if elsewhere and name not in self.once:
+            self.found = f"{name}() at a point other than the inputs it was given (a finite difference evaluates " \
+                         "it beside them)"
+            return
+        seen = self.points.setdefault(name, [])
+        key = [point for point in points if point != "unread"]
+        if not any(_same_points(key, other) for other in seen) and len(seen) < MAX_POINTS:
+            seen.append(key)
+        if elsewhere and len(seen) > 1:
+            self.found = f"{name}() at {len(seen)} different points (a finite difference)"
+
+
+def plain_sequence_items(value: Any) -> list[Any]:
+    """``value``, or the items of a tuple or list it is (what an exercise's function returns: ``(y, z, out)``)."""
+    return list(value) if type(value) in (tuple, list) else [value]
+
+
+def _read(value: Any) -> Any:
+    """:func:`_point`, ``"unread"`` where reading the value raised (a class of its own's dispatch, an odd array)."""
+    try:
+        return _point(value)
+    except Exception:
+        return "unread"
 
 
 def _point(value: Any) -> Any:
-    """``value`` as a point: ``"complex"``, a real tensor's ``(dtype, float64 copy)`` (a Python number's, a numpy
-    array's), or ``None`` (not a number, or over :data:`MAX_POINT` elements)."""
+    """``value`` as a point: ``"complex"``; a real tensor's ``(dtype, its values as a flat float64 copy)`` (a Python
+    number's, a numpy array's or scalar's); ``"unread"`` for one of over :data:`MAX_POINT` elements; ``None`` for
+    anything else (an int or bool tensor, a list)."""
     numpy = sys.modules.get("numpy")
     if type(value) is complex:
         return "complex"
     if type(value) in (int, float):
-        return torch.float64, torch.tensor(float(value), dtype=torch.float64)
-    if numpy is not None and type(value) is numpy.ndarray and value.dtype.kind in "fiuc" and value.size <= MAX_POINT:
+        return torch.float64, torch.tensor([float(value)], dtype=torch.float64)
+    if numpy is not None and isinstance(value, (numpy.ndarray, numpy.generic)) and value.dtype.kind in "fc":
         if value.dtype.kind == "c":
             return "complex"
-        return (torch.float32 if value.dtype == numpy.float32 else torch.float64,
-                torch.tensor(value.astype(numpy.float64).tolist(), dtype=torch.float64))
+        if value.size > MAX_POINT:
+            return "unread"
+        kind = torch.float32 if value.dtype == numpy.float32 else torch.float64
+        return kind, torch.tensor(numpy.asarray(value, dtype=numpy.float64).reshape(-1).tolist(), dtype=torch.float64)
     if not is_tensor(value):
         return None
     tensor = plain_tensor(value)
     with tensorbase.PLAIN():
         if tensor.is_complex():
             return "complex"
-        if tensor.layout != torch.strided or tensor.numel() > MAX_POINT or tensor.dtype == torch.bool:
+        if not tensor.is_floating_point() or tensor.layout != torch.strided:
             return None
-        return tensor.dtype, tensor.detach().to(torch.float64, copy=True)
-
-
-def _apart(one: tuple[Any, Any], two: tuple[Any, Any]) -> float | None:
-    """How far apart two points of one shape are, where a step apart (:data:`NEAR` of their size at most, not equal at
-    the lower precision of the two); ``None`` otherwise."""
-    (kind, a), (other, b) = one, two
-    if a.shape != b.shape or a.numel() == 0 or not bool(torch.isfinite(a).all() and torch.isfinite(b).all()):
-        return None
-    low = kind if _eps(kind) >= _eps(other) else other
-    if torch.equal(a.to(low), b.to(low)):
-        return None
-    apart, size = float((a - b).abs().max()), float(torch.maximum(a.abs().max(), b.abs().max()))
-    return apart if apart <= NEAR * size else None
+        if tensor.numel() > MAX_POINT:
+            return "unread"
+        return tensor.dtype, tensor.detach().reshape(-1).to(torch.float64, copy=True)
 
 
 def _eps(dtype: Any) -> float:
     return torch.finfo(dtype).eps if dtype.is_floating_point else 0.0
+
+
+def _same_points(one: list[Any], two: list[Any]) -> bool:
+    """Two calls' points are the same (their values equal at the lower precision of each pair)."""
+    if len(one) != len(two):
+        return False
+    for (kind, a), (other, b) in zip(one, two):
+        low = kind if _eps(kind) >= _eps(other) else other
+        if a.shape != b.shape or not torch.equal(a.to(low), b.to(low)):
+            return False
+    return True
 
 
 def _call_by_hand(module: Any, name: str, args: tuple[Any, ...], _call: Any = _call, _nodes: Any = GraphNodes,
