@@ -783,9 +783,11 @@ def order_notes(cells: list[tuple[int, str, object]], tests: frozenset[int] = fr
 
 
 def functions_defined(text: str, functions: Iterable[str]) -> int:
-    """How many of ``functions`` ``text`` defines: ``def name(`` anywhere, a notebook's JSON too (where a line may
-    start after the escape ``\\n``: one string per cell)."""
-    return sum(1 for name in functions if re.search(rf"(?:\b|\\n)def\s+{re.escape(name)}\s*\(", text))
+    """How many of ``functions`` ``text`` defines at its top level: ``def name(`` where a line starts, in a ``.py`` or
+    in a notebook's JSON (where a line starts a string, or follows the escape ``\\n``: one string per cell). A
+    docstring's or comment's mention inside a line is none (red team 241: notes.py was taken for the student's)."""
+    return sum(1 for name in functions
+               if re.search(rf'(?:^|"|\\n)def\s+{re.escape(name)}\s*\(', text, re.MULTILINE))
 
 
 def entry_kind(path: Path) -> str:

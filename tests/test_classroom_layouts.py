@@ -310,7 +310,8 @@ def test_the_work_in_a_file_of_its_own_beside_the_templates_stubs_is_graded(tmp_
                      "exercise-2-kim/solution.py": RIGHT, "ann/exercise-2.ipynb": stub_notebook.read_text(),
                      "ann/mine.py": RIGHT, "lee/exercise_2.py": STUB, "lee/a.py": RIGHT, "lee/b.py": RIGHT + "# another try\n",
                      "bo/exercise_2.py": RIGHT, "bo/scratch.py": "x = 1\n", "cy/exercise_2.py": STUB,
-                     "cy/solution.py": RIGHT, "cy/helpers.py": "def util():\n    return 1\n"})
+                     "cy/solution.py": RIGHT, "cy/helpers.py": "def util():\n    return 1\n", "dee/exercise_2.py": STUB,
+                     "dee/notes.py": '"""What I learnt: def forward(x) builds the graph."""\n'})
     plan = discover(tmp_path)
     by_student = {f.student: f for f in plan.found}
     assert (by_student["kim"].shown, by_student["kim"].problem) == ("exercise-2-kim/solution.py", "")
@@ -323,7 +324,9 @@ def test_the_work_in_a_file_of_its_own_beside_the_templates_stubs_is_graded(tmp_
     assert layouts.files_named(by_student["lee"].problem) == ["lee/a.py", "lee/b.py", "lee/exercise_2.py"]
     assert (by_student["bo"].shown, by_student["bo"].problem) == ("bo/exercise_2.py", "")  # (edited: as before)
     assert (by_student["cy"].shown, by_student["cy"].problem) == ("cy/solution.py", "")  # (fairness 71: its helper)
-    assert sorted(item.shown for item in plan.skipped) == ["bo/scratch.py", "cy/helpers.py"]
+    assert (by_student["dee"].shown, by_student["dee"].problem) == ("dee/exercise_2.py", "")  # (red team 241: a
+    # docstring's "def forward(x)" is no definition)
+    assert sorted(item.shown for item in plan.skipped) == ["bo/scratch.py", "cy/helpers.py", "dee/notes.py"]
 
 
 def test_two_files_one_too_large_is_never_read_whole(tmp_path):

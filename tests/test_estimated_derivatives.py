@@ -7,6 +7,7 @@ step apart, or at a complex point, while the by-hand function runs). The graded 
 
 from __future__ import annotations
 
+import fractions
 import types
 
 import numpy as np
@@ -105,6 +106,9 @@ ESTIMATES = {  # the by-hand call's work -> what is said
     "a Python number": (lambda m: m.polynomial(0.3 + 1e-7), ELSEWHERE),
     "a numpy array": (lambda m: m.polynomial(X.numpy() + 1e-7), ELSEWHERE),
     "a numpy scalar": (lambda m: m.polynomial(np.float64(0.3) + 1e-7), ELSEWHERE),
+    "a float of a class of its own": (lambda m: m.polynomial(type("F", (float,), {})(0.3 + 1e-7)), ELSEWHERE),
+    "a fraction": (lambda m: m.polynomial(fractions.Fraction(3, 10) + fractions.Fraction(1, 10**7)), ELSEWHERE),
+    "an array of objects": (lambda m: m.polynomial(np.array([0.3 + 1e-7], dtype=object)), ELSEWHERE),
     "a complex tensor": (lambda m: m.polynomial(X.to(torch.complex128) + 1e-20j),
                          "polynomial() at a complex point (a complex step)"),
     "a complex number": (lambda m: m.polynomial(complex(0.3, 1e-20)), "polynomial() at a complex point (a complex step)"),

@@ -151,6 +151,7 @@ def test_the_work_in_a_file_of_its_own_beside_untouched_stubs_is_graded(tmp_path
     shutil.copy(package / "exercise_2.py", tmp_path / "exercise_2.py")
     shutil.copy(package / "notebooks" / "exercise-2.ipynb", tmp_path / "exercise-2.ipynb")
     (tmp_path / "helper.py").write_text("def util():\n    return 1\n", encoding="utf-8")
+    (tmp_path / "notes.py").write_text('"""Notes: def forward(x) builds the graph."""\n', encoding="utf-8")
     functions = {"exercise-2": ("forward", "gradients", "gradient_manual")}
     [choice] = upload.choose(upload.scan(tmp_path), [session.find("exercise-2")], functions)
     assert choice.path.name == "exercise_2.py" and choice.note == \
@@ -159,4 +160,4 @@ def test_the_work_in_a_file_of_its_own_beside_untouched_stubs_is_graded(tmp_path
     [choice] = upload.choose(upload.scan(tmp_path), [session.find("exercise-2")], functions)
     assert choice.path.name == "solution.py" and not choice.problem
     assert choice.note == ("it is not named exercise_2.py or exercise-2.ipynb; graded as exercise-2 all the same (not "
-                           "graded: helper.py); exercise-2.ipynb, exercise_2.py: untouched stub, not graded")
+                           "graded: helper.py, notes.py); exercise-2.ipynb, exercise_2.py: untouched stub, not graded")

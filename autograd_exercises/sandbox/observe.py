@@ -14,6 +14,7 @@ import contextlib
 import functools
 import itertools
 import math
+import numbers
 import sys
 import threading
 import traceback
@@ -1369,16 +1370,22 @@ def _read(value: Any) -> Any:
 
 def _point(value: Any) -> Any:
     """``value`` as a point: ``"complex"``; a real tensor's ``(dtype, its values as a flat float64 copy)`` (a Python
-    number's, a numpy array's or scalar's); ``"unread"`` for one of over :data:`MAX_POINT` elements; ``None`` for
-    anything else (an int or bool tensor, a list)."""
+    number's, of a subclass of its own too, a numpy array's or scalar's); ``"unread"`` for one of over
+    :data:`MAX_POINT` elements, or a number or array whose values cannot be read (an array of objects: red team 241
+    called the function at ``float`` subclasses); ``None`` for what is no number (None, a string, a bool, an int or
+    bool tensor, a list)."""
     numpy = sys.modules.get("numpy")
-    if type(value) is complex:
+    if value is None or isinstance(value, (bool, str, bytes)):
+        return None
+    if isinstance(value, complex):
         return "complex"
-    if type(value) in (int, float):
-        return torch.float64, torch.tensor([float(value)], dtype=torch.float64)
-    if numpy is not None and isinstance(value, (numpy.ndarray, numpy.generic)) and value.dtype.kind in "fc":
+    if isinstance(value, (int, float)) or isinstance(value, numbers.Number) and not is_tensor(value):
+        return torch.float64, torch.tensor([float(value)], dtype=torch.float64)  # (Fraction, Decimal: float() or
+    if numpy is not None and isinstance(value, (numpy.ndarray, numpy.generic)):  # raises, read as "unread")
         if value.dtype.kind == "c":
             return "complex"
+        if value.dtype.kind not in "f":
+            return None if value.dtype.kind in "biu" else "unread"
         if value.size > MAX_POINT:
             return "unread"
         kind = torch.float32 if value.dtype == numpy.float32 else torch.float64
