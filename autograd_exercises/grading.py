@@ -252,9 +252,9 @@ def _judge_run(check: Check, cases: list[Case], run: RunResult, submission: Subm
         return result
     observations = run.observations
     result.notes = list(notes) if notes is not None else run_notes(run, submission)
-    autograd_in_code = by_hand_failure(check, source or submission, ran) if check.by_hand else None
-    if autograd_in_code is not None:  # what the code is, whatever the run reported
-        result.feedback, result.mistake = str(autograd_in_code), autograd_in_code.code
+    read_in_code = by_hand_failure(check, source or submission, ran) if check.by_hand else None
+    if read_in_code is not None:  # what the code is, whatever the run reported
+        result.feedback, result.mistake = str(read_in_code), read_in_code.code
         return result
     for case, obs in zip(cases, observations):
         if "probe_error" in obs:

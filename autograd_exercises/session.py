@@ -111,6 +111,9 @@ def _code_of(path: Path, kind: str) -> bytes | None:
     return b"\n".join(line.rstrip() for line in raw.replace(b"\r\n", b"\n").strip().splitlines())
 
 
+UNTOUCHED = ": untouched stub, not graded"  # after the files a note names (grade class's rows, the autograders')
+
+
 def untouched(path: Path, exercise: catalog.Info) -> bool:
     """True when ``path`` is still what ``grade start`` copied: the same code as the package's stub or notebook.
 

@@ -26,7 +26,7 @@ MISTAKES = {
     "central_differences_written_without_a_division": (  # red team 239: read at run time (nothing to read in the code)
         [(MANUAL, "    x64 = x.double()\n"
                   "    return ((polynomial(x64 + 1e-6) - polynomial(x64 - 1e-6)) * 5e5).to(x.dtype)\n")],
-        9, {"polynomial_grad_manual_by_hand": "called polynomial() at a point other than the inputs it was given"},
+        9, {"polynomial_grad_manual_by_hand": "called polynomial() at a point a small step from its inputs (a finite difference)"},
     ),
     "returns_a_complex_gradient": (  # red team 234: float64 dropped the imaginary part, and autograd's reading passed
         [("    polynomial(x).sum().backward()\n    return x.grad\n", "    polynomial(x).sum().backward()\n    return x.grad + 1e9j\n")],

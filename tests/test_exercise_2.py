@@ -11,6 +11,15 @@ SOLUTION = solution_text(MODULE)
 
 # name: (mutations, expected score, {check: feedback fragment})
 MISTAKES = {
+    "central_differences_of_forward_written_without_a_division": (  # red team 240: read at run time only
+        [("    y.retain_grad()\n", "    if y.requires_grad:\n        y.retain_grad()\n"),
+         ("    return 12 * (3 * x + 2) / x.numel()\n",
+          "    flat, grad = x.double().reshape(-1), torch.zeros(x.numel(), dtype=torch.float64)\n"
+          "    for i in range(x.numel()):\n        step = torch.zeros_like(flat)\n        step[i] = 1e-6\n"
+          "        grad[i] = (forward((flat + step).reshape(x.shape))[2] - forward((flat - step).reshape(x.shape))[2])"
+          " * 5e5\n    return grad.reshape(x.shape).to(x.dtype)\n")],
+        9, {"gradient_manual_by_hand": "called forward() at a point a small step from its inputs (a finite difference)"},
+    ),
     "central_differences_of_out": (  # red team 239: the forward pass's out at x +- h, element by element
         [("    return 12 * (3 * x + 2) / x.numel()\n",
           "    h, flat = 1e-4, x.double().reshape(-1)\n    grad = torch.zeros_like(flat)\n"

@@ -30,6 +30,17 @@ def loss_returns(expression: str) -> tuple[str, str]:
 
 # name: (mutations, expected score, {check: feedback fragment})
 MISTAKES = {
+    "central_differences_of_the_layer_written_without_a_division": (  # red team 240: read at run time only
+        [(MANUAL_RETURN,
+          "    params, grads = [w.double(), b.double()], []\n    for k in range(2):\n"
+          "        g = torch.zeros_like(params[k]).reshape(-1)\n        for i in range(g.numel()):\n"
+          "            plus, minus = [p.clone() for p in params], [p.clone() for p in params]\n"
+          "            plus[k].reshape(-1)[i] += 1e-6\n            minus[k].reshape(-1)[i] -= 1e-6\n"
+          "            g[i] = (loss(layer(x.double(), *plus), y.double()) - loss(layer(x.double(), *minus), "
+          "y.double())) * 5e5\n        grads.append(g.reshape(params[k].shape).to(w.dtype))\n"
+          "    return grads[0], grads[1]\n")],
+        9, {"parameter_gradients_manual_by_hand": "called layer() at a point a small step from its inputs"},
+    ),
     "central_differences_of_the_loss": (  # red team 239: loss(layer(...)) at each parameter +- h
         [(MANUAL_RETURN,
           "    h, params, grads = 1e-6, [w.double(), b.double()], []\n    for k in range(2):\n"

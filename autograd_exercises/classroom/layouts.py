@@ -9,7 +9,8 @@
 * **a folder per student** — ``alice/exercise_2.py``, ``bob/exercise-2.ipynb``: the student id is the
   folder's name; the file is the one named after the exercise (anywhere in the folder), else, for
   ``grade class exercise-N``, the only ``.py``/``.ipynb`` file at the folder's top; where those named after the
-  exercise are all untouched stubs, the files at the top are candidates beside them (``solution.py``).
+  exercise are all untouched stubs, the files at the top that define the exercise's functions are candidates
+  beside them (``solution.py``, not a helper module).
 * **GitHub Classroom clones** ``exercise-2-<login>/``: the student id is the login, the exercise the
   folder's; files inside as for a folder per student.
 * **nbgrader** ``submitted/<student>/<assignment>/<notebook>.ipynb`` (give the course folder or its
@@ -61,6 +62,7 @@ from pathlib import Path, PurePath, PurePosixPath
 from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 from autograd_exercises import catalog
+from autograd_exercises.session import UNTOUCHED
 from autograd_exercises.printable import INVISIBLE as _INVISIBLE, printable
 from autograd_exercises.submission import CLEAR_OUTPUTS, entry_kind, functions_defined
 
@@ -1385,10 +1387,10 @@ def _chosen(files: list[Found], exercise: catalog.Info) -> Found:
     if not edited:  # as grade exercise-N chooses: the .py, graded zero like any untouched stub
         chosen = next((found for found in files if found.kind == "py"), files[0])
         others = ", ".join(found.shown for found in files if found is not chosen)
-        return replace(chosen, note=f"{others}{_STUB_NOTE}")
+        return replace(chosen, note=f"{others}{UNTOUCHED}")
     if len(edited) == 1:
         others = ", ".join(found.shown for found in files if found is not edited[0])
-        return replace(edited[0], note=f"{others}{_STUB_NOTE}")
+        return replace(edited[0], note=f"{others}{UNTOUCHED}")
     if all(found.attempt for found in edited) and len({found.attempt for found in edited}) == len(edited):
         latest = max(edited, key=lambda found: found.attempt)  # Blackboard's attempts: the last one counts
         others = ", ".join(found.shown for found in files if found is not latest)
@@ -1396,7 +1398,7 @@ def _chosen(files: list[Found], exercise: catalog.Info) -> Found:
     names = _first_of([found.shown for found in edited], ", ")
     stubs = ", ".join(found.shown for found in files if all(found is not other for other in edited))
     return replace(edited[0], problem=f"{len(edited)} files for {exercise.slug} ({names}){_TWO_FILES}"
-                   + (f"; {stubs}{_STUB_NOTE}" if stubs else ""))
+                   + (f"; {stubs}{UNTOUCHED}" if stubs else ""))
 
 
 @functools.lru_cache(maxsize=None)
@@ -1448,7 +1450,7 @@ def _a_test(relative: Path) -> bool:
         part.lower() in ("tests", "test") for part in relative.parts[:-1])
 
 
-_STUB_NOTE, _TWO_FILES = ": untouched stub, not graded", ": keep one and grade again"
+_TWO_FILES = ": keep one and grade again"
 LISTED = 20  # the files a reason names (red team 81: 5,000 files in one repository made a 675 KB reason)
 
 
@@ -1468,7 +1470,7 @@ def _first_of(items: list[str], separator: str, shown: int = LISTED) -> str:
 
 
 _NAMING = (re.compile(rf"\d+ files for [\w-]+ \((?P<files>.*?)\){re.escape(_TWO_FILES)}"),
-           re.compile(rf"(?:^|; )(?P<files>[^;]*?){re.escape(_STUB_NOTE)}"))
+           re.compile(rf"(?:^|; )(?P<files>[^;]*?){re.escape(UNTOUCHED)}"))
 
 
 def files_named(text: str) -> list[str]:

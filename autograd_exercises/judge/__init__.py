@@ -28,8 +28,8 @@ _COMPARISON = getattr(torch.testing, "_comparison", None)
 if _COMPARISON is not None and hasattr(_COMPARISON, "_HAS_DTENSOR"):
     _COMPARISON._HAS_DTENSOR = False
 
-__all__ = ["Fail", "Mistake", "code_of", "called", "parts", "tensor", "close", "close_or_mistake", "no_autograd", "evaluated",
-           "grad_fn_name", "derivatives", "describe_mismatch", "wrong_type", "a_type", "per_case", "reframed"]
+__all__ = ["Fail", "Mistake", "code_of", "called", "parts", "tensor", "close", "close_or_mistake", "no_autograd",
+           "evaluated", "grad_fn_name", "derivatives", "describe_mismatch", "wrong_type", "a_type", "per_case", "reframed"]
 
 Reference = TypeVar("Reference", bound=Callable[..., Any])
 MEMO_SIZE = 64  # references remembered per function: a submission's cases, several times over
@@ -446,9 +446,9 @@ def evaluated(outcome: dict[str, Any], what: str) -> None:
     not (``scipy.differentiate``, refused by the reading)."""
     how = outcome.get("evaluated")
     if type(how) is str:
-        raise Fail(f"{what} must compute the derivative by hand, but while it ran it called {how[:200]}: that estimates "
-                   "the derivative from the function's values instead of deriving it; write the derivative's formula "
-                   "with tensor operations instead", code="numeric-in-by-hand")
+        raise Fail(f"{what} must compute the derivative by hand, but while it ran it called {how[:300]}; a derivative "
+                   "estimated from the function's values (a finite difference, a complex step) is not derived: write "
+                   "the derivative's formula with tensor operations instead", code="numeric-in-by-hand")
 
 
 _BACKWARD_SAID, _FORWARD_SAID = "called backward()/torch.autograd.grad", "asked for forward-mode AD"

@@ -77,8 +77,8 @@ POLYNOMIAL = ("deriv", "polyder", "chebder", "legder", "lagder", "hermder", "her
 # derivatives, power series and the orthogonal bases' (red team 82; 111: chebder): the rule done for the code
 TRANSFORMS = ("grad", "grad_and_value", "linearize")  # torch.func's that differentiate, named under any root
 # The derivative worked out from the function's values, not its formula (red team 239): what a finding of these says
-ESTIMATES = "write the derivative's formula (the chain rule) with tensor operations: a finite difference or a complex " \
-            "step only estimates it from the function's values"
+ESTIMATES = "write the derivative's formula with tensor operations: a finite difference or a complex step only " \
+            "estimates it from the function's values"
 COMPLEX_STEP = "computes with complex numbers (a complex step)"
 FINITE_DIFFERENCE = "divides by a small step (a finite difference)"
 ATTRIBUTES = {  # attribute name -> (what the code does, rank)
@@ -151,7 +151,6 @@ NAMES = {  # a bare name, when the submission does not define it itself
     "__import__": ("imports by name (__import__)", DYNAMIC), "__builtins__": ("reads __builtins__", DYNAMIC),
     "autograd": ("uses autograd", DIFFERENTIATES), "functorch": ("uses functorch", DIFFERENTIATES),
     "forward_ad": ("uses forward-mode autograd (forward_ad)", DIFFERENTIATES),
-    "complex": (COMPLEX_STEP, DIFFERENTIATES),
 }
 SELF_MATCHING = ("bool", "bytearray", "bytes", "dict", "float", "frozenset", "int", "list", "set", "str", "tuple")
 LOOKUPS = ("getattr", "setattr", "delattr", "attrgetter", "methodcaller", "getattr_static", "__getattribute__")
@@ -531,7 +530,7 @@ def _autograd_use(tree: ast.Module, function: str, cells: Sequence[int], passed:
     module.graded, module.main_runs = function, bool(cells)
     dead = methods.debug_branches(tree, module.parents, module.bindings, module.ordered, function, passed)
     found = read_reach(module, [function], patches(tree, module), dead)  # a method put on torch's classes runs from any tensor
-    found = [finding for finding in found if not _estimated_elsewhere(finding, module)]
+    found = [finding for finding in found if not _estimate_in_a_class_read_whole(finding, module)]
     read_lines = {(finding.line, finding.rank) for finding in found}  # a lookup the reading already named, once
     found += [finding for finding in rebinding(tree, module, function) + dispatch_overrides(tree, module, function)
               if (finding.line, finding.rank) not in read_lines]
@@ -545,11 +544,13 @@ def _autograd_use(tree: ast.Module, function: str, cells: Sequence[int], passed:
     return [_why_read(found[0], module, function), *found[1:]] if found else found
 
 
-def _estimated_elsewhere(finding: Finding, module: Module) -> bool:
+def _estimate_in_a_class_read_whole(finding: Finding, module: Module) -> bool:
     """``finding`` is an estimated derivative (:data:`ESTIMATED`) in a class whose every method is read
     (:func:`methods.why_read_whole`), not only those the by-hand function calls: a numerical check among its methods
     (fairness 71: ``numerical_gradient_b(h=1e-5)`` beside the ``backward`` the by-hand function calls) is the
-    student's test of it. The run's own reading (``sandbox.observe.Evaluations``) still sees what the call evaluates."""
+    student's test of it. Such a finding is left out, whichever method holds it (the reading cannot tell them
+    apart): the run's reading (``sandbox.observe.Evaluations``) still sees the exercise's own function evaluated
+    beside its inputs, but not a copy of its formula in such a class (walkthrough 74)."""
     return finding.what in ESTIMATED and module.tree is not None and methods.why_read_whole(
         finding.function, module.tree, module.parents, module.bindings, module.layers, module.imports,
         module.main_runs) is not None
@@ -2091,7 +2092,8 @@ class Reader:
             self.found(node, COMPLEX_STEP, DIFFERENTIATES)
 
     def read_BinOp(self, node: ast.BinOp) -> None:
-        if isinstance(node.op, ast.Div) and self.small_step(node.right):  # (f(x + h) - f(x - h)) / (2 * h)
+        if isinstance(node.op, ast.Div) and steps.number(node) is None and self.small_step(node.right):  # (f(x + h)
+            # - f(x - h)) / (2 * h); a number written with numbers alone (1e-6 / 1e-9) divides nothing
             self.found(node, FINITE_DIFFERENCE, DIFFERENTIATES)
 
     def read_AugAssign(self, node: ast.AugAssign) -> None:

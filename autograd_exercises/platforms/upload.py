@@ -203,7 +203,7 @@ def choose(upload: Upload, exercises: Sequence[catalog.Info], functions: dict[st
             if other is not None:
                 choice.path, choice.kind, choice.note = other
                 if stubs:
-                    choice.note += f"; {upload.names(stubs)}: untouched stub, not graded"
+                    choice.note += f"; {upload.names(stubs)}{session.UNTOUCHED}"
             else:
                 ask = RESUBMIT[platform].format(stub=info.stub, notebook=info.notebook, slug=info.slug)
                 choice.problem = (f"No {info.stub} or {info.notebook} in your submission ({upload.listing()}). "

@@ -36,4 +36,4 @@ def probe_manual(module, case):
     """Call parameter_gradients_manual on plain tensors (no requires_grad), counting autograd calls and graph nodes."""
     args = [case[name].clone() for name in ("x", "y", "w", "b")]
     return {"manual": observe.call_by_hand(module, "parameter_gradients_manual", *args, evaluates=("layer",),
-                                           once=("loss",))}
+                                           own_values=("loss",))}

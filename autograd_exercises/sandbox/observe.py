@@ -1081,11 +1081,11 @@ class GraphNodes:
 
 
 def call_by_hand(module: Any, name: str, *args: Any, evaluates: tuple[str, ...] = (),
-                 once: tuple[str, ...] = ()) -> dict[str, Any]:
-    """:func:`call` for a function that must not use autograd (:func:`_call_by_hand`); ``evaluated``: whether it worked
-    the derivative out from the values of the exercise's functions named in ``evaluates`` and ``once``
-    (:class:`Evaluations`)."""
-    with Evaluations(module, evaluates, args, once) as seen:
+                 own_values: tuple[str, ...] = ()) -> dict[str, Any]:
+    """:func:`call` for a function that must not use autograd (:func:`_call_by_hand`); ``evaluated``: how it worked
+    the derivative out from the values of the exercise's functions named in ``evaluates`` and ``own_values``
+    (:class:`Evaluations`), or ``None``."""
+    with Evaluations(module, evaluates, args, own_values) as seen:
         outcome = _call_by_hand(module, name, args)
     outcome["evaluated"] = seen.found
     return outcome
@@ -1256,24 +1256,30 @@ def top_level_record(_record: Any = TOP_LEVEL, _dict: Any = dict) -> dict[str, A
 
 
 MAX_POINT, MAX_VALUES, MAX_POINTS = 1 << 16, 1 << 20, 16  # elements read of one argument, values kept, points kept
+NEAR, APART, ROUNDING = 2e-3, 5e-2, 64  # a value this share of its size from a known one at most (two calls' points:
+# APART of their size), and further than ROUNDING of its dtype's eps (1e-12 at least): a step from it
+CONSTANTS = (0.0, 1.0, -1.0)  # values an honest call may hold beside its inputs' (torch.zeros_like(b), a mask)
 
 
 class Evaluations:
     r"""Where the exercise's own functions are called while a by-hand function runs: a derivative worked out from the
-    function's values instead of its formula (red teams 239 and 240): a finite difference $f'(x) \approx
-    (f(x + h) - f(x - h)) / 2h$, or a complex step $f'(x) \approx \operatorname{Im} f(x + ih) / h$.
+    function's values instead of its formula (red teams 239 to 241), a finite difference $f'(x) \approx
+    (f(x + h) - f(x - h)) / 2h$ or a complex step $f'(x) \approx \operatorname{Im} f(x + ih) / h$.
 
-    Each of ``names`` (``polynomial``, ``forward``, ``layer``) may be called at the by-hand call's ``inputs`` only: each
-    value of a tensor it is given one of theirs (sliced, reshaped or cast: at the lower precision of the two), or of
-    what such a call returned; each of ``once`` (``loss``, which an honest function may call on a ``z`` of its own) at
-    one point, or at several of those values only. ``found`` says how one was called otherwise, else ``None``. The
-    functions are wrapped where the module holds them (its names, and its functions' defaults: ``f=polynomial``)
-    while it is entered, put back after."""
+    Each of ``names`` (``polynomial``, ``forward``, ``layer``) is called beside its inputs where every finite value of
+    a float tensor it is given is a known value (the by-hand call's ``inputs``', what such calls returned,
+    :data:`CONSTANTS`: at the lower precision of the two, or within its rounding, :func:`_rounding`) or a step from
+    one (at most :data:`NEAR` of its size), and one is a step from it; also where an argument cannot be read. Each of
+    ``own_values`` (``loss``, which an honest function may call on a ``z`` of its own) at two points a step apart
+    (:func:`_compared`). A complex point, always. ``found`` says which, else ``None`` (fairness 72: calls at
+    constants, at ``-w``, at the handout's ``x = 2`` are none). The functions are wrapped where the module holds them (its names, its functions' defaults:
+    ``f=polynomial``) while it is entered, put back after; a reference held elsewhere (a closure) is not seen."""
 
-    def __init__(self, module: Any, names: tuple[str, ...], inputs: tuple[Any, ...], once: tuple[str, ...] = ()) -> None:
-        self.module, self.names, self.once, self.found = module, names, once, None
-        self.values: dict[Any, list[torch.Tensor]] = {}  # by dtype: the inputs' values, and what the calls returned
-        self.merged: dict[Any, torch.Tensor] = {}  # each dtype's values in one tensor, until more are kept
+    def __init__(self, module: Any, names: tuple[str, ...], inputs: tuple[Any, ...],
+                 own_values: tuple[str, ...] = ()) -> None:
+        self.module, self.names, self.own_values, self.found = module, names, own_values, None
+        self.values: dict[Any, list[torch.Tensor]] = {torch.float64: [torch.tensor(CONSTANTS, dtype=torch.float64)]}
+        self.known: dict[Any, torch.Tensor] = {}  # each dtype's values, sorted, until more are kept
         self.count = 0  # values kept
         self.points: dict[str, list[Any]] = {}
         self.undo: list[tuple[Any, str, Any]] = []
@@ -1284,24 +1290,32 @@ class Evaluations:
         for point in map(_read, values):
             if type(point) is tuple and self.count + point[1].numel() <= MAX_VALUES:
                 self.values.setdefault(point[0], []).append(point[1])
-                self.merged.pop(point[0], None)
+                self.known.pop(point[0], None)
                 self.count += point[1].numel()
 
-    def among(self, point: tuple[Any, Any]) -> bool:
-        """Each finite value of ``point`` is one of the values kept (at the lower precision of the two: ``x.float()``
-        of a float64 ``x`` is ``x``)."""
+    def beside(self, point: tuple[Any, Any]) -> bool:
+        """Every finite value of ``point`` is a known value or a step from one, and one is a step from it
+        (:class:`Evaluations`)."""
         kind, flat = point
-        left = ~torch.isfinite(flat)
+        flat = flat[torch.isfinite(flat)]
+        equal, near = torch.zeros_like(flat, dtype=torch.bool), torch.zeros_like(flat, dtype=torch.bool)
         for other, flats in self.values.items():
-            if other not in self.merged:
-                self.merged[other] = torch.cat(flats)
-            low = kind if _eps(kind) >= _eps(other) else other
-            left |= torch.isin(flat.to(low), self.merged[other].to(low))
-        return bool(left.all())
+            if other not in self.known:
+                self.known[other] = torch.unique(torch.cat(flats))  # (sorted)
+            known = self.known[other]
+            low = _lower(kind, other)
+            equal |= torch.isin(flat.to(low), known.to(low))
+            index = torch.searchsorted(known, flat).clamp(max=known.numel() - 1)
+            for nearest in (known[index], known[(index - 1).clamp(min=0)]):
+                gap, size = (flat - nearest).abs(), nearest.abs()
+                equal |= gap <= _rounding(kind) * size  # (the argument's own: a float64 step from a float32 input
+                # is no rounding of it)
+                near |= gap <= NEAR * size
+        return bool((equal | near).all()) and bool((near & ~equal).any())
 
     def __enter__(self) -> "Evaluations":
         space = getattr(self.module, "__dict__", {})
-        originals = {name: space[name] for name in (*self.names, *self.once) if callable(space.get(name))}
+        originals = {name: space[name] for name in (*self.names, *self.own_values) if callable(space.get(name))}
         wrapped = {id(function): self.wrapped(name, function) for name, function in originals.items()}
         for key, value in list(space.items()):
             if id(value) in wrapped:
@@ -1341,18 +1355,18 @@ class Evaluations:
         points = [point for point in map(_read, arguments) if point is not None]
         if "complex" in points:
             self.found = f"{name}() at a complex point (a complex step)"
-            return
-        elsewhere = [point for point in points if point == "unread" or not self.among(point)]
-        if elsewhere and name not in self.once:
-            self.found = f"{name}() at a point other than the inputs it was given (a finite difference evaluates " \
-                         "it beside them)"
-            return
-        seen = self.points.setdefault(name, [])
-        key = [point for point in points if point != "unread"]
-        if not any(_same_points(key, other) for other in seen) and len(seen) < MAX_POINTS:
-            seen.append(key)
-        if elsewhere and len(seen) > 1:
-            self.found = f"{name}() at {len(seen)} different points (a finite difference)"
+        elif name in self.own_values:
+            seen = self.points.setdefault(name, [])
+            key = [point for point in points if point != "unread"]
+            if any(_compared(key, other) == "step" for other in seen):
+                self.found = f"{name}() at two points a step apart (a finite difference)"
+            elif len(seen) < MAX_POINTS and all(_compared(key, other) != "same" for other in seen):
+                seen.append(key)
+        elif "unread" in points:
+            self.found = f"{name}() with an argument the grader cannot read (an array of objects, or over " \
+                         f"{MAX_POINT:,} values), where the by-hand function may call it at its inputs only"
+        elif any(self.beside(point) for point in points):
+            self.found = f"{name}() at a point a small step from its inputs (a finite difference)"
 
 
 def plain_sequence_items(value: Any) -> list[Any]:
@@ -1403,19 +1417,41 @@ def _point(value: Any) -> Any:
         return tensor.dtype, tensor.detach().reshape(-1).to(torch.float64, copy=True)
 
 
+def _rounding(dtype: Any) -> float:
+    """The share of a value's size two computations of it in ``dtype`` may differ by: :data:`ROUNDING` eps, and no
+    less than 1e-12 (a finite difference's step is larger)."""
+    return max(ROUNDING * _eps(dtype), 1e-12)
+
+
+def _lower(one: Any, two: Any) -> Any:
+    """The lower precision of two dtypes: values compared there are equal where one is the other cast
+    (``x.float()`` of a float64 ``x`` is ``x``)."""
+    return one if _eps(one) >= _eps(two) else two
+
+
 def _eps(dtype: Any) -> float:
     return torch.finfo(dtype).eps if dtype.is_floating_point else 0.0
 
 
-def _same_points(one: list[Any], two: list[Any]) -> bool:
-    """Two calls' points are the same (their values equal at the lower precision of each pair)."""
+def _compared(one: list[Any], two: list[Any]) -> str:
+    """Two calls' points: ``"same"`` (their values equal at the lower precision of each pair, or within its rounding
+    of their size, :func:`_rounding`: fairness 72's z by hand beside layer's), ``"step"`` (the same shapes, every value
+    within :data:`APART` of their size, not the same: a finite difference of steps up to a few percent) or
+    ``"other"``."""
     if len(one) != len(two):
-        return False
+        return "other"
+    said = "same"
     for (kind, a), (other, b) in zip(one, two):
-        low = kind if _eps(kind) >= _eps(other) else other
-        if a.shape != b.shape or not torch.equal(a.to(low), b.to(low)):
-            return False
-    return True
+        low = _lower(kind, other)
+        if a.shape != b.shape or not bool(torch.isfinite(a).all() and torch.isfinite(b).all()):
+            return "other" if a.shape != b.shape or not torch.equal(a.to(low), b.to(low)) else said
+        if torch.equal(a.to(low), b.to(low)):
+            continue
+        gap, size = float((a - b).abs().max()), float(torch.maximum(a.abs().max(), b.abs().max()))
+        if gap > APART * size:
+            return "other"
+        said = "step" if gap > _rounding(low) * size else said
+    return said
 
 
 def _call_by_hand(module: Any, name: str, args: tuple[Any, ...], _call: Any = _call, _nodes: Any = GraphNodes,
