@@ -223,3 +223,12 @@ def test_the_same_z_computed_twice_in_float32_is_one_point_and_a_step_of_one_per
     with Evaluations(module, ("layer",), (ROWS, W, B), ("loss",)) as seen:
         [module.loss(z + step * 1e-2 * z.abs().max(), ROWS[:, :2]) for step in (-2, -1, 1, 2)]
     assert seen.found == "loss() at two points a step apart (a finite difference)"
+
+
+def test_a_point_holding_an_infinity_is_still_compared_by_its_other_arguments():
+    """Two loss calls whose first arguments hold the same inf, and whose second ones are a step apart."""
+    first = torch.tensor([float("inf"), 1.0], dtype=torch.float64)
+    module = _module(layer=layer, loss=loss)
+    with Evaluations(module, ("layer",), (ROWS, W, B), ("loss",)) as seen:
+        module.loss(first, ROWS[0, :2]), module.loss(first, ROWS[0, :2] + 1e-6)
+    assert seen.found == "loss() at two points a step apart (a finite difference)"

@@ -1272,8 +1272,9 @@ class Evaluations:
     one (at most :data:`NEAR` of its size), and one is a step from it; also where an argument cannot be read. Each of
     ``own_values`` (``loss``, which an honest function may call on a ``z`` of its own) at two points a step apart
     (:func:`_compared`). A complex point, always. ``found`` says which, else ``None`` (fairness 72: calls at
-    constants, at ``-w``, at the handout's ``x = 2`` are none). The functions are wrapped where the module holds them (its names, its functions' defaults:
-    ``f=polynomial``) while it is entered, put back after; a reference held elsewhere (a closure) is not seen."""
+    constants, at ``-w``, at the handout's ``x = 2`` are none). The functions are wrapped where the module holds them
+    (its names, its functions' defaults: ``f=polynomial``) while it is entered, put back after; a reference held
+    elsewhere (a closure) is not seen."""
 
     def __init__(self, module: Any, names: tuple[str, ...], inputs: tuple[Any, ...],
                  own_values: tuple[str, ...] = ()) -> None:
@@ -1443,10 +1444,12 @@ def _compared(one: list[Any], two: list[Any]) -> str:
     said = "same"
     for (kind, a), (other, b) in zip(one, two):
         low = _lower(kind, other)
-        if a.shape != b.shape or not bool(torch.isfinite(a).all() and torch.isfinite(b).all()):
-            return "other" if a.shape != b.shape or not torch.equal(a.to(low), b.to(low)) else said
+        if a.shape != b.shape:
+            return "other"
         if torch.equal(a.to(low), b.to(low)):
             continue
+        if not bool(torch.isfinite(a).all() and torch.isfinite(b).all()):
+            return "other"
         gap, size = float((a - b).abs().max()), float(torch.maximum(a.abs().max(), b.abs().max()))
         if gap > APART * size:
             return "other"
