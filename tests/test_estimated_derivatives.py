@@ -23,7 +23,7 @@ HONEST = {  # by-hand code that divides, written as students write it: no findin
     "by a half": "def g(x):\n    return x / 0.5\n",
     "by a large constant": "def g(x):\n    return x / 255\n",
     "by a name bound to a count": "N = 4\n\ndef g(x):\n    return x / N\n",
-    "by a rate": "def g(x, lr=0.01):\n    return x / (lr * x.numel()) + x / 0.01\n",  # (walkthrough 74)
+    "by a rate": "def g(x, lr=0.1):\n    return x / (lr * x.numel()) + x / 0.5\n",  # (walkthrough 74)
     "by a folded large number": "def g(x):\n    return x / (1e-6 / 1e-9) + x / 2e-3 ** -1\n",
     "a complex check": "def g(x):\n    assert not isinstance(x, complex)\n    return 2 * x\n",
     "by a local h beside a module's step": ("h = 1e-5\n\ndef g(x):\n    h = torch.sigmoid(x)\n    return x / h\n"),
@@ -56,6 +56,11 @@ ESTIMATED = {  # what each says, first
     "torch.gradient": ("def g(x):\n    return torch.gradient(f(x), spacing=0.5)[0]\n", static.GRADIENTS[0]),
     "torch.gradient of samples": ("def g(x, h=1e-3):\n    samples = torch.stack([f(x - h), f(x), f(x + h)])\n"
                                   "    return torch.gradient(samples, spacing=h, dim=0)[0][1]\n", static.GRADIENTS[0]),
+    "Richardson's steps": ("def g(x):\n    d1 = (f(x + 0.01) - f(x - 0.01)) / 0.02\n"
+                           "    d2 = (f(x + 0.005) - f(x - 0.005)) / 0.01\n    return (4 * d2 - d1) / 3\n",
+                           static.FINITE_DIFFERENCE),  # (red team 242)
+    "a fitted polynomial": ("import numpy as np\n\ndef g(x):\n    c = np.polyfit([-1.0, 0.0, 1.0, 2.0], [f(t) for t in "
+                            "(-1.0, 0.0, 1.0, 2.0)], 3)\n    return 3 * c[0] * x**2 + 2 * c[1] * x + c[2]\n", static.FITS),
     "numpy.gradient": ("import numpy as np\n\ndef g(x):\n    return np.gradient(f(x))\n", static.GRADIENTS[0]),
 }
 

@@ -80,6 +80,7 @@ TRANSFORMS = ("grad", "grad_and_value", "linearize")  # torch.func's that differ
 ESTIMATES = "write the derivative's formula with tensor operations: a finite difference or a complex step only " \
             "estimates it from the function's values"
 COMPLEX_STEP = "computes with complex numbers (a complex step)"
+FITS = "fits a polynomial to the function's values (polyfit, vander)"  # then differentiates the fit (red team 242)
 FINITE_DIFFERENCE = "divides by a small step (a finite difference)"
 ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "backward": ("calls .backward()", DIFFERENTIATES),
@@ -122,6 +123,7 @@ ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "get_annotations": ("may evaluate strings as code (inspect.get_annotations)", DYNAMIC),
     **{name: ("makes a function from a code object (types)", DYNAMIC) for name in CODE_OBJECTS},
     "co_code": ("reads or rewrites bytecode (co_code)", DYNAMIC),
+    "polyfit": (FITS, DIFFERENTIATES), "vander": (FITS, DIFFERENTIATES),
     **{name: (COMPLEX_STEP, DIFFERENTIATES) for name in ("imag", "complex", "view_as_complex", "complex32", "complex64", "complex128",
                                                         "chalf", "cfloat", "cdouble")},
 }
@@ -135,7 +137,7 @@ KERNELS = ("uses torch.nn.grad (autograd's own derivative kernels)", DIFFERENTIA
 # convolution_backward (red team 219: dL/dw = xᵀδ as a kernel-1 conv1d_weight); they run with autograd off too
 NUMERICAL = ("differentiates for it (scipy.differentiate)", DIFFERENTIATES)  # as mpmath.diff (red team 219)
 GRADIENTS = ("estimates a derivative by finite differences (gradient)", DIFFERENTIATES)  # torch's and numpy's
-ESTIMATED = frozenset({COMPLEX_STEP, FINITE_DIFFERENCE, GRADIENTS[0]})  # (what the findings above say)
+ESTIMATED = frozenset({COMPLEX_STEP, FINITE_DIFFERENCE, GRADIENTS[0], FITS})  # (what the findings above say)
 ROOTED = {("torch", "func"): ("uses torch.func", DIFFERENTIATES), ("sys", "modules"): ("reads sys.modules", DYNAMIC),
           ("nn", "grad"): KERNELS, ("functional", "grad"): KERNELS, ("scipy", "differentiate"): NUMERICAL,
           ("torch", "gradient"): GRADIENTS, ("np", "gradient"): GRADIENTS, ("numpy", "gradient"): GRADIENTS,

@@ -13,7 +13,8 @@ from typing import Iterable
 from autograd_exercises.judge import methods
 from autograd_exercises.judge.syntax import walk
 
-STEP = 1e-3  # a number at most this size, divided by: a finite difference's step (walkthrough 74: not a 0.01 rate)
+STEP = 1e-2  # a number at most this size, divided by: a finite difference's step (red team 242: Richardson's 0.01
+# and 0.005; an honest formula divides by no such number)
 DIVIDES = ("div", "div_", "divide", "true_divide", "truediv")  # a division written as a call: x.div(h), torch.div(d, h)
 
 

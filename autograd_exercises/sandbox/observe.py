@@ -1255,64 +1255,44 @@ def top_level_record(_record: Any = TOP_LEVEL, _dict: Any = dict) -> dict[str, A
     return _dict(_record) if _record else {"ran": False}
 
 
-MAX_POINT, MAX_VALUES, MAX_POINTS = 1 << 16, 1 << 20, 16  # elements read of one argument, values kept, points kept
-NEAR, APART, ROUNDING = 2e-3, 5e-2, 64  # a value this share of its size from a known one at most (two calls' points:
-# APART of their size), and further than ROUNDING of its dtype's eps (1e-12 at least): a step from it
-CONSTANTS = (0.0, 1.0, -1.0)  # values an honest call may hold beside its inputs' (torch.zeros_like(b), a mask)
+MAX_POINT, MAX_SLICES, MAX_POINTS = 1 << 16, 1 << 12, 16  # elements read of one argument, slices compared, points
+NEAR, APART, ROUNDING = 2e-3, 5e-2, 64  # a number this share of its input's size from it at most, a tensor APART
+# of it; further than ROUNDING of its dtype's eps (1e-12 at least): a step from it
 
 
 class Evaluations:
     r"""Where the exercise's own functions are called while a by-hand function runs: a derivative worked out from the
-    function's values instead of its formula (red teams 239 to 241), a finite difference $f'(x) \approx
+    function's values instead of its formula (red teams 239 to 242), a finite difference $f'(x) \approx
     (f(x + h) - f(x - h)) / 2h$ or a complex step $f'(x) \approx \operatorname{Im} f(x + ih) / h$.
 
-    Each of ``names`` (``polynomial``, ``forward``, ``layer``) is called beside its inputs where every finite value of
-    a float tensor it is given is a known value (the by-hand call's ``inputs``', what such calls returned,
-    :data:`CONSTANTS`: at the lower precision of the two, or within its rounding, :func:`_rounding`) or a step from
-    one (at most :data:`NEAR` of its size), and one is a step from it; also where an argument cannot be read. Each of
-    ``own_values`` (``loss``, which an honest function may call on a ``z`` of its own) at two points a step apart
-    (:func:`_compared`). A complex point, always. ``found`` says which, else ``None`` (fairness 72: calls at
-    constants, at ``-w``, at the handout's ``x = 2`` are none). The functions are wrapped where the module holds them
-    (its names, its functions' defaults: ``f=polynomial``) while it is entered, put back after; a reference held
-    elsewhere (a closure) is not seen."""
+    Each of ``names`` (``polynomial``, ``forward``, ``layer``) is called a step from its inputs where a float argument
+    is a step from one of the by-hand call's ``inputs`` of its shape, or from a slice of one (a row of ``x``), or
+    holds slices that are (perturbations stacked in one call): each value equal to the input's at the same place, or
+    within :data:`APART` of its size (:data:`NEAR` of it for a single number), and one not equal (:func:`_stepped`);
+    also where an argument cannot be read. Each of ``own_values`` (``loss``, which an honest function may call on a
+    ``z`` of its own) at two points a step apart (:func:`_compared`). A complex point, always. ``found`` says which,
+    else ``None`` (fairness 72: calls at constants, at ``-w``, at the handout's ``x = 2``, of ``layer`` as a matrix
+    product are none). The functions are wrapped where the module holds them (its names, its functions' defaults:
+    ``f=polynomial``) while it is entered, put back after; a reference held elsewhere (a closure) is not seen."""
 
     def __init__(self, module: Any, names: tuple[str, ...], inputs: tuple[Any, ...],
                  own_values: tuple[str, ...] = ()) -> None:
         self.module, self.names, self.own_values, self.found = module, names, own_values, None
-        self.values: dict[Any, list[torch.Tensor]] = {torch.float64: [torch.tensor(CONSTANTS, dtype=torch.float64)]}
-        self.known: dict[Any, torch.Tensor] = {}  # each dtype's values, sorted, until more are kept
-        self.count = 0  # values kept
+        self.inputs = [point for point in map(_read, inputs) if type(point) is tuple]
         self.points: dict[str, list[Any]] = {}
         self.undo: list[tuple[Any, str, Any]] = []
-        self.keep(inputs)
-
-    def keep(self, values: tuple[Any, ...]) -> None:
-        """Keep the values of ``values``' tensors as values a call may be given (up to :data:`MAX_VALUES`)."""
-        for point in map(_read, values):
-            if type(point) is tuple and self.count + point[1].numel() <= MAX_VALUES:
-                self.values.setdefault(point[0], []).append(point[1])
-                self.known.pop(point[0], None)
-                self.count += point[1].numel()
 
     def beside(self, point: tuple[Any, Any]) -> bool:
-        """Every finite value of ``point`` is a known value or a step from one, and one is a step from it
-        (:class:`Evaluations`)."""
-        kind, flat = point
-        flat = flat[torch.isfinite(flat)]
-        equal, near = torch.zeros_like(flat, dtype=torch.bool), torch.zeros_like(flat, dtype=torch.bool)
-        for other, flats in self.values.items():
-            if other not in self.known:
-                self.known[other] = torch.unique(torch.cat(flats))  # (sorted)
-            known = self.known[other]
-            low = _lower(kind, other)
-            equal |= torch.isin(flat.to(low), known.to(low))
-            index = torch.searchsorted(known, flat).clamp(max=known.numel() - 1)
-            for nearest in (known[index], known[(index - 1).clamp(min=0)]):
-                gap, size = (flat - nearest).abs(), nearest.abs()
-                equal |= gap <= _rounding(kind) * size  # (the argument's own: a float64 step from a float32 input
-                # is no rounding of it)
-                near |= gap <= NEAR * size
-        return bool((equal | near).all()) and bool((near & ~equal).any())
+        """``point`` is a step from an input (:class:`Evaluations`): compared with each input of its shape, each slice
+        of one that has its shape, or, where it stacks slices of an input's shape, each of them; not where it is one
+        of those slices itself (``x[i]``)."""
+        kind, value = point
+        for other, given in self.inputs:
+            pairs = _aligned(value, given)
+            if not any(torch.equal(a.to(_lower(kind, other)), b.to(_lower(kind, other))) for a, b in pairs) and \
+                    any(_stepped(a, b, kind, other) for a, b in pairs):
+                return True
+        return False
 
     def __enter__(self) -> "Evaluations":
         space = getattr(self.module, "__dict__", {})
@@ -1338,15 +1318,13 @@ class Evaluations:
             setattr(owner, name, value)
 
     def wrapped(self, name: str, function: Any) -> Any:
-        """``function``, noting where it is called first, and what it returns."""
+        """``function``, noting where it is called first."""
         def evaluated(*args: Any, **kwargs: Any) -> Any:
             try:
                 self.note(name, (*args, *kwargs.values()))
             except Exception:
                 pass  # (an argument no point is read of: nothing noted)
-            value = function(*args, **kwargs)
-            self.keep(tuple(plain_sequence_items(value)))
-            return value
+            return function(*args, **kwargs)
         return evaluated
 
     def note(self, name: str, arguments: tuple[Any, ...]) -> None:
@@ -1370,11 +1348,6 @@ class Evaluations:
             self.found = f"{name}() at a point a small step from its inputs (a finite difference)"
 
 
-def plain_sequence_items(value: Any) -> list[Any]:
-    """``value``, or the items of a tuple or list it is (what an exercise's function returns: ``(y, z, out)``)."""
-    return list(value) if type(value) in (tuple, list) else [value]
-
-
 def _read(value: Any) -> Any:
     """:func:`_point`, ``"unread"`` where reading the value raised (a class of its own's dispatch, an odd array)."""
     try:
@@ -1384,7 +1357,7 @@ def _read(value: Any) -> Any:
 
 
 def _point(value: Any) -> Any:
-    """``value`` as a point: ``"complex"``; a real tensor's ``(dtype, its values as a flat float64 copy)`` (a Python
+    """``value`` as a point: ``"complex"``; a real tensor's ``(dtype, its values as a float64 copy)`` (a Python
     number's, of a subclass of its own too, a numpy array's or scalar's); ``"unread"`` for one of over
     :data:`MAX_POINT` elements, or a number or array whose values cannot be read (an array of objects: red team 241
     called the function at ``float`` subclasses); ``None`` for what is no number (None, a string, a bool, an int or
@@ -1395,7 +1368,7 @@ def _point(value: Any) -> Any:
     if isinstance(value, complex):
         return "complex"
     if isinstance(value, (int, float)) or isinstance(value, numbers.Number) and not is_tensor(value):
-        return torch.float64, torch.tensor([float(value)], dtype=torch.float64)  # (Fraction, Decimal: float() or
+        return torch.float64, torch.tensor(float(value), dtype=torch.float64)  # (Fraction, Decimal: float() or
     if numpy is not None and isinstance(value, (numpy.ndarray, numpy.generic)):  # raises, read as "unread")
         if value.dtype.kind == "c":
             return "complex"
@@ -1404,7 +1377,7 @@ def _point(value: Any) -> Any:
         if value.size > MAX_POINT:
             return "unread"
         kind = torch.float32 if value.dtype == numpy.float32 else torch.float64
-        return kind, torch.tensor(numpy.asarray(value, dtype=numpy.float64).reshape(-1).tolist(), dtype=torch.float64)
+        return kind, torch.tensor(numpy.asarray(value, dtype=numpy.float64).tolist(), dtype=torch.float64)
     if not is_tensor(value):
         return None
     tensor = plain_tensor(value)
@@ -1415,7 +1388,33 @@ def _point(value: Any) -> Any:
             return None
         if tensor.numel() > MAX_POINT:
             return "unread"
-        return tensor.dtype, tensor.detach().reshape(-1).to(torch.float64, copy=True)
+        return tensor.dtype, tensor.detach().to(torch.float64, copy=True)
+
+
+def _aligned(value: torch.Tensor, given: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """The pairs of one shape to compare an argument ``value`` with an input ``given`` by: the two, where they have one
+    shape; each of ``given``'s slices of ``value``'s shape (a row of ``x``, an element); each of ``value``'s of
+    ``given``'s (perturbations stacked); none otherwise (at most :data:`MAX_SLICES`)."""
+    if value.shape == given.shape:
+        return [(value, given)]
+    inner, outer = (value, given) if value.dim() < given.dim() else (given, value)
+    if inner.dim() == outer.dim() or tuple(outer.shape[outer.dim() - inner.dim():]) != tuple(inner.shape):
+        return []
+    slices = outer.reshape(-1, *inner.shape)[:MAX_SLICES]
+    return [(value, piece) if outer is given else (piece, given) for piece in slices]
+
+
+def _stepped(value: torch.Tensor, given: torch.Tensor, kind: Any, other: Any) -> bool:
+    """``value`` is a step from ``given`` (one shape): each value equal to its place's (at the lower precision of the
+    two, or within the argument's rounding, :func:`_rounding`) or within :data:`APART` of ``given``'s size (a single
+    number: within :data:`NEAR` of its own), and one not equal."""
+    low = _lower(kind, other)
+    if not bool(torch.isfinite(value).all() and torch.isfinite(given).all()) or given.numel() == 0:
+        return False
+    gap = (value - given).abs()
+    same = (value.to(low) == given.to(low)) | (gap <= _rounding(kind) * given.abs())
+    near = gap <= (APART * float(given.abs().max()) if given.numel() > 1 else NEAR * given.abs())
+    return bool((same | near).all()) and not bool(same.all())
 
 
 def _rounding(dtype: Any) -> float:
