@@ -1398,8 +1398,9 @@ def _aligned(value: torch.Tensor, given: torch.Tensor) -> list[tuple[torch.Tenso
     if value.shape == given.shape:
         return [(value, given)]
     inner, outer = (value, given) if value.dim() < given.dim() else (given, value)
-    if inner.dim() == outer.dim() or tuple(outer.shape[outer.dim() - inner.dim():]) != tuple(inner.shape):
-        return []
+    if inner.dim() == outer.dim() or tuple(outer.shape[outer.dim() - inner.dim():]) != tuple(inner.shape) or \
+            inner is value and value.numel() == 1:
+        return []  # (a lone number beside an input's elements: a constant, polynomial(2.0), is no step of one)
     slices = outer.reshape(-1, *inner.shape)[:MAX_SLICES]
     return [(value, piece) if outer is given else (piece, given) for piece in slices]
 
@@ -1407,14 +1408,27 @@ def _aligned(value: torch.Tensor, given: torch.Tensor) -> list[tuple[torch.Tenso
 def _stepped(value: torch.Tensor, given: torch.Tensor, kind: Any, other: Any) -> bool:
     """``value`` is a step from ``given`` (one shape): each value equal to its place's (at the lower precision of the
     two, or within the argument's rounding, :func:`_rounding`) or within :data:`APART` of ``given``'s size (a single
-    number: within :data:`NEAR` of its own), and one not equal."""
+    number: within :data:`NEAR` of its own), and those not equal moved by one step (:func:`_one_step`)."""
     low = _lower(kind, other)
     if not bool(torch.isfinite(value).all() and torch.isfinite(given).all()) or given.numel() == 0:
         return False
     gap = (value - given).abs()
     same = (value.to(low) == given.to(low)) | (gap <= _rounding(kind) * given.abs())
     near = gap <= (APART * float(given.abs().max()) if given.numel() > 1 else NEAR * given.abs())
-    return bool((same | near).all()) and not bool(same.all())
+    return bool((same | near).all()) and not bool(same.all()) and _one_step(value - given, given, ~same)
+
+
+def _one_step(moved_by: torch.Tensor, given: torch.Tensor, moved: torch.Tensor) -> bool:
+    r"""The values ``moved`` (a mask) were moved by one step $h$: one value, or each by the same $|h|$, or by the same
+    share of its size, $|h|\,|x|$ or $|h|\,(1 + |x|)$ (a relative step, ``x * 0.999`` too). Values rounded, or moved
+    by a gradient step, are not (fairness 73: ``x.round(decimals=3)``, a loss after a descent step)."""
+    steps, sizes = moved_by[moved].abs(), given[moved].abs()
+    if steps.numel() <= 1:
+        return True
+    for share in (steps, steps / sizes.clamp(min=1e-300), steps / (1 + sizes)):
+        if float(share.max() - share.min()) <= 1e-6 * float(share.max()):
+            return True
+    return False
 
 
 def _rounding(dtype: Any) -> float:
@@ -1436,8 +1450,8 @@ def _eps(dtype: Any) -> float:
 def _compared(one: list[Any], two: list[Any]) -> str:
     """Two calls' points: ``"same"`` (their values equal at the lower precision of each pair, or within its rounding
     of their size, :func:`_rounding`: fairness 72's z by hand beside layer's), ``"step"`` (the same shapes, every value
-    within :data:`APART` of their size, not the same: a finite difference of steps up to a few percent) or
-    ``"other"``."""
+    within :data:`APART` of their size, those that are not the same moved by one step, :func:`_one_step`, in a tensor
+    of two values or more) or ``"other"``."""
     if len(one) != len(two):
         return "other"
     said = "same"
@@ -1450,9 +1464,12 @@ def _compared(one: list[Any], two: list[Any]) -> str:
         if not bool(torch.isfinite(a).all() and torch.isfinite(b).all()):
             return "other"
         gap, size = float((a - b).abs().max()), float(torch.maximum(a.abs().max(), b.abs().max()))
-        if gap > APART * size:
-            return "other"
-        said = "step" if gap > _rounding(low) * size else said
+        if gap <= _rounding(low) * size:
+            continue
+        moved = (a - b).abs() > _rounding(low) * size
+        if gap > APART * size or a.numel() == 1 or not _one_step(a - b, b, moved):
+            return "other"  # (fairness 73: the losses of two logits of one label, of z after a descent step)
+        said = "step"
     return said
 
 
