@@ -67,8 +67,8 @@ def polynomial_grad_manual(x):
     r"""Return $dy/dx = 8x^3 + 3x^2 + 6x + 5$ computed by hand.
 
     Use tensor arithmetic only: no ``backward()``, no ``torch.autograd``, no
-    library that differentiates for you (``numpy.polyder``, sympy), no finite
-    difference (``polynomial`` at ``x + h``). The result has the shape of ``x``.
+    library that differentiates for you (``numpy.polyder``, sympy), no numerical
+    estimate (``polynomial`` at ``x + h``). The result has the shape of ``x``.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

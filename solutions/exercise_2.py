@@ -57,7 +57,7 @@ def gradient_manual(x):
     r"""Return $\partial out/\partial x = 12\,(3x + 2)/n$ computed by hand.
 
     Use tensor arithmetic only: no ``backward()``, no ``torch.autograd``, no library that differentiates for you
-    (sympy), no finite difference (``out`` at ``x + h``). ``n`` is ``x.numel()``. The result has the shape of ``x``.
+    (sympy), no numerical estimate (``out`` at ``x + h``). ``n`` is ``x.numel()``. The result has the shape of ``x``.
     """
     ### BEGIN SOLUTION
     return 12 * (3 * x + 2) / x.numel()

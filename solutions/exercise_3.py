@@ -88,7 +88,7 @@ def parameter_gradients_manual(x, y, w, b):
     $\partial L/\partial w = x^\top \delta$ and $\partial L/\partial b = \sum_{batch} \delta$,
     for a single input and for a batch. Tensor arithmetic only: no
     ``backward()``, no ``torch.autograd``, no library that differentiates for you
-    (sympy), no finite difference (the loss at ``w + h``). The results have the shapes of ``w`` and ``b``.
+    (sympy), no numerical estimate (the loss at ``w + h``). The results have the shapes of ``w`` and ``b``.
     """
     ### BEGIN SOLUTION
     z = layer(x, w, b)

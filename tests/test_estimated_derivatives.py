@@ -26,6 +26,10 @@ HONEST = {  # by-hand code that divides, written as students write it: no findin
     "by a rate": "def g(x, lr=0.1):\n    return x / (lr * x.numel()) + x / 0.5\n",  # (walkthrough 74)
     "by a folded large number": "def g(x):\n    return x / (1e-6 / 1e-9) + x / 2e-3 ** -1\n",
     "a complex check": "def g(x):\n    assert not isinstance(x, complex)\n    return 2 * x\n",
+    "the derivative's coefficients on a Vandermonde matrix": (  # (walkthrough 75: vander was read as a fit)
+        "def g(x):\n    return torch.vander(x.reshape(-1), N=3) @ torch.tensor([3.0, 2.0, 1.0], dtype=x.dtype)\n"),
+    "by a remainder or a floor division of a step": "def g(x, h=1e-3):\n    return x / (h % 2) + x / (h // 1 + 1)\n",
+    "by a number too large for a float": "def g(x):\n    return x / " + "1" * 320 + " + x / 10 ** 400\n",
     "by a local h beside a module's step": ("h = 1e-5\n\ndef g(x):\n    h = torch.sigmoid(x)\n    return x / h\n"),
     "beside a class's numerical check": (  # fairness 71: a method g never calls, read since the class has backward
         "class Layer:\n    def backward(self, x):\n        return 2 * x\n\n"
@@ -97,8 +101,8 @@ SEEDED = torch.Generator().manual_seed(239)
 ROWS = torch.randn(4, 3, dtype=torch.float64, generator=SEEDED)
 W, B = torch.randn(3, 2, dtype=torch.float64, generator=SEEDED), torch.randn(2, dtype=torch.float64, generator=SEEDED)
 ELSEWHERE = "polynomial() at a point a small step from its inputs (a finite difference)"
-UNREAD = "polynomial() with an argument the grader cannot read (an array of objects, or over 65,536 values), where " \
-         "the by-hand function may call it at its inputs only"
+UNREAD = "polynomial() with an argument the grader cannot read (an array of objects, or over 65,536 values), so " \
+         "that no call of it can be told from a finite difference's"
 
 
 def poly(x):
@@ -114,6 +118,11 @@ ESTIMATES = {  # the by-hand call's work -> what is said
     "an array of objects": (lambda m: m.polynomial(np.array([0.3 + 1e-7], dtype=object)), UNREAD),
     "a complex tensor": (lambda m: m.polynomial(X.to(torch.complex128) + 1e-20j),
                          "polynomial() at a complex point (a complex step)"),
+    "a stencil stacked with x among its slices": (lambda m: m.polynomial(torch.stack([X - 1e-6, X, X + 1e-6])),
+                                                  ELSEWHERE),  # (walkthrough 75: x itself exempted the others)
+    "a reshaped point": (lambda m: m.polynomial(X.reshape(-1, 1) + 1e-6), ELSEWHERE),
+    "a numpy complex scalar": (lambda m: m.polynomial(np.complex64(0.3 + 1e-20j)),
+                               "polynomial() at a complex point (a complex step)"),
     "a complex number": (lambda m: m.polynomial(complex(0.3, 1e-20)), "polynomial() at a complex point (a complex step)"),
 }
 
@@ -277,4 +286,14 @@ def test_a_point_holding_an_infinity_is_still_compared_by_its_other_arguments():
     module = _module(layer=layer, loss=loss)
     with Evaluations(module, ("layer",), (ROWS, W, B), ("loss",)) as seen:
         module.loss(first, ROWS[0, :2]), module.loss(first, ROWS[0, :2] + 1e-6)
+    assert seen.found == "loss() at two points a step apart (a finite difference)"
+
+
+def test_a_pair_a_step_apart_is_seen_after_many_other_points():
+    """Walkthrough 75: 16 points of the loss kept, the 17th and 18th were compared with them only."""
+    module = _module(layer=layer, loss=loss)
+    z = ROWS @ W + B
+    with Evaluations(module, ("layer",), (ROWS, W, B), ("loss",)) as seen:
+        [module.loss(z * (k + 2), ROWS[:, :2]) for k in range(20)]
+        module.loss(z + 1e-6, ROWS[:, :2]), module.loss(z - 1e-6, ROWS[:, :2])
     assert seen.found == "loss() at two points a step apart (a finite difference)"

@@ -19,9 +19,9 @@ MANUAL = "    return 8 * x**3 + 3 * x**2 + 6 * x + 5\n"
 # name: (mutations, expected score, {check: feedback fragment})
 MISTAKES = {
     "a_complex_step_derivative": (  # red team 239: polynomial's values at x + ih, no formula derived
-        [(MANUAL, "    h = 1e-8\n    return (polynomial(x.to(torch.complex128) + 1j * h).imag / h).to(x.dtype)\n")],
-        9, {"polynomial_grad_manual_by_hand": "a finite difference or a complex step only estimates it from the "
-                                              "function's values"},
+        [(MANUAL, "    return (polynomial(x.to(torch.complex128) + 1e-8j).imag * 1e8).to(x.dtype)\n")],
+        9, {"polynomial_grad_manual_by_hand": "polynomial_grad_manual computes with complex numbers (a complex step) at "
+                                              "line"},
     ),
     "central_differences_written_without_a_division": (  # red team 239: read at run time (nothing to read in the code)
         [(MANUAL, "    x64 = x.double()\n"

@@ -62,6 +62,7 @@ from pathlib import Path, PurePath, PurePosixPath
 from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 from autograd_exercises import catalog
+from autograd_exercises import session
 from autograd_exercises.session import UNTOUCHED
 from autograd_exercises.printable import INVISIBLE as _INVISIBLE, printable
 from autograd_exercises.submission import CLEAR_OUTPUTS, entry_kind, functions_defined
@@ -925,8 +926,6 @@ class _Finder:
         """Of the files at the top of a student's folder (``top``), those that define a function of ``slug``'s stub,
         where the files ``named`` after it are all ``grade start``'s untouched stubs (fairness 71: a helper module
         beside the student's ``solution.py`` made two files); none otherwise."""
-        from autograd_exercises import session
-
         if not named or not top or slug not in self.wanted or \
                 not all(session.untouched(path, self.wanted[slug]) for path in named):
             return []
@@ -1376,8 +1375,6 @@ def _one_of(group: list[Found], exercise: catalog.Info) -> Found:
 
 def _chosen(files: list[Found], exercise: catalog.Info) -> Found:
     """Of several files for one student and exercise: the edited one when the others are untouched stubs, else zero."""
-    from autograd_exercises import session
-
     if len(files) == 1:
         return files[0]
     files = _distinct(files)
@@ -1405,8 +1402,6 @@ def _chosen(files: list[Found], exercise: catalog.Info) -> Found:
 def _stub_functions(stub: str) -> tuple[str, ...]:
     """The functions ``grade start``'s ``stub`` defines: a student's own file for its exercise defines them too."""
     import ast
-
-    from autograd_exercises import session
 
     path = session.package_file(stub)
     tree = ast.parse(path.read_text(encoding="utf-8")) if path is not None else ast.Module(body=[], type_ignores=[])

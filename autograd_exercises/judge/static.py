@@ -77,10 +77,10 @@ POLYNOMIAL = ("deriv", "polyder", "chebder", "legder", "lagder", "hermder", "her
 # derivatives, power series and the orthogonal bases' (red team 82; 111: chebder): the rule done for the code
 TRANSFORMS = ("grad", "grad_and_value", "linearize")  # torch.func's that differentiate, named under any root
 # The derivative worked out from the function's values, not its formula (red team 239): what a finding of these says
-ESTIMATES = "write the derivative's formula with tensor operations: a finite difference or a complex step only " \
-            "estimates it from the function's values"
+ESTIMATES = "write the derivative's formula with tensor operations: a finite difference, a fit or a complex step " \
+            "only estimates it from the function's values"
 COMPLEX_STEP = "computes with complex numbers (a complex step)"
-FITS = "fits a polynomial to the function's values (polyfit, vander)"  # then differentiates the fit (red team 242)
+FITS = "fits a polynomial to the function's values (polyfit)"  # then differentiates the fit (red team 242)
 FINITE_DIFFERENCE = "divides by a small step (a finite difference)"
 ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "backward": ("calls .backward()", DIFFERENTIATES),
@@ -123,7 +123,7 @@ ATTRIBUTES = {  # attribute name -> (what the code does, rank)
     "get_annotations": ("may evaluate strings as code (inspect.get_annotations)", DYNAMIC),
     **{name: ("makes a function from a code object (types)", DYNAMIC) for name in CODE_OBJECTS},
     "co_code": ("reads or rewrites bytecode (co_code)", DYNAMIC),
-    "polyfit": (FITS, DIFFERENTIATES), "vander": (FITS, DIFFERENTIATES),
+    "polyfit": (FITS, DIFFERENTIATES),
     **{name: (COMPLEX_STEP, DIFFERENTIATES) for name in ("imag", "complex", "view_as_complex", "complex32", "complex64", "complex128",
                                                         "chalf", "cfloat", "cdouble")},
 }

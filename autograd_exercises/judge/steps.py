@@ -22,7 +22,10 @@ def number(node: ast.AST) -> float | None:
     """``node``'s value where it is a number written with numbers alone (``1e-6``, ``-1e-6``, ``10 ** -6``,
     ``2 * 1e-6``); ``None`` otherwise."""
     if isinstance(node, ast.Constant):
-        return float(node.value) if type(node.value) in (int, float) else None
+        try:
+            return float(node.value) if type(node.value) in (int, float) else None
+        except OverflowError:  # (an int of 310 digits: walkthrough 75)
+            return None
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         value = number(node.operand)
         return None if value is None else -value if isinstance(node.op, ast.USub) else value
@@ -62,7 +65,8 @@ def is_step(node: ast.AST, names: frozenset[str]) -> bool:
     if isinstance(node.op, (ast.Add, ast.Sub)):
         return is_step(node.left, names) and is_step(node.right, names)
     power = number(node.right)
-    return is_step(node.left, names) and power is not None and (isinstance(node.op, ast.Div) or power > 0)
+    return isinstance(node.op, (ast.Div, ast.Pow)) and is_step(node.left, names) and power is not None and \
+        (isinstance(node.op, ast.Div) or power > 0)  # (h % 2, h // 2, h @ m: no step)
 
 
 def divisor(call: ast.Call) -> ast.AST | None:

@@ -1255,7 +1255,7 @@ def top_level_record(_record: Any = TOP_LEVEL, _dict: Any = dict) -> dict[str, A
     return _dict(_record) if _record else {"ran": False}
 
 
-MAX_POINT, MAX_SLICES, MAX_POINTS = 1 << 16, 1 << 12, 16  # elements read of one argument, slices compared, points
+MAX_POINT, MAX_SLICES, MAX_POINTS = 1 << 16, 1 << 12, 64  # elements read of one argument, slices compared, points
 NEAR, APART, ROUNDING = 2e-3, 5e-2, 64  # a number this share of its input's size from it at most, a tensor APART
 # of it; further than ROUNDING of its dtype's eps (1e-12 at least): a step from it
 
@@ -1268,7 +1268,8 @@ class Evaluations:
     Each of ``names`` (``polynomial``, ``forward``, ``layer``) is called a step from its inputs where a float argument
     is a step from one of the by-hand call's ``inputs`` of its shape, or from a slice of one (a row of ``x``), or
     holds slices that are (perturbations stacked in one call): each value equal to the input's at the same place, or
-    within :data:`APART` of its size (:data:`NEAR` of it for a single number), and one not equal (:func:`_stepped`);
+    within :data:`APART` of its size (:data:`NEAR` of it for a single number), those not equal moved by one step
+    (:func:`_stepped`, :func:`_one_step`);
     also where an argument cannot be read. Each of ``own_values`` (``loss``, which an honest function may call on a
     ``z`` of its own) at two points a step apart (:func:`_compared`). A complex point, always. ``found`` says which,
     else ``None`` (fairness 72: calls at constants, at ``-w``, at the handout's ``x = 2``, of ``layer`` as a matrix
@@ -1289,8 +1290,10 @@ class Evaluations:
         kind, value = point
         for other, given in self.inputs:
             pairs = _aligned(value, given)
-            if not any(torch.equal(a.to(_lower(kind, other)), b.to(_lower(kind, other))) for a, b in pairs) and \
-                    any(_stepped(a, b, kind, other) for a, b in pairs):
+            low = _lower(kind, other)
+            if value.dim() < given.dim() and any(torch.equal(a.to(low), b.to(low)) for a, b in pairs):
+                continue  # (x[i] itself; a stencil stacked with x among its slices is still read: walkthrough 75)
+            if any(_stepped(a, b, kind, other) for a, b in pairs):
                 return True
         return False
 
@@ -1339,11 +1342,11 @@ class Evaluations:
             key = [point for point in points if point != "unread"]
             if any(_compared(key, other) == "step" for other in seen):
                 self.found = f"{name}() at two points a step apart (a finite difference)"
-            elif len(seen) < MAX_POINTS and all(_compared(key, other) != "same" for other in seen):
-                seen.append(key)
+            elif all(_compared(key, other) != "same" for other in seen):
+                seen[:] = [*seen, key][-MAX_POINTS:]  # (the latest: junk calls first leave a pair a step apart seen)
         elif "unread" in points:
             self.found = f"{name}() with an argument the grader cannot read (an array of objects, or over " \
-                         f"{MAX_POINT:,} values), where the by-hand function may call it at its inputs only"
+                         f"{MAX_POINT:,} values), so that no call of it can be told from a finite difference's"
         elif any(self.beside(point) for point in points):
             self.found = f"{name}() at a point a small step from its inputs (a finite difference)"
 
@@ -1367,9 +1370,7 @@ def _point(value: Any) -> Any:
         return None
     if isinstance(value, complex):
         return "complex"
-    if isinstance(value, (int, float)) or isinstance(value, numbers.Number) and not is_tensor(value):
-        return torch.float64, torch.tensor(float(value), dtype=torch.float64)  # (Fraction, Decimal: float() or
-    if numpy is not None and isinstance(value, (numpy.ndarray, numpy.generic)):  # raises, read as "unread")
+    if numpy is not None and isinstance(value, (numpy.ndarray, numpy.generic)):
         if value.dtype.kind == "c":
             return "complex"
         if value.dtype.kind not in "f":
@@ -1378,7 +1379,9 @@ def _point(value: Any) -> Any:
             return "unread"
         kind = torch.float32 if value.dtype == numpy.float32 else torch.float64
         return kind, torch.tensor(numpy.asarray(value, dtype=numpy.float64).tolist(), dtype=torch.float64)
-    if not is_tensor(value):
+    if isinstance(value, (int, float)) or isinstance(value, numbers.Number) and not is_tensor(value):
+        return torch.float64, torch.tensor(float(value), dtype=torch.float64)  # (Fraction, Decimal: float() or it
+    if not is_tensor(value):  # raises, read as "unread")
         return None
     tensor = plain_tensor(value)
     with tensorbase.PLAIN():
@@ -1395,8 +1398,8 @@ def _aligned(value: torch.Tensor, given: torch.Tensor) -> list[tuple[torch.Tenso
     """The pairs of one shape to compare an argument ``value`` with an input ``given`` by: the two, where they have one
     shape; each of ``given``'s slices of ``value``'s shape (a row of ``x``, an element); each of ``value``'s of
     ``given``'s (perturbations stacked); none otherwise (at most :data:`MAX_SLICES`)."""
-    if value.shape == given.shape:
-        return [(value, given)]
+    if value.shape == given.shape or value.numel() == given.numel() > 1:
+        return [(value.reshape(given.shape), given)]  # (x.reshape(-1) + h: walkthrough 75)
     inner, outer = (value, given) if value.dim() < given.dim() else (given, value)
     if inner.dim() == outer.dim() or tuple(outer.shape[outer.dim() - inner.dim():]) != tuple(inner.shape) or \
             inner is value and value.numel() == 1:
@@ -1426,7 +1429,7 @@ def _one_step(moved_by: torch.Tensor, given: torch.Tensor, moved: torch.Tensor) 
     if steps.numel() <= 1:
         return True
     for share in (steps, steps / sizes.clamp(min=1e-300), steps / (1 + sizes)):
-        if float(share.max() - share.min()) <= 1e-6 * float(share.max()):
+        if float(share.max() - share.min()) <= 1e-3 * float(share.max()):  # (a float32 step's rounding too)
             return True
     return False
 
