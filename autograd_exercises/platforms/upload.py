@@ -199,15 +199,13 @@ def choose(upload: Upload, exercises: Sequence[catalog.Info], functions: dict[st
             choice.note = why
             if path.parent != upload.folder:
                 choice.note = "; ".join(filter(None, [f"found in {upload.shown(path.parent)}/", why]))
+        elif other is not None:
+            choice.path, choice.kind, choice.note = other
+            choice.note += f"; {upload.names(stubs)}{session.UNTOUCHED}" if stubs else ""
         else:
-            if other is not None:
-                choice.path, choice.kind, choice.note = other
-                if stubs:
-                    choice.note += f"; {upload.names(stubs)}{session.UNTOUCHED}"
-            else:
-                ask = RESUBMIT[platform].format(stub=info.stub, notebook=info.notebook, slug=info.slug)
-                choice.problem = (f"No {info.stub} or {info.notebook} in your submission ({upload.listing()}). "
-                                  f"{ask}{upload.budget_note()}.")
+            ask = RESUBMIT[platform].format(stub=info.stub, notebook=info.notebook, slug=info.slug)
+            choice.problem = (f"No {info.stub} or {info.notebook} in your submission ({upload.listing()}). "
+                              f"{ask}{upload.budget_note()}.")
         if choice.path is not None:
             used.add(choice.path)
         choices.append(choice)
